@@ -1,0 +1,242 @@
+"""Command line: arguments and dispatch only. Each command's work lives in `dibs_tui.commands.<name>`.
+
+`dibs-tui [DSN]` opens the browser; every other word before the options names a command. Errors a user can
+act on (`DibsError`) print one line and exit 1; nothing prints a traceback unless DIBS_TUI_DEBUG is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import Settings, load_settings
+from .core.errors import DibsError
+
+EXIT_OK, EXIT_ERROR, EXIT_DIFFERENCES = 0, 1, 2
+
+_DSN_HELP = (
+    "PostgreSQL connection string (postgresql://user@host:port/db or 'host=... dbname=...'). "
+    "Default: DATABASE_URL, then the libpq PG* variables, ~/.pgpass and service files."
+)
+
+
+def _add_dsn(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dsn", nargs="?", metavar="DSN", help=_DSN_HELP)
+
+
+def _add_schema_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--schema",
+        dest="schemas",
+        action="append",
+        metavar="NAME",
+        help="only this PostgreSQL schema (repeatable); default: every non-system schema",
+    )
+    parser.add_argument(
+        "--exclude-schema", dest="exclude_schemas", action="append", metavar="NAME", help="skip this schema"
+    )
+
+
+def _add_desired(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--desired",
+        metavar="PATH_OR_DSN",
+        action="append",
+        help="the desired schema: a .sql file, a folder of .sql files (name order), a migrations folder "
+        "(replayed from empty), or another database's DSN; default: `schema` in dibs-tui.toml",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dibs-tui",
+        description="A terminal schema browser for PostgreSQL: explore tables, columns, constraints and "
+        "their source locations; diff a desired schema against the live database; review and apply migrations.",
+        epilog="Run `dibs-tui COMMAND --help` for a command's options. Without a command, opens the browser.",
+    )
+    parser.add_argument("--version", action="version", version=f"dibs-tui {__version__}")
+    parser.add_argument(
+        "--project-root",
+        type=Path,
+        metavar="PATH",
+        help="where relative source paths resolve (default: the folder of dibs-tui.toml / pyproject.toml, "
+        "else the git top level)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "open",
+        help="open the full-screen browser (the default command)",
+        description="Open the schema browser on DSN: tables, table cards with source lines and migrations, "
+        "details, FK navigation, diff and migrations panes. Off a terminal, prints help instead.",
+    )
+    _add_dsn(p)
+    _add_schema_filters(p)
+    _add_desired(p)
+
+    p = sub.add_parser(
+        "demo",
+        help="open the browser on a demo database (embedded PostgreSQL + sample project)",
+        description="Start the embedded PostgreSQL 18 server, build (once) a demo database from a sample "
+        "SQL-first project with meta tables, source files, applied migrations, one pending migration and "
+        "some drift, and open the browser on it. The server stops when the browser exits, unless --keep.",
+    )
+    p.add_argument("--reset", action="store_true", help="rebuild the demo server, database and project")
+    p.add_argument("--keep", action="store_true", help="leave the embedded server running on exit")
+    p.add_argument("--print", dest="print_only", action="store_true", help="build, print the DSN, do not open")
+    p.add_argument("--dir", type=Path, metavar="PATH", help="where the demo lives (default: user cache dir)")
+
+    p = sub.add_parser(
+        "init",
+        help="create the __dibs_* meta tables and record the current schema as migration 'initial'",
+        description="Create __dibs_tables, __dibs_columns, __dibs_indices and __dibs_migrations if absent "
+        "and snapshot the current schema as migration 'initial' in one transaction. With --schema, source "
+        "locations and doc comments come from those SQL files. Idempotent; keeps _dibs_migrations history.",
+    )
+    _add_dsn(p)
+    p.add_argument(
+        "--schema", dest="schema_paths", action="append", type=Path, metavar="PATH", help="desired SQL file/folder"
+    )
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask before writing")
+
+    p = sub.add_parser(
+        "schema",
+        help="print the schema: \\d-like text, DDL, or JSON with provenance",
+        description="Introspect the database and print it. --plain: human text like psql's \\d; --sql: DDL "
+        "(highlighted on a terminal); --json: the whole model with provenance, stale and untracked meta.",
+    )
+    _add_dsn(p)
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--plain", dest="format", action="store_const", const="plain", help="text (default)")
+    fmt.add_argument("--sql", dest="format", action="store_const", const="sql", help="DDL")
+    fmt.add_argument("--json", dest="format", action="store_const", const="json", help="JSON for scripts")
+    _add_schema_filters(p)
+
+    p = sub.add_parser(
+        "diff",
+        help="compare the desired schema with the live database; exit 0 in sync, 2 differences, 1 error",
+        description="Load the desired schema into a shadow database, introspect both sides with the same "
+        "queries and print the changes and the ordered SQL plan. Exit 0 in sync, 2 differences, 1 error.",
+    )
+    _add_dsn(p)
+    _add_desired(p)
+    p.add_argument("--format", choices=["text", "sql", "json"], default="text", help="output (default: text)")
+    p.add_argument(
+        "--accept-rename",
+        action="append",
+        metavar="OLD=NEW",
+        help="treat table/column OLD as renamed to NEW ([schema.]table or [schema.]table.column)",
+    )
+    _add_schema_filters(p)
+
+    p = sub.add_parser(
+        "check",
+        help="CI drift gate: exit 0 in sync, 1 when the database differs from the desired schema",
+        description="Like diff, printing a short summary; exit 0 in sync, 1 on drift or error.",
+    )
+    _add_dsn(p)
+    _add_desired(p)
+    _add_schema_filters(p)
+
+    p = sub.add_parser(
+        "generate",
+        help="write a migration from the diff: schema SQL plus __dibs_* meta updates",
+        description="Diff, then write <migrations>/<YYYYMMDDHHMMSS>_<NAME>.sql holding the ordered schema "
+        "statements followed by the __dibs_* upserts (source file, line, doc, created/modified-by). "
+        "Without NAME a name is suggested from the changes.",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="migration slug, e.g. add-email-verified-to-users")
+    _add_dsn(p)
+    _add_desired(p)
+    p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder")
+    p.add_argument("--stdout", action="store_true", help="print the migration instead of writing it")
+    p.add_argument("--accept-rename", action="append", metavar="OLD=NEW", help="as for diff")
+
+    p = sub.add_parser(
+        "review",
+        help="list each statement of a migration file with its hazards (locks, rewrites, data loss, ...)",
+        description="Review FILE statement by statement against the live database: locks, rewrites, data "
+        "loss with row counts, steps that fail on existing data, non-transactional statements.",
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help="a migration .sql file")
+    _add_dsn(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser(
+        "migrate",
+        help="apply pending migrations, each in one transaction with its history row",
+        description="Apply pending migrations in name order under an advisory lock, with lock_timeout; each "
+        "migration and its __dibs_migrations row commit together. A failure rolls that migration back, stops, "
+        "and shows the statement with PostgreSQL's message, detail, hint and position.",
+    )
+    _add_dsn(p)
+    p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder")
+    p.add_argument("--dry-run", action="store_true", help="review what would run, change nothing")
+    p.add_argument("--yes", "-y", action="store_true", help="acknowledge hazards without asking")
+    p.add_argument("--lock-timeout", metavar="DURATION", help="SET lock_timeout (default 5s)")
+
+    p = sub.add_parser(
+        "status",
+        help="migrations: applied, pending, changed since applied, missing; exit 1 if pending or changed",
+        description="Compare the migrations folder with the applied history (__dibs_migrations, "
+        "_dibs_migrations, alembic_version, schema_migrations, flyway, sqlx, prisma).",
+    )
+    _add_dsn(p)
+    p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder")
+    return parser
+
+
+COMMANDS = ("open", "demo", "init", "schema", "diff", "check", "generate", "review", "migrate", "status")
+
+
+def _normalise(argv: list[str]) -> list[str]:
+    """`dibs-tui [options] [DSN]` means `dibs-tui open [DSN]`."""
+    words = [a for a in argv if not a.startswith("-")]
+    if any(a in ("-h", "--help", "--version") for a in argv) and not words:
+        return argv
+    first_word = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if first_word is not None and argv[first_word] in COMMANDS:
+        return argv
+    # Global options (only --project-root takes a value) stay before the inserted command.
+    insert_at = 0
+    while insert_at < len(argv) and argv[insert_at].startswith("--project-root"):
+        insert_at += 1 if "=" in argv[insert_at] else 2
+    return [*argv[:insert_at], "open", *argv[insert_at:]]
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.project_root or None)
+    if args.project_root:
+        settings = settings.with_overrides(project_root=args.project_root.resolve())
+    return settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(_normalise(args_list))
+    module = importlib.import_module(f"dibs_tui.commands.{args.command}")
+    try:
+        code: int = module.run(args, settings_for(args))
+    except DibsError as exc:
+        print(f"dibs-tui: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("dibs-tui: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback only when debugging
+        if os.environ.get("DIBS_TUI_DEBUG"):
+            raise
+        print(f"dibs-tui: internal error: {type(exc).__name__}: {exc} (set DIBS_TUI_DEBUG=1 for details)",
+              file=sys.stderr)
+        return EXIT_ERROR
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Project settings: `dibs-tui.toml`, or `[tool.dibs-tui]` in `pyproject.toml`, found from a folder upward.
+
+Command-line flags beat the file; the file beats the defaults. Relative paths in the file are relative to the
+file's folder, which is also the default project root (where relative `source_file` values resolve).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .core.errors import ConfigError
+
+CONFIG_FILE = "dibs-tui.toml"
+_KNOWN_KEYS = {
+    "database_url",
+    "project_root",
+    "schema",
+    "migrations",
+    "editor",
+    "include_schemas",
+    "exclude_schemas",
+    "lock_timeout",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command may need to know about the project, merged from file and flags."""
+
+    project_root: Path = field(default_factory=Path.cwd)
+    config_file: Path | None = None
+    database_url: str | None = None
+    schema_paths: tuple[Path, ...] = ()  # desired schema: SQL files or folders
+    migrations_dir: Path | None = None
+    editor_template: str | None = None  # e.g. "nvim +{line} {file}"; beats the editor presets
+    include_schemas: tuple[str, ...] = ()
+    exclude_schemas: tuple[str, ...] = ()
+    lock_timeout: str = "5s"
+
+    def resolve_migrations_dir(self) -> Path:
+        """The configured folder, else `db/migrations`, else `migrations` (whichever exists, first wins)."""
+        if self.migrations_dir is not None:
+            return self.migrations_dir
+        for candidate in ("db/migrations", "migrations"):
+            if (self.project_root / candidate).is_dir():
+                return self.project_root / candidate
+        return self.project_root / "db" / "migrations"
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """Flags over file: only the overrides that were actually given (not None) apply."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest dibs-tui.toml or pyproject.toml with [tool.dibs-tui], searching upward from `start`."""
+    for folder in [start, *start.parents]:
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate, _read_toml(candidate)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            section = _read_toml(pyproject).get("tool", {}).get("dibs-tui")
+            if isinstance(section, dict):
+                return pyproject, section
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror}") from None
+
+
+def _git_toplevel(start: Path) -> Path | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return Path(out.stdout.strip()) if out.stdout.strip() else None
+
+
+def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{path}: {key} must be a string or a list of strings")
+
+
+def load_settings(start: Path | None = None) -> Settings:
+    """Settings from the nearest config file; without one, the git top level (else `start`) is the root."""
+    start = (start or Path.cwd()).resolve()
+    found = find_config(start)
+    if found is None:
+        return Settings(project_root=_git_toplevel(start) or start)
+    path, data = found
+    unknown = set(data) - _KNOWN_KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
+    base = path.parent
+    root = (base / data["project_root"]).resolve() if "project_root" in data else base
+    schema = tuple((base / p).resolve() for p in _str_list(path, "schema", data.get("schema", [])))
+    migrations = (base / data["migrations"]).resolve() if "migrations" in data else None
+    return Settings(
+        project_root=root,
+        config_file=path,
+        database_url=data.get("database_url"),
+        schema_paths=schema,
+        migrations_dir=migrations,
+        editor_template=data.get("editor"),
+        include_schemas=_str_list(path, "include_schemas", data.get("include_schemas", [])),
+        exclude_schemas=_str_list(path, "exclude_schemas", data.get("exclude_schemas", [])),
+        lock_timeout=str(data.get("lock_timeout", "5s")),
+    )

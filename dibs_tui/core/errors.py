@@ -1,0 +1,38 @@
+"""Errors a user can act on. Each carries one clear message; the CLI and the UI show it without a traceback."""
+
+from __future__ import annotations
+
+
+class DibsError(Exception):
+    """Base for every error whose message is meant for the user as it is."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\nhint: {self.hint}"
+
+
+class ConnectError(DibsError):
+    """The server could not be reached, refused us, or the database does not exist."""
+
+
+class EmbeddedServerError(DibsError):
+    """The embedded PostgreSQL server could not be started or stopped."""
+
+
+class ConfigError(DibsError):
+    """dibs-tui.toml or [tool.dibs-tui] is malformed."""
+
+
+class SourceError(DibsError):
+    """A desired-schema SQL file is unreadable or does not parse; the message starts with file:line:col."""
+
+    def __init__(self, file: str, line: int, column: int, message: str) -> None:
+        super().__init__(f"{file}:{line}:{column}: {message}")
+        self.file = file
+        self.line = line
+        self.column = column
+        self.detail = message

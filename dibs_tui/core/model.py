@@ -1,0 +1,452 @@
+"""The catalog model: plain frozen dataclasses, the one spine every part of dibs-tui reads.
+
+A `Catalog` is filled from a live database, from a shadow database loaded with the desired SQL, or from
+another database; it is then rendered (TUI, `schema`), compared (`diff`), planned and applied. Nothing here
+does I/O. Objects are identified by `(schema, name)` keys, never by OIDs, so that two catalogs from two
+databases compare by name.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+QualifiedName = tuple[str, str]
+"""`(schema, name)`: how every schema-level object is identified across databases."""
+
+
+class RelationKind(enum.StrEnum):
+    TABLE = "table"
+    PARTITIONED = "partitioned table"
+    VIEW = "view"
+    MATVIEW = "materialized view"
+    FOREIGN = "foreign table"
+
+    @property
+    def has_storage(self) -> bool:
+        return self in (RelationKind.TABLE, RelationKind.PARTITIONED, RelationKind.MATVIEW)
+
+    @property
+    def is_table(self) -> bool:
+        return self in (RelationKind.TABLE, RelationKind.PARTITIONED, RelationKind.FOREIGN)
+
+
+class ConstraintKind(enum.StrEnum):
+    PRIMARY_KEY = "primary key"
+    UNIQUE = "unique"
+    CHECK = "check"
+    FOREIGN_KEY = "foreign key"
+    EXCLUSION = "exclusion"
+    NOT_NULL = "not null"  # PostgreSQL 18 catalogs NOT NULL as named constraints; kept for completeness
+
+
+class MetaStatus(enum.StrEnum):
+    """How a live object relates to the `__dibs_*` meta tables."""
+
+    TRACKED = "tracked"
+    UNTRACKED = "untracked"  # live object, no meta row
+    NO_META = "no meta"  # the database has no meta tables at all
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where an object is defined: a file (as recorded, maybe relative), a 1-based line and column."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line:
+            parts.append(str(self.line))
+            if self.column:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What the meta tables (or the desired SQL files) say about an object."""
+
+    source: SourceLocation | None = None
+    doc: str | None = None
+    created_by: str | None = None
+    modified_by: str | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+
+    @property
+    def last_migration(self) -> str | None:
+        return self.modified_by or self.created_by
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    name: str
+    owner: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    name: str
+    schema: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    schema: str
+    name: str
+    labels: tuple[str, ...]
+    comment: str | None = None
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainCheck:
+    name: str
+    definition: str  # pg_get_constraintdef, e.g. "CHECK ((VALUE > 0))"
+    validated: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    schema: str
+    name: str
+    base_type: str  # format_type of the base type
+    not_null: bool = False
+    default: str | None = None
+    collation: str | None = None
+    checks: tuple[DomainCheck, ...] = ()
+    comment: str | None = None
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRef:
+    schema: str
+    table: str
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    schema: str
+    name: str
+    data_type: str
+    start: int
+    increment: int
+    min_value: int
+    max_value: int
+    cache: int = 1
+    cycle: bool = False
+    owned_by: ColumnRef | None = None
+    is_identity: bool = False  # owned by an identity column (created and dropped with it)
+    comment: str | None = None
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+
+class Identity(enum.StrEnum):
+    ALWAYS = "always"
+    BY_DEFAULT = "by default"
+
+
+class Generated(enum.StrEnum):
+    STORED = "stored"
+    VIRTUAL = "virtual"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    position: int  # attnum; column order is never a difference
+    name: str
+    type: str  # format_type(atttypid, atttypmod)
+    not_null: bool = False
+    default: str | None = None  # pg_get_expr of the default; None for identity and generated columns
+    identity: Identity | None = None
+    generated: Generated | None = None
+    generation_expression: str | None = None
+    collation: str | None = None  # only when it differs from the type's default collation
+    type_key: QualifiedName | None = None  # user-defined type (enum, domain, composite) this column uses
+    comment: str | None = None
+    provenance: Provenance | None = None
+    meta_status: MetaStatus = MetaStatus.NO_META
+
+    @property
+    def doc(self) -> str | None:
+        """The doc comment a user should read: the meta table's, else `COMMENT ON`."""
+        if self.provenance and self.provenance.doc:
+            return self.provenance.doc
+        return self.comment
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    target_schema: str
+    target_table: str
+    target_columns: tuple[str, ...]
+    on_delete: str = "NO ACTION"  # NO ACTION, RESTRICT, CASCADE, SET NULL, SET DEFAULT
+    on_update: str = "NO ACTION"
+    match: str = "SIMPLE"  # SIMPLE, FULL, PARTIAL
+
+    @property
+    def target_key(self) -> QualifiedName:
+        return (self.target_schema, self.target_table)
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    name: str
+    kind: ConstraintKind
+    columns: tuple[str, ...]  # conkey in order; empty for table-level CHECKs over expressions
+    definition: str  # pg_get_constraintdef
+    foreign_key: ForeignKey | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
+    validated: bool = True  # False: NOT VALID
+    nulls_not_distinct: bool = False
+    index_name: str | None = None  # the index that backs a PK/UNIQUE/EXCLUDE constraint
+    is_inherited: bool = False  # conislocal is false: comes from a parent table
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]  # column names or expression texts, in key order
+    definition: str  # pg_get_indexdef
+    method: str = "btree"
+    unique: bool = False
+    primary: bool = False
+    predicate: str | None = None  # partial index WHERE clause
+    include: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()  # per-key DESC / NULLS FIRST / opclass, aligned with columns ("" when none)
+    constraint_name: str | None = None  # set when a constraint owns the index
+    valid: bool = True
+    comment: str | None = None
+    provenance: Provenance | None = None
+
+    @property
+    def owned_by_constraint(self) -> bool:
+        return self.constraint_name is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    name: str
+    definition: str  # pg_get_triggerdef
+    function_schema: str
+    function_name: str
+    enabled: str = "O"  # tgenabled: O origin, D disabled, R replica, A always
+    is_constraint: bool = False
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    name: str
+    command: str  # ALL, SELECT, INSERT, UPDATE, DELETE
+    permissive: bool = True
+    roles: tuple[str, ...] = ("public",)
+    using: str | None = None
+    with_check: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A table, partitioned table, view, materialized view or foreign table."""
+
+    schema: str
+    name: str
+    kind: RelationKind
+    columns: tuple[Column, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    policies: tuple[Policy, ...] = ()
+    persistence: str = "p"  # p permanent, u unlogged, t temporary
+    row_estimate: int = -1  # reltuples; -1 when never analyzed
+    comment: str | None = None
+    partition_key: str | None = None  # pg_get_partkeydef, for partitioned tables
+    partition_of: QualifiedName | None = None  # parent, for a partition
+    partition_bound: str | None = None  # pg_get_expr(relpartbound), e.g. "FOR VALUES FROM (...) TO (...)"
+    inherits: tuple[QualifiedName, ...] = ()  # parents by plain inheritance (not partitioning)
+    view_definition: str | None = None  # pg_get_viewdef, for views and materialized views
+    options: tuple[str, ...] = ()  # reloptions, e.g. ("fillfactor=70",)
+    rls_enabled: bool = False
+    rls_forced: bool = False
+    provenance: Provenance | None = None
+    meta_status: MetaStatus = MetaStatus.NO_META
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+    @property
+    def is_partition(self) -> bool:
+        return self.partition_of is not None
+
+    @property
+    def doc(self) -> str | None:
+        if self.provenance and self.provenance.doc:
+            return self.provenance.doc
+        return self.comment
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    @property
+    def primary_key(self) -> Constraint | None:
+        return next((c for c in self.constraints if c.kind is ConstraintKind.PRIMARY_KEY), None)
+
+    @property
+    def foreign_keys(self) -> tuple[Constraint, ...]:
+        return tuple(c for c in self.constraints if c.kind is ConstraintKind.FOREIGN_KEY)
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A function, procedure, aggregate or window function."""
+
+    schema: str
+    name: str
+    identity_arguments: str  # pg_get_function_identity_arguments: what DROP FUNCTION needs
+    result: str | None  # pg_get_function_result; None for procedures
+    language: str
+    kind: str = "f"  # prokind: f function, p procedure, a aggregate, w window
+    definition: str | None = None  # pg_get_functiondef (None for aggregates)
+    comment: str | None = None
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}({self.identity_arguments})"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """A catalog object named the same way on any database: kind, schema, name and an optional sub-part.
+
+    kind is one of: schema, type, table (any relation), function, sequence, column, constraint, index,
+    trigger, policy, extension. `sub` is the column/constraint/index/trigger/policy name for those kinds
+    (their `name` is then the owning relation) and the identity arguments for functions.
+    """
+
+    kind: str
+    schema: str
+    name: str
+    sub: str = ""
+
+    def __str__(self) -> str:
+        base = f"{self.schema}.{self.name}" if self.schema else self.name
+        return f"{self.kind} {base}{'.' + self.sub if self.sub else ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """`dependent` cannot exist without `referenced` (from pg_depend, normal and auto deps)."""
+
+    dependent: ObjectRef
+    referenced: ObjectRef
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One row of applied history, from whichever history table holds it."""
+
+    name: str
+    applied_at: datetime | None = None
+    checksum: str | None = None
+    execution_time_ms: int | None = None
+    tables_created: tuple[str, ...] = ()
+    tables_modified: tuple[str, ...] = ()
+    tables_dropped: tuple[str, ...] = ()
+    generated_from_diff: bool = False
+    source: str = "__dibs_migrations"  # which table the row came from
+
+
+@dataclass(frozen=True, slots=True)
+class StaleMeta:
+    """A meta row whose live object no longer exists."""
+
+    kind: str  # table, column, index
+    table: str
+    name: str  # column or index name; the table name again for tables
+    provenance: Provenance | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetaState:
+    """What the `__dibs_*` and `_dibs_migrations` tables hold, reconciled with the live catalog."""
+
+    tables_present: tuple[str, ...] = ()  # which meta tables exist
+    migrations: tuple[Migration, ...] = ()
+    stale: tuple[StaleMeta, ...] = ()
+    untracked: tuple[ObjectRef, ...] = ()
+
+    @property
+    def present(self) -> bool:
+        return bool(self.tables_present)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything dibs-tui knows about one database."""
+
+    database: str = ""
+    server_version: str = ""
+    schemas: tuple[Schema, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    enums: tuple[EnumType, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    functions: tuple[Function, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    meta: MetaState = field(default_factory=MetaState)
+
+    @cached_property
+    def relations_by_key(self) -> dict[QualifiedName, Relation]:
+        return {r.key: r for r in self.relations}
+
+    def relation(self, schema: str, name: str) -> Relation | None:
+        return self.relations_by_key.get((schema, name))
+
+    def tables(self) -> Iterator[Relation]:
+        return (r for r in self.relations if r.kind.is_table)
+
+    @cached_property
+    def referenced_by(self) -> dict[QualifiedName, tuple[tuple[Relation, Constraint], ...]]:
+        """Incoming foreign keys: target table -> (referencing table, its FK constraint)."""
+        incoming: dict[QualifiedName, list[tuple[Relation, Constraint]]] = {}
+        for rel in self.relations:
+            for con in rel.constraints:
+                if con.foreign_key is not None:
+                    incoming.setdefault(con.foreign_key.target_key, []).append((rel, con))
+        return {k: tuple(v) for k, v in incoming.items()}
+
+    @cached_property
+    def partitions(self) -> dict[QualifiedName, tuple[Relation, ...]]:
+        children: dict[QualifiedName, list[Relation]] = {}
+        for rel in self.relations:
+            if rel.partition_of is not None:
+                children.setdefault(rel.partition_of, []).append(rel)
+        return {k: tuple(v) for k, v in children.items()}

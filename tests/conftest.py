@@ -1,0 +1,56 @@
+"""One embedded PostgreSQL 18 server per test session; every test gets fresh databases of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable, Iterator
+
+import asyncpg
+import pytest
+
+from dibs_tui.core.embedded import EmbeddedServer
+
+TEMPLATE = "dibs_test_template"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    server = EmbeddedServer(tmp_path_factory.mktemp("pg") / "server").start()
+    asyncio.run(_admin(server, f'CREATE DATABASE "{TEMPLATE}" TEMPLATE template0'))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def _admin(server: EmbeddedServer, *statements: str) -> None:
+    conn = await asyncpg.connect(server.dsn("postgres"))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def new_database(pg_server: EmbeddedServer) -> Iterator[Callable[[], str]]:
+    """A factory of fresh empty databases (cloned from an empty template); all dropped after the test."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"t{next(_counter)}_{id(created) % 100000}"
+        asyncio.run(_admin(pg_server, f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY'))
+        created.append(name)
+        return pg_server.dsn(name)
+
+    yield make
+    if created:
+        asyncio.run(_admin(pg_server, *(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in created)))
+
+
+@pytest.fixture
+def db(new_database: Callable[[], str]) -> str:
+    """The DSN of a fresh, empty database for this test."""
+    return new_database()
