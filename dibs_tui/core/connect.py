@@ -33,9 +33,10 @@ _QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)(?P<value>[^&]*)", re.IGNOR
 
 def mask_dsn(dsn: str) -> str:
     """The DSN with any password replaced by `****`, for URLs and libpq key=value strings alike."""
-    masked = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:****@", dsn)
-    masked = _QUERY_PASSWORD.sub(lambda m: f"{m['key']}****", masked)
-    return _KV_PASSWORD.sub(lambda m: f"{m['key']}****", masked)
+    if "://" in dsn:
+        masked = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:****@", dsn)
+        return _QUERY_PASSWORD.sub(lambda m: f"{m['key']}****", masked)
+    return _KV_PASSWORD.sub(lambda m: f"{m['key']}****", dsn)
 
 
 def scrub(text: str, secrets: tuple[str, ...]) -> str:
@@ -58,6 +59,7 @@ class ConnectionTarget:
     password: str | None = field(default=None, repr=False)
     server_settings: Mapping[str, str] = field(default_factory=dict)
     timeout: float = 10.0
+    origin: str = "argument"  # where the target came from: argument, DATABASE_URL, service, PG* variables, defaults
 
     @property
     def masked(self) -> str:
@@ -139,6 +141,16 @@ def resolve(dsn: str | None = None, env: Mapping[str, str] | None = None) -> Con
         for m in re.finditer(r"-c\s*([\w.]+)=(\S+)", options):
             settings[m.group(1)] = m.group(2)
     timeout = float(params.get("connect_timeout") or env.get("PGCONNECT_TIMEOUT") or 10)
+    if dsn:
+        origin = "argument"
+    elif chosen:
+        origin = "DATABASE_URL"
+    elif service:
+        origin = "service"
+    elif any(env.get(k) for k in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD")):
+        origin = "PG* variables"
+    else:
+        origin = "defaults"
     if service and not dsn:
         # asyncpg cannot read the service itself: hand it the resolved parts as a URL-less target.
         chosen = ""
@@ -151,6 +163,7 @@ def resolve(dsn: str | None = None, env: Mapping[str, str] | None = None) -> Con
         password=password,
         server_settings=settings,
         timeout=timeout,
+        origin=origin,
     )
 
 
@@ -183,6 +196,8 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     else:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     message = f"cannot connect to PostgreSQL at {where} ({ident}): {reason}"
+    if target.origin == "defaults":
+        message += " - no database was given: pass a DSN, or set DATABASE_URL or the PG* variables"
     return scrub(message, (target.password or "",))
 
 

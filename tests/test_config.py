@@ -1,0 +1,55 @@
+"""Project settings: found upward, dibs-tui.toml or [tool.dibs-tui], relative paths, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.config import load_settings
+from dibs_tui.core.errors import ConfigError
+
+
+def test_dibs_toml_found_from_a_subfolder(tmp_path: Path) -> None:
+    (tmp_path / "dibs-tui.toml").write_text(
+        'schema = ["db/schema.sql"]\nmigrations = "db/migrations"\neditor = "nvim +{line} {file}"\n'
+        'exclude_schemas = "audit"\nlock_timeout = "2s"\n'
+    )
+    nested = tmp_path / "src" / "deep"
+    nested.mkdir(parents=True)
+    settings = load_settings(nested)
+    assert settings.project_root == tmp_path.resolve()
+    assert settings.schema_paths == (tmp_path.resolve() / "db" / "schema.sql",)
+    assert settings.resolve_migrations_dir() == tmp_path.resolve() / "db" / "migrations"
+    assert settings.editor_template == "nvim +{line} {file}"
+    assert settings.exclude_schemas == ("audit",)
+    assert settings.lock_timeout == "2s"
+
+
+def test_pyproject_section_and_flags_override(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname="x"\n[tool.dibs-tui]\nproject_root = "app"\n')
+    settings = load_settings(tmp_path)
+    assert settings.project_root == (tmp_path / "app").resolve()
+    assert settings.with_overrides(lock_timeout="9s", editor_template=None).lock_timeout == "9s"
+
+
+def test_pyproject_without_section_is_skipped_and_git_root_is_default(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname="x"\n')
+    settings = load_settings(tmp_path)
+    assert settings.config_file is None
+
+
+def test_default_migrations_dir_prefers_existing_folder(tmp_path: Path) -> None:
+    (tmp_path / "dibs-tui.toml").write_text("")
+    (tmp_path / "migrations").mkdir()
+    assert load_settings(tmp_path).resolve_migrations_dir() == tmp_path.resolve() / "migrations"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("schema = [", "dibs-tui.toml"), ("colour = 'red'", r"unknown setting\(s\) colour"), ("schema = 3", "schema must")],
+)
+def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "dibs-tui.toml").write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(tmp_path)
