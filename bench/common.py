@@ -1,0 +1,100 @@
+"""Shared machinery of the side-by-side benchmarks: an embedded server, synthetic catalogs, paired timings.
+
+Every benchmark runs dibs-tui and the alternative (pg_dump, migra) as child processes of one Python process,
+interleaved round by round, so that both see the same machine state; it reports medians and ratios.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from dibs_tui.core.embedded import EmbeddedServer, bin_path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("DIBS_SHARED", REPO.parent / "shared"))
+GEN_SCHEMA = SHARED / "bench" / "gen_schema.py"
+DIBS = str(Path(sys.executable).parent / "dibs-tui")
+
+
+def start_server() -> EmbeddedServer:
+    return EmbeddedServer(Path(tempfile.mkdtemp(prefix="dibs-bench-")) / "server").start()
+
+
+async def _admin(server: EmbeddedServer, statement: str) -> None:
+    conn = await asyncpg.connect(server.dsn("postgres"))
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def load_synthetic(server: EmbeddedServer, database: str, tables: int, *, changed: bool = False) -> str:
+    """A database holding gen_schema.py's catalog of `tables` tables; returns its DSN."""
+    asyncio.run(_admin(server, f'CREATE DATABASE "{database}"'))
+    args = [sys.executable, str(GEN_SCHEMA), str(tables), *(["--changed"] if changed else [])]
+    sql = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    dsn = server.dsn(database)
+    # Autocommit (no single transaction): one transaction runs out of locks at 5,000 tables.
+    subprocess.run([str(bin_path("psql")), dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1"], input=sql, text=True,
+                   check=True, capture_output=True)
+    subprocess.run([str(bin_path("psql")), dsn, "-X", "-q", "-c", "VACUUM ANALYZE"], check=True,
+                   capture_output=True)
+    return dsn
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_rss_mib: float
+
+
+def run_child(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
+    """Wall time and peak RSS of one child process (its output discarded)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"{argv[0]} failed ({proc.returncode}): {stderr[-1000:]}")
+    if proc.stderr:
+        proc.stderr.close()
+    return Run(elapsed, usage.ru_maxrss / 1024)
+
+
+def paired(commands: dict[str, Sequence[str]], rounds: int) -> dict[str, list[Run]]:
+    """Run each command once per round, in alternating order, after one unmeasured warm-up each."""
+    for argv in commands.values():
+        run_child(argv)
+    results: dict[str, list[Run]] = {name: [] for name in commands}
+    names = list(commands)
+    for round_no in range(rounds):
+        order = names if round_no % 2 == 0 else list(reversed(names))
+        for name in order:
+            results[name].append(run_child(commands[name]))
+    return results
+
+
+def median_seconds(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def peak_rss(runs: list[Run]) -> float:
+    return max(r.peak_rss_mib for r in runs)
+
+
+def self_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
