@@ -1,12 +1,41 @@
-"""`dibs-tui open`."""
+"""`dibs-tui open` (the default command): the full-screen browser.
+
+Off a terminal (stdout is not a tty: a pipe, a file, CI) nothing is drawn: the command prints its help and
+exits 2, so a script that meant another command notices (spec §8).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from dataclasses import replace
 
 from ..config import Settings
-from .common import not_implemented
+from ..core.connect import ConnectionTarget
+from .common import target_for
+
+EXIT_NOT_A_TERMINAL = 2
+
+
+def open_browser(target: ConnectionTarget, settings: Settings, *, desired: list[str] | None = None) -> int:
+    """Run the browser on `target` until the user quits; the exit status is 0, or 1 after a failed load."""
+    from ..ui.app import DibsApp
+
+    app = DibsApp(target, settings, desired=desired)
+    code = app.run()
+    return code if isinstance(code, int) else 0
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return not_implemented("open")
+    if not sys.stdout.isatty():
+        from ..cli import build_parser
+
+        parser = build_parser()
+        print("dibs-tui: not drawing the browser: standard output is not a terminal.\n")
+        parser.print_help()
+        return EXIT_NOT_A_TERMINAL
+    if args.schemas:
+        settings = replace(settings, include_schemas=tuple(args.schemas))
+    if args.exclude_schemas:
+        settings = replace(settings, exclude_schemas=tuple(args.exclude_schemas))
+    return open_browser(target_for(args, settings), settings, desired=args.desired)

@@ -1,0 +1,613 @@
+"""The full-screen browser: header, Browse / Diff / Migrations tabs, footer with the focused pane's keys.
+
+How panes get their state (the Diff and Migrations panes are written against this):
+- `self.app.catalog` (`Catalog | None`): the live catalog last loaded; `None` until the first load lands.
+- `self.app.target` (`ConnectionTarget`), `self.app.settings` (`Settings`), `self.app.desired`
+  (`list[str] | None`: the `--desired` paths/DSNs given on the command line).
+- `self.app.catalog_changed` is a `textual.signal.Signal` published with the new catalog after every
+  (re)load: `self.app.catalog_changed.subscribe(self, callback)` in `on_mount`.
+- `self.app.set_sync_marks({(schema, table): "in sync" | "differs" | "only live" | "only desired"})` marks
+  tables in the Tables pane; `self.app.set_sync_state("in sync" | "3 differences" | ...)` fills the header.
+- `d` switches to the Diff tab and calls `DiffPane.start_diff()` when the pane defines it; `m` switches to the
+  Migrations tab and calls `MigrationsPane.activate()` when defined.
+- `self.app.go_to(schema, table, column=None)` shows a table (and column) in Browse, recording history.
+
+Nothing blocks: connecting and loading run in an exclusive worker; each load has a generation number and an
+answer from an older generation is dropped. State changes only in message handlers on the event loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.signal import Signal
+from textual.widget import Widget
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from ..config import Settings
+from ..core.connect import ConnectionTarget, connect
+from ..core.errors import DibsError
+from ..core.model import Catalog, QualifiedName
+from .diff_pane import DiffPane
+from .migrations_pane import MigrationsPane
+from .screens.error import ErrorScreen
+from .screens.finder import FinderItem, FinderScreen
+from .screens.help import HelpEntry, HelpScreen
+from .search import Candidate, rank
+from .text import data, safe
+from .widgets.details import DetailsView, column_details, table_details
+from .widgets.table_card import ColumnList, TableCard
+from .widgets.tables_pane import TableList, TablesPane
+from .widgets.virtual_list import VirtualList
+
+APP_GROUP = Binding.Group("App")
+GO_GROUP = Binding.Group("Go")
+PANE_ORDER = ("table-list", "column-list", "details-view")
+PANE_NAMES = {
+    "table-list": "Tables",
+    "column-list": "Columns",
+    "details-view": "Details",
+    "table-filter": "Tables filter",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in the browser the history can return to."""
+
+    schema: str
+    table: str
+    column: str | None = None
+
+
+class CatalogLoaded(Message):
+    def __init__(self, generation: int, catalog: Catalog, seconds: float) -> None:
+        super().__init__()
+        self.generation = generation
+        self.catalog = catalog
+        self.seconds = seconds
+
+
+class CatalogFailed(Message):
+    def __init__(self, generation: int, message: str) -> None:
+        super().__init__()
+        self.generation = generation
+        self.message = message
+
+
+class HeaderBar(Static):
+    """One line: masked DSN, server version, database, sync state, load state."""
+
+    DEFAULT_CSS = """
+    HeaderBar { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+
+class TablesCommands(Provider):
+    """Command palette: type a table name to jump to it (same ranking as the finder)."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        if not isinstance(app, DibsApp) or app.catalog is None or not query.strip():
+            return
+        for candidate in rank(query, app.table_candidates(), limit=30):
+            item = candidate.payload
+            assert isinstance(item, FinderItem)
+            yield Hit(
+                1.0,
+                data(f"table {candidate.path}"),
+                partial(app.go_to, item.schema, item.table),
+                text=f"table {candidate.path}",
+                help=item.detail,
+            )
+
+    async def discover(self) -> Hits:
+        app = self.app
+        if isinstance(app, DibsApp):
+            yield DiscoveryHit("Go to table…", app.action_goto_table, help="find a table by name (t)")
+
+
+class DibsApp(App[int]):
+    """The dibs-tui browser on one database."""
+
+    TITLE = "dibs-tui"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
+    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {TablesCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit", group=APP_GROUP),
+        Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
+        Binding("slash", "filter", "Filter", id="app.filter", key_display="/"),
+        Binding("t", "goto_table", "Go to table", id="app.goto_table"),
+        Binding("c", "column_search", "Find column", show=False, id="app.column_search"),
+        Binding("o", "open_editor", "Open source", id="app.open_editor"),
+        Binding("y", "copy", "Copy", id="app.copy"),
+        Binding("Y", "copy_ddl", "Copy DDL", show=False, id="app.copy_ddl"),
+        Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("d", "diff", "Diff", id="app.diff"),
+        Binding("m", "migrations", "Migrations", show=False, id="app.migrations"),
+        Binding("b", "browse", "Browse", show=False, id="app.browse"),
+        Binding("backspace,alt+left", "history_back", "Back", show=False, id="app.back", group=GO_GROUP),
+        Binding("alt+right", "history_forward", "Forward", show=False, id="app.forward", group=GO_GROUP),
+        Binding("l", "next_pane", "Next pane", show=False, id="app.next_pane", group=GO_GROUP),
+        Binding("h", "previous_pane", "Previous pane", show=False, id="app.previous_pane", group=GO_GROUP),
+    ]
+
+    def __init__(
+        self,
+        target: ConnectionTarget,
+        settings: Settings,
+        *,
+        desired: list[str] | None = None,
+        header_label: str | None = None,
+    ) -> None:
+        """`header_label` replaces the masked DSN in the header (snapshots need a screen without a port)."""
+        super().__init__()
+        self.target = target
+        self.settings = settings
+        self.desired = desired
+        self.header_label = header_label or target.masked
+        self.catalog: Catalog | None = None
+        self.catalog_changed: Signal[Catalog] = Signal(self, "catalog-changed")
+        self.sync_state = ""
+        self.load_state = "connecting…"
+        self.load_seconds: float | None = None
+        self._load_generation = 0
+        self._back: list[Location] = []
+        self._forward: list[Location] = []
+        self._candidates: list[Candidate] | None = None
+        self._column_candidates: list[Candidate] | None = None
+        self.details_subject = "table"  # what the Details pane describes: "table" or "column"
+
+    # Layout ---------------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        with TabbedContent(id="tabs", initial="browse"):
+            with TabPane("Browse", id="browse"), Horizontal(id="browse-panes"):
+                yield TablesPane(id="tables")
+                yield TableCard(id="card")
+                with Vertical(id="details"):
+                    yield DetailsView(id="details-view")
+            with TabPane("Diff", id="diff"):
+                yield DiffPane()
+            with TabPane("Migrations", id="migrations"):
+                yield MigrationsPane()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#details", Vertical).border_title = "Details"
+        self._update_header()
+        self.query_one(TablesPane).loading = True
+        self.load_catalog()
+        self.query_one(TableList).focus()
+
+    @property
+    def tables_pane(self) -> TablesPane:
+        return self.query_one(TablesPane)
+
+    @property
+    def card(self) -> TableCard:
+        return self.query_one(TableCard)
+
+    @property
+    def details(self) -> DetailsView:
+        return self.query_one(DetailsView)
+
+    def _update_header(self) -> None:
+        parts: list[Content] = [Content.styled("dibs-tui", "bold $text-accent"), data(self.header_label)]
+        if self.catalog is not None:
+            parts.append(Content.assemble(("PostgreSQL ", "$text-muted"), data(self.catalog.server_version)))
+            parts.append(Content.assemble(("db ", "$text-muted"), data(self.catalog.database, "bold")))
+        if self.sync_state:
+            parts.append(Content.assemble(("sync ", "$text-muted"), data(self.sync_state)))
+        if self.load_state:
+            parts.append(Content.styled(self.load_state, "$text-warning"))
+        self.query_one(HeaderBar).update(Content("  │  ").join(parts))
+
+    # Loading ---------------------------------------------------------------------------------------------
+    def load_catalog(self) -> None:
+        """Start a (re)load; the screen keeps the old catalog until the new one arrives."""
+        self._load_generation += 1
+        self.load_state = "loading catalog…" if self.catalog is None else "refreshing…"
+        self._update_header()
+        self._load_worker(self._load_generation)
+
+    @work(exclusive=True, exit_on_error=False, group="catalog")
+    async def _load_worker(self, generation: int) -> None:
+        from ..core.catalog import load_catalog
+
+        started = time.perf_counter()
+        try:
+            conn = await connect(self.target)
+            try:
+                catalog = await load_catalog(
+                    conn,
+                    include_schemas=self.settings.include_schemas or None,
+                    exclude_schemas=self.settings.exclude_schemas or None,
+                )
+            finally:
+                await conn.close()
+        except DibsError as exc:
+            self.post_message(CatalogFailed(generation, str(exc)))
+            return
+        except Exception as exc:  # a dropped connection mid-load, a driver error: still one line
+            self.post_message(CatalogFailed(generation, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+            return
+        self.post_message(CatalogLoaded(generation, catalog, time.perf_counter() - started))
+
+    @on(CatalogLoaded)
+    def _catalog_loaded(self, event: CatalogLoaded) -> None:
+        if event.generation != self._load_generation:
+            return  # an older load finished after a newer one started
+        self.catalog = event.catalog
+        self.load_seconds = event.seconds
+        self._candidates = None
+        self._column_candidates = None
+        self.load_state = ""
+        self.tables_pane.loading = False
+        self.tables_pane.set_catalog(event.catalog)
+        self._show_selected(focus_change=False)
+        self._update_header()
+        self.catalog_changed.publish(event.catalog)
+
+    @on(CatalogFailed)
+    def _catalog_failed(self, event: CatalogFailed) -> None:
+        if event.generation != self._load_generation:
+            return
+        self.tables_pane.loading = False
+        self.load_state = "load failed"
+        self._update_header()
+        title = (
+            "Cannot load the catalog" if self.catalog is None else "Refresh failed (showing the old catalog)"
+        )
+
+        def chosen(choice: str | None) -> None:
+            if choice == "retry":
+                self.load_catalog()
+            elif choice == "quit":
+                self.exit(1)
+
+        self.push_screen(ErrorScreen(title, event.message, can_close=self.catalog is not None), chosen)
+
+    # State for other panes --------------------------------------------------------------------------------
+    def set_sync_marks(self, marks: Mapping[QualifiedName, str]) -> None:
+        self.tables_pane.set_sync_marks(marks)
+
+    def set_sync_state(self, state: str) -> None:
+        self.sync_state = state
+        self._update_header()
+
+    # Showing things -------------------------------------------------------------------------------------
+    def _show_selected(self, *, focus_change: bool) -> None:
+        """Card and details for the table under the Tables cursor."""
+        relation = self.tables_pane.selected_relation()
+        if self.catalog is None:
+            return
+        card = self.card
+        if relation is None:
+            card.show(None, self.settings)
+            self.details.show([])
+            return
+        if card.relation is None or card.relation.key != relation.key or card.relation is not relation:
+            column = card.column_list.current()
+            keep = column.name if column and card.relation and card.relation.key == relation.key else None
+            card.show(relation, self.settings, keep)
+        self._show_details()
+
+    def _show_details(self) -> None:
+        if self.catalog is None or self.card.relation is None:
+            return
+        relation = self.card.relation
+        column = self.card.column_list.current()
+        if self.focused is self.card.column_list and column is not None:
+            self.details_subject = "column"
+            self.details.show(column_details(self.catalog, relation, column, self.settings))
+        else:
+            self.details_subject = "table"
+            self.details.show(table_details(self.catalog, relation, self.settings))
+        self.query_one("#details", Vertical).border_title = f"Details · {self.details_subject}"
+
+    @on(TablesPane.TableHighlighted)
+    def _table_highlighted(self, event: TablesPane.TableHighlighted) -> None:
+        self._show_selected(focus_change=False)
+
+    @on(TablesPane.TableChosen)
+    def _table_chosen(self, event: TablesPane.TableChosen) -> None:
+        self.card.column_list.focus()
+
+    @on(TableCard.ColumnHighlighted)
+    def _column_highlighted(self, event: TableCard.ColumnHighlighted) -> None:
+        if self.focused is self.card.column_list:
+            self._show_details()
+
+    @on(TableCard.ColumnChosen)
+    def _column_chosen(self, event: TableCard.ColumnChosen) -> None:
+        from .describe import foreign_target
+
+        target = foreign_target(event.relation, event.column)
+        if target is not None:
+            self.go_to(target.schema, target.table, target.column)
+        else:
+            self.details.focus()
+
+    @on(VirtualList.Activated, "#details-view")
+    def _detail_activated(self, event: VirtualList.Activated) -> None:
+        line = self.details.current()
+        if line is not None and line.target is not None:
+            self.go_to(line.target.schema, line.target.table, line.target.column)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        widget = event.widget if hasattr(event, "widget") else None
+        if widget is self.card.column_list or widget is self.query_one(TableList):
+            self._show_details()
+
+    # Navigation -----------------------------------------------------------------------------------------
+    def current_location(self) -> Location | None:
+        relation = self.card.relation
+        if relation is None:
+            return None
+        column = self.card.column_list.current()
+        on_column = self.focused is self.card.column_list or self.focused is self.details
+        return Location(relation.schema, relation.name, column.name if column and on_column else None)
+
+    def go_to(self, schema: str, table: str, column: str | None = None) -> bool:
+        """Show `schema.table` (and `column`), recording where we were for `back`."""
+        here = self.current_location()
+        if not self._visit(Location(schema, table, column)):
+            self.say(f"{schema}.{table} is not in the catalog (filtered out or dropped)", severity="warning")
+            return False
+        if here is not None and here != self.current_location():
+            self._back.append(here)
+            self._forward.clear()
+        return True
+
+    def _visit(self, location: Location) -> bool:
+        if self.catalog is None or self.catalog.relation(location.schema, location.table) is None:
+            return False
+        self.query_one(TabbedContent).active = "browse"
+        if not self.tables_pane.select((location.schema, location.table)):
+            return False
+        relation = self.catalog.relation(location.schema, location.table)
+        self.card.show(relation, self.settings, location.column)
+        if location.column is not None:
+            self.card.column_list.focus()
+        else:
+            self.query_one(TableList).focus()
+        self._show_details()
+        return True
+
+    def action_history_back(self) -> None:
+        here = self.current_location()
+        while self._back:
+            previous = self._back.pop()
+            if self._visit(previous):
+                if here is not None:
+                    self._forward.append(here)
+                return
+        self.say("nothing to go back to", timeout=2)
+
+    def action_history_forward(self) -> None:
+        here = self.current_location()
+        while self._forward:
+            following = self._forward.pop()
+            if self._visit(following):
+                if here is not None:
+                    self._back.append(here)
+                return
+        self.say("nothing to go forward to", timeout=2)
+
+    def _pane_ids(self) -> list[str]:
+        return list(PANE_ORDER)
+
+    def _move_pane(self, step: int) -> None:
+        if self.query_one(TabbedContent).active != "browse":
+            return
+        focused_id = self.focused.id if self.focused else None
+        order = self._pane_ids()
+        index = order.index(focused_id) if focused_id in order else (-1 if step > 0 else 0)
+        self.query_one(f"#{order[(index + step) % len(order)]}", Widget).focus()
+
+    def action_next_pane(self) -> None:
+        self._move_pane(1)
+
+    def action_previous_pane(self) -> None:
+        self._move_pane(-1)
+
+    # Finders ---------------------------------------------------------------------------------------------
+    def table_candidates(self) -> list[Candidate]:
+        """Every relation as a finder candidate (`schema.table`), built once per catalog."""
+        if self._candidates is None:
+            relations = self.catalog.relations if self.catalog else ()
+            self._candidates = [
+                Candidate.of(f"{r.schema}.{r.name}", r.name, FinderItem(r.schema, r.name, detail=str(r.kind)))
+                for r in relations
+            ]
+        return self._candidates
+
+    def action_goto_table(self) -> None:
+        if self.catalog is None:
+            return
+        self.push_screen(
+            FinderScreen(
+                "Go to table", self.table_candidates(), placeholder="schema.table or part of a name"
+            ),
+            self._finder_done,
+        )
+
+    def action_column_search(self) -> None:
+        if self.catalog is None:
+            return
+        if self._column_candidates is None:
+            self._column_candidates = [
+                Candidate.of(
+                    f"{r.schema}.{r.name}.{c.name}",
+                    c.name,
+                    FinderItem(r.schema, r.name, c.name, detail=c.type),
+                )
+                for r in self.catalog.relations
+                for c in r.columns
+            ]
+        self.push_screen(
+            FinderScreen(
+                "Which tables have this column?",
+                self._column_candidates,
+                placeholder="column name, e.g. customer_id",
+            ),
+            self._finder_done,
+        )
+
+    def _finder_done(self, item: FinderItem | None) -> None:
+        if item is not None:
+            self.go_to(item.schema, item.table, item.column)
+
+    def action_filter(self) -> None:
+        self.query_one(TabbedContent).active = "browse"
+        self.tables_pane.open_filter()
+
+    # Tabs -----------------------------------------------------------------------------------------------
+    def action_browse(self) -> None:
+        self.query_one(TabbedContent).active = "browse"
+        self.query_one(TableList).focus()
+
+    def action_diff(self) -> None:
+        self.query_one(TabbedContent).active = "diff"
+        pane = self.query_one(DiffPane)
+        start = getattr(pane, "start_diff", None)
+        if callable(start):
+            start()
+
+    def action_migrations(self) -> None:
+        self.query_one(TabbedContent).active = "migrations"
+        pane = self.query_one(MigrationsPane)
+        activate = getattr(pane, "activate", None)
+        if callable(activate):
+            activate()
+
+    # Actions on the selection ---------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.load_catalog()
+
+    def _selection_name(self) -> str | None:
+        focused = self.focused
+        relation = self.card.relation
+        if isinstance(focused, DetailsView):
+            line = focused.current()
+            return line.copy if line else None
+        if isinstance(focused, ColumnList):
+            column = focused.current()
+            return column.name if column else None
+        if isinstance(focused, TableList):
+            selected = self.tables_pane.selected_relation()
+            return f"{selected.schema}.{selected.name}" if selected else None
+        return f"{relation.schema}.{relation.name}" if relation else None
+
+    def action_copy(self) -> None:
+        text = self._selection_name()
+        if text:
+            self._copy(text)
+
+    def action_copy_ddl(self) -> None:
+        relation = self.card.relation
+        if relation is not None and self.catalog is not None:
+            from .widgets.details import relation_ddl
+
+            self._copy(relation_ddl(self.catalog, relation))
+
+    def _copy(self, text: str) -> None:
+        self.copy_to_clipboard(text)
+        lines = text.splitlines()
+        first = lines[0] if lines else ""
+        shown = first if len(first) <= 60 else first[:59] + "…"
+        self.say(f"copied {shown}" if len(lines) <= 1 else f"copied {len(lines)} lines", timeout=2)
+
+    def say(
+        self, message: str, *, severity: SeverityLevel = "information", timeout: float | None = None
+    ) -> None:
+        """A notification whose text is shown literally (it often quotes names from the database)."""
+        self.notify(safe(message), severity=severity, timeout=timeout, markup=False)
+
+    def action_open_editor(self) -> None:
+        from .open_source import open_selection
+
+        open_selection(self)
+
+    # Help and palette ------------------------------------------------------------------------------------
+    def help_entries(self) -> tuple[str, list[HelpEntry]]:
+        """Every binding active where the focus is, grouped by the pane (or app) that owns it."""
+        focused = self.screen.focused
+        title = PANE_NAMES.get(focused.id or "", type(focused).__name__) if focused else "App"
+        entries: list[HelpEntry] = []
+        seen: set[str] = set()
+        for namespace, bindings in self.screen._modal_binding_chain:
+            group_name = _namespace_name(namespace)
+            by_action: dict[tuple[str, str], list[str]] = {}
+            described: dict[tuple[str, str], Binding] = {}
+            for _key, binding in bindings:
+                if binding.system or not binding.description:
+                    continue
+                ident = (binding.action, binding.id or "")
+                by_action.setdefault(ident, []).append(
+                    self.get_key_display(binding) if not binding.key_display else binding.key_display
+                )
+                described[ident] = binding
+            for ident, keys in by_action.items():
+                binding = described[ident]
+                label = binding.id or binding.action
+                if label in seen:
+                    continue
+                seen.add(label)
+                entries.append((group_name, ", ".join(dict.fromkeys(keys)), binding.description, label))
+        return title, entries
+
+    def action_help(self) -> None:
+        title, entries = self.help_entries()
+        self.push_screen(HelpScreen(title, entries))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Refresh", "Reload the catalog from the database (r)", self.action_refresh)
+        yield SystemCommand(
+            "Go to table", "Find a table by name over every schema (t)", self.action_goto_table
+        )
+        yield SystemCommand("Find column", "Which tables have a column named… (c)", self.action_column_search)
+        yield SystemCommand(
+            "Toggle schema",
+            "Fold or unfold the schema under the cursor (space)",
+            self.query_one(TableList).action_toggle_schema,
+        )
+        yield SystemCommand("Filter tables", "Type to filter the Tables pane (/)", self.action_filter)
+        yield SystemCommand("Diff", "Compare the desired schema with the database (d)", self.action_diff)
+        yield SystemCommand("Migrations", "Applied and pending migrations (m)", self.action_migrations)
+        yield SystemCommand(
+            "Back", "Return to the previous table or column (backspace)", self.action_history_back
+        )
+        yield SystemCommand("Forward", "Undo a back (alt+right)", self.action_history_forward)
+        yield SystemCommand("Copy", "Copy the selection's name or DDL (y)", self.action_copy)
+        yield SystemCommand("Copy DDL", "Copy the selected table's DDL (Y)", self.action_copy_ddl)
+        yield SystemCommand(
+            "Open source", "Open the selection's source file in the editor (o)", self.action_open_editor
+        )
+        yield SystemCommand("Keys", "Every key of the focused pane (?)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+
+def _namespace_name(namespace: object) -> str:
+    if isinstance(namespace, App):
+        return "App"
+    if isinstance(namespace, Screen):
+        return "Screen"
+    node_id = getattr(namespace, "id", None) or ""
+    return PANE_NAMES.get(node_id, type(namespace).__name__)

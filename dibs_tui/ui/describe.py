@@ -1,0 +1,108 @@
+"""What the card and the details say about a relation or a column, computed from the model (no widgets)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation
+
+_MIGRATION_PREFIX = re.compile(r"^\d{6,}[_-]?")
+
+
+def short_migration(name: str | None, *, modified: bool = False, width: int = 16) -> str:
+    """`20260117_add-email-verification` -> `+add-email-veri…`: the slug, `+` when it changed the column."""
+    if not name:
+        return ""
+    slug = _MIGRATION_PREFIX.sub("", name) or name
+    text = ("+" if modified else "") + slug
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def column_constraints(relation: Relation, column: Column) -> list[Constraint]:
+    return [
+        c for c in relation.constraints if column.name in c.columns and c.kind is not ConstraintKind.NOT_NULL
+    ]
+
+
+def column_indexes(relation: Relation, column: Column) -> list[Index]:
+    return [
+        i
+        for i in relation.indexes
+        if column.name in i.columns
+        or column.name in i.include
+        or any(re.search(rf"\b{re.escape(column.name)}\b", expr) for expr in i.columns if "(" in expr)
+    ]
+
+
+def column_flags(relation: Relation, column: Column) -> list[str]:
+    """PK / UNIQUE / NOT NULL / DEFAULT / IDENTITY / GENERATED, in the order a reader expects."""
+    flags: list[str] = []
+    for con in relation.constraints:
+        if con.columns == (column.name,):
+            if con.kind is ConstraintKind.PRIMARY_KEY:
+                flags.append("PK")
+            elif con.kind is ConstraintKind.UNIQUE:
+                flags.append("UNIQUE")
+    if (
+        any(
+            i.unique and not i.owned_by_constraint and i.columns == (column.name,) and not i.predicate
+            for i in relation.indexes
+        )
+        and "UNIQUE" not in flags
+    ):
+        flags.append("UNIQUE")
+    if column.not_null and "PK" not in flags:
+        flags.append("NOT NULL")
+    if column.identity is not None:
+        flags.append(f"IDENTITY {column.identity.value.upper()}")
+    if column.generated is not None:
+        flags.append(f"GENERATED {column.generated.value.upper()}")
+    if column.default is not None:
+        flags.append(f"DEFAULT {column.default}")
+    return flags
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignTarget:
+    """Where a column's FK points: the constraint, the target table and the target column."""
+
+    constraint: Constraint
+    schema: str
+    table: str
+    column: str
+
+
+def foreign_target(relation: Relation, column: Column) -> ForeignTarget | None:
+    for con in relation.foreign_keys:
+        fk = con.foreign_key
+        if fk is not None and column.name in con.columns:
+            position = con.columns.index(column.name)
+            target_column = fk.target_columns[position] if position < len(fk.target_columns) else ""
+            return ForeignTarget(con, fk.target_schema, fk.target_table, target_column)
+    return None
+
+
+def qualified_label(schema: str, name: str, relative_to: str) -> str:
+    return name if schema == relative_to else f"{schema}.{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A foreign key from another table into this one."""
+
+    relation: Relation
+    constraint: Constraint
+
+    @property
+    def first_column(self) -> str:
+        return self.constraint.columns[0] if self.constraint.columns else ""
+
+    @property
+    def target_column(self) -> str:
+        fk = self.constraint.foreign_key
+        return fk.target_columns[0] if fk and fk.target_columns else ""
+
+
+def referenced_by(catalog: Catalog, relation: Relation) -> list[Incoming]:
+    return [Incoming(rel, con) for rel, con in catalog.referenced_by.get(relation.key, ())]

@@ -1,0 +1,15 @@
+"""SQL highlighted with Pygments through Textual's highlighter: its styles are theme variables ($text-accent,
+$text-success...), so the colours follow the active theme, dark or light, without re-highlighting."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.highlight import highlight
+
+from .text import safe
+
+
+def sql_lines(sql: str) -> list[Content]:
+    """`sql` highlighted, one Content per line (control characters shown as escapes first)."""
+    code = safe(sql.expandtabs(4), keep_newlines=True).rstrip("\n")
+    return highlight(code, language="postgresql").split("\n")

@@ -1,0 +1,55 @@
+"""Database text is data: names, comments and docs are shown literally, never parsed as markup.
+
+Everything from the database goes through `safe()` (control characters become visible escapes such as
+`\\x1b`, so an ANSI or OSC sequence in a comment cannot reach the terminal) and then into a `Content`
+built from plain text with explicit styles (markup like `[bold]` stays text).
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.content import Content
+from textual.style import Style
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_VISIBLE = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _VISIBLE:
+        return _VISIBLE[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: str, *, keep_newlines: bool = False) -> str:
+    """`text` with every control character replaced by a visible escape (newlines kept when asked)."""
+    if keep_newlines:
+        return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
+    return _CONTROL.sub(_escape, text)
+
+
+def data(text: str, style: Style | str = "") -> Content:
+    """A Content holding database text literally, in one style."""
+    return Content.styled(safe(text), style) if style else Content(safe(text))
+
+
+def link(text: str, url: str | None, style: str = "") -> Content:
+    """Text that is an OSC 8 hyperlink to `url` in terminals that support it (plain text otherwise)."""
+    content = data(text, style)
+    return content.stylize(Style(link=url)) if url else content
+
+
+def human_count(n: int) -> str:
+    """A row estimate in four cells or fewer: 950, 12k, 3.4M; `?` when never analysed."""
+    if n < 0:
+        return "?"
+    if n < 1000:
+        return str(n)
+    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= size:
+            value = n / size
+            return f"{value:.1f}{unit}" if value < 10 else f"{value:.0f}{unit}"
+    return str(n)  # pragma: no cover - loop always returns

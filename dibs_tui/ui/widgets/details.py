@@ -1,0 +1,360 @@
+"""The Details pane: everything about the selected table or column, one Line-API list of lines.
+
+Some lines lead somewhere (an FK out, a referencing table, a partition): Enter follows them. `y` copies the
+DDL when the cursor is in the DDL, else what the line names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.binding import BindingType
+from textual.content import Content
+
+from ...config import Settings
+from ...core.model import Catalog, Column, ConstraintKind, MetaStatus, Provenance, Relation
+from ..describe import (
+    column_constraints,
+    column_flags,
+    column_indexes,
+    foreign_target,
+    qualified_label,
+    referenced_by,
+)
+from ..highlight import sql_lines
+from ..source import resolve
+from ..text import data, human_count, link, safe
+from .tables_pane import kind_label
+from .virtual_list import VirtualList
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where Enter on a line goes: a table, and maybe a column of it."""
+
+    schema: str
+    table: str
+    column: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DetailLine:
+    content: Content
+    target: Target | None = None
+    copy: str | None = None  # what `y` copies on this line
+    in_ddl: bool = False
+
+
+def relation_ddl(catalog: Catalog, relation: Relation) -> str:
+    from ...core.ddl import relation_ddl as build
+
+    return build(catalog, relation)
+
+
+def _heading(title: str) -> DetailLine:
+    return DetailLine(Content.styled(f"── {title}", "bold $text-primary"))
+
+
+def _blank() -> DetailLine:
+    return DetailLine(Content(""))
+
+
+def _field(label: str, value: Content | str, *, copy: str | None = None) -> DetailLine:
+    body = value if isinstance(value, Content) else data(value)
+    return DetailLine(Content.assemble((f"{label:<10}", "$text-muted"), body), copy=copy)
+
+
+def _source_lines(settings: Settings, prov: Provenance | None) -> list[DetailLine]:
+    if prov is None or prov.source is None:
+        return [_field("source", Content.styled("no source location recorded", "$text-muted"))]
+    resolved = resolve(settings, prov.source)
+    state = (
+        Content.styled("  file exists", "$text-success")
+        if resolved.exists
+        else Content.styled("  file not found", "$text-error")
+    )
+    lines = [
+        _field(
+            "source",
+            link(str(prov.source), resolved.url, "underline $text-secondary") + state,
+            copy=str(prov.source),
+        )
+    ]
+    lines.append(
+        _field("path", link(str(resolved.path), resolved.url, "$text-muted"), copy=str(resolved.path))
+    )
+    return lines
+
+
+def _history_lines(prov: Provenance | None) -> list[DetailLine]:
+    if prov is None:
+        return []
+    lines = []
+    if prov.created_by:
+        when = f"  {prov.created_at:%Y-%m-%d %H:%M}" if prov.created_at else ""
+        lines.append(_field("created", data(prov.created_by + when), copy=prov.created_by))
+    if prov.modified_by:
+        when = f"  {prov.modified_at:%Y-%m-%d %H:%M}" if prov.modified_at else ""
+        lines.append(_field("modified", data(prov.modified_by + when), copy=prov.modified_by))
+    return lines
+
+
+def _doc_lines(doc: str | None) -> list[DetailLine]:
+    if not doc:
+        return []
+    return [
+        _field("doc" if i == 0 else "", Content.styled(safe(line), "italic $text-success"), copy=doc)
+        for i, line in enumerate(doc.splitlines())
+    ]
+
+
+def _meta_label(status: MetaStatus) -> Content:
+    style = {MetaStatus.TRACKED: "$text-success", MetaStatus.UNTRACKED: "$text-warning"}.get(
+        status, "$text-muted"
+    )
+    return Content.styled(str(status), style)
+
+
+def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> list[DetailLine]:
+    name = f"{relation.schema}.{relation.name}"
+    lines = [
+        DetailLine(
+            Content.assemble((kind_label(relation).upper() + " ", "bold"), data(name, "bold $text-accent")),
+            copy=name,
+        ),
+        *_source_lines(settings, relation.provenance),
+        *_doc_lines(relation.doc),
+        *_history_lines(relation.provenance),
+        _field("rows", f"~{human_count(relation.row_estimate)} (estimate)"),
+        _field("meta", _meta_label(relation.meta_status)),
+    ]
+    if relation.comment and relation.provenance and relation.provenance.doc:
+        lines.append(_field("comment", data(relation.comment), copy=relation.comment))
+    stale = [s for s in catalog.meta.stale if s.table in (relation.name, name)]
+    for entry in stale:
+        lines.append(
+            _field(
+                "stale",
+                Content.styled(safe(f"{entry.kind} {entry.name}: meta row, object gone"), "$text-error"),
+            )
+        )
+    if relation.partition_of is not None:
+        parent = relation.partition_of
+        lines.append(
+            DetailLine(
+                Content.assemble(
+                    ("parent    ", "$text-muted"),
+                    data(f"→ {parent[0]}.{parent[1]}", "$text-success"),
+                    data(f"  {relation.partition_bound or ''}", "$text-muted"),
+                ),
+                target=Target(*parent),
+                copy=f"{parent[0]}.{parent[1]}",
+            )
+        )
+    constraints = [c for c in relation.constraints if c.kind is not ConstraintKind.NOT_NULL]
+    if constraints:
+        lines += [_blank(), _heading(f"Constraints ({len(constraints)})")]
+        lines += [
+            DetailLine(
+                Content.assemble(data(c.name, "bold"), " ", data(c.definition, "$text-muted")), copy=c.name
+            )
+            for c in constraints
+        ]
+    if relation.indexes:
+        lines += [_blank(), _heading(f"Indexes ({len(relation.indexes)})")]
+        lines += [
+            DetailLine(
+                Content.assemble(data(i.name, "bold"), " ", data(i.definition, "$text-muted")),
+                copy=i.definition,
+            )
+            for i in relation.indexes
+        ]
+    fks = relation.foreign_keys
+    if fks:
+        lines += [_blank(), _heading(f"Foreign keys out ({len(fks)})")]
+        for con in fks:
+            fk = con.foreign_key
+            assert fk is not None
+            label = qualified_label(fk.target_schema, fk.target_table, relation.schema)
+            text = f"{', '.join(con.columns)} → {label}({', '.join(fk.target_columns)})"
+            actions = "" if fk.on_delete == "NO ACTION" else f"  ON DELETE {fk.on_delete}"
+            lines.append(
+                DetailLine(
+                    Content.assemble(data(text, "$text-success"), data(actions, "$text-muted")),
+                    target=Target(
+                        fk.target_schema, fk.target_table, fk.target_columns[0] if fk.target_columns else None
+                    ),
+                    copy=con.definition,
+                )
+            )
+    incoming = referenced_by(catalog, relation)
+    if incoming:
+        lines += [_blank(), _heading(f"Referenced by ({len(incoming)})")]
+        for item in incoming:
+            label = qualified_label(item.relation.schema, item.relation.name, relation.schema)
+            text = f"← {label}({', '.join(item.constraint.columns)})"
+            lines.append(
+                DetailLine(
+                    data(text, "$text-success"),
+                    target=Target(item.relation.schema, item.relation.name, item.first_column or None),
+                    copy=f"{item.relation.schema}.{item.relation.name}",
+                )
+            )
+    partitions = catalog.partitions.get(relation.key, ())
+    if partitions:
+        lines += [_blank(), _heading(f"Partitions ({len(partitions)})")]
+        for part in partitions:
+            lines.append(
+                DetailLine(
+                    Content.assemble(
+                        data(f"⊟ {part.name}", "$text-success"),
+                        " ",
+                        data(part.partition_bound or "", "$text-muted"),
+                    ),
+                    target=Target(part.schema, part.name),
+                    copy=f"{part.schema}.{part.name}",
+                )
+            )
+    if relation.triggers:
+        lines += [_blank(), _heading(f"Triggers ({len(relation.triggers)})")]
+        lines += [
+            DetailLine(
+                Content.assemble(data(t.name, "bold"), " ", data(t.definition, "$text-muted")),
+                copy=t.definition,
+            )
+            for t in relation.triggers
+        ]
+    if relation.policies:
+        lines += [_blank(), _heading(f"Policies ({len(relation.policies)})")]
+        for pol in relation.policies:
+            text = f"{pol.command} TO {', '.join(pol.roles)}"
+            if pol.using:
+                text += f" USING ({pol.using})"
+            if pol.with_check:
+                text += f" WITH CHECK ({pol.with_check})"
+            lines.append(
+                DetailLine(
+                    Content.assemble(data(pol.name, "bold"), " ", data(text, "$text-muted")), copy=pol.name
+                )
+            )
+    ddl = relation_ddl(catalog, relation)
+    lines += [_blank(), _heading("DDL  (y copies)")]
+    lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in sql_lines(ddl)]
+    return lines
+
+
+def column_details(
+    catalog: Catalog, relation: Relation, column: Column, settings: Settings
+) -> list[DetailLine]:
+    name = f"{relation.schema}.{relation.name}.{column.name}"
+    lines = [
+        DetailLine(Content.assemble(("COLUMN ", "bold"), data(name, "bold $text-accent")), copy=column.name),
+        _field("type", data(column.type, "$text-accent"), copy=column.type),
+        _field("null", "NOT NULL" if column.not_null else "nullable"),
+    ]
+    if column.default is not None:
+        lines.append(_field("default", data(column.default), copy=column.default))
+    if column.identity is not None:
+        lines.append(_field("identity", f"GENERATED {column.identity.value.upper()} AS IDENTITY"))
+    if column.generated is not None:
+        lines.append(
+            _field(
+                "generated", data(f"{column.generation_expression or ''} {column.generated.value.upper()}")
+            )
+        )
+    if column.collation:
+        lines.append(_field("collation", data(column.collation)))
+    flags = column_flags(relation, column)
+    if flags:
+        lines.append(_field("flags", data(" ".join(flags), "$text-warning")))
+    lines += _source_lines(settings, column.provenance)
+    lines += _doc_lines(column.doc)
+    lines += _history_lines(column.provenance)
+    lines.append(_field("meta", _meta_label(column.meta_status)))
+    stale = [
+        s
+        for s in catalog.meta.stale
+        if s.kind == "column"
+        and s.name == column.name
+        and s.table in (relation.name, f"{relation.schema}.{relation.name}")
+    ]
+    if stale:
+        lines.append(_field("stale", Content.styled("a stale meta row has this name", "$text-error")))
+    target = foreign_target(relation, column)
+    if target is not None:
+        lines += [_blank(), _heading("Foreign key")]
+        label = qualified_label(target.schema, target.table, relation.schema)
+        lines.append(
+            DetailLine(
+                data(f"→ {label}.{target.column}  ({target.constraint.name})", "$text-success"),
+                target=Target(target.schema, target.table, target.column),
+                copy=target.constraint.definition,
+            )
+        )
+    incoming = [
+        i
+        for i in referenced_by(catalog, relation)
+        if column.name in (i.constraint.foreign_key.target_columns if i.constraint.foreign_key else ())
+    ]
+    if incoming:
+        lines += [_blank(), _heading(f"Referenced by ({len(incoming)})")]
+        for item in incoming:
+            fk = item.constraint.foreign_key
+            assert fk is not None
+            source_column = item.constraint.columns[fk.target_columns.index(column.name)]
+            label = qualified_label(item.relation.schema, item.relation.name, relation.schema)
+            lines.append(
+                DetailLine(
+                    data(f"← {label}.{source_column}", "$text-success"),
+                    target=Target(item.relation.schema, item.relation.name, source_column),
+                    copy=f"{item.relation.schema}.{item.relation.name}.{source_column}",
+                )
+            )
+    constraints = column_constraints(relation, column)
+    if constraints:
+        lines += [_blank(), _heading(f"Constraints using it ({len(constraints)})")]
+        lines += [
+            DetailLine(
+                Content.assemble(data(c.name, "bold"), " ", data(c.definition, "$text-muted")), copy=c.name
+            )
+            for c in constraints
+        ]
+    indexes = column_indexes(relation, column)
+    if indexes:
+        lines += [_blank(), _heading(f"Indexes using it ({len(indexes)})")]
+        lines += [
+            DetailLine(
+                Content.assemble(data(i.name, "bold"), " ", data(i.definition, "$text-muted")),
+                copy=i.definition,
+            )
+            for i in indexes
+        ]
+    return lines
+
+
+class DetailsView(VirtualList):
+    """Lines of details; Enter on a line with a target follows it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: list[DetailLine] = []
+
+    @property
+    def row_count(self) -> int:
+        return len(self.lines)
+
+    def row_content(self, index: int) -> Content:
+        line = self.lines[index]
+        return Content.assemble("› " if line.target else "  ", line.content)
+
+    def show(self, lines: list[DetailLine]) -> None:
+        self.lines = lines
+        width = max((line.content.cell_length for line in lines), default=0) + 3
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.rows_changed(cursor=0, content_width=width)
+
+    def current(self) -> DetailLine | None:
+        return self.lines[self.cursor] if 0 <= self.cursor < len(self.lines) else None

@@ -1,0 +1,197 @@
+"""The table card, as seed 000 draws it: source link, doc, created/modified-by migration, one row per column.
+
+The header is a `Static` holding a `Content` (database text never goes through markup); the column rows are a
+`VirtualList`, so they share the keys and look of every other list. Source locations are OSC 8 links.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from ...config import Settings
+from ...core.model import Column, Relation
+from ..describe import column_flags, foreign_target, qualified_label, short_migration
+from ..source import resolve
+from ..text import data, human_count, link, safe
+from .tables_pane import kind_label
+from .virtual_list import VirtualList
+
+LINE_WIDTH = 5
+MIGRATION_WIDTH = 15
+
+
+class ColumnList(VirtualList):
+    """The card's column rows; Enter follows a foreign key, else shows the column's details."""
+
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.relation: Relation | None = None
+        self.settings = Settings()
+        self._name_width = 8
+
+    @property
+    def row_count(self) -> int:
+        return len(self.relation.columns) if self.relation else 0
+
+    def show(self, relation: Relation | None, settings: Settings, cursor: int = 0) -> None:
+        self.relation = relation
+        self.settings = settings
+        names = [len(safe(c.name)) for c in relation.columns] if relation else [8]
+        self._name_width = min(28, max(names, default=8))
+        self.rows_changed(cursor=cursor)
+
+    def current(self) -> Column | None:
+        if self.relation is None or not (0 <= self.cursor < len(self.relation.columns)):
+            return None
+        return self.relation.columns[self.cursor]
+
+    def row_content(self, index: int) -> Content:
+        assert self.relation is not None
+        rel = self.relation
+        column = rel.columns[index]
+        width = max(30, self.scrollable_content_region.width)
+        marker = "▸ " if index == self.cursor else "  "
+        name = data(column.name, "bold" if any(f == "PK" for f in column_flags(rel, column)) else "")
+        name = name.pad_right(max(0, self._name_width - name.cell_length))
+        flags = column_flags(rel, column)
+        body = Content.assemble(name, " ", data(column.type, "$text-accent"))
+        if flags:
+            body += Content.assemble(" ", data(" ".join(flags), "$text-warning"))
+        target = foreign_target(rel, column)
+        if target is not None:
+            label = qualified_label(target.schema, target.table, rel.schema)
+            body += Content.assemble(" ", data(f"→ {label}.{target.column}", "$text-success"))
+        right = self._right_part(column)
+        room = width - len(marker) - right.cell_length - 1
+        if body.cell_length > room:
+            body = body.truncate(max(1, room - 1)) + Content("…")
+        body = body.pad_right(max(0, room - body.cell_length))
+        return Content.assemble(marker, body, " ", right)
+
+    def _right_part(self, column: Column) -> Content:
+        prov = column.provenance
+        line = ""
+        url = None
+        if prov and prov.source:
+            line = f":{prov.source.line}" if prov.source.line else ":?"
+            url = resolve(self.settings, prov.source).url
+        migration = ""
+        if prov:
+            migration = (
+                short_migration(prov.modified_by, modified=True, width=MIGRATION_WIDTH - 1)
+                if prov.modified_by
+                else short_migration(prov.created_by, width=MIGRATION_WIDTH - 1)
+            )
+        line_part = link(line, url, "$text-secondary") if line else Content("")
+        return Content.assemble(
+            line_part.pad_right(LINE_WIDTH - line_part.cell_length),
+            data(migration, "$text-muted").pad_right(MIGRATION_WIDTH - len(migration)),
+        )
+
+
+class TableCard(Vertical):
+    """Header plus columns of the table under the cursor in the Tables pane."""
+
+    DEFAULT_CSS = """
+    TableCard { width: 3fr; border: round $border-blurred; border-title-color: $text-muted; }
+    TableCard:focus-within { border: round $border; border-title-color: $text; }
+    TableCard #card-header { height: auto; max-height: 10; padding: 0 1;
+        border-bottom: solid $border-blurred; }
+    TableCard #card-empty { color: $text-muted; padding: 1 2; }
+    """
+
+    class ColumnHighlighted(Message):
+        def __init__(self, relation: Relation, column: Column) -> None:
+            super().__init__()
+            self.relation = relation
+            self.column = column
+
+    class ColumnChosen(Message):
+        def __init__(self, relation: Relation, column: Column) -> None:
+            super().__init__()
+            self.relation = relation
+            self.column = column
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.relation: Relation | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("no table selected"), id="card-header")
+        yield ColumnList(id="column-list")
+
+    def on_mount(self) -> None:
+        self.border_title = "Columns"
+
+    @property
+    def column_list(self) -> ColumnList:
+        return self.query_one(ColumnList)
+
+    def show(self, relation: Relation | None, settings: Settings, column: str | None = None) -> None:
+        """Draw `relation` (None: an empty card); put the cursor on `column` when given."""
+        self.relation = relation
+        header = self.query_one("#card-header", Static)
+        if relation is None:
+            self.border_title = "Columns"
+            header.update(Content("no table selected"))
+            self.column_list.show(None, settings)
+            return
+        self.border_title = Content(safe(relation.name))
+        header.update(card_header(relation, settings))
+        index = 0
+        if column is not None:
+            index = next((i for i, c in enumerate(relation.columns) if c.name == column), 0)
+        self.column_list.show(relation, settings, cursor=index)
+
+    @on(VirtualList.CursorMoved, "#column-list")
+    def _moved(self, event: VirtualList.CursorMoved) -> None:
+        event.stop()
+        column = self.column_list.current()
+        if self.relation is not None and column is not None:
+            self.post_message(self.ColumnHighlighted(self.relation, column))
+
+    @on(VirtualList.Activated, "#column-list")
+    def _activated(self, event: VirtualList.Activated) -> None:
+        event.stop()
+        column = self.column_list.current()
+        if self.relation is not None and column is not None:
+            self.post_message(self.ColumnChosen(self.relation, column))
+
+
+def card_header(relation: Relation, settings: Settings) -> Content:
+    """Source link, doc comment, Created:/Modified:, then kind and size (seed 000 §3)."""
+    lines: list[Content] = []
+    prov = relation.provenance
+    if prov and prov.source:
+        resolved = resolve(settings, prov.source)
+        lines.append(link(str(prov.source), resolved.url, "underline $text-secondary"))
+    else:
+        lines.append(Content.styled("no source location recorded", "$text-muted"))
+    doc = relation.doc
+    if doc:
+        lines.extend(
+            Content.styled(f"/// {safe(line)}", "italic $text-success") for line in doc.splitlines()[:4]
+        )
+    if prov and prov.created_by:
+        lines.append(Content.assemble(("Created: ", "$text-muted"), data(prov.created_by)))
+    if prov and prov.modified_by:
+        lines.append(Content.assemble(("Modified: ", "$text-muted"), data(prov.modified_by)))
+    facts = [
+        kind_label(relation),
+        f"~{human_count(relation.row_estimate)} rows",
+        f"{len(relation.columns)} columns",
+    ]
+    lines.append(
+        Content.assemble(data(relation.schema, "$text-accent"), ("  " + " · ".join(facts), "$text-muted"))
+    )
+    return Content("\n").join(lines)

@@ -1,0 +1,428 @@
+"""The Tables pane: every relation grouped by schema, filterable as you type, at 10,000 tables.
+
+Rows are drawn by a Line-API list (`TableList`); filtering runs in a worker thread after a short debounce and
+only the newest answer is applied. Marks: kind (▤ table, ◫ partitioned, ⊟ partition, ◇ view, ◆ materialized
+view, ⇄ foreign), row estimate, meta (● tracked, ○ untracked, ! stale meta rows), sync (= in sync, ≠ differs,
++ only live, − only desired, ? unknown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
+
+from ...core.model import Catalog, MetaStatus, QualifiedName, Relation, RelationKind
+from ..search import Candidate, rank
+from ..text import data, human_count
+from .virtual_list import VirtualList
+
+FILTER_DEBOUNCE = 0.12
+
+KIND_MARKS: dict[RelationKind, str] = {
+    RelationKind.TABLE: "▤",
+    RelationKind.PARTITIONED: "◫",
+    RelationKind.VIEW: "◇",
+    RelationKind.MATVIEW: "◆",
+    RelationKind.FOREIGN: "⇄",
+}
+PARTITION_MARK = "⊟"
+SYNC_MARKS = {
+    "in sync": "=",
+    "differs": "≠",
+    "only live": "+",
+    "extra": "+",
+    "only desired": "−",
+    "missing": "−",
+    "unknown": "?",
+}
+
+
+def kind_mark(relation: Relation) -> str:
+    return PARTITION_MARK if relation.is_partition else KIND_MARKS.get(relation.kind, "?")
+
+
+def kind_label(relation: Relation) -> str:
+    return (
+        f"partition of {relation.partition_of[0]}.{relation.partition_of[1]}"
+        if relation.partition_of
+        else str(relation.kind)
+    )
+
+
+def stale_tables(catalog: Catalog) -> set[str]:
+    """Table names (bare and schema-qualified) that have meta rows whose live object is gone."""
+    return {entry.table for entry in catalog.meta.stale}
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaRow:
+    schema: str
+    shown: int
+    total: int
+    collapsed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    relation: Relation
+
+
+Row = SchemaRow | TableRow
+
+
+class TableList(VirtualList):
+    """The rows of the Tables pane; Enter on a schema folds it, on a table opens its card."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_schema", "Fold schema", show=False, id="tables.toggle_schema"),
+        Binding("left", "collapse", "Fold", show=False, id="tables.collapse"),
+        Binding("right", "expand", "Unfold", show=False, id="tables.expand"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Row] = []
+        self.sync_marks: Mapping[QualifiedName, str] = {}
+        self._stale: set[str] = set()
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def set_rows(self, rows: list[Row], stale: set[str], cursor: int | None = None) -> None:
+        self.rows = rows
+        self._stale = stale
+        self.rows_changed(cursor=cursor)
+
+    def row_content(self, index: int) -> Content:
+        row = self.rows[index]
+        width = max(10, self.scrollable_content_region.width)
+        if isinstance(row, SchemaRow):
+            fold = "▸" if row.collapsed else "▾"
+            count = f"{row.shown}" if row.shown == row.total else f"{row.shown}/{row.total}"
+            return Content.assemble(
+                (f"{fold} ", "$text-muted"),
+                data(row.schema, "bold $text-accent"),
+                (f" ({count})", "$text-muted"),
+            )
+        rel = row.relation
+        meta = self._meta_mark(rel)
+        sync = SYNC_MARKS.get(self.sync_marks.get(rel.key, ""), " ") if self.sync_marks else ""
+        tail = f" {human_count(rel.row_estimate):>5} {meta}{(' ' + sync) if sync else ''}"
+        name_width = max(4, width - 4 - len(tail))
+        name = data(rel.name)
+        if name.cell_length > name_width:
+            name = name.truncate(name_width - 1) + Content("…")
+        name = name.pad_right(name_width - name.cell_length)
+        kind_style = (
+            "$text-warning" if rel.kind is not RelationKind.TABLE or rel.is_partition else "$text-muted"
+        )
+        return Content.assemble("  ", (kind_mark(rel), kind_style), " ", name, (tail, "$text-muted"))
+
+    def _meta_mark(self, rel: Relation) -> str:
+        if rel.name in self._stale or f"{rel.schema}.{rel.name}" in self._stale:
+            return "!"
+        if rel.meta_status is MetaStatus.TRACKED:
+            return "●"
+        if rel.meta_status is MetaStatus.UNTRACKED:
+            return "○"
+        return " "
+
+    def current(self) -> Row | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def index_of(self, key: QualifiedName) -> int | None:
+        for index, row in enumerate(self.rows):
+            if isinstance(row, TableRow) and row.relation.key == key:
+                return index
+        return None
+
+    def action_toggle_schema(self) -> None:
+        row = self.current()
+        if row is not None:
+            schema = row.schema if isinstance(row, SchemaRow) else row.relation.schema
+            self.post_message(TablesPane.ToggleSchema(schema))
+
+    def action_collapse(self) -> None:
+        row = self.current()
+        if isinstance(row, SchemaRow) and not row.collapsed:
+            self.action_toggle_schema()
+        elif isinstance(row, TableRow):
+            self.post_message(TablesPane.ToggleSchema(row.relation.schema, collapse=True))
+
+    def action_expand(self) -> None:
+        row = self.current()
+        if isinstance(row, SchemaRow) and row.collapsed:
+            self.action_toggle_schema()
+
+
+class TablesPane(Vertical):
+    """Filter box, the list, and a status line (how many tables are shown)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="tables.clear_filter"),
+    ]
+
+    DEFAULT_CSS = """
+    TablesPane { width: 32; border: round $border-blurred; border-title-color: $text-muted; }
+    TablesPane:focus-within { border: round $border; border-title-color: $text; }
+    TablesPane #table-filter { height: 1; border: none; padding: 0 1; display: none; }
+    TablesPane #table-filter.-visible { display: block; }
+    TablesPane #tables-status { height: 1; color: $text-muted; padding: 0 1; }
+    """
+
+    class TableHighlighted(Message):
+        """The cursor is on a table: the card should show it."""
+
+        def __init__(self, relation: Relation) -> None:
+            super().__init__()
+            self.relation = relation
+
+    class TableChosen(Message):
+        """Enter on a table: show it and move focus to its card."""
+
+        def __init__(self, relation: Relation) -> None:
+            super().__init__()
+            self.relation = relation
+
+    class ToggleSchema(Message):
+        def __init__(self, schema: str, *, collapse: bool | None = None) -> None:
+            super().__init__()
+            self.schema = schema
+            self.collapse = collapse
+
+    class FilterApplied(Message):
+        def __init__(self, generation: int, query: str, keys: list[QualifiedName] | None) -> None:
+            super().__init__()
+            self.generation = generation
+            self.filter_text = query
+            self.keys = keys
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.catalog: Catalog | None = None
+        self.collapsed: set[str] = set()
+        self.filter_text = ""
+        self._matches: list[Relation] | None = None  # None: no filter
+        self._candidates: list[Candidate] = []
+        self._filter_generation = 0
+        self._debounce: Timer | None = None
+        self._stale: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter tables…", id="table-filter")
+        yield TableList(id="table-list")
+        yield Static("", id="tables-status")
+
+    def on_mount(self) -> None:
+        self.border_title = "Tables"
+
+    @property
+    def table_list(self) -> TableList:
+        return self.query_one(TableList)
+
+    # Data ----------------------------------------------------------------------------------------------
+    def set_catalog(self, catalog: Catalog) -> None:
+        """Show a (new) catalog, keeping the filter, folds and, when it still exists, the selected table."""
+        selected = self.selected_relation()
+        self.catalog = catalog
+        self._stale = stale_tables(catalog)
+        ordered = sorted(catalog.relations, key=lambda r: (r.schema, r.name))
+        self._candidates = [Candidate.of(f"{r.schema}.{r.name}", r.name, r) for r in ordered]
+        self._ordered = ordered
+        if self.filter_text:
+            self._start_filter(self.filter_text)
+        else:
+            self._matches = None
+            self._rebuild(selected.key if selected else None)
+
+    def set_sync_marks(self, marks: Mapping[QualifiedName, str]) -> None:
+        self.table_list.sync_marks = dict(marks)
+        self.table_list.rows_changed()
+
+    def _rebuild(self, keep: QualifiedName | None = None) -> None:
+        if self.catalog is None:
+            return
+        shown = (
+            self._ordered
+            if self._matches is None
+            else sorted(self._matches, key=lambda r: (r.schema, r.name))
+        )
+        totals: dict[str, int] = {}
+        for rel in self._ordered:
+            totals[rel.schema] = totals.get(rel.schema, 0) + 1
+        by_schema: dict[str, list[Relation]] = {}
+        for rel in shown:
+            by_schema.setdefault(rel.schema, []).append(rel)
+        rows: list[Row] = []
+        for schema in sorted(by_schema):
+            collapsed = schema in self.collapsed and self._matches is None
+            rows.append(SchemaRow(schema, len(by_schema[schema]), totals.get(schema, 0), collapsed))
+            if not collapsed:
+                rows.extend(TableRow(rel) for rel in by_schema[schema])
+        table_list = self.table_list
+        cursor: int | None = None
+        if self._matches is not None:
+            # Filtering: the best match (first ranked) is where the cursor goes.
+            cursor = (
+                next(
+                    (
+                        i
+                        for i, r in enumerate(rows)
+                        if isinstance(r, TableRow) and r.relation.key == self._matches[0].key
+                    ),
+                    0,
+                )
+                if self._matches
+                else 0
+            )
+        elif keep is not None:
+            table_list.rows = rows
+            cursor = table_list.index_of(keep)
+        if cursor is None:
+            cursor = next((i for i, r in enumerate(rows) if isinstance(r, TableRow)), 0)
+        table_list.set_rows(rows, self._stale, cursor)
+        shown_count = sum(1 for r in rows if isinstance(r, TableRow))
+        total = len(self._ordered)
+        status = (
+            f"{len(shown)} of {total} match {self.filter_text!r}"
+            if self._matches is not None
+            else f"{total} relations, {len(by_schema)} schemas"
+        )
+        self.query_one("#tables-status", Static).update(
+            Content(status if shown_count or total else "no tables")
+        )
+
+    def selected_relation(self) -> Relation | None:
+        row = self.table_list.current()
+        return row.relation if isinstance(row, TableRow) else None
+
+    def select(self, key: QualifiedName) -> bool:
+        """Put the cursor on table `key` (unfolding its schema, clearing a filter that hides it)."""
+        if self.catalog is None or self.catalog.relation(*key) is None:
+            return False
+        table_list = self.table_list
+        index = table_list.index_of(key)
+        if index is None:
+            self.collapsed.discard(key[0])
+            if self._matches is not None and all(r.key != key for r in self._matches):
+                self._clear_filter_now()
+            self._rebuild(key)
+            index = table_list.index_of(key)
+        if index is None:
+            return False
+        table_list.move_cursor(index)
+        return True
+
+    # Filter ---------------------------------------------------------------------------------------------
+    def open_filter(self) -> None:
+        box = self.query_one("#table-filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    @on(Input.Changed, "#table-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        query = event.value
+        self._debounce = self.set_timer(FILTER_DEBOUNCE, lambda: self._start_filter(query))
+
+    @on(Input.Submitted, "#table-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._start_filter(event.value)
+        self.table_list.focus()
+
+    def _start_filter(self, query: str) -> None:
+        self._filter_generation += 1
+        self.filter_text = query
+        if not query.strip():
+            self.post_message(self.FilterApplied(self._filter_generation, query, None))
+            return
+        self._filter_worker(self._filter_generation, query, self._candidates)
+
+    @work(thread=True, exclusive=True, group="table-filter")
+    def _filter_worker(self, generation: int, query: str, candidates: list[Candidate]) -> None:
+        matches = rank(query, candidates, limit=len(candidates))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.FilterApplied(generation, query, [c.payload.key for c in matches]))  # type: ignore[attr-defined]
+
+    @on(FilterApplied)
+    def _apply_filter(self, event: FilterApplied) -> None:
+        event.stop()
+        if event.generation != self._filter_generation or self.catalog is None:
+            return  # a newer query is on its way
+        selected = self.selected_relation()
+        if event.keys is None:
+            self._matches = None
+            self._rebuild(selected.key if selected else None)
+        else:
+            by_key = self.catalog.relations_by_key
+            self._matches = [by_key[k] for k in event.keys if k in by_key]
+            self._rebuild()
+
+    def _clear_filter_now(self) -> None:
+        box = self.query_one("#table-filter", Input)
+        with box.prevent(Input.Changed):
+            box.value = ""
+        box.remove_class("-visible")
+        self.filter_text = ""
+        self._filter_generation += 1
+        self._matches = None
+
+    def action_clear_filter(self) -> None:
+        selected = self.selected_relation()
+        self._clear_filter_now()
+        self._rebuild(selected.key if selected else None)
+        self.table_list.focus()
+
+    # Events from the list ---------------------------------------------------------------------------
+    @on(ToggleSchema)
+    def _toggle_schema(self, event: ToggleSchema) -> None:
+        event.stop()
+        collapse = event.collapse if event.collapse is not None else event.schema not in self.collapsed
+        if collapse:
+            self.collapsed.add(event.schema)
+        else:
+            self.collapsed.discard(event.schema)
+        self._rebuild()
+        table_list = self.table_list
+        header = next(
+            (
+                i
+                for i, r in enumerate(table_list.rows)
+                if isinstance(r, SchemaRow) and r.schema == event.schema
+            ),
+            0,
+        )
+        table_list.move_cursor(header)
+
+    @on(VirtualList.CursorMoved, "#table-list")
+    def _cursor_moved(self, event: VirtualList.CursorMoved) -> None:
+        event.stop()
+        relation = self.selected_relation()
+        if relation is not None:
+            self.post_message(self.TableHighlighted(relation))
+
+    @on(VirtualList.Activated, "#table-list")
+    def _activated(self, event: VirtualList.Activated) -> None:
+        event.stop()
+        row = self.table_list.current()
+        if isinstance(row, SchemaRow):
+            self.post_message(self.ToggleSchema(row.schema))
+        elif isinstance(row, TableRow):
+            self.post_message(self.TableChosen(row.relation))
