@@ -1,0 +1,112 @@
+"""The result of a diff: changes, the ordered SQL plan and rename suggestions. This is the public API.
+
+Everything here is plain frozen data; `dibs_tui.core.diff` fills it. Callers (CLI, TUI, migrations):
+
+* `diff_catalogs(current, desired, accepted_renames=())` -> `(changes, plan, renames)`: pure, no I/O.
+* `await diff_database(target, desired, include_schemas=..., exclude_schemas=..., accepted_renames=...)`
+  -> `DiffResult`: `desired` is SQL files/folders (loaded into a shadow database), a DSN string
+  (`postgresql://…`, introspected read-only) or a migrations folder (`migrations:PATH`, replayed from empty).
+* `Change`: one logical difference (what a human reads), keyed by an `ObjectRef`.
+* `PlannedStatement`: one executable statement, already ordered. Run `DiffResult.plan` top to bottom.
+  `transactional=False` statements must not share a transaction with the statements that use their effect
+  (`ALTER TYPE … ADD VALUE`: the new label is unusable until committed); run them on their own, committed.
+  `touches` lists every object the statement creates, drops or alters (the table for a column change is
+  included), which the migrations issue uses for hazards and `__dibs_*` meta updates.
+* `RenameSuggestion`: a table or column that looks renamed. Never applied unless passed back in
+  `accepted_renames` as `(old, new)` pairs, spelled `[schema.]table` or `[schema.]table.column`
+  (`schema` defaults to `public`; a column's new name may be given bare).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .model import Catalog, ObjectRef
+
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class ChangeKind(enum.StrEnum):
+    CREATE = "create"
+    DROP = "drop"
+    ALTER = "alter"
+    RENAME = "rename"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between current and desired, as a person reads it.
+
+    `object.kind` is an ObjectRef kind (table, column, constraint, index, …; views and materialized views are
+    `table` refs whose `what` says "view"). `old`/`new` are short definitions (None when absent on that side).
+    """
+
+    kind: ChangeKind
+    object: ObjectRef
+    what: str  # human noun: "table", "column", "index", "view", "enum", …
+    old: str | None = None
+    new: str | None = None
+    destructive: bool = False
+    detail: str = ""  # e.g. "type integer -> bigint; not null added"
+
+    @property
+    def table(self) -> tuple[str, str] | None:
+        """The relation this change belongs to (for grouping), if any."""
+        if self.object.kind in ("table", "column", "constraint", "index", "trigger", "policy"):
+            return (self.object.schema, self.object.name)
+        return None
+
+
+@dataclass(frozen=True)
+class PlannedStatement:
+    """One statement of the plan, in execution order."""
+
+    sql: str  # complete statement, ends with ";"
+    change: ChangeKind
+    touches: tuple[ObjectRef, ...]
+    transactional: bool = True
+    destructive: bool = False
+
+
+@dataclass(frozen=True)
+class RenameSuggestion:
+    """A drop+add pair that looks like a rename. `kind` is "table" or "column"."""
+
+    kind: str
+    schema: str
+    table: str  # for a table rename: the OLD table name
+    old: str
+    new: str
+    confidence: float  # 0..1
+
+    @property
+    def accept_arg(self) -> tuple[str, str]:
+        """What to pass in `accepted_renames` (and what `--accept-rename OLD=NEW` spells)."""
+        if self.kind == "table":
+            return (f"{self.schema}.{self.old}", f"{self.schema}.{self.new}")
+        return (f"{self.schema}.{self.table}.{self.old}", self.new)
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """Everything one diff produced. `in_sync` is what `check` gates on."""
+
+    current: Catalog
+    desired: Catalog
+    changes: tuple[Change, ...]
+    plan: tuple[PlannedStatement, ...]
+    renames: tuple[RenameSuggestion, ...]
+    desired_sources: Any = None  # the loader's DesiredSchema when the desired side was SQL files, else None
+    elapsed_s: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (shadow, introspect, diff)
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.plan
+
+    def sql(self) -> str:
+        """The plan as one script."""
+        return "".join(s.sql + "\n" for s in self.plan)

@@ -1,0 +1,207 @@
+"""The desired side of a diff, turned into a Catalog by the same introspection as the live side.
+
+SQL files are executed, statement by statement, in a shadow database: a throwaway database on the target's
+server when our role may create one (CREATEDB or superuser), else a database on an embedded server in a temp
+dir. The shadow is dropped afterwards whatever happens (error, Ctrl-C: `shadow_database` is an async context
+manager whose cleanup runs in `finally`). A failing statement becomes a SourceError at the absolute
+file:line:col of Postgres's error position, with its message, detail and hint.
+
+Desired specs (`desired_catalog`): a DSN (`postgresql://…`: introspected read-only, nothing executed), a
+migrations folder (`migrations:PATH`, or a folder whose .sql files have timestamp-like names: replayed in name
+order from empty), or SQL files/folders (through `dibs_tui.core.sqlfiles.load_sql_files`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from .connect import ConnectionTarget, connect, resolve
+from .errors import DibsError, SourceError
+from .model import Catalog
+from .sql import quote_ident
+
+_MIGRATION_NAME = re.compile(r"^\d{3,}")
+
+
+async def introspect_target(
+    target: ConnectionTarget, *, include_schemas: Sequence[str] = (), exclude_schemas: Sequence[str] = ()
+) -> Catalog:
+    """Read-only introspection of one database."""
+    from .catalog import introspect
+
+    conn = await connect(target, read_only=True)
+    try:
+        return await introspect(
+            conn, include_schemas=tuple(include_schemas), exclude_schemas=tuple(exclude_schemas)
+        )
+    finally:
+        await conn.close()
+
+
+async def _may_create_database(target: ConnectionTarget) -> bool:
+    try:
+        conn = await connect(target, read_only=True)
+    except DibsError:
+        return False
+    try:
+        allowed = await conn.fetchval(
+            "SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user"
+        )
+        return bool(allowed)
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[ConnectionTarget]:
+    """A fresh empty database (its target), on `target`'s server if allowed, else on an embedded server."""
+    name = f"dibs_shadow_{secrets.token_hex(6)}"
+    server = None
+    admin_target: ConnectionTarget
+    if target is not None and await _may_create_database(target):
+        admin_target = target
+    else:
+        from .embedded import EmbeddedServer
+
+        root = Path(tempfile.mkdtemp(prefix="dibs-shadow-"))
+        server = await asyncio.to_thread(EmbeddedServer(root / "server").start)
+        admin_target = resolve(server.dsn("postgres"))
+    admin = await connect(admin_target, read_only=False)
+    try:
+        await admin.execute(f"CREATE DATABASE {quote_ident(name)} TEMPLATE template0")
+        try:
+            yield _with_database(admin_target, name)
+        finally:
+            await asyncio.shield(_drop(admin, name))
+    finally:
+        await admin.close()
+        if server is not None:
+            await asyncio.to_thread(server.stop)
+
+
+async def _drop(admin: asyncpg.Connection, name: str) -> None:
+    await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)")
+
+
+def _with_database(target: ConnectionTarget, database: str) -> ConnectionTarget:
+    from dataclasses import replace
+
+    dsn = (
+        re.sub(r"/[^/?]*(\?|$)", f"/{database}\\1", target.dsn, count=1)
+        if "://" in target.dsn
+        else f"{target.dsn} dbname={database}"
+    )
+    return replace(target, database=database, dsn=dsn)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    """0-based character offset inside `text` -> (lines down, column) with 1-based column on that line."""
+    before = text[:offset]
+    lines = before.count("\n")
+    column = offset - (before.rfind("\n") + 1) + 1
+    return lines, column
+
+
+def _error_message(exc: asyncpg.PostgresError) -> str:
+    message = getattr(exc, "message", None) or str(exc)
+    for label, attr in (("detail", "detail"), ("hint", "hint")):
+        value = getattr(exc, attr, None)
+        if value:
+            message += f" ({label}: {value})"
+    return message
+
+
+async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Any]) -> None:
+    """Run loader statements one by one; a failure raises SourceError at the absolute error position."""
+    for stmt in statements:
+        text: str = stmt.text
+        try:
+            await conn.execute(text)
+        except asyncpg.PostgresError as exc:
+            position = getattr(exc, "position", None)
+            line, column = stmt.line, stmt.column
+            if position:
+                down, col = _line_col(text, int(position) - 1)
+                line, column = (line + down, col) if down else (line, column + col - 1)
+            raise SourceError(str(stmt.file), line, column, _error_message(exc)) from None
+
+
+def _is_migrations_folder(path: Path) -> bool:
+    files = sorted(path.glob("*.sql")) if path.is_dir() else []
+    return bool(files) and all(_MIGRATION_NAME.match(f.name) for f in files)
+
+
+async def desired_catalog(
+    target: ConnectionTarget | None,
+    desired: Sequence[str | Path],
+    *,
+    include_schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+) -> tuple[Catalog, Any]:
+    """The desired Catalog and, for SQL files, the loader's DesiredSchema (else None)."""
+    from .diff import is_dsn
+
+    if not desired:
+        raise DibsError(
+            "no desired schema given", hint="pass --desired PATH_OR_DSN or set schema in dibs-tui.toml"
+        )
+    if len(desired) == 1 and isinstance(desired[0], str) and is_dsn(desired[0]):
+        other = resolve(desired[0])
+        return await introspect_target(
+            other, include_schemas=include_schemas, exclude_schemas=exclude_schemas
+        ), None
+    paths: list[Path] = []
+    migrations = False
+    for item in desired:
+        text = str(item)
+        if text.startswith("migrations:"):
+            migrations = True
+            text = text.removeprefix("migrations:")
+        paths.append(Path(text))
+    for path in paths:
+        if not path.exists():
+            raise DibsError(f"desired schema not found: {path}")
+    if (
+        not migrations
+        and len(paths) == 1
+        and _is_migrations_folder(paths[0])
+        and not _looks_like_schema(paths[0])
+    ):
+        migrations = True
+    from .sqlfiles import load_sql_files
+
+    if migrations:
+        files = [f for p in paths for f in (sorted(p.glob("*.sql")) if p.is_dir() else [p])]
+        sources = None
+        statements = [s for f in files for s in _statements_of(load_sql_files([f]))]
+    else:
+        sources = load_sql_files(paths)
+        statements = list(_statements_of(sources))
+    async with shadow_database(target) as shadow:
+        conn = await connect(shadow, read_only=False)
+        try:
+            await execute_statements(conn, statements)
+        finally:
+            await conn.close()
+        catalog = await introspect_target(
+            shadow, include_schemas=include_schemas, exclude_schemas=exclude_schemas
+        )
+    return catalog, sources
+
+
+def _looks_like_schema(path: Path) -> bool:
+    """A folder named like a schema folder is loaded as schema files even if its files are numbered."""
+    return path.name.lower() in ("schema", "schemas", "sql", "ddl")
+
+
+def _statements_of(sources: Any) -> Sequence[Any]:
+    return tuple(sources.statements)
