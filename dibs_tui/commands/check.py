@@ -1,12 +1,27 @@
-"""`dibs-tui check`."""
+"""`dibs-tui check`: the CI drift gate. Exit 0 in sync, 1 on drift (or error)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..config import Settings
-from .common import not_implemented
+from .diff import MARKS, compute, group_by_table
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return not_implemented("check")
+    result = compute(args, settings, renames=False)
+    if result.in_sync:
+        print(f"in sync ({result.elapsed_s:.2f} s)")
+        return 0
+    groups = group_by_table(result.changes)
+    print(f"drift: {len(result.changes)} changes in {len(groups)} objects ({result.elapsed_s:.2f} s)")
+    for group, changes in groups.items():
+        marks = "".join(sorted({MARKS[c.kind] for c in changes}))
+        print(
+            f"  {marks} {group}: "
+            + ", ".join(f"{c.what} {c.object.sub or c.object.name}" for c in changes[:6])
+            + (" …" if len(changes) > 6 else "")
+        )
+    sys.stdout.flush()
+    return 1

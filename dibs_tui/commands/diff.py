@@ -1,12 +1,152 @@
-"""`dibs-tui diff`."""
+"""`dibs-tui diff`: changes grouped by table (text), the executable plan only (sql), or JSON for scripts."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from ..config import Settings
-from .common import not_implemented
+from ..core.diff import diff_database
+from ..core.errors import DibsError
+from ..core.plan import Change, ChangeKind, DiffResult
+from .common import run_async, target_for
+
+MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
+
+
+def desired_spec(args: argparse.Namespace, settings: Settings) -> list[str | Path]:
+    """--desired beats the config file's schema paths."""
+    given = getattr(args, "desired", None)
+    if given:
+        items = given if isinstance(given, list) else [given]
+        return [str(x) for x in items]
+    if settings.schema_paths:
+        return list(settings.schema_paths)
+    raise DibsError(
+        "no desired schema", hint="pass --desired PATH_OR_DSN, or name the schema files in dibs-tui.toml"
+    )
+
+
+def parse_renames(values: Sequence[str] | None) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for value in values or ():
+        old, sep, new = value.partition("=")
+        if not sep or not old or not new:
+            raise DibsError(f"--accept-rename expects OLD=NEW, got {value!r}")
+        out.append((old.strip(), new.strip()))
+    return out
+
+
+def compute(args: argparse.Namespace, settings: Settings, *, renames: bool = True) -> DiffResult:
+    target = target_for(args, settings)
+    include = tuple(getattr(args, "schemas", None) or settings.include_schemas)
+    exclude = tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas)
+    accepted = parse_renames(getattr(args, "accept_rename", None)) if renames else []
+    return run_async(
+        diff_database(
+            target,
+            desired_spec(args, settings),
+            include_schemas=include,
+            exclude_schemas=exclude,
+            accepted_renames=accepted,
+        )
+    )
+
+
+def group_by_table(changes: Sequence[Change]) -> dict[str, list[Change]]:
+    """Changes keyed by the table (or object) they belong to, in a stable order."""
+    groups: dict[str, list[Change]] = {}
+    for change in changes:
+        table = change.table
+        key = f"{table[0]}.{table[1]}" if table else str(change.object)
+        groups.setdefault(key, []).append(change)
+    return groups
+
+
+def render_text(result: DiffResult) -> str:
+    if result.in_sync:
+        return f"in sync ({result.elapsed_s:.2f} s)\n"
+    lines: list[str] = []
+    for group, changes in group_by_table(result.changes).items():
+        lines.append(group)
+        for change in changes:
+            name = change.object.sub or change.object.name
+            detail = f": {change.detail}" if change.detail else ""
+            flag = "  [destructive]" if change.destructive else ""
+            lines.append(f"  {MARKS[change.kind]} {change.what} {name}{detail}{flag}")
+    if result.renames:
+        lines.append("")
+        lines.append("possible renames (accept with --accept-rename OLD=NEW):")
+        for r in result.renames:
+            old, new = r.accept_arg
+            lines.append(
+                f"  {r.kind} {old} -> {r.new}  (confidence {r.confidence:.0%})  --accept-rename {old}={new}"
+            )
+    destructive = sum(1 for s in result.plan if s.destructive)
+    lines.append("")
+    lines.append(
+        f"{len(result.changes)} changes, {len(result.plan)} statements ({destructive} destructive), "
+        f"{result.elapsed_s:.2f} s"
+    )
+    lines.append("")
+    lines.append(result.sql().rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def as_json(result: DiffResult) -> dict[str, Any]:
+    def ref(r: Any) -> dict[str, str]:
+        return {"kind": r.kind, "schema": r.schema, "name": r.name, "sub": r.sub}
+
+    return {
+        "in_sync": result.in_sync,
+        "elapsed_s": round(result.elapsed_s, 4),
+        "changes": [
+            {
+                "kind": str(c.kind),
+                "what": c.what,
+                "object": ref(c.object),
+                "old": c.old,
+                "new": c.new,
+                "destructive": c.destructive,
+                "detail": c.detail,
+            }
+            for c in result.changes
+        ],
+        "plan": [
+            {
+                "sql": s.sql,
+                "change": str(s.change),
+                "touches": [ref(t) for t in s.touches],
+                "transactional": s.transactional,
+                "destructive": s.destructive,
+            }
+            for s in result.plan
+        ],
+        "renames": [
+            {
+                "kind": r.kind,
+                "schema": r.schema,
+                "table": r.table,
+                "old": r.old,
+                "new": r.new,
+                "confidence": r.confidence,
+            }
+            for r in result.renames
+        ],
+    }
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return not_implemented("diff")
+    result = compute(args, settings)
+    fmt = getattr(args, "format", "text") or "text"
+    if fmt == "sql":
+        sys.stdout.write(result.sql())
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(as_json(result), indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(result))
+    return 0 if result.in_sync else 2
