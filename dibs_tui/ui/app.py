@@ -279,7 +279,7 @@ class DibsApp(App[int]):
             if choice == "retry":
                 self.load_catalog()
             elif choice == "quit":
-                self.exit(1)
+                self.exit(1, return_code=1)
 
         self.push_screen(ErrorScreen(title, event.message, can_close=self.catalog is not None), chosen)
 
