@@ -1,23 +1,254 @@
-"""The Diff tab: a placeholder until the diff issue fills it (that helper owns this file from now on).
+"""The Diff tab: desired schema vs the live database, computed in a worker so the browser stays usable.
 
-State comes from the app (see `dibs_tui.ui.app`): `self.app.catalog`, `self.app.target`, `self.app.settings`,
-`self.app.desired`; `self.app.catalog_changed` signals reloads; `self.app.set_sync_marks(...)` marks tables.
+State comes from the app (see `dibs_tui.ui.app`): `self.app.target`, `self.app.settings`, `self.app.desired`;
+`self.app.set_sync_marks(...)` marks tables that differ and `self.app.set_sync_state(...)` fills the header.
+Left: changes grouped by table (green create, red drop, yellow alter, blue rename) and rename suggestions.
+Right: the selected change's old and new definitions (side by side, or stacked: `s`) and the SQL plan
+highlighted with Pygments. Accepting (`a`) or rejecting (`x`) a rename re-plans from the two catalogs already
+loaded, without touching a database.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Static
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..core.diff import diff_catalogs, diff_database
+from ..core.errors import DibsError
+from ..core.plan import Change, ChangeKind, DiffResult, RenameSuggestion
+from .highlight import sql_lines
+from .text import safe
+
+KIND_STYLE = {
+    ChangeKind.CREATE: ("+", "$text-success"),
+    ChangeKind.DROP: ("-", "$text-error"),
+    ChangeKind.ALTER: ("~", "$text-warning"),
+    ChangeKind.RENAME: (">", "$text-accent"),
+}
+
+
+def sync_marks(result: DiffResult) -> dict[tuple[str, str], str]:
+    """Every table of either side: in sync, differs, only live or only desired."""
+    differing = {c.table for c in result.changes if c.table is not None}
+    marks: dict[tuple[str, str], str] = {}
+    live, wanted = result.current.relations_by_key, result.desired.relations_by_key
+    for key in live.keys() | wanted.keys():
+        if key not in wanted:
+            marks[key] = "only live"
+        elif key not in live:
+            marks[key] = "only desired"
+        else:
+            marks[key] = "differs" if key in differing else "in sync"
+    return marks
 
 
 class DiffPane(Vertical):
-    """Will show the desired-vs-live diff; for now says how it will be reached."""
+    """Changes, definitions and the plan of the last diff; `d` (or `g` here) recomputes it."""
 
     DEFAULT_CSS = """
-    DiffPane { padding: 1 2; }
+    DiffPane { padding: 0 1; }
+    DiffPane #diff-status { height: auto; padding: 0 0 1 0; }
+    DiffPane #diff-body { height: 1fr; }
+    DiffPane #diff-changes { width: 2fr; min-width: 30; }
+    DiffPane #diff-right { width: 3fr; }
+    DiffPane #diff-definitions { height: auto; max-height: 50%; border: round $panel; }
+    DiffPane #diff-old, DiffPane #diff-new { width: 1fr; height: auto; }
+    DiffPane #diff-plan-scroll { height: 1fr; border: round $panel; }
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "recompute", "Re-diff", id="diff.recompute"),
+        Binding("s", "toggle_layout", "Side by side", id="diff.layout"),
+        Binding("a", "accept_rename", "Accept rename", id="diff.accept"),
+        Binding("x", "reject_rename", "Reject rename", id="diff.reject"),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.result: DiffResult | None = None
+        self.accepted: list[tuple[str, str]] = []
+        self.rejected: set[tuple[str, str]] = set()
+        self.side_by_side = True
+        self._rows: list[Change | RenameSuggestion | None] = []
+
     def compose(self) -> ComposeResult:
-        yield Static("Diff: press d to compute the diff against the desired schema (not available yet).",
-                     id="diff-placeholder")
+        yield Static("Press d to compare the desired schema with this database.", id="diff-status")
+        with Horizontal(id="diff-body"):
+            yield OptionList(id="diff-changes")
+            with Vertical(id="diff-right"):
+                with Horizontal(id="diff-definitions"):
+                    yield Static("", id="diff-old")
+                    yield Static("", id="diff-new")
+                with VerticalScroll(id="diff-plan-scroll"):
+                    yield Static("", id="diff-plan")
+
+    # -- running -----------------------------------------------------------------------------------------
+    def desired_spec(self) -> list[Any]:
+        given = getattr(self.app, "desired", None)
+        if given:
+            return list(given)
+        settings = getattr(self.app, "settings", None)
+        return list(settings.schema_paths) if settings is not None and settings.schema_paths else []
+
+    def start_diff(self) -> None:
+        """Called by the app's `d`: compute in the background; the browser stays usable."""
+        if not self.desired_spec():
+            self._status(
+                Content("No desired schema: pass --desired PATH_OR_DSN or set `schema` in dibs-tui.toml.")
+            )
+            return
+        self._status(Content("Computing the diff…"))
+        self.run_diff()
+
+    def action_recompute(self) -> None:
+        self.start_diff()
+
+    @work(exclusive=True, exit_on_error=False, group="diff")
+    async def run_diff(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        try:
+            result = await diff_database(
+                self.app.target,  # type: ignore[attr-defined]
+                self.desired_spec(),
+                include_schemas=settings.include_schemas if settings else (),
+                exclude_schemas=settings.exclude_schemas if settings else (),
+                accepted_renames=self.accepted,
+            )
+        except DibsError as exc:
+            self._status(Content.assemble(("Diff failed: ", "$text-error"), safe(str(exc))))
+            return
+        self.show(result)
+
+    def show(self, result: DiffResult) -> None:
+        self.result = result
+        self._fill_changes()
+        self._fill_plan()
+        marks = sync_marks(result)
+        setter = getattr(self.app, "set_sync_marks", None)
+        if callable(setter):
+            setter(marks)
+        state = getattr(self.app, "set_sync_state", None)
+        if callable(state):
+            state("in sync" if result.in_sync else f"{len(result.changes)} differences")
+        if result.in_sync:
+            text = Content.assemble(("In sync", "$text-success"), f" — diff took {result.elapsed_s:.2f} s")
+        else:
+            destructive = sum(1 for s in result.plan if s.destructive)
+            text = Content.assemble(
+                (f"{len(result.changes)} changes", "bold"),
+                f", {len(result.plan)} statements ({destructive} destructive), "
+                f"{len(result.renames)} rename suggestions — diff took {result.elapsed_s:.2f} s",
+            )
+        self._status(text)
+
+    def _status(self, content: Content) -> None:
+        self.query_one("#diff-status", Static).update(content)
+
+    # -- rendering ---------------------------------------------------------------------------------------
+    def _fill_changes(self) -> None:
+        assert self.result is not None
+        options = self.query_one("#diff-changes", OptionList)
+        options.clear_options()
+        self._rows = []
+        groups: dict[str, list[Change]] = {}
+        for change in self.result.changes:
+            key = f"{change.table[0]}.{change.table[1]}" if change.table else str(change.object)
+            groups.setdefault(key, []).append(change)
+        items: list[Option] = []
+        for group, changes in groups.items():
+            items.append(Option(Content.styled(safe(group), "bold"), disabled=True))
+            self._rows.append(None)
+            for change in changes:
+                mark, style = KIND_STYLE[change.kind]
+                name = change.object.sub or change.object.name
+                detail = f"  {change.detail}" if change.detail else ""
+                label = Content.assemble(
+                    ("  " + mark + " ", style),
+                    (f"{change.what} ", style),
+                    safe(name),
+                    (detail, "$text-muted"),
+                )
+                if change.destructive:
+                    label = Content.assemble(label, (" !", "$text-error"))
+                items.append(Option(label))
+                self._rows.append(change)
+        renames = [r for r in self.result.renames if r.accept_arg not in self.rejected]
+        if renames:
+            items.append(
+                Option(Content.styled("Rename suggestions (a accept, x reject)", "bold"), disabled=True)
+            )
+            self._rows.append(None)
+            for r in renames:
+                items.append(
+                    Option(
+                        Content.assemble(
+                            ("  ? ", "$text-accent"),
+                            safe(f"{r.kind} {r.table + '.' if r.kind == 'column' else ''}{r.old} -> {r.new}"),
+                            (f"  {r.confidence:.0%}", "$text-muted"),
+                        )
+                    )
+                )
+                self._rows.append(r)
+        options.add_options(items)
+
+    def _fill_plan(self) -> None:
+        assert self.result is not None
+        plan = self.query_one("#diff-plan", Static)
+        if not self.result.plan:
+            plan.update(Content("-- nothing to do"))
+            return
+        plan.update(Content("\n").join(sql_lines(self.result.sql())))
+
+    @on(OptionList.OptionHighlighted, "#diff-changes")
+    def _selected(self, event: OptionList.OptionHighlighted) -> None:
+        row = self._rows[event.option_index] if 0 <= event.option_index < len(self._rows) else None
+        old = self.query_one("#diff-old", Static)
+        new = self.query_one("#diff-new", Static)
+        if isinstance(row, Change):
+            old.update(Content.assemble(("old\n", "$text-error"), safe(row.old or "(absent)")))
+            new.update(Content.assemble(("new\n", "$text-success"), safe(row.new or "(absent)")))
+        elif isinstance(row, RenameSuggestion):
+            old.update(Content.assemble(("old\n", "$text-error"), safe(row.old)))
+            new.update(Content.assemble(("new\n", "$text-success"), safe(row.new)))
+
+    def action_toggle_layout(self) -> None:
+        self.side_by_side = not self.side_by_side
+        definitions = self.query_one("#diff-definitions")
+        definitions.styles.layout = "horizontal" if self.side_by_side else "vertical"
+
+    def _highlighted_rename(self) -> RenameSuggestion | None:
+        index = self.query_one("#diff-changes", OptionList).highlighted
+        if index is None or not 0 <= index < len(self._rows):
+            return None
+        row = self._rows[index]
+        return row if isinstance(row, RenameSuggestion) else None
+
+    def action_accept_rename(self) -> None:
+        rename = self._highlighted_rename()
+        if rename is None or self.result is None:
+            return
+        self.accepted.append(rename.accept_arg)
+        self._replan()
+
+    def action_reject_rename(self) -> None:
+        rename = self._highlighted_rename()
+        if rename is None or self.result is None:
+            return
+        self.rejected.add(rename.accept_arg)
+        self._fill_changes()
+
+    def _replan(self) -> None:
+        """Renames change only the plan: re-plan from the catalogs we already have (pure, instant)."""
+        assert self.result is not None
+        changes, plan, renames = diff_catalogs(
+            self.result.current, self.result.desired, accepted_renames=self.accepted
+        )
+        self.show(replace(self.result, changes=changes, plan=plan, renames=renames))

@@ -1,0 +1,55 @@
+"""`dibs-tui diff --format sql` vs `migra` on the synthetic N vs N --changed pair, paired and interleaved.
+
+Both databases live on one embedded server started here; the desired side is the second database's DSN, so
+no shadow load is timed. Both tools exit 2 on differences; that is success here.
+
+    .venv/bin/python -m bench.diff [--sizes 1000 5000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from bench.common import DIBS, load_synthetic, median_seconds, paired, peak_rss, start_server
+
+MIGRA = str(Path(sys.executable).parent / "migra")
+
+
+def _tolerating_exit_2(argv: list[str]) -> list[str]:
+    """Differences (exit 2) are the expected outcome of both tools; only other codes are failures."""
+    return ["sh", "-c", f"{shlex.join(argv)} >/dev/null; code=$?; [ $code -le 2 ] || exit $code"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    server = start_server()
+    try:
+        for size in args.sizes:
+            current = load_synthetic(server, f"cur_{size}", size)
+            desired = load_synthetic(server, f"des_{size}", size, changed=True)
+            commands = {
+                "dibs-tui": _tolerating_exit_2(
+                    [DIBS, "diff", current, "--desired", desired, "--format", "sql"]
+                ),
+                "migra": _tolerating_exit_2([MIGRA, "--unsafe", current, desired]),
+            }
+            results = paired(commands, args.rounds)
+            dibs, migra = median_seconds(results["dibs-tui"]), median_seconds(results["migra"])
+            print(
+                f"{size} tables: dibs-tui {dibs:.2f} s (peak {peak_rss(results['dibs-tui']):.0f} MiB), "
+                f"migra {migra:.2f} s (peak {peak_rss(results['migra']):.0f} MiB), ratio {dibs / migra:.2f}x "
+                f"[{args.rounds} paired rounds, medians]",
+                flush=True,
+            )
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""diff_catalogs on hand-built models: ordering, quoting, rename suggestions and accepted renames (no I/O)."""
+
+from __future__ import annotations
+
+from dibs_tui.core.diff import diff_catalogs
+from dibs_tui.core.model import (
+    Catalog,
+    Column,
+    Constraint,
+    ConstraintKind,
+    Dependency,
+    EnumType,
+    ForeignKey,
+    ObjectRef,
+    Relation,
+    RelationKind,
+    Schema,
+)
+from dibs_tui.core.plan import ChangeKind
+
+
+def table(
+    name: str, *columns: Column, constraints: tuple[Constraint, ...] = (), schema: str = "public"
+) -> Relation:
+    return Relation(schema, name, RelationKind.TABLE, columns=columns, constraints=constraints)
+
+
+def col(name: str, type_: str = "integer", position: int = 1, **kw: object) -> Column:
+    return Column(position, name, type_, **kw)  # type: ignore[arg-type]
+
+
+def fk(name: str, column: str, target: str) -> Constraint:
+    return Constraint(
+        name,
+        ConstraintKind.FOREIGN_KEY,
+        (column,),
+        f"FOREIGN KEY ({column}) REFERENCES {target}(id)",
+        foreign_key=ForeignKey("public", target, ("id",)),
+    )
+
+
+def pk(name: str) -> Constraint:
+    return Constraint(name, ConstraintKind.PRIMARY_KEY, ("id",), "PRIMARY KEY (id)")
+
+
+PUBLIC = (Schema("public"),)
+
+
+def sqls(current: Catalog, desired: Catalog, **kw: object) -> list[str]:
+    return [s.sql for s in diff_catalogs(current, desired, **kw)[1]]  # type: ignore[arg-type]
+
+
+def test_identical_catalogs_have_no_plan() -> None:
+    cat = Catalog(schemas=PUBLIC, relations=(table("t", col("a")),))
+    assert diff_catalogs(cat, cat) == ((), (), ())
+
+
+def test_column_order_is_not_a_difference() -> None:
+    a = Catalog(schemas=PUBLIC, relations=(table("t", col("a", position=1), col("b", "text", position=2)),))
+    b = Catalog(schemas=PUBLIC, relations=(table("t", col("b", "text", position=1), col("a", position=2)),))
+    assert sqls(a, b) == []
+
+
+def test_foreign_keys_come_after_both_tables_of_a_cycle() -> None:
+    x = table("x", col("id"), col("y_id", position=2), constraints=(pk("x_pkey"), fk("x_y", "y_id", "y")))
+    y = table("y", col("id"), col("x_id", position=2), constraints=(pk("y_pkey"), fk("y_x", "x_id", "x")))
+    plan = sqls(Catalog(schemas=PUBLIC), Catalog(schemas=PUBLIC, relations=(x, y)))
+    creates = [i for i, s in enumerate(plan) if s.startswith("CREATE TABLE")]
+    fks = [i for i, s in enumerate(plan) if "FOREIGN KEY" in s]
+    pks = [i for i, s in enumerate(plan) if "PRIMARY KEY" in s]
+    assert len(creates) == 2 and len(fks) == 2
+    assert max(creates) < min(pks) <= max(pks) < min(fks)
+
+
+def test_dependent_view_dropped_before_column_retype_and_recreated_after() -> None:
+    view = Relation(
+        "public", "v", RelationKind.VIEW, columns=(col("a"),), view_definition=" SELECT a FROM t;"
+    )
+    dep = Dependency(ObjectRef("table", "public", "v"), ObjectRef("column", "public", "t", "a"))
+    a = Catalog(schemas=PUBLIC, relations=(table("t", col("a")), view), dependencies=(dep,))
+    b = Catalog(schemas=PUBLIC, relations=(table("t", col("a", "bigint")), view), dependencies=(dep,))
+    plan = sqls(a, b)
+    assert plan[0] == "DROP VIEW public.v;"
+    assert "ALTER COLUMN a TYPE bigint USING a::bigint" in plan[1]
+    assert plan[2].startswith("CREATE VIEW public.v AS")
+
+
+def test_hostile_identifiers_are_quoted() -> None:
+    b = Catalog(
+        schemas=(*PUBLIC, Schema("My Schema")),
+        relations=(table('we"ird', col("Col A"), col("select", "text", 2), schema="My Schema"),),
+    )
+    plan = sqls(Catalog(schemas=PUBLIC), b)
+    assert plan[0] == 'CREATE SCHEMA "My Schema";'
+    assert plan[1].startswith('CREATE TABLE "My Schema"."we""ird" (\n    "Col A" integer,\n    "select" text')
+
+
+def test_enum_values_added_in_place_and_marked_non_transactional() -> None:
+    a = Catalog(schemas=PUBLIC, enums=(EnumType("public", "mood", ("sad", "happy")),))
+    b = Catalog(schemas=PUBLIC, enums=(EnumType("public", "mood", ("sad", "ok", "happy")),))
+    _, plan, _ = diff_catalogs(a, b)
+    assert [(s.sql, s.transactional) for s in plan] == [
+        ("ALTER TYPE public.mood ADD VALUE 'ok' AFTER 'sad';", False)
+    ]
+
+
+def test_renames_are_suggested_not_applied_unless_accepted() -> None:
+    cols = (col("id"), col("email", "text", 2, not_null=True), col("name", "text", 3))
+    a = Catalog(schemas=PUBLIC, relations=(table("customers", *cols),))
+    b = Catalog(schemas=PUBLIC, relations=(table("clients", *cols),))
+    changes, plan, renames = diff_catalogs(a, b)
+    assert [(r.kind, r.old, r.new) for r in renames] == [("table", "customers", "clients")]
+    assert renames[0].confidence >= 0.75
+    assert any(c.destructive and c.kind is ChangeKind.DROP for c in changes)
+    assert "DROP TABLE public.customers;" in [s.sql for s in plan]
+    accepted = sqls(a, b, accepted_renames=[renames[0].accept_arg])
+    assert accepted == ["ALTER TABLE public.customers RENAME TO clients;"]
+
+
+def test_column_rename_needs_same_type_and_nullability() -> None:
+    a = Catalog(schemas=PUBLIC, relations=(table("t", col("id"), col("fullname", "text", 2)),))
+    same = Catalog(schemas=PUBLIC, relations=(table("t", col("id"), col("full_name", "text", 2)),))
+    other_type = Catalog(schemas=PUBLIC, relations=(table("t", col("id"), col("full_name", "varchar", 2)),))
+    assert [(r.old, r.new) for r in diff_catalogs(a, same)[2]] == [("fullname", "full_name")]
+    assert diff_catalogs(a, other_type)[2] == ()
+    renamed = sqls(a, same, accepted_renames=[("public.t.fullname", "full_name")])
+    assert renamed == ["ALTER TABLE public.t RENAME COLUMN fullname TO full_name;"]
