@@ -11,6 +11,7 @@ referencing each other) cannot arise because foreign keys are separate steps aft
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import heapq
 import time
@@ -203,9 +204,12 @@ def _function_keyword(fn: Function) -> str:
     return {"p": "PROCEDURE", "a": "AGGREGATE"}.get(fn.kind, "FUNCTION")
 
 
-def _is_sql_body(fn: Function) -> bool:
-    """SQL functions are validated against existing tables at creation, so they are created late."""
-    return fn.language == "sql"
+def _validated_at_creation(fn: Function) -> bool:
+    """SQL-language bodies are checked against existing tables when created (check_function_bodies)."""
+    return fn.language == "sql" and "BEGIN ATOMIC" not in (fn.definition or "").upper()
+
+
+CHECK_BODIES_OFF = "SET check_function_bodies = off;"
 
 
 def _comment_target(ref: ObjectRef, what: str) -> str:
@@ -267,7 +271,9 @@ class _Planner:
         self.cur_graph = _graph(current)
         self.des_graph = _graph(desired)
         self.cur_dependents = _reverse(self.cur_graph)
-        self.renamed_tables: set[tuple[str, str]] = set()  # desired keys
+        self.needs_bodies_off = False
+        self.dropped_early: set[tuple[str, str]] = set()
+        self.recreated_tables: set[tuple[str, str]] = set()
 
     # -- recording ---------------------------------------------------------------------------------------
     def step(
@@ -366,7 +372,7 @@ class _Planner:
                 self.step(
                     PRE_CREATE,
                     f"CREATE EXTENSION IF NOT EXISTS {quote_ident(name)} WITH SCHEMA "
-                    f"{quote_ident(ext.schema)};",
+                    f"{quote_ident(ext.schema)} VERSION {quote_literal(ext.version)};",
                     ChangeKind.CREATE,
                     [ref],
                     provides=[("create", ref)],
@@ -619,12 +625,13 @@ class _Planner:
         for ref, new in sorted(des.items(), key=lambda kv: (kv[0].schema, kv[0].name, kv[0].sub)):
             old = cur.get(ref)
             what = _function_keyword(new).lower()
-            phase = LATE_CREATE if _is_sql_body(new) else PRE_CREATE
+            phase = PRE_CREATE
             if new.definition is None:
                 continue  # aggregates: no CREATE text in the catalog
             if old is not None and old.definition == new.definition:
                 self.comment(ref, what, old.comment, new.comment)
                 continue
+            self.needs_bodies_off |= _validated_at_creation(new)
             if old is not None and (old.result != new.result or old.kind != new.kind):
                 dropped.add(ref)
                 self.step(
@@ -665,16 +672,28 @@ class _Planner:
         des = self.desired.relations_by_key
         affected: set[ObjectRef] = set(recreated_functions)
         affected |= {_type_ref(*k) for k in self.recreated_enums}
-        recreated_tables: set[tuple[str, str]] = set()
+        recreated_tables = self.recreated_tables
         for key, new in des.items():
             old = cur.get(key)
-            if old is None or new.kind in _VIEW_KINDS or old.kind in _VIEW_KINDS:
+            if old is None:
+                continue
+            if new.kind in _VIEW_KINDS:
+                if old.kind not in _VIEW_KINDS:
+                    affected.add(_table_ref(old))  # a table becoming a view: its readers go first
                 continue
             if self._must_recreate_table(old, new):
                 recreated_tables.add(key)
                 affected.add(_table_ref(new))
             elif self._reshapes_columns(old, new):
                 affected.add(_table_ref(new))
+        grew = True
+        while grew:  # partitions go with their re-created parent
+            grew = False
+            for key, old in cur.items():
+                if key in des and key not in recreated_tables and old.partition_of in recreated_tables:
+                    recreated_tables.add(key)
+                    affected.add(_table_ref(old))
+                    grew = True
         for key, old in cur.items():
             if key not in des:
                 affected.add(_table_ref(old))
@@ -685,6 +704,8 @@ class _Planner:
             old = cur.get(key)
             if old is None or (new.kind not in _VIEW_KINDS and old.kind not in _VIEW_KINDS):
                 continue
+            if old.kind not in _VIEW_KINDS:
+                continue  # a table becoming a view: dropped early by view()
             if old.kind != new.kind:
                 views_to_drop.add(key)
             elif old.view_definition != new.view_definition or old.options != new.options:
@@ -731,8 +752,8 @@ class _Planner:
                     old, new, recreate=key in views_to_drop or old is None, replace_=key in views_to_replace
                 )
             elif old is None or key in recreated_tables:
-                if old is not None:
-                    self.drop_table(old)
+                if old is not None and old.kind not in _VIEW_KINDS:
+                    self.drop_table(old, early=True)
                 self.create_table(new)
             else:
                 self.alter_table(old, new)
@@ -773,6 +794,9 @@ class _Planner:
 
     def view(self, old: Relation | None, new: Relation, *, recreate: bool, replace_: bool) -> None:
         ref = _table_ref(new)
+        if old is not None and old.kind not in _VIEW_KINDS:
+            self.drop_table(old, early=True)
+            old, recreate = None, True
         if recreate or replace_:
             if old is None:
                 self.change(ChangeKind.CREATE, ref, _what(new), new=new.view_definition)
@@ -805,7 +829,11 @@ class _Planner:
         ref = _table_ref(rel)
         name = qualified(rel.schema, rel.name)
         persistence = "UNLOGGED " if rel.persistence == "u" else ""
-        needs: list[Key] = [("create", ObjectRef("schema", "", rel.schema)), *self.create_needs(ref)]
+        needs: list[Key] = [
+            ("create", ObjectRef("schema", "", rel.schema)),
+            ("drop", ref),  # when re-created under the same name
+            *self.create_needs(ref),
+        ]
         if rel.partition_of is not None:
             sql = (
                 f"CREATE {persistence}TABLE {name} PARTITION OF {qualified(*rel.partition_of)} "
@@ -852,12 +880,13 @@ class _Planner:
         for col in rel.columns:
             self.comment(ObjectRef("column", rel.schema, rel.name, col.name), "column", None, col.comment)
 
-    def drop_table(self, rel: Relation) -> None:
+    def drop_table(self, rel: Relation, *, early: bool = False) -> None:
+        """`early`: the table is re-created under the same name, so it must go before the create."""
         ref = _table_ref(rel)
         self.change(ChangeKind.DROP, ref, _what(rel), old=f"{len(rel.columns)} columns", destructive=True)
         keyword = "FOREIGN TABLE" if rel.kind is RelationKind.FOREIGN else "TABLE"
         self.step(
-            DROP_OBJECTS,
+            DROP_CONSTRAINTS if early else DROP_OBJECTS,
             f"DROP {keyword} {qualified(rel.schema, rel.name)};",
             ChangeKind.DROP,
             [ref],
@@ -866,10 +895,14 @@ class _Planner:
             destructive=True,
         )
 
-    def _inherited_columns(self, rel: Relation, catalog: Catalog) -> set[str]:
+    def _inherited_columns(self, old: Relation, new: Relation) -> set[str]:
+        """Columns that come from a parent on both sides: changes to them propagate from the parent."""
         names: set[str] = set()
-        for parent_key in (*rel.inherits, *((rel.partition_of,) if rel.partition_of else ())):
-            parent = catalog.relation(*parent_key)
+        parents = set(old.inherits) & set(new.inherits)
+        if old.partition_of is not None and old.partition_of == new.partition_of:
+            parents.add(old.partition_of)
+        for parent_key in parents:
+            parent = self.desired.relation(*parent_key)
             if parent is not None:
                 names |= {c.name for c in parent.columns}
         return names
@@ -877,7 +910,22 @@ class _Planner:
     def alter_table(self, old: Relation, new: Relation) -> None:
         ref = _table_ref(new)
         name = qualified(new.schema, new.name)
-        inherited = self._inherited_columns(new, self.desired) | self._inherited_columns(old, self.current)
+        inherited = self._inherited_columns(old, new)
+        for parent_key in set(old.inherits) & set(new.inherits):
+            # A column the parent loses disappears from the child too unless the child defined it locally.
+            cur_parent, des_parent = self.current.relation(*parent_key), self.desired.relation(*parent_key)
+            if cur_parent is None or des_parent is None:
+                continue
+            for col in new.columns:
+                if cur_parent.column(col.name) is not None and des_parent.column(col.name) is None:
+                    parent_col = ObjectRef("column", parent_key[0], parent_key[1], col.name)
+                    self.step(
+                        ALTER_TABLES,
+                        f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {_column_sql(col)};",
+                        ChangeKind.ALTER,
+                        [ref],
+                        needs=[("drop", parent_col)],
+                    )
         old_cols = {c.name: c for c in old.columns}
         new_cols = {c.name: c for c in new.columns}
         for col in sorted(new.columns, key=lambda c: c.position):
@@ -1083,7 +1131,7 @@ class _Planner:
                 [ref, cref],
                 needs=seq_needs,
             )
-        if old.not_null != new.not_null and not (inherited and not new.not_null):
+        if old.not_null != new.not_null and not inherited:
             details.append("not null " + ("added" if new.not_null else "dropped"))
             self.step(
                 ALTER_TABLES,
@@ -1095,6 +1143,7 @@ class _Planner:
             mode = new.identity.value.upper()
             if old.identity is None:
                 details.append("identity added")
+                self._drop_serial_sequence(rel, new.name)
                 self.step(
                     ALTER_TABLES, f"{prefix} ADD GENERATED {mode} AS IDENTITY;", ChangeKind.ALTER, [ref, cref]
                 )
@@ -1111,6 +1160,26 @@ class _Planner:
                 destructive=type_changes and old.type != new.type,
                 detail="; ".join(details),
             )
+
+    def _drop_serial_sequence(self, rel: Relation, column: str) -> None:
+        """serial -> identity: drop the serial's sequence first so the identity gets its usual name."""
+        for seq in self.dropped_sequences:
+            owner = seq.owned_by
+            if owner is not None and (owner.schema, owner.table, owner.column) == (
+                rel.schema,
+                rel.name,
+                column,
+            ):
+                self.dropped_early.add(seq.key)
+                ref = ObjectRef("sequence", seq.schema, seq.name)
+                self.change(ChangeKind.DROP, ref, "sequence", old=_sequence_options(seq))
+                self.step(
+                    ALTER_TABLES,
+                    f"DROP SEQUENCE {qualified(seq.schema, seq.name)};",
+                    ChangeKind.DROP,
+                    [ref],
+                    provides=[("drop", ref)],
+                )
 
     def constraints(self, old: Relation | None, new: Relation) -> None:
         ref = _table_ref(new)
@@ -1202,8 +1271,9 @@ class _Planner:
             return " DEFERRABLE INITIALLY DEFERRED" if con.initially_deferred else " DEFERRABLE"
         return ""
 
-    @staticmethod
-    def _same_constraint(a: Constraint, b: Constraint) -> bool:
+    def _same_constraint(self, a: Constraint, b: Constraint) -> bool:
+        if b.foreign_key is not None and b.foreign_key.target_key in self.recreated_tables:
+            return False  # its target table is dropped and re-created
         return (a.kind, a.definition, a.deferrable, a.initially_deferred, a.validated) == (
             b.kind,
             b.definition,
@@ -1415,6 +1485,8 @@ class _Planner:
             )
         des_tables = self.desired.relations_by_key
         for seq in self.dropped_sequences:
+            if seq.key in self.dropped_early:
+                continue
             seq_owner = seq.owned_by
             ref = ObjectRef("sequence", seq.schema, seq.name)
             if seq_owner is not None:
@@ -1648,6 +1720,9 @@ def diff_catalogs(
     planner.pending_fks = []
     planner.run()
     ordered = planner.ordered()
+    if planner.needs_bodies_off:
+        # Like pg_dump: SQL function bodies may read tables created later in the plan.
+        rename_steps.insert(0, PlannedStatement(CHECK_BODIES_OFF, ChangeKind.ALTER, ()))
     plan = tuple(rename_steps) + tuple(
         PlannedStatement(s.sql, s.change, s.touches, s.transactional, s.destructive) for s in ordered
     )
@@ -1686,14 +1761,12 @@ async def diff_database(
 
     timer = _Timer()
     t = timer.start
-    current = await introspect_target(
-        target, include_schemas=include_schemas, exclude_schemas=exclude_schemas
+    # Both sides at once: two connections, two servers' worth of catalog queries in parallel.
+    current, (wanted, sources) = await asyncio.gather(
+        introspect_target(target, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
+        desired_catalog(target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
     )
-    t = timer.mark("introspect current", t)
-    wanted, sources = await desired_catalog(
-        target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas
-    )
-    t = timer.mark("desired", t)
+    t = timer.mark("introspect both sides", t)
     changes, plan, renames = diff_catalogs(current, wanted, accepted_renames=accepted_renames)
     timer.mark("diff", t)
     return DiffResult(
