@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="leave the embedded server running on exit")
     p.add_argument("--print", dest="print_only", action="store_true", help="build, print the DSN, do not open")
     p.add_argument("--dir", type=Path, metavar="PATH", help="where the demo lives (default: user cache dir)")
+    p.add_argument("--stop", action="store_true", help="stop a demo server left running by --keep, and exit")
 
     p = sub.add_parser(
         "init",
