@@ -1,0 +1,93 @@
+"""`dibs-tui demo`: the embedded PostgreSQL 18 server, the Acme Tracker demo database, and the browser on it.
+
+The demo lives in one folder (the user cache dir, or --dir): `server/` holds the embedded server's files,
+`project/` the sample project whose lines the meta tables point at. Both are built once and reused; --reset
+rebuilds them. Off a terminal (or with --print) nothing is drawn: the command prints where everything is and
+how to connect. The server stops on exit unless --keep; `demo --stop` stops one left running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import platformdirs
+
+from ..config import Settings, load_settings
+from ..core.connect import mask_dsn, resolve
+from ..core.embedded import EmbeddedServer, bin_path
+from ..demo.build import DemoInfo, build_demo
+
+
+def demo_root(args: argparse.Namespace) -> Path:
+    """--dir, else the per-user cache folder (e.g. ~/.cache/dibs-tui/demo)."""
+    given: Path | None = getattr(args, "dir", None)
+    return (given or Path(platformdirs.user_cache_dir("dibs-tui")) / "demo").expanduser().resolve()
+
+
+def _report(info: DemoInfo, server: EmbeddedServer, *, still_running: bool) -> str:
+    dsn = mask_dsn(info.dsn)
+    state = f"built in {info.seconds:.1f} s" if info.built else "reused; --reset rebuilds it"
+    pending = ", ".join(info.pending) or "none"
+    lines = [
+        f"Demo database:  {dsn}  ({state})",
+        f"Project:        {info.project_dir}",
+        f"                schema db/schema.sql, {len(info.applied)} applied migrations, pending: {pending}",
+        f"Server:         {server.root} (embedded PostgreSQL 18, log {server.log})",
+    ]
+    if still_running:
+        lines += [
+            "The server is still running. Connect with:",
+            f"  {bin_path('psql')} '{dsn}'",
+            f"  cd {info.project_dir} && DATABASE_URL='{dsn}' dibs-tui",
+            f"Stop it with: dibs-tui demo --stop{_dir_option(server)}",
+        ]
+    else:
+        lines.append("The server stops now; `dibs-tui demo --print --keep` leaves it running to connect to.")
+    return "\n".join(lines)
+
+
+def _dir_option(server: EmbeddedServer) -> str:
+    """` --dir PATH` when the demo is not in the default folder."""
+    default = Path(platformdirs.user_cache_dir("dibs-tui")).resolve() / "demo"
+    return "" if server.root.parent == default else f" --dir {server.root.parent}"
+
+
+def _stop(server: EmbeddedServer) -> int:
+    if not server.is_running():
+        print(f"No demo server is running in {server.root}.")
+        return 0
+    server.start()  # join it, then release it as its last user: that stops it
+    server.stop()
+    print(f"Stopped the demo server in {server.root}.")
+    return 0
+
+
+def _open(info: DemoInfo) -> int:
+    from .open import open_browser
+
+    settings: Settings = load_settings(info.project_dir)
+    return open_browser(resolve(info.dsn), settings)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    root = demo_root(args)
+    server = EmbeddedServer(root / "server")
+    if getattr(args, "stop", False):
+        return _stop(server)
+    if args.reset:
+        server.destroy()
+    server.start()
+    draw = sys.stdout.isatty() and not args.print_only
+    try:
+        info = build_demo(server.dsn("postgres"), project_dir=root / "project", reset=args.reset)
+        if draw:
+            code = _open(info)
+            if args.keep:
+                print(_report(info, server, still_running=True))
+            return code
+        print(_report(info, server, still_running=args.keep))
+        return 0
+    finally:
+        server.stop(keep_running=args.keep)
