@@ -35,6 +35,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -56,6 +57,7 @@ from .widgets.virtual_list import VirtualList
 
 APP_GROUP = Binding.Group("App")
 GO_GROUP = Binding.Group("Go")
+CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the card once, when they stop
 PANE_ORDER = ("table-list", "column-list", "details-view")
 PANE_NAMES = {
     "table-list": "Tables",
@@ -75,11 +77,14 @@ class Location:
 
 
 class CatalogLoaded(Message):
-    def __init__(self, generation: int, catalog: Catalog, seconds: float) -> None:
+    def __init__(self, generation: int, catalog: Catalog, connected_at: float, loaded_at: float) -> None:
         super().__init__()
         self.generation = generation
         self.catalog = catalog
-        self.seconds = seconds
+        self.connected_at = (
+            connected_at  # perf_counter() values: when the connection was up, the catalog read
+        )
+        self.loaded_at = loaded_at
 
 
 class CatalogFailed(Message):
@@ -165,13 +170,16 @@ class DibsApp(App[int]):
         self.catalog_changed: Signal[Catalog] = Signal(self, "catalog-changed")
         self.sync_state = ""
         self.load_state = "connecting…"
-        self.load_seconds: float | None = None
+        # perf_counter() marks of the last load: start, connected, catalog, painted (bench/tui.py reads them)
+        self.timings: dict[str, float] = {"start": time.perf_counter()}
         self._load_generation = 0
         self._back: list[Location] = []
         self._forward: list[Location] = []
         self._candidates: list[Candidate] | None = None
         self._column_candidates: list[Candidate] | None = None
         self.details_subject = "table"  # what the Details pane describes: "table" or "column"
+        self._last_card_update = 0.0
+        self._card_timer: Timer | None = None
 
     # Layout ---------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -226,13 +234,13 @@ class DibsApp(App[int]):
         self._update_header()
         self._load_worker(self._load_generation)
 
-    @work(exclusive=True, exit_on_error=False, group="catalog")
+    @work(exclusive=True, exit_on_error=False, group="catalog", description="load the catalog")
     async def _load_worker(self, generation: int) -> None:
         from ..core.catalog import load_catalog
 
-        started = time.perf_counter()
         try:
             conn = await connect(self.target)
+            connected_at = time.perf_counter()
             try:
                 catalog = await load_catalog(
                     conn,
@@ -247,14 +255,14 @@ class DibsApp(App[int]):
         except Exception as exc:  # a dropped connection mid-load, a driver error: still one line
             self.post_message(CatalogFailed(generation, f"{type(exc).__name__}: {exc}".splitlines()[0]))
             return
-        self.post_message(CatalogLoaded(generation, catalog, time.perf_counter() - started))
+        self.post_message(CatalogLoaded(generation, catalog, connected_at, time.perf_counter()))
 
     @on(CatalogLoaded)
     def _catalog_loaded(self, event: CatalogLoaded) -> None:
         if event.generation != self._load_generation:
             return  # an older load finished after a newer one started
         self.catalog = event.catalog
-        self.load_seconds = event.seconds
+        self.timings.update(connected=event.connected_at, catalog=event.loaded_at)
         self._candidates = None
         self._column_candidates = None
         self.load_state = ""
@@ -263,6 +271,7 @@ class DibsApp(App[int]):
         self._show_selected(focus_change=False)
         self._update_header()
         self.catalog_changed.publish(event.catalog)
+        self.call_after_refresh(lambda: self.timings.__setitem__("painted", time.perf_counter()))
 
     @on(CatalogFailed)
     def _catalog_failed(self, event: CatalogFailed) -> None:
@@ -323,6 +332,20 @@ class DibsApp(App[int]):
 
     @on(TablesPane.TableHighlighted)
     def _table_highlighted(self, event: TablesPane.TableHighlighted) -> None:
+        """Show the table at once, unless the cursor is racing (a held key): then once it settles."""
+        now = time.perf_counter()
+        racing = now - self._last_card_update < CARD_SETTLE
+        if self._card_timer is not None:
+            self._card_timer.stop()
+            self._card_timer = None
+        if racing:
+            self._card_timer = self.set_timer(CARD_SETTLE, self._settled)
+        else:
+            self._show_selected(focus_change=False)
+        self._last_card_update = now
+
+    def _settled(self) -> None:
+        self._card_timer = None
         self._show_selected(focus_change=False)
 
     @on(TablesPane.TableChosen)

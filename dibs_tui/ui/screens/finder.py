@@ -119,7 +119,7 @@ class FinderScreen(ModalScreen[FinderItem | None]):
         self._generation += 1
         self._rank(self._generation, query)
 
-    @work(thread=True, exclusive=True, group="finder")
+    @work(thread=True, exclusive=True, group="finder", description="rank finder results")
     def _rank(self, generation: int, query: str) -> None:
         results = rank(query, self.candidates, limit=RESULT_LIMIT)
         if not get_current_worker().is_cancelled:

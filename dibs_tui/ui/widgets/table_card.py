@@ -38,6 +38,7 @@ class ColumnList(VirtualList):
         self.relation: Relation | None = None
         self.settings = Settings()
         self._name_width = 8
+        self._has_provenance = False
 
     @property
     def row_count(self) -> int:
@@ -48,6 +49,8 @@ class ColumnList(VirtualList):
         self.settings = settings
         names = [len(safe(c.name)) for c in relation.columns] if relation else [8]
         self._name_width = min(28, max(names, default=8))
+        # The `:line  migration` columns only take room when the meta tables say something about this table.
+        self._has_provenance = bool(relation) and any(c.provenance for c in relation.columns)  # type: ignore[union-attr]
         self.rows_changed(cursor=cursor)
 
     def current(self) -> Column | None:
@@ -71,7 +74,7 @@ class ColumnList(VirtualList):
         if target is not None:
             label = qualified_label(target.schema, target.table, rel.schema)
             body += Content.assemble(" ", data(f"→ {label}.{target.column}", "$text-success"))
-        right = self._right_part(column)
+        right = self._right_part(column) if self._has_provenance else Content("")
         room = width - len(marker) - right.cell_length - 1
         if body.cell_length > room:
             body = body.truncate(max(1, room - 1)) + Content("…")
@@ -125,6 +128,7 @@ class TableCard(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.relation: Relation | None = None
+        self._header_lines = -1
 
     def compose(self) -> ComposeResult:
         yield Static(Content("no table selected"), id="card-header")
@@ -144,10 +148,14 @@ class TableCard(Vertical):
         if relation is None:
             self.border_title = "Columns"
             header.update(Content("no table selected"))
+            self._header_lines = -1
             self.column_list.show(None, settings)
             return
         self.border_title = Content(safe(relation.name))
-        header.update(card_header(relation, settings))
+        content = card_header(relation, settings)
+        lines = content.plain.count("\n")
+        header.update(content, layout=lines != self._header_lines)  # same height: no layout pass
+        self._header_lines = lines
         index = 0
         if column is not None:
             index = next((i for i, c in enumerate(relation.columns) if c.name == column), 0)

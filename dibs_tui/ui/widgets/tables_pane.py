@@ -355,7 +355,7 @@ class TablesPane(Vertical):
             return
         self._filter_worker(self._filter_generation, query, self._candidates)
 
-    @work(thread=True, exclusive=True, group="table-filter")
+    @work(thread=True, exclusive=True, group="table-filter", description="filter tables")
     def _filter_worker(self, generation: int, query: str, candidates: list[Candidate]) -> None:
         matches = rank(query, candidates, limit=len(candidates))
         if not get_current_worker().is_cancelled:
