@@ -1,0 +1,351 @@
+"""The demo: its database has the sample project's tables and history, meta rows point at real lines of the
+project files, the live schema differs from db/schema.sql exactly as the project's README says, the pending
+migration is pending (and applies), building twice reuses, and `dibs-tui demo` leaves no server behind."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from dibs_tui.core.connect import mask_dsn
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.demo.build import META_PLACEHOLDER, PENDING, DemoInfo, build_demo
+from dibs_tui.demo.locate import locate
+
+from .pg import fetch, psql_file
+
+APPLIED = [
+    "20260110090000_initial-schema",
+    "20260117100000_add-email-verification",
+    "20260124113000_add-notifications-and-webhooks",
+    "20260202140000_add-audit-log",
+    "20260205083000_hotfix-drop-slow-index",
+]
+
+
+@pytest.fixture(scope="module")
+def demo(pg_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoInfo]:
+    project = tmp_path_factory.mktemp("demo") / "project"
+    info = build_demo(pg_server.dsn("postgres"), "demo_test", project_dir=project)
+    yield info
+    asyncio.run(_drop(pg_server, "demo_test"))
+
+
+async def _drop(server: EmbeddedServer, database: str) -> None:
+    conn = await asyncpg.connect(server.dsn("postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _q(dsn: str, query: str, *args: object) -> list[asyncpg.Record]:
+    return asyncio.run(fetch(dsn, query, *args))
+
+
+def _meta_column(dsn: str, table: str, column: str) -> asyncpg.Record:
+    rows = _q(dsn, "SELECT * FROM __dibs_columns WHERE table_name = $1 AND column_name = $2", table, column)
+    assert len(rows) == 1, (table, column)
+    return rows[0]
+
+
+def _line(project: Path, file: str, line: int) -> str:
+    lines = (project / file).read_text().splitlines()
+    assert 1 <= line <= len(lines), f"{file}:{line} is past the end of the file"
+    return lines[line - 1]
+
+
+def test_database_has_the_sample_project(demo: DemoInfo) -> None:
+    rows = _q(demo.dsn, "SELECT relname, relkind::text FROM pg_class "
+                        "WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'v', 'm')")
+    kinds = {r["relname"]: r["relkind"] for r in rows}
+    tables = {n for n, k in kinds.items() if k in "rp" and not n.startswith("__dibs_")}
+    assert 15 <= len(tables) <= 25
+    assert {"orgs", "users", "memberships", "projects", "issues", "comments", "labels", "issue_labels",
+            "milestones", "attachments", "audit_log", "api_tokens", "notifications", "webhooks"} <= tables
+    assert kinds["audit_log"] == "p" and kinds["open_issues"] == "v" and kinds["project_stats"] == "m"
+    assert {"__dibs_tables", "__dibs_columns", "__dibs_indices", "__dibs_migrations"} <= set(kinds)
+    counts = {r["relname"]: r["reltuples"] for r in _q(demo.dsn, "SELECT relname, reltuples FROM pg_class")}
+    assert counts["issues"] == 300 and counts["comments"] == 600  # analyzed: the UI shows row estimates
+
+
+def test_every_feature_of_the_spec_is_exercised(demo: DemoInfo) -> None:
+    one = _q(demo.dsn, """
+        SELECT (SELECT count(*) FROM pg_type WHERE typtype = 'e' AND typnamespace = 2200) AS enums,
+               (SELECT count(*) FROM pg_type WHERE typtype = 'd' AND typnamespace = 2200) AS domains,
+               (SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm') AS extensions,
+               (SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal) AS triggers,
+               (SELECT count(*) FROM pg_policy) AS policies,
+               (SELECT count(*) FROM pg_class WHERE relrowsecurity) AS rls,
+               (SELECT count(*) FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid
+                 WHERE x.indpred IS NOT NULL AND c.relnamespace = 'public'::regnamespace) AS partial,
+               (SELECT count(*) FROM pg_index WHERE indexprs IS NOT NULL AND indisunique) AS expr_unique,
+               (SELECT count(*) FROM pg_constraint WHERE contype = 'c' AND conrelid <> 0
+                   AND connamespace = 'public'::regnamespace) AS checks,
+               (SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND cardinality(conkey) > 1
+                   AND conparentid = 0 AND connamespace = 'public'::regnamespace) AS composite_pks,
+               (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = confrelid) AS self_fks,
+               (SELECT count(*) FROM pg_attribute WHERE attidentity = 'a' AND attnum > 0) AS identities,
+               (SELECT count(*) FROM pg_attribute WHERE attgenerated = 's') AS generated,
+               (SELECT count(*) FROM pg_attrdef
+                 WHERE pg_get_expr(adbin, adrelid) LIKE 'nextval(%') AS serials,
+               (SELECT count(*) FROM pg_description d JOIN pg_class c ON c.oid = d.objoid
+                 WHERE c.relnamespace = 'public'::regnamespace) AS comments,
+               (SELECT count(*) FROM pg_inherits) > 0 AS partitions
+    """)[0]
+    assert one["enums"] == 3 and one["domains"] == 1 and one["extensions"] == 1
+    assert one["triggers"] >= 2 and one["policies"] == 1 and one["rls"] == 1
+    assert one["partial"] >= 1 and one["expr_unique"] >= 1 and one["checks"] >= 5
+    assert one["composite_pks"] >= 3 and one["self_fks"] == 1
+    assert one["identities"] >= 5 and one["generated"] == 1 and one["serials"] >= 2
+    assert one["comments"] >= 2 and one["partitions"]
+    types = {r["t"] for r in _q(demo.dsn, "SELECT format_type(atttypid, NULL) AS t FROM pg_attribute a "
+                                          "JOIN pg_class c ON c.oid = a.attrelid "
+                                          "WHERE c.relnamespace = 'public'::regnamespace AND attnum > 0")}
+    assert {"jsonb", "text[]", "uuid", "tsvector", "email_address", "issue_state"} <= types
+    # FKs in both directions: users is referenced by many tables and references orgs.
+    referencing = _q(demo.dsn, "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' "
+                               "AND confrelid = 'users'::regclass AND conparentid = 0")[0]["n"]
+    assert referencing >= 8
+    assert _q(demo.dsn, "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' "
+                        "AND conrelid = 'users'::regclass")[0]["n"] == 1
+
+
+def _index_anchor_ok(demo: DemoInfo, text: str, row: asyncpg.Record) -> bool:
+    """The line names the index, or declares the constraint (or parent partitioned index) it comes from."""
+    if row["index_name"] in text:
+        return True
+    parent = _q(demo.dsn, "SELECT p.relname FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent "
+                          "WHERE h.inhrelid = $1::regclass", row["index_name"])
+    if parent and parent[0]["relname"] in text:
+        return True
+    constraint = re.search(r"PRIMARY KEY|UNIQUE", text)
+    return bool(constraint) and all(re.search(rf"\b{c}\b", text) for c in row["columns"])
+
+
+def test_meta_rows_point_at_the_lines_that_define_them(demo: DemoInfo) -> None:
+    project = demo.project_dir
+    tables = _q(demo.dsn, "SELECT * FROM __dibs_tables")
+    columns = _q(demo.dsn, "SELECT * FROM __dibs_columns")
+    indexes = _q(demo.dsn, "SELECT * FROM __dibs_indices")
+    assert len(tables) >= 20 and len(columns) >= 140 and len(indexes) >= 40
+    for row in tables:
+        text = _line(project, row["source_file"], row["source_line"])
+        assert re.search(rf"\b{row['table_name']}\b", text), (row["table_name"], text)
+        assert text.startswith("CREATE") and row["source_column"] == 1
+    for row in columns:
+        text = _line(project, row["source_file"], row["source_line"])
+        assert text[row["source_column"] - 1 :].startswith(row["column_name"]), (dict(row), text)
+    for row in indexes:
+        text = _line(project, row["source_file"], row["source_line"])
+        assert _index_anchor_ok(demo, text, row), (dict(row), text)
+    # Docs are the `--` block right above the definition.
+    for row in [*tables, *columns]:
+        if row["doc_comment"]:
+            above = _line(project, row["source_file"], row["source_line"] - 1)
+            assert above.strip() == "-- " + row["doc_comment"].splitlines()[-1]
+    docs = {r["table_name"]: r["doc_comment"] for r in tables}
+    assert docs["users"] == "User accounts in the system."
+    assert all(r["source_file"] == "db/schema.sql" for r in tables)
+
+
+def test_meta_history_and_reconciliation(demo: DemoInfo) -> None:
+    users = _q(demo.dsn, "SELECT * FROM __dibs_tables WHERE table_name = 'users'")[0]
+    assert users["created_by_migration"] == "20260110090000_initial-schema"
+    assert users["modified_by_migration"] == "20260117100000_add-email-verification"
+    verified = _meta_column(demo.dsn, "users", "email_verified")
+    assert verified["created_by_migration"] == "20260117100000_add-email-verification"
+    assert verified["sql_type"] == "boolean" and verified["is_nullable"] is False
+    # Not in schema.sql any more: located in the migration that created it.
+    legacy = _q(demo.dsn, "SELECT * FROM __dibs_columns WHERE column_name = 'legacy_username'")[0]
+    assert legacy["source_file"] == "db/migrations/20260110090000_initial-schema.sql"
+    fk = _meta_column(demo.dsn, "issues", "parent_id")
+    assert (fk["fk_references_table"], fk["fk_references_column"]) == ("issues", "id")
+    # Every live column is tracked; the hand-written hotfix left exactly one stale index row.
+    untracked = _q(demo.dsn, """
+        SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0
+           AND NOT a.attisdropped AND c.relname NOT LIKE '\\_\\_dibs%'
+        EXCEPT SELECT table_name, column_name FROM __dibs_columns""")
+    assert untracked == []
+    stale = _q(demo.dsn, "SELECT index_name FROM __dibs_indices WHERE to_regclass(index_name) IS NULL")
+    assert [r["index_name"] for r in stale] == ["issues_assignee_open_idx"]
+
+
+def test_live_schema_differs_from_schema_sql_as_documented(demo: DemoInfo) -> None:
+    schema_sql = (demo.project_dir / "db/schema.sql").read_text()
+    defs = locate(schema_sql)
+    live = {(r["t"], r["c"]): r for r in _q(demo.dsn, """
+        SELECT c.relname AS t, a.attname AS c, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped""")}
+    # column added in schema.sql, not yet in the database
+    assert ("issues", "estimate") in defs.columns and ("issues", "estimate") not in live
+    # column gone from schema.sql, still in the database with data
+    assert ("users", "legacy_username") not in defs.columns and ("users", "legacy_username") in live
+    assert _q(demo.dsn, "SELECT count(legacy_username) AS n FROM users")[0]["n"] > 0
+    # type changed
+    assert re.search(r"^\s+body\s+text NOT NULL", schema_sql, re.M)
+    assert live[("comments", "body")]["type"] == "character varying(2000)"
+    # nullability: required in schema.sql, nullable and holding NULLs in the database
+    assert re.search(r"reporter_id\s+bigint NOT NULL", schema_sql)
+    assert not live[("issues", "reporter_id")]["attnotnull"]
+    assert _q(demo.dsn, "SELECT count(*) AS n FROM issues WHERE reporter_id IS NULL")[0]["n"] > 0
+    # index dropped: defined in schema.sql, missing in the database
+    assert "issues_assignee_open_idx" in defs.indexes
+    assert _q(demo.dsn, "SELECT to_regclass('issues_assignee_open_idx') AS r")[0]["r"] is None
+    # constraint added in schema.sql only
+    assert "milestones_project_title_key" in defs.indexes
+    assert _q(demo.dsn, "SELECT to_regclass('milestones_project_title_key') AS r")[0]["r"] is None
+    # comment changed
+    desired = re.search(r"COMMENT ON TABLE projects IS '([^']*)'", schema_sql)
+    assert desired is not None
+    live_comment = _q(demo.dsn, "SELECT obj_description('projects'::regclass, 'pg_class') AS d")[0]["d"]
+    assert live_comment and live_comment != desired.group(1)
+
+
+def test_history_and_the_pending_migration(demo: DemoInfo) -> None:
+    folder = demo.project_dir / "db/migrations"
+    on_disk = sorted(p.stem for p in folder.glob("*.sql"))
+    rows = {r["name"]: r for r in _q(demo.dsn, "SELECT * FROM __dibs_migrations")}
+    assert sorted(rows) == APPLIED == list(demo.applied)
+    pending = [n for n in on_disk if n not in rows]
+    assert pending == list(PENDING) == list(demo.pending)
+    for name, row in rows.items():
+        content = (folder / f"{name}.sql").read_bytes()
+        assert row["checksum"] == hashlib.sha256(content).hexdigest()
+        assert row["execution_time_ms"] >= 1 and row["applied_at"].year == 2026
+    assert rows["20260110090000_initial-schema"]["generated_from_diff"] is True
+    assert rows["20260205083000_hotfix-drop-slow-index"]["generated_from_diff"] is False
+    assert rows["20260205083000_hotfix-drop-slow-index"]["tables_modified"] == ["issues"]
+    assert "users" in rows["20260110090000_initial-schema"]["tables_created"]
+    # Every generated file carries its rendered meta updates; none still holds the placeholder.
+    for path in folder.glob("*.sql"):
+        assert META_PLACEHOLDER not in path.read_text()
+    assert "INSERT INTO __dibs_columns" in (folder / f"{PENDING[0]}.sql").read_text()
+
+
+def test_pending_migration_applies_to_the_demo_data(demo: DemoInfo, pg_server: EmbeddedServer) -> None:
+    clone = "demo_test_pending"
+    asyncio.run(_clone(pg_server, "demo_test", clone))
+    try:
+        dsn = pg_server.dsn(clone)
+        psql_file(dsn, demo.project_dir / "db/migrations" / f"{PENDING[0]}.sql", options="-c lock_timeout=5s")
+        assert _q(dsn, "SELECT count(*) AS n FROM issues WHERE reporter_id IS NULL")[0]["n"] == 0
+        assert _meta_column(dsn, "issues", "estimate")["created_by_migration"] == PENDING[0]
+        assert not _q(dsn, "SELECT 1 FROM __dibs_columns WHERE column_name = 'legacy_username'")
+        reporter = _meta_column(dsn, "issues", "reporter_id")
+        assert reporter["is_nullable"] is False and reporter["modified_by_migration"] == PENDING[0]
+    finally:
+        asyncio.run(_drop(pg_server, clone))
+
+
+async def _clone(server: EmbeddedServer, source: str, target: str) -> None:
+    conn = await asyncpg.connect(server.dsn("postgres"))
+    try:
+        await conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}" STRATEGY FILE_COPY')
+    finally:
+        await conn.close()
+
+
+def test_building_twice_reuses_and_reset_rebuilds(pg_server: EmbeddedServer, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    first = build_demo(pg_server.dsn("postgres"), "demo_twice", project_dir=project)
+    try:
+        assert first.built
+        stamps = {p: p.stat().st_mtime_ns for p in project.rglob("*") if p.is_file()}
+        second = build_demo(pg_server.dsn("postgres"), "demo_twice", project_dir=project)
+        assert not second.built and second.dsn == first.dsn
+        assert {p: p.stat().st_mtime_ns for p in project.rglob("*") if p.is_file()} == stamps
+        assert second.seconds < 1.0
+        # A missing project file means the meta rows could point nowhere: rebuild both.
+        (project / "db/schema.sql").unlink()
+        assert build_demo(pg_server.dsn("postgres"), "demo_twice", project_dir=project).built
+        assert (project / "db/schema.sql").is_file()
+        assert build_demo(pg_server.dsn("postgres"), "demo_twice", project_dir=project, reset=True).built
+        assert len(_q(first.dsn, "SELECT name FROM __dibs_migrations")) == len(APPLIED)
+    finally:
+        asyncio.run(_drop(pg_server, "demo_twice"))
+
+
+def test_locator_positions_on_a_hand_written_case() -> None:
+    sql = (
+        "-- Things.\n"
+        "CREATE TABLE things (\n"
+        "    -- The key.\n"
+        "    id int PRIMARY KEY,\n"
+        "    note text DEFAULT 'a;b',\n"
+        "    CONSTRAINT things_note_key UNIQUE (note)\n"
+        ");\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\n"
+        "ALTER TABLE things ADD COLUMN extra int;\n"
+        "CREATE INDEX things_extra_idx ON things (extra);\n"
+    )
+    defs = locate(sql)
+    assert (defs.tables["things"].line, defs.tables["things"].doc) == (2, "Things.")
+    assert (defs.columns[("things", "id")].line, defs.columns[("things", "id")].column) == (4, 5)
+    assert defs.columns[("things", "id")].doc == "The key."
+    assert defs.columns[("things", "note")].line == 5
+    assert defs.columns[("things", "extra")].line == 9
+    assert defs.constraints[("things", "p", ("id",))].line == 4
+    assert defs.indexes["things_note_key"].line == 6 and defs.indexes["things_extra_idx"].line == 10
+
+
+# -- the command ---------------------------------------------------------------------------------------------
+
+
+def _postgres_running_on(data_dir: Path) -> bool:
+    """Any live process whose command line runs postgres on `data_dir`."""
+    needle = str(data_dir.resolve())
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"postgres") and needle.encode() in argv:
+            return True
+    return False
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "dibs_tui.cli", *args], capture_output=True, text=True, env=env, timeout=180,
+        stdin=subprocess.DEVNULL, check=False,
+    )
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="process check reads /proc")
+def test_demo_command_off_a_terminal(tmp_path: Path) -> None:
+    data_dir = tmp_path / "server" / "data"
+    try:
+        result = _cli("demo", "--print", "--dir", str(tmp_path))
+        assert result.returncode == 0, result.stderr
+        dsn = re.search(r"postgresql://\S+/dibs_demo", result.stdout)
+        assert dsn is not None and dsn.group(0) == mask_dsn(dsn.group(0))
+        assert str(tmp_path / "project") in result.stdout and "pending" in result.stdout
+        assert (tmp_path / "project" / "db" / "schema.sql").is_file()
+        assert not _postgres_running_on(data_dir)
+
+        kept = _cli("demo", "--keep", "--dir", str(tmp_path))  # off a terminal: prints, does not draw
+        assert kept.returncode == 0, kept.stderr
+        assert "reused" in kept.stdout and "still running" in kept.stdout
+        assert _postgres_running_on(data_dir)
+
+        stopped = _cli("demo", "--stop", "--dir", str(tmp_path))
+        assert stopped.returncode == 0 and "Stopped" in stopped.stdout
+        assert not _postgres_running_on(data_dir)
+    finally:
+        if _postgres_running_on(data_dir):
+            EmbeddedServer(tmp_path / "server").destroy()
