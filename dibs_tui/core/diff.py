@@ -75,7 +75,7 @@ class _Step:
 
 def _node(ref: ObjectRef) -> ObjectRef:
     """Collapse a dependency endpoint to the object a step creates or drops (a column -> its relation)."""
-    if ref.kind == "column":
+    if ref.kind in ("column", "constraint", "index", "trigger", "policy", "rule"):
         return ObjectRef("table", ref.schema, ref.name)
     if ref.kind in ("view", "materialized view", "relation"):
         return ObjectRef("table", ref.schema, ref.name)
@@ -885,13 +885,17 @@ class _Planner:
         ref = _table_ref(rel)
         self.change(ChangeKind.DROP, ref, _what(rel), old=f"{len(rel.columns)} columns", destructive=True)
         keyword = "FOREIGN TABLE" if rel.kind is RelationKind.FOREIGN else "TABLE"
+        referencing = [
+            ("drop", _table_ref(other)) for other, _ in self.current.referenced_by.get(rel.key, ())
+        ]
+        children = [("drop", _table_ref(c)) for c in self.current.relations if rel.key in c.inherits]
         self.step(
             DROP_CONSTRAINTS if early else DROP_OBJECTS,
             f"DROP {keyword} {qualified(rel.schema, rel.name)};",
             ChangeKind.DROP,
             [ref],
             provides=[("drop", ref)],
-            needs=self.drop_needs(ref),
+            needs=[*self.drop_needs(ref), *referencing, *children],
             destructive=True,
         )
 
