@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -275,6 +276,18 @@ def test_building_twice_reuses_and_reset_rebuilds(pg_server: EmbeddedServer, tmp
         assert len(_q(first.dsn, "SELECT name FROM __dibs_migrations")) == len(APPLIED)
     finally:
         asyncio.run(_drop(pg_server, "demo_twice"))
+
+
+def test_two_builds_at_once_build_once(pg_server: EmbeddedServer, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    admin = pg_server.dsn("postgres")
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: build_demo(admin, "demo_race", project_dir=project), range(2)))
+    try:
+        assert sorted(r.built for r in runs) == [False, True]
+        assert len(_q(runs[0].dsn, "SELECT name FROM __dibs_migrations")) == len(APPLIED)
+    finally:
+        asyncio.run(_drop(pg_server, "demo_race"))
 
 
 def test_locator_positions_on_a_hand_written_case() -> None:

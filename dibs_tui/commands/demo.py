@@ -12,11 +12,13 @@ import argparse
 import sys
 from pathlib import Path
 
+import asyncpg
 import platformdirs
 
 from ..config import Settings, load_settings
 from ..core.connect import mask_dsn, resolve
 from ..core.embedded import EmbeddedServer, bin_path
+from ..core.errors import DibsError
 from ..demo.build import DemoInfo, build_demo
 
 
@@ -71,6 +73,15 @@ def _open(info: DemoInfo) -> int:
     return open_browser(resolve(info.dsn), settings)
 
 
+def _build(server: EmbeddedServer, project_dir: Path, *, reset: bool) -> DemoInfo:
+    try:
+        return build_demo(server.dsn("postgres"), project_dir=project_dir, reset=reset)
+    except (asyncpg.PostgresError, OSError) as exc:
+        raise DibsError(
+            f"could not build the demo database: {exc}", hint="dibs-tui demo --reset starts over"
+        ) from None
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     root = demo_root(args)
     server = EmbeddedServer(root / "server")
@@ -81,7 +92,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     server.start()
     draw = sys.stdout.isatty() and not args.print_only
     try:
-        info = build_demo(server.dsn("postgres"), project_dir=root / "project", reset=args.reset)
+        info = _build(server, root / "project", reset=args.reset)
         if draw:
             code = _open(info)
             if args.keep:

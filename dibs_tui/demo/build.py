@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -521,21 +521,39 @@ def _project_present(project_dir: Path, files: Iterable[str]) -> bool:
     return all((project_dir / relative).is_file() for relative in files)
 
 
-async def _build_database(
-    dsn_admin: str, dsn: str, database: str, files: dict[str, str], *, reuse_if_built: bool
-) -> dict[str, str] | None:
-    """(Re)create the database and return the rendered project files, or None when the demo is reused."""
+# Two `dibs-tui demo` at once share one server: the second waits, then reuses what the first built.
+_BUILD_LOCK = "SELECT pg_advisory_lock(hashtext('dibs-tui demo build'))"
+
+
+async def _build(
+    dsn_admin: str,
+    dsn: str,
+    database: str,
+    files: dict[str, str],
+    *,
+    reuse_if: Callable[[], bool],
+    write_project: Callable[[dict[str, str]], None],
+) -> bool:
+    """(Re)create the database and write the rendered project files; False when the demo was reused."""
     names = migration_names(files)
     applied = [n for n in names if n not in PENDING]
     admin = await asyncpg.connect(dsn_admin)
     try:
-        if reuse_if_built and await _is_built(admin, dsn, database, applied):
-            return None
+        await admin.execute(_BUILD_LOCK)  # held until this connection closes, after the files are written
+        if reuse_if() and await _is_built(admin, dsn, database, applied):
+            return False
         await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)")
         await admin.execute(f"CREATE DATABASE {quote_ident(database)} TEMPLATE template0 ENCODING 'UTF8'")
+        write_project(await _build_database(dsn, files, names, applied))
+        return True
     finally:
         await admin.close()
 
+
+async def _build_database(
+    dsn: str, files: dict[str, str], names: list[str], applied: list[str]
+) -> dict[str, str]:
+    """Apply the history to the fresh database, seed it; return the project files as rendered."""
     sources = SourceMap(files)
     rendered = dict(files)
     conn = await asyncpg.connect(dsn)
@@ -571,15 +589,21 @@ def build_demo(
     names = migration_names(files)
     project_dir = project_dir.resolve()
     dsn = _with_database(dsn_admin, database)
-    reuse = not reset and _project_present(project_dir, files)
-    rendered = asyncio.run(_build_database(dsn_admin, dsn, database, files, reuse_if_built=reuse))
-    if rendered is not None:
-        _write_project(project_dir, rendered)
+    built = asyncio.run(
+        _build(
+            dsn_admin,
+            dsn,
+            database,
+            files,
+            reuse_if=lambda: not reset and _project_present(project_dir, files),
+            write_project=lambda rendered: _write_project(project_dir, rendered),
+        )
+    )
     return DemoInfo(
         dsn=dsn,
         project_dir=project_dir,
         database=database,
-        built=rendered is not None,
+        built=built,
         applied=tuple(n for n in names if n not in PENDING),
         pending=tuple(n for n in names if n in PENDING),
         seconds=time.perf_counter() - started,
