@@ -1,0 +1,443 @@
+"""The `__dibs_*` meta tables and `_dibs_migrations`: read them in any shape, reconcile them with the catalog.
+
+Two shapes exist in the wild: the documented one (seed 000: NOT NULL source columns, `tables_*` arrays in
+`__dibs_migrations`) and the one the real dibs (Rust) creates (nullable source columns, `where_clause` on
+indices, no `tables_*` arrays, NOT NULL timestamps), plus `_dibs_migrations(version, applied_at)`. One
+catalog query finds which of these tables and columns exist; the SELECTs are then built from what is there,
+so a missing table, a missing column or an extra column is normal, never an error.
+
+Meta rows name tables without a schema ("users") or qualified ("public.users"); unqualified names match the
+first schema of the search path that has such a relation, then any schema with a single such relation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from .model import (
+    Catalog,
+    Column,
+    MetaState,
+    MetaStatus,
+    Migration,
+    ObjectRef,
+    Provenance,
+    Relation,
+    SourceLocation,
+    StaleMeta,
+)
+from .sql import literal_or_null, quote_ident
+
+META_TABLES = ("__dibs_tables", "__dibs_columns", "__dibs_indices", "__dibs_migrations", "_dibs_migrations")
+
+_FIND_META_SQL = """
+SELECT c.relname AS table_name, n.nspname AS schema, array_agg(a.attname::text ORDER BY a.attnum) AS columns,
+       array_position(current_schemas(false), n.nspname::name) AS search_rank
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p', 'v') AND c.relname = ANY($1::text[])
+GROUP BY c.relname, n.nspname
+ORDER BY c.relname, array_position(current_schemas(false), n.nspname::name) NULLS LAST, n.nspname
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class MetaRow:
+    """One row of __dibs_tables / __dibs_columns / __dibs_indices, reduced to what the browser uses."""
+
+    table: str  # as recorded: unqualified or schema-qualified
+    name: str  # column or index name; "" for table rows
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class MetaSnapshot:
+    """The raw content of whichever meta tables exist."""
+
+    tables_present: tuple[str, ...] = ()
+    tables: tuple[MetaRow, ...] = ()
+    columns: tuple[MetaRow, ...] = ()
+    indices: tuple[MetaRow, ...] = ()
+    migrations: tuple[Migration, ...] = ()
+
+
+def _select(schema: str, table: str, present: Iterable[str], wanted: Sequence[str]) -> str:
+    """SELECT the wanted columns that exist; the missing ones come back as NULL under the same name."""
+    have = set(present)
+    items = [quote_ident(c) if c in have else f"NULL AS {quote_ident(c)}" for c in wanted]
+    return f"SELECT {', '.join(items)} FROM {quote_ident(schema)}.{quote_ident(table)}"
+
+
+_PROVENANCE_COLUMNS = (
+    "source_file",
+    "source_line",
+    "source_column",
+    "doc_comment",
+    "created_by_migration",
+    "modified_by_migration",
+    "created_at",
+    "modified_at",
+)
+
+
+def _provenance(row: Mapping[str, Any]) -> Provenance:
+    file = row["source_file"]
+    source = None
+    if isinstance(file, str) and file:
+        line = row["source_line"] if isinstance(row["source_line"], int) and row["source_line"] > 0 else None
+        column = row["source_column"] if isinstance(row["source_column"], int) and row["source_column"] > 0 else None
+        source = SourceLocation(file, line, column)
+    return Provenance(
+        source=source,
+        doc=row["doc_comment"] or None,
+        created_by=row["created_by_migration"],
+        modified_by=row["modified_by_migration"],
+        created_at=row["created_at"] if isinstance(row["created_at"], datetime) else None,
+        modified_at=row["modified_at"] if isinstance(row["modified_at"], datetime) else None,
+    )
+
+
+def _text_tuple(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+async def read_meta(conn: asyncpg.Connection) -> MetaSnapshot:
+    """Everything the meta tables hold; an empty snapshot when there are none. Two round trips at most."""
+    found = await conn.fetch(_FIND_META_SQL, list(META_TABLES))
+    where: dict[str, tuple[str, list[str]]] = {}
+    for row in found:
+        where.setdefault(row["table_name"], (row["schema"], list(row["columns"])))
+    if not where:
+        return MetaSnapshot()
+    queries: dict[str, str] = {}
+    if "__dibs_tables" in where:
+        schema, cols = where["__dibs_tables"]
+        queries["tables"] = _select(schema, "__dibs_tables", cols, ("table_name", *_PROVENANCE_COLUMNS))
+    if "__dibs_columns" in where:
+        schema, cols = where["__dibs_columns"]
+        queries["columns"] = _select(
+            schema, "__dibs_columns", cols, ("table_name", "column_name", *_PROVENANCE_COLUMNS)
+        )
+    if "__dibs_indices" in where:
+        schema, cols = where["__dibs_indices"]
+        queries["indices"] = _select(
+            schema, "__dibs_indices", cols, ("table_name", "index_name", *_PROVENANCE_COLUMNS)
+        )
+    if "__dibs_migrations" in where:
+        schema, cols = where["__dibs_migrations"]
+        queries["migrations"] = _select(
+            schema,
+            "__dibs_migrations",
+            cols,
+            ("name", "applied_at", "checksum", "execution_time_ms", "tables_created", "tables_modified",
+             "tables_dropped", "generated_from_diff"),
+        )
+    if "_dibs_migrations" in where:
+        schema, cols = where["_dibs_migrations"]
+        queries["dibs_versions"] = _select(schema, "_dibs_migrations", cols, ("version", "applied_at"))
+    # One round trip for all of them: each SELECT's rows as one JSON array would lose types; run them in turn
+    # inside one read-only snapshot instead (a handful of small tables).
+    results: dict[str, list[asyncpg.Record]] = {}
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        for key, sql in queries.items():
+            results[key] = await conn.fetch(sql)
+    migrations = [
+        Migration(
+            name=str(r["name"]),
+            applied_at=r["applied_at"] if isinstance(r["applied_at"], datetime) else None,
+            checksum=r["checksum"],
+            execution_time_ms=r["execution_time_ms"],
+            tables_created=_text_tuple(r["tables_created"]),
+            tables_modified=_text_tuple(r["tables_modified"]),
+            tables_dropped=_text_tuple(r["tables_dropped"]),
+            generated_from_diff=bool(r["generated_from_diff"]),
+        )
+        for r in results.get("migrations", ())
+    ]
+    known = {m.name for m in migrations}
+    migrations += [
+        Migration(name=str(r["version"]), applied_at=r["applied_at"], source="_dibs_migrations")
+        for r in results.get("dibs_versions", ())
+        if str(r["version"]) not in known
+    ]
+    migrations.sort(key=lambda m: (m.applied_at is None, m.applied_at or datetime.min, m.name))
+    return MetaSnapshot(
+        tables_present=tuple(sorted(where)),
+        tables=tuple(MetaRow(str(r["table_name"]), "", _provenance(r)) for r in results.get("tables", ())),
+        columns=tuple(
+            MetaRow(str(r["table_name"]), str(r["column_name"]), _provenance(r)) for r in results.get("columns", ())
+        ),
+        indices=tuple(
+            MetaRow(str(r["table_name"]), str(r["index_name"]), _provenance(r)) for r in results.get("indices", ())
+        ),
+        migrations=tuple(migrations),
+    )
+
+
+class _TableResolver:
+    """Maps a meta row's table name (qualified or not) to a live relation key."""
+
+    def __init__(self, catalog: Catalog, search_path: Sequence[str] = ("public",)) -> None:
+        self._keys = set(catalog.relations_by_key)
+        self._by_name: dict[str, list[str]] = defaultdict(list)
+        for schema, name in self._keys:
+            self._by_name[name].append(schema)
+        self._search_path = tuple(search_path)
+
+    def resolve(self, recorded: str) -> tuple[str, str] | None:
+        if (("public", recorded)) in self._keys:
+            return ("public", recorded)
+        if "." in recorded:
+            schema, _, name = recorded.partition(".")
+            if (schema, name) in self._keys:
+                return (schema, name)
+        schemas = self._by_name.get(recorded, [])
+        for schema in self._search_path:
+            if schema in schemas:
+                return (schema, recorded)
+        return (schemas[0], recorded) if len(schemas) == 1 else None
+
+
+def apply_meta(catalog: Catalog, snapshot: MetaSnapshot, search_path: Sequence[str] = ("public",)) -> Catalog:
+    """The catalog with provenance on relations, columns and indexes, meta statuses, stale and untracked lists."""
+    if not snapshot.tables_present:
+        return replace(catalog, meta=MetaState())
+    resolver = _TableResolver(catalog, search_path)
+    tables: dict[tuple[str, str], Provenance] = {}
+    columns: dict[tuple[str, str, str], Provenance] = {}
+    indexes: dict[tuple[str, str, str], Provenance] = {}
+    stale: list[StaleMeta] = []
+    for row in snapshot.tables:
+        key = resolver.resolve(row.table)
+        if key is None:
+            stale.append(StaleMeta("table", row.table, row.table, row.provenance))
+        else:
+            tables[key] = row.provenance
+    for row in snapshot.columns:
+        key = resolver.resolve(row.table)
+        relation = catalog.relation(*key) if key else None
+        if key is None or relation is None or relation.column(row.name) is None:
+            stale.append(StaleMeta("column", row.table, row.name, row.provenance))
+        else:
+            columns[(*key, row.name)] = row.provenance
+    for row in snapshot.indices:
+        key = resolver.resolve(row.table)
+        relation = catalog.relation(*key) if key else None
+        if key is None or relation is None or not any(i.name == row.name for i in relation.indexes):
+            stale.append(StaleMeta("index", row.table, row.name, row.provenance))
+        else:
+            indexes[(*key, row.name)] = row.provenance
+    tracks_tables = "__dibs_tables" in snapshot.tables_present
+    tracks_columns = "__dibs_columns" in snapshot.tables_present
+    untracked: list[ObjectRef] = []
+    relations: list[Relation] = []
+    for rel in catalog.relations:
+        table_prov = tables.get(rel.key)
+        status = MetaStatus.TRACKED if table_prov else MetaStatus.UNTRACKED
+        if tracks_tables and table_prov is None and rel.kind.is_table and not rel.is_partition:
+            untracked.append(ObjectRef("table", rel.schema, rel.name))
+        new_columns: list[Column] = []
+        for col in rel.columns:
+            col_prov = columns.get((rel.schema, rel.name, col.name))
+            if tracks_columns and col_prov is None and rel.kind.is_table and not rel.is_partition:
+                untracked.append(ObjectRef("column", rel.schema, rel.name, col.name))
+            new_columns.append(
+                replace(
+                    col,
+                    provenance=col_prov,
+                    meta_status=MetaStatus.TRACKED if col_prov else MetaStatus.UNTRACKED,
+                )
+            )
+        new_indexes = tuple(
+            replace(i, provenance=indexes.get((rel.schema, rel.name, i.name))) for i in rel.indexes
+        )
+        relations.append(
+            replace(rel, columns=tuple(new_columns), indexes=new_indexes, provenance=table_prov, meta_status=status)
+        )
+    state = MetaState(
+        tables_present=snapshot.tables_present,
+        migrations=snapshot.migrations,
+        stale=tuple(stale),
+        untracked=tuple(untracked),
+    )
+    return replace(catalog, relations=tuple(relations), meta=state)
+
+
+def meta_tables_ddl() -> str:
+    """The four meta tables exactly as seed 000 specifies, created only when absent."""
+    return """\
+CREATE TABLE IF NOT EXISTS __dibs_tables (
+    table_name TEXT PRIMARY KEY,
+    source_file TEXT NOT NULL,
+    source_line INTEGER NOT NULL,
+    source_column INTEGER,
+    doc_comment TEXT,
+    created_by_migration TEXT,
+    modified_by_migration TEXT,
+    created_at TIMESTAMPTZ DEFAULT now(),
+    modified_at TIMESTAMPTZ DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS __dibs_columns (
+    table_name TEXT NOT NULL,
+    column_name TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    source_line INTEGER NOT NULL,
+    source_column INTEGER,
+    doc_comment TEXT,
+    rust_type TEXT,
+    sql_type TEXT,
+    is_nullable BOOLEAN,
+    default_value TEXT,
+    is_primary_key BOOLEAN DEFAULT FALSE,
+    is_unique BOOLEAN DEFAULT FALSE,
+    is_indexed BOOLEAN DEFAULT FALSE,
+    fk_references_table TEXT,
+    fk_references_column TEXT,
+    created_by_migration TEXT,
+    modified_by_migration TEXT,
+    created_at TIMESTAMPTZ DEFAULT now(),
+    modified_at TIMESTAMPTZ DEFAULT now(),
+    PRIMARY KEY (table_name, column_name),
+    FOREIGN KEY (table_name) REFERENCES __dibs_tables(table_name)
+);
+
+CREATE TABLE IF NOT EXISTS __dibs_indices (
+    table_name TEXT NOT NULL,
+    index_name TEXT NOT NULL,
+    source_file TEXT,
+    source_line INTEGER,
+    source_column INTEGER,
+    columns TEXT[] NOT NULL,
+    is_unique BOOLEAN DEFAULT FALSE,
+    created_by_migration TEXT,
+    modified_by_migration TEXT,
+    created_at TIMESTAMPTZ DEFAULT now(),
+    modified_at TIMESTAMPTZ DEFAULT now(),
+    PRIMARY KEY (table_name, index_name),
+    FOREIGN KEY (table_name) REFERENCES __dibs_tables(table_name)
+);
+
+CREATE TABLE IF NOT EXISTS __dibs_migrations (
+    name TEXT PRIMARY KEY,
+    applied_at TIMESTAMPTZ DEFAULT now(),
+    checksum TEXT,
+    execution_time_ms INTEGER,
+    tables_created TEXT[],
+    tables_modified TEXT[],
+    tables_dropped TEXT[],
+    generated_from_diff BOOLEAN DEFAULT FALSE
+);
+"""
+
+
+def meta_table_name(relation: Relation) -> str:
+    """How meta rows name a table: bare in `public` (as dibs writes them), schema-qualified elsewhere."""
+    return relation.name if relation.schema == "public" else f"{relation.schema}.{relation.name}"
+
+
+def _source_values(source: SourceLocation | None) -> tuple[str | None, int, int | None]:
+    # source_file/source_line are NOT NULL in the documented shape: an unknown location is ('', 0).
+    if source is None:
+        return ("", 0, None)
+    return (source.file, source.line or 0, source.column)
+
+
+def table_upsert(relation: Relation, provenance: Provenance | None, migration: str, *, created: bool) -> str:
+    """INSERT ... ON CONFLICT for one __dibs_tables row; `created` says whether `migration` created it."""
+    file, line, column = _source_values(provenance.source if provenance else None)
+    doc = provenance.doc if provenance else None
+    history = "created_by_migration" if created else "modified_by_migration"
+    values = ", ".join(literal_or_null(v) for v in (meta_table_name(relation), file, line, column, doc, migration))
+    return (
+        f"INSERT INTO __dibs_tables (table_name, source_file, source_line, source_column, doc_comment, {history})\n"
+        f"VALUES ({values})\n"
+        "ON CONFLICT (table_name) DO UPDATE SET source_file = EXCLUDED.source_file, "
+        "source_line = EXCLUDED.source_line, source_column = EXCLUDED.source_column, "
+        f"doc_comment = EXCLUDED.doc_comment, modified_by_migration = {literal_or_null(migration)}, "
+        "modified_at = now();"
+    )
+
+
+def column_upsert(
+    relation: Relation, column: Column, provenance: Provenance | None, migration: str, *, created: bool
+) -> str:
+    """INSERT ... ON CONFLICT for one __dibs_columns row, with the type and constraint facts of seed 000."""
+    file, line, col = _source_values(provenance.source if provenance else None)
+    doc = provenance.doc if provenance else None
+    pk = relation.primary_key
+    is_pk = bool(pk and column.name in pk.columns)
+    is_unique = any(c.kind.value == "unique" and c.columns == (column.name,) for c in relation.constraints)
+    is_indexed = any(column.name in i.columns for i in relation.indexes)
+    fk = next((c.foreign_key for c in relation.foreign_keys if c.columns == (column.name,)), None)
+    history = "created_by_migration" if created else "modified_by_migration"
+    values = ", ".join(
+        literal_or_null(v)
+        for v in (
+            meta_table_name(relation), column.name, file, line, col, doc, column.type, not column.not_null,
+            column.default, is_pk, is_unique, is_indexed,
+            (fk.target_table if fk.target_schema == "public" else f"{fk.target_schema}.{fk.target_table}")
+            if fk else None,
+            fk.target_columns[0] if fk and fk.target_columns else None,
+            migration,
+        )
+    )
+    return (
+        "INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line, source_column, "
+        "doc_comment, sql_type, is_nullable, default_value, is_primary_key, is_unique, is_indexed, "
+        f"fk_references_table, fk_references_column, {history})\n"
+        f"VALUES ({values})\n"
+        "ON CONFLICT (table_name, column_name) DO UPDATE SET source_file = EXCLUDED.source_file, "
+        "source_line = EXCLUDED.source_line, source_column = EXCLUDED.source_column, "
+        "doc_comment = EXCLUDED.doc_comment, sql_type = EXCLUDED.sql_type, is_nullable = EXCLUDED.is_nullable, "
+        "default_value = EXCLUDED.default_value, is_primary_key = EXCLUDED.is_primary_key, "
+        "is_unique = EXCLUDED.is_unique, is_indexed = EXCLUDED.is_indexed, "
+        "fk_references_table = EXCLUDED.fk_references_table, fk_references_column = EXCLUDED.fk_references_column, "
+        f"modified_by_migration = {literal_or_null(migration)}, modified_at = now();"
+    )
+
+
+def index_upsert(
+    relation: Relation, index_name: str, columns: Sequence[str], unique: bool, provenance: Provenance | None,
+    migration: str, *, created: bool,
+) -> str:
+    """INSERT ... ON CONFLICT for one __dibs_indices row."""
+    source = provenance.source if provenance else None
+    history = "created_by_migration" if created else "modified_by_migration"
+    values = ", ".join(
+        literal_or_null(v)
+        for v in (
+            meta_table_name(relation), index_name, source.file if source else None, source.line if source else None,
+            source.column if source else None, list(columns), unique, migration,
+        )
+    )
+    return (
+        "INSERT INTO __dibs_indices (table_name, index_name, source_file, source_line, source_column, columns, "
+        f"is_unique, {history})\n"
+        f"VALUES ({values})\n"
+        "ON CONFLICT (table_name, index_name) DO UPDATE SET source_file = EXCLUDED.source_file, "
+        "source_line = EXCLUDED.source_line, source_column = EXCLUDED.source_column, columns = EXCLUDED.columns, "
+        f"is_unique = EXCLUDED.is_unique, modified_by_migration = {literal_or_null(migration)}, "
+        "modified_at = now();"
+    )
+
+
+def delete_meta(kind: str, table: str, name: str = "") -> str:
+    """Remove the meta row of a dropped table (with its columns and indices), column or index."""
+    if kind == "table":
+        t = literal_or_null(table)
+        return (
+            f"DELETE FROM __dibs_indices WHERE table_name = {t};\n"
+            f"DELETE FROM __dibs_columns WHERE table_name = {t};\n"
+            f"DELETE FROM __dibs_tables WHERE table_name = {t};"
+        )
+    target = "__dibs_columns" if kind == "column" else "__dibs_indices"
+    key = "column_name" if kind == "column" else "index_name"
+    return f"DELETE FROM {target} WHERE table_name = {literal_or_null(table)} AND {key} = {literal_or_null(name)};"
