@@ -331,8 +331,7 @@ class SourceMap:
             while (owner, column) not in defs.columns and owner in snap.partition_parent:
                 owner = snap.partition_parent[owner]  # a partition's columns are its parent's
             if (owner, column) in defs.columns:
-                place = defs.columns[(owner, column)]
-                return Located(path, place if owner == table else Place(place.line, place.column))
+                return Located(path, defs.columns[(owner, column)])
         return None
 
     def index(self, snap: Snapshot, index: LiveIndex, fallback: str | None) -> Located | None:
