@@ -122,6 +122,28 @@ def _collate(collation: str) -> str:
     return collation if ('"' in collation or "." in collation) else quote_ident(collation)
 
 
+def _column_unchanged(a: Column, b: Column) -> bool:
+    return (
+        a.type,
+        a.not_null,
+        a.default,
+        a.identity,
+        a.generated,
+        a.generation_expression,
+        a.collation,
+        a.comment,
+    ) == (
+        b.type,
+        b.not_null,
+        b.default,
+        b.identity,
+        b.generated,
+        b.generation_expression,
+        b.collation,
+        b.comment,
+    )
+
+
 def _column_sql(col: Column) -> str:
     parts = [quote_ident(col.name), col.type]
     if col.collation:
@@ -755,13 +777,41 @@ class _Planner:
                 if old is not None and old.kind not in _VIEW_KINDS:
                     self.drop_table(old, early=True)
                 self.create_table(new)
-            else:
+            elif not self._unchanged(old, new):
                 self.alter_table(old, new)
         for key in sorted(cur):
             if key not in des and cur[key].kind not in _VIEW_KINDS:
                 self.drop_table(cur[key])
         self.foreign_keys()
         self.sequence_ownership()
+
+    def _unchanged(self, old: Relation, new: Relation) -> bool:
+        """Identical tables are the bulk of a large diff: skip them without building anything."""
+        if self.recreated_enums or self.recreated_tables or old.inherits or new.inherits:
+            return False
+        return (
+            old.columns == new.columns
+            and (old.constraints == new.constraints or set(old.constraints) == set(new.constraints))
+            and (old.indexes == new.indexes or set(old.indexes) == set(new.indexes))
+            and (old.triggers == new.triggers or set(old.triggers) == set(new.triggers))
+            and (old.policies == new.policies or set(old.policies) == set(new.policies))
+            and (
+                old.comment,
+                old.persistence,
+                old.options,
+                old.rls_enabled,
+                old.rls_forced,
+                old.partition_bound,
+            )
+            == (
+                new.comment,
+                new.persistence,
+                new.options,
+                new.rls_enabled,
+                new.rls_forced,
+                new.partition_bound,
+            )
+        )
 
     def _must_recreate_table(self, old: Relation, new: Relation) -> bool:
         return (
@@ -933,8 +983,10 @@ class _Planner:
         old_cols = {c.name: c for c in old.columns}
         new_cols = {c.name: c for c in new.columns}
         for col in sorted(new.columns, key=lambda c: c.position):
-            cref = ObjectRef("column", new.schema, new.name, col.name)
             prev = old_cols.get(col.name)
+            if prev is not None and _column_unchanged(prev, col) and col.type_key not in self.recreated_enums:
+                continue  # the common case at scale: nothing to build
+            cref = ObjectRef("column", new.schema, new.name, col.name)
             if prev is None:
                 if col.name in inherited:
                     continue
@@ -1569,13 +1621,14 @@ def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion
     cur, des = current.relations_by_key, desired.relations_by_key
     gone = [r for k, r in cur.items() if k not in des and r.kind.is_table]
     added = [r for k, r in des.items() if k not in cur and r.kind.is_table]
+    gone_cols = {r.key: {(c.name, *_column_signature(c)) for c in r.columns} for r in gone}
     for new in added:
         best: tuple[float, Relation] | None = None
         new_cols = {(c.name, *_column_signature(c)) for c in new.columns}
         for old in gone:
             if old.schema != new.schema or old.kind != new.kind:
                 continue
-            old_cols = {(c.name, *_column_signature(c)) for c in old.columns}
+            old_cols = gone_cols[old.key]
             union = old_cols | new_cols
             overlap = len(old_cols & new_cols) / len(union) if union else 0.0
             score = 0.75 * overlap + 0.25 * _similarity(old.name, new.name)
