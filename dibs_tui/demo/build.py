@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from ..core.meta import meta_tables_ddl
 from ..core.sql import literal_or_null, quote_ident, quote_literal
 from .locate import Definitions, Place, locate
 
@@ -37,70 +38,6 @@ SEED_FILE = "db/seed.sql"
 META_PLACEHOLDER = "-- @dibs-meta"
 # Written but not applied: what `status`, the Migrations pane and `review` show as pending.
 PENDING = ("20260301120000_estimates-and-required-reporter",)
-
-# The meta tables exactly as seed 000 specifies them.
-META_TABLES_DDL = """
-CREATE TABLE __dibs_tables (
-    table_name TEXT PRIMARY KEY,
-    source_file TEXT NOT NULL,
-    source_line INTEGER NOT NULL,
-    source_column INTEGER,
-    doc_comment TEXT,
-    created_by_migration TEXT,
-    modified_by_migration TEXT,
-    created_at TIMESTAMPTZ DEFAULT now(),
-    modified_at TIMESTAMPTZ DEFAULT now()
-);
-CREATE TABLE __dibs_columns (
-    table_name TEXT NOT NULL,
-    column_name TEXT NOT NULL,
-    source_file TEXT NOT NULL,
-    source_line INTEGER NOT NULL,
-    source_column INTEGER,
-    doc_comment TEXT,
-    rust_type TEXT,
-    sql_type TEXT,
-    is_nullable BOOLEAN,
-    default_value TEXT,
-    is_primary_key BOOLEAN DEFAULT FALSE,
-    is_unique BOOLEAN DEFAULT FALSE,
-    is_indexed BOOLEAN DEFAULT FALSE,
-    fk_references_table TEXT,
-    fk_references_column TEXT,
-    created_by_migration TEXT,
-    modified_by_migration TEXT,
-    created_at TIMESTAMPTZ DEFAULT now(),
-    modified_at TIMESTAMPTZ DEFAULT now(),
-    PRIMARY KEY (table_name, column_name),
-    FOREIGN KEY (table_name) REFERENCES __dibs_tables(table_name)
-);
-CREATE TABLE __dibs_indices (
-    table_name TEXT NOT NULL,
-    index_name TEXT NOT NULL,
-    source_file TEXT,
-    source_line INTEGER,
-    source_column INTEGER,
-    columns TEXT[] NOT NULL,
-    is_unique BOOLEAN DEFAULT FALSE,
-    created_by_migration TEXT,
-    modified_by_migration TEXT,
-    created_at TIMESTAMPTZ DEFAULT now(),
-    modified_at TIMESTAMPTZ DEFAULT now(),
-    PRIMARY KEY (table_name, index_name),
-    FOREIGN KEY (table_name) REFERENCES __dibs_tables(table_name)
-);
-CREATE TABLE __dibs_migrations (
-    name TEXT PRIMARY KEY,
-    applied_at TIMESTAMPTZ DEFAULT now(),
-    checksum TEXT,
-    execution_time_ms INTEGER,
-    tables_created TEXT[],
-    tables_modified TEXT[],
-    tables_dropped TEXT[],
-    generated_from_diff BOOLEAN DEFAULT FALSE
-);
-"""
-
 
 @dataclass(frozen=True)
 class DemoInfo:
@@ -480,10 +417,10 @@ async def _apply(conn: asyncpg.Connection, name: str, template: str, sources: So
     when = applied_at(name)
     # The upserts say now(); the demo's history is in the past, so date the rows like the migration.
     for table in ("__dibs_tables", "__dibs_columns", "__dibs_indices"):
-        for column in ("created", "modified"):
-            await conn.execute(
-                f"UPDATE {table} SET {column}_at = $2 WHERE {column}_by_migration = $1", name, when
-            )
+        created = f"UPDATE {table} SET created_at = $2, modified_at = $2 WHERE created_by_migration = $1"
+        await conn.execute(created, name, when)
+        modified = f"UPDATE {table} SET modified_at = $2 WHERE modified_by_migration = $1"
+        await conn.execute(modified, name, when)
     await conn.execute(
         "INSERT INTO __dibs_migrations (name, applied_at, checksum, execution_time_ms, tables_created,"
         " tables_modified, tables_dropped, generated_from_diff) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -557,7 +494,7 @@ async def _build_database(
     rendered = dict(files)
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(META_TABLES_DDL)
+        await conn.execute(meta_tables_ddl())  # seed 000, as dibs's bootstrap creates them
         for name in applied:
             path = f"{MIGRATIONS_DIR}/{name}.sql"
             async with conn.transaction():
