@@ -1,0 +1,1 @@
+create table t (a int not null, b int default 1, c text, d timestamptz default now());

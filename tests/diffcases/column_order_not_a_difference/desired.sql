@@ -1,0 +1,1 @@
+create table t (b text, a int, c int);

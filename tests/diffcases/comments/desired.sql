@@ -1,0 +1,1 @@
+create table t (a int, b int); comment on table t is 'new ''quoted'''; comment on column t.b is 'b'; create index ti on t (a); comment on index ti is 'idx'; create view v as select a from t; comment on view v is 'view'; create type e as enum ('x'); comment on type e is 'enum';

@@ -1,0 +1,1 @@
+create domain posint as integer not null default 1 constraint posint_check check (value > 0) constraint small check (value < 1000); create domain email as text check (value like '%@%'); create table t (a posint, e email);

@@ -1,0 +1,1 @@
+create table p (id int primary key, k int unique); create table c (id int, p_id int references p on delete cascade on update set null deferrable initially deferred, k int, q int, constraint c_k_fkey foreign key (k) references p(k) not valid);

@@ -1,0 +1,1 @@
+create function f(x int) returns int language sql as 'select x + 1'; create function g() returns text language plpgsql as $$begin return 'a'; end$$; create function gone(a text) returns text language sql as 'select a';

@@ -1,0 +1,1 @@
+create function f(x int) returns int language sql as 'select x + 2'; create function g() returns int language plpgsql as $$begin return 1; end$$; create function h(a int, b int default 3) returns int language sql immutable as 'select a * b'; create table t (a int, b int default h(1)); create procedure p() language sql as 'select 1';

@@ -1,0 +1,113 @@
+"""Convergence harness: load current into A, desired into B, plan A -> B, apply, diff again, compare models."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from dibs_tui.core.catalog import introspect
+from dibs_tui.core.diff import comparable, diff_catalogs
+from dibs_tui.core.model import Catalog
+from dibs_tui.core.plan import Change, PlannedStatement, RenameSuggestion
+from tests.pg import psql_file
+
+
+async def introspect_dsn(dsn: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Catalog:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await introspect(conn, include_schemas=tuple(include), exclude_schemas=tuple(exclude))
+    finally:
+        await conn.close()
+
+
+async def apply_plan(dsn: str, plan: Sequence[PlannedStatement]) -> None:
+    """Each statement in autocommit, so ADD VALUE and its uses work as a migration runner would run them."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        for statement in plan:
+            try:
+                await conn.execute(statement.sql)
+            except asyncpg.PostgresError as exc:
+                script = "\n".join(s.sql for s in plan)
+                raise AssertionError(
+                    f"plan failed at:\n{statement.sql}\n-> {exc}\n\nwhole plan:\n{script}"
+                ) from exc
+    finally:
+        await conn.close()
+
+
+@dataclass
+class Outcome:
+    changes: tuple[Change, ...]
+    plan: tuple[PlannedStatement, ...]
+    renames: tuple[RenameSuggestion, ...]
+    residual: tuple[PlannedStatement, ...]
+
+
+def converge(
+    new_database: Callable[[], str],
+    current_sql: str,
+    desired_sql: str,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    accepted_renames: Sequence[tuple[str, str]] = (),
+    options: str | None = None,
+) -> Outcome:
+    a, b = new_database(), new_database()
+    psql_file(a, "current", text=current_sql, options=options)
+    psql_file(b, "desired", text=desired_sql, options=options)
+    return converge_dsns(a, b, include=include, exclude=exclude, accepted_renames=accepted_renames)
+
+
+def converge_dsns(
+    a: str,
+    b: str,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    accepted_renames: Sequence[tuple[str, str]] = (),
+) -> Outcome:
+    async def go() -> Outcome:
+        current = await introspect_dsn(a, include, exclude)
+        desired = await introspect_dsn(b, include, exclude)
+        changes, plan, renames = diff_catalogs(current, desired, accepted_renames=accepted_renames)
+        await apply_plan(a, plan)
+        after = await introspect_dsn(a, include, exclude)
+        _, residual, _ = diff_catalogs(after, desired)
+        assert not residual, (
+            "second diff not empty:\n"
+            + "\n".join(s.sql for s in residual)
+            + "\n\nfirst plan:\n"
+            + "\n".join(s.sql for s in plan)
+        )
+        assert_same_model(after, desired)
+        return Outcome(changes, plan, renames, residual)
+
+    return asyncio.run(go())
+
+
+def assert_same_model(a: Catalog, b: Catalog) -> None:
+    ca, cb = comparable(a), comparable(b)
+    if ca == cb:
+        return
+    for field in ("schemas", "extensions", "enums", "domains", "sequences", "functions"):
+        left, right = getattr(ca, field), getattr(cb, field)
+        assert left == right, (
+            field,
+            [x for x in left if x not in right],
+            [x for x in right if x not in left],
+        )
+    ra, rb = ca.relations_by_key, cb.relations_by_key
+    assert ra.keys() == rb.keys(), (sorted(ra.keys() - rb.keys()), sorted(rb.keys() - ra.keys()))
+    for key in ra:
+        if ra[key] != rb[key]:
+            for attr in ra[key].__slots__:
+                left, right = getattr(ra[key], attr), getattr(rb[key], attr)
+                if isinstance(left, tuple):
+                    left, right = [x for x in left if x not in right], [x for x in right if x not in left]
+                assert left == right, (key, attr, left, right)
+    raise AssertionError("models differ")

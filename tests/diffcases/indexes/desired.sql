@@ -1,0 +1,1 @@
+create table t (a int, b text, c int); create index t_a on t (a desc nulls last) where a > 0; create index t_b on t using hash (b); create index t_lower on t (lower(b)) include (c); create unique index keep_me on t (c);

@@ -1,0 +1,1 @@
+create table m (id int, d date not null, v int) partition by range (d); create table m_2024 partition of m for values from ('2024-01-01') to ('2025-01-01'); create table m_old partition of m for values from ('2000-01-01') to ('2001-01-01'); create table l (id int, k text) partition by list (k); create table l_a partition of l for values in ('a');

@@ -1,0 +1,1 @@
+create table t (id int, full_name text not null);

@@ -1,0 +1,1 @@
+create table t (owner text, v int); alter table t enable row level security; alter table t force row level security; create policy p1 on t as restrictive for update using (owner = current_user) with check (v > 0); create policy p2 on t for insert to public with check (v < 100);

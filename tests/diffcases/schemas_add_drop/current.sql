@@ -1,0 +1,1 @@
+create schema old_s; create table old_s.t (id int);

@@ -1,0 +1,1 @@
+create table t (a int, b timestamptz); create function touch() returns trigger language plpgsql as $$begin new.b := now(); return new; end$$; create trigger t1 before insert on t for each row execute function touch(); create trigger t2 before update on t for each row execute function touch();

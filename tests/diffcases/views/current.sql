@@ -1,0 +1,1 @@
+create table t (a int, b int); create view v1 as select a from t; create view v2 as select a, b from t; create view vd as select * from v2; create materialized view mv as select a from t; create view gone as select 1 as x;

@@ -1,0 +1,1 @@
+create table t (a int, b int, c int); create view v1 as select a, b from t; create view v2 as select b, a from t; create view vd as select * from v2; create materialized view mv as select a, c from t; create unique index on mv (a); create view newv as select * from vd;
