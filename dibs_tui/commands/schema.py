@@ -1,12 +1,198 @@
-"""`dibs-tui schema`."""
+"""`dibs-tui schema`: print the live schema as \\d-like text, as DDL, or as the whole model in JSON.
+
+Start-up time counts (the benchmark compares this command with pg_dump), so nothing heavy is imported at
+module level: no Textual, and Pygments only when stdout is a terminal.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import sys
+from datetime import date, datetime
+from functools import cache
+from typing import Any
 
 from ..config import Settings
-from .common import not_implemented
+from ..core.errors import DibsError
+from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
+from .common import run_async, target_for
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return not_implemented("schema")
+    catalog = run_async(_load(args, settings))
+    fmt = args.format or "plain"
+    out = sys.stdout
+    if fmt == "json":
+        out.write(to_json(catalog))
+        out.write("\n")
+    elif fmt == "sql":
+        from ..core.ddl import catalog_ddl
+
+        text = catalog_ddl(catalog)
+        out.write(_highlight(text) if out.isatty() else text)
+    else:
+        out.write(plain_text(catalog))
+    out.flush()
+    return 0
+
+
+async def _load(args: argparse.Namespace, settings: Settings) -> Catalog:
+    import asyncpg
+
+    from ..core.catalog import load_catalog
+    from ..core.connect import connect
+
+    target = target_for(args, settings)
+    include = tuple(args.schemas or settings.include_schemas)
+    exclude = tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas)
+    conn = await connect(target, read_only=True)
+    try:
+        return await load_catalog(conn, include_schemas=include, exclude_schemas=exclude)
+    except asyncpg.PostgresError as exc:
+        # Typically a permission problem on a catalog function or a meta table: one line, no traceback.
+        raise DibsError(f"cannot read the schema of {target.masked}: {exc}".splitlines()[0]) from None
+    finally:
+        await conn.close()
+
+
+def _highlight(sql: str) -> str:
+    from pygments import highlight
+    from pygments.formatters import TerminalFormatter
+    from pygments.lexers.sql import PostgresLexer
+
+    return str(highlight(sql, PostgresLexer(), TerminalFormatter()))
+
+
+# --- JSON -------------------------------------------------------------------------------------------------
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _json_default(value: Any) -> Any:
+    """Dataclasses become objects field by field (no deep copy as dataclasses.asdict does); times ISO 8601."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: getattr(value, name) for name in _field_names(type(value))}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def to_json(catalog: Catalog) -> str:
+    """The whole model, provenance, stale and untracked meta included, as one JSON document."""
+    return json.dumps(catalog, default=_json_default, ensure_ascii=False)
+
+
+# --- \d-like text -----------------------------------------------------------------------------------------
+
+
+def plain_text(catalog: Catalog) -> str:
+    """A human reading of the catalog, close to psql's \\d output, relation by relation."""
+    parts: list[str] = [f"Database {catalog.database} (PostgreSQL {catalog.server_version})\n"]
+    if catalog.extensions:
+        parts.append("Extensions: " + ", ".join(f"{e.name} {e.version}" for e in catalog.extensions) + "\n")
+    for enum in catalog.enums:
+        parts.append(f'Enum "{enum.schema}.{enum.name}": {", ".join(enum.labels)}\n')
+    for domain in catalog.domains:
+        extra = "".join(f" {c.definition}" for c in domain.checks)
+        parts.append(f'Domain "{domain.schema}.{domain.name}": {domain.base_type}'
+                     f'{" not null" if domain.not_null else ""}{extra}\n')
+    for relation in catalog.relations:
+        parts.append("\n")
+        parts.append(_relation_text(relation))
+    if catalog.functions:
+        parts.append("\nFunctions:\n")
+        for fn in catalog.functions:
+            result = f" -> {fn.result}" if fn.result else ""
+            parts.append(f"    {fn.schema}.{fn.signature}{result} [{fn.language}]\n")
+    meta = catalog.meta
+    if meta.stale:
+        parts.append("\nStale meta rows (no live object):\n")
+        for stale in meta.stale:
+            where = stale.table if stale.kind == "table" else f"{stale.table}.{stale.name}"
+            parts.append(f"    {stale.kind} {where}\n")
+    if meta.untracked:
+        parts.append("\nUntracked objects (no meta row):\n")
+        parts.extend(f"    {u}\n" for u in meta.untracked)
+    return "".join(parts)
+
+
+_TITLES = {
+    RelationKind.TABLE: "Table",
+    RelationKind.PARTITIONED: "Partitioned table",
+    RelationKind.VIEW: "View",
+    RelationKind.MATVIEW: "Materialized view",
+    RelationKind.FOREIGN: "Foreign table",
+}
+
+
+def _relation_text(rel: Relation) -> str:
+    lines = [f'{_TITLES[rel.kind]} "{rel.schema}.{rel.name}"']
+    if rel.doc:
+        lines.append(f"  {rel.doc.splitlines()[0] if rel.doc.strip() else ''}")
+    if rel.provenance and rel.provenance.source:
+        lines.append(f"  source: {rel.provenance.source}")
+    rows = [(c.name, c.type, _column_note(c)) for c in rel.columns]
+    name_w = max([len("Column"), *(len(r[0]) for r in rows)])
+    type_w = max([len("Type"), *(len(r[1]) for r in rows)])
+    lines.append(f" {'Column':<{name_w}} | {'Type':<{type_w}} | Modifiers")
+    lines.append(f"-{'-' * name_w}-+-{'-' * type_w}-+-{'-' * 10}")
+    lines.extend(f" {n:<{name_w}} | {t:<{type_w}} | {note}".rstrip() for n, t, note in rows)
+    if rel.partition_key:
+        lines.append(f"Partition key: {rel.partition_key}")
+    if rel.partition_of:
+        lines.append(f"Partition of: {rel.partition_of[0]}.{rel.partition_of[1]} {rel.partition_bound or ''}")
+    if rel.inherits:
+        lines.append("Inherits: " + ", ".join(f"{s}.{n}" for s, n in rel.inherits))
+    if rel.indexes:
+        lines.append("Indexes:")
+        lines.extend(f'    "{i.name}" {_index_note(i)}' for i in rel.indexes)
+    for title, kinds in (("Check constraints:", (ConstraintKind.CHECK,)),
+                         ("Foreign-key constraints:", (ConstraintKind.FOREIGN_KEY,)),
+                         ("Exclusion constraints:", (ConstraintKind.EXCLUSION,))):
+        cons = [c for c in rel.constraints if c.kind in kinds]
+        if cons:
+            lines.append(title)
+            lines.extend(f'    "{c.name}" {_constraint_note(c)}' for c in cons)
+    if rel.triggers:
+        lines.append("Triggers:")
+        lines.extend(f'    {t.definition}' for t in rel.triggers)
+    if rel.policies:
+        lines.append("Policies:" + (" (row security enabled)" if rel.rls_enabled else ""))
+        lines.extend(f'    "{p.name}" {p.command}' for p in rel.policies)
+    if rel.view_definition:
+        lines.append("View definition:")
+        lines.extend(f"  {line}" for line in rel.view_definition.strip().splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def _column_note(c: Column) -> str:
+    notes: list[str] = []
+    if c.collation:
+        notes.append(f"collate {c.collation}")
+    if c.not_null:
+        notes.append("not null")
+    if c.identity:
+        notes.append(f"generated {c.identity} as identity")
+    elif c.generated:
+        notes.append(f"generated always as ({c.generation_expression}) {c.generated}")
+    elif c.default is not None:
+        notes.append(f"default {c.default}")
+    return " ".join(notes)
+
+
+def _index_note(i: Index) -> str:
+    kind = "PRIMARY KEY, " if i.primary else ("UNIQUE, " if i.unique else "")
+    using = i.definition.split(" USING ", 1)[1] if " USING " in i.definition else i.definition
+    return f"{kind}{using}{'' if i.valid else ' INVALID'}"
+
+
+def _constraint_note(c: Constraint) -> str:
+    return c.definition + ("" if c.validated or "NOT VALID" in c.definition else " NOT VALID")
+
+
+__all__ = ["plain_text", "run", "to_json"]

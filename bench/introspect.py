@@ -1,0 +1,49 @@
+"""Benchmark: `dibs-tui schema --json` against `pg_dump --schema-only` on synthetic catalogs.
+
+    .venv/bin/python -m bench.introspect [--sizes 1000 5000] [--rounds 7]
+
+Starts its own embedded server, builds catalogs of each size with ../shared/bench/gen_schema.py (psql in
+autocommit, then VACUUM ANALYZE), then runs both tools as child processes, paired and interleaved round by
+round, output discarded. Prints the median wall time, the peak RSS of each child (os.wait4) and the ratios.
+Interpreter start-up is part of dibs-tui's time, as it is for a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bench.common import DIBS, load_synthetic, median_seconds, paired, peak_rss, start_server
+from dibs_tui.core.embedded import bin_path
+
+TARGET_RATIO = {1000: 0.85, 5000: 0.70}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    server = start_server()
+    try:
+        print(f"{'tables':>6} | {'dibs-tui s':>10} | {'pg_dump s':>9} | {'ratio':>5} | {'target':>6} | "
+              f"{'dibs RSS MiB':>12} | {'pg_dump RSS MiB':>15}")
+        for size in args.sizes:
+            dsn = load_synthetic(server, f"bench_{size}", size)
+            runs = paired(
+                {
+                    "dibs": [DIBS, "schema", dsn, "--json"],
+                    "pg_dump": [str(bin_path("pg_dump")), "--schema-only", dsn],
+                },
+                args.rounds,
+            )
+            dibs, dump = median_seconds(runs["dibs"]), median_seconds(runs["pg_dump"])
+            target = TARGET_RATIO.get(size)
+            print(f"{size:>6} | {dibs:>10.3f} | {dump:>9.3f} | {dibs / dump:>5.2f} | "
+                  f"{'≤' + format(target, '.2f') if target else '-':>6} | {peak_rss(runs['dibs']):>12.1f} | "
+                  f"{peak_rss(runs['pg_dump']):>15.1f}", flush=True)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

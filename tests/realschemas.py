@@ -1,0 +1,87 @@
+"""Load the real fixture schemas (../shared/fixtures/real) into a database, with the shims SOURCES.md gives.
+
+`load_real(dsn, "pagila")` loads one fixture into the (empty) database behind `dsn` with the wheel's psql.
+The fixture files are never copied or edited: shims work on an in-memory copy of the text. Several fixtures
+are copyleft, so they stay test data read from ../shared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tests.pg import REAL, psql_file, run_sql
+
+MUSICBRAINZ_FILES = (
+    "Extensions.sql",
+    # CreateCollations.sql needs ICU, which the embedded build lacks: a "C" collation of that name instead.
+    "CreateTypes.sql",
+    "CreateTables.sql",
+    "CreatePrimaryKeys.sql",
+    "CreateSearchConfiguration.sql",
+    "CreateFunctions.sql",
+    "CreateIndexes.sql",
+    "CreateFKConstraints.sql",
+    "CreateConstraints.sql",
+    "CreateViews.sql",
+    "CreateTriggers.sql",
+)
+MUSICBRAINZ_SEARCH_PATH = "-c search_path=musicbrainz,public"
+_MISSING_EXTENSIONS = re.compile(r"^(.*EXTENSION.*\b(pg_partman|pgcrypto)\b.*)$", re.MULTILINE)
+
+
+def _pagila(dsn: str) -> None:
+    psql_file(dsn, REAL / "pagila" / "pagila-schema.sql")
+
+
+def _synapse(dsn: str) -> None:
+    for part in ("main", "state", "common"):
+        psql_file(dsn, REAL / "synapse" / part / "full.sql.postgres")
+
+
+def _chinook(dsn: str) -> None:
+    # The file drops, creates and \c's into its own database "chinook": load it into ours instead.
+    text = (REAL / "chinook" / "Chinook_PostgreSql.sql").read_text(encoding="utf-8")
+    text = re.sub(r"^(DROP DATABASE|CREATE DATABASE|\\c ).*$", "", text, flags=re.MULTILINE)
+    psql_file(dsn, "chinook (shimmed)", text=text)
+
+
+def _delta(dsn: str) -> None:
+    psql_file(dsn, REAL / "delta" / "schema_after_alembic_head.pg_dump.sql")
+
+
+def _plue(dsn: str) -> None:
+    psql_file(dsn, REAL / "plue" / "schema.sql")
+
+
+def _musicbrainz(dsn: str) -> None:
+    run_sql(dsn, 'CREATE SCHEMA musicbrainz; CREATE COLLATION musicbrainz.musicbrainz FROM "C"')
+    for name in MUSICBRAINZ_FILES:
+        psql_file(dsn, REAL / "musicbrainz" / name, options=MUSICBRAINZ_SEARCH_PATH)
+
+
+def _lago(dsn: str) -> None:
+    # pg_partman is unavailable; gen_random_uuid (pgcrypto) is built in since PostgreSQL 13.
+    text = (REAL / "lago" / "structure.sql").read_text(encoding="utf-8")
+    text = _MISSING_EXTENSIONS.sub(lambda m: "-- shim: " + m.group(1), text)
+    psql_file(dsn, "lago (shimmed)", text=text)
+
+
+LOADERS: dict[str, Callable[[str], None]] = {
+    "pagila": _pagila,
+    "synapse": _synapse,
+    "chinook": _chinook,
+    "delta": _delta,
+    "plue": _plue,
+    "musicbrainz": _musicbrainz,
+    "lago": _lago,
+}
+
+
+def load_real(dsn: str, name: str) -> None:
+    """Load the real fixture `name` (one of LOADERS) into the empty database behind `dsn`."""
+    try:
+        loader = LOADERS[name]
+    except KeyError:
+        raise ValueError(f"unknown real fixture {name!r}; known: {', '.join(LOADERS)}") from None
+    loader(dsn)

@@ -1,0 +1,114 @@
+"""`dibs-tui schema` end to end: the CLI against a real database, in each output format."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from dibs_tui.cli import main
+from dibs_tui.core.meta import meta_tables_ddl
+from tests.pg import run_sql
+
+SCHEMA = """
+CREATE SCHEMA app;
+CREATE TYPE app.mood AS ENUM ('happy', 'sad');
+CREATE TABLE app."Users" (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email text NOT NULL UNIQUE,
+    mood app.mood DEFAULT 'happy'
+);
+COMMENT ON TABLE app."Users" IS 'People who sign in';
+CREATE TABLE public.notes (id serial PRIMARY KEY, user_id bigint REFERENCES app."Users"(id), body text);
+CREATE INDEX notes_body_idx ON public.notes (lower(body)) WHERE body IS NOT NULL;
+CREATE SCHEMA other;
+CREATE TABLE other.hidden (x int);
+"""
+
+
+def _schema(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["schema", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plain_reads_like_psql_describe(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql(db, SCHEMA)
+    code, out, _ = _schema(capsys, db, "--plain")
+    assert code == 0
+    assert 'Table "app.Users"' in out and "People who sign in" in out
+    assert "generated always as identity" in out
+    assert '"notes_body_idx" btree (lower(body)) WHERE (body IS NOT NULL)' in out
+    assert "notes_user_id_fkey" in out and 'REFERENCES app."Users"(id)' in out
+    assert 'Enum "app.mood": happy, sad' in out
+
+
+def test_schema_filter_applies(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql(db, SCHEMA)
+    _, everything, _ = _schema(capsys, db)
+    _, only_app, _ = _schema(capsys, db, "--schema", "app")
+    assert "other.hidden" in everything
+    assert "other.hidden" not in only_app and "public.notes" not in only_app and "app.Users" in only_app
+
+
+def test_json_has_the_model_with_provenance_stale_and_untracked(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(db, SCHEMA)
+    run_sql(db, meta_tables_ddl())
+    run_sql(db, """
+        INSERT INTO __dibs_tables (table_name, source_file, source_line, doc_comment)
+        VALUES ('notes', 'db/schema.sql', 12, 'Free-form notes'), ('gone', 'db/schema.sql', 40, NULL);
+        INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line)
+        VALUES ('notes', 'body', 'db/schema.sql', 14);
+    """)
+    code, out, _ = _schema(capsys, db, "--json")
+    assert code == 0
+    doc = json.loads(out)
+    relations = {(r["schema"], r["name"]): r for r in doc["relations"]}
+    assert ("public", "__dibs_tables") not in relations  # the meta tables are not part of the schema
+    notes = relations[("public", "notes")]
+    assert notes["provenance"]["source"] == {"file": "db/schema.sql", "line": 12, "column": None}
+    assert notes["provenance"]["doc"] == "Free-form notes"
+    assert notes["meta_status"] == "tracked"
+    body = next(c for c in notes["columns"] if c["name"] == "body")
+    assert body["provenance"]["source"]["line"] == 14
+    users = relations[("app", "Users")]
+    assert users["columns"][0]["identity"] == "always"
+    assert users["constraints"][0]["kind"] in ("primary key", "unique")
+    assert {"kind": "table", "table": "gone", "name": "gone", "provenance": notes["provenance"] | {
+        "source": {"file": "db/schema.sql", "line": 40, "column": None}, "doc": None}} in doc["meta"]["stale"]
+    untracked = {(u["kind"], u["name"], u["sub"]) for u in doc["meta"]["untracked"]}
+    assert ("column", "notes", "id") in untracked and ("table", "Users", "") in untracked
+    assert ("column", "notes", "body") not in untracked
+    assert doc["enums"] == [{"schema": "app", "name": "mood", "labels": ["happy", "sad"], "comment": None}]
+
+
+def test_connection_error_is_one_line_without_password(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = db.replace("postgres@", "postgres:s3cret@").rsplit("/", 1)[0] + "/no_such_database"
+    code, out, err = _schema(capsys, bad, "--json")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "no_such_database" in err and "s3cret" not in err
+
+
+def test_permission_error_is_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql(db, SCHEMA)
+    run_sql(db, "DROP ROLE IF EXISTS dibs_nobody; CREATE ROLE dibs_nobody LOGIN; "
+                "REVOKE ALL ON FUNCTION pg_catalog.pg_get_functiondef(oid) FROM PUBLIC")
+    try:
+        code, _, err = _schema(capsys, db.replace("postgres@", "dibs_nobody@"), "--json")
+    finally:
+        run_sql(db, "GRANT EXECUTE ON FUNCTION pg_catalog.pg_get_functiondef(oid) TO PUBLIC; "
+                    "DROP ROLE dibs_nobody")
+    assert code == 1
+    assert err.startswith("dibs-tui: error: cannot read the schema of") and err.count("\n") == 1
+
+
+def test_schema_command_does_not_import_textual(db: str) -> None:
+    """Start-up time is part of every `schema` run: the UI toolkit must stay out of it."""
+    probe = ("import sys, dibs_tui.cli as c; c.main(['schema', sys.argv[1], '--json']); "
+             "print('textual' in sys.modules, file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", probe, db], capture_output=True, text=True, check=True)
+    assert result.stderr.strip() == "False"
