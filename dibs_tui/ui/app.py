@@ -187,9 +187,10 @@ class DibsApp(App[int]):
         with TabbedContent(id="tabs", initial="browse"):
             with TabPane("Browse", id="browse"), Horizontal(id="browse-panes"):
                 yield TablesPane(id="tables")
-                yield TableCard(id="card")
-                with Vertical(id="details"):
-                    yield DetailsView(id="details-view")
+                with Vertical(id="card-and-details"):
+                    yield TableCard(id="card")
+                    with Vertical(id="details"):
+                        yield DetailsView(id="details-view")
             with TabPane("Diff", id="diff"):
                 yield DiffPane()
             with TabPane("Migrations", id="migrations"):
@@ -244,8 +245,8 @@ class DibsApp(App[int]):
             try:
                 catalog = await load_catalog(
                     conn,
-                    include_schemas=self.settings.include_schemas or None,
-                    exclude_schemas=self.settings.exclude_schemas or None,
+                    include_schemas=self.settings.include_schemas,
+                    exclude_schemas=self.settings.exclude_schemas,
                 )
             finally:
                 await conn.close()

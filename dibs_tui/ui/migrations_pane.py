@@ -19,5 +19,8 @@ class MigrationsPane(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("Migrations: press m to come here; applied and pending migrations will be listed "
-                     "(not available yet).", id="migrations-placeholder")
+        yield Static(
+            "Migrations: press m to come here; applied and pending migrations will be listed "
+            "(not available yet).",
+            id="migrations-placeholder",
+        )

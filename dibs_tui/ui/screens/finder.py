@@ -68,7 +68,9 @@ class FinderScreen(ModalScreen[FinderItem | None]):
     FinderScreen > Vertical { width: 90; max-width: 95%; height: 70%; margin-top: 2; border: thick $primary;
         background: $surface; }
     FinderScreen #finder-title { color: $text-primary; text-style: bold; padding: 0 1; }
-    FinderScreen Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    FinderScreen Input, FinderScreen Input:focus {
+        border: none; height: 1; padding: 0 1; background: $boost;
+    }
     FinderScreen ResultList { height: 1fr; }
     FinderScreen #finder-status { height: 1; color: $text-muted; padding: 0 1; }
     """

@@ -106,7 +106,7 @@ class TableCard(Vertical):
     """Header plus columns of the table under the cursor in the Tables pane."""
 
     DEFAULT_CSS = """
-    TableCard { width: 3fr; border: round $border-blurred; border-title-color: $text-muted; }
+    TableCard { height: 1fr; border: round $border-blurred; border-title-color: $text-muted; }
     TableCard:focus-within { border: round $border; border-title-color: $text; }
     TableCard #card-header { height: auto; max-height: 10; padding: 0 1;
         border-bottom: solid $border-blurred; }

@@ -177,7 +177,9 @@ class TablesPane(Vertical):
     DEFAULT_CSS = """
     TablesPane { width: 32; border: round $border-blurred; border-title-color: $text-muted; }
     TablesPane:focus-within { border: round $border; border-title-color: $text; }
-    TablesPane #table-filter { height: 1; border: none; padding: 0 1; display: none; }
+    TablesPane #table-filter, TablesPane #table-filter:focus {
+        height: 1; border: none; padding: 0 1; display: none;
+    }
     TablesPane #table-filter.-visible { display: block; }
     TablesPane #tables-status { height: 1; color: $text-muted; padding: 0 1; }
     """

@@ -1,0 +1,117 @@
+"""Write the README's screenshots: `python -m dibs_tui.ui.screenshots [OUT_DIR]` (default `screenshots/`).
+
+Builds the demo database (Acme Tracker) on a throwaway embedded server, drives the browser headless at
+120×36 and saves SVGs of its main states. The header shows a fixed label, not the session's port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from ..config import Settings, load_settings
+from ..core.connect import resolve
+from ..core.embedded import EmbeddedServer
+from ..demo.build import build_demo
+from .app import DibsApp
+from .screens.finder import FinderScreen
+
+SIZE = (120, 36)
+PROJECT = Path(tempfile.gettempdir()) / "acme-tracker"
+HEADER = "postgresql://postgres@localhost/dibs_demo"
+
+Step = Callable[[Pilot[int]], Awaitable[None]]
+
+
+async def _until(pilot: Pilot[int], condition: Callable[[], object], limit: float = 60.0) -> None:
+    waited = 0.0
+    while not condition():
+        await pilot.pause(0.05)
+        waited += 0.05
+        if waited > limit:
+            raise SystemExit("screenshots: the app never reached the expected state")
+    await pilot.pause(0.2)
+
+
+async def _goto(pilot: Pilot[int], name: str) -> None:
+    await pilot.press("t", *name, "enter")
+    await _until(pilot, lambda: not isinstance(pilot.app.screen, FinderScreen))
+
+
+async def browse(pilot: Pilot[int]) -> None:
+    await _goto(pilot, "issues")
+
+
+async def card(pilot: Pilot[int]) -> None:
+    await _goto(pilot, "issues")
+    await pilot.press("l", "j", "j")
+
+
+async def finder(pilot: Pilot[int]) -> None:
+    await pilot.press("t", *"iss")
+    await pilot.pause(0.3)
+
+
+async def help_screen(pilot: Pilot[int]) -> None:
+    await pilot.press("question_mark")
+
+
+async def diff(pilot: Pilot[int]) -> None:
+    await pilot.press("d")
+    await pilot.pause(8)  # the diff pane computes in a worker
+
+
+async def migrations(pilot: Pilot[int]) -> None:
+    await pilot.press("m")
+    await pilot.pause(2)
+
+
+SHOTS: dict[str, Step] = {
+    "browse": browse,
+    "card-details": card,
+    "goto": finder,
+    "help": help_screen,
+    "diff": diff,
+    "migrations": migrations,
+}
+
+
+async def _shoot(dsn: str, settings: Settings, step: Step) -> str:
+    app = DibsApp(resolve(dsn), settings, header_label=HEADER)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.catalog is not None and app.card.relation is not None)
+        await step(pilot)
+        await pilot.pause(0.2)
+        return app.export_screenshot(title="dibs-tui")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("out", nargs="?", type=Path, default=Path("screenshots"))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    server_dir = Path(tempfile.mkdtemp(prefix="dibs-screenshots-"))
+    server = EmbeddedServer(server_dir / "server").start()
+    try:
+        shutil.rmtree(PROJECT, ignore_errors=True)
+        info = build_demo(server.dsn("postgres"), project_dir=PROJECT, reset=True)
+        settings = load_settings(info.project_dir)
+        for name, step in SHOTS.items():
+            svg = asyncio.run(_shoot(info.dsn, settings, step))
+            (args.out / f"{name}.svg").write_text(svg)
+            print(f"wrote {args.out / name}.svg")
+    finally:
+        server.stop()
+        shutil.rmtree(server_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
