@@ -18,6 +18,11 @@ from bench.common import DIBS, load_synthetic, median_seconds, paired, peak_rss,
 MIGRA = str(Path(sys.executable).parent / "migra")
 
 
+def _psycopg2(dsn: str) -> str:
+    """migra goes through SQLAlchemy 2.1, whose default PostgreSQL driver is psycopg 3 (not installed)."""
+    return dsn.replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
 def _tolerating_exit_2(argv: list[str]) -> list[str]:
     """Differences (exit 2) are the expected outcome of both tools; only other codes are failures."""
     return ["sh", "-c", f"{shlex.join(argv)} >/dev/null; code=$?; [ $code -le 2 ] || exit $code"]
@@ -37,7 +42,7 @@ def main() -> None:
                 "dibs-tui": _tolerating_exit_2(
                     [DIBS, "diff", current, "--desired", desired, "--format", "sql"]
                 ),
-                "migra": _tolerating_exit_2([MIGRA, "--unsafe", current, desired]),
+                "migra": _tolerating_exit_2([MIGRA, "--unsafe", _psycopg2(current), _psycopg2(desired)]),
             }
             results = paired(commands, args.rounds)
             dibs, migra = median_seconds(results["dibs-tui"]), median_seconds(results["migra"])
