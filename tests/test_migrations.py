@@ -38,7 +38,8 @@ async def tables_and_columns(dsn: str) -> list[tuple[str, str, str]]:
         dsn,
         "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod) FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid "
-        "WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2",
+        "WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY 1, 2",
     )
     return [tuple(r) for r in rows]
 
@@ -195,7 +196,9 @@ async def test_edited_is_changed_and_deleted_is_missing(db: str, tmp_path: Path)
         ("20260102000000_b", MigrationState.CHANGED),
         ("20260103000000_c", MigrationState.MISSING),
     ]
-    result = subprocess.run([DIBS, "status", db, "--migrations", folder], capture_output=True, text=True)
+    result = subprocess.run(  # noqa: ASYNC221 - the CLI under test
+        [DIBS, "status", db, "--migrations", folder], capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "changed   20260102000000_b" in result.stdout and "checksum differs" in result.stdout
     assert "missing   20260103000000_c" in result.stdout
@@ -227,7 +230,7 @@ async def test_delta_alembic_offline_sql_applies_and_history_reads_alembic_versi
     result = await apply_pending(resolve(db), folder)
     assert [a.name for a in result.applied] == ["20260101000000_alembic-upgrade-head"]
     assert "users" in result.applied[0].tables_created
-    statuses, history = await read_status(resolve(db), folder)
+    statuses, _ = await read_status(resolve(db), folder)
     head = source.read_text().rsplit("SET version_num='", 1)[1].split("'", 1)[0]
     by_source = {s.applied.source: s for s in statuses if s.applied}
     assert by_source["alembic_version"].name == head

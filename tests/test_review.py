@@ -1,0 +1,169 @@
+"""Review hazards against real data: each kind fires with data that triggers it, and data-dependent kinds stay
+quiet on an empty table (or data that cannot trigger them)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.review import HAZARD_KINDS, LARGE_TABLE_ROWS, Review, review_sql
+from tests.pg import execute
+
+DIBS = Path(sys.executable).parent / "dibs-tui"
+SETUP = "CREATE TABLE parent (id int PRIMARY KEY);CREATE TABLE t (id int, v text, p int);"
+ROWS = "INSERT INTO parent VALUES (1); INSERT INTO t SELECT g, 'abc', 1 FROM generate_series(1, 5) g;"
+DATA_DEPENDENT = {
+    "access-exclusive-lock",
+    "table-rewrite",
+    "data-loss",
+    "fails-on-existing-data",
+    "blocking-index-build",
+    "constraint-without-not-valid",
+}
+
+
+async def review(dsn: str, sql: str) -> Review:
+    conn = await connect(resolve(dsn))
+    try:
+        return await review_sql(conn, sql, "m.sql")
+    finally:
+        await conn.close()
+
+
+def kinds(result: Review) -> set[str]:
+    return {h.kind for _, h in result.hazards}
+
+
+def messages(result: Review, kind: str) -> list[str]:
+    return [h.message for _, h in result.hazards if h.kind == kind]
+
+
+# (migration, data that triggers, expected kind)
+CASES = [
+    ("ALTER TABLE t ADD COLUMN w int;", ROWS, "access-exclusive-lock"),
+    ("ALTER TABLE t ALTER COLUMN id TYPE bigint;", ROWS, "table-rewrite"),
+    ("ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid();", ROWS, "table-rewrite"),
+    ("ALTER TABLE t DROP COLUMN v;", ROWS, "data-loss"),
+    ("DROP TABLE t;", ROWS, "data-loss"),
+    ("TRUNCATE t;", ROWS, "data-loss"),
+    ("ALTER TABLE t ADD COLUMN w int NOT NULL;", ROWS, "fails-on-existing-data"),
+    (
+        "ALTER TABLE t ALTER COLUMN v SET NOT NULL;",
+        ROWS + "UPDATE t SET v = NULL WHERE id < 3;",
+        "fails-on-existing-data",
+    ),
+    ("ALTER TABLE t ADD CONSTRAINT t_v_key UNIQUE (v);", ROWS, "fails-on-existing-data"),
+    ("CREATE UNIQUE INDEX t_v ON t (v);", ROWS, "fails-on-existing-data"),
+    ("ALTER TABLE t ALTER COLUMN v TYPE varchar(2);", ROWS, "fails-on-existing-data"),
+    (
+        "ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p) REFERENCES parent;",
+        ROWS + "UPDATE t SET p = 9 WHERE id = 1;",
+        "fails-on-existing-data",
+    ),
+    ("ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id < 3);", ROWS, "fails-on-existing-data"),
+    (
+        "CREATE INDEX t_v ON t (v);",
+        f"INSERT INTO t SELECT g, 'x' FROM generate_series(1, {LARGE_TABLE_ROWS}) g;",
+        "blocking-index-build",
+    ),
+    ("ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0);", ROWS, "constraint-without-not-valid"),
+    (
+        "ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p) REFERENCES parent (id);",
+        ROWS,
+        "constraint-without-not-valid",
+    ),
+    ("CREATE INDEX CONCURRENTLY t_v ON t (v);", ROWS, "non-transactional"),
+    ("VACUUM t;", ROWS, "non-transactional"),
+    ("ALTER TABLE t RENAME COLUMN v TO w;", ROWS, "backward-incompatible"),
+    ("ALTER TABLE t SET SCHEMA other;", "CREATE SCHEMA other;" + ROWS, "backward-incompatible"),
+    ("ALTER TABLE t ALTER COLUMN v DROP NOT NULL;", ROWS, "backward-incompatible"),
+]
+
+
+@pytest.mark.parametrize(("migration", "data", "kind"), CASES, ids=[f"{k}:{m[:40]}" for m, _, k in CASES])
+async def test_hazard_with_and_without_data(db: str, migration: str, data: str, kind: str) -> None:
+    await execute(db, SETUP + data)
+    with_data = await review(db, migration)
+    assert kind in kinds(with_data), with_data.to_text()
+    assert kinds(with_data) <= set(HAZARD_KINDS)
+    await execute(db, "TRUNCATE t, parent")
+    empty = await review(db, migration)
+    assert not (kinds(empty) & DATA_DEPENDENT), empty.to_text()
+    if kind not in DATA_DEPENDENT:
+        assert kind in kinds(empty)
+
+
+async def test_counts_are_in_the_messages(db: str) -> None:
+    await execute(
+        db,
+        SETUP + ROWS + "UPDATE t SET v = NULL WHERE id <= 2; INSERT INTO t VALUES (6, 'dup', 1), "
+        "(7, 'dup', 1);",
+    )
+    result = await review(
+        db,
+        "ALTER TABLE t ALTER COLUMN v SET NOT NULL;\nALTER TABLE t DROP COLUMN v;\n"
+        "ALTER TABLE t ADD CONSTRAINT u UNIQUE (v);",
+    )
+    assert messages(result, "fails-on-existing-data")[0].startswith("2 rows of t have v NULL")
+    assert "5 non-null values in 7 rows" in messages(result, "data-loss")[0]
+    assert "2 duplicate value groups in t (v)" in messages(result, "fails-on-existing-data")[1]
+    assert [s.line for s in result.statements] == [1, 2, 3]
+
+
+async def test_data_that_cannot_trigger_raises_nothing(db: str) -> None:
+    await execute(db, SETUP + ROWS + "UPDATE t SET v = id::text;")
+    result = await review(
+        db,
+        "ALTER TABLE t ALTER COLUMN v SET NOT NULL;\nCREATE UNIQUE INDEX t_v ON t (v);\n"
+        "ALTER TABLE t ALTER COLUMN v TYPE varchar(5);\nALTER TABLE t DROP COLUMN p;"
+        "\nALTER TABLE t ADD CONSTRAINT c CHECK (id > 0) NOT VALID;",
+    )
+    assert "fails-on-existing-data" not in kinds(result), result.to_text()
+    assert "constraint-without-not-valid" not in kinds(result)
+    assert "access-exclusive-lock" in kinds(result)  # the table has rows: the lock is still worth knowing
+
+
+async def test_table_created_earlier_in_the_migration_has_no_lock_hazards(db: str) -> None:
+    await execute(db, SETUP + ROWS)
+    result = await review(
+        db,
+        "CREATE TABLE fresh (id int);\nALTER TABLE fresh ADD COLUMN x int NOT NULL;\n"
+        "CREATE INDEX fresh_x ON fresh (x);\nALTER TABLE fresh ALTER COLUMN id TYPE bigint;",
+    )
+    assert result.hazards == []
+
+
+async def test_an_earlier_update_that_fills_the_nulls_is_understood(db: str) -> None:
+    await execute(db, SETUP + ROWS + "UPDATE t SET p = NULL WHERE id = 1;")
+    result = await review(
+        db, "UPDATE t SET p = 1 WHERE p IS NULL;\nALTER TABLE t ALTER COLUMN p SET NOT NULL;"
+    )
+    assert "fails-on-existing-data" not in kinds(result)
+
+
+def test_cli_json_shape(db: str, tmp_path: Path) -> None:
+    import asyncio
+
+    asyncio.run(execute(db, SETUP + ROWS))
+    path = tmp_path / "m.sql"
+    path.write_text("BEGIN;\n-- drop it\nALTER TABLE t DROP COLUMN v;\nCOMMIT;\n")
+    out = subprocess.run([DIBS, "review", path, db, "--format", "json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert list(data) == ["statements"]
+    [statement] = data["statements"]
+    assert set(statement) == {"sql", "line", "hazards"} and statement["line"] == 3
+    assert {"kind", "message"} == set(statement["hazards"][0])
+    assert {h["kind"] for h in statement["hazards"]} == {
+        "backward-incompatible",
+        "access-exclusive-lock",
+        "data-loss",
+    }
+    text = subprocess.run([DIBS, "review", path, db], capture_output=True, text=True)
+    assert f"{path}:3: ALTER TABLE t DROP COLUMN v" in text.stdout
+    assert "! data-loss: drops t.v: 5 non-null values in 5 rows" in text.stdout
