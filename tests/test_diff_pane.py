@@ -1,0 +1,72 @@
+"""The Diff pane driven headless: `d` diffs in a worker; grouped changes, the plan, renames, sync marks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
+
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.diff_pane import DiffPane
+
+from .pg import run_sql
+
+SIZE = (140, 40)
+LIVE = "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL); CREATE TABLE legacy (id int);"
+DESIRED = """CREATE TABLE clients (id int PRIMARY KEY, email text NOT NULL);
+CREATE TABLE legacy (id int, note text DEFAULT 'x');
+"""
+
+
+async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 30.0) -> None:
+    waited = 0.0
+    while not condition():
+        await pilot.pause(0.05)
+        waited += 0.05
+        assert waited < limit, "condition not reached"
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+@pytest.fixture
+def pair(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, desired = new_database(), new_database()
+    run_sql(live, LIVE)
+    run_sql(desired, DESIRED)
+    return live, desired
+
+
+async def test_diff_pane_shows_changes_plan_marks_and_accepts_a_rename(
+    pair: tuple[str, str], tmp_path: Path
+) -> None:
+    db, desired = pair
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None)
+        status = text_of(pane.query_one("#diff-status", Static))
+        assert "changes" in status and "diff took" in status
+        plan = text_of(pane.query_one("#diff-plan", Static))
+        assert "ALTER TABLE public.legacy ADD COLUMN note text DEFAULT 'x'::text;" in plan
+        assert "DROP TABLE public.customers;" in plan
+        assert app.tables_pane.table_list.sync_marks[("public", "legacy")] == "differs"
+        assert app.tables_pane.table_list.sync_marks[("public", "clients")] == "only desired"
+        options = pane.query_one("#diff-changes", OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert "public.legacy" in labels
+        rename_row = next(i for i, label in enumerate(labels) if "customers -> clients" in label)
+        options.focus()
+        options.highlighted = rename_row
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "RENAME TO clients" in text_of(pane.query_one("#diff-plan", Static)))
+        assert "DROP TABLE public.customers" not in text_of(pane.query_one("#diff-plan", Static))
+        assert app.query_one("#browse") is not None  # the browser is still there and usable
