@@ -70,3 +70,34 @@ async def test_diff_pane_shows_changes_plan_marks_and_accepts_a_rename(
         await wait_for(pilot, lambda: "RENAME TO clients" in text_of(pane.query_one("#diff-plan", Static)))
         assert "DROP TABLE public.customers" not in text_of(pane.query_one("#diff-plan", Static))
         assert app.query_one("#browse") is not None  # the browser is still there and usable
+
+
+@pytest.fixture
+def same(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, desired = new_database(), new_database()
+    run_sql(live, DESIRED)
+    run_sql(desired, DESIRED)
+    return live, desired
+
+
+async def test_in_sync_marks_every_table_and_layout_toggles(same: tuple[str, str], tmp_path: Path) -> None:
+    db, desired = same
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None)
+        assert text_of(pane.query_one("#diff-status", Static)).startswith("In sync")
+        assert set(app.tables_pane.table_list.sync_marks.values()) == {"in sync"}
+        assert text_of(pane.query_one("#diff-plan", Static)) == "-- nothing to do"
+        pane.action_toggle_layout()
+        assert pane.query_one("#diff-definitions").styles.layout.name == "vertical"
+
+
+async def test_without_a_desired_schema_the_pane_says_how_to_give_one(db: str, tmp_path: Path) -> None:
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause(0.1)
+        status = text_of(app.query_one(DiffPane).query_one("#diff-status", Static))
+        assert "No desired schema" in status and "--desired" in status
