@@ -1,12 +1,47 @@
-"""`dibs-tui generate`."""
+"""`dibs-tui generate [NAME]`: write `<migrations>/<YYYYMMDDHHMMSS>_<NAME>.sql` from the diff (schema
+statements, then the `__dibs_*` meta updates), or print it with --stdout. Without NAME, a name is suggested.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..config import Settings
-from .common import not_implemented
+from ..core.errors import DibsError
+from ..core.generate import generate_migration
+from .common import run_async, target_for
+from .diff import desired_spec, parse_renames
+from .status import migrations_folder
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return not_implemented("generate")
+    target = target_for(args, settings)
+    desired = desired_spec(args, settings)
+    # Locations come from the desired SQL files; when the desired side is a DSN, from the configured schema.
+    sources = [Path(str(d)) for d in desired if Path(str(d)).exists()] or list(settings.schema_paths)
+    generated = run_async(
+        generate_migration(
+            target,
+            desired,
+            project_root=settings.project_root,
+            slug=args.name,
+            source_paths=sources,
+            include_schemas=tuple(getattr(args, "schemas", None) or settings.include_schemas),
+            exclude_schemas=tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas),
+            accepted_renames=parse_renames(args.accept_rename),
+        )
+    )
+    if args.stdout:
+        print(generated.sql, end="")
+        return 0
+    folder = migrations_folder(args, settings)
+    path = folder / f"{generated.name}.sql"
+    if path.exists():
+        raise DibsError(f"{path} already exists")
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(generated.sql, encoding="utf-8")
+    print(
+        f"wrote {path} ({len(generated.result.plan)} schema statements); review it with: dibs-tui review {path}"
+    )
+    return 0

@@ -1,0 +1,299 @@
+"""A migration written from a diff: the ordered schema statements, then the `__dibs_*` meta updates (seed 000
+§2).
+
+Meta updates, per change of the diff:
+* a table created: its `__dibs_tables` row, a `__dibs_columns` row per column and a `__dibs_indices` row per
+  index, all `created_by_migration` = the new migration;
+* a column or index created: its row (`created_by_migration`), and the table row marked modified;
+* a column or index altered: its row refreshed (`modified_by_migration`), the table row marked modified;
+* anything else on a table (constraints, triggers, policies, comments): the table row marked modified;
+* a table, column or index dropped: its meta rows are DELETED (decision: a meta row describes a live object;
+  the history of what was dropped stays in `__dibs_migrations.tables_dropped` and in the migration file).
+Source file (relative to the project root), line, column and doc come from the desired SQL files; a COMMENT ON
+in the desired schema is the doc when no `--` block sits above the definition.
+
+The upsert builders are `dibs_tui.core.meta`'s. Source locations come from `dibs_tui.demo.locate` (the stopgap
+scanner) until the sqlglot loader (`dibs_tui.core.sqlfiles`, issue 6) offers its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .connect import ConnectionTarget
+from .errors import DibsError
+from .meta import column_upsert, delete_meta, index_upsert, meta_tables_ddl, table_upsert
+from .migrations import GENERATED_MARKER, new_migration_name, slugify
+from .model import Catalog, Provenance, Relation, SourceLocation
+from .plan import Change, ChangeKind, DiffResult
+
+
+@dataclass
+class SourceIndex:
+    """Where the desired SQL files define each table, column and index (file relative to the project root)."""
+
+    tables: dict[str, Provenance] = field(default_factory=dict)  # "users" / "app.users"
+    columns: dict[tuple[str, str], Provenance] = field(default_factory=dict)
+    indexes: dict[str, Provenance] = field(default_factory=dict)
+
+    def table(self, rel: Relation) -> Provenance | None:
+        return self.tables.get(f"{rel.schema}.{rel.name}") or (
+            self.tables.get(rel.name) if rel.schema == "public" else None
+        )
+
+    def column(self, rel: Relation, column: str) -> Provenance | None:
+        found = self.columns.get((f"{rel.schema}.{rel.name}", column))
+        if found is None and rel.schema == "public":
+            found = self.columns.get((rel.name, column))
+        return found
+
+    def index(self, rel: Relation, index: str) -> Provenance | None:
+        return self.indexes.get(f"{rel.schema}.{index}") or self.indexes.get(index)
+
+
+def sql_files(paths: Sequence[Path]) -> list[Path]:
+    """Files as given, folders as their `.sql` files in name order."""
+    out: list[Path] = []
+    for path in paths:
+        out += sorted(path.glob("*.sql")) if path.is_dir() else [path]
+    return out
+
+
+def locate_sources(paths: Sequence[Path], project_root: Path) -> SourceIndex:
+    """Definitions of every table, column and index in the desired SQL files; the first definition wins."""
+    from ..demo.locate import locate
+
+    index = SourceIndex()
+    for path in sql_files(paths):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DibsError(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            shown = path.resolve().relative_to(project_root.resolve()).as_posix()
+        except ValueError:
+            shown = str(path.resolve())
+        found = locate(text)
+
+        def prov(line: int, column: int, doc: str | None, file: str = shown) -> Provenance:
+            return Provenance(source=SourceLocation(file, line, column), doc=doc)
+
+        for name, place in found.tables.items():
+            index.tables.setdefault(name, prov(place.line, place.column, place.doc))
+        for key, place in found.columns.items():
+            index.columns.setdefault(key, prov(place.line, place.column, place.doc))
+        for name, place in found.indexes.items():
+            index.indexes.setdefault(name, prov(place.line, place.column, place.doc))
+    return index
+
+
+def _with_comment(provenance: Provenance | None, comment: str | None) -> Provenance | None:
+    if provenance is None or provenance.doc or not comment:
+        return provenance
+    return Provenance(source=provenance.source, doc=comment)
+
+
+class _MetaWriter:
+    def __init__(self, desired: Catalog, current: Catalog, sources: SourceIndex, migration: str) -> None:
+        self.desired = desired
+        self.current = current
+        self.sources = sources
+        self.migration = migration
+        self.out: list[str] = []
+        self.done: set[tuple[str, ...]] = set()
+
+    def once(self, key: tuple[str, ...], sql: str) -> None:
+        if key not in self.done:
+            self.done.add(key)
+            self.out.append(sql)
+
+    def relation(self, schema: str, name: str) -> Relation | None:
+        rel = self.desired.relation(schema, name)
+        return rel if rel is not None and rel.kind.is_table and rel.partition_of is None else None
+
+    def table(self, rel: Relation, *, created: bool) -> None:
+        prov = _with_comment(self.sources.table(rel), rel.comment)
+        self.once(("table", rel.schema, rel.name), table_upsert(rel, prov, self.migration, created=created))
+
+    def column(self, rel: Relation, name: str, *, created: bool) -> None:
+        col = rel.column(name)
+        if col is None:
+            return
+        self.table(rel, created=False)
+        prov = _with_comment(self.sources.column(rel, name), col.comment)
+        self.once(
+            ("column", rel.schema, rel.name, name),
+            column_upsert(rel, col, prov, self.migration, created=created),
+        )
+
+    def index(self, rel: Relation, name: str, *, created: bool) -> None:
+        ix = next((i for i in rel.indexes if i.name == name), None)
+        if ix is None:
+            return
+        self.table(rel, created=False)
+        prov = self.sources.index(rel, name)
+        self.once(
+            ("index", rel.schema, rel.name, name),
+            index_upsert(rel, name, ix.columns, ix.unique, prov, self.migration, created=created),
+        )
+
+    def dropped(self, kind: str, schema: str, table: str, name: str = "") -> None:
+        recorded = table if schema == "public" else f"{schema}.{table}"
+        self.once(("drop", kind, schema, table, name), delete_meta(kind, recorded, name))
+
+    def change(self, change: Change) -> None:
+        ref = change.object
+        if ref.kind == "table":
+            if change.kind is ChangeKind.DROP:
+                if change.what == "table":
+                    self.dropped("table", ref.schema, ref.name)
+                return
+            rel = self.relation(ref.schema, ref.name)
+            if rel is None:
+                return
+            created = change.kind is ChangeKind.CREATE
+            self.table(rel, created=created)
+            if created:
+                for col in rel.columns:
+                    self.column(rel, col.name, created=True)
+                for ix in rel.indexes:
+                    self.index(rel, ix.name, created=True)
+            return
+        if ref.kind not in ("column", "index", "constraint", "trigger", "policy"):
+            return
+        rel = self.relation(ref.schema, ref.name)
+        if change.kind is ChangeKind.DROP and ref.kind in ("column", "index"):
+            self.dropped(ref.kind, ref.schema, ref.name, ref.sub)
+            if rel is not None:
+                self.table(rel, created=False)
+            return
+        if rel is None:
+            return
+        if ref.kind == "column":
+            self.column(rel, ref.sub, created=change.kind is ChangeKind.CREATE)
+        elif ref.kind == "index":
+            self.index(rel, ref.sub, created=change.kind is ChangeKind.CREATE)
+        else:
+            self.table(rel, created=False)
+            if ref.kind == "constraint":  # an index-backed constraint has a meta index row of its own
+                self.index(rel, ref.sub, created=change.kind is ChangeKind.CREATE)
+
+
+def meta_updates(result: DiffResult, migration: str, sources: SourceIndex) -> list[str]:
+    """The `__dibs_*` statements for the changes of `result`, in change order (tables before columns)."""
+    writer = _MetaWriter(result.desired, result.current, sources, migration)
+    for change in result.changes:
+        if change.kind is ChangeKind.RENAME:
+            continue  # renames arrive as the drop and create the user accepted; nothing else to record
+        writer.change(change)
+    return writer.out
+
+
+def _short(names: list[str], limit: int = 2) -> str:
+    unique = list(dict.fromkeys(names))
+    text = "-and-".join(unique[:limit])
+    return text + ("-and-more" if len(unique) > limit else "")
+
+
+def suggest_slug(result: DiffResult) -> str:
+    """A name from the changes: `create-invoices`, `add-email-verified-to-users`, `drop-x-from-users`, ..."""
+    created_tables = [
+        c.object.name for c in result.changes if c.object.kind == "table" and c.kind is ChangeKind.CREATE
+    ]
+    dropped_tables = [
+        c.object.name for c in result.changes if c.object.kind == "table" and c.kind is ChangeKind.DROP
+    ]
+    by_kind: dict[tuple[str, ChangeKind], list[Change]] = {}
+    for change in result.changes:
+        if change.object.kind in ("column", "index", "constraint"):
+            by_kind.setdefault((change.object.kind, change.kind), []).append(change)
+    phrases: list[str] = []
+    if created_tables:
+        phrases.append("create-" + _short(created_tables))
+    if dropped_tables:
+        phrases.append("drop-" + _short(dropped_tables))
+    for (kind, action), changes in by_kind.items():
+        tables = [c.object.name for c in changes]
+        subs = [c.object.sub for c in changes]
+        where = _short(tables)
+        if kind == "column":
+            verb, joiner = {ChangeKind.CREATE: ("add", "to"), ChangeKind.DROP: ("drop", "from")}.get(
+                action, ("alter", "on")
+            )
+            phrases.append(f"{verb}-{_short(subs)}-{joiner}-{where}")
+        elif kind == "index":
+            phrases.append(f"{'add' if action is ChangeKind.CREATE else 'change'}-index-on-{where}")
+        else:
+            phrases.append(f"{'add' if action is ChangeKind.CREATE else 'change'}-constraints-on-{where}")
+    if not phrases:
+        others = [c.object.name for c in result.changes]
+        phrases.append("update-" + _short(others) if others else "empty")
+    slug = slugify(phrases[0] if len(phrases) == 1 else "-and-".join(phrases[:2]))
+    return slug[:60].rstrip("-")
+
+
+@dataclass(frozen=True)
+class GeneratedMigration:
+    name: str  # <YYYYMMDDHHMMSS>_<slug>
+    sql: str
+    result: DiffResult
+
+
+def render_migration(result: DiffResult, name: str, sources: SourceIndex) -> str:
+    """The migration file's text; empty plan -> DibsError (nothing to generate)."""
+    if not result.plan:
+        raise DibsError("nothing to generate: the database already matches the desired schema")
+    lines = [
+        f"-- Migration: {name}",
+        "-- Generated by dibs-tui from the diff; review it before applying.",
+        "",
+        "-- Schema changes",
+    ]
+    for statement in result.plan:
+        note = "" if statement.transactional else "-- (runs outside the transaction, on its own)\n"
+        lines.append(note + statement.sql)
+    lines += ["", GENERATED_MARKER]
+    if "__dibs_migrations" not in result.current.meta.tables_present or not {
+        "__dibs_tables",
+        "__dibs_columns",
+        "__dibs_indices",
+    } <= set(result.current.meta.tables_present):
+        lines.append(meta_tables_ddl().rstrip())
+    lines += meta_updates(result, name, sources)
+    return "\n".join(lines) + "\n"
+
+
+async def generate_migration(
+    target: ConnectionTarget,
+    desired: Sequence[str | Path],
+    *,
+    project_root: Path,
+    slug: str | None = None,
+    source_paths: Sequence[Path] | None = None,
+    include_schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    accepted_renames: Sequence[tuple[str, str]] = (),
+    now: datetime | None = None,
+) -> GeneratedMigration:
+    """Diff, name, render. `source_paths` (default: the desired SQL paths) give the meta rows' locations."""
+    from .diff import diff_database, is_dsn
+
+    result = await diff_database(
+        target,
+        desired,
+        include_schemas=include_schemas,
+        exclude_schemas=exclude_schemas,
+        accepted_renames=accepted_renames,
+    )
+    if source_paths is None:
+        source_paths = [
+            Path(str(d).removeprefix("migrations:"))
+            for d in desired
+            if not (isinstance(d, str) and is_dsn(d)) and not str(d).startswith("migrations:")
+        ]
+    sources = locate_sources(source_paths, project_root)
+    name = new_migration_name(slug or suggest_slug(result), now)
+    return GeneratedMigration(name, render_migration(result, name, sources), result)

@@ -1,0 +1,91 @@
+"""Generate -> apply -> diff is empty, and the meta rows point at the defining lines of the desired SQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.diff import diff_database
+from dibs_tui.core.generate import generate_migration, suggest_slug
+from dibs_tui.core.migrations import MigrationState, apply_pending, read_status
+from tests.pg import execute, fetch, psql_file
+
+CURRENT = """
+CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, legacy text);
+INSERT INTO users VALUES (1, 'a@example.com', 'old');
+"""
+SCHEMA = """\
+-- People who sign in.
+CREATE TABLE users (
+    id int PRIMARY KEY,
+    email text NOT NULL,
+    -- Set once the address is confirmed.
+    email_verified boolean NOT NULL DEFAULT false
+);
+
+-- Money owed.
+CREATE TABLE invoices (
+    id bigint PRIMARY KEY,
+    user_id int NOT NULL REFERENCES users (id),
+    total numeric(12, 2) NOT NULL
+);
+CREATE INDEX invoices_user_id ON invoices (user_id);
+"""
+
+
+def test_generate_apply_then_diff_is_empty_and_meta_points_at_lines(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    asyncio.run(generate_apply_diff(db, new_database(), tmp_path))
+
+
+async def generate_apply_diff(db: str, desired_dsn: str, tmp_path: Path) -> None:
+    schema = tmp_path / "db" / "schema.sql"
+    schema.parent.mkdir()
+    schema.write_text(SCHEMA)
+    psql_file(desired_dsn, schema)
+    await execute(db, CURRENT)
+    target = resolve(db)
+    generated = await generate_migration(
+        target,
+        [desired_dsn],
+        project_root=tmp_path,
+        source_paths=[schema],
+        now=datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
+    )
+    assert generated.name.startswith("20260301120000_create-invoices-and-")
+    assert suggest_slug(generated.result) == generated.name.split("_", 1)[1]
+    text = generated.sql
+    assert text.index("-- Schema changes") < text.index("ALTER TABLE") < text.index("-- Meta updates")
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir()
+    (folder / f"{generated.name}.sql").write_text(text)
+    result = await apply_pending(target, folder)
+    assert [a.name for a in result.applied] == [generated.name]
+    after = await diff_database(target, [desired_dsn])
+    assert after.plan == (), after.sql()
+    statuses, _ = await read_status(target, folder)
+    assert [s.state for s in statuses] == [MigrationState.APPLIED]
+    row = (await fetch(db, "SELECT * FROM __dibs_migrations"))[0]
+    assert row["generated_from_diff"] is True and row["tables_created"] == ["invoices"]
+
+    columns = {
+        (r["table_name"], r["column_name"]): r for r in await fetch(db, "SELECT * FROM __dibs_columns")
+    }
+    verified = columns[("users", "email_verified")]
+    assert (verified["source_file"], verified["source_line"]) == ("db/schema.sql", 6)
+    assert verified["doc_comment"] == "Set once the address is confirmed."
+    assert verified["created_by_migration"] == generated.name
+    assert ("users", "legacy") not in columns  # dropped: its meta row is removed
+    assert columns[("invoices", "total")]["source_line"] == 13
+    assert columns[("invoices", "total")]["created_by_migration"] == generated.name
+    tables = {r["table_name"]: r for r in await fetch(db, "SELECT * FROM __dibs_tables")}
+    assert (tables["invoices"]["source_line"], tables["invoices"]["doc_comment"]) == (10, "Money owed.")
+    assert tables["invoices"]["created_by_migration"] == generated.name
+    assert tables["users"]["modified_by_migration"] == generated.name
+    assert tables["users"]["source_line"] == 2
+    indices = {r["index_name"]: r for r in await fetch(db, "SELECT * FROM __dibs_indices")}
+    assert indices["invoices_user_id"]["source_line"] == 15
