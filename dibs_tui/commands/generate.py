@@ -41,7 +41,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise DibsError(f"{path} already exists")
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(generated.sql, encoding="utf-8")
-    print(
-        f"wrote {path} ({len(generated.result.plan)} schema statements); review it with: dibs-tui review {path}"
-    )
+    print(f"wrote {path} ({len(generated.result.plan)} schema statements)")
+    print(f"review it with: dibs-tui review {path}")
     return 0
