@@ -301,6 +301,11 @@ class _Planner:
         self.des_graph = _Deps(desired)
         self.cur_dependents = _Deps(current, reverse=True)
         self.needs_bodies_off = False
+        self.created_sequences: list[SequenceObj] = []
+        self.inheritors: dict[tuple[str, str], list[Relation]] = {}
+        for rel in current.relations:
+            for parent in rel.inherits:
+                self.inheritors.setdefault(parent, []).append(rel)
         self.dropped_early: set[tuple[str, str]] = set()
         self.recreated_tables: set[tuple[str, str]] = set()
 
@@ -625,6 +630,7 @@ class _Planner:
             old = cur.get(key)
             if old is None:
                 self.change(ChangeKind.CREATE, ref, "sequence", new=_sequence_options(new))
+                self.created_sequences.append(new)
                 self.step(
                     PRE_CREATE,
                     f"CREATE SEQUENCE {qualified(*key)} {_sequence_options(new)};",
@@ -945,7 +951,7 @@ class _Planner:
         referencing = [
             ("drop", _table_ref(other)) for other, _ in self.current.referenced_by.get(rel.key, ())
         ]
-        children = [("drop", _table_ref(c)) for c in self.current.relations if rel.key in c.inherits]
+        children = [("drop", _table_ref(c)) for c in self.inheritors.get(rel.key, ())]
         self.step(
             DROP_CONSTRAINTS if early else DROP_OBJECTS,
             f"DROP {keyword} {qualified(rel.schema, rel.name)};",
@@ -1184,7 +1190,7 @@ class _Planner:
                 details.append(f"default {new.default}")
             seq_needs = [
                 ("create", ObjectRef("sequence", s.schema, s.name))
-                for s in self.desired.sequences
+                for s in self.created_sequences
                 if s.name in new.default
             ]
             self.step(
@@ -1638,6 +1644,8 @@ def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion
             old_cols = gone_cols[old.key]
             union = old_cols | new_cols
             overlap = len(old_cols & new_cols) / len(union) if union else 0.0
+            if 0.75 * overlap + 0.25 < RENAME_THRESHOLD:
+                continue  # cannot reach the threshold whatever the names: skip the costly name comparison
             score = 0.75 * overlap + 0.25 * _similarity(old.name, new.name)
             if best is None or score > best[0]:
                 best = (score, old)
