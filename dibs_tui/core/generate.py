@@ -207,8 +207,9 @@ def suggest_slug(result: DiffResult) -> str:
         c.object.name for c in result.changes if c.object.kind == "table" and c.kind is ChangeKind.DROP
     ]
     by_kind: dict[tuple[str, ChangeKind], list[Change]] = {}
+    whole_tables = set(created_tables) | set(dropped_tables)
     for change in result.changes:
-        if change.object.kind in ("column", "index", "constraint"):
+        if change.object.kind in ("column", "index", "constraint") and change.object.name not in whole_tables:
             by_kind.setdefault((change.object.kind, change.kind), []).append(change)
     phrases: list[str] = []
     if created_tables:
@@ -240,6 +241,13 @@ class GeneratedMigration:
     name: str  # <YYYYMMDDHHMMSS>_<slug>
     sql: str
     result: DiffResult
+    sources: SourceIndex = field(default_factory=SourceIndex)
+
+    def renamed(self, name: str) -> GeneratedMigration:
+        """The same migration under another name (the meta rows name it too, so it is re-rendered)."""
+        return GeneratedMigration(
+            name, render_migration(self.result, name, self.sources), self.result, self.sources
+        )
 
 
 def render_migration(result: DiffResult, name: str, sources: SourceIndex) -> str:
@@ -296,4 +304,4 @@ async def generate_migration(
         ]
     sources = locate_sources(source_paths, project_root)
     name = new_migration_name(slug or suggest_slug(result), now)
-    return GeneratedMigration(name, render_migration(result, name, sources), result)
+    return GeneratedMigration(name, render_migration(result, name, sources), result, sources)

@@ -877,3 +877,45 @@ def _quote_setting(value: str) -> str:
     if not re.fullmatch(r"\d+\s*(us|ms|s|min|h|d)?", value.strip()):
         raise DibsError(f"invalid lock_timeout {value!r}", hint="use a duration such as 5s, 500ms or 1min")
     return "'" + value.strip() + "'"
+
+
+# -- preview ------------------------------------------------------------------------------------------------
+
+
+async def preview_changes(
+    target: ConnectionTarget, files: Sequence[MigrationFile], name: str
+) -> tuple[Any, ...]:
+    """What migration `name` changes: replay the folder up to it in a shadow database, diff before and after.
+
+    Returns the diff's `Change`s. Replaying from empty assumes the folder holds the whole history (a folder
+    that starts from an existing schema cannot be replayed: the error says which statement failed).
+    """
+    from .catalog import introspect
+    from .diff import diff_catalogs
+    from .shadow import shadow_database
+
+    upto = [f for f in files if f.name <= name]
+    if not upto or upto[-1].name != name:
+        raise DibsError(f"no migration file named {name}")
+    async with shadow_database(target) as shadow:
+        conn = await connect(shadow, read_only=False)
+        try:
+            for file in upto[:-1]:
+                await _replay(conn, file)
+            before = await introspect(conn)
+            await _replay(conn, upto[-1])
+            after = await introspect(conn)
+        finally:
+            await conn.close()
+    changes, _, _ = diff_catalogs(before, after)
+    return tuple(changes)
+
+
+async def _replay(conn: asyncpg.Connection, file: MigrationFile) -> None:
+    for stmt in split_statements(file.text):
+        if is_transaction_control(stmt.text):
+            continue
+        try:
+            await conn.execute(stmt.text)
+        except asyncpg.PostgresError as exc:
+            raise MigrationFailed(file.name, file.path, stmt, exc, ()) from None

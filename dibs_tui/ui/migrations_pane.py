@@ -1,26 +1,379 @@
-"""The Migrations tab: a placeholder until the migrations issue fills it (that helper owns this file now).
+"""The Migrations tab: applied and pending migrations, the selected one's SQL, hazards and changes; apply and
+generate.
 
-State comes from the app (see `dibs_tui.ui.app`): `self.app.catalog` (its `meta.migrations` is the applied
-history), `self.app.target`, `self.app.settings`; `self.app.catalog_changed` signals reloads.
+State comes from the app (see `dibs_tui.ui.app`): `self.app.target`, `self.app.settings`, `self.app.desired`.
+Everything that touches a database runs in a worker: status, review, the shadow preview of what a migration
+changes, applying (progress shown line by line), generating. Applying asks first, listing the hazards;
+generating shows the SQL highlighted with an editable name and writes nothing on cancel.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Static
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..core.connect import ConnectionTarget
+from ..core.errors import DibsError
+from ..core.generate import GeneratedMigration, generate_migration
+from ..core.migrations import (
+    ApplyEvent,
+    MigrationFailed,
+    MigrationState,
+    MigrationStatus,
+    apply_pending,
+    list_migration_files,
+    new_migration_name,
+    preview_changes,
+    read_status,
+)
+from ..core.plan import ChangeKind
+from ..core.review import Review, review_file
+from .highlight import sql_lines
+from .screens.confirm import ConfirmScreen
+from .text import safe
+
+STATE_STYLE = {
+    MigrationState.APPLIED: ("✓", "$text-success"),
+    MigrationState.PENDING: ("•", "$text-warning"),
+    MigrationState.CHANGED: ("!", "$text-error"),
+    MigrationState.MISSING: ("?", "$text-error"),
+}
+MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
+
+
+def status_label(status: MigrationStatus) -> Content:
+    mark, style = STATE_STYLE[status.state]
+    text = f"{mark} {status.name}  {status.state.value}"
+    row = status.applied
+    if row is not None and status.state is not MigrationState.PENDING:
+        if row.applied_at is not None:
+            text += f"  {row.applied_at:%Y-%m-%d %H:%M}"
+        if row.execution_time_ms is not None:
+            text += f"  {row.execution_time_ms} ms"
+    return Content.styled(safe(text), style)
+
+
+def hazard_lines(review: Review) -> list[str]:
+    return [f"line {s.line}: {h.kind}: {h.message}" for s, h in review.hazards]
+
+
+class GenerateScreen(ModalScreen[GeneratedMigration | None]):
+    """The generated migration highlighted, with its name editable; dismissed with None on cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="generate.cancel")]
+    DEFAULT_CSS = """
+    GenerateScreen { align: center middle; }
+    GenerateScreen > Vertical { width: 95%; height: 90%; border: thick $accent; background: $surface;
+        padding: 0 1; }
+    GenerateScreen #generate-sql-scroll { height: 1fr; border: round $panel; }
+    GenerateScreen Horizontal { height: auto; align-horizontal: right; }
+    GenerateScreen Button { margin-left: 2; }
+    """
+
+    def __init__(self, generated: GeneratedMigration) -> None:
+        super().__init__()
+        self.generated = generated
+        self.timestamp, _, self.slug = generated.name.partition("_")
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("New migration name (edit, Enter to write):")
+            yield Input(self.slug, id="generate-name")
+            with VerticalScroll(id="generate-sql-scroll"):
+                yield Static(Content("\n").join(sql_lines(self.generated.sql)), id="generate-sql")
+            with Horizontal():
+                yield Button("Write", id="write", variant="success")
+                yield Button("Cancel", id="cancel", variant="primary")
+
+    def current(self) -> GeneratedMigration:
+        slug = self.query_one("#generate-name", Input).value.strip()
+        name = new_migration_name(slug) if slug else self.generated.name
+        name = f"{self.timestamp}_{name.partition('_')[2]}"
+        return self.generated if name == self.generated.name else self.generated.renamed(name)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.dismiss(self.current())
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.current() if event.button.id == "write" else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class MigrationsPane(Vertical):
-    """Will list applied and pending migrations; for now says how it will be reached."""
+    """The migrations folder against the applied history; `m` applies, `n` generates, `r` reloads."""
 
     DEFAULT_CSS = """
-    MigrationsPane { padding: 1 2; }
+    MigrationsPane { padding: 0 1; }
+    MigrationsPane #migrations-status { height: auto; padding: 0 0 1 0; }
+    MigrationsPane #migrations-body { height: 1fr; }
+    MigrationsPane #migrations-list { width: 2fr; min-width: 30; }
+    MigrationsPane #migrations-right { width: 3fr; }
+    MigrationsPane #migrations-info { height: auto; max-height: 50%; border: round $panel; }
+    MigrationsPane #migrations-sql-scroll { height: 1fr; border: round $panel; }
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "apply", "Apply pending", id="migrations.apply"),
+        Binding("n", "generate", "Generate from diff", id="migrations.generate"),
+        Binding("r", "reload", "Reload", id="migrations.reload"),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.statuses: list[MigrationStatus] = []
+        self.reviews: dict[str, Review] = {}
+        self.progress: list[str] = []
+        self.last_error: str | None = None
+        self.loaded = False
+
     def compose(self) -> ComposeResult:
-        yield Static(
-            "Migrations: press m to come here; applied and pending migrations will be listed "
-            "(not available yet).",
-            id="migrations-placeholder",
+        yield Static("Press m (on the Migrations tab) to list migrations.", id="migrations-status")
+        with Horizontal(id="migrations-body"):
+            yield OptionList(id="migrations-list")
+            with Vertical(id="migrations-right"):
+                with VerticalScroll(id="migrations-info"):
+                    yield Static("", id="migrations-details")
+                with VerticalScroll(id="migrations-sql-scroll"):
+                    yield Static("", id="migrations-sql")
+
+    # -- state ---------------------------------------------------------------------------------------------
+    @property
+    def target(self) -> ConnectionTarget:
+        return self.app.target  # type: ignore[attr-defined]
+
+    def folder(self) -> Path:
+        settings = getattr(self.app, "settings", None)
+        if settings is None:
+            return Path("db/migrations")
+        return Path(settings.resolve_migrations_dir())
+
+    def activate(self) -> None:
+        """Called when the tab is shown by `m`: load once, then keep the list (r reloads)."""
+        if not self.loaded:
+            self.reload()
+        self.query_one("#migrations-list", OptionList).focus()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def _status(self, content: Content | str) -> None:
+        self.query_one("#migrations-status", Static).update(content)
+
+    def _details(self, content: Content | str) -> None:
+        self.query_one("#migrations-details", Static).update(content)
+
+    def reload(self) -> None:
+        self._status("Reading the migrations folder and the applied history…")
+        self.load_status()
+
+    @work(exclusive=True, exit_on_error=False, group="migrations-status")
+    async def load_status(self) -> None:
+        try:
+            statuses, history = await read_status(self.target, self.folder())
+        except DibsError as exc:
+            self._status(Content.styled(safe(exc.message), "$text-error"))
+            return
+        self.statuses = statuses
+        self.loaded = True
+        option_list = self.query_one("#migrations-list", OptionList)
+        option_list.clear_options()
+        option_list.add_options([Option(status_label(s), id=s.name) for s in statuses])
+        counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
+        tools = ", ".join(t.name for t in history.tables) or "no history table yet"
+        summary = ", ".join(f"{n} {state.value}" for state, n in counts.items() if n)
+        self._status(
+            Content(
+                safe(
+                    f"{self.folder()}: {summary or 'no migrations'} (history: {tools}). "
+                    "m apply pending · n generate from diff · r reload"
+                )
+            )
         )
+        if statuses:
+            pending = next((i for i, s in enumerate(statuses) if s.state is MigrationState.PENDING), 0)
+            option_list.highlighted = pending
+            self.show(statuses[pending])
+
+    def selected(self) -> MigrationStatus | None:
+        option_list = self.query_one("#migrations-list", OptionList)
+        index = option_list.highlighted
+        return self.statuses[index] if index is not None and index < len(self.statuses) else None
+
+    @on(OptionList.OptionHighlighted, "#migrations-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        status = next((s for s in self.statuses if s.name == event.option.id), None)
+        if status is not None:
+            self.show(status)
+
+    def show(self, status: MigrationStatus) -> None:
+        sql = self.query_one("#migrations-sql", Static)
+        if status.file is None:
+            sql.update(Content("(no file on disk)"))
+        else:
+            sql.update(Content("\n").join(sql_lines(status.file.text)))
+        lines = [f"{status.name}: {status.state.value}"]
+        if status.applied is not None and status.applied.tables_created + status.applied.tables_modified:
+            row = status.applied
+            lines.append(
+                f"created {', '.join(row.tables_created) or '-'}; modified "
+                f"{', '.join(row.tables_modified) or '-'}; dropped {', '.join(row.tables_dropped) or '-'}"
+            )
+        if status.state is MigrationState.CHANGED:
+            lines.append("the file changed since it was applied (checksum differs)")
+        if self.last_error and status.state is MigrationState.PENDING:
+            lines.append(self.last_error)
+        self._details(Content(safe("\n".join(lines), keep_newlines=True)))
+        if status.state is MigrationState.PENDING and status.file is not None:
+            self.inspect(status)
+
+    @work(exclusive=True, exit_on_error=False, group="migrations-inspect")
+    async def inspect(self, status: MigrationStatus) -> None:
+        """Hazards from the live database, then what it changes (replayed in a shadow database)."""
+        assert status.file is not None
+        head = [f"{status.name}: pending"] + ([self.last_error] if self.last_error else [])
+        try:
+            review = await review_file(self.target, status.file.path)
+        except DibsError as exc:
+            self._details(Content(safe("\n".join([*head, exc.message]), keep_newlines=True)))
+            return
+        self.reviews[status.name] = review
+        hazards = hazard_lines(review) or ["no hazards"]
+        self._details(
+            Content(safe("\n".join([*head, "Hazards:", *hazards, "Changes: computing…"]), keep_newlines=True))
+        )
+        try:
+            changes = await preview_changes(
+                self.target,
+                list_migration_files(self.folder()),
+                status.name,
+            )
+            described = [
+                f"{MARKS[c.kind]} {c.what} {c.object.name}{'.' + c.object.sub if c.object.sub else ''}"
+                for c in changes
+            ] or ["no schema change"]
+        except DibsError as exc:
+            described = [f"cannot replay the folder in a shadow database: {exc.message.splitlines()[0]}"]
+        self._details(
+            Content(
+                safe("\n".join([*head, "Hazards:", *hazards, "Changes:", *described]), keep_newlines=True)
+            )
+        )
+
+    # -- apply ---------------------------------------------------------------------------------------------
+    def action_apply(self) -> None:
+        pending = [s for s in self.statuses if s.state is MigrationState.PENDING]
+        if not pending:
+            self.app.notify("Nothing to apply: every migration is applied.")
+            return
+        self.confirm_and_apply([s.name for s in pending])
+
+    @work(exclusive=True, exit_on_error=False, group="migrations-apply")
+    async def confirm_and_apply(self, names: list[str]) -> None:
+        lines = [f"Apply {len(names)} migration(s)?", *names]
+        hazards: list[str] = []
+        for status in self.statuses:
+            if status.name in names and status.file is not None:
+                review = self.reviews.get(status.name) or await review_file(
+                    self.target,
+                    status.file.path,
+                )
+                hazards += [f"{status.name}:{h}" for h in hazard_lines(review)]
+        if hazards:
+            lines += ["", f"Hazards ({len(hazards)}), acknowledged by applying:", *hazards[:15]]
+            if len(hazards) > 15:
+                lines.append(f"… and {len(hazards) - 15} more")
+        if not await self.app.push_screen_wait(ConfirmScreen("\n".join(lines))):
+            self.app.notify("Nothing applied.")
+            return
+        self.progress = []
+        self.last_error = None
+
+        def progress(event: ApplyEvent) -> None:
+            if event.kind != "failed":
+                self.progress.append(event.message)
+                self._status(Content(safe(event.message)))
+
+        settings = getattr(self.app, "settings", None)
+        try:
+            result = await apply_pending(
+                self.target,
+                self.folder(),
+                lock_timeout=settings.lock_timeout if settings is not None else "5s",
+                progress=progress,
+                only=names,
+            )
+        except MigrationFailed as failure:
+            self.last_error = failure.report()
+            self.app.notify(f"{failure.migration} failed and was rolled back", severity="error")
+            self.load_status()
+            return
+        except DibsError as exc:
+            self.app.notify(exc.message, severity="error")
+            return
+        self.app.notify(f"Applied {len(result.applied)} migration(s).")
+        self.load_status()
+        reload_catalog = getattr(self.app, "load_catalog", None)
+        if callable(reload_catalog):
+            reload_catalog()
+
+    # -- generate ------------------------------------------------------------------------------------------
+    def desired_spec(self) -> list[Any]:
+        given = getattr(self.app, "desired", None)
+        if given:
+            return list(given)
+        settings = getattr(self.app, "settings", None)
+        return list(settings.schema_paths) if settings is not None and settings.schema_paths else []
+
+    def action_generate(self) -> None:
+        if not self.desired_spec():
+            self.app.notify(
+                "No desired schema: pass --desired or set `schema` in dibs-tui.toml.", severity="error"
+            )
+            return
+        self._status("Diffing to generate a migration…")
+        self.generate()
+
+    @work(exclusive=True, exit_on_error=False, group="migrations-generate")
+    async def generate(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        desired = self.desired_spec()
+        sources = [Path(str(d)) for d in desired if Path(str(d)).exists()] or (  # noqa: ASYNC240 - stat only
+            list(settings.schema_paths) if settings is not None else []
+        )
+        try:
+            generated = await generate_migration(
+                self.target,
+                desired,
+                project_root=settings.project_root if settings is not None else Path.cwd(),
+                source_paths=sources,
+            )
+        except DibsError as exc:
+            self._status(Content.styled(safe(exc.message), "$text-error"))
+            return
+        self._status("Review the generated migration: Write or Cancel.")
+        chosen = await self.app.push_screen_wait(GenerateScreen(generated))
+        if chosen is None:
+            self._status("Generation cancelled: nothing written.")
+            return
+        folder = self.folder()
+        path = folder / f"{chosen.name}.sql"
+        if path.exists():
+            self.app.notify(f"{path} already exists", severity="error")
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(chosen.sql, encoding="utf-8")
+        self.app.notify(f"Wrote {path}")
+        self.load_status()

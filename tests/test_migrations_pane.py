@@ -1,0 +1,145 @@
+"""The Migrations pane driven headless: states, hazards, shadow preview, apply with confirmation, failure,
+generate with an editable name (nothing written on cancel)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Static
+
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.migrations import apply_pending
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
+from dibs_tui.ui.screens.confirm import ConfirmScreen
+
+from .pg import fetch, run_sql
+
+SIZE = (150, 45)
+
+
+async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 30.0) -> None:
+    waited = 0.0
+    while not condition():
+        await pilot.pause(0.05)
+        waited += 0.05
+        assert waited < limit, "condition not reached"
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+def project(db: str, tmp_path: Path) -> Path:
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20260101000000_initial.sql").write_text(
+        "CREATE TABLE users (id int PRIMARY KEY, legacy text);\n"
+    )
+    asyncio.run(apply_pending(resolve(db), folder))
+    run_sql(db, "INSERT INTO users VALUES (1, 'x'), (2, NULL)")
+    (folder / "20260102000000_drop-legacy.sql").write_text(
+        "ALTER TABLE users DROP COLUMN legacy;\nALTER TABLE users ADD COLUMN email text;\n"
+    )
+    return folder
+
+
+async def test_list_hazards_preview_and_apply_with_confirmation(db: str, tmp_path: Path) -> None:
+    folder = await asyncio.to_thread(project, db, tmp_path)
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        options = pane.query_one("#migrations-list", OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert "20260101000000_initial  applied" in labels[0] and " ms" in labels[0]
+        assert "20260102000000_drop-legacy  pending" in labels[1]
+        details = pane.query_one("#migrations-details", Static)
+        await wait_for(pilot, lambda: "Changes:" in text_of(details) and "computing" not in text_of(details))
+        shown = text_of(details)
+        assert "data-loss: drops users.legacy: 1 non-null value in 2 rows" in shown
+        assert "- column users.legacy" in shown and "+ column users.email" in shown
+        assert "DROP COLUMN legacy" in text_of(pane.query_one("#migrations-sql", Static))
+
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "data-loss" in app.screen.question
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: pane.statuses and all(s.state.value == "applied" for s in pane.statuses)
+        )
+    columns = [
+        r["attname"]
+        for r in await fetch(
+            db,
+            "SELECT attname::text FROM pg_attribute WHERE attrelid = 'users'::regclass AND attnum > 0 "
+            "AND NOT attisdropped ORDER BY attnum",
+        )
+    ]
+    assert columns == ["id", "email"]
+
+
+async def test_failure_is_shown_with_the_statement_and_nothing_applied(db: str, tmp_path: Path) -> None:
+    folder = await asyncio.to_thread(project, db, tmp_path)
+    (folder / "20260102000000_drop-legacy.sql").write_text(
+        "ALTER TABLE users\n  ADD COLUMN n int NOT NULL;\n"
+    )
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "fails-on-existing-data" in app.screen.question
+        await pilot.press("y")
+        await wait_for(pilot, lambda: pane.last_error is not None)
+        await wait_for(
+            pilot, lambda: "contains null values" in text_of(pane.query_one("#migrations-details", Static))
+        )
+        assert "20260102000000_drop-legacy.sql:1: ERROR" in pane.last_error
+        assert [s.state.value for s in pane.statuses] == ["applied", "pending"]
+    assert len(await fetch(db, "SELECT * FROM __dibs_migrations")) == 1
+
+
+async def test_generate_shows_sql_and_writes_only_on_confirm(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "db" / "migrations"
+    desired = await asyncio.to_thread(new_database)
+    await asyncio.to_thread(run_sql, desired, "CREATE TABLE invoices (id int PRIMARY KEY);")
+    app = DibsApp(
+        resolve(db),
+        Settings(project_root=tmp_path, migrations_dir=folder),
+        desired=[desired],
+        header_label="t",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, GenerateScreen))
+        assert app.screen.query_one("#generate-name", Input).value == "create-invoices"
+        assert "CREATE TABLE" in text_of(app.screen.query_one("#generate-sql", Static))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "cancelled" in text_of(pane.query_one("#migrations-status", Static)))
+        assert not folder.exists() or not list(folder.iterdir())
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, GenerateScreen))
+        name_input = app.screen.query_one("#generate-name", Input)
+        name_input.value = "Add Invoices"
+        name_input.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: folder.exists() and list(folder.glob("*_add-invoices.sql")))
+        written = next(folder.glob("*_add-invoices.sql"))
+        assert f"-- Migration: {written.stem}" in written.read_text()
+        await wait_for(pilot, lambda: [s.state.value for s in pane.statuses] == ["pending"])
