@@ -142,7 +142,9 @@ def test_tricky_kinds(db: str) -> None:
     assert seqs["orders_legacy_id_seq"].owned_by is not None
     assert seqs["orders_legacy_id_seq"].owned_by.column == "legacy_id"
     functions = {f.name: f for f in catalog.functions}
-    assert functions["total_sum"].kind == "a" and functions["total_sum"].definition is None
+    assert functions["total_sum"].kind == "a"
+    assert functions["total_sum"].definition == (
+        "CREATE OR REPLACE AGGREGATE shop.total_sum(numeric) (SFUNC = numeric_add, STYPE = numeric)")
     assert functions["touch"].definition and "RETURN NEW" in functions["touch"].definition
 
     odd = _rel(catalog, "public", 'Odd Schema "q"')

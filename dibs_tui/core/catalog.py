@@ -147,7 +147,7 @@ ORDER BY 2, 3
 """
 
 RELATIONS_SQL = f"""
-SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
        c.relpersistence::text AS persistence,
        c.reltuples::bigint AS row_estimate, ds.description AS comment,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
@@ -170,7 +170,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 {_comment("ds", "pg_class", "c.oid")}
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")}
   AND NOT {_IS_META_TABLE.format(rel="c")}
-ORDER BY 2, 3
+ORDER BY 3, 4
 """
 
 # attgenerated 'v' (virtual) exists from PostgreSQL 18; the expression is read the same way for both kinds.
@@ -287,13 +287,25 @@ WHERE {_filter("n")}
 ORDER BY p.polrelid, p.polname
 """
 
-# pg_get_functiondef rejects aggregates; their definition stays None.
+# pg_get_functiondef rejects aggregates: theirs is rebuilt from pg_aggregate (ordinary ones; None otherwise).
 FUNCTIONS_SQL = f"""
 SELECT p.oid, n.nspname AS schema, p.proname AS name,
        pg_get_function_identity_arguments(p.oid) AS identity_arguments,
        CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END AS result,
        l.lanname AS language, p.prokind::text AS kind,
-       CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END AS definition,
+       CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid)
+            WHEN p.prokind = 'a' THEN (
+              SELECT 'CREATE OR REPLACE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
+                  || '(' || pg_get_function_arguments(p.oid) || ') (' || concat_ws(', ',
+                    'SFUNC = ' || a.aggtransfn::regproc::text,
+                    'STYPE = ' || format_type(a.aggtranstype, NULL),
+                    CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc::text END,
+                    CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
+                    CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc::text END,
+                    CASE WHEN a.agginitval IS NOT NULL THEN 'INITCOND = ' || quote_literal(a.agginitval) END,
+                       CASE WHEN p.proparallel = 's' THEN 'PARALLEL = SAFE' END) || ')'
+              FROM pg_aggregate a WHERE a.aggfnoid = p.oid AND a.aggkind = 'n')
+       END AS definition,
        ds.description AS comment
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -428,7 +440,7 @@ def _build(rows: dict[str, list[Record]]) -> Catalog:
         rel = _relation(r, rel_columns, constraints.get(oid, ()), indexes.get(oid, ()), triggers.get(oid, ()),
                         policies.get(oid, ()), names)
         relations.append(rel)
-        resolver.add_relation(oid, rel, names, constraints.get(oid, ()), indexes.get(oid, ()),
+        resolver.add_relation(oid, r["type_oid"], rel, names, constraints.get(oid, ()), indexes.get(oid, ()),
                               triggers.get(oid, ()), policies.get(oid, ()))
     enums: list[EnumType] = []
     domains: list[Domain] = []
@@ -492,11 +504,13 @@ class _Resolver:
         self._refs[(catalog, oid)] = ref
 
     def add_relation(
-        self, oid: int, rel: Relation, names: dict[int, str], constraints: Iterable[Record],
+        self, oid: int, type_oid: int, rel: Relation, names: dict[int, str], constraints: Iterable[Record],
         indexes: Iterable[Record], triggers: Iterable[Record], policies: Iterable[Record],
     ) -> None:
         schema, name = rel.schema, rel.name
         self._refs[("pg_class", oid)] = ObjectRef("table", schema, name)
+        if type_oid:  # a function returning SETOF the table's row type depends on the table
+            self._refs[("pg_type", type_oid)] = ObjectRef("table", schema, name)
         self._columns[oid] = names
         for c in constraints:
             self._refs[("pg_constraint", c["oid"])] = ObjectRef("constraint", schema, name, c["name"])
