@@ -329,7 +329,7 @@ class Function:
     result: str | None  # pg_get_function_result; None for procedures
     language: str
     kind: str = "f"  # prokind: f function, p procedure, a aggregate, w window
-    definition: str | None = None  # pg_get_functiondef (None for aggregates)
+    definition: str | None = None  # pg_get_functiondef; CREATE AGGREGATE built from pg_aggregate
     comment: str | None = None
 
     @property
