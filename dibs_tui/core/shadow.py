@@ -19,6 +19,7 @@ import secrets
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -120,19 +121,56 @@ def _error_message(exc: asyncpg.PostgresError) -> str:
     return message
 
 
-async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Any]) -> None:
-    """Run loader statements one by one; a failure raises SourceError at the absolute error position."""
+@dataclass(frozen=True)
+class LocatedStatement:
+    """One statement to run in the shadow, and where its first character is in its file (1-based)."""
+
+    file: str
+    text: str
+    line: int
+    column: int
+
+
+async def execute_statements(conn: asyncpg.Connection, statements: Sequence[LocatedStatement]) -> None:
+    """Run statements one by one; a failure raises SourceError at the absolute error position."""
     for stmt in statements:
-        text: str = stmt.text
         try:
-            await conn.execute(text)
+            await conn.execute(stmt.text)
         except asyncpg.PostgresError as exc:
             position = getattr(exc, "position", None)
             line, column = stmt.line, stmt.column
             if position:
-                down, col = _line_col(text, int(position) - 1)
+                down, col = _line_col(stmt.text, int(position) - 1)
                 line, column = (line + down, col) if down else (line, column + col - 1)
-            raise SourceError(str(stmt.file), line, column, _error_message(exc)) from None
+            raise SourceError(stmt.file, line, column, _error_message(exc)) from None
+
+
+def _split_file(path: Path) -> list[LocatedStatement]:
+    """A file cut at top-level semicolons; BEGIN/COMMIT dropped (each statement runs on its own)."""
+    from .migrations import is_transaction_control, split_statements
+
+    text = path.read_text(encoding="utf-8")
+    return [
+        LocatedStatement(str(path), s.text, s.line, s.column)
+        for s in split_statements(text)
+        if not is_transaction_control(s.text)
+    ]
+
+
+def _load_files(paths: Sequence[Path]) -> tuple[list[LocatedStatement], Any]:
+    """SQL files through the loader (file:line:col and doc comments for the migrations issue).
+
+    Until `dibs_tui.core.sqlfiles` is importable, the files are split like migrations are (same positions,
+    no DesiredSchema).
+    """
+    try:
+        from .sqlfiles import load_sql_files
+    except ImportError:
+        files = [f for p in paths for f in (sorted(p.rglob("*.sql")) if p.is_dir() else [p])]
+        return [s for f in files for s in _split_file(f)], None
+    sources = load_sql_files(paths)
+    located = [LocatedStatement(str(s.file), s.text, s.line, s.column) for s in sources.statements]
+    return located, sources
 
 
 def _is_migrations_folder(path: Path) -> bool:
@@ -177,15 +215,11 @@ async def desired_catalog(
         and not _looks_like_schema(paths[0])
     ):
         migrations = True
-    from .sqlfiles import load_sql_files
-
     if migrations:
         files = [f for p in paths for f in (sorted(p.glob("*.sql")) if p.is_dir() else [p])]
-        sources = None
-        statements = [s for f in files for s in _statements_of(load_sql_files([f]))]
+        statements, sources = [s for f in files for s in _split_file(f)], None
     else:
-        sources = load_sql_files(paths)
-        statements = list(_statements_of(sources))
+        statements, sources = _load_files(paths)
     async with shadow_database(target) as shadow:
         conn = await connect(shadow, read_only=False)
         try:
@@ -201,7 +235,3 @@ async def desired_catalog(
 def _looks_like_schema(path: Path) -> bool:
     """A folder named like a schema folder is loaded as schema files even if its files are numbered."""
     return path.name.lower() in ("schema", "schemas", "sql", "ddl")
-
-
-def _statements_of(sources: Any) -> Sequence[Any]:
-    return tuple(sources.statements)

@@ -1,0 +1,105 @@
+"""`dibs-tui diff` and `check` end to end: formats, exit codes, renames, schema files named in the config."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.cli import main
+from tests.diffcases.harness import apply_plan
+from tests.pg import run_sql
+
+LIVE = "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL); CREATE TABLE t (a int);"
+WANTED = "CREATE TABLE clients (id int PRIMARY KEY, email text NOT NULL); CREATE TABLE t (a bigint, b text);"
+
+
+@pytest.fixture
+def pair(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, wanted = new_database(), new_database()
+    run_sql(live, LIVE)
+    run_sql(wanted, WANTED)
+    return live, wanted
+
+
+def test_sql_format_prints_only_the_plan_and_exits_2(
+    pair: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    live, wanted = pair
+    assert main(["diff", live, "--desired", wanted, "--format", "sql"]) == 2
+    out = capsys.readouterr().out
+    assert main(["diff", live, "--desired", wanted, "--format", "json"]) == 2
+    assert out == "".join(s["sql"] + "\n" for s in json.loads(capsys.readouterr().out)["plan"])
+    assert "ALTER TABLE public.t ALTER COLUMN a TYPE bigint USING a::bigint;" in out
+    assert "DROP TABLE public.customers;" in out
+
+
+def test_text_groups_by_table_with_marks_and_suggests_renames(
+    pair: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    live, wanted = pair
+    assert main(["diff", live, "--desired", wanted]) == 2
+    out = capsys.readouterr().out
+    assert "public.t\n  ~ column a: type integer -> bigint" in out
+    assert "  + column b" in out
+    assert "  - table customers" in out and "[destructive]" in out
+    assert "--accept-rename public.customers=public.clients" in out
+
+
+def test_accepted_rename_is_applied_and_then_in_sync(
+    pair: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    live, wanted = pair
+    assert (
+        main(["diff", live, "--desired", wanted, "--format", "json", "--accept-rename", "customers=clients"])
+        == 2
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert result["plan"][0]["sql"] == "ALTER TABLE public.customers RENAME TO clients;"
+    assert not any(s["destructive"] for s in result["plan"])
+    assert any(
+        {"kind": "table", "schema": "public", "name": "t", "sub": ""} in s["touches"] for s in result["plan"]
+    )
+    import asyncio
+
+    from dibs_tui.core.plan import ChangeKind, PlannedStatement
+
+    asyncio.run(apply_plan(live, [PlannedStatement(s["sql"], ChangeKind.ALTER, ()) for s in result["plan"]]))
+    assert main(["diff", live, "--desired", wanted, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["in_sync"] is True
+
+
+def test_check_gates_on_drift(pair: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    live, wanted = pair
+    assert main(["check", live, "--desired", wanted]) == 1
+    assert "drift:" in capsys.readouterr().out
+    assert main(["check", wanted, "--desired", wanted]) == 0
+    assert "in sync" in capsys.readouterr().out
+
+
+def test_schema_filter_limits_the_diff(
+    new_database: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    live, wanted = new_database(), new_database()
+    run_sql(live, "CREATE SCHEMA app; CREATE TABLE app.t (a int); CREATE TABLE public.x (a int);")
+    run_sql(wanted, "CREATE SCHEMA app; CREATE TABLE app.t (a int);")
+    assert main(["diff", live, "--desired", wanted, "--schema", "app"]) == 0
+    assert main(["diff", live, "--desired", wanted]) == 2
+
+
+def test_unreachable_desired_is_one_error_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", db, "--desired", "postgresql://nobody@127.0.0.1:1/nothing"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("dibs-tui: error:") and "Traceback" not in err
+
+
+def test_desired_files_from_config(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "schema.sql").write_text("CREATE TABLE t (id int);\n")
+    (tmp_path / "dibs-tui.toml").write_text('schema = ["schema.sql"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["diff", db, "--format", "sql"]) == 2
+    assert capsys.readouterr().out == "CREATE TABLE public.t (\n    id integer\n);\n"

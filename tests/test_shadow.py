@@ -1,0 +1,95 @@
+"""The shadow database: desired SQL run statement by statement, errors at file:line:col, always dropped."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.diff import diff_database
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.errors import SourceError
+from dibs_tui.core.shadow import desired_catalog, shadow_database
+
+from .pg import fetch, run_sql
+
+
+def shadow_databases(server: EmbeddedServer) -> list[str]:
+    rows = asyncio.run(
+        fetch(server.dsn(), "SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'")
+    )
+    return [r["datname"] for r in rows]
+
+
+def test_desired_files_load_in_a_shadow_that_is_dropped(
+    db: str, pg_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    (tmp_path / "01_types.sql").write_text("CREATE TYPE mood AS ENUM ('a', 'b');\n")
+    (tmp_path / "02_tables.sql").write_text("CREATE TABLE t (id int PRIMARY KEY, m mood);\n")
+    catalog, _ = asyncio.run(desired_catalog(resolve(db), [tmp_path]))
+    assert catalog.relation("public", "t") is not None
+    assert [e.name for e in catalog.enums] == ["mood"]
+    assert shadow_databases(pg_server) == []
+
+
+def test_runtime_error_points_at_file_line_col_and_shadow_is_dropped(
+    db: str, pg_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        "CREATE TABLE ok (id int);\n\nCREATE TABLE bad (\n    id int,\n    m no_such_type\n);\n"
+    )
+    with pytest.raises(SourceError) as caught:
+        asyncio.run(desired_catalog(resolve(db), [schema]))
+    assert (caught.value.line, caught.value.column) == (5, 7)
+    assert str(caught.value).startswith(f'{schema}:5:7: type "no_such_type" does not exist')
+    assert shadow_databases(pg_server) == []
+
+
+def test_syntax_error_points_at_file_line_col(db: str, tmp_path: Path) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE ok (id int);\nCREATE TABLE broken (id int,, x int);\n")
+    with pytest.raises(SourceError) as caught:
+        asyncio.run(desired_catalog(resolve(db), [schema]))
+    assert caught.value.line == 2
+    assert caught.value.column >= 1
+
+
+def test_cancelled_diff_still_drops_the_shadow(db: str, pg_server: EmbeddedServer) -> None:
+    async def go() -> None:
+        async with shadow_database(resolve(db)) as shadow:
+            assert shadow.database.startswith("dibs_shadow_")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        asyncio.run(go())
+    assert shadow_databases(pg_server) == []
+
+
+def test_desired_database_dsn_is_introspected_without_a_shadow(new_database: object) -> None:
+    a, b = new_database(), new_database()  # type: ignore[operator]
+    run_sql(a, "CREATE TABLE t (id int);")
+    run_sql(b, "CREATE TABLE t (id int, extra text);")
+    result = asyncio.run(diff_database(resolve(a), [b]))
+    assert [s.sql for s in result.plan] == ["ALTER TABLE public.t ADD COLUMN extra text;"]
+    assert result.desired_sources is None
+    assert result.elapsed_s > 0
+
+
+@pytest.mark.slow
+def test_role_without_createdb_gets_an_embedded_shadow(
+    db: str, pg_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    run_sql(
+        db,
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'plain_user') THEN "
+        "CREATE ROLE plain_user LOGIN; END IF; END $$",
+    )
+    plain = db.replace("postgres@", "plain_user@")
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int);\n")
+    catalog, _ = asyncio.run(desired_catalog(resolve(plain), [schema]))
+    assert catalog.relation("public", "t") is not None
+    assert shadow_databases(pg_server) == []
