@@ -299,3 +299,67 @@ async def test_failing_migration_leaves_database_and_history_exactly_as_before(
         await apply_pending(target, folder)
     after = (await fetch(db, snapshot_sql), await fetch(db, history_sql), await fetch(db, "SELECT * FROM a"))
     assert [list(map(tuple, part)) for part in after] == [list(map(tuple, part)) for part in before]
+
+
+async def test_non_transactional_statements_run_alone_in_order(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    write(
+        folder,
+        "20260101000000_enum-and-index",
+        "CREATE TYPE mood AS ENUM ('ok');\nCREATE TABLE t (id int, m mood);\n"
+        "INSERT INTO t VALUES (1, 'ok');\n"
+        "ALTER TYPE mood ADD VALUE 'great';\nALTER TABLE t ALTER COLUMN m SET DEFAULT 'great';\n"
+        "CREATE INDEX CONCURRENTLY t_id ON t (id);\n",
+    )
+    events: list[ApplyEvent] = []
+    result = await apply_pending(resolve(db), folder, progress=events.append)
+    assert [a.name for a in result.applied] == ["20260101000000_enum-and-index"]
+    alone = [e.message for e in events if "outside a transaction" in e.message]
+    assert len(alone) == 2 and "line 4" in alone[0] and "line 6" in alone[1]
+    rows = await fetch(
+        db, "SELECT indexrelid::regclass::text AS ix, indisvalid FROM pg_index WHERE indrelid = 't'::regclass"
+    )
+    assert [(r["ix"], r["indisvalid"]) for r in rows] == [("t_id", True)]
+
+
+async def test_lock_timeout_stops_a_blocked_migration(db: str, tmp_path: Path) -> None:
+    await execute(db, "CREATE TABLE busy (id int)")
+    folder = tmp_path / "m"
+    write(folder, "20260101000000_alter-busy", "ALTER TABLE busy ADD COLUMN v int;\n")
+    blocker = await connect(resolve(db))
+    try:
+        transaction = blocker.transaction()
+        await transaction.start()
+        await blocker.execute("LOCK TABLE busy IN ACCESS SHARE MODE")
+        started = time.perf_counter()
+        with pytest.raises(MigrationFailed) as failure:
+            await apply_pending(resolve(db), folder, lock_timeout="200ms")
+        assert time.perf_counter() - started < 5
+        assert "lock timeout" in failure.value.pg_message
+        await transaction.rollback()
+    finally:
+        await blocker.close()
+    rows = await fetch(
+        db, "SELECT to_regclass('__dibs_migrations') AS history, to_regclass('__dibs_tables') AS meta"
+    )
+    assert (rows[0]["history"], rows[0]["meta"]) == (None, None)  # rolled back with the migration
+
+
+async def test_history_table_in_the_real_dibs_shape_is_written_with_its_columns(
+    db: str, tmp_path: Path
+) -> None:
+    await execute(
+        db,
+        "CREATE TABLE __dibs_migrations (name text PRIMARY KEY, "
+        "applied_at timestamptz NOT NULL DEFAULT now(), checksum text, execution_time_ms integer);"
+        "INSERT INTO __dibs_migrations (name) VALUES ('20250101000000_old');",
+    )
+    folder = tmp_path / "m"
+    write(folder, "20260101000000_new", "CREATE TABLE n (id int);\n")
+    await apply_pending(resolve(db), folder)
+    statuses, history = await read_status(resolve(db), folder)
+    assert [(s.name, s.state) for s in statuses] == [
+        ("20260101000000_new", MigrationState.APPLIED),
+        ("20250101000000_old", MigrationState.MISSING),
+    ]
+    assert history.applied[-1].checksum == checksum((folder / "20260101000000_new.sql").read_text())

@@ -494,10 +494,15 @@ def is_transaction_control(sql: str) -> bool:
     return bool(_TRANSACTION_CONTROL.match(strip_comments(sql)))
 
 
-def runs_outside_transaction(sql: str, server_version: int = 180000) -> bool:
-    """Statements PostgreSQL refuses inside a transaction block (ADD VALUE only before PostgreSQL 12)."""
+def runs_outside_transaction(sql: str) -> bool:
+    """Statements that run alone, committed on their own.
+
+    Those PostgreSQL refuses inside a transaction block, and `ALTER TYPE ... ADD VALUE`: before PostgreSQL 12
+    it is refused too; since, it is accepted but the new label cannot be used until committed, so a migration
+    that adds a label and then uses it (a default, an UPDATE) only works if it commits first.
+    """
     flat = strip_comments(sql)
-    return bool(_NON_TRANSACTIONAL.match(flat)) or (server_version < 120000 and bool(_ADD_VALUE.match(flat)))
+    return bool(_NON_TRANSACTIONAL.match(flat)) or bool(_ADD_VALUE.match(flat))
 
 
 # -- apply -----------------------------------------------------------------------
@@ -715,7 +720,6 @@ async def _apply_one(
     index: int,
     total: int,
     progress: ProgressCallback,
-    server_version: int,
     applied_names: Sequence[str],
 ) -> AppliedMigration:
     statements = [s for s in split_statements(file.text) if not is_transaction_control(s.text)]
@@ -748,7 +752,7 @@ async def _apply_one(
 
     try:
         for number, stmt in enumerate(statements, 1):
-            alone = runs_outside_transaction(stmt.text, server_version)
+            alone = runs_outside_transaction(stmt.text)
             if alone:
                 await commit()
                 progress(
@@ -854,12 +858,10 @@ async def apply_pending(
             result.pending_before = len(pending)
             if not pending or (confirm is not None and not await confirm(pending)):
                 return result
-            server_version = conn.get_server_version()
-            version_num = server_version.major * 10000 + server_version.minor
             names: list[str] = []
             for index, file in enumerate(pending, 1):
                 try:
-                    applied = await _apply_one(conn, file, index, len(pending), progress, version_num, names)
+                    applied = await _apply_one(conn, file, index, len(pending), progress, names)
                 except MigrationFailed as failure:
                     progress(ApplyEvent("failed", failure.report(), file.name, index, len(pending)))
                     raise

@@ -251,9 +251,8 @@ class _Facts:
 
 
 class _Reviewer:
-    def __init__(self, facts: _Facts, server_version: int) -> None:
+    def __init__(self, facts: _Facts) -> None:
         self.facts = facts
-        self.server_version = server_version
         self.created: set[str] = set()
         self.updated: dict[tuple[str, str], int] = {}  # (table, column) -> line of an UPDATE that sets it
 
@@ -267,12 +266,12 @@ class _Reviewer:
         flat = strip_comments(sql)
         upper = flat.upper()
         hazards: list[Hazard] = []
-        if runs_outside_transaction(flat, self.server_version):
+        if runs_outside_transaction(flat):
             hazards.append(
                 Hazard(
                     "non-transactional",
-                    "cannot run inside a transaction: runs alone and commits "
-                    "on its own, so this migration is not atomic",
+                    "runs alone, committed on its own (PostgreSQL refuses it in a transaction block, or, "
+                    "for ADD VALUE, the new label is unusable until committed): this migration is not atomic",
                 )
             )
         if m := re.match(
@@ -702,8 +701,7 @@ def _binary_coercible(old: str, new: str) -> bool:
 
 async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -> Review:
     """Review the statements of `text` against the database `conn` is connected to. Changes nothing."""
-    version = conn.get_server_version()
-    reviewer = _Reviewer(_Facts(conn), version.major * 10000 + version.minor)
+    reviewer = _Reviewer(_Facts(conn))
     reviewed: list[ReviewedStatement] = []
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         await conn.execute(f"SET LOCAL statement_timeout = '{CHECK_TIMEOUT}'")
