@@ -221,3 +221,18 @@ def test_query_count_is_constant_in_the_number_of_tables(new_database: Callable[
         assert relations >= tables
         counts[tables] = statements
     assert counts[10] == counts[200] == QUERY_COUNT
+
+
+async def _both_ways(dsn: str) -> tuple[Catalog, Catalog]:
+    conns = [await asyncpg.connect(dsn) for _ in range(3)]
+    try:
+        return await introspect(conns[0]), await introspect(conns[0], extra_connections=conns[1:])
+    finally:
+        for conn in conns:
+            await conn.close()
+
+
+def test_parallel_connections_give_the_same_catalog(db: str) -> None:
+    run_sql(db, TRICKY)
+    alone, parallel = asyncio.run(_both_ways(db))
+    assert parallel == alone and len(parallel.relations) > 5

@@ -15,6 +15,7 @@ the server version (which asyncpg knows from the connection start-up, without a 
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 from collections import defaultdict
@@ -384,16 +385,56 @@ def _queries(version_num: int) -> dict[str, str]:
     }
 
 
-async def _fetch_all(
-    conn: asyncpg.Connection, queries: dict[str, str], include: list[str], exclude: list[str]
+# How the queries split over parallel connections: the heavy ones (deparsing indexes and constraints, every
+# column) each on their own, the light ones together. The first group runs on the caller's connection.
+_GROUPS = (
+    ("indexes", "header", "types", "functions"),
+    ("columns", "relations", "sequences"),
+    ("constraints", "triggers", "policies", "dependencies"),
+)
+
+
+async def _fetch_group(
+    conn: asyncpg.Connection, queries: dict[str, str], names: Iterable[str], include: list[str],
+    exclude: list[str],
 ) -> dict[str, list[Record]]:
-    """Run the queries on one connection, in one repeatable-read snapshot so that the kinds agree."""
     rows: dict[str, list[Record]] = {}
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        for name, sql in queries.items():
-            args = (include, exclude) if "$1" in sql else ()
-            rows[name] = await conn.fetch(sql, *args)
+    for name in names:
+        sql = queries[name]
+        rows[name] = await conn.fetch(sql, *((include, exclude) if "$1" in sql else ()))
     return rows
+
+
+async def _fetch_all(
+    conn: asyncpg.Connection,
+    extra: Sequence[asyncpg.Connection],
+    queries: dict[str, str],
+    include: list[str],
+    exclude: list[str],
+) -> dict[str, list[Record]]:
+    """Run the queries in one repeatable-read snapshot, so that the kinds agree with each other.
+
+    With extra connections, the snapshot is exported from `conn` and imported by each of them, and the query
+    groups run concurrently: the server deparses on several cores while Python decodes rows.
+    """
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        if not extra:
+            return await _fetch_group(conn, queries, queries, include, exclude)
+        snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
+        groups = [list(g) for g in _GROUPS[: len(extra) + 1]]
+        for name in [n for g in _GROUPS[len(extra) + 1 :] for n in g]:
+            groups[-1].append(name)  # fewer connections than groups: the rest go to the last one
+
+        async def on_extra(other: asyncpg.Connection, names: list[str]) -> dict[str, list[Record]]:
+            async with other.transaction(isolation="repeatable_read", readonly=True):
+                await other.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                return await _fetch_group(other, queries, names, include, exclude)
+
+        parts = await asyncio.gather(
+            _fetch_group(conn, queries, groups[0], include, exclude),
+            *(on_extra(other, names) for other, names in zip(extra, groups[1:], strict=True)),
+        )
+    return {name: part[name] for part in parts for name in part}
 
 
 async def introspect(
@@ -401,11 +442,16 @@ async def introspect(
     *,
     include_schemas: Iterable[str] = (),
     exclude_schemas: Iterable[str] = (),
+    extra_connections: Sequence[asyncpg.Connection] = (),
 ) -> Catalog:
-    """The live catalog of the database behind `conn`, as a frozen model (no meta-table provenance)."""
+    """The live catalog of the database behind `conn`, as a frozen model (no meta-table provenance).
+
+    `extra_connections` (up to two are used) let the queries run concurrently; the result is the same.
+    """
     version = conn.get_server_version()
     version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
-    rows = await _fetch_all(conn, _queries(version_num), list(include_schemas), list(exclude_schemas))
+    rows = await _fetch_all(conn, list(extra_connections)[: len(_GROUPS) - 1], _queries(version_num),
+                            list(include_schemas), list(exclude_schemas))
     return build_catalog(rows)
 
 
@@ -676,11 +722,13 @@ async def load_catalog(
     *,
     include_schemas: Iterable[str] = (),
     exclude_schemas: Iterable[str] = (),
+    extra_connections: Sequence[asyncpg.Connection] = (),
 ) -> Catalog:
     """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta)."""
     from .meta import apply_meta, read_meta
 
-    catalog = await introspect(conn, include_schemas=include_schemas, exclude_schemas=exclude_schemas)
+    catalog = await introspect(conn, include_schemas=include_schemas, exclude_schemas=exclude_schemas,
+                               extra_connections=extra_connections)
     snapshot = await read_meta(conn)
     return apply_meta(catalog, snapshot)
 
