@@ -167,3 +167,14 @@ def test_cli_json_shape(db: str, tmp_path: Path) -> None:
     text = subprocess.run([DIBS, "review", path, db], capture_output=True, text=True)
     assert f"{path}:3: ALTER TABLE t DROP COLUMN v" in text.stdout
     assert "! data-loss: drops t.v: 5 non-null values in 5 rows" in text.stdout
+
+
+async def test_big_tables_use_the_estimate_and_say_so(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dibs_tui.core.review as review_module
+
+    monkeypatch.setattr(review_module, "EXACT_COUNT_LIMIT", 100)
+    await execute(db, SETUP + "INSERT INTO t SELECT g, 'x' FROM generate_series(1, 1000) g; ANALYZE t;")
+    result = await review(db, "ALTER TABLE t DROP COLUMN v;\nALTER TABLE t ALTER COLUMN v SET NOT NULL;")
+    [loss] = messages(result, "data-loss")
+    assert "~1,000 rows (estimate from pg_class.reltuples)" in loss and "1,000 non-null values" in loss
+    assert "fails-on-existing-data" not in kinds(result)  # the bounded NULL count still ran: none
