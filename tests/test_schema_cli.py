@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 
 from dibs_tui.cli import main
 from dibs_tui.core.meta import meta_tables_ddl
-from tests.pg import run_sql
+from tests.pg import psql_file, run_sql
 
 SCHEMA = """
 CREATE SCHEMA app;
@@ -112,3 +113,17 @@ def test_schema_command_does_not_import_textual(db: str) -> None:
              "print('textual' in sys.modules, file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", probe, db], capture_output=True, text=True, check=True)
     assert result.stderr.strip() == "False"
+
+
+def test_sql_is_plain_when_piped_and_loads_into_an_empty_database(
+    new_database: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, target = new_database(), new_database()
+    run_sql(source, SCHEMA)
+    code, out, _ = _schema(capsys, source, "--sql")
+    assert code == 0 and "\x1b[" not in out
+    assert 'CREATE TABLE app."Users" (' in out
+    psql_file(target, "schema --sql", text=out)
+    code, copy, _ = _schema(capsys, target, "--plain")
+    _, original, _ = _schema(capsys, source, "--plain")
+    assert copy.splitlines()[1:] == original.splitlines()[1:]  # all but the database name

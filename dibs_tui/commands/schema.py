@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from datetime import date, datetime
 from functools import cache
@@ -19,7 +20,8 @@ from ..core.errors import DibsError
 from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
 from .common import run_async, target_for
 
-PARALLEL_CONNECTIONS = 3
+# Connections for one `schema` run; DIBS_TUI_SCHEMA_CONNECTIONS=1 lets bench/introspect.py compare.
+PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "3"))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
