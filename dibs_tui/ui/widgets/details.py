@@ -46,10 +46,21 @@ class DetailLine:
     in_ddl: bool = False
 
 
+_ddl_cache: dict[int, str] = {}  # id(relation) -> DDL, valid while _ddl_catalog[0] (which keeps them alive)
+_ddl_catalog: list[Catalog | None] = [None]
+
+
 def relation_ddl(catalog: Catalog, relation: Relation) -> str:
+    """The relation's DDL, remembered for the current catalog (building it scans the catalog's sequences)."""
     from ...core.ddl import relation_ddl as build
 
-    return build(catalog, relation)
+    if _ddl_catalog[0] is not catalog:
+        _ddl_cache.clear()
+        _ddl_catalog[0] = catalog
+    key = id(relation)
+    if key not in _ddl_cache:
+        _ddl_cache[key] = build(catalog, relation)
+    return _ddl_cache[key]
 
 
 def _heading(title: str) -> DetailLine:

@@ -8,6 +8,7 @@ view, ⇄ foreign), row estimate, meta (● tracked, ○ untracked, ! stale meta
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
@@ -295,6 +296,8 @@ class TablesPane(Vertical):
         if cursor is None:
             cursor = next((i for i, r in enumerate(rows) if isinstance(r, TableRow)), 0)
         table_list.set_rows(rows, self._stale, cursor)
+        if len(rows) > 1000:
+            gc.freeze()  # acyclic rows, freed by refcount when replaced; spare the cyclic GC a rescan
         shown_count = sum(1 for r in rows if isinstance(r, TableRow))
         total = len(self._ordered)
         status = (

@@ -87,10 +87,25 @@ class VirtualList(ScrollView, can_focus=True):
         """Call after the rows changed: drops cached strips, resizes, keeps the cursor in range."""
         self._cache.clear()
         self._content_width = content_width
-        self.virtual_size = Size(content_width, self.row_count)
+        self._resize(Size(content_width, self.row_count))
         target = self.cursor if cursor is None else cursor
         self.cursor = max(0, min(target, self.row_count - 1))
         self.refresh()
+
+    def _resize(self, size: Size) -> None:
+        """A new virtual size without a screen-wide layout pass unless a scrollbar appears or goes away.
+
+        (Setting `virtual_size` always relayouts the whole screen, which costs more than drawing the rows.)
+        """
+        if size == self.virtual_size:
+            return
+        shown = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self.set_reactive(VirtualList.virtual_size, size)
+        self._refresh_scrollbars()
+        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != shown:
+            self.refresh(layout=True)
+        else:
+            self._scroll_update(size)
 
     # Rendering --------------------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:

@@ -1,0 +1,137 @@
+"""How the browser feels on big catalogs: time to the table list and first card, and event-loop lag.
+
+    .venv/bin/python bench/tui.py [--tables 1000 5000] [--rounds 3]
+
+Starts an embedded server, loads gen_schema.py catalogs (psql, autocommit), runs the app headless at 120×36
+and reports, per size: connection time, catalog load, table list (with the first card) painted after the
+connection is up, and the lag of a 10 ms heartbeat timer during a scripted session of scrolling (j, PgDn,
+G/g), filtering (`/` + typing, escape) and go-to (`t` + name + Enter). Targets (issue 5), 5,000 tables: list
+≤ 0.5 s after connection, first card ≤ 1.0 s, lag p95 ≤ 50 ms, max ≤ 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import load_synthetic, start_server
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.screens.finder import FinderScreen
+
+HEARTBEAT = 0.010
+
+
+@dataclass
+class Figures:
+    tables: int
+    connect_s: float
+    catalog_s: float
+    list_after_connect_s: float
+    card_after_connect_s: float
+    lag_p50_ms: float
+    lag_p95_ms: float
+    lag_max_ms: float
+    session_s: float
+
+
+async def _until(pilot: Any, condition: Any, limit: float = 120.0) -> None:
+    deadline = time.perf_counter() + limit
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise SystemExit("the app did not reach the expected state in time")
+        await pilot.pause(0.005)
+
+
+async def measure(dsn: str, tables: int) -> Figures:
+    app = DibsApp(resolve(dsn), Settings(project_root=Path.cwd()))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _until(pilot, lambda: "painted" in app.timings)
+        marks = app.timings
+        shown = sum(1 for _ in app.catalog.relations) if app.catalog else 0
+        if shown < tables:
+            raise SystemExit(f"expected {tables} tables, the catalog has {shown}")
+        list_painted = marks["painted"] - marks["connected"]
+        card_painted = list_painted if app.card.relation is not None else float("nan")
+
+        lags: list[float] = []
+        last = time.perf_counter()
+
+        def beat() -> None:
+            nonlocal last
+            now = time.perf_counter()
+            lags.append(max(0.0, now - last - HEARTBEAT))
+            last = now
+
+        heartbeat = app.set_interval(HEARTBEAT, beat)
+        started = time.perf_counter()
+        await pilot.press(*["j"] * 40)
+        await pilot.press(*["pagedown"] * 30)
+        await pilot.press("G", "g")
+        for query in ("inv", "order_0", "tsk"):
+            await pilot.press("slash", *query)
+            await pilot.pause(0.3)  # debounce + worker thread + rebuild
+            await pilot.press(*["j"] * 5, "escape")
+        for name in (f"_{tables - 1:05d}", "account_00000", f"_{tables // 2:05d}"):
+            await pilot.press("t", *name)
+            await pilot.pause(0.2)
+            await pilot.press("enter")
+            await _until(pilot, lambda: not isinstance(app.screen, FinderScreen))
+            await pilot.press("l", *["j"] * 5, "h")
+        session = time.perf_counter() - started
+        heartbeat.stop()
+    lags_ms = sorted(lag * 1000 for lag in lags)
+    return Figures(
+        tables=tables,
+        connect_s=marks["connected"] - marks["start"],
+        catalog_s=marks["catalog"] - marks["connected"],
+        list_after_connect_s=list_painted,
+        card_after_connect_s=card_painted,
+        lag_p50_ms=statistics.median(lags_ms),
+        lag_p95_ms=lags_ms[int(len(lags_ms) * 0.95) - 1],
+        lag_max_ms=lags_ms[-1],
+        session_s=session,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tables", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--rounds", type=int, default=3, help="runs per size; the median run is reported")
+    args = parser.parse_args()
+    server = start_server()
+    try:
+        rows = []
+        for tables in args.tables:
+            dsn = load_synthetic(server, f"tui_{tables}", tables)
+            runs = [asyncio.run(measure(dsn, tables)) for _ in range(args.rounds)]
+            runs.sort(key=lambda f: f.list_after_connect_s)
+            rows.append(runs[len(runs) // 2])
+    finally:
+        server.stop()
+    print(
+        "| tables | connect | catalog load | list painted after connect | first card after connect "
+        "| lag p50 | lag p95 | lag max | scripted session |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for f in rows:
+        print(
+            f"| {f.tables:,} | {f.connect_s:.3f} s | {f.catalog_s:.3f} s | {f.list_after_connect_s:.3f} s "
+            f"| {f.card_after_connect_s:.3f} s | {f.lag_p50_ms:.1f} ms | {f.lag_p95_ms:.1f} ms "
+            f"| {f.lag_max_ms:.1f} ms | {f.session_s:.1f} s |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,410 @@
+"""The browser driven headless on a real database: every key path of issue 5, hostile names, links, `o`."""
+
+from __future__ import annotations
+
+import stat
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.screens.error import ErrorScreen
+from dibs_tui.ui.screens.finder import FinderScreen
+from dibs_tui.ui.screens.help import HelpScreen
+from dibs_tui.ui.widgets.details import DetailsView
+from dibs_tui.ui.widgets.table_card import ColumnList
+from dibs_tui.ui.widgets.tables_pane import TableList, TableRow
+
+from .pg import execute, run_sql
+
+SIZE = (120, 36)
+
+SHOP = """
+CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, email text UNIQUE);
+COMMENT ON TABLE customers IS 'People who buy things';
+CREATE TABLE orders (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer_id bigint NOT NULL REFERENCES customers(id),
+    total numeric(12,2) DEFAULT 0
+);
+CREATE INDEX orders_customer_idx ON orders (customer_id);
+CREATE SCHEMA billing;
+CREATE TABLE billing.invoices (id serial PRIMARY KEY, order_id bigint REFERENCES public.orders(id),
+                               customer_id bigint);
+CREATE VIEW order_totals AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id;
+"""
+
+
+@pytest.fixture
+def shop(db: str) -> str:
+    run_sql(db, SHOP)
+    return db
+
+
+def make_app(dsn: str, root: Path | None = None, **settings: object) -> DibsApp:
+    return DibsApp(
+        resolve(dsn),
+        Settings(project_root=root or Path.cwd(), **settings),  # type: ignore[arg-type]
+        header_label="dibs_test",
+    )
+
+
+async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 15.0) -> None:
+    """Let the app work (workers, timers) until `condition()` holds."""
+    waited = 0.0
+    while not condition():
+        await pilot.pause(0.05)
+        waited += 0.05
+        if waited > limit:
+            screen = pilot.app.screen
+            why = screen.message if isinstance(screen, ErrorScreen) else type(screen).__name__
+            raise AssertionError(f"the app never reached the expected state (screen: {why})")
+
+
+async def loaded(pilot: Pilot[int]) -> DibsApp:
+    app = pilot.app
+    assert isinstance(app, DibsApp)
+    await wait_for(pilot, lambda: app.catalog is not None and app.card.relation is not None)
+    await pilot.pause()
+    return app
+
+
+def shown_tables(app: DibsApp) -> list[str]:
+    rows = app.query_one(TableList).rows
+    return [f"{r.relation.schema}.{r.relation.name}" for r in rows if isinstance(r, TableRow)]
+
+
+def card_key(app: DibsApp) -> tuple[str, str] | None:
+    relation = app.card.relation
+    return relation.key if relation else None
+
+
+def card_column(app: DibsApp) -> str | None:
+    column = app.card.column_list.current()
+    return column.name if column else None
+
+
+def rendered(widget: Widget) -> list[list[tuple[str, str | None]]]:
+    """The widget's lines as (text, link URL) segments, exactly as the compositor would draw them."""
+    strips = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return [[(seg.text, seg.style.link if seg.style else None) for seg in strip] for strip in strips]
+
+
+def screen_text(app: DibsApp) -> str:
+    lines = []
+    for widget in app.screen.walk_children(Widget):
+        if widget.display and widget.size.area:
+            lines.extend("".join(text for text, _ in line) for line in rendered(widget))
+    return "\n".join(lines)
+
+
+async def goto(pilot: Pilot[int], query: str) -> None:
+    await pilot.press("t")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FinderScreen))
+    await pilot.press(*query, "enter")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FinderScreen))
+    await pilot.pause()
+
+
+async def test_loads_and_shows_first_table_with_its_card(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        assert shown_tables(app) == [
+            "billing.invoices",
+            "public.customers",
+            "public.order_totals",
+            "public.orders",
+        ]
+        assert card_key(app) == ("billing", "invoices")
+        assert [c.name for c in app.card.relation.columns] == ["id", "order_id", "customer_id"]  # type: ignore[union-attr]
+        header = screen_text(app)
+        assert "dibs_test" in header and "PostgreSQL 18" in header
+
+
+async def test_filter_narrows_the_list_and_escape_restores_it(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("slash", *"ordr")
+        await wait_for(pilot, lambda: len(shown_tables(app)) < 4)
+        # fuzzy: "ordr" is a subsequence of orders and order_totals only
+        assert shown_tables(app) == ["public.order_totals", "public.orders"]
+        await wait_for(pilot, lambda: card_key(app) in {("public", "orders"), ("public", "order_totals")})
+        await pilot.press("enter")  # back to the list
+        assert isinstance(app.focused, TableList)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(shown_tables(app)) == 4)
+
+
+async def test_goto_table_ranks_exact_before_prefix(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "orders")
+        assert card_key(app) == ("public", "orders")
+        await goto(pilot, "billing.inv")
+        assert card_key(app) == ("billing", "invoices")
+
+
+async def test_column_search_finds_every_table_with_the_column(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("c", *"customer_id")
+        finder = app.screen
+        assert isinstance(finder, FinderScreen)
+        await wait_for(
+            pilot, lambda: finder.results.results and finder.results.results[0].name == "customer_id"
+        )
+        paths = {c.path for c in finder.results.results if c.name == "customer_id"}
+        assert paths == {
+            "billing.invoices.customer_id",
+            "public.orders.customer_id",
+            "public.order_totals.customer_id",
+        }
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FinderScreen))
+        assert card_column(app) == "customer_id"
+        assert isinstance(app.focused, ColumnList)
+
+
+async def test_fk_out_in_back_and_forward(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "orders")
+        await pilot.press("l", "j")  # into the card, onto customer_id
+        assert card_column(app) == "customer_id"
+        await pilot.press("enter")  # FK out
+        assert card_key(app) == ("public", "customers") and card_column(app) == "id"
+        # FK in: the column's details list who references customers.id
+        await pilot.press("l")
+        details = app.query_one(DetailsView)
+        assert app.focused is details
+        incoming = [
+            i for i, line in enumerate(details.lines) if line.target and line.target.table == "orders"
+        ]
+        assert incoming, "orders.customer_id should be listed under Referenced by"
+        details.move_cursor(incoming[0])
+        await pilot.press("enter")
+        assert card_key(app) == ("public", "orders") and card_column(app) == "customer_id"
+        await pilot.press("backspace")
+        assert card_key(app) == ("public", "customers") and card_column(app) == "id"
+        await pilot.press("alt+left")
+        assert card_key(app) == ("public", "orders") and card_column(app) == "customer_id"
+        await pilot.press("alt+right")
+        assert card_key(app) == ("public", "customers")
+        await pilot.press("alt+right")
+        assert card_key(app) == ("public", "orders")
+
+
+async def test_table_details_list_referenced_by_and_ddl(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "customers")
+        text = [line.content.plain for line in app.query_one(DetailsView).lines]
+        assert any("← orders(customer_id)" in t for t in text)
+        assert any("People who buy things" in t for t in text)
+        assert any(t.startswith("CREATE TABLE") for t in text)
+        assert any("customers_email_key" in t for t in text)
+
+
+async def test_keys_move_in_lists_and_between_panes(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        table_list = app.query_one(TableList)
+        await pilot.press("G")
+        await wait_for(pilot, lambda: card_key(app) == ("public", "orders"))
+        await pilot.press("g")
+        assert table_list.cursor == 0
+        await pilot.press("j", "j", "k")  # a fast run of moves: the card follows once they settle
+        await wait_for(pilot, lambda: card_key(app) == ("billing", "invoices"))
+        await pilot.press("tab")
+        assert isinstance(app.focused, ColumnList)
+        await pilot.press("l")
+        assert isinstance(app.focused, DetailsView)
+        await pilot.press("h", "h")
+        assert isinstance(app.focused, TableList)
+        await pilot.press("space")  # fold the schema under the cursor
+        assert "billing" in app.tables_pane.collapsed
+        assert "billing.invoices" not in shown_tables(app)
+
+
+async def test_help_lists_focused_pane_bindings_with_ids(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        ids = {entry[3] for entry in help_screen.entries}
+        assert {"list.down", "tables.toggle_schema", "app.goto_table", "app.open_editor", "app.quit"} <= ids
+        groups = {entry[0] for entry in help_screen.entries}
+        assert {"Tables", "App"} <= groups
+        await pilot.press("escape")
+        assert not isinstance(pilot.app.screen, HelpScreen)
+
+
+async def test_copy_name_and_ddl(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "orders")
+        await pilot.press("y")
+        assert app.clipboard == "public.orders"
+        await pilot.press("l", "j", "y")
+        assert app.clipboard == "customer_id"
+        await pilot.press("Y")
+        assert app.clipboard.startswith("CREATE TABLE") and "customer_id" in app.clipboard
+
+
+async def test_refresh_keeps_old_data_then_shows_new_tables(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        first = app.catalog
+        await execute(shop, "CREATE TABLE zebra (id int)")
+        app.action_refresh()
+        # the worker has not run yet: the old data stays on screen, the header says a refresh is on its way
+        assert len(shown_tables(app)) == 4 and "refreshing" in screen_text(app)
+        await wait_for(pilot, lambda: app.catalog is not first)
+        assert "public.zebra" in shown_tables(app)
+        second = app.catalog
+        await execute(shop, "DROP TABLE zebra")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.catalog is not second)
+        assert "public.zebra" not in shown_tables(app) and "refreshing" not in screen_text(app)
+
+
+async def test_unreachable_database_shows_error_modal_then_quits(unused_port: int) -> None:
+    app = make_app(f"postgresql://nobody@127.0.0.1:{unused_port}/nowhere")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        modal = app.screen
+        assert isinstance(modal, ErrorScreen)
+        assert "cannot connect to PostgreSQL at 127.0.0.1" in modal.message
+        assert "Traceback" not in screen_text(app)
+        await pilot.press("r")  # retry: fails again, the modal comes back
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        await pilot.press("q")
+    assert app.return_code == 1
+
+
+async def test_hostile_names_and_comments_render_literally(db: str) -> None:
+    await execute(
+        db,
+        """
+        CREATE TABLE "[bold]x[/bold]" ("[link=x]c[/link]" int);
+        COMMENT ON TABLE "[bold]x[/bold]" IS E'\\x1b[31mred\\x1b[0m \\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07';
+    """,
+    )
+    async with make_app(db).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("l")  # column details too
+        text = screen_text(app)
+        assert "[bold]x[/bold]" in text
+        assert "[link=x]c[/link]" in text
+        assert "\\x1b[31mred" in text and "\\x1b]8;;https://evil.example\\x07" in text
+        assert "\x1b" not in text
+        for widget in app.screen.walk_children(Widget):
+            if widget.size.area:
+                links = {url for line in rendered(widget) for _, url in line if url}
+                assert not any("evil" in url for url in links)
+
+
+META = """
+CREATE TABLE __dibs_tables (table_name text PRIMARY KEY, source_file text NOT NULL, source_line int NOT NULL,
+    source_column int, doc_comment text, created_by_migration text, modified_by_migration text,
+    created_at timestamptz DEFAULT now(), modified_at timestamptz DEFAULT now());
+CREATE TABLE __dibs_columns (table_name text NOT NULL, column_name text NOT NULL, source_file text NOT NULL,
+    source_line int NOT NULL, source_column int, doc_comment text, rust_type text, sql_type text,
+    is_nullable boolean, default_value text, is_primary_key boolean DEFAULT false,
+    is_unique boolean DEFAULT false, is_indexed boolean DEFAULT false, fk_references_table text,
+    fk_references_column text, created_by_migration text, modified_by_migration text,
+    created_at timestamptz DEFAULT now(), modified_at timestamptz DEFAULT now(),
+    PRIMARY KEY (table_name, column_name));
+INSERT INTO __dibs_tables (table_name, source_file, source_line, doc_comment, created_by_migration)
+VALUES ('customers', 'db/schema.sql', 2, 'People who buy things', '20260110_initial');
+INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line, source_column,
+                            created_by_migration, modified_by_migration)
+VALUES ('customers', 'id', 'db/schema.sql', 3, 5, '20260110_initial', NULL),
+       ('customers', 'name', 'db/schema.sql', 4, 5, '20260110_initial', '20260117_rename-name');
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "schema.sql").write_text(
+        "-- People who buy things\nCREATE TABLE customers (\n    id bigint PRIMARY KEY,\n"
+        "    name text NOT NULL,\n    email text UNIQUE\n);\n"
+    )
+    return tmp_path
+
+
+async def test_source_locations_are_osc8_links(shop: str, project: Path) -> None:
+    await execute(shop, META)
+    url = (project / "db" / "schema.sql").resolve().as_uri()
+    async with make_app(shop, project).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "customers")
+        header = app.query_one("#card-header")
+        header_links = [(text, link) for line in rendered(header) for text, link in line if link]
+        assert ("db/schema.sql:2", url) in header_links
+        column_links = {link for line in rendered(app.card.column_list) for _, link in line if link}
+        assert column_links == {url}
+        rows = ["".join(t for t, _ in line) for line in rendered(app.card.column_list)]
+        assert ":3" in rows[0] and "initial" in rows[0]
+        assert ":4" in rows[1] and "+rename-name" in rows[1]
+        await pilot.press("l")  # column details: the source, its path and that the file exists
+        details = [line.content.plain for line in app.query_one(DetailsView).lines]
+        assert any("db/schema.sql:3:5" in t and "file exists" in t for t in details)
+
+
+def fake_editor(tmp_path: Path) -> tuple[Path, Path]:
+    """An executable that records its argv, one argument a line (a real process, not a mock)."""
+    record = tmp_path / "argv.txt"
+    script = tmp_path / "fake-editor"
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nopen({str(record)!r}, 'w').write('\\n'.join(sys.argv[1:]))\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script, record
+
+
+async def test_o_opens_the_column_source_in_the_editor(
+    shop: str, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("dibs_tui.core.editor", reason="the editor launcher has not landed yet")
+    await execute(shop, META)
+    script, record = fake_editor(tmp_path)
+    monkeypatch.setenv("VISUAL", str(script))
+    monkeypatch.delenv("EDITOR", raising=False)
+    path = str((project / "db" / "schema.sql").resolve())
+    async with make_app(shop, project, editor_template=f"{script} --line {{line}} {{file}}").run_test(
+        size=SIZE
+    ) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "customers")
+        await pilot.press("l", "j", "o")  # column `name`, defined on line 4
+        await wait_for(pilot, record.exists)
+        assert record.read_text().splitlines() == ["--line", "4", path]
+        record.unlink()
+        await pilot.press("h", "o")  # the table, line 2
+        await wait_for(pilot, record.exists)
+        assert record.read_text().splitlines() == ["--line", "2", path]
+        record.unlink()
+        await goto(pilot, "orders")
+        await pilot.press("o")  # no meta row: a message, no editor
+        await pilot.pause(0.3)
+        assert not record.exists()
+        assert any("no source location" in str(n.message) for n in app._notifications)
+
+
+@pytest.fixture
+def unused_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

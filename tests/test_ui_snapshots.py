@@ -1,0 +1,134 @@
+"""SVG snapshots of the main states at 120×36 (pytest-textual-snapshot; `--snapshot-update` rewrites them).
+
+The screen must not depend on the run: a fixed database name, a fixed project folder, fixed meta timestamps,
+and the header label instead of the DSN (whose port changes every session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.screens.error import ErrorScreen
+from dibs_tui.ui.screens.finder import FinderScreen
+
+from .pg import run_sql
+from .test_ui import META, SHOP
+
+SIZE = (120, 36)
+DATABASE = "ui_snapshots"
+PROJECT = Path("/tmp/dibs-tui-ui-snapshots")
+FIXED_TIMES = """
+UPDATE __dibs_tables SET created_at = '2026-01-10 12:00+00', modified_at = '2026-01-10 12:00+00';
+UPDATE __dibs_columns SET created_at = '2026-01-10 12:00+00', modified_at = '2026-01-17 09:30+00';
+"""
+
+
+@pytest.fixture
+def snapshot_db(pg_server: EmbeddedServer) -> Iterator[str]:
+    from .conftest import _admin
+
+    asyncio.run(
+        _admin(
+            pg_server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"'
+        )
+    )
+    dsn = pg_server.dsn(DATABASE)
+    run_sql(dsn, SHOP + META + FIXED_TIMES + "ANALYZE;")
+    (PROJECT / "db").mkdir(parents=True, exist_ok=True)
+    (PROJECT / "db" / "schema.sql").write_text(
+        "-- People who buy things\nCREATE TABLE customers (\n"
+        "    id bigint PRIMARY KEY,\n    name text NOT NULL\n);\n"
+    )
+    yield dsn
+    asyncio.run(_admin(pg_server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+
+
+def snapshot_app(dsn: str) -> DibsApp:
+    return DibsApp(
+        resolve(dsn), Settings(project_root=PROJECT), header_label="postgresql://demo@localhost/shop"
+    )
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object]) -> None:
+    for _ in range(300):
+        if condition():
+            await pilot.pause()
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the app never reached the expected state")
+
+
+async def loaded(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, DibsApp)
+    await until(pilot, lambda: app.catalog is not None and app.card.relation is not None)
+
+
+async def goto(pilot: Pilot[Any], name: str) -> None:
+    await pilot.press("t", *name, "enter")
+    await until(pilot, lambda: not isinstance(pilot.app.screen, FinderScreen))
+
+
+def test_snapshot_browse(snapshot_db: str, snap_compare: Any) -> None:
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=loaded)
+
+
+def test_snapshot_card_and_column_details(snapshot_db: str, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await goto(pilot, "customers")
+        await pilot.press("l", "j")
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_goto_finder(snapshot_db: str, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await pilot.press("t", *"ord")
+        screen = pilot.app.screen
+        assert isinstance(screen, FinderScreen)
+        await until(pilot, lambda: screen.results.row_count == 2)
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_filter(snapshot_db: str, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        app = pilot.app
+        assert isinstance(app, DibsApp)
+        await pilot.press("slash", *"inv")
+        await until(pilot, lambda: app.tables_pane.table_list.row_count == 2)
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_help(snapshot_db: str, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_error_modal(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: isinstance(pilot.app.screen, ErrorScreen))
+
+    app = DibsApp(
+        resolve("postgresql://nobody@127.0.0.1:1/nowhere"),
+        Settings(project_root=PROJECT),
+        header_label="postgresql://nobody@127.0.0.1:1/nowhere",
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
