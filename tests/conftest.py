@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -16,13 +19,17 @@ _counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    server = EmbeddedServer(tmp_path_factory.mktemp("pg") / "server").start()
-    asyncio.run(_admin(server, f'CREATE DATABASE "{TEMPLATE}" TEMPLATE template0'))
+def pg_server() -> Iterator[EmbeddedServer]:
+    # Not under pytest's tmp_path: pytest prunes all but its three newest basetemp dirs when a session starts,
+    # which would delete the data dir under a server that a concurrent test session is still using.
+    root = Path(tempfile.mkdtemp(prefix="dibs-tests-"))
+    server = EmbeddedServer(root / "server").start()
     try:
+        asyncio.run(_admin(server, f'CREATE DATABASE "{TEMPLATE}" TEMPLATE template0'))
         yield server
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 async def _admin(server: EmbeddedServer, *statements: str) -> None:
