@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.migrations import (
     ApplyEvent,
     MigrationFailed,
@@ -363,3 +365,41 @@ async def test_history_table_in_the_real_dibs_shape_is_written_with_its_columns(
         ("20250101000000_old", MigrationState.MISSING),
     ]
     assert history.applied[-1].checksum == checksum((folder / "20260101000000_new.sql").read_text())
+
+
+def test_demo_pending_migration_reviews_and_applies(pg_server: EmbeddedServer, tmp_path: Path) -> None:
+    from dibs_tui.demo.build import build_demo
+
+    info = build_demo(pg_server.dsn("postgres"), "demo_migrations", project_dir=tmp_path / "demo")
+    try:
+        folder = info.project_dir / "db" / "migrations"
+        [pending] = info.pending
+        review = subprocess.run(
+            [DIBS, "review", folder / f"{pending}.sql", info.dsn, "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        hazards = {h["kind"] for s in json.loads(review.stdout)["statements"] for h in s["hazards"]}
+        # reporter_id has NULLs, but the migration's own UPDATE fills them before SET NOT NULL.
+        assert hazards == {
+            "access-exclusive-lock",
+            "constraint-without-not-valid",
+            "data-loss",
+            "backward-incompatible",
+        }
+        status = subprocess.run(
+            [DIBS, "status", info.dsn, "--migrations", folder], capture_output=True, text=True
+        )
+        assert status.returncode == 1 and f"pending   {pending}" in status.stdout
+        applied = subprocess.run(
+            [DIBS, "migrate", info.dsn, "--migrations", folder, "--yes"], capture_output=True, text=True
+        )
+        assert applied.returncode == 0, applied.stderr
+        assert "data-loss: drops users.legacy_username" in applied.stdout
+        status = subprocess.run(
+            [DIBS, "status", info.dsn, "--migrations", folder], capture_output=True, text=True
+        )
+        assert status.returncode == 0 and "6 applied, 0 pending, 0 changed, 0 missing" in status.stdout
+    finally:
+        run_sql(pg_server.dsn("postgres"), 'DROP DATABASE IF EXISTS "demo_migrations" WITH (FORCE)')

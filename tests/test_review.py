@@ -178,3 +178,20 @@ async def test_big_tables_use_the_estimate_and_say_so(db: str, monkeypatch: pyte
     [loss] = messages(result, "data-loss")
     assert "~1,000 rows (estimate from pg_class.reltuples)" in loss and "1,000 non-null values" in loss
     assert "fails-on-existing-data" not in kinds(result)  # the bounded NULL count still ran: none
+
+
+async def test_quoted_and_schema_qualified_names(db: str) -> None:
+    await execute(
+        db,
+        'CREATE SCHEMA app; CREATE TABLE app."Orders" ("Id" int, "Note" text);'
+        "INSERT INTO app.\"Orders\" VALUES (1, NULL), (2, 'n');",
+    )
+    result = await review(
+        db,
+        'ALTER TABLE app."Orders" ALTER COLUMN "Note" SET NOT NULL;\n'
+        'ALTER TABLE ONLY app."Orders" DROP COLUMN IF EXISTS "Note";',
+    )
+    assert messages(result, "fails-on-existing-data") == [
+        '1 row of app."Orders" has Note NULL: SET NOT NULL fails'
+    ]
+    assert "1 non-null value in 2 rows" in messages(result, "data-loss")[0]
