@@ -171,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "migrate",
         help="apply pending migrations, each in one transaction with its history row",
-        description="Apply pending migrations in name order under an advisory lock (pg_advisory_lock(1684627059), "
-        "'dibs' in ASCII: a second migrate waits and says who holds it), with lock_timeout; each "
+        description="Apply pending migrations in name order under an advisory lock "
+        "(pg_advisory_lock(1684628083), 'dibs' in ASCII: a second migrate waits and says who holds it), "
+        "with lock_timeout; each "
         "migration and its __dibs_migrations row commit together. A failure rolls that migration back, stops, "
         "and shows the statement with PostgreSQL's message, detail, hint and position.",
     )
