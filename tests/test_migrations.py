@@ -403,3 +403,10 @@ def test_demo_pending_migration_reviews_and_applies(pg_server: EmbeddedServer, t
         assert status.returncode == 0 and "6 applied, 0 pending, 0 changed, 0 missing" in status.stdout
     finally:
         run_sql(pg_server.dsn("postgres"), 'DROP DATABASE IF EXISTS "demo_migrations" WITH (FORCE)')
+
+
+def test_migrate_help_names_the_advisory_lock_key() -> None:
+    from dibs_tui.core.migrations import ADVISORY_LOCK_KEY
+
+    shown = subprocess.run([DIBS, "migrate", "--help"], capture_output=True, text=True, check=True).stdout
+    assert f"pg_advisory_lock({ADVISORY_LOCK_KEY})" in " ".join(shown.split())
