@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -25,6 +27,9 @@ PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "3"))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    # A short-lived process that builds one large acyclic tree: the cyclic GC would only rescan it, again and
+    # again (a third of the time at 5,000 tables). Memory is returned when the process exits.
+    gc.disable()
     catalog = run_async(_load(args, settings))
     fmt = args.format or "plain"
     out = sys.stdout
@@ -83,14 +88,18 @@ def _highlight(sql: str) -> str:
 
 
 @cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+def _to_dict(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """A per-class `lambda o: {"a": o.a, ...}`: much faster than getattr over dataclasses.fields()."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    body = ", ".join(f"{name!r}: o.{name}" for name in names)
+    function: Callable[[Any], dict[str, Any]] = eval(f"lambda o: {{{body}}}")  # noqa: S307 - field names only
+    return function
 
 
 def _json_default(value: Any) -> Any:
     """Dataclasses become objects field by field (no deep copy as dataclasses.asdict does); times ISO 8601."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: getattr(value, name) for name in _field_names(type(value))}
+        return _to_dict(type(value))(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
