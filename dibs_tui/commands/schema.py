@@ -98,7 +98,7 @@ def _to_dict(cls: type) -> Callable[[Any], dict[str, Any]]:
 
 def _json_default(value: Any) -> Any:
     """Dataclasses become objects field by field (no deep copy as dataclasses.asdict does); times ISO 8601."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if hasattr(type(value), "__dataclass_fields__"):
         return _to_dict(type(value))(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -107,7 +107,7 @@ def _json_default(value: Any) -> Any:
 
 def to_json(catalog: Catalog) -> str:
     """The whole model, provenance, stale and untracked meta included, as one JSON document."""
-    return json.dumps(catalog, default=_json_default, ensure_ascii=False)
+    return json.dumps(catalog, default=_json_default, ensure_ascii=False, check_circular=False)
 
 
 # --- \d-like text -----------------------------------------------------------------------------------------
