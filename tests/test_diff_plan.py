@@ -125,3 +125,28 @@ def test_column_rename_needs_same_type_and_nullability() -> None:
     assert diff_catalogs(a, other_type)[2] == ()
     renamed = sqls(a, same, accepted_renames=[("public.t.fullname", "full_name")])
     assert renamed == ["ALTER TABLE public.t RENAME COLUMN fullname TO full_name;"]
+
+
+def test_widening_type_changes_are_not_destructive_narrowing_ones_are() -> None:
+    a = Catalog(
+        schemas=PUBLIC,
+        relations=(table("t", col("a"), col("b", "text", 2), col("c", "character varying(9)", 3)),),
+    )
+    b = Catalog(
+        schemas=PUBLIC,
+        relations=(table("t", col("a", "bigint"), col("b", "integer", 2), col("c", "text", 3)),),
+    )
+    destructive = {c.object.sub: c.destructive for c in diff_catalogs(a, b)[0]}
+    assert destructive == {"a": False, "b": True, "c": False}
+
+
+def test_view_reading_other_columns_survives_a_column_drop() -> None:
+    view = Relation(
+        "public", "v", RelationKind.VIEW, columns=(col("a"),), view_definition=" SELECT a FROM t;"
+    )
+    dep = Dependency(ObjectRef("table", "public", "v"), ObjectRef("column", "public", "t", "a"))
+    a = Catalog(
+        schemas=PUBLIC, relations=(table("t", col("a"), col("gone", position=2)), view), dependencies=(dep,)
+    )
+    b = Catalog(schemas=PUBLIC, relations=(table("t", col("a")), view), dependencies=(dep,))
+    assert sqls(a, b) == ["ALTER TABLE public.t DROP COLUMN gone;"]

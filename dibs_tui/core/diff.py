@@ -15,6 +15,7 @@ import asyncio
 import difflib
 import gc
 import heapq
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -98,16 +99,30 @@ class _Deps:
 
     def __init__(self, catalog: Catalog, *, reverse: bool = False) -> None:
         edges: dict[NodeKey, set[NodeKey]] = {}
+        exact: dict[NodeKey, set[NodeKey]] = {}  # reverse only: a column (or whole table) -> its dependents
         for dep in catalog.dependencies:
             a, b = _node_key(dep.dependent), _node_key(dep.referenced)
             if a != b:
                 if reverse:
-                    a, b = b, a
-                edges.setdefault(a, set()).add(b)
+                    edges.setdefault(b, set()).add(a)
+                    referenced = dep.referenced
+                    if referenced.kind in ("column", "table"):
+                        raw = (referenced.kind, referenced.schema, referenced.name, referenced.sub)
+                        exact.setdefault(raw, set()).add(a)
+                else:
+                    edges.setdefault(a, set()).add(b)
         self._edges = edges
+        self._exact = exact
 
     def get(self, ref: ObjectRef) -> list[ObjectRef]:
         return [ObjectRef(*key) for key in self._edges.get(_node_key(ref), ())]
+
+    def of_columns(self, schema: str, table: str, columns: Iterable[str]) -> list[ObjectRef]:
+        """Dependents of these columns, or of the table as a whole (not of its other columns)."""
+        keys = set(self._exact.get(("table", schema, table, ""), ()))
+        for column in columns:
+            keys |= self._exact.get(("column", schema, table, column), set())
+        return [ObjectRef(*key) for key in keys]
 
 
 def _table_ref(rel: Relation) -> ObjectRef:
@@ -128,6 +143,32 @@ def _what(rel: Relation) -> str:
 
 def _collate(collation: str) -> str:
     return collation if ('"' in collation or "." in collation) else quote_ident(collation)
+
+
+_INTEGER_WIDTH = {"smallint": 2, "integer": 4, "bigint": 8}
+_SIZED = re.compile(r"(character varying|varchar|character|bit varying|numeric)\((\d+)(?:,(\d+))?\)")
+
+
+def _widens(old: str, new: str) -> bool:
+    """A type change that keeps every value: no data loss (e.g. integer -> bigint, varchar(n) -> text)."""
+    if old == new:
+        return True
+    if old in _INTEGER_WIDTH and new in _INTEGER_WIDTH:
+        return _INTEGER_WIDTH[new] >= _INTEGER_WIDTH[old]
+    if new == "text" and (old.startswith(("character varying", "character(")) or old == "character varying"):
+        return True
+    if new in ("numeric", "double precision") and old in _INTEGER_WIDTH:
+        return new == "numeric" or old == "smallint"
+    sized_old, sized_new = _SIZED.fullmatch(old), _SIZED.fullmatch(new)
+    if sized_old and sized_new and sized_old.group(1) == sized_new.group(1):
+        if sized_old.group(1) == "numeric":
+            old_scale, new_scale = int(sized_old.group(3) or 0), int(sized_new.group(3) or 0)
+            old_int = int(sized_old.group(2)) - old_scale
+            return new_scale >= old_scale and int(sized_new.group(2)) - new_scale >= old_int
+        return int(sized_new.group(2)) >= int(sized_old.group(2))
+    if new == "numeric" and old.startswith("numeric("):
+        return True
+    return old.startswith("character varying(") and new == "character varying"
 
 
 def _column_unchanged(a: Column, b: Column) -> bool:
@@ -708,6 +749,7 @@ class _Planner:
         affected: set[ObjectRef] = set(recreated_functions)
         affected |= {_type_ref(*k) for k in self.recreated_enums}
         recreated_tables = self.recreated_tables
+        column_readers: list[ObjectRef] = []
         for key, new in des.items():
             old = cur.get(key)
             if old is None:
@@ -719,8 +761,8 @@ class _Planner:
             if self._must_recreate_table(old, new):
                 recreated_tables.add(key)
                 affected.add(_table_ref(new))
-            elif self._reshapes_columns(old, new):
-                affected.add(_table_ref(new))
+            elif reshaped := self._reshaped_columns(old, new):
+                column_readers.extend(self.cur_dependents.of_columns(old.schema, old.name, reshaped))
         grew = True
         while grew:  # partitions go with their re-created parent
             grew = False
@@ -753,9 +795,13 @@ class _Planner:
                 views_to_drop.add(key)
         frontier = list(affected | {ObjectRef("table", *k) for k in views_to_drop})
         seen: set[ObjectRef] = set(frontier)
-        while frontier:
-            ref = frontier.pop()
-            for dependent in self.cur_dependents.get(ref):
+        first = True
+        while frontier or first:
+            if first:  # readers of reshaped columns, then everything that reads those, transitively
+                dependents, first = column_readers, False
+            else:
+                dependents = self.cur_dependents.get(frontier.pop())
+            for dependent in dependents:
                 if dependent.kind != "table" or dependent in seen:
                     continue
                 seen.add(dependent)
@@ -833,18 +879,16 @@ class _Planner:
             or old.partition_of != new.partition_of
         )
 
-    def _reshapes_columns(self, old: Relation, new: Relation) -> bool:
-        """Dropped columns, type/collation changes or renames invalidate views that read the table."""
+    def _reshaped_columns(self, old: Relation, new: Relation) -> set[str]:
+        """Dropped, retyped, re-collated or enum-recast columns: the views reading them are re-created."""
         new_cols = {c.name: c for c in new.columns}
+        out: set[str] = set()
         for col in old.columns:
             other = new_cols.get(col.name)
-            if other is None or other.type != col.type or other.collation != col.collation:
-                return True
-            if col.type_key is not None and _type_ref(*col.type_key) in {
-                _type_ref(*k) for k in self.recreated_enums
-            }:
-                return True
-        return False
+            recast = col.type_key is not None and col.type_key in self.recreated_enums
+            if other is None or other.type != col.type or other.collation != col.collation or recast:
+                out.add(col.name)
+        return out
 
     @staticmethod
     def _replaceable(old: Relation, new: Relation) -> bool:
@@ -1226,7 +1270,7 @@ class _Planner:
                 "column",
                 _column_sql(old),
                 _column_sql(new),
-                destructive=type_changes and old.type != new.type,
+                destructive=type_changes and not _widens(old.type, new.type),
                 detail="; ".join(details),
             )
 
