@@ -12,6 +12,12 @@ Everything here is plain frozen data; `dibs_tui.core.diff` fills it. Callers (CL
   (`ALTER TYPE … ADD VALUE`: the new label is unusable until committed); run them on their own, committed.
   `touches` lists every object the statement creates, drops or alters (the table for a column change is
   included), which the migrations issue uses for hazards and `__dibs_*` meta updates.
+  The plan may start with `SET check_function_bodies = off;` (empty `touches`), as pg_dump does, when it
+  creates SQL-language functions whose bodies read tables created later in the plan.
+  Accepted renames come first (`change=RENAME`), then drops of dependents (views, triggers, policies, FKs),
+  types/sequences/functions, tables, columns, constraints and indexes, foreign keys, views/triggers/policies,
+  drops of what was depended on, comments; within that, `pg_depend` of both sides decides.
+* `Change.destructive` / `PlannedStatement.destructive`: data can be lost (drops, narrowing type changes).
 * `RenameSuggestion`: a table or column that looks renamed. Never applied unless passed back in
   `accepted_renames` as `(old, new)` pairs, spelled `[schema.]table` or `[schema.]table.column`
   (`schema` defaults to `public`; a column's new name may be given bare).
