@@ -68,7 +68,7 @@ async def test_list_hazards_preview_and_apply_with_confirmation(db: str, tmp_pat
         assert "DROP COLUMN legacy" in text_of(pane.query_one("#migrations-sql", Static))
 
         await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         assert "data-loss" in app.screen.question
         await pilot.press("y")
         await wait_for(
@@ -97,7 +97,7 @@ async def test_failure_is_shown_with_the_statement_and_nothing_applied(db: str, 
         pane = app.query_one(MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         assert "fails-on-existing-data" in app.screen.question
         await pilot.press("y")
         await wait_for(pilot, lambda: pane.last_error is not None)
@@ -127,14 +127,18 @@ async def test_generate_shows_sql_and_writes_only_on_confirm(
         pane = app.query_one(MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, GenerateScreen))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, GenerateScreen) and app.screen.query("#generate-sql")
+        )
         assert app.screen.query_one("#generate-name", Input).value == "create-invoices"
         assert "CREATE TABLE" in text_of(app.screen.query_one("#generate-sql", Static))
         await pilot.press("escape")
         await wait_for(pilot, lambda: "cancelled" in text_of(pane.query_one("#migrations-status", Static)))
         assert not folder.exists() or not list(folder.iterdir())
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, GenerateScreen))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, GenerateScreen) and app.screen.query("#generate-sql")
+        )
         name_input = app.screen.query_one("#generate-name", Input)
         name_input.value = "Add Invoices"
         name_input.focus()

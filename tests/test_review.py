@@ -195,3 +195,28 @@ async def test_quoted_and_schema_qualified_names(db: str) -> None:
         '1 row of app."Orders" has Note NULL: SET NOT NULL fails'
     ]
     assert "1 non-null value in 2 rows" in messages(result, "data-loss")[0]
+
+
+@pytest.mark.parametrize(
+    ("sql", "lock"),
+    [
+        ("ALTER TABLE t ADD COLUMN x int", "ACCESS EXCLUSIVE on t"),
+        ("ALTER TABLE t VALIDATE CONSTRAINT c", "SHARE UPDATE EXCLUSIVE on t"),
+        (
+            "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (p) REFERENCES parent NOT VALID",
+            "SHARE ROW EXCLUSIVE on t",
+        ),
+        ("ALTER TABLE t VALIDATE CONSTRAINT c, ALTER COLUMN v SET NOT NULL", "ACCESS EXCLUSIVE on t"),
+        ("CREATE INDEX i ON t (v)", "SHARE (blocks writes) on t"),
+        ("CREATE UNIQUE INDEX CONCURRENTLY i ON ONLY app.t (v)", "SHARE UPDATE EXCLUSIVE on app.t"),
+        ("CREATE TRIGGER g AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "SHARE ROW EXCLUSIVE on t"),
+        ("REFRESH MATERIALIZED VIEW mv", "ACCESS EXCLUSIVE on mv"),
+        ("REFRESH MATERIALIZED VIEW CONCURRENTLY mv", ""),
+        ("UPDATE t SET v = 1", "ROW EXCLUSIVE on t"),
+        ("CREATE TABLE n (id int)", ""),
+    ],
+)
+def test_lock_taken_per_command_and_alter_form(sql: str, lock: str) -> None:
+    from dibs_tui.core.review import lock_taken
+
+    assert lock_taken(sql) == lock

@@ -61,6 +61,9 @@ class ReviewedStatement:
     line: int
     hazards: tuple[Hazard, ...] = ()
     transactional: bool = True
+    lock: str = (
+        ""  # the strongest table lock it takes, e.g. "ACCESS EXCLUSIVE on issues" ("" for none/unknown)
+    )
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ class Review:
             first = s.sql.strip().splitlines()[0] if s.sql.strip() else ""
             more = " …" if "\n" in s.sql.strip() else ""
             out.append(f"{self.file}:{s.line}: {first}{more}")
+            if s.lock:
+                out.append(f"    lock: {s.lock}")
             out += [f"    ! {h.kind}: {h.message}" for h in s.hazards]
         count = len(self.hazards)
         out.append(f"{len(self.statements)} statements, {count} hazard{'s' if count != 1 else ''}")
@@ -668,6 +673,71 @@ class _Reviewer:
         return []
 
 
+_WEAKER_ALTER_LOCKS = (
+    (
+        re.compile(
+            r"VALIDATE\s+CONSTRAINT|SET\s+STATISTICS|CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER|"
+            r"ATTACH\s+PARTITION|DETACH\s+PARTITION\s+.*\bCONCURRENTLY",
+            re.IGNORECASE,
+        ),
+        "SHARE UPDATE EXCLUSIVE",
+    ),
+    (
+        re.compile(
+            r"ADD\s+(CONSTRAINT\s+\S+\s+)?FOREIGN\s+KEY|(ENABLE|DISABLE)\s+(ALWAYS\s+|REPLICA\s+)?TRIGGER",
+            re.IGNORECASE,
+        ),
+        "SHARE ROW EXCLUSIVE",
+    ),
+)
+_LOCK_ORDER = ("SHARE UPDATE EXCLUSIVE", "SHARE ROW EXCLUSIVE", "ACCESS EXCLUSIVE")
+_STATEMENT_LOCKS = (
+    (
+        re.compile(
+            rf"CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+.*?\bON\s+(?:ONLY\s+)?({_NAME})", re.I | re.S
+        ),
+        "SHARE UPDATE EXCLUSIVE",
+    ),
+    (
+        re.compile(rf"CREATE\s+(UNIQUE\s+)?INDEX\s+.*?\bON\s+(?:ONLY\s+)?({_NAME})", re.I | re.S),
+        "SHARE (blocks writes)",
+    ),
+    (
+        re.compile(rf"CREATE\s+(OR\s+REPLACE\s+)?(CONSTRAINT\s+)?TRIGGER\s+.*?\bON\s+({_NAME})", re.I | re.S),
+        "SHARE ROW EXCLUSIVE",
+    ),
+    (
+        re.compile(
+            rf"(DROP\s+TABLE|TRUNCATE|REFRESH\s+MATERIALIZED\s+VIEW(?!\s+CONCURRENTLY)|VACUUM\s+FULL|"
+            rf"CLUSTER)\s+(?:TABLE\s+)?(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})",
+            re.I,
+        ),
+        "ACCESS EXCLUSIVE",
+    ),
+    (
+        re.compile(rf"(UPDATE|DELETE\s+FROM|INSERT\s+INTO|MERGE\s+INTO)\s+(?:ONLY\s+)?({_NAME})", re.I),
+        "ROW EXCLUSIVE",
+    ),
+)
+
+
+def lock_taken(sql: str) -> str:
+    """The strongest table lock a statement takes, as PostgreSQL documents it per command and ALTER form."""
+    flat = strip_comments(sql)
+    if m := re.match(rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})\s+(.*)", flat, re.I | re.S):
+        modes = []
+        for action in _split_top_level(m.group(2)):
+            mode = next(
+                (mode for pattern, mode in _WEAKER_ALTER_LOCKS if pattern.match(action)), "ACCESS EXCLUSIVE"
+            )
+            modes.append(mode)
+        return f"{max(modes, key=_LOCK_ORDER.index)} on {m.group(1)}" if modes else ""
+    for pattern, mode in _STATEMENT_LOCKS:
+        if m := pattern.match(flat):
+            return f"{mode} on {m.groups()[-1]}"
+    return ""
+
+
 _VARCHAR = re.compile(r"(?:character varying|varchar)\s*(?:\((\d+)\))?$", re.IGNORECASE)
 _NUMERIC = re.compile(r"(?:numeric|decimal)\s*(?:\((\d+)\s*(?:,\s*(\d+))?\))?$", re.IGNORECASE)
 
@@ -703,7 +773,11 @@ async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -
                 continue
             hazards = await reviewer.statement(stmt.text, stmt.line)
             transactional = not any(h.kind == "non-transactional" for h in hazards)
-            reviewed.append(ReviewedStatement(stmt.text, stmt.line, tuple(_unique(hazards)), transactional))
+            reviewed.append(
+                ReviewedStatement(
+                    stmt.text, stmt.line, tuple(_unique(hazards)), transactional, lock_taken(stmt.text)
+                )
+            )
     return Review(file, tuple(reviewed))
 
 

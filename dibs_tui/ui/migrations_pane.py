@@ -66,6 +66,10 @@ def hazard_lines(review: Review) -> list[str]:
     return [f"line {s.line}: {h.kind}: {h.message}" for s, h in review.hazards]
 
 
+def lock_lines(review: Review) -> list[str]:
+    return [f"line {s.line}: {s.lock}" for s in review.statements if s.lock]
+
+
 class GenerateScreen(ModalScreen[GeneratedMigration | None]):
     """The generated migration highlighted, with its name editable; dismissed with None on cancel."""
 
@@ -251,8 +255,14 @@ class MigrationsPane(Vertical):
             return
         self.reviews[status.name] = review
         hazards = hazard_lines(review) or ["no hazards"]
+        locks = lock_lines(review) or ["none"]
         self._details(
-            Content(safe("\n".join([*head, "Hazards:", *hazards, "Changes: computing…"]), keep_newlines=True))
+            Content(
+                safe(
+                    "\n".join([*head, "Hazards:", *hazards, "Locks:", *locks, "Changes: computing…"]),
+                    keep_newlines=True,
+                )
+            )
         )
         try:
             changes = await preview_changes(
@@ -268,7 +278,10 @@ class MigrationsPane(Vertical):
             described = [f"cannot replay the folder in a shadow database: {exc.message.splitlines()[0]}"]
         self._details(
             Content(
-                safe("\n".join([*head, "Hazards:", *hazards, "Changes:", *described]), keep_newlines=True)
+                safe(
+                    "\n".join([*head, "Hazards:", *hazards, "Locks:", *locks, "Changes:", *described]),
+                    keep_newlines=True,
+                )
             )
         )
 
