@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from bench.common import DIBS, load_synthetic, median_seconds, paired, peak_rss, start_server
@@ -38,7 +39,7 @@ def main() -> None:
         for size in args.sizes:
             current = load_synthetic(server, f"cur_{size}", size)
             desired = load_synthetic(server, f"des_{size}", size, changed=True)
-            commands = {
+            commands: dict[str, Sequence[str]] = {
                 "dibs-tui": _tolerating_exit_2(
                     [DIBS, "diff", current, "--desired", desired, "--format", "sql"]
                 ),

@@ -91,7 +91,8 @@ async def test_in_sync_marks_every_table_and_layout_toggles(same: tuple[str, str
         assert set(app.tables_pane.table_list.sync_marks.values()) == {"in sync"}
         assert text_of(pane.query_one("#diff-plan", Static)) == "-- nothing to do"
         pane.action_toggle_layout()
-        assert pane.query_one("#diff-definitions").styles.layout.name == "vertical"
+        layout = pane.query_one("#diff-definitions").styles.layout
+        assert layout is not None and layout.name == "vertical"
 
 
 async def test_without_a_desired_schema_the_pane_says_how_to_give_one(db: str, tmp_path: Path) -> None:

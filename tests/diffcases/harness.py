@@ -1,4 +1,4 @@
-"""Convergence harness: load current into A, desired into B, plan A -> B, apply, diff again, compare models."""
+"""Convergence harness: load current into A, desired into B, plan A -> B, apply, re-diff, compare models."""
 
 from __future__ import annotations
 
