@@ -14,7 +14,6 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
 from ..config import Settings
@@ -34,8 +33,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     fmt = args.format or "plain"
     out = sys.stdout
     if fmt == "json":
-        out.write(to_json(catalog))
-        out.write("\n")
+        out.flush()
+        out.buffer.write(to_json(catalog).encode())  # no second copy through the text layer
+        out.buffer.write(b"\n")
     elif fmt == "sql":
         from ..core.ddl import catalog_ddl
 
@@ -87,12 +87,15 @@ def _highlight(sql: str) -> str:
 # --- JSON -------------------------------------------------------------------------------------------------
 
 
-@cache
+_TO_DICT: dict[type, Callable[[Any], dict[str, Any]]] = {}
+
+
 def _to_dict(cls: type) -> Callable[[Any], dict[str, Any]]:
     """A per-class `lambda o: {"a": o.a, ...}`: much faster than getattr over dataclasses.fields()."""
-    names = [f.name for f in dataclasses.fields(cls)]
-    body = ", ".join(f"{name!r}: o.{name}" for name in names)
-    function: Callable[[Any], dict[str, Any]] = eval(f"lambda o: {{{body}}}")  # noqa: S307 - field names only
+    function = _TO_DICT.get(cls)
+    if function is None:
+        body = ", ".join(f"{f.name!r}: o.{f.name}" for f in dataclasses.fields(cls))
+        function = _TO_DICT[cls] = eval(f"lambda o: {{{body}}}")  # noqa: S307 - dataclass field names only
     return function
 
 

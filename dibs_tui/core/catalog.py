@@ -471,23 +471,25 @@ def build_catalog(rows: dict[str, list[Record]]) -> Catalog:
 
 
 def _build(rows: dict[str, list[Record]]) -> Catalog:
+    """Rows are popped as they are used: at 5,000 tables, records and model are not both held in full."""
     header = rows["header"][0]
-    columns = _group(rows["columns"])
-    constraints = _group(rows["constraints"])
-    indexes = _group(rows["indexes"])
-    triggers = _group(rows["triggers"])
-    policies = _group(rows["policies"])
+    columns = _group(rows.pop("columns"))
+    constraints = _group(rows.pop("constraints"))
+    indexes = _group(rows.pop("indexes"))
+    triggers = _group(rows.pop("triggers"))
+    policies = _group(rows.pop("policies"))
     resolver = _Resolver()
     relations: list[Relation] = []
-    for r in rows["relations"]:
+    for r in rows.pop("relations"):
         oid = r["oid"]
-        rel_columns = columns.get(oid, ())
+        rel_columns = columns.pop(oid, ())
+        rel_constraints, rel_indexes = constraints.pop(oid, ()), indexes.pop(oid, ())
+        rel_triggers, rel_policies = triggers.pop(oid, ()), policies.pop(oid, ())
         names = {c["position"]: c["name"] for c in rel_columns}
-        rel = _relation(r, rel_columns, constraints.get(oid, ()), indexes.get(oid, ()), triggers.get(oid, ()),
-                        policies.get(oid, ()), names)
+        rel = _relation(r, rel_columns, rel_constraints, rel_indexes, rel_triggers, rel_policies, names)
         relations.append(rel)
-        resolver.add_relation(oid, r["type_oid"], rel, names, constraints.get(oid, ()), indexes.get(oid, ()),
-                              triggers.get(oid, ()), policies.get(oid, ()))
+        resolver.add_relation(oid, r["type_oid"], rel, names, rel_constraints, rel_indexes, rel_triggers,
+                              rel_policies)
     enums: list[EnumType] = []
     domains: list[Domain] = []
     for t in rows["types"]:
