@@ -74,6 +74,9 @@ async def test_list_hazards_preview_and_apply_with_confirmation(db: str, tmp_pat
         await wait_for(
             pilot, lambda: pane.statuses and all(s.state.value == "applied" for s in pane.statuses)
         )
+        # Applied migrations too show what they changed, replayed in a shadow database.
+        await wait_for(pilot, lambda: "+ table users" in text_of(details))
+        assert "Hazards:" not in text_of(details)
     columns = [
         r["attname"]
         for r in await fetch(

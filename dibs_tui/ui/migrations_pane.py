@@ -240,50 +240,34 @@ class MigrationsPane(Vertical):
         if self.last_error and status.state is MigrationState.PENDING:
             lines.append(self.last_error)
         self._details(Content(safe("\n".join(lines), keep_newlines=True)))
-        if status.state is MigrationState.PENDING and status.file is not None:
-            self.inspect(status)
+        if status.file is not None:
+            self.inspect(status, lines)
 
     @work(exclusive=True, exit_on_error=False, group="migrations-inspect")
-    async def inspect(self, status: MigrationStatus) -> None:
-        """Hazards from the live database, then what it changes (replayed in a shadow database)."""
+    async def inspect(self, status: MigrationStatus, head: list[str]) -> None:
+        """For a pending migration, its hazards and locks on the live data; for any migration with a file,
+        what it changes (the folder replayed in a shadow database up to it, diffed before and after)."""
         assert status.file is not None
-        head = [f"{status.name}: pending"] + ([self.last_error] if self.last_error else [])
+        body: list[str] = []
+        if status.state is MigrationState.PENDING:
+            try:
+                review = await review_file(self.target, status.file.path)
+            except DibsError as exc:
+                self._details(Content(safe("\n".join([*head, exc.message]), keep_newlines=True)))
+                return
+            self.reviews[status.name] = review
+            body += ["Hazards:", *(hazard_lines(review) or ["no hazards"])]
+            body += ["Locks:", *(lock_lines(review) or ["none"])]
+        self._details(Content(safe("\n".join([*head, *body, "Changes: computing…"]), keep_newlines=True)))
         try:
-            review = await review_file(self.target, status.file.path)
-        except DibsError as exc:
-            self._details(Content(safe("\n".join([*head, exc.message]), keep_newlines=True)))
-            return
-        self.reviews[status.name] = review
-        hazards = hazard_lines(review) or ["no hazards"]
-        locks = lock_lines(review) or ["none"]
-        self._details(
-            Content(
-                safe(
-                    "\n".join([*head, "Hazards:", *hazards, "Locks:", *locks, "Changes: computing…"]),
-                    keep_newlines=True,
-                )
-            )
-        )
-        try:
-            changes = await preview_changes(
-                self.target,
-                list_migration_files(self.folder()),
-                status.name,
-            )
+            changes = await preview_changes(self.target, list_migration_files(self.folder()), status.name)
             described = [
                 f"{MARKS[c.kind]} {c.what} {c.object.name}{'.' + c.object.sub if c.object.sub else ''}"
                 for c in changes
             ] or ["no schema change"]
         except DibsError as exc:
             described = [f"cannot replay the folder in a shadow database: {exc.message.splitlines()[0]}"]
-        self._details(
-            Content(
-                safe(
-                    "\n".join([*head, "Hazards:", *hazards, "Locks:", *locks, "Changes:", *described]),
-                    keep_newlines=True,
-                )
-            )
-        )
+        self._details(Content(safe("\n".join([*head, *body, "Changes:", *described]), keep_newlines=True)))
 
     # -- apply ---------------------------------------------------------------------------------------------
     def action_apply(self) -> None:
