@@ -89,3 +89,56 @@ async def generate_apply_diff(db: str, desired_dsn: str, tmp_path: Path) -> None
     assert tables["users"]["source_line"] == 2
     indices = {r["index_name"]: r for r in await fetch(db, "SELECT * FROM __dibs_indices")}
     assert indices["invoices_user_id"]["source_line"] == 15
+
+
+def test_an_accepted_column_rename_moves_its_meta_row(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    asyncio.run(rename_scenario(db, new_database(), new_database(), tmp_path))
+
+
+async def rename_scenario(db: str, first_dsn: str, second_dsn: str, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.sql", tmp_path / "second.sql"
+    first.write_text(
+        "CREATE TABLE users (\n    id int PRIMARY KEY,\n    -- Where we write.\n    mail text\n);\n"
+    )
+    second.write_text(
+        "CREATE TABLE users (\n    id int PRIMARY KEY,\n\n    -- Where we write.\n    email text\n);\n"
+    )
+    psql_file(first_dsn, first)
+    psql_file(second_dsn, second)
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    target = resolve(db)
+    one = await generate_migration(
+        target,
+        [first_dsn],
+        project_root=tmp_path,
+        source_paths=[first],
+        slug="one",
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    (folder / f"{one.name}.sql").write_text(one.sql)
+    await apply_pending(target, folder)
+    two = await generate_migration(
+        target,
+        [second_dsn],
+        project_root=tmp_path,
+        source_paths=[second],
+        accepted_renames=[("public.users.mail", "email")],
+        now=datetime(2026, 1, 2, tzinfo=UTC),
+    )
+    assert "RENAME COLUMN mail TO email" in two.sql and "DROP COLUMN" not in two.sql
+    assert two.name == "20260102000000_rename-mail-to-email-on-users"
+    (folder / f"{two.name}.sql").write_text(two.sql)
+    await apply_pending(target, folder)
+    rows = await fetch(
+        db,
+        "SELECT column_name, source_line, doc_comment, created_by_migration, "
+        "modified_by_migration FROM __dibs_columns WHERE table_name = 'users' ORDER BY column_name",
+    )
+    assert [tuple(r) for r in rows] == [
+        ("email", 5, "Where we write.", one.name, two.name),
+        ("id", 2, None, one.name, None),
+    ]
+    assert (await diff_database(target, [second_dsn])).plan == ()

@@ -7,6 +7,8 @@ Meta updates, per change of the diff:
 * a column or index created: its row (`created_by_migration`), and the table row marked modified;
 * a column or index altered: its row refreshed (`modified_by_migration`), the table row marked modified;
 * anything else on a table (constraints, triggers, policies, comments): the table row marked modified;
+* a table or column renamed (an accepted rename): its meta rows follow the new name, keeping
+  `created_by_migration`, and are marked modified;
 * a table, column or index dropped: its meta rows are DELETED (decision: a meta row describes a live object;
   the history of what was dropped stays in `__dibs_migrations.tables_dropped` and in the migration file).
 Source file (relative to the project root), line, column and doc come from the desired SQL files; a COMMENT ON
@@ -25,10 +27,11 @@ from pathlib import Path
 
 from .connect import ConnectionTarget
 from .errors import DibsError
-from .meta import column_upsert, delete_meta, index_upsert, meta_tables_ddl, table_upsert
+from .meta import column_upsert, delete_meta, index_upsert, meta_table_name, meta_tables_ddl, table_upsert
 from .migrations import GENERATED_MARKER, new_migration_name, slugify
 from .model import Catalog, Provenance, Relation, SourceLocation
 from .plan import Change, ChangeKind, DiffResult
+from .sql import literal_or_null
 
 
 @dataclass
@@ -144,6 +147,40 @@ class _MetaWriter:
         recorded = table if schema == "public" else f"{schema}.{table}"
         self.once(("drop", kind, schema, table, name), delete_meta(kind, recorded, name))
 
+    def rename(self, change: Change) -> None:
+        """Meta rows follow an accepted rename, keeping who created them; the new name is then refreshed."""
+        ref, old = change.object, change.old or ""
+        migration = literal_or_null(self.migration)
+        if ref.kind == "table":
+            rel = self.relation(ref.schema, ref.name)
+            if rel is None:
+                return
+            was = literal_or_null(old if ref.schema == "public" else f"{ref.schema}.{old}")
+            now = literal_or_null(meta_table_name(rel))
+            self.table(rel, created=False)
+            self.out.append(
+                f"UPDATE __dibs_tables AS n SET created_by_migration = o.created_by_migration, "
+                f"created_at = o.created_at FROM __dibs_tables AS o WHERE n.table_name = {now} "
+                f"AND o.table_name = {was};\n"
+                f"UPDATE __dibs_columns SET table_name = {now} WHERE table_name = {was};\n"
+                f"UPDATE __dibs_indices SET table_name = {now} WHERE table_name = {was};\n"
+                f"DELETE FROM __dibs_tables WHERE table_name = {was};"
+            )
+            for col in rel.columns:
+                self.column(rel, col.name, created=False)
+        elif ref.kind == "column":
+            rel = self.relation(ref.schema, ref.name)
+            if rel is None:
+                return
+            self.table(rel, created=False)
+            self.out.append(
+                f"UPDATE __dibs_columns SET column_name = {literal_or_null(ref.sub)}, "
+                f"modified_by_migration = {migration}, modified_at = now() "
+                f"WHERE table_name = {literal_or_null(meta_table_name(rel))} "
+                f"AND column_name = {literal_or_null(old)};"
+            )
+            self.column(rel, ref.sub, created=False)
+
     def change(self, change: Change) -> None:
         ref = change.object
         if ref.kind == "table":
@@ -187,8 +224,9 @@ def meta_updates(result: DiffResult, migration: str, sources: SourceIndex) -> li
     writer = _MetaWriter(result.desired, result.current, sources, migration)
     for change in result.changes:
         if change.kind is ChangeKind.RENAME:
-            continue  # renames arrive as the drop and create the user accepted; nothing else to record
-        writer.change(change)
+            writer.rename(change)
+        else:
+            writer.change(change)
     return writer.out
 
 
@@ -209,9 +247,17 @@ def suggest_slug(result: DiffResult) -> str:
     by_kind: dict[tuple[str, ChangeKind], list[Change]] = {}
     whole_tables = set(created_tables) | set(dropped_tables)
     for change in result.changes:
-        if change.object.kind in ("column", "index", "constraint") and change.object.name not in whole_tables:
+        if (
+            change.object.kind in ("column", "index", "constraint")
+            and change.object.name not in whole_tables
+            and change.kind is not ChangeKind.RENAME
+        ):
             by_kind.setdefault((change.object.kind, change.kind), []).append(change)
-    phrases: list[str] = []
+    phrases: list[str] = [
+        f"rename-{c.old}-to-{c.new}" + (f"-on-{c.object.name}" if c.object.kind == "column" else "")
+        for c in result.changes
+        if c.kind is ChangeKind.RENAME
+    ]
     if created_tables:
         phrases.append("create-" + _short(created_tables))
     if dropped_tables:
