@@ -8,8 +8,10 @@ import asyncio
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -412,8 +414,18 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture
+def demo_dir() -> Iterator[Path]:
+    """A folder outside pytest's basetemp: when run as root, the server's account must traverse its parents,
+    and every pytest session that starts meanwhile resets /tmp/pytest-of-<user> to mode 0700."""
+    path = Path(tempfile.mkdtemp(prefix="dibs-demo-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="process check reads /proc")
-def test_demo_command_off_a_terminal(tmp_path: Path) -> None:
+def test_demo_command_off_a_terminal(demo_dir: Path) -> None:
+    tmp_path = demo_dir
     data_dir = tmp_path / "server" / "data"
     try:
         result = _cli("demo", "--print", "--dir", str(tmp_path))
