@@ -171,7 +171,7 @@ class TableFacts:
 
     def describe(self) -> str:
         if self.estimated:
-            return f"~{self.rows:,} rows (estimate from pg_class.reltuples)"
+            return f"~{self.rows:,} rows, a pg_class.reltuples estimate"
         return f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
 
 
