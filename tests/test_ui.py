@@ -408,3 +408,57 @@ def unused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def test_failed_refresh_keeps_the_old_catalog(shop: str, pg_server: object) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        database = resolve(shop).database
+        admin = shop.rsplit("/", 1)[0] + "/postgres"
+        await execute(admin, f'DROP DATABASE "{database}" WITH (FORCE)')
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        modal = app.screen
+        assert isinstance(modal, ErrorScreen) and modal.can_close
+        assert "does not exist" in modal.message
+        await pilot.press("escape")  # close: keep browsing what was loaded
+        assert not isinstance(app.screen, ErrorScreen)
+        assert len(shown_tables(app)) == 4
+        await goto(pilot, "orders")
+        assert card_key(app) == ("public", "orders")
+        await execute(admin, f'CREATE DATABASE "{database}"')
+        await execute(shop, "CREATE TABLE back_again (id int)")
+        await pilot.press("r")  # the server is reachable again: a refresh reconnects
+        await wait_for(pilot, lambda: "public.back_again" in shown_tables(app))
+
+
+async def test_mouse_click_selects_and_palette_runs_commands(shop: str) -> None:
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        table_list = app.query_one(TableList)
+        row = next(
+            i
+            for i, r in enumerate(table_list.rows)
+            if isinstance(r, TableRow) and r.relation.name == "orders"
+        )
+        await pilot.click(TableList, offset=(4, row))
+        await wait_for(pilot, lambda: card_key(app) == ("public", "orders"))
+        await pilot.press("ctrl+p", *"go to table")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FinderScreen))
+        await pilot.press(*"customers", "enter")
+        await wait_for(pilot, lambda: card_key(app) == ("public", "customers"))
+
+
+def test_open_off_a_terminal_prints_help_instead_of_drawing(shop: str) -> None:
+    import subprocess
+
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dibs-tui"), "open", shop],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "not a terminal" in result.stdout and "usage: dibs-tui" in result.stdout

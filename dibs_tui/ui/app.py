@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -121,11 +121,6 @@ class TablesCommands(Provider):
                 text=f"table {candidate.path}",
                 help=item.detail,
             )
-
-    async def discover(self) -> Hits:
-        app = self.app
-        if isinstance(app, DibsApp):
-            yield DiscoveryHit("Go to table…", app.action_goto_table, help="find a table by name (t)")
 
 
 class DibsApp(App[int]):

@@ -63,6 +63,20 @@ def relation_ddl(catalog: Catalog, relation: Relation) -> str:
     return _ddl_cache[key]
 
 
+_highlighted: dict[str, list[Content]] = {}
+
+
+def ddl_lines(catalog: Catalog, relation: Relation) -> list[Content]:
+    """The DDL highlighted, one Content per line; the last few tables' stay ready for going back and forth."""
+    ddl = relation_ddl(catalog, relation)
+    lines = _highlighted.get(ddl)
+    if lines is None:
+        if len(_highlighted) > 64:
+            _highlighted.clear()
+        lines = _highlighted[ddl] = sql_lines(ddl)
+    return lines
+
+
 def _heading(title: str) -> DetailLine:
     return DetailLine(Content.styled(f"── {title}", "bold $text-primary"))
 
@@ -251,7 +265,7 @@ def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> l
             )
     ddl = relation_ddl(catalog, relation)
     lines += [_blank(), _heading("DDL  (y copies)")]
-    lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in sql_lines(ddl)]
+    lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in ddl_lines(catalog, relation)]
     return lines
 
 

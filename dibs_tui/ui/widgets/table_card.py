@@ -74,6 +74,8 @@ class ColumnList(VirtualList):
         if target is not None:
             label = qualified_label(target.schema, target.table, rel.schema)
             body += Content.assemble(" ", data(f"→ {label}.{target.column}", "$text-success"))
+        if column.doc:
+            body += Content.styled(f"  {safe(column.doc.splitlines()[0])}", "italic $text-muted")
         right = self._right_part(column) if self._has_provenance else Content("")
         room = width - len(marker) - right.cell_length - 1
         if body.cell_length > room:
