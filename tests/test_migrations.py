@@ -410,3 +410,23 @@ def test_migrate_help_names_the_advisory_lock_key() -> None:
 
     shown = subprocess.run([DIBS, "migrate", "--help"], capture_output=True, text=True, check=True).stdout
     assert f"pg_advisory_lock({ADVISORY_LOCK_KEY})" in " ".join(shown.split())
+
+
+async def test_failure_after_a_non_transactional_statement_says_what_stays(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    write(
+        folder,
+        "20260101000000_partial",
+        "CREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_id ON a (id);\nCREATE TABLE b (id int);\n"
+        "SELECT 1 / 0;\n",
+    )
+    with pytest.raises(MigrationFailed) as failure:
+        await apply_pending(resolve(db), folder)
+    assert failure.value.committed_through == 2
+    assert "rolled back only after line 2" in failure.value.report()
+    rows = await fetch(
+        db,
+        "SELECT to_regclass('a') IS NOT NULL AS a, to_regclass('b') IS NOT NULL AS b, "
+        "to_regclass('__dibs_migrations') IS NOT NULL AS history",
+    )
+    assert tuple(rows[0]) == (True, False, False)

@@ -548,8 +548,12 @@ class MigrationFailed(DibsError):
         statement: Statement,
         exc: asyncpg.PostgresError,
         applied_before: Sequence[str],
+        committed_through: int = 0,
     ) -> None:
         self.migration = migration
+        # A statement run outside a transaction commits itself and everything before it: the line up to which
+        # this migration's statements stay applied despite the failure (0: nothing stays).
+        self.committed_through = committed_through
         self.file = file
         self.statement = statement
         self.pg_message = str(getattr(exc, "message", None) or exc)
@@ -566,8 +570,14 @@ class MigrationFailed(DibsError):
         super().__init__(self.report())
 
     def report(self) -> str:
+        outcome = "was rolled back"
+        if self.committed_through:
+            outcome = (
+                f"was rolled back only after line {self.committed_through}: a statement run outside a "
+                "transaction committed everything up to it"
+            )
         parts = [
-            f"migration {self.migration} failed and was rolled back",
+            f"migration {self.migration} failed and {outcome}",
             f"{self.file}:{self.line}: ERROR: {self.pg_message}"
             + (f" [{self.sqlstate}]" if self.sqlstate else ""),
         ]
@@ -750,6 +760,7 @@ async def _apply_one(
             await transaction.commit()
             transaction = None
 
+    committed_through = 0
     try:
         for number, stmt in enumerate(statements, 1):
             alone = runs_outside_transaction(stmt.text)
@@ -773,7 +784,11 @@ async def _apply_one(
             try:
                 await conn.execute(stmt.text)
             except asyncpg.PostgresError as exc:
-                raise MigrationFailed(file.name, file.path, stmt, exc, applied_names) from None
+                raise MigrationFailed(
+                    file.name, file.path, stmt, exc, applied_names, committed_through
+                ) from None
+            if alone:
+                committed_through = stmt.line
             took = round((time.perf_counter() - t0) * 1000)
             if took >= 1000 or len(statements) <= 50 or number % 50 == 0:
                 progress(
