@@ -237,8 +237,10 @@ class DibsApp(App[int]):
         """Connect and introspect on a thread with its own event loop: building a 10,000-table model is
         seconds of CPU that must not stall the screen. The answer comes back as a message."""
         marks: dict[str, float] = {}
+        loaded: list[Catalog] = []  # the result stays out of asyncio.run's task: 3.11 may repr() it on exit
         try:
-            catalog = asyncio.run(self._fetch_catalog(marks))
+            asyncio.run(self._fetch_catalog(marks, loaded))
+            catalog = loaded[0]
         except DibsError as exc:
             self.post_message(CatalogFailed(generation, str(exc)))
             return
@@ -250,15 +252,17 @@ class DibsApp(App[int]):
         gc.freeze()
         self.post_message(CatalogLoaded(generation, catalog, marks["connected"], time.perf_counter()))
 
-    async def _fetch_catalog(self, marks: dict[str, float]) -> Catalog:
+    async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog]) -> None:
         from ..core.catalog import load_catalog
 
         conn = await connect(self.target)
         marks["connected"] = time.perf_counter()
         try:
             settings = self.settings
-            return await load_catalog(
-                conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
+            loaded.append(
+                await load_catalog(
+                    conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
+                )
             )
         finally:
             await conn.close()
