@@ -11,7 +11,7 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
 from dibs_tui.core.generate import generate_migration, suggest_slug
 from dibs_tui.core.migrations import MigrationState, apply_pending, read_status
-from tests.pg import execute, fetch, psql_file
+from tests.pg import execute, fetch, psql_file, run_sql
 
 CURRENT = """
 CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, legacy text);
@@ -142,3 +142,37 @@ async def rename_scenario(db: str, first_dsn: str, second_dsn: str, tmp_path: Pa
         ("id", 2, None, one.name, None),
     ]
     assert (await diff_database(target, [second_dsn])).plan == ()
+
+
+def test_generate_command_prints_or_writes(db: str, new_database: Callable[[], str], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dibs = Path(sys.executable).parent / "dibs-tui"
+    desired = new_database()
+    run_sql(desired, "CREATE TABLE invoices (id int PRIMARY KEY);")
+    folder = tmp_path / "migrations"
+    printed = subprocess.run(
+        [dibs, "generate", db, "--desired", desired, "--migrations", folder, "--stdout"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.startswith("-- Migration: ") and "_create-invoices\n" in printed.stdout
+    assert not folder.exists()
+    wrote = subprocess.run(
+        [dibs, "generate", "Bill Them", db, "--desired", desired, "--migrations", folder],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert wrote.returncode == 0, wrote.stderr
+    [path] = folder.glob("*_bill-them.sql")
+    assert f"wrote {path}" in wrote.stdout
+    assert "CREATE TABLE public.invoices" in path.read_text()
+    run_sql(desired, "DROP TABLE invoices;")
+    nothing = subprocess.run(
+        [dibs, "generate", db, "--desired", desired, "--stdout"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert nothing.returncode == 1 and "nothing to generate" in nothing.stderr

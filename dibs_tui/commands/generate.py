@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 from ..config import Settings
+from ..core.diff import is_dsn
 from ..core.errors import DibsError
 from ..core.generate import generate_migration
 from .common import run_async, target_for
@@ -16,6 +17,8 @@ from .status import migrations_folder
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.name and args.dsn is None and is_dsn(args.name):  # `generate DSN`: argparse filled NAME first
+        args.name, args.dsn = None, args.name
     target = target_for(args, settings)
     desired = desired_spec(args, settings)
     # Locations come from the desired SQL files; when the desired side is a DSN, from the configured schema.
