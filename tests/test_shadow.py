@@ -93,3 +93,17 @@ def test_role_without_createdb_gets_an_embedded_shadow(
     catalog, _ = asyncio.run(desired_catalog(resolve(plain), [schema]))
     assert catalog.relation("public", "t") is not None
     assert shadow_databases(pg_server) == []
+
+
+def test_migrations_folder_is_replayed_from_empty(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_init.sql").write_text("BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\n")
+    (folder / "20260102000000_more.sql").write_text(
+        "ALTER TABLE t ADD COLUMN note text;\nDROP TABLE IF EXISTS x;\n"
+    )
+    for spec in ([folder], [f"migrations:{folder}"]):
+        catalog, sources = asyncio.run(desired_catalog(resolve(db), spec))
+        table = catalog.relation("public", "t")
+        assert table is not None and [c.name for c in table.columns] == ["id", "note"]
+        assert sources is None
