@@ -21,8 +21,9 @@ from ..core.errors import DibsError
 from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
 from .common import run_async, target_for
 
-# Connections for one `schema` run; DIBS_TUI_SCHEMA_CONNECTIONS=1 lets bench/introspect.py compare.
-PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "3"))
+# Connections for one `schema` run. bench/introspect.py compares one with three
+# (DIBS_TUI_SCHEMA_CONNECTIONS=3): on two busy cores three won by 4-8 % in one run and lost by 8-19 % in the next, so one is the default.
+PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "1"))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -58,8 +59,7 @@ async def _load(args: argparse.Namespace, settings: Settings) -> Catalog:
     target = target_for(args, settings)
     include = tuple(args.schemas or settings.include_schemas)
     exclude = tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas)
-    # Three connections opened at once: the introspection queries then run concurrently (measured on two
-    # cores by bench/introspect.py: faster than one connection from about a hundred tables on).
+    # With more than one connection (opened at once), the introspection queries run concurrently.
     conns = await asyncio.gather(*(connect(target, read_only=True) for _ in range(PARALLEL_CONNECTIONS)),
                                  return_exceptions=True)
     opened = [c for c in conns if not isinstance(c, BaseException)]
