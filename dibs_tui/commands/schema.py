@@ -22,7 +22,8 @@ from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Rel
 from .common import run_async, target_for
 
 # Connections for one `schema` run. bench/introspect.py compares one with three
-# (DIBS_TUI_SCHEMA_CONNECTIONS=3): on two busy cores three won by 4-8 % in one run and lost by 8-19 % in the next, so one is the default.
+# (DIBS_TUI_SCHEMA_CONNECTIONS=3): on two busy cores three won by 4-8 % in one run and lost by 8-19 %
+# in the next, so one is the default.
 PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "1"))
 
 
