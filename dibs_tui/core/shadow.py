@@ -158,19 +158,21 @@ def _split_file(path: Path) -> list[LocatedStatement]:
 
 
 def _load_files(paths: Sequence[Path]) -> tuple[list[LocatedStatement], Any]:
-    """SQL files through the loader (file:line:col and doc comments for the migrations issue).
+    """Statements to execute, and the loader's DesiredSchema (file/line/doc for the migrations issue).
 
-    Until `dibs_tui.core.sqlfiles` is importable, the files are split like migrations are (same positions,
-    no DesiredSchema).
+    Execution uses the same exact-position splitter as `migrate`, so error positions do not depend on the
+    loader's statement API; the loader (`dibs_tui.core.sqlfiles`) still runs first when it is present, so its
+    syntax errors (file:line:col) come before anything is executed.
     """
+    sources = None
     try:
         from .sqlfiles import load_sql_files
     except ImportError:
-        files = [f for p in paths for f in (sorted(p.rglob("*.sql")) if p.is_dir() else [p])]
-        return [s for f in files for s in _split_file(f)], None
-    sources = load_sql_files(paths)
-    located = [LocatedStatement(str(s.file), s.text, s.line, s.column) for s in sources.statements]
-    return located, sources
+        load_sql_files = None
+    if load_sql_files is not None:
+        sources = load_sql_files(paths)
+    files = [f for p in paths for f in (sorted(p.glob("*.sql")) if p.is_dir() else [p])]
+    return [s for f in files for s in _split_file(f)], sources
 
 
 def _is_migrations_folder(path: Path) -> bool:
