@@ -15,6 +15,7 @@ from textual.widget import Widget
 from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.screens.confirm import ConfirmScreen
 from dibs_tui.ui.screens.error import ErrorScreen
 from dibs_tui.ui.screens.finder import FinderScreen
 from dibs_tui.ui.screens.help import HelpScreen
@@ -361,10 +362,11 @@ async def test_source_locations_are_osc8_links(shop: str, project: Path) -> None
         assert any("db/schema.sql:3:5" in t and "file exists" in t for t in details)
 
 
-def fake_editor(tmp_path: Path) -> tuple[Path, Path]:
+def fake_editor(tmp_path: Path, name: str = "fake-editor") -> tuple[Path, Path]:
     """An executable that records its argv, one argument a line (a real process, not a mock)."""
     record = tmp_path / "argv.txt"
-    script = tmp_path / "fake-editor"
+    (tmp_path / "bin").mkdir(exist_ok=True)
+    script = tmp_path / "bin" / name
     script.write_text(
         f"#!{sys.executable}\nimport sys\nopen({str(record)!r}, 'w').write('\\n'.join(sys.argv[1:]))\n"
     )
@@ -375,7 +377,6 @@ def fake_editor(tmp_path: Path) -> tuple[Path, Path]:
 async def test_o_opens_the_column_source_in_the_editor(
     shop: str, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("dibs_tui.core.editor", reason="the editor launcher has not landed yet")
     await execute(shop, META)
     script, record = fake_editor(tmp_path)
     monkeypatch.setenv("VISUAL", str(script))
@@ -462,3 +463,79 @@ def test_open_off_a_terminal_prints_help_instead_of_drawing(shop: str) -> None:
     )
     assert result.returncode == 2
     assert "not a terminal" in result.stdout and "usage: dibs-tui" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("editor", "expected"),
+    [("nvim", ["+4", "{path}"]), ("hx", ["{path}:4:5"]), ("code", ["--goto", "{path}:4:5"])],
+)
+async def test_o_uses_the_editor_family_line_syntax(
+    shop: str,
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    editor: str,
+    expected: list[str],
+) -> None:
+    await execute(shop, META)
+    script, record = fake_editor(tmp_path, editor)
+    monkeypatch.setenv("VISUAL", str(script))
+    path = str((project / "db" / "schema.sql").resolve())
+    async with make_app(shop, project).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await goto(pilot, "customers")
+        await pilot.press("l", "j", "o")  # column `name`: line 4, column 5
+        await wait_for(pilot, lambda: record.exists() and record.read_text())
+        assert record.read_text().splitlines() == [arg.format(path=path) for arg in expected]
+
+
+async def test_o_explains_a_missing_file_and_a_path_outside_the_project(
+    shop: str, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await execute(shop, META)
+    await execute(
+        shop,
+        "UPDATE __dibs_columns SET source_file = '../elsewhere.sql' WHERE column_name = 'id';"
+        "UPDATE __dibs_columns SET source_file = 'db/gone.sql' WHERE column_name = 'name';",
+    )
+    (project.parent / "elsewhere.sql").write_text("-- outside\n")
+    script, record = fake_editor(tmp_path)
+    monkeypatch.setenv("VISUAL", str(script))
+    async with make_app(shop, project).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "customers")
+        await pilot.press("l", "j", "o")  # `name` points at a file that does not exist
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any("file not found" in m and str(project / "db" / "gone.sql") in m for m in messages)
+        await pilot.press("k", "o")  # `id` points outside the project root: asks first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert not record.exists()
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: record.exists() and record.read_text())
+        assert str((project.parent / "elsewhere.sql").resolve()) in record.read_text().splitlines()
+
+
+async def test_o_reports_a_missing_editor_and_a_failing_one(
+    shop: str, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await execute(shop, META)
+    failing = tmp_path / "failing-editor"
+    failing.write_text("#!/bin/sh\nexit 3\n")
+    failing.chmod(0o755)
+    async with make_app(shop, project).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "customers")
+        monkeypatch.setenv("VISUAL", str(tmp_path / "no-such-editor"))
+        await pilot.press("o")
+        await pilot.pause()
+        assert any("editor not found" in str(n.message) for n in app._notifications)
+        monkeypatch.setenv("VISUAL", str(failing))
+        await pilot.press("o")
+        await wait_for(
+            pilot, lambda: any("exited with status 3" in str(n.message) for n in app._notifications)
+        )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
+from ..core.editor import file_url
 from ..core.model import SourceLocation
 
 
@@ -23,4 +24,4 @@ def resolve(settings: Settings, location: SourceLocation) -> ResolvedSource:
     if not path.is_absolute():
         path = settings.project_root / path
     path = Path(str(path.resolve(strict=False)))
-    return ResolvedSource(location, path, path.is_file(), path.as_uri())
+    return ResolvedSource(location, path, path.is_file(), file_url(path))
