@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from .model import (
     Catalog,
     Column,
+    ColumnRef,
     Constraint,
     ConstraintKind,
     Domain,
@@ -1743,6 +1744,112 @@ def _resolve_renames(
     return tables, columns
 
 
+def _rename_table_parts(
+    current: Catalog, desired: Catalog, renamed: list[tuple[str, str]]
+) -> tuple[Catalog, list[PlannedStatement]]:
+    """After a table rename, its constraints, indexes and serial sequences keep their old names; rename the
+    ones whose definition matches a differently named one on the desired side, rather than dropping and
+    re-creating them (a dropped primary key would take the foreign keys that reference it, a re-created
+    sequence would restart at 1)."""
+    steps: list[PlannedStatement] = []
+    relations = {r.key: r for r in current.relations}
+    sequences = list(current.sequences)
+    for key in renamed:
+        rel, want = relations.get(key), desired.relation(*key)
+        if rel is None or want is None:
+            continue
+        table = qualified(*key)
+        ref = ObjectRef("table", *key)
+        wanted = {c.name for c in want.constraints}
+        spare = {
+            (c.kind, c.definition): c
+            for c in want.constraints
+            if rel is not None and c.name not in {x.name for x in rel.constraints}
+        }
+        constraints = []
+        for con in rel.constraints:
+            match = spare.pop((con.kind, con.definition), None) if con.name not in wanted else None
+            if match is None:
+                constraints.append(con)
+                continue
+            steps.append(
+                PlannedStatement(
+                    f"ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(con.name)} "
+                    f"TO {quote_ident(match.name)};",
+                    ChangeKind.RENAME,
+                    (ref, ObjectRef("constraint", *key, match.name)),
+                )
+            )
+            constraints.append(replace(con, name=match.name, index_name=match.index_name))
+        renamed_indexes = {
+            c.index_name: n.index_name
+            for c, n in zip(rel.constraints, constraints, strict=True)
+            if c.index_name and c.index_name != n.index_name
+        }
+
+        def shape(ix: Index) -> tuple[object, ...]:
+            return (ix.columns, ix.method, ix.unique, ix.predicate, ix.include, ix.options)
+
+        wanted_ix = {i.name for i in want.indexes}
+        spare_ix = {
+            shape(i): i
+            for i in want.indexes
+            if not i.owned_by_constraint and i.name not in {x.name for x in rel.indexes}
+        }
+        indexes = []
+        for ix in rel.indexes:
+            if ix.name in renamed_indexes:
+                indexes.append(replace(ix, name=renamed_indexes[ix.name] or ix.name))
+                continue
+            match_ix = (
+                spare_ix.pop(shape(ix), None)
+                if not ix.owned_by_constraint and ix.name not in wanted_ix
+                else None
+            )
+            if match_ix is None:
+                indexes.append(ix)
+                continue
+            steps.append(
+                PlannedStatement(
+                    f"ALTER INDEX {qualified(key[0], ix.name)} RENAME TO {quote_ident(match_ix.name)};",
+                    ChangeKind.RENAME,
+                    (ref, ObjectRef("index", *key, match_ix.name)),
+                )
+            )
+            indexes.append(replace(ix, name=match_ix.name, definition=match_ix.definition))
+        columns = list(rel.columns)
+        for i, seq in enumerate(sequences):
+            owner = seq.owned_by
+            if owner is None or seq.is_identity or (owner.schema, owner.table) != key:
+                continue
+            target = next(
+                (
+                    d
+                    for d in desired.sequences
+                    if d.owned_by == owner and d.name != seq.name and not d.is_identity
+                ),
+                None,
+            )
+            if target is None or any(x.key == target.key for x in sequences):
+                continue
+            steps.append(
+                PlannedStatement(
+                    f"ALTER SEQUENCE {qualified(seq.schema, seq.name)} RENAME TO {quote_ident(target.name)};",
+                    ChangeKind.RENAME,
+                    (ObjectRef("sequence", target.schema, target.name), ref),
+                )
+            )
+            sequences[i] = replace(seq, name=target.name)
+            old_lit, new_lit = quote_literal(seq.name), quote_literal(target.name)
+            columns = [
+                replace(c, default=c.default.replace(old_lit, new_lit)) if c.default else c for c in columns
+            ]
+        relations[key] = replace(
+            rel, constraints=tuple(constraints), indexes=tuple(indexes), columns=tuple(columns)
+        )
+    return replace(current, relations=tuple(relations.values()), sequences=tuple(sequences)), steps
+
+
 def _apply_renames(
     current: Catalog, tables: list[tuple[str, str, str]], columns: list[tuple[str, str, str, str]]
 ) -> Catalog:
@@ -1795,7 +1902,15 @@ def _apply_renames(
         replace(d, dependent=rename_ref(d.dependent), referenced=rename_ref(d.referenced))
         for d in current.dependencies
     )
-    return replace(current, relations=tuple(relations), dependencies=deps)
+    sequences = []
+    for seq in current.sequences:
+        owner = seq.owned_by
+        if owner is not None:
+            schema, table = rename_key((owner.schema, owner.table))
+            column = col_map.get((owner.schema, owner.table, owner.column), owner.column)
+            seq = replace(seq, owned_by=ColumnRef(schema, table, column))
+        sequences.append(seq)
+    return replace(current, relations=tuple(relations), sequences=tuple(sequences), dependencies=deps)
 
 
 def diff_catalogs(
@@ -1832,6 +1947,8 @@ def diff_catalogs(
         )
     if tables or columns:
         current = _apply_renames(current, tables, columns)
+        current, follow_ups = _rename_table_parts(current, desired, [(s, n) for s, _, n in tables])
+        rename_steps.extend(follow_ups)
     planner = _Planner(current, desired)
     planner.pending_fks = []
     planner.run()

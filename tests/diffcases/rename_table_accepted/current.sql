@@ -1,1 +1,4 @@
-create table customers (id int primary key, email text not null, name text); insert into customers values (1, 'a@b', 'x');
+create table customers (id serial primary key, email text not null unique, name text);
+create index customers_name_idx on customers (name);
+create table orders (id int primary key, customer_id int references customers);
+insert into customers (email, name) values ('a@b', 'x');
