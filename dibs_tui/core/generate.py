@@ -14,8 +14,9 @@ Meta updates, per change of the diff:
 Source file (relative to the project root), line, column and doc come from the desired SQL files; a COMMENT ON
 in the desired schema is the doc when no `--` block sits above the definition.
 
-The upsert builders are `dibs_tui.core.meta`'s. Source locations come from `dibs_tui.demo.locate` (the stopgap
-scanner) until the sqlglot loader (`dibs_tui.core.sqlfiles`, issue 6) offers its own.
+The upsert builders are `dibs_tui.core.meta`'s; source locations come from the SQL loader
+(`dibs_tui.core.sqlfiles`): the diff's own `desired_sources` when the desired side was SQL files, else the
+given source paths.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from .connect import ConnectionTarget
 from .errors import DibsError
 from .meta import column_upsert, delete_meta, index_upsert, meta_table_name, meta_tables_ddl, table_upsert
 from .migrations import GENERATED_MARKER, new_migration_name, slugify
-from .model import Catalog, Provenance, Relation, SourceLocation
+from .model import Catalog, Provenance, Relation
 from .plan import Change, ChangeKind, DiffResult
 from .sql import literal_or_null
+from .sqlfiles import DesiredSchema, load_sql_files
 
 
 @dataclass
@@ -57,40 +59,24 @@ class SourceIndex:
         return self.indexes.get(f"{rel.schema}.{index}") or self.indexes.get(index)
 
 
-def sql_files(paths: Sequence[Path]) -> list[Path]:
-    """Files as given, folders as their `.sql` files in name order."""
-    out: list[Path] = []
-    for path in paths:
-        out += sorted(path.glob("*.sql")) if path.is_dir() else [path]
-    return out
+def source_index(desired: DesiredSchema, project_root: Path) -> SourceIndex:
+    """The loader's definitions keyed as meta rows look them up; an index-backed constraint also locates its
+    index (they share the name)."""
+    index = SourceIndex()
+    for (schema, name), place in desired.tables.items():
+        index.tables[f"{schema}.{name}"] = place.provenance(project_root)
+    for (schema, table, column), place in desired.columns.items():
+        index.columns[(f"{schema}.{table}", column)] = place.provenance(project_root)
+    for (schema, name), place in desired.indexes.items():
+        index.indexes[f"{schema}.{name}"] = place.provenance(project_root)
+    for (schema, _table, name), place in desired.constraints.items():
+        index.indexes.setdefault(f"{schema}.{name}", place.provenance(project_root))
+    return index
 
 
 def locate_sources(paths: Sequence[Path], project_root: Path) -> SourceIndex:
-    """Definitions of every table, column and index in the desired SQL files; the first definition wins."""
-    from ..demo.locate import locate
-
-    index = SourceIndex()
-    for path in sql_files(paths):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DibsError(f"cannot read {path}: {exc.strerror}") from None
-        try:
-            shown = path.resolve().relative_to(project_root.resolve()).as_posix()
-        except ValueError:
-            shown = str(path.resolve())
-        found = locate(text)
-
-        def prov(line: int, column: int, doc: str | None, file: str = shown) -> Provenance:
-            return Provenance(source=SourceLocation(file, line, column), doc=doc)
-
-        for name, place in found.tables.items():
-            index.tables.setdefault(name, prov(place.line, place.column, place.doc))
-        for key, place in found.columns.items():
-            index.columns.setdefault(key, prov(place.line, place.column, place.doc))
-        for name, place in found.indexes.items():
-            index.indexes.setdefault(name, prov(place.line, place.column, place.doc))
-    return index
+    """Definitions of every table, column and index in the desired SQL files (through the SQL loader)."""
+    return source_index(load_sql_files(paths), project_root) if paths else SourceIndex()
 
 
 def _with_comment(provenance: Provenance | None, comment: str | None) -> Provenance | None:
@@ -348,6 +334,9 @@ async def generate_migration(
             for d in desired
             if not (isinstance(d, str) and is_dsn(d)) and not str(d).startswith("migrations:")
         ]
-    sources = locate_sources(source_paths, project_root)
+    if isinstance(result.desired_sources, DesiredSchema):
+        sources = source_index(result.desired_sources, project_root)
+    else:
+        sources = locate_sources(source_paths, project_root)
     name = new_migration_name(slug or suggest_slug(result), now)
     return GeneratedMigration(name, render_migration(result, name, sources), result, sources)
