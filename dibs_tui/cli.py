@@ -199,17 +199,15 @@ COMMANDS = ("open", "demo", "init", "schema", "diff", "check", "generate", "revi
 
 def _normalise(argv: list[str]) -> list[str]:
     """`dibs-tui [options] [DSN]` means `dibs-tui open [DSN]`."""
-    words = [a for a in argv if not a.startswith("-")]
-    if any(a in ("-h", "--help", "--version") for a in argv) and not words:
+    # Skip global options (only --project-root takes a value) to find the first word.
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        if argv[i] in ("-h", "--help", "--version"):
+            return argv
+        i += 2 if argv[i] == "--project-root" else 1
+    if i < len(argv) and argv[i] in COMMANDS:
         return argv
-    first_word = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
-    if first_word is not None and argv[first_word] in COMMANDS:
-        return argv
-    # Global options (only --project-root takes a value) stay before the inserted command.
-    insert_at = 0
-    while insert_at < len(argv) and argv[insert_at].startswith("--project-root"):
-        insert_at += 1 if "=" in argv[insert_at] else 2
-    return [*argv[:insert_at], "open", *argv[insert_at:]]
+    return [*argv[:i], "open", *argv[i:]]
 
 
 def settings_for(args: argparse.Namespace) -> Settings:

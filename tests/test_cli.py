@@ -34,7 +34,12 @@ def test_each_command_has_its_own_help(command: str) -> None:
 def test_a_dsn_alone_means_open() -> None:
     assert _normalise(["postgresql://h/db"]) == ["open", "postgresql://h/db"]
     assert _normalise([]) == ["open"]
-    assert _normalise(["--project-root", "x", "postgresql://h/db"]) == ["--project-root", "x", "open", "postgresql://h/db"]
+    assert _normalise(["--project-root", "x", "postgresql://h/db"]) == [
+        "--project-root",
+        "x",
+        "open",
+        "postgresql://h/db",
+    ]
     assert _normalise(["schema", "--json"]) == ["schema", "--json"]
     args = build_parser().parse_args(_normalise(["postgresql://h/db"]))
     assert (args.command, args.dsn) == ("open", "postgresql://h/db")
@@ -49,3 +54,18 @@ def test_unknown_command_option_is_a_usage_error() -> None:
     result = run("schema", "--no-such-flag")
     assert result.returncode == 2
     assert "unrecognized arguments: --no-such-flag" in result.stderr
+
+
+def test_global_project_root_value_is_not_taken_for_a_command() -> None:
+    assert _normalise(["--project-root", "/p", "init", "postgresql://h/db"]) == [
+        "--project-root",
+        "/p",
+        "init",
+        "postgresql://h/db",
+    ]
+    assert _normalise(["--project-root=/p", "postgresql://h/db"]) == [
+        "--project-root=/p",
+        "open",
+        "postgresql://h/db",
+    ]
+    assert _normalise(["--help"]) == ["--help"]

@@ -13,7 +13,7 @@ first schema of the search path that has such a relation, then any schema with a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -87,7 +87,7 @@ _PROVENANCE_COLUMNS = (
 )
 
 
-def _provenance(row: Mapping[str, Any]) -> Provenance:
+def _provenance(row: asyncpg.Record) -> Provenance:
     file = row["source_file"]
     source = None
     if isinstance(file, str) and file:

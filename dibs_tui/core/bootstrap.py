@@ -1,0 +1,220 @@
+"""`dibs-tui init` (seed 000, "Bootstrap"): create the meta tables and record the current schema as `initial`.
+
+One row per table, column and index that has none yet, `created_by_migration = 'initial'`, with source
+locations and doc comments from the desired SQL files when given (matched by name). Existing meta rows are
+never overwritten (a database the real dibs manages keeps its provenance and its `_dibs_migrations`
+history), so a second run finds nothing to do and says so. Everything happens in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from .catalog import introspect
+from .meta import META_TABLES, meta_table_name, meta_tables_ddl, read_meta
+from .model import Catalog, Provenance, Relation
+from .sql import literal_or_null, quote_ident
+from .sqlfiles import DesiredSchema
+
+INITIAL = "initial"
+_EXISTING_COLUMNS_SQL = """
+SELECT c.relname AS table_name, array_agg(a.attname::text) AS columns
+FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind = 'r' AND c.relname = ANY($1::text[]) AND pg_table_is_visible(c.oid)
+GROUP BY c.relname
+"""
+
+
+@dataclass(frozen=True)
+class InitPlan:
+    """What `init` would write. Empty `statements` means the database is already initialised."""
+
+    statements: tuple[str, ...]
+    creates_tables: tuple[str, ...]
+    tables: int
+    columns: int
+    indexes: int
+    records_initial: bool
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.statements
+
+    def summary(self) -> str:
+        if self.nothing_to_do:
+            return "already initialised: every table, column and index has its meta row; nothing to do"
+        record = f"record {self.tables} tables, {self.columns} columns and {self.indexes} indexes"
+        if self.records_initial:
+            record += f" as migration {INITIAL!r}"
+        return "; ".join(
+            [f"create {', '.join(self.creates_tables)}", record] if self.creates_tables else [record]
+        )
+
+
+def _insert(table: str, values: dict[str, object], present: set[str], conflict: str) -> str:
+    """INSERT of the values whose columns exist in this shape of the table; existing rows are kept."""
+    kept = {k: v for k, v in values.items() if k in present}
+    columns = ", ".join(quote_ident(k) for k in kept)
+    literals = ", ".join(literal_or_null(v) for v in kept.values())
+    return f"INSERT INTO {quote_ident(table)} ({columns}) VALUES ({literals}) ON CONFLICT ({conflict}) DO NOTHING;"
+
+
+def _source(provenance: Provenance | None) -> dict[str, object]:
+    # The documented shape has NOT NULL source_file/source_line: an unknown location is ('', 0).
+    source = provenance.source if provenance else None
+    return {
+        "source_file": source.file if source else "",
+        "source_line": source.line or 0 if source else 0,
+        "source_column": source.column if source else None,
+        "doc_comment": provenance.doc if provenance else None,
+    }
+
+
+def _provenance(
+    sources: DesiredSchema | None, key: tuple[str, ...], kind: str, root: Path
+) -> Provenance | None:
+    if sources is None:
+        return None
+    if kind == "column":
+        place = sources.columns.get((key[0], key[1], key[2]))
+    elif kind == "table":
+        place = sources.tables.get((key[0], key[1]))
+    else:
+        place = sources.indexes.get((key[0], key[1]))
+    return place.provenance(root) if place is not None else None
+
+
+async def plan_init(conn: asyncpg.Connection, sources: DesiredSchema | None, project_root: Path) -> InitPlan:
+    """Work out the statements `init` needs (read-only: nothing is written here)."""
+    catalog = await introspect(conn)
+    snapshot = await read_meta(conn)
+    shapes = {
+        r["table_name"]: set(r["columns"]) for r in await conn.fetch(_EXISTING_COLUMNS_SQL, list(META_TABLES))
+    }
+    documented = {
+        t: _documented_columns(t)
+        for t in ("__dibs_tables", "__dibs_columns", "__dibs_indices", "__dibs_migrations")
+    }
+    missing_tables = tuple(t for t in documented if t not in shapes)
+    present = {t: shapes.get(t, documented[t]) for t in documented}
+    have_tables = {r.table for r in snapshot.tables}
+    have_columns = {(r.table, r.name) for r in snapshot.columns}
+    have_indexes = {(r.table, r.name) for r in snapshot.indices}
+    statements: list[str] = [meta_tables_ddl()] if missing_tables else []
+    counts = {"tables": 0, "columns": 0, "indexes": 0}
+    for rel in _tracked_relations(catalog):
+        name = meta_table_name(rel)
+        if name not in have_tables:
+            counts["tables"] += 1
+            prov = _provenance(sources, rel.key, "table", project_root)
+            statements.append(
+                _insert(
+                    "__dibs_tables",
+                    {"table_name": name, **_source(prov), "created_by_migration": INITIAL},
+                    present["__dibs_tables"],
+                    "table_name",
+                )
+            )
+        for col in rel.columns:
+            if (name, col.name) in have_columns:
+                continue
+            counts["columns"] += 1
+            prov = _provenance(sources, (*rel.key, col.name), "column", project_root)
+            pk = rel.primary_key
+            fk = next((c.foreign_key for c in rel.foreign_keys if c.columns == (col.name,)), None)
+            statements.append(
+                _insert(
+                    "__dibs_columns",
+                    {
+                        "table_name": name,
+                        "column_name": col.name,
+                        **_source(prov),
+                        "sql_type": col.type,
+                        "is_nullable": not col.not_null,
+                        "default_value": col.default,
+                        "is_primary_key": bool(pk and col.name in pk.columns),
+                        "is_unique": any(
+                            c.kind.value == "unique" and c.columns == (col.name,) for c in rel.constraints
+                        ),
+                        "is_indexed": any(col.name in i.columns for i in rel.indexes),
+                        "fk_references_table": fk.target_table if fk else None,
+                        "fk_references_column": fk.target_columns[0] if fk and fk.target_columns else None,
+                        "created_by_migration": INITIAL,
+                    },
+                    present["__dibs_columns"],
+                    "table_name, column_name",
+                )
+            )
+        for index in rel.indexes:
+            if (name, index.name) in have_indexes:
+                continue
+            counts["indexes"] += 1
+            prov = _provenance(sources, (rel.schema, index.name), "index", project_root)
+            source = prov.source if prov else None
+            statements.append(
+                _insert(
+                    "__dibs_indices",
+                    {
+                        "table_name": name,
+                        "index_name": index.name,
+                        "source_file": source.file if source else None,
+                        "source_line": source.line if source else None,
+                        "source_column": source.column if source else None,
+                        "columns": list(index.columns),
+                        "is_unique": index.unique,
+                        "where_clause": index.predicate,
+                        "created_by_migration": INITIAL,
+                    },
+                    present["__dibs_indices"],
+                    "table_name, index_name",
+                )
+            )
+    records_initial = INITIAL not in {m.name for m in snapshot.migrations if m.source == "__dibs_migrations"}
+    if statements and records_initial:
+        statements.append(
+            _insert(
+                "__dibs_migrations",
+                {
+                    "name": INITIAL,
+                    "tables_created": [meta_table_name(r) for r in _tracked_relations(catalog)],
+                    "generated_from_diff": False,
+                },
+                present["__dibs_migrations"],
+                "name",
+            )
+        )
+    return InitPlan(
+        tuple(statements),
+        missing_tables,
+        counts["tables"],
+        counts["columns"],
+        counts["indexes"],
+        records_initial and bool(statements),
+    )
+
+
+def _tracked_relations(catalog: Catalog) -> list[Relation]:
+    """Tables, partitioned tables and views; partitions share their parent's definition."""
+    return [r for r in catalog.relations if not r.is_partition]
+
+
+def _documented_columns(table: str) -> set[str]:
+    """Column names of the seed-000 shape, read from the DDL we would create."""
+    ddl = meta_tables_ddl()
+    block = ddl.split(f"CREATE TABLE IF NOT EXISTS {table} (", 1)[1].split(");", 1)[0]
+    names = set()
+    for line in block.splitlines():
+        word = line.strip().split(" ", 1)[0]
+        if word and word.isidentifier() and word.islower() and word not in ("primary", "foreign"):
+            names.add(word)
+    return names
+
+
+async def apply_init(conn: asyncpg.Connection, plan: InitPlan) -> None:
+    """Write the plan in one transaction."""
+    async with conn.transaction():
+        for statement in plan.statements:
+            await conn.execute(statement)

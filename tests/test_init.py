@@ -1,0 +1,121 @@
+"""`dibs-tui init` on empty, populated, real-dibs-managed databases; twice in a row; with schema files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.pg import fetch, run_sql
+
+DIBS = str(Path(sys.executable).parent / "dibs-tui")
+SCHEMA = """\
+-- People who log in.
+CREATE TABLE users (
+    id bigint PRIMARY KEY,
+    -- Where we write to them.
+    email text NOT NULL UNIQUE
+);
+
+CREATE TABLE posts (
+    id bigint PRIMARY KEY,
+    author_id bigint REFERENCES users (id),
+    body text
+);
+CREATE INDEX posts_author ON posts (author_id);
+"""
+
+
+def init(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [DIBS, "init", *args], capture_output=True, text=True, input=stdin, timeout=120, check=False
+    )
+
+
+def test_init_empty_database_then_again(db: str) -> None:
+    first = init(db, "--yes")
+    assert first.returncode == 0, first.stderr
+    assert "create __dibs_tables" in first.stdout and "record 0 tables" in first.stdout
+    rows = __import__("asyncio").run(fetch(db, "SELECT name FROM __dibs_migrations"))
+    assert [r["name"] for r in rows] == ["initial"]
+    second = init(db, "--yes")
+    assert second.returncode == 0
+    assert "already initialised" in second.stdout
+
+
+def test_init_with_schema_files_records_lines_and_docs(db: str, tmp_path: Path) -> None:
+    (tmp_path / "dibs-tui.toml").write_text("")
+    schema = tmp_path / "db" / "schema.sql"
+    schema.parent.mkdir()
+    schema.write_text(SCHEMA)
+    run_sql(db, SCHEMA)
+    result = subprocess.run(
+        [DIBS, "--project-root", str(tmp_path), "init", db, "--schema", str(schema), "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "record 2 tables, 5 columns and 4 indexes as migration 'initial'" in result.stdout
+    import asyncio
+
+    tables = {r["table_name"]: r for r in asyncio.run(fetch(db, "SELECT * FROM __dibs_tables"))}
+    assert (tables["users"]["source_file"], tables["users"]["source_line"]) == ("db/schema.sql", 2)
+    assert tables["users"]["doc_comment"] == "People who log in."
+    assert tables["users"]["created_by_migration"] == "initial"
+    columns = {
+        (r["table_name"], r["column_name"]): r for r in asyncio.run(fetch(db, "SELECT * FROM __dibs_columns"))
+    }
+    email = columns[("users", "email")]
+    assert (email["source_line"], email["source_column"], email["doc_comment"]) == (
+        5,
+        5,
+        "Where we write to them.",
+    )
+    assert email["is_unique"] and not email["is_nullable"]
+    assert columns[("posts", "author_id")]["fk_references_table"] == "users"
+    index = asyncio.run(fetch(db, "SELECT * FROM __dibs_indices WHERE index_name = 'posts_author'"))[0]
+    assert (index["source_line"], list(index["columns"])) == (13, ["author_id"])
+    # A column added later is recorded by the next init; the existing rows stay as they were.
+    run_sql(db, "ALTER TABLE posts ADD COLUMN title text")
+    again = subprocess.run(
+        [DIBS, "init", db, "--yes"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert "record 0 tables, 1 columns and 0 indexes" in again.stdout
+    assert (
+        asyncio.run(fetch(db, "SELECT source_line FROM __dibs_tables WHERE table_name = 'users'"))[0][0] == 2
+    )
+
+
+def test_init_keeps_real_dibs_history_and_shape(db: str) -> None:
+    run_sql(
+        db,
+        """
+        CREATE TABLE _dibs_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+        INSERT INTO _dibs_migrations VALUES ('20260101000000_first');
+        CREATE TABLE __dibs_tables (table_name text PRIMARY KEY, source_file text, source_line int,
+            source_column int, doc_comment text, created_by_migration text, modified_by_migration text,
+            created_at timestamptz NOT NULL DEFAULT now(), modified_at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE things (id int PRIMARY KEY);
+    """,
+    )
+    result = init(db, "--yes")
+    assert result.returncode == 0, result.stderr
+    import asyncio
+
+    assert [r[0] for r in asyncio.run(fetch(db, "SELECT version FROM _dibs_migrations"))] == [
+        "20260101000000_first"
+    ]
+    assert asyncio.run(fetch(db, "SELECT table_name FROM __dibs_tables"))[0][0] == "things"
+    assert "create __dibs_columns, __dibs_indices, __dibs_migrations" in result.stdout
+
+
+def test_init_refuses_to_write_off_a_terminal_without_yes(db: str) -> None:
+    run_sql(db, "CREATE TABLE t (id int)")
+    result = init(db, stdin="")
+    assert result.returncode == 1
+    assert "pass --yes" in result.stderr
+    import asyncio
+
+    assert asyncio.run(fetch(db, "SELECT to_regclass('__dibs_tables') IS NULL AS absent"))[0]["absent"]
