@@ -169,6 +169,11 @@ def test_tricky_kinds(db: str) -> None:
             ObjectRef("index", "shop", "orders", "orders_pkey")) in refs
     assert (ObjectRef("column", "shop", "orders", "legacy_id"),
             ObjectRef("sequence", "shop", "orders_legacy_id_seq")) in refs
+    # OWNED BY: the diff drops such a sequence with its column.
+    assert (ObjectRef("sequence", "shop", "orders_legacy_id_seq"),
+            ObjectRef("column", "shop", "orders", "legacy_id")) in refs
+    # An index on its own table's columns is no dependency worth listing (the model says so already).
+    assert not any(d.kind == "index" and r.name == d.name for d, r in refs)
 
 
 def test_schema_filters_apply_everywhere(db: str) -> None:

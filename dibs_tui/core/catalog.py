@@ -318,7 +318,8 @@ ORDER BY 2, 3, 4
 
 # Normal and automatic pg_depend rows between user objects (OID >= 16384, FirstNormalObjectId), as bare OIDs.
 # A view's rewrite rule stands for the view, a column default for its column. Dependencies inside one relation
-# (an index or a constraint on the table's own columns) are left out: the model already says so.
+# (an index or a constraint on the table's own columns) are left out: the model already says so. A sequence's
+# OWNED BY column stays (the diff drops such sequences with their column).
 DEPENDENCIES_SQL = """
 SELECT DISTINCT dep_class, dep_oid, dep_sub, d.refclassid::oid AS ref_class, d.refobjid AS ref_oid,
        d.refobjsubid AS ref_sub
@@ -337,7 +338,8 @@ WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.refobjid >= 16384
   AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass,
                        'pg_constraint'::regclass)
   AND NOT (d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
-           AND d.objsubid = 0 AND d.refobjsubid > 0)
+           AND d.objsubid = 0 AND d.refobjsubid > 0
+           AND EXISTS (SELECT 1 FROM pg_index ix WHERE ix.indexrelid = d.objid AND ix.indrelid = d.refobjid))
   AND NOT (d.classid = 'pg_constraint'::regclass AND d.refclassid = 'pg_class'::regclass
            AND d.refobjid = (SELECT co.conrelid FROM pg_constraint co WHERE co.oid = d.objid))
   AND NOT (rw.oid IS NOT NULL AND rw.ev_class = d.refobjid)

@@ -453,6 +453,8 @@ def catalog_ddl(catalog: Catalog) -> str:
         tail.extend(_relation_comments(rel))
     _partition_children_first(catalog, plan)
     for dep in catalog.dependencies:
+        if dep.dependent.kind == "sequence" and dep.referenced.kind == "column":
+            continue  # OWNED BY: set at the end (ownerships), the column's default needs the sequence first
         dependent, referenced = plan.owner(dep.dependent), plan.owner(dep.referenced)
         if dependent is not None and referenced is not None and dependent != referenced:
             plan.steps[dependent].needs.add(referenced)
