@@ -19,7 +19,6 @@ answer from an older generation is dropped. State changes only in message handle
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from ..core.connect import ConnectionTarget, connect
 from ..core.errors import DibsError
 from ..core.model import Catalog, QualifiedName
 from .diff_pane import DiffPane
+from .memory import freeze_long_lived
 from .migrations_pane import MigrationsPane
 from .screens.error import ErrorScreen
 from .screens.finder import FinderItem, FinderScreen
@@ -249,7 +249,7 @@ class DibsApp(App[int]):
             return
         # The model is immutable and lives until the next load: keep the cyclic GC from rescanning its
         # millions of objects (full collections of a 5,000-table catalog pause for half a second).
-        gc.freeze()
+        freeze_long_lived()
         self.post_message(CatalogLoaded(generation, catalog, marks["connected"], time.perf_counter()))
 
     async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog]) -> None:
@@ -281,7 +281,7 @@ class DibsApp(App[int]):
         self._show_selected(focus_change=False)
         self._update_header()
         self.catalog_changed.publish(event.catalog)
-        gc.freeze()  # the rows, candidates and strips built for this catalog too (see _load_worker)
+        freeze_long_lived()  # the rows, candidates and strips built for this catalog too (see _load_worker)
         self.call_after_refresh(lambda: self.timings.__setitem__("painted", time.perf_counter()))
 
     @on(CatalogFailed)
@@ -470,7 +470,7 @@ class DibsApp(App[int]):
                 Candidate.of(f"{r.schema}.{r.name}", r.name, FinderItem(r.schema, r.name, detail=str(r.kind)))
                 for r in relations
             ]
-            gc.freeze()  # see _load_worker
+            freeze_long_lived()  # see _load_worker
         return self._candidates
 
     def action_goto_table(self) -> None:
@@ -496,7 +496,7 @@ class DibsApp(App[int]):
                 for r in self.catalog.relations
                 for c in r.columns
             ]
-            gc.freeze()
+            freeze_long_lived()
         self.push_screen(
             FinderScreen(
                 "Which tables have this column?",

@@ -8,7 +8,6 @@ view, ⇄ foreign), row estimate, meta (● tracked, ○ untracked, ! stale meta
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
@@ -24,6 +23,7 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ...core.model import Catalog, MetaStatus, QualifiedName, Relation, RelationKind
+from ..memory import freeze_long_lived
 from ..search import Candidate, rank
 from ..text import data, human_count
 from .virtual_list import VirtualList
@@ -297,7 +297,7 @@ class TablesPane(Vertical):
             cursor = next((i for i, r in enumerate(rows) if isinstance(r, TableRow)), 0)
         table_list.set_rows(rows, self._stale, cursor)
         if len(rows) > 1000:
-            gc.freeze()  # acyclic rows, freed by refcount when replaced; spare the cyclic GC a rescan
+            freeze_long_lived()  # acyclic rows, freed by refcount when replaced; spare the cyclic GC a rescan
         shown_count = sum(1 for r in rows if isinstance(r, TableRow))
         total = len(self._ordered)
         status = (
