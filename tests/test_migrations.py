@@ -430,3 +430,18 @@ async def test_failure_after_a_non_transactional_statement_says_what_stays(db: s
         "to_regclass('__dibs_migrations') IS NOT NULL AS history",
     )
     assert tuple(rows[0]) == (True, False, False)
+
+
+async def test_sql_standard_function_bodies_stay_one_statement(db: str, tmp_path: Path) -> None:
+    """BEGIN ATOMIC ... END bodies (pg_dump writes them) contain `;`: the splitter keeps them whole."""
+    folder = tmp_path / "m"
+    write(
+        folder,
+        "20260101000000_atomic",
+        "CREATE FUNCTION two() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT 2;\nEND;\n"
+        "CREATE TABLE t (n int DEFAULT two());\n",
+    )
+    assert [s.line for s in split_statements((folder / "20260101000000_atomic.sql").read_text())] == [1, 6]
+    await apply_pending(resolve(db), folder)
+    rows = await fetch(db, "SELECT two() AS n")
+    assert rows[0]["n"] == 2

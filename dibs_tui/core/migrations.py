@@ -388,7 +388,9 @@ _DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 def split_statements(text: str) -> list[Statement]:
     """Top-level `;`-separated statements with exact positions; quotes, dollar quotes and comments respected.
 
-    Leading comments and blank lines are not part of a statement, so its line is where its SQL starts.
+    Leading comments and blank lines are not part of a statement, so its line is where its SQL starts. Same
+    positions as `core.sqlfiles` (the desired-schema loader), plus `BEGIN ATOMIC ... END` function bodies kept
+    whole, which that loader splits today: a migration must run exactly as PostgreSQL would read it.
     """
     statements: list[Statement] = []
     i, n = 0, len(text)
