@@ -1,8 +1,9 @@
 """Where tables, columns, indexes and constraints are defined in the demo's SQL files.
 
 STOPGAP: a small hand-written scanner, enough for the demo's own, well-formed files. The general loader
-(`dibs_tui.core.sqlfiles`, sqlglot-based, issue 6) is meant to replace it; `build.py` only needs `locate()`
-returning a `Definitions`, so the swap is local. It understands: CREATE TABLE (columns, inline and table-level
+(`dibs_tui.core.sqlfiles`) agrees with it on every place both know (a test checks), but does not yet locate
+view columns or implicitly named PRIMARY KEY / UNIQUE indexes, which the demo's meta rows need. `build.py` and
+`core/generate.py` only use `locate()` returning a `Definitions`, so a later swap stays local. It understands: CREATE TABLE (columns, inline and table-level
 PRIMARY KEY / UNIQUE, named constraints, PARTITION OF), CREATE [MATERIALIZED] VIEW (select-list names),
 CREATE [UNIQUE] INDEX, ALTER TABLE ... ADD [COLUMN | CONSTRAINT]. Doc comments are the `--` lines right above.
 """
