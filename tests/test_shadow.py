@@ -28,7 +28,8 @@ def test_desired_files_load_in_a_shadow_that_is_dropped(
 ) -> None:
     (tmp_path / "01_types.sql").write_text("CREATE TYPE mood AS ENUM ('a', 'b');\n")
     (tmp_path / "02_tables.sql").write_text("CREATE TABLE t (id int PRIMARY KEY, m mood);\n")
-    catalog, _ = asyncio.run(desired_catalog(resolve(db), [tmp_path]))
+    catalog, sources = asyncio.run(desired_catalog(resolve(db), [tmp_path]))
+    assert sources is not None and sources.table("public", "t") is not None
     assert catalog.relation("public", "t") is not None
     assert [e.name for e in catalog.enums] == ["mood"]
     assert shadow_databases(pg_server) == []

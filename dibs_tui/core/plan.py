@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from .model import Catalog, ObjectRef
 
 if TYPE_CHECKING:
-    from typing import Any
+    from .sqlfiles import DesiredSchema
 
 
 class ChangeKind(enum.StrEnum):
@@ -105,7 +105,7 @@ class DiffResult:
     changes: tuple[Change, ...]
     plan: tuple[PlannedStatement, ...]
     renames: tuple[RenameSuggestion, ...]
-    desired_sources: Any = None  # the loader's DesiredSchema when the desired side was SQL files, else None
+    desired_sources: DesiredSchema | None = None  # the loader's, when the desired side was SQL files
     elapsed_s: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (shadow, introspect, diff)
 

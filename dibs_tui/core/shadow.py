@@ -21,14 +21,18 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import asyncpg
 
 from .connect import ConnectionTarget, connect, resolve
 from .errors import DibsError, SourceError
+from .migrations import is_transaction_control, split_statements
 from .model import Catalog
 from .sql import quote_ident
+
+if TYPE_CHECKING:
+    from .sqlfiles import DesiredSchema
 
 _MIGRATION_NAME = re.compile(r"^\d{3,}")
 
@@ -147,8 +151,6 @@ async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Loca
 
 def _split_file(path: Path) -> list[LocatedStatement]:
     """A file cut at top-level semicolons; BEGIN/COMMIT dropped (each statement runs on its own)."""
-    from .migrations import is_transaction_control, split_statements
-
     text = path.read_text(encoding="utf-8")
     return [
         LocatedStatement(str(path), s.text, s.line, s.column)
@@ -157,22 +159,18 @@ def _split_file(path: Path) -> list[LocatedStatement]:
     ]
 
 
-def _load_files(paths: Sequence[Path]) -> tuple[list[LocatedStatement], Any]:
-    """Statements to execute, and the loader's DesiredSchema (file/line/doc for the migrations issue).
+def _load_files(paths: Sequence[Path]) -> tuple[list[LocatedStatement], DesiredSchema]:
+    """SQL files through the loader: exact statement texts and positions (psql meta-commands blanked), and
+    the DesiredSchema the migrations issue reads file/line/doc from. BEGIN/COMMIT are skipped."""
+    from .sqlfiles import load_sql_files  # sqlglot: imported only when there are files to read
 
-    Execution uses the same exact-position splitter as `migrate`, so error positions do not depend on the
-    loader's statement API; the loader (`dibs_tui.core.sqlfiles`) still runs first when it is present, so its
-    syntax errors (file:line:col) come before anything is executed.
-    """
-    sources = None
-    try:
-        from .sqlfiles import load_sql_files
-    except ImportError:
-        load_sql_files = None
-    if load_sql_files is not None:
-        sources = load_sql_files(paths)
-    files = [f for p in paths for f in (sorted(p.glob("*.sql")) if p.is_dir() else [p])]
-    return [s for f in files for s in _split_file(f)], sources
+    sources = load_sql_files(paths)
+    statements = [
+        LocatedStatement(s.file, s.text, s.line, s.column)
+        for s in sources.statements
+        if not is_transaction_control(s.text)
+    ]
+    return statements, sources
 
 
 def _is_migrations_folder(path: Path) -> bool:
@@ -186,7 +184,7 @@ async def desired_catalog(
     *,
     include_schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
-) -> tuple[Catalog, Any]:
+) -> tuple[Catalog, DesiredSchema | None]:
     """The desired Catalog and, for SQL files, the loader's DesiredSchema (else None)."""
     from .diff import is_dsn
 
@@ -217,9 +215,10 @@ async def desired_catalog(
         and not _looks_like_schema(paths[0])
     ):
         migrations = True
+    sources: DesiredSchema | None = None
     if migrations:
         files = [f for p in paths for f in (sorted(p.glob("*.sql")) if p.is_dir() else [p])]
-        statements, sources = [s for f in files for s in _split_file(f)], None
+        statements = [s for f in files for s in _split_file(f)]
     else:
         statements, sources = _load_files(paths)
     async with shadow_database(target) as shadow:
