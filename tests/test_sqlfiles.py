@@ -136,3 +136,29 @@ def test_real_schemas_locate_every_table_on_its_own_line(files: list[str], table
         assert name.lower() in _line_of(place).lower(), (name, place)
     for (_, table, column), place in list(loaded.columns.items())[:500]:
         assert column.lower() in _line_of(place).lower(), (table, column, place)
+
+
+def test_keys_by_column_set_view_columns_and_partitions() -> None:
+    loaded = load_sql_text(
+        "CREATE TABLE t (\n  id int PRIMARY KEY,\n  code text UNIQUE,\n  a int, b int,\n"
+        "  UNIQUE NULLS NOT DISTINCT (a, b)\n);\n"
+        "ALTER TABLE t ADD CONSTRAINT t_ab_pk2 UNIQUE (b, a);\n"
+        "CREATE VIEW v AS SELECT id, code AS label, (SELECT 1) AS one, count(*) total FROM t GROUP BY 1, 2;\n"
+        "CREATE TABLE log (at date) PARTITION BY RANGE (at);\n"
+        "CREATE TABLE log_2026 PARTITION OF log FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n"
+    )
+    assert loaded.keys[("public", "t", "p", ("id",))].line == 2
+    assert loaded.keys[("public", "t", "u", ("code",))].line == 3
+    assert loaded.keys[("public", "t", "u", ("a", "b"))].line == 5
+    assert loaded.keys[("public", "t", "u", ("b", "a"))].line == 7
+    view_columns = {c: p.column for (_, t, c), p in loaded.columns.items() if t == "v"}
+    assert view_columns == {"id": 25, "label": 37, "one": 58, "total": 72}
+    assert loaded.partition_parents[("public", "log_2026")] == ("public", "log")
+
+
+def test_table_level_keys_are_not_columns() -> None:
+    loaded = load_sql_text(
+        "CREATE TABLE m (a int, b int, PRIMARY KEY (a, b), FOREIGN KEY (b) REFERENCES m2 (x), CHECK (a > 0));\n"
+    )
+    assert {c for (_, _, c) in loaded.columns} == {"a", "b"}
+    assert ("public", "m", "p", ("a", "b")) in loaded.keys

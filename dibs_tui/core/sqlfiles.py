@@ -31,7 +31,8 @@ SQL_SUFFIXES = (".sql",)
 _META_COMMAND = re.compile(r"^[ \t]*\\[^\n]*", re.MULTILINE)
 _NAME_BREAKS = {TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COMMA, TokenType.SEMICOLON, TokenType.DOT,
                 TokenType.STRING, TokenType.NUMBER, TokenType.HEREDOC_STRING}
-_TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE", "LIKE"}
+# sqlglot makes one token of "PRIMARY KEY" and of "FOREIGN KEY"; _word() folds their inner whitespace.
+_TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY KEY", "UNIQUE", "CHECK", "FOREIGN KEY", "EXCLUDE", "LIKE"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,10 @@ class DesiredSchema:
     indexes: dict[QualifiedName, Place] = field(default_factory=dict)  # (schema, index name)
     index_tables: dict[QualifiedName, QualifiedName] = field(default_factory=dict)  # index -> its table
     constraints: dict[tuple[str, str, str], Place] = field(default_factory=dict)  # (schema, table, name)
+    # PRIMARY KEY ("p") and UNIQUE ("u") by column set, named or not: how an implicitly named index
+    # (users_pkey, users_email_key) is found again.
+    keys: dict[tuple[str, str, str, tuple[str, ...]], Place] = field(default_factory=dict)
+    partition_parents: dict[QualifiedName, QualifiedName] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def table(self, schema: str, name: str) -> Place | None:
@@ -248,7 +253,8 @@ def _load_text(file: str, raw: str, schema: DesiredSchema, state: _State) -> Non
 
 
 def _word(token: Token) -> str:
-    return "" if token.token_type is TokenType.IDENTIFIER else token.text.upper()
+    """A keyword as upper-case words ("PRIMARY KEY"); "" for quoted identifiers, which are never keywords."""
+    return "" if token.token_type is TokenType.IDENTIFIER else " ".join(token.text.upper().split())
 
 
 def _ident(token: Token) -> str:
@@ -363,10 +369,34 @@ def _statement(
             key = _qualify(cur.name()[0], state)
             if key:
                 schema.tables.setdefault(key, place(tokens[0]))
+                _view_columns(key, tokens[cur.i :], place, schema)
     elif cur.accept("ALTER", "TABLE"):
         _alter_table(cur, tokens, place, schema, state)
     elif cur.accept("COMMENT", "ON"):
         _comment_on(cur, state)
+
+
+def _view_columns(key: QualifiedName, tokens: list[Token], place: PlaceOf, schema: DesiredSchema) -> None:
+    """Output columns of the outermost select list: each item's last name (its alias or its column)."""
+    k = next((i for i, t in enumerate(tokens) if _word(t) == "SELECT"), len(tokens))
+    depth, last = 0, None
+    for token in tokens[k + 1 :]:
+        if token.token_type is TokenType.L_PAREN:
+            depth += 1
+        elif token.token_type is TokenType.R_PAREN:
+            depth -= 1
+        elif depth:
+            continue
+        elif token.token_type is TokenType.COMMA or _word(token) == "FROM":
+            if last is not None:
+                schema.columns.setdefault((*key, _ident(last)), place(last))
+            last = None
+            if _word(token) == "FROM":
+                return
+        elif token.token_type not in _NAME_BREAKS and token.token_type is not TokenType.STAR:
+            last = token
+    if last is not None:
+        schema.columns.setdefault((*key, _ident(last)), place(last))
 
 
 def _search_path(cur: _Cursor, state: _State) -> None:
@@ -393,7 +423,10 @@ def _create_table(cur: _Cursor, tokens: list[Token], place_of: PlaceOf, schema: 
     if key is None:
         return
     schema.tables.setdefault(key, statement_place)
-    cur.accept("PARTITION", "OF") and cur.name()
+    if cur.accept("PARTITION", "OF"):
+        parent = _qualify(cur.name()[0], state)
+        if parent:
+            schema.partition_parents[key] = parent
     cur.accept("OF") and cur.name()
     inner = _parenthesised(tokens, cur.i)
     if inner is None:
@@ -404,15 +437,40 @@ def _create_table(cur: _Cursor, tokens: list[Token], place_of: PlaceOf, schema: 
 
 def _table_element(key: QualifiedName, element: list[Token], place: PlaceOf, schema: DesiredSchema) -> None:
     first = element[0]
-    word = _word(first)
-    if word in _TABLE_CONSTRAINT_WORDS:
-        if word == "CONSTRAINT" and len(element) > 1:
-            schema.constraints.setdefault((*key, _ident(element[1])), place(first))
+    if _word(first) in _TABLE_CONSTRAINT_WORDS:
+        _table_constraint(key, element, place(first), schema)
         return
-    schema.columns.setdefault((*key, _ident(first)), place(first))
+    column = _ident(first)
+    here = place(first)
+    schema.columns.setdefault((*key, column), here)
     for k, token in enumerate(element[:-1]):
         if _word(token) == "CONSTRAINT":
             schema.constraints.setdefault((*key, _ident(element[k + 1])), place(token))
+    if any(_word(t) == "PRIMARY KEY" for t in element):
+        schema.keys.setdefault((*key, "p", (column,)), here)
+    if any(_word(t) == "UNIQUE" for t in element):
+        schema.keys.setdefault((*key, "u", (column,)), here)
+
+
+def _table_constraint(key: QualifiedName, element: list[Token], here: Place, schema: DesiredSchema) -> None:
+    """CONSTRAINT name ... / PRIMARY KEY (...) / UNIQUE (...): the name and the key's column set."""
+    k = 0
+    if _word(element[0]) == "CONSTRAINT" and len(element) > 1:
+        schema.constraints.setdefault((*key, _ident(element[1])), here)
+        k = 2
+    words = [_word(t) for t in element[k : k + 2]]
+    if words[:1] == ["PRIMARY KEY"]:
+        kind, start = "p", k + 1
+    elif words[:1] == ["UNIQUE"]:
+        kind, start = "u", k + 1
+        while start < len(element) and _word(element[start]) in ("NULLS", "NOT", "DISTINCT"):
+            start += 1
+    else:
+        return
+    inner = _parenthesised(element, start)
+    if inner is not None:
+        columns = tuple(_ident(t) for t in inner[0] if t.token_type is not TokenType.COMMA)
+        schema.keys.setdefault((*key, kind, columns), here)
 
 
 def _create_index(cur: _Cursor, schema: DesiredSchema, state: _State, statement_place: Place) -> None:
@@ -452,9 +510,9 @@ def _alter_table(
         if not rest:
             continue
         word = _word(rest[0])
-        if word == "CONSTRAINT" and len(rest) > 1:
-            schema.constraints.setdefault((*key, _ident(rest[1])), place(action[0]))
-        elif word not in _TABLE_CONSTRAINT_WORDS:
+        if word in _TABLE_CONSTRAINT_WORDS:
+            _table_constraint(key, rest, place(rest[0]), schema)
+        else:
             schema.columns.setdefault((*key, _ident(rest[0])), place(rest[0]))
 
 
