@@ -162,3 +162,13 @@ def test_table_level_keys_are_not_columns() -> None:
     )
     assert {c for (_, _, c) in loaded.columns} == {"a", "b"}
     assert ("public", "m", "p", ("a", "b")) in loaded.keys
+
+
+def test_begin_atomic_bodies_stay_one_statement() -> None:
+    loaded = load_sql_text(
+        "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 2 END;\n"
+        "  SELECT 2;\nEND;\nCREATE TABLE after_it (id int);\n"
+    )
+    assert [s.keywords for s in loaded.statements] == ["CREATE FUNCTION", "CREATE TABLE"]
+    assert loaded.statements[0].text.endswith("SELECT 2;\nEND")
+    assert loaded.table("public", "after_it") is not None

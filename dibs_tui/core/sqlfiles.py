@@ -241,8 +241,17 @@ def _load_text(file: str, raw: str, schema: DesiredSchema, state: _State) -> Non
     where = _Text(text)
     tokens = _tokenize(file, text, where)
     current: list[Token] = []
+    atomic = 0  # depth inside a SQL-standard `BEGIN ATOMIC ... END` body, whose `;` do not end the statement
     for token in tokens:
-        if token.token_type is TokenType.SEMICOLON:
+        word = _word(token)
+        if atomic:
+            if word in ("CASE", "BEGIN"):
+                atomic += 1
+            elif word == "END":
+                atomic -= 1
+        elif word == "ATOMIC" and current and _word(current[-1]) == "BEGIN":
+            atomic = 1
+        if token.token_type is TokenType.SEMICOLON and not atomic:
             if current:
                 _statement(file, text, where, current, schema, state)
             current = []
