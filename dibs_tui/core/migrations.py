@@ -29,6 +29,7 @@ from .connect import ConnectionTarget, connect
 from .errors import DibsError
 from .model import Migration
 from .sql import quote_ident
+from .sqlfiles import load_sql_text
 
 # "dibs" in ASCII: the key every dibs-tui applier takes with pg_advisory_lock(bigint). Documented: other tools
 # may take it too to keep out of a running `dibs-tui migrate`.
@@ -382,89 +383,14 @@ class Statement:
     offset: int  # 0-based character offset in the file
 
 
-_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
+def split_statements(text: str, file: str = "<sql>") -> list[Statement]:
+    """Top-level `;`-separated statements with exact positions, through the desired-schema loader's splitter.
 
-
-def split_statements(text: str) -> list[Statement]:
-    """Top-level `;`-separated statements with exact positions; quotes, dollar quotes and comments respected.
-
-    Leading comments and blank lines are not part of a statement, so its line is where its SQL starts. Same
-    positions as `core.sqlfiles` (the desired-schema loader), plus `BEGIN ATOMIC ... END` function bodies kept
-    whole, which that loader splits today: a migration must run exactly as PostgreSQL would read it.
+    One splitter for desired SQL and migrations (sqlglot's tokenizer: quotes, dollar quotes, comments,
+    `BEGIN ATOMIC ... END` bodies, psql meta-commands skipped), so a migration runs exactly as PostgreSQL
+    would read it and every position matches the loader's. Unterminated input is a SourceError at file:line:col.
     """
-    statements: list[Statement] = []
-    i, n = 0, len(text)
-    start: int | None = None
-    depth = 0  # BEGIN ATOMIC ... END bodies contain ';'
-    while i < n:
-        ch = text[i]
-        if ch == "-" and text.startswith("--", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if ch == "/" and text.startswith("/*", i):
-            level, i = 1, i + 2
-            while i < n and level:
-                if text.startswith("/*", i):
-                    level, i = level + 1, i + 2
-                elif text.startswith("*/", i):
-                    level, i = level - 1, i + 2
-                else:
-                    i += 1
-            continue
-        if ch.isspace():
-            i += 1
-            continue
-        if start is None:
-            start = i
-        if ch in "'\"":
-            j = i + 1
-            while j < n:
-                if text[j] == ch:
-                    if j + 1 < n and text[j + 1] == ch:
-                        j += 2
-                        continue
-                    break
-                if ch == "'" and text[j] == "\\" and i > 0 and text[i - 1] in "eE":
-                    j += 2
-                    continue
-                j += 1
-            i = j + 1
-            continue
-        if ch == "$":
-            match = _DOLLAR.match(text, i)
-            if match and not (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")):
-                close = text.find(match.group(0), match.end())
-                i = n if close < 0 else close + len(match.group(0))
-                continue
-        if ch.isalpha():
-            j = i
-            while j < n and (text[j].isalnum() or text[j] in "_$"):
-                j += 1
-            word = text[i:j].upper()
-            if word == "ATOMIC" and re.search(r"BEGIN\s*$", text[start:i], re.IGNORECASE):
-                depth += 1
-            elif (
-                word == "END"
-                and depth
-                and not re.match(r"\s+(IF|LOOP|CASE)\b", text[j : j + 6], re.IGNORECASE)
-            ):
-                depth -= 1
-            i = j
-            continue
-        if ch == ";" and depth == 0:
-            statements.append(_statement(text, start, i))
-            start = None
-        i += 1
-    if start is not None and text[start:].strip():
-        statements.append(_statement(text, start, n))
-    return statements
-
-
-def _statement(text: str, start: int, end: int) -> Statement:
-    line = text.count("\n", 0, start) + 1
-    column = start - (text.rfind("\n", 0, start) + 1) + 1
-    return Statement(text[start:end].rstrip(), line, column, start)
+    return [Statement(s.text, s.line, s.column, s.offset) for s in load_sql_text(text, file).statements]
 
 
 _NON_TRANSACTIONAL = re.compile(

@@ -64,6 +64,7 @@ class Statement:
     line: int
     column: int
     keywords: str  # e.g. "CREATE TABLE", "ALTER TABLE", "COMMENT ON", "DO"
+    offset: int = 0  # 0-based character offset of the statement in its file
 
 
 @dataclass
@@ -356,7 +357,7 @@ def _statement(
     line, column = where.position(start)
     words = [_word(t) for t in tokens[:3] if t.token_type not in (TokenType.STRING, TokenType.HEREDOC_STRING)]
     keywords = " ".join(w for w in words[:2] if w)
-    schema.statements.append(Statement(file, text[start:end], line, column, keywords))
+    schema.statements.append(Statement(file, text[start:end], line, column, keywords, start))
 
     def place(token: Token) -> Place:
         token_line, token_column = where.position(token.start)
