@@ -660,7 +660,7 @@ async def _apply_one(
     progress: ProgressCallback,
     applied_names: Sequence[str],
 ) -> AppliedMigration:
-    statements = [s for s in split_statements(file.text) if not is_transaction_control(s.text)]
+    statements = [s for s in split_statements(file.text, str(file.path)) if not is_transaction_control(s.text)]
     progress(
         ApplyEvent(
             "migration",
@@ -857,7 +857,7 @@ async def preview_changes(
 
 
 async def _replay(conn: asyncpg.Connection, file: MigrationFile) -> None:
-    for stmt in split_statements(file.text):
+    for stmt in split_statements(file.text, str(file.path)):
         if is_transaction_control(stmt.text):
             continue
         try:

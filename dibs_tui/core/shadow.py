@@ -154,7 +154,7 @@ def _split_file(path: Path) -> list[LocatedStatement]:
     text = path.read_text(encoding="utf-8")
     return [
         LocatedStatement(str(path), s.text, s.line, s.column)
-        for s in split_statements(text)
+        for s in split_statements(text, str(path))
         if not is_transaction_control(s.text)
     ]
 
