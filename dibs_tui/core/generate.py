@@ -43,6 +43,8 @@ class SourceIndex:
     tables: dict[str, Provenance] = field(default_factory=dict)  # "users" / "app.users"
     columns: dict[tuple[str, str], Provenance] = field(default_factory=dict)
     indexes: dict[str, Provenance] = field(default_factory=dict)
+    # PRIMARY KEY / UNIQUE by ("schema.table", "p"|"u", columns): where an implicitly named index is defined
+    keys: dict[tuple[str, str, tuple[str, ...]], Provenance] = field(default_factory=dict)
 
     def table(self, rel: Relation) -> Provenance | None:
         return self.tables.get(f"{rel.schema}.{rel.name}") or (
@@ -56,7 +58,14 @@ class SourceIndex:
         return found
 
     def index(self, rel: Relation, index: str) -> Provenance | None:
-        return self.indexes.get(f"{rel.schema}.{index}") or self.indexes.get(index)
+        found = self.indexes.get(f"{rel.schema}.{index}") or self.indexes.get(index)
+        if found is not None:
+            return found
+        owner = next((c for c in rel.constraints if c.index_name == index), None)
+        if owner is None or owner.kind.value not in ("primary key", "unique"):
+            return None
+        kind = "p" if owner.kind.value == "primary key" else "u"
+        return self.keys.get((f"{rel.schema}.{rel.name}", kind, owner.columns))
 
 
 def source_index(desired: DesiredSchema, project_root: Path) -> SourceIndex:
@@ -71,6 +80,8 @@ def source_index(desired: DesiredSchema, project_root: Path) -> SourceIndex:
         index.indexes[f"{schema}.{name}"] = place.provenance(project_root)
     for (schema, _table, name), place in desired.constraints.items():
         index.indexes.setdefault(f"{schema}.{name}", place.provenance(project_root))
+    for (schema, table, kind, columns), place in desired.keys.items():
+        index.keys[(f"{schema}.{table}", kind, columns)] = place.provenance(project_root)
     return index
 
 
