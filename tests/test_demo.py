@@ -21,8 +21,8 @@ import pytest
 
 from dibs_tui.core.connect import mask_dsn
 from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.sqlfiles import load_sql_text
 from dibs_tui.demo.build import META_PLACEHOLDER, PENDING, DemoInfo, build_demo
-from dibs_tui.demo.locate import locate
 
 from .pg import fetch, psql_file
 
@@ -186,15 +186,15 @@ def test_meta_history_and_reconciliation(demo: DemoInfo) -> None:
 
 def test_live_schema_differs_from_schema_sql_as_documented(demo: DemoInfo) -> None:
     schema_sql = (demo.project_dir / "db/schema.sql").read_text()
-    defs = locate(schema_sql)
+    defs = load_sql_text(schema_sql, "db/schema.sql")
     live = {(r["t"], r["c"]): r for r in _q(demo.dsn, """
         SELECT c.relname AS t, a.attname AS c, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull
           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
          WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped""")}
     # column added in schema.sql, not yet in the database
-    assert ("issues", "estimate") in defs.columns and ("issues", "estimate") not in live
+    assert ("public", "issues", "estimate") in defs.columns and ("issues", "estimate") not in live
     # column gone from schema.sql, still in the database with data
-    assert ("users", "legacy_username") not in defs.columns and ("users", "legacy_username") in live
+    assert ("public", "users", "legacy_username") not in defs.columns and ("users", "legacy_username") in live
     assert _q(demo.dsn, "SELECT count(legacy_username) AS n FROM users")[0]["n"] > 0
     # type changed
     assert re.search(r"^\s+body\s+text NOT NULL", schema_sql, re.M)
@@ -204,10 +204,10 @@ def test_live_schema_differs_from_schema_sql_as_documented(demo: DemoInfo) -> No
     assert not live[("issues", "reporter_id")]["attnotnull"]
     assert _q(demo.dsn, "SELECT count(*) AS n FROM issues WHERE reporter_id IS NULL")[0]["n"] > 0
     # index dropped: defined in schema.sql, missing in the database
-    assert "issues_assignee_open_idx" in defs.indexes
+    assert ("public", "issues_assignee_open_idx") in defs.indexes
     assert _q(demo.dsn, "SELECT to_regclass('issues_assignee_open_idx') AS r")[0]["r"] is None
     # constraint added in schema.sql only
-    assert "milestones_project_title_key" in defs.indexes
+    assert ("public", "milestones", "milestones_project_title_key") in defs.constraints
     assert _q(demo.dsn, "SELECT to_regclass('milestones_project_title_key') AS r")[0]["r"] is None
     # comment changed
     desired = re.search(r"COMMENT ON TABLE projects IS '([^']*)'", schema_sql)
@@ -363,57 +363,6 @@ def test_two_builds_at_once_build_once(pg_server: EmbeddedServer, tmp_path: Path
         assert len(_q(runs[0].dsn, "SELECT name FROM __dibs_migrations")) == len(APPLIED)
     finally:
         asyncio.run(_drop(pg_server, "demo_race"))
-
-
-def test_locator_positions_on_a_hand_written_case() -> None:
-    sql = (
-        "-- Things.\n"
-        "CREATE TABLE things (\n"
-        "    -- The key.\n"
-        "    id int PRIMARY KEY,\n"
-        "    note text DEFAULT 'a;b',\n"
-        "    CONSTRAINT things_note_key UNIQUE (note)\n"
-        ");\n"
-        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\n"
-        "ALTER TABLE things ADD COLUMN extra int;\n"
-        "CREATE INDEX things_extra_idx ON things (extra);\n"
-    )
-    defs = locate(sql)
-    assert (defs.tables["things"].line, defs.tables["things"].doc) == (2, "Things.")
-    assert (defs.columns[("things", "id")].line, defs.columns[("things", "id")].column) == (4, 5)
-    assert defs.columns[("things", "id")].doc == "The key."
-    assert defs.columns[("things", "note")].line == 5
-    assert defs.columns[("things", "extra")].line == 9
-    assert defs.constraints[("things", "p", ("id",))].line == 4
-    assert defs.indexes["things_note_key"].line == 6 and defs.indexes["things_extra_idx"].line == 10
-
-
-def test_locator_agrees_with_the_sql_loader_on_schema_sql(demo: DemoInfo) -> None:
-    """The stopgap locator and core.sqlfiles give the same place and doc wherever both know the object."""
-    from dibs_tui.core.sqlfiles import load_sql_files
-
-    path = demo.project_dir / "db/schema.sql"
-    loaded, ours = load_sql_files([path]), locate(path.read_text())
-    theirs_tables = {name[-1]: place for name, place in loaded.tables.items()}
-    theirs_columns = {(key[1], key[2]): place for key, place in loaded.columns.items()}
-    theirs_indexes = {name[-1]: place for name, place in loaded.indexes.items()}
-    theirs_indexes.update({key[2]: place for key, place in loaded.constraints.items()})
-    assert set(theirs_tables) == set(ours.tables)
-    for name, place in ours.tables.items():
-        assert (theirs_tables[name].line, theirs_tables[name].column, theirs_tables[name].doc) == (
-            place.line, place.column, place.doc)
-    shared = ours.columns.keys() & theirs_columns.keys()
-    only_ours = {table for table, _ in ours.columns.keys() - shared}
-    assert only_ours == {"open_issues", "project_stats"}  # the loader does not locate view columns
-    for key in shared:
-        theirs = theirs_columns[key]
-        assert (theirs.line, theirs.column, theirs.doc) == (ours.columns[key].line, ours.columns[key].column,
-                                                            ours.columns[key].doc), key
-    for name, place in ours.indexes.items():
-        assert theirs_indexes[name].line == place.line, name
-
-
-# -- the command ---------------------------------------------------------------------------------------------
 
 
 def _postgres_running_on(data_dir: Path) -> bool:

@@ -29,7 +29,7 @@ import asyncpg
 
 from ..core.meta import meta_tables_ddl
 from ..core.sql import literal_or_null, quote_ident, quote_literal
-from .locate import Definitions, Place, locate
+from ..core.sqlfiles import DesiredSchema, Place, load_sql_text
 
 DEFAULT_DATABASE = "dibs_demo"
 SCHEMA_FILE = "db/schema.sql"
@@ -245,40 +245,43 @@ class SourceMap:
 
     def __init__(self, files: dict[str, str]) -> None:
         self._files = files
-        self._cache: dict[str, Definitions] = {}
+        self._cache: dict[str, DesiredSchema] = {}
 
-    def _defs(self, path: str) -> Definitions:
+    def _defs(self, path: str) -> DesiredSchema:
         if path not in self._cache:
-            self._cache[path] = locate(self._files[path])
+            self._cache[path] = load_sql_text(self._files[path], path)
         return self._cache[path]
 
-    def _search(self, fallback: str | None) -> list[tuple[str, Definitions]]:
+    def _search(self, fallback: str | None) -> list[tuple[str, DesiredSchema]]:
         paths = [SCHEMA_FILE] + ([fallback] if fallback else [])
         return [(p, self._defs(p)) for p in paths]
 
     def table(self, name: str, fallback: str | None) -> Located | None:
         for path, defs in self._search(fallback):
-            if name in defs.tables:
-                return Located(path, defs.tables[name])
+            if ("public", name) in defs.tables:
+                return Located(path, defs.tables[("public", name)])
         return None
 
     def column(self, snap: Snapshot, table: str, column: str, fallback: str | None) -> Located | None:
         for path, defs in self._search(fallback):
             owner = table
-            while (owner, column) not in defs.columns and owner in snap.partition_parent:
+            while ("public", owner, column) not in defs.columns and owner in snap.partition_parent:
                 owner = snap.partition_parent[owner]  # a partition's columns are its parent's
-            if (owner, column) in defs.columns:
-                return Located(path, defs.columns[(owner, column)])
+            if ("public", owner, column) in defs.columns:
+                return Located(path, defs.columns[("public", owner, column)])
         return None
 
     def index(self, snap: Snapshot, index: LiveIndex, fallback: str | None) -> Located | None:
         for path, defs in self._search(fallback):
-            if index.name in defs.indexes:
-                return Located(path, defs.indexes[index.name])
+            named = defs.indexes.get(("public", index.name)) or defs.constraints.get(
+                ("public", index.table, index.name)
+            )
+            if named is not None:
+                return Located(path, named)
             if index.constraint_kind:
-                key = (index.table, index.constraint_kind, index.columns)
-                if key in defs.constraints:
-                    return Located(path, defs.constraints[key])
+                key = ("public", index.table, index.constraint_kind, index.columns)
+                if key in defs.keys:
+                    return Located(path, defs.keys[key])
         if index.parent_index and index.parent_index in snap.indexes:
             return self.index(snap, snap.indexes[index.parent_index], fallback)
         return None
