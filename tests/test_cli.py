@@ -69,3 +69,55 @@ def test_global_project_root_value_is_not_taken_for_a_command() -> None:
         "postgresql://h/db",
     ]
     assert _normalise(["--help"]) == ["--help"]
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    "command", ["schema", "status", "init --yes", "diff --desired x.sql", "check --desired x.sql"]
+)
+def test_unreachable_server_is_one_line_exit_1_without_password(command: str, tmp_path: Path) -> None:
+    port = _closed_port()
+    (tmp_path / "x.sql").write_text("CREATE TABLE x (id int);\n")
+    words = command.split()
+    args = [words[0], f"postgresql://alice:hunter2@127.0.0.1:{port}/app", *words[1:]]
+    result = subprocess.run(
+        [DIBS, *args], capture_output=True, text=True, check=False, timeout=120, cwd=tmp_path
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("dibs-tui: error: cannot connect to PostgreSQL at 127.0.0.1:")
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_dsn_says_how_to_give_one(tmp_path: Path) -> None:
+    env = {
+        k: v for k, v in __import__("os").environ.items() if not k.startswith("PG") and k != "DATABASE_URL"
+    }
+    env["PGPORT"] = str(_closed_port())  # the default socket/port may have a real server on some machines
+    env["PGHOST"] = "127.0.0.1"
+    result = subprocess.run(
+        [DIBS, "schema"], capture_output=True, text=True, check=False, timeout=120, env=env, cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert "cannot connect to PostgreSQL at 127.0.0.1" in result.stderr
+    no_hint = subprocess.run(
+        [DIBS, "schema"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=tmp_path,
+        env={k: v for k, v in env.items() if not k.startswith("PG")},
+    )
+    assert no_hint.returncode == 1
+    assert "no database was given: pass a DSN, or set DATABASE_URL or the PG* variables" in no_hint.stderr
+    assert len(no_hint.stderr.strip().splitlines()) == 1
