@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Hit, Hits, Provider
@@ -278,7 +278,7 @@ class DibsApp(App[int]):
         self.load_state = ""
         self.tables_pane.loading = False
         self.tables_pane.set_catalog(event.catalog)
-        self._show_selected(focus_change=False)
+        self._show_selected()
         self._update_header()
         self.catalog_changed.publish(event.catalog)
         freeze_long_lived()  # the rows, candidates and strips built for this catalog too (see _load_worker)
@@ -312,7 +312,7 @@ class DibsApp(App[int]):
         self._update_header()
 
     # Showing things -------------------------------------------------------------------------------------
-    def _show_selected(self, *, focus_change: bool) -> None:
+    def _show_selected(self) -> None:
         """Card and details for the table under the Tables cursor."""
         relation = self.tables_pane.selected_relation()
         if self.catalog is None:
@@ -322,7 +322,7 @@ class DibsApp(App[int]):
             card.show(None, self.settings)
             self.details.show([])
             return
-        if card.relation is None or card.relation.key != relation.key or card.relation is not relation:
+        if card.relation is not relation:  # a new table, or the same one from a refreshed catalog
             column = card.column_list.current()
             keep = column.name if column and card.relation and card.relation.key == relation.key else None
             card.show(relation, self.settings, keep)
@@ -352,12 +352,12 @@ class DibsApp(App[int]):
         if racing:
             self._card_timer = self.set_timer(CARD_SETTLE, self._settled)
         else:
-            self._show_selected(focus_change=False)
+            self._show_selected()
         self._last_card_update = now
 
     def _settled(self) -> None:
         self._card_timer = None
-        self._show_selected(focus_change=False)
+        self._show_selected()
 
     @on(TablesPane.TableChosen)
     def _table_chosen(self, event: TablesPane.TableChosen) -> None:
@@ -384,8 +384,9 @@ class DibsApp(App[int]):
         if line is not None and line.target is not None:
             self.go_to(line.target.schema, line.target.table, line.target.column)
 
-    def on_descendant_focus(self, event: Any) -> None:
-        widget = event.widget if hasattr(event, "widget") else None
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Details follow the focus: the column when the card has it, the table when the list has it."""
+        widget = event.widget
         if widget is self.card.column_list or widget is self.query_one(TableList):
             self._show_details()
 
@@ -444,14 +445,11 @@ class DibsApp(App[int]):
                 return
         self.say("nothing to go forward to", timeout=2)
 
-    def _pane_ids(self) -> list[str]:
-        return list(PANE_ORDER)
-
     def _move_pane(self, step: int) -> None:
         if self.query_one(TabbedContent).active != "browse":
             return
         focused_id = self.focused.id if self.focused else None
-        order = self._pane_ids()
+        order = list(PANE_ORDER)
         index = order.index(focused_id) if focused_id in order else (-1 if step > 0 else 0)
         self.query_one(f"#{order[(index + step) % len(order)]}", Widget).focus()
 
