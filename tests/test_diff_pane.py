@@ -84,6 +84,7 @@ async def test_in_sync_marks_every_table_and_layout_toggles(same: tuple[str, str
     db, desired = same
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)  # the marks land on the loaded table list
         await pilot.press("d")
         pane = app.query_one(DiffPane)
         await wait_for(pilot, lambda: pane.result is not None)
