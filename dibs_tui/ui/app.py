@@ -19,6 +19,7 @@ answer from an older generation is dropped. State changes only in message handle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.content import Content
 from textual.message import Message
 from textual.notifications import SeverityLevel
@@ -356,8 +358,11 @@ class DibsApp(App[int]):
         self._last_card_update = now
 
     def _settled(self) -> None:
+        """The card for the table the cursor settled on. The timer can fire while the app shuts down, after
+        the panes are gone: then there is nothing to show."""
         self._card_timer = None
-        self._show_selected()
+        with contextlib.suppress(NoMatches):
+            self._show_selected()
 
     @on(TablesPane.TableChosen)
     def _table_chosen(self, event: TablesPane.TableChosen) -> None:
