@@ -303,7 +303,7 @@ class TablesPane(Vertical):
         status = (
             f"{len(shown)} of {total} match {self.filter_text!r}"
             if self._matches is not None
-            else f"{total} relations, {len(by_schema)} schemas"
+            else f"{_plural(total, 'relation')}, {_plural(len(by_schema), 'schema')}"
         )
         self.query_one("#tables-status", Static).update(
             Content(status if shown_count or total else "no tables")
@@ -431,3 +431,7 @@ class TablesPane(Vertical):
             self.post_message(self.ToggleSchema(row.schema))
         elif isinstance(row, TableRow):
             self.post_message(self.TableChosen(row.relation))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
