@@ -149,3 +149,38 @@ async def test_hostile_values_are_data(db: str) -> None:
     assert posts.provenance.source.line is None
     email = users.column("email")
     assert email is not None and email.provenance is not None and email.provenance.source is None
+
+
+async def test_upserts_start_a_new_history_for_recreated_objects(db: str) -> None:
+    from dibs_tui.core.meta import index_upsert, table_upsert
+    from dibs_tui.core.model import Provenance, Relation, RelationKind, SourceLocation
+
+    await execute(
+        db,
+        LIVE
+        + meta_tables_ddl()
+        + """
+        INSERT INTO __dibs_tables (table_name, source_file, source_line, created_by_migration)
+        VALUES ('posts', 'old.sql', 1, 'm1');
+        INSERT INTO __dibs_indices (table_name, index_name, source_file, source_line, columns, created_by_migration,
+                                    modified_by_migration)
+        VALUES ('posts', 'posts_author', 'old.sql', 2, '{author_id}', 'm1', 'm2');
+    """,
+    )
+    posts = Relation("public", "posts", RelationKind.TABLE)
+    where = Provenance(SourceLocation("db/schema.sql", 40, 1))
+    await execute(db, index_upsert(posts, "posts_author", ["author_id"], False, where, "m3", created=True))
+    await execute(db, table_upsert(posts, where, "m3", created=False))
+    conn = await asyncpg.connect(db)
+    try:
+        index = await conn.fetchrow("SELECT * FROM __dibs_indices WHERE index_name = 'posts_author'")
+        table = await conn.fetchrow("SELECT * FROM __dibs_tables WHERE table_name = 'posts'")
+    finally:
+        await conn.close()
+    assert index is not None and table is not None
+    assert (index["created_by_migration"], index["modified_by_migration"], index["source_line"]) == (
+        "m3",
+        None,
+        40,
+    )
+    assert (table["created_by_migration"], table["modified_by_migration"]) == ("m1", "m3")

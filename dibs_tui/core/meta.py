@@ -343,6 +343,17 @@ def meta_table_name(relation: Relation) -> str:
     return relation.name if relation.schema == "public" else f"{relation.schema}.{relation.name}"
 
 
+def _history_on_conflict(migration: str, created: bool) -> str:
+    """What an upsert's conflict branch records: a row left by an object that was dropped and is now created
+    again (a stale row) starts a new history; an existing object's row is marked modified."""
+    if created:
+        return (
+            f"created_by_migration = {literal_or_null(migration)}, created_at = now(), "
+            "modified_by_migration = NULL, modified_at = now()"
+        )
+    return f"modified_by_migration = {literal_or_null(migration)}, modified_at = now()"
+
+
 def _source_values(source: SourceLocation | None) -> tuple[str | None, int, int | None]:
     # source_file/source_line are NOT NULL in the documented shape: an unknown location is ('', 0).
     if source is None:
@@ -361,8 +372,7 @@ def table_upsert(relation: Relation, provenance: Provenance | None, migration: s
         f"VALUES ({values})\n"
         "ON CONFLICT (table_name) DO UPDATE SET source_file = EXCLUDED.source_file, "
         "source_line = EXCLUDED.source_line, source_column = EXCLUDED.source_column, "
-        f"doc_comment = EXCLUDED.doc_comment, modified_by_migration = {literal_or_null(migration)}, "
-        "modified_at = now();"
+        f"doc_comment = EXCLUDED.doc_comment, {_history_on_conflict(migration, created)};"
     )
 
 
@@ -400,7 +410,7 @@ def column_upsert(
         "default_value = EXCLUDED.default_value, is_primary_key = EXCLUDED.is_primary_key, "
         "is_unique = EXCLUDED.is_unique, is_indexed = EXCLUDED.is_indexed, "
         "fk_references_table = EXCLUDED.fk_references_table, fk_references_column = EXCLUDED.fk_references_column, "
-        f"modified_by_migration = {literal_or_null(migration)}, modified_at = now();"
+        f"{_history_on_conflict(migration, created)};"
     )
 
 
@@ -424,8 +434,7 @@ def index_upsert(
         f"VALUES ({values})\n"
         "ON CONFLICT (table_name, index_name) DO UPDATE SET source_file = EXCLUDED.source_file, "
         "source_line = EXCLUDED.source_line, source_column = EXCLUDED.source_column, columns = EXCLUDED.columns, "
-        f"is_unique = EXCLUDED.is_unique, modified_by_migration = {literal_or_null(migration)}, "
-        "modified_at = now();"
+        f"is_unique = EXCLUDED.is_unique, {_history_on_conflict(migration, created)};"
     )
 
 

@@ -40,16 +40,26 @@ _MIGRATION_NAME = re.compile(r"^\d{3,}")
 async def introspect_target(
     target: ConnectionTarget, *, include_schemas: Sequence[str] = (), exclude_schemas: Sequence[str] = ()
 ) -> Catalog:
-    """Read-only introspection of one database."""
+    """Read-only introspection of one database, with which meta tables it has and its applied history.
+
+    Provenance is not attached: the diff compares schemas, not where they were written down. What the meta
+    tables are (present or not) matters to `generate`, which creates the missing ones.
+    """
+    from dataclasses import replace
+
     from .catalog import introspect
+    from .meta import read_meta
+    from .model import MetaState
 
     conn = await connect(target, read_only=True)
     try:
-        return await introspect(
+        catalog = await introspect(
             conn, include_schemas=tuple(include_schemas), exclude_schemas=tuple(exclude_schemas)
         )
+        snapshot = await read_meta(conn)
     finally:
         await conn.close()
+    return replace(catalog, meta=MetaState(tables_present=snapshot.tables_present, migrations=snapshot.migrations))
 
 
 async def _may_create_database(target: ConnectionTarget) -> bool:
