@@ -49,7 +49,7 @@ _PHASES = (
 PHASE = {name: i for i, name in enumerate(_PHASES)}
 
 
-def _collate(collation: str) -> str:
+def collate(collation: str) -> str:
     """Collations come from introspection already quoted (quote_ident in SQL)."""
     return collation
 
@@ -57,13 +57,13 @@ def _collate(collation: str) -> str:
 def column_sql(col: Column, identity_sequence: Sequence | None = None) -> str:
     parts = [quote_ident(col.name), col.type]
     if col.collation:
-        parts.append("COLLATE " + _collate(col.collation))
+        parts.append("COLLATE " + collate(col.collation))
     if col.identity is not None:
         identity = f"GENERATED {col.identity.value.upper()} AS IDENTITY"
         if identity_sequence is not None:
             identity += (
                 f" (SEQUENCE NAME {qualified(identity_sequence.schema, identity_sequence.name)} "
-                + _sequence_options(identity_sequence, with_type=False)
+                + sequence_options(identity_sequence, with_type=False)
                 + ")"
             )
         parts.append(identity)
@@ -76,7 +76,7 @@ def column_sql(col: Column, identity_sequence: Sequence | None = None) -> str:
     return " ".join(parts)
 
 
-def _sequence_options(seq: Sequence, *, with_type: bool = True) -> str:
+def sequence_options(seq: Sequence, *, with_type: bool = True) -> str:
     """An identity column's sequence takes its type from the column: no AS there."""
     return (
         (f"AS {seq.data_type} " if with_type else "")
@@ -86,13 +86,13 @@ def _sequence_options(seq: Sequence, *, with_type: bool = True) -> str:
 
 
 def sequence_sql(seq: Sequence) -> str:
-    return f"CREATE SEQUENCE {qualified(seq.schema, seq.name)} {_sequence_options(seq)};"
+    return f"CREATE SEQUENCE {qualified(seq.schema, seq.name)} {sequence_options(seq)};"
 
 
 def domain_sql(dom: Domain) -> str:
     sql = f"CREATE DOMAIN {qualified(dom.schema, dom.name)} AS {dom.base_type}"
     if dom.collation:
-        sql += " COLLATE " + _collate(dom.collation)
+        sql += " COLLATE " + collate(dom.collation)
     if dom.default is not None:
         sql += " DEFAULT " + dom.default
     if dom.not_null:
@@ -140,11 +140,14 @@ def _table_sql(rel: Relation, catalog: Catalog, identity: dict[tuple[str, str, s
     return sql + ";"
 
 
-def _view_sql(rel: Relation) -> str:
+def view_sql(rel: Relation, *, replace: bool = False) -> str:
+    """CREATE [OR REPLACE] VIEW / CREATE MATERIALIZED VIEW (which has no OR REPLACE)."""
     body = (rel.view_definition or "").strip().rstrip(";")
     options = f" WITH ({', '.join(rel.options)})" if rel.options else ""
-    kind = "MATERIALIZED VIEW" if rel.kind is RelationKind.MATVIEW else "VIEW"
-    return f"CREATE {kind} {qualified(rel.schema, rel.name)}{options} AS\n{body};"
+    if rel.kind is RelationKind.MATVIEW:
+        return f"CREATE MATERIALIZED VIEW {qualified(rel.schema, rel.name)}{options} AS\n{body};"
+    verb = "CREATE OR REPLACE VIEW" if replace else "CREATE VIEW"
+    return f"{verb} {qualified(rel.schema, rel.name)}{options} AS\n{body};"
 
 
 def constraint_sql(rel: Relation, con: Constraint) -> str:
@@ -159,7 +162,7 @@ def index_sql(ix: Index) -> str:
 
 def policy_sql(rel: Relation, pol: Policy) -> str:
     roles = ", ".join(
-        r if r in ("public", "current_user", "session_user") else quote_ident(r) for r in pol.roles
+        r if r.lower() in ("public", "current_user", "session_user") else quote_ident(r) for r in pol.roles
     )
     sql = (
         f"CREATE POLICY {quote_ident(pol.name)} ON {qualified(rel.schema, rel.name)} AS "
@@ -249,7 +252,7 @@ def relation_ddl(catalog: Catalog, relation: Relation) -> str:
     """The statements that re-create one relation: table or view, keys, indexes, triggers, RLS, comments."""
     rel = relation
     if rel.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
-        statements = [_view_sql(rel)]
+        statements = [view_sql(rel)]
     else:
         statements = [_table_sql(rel, catalog, _identity_sequences(catalog))]
     keys = [c for c in rel.constraints if not c.is_inherited and not _inline_check(c)]
@@ -417,7 +420,7 @@ def catalog_ddl(catalog: Catalog) -> str:
         table = ObjectRef("table", rel.schema, rel.name)
         needs = in_schema(rel.schema)
         if rel.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
-            plan.add(table, "view", [_view_sql(rel)], needs)
+            plan.add(table, "view", [view_sql(rel)], needs)
         else:
             needs |= {ObjectRef("table", *p) for p in rel.inherits}
             if rel.partition_of:

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .ddl import collate, column_sql, domain_sql, index_sql, policy_sql, sequence_options, view_sql
 from .model import (
     Catalog,
     Column,
     ColumnRef,
     Constraint,
     ConstraintKind,
-    Domain,
     EnumType,
     Function,
     Index,
@@ -142,10 +142,6 @@ def _what(rel: Relation) -> str:
     return str(rel.kind)
 
 
-def _collate(collation: str) -> str:
-    return collation if ('"' in collation or "." in collation) else quote_ident(collation)
-
-
 _INTEGER_WIDTH = {"smallint": 2, "integer": 4, "bigint": 8}
 _SIZED = re.compile(r"(character varying|varchar|character|bit varying|numeric)\((\d+)(?:,(\d+))?\)")
 
@@ -194,74 +190,14 @@ def _column_unchanged(a: Column, b: Column) -> bool:
     )
 
 
-def _column_sql(col: Column) -> str:
-    parts = [quote_ident(col.name), col.type]
-    if col.collation:
-        parts.append("COLLATE " + _collate(col.collation))
-    if col.identity is not None:
-        parts.append(f"GENERATED {col.identity.value.upper()} AS IDENTITY")
-    elif col.generated is not None and col.generation_expression is not None:
-        parts.append(f"GENERATED ALWAYS AS ({col.generation_expression}) {col.generated.value.upper()}")
-    elif col.default is not None:
-        parts.append("DEFAULT " + col.default)
-    if col.not_null:
-        parts.append("NOT NULL")
-    return " ".join(parts)
-
-
 def _index_sql(ix: Index, *, partition: bool) -> str:
-    sql = ix.definition.replace(" ON ONLY ", " ON ", 1)
+    """ddl.index_sql; on a partition IF NOT EXISTS, since attaching to the parent may have created it."""
+    sql = index_sql(ix)
     if partition:
         for prefix in ("CREATE UNIQUE INDEX ", "CREATE INDEX "):
             if sql.startswith(prefix):
-                sql = prefix + "IF NOT EXISTS " + sql[len(prefix) :]
-                break
-    return sql + ";"
-
-
-def _policy_sql(rel: Relation, pol: Policy) -> str:
-    sql = (
-        f"CREATE POLICY {quote_ident(pol.name)} ON {qualified(rel.schema, rel.name)} AS "
-        f"{'PERMISSIVE' if pol.permissive else 'RESTRICTIVE'} FOR {pol.command} TO "
-        + ", ".join(
-            r if r.lower() in ("public", "current_user", "session_user") else quote_ident(r)
-            for r in pol.roles
-        )
-    )
-    if pol.using is not None:
-        sql += f" USING ({pol.using})"
-    if pol.with_check is not None:
-        sql += f" WITH CHECK ({pol.with_check})"
-    return sql + ";"
-
-
-def _sequence_options(seq: SequenceObj) -> str:
-    return (
-        f"AS {seq.data_type} INCREMENT BY {seq.increment} MINVALUE {seq.min_value} MAXVALUE {seq.max_value} "
-        f"START WITH {seq.start} CACHE {seq.cache} {'CYCLE' if seq.cycle else 'NO CYCLE'}"
-    )
-
-
-def _domain_sql(dom: Domain) -> str:
-    sql = f"CREATE DOMAIN {qualified(dom.schema, dom.name)} AS {dom.base_type}"
-    if dom.collation:
-        sql += " COLLATE " + _collate(dom.collation)
-    if dom.default is not None:
-        sql += " DEFAULT " + dom.default
-    if dom.not_null:
-        sql += " NOT NULL"
-    for check in dom.checks:
-        sql += f" CONSTRAINT {quote_ident(check.name)} {check.definition}"
-    return sql + ";"
-
-
-def _view_sql(rel: Relation, *, replace_: bool = False) -> str:
-    body = (rel.view_definition or "").strip().rstrip(";")
-    options = f" WITH ({', '.join(rel.options)})" if rel.options else ""
-    if rel.kind is RelationKind.MATVIEW:
-        return f"CREATE MATERIALIZED VIEW {qualified(rel.schema, rel.name)}{options} AS\n{body};"
-    verb = "CREATE OR REPLACE VIEW" if replace_ else "CREATE VIEW"
-    return f"{verb} {qualified(rel.schema, rel.name)}{options} AS\n{body};"
+                return prefix + "IF NOT EXISTS " + sql[len(prefix) :]
+    return sql
 
 
 def _function_sql(fn: Function) -> str:
@@ -603,10 +539,10 @@ class _Planner:
                         provides=[("drop", ref)],
                         needs=self.drop_needs(ref),
                     )
-                self.change(ChangeKind.CREATE, ref, "domain", new=_domain_sql(new))
+                self.change(ChangeKind.CREATE, ref, "domain", new=domain_sql(new))
                 self.step(
                     PRE_CREATE,
-                    _domain_sql(new),
+                    domain_sql(new),
                     ChangeKind.CREATE,
                     [ref],
                     provides=[("create", ref)],
@@ -671,21 +607,21 @@ class _Planner:
             ref = ObjectRef("sequence", *key)
             old = cur.get(key)
             if old is None:
-                self.change(ChangeKind.CREATE, ref, "sequence", new=_sequence_options(new))
+                self.change(ChangeKind.CREATE, ref, "sequence", new=sequence_options(new))
                 self.created_sequences.append(new)
                 self.step(
                     PRE_CREATE,
-                    f"CREATE SEQUENCE {qualified(*key)} {_sequence_options(new)};",
+                    f"CREATE SEQUENCE {qualified(*key)} {sequence_options(new)};",
                     ChangeKind.CREATE,
                     [ref],
                     provides=[("create", ref)],
                     needs=[("create", ObjectRef("schema", "", key[0]))],
                 )
-            elif _sequence_options(old) != _sequence_options(new):
-                self.change(ChangeKind.ALTER, ref, "sequence", _sequence_options(old), _sequence_options(new))
+            elif sequence_options(old) != sequence_options(new):
+                self.change(ChangeKind.ALTER, ref, "sequence", sequence_options(old), sequence_options(new))
                 self.step(
                     PRE_CREATE,
-                    f"ALTER SEQUENCE {qualified(*key)} {_sequence_options(new)};",
+                    f"ALTER SEQUENCE {qualified(*key)} {sequence_options(new)};",
                     ChangeKind.ALTER,
                     [ref],
                 )
@@ -913,7 +849,7 @@ class _Planner:
             needs = [*self.create_needs(ref), ("create", ObjectRef("schema", "", new.schema))]
             self.step(
                 LATE_CREATE,
-                _view_sql(new, replace_=replace_),
+                view_sql(new, replace=replace_),
                 ChangeKind.CREATE if recreate else ChangeKind.ALTER,
                 [ref],
                 provides=[("create", ref)],
@@ -950,7 +886,7 @@ class _Planner:
             needs.append(("create", ObjectRef("table", *rel.partition_of)))
         else:
             cols = sorted(rel.columns, key=lambda c: c.position)
-            body = ",\n    ".join(_column_sql(c) for c in cols)
+            body = ",\n    ".join(column_sql(c) for c in cols)
             sql = f"CREATE {persistence}TABLE {name} (\n    {body}\n)"
             if rel.inherits:
                 sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
@@ -1033,7 +969,7 @@ class _Planner:
                     parent_col = ObjectRef("column", parent_key[0], parent_key[1], col.name)
                     self.step(
                         ALTER_TABLES,
-                        f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {_column_sql(col)};",
+                        f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column_sql(col)};",
                         ChangeKind.ALTER,
                         [ref],
                         needs=[("drop", parent_col)],
@@ -1048,11 +984,11 @@ class _Planner:
             if prev is None:
                 if col.name in inherited:
                     continue
-                self.change(ChangeKind.CREATE, cref, "column", new=_column_sql(col))
+                self.change(ChangeKind.CREATE, cref, "column", new=column_sql(col))
                 needs = [("create", _type_ref(*col.type_key))] if col.type_key else []
                 self.step(
                     ALTER_TABLES,
-                    f"ALTER TABLE {name} ADD COLUMN {_column_sql(col)};",
+                    f"ALTER TABLE {name} ADD COLUMN {column_sql(col)};",
                     ChangeKind.ALTER,
                     [ref, cref],
                     provides=[("create", cref)],
@@ -1064,7 +1000,7 @@ class _Planner:
         for col in old.columns:
             if col.name not in new_cols and col.name not in inherited:
                 cref = ObjectRef("column", new.schema, new.name, col.name)
-                self.change(ChangeKind.DROP, cref, "column", old=_column_sql(col), destructive=True)
+                self.change(ChangeKind.DROP, cref, "column", old=column_sql(col), destructive=True)
                 self.step(
                     ALTER_TABLES,
                     f"ALTER TABLE {name} DROP COLUMN {quote_ident(col.name)};",
@@ -1191,7 +1127,7 @@ class _Planner:
                 )
                 self.step(
                     ALTER_TABLES,
-                    f"ALTER TABLE {table} ADD COLUMN {_column_sql(new)};",
+                    f"ALTER TABLE {table} ADD COLUMN {column_sql(new)};",
                     ChangeKind.ALTER,
                     [ref, cref],
                 )
@@ -1199,8 +1135,8 @@ class _Planner:
                     ChangeKind.ALTER,
                     cref,
                     "column",
-                    _column_sql(old),
-                    _column_sql(new),
+                    column_sql(old),
+                    column_sql(new),
                     destructive=True,
                     detail="; ".join(details),
                 )
@@ -1215,7 +1151,7 @@ class _Planner:
             self.step(ALTER_TABLES, f"{prefix} DROP DEFAULT;", ChangeKind.ALTER, [ref, cref])
         if type_changes:
             details.append(f"type {old.type} -> {new.type}" if old.type != new.type else "type re-cast")
-            collate = f" COLLATE {_collate(new.collation)}" if new.collation else ""
+            collate_clause = f" COLLATE {collate(new.collation)}" if new.collation else ""
             using = (
                 f"{quote_ident(new.name)}::text::{new.type}"
                 if recast_enum or old.type_key
@@ -1224,7 +1160,7 @@ class _Planner:
             needs = [("create", _type_ref(*new.type_key))] if new.type_key else []
             self.step(
                 ALTER_TABLES,
-                f"{prefix} TYPE {new.type}{collate} USING {using};",
+                f"{prefix} TYPE {new.type}{collate_clause} USING {using};",
                 ChangeKind.ALTER,
                 [ref, cref],
                 needs=needs,
@@ -1269,8 +1205,8 @@ class _Planner:
                 ChangeKind.ALTER,
                 cref,
                 "column",
-                _column_sql(old),
-                _column_sql(new),
+                column_sql(old),
+                column_sql(new),
                 destructive=type_changes and not _widens(old.type, new.type),
                 detail="; ".join(details),
             )
@@ -1286,7 +1222,7 @@ class _Planner:
             ):
                 self.dropped_early.add(seq.key)
                 ref = ObjectRef("sequence", seq.schema, seq.name)
-                self.change(ChangeKind.DROP, ref, "sequence", old=_sequence_options(seq))
+                self.change(ChangeKind.DROP, ref, "sequence", old=sequence_options(seq))
                 self.step(
                     ALTER_TABLES,
                     f"DROP SEQUENCE {qualified(seq.schema, seq.name)};",
@@ -1560,12 +1496,12 @@ class _Planner:
                     self.comment(pref, "policy", prev.comment, pol.comment)
                 continue
             if prev is None:
-                self.change(ChangeKind.CREATE, pref, "policy", new=_policy_sql(new, pol))
+                self.change(ChangeKind.CREATE, pref, "policy", new=policy_sql(new, pol))
             else:
-                self.change(ChangeKind.ALTER, pref, "policy", _policy_sql(new, prev), _policy_sql(new, pol))
+                self.change(ChangeKind.ALTER, pref, "policy", policy_sql(new, prev), policy_sql(new, pol))
             self.step(
                 LATE_CREATE,
-                _policy_sql(new, pol),
+                policy_sql(new, pol),
                 ChangeKind.ALTER,
                 [ref, pref],
                 provides=[("create", pref)],
@@ -1607,7 +1543,7 @@ class _Planner:
                 owning = des_tables.get((seq_owner.schema, seq_owner.table))
                 if owning is None or owning.column(seq_owner.column) is None:
                     continue  # dropped together with its column or table
-            self.change(ChangeKind.DROP, ref, "sequence", old=_sequence_options(seq), destructive=True)
+            self.change(ChangeKind.DROP, ref, "sequence", old=sequence_options(seq), destructive=True)
             self.step(
                 DROP_OBJECTS,
                 f"DROP SEQUENCE {qualified(seq.schema, seq.name)};",
