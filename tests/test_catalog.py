@@ -241,3 +241,25 @@ def test_parallel_connections_give_the_same_catalog(db: str) -> None:
     run_sql(db, TRICKY)
     alone, parallel = asyncio.run(_both_ways(db))
     assert parallel == alone and len(parallel.relations) > 5
+
+
+async def test_list_relations_is_one_cheap_query_with_names_kinds_and_parents(db: str) -> None:
+    from dibs_tui.core.catalog import list_relations
+
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute("""
+            CREATE TABLE log (at date) PARTITION BY RANGE (at);
+            CREATE TABLE log_2026 PARTITION OF log FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+            CREATE VIEW v AS SELECT 1 AS one;
+            CREATE SCHEMA hidden; CREATE TABLE hidden.t (id int);
+            CREATE TABLE __dibs_tables (table_name text);
+        """)
+        listed = await list_relations(conn, exclude_schemas=["hidden"])
+        full = await introspect(conn, exclude_schemas=["hidden"])
+    finally:
+        await conn.close()
+    assert [(r.schema, r.name, r.kind, r.partition_of) for r in listed.relations] == [
+        (r.schema, r.name, r.kind, r.partition_of) for r in full.relations
+    ]
+    assert all(not r.columns for r in listed.relations)

@@ -737,4 +737,41 @@ async def load_catalog(
     return apply_meta(catalog, snapshot)
 
 
-__all__ = ["QUERY_COUNT", "build_catalog", "introspect", "load_catalog"]
+RELATION_LIST_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint AS row_estimate,
+       pn.nspname AS parent_schema, p.relname AS parent_name
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_class p ON p.oid = i.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")}
+  AND NOT {_IS_META_TABLE.format(rel="c")}
+ORDER BY 1, 2
+"""
+
+
+async def list_relations(
+    conn: asyncpg.Connection, *, include_schemas: Iterable[str] = (), exclude_schemas: Iterable[str] = ()
+) -> Catalog:
+    """Only the relations' names, kinds, row estimates and partition parents, in one cheap query.
+
+    What the browser paints first: at 5,000 tables the full catalog takes seconds, the list of names
+    milliseconds. Relations come without columns or constraints; the full catalog replaces this one.
+    """
+    rows = await conn.fetch(RELATION_LIST_SQL, list(include_schemas), list(exclude_schemas))
+    return Catalog(
+        relations=tuple(
+            Relation(
+                schema=r["schema"],
+                name=r["name"],
+                kind=_KINDS[r["kind"]],
+                row_estimate=r["row_estimate"],
+                partition_of=(r["parent_schema"], r["parent_name"]) if r["parent_name"] else None,
+            )
+            for r in rows
+        )
+    )
+
+
+__all__ = ["QUERY_COUNT", "build_catalog", "introspect", "list_relations", "load_catalog"]

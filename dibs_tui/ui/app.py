@@ -91,6 +91,15 @@ class CatalogLoaded(Message):
         self.loaded_at = loaded_at
 
 
+class CatalogListed(Message):
+    """The relations' names only (first load): the list paints while the full catalog is still loading."""
+
+    def __init__(self, generation: int, catalog: Catalog) -> None:
+        super().__init__()
+        self.generation = generation
+        self.catalog = catalog
+
+
 class CatalogFailed(Message):
     def __init__(self, generation: int, message: str) -> None:
         super().__init__()
@@ -241,7 +250,7 @@ class DibsApp(App[int]):
         marks: dict[str, float] = {}
         loaded: list[Catalog] = []  # the result stays out of asyncio.run's task: 3.11 may repr() it on exit
         try:
-            asyncio.run(self._fetch_catalog(marks, loaded))
+            asyncio.run(self._fetch_catalog(marks, loaded, generation))
             catalog = loaded[0]
         except DibsError as exc:
             self.post_message(CatalogFailed(generation, str(exc)))
@@ -254,13 +263,18 @@ class DibsApp(App[int]):
         freeze_long_lived()
         self.post_message(CatalogLoaded(generation, catalog, marks["connected"], time.perf_counter()))
 
-    async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog]) -> None:
-        from ..core.catalog import load_catalog
+    async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog], generation: int) -> None:
+        from ..core.catalog import list_relations, load_catalog
 
         conn = await connect(self.target)
         marks["connected"] = time.perf_counter()
         try:
             settings = self.settings
+            if self.catalog is None:  # a refresh keeps the old full catalog on screen instead
+                listed = await list_relations(
+                    conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
+                )
+                self.post_message(CatalogListed(generation, listed))
             loaded.append(
                 await load_catalog(
                     conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
@@ -268,6 +282,16 @@ class DibsApp(App[int]):
             )
         finally:
             await conn.close()
+
+    @on(CatalogListed)
+    def _catalog_listed(self, event: CatalogListed) -> None:
+        if event.generation != self._load_generation or self.catalog is not None:
+            return
+        self.tables_pane.loading = False
+        self.tables_pane.set_catalog(event.catalog)
+        self.load_state = f"loading the details of {len(event.catalog.relations)} relations…"
+        self._update_header()
+        self.call_after_refresh(lambda: self.timings.__setitem__("listed", time.perf_counter()))
 
     @on(CatalogLoaded)
     def _catalog_loaded(self, event: CatalogLoaded) -> None:
