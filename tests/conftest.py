@@ -13,9 +13,19 @@ import asyncpg
 import pytest
 
 from dibs_tui.core.embedded import EmbeddedServer
+from tests.pg import shadow_server_pids
 
 TEMPLATE = "dibs_test_template"
 _counter = itertools.count()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_leaked_shadow_servers() -> Iterator[None]:
+    """Nothing may keep running after the suite: a shadow server started by a test and still up fails it."""
+    before = shadow_server_pids()
+    yield
+    leaked = shadow_server_pids() - before
+    assert not leaked, f"shadow-database servers left running: pids {sorted(leaked)}"
 
 
 @pytest.fixture(scope="session")

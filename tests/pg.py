@@ -53,3 +53,18 @@ def psql_file(dsn: str, path: Path | str, *, stop_on_error: bool = True, options
     if stop_on_error and result.returncode != 0:
         raise AssertionError(f"psql failed on {path}: {result.stderr[-2000:]}")
     return result
+
+
+def shadow_server_pids() -> set[int]:
+    """PIDs of postmasters running on a shadow-database fallback server (data dir under dibs-shadow-*)."""
+    pids: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"/postgres") and any(b"dibs-shadow-" in a for a in argv):
+            pids.add(int(entry.name))
+    return pids

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import SourceError
 from dibs_tui.core.shadow import desired_catalog, shadow_database
 
-from .pg import fetch, run_sql
+from .pg import fetch, run_sql, shadow_server_pids
 
 
 def shadow_databases(server: EmbeddedServer) -> list[str]:
@@ -91,9 +92,35 @@ def test_role_without_createdb_gets_an_embedded_shadow(
     plain = db.replace("postgres@", "plain_user@")
     schema = tmp_path / "schema.sql"
     schema.write_text("CREATE TABLE t (id int);\n")
+    before = shadow_server_pids()
     catalog, _ = asyncio.run(desired_catalog(resolve(plain), [schema]))
     assert catalog.relation("public", "t") is not None
     assert shadow_databases(pg_server) == []
+    assert shadow_server_pids() <= before, "the embedded shadow server must stop with the diff"
+
+
+def test_cancelled_twice_on_an_embedded_shadow_still_stops_the_server() -> None:
+    """A worker cancelled, then cancelled again while it cleans up (an app shutting down does this)."""
+    before = shadow_server_pids()
+
+    async def go() -> None:
+        entered = asyncio.Event()
+
+        async def body() -> None:
+            async with shadow_database(None):
+                entered.set()
+                await asyncio.sleep(60)
+
+        task = asyncio.create_task(body())
+        await entered.wait()
+        task.cancel()
+        await asyncio.sleep(0.01)  # the cleanup has started: the shielded DROP DATABASE is under way
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(go())
+    assert shadow_server_pids() <= before, "the embedded shadow server must stop even when cancelled twice"
 
 
 def test_migrations_folder_is_replayed_from_empty(db: str, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -78,29 +79,39 @@ async def _may_create_database(target: ConnectionTarget) -> bool:
 
 @asynccontextmanager
 async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[ConnectionTarget]:
-    """A fresh empty database (its target), on `target`'s server if allowed, else on an embedded server."""
+    """A fresh empty database (its target), on `target`'s server if allowed, else on an embedded server.
+
+    Cleanup survives cancellation (Ctrl-C): the database is dropped under a shield, and an embedded server is
+    stopped synchronously in the outermost `finally`, which a CancelledError raised by an inner await
+    cannot skip; its temp dir goes with it.
+    """
     name = f"dibs_shadow_{secrets.token_hex(6)}"
     server = None
-    admin_target: ConnectionTarget
-    if target is not None and await _may_create_database(target):
-        admin_target = target
-    else:
-        from .embedded import EmbeddedServer
-
-        root = Path(tempfile.mkdtemp(prefix="dibs-shadow-"))
-        server = await asyncio.to_thread(EmbeddedServer(root / "server").start)
-        admin_target = resolve(server.dsn("postgres"))
-    admin = await connect(admin_target, read_only=False)
+    root: Path | None = None
     try:
-        await admin.execute(f"CREATE DATABASE {quote_ident(name)} TEMPLATE template0")
+        if target is not None and await _may_create_database(target):
+            admin_target = target
+        else:
+            from .embedded import EmbeddedServer
+
+            root = Path(tempfile.mkdtemp(prefix="dibs-shadow-"))
+            server = EmbeddedServer(root / "server")
+            await asyncio.to_thread(server.start)
+            admin_target = resolve(server.dsn("postgres"))
+        admin = await connect(admin_target, read_only=False)
         try:
-            yield _with_database(admin_target, name)
+            await admin.execute(f"CREATE DATABASE {quote_ident(name)} TEMPLATE template0")
+            try:
+                yield _with_database(admin_target, name)
+            finally:
+                await asyncio.shield(_drop(admin, name))
         finally:
-            await asyncio.shield(_drop(admin, name))
+            await admin.close()
     finally:
-        await admin.close()
         if server is not None:
-            await asyncio.to_thread(server.stop)
+            server.stop()  # synchronous on purpose: nothing can cancel it half way
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 async def _drop(admin: asyncpg.Connection, name: str) -> None:
