@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -36,10 +35,4 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return box[0]
 
 
-def not_implemented(command: str) -> int:
-    """For commands whose issue has not landed yet: say so plainly instead of pretending."""
-    print(f"dibs-tui {command}: not implemented yet", file=sys.stderr)
-    return 1
-
-
-__all__ = ["DibsError", "not_implemented", "run_async", "target_for"]
+__all__ = ["DibsError", "run_async", "target_for"]
