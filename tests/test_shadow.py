@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,25 @@ def test_migrations_folder_is_replayed_from_empty(db: str, tmp_path: Path) -> No
         table = catalog.relation("public", "t")
         assert table is not None and [c.name for c in table.columns] == ["id", "note"]
         assert sources is None
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.7])
+def test_cancelled_while_the_embedded_server_starts_still_stops_it(delay: float) -> None:
+    """The caller gives up during the start (a worker cancelled at app exit): the server must not survive,
+    whether the cancel lands in initdb or in pg_ctl start."""
+    before = shadow_server_pids()
+
+    async def go() -> None:
+        async def body() -> None:
+            async with shadow_database(None):
+                await asyncio.sleep(60)
+
+        task = asyncio.create_task(body())
+        await asyncio.sleep(delay)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(go())
+    time.sleep(3)  # long enough for an abandoned start (initdb + pg_ctl, about 1 s) to bring a server up
+    assert shadow_server_pids() <= before, "a server whose start was abandoned must still be stopped"

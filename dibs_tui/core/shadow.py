@@ -14,6 +14,8 @@ order from empty), or SQL files/folders (through `dibs_tui.core.sqlfiles.load_sq
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import re
 import secrets
 import shutil
@@ -77,6 +79,9 @@ async def _may_create_database(target: ConnectionTarget) -> bool:
         await conn.close()
 
 
+_STARTER = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="dibs-shadow")
+
+
 @asynccontextmanager
 async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[ConnectionTarget]:
     """A fresh empty database (its target), on `target`'s server if allowed, else on an embedded server.
@@ -87,6 +92,7 @@ async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[Conn
     """
     name = f"dibs_shadow_{secrets.token_hex(6)}"
     server = None
+    starting: concurrent.futures.Future[object] | None = None
     root: Path | None = None
     try:
         if target is not None and await _may_create_database(target):
@@ -96,7 +102,9 @@ async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[Conn
 
             root = Path(tempfile.mkdtemp(prefix="dibs-shadow-"))
             server = EmbeddedServer(root / "server")
-            await asyncio.to_thread(server.start)
+            # A thread of our own, so that a cancelled caller can still wait for a start under way to end.
+            starting = _STARTER.submit(server.start)
+            await asyncio.wrap_future(starting)
             admin_target = resolve(server.dsn("postgres"))
         admin = await connect(admin_target, read_only=False)
         try:
@@ -108,6 +116,9 @@ async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[Conn
         finally:
             await admin.close()
     finally:
+        if starting is not None:
+            with contextlib.suppress(Exception):
+                starting.result()  # cancelled while starting: the server comes up, then we stop it
         if server is not None:
             server.stop()  # synchronous on purpose: nothing can cancel it half way
         if root is not None:
