@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from dibs_tui.core.catalog import QUERY_COUNT, introspect
+from dibs_tui.core.catalog import INDEXDEF_SQL, QUERY_COUNT, introspect
 from dibs_tui.core.model import (
     Catalog,
     ConstraintKind,
@@ -194,12 +194,14 @@ class CountingConnection:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
         self.statements = 0
+        self.calls: list[tuple[Any, ...]] = []
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._conn, name)
         if name in ("fetch", "fetchrow", "fetchval", "execute", "executemany", "cursor", "prepare"):
             def counted(*args: Any, **kwargs: Any) -> Any:
                 self.statements += 1
+                self.calls.append(args)
                 return attr(*args, **kwargs)
             return counted
         return attr
@@ -263,3 +265,77 @@ async def test_list_relations_is_one_cheap_query_with_names_kinds_and_parents(db
         (r.schema, r.name, r.kind, r.partition_of) for r in full.relations
     ]
     assert all(not r.columns for r in listed.relations)
+
+
+INDEX_KINDS = """
+CREATE SCHEMA "Odd Schema";
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE DOMAIN short_text AS text;
+CREATE TABLE "Odd Schema"."Table" (
+    id int, "position" text, "time" timestamptz, tags text[], name varchar(20), m mood, d short_text,
+    c text COLLATE "C", r int4range, "Mixed" int, j jsonb, b bpchar(3), n numeric
+);
+CREATE INDEX plain_desc ON "Odd Schema"."Table" (id DESC, "position" NULLS FIRST, "time" DESC NULLS LAST);
+CREATE UNIQUE INDEX covering ON "Odd Schema"."Table" (id) INCLUDE ("Mixed", name) NULLS NOT DISTINCT;
+CREATE INDEX partial ON "Odd Schema"."Table" (name) WHERE "Mixed" > 3 AND name <> 'x';
+CREATE INDEX by_gin ON "Odd Schema"."Table" USING gin (tags);
+CREATE INDEX by_gin_jsonb ON "Odd Schema"."Table" USING gin (j jsonb_path_ops);
+CREATE INDEX by_hash ON "Odd Schema"."Table" USING hash (m);
+CREATE INDEX by_brin ON "Odd Schema"."Table" USING brin ("time");
+CREATE INDEX by_gist ON "Odd Schema"."Table" USING gist (r);
+CREATE INDEX pattern ON "Odd Schema"."Table" (name varchar_pattern_ops);
+CREATE INDEX on_domain ON "Odd Schema"."Table" (d);
+CREATE INDEX collated_column ON "Odd Schema"."Table" (c);
+CREATE INDEX collated_key ON "Odd Schema"."Table" ("position" COLLATE "C");
+CREATE INDEX bpchar_key ON "Odd Schema"."Table" (b, n);
+CREATE INDEX with_options ON "Odd Schema"."Table" (id) WITH (fillfactor = 70);
+CREATE INDEX expression ON "Odd Schema"."Table" (lower(name), id);
+CREATE INDEX explicit_default ON "Odd Schema"."Table" (id int4_ops, "position" text_pattern_ops);
+CREATE TABLE parted (k int, v text) PARTITION BY RANGE (k);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
+CREATE INDEX parted_v ON parted (v);
+"""
+
+
+async def test_index_definitions_match_pg_get_indexdef_for_every_kind(db: str) -> None:
+    """Python writes the definitions of plain indexes; each one is compared with the server's own."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(INDEX_KINDS)
+        counting = CountingConnection(conn)
+        catalog = await introspect(counting)  # type: ignore[arg-type]
+        server = {r["name"]: (r["oid"], r["definition"]) for r in await conn.fetch(
+            "SELECT c.oid, c.relname AS name, pg_get_indexdef(c.oid) AS definition FROM pg_class c "
+            "WHERE c.relkind IN ('i', 'I') AND c.relnamespace <> 'pg_catalog'::regnamespace "
+            "AND c.relnamespace <> 'pg_toast'::regnamespace")}
+    finally:
+        await conn.close()
+    ours = {i.name: i.definition for r in catalog.relations for i in r.indexes}
+    assert len(ours) == 18 and ours == {name: server[name][1] for name in ours}
+    # What Python could not vouch for went to the server in one extra query; the rest Python wrote.
+    (asked,) = [args[1] for args in counting.calls if args[0] == INDEXDEF_SQL]
+    names = {oid: name for name, (oid, _) in server.items()}
+    assert {names[oid] for oid in asked} == {
+        "pattern", "on_domain", "collated_column", "collated_key", "explicit_default", "by_gin_jsonb", "by_gist"
+    }
+    assert counting.statements == QUERY_COUNT + 1
+
+
+async def test_introspect_relations_gives_those_relations_exactly_as_the_whole_catalog(db: str) -> None:
+    """The browser's first card comes from this filtered introspection: it must agree with the full one."""
+    from dibs_tui.core.catalog import introspect_relations
+
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(TRICKY)
+        whole = await introspect(conn)
+        keys = [("public", "Ünïcode Tâble"), ("shop", "orders")]
+        some = await introspect_relations(conn, keys)
+    finally:
+        await conn.close()
+    assert [r.key for r in some.relations] == keys
+    assert all(r == whole.relation(*r.key) for r in some.relations)
+    assert some.enums == whole.enums and some.domains == whole.domains
+    owned = {s.key for s in whole.sequences if s.owned_by and (s.owned_by.schema, s.owned_by.table) in keys}
+    assert owned and {s.key for s in some.sequences} == owned
+    assert not some.functions and not some.dependencies

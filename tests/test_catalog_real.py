@@ -135,6 +135,31 @@ def test_real_schema_counts_match_the_catalog(name: str, real: Callable[[str], s
             assert all(rel.column(c) for c in fk.columns)
 
 
+INDEXDEFS_SQL = """
+SELECT n.nspname, c.relname, ic.relname AS index, pg_get_indexdef(i.indexrelid) AS definition
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+"""
+
+
+async def _server_index_definitions(dsn: str) -> dict[tuple[str, str, str], str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return {(r[0], r[1], r[2]): r[3] for r in await conn.fetch(INDEXDEFS_SQL)}
+    finally:
+        await conn.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(EXPECTED_TABLES))
+def test_index_definitions_are_the_servers_word_for_word(name: str, real: Callable[[str], str]) -> None:
+    """core.catalog writes plain indexes' definitions itself; every one must equal pg_get_indexdef."""
+    catalog, _ = _introspect(real(name))
+    server = asyncio.run(_server_index_definitions(real(name)))
+    ours = {(r.schema, r.name, i.name): i.definition for r in catalog.relations for i in r.indexes}
+    assert ours and {k: server[k] for k in ours} == ours
+
+
 @pytest.mark.slow
 def test_lago_specifics(real: Callable[[str], str]) -> None:
     catalog, _ = _introspect(real("lago"))

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import re
 
-_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
+_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
-# Words PostgreSQL reserves (cannot be column or table names without quotes); from the SQL key words appendix,
-# the "reserved" and "reserved (can be function or type)" entries.
+# Every keyword that is not "unreserved" (pg_get_keywords() catcode R, C and T on PostgreSQL 18): exactly the
+# words PostgreSQL's own quote_identifier() quotes, so that SQL we print reads the same as pg_get_indexdef
+# and pg_dump. Quoting a word that an older server would accept bare is harmless.
 RESERVED = frozenset(
-    """all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate
-    collation column concurrently constraint create cross current_catalog current_date current_role
-    current_schema current_time current_timestamp current_user default deferrable desc distinct do else end
-    except false fetch for foreign freeze from full grant group having ilike in initially inner intersect into
-    is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null offset on
-    only or order outer overlaps placing primary references returning right select session_user similar some
-    symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when
-    where window with""".split()
+    """all analyse analyze and any array as asc asymmetric both case cast check collate column constraint
+    create current_catalog current_date current_role current_time current_timestamp current_user default
+    deferrable desc distinct do else end except false fetch for foreign from grant group having in initially
+    intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing
+    primary references returning select session_user some symmetric system_user table then to trailing true
+    union unique user using variadic when where window with
+    between bigint bit boolean char character coalesce dec decimal exists extract float greatest grouping inout
+    int integer interval json json_array json_arrayagg json_exists json_object json_objectagg json_query
+    json_scalar json_serialize json_table json_value least merge_action national nchar none normalize nullif
+    numeric out overlay position precision real row setof smallint substring time timestamp treat trim values
+    varchar xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot
+    xmlserialize xmltable
+    authorization binary collation concurrently cross current_schema freeze full ilike inner is isnull join
+    left like natural notnull outer overlaps right similar tablesample verbose""".split()
 )
 
 
 def quote_ident(name: str) -> str:
-    """Quote an identifier only when PostgreSQL needs it (capitals, spaces, quotes, keywords, non-ASCII)."""
+    """Quote an identifier exactly when PostgreSQL's quote_identifier() would (capitals, spaces, quotes, `$`,
+    non-ASCII, any keyword that is not unreserved)."""
     if _PLAIN_IDENTIFIER.fullmatch(name) and name not in RESERVED:
         return name
     return '"' + name.replace('"', '""') + '"'
