@@ -339,3 +339,44 @@ async def test_introspect_relations_gives_those_relations_exactly_as_the_whole_c
     owned = {s.key for s in whole.sequences if s.owned_by and (s.owned_by.schema, s.owned_by.table) in keys}
     assert owned and {s.key for s in some.sequences} == owned
     assert not some.functions and not some.dependencies
+
+
+KEY_KINDS = '''
+CREATE SCHEMA other;
+CREATE TABLE other."Target" ("Id" int PRIMARY KEY, "order" int, UNIQUE ("Id", "order"));
+CREATE TABLE public.target (id int PRIMARY KEY);
+CREATE TABLE other.target (id int PRIMARY KEY);
+CREATE TABLE public.pg_class (id int PRIMARY KEY);
+CREATE TABLE refs (
+    a int REFERENCES other."Target" ON DELETE CASCADE ON UPDATE RESTRICT,
+    b int, "order" int,
+    c int REFERENCES target MATCH FULL ON DELETE SET DEFAULT DEFERRABLE INITIALLY DEFERRED,
+    d int REFERENCES other.target ON DELETE SET NULL,
+    e int REFERENCES public.pg_class,
+    f int, g int,
+    FOREIGN KEY (b, "order") REFERENCES other."Target" ("Id", "order"),
+    FOREIGN KEY (f, g) REFERENCES other."Target" ("Id", "order") ON DELETE SET NULL (f),
+    UNIQUE NULLS NOT DISTINCT (b) INCLUDE ("order", c),
+    CONSTRAINT "Key ""quoted""" UNIQUE (c, d) DEFERRABLE
+);
+ALTER TABLE refs ADD CONSTRAINT late FOREIGN KEY (e) REFERENCES target NOT VALID;
+'''
+
+
+async def test_key_definitions_match_pg_get_constraintdef(db: str) -> None:
+    """Python writes the definitions of primary keys, unique constraints and FKs; each equals the server's."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(KEY_KINDS)
+        catalog = await introspect(conn)
+        server = {(r["rel"], r["name"]): r["definition"] for r in await conn.fetch(
+            "SELECT conrelid::regclass::text AS rel, conname AS name, pg_get_constraintdef(oid) AS definition "
+            "FROM pg_constraint WHERE connamespace <> 'pg_catalog'::regnamespace AND contype <> 'n'")}
+    finally:
+        await conn.close()
+    refs = catalog.relation("public", "refs")
+    assert refs is not None and len(refs.constraints) == 9
+    ours = {("refs", c.name): c.definition for c in refs.constraints}
+    assert ours == {key: server[key] for key in ours}
+    assert "REFERENCES other.target(id)" in ours[("refs", "refs_d_fkey")]
+    assert "REFERENCES public.pg_class(id)" in ours[("refs", "refs_e_fkey")]

@@ -142,21 +142,30 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 """
 
 
-async def _server_index_definitions(dsn: str) -> dict[tuple[str, str, str], str]:
+CONSTRAINTDEFS_SQL = """
+SELECT n.nspname, c.relname, co.conname, pg_get_constraintdef(co.oid) AS definition
+FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+"""
+
+
+async def _server_definitions(dsn: str, sql: str) -> dict[tuple[str, str, str], str]:
     conn = await asyncpg.connect(dsn)
     try:
-        return {(r[0], r[1], r[2]): r[3] for r in await conn.fetch(INDEXDEFS_SQL)}
+        return {(r[0], r[1], r[2]): r[3] for r in await conn.fetch(sql)}
     finally:
         await conn.close()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(EXPECTED_TABLES))
-def test_index_definitions_are_the_servers_word_for_word(name: str, real: Callable[[str], str]) -> None:
-    """core.catalog writes plain indexes' definitions itself; every one must equal pg_get_indexdef."""
+def test_index_and_key_definitions_are_the_servers_word_for_word(name: str, real: Callable[[str], str]) -> None:
+    """core.catalog writes the definitions of plain indexes, keys and FKs itself: each must be the server's."""
     catalog, _ = _introspect(real(name))
-    server = asyncio.run(_server_index_definitions(real(name)))
+    server = asyncio.run(_server_definitions(real(name), INDEXDEFS_SQL))
     ours = {(r.schema, r.name, i.name): i.definition for r in catalog.relations for i in r.indexes}
+    assert ours and {k: server[k] for k in ours} == ours
+    server = asyncio.run(_server_definitions(real(name), CONSTRAINTDEFS_SQL))
+    ours = {(r.schema, r.name, c.name): c.definition for r in catalog.relations for c in r.constraints}
     assert ours and {k: server[k] for k in ours} == ours
 
 

@@ -21,7 +21,7 @@ from .common import run_async, target_for
 # (DIBS_TUI_SCHEMA_CONNECTIONS): on an idle 2-core machine three won at both sizes (1.21 -> 1.03 s at
 # 1,000 tables, 4.73 -> 4.36 s at 5,000); on cores busy with other work they won or lost by up to 19 %.
 # Users mostly run it on a machine that is not busy, so three is the default.
-PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "3"))
+PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "2"))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
