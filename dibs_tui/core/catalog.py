@@ -22,7 +22,7 @@ import gc
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import asyncpg
 
@@ -55,6 +55,9 @@ from .model import (
     Sequence as SequenceObj,
 )
 from .sql import qualified, quote_ident
+
+if TYPE_CHECKING:
+    from .meta import MetaSnapshot
 
 Record = asyncpg.Record
 T = TypeVar("T")
@@ -446,9 +449,10 @@ def _queries(version_num: int, *, only_relations: bool = False) -> dict[str, str
 # group starts with a heavy query so that the server deparses on every core at once, and the columns come
 # first: turning them into the model is most of the Python work, done while the other queries still run.
 _GROUPS = (
-    ("columns", "constraints", "relations", "sequences", "triggers", "policies"),
-    ("header", "types", "indexes", "dependencies", "functions"),
+    ("columns", "constraints", "triggers", "policies"),
+    ("header", "types", "indexes", "relations", "sequences", "dependencies", "functions"),
 )
+_META = "meta"  # not a query: core.meta.read_meta, run as a step of the last group
 _CHUNK = 2000  # rows turned into model objects between two chances for the event loop to read the sockets
 
 
@@ -459,6 +463,11 @@ async def _fetch_group(
     """Run the queries one after the other; each result is handed to the builder as a task of its own, so
     the next query is on the server while Python builds model objects from the previous one."""
     for name in names:
+        if name == _META:
+            from .meta import read_meta
+
+            builder.meta = await read_meta(conn)
+            continue
         sql = queries[name]
         args = [include, exclude] if "$1" in sql else []
         if "$3" in sql:
@@ -480,8 +489,10 @@ async def _fetch_all(
     groups run concurrently: the server deparses on several cores while Python builds the model.
     """
     async with conn.transaction(isolation="repeatable_read", readonly=True):
+        extra_steps = [name for name in queries if all(name not in group for group in _GROUPS)]
         if not extra:
-            await _fetch_group(conn, queries, [n for g in _GROUPS for n in g], include, exclude, builder)
+            await _fetch_group(conn, queries, [*(n for g in _GROUPS for n in g), *extra_steps], include, exclude,
+                               builder)
             await builder.settle(conn)
             return
         snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
@@ -489,6 +500,7 @@ async def _fetch_all(
         groups: list[list[str]] = [[] for _ in connections]
         for number, group in enumerate(_GROUPS):
             groups[number % len(connections)].extend(group)
+        groups[-1].extend(extra_steps)
 
         async def on_extra(other: asyncpg.Connection, names: list[str]) -> None:
             async with other.transaction(isolation="repeatable_read", readonly=True):
@@ -521,20 +533,25 @@ async def introspect(
     result is the same. The cyclic garbage collector is paused meanwhile: the model is a tree of a few hundred
     thousand new objects, and the collections they would trigger cost more than the build itself.
     """
-    return await _introspect(conn, include_schemas, exclude_schemas, extra_connections, only=None)
+    catalog, _ = await _introspect(conn, include_schemas, exclude_schemas, extra_connections, only=None)
+    return catalog
 
 
 async def introspect_relations(conn: asyncpg.Connection, keys: Iterable[QualifiedName]) -> Catalog:
     """A catalog holding only these relations, whole (columns, constraints, indexes, triggers, policies,
     owned sequences, and every enum and domain), without functions and dependencies: what the browser needs
     to draw one table's card while the whole catalog is still loading. Same queries, filtered in SQL."""
-    return await _introspect(conn, (), (), (), only=tuple(keys))
+    catalog, _ = await _introspect(conn, (), (), (), only=tuple(keys))
+    return catalog
 
 
 async def _introspect(
     conn: asyncpg.Connection, include_schemas: Iterable[str], exclude_schemas: Iterable[str],
     extra_connections: Sequence[asyncpg.Connection], only: tuple[QualifiedName, ...] | None,
-) -> Catalog:
+    *, with_meta: bool = False,
+) -> tuple[Catalog, MetaSnapshot | None]:
+    """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
+    lighter group of queries (not after all of them)."""
     version = conn.get_server_version()
     version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
     gc_was_enabled = gc.isenabled()
@@ -542,9 +559,11 @@ async def _introspect(
     builder = _Builder(only or ())
     try:
         queries = _queries(version_num, only_relations=only is not None)
+        if with_meta:
+            queries[_META] = ""
         await _fetch_all(conn, list(extra_connections)[: len(_GROUPS) - 1], queries, list(include_schemas),
                          list(exclude_schemas), builder)
-        return await builder.catalog()
+        return await builder.catalog(), builder.meta
     finally:
         builder.cancel()
         if gc_was_enabled:
@@ -561,6 +580,7 @@ class _Builder:
 
     def __init__(self, only: tuple[QualifiedName, ...] = ()) -> None:
         self.only = only  # the relations asked for, when not the whole catalog
+        self.meta: MetaSnapshot | None = None
         self._rows: dict[str, Sequence[Record]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
@@ -1012,20 +1032,22 @@ async def load_catalog(
     extra_connections: Sequence[asyncpg.Connection] = (),
 ) -> Catalog:
     """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta)."""
-    from .meta import apply_meta, read_meta
+    from .meta import apply_meta
 
-    catalog = await introspect(conn, include_schemas=include_schemas, exclude_schemas=exclude_schemas,
-                               extra_connections=extra_connections)
-    snapshot = await read_meta(conn)
+    catalog, snapshot = await _introspect(conn, include_schemas, exclude_schemas, extra_connections, only=None,
+                                          with_meta=True)
+    assert snapshot is not None
     return apply_meta(catalog, snapshot)
 
 
 async def load_relations(conn: asyncpg.Connection, keys: Iterable[QualifiedName]) -> Catalog:
     """introspect_relations with the meta tables' provenance attached. Stale and untracked lists are left
     empty: they are only meaningful against the whole catalog."""
-    from .meta import apply_meta, read_meta
+    from .meta import apply_meta
 
-    catalog = apply_meta(await introspect_relations(conn, keys), await read_meta(conn))
+    partial, snapshot = await _introspect(conn, (), (), (), only=tuple(keys), with_meta=True)
+    assert snapshot is not None
+    catalog = apply_meta(partial, snapshot)
     return dataclasses.replace(catalog, meta=dataclasses.replace(catalog.meta, stale=(), untracked=()))
 
 
