@@ -441,6 +441,7 @@ def _queries(version_num: int, *, only_relations: bool = False) -> dict[str, str
         "policies": POLICIES_SQL,
         "functions": _NOTHING if only_relations else FUNCTIONS_SQL,
         "dependencies": _NOTHING if only_relations else DEPENDENCIES_SQL,
+        _INDEX_DEFINITIONS: "",  # a step, not a query (see _Builder.deparse_indexes)
     }
     return {name: sql.replace("{only}", only) for name, sql in queries.items()}
 
@@ -450,9 +451,10 @@ def _queries(version_num: int, *, only_relations: bool = False) -> dict[str, str
 # first: turning them into the model is most of the Python work, done while the other queries still run.
 _GROUPS = (
     ("columns", "constraints", "triggers", "policies"),
-    ("header", "types", "indexes", "relations", "sequences", "dependencies", "functions"),
+    ("header", "types", "indexes", "relations", "index_definitions", "sequences", "dependencies", "functions"),
 )
 _META = "meta"  # not a query: core.meta.read_meta, run as a step of the last group
+_INDEX_DEFINITIONS = "index_definitions"  # INDEXDEF_SQL, once the indexes are built, for those that need it
 _CHUNK = 2000  # rows turned into model objects between two chances for the event loop to read the sockets
 
 
@@ -467,6 +469,9 @@ async def _fetch_group(
             from .meta import read_meta
 
             builder.meta = await read_meta(conn)
+            continue
+        if name == _INDEX_DEFINITIONS:
+            await builder.deparse_indexes(conn)
             continue
         sql = queries[name]
         args = [include, exclude] if "$1" in sql else []
@@ -493,7 +498,6 @@ async def _fetch_all(
         if not extra:
             await _fetch_group(conn, queries, [*(n for g in _GROUPS for n in g), *extra_steps], include, exclude,
                                builder)
-            await builder.settle(conn)
             return
         snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
         connections = [conn, *extra]
@@ -517,7 +521,6 @@ async def _fetch_all(
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
-        await builder.settle(conn)
 
 
 async def introspect(
@@ -591,6 +594,8 @@ class _Builder:
         self._indexes: dict[int, list[Index | None]] = defaultdict(list)
         self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
         self._parts: list[tuple[str, int, int, str, str]] = []  # (catalog, oid, relid, kind, name)
+        self._relations: list[Relation] = []
+        self._resolver = _Resolver()
 
     def consume(self, name: str, rows: Sequence[Record]) -> None:
         self._tasks.append(asyncio.ensure_future(self._consume(name, rows)))
@@ -605,6 +610,12 @@ class _Builder:
             await self._arrived[name].wait()
 
     async def _consume(self, name: str, rows: Sequence[Record]) -> None:
+        try:
+            await self._build(name, rows)
+        finally:  # a failed build must not leave the others waiting: catalog() raises its error
+            self._arrived[name].set()
+
+    async def _build(self, name: str, rows: Sequence[Record]) -> None:
         if name == "columns":
             columns, key_columns = self._columns, self._keys
             for number, c in enumerate(rows, 1):
@@ -632,7 +643,7 @@ class _Builder:
                 keys = self._keys.get(relid, {})
                 definition = i["definition"] or writer.definition(i, keys)
                 slots = self._indexes[relid]
-                if definition is None:  # the server deparses it (settle)
+                if definition is None:  # the server deparses it (deparse_indexes)
                     self._deparse[i["oid"]] = (relid, len(slots), i)
                     slots.append(None)
                 else:
@@ -640,37 +651,50 @@ class _Builder:
                 self._parts.append(("pg_class", i["oid"], relid, "index", i["name"]))
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
+        elif name == "relations":
+            await self._build_relations(rows)
         else:
             self._rows[name] = rows
-        self._arrived[name].set()
 
-    async def settle(self, conn: asyncpg.Connection) -> None:
-        """Wait for every result to be built; have the server write the index definitions Python could not."""
-        await asyncio.gather(*self._tasks)
-        if self._deparse:
-            for row in await conn.fetch(INDEXDEF_SQL, list(self._deparse)):
-                relid, slot, record = self._deparse[row["oid"]]
-                self._indexes[relid][slot] = _index(record, self._keys.get(relid, {}), row["definition"])
+    async def deparse_indexes(self, conn: asyncpg.Connection) -> None:
+        """Have the server write the index definitions Python could not (one query, on the group's
+        connection, once the indexes are built)."""
+        try:
+            await self._wait("indexes")
+            if self._deparse:
+                for row in await conn.fetch(INDEXDEF_SQL, list(self._deparse)):
+                    relid, slot, record = self._deparse[row["oid"]]
+                    self._indexes[relid][slot] = _index(record, self._keys.get(relid, {}), row["definition"])
+        finally:
+            self._arrived[_INDEX_DEFINITIONS].set()
 
-    async def catalog(self) -> Catalog:
-        rows = self._rows
-        header = rows["header"][0]
-        triggers, policies = _group(rows["triggers"]), _group(rows["policies"])
-        resolver = _Resolver()
-        relations: list[Relation] = []
-        for r in rows["relations"]:
+    async def _build_relations(self, rows: Sequence[Record]) -> None:
+        """The relations, as soon as all their parts are in (before dependencies and functions)."""
+        await self._wait("columns", "constraints", _INDEX_DEFINITIONS, "triggers", "policies")
+        triggers, policies = _group(self._rows["triggers"]), _group(self._rows["policies"])
+        resolver = self._resolver
+        for number, r in enumerate(rows, 1):
             oid = r["oid"]
             rel_triggers, rel_policies = triggers.pop(oid, ()), policies.pop(oid, ())
             indexes = [i for i in self._indexes.pop(oid, ()) if i is not None]
             rel = _relation(r, self._columns.pop(oid, ()), self._constraints.pop(oid, ()), indexes,
                             rel_triggers, rel_policies)
-            relations.append(rel)
+            self._relations.append(rel)
             resolver.add_relation(oid, r["type_oid"], rel, self._names.get(oid, {}))
             for t in rel_triggers:
                 resolver.add("pg_trigger", t["oid"], ObjectRef("trigger", rel.schema, rel.name, t["name"]))
             for p in rel_policies:
                 resolver.add("pg_policy", p["oid"], ObjectRef("policy", rel.schema, rel.name, p["name"]))
+            if number % _CHUNK == 0:
+                await asyncio.sleep(0)
         resolver.add_parts(self._parts)
+
+    async def catalog(self) -> Catalog:
+        await asyncio.gather(*self._tasks)
+        rows = self._rows
+        header = rows["header"][0]
+        resolver = self._resolver
+        relations = self._relations
         enums: list[EnumType] = []
         domains: list[Domain] = []
         for t in rows["types"]:
@@ -1040,6 +1064,20 @@ async def load_catalog(
     return apply_meta(catalog, snapshot)
 
 
+async def read_catalog(
+    conn: asyncpg.Connection,
+    *,
+    include_schemas: Iterable[str] = (),
+    exclude_schemas: Iterable[str] = (),
+    extra_connections: Sequence[asyncpg.Connection] = (),
+) -> tuple[Catalog, MetaSnapshot]:
+    """The catalog without provenance, and what the meta tables hold, read in one snapshot (the diff)."""
+    catalog, snapshot = await _introspect(conn, include_schemas, exclude_schemas, extra_connections, only=None,
+                                          with_meta=True)
+    assert snapshot is not None
+    return catalog, snapshot
+
+
 async def load_relations(conn: asyncpg.Connection, keys: Iterable[QualifiedName]) -> Catalog:
     """introspect_relations with the meta tables' provenance attached. Stale and untracked lists are left
     empty: they are only meaningful against the whole catalog."""
@@ -1088,4 +1126,4 @@ async def list_relations(
     )
 
 
-__all__ = ["QUERY_COUNT", "introspect", "introspect_relations", "list_relations", "load_catalog", "load_relations"]
+__all__ = ["QUERY_COUNT", "introspect", "introspect_relations", "list_relations", "load_catalog", "load_relations", "read_catalog"]

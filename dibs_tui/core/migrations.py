@@ -29,7 +29,6 @@ from .connect import ConnectionTarget, connect
 from .errors import DibsError
 from .model import Migration
 from .sql import quote_ident
-from .sqlfiles import load_sql_text
 
 # "dibs" in ASCII: the key every dibs-tui applier takes with pg_advisory_lock(bigint). Documented: other tools
 # may take it too to keep out of a running `dibs-tui migrate`.
@@ -390,6 +389,8 @@ def split_statements(text: str, file: str = "<sql>") -> list[Statement]:
     `BEGIN ATOMIC ... END` bodies, psql meta-commands skipped), so a migration runs exactly as PostgreSQL
     would read it and every position matches the loader's. Unterminated input is a SourceError at file:line:col.
     """
+    from .sqlfiles import load_sql_text  # sqlglot: imported only when there is SQL text to split
+
     return [Statement(s.text, s.line, s.column, s.offset) for s in load_sql_text(text, file).statements]
 
 

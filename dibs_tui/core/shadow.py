@@ -50,18 +50,22 @@ async def introspect_target(
     """
     from dataclasses import replace
 
-    from .catalog import introspect
-    from .meta import read_meta
+    from .catalog import read_catalog
     from .model import MetaState
 
-    conn = await connect(target, read_only=True)
+    # Two connections: the catalog queries run in two groups at once (see core.catalog).
+    conns = await asyncio.gather(*(connect(target, read_only=True) for _ in range(2)), return_exceptions=True)
+    opened = [c for c in conns if isinstance(c, asyncpg.Connection)]
     try:
-        catalog = await introspect(
-            conn, include_schemas=tuple(include_schemas), exclude_schemas=tuple(exclude_schemas)
+        for failure in conns:
+            if isinstance(failure, BaseException):
+                raise failure
+        catalog, snapshot = await read_catalog(
+            opened[0], include_schemas=tuple(include_schemas), exclude_schemas=tuple(exclude_schemas),
+            extra_connections=opened[1:],
         )
-        snapshot = await read_meta(conn)
     finally:
-        await conn.close()
+        await asyncio.gather(*(c.close() for c in opened))
     return replace(catalog, meta=MetaState(tables_present=snapshot.tables_present, migrations=snapshot.migrations))
 
 
