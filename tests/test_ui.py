@@ -539,3 +539,34 @@ async def test_o_reports_a_missing_editor_and_a_failing_one(
         await wait_for(
             pilot, lambda: any("exited with status 3" in str(n.message) for n in app._notifications)
         )
+
+
+async def test_first_card_comes_before_the_whole_catalog(db: str) -> None:
+    """The selected table is loaded alone while the full catalog is still on its way: here the full load
+    waits for a lock on another table (its CHECK constraint is deparsed under a lock); the card does not."""
+    import asyncpg
+
+    await execute(db, "CREATE TABLE a_first (id int PRIMARY KEY, note text); "
+                      "CREATE TABLE z_locked (n int CHECK (n > 0));")
+    holder = await asyncpg.connect(db)
+    transaction = holder.transaction()
+    await transaction.start()
+    await holder.execute("LOCK TABLE z_locked IN ACCESS EXCLUSIVE MODE")
+    released = False
+    try:
+        async with make_app(db).run_test(size=SIZE) as pilot:
+            app = pilot.app
+            assert isinstance(app, DibsApp)
+            await wait_for(pilot, lambda: app.card.relation is not None)
+            assert app.catalog is None and "loading" in app.load_state
+            assert app.card.relation is not None and app.card.relation.name == "a_first"
+            assert [c.name for c in app.card.relation.columns] == ["id", "note"]
+            assert "PRIMARY KEY" in screen_text(app)
+            await transaction.rollback()
+            released = True
+            await wait_for(pilot, lambda: app.catalog is not None)
+            assert app.card.relation is app.catalog.relation("public", "a_first")
+    finally:
+        if not released:
+            await transaction.rollback()
+        await holder.close()

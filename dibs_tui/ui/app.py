@@ -94,6 +94,16 @@ class CatalogLoaded(Message):
 class CatalogListed(Message):
     """The relations' names only (first load): the list paints while the full catalog is still loading."""
 
+    def __init__(self, generation: int, catalog: Catalog, connected_at: float) -> None:
+        super().__init__()
+        self.generation = generation
+        self.catalog = catalog
+        self.connected_at = connected_at
+
+
+class RelationPreviewed(Message):
+    """One relation, whole, while the full catalog is still loading: enough for its card and details."""
+
     def __init__(self, generation: int, catalog: Catalog) -> None:
         super().__init__()
         self.generation = generation
@@ -181,6 +191,9 @@ class DibsApp(App[int]):
         # perf_counter() marks of the last load: start, connected, catalog, painted (bench/tui.py reads them)
         self.timings: dict[str, float] = {"start": time.perf_counter()}
         self._load_generation = 0
+        # Before the full catalog is in: the selected relation loaded alone, and the one being loaded.
+        self._preview: Catalog | None = None
+        self._preview_pending: QualifiedName | None = None
         self._back: list[Location] = []
         self._forward: list[Location] = []
         self._candidates: list[Candidate] | None = None
@@ -274,7 +287,7 @@ class DibsApp(App[int]):
                 listed = await list_relations(
                     conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
                 )
-                self.post_message(CatalogListed(generation, listed))
+                self.post_message(CatalogListed(generation, listed, marks["connected"]))
             loaded.append(
                 await load_catalog(
                     conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
@@ -289,15 +302,52 @@ class DibsApp(App[int]):
             return
         self.tables_pane.loading = False
         self.tables_pane.set_catalog(event.catalog)
+        self.timings["connected"] = event.connected_at
         self.load_state = f"loading the details of {len(event.catalog.relations)} relations…"
         self._update_header()
         self.call_after_refresh(lambda: self.timings.__setitem__("listed", time.perf_counter()))
+        self._show_selected()  # asks for the selected relation alone (RelationPreviewed)
+
+    def _request_preview(self, key: QualifiedName) -> None:
+        if key != self._preview_pending:
+            self._preview_pending = key
+            self._preview_worker(self._load_generation, key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview", description="load one relation")
+    def _preview_worker(self, generation: int, key: QualifiedName) -> None:
+        """The selected relation alone, over its own connection, while the whole catalog loads: at 5,000
+        tables its card is on screen in a fraction of the full load. Failures are left to the full load."""
+        loaded: list[Catalog] = []
+        with contextlib.suppress(Exception):
+            asyncio.run(self._fetch_preview(key, loaded))
+        if loaded:
+            self.post_message(RelationPreviewed(generation, loaded[0]))
+
+    async def _fetch_preview(self, key: QualifiedName, loaded: list[Catalog]) -> None:
+        from ..core.catalog import load_relations
+
+        conn = await connect(self.target)
+        try:
+            loaded.append(await load_relations(conn, [key]))
+        finally:
+            await conn.close()
+
+    @on(RelationPreviewed)
+    def _relation_previewed(self, event: RelationPreviewed) -> None:
+        if event.generation != self._load_generation or self.catalog is not None:
+            return
+        self._preview = event.catalog
+        self._preview_pending = None
+        self._show_selected()
+        if self.card.relation is not None:
+            self.call_after_refresh(lambda: self.timings.setdefault("card", time.perf_counter()))
 
     @on(CatalogLoaded)
     def _catalog_loaded(self, event: CatalogLoaded) -> None:
         if event.generation != self._load_generation:
             return  # an older load finished after a newer one started
         self.catalog = event.catalog
+        self._preview = None
         self.timings.update(connected=event.connected_at, catalog=event.loaded_at)
         self._candidates = None
         self._column_candidates = None
@@ -308,7 +358,13 @@ class DibsApp(App[int]):
         self._update_header()
         self.catalog_changed.publish(event.catalog)
         freeze_long_lived()  # the rows, candidates and strips built for this catalog too (see _load_worker)
-        self.call_after_refresh(lambda: self.timings.__setitem__("painted", time.perf_counter()))
+        self.call_after_refresh(self._mark_painted)
+
+    def _mark_painted(self) -> None:
+        now = time.perf_counter()
+        self.timings["painted"] = now
+        if self.card.relation is not None:
+            self.timings.setdefault("card", now)
 
     @on(CatalogFailed)
     def _catalog_failed(self, event: CatalogFailed) -> None:
@@ -341,8 +397,13 @@ class DibsApp(App[int]):
     def _show_selected(self) -> None:
         """Card and details for the table under the Tables cursor."""
         relation = self.tables_pane.selected_relation()
-        if self.catalog is None:
-            return
+        if self.catalog is None:  # still loading: the relation alone, when it is in
+            whole = self._preview.relation(*relation.key) if relation and self._preview else None
+            if relation is not None and whole is None:
+                self._request_preview(relation.key)
+            if whole is None:
+                return
+            relation = whole
         card = self.card
         if relation is None:
             card.show(None, self.settings)
@@ -355,16 +416,17 @@ class DibsApp(App[int]):
         self._show_details()
 
     def _show_details(self) -> None:
-        if self.catalog is None or self.card.relation is None:
+        catalog = self.catalog or self._preview
+        if catalog is None or self.card.relation is None:
             return
         relation = self.card.relation
         column = self.card.column_list.current()
         if self.focused is self.card.column_list and column is not None:
             self.details_subject = "column"
-            self.details.show(column_details(self.catalog, relation, column, self.settings))
+            self.details.show(column_details(catalog, relation, column, self.settings))
         else:
             self.details_subject = "table"
-            self.details.show(table_details(self.catalog, relation, self.settings))
+            self.details.show(table_details(catalog, relation, self.settings))
         self.query_one("#details", Vertical).border_title = f"Details · {self.details_subject}"
 
     @on(TablesPane.TableHighlighted)
@@ -394,6 +456,8 @@ class DibsApp(App[int]):
 
     @on(TableCard.ColumnHighlighted)
     def _column_highlighted(self, event: TableCard.ColumnHighlighted) -> None:
+        if not self.screen_stack:  # a highlight still queued while the app shuts down
+            return
         if self.focused is self.card.column_list:
             self._show_details()
 
