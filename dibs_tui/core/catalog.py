@@ -20,6 +20,7 @@ import asyncio
 import dataclasses
 import gc
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
@@ -156,7 +157,7 @@ LEFT JOIN pg_class tc ON tc.oid = d.refobjid
 LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
 {_comment("ds", "pg_class", "c.oid")}
-WHERE {_filter("n")} AND {_own("pg_class", "c.oid")} {{only_owner}}
+WHERE {_filter("n")} AND {_own("pg_class", "c.oid")} {{only tc.oid}}
 ORDER BY 2, 3
 """
 
@@ -182,7 +183,7 @@ SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.r
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 {_comment("ds", "pg_class", "c.oid")}
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")} {{only}}
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")} {{only c.oid}}
   AND NOT {_IS_META_TABLE.format(rel="c")}
 ORDER BY 3, 4
 """
@@ -217,7 +218,7 @@ JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 {_comment("ds", "pg_class", "a.attrelid", "a.attnum")}
 WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only}}
+  AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only a.attrelid}}
 ORDER BY a.attrelid, a.attnum
 """
 
@@ -251,7 +252,7 @@ LEFT JOIN pg_class fc ON fc.oid = co.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = co.conindid
 {_comment("ds", "pg_constraint", "co.oid")}
-WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only}}
+WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
 ORDER BY co.conrelid, co.conname
 """
 
@@ -288,7 +289,7 @@ LEFT JOIN pg_constraint co ON co.conindid = i.indexrelid AND co.conrelid = i.ind
 CROSS JOIN LATERAL (SELECT ic.relkind = 'i' AND i.indexprs IS NULL AND ic.reloptions IS NULL
   AND am.amname IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin')
   AND i.indexrelid NOT IN (SELECT ia.attrelid FROM pg_attribute ia WHERE ia.attoptions IS NOT NULL) AS plain) x
-WHERE c.relkind IN ('r', 'p', 'm', 'f') AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only}}
+WHERE c.relkind IN ('r', 'p', 'm', 'f') AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only i.indrelid}}
 ORDER BY i.indrelid, ic.relname
 """
 
@@ -303,7 +304,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_proc p ON p.oid = t.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
 {_comment("ds", "pg_trigger", "t.oid")}
-WHERE NOT t.tgisinternal AND {_filter("n")} AND (t.tgparentid = 0 OR NOT c.relispartition) {{only}}
+WHERE NOT t.tgisinternal AND {_filter("n")} AND (t.tgparentid = 0 OR NOT c.relispartition) {{only t.tgrelid}}
 ORDER BY t.tgrelid, t.tgname
 """
 
@@ -323,7 +324,7 @@ FROM pg_policy p
 JOIN pg_class c ON c.oid = p.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 {_comment("ds", "pg_policy", "p.oid")}
-WHERE {_filter("n")} {{only}}
+WHERE {_filter("n")} {{only p.polrelid}}
 ORDER BY p.polrelid, p.polname
 """
 
@@ -410,9 +411,14 @@ _GENERATED = {"s": Generated.STORED, "v": Generated.VIRTUAL}
 QUERY_COUNT = 11
 
 
-# Only some relations (the browser's first card, before the whole catalog is in): $3 schemas, $4 names.
-_ONLY = "AND ({ns}.nspname, {rel}.relname) IN (SELECT * FROM unnest($3::text[], $4::text[]))"
+# Only some relations (the browser's first card, before the whole catalog is in): `{only <oid column>}` in a
+# query becomes a filter on $3, their OIDs, which the catalog indexes answer directly.
+_ONLY = re.compile(r"\{only ([a-z_.]+)\}")
 _NOTHING = "SELECT NULL WHERE false"
+RELATION_OIDS_SQL = """
+SELECT array_agg(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+"""
 
 
 def _queries(version_num: int, *, only_relations: bool = False) -> dict[str, str]:
@@ -425,12 +431,10 @@ def _queries(version_num: int, *, only_relations: bool = False) -> dict[str, str
         server_definition += " OR co.confdelsetcols IS NOT NULL"
     if version_num >= 180000:  # WITHOUT OVERLAPS / PERIOD, NOT ENFORCED
         server_definition += " OR co.conperiod OR NOT co.conenforced"
-    only = _ONLY.format(ns="n", rel="c") if only_relations else ""
-    only_owner = _ONLY.format(ns="tn", rel="tc") if only_relations else ""
     queries = {
         "header": HEADER_SQL,
         "types": TYPES_SQL,
-        "sequences": SEQUENCES_SQL.replace("{only_owner}", only_owner),
+        "sequences": SEQUENCES_SQL,
         "relations": RELATIONS_SQL,
         "columns": COLUMNS_SQL,
         "constraints": CONSTRAINTS_SQL.replace("{nulls_not_distinct}", f"COALESCE({nnd}, false)").replace(
@@ -443,7 +447,10 @@ def _queries(version_num: int, *, only_relations: bool = False) -> dict[str, str
         "dependencies": _NOTHING if only_relations else DEPENDENCIES_SQL,
         _INDEX_DEFINITIONS: "",  # a step, not a query (see _Builder.deparse_indexes)
     }
-    return {name: sql.replace("{only}", only) for name, sql in queries.items()}
+    return {
+        name: _ONLY.sub(lambda m: f"AND {m[1]} = ANY($3::oid[])" if only_relations else "", sql)
+        for name, sql in queries.items()
+    }
 
 
 # How the queries split over parallel connections (group i runs on connection i modulo their number). Each
@@ -474,9 +481,9 @@ async def _fetch_group(
             await builder.deparse_indexes(conn)
             continue
         sql = queries[name]
-        args = [include, exclude] if "$1" in sql else []
+        args: list[Any] = [include, exclude] if "$1" in sql else []
         if "$3" in sql:
-            args += [[schema for schema, _ in builder.only], [name for _, name in builder.only]]
+            args.append(builder.only_oids)
         builder.consume(name, await conn.fetch(sql, *args))
 
 
@@ -559,7 +566,11 @@ async def _introspect(
     version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    builder = _Builder(only or ())
+    oids: list[int] = []
+    if only:
+        keys = list(only)
+        oids = await conn.fetchval(RELATION_OIDS_SQL, [k[0] for k in keys], [k[1] for k in keys]) or []
+    builder = _Builder(oids)
     try:
         queries = _queries(version_num, only_relations=only is not None)
         if with_meta:
@@ -581,8 +592,8 @@ class _Builder:
     and the dependencies are assembled at the end, when every part is there.
     """
 
-    def __init__(self, only: tuple[QualifiedName, ...] = ()) -> None:
-        self.only = only  # the relations asked for, when not the whole catalog
+    def __init__(self, only_oids: Sequence[int] = ()) -> None:
+        self.only_oids = list(only_oids)  # the relations asked for, when not the whole catalog
         self.meta: MetaSnapshot | None = None
         self._rows: dict[str, Sequence[Record]] = {}
         self._tasks: list[asyncio.Task[None]] = []
