@@ -281,6 +281,9 @@ class DibsApp(App[int]):
 
         conn = await connect(self.target)
         marks["connected"] = time.perf_counter()
+        # A second connection, opened while the list loads: the catalog queries run in two groups at once.
+        second = asyncio.ensure_future(connect(self.target))
+        extra: list[Any] = []
         try:
             settings = self.settings
             if self.catalog is None:  # a refresh keeps the old full catalog on screen instead
@@ -288,13 +291,20 @@ class DibsApp(App[int]):
                     conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
                 )
                 self.post_message(CatalogListed(generation, listed, marks["connected"]))
+            with contextlib.suppress(DibsError):  # one connection is enough to go on with
+                extra.append(await second)
             loaded.append(
                 await load_catalog(
-                    conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
+                    conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas,
+                    extra_connections=extra,
                 )
             )
         finally:
-            await conn.close()
+            second.cancel()
+            with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
+                if not extra:
+                    await (await second).close()
+            await asyncio.gather(conn.close(), *(c.close() for c in extra))
 
     @on(CatalogListed)
     def _catalog_listed(self, event: CatalogListed) -> None:
