@@ -6,8 +6,6 @@ file's folder, which is also the default project root (where relative `source_fi
 
 from __future__ import annotations
 
-import subprocess
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -70,6 +68,8 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read: every command's start-up pays for imports
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -80,6 +80,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _git_toplevel(start: Path) -> Path | None:
+    import subprocess
+
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, check=True

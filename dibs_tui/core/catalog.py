@@ -192,7 +192,9 @@ ORDER BY 3, 4
 # A default cannot refer to a column, so it is deparsed without its relation (relid 0): with the relation, each
 # call opens it and builds its relcache entry, 345 -> 138 ms for 38,000 defaults on a fresh connection.
 # Generated expressions do refer to columns and keep their relation.
-# Rows of relations the relations query skipped (extension members) are dropped in Python.
+# Rows of relations the relations query skipped (extension members) are dropped in Python. The builder
+# unpacks each row by position (the hottest loop of all): keep the select list in step with _Builder.
+# _build_columns.
 COLUMNS_SQL = f"""
 SELECT a.attrelid AS relid, a.attnum AS position, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type, a.atttypid AS type_oid, a.attnotnull AS not_null,
@@ -633,15 +635,7 @@ class _Builder:
 
     async def _build(self, name: str, rows: Sequence[Record]) -> None:
         if name == "columns":
-            columns, key_columns = self._columns, self._keys
-            for number, c in enumerate(rows, 1):
-                relid = c["relid"]
-                column = _column(c)
-                columns[relid].append(column)
-                key_columns.setdefault(relid, {})[column.position] = _KeyColumn(column, c["type_oid"])
-                if number % _CHUNK == 0:
-                    await asyncio.sleep(0)
-            self._names = {oid: {c.position: c.name for c in cols} for oid, cols in columns.items()}
+            await self._build_columns(rows)
         elif name == "constraints":
             await self._wait("columns")
             names = self._names
@@ -671,6 +665,31 @@ class _Builder:
             await self._build_relations(rows)
         else:
             self._rows[name] = rows
+
+    async def _build_columns(self, rows: Sequence[Record]) -> None:
+        """Columns by relation (rows come ordered by relation and attnum), unpacked by position."""
+        new, no_meta, key_column = _new_column, MetaStatus.NO_META, _KeyColumn
+        current = None
+        rel_columns: list[Column] = []
+        rel_keys: dict[int, _KeyColumn] = {}
+        for number, row in enumerate(rows, 1):
+            (relid, position, name, type_, type_oid, not_null, expression, identity_code, generated_code,
+             collation, type_key, comment) = row
+            if relid != current:
+                current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
+            if identity_code or generated_code:
+                identity, generated = _IDENTITY.get(identity_code), _GENERATED.get(generated_code)
+                column = new(position, name, type_, not_null, None if identity or generated else expression,
+                             identity, generated, expression if generated else None, collation,
+                             (type_key[0], type_key[1]) if type_key else None, comment, None, no_meta)
+            else:
+                column = new(position, name, type_, not_null, expression, None, None, None, collation,
+                             (type_key[0], type_key[1]) if type_key else None, comment, None, no_meta)
+            rel_columns.append(column)
+            rel_keys[position] = key_column(column, type_oid)
+            if number % _CHUNK == 0:
+                await asyncio.sleep(0)
+        self._names = {oid: {c.position: c.name for c in cols} for oid, cols in self._columns.items()}
 
     async def deparse_indexes(self, conn: asyncpg.Connection) -> None:
         """Have the server write the index definitions Python could not (one query, on the group's
@@ -882,23 +901,6 @@ _new_column = _constructor(Column)
 _new_constraint = _constructor(Constraint)
 _new_index = _constructor(Index)
 _new_foreign_key = _constructor(ForeignKey)
-
-
-def _column(c: Record) -> Column:
-    identity = _IDENTITY.get(c["identity"])
-    generated = _GENERATED.get(c["generated"])
-    expression = c["default_expr"]
-    type_key = c["type_key"]
-    return _new_column(
-        c["position"], c["name"], c["type"], c["not_null"],
-        None if identity or generated else expression,  # default
-        identity, generated,
-        expression if generated else None,  # generation_expression
-        c["collation"],
-        (type_key[0], type_key[1]) if type_key else None,
-        c["comment"],
-        None, MetaStatus.NO_META,  # provenance, meta_status: core.meta attaches them
-    )
 
 
 def _constraint(c: Record, names: dict[int, str], column_names: dict[int, dict[int, str]]) -> Constraint:

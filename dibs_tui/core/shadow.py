@@ -30,7 +30,6 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect, resolve
 from .errors import DibsError, SourceError
-from .migrations import is_transaction_control, split_statements
 from .model import Catalog
 from .sql import quote_ident
 
@@ -187,6 +186,8 @@ async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Loca
 
 def _split_file(path: Path) -> list[LocatedStatement]:
     """A file cut at top-level semicolons; BEGIN/COMMIT dropped (each statement runs on its own)."""
+    from .migrations import is_transaction_control, split_statements  # not needed to diff two databases
+
     text = path.read_text(encoding="utf-8")
     return [
         LocatedStatement(str(path), s.text, s.line, s.column)
@@ -198,6 +199,7 @@ def _split_file(path: Path) -> list[LocatedStatement]:
 def _load_files(paths: Sequence[Path]) -> tuple[list[LocatedStatement], DesiredSchema]:
     """SQL files through the loader: exact statement texts and positions (psql meta-commands blanked), and
     the DesiredSchema the migrations issue reads file/line/doc from. BEGIN/COMMIT are skipped."""
+    from .migrations import is_transaction_control
     from .sqlfiles import load_sql_files  # sqlglot: imported only when there are files to read
 
     sources = load_sql_files(paths)
