@@ -789,6 +789,7 @@ class _Resolver:
         self._refs: dict[tuple[str, int], ObjectRef] = {}
         self._columns: dict[int, dict[int, str]] = {}
         self._relations: dict[int, Relation] = {}
+        self._parts: dict[tuple[str, int], tuple[int, str, str]] = {}
 
     def add(self, catalog: str, oid: int, ref: ObjectRef) -> None:
         self._refs[(catalog, oid)] = ref
@@ -802,15 +803,21 @@ class _Resolver:
         self._relations[oid] = rel
 
     def add_parts(self, parts: Iterable[tuple[str, int, int, str, str]]) -> None:
-        """Constraints and indexes, by the OID of their relation (skipped when it was not returned)."""
-        relations = self._relations
-        for catalog, oid, relid, kind, name in parts:
-            rel = relations.get(relid)
+        """Constraints and indexes, by the OID of their relation; their refs are made when a dependency
+        names them (few do: 55,000 parts, a few hundred referenced at 5,000 tables)."""
+        self._parts.update(((catalog, oid), (relid, kind, name)) for catalog, oid, relid, kind, name in parts)
+
+    def _ref(self, key: tuple[str, int]) -> ObjectRef | None:
+        ref = self._refs.get(key)
+        if ref is None and key in self._parts:
+            relid, kind, name = self._parts[key]
+            rel = self._relations.get(relid)  # None: a part of a relation this introspection skipped
             if rel is not None:
-                self._refs[(catalog, oid)] = ObjectRef(kind, rel.schema, rel.name, name)
+                ref = self._refs[key] = ObjectRef(kind, rel.schema, rel.name, name)
+        return ref
 
     def _resolve(self, catalog: str, oid: int, sub: int) -> ObjectRef | None:
-        ref = self._refs.get((catalog, oid))
+        ref = self._ref((catalog, oid))
         if ref is None or sub == 0 or ref.kind != "table":
             return ref
         column = self._columns.get(oid, {}).get(sub)
@@ -1041,11 +1048,16 @@ class _IndexWriter:
 
 def _index(i: Record, keys: dict[int, _KeyColumn], definition: str) -> Index:
     texts = i["key_texts"]  # deparsed keys, only for indexes with expressions (attnum 0)
-    all_columns = tuple(
-        texts[n] if attnum == "0" else keys[int(attnum)].column.name for n, attnum in enumerate(i["keys"] or ())
-    )
+    if texts is None:
+        all_columns = tuple([keys[int(attnum)].column.name for attnum in i["keys"] or ()])
+    else:
+        all_columns = tuple(
+            texts[n] if attnum == "0" else keys[int(attnum)].column.name
+            for n, attnum in enumerate(i["keys"] or ())
+        )
     key_count = i["key_count"]
-    options = tuple(_index_option(int(o)) for o in (i["key_options"] or ()))[:key_count]
+    options = tuple([_INDEX_OPTIONS[o] if o in _INDEX_OPTIONS else _index_option(int(o))
+                     for o in (i["key_options"] or ())[:key_count]])
     return _new_index(
         i["name"], all_columns[:key_count], definition, i["method"], i["is_unique"], i["is_primary"],
         i["predicate"],
@@ -1064,6 +1076,9 @@ def _index_option(flags: int) -> str:
     elif desc and not nulls_first:
         parts.append("NULLS LAST")
     return " ".join(parts)
+
+
+_INDEX_OPTIONS = {str(flags): _index_option(flags) for flags in range(4)}  # indoption values, as text
 
 
 async def load_catalog(
