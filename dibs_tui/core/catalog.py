@@ -460,7 +460,7 @@ def _queries(version_num: int, *, only_relations: bool = False) -> dict[str, str
 # first: turning them into the model is most of the Python work, done while the other queries still run.
 _GROUPS = (
     ("columns", "constraints", "triggers", "policies"),
-    ("header", "types", "indexes", "relations", "index_definitions", "sequences", "dependencies", "functions"),
+    ("indexes", "header", "types", "relations", "index_definitions", "sequences", "dependencies", "functions"),
 )
 _META = "meta"  # not a query: core.meta.read_meta, run as a step of the last group
 _INDEX_DEFINITIONS = "index_definitions"  # INDEXDEF_SQL, once the indexes are built, for those that need it
