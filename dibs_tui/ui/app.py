@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ from .widgets.virtual_list import VirtualList
 APP_GROUP = Binding.Group("App")
 GO_GROUP = Binding.Group("Go")
 CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the card once, when they stop
+FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
 PANE_ORDER = ("table-list", "column-list", "details-view")
 PANE_NAMES = {
     "table-list": "Tables",
@@ -194,6 +196,9 @@ class DibsApp(App[int]):
         # Before the full catalog is in: the selected relation loaded alone, and the one being loaded.
         self._preview: Catalog | None = None
         self._preview_pending: QualifiedName | None = None
+        # Set once the first card's relation is in (or none is needed): the full load waits for it, so that
+        # the two do not compete for the CPU while the user waits for the first card.
+        self._first_card_ready = threading.Event()
         self._back: list[Location] = []
         self._forward: list[Location] = []
         self._candidates: list[Candidate] | None = None
@@ -252,6 +257,7 @@ class DibsApp(App[int]):
     def load_catalog(self) -> None:
         """Start a (re)load; the screen keeps the old catalog until the new one arrives."""
         self._load_generation += 1
+        self._first_card_ready.clear()
         self.load_state = "loading catalog…" if self.catalog is None else "refreshing…"
         self._update_header()
         self._load_worker(self._load_generation)
@@ -291,6 +297,7 @@ class DibsApp(App[int]):
                     conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
                 )
                 self.post_message(CatalogListed(generation, listed, marks["connected"]))
+                self._first_card_ready.wait(FIRST_CARD_WAIT)
             with contextlib.suppress(DibsError):  # one connection is enough to go on with
                 extra.append(await second)
             loaded.append(
@@ -317,6 +324,8 @@ class DibsApp(App[int]):
         self._update_header()
         self.call_after_refresh(lambda: self.timings.__setitem__("listed", time.perf_counter()))
         self._show_selected()  # asks for the selected relation alone (RelationPreviewed)
+        if self._preview_pending is None:
+            self._first_card_ready.set()
 
     def _request_preview(self, key: QualifiedName) -> None:
         if key != self._preview_pending:
@@ -328,10 +337,13 @@ class DibsApp(App[int]):
         """The selected relation alone, over its own connection, while the whole catalog loads: at 5,000
         tables its card is on screen in a fraction of the full load. Failures are left to the full load."""
         loaded: list[Catalog] = []
-        with contextlib.suppress(Exception):
-            asyncio.run(self._fetch_preview(key, loaded))
-        if loaded:
-            self.post_message(RelationPreviewed(generation, loaded[0]))
+        try:
+            with contextlib.suppress(Exception):
+                asyncio.run(self._fetch_preview(key, loaded))
+            if loaded:
+                self.post_message(RelationPreviewed(generation, loaded[0]))
+        finally:
+            self._first_card_ready.set()
 
     async def _fetch_preview(self, key: QualifiedName, loaded: list[Catalog]) -> None:
         from ..core.catalog import load_relations
