@@ -7,6 +7,7 @@ interleaved round by round, so that both see the same machine state; it reports 
 from __future__ import annotations
 
 import asyncio
+import compileall
 import os
 import resource
 import statistics
@@ -26,6 +27,13 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("DIBS_SHARED", REPO.parent / "shared"))
 GEN_SCHEMA = SHARED / "bench" / "gen_schema.py"
 DIBS = str(Path(sys.executable).parent / "dibs-tui")
+
+
+def byte_compile() -> None:
+    """Write the package's bytecode, as pip does when it installs a wheel. Without it, an environment with
+    PYTHONDONTWRITEBYTECODE set (this machine's) recompiles every dibs_tui module in every measured run,
+    which no installed copy does (`schema` at 1,000 tables: 0.53 -> 0.51 s)."""
+    compileall.compile_dir(str(REPO / "dibs_tui"), quiet=1)
 
 
 def start_server() -> EmbeddedServer:

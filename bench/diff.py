@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.common import DIBS, load_synthetic, median_seconds, paired, peak_rss, start_server
+from bench.common import DIBS, byte_compile, load_synthetic, median_seconds, paired, peak_rss, start_server
 
 MIGRA = str(Path(sys.executable).parent / "migra")
 
@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    byte_compile()
     server = start_server()
     try:
         for size in args.sizes:

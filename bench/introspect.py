@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench.common import DIBS, load_synthetic, median_seconds, paired, peak_rss, start_server
+from bench.common import DIBS, byte_compile, load_synthetic, median_seconds, paired, peak_rss, start_server
 from dibs_tui.core.embedded import bin_path
 
 TARGET_RATIO = {1000: 0.85, 5000: 0.70}
@@ -23,6 +23,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
+    byte_compile()
     server = start_server()
     try:
         print(f"{'tables':>6} | {'dibs-tui s':>10} | {'pg_dump s':>9} | {'ratio':>5} | {'target':>6} | "
