@@ -239,5 +239,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-if __name__ == "__main__":  # pragma: no cover
+def entry() -> None:
+    """The console script: the process ends with the command (see commands.common.exit_now)."""
+    from .commands import common
+
+    common.FAST_EXIT = True
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

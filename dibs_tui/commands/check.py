@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..config import Settings
+from .common import exit_now
 from .diff import MARKS, compute, group_by_table
 
 
@@ -13,7 +13,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     result = compute(args, settings, renames=False)
     if result.in_sync:
         print(f"in sync ({result.elapsed_s:.2f} s)")
-        return 0
+        return exit_now(0)
     groups = group_by_table(result.changes)
     print(f"drift: {len(result.changes)} changes in {len(groups)} objects ({result.elapsed_s:.2f} s)")
     for group, changes in groups.items():
@@ -23,5 +23,4 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             + ", ".join(f"{c.what} {c.object.sub or c.object.name}" for c in changes[:6])
             + (" …" if len(changes) > 6 else "")
         )
-    sys.stdout.flush()
-    return 1
+    return exit_now(1)

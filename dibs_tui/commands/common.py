@@ -13,6 +13,28 @@ from ..core.errors import DibsError
 
 T = TypeVar("T")
 
+# Set by the console-script entry point (cli.entry): the process ends with the command.
+FAST_EXIT = False
+
+
+def exit_now(code: int) -> int:
+    """End a console-script run as soon as its output is out.
+
+    Tearing down the catalogs a command built (a million objects for a 5,000-table diff: about 0.3 s) is
+    wasted work for a process that is about to end. atexit handlers still run and the standard streams are
+    flushed; only the deallocation is skipped. Called in-process (tests), it just returns the code.
+    """
+    if not FAST_EXIT:
+        return code
+    import atexit
+    import os
+    import sys
+
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
 
 def target_for(args: argparse.Namespace, settings: Settings) -> ConnectionTarget:
     """DSN argument, then the config file's database_url, then DATABASE_URL / PG* (inside `resolve`)."""
@@ -35,4 +57,4 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return box[0]
 
 
-__all__ = ["DibsError", "run_async", "target_for"]
+__all__ = ["FAST_EXIT", "DibsError", "exit_now", "run_async", "target_for"]

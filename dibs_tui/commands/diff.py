@@ -14,7 +14,7 @@ from ..config import Settings
 from ..core.diff import diff_database
 from ..core.errors import DibsError
 from ..core.plan import Change, ChangeKind, DiffResult
-from .common import run_async, target_for
+from .common import exit_now, run_async, target_for
 
 MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
 
@@ -160,4 +160,4 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write(json.dumps(as_json(result), indent=2) + "\n")
     else:
         sys.stdout.write(render_text(result))
-    return 0 if result.in_sync else 2
+    return exit_now(0 if result.in_sync else 2)

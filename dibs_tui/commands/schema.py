@@ -15,7 +15,7 @@ import sys
 from ..config import Settings
 from ..core.errors import DibsError
 from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
-from .common import run_async, target_for
+from .common import exit_now, run_async, target_for
 
 # Connections for one `schema` run. bench/introspect.py compares one with three
 # (DIBS_TUI_SCHEMA_CONNECTIONS): on an idle 2-core machine three won at both sizes (1.21 -> 1.03 s at
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         out.write(plain_text(catalog))
     out.flush()
-    return 0
+    return exit_now(0)
 
 
 async def _load(args: argparse.Namespace, settings: Settings) -> Catalog:
