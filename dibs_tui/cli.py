@@ -230,6 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dibs-tui: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`dibs-tui diff | head`): not an error worth a message. Point stdout at
+        # /dev/null so that the interpreter's final flush does not fail again; 141 is 128 + SIGPIPE, as a
+        # C tool killed by the signal would report.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a bug: one line for the user, the traceback only when debugging
         if os.environ.get("DIBS_TUI_DEBUG"):
             raise

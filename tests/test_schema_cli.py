@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,17 @@ def test_sql_is_plain_when_piped_and_loads_into_an_empty_database(
     code, copy, _ = _schema(capsys, target, "--plain")
     _, original, _ = _schema(capsys, source, "--plain")
     assert copy.splitlines()[1:] == original.splitlines()[1:]  # all but the database name
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(db: str) -> None:
+    """`dibs-tui schema --json | head -c 100`: no error message, the exit status of a SIGPIPE (141)."""
+    run_sql(db, "DO $$ BEGIN FOR i IN 1..300 LOOP "
+                "EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY, note text DEFAULT %L)', i, 'x'); "
+                "END LOOP; END $$")
+    script = str(Path(sys.executable).parent / "dibs-tui")
+    proc = subprocess.Popen([script, "schema", db, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(100).startswith(b'{"database"')
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 141
+    assert proc.stderr.read() == b""
