@@ -29,7 +29,6 @@ from .model import (
     ColumnRef,
     Constraint,
     ConstraintKind,
-    EnumType,
     Function,
     Index,
     ObjectRef,
@@ -422,7 +421,8 @@ class _Planner:
     def enums(self) -> None:
         cur = {e.key: e for e in self.current.enums}
         des = {e.key: e for e in self.desired.enums}
-        self.recreated_enums: dict[tuple[str, str], EnumType] = {}
+        # Enums and domains re-created under their own name: their columns are recast, their readers redone.
+        self.recreated_types: set[tuple[str, str]] = set()
         for key, new in sorted(des.items()):
             ref = _type_ref(*key)
             old = cur.get(key)
@@ -449,7 +449,7 @@ class _Planner:
                 if self._is_append_only(old.labels, new.labels):
                     self._add_enum_values(ref, old.labels, new.labels)
                 else:
-                    self.recreated_enums[key] = old
+                    self.recreated_types.add(key)
                     temp = self._old_enum_name(key[1])
                     labels = ", ".join(quote_literal(v) for v in new.labels)
                     self.step(
@@ -527,18 +527,27 @@ class _Planner:
             ref = _type_ref(*key)
             old = cur.get(key)
             name = qualified(*key)
-            if old is None or old.base_type != new.base_type or old.collation != new.collation:
-                if old is not None:
-                    self.change(ChangeKind.DROP, ref, "domain", old=old.base_type, destructive=True)
-                    self.step(
-                        DROP_OBJECTS,
-                        f"DROP DOMAIN {name};",
-                        ChangeKind.DROP,
-                        [ref],
-                        destructive=True,
-                        provides=[("drop", ref)],
-                        needs=self.drop_needs(ref),
-                    )
+            if old is not None and (old.base_type != new.base_type or old.collation != new.collation):
+                # PostgreSQL cannot change a domain's base type: the old one is renamed out of the way, the
+                # new one created, the columns recast (through text) and the old one dropped at the end.
+                self.recreated_types.add(key)
+                temp = self._old_enum_name(key[1])
+                self.change(ChangeKind.ALTER, ref, "domain", old.base_type, new.base_type,
+                            destructive=not _widens(old.base_type, new.base_type))
+                self.step(PRE_CREATE, f"ALTER DOMAIN {name} RENAME TO {quote_ident(temp)};", ChangeKind.ALTER,
+                          [ref])
+                self.step(PRE_CREATE, domain_sql(new), ChangeKind.CREATE, [ref], provides=[("create", ref)])
+                self.step(
+                    DROP_OBJECTS,
+                    f"DROP DOMAIN {qualified(key[0], temp)};",
+                    ChangeKind.DROP,
+                    [ref],
+                    needs=[("drop", r) for r in self.cur_dependents.get(ref)],
+                    destructive=True,
+                )
+                self.comment(ref, "domain", old.comment, new.comment)
+                continue
+            if old is None:
                 self.change(ChangeKind.CREATE, ref, "domain", new=domain_sql(new))
                 self.step(
                     PRE_CREATE,
@@ -548,8 +557,7 @@ class _Planner:
                     provides=[("create", ref)],
                     needs=[("create", ObjectRef("schema", "", key[0])), *self.create_needs(ref)],
                 )
-                if old is None:
-                    self.comment(ref, "domain", None, new.comment)
+                self.comment(ref, "domain", None, new.comment)
                 continue
             if old.default != new.default:
                 sql = f"ALTER DOMAIN {name} " + (
@@ -635,17 +643,23 @@ class _Planner:
         cur = {_func_ref(f): f for f in self.current.functions}
         des = {_func_ref(f): f for f in self.desired.functions}
         dropped: set[ObjectRef] = set()
+        # A function whose arguments or result use a re-created enum or domain pins the old type: it is
+        # dropped before the type is renamed away and created again once the new type exists.
+        retyped = {
+            dep for key in self.recreated_types for dep in self.cur_dependents.get(_type_ref(*key))
+            if dep.kind == "function"
+        }
         for ref, new in sorted(des.items(), key=lambda kv: (kv[0].schema, kv[0].name, kv[0].sub)):
             old = cur.get(ref)
             what = _function_keyword(new).lower()
             phase = PRE_CREATE
             if new.definition is None:
                 continue  # aggregates: no CREATE text in the catalog
-            if old is not None and old.definition == new.definition:
+            if old is not None and old.definition == new.definition and ref not in retyped:
                 self.comment(ref, what, old.comment, new.comment)
                 continue
             self.needs_bodies_off |= _validated_at_creation(new)
-            if old is not None and (old.result != new.result or old.kind != new.kind):
+            if old is not None and (old.result != new.result or old.kind != new.kind or ref in retyped):
                 dropped.add(ref)
                 self.step(
                     DROP_DEPENDENTS,
@@ -684,7 +698,7 @@ class _Planner:
         cur = self.current.relations_by_key
         des = self.desired.relations_by_key
         affected: set[ObjectRef] = set(recreated_functions)
-        affected |= {_type_ref(*k) for k in self.recreated_enums}
+        affected |= {_type_ref(*k) for k in self.recreated_types}
         recreated_tables = self.recreated_tables
         column_readers: list[ObjectRef] = []
         for key, new in des.items():
@@ -783,7 +797,7 @@ class _Planner:
 
     def _unchanged(self, old: Relation, new: Relation) -> bool:
         """Identical tables are the bulk of a large diff: skip them without building anything."""
-        if self.recreated_enums or self.recreated_tables or old.inherits or new.inherits:
+        if self.recreated_types or self.recreated_tables or old.inherits or new.inherits:
             return False
         return (
             old.columns == new.columns
@@ -822,7 +836,7 @@ class _Planner:
         out: set[str] = set()
         for col in old.columns:
             other = new_cols.get(col.name)
-            recast = col.type_key is not None and col.type_key in self.recreated_enums
+            recast = col.type_key is not None and col.type_key in self.recreated_types
             if other is None or other.type != col.type or other.collation != col.collation or recast:
                 out.add(col.name)
         return out
@@ -978,7 +992,7 @@ class _Planner:
         new_cols = {c.name: c for c in new.columns}
         for col in sorted(new.columns, key=lambda c: c.position):
             prev = old_cols.get(col.name)
-            if prev is not None and _column_unchanged(prev, col) and col.type_key not in self.recreated_enums:
+            if prev is not None and _column_unchanged(prev, col) and col.type_key not in self.recreated_types:
                 continue  # the common case at scale: nothing to build
             cref = ObjectRef("column", new.schema, new.name, col.name)
             if prev is None:
@@ -1095,7 +1109,7 @@ class _Planner:
         cref = ObjectRef("column", rel.schema, rel.name, new.name)
         prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
         details: list[str] = []
-        recast_enum = new.type_key is not None and new.type_key in self.recreated_enums
+        recast_enum = new.type_key is not None and new.type_key in self.recreated_types
         type_changes = (
             old.type != new.type or old.collation != new.collation or recast_enum
         ) and not inherited
