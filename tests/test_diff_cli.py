@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,3 +105,19 @@ def test_desired_files_from_config(
     monkeypatch.chdir(tmp_path)
     assert main(["diff", db, "--format", "sql"]) == 2
     assert capsys.readouterr().out == "CREATE TABLE public.t (\n    id integer\n);\n"
+
+
+def test_console_script_writes_the_whole_plan_then_exits_at_once(
+    pair: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The installed `dibs-tui` ends without tearing its catalogs down: same output, same exit status."""
+    live, wanted = pair
+    assert main(["diff", live, "--desired", wanted, "--format", "sql"]) == 2
+    expected = capsys.readouterr().out
+    script = str(Path(sys.executable).parent / "dibs-tui")
+    done = subprocess.run([script, "diff", live, "--desired", wanted, "--format", "sql"], capture_output=True,
+                          text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (2, expected, "")
+    done = subprocess.run([script, "check", wanted, "--desired", wanted], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("in sync")
