@@ -565,7 +565,7 @@ async def test_first_card_comes_before_the_whole_catalog(db: str) -> None:
             await transaction.rollback()
             released = True
             await wait_for(pilot, lambda: app.catalog is not None)
-            assert app.card.relation is app.catalog.relation("public", "a_first")
+            assert app.catalog is not None and app.card.relation is app.catalog.relation("public", "a_first")
     finally:
         if not released:
             await transaction.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -105,7 +106,7 @@ def assert_same_model(a: Catalog, b: Catalog) -> None:
     assert ra.keys() == rb.keys(), (sorted(ra.keys() - rb.keys()), sorted(rb.keys() - ra.keys()))
     for key in ra:
         if ra[key] != rb[key]:
-            for attr in ra[key].__slots__:
+            for attr in (f.name for f in dataclasses.fields(ra[key])):
                 left, right = getattr(ra[key], attr), getattr(rb[key], attr)
                 if isinstance(left, tuple):
                     left, right = [x for x in left if x not in right], [x for x in right if x not in left]
