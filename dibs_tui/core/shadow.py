@@ -20,11 +20,11 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -115,7 +115,7 @@ async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[Conn
             try:
                 yield _with_database(admin_target, name)
             finally:
-                await asyncio.shield(_drop(admin, name))
+                await _to_the_end(_drop(admin, name))
         finally:
             await admin.close()
     finally:
@@ -126,6 +126,22 @@ async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[Conn
             server.stop()  # synchronous on purpose: nothing can cancel it half way
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
+
+
+async def _to_the_end(cleanup: Coroutine[Any, Any, None]) -> None:
+    """Run `cleanup` to its end even when the caller is cancelled meanwhile, once or again (an app shutting
+    down cancels its workers, then the loop's remaining tasks): a bare shield returned at the first cancel and
+    left the drop to a loop about to close, and the shadow database behind. The cancel is re-raised after."""
+    task = asyncio.ensure_future(cleanup)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    task.result()
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 async def _drop(admin: asyncpg.Connection, name: str) -> None:
