@@ -17,7 +17,7 @@ import asyncpg
 import pytest
 
 from dibs_tui.core.embedded import EmbeddedServer
-from tests.pg import shadow_server_pids
+from tests.pg import fetch, shadow_server_pids
 
 TEMPLATE = "dibs_test_template"
 _counter = itertools.count()
@@ -36,6 +36,26 @@ def no_leaked_shadow_servers() -> Iterator[None]:
     if leaked:
         warnings.warn(f"stopped shadow-database servers left running by tests: pids {sorted(leaked)}",
                       stacklevel=1)
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_shadow_databases(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A shadow database still on the session server after a test is reported with that test's name (a
+    warning: tests/test_shadow.py asserts the known paths strictly). Tests without the server are skipped."""
+    if "pg_server" not in request.fixturenames:
+        yield
+        return
+    server: EmbeddedServer = request.getfixturevalue("pg_server")
+    before = _shadow_database_names(server)
+    yield
+    leaked = _shadow_database_names(server) - before
+    if leaked:
+        warnings.warn(f"{request.node.nodeid} left shadow databases behind: {sorted(leaked)}", stacklevel=1)
+
+
+def _shadow_database_names(server: EmbeddedServer) -> set[str]:
+    rows = asyncio.run(fetch(server.dsn(), "SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'"))
+    return {r["datname"] for r in rows}
 
 
 @pytest.fixture(scope="session")

@@ -18,11 +18,27 @@ from dibs_tui.core.shadow import desired_catalog, shadow_database
 from .pg import fetch, run_sql, shadow_server_pids
 
 
-def shadow_databases(server: EmbeddedServer) -> list[str]:
+def _all_shadow_databases(server: EmbeddedServer) -> set[str]:
     rows = asyncio.run(
         fetch(server.dsn(), "SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'")
     )
-    return [r["datname"] for r in rows]
+    return {r["datname"] for r in rows}
+
+
+_FOUND_BEFORE: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def _shadow_databases_found_before(pg_server: EmbeddedServer) -> None:
+    """Each test judges only the shadow databases it made: one left by another module's test is reported
+    by that module (and by conftest's session guard), not blamed on every test here."""
+    _FOUND_BEFORE.clear()
+    _FOUND_BEFORE.update(_all_shadow_databases(pg_server))
+
+
+def shadow_databases(server: EmbeddedServer) -> list[str]:
+    """Shadow databases made since this test started and still there."""
+    return sorted(_all_shadow_databases(server) - _FOUND_BEFORE)
 
 
 def test_desired_files_load_in_a_shadow_that_is_dropped(
