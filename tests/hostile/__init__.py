@@ -1,0 +1,1 @@
+"""Hostile inputs: what an attacker would try, each case asserting what was not lost and what did not run."""
