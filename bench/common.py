@@ -24,8 +24,7 @@ import asyncpg
 from dibs_tui.core.embedded import EmbeddedServer, bin_path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("DIBS_SHARED", REPO.parent / "shared"))
-GEN_SCHEMA = SHARED / "bench" / "gen_schema.py"
+GEN_SCHEMA = REPO / "bench" / "gen_schema.py"
 DIBS = str(Path(sys.executable).parent / "dibs-tui")
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.introspect [--sizes 1000 5000] [--rounds 7]
 
-Starts its own embedded server, builds catalogs of each size with ../shared/bench/gen_schema.py (psql in
+Starts its own embedded server, builds catalogs of each size with bench/gen_schema.py (psql in
 autocommit, then VACUUM ANALYZE), then runs both tools as child processes, paired and interleaved round by
 round, output discarded. Prints the median wall time, the peak RSS of each child (os.wait4) and the ratios.
 Interpreter start-up is part of dibs-tui's time, as it is for a user.

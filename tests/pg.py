@@ -12,9 +12,9 @@ import asyncpg
 from dibs_tui.core.embedded import bin_path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("DIBS_SHARED", REPO.parent / "shared"))
-REAL = SHARED / "fixtures" / "real"
-GEN_SCHEMA = SHARED / "bench" / "gen_schema.py"
+# Real-world schemas copied into the repo (origin and licence of each: tests/fixtures/SOURCES.md).
+REAL = REPO / "tests" / "fixtures" / "real"
+GEN_SCHEMA = REPO / "bench" / "gen_schema.py"
 
 
 async def execute(dsn: str, sql: str) -> None:

@@ -1,8 +1,8 @@
-"""Load the real fixture schemas (../shared/fixtures/real) into a database, with the shims SOURCES.md gives.
+"""Load the real fixture schemas (tests/fixtures/real) into a database, with the shims SOURCES.md gives.
 
 `load_real(dsn, "pagila")` loads one fixture into the (empty) database behind `dsn` with the wheel's psql.
 The fixture files are never copied or edited: shims work on an in-memory copy of the text. Several fixtures
-are copyleft, so they stay test data read from ../shared.
+are copyleft, so they stay test data under tests/, outside anything packaged.
 """
 
 from __future__ import annotations

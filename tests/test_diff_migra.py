@@ -1,4 +1,4 @@
-"""Convergence over migra's schema-diff fixtures (a.sql -> b.sql), read from the shared fixtures folder."""
+"""Convergence over migra's schema-diff fixtures (a.sql -> b.sql), copied into tests/fixtures/real/migra."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
     "singleschema": {"include": ("goodschema",)},
     "excludeschema": {"exclude": ("excludedschema",)},
 }
-FIXTURES = sorted(p.name for p in MIGRA.iterdir() if (p / "a.sql").exists()) if MIGRA.exists() else []
+FIXTURES = sorted(p.name for p in MIGRA.iterdir() if (p / "a.sql").exists())
 
 
 @pytest.fixture(scope="module")
