@@ -1,14 +1,28 @@
 """`dibs-tui status`: every migration with its state, one per line, readable in CI logs; exit 1 if any is
-pending or changed since applied (missing files are reported but do not fail the gate: they are history)."""
+pending or changed since applied (missing files are reported but do not fail the gate: they are history).
+
+The folder's layout and every recognised file that is not applied (rollbacks, down sections' files, refused
+symlinks) are listed too; a refused entry fails the gate. Names are file names: data, shown escaped."""
 
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from ..config import Settings
-from ..core.migrations import MigrationState, MigrationStatus, read_status
+from ..core.migration_layouts import EntryKind, read_folder_status
+from ..core.migrations import MigrationState, MigrationStatus
 from .common import run_async, target_for
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """A name as one terminal-safe line: control characters become visible escapes (`\\x1b`, `\\n`)."""
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
@@ -19,7 +33,7 @@ def migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
 
 def status_line(status: MigrationStatus) -> str:
     """`applied  20260110090000_initial  2026-01-10 09:12 UTC  41 ms` and the like."""
-    parts = [f"{status.state.value:<8}", status.name]
+    parts = [f"{status.state.value:<8}", shown(status.name)]
     row = status.applied
     if row is not None:
         if row.applied_at is not None:
@@ -27,7 +41,7 @@ def status_line(status: MigrationStatus) -> str:
         if row.execution_time_ms is not None:
             parts.append(f"{row.execution_time_ms} ms")
         if row.source != "__dibs_migrations":
-            parts.append(f"(from {row.source})")
+            parts.append(f"(from {shown(row.source)})")
     if status.state is MigrationState.CHANGED:
         parts.append("file changed since it was applied (checksum differs)")
     if status.state is MigrationState.MISSING:
@@ -38,16 +52,24 @@ def status_line(status: MigrationStatus) -> str:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     target = target_for(args, settings)
     folder = migrations_folder(args, settings)
-    statuses, history = run_async(read_status(target, folder))
+    found = run_async(read_folder_status(target, folder))
+    statuses, history = found.statuses, found.history
     print(f"database: {target.masked}")
-    print(f"migrations: {folder}")
+    print(f"migrations: {shown(str(folder))} (layout: {found.folder.layout})")
     tools = ", ".join(f"{t.name} ({t.tool})" for t in history.tables) or "none"
-    print(f"history tables: {tools}")
+    print(f"history tables: {shown(tools)}")
     for status in statuses:
         print(status_line(status))
+    for entry in found.folder.skipped:
+        column = "refused" if entry.kind is EntryKind.REFUSED else "skipped"
+        print(f"{column:<8}  {shown(entry.name)}  {entry.label}")
     counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
-    print(", ".join(f"{n} {state.value}" for state, n in counts.items()))
+    summary = [f"{n} {state.value}" for state, n in counts.items()]
+    summary += (
+        [f"{len(found.folder.skipped)} not applied (rollbacks and the like)"] if found.folder.skipped else []
+    )
+    print(", ".join(summary))
     for name in history.dirty:
-        print(f"dirty    {name}  left unfinished or failed by its tool")
+        print(f"dirty    {shown(name)}  left unfinished or failed by its tool")
     failing = counts[MigrationState.PENDING] or counts[MigrationState.CHANGED] or history.dirty
-    return 1 if failing else 0
+    return 1 if failing or found.folder.refused else 0

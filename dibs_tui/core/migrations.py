@@ -69,14 +69,11 @@ class MigrationFile:
 
 
 def list_migration_files(folder: Path) -> list[MigrationFile]:
-    """The folder's `.sql` files in name order (an absent folder has none)."""
-    if not folder.is_dir():
-        return []
-    return [
-        MigrationFile(path.name[:-4], path, path.read_text(encoding="utf-8"))
-        for path in sorted(folder.glob("*.sql"))
-        if path.is_file()
-    ]
+    """The folder's forward migrations in name order, as its layout says (rollbacks and down sections are
+    never among them); a folder with a refused entry (a symlink out of it, a loop) is a DibsError."""
+    from .migration_layouts import scan_folder
+
+    return list(scan_folder(folder).checked().files)
 
 
 def slugify(text: str) -> str:
