@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--schema", dest="schema_paths", action="append", type=Path, metavar="PATH", help="desired SQL file/folder"
     )
     p.add_argument("--yes", "-y", action="store_true", help="do not ask before writing")
+    p.add_argument("--baseline", metavar="VERSION", help="then record migrations up to VERSION as applied")
+    p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder (for --baseline)")
 
     p = sub.add_parser(
         "schema",
@@ -182,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="review what would run, change nothing")
     p.add_argument("--yes", "-y", action="store_true", help="acknowledge hazards without asking")
     p.add_argument("--lock-timeout", metavar="DURATION", help="SET lock_timeout (default 5s)")
+    p.add_argument(
+        "--baseline",
+        metavar="VERSION",
+        help="record every migration up to VERSION (file name or number) as applied without running it",
+    )
 
     p = sub.add_parser(
         "status",

@@ -41,4 +41,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await conn.close()
 
-    return run_async(go())
+    code = run_async(go())
+    if code == 0 and getattr(args, "baseline", None) is not None:
+        from .baseline import run_baseline
+
+        return run_baseline(args, settings)
+    return code

@@ -45,6 +45,10 @@ async def _show_plan(target: ConnectionTarget, files: list[MigrationFile]) -> in
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "baseline", None) is not None:
+        from .baseline import run_baseline
+
+        return run_baseline(args, settings)
     target = target_for(args, settings)
     folder = migrations_folder(args, settings)
     lock_timeout = args.lock_timeout or settings.lock_timeout
