@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from dibs_tui.core.connect import connect, mask_dsn, resolve
+from dibs_tui.core.connect import connect, mask_dsn, resolve, with_database
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import ConnectError
 
@@ -18,15 +18,22 @@ from dibs_tui.core.errors import ConnectError
 @pytest.mark.parametrize(
     ("dsn", "masked"),
     [
-        ("postgresql://alice:s3cret@db.example:5432/app", "postgresql://alice:****@db.example:5432/app"),
-        ("postgres://alice:p%40ss@h/db?sslmode=require", "postgres://alice:****@h/db?sslmode=require"),
-        ("postgresql://h/db?user=bob&password=hunter2&x=1", "postgresql://h/db?user=bob&password=****&x=1"),
-        ("host=h dbname=app user=alice password=s3cret", "host=h dbname=app user=alice password=****"),
-        ("host=h password='with space' dbname=x", "host=h password=**** dbname=x"),
+        ("postgresql://alice:s3cret@db.example:5432/app", "postgresql://alice@db.example:5432/app"),
+        ("postgres://alice:p%40ss@h/db?sslmode=require", "postgres://alice@h/db?sslmode=require"),
+        (
+            "postgresql://h/db?user=bob&password=hunter2&sslmode=require",
+            "postgresql://bob@h/db?sslmode=require",
+        ),
+        ("host=h dbname=app user=alice password=s3cret", "host=h dbname=app user=alice"),
+        ("host=h password='with space' dbname=x", "host=h dbname=x"),
         ("postgresql://alice@h/db", "postgresql://alice@h/db"),
+        ("postgresql://u:Xy%2FzSECRET@h/db", "postgresql://u@h/db"),
+        ("postgresql://u:Ab%40cdSECRET@h/db", "postgresql://u@h/db"),
+        ("postgresql://u:Ab@cdSECRET@h/db", "(a connection string that does not parse)"),
+        ("postgresql://u:Xy/zSECRET@h/db", "(a connection string that does not parse)"),
     ],
 )
-def test_mask_dsn_hides_every_password_form(dsn: str, masked: str) -> None:
+def test_mask_dsn_shows_the_parsed_string_without_its_password(dsn: str, masked: str) -> None:
     assert mask_dsn(dsn) == masked
 
 
@@ -34,29 +41,106 @@ def test_resolution_order_argument_then_database_url_then_pg_variables() -> None
     env = {"DATABASE_URL": "postgresql://envuser@envhost:6000/envdb", "PGHOST": "pghost", "PGUSER": "pguser"}
     assert resolve("postgresql://arg@arghost/argdb", env).host == "arghost"
     from_url = resolve(None, env)
-    assert (from_url.user, from_url.host, from_url.port, from_url.database) == ("envuser", "envhost", 6000, "envdb")
+    assert (from_url.user, from_url.host, from_url.port, from_url.database) == (
+        "envuser",
+        "envhost",
+        6000,
+        "envdb",
+    )
     from_pg = resolve(None, {"PGHOST": "pghost", "PGPORT": "6543", "PGUSER": "pguser", "PGDATABASE": "pgdb"})
     assert (from_pg.host, from_pg.port, from_pg.user, from_pg.database) == ("pghost", 6543, "pguser", "pgdb")
     assert from_pg.masked == "pguser@pghost:6543/pgdb"
+    assert resolve("postgresql://u:pw@h1:5,[::1]/d", {}).masked == "u@h1:5,[::1]:5432/d"
 
 
 def test_key_value_dsn_and_libpq_extras_asyncpg_does_not_read() -> None:
     target = resolve(
-        "host=h port=7000 dbname='my db' user=u connect_timeout=3",
-        {"PGAPPNAME": "mine", "PGOPTIONS": "-c statement_timeout=5s"},
+        "host=h port=7000 dbname='my db' user=u connect_timeout=3 sslmode=verify-full sslrootcert=/ca.pem",
+        {"PGAPPNAME": "mine", "PGOPTIONS": "-c statement_timeout=5s", "PGTARGETSESSIONATTRS": "read-write"},
     )
-    assert (target.host, target.port, target.database, target.user, target.timeout) == ("h", 7000, "my db", "u", 3)
+    assert (target.host, target.port, target.database, target.user, target.timeout) == (
+        "h",
+        7000,
+        "my db",
+        "u",
+        3,
+    )
     assert target.server_settings["application_name"] == "mine"
-    assert target.server_settings["statement_timeout"] == "5s"
+    assert target.server_settings["options"] == "-c statement_timeout=5s"
+    assert target.parameters == {
+        "sslmode": "verify-full",
+        "sslrootcert": "/ca.pem",
+        "target_session_attrs": "read-write",
+    }
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "", "9x"])
+def test_a_bad_connect_timeout_is_one_clear_line(value: str) -> None:
+    if value == "":
+        assert resolve("host=h connect_timeout=''", {}).timeout == 10
+        return
+    with pytest.raises(ConnectError, match="connect_timeout must be a whole number of seconds"):
+        resolve(f"host=h connect_timeout={value}", {})
+    with pytest.raises(ConnectError, match="connect_timeout must be a whole number of seconds"):
+        resolve("host=h", {"PGCONNECT_TIMEOUT": value})
+
+
+@pytest.mark.parametrize(
+    "dsn", ["host=h port=http", "host=h port=70000", "host=a,b,c port=1,2", "postgresql://h:0/d"]
+)
+def test_a_bad_port_is_one_clear_line(dsn: str) -> None:
+    with pytest.raises(ConnectError, match="port"):
+        resolve(dsn, {})
+
+
+def test_requirements_the_driver_cannot_meet_are_refused_not_dropped() -> None:
+    with pytest.raises(ConnectError, match="channel_binding=require cannot be honoured"):
+        resolve("host=h channel_binding=require", {})
+    with pytest.raises(ConnectError, match="require_auth"):
+        resolve("host=h", {"PGREQUIREAUTH": "scram-sha-256"})
+    assert resolve("host=h channel_binding=prefer keepalives=1", {}).host == "h"
+
+
+def test_libpq_precedence_string_then_service_then_environment(tmp_path: Path) -> None:
+    services = tmp_path / "pg_service.conf"
+    services.write_text("[svc]\nhost=svc.example\nport=6001\ndbname=reports\n")
+    env = {"PGSERVICEFILE": str(services), "PGHOST": "envhost", "PGDATABASE": "envdb", "PGUSER": "envuser"}
+    target = resolve("service=svc dbname=mine", env)
+    assert (target.host, target.port, target.database, target.user) == (
+        "svc.example",
+        6001,
+        "mine",
+        "envuser",
+    )
+    # PGSERVICE applies to a string that names no service, as in libpq.
+    target = resolve("postgresql:///fromurl", {**env, "PGSERVICE": "svc"})
+    assert (target.host, target.database) == ("svc.example", "fromurl")
 
 
 def test_service_file(tmp_path: Path) -> None:
     services = tmp_path / "pg_service.conf"
     services.write_text("[reporting]\nhost=svc.example\nport=6001\ndbname=reports\nuser=viewer\n")
     target = resolve(None, {"PGSERVICEFILE": str(services), "PGSERVICE": "reporting"})
-    assert (target.host, target.port, target.database, target.user) == ("svc.example", 6001, "reports", "viewer")
+    assert (target.host, target.port, target.database, target.user) == (
+        "svc.example",
+        6001,
+        "reports",
+        "viewer",
+    )
+    assert target.origin == "service"
     with pytest.raises(ConnectError, match="service 'nope' is not defined"):
         resolve("service=nope", {"PGSERVICEFILE": str(services)})
+
+
+def test_with_database_keeps_everything_else() -> None:
+    target = resolve("postgresql://alice:pw@db:5433/app?sslmode=require&application_name=x", {})
+    other = with_database(target, "dibs_shadow_x")
+    assert (other.hosts, other.ports, other.user, other.password) == (("db",), (5433,), "alice", "pw")
+    assert other.database == "dibs_shadow_x"
+    assert other.parameters == {"sslmode": "require"}
+    assert other.server_settings == target.server_settings
+    assert other.masked == "alice@db:5433/dibs_shadow_x"
+    assert "pw" not in repr(other)
 
 
 def _closed_port() -> int:
@@ -71,7 +155,9 @@ async def test_unreachable_server_is_one_clear_line() -> None:
     with pytest.raises(ConnectError) as info:
         await connect(target)
     message = str(info.value)
-    assert message.startswith(f"cannot connect to PostgreSQL at 127.0.0.1:{port} (database 'app', user 'alice')")
+    assert message.startswith(
+        f"cannot connect to PostgreSQL at 127.0.0.1:{port} (database 'app', user 'alice')"
+    )
     assert "connection refused" in message
     assert "topsecret" not in message
     assert "\n" not in message
@@ -135,6 +221,42 @@ async def test_no_dsn_anywhere_says_how_to_give_one() -> None:
     target = resolve(None, {})
     assert target.origin == "defaults"
     # The default port may have a real server here; aim the same defaults-origin target at a closed one.
-    target = dataclasses.replace(target, host="127.0.0.1", port=_closed_port())
+    target = dataclasses.replace(target, hosts=("127.0.0.1",), ports=(_closed_port(),))
     with pytest.raises(ConnectError, match="no database was given: pass a DSN, or set DATABASE_URL"):
         await connect(target)
+
+
+async def test_key_value_service_and_options_reach_the_real_server(db: str, tmp_path: Path) -> None:
+    url = resolve(db, {})
+    kv = f"host=127.0.0.1 port={url.port} user={url.user} dbname={url.database} options='-c work_mem=7MB'"
+    services = tmp_path / "services.conf"
+    services.write_text(
+        f"[test]\nhost=127.0.0.1\nport={url.port}\nuser={url.user}\ndbname={url.database}\n"
+        "application_name=from-service\noptions=-c statement_timeout=4s\n"
+    )
+    for name, target in (
+        ("kv", resolve(kv, {})),
+        ("service", resolve("service=test", {"PGSERVICEFILE": str(services)})),
+    ):
+        conn = await connect(target)
+        try:
+            row = await conn.fetchrow(
+                "SELECT current_database() AS db, current_setting('work_mem') AS wm, "
+                "current_setting('statement_timeout') AS st, current_setting('application_name') AS app, "
+                "current_setting('default_transaction_read_only') AS ro"
+            )
+        finally:
+            await conn.close()
+        assert row is not None and row["db"] == url.database and row["ro"] == "on"
+        if name == "service":
+            assert (row["st"], row["app"]) == ("4s", "from-service")
+        else:
+            assert (row["wm"], row["app"]) == ("7MB", "dibs-tui")
+
+
+async def test_options_cannot_turn_off_the_read_only_session(db: str) -> None:
+    conn = await connect(resolve(f"{db}?options=-c%20default_transaction_read_only%3Doff", {}))
+    try:
+        assert await conn.fetchval("SHOW default_transaction_read_only") == "on"
+    finally:
+        await conn.close()

@@ -1,47 +1,55 @@
 """Where to connect, how to say it without the password, and connections that cannot write.
 
-Resolution order (spec §2): the DSN argument, then `DATABASE_URL`, then libpq's `PG*` variables and
-`~/.pgpass`. asyncpg reads PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSL* and the passfile itself; it
-does not read service files (`PGSERVICE`, `service=` in a DSN), `PGAPPNAME`, `PGOPTIONS` or
-`PGCONNECT_TIMEOUT`, so those are handled here.
+Resolution follows libpq: the DSN argument (else `DATABASE_URL`), read by core.conninfo as libpq reads it
+(URL or key=value); then the service it names (`service=`, else PGSERVICE) from the service files; then the
+PG* variables; then libpq's defaults. The driver (asyncpg) gets the result as explicit parts: a URL without
+the password, the password apart, so nothing the driver says can quote it. A target shows itself as
+user@host:port/database, never with a password.
 """
 
 from __future__ import annotations
 
 import asyncio
-import configparser
 import getpass
 import os
-import re
 import socket
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import quote
 
 import asyncpg
 
+from .conninfo import ENVIRONMENT, SECRET_KEYWORDS, is_uri, parse_conninfo, read_service
 from .errors import ConnectError
+from .terminal import safe
 
 APPLICATION_NAME = "dibs-tui"
-_URL_PASSWORD = re.compile(r"^(?P<scheme>[a-z0-9+.-]+://)(?P<user>[^:@/]*):(?P<password>[^@/]*)@", re.IGNORECASE)
-_KV_PASSWORD = re.compile(r"(?P<key>\bpassword\s*=\s*)(?P<value>'(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
-_QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)(?P<value>[^&]*)", re.IGNORECASE)
+DEFAULT_TIMEOUT = 10.0
 
+# What asyncpg reads from a URL's query besides host, port, user and database (anything else it would send
+# to the server as a setting).
+_DRIVER_KEYWORDS = (
+    "passfile sslmode sslcert sslkey sslrootcert sslcrl sslpassword sslnegotiation ssl_min_protocol_version "
+    "ssl_max_protocol_version target_session_attrs krbsrvname gsslib"
+).split()
 
-def mask_dsn(dsn: str) -> str:
-    """The DSN with any password replaced by `****`, for URLs and libpq key=value strings alike."""
-    if "://" in dsn:
-        masked = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:****@", dsn)
-        return _QUERY_PASSWORD.sub(lambda m: f"{m['key']}****", masked)
-    return _KV_PASSWORD.sub(lambda m: f"{m['key']}****", dsn)
+# Requirements asyncpg cannot meet: connecting without them would quietly weaken what the user asked for.
+_CANNOT_HONOUR = {
+    "channel_binding": {"require"},
+    "gssencmode": {"require"},
+    "sslcertmode": {"require"},
+    "require_auth": None,  # any value
+    "requirepeer": None,
+    "replication": None,
+}
 
 
 def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """Remove passwords from a message that might echo them (driver errors sometimes quote the DSN)."""
-    for secret in secrets:
+    """Remove passwords from a message that might echo them (driver errors sometimes quote what they got)."""
+    for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             text = text.replace(secret, "****")
     return text
@@ -49,122 +57,198 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class ConnectionTarget:
-    """A resolved connection: the DSN (maybe empty: then libpq variables alone) plus the describable parts."""
+    """A resolved connection: every part libpq would use, the secrets kept out of repr and of `masked`."""
 
-    dsn: str
-    host: str
-    port: int
+    hosts: tuple[str, ...]
+    ports: tuple[int, ...]
     user: str
     database: str
     password: str | None = field(default=None, repr=False)
+    # Other libpq keywords the driver honours (sslmode, sslrootcert, passfile, target_session_attrs, ...).
+    parameters: Mapping[str, str] = field(default_factory=dict, repr=False)
     server_settings: Mapping[str, str] = field(default_factory=dict)
-    timeout: float = 10.0
-    origin: str = "argument"  # where the target came from: argument, DATABASE_URL, service, PG* variables, defaults
+    timeout: float | None = DEFAULT_TIMEOUT
+    origin: str = (
+        "argument"  # where the target came from: argument, DATABASE_URL, service, PG* variables, defaults
+    )
+
+    @property
+    def host(self) -> str:
+        return self.hosts[0]
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value this target holds, to scrub from anything that might echo it."""
+        found = [self.password or ""]
+        found += [v for k, v in self.parameters.items() if k in SECRET_KEYWORDS]
+        return tuple(s for s in found if s)
 
     @property
     def masked(self) -> str:
-        """How to show this target: the masked DSN, or user@host:port/database."""
-        return mask_dsn(self.dsn) if self.dsn else self.describe()
+        """How to show this target: user@host:port/database (every host of a list), escaped for a terminal."""
+        return self.describe()
 
     def describe(self) -> str:
-        host = self.host if not self.host.startswith("/") else f"socket {self.host}"
-        return f"{self.user}@{host}:{self.port}/{self.database}"
+        places = ",".join(_place(h, p) for h, p in zip(self.hosts, self.ports, strict=True))
+        return safe(scrub(f"{self.user}@{places}/{self.database}", self.secrets))
+
+    def driver_url(self) -> str:
+        """The URL asyncpg gets: every part but the password (passed apart), percent-encoded."""
+        netloc = ",".join(f"{_url_host(h)}:{p}" for h, p in zip(self.hosts, self.ports, strict=True))
+        query = "&".join(
+            f"{k}={quote(v, safe='')}" for k, v in self.parameters.items() if k in _DRIVER_KEYWORDS
+        )
+        url = f"postgresql://{quote(self.user, safe='')}@{netloc}/{quote(self.database, safe='')}"
+        return f"{url}?{query}" if query else url
 
 
-def _parse_kv_dsn(dsn: str) -> dict[str, str]:
-    """libpq `key=value key='quoted value'` conninfo strings."""
-    out: dict[str, str] = {}
-    for m in re.finditer(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", dsn):
-        value = m.group(2)
-        if value.startswith("'"):
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
-        out[m.group(1).lower()] = value
-    return out
+def _place(host: str, port: int) -> str:
+    if host.startswith("/"):
+        return f"socket {host}:{port}"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _parse_dsn(dsn: str) -> dict[str, str]:
-    if "://" not in dsn:
-        return _parse_kv_dsn(dsn)
-    parts = urlsplit(dsn)
-    out: dict[str, str] = {}
-    if parts.username:
-        out["user"] = unquote(parts.username)
-    if parts.password:
-        out["password"] = unquote(parts.password)
-    netloc_host = parts.netloc.rsplit("@", 1)[-1]
-    if netloc_host:
-        host, _, port = netloc_host.rpartition(":") if not netloc_host.endswith("]") else (netloc_host, "", "")
-        if not host:
-            host, port = port, ""
-        if host:
-            out["host"] = unquote(host.strip("[]"))
-        if port.isdigit():
-            out["port"] = port
-    if parts.path and parts.path != "/":
-        out["dbname"] = unquote(parts.path.lstrip("/"))
-    for key, value in parse_qsl(parts.query):
-        out["dbname" if key == "database" else key.lower()] = value
-    return out
+def _url_host(host: str) -> str:
+    if ":" in host and not host.startswith("/"):
+        return f"[{host}]"
+    return quote(host, safe="")
 
 
-def _service_file_entries(service: str, env: Mapping[str, str]) -> dict[str, str]:
-    """Read `[service]` from PGSERVICEFILE or ~/.pg_service.conf, then PGSYSCONFDIR/pg_service.conf."""
-    candidates = [Path(env["PGSERVICEFILE"])] if "PGSERVICEFILE" in env else [Path.home() / ".pg_service.conf"]
-    if "PGSYSCONFDIR" in env:
-        candidates.append(Path(env["PGSYSCONFDIR"]) / "pg_service.conf")
-    for path in candidates:
-        if not path.is_file():
-            continue
-        parser = configparser.ConfigParser(interpolation=None)
-        parser.read(path)
-        if parser.has_section(service):
-            return {k.lower(): v for k, v in parser.items(service)}
-    raise ConnectError(f"service {service!r} is not defined in {', '.join(str(p) for p in candidates)}")
+def with_database(target: ConnectionTarget, name: str) -> ConnectionTarget:
+    """The same server, user and settings, another database (a shadow database, `postgres` for admin)."""
+    return replace(target, database=name)
+
+
+def mask_dsn(dsn: str) -> str:
+    """A connection string without its secrets, still usable (a URL stays a URL, key=value stays key=value).
+
+    Built from the parsed keywords, not by pattern-matching the text; a string that does not parse is not
+    shown at all."""
+    try:
+        params = parse_conninfo(dsn)
+    except ConnectError:
+        return "(a connection string that does not parse)"
+    shown = {k: v for k, v in params.items() if k not in SECRET_KEYWORDS}
+    if not is_uri(dsn):
+        return safe(" ".join(f"{k}={_kv_quote(v)}" for k, v in shown.items()))
+    user = quote(shown.pop("user", ""), safe="")
+    hosts = shown.pop("host", "").split(",")
+    ports = shown.pop("port", "").split(",")
+    ports += [""] * (len(hosts) - len(ports))
+    netloc = ",".join(
+        (f"[{h}]" if ":" in h else quote(h, safe="")) + (f":{p}" if p else "")
+        for h, p in zip(hosts, ports, strict=False)
+    )
+    scheme = dsn.split("://", 1)[0]
+    url = f"{scheme}://{user + '@' if user else ''}{netloc}"
+    if "dbname" in shown:
+        url += "/" + quote(shown.pop("dbname"), safe="")
+    if shown:
+        url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in shown.items())
+    return safe(url)
+
+
+def _kv_quote(value: str) -> str:
+    if value and not any(c in value for c in " \t\n\r\f\v'\\"):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def resolve(dsn: str | None = None, env: Mapping[str, str] | None = None) -> ConnectionTarget:
     """Work out where to connect from the argument, DATABASE_URL, service files and PG* variables."""
     env = os.environ if env is None else env
     chosen = dsn or env.get("DATABASE_URL", "")
-    params = _parse_dsn(chosen) if chosen else {}
-    service = params.pop("service", None) or (env.get("PGSERVICE") if not chosen else None)
+    params = parse_conninfo(chosen) if chosen else {}
+    service = params.get("service") or env.get("PGSERVICE")
     if service:
-        params = {**_service_file_entries(service, env), **params}
-    host = params.get("host") or env.get("PGHOST") or _default_host()
-    port = int(params.get("port") or env.get("PGPORT") or 5432)
-    user = params.get("user") or env.get("PGUSER") or getpass.getuser()
-    database = params.get("dbname") or env.get("PGDATABASE") or user
-    password = params.get("password") or env.get("PGPASSWORD")
-    settings = {"application_name": params.get("application_name") or env.get("PGAPPNAME") or APPLICATION_NAME}
-    options = params.get("options") or env.get("PGOPTIONS")
-    if options:
-        for m in re.finditer(r"-c\s*([\w.]+)=(\S+)", options):
-            settings[m.group(1)] = m.group(2)
-    timeout = float(params.get("connect_timeout") or env.get("PGCONNECT_TIMEOUT") or 10)
+        for key, value in read_service(service, env).items():
+            params.setdefault(key, value)
+    from_env = False
+    for key, variable in ENVIRONMENT.items():
+        if key not in params and env.get(variable):
+            params[key] = env[variable]
+            from_env = from_env or key in ("host", "port", "user", "dbname", "password")
+    for key, refused in _CANNOT_HONOUR.items():
+        if key in params and (refused is None or params[key] in refused):
+            raise ConnectError(
+                f"{key}={safe(params[key])} cannot be honoured: asyncpg, the driver dibs-tui uses, does not "
+                f"support {key}"
+            )
+    hosts = tuple(params.get("host", "").split(",")) if params.get("host") else (_default_host(),)
+    hosts = tuple(h or _default_host() for h in hosts)
+    ports = _ports(params.get("port", ""), len(hosts))
+    user = params.get("user") or _os_user()
+    database = params.get("dbname") or user
+    settings = {"application_name": params.get("application_name") or APPLICATION_NAME}
+    if params.get("options"):
+        # Sent as the startup packet's own `options`: the server splits it exactly as it would libpq's.
+        settings["options"] = params["options"]
+    if params.get("client_encoding"):
+        settings["client_encoding"] = params["client_encoding"]
     if dsn:
         origin = "argument"
     elif chosen:
         origin = "DATABASE_URL"
     elif service:
         origin = "service"
-    elif any(env.get(k) for k in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD")):
+    elif from_env:
         origin = "PG* variables"
     else:
         origin = "defaults"
-    if service and not dsn:
-        # asyncpg cannot read the service itself: hand it the resolved parts as a URL-less target.
-        chosen = ""
     return ConnectionTarget(
-        dsn=chosen,
-        host=host,
-        port=port,
+        hosts=hosts,
+        ports=ports,
         user=user,
         database=database,
-        password=password,
+        password=params.get("password") or None,
+        parameters={k: v for k, v in params.items() if k in _DRIVER_KEYWORDS},
         server_settings=settings,
-        timeout=timeout,
+        timeout=_timeout(params.get("connect_timeout")),
         origin=origin,
     )
+
+
+def _ports(text: str, count: int) -> tuple[int, ...]:
+    """One port per host (libpq: a single port applies to every host; an empty one is the default)."""
+    items = text.split(",") if text else [""]
+    if len(items) == 1:
+        items = items * count
+    if len(items) != count:
+        raise ConnectError(f"{len(items)} ports for {count} hosts: give one port, or one for each host")
+    ports: list[int] = []
+    for item in items:
+        item = item.strip()
+        if not item:
+            ports.append(5432)
+            continue
+        if not item.isdigit() or not 1 <= int(item) <= 65535:
+            raise ConnectError("the port must be a number from 1 to 65535")
+        ports.append(int(item))
+    return tuple(ports)
+
+
+def _timeout(text: str | None) -> float | None:
+    """libpq's connect_timeout: whole seconds; zero or less waits for ever."""
+    if text is None or text.strip() == "":
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = int(text.strip())
+    except ValueError:
+        raise ConnectError(
+            f"connect_timeout must be a whole number of seconds, got {safe(text)[:40]!r}"
+        ) from None
+    return float(seconds) if seconds > 0 else None
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        raise ConnectError("no user name: pass user=NAME or set PGUSER") from None
 
 
 def _default_host() -> str:
@@ -175,7 +259,7 @@ def _default_host() -> str:
 
 
 def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
-    where = f"{target.host}:{target.port}" if not target.host.startswith("/") else f"socket {target.host}"
+    where = ",".join(_place(h, p) for h, p in zip(target.hosts, target.ports, strict=True))
     ident = f"database {target.database!r}, user {target.user!r}"
     if isinstance(exc, asyncpg.InvalidPasswordError):
         reason = "password authentication failed"
@@ -186,9 +270,9 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     elif isinstance(exc, ConnectionRefusedError):
         reason = "connection refused (is the server running and accepting TCP connections?)"
     elif isinstance(exc, TimeoutError | asyncio.TimeoutError):
-        reason = f"no answer within {target.timeout:g} s"
+        reason = f"no answer within {target.timeout:g} s" if target.timeout else "no answer"
     elif isinstance(exc, socket.gaierror):
-        reason = f"unknown host {target.host!r}"
+        reason = f"unknown host {','.join(target.hosts)!r}"
     elif isinstance(exc, FileNotFoundError):
         reason = "no server socket there"
     elif isinstance(exc, ssl.SSLError):
@@ -198,24 +282,24 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     message = f"cannot connect to PostgreSQL at {where} ({ident}): {reason}"
     if target.origin == "defaults":
         message += " - no database was given: pass a DSN, or set DATABASE_URL or the PG* variables"
-    return scrub(message, (target.password or "",))
+    return safe(scrub(message, target.secrets))
 
 
 async def connect(
     target: ConnectionTarget, *, read_only: bool = True, extra_settings: Mapping[str, str] | None = None
 ) -> asyncpg.Connection:
-    """Open one connection. Browsing connections are read-only at the session level (spec §2)."""
+    """Open one connection. Browsing connections are read-only at the session level."""
     settings: dict[str, str] = dict(target.server_settings)
     if read_only:
         settings["default_transaction_read_only"] = "on"
     settings.update(extra_settings or {})
-    kwargs: dict[str, Any] = {"server_settings": settings, "timeout": target.timeout}
-    if target.dsn:
-        kwargs["dsn"] = target.dsn
-    else:
-        kwargs.update(host=target.host, port=target.port, user=target.user, database=target.database)
-        if target.password:
-            kwargs["password"] = target.password
+    kwargs: dict[str, Any] = {
+        "dsn": target.driver_url(),
+        "server_settings": settings,
+        "timeout": target.timeout,
+    }
+    if target.password:
+        kwargs["password"] = target.password
     try:
         return await asyncpg.connect(**kwargs)
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError, ValueError) as exc:

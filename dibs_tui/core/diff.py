@@ -1928,7 +1928,9 @@ class _Timer:
 
 
 def is_dsn(text: str) -> bool:
-    return text.startswith(("postgresql://", "postgres://")) or ("=" in text and "dbname" in text)
+    from .conninfo import looks_like_conninfo  # a URL, or key=value pairs that start with a libpq keyword
+
+    return looks_like_conninfo(text)
 
 
 async def diff_database(

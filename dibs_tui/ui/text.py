@@ -7,28 +7,12 @@ built from plain text with explicit styles (markup like `[bold]` stays text).
 
 from __future__ import annotations
 
-import re
-
 from textual.content import Content
 from textual.style import Style
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_VISIBLE = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+from ..core.terminal import safe
 
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in _VISIBLE:
-        return _VISIBLE[char]
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def safe(text: str, *, keep_newlines: bool = False) -> str:
-    """`text` with every control character replaced by a visible escape (newlines kept when asked)."""
-    if keep_newlines:
-        return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
-    return _CONTROL.sub(_escape, text)
+__all__ = ["data", "human_count", "link", "safe"]
 
 
 def data(text: str, style: Style | str = "") -> Content:
