@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget, resolve
 from ..core.errors import DibsError
+from ..core.sources import is_sqlite
 
 T = TypeVar("T")
 
@@ -37,8 +39,23 @@ def exit_now(code: int) -> int:
 
 
 def target_for(args: argparse.Namespace, settings: Settings) -> ConnectionTarget:
-    """DSN argument, then the config file's database_url, then DATABASE_URL / PG* (inside `resolve`)."""
-    return resolve(getattr(args, "dsn", None) or settings.database_url)
+    """DSN argument, then the config file's database_url, then DATABASE_URL / PG* (inside `resolve`).
+
+    A SQLite file stops here with one line: only `open` and `schema` read SQLite (they check first)."""
+    dsn = getattr(args, "dsn", None) or settings.database_url
+    sqlite = is_sqlite(dsn)
+    if sqlite is not None:
+        command = getattr(args, "command", None) or "this command"
+        raise DibsError(
+            f"{sqlite} is a SQLite database: `{command}` works on PostgreSQL only "
+            "(`open` and `schema` read SQLite files)"
+        )
+    return resolve(dsn)
+
+
+def sqlite_path(args: argparse.Namespace, settings: Settings) -> Path | None:
+    """The SQLite file the DSN argument (or the configured database_url) names, if it names one."""
+    return is_sqlite(getattr(args, "dsn", None) or settings.database_url)
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget
-from .common import target_for
+from ..core.errors import DibsError
+from .common import sqlite_path, target_for
 
 EXIT_NOT_A_TERMINAL = 2
 
@@ -26,6 +28,18 @@ def open_browser(target: ConnectionTarget, settings: Settings, *, desired: list[
     return code if isinstance(code, int) else 0
 
 
+def open_sqlite(path: Path, settings: Settings, *, desired: list[str] | None = None) -> int:
+    """The browser on a SQLite file; a file that cannot be read is one line here, before the screen."""
+    from ..core.sqlite_catalog import open_readonly
+    from ..ui.sqlite_app import SqliteApp
+
+    if desired:
+        raise DibsError("--desired: diff works on PostgreSQL only; this is a SQLite file")
+    open_readonly(path).close()
+    code = SqliteApp(path, settings).run()
+    return code if isinstance(code, int) else 0
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not sys.stdout.isatty():
         from ..cli import build_parser
@@ -34,6 +48,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("dibs-tui: not drawing the browser: standard output is not a terminal.\n")
         parser.print_help()
         return EXIT_NOT_A_TERMINAL
+    sqlite = sqlite_path(args, settings)
+    if sqlite is not None:
+        return open_sqlite(sqlite, settings, desired=args.desired)
     if args.schemas:
         settings = replace(settings, include_schemas=tuple(args.schemas))
     if args.exclude_schemas:

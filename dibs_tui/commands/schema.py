@@ -15,7 +15,7 @@ import sys
 from ..config import Settings
 from ..core.errors import DibsError
 from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
-from .common import exit_now, run_async, target_for
+from .common import exit_now, run_async, sqlite_path, target_for
 
 # Connections for one `schema` run. bench/introspect.py compares one with three
 # (DIBS_TUI_SCHEMA_CONNECTIONS): on an idle 2-core machine three won at both sizes (1.21 -> 1.03 s at
@@ -25,6 +25,11 @@ PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "2"))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    sqlite = sqlite_path(args, settings)
+    if sqlite is not None:
+        from .sqlite_schema import run_sqlite
+
+        return run_sqlite(args, sqlite)
     # A short-lived process that builds one large acyclic tree: the cyclic GC would only rescan it, again and
     # again (a third of the time at 5,000 tables). Memory is returned when the process exits.
     gc.disable()

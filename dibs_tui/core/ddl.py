@@ -250,6 +250,10 @@ def _identity_sequences(catalog: Catalog) -> dict[tuple[str, str, str], Sequence
 
 def relation_ddl(catalog: Catalog, relation: Relation) -> str:
     """The statements that re-create one relation: table or view, keys, indexes, triggers, RLS, comments."""
+    if catalog.dialect == "sqlite":  # SQLite keeps each statement as written: shown as it is
+        from .sqlite_ddl import sqlite_relation_ddl
+
+        return sqlite_relation_ddl(catalog, relation)
     rel = relation
     if rel.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
         statements = [view_sql(rel)]
@@ -341,6 +345,10 @@ class _Plan:
 
 def catalog_ddl(catalog: Catalog) -> str:
     """The whole catalog as one script that loads into an empty database (with the extensions available)."""
+    if catalog.dialect == "sqlite":
+        from .sqlite_ddl import sqlite_catalog_ddl
+
+        return sqlite_catalog_ddl(catalog)
     plan = _Plan()
     comments: list[str] = []
     for schema in catalog.schemas:

@@ -28,6 +28,7 @@ class RelationKind(enum.StrEnum):
     VIEW = "view"
     MATVIEW = "materialized view"
     FOREIGN = "foreign table"
+    VIRTUAL = "virtual table"  # SQLite: a table served by a module (fts5, rtree, ...)
 
     @property
     def has_storage(self) -> bool:
@@ -296,6 +297,8 @@ class Relation:
     rls_forced: bool = False
     provenance: Provenance | None = None
     meta_status: MetaStatus = MetaStatus.NO_META
+    definition: str | None = None  # SQLite: the CREATE statement as the file keeps it; None on PostgreSQL
+    part_of: QualifiedName | None = None  # SQLite: the virtual table whose storage this shadow table is
 
     @property
     def key(self) -> QualifiedName:
@@ -417,6 +420,7 @@ class Catalog:
 
     database: str = ""
     server_version: str = ""
+    dialect: str = "postgresql"  # "sqlite": read from a SQLite file, definitions as written there
     schemas: tuple[Schema, ...] = ()
     extensions: tuple[Extension, ...] = ()
     enums: tuple[EnumType, ...] = ()

@@ -36,8 +36,10 @@ KIND_MARKS: dict[RelationKind, str] = {
     RelationKind.VIEW: "◇",
     RelationKind.MATVIEW: "◆",
     RelationKind.FOREIGN: "⇄",
+    RelationKind.VIRTUAL: "⊞",
 }
 PARTITION_MARK = "⊟"
+SHADOW_MARK = "└"
 SYNC_MARKS = {
     "in sync": "=",
     "differs": "≠",
@@ -50,15 +52,25 @@ SYNC_MARKS = {
 
 
 def kind_mark(relation: Relation) -> str:
+    if relation.part_of is not None:
+        return SHADOW_MARK
     return PARTITION_MARK if relation.is_partition else KIND_MARKS.get(relation.kind, "?")
 
 
 def kind_label(relation: Relation) -> str:
+    if relation.part_of is not None:
+        return f"shadow table of {relation.part_of[0]}.{relation.part_of[1]}"
     return (
         f"partition of {relation.partition_of[0]}.{relation.partition_of[1]}"
         if relation.partition_of
         else str(relation.kind)
     )
+
+
+def list_order(relation: Relation) -> tuple[str, str, int, str]:
+    """By schema and name, a SQLite virtual table's shadow tables right under it."""
+    owner = relation.part_of[1] if relation.part_of is not None else relation.name
+    return (relation.schema, owner, relation.part_of is not None, relation.name)
 
 
 def stale_tables(catalog: Catalog) -> set[str]:
@@ -121,7 +133,8 @@ class TableList(VirtualList):
         meta = self._meta_mark(rel)
         sync = SYNC_MARKS.get(self.sync_marks.get(rel.key, ""), " ") if self.sync_marks else ""
         tail = f" {human_count(rel.row_estimate):>5} {meta}{(' ' + sync) if sync else ''}"
-        name_width = max(4, width - 4 - len(tail))
+        indent = "    " if rel.part_of is not None else "  "  # a shadow table, under its virtual table
+        name_width = max(4, width - len(indent) - 2 - len(tail))
         name = data(rel.name)
         if name.cell_length > name_width:
             name = name.truncate(name_width - 1) + Content("…")
@@ -129,7 +142,7 @@ class TableList(VirtualList):
         kind_style = (
             "$text-warning" if rel.kind is not RelationKind.TABLE or rel.is_partition else "$text-muted"
         )
-        return Content.assemble("  ", (kind_mark(rel), kind_style), " ", name, (tail, "$text-muted"))
+        return Content.assemble(indent, (kind_mark(rel), kind_style), " ", name, (tail, "$text-muted"))
 
     def _meta_mark(self, rel: Relation) -> str:
         if rel.name in self._stale or f"{rel.schema}.{rel.name}" in self._stale:
@@ -241,7 +254,7 @@ class TablesPane(Vertical):
         selected = self.selected_relation()
         self.catalog = catalog
         self._stale = stale_tables(catalog)
-        ordered = sorted(catalog.relations, key=lambda r: (r.schema, r.name))
+        ordered = sorted(catalog.relations, key=list_order)
         self._candidates = [Candidate.of(f"{r.schema}.{r.name}", r.name, r) for r in ordered]
         self._ordered = ordered
         if self.filter_text:
@@ -260,7 +273,7 @@ class TablesPane(Vertical):
         shown = (
             self._ordered
             if self._matches is None
-            else sorted(self._matches, key=lambda r: (r.schema, r.name))
+            else sorted(self._matches, key=list_order)
         )
         totals: dict[str, int] = {}
         for rel in self._ordered:

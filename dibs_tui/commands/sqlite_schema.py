@@ -1,0 +1,144 @@
+"""`dibs-tui schema FILE.db`: a SQLite file as text, as its stored DDL, or as the model in JSON.
+
+Every name and statement comes from the file, so the output is made printable before it is written:
+control characters (an escape sequence hidden in a table name or a stored CREATE) become visible escapes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from ..core.model import Catalog, Column, ConstraintKind, Index, Relation, RelationKind
+from ..core.sqlite_catalog import read_sqlite_catalog
+from ..core.sqlite_text import trigger_header, virtual_module
+from .common import exit_now
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code == 0x0D:
+        return "\\r"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` with every control character but newline and tab shown as an escape such as `\\x1b`."""
+    return _CONTROL.sub(_escape, text)
+
+
+def name(text: str) -> str:
+    """A name on one line: newlines and tabs are escapes too."""
+    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def run_sqlite(args: argparse.Namespace, path: Path) -> int:
+    catalog = read_sqlite_catalog(path)
+    fmt = getattr(args, "format", None) or "plain"
+    out = sys.stdout
+    if fmt == "json":
+        from .schema import to_json
+
+        # orjson escapes C0 controls; C1 controls and bidi overrides are written as \u escapes here.
+        text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", to_json(catalog).decode())
+        out.write(text + "\n")
+    elif fmt == "sql":
+        from ..core.ddl import catalog_ddl
+
+        out.write(printable(catalog_ddl(catalog)))
+    else:
+        out.write(printable(plain_text(catalog)))
+    out.flush()
+    return exit_now(0)
+
+
+def plain_text(catalog: Catalog) -> str:
+    """Relation by relation, like `schema --plain` on PostgreSQL, with SQLite's own notions."""
+    parts = [f"SQLite database {name(catalog.database)} ({catalog.server_version})\n"]
+    history = catalog.meta
+    for source in history.tables_present:
+        rows = [m for m in history.migrations if m.source == source]
+        shown = ", ".join(name(m.name) for m in rows[-10:])
+        more = f" (last 10 of {len(rows)})" if len(rows) > 10 else ""
+        parts.append(f"History ({name(source)}): {shown or 'no rows'}{more}\n")
+    for relation in catalog.relations:
+        parts.append("\n")
+        parts.append(_relation_text(catalog, relation))
+    return "".join(parts)
+
+
+_TITLES = {RelationKind.TABLE: "Table", RelationKind.VIEW: "View", RelationKind.VIRTUAL: "Virtual table"}
+
+
+def _relation_text(catalog: Catalog, rel: Relation) -> str:
+    title = f'{_TITLES.get(rel.kind, str(rel.kind).capitalize())} "{name(rel.name)}"'
+    if rel.part_of is not None:
+        title += f" (shadow table of {name(rel.part_of[1])})"
+    if rel.options:
+        title += " " + ", ".join(rel.options)
+    lines = [title]
+    if rel.kind is RelationKind.VIRTUAL and rel.definition:
+        module, arguments = virtual_module(rel.definition)
+        lines.append(f"  USING {name(module)}({name(', '.join(arguments))})")
+    if rel.columns:
+        rows = [(name(c.name), name(c.type), _column_note(c)) for c in rel.columns]
+        name_w = max([len("Column"), *(len(r[0]) for r in rows)])
+        type_w = max([len("Type"), *(len(r[1]) for r in rows)])
+        lines.append(f" {'Column':<{name_w}} | {'Type':<{type_w}} | Modifiers")
+        lines.append(f"-{'-' * name_w}-+-{'-' * type_w}-+-{'-' * 10}")
+        lines.extend(f" {n:<{name_w}} | {t:<{type_w}} | {note}".rstrip() for n, t, note in rows)
+    pk = rel.primary_key
+    if pk is not None:
+        lines.append(f"Primary key: ({name(', '.join(pk.columns))})")
+    if rel.indexes:
+        lines.append("Indexes:")
+        lines.extend(f'    "{name(i.name)}" {_index_note(i)}' for i in rel.indexes)
+    for heading, kind in (
+        ("Check constraints:", ConstraintKind.CHECK),
+        ("Foreign-key constraints:", ConstraintKind.FOREIGN_KEY),
+    ):
+        cons = [c for c in rel.constraints if c.kind is kind]
+        if cons:
+            lines.append(heading)
+            lines.extend(f'    "{name(c.name)}" {name(c.definition)}' for c in cons)
+    incoming = catalog.referenced_by.get(rel.key, ())
+    if incoming:
+        lines.append("Referenced by:")
+        lines.extend(f'    "{name(src.name)}" ({name(", ".join(con.columns))})' for src, con in incoming)
+    shadows = [r.name for r in catalog.relations if r.part_of == rel.key]
+    if shadows:
+        lines.append("Shadow tables: " + ", ".join(name(s) for s in shadows))
+    if rel.triggers:
+        lines.append("Triggers:")
+        lines.extend(f"    {name(trigger_header(t.definition))}" for t in rel.triggers)
+    if rel.view_definition:
+        lines.append("View definition:")
+        lines.extend(f"  {line}" for line in rel.view_definition.strip().splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def _column_note(c: Column) -> str:
+    notes: list[str] = []
+    if c.not_null:
+        notes.append("not null")
+    if c.generated:
+        notes.append(f"generated always as ({name(c.generation_expression or '?')}) {c.generated}")
+    elif c.default is not None:
+        notes.append(f"default {name(c.default)}")
+    return " ".join(notes)
+
+
+def _index_note(i: Index) -> str:
+    kind = "PRIMARY KEY " if i.primary else ("UNIQUE " if i.unique else "")
+    keys = ", ".join(f"{c} {o}".strip() for c, o in zip(i.columns, i.options, strict=False))
+    where = f" WHERE {i.predicate}" if i.predicate else ""
+    return name(f"{kind}({keys}){where}")
+
+
+__all__ = ["plain_text", "printable", "run_sqlite"]
