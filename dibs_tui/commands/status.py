@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..config import Settings
+from ..core.histories import current_versions
 from ..core.migration_layouts import EntryKind, read_folder_status
 from ..core.migrations import MigrationState, MigrationStatus
 from .common import run_async, target_for
@@ -56,7 +57,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     statuses, history = found.statuses, found.history
     print(f"database: {target.masked}")
     print(f"migrations: {shown(str(folder))} (layout: {found.folder.layout})")
-    tools = ", ".join(f"{t.name} ({t.tool})" for t in history.tables) or "none"
+    current = current_versions(history)
+    tools = (
+        ", ".join(
+            f"{t.name} ({t.tool}" + (f", current {current[t.name]})" if t.name in current else ")")
+            for t in history.tables
+        )
+        or "none"
+    )
     print(f"history tables: {shown(tools)}")
     for status in statuses:
         print(status_line(status))

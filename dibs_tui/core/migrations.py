@@ -1,8 +1,9 @@
 """The migrations folder, the applied history of every common tool, status, and applying pending migrations.
 
 Forward only (seed 001). History is read from `__dibs_migrations` (either shape), `_dibs_migrations`, and,
-read-only, `alembic_version`, `schema_migrations` (golang-migrate or Rails), `flyway_schema_history`,
-`_sqlx_migrations` and `_prisma_migrations`; ONE catalog query finds which of them exist.
+read-only, `alembic_version`, `schema_migrations` (golang-migrate, Rails or dbmate), `flyway_schema_history`,
+`_sqlx_migrations`, `_prisma_migrations` and `goose_db_version` (one reader per tool: core.histories); ONE
+catalog query finds which of them exist. Which files are migrations: core.migration_layouts.
 
 Applying: a session-level advisory lock (`ADVISORY_LOCK_KEY`) serialises appliers; a second applier waits and
 is told who holds the lock. Each migration and its `__dibs_migrations` row commit in one transaction;
@@ -27,6 +28,8 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect
 from .errors import DibsError
+from .histories import TABLES as HISTORY_TABLE_NAMES
+from .histories import head_only_sources, read_table, tool_of
 from .model import Migration
 from .sql import quote_ident
 
@@ -34,17 +37,9 @@ from .sql import quote_ident
 # may take it too to keep out of a running `dibs-tui migrate`.
 ADVISORY_LOCK_KEY = 0x64696273
 
-HISTORY_TABLES = (
-    "__dibs_migrations",
-    "_dibs_migrations",
-    "alembic_version",
-    "schema_migrations",
-    "flyway_schema_history",
-    "_sqlx_migrations",
-    "_prisma_migrations",
-)
+HISTORY_TABLES = HISTORY_TABLE_NAMES  # one reader per tool: core.histories
 # Tools whose table holds only the latest version, not every applied one: nothing of theirs is "missing".
-_HEAD_ONLY = ("alembic_version", "golang-migrate")
+_HEAD_ONLY = head_only_sources()
 
 _NEW_NAME = re.compile(r"^\d{14}_[a-z0-9][a-z0-9-]*$")
 _LEADING_VERSION = re.compile(r"^[Vv]?(\d+)")
@@ -118,16 +113,7 @@ class HistoryTable:
 
     @property
     def tool(self) -> str:
-        if self.name == "schema_migrations":
-            return "golang-migrate" if "dirty" in self.columns else "rails"
-        return {
-            "__dibs_migrations": "dibs-tui",
-            "_dibs_migrations": "dibs",
-            "alembic_version": "alembic",
-            "flyway_schema_history": "flyway",
-            "_sqlx_migrations": "sqlx",
-            "_prisma_migrations": "prisma",
-        }[self.name]
+        return tool_of(self.name, self.columns)
 
 
 @dataclass(frozen=True)
@@ -153,117 +139,8 @@ async def find_history_tables(conn: asyncpg.Connection) -> tuple[HistoryTable, .
     return tuple(found[name] for name in HISTORY_TABLES if name in found)
 
 
-def _when(value: Any) -> datetime | None:
-    return value if isinstance(value, datetime) else None
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
-
-
-def _column(table: HistoryTable, name: str) -> str:
-    return quote_ident(name) if name in table.columns else f"NULL AS {quote_ident(name)}"
-
-
 async def _read_table(conn: asyncpg.Connection, table: HistoryTable) -> tuple[list[Migration], list[str]]:
-    source = table.name if table.tool not in ("golang-migrate", "rails") else table.tool
-    rows: list[Migration] = []
-    dirty: list[str] = []
-    if table.name == "__dibs_migrations":
-        wanted = (
-            "name",
-            "applied_at",
-            "checksum",
-            "execution_time_ms",
-            "tables_created",
-            "tables_modified",
-            "tables_dropped",
-            "generated_from_diff",
-        )
-        for r in await conn.fetch(
-            f"SELECT {', '.join(_column(table, c) for c in wanted)} FROM {table.qualified}"
-        ):
-            rows.append(
-                Migration(
-                    name=str(r["name"]),
-                    applied_at=_when(r["applied_at"]),
-                    checksum=r["checksum"],
-                    execution_time_ms=r["execution_time_ms"],
-                    tables_created=_texts(r["tables_created"]),
-                    tables_modified=_texts(r["tables_modified"]),
-                    tables_dropped=_texts(r["tables_dropped"]),
-                    generated_from_diff=bool(r["generated_from_diff"]),
-                    source=source,
-                )
-            )
-    elif table.name == "_dibs_migrations":
-        for r in await conn.fetch(
-            f"SELECT version::text AS v, {_column(table, 'applied_at')} FROM {table.qualified}"
-        ):
-            rows.append(Migration(name=r["v"], applied_at=_when(r["applied_at"]), source=source))
-    elif table.name == "alembic_version":
-        for r in await conn.fetch(f"SELECT version_num::text AS v FROM {table.qualified}"):
-            rows.append(Migration(name=r["v"], source=source))
-    elif table.name == "schema_migrations":
-        dirty_col = "dirty" if "dirty" in table.columns else "false AS dirty"
-        for r in await conn.fetch(f"SELECT version::text AS v, {dirty_col} FROM {table.qualified}"):
-            rows.append(Migration(name=r["v"], source=source))
-            if r["dirty"]:
-                dirty.append(r["v"])
-    elif table.name == "flyway_schema_history":
-        sql = (
-            f"SELECT coalesce(version, script) AS v, installed_on, execution_time, checksum::text, success "
-            f"FROM {table.qualified} WHERE type <> 'BASELINE' OR version IS NOT NULL ORDER BY installed_rank"
-        )
-        for r in await conn.fetch(sql):
-            rows.append(
-                Migration(
-                    name=str(r["v"]),
-                    applied_at=_when(r["installed_on"]),
-                    checksum=r["checksum"],
-                    execution_time_ms=r["execution_time"],
-                    source=source,
-                )
-            )
-            if not r["success"]:
-                dirty.append(str(r["v"]))
-    elif table.name == "_sqlx_migrations":
-        sql = (
-            f"SELECT version::text AS v, description, installed_on, success, encode(checksum, 'hex') AS sum, "
-            f"execution_time FROM {table.qualified} ORDER BY version"
-        )
-        for r in await conn.fetch(sql):
-            rows.append(
-                Migration(
-                    name=r["v"],
-                    applied_at=_when(r["installed_on"]),
-                    checksum=r["sum"],
-                    execution_time_ms=(r["execution_time"] or 0) // 1_000_000,
-                    source=source,
-                )
-            )
-            if not r["success"]:
-                dirty.append(r["v"])
-    elif table.name == "_prisma_migrations":
-        sql = (
-            f"SELECT migration_name, finished_at, started_at, checksum FROM {table.qualified} "
-            f"WHERE rolled_back_at IS NULL ORDER BY started_at"
-        )
-        for r in await conn.fetch(sql):
-            if r["finished_at"] is None:
-                dirty.append(r["migration_name"])
-                continue
-            took = r["finished_at"] - r["started_at"]
-            rows.append(
-                Migration(
-                    name=r["migration_name"],
-                    applied_at=_when(r["finished_at"]),
-                    checksum=r["checksum"],
-                    execution_time_ms=int(took.total_seconds() * 1000),
-                    source=source,
-                )
-            )
-    return rows, dirty
+    return await read_table(conn, table)
 
 
 async def read_history(conn: asyncpg.Connection) -> History:
