@@ -12,10 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .config import Settings, load_settings
 from .core.errors import DibsError
+from .core.terminal import TerminalSafeWriter, safe
 
 EXIT_OK, EXIT_ERROR, EXIT_DIFFERENCES = 0, 1, 2
 
@@ -224,15 +226,57 @@ def settings_for(args: argparse.Namespace) -> Settings:
     return settings
 
 
+# Commands that draw the browser: Textual owns the terminal and escapes what it shows itself.
+_DRAWING = ("open", "demo")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(_normalise(args_list))
     module = importlib.import_module(f"dibs_tui.commands.{args.command}")
+    if args.command in _DRAWING:
+        if _stdin_is_not_a_terminal() and sys.stdout.isatty():
+            # `dibs-tui < /dev/null`: a screen no key can reach would hang until killed.
+            if args.command == "demo":
+                args.print_only = True  # build and print where it is, as off a terminal
+            else:
+                print(
+                    "dibs-tui: not drawing the browser: standard input is not a terminal, so no key could "
+                    "reach it (run it without redirecting its input, or use `dibs-tui schema`)",
+                    file=sys.stderr,
+                )
+                return EXIT_DIFFERENCES  # 2, as when standard output is not a terminal
+        return _run(module, args)
+    # Everything else this process prints goes through the escaping streams: a name, a comment, a file's
+    # line or a server message holding ESC, C1 controls or bidi overrides reaches the terminal as `\x1b`.
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalSafeWriter(out), TerminalSafeWriter(err)
+    try:
+        return _run(module, args)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _stdin_is_not_a_terminal() -> bool:
+    try:
+        return not sys.stdin.isatty()
+    except (AttributeError, ValueError):  # closed or missing (`dibs-tui <&-`)
+        return True
+
+
+def _error(message: str, code: int = EXIT_ERROR) -> int:
+    print(f"dibs-tui: error: {safe(message).splitlines()[0] if message else 'failed'}", file=sys.stderr)
+    return code
+
+
+def _run(module: Any, args: argparse.Namespace) -> int:
+    import asyncpg
+
     try:
         code: int = module.run(args, settings_for(args))
     except DibsError as exc:
-        print(f"dibs-tui: error: {exc}", file=sys.stderr)
+        print(f"dibs-tui: error: {safe(str(exc), keep_newlines=True)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("dibs-tui: interrupted", file=sys.stderr)
@@ -244,12 +288,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except EOFError:
+        return _error("no answer: the input ended before a question was answered; nothing was done")
+    except asyncpg.PostgresError as exc:  # a permission, a lock timeout, a shutdown: in the server's words
+        detail = getattr(exc, "sqlstate", None)
+        return _error(f"the server refused: {exc}" + (f" (SQLSTATE {detail})" if detail else ""))
+    except (asyncpg.InterfaceError, ConnectionError) as exc:
+        return _error(f"the connection to the server failed: {exc or type(exc).__name__}")
+    except UnicodeDecodeError as exc:
+        return _error(f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
+    except OSError as exc:  # a file or folder that cannot be read or written: its name and the reason
+        where = f": {exc.filename}" if exc.filename else ""
+        return _error(f"{exc.strerror or exc}{where}")
     except Exception as exc:  # a bug: one line for the user, the traceback only when debugging
         if os.environ.get("DIBS_TUI_DEBUG"):
             raise
-        print(f"dibs-tui: internal error: {type(exc).__name__}: {exc} (set DIBS_TUI_DEBUG=1 for details)",
-              file=sys.stderr)
-        return EXIT_ERROR
+        return _error(f"internal error: {type(exc).__name__}: {exc} (set DIBS_TUI_DEBUG=1 for details)")
     return code
 
 

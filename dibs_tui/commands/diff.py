@@ -14,6 +14,7 @@ from ..config import Settings
 from ..core.diff import diff_database
 from ..core.errors import DibsError
 from ..core.plan import Change, ChangeKind, DiffResult
+from ..core.terminal import json_safe_text, raw_stream
 from .common import exit_now, run_async, target_for
 
 MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
@@ -157,7 +158,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if fmt == "sql":
         sys.stdout.write(result.sql())
     elif fmt == "json":
-        sys.stdout.write(json.dumps(as_json(result), indent=2) + "\n")
+        raw_stream(sys.stdout).write(json_safe_text(json.dumps(as_json(result), indent=2)) + "\n")
     else:
         sys.stdout.write(render_text(result))
     return exit_now(0 if result.in_sync else 2)

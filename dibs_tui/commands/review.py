@@ -6,10 +6,12 @@ Exit 0 whatever the hazards: review informs, `migrate` asks for the acknowledgem
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..config import Settings
 from ..core.errors import DibsError
 from ..core.review import review_file
+from ..core.terminal import json_safe_text, raw_stream
 from .common import run_async, target_for
 
 
@@ -17,5 +19,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.file.is_file():
         raise DibsError(f"no such migration file: {args.file}")
     review = run_async(review_file(target_for(args, settings), args.file))
-    print(review.to_json() if args.format == "json" else review.to_text())
+    if args.format == "json":  # escaped as JSON, not through the text escaping (it would break the JSON)
+        raw_stream(sys.stdout).write(json_safe_text(review.to_json()) + "\n")
+    else:
+        print(review.to_text())
     return 0

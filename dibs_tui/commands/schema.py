@@ -15,6 +15,7 @@ import sys
 from ..config import Settings
 from ..core.errors import DibsError
 from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
+from ..core.terminal import colour_wanted, json_safe, raw_stream, safe_output
 from .common import exit_now, run_async, sqlite_path, target_for
 
 # Connections for one `schema` run. bench/introspect.py compares one with three
@@ -38,13 +39,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out = sys.stdout
     if fmt == "json":
         out.flush()
-        out.buffer.write(to_json(catalog))  # bytes: no second copy through the text layer
+        out.buffer.write(json_safe(to_json(catalog)))  # bytes: no second copy through the text layer
         out.buffer.write(b"\n")
     elif fmt == "sql":
         from ..core.ddl import catalog_ddl
 
         text = catalog_ddl(catalog)
-        out.write(_highlight(text) if out.isatty() else text)
+        if colour_wanted(out):  # our colours pass; anything raw in the DDL was escaped before them
+            raw_stream(out).write(_highlight(safe_output(text)))
+        else:
+            out.write(text)
     else:
         out.write(plain_text(catalog))
     out.flush()
