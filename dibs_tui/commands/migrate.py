@@ -11,6 +11,7 @@ import sys
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget
+from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.migrations import ApplyEvent, MigrationFailed, MigrationFile, apply_pending
 from ..core.review import Review, review_sql
@@ -51,6 +52,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return run_baseline(args, settings)
     target = target_for(args, settings)
     folder = migrations_folder(args, settings)
+    refuse_other_dialect(folder)  # nothing of another database's migrations is run
     lock_timeout = args.lock_timeout or settings.lock_timeout
     print(f"database: {target.masked}", flush=True)
     print(f"migrations: {folder}", flush=True)

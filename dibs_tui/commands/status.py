@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..config import Settings
+from ..core.dialect import refuse_other_dialect
 from ..core.histories import current_versions
 from ..core.migration_layouts import EntryKind, read_folder_status
 from ..core.migrations import MigrationState, MigrationStatus
@@ -53,6 +54,7 @@ def status_line(status: MigrationStatus) -> str:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     target = target_for(args, settings)
     folder = migrations_folder(args, settings)
+    refuse_other_dialect(folder)  # a SQLite or MySQL folder is named, not compared as PostgreSQL
     found = run_async(read_folder_status(target, folder))
     statuses, history = found.statuses, found.history
     print(f"database: {target.masked}")
