@@ -14,6 +14,7 @@ from ..config import Settings
 from ..core.diff import diff_database
 from ..core.errors import DibsError
 from ..core.plan import Change, ChangeKind, DiffResult
+from ..core.sqlescape import escape_sql
 from ..core.terminal import json_safe_text, raw_stream
 from .common import exit_now, run_async, target_for
 
@@ -105,7 +106,7 @@ def render_text(result: DiffResult) -> str:
         f"{result.elapsed_s:.2f} s"
     )
     lines.append("")
-    lines.append(result.sql().rstrip("\n"))
+    lines.append(escape_sql(result.sql()).rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     result = compute(args, settings)
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "sql":
-        sys.stdout.write(result.sql())
+        sys.stdout.write(escape_sql(result.sql()))
     elif fmt == "json":
         raw_stream(sys.stdout).write(json_safe_text(json.dumps(as_json(result), indent=2)) + "\n")
     else:

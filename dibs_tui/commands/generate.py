@@ -11,6 +11,7 @@ from ..config import Settings
 from ..core.diff import is_dsn
 from ..core.errors import DibsError
 from ..core.generate import generate_migration
+from ..core.sqlescape import escape_sql
 from .common import run_async, target_for
 from .diff import desired_spec, parse_renames
 from .status import migrations_folder
@@ -35,15 +36,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             accepted_renames=parse_renames(args.accept_rename),
         )
     )
+    # The server's definitions may hold raw control characters: the file spells them as escapes.
+    sql = escape_sql(generated.sql)
     if args.stdout:
-        print(generated.sql, end="")
+        print(sql, end="")
         return 0
     folder = migrations_folder(args, settings)
     path = folder / f"{generated.name}.sql"
     if path.exists():
         raise DibsError(f"{path} already exists")
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(generated.sql, encoding="utf-8")
+    path.write_text(sql, encoding="utf-8")
     print(f"wrote {path} ({len(generated.result.plan)} schema statements)")
     print(f"review it with: dibs-tui review {path}")
     return 0

@@ -15,6 +15,7 @@ import sys
 from ..config import Settings
 from ..core.errors import DibsError
 from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
+from ..core.sqlescape import escape_sql
 from ..core.terminal import colour_wanted, json_safe, raw_stream, safe_output
 from .common import exit_now, run_async, sqlite_path, target_for
 
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     elif fmt == "sql":
         from ..core.ddl import catalog_ddl
 
-        text = catalog_ddl(catalog)
+        text = escape_sql(catalog_ddl(catalog))  # constants from the server may hold raw controls
         if colour_wanted(out):  # our colours pass; anything raw in the DDL was escaped before them
             raw_stream(out).write(_highlight(safe_output(text)))
         else:

