@@ -1,7 +1,14 @@
 """`dibs-tui migrate`: review the pending migrations, ask to acknowledge their hazards, apply them.
 
-Output is plain lines (CI logs): the plan, each hazard, then one line per migration and per statement.
-Off a terminal, applying needs --yes: nobody is there to answer the question.
+Output is plain lines (CI logs): the plan (each migration's segments when it has several, where a partly
+applied one resumes), each hazard, then one line per migration, segment and statement. Off a terminal,
+applying needs --yes: nobody is there to answer the question. Everything printed that comes from a file or
+the server has its control characters escaped.
+
+Exit status: 0 applied (or nothing to do, or a dry run); 1 nothing of the failing migration stays (it was
+rolled back, or refused before it ran); 3 a migration is left partially applied (some segments committed, an
+INVALID index left behind, or the connection was lost and the server could not say): the message says which,
+and a rerun resumes it.
 """
 
 from __future__ import annotations
@@ -10,18 +17,27 @@ import argparse
 import sys
 
 from ..config import Settings
+from ..core.apply import PendingMigration, apply_pending
+from ..core.apply_outcome import ApplyEvent, ConnectionLost, MigrationFailed
 from ..core.connect import ConnectionTarget
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
-from ..core.migrations import ApplyEvent, MigrationFailed, MigrationFile, apply_pending
+from ..core.migrations import MigrationFile
 from ..core.review import Review, review_sql
+from ..core.terminal import safe_output
 from .common import run_async, target_for
 from .status import migrations_folder
+
+EXIT_PARTIAL = 3
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    print(safe_output(text), file=sys.stderr if error else sys.stdout, flush=True)
 
 
 def _print(event: ApplyEvent) -> None:
     if event.kind != "failed":  # the failure report is printed once, by run()
-        print(event.message, flush=True)
+        _say(event.message)
 
 
 async def _reviews(target: ConnectionTarget, files: list[MigrationFile]) -> list[Review]:
@@ -34,13 +50,18 @@ async def _reviews(target: ConnectionTarget, files: list[MigrationFile]) -> list
         await conn.close()
 
 
-async def _show_plan(target: ConnectionTarget, files: list[MigrationFile]) -> int:
-    """Print what would run with its hazards; return the number of hazards."""
+async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) -> int:
+    """Print what would run, segment by segment, with its hazards; return the number of hazards."""
     count = 0
-    for review, file in zip(await _reviews(target, files), files, strict=True):
-        print(f"pending  {file.name}  ({len(review.statements)} statements)")
+    files = [p.file for p in pending]
+    for review, item in zip(await _reviews(target, files), pending, strict=True):
+        segments = len(item.plan.segments)
+        shape = f"{segments} segments" if segments > 1 else "one transaction"
+        _say(f"pending  {item.file.name}  ({item.plan.statements} statements, {shape})")
+        for line in item.describe():
+            _say(f"    {line}")
         for statement, hazard in review.hazards:
-            print(f"    {review.file}:{statement.line}: {hazard.kind}: {hazard.message}")
+            _say(f"    {review.file}:{statement.line}: {hazard.kind}: {hazard.message}")
             count += 1
     return count
 
@@ -54,13 +75,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     folder = migrations_folder(args, settings)
     refuse_other_dialect(folder)  # nothing of another database's migrations is run
     lock_timeout = args.lock_timeout or settings.lock_timeout
-    print(f"database: {target.masked}", flush=True)
-    print(f"migrations: {folder}", flush=True)
+    _say(f"database: {target.masked}")
+    _say(f"migrations: {folder}")
 
-    async def confirm(pending: list[MigrationFile]) -> bool:
+    async def confirm(pending: list[PendingMigration]) -> bool:
         hazards = await _show_plan(target, pending)
         if args.dry_run:
-            print(f"dry run: {len(pending)} migration(s) would be applied; nothing changed")
+            _say(f"dry run: {len(pending)} migration(s) would be applied; nothing changed")
             return False
         if args.yes:
             return True
@@ -73,7 +94,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         question += f", acknowledging {hazards} hazard(s)?" if hazards else "?"
         answer = input(question + " [y/N] ").strip().lower()  # noqa: ASYNC250 - the CLI waits for its user
         if answer not in ("y", "yes"):
-            print("nothing applied")
+            _say("nothing applied")
             return False
         return True
 
@@ -82,13 +103,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             apply_pending(target, folder, lock_timeout=lock_timeout, progress=_print, confirm=confirm)
         )
     except MigrationFailed as failure:
-        print(failure.report(), file=sys.stderr)
+        _say(failure.report(), error=True)
         if failure.applied_before:
-            print(f"applied before the failure (kept): {', '.join(failure.applied_before)}", file=sys.stderr)
+            _say(f"applied before the failure (kept): {', '.join(failure.applied_before)}", error=True)
+        return EXIT_PARTIAL if failure.committed or failure.committed_through or failure.leftovers else 1
+    except ConnectionLost as lost:
+        _say(f"dibs-tui: error: {lost}", error=True)
+        return EXIT_PARTIAL if lost.partial else 1
+    except DibsError as exc:
+        _say(f"dibs-tui: error: {exc}", error=True)
         return 1
     if result.pending_before == 0:
-        print("nothing to apply: every migration is applied")
+        _say("nothing to apply: every migration is applied")
     elif result.applied:
         total = sum(a.execution_time_ms for a in result.applied)
-        print(f"applied {len(result.applied)} migration(s) in {total} ms")
+        _say(f"applied {len(result.applied)} migration(s) in {total} ms")
     return 0

@@ -5,11 +5,8 @@ read-only, `alembic_version`, `schema_migrations` (golang-migrate, Rails or dbma
 `_sqlx_migrations`, `_prisma_migrations` and `goose_db_version` (one reader per tool: core.histories); ONE
 catalog query finds which of them exist. Which files are migrations: core.migration_layouts.
 
-Applying: a session-level advisory lock (`ADVISORY_LOCK_KEY`) serialises appliers; a second applier waits and
-is told who holds the lock. Each migration and its `__dibs_migrations` row commit in one transaction;
-statements that cannot run inside a transaction (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...) run alone,
-committed, in order — such a migration is not atomic, and the review says so beforehand. A file's own
-`BEGIN`/`COMMIT` (Alembic offline SQL) is dropped: our transaction replaces it.
+Applying lives in core.apply (segments: core.segments; their record: core.apply_record); `ADVISORY_LOCK_KEY`,
+the key every applier takes, stays here.
 """
 
 from __future__ import annotations
@@ -17,9 +14,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -308,395 +304,35 @@ def runs_outside_transaction(sql: str) -> bool:
     return bool(_NON_TRANSACTIONAL.match(flat)) or bool(_ADD_VALUE.match(flat))
 
 
-# -- apply -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ApplyEvent:
-    """Progress: `kind` is waiting-for-lock, locked, migration, statement, applied or failed."""
-
-    kind: str
-    message: str
-    migration: str = ""
-    index: int = 0  # 1-based migration number in this run
-    total: int = 0
-    statement: int = 0  # 1-based statement number within the migration
-    statements: int = 0
-    elapsed_ms: int = 0
-
-
-ProgressCallback = Callable[[ApplyEvent], None]
-
-
-def caret_excerpt(sql: str, position: int | None) -> str:
-    """The statement with a caret under the offending character (psql style); `position` is 1-based."""
-    lines = sql.splitlines() or [sql]
-    if not position:
-        return "\n".join(lines)
-    offset = position - 1
-    before = sql[:offset]
-    row = before.count("\n")
-    col = offset - (before.rfind("\n") + 1)
-    shown = [*lines[: row + 1], " " * col + "^", *lines[row + 1 :]]
-    return "\n".join(shown)
-
-
-class MigrationFailed(DibsError):
-    """A statement failed: the migration was rolled back; carries everything needed to show where and why."""
-
-    def __init__(
-        self,
-        migration: str,
-        file: Path,
-        statement: Statement,
-        exc: asyncpg.PostgresError,
-        applied_before: Sequence[str],
-        committed_through: int = 0,
-    ) -> None:
-        self.migration = migration
-        # A statement run outside a transaction commits itself and everything before it: the line up to which
-        # this migration's statements stay applied despite the failure (0: nothing stays).
-        self.committed_through = committed_through
-        self.file = file
-        self.statement = statement
-        self.pg_message = str(getattr(exc, "message", None) or exc)
-        self.detail = getattr(exc, "detail", None)
-        self.pg_hint = getattr(exc, "hint", None)
-        self.sqlstate = getattr(exc, "sqlstate", None)
-        raw = getattr(exc, "position", None)
-        self.position = int(raw) if raw else None
-        self.applied_before = tuple(applied_before)
-        line = statement.line
-        if self.position:
-            line += statement.text[: self.position - 1].count("\n")
-        self.line = line
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        outcome = "was rolled back"
-        if self.committed_through:
-            outcome = (
-                f"was rolled back only after line {self.committed_through}: a statement run outside a "
-                "transaction committed everything up to it"
-            )
-        parts = [
-            f"migration {self.migration} failed and {outcome}",
-            f"{self.file}:{self.line}: ERROR: {self.pg_message}"
-            + (f" [{self.sqlstate}]" if self.sqlstate else ""),
-        ]
-        if self.detail:
-            parts.append(f"DETAIL: {self.detail}")
-        if self.pg_hint:
-            parts.append(f"HINT: {self.pg_hint}")
-        parts.append("statement:")
-        parts += ["    " + line for line in caret_excerpt(self.statement.text, self.position).splitlines()]
-        return "\n".join(parts)
-
-
-@dataclass(frozen=True)
-class AppliedMigration:
-    name: str
-    execution_time_ms: int
-    tables_created: tuple[str, ...] = ()
-    tables_modified: tuple[str, ...] = ()
-    tables_dropped: tuple[str, ...] = ()
-
-
-@dataclass
-class ApplyResult:
-    applied: list[AppliedMigration] = field(default_factory=list)
-    pending_before: int = 0
-
-
-_TABLE_SIGNATURES_SQL = """
-SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text ELSE n.nspname || '.' || c.relname END AS name,
-       md5(concat_ws('|',
-         (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull
-                            || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ',' ORDER BY a.attnum)
-          FROM pg_catalog.pg_attribute a
-          LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-         (SELECT string_agg(conname || pg_get_constraintdef(k.oid), ',' ORDER BY conname)
-          FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid),
-         (SELECT string_agg(pg_get_indexdef(i.indexrelid), ',' ORDER BY i.indexrelid::regclass::text)
-          FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid),
-         (SELECT string_agg(t.tgname, ',' ORDER BY t.tgname) FROM pg_catalog.pg_trigger t
-          WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
-         obj_description(c.oid, 'pg_class'))) AS signature
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-  AND c.relname NOT LIKE '\\_\\_dibs\\_%' AND c.relname NOT IN ('_dibs_migrations', 'alembic_version',
-      'schema_migrations', 'flyway_schema_history', '_sqlx_migrations', '_prisma_migrations')
-"""
-
-
-async def _table_signatures(conn: asyncpg.Connection) -> dict[str, str]:
-    return {r["name"]: r["signature"] for r in await conn.fetch(_TABLE_SIGNATURES_SQL)}
-
-
-def _compare_tables(before: dict[str, str], after: dict[str, str]) -> tuple[tuple[str, ...], ...]:
-    created = tuple(sorted(set(after) - set(before)))
-    dropped = tuple(sorted(set(before) - set(after)))
-    modified = tuple(sorted(t for t in set(before) & set(after) if before[t] != after[t]))
-    return created, modified, dropped
-
+# -- apply: core.apply (moved there; the names stay importable from here) -----------------------------
 
 GENERATED_MARKER = "-- Meta updates"
 
-
-async def _lock_holder(conn: asyncpg.Connection) -> str:
-    row = await conn.fetchrow(
-        """
-        SELECT a.pid, a.application_name, a.client_addr::text AS addr, a.usename::text AS usename,
-               a.backend_start, l.granted, a.query_start, a.state
-        FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 1
-        """,
-        (ADVISORY_LOCK_KEY >> 32) & 0xFFFFFFFF,
-        ADVISORY_LOCK_KEY & 0xFFFFFFFF,
-    )
-    if row is None:
-        return "another session"
-    who = f"pid {row['pid']}"
-    if row["application_name"]:
-        who += f" ({row['application_name']})"
-    if row["usename"]:
-        who += f" as {row['usename']}"
-    who += f" from {row['addr'] or 'local socket'}"
-    if row["backend_start"]:
-        who += f", connected since {row['backend_start']:%Y-%m-%d %H:%M:%S %Z}"
-    return who
+_MOVED = {
+    "ApplyEvent": "apply_outcome",
+    "ProgressCallback": "apply_outcome",
+    "caret_excerpt": "apply_outcome",
+    "MigrationFailed": "apply_outcome",
+    "AppliedMigration": "apply_outcome",
+    "ApplyResult": "apply_outcome",
+    "acquire_lock": "apply",
+    "apply_pending": "apply",
+    "_ensure_history_table": "apply",
+    "_record": "apply",
+    "_table_signatures": "apply",
+    "_compare_tables": "apply",
+    "_quote_setting": "apply",
+}
 
 
-async def acquire_lock(conn: asyncpg.Connection, progress: ProgressCallback, *, wait: bool = True) -> None:
-    """Take the applier lock; if busy, say who holds it, then wait for it (or refuse when `wait` is False)."""
-    if await conn.fetchval("SELECT pg_try_advisory_lock($1::bigint)", ADVISORY_LOCK_KEY):
-        return
-    holder = await _lock_holder(conn)
-    if not wait:
-        raise DibsError(
-            f"another migrate is running: the migrations lock is held by {holder}",
-            hint="wait for it to finish, then run migrate again",
-        )
-    progress(ApplyEvent("waiting-for-lock", f"waiting for the migrations lock held by {holder}"))
-    await conn.execute("SET lock_timeout = 0")
-    await conn.execute("SELECT pg_advisory_lock($1::bigint)", ADVISORY_LOCK_KEY)
-    progress(ApplyEvent("locked", "got the migrations lock"))
+def __getattr__(name: str) -> Any:
+    """Names that moved to `core.apply` / `core.apply_outcome`, still importable from this module."""
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-
-async def _ensure_history_table(conn: asyncpg.Connection) -> HistoryTable:
-    from .meta import meta_tables_ddl
-
-    tables = await find_history_tables(conn)
-    existing = next((t for t in tables if t.name == "__dibs_migrations"), None)
-    if existing is not None:
-        return existing
-    await conn.execute(meta_tables_ddl())
-    tables = await find_history_tables(conn)
-    created = next((t for t in tables if t.name == "__dibs_migrations"), None)
-    if created is None:  # pragma: no cover - the DDL above creates it
-        raise DibsError("could not create __dibs_migrations")
-    return created
-
-
-async def _record(
-    conn: asyncpg.Connection,
-    table: HistoryTable,
-    file: MigrationFile,
-    applied: AppliedMigration,
-    dibs_versions: HistoryTable | None,
-) -> None:
-    values: dict[str, Any] = {
-        "name": file.name,
-        "checksum": file.checksum,
-        "execution_time_ms": applied.execution_time_ms,
-        "tables_created": list(applied.tables_created),
-        "tables_modified": list(applied.tables_modified),
-        "tables_dropped": list(applied.tables_dropped),
-        "generated_from_diff": GENERATED_MARKER in file.text,
-    }
-    present = {k: v for k, v in values.items() if k in table.columns}
-    columns = ", ".join(quote_ident(k) for k in present)
-    params = ", ".join(f"${i}" for i in range(1, len(present) + 1))
-    await conn.execute(f"INSERT INTO {table.qualified} ({columns}) VALUES ({params})", *present.values())
-    if dibs_versions is not None:
-        await conn.execute(
-            f"INSERT INTO {dibs_versions.qualified} (version) VALUES ($1) ON CONFLICT DO NOTHING", file.name
-        )
-
-
-async def _apply_one(
-    conn: asyncpg.Connection,
-    file: MigrationFile,
-    index: int,
-    total: int,
-    progress: ProgressCallback,
-    applied_names: Sequence[str],
-) -> AppliedMigration:
-    statements = [s for s in split_statements(file.text, str(file.path)) if not is_transaction_control(s.text)]
-    progress(
-        ApplyEvent(
-            "migration",
-            f"[{index}/{total}] {file.name} ({len(statements)} statements)",
-            file.name,
-            index,
-            total,
-            0,
-            len(statements),
-        )
-    )
-    started = time.perf_counter()
-    before = await _table_signatures(conn)
-    transaction: Any = None
-
-    async def begin() -> None:
-        nonlocal transaction
-        if transaction is None:
-            transaction = conn.transaction()
-            await transaction.start()
-
-    async def commit() -> None:
-        nonlocal transaction
-        if transaction is not None:
-            await transaction.commit()
-            transaction = None
-
-    committed_through = 0
-    try:
-        for number, stmt in enumerate(statements, 1):
-            alone = runs_outside_transaction(stmt.text)
-            if alone:
-                await commit()
-                progress(
-                    ApplyEvent(
-                        "statement",
-                        f"  {number}/{len(statements)} line {stmt.line} "
-                        "(outside a transaction: committed on its own)",
-                        file.name,
-                        index,
-                        total,
-                        number,
-                        len(statements),
-                    )
-                )
-            else:
-                await begin()
-            t0 = time.perf_counter()
-            try:
-                await conn.execute(stmt.text)
-            except asyncpg.PostgresError as exc:
-                raise MigrationFailed(
-                    file.name, file.path, stmt, exc, applied_names, committed_through
-                ) from None
-            if alone:
-                committed_through = stmt.line
-            took = round((time.perf_counter() - t0) * 1000)
-            if took >= 1000 or len(statements) <= 50 or number % 50 == 0:
-                progress(
-                    ApplyEvent(
-                        "statement",
-                        f"  {number}/{len(statements)} line {stmt.line} ({took} ms)",
-                        file.name,
-                        index,
-                        total,
-                        number,
-                        len(statements),
-                        took,
-                    )
-                )
-        await begin()
-        after = await _table_signatures(conn)
-        created, modified, dropped = _compare_tables(before, after)
-        elapsed = max(1, round((time.perf_counter() - started) * 1000))
-        applied = AppliedMigration(file.name, elapsed, created, modified, dropped)
-        history = await _ensure_history_table(conn)
-        tables = await find_history_tables(conn)
-        await _record(
-            conn, history, file, applied, next((t for t in tables if t.name == "_dibs_migrations"), None)
-        )
-        await commit()
-    except BaseException:
-        if transaction is not None:
-            await transaction.rollback()
-        raise
-    progress(
-        ApplyEvent(
-            "applied",
-            f"[{index}/{total}] {file.name} applied in {applied.execution_time_ms} ms",
-            file.name,
-            index,
-            total,
-            len(statements),
-            len(statements),
-            applied.execution_time_ms,
-        )
-    )
-    return applied
-
-
-def _quiet(event: ApplyEvent) -> None:
-    del event
-
-
-async def apply_pending(
-    target: ConnectionTarget,
-    folder: Path,
-    *,
-    lock_timeout: str = "5s",
-    progress: ProgressCallback = _quiet,
-    only: Sequence[str] | None = None,
-    wait_for_lock: bool = True,
-    confirm: Callable[[list[MigrationFile]], Awaitable[bool]] | None = None,
-) -> ApplyResult:
-    """Apply pending migrations in name order under the advisory lock; stops at the first failure.
-
-    The pending list is read AFTER the lock is taken, so a second applier that waited finds nothing left to
-    do. `only` restricts the run to those names (the TUI applies what the user selected). `confirm` is called
-    with the migrations about to run (after the lock); returning False applies nothing.
-    """
-    conn = await connect(target, read_only=False)
-    result = ApplyResult()
-    try:
-        await conn.execute("SELECT set_config('application_name', 'dibs-tui migrate', false)")
-        await acquire_lock(conn, progress, wait=wait_for_lock)
-        try:
-            await conn.execute(f"SET lock_timeout = {_quote_setting(lock_timeout)}")
-            history = await read_history(conn)
-            if history.dirty:
-                raise DibsError(
-                    f"the history has unfinished or failed migrations: {', '.join(history.dirty)}",
-                    hint="fix them with the tool that ran them before applying more",
-                )
-            states = migration_status(list_migration_files(folder), history)
-            pending = [s.file for s in states if s.state is MigrationState.PENDING and s.file is not None]
-            if only is not None:
-                pending = [f for f in pending if f.name in set(only)]
-            result.pending_before = len(pending)
-            if not pending or (confirm is not None and not await confirm(pending)):
-                return result
-            names: list[str] = []
-            for index, file in enumerate(pending, 1):
-                try:
-                    applied = await _apply_one(conn, file, index, len(pending), progress, names)
-                except MigrationFailed as failure:
-                    progress(ApplyEvent("failed", failure.report(), file.name, index, len(pending)))
-                    raise
-                result.applied.append(applied)
-                names.append(file.name)
-        finally:
-            if not conn.is_closed():
-                await conn.execute("SELECT pg_advisory_unlock($1::bigint)", ADVISORY_LOCK_KEY)
-    finally:
-        await conn.close()
-    return result
-
-
-def _quote_setting(value: str) -> str:
-    if not re.fullmatch(r"\d+\s*(us|ms|s|min|h|d)?", value.strip()):
-        raise DibsError(f"invalid lock_timeout {value!r}", hint="use a duration such as 5s, 500ms or 1min")
-    return "'" + value.strip() + "'"
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
 
 
 # -- preview ------------------------------------------------------------------------------------------------
@@ -738,4 +374,6 @@ async def _replay(conn: asyncpg.Connection, file: MigrationFile) -> None:
         try:
             await conn.execute(stmt.text)
         except asyncpg.PostgresError as exc:
+            from .apply_outcome import MigrationFailed
+
             raise MigrationFailed(file.name, file.path, stmt, exc, ()) from None

@@ -1,0 +1,186 @@
+"""What an apply tells its caller: progress events, the result, and failures that say exactly what committed.
+
+The CLI and the Migrations pane show these messages as they are (after escaping control characters): every
+sentence about what stayed and what did not is written here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+
+from .errors import DibsError
+from .migrations import Statement
+from .segments import SegmentPlan
+
+
+@dataclass(frozen=True)
+class ApplyEvent:
+    """Progress: `kind` is waiting-for-lock, locked, migration, resume, segment, statement, applied or failed."""
+
+    kind: str
+    message: str
+    migration: str = ""
+    index: int = 0  # 1-based migration number in this run
+    total: int = 0
+    statement: int = 0  # 1-based statement number within the migration
+    statements: int = 0
+    elapsed_ms: int = 0
+
+
+ProgressCallback = Callable[[ApplyEvent], None]
+
+
+@dataclass(frozen=True)
+class AppliedMigration:
+    name: str
+    execution_time_ms: int
+    tables_created: tuple[str, ...] = ()
+    tables_modified: tuple[str, ...] = ()
+    tables_dropped: tuple[str, ...] = ()
+
+
+@dataclass
+class ApplyResult:
+    applied: list[AppliedMigration] = field(default_factory=list)
+    pending_before: int = 0
+
+
+def caret_excerpt(sql: str, position: int | None) -> str:
+    """The statement with a caret under the offending character (psql style); `position` is 1-based."""
+    lines = sql.splitlines() or [sql]
+    if not position:
+        return "\n".join(lines)
+    offset = position - 1
+    before = sql[:offset]
+    row = before.count("\n")
+    col = offset - (before.rfind("\n") + 1)
+    shown = [*lines[: row + 1], " " * col + "^", *lines[row + 1 :]]
+    return "\n".join(shown)
+
+
+def drop_statement(index: str) -> str:
+    return f"DROP INDEX CONCURRENTLY {index};"
+
+
+def not_run(plan: SegmentPlan, after: int) -> str:
+    """`segment 4 not run` / `segments 4-6 not run` for the segments after `after` ('' when none)."""
+    total = len(plan.segments)
+    if after >= total:
+        return ""
+    return f"segment {total} not run" if after + 1 == total else f"segments {after + 1}-{total} not run"
+
+
+class ApplyRefused(DibsError):
+    """Nothing ran: a migration cannot be applied or resumed as it stands (the message says why and what to do)."""
+
+
+class MigrationFailed(DibsError):
+    """A statement failed; carries where and why, and what of the migration stayed committed."""
+
+    def __init__(
+        self,
+        migration: str,
+        file: Path,
+        statement: Statement,
+        exc: asyncpg.PostgresError,
+        applied_before: Sequence[str],
+        committed_through: int = 0,
+        *,
+        plan: SegmentPlan | None = None,
+        segment: int = 0,
+        committed: int = 0,
+        leftovers: Sequence[str] = (),
+        recorded_in: str = "",
+    ) -> None:
+        self.migration = migration
+        self.file = file
+        self.statement = statement
+        self.plan = plan
+        self.segment = segment  # the failed segment (1-based; 0 when there is no plan)
+        self.committed = committed  # segments 1..committed stay committed
+        self.leftovers = tuple(leftovers)  # INVALID indexes the failure left behind
+        self.recorded_in = recorded_in  # the segments table holding the partial record
+        if plan is not None and committed:
+            committed_through = plan.segments[committed - 1].last_line
+        # The last line of this migration whose effect stays despite the failure (0: nothing stays).
+        self.committed_through = committed_through
+        self.pg_message = str(getattr(exc, "message", None) or exc)
+        self.detail = getattr(exc, "detail", None)
+        self.pg_hint = getattr(exc, "hint", None)
+        self.sqlstate = getattr(exc, "sqlstate", None)
+        raw = getattr(exc, "position", None)
+        self.position = int(raw) if raw else None
+        self.applied_before = tuple(applied_before)
+        line = statement.line
+        if self.position:
+            line += statement.text[: self.position - 1].count("\n")
+        self.line = line
+        super().__init__(self.report())
+
+    def headline(self) -> str:
+        """One line: what committed, what failed (with PostgreSQL's message), what did not run."""
+        plan = self.plan
+        if plan is None or plan.atomic or not self.segment:
+            if self.committed_through:
+                return (
+                    f"migration {self.migration} failed and was rolled back only after line "
+                    f"{self.committed_through}: a statement run outside a transaction committed everything up to it"
+                )
+            return f"migration {self.migration} failed and was rolled back: nothing of it was committed"
+        seg = plan.segments[self.segment - 1]
+        parts = [f"{plan.span(1, self.committed)} committed" if self.committed else "nothing of it committed"]
+        what = "failed" if seg.alone else "failed and was rolled back"
+        error = self.pg_message + (f" ({self.detail})" if self.detail else "")
+        parts.append(f"segment {seg.number} ({seg.summary()}, line {self.line}) {what}: {error}")
+        if rest := not_run(plan, self.segment):
+            parts.append(rest)
+        return f"migration {self.migration} partially applied: " + "; ".join(parts)
+
+    def next_step(self) -> list[str]:
+        lines = [
+            f"left behind: the INVALID index {name}; clean it with: {drop_statement(name)}"
+            for name in self.leftovers
+        ]
+        if self.committed or self.leftovers:
+            where = f" (kept in {self.recorded_in})" if self.recorded_in else ""
+            resume = f"segment {self.committed + 1}"
+            lines.append(
+                f"a rerun resumes at {resume}{where}"
+                + (" once the INVALID index is dropped" if self.leftovers else "")
+                + "; keep the file unchanged until then, a changed file is refused"
+            )
+        return lines
+
+    def report(self) -> str:
+        parts = [
+            self.headline(),
+            f"{self.file}:{self.line}: ERROR: {self.pg_message}"
+            + (f" [{self.sqlstate}]" if self.sqlstate else ""),
+        ]
+        if self.detail:
+            parts.append(f"DETAIL: {self.detail}")
+        if self.pg_hint:
+            parts.append(f"HINT: {self.pg_hint}")
+        parts.append("statement:")
+        parts += ["    " + line for line in caret_excerpt(self.statement.text, self.position).splitlines()]
+        parts += self.next_step()
+        return "\n".join(parts)
+
+
+class ConnectionLost(DibsError):
+    """The connection to the server ended during an apply; the message says what committed, as far as known."""
+
+    def __init__(
+        self, message: str, *, migration: str = "", applied_before: Sequence[str] = (), partial: bool = False
+    ) -> None:
+        super().__init__(
+            message, hint="migrate again once the server is back: it resumes from what committed"
+        )
+        self.migration = migration
+        self.applied_before = tuple(applied_before)
+        # Part of the migration stays (committed segments, an INVALID index), or nobody could tell.
+        self.partial = partial

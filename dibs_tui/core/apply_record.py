@@ -1,0 +1,182 @@
+"""What an apply left behind, kept on the server: which segments of a migration committed, which failed, and
+the INVALID indexes a failed `CREATE INDEX CONCURRENTLY` leaves.
+
+`__dibs_migration_segments` sits beside `__dibs_migrations`, in the same schema. A migration of one segment
+never writes to it: it commits with its history row or not at all. A migration of several writes one row per
+committed segment, inside that segment's transaction (or right after a statement run alone), so the record
+and the database never disagree about a transaction segment. The row of a failed segment names its error and
+leftovers; it is written only when something of the migration stays (a committed segment, an INVALID index).
+When the last segment commits, the history row is written and the segment rows are deleted, together.
+
+Everything here is looked up through the catalog with schema-qualified names, never through search_path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from .migrations import HistoryTable, find_history_tables
+from .sql import qualified
+
+SEGMENTS_TABLE = "__dibs_migration_segments"
+
+_SEGMENTS_DDL = """CREATE TABLE IF NOT EXISTS {table} (
+    migration TEXT NOT NULL,
+    segment INTEGER NOT NULL,
+    segments INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    first_statement INTEGER NOT NULL,
+    last_statement INTEGER NOT NULL,
+    first_line INTEGER NOT NULL,
+    last_line INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('committed', 'failed')),
+    error TEXT,
+    leftovers TEXT[] NOT NULL DEFAULT '{{}}',
+    recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (migration, segment)
+)"""
+
+_TABLE_EXISTS_SQL = """
+SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
+"""
+
+_INVALID_INDEXES_SQL = """
+SELECT i.indexrelid::bigint AS oid,
+       pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS name
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT i.indisvalid
+"""
+
+_INDEX_NAMES_SQL = """
+SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS name
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('i', 'I')
+  AND pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) = ANY($1::text[])
+"""
+
+
+@dataclass(frozen=True)
+class PartialApply:
+    """A migration some of whose segments committed (or whose failure left an INVALID index behind)."""
+
+    migration: str
+    checksum: str
+    segments: int
+    committed: tuple[int, ...]
+    ranges: tuple[tuple[int, int], ...]  # (first, last) statement of each committed segment
+    failed: int | None = None
+    error: str | None = None
+    leftovers: tuple[str, ...] = ()
+    recorded_at: datetime | None = None
+
+    @property
+    def resume_at(self) -> int:
+        """The 1-based segment a rerun starts with."""
+        return max(self.committed, default=0) + 1
+
+
+async def history_table(conn: asyncpg.Connection) -> HistoryTable | None:
+    return next((t for t in await find_history_tables(conn) if t.name == "__dibs_migrations"), None)
+
+
+async def segments_table(conn: asyncpg.Connection, history: HistoryTable | None) -> str | None:
+    """The qualified name of the segments table beside `history`, if it exists."""
+    if history is None or not await conn.fetchval(_TABLE_EXISTS_SQL, history.schema, SEGMENTS_TABLE):
+        return None
+    return qualified(history.schema, SEGMENTS_TABLE)
+
+
+async def ensure_segments_table(conn: asyncpg.Connection, history: HistoryTable) -> str:
+    table = qualified(history.schema, SEGMENTS_TABLE)
+    if not await conn.fetchval(_TABLE_EXISTS_SQL, history.schema, SEGMENTS_TABLE):
+        await conn.execute(_SEGMENTS_DDL.format(table=table))
+    return table
+
+
+async def read_partials(conn: asyncpg.Connection) -> dict[str, PartialApply]:
+    """Every migration with segment rows, by name."""
+    table = await segments_table(conn, await history_table(conn))
+    if table is None:
+        return {}
+    rows = await conn.fetch(
+        f"SELECT migration, segment, segments, checksum, first_statement, last_statement, outcome, error, "
+        f"leftovers, recorded_at FROM {table} ORDER BY migration, segment"
+    )
+    found: dict[str, PartialApply] = {}
+    for name in dict.fromkeys(r["migration"] for r in rows):
+        mine = [r for r in rows if r["migration"] == name]
+        committed = [r for r in mine if r["outcome"] == "committed"]
+        failed = next((r for r in mine if r["outcome"] == "failed"), None)
+        found[name] = PartialApply(
+            migration=name,
+            checksum=mine[-1]["checksum"],
+            segments=mine[-1]["segments"],
+            committed=tuple(r["segment"] for r in committed),
+            ranges=tuple((r["first_statement"], r["last_statement"]) for r in committed),
+            failed=failed["segment"] if failed else None,
+            error=failed["error"] if failed else None,
+            leftovers=tuple(failed["leftovers"] or ()) if failed else (),
+            recorded_at=max(r["recorded_at"] for r in mine),
+        )
+    return found
+
+
+async def record_segment(
+    conn: asyncpg.Connection,
+    table: str,
+    *,
+    migration: str,
+    checksum: str,
+    segment: int,
+    segments: int,
+    statements: tuple[int, int],
+    lines: tuple[int, int],
+    error: str | None = None,
+    leftovers: Sequence[str] = (),
+) -> None:
+    """One segment's outcome: committed when `error` is None, else failed with its error and leftovers."""
+    await conn.execute(
+        f"INSERT INTO {table} (migration, segment, segments, checksum, first_statement, last_statement, "
+        f"first_line, last_line, outcome, error, leftovers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+        f"ON CONFLICT (migration, segment) DO UPDATE SET segments = EXCLUDED.segments, "
+        f"checksum = EXCLUDED.checksum, first_statement = EXCLUDED.first_statement, "
+        f"last_statement = EXCLUDED.last_statement, first_line = EXCLUDED.first_line, "
+        f"last_line = EXCLUDED.last_line, outcome = EXCLUDED.outcome, error = EXCLUDED.error, "
+        f"leftovers = EXCLUDED.leftovers, recorded_at = now()",
+        migration,
+        segment,
+        segments,
+        checksum,
+        *statements,
+        *lines,
+        "committed" if error is None else "failed",
+        error,
+        list(leftovers),
+    )
+
+
+async def forget(conn: asyncpg.Connection, table: str, migration: str, *, failed_only: bool = False) -> None:
+    """Drop a migration's segment rows (all of them once it is applied; the failed one when resuming)."""
+    extra = " AND outcome = 'failed'" if failed_only else ""
+    await conn.execute(f"DELETE FROM {table} WHERE migration = $1{extra}", migration)
+
+
+async def invalid_indexes(conn: asyncpg.Connection) -> dict[int, str]:
+    """INVALID indexes (oid -> schema-qualified, quoted name), as pg_index says."""
+    return {r["oid"]: r["name"] for r in await conn.fetch(_INVALID_INDEXES_SQL)}
+
+
+async def still_there(conn: asyncpg.Connection, names: Sequence[str]) -> list[str]:
+    """Which of these indexes (qualified names as `invalid_indexes` gives them) still exist."""
+    if not names:
+        return []
+    rows = await conn.fetch(_INDEX_NAMES_SQL, list(names))
+    present = {r["name"] for r in rows}
+    return [n for n in names if n in present]

@@ -1,0 +1,190 @@
+"""A migration cut into segments: what commits together, decided before anything runs.
+
+A segment is either one transaction of consecutive statements, or one statement that cannot run inside a
+transaction (`CREATE INDEX CONCURRENTLY`, `VACUUM`, `ALTER SYSTEM`, ...) run alone in autocommit. A migration
+of one segment is atomic; one of several is not: each segment commits on its own, in order, and the apply
+records each commit so that a failure says exactly what stayed and a rerun resumes after it.
+
+`ALTER TYPE ... ADD VALUE` also runs alone: since PostgreSQL 12 it is accepted inside a transaction, but the
+new label cannot be used before that transaction commits, so a migration that adds a label and then uses it
+only works if the label is committed first.
+
+`BEGIN` / `COMMIT` written in the file (Alembic offline SQL, hand-written scripts) are honoured as segment
+boundaries, never sent: `BEGIN` starts a segment that ends at the next `COMMIT` (or at the end of the file),
+so a block the author wrote as one transaction stays one. Statements outside any block are grouped with their
+transactional neighbours. A statement that cannot run in a transaction inside a written `BEGIN` block is
+refused before anything runs, as PostgreSQL would refuse it there.
+
+Splitting and the statement kinds come from `core.migrations` (split_statements, is_transaction_control,
+runs_outside_transaction): one reading of SQL for the whole tool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import DibsError
+from .migrations import (
+    Statement,
+    is_transaction_control,
+    runs_outside_transaction,
+    split_statements,
+    strip_comments,
+)
+
+_SUMMARY_WIDTH = 60
+
+
+class PlanError(DibsError):
+    """The file cannot be cut into segments that PostgreSQL would run; nothing of it runs."""
+
+
+def statement_summary(text: str) -> str:
+    """The statement on one line, comments dropped, cut to a readable width (`CREATE INDEX CONCURRENTLY ...`)."""
+    flat = strip_comments(text)
+    return flat if len(flat) <= _SUMMARY_WIDTH else flat[: _SUMMARY_WIDTH - 1].rstrip() + "…"
+
+
+def _adds_enum_value(text: str) -> bool:
+    words = strip_comments(text).upper().split()
+    return words[:2] == ["ALTER", "TYPE"] and "ADD" in words and "VALUE" in words
+
+
+def _opens_block(text: str) -> bool:
+    words = strip_comments(text).upper().split()
+    return bool(words) and words[0] in ("BEGIN", "START")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Consecutive statements that commit together; `first` is the 1-based number of its first statement."""
+
+    number: int
+    statements: tuple[Statement, ...]
+    first: int
+    alone: bool  # one statement run in autocommit
+    written_block: bool = False  # a BEGIN ... COMMIT block of the file
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.statements) - 1
+
+    @property
+    def first_line(self) -> int:
+        return self.statements[0].line
+
+    @property
+    def last_line(self) -> int:
+        stmt = self.statements[-1]
+        return stmt.line + stmt.text.rstrip().count("\n")
+
+    @property
+    def kind(self) -> str:
+        return "alone, autocommit" if self.alone else "one transaction"
+
+    @property
+    def note(self) -> str:
+        """Why the segment runs alone, when that is surprising."""
+        if self.alone and _adds_enum_value(self.statements[0].text):
+            return "the new enum label can only be used once committed"
+        return ""
+
+    def summary(self) -> str:
+        """What the segment is, in one line: its statement when alone, else its first statement and a count."""
+        head = statement_summary(self.statements[0].text)
+        if len(self.statements) == 1:
+            return head
+        return f"{head} and {len(self.statements) - 1} more"
+
+    def where(self) -> str:
+        """`statements 3-5, lines 10-22` (singular forms for one)."""
+        statements = (
+            f"statement {self.first}" if self.first == self.last else f"statements {self.first}-{self.last}"
+        )
+        lines = (
+            f"line {self.first_line}"
+            if self.first_line == self.last_line
+            else (f"lines {self.first_line}-{self.last_line}")
+        )
+        return f"{statements}, {lines}"
+
+
+@dataclass(frozen=True)
+class SegmentPlan:
+    """A migration's segments in order; `statements` counts the statements that run (BEGIN/COMMIT excluded)."""
+
+    segments: tuple[Segment, ...]
+    statements: int
+
+    @property
+    def atomic(self) -> bool:
+        return len(self.segments) <= 1
+
+    def span(self, first: int, last: int) -> str:
+        """`segments 1-2 of 4 (statements 1-5, lines 1-30)` for segments first..last (1-based)."""
+        chosen = self.segments[first - 1 : last]
+        numbers = f"segment {first}" if first == last else f"segments {first}-{last}"
+        a, b = chosen[0], chosen[-1]
+        statements = f"statement {a.first}" if a.first == b.last else f"statements {a.first}-{b.last}"
+        lines = (
+            f"line {a.first_line}" if a.first_line == b.last_line else f"lines {a.first_line}-{b.last_line}"
+        )
+        return f"{numbers} of {len(self.segments)} ({statements}, {lines})"
+
+    def describe(self) -> list[str]:
+        """One line per segment, for dry runs, confirmations and previews (nothing for an atomic migration)."""
+        if self.atomic:
+            return []
+        lines = [
+            f"not atomic: {len(self.segments)} segments, each committed on its own, in order; a failure keeps "
+            "the segments before it and a rerun resumes after them"
+        ]
+        for seg in self.segments:
+            line = f"segment {seg.number} ({seg.kind}, {seg.where()}): {seg.summary()}"
+            if seg.note:
+                line += f" ({seg.note})"
+            lines.append(line)
+        return lines
+
+
+def plan_segments(text: str, file: str = "<sql>") -> SegmentPlan:
+    """Cut a migration into segments (see the module docstring for the rules)."""
+    segments: list[Segment] = []
+    current: list[Statement] = []
+    first = 1  # number of current[0]
+    in_block = False
+    block_line = 0
+    count = 0
+
+    def close(*, alone: bool = False, written: bool = False) -> None:
+        if current:
+            segments.append(Segment(len(segments) + 1, tuple(current), first, alone, written))
+            current.clear()
+
+    for stmt in split_statements(text, file):
+        if is_transaction_control(stmt.text):
+            if _opens_block(stmt.text):
+                if not in_block:
+                    close()
+                    in_block, block_line = True, stmt.line
+            else:
+                close(written=in_block)
+                in_block = False
+            continue
+        count += 1
+        alone = runs_outside_transaction(stmt.text)
+        if alone and in_block:
+            raise PlanError(
+                f"{file}:{stmt.line}: {statement_summary(stmt.text)} cannot run inside the BEGIN block "
+                f"opened at line {block_line}: PostgreSQL refuses it in a transaction",
+                hint="move it after that block's COMMIT (or end the block before it)",
+            )
+        if alone:
+            close()
+        if not current:
+            first = count
+        current.append(stmt)
+        if alone:
+            close(alone=True)
+    close(written=in_block)
+    return SegmentPlan(tuple(segments), count)

@@ -1,0 +1,324 @@
+"""Apply tells the truth: segments shown before they run, each outcome recorded, failures that say what
+committed, INVALID indexes named with their cleanup, resume after a partial apply, refusal when the file
+changed, and a connection lost mid-apply, all against the real server."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from dibs_tui.core.apply import apply_pending
+from dibs_tui.core.apply_outcome import ApplyRefused, ConnectionLost, MigrationFailed
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.migrations import checksum
+from dibs_tui.core.segments import PlanError, plan_segments
+from tests.pg import fetch, run_sql
+
+DIBS = Path(sys.executable).parent / "dibs-tui"
+NAME = "20260101000000_index-between"
+# Segment 1 (a transaction) logs a row so that a test can count how many times it ran.
+THREE = (
+    "INSERT INTO runs VALUES ('segment 1');\nALTER TABLE t ADD COLUMN a int;\n"
+    "CREATE UNIQUE INDEX CONCURRENTLY t_v ON t (v);\n"
+    "ALTER TABLE t ADD COLUMN b int;\n"
+)
+
+
+def migrate(db: str, folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [DIBS, "migrate", db, "--migrations", str(folder), *extra],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+def project(db: str, tmp_path: Path, text: str = THREE, *, duplicates: bool = False) -> Path:
+    run_sql(db, "CREATE TABLE runs (what text); CREATE TABLE t (v int);")
+    run_sql(db, "INSERT INTO t VALUES (1), (2)" + (", (2)" if duplicates else ""))
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / f"{NAME}.sql").write_text(text, encoding="utf-8")
+    return folder
+
+
+def state(db: str) -> dict[str, object]:
+    """Columns of t, its indexes with validity, how often segment 1 ran, the history and segment rows."""
+
+    async def read() -> dict[str, object]:
+        columns = await fetch(
+            db,
+            "SELECT attname::text FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attnum > 0 "
+            "AND NOT attisdropped ORDER BY attnum",
+        )
+        indexes = await fetch(
+            db,
+            "SELECT c.relname::text AS name, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = 'public.t'::regclass",
+        )
+        runs = await fetch(db, "SELECT count(*) AS n FROM runs")
+        exists = await fetch(
+            db,
+            "SELECT to_regclass('public.__dibs_migrations') IS NOT NULL AS h, "
+            "to_regclass('public.__dibs_migration_segments') IS NOT NULL AS s",
+        )
+        history = (
+            [
+                (r["name"], r["checksum"])
+                for r in await fetch(db, "SELECT name, checksum FROM __dibs_migrations")
+            ]
+            if exists[0]["h"]
+            else []
+        )
+        segments = (
+            [
+                (r["segment"], r["outcome"], list(r["leftovers"]))
+                for r in await fetch(
+                    db, "SELECT segment, outcome, leftovers FROM __dibs_migration_segments ORDER BY segment"
+                )
+            ]
+            if exists[0]["s"]
+            else []
+        )
+        return {
+            "columns": [r["attname"] for r in columns],
+            "indexes": {r["name"]: r["indisvalid"] for r in indexes},
+            "runs": runs[0]["n"],
+            "history": history,
+            "segments": segments,
+        }
+
+    return asyncio.run(read())
+
+
+def test_plan_cuts_at_statements_that_cannot_run_in_a_transaction() -> None:
+    plan = plan_segments(THREE, "m.sql")
+    assert [(s.number, s.alone, s.first, s.last, s.first_line, s.last_line) for s in plan.segments] == [
+        (1, False, 1, 2, 1, 2),
+        (2, True, 3, 3, 3, 3),
+        (3, False, 4, 4, 4, 4),
+    ]
+    assert plan.span(1, 2) == "segments 1-2 of 3 (statements 1-3, lines 1-3)"
+    # A block written in the file stays one segment; BEGIN/COMMIT are boundaries, never sent.
+    written = plan_segments("SELECT 1;\nBEGIN;\nSELECT 2;\nSELECT 3;\nCOMMIT;\nSELECT 4;\n")
+    assert [(s.first, s.last, s.written_block) for s in written.segments] == [
+        (1, 1, False),
+        (2, 3, True),
+        (4, 4, False),
+    ]
+    enum = plan_segments("ALTER TYPE mood ADD VALUE 'great';\nUPDATE t SET m = 'great';\n")
+    assert enum.segments[0].alone and "only be used once committed" in enum.describe()[1]
+
+
+def test_concurrent_index_inside_a_written_block_is_refused_before_anything_runs(
+    db: str, tmp_path: Path
+) -> None:
+    folder = project(
+        db,
+        tmp_path,
+        "ALTER TABLE t ADD COLUMN a int;\nBEGIN;\nCREATE INDEX CONCURRENTLY t_v ON t (v);\nCOMMIT;\n",
+    )
+    with pytest.raises(
+        PlanError, match=r":3: CREATE INDEX CONCURRENTLY t_v ON t \(v\) cannot run inside the BEGIN"
+    ):
+        plan_segments((folder / f"{NAME}.sql").read_text(), str(folder / f"{NAME}.sql"))
+    result = migrate(db, folder, "--yes")
+    assert result.returncode == 1, result.stderr
+    assert f"{NAME}.sql:3: CREATE INDEX CONCURRENTLY" in result.stderr and "Traceback" not in result.stderr
+    assert state(db)["columns"] == ["v"]  # segment 1 did not run either
+
+
+def test_dry_run_shows_three_segments_then_all_apply_and_are_recorded(db: str, tmp_path: Path) -> None:
+    folder = project(db, tmp_path)
+    dry = migrate(db, folder, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert f"pending  {NAME}  (4 statements, 3 segments)" in dry.stdout
+    assert (
+        "    segment 1 (one transaction, statements 1-2, lines 1-2): INSERT INTO runs VALUES ('segment 1') and 1 more"
+        in dry.stdout
+    )
+    assert (
+        "    segment 2 (alone, autocommit, statement 3, line 3): CREATE UNIQUE INDEX CONCURRENTLY t_v ON t (v)"
+        in dry.stdout
+    )
+    assert (
+        "    segment 3 (one transaction, statement 4, line 4): ALTER TABLE t ADD COLUMN b int" in dry.stdout
+    )
+    assert state(db)["columns"] == ["v"]  # a dry run changes nothing
+    applied = migrate(db, folder, "--yes")
+    assert applied.returncode == 0, applied.stderr
+    assert "segment 2/3 (alone, autocommit, statement 3, line 3)" in applied.stdout
+    after = state(db)
+    assert after["columns"] == ["v", "a", "b"] and after["indexes"] == {"t_v": True} and after["runs"] == 1
+    assert after["history"] == [(NAME, checksum(THREE))]
+    assert after["segments"] == []  # the partial record goes with the history row
+
+
+def test_failed_concurrent_index_is_named_refused_while_there_then_resumed(db: str, tmp_path: Path) -> None:
+    folder = project(db, tmp_path, duplicates=True)
+    failed = migrate(db, folder, "--yes")
+    assert failed.returncode == 3, failed.stderr  # partially applied
+    first = failed.stderr.splitlines()[0]
+    assert first == (
+        f"migration {NAME} partially applied: segment 1 of 3 (statements 1-2, lines 1-2) committed; "
+        "segment 2 (CREATE UNIQUE INDEX CONCURRENTLY t_v ON t (v), line 3) failed: could not create unique index "
+        '"t_v" (Key (v)=(2) is duplicated.); segment 3 not run'
+    )
+    assert (
+        "left behind: the INVALID index public.t_v; clean it with: DROP INDEX CONCURRENTLY public.t_v;"
+        in (failed.stderr)
+    )
+    assert "Traceback" not in failed.stderr
+    after = state(db)
+    assert after["columns"] == ["v", "a"] and after["indexes"] == {"t_v": False} and after["runs"] == 1
+    assert after["history"] == []  # not applied: only some segments committed
+    assert after["segments"] == [(1, "committed", []), (2, "failed", ["public.t_v"])]
+
+    refused = migrate(db, folder, "--yes")
+    assert refused.returncode == 1
+    assert "left the INVALID index public.t_v behind" in refused.stderr
+    assert "DROP INDEX CONCURRENTLY public.t_v;" in refused.stderr
+    assert state(db) == after  # nothing ran
+
+    run_sql(db, "DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t WHERE v = 2)")
+    run_sql(db, "DROP INDEX CONCURRENTLY public.t_v")
+    resumed = migrate(db, folder, "--yes")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resumes at segment 2: segment 1 of 3 (statements 1-2, lines 1-2) committed" in resumed.stdout
+    assert "resuming at segment 2 of 3" in resumed.stdout
+    done = state(db)
+    assert done["columns"] == ["v", "a", "b"] and done["indexes"] == {"t_v": True}
+    assert done["runs"] == 1  # segment 1 ran once, not again on resume
+    assert done["history"] == [(NAME, checksum(THREE))] and done["segments"] == []
+
+
+def test_a_file_changed_after_a_partial_apply_is_refused(db: str, tmp_path: Path) -> None:
+    folder = project(db, tmp_path, duplicates=True)
+    assert migrate(db, folder, "--yes").returncode == 3
+    run_sql(db, "DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t WHERE v = 2)")
+    run_sql(db, "DROP INDEX CONCURRENTLY public.t_v")
+    (folder / f"{NAME}.sql").write_text(THREE.replace("ADD COLUMN b int", "ADD COLUMN c int"))
+    before = state(db)
+    refused = migrate(db, folder, "--yes")
+    assert refused.returncode == 1
+    assert (
+        f"migration {NAME} was partially applied (segment 1 of 3 (statements 1-2) committed on "
+        in refused.stderr
+    )
+    assert "its file changed since" in refused.stderr and "restore the file as it was" in refused.stderr
+    assert state(db) == before  # nothing ran: no column c, segment 1 not repeated
+
+
+async def test_one_transaction_failure_keeps_nothing_and_records_nothing(db: str, tmp_path: Path) -> None:
+    folder = await asyncio.to_thread(project, db, tmp_path, "ALTER TABLE t ADD COLUMN a int;\nSELECT 1/0;\n")
+    with pytest.raises(MigrationFailed) as failure:
+        await apply_pending(resolve(db), folder)
+    assert (
+        failure.value.headline()
+        == f"migration {NAME} failed and was rolled back: nothing of it was committed"
+    )
+    assert failure.value.committed == 0 and not failure.value.leftovers
+    after = await asyncio.to_thread(state, db)
+    assert after["columns"] == ["v"] and after["segments"] == [] and after["history"] == []
+    # Nothing of it stayed: the file may be edited and run whole.
+    (folder / f"{NAME}.sql").write_text("ALTER TABLE t ADD COLUMN a int;\n")
+    result = await apply_pending(resolve(db), folder)
+    assert [a.name for a in result.applied] == [NAME]
+
+
+async def test_refusal_happens_before_an_earlier_pending_migration_runs(db: str, tmp_path: Path) -> None:
+    folder = await asyncio.to_thread(project, db, tmp_path, duplicates=True)
+    with pytest.raises(MigrationFailed):
+        await apply_pending(resolve(db), folder)
+    (folder / "20250101000000_earlier.sql").write_text("CREATE TABLE earlier (id int);\n")
+    with pytest.raises(ApplyRefused):
+        await apply_pending(resolve(db), folder)
+    rows = await fetch(db, "SELECT to_regclass('public.earlier') IS NULL AS absent")
+    assert rows[0]["absent"]
+
+
+async def _terminate_when_sleeping(db: str) -> int:
+    """Terminate the applier's backend once it runs pg_sleep; returns its pid."""
+    conn = await asyncpg.connect(db)
+    try:
+        for _ in range(400):
+            pid = await conn.fetchval(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
+                "AND state = 'active' AND query LIKE 'SELECT pg_sleep%'"
+            )
+            if pid:
+                assert await conn.fetchval("SELECT pg_terminate_backend($1)", pid)
+                return int(pid)
+            await asyncio.sleep(0.05)
+        raise AssertionError("the applier never reached pg_sleep")
+    finally:
+        await conn.close()
+
+
+# Segment 3 sleeps while `runs` holds one row: long enough to be terminated; a rerun after a second row is
+# added goes straight through, with the file unchanged.
+SLEEPY = (
+    "INSERT INTO runs VALUES ('segment 1');\nCREATE INDEX CONCURRENTLY t_v ON t (v);\n"
+    "ALTER TABLE t ADD COLUMN b int;\n"
+    "SELECT pg_sleep(CASE WHEN (SELECT count(*) FROM runs) < 2 THEN 60 ELSE 0 END);\n"
+)
+
+
+async def test_backend_terminated_mid_apply_says_what_committed(db: str, tmp_path: Path) -> None:
+    folder = await asyncio.to_thread(project, db, tmp_path, SLEEPY)
+    task = asyncio.create_task(apply_pending(resolve(db), folder))
+    await _terminate_when_sleeping(db)
+    started = time.perf_counter()
+    with pytest.raises(ConnectionLost) as lost:
+        await asyncio.wait_for(task, 15)
+    assert time.perf_counter() - started < resolve(db).timeout
+    message = lost.value.message
+    head = message.splitlines()[0]
+    assert head.startswith(
+        f"connection to the server lost while applying migration {NAME}, segment 3 of 3 "
+        "(ALTER TABLE t ADD COLUMN b int and 1 more, line 3): "
+    )
+    assert head.endswith("terminating connection due to administrator command")
+    assert (
+        "segments 1-2 of 3 (statements 1-2, lines 1-2) committed, as the server records; segment 3 did not complete"
+        in message
+    )
+    assert "migrate again resumes at segment 3" in message and lost.value.partial
+    after = await asyncio.to_thread(state, db)
+    assert after["columns"] == ["v"] and after["indexes"] == {"t_v": True} and after["runs"] == 1
+    assert after["segments"] == [(1, "committed", []), (2, "committed", [])]
+
+
+def test_cli_backend_terminated_mid_apply_exits_3_without_traceback(db: str, tmp_path: Path) -> None:
+    folder = project(db, tmp_path, SLEEPY)
+    process = subprocess.Popen(
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    asyncio.run(_terminate_when_sleeping(db))
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 3, err
+    assert "connection to the server lost while applying migration" in err
+    assert "segments 1-2 of 3 (statements 1-2, lines 1-2) committed, as the server records" in err
+    assert "Traceback" not in err and "internal error" not in err
+    changed_text = SLEEPY.replace("ADD COLUMN b", "ADD COLUMN c")
+    (folder / f"{NAME}.sql").write_text(changed_text)
+    changed = migrate(db, folder, "--yes")
+    assert changed.returncode == 1 and "its file changed since" in changed.stderr
+    # The rerun of the unchanged file resumes at segment 3: segment 1 does not run twice.
+    (folder / f"{NAME}.sql").write_text(SLEEPY)
+    run_sql(db, "INSERT INTO runs VALUES ('by the test')")
+    resumed = migrate(db, folder, "--yes")
+    assert resumed.returncode == 0, resumed.stderr
+    after = state(db)
+    assert after["runs"] == 2 and after["columns"] == ["v", "b"]
+    assert after["history"] == [(NAME, checksum(SLEEPY))] and after["segments"] == []
