@@ -22,6 +22,7 @@ _KNOWN_KEYS = {
     "include_schemas",
     "exclude_schemas",
     "lock_timeout",
+    "exclude",
 }
 
 
@@ -37,6 +38,7 @@ class Settings:
     editor_template: str | None = None  # e.g. "nvim +{line} {file}"; beats the editor presets
     include_schemas: tuple[str, ...] = ()
     exclude_schemas: tuple[str, ...] = ()
+    exclude_tables: tuple[str, ...] = ()  # `exclude`: schema.table globs the diff leaves out
     lock_timeout: str = "5s"
 
     def resolve_migrations_dir(self) -> Path:
@@ -122,5 +124,6 @@ def load_settings(start: Path | None = None) -> Settings:
         editor_template=data.get("editor"),
         include_schemas=_str_list(path, "include_schemas", data.get("include_schemas", [])),
         exclude_schemas=_str_list(path, "exclude_schemas", data.get("exclude_schemas", [])),
+        exclude_tables=_str_list(path, "exclude", data.get("exclude", [])),
         lock_timeout=str(data.get("lock_timeout", "5s")),
     )

@@ -6,11 +6,13 @@ import argparse
 
 from ..config import Settings
 from .common import exit_now
-from .diff import MARKS, compute, group_by_table
+from .diff import MARKS, compute, group_by_table, left_out_lines
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     result = compute(args, settings, renames=False)
+    for line in left_out_lines(result):
+        print(line)
     if result.in_sync:
         print(f"in sync ({result.elapsed_s:.2f} s)")
         return exit_now(0)

@@ -62,6 +62,7 @@ def compute(args: argparse.Namespace, settings: Settings, *, renames: bool = Tru
                 include_schemas=include,
                 exclude_schemas=exclude,
                 accepted_renames=accepted,
+                exclude_tables=settings.exclude_tables,
             )
         )
     finally:
@@ -80,10 +81,16 @@ def group_by_table(changes: Sequence[Change]) -> dict[str, list[Change]]:
     return groups
 
 
+def left_out_lines(result: DiffResult) -> list[str]:
+    """`left out: public.alembic_version (Alembic history)`: what the diff did not compare, one per line."""
+    return [f"left out: {item}" for item in result.left_out]
+
+
 def render_text(result: DiffResult) -> str:
     if result.in_sync:
-        return f"in sync ({result.elapsed_s:.2f} s)\n"
-    lines: list[str] = []
+        done = f"in sync ({result.elapsed_s:.2f} s)"
+        return "".join(line + "\n" for line in [*left_out_lines(result), done])
+    lines: list[str] = left_out_lines(result)
     for group, changes in group_by_table(result.changes).items():
         lines.append(group)
         for change in changes:
@@ -139,6 +146,7 @@ def as_json(result: DiffResult) -> dict[str, Any]:
             }
             for s in result.plan
         ],
+        "left_out": [{"schema": x.schema, "name": x.name, "why": x.why} for x in result.left_out],
         "renames": [
             {
                 "kind": r.kind,

@@ -1940,9 +1940,15 @@ async def diff_database(
     include_schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
     accepted_renames: Iterable[tuple[str, str]] = (),
+    exclude_tables: Sequence[str] = (),
 ) -> DiffResult:
-    """Introspect `target`, build the desired catalog (shadow database, other DSN or migrations), diff."""
+    """Introspect `target`, build the desired catalog (shadow database, other DSN or migrations), diff.
+
+    Tool history and meta tables, and those `exclude_tables` names, are left out of both sides first, and the
+    deparser's two spellings of one expression are brought to one (core.deparse_forms)."""
     from .shadow import desired_catalog, introspect_target
+    from .deparse_forms import canonical
+    from .tool_tables import leave_out
 
     timer = _Timer()
     t = timer.start
@@ -1960,13 +1966,16 @@ async def diff_database(
             ),
         )
         t = timer.mark("introspect both sides", t)
+        current, left_current = leave_out(canonical(current), exclude_tables)
+        wanted, left_wanted = leave_out(canonical(wanted), exclude_tables)
         changes, plan, renames = diff_catalogs(current, wanted, accepted_renames=accepted_renames)
         timer.mark("diff", t)
     finally:
         if gc_was_enabled:
             gc.enable()
+    left_out = tuple(sorted(set(left_current) | set(left_wanted), key=lambda x: (x.schema, x.name)))
     return DiffResult(
-        current, wanted, changes, plan, renames, sources, time.perf_counter() - timer.start, timer.marks
+        current, wanted, changes, plan, renames, sources, time.perf_counter() - timer.start, timer.marks, left_out
     )
 
 

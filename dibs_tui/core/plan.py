@@ -33,6 +33,7 @@ from .model import Catalog, ObjectRef
 
 if TYPE_CHECKING:
     from .sqlfiles import DesiredSchema
+    from .tool_tables import LeftOut
 
 
 class ChangeKind(enum.StrEnum):
@@ -108,6 +109,7 @@ class DiffResult:
     desired_sources: DesiredSchema | None = None  # the loader's, when the desired side was SQL files
     elapsed_s: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (shadow, introspect, diff)
+    left_out: tuple[LeftOut, ...] = ()  # tool history, meta and excluded tables: never compared
 
     @property
     def in_sync(self) -> bool:

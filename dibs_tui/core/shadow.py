@@ -31,6 +31,7 @@ import asyncpg
 from .connect import ConnectionTarget, connect, resolve, with_database
 from .errors import DibsError, SourceError
 from .model import Catalog
+from .tool_tables import writes_tool_history
 from .sql import quote_ident
 
 if TYPE_CHECKING:
@@ -189,11 +190,12 @@ async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Loca
             raise SourceError(stmt.file, line, column, _error_message(exc)) from None
 
 
-def _split_file(path: Path) -> list[LocatedStatement]:
-    """A file cut at top-level semicolons; BEGIN/COMMIT dropped (each statement runs on its own)."""
+def _split_file(path: Path, text: str | None = None) -> list[LocatedStatement]:
+    """A file (or the part of it `text` keeps) cut at top-level semicolons; BEGIN/COMMIT dropped (each
+    statement runs on its own)."""
     from .migrations import is_transaction_control, split_statements  # not needed to diff two databases
 
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8") if text is None else text
     return [
         LocatedStatement(str(path), s.text, s.line, s.column)
         for s in split_statements(text, str(path))
@@ -258,10 +260,21 @@ async def desired_catalog(
         and not _looks_like_schema(paths[0])
     ):
         migrations = True
+    if not migrations and len(paths) == 1 and paths[0].is_file() and writes_tool_history(paths[0]):
+        migrations = True  # e.g. Alembic's offline SQL: a migration sequence, replayed as one
     sources: DesiredSchema | None = None
     if migrations:
-        files = [f for p in paths for f in (sorted(p.glob("*.sql")) if p.is_dir() else [p])]
-        statements = [s for f in files for s in _split_file(f)]
+        from .migrations import list_migration_files  # a folder's layout: never a rollback, a down section
+
+        statements = [
+            s
+            for p in paths
+            for s in (
+                [s for f in list_migration_files(p) for s in _split_file(f.path, f.text)]
+                if p.is_dir()
+                else _split_file(p)
+            )
+        ]
     else:
         statements, sources = _load_files(paths)
     async with shadow_database(target) as shadow:

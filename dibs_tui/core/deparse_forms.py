@@ -1,0 +1,67 @@
+"""Two spellings PostgreSQL's deparser gives one expression, brought to one before a diff compares them.
+
+`col IN ('a', 'b')` on a varchar column is stored as `col::text = ANY ((ARRAY['a'::varchar, ...])::text[])`;
+pg_dump prints that, and loading pg_dump's text stores `ARRAY[('a'::varchar)::text, ...]` instead: the same
+constraint, another text. A database restored from a dump would otherwise never be "in sync" with the
+migrations that made the original. Both catalogs are rewritten to the first form (valid SQL, so a plan built
+from it still runs); CHECK constraints and index definitions and predicates are the places it occurs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .model import Catalog, ConstraintKind, Relation
+
+_CAST = r"[a-z][a-z ]*(?:\(\d+(?:,\d+)?\))?"
+_ITEM = rf"\(('(?:[^']|'')*'::{_CAST})\)::({_CAST})"
+_PLAIN_ITEM = rf"\('(?:[^']|'')*'::{_CAST}\)::{_CAST}"
+_ARRAY = re.compile(rf"ARRAY\[({_PLAIN_ITEM}(?:, {_PLAIN_ITEM})*)\]")
+_ONE = re.compile(_ITEM)
+
+
+def _rewrite(match: re.Match[str]) -> str:
+    items = _ONE.findall(match.group(1))
+    targets = {target for _, target in items}
+    if len(targets) != 1:
+        return match.group(0)
+    return f"(ARRAY[{', '.join(value for value, _ in items)}])::{targets.pop()}[]"
+
+
+def canonical_text(text: str) -> str:
+    """`ARRAY[('a'::character varying)::text, ...]` -> `(ARRAY['a'::character varying, ...])::text[]`."""
+    return _ARRAY.sub(_rewrite, text) if "ARRAY[(" in text else text
+
+
+def _relation(rel: Relation) -> Relation:
+    constraints = tuple(
+        replace(c, definition=canonical_text(c.definition))
+        if c.kind is ConstraintKind.CHECK and "ARRAY[(" in c.definition
+        else c
+        for c in rel.constraints
+    )
+    indexes = tuple(
+        replace(
+            i,
+            definition=canonical_text(i.definition),
+            predicate=canonical_text(i.predicate) if i.predicate else i.predicate,
+        )
+        if "ARRAY[(" in i.definition
+        else i
+        for i in rel.indexes
+    )
+    return replace(rel, constraints=constraints, indexes=indexes)
+
+
+def canonical(catalog: Catalog) -> Catalog:
+    """The catalog with both deparsed spellings brought to one; untouched when neither occurs."""
+    touched = [
+        any("ARRAY[(" in c.definition for c in r.constraints)
+        or any("ARRAY[(" in i.definition for i in r.indexes)
+        for r in catalog.relations
+    ]
+    if not any(touched):
+        return catalog
+    relations = tuple(_relation(r) if t else r for r, t in zip(catalog.relations, touched, strict=True))
+    return replace(catalog, relations=relations)

@@ -1,0 +1,120 @@
+"""Tables that are not the schema: migration tools' histories, dibs-tui's own meta tables, and what the
+project's `exclude` setting names. They are taken out of BOTH catalogs before a diff compares them, so
+diff, check and generate never propose to drop or change them, and the diff says what it left out.
+
+A pattern is a glob on `schema.table` (`public.audit_*`), or on the bare table name in any schema
+(`audit_*`); matching is case-sensitive, as PostgreSQL names are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from .model import Catalog, ObjectRef, Relation
+
+# Table name -> why it is not the schema. Found in any schema: each tool creates it where it is told to.
+TOOL_TABLES: dict[str, str] = {
+    "alembic_version": "Alembic history",
+    "schema_migrations": "migration history (golang-migrate, Rails or dbmate)",
+    "ar_internal_metadata": "Rails metadata",
+    "flyway_schema_history": "Flyway history",
+    "_sqlx_migrations": "sqlx history",
+    "_prisma_migrations": "Prisma history",
+    "goose_db_version": "goose history",
+    "_dibs_migrations": "dibs history",
+    "__diesel_schema_migrations": "diesel history",
+}
+_META_PREFIX = "__dibs_"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A relation the diff did not compare, and why (`Alembic history`, `excluded by public.audit_*`)."""
+
+    schema: str
+    name: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name} ({self.why})"
+
+
+def why_left_out(schema: str, name: str, excludes: Sequence[str] = ()) -> str | None:
+    """Why a table is not part of the schema, or None when it is."""
+    if name in TOOL_TABLES:
+        return TOOL_TABLES[name]
+    if name.startswith(_META_PREFIX):
+        return "dibs-tui meta table"
+    for pattern in excludes:
+        subject = f"{schema}.{name}" if "." in pattern else name
+        if fnmatchcase(subject, pattern):
+            return f"excluded by {pattern}"
+    return None
+
+
+def _touches(ref: ObjectRef, gone: set[tuple[str, str]]) -> bool:
+    if ref.kind == "sequence":
+        return False
+    return ref.kind != "schema" and (ref.schema, ref.name) in gone
+
+
+def leave_out(catalog: Catalog, excludes: Sequence[str] = ()) -> tuple[Catalog, tuple[LeftOut, ...]]:
+    """The catalog without tool, meta and excluded tables (with the sequences they own and the dependency
+    rows that name them), and what was left out."""
+    kept: list[Relation] = []
+    left: list[LeftOut] = []
+    for rel in catalog.relations:
+        why = why_left_out(rel.schema, rel.name, excludes)
+        if why is None and rel.partition_of is not None:
+            parent = rel.partition_of
+            why = why_left_out(parent[0], parent[1], excludes)
+        if why is None:
+            kept.append(rel)
+        else:
+            left.append(LeftOut(rel.schema, rel.name, why))
+    if not left:
+        return catalog, ()
+    gone = {(x.schema, x.name) for x in left}
+    sequences = tuple(
+        s
+        for s in catalog.sequences
+        if s.owned_by is None or (s.owned_by.schema, s.owned_by.table) not in gone
+    )
+    owned = {(s.schema, s.name) for s in catalog.sequences} - {(s.schema, s.name) for s in sequences}
+    dependencies = tuple(
+        d
+        for d in catalog.dependencies
+        if not _touches(d.dependent, gone)
+        and not _touches(d.referenced, gone)
+        and (d.dependent.schema, d.dependent.name) not in owned
+        and (d.referenced.schema, d.referenced.name) not in owned
+    )
+    trimmed = replace(catalog, relations=tuple(kept), sequences=sequences, dependencies=dependencies)
+    return trimmed, tuple(sorted(left, key=lambda x: (x.schema, x.name)))
+
+
+# Rails' structure.sql ends by INSERTing its schema_migrations rows: a schema dump, not a sequence. An UPDATE
+# of any history table, or an INSERT into one of the others, is a tool moving through migrations.
+_HISTORY_NAMES = "|".join(map(re.escape, TOOL_TABLES))
+_OTHER_NAMES = "|".join(
+    re.escape(t) for t in TOOL_TABLES if t not in ("schema_migrations", "ar_internal_metadata")
+)
+_WRITES_HISTORY = re.compile(
+    rf"\b(?:UPDATE\s+(?:\"?\w+\"?\.)?\"?(?:{_HISTORY_NAMES})|INSERT\s+INTO\s+(?:\"?\w+\"?\.)?\"?(?:{_OTHER_NAMES}))\b",
+    re.IGNORECASE,
+)
+
+
+def writes_tool_history(path: Path) -> bool:
+    """A SQL file that writes a tool's history table (Alembic's offline SQL updates `alembic_version`) is a
+    migration sequence, replayed with its data statements, not a schema file."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            text = handle.read(4_000_000)
+    except OSError:
+        return False
+    return bool(_WRITES_HISTORY.search(text))

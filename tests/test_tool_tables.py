@@ -1,0 +1,131 @@
+"""Other tools' tables are not the schema: never proposed for drop or change by diff, check or generate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.diff import diff_database
+from dibs_tui.core.tool_tables import why_left_out
+from tests.pg import REAL, execute
+from tests.realschemas import load_real
+
+DIBS = Path(sys.executable).parent / "dibs-tui"
+DELTA = REAL / "delta"
+
+
+def dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([DIBS, *args], capture_output=True, text=True, check=False, cwd=cwd, timeout=300)
+
+
+def test_tool_and_meta_tables_are_recognised_by_name() -> None:
+    assert why_left_out("public", "alembic_version") == "Alembic history"
+    assert why_left_out("app", "goose_db_version") == "goose history"
+    assert why_left_out("public", "__dibs_tables") == "dibs-tui meta table"
+    assert why_left_out("public", "users") is None
+    assert why_left_out("public", "audit_2024", ["public.audit_*"]) == "excluded by public.audit_*"
+    assert why_left_out("other", "audit_2024", ["public.audit_*"]) is None
+    assert why_left_out("other", "audit_2024", ["audit_*"]) == "excluded by audit_*"
+
+
+async def test_history_tables_on_one_side_only_are_not_dropped(db: str, tmp_path: Path) -> None:
+    await execute(
+        db,
+        "CREATE TABLE users (id int PRIMARY KEY);"
+        "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);"
+        "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, "
+        "is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());"
+        "CREATE TABLE schema_migrations (version character varying PRIMARY KEY);"
+        "CREATE TABLE ar_internal_metadata (key character varying PRIMARY KEY, value character varying);"
+        "CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY);"
+        "CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY);"
+        "CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY);",
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE users (id int PRIMARY KEY);\n")
+    result = await diff_database(resolve(db), [str(desired)])
+    assert result.in_sync, result.sql()
+    assert [f"{x.schema}.{x.name}" for x in result.left_out] == [
+        "public._prisma_migrations",
+        "public._sqlx_migrations",
+        "public.alembic_version",
+        "public.ar_internal_metadata",
+        "public.flyway_schema_history",
+        "public.goose_db_version",
+        "public.schema_migrations",
+    ]
+
+
+async def test_exclude_patterns_leave_tables_out_of_both_sides(db: str, tmp_path: Path) -> None:
+    await execute(db, "CREATE TABLE users (id int); CREATE TABLE audit_2024 (id int, at timestamptz);")
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE users (id int);\nCREATE TABLE audit_2025 (id int);\n")
+    result = await diff_database(resolve(db), [str(desired)], exclude_tables=["public.audit_*"])
+    assert result.in_sync, result.sql()
+    assert {x.name: x.why for x in result.left_out} == {
+        "audit_2024": "excluded by public.audit_*",
+        "audit_2025": "excluded by public.audit_*",
+    }
+    plain = await diff_database(resolve(db), [str(desired)])
+    assert "DROP TABLE public.audit_2024" in plain.sql()
+
+
+def test_exclude_from_the_config_file_and_json_output(db: str, tmp_path: Path) -> None:
+    import asyncio
+
+    asyncio.run(execute(db, "CREATE TABLE users (id int); CREATE TABLE audit_x (id int);"))
+    (tmp_path / "schema.sql").write_text("CREATE TABLE users (id int);\n")
+    (tmp_path / "dibs-tui.toml").write_text('schema = "schema.sql"\nexclude = ["public.audit_*"]\n')
+    result = dibs("diff", db, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["in_sync"] is True
+    assert data["left_out"] == [{"schema": "public", "name": "audit_x", "why": "excluded by public.audit_*"}]
+
+
+def test_delta_alembic_database_checks_in_sync_against_the_offline_sql(db: str) -> None:
+    load_real(db, "delta")
+    check = dibs("check", db, "--desired", str(DELTA / "alembic_upgrade_head.offline.sql"))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "left out: public.alembic_version (Alembic history)" in check.stdout
+    assert "in sync" in check.stdout
+    diff = dibs("diff", db, "--desired", str(DELTA / "alembic_upgrade_head.offline.sql"))
+    assert diff.returncode == 0, diff.stdout
+    assert "DROP TABLE" not in diff.stdout
+    assert "left out: public.alembic_version (Alembic history)" in diff.stdout
+
+
+def test_delta_status_shows_the_alembic_head(db: str, tmp_path: Path) -> None:
+    load_real(db, "delta")
+    head = (DELTA / "alembic_upgrade_head.offline.sql").read_text().rsplit("SET version_num='", 1)[1]
+    head = head.split("'", 1)[0]
+    import asyncio
+
+    # The dump is schema-only: the row alembic keeps is put back as `alembic upgrade head` leaves it.
+    asyncio.run(execute(db, f"INSERT INTO alembic_version VALUES ('{head}')"))
+    result = dibs("status", db, "--migrations", str(tmp_path))
+    assert f"alembic_version (alembic, current {head})" in result.stdout, result.stdout + result.stderr
+
+
+async def test_delta_offline_sql_is_replayed_as_a_migration_sequence(db: str) -> None:
+    load_real(db, "delta")
+    result = await diff_database(resolve(db), [str(DELTA / "alembic_upgrade_head.offline.sql")])
+    assert result.in_sync, result.sql()
+    assert result.desired.relation("public", "alembic_version") is None  # left out of both sides
+    assert result.desired_sources is None  # replayed, not loaded as schema files
+
+
+def test_deparsed_in_list_spellings_compare_equal() -> None:
+    from dibs_tui.core.deparse_forms import canonical_text
+
+    stored = (
+        "CHECK (((kind)::text = ANY ((ARRAY['a'::character varying, 'it''s'::character varying])::text[])))"
+    )
+    reloaded = "CHECK (((kind)::text = ANY (ARRAY[('a'::character varying)::text, ('it''s'::character varying)::text])))"
+    assert canonical_text(reloaded) == stored
+    assert canonical_text(stored) == stored
+    mixed = "ARRAY[('a'::character varying)::text, ('b'::character varying)::name]"
+    assert canonical_text(mixed) == mixed  # different targets: not the same expression, left alone
