@@ -24,30 +24,34 @@ import contextlib
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
 from . import apply_record as record
+from .apply_history import (
+    _compare_tables,
+    _ensure_history_table,
+    _record,
+    _table_signatures,
+    acquire_lock,
+)
+from .apply_lost import ApplyState, connection_lost, is_connection_loss
 from .apply_outcome import (
     AppliedMigration,
     ApplyEvent,
     ApplyRefused,
     ApplyResult,
-    ConnectionLost,
     MigrationFailed,
+    PendingMigration,
     ProgressCallback,
     drop_statement,
-    not_run,
 )
 from .connect import ConnectionTarget, connect
 from .errors import DibsError
 from .migrations import (
     ADVISORY_LOCK_KEY,
-    GENERATED_MARKER,
-    HistoryTable,
     MigrationFile,
     MigrationState,
     Statement,
@@ -57,167 +61,8 @@ from .migrations import (
     read_history,
 )
 from .segments import Segment, SegmentPlan, plan_segments
-from .sql import quote_ident
-
-
-@dataclass(frozen=True)
-class PendingMigration:
-    """A migration about to run: its file, its segments, and its partial record if an earlier run left one."""
-
-    file: MigrationFile
-    plan: SegmentPlan
-    partial: record.PartialApply | None = None
-
-    @property
-    def resume_at(self) -> int:
-        """The 1-based segment this run starts with."""
-        return self.partial.resume_at if self.partial is not None and self.partial.committed else 1
-
-    def describe(self) -> list[str]:
-        """The segments, and where a resumed migration starts (nothing for an atomic fresh one)."""
-        lines = self.plan.describe()
-        if self.resume_at > 1 and self.partial is not None:
-            when = f" on {self.partial.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if self.partial.recorded_at else ""
-            lines.append(
-                f"resumes at segment {self.resume_at}: {self.plan.span(1, self.resume_at - 1)} committed{when}"
-            )
-        return lines
-
-
-# -- lock ----------------------------------------------------------------------------------------------------
-
-
-async def _lock_holder(conn: asyncpg.Connection) -> str:
-    row = await conn.fetchrow(
-        """
-        SELECT a.pid, a.application_name, a.client_addr::text AS addr, a.usename::text AS usename,
-               a.backend_start, l.granted, a.query_start, a.state
-        FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 1
-        """,
-        (ADVISORY_LOCK_KEY >> 32) & 0xFFFFFFFF,
-        ADVISORY_LOCK_KEY & 0xFFFFFFFF,
-    )
-    if row is None:
-        return "another session"
-    who = f"pid {row['pid']}"
-    if row["application_name"]:
-        who += f" ({row['application_name']})"
-    if row["usename"]:
-        who += f" as {row['usename']}"
-    who += f" from {row['addr'] or 'local socket'}"
-    if row["backend_start"]:
-        who += f", connected since {row['backend_start']:%Y-%m-%d %H:%M:%S %Z}"
-    return who
-
-
-async def acquire_lock(conn: asyncpg.Connection, progress: ProgressCallback, *, wait: bool = True) -> None:
-    """Take the applier lock; if busy, say who holds it, then wait for it (or refuse when `wait` is False)."""
-    if await conn.fetchval("SELECT pg_try_advisory_lock($1::bigint)", ADVISORY_LOCK_KEY):
-        return
-    holder = await _lock_holder(conn)
-    if not wait:
-        raise DibsError(
-            f"another migrate is running: the migrations lock is held by {holder}",
-            hint="wait for it to finish, then run migrate again",
-        )
-    progress(ApplyEvent("waiting-for-lock", f"waiting for the migrations lock held by {holder}"))
-    await conn.execute("SET lock_timeout = 0")
-    await conn.execute("SELECT pg_advisory_lock($1::bigint)", ADVISORY_LOCK_KEY)
-    progress(ApplyEvent("locked", "got the migrations lock"))
-
-
-# -- history rows ------------------------------------------------------------------------------------------
-
-_TABLE_SIGNATURES_SQL = """
-SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text ELSE n.nspname || '.' || c.relname END AS name,
-       md5(concat_ws('|',
-         (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull
-                            || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ',' ORDER BY a.attnum)
-          FROM pg_catalog.pg_attribute a
-          LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-         (SELECT string_agg(conname || pg_get_constraintdef(k.oid), ',' ORDER BY conname)
-          FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid),
-         (SELECT string_agg(pg_get_indexdef(i.indexrelid), ',' ORDER BY i.indexrelid::regclass::text)
-          FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid),
-         (SELECT string_agg(t.tgname, ',' ORDER BY t.tgname) FROM pg_catalog.pg_trigger t
-          WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
-         obj_description(c.oid, 'pg_class'))) AS signature
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-  AND c.relname NOT LIKE '\\_\\_dibs\\_%' AND c.relname NOT IN ('_dibs_migrations', 'alembic_version',
-      'schema_migrations', 'flyway_schema_history', '_sqlx_migrations', '_prisma_migrations')
-"""
-
-
-async def _table_signatures(conn: asyncpg.Connection) -> dict[str, str]:
-    return {r["name"]: r["signature"] for r in await conn.fetch(_TABLE_SIGNATURES_SQL)}
-
-
-def _compare_tables(before: dict[str, str], after: dict[str, str]) -> tuple[tuple[str, ...], ...]:
-    created = tuple(sorted(set(after) - set(before)))
-    dropped = tuple(sorted(set(before) - set(after)))
-    modified = tuple(sorted(t for t in set(before) & set(after) if before[t] != after[t]))
-    return created, modified, dropped
-
-
-async def _ensure_history_table(conn: asyncpg.Connection) -> HistoryTable:
-    from .meta import meta_tables_ddl
-
-    tables = await find_history_tables(conn)
-    existing = next((t for t in tables if t.name == "__dibs_migrations"), None)
-    if existing is not None:
-        return existing
-    await conn.execute(meta_tables_ddl())
-    tables = await find_history_tables(conn)
-    created = next((t for t in tables if t.name == "__dibs_migrations"), None)
-    if created is None:  # pragma: no cover - the DDL above creates it
-        raise DibsError("could not create __dibs_migrations")
-    return created
-
-
-async def _record(
-    conn: asyncpg.Connection,
-    table: HistoryTable,
-    file: MigrationFile,
-    applied: AppliedMigration,
-    dibs_versions: HistoryTable | None,
-) -> None:
-    values: dict[str, Any] = {
-        "name": file.name,
-        "checksum": file.checksum,
-        "execution_time_ms": applied.execution_time_ms,
-        "tables_created": list(applied.tables_created),
-        "tables_modified": list(applied.tables_modified),
-        "tables_dropped": list(applied.tables_dropped),
-        "generated_from_diff": GENERATED_MARKER in file.text,
-    }
-    present = {k: v for k, v in values.items() if k in table.columns}
-    columns = ", ".join(quote_ident(k) for k in present)
-    params = ", ".join(f"${i}" for i in range(1, len(present) + 1))
-    await conn.execute(f"INSERT INTO {table.qualified} ({columns}) VALUES ({params})", *present.values())
-    if dibs_versions is not None:
-        await conn.execute(
-            f"INSERT INTO {dibs_versions.qualified} (version) VALUES ($1) ON CONFLICT DO NOTHING", file.name
-        )
-
 
 # -- one migration -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Run:
-    """Where the apply is, for the message of a lost connection."""
-
-    target: ConnectionTarget
-    applied: list[str] = field(default_factory=list)
-    pending: PendingMigration | None = None
-    segment: int = 0
-    committed: int = 0
-    invalid_before: dict[int, str] = field(default_factory=dict)
 
 
 class _StatementError(Exception):
@@ -227,19 +72,11 @@ class _StatementError(Exception):
         self.exc = exc
 
 
-def _is_connection_loss(exc: BaseException, conn: asyncpg.Connection) -> bool:
-    if isinstance(exc, OSError | TimeoutError | asyncpg.PostgresConnectionError):
-        return True
-    if (getattr(exc, "sqlstate", None) or "").startswith(("57P", "08")):
-        return True
-    return isinstance(exc, Exception) and conn.is_closed()
-
-
 class _Applier:
     """Runs one migration's segments on `conn`, recording each outcome."""
 
     def __init__(
-        self, conn: asyncpg.Connection, run: _Run, progress: ProgressCallback, index: int, total: int
+        self, conn: asyncpg.Connection, run: ApplyState, progress: ProgressCallback, index: int, total: int
     ) -> None:
         self.conn = conn
         self.run = run
@@ -268,7 +105,7 @@ class _Applier:
         try:
             await self.conn.execute(stmt.text)
         except asyncpg.PostgresError as exc:
-            if _is_connection_loss(exc, self.conn):
+            if is_connection_loss(exc, self.conn):
                 raise
             raise _StatementError(stmt, exc) from None
         took = round((time.perf_counter() - t0) * 1000)
@@ -336,7 +173,7 @@ class _Applier:
             try:
                 await transaction.commit()
             except asyncpg.PostgresError as exc:  # a deferred constraint is checked at COMMIT
-                if _is_connection_loss(exc, conn):
+                if is_connection_loss(exc, conn):
                     raise
                 raise _StatementError(seg.statements[-1], exc) from None
         except _StatementError as failure:
@@ -525,113 +362,6 @@ async def _prepare(
     return pending
 
 
-# -- a lost connection ---------------------------------------------------------------------------------------
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(getattr(exc, "message", None) or exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
-
-
-async def _lost(run: _Run, exc: BaseException) -> ConnectionLost:
-    """The message for a connection lost mid-apply: what committed, as the server's record says if we can
-    reconnect within the connect timeout, else as this run counted it."""
-    pending = run.pending
-    lines: list[str] = []
-    partial = False
-    if pending is None or not run.segment:
-        lines.append(f"connection to the server lost: {_reason(exc)}")
-        if pending is None:
-            lines.append("no migration was running")
-        else:
-            lines.append(
-                f"migration {pending.file.name} had not started: nothing of it committed in this run"
-            )
-            partial = pending.resume_at > 1
-    else:
-        plan = pending.plan
-        seg = plan.segments[run.segment - 1]
-        lines.append(
-            f"connection to the server lost while applying migration {pending.file.name}, segment {seg.number} "
-            f"of {len(plan.segments)} ({seg.summary()}, line {seg.first_line}): {_reason(exc)}"
-        )
-        told, partial = await _ask_server(run, pending, seg)
-        lines += told
-    if run.applied:
-        lines.append(f"applied before it in this run (kept): {', '.join(run.applied)}")
-    return ConnectionLost(
-        "\n".join(lines),
-        migration=pending.file.name if pending else "",
-        applied_before=run.applied,
-        partial=partial,
-    )
-
-
-def _after(plan: SegmentPlan, committed: int) -> str:
-    """What of the migration did not commit, after `committed` segments did."""
-    text = f"segment {committed + 1} did not complete"
-    rest = not_run(plan, committed + 1)
-    return f"{text}; {rest}" if rest else text
-
-
-async def _ask_server(run: _Run, pending: PendingMigration, seg: Segment) -> tuple[list[str], bool]:
-    """What the server records about the interrupted migration; True when part of it stays (or is unknown)."""
-    plan = pending.plan
-    try:
-        conn = await connect(run.target, read_only=False)
-    except DibsError as exc:
-        counted = (
-            f"{plan.span(1, run.committed)} committed" if run.committed else "no segment of it committed"
-        )
-        return [
-            f"could not reconnect to read the record ({exc.message.splitlines()[0]}); by this run's count: "
-            f"{counted}; segment {seg.number} was interrupted: rolled back unless its COMMIT had reached the "
-            "server" + (f"; {not_run(plan, seg.number)}" if not_run(plan, seg.number) else ""),
-            "the next migrate reads the server's record and resumes from it",
-        ], bool(run.committed) or not plan.atomic or seg.alone
-    try:
-        history = await record.history_table(conn)
-        if history is not None and await conn.fetchval(
-            f"SELECT count(*) FROM {history.qualified} WHERE name = $1", pending.file.name
-        ):
-            return ["the server has it recorded as applied: every segment committed"], False
-        partial = (await record.read_partials(conn)).get(pending.file.name)
-        committed = max(partial.committed, default=0) if partial is not None else 0
-        head = f"{plan.span(1, committed)} committed" if committed else "nothing of it committed"
-        lines = [f"{head}, as the server records; {_after(plan, committed)}"]
-        leftovers: list[str] = []
-        if seg.alone and committed < seg.number:
-            now = await record.invalid_indexes(conn)
-            leftovers = [name for oid, name in now.items() if oid not in run.invalid_before]
-        if leftovers:
-            table = await record.ensure_segments_table(conn, await _ensure_history_table(conn))
-            await record.record_segment(
-                conn,
-                table,
-                migration=pending.file.name,
-                checksum=pending.file.checksum,
-                segment=seg.number,
-                segments=len(plan.segments),
-                statements=(seg.first, seg.last),
-                lines=(seg.first_line, seg.last_line),
-                error="connection lost",
-                leftovers=leftovers,
-            )
-            lines += [
-                f"left behind: the INVALID index {n}; clean it with: {drop_statement(n)}" for n in leftovers
-            ]
-        if committed or leftovers:
-            lines.append(
-                f"migrate again resumes at segment {committed + 1} (keep the file unchanged until then)"
-            )
-        return lines, bool(committed or leftovers)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
-        return [f"reconnected, but could not read the record: {_reason(exc)}"], True
-    finally:
-        with contextlib.suppress(Exception):
-            await conn.close(timeout=2)
-
-
 # -- the run -----------------------------------------------------------------------------------------------------
 
 
@@ -666,7 +396,7 @@ async def apply_pending(
     setting = _quote_setting(lock_timeout)
     conn = await connect(target, read_only=False)
     result = ApplyResult()
-    run = _Run(target)
+    run = ApplyState(target)
     try:
         await conn.execute("SELECT set_config('application_name', 'dibs-tui migrate', false)")
         await acquire_lock(conn, progress, wait=wait_for_lock)
@@ -693,8 +423,8 @@ async def apply_pending(
     except DibsError:
         raise
     except Exception as exc:
-        if _is_connection_loss(exc, conn):
-            raise await _lost(run, exc) from None
+        if is_connection_loss(exc, conn):
+            raise await connection_lost(run, exc) from None
         raise
     finally:
         if not conn.is_closed():

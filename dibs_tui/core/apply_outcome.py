@@ -12,8 +12,9 @@ from pathlib import Path
 
 import asyncpg
 
+from .apply_record import PartialApply
 from .errors import DibsError
-from .migrations import Statement
+from .migrations import MigrationFile, Statement
 from .segments import SegmentPlan
 
 
@@ -32,6 +33,30 @@ class ApplyEvent:
 
 
 ProgressCallback = Callable[[ApplyEvent], None]
+
+
+@dataclass(frozen=True)
+class PendingMigration:
+    """A migration about to run: its file, its segments, and its partial record if an earlier run left one."""
+
+    file: MigrationFile
+    plan: SegmentPlan
+    partial: PartialApply | None = None
+
+    @property
+    def resume_at(self) -> int:
+        """The 1-based segment this run starts with."""
+        return self.partial.resume_at if self.partial is not None and self.partial.committed else 1
+
+    def describe(self) -> list[str]:
+        """The segments, and where a resumed migration starts (nothing for an atomic fresh one)."""
+        lines = self.plan.describe()
+        if self.resume_at > 1 and self.partial is not None:
+            when = f" on {self.partial.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if self.partial.recorded_at else ""
+            lines.append(
+                f"resumes at segment {self.resume_at}: {self.plan.span(1, self.resume_at - 1)} committed{when}"
+            )
+        return lines
 
 
 @dataclass(frozen=True)

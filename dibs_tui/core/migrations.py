@@ -315,18 +315,18 @@ _MOVED = {
     "MigrationFailed": "apply_outcome",
     "AppliedMigration": "apply_outcome",
     "ApplyResult": "apply_outcome",
-    "acquire_lock": "apply",
+    "acquire_lock": "apply_history",
     "apply_pending": "apply",
-    "_ensure_history_table": "apply",
-    "_record": "apply",
-    "_table_signatures": "apply",
-    "_compare_tables": "apply",
+    "_ensure_history_table": "apply_history",
+    "_record": "apply_history",
+    "_table_signatures": "apply_history",
+    "_compare_tables": "apply_history",
     "_quote_setting": "apply",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """Names that moved to `core.apply` / `core.apply_outcome`, still importable from this module."""
+    """Names that moved to `core.apply`, `core.apply_history` and `core.apply_outcome`, still importable here."""
     module = _MOVED.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,147 @@
+"""A connection lost in the middle of an apply: say what committed, as the server records it.
+
+The record of a transaction segment commits with the segment, so after reconnecting (within the connect
+timeout) the server's record is the truth; if the server cannot be reached, the message says what this run
+counted and that the next migrate reads the record and resumes from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from . import apply_record as record
+from .apply_history import _ensure_history_table
+from .apply_outcome import ConnectionLost, PendingMigration, drop_statement, not_run
+from .connect import ConnectionTarget, connect
+from .errors import DibsError
+from .segments import Segment, SegmentPlan
+
+
+@dataclass
+class ApplyState:
+    """Where an apply is: what the message of a lost connection needs."""
+
+    target: ConnectionTarget
+    applied: list[str] = field(default_factory=list)
+    pending: PendingMigration | None = None
+    segment: int = 0
+    committed: int = 0
+    invalid_before: dict[int, str] = field(default_factory=dict)
+
+
+def is_connection_loss(exc: BaseException, conn: asyncpg.Connection) -> bool:
+    if isinstance(exc, OSError | TimeoutError | asyncpg.PostgresConnectionError):
+        return True
+    if (getattr(exc, "sqlstate", None) or "").startswith(("57P", "08")):
+        return True
+    return isinstance(exc, Exception) and conn.is_closed()
+
+
+# -- the message ---------------------------------------------------------------------------------------
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", None) or exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+async def connection_lost(run: ApplyState, exc: BaseException) -> ConnectionLost:
+    """The message for a connection lost mid-apply: what committed, as the server's record says if we can
+    reconnect within the connect timeout, else as this run counted it."""
+    pending = run.pending
+    lines: list[str] = []
+    partial = False
+    if pending is None or not run.segment:
+        lines.append(f"connection to the server lost: {_reason(exc)}")
+        if pending is None:
+            lines.append("no migration was running")
+        else:
+            lines.append(
+                f"migration {pending.file.name} had not started: nothing of it committed in this run"
+            )
+            partial = pending.resume_at > 1
+    else:
+        plan = pending.plan
+        seg = plan.segments[run.segment - 1]
+        lines.append(
+            f"connection to the server lost while applying migration {pending.file.name}, segment {seg.number} "
+            f"of {len(plan.segments)} ({seg.summary()}, line {seg.first_line}): {_reason(exc)}"
+        )
+        told, partial = await _ask_server(run, pending, seg)
+        lines += told
+    if run.applied:
+        lines.append(f"applied before it in this run (kept): {', '.join(run.applied)}")
+    return ConnectionLost(
+        "\n".join(lines),
+        migration=pending.file.name if pending else "",
+        applied_before=run.applied,
+        partial=partial,
+    )
+
+
+def _after(plan: SegmentPlan, committed: int) -> str:
+    """What of the migration did not commit, after `committed` segments did."""
+    text = f"segment {committed + 1} did not complete"
+    rest = not_run(plan, committed + 1)
+    return f"{text}; {rest}" if rest else text
+
+
+async def _ask_server(run: ApplyState, pending: PendingMigration, seg: Segment) -> tuple[list[str], bool]:
+    """What the server records about the interrupted migration; True when part of it stays (or is unknown)."""
+    plan = pending.plan
+    try:
+        conn = await connect(run.target, read_only=False)
+    except DibsError as exc:
+        counted = (
+            f"{plan.span(1, run.committed)} committed" if run.committed else "no segment of it committed"
+        )
+        return [
+            f"could not reconnect to read the record ({exc.message.splitlines()[0]}); by this run's count: "
+            f"{counted}; segment {seg.number} was interrupted: rolled back unless its COMMIT had reached the "
+            "server" + (f"; {not_run(plan, seg.number)}" if not_run(plan, seg.number) else ""),
+            "the next migrate reads the server's record and resumes from it",
+        ], bool(run.committed) or not plan.atomic or seg.alone
+    try:
+        history = await record.history_table(conn)
+        if history is not None and await conn.fetchval(
+            f"SELECT count(*) FROM {history.qualified} WHERE name = $1", pending.file.name
+        ):
+            return ["the server has it recorded as applied: every segment committed"], False
+        partial = (await record.read_partials(conn)).get(pending.file.name)
+        committed = max(partial.committed, default=0) if partial is not None else 0
+        head = f"{plan.span(1, committed)} committed" if committed else "nothing of it committed"
+        lines = [f"{head}, as the server records; {_after(plan, committed)}"]
+        leftovers: list[str] = []
+        if seg.alone and committed < seg.number:
+            now = await record.invalid_indexes(conn)
+            leftovers = [name for oid, name in now.items() if oid not in run.invalid_before]
+        if leftovers:
+            table = await record.ensure_segments_table(conn, await _ensure_history_table(conn))
+            await record.record_segment(
+                conn,
+                table,
+                migration=pending.file.name,
+                checksum=pending.file.checksum,
+                segment=seg.number,
+                segments=len(plan.segments),
+                statements=(seg.first, seg.last),
+                lines=(seg.first_line, seg.last_line),
+                error="connection lost",
+                leftovers=leftovers,
+            )
+            lines += [
+                f"left behind: the INVALID index {n}; clean it with: {drop_statement(n)}" for n in leftovers
+            ]
+        if committed or leftovers:
+            lines.append(
+                f"migrate again resumes at segment {committed + 1} (keep the file unchanged until then)"
+            )
+        return lines, bool(committed or leftovers)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        return [f"reconnected, but could not read the record: {_reason(exc)}"], True
+    finally:
+        with contextlib.suppress(Exception):
+            await conn.close(timeout=2)
