@@ -200,7 +200,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_dsn(p)
     p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder")
+    for name in ("open", "schema", "diff", "check", "generate", "status"):
+        _add_session_limits(sub.choices[name])
     return parser
+
+
+def _add_session_limits(parser: argparse.ArgumentParser) -> None:
+    """The bounds of a catalog session (core.session): a blocked read names who blocks it."""
+    parser.add_argument(
+        "--lock-timeout", metavar="DURATION", help="give up a catalog read waiting for a lock after this (default 5s)"
+    )
+    parser.add_argument(
+        "--statement-timeout", metavar="DURATION", help="give up a catalog query after this (default 60s)"
+    )
 
 
 COMMANDS = ("open", "demo", "init", "schema", "diff", "check", "generate", "review", "migrate", "status")
@@ -223,6 +235,12 @@ def settings_for(args: argparse.Namespace) -> Settings:
     settings = load_settings(args.project_root or None)
     if args.project_root:
         settings = settings.with_overrides(project_root=args.project_root.resolve())
+    settings = settings.with_overrides(
+        lock_timeout=getattr(args, "lock_timeout", None), statement_timeout=getattr(args, "statement_timeout", None)
+    )
+    from .core.session import use_limits
+
+    use_limits(settings.session_limits())  # catalog sessions read them (the TUI gets them from settings)
     return settings
 
 

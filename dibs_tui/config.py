@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from .core.session import SessionLimits
 
 CONFIG_FILE = "dibs-tui.toml"
 _KNOWN_KEYS = {
@@ -23,6 +26,8 @@ _KNOWN_KEYS = {
     "exclude_schemas",
     "lock_timeout",
     "exclude",
+    "statement_timeout",
+    "meta_schema",
 }
 
 
@@ -39,7 +44,15 @@ class Settings:
     include_schemas: tuple[str, ...] = ()
     exclude_schemas: tuple[str, ...] = ()
     exclude_tables: tuple[str, ...] = ()  # `exclude`: schema.table globs the diff leaves out
-    lock_timeout: str = "5s"
+    lock_timeout: str = "5s"  # migrate's DDL, and every catalog read (core.session)
+    statement_timeout: str = "60s"  # catalog reads only: browse, schema, diff, status
+    meta_schema: str = "public"  # where dibs keeps __dibs_* and where other tools' history tables are read
+
+    def session_limits(self) -> SessionLimits:
+        """How long a catalog session may wait, and where its meta tables are (core.session)."""
+        from .core.session import SessionLimits
+
+        return SessionLimits(self.lock_timeout, self.statement_timeout, self.meta_schema).checked()
 
     def resolve_migrations_dir(self) -> Path:
         """The configured folder, else `db/migrations`, else `migrations` (whichever exists, first wins)."""
@@ -126,4 +139,6 @@ def load_settings(start: Path | None = None) -> Settings:
         exclude_schemas=_str_list(path, "exclude_schemas", data.get("exclude_schemas", [])),
         exclude_tables=_str_list(path, "exclude", data.get("exclude", [])),
         lock_timeout=str(data.get("lock_timeout", "5s")),
+        statement_timeout=str(data.get("statement_timeout", "60s")),
+        meta_schema=str(data.get("meta_schema", "public")),
     )

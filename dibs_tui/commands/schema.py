@@ -52,6 +52,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             out.write(text)
     else:
         out.write(plain_text(catalog))
+    if fmt != "plain":  # the text carries them; DDL and JSON stay what they are
+        for note in catalog.meta.notes:
+            print(f"dibs-tui: note: {note}", file=sys.stderr)
     out.flush()
     return exit_now(0)
 
@@ -63,20 +66,24 @@ async def _load(args: argparse.Namespace, settings: Settings) -> Catalog:
 
     from ..core.catalog import load_catalog
     from ..core.connect import connect
+    from ..core.session import bounded, catalog_settings
 
     target = target_for(args, settings)
     include = tuple(args.schemas or settings.include_schemas)
     exclude = tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas)
     # With more than one connection (opened at once), the introspection queries run concurrently.
-    conns = await asyncio.gather(*(connect(target, read_only=True) for _ in range(PARALLEL_CONNECTIONS)),
+    bounds = catalog_settings()  # search_path pinned to pg_catalog, lock and statement timeouts
+    conns = await asyncio.gather(*(connect(target, read_only=True, extra_settings=bounds)
+                                   for _ in range(PARALLEL_CONNECTIONS)),
                                  return_exceptions=True)
     opened = [c for c in conns if not isinstance(c, BaseException)]
     try:
         for failure in conns:
             if isinstance(failure, BaseException):
                 raise failure
-        return await load_catalog(opened[0], include_schemas=include, exclude_schemas=exclude,
-                                  extra_connections=opened[1:])
+        async with bounded(opened[0]):
+            return await load_catalog(opened[0], include_schemas=include, exclude_schemas=exclude,
+                                      extra_connections=opened[1:])
     except asyncpg.PostgresError as exc:
         # Typically a permission problem on a catalog function or a meta table: one line, no traceback.
         raise DibsError(f"cannot read the schema of {target.masked}: {exc}".splitlines()[0]) from None
@@ -139,6 +146,9 @@ def plain_text(catalog: Catalog) -> str:
     if meta.untracked:
         parts.append("\nUntracked objects (no meta row):\n")
         parts.extend(f"    {u}\n" for u in meta.untracked)
+    if meta.notes:
+        parts.append("\nMeta tables: provenance left out\n")
+        parts.extend(f"    {n}\n" for n in meta.notes)
     return "".join(parts)
 
 

@@ -13,7 +13,7 @@ first schema of the search path that has such a relation, then any schema with a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -32,21 +32,9 @@ from .model import (
     SourceLocation,
     StaleMeta,
 )
-from .sql import literal_or_null, quote_ident
+from .sql import literal_or_null
 
 META_TABLES = ("__dibs_tables", "__dibs_columns", "__dibs_indices", "__dibs_migrations", "_dibs_migrations")
-
-_FIND_META_SQL = """
-SELECT c.relname AS table_name, n.nspname AS schema, array_agg(a.attname::text ORDER BY a.attnum) AS columns,
-       array_position(current_schemas(false), n.nspname::name) AS search_rank
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE c.relkind IN ('r', 'p', 'v') AND c.relname = ANY($1::text[])
-GROUP BY c.relname, n.nspname
-ORDER BY c.relname, array_position(current_schemas(false), n.nspname::name) NULLS LAST, n.nspname
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class MetaRow:
@@ -66,25 +54,35 @@ class MetaSnapshot:
     columns: tuple[MetaRow, ...] = ()
     indices: tuple[MetaRow, ...] = ()
     migrations: tuple[Migration, ...] = ()
+    notes: tuple[str, ...] = ()  # look-alikes ignored, unreadable tables and columns (core.meta_tables)
 
 
-def _select(schema: str, table: str, present: Iterable[str], wanted: Sequence[str]) -> str:
-    """SELECT the wanted columns that exist; the missing ones come back as NULL under the same name."""
-    have = set(present)
-    items = [quote_ident(c) if c in have else f"NULL AS {quote_ident(c)}" for c in wanted]
-    return f"SELECT {', '.join(items)} FROM {quote_ident(schema)}.{quote_ident(table)}"
-
-
-_PROVENANCE_COLUMNS = (
-    "source_file",
-    "source_line",
-    "source_column",
-    "doc_comment",
-    "created_by_migration",
-    "modified_by_migration",
-    "created_at",
-    "modified_at",
-)
+_PROVENANCE_COLUMNS = {
+    "source_file": "text",
+    "source_line": "int",
+    "source_column": "int",
+    "doc_comment": "text",
+    "created_by_migration": "text",
+    "modified_by_migration": "text",
+    "created_at": "time",
+    "modified_at": "time",
+}
+# What each meta table is read for: its columns (name -> kind, core.meta_tables), those it cannot do without,
+# and what is not shown when it cannot be read.
+_READERS: dict[str, tuple[str, dict[str, str], tuple[str, ...], str]] = {
+    "__dibs_tables": ("tables", {"table_name": "text", **_PROVENANCE_COLUMNS}, ("table_name",),
+                      "table provenance"),
+    "__dibs_columns": ("columns", {"table_name": "text", "column_name": "text", **_PROVENANCE_COLUMNS},
+                       ("table_name", "column_name"), "column provenance"),
+    "__dibs_indices": ("indices", {"table_name": "text", "index_name": "text", **_PROVENANCE_COLUMNS},
+                       ("table_name", "index_name"), "index provenance"),
+    "__dibs_migrations": ("migrations", {
+        "name": "text", "applied_at": "time", "checksum": "text", "execution_time_ms": "int",
+        "tables_created": "texts", "tables_modified": "texts", "tables_dropped": "texts",
+        "generated_from_diff": "bool"}, ("name",), "applied migrations"),
+    "_dibs_migrations": ("dibs_versions", {"version": "text", "applied_at": "time"}, ("version",),
+                         "applied migrations"),
+}
 
 
 def _provenance(row: asyncpg.Record) -> Provenance:
@@ -108,46 +106,27 @@ def _text_tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
 
 
-async def read_meta(conn: asyncpg.Connection) -> MetaSnapshot:
-    """Everything the meta tables hold; an empty snapshot when there are none. Two round trips at most."""
-    found = await conn.fetch(_FIND_META_SQL, list(META_TABLES))
-    where: dict[str, tuple[str, list[str]]] = {}
-    for row in found:
-        where.setdefault(row["table_name"], (row["schema"], list(row["columns"])))
-    if not where:
-        return MetaSnapshot()
-    queries: dict[str, str] = {}
-    if "__dibs_tables" in where:
-        schema, cols = where["__dibs_tables"]
-        queries["tables"] = _select(schema, "__dibs_tables", cols, ("table_name", *_PROVENANCE_COLUMNS))
-    if "__dibs_columns" in where:
-        schema, cols = where["__dibs_columns"]
-        queries["columns"] = _select(
-            schema, "__dibs_columns", cols, ("table_name", "column_name", *_PROVENANCE_COLUMNS)
-        )
-    if "__dibs_indices" in where:
-        schema, cols = where["__dibs_indices"]
-        queries["indices"] = _select(
-            schema, "__dibs_indices", cols, ("table_name", "index_name", *_PROVENANCE_COLUMNS)
-        )
-    if "__dibs_migrations" in where:
-        schema, cols = where["__dibs_migrations"]
-        queries["migrations"] = _select(
-            schema,
-            "__dibs_migrations",
-            cols,
-            ("name", "applied_at", "checksum", "execution_time_ms", "tables_created", "tables_modified",
-             "tables_dropped", "generated_from_diff"),
-        )
-    if "_dibs_migrations" in where:
-        schema, cols = where["_dibs_migrations"]
-        queries["dibs_versions"] = _select(schema, "_dibs_migrations", cols, ("version", "applied_at"))
-    # One round trip for all of them: each SELECT's rows as one JSON array would lose types; run them in turn
-    # inside one read-only snapshot instead (a handful of small tables).
+async def read_meta(conn: asyncpg.Connection, schema: str | None = None) -> MetaSnapshot:
+    """Everything the meta tables in `schema` (the configured meta schema) hold; an empty snapshot when there
+    are none. Look-alikes, unreadable tables and columns of the wrong kind become notes, never errors."""
+    from .meta_tables import find_tables, read_rows
+    from .session import current_limits
+
+    where, notes = await find_tables(conn, META_TABLES, schema or current_limits().meta_schema)
+    read: list[str] = []  # the tables actually read: only they say what is tracked
     results: dict[str, list[asyncpg.Record]] = {}
+    # One read-only snapshot for all of them (a handful of small tables); each in a savepoint of its own.
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        for key, sql in queries.items():
-            results[key] = await conn.fetch(sql)
+        for name, table in where.items():
+            key, wanted, required, what = _READERS[name]
+            if missing := table.missing(required):
+                notes.append(f"{table.shown} has no usable column {', '.join(missing)}: {what} not shown")
+                continue
+            sql, wrong = table.select(wanted)
+            results[key], refused = await read_rows(conn, table, sql, what)
+            notes += wrong + refused
+            if not refused:
+                read.append(name)
     migrations = [
         Migration(
             name=str(r["name"]),
@@ -169,7 +148,8 @@ async def read_meta(conn: asyncpg.Connection) -> MetaSnapshot:
     ]
     migrations.sort(key=lambda m: (m.applied_at is None, m.applied_at or datetime.min, m.name))
     return MetaSnapshot(
-        tables_present=tuple(sorted(where)),
+        notes=tuple(notes),
+        tables_present=tuple(sorted(read)),
         tables=tuple(MetaRow(str(r["table_name"]), "", _provenance(r)) for r in results.get("tables", ())),
         columns=tuple(
             MetaRow(str(r["table_name"]), str(r["column_name"]), _provenance(r)) for r in results.get("columns", ())
@@ -208,7 +188,7 @@ class _TableResolver:
 def apply_meta(catalog: Catalog, snapshot: MetaSnapshot, search_path: Sequence[str] = ("public",)) -> Catalog:
     """The catalog with provenance on relations, columns and indexes, meta statuses, stale and untracked lists."""
     if not snapshot.tables_present:
-        return replace(catalog, meta=MetaState())
+        return replace(catalog, meta=MetaState(notes=snapshot.notes))
     resolver = _TableResolver(catalog, search_path)
     tables: dict[tuple[str, str], Provenance] = {}
     columns: dict[tuple[str, str, str], Provenance] = {}
@@ -266,6 +246,7 @@ def apply_meta(catalog: Catalog, snapshot: MetaSnapshot, search_path: Sequence[s
         migrations=snapshot.migrations,
         stale=tuple(stale),
         untracked=tuple(untracked),
+        notes=snapshot.notes,
     )
     return replace(catalog, relations=tuple(relations), meta=state)
 

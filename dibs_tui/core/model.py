@@ -408,6 +408,8 @@ class MetaState:
     migrations: tuple[Migration, ...] = ()
     stale: tuple[StaleMeta, ...] = ()
     untracked: tuple[ObjectRef, ...] = ()
+    # Why some provenance is not shown: look-alikes ignored, tables this role may not read, unusable columns.
+    notes: tuple[str, ...] = ()
 
     @property
     def present(self) -> bool:

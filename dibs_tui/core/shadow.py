@@ -52,21 +52,34 @@ async def introspect_target(
 
     from .catalog import read_catalog
     from .model import MetaState
+    from .session import bounded, catalog_settings
 
-    # Two connections: the catalog queries run in two groups at once (see core.catalog).
-    conns = await asyncio.gather(*(connect(target, read_only=True) for _ in range(2)), return_exceptions=True)
+    # Two connections: the catalog queries run in two groups at once (see core.catalog). Both are catalog
+    # sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
+    bounds = catalog_settings()
+    conns = await asyncio.gather(
+        *(connect(target, read_only=True, extra_settings=bounds) for _ in range(2)), return_exceptions=True
+    )
     opened = [c for c in conns if isinstance(c, asyncpg.Connection)]
     try:
         for failure in conns:
             if isinstance(failure, BaseException):
                 raise failure
-        catalog, snapshot = await read_catalog(
-            opened[0], include_schemas=tuple(include_schemas), exclude_schemas=tuple(exclude_schemas),
-            extra_connections=opened[1:],
-        )
+        async with bounded(opened[0]):
+            catalog, snapshot = await read_catalog(
+                opened[0],
+                include_schemas=tuple(include_schemas),
+                exclude_schemas=tuple(exclude_schemas),
+                extra_connections=opened[1:],
+            )
     finally:
         await asyncio.gather(*(c.close() for c in opened))
-    return replace(catalog, meta=MetaState(tables_present=snapshot.tables_present, migrations=snapshot.migrations))
+    return replace(
+        catalog,
+        meta=MetaState(
+            tables_present=snapshot.tables_present, migrations=snapshot.migrations, notes=snapshot.notes
+        ),
+    )
 
 
 async def _may_create_database(target: ConnectionTarget) -> bool:

@@ -284,26 +284,37 @@ class DibsApp(App[int]):
 
     async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog], generation: int) -> None:
         from ..core.catalog import list_relations, load_catalog
+        from ..core.session import bounded_read, catalog_settings
 
-        conn = await connect(self.target)
+        # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
+        bounds = catalog_settings(self.settings.session_limits())
+        conn = await connect(self.target, extra_settings=bounds)
         marks["connected"] = time.perf_counter()
         # A second connection, opened while the list loads: the catalog queries run in two groups at once.
-        second = asyncio.ensure_future(connect(self.target))
+        second = asyncio.ensure_future(connect(self.target, extra_settings=bounds))
         extra: list[Any] = []
         try:
             settings = self.settings
             if self.catalog is None:  # a refresh keeps the old full catalog on screen instead
-                listed = await list_relations(
-                    conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
+                listed = await bounded_read(
+                    conn,
+                    list_relations(
+                        conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
+                    ),
                 )
                 self.post_message(CatalogListed(generation, listed, marks["connected"]))
                 self._first_card_ready.wait(FIRST_CARD_WAIT)
             with contextlib.suppress(DibsError):  # one connection is enough to go on with
                 extra.append(await second)
             loaded.append(
-                await load_catalog(
-                    conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas,
-                    extra_connections=extra,
+                await bounded_read(
+                    conn,
+                    load_catalog(
+                        conn,
+                        include_schemas=settings.include_schemas,
+                        exclude_schemas=settings.exclude_schemas,
+                        extra_connections=extra,
+                    ),
                 )
             )
         finally:
@@ -347,8 +358,9 @@ class DibsApp(App[int]):
 
     async def _fetch_preview(self, key: QualifiedName, loaded: list[Catalog]) -> None:
         from ..core.catalog import load_relations
+        from ..core.session import catalog_settings
 
-        conn = await connect(self.target)
+        conn = await connect(self.target, extra_settings=catalog_settings(self.settings.session_limits()))
         try:
             loaded.append(await load_relations(conn, [key]))
         finally:
@@ -378,6 +390,12 @@ class DibsApp(App[int]):
         self.tables_pane.set_catalog(event.catalog)
         self._show_selected()
         self._update_header()
+        if event.catalog.meta.notes:  # why some provenance is not shown (core.meta_tables): said once per load
+            from .text import safe
+
+            notes = event.catalog.meta.notes
+            more = f" (+{len(notes) - 1} more: dibs-tui schema lists them)" if len(notes) > 1 else ""
+            self.notify(safe(f"meta tables: {notes[0]}{more}"), severity="warning", timeout=8, markup=False)
         self.catalog_changed.publish(event.catalog)
         freeze_long_lived()  # the rows, candidates and strips built for this catalog too (see _load_worker)
         self.call_after_refresh(self._mark_painted)

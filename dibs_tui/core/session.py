@@ -1,0 +1,185 @@
+"""Bounded catalog sessions: what a browsing or diff connection is told at start-up, and what a user is told
+when it hits one of its bounds.
+
+A catalog session pins `search_path` to pg_catalog, so that every function, operator and type our queries
+name resolves in pg_catalog (a same-named function or operator a user creates in a schema of their own is
+never called with our rights) and every user object is named schema-qualified. `row_security` is off: a
+meta table with row-level security raises an error instead of running a policy's expressions as us.
+
+Waits are bounded. Our catalog queries take only ACCESS SHARE locks (pg_get_viewdef, pg_get_constraintdef,
+pg_get_indexdef, pg_get_expr with a relation and reading a meta table all open their relation), which
+conflict with ACCESS EXCLUSIVE alone: a DDL statement or a TRUNCATE in another session's open transaction.
+`lock_timeout` (default 5 s) turns such a wait into a message naming the backend that holds the lock;
+`statement_timeout` (default 60 s, ten times what introspecting 5,000 tables takes on a slow server) stops
+a runaway read. Both come from the config file or the command line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import re
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import asyncpg
+
+from .errors import DibsError
+
+T = TypeVar("T")
+_DURATION = re.compile(r"\s*(\d+)\s*(us|ms|s|min|h|d)?\s*")
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a catalog session waits: for one lock, and for one statement (PostgreSQL durations)."""
+
+    lock_timeout: str = "5s"
+    statement_timeout: str = "60s"
+    meta_schema: str = "public"
+
+    def checked(self) -> SessionLimits:
+        """The same limits, each duration validated (a typo in the config file is a one-line error)."""
+        for name in ("lock_timeout", "statement_timeout"):
+            value = getattr(self, name)
+            if not _DURATION.fullmatch(value):
+                raise DibsError(f"invalid {name} {value!r}", hint="use a duration such as 5s, 500ms or 1min")
+        return self
+
+
+_LIMITS: contextvars.ContextVar[SessionLimits] = contextvars.ContextVar("dibs_session_limits")
+
+
+def current_limits() -> SessionLimits:
+    """The limits the running command chose (see `use_limits`), else the defaults."""
+    return _LIMITS.get(SessionLimits())
+
+
+def use_limits(limits: SessionLimits) -> None:
+    """Set the limits for what runs next in this context (a command sets them once, before its event loop)."""
+    _LIMITS.set(limits.checked())
+
+
+def catalog_settings(limits: SessionLimits | None = None) -> dict[str, str]:
+    """server_settings for a connection that reads the catalog and the meta tables."""
+    limits = (limits or current_limits()).checked()
+    return {
+        "search_path": "pg_catalog",
+        "row_security": "off",
+        "lock_timeout": limits.lock_timeout.strip(),
+        "statement_timeout": limits.statement_timeout.strip(),
+    }
+
+
+def _visible(text: str) -> str:
+    """A name or application name as one printable line: control characters become escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+_HOLDERS_SQL = """
+SELECT l.pid, l.mode, l.granted, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name,
+       a.application_name, a.usename::pg_catalog.text AS usename, a.state,
+       pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-)
+         COALESCE(a.state_change, a.xact_start, a.backend_start)) AS seconds
+FROM pg_catalog.pg_locks l
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relation
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid
+WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.mode OPERATOR(pg_catalog.=) 'AccessExclusiveLock'
+  AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
+  AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+                                         WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+ORDER BY l.granted DESC, a.xact_start NULLS LAST, l.pid
+LIMIT 6
+"""
+
+
+async def describe_lock_wait(conn: asyncpg.Connection, what: str) -> str:
+    """Who holds (or queues for) the ACCESS EXCLUSIVE lock our read waited on, as one line.
+
+    Asked after the wait was given up: the only locks that block an ACCESS SHARE request are ACCESS
+    EXCLUSIVE ones, held, or requested ahead of us; so they are what pg_blocking_pids would have named."""
+    try:
+        rows = await conn.fetch(_HOLDERS_SQL)
+        waited = await conn.fetchval("SELECT pg_catalog.current_setting('lock_timeout')")
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        rows, waited = [], None
+    after = f"gave up after {waited} (lock_timeout)" if waited else "gave up (lock_timeout)"
+    if not rows:
+        return f"{what} waited for a lock held by another session; {after}, and the lock is gone now"
+    first = rows[0]
+    state = first["state"] or "state not visible to this role"
+    app = _visible(first["application_name"] or "")
+    user = _visible(first["usename"] or "?")
+    relation = f"{_visible(first['schema'])}.{_visible(first['name'])}"
+    verb = "holding" if first["granted"] else "queued for"
+    message = (
+        f"{what} blocked by backend {first['pid']} (app {app!r}, user {user}, {state} for "
+        f"{_duration(first['seconds'])}) {verb} AccessExclusiveLock on {relation}; {after}"
+    )
+    if len(rows) > 1:
+        others = sorted({r["pid"] for r in rows[1:]} - {first["pid"]})
+        if others:
+            message += f"; also locked by backend(s) {', '.join(str(p) for p in others)}"
+    return message
+
+
+def _is_lost(exc: BaseException) -> bool:
+    return isinstance(
+        exc,
+        asyncpg.ConnectionDoesNotExistError
+        | asyncpg.AdminShutdownError
+        | asyncpg.CannotConnectNowError
+        | ConnectionError,
+    ) or (isinstance(exc, asyncpg.InterfaceError) and "connection" in str(exc).lower())
+
+
+@contextlib.asynccontextmanager
+async def bounded(conn: asyncpg.Connection, what: str = "catalog read") -> AsyncIterator[None]:
+    """Turn a read's timeouts and a lost server into one clear DibsError (no traceback, no hang)."""
+    try:
+        yield
+    except asyncpg.LockNotAvailableError:
+        raise DibsError(await describe_lock_wait(conn, what), hint=_HINT_LOCK) from None
+    except asyncpg.QueryCanceledError as exc:
+        if "statement timeout" not in str(exc):
+            raise
+        raise DibsError(
+            f"{what} took longer than statement_timeout {current_limits().statement_timeout}",
+            hint="raise it with --statement-timeout or statement_timeout in dibs-tui.toml",
+        ) from None
+    except Exception as exc:
+        if not _is_lost(exc):
+            raise
+        raise DibsError(f"{what}: the connection to the server was lost ({type(exc).__name__})") from None
+
+
+async def bounded_read(conn: asyncpg.Connection, read: Awaitable[T], what: str = "catalog read") -> T:
+    """`await read` under `bounded(conn, what)`: for callers that hold the awaitable, not a block."""
+    async with bounded(conn, what):
+        return await read
+
+
+_HINT_LOCK = "wait for that transaction to end, or raise --lock-timeout (lock_timeout in dibs-tui.toml)"
+
+
+__all__ = [
+    "SessionLimits",
+    "bounded",
+    "bounded_read",
+    "catalog_settings",
+    "current_limits",
+    "describe_lock_wait",
+    "use_limits",
+]

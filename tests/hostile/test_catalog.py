@@ -1,0 +1,340 @@
+"""Hostile databases against the catalog reader: look-alike meta tables, planted functions and operators,
+unreadable or malformed meta tables, and a read blocked by another session's lock.
+
+Each trap, when sprung, leaves a trace (a file written by COPY ... TO PROGRAM, or a row in a side-effect
+table); each test shows the trap is live by springing it itself at the end, so that it cannot pass for want
+of a working trap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from dibs_tui.cli import main
+from dibs_tui.core.catalog import load_catalog
+from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.meta import meta_tables_ddl
+from dibs_tui.core.migrations import read_status
+from dibs_tui.core.model import Catalog
+from dibs_tui.core.session import catalog_settings
+from tests.pg import fetch, run_sql
+
+_roles = itertools.count()
+
+USERS = "CREATE TABLE public.users (id int PRIMARY KEY, email text CHECK (email <> ''));\n"
+
+# A function that, when anything calls it, runs a program (COPY ... TO PROGRAM) with the caller's rights.
+TRAP = """
+CREATE FUNCTION public.trap() RETURNS TABLE (table_name text, source_file text, source_line int)
+LANGUAGE plpgsql AS $f$
+BEGIN
+  EXECUTE pg_catalog.format('COPY (SELECT 1) TO PROGRAM %L', 'touch {file}');
+  RETURN QUERY SELECT 'users'::text, 'evil.rs'::text, 1;
+END $f$;
+"""
+
+
+def _schema(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["schema", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+async def _catalog(dsn: str) -> Catalog:
+    """The catalog as the browser opens it: a catalog session (search_path pinned, timeouts)."""
+    conn = await connect(resolve(dsn), read_only=True, extra_settings=catalog_settings())
+    try:
+        return await load_catalog(conn)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def trap_file() -> Iterator[Path]:
+    """Where a sprung trap writes: a folder the server's OS user may write to (it may not be ours)."""
+    folder = Path(tempfile.mkdtemp(prefix="dibs-trap-"))
+    folder.chmod(0o777)
+    yield folder / f"sprung-{uuid.uuid4().hex}"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def role() -> Iterator[Callable[[str], str]]:
+    """A factory of LOGIN roles without privileges (cluster-wide: what they own or were granted in the test's
+    database, then the role, are dropped after the test)."""
+    made: list[tuple[str, str]] = []
+
+    def make(dsn: str) -> str:
+        name = f"hostile_{os.getpid()}_{next(_roles)}"
+        run_sql(dsn, f"CREATE ROLE {name} LOGIN")
+        made.append((name, dsn))
+        return name
+
+    yield make
+    for name, dsn in made:
+        run_sql(dsn, f"DROP OWNED BY {name} CASCADE; DROP ROLE {name}")
+
+
+def _as(dsn: str, role: str) -> str:
+    head, _, rest = dsn.partition("://")
+    return f"{head}://{role}@{rest.split('@', 1)[1]}"
+
+
+def test_view_named_like_a_meta_table_is_never_read(
+    db: str, trap_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(
+        db,
+        USERS
+        + TRAP.format(file=trap_file)
+        + "CREATE VIEW public.__dibs_tables AS SELECT * FROM public.trap();",
+    )
+    code, out, err = _schema(capsys, db)
+    assert code == 0, err
+    assert not trap_file.exists()
+    assert "evil.rs" not in out
+    assert "public.__dibs_tables is a view, not a table: ignored" in out
+    catalog = asyncio.run(_catalog(db))
+    assert not trap_file.exists()
+    users = catalog.relation("public", "users")
+    assert users is not None and users.provenance is None
+    assert any("public.__dibs_tables is a view" in n for n in catalog.meta.notes)
+    run_sql(db, "SELECT * FROM public.__dibs_tables")  # the trap is live
+    assert trap_file.exists()
+
+
+def test_function_named_like_a_meta_table_is_never_called(
+    db: str, trap_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(
+        db,
+        USERS + TRAP.format(file=trap_file) + "CREATE FUNCTION public.__dibs_tables() RETURNS TABLE "
+        "(table_name text, source_file text, source_line int) LANGUAGE sql AS 'SELECT * FROM public.trap()';",
+    )
+    code, out, err = _schema(capsys, db, "--json")
+    assert code == 0, err
+    assert not trap_file.exists()
+    assert '"source_file":"evil.rs"' not in out and "evil.rs" in out  # the function's text, never its rows
+    assert "function public.__dibs_tables() is named like a meta table: ignored" in err
+    catalog = asyncio.run(_catalog(db))
+    assert not trap_file.exists() and not catalog.meta.present
+    run_sql(db, "SELECT * FROM public.__dibs_tables()")
+    assert trap_file.exists()
+
+
+def test_meta_table_first_on_the_search_path_but_outside_the_meta_schema_is_ignored(db: str) -> None:
+    run_sql(
+        db,
+        USERS + meta_tables_ddl() + "INSERT INTO public.__dibs_tables (table_name, source_file, source_line) "
+        "VALUES ('users', 'good.rs', 3);\n"
+        "CREATE SCHEMA evil; CREATE TABLE evil.__dibs_tables (table_name text, source_file text, source_line int);"
+        "INSERT INTO evil.__dibs_tables VALUES ('users', 'evil.rs', 1);\n"
+        f"ALTER DATABASE {db.rsplit('/', 1)[1]} SET search_path = evil, public;",
+    )
+    catalog = asyncio.run(_catalog(db))
+    users = catalog.relation("public", "users")
+    assert users is not None and users.provenance is not None and users.provenance.source is not None
+    assert users.provenance.source.file == "good.rs"
+    assert any(
+        n.startswith("evil.__dibs_tables is outside the meta schema 'public'") for n in catalog.meta.notes
+    )
+
+
+def test_lookalike_functions_and_operators_on_the_search_path_are_never_called(
+    db: str, role: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    mallory = role(db)
+    run_sql(db, USERS + f"CREATE SCHEMA {mallory} AUTHORIZATION {mallory};")
+    # An unprivileged role plants, in its own schema, a better match for calls our catalog queries make:
+    # pg_get_expr(pg_node_tree, integer) beats pg_catalog's (pg_node_tree, oid) for `pg_get_expr(x, 0)`,
+    # format_type and quote_ident of the same signature, and `=` on (name, text).
+    run_sql(
+        _as(db, mallory),
+        f"""
+        SET search_path = {mallory};
+        CREATE TABLE calls (what text);
+        GRANT INSERT, SELECT ON calls TO PUBLIC;
+        CREATE FUNCTION pg_get_expr(pg_node_tree, integer) RETURNS text LANGUAGE plpgsql AS
+          $$BEGIN INSERT INTO {mallory}.calls VALUES ('pg_get_expr'); RETURN 'x'; END$$;
+        CREATE FUNCTION format_type(oid, integer) RETURNS text LANGUAGE plpgsql AS
+          $$BEGIN INSERT INTO {mallory}.calls VALUES ('format_type'); RETURN 'x'; END$$;
+        CREATE FUNCTION quote_ident(text) RETURNS text LANGUAGE plpgsql AS
+          $$BEGIN INSERT INTO {mallory}.calls VALUES ('quote_ident'); RETURN $1; END$$;
+        CREATE FUNCTION eq(name, text) RETURNS boolean LANGUAGE plpgsql AS
+          $$BEGIN INSERT INTO {mallory}.calls VALUES ('='); RETURN $1::text = $2; END$$;
+        CREATE OPERATOR = (LEFTARG = name, RIGHTARG = text, FUNCTION = eq);
+        """,
+    )
+    run_sql(db, "ALTER TABLE users ADD COLUMN n int DEFAULT 0;" + meta_tables_ddl())
+    run_sql(db, f"ALTER DATABASE {db.rsplit('/', 1)[1]} SET search_path = {mallory}, pg_catalog, public")
+    code, out, err = _schema(capsys, db)
+    assert code == 0, err
+    assert "users" in out
+    asyncio.run(_catalog(db))
+    assert run_sql_rows(db, f"SELECT what FROM {mallory}.calls") == []
+    # The traps are live: an ordinary session with that search path calls every one of them.
+    run_sql(
+        db,
+        "SELECT pg_get_expr(adbin, 0) FROM pg_attrdef; SELECT format_type(23, -1); SELECT quote_ident('a'); "
+        "SELECT 'a'::name = 'a'::text",
+    )
+    assert {r for r in run_sql_rows(db, f"SELECT what FROM {mallory}.calls")} == {
+        "pg_get_expr",
+        "format_type",
+        "quote_ident",
+        "=",
+    }
+
+
+def run_sql_rows(dsn: str, sql: str) -> list[str]:
+    return [r[0] for r in asyncio.run(fetch(dsn, sql))]
+
+
+def test_meta_rows_with_escapes_reach_the_model_verbatim(db: str) -> None:
+    nasty = "src/\x1b[2J\x1b]52;c;ZXZpbA==\x07user\u202e.rs\nline two"
+    run_sql(db, USERS + meta_tables_ddl())
+    asyncio.run(_insert(db, nasty))
+    catalog = asyncio.run(_catalog(db))
+    users = catalog.relation("public", "users")
+    assert users is not None and users.provenance is not None and users.provenance.source is not None
+    assert users.provenance.source.file == nasty
+    assert users.provenance.doc == nasty[::-1]
+    email = users.column("email")
+    assert email is not None and email.provenance is not None and email.provenance.doc == nasty
+
+
+async def _insert(dsn: str, text: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(
+            "INSERT INTO __dibs_tables (table_name, source_file, source_line, doc_comment) VALUES ('users', $1, 1, $2)",
+            text,
+            text[::-1],
+        )
+        await conn.execute(
+            "INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line, doc_comment) "
+            "VALUES ('users', 'email', 'a.rs', 2, $1)",
+            text,
+        )
+    finally:
+        await conn.close()
+
+
+def test_meta_table_with_missing_columns_and_wrong_types_is_a_note(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(
+        db,
+        USERS
+        + """
+        CREATE TABLE public.__dibs_tables (table_name text, source_file jsonb, source_line text, doc_comment text);
+        INSERT INTO public.__dibs_tables VALUES ('users', '{"a": 1}', 'x', 'kept');
+        CREATE TABLE public.__dibs_columns (table_name text, source_file text);
+        INSERT INTO public.__dibs_columns VALUES ('users', 'c.rs');
+        """,
+    )
+    code, out, err = _schema(capsys, db)
+    assert code == 0, err
+    assert "public.__dibs_tables.source_file is jsonb, not text: not read" in out
+    assert "public.__dibs_tables.source_line is text, not an integer: not read" in out
+    assert "public.__dibs_columns has no usable column column_name: column provenance not shown" in out
+    catalog = asyncio.run(_catalog(db))
+    users = catalog.relation("public", "users")
+    assert users is not None and users.provenance is not None
+    assert users.provenance.doc == "kept" and users.provenance.source is None
+    assert catalog.meta.tables_present == ("__dibs_tables",)
+
+
+def test_role_without_select_on_meta_columns_browses_and_is_told_why(
+    db: str, role: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reader = role(db)
+    run_sql(
+        db,
+        USERS + meta_tables_ddl() + "INSERT INTO __dibs_tables (table_name, source_file, source_line) "
+        "VALUES ('users', 'user.rs', 4);\n"
+        "INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line) "
+        "VALUES ('users', 'email', 'user.rs', 5);\n"
+        f"GRANT SELECT ON users, __dibs_tables, __dibs_indices, __dibs_migrations TO {reader};",
+    )
+    code, out, err = _schema(capsys, _as(db, reader))
+    assert code == 0, err
+    assert "source: user.rs:4" in out
+    assert (
+        "public.__dibs_columns: permission denied for table __dibs_columns: column provenance not shown"
+        in out
+    )
+    # Without __dibs_columns read, no column is reported untracked: nothing says what is tracked.
+    assert "column public.users" not in out
+
+
+def test_virtual_generated_column_in_a_meta_table_is_not_evaluated(db: str) -> None:
+    # PostgreSQL 18 refuses user-defined functions in virtual columns, but any expression is evaluated on
+    # every read: one that fails would stop the browse.
+    run_sql(
+        db,
+        USERS
+        + """
+        CREATE TABLE public.__dibs_tables (table_name text, source_line int,
+          source_file text GENERATED ALWAYS AS ((1 / (source_line - source_line))::text) VIRTUAL);
+        INSERT INTO public.__dibs_tables (table_name, source_line) VALUES ('users', 1);
+        """,
+    )
+    catalog = asyncio.run(_catalog(db))
+    assert "public.__dibs_tables.source_file is a virtual generated column: not read" in catalog.meta.notes
+    users = catalog.relation("public", "users")
+    assert users is not None and users.provenance is not None and users.provenance.source is None
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        run_sql(db, "SELECT source_file FROM public.__dibs_tables")
+
+
+def test_history_table_alembic_version_that_is_a_view_is_ignored(
+    db: str, trap_file: Path, tmp_path: Path
+) -> None:
+    run_sql(
+        db,
+        TRAP.format(file=trap_file)
+        + "CREATE VIEW public.alembic_version AS SELECT table_name AS version_num FROM public.trap();",
+    )
+    statuses, history = asyncio.run(read_status(resolve(db), tmp_path))
+    assert not trap_file.exists()
+    assert statuses == [] and history.applied == () and history.tables == ()
+    assert "public.alembic_version is a view, not a table: ignored" in history.notes
+    run_sql(db, "SELECT * FROM public.alembic_version")
+    assert trap_file.exists()
+
+
+def test_catalog_read_blocked_by_a_lock_names_the_backend(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(db, USERS)
+
+    async def scenario() -> tuple[int, float, int]:
+        holder = await asyncpg.connect(db, server_settings={"application_name": "holder-app"})
+        try:
+            await holder.execute("BEGIN; LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE")
+            started = time.perf_counter()
+            code = await asyncio.to_thread(main, ["schema", db, "--lock-timeout", "1s"])
+            return code, time.perf_counter() - started, holder.get_server_pid()
+        finally:
+            await holder.close()
+
+    code, took, pid = asyncio.run(scenario())
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert took < 1 + 1, f"took {took:.2f} s"
+    assert f"catalog read blocked by backend {pid} (app 'holder-app'" in err
+    assert "idle in transaction for" in err
+    assert "holding AccessExclusiveLock on public.users; gave up after 1s (lock_timeout)" in err
+    assert "Traceback" not in err
