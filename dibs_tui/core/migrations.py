@@ -81,20 +81,6 @@ def new_migration_name(slug: str, now: datetime | None = None) -> str:
 
 # -- history -----------------------------------------------------------------------
 
-_FIND_HISTORY_SQL = """
-SELECT c.relname::text AS table_name, n.nspname::text AS schema,
-       array_agg(a.attname::text ORDER BY a.attnum) AS columns,
-       array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) AS types
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1::text[])
-  AND n.nspname = ANY(current_schemas(false))
-GROUP BY c.relname, n.nspname, array_position(current_schemas(false), n.nspname)
-ORDER BY c.relname, array_position(current_schemas(false), n.nspname)
-"""
-
-
 @dataclass(frozen=True)
 class HistoryTable:
     """A history table that exists, with its columns (name -> type)."""
@@ -119,20 +105,34 @@ class History:
     tables: tuple[HistoryTable, ...] = ()
     applied: tuple[Migration, ...] = ()
     dirty: tuple[str, ...] = ()  # golang-migrate versions left dirty, flyway failures, unfinished prisma runs
+    notes: tuple[str, ...] = ()  # look-alike tables ignored (core.meta_tables)
 
     def table(self, name: str) -> HistoryTable | None:
         return next((t for t in self.tables if t.name == name), None)
 
 
 async def find_history_tables(conn: asyncpg.Connection) -> tuple[HistoryTable, ...]:
-    """ONE catalog query: which history tables exist (first on the search path wins)."""
-    found: dict[str, HistoryTable] = {}
-    for row in await conn.fetch(_FIND_HISTORY_SQL, list(HISTORY_TABLES)):
-        if row["table_name"] not in found:
-            found[row["table_name"]] = HistoryTable(
-                row["table_name"], row["schema"], dict(zip(row["columns"], row["types"], strict=True))
-            )
-    return tuple(found[name] for name in HISTORY_TABLES if name in found)
+    """ONE catalog query: which history tables exist as tables in the meta schema."""
+    return (await find_history_tables_noted(conn))[0]
+
+
+async def find_history_tables_noted(conn: asyncpg.Connection) -> tuple[tuple[HistoryTable, ...], list[str]]:
+    """The history tables, and a note for each look-alike ignored (core.meta_tables). A table with a column
+    of a user-defined type or a computed column is ignored too: reading it could run its owner's code."""
+    from .meta_tables import find_tables
+    from .session import current_limits
+
+    found, notes = await find_tables(conn, HISTORY_TABLES, current_limits().meta_schema)
+    tables: list[HistoryTable] = []
+    for name in HISTORY_TABLES:
+        if (table := found.get(name)) is None:
+            continue
+        odd = sorted(c for c, oid in table.type_oids.items() if oid >= 16384) + sorted(table.computed)
+        if odd:
+            notes.append(f"{table.shown}: column(s) {', '.join(odd)} of a user-defined type or computed: ignored")
+            continue
+        tables.append(HistoryTable(name, table.schema, dict(table.types)))
+    return tuple(tables), notes
 
 
 async def _read_table(conn: asyncpg.Connection, table: HistoryTable) -> tuple[list[Migration], list[str]]:
@@ -141,17 +141,20 @@ async def _read_table(conn: asyncpg.Connection, table: HistoryTable) -> tuple[li
 
 async def read_history(conn: asyncpg.Connection) -> History:
     """Every applied migration any present tool records; no history table at all is an empty history."""
-    tables = await find_history_tables(conn)
+    tables, notes = await find_history_tables_noted(conn)
     applied: list[Migration] = []
     dirty: list[str] = []
+    alone = not conn.is_in_transaction()
     async with conn.transaction(isolation="repeatable_read", readonly=True):
+        if alone:  # our readers' operators and casts resolve in pg_catalog, whatever the session's path
+            await conn.execute("SET LOCAL search_path = pg_catalog; SET LOCAL row_security = off")
         for table in tables:
             rows, bad = await _read_table(conn, table)
             applied += rows
             dirty += bad
     known = {m.name for m in applied if m.source == "__dibs_migrations"}
     applied = [m for m in applied if m.source != "_dibs_migrations" or m.name not in known]
-    return History(tables, tuple(applied), tuple(dirty))
+    return History(tables, tuple(applied), tuple(dirty), tuple(notes))
 
 
 # -- status -----------------------------------------------------------------------
@@ -231,9 +234,12 @@ def migration_status(files: Sequence[MigrationFile], history: History) -> list[M
 
 
 async def read_status(target: ConnectionTarget, folder: Path) -> tuple[list[MigrationStatus], History]:
-    conn = await connect(target, read_only=True)
+    from .session import bounded, catalog_settings
+
+    conn = await connect(target, read_only=True, extra_settings=catalog_settings())
     try:
-        history = await read_history(conn)
+        async with bounded(conn, "history read"):
+            history = await read_history(conn)
     finally:
         await conn.close()
     return migration_status(list_migration_files(folder), history), history
