@@ -379,16 +379,21 @@ FROM (SELECT * FROM pg_depend d0
                               'pg_constraint'::regclass)) d
 LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass AND rw.oid = d.objid
 LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+-- Anti-joins, not `(objid, refobjid) IN (SELECT ...)`: once pg_constraint outgrows work_mem (about 20,000
+-- tables) the IN list stops being hashed and is re-scanned for every row (3 minutes and more); a hash anti-join
+-- spills to batches instead and stays linear at any size.
+LEFT JOIN pg_index ix  -- an index's own dependency on its table's columns
+  ON d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
+     AND d.objsubid = 0 AND d.refobjsubid > 0 AND ix.indexrelid = d.objid AND ix.indrelid = d.refobjid
+LEFT JOIN pg_constraint co  -- a constraint's own dependency on its table
+  ON d.classid = 'pg_constraint'::regclass AND d.refclassid = 'pg_class'::regclass
+     AND co.oid = d.objid AND co.conrelid = d.refobjid
 CROSS JOIN LATERAL (SELECT
     CASE WHEN rw.oid IS NOT NULL OR ad.oid IS NOT NULL THEN 'pg_class'::regclass::oid ELSE d.classid END
       AS dep_class,
     COALESCE(rw.ev_class, ad.adrelid, d.objid) AS dep_oid,
     CASE WHEN ad.oid IS NOT NULL THEN ad.adnum::int ELSE d.objsubid END AS dep_sub) x
-WHERE NOT (d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
-           AND d.objsubid = 0 AND d.refobjsubid > 0
-           AND (d.objid, d.refobjid) IN (SELECT ix.indexrelid, ix.indrelid FROM pg_index ix))
-  AND NOT (d.classid = 'pg_constraint'::regclass AND d.refclassid = 'pg_class'::regclass
-           AND (d.objid, d.refobjid) IN (SELECT co.oid, co.conrelid FROM pg_constraint co))
+WHERE ix.indexrelid IS NULL AND co.oid IS NULL
   AND NOT (rw.oid IS NOT NULL AND rw.ev_class = d.refobjid)
   AND NOT (ad.oid IS NOT NULL AND ad.adrelid = d.refobjid AND d.refclassid = 'pg_class'::regclass)
 """
