@@ -68,6 +68,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         or "none"
     )
     print(f"history tables: {shown(tools)}")
+    for note in history.notes:  # look-alike history tables that were not read (core.meta_tables)
+        print(f"note: {shown(note)}")
     for status in statuses:
         print(status_line(status))
     for entry in found.folder.skipped:

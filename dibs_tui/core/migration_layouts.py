@@ -210,13 +210,13 @@ class _Scan:
     def run(self) -> MigrationFolder:
         with os.scandir(self.folder) as found:
             entries = sorted(found, key=lambda e: e.name)
-        for entry in entries:
+        for entry in entries:  # DirEntry answers from the directory listing: no stat per file
             path = self.folder / entry.name
-            if not self.safe(entry.name, path):
+            if entry.is_symlink() and not self.safe(entry.name, path):
                 continue
-            if path.is_dir():
+            if entry.is_dir():
                 self.directory(entry.name, path)
-            elif entry.name.lower().endswith(".sql") and path.is_file():
+            elif entry.name.lower().endswith(".sql") and entry.is_file():
                 self.file(entry.name, path)
         if (self.folder / "migration_lock.toml").is_file():
             self.layouts.add("prisma")
@@ -264,10 +264,13 @@ class FolderStatus:
 
 async def read_folder_status(target: ConnectionTarget, folder: Path) -> FolderStatus:
     """The folder scanned as its layout says and compared with the applied history (read-only)."""
+    from .session import bounded, catalog_settings
+
     scan = scan_folder(folder)
-    conn = await connect(target, read_only=True)
+    conn = await connect(target, read_only=True, extra_settings=catalog_settings())  # core.session
     try:
-        history = await read_history(conn)
+        async with bounded(conn, "history read"):
+            history = await read_history(conn)
     finally:
         await conn.close()
     return FolderStatus(scan, tuple(migration_status(scan.files, history)), history)

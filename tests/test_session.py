@@ -1,0 +1,107 @@
+"""Bounded catalog sessions against the real server: what they are told at start-up, and the one line a
+user gets when a read hits a bound or the server goes away."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from dibs_tui.cli import main
+from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.session import SessionLimits, catalog_settings
+from tests.pg import run_sql
+
+USERS = "CREATE TABLE public.users (id int PRIMARY KEY, email text CHECK (email <> ''));"
+
+
+async def _settings_seen(dsn: str) -> dict[str, str]:
+    conn = await connect(resolve(dsn), extra_settings=catalog_settings(SessionLimits("250ms", "7s")))
+    try:
+        rows = await conn.fetch(
+            "SELECT name, setting FROM pg_catalog.pg_settings WHERE name IN "
+            "('search_path', 'row_security', 'lock_timeout', 'statement_timeout', 'default_transaction_read_only')"
+        )
+        return {r["name"]: r["setting"] for r in rows}
+    finally:
+        await conn.close()
+
+
+def test_a_catalog_session_is_pinned_and_bounded(db: str) -> None:
+    assert asyncio.run(_settings_seen(db)) == {
+        "search_path": "pg_catalog",
+        "row_security": "off",
+        "lock_timeout": "250",
+        "statement_timeout": "7000",
+        "default_transaction_read_only": "on",
+    }
+
+
+async def _blocked(db: str, args: list[str], *, terminate_after: float | None = None) -> tuple[int, float]:
+    """Run `schema` while another session holds ACCESS EXCLUSIVE on users; optionally end our backends."""
+    holder = await asyncpg.connect(db, server_settings={"application_name": "holder-app"})
+    try:
+        await holder.execute("BEGIN; LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE")
+        started = time.perf_counter()
+        running = asyncio.ensure_future(asyncio.to_thread(main, ["schema", db, *args]))
+        if terminate_after is not None:
+            killer = await asyncpg.connect(db)
+            try:
+                for _ in range(200):  # until our read waits for the lock (10 s at most)
+                    if await killer.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui' "
+                        "AND wait_event_type = 'Lock'"
+                    ):
+                        break
+                    await asyncio.sleep(0.05)
+                await asyncio.sleep(terminate_after)
+                await killer.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dibs-tui'"
+                )
+            finally:
+                await killer.close()
+        code = await running
+        return code, time.perf_counter() - started
+    finally:
+        await holder.close()
+
+
+def test_statement_timeout_stops_a_read_with_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql(db, USERS)
+    code, took = asyncio.run(_blocked(db, ["--lock-timeout", "30s", "--statement-timeout", "1s"]))
+    err = capsys.readouterr().err
+    assert code == 1 and took < 3, (code, took)
+    assert "catalog read took longer than statement_timeout 1s" in err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+def test_server_going_away_mid_read_is_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql(db, USERS)
+    code, took = asyncio.run(_blocked(db, ["--lock-timeout", "30s"], terminate_after=0.2))
+    err = capsys.readouterr().err
+    assert code == 1 and took < 10, (code, took)
+    assert "catalog read: the connection to the server was lost" in err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("flag", ["--lock-timeout", "--statement-timeout"])
+def test_a_bad_duration_is_one_line_before_connecting(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["schema", "postgresql://nobody@127.0.0.1:1/none", flag, "5 parsecs"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"invalid {flag[2:].replace('-', '_')} '5 parsecs'" in err
+    assert "cannot connect" not in err
+
+
+def test_status_says_which_history_table_it_ignored(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(db, "CREATE VIEW public.alembic_version AS SELECT 'abc'::varchar AS version_num")
+    code = main(["status", db, "--migrations", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "history tables: none" in out
+    assert "note: public.alembic_version is a view, not a table: ignored" in out
