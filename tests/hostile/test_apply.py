@@ -1,0 +1,122 @@
+"""Hostile migrations against `dibs-tui migrate`: terminal escapes in a failing statement and in a migration's
+name, a migration of 50,000 statements, a symlink that leads out of the migrations folder. Each test says
+what was kept, what did not run, and that nothing raw reached the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dibs_tui.core.migrations import split_statements
+from dibs_tui.core.segments import plan_segments
+from tests.pg import fetch
+
+DIBS = Path(sys.executable).parent / "dibs-tui"
+ESCAPES = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\x9b31m\u202e"
+RAW = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def migrate(db: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+def tables(db: str) -> list[str]:
+    rows = asyncio.run(
+        fetch(
+            db,
+            "SELECT relname::text AS n FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace",
+        )
+    )
+    return sorted(r["n"] for r in rows if not r["n"].startswith("__dibs"))
+
+
+def history(db: str) -> list[str]:
+    async def read() -> list[str]:
+        exists = await fetch(db, "SELECT to_regclass('public.__dibs_migrations') IS NOT NULL AS e")
+        if not exists[0]["e"]:
+            return []
+        return [r["name"] for r in await fetch(db, "SELECT name FROM __dibs_migrations ORDER BY name")]
+
+    return asyncio.run(read())
+
+
+def assert_no_raw(*outputs: str) -> None:
+    for output in outputs:
+        for char in RAW:
+            assert char not in output, f"raw {char!r} reached the terminal: {output!r}"
+
+
+def test_escapes_in_a_failing_statement_and_its_error_are_escaped(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "20260101000000_kept.sql").write_text("CREATE TABLE kept (id int);\n")
+    (folder / "20260102000000_hostile.sql").write_text(
+        f'CREATE TABLE rolled_back (id int);\nSELECT * FROM "{ESCAPES}";\n', encoding="utf-8"
+    )
+    (folder / "20260103000000_after.sql").write_text("CREATE TABLE never (id int);\n")
+    result = migrate(db, folder)
+    assert result.returncode == 1  # nothing of the failing migration stays
+    assert_no_raw(result.stdout, result.stderr)
+    assert "\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J\\x9b31m\\u202e" in result.stderr  # shown, escaped
+    assert "20260102000000_hostile.sql:2: ERROR: relation" in result.stderr
+    assert tables(db) == ["kept"]  # the first migration kept, the second rolled back, the third not run
+    assert history(db) == ["20260101000000_kept"]
+
+
+def test_a_migration_named_with_escapes_is_shown_escaped(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    name = "20260101000000_\x1b[2J\x1b]0;title\x07red"
+    (folder / f"{name}.sql").write_text("CREATE TABLE named (id int);\n")
+    (folder / "20260102000000_fails.sql").write_text("SELECT 1/0;\n")
+    result = migrate(db, folder)
+    assert_no_raw(result.stdout, result.stderr)
+    assert "20260101000000_\\x1b[2J\\x1b]0;title\\x07red" in result.stdout
+    assert result.returncode == 1
+    assert tables(db) == ["named"]  # applied, and kept after the next one failed
+    assert history(db) == [name]  # the name is data: recorded as it is
+
+
+def test_fifty_thousand_statements_are_segmented_quickly(tmp_path: Path) -> None:
+    text = "".join(
+        f"CREATE INDEX CONCURRENTLY i{i} ON t (a);\n" if i % 1000 == 999 else f"INSERT INTO t VALUES ({i});\n"
+        for i in range(50_000)
+    )
+    started = time.perf_counter()
+    statements = split_statements(text)
+    split = time.perf_counter() - started
+    plan = plan_segments(text)
+    total = time.perf_counter() - started - split
+    assert plan.statements == 50_000 and len(statements) == 50_000
+    assert len(plan.segments) == 100  # 50 transactions, each followed by its index alone
+    assert plan.segments[1].alone and plan.segments[1].first == 1000 and plan.segments[2].first == 1001
+    # Cutting into segments costs little beside splitting (which the parser owns); the whole stays bounded.
+    assert total - split < 3.0, f"segmenting took {total - split:.1f} s beyond the {split:.1f} s split"
+    assert total < 30.0, f"planning 50,000 statements took {total:.1f} s"
+    assert len(plan.describe()) == 101  # the dry run lists every segment
+
+
+def test_a_symlink_out_of_the_folder_is_refused_and_nothing_runs(db: str, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere" / "payload.sql"
+    outside.parent.mkdir()
+    outside.write_text("CREATE TABLE pwned (id int);\n")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "20260101000000_first.sql").write_text("CREATE TABLE first (id int);\n")
+    (folder / "20260102000000_linked.sql").symlink_to(outside)
+    result = migrate(db, folder)
+    assert result.returncode == 1
+    assert "20260102000000_linked" in result.stderr
+    assert "out of the folder" in result.stderr or "outside the migrations folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tables(db) == []  # refused before anything ran: not even the first migration
+    assert outside.read_text() == "CREATE TABLE pwned (id int);\n"
