@@ -10,7 +10,13 @@ import pytest
 from psycopg import ProgrammingError, pq
 from psycopg.conninfo import conninfo_to_dict
 
-from dibs_tui.core.conninfo import KEYWORDS, looks_like_conninfo, parse_conninfo, read_service
+from dibs_tui.core.conninfo import (
+    KEYWORDS,
+    looks_like_conninfo,
+    parse_conninfo,
+    password_from_file,
+    read_service,
+)
 from dibs_tui.core.errors import ConnectError
 
 SAME_AS_LIBPQ = [
@@ -143,3 +149,17 @@ def test_service_file_rules(tmp_path: Path) -> None:
     first.write_text("[nested]\nservice=other\n")
     with pytest.raises(ConnectError, match="nested service"):
         read_service("nested", env)
+
+
+def test_password_file_rules(tmp_path: Path) -> None:
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(
+        "# comment\nother:5432:*:*:nope\ndb.example:5432:app:alice:a\\:b\\\\c:d\n*:*:*:bob:star\nlocalhost:6000:*:carol:sock\n"
+    )
+    passfile.chmod(0o600)
+    assert password_from_file(passfile, "db.example", 5432, "app", "alice") == "a:b\\c:d"
+    assert password_from_file(passfile, "db.example", 5433, "app", "alice") is None
+    assert password_from_file(passfile, "anywhere", 1, "x", "bob") == "star"
+    assert password_from_file(passfile, "/tmp", 6000, "x", "carol") == "sock"
+    passfile.chmod(0o644)  # libpq ignores a file others may read
+    assert password_from_file(passfile, "anywhere", 1, "x", "bob") is None

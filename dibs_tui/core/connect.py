@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import asyncpg
 
-from .conninfo import ENVIRONMENT, SECRET_KEYWORDS, is_uri, parse_conninfo, read_service
+from .conninfo import ENVIRONMENT, SECRET_KEYWORDS, is_uri, parse_conninfo, password_from_file, read_service
 from .errors import ConnectError
 from .terminal import safe
 
@@ -199,13 +199,17 @@ def resolve(dsn: str | None = None, env: Mapping[str, str] | None = None) -> Con
         origin = "PG* variables"
     else:
         origin = "defaults"
+    password = params.get("password") or None
+    if password is None:  # read here: asyncpg's reader mangles a password holding `:` or `\`
+        passfile = Path(params.get("passfile") or Path.home() / ".pgpass").expanduser()
+        password = password_from_file(passfile, hosts[0], ports[0], database, user)
     return ConnectionTarget(
         hosts=hosts,
         ports=ports,
         user=user,
         database=database,
-        password=params.get("password") or None,
-        parameters={k: v for k, v in params.items() if k in _DRIVER_KEYWORDS},
+        password=password,
+        parameters={k: v for k, v in params.items() if k in _DRIVER_KEYWORDS and k != "passfile"},
         server_settings=settings,
         timeout=_timeout(params.get("connect_timeout")),
         origin=origin,

@@ -340,3 +340,39 @@ def _service_section(text: str, service: str, path: Path) -> dict[str, str] | No
             )
         found.setdefault(key, value)
     return found
+
+
+def password_from_file(path: Path, host: str, port: int, database: str, user: str) -> str | None:
+    """The password libpq would take from a password file (~/.pgpass) for this host, port, database and user.
+
+    libpq's rules: `host:port:database:user:password`, `*` matches anything in the first four fields, `\\:`
+    and `\\\\` are a colon and a backslash, a socket directory matches `localhost`, and a file that its group
+    or others may read is ignored. asyncpg's own reader keeps the backslashes, so a password with `:` or `\\`
+    never matched."""
+    import stat
+
+    try:
+        if not path.is_file() or path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            return None
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    wanted = ("localhost" if host.startswith("/") else host, str(port), database, user)
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields: list[str] = []
+        current: list[str] = []
+        chars = iter(line)
+        for char in chars:
+            if char == "\\":
+                current.append(next(chars, ""))
+            elif char == ":" and len(fields) < 4:
+                fields.append("".join(current))
+                current = []
+            else:
+                current.append(char)
+        fields.append("".join(current))
+        if len(fields) == 5 and all(f in ("*", w) for f, w in zip(fields[:4], wanted, strict=True)):
+            return fields[4]
+    return None

@@ -112,7 +112,7 @@ def json_safe(data: bytes) -> bytes:
 def raw_stream(stream: TextIO) -> TextIO:
     """The stream under a TerminalSafeWriter: for output that is escaped already (JSON) or coloured on
     purpose."""
-    return stream.raw if isinstance(stream, TerminalSafeWriter) else stream  # type: ignore[return-value]
+    return stream.raw if isinstance(stream, TerminalSafeWriter) else stream
 
 
 def colour_wanted(stream: TextIO, env: dict[str, str] | None = None) -> bool:

@@ -9,7 +9,6 @@ E'\\x1b' or U&"\\001B" escapes, and reads back to the same value on the real ser
 
 from __future__ import annotations
 
-import asyncio
 import re
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import asyncpg
 import pytest
 
 from dibs_tui.core.sql import quote_ident, quote_literal
-from tests.pg import REPO, run_sql
+from tests.pg import run_sql
 
 OSC52 = "\x1b]52;c;SGVsbG8=\x07"
 OSC8 = "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"
@@ -35,12 +34,22 @@ RAW = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\x
 
 def assert_terminal_safe(data: bytes, where: str) -> None:
     found = RAW.search(data)
-    assert found is None, f"{where}: raw {found.group()!r} at byte {found.start()}: {data[max(0, found.start() - 60) : found.start() + 20]!r}"
+    assert found is None, (
+        f"{where}: raw {found.group()!r} at byte {found.start()}: {data[max(0, found.start() - 60) : found.start() + 20]!r}"
+    )
 
 
 @pytest.mark.parametrize(
     "value",
-    [NAME, NASTY, "a\x1b]52;c;QUFB\x07b", "x\x9b2J\u202ey", "back\\slash\x08'q", "tab\tnl\ncr\r", "\u2066iso\u2069"],
+    [
+        NAME,
+        NASTY,
+        "a\x1b]52;c;QUFB\x07b",
+        "x\x9b2J\u202ey",
+        "back\\slash\x08'q",
+        "tab\tnl\ncr\r",
+        "\u2066iso\u2069",
+    ],
 )
 async def test_emitted_sql_escapes_control_characters_and_reads_back_the_same(db: str, value: str) -> None:
     literal, ident = quote_literal(value), quote_ident(value)
@@ -61,3 +70,184 @@ async def test_emitted_sql_escapes_control_characters_and_reads_back_the_same(db
     finally:
         await conn.close()
     assert row is not None and (row["relname"], row["doc"], row["attname"]) == (name, value, name + "c")
+
+
+# --- the CLI on a hostile database --------------------------------------------------------------------------
+
+DIBS = str(Path(sys.executable).parent / "dibs-tui")
+TABLE = NAME
+COLUMN = "c\x1b[2Jol\u202e"
+INDEX = "i\x9b2J\x07dx"
+ENUM = "mood\x1b]8;;x\x07"
+LABEL = f"la{OSC52}bel"
+
+
+def hostile_schema() -> str:
+    t, c, q = quote_ident(TABLE), quote_ident(COLUMN), quote_literal(NASTY)
+    body = " SELECT '" + NASTY.replace("'", "''") + "'::text "  # the stored body holds the characters raw
+    return f"""
+CREATE TYPE {quote_ident(ENUM)} AS ENUM ('ok', {quote_literal(LABEL)});
+CREATE TABLE {t} (
+    id int PRIMARY KEY,
+    {c} text DEFAULT {q} CHECK ({c} <> {quote_literal(OSC52)}),
+    m {quote_ident(ENUM)} DEFAULT {quote_literal(LABEL)}
+);
+CREATE INDEX {quote_ident(INDEX)} ON {t} (lower({c})) WHERE {c} <> {quote_literal(CLEAR)};
+COMMENT ON TABLE {t} IS {q};
+COMMENT ON COLUMN {t}.{c} IS {q};
+CREATE VIEW {quote_ident("v" + TABLE[:50])} AS SELECT {q}::text AS x;
+CREATE FUNCTION {quote_ident("f" + TABLE[:50])}() RETURNS text LANGUAGE sql AS {quote_literal(body)};
+"""
+
+
+def cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The console script, as a terminal would get its bytes."""
+    import os
+
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [DIBS, *args], capture_output=True, check=False, env=full_env, timeout=180, cwd=cwd
+    )
+    assert_terminal_safe(result.stdout, f"stdout of {args[0]}")
+    assert_terminal_safe(result.stderr, f"stderr of {args[0]}")
+    assert b"Traceback" not in result.stderr and b"internal error" not in result.stderr, result.stderr
+    return result
+
+
+@pytest.fixture
+def hostile_db(db: str) -> str:
+    run_sql(db, hostile_schema())
+    return db
+
+
+def test_schema_plain_escapes_names_comments_labels_defaults_and_index_names(hostile_db: str) -> None:
+    out = cli("schema", hostile_db, "--plain").stdout.decode()
+    for shown in (
+        "t\\x1b]52;c;QQ==\\x07",
+        "c\\x1b[2Jol\\u202e",
+        "i\\x9b2J\\x07dx",
+        "la\\x1b]52;c;SGVsbG8=\\x07bel",
+    ):
+        assert shown in out, shown
+
+
+def test_schema_sql_is_escaped_and_loads_back_into_an_equal_schema(hostile_db: str, new_database) -> None:
+    ddl = cli("schema", hostile_db, "--sql").stdout.decode()
+    assert "E'n\\x1b]52;c;SGVsbG8=\\x07" in ddl and 'U&"t\\001B]52' in ddl
+    copy = new_database()
+    run_sql(copy, ddl)
+    again = cli("schema", copy, "--sql").stdout.decode()
+    assert again == ddl
+
+
+def test_schema_json_escapes_c1_and_bidi_and_keeps_the_values(hostile_db: str) -> None:
+    import json
+
+    raw = cli("schema", hostile_db, "--json").stdout
+    assert b"\\u001b" in raw and b"\\u009b" in raw and b"\\u202e" in raw
+    model = json.loads(raw)
+    names = {r["name"] for r in model["relations"]}
+    assert TABLE in names
+
+
+def _desired(tmp_path: Path) -> Path:
+    path = tmp_path / f"schema{OSC52}.sql"
+    path.write_text(
+        hostile_schema() + f"/* a comment {NASTY} */\nCREATE TABLE extra (id int);\n", encoding="utf-8"
+    )
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["text", "sql", "json"])
+def test_diff_output_is_escaped(db: str, tmp_path: Path, fmt: str) -> None:
+    result = cli("diff", db, "--desired", str(_desired(tmp_path)), "--format", fmt)
+    assert result.returncode == 2, result.stderr
+    out = result.stdout.decode()
+    assert ("t\\x1b]52" in out) if fmt == "text" else ('U&\\"t\\\\001B]52' in out or 'U&"t\\001B]52' in out)
+
+
+def test_check_output_is_escaped(db: str, tmp_path: Path) -> None:
+    result = cli("check", db, "--desired", str(_desired(tmp_path)))
+    assert result.returncode == 1 and b"t\\x1b]52" in result.stdout
+
+
+def test_generated_migration_has_no_raw_control_and_applies(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    result = cli("generate", "hostile", db, "--desired", str(_desired(tmp_path)), "--migrations", str(folder))
+    assert result.returncode == 0, result.stderr
+    (written,) = folder.glob("*.sql")
+    sql = written.read_bytes()
+    assert_terminal_safe(sql, "generated migration")
+    run_sql(db, sql.decode())
+    assert cli("check", db, "--desired", str(_desired(tmp_path))).returncode == 0
+
+
+def _hostile_migrations(tmp_path: Path) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    t = quote_ident(TABLE)
+    (folder / f"20260101000000_first{CLEAR}.sql").write_text(
+        f"/* {NASTY} */\nCREATE TABLE {t} (id int);\nCOMMENT ON TABLE {t} IS {quote_literal(NASTY)};\n"
+    )
+    (folder / f"20260102000000_second{OSC52}.sql").write_text(
+        f"ALTER TABLE {t} ADD COLUMN {quote_ident(COLUMN)} int NOT NULL DEFAULT 1;\nDROP TABLE {t};\n"
+    )
+    return folder
+
+
+def test_status_escapes_migration_file_names(db: str, tmp_path: Path) -> None:
+    folder = _hostile_migrations(tmp_path)
+    result = cli("status", db, "--migrations", str(folder))
+    assert b"first\\x1b[2J" in result.stdout and b"second\\x1b]52" in result.stdout
+
+
+def test_review_escapes_statements_and_hazards(db: str, tmp_path: Path) -> None:
+    folder = _hostile_migrations(tmp_path)
+    run_sql(db, f"CREATE TABLE {quote_ident(TABLE)} (id int)")
+    for fmt in ("text", "json"):
+        result = cli("review", str(sorted(folder.glob("*.sql"))[1]), db, "--format", fmt)
+        assert result.returncode == 0, result.stderr
+        assert re.search(rb"(?i)1b\]52", result.stdout), result.stdout
+
+
+def test_migrate_dry_run_and_apply_are_escaped(db: str, tmp_path: Path) -> None:
+    folder = _hostile_migrations(tmp_path)
+    dry = cli("migrate", db, "--migrations", str(folder), "--dry-run")
+    assert b"first\\x1b[2J" in dry.stdout
+    applied = cli("migrate", db, "--migrations", str(folder), "--yes")
+    assert applied.returncode == 0, applied.stderr
+    assert b"second\\x1b]52" in applied.stdout
+
+
+def test_a_server_error_quoting_a_hostile_name_is_escaped(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_broken.sql").write_text(f"SELECT * FROM {quote_ident(TABLE)};\n")
+    result = cli("migrate", db, "--migrations", str(folder), "--yes")
+    assert result.returncode == 1
+    assert b"t\\x1b]52;c;QQ==\\x07" in result.stderr  # the server's "relation ... does not exist", escaped
+
+
+def test_meta_rows_file_paths_and_docs_are_escaped(hostile_db: str) -> None:
+    from dibs_tui.core.meta import meta_tables_ddl
+
+    run_sql(hostile_db, meta_tables_ddl())
+    run_sql(
+        hostile_db,
+        "INSERT INTO __dibs_tables (table_name, source_file, source_line, doc_comment) VALUES "
+        f"({quote_literal('public.' + TABLE)}, {quote_literal('db/' + OSC8 + '.sql')}, 3, {quote_literal(NASTY)}), "
+        f"({quote_literal('gone' + CLEAR)}, {quote_literal(OSC52)}, 1, NULL)",
+    )
+    out = cli("schema", hostile_db, "--plain").stdout
+    assert b"gone\\x1b[2J" in out
+
+
+def test_init_error_quoting_a_hostile_file_and_token_is_escaped(db: str, tmp_path: Path) -> None:
+    broken = tmp_path / f"schema{OSC52}.sql"
+    broken.write_text(f"CREATE TABLE ok (id int);\nCREATE TABLE {CLEAR}x (id int);\n")
+    result = cli("init", db, "--schema", str(broken), "--yes")
+    assert result.returncode == 1
+    assert b"schema\\x1b]52;c;SGVsbG8=\\x07.sql:2" in result.stderr, result.stderr

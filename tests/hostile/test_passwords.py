@@ -1,0 +1,201 @@
+"""A password never appears in anything we print: for passwords holding / @ : ? # % space ' " \\, given as a
+URL, key=value, a service file, PGPASSWORD or a password file, through every command that names its target,
+its errors (wrong password, unknown host, missing database) and the browser's header. Each password ends in
+SECRET<n>: no output may hold that word, so a half-printed password fails too."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from dibs_tui.cli import main
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.sql import quote_ident, quote_literal
+from tests.pg import execute, run_sql
+
+PASSWORDS = ["p/@:?#% '\"\\SECRET1", "Xy/zSECRET2", "Ab@cdSECRET3", "sp ace'SECRET4\\"]
+WRONG = "wr/@:?#% '\"\\SECRETW"
+FORMS = ["url", "keyvalue", "service", "PGPASSWORD", "passfile"]
+
+
+def _kv(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _pgpass(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(":", "\\:")
+
+
+@pytest.fixture
+def role(pg_server: EmbeddedServer, db: str) -> Iterator[str]:
+    """A role that must give its password (the embedded server trusts loopback otherwise)."""
+    name = f"pw_{os.getpid()}_{abs(hash(db)) % 10_000}"
+    hba = pg_server.data / "pg_hba.conf"
+    original = hba.read_text()
+    hba.write_text(f"host all {name} 127.0.0.1/32 scram-sha-256\n" + original)
+    run_sql(db, f"CREATE ROLE {quote_ident(name)} LOGIN; SELECT pg_reload_conf()")
+    try:
+        yield name
+    finally:
+        hba.write_text(original)
+        run_sql(
+            db, f"SELECT pg_reload_conf(); DROP OWNED BY {quote_ident(name)}; DROP ROLE {quote_ident(name)}"
+        )
+
+
+def _set_password(db: str, role: str, password: str) -> None:
+    run_sql(db, f"ALTER ROLE {quote_ident(role)} PASSWORD {quote_literal(password)}")
+
+
+def given(
+    form: str,
+    password: str,
+    role: str,
+    port: int,
+    database: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    host: str = "127.0.0.1",
+) -> str:
+    """The DSN argument for `form`; the environment is set for the forms that need it."""
+    for variable in (
+        "DATABASE_URL",
+        "PGPASSWORD",
+        "PGPASSFILE",
+        "PGSERVICEFILE",
+        "PGSERVICE",
+        "PGSYSCONFDIR",
+    ):
+        monkeypatch.delenv(variable, raising=False)
+    if form == "url":
+        return f"postgresql://{quote(role)}:{quote(password, safe='')}@{host}:{port}/{quote(database)}"
+    if form == "keyvalue":
+        return f"host={host} port={port} user={role} dbname={database} password={_kv(password)}"
+    if form == "service":
+        services = tmp_path / "services.conf"
+        services.write_text(
+            f"[target]\nhost={host}\nport={port}\nuser={role}\ndbname={database}\npassword={password}\n"
+        )
+        monkeypatch.setenv("PGSERVICEFILE", str(services))
+        return "service=target"
+    if form == "PGPASSWORD":
+        monkeypatch.setenv("PGPASSWORD", password)
+        return f"host={host} port={port} user={role} dbname={database}"
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"*:*:*:{role}:{_pgpass(password)}\n")
+    passfile.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    return f"postgresql://{role}@{host}:{port}/{database}"
+
+
+def run(capfd: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    out, err = capfd.readouterr()
+    return code, out + err
+
+
+def assert_no_secret(output: str, password: str) -> None:
+    for secret in (password, quote(password, safe=""), "SECRET"):
+        assert secret not in output, f"{secret!r} in {output!r}"
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("password", PASSWORDS)
+def test_commands_that_name_their_target_never_show_the_password(
+    pg_server: EmbeddedServer,
+    db: str,
+    role: str,
+    form: str,
+    password: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    _set_password(db, role, password)
+    database = resolve(db, {}).database
+    dsn = given(form, password, role, pg_server.port, database, tmp_path, monkeypatch)
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    code, output = run(capfd, "status", dsn, "--migrations", str(folder))
+    assert code == 0 and f"{role}@127.0.0.1:{pg_server.port}/{database}" in output, output
+    assert_no_secret(output, password)
+    code, output = run(capfd, "migrate", dsn, "--migrations", str(folder), "--dry-run")
+    assert code == 0 and "nothing to apply" in output, output
+    assert_no_secret(output, password)
+    code, output = run(capfd, "schema", dsn, "--plain")
+    assert code == 0, output
+    assert_no_secret(output, password)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_connection_errors_never_show_the_password(
+    pg_server: EmbeddedServer,
+    db: str,
+    role: str,
+    form: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    _set_password(db, role, PASSWORDS[0])
+    database = resolve(db, {}).database
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    cases = [
+        ("password authentication failed", WRONG, database, "127.0.0.1"),
+        ("does not exist", PASSWORDS[0], "no_such_database", "127.0.0.1"),
+        ("unknown host", WRONG, database, "no-such-host.invalid"),
+    ]
+    for expected, password, dbname, host in cases:
+        dsn = given(form, password, role, pg_server.port, dbname, tmp_path, monkeypatch, host=host)
+        for command in (
+            ["status", dsn, "--migrations", str(folder)],
+            ["schema", dsn],
+            ["init", dsn, "--yes"],
+        ):
+            code, output = run(capfd, *command)
+            assert code == 1 and expected in output, (command[0], output)
+            assert output.count("\n") == 1, output  # one line
+            assert_no_secret(output, password)
+
+
+def test_a_bad_url_or_string_is_one_line_without_the_password(capfd: pytest.CaptureFixture[str]) -> None:
+    for dsn in (
+        "postgresql://u:Ab@cdSECRET@h/db",
+        "postgresql://u:Xy/zSECRET@h/db",
+        "postgresql://u:a%zzSECRET@h/db",
+        "host=h password=two SECRET words",
+        "host=h password='SECRET",
+        "host=h connect_timeout=abc password=SECRET",
+    ):
+        code, output = run(capfd, "status", dsn)
+        assert code == 1 and output.startswith("dibs-tui: error: "), output
+        assert "SECRET" not in output and "internal error" not in output, output
+
+
+async def test_the_browser_header_never_shows_the_password(
+    pg_server: EmbeddedServer, db: str, role: str, tmp_path: Path
+) -> None:
+    from dibs_tui.ui.app import DibsApp
+
+    password = PASSWORDS[0]
+    await execute(db, f"ALTER ROLE {quote_ident(role)} PASSWORD {quote_literal(password)}")
+    database = resolve(db, {}).database
+    dsn = f"postgresql://{role}:{quote(password, safe='')}@127.0.0.1:{pg_server.port}/{database}"
+    app = DibsApp(resolve(dsn), Settings(project_root=tmp_path))
+    async with app.run_test(size=(140, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.catalog is not None:
+                break
+        assert app.catalog is not None
+        screen = app.export_screenshot()
+    assert f"{role}@127.0.0.1:{pg_server.port}/{database}" in screen
+    assert_no_secret(screen + app.title + app.sub_title, password)
