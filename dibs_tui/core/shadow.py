@@ -1,10 +1,9 @@
 """The desired side of a diff, turned into a Catalog by the same introspection as the live side.
 
-SQL files are executed, statement by statement, in a shadow database: a throwaway database on the target's
-server when our role may create one (CREATEDB or superuser), else a database on an embedded server in a temp
-dir. The shadow is dropped afterwards whatever happens (error, Ctrl-C: `shadow_database` is an async context
-manager whose cleanup runs in `finally`). A failing statement becomes a SourceError at the absolute
-file:line:col of Postgres's error position, with its message, detail and hint.
+SQL files are executed, statement by statement, in a shadow database, as a restricted role made for the load
+(`core.sandbox`: where it lives, what it may do, how it is dropped whatever happens). A failing statement
+becomes a SourceError at the absolute file:line:col of Postgres's error position, with its message, detail
+and hint; a connection the server ends during the load says so at the statement it was running.
 
 Desired specs (`desired_catalog`): a DSN (`postgresql://…`: introspected read-only, nothing executed), a
 migrations folder (`migrations:PATH`, or a folder whose .sql files have timestamp-like names: replayed in name
@@ -14,27 +13,22 @@ order from empty), or SQL files/folders (through `dibs_tui.core.sqlfiles.load_sq
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import contextlib
 import re
-import secrets
-import shutil
-import tempfile
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import asyncpg
 
-from .connect import ConnectionTarget, connect, resolve, with_database
+from .connect import ConnectionTarget, connect, resolve
 from .errors import DibsError, SourceError
 from .model import Catalog
 from .tool_tables import writes_tool_history
-from .sql import quote_ident
 
 if TYPE_CHECKING:
+    from .sandbox import ShadowInfo
     from .sqlfiles import DesiredSchema
 
 _MIGRATION_NAME = re.compile(r"^\d{3,}")
@@ -82,84 +76,20 @@ async def introspect_target(
     )
 
 
-async def _may_create_database(target: ConnectionTarget) -> bool:
-    try:
-        conn = await connect(target, read_only=True)
-    except DibsError:
-        return False
-    try:
-        allowed = await conn.fetchval(
-            "SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user"
-        )
-        return bool(allowed)
-    finally:
-        await conn.close()
-
-
-_STARTER = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="dibs-shadow")
-
-
 @asynccontextmanager
 async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[ConnectionTarget]:
-    """A fresh empty database (its target), on `target`'s server if allowed, else on an embedded server.
+    """A fresh empty database owned by a restricted role (see `core.sandbox`): the role's login to it.
 
-    Cleanup survives cancellation (Ctrl-C): the database is dropped under a shield, and an embedded server is
-    stopped synchronously in the outermost `finally`, which a CancelledError raised by an inner await
-    cannot skip; its temp dir goes with it.
+    For callers that connect themselves: the password is renewed and a second connection allowed before the
+    target is handed out. `desired_catalog` uses `open_sandbox` directly, which keeps the files' connection
+    the only one until they have run.
     """
-    name = f"dibs_shadow_{secrets.token_hex(6)}"
-    server = None
-    starting: concurrent.futures.Future[object] | None = None
-    root: Path | None = None
-    try:
-        if target is not None and await _may_create_database(target):
-            admin_target = target
-        else:
-            from .embedded import EmbeddedServer
+    from .sandbox import open_sandbox
 
-            root = Path(tempfile.mkdtemp(prefix="dibs-shadow-"))
-            server = EmbeddedServer(root / "server")
-            # A thread of our own, so that a cancelled caller can still wait for a start under way to end.
-            starting = _STARTER.submit(server.start)
-            await asyncio.wrap_future(starting)
-            admin_target = resolve(server.dsn("postgres"))
-        admin = await connect(admin_target, read_only=False)
-        try:
-            await admin.execute(f"CREATE DATABASE {quote_ident(name)} TEMPLATE template0")
-            try:
-                yield with_database(admin_target, name)
-            finally:
-                await _to_the_end(_drop(admin, name))
-        finally:
-            await admin.close()
-    finally:
-        if starting is not None:
-            with contextlib.suppress(Exception):
-                starting.result()  # cancelled while starting: the server comes up, then we stop it
-        if server is not None:
-            server.stop()  # synchronous on purpose: nothing can cancel it half way
-        if root is not None:
-            shutil.rmtree(root, ignore_errors=True)
-
-
-async def _to_the_end(cleanup: Coroutine[Any, Any, None]) -> None:
-    """Run `cleanup` to its end even when the caller is cancelled meanwhile, once or again (an app shutting
-    down cancels its workers, then the loop's remaining tasks): a bare shield returned at the first cancel and
-    left the drop to a loop about to close, and the shadow database behind. The cancel is re-raised after."""
-    task = asyncio.ensure_future(cleanup)
-    cancelled = False
-    while not task.done():
-        try:
-            await asyncio.shield(task)
-        except asyncio.CancelledError:
-            cancelled = True
-    task.result()
-    if cancelled:
-        raise asyncio.CancelledError
-
-
-async def _drop(admin: asyncpg.Connection, name: str) -> None:
-    await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)")
+    async with open_sandbox(target) as sandbox:
+        await sandbox.reseal(connections=2)
+        await sandbox.connection.close()
+        yield sandbox.target
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -179,6 +109,17 @@ def _error_message(exc: asyncpg.PostgresError) -> str:
     return message
 
 
+# The backend went away (terminated, server restart): not an error of the statement.
+_CONNECTION_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+    ConnectionError,
+)
+
+
 @dataclass(frozen=True)
 class LocatedStatement:
     """One statement to run in the shadow, and where its first character is in its file (1-based)."""
@@ -194,6 +135,15 @@ async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Loca
     for stmt in statements:
         try:
             await conn.execute(stmt.text)
+        except _CONNECTION_LOST as exc:
+            reason = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).splitlines()[0]
+            raise SourceError(
+                stmt.file,
+                stmt.line,
+                stmt.column,
+                f"the server ended the connection loading the desired schema ({reason}); nothing of the load "
+                "is kept",
+            ) from None
         except asyncpg.PostgresError as exc:
             position = getattr(exc, "position", None)
             line, column = stmt.line, stmt.column
@@ -244,6 +194,21 @@ async def desired_catalog(
     exclude_schemas: Sequence[str] = (),
 ) -> tuple[Catalog, DesiredSchema | None]:
     """The desired Catalog and, for SQL files, the loader's DesiredSchema (else None)."""
+    catalog, sources, _ = await load_desired(
+        target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas
+    )
+    return catalog, sources
+
+
+async def load_desired(
+    target: ConnectionTarget | None,
+    desired: Sequence[str | Path],
+    *,
+    include_schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+) -> tuple[Catalog, DesiredSchema | None, ShadowInfo | None]:
+    """`desired_catalog`, and where the shadow was (None when the desired side is a database): its server
+    version and what the user should be told about it."""
     from .diff import is_dsn
 
     if not desired:
@@ -252,9 +217,11 @@ async def desired_catalog(
         )
     if len(desired) == 1 and isinstance(desired[0], str) and is_dsn(desired[0]):
         other = resolve(desired[0])
-        return await introspect_target(
-            other, include_schemas=include_schemas, exclude_schemas=exclude_schemas
-        ), None
+        return (
+            await introspect_target(other, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
+            None,
+            None,
+        )
     paths: list[Path] = []
     migrations = False
     for item in desired:
@@ -290,16 +257,29 @@ async def desired_catalog(
         ]
     else:
         statements, sources = _load_files(paths)
-    async with shadow_database(target) as shadow:
-        conn = await connect(shadow, read_only=False)
-        try:
-            await execute_statements(conn, statements)
-        finally:
-            await conn.close()
+    catalog, info = await _load_in_sandbox(target, statements, include_schemas, exclude_schemas)
+    return catalog, sources, info
+
+
+async def _load_in_sandbox(
+    target: ConnectionTarget | None,
+    statements: Sequence[LocatedStatement],
+    include_schemas: Sequence[str],
+    exclude_schemas: Sequence[str],
+) -> tuple[Catalog, ShadowInfo]:
+    """Run the statements as the sandbox role on its one connection, renew its password, introspect."""
+    from .sandbox import open_sandbox
+    from .sandbox_statements import prepare
+
+    prepared = prepare(statements)
+    async with open_sandbox(target, prepared.extensions) as sandbox:
+        await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
+        await sandbox.reseal(connections=2)
+        await sandbox.connection.close()
         catalog = await introspect_target(
-            shadow, include_schemas=include_schemas, exclude_schemas=exclude_schemas
+            sandbox.target, include_schemas=include_schemas, exclude_schemas=exclude_schemas
         )
-    return catalog, sources
+    return catalog, sandbox.info
 
 
 def _looks_like_schema(path: Path) -> bool:

@@ -1,0 +1,471 @@
+"""Where desired SQL runs: a shadow database owned by a throwaway role that can do nothing else.
+
+Desired SQL files are code someone else may have written. Running them with the user's rights would let a file
+drop a database, create a superuser or run a program on the server, hidden in a DO block or a function body
+where no statement filter sees it. So the files run under a role made for one load: it LOGS IN itself (a
+SET ROLE could be undone by RESET ROLE inside the file) with a random password that is never shown (only its
+SCRAM verifier reaches the server, so no server log holds it), has no SUPERUSER/CREATEDB/CREATEROLE/
+REPLICATION/BYPASSRLS, is a member of no role, owns the shadow database and nothing else; CONNECT and TEMP on
+the shadow are revoked from PUBLIC. It may hold one connection at a time while the files run: a file that
+changes its own password cannot let anyone else in, and the password is replaced before a second connection
+is allowed (`Sandbox.reseal`). Role and database are dropped on every path, cancellation included.
+
+Placement: on the target's server when our role may create roles and databases (superuser, or CREATEROLE and
+CREATEDB) and the server lets the new role log in with a password over the same host and port; else on an
+embedded server in a temp dir, under the same kind of role (its superuser only sets it up).
+
+Extensions: trusted ones the role creates itself when its file asks (PostgreSQL's own rule for database
+owners). Untrusted ones the files ask for are created first by the setting-up side, in the fresh database
+before any file runs (no object of the file exists yet to hijack the extension's script), except those that
+reach outside the database (network, server files, programs) or add an untrusted language: with those a
+file could leave the sandbox, so they are refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import concurrent.futures
+import contextlib
+import hashlib
+import hmac
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from .connect import ConnectionTarget, connect, resolve, with_database
+from .errors import DibsError, SourceError
+from .sql import quote_ident, quote_literal
+
+SHADOW_PREFIX = "dibs_shadow_"
+ROLE_PREFIX = "dibs_sandbox_"
+
+# Extensions that give whoever may call their functions a way out of the database: connections to other
+# databases or servers (dblink, the FDWs, http clients), server files (file_fdw, adminpack), programs or
+# scheduled jobs that outlive the load (pg_cron, pg_background), untrusted languages. Names ending in "_fdw"
+# and untrusted languages ("…u") are refused as well.
+DENIED_EXTENSIONS = frozenset(
+    {
+        "dblink",
+        "postgres_fdw",
+        "file_fdw",
+        "adminpack",
+        "pg_cron",
+        "pg_background",
+        "pg_net",
+        "http",
+        "pgsql_http",
+        "aws_s3",
+        "aws_commons",
+        "aws_lambda",
+        "log_fdw",
+        "plpythonu",
+        "plpython2u",
+        "plpython3u",
+        "plperlu",
+        "pltclu",
+        "plsh",
+        "pljava",
+    }
+)
+
+
+def extension_denied(name: str) -> bool:
+    return name in DENIED_EXTENSIONS or name.endswith("_fdw")
+
+
+@dataclass(frozen=True)
+class ExtensionRequest:
+    """A CREATE EXTENSION of the files, and where it is written."""
+
+    name: str
+    schema: str | None
+    version: str | None
+    cascade: bool
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class ShadowInfo:
+    """Where the desired side was loaded, to tell the user when that is not the live server."""
+
+    where: str  # "live server" or "embedded server"
+    server_version: str
+    live_version: str | None
+    notes: tuple[str, ...] = ()
+
+
+class Sandbox:
+    """The shadow database, its role's login (`target`) and its first connection, open (`connection`)."""
+
+    def __init__(
+        self,
+        target: ConnectionTarget,
+        connection: asyncpg.Connection,
+        info: ShadowInfo,
+        admin: asyncpg.Connection,
+        role: str,
+        created_extensions: frozenset[str],
+    ) -> None:
+        self.target = target
+        self.connection = connection
+        self.info = info
+        self.created_extensions = created_extensions  # by the setting-up side: their statements are skipped
+        self._admin = admin
+        self._role = role
+
+    async def reseal(self, connections: int = 2) -> None:
+        """After the files ran, before their connection closes: a new password (whatever a file set is void)
+        and room for `connections` logins (introspection)."""
+        password = _new_password()
+        await self._admin.execute(
+            f"ALTER ROLE {quote_ident(self._role)} WITH CONNECTION LIMIT {int(connections)} "
+            f"PASSWORD {quote_literal(scram_verifier(password))}"
+        )
+        self.target = replace(self.target, password=password)
+
+
+def _new_password() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def scram_verifier(password: str, *, iterations: int = 4096) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (ASCII: SASLprep leaves it as it is)."""
+    salt = secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode()
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def _clean_version(text: str) -> str:
+    """A server_version string as shown to a person: printable characters only."""
+    return re.sub(r"[^0-9A-Za-z .()_+-]", "", text)[:60]
+
+
+def version_note(shadow_version: str, live_version: str | None, where: str) -> str | None:
+    """One line when the desired side was loaded on another major version than the live server runs."""
+    if not live_version or not shadow_version:
+        return None
+    major = re.match(r"\d+", shadow_version), re.match(r"\d+", live_version)
+    if not all(major) or major[0].group() == major[1].group():  # type: ignore[union-attr]
+        return None
+    return (
+        f"the desired schema was loaded on PostgreSQL {_clean_version(shadow_version)} ({where}); "
+        f"the live server runs {_clean_version(live_version)}: differences between the versions can show as "
+        "changes"
+    )
+
+
+_STARTER = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="dibs-shadow")
+
+
+@dataclass(frozen=True)
+class _Rights:
+    may_sandbox: bool
+    superuser: bool
+    version: str
+    valid_until: str
+
+
+async def _rights(admin: asyncpg.Connection) -> _Rights:
+    row = await admin.fetchrow(
+        "SELECT r.rolsuper, r.rolcreatedb, r.rolcreaterole, pg_catalog.current_setting('server_version') AS v,"
+        " (pg_catalog.now() + interval '1 day')::text AS until"
+        " FROM pg_catalog.pg_roles r WHERE r.rolname = pg_catalog.current_user()"
+    )
+    if row is None:
+        return _Rights(False, False, "", "")
+    may = bool(row["rolsuper"] or (row["rolcreatedb"] and row["rolcreaterole"]))
+    return _Rights(may, bool(row["rolsuper"]), str(row["v"]), str(row["until"]))
+
+
+@asynccontextmanager
+async def open_sandbox(
+    target: ConnectionTarget | None, extensions: Sequence[ExtensionRequest] = ()
+) -> AsyncIterator[Sandbox]:
+    """A fresh shadow database and its restricted role, on `target`'s server if allowed, else embedded.
+
+    Cleanup survives cancellation (Ctrl-C): database and role are dropped by `_to_the_end`, and an embedded
+    server is stopped synchronously in the outermost `finally`, which a CancelledError raised by an inner
+    await cannot skip; its temp dir goes with it.
+    """
+    token = secrets.token_hex(6)
+    name, role = SHADOW_PREFIX + token, ROLE_PREFIX + token
+    server = None
+    starting: concurrent.futures.Future[object] | None = None
+    root: Path | None = None
+    notes: list[str] = []
+    live_version: str | None = None
+    try:
+        if target is not None:
+            admin = await _try_connect(target)
+            if admin is not None:
+                made = _Made()
+                sandbox: Sandbox | None = None
+                try:
+                    rights = await _rights(admin)
+                    live_version = rights.version or None
+                    if rights.may_sandbox:
+                        sandbox = await _set_up(
+                            admin, target, rights, name, role, extensions, made, "live server", None
+                        )
+                        if sandbox is None:
+                            notes.append(
+                                f"the server at {_where(target)} refused a password login of the sandbox role "
+                                "(pg_hba.conf?): the desired schema was loaded on an embedded server instead"
+                            )
+                    if sandbox is not None:
+                        yield sandbox
+                        return
+                finally:
+                    if sandbox is not None:
+                        await _close_quietly(sandbox.connection)
+                    if made.anything:
+                        await _to_the_end(_tear_down(admin, target, name, role))
+                    await _close_quietly(admin)
+        from .embedded import EmbeddedServer
+
+        root = Path(tempfile.mkdtemp(prefix="dibs-shadow-"))
+        server = EmbeddedServer(root / "server")
+        # A thread of our own, so that a cancelled caller can still wait for a start under way to end.
+        starting = _STARTER.submit(server.start)
+        await asyncio.wrap_future(starting)
+        admin_target = resolve(server.dsn("postgres"))
+        admin = await connect(admin_target, read_only=False)
+        made = _Made()
+        sandbox = None
+        try:
+            rights = await _rights(admin)
+            sandbox = await _set_up(
+                admin,
+                admin_target,
+                rights,
+                name,
+                role,
+                extensions,
+                made,
+                "embedded server",
+                live_version,
+                notes,
+            )
+            if sandbox is None:
+                raise DibsError("the embedded server refused the sandbox role's login")
+            yield sandbox
+        finally:
+            if sandbox is not None:
+                await _close_quietly(sandbox.connection)
+            if made.anything:
+                await _to_the_end(_tear_down(admin, admin_target, name, role))
+            await _close_quietly(admin)
+    finally:
+        if starting is not None:
+            with contextlib.suppress(Exception):
+                starting.result()  # cancelled while starting: the server comes up, then we stop it
+        if server is not None:
+            server.stop()  # synchronous on purpose: nothing can cancel it half way
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+class _Made:
+    """Whether a role or database may exist: set before each CREATE is sent (a cancel can land after it)."""
+
+    anything = False
+
+
+def _where(target: ConnectionTarget) -> str:
+    return f"socket {target.host}" if target.host.startswith("/") else f"{target.host}:{target.port}"
+
+
+async def _try_connect(target: ConnectionTarget) -> asyncpg.Connection | None:
+    try:
+        return await connect(target, read_only=False)
+    except DibsError:
+        return None
+
+
+async def _close_quietly(conn: asyncpg.Connection) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(conn.close(), timeout=5)
+
+
+async def _set_up(
+    admin: asyncpg.Connection,
+    admin_target: ConnectionTarget,
+    rights: _Rights,
+    name: str,
+    role: str,
+    extensions: Sequence[ExtensionRequest],
+    made: _Made,
+    where: str,
+    live_version: str | None,
+    notes: list[str] | None = None,
+) -> Sandbox | None:
+    """Role, database, extensions, first login. None when the server refuses the role's password login."""
+    password = _new_password()
+    until = f" VALID UNTIL {quote_literal(rights.valid_until)}" if rights.valid_until else ""
+    made.anything = True
+    await admin.execute(
+        f"CREATE ROLE {quote_ident(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+        f"NOBYPASSRLS CONNECTION LIMIT 1 PASSWORD {quote_literal(scram_verifier(password))}{until}"
+    )
+    if not rights.superuser:
+        # CREATE DATABASE … OWNER needs us to be able to become the owner; the grant goes this way only.
+        await admin.execute(f"GRANT {quote_ident(role)} TO CURRENT_USER")
+    await admin.execute(f"CREATE DATABASE {quote_ident(name)} OWNER {quote_ident(role)} TEMPLATE template0")
+    await admin.execute(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quote_ident(name)} FROM PUBLIC")
+    shadow_admin = with_database(admin_target, name)
+    created = await _create_extensions(shadow_admin, role, extensions, where)
+    role_target = replace(shadow_admin, user=role, password=password, database=name, origin="sandbox")
+    try:
+        first = await connect(role_target, read_only=False)
+    except DibsError:
+        return None
+    note = version_note(rights.version, live_version, where)
+    info = ShadowInfo(
+        where,
+        _clean_version(rights.version),
+        live_version,
+        tuple([*(notes or ()), *([note] if note else [])]),
+    )
+    return Sandbox(role_target, first, info, admin, role, created)
+
+
+async def _create_extensions(
+    shadow_admin: ConnectionTarget, role: str, extensions: Sequence[ExtensionRequest], where: str
+) -> frozenset[str]:
+    """Untrusted extensions the files ask for, created before any file runs; trusted ones are left to the
+    role. Refused or missing ones end the load here, with where the files ask for them."""
+    if not extensions:
+        return frozenset()
+    created: set[str] = set()
+    conn = await connect(shadow_admin, read_only=False)
+    try:
+        rows = await conn.fetch(
+            "SELECT name, bool_or(trusted) AS trusted, "
+            "array_agg(DISTINCT r) FILTER (WHERE r IS NOT NULL) AS requires"
+            " FROM pg_catalog.pg_available_extension_versions LEFT JOIN LATERAL unnest(requires) r ON true"
+            " GROUP BY name"
+        )
+        available = {r["name"]: (bool(r["trusted"]), tuple(r["requires"] or ())) for r in rows}
+        missing = sorted({e.name for e in extensions if e.name not in available})
+        if missing:
+            first = next(e for e in extensions if e.name in missing)
+            raise SourceError(
+                first.file,
+                first.line,
+                first.column,
+                f"the {where} has no extension {', '.join(missing)} (not installed there)",
+            )
+        for ext in extensions:
+            needed = _with_requirements(ext.name, available) if ext.cascade else {ext.name}
+            refused = sorted(n for n in needed if extension_denied(n))
+            if refused:
+                raise SourceError(
+                    ext.file,
+                    ext.line,
+                    ext.column,
+                    f"extension {', '.join(refused)} is not loaded into the shadow database: it reaches "
+                    "outside the database (network, server files, programs or an untrusted language)",
+                )
+        for ext in extensions:
+            if available[ext.name][0]:
+                continue  # trusted: the role creates it itself, where and when its file says
+            if ext.schema and ext.schema != "public":
+                await conn.execute(
+                    f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ext.schema)} AUTHORIZATION {quote_ident(role)}"
+                )
+            sql = f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)}"
+            if ext.schema:
+                sql += f" SCHEMA {quote_ident(ext.schema)}"
+            if ext.version:
+                sql += f" VERSION {quote_literal(ext.version)}"
+            if ext.cascade:
+                sql += " CASCADE"
+            try:
+                await conn.execute(sql)
+            except asyncpg.PostgresError as exc:
+                raise SourceError(ext.file, ext.line, ext.column, getattr(exc, "message", str(exc))) from None
+            created.add(ext.name)
+        return frozenset(created)
+    finally:
+        await _close_quietly(conn)
+
+
+def _with_requirements(name: str, available: dict[str, tuple[bool, tuple[str, ...]]]) -> set[str]:
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        item = todo.pop()
+        if item in seen:
+            continue
+        seen.add(item)
+        todo.extend(available.get(item, (False, ()))[1])
+    return seen
+
+
+async def _to_the_end(cleanup: Coroutine[Any, Any, None]) -> None:
+    """Run `cleanup` to its end even when the caller is cancelled meanwhile, once or again (an app shutting
+    down cancels its workers, then the loop's remaining tasks): a bare shield returned at the first cancel and
+    left the drop to a loop about to close, and the shadow database behind. The cancel is re-raised after."""
+    task = asyncio.ensure_future(cleanup)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    task.result()
+    if cancelled:
+        raise asyncio.CancelledError
+
+
+async def _tear_down(admin: asyncpg.Connection, admin_target: ConnectionTarget, name: str, role: str) -> None:
+    """Drop the shadow database, then its role (it owns nothing else). A broken admin connection (the server
+    restarted) is replaced once; what cannot be dropped is named, so that it can be dropped by hand."""
+    statements = [
+        # The role owns the database: it may have marked it a template, which DROP DATABASE refuses.
+        f"DO $$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = {quote_literal(name)}) "
+        f"THEN ALTER DATABASE {quote_ident(name)} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true; END IF; END $$",
+        f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)",
+        f"SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = "
+        f"{quote_literal(role)}",
+        f"DROP ROLE IF EXISTS {quote_ident(role)}",
+    ]
+    conn, fresh = admin, None
+    try:
+        if conn.is_closed():
+            fresh = conn = await connect(admin_target, read_only=False)
+        for statement in statements:
+            try:
+                await conn.execute(statement)
+            except (asyncpg.InterfaceError, asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, OSError):
+                if fresh is not None:
+                    raise
+                fresh = conn = await connect(admin_target, read_only=False)
+                await conn.execute(statement)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, DibsError) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        raise DibsError(
+            f"could not drop the shadow database {name} and its role {role}: {message.splitlines()[0]}",
+            hint=f"drop them by hand: DROP DATABASE IF EXISTS {name} WITH (FORCE); DROP ROLE IF EXISTS {role};",
+        ) from None
+    finally:
+        if fresh is not None:
+            await _close_quietly(fresh)

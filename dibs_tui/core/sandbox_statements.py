@@ -1,0 +1,122 @@
+"""Which statements of the desired files the sandbox handles itself, found with PostgreSQL's own parser.
+
+* CREATE EXTENSION: an untrusted extension is created by the setting-up side before the files run (see
+  `core.sandbox`), so its statement, its COMMENT ON EXTENSION and the bare CREATE SCHEMA made for it are
+  skipped in the load; a trusted one is left to the role.
+* Changes of owner (ALTER … OWNER TO): the sandbox role cannot give objects away, and who owns an object is
+  not part of the diff; they are skipped. Nothing skipped here runs anywhere.
+
+Only statements that mention these words are parsed (a cheap scan first): most of a large schema is not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .sandbox import ExtensionRequest
+
+if TYPE_CHECKING:
+    from .shadow import LocatedStatement
+
+_WORTH_PARSING = re.compile(r"\b(extension|owner)\b|\bcreate\s+schema\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The statements to run, the extensions they ask for, and what to skip once those exist."""
+
+    statements: tuple[LocatedStatement, ...]
+    extensions: tuple[ExtensionRequest, ...] = ()
+    owner_changes: frozenset[int] = frozenset()  # indexes into `statements`
+    by_index: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (kind, extension/schema)
+
+    def runnable(self, created: Collection[str]) -> list[LocatedStatement]:
+        """What the role runs, given the extensions the setting-up side created (and their schemas)."""
+        schemas = {e.schema for e in self.extensions if e.name in created and e.schema}
+        out: list[LocatedStatement] = []
+        for index, stmt in enumerate(self.statements):
+            if index in self.owner_changes:
+                continue
+            kind, name = self.by_index.get(index, ("", ""))
+            if kind in ("extension", "comment") and name in created:
+                continue
+            if kind == "schema" and name in schemas:
+                continue
+            out.append(stmt)
+        return out
+
+
+def prepare(statements: Sequence[LocatedStatement]) -> Prepared:
+    """Find the extensions asked for and the statements the sandbox skips."""
+    extensions: list[ExtensionRequest] = []
+    owners: set[int] = set()
+    by_index: dict[int, tuple[str, str]] = {}
+    schema_candidates: dict[int, str] = {}
+    for index, stmt in enumerate(statements):
+        if not _WORTH_PARSING.search(stmt.text):
+            continue
+        nodes = _parse(stmt.text)
+        if len(nodes) != 1:
+            continue
+        node = nodes[0]
+        kind = type(node).__name__
+        if kind == "CreateExtensionStmt":
+            request = _extension(node, stmt)
+            extensions.append(request)
+            by_index[index] = ("extension", request.name)
+        elif kind == "CommentStmt" and _enum_name(getattr(node, "objtype", None)) == "OBJECT_EXTENSION":
+            target = getattr(node, "object", None)
+            by_index[index] = ("comment", str(getattr(target, "sval", "")))
+        elif _is_owner_change(node, kind):
+            owners.add(index)
+        elif (
+            kind == "CreateSchemaStmt"
+            and not getattr(node, "schemaElts", None)
+            and not getattr(node, "authrole", None)
+        ):
+            schema_candidates[index] = str(getattr(node, "schemaname", "") or "")
+    for index, schema in schema_candidates.items():
+        by_index[index] = ("schema", schema)
+    return Prepared(tuple(statements), tuple(extensions), frozenset(owners), by_index)
+
+
+def _parse(text: str) -> list[object]:
+    import pglast  # PostgreSQL's parser: imported only when a statement may need it
+
+    try:
+        return [raw.stmt for raw in pglast.parse_sql(text)]
+    except Exception:  # a statement it cannot parse runs as it is: the server reports it
+        return []
+
+
+def _enum_name(value: object) -> str:
+    return str(getattr(value, "name", value))
+
+
+def _is_owner_change(node: object, kind: str) -> bool:
+    if kind == "AlterOwnerStmt":
+        return True
+    if kind == "AlterTableStmt":
+        cmds = getattr(node, "cmds", None) or ()
+        return bool(cmds) and all(_enum_name(getattr(c, "subtype", None)) == "AT_ChangeOwner" for c in cmds)
+    return False
+
+
+def _extension(node: object, stmt: LocatedStatement) -> ExtensionRequest:
+    schema = version = None
+    cascade = False
+    for option in getattr(node, "options", None) or ():
+        name = getattr(option, "defname", "")
+        arg = getattr(option, "arg", None)
+        if name == "schema":
+            schema = str(getattr(arg, "sval", "")) or None
+        elif name == "new_version":
+            version = str(getattr(arg, "sval", "")) or None
+        elif name == "cascade":
+            cascade = bool(getattr(arg, "boolval", True))
+    return ExtensionRequest(
+        str(getattr(node, "extname", "")), schema, version, cascade, stmt.file, stmt.line, stmt.column
+    )
