@@ -1,16 +1,10 @@
 """The full-screen browser: header, Browse / Diff / Migrations tabs, footer with the focused pane's keys.
 
-How panes get their state (the Diff and Migrations panes are written against this):
-- `self.app.catalog` (`Catalog | None`): the live catalog last loaded; `None` until the first load lands.
-- `self.app.target` (`ConnectionTarget`), `self.app.settings` (`Settings`), `self.app.desired`
-  (`list[str] | None`: the `--desired` paths/DSNs given on the command line).
-- `self.app.catalog_changed` is a `textual.signal.Signal` published with the new catalog after every
-  (re)load: `self.app.catalog_changed.subscribe(self, callback)` in `on_mount`.
-- `self.app.set_sync_marks({(schema, table): "in sync" | "differs" | "only live" | "only desired"})` marks
-  tables in the Tables pane; `self.app.set_sync_state("in sync" | "3 differences" | ...)` fills the header.
-- `d` switches to the Diff tab and calls `DiffPane.start_diff()` when the pane defines it; `m` switches to the
-  Migrations tab and calls `MigrationsPane.activate()` when defined.
-- `self.app.go_to(schema, table, column=None)` shows a table (and column) in Browse, recording history.
+How panes get their state: the Diff and Migrations panes are given a `PaneContext` (connection, settings,
+`--desired`, and two callbacks: `set_sync(marks, state)` marks the Tables pane and fills the header's sync
+state, `schema_changed()` reloads the catalog and re-runs a diff already shown). `self.app.catalog_changed`
+is a `textual.signal.Signal` published with the new catalog after every (re)load. `d` switches to the Diff tab
+and starts a diff, `m` to the Migrations tab; entering a tab focuses its main list, so its keys work at once.
 
 Nothing blocks: connecting and loading run in an exclusive worker; each load has a generation number and an
 answer from an older generation is dropped. State changes only in message handlers on the event loop.
@@ -41,7 +35,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget, connect
@@ -50,11 +44,13 @@ from ..core.model import Catalog, QualifiedName
 from .diff_pane import DiffPane
 from .memory import freeze_long_lived
 from .migrations_pane import MigrationsPane
+from .pane_context import PaneContext
 from .screens.error import ErrorScreen
 from .screens.finder import FinderItem, FinderScreen
 from .screens.help import HelpEntry, HelpScreen
 from .search import Candidate, rank
 from .text import data, safe
+from .widgets.card_and_details import CardAndDetails
 from .widgets.details import DetailsView, column_details, table_details
 from .widgets.table_card import ColumnList, TableCard
 from .widgets.tables_pane import TableList, TablesPane
@@ -65,6 +61,7 @@ GO_GROUP = Binding.Group("Go")
 CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the card once, when they stop
 FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
 PANE_ORDER = ("table-list", "column-list", "details-view")
+MAIN_LISTS = {"browse": "#table-list", "diff": "#diff-changes", "migrations": "#migrations-list"}
 PANE_NAMES = {
     "table-list": "Tables",
     "column-list": "Columns",
@@ -209,22 +206,24 @@ class DibsApp(App[int]):
 
     # Layout ---------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        context = PaneContext(
+            self.target, self.settings, tuple(self.desired or ()), self.set_sync, self._schema_changed
+        )
         yield HeaderBar(id="header")
         with TabbedContent(id="tabs", initial="browse"):
             with TabPane("Browse", id="browse"), Horizontal(id="browse-panes"):
                 yield TablesPane(id="tables")
-                with Vertical(id="card-and-details"):
-                    yield TableCard(id="card")
-                    with Vertical(id="details"):
-                        yield DetailsView(id="details-view")
+                yield CardAndDetails(id="card-and-details")
             with TabPane("Diff", id="diff"):
-                yield DiffPane()
+                yield DiffPane(context)
             with TabPane("Migrations", id="migrations"):
-                yield MigrationsPane()
+                yield MigrationsPane(context)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#details", Vertical).border_title = "Details"
+        # Tab cycles the panes only: the tab strip is left to b / d / m and the mouse.
+        self.query_one("#tabs", TabbedContent).query_one(Tabs).can_focus = False
         self._update_header()
         self.query_one(TablesPane).loading = True
         self.load_catalog()
@@ -299,7 +298,9 @@ class DibsApp(App[int]):
                 listed = await bounded_read(
                     conn,
                     list_relations(
-                        conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
+                        conn,
+                        include_schemas=settings.include_schemas,
+                        exclude_schemas=settings.exclude_schemas,
                     ),
                 )
                 self.post_message(CatalogListed(generation, listed, marks["connected"]))
@@ -390,7 +391,8 @@ class DibsApp(App[int]):
         self.tables_pane.set_catalog(event.catalog)
         self._show_selected()
         self._update_header()
-        if event.catalog.meta.notes:  # why some provenance is not shown (core.meta_tables): said once per load
+        # Why some provenance is not shown (core.meta_tables): said once per load.
+        if event.catalog.meta.notes:
             from .text import safe
 
             notes = event.catalog.meta.notes
@@ -426,12 +428,22 @@ class DibsApp(App[int]):
         self.push_screen(ErrorScreen(title, event.message, can_close=self.catalog is not None), chosen)
 
     # State for other panes --------------------------------------------------------------------------------
-    def set_sync_marks(self, marks: Mapping[QualifiedName, str]) -> None:
-        self.tables_pane.set_sync_marks(marks)
-
-    def set_sync_state(self, state: str) -> None:
+    def set_sync(self, marks: Mapping[QualifiedName, str] | None, state: str) -> None:
+        """Mark the tables (None keeps the marks) and say in the header how the database compares."""
+        if marks is not None:
+            self.tables_pane.set_sync_marks(marks)
         self.sync_state = state
         self._update_header()
+
+    def _schema_changed(self) -> None:
+        """A migration was applied: reload the catalog, and bring a diff already shown up to date."""
+        self.load_catalog()
+        self._rediff()
+
+    def _rediff(self) -> None:
+        pane = self.query_one(DiffPane)
+        if pane.result is not None or pane.computing:
+            pane.start_diff()
 
     # Showing things -------------------------------------------------------------------------------------
     def _show_selected(self) -> None:
@@ -582,7 +594,8 @@ class DibsApp(App[int]):
         if self.query_one(TabbedContent).active != "browse":
             return
         focused_id = self.focused.id if self.focused else None
-        order = list(PANE_ORDER)
+        chain = {widget.id for widget in self.screen.focus_chain}
+        order = [pane for pane in PANE_ORDER if pane in chain]  # a hidden details pane is skipped
         index = order.index(focused_id) if focused_id in order else (-1 if step > 0 else 0)
         self.query_one(f"#{order[(index + step) % len(order)]}", Widget).focus()
 
@@ -652,21 +665,35 @@ class DibsApp(App[int]):
 
     def action_diff(self) -> None:
         self.query_one(TabbedContent).active = "diff"
-        pane = self.query_one(DiffPane)
-        start = getattr(pane, "start_diff", None)
-        if callable(start):
-            start()
+        self._focus_main_list("diff")
+        self.query_one(DiffPane).start_diff()
 
     def action_migrations(self) -> None:
         self.query_one(TabbedContent).active = "migrations"
-        pane = self.query_one(MigrationsPane)
-        activate = getattr(pane, "activate", None)
-        if callable(activate):
-            activate()
+        self._focus_main_list("migrations")
+        self.query_one(MigrationsPane).activate()
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab entered by any means (key, click) takes the keys at once: its main list gets the focus."""
+        if event.pane.id is not None:
+            self._focus_main_list(event.pane.id)
+
+    def _focus_main_list(self, tab: str) -> None:
+        """Focus the tab's main list, unless the focus is in that tab already (go_to chose a column)."""
+        if tab not in MAIN_LISTS:
+            return
+        pane = self.query_one(f"#{tab}", TabPane)
+        focused = self.focused
+        if focused is None or pane not in focused.ancestors_with_self:
+            self.query_one(MAIN_LISTS[tab], Widget).focus()
 
     # Actions on the selection ---------------------------------------------------------------------------
     def action_refresh(self) -> None:
+        """Reload the catalog; the diff's marks, when shown, are recomputed with it (they describe the
+        database that was just reloaded)."""
         self.load_catalog()
+        self._rediff()
 
     def _selection_name(self) -> str | None:
         focused = self.focused

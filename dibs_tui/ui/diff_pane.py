@@ -1,7 +1,7 @@
-"""The Diff tab: desired schema vs the live database, computed in a worker so the browser stays usable.
+"""The Diff tab: desired schema vs the live database, computed on a thread so the screen stays responsive.
 
-State comes from the app (see `dibs_tui.ui.app`): `self.app.target`, `self.app.settings`, `self.app.desired`;
-`self.app.set_sync_marks(...)` marks tables that differ and `self.app.set_sync_state(...)` fills the header.
+State comes from the app through a `PaneContext` (connection, settings, `--desired`); every diff result marks
+the tables that differ and fills the header's sync state (`PaneContext.set_sync`).
 Left: changes grouped by table (green create, red drop, yellow alter, blue rename) and rename suggestions.
 Right: the selected change's old and new definitions (side by side, or stacked: `s`) and the SQL plan
 highlighted with Pygments. Accepting (`a`) or rejecting (`x`) a rename re-plans from the two catalogs already
@@ -10,15 +10,19 @@ loaded, without touching a database.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -26,7 +30,9 @@ from ..core.diff import diff_catalogs, diff_database
 from ..core.errors import DibsError
 from ..core.plan import Change, ChangeKind, DiffResult, RenameSuggestion
 from .highlight import sql_lines
+from .pane_context import PaneContext
 from .text import safe
+from .widgets.mark_list import MarkList
 
 KIND_STYLE = {
     ChangeKind.CREATE: ("+", "$text-success"),
@@ -51,6 +57,16 @@ def sync_marks(result: DiffResult) -> dict[tuple[str, str], str]:
     return marks
 
 
+class DiffComputed(Message):
+    """A diff (or a re-plan) finished on its thread; `generation` drops answers overtaken by a newer request."""
+
+    def __init__(self, generation: int, result: DiffResult | None, error: str = "") -> None:
+        super().__init__()
+        self.generation = generation
+        self.result = result
+        self.error = error
+
+
 class DiffPane(Vertical):
     """Changes, definitions and the plan of the last diff; `d` (or `g` here) recomputes it."""
 
@@ -72,18 +88,21 @@ class DiffPane(Vertical):
         Binding("x", "reject_rename", "Reject rename", id="diff.reject"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.context = context
         self.result: DiffResult | None = None
         self.accepted: list[tuple[str, str]] = []
         self.rejected: set[tuple[str, str]] = set()
         self.side_by_side = True
+        self.computing = False
+        self._generation = 0
         self._rows: list[Change | RenameSuggestion | None] = []
 
     def compose(self) -> ComposeResult:
         yield Static("Press d to compare the desired schema with this database.", id="diff-status")
         with Horizontal(id="diff-body"):
-            yield OptionList(id="diff-changes")
+            yield MarkList(id="diff-changes")
             with Vertical(id="diff-right"):
                 with Horizontal(id="diff-definitions"):
                     yield Static("", id="diff-old")
@@ -91,62 +110,80 @@ class DiffPane(Vertical):
                 with VerticalScroll(id="diff-plan-scroll"):
                     yield Static("", id="diff-plan")
 
-    # -- running -----------------------------------------------------------------------------------------
-    def desired_spec(self) -> list[Any]:
-        given = getattr(self.app, "desired", None)
-        if given:
-            return list(given)
-        settings = getattr(self.app, "settings", None)
-        return list(settings.schema_paths) if settings is not None and settings.schema_paths else []
+    @property
+    def changes_list(self) -> MarkList:
+        return self.query_one("#diff-changes", MarkList)
 
+    # -- running -----------------------------------------------------------------------------------------
     def start_diff(self) -> None:
-        """Called by the app's `d`: compute in the background; the browser stays usable."""
-        if not self.desired_spec():
+        """Called by the app's `d` and after an apply: compute on a thread; the browser stays usable."""
+        desired = self.context.desired_spec()
+        if not desired:
             self._status(
                 Content("No desired schema: pass --desired PATH_OR_DSN or set `schema` in dibs-tui.toml.")
             )
             return
         self._status(Content("Computing the diff…"))
-        self.run_diff()
+        self._generation += 1
+        self.computing = True
+        self._diff_worker(self._generation, desired, tuple(self.accepted))
 
     def action_recompute(self) -> None:
         self.start_diff()
 
-    @work(exclusive=True, exit_on_error=False, group="diff")
-    async def run_diff(self) -> None:
-        settings = getattr(self.app, "settings", None)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="diff", description="compute the diff")
+    def _diff_worker(
+        self, generation: int, desired: Sequence[str | Path], accepted: tuple[tuple[str, str], ...]
+    ) -> None:
+        """Introspecting both sides and planning is seconds of CPU on a big schema: it runs here, on a thread
+        with its own event loop, so the screen keeps drawing and taking keys meanwhile."""
+        settings = self.context.settings
+        computed: list[DiffResult] = []  # kept out of asyncio.run's task: 3.11 may repr() it on exit
         # The two catalogs are built with the cyclic GC off; they are frozen before it is back on, or its
         # first collection would scan all of them as young objects (a second's freeze at 5,000 tables).
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            result = await diff_database(
-                self.app.target,  # type: ignore[attr-defined]
-                self.desired_spec(),
-                include_schemas=settings.include_schemas if settings else (),
-                exclude_schemas=settings.exclude_schemas if settings else (),
-                accepted_renames=self.accepted,
+            asyncio.run(
+                _diff_into(
+                    computed,
+                    self.context,
+                    desired,
+                    include_schemas=settings.include_schemas,
+                    exclude_schemas=settings.exclude_schemas,
+                    accepted=accepted,
+                )
             )
         except DibsError as exc:
-            self._status(Content.assemble(("Diff failed: ", "$text-error"), safe(str(exc))))
+            self.post_message(DiffComputed(generation, None, str(exc)))
+            return
+        except Exception as exc:  # a dropped connection mid-diff, a driver error: still one line
+            self.post_message(DiffComputed(generation, None, f"{type(exc).__name__}: {exc}".splitlines()[0]))
             return
         finally:
             gc.freeze()
             if gc_was_enabled:
                 gc.enable()
-        self.show(result)
+        self.post_message(DiffComputed(generation, computed[0]))
+
+    @on(DiffComputed)
+    def _computed(self, event: DiffComputed) -> None:
+        if event.generation != self._generation:
+            return  # a newer diff or re-plan was asked for meanwhile
+        self.computing = False
+        if event.result is None:
+            self._status(Content.assemble(("Diff failed: ", "$text-error"), safe(event.error)))
+            self.context.set_sync({}, "unknown (diff failed)")
+            return
+        self.show(event.result)
 
     def show(self, result: DiffResult) -> None:
         self.result = result
         self._fill_changes()
         self._fill_plan()
-        marks = sync_marks(result)
-        setter = getattr(self.app, "set_sync_marks", None)
-        if callable(setter):
-            setter(marks)
-        state = getattr(self.app, "set_sync_state", None)
-        if callable(state):
-            state("in sync" if result.in_sync else f"{len(result.changes)} differences")
+        count = len(result.changes)
+        state = "in sync" if result.in_sync else f"{count} difference{'' if count == 1 else 's'}"
+        self.context.set_sync(sync_marks(result), state)
         if result.in_sync:
             text = Content.assemble(("In sync", "$text-success"), f" — diff took {result.elapsed_s:.2f} s")
         else:
@@ -164,7 +201,7 @@ class DiffPane(Vertical):
     # -- rendering ---------------------------------------------------------------------------------------
     def _fill_changes(self) -> None:
         assert self.result is not None
-        options = self.query_one("#diff-changes", OptionList)
+        options = self.changes_list
         options.clear_options()
         self._rows = []
         groups: dict[str, list[Change]] = {}
@@ -207,6 +244,7 @@ class DiffPane(Vertical):
                 )
                 self._rows.append(r)
         options.add_options(items)
+        options.highlight_first()  # its definitions show at once, and a/x act on a row
 
     def _fill_plan(self) -> None:
         assert self.result is not None
@@ -234,7 +272,7 @@ class DiffPane(Vertical):
         definitions.styles.layout = "horizontal" if self.side_by_side else "vertical"
 
     def _highlighted_rename(self) -> RenameSuggestion | None:
-        index = self.query_one("#diff-changes", OptionList).highlighted
+        index = self.changes_list.highlighted
         if index is None or not 0 <= index < len(self._rows):
             return None
         row = self._rows[index]
@@ -255,9 +293,43 @@ class DiffPane(Vertical):
         self._fill_changes()
 
     def _replan(self) -> None:
-        """Renames change only the plan: re-plan from the catalogs we already have (pure, instant)."""
+        """Renames change only the plan: re-plan from the catalogs we already have, on a thread (planning a
+        big schema is CPU the screen should not wait for)."""
         assert self.result is not None
-        changes, plan, renames = diff_catalogs(
-            self.result.current, self.result.desired, accepted_renames=self.accepted
+        self._generation += 1
+        self.computing = True
+        self._status(Content("Re-planning…"))
+        self._replan_worker(self._generation, self.result, tuple(self.accepted))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="diff", description="re-plan the diff")
+    def _replan_worker(
+        self, generation: int, result: DiffResult, accepted: tuple[tuple[str, str], ...]
+    ) -> None:
+        try:
+            changes, plan, renames = diff_catalogs(result.current, result.desired, accepted_renames=accepted)
+        except DibsError as exc:
+            self.post_message(DiffComputed(generation, None, str(exc)))
+            return
+        self.post_message(
+            DiffComputed(generation, replace(result, changes=changes, plan=plan, renames=renames))
         )
-        self.show(replace(self.result, changes=changes, plan=plan, renames=renames))
+
+
+async def _diff_into(
+    computed: list[DiffResult],
+    context: PaneContext,
+    desired: Sequence[str | Path],
+    *,
+    include_schemas: Sequence[str],
+    exclude_schemas: Sequence[str],
+    accepted: Sequence[tuple[str, str]],
+) -> None:
+    computed.append(
+        await diff_database(
+            context.target,
+            desired,
+            include_schemas=include_schemas,
+            exclude_schemas=exclude_schemas,
+            accepted_renames=accepted,
+        )
+    )

@@ -1,7 +1,8 @@
 """The Migrations tab: applied and pending migrations, the selected one's SQL, hazards and changes; apply and
 generate.
 
-State comes from the app (see `dibs_tui.ui.app`): `self.app.target`, `self.app.settings`, `self.app.desired`.
+State comes from the app through a `PaneContext` (connection, settings, `--desired`); after an apply the pane
+tells it the schema changed (`PaneContext.schema_changed`), so the catalog and the diff's marks follow.
 Everything that touches a database runs in a worker: status, review, the shadow preview of what a migration
 changes, applying (progress shown line by line), generating. Applying asks first, listing the hazards;
 generating shows the SQL highlighted with an editable name and writes nothing on cancel.
@@ -10,7 +11,7 @@ generating shows the SQL highlighted with an editable name and writes nothing on
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,16 +31,20 @@ from ..core.migrations import (
     MigrationState,
     MigrationStatus,
     apply_pending,
+    caret_excerpt,
     list_migration_files,
     new_migration_name,
-    preview_changes,
     read_status,
 )
 from ..core.plan import ChangeKind
+from ..core.replay import preview_changes
 from ..core.review import Review, review_file
+from ..core.segments import plan_segments
 from .highlight import sql_lines
+from .pane_context import PaneContext
 from .screens.confirm import ConfirmScreen
 from .text import safe
+from .widgets.mark_list import MarkList
 
 STATE_STYLE = {
     MigrationState.APPLIED: ("✓", "$text-success"),
@@ -62,12 +67,40 @@ def status_label(status: MigrationStatus) -> Content:
     return Content.styled(safe(text), style)
 
 
+def replay_failure_lines(failure: MigrationFailed) -> list[str]:
+    """Why the shadow replay stopped, as PostgreSQL said it: message, detail, hint and the statement with a
+    caret under the position (the first lines of it: the pane is small)."""
+    lines = [
+        f"cannot replay the folder in a shadow database: {failure.migration} fails there",
+        f"{failure.file.name}:{failure.line}: ERROR: {failure.pg_message}"
+        + (f" [{failure.sqlstate}]" if failure.sqlstate else ""),
+    ]
+    if failure.detail:
+        lines.append(f"DETAIL: {failure.detail}")
+    if failure.pg_hint:
+        lines.append(f"HINT: {failure.pg_hint}")
+    excerpt = caret_excerpt(failure.statement.text, failure.position).splitlines()
+    if failure.position:  # the lines up to the caret, and the caret (inserted under the position's line)
+        caret = failure.statement.text[: failure.position - 1].count("\n") + 1
+        excerpt = excerpt[max(0, caret - 3) : caret + 1]
+    lines += ["    " + line for line in excerpt[:6]]
+    return lines
+
+
 def hazard_lines(review: Review) -> list[str]:
     return [f"line {s.line}: {h.kind}: {h.message}" for s, h in review.hazards]
 
 
 def lock_lines(review: Review) -> list[str]:
     return [f"line {s.line}: {s.lock}" for s in review.statements if s.lock]
+
+
+def segment_lines(text: str, path: Path) -> list[str]:
+    """How a migration commits: nothing for one transaction, else a line per segment (or why it cannot run)."""
+    try:
+        return plan_segments(text, str(path)).describe()
+    except DibsError as exc:
+        return [exc.message.splitlines()[0]]
 
 
 class GenerateScreen(ModalScreen[GeneratedMigration | None]):
@@ -135,8 +168,9 @@ class MigrationsPane(Vertical):
         Binding("r", "reload", "Reload", id="migrations.reload"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.context = context
         self.statuses: list[MigrationStatus] = []
         self.reviews: dict[str, Review] = {}
         self.progress: list[str] = []
@@ -146,7 +180,7 @@ class MigrationsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Press m (on the Migrations tab) to list migrations.", id="migrations-status")
         with Horizontal(id="migrations-body"):
-            yield OptionList(id="migrations-list")
+            yield MarkList(id="migrations-list")
             with Vertical(id="migrations-right"):
                 with VerticalScroll(id="migrations-info"):
                     yield Static("", id="migrations-details")
@@ -156,19 +190,20 @@ class MigrationsPane(Vertical):
     # -- state ---------------------------------------------------------------------------------------------
     @property
     def target(self) -> ConnectionTarget:
-        return self.app.target  # type: ignore[attr-defined]
+        return self.context.target
+
+    @property
+    def migrations_list(self) -> MarkList:
+        return self.query_one("#migrations-list", MarkList)
 
     def folder(self) -> Path:
-        settings = getattr(self.app, "settings", None)
-        if settings is None:
-            return Path("db/migrations")
-        return Path(settings.resolve_migrations_dir())
+        return self.context.migrations_folder()
 
     def activate(self) -> None:
         """Called when the tab is shown by `m`: load once, then keep the list (r reloads)."""
         if not self.loaded:
             self.reload()
-        self.query_one("#migrations-list", OptionList).focus()
+        self.migrations_list.focus()
 
     def action_reload(self) -> None:
         self.reload()
@@ -192,7 +227,7 @@ class MigrationsPane(Vertical):
             return
         self.statuses = statuses
         self.loaded = True
-        option_list = self.query_one("#migrations-list", OptionList)
+        option_list = self.migrations_list
         option_list.clear_options()
         option_list.add_options([Option(status_label(s), id=s.name) for s in statuses])
         counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
@@ -212,7 +247,7 @@ class MigrationsPane(Vertical):
             self.show(statuses[pending])
 
     def selected(self) -> MigrationStatus | None:
-        option_list = self.query_one("#migrations-list", OptionList)
+        option_list = self.migrations_list
         index = option_list.highlighted
         return self.statuses[index] if index is not None and index < len(self.statuses) else None
 
@@ -258,6 +293,7 @@ class MigrationsPane(Vertical):
             self.reviews[status.name] = review
             body += ["Hazards:", *(hazard_lines(review) or ["no hazards"])]
             body += ["Locks:", *(lock_lines(review) or ["none"])]
+            body += ["Segments:", *(segment_lines(status.file.text, status.file.path) or ["one transaction"])]
         self._details(Content(safe("\n".join([*head, *body, "Changes: computing…"]), keep_newlines=True)))
         try:
             changes = await preview_changes(self.target, list_migration_files(self.folder()), status.name)
@@ -265,6 +301,8 @@ class MigrationsPane(Vertical):
                 f"{MARKS[c.kind]} {c.what} {c.object.name}{'.' + c.object.sub if c.object.sub else ''}"
                 for c in changes
             ] or ["no schema change"]
+        except MigrationFailed as failure:
+            described = replay_failure_lines(failure)
         except DibsError as exc:
             described = [f"cannot replay the folder in a shadow database: {exc.message.splitlines()[0]}"]
         self._details(Content(safe("\n".join([*head, *body, "Changes:", *described]), keep_newlines=True)))
@@ -281,13 +319,22 @@ class MigrationsPane(Vertical):
     async def confirm_and_apply(self, names: list[str]) -> None:
         lines = [f"Apply {len(names)} migration(s)?", *names]
         hazards: list[str] = []
-        for status in self.statuses:
-            if status.name in names and status.file is not None:
-                review = self.reviews.get(status.name) or await review_file(
-                    self.target,
-                    status.file.path,
-                )
-                hazards += [f"{status.name}:{h}" for h in hazard_lines(review)]
+        segments: list[str] = []
+        try:
+            for status in self.statuses:
+                if status.name in names and status.file is not None:
+                    review = self.reviews.get(status.name) or await review_file(
+                        self.target,
+                        status.file.path,
+                    )
+                    hazards += [f"{status.name}:{h}" for h in hazard_lines(review)]
+                    described = segment_lines(status.file.text, status.file.path)
+                    segments += [f"{status.name}: {line}" for line in described]
+        except DibsError as exc:
+            self.apply_failed(str(exc))
+            return
+        if segments:
+            lines += ["", *segments]
         if hazards:
             lines += ["", f"Hazards ({len(hazards)}), acknowledged by applying:", *hazards[:15]]
             if len(hazards) > 15:
@@ -303,39 +350,37 @@ class MigrationsPane(Vertical):
                 self.progress.append(event.message)
                 self._status(Content(safe(event.message)))
 
-        settings = getattr(self.app, "settings", None)
         try:
             result = await apply_pending(
                 self.target,
                 self.folder(),
-                lock_timeout=settings.lock_timeout if settings is not None else "5s",
+                lock_timeout=self.context.settings.lock_timeout,
                 progress=progress,
                 only=names,
             )
         except MigrationFailed as failure:
             self.last_error = failure.report()
-            self.app.notify(f"{failure.migration} failed and was rolled back", severity="error")
+            self.app.notify(failure.headline(), severity="error")
             self.load_status()
             return
-        except DibsError as exc:
-            self.app.notify(exc.message, severity="error")
+        except DibsError as exc:  # refused before running, or the connection lost: says what committed
+            self.apply_failed(str(exc))
             return
         self.app.notify(f"Applied {len(result.applied)} migration(s).")
         self.load_status()
-        reload_catalog = getattr(self.app, "load_catalog", None)
-        if callable(reload_catalog):
-            reload_catalog()
+        self.context.schema_changed()
+
+    def apply_failed(self, message: str) -> None:
+        """An apply that ended without a statement's failure: the message stays in the status and details."""
+        self.last_error = message
+        self._status(Content.styled(safe(message.splitlines()[0]), "$text-error"))
+        self._details(Content(safe(message, keep_newlines=True)))
+        self.app.notify(safe(message.splitlines()[0]), severity="error")
+        self.load_status()
 
     # -- generate ------------------------------------------------------------------------------------------
-    def desired_spec(self) -> list[Any]:
-        given = getattr(self.app, "desired", None)
-        if given:
-            return list(given)
-        settings = getattr(self.app, "settings", None)
-        return list(settings.schema_paths) if settings is not None and settings.schema_paths else []
-
     def action_generate(self) -> None:
-        if not self.desired_spec():
+        if not self.context.desired_spec():
             self.app.notify(
                 "No desired schema: pass --desired or set `schema` in dibs-tui.toml.", severity="error"
             )
@@ -345,16 +390,16 @@ class MigrationsPane(Vertical):
 
     @work(exclusive=True, exit_on_error=False, group="migrations-generate")
     async def generate(self) -> None:
-        settings = getattr(self.app, "settings", None)
-        desired = self.desired_spec()
+        settings = self.context.settings
+        desired = self.context.desired_spec()
         sources = [Path(str(d)) for d in desired if Path(str(d)).exists()] or (  # noqa: ASYNC240 - stat only
-            list(settings.schema_paths) if settings is not None else []
+            list(settings.schema_paths)
         )
         try:
             generated = await generate_migration(
                 self.target,
                 desired,
-                project_root=settings.project_root if settings is not None else Path.cwd(),
+                project_root=settings.project_root,
                 source_paths=sources,
             )
         except DibsError as exc:

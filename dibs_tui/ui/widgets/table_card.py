@@ -111,7 +111,7 @@ class TableCard(Vertical):
     TableCard { height: 1fr; border: round $border-blurred; border-title-color: $text-muted; }
     TableCard:focus-within { border: round $border; border-title-color: $text; }
     TableCard #card-header { height: auto; max-height: 10; padding: 0 1;
-        border-bottom: solid $border-blurred; }
+        border-bottom: solid $border-blurred; text-wrap: nowrap; text-overflow: ellipsis; }
     TableCard #card-empty { color: $text-muted; padding: 1 2; }
     """
 
@@ -127,10 +127,31 @@ class TableCard(Vertical):
             self.relation = relation
             self.column = column
 
+    class Shown(Message):
+        """The card shows another table (or a header of another height): its container re-fits it."""
+
+    FRAME = 3  # rows around the columns: the border's two and the line under the header
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.relation: Relation | None = None
+        self.settings = Settings()
+        self.header_budget = 10  # header lines at most: fewer on a short screen, where the columns come first
         self._header_lines = -1
+
+    @property
+    def header_lines(self) -> int:
+        return max(1, self._header_lines + 1)
+
+    def rows_needed(self, column_rows: int) -> int:
+        """The card's height showing its header and `column_rows` columns (fewer when the table has fewer)."""
+        columns = len(self.relation.columns) if self.relation else 1
+        return self.FRAME + self.header_lines + max(1, min(column_rows, columns))
+
+    def set_header_budget(self, budget: int) -> None:
+        if budget != self.header_budget:
+            self.header_budget = budget
+            self._draw_header()
 
     def compose(self) -> ComposeResult:
         yield Static(Content("no table selected"), id="card-header")
@@ -146,22 +167,29 @@ class TableCard(Vertical):
     def show(self, relation: Relation | None, settings: Settings, column: str | None = None) -> None:
         """Draw `relation` (None: an empty card); put the cursor on `column` when given."""
         self.relation = relation
-        header = self.query_one("#card-header", Static)
+        self.settings = settings
         if relation is None:
             self.border_title = "Columns"
-            header.update(Content("no table selected"))
-            self._header_lines = -1
+            self._draw_header()
             self.column_list.show(None, settings)
             return
         self.border_title = Content(safe(relation.name))
-        content = card_header(relation, settings)
-        lines = content.plain.count("\n")
-        header.update(content, layout=lines != self._header_lines)  # same height: no layout pass
-        self._header_lines = lines
+        self._draw_header()
         index = 0
         if column is not None:
             index = next((i for i, c in enumerate(relation.columns) if c.name == column), 0)
         self.column_list.show(relation, settings, cursor=index)
+
+    def _draw_header(self) -> None:
+        header = self.query_one("#card-header", Static)
+        if self.relation is None:
+            content = Content("no table selected")
+        else:
+            content = card_header(self.relation, self.settings, self.header_budget)
+        lines = content.plain.count("\n")
+        header.update(content, layout=lines != self._header_lines)  # same height: no layout pass
+        self._header_lines = lines
+        self.post_message(self.Shown())
 
     @on(VirtualList.CursorMoved, "#column-list")
     def _moved(self, event: VirtualList.CursorMoved) -> None:
@@ -178,30 +206,41 @@ class TableCard(Vertical):
             self.post_message(self.ColumnChosen(self.relation, column))
 
 
-def card_header(relation: Relation, settings: Settings) -> Content:
-    """Source link, doc comment, Created:/Modified:, then kind and size (seed 000 §3)."""
-    lines: list[Content] = []
+def card_header(relation: Relation, settings: Settings, limit: int = 10) -> Content:
+    """Source link, doc comment, Created:/Modified:, then kind and size, in at most `limit` lines.
+
+    A short screen keeps the lines that say most: source and facts first, then Created, the doc's first line,
+    Modified, the rest of the doc (the details pane shows all of it).
+    """
+    ranked: list[tuple[int, Content]] = []  # (rank, line) in display order; a lower rank is kept first
     prov = relation.provenance
     if prov and prov.source:
         resolved = resolve(settings, prov.source)
-        lines.append(link(str(prov.source), resolved.url, "underline $text-secondary"))
+        ranked.append((0, link(str(prov.source), resolved.url, "underline $text-secondary")))
     else:
-        lines.append(Content.styled("no source location recorded", "$text-muted"))
+        ranked.append((0, Content.styled("no source location recorded", "$text-muted")))
     doc = relation.doc
     if doc:
-        lines.extend(
-            Content.styled(f"/// {safe(line)}", "italic $text-success") for line in doc.splitlines()[:4]
+        ranked.extend(
+            (3 if i == 0 else 5, Content.styled(f"/// {safe(line)}", "italic $text-success"))
+            for i, line in enumerate(doc.splitlines()[:4])
         )
     if prov and prov.created_by:
-        lines.append(Content.assemble(("Created: ", "$text-muted"), data(prov.created_by)))
+        ranked.append((2, Content.assemble(("Created: ", "$text-muted"), data(prov.created_by))))
     if prov and prov.modified_by:
-        lines.append(Content.assemble(("Modified: ", "$text-muted"), data(prov.modified_by)))
+        ranked.append((4, Content.assemble(("Modified: ", "$text-muted"), data(prov.modified_by))))
     facts = [
         kind_label(relation),
         f"~{human_count(relation.row_estimate)} rows",
         f"{len(relation.columns)} columns",
     ]
-    lines.append(
-        Content.assemble(data(relation.schema, "$text-accent"), ("  " + " · ".join(facts), "$text-muted"))
+    ranked.append(
+        (
+            1,
+            Content.assemble(
+                data(relation.schema, "$text-accent"), ("  " + " · ".join(facts), "$text-muted")
+            ),
+        )
     )
-    return Content("\n").join(lines)
+    kept = sorted(range(len(ranked)), key=lambda i: (ranked[i][0], i))[: max(1, limit)]
+    return Content("\n").join(ranked[i][1] for i in sorted(kept))

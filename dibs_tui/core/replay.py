@@ -1,0 +1,56 @@
+"""What one migration changes: the folder replayed in a shadow database up to it, diffed before and after.
+
+The shadow starts as `migrate` finds a database it applies to: the `__dibs_*` meta tables exist (apply creates
+them before the first migration), so a migration that records its provenance in them replays as it applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import asyncpg
+
+from .connect import ConnectionTarget, connect
+from .errors import DibsError
+from .migrations import MigrationFailed, MigrationFile, is_transaction_control, split_statements
+from .plan import Change
+
+
+async def preview_changes(
+    target: ConnectionTarget, files: Sequence[MigrationFile], name: str
+) -> tuple[Change, ...]:
+    """The `Change`s of migration `name`. Replaying from empty assumes the folder holds the whole history (a
+    folder that starts from an existing schema cannot be replayed: MigrationFailed says which statement
+    failed, and PostgreSQL's message, detail and position)."""
+    from .catalog import introspect
+    from .diff import diff_catalogs
+    from .meta import meta_tables_ddl
+    from .shadow import shadow_database
+
+    upto = [f for f in files if f.name <= name]
+    if not upto or upto[-1].name != name:
+        raise DibsError(f"no migration file named {name}")
+    async with shadow_database(target) as shadow:
+        conn = await connect(shadow, read_only=False)
+        try:
+            await conn.execute(meta_tables_ddl())
+            for file in upto[:-1]:
+                await replay_file(conn, file)
+            before = await introspect(conn)
+            await replay_file(conn, upto[-1])
+            after = await introspect(conn)
+        finally:
+            await conn.close()
+    changes, _, _ = diff_catalogs(before, after)
+    return tuple(changes)
+
+
+async def replay_file(conn: asyncpg.Connection, file: MigrationFile) -> None:
+    """Run the file's statements one by one (its own BEGIN/COMMIT skipped: the shadow is thrown away)."""
+    for stmt in split_statements(file.text, str(file.path)):
+        if is_transaction_control(stmt.text):
+            continue
+        try:
+            await conn.execute(stmt.text)
+        except asyncpg.PostgresError as exc:
+            raise MigrationFailed(file.name, file.path, stmt, exc, ()) from None

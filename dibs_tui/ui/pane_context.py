@@ -1,0 +1,36 @@
+"""What the Diff and Migrations panes get from the app when it makes them: typed, instead of reaching into it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Settings
+from ..core.connect import ConnectionTarget
+from ..core.model import QualifiedName
+
+
+@dataclass(frozen=True)
+class PaneContext:
+    """The connection, the settings and the `--desired` sources, plus the two things panes tell the app.
+
+    `set_sync(marks, state)` marks the Tables pane's rows ("in sync", "differs", "only live",
+    "only desired") and fills the header's sync state; `schema_changed()` says the live schema changed (a
+    migration was applied): the app reloads its catalog and brings the diff's marks up to date.
+    """
+
+    target: ConnectionTarget
+    settings: Settings
+    desired: tuple[str, ...]
+    set_sync: Callable[[Mapping[QualifiedName, str], str], None]
+    schema_changed: Callable[[], None]
+
+    def desired_spec(self) -> list[str | Path]:
+        """The desired schema: `--desired` when given, else the settings' `schema` paths (may be empty)."""
+        if self.desired:
+            return list(self.desired)
+        return list(self.settings.schema_paths)
+
+    def migrations_folder(self) -> Path:
+        return Path(self.settings.resolve_migrations_dir())

@@ -1,0 +1,311 @@
+"""The screen at any size, driven headless on a real database: the card keeps its column rows on a small
+terminal, Tab cycles the three panes, entering a tab focuses its list, the sync marks follow every apply and
+re-diff, list rows keep their marks on one line, and a migration that cannot replay says why."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from dibs_tui.config import Settings, load_settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.migrations import apply_pending
+from dibs_tui.demo.build import DemoInfo, build_demo
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.diff_pane import DiffPane
+from dibs_tui.ui.migrations_pane import MigrationsPane
+from dibs_tui.ui.screens.confirm import ConfirmScreen
+from dibs_tui.ui.widgets.details import DetailsView
+from dibs_tui.ui.widgets.table_card import ColumnList, card_header
+from dibs_tui.ui.widgets.tables_pane import TableList
+
+from .pg import execute, fetch
+from .test_ui import goto, loaded, wait_for
+
+
+@pytest.fixture(scope="module")
+def demo(pg_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoInfo]:
+    """The demo database and project, as `dibs-tui demo` builds them (read only here: nothing applies)."""
+    from .conftest import _admin
+
+    project = tmp_path_factory.mktemp("screen-demo") / "project"
+    yield build_demo(pg_server.dsn("postgres"), "ui_screen_demo", project_dir=project)
+    asyncio.run(_admin(pg_server, 'DROP DATABASE IF EXISTS "ui_screen_demo" WITH (FORCE)'))
+
+
+def demo_app(demo: DemoInfo) -> DibsApp:
+    return DibsApp(resolve(demo.dsn), load_settings(demo.project_dir), header_label="demo")
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+def visible_rows(app: DibsApp) -> int:
+    """Column rows the card shows on screen (the list's visible height, capped by its rows)."""
+    columns = app.card.column_list
+    return min(columns.region.height, columns.row_count)
+
+
+# -- the card at 80×24 -----------------------------------------------------------------------------------------
+
+
+async def test_card_shows_eight_column_rows_at_80x24_and_details_shrink(demo: DemoInfo) -> None:
+    async with demo_app(demo).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "issues")  # 14 columns, a two-line doc, Created: and Modified:
+        await pilot.pause()
+        assert app.card.relation is not None and len(app.card.relation.columns) >= 8
+        assert visible_rows(app) >= 8
+        header = app.query_one("#card-header", Static)
+        assert "table · ~300 rows" in text_of(header)  # the facts line is kept when the header is cut
+        details = app.query_one("#details")
+        assert details.display and details.region.height >= 3  # the details yield, but still show a line
+        assert app.card.region.height > details.region.height
+
+
+async def test_details_hide_on_a_very_short_screen_and_are_skipped(demo: DemoInfo) -> None:
+    async with demo_app(demo).run_test(size=(80, 18)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "issues")
+        await pilot.pause()
+        assert visible_rows(app) >= 8
+        assert not app.query_one("#details").display
+        assert isinstance(app.focused, TableList)
+        await pilot.press("l", "l")  # next pane skips the hidden details: back to the tables
+        assert isinstance(app.focused, TableList)
+        await pilot.press("tab")
+        assert isinstance(app.focused, ColumnList)
+        await pilot.press("tab")
+        assert isinstance(app.focused, TableList)
+
+
+async def test_a_tall_screen_gives_the_header_its_lines_back(demo: DemoInfo) -> None:
+    async with demo_app(demo).run_test(size=(200, 60)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "issues")
+        await pilot.pause()
+        header = text_of(app.query_one("#card-header", Static))
+        assert app.card.relation is not None
+        assert header == card_header(app.card.relation, app.settings).plain  # every line, nothing cut
+        assert "Created:" in header and "///" in header
+        assert visible_rows(app) == len(app.card.relation.columns)  # type: ignore[union-attr]
+        assert app.query_one("#details").region.height >= 20
+
+
+# -- focus ------------------------------------------------------------------------------------------------------
+
+
+async def test_tab_reaches_the_details_in_one_step_from_the_card(demo: DemoInfo) -> None:
+    async with demo_app(demo).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        assert isinstance(app.focused, TableList)
+        await pilot.press("tab")
+        assert isinstance(app.focused, ColumnList)
+        await pilot.press("tab")
+        assert isinstance(app.focused, DetailsView)
+        await pilot.press("tab")  # the tab strip is not a stop: back to the tables
+        assert isinstance(app.focused, TableList)
+        await pilot.press("shift+tab")  # and backwards, the details are one step away
+        assert isinstance(app.focused, DetailsView)
+
+
+@pytest.fixture
+def drifted(new_database: Callable[[], str], tmp_path: Path) -> tuple[str, Path]:
+    """A database one pending migration away from its desired schema file."""
+    db = new_database()
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20260101000000_initial.sql").write_text("CREATE TABLE users (id int PRIMARY KEY);\n")
+    asyncio.run(apply_pending(resolve(db), folder))
+    (folder / "20260102000000_orders.sql").write_text(
+        "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users(id));\n"
+        "ALTER TABLE users ADD COLUMN email text;\n"
+    )
+    (tmp_path / "db" / "schema.sql").write_text(
+        "CREATE TABLE users (id int PRIMARY KEY, email text);\n"
+        "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users(id));\n"
+    )
+    return db, tmp_path
+
+
+def drifted_app(drifted: tuple[str, Path]) -> DibsApp:
+    db, root = drifted
+    settings = Settings(
+        project_root=root,
+        migrations_dir=root / "db" / "migrations",
+        schema_paths=(root / "db" / "schema.sql",),
+    )
+    return DibsApp(resolve(db), settings, header_label="t")
+
+
+async def test_entering_a_tab_focuses_its_main_list(drifted: tuple[str, Path]) -> None:
+    app = drifted_app(drifted)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        diff = app.query_one(DiffPane)
+        await pilot.press("d")
+        assert app.focused is diff.changes_list
+        await wait_for(pilot, lambda: diff.result is not None)
+        first = diff.result
+        await pilot.press("g")  # the Diff tab's own keys work without a Tab first
+        await wait_for(pilot, lambda: diff.result is not first)
+        await pilot.press("m")
+        assert app.focused is app.query_one(MigrationsPane).migrations_list
+        await pilot.press("b")
+        assert isinstance(app.focused, TableList)
+        await pilot.click("#tabs Tab#--content-tab-diff")  # a click on the tab too
+        await wait_for(pilot, lambda: app.focused is diff.changes_list)
+
+
+# -- sync marks -------------------------------------------------------------------------------------------------
+
+
+def header_text(app: DibsApp) -> str:
+    return text_of(app.query_one("#header", Static))
+
+
+async def test_sync_state_and_marks_follow_an_apply_and_a_rediff(drifted: tuple[str, Path]) -> None:
+    db, _ = drifted
+    app = drifted_app(drifted)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        marks = app.tables_pane.table_list.sync_marks
+        await pilot.press("d")
+        await wait_for(pilot, lambda: "differences" in header_text(app))
+        assert app.tables_pane.table_list.sync_marks[("public", "orders")] == "only desired"
+        assert app.tables_pane.table_list.sync_marks[("public", "users")] == "differs"
+
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "sync in sync" in header_text(app))
+        marks = app.tables_pane.table_list.sync_marks
+        assert marks == {("public", "users"): "in sync", ("public", "orders"): "in sync"}
+        await wait_for(pilot, lambda: app.catalog is not None and app.catalog.relation("public", "orders"))
+
+        # The live schema drifts behind the screen's back: a re-diff (g) brings the header and marks along.
+        await execute(db, "CREATE TABLE stray (id int)")
+        await pilot.press("d", "g")
+        await wait_for(pilot, lambda: "sync 1 difference" in header_text(app))
+        assert app.tables_pane.table_list.sync_marks[("public", "stray")] == "only live"
+        assert app.tables_pane.table_list.sync_marks[("public", "users")] == "in sync"
+    assert len(await fetch(db, "SELECT * FROM __dibs_migrations")) == 2
+
+
+async def test_a_failed_rediff_drops_the_marks_it_can_no_longer_vouch_for(drifted: tuple[str, Path]) -> None:
+    app = drifted_app(drifted)
+    schema = drifted[1] / "db" / "schema.sql"
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: "differences" in header_text(app))
+        schema.write_text("CREATE TABLE users (id int PRIMARY KEY, email nosuchtype);\n")
+        await pilot.press("g")
+        diff = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: "Diff failed" in text_of(diff.query_one("#diff-status", Static)))
+        assert "differences" not in header_text(app) and "diff failed" in header_text(app)
+        assert app.tables_pane.table_list.sync_marks == {}
+
+
+# -- lists keep their marks on one line ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+async def test_list_rows_never_wrap_their_marks(drifted: tuple[str, Path], width: int) -> None:
+    root = drifted[1]
+    (
+        root / "db" / "migrations" / "20260103000000_a-very-long-migration-name-that-goes-on-and-on.sql"
+    ).write_text("ALTER TABLE users ADD COLUMN a_column_with_a_rather_long_name_indeed text;\n")
+    app = drifted_app(drifted)
+    async with app.run_test(size=(width, 36)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        await pilot.pause()
+        listed = pane.migrations_list
+        assert listed.option_count == 3
+        assert listed.virtual_size.height == listed.option_count  # one line a row
+        for y in range(listed.option_count):
+            line = listed.render_line(y).text.strip()
+            assert line[0] in "✓•", line  # the mark starts its row
+        await pilot.press("d")
+        diff = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: diff.result is not None)
+        await pilot.pause()
+        changes = diff.changes_list
+        assert changes.virtual_size.height == changes.option_count
+
+
+# -- replay ---------------------------------------------------------------------------------------------------------
+
+
+async def test_the_demo_migrations_replay_in_the_shadow(demo: DemoInfo) -> None:
+    app = demo_app(demo)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        details = pane.query_one("#migrations-details", Static)
+        pane.migrations_list.highlighted = 0  # the initial schema: it also fills the meta tables
+        await wait_for(
+            pilot, lambda: "Changes:" in text_of(details) and "computing" not in text_of(details), limit=60
+        )
+        shown = text_of(details)
+        assert "cannot replay" not in shown
+        assert "+ table issues" in shown and "+ enum issue_state" in shown
+
+
+def folder_with(tmp_path: Path, *files: tuple[str, str]) -> Settings:
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    for name, text in files:
+        (folder / name).write_text(text)
+    return Settings(project_root=tmp_path, migrations_dir=folder)
+
+
+async def replay_text(db: str, settings: Settings) -> str:
+    app = DibsApp(resolve(db), settings, header_label="t")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        details = pane.query_one("#migrations-details", Static)
+        await wait_for(
+            pilot, lambda: "Changes:" in text_of(details) and "computing" not in text_of(details), limit=60
+        )
+        return text_of(details)
+
+
+async def test_a_replay_failure_shows_postgresql_message_and_detail(db: str, tmp_path: Path) -> None:
+    settings = folder_with(
+        tmp_path,
+        ("20260101000000_dup.sql", "CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO t VALUES (1), (1);\n"),
+    )
+    shown = await replay_text(db, settings)
+    assert "20260101000000_dup.sql:2: ERROR: duplicate key value violates unique constraint" in shown
+    assert "[23505]" in shown
+    assert "DETAIL: Key (id)=(1) already exists." in shown
+    assert not await fetch(db, "SELECT 1 FROM pg_class WHERE relname = 't'")  # the live database untouched
+
+
+async def test_a_replay_failure_shows_the_position_with_a_caret(db: str, tmp_path: Path) -> None:
+    settings = folder_with(
+        tmp_path, ("20260101000000_typo.sql", "CREATE TABLE a (id int);\nSELECT id\n  FROM nosuch;\n")
+    )
+    shown = await replay_text(db, settings)
+    assert '20260101000000_typo.sql:3: ERROR: relation "nosuch" does not exist [42P01]' in shown
+    lines = shown.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.rstrip(";").endswith("FROM nosuch"))
+    assert lines[at + 1].strip() == "^"
+    assert lines[at + 1].index("^") == lines[at].index("nosuch")
