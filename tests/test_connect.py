@@ -13,6 +13,7 @@ import pytest
 from dibs_tui.core.connect import connect, mask_dsn, resolve, with_database
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import ConnectError
+from tests.pg import run_sql
 
 
 @pytest.mark.parametrize(
@@ -260,3 +261,20 @@ async def test_options_cannot_turn_off_the_read_only_session(db: str) -> None:
         assert await conn.fetchval("SHOW default_transaction_read_only") == "on"
     finally:
         await conn.close()
+
+
+def test_the_help_example_key_value_and_a_service_name_work_on_the_command_line(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dibs_tui.cli import main
+
+    url = resolve(db, {})
+    run_sql(db, "CREATE TABLE reached (id int)")
+    services = tmp_path / "services.conf"
+    services.write_text(f"[mine]\nhost=127.0.0.1\nport={url.port}\nuser={url.user}\ndbname={url.database}\n")
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    monkeypatch.delenv("PGSERVICE", raising=False)
+    for dsn in (f"host=127.0.0.1 port={url.port} user={url.user} dbname={url.database}", "service=mine"):
+        assert main(["schema", dsn, "--plain"]) == 0
+        out, err = capsys.readouterr()
+        assert 'Table "public.reached"' in out, err

@@ -251,3 +251,108 @@ def test_init_error_quoting_a_hostile_file_and_token_is_escaped(db: str, tmp_pat
     result = cli("init", db, "--schema", str(broken), "--yes")
     assert result.returncode == 1
     assert b"schema\\x1b]52;c;SGVsbG8=\\x07.sql:2" in result.stderr, result.stderr
+
+
+# --- on a terminal ------------------------------------------------------------------------------------------
+
+
+def on_a_terminal(
+    *args: str, env: dict[str, str] | None = None, seconds: float = 60
+) -> tuple[int | None, bytes]:
+    """Run the console script with stdout and stderr on a pseudo-terminal and stdin on /dev/null."""
+    import os
+    import pty
+    import select
+    import time
+
+    master, slave = pty.openpty()
+    full_env = {**os.environ, "TERM": "xterm-256color", **(env or {})}
+    full_env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [DIBS, *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=full_env, close_fds=True
+    )
+    os.close(slave)
+    output = b""
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the other side closed
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            elif process.poll() is not None:
+                break
+        try:
+            code: int | None = process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    return code, output
+
+
+def test_the_browser_with_stdin_redirected_exits_with_one_line_instead_of_hanging(db: str) -> None:
+    code, output = on_a_terminal(db, seconds=30)
+    assert code == 2, output
+    assert b"standard input is not a terminal" in output
+    assert b"\x1b" not in output  # nothing was drawn
+
+
+def test_schema_sql_is_coloured_on_a_terminal_unless_no_color(hostile_db: str) -> None:
+    code, coloured = on_a_terminal("schema", hostile_db, "--sql")
+    assert code == 0 and b"\x1b[" in coloured  # Pygments' colours
+    assert (
+        b"\x1b]" not in coloured and b"\x07" not in coloured and b"\xc2\x9b" not in coloured
+    )  # not the data's
+    assert b"\\x1b]52" in coloured
+    code, plain = on_a_terminal("schema", hostile_db, "--sql", env={"NO_COLOR": "1"})
+    assert code == 0
+    assert_terminal_safe(plain.replace(b"\r\n", b"\n"), "schema --sql with NO_COLOR")  # the tty adds \r
+    assert b"\\x1b]52" in plain
+
+
+# --- errors a user can cause: one line each, never "internal error" ------------------------------------------
+
+
+def test_a_migration_that_is_not_utf8_is_named_not_a_traceback(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_latin1.sql").write_bytes("SELECT 'caf\xe9';\n".encode("latin-1"))
+    for args in (
+        ["status", db, "--migrations", str(folder)],
+        ["migrate", db, "--migrations", str(folder), "--yes"],
+    ):
+        result = cli(*args)  # no traceback, no "internal error"
+        said = result.stdout + result.stderr
+        assert b"UTF-8" in said, said
+
+
+def test_a_migrations_folder_that_cannot_be_written_is_one_line(db: str, tmp_path: Path) -> None:
+    import os
+
+    if os.geteuid() == 0:
+        folder = Path("/proc/self/no-such-dir")  # even root cannot create this one
+    else:
+        folder = tmp_path / "locked"
+        folder.mkdir(mode=0o500)
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE t (id int);\n")
+    result = cli("generate", "x", db, "--desired", str(desired), "--migrations", str(folder / "sub"))
+    assert result.returncode == 1
+    assert result.stderr.startswith(b"dibs-tui: error: ") and str(folder).encode() in result.stderr, (
+        result.stderr
+    )
+
+
+def test_a_connect_timeout_that_is_not_a_number_is_one_line(db: str) -> None:
+    result = cli("status", f"{db}?connect_timeout=abc")
+    assert result.returncode == 1
+    assert b"connect_timeout must be a whole number of seconds" in result.stderr
