@@ -8,6 +8,7 @@ import asyncio
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -322,3 +323,56 @@ def test_cli_backend_terminated_mid_apply_exits_3_without_traceback(db: str, tmp
     after = state(db)
     assert after["runs"] == 2 and after["columns"] == ["v", "b"]
     assert after["history"] == [(NAME, checksum(SLEEPY))] and after["segments"] == []
+
+
+async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated(
+    db: str, tmp_path: Path
+) -> None:
+    from textual.pilot import Pilot
+    from textual.widgets import Static
+
+    from dibs_tui.config import Settings
+    from dibs_tui.ui.app import DibsApp
+    from dibs_tui.ui.migrations_pane import MigrationsPane
+    from dibs_tui.ui.screens.confirm import ConfirmScreen
+
+    async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 30.0) -> None:
+        waited = 0.0
+        while not condition():
+            await pilot.pause(0.05)
+            waited += 0.05
+            assert waited < limit, "condition not reached"
+
+    folder = await asyncio.to_thread(project, db, tmp_path, SLEEPY)
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    async with app.run_test(size=(150, 45)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        details = pane.query_one("#migrations-details", Static)
+        await wait_for(pilot, lambda: "Segments:" in str(details.render()))
+        assert (
+            "segment 2 (alone, autocommit, statement 2, line 2): CREATE INDEX CONCURRENTLY t_v ON t (v)"
+            in (str(details.render()))
+        )
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"{NAME}: not atomic: 3 segments" in app.screen.question
+        await pilot.press("y")
+        await _terminate_when_sleeping(db)
+        # Within the connect timeout the worker ends and says what committed.
+        await wait_for(pilot, lambda: pane.last_error is not None, limit=resolve(db).timeout)
+        assert pane.last_error is not None
+        assert (
+            f"connection to the server lost while applying migration {NAME}, segment 3 of 3"
+            in pane.last_error
+        )
+        assert (
+            "segments 1-2 of 3 (statements 1-2, lines 1-2) committed, as the server records"
+            in pane.last_error
+        )
+        await wait_for(pilot, lambda: "connection to the server lost" in str(details.render()))
+    after = await asyncio.to_thread(state, db)
+    assert after["runs"] == 1 and after["segments"] == [(1, "committed", []), (2, "committed", [])]
