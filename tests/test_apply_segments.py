@@ -376,3 +376,16 @@ async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated
         await wait_for(pilot, lambda: "connection to the server lost" in str(details.render()))
     after = await asyncio.to_thread(state, db)
     assert after["runs"] == 1 and after["segments"] == [(1, "committed", []), (2, "committed", [])]
+
+
+def test_a_rollback_written_in_the_file_is_refused_before_anything_runs(db: str, tmp_path: Path) -> None:
+    folder = project(
+        db, tmp_path, "ALTER TABLE t ADD COLUMN a int;\nROLLBACK;\nALTER TABLE t ADD COLUMN b int;\n"
+    )
+    result = migrate(db, folder, "--yes")
+    assert result.returncode == 1
+    assert f"{NAME}.sql:2: ROLLBACK would end the transaction a segment runs in" in result.stderr
+    after = state(db)
+    assert after["columns"] == ["v"] and after["history"] == []  # not recorded as applied while undone
+    savepoints = plan_segments("SAVEPOINT s;\nUPDATE t SET v = 1;\nROLLBACK TO SAVEPOINT s;\n")
+    assert len(savepoints.segments) == 1 and savepoints.statements == 3

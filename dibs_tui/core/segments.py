@@ -13,7 +13,8 @@ only works if the label is committed first.
 boundaries, never sent: `BEGIN` starts a segment that ends at the next `COMMIT` (or at the end of the file),
 so a block the author wrote as one transaction stays one. Statements outside any block are grouped with their
 transactional neighbours. A statement that cannot run in a transaction inside a written `BEGIN` block is
-refused before anything runs, as PostgreSQL would refuse it there.
+refused before anything runs, as PostgreSQL would refuse it there; so is `ROLLBACK` / `ABORT` (and the
+two-phase `... PREPARED`), which would end our transaction and undo the segment while we record it committed.
 
 Splitting and the statement kinds come from `core.migrations` (split_statements, is_transaction_control,
 runs_outside_transaction): one reading of SQL for the whole tool.
@@ -48,6 +49,16 @@ def statement_summary(text: str) -> str:
 def _adds_enum_value(text: str) -> bool:
     words = strip_comments(text).upper().split()
     return words[:2] == ["ALTER", "TYPE"] and "ADD" in words and "VALUE" in words
+
+
+def _ends_ours(text: str) -> bool:
+    """ROLLBACK / ABORT / ... PREPARED: would end the transaction we run a segment in, silently undoing it."""
+    words = strip_comments(text).upper().split()
+    if not words or words[0] not in ("ROLLBACK", "ABORT", "COMMIT"):
+        return False
+    if "PREPARED" in words[1:2]:
+        return True
+    return words[0] != "COMMIT" and "TO" not in words[1:3]  # ROLLBACK TO SAVEPOINT stays inside
 
 
 def _opens_block(text: str) -> bool:
@@ -162,6 +173,12 @@ def plan_segments(text: str, file: str = "<sql>") -> SegmentPlan:
             current.clear()
 
     for stmt in split_statements(text, file):
+        if _ends_ours(stmt.text):
+            raise PlanError(
+                f"{file}:{stmt.line}: {statement_summary(stmt.text)} would end the transaction a segment runs in "
+                "and silently undo it: a migration cannot roll itself back",
+                hint="remove it; a failing statement already rolls its segment back",
+            )
         if is_transaction_control(stmt.text):
             if _opens_block(stmt.text):
                 if not in_block:
