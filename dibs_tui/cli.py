@@ -174,12 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "migrate",
-        help="apply pending migrations, each in one transaction with its history row",
+        help="apply pending migrations, segment by segment, each outcome recorded",
         description="Apply pending migrations in name order under an advisory lock "
         "(pg_advisory_lock(1684628083), 'dibs' in ASCII: a second migrate waits and says who holds it), "
-        "with lock_timeout; each "
-        "migration and its __dibs_migrations row commit together. A failure rolls that migration back, stops, "
-        "and shows the statement with PostgreSQL's message, detail, hint and position.",
+        "with lock_timeout. A migration runs as segments, listed before it runs: one transaction of "
+        "consecutive statements, or one statement that cannot run in a transaction (CREATE INDEX "
+        "CONCURRENTLY, VACUUM, ...) alone; a BEGIN ... COMMIT block of the file stays one segment. A migration "
+        "of one segment commits with its __dibs_migrations row or not at all; each segment of a longer one is "
+        "recorded as it commits (__dibs_migration_segments), and a rerun resumes after the last committed "
+        "segment while the file is unchanged. A failure stops, says which segments committed, which failed "
+        "(PostgreSQL's message, detail, hint and position) and which did not run, and names an INVALID index "
+        "left behind with the DROP INDEX CONCURRENTLY that removes it. Exit status: 0 applied or nothing to "
+        "do; 1 failed or refused with nothing of that migration kept; 3 a migration left partially applied.",
     )
     _add_dsn(p)
     p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder")
