@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..config import Settings
+from ..core.terminal import safe
 from .common import exit_now
 from .diff import MARKS, compute, group_by_table, left_out_lines
 
@@ -21,8 +22,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for group, changes in groups.items():
         marks = "".join(sorted({MARKS[c.kind] for c in changes}))
         print(
-            f"  {marks} {group}: "
-            + ", ".join(f"{c.what} {c.object.sub or c.object.name}" for c in changes[:6])
+            f"  {marks} {safe(group)}: "
+            + ", ".join(f"{c.what} {safe(c.object.sub or c.object.name)}" for c in changes[:6])
             + (" …" if len(changes) > 6 else "")
         )
     return exit_now(1)

@@ -15,7 +15,7 @@ from ..core.diff import diff_database
 from ..core.errors import DibsError
 from ..core.plan import Change, ChangeKind, DiffResult
 from ..core.sqlescape import escape_sql
-from ..core.terminal import json_safe_text, raw_stream
+from ..core.terminal import json_safe_text, raw_stream, safe
 from .common import exit_now, run_async, target_for
 
 MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
@@ -92,12 +92,12 @@ def render_text(result: DiffResult) -> str:
         return "".join(line + "\n" for line in [*left_out_lines(result), done])
     lines: list[str] = left_out_lines(result)
     for group, changes in group_by_table(result.changes).items():
-        lines.append(group)
+        lines.append(safe(group))
         for change in changes:
             name = change.object.sub or change.object.name
             detail = f": {change.detail}" if change.detail else ""
             flag = "  [destructive]" if change.destructive else ""
-            lines.append(f"  {MARKS[change.kind]} {change.what} {name}{detail}{flag}")
+            lines.append(f"  {MARKS[change.kind]} {change.what} {safe(name)}{safe(detail)}{flag}")
     if result.renames:
         lines.append("")
         lines.append("possible renames (accept with --accept-rename OLD=NEW):")

@@ -16,7 +16,7 @@ from ..config import Settings
 from ..core.errors import DibsError
 from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
 from ..core.sqlescape import escape_sql
-from ..core.terminal import colour_wanted, json_safe, raw_stream, safe_output
+from ..core.terminal import colour_wanted, json_safe, raw_stream, safe, safe_output
 from .common import exit_now, run_async, sqlite_path, target_for
 
 # Connections for one `schema` run. bench/introspect.py compares one with three
@@ -124,7 +124,7 @@ def plain_text(catalog: Catalog) -> str:
     if catalog.extensions:
         parts.append("Extensions: " + ", ".join(f"{e.name} {e.version}" for e in catalog.extensions) + "\n")
     for enum in catalog.enums:
-        parts.append(f'Enum "{enum.schema}.{enum.name}": {", ".join(enum.labels)}\n')
+        parts.append(safe(f'Enum "{enum.schema}.{enum.name}": {", ".join(enum.labels)}') + "\n")
     for domain in catalog.domains:
         extra = "".join(f" {c.definition}" for c in domain.checks)
         parts.append(f'Domain "{domain.schema}.{domain.name}": {domain.base_type}'
@@ -141,11 +141,11 @@ def plain_text(catalog: Catalog) -> str:
     if meta.stale:
         parts.append("\nStale meta rows (no live object):\n")
         for stale in meta.stale:
-            where = stale.table if stale.kind == "table" else f"{stale.table}.{stale.name}"
+            where = safe(stale.table if stale.kind == "table" else f"{stale.table}.{stale.name}")
             parts.append(f"    {stale.kind} {where}\n")
     if meta.untracked:
         parts.append("\nUntracked objects (no meta row):\n")
-        parts.extend(f"    {u}\n" for u in meta.untracked)
+        parts.extend(f"    {safe(str(u))}\n" for u in meta.untracked)
     if meta.notes:
         parts.append("\nMeta tables: provenance left out\n")
         parts.extend(f"    {n}\n" for n in meta.notes)
@@ -162,12 +162,13 @@ _TITLES = {
 
 
 def _relation_text(rel: Relation) -> str:
-    lines = [f'{_TITLES[rel.kind]} "{rel.schema}.{rel.name}"']
+    # A name, a type or a default holding a newline would forge lines: one-line fields are escaped whole.
+    lines = [f'{_TITLES[rel.kind]} "{safe(rel.schema)}.{safe(rel.name)}"']
     if rel.doc:
         lines.append(f"  {rel.doc.splitlines()[0] if rel.doc.strip() else ''}")
     if rel.provenance and rel.provenance.source:
         lines.append(f"  source: {rel.provenance.source}")
-    rows = [(c.name, c.type, _column_note(c)) for c in rel.columns]
+    rows = [(safe(c.name), safe(c.type), safe(_column_note(c))) for c in rel.columns]
     name_w = max([len("Column"), *(len(r[0]) for r in rows)])
     type_w = max([len("Type"), *(len(r[1]) for r in rows)])
     lines.append(f" {'Column':<{name_w}} | {'Type':<{type_w}} | Modifiers")
@@ -181,20 +182,20 @@ def _relation_text(rel: Relation) -> str:
         lines.append("Inherits: " + ", ".join(f"{s}.{n}" for s, n in rel.inherits))
     if rel.indexes:
         lines.append("Indexes:")
-        lines.extend(f'    "{i.name}" {_index_note(i)}' for i in rel.indexes)
+        lines.extend(safe(f'    "{i.name}" {_index_note(i)}') for i in rel.indexes)
     for title, kinds in (("Check constraints:", (ConstraintKind.CHECK,)),
                          ("Foreign-key constraints:", (ConstraintKind.FOREIGN_KEY,)),
                          ("Exclusion constraints:", (ConstraintKind.EXCLUSION,))):
         cons = [c for c in rel.constraints if c.kind in kinds]
         if cons:
             lines.append(title)
-            lines.extend(f'    "{c.name}" {_constraint_note(c)}' for c in cons)
+            lines.extend(safe(f'    "{c.name}" {_constraint_note(c)}') for c in cons)
     if rel.triggers:
         lines.append("Triggers:")
-        lines.extend(f'    {t.definition}' for t in rel.triggers)
+        lines.extend(safe(f'    {t.definition}') for t in rel.triggers)
     if rel.policies:
         lines.append("Policies:" + (" (row security enabled)" if rel.rls_enabled else ""))
-        lines.extend(f'    "{p.name}" {p.command}' for p in rel.policies)
+        lines.extend(safe(f'    "{p.name}" {p.command}') for p in rel.policies)
     if rel.view_definition:
         lines.append("View definition:")
         lines.extend(f"  {line}" for line in rel.view_definition.strip().splitlines())

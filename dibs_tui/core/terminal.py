@@ -30,6 +30,8 @@ def _escape(match: re.Match[str]) -> str:
 
 def safe(text: str, *, keep_newlines: bool = False) -> str:
     """`text` with every control character replaced by a visible escape (newlines kept when asked)."""
+    if text.isprintable():  # C speed; false for every character escaped here (Cc, Cf, Zl, Zp)
+        return text
     if keep_newlines:
         return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
     return _CONTROL.sub(_escape, text)

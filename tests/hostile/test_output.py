@@ -134,6 +134,18 @@ def test_schema_plain_escapes_names_comments_labels_defaults_and_index_names(hos
         assert shown in out, shown
 
 
+def test_a_newline_in_a_name_cannot_forge_a_line_of_schema_or_diff_output(db: str, tmp_path: Path) -> None:
+    forged = 'a\nTable "public.fake"\n id | integer'
+    run_sql(db, f"CREATE TABLE {quote_ident(forged)} ({quote_ident('x' + chr(10) + 'y')} int)")
+    out = cli("schema", db, "--plain").stdout.decode()
+    assert 'Table "public.a\\nTable "public.fake"\\n id | integer"' in out, out
+    assert '\nTable "public.fake"' not in out and " x\\ny " in out
+    desired = tmp_path / "empty.sql"
+    desired.write_text("")
+    text = cli("diff", db, "--desired", str(desired)).stdout.decode()
+    assert "public.a\\nTable" in text and '\nTable "public.fake"' not in text
+
+
 def test_schema_sql_is_escaped_and_loads_back_into_an_equal_schema(hostile_db: str, new_database) -> None:
     ddl = cli("schema", hostile_db, "--sql").stdout.decode()
     assert "E'n\\x1b]52;c;SGVsbG8=\\x07" in ddl and 'U&"t\\001B]52' in ddl
