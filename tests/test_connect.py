@@ -278,3 +278,16 @@ def test_the_help_example_key_value_and_a_service_name_work_on_the_command_line(
         assert main(["schema", dsn, "--plain"]) == 0
         out, err = capsys.readouterr()
         assert 'Table "public.reached"' in out, err
+
+
+async def test_several_hosts_are_tried_in_order(db: str) -> None:
+    url = resolve(db, {})
+    target = resolve(
+        f"postgresql://{url.user}@127.0.0.1:{_closed_port()},127.0.0.1:{url.port}/{url.database}", {}
+    )
+    assert len(target.hosts) == 2
+    conn = await connect(target)
+    try:
+        assert await conn.fetchval("SELECT current_database()") == url.database
+    finally:
+        await conn.close()
