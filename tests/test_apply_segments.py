@@ -389,3 +389,17 @@ def test_a_rollback_written_in_the_file_is_refused_before_anything_runs(db: str,
     assert after["columns"] == ["v"] and after["history"] == []  # not recorded as applied while undone
     savepoints = plan_segments("SAVEPOINT s;\nUPDATE t SET v = 1;\nROLLBACK TO SAVEPOINT s;\n")
     assert len(savepoints.segments) == 1 and savepoints.statements == 3
+
+
+async def test_an_empty_migration_and_an_empty_written_block_are_recorded_as_applied(
+    db: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "20260101000000_comments-only.sql").write_text("-- nothing to do yet\n")
+    (folder / "20260102000000_empty-block.sql").write_text("BEGIN;\nCOMMIT;\n")
+    assert plan_segments("BEGIN;\nCOMMIT;\n").segments == ()
+    result = await apply_pending(resolve(db), folder)
+    assert [a.name for a in result.applied] == ["20260101000000_comments-only", "20260102000000_empty-block"]
+    rows = await fetch(db, "SELECT name FROM __dibs_migrations ORDER BY name")
+    assert [r["name"] for r in rows] == ["20260101000000_comments-only", "20260102000000_empty-block"]
