@@ -168,3 +168,41 @@ def test_migrate_baseline_dry_run_writes_nothing(db: str, tmp_path: Path) -> Non
 
     rows = asyncio.run(fetch(db, "SELECT to_regclass('__dibs_migrations') IS NULL AS absent"))
     assert rows[0]["absent"]
+
+
+async def test_migrations_pane_offers_baseline_when_history_is_empty_and_schema_is_not(
+    db: str, tmp_path: Path
+) -> None:
+    from textual.widgets import Static
+
+    from dibs_tui.config import Settings
+    from dibs_tui.ui.app import DibsApp
+    from dibs_tui.ui.migrations_pane import MigrationsPane
+    from dibs_tui.ui.screens.confirm import ConfirmScreen
+    from tests.test_migrations_pane import SIZE, text_of, wait_for
+
+    await execute(db, "CREATE TABLE a (id int)")
+    folder = folder_of(
+        tmp_path, **{"001_a": "CREATE TABLE a (id int);\n", "002_b": "CREATE TABLE b (id int);\n"}
+    )
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        status = pane.query_one("#migrations-status", Static)
+        await wait_for(pilot, lambda: "b baseline" in text_of(status))
+        assert pane.selected() is not None and pane.selected().name == "001_a"  # type: ignore[union-attr]
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
+        assert "up to 001_a as applied WITHOUT running them" in app.screen.question
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: [s.state for s in pane.statuses] == [MigrationState.APPLIED, MigrationState.PENDING],
+        )
+        await wait_for(pilot, lambda: "b baseline" not in text_of(status))
+    assert [r[0] for r in await history(db)] == ["001_a"]
+    rows = await fetch(db, "SELECT to_regclass('b') IS NULL AS absent")
+    assert rows[0]["absent"]  # nothing ran

@@ -129,3 +129,31 @@ def test_deparsed_in_list_spellings_compare_equal() -> None:
     assert canonical_text(stored) == stored
     mixed = "ARRAY[('a'::character varying)::text, ('b'::character varying)::name]"
     assert canonical_text(mixed) == mixed  # different targets: not the same expression, left alone
+
+
+async def test_diff_pane_says_what_it_left_out(db: str, tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from dibs_tui.config import Settings
+    from dibs_tui.ui.app import DibsApp
+    from dibs_tui.ui.diff_pane import DiffPane
+    from tests.test_diff_pane import SIZE, text_of, wait_for
+
+    await execute(
+        db,
+        "CREATE TABLE users (id int PRIMARY KEY); CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);"
+        "CREATE TABLE audit_x (id int);",
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE users (id int PRIMARY KEY);\n")
+    settings = Settings(project_root=tmp_path, exclude_tables=("public.audit_*",))
+    app = DibsApp(resolve(db), settings, desired=[str(desired)], header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None, limit=60)
+        status = text_of(pane.query_one("#diff-status", Static))
+        assert status.startswith("In sync"), status
+        assert "left out: public.alembic_version (Alembic history)" in status
+        assert "public.audit_x (excluded by public.audit_*)" in status

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..core.dialect import refuse_other_dialect
-from ..core.histories import current_versions
+from ..core.histories import describe_tables
 from ..core.migration_layouts import EntryKind, read_folder_status
 from ..core.migrations import MigrationState, MigrationStatus
 from .common import run_async, target_for
@@ -59,14 +59,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     statuses, history = found.statuses, found.history
     print(f"database: {target.masked}")
     print(f"migrations: {shown(str(folder))} (layout: {found.folder.layout})")
-    current = current_versions(history)
-    tools = (
-        ", ".join(
-            f"{t.name} ({t.tool}" + (f", current {current[t.name]})" if t.name in current else ")")
-            for t in history.tables
-        )
-        or "none"
-    )
+    tools = describe_tables(history) or "none"
     print(f"history tables: {shown(tools)}")
     for note in history.notes:  # look-alike history tables that were not read (core.meta_tables)
         print(f"note: {shown(note)}")

@@ -161,3 +161,14 @@ async def baseline_fits(conn: asyncpg.Connection, history: History) -> bool:
         _USER_TABLES_SQL, [*HISTORY_TABLES, "goose_db_version", "ar_internal_metadata"]
     )
     return bool(count)
+
+
+async def offer_baseline(target: ConnectionTarget, history: History) -> bool:
+    """For the Migrations pane: is a baseline worth offering on this database (read-only check)?"""
+    if history.applied:
+        return False
+    conn = await connect(target, read_only=True)
+    try:
+        return await baseline_fits(conn, history)
+    finally:
+        await conn.close()

@@ -245,3 +245,12 @@ def current_versions(history: History) -> dict[str, str]:
 def head_only_sources() -> tuple[str, ...]:
     """Sources whose table holds only the latest version: their rows are never "missing" files."""
     return tuple(source_of(r) for r in READERS if r.head_only)
+
+
+def describe_tables(history: History) -> str:
+    """`alembic_version (alembic, current ae1027a6acf)` for each present table; empty when there is none."""
+    current = current_versions(history)
+    return ", ".join(
+        f"{t.name} ({t.tool}" + (f", current {current[t.name]})" if t.name in current else ")")
+        for t in history.tables
+    )

@@ -193,6 +193,8 @@ class DiffPane(Vertical):
                 f", {len(result.plan)} statements ({destructive} destructive), "
                 f"{len(result.renames)} rename suggestions — diff took {result.elapsed_s:.2f} s",
             )
+        if result.left_out:  # tool histories, meta and excluded tables: never compared (core.tool_tables)
+            text = Content.assemble(text, "\n", safe("left out: " + ", ".join(map(str, result.left_out))))
         self._status(text)
 
     def _status(self, content: Content) -> None:
@@ -331,5 +333,6 @@ async def _diff_into(
             include_schemas=include_schemas,
             exclude_schemas=exclude_schemas,
             accepted_renames=accepted,
+            exclude_tables=context.settings.exclude_tables,
         )
     )

@@ -22,11 +22,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..core.baseline import offer_baseline, record_baseline
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.generate import GeneratedMigration, generate_migration
+from ..core.histories import describe_tables
 from ..core.migrations import (
     ApplyEvent,
+    History,
     MigrationFailed,
     MigrationState,
     MigrationStatus,
@@ -166,6 +169,7 @@ class MigrationsPane(Vertical):
         Binding("m", "apply", "Apply pending", id="migrations.apply"),
         Binding("n", "generate", "Generate from diff", id="migrations.generate"),
         Binding("r", "reload", "Reload", id="migrations.reload"),
+        Binding("b", "baseline", "Baseline", id="migrations.baseline"),
     ]
 
     def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
@@ -176,6 +180,7 @@ class MigrationsPane(Vertical):
         self.progress: list[str] = []
         self.last_error: str | None = None
         self.loaded = False
+        self.baseline_offered = False
 
     def compose(self) -> ComposeResult:
         yield Static("Press m (on the Migrations tab) to list migrations.", id="migrations-status")
@@ -231,13 +236,15 @@ class MigrationsPane(Vertical):
         option_list.clear_options()
         option_list.add_options([Option(status_label(s), id=s.name) for s in statuses])
         counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
-        tools = ", ".join(t.name for t in history.tables) or "no history table yet"
+        tools = describe_tables(history) or "no history table yet"
         summary = ", ".join(f"{n} {state.value}" for state, n in counts.items() if n)
+        self.baseline_offered = bool(statuses) and await self._baseline_fits(history)
+        offer = " · b baseline (no migration recorded, the schema exists)" if self.baseline_offered else ""
         self._status(
             Content(
                 safe(
                     f"{self.folder()}: {summary or 'no migrations'} (history: {tools}). "
-                    "m apply pending · n generate from diff · r reload"
+                    f"m apply pending · n generate from diff · r reload{offer}"
                 )
             )
         )
@@ -306,6 +313,38 @@ class MigrationsPane(Vertical):
         except DibsError as exc:
             described = [f"cannot replay the folder in a shadow database: {exc.message.splitlines()[0]}"]
         self._details(Content(safe("\n".join([*head, *body, "Changes:", *described]), keep_newlines=True)))
+
+    # -- baseline ------------------------------------------------------------------------------------------
+    async def _baseline_fits(self, history: History) -> bool:
+        try:
+            return await offer_baseline(self.target, history)
+        except DibsError:
+            return False
+
+    def action_baseline(self) -> None:
+        status = self.selected()
+        if status is None or status.file is None:
+            self.app.notify("Highlight the last migration the schema already has, then press b.")
+            return
+        self.confirm_baseline(status.name)
+
+    @work(exclusive=True, exit_on_error=False, group="migrations-apply")
+    async def confirm_baseline(self, name: str) -> None:
+        upto = [s.name for s in self.statuses if s.file is not None and s.name <= name]
+        question = (
+            f"Record {len(upto)} migration(s) up to {name} as applied WITHOUT running them (baseline)?\n"
+            "Only their history rows are written, in one transaction."
+        )
+        if not await self.app.push_screen_wait(ConfirmScreen(question)):
+            self.app.notify("Nothing recorded.")
+            return
+        try:
+            plan = await record_baseline(self.target, self.folder(), name)
+        except DibsError as exc:
+            self.app.notify(safe(exc.message), severity="error")
+            return
+        self.app.notify(safe(plan.summary()))
+        self.reload()
 
     # -- apply ---------------------------------------------------------------------------------------------
     def action_apply(self) -> None:
