@@ -199,3 +199,27 @@ async def test_the_browser_header_never_shows_the_password(
         screen = app.export_screenshot()
     assert f"{role}@127.0.0.1:{pg_server.port}/{database}" in screen
     assert_no_secret(screen + app.title + app.sub_title, password)
+
+
+@pytest.mark.parametrize("right", [True, False], ids=["connects", "wrong-password"])
+def test_diff_and_check_never_show_the_password(
+    pg_server: EmbeddedServer,
+    db: str,
+    role: str,
+    right: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    password = PASSWORDS[0]
+    _set_password(db, role, password)
+    run_sql(db, f"GRANT CREATE ON DATABASE {quote_ident(resolve(db, {}).database)} TO {quote_ident(role)}")
+    database = resolve(db, {}).database
+    dsn = given("url", password if right else WRONG, role, pg_server.port, database, tmp_path, monkeypatch)
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE wanted (id int);\n")
+    for command in ("diff", "check"):
+        code, output = run(capfd, command, dsn, "--desired", str(desired))
+        assert code == ((2 if command == "diff" else 1) if right else 1), output
+        assert ("wanted" in output) if right else ("password authentication failed" in output), output
+        assert_no_secret(output, password if right else WRONG)
