@@ -24,6 +24,7 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect
 from .migrations import is_transaction_control, runs_outside_transaction, split_statements, strip_comments
+from .session import current_limits
 from .sql import quote_literal
 
 HAZARD_KINDS = (
@@ -195,10 +196,13 @@ class _Facts:
         if key in self.tables:
             return self.tables[key]
         row = await self.conn.fetchrow(
-            """SELECT c.oid::int8 AS oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS q,
-                      c.reltuples::int8 AS estimate, c.relkind::text AS kind
-               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-               WHERE c.oid = to_regclass($1)""",
+            # Names resolve on the session's search path, as the migration's would; every function and
+            # operator is pg_catalog's, whatever a schema earlier on that path holds.
+            """SELECT c.oid::pg_catalog.int8 AS oid,
+                      pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
+                      c.reltuples::pg_catalog.int8 AS estimate, c.relkind::pg_catalog.text AS kind
+               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+               WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)""",
             ".".join(_ident(p) for p in _parts(name)),
         )
         facts = None
@@ -207,7 +211,7 @@ class _Facts:
             rows = row["estimate"]
             if not estimated:
                 exact = await self.scalar(
-                    f"SELECT count(*) FROM (SELECT 1 FROM {row['q']} LIMIT {EXACT_COUNT_LIMIT + 1}) s"
+                    f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {row['q']} LIMIT {EXACT_COUNT_LIMIT + 1}) s"
                 )
                 if exact is None or exact > EXACT_COUNT_LIMIT:
                     estimated, rows = True, max(rows, EXACT_COUNT_LIMIT)
@@ -219,8 +223,9 @@ class _Facts:
 
     async def column_type(self, table: TableFacts, column: str) -> str | None:
         value = await self.conn.fetchval(
-            "SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
-            "WHERE attrelid = $1::oid AND attname = $2 AND NOT attisdropped",
+            "SELECT pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+            "WHERE attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) $2 "
+            "AND NOT attisdropped",
             table.oid,
             column,
         )
@@ -228,7 +233,7 @@ class _Facts:
 
     async def count_where(self, table: TableFacts, condition: str) -> int | None:
         """Rows matching `condition`; None when the count did not finish within CHECK_TIMEOUT."""
-        value = await self.scalar(f"SELECT count(*) FROM {table.qualified} WHERE {condition}")
+        value = await self.scalar(f"SELECT pg_catalog.count(*) FROM {table.qualified} WHERE {condition}")
         return int(value) if value is not None else None
 
     async def duplicates(self, table: TableFacts, columns: list[str]) -> int | None:
@@ -236,17 +241,18 @@ class _Facts:
         cols = ", ".join(_ident(c) for c in columns)
         not_null = " AND ".join(f"{_ident(c)} IS NOT NULL" for c in columns)
         value = await self.scalar(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table.qualified} WHERE {not_null} GROUP BY {cols} "
-            "HAVING count(*) > 1) d"
+            f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {table.qualified} WHERE {not_null} GROUP BY {cols} "
+            "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) d"
         )
         return int(value) if value is not None else None
 
     async def primary_key(self, table: TableFacts) -> list[str]:
         value = await self.conn.fetchval(
-            "SELECT array_agg(a.attname::text ORDER BY k.n) FROM pg_catalog.pg_constraint c "
-            "CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n) "
-            "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum "
-            "WHERE c.conrelid = $1::oid AND c.contype = 'p'",
+            "SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n) FROM pg_catalog.pg_constraint c "
+            "CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n) "
+            "JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid "
+            "AND a.attnum OPERATOR(pg_catalog.=) k.attnum "
+            "WHERE c.conrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND c.contype OPERATOR(pg_catalog.=) 'p'",
             table.oid,
         )
         return list(value or [])
@@ -399,7 +405,8 @@ class _Reviewer:
 
     async def drop_index(self, name: str) -> list[Hazard]:
         owner = await self.facts.conn.fetchval(
-            "SELECT indrelid::regclass::text FROM pg_catalog.pg_index WHERE indexrelid = to_regclass($1)",
+            "SELECT indrelid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_index "
+            "WHERE indexrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
             ".".join(_ident(p) for p in _parts(name)),
         )
         table = await self.existing(owner) if owner else None
@@ -659,7 +666,7 @@ class _Reviewer:
         )
         present = " AND ".join(f"t.{_ident(c)} IS NOT NULL" for c in columns)
         count = await self.facts.scalar(
-            f"SELECT count(*) FROM {table.qualified} t WHERE {present} AND NOT EXISTS "
+            f"SELECT pg_catalog.count(*) FROM {table.qualified} t WHERE {present} AND NOT EXISTS "
             f"(SELECT 1 FROM {referenced.qualified} r WHERE {match})"
         )
         if count:
@@ -767,7 +774,12 @@ async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -
     reviewer = _Reviewer(_Facts(conn))
     reviewed: list[ReviewedStatement] = []
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        await conn.execute(f"SET LOCAL statement_timeout = '{CHECK_TIMEOUT}'")
+        # Bounded, and no row-level security policy of another owner runs as us: such a table's facts are
+        # unknown instead (core.session has the same rules for catalog sessions).
+        await conn.execute(
+            f"SET LOCAL statement_timeout = '{CHECK_TIMEOUT}'; SET LOCAL row_security = off; "
+            f"SET LOCAL lock_timeout = '{current_limits().lock_timeout.strip()}'"
+        )
         for stmt in split_statements(text):
             if is_transaction_control(stmt.text):
                 continue

@@ -338,3 +338,38 @@ def test_catalog_read_blocked_by_a_lock_names_the_backend(
     assert "idle in transaction for" in err
     assert "holding AccessExclusiveLock on public.users; gave up after 1s (lock_timeout)" in err
     assert "Traceback" not in err
+
+
+def test_review_facts_never_call_a_lookalike_operator_or_aggregate(
+    db: str, role: Callable[[str], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mallory = role(db)
+    run_sql(
+        db, USERS + f"INSERT INTO users VALUES (1, 'a'); CREATE SCHEMA {mallory} AUTHORIZATION {mallory};"
+    )
+    # Better matches than pg_catalog's for what review's fact queries write: `oid = to_regclass(..)` has no
+    # exact (oid, regclass) operator in pg_catalog; count(*) and quote_ident of the same signature win when
+    # the schema comes before pg_catalog on the path.
+    run_sql(
+        _as(db, mallory),
+        f"""
+        SET search_path = {mallory};
+        CREATE TABLE calls (what text);
+        GRANT INSERT, SELECT ON calls TO PUBLIC;
+        CREATE FUNCTION eq(oid, regclass) RETURNS boolean LANGUAGE plpgsql AS
+          $$BEGIN INSERT INTO {mallory}.calls VALUES ('='); RETURN $1 = $2::oid; END$$;
+        CREATE OPERATOR = (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = eq);
+        CREATE FUNCTION quote_ident(text) RETURNS text LANGUAGE plpgsql AS
+          $$BEGIN INSERT INTO {mallory}.calls VALUES ('quote_ident'); RETURN $1; END$$;
+        """,
+    )
+    run_sql(db, f"ALTER DATABASE {db.rsplit('/', 1)[1]} SET search_path = {mallory}, pg_catalog, public")
+    migration = tmp_path / "add.sql"
+    migration.write_text("ALTER TABLE users ADD COLUMN w int NOT NULL;\n")
+    code = main(["review", str(migration), db, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    assert "fails-on-existing-data" in out
+    assert run_sql_rows(db, f"SELECT what FROM {mallory}.calls") == []
+    run_sql(db, "SELECT c.oid = to_regclass('users'), quote_ident('x') FROM pg_class c LIMIT 1")
+    assert set(run_sql_rows(db, f"SELECT what FROM {mallory}.calls")) == {"=", "quote_ident"}
