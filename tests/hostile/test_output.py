@@ -368,3 +368,18 @@ def test_a_connect_timeout_that_is_not_a_number_is_one_line(db: str) -> None:
     result = cli("status", f"{db}?connect_timeout=abc")
     assert result.returncode == 1
     assert b"connect_timeout must be a whole number of seconds" in result.stderr
+
+
+def test_a_permission_the_server_refuses_is_one_line_in_its_words(db: str) -> None:
+    from dibs_tui.core.connect import resolve
+
+    url = resolve(db, {})
+    role = f"nopriv_{url.database}"
+    run_sql(db, f"CREATE ROLE {quote_ident(role)} LOGIN")
+    try:
+        result = cli("init", f"postgresql://{role}@{url.host}:{url.port}/{url.database}", "--yes")
+        assert result.returncode == 1
+        assert result.stderr.startswith(b"dibs-tui: error: ") and b"permission denied" in result.stderr
+        assert result.stderr.count(b"\n") <= 2, result.stderr
+    finally:
+        run_sql(db, f"DROP ROLE {quote_ident(role)}")
