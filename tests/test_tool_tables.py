@@ -157,3 +157,28 @@ async def test_diff_pane_says_what_it_left_out(db: str, tmp_path: Path) -> None:
         assert status.startswith("In sync"), status
         assert "left out: public.alembic_version (Alembic history)" in status
         assert "public.audit_x (excluded by public.audit_*)" in status
+
+
+async def test_generate_never_drops_tool_or_excluded_tables(db: str, tmp_path: Path) -> None:
+    import pytest
+
+    from dibs_tui.core.errors import DibsError
+    from dibs_tui.core.generate import generate_migration
+
+    await execute(
+        db,
+        "CREATE TABLE users (id int); CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);"
+        "CREATE TABLE audit_x (id int);",
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE users (id int, email text);\n")
+    generated = await generate_migration(
+        resolve(db), [str(desired)], project_root=tmp_path, exclude_tables=["public.audit_*"]
+    )
+    assert "ADD COLUMN email" in generated.sql
+    assert "alembic_version" not in generated.sql and "audit_x" not in generated.sql
+    desired.write_text("CREATE TABLE users (id int);\n")
+    with pytest.raises(DibsError, match="nothing to generate"):
+        await generate_migration(
+            resolve(db), [str(desired)], project_root=tmp_path, exclude_tables=["audit_*"]
+        )

@@ -34,6 +34,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             include_schemas=tuple(getattr(args, "schemas", None) or settings.include_schemas),
             exclude_schemas=tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas),
             accepted_renames=parse_renames(args.accept_rename),
+            exclude_tables=settings.exclude_tables,
         )
     )
     # The server's definitions may hold raw control characters: the file spells them as escapes.

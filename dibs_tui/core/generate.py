@@ -328,6 +328,7 @@ async def generate_migration(
     exclude_schemas: Sequence[str] = (),
     accepted_renames: Sequence[tuple[str, str]] = (),
     now: datetime | None = None,
+    exclude_tables: Sequence[str] = (),
 ) -> GeneratedMigration:
     """Diff, name, render. `source_paths` (default: the desired SQL paths) give the meta rows' locations."""
     from .diff import diff_database, is_dsn
@@ -338,6 +339,7 @@ async def generate_migration(
         include_schemas=include_schemas,
         exclude_schemas=exclude_schemas,
         accepted_renames=accepted_renames,
+        exclude_tables=exclude_tables,
     )
     if source_paths is None:
         source_paths = [

@@ -440,6 +440,7 @@ class MigrationsPane(Vertical):
                 desired,
                 project_root=settings.project_root,
                 source_paths=sources,
+                exclude_tables=settings.exclude_tables,
             )
         except DibsError as exc:
             self._status(Content.styled(safe(exc.message), "$text-error"))
