@@ -1946,8 +1946,8 @@ async def diff_database(
 
     Tool history and meta tables, and those `exclude_tables` names, are left out of both sides first, and the
     deparser's two spellings of one expression are brought to one (core.deparse_forms)."""
-    from .shadow import desired_catalog, introspect_target
     from .deparse_forms import canonical
+    from .shadow import desired_catalog, introspect_target
     from .tool_tables import leave_out
 
     timer = _Timer()
