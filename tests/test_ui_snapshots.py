@@ -1,4 +1,5 @@
-"""SVG snapshots of the main states at 120×36 (pytest-textual-snapshot; `--snapshot-update` rewrites them).
+"""SVG snapshots of the main states at 120×36, and at 80×24 and 200×60 (pytest-textual-snapshot;
+`--snapshot-update` rewrites them).
 
 The screen must not depend on the run: a fixed database name, a fixed project folder, fixed meta timestamps,
 and the header label instead of the DSN (whose port changes every session).
@@ -25,12 +26,36 @@ from .pg import run_sql
 from .test_ui import META, SHOP
 
 SIZE = (120, 36)
+SMALL = (80, 24)
+LARGE = (200, 60)
 DATABASE = "ui_snapshots"
 PROJECT = Path("/tmp/dibs-tui-ui-snapshots")
 FIXED_TIMES = """
 UPDATE __dibs_tables SET created_at = '2026-01-10 12:00+00', modified_at = '2026-01-10 12:00+00';
 UPDATE __dibs_columns SET created_at = '2026-01-10 12:00+00', modified_at = '2026-01-17 09:30+00';
 """
+
+
+# More columns than an 80×24 card had room for.
+WIDE = """
+CREATE TABLE shipments (
+    id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders(id), carrier text NOT NULL,
+    tracking_code text UNIQUE, weight_grams int, length_mm int, width_mm int, height_mm int,
+    shipped_at timestamptz, delivered_at timestamptz, signed_by text, notes text
+);
+COMMENT ON TABLE shipments IS 'Parcels on their way: one row a parcel.
+An order may ship in several.';
+"""
+
+# Pending only (an applied one would show when it ran): long names, to show the rows keep their marks.
+MIGRATIONS = {
+    "20260110120000_add-a-loyalty-programme-for-returning-customers.sql": (
+        "CREATE TABLE loyalty (customer_id bigint PRIMARY KEY REFERENCES customers(id), points int);\n"
+    ),
+    "20260117093000_remember-when-each-customer-last-ordered-something.sql": (
+        "ALTER TABLE customers ADD COLUMN last_ordered_at timestamptz;\n"
+    ),
+}
 
 
 @pytest.fixture
@@ -43,12 +68,18 @@ def snapshot_db(pg_server: EmbeddedServer) -> Iterator[str]:
         )
     )
     dsn = pg_server.dsn(DATABASE)
-    run_sql(dsn, SHOP + META + FIXED_TIMES + "ANALYZE;")
+    run_sql(dsn, SHOP + WIDE + META + FIXED_TIMES + "ANALYZE;")
     (PROJECT / "db").mkdir(parents=True, exist_ok=True)
     (PROJECT / "db" / "schema.sql").write_text(
         "-- People who buy things\nCREATE TABLE customers (\n"
         "    id bigint PRIMARY KEY,\n    name text NOT NULL\n);\n"
     )
+    migrations = PROJECT / "db" / "migrations"
+    migrations.mkdir(exist_ok=True)
+    for old in migrations.glob("*.sql"):
+        old.unlink()
+    for name, text in MIGRATIONS.items():
+        (migrations / name).write_text(text)
     yield dsn
     asyncio.run(_admin(pg_server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
@@ -132,3 +163,50 @@ def test_snapshot_error_modal(snap_compare: Any) -> None:
         header_label="postgresql://nobody@127.0.0.1:1/nowhere",
     )
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_browse_80x24(snapshot_db: str, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await goto(pilot, "customers")
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SMALL, run_before=run_before)
+
+
+def test_snapshot_card_and_column_details_80x24(snapshot_db: str, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await goto(pilot, "shipments")
+        await pilot.press("tab", "j")
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SMALL, run_before=run_before)
+
+
+def test_snapshot_browse_200x60(snapshot_db: str, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await goto(pilot, "customers")
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=LARGE, run_before=run_before)
+
+
+async def _migrations_shown(pilot: Pilot[Any]) -> None:
+    from dibs_tui.ui.migrations_pane import MigrationsPane
+
+    await loaded(pilot)
+    await pilot.press("m")
+    details = pilot.app.query_one(MigrationsPane).query_one("#migrations-details")
+
+    def done() -> bool:
+        text = str(details.render())
+        return "Changes:" in text and "computing" not in text
+
+    await until(pilot, done)
+
+
+def test_snapshot_migrations_80x24(snapshot_db: str, snap_compare: Any) -> None:
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SMALL, run_before=_migrations_shown)
+
+
+def test_snapshot_migrations_200x60(snapshot_db: str, snap_compare: Any) -> None:
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=LARGE, run_before=_migrations_shown)
