@@ -192,9 +192,9 @@ async def test_migrations_pane_offers_baseline_when_history_is_empty_and_schema_
         pane = app.query_one(MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         status = pane.query_one("#migrations-status", Static)
-        await wait_for(pilot, lambda: "b baseline" in text_of(status))
+        await wait_for(pilot, lambda: "B baseline" in text_of(status))
         assert pane.selected() is not None and pane.selected().name == "001_a"  # type: ignore[union-attr]
-        await pilot.press("b")
+        await pilot.press("B")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         assert "up to 001_a as applied WITHOUT running them" in app.screen.question
         await pilot.press("y")
@@ -202,7 +202,7 @@ async def test_migrations_pane_offers_baseline_when_history_is_empty_and_schema_
             pilot,
             lambda: [s.state for s in pane.statuses] == [MigrationState.APPLIED, MigrationState.PENDING],
         )
-        await wait_for(pilot, lambda: "b baseline" not in text_of(status))
+        await wait_for(pilot, lambda: "B baseline" not in text_of(status))
     assert [r[0] for r in await history(db)] == ["001_a"]
     rows = await fetch(db, "SELECT to_regclass('b') IS NULL AS absent")
     assert rows[0]["absent"]  # nothing ran

@@ -169,7 +169,7 @@ class MigrationsPane(Vertical):
         Binding("m", "apply", "Apply pending", id="migrations.apply"),
         Binding("n", "generate", "Generate from diff", id="migrations.generate"),
         Binding("r", "reload", "Reload", id="migrations.reload"),
-        Binding("b", "baseline", "Baseline", id="migrations.baseline"),
+        Binding("B", "baseline", "Baseline", id="migrations.baseline"),  # b is "back to Browse"
     ]
 
     def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
@@ -239,7 +239,7 @@ class MigrationsPane(Vertical):
         tools = describe_tables(history) or "no history table yet"
         summary = ", ".join(f"{n} {state.value}" for state, n in counts.items() if n)
         self.baseline_offered = bool(statuses) and await self._baseline_fits(history)
-        offer = " · b baseline (no migration recorded, the schema exists)" if self.baseline_offered else ""
+        offer = " · B baseline (no migration recorded, the schema exists)" if self.baseline_offered else ""
         self._status(
             Content(
                 safe(
@@ -324,7 +324,7 @@ class MigrationsPane(Vertical):
     def action_baseline(self) -> None:
         status = self.selected()
         if status is None or status.file is None:
-            self.app.notify("Highlight the last migration the schema already has, then press b.")
+            self.app.notify("Highlight the last migration the schema already has, then press B.")
             return
         self.confirm_baseline(status.name)
 
