@@ -255,7 +255,9 @@ _DRAWING = ("open", "demo")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    from .commands.secret_args import restore
+
+    args_list = restore(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(_normalise(args_list))
     module = importlib.import_module(f"dibs_tui.commands.{args.command}")
@@ -334,7 +336,9 @@ def _run(module: Any, args: argparse.Namespace) -> int:
 def entry() -> None:
     """The console script: the process ends with the command (see commands.common.exit_now)."""
     from .commands import common
+    from .commands.secret_args import reexec_without_secrets
 
+    reexec_without_secrets()  # a password in the arguments would be readable by any user through `ps`
     common.FAST_EXIT = True
     sys.exit(main())
 

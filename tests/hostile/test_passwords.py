@@ -223,3 +223,50 @@ def test_diff_and_check_never_show_the_password(
         assert code == ((2 if command == "diff" else 1) if right else 1), output
         assert ("wanted" in output) if right else ("password authentication failed" in output), output
         assert_no_secret(output, password if right else WRONG)
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc")
+def test_a_password_on_the_command_line_leaves_the_process_arguments(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    dibs = str(Path(sys.executable).parent / "dibs-tui")
+    with socket.socket() as silent:  # accepts, never answers: the command waits for its timeout
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        dsn = f"postgresql://alice:{quote(PASSWORDS[0], safe='')}@127.0.0.1:{port}/app?connect_timeout=4"
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        process = subprocess.Popen(
+            [dibs, "status", dsn], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        try:
+            seen = b""
+            for _ in range(40):
+                time.sleep(0.1)
+                seen = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+                if b"dibs_tui.cli" in seen:
+                    break
+            out, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert b"dibs_tui.cli" in seen and b"status" in seen, seen
+    assert b"SECRET" not in seen and b"alice" not in seen, seen
+    # The command still had the whole string: it waited for that host, port and database.
+    assert b"cannot connect to PostgreSQL at 127.0.0.1:%d (database 'app', user 'alice')" % port in err, err
+    assert b"no answer within 4 s" in err and b"SECRET" not in out + err
+
+
+def test_arguments_without_a_password_are_left_alone() -> None:
+    from dibs_tui.commands.secret_args import hide, restore
+
+    plain = ["schema", "postgresql://u@h/db", "--desired", "db/schema.sql", "host=h dbname=x"]
+    assert hide(plain) == (plain, {})
+    typed = ["diff", "host=h password=x", "--desired=postgresql://u:p@h/d", "postgresql://u:Ab@cd@h/db"]
+    shown, carried = hide(typed)
+    assert len(carried) == 3 and not any("password" in a or ":p@" in a or "Ab@" in a for a in shown)
+    env = dict(carried)
+    assert restore(shown, env) == typed and env == {}
