@@ -276,58 +276,52 @@ class Statement:
     line: int  # 1-based line of the statement's first character
     column: int
     offset: int  # 0-based character offset in the file
+    kind: str = ""  # from the parse tree: "CREATE TABLE", "CREATE INDEX CONCURRENTLY", "BEGIN" ...
 
 
 def split_statements(text: str, file: str = "<sql>") -> list[Statement]:
-    """Top-level `;`-separated statements with exact positions, through the desired-schema loader's splitter.
+    """The statements of a migration with exact positions, as PostgreSQL's own parser reads them.
 
-    One splitter for desired SQL and migrations (sqlglot's tokenizer: quotes, dollar quotes, comments,
-    `BEGIN ATOMIC ... END` bodies, psql meta-commands skipped), so a migration runs exactly as PostgreSQL
-    would read it and every position matches the loader's. Unterminated input is a SourceError at file:line:col.
+    One reading for desired SQL and migrations (`core.sqlparse`: pglast), so a migration runs exactly as
+    PostgreSQL would read it and every position matches the loader's. The migration door is kept here: a file
+    with a statement a migration may not hold (a database, a role, COPY ... PROGRAM, a psql meta-command ...)
+    or that does not parse is a SourceError at file:line:col, and nothing of it is returned to run.
     """
-    from .sqlfiles import load_sql_text  # sqlglot: imported only when there is SQL text to split
+    from .sqldoor import check_migration
+    from .sqlparse import parse_sql
 
-    return [Statement(s.text, s.line, s.column, s.offset) for s in load_sql_text(text, file).statements]
-
-
-_NON_TRANSACTIONAL = re.compile(
-    r"^(CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b.*\bCONCURRENTLY"
-    r"|VACUUM|CREATE\s+DATABASE|DROP\s+DATABASE|ALTER\s+SYSTEM|CREATE\s+TABLESPACE|DROP\s+TABLESPACE"
-    r"|CLUSTER\s*$|ALTER\s+DATABASE\s+\S+\s+SET\s+TABLESPACE)",
-    re.IGNORECASE | re.DOTALL,
-)
-_ADD_VALUE = re.compile(r"^ALTER\s+TYPE\s+.+\s+ADD\s+VALUE\b", re.IGNORECASE | re.DOTALL)
-_TRANSACTION_CONTROL = re.compile(
-    r"^(BEGIN(\s+(TRANSACTION|WORK))?|START\s+TRANSACTION|COMMIT(\s+(TRANSACTION|WORK))?|END(\s+TRANSACTION)?)\s*$",
-    re.IGNORECASE,
-)
+    parsed = parse_sql(text, file)
+    check_migration(parsed)
+    return [Statement(s.text, s.line, s.column, s.offset, s.kind) for s in parsed.statements]
 
 
 def strip_comments(sql: str) -> str:
     """The statement without `--` and `/* */` comments, whitespace collapsed (for pattern matching only)."""
-    out: list[str] = []
-    for piece in re.split(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")", sql):
-        if piece.startswith(("'", '"')):
-            out.append(piece)
-        else:
-            out.append(re.sub(r"--[^\n]*|/\*.*?\*/", " ", piece, flags=re.DOTALL))
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+    from .sqlparse import strip_comments as strip
+
+    return strip(sql)
 
 
 def is_transaction_control(sql: str) -> bool:
     """`BEGIN;` / `COMMIT;` in the file itself (e.g. Alembic offline SQL): our transaction replaces it."""
-    return bool(_TRANSACTION_CONTROL.match(strip_comments(sql)))
+    from .sqlparse import statement_info
+
+    info = statement_info(sql)
+    return info is not None and info.node_type == "TransactionStmt" and info.kind in ("BEGIN", "START", "COMMIT")
 
 
 def runs_outside_transaction(sql: str) -> bool:
     """Statements that run alone, committed on their own.
 
-    Those PostgreSQL refuses inside a transaction block, and `ALTER TYPE ... ADD VALUE`: before PostgreSQL 12
-    it is refused too; since, it is accepted but the new label cannot be used until committed, so a migration
-    that adds a label and then uses it (a default, an UPDATE) only works if it commits first.
+    Those PostgreSQL refuses inside a transaction block (CREATE/DROP INDEX CONCURRENTLY, VACUUM, DETACH
+    PARTITION CONCURRENTLY ...), and `ALTER TYPE ... ADD VALUE`: before PostgreSQL 12 it is refused too; since,
+    it is accepted but the new label cannot be used until committed, so a migration that adds a label and then
+    uses it (a default, an UPDATE) only works if it commits first.
     """
-    flat = strip_comments(sql)
-    return bool(_NON_TRANSACTIONAL.match(flat)) or bool(_ADD_VALUE.match(flat))
+    from .sqlparse import statement_info
+
+    info = statement_info(sql)
+    return info is not None and info.alone
 
 
 # -- apply: core.apply (moved there; the names stay importable from here) -----------------------------

@@ -780,7 +780,7 @@ async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -
             f"SET LOCAL statement_timeout = '{CHECK_TIMEOUT}'; SET LOCAL row_security = off; "
             f"SET LOCAL lock_timeout = '{current_limits().lock_timeout.strip()}'"
         )
-        for stmt in split_statements(text):
+        for stmt in split_statements(text, file):
             if is_transaction_control(stmt.text):
                 continue
             hazards = await reviewer.statement(stmt.text, stmt.line)

@@ -157,8 +157,9 @@ def _split_file(path: Path, text: str | None = None) -> list[LocatedStatement]:
     """A file (or the part of it `text` keeps) cut at top-level semicolons; BEGIN/COMMIT dropped (each
     statement runs on its own)."""
     from .migrations import is_transaction_control, split_statements  # not needed to diff two databases
+    from .sqlparse import read_sql_file  # refuses binary, non-UTF-8 and oversized files with a message
 
-    text = path.read_text(encoding="utf-8") if text is None else text
+    text = read_sql_file(path) if text is None else text
     return [
         LocatedStatement(str(path), s.text, s.line, s.column)
         for s in split_statements(text, str(path))
@@ -170,7 +171,7 @@ def _load_files(paths: Sequence[Path]) -> tuple[list[LocatedStatement], DesiredS
     """SQL files through the loader: exact statement texts and positions (psql meta-commands blanked), and
     the DesiredSchema the migrations issue reads file/line/doc from. BEGIN/COMMIT are skipped."""
     from .migrations import is_transaction_control
-    from .sqlfiles import load_sql_files  # sqlglot: imported only when there are files to read
+    from .sqlfiles import load_sql_files  # pglast: imported only when there are files to read
 
     sources = load_sql_files(paths)
     statements = [

@@ -1,13 +1,12 @@
 """The desired schema as SQL files: statements with their exact text and position, and where each table,
 column, index and constraint is defined, with its doc comment.
 
-Splitting uses sqlglot's PostgreSQL tokenizer, which knows string, identifier and dollar quoting, so a `;`
-inside a function body, a `DO` block or a string never ends a statement, and every token keeps its offset
-(we compute line:column from offsets ourselves). psql meta-commands (`\\set`, `\\c`, ...) are blanked out in
-place, so positions never shift, and reported as notes. Structure is read from the token stream rather than
-from sqlglot's AST: many valid PostgreSQL statements (ATTACH PARTITION, CREATE DOMAIN, DO, ...) are opaque
-`Command`s to sqlglot, and the AST does not keep positions for column definitions. The desired SQL is then
-executed by PostgreSQL itself in a shadow database (`core.shadow`), whose errors carry exact positions.
+Files are read and parsed by `core.sqlparse` (PostgreSQL's own grammar through pglast), which also keeps the
+door: a file with a statement a desired schema may not hold is refused here, before anything of it is sent to
+any server. Definitions are found in the parse tree, whose nodes keep their positions (ColumnDef, Constraint,
+RangeVar), so file:line:col are exact. psql meta-commands are blanked in place and reported as notes. The
+desired SQL is then executed by PostgreSQL itself in a shadow database (`core.shadow`), whose errors carry
+exact positions.
 
 Doc comments: the block of `--` lines right above a definition (or a `--` comment ending its line), else
 its `COMMENT ON`. Unqualified names take the first schema of the last `SET search_path` (default `public`).
@@ -19,20 +18,14 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlglot.dialects.postgres import Postgres
-from sqlglot.errors import TokenError
-from sqlglot.tokens import Token, TokenType
-
-from .errors import DibsError, SourceError
+from .errors import DibsError
 from .model import Provenance, QualifiedName, SourceLocation
+from .sqldoor import check_desired
+from .sqlparse import ParsedFile, ParsedStatement, Positions, parse_sql, read_sql_file
 
 SQL_SUFFIXES = (".sql",)
-_META_COMMAND = re.compile(r"^[ \t]*\\[^\n]*", re.MULTILINE)
-_NAME_BREAKS = {TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COMMA, TokenType.SEMICOLON, TokenType.DOT,
-                TokenType.STRING, TokenType.NUMBER, TokenType.HEREDOC_STRING}
-# sqlglot makes one token of "PRIMARY KEY" and of "FOREIGN KEY"; _word() folds their inner whitespace.
-_TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY KEY", "UNIQUE", "CHECK", "FOREIGN KEY", "EXCLUDE", "LIKE"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +56,9 @@ class Statement:
     text: str
     line: int
     column: int
-    keywords: str  # e.g. "CREATE TABLE", "ALTER TABLE", "COMMENT ON", "DO"
+    keywords: str  # the first two words as written, e.g. "CREATE TABLE", "CREATE UNIQUE", "COMMENT ON", "DO"
     offset: int = 0  # 0-based character offset of the statement in its file
+    kind: str = ""  # from the parse tree: "CREATE TABLE", "CREATE INDEX", "COMMENT ON COLUMN" ...
 
 
 @dataclass
@@ -95,13 +89,27 @@ class DesiredSchema:
 
 
 def sql_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given; folders as their `.sql` files in name order (recursively, by relative path)."""
+    """Files as given; folders as their `.sql` files in name order (recursively, by relative path).
+
+    A file found in a folder through a symlink that leads out of that folder is refused: a folder of schema
+    files is read as it stands, not as whatever its links point at (a file named on its own is read as given).
+    """
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out += sorted((p for p in path.rglob("*") if p.suffix in SQL_SUFFIXES and p.is_file()),
-                          key=lambda p: p.relative_to(path).as_posix())
+            root = path.resolve()
+            found = sorted(
+                (p for p in path.rglob("*") if p.suffix in SQL_SUFFIXES and p.is_file()),
+                key=lambda p: p.relative_to(path).as_posix(),
+            )
+            for file in found:
+                if not file.resolve().is_relative_to(root):
+                    raise DibsError(
+                        f"{file}: a symlink to {file.resolve()}, outside {path}",
+                        hint="copy the file into the folder, or name it on its own",
+                    )
+            out += found
         elif path.is_file():
             out.append(path)
         else:
@@ -110,26 +118,31 @@ def sql_files(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def load_sql_files(paths: Sequence[Path | str]) -> DesiredSchema:
-    """Read and locate every statement of the given files and folders (see the module docstring)."""
+    """Read, check and locate every statement of the given files and folders (see the module docstring).
+
+    Every file is read and checked before the first is returned on: a refused statement in the last file
+    stops the whole schema.
+    """
     files = sql_files(paths)
+    parsed = [parse_sql(read_sql_file(path), str(path)) for path in files]
+    for one in parsed:
+        check_desired(one)
     schema = DesiredSchema(files=tuple(files))
     state = _State()
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DibsError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-        _load_text(str(path), text, schema, state)
+    for one in parsed:
+        _load(one, schema, state)
     for key, doc in state.comment_docs.items():
         _apply_comment_doc(schema, key, doc)
     return schema
 
 
 def load_sql_text(text: str, file: str = "<sql>") -> DesiredSchema:
-    """The same for SQL held in memory (tests, the migrations pane)."""
+    """Where SQL held in memory defines things (the demo's files, tests). No door: nothing of it is run here;
+    what runs SQL goes through `load_sql_files` or `migrations.split_statements`."""
+    parsed = parse_sql(text, file)
     schema = DesiredSchema()
     state = _State()
-    _load_text(file, text, schema, state)
+    _load(parsed, schema, state)
     for key, doc in state.comment_docs.items():
         _apply_comment_doc(schema, key, doc)
     return schema
@@ -146,18 +159,11 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.positions = Positions(text)
         self.lines = text.split("\n")
 
     def position(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, offset - self.starts[lo] + 1
+        return self.positions.line_col(offset)
 
     def doc_above(self, line: int) -> str | None:
         """The contiguous block of `--` lines right above `line`, or a `--` comment ending `line` itself."""
@@ -178,382 +184,196 @@ def _strip_quoted(line: str) -> str:
     return re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", lambda m: " " * len(m.group()), line)
 
 
-def _blank_meta_commands(file: str, text: str, notes: list[str]) -> str:
-    def blank(match: re.Match[str]) -> str:
-        line = text.count("\n", 0, match.start()) + 1
-        notes.append(f"{file}:{line}: skipped psql meta-command {match.group().strip()}")
-        return " " * len(match.group())
-
-    return _META_COMMAND.sub(blank, text)
+_FIRST_WORDS = re.compile(r"([A-Za-z_]+)(?:\s+([A-Za-z_]+))?")
 
 
-def _tokenize(file: str, text: str, where: _Text) -> list[Token]:
-    try:
-        return list(Postgres().tokenize(text))
-    except TokenError as exc:
-        offset = _unterminated_at(text)
-        line, column = where.position(offset) if offset is not None else (1, 1)
-        detail = str(exc).split("\n", 1)[0]
-        what = "unterminated quoted string, identifier, comment or dollar-quoted body"
-        raise SourceError(file, line, column, what if offset is not None else detail) from None
+def _load(parsed: ParsedFile, schema: DesiredSchema, state: _State) -> None:
+    schema.notes += parsed.notes
+    where = _Text(parsed.text)
+    for stmt in parsed.statements:
+        words = _FIRST_WORDS.match(stmt.text)
+        keywords = " ".join(w.upper() for w in words.groups() if w) if words else ""
+        schema.statements.append(
+            Statement(stmt.file, stmt.text, stmt.line, stmt.column, keywords, stmt.offset, stmt.kind)
+        )
+        _Definitions(stmt, where, schema, state).read()
 
 
-def _unterminated_at(text: str) -> int | None:
-    """Offset of the quote, dollar tag or comment that never closes (for a precise error position)."""
-    i, n = 0, len(text)
-    while i < n:
-        if text.startswith("--", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
-                return i
-            i = end + 2
-            continue
-        ch = text[i]
-        if ch in "'\"":
-            j = i + 1
-            while True:
-                j = text.find(ch, j)
-                if j < 0:
-                    return i
-                if text.startswith(ch * 2, j):
-                    j += 2
-                    continue
-                break
-            i = j + 1
-            continue
-        if ch == "$":
-            tag = re.match(r"\$[A-Za-z_]*\$", text[i:])
-            if tag and not (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")):
-                end = text.find(tag.group(), i + len(tag.group()))
-                if end < 0:
-                    return i
-                i = end + len(tag.group())
-                continue
-        i += 1
-    return None
+PlaceOf = Callable[[int], Place]
 
 
-def _load_text(file: str, raw: str, schema: DesiredSchema, state: _State) -> None:
-    text = _blank_meta_commands(file, raw, schema.notes)
-    where = _Text(text)
-    tokens = _tokenize(file, text, where)
-    current: list[Token] = []
-    atomic = 0  # depth inside a SQL-standard `BEGIN ATOMIC ... END` body, whose `;` do not end the statement
-    for token in tokens:
-        word = _word(token)
-        if atomic:
-            if word in ("CASE", "BEGIN"):
-                atomic += 1
-            elif word == "END":
-                atomic -= 1
-        elif word == "ATOMIC" and current and _word(current[-1]) == "BEGIN":
-            atomic = 1
-        if token.token_type is TokenType.SEMICOLON and not atomic:
-            if current:
-                _statement(file, text, where, current, schema, state)
-            current = []
-        else:
-            current.append(token)
-    if current:
-        _statement(file, text, where, current, schema, state)
+def _strings(items: Any) -> list[str]:
+    return [i["String"]["sval"] for i in items or () if isinstance(i, dict) and "String" in i]
 
 
-def _word(token: Token) -> str:
-    """A keyword as upper-case words ("PRIMARY KEY"); "" for quoted identifiers, which are never keywords."""
-    return "" if token.token_type is TokenType.IDENTIFIER else " ".join(token.text.upper().split())
+class _Definitions:
+    """The tables, columns, keys and indexes one statement defines, at their places."""
 
+    def __init__(self, stmt: ParsedStatement, where: _Text, schema: DesiredSchema, state: _State) -> None:
+        self.stmt, self.where, self.schema, self.state = stmt, where, schema, state
 
-def _ident(token: Token) -> str:
-    """An identifier as PostgreSQL folds it: quoted ones keep their case."""
-    return token.text if token.token_type is TokenType.IDENTIFIER else token.text.lower()
+    def at(self, offset: int) -> Place:
+        line, column = self.where.position(offset)
+        return Place(self.stmt.file, line, column, self.where.doc_above(line))
 
+    def node_place(self, node: dict[str, Any]) -> Place:
+        location = node.get("location", -1)
+        return self.at(self.stmt.locate(location)) if location >= 0 else self.at(self.stmt.offset)
 
-PlaceOf = Callable[[Token], Place]
-"""Where a token stands, as a Place with the doc comment of its line."""
+    def qualify(self, rangevar: dict[str, Any] | None) -> QualifiedName | None:
+        if not rangevar or "relname" not in rangevar:
+            return None
+        return (rangevar.get("schemaname") or self.state.search_path, rangevar["relname"])
 
-
-class _Cursor:
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.i = 0
-
-    def peek(self, ahead: int = 0) -> Token | None:
-        k = self.i + ahead
-        return self.tokens[k] if k < len(self.tokens) else None
-
-    def accept(self, *words: str) -> bool:
-        """Consume the given keyword sequence if it comes next."""
-        for k, word in enumerate(words):
-            token = self.peek(k)
-            if token is None or _word(token) != word:
-                return False
-        self.i += len(words)
-        return True
-
-    def name(self) -> tuple[list[str], Token | None]:
-        """A possibly qualified name `a.b.c`: its parts and its first token."""
-        first = self.peek()
-        parts: list[str] = []
-        while True:
-            token = self.peek()
-            if token is None or token.token_type in _NAME_BREAKS:
-                break
-            parts.append(_ident(token))
-            self.i += 1
-            dot = self.peek()
-            if dot is None or dot.token_type is not TokenType.DOT:
-                break
-            self.i += 1
-        return parts, first if parts else None
-
-
-def _qualify(parts: list[str], state: _State) -> QualifiedName | None:
-    if not parts:
-        return None
-    return (parts[-2], parts[-1]) if len(parts) >= 2 else (state.search_path, parts[0])
-
-
-def _split_top_level(tokens: list[Token]) -> list[list[Token]]:
-    """Split a parenthesised list's inner tokens at commas of depth 0."""
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens:
-        if token.token_type is TokenType.L_PAREN:
-            depth += 1
-        elif token.token_type is TokenType.R_PAREN:
-            depth -= 1
-        if token.token_type is TokenType.COMMA and depth == 0:
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    return [p for p in parts if p]
-
-
-def _parenthesised(tokens: list[Token], start: int) -> tuple[list[Token], int] | None:
-    """The tokens inside the parentheses opening at `start`, and the index after the closing one."""
-    if start >= len(tokens) or tokens[start].token_type is not TokenType.L_PAREN:
-        return None
-    depth = 0
-    for k in range(start, len(tokens)):
-        kind = tokens[k].token_type
-        if kind is TokenType.L_PAREN:
-            depth += 1
-        elif kind is TokenType.R_PAREN:
-            depth -= 1
-            if depth == 0:
-                return tokens[start + 1 : k], k + 1
-    return None
-
-
-def _statement(
-    file: str, text: str, where: _Text, tokens: list[Token], schema: DesiredSchema, state: _State
-) -> None:
-    start = tokens[0].start
-    end = tokens[-1].end + 1
-    line, column = where.position(start)
-    words = [_word(t) for t in tokens[:3] if t.token_type not in (TokenType.STRING, TokenType.HEREDOC_STRING)]
-    keywords = " ".join(w for w in words[:2] if w)
-    schema.statements.append(Statement(file, text[start:end], line, column, keywords, start))
-
-    def place(token: Token) -> Place:
-        token_line, token_column = where.position(token.start)
-        return Place(file, token_line, token_column, where.doc_above(token_line))
-
-    cur = _Cursor(tokens)
-    if cur.accept("SET"):
-        _search_path(cur, state)
-    elif cur.accept("CREATE"):
-        cur.accept("OR", "REPLACE")
-        for modifier in ("UNLOGGED", "TEMPORARY", "TEMP", "FOREIGN", "GLOBAL", "LOCAL", "RECURSIVE"):
-            cur.accept(modifier)
-        if cur.accept("TABLE"):
-            _create_table(cur, tokens, place, schema, state, place(tokens[0]))
-        elif cur.accept("UNIQUE", "INDEX") or cur.accept("INDEX"):
-            _create_index(cur, schema, state, place(tokens[0]))
-        elif cur.accept("VIEW") or cur.accept("MATERIALIZED", "VIEW"):
-            cur.accept("IF", "NOT", "EXISTS")
-            key = _qualify(cur.name()[0], state)
+    def read(self) -> None:
+        node_type, body = self.stmt.node_type, self.stmt.body
+        if node_type == "VariableSetStmt":
+            self.search_path(body)
+        elif node_type in ("CreateStmt", "CreateForeignTableStmt"):
+            self.create_table(body.get("base", body) if node_type == "CreateForeignTableStmt" else body)
+        elif node_type == "IndexStmt":
+            self.create_index(body)
+        elif node_type in ("ViewStmt", "CreateTableAsStmt"):
+            key = self.qualify(body.get("view") or (body.get("into") or {}).get("rel"))
             if key:
-                schema.tables.setdefault(key, place(tokens[0]))
-                _view_columns(key, tokens[cur.i :], place, schema)
-    elif cur.accept("ALTER", "TABLE"):
-        _alter_table(cur, tokens, place, schema, state)
-    elif cur.accept("COMMENT", "ON"):
-        _comment_on(cur, state)
+                self.schema.tables.setdefault(key, self.at(self.stmt.offset))
+                query = (body.get("query") or {}).get("SelectStmt")
+                if query:
+                    self.view_columns(key, query)
+        elif node_type == "AlterTableStmt" and body.get("objtype") == "OBJECT_TABLE":
+            self.alter_table(body)
+        elif node_type == "CommentStmt":
+            self.comment_on(body)
 
-
-def _view_columns(key: QualifiedName, tokens: list[Token], place: PlaceOf, schema: DesiredSchema) -> None:
-    """Output columns of the outermost select list: each item's last name (its alias or its column)."""
-    k = next((i for i, t in enumerate(tokens) if _word(t) == "SELECT"), len(tokens))
-    depth, last = 0, None
-    for token in tokens[k + 1 :]:
-        if token.token_type is TokenType.L_PAREN:
-            depth += 1
-        elif token.token_type is TokenType.R_PAREN:
-            depth -= 1
-        elif depth:
-            continue
-        elif token.token_type is TokenType.COMMA or _word(token) == "FROM":
-            if last is not None:
-                schema.columns.setdefault((*key, _ident(last)), place(last))
-            last = None
-            if _word(token) == "FROM":
-                return
-        elif token.token_type not in _NAME_BREAKS and token.token_type is not TokenType.STAR:
-            last = token
-    if last is not None:
-        schema.columns.setdefault((*key, _ident(last)), place(last))
-
-
-def _search_path(cur: _Cursor, state: _State) -> None:
-    cur.accept("SESSION") or cur.accept("LOCAL")
-    if not cur.accept("SEARCH_PATH"):
-        return
-    cur.accept("TO") or cur.accept("=")
-    first = cur.peek()
-    if first is not None and first.token_type is TokenType.STRING:
-        value = first.text.split(",")[0].strip().strip('"')
-    elif first is not None:
-        value = _ident(first)
-    else:
-        return
-    if value and value != "$user":
-        state.search_path = value
-
-
-def _create_table(cur: _Cursor, tokens: list[Token], place_of: PlaceOf, schema: DesiredSchema, state: _State,
-                  statement_place: Place) -> None:
-    cur.accept("IF", "NOT", "EXISTS")
-    parts, _ = cur.name()
-    key = _qualify(parts, state)
-    if key is None:
-        return
-    schema.tables.setdefault(key, statement_place)
-    if cur.accept("PARTITION", "OF"):
-        parent = _qualify(cur.name()[0], state)
-        if parent:
-            schema.partition_parents[key] = parent
-    cur.accept("OF") and cur.name()
-    inner = _parenthesised(tokens, cur.i)
-    if inner is None:
-        return
-    for element in _split_top_level(inner[0]):
-        _table_element(key, element, place_of, schema)
-
-
-def _table_element(key: QualifiedName, element: list[Token], place: PlaceOf, schema: DesiredSchema) -> None:
-    first = element[0]
-    if _word(first) in _TABLE_CONSTRAINT_WORDS:
-        _table_constraint(key, element, place(first), schema)
-        return
-    column = _ident(first)
-    here = place(first)
-    schema.columns.setdefault((*key, column), here)
-    for k, token in enumerate(element[:-1]):
-        if _word(token) == "CONSTRAINT":
-            schema.constraints.setdefault((*key, _ident(element[k + 1])), place(token))
-    if any(_word(t) == "PRIMARY KEY" for t in element):
-        schema.keys.setdefault((*key, "p", (column,)), here)
-    if any(_word(t) == "UNIQUE" for t in element):
-        schema.keys.setdefault((*key, "u", (column,)), here)
-
-
-def _table_constraint(key: QualifiedName, element: list[Token], here: Place, schema: DesiredSchema) -> None:
-    """CONSTRAINT name ... / PRIMARY KEY (...) / UNIQUE (...): the name and the key's column set."""
-    k = 0
-    if _word(element[0]) == "CONSTRAINT" and len(element) > 1:
-        schema.constraints.setdefault((*key, _ident(element[1])), here)
-        k = 2
-    words = [_word(t) for t in element[k : k + 2]]
-    if words[:1] == ["PRIMARY KEY"]:
-        kind, start = "p", k + 1
-    elif words[:1] == ["UNIQUE"]:
-        kind, start = "u", k + 1
-        while start < len(element) and _word(element[start]) in ("NULLS", "NOT", "DISTINCT"):
-            start += 1
-    else:
-        return
-    inner = _parenthesised(element, start)
-    if inner is not None:
-        columns = tuple(_ident(t) for t in inner[0] if t.token_type is not TokenType.COMMA)
-        schema.keys.setdefault((*key, kind, columns), here)
-
-
-def _create_index(cur: _Cursor, schema: DesiredSchema, state: _State, statement_place: Place) -> None:
-    cur.accept("CONCURRENTLY")
-    cur.accept("IF", "NOT", "EXISTS")
-    name_parts: list[str] = []
-    upcoming = cur.peek()
-    if upcoming is not None and _word(upcoming) != "ON":
-        name_parts, _ = cur.name()
-    if not cur.accept("ON"):
-        return
-    cur.accept("ONLY")
-    table = _qualify(cur.name()[0], state)
-    if table is None or not name_parts:
-        return  # unnamed indexes get a generated name: nothing to key them by
-    index_key = (table[0], name_parts[-1])
-    schema.indexes.setdefault(index_key, statement_place)
-    schema.index_tables.setdefault(index_key, table)
-
-
-def _alter_table(
-    cur: _Cursor, tokens: list[Token], place: PlaceOf, schema: DesiredSchema, state: _State
-) -> None:
-    cur.accept("IF", "EXISTS")
-    cur.accept("ONLY")
-    key = _qualify(cur.name()[0], state)
-    if key is None:
-        return
-    for action in _split_top_level(tokens[cur.i :]):
-        if not action or _word(action[0]) != "ADD":
-            continue
-        rest = action[1:]
-        if rest and _word(rest[0]) == "COLUMN":
-            rest = rest[1:]
-        if len(rest) >= 3 and [_word(t) for t in rest[:3]] == ["IF", "NOT", "EXISTS"]:
-            rest = rest[3:]
-        if not rest:
-            continue
-        word = _word(rest[0])
-        if word in _TABLE_CONSTRAINT_WORDS:
-            _table_constraint(key, rest, place(rest[0]), schema)
-        else:
-            schema.columns.setdefault((*key, _ident(rest[0])), place(rest[0]))
-
-
-def _comment_on(cur: _Cursor, state: _State) -> None:
-    upcoming = cur.peek()
-    kind = _word(upcoming) if upcoming is not None else ""
-    if kind not in ("TABLE", "COLUMN", "VIEW", "INDEX"):
-        cur.accept("MATERIALIZED")
-        kind = "VIEW" if cur.accept("VIEW") else ""
-        if not kind:
+    def search_path(self, body: dict[str, Any]) -> None:
+        if body.get("name") != "search_path" or body.get("kind") != "VAR_SET_VALUE":
             return
-    else:
-        cur.i += 1
-    parts, _ = cur.name()
-    if not cur.accept("IS"):
-        return
-    value = cur.peek()
-    if value is None or value.token_type is not TokenType.STRING or not parts:
-        return
-    if kind == "COLUMN" and len(parts) >= 2:
-        table = _qualify(parts[:-1], state)
-        if table:
-            state.comment_docs[("column", *table, parts[-1])] = value.text
-    elif kind in ("TABLE", "VIEW"):
-        table = _qualify(parts, state)
-        if table:
-            state.comment_docs[("table", *table)] = value.text
-    elif kind == "INDEX":
-        index = _qualify(parts, state)
-        if index:
-            state.comment_docs[("index", *index)] = value.text
+        for arg in body.get("args", ()):
+            value = (arg.get("A_Const", {}).get("sval") or {}).get("sval", "")
+            first = value.split(",")[0].strip().strip('"')
+            if first and first != "$user":
+                self.state.search_path = first
+                return
+
+    def create_table(self, body: dict[str, Any]) -> None:
+        key = self.qualify(body.get("relation"))
+        if key is None:
+            return
+        self.schema.tables.setdefault(key, self.at(self.stmt.offset))
+        if body.get("partbound") and body.get("inhRelations"):
+            parent = self.qualify(body["inhRelations"][0].get("RangeVar"))
+            if parent:
+                self.schema.partition_parents[key] = parent
+        for element in body.get("tableElts", ()):
+            self.table_element(key, element)
+
+    def table_element(self, key: QualifiedName, element: dict[str, Any]) -> None:
+        if "ColumnDef" in element:
+            column = element["ColumnDef"]
+            here = self.node_place(column)
+            name = column.get("colname", "")
+            self.schema.columns.setdefault((*key, name), here)
+            for item in column.get("constraints", ()):
+                constraint = item.get("Constraint", {})
+                if constraint.get("conname"):
+                    self.schema.constraints.setdefault(
+                        (*key, constraint["conname"]), self.node_place(constraint)
+                    )
+                kind = {"CONSTR_PRIMARY": "p", "CONSTR_UNIQUE": "u"}.get(constraint.get("contype", ""))
+                if kind:
+                    self.schema.keys.setdefault((*key, kind, (name,)), here)
+        elif "Constraint" in element:
+            self.table_constraint(key, element["Constraint"])
+
+    def table_constraint(self, key: QualifiedName, constraint: dict[str, Any]) -> None:
+        here = self.node_place(constraint)
+        if constraint.get("conname"):
+            self.schema.constraints.setdefault((*key, constraint["conname"]), here)
+        kind = {"CONSTR_PRIMARY": "p", "CONSTR_UNIQUE": "u"}.get(constraint.get("contype", ""))
+        columns = tuple(_strings(constraint.get("keys")))
+        if kind and columns:
+            self.schema.keys.setdefault((*key, kind, columns), here)
+
+    def create_index(self, body: dict[str, Any]) -> None:
+        table = self.qualify(body.get("relation"))
+        name = body.get("idxname")
+        if table is None or not name:
+            return  # unnamed indexes get a generated name: nothing to key them by
+        self.schema.indexes.setdefault((table[0], name), self.at(self.stmt.offset))
+        self.schema.index_tables.setdefault((table[0], name), table)
+
+    def alter_table(self, body: dict[str, Any]) -> None:
+        key = self.qualify(body.get("relation"))
+        if key is None:
+            return
+        for item in body.get("cmds", ()):
+            cmd = item.get("AlterTableCmd", {})
+            definition = cmd.get("def") or {}
+            if cmd.get("subtype") == "AT_AddColumn" and "ColumnDef" in definition:
+                self.table_element(key, definition)
+            elif cmd.get("subtype") == "AT_AddConstraint" and "Constraint" in definition:
+                self.table_constraint(key, definition["Constraint"])
+
+    def view_columns(self, key: QualifiedName, query: dict[str, Any]) -> None:
+        """Output columns of the outermost select list, each at its alias, or at its column's last name."""
+        targets = [t.get("ResTarget", {}) for t in query.get("targetList", ())]
+        starts = [self.stmt.locate(t["location"]) for t in targets if "location" in t]
+        froms = [f for f in (query.get("fromClause") or ()) if isinstance(f, dict)]
+        stop = self.stmt.offset + len(self.stmt.text)
+        for item in froms:
+            inner: dict[str, Any] = next(iter(item.values()), {})
+            location = inner.get("location", -1)
+            if location >= 0:
+                stop = min(stop, self.stmt.locate(location))
+        for target in targets:
+            if "location" not in target:
+                continue
+            begin = self.stmt.locate(target["location"])
+            end = next((s for s in starts if s > begin), stop)
+            value = target.get("val") or {}
+            name = target.get("name")
+            if name is None and "ColumnRef" in value:
+                fields = _strings(value["ColumnRef"].get("fields"))
+                name = fields[-1] if fields else None
+            elif name is None and "FuncCall" in value:
+                names = _strings(value["FuncCall"].get("funcname"))
+                name = names[-1] if names else None
+                end = begin + len(name or "")
+            if name:
+                at = _find_name(self.where.text, name, begin, end, alias=target.get("name") is not None)
+                self.schema.columns.setdefault((*key, name), self.at(at))
+
+    def comment_on(self, body: dict[str, Any]) -> None:
+        kind = body.get("objtype")
+        comment = body.get("comment")
+        obj = body.get("object") or {}
+        parts = _strings(obj.get("List", {}).get("items")) if "List" in obj else []
+        if not parts or comment is None:
+            return
+        if kind == "OBJECT_COLUMN" and len(parts) >= 2:
+            table = self.qualify({"schemaname": parts[-3] if len(parts) >= 3 else None, "relname": parts[-2]})
+            if table:
+                self.state.comment_docs[("column", *table, parts[-1])] = comment
+        elif kind in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_INDEX"):
+            found = self.qualify({"schemaname": parts[-2] if len(parts) >= 2 else None, "relname": parts[-1]})
+            if found:
+                self.state.comment_docs[("index" if kind == "OBJECT_INDEX" else "table", *found)] = comment
+
+
+def _find_name(text: str, name: str, begin: int, end: int, *, alias: bool) -> int:
+    """Where `name` is written between `begin` and `end`: an alias after its last `AS`, else its last
+    occurrence (a column's last part), else `begin`."""
+    words = [re.escape(name)] if name.islower() else []
+    pattern = "|".join([*words, re.escape('"' + name.replace('"', '""') + '"')])
+    flags = re.IGNORECASE if name.islower() else 0
+    span = text[begin:end]
+    found = [m.start() for m in re.finditer(rf"(?<![\w$])(?:{pattern})(?![\w$])", span, flags)]
+    if not found:
+        return begin
+    if alias:
+        after_as = [f for f in found if re.search(r"(?i)\bAS\s*$", span[:f])]
+        return begin + (after_as[-1] if after_as else found[-1])
+    return begin + found[-1]
 
 
 def _apply_comment_doc(schema: DesiredSchema, key: tuple[str, ...], doc: str) -> None:

@@ -1,0 +1,175 @@
+"""The door: what a desired schema or a migration may contain, decided on the parse tree (`core.sqlparse`)
+before anything of a file is sent to any server.
+
+THE DOOR (`check_desired`, `check_migration`) raises on the first refused statement of a whole file, before
+anything of that file is run, as `file:line:col: <kind> is not allowed in a desired schema`.
+
+A desired schema holds schema statements only: CREATE/ALTER/DROP/COMMENT/GRANT/REVOKE on objects inside one
+database (FDW servers and user mappings, event triggers and `OWNER TO` included: they are objects; what the
+sandbox's role may not do fails there), CREATE EXTENSION, session SET (not ROLE or SESSION AUTHORIZATION),
+DO blocks, BEGIN/COMMIT, a SELECT whose targets are only calls of `ALLOWED_CALLS` (no FROM, no subquery:
+pg_dump's `set_config` and `setval`), and INSERT ... VALUES of constants and `ALLOWED_CALLS`
+(Rails' structure.sql ends with its schema_migrations rows; seed rows of lookup tables). Refused: anything on
+a database, role or tablespace, ALTER SYSTEM, COPY, LOAD, maintenance (VACUUM, ANALYZE, CLUSTER, REINDEX,
+CHECKPOINT), subscriptions, LISTEN/NOTIFY, UPDATE/DELETE/MERGE, CALL, PREPARE/EXECUTE, SECURITY LABEL,
+IMPORT FOREIGN SCHEMA, and every statement kind not listed as allowed.
+
+A migration is the user's own change to their database and may do what their role may: data statements,
+CALL, SET ROLE. Refused there: statements on a database, role or tablespace (they act beyond the database
+the migration is for), ALTER SYSTEM, COPY to or from a server file or a PROGRAM, LOAD, subscriptions (they
+connect out), GRANT ON PARAMETER, PREPARE TRANSACTION, and psql meta-commands other than the harmless ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import SourceError
+from .sqlparse import ParsedFile, ParsedStatement
+
+ALLOWED_CALLS = frozenset(
+    "set_config setval nextval currval current_setting pg_extension_config_dump now clock_timestamp "
+    "statement_timestamp transaction_timestamp timezone gen_random_uuid uuid_generate_v4 "
+    "to_timestamp to_date make_date make_timestamp make_timestamptz make_interval lower upper concat "
+    "md5 jsonb_build_object json_build_object jsonb_build_array json_build_array array_append "
+    "int4range int8range numrange daterange tsrange tstzrange ".split()
+)
+
+_DESIRED_TYPES = frozenset(
+    "CreateStmt CreateTableAsStmt ViewStmt IndexStmt AlterTableStmt DropStmt RenameStmt "
+    "AlterOwnerStmt AlterObjectSchemaStmt CommentStmt GrantStmt AlterDefaultPrivilegesStmt "
+    "CreateSchemaStmt CreateExtensionStmt AlterExtensionStmt AlterExtensionContentsStmt "
+    "CreateFunctionStmt AlterFunctionStmt DoStmt CreateSeqStmt AlterSeqStmt CreateEnumStmt "
+    "AlterEnumStmt CompositeTypeStmt CreateRangeStmt DefineStmt CreateDomainStmt AlterDomainStmt "
+    "CreateTrigStmt CreateEventTrigStmt AlterEventTrigStmt RuleStmt CreatePolicyStmt AlterPolicyStmt "
+    "CreateCastStmt CreateConversionStmt CreateOpClassStmt CreateOpFamilyStmt AlterOpFamilyStmt "
+    "AlterOperatorStmt AlterTypeStmt AlterTSDictionaryStmt AlterTSConfigurationStmt "
+    "AlterCollationStmt CreateFdwStmt AlterFdwStmt CreateForeignServerStmt AlterForeignServerStmt "
+    "CreateForeignTableStmt CreateUserMappingStmt AlterUserMappingStmt DropUserMappingStmt "
+    "CreatePLangStmt CreateTransformStmt CreateAmStmt CreatePublicationStmt AlterPublicationStmt "
+    "CreateStatsStmt AlterStatsStmt RefreshMatViewStmt AlterObjectDependsStmt VariableSetStmt "
+    "VariableShowStmt TransactionStmt SelectStmt InsertStmt ConstraintsSetStmt ".split()
+)
+_CLUSTER_OBJECTS = frozenset(
+    {"OBJECT_DATABASE", "OBJECT_ROLE", "OBJECT_TABLESPACE", "OBJECT_SUBSCRIPTION", "OBJECT_PARAMETER_ACL"}
+)
+_MIGRATION_REFUSED = frozenset(
+    "CreatedbStmt DropdbStmt AlterDatabaseStmt AlterDatabaseSetStmt AlterDatabaseRefreshCollStmt "
+    "CreateRoleStmt AlterRoleStmt AlterRoleSetStmt DropRoleStmt GrantRoleStmt CreateTableSpaceStmt "
+    "DropTableSpaceStmt AlterTableSpaceOptionsStmt AlterTableMoveAllStmt AlterSystemStmt LoadStmt "
+    "CreateSubscriptionStmt AlterSubscriptionStmt DropSubscriptionStmt ".split()
+)
+_SAFE_TRANSACTION = frozenset({"TRANS_STMT_BEGIN", "TRANS_STMT_START", "TRANS_STMT_COMMIT"})
+
+
+def _object_type(node_type: str, body: dict[str, Any]) -> str | None:
+    key = {"RenameStmt": "renameType", "AlterOwnerStmt": "objectType", "AlterObjectSchemaStmt": "objectType"}
+    return body.get(key.get(node_type, "objtype"))
+
+
+def _calls_only(node: Any, allowed: frozenset[str], *, columns: bool = False) -> bool:
+    """True when `node` reads no table, runs no subquery and calls only `allowed` functions (and names no
+    column unless `columns`: ON CONFLICT's SET col = EXCLUDED.col)."""
+    refused = {"SubLink", "SelectStmt", "RangeVar", "ParamRef", "RangeFunction"}
+    if not columns:
+        refused.add("ColumnRef")
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack += item
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key in refused:
+                    return False
+                if key == "FuncCall":
+                    names = [n.get("String", {}).get("sval", "") for n in value.get("funcname", ())]
+                    if names[-1:] == [] or names[-1] not in allowed or names[:-1] not in ([], ["pg_catalog"]):
+                        return False
+                stack.append(value)
+    return True
+
+
+def _select_allowed(body: dict[str, Any]) -> bool:
+    plain = set(body) <= {"targetList", "limitOption", "op"} and body.get("op") == "SETOP_NONE"
+    targets = body.get("targetList") or []
+    return plain and bool(targets) and _calls_only(targets, ALLOWED_CALLS)
+
+
+def _insert_allowed(body: dict[str, Any]) -> bool:
+    select = (body.get("selectStmt") or {}).get("SelectStmt")
+    if body.get("withClause") or (body.get("selectStmt") and select is None):
+        return False
+    if select is not None and not set(select) <= {"valuesLists", "limitOption", "op"}:
+        return False
+    return _calls_only(select, ALLOWED_CALLS) and _calls_only(
+        [body.get("onConflictClause"), body.get("returningList")], ALLOWED_CALLS, columns=True
+    )
+
+
+def desired_refusal(stmt: ParsedStatement) -> str | None:
+    """Why a statement may not stand in a desired schema (its kind), or None."""
+    node_type, body = stmt.node_type, stmt.body
+    if node_type not in _DESIRED_TYPES or _object_type(node_type, body) in _CLUSTER_OBJECTS:
+        return stmt.kind
+    if node_type == "VariableSetStmt" and body.get("name") in ("role", "session_authorization"):
+        return stmt.kind
+    if node_type == "TransactionStmt" and body.get("kind") not in _SAFE_TRANSACTION:
+        return stmt.kind
+    if node_type == "SelectStmt" and not _select_allowed(body):
+        return "SELECT other than of set_config, setval and the like"
+    if node_type == "InsertStmt" and not _insert_allowed(body):
+        return "INSERT other than of VALUES"
+    if node_type == "AlterTableStmt" and any(
+        c.get("AlterTableCmd", {}).get("subtype") == "AT_SetTableSpace" for c in body.get("cmds", ())
+    ):
+        return f"{stmt.kind} ... SET TABLESPACE"
+    return None
+
+
+def migration_refusal(stmt: ParsedStatement) -> str | None:
+    """Why a statement may not stand in a migration (its kind), or None."""
+    node_type, body = stmt.node_type, stmt.body
+    if node_type in _MIGRATION_REFUSED or _object_type(node_type, body) in _CLUSTER_OBJECTS:
+        return stmt.kind
+    if node_type == "CopyStmt" and (body.get("is_program") or body.get("filename")):
+        return "COPY ... PROGRAM" if body.get("is_program") else "COPY to or from a server file"
+    if node_type == "TransactionStmt" and body.get("kind") in (
+        "TRANS_STMT_PREPARE",
+        "TRANS_STMT_COMMIT_PREPARED",
+        "TRANS_STMT_ROLLBACK_PREPARED",
+    ):
+        return stmt.kind
+    return None
+
+
+def _check(parsed: ParsedFile, refusal: Any, where: str, hint: str) -> None:
+    problems: list[tuple[int, int, str]] = [
+        (m.line, m.column, m.kind) for m in parsed.meta_commands if not m.harmless
+    ]
+    problems += [(s.line, s.column, why) for s in parsed.statements if (why := refusal(s))]
+    if problems:
+        line, column, kind = min(problems)
+        error = SourceError(parsed.file, line, column, f"{kind} is not allowed in {where}")
+        error.hint = hint
+        raise error
+
+
+def check_desired(parsed: ParsedFile) -> None:
+    """Raise SourceError at the first statement a desired schema may not contain (see the module docstring)."""
+    _check(
+        parsed,
+        desired_refusal,
+        "a desired schema",
+        "a desired schema holds schema statements only; nothing of it was run",
+    )
+
+
+def check_migration(parsed: ParsedFile) -> None:
+    """Raise SourceError at the first statement a migration may not contain (see the module docstring)."""
+    _check(
+        parsed,
+        migration_refusal,
+        "a migration",
+        "run statements on databases, roles, tablespaces or the server by hand; nothing of this file was run",
+    )

@@ -1,0 +1,481 @@
+"""SQL text read with PostgreSQL's own grammar (pglast: libpg_query, the PostgreSQL 18 parser).
+
+Reading happens in three steps, so that hostile input is refused before the parser sees it:
+
+1. The bytes: NUL bytes and invalid UTF-8 are refused at their line:col; a file over MAX_FILE_BYTES is refused
+   from its size alone. A quick lexical pass (quotes, dollar quotes, nested comments, `BEGIN ATOMIC` bodies)
+   finds the top-level `;` and refuses a statement over MAX_STATEMENT_BYTES. The limits: the largest
+   statements of real schemas (pg_dump views, function bodies, seed INSERTs) are well under 1 MiB, while
+   the parser's time and memory grow with a statement's node count (a dense 8 MiB VALUES list takes about
+   7 s and 1 GB to read), so 8 MiB per statement bounds the worst case and 64 MiB per file is several times
+   a pg_dump of a 5,000-table schema.
+2. psql meta-commands (a backslash outside quotes and comments, to the end of its line) are blanked in place,
+   so positions never shift. Harmless ones of real dumps (`\\set ON_ERROR_STOP`, `\\restrict`, `\\echo` ...)
+   become notes; the others (`\\!`, `\\copy`, `\\c`, `\\i`, `\\o`, `\\g`, backticks ...) are refused by the door.
+3. pglast parses the text (as JSON, which it serialises in C and orjson reads; pglast's own Python tree builder
+   is five times slower and overflows the C stack on deep input). A syntax error becomes `file:line:col: syntax error at or near "x"`; a statement nested
+   too deeply becomes a message, never a crash.
+
+What a desired schema or a migration may contain: `core.sqldoor`. Statement kinds: `core.sqlkinds`.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .errors import DibsError, SourceError
+from .sqlkinds import describe, names_in
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_STATEMENT_BYTES = 8 * 1024 * 1024
+_BATCH_CHARS = 1024 * 1024  # statements are parsed in batches of about this size, bounding the JSON held
+
+HARMLESS_META = frozenset(
+    {"set", "unset", "restrict", "unrestrict", "echo", "qecho", "warn", "pset", "timing", "encoding"}
+)
+
+
+@dataclass(frozen=True)
+class MetaCommand:
+    """A psql meta-command line: `name` without its backslash (`set`, `!`, `copy`)."""
+
+    file: str
+    line: int
+    column: int
+    text: str
+    name: str
+
+    @property
+    def harmless(self) -> bool:
+        return self.name in HARMLESS_META and "`" not in self.text
+
+    @property
+    def kind(self) -> str:
+        return f"psql meta-command \\{self.name}"
+
+
+@dataclass(frozen=True)
+class ParsedStatement:
+    """One statement as written (no `;`), where it starts, its kind from the parse tree and what it names."""
+
+    file: str
+    text: str
+    line: int
+    column: int
+    offset: int  # 0-based character offset in its file
+    kind: str  # "CREATE TABLE", "DROP DATABASE", "CREATE INDEX CONCURRENTLY", "SELECT" ...
+    # PostgreSQL refuses it inside a transaction block (or it is ALTER TYPE ... ADD VALUE, see migrations)
+    alone: bool = False
+    node: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # {"CreateStmt": {...}}
+    # A node's `location` (UTF-8 bytes from the start of the text pglast read) to a character offset in the file.
+    locate: Callable[[int], int] = field(default=int, compare=False, repr=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The objects it names, qualified as written ("app.users")."""
+        return names_in(self.node)
+
+    @property
+    def node_type(self) -> str:
+        return next(iter(self.node), "")
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return next(iter(self.node.values()), {})
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    file: str
+    text: str  # the text as read, meta-commands included
+    statements: tuple[ParsedStatement, ...]
+    meta_commands: tuple[MetaCommand, ...] = ()
+
+    @property
+    def notes(self) -> list[str]:
+        return [f"{m.file}:{m.line}: skipped psql meta-command {m.text.strip()}" for m in self.meta_commands]
+
+
+class Positions:
+    """0-based character offsets to 1-based line:column."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            self.starts.append(i + 1)
+            i = find("\n", i + 1)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        k = bisect_right(self.starts, offset) - 1
+        return k + 1, offset - self.starts[k] + 1
+
+
+class _Bytes:
+    """Byte offsets of a text's UTF-8 form to character offsets (pglast's JSON locations are in bytes)."""
+
+    def __init__(self, text: str) -> None:
+        self.ascii = text.isascii()
+        if not self.ascii:
+            self.encoded = text.encode("utf-8")
+            self.byte_starts = [0] + [m.end() for m in re.finditer(b"\n", self.encoded)]
+            self.char_starts = Positions(text).starts
+
+    def char(self, byte: int) -> int:
+        if self.ascii:
+            return byte
+        k = bisect_right(self.byte_starts, byte) - 1
+        return self.char_starts[k] + len(self.encoded[self.byte_starts[k] : byte].decode("utf-8", "replace"))
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB"
+
+
+def read_sql_file(path: Path) -> str:
+    """The text of a SQL file, refused (DibsError/SourceError) when too big, binary or not UTF-8."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DibsError(
+                f"{path}: {_mib(size)} is over the {_mib(MAX_FILE_BYTES)} limit for one SQL file",
+                hint="split it into several files",
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise DibsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:  # a file that grew, or a device
+        raise DibsError(f"{path}: over the {_mib(MAX_FILE_BYTES)} limit for one SQL file")
+    return decode_sql(data, str(path))
+
+
+def decode_sql(data: bytes, file: str) -> str:
+    """Bytes as UTF-8 text, refusing NUL bytes and invalid UTF-8 at their line:col."""
+    nul = data.find(b"\0")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start if nul < 0 else min(nul, exc.start)
+        line, column = _byte_position(data, bad)
+        what = "binary data (NUL byte)" if bad == nul else "invalid UTF-8"
+        raise SourceError(file, line, column, f"{what}: not a SQL text file") from None
+    if nul >= 0:
+        line, column = _byte_position(data, nul)
+        raise SourceError(file, line, column, "binary data (NUL byte): not a SQL text file")
+    return text.removeprefix("\ufeff")
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
+_INTERESTING = re.compile(r"""--|/\*|(?<![\w$])[Ee]'|'|"|(?<![\w$])\$(?:[^\W\d]\w*)?\$|\\|;""")
+_PLAIN_RUN = re.compile(r"""(?:[^-/'"$\\;Ee]++|-(?!-)|/(?!\*)|[Ee](?!')|'[^']*+'|"[^"]*+")*+""")
+_COMMENT_ENDS = re.compile(r"/\*|\*/")
+_E_STRING_STOPS = re.compile(r"['\\]")
+_ATOMIC_WORDS = re.compile(r"\b(begin\s+atomic|begin|case|end)\b", re.IGNORECASE)
+_BEGIN_ATOMIC = re.compile(r"\bbegin\s+atomic\b", re.IGNORECASE)
+
+
+@dataclass
+class _Scan:
+    chunks: list[tuple[int, int]]  # top-level statements' character ranges, `;` excluded
+    meta: list[tuple[int, int]]  # meta-command ranges, backslash to end of line
+
+
+def _scan(file: str, text: str, where: Positions) -> _Scan:
+    """Top-level `;` and meta-commands, refusing a statement over MAX_STATEMENT_BYTES. Unterminated quotes
+    end the scan: the parser reports them at their exact place."""
+    n = len(text)
+    chunks: list[tuple[int, int]] = []
+    meta: list[tuple[int, int]] = []
+    start = pos = atomic = 0
+
+    def too_big(begin: int, end: int) -> None:
+        if end - begin > MAX_STATEMENT_BYTES or (
+            (end - begin) * 4 > MAX_STATEMENT_BYTES and len(text[begin:end].encode()) > MAX_STATEMENT_BYTES
+        ):
+            first = len(text[begin:end]) - len(text[begin:end].lstrip())
+            line, column = where.line_col(begin + first)
+            raise SourceError(
+                file,
+                line,
+                column,
+                f"statement of {_mib(len(text[begin:end].encode()))} is over the "
+                f"{_mib(MAX_STATEMENT_BYTES)} limit for one statement",
+            )
+
+    if n > MAX_STATEMENT_BYTES:
+        # A stretch between two `;` (quoted or not) longer than the limit lies inside one statement: refuse it
+        # at once, without walking its tokens (a semicolon inside quotes only makes stretches shorter). Windows
+        # of a quarter of the limit: a longer stretch holds one without any `;`.
+        window, k = MAX_STATEMENT_BYTES // 4, 0
+        while k < n:
+            if text.find(";", k, k + window) >= 0:
+                k += window
+                continue
+            begin, end = text.rfind(";", 0, k) + 1, text.find(";", k)
+            end = n if end < 0 else end
+            if end - begin > MAX_STATEMENT_BYTES:
+                too_big(begin, end)
+            k = end + 1
+
+    while pos < n:
+        # Plain code and simple quoted strings in one C-speed run, then the next token that needs a decision.
+        m = _INTERESTING.search(text, _PLAIN_RUN.match(text, pos).end())  # type: ignore[union-attr]
+        stop = m.start() if m else n
+        if atomic or "tomic" in text[pos:stop].lower():
+            atomic = _atomic_depth(text[pos:stop], atomic)
+        if m is None:
+            break
+        found = m.group()
+        i = m.start()
+        if stop - start > MAX_STATEMENT_BYTES:
+            too_big(start, stop)
+        if found == "--":
+            end = text.find("\n", i)
+            pos = n if end < 0 else end
+        elif found == "/*":
+            depth, j = 1, i + 2
+            while depth:
+                c = _COMMENT_ENDS.search(text, j)
+                if c is None:
+                    return _unterminated(chunks, meta, start, n)
+                depth += 1 if c.group() == "/*" else -1
+                j = c.end()
+            pos = j
+        elif found in ("'", '"'):
+            j = i + 1
+            while True:
+                j = text.find(found, j)
+                if j < 0:
+                    return _unterminated(chunks, meta, start, n)
+                if text.startswith(found, j + 1):
+                    j += 2
+                    continue
+                break
+            pos = j + 1
+        elif found in ("E'", "e'"):
+            j = i + 2
+            while True:
+                c = _E_STRING_STOPS.search(text, j)
+                if c is None:
+                    return _unterminated(chunks, meta, start, n)
+                if c.group() != "\\" and not text.startswith("''", c.start()):
+                    break
+                j = c.end() + 1
+            pos = c.end()
+        elif found.startswith("$"):
+            end = text.find(found, m.end())
+            if end < 0:
+                return _unterminated(chunks, meta, start, n)
+            pos = end + len(found)
+        elif found == "\\":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            meta.append((i, end))
+            pos = end
+        else:  # ";"
+            pos = i + 1
+            if not atomic:
+                too_big(start, i)
+                chunks.append((start, i))
+                start = pos
+        if pos - start > MAX_STATEMENT_BYTES:
+            too_big(start, pos)
+    too_big(start, n)
+    chunks.append((start, n))
+    return _Scan(chunks, meta)
+
+
+def _unterminated(chunks: list[tuple[int, int]], meta: list[tuple[int, int]], start: int, n: int) -> _Scan:
+    """The scan so far and the rest as one statement, which the parser reports unterminated at its place."""
+    chunks.append((start, n))
+    return _Scan(chunks, meta)
+
+
+def _atomic_depth(code: str, depth: int) -> int:
+    """Depth inside `BEGIN ATOMIC ... END` bodies after `code` (their `;` do not end the statement)."""
+    if not depth:
+        m = _BEGIN_ATOMIC.search(code)
+        if m is None:
+            return 0
+        depth, code = 1, code[m.end() :]
+    for m in _ATOMIC_WORDS.finditer(code):
+        word = m.group(1).lower()
+        if word == "end":
+            depth -= 1
+            if not depth:
+                return _atomic_depth(code[m.end() :], 0)
+        elif word in ("begin", "case") or word.startswith("begin"):
+            depth += 1
+    return depth
+
+
+_META_NAME = re.compile(r"\\([A-Za-z_]+|[^\sA-Za-z_])")
+
+
+def parse_sql(text: str, file: str = "<sql>") -> ParsedFile:
+    """Every statement of `text` with kind, position and names; meta-commands blanked and listed.
+
+    Raises SourceError for a syntax error, a statement too big or nested too deeply, and binary text.
+    """
+    if "\0" in text:
+        line, column = Positions(text).line_col(text.index("\0"))
+        raise SourceError(file, line, column, "binary data (NUL byte): not a SQL text file")
+    where = Positions(text)
+    scan = _scan(file, text, where)
+    metas: list[MetaCommand] = []
+    blanked = text
+    if scan.meta:
+        pieces: list[str] = []
+        last = 0
+        for begin, end in scan.meta:
+            line, column = where.line_col(begin)
+            raw = text[begin:end]
+            name = _META_NAME.match(raw)
+            metas.append(MetaCommand(file, line, column, raw.rstrip(), name.group(1) if name else ""))
+            pieces += [text[last:begin], " " * (end - begin)]
+            last = end
+        pieces.append(text[last:])
+        blanked = "".join(pieces)
+    statements: list[ParsedStatement] = []
+    collecting = gc.isenabled()
+    gc.disable()  # the parse trees are many small dicts, all kept: collections would rescan them for nothing
+    try:
+        for begin, end in _batches(scan.chunks):
+            statements += _parse_batch(file, blanked, begin, end, where)
+    finally:
+        if collecting:
+            gc.enable()
+    if len(_KNOWN) > 20_000:
+        _KNOWN.clear()
+    for stmt in statements:
+        if len(stmt.text) <= 65_536:
+            _KNOWN[stmt.text] = stmt
+    return ParsedFile(file, text, tuple(statements), tuple(metas))
+
+
+# Statements parsed lately, by text: callers that ask about one statement's text again (is it BEGIN? must it
+# run alone?) get the answer without a second parse.
+_KNOWN: dict[str, ParsedStatement] = {}
+
+
+def statement_info(sql: str) -> ParsedStatement | None:
+    """The parse of one statement's text (from a recent `parse_sql`, else parsed now); None when it does not
+    parse as exactly one statement."""
+    known = _KNOWN.get(sql)
+    if known is not None:
+        return known
+    try:
+        parsed = parse_sql(sql)
+    except DibsError:
+        return None
+    return parsed.statements[0] if len(parsed.statements) == 1 else None
+
+
+def strip_comments(sql: str) -> str:
+    """`sql` without comments, whitespace collapsed, tokens as written (for pattern matching only)."""
+    from pglast import parser
+
+    try:
+        tokens = parser.scan(sql)
+    except parser.ParseError:
+        return " ".join(sql.split())
+    out: list[str] = []
+    last = None
+    for token in tokens:
+        if token.name in ("SQL_COMMENT", "C_COMMENT"):
+            continue
+        if last is not None and token.start > last + 1:
+            out.append(" ")
+        out.append(sql[token.start : token.end + 1])
+        last = token.end
+    return "".join(out)
+
+
+def _batches(chunks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    begin = end = None
+    for start, stop in chunks:
+        if begin is None:
+            begin = start
+        elif stop - begin > _BATCH_CHARS:
+            out.append((begin, end if end is not None else stop))
+            begin = start
+        end = stop + 1  # with its `;`
+    if begin is not None and end is not None:
+        out.append((begin, end))
+    return out
+
+
+def _parse_batch(file: str, text: str, begin: int, end: int, where: Positions) -> list[ParsedStatement]:
+    from pglast import parser  # about 20 ms: only when there is SQL to read
+
+    batch = text[begin:end]
+    if not batch.strip():
+        return []
+    try:
+        tree = orjson.loads(parser.parse_sql_json(batch))
+    except parser.ParseError as exc:
+        message = str(exc.args[0]) if exc.args else str(exc)
+        location = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+        if "stack depth" in message or "memory exhausted" in message or "too deeply" in message:
+            message = "statement nested too deeply to read"
+        at = begin + (location if location is not None and 0 <= location <= len(batch) else 0)
+        if location is None:
+            at = begin + len(batch) - len(batch.lstrip())
+        line, column = where.line_col(at)
+        raise SourceError(file, line, column, _one_line(message)) from None
+    except (RecursionError, orjson.JSONDecodeError):  # orjson stops at 1,024 levels: no crash
+        first = begin + len(batch) - len(batch.lstrip())
+        line, column = where.line_col(first)
+        raise SourceError(file, line, column, "statement nested too deeply to read") from None
+    to_char = _Bytes(batch).char
+
+    def locate(byte: int) -> int:
+        return begin + to_char(byte)
+
+    out: list[ParsedStatement] = []
+    for raw_stmt in tree.get("stmts", ()):
+        loc = raw_stmt.get("stmt_location", 0)
+        length = raw_stmt.get("stmt_len", 0)
+        start = begin + to_char(loc)
+        stop = begin + to_char(loc + length) if length else end
+        body = text[start:stop].rstrip()
+        body = body.removesuffix(";").rstrip() if stop == end else body
+        node = raw_stmt.get("stmt", {})
+        line, column = where.line_col(start)
+        kind, alone = describe(node)
+        out.append(ParsedStatement(file, body, line, column, start, kind, alone, node, locate))
+    return out
+
+
+def _one_line(message: str) -> str:
+    """The parser's message on one line, a long quoted fragment cut (it may hold the rest of the file)."""
+    m = re.match(r'(?s)(.*? at or near ")(.*)"$', message)
+    if m:
+        near = m.group(2)
+        near = near if len(near) <= 40 else near[:40] + "..."
+        message = m.group(1) + near + '"'
+    return " ".join(message.split()) if "\n" in message else message
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """`read_sql_file` then `parse_sql`."""
+    return parse_sql(read_sql_file(path), str(path))
