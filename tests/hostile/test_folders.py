@@ -178,3 +178,45 @@ def test_ten_thousand_files_status_is_fast(db: str, tmp_path: Path) -> None:
     # for a busy machine; a quadratic step would still blow through them.
     assert scanned < 8.0, f"scan took {scanned:.2f} s"
     assert took < 30.0, f"status took {took:.2f} s"
+
+
+def test_a_migration_folder_symlinked_out_of_the_folder_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere" / "2024-01-01-000000_evil"
+    outside.mkdir(parents=True)
+    (outside / "up.sql").write_text("CREATE TABLE stolen (id int);\n")
+    folder = tmp_path / "migrations"
+    (folder / "2023-01-01-000000_ok").mkdir(parents=True)
+    (folder / "2023-01-01-000000_ok" / "up.sql").write_text("CREATE TABLE ok (id int);\n")
+    (folder / "2024-01-01-000000_evil").symlink_to(outside, target_is_directory=True)
+    assert (folder / "2024-01-01-000000_evil" / "up.sql").is_file()  # the link works: the trap is live
+    scan = scan_folder(folder)
+    assert [f.name for f in scan.files] == ["2023-01-01-000000_ok"]
+    assert [(s.name, s.kind) for s in scan.skipped] == [("2024-01-01-000000_evil", EntryKind.REFUSED)]
+    # Inside the folder, a migration's file linked out of it is refused the same way.
+    (outside / "secret.sql").write_text("DROP TABLE ok;\n")
+    (folder / "2023-01-01-000000_ok" / "up.sql").unlink()
+    (folder / "2023-01-01-000000_ok" / "up.sql").symlink_to(outside / "secret.sql")
+    assert [s.name for s in scan_folder(folder).refused] == [
+        "2023-01-01-000000_ok/up.sql",
+        "2024-01-01-000000_evil",
+    ]
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_clear_message(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_ok.sql").write_text("CREATE TABLE ok (id int);\n")
+    (folder / "002_latin1.sql").write_bytes("COMMENT ON TABLE ok IS 'caf\xe9';\n".encode("latin-1"))
+    result = status(db, folder)
+    assert "refused   002_latin1.sql  refused (not UTF-8 text: not read)" in result.stdout
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    migrate = subprocess.run(
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert migrate.returncode == 1
+    assert "'002_latin1.sql' is refused (not UTF-8 text: not read)" in migrate.stderr
+    assert "internal error" not in migrate.stderr
+    assert asyncio.run(user_tables(db)) == []
