@@ -13,7 +13,6 @@ name, which we would then print).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -93,6 +92,8 @@ def looks_like_conninfo(text: str) -> bool:
 
 def _unknown(keyword: str, where: str) -> ConnectError:
     """The keyword itself is not quoted: a password written with a space and no quotes ends up here."""
+    import difflib
+
     close = difflib.get_close_matches(keyword, KEYWORDS, n=1)
     hint = (
         f"did you mean {close[0]!r}?" if close else "the options are libpq's: host, port, dbname, user, ..."
