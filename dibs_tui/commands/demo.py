@@ -9,6 +9,7 @@ how to connect. The server stops on exit unless --keep; `demo --stop` stops one 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,6 +29,16 @@ def demo_root(args: argparse.Namespace) -> Path:
     return (given or Path(platformdirs.user_cache_dir("dibs-tui")) / "demo").expanduser().resolve()
 
 
+def dibs_tui_command() -> str:
+    """How another shell calls this tool: `dibs-tui` when that is on PATH, else the script's full path (after
+    `make demo` it sits in the checkout's .venv/bin, which is not on PATH)."""
+    script = Path(sys.executable).parent / "dibs-tui"
+    found = shutil.which("dibs-tui")
+    if not script.is_file() or (found is not None and Path(found).resolve() == script.resolve()):
+        return "dibs-tui"
+    return str(script)
+
+
 def _report(info: DemoInfo, server: EmbeddedServer, *, still_running: bool) -> str:
     dsn = mask_dsn(info.dsn)
     state = f"built in {info.seconds:.1f} s" if info.built else "reused; --reset rebuilds it"
@@ -38,15 +49,19 @@ def _report(info: DemoInfo, server: EmbeddedServer, *, still_running: bool) -> s
         f"                schema db/schema.sql, {len(info.applied)} applied migrations, pending: {pending}",
         f"Server:         {server.root} (embedded PostgreSQL 18, log {server.log})",
     ]
+    command = dibs_tui_command()
     if still_running:
         lines += [
             "The server is still running. Connect with:",
             f"  {bin_path('psql')} '{dsn}'",
-            f"  cd {info.project_dir} && DATABASE_URL='{dsn}' dibs-tui",
-            f"Stop it with: dibs-tui demo --stop{_dir_option(server)}",
+            f"  cd {info.project_dir} && DATABASE_URL='{dsn}' {command}",
+            f"  (then {command} status, diff, review, migrate there)",
+            f"Stop it with: {command} demo --stop{_dir_option(server)}",
         ]
     else:
-        lines.append("The server stops now; `dibs-tui demo --print --keep` leaves it running to connect to.")
+        lines.append(
+            f"The server stops now; `{command} demo --print --keep` leaves it running to connect to."
+        )
     return "\n".join(lines)
 
 
