@@ -267,8 +267,10 @@ def _name_of(value: Any) -> str:
     if "rolename" in value:
         return str(value["rolename"])
     for key, inner in value.items():
-        if key == "RangeVar" or key == "RoleSpec":
+        if key in ("RangeVar", "RoleSpec"):
             return _name_of(inner)
+        if key == "VacuumRelation":
+            return _name_of(inner.get("relation"))
         if key == "List":
             return _dotted(inner.get("items"))
         if key == "String":
@@ -282,7 +284,8 @@ def _name_of(value: Any) -> str:
 
 _NAME_FIELDS = tuple(
     "relation view sequence typevar idxname dbname role tablespacename subname extname servername schemaname trigname policy_name "
-    "plname funcname typeName defnames object table relations objects roles granted_roles grantee_roles conditionname relname into".split()
+    "plname funcname typeName defnames object table relations objects roles granted_roles grantee_roles grantees rels "
+    "conditionname relname into".split()
 )
 
 
@@ -297,9 +300,15 @@ def names_in(node: dict[str, Any]) -> tuple[str, ...]:
             continue
         if key == "into" and isinstance(value, dict):
             value = value.get("rel")
-        if key in ("objects", "relations", "roles", "granted_roles", "grantee_roles") and isinstance(
-            value, list
-        ):
+        if key in (
+            "objects",
+            "relations",
+            "roles",
+            "granted_roles",
+            "grantee_roles",
+            "grantees",
+            "rels",
+        ) and isinstance(value, list):
             names += [n for n in (_name_of(v) for v in value) if n]
         elif (key == "schemaname" and node_type != "CreateSchemaStmt") or (
             key == "relname" and node_type != "CopyStmt"
