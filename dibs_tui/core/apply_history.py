@@ -98,12 +98,13 @@ def _compare_tables(before: dict[str, str], after: dict[str, str]) -> tuple[tupl
 
 async def _ensure_history_table(conn: asyncpg.Connection) -> HistoryTable:
     from .meta import meta_tables_ddl
+    from .session import current_limits
 
     tables = await find_history_tables(conn)
     existing = next((t for t in tables if t.name == "__dibs_migrations"), None)
     if existing is not None:
         return existing
-    await conn.execute(meta_tables_ddl())
+    await conn.execute(meta_tables_ddl(current_limits().meta_schema))  # where find_history_tables looks
     tables = await find_history_tables(conn)
     created = next((t for t in tables if t.name == "__dibs_migrations"), None)
     if created is None:  # pragma: no cover - the DDL above creates it

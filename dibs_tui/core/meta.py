@@ -32,7 +32,7 @@ from .model import (
     SourceLocation,
     StaleMeta,
 )
-from .sql import literal_or_null
+from .sql import literal_or_null, quote_ident
 
 META_TABLES = ("__dibs_tables", "__dibs_columns", "__dibs_indices", "__dibs_migrations", "_dibs_migrations")
 
@@ -251,8 +251,16 @@ def apply_meta(catalog: Catalog, snapshot: MetaSnapshot, search_path: Sequence[s
     return replace(catalog, relations=tuple(relations), meta=state)
 
 
-def meta_tables_ddl() -> str:
-    """The four meta tables exactly as seed 000 specifies, created only when absent."""
+def meta_tables_ddl(schema: str | None = None) -> str:
+    """The four meta tables exactly as seed 000 specifies, created only when absent; in `schema` when given
+    (where the readers look for them: the meta schema), else wherever the session's search path puts them."""
+    if schema is not None:
+        where = f"{quote_ident(schema)}."
+        return (
+            meta_tables_ddl()
+            .replace("CREATE TABLE IF NOT EXISTS __dibs_", f"CREATE TABLE IF NOT EXISTS {where}__dibs_")
+            .replace("REFERENCES __dibs_tables(", f"REFERENCES {where}__dibs_tables(")
+        )
     return """\
 CREATE TABLE IF NOT EXISTS __dibs_tables (
     table_name TEXT PRIMARY KEY,

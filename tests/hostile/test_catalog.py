@@ -373,3 +373,25 @@ def test_review_facts_never_call_a_lookalike_operator_or_aggregate(
     assert run_sql_rows(db, f"SELECT what FROM {mallory}.calls") == []
     run_sql(db, "SELECT c.oid = to_regclass('users'), quote_ident('x') FROM pg_class c LIMIT 1")
     assert set(run_sql_rows(db, f"SELECT what FROM {mallory}.calls")) == {"=", "quote_ident"}
+
+
+def test_migrate_keeps_its_history_in_the_meta_schema_whatever_schema_is_first_on_the_path(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(db, f"CREATE SCHEMA evil; ALTER DATABASE {db.rsplit('/', 1)[1]} SET search_path = evil, public;")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_first.sql").write_text("CREATE TABLE public.t (id int);\n")
+    code = main(["migrate", db, "--migrations", str(folder), "--yes"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    rows = asyncio.run(
+        fetch(
+            db,
+            "SELECT n.nspname || '.' || c.relname AS t FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relname LIKE '\\_\\_dibs\\_%' AND c.relkind = 'r' ORDER BY 1",
+        )
+    )
+    assert [r["t"] for r in rows if r["t"].endswith("__dibs_migrations")] == ["public.__dibs_migrations"]
+    assert run_sql_rows(db, "SELECT name FROM public.__dibs_migrations") == ["20260101000000_first"]
+    assert main(["status", db, "--migrations", str(folder)]) == 0
