@@ -221,7 +221,13 @@ async def open_sandbox(
                 try:
                     rights = await _rights(admin)
                     live_version = rights.version or None
-                    if rights.may_sandbox:
+                    untrusted = [] if rights.superuser else await _untrusted(admin, extensions)
+                    if rights.may_sandbox and untrusted:
+                        notes.append(
+                            f"creating extension {', '.join(untrusted)} takes a superuser: the desired schema "
+                            "was loaded on an embedded server instead"
+                        )
+                    elif rights.may_sandbox:
                         sandbox = await _set_up(
                             admin, target, rights, name, role, extensions, made, "live server", None
                         )
@@ -291,6 +297,18 @@ class _Made:
 
 def _where(target: ConnectionTarget) -> str:
     return f"socket {target.host}" if target.host.startswith("/") else f"{target.host}:{target.port}"
+
+
+async def _untrusted(admin: asyncpg.Connection, extensions: Sequence[ExtensionRequest]) -> list[str]:
+    """The extensions asked for that only a superuser may create on this server (missing ones: not here)."""
+    if not extensions:
+        return []
+    rows = await admin.fetch(
+        "SELECT name FROM pg_catalog.pg_available_extension_versions WHERE name = ANY($1::text[])"
+        " GROUP BY name HAVING NOT bool_or(trusted)",
+        sorted({e.name for e in extensions}),
+    )
+    return sorted(str(r["name"]) for r in rows)
 
 
 async def _try_connect(target: ConnectionTarget) -> asyncpg.Connection | None:
