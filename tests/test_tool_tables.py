@@ -182,3 +182,29 @@ async def test_generate_never_drops_tool_or_excluded_tables(db: str, tmp_path: P
         await generate_migration(
             resolve(db), [str(desired)], project_root=tmp_path, exclude_tables=["audit_*"]
         )
+
+
+async def test_delta_migrations_pane_shows_the_alembic_head(db: str, tmp_path: Path) -> None:
+    import asyncio
+
+    from textual.widgets import Static
+
+    from dibs_tui.config import Settings
+    from dibs_tui.ui.app import DibsApp
+    from dibs_tui.ui.migrations_pane import MigrationsPane
+    from tests.test_migrations_pane import SIZE, text_of, wait_for
+
+    await asyncio.to_thread(load_real, db, "delta")
+    head = (DELTA / "alembic_upgrade_head.offline.sql").read_text().rsplit("SET version_num='", 1)[1]
+    head = head.split("'", 1)[0]
+    await execute(db, f"INSERT INTO alembic_version VALUES ('{head}')")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        status = text_of(pane.query_one("#migrations-status", Static))
+        assert f"alembic_version (alembic, current {head})" in status, status
