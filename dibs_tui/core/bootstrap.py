@@ -16,6 +16,7 @@ import asyncpg
 from .catalog import introspect
 from .meta import META_TABLES, meta_table_name, meta_tables_ddl, read_meta
 from .model import Catalog, Provenance, Relation
+from .session import current_limits
 from .sql import literal_or_null, quote_ident
 from .sqlfiles import DesiredSchema
 
@@ -23,7 +24,8 @@ INITIAL = "initial"
 _EXISTING_COLUMNS_SQL = """
 SELECT c.relname AS table_name, array_agg(a.attname::text) AS columns
 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE c.relkind = 'r' AND c.relname = ANY($1::text[]) AND pg_table_is_visible(c.oid)
+WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1::text[])
+  AND c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = $2)
 GROUP BY c.relname
 """
 
@@ -59,7 +61,8 @@ def _insert(table: str, values: dict[str, object], present: set[str], conflict: 
     kept = {k: v for k, v in values.items() if k in present}
     columns = ", ".join(quote_ident(k) for k in kept)
     literals = ", ".join(literal_or_null(v) for v in kept.values())
-    return f"INSERT INTO {quote_ident(table)} ({columns}) VALUES ({literals}) ON CONFLICT ({conflict}) DO NOTHING;"
+    target = f"{quote_ident(current_limits().meta_schema)}.{quote_ident(table)}"  # where the readers look
+    return f"INSERT INTO {target} ({columns}) VALUES ({literals}) ON CONFLICT ({conflict}) DO NOTHING;"
 
 
 def _source(provenance: Provenance | None) -> dict[str, object]:
@@ -92,7 +95,8 @@ async def plan_init(conn: asyncpg.Connection, sources: DesiredSchema | None, pro
     catalog = await introspect(conn)
     snapshot = await read_meta(conn)
     shapes = {
-        r["table_name"]: set(r["columns"]) for r in await conn.fetch(_EXISTING_COLUMNS_SQL, list(META_TABLES))
+        r["table_name"]: set(r["columns"])
+        for r in await conn.fetch(_EXISTING_COLUMNS_SQL, list(META_TABLES), current_limits().meta_schema)
     }
     documented = {
         t: _documented_columns(t)
@@ -103,7 +107,7 @@ async def plan_init(conn: asyncpg.Connection, sources: DesiredSchema | None, pro
     have_tables = {r.table for r in snapshot.tables}
     have_columns = {(r.table, r.name) for r in snapshot.columns}
     have_indexes = {(r.table, r.name) for r in snapshot.indices}
-    statements: list[str] = [meta_tables_ddl()] if missing_tables else []
+    statements: list[str] = [meta_tables_ddl(current_limits().meta_schema)] if missing_tables else []
     counts = {"tables": 0, "columns": 0, "indexes": 0}
     for rel in _tracked_relations(catalog):
         name = meta_table_name(rel)

@@ -395,3 +395,22 @@ def test_migrate_keeps_its_history_in_the_meta_schema_whatever_schema_is_first_o
     assert [r["t"] for r in rows if r["t"].endswith("__dibs_migrations")] == ["public.__dibs_migrations"]
     assert run_sql_rows(db, "SELECT name FROM public.__dibs_migrations") == ["20260101000000_first"]
     assert main(["status", db, "--migrations", str(folder)]) == 0
+
+
+def test_init_writes_the_meta_tables_in_the_meta_schema_not_in_a_lookalike_first_on_the_path(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(
+        db,
+        USERS + "CREATE SCHEMA evil; CREATE TABLE evil.__dibs_tables (table_name text PRIMARY KEY, "
+        "source_file text, source_line int, source_column int, doc_comment text, created_by_migration text);"
+        f"ALTER DATABASE {db.rsplit('/', 1)[1]} SET search_path = evil, public;",
+    )
+    code = main(["init", db, "--yes"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert run_sql_rows(db, "SELECT table_name FROM evil.__dibs_tables") == []
+    assert run_sql_rows(db, "SELECT table_name FROM public.__dibs_tables") == ["users"]
+    catalog = asyncio.run(_catalog(db))
+    users = catalog.relation("public", "users")
+    assert users is not None and users.provenance is not None and users.provenance.created_by == "initial"
