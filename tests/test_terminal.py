@@ -1,0 +1,84 @@
+"""The escaping every output goes through: what is escaped, what is kept, and JSON that stays JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import orjson
+import pytest
+
+from dibs_tui.core.sqlescape import escape_sql
+from dibs_tui.core.terminal import (
+    TerminalSafeWriter,
+    colour_wanted,
+    has_controls,
+    json_safe,
+    json_safe_text,
+    safe,
+    safe_output,
+)
+
+HOSTILE = "a\x1b]52;c;QQ==\x07b\x9b2J\u202ec\x7f\u2066d\r\x08"
+
+
+def test_safe_escapes_every_control_and_keeps_the_text() -> None:
+    assert safe(HOSTILE) == "a\\x1b]52;c;QQ==\\x07b\\x9b2J\\u202ec\\x7f\\u2066d\\r\\x08"
+    assert safe("line\nnext\ttab") == "line\\nnext\\ttab"
+    assert safe("line\nnext", keep_newlines=True) == "line\nnext"
+    assert safe("café → ok") == "café → ok"
+
+
+@pytest.mark.parametrize(
+    ("text", "controls"),
+    [
+        ("plain ascii\n\twith tab", False),
+        ("é — … →", False),
+        (HOSTILE, True),
+        ("é\x9b", True),
+        ("x\u202e", True),
+    ],
+)
+def test_output_keeps_newlines_and_tabs_only(text: str, controls: bool) -> None:
+    assert has_controls(text) is controls
+    escaped = safe_output(text)
+    assert not has_controls(escaped)
+    assert (escaped == text) is (not controls)
+
+
+def test_the_writer_escapes_and_passes_the_rest_through() -> None:
+    raw = io.StringIO()
+    writer = TerminalSafeWriter(raw)
+    writer.write(f"name: {HOSTILE}\n")
+    assert raw.getvalue() == f"name: {safe(HOSTILE)}\n"
+    assert writer.getvalue() == raw.getvalue()  # anything else is the stream's own
+
+
+def test_json_stays_json_with_nothing_raw() -> None:
+    value = {"name": HOSTILE, "ok": "é → —"}
+    encoded = json_safe(orjson.dumps(value))
+    assert not has_controls(encoded.decode())
+    assert orjson.loads(encoded) == value
+    text = json_safe_text(json.dumps(value, ensure_ascii=False))
+    assert not has_controls(text) and json.loads(text) == value
+
+
+def test_no_color_and_dumb_terminals_get_no_colour() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert colour_wanted(Tty(), {})
+    assert not colour_wanted(Tty(), {"NO_COLOR": "1"})
+    assert not colour_wanted(Tty(), {"TERM": "dumb"})
+    assert not colour_wanted(io.StringIO(), {})
+
+
+def test_escape_sql_rewrites_only_tokens_holding_controls() -> None:
+    clean = "CREATE TABLE t (x text DEFAULT 'é' CHECK (x <> 'a''b'));"
+    assert escape_sql(clean) is clean
+    sql = "SELECT 'a\x1bb', \"n\x07\", $$x\x9by$$, Ab\u202eC -- c\x1b\nFROM t;"
+    assert (
+        escape_sql(sql)
+        == "SELECT E'a\\x1bb', U&\"n\\0007\", E'x\\u009by', U&\"ab\\202Ec\" -- c\\x1b\nFROM t;"
+    )
