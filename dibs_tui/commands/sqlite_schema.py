@@ -67,16 +67,20 @@ def plain_text(catalog: Catalog) -> str:
         shown = ", ".join(name(m.name) for m in rows[-10:])
         more = f" (last 10 of {len(rows)})" if len(rows) > 10 else ""
         parts.append(f"History ({name(source)}): {shown or 'no rows'}{more}\n")
+    shadows: dict[tuple[str, str], list[str]] = {}
+    for relation in catalog.relations:
+        if relation.part_of is not None:
+            shadows.setdefault(relation.part_of, []).append(relation.name)
     for relation in catalog.relations:
         parts.append("\n")
-        parts.append(_relation_text(catalog, relation))
+        parts.append(_relation_text(catalog, relation, shadows.get(relation.key, [])))
     return "".join(parts)
 
 
 _TITLES = {RelationKind.TABLE: "Table", RelationKind.VIEW: "View", RelationKind.VIRTUAL: "Virtual table"}
 
 
-def _relation_text(catalog: Catalog, rel: Relation) -> str:
+def _relation_text(catalog: Catalog, rel: Relation, shadows: list[str]) -> str:
     title = f'{_TITLES.get(rel.kind, str(rel.kind).capitalize())} "{name(rel.name)}"'
     if rel.part_of is not None:
         title += f" (shadow table of {name(rel.part_of[1])})"
@@ -111,7 +115,6 @@ def _relation_text(catalog: Catalog, rel: Relation) -> str:
     if incoming:
         lines.append("Referenced by:")
         lines.extend(f'    "{name(src.name)}" ({name(", ".join(con.columns))})' for src, con in incoming)
-    shadows = [r.name for r in catalog.relations if r.part_of == rel.key]
     if shadows:
         lines.append("Shadow tables: " + ", ".join(name(s) for s in shadows))
     if rel.triggers:

@@ -33,6 +33,7 @@ from .model import (
     Trigger,
 )
 from .sources import has_sqlite_header
+from .sqlite_pragmas import Pragmas, quote_name
 from .sqlite_text import index_parts, table_text, view_query
 
 SCHEMA = "main"
@@ -74,7 +75,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
         raise SqliteError(f"no such SQLite file: {path}")
     if not path.is_file():
         raise SqliteError(f"not a file: {path}")
-    if not has_sqlite_header(path):
+    if not has_sqlite_header(path) and path.stat().st_size > 0:  # an empty file is an empty database
         raise SqliteError(f"{path} is not a SQLite database (it does not start with 'SQLite format 3')")
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
     if _wal_without_log(path):
@@ -109,11 +110,6 @@ def _failure(path: Path, exc: sqlite3.Error) -> SqliteError:
     return SqliteError(f"cannot read {path}: {text}")
 
 
-def _q(name: str) -> str:
-    """An identifier quoted for a PRAGMA argument (names are data: always quoted)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 def read_sqlite_catalog(path: Path) -> Catalog:
     """The whole file's schema as a Catalog (relations sorted by name; shadow tables point at their owner)."""
     conn = open_readonly(path)
@@ -146,14 +142,15 @@ def _read(conn: sqlite3.Connection, path: Path) -> Catalog:
     virtual = {n for n, s in tables if _is_virtual(s, kinds.get(n))}
     names = {n.lower(): n for n, _ in tables}
     names.update({n.lower(): n for n, _ in views})
-    owners = _shadow_owners(conn, [n for n, _ in tables], virtual, kinds, dict(tables))
+    owners = _shadow_owners([n for n, _ in tables], virtual, kinds, dict(tables))
     rows = _row_counts(conn)
+    pragmas = Pragmas(conn)
     relations: list[Relation] = []
     for name, sql in tables:
         kind = RelationKind.VIRTUAL if name in virtual else RelationKind.TABLE
         relations.append(
             _table(
-                conn,
+                pragmas,
                 name,
                 sql,
                 kind,
@@ -165,7 +162,7 @@ def _read(conn: sqlite3.Connection, path: Path) -> Catalog:
             )
         )
     for name, sql in views:
-        relations.append(_view(conn, name, sql, triggers.get(name.lower(), ())))
+        relations.append(_view(pragmas, name, sql, triggers.get(name.lower(), ())))
     relations.sort(key=lambda r: r.name)
     return Catalog(
         database=path.name,
@@ -192,7 +189,7 @@ def _is_virtual(sql: str, kind: str | None) -> bool:
 
 
 def _shadow_owners(
-    conn: sqlite3.Connection, tables: list[str], virtual: set[str], kinds: dict[str, str], sql: dict[str, str]
+    tables: list[str], virtual: set[str], kinds: dict[str, str], sql: dict[str, str]
 ) -> dict[str, QualifiedName]:
     """shadow table -> the virtual table it belongs to (the longest virtual-table name it extends)."""
     from .sqlite_text import virtual_module
@@ -227,9 +224,10 @@ def _row_counts(conn: sqlite3.Connection) -> dict[str, int]:
     return counts
 
 
-def _columns(conn: sqlite3.Connection, name: str, generated_sql: dict[str, str]) -> tuple[Column, ...]:
+def _columns(pragmas: Pragmas, name: str, generated_sql: dict[str, str]) -> tuple[Column, ...]:
     columns: list[Column] = []
-    for cid, col, decl, notnull, default, _pk, hidden in conn.execute(f"PRAGMA main.table_xinfo({_q(name)})"):
+    for cid, col, decl, notnull, default, _pk, hidden in pragmas.table_xinfo(name):
+        assert isinstance(cid, int) and isinstance(col, str) and isinstance(hidden, int)  # PRAGMA's types
         if hidden == 1:  # a virtual table's hidden column (fts5's own name and rank)
             continue
         generated = {2: Generated.VIRTUAL, 3: Generated.STORED}.get(hidden)
@@ -237,9 +235,9 @@ def _columns(conn: sqlite3.Connection, name: str, generated_sql: dict[str, str])
             Column(
                 position=cid + 1,
                 name=col,
-                type=decl or "",
+                type=str(decl or ""),
                 not_null=bool(notnull),
-                default=None if generated else default,
+                default=None if generated or default is None else str(default),
                 generated=generated,
                 generation_expression=generated_sql.get(col) if generated else None,
             )
@@ -248,7 +246,7 @@ def _columns(conn: sqlite3.Connection, name: str, generated_sql: dict[str, str])
 
 
 def _table(
-    conn: sqlite3.Connection,
+    pragmas: Pragmas,
     name: str,
     sql: str,
     kind: RelationKind,
@@ -260,12 +258,12 @@ def _table(
 ) -> Relation:
     text = table_text(sql) if kind is RelationKind.TABLE else None
     try:
-        columns = _columns(conn, name, (text.generated or {}) if text else {})
+        columns = _columns(pragmas, name, (text.generated or {}) if text else {})
     except sqlite3.Error:  # a virtual table whose module this SQLite lacks: shown with its SQL only
         columns = ()
     constraints: list[Constraint] = []
-    pk = _primary_key(conn, name) if kind is RelationKind.TABLE else ()
-    indexes = _indexes(conn, name, indexes_sql, pk) if kind is RelationKind.TABLE else ()
+    pk = _primary_key(pragmas, name) if kind is RelationKind.TABLE and columns else ()
+    indexes = _indexes(pragmas, name, indexes_sql) if kind is RelationKind.TABLE else ()
     if pk:
         backing = next((i.name for i in indexes if i.primary), None)
         constraints.append(
@@ -295,7 +293,7 @@ def _table(
             )
         )
     if kind is RelationKind.TABLE:
-        constraints.extend(_foreign_keys(conn, name, names))
+        constraints.extend(_foreign_keys(pragmas, name, names))
     options = text.options if text else ()
     return Relation(
         schema=SCHEMA,
@@ -312,31 +310,35 @@ def _table(
     )
 
 
-def _primary_key(conn: sqlite3.Connection, name: str) -> tuple[str, ...]:
-    cols = [
-        (pk, col) for _cid, col, _t, _nn, _d, pk in conn.execute(f"PRAGMA main.table_info({_q(name)})") if pk
-    ]
+def _primary_key(pragmas: Pragmas, name: str) -> tuple[str, ...]:
+    """The primary key's columns in key order (PRAGMA's pk is the 1-based position in the key)."""
+    try:
+        rows = pragmas.table_xinfo(name)
+    except sqlite3.Error:
+        return ()
+    cols = [(int(str(row[5])), str(row[1])) for row in rows if row[5]]
     return tuple(col for _, col in sorted(cols))
 
 
-def _indexes(
-    conn: sqlite3.Connection, table: str, indexes_sql: dict[str, str | None], pk: tuple[str, ...]
-) -> tuple[Index, ...]:
+def _indexes(pragmas: Pragmas, table: str, indexes_sql: dict[str, str | None]) -> tuple[Index, ...]:
     out: list[Index] = []
-    for _seq, ix_name, unique, origin, partial in conn.execute(f"PRAGMA main.index_list({_q(table)})"):
+    for _seq, ix_name, unique, origin, partial in pragmas.index_list(table):
+        assert isinstance(ix_name, str)
         sql = indexes_sql.get(ix_name)
-        written, predicate = index_parts(sql) if sql else ([], None)
+        keys = [row for row in pragmas.index_xinfo(ix_name) if row[5]]
+        # Only expressions and WHERE clauses need the statement read: most indexes are plain columns.
+        needs_text = sql and (partial or any(row[1] == -2 for row in keys))
+        written, predicate = index_parts(sql) if sql and needs_text else ([], None)
         columns: list[str] = []
         options: list[str] = []
-        keys = [row for row in conn.execute(f"PRAGMA main.index_xinfo({_q(ix_name)})") if row[5]]
         for i, (_seqno, cid, col, desc, coll, _key) in enumerate(keys):
             if cid == -2:  # an expression: its text from the CREATE INDEX statement
                 expr = written[i] if i < len(written) else "<expression>"
                 columns.append(_strip_order(expr))
             else:
-                columns.append(col if cid >= 0 else "rowid")
+                columns.append(str(col) if col is not None else "rowid")
             opt = []
-            if coll and coll.upper() != "BINARY":
+            if isinstance(coll, str) and coll.upper() != "BINARY":
                 opt.append(f"COLLATE {coll}")
             if desc:
                 opt.append("DESC")
@@ -371,12 +373,11 @@ def _strip_order(expr: str) -> str:
     return expr
 
 
-def _foreign_keys(conn: sqlite3.Connection, table: str, names: dict[str, str]) -> list[Constraint]:
+def _foreign_keys(pragmas: Pragmas, table: str, names: dict[str, str]) -> list[Constraint]:
     grouped: dict[int, list[tuple[int, str, str, str | None, str, str, str]]] = {}
-    for fk_id, seq, target, src, dst, on_update, on_delete, match in conn.execute(
-        f"PRAGMA main.foreign_key_list({_q(table)})"
-    ):
-        grouped.setdefault(fk_id, []).append((seq, target, src, dst, on_update, on_delete, match))
+    for fk_id, seq, target, src, dst, on_update, on_delete, match in pragmas.foreign_key_list(table):
+        part = (int(str(seq)), str(target), str(src), None if dst is None else str(dst))
+        grouped.setdefault(int(str(fk_id)), []).append((*part, str(on_update), str(on_delete), str(match)))
     out: list[Constraint] = []
     for fk_id in sorted(grouped):
         parts = sorted(grouped[fk_id])
@@ -384,7 +385,7 @@ def _foreign_keys(conn: sqlite3.Connection, table: str, names: dict[str, str]) -
         columns = tuple(p[2] for p in parts)
         target_columns = tuple(p[3] for p in parts if p[3] is not None)
         if not target_columns and target in names.values():  # REFERENCES t: t's primary key
-            target_columns = _primary_key(conn, target)
+            target_columns = _primary_key(pragmas, target)
         on_update, on_delete, match = parts[0][4], parts[0][5], parts[0][6]
         definition = f"FOREIGN KEY ({', '.join(columns)}) REFERENCES {target}({', '.join(target_columns)})"
         if on_delete != "NO ACTION":
@@ -410,9 +411,9 @@ def _foreign_keys(conn: sqlite3.Connection, table: str, names: dict[str, str]) -
     return out
 
 
-def _view(conn: sqlite3.Connection, name: str, sql: str, triggers: Iterable[Trigger]) -> Relation:
+def _view(pragmas: Pragmas, name: str, sql: str, triggers: Iterable[Trigger]) -> Relation:
     try:
-        columns = _columns(conn, name, {})
+        columns = _columns(pragmas, name, {})
     except sqlite3.Error:  # the view names a table or function that is gone: shown with its SQL only
         columns = ()
     return Relation(
@@ -439,13 +440,13 @@ def _history(conn: sqlite3.Connection, names: dict[str, str]) -> MetaState:
         if actual is None:
             continue
         try:
-            cols = [row[1] for row in conn.execute(f"PRAGMA main.table_info({_q(actual)})")]
+            cols = [row[1] for row in conn.execute(f"PRAGMA main.table_info({quote_name(actual)})")]
             name_col = next((c for c in name_cols if c in cols), None)
             if name_col is None:
                 continue
             time_col = next((c for c in time_cols if c in cols), None)
-            select = f"SELECT {_q(name_col)}, {_q(time_col) if time_col else 'NULL'} FROM main.{_q(actual)}"
-            rows = conn.execute(select + f" ORDER BY {_q(name_col)} LIMIT 10000").fetchall()
+            select = f"SELECT {quote_name(name_col)}, {quote_name(time_col) if time_col else 'NULL'} FROM main.{quote_name(actual)}"
+            rows = conn.execute(select + f" ORDER BY {quote_name(name_col)} LIMIT 10000").fetchall()
         except sqlite3.Error:
             continue
         present.append(actual)

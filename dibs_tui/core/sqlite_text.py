@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _TOKEN = re.compile(
     r"""
@@ -24,8 +25,9 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A tuple, not a dataclass: a schema of 2,000 tables makes a hundred thousand of them."""
+
     kind: str  # string, ident (quoted), word, punct
     text: str
     start: int
@@ -148,7 +150,13 @@ class TableText:
     options: tuple[str, ...] = ()  # WITHOUT ROWID, STRICT
 
 
+_TABLE_WORDS = frozenset(("CONSTRAINT", "CHECK", "AS"))
+_EXTRAS = re.compile(r"\b(?:CHECK|AS|WITHOUT|STRICT)\b", re.IGNORECASE)
+
+
 def table_text(sql: str) -> TableText:
+    if not _EXTRAS.search(sql):  # nothing to find: most tables are spared the tokenizer
+        return TableText()
     tokens = tokenize(sql)
     open_index = _first_open(tokens)
     if open_index is None:  # CREATE TABLE t AS SELECT ...: nothing to read
@@ -161,16 +169,17 @@ def table_text(sql: str) -> TableText:
     for _, item in _split(sql, tokens, open_index):
         column = None if item[0].is_word(*table_level_words) else item[0].name
         name: str | None = None
-        for i, tok in enumerate(item):
-            if tok.depth != item[0].depth:
+        depth = item[0].depth
+        for i, tok in enumerate(item[:-1]):  # each keyword read here is followed by what it names
+            if tok.kind != "word" or tok.depth != depth or tok.text.upper() not in _TABLE_WORDS:
                 continue
-            if tok.is_word("CONSTRAINT") and i + 1 < len(item):
-                name = item[i + 1].name
-            elif tok.is_word("CHECK") and i + 1 < len(item) and item[i + 1].text == "(":
-                body = _inside(sql, item, i + 1)
-                checks.append((name, column, f"CHECK ({body})"))
+            word, following = tok.text.upper(), item[i + 1]
+            if word == "CONSTRAINT":
+                name = following.name
+            elif word == "CHECK" and following.text == "(":
+                checks.append((name, column, f"CHECK ({_inside(sql, item, i + 1)})"))
                 name = None
-            elif tok.is_word("AS") and column is not None and i + 1 < len(item) and item[i + 1].text == "(":
+            elif word == "AS" and column is not None and following.text == "(":
                 generated[column] = _inside(sql, item, i + 1)
     return TableText(tuple(checks), generated, options)
 
