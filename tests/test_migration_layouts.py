@@ -138,6 +138,7 @@ def test_goose_sections_keep_only_up_with_its_line_numbers(tmp_path: Path) -> No
     assert len(lines) == len(GOOSE.split("\n"))
     assert lines[3].startswith("CREATE FUNCTION one()") and lines[5] == "CREATE TABLE goose_made (id int);"
     assert scan.no_transaction == frozenset({"20240102000000_notx"})
+    assert [f.transactional for f in scan.files] == [True, False]
 
 
 def test_dbmate_sections_and_transaction_false(tmp_path: Path) -> None:

@@ -175,7 +175,7 @@ class _Scan:
         self.layouts.add(tool or layout)
         if no_transaction:
             self.no_transaction.add(migration)
-        self.files.append(MigrationFile(migration, path, text))
+        self.files.append(MigrationFile(migration, path, text, transactional=not no_transaction))
 
     def directory(self, name: str, path: Path) -> None:
         for inner, layout in (("migration.sql", "prisma"), ("up.sql", "diesel")):

@@ -48,11 +48,14 @@ def checksum(text: str) -> str:
 
 @dataclass(frozen=True)
 class MigrationFile:
-    """One `.sql` file of the migrations folder; `name` is the file name without `.sql`."""
+    """One forward migration of the folder: `name` without `.sql` (or its folder's name), `text` what runs
+    (a sectioned file's up part, other lines blanked)."""
 
     name: str
     path: Path
     text: str
+    # False when the file asks to run without a transaction (goose NO TRANSACTION, dbmate transaction:false).
+    transactional: bool = True
 
     @property
     def checksum(self) -> str:
