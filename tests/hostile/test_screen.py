@@ -1,0 +1,157 @@
+"""Hostile text on the screen at 80×24: names, comments, file names and PostgreSQL's own error messages that
+carry terminal escapes or newlines, or are long enough to push the layout around. Each test asserts what was
+not lost (the rows and the card's column rows are still there, one line each) and what did not run (no escape
+reaches the terminal, no migration touched the live database)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Static
+
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.diff_pane import DiffPane
+from dibs_tui.ui.migrations_pane import MigrationsPane
+
+from ..pg import execute, fetch
+from ..test_ui import loaded, rendered, wait_for
+
+SMALL = (80, 24)
+ESC = "\x1b"
+
+
+def screen_text(app: DibsApp) -> str:
+    """Every line the compositor would draw, widget by widget."""
+    lines = []
+    for widget in app.screen.walk_children(Widget):
+        if widget.display and widget.size.area:
+            lines.extend("".join(text for text, _ in line) for line in rendered(widget))
+    return "\n".join(lines)
+
+
+def links(app: DibsApp) -> set[str]:
+    """Every OSC 8 target on screen."""
+    found: set[str] = set()
+    for widget in app.screen.walk_children(Widget):
+        if widget.display and widget.size.area:
+            found |= {url for line in rendered(widget) for _, url in line if url}
+    return found
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+def project(tmp_path: Path, migrations: dict[str, str], schema: str | None = None) -> Settings:
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    for name, text in migrations.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    paths: tuple[Path, ...] = ()
+    if schema is not None:
+        (tmp_path / "db" / "schema.sql").write_text(schema, encoding="utf-8")
+        paths = (tmp_path / "db" / "schema.sql",)
+    return Settings(project_root=tmp_path, migrations_dir=folder, schema_paths=paths)
+
+
+async def changes_text(app: DibsApp, pilot: Pilot[int]) -> str:
+    details = app.query_one(MigrationsPane).query_one("#migrations-details", Static)
+    await wait_for(
+        pilot, lambda: "Changes:" in text_of(details) and "computing" not in text_of(details), limit=60
+    )
+    return text_of(details)
+
+
+async def test_a_comment_full_of_escapes_and_lines_does_not_take_the_cards_column_rows(db: str) -> None:
+    doc = "\\n".join(
+        f"line {i} \\x1b[2J\\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07" for i in range(40)
+    )
+    columns = ", ".join(f"col_{i} int" for i in range(12))
+    newline_column = "c" * 50 + "\n" + "d" * 10  # 61 bytes, a real newline inside
+    await execute(
+        db,
+        f"""CREATE TABLE victim ({columns}, "{newline_column}" text);
+        COMMENT ON TABLE victim IS E'{doc}';
+        INSERT INTO victim (col_0) VALUES (1), (2);""",
+    )
+    app = DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="t")
+    async with app.run_test(size=SMALL) as pilot:
+        await loaded(pilot)
+        columns_list = app.card.column_list
+        assert min(columns_list.region.height, columns_list.row_count) >= 8  # not lost to the 40-line doc
+        header = text_of(app.query_one("#card-header", Static))
+        assert len(header.splitlines()) <= 4  # the doc yields to the columns on a short screen
+        shown = screen_text(app)
+        assert ESC not in shown and "\\x1b[2J" in shown  # shown escaped, never sent to the terminal
+        assert not any("evil" in url for url in links(app))
+        await pilot.press("tab", "G")  # the column with a newline in its name: one row, the newline shown
+        assert columns_list.current() is not None and "\n" in columns_list.current().name  # type: ignore[union-attr]
+        assert columns_list.virtual_size.height == columns_list.row_count
+    assert (await fetch(db, "SELECT count(*) AS n FROM victim"))[0]["n"] == 2
+
+
+async def test_a_migration_error_that_quotes_an_escape_is_shown_escaped(db: str, tmp_path: Path) -> None:
+    name = "x\x1b[2J\x1b]0;owned\x07"
+    settings = project(
+        tmp_path,
+        {"20260101000000_twice.sql": f'CREATE TABLE "{name}" (id int);\nCREATE TABLE "{name}" (id int);\n'},
+    )
+    app = DibsApp(resolve(db), settings, header_label="t")
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        shown = await changes_text(app, pilot)
+        assert "already exists" in shown and "[42P07]" in shown  # PostgreSQL's reason, in full
+        assert "\\x1b[2J" in shown and "\\x1b]0;owned\\x07" in shown
+        assert ESC not in screen_text(app)
+    # The replay ran in a shadow database: the live one has neither the table nor a history row.
+    assert not await fetch(db, "SELECT 1 FROM pg_class WHERE relname = $1", name)
+    assert not await fetch(db, "SELECT 1 FROM pg_class WHERE relname = '__dibs_migrations'")
+
+
+async def test_a_migration_file_name_with_escapes_is_one_escaped_row(db: str, tmp_path: Path) -> None:
+    hostile = "20260101000000_\x1b]8;;https:evil.example\x07click\x1b]8;;\x07.sql"  # no slash: one name
+    settings = project(tmp_path, {hostile: "CREATE TABLE fine (id int);\n"})
+    app = DibsApp(resolve(db), settings, header_label="t")
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        status = pane.query_one("#migrations-status", Static)
+        await wait_for(pilot, lambda: pane.loaded or "Reading" not in text_of(status))
+        shown = screen_text(app)
+        assert ESC not in shown
+        if pane.loaded:  # listed: one row, its mark first, the escapes visible
+            listed = pane.migrations_list
+            assert listed.option_count == 1 and listed.virtual_size.height == 1
+            assert listed.render_line(0).text.strip().startswith("•")
+            assert "\\x1b]8;;" in str(listed.get_option_at_index(0).prompt)
+        else:  # refused by the folder scan: said in one line, escaped
+            assert "\\x1b" in text_of(status) and "Traceback" not in shown
+    assert not await fetch(db, "SELECT 1 FROM pg_class WHERE relname = 'fine'")  # nothing was applied
+
+
+async def test_a_diff_row_for_a_name_with_a_newline_stays_one_line(db: str, tmp_path: Path) -> None:
+    await execute(
+        db, 'CREATE TABLE "two\nlines\x1b[31m" (id int); INSERT INTO "two\nlines\x1b[31m" VALUES (7);'
+    )
+    settings = project(tmp_path, {}, schema="CREATE TABLE kept (id int);\n")
+    app = DibsApp(resolve(db), settings, header_label="t")
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None, limit=60)
+        await pilot.pause()
+        rows = pane.changes_list
+        assert rows.virtual_size.height == rows.option_count  # every change one line, the newline escaped
+        labels = [str(rows.get_option_at_index(i).prompt) for i in range(rows.option_count)]
+        assert any("two\\nlines\\x1b[31m" in label for label in labels)
+        assert ESC not in screen_text(app)
+        assert app.tables_pane.table_list.sync_marks[("public", "two\nlines\x1b[31m")] == "only live"
+    # The diff only planned the DROP: the table and its row are still there.
+    assert (await fetch(db, 'SELECT id FROM "two\nlines\x1b[31m"'))[0]["id"] == 7
