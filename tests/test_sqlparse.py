@@ -273,3 +273,32 @@ def test_strip_comments_keeps_quoted_text() -> None:
         strip_comments(sql)
         == "ALTER TABLE t ADD c text DEFAULT '-- z /* w */', ADD d text DEFAULT $$ -- v $$"
     )
+
+
+# Real files that are not desired schemas, and what stops them at the door.
+NOT_DESIRED = {
+    "chinook/Chinook_PostgreSql.sql": "19:1: DROP DATABASE is not allowed",
+    "delta/alembic_upgrade_head.offline.sql": "131:1: UPDATE is not allowed",
+    "plue/migrations/005_fix_workflow_config_format.sql": "12:1: UPDATE is not allowed",
+    "plue/migrations/007_atomic_issue_numbers.sql": "9:1: UPDATE is not allowed",
+    "pagila/pagila-sql-pgq-setup.sql": '14:8: syntax error at or near "PROPERTY"',  # SQL/PGQ: not in PG 18
+    "pagila/pagila-temporal-setup.sql": '71:1: syntax error at or near "FOR"',  # FOR PORTION OF: not in PG 18
+}
+
+
+def test_every_real_schema_passes_the_desired_door_or_is_refused_for_what_it_is() -> None:
+    from dibs_tui.core.sqlparse import parse_file
+    from tests.pg import REAL
+
+    files = sorted(p for p in REAL.rglob("*.sql") if "marlin" not in p.parts)  # marlin is SQLite
+    assert len(files) > 100
+    refused: dict[str, str] = {}
+    for path in files:
+        try:
+            check_desired(parse_file(path))
+        except SourceError as exc:
+            refused[path.relative_to(REAL).as_posix()] = str(exc).split("\n")[0]
+    assert {name: message.split(":", 1)[1] for name, message in refused.items()} == {
+        name: f"{where} in a desired schema" if "not allowed" in where else where
+        for name, where in NOT_DESIRED.items()
+    }
