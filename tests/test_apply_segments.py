@@ -5,6 +5,7 @@ changed, and a connection lost mid-apply, all against the real server."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
 import time
@@ -403,3 +404,54 @@ async def test_an_empty_migration_and_an_empty_written_block_are_recorded_as_app
     assert [a.name for a in result.applied] == ["20260101000000_comments-only", "20260102000000_empty-block"]
     rows = await fetch(db, "SELECT name FROM __dibs_migrations ORDER BY name")
     assert [r["name"] for r in rows] == ["20260101000000_comments-only", "20260102000000_empty-block"]
+
+
+def test_ctrl_c_during_a_concurrent_index_names_it_and_the_rerun_refuses_while_it_is_there(
+    db: str, tmp_path: Path
+) -> None:
+    folder = project(db, tmp_path)
+
+    async def interrupt(process: subprocess.Popen[str]) -> None:
+        blocker = await asyncpg.connect(db)
+        waiter = await asyncpg.connect(db)
+        try:
+            # An open snapshot: CREATE INDEX CONCURRENTLY waits for it before it marks the index valid.
+            transaction = blocker.transaction(isolation="repeatable_read")
+            await transaction.start()
+            await blocker.fetchval("SELECT count(*) FROM runs")
+            for _ in range(400):
+                if await waiter.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
+                    "AND wait_event_type = 'Lock' AND query LIKE 'CREATE UNIQUE INDEX CONCURRENTLY%'"
+                ):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the index never waited")
+            process.send_signal(signal.SIGINT)
+            await asyncio.to_thread(process.wait, 30)
+            await transaction.rollback()
+        finally:
+            await blocker.close()
+            await waiter.close()
+
+    process = subprocess.Popen(
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    asyncio.run(interrupt(process))
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert f"interrupted while applying migration {NAME}, segment 2 of 3" in err
+    assert "segment 1 of 3 (statements 1-2, lines 1-2) committed, as the server records" in err
+    assert (
+        "left behind: the INVALID index public.t_v; clean it with: DROP INDEX CONCURRENTLY public.t_v;" in err
+    )
+    assert "Traceback" not in err
+    after = state(db)
+    assert after["indexes"] == {"t_v": False} and after["runs"] == 1
+    assert after["segments"] == [(1, "committed", []), (2, "failed", ["public.t_v"])]
+    refused = migrate(db, folder, "--yes")
+    assert refused.returncode == 1 and "DROP INDEX CONCURRENTLY public.t_v;" in refused.stderr

@@ -37,7 +37,7 @@ def _say(text: str, *, error: bool = False) -> None:
 
 def _print(event: ApplyEvent) -> None:
     if event.kind != "failed":  # the failure report is printed once, by run()
-        _say(event.message)
+        _say(event.message, error=event.kind == "interrupted")
 
 
 async def _reviews(target: ConnectionTarget, files: list[MigrationFile]) -> list[Review]:

@@ -20,6 +20,7 @@ that committed just before the connection died is not recorded; the rerun runs i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import time
@@ -37,7 +38,7 @@ from .apply_history import (
     _table_signatures,
     acquire_lock,
 )
-from .apply_lost import ApplyState, connection_lost, is_connection_loss
+from .apply_lost import ApplyState, connection_lost, interrupted, is_connection_loss
 from .apply_outcome import (
     AppliedMigration,
     ApplyEvent,
@@ -425,6 +426,13 @@ async def apply_pending(
     except Exception as exc:
         if is_connection_loss(exc, conn):
             raise await connection_lost(run, exc) from None
+        raise
+    except asyncio.CancelledError:  # Ctrl-C, the app closing: say what committed, then go on cancelling
+        with contextlib.suppress(Exception):
+            pid = conn.get_server_pid() if not conn.is_closed() else None
+            progress(
+                ApplyEvent("interrupted", await asyncio.wait_for(interrupted(run, pid), run.target.timeout))
+            )
         raise
     finally:
         if not conn.is_closed():

@@ -1,12 +1,14 @@
-"""A connection lost in the middle of an apply: say what committed, as the server records it.
+"""An apply that ends in the middle (the connection lost, or Ctrl-C): say what committed, as the server records.
 
 The record of a transaction segment commits with the segment, so after reconnecting (within the connect
 timeout) the server's record is the truth; if the server cannot be reached, the message says what this run
-counted and that the next migrate reads the record and resumes from it.
+counted and that the next migrate reads the record and resumes from it. An INVALID index the interrupted
+statement left is recorded, so that the rerun refuses while it is there instead of failing on it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
@@ -70,7 +72,7 @@ async def connection_lost(run: ApplyState, exc: BaseException) -> ConnectionLost
             f"connection to the server lost while applying migration {pending.file.name}, segment {seg.number} "
             f"of {len(plan.segments)} ({seg.summary()}, line {seg.first_line}): {_reason(exc)}"
         )
-        told, partial = await _ask_server(run, pending, seg)
+        told, partial = await _ask_server(run, pending, seg, "connection lost")
         lines += told
     if run.applied:
         lines.append(f"applied before it in this run (kept): {', '.join(run.applied)}")
@@ -89,7 +91,41 @@ def _after(plan: SegmentPlan, committed: int) -> str:
     return f"{text}; {rest}" if rest else text
 
 
-async def _ask_server(run: ApplyState, pending: PendingMigration, seg: Segment) -> tuple[list[str], bool]:
+async def interrupted(run: ApplyState, pid: int | None) -> str:
+    """The message for an apply cancelled by its user (Ctrl-C, the app closing): what committed. `pid` is the
+    applier's backend, cancelled first so that the record is read after its statement stopped."""
+    pending = run.pending
+    if pending is None or not run.segment:
+        what = "no migration was running" if pending is None else f"{pending.file.name} had not started"
+        lines = [f"interrupted: {what}"]
+    else:
+        plan = pending.plan
+        seg = plan.segments[run.segment - 1]
+        lines = [
+            f"interrupted while applying migration {pending.file.name}, segment {seg.number} of "
+            f"{len(plan.segments)} ({seg.summary()}, line {seg.first_line})"
+        ]
+        lines += (await _ask_server(run, pending, seg, "interrupted", cancel=pid))[0]
+    if run.applied:
+        lines.append(f"applied before it in this run (kept): {', '.join(run.applied)}")
+    return "\n".join(lines)
+
+
+async def _stop(conn: asyncpg.Connection, pid: int) -> None:
+    """Cancel the applier's statement and wait (a little) until its backend is idle or gone."""
+    await conn.execute("SELECT pg_catalog.pg_cancel_backend($1)", pid)
+    for _ in range(40):
+        busy = await conn.fetchval(
+            "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = $1 AND state = 'active'", pid
+        )
+        if not busy:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def _ask_server(
+    run: ApplyState, pending: PendingMigration, seg: Segment, why: str, *, cancel: int | None = None
+) -> tuple[list[str], bool]:
     """What the server records about the interrupted migration; True when part of it stays (or is unknown)."""
     plan = pending.plan
     try:
@@ -105,6 +141,8 @@ async def _ask_server(run: ApplyState, pending: PendingMigration, seg: Segment) 
             "the next migrate reads the server's record and resumes from it",
         ], bool(run.committed) or not plan.atomic or seg.alone
     try:
+        if cancel is not None:
+            await _stop(conn, cancel)
         history = await record.history_table(conn)
         if history is not None and await conn.fetchval(
             f"SELECT count(*) FROM {history.qualified} WHERE name = $1", pending.file.name
@@ -129,7 +167,7 @@ async def _ask_server(run: ApplyState, pending: PendingMigration, seg: Segment) 
                 segments=len(plan.segments),
                 statements=(seg.first, seg.last),
                 lines=(seg.first_line, seg.last_line),
-                error="connection lost",
+                error=why,
                 leftovers=leftovers,
             )
             lines += [

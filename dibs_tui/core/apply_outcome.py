@@ -20,7 +20,8 @@ from .segments import SegmentPlan
 
 @dataclass(frozen=True)
 class ApplyEvent:
-    """Progress: `kind` is waiting-for-lock, locked, migration, resume, segment, statement, applied or failed."""
+    """Progress: `kind` is waiting-for-lock, locked, migration, resume, segment, statement, applied, failed or
+    interrupted (the run was cancelled: the message says what committed)."""
 
     kind: str
     message: str

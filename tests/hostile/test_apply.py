@@ -99,8 +99,11 @@ def test_fifty_thousand_statements_are_segmented_quickly(tmp_path: Path) -> None
     assert plan.statements == 50_000 and len(statements) == 50_000
     assert len(plan.segments) == 100  # 50 transactions, each followed by its index alone
     assert plan.segments[1].alone and plan.segments[1].first == 1000 and plan.segments[2].first == 1001
-    # Cutting into segments costs little beside splitting (which the parser owns); the whole stays bounded.
-    assert total - split < 3.0, f"segmenting took {total - split:.1f} s beyond the {split:.1f} s split"
+    # Cutting into segments costs no more than reading the statements did (load on a shared machine slows both
+    # alike), and the whole stays bounded.
+    assert total - split < max(split, 1.0), (
+        f"segmenting took {total - split:.1f} s beyond the {split:.1f} s split"
+    )
     assert total < 30.0, f"planning 50,000 statements took {total:.1f} s"
     assert len(plan.describe()) == 101  # the dry run lists every segment
 
