@@ -86,8 +86,21 @@ def _calls_only(node: Any, allowed: frozenset[str], *, columns: bool = False) ->
                     names = [n.get("String", {}).get("sval", "") for n in value.get("funcname", ())]
                     if names[-1:] == [] or names[-1] not in allowed or names[:-1] not in ([], ["pg_catalog"]):
                         return False
+                    if names[-1] == "set_config" and _setting_name(value) in (
+                        None,
+                        "role",
+                        "session_authorization",
+                    ):
+                        return False  # set_config('role', ...) is SET ROLE; a computed name could be anything
                 stack.append(value)
     return True
+
+
+def _setting_name(call: dict[str, Any]) -> str | None:
+    """set_config's first argument when it is a constant string, else None (a computed name is refused)."""
+    args = call.get("args") or [{}]
+    name = (args[0].get("A_Const", {}).get("sval") or {}).get("sval")
+    return name.lower() if isinstance(name, str) else None
 
 
 def _select_allowed(body: dict[str, Any]) -> bool:
