@@ -362,7 +362,11 @@ async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated
         assert isinstance(app.screen, ConfirmScreen)
         assert f"{NAME}: not atomic: 3 segments" in app.screen.question
         await pilot.press("y")
-        await _terminate_when_sleeping(db)
+        await wait_for(pilot, lambda: "segment 3/3" in " ".join(pane.progress))
+        pane.action_apply()  # a second apply would cancel this one mid-segment: refused while it runs
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ConfirmScreen)
+        await _terminate_when_sleeping(db)  # still sleeping: the first apply was not cancelled
         # Within the connect timeout the worker ends and says what committed.
         await wait_for(pilot, lambda: pane.last_error is not None, limit=resolve(db).timeout)
         assert pane.last_error is not None

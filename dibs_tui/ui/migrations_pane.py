@@ -348,6 +348,12 @@ class MigrationsPane(Vertical):
 
     # -- apply ---------------------------------------------------------------------------------------------
     def action_apply(self) -> None:
+        running = [
+            w for w in self.workers if w.node is self and w.group == "migrations-apply" and not w.is_finished
+        ]
+        if running:  # a second apply would cancel this one (an exclusive worker) in the middle of a segment
+            self.app.notify("An apply is running: wait for it to end.", severity="warning")
+            return
         pending = [s for s in self.statuses if s.state is MigrationState.PENDING]
         if not pending:
             self.app.notify("Nothing to apply: every migration is applied.")
