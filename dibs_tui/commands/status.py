@@ -7,7 +7,6 @@ symlinks) are listed too; a refused entry fails the gate. Names are file names: 
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 from ..config import Settings
@@ -15,16 +14,13 @@ from ..core.dialect import refuse_other_dialect
 from ..core.histories import describe_tables
 from ..core.migration_layouts import EntryKind, read_folder_status
 from ..core.migrations import MigrationState, MigrationStatus
+from ..core.terminal import safe
 from .common import run_async, target_for
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def shown(text: str) -> str:
     """A name as one terminal-safe line: control characters become visible escapes (`\\x1b`, `\\n`)."""
-    return _CONTROL.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
-    )
+    return safe(text)
 
 
 def migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:

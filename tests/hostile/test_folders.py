@@ -97,7 +97,7 @@ def test_file_names_with_terminal_escapes_and_newlines_are_listed_escaped(db: st
     result = status(db, folder)
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     lines = result.stdout.splitlines()
-    assert "pending   001_\\x1b]0;pwned\\x07\\x1b[2J_bad\\x0aname" in lines
+    assert "pending   001_\\x1b]0;pwned\\x07\\x1b[2J_bad\\nname" in lines
     assert any(
         line.startswith("skipped   001_\\x1b]0;pwned") and "rollback (not applied)" in line for line in lines
     )
