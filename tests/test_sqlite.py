@@ -280,3 +280,28 @@ async def test_browser_card_and_details_of_a_table(marlin: Path) -> None:
         assert "tag_id → tags(id)  ON DELETE CASCADE" in text
         assert "CREATE TABLE file_tags (" in text  # the stored DDL
         assert "TABLE main.file_tags" in text
+
+
+async def test_browser_details_link_a_virtual_table_and_its_shadow_tables(marlin: Path) -> None:
+    app = SqliteApp(marlin, Settings(project_root=marlin.parent), header_label="marlin.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+
+        def details() -> dict[str, tuple[str, str] | None]:
+            view = app.details
+            lines = view.lines
+            return {
+                line.content.plain: (line.target.schema, line.target.table) if line.target else None
+                for line in lines
+            }
+
+        assert app.go_to("main", "files_fts")
+        await pilot.pause()
+        shown = details()
+        assert "VIRTUAL TABLE main.files_fts" in shown and "── Shadow tables (4)" in shown
+        assert shown["└ files_fts_idx"] == ("main", "files_fts_idx")
+        assert app.go_to("main", "files_fts_idx")
+        await pilot.pause()
+        shown = details()
+        assert "SHADOW TABLE OF MAIN.FILES_FTS main.files_fts_idx" in shown
+        assert shown["part of   → main.files_fts"] == ("main", "files_fts")

@@ -13,7 +13,7 @@ from textual.binding import BindingType
 from textual.content import Content
 
 from ...config import Settings
-from ...core.model import Catalog, Column, ConstraintKind, MetaStatus, Provenance, Relation
+from ...core.model import Catalog, Column, ConstraintKind, MetaStatus, Provenance, Relation, RelationKind
 from ..describe import (
     column_constraints,
     column_flags,
@@ -241,6 +241,7 @@ def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> l
                     copy=f"{part.schema}.{part.name}",
                 )
             )
+    lines += _shadow_lines(catalog, relation)
     if relation.triggers:
         lines += [_blank(), _heading(f"Triggers ({len(relation.triggers)})")]
         lines += [
@@ -266,6 +267,34 @@ def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> l
     ddl = relation_ddl(catalog, relation)
     lines += [_blank(), _heading("DDL  (y copies)")]
     lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in ddl_lines(catalog, relation)]
+    return lines
+
+
+def _shadow_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
+    """SQLite: a virtual table's shadow tables, or the virtual table a shadow table belongs to (both links)."""
+    if relation.part_of is not None:
+        owner = relation.part_of
+        return [
+            DetailLine(
+                Content.assemble(
+                    ("part of   ", "$text-muted"), data(f"→ {owner[0]}.{owner[1]}", "$text-success")
+                ),
+                target=Target(*owner),
+                copy=f"{owner[0]}.{owner[1]}",
+            )
+        ]
+    if relation.kind is not RelationKind.VIRTUAL:
+        return []
+    parts = [r for r in catalog.relations if r.part_of == relation.key]
+    if not parts:
+        return []
+    lines = [_blank(), _heading(f"Shadow tables ({len(parts)})")]
+    lines += [
+        DetailLine(
+            data(f"└ {p.name}", "$text-success"), target=Target(p.schema, p.name), copy=f"{p.schema}.{p.name}"
+        )
+        for p in parts
+    ]
     return lines
 
 
