@@ -23,7 +23,8 @@ EXIT_OK, EXIT_ERROR, EXIT_DIFFERENCES = 0, 1, 2
 
 _DSN_HELP = (
     "PostgreSQL connection string (postgresql://user@host:port/db or 'host=... dbname=...'). "
-    "Default: DATABASE_URL, then the libpq PG* variables, ~/.pgpass and service files."
+    "Default: DATABASE_URL, then the libpq PG* variables, ~/.pgpass and service files. "
+    "`open` and `schema` also read a SQLite file (app.db, .sqlite, .sqlite3, or sqlite:///path), read-only."
 )
 
 
