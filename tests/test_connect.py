@@ -291,3 +291,11 @@ async def test_several_hosts_are_tried_in_order(db: str) -> None:
         assert await conn.fetchval("SELECT current_database()") == url.database
     finally:
         await conn.close()
+
+
+async def test_a_missing_certificate_file_is_named(tmp_path: Path) -> None:
+    target = resolve(
+        f"host=127.0.0.1 port={_closed_port()} sslmode=verify-full sslrootcert={tmp_path}/ca.pem", {}
+    )
+    with pytest.raises(ConnectError, match=f"no such file: sslrootcert={tmp_path}/ca.pem"):
+        await connect(target)

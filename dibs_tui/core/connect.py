@@ -278,7 +278,12 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     elif isinstance(exc, socket.gaierror):
         reason = f"unknown host {','.join(target.hosts)!r}"
     elif isinstance(exc, FileNotFoundError):
-        reason = "no server socket there"
+        missing = [
+            f"{key}={value}"
+            for key, value in target.parameters.items()
+            if key in ("sslrootcert", "sslcert", "sslkey", "sslcrl") and not Path(value).expanduser().exists()
+        ]
+        reason = f"no such file: {', '.join(missing)}" if missing else "no server socket there"
     elif isinstance(exc, ssl.SSLError):
         reason = f"TLS failed: {exc.reason or exc}"
     else:
