@@ -232,6 +232,16 @@ def test_postgres_only_commands_say_so_in_one_line(
     assert "Traceback" not in out + err
 
 
+def test_database_url_may_name_a_sqlite_file(
+    marlin: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{marlin}")
+    code, out, _ = _run(capsys, "schema")
+    assert code == 0 and out.startswith("SQLite database marlin.db")
+    code, _, err = _run(capsys, "status")
+    assert code == 1 and "is a SQLite database: `status` works on PostgreSQL only" in err
+
+
 def test_which_arguments_name_sqlite_files(marlin: Path, tmp_path: Path) -> None:
     no_suffix = tmp_path / "data"
     no_suffix.write_bytes(marlin.read_bytes())

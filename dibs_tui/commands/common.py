@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,20 +43,19 @@ def target_for(args: argparse.Namespace, settings: Settings) -> ConnectionTarget
     """DSN argument, then the config file's database_url, then DATABASE_URL / PG* (inside `resolve`).
 
     A SQLite file stops here with one line: only `open` and `schema` read SQLite (they check first)."""
-    dsn = getattr(args, "dsn", None) or settings.database_url
-    sqlite = is_sqlite(dsn)
+    sqlite = sqlite_path(args, settings)
     if sqlite is not None:
         command = getattr(args, "command", None) or "this command"
         raise DibsError(
             f"{sqlite} is a SQLite database: `{command}` works on PostgreSQL only "
             "(`open` and `schema` read SQLite files)"
         )
-    return resolve(dsn)
+    return resolve(getattr(args, "dsn", None) or settings.database_url)
 
 
 def sqlite_path(args: argparse.Namespace, settings: Settings) -> Path | None:
-    """The SQLite file the DSN argument (or the configured database_url) names, if it names one."""
-    return is_sqlite(getattr(args, "dsn", None) or settings.database_url)
+    """The SQLite file the DSN argument (else the configured database_url, else DATABASE_URL) names."""
+    return is_sqlite(getattr(args, "dsn", None) or settings.database_url or os.environ.get("DATABASE_URL"))
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
