@@ -32,6 +32,7 @@ from .meta import column_upsert, delete_meta, index_upsert, meta_table_name, met
 from .migrations import GENERATED_MARKER, new_migration_name, slugify
 from .model import Catalog, Provenance, Relation
 from .plan import Change, ChangeKind, DiffResult
+from .session import current_limits
 from .sql import literal_or_null
 from .sqlfiles import DesiredSchema, load_sql_files
 
@@ -312,7 +313,7 @@ def render_migration(result: DiffResult, name: str, sources: SourceIndex) -> str
         "__dibs_columns",
         "__dibs_indices",
     } <= set(result.current.meta.tables_present):
-        lines.append(meta_tables_ddl().rstrip())
+        lines.append(meta_tables_ddl(current_limits().meta_schema).rstrip())  # where the readers look
     lines += meta_updates(result, name, sources)
     return "\n".join(lines) + "\n"
 

@@ -350,6 +350,13 @@ def _source_values(source: SourceLocation | None) -> tuple[str | None, int, int 
     return (source.file, source.line or 0, source.column)
 
 
+def _meta(table: str) -> str:
+    """A meta table as a generated migration names it: in the meta schema, whatever the path at apply time."""
+    from .session import current_limits
+
+    return f"{quote_ident(current_limits().meta_schema)}.{table}"
+
+
 def table_upsert(relation: Relation, provenance: Provenance | None, migration: str, *, created: bool) -> str:
     """INSERT ... ON CONFLICT for one __dibs_tables row; `created` says whether `migration` created it."""
     file, line, column = _source_values(provenance.source if provenance else None)
@@ -357,7 +364,7 @@ def table_upsert(relation: Relation, provenance: Provenance | None, migration: s
     history = "created_by_migration" if created else "modified_by_migration"
     values = ", ".join(literal_or_null(v) for v in (meta_table_name(relation), file, line, column, doc, migration))
     return (
-        f"INSERT INTO __dibs_tables (table_name, source_file, source_line, source_column, doc_comment, {history})\n"
+        f"INSERT INTO {_meta('__dibs_tables')} (table_name, source_file, source_line, source_column, doc_comment, {history})\n"
         f"VALUES ({values})\n"
         "ON CONFLICT (table_name) DO UPDATE SET source_file = EXCLUDED.source_file, "
         "source_line = EXCLUDED.source_line, source_column = EXCLUDED.source_column, "
@@ -389,7 +396,7 @@ def column_upsert(
         )
     )
     return (
-        "INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line, source_column, "
+        f"INSERT INTO {_meta('__dibs_columns')} (table_name, column_name, source_file, source_line, source_column, "
         "doc_comment, sql_type, is_nullable, default_value, is_primary_key, is_unique, is_indexed, "
         f"fk_references_table, fk_references_column, {history})\n"
         f"VALUES ({values})\n"
@@ -418,7 +425,7 @@ def index_upsert(
         )
     )
     return (
-        "INSERT INTO __dibs_indices (table_name, index_name, source_file, source_line, source_column, columns, "
+        f"INSERT INTO {_meta('__dibs_indices')} (table_name, index_name, source_file, source_line, source_column, columns, "
         f"is_unique, {history})\n"
         f"VALUES ({values})\n"
         "ON CONFLICT (table_name, index_name) DO UPDATE SET source_file = EXCLUDED.source_file, "
@@ -432,10 +439,10 @@ def delete_meta(kind: str, table: str, name: str = "") -> str:
     if kind == "table":
         t = literal_or_null(table)
         return (
-            f"DELETE FROM __dibs_indices WHERE table_name = {t};\n"
-            f"DELETE FROM __dibs_columns WHERE table_name = {t};\n"
-            f"DELETE FROM __dibs_tables WHERE table_name = {t};"
+            f"DELETE FROM {_meta('__dibs_indices')} WHERE table_name = {t};\n"
+            f"DELETE FROM {_meta('__dibs_columns')} WHERE table_name = {t};\n"
+            f"DELETE FROM {_meta('__dibs_tables')} WHERE table_name = {t};"
         )
     target = "__dibs_columns" if kind == "column" else "__dibs_indices"
     key = "column_name" if kind == "column" else "index_name"
-    return f"DELETE FROM {target} WHERE table_name = {literal_or_null(table)} AND {key} = {literal_or_null(name)};"
+    return f"DELETE FROM {_meta(target)} WHERE table_name = {literal_or_null(table)} AND {key} = {literal_or_null(name)};"

@@ -414,3 +414,26 @@ def test_init_writes_the_meta_tables_in_the_meta_schema_not_in_a_lookalike_first
     catalog = asyncio.run(_catalog(db))
     users = catalog.relation("public", "users")
     assert users is not None and users.provenance is not None and users.provenance.created_by == "initial"
+
+
+def test_generated_migration_writes_meta_rows_in_the_meta_schema_not_in_a_lookalike_first_on_the_path(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(
+        db,
+        "CREATE SCHEMA evil; CREATE TABLE evil.__dibs_tables (table_name text PRIMARY KEY, source_file text, "
+        "source_line int, source_column int, doc_comment text, created_by_migration text, "
+        "modified_by_migration text, created_at timestamptz, modified_at timestamptz);"
+        f"ALTER DATABASE {db.rsplit('/', 1)[1]} SET search_path = evil, public;",
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE SCHEMA evil;\nCREATE TABLE public.users (id int PRIMARY KEY);\n")
+    folder = tmp_path / "migrations"
+    code = main(["generate", "add-users", db, "--desired", str(desired), "--migrations", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    [written] = folder.glob("*.sql")
+    assert "INSERT INTO public.__dibs_tables" in written.read_text()
+    assert main(["migrate", db, "--migrations", str(folder), "--yes"]) == 0, capsys.readouterr()
+    assert run_sql_rows(db, "SELECT table_name FROM evil.__dibs_tables") == []
+    assert run_sql_rows(db, "SELECT table_name FROM public.__dibs_tables") == ["users"]
