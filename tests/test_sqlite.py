@@ -315,3 +315,23 @@ async def test_browser_details_link_a_virtual_table_and_its_shadow_tables(marlin
         shown = details()
         assert "SHADOW TABLE OF MAIN.FILES_FTS main.files_fts_idx" in shown
         assert shown["part of   → main.files_fts"] == ("main", "files_fts")
+
+
+def test_rtree_shadow_tables_and_analyze_row_counts(tmp_path: Path) -> None:
+    path = build(
+        tmp_path / "geo.db",
+        """
+        CREATE VIRTUAL TABLE boxes USING rtree(id, min_x, max_x);
+        CREATE TABLE boxes_notes (id INTEGER PRIMARY KEY, note TEXT);  -- a user table with a look-alike name
+        CREATE TABLE points (id INTEGER PRIMARY KEY, x REAL);
+        CREATE INDEX points_x ON points (x);
+        INSERT INTO points (x) SELECT value FROM json_each('[1, 2, 3, 4, 5]');
+        ANALYZE;
+        """,
+    )
+    catalog = read_sqlite_catalog(path)
+    parts = {r.name for r in catalog.relations if r.part_of == ("main", "boxes")}
+    assert parts == {"boxes_node", "boxes_rowid", "boxes_parent"}
+    assert catalog.relation("main", "boxes_notes").part_of is None  # type: ignore[union-attr]
+    assert catalog.relation("main", "points").row_estimate == 5  # type: ignore[union-attr]
+    assert catalog.relation("main", "boxes_notes").row_estimate == -1  # type: ignore[union-attr]
