@@ -195,6 +195,8 @@ def test_failed_concurrent_index_is_named_refused_while_there_then_resumed(db: s
     assert resumed.returncode == 0, resumed.stderr
     assert "resumes at segment 2: segment 1 of 3 (statements 1-2, lines 1-2) committed" in resumed.stdout
     assert "resuming at segment 2 of 3" in resumed.stdout
+    assert f"{NAME}.sql:2: access-exclusive-lock" not in resumed.stdout  # committed before: not run again
+    assert f"{NAME}.sql:4: access-exclusive-lock" in resumed.stdout
     done = state(db)
     assert done["columns"] == ["v", "a", "b"] and done["indexes"] == {"t_v": True}
     assert done["runs"] == 1  # segment 1 ran once, not again on resume
@@ -250,7 +252,7 @@ async def _terminate_when_sleeping(db: str) -> int:
     """Terminate the applier's backend once it runs pg_sleep; returns its pid."""
     conn = await asyncpg.connect(db)
     try:
-        for _ in range(400):
+        for _ in range(1200):
             pid = await conn.fetchval(
                 "SELECT pid FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
                 "AND state = 'active' AND query LIKE 'SELECT pg_sleep%'"
@@ -423,7 +425,7 @@ def test_ctrl_c_during_a_concurrent_index_names_it_and_the_rerun_refuses_while_i
             transaction = blocker.transaction(isolation="repeatable_read")
             await transaction.start()
             await blocker.fetchval("SELECT count(*) FROM runs")
-            for _ in range(400):
+            for _ in range(1200):
                 if await waiter.fetchval(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
                     "AND wait_event_type = 'Lock' AND query LIKE 'CREATE UNIQUE INDEX CONCURRENTLY%'"

@@ -60,9 +60,12 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
         _say(f"pending  {item.file.name}  ({item.plan.statements} statements, {shape})")
         for line in item.describe():
             _say(f"    {line}")
+        # A resumed migration's committed segments do not run again: their hazards are past.
+        start = item.plan.segments[item.resume_at - 1].first_line if item.resume_at > 1 else 0
         for statement, hazard in review.hazards:
-            _say(f"    {review.file}:{statement.line}: {hazard.kind}: {hazard.message}")
-            count += 1
+            if statement.line >= start:
+                _say(f"    {review.file}:{statement.line}: {hazard.kind}: {hazard.message}")
+                count += 1
     return count
 
 
