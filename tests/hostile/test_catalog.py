@@ -437,3 +437,26 @@ def test_generated_migration_writes_meta_rows_in_the_meta_schema_not_in_a_lookal
     assert main(["migrate", db, "--migrations", str(folder), "--yes"]) == 0, capsys.readouterr()
     assert run_sql_rows(db, "SELECT table_name FROM evil.__dibs_tables") == []
     assert run_sql_rows(db, "SELECT table_name FROM public.__dibs_tables") == ["users"]
+
+
+def test_meta_table_with_row_level_security_runs_no_policy_and_is_a_note(
+    db: str, role: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reader = role(db)
+    run_sql(
+        db,
+        USERS + meta_tables_ddl() + "INSERT INTO __dibs_tables (table_name, source_file, source_line) "
+        "VALUES ('users', 'user.rs', 4);\n"
+        "CREATE FUNCTION public.spy(text) RETURNS boolean LANGUAGE plpgsql AS "
+        "$$BEGIN RAISE EXCEPTION 'spy ran as %', current_user; END$$;\n"
+        "ALTER TABLE __dibs_tables ENABLE ROW LEVEL SECURITY;\n"
+        "CREATE POLICY peek ON __dibs_tables USING (public.spy(table_name));\n"
+        f"GRANT SELECT ON users, __dibs_tables, __dibs_columns, __dibs_indices, __dibs_migrations TO {reader};",
+    )
+    code, out, err = _schema(capsys, _as(db, reader))
+    assert code == 0, err
+    assert "spy ran" not in out + err
+    assert "public.__dibs_tables: query would be affected by row-level security policy" in out
+    assert "source: user.rs" not in out
+    with pytest.raises(asyncpg.RaiseError, match="spy ran as"):  # the policy is live for an ordinary session
+        run_sql(_as(db, reader), "SELECT * FROM public.__dibs_tables")
