@@ -11,7 +11,6 @@ referencing each other) cannot arise because foreign keys are separate steps aft
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import gc
 import heapq
@@ -1948,6 +1947,7 @@ async def diff_database(
     deparser's two spellings of one expression are brought to one (core.deparse_forms)."""
     from .deparse_forms import canonical
     from .shadow import desired_catalog, introspect_target
+    from .together import both
     from .tool_tables import leave_out
 
     timer = _Timer()
@@ -1959,7 +1959,7 @@ async def diff_database(
     gc.disable()
     try:
         # Both sides at once: two connections, two servers' worth of catalog queries in parallel.
-        current, (wanted, sources) = await asyncio.gather(
+        current, (wanted, sources) = await both(  # both to their end: a failure leaves no connection
             introspect_target(target, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
             desired_catalog(
                 target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas
