@@ -383,3 +383,12 @@ def test_a_permission_the_server_refuses_is_one_line_in_its_words(db: str) -> No
         assert result.stderr.count(b"\n") <= 2, result.stderr
     finally:
         run_sql(db, f"DROP ROLE {quote_ident(role)}")
+
+
+@pytest.mark.parametrize("command", ["diff", "check"])
+def test_a_broken_desired_file_is_one_line_and_nothing_else(db: str, tmp_path: Path, command: str) -> None:
+    broken = tmp_path / "bad.sql"
+    broken.write_text("CREATE TABLE ok (id int);\nCREATE TABLE (oops;\n")
+    result = cli(command, db, "--desired", str(broken))
+    assert result.returncode == 1
+    assert result.stderr == f'dibs-tui: error: {broken}:2:14: syntax error at or near "("\n'.encode(), result.stderr
