@@ -55,16 +55,26 @@ def psql_file(dsn: str, path: Path | str, *, stop_on_error: bool = True, options
     return result
 
 
+# Every server a test session starts inherits this variable: a session's guards judge (and stop) only the
+# shadow servers of that session, never those of a session running beside it on the same machine.
+SESSION = os.environ.setdefault("DIBS_TEST_SESSION", os.urandom(8).hex())
+
+
 def shadow_server_pids() -> set[int]:
-    """PIDs of postmasters running on a shadow-database fallback server (data dir under dibs-shadow-*)."""
+    """PIDs of this session's postmasters running a shadow-database fallback server (data dir under
+    dibs-shadow-*)."""
     pids: set[int] = set()
+    mark = f"DIBS_TEST_SESSION={SESSION}".encode()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if not (argv and argv[0].endswith(b"/postgres") and any(b"dibs-shadow-" in a for a in argv)):
+                continue
+            environ = (entry / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if argv and argv[0].endswith(b"/postgres") and any(b"dibs-shadow-" in a for a in argv):
+        if mark in environ:
             pids.add(int(entry.name))
     return pids

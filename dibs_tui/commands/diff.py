@@ -82,8 +82,10 @@ def group_by_table(changes: Sequence[Change]) -> dict[str, list[Change]]:
 
 
 def left_out_lines(result: DiffResult) -> list[str]:
-    """`left out: public.alembic_version (Alembic history)`: what the diff did not compare, one per line."""
-    return [f"left out: {item}" for item in result.left_out]
+    """`note: …` how the desired side was loaded when it matters (another server, another major version),
+    then `left out: public.alembic_version (Alembic history)`: what the diff did not compare, one per line."""
+    notes = [f"note: {safe(note)}" for note in result.notes]
+    return notes + [f"left out: {item}" for item in result.left_out]
 
 
 def render_text(result: DiffResult) -> str:
@@ -147,6 +149,7 @@ def as_json(result: DiffResult) -> dict[str, Any]:
             for s in result.plan
         ],
         "left_out": [{"schema": x.schema, "name": x.name, "why": x.why} for x in result.left_out],
+        "notes": list(result.notes),
         "renames": [
             {
                 "kind": r.kind,
@@ -165,6 +168,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     result = compute(args, settings)
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "sql":
+        sys.stderr.write("".join(f"note: {safe(note)}\n" for note in result.notes))
         sys.stdout.write(escape_sql(result.sql()))
     elif fmt == "json":
         raw_stream(sys.stdout).write(json_safe_text(json.dumps(as_json(result), indent=2)) + "\n")

@@ -1946,7 +1946,7 @@ async def diff_database(
     Tool history and meta tables, and those `exclude_tables` names, are left out of both sides first, and the
     deparser's two spellings of one expression are brought to one (core.deparse_forms)."""
     from .deparse_forms import canonical
-    from .shadow import desired_catalog, introspect_target
+    from .shadow import introspect_target, load_desired
     from .together import both
     from .tool_tables import leave_out
 
@@ -1959,9 +1959,9 @@ async def diff_database(
     gc.disable()
     try:
         # Both sides at once: two connections, two servers' worth of catalog queries in parallel.
-        current, (wanted, sources) = await both(  # both to their end: a failure leaves no connection
+        current, (wanted, sources, shadow) = await both(  # both to their end: a failure leaves no connection
             introspect_target(target, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
-            desired_catalog(
+            load_desired(
                 target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas
             ),
         )
@@ -1975,7 +1975,8 @@ async def diff_database(
             gc.enable()
     left_out = tuple(sorted(set(left_current) | set(left_wanted), key=lambda x: (x.schema, x.name)))
     return DiffResult(
-        current, wanted, changes, plan, renames, sources, time.perf_counter() - timer.start, timer.marks, left_out
+        current, wanted, changes, plan, renames, sources, time.perf_counter() - timer.start, timer.marks, left_out,
+        shadow.notes if shadow else (),
     )
 
 

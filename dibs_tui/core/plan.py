@@ -110,6 +110,7 @@ class DiffResult:
     elapsed_s: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (shadow, introspect, diff)
     left_out: tuple[LeftOut, ...] = ()  # tool history, meta and excluded tables: never compared
+    notes: tuple[str, ...] = ()  # how the desired side was loaded, when it matters (another server/version)
 
     @property
     def in_sync(self) -> bool:

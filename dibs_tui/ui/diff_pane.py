@@ -195,6 +195,8 @@ class DiffPane(Vertical):
             )
         if result.left_out:  # tool histories, meta and excluded tables: never compared (core.tool_tables)
             text = Content.assemble(text, "\n", safe("left out: " + ", ".join(map(str, result.left_out))))
+        for note in result.notes:  # the desired side loaded on another server or major version (core.sandbox)
+            text = Content.assemble(text, "\n", ("note: ", "$text-warning"), safe(note))
         self._status(text)
 
     def _status(self, content: Content) -> None:

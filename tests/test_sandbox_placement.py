@@ -1,0 +1,126 @@
+"""Where the sandbox goes and what the user is told: a server whose pg_hba.conf refuses the sandbox role sends
+the load to an embedded server (one note line in the diff's header); another major version is named."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.cli import main
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.diff import diff_database
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.plan import DiffResult
+from dibs_tui.core.sandbox import scram_verifier, version_note
+
+from .pg import fetch, run_sql, shadow_server_pids
+
+
+@pytest.fixture(scope="module")
+def strict_server() -> Iterator[EmbeddedServer]:
+    """A server of its own whose pg_hba.conf rejects every sandbox role (a regex user name)."""
+    root = Path(tempfile.mkdtemp(prefix="dibs-strict-"))
+    server = EmbeddedServer(root / "server").start()
+    try:
+        hba = server.data / "pg_hba.conf"
+        hba.write_text("host all /^dibs_sandbox_ 127.0.0.1/32 reject\n" + hba.read_text())
+        run_sql(server.dsn(), "SELECT pg_reload_conf()")
+        run_sql(server.dsn(), "CREATE DATABASE live")
+        run_sql(server.dsn("live"), "CREATE TABLE t (id int)")
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _leftovers(server: EmbeddedServer) -> list[str]:
+    rows = asyncio.run(
+        fetch(
+            server.dsn(),
+            "SELECT rolname AS n FROM pg_roles WHERE rolname LIKE 'dibs_%'"
+            " UNION ALL SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'",
+        )
+    )
+    return [r["n"] for r in rows]
+
+
+def test_a_refused_login_falls_back_to_the_embedded_server(
+    strict_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int, note text);\n")
+    before = shadow_server_pids()
+    result = asyncio.run(diff_database(resolve(strict_server.dsn("live")), [schema]))
+    assert [s.sql for s in result.plan] == ["ALTER TABLE public.t ADD COLUMN note text;"]
+    assert len(result.notes) == 1
+    assert "refused a password login of the sandbox role" in result.notes[0]
+    assert "loaded on an embedded server instead" in result.notes[0]
+    assert _leftovers(strict_server) == []
+    assert shadow_server_pids() <= before
+
+
+def test_the_cli_header_carries_the_note(
+    strict_server: EmbeddedServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int, note text);\n")
+    assert main(["diff", strict_server.dsn("live"), "--desired", str(schema)]) == 2
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("note: the server at 127.0.0.1:")
+    assert main(["diff", strict_server.dsn("live"), "--desired", str(schema), "--format", "json"]) == 2
+    assert "refused a password login" in json.loads(capsys.readouterr().out)["notes"][0]
+    assert main(["diff", strict_server.dsn("live"), "--desired", str(schema), "--format", "sql"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "ALTER TABLE public.t ADD COLUMN note text;\n"
+    assert captured.err.startswith("note: the server at")
+
+
+def test_a_sandbox_on_the_live_server_adds_no_note(db: str, tmp_path: Path) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int);\n")
+    result = asyncio.run(diff_database(resolve(db), [schema]))
+    assert result.notes == ()
+
+
+def test_another_major_version_is_named() -> None:
+    note = version_note("18.1", "16.4 (Debian 16.4-1)", "embedded server")
+    assert note is not None and "PostgreSQL 18.1 (embedded server)" in note and "16.4" in note
+    assert version_note("18.1", "18.0", "embedded server") is None
+    escaped = version_note("18.1", "17.2\x1b]0;pwned\x07", "embedded server")
+    assert escaped is not None and "\x1b" not in escaped and "\x07" not in escaped
+
+
+def test_the_text_header_names_another_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from dibs_tui.commands.diff import render_text
+    from dibs_tui.core.model import Catalog
+
+    note = version_note("18.1", "16.4", "embedded server")
+    assert note is not None
+    result = DiffResult(Catalog(), Catalog(), (), (), (), notes=(note,))
+    assert render_text(result).splitlines()[0] == f"note: {note}"
+
+
+def test_the_scram_verifier_is_what_postgres_accepts(new_database: object) -> None:
+    """A role whose verifier we computed logs in with the password over SCRAM (the test server trusts every
+    login, so a server of its own with scram-sha-256 in pg_hba.conf checks it)."""
+    root = Path(tempfile.mkdtemp(prefix="dibs-scram-"))
+    server = EmbeddedServer(root / "server").start()
+    try:
+        hba = server.data / "pg_hba.conf"
+        hba.write_text("host all scram_probe 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        run_sql(server.dsn(), f"CREATE ROLE scram_probe LOGIN PASSWORD '{scram_verifier('s3cret-pw')}'")
+        run_sql(server.dsn(), "SELECT pg_reload_conf()")
+        probe = server.dsn().replace("postgres@", "scram_probe:s3cret-pw@")
+        assert asyncio.run(fetch(probe, "SELECT current_user AS u"))[0]["u"] == "scram_probe"
+        wrong = server.dsn().replace("postgres@", "scram_probe:wrong@")
+        with pytest.raises(Exception, match="password authentication failed"):
+            asyncio.run(fetch(wrong, "SELECT 1"))
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
