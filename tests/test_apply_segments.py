@@ -461,3 +461,42 @@ def test_ctrl_c_during_a_concurrent_index_names_it_and_the_rerun_refuses_while_i
     assert after["segments"] == [(1, "committed", []), (2, "failed", ["public.t_v"])]
     refused = migrate(db, folder, "--yes")
     assert refused.returncode == 1 and "DROP INDEX CONCURRENTLY public.t_v;" in refused.stderr
+
+
+async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str, tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from dibs_tui.config import Settings
+    from dibs_tui.ui.app import DibsApp
+    from dibs_tui.ui.migrations_pane import MigrationsPane
+
+    folder = await asyncio.to_thread(project, db, tmp_path, THREE, duplicates=True)
+    assert (await asyncio.to_thread(migrate, db, folder, "--yes")).returncode == 3
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    async with app.run_test(size=(150, 45)) as pilot:
+
+        async def until(condition: Callable[[], object]) -> None:
+            for _ in range(600):
+                if condition():
+                    return
+                await pilot.pause(0.05)
+            raise AssertionError("condition not reached")
+
+        await until(lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        details = pane.query_one("#migrations-details", Static)
+        await until(lambda: "Earlier run:" in str(details.render()))
+        shown = str(details.render())
+        assert "partially applied: segment 1 of 3 committed on " in shown
+        assert "migrate resumes at segment 2 while the file is unchanged" in shown
+        assert 'segment 2 failed: could not create unique index "t_v"' in shown
+        assert (
+            "INVALID index left behind: public.t_v; clean it with: DROP INDEX CONCURRENTLY public.t_v;"
+            in shown
+        )
+        await asyncio.to_thread(run_sql, db, "DROP INDEX CONCURRENTLY public.t_v")
+        pane.reload()
+        await until(
+            lambda: "Earlier run:" in str(details.render()) and "INVALID" not in str(details.render())
+        )

@@ -14,11 +14,12 @@ Everything here is looked up through the catalog with schema-qualified names, ne
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import asyncpg
 
+from .connect import ConnectionTarget, connect
 from .migrations import HistoryTable, find_history_tables
 from .sql import qualified
 
@@ -80,6 +81,25 @@ class PartialApply:
     def resume_at(self) -> int:
         """The 1-based segment a rerun starts with."""
         return max(self.committed, default=0) + 1
+
+    def describe(self) -> list[str]:
+        """What an earlier run left of the migration, in a few lines (the Migrations pane shows them)."""
+        lines: list[str] = []
+        when = f" on {self.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if self.recorded_at else ""
+        if self.committed:
+            last = max(self.committed)
+            done = "segment 1" if last == 1 else f"segments 1-{last}"
+            lines.append(
+                f"partially applied: {done} of {self.segments} committed{when}; migrate resumes at segment "
+                f"{self.resume_at} while the file is unchanged"
+            )
+        if self.failed is not None:
+            lines.append(f"segment {self.failed} failed: {self.error}")
+        lines += [
+            f"INVALID index left behind: {n}; clean it with: DROP INDEX CONCURRENTLY {n};"
+            for n in self.leftovers
+        ]
+        return lines
 
 
 async def history_table(conn: asyncpg.Connection) -> HistoryTable | None:
@@ -180,3 +200,15 @@ async def still_there(conn: asyncpg.Connection, names: Sequence[str]) -> list[st
     rows = await conn.fetch(_INDEX_NAMES_SQL, list(names))
     present = {r["name"] for r in rows}
     return [n for n in names if n in present]
+
+
+async def read_partial(target: ConnectionTarget, migration: str) -> PartialApply | None:
+    """The partial record of one migration (its INVALID indexes only while they exist), or None."""
+    conn = await connect(target, read_only=True)
+    try:
+        partial = (await read_partials(conn)).get(migration)
+        if partial is not None and partial.leftovers:
+            partial = replace(partial, leftovers=tuple(await still_there(conn, partial.leftovers)))
+        return partial
+    finally:
+        await conn.close()

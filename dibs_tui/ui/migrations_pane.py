@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..core.apply_record import read_partial
 from ..core.baseline import offer_baseline, record_baseline
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
@@ -301,6 +302,12 @@ class MigrationsPane(Vertical):
             body += ["Hazards:", *(hazard_lines(review) or ["no hazards"])]
             body += ["Locks:", *(lock_lines(review) or ["none"])]
             body += ["Segments:", *(segment_lines(status.file.text, status.file.path) or ["one transaction"])]
+            try:
+                partial = await read_partial(self.target, status.name)
+            except DibsError as exc:
+                body.append(f"cannot read what an earlier run left: {exc.message.splitlines()[0]}")
+            else:
+                body += ["Earlier run:", *partial.describe()] if partial is not None else []
         self._details(Content(safe("\n".join([*head, *body, "Changes: computing…"]), keep_newlines=True)))
         try:
             changes = await preview_changes(self.target, list_migration_files(self.folder()), status.name)
