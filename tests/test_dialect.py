@@ -125,3 +125,26 @@ def test_status_and_migrate_name_a_sqlite_folder_and_apply_nothing(
     # nothing ran: no table of Marlin's, no history table
     tables = "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
     assert asyncio.run(fetch(db, tables)) == []
+
+
+def test_diff_names_a_sqlite_desired_schema_instead_of_loading_it(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _cli(capsys, "diff", db, "--desired", str(MARLIN))
+    assert code == 1 and out == ""
+    assert err.strip().splitlines() == [
+        f"dibs-tui: error: {MARLIN} looks like SQLite (PRAGMA foreign_keys at 0001_initial_schema.sql:1:1); "
+        "dibs-tui reviews and applies PostgreSQL only"
+    ]
+
+
+def test_a_sqlite_database_file_is_not_sql(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    file = tmp_path / "app.db"
+    sqlite3.connect(file).execute("CREATE TABLE t (x)").connection.close()
+    code, out, err = _cli(capsys, "review", str(file), "postgresql://nobody@127.0.0.1:1/none")
+    assert code == 1 and out == ""
+    assert err.strip() == (
+        f"dibs-tui: error: {file} is a SQLite database, not SQL: dibs-tui reviews and applies PostgreSQL only"
+    )

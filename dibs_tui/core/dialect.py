@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DibsError
+from .sources import has_sqlite_header
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are data dumps, not migrations: not scanned
 MAX_FILES = 5000
@@ -158,6 +159,10 @@ class OtherDialectError(DibsError):
 
 def refuse_other_dialect(path: Path) -> None:
     """Raise OtherDialectError when the file or folder at `path` is plainly not PostgreSQL."""
+    if path.is_file() and has_sqlite_header(path):
+        raise OtherDialectError(
+            f"{path} is a SQLite database, not SQL: dibs-tui reviews and applies PostgreSQL only"
+        )
     hint = detect_path(path)
     if hint is not None:
         raise OtherDialectError(hint.message(str(path)))

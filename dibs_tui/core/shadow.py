@@ -234,6 +234,9 @@ async def load_desired(
     for path in paths:
         if not path.exists():
             raise DibsError(f"desired schema not found: {path}")
+        from .dialect import refuse_other_dialect  # SQLite or MySQL is named, not loaded as PostgreSQL
+
+        refuse_other_dialect(path)
     if (
         not migrations
         and len(paths) == 1
