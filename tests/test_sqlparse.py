@@ -103,6 +103,17 @@ def test_syntax_error_is_file_line_col_with_a_short_fragment() -> None:
     assert len(str(info.value)) < 120 and "\n" not in str(info.value)
 
 
+def test_control_characters_from_a_file_never_reach_the_terminal() -> None:
+    with pytest.raises(SourceError) as info:
+        parse_sql("SELECT 1;\n\x1b[2J\x1b]0;pwned\x07 x;\n", "s.sql")
+    assert str(info.value) == 's.sql:2:1: syntax error at or near "\\x1b"'
+    parsed = parse_sql("\\echo \x1b[31mred\n\\\x1b\nSELECT 1;\n", "s.sql")
+    assert "\x1b" not in parsed.notes[0] and "\\x1b[31mred" in parsed.notes[0]
+    with pytest.raises(SourceError) as info:
+        check_desired(parsed)
+    assert str(info.value).startswith("s.sql:2:1: psql meta-command \\\\x1b is not allowed")
+
+
 PG_DUMP_PRELUDE = """\\restrict xyz
 SET statement_timeout = 0;
 SET client_encoding = 'UTF8';

@@ -59,7 +59,7 @@ class MetaCommand:
 
     @property
     def kind(self) -> str:
-        return f"psql meta-command \\{self.name}"
+        return f"psql meta-command \\{printable(self.name)}"
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,10 @@ class ParsedFile:
 
     @property
     def notes(self) -> list[str]:
-        return [f"{m.file}:{m.line}: skipped psql meta-command {m.text.strip()}" for m in self.meta_commands]
+        return [
+            f"{m.file}:{m.line}: skipped psql meta-command {printable(m.text.strip())}"
+            for m in self.meta_commands
+        ]
 
 
 class Positions:
@@ -470,10 +473,18 @@ def _one_line(message: str) -> str:
     """The parser's message on one line, a long quoted fragment cut (it may hold the rest of the file)."""
     m = re.match(r'(?s)(.*? at or near ")(.*)"$', message)
     if m:
-        near = m.group(2)
+        near = " ".join(m.group(2).split())
         near = near if len(near) <= 40 else near[:40] + "..."
-        message = m.group(1) + near + '"'
-    return " ".join(message.split()) if "\n" in message else message
+        message = m.group(1) + printable(near) + '"'
+    return " ".join(message.split())
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from a file with its control characters (a terminal's escape sequences) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def parse_file(path: Path) -> ParsedFile:
