@@ -299,3 +299,12 @@ async def test_a_missing_certificate_file_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(ConnectError, match=f"no such file: sslrootcert={tmp_path}/ca.pem"):
         await connect(target)
+
+
+def test_a_bare_word_is_a_database_name_as_in_psql() -> None:
+    target = resolve("inventory", {"PGHOST": "h", "PGUSER": "u"})
+    assert (target.host, target.user, target.database) == ("h", "u", "inventory")
+    for schemeless in ("u:SECRET@h/db", "h:5432/db", "u@h"):
+        with pytest.raises(ConnectError) as info:
+            resolve(schemeless, {})
+        assert "SECRET" not in str(info.value) and "postgresql://" in str(info.value)

@@ -23,7 +23,8 @@ VARIABLE = "DIBS_TUI_ARGUMENT_"
 def holds_secret(text: str) -> bool:
     """A connection string with a password (or one too broken to tell: then better hidden too)."""
     if not looks_like_conninfo(text):
-        return False
+        user_info = text.split("@", 1)[0] if "@" in text else ""
+        return ":" in user_info and "/" not in user_info  # user:password@host/db without its scheme
     try:
         return any(k in SECRET_KEYWORDS for k in parse_conninfo(text))
     except ConnectError:

@@ -162,7 +162,7 @@ def resolve(dsn: str | None = None, env: Mapping[str, str] | None = None) -> Con
     """Work out where to connect from the argument, DATABASE_URL, service files and PG* variables."""
     env = os.environ if env is None else env
     chosen = dsn or env.get("DATABASE_URL", "")
-    params = parse_conninfo(chosen) if chosen else {}
+    params = _read(chosen) if chosen else {}
     service = params.get("service") or env.get("PGSERVICE")
     if service:
         for key, value in read_service(service, env).items():
@@ -214,6 +214,21 @@ def resolve(dsn: str | None = None, env: Mapping[str, str] | None = None) -> Con
         timeout=_timeout(params.get("connect_timeout")),
         origin=origin,
     )
+
+
+def _read(text: str) -> dict[str, str]:
+    """A URL or key=value pairs; a bare word is a database name, as psql (libpq's expand_dbname) reads it.
+
+    A bare word with `@`, `:` or `/` is more likely a URL without its scheme (user:password@host/db) than a
+    database name: refused without being quoted, so that no message shows it."""
+    if is_uri(text) or "=" in text:
+        return parse_conninfo(text)
+    if any(c in text for c in "@:/"):
+        raise ConnectError(
+            "the connection string is neither a postgresql:// URL, key=value pairs, nor a database name",
+            hint="start a URL with postgresql://",
+        )
+    return {"dbname": text}
 
 
 def _ports(text: str, count: int) -> tuple[int, ...]:

@@ -263,10 +263,24 @@ def test_a_password_on_the_command_line_leaves_the_process_arguments(tmp_path: P
 def test_arguments_without_a_password_are_left_alone() -> None:
     from dibs_tui.commands.secret_args import hide, restore
 
-    plain = ["schema", "postgresql://u@h/db", "--desired", "db/schema.sql", "host=h dbname=x"]
+    plain = [
+        "schema",
+        "postgresql://u@h/db",
+        "--desired",
+        "db/schema.sql",
+        "host=h dbname=x",
+        "mydb",
+        "a@b.sql",
+    ]
     assert hide(plain) == (plain, {})
-    typed = ["diff", "host=h password=x", "--desired=postgresql://u:p@h/d", "postgresql://u:Ab@cd@h/db"]
+    typed = [
+        "diff",
+        "host=h password=x",
+        "--desired=postgresql://u:p@h/d",
+        "postgresql://u:Ab@cd@h/db",
+        "u:pw@h/db",
+    ]
     shown, carried = hide(typed)
-    assert len(carried) == 3 and not any("password" in a or ":p@" in a or "Ab@" in a for a in shown)
+    assert len(carried) == 4 and not any("password" in a or ":p@" in a or "Ab@" in a for a in shown)
     env = dict(carried)
     assert restore(shown, env) == typed and env == {}
