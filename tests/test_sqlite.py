@@ -335,3 +335,13 @@ def test_rtree_shadow_tables_and_analyze_row_counts(tmp_path: Path) -> None:
     assert catalog.relation("main", "boxes_notes").part_of is None  # type: ignore[union-attr]
     assert catalog.relation("main", "points").row_estimate == 5  # type: ignore[union-attr]
     assert catalog.relation("main", "boxes_notes").row_estimate == -1  # type: ignore[union-attr]
+
+
+def test_schema_filters_on_a_sqlite_file(marlin: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "schema", str(marlin), "--schema", "main")
+    assert code == 0 and 'Table "files"' in out
+    code, out, err = _run(capsys, "schema", str(marlin), "--schema", "public")
+    assert code == 1 and out == ""
+    assert err.strip() == (
+        f"dibs-tui: error: a SQLite file has one schema, main: the --schema filters leave nothing of {marlin}"
+    )

@@ -11,6 +11,7 @@ import re
 import sys
 from pathlib import Path
 
+from ..core.errors import DibsError
 from ..core.model import Catalog, Column, ConstraintKind, Index, Relation, RelationKind
 from ..core.sqlite_catalog import read_sqlite_catalog
 from ..core.sqlite_text import trigger_header, virtual_module
@@ -39,6 +40,9 @@ def name(text: str) -> str:
 
 
 def run_sqlite(args: argparse.Namespace, path: Path) -> int:
+    include, exclude = getattr(args, "schemas", None) or (), getattr(args, "exclude_schemas", None) or ()
+    if (include and "main" not in include) or "main" in exclude:
+        raise DibsError(f"a SQLite file has one schema, main: the --schema filters leave nothing of {path}")
     catalog = read_sqlite_catalog(path)
     fmt = getattr(args, "format", None) or "plain"
     out = sys.stdout
