@@ -1976,7 +1976,7 @@ async def diff_database(
     left_out = tuple(sorted(set(left_current) | set(left_wanted), key=lambda x: (x.schema, x.name)))
     return DiffResult(
         current, wanted, changes, plan, renames, sources, time.perf_counter() - timer.start, timer.marks, left_out,
-        shadow.notes if shadow else (),
+        (shadow.notes if shadow else ()) + current.meta.notes,  # + meta look-alikes ignored (core.meta_tables)
     )
 
 

@@ -460,3 +460,25 @@ def test_meta_table_with_row_level_security_runs_no_policy_and_is_a_note(
     assert "source: user.rs" not in out
     with pytest.raises(asyncpg.RaiseError, match="spy ran as"):  # the policy is live for an ordinary session
         run_sql(_as(db, reader), "SELECT * FROM public.__dibs_tables")
+
+
+def test_diff_says_which_meta_lookalike_it_ignored(
+    db: str, trap_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(
+        db,
+        USERS
+        + TRAP.format(file=trap_file)
+        + "CREATE VIEW public.__dibs_tables AS SELECT * FROM public.trap();",
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text(
+        "CREATE TABLE public.users (id int PRIMARY KEY, email text CHECK (email <> ''));\n"
+        "CREATE FUNCTION public.trap() RETURNS TABLE (table_name text, source_file text, source_line int) "
+        "LANGUAGE sql AS $$SELECT 'users'::text, 'x'::text, 1$$;\n"
+    )
+    code = main(["diff", db, "--desired", str(desired)])
+    out, err = capsys.readouterr()
+    assert not trap_file.exists()
+    assert "note: public.__dibs_tables is a view, not a table: ignored" in out, out + err
+    assert code in (0, 2), err
