@@ -7,7 +7,6 @@ control characters (an escape sequence hidden in a table name or a stored CREATE
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -15,28 +14,13 @@ from ..core.errors import DibsError
 from ..core.model import Catalog, Column, ConstraintKind, Index, Relation, RelationKind
 from ..core.sqlite_catalog import read_sqlite_catalog
 from ..core.sqlite_text import trigger_header, virtual_module
+from ..core.terminal import colour_wanted, json_safe, raw_stream, safe, safe_output
 from .common import exit_now
-
-# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code == 0x0D:
-        return "\\r"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def printable(text: str) -> str:
-    """`text` with every control character but newline and tab shown as an escape such as `\\x1b`."""
-    return _CONTROL.sub(_escape, text)
 
 
 def name(text: str) -> str:
-    """A name on one line: newlines and tabs are escapes too."""
-    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
+    """A name on one line: newlines and tabs become escapes too."""
+    return safe(text)
 
 
 def run_sqlite(args: argparse.Namespace, path: Path) -> int:
@@ -49,15 +33,21 @@ def run_sqlite(args: argparse.Namespace, path: Path) -> int:
     if fmt == "json":
         from .schema import to_json
 
-        # orjson escapes C0 controls; C1 controls and bidi overrides are written as \u escapes here.
-        text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", to_json(catalog).decode())
-        out.write(text + "\n")
+        # JSON escapes C0 controls itself; C1 controls and bidi overrides are written as \u escapes.
+        out.flush()
+        out.buffer.write(json_safe(to_json(catalog)) + b"\n")
     elif fmt == "sql":
         from ..core.ddl import catalog_ddl
 
-        out.write(printable(catalog_ddl(catalog)))
+        text = safe_output(catalog_ddl(catalog))
+        if colour_wanted(out):
+            from .schema import _highlight
+
+            raw_stream(out).write(_highlight(text))  # escaped first: the only escapes are Pygments' colours
+        else:
+            out.write(text)
     else:
-        out.write(printable(plain_text(catalog)))
+        out.write(safe_output(plain_text(catalog)))
     out.flush()
     return exit_now(0)
 
@@ -148,4 +138,4 @@ def _index_note(i: Index) -> str:
     return name(f"{kind}({keys}){where}")
 
 
-__all__ = ["plain_text", "printable", "run_sqlite"]
+__all__ = ["plain_text", "run_sqlite"]
