@@ -252,3 +252,16 @@ def test_sample_is_not_written_by_reading(tmp_path: Path) -> None:
     before = fingerprint(path)
     read_sqlite_catalog(path)
     assert fingerprint(path) == before
+
+
+def test_the_browser_refuses_a_damaged_file_before_drawing(tmp_path: Path) -> None:
+    from dibs_tui.commands.open import open_sqlite
+    from dibs_tui.core.errors import DibsError
+
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"SQLite format 3\x00" + b"\x00\xff" * 2048)
+    before = fingerprint(garbage)
+    with pytest.raises(DibsError) as caught:
+        open_sqlite(garbage, Settings(project_root=tmp_path))  # would block in app.run() if it got that far
+    assert str(caught.value) == f"{garbage} is damaged: SQLite says 'file is not a database'"
+    assert fingerprint(garbage) == before
