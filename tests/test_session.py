@@ -40,13 +40,15 @@ def test_a_catalog_session_is_pinned_and_bounded(db: str) -> None:
     }
 
 
-async def _blocked(db: str, args: list[str], *, terminate_after: float | None = None) -> tuple[int, float]:
+async def _blocked(
+    db: str, args: list[str], *, terminate_after: float | None = None, before: tuple[str, ...] = ()
+) -> tuple[int, float]:
     """Run `schema` while another session holds ACCESS EXCLUSIVE on users; optionally end our backends."""
     holder = await asyncpg.connect(db, server_settings={"application_name": "holder-app"})
     try:
         await holder.execute("BEGIN; LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE")
         started = time.perf_counter()
-        running = asyncio.ensure_future(asyncio.to_thread(main, ["schema", db, *args]))
+        running = asyncio.ensure_future(asyncio.to_thread(main, [*before, "schema", db, *args]))
         if terminate_after is not None:
             killer = await asyncpg.connect(db)
             try:
@@ -105,3 +107,32 @@ def test_status_says_which_history_table_it_ignored(
     assert code == 0
     assert "history tables: none" in out
     assert "note: public.alembic_version is a view, not a table: ignored" in out
+
+
+def test_meta_schema_and_timeouts_come_from_the_config_file(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dibs_tui.core.meta import meta_tables_ddl
+
+    run_sql(
+        db,
+        USERS + "CREATE SCHEMA dibs;" + meta_tables_ddl("dibs") + "INSERT INTO dibs.__dibs_tables "
+        "(table_name, source_file, source_line) VALUES ('users', 'kept.rs', 2);"
+        "CREATE TABLE public.__dibs_tables (table_name text, source_file text, source_line int);"
+        "INSERT INTO public.__dibs_tables VALUES ('users', 'other.rs', 1);",
+    )
+    (tmp_path / "dibs-tui.toml").write_text(
+        'meta_schema = "dibs"\nlock_timeout = "2s"\nstatement_timeout = "9s"\n'
+    )
+    code = main(["--project-root", str(tmp_path), "schema", db])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "source: kept.rs:2" in out and "other.rs" not in out
+    assert "public.__dibs_tables is outside the meta schema 'dibs': ignored" in out
+    (tmp_path / "dibs-tui.toml").write_text('lock_timeout = "1s"\n')
+    code, took = asyncio.run(_blocked(db, [], before=("--project-root", str(tmp_path))))
+    assert code == 1 and took < 3
+    assert "gave up after 1s (lock_timeout)" in capsys.readouterr().err
+    (tmp_path / "dibs-tui.toml").write_text('statement_timeout = "soon"\n')
+    assert main(["--project-root", str(tmp_path), "schema", db]) == 1
+    assert "invalid statement_timeout 'soon'" in capsys.readouterr().err
