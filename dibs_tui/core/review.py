@@ -196,8 +196,7 @@ class _Facts:
         if key in self.tables:
             return self.tables[key]
         row = await self.conn.fetchrow(
-            # Names resolve on the session's search path, as the migration's would; every function and
-            # operator is pg_catalog's, whatever a schema earlier on that path holds.
+            # Names resolve on the session's path, as the migration's would; functions and operators: pg_catalog's
             """SELECT c.oid::pg_catalog.int8 AS oid,
                       pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
                       c.reltuples::pg_catalog.int8 AS estimate, c.relkind::pg_catalog.text AS kind
@@ -774,8 +773,7 @@ async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -
     reviewer = _Reviewer(_Facts(conn))
     reviewed: list[ReviewedStatement] = []
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        # Bounded, and no row-level security policy of another owner runs as us: such a table's facts are
-        # unknown instead (core.session has the same rules for catalog sessions).
+        # Bounded; no other owner's row-level security policy runs as us (that table's facts are unknown).
         await conn.execute(
             f"SET LOCAL statement_timeout = '{CHECK_TIMEOUT}'; SET LOCAL row_security = off; "
             f"SET LOCAL lock_timeout = '{current_limits().lock_timeout.strip()}'"
