@@ -3,8 +3,9 @@
 * CREATE EXTENSION: an untrusted extension is created by the setting-up side before the files run (see
   `core.sandbox`), so its statement, its COMMENT ON EXTENSION and the bare CREATE SCHEMA made for it are
   skipped in the load; a trusted one is left to the role.
-* Changes of owner (ALTER … OWNER TO): the sandbox role cannot give objects away, and who owns an object is
-  not part of the diff; they are skipped. Nothing skipped here runs anywhere.
+* Changes of owner (ALTER … OWNER TO) and ALTER DEFAULT PRIVILEGES FOR ROLE another: the sandbox role cannot
+  give objects away nor act for another role, and neither owners nor default privileges are part of the
+  diff; they are skipped. Nothing skipped here runs anywhere.
 
 Only statements that mention these words are parsed (a cheap scan first): most of a large schema is not.
 """
@@ -21,7 +22,7 @@ from .sandbox import ExtensionRequest
 if TYPE_CHECKING:
     from .shadow import LocatedStatement
 
-_WORTH_PARSING = re.compile(r"\b(extension|owner)\b|\bcreate\s+schema\b", re.IGNORECASE)
+_WORTH_PARSING = re.compile(r"\b(extension|owner)\b|\bcreate\s+schema\b|\bfor\s+(role|user)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def prepare(statements: Sequence[LocatedStatement]) -> Prepared:
         elif kind == "CommentStmt" and _enum_name(getattr(node, "objtype", None)) == "OBJECT_EXTENSION":
             target = getattr(node, "object", None)
             by_index[index] = ("comment", str(getattr(target, "sval", "")))
-        elif _is_owner_change(node, kind):
+        elif _acts_for_another_role(node, kind):
             owners.add(index)
         elif (
             kind == "CreateSchemaStmt"
@@ -96,9 +97,11 @@ def _enum_name(value: object) -> str:
     return str(getattr(value, "name", value))
 
 
-def _is_owner_change(node: object, kind: str) -> bool:
+def _acts_for_another_role(node: object, kind: str) -> bool:
     if kind == "AlterOwnerStmt":
         return True
+    if kind == "AlterDefaultPrivilegesStmt":
+        return any(getattr(o, "defname", "") == "roles" for o in getattr(node, "options", None) or ())
     if kind == "AlterTableStmt":
         cmds = getattr(node, "cmds", None) or ()
         return bool(cmds) and all(_enum_name(getattr(c, "subtype", None)) == "AT_ChangeOwner" for c in cmds)

@@ -290,6 +290,7 @@ def test_a_clean_file_loads_as_the_sandbox_role(as_user: str, tmp_path: Path, us
         "CREATE TABLE app.t (id int PRIMARY KEY, name citext, v vec.vector(3),\n"
         "  who text DEFAULT current_user);\n"
         "ALTER TABLE app.t OWNER TO postgres;\n"
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;\n"
     )
     catalog, _, info = asyncio.run(load_desired(resolve(as_user), [schema]))
     table = catalog.relation("app", "t")
@@ -299,6 +300,26 @@ def test_a_clean_file_loads_as_the_sandbox_role(as_user: str, tmp_path: Path, us
     assert info.where == ("live server" if user == "superuser" else "embedded server")
     if user == "createrole_createdb":
         assert any("extension vector takes a superuser" in note for note in info.notes), info.notes
+
+
+@pytest.mark.usefixtures("nothing_left")
+def test_introspection_is_not_fooled_by_the_files_functions(as_user: str, tmp_path: Path) -> None:
+    """The file shadows format_type and points its role's and its database's search_path at it: the desired
+    side is still read through pg_catalog (a lying format_type would put its text into the plan's SQL)."""
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        "CREATE FUNCTION public.format_type(oid, integer) RETURNS text LANGUAGE sql\n"
+        "  AS $$ SELECT 'integer; DROP TABLE victim; --'::text $$;\n"
+        "CREATE FUNCTION public.pg_get_expr(pg_node_tree, oid) RETURNS text LANGUAGE sql\n"
+        "  AS $$ SELECT 'now(); DROP TABLE victim; --'::text $$;\n"
+        "DO $$ BEGIN EXECUTE 'ALTER ROLE CURRENT_USER SET search_path = public, pg_catalog';\n"
+        "  EXECUTE format('ALTER DATABASE %I SET search_path = public, pg_catalog', current_database()); END $$;\n"
+        "CREATE TABLE t (id int DEFAULT 7);\n"
+    )
+    catalog, _, _ = asyncio.run(load_desired(resolve(as_user), [schema]))
+    table = catalog.relation("public", "t")
+    assert table is not None
+    assert [(c.type, c.default) for c in table.columns] == [("integer", "7")]
 
 
 @pytest.mark.usefixtures("nothing_left")
