@@ -391,4 +391,6 @@ def test_a_broken_desired_file_is_one_line_and_nothing_else(db: str, tmp_path: P
     broken.write_text("CREATE TABLE ok (id int);\nCREATE TABLE (oops;\n")
     result = cli(command, db, "--desired", str(broken))
     assert result.returncode == 1
-    assert result.stderr == f'dibs-tui: error: {broken}:2:14: syntax error at or near "("\n'.encode(), result.stderr
+    assert result.stderr == f'dibs-tui: error: {broken}:2:14: syntax error at or near "("\n'.encode(), (
+        result.stderr
+    )
