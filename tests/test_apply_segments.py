@@ -500,3 +500,39 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
         await until(
             lambda: "Earlier run:" in str(details.render()) and "INVALID" not in str(details.render())
         )
+
+
+async def test_server_stopped_mid_apply_says_what_this_run_counted(tmp_path: Path) -> None:
+    from dibs_tui.core.embedded import EmbeddedServer
+
+    server = await asyncio.to_thread(EmbeddedServer(tmp_path / "server").start)
+    try:
+        dsn = server.dsn("postgres")
+        folder = await asyncio.to_thread(project, dsn, tmp_path, SLEEPY)
+        task = asyncio.create_task(apply_pending(resolve(dsn), folder))
+        conn = await asyncpg.connect(dsn)
+        try:
+            for _ in range(1200):
+                if await conn.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
+                    "AND query LIKE 'SELECT pg_sleep%'"
+                ):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await conn.close()
+        await asyncio.to_thread(server.destroy)  # the server goes away for good (fast shutdown)
+        started = time.perf_counter()
+        with pytest.raises(ConnectionLost) as lost:
+            await asyncio.wait_for(task, 30)
+        assert time.perf_counter() - started < resolve(dsn).timeout
+    finally:
+        await asyncio.to_thread(server.destroy)
+    message = lost.value.message
+    assert f"connection to the server lost while applying migration {NAME}, segment 3 of 3" in message
+    assert "could not reconnect to read the record (" in message
+    assert (
+        "by this run's count: segments 1-2 of 3 (statements 1-2, lines 1-2) committed; segment 3 was "
+        "interrupted: rolled back unless its COMMIT had reached the server" in message
+    )
+    assert lost.value.partial
