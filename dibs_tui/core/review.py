@@ -24,6 +24,7 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect
 from .migrations import is_transaction_control, runs_outside_transaction, split_statements, strip_comments
+from .review_shapes import Shape, shape_of
 from .session import current_limits
 from .sql import quote_literal
 
@@ -271,9 +272,8 @@ class _Reviewer:
 
     async def statement(self, sql: str, line: int) -> list[Hazard]:
         flat = strip_comments(sql)
-        upper = flat.upper()
         hazards: list[Hazard] = []
-        if runs_outside_transaction(flat):
+        if runs_outside_transaction(sql):
             hazards.append(
                 Hazard(
                     "non-transactional",
@@ -281,56 +281,35 @@ class _Reviewer:
                     "for ADD VALUE, the new label is unusable until committed): this migration is not atomic",
                 )
             )
-        if m := re.match(
-            rf"CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP\w*\s+|UNLOGGED\s+)?TABLE\s+"
-            rf"(?:IF\s+NOT\s+EXISTS\s+)?({_NAME})",
-            flat,
-            re.IGNORECASE,
-        ):
-            self.created.add(_key(m.group(1)))
-        elif m := re.match(
-            rf"CREATE\s+(UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
-            rf"(?:{_NAME}\s+)?ON\s+(?:ONLY\s+)?({_NAME})",
-            flat,
-            re.IGNORECASE,
-        ):
-            hazards += await self.create_index(flat, m.group(3), bool(m.group(1)), bool(m.group(2)), m.end())
-        elif m := re.match(
-            r"(DROP\s+TABLE|TRUNCATE)\s+(?:TABLE\s+)?(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(.*)", flat, re.IGNORECASE
-        ):
-            hazards += await self.drop_tables(m.group(1).upper().split()[0], m.group(2))
-        elif m := re.match(
-            rf"DROP\s+INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?({_NAME})", flat, re.IGNORECASE
-        ):
-            if not m.group(1):
-                hazards += await self.drop_index(m.group(2))
-        elif m := re.match(
-            rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})\s+(.*)",
-            flat,
-            re.IGNORECASE | re.DOTALL,
+        shape = shape_of(sql)
+        if shape.action == "create-table":
+            self.created.add(_key(shape.table))
+        elif shape.action == "create-index":
+            hazards += await self.create_index(shape)
+        elif shape.action == "drop-tables":
+            hazards += await self.drop_tables(shape.verb, list(shape.tables))
+        elif shape.action == "drop-index" and not shape.concurrent:
+            for name in shape.tables:
+                hazards += await self.drop_index(name)
+        elif shape.action == "alter-table" and (
+            m := re.match(
+                rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})\s+(.*)",
+                flat,
+                re.IGNORECASE | re.DOTALL,
+            )
         ):
             for action in _split_top_level(m.group(2)):
-                hazards += await self.alter_action(m.group(1), action, line)
-        elif re.match(
-            r"ALTER\s+(VIEW|MATERIALIZED\s+VIEW|FUNCTION|TYPE|SEQUENCE|SCHEMA)\b.*\b(RENAME|SET\s+SCHEMA)\b",
-            upper,
-        ):
+                hazards += await self.alter_action(shape.table, action, line)
+        elif shape.action == "rename-object":
             hazards.append(
                 Hazard(
                     "backward-incompatible",
                     "renames or moves an object that running clients may still use by its old name",
                 )
             )
-        elif m := re.match(
-            rf"UPDATE\s+(?:ONLY\s+)?({_NAME})(?:\s+(?:AS\s+)?{_IDENT})?\s+SET\s+(.*)",
-            flat,
-            re.IGNORECASE | re.DOTALL,
-        ):
-            for assignment in _split_top_level(
-                re.split(r"\s+(?:FROM|WHERE|RETURNING)\s+", m.group(2), flags=re.IGNORECASE)[0]
-            ):
-                column = assignment.split("=")[0].strip()
-                self.updated[(_key(m.group(1)), _unquote(column))] = line
+        elif shape.action == "update":
+            for column in shape.set_columns:
+                self.updated[(_key(shape.table), column)] = line
         return hazards
 
     def lock(self, table: TableFacts, name: str, what: str = "") -> Hazard:
@@ -340,14 +319,13 @@ class _Reviewer:
             f"reads and writes{what} until the transaction commits",
         )
 
-    async def create_index(
-        self, flat: str, name: str, unique: bool, concurrently: bool, end: int
-    ) -> list[Hazard]:
+    async def create_index(self, shape: Shape) -> list[Hazard]:
+        name = shape.table
         table = await self.existing(name)
         if table is None:
             return []
         hazards: list[Hazard] = []
-        if not concurrently and table.rows >= LARGE_TABLE_ROWS:
+        if not shape.concurrent and table.rows >= LARGE_TABLE_ROWS:
             hazards.append(
                 Hazard(
                     "blocking-index-build",
@@ -355,11 +333,8 @@ class _Reviewer:
                     "without CONCURRENTLY: its SHARE lock blocks writes for the whole build",
                 )
             )
-        if unique and table.rows:
-            body, _ = _paren(flat, end)
-            columns = _columns(body)
-            if all(re.fullmatch(r'[a-z_][a-z0-9_$]*|"[^"]+"', c) or c.isidentifier() for c in columns):
-                hazards += await self.duplicate_hazard(table, name, columns)
+        if shape.unique and table.rows and shape.columns:
+            hazards += await self.duplicate_hazard(table, name, list(shape.columns))
         return hazards
 
     async def duplicate_hazard(self, table: TableFacts, name: str, columns: list[str]) -> list[Hazard]:
@@ -383,16 +358,8 @@ class _Reviewer:
             ]
         return []
 
-    async def drop_tables(self, verb: str, rest: str) -> list[Hazard]:
+    async def drop_tables(self, verb: str, names: list[str]) -> list[Hazard]:
         hazards: list[Hazard] = []
-        names = _split_top_level(
-            re.sub(
-                r"\s+(CASCADE|RESTRICT|RESTART\s+IDENTITY|CONTINUE\s+IDENTITY)\b.*$",
-                "",
-                rest,
-                flags=re.IGNORECASE,
-            )
-        )
         for name in names:
             table = await self.existing(name)
             if table is None or not table.rows:
@@ -697,34 +664,6 @@ _WEAKER_ALTER_LOCKS = (
     ),
 )
 _LOCK_ORDER = ("SHARE UPDATE EXCLUSIVE", "SHARE ROW EXCLUSIVE", "ACCESS EXCLUSIVE")
-_STATEMENT_LOCKS = (
-    (
-        re.compile(
-            rf"CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+.*?\bON\s+(?:ONLY\s+)?({_NAME})", re.I | re.S
-        ),
-        "SHARE UPDATE EXCLUSIVE",
-    ),
-    (
-        re.compile(rf"CREATE\s+(UNIQUE\s+)?INDEX\s+.*?\bON\s+(?:ONLY\s+)?({_NAME})", re.I | re.S),
-        "SHARE (blocks writes)",
-    ),
-    (
-        re.compile(rf"CREATE\s+(OR\s+REPLACE\s+)?(CONSTRAINT\s+)?TRIGGER\s+.*?\bON\s+({_NAME})", re.I | re.S),
-        "SHARE ROW EXCLUSIVE",
-    ),
-    (
-        re.compile(
-            rf"(DROP\s+TABLE|TRUNCATE|REFRESH\s+MATERIALIZED\s+VIEW(?!\s+CONCURRENTLY)|VACUUM\s+FULL|"
-            rf"CLUSTER)\s+(?:TABLE\s+)?(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})",
-            re.I,
-        ),
-        "ACCESS EXCLUSIVE",
-    ),
-    (
-        re.compile(rf"(UPDATE|DELETE\s+FROM|INSERT\s+INTO|MERGE\s+INTO)\s+(?:ONLY\s+)?({_NAME})", re.I),
-        "ROW EXCLUSIVE",
-    ),
-)
 
 
 def lock_taken(sql: str) -> str:
@@ -738,10 +677,7 @@ def lock_taken(sql: str) -> str:
             )
             modes.append(mode)
         return f"{max(modes, key=_LOCK_ORDER.index)} on {m.group(1)}" if modes else ""
-    for pattern, mode in _STATEMENT_LOCKS:
-        if m := pattern.match(flat):
-            return f"{mode} on {m.groups()[-1]}"
-    return ""
+    return shape_of(sql).lock
 
 
 _VARCHAR = re.compile(r"(?:character varying|varchar)\s*(?:\((\d+)\))?$", re.IGNORECASE)

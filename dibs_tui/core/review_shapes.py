@@ -1,0 +1,131 @@
+"""What the migration reviewer needs to know of one statement, read from its parse tree (`core.sqlparse`):
+which table it creates, indexes, drops, empties, alters or updates, and the strongest table lock it takes.
+
+Names are given as written in a migration would spell them (`app."Orders"`): the reviewer resolves them on the
+session's search path, as the migration's own statements would be, and shows them in its messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .sqlparse import statement_info
+
+_PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
+_RENAMED_OBJECTS = frozenset(
+    {"OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FUNCTION", "OBJECT_TYPE", "OBJECT_SEQUENCE", "OBJECT_SCHEMA"}
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """`action` is create-table, create-index, drop-tables, drop-index, alter-table, rename-object, update or
+    other; `table` the table it acts on (as written)."""
+
+    action: str = "other"
+    table: str = ""
+    tables: tuple[str, ...] = ()  # DROP TABLE / TRUNCATE targets, DROP INDEX names
+    verb: str = ""  # DROP or TRUNCATE
+    unique: bool = False
+    concurrent: bool = False
+    columns: tuple[str, ...] | None = None  # an index's plain columns; None when a key is an expression
+    set_columns: tuple[str, ...] = ()  # UPDATE's assigned columns
+    lock: str = ""  # "ACCESS EXCLUSIVE on t"; ALTER TABLE's is worked out per action by the reviewer
+
+
+def written(*parts: str | None) -> str:
+    """A name as a migration would write it: parts joined by dots, quoted only where needed."""
+    return ".".join(p if _PLAIN.fullmatch(p) else '"' + p.replace('"', '""') + '"' for p in parts if p)
+
+
+def _relation(value: Any) -> str:
+    rangevar = value.get("RangeVar", value) if isinstance(value, dict) else {}
+    return written(rangevar.get("schemaname"), rangevar.get("relname")) if "relname" in rangevar else ""
+
+
+def _dotted(items: Any) -> str:
+    return written(*[i["String"]["sval"] for i in items.get("List", {}).get("items", ()) if "String" in i])
+
+
+def shape_of(sql: str) -> Shape:
+    """The statement's shape; `Shape()` (other) when it does not parse as one statement."""
+    info = statement_info(sql)
+    if info is None:
+        return Shape()
+    node_type, body = info.node_type, info.body
+    if node_type == "CreateStmt" or (
+        node_type == "CreateTableAsStmt" and body.get("objtype") == "OBJECT_TABLE"
+    ):
+        return Shape("create-table", _relation(body.get("relation") or body.get("into", {}).get("rel")))
+    if node_type == "IndexStmt":
+        return _index(body)
+    if node_type == "DropStmt" and body.get("removeType") in ("OBJECT_TABLE", "OBJECT_INDEX"):
+        names = tuple(_dotted(o) for o in body.get("objects", ()))
+        if body["removeType"] == "OBJECT_INDEX":
+            return Shape("drop-index", tables=names, concurrent=bool(body.get("concurrent")))
+        return Shape("drop-tables", tables=names, verb="DROP", lock=_lock("ACCESS EXCLUSIVE", names[:1]))
+    if node_type == "TruncateStmt":
+        names = tuple(_relation(r) for r in body.get("relations", ()))
+        return Shape("drop-tables", tables=names, verb="TRUNCATE", lock=_lock("ACCESS EXCLUSIVE", names[:1]))
+    if _alters_table(node_type, body):
+        return Shape("alter-table", _relation(body.get("relation")))
+    if _renames_object(node_type, body):
+        return Shape("rename-object")
+    if node_type in ("InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
+        table = _relation(body.get("relation"))
+        assigned = tuple(
+            t["ResTarget"]["name"] for t in body.get("targetList", ()) if node_type == "UpdateStmt"
+        )
+        action = "update" if node_type == "UpdateStmt" else "other"
+        return Shape(action, table, set_columns=assigned, lock=_lock("ROW EXCLUSIVE", (table,)))
+    if node_type == "CreateTrigStmt":
+        return Shape(lock=_lock("SHARE ROW EXCLUSIVE", (_relation(body.get("relation")),)))
+    if node_type == "RefreshMatViewStmt" and not body.get("concurrent"):
+        return Shape(lock=_lock("ACCESS EXCLUSIVE", (_relation(body.get("relation")),)))
+    if node_type == "ClusterStmt" and body.get("relation"):
+        return Shape(lock=_lock("ACCESS EXCLUSIVE", (_relation(body["relation"]),)))
+    if node_type == "VacuumStmt" and any(
+        o.get("DefElem", {}).get("defname") == "full" for o in body.get("options", ())
+    ):
+        rels = [_relation(r.get("VacuumRelation", {}).get("relation", {})) for r in body.get("rels", ())]
+        return Shape(lock=_lock("ACCESS EXCLUSIVE", tuple(rels[:1])))
+    return Shape()
+
+
+def _lock(mode: str, names: tuple[str, ...]) -> str:
+    return f"{mode} on {names[0]}" if names and names[0] else ""
+
+
+def _index(body: dict[str, Any]) -> Shape:
+    table = _relation(body.get("relation"))
+    elements = [e.get("IndexElem", {}) for e in body.get("indexParams", ())]
+    plain = all("name" in e and not e.get("expr") for e in elements)
+    concurrent = bool(body.get("concurrent"))
+    return Shape(
+        "create-index",
+        table,
+        unique=bool(body.get("unique")),
+        concurrent=concurrent,
+        columns=tuple(e["name"] for e in elements) if plain and elements else None,
+        lock=_lock("SHARE UPDATE EXCLUSIVE" if concurrent else "SHARE (blocks writes)", (table,)),
+    )
+
+
+def _alters_table(node_type: str, body: dict[str, Any]) -> bool:
+    """ALTER TABLE in every form the grammar gives it a node of its own (RENAME, SET SCHEMA)."""
+    if node_type == "AlterTableStmt":
+        return body.get("objtype") == "OBJECT_TABLE"
+    if node_type == "RenameStmt":
+        return "OBJECT_TABLE" in (body.get("renameType"), body.get("relationType"))
+    return node_type == "AlterObjectSchemaStmt" and body.get("objectType") == "OBJECT_TABLE"
+
+
+def _renames_object(node_type: str, body: dict[str, Any]) -> bool:
+    """A view, function, type, sequence or schema renamed or moved: clients that use the old name break."""
+    if node_type == "RenameStmt":
+        return bool({body.get("renameType"), body.get("relationType")} & _RENAMED_OBJECTS)
+    if node_type == "AlterObjectSchemaStmt":
+        return body.get("objectType") in _RENAMED_OBJECTS
+    return node_type == "AlterEnumStmt" and bool(body.get("oldVal"))
