@@ -148,6 +148,37 @@ def test_refused_statement_after_a_hundred_good_ones_sends_none_of_them(
     assert not _role_exists(db, marker)
 
 
+def test_refused_statement_in_the_last_file_of_a_folder_sends_none_of_the_first(
+    db: str, marker: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "schema"
+    folder.mkdir()
+    (folder / "01_first.sql").write_text(f"DO $$ BEGIN EXECUTE 'CREATE ROLE {marker}'; END $$;\n")
+    (folder / "02_second.sql").write_text("CREATE TABLE a (id int);\nDROP ROLE postgres;\n")
+    code = main(["diff", db, "--desired", str(folder)])
+    _refused(code, capsys.readouterr().err, f"{folder / '02_second.sql'}:2:1:", "DROP ROLE is not allowed")
+    assert not _role_exists(db, marker)
+
+
+def test_desired_migrations_folder_goes_through_the_migration_door(
+    db: str, victim: str, marker: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_first.sql").write_text(f"DO $$ BEGIN EXECUTE 'CREATE ROLE {marker}'; END $$;\n")
+    (folder / "002_evil.sql").write_text(
+        f'UPDATE pg_class SET relname = relname WHERE false;\nDROP DATABASE "{victim}";\n'
+    )
+    code = main(["diff", db, "--desired", f"migrations:{folder}"])
+    _refused(
+        code,
+        capsys.readouterr().err,
+        f"{folder / '002_evil.sql'}:2:1:",
+        "DROP DATABASE is not allowed in a migration",
+    )
+    assert _database_exists(db, victim) and not _role_exists(db, marker)
+
+
 def test_refused_statement_hidden_after_dollar_quoted_semicolons(
     db: str, victim: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
