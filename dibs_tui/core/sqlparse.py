@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -366,17 +367,23 @@ def parse_sql(text: str, file: str = "<sql>") -> ParsedFile:
     finally:
         if collecting:
             gc.enable()
-    if len(_KNOWN) > 20_000:
-        _KNOWN.clear()
     for stmt in statements:
-        if len(stmt.text) <= 65_536:
-            _KNOWN[stmt.text] = stmt
+        if len(stmt.text) <= 8192:
+            _remember(stmt)
     return ParsedFile(file, text, tuple(statements), tuple(metas))
 
 
 # Statements parsed lately, by text: callers that ask about one statement's text again (is it BEGIN? must it
 # run alone?) get the answer without a second parse.
 _KNOWN: dict[str, ParsedStatement] = {}
+_KNOWN_LOCK = threading.Lock()  # files may be read in worker threads (the TUI)
+
+
+def _remember(stmt: ParsedStatement) -> None:
+    with _KNOWN_LOCK:
+        if len(_KNOWN) >= 2048:
+            del _KNOWN[next(iter(_KNOWN))]  # the oldest: a bounded memory of recent statements
+        _KNOWN[stmt.text] = stmt
 
 
 def statement_info(sql: str) -> ParsedStatement | None:
