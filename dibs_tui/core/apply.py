@@ -355,7 +355,7 @@ async def _prepare(
     partials = await record.read_partials(conn)
     pending: list[PendingMigration] = []
     for file in files:
-        plan = plan_segments(file.text, str(file.path))
+        plan = plan_segments(file.text, str(file.path), transactional=file.transactional)
         partial = partials.get(file.name)
         if partial is not None:
             await _check_partial(conn, file, plan, partial)

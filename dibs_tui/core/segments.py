@@ -161,8 +161,10 @@ class SegmentPlan:
         return lines
 
 
-def plan_segments(text: str, file: str = "<sql>") -> SegmentPlan:
-    """Cut a migration into segments (see the module docstring for the rules)."""
+def plan_segments(text: str, file: str = "<sql>", *, transactional: bool = True) -> SegmentPlan:
+    """Cut a migration into segments (see the module docstring for the rules). A file that asks to run
+    without a transaction (`transactional=False`: goose NO TRANSACTION, dbmate transaction:false) runs every
+    statement alone, as those tools do."""
     segments: list[Segment] = []
     current: list[Statement] = []
     first = 1  # number of current[0]
@@ -192,13 +194,15 @@ def plan_segments(text: str, file: str = "<sql>") -> SegmentPlan:
                 in_block = False
             continue
         count += 1
-        alone = runs_outside_transaction(stmt.text)
-        if alone and in_block:
+        inherent = runs_outside_transaction(stmt.text)
+        if inherent and in_block:
             raise PlanError(
                 f"{file}:{stmt.line}: {statement_summary(stmt.text)} cannot run inside the BEGIN block "
                 f"opened at line {block_line}: PostgreSQL refuses it in a transaction",
                 hint="move it after that block's COMMIT (or end the block before it)",
             )
+        # Without a transaction, every statement outside a written block runs alone (goose, dbmate).
+        alone = inherent or (not transactional and not in_block)
         if alone:
             close()
         if not current:
