@@ -367,9 +367,7 @@ def parse_sql(text: str, file: str = "<sql>") -> ParsedFile:
     finally:
         if collecting:
             gc.enable()
-    for stmt in statements:
-        if len(stmt.text) <= 8192:
-            _remember(stmt)
+    _remember(statements)
     return ParsedFile(file, text, tuple(statements), tuple(metas))
 
 
@@ -379,11 +377,14 @@ _KNOWN: dict[str, ParsedStatement] = {}
 _KNOWN_LOCK = threading.Lock()  # files may be read in worker threads (the TUI)
 
 
-def _remember(stmt: ParsedStatement) -> None:
+def _remember(statements: list[ParsedStatement]) -> None:
+    """Keep the last 2,048 statements of up to 8 KiB."""
+    recent = [s for s in statements[-2048:] if len(s.text) <= 8192]
     with _KNOWN_LOCK:
-        if len(_KNOWN) >= 2048:
-            del _KNOWN[next(iter(_KNOWN))]  # the oldest: a bounded memory of recent statements
-        _KNOWN[stmt.text] = stmt
+        for stmt in recent:
+            if len(_KNOWN) >= 2048:
+                del _KNOWN[next(iter(_KNOWN))]  # the oldest
+            _KNOWN[stmt.text] = stmt
 
 
 def statement_info(sql: str) -> ParsedStatement | None:
