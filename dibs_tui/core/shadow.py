@@ -28,7 +28,7 @@ from .model import Catalog
 from .tool_tables import writes_tool_history
 
 if TYPE_CHECKING:
-    from .sandbox import ShadowInfo
+    from .sandbox import ExtensionRequest, ShadowInfo
     from .sqlfiles import DesiredSchema
 
 _MIGRATION_NAME = re.compile(r"^\d{3,}")
@@ -77,16 +77,19 @@ async def introspect_target(
 
 
 @asynccontextmanager
-async def shadow_database(target: ConnectionTarget | None) -> AsyncIterator[ConnectionTarget]:
+async def shadow_database(
+    target: ConnectionTarget | None, extensions: Sequence[ExtensionRequest] = ()
+) -> AsyncIterator[ConnectionTarget]:
     """A fresh empty database owned by a restricted role (see `core.sandbox`): the role's login to it.
 
     For callers that connect themselves: the password is renewed and a second connection allowed before the
     target is handed out. `desired_catalog` uses `open_sandbox` directly, which keeps the files' connection
-    the only one until they have run.
+    the only one until they have run. `extensions`: the untrusted ones the statements to run will ask for
+    (`core.sandbox_statements.prepare(...).extensions`), created before the role takes over.
     """
     from .sandbox import open_sandbox
 
-    async with open_sandbox(target) as sandbox:
+    async with open_sandbox(target, extensions) as sandbox:
         await sandbox.reseal(connections=2)
         await sandbox.connection.close()
         yield sandbox.target

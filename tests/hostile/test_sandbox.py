@@ -418,3 +418,27 @@ def test_loading_backend_terminated_gives_a_clear_message(
     assert isinstance(exc, SourceError) and exc.line == 2
     assert "the server ended the connection loading the desired schema" in exc.detail
     assert "\n" not in exc.detail and "Traceback" not in exc.detail
+
+
+@pytest.mark.parametrize("user", ["superuser", "neither"])
+@pytest.mark.usefixtures("nothing_left")
+def test_the_cli_says_what_was_refused_in_one_line(
+    as_user: str, marker_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`diff --desired` on a hostile file: exit 1, one error line at file:line:col, no traceback, no
+    password of the sandbox role, and the program did not run."""
+    from dibs_tui.cli import main
+
+    marker = marker_dir / "pwned"
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        "CREATE TABLE t (id int);\n"
+        f"DO $$ BEGIN EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', 'touch {marker}'); END $$;\n"
+    )
+    assert main(["diff", as_user, "--desired", str(schema)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    error = captured.err.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith(f"dibs-tui: error: {schema}:2:1: "), error
+    assert "permission denied" in error[0] and "Traceback" not in captured.err
+    assert not marker.exists()
