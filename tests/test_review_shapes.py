@@ -21,10 +21,13 @@ from dibs_tui.core.review_shapes import Shape, shape_of
             Shape("drop-tables", tables=("a", '"B"'), verb="TRUNCATE", lock="ACCESS EXCLUSIVE on a"),
         ),
         ("DROP INDEX CONCURRENTLY IF EXISTS i", Shape("drop-index", tables=("i",), concurrent=True)),
-        ("ALTER TABLE /* c */ ONLY t ADD COLUMN x int", Shape("alter-table", "t")),
-        ("ALTER TABLE t RENAME TO u", Shape("alter-table", "t")),
-        ("ALTER TABLE t RENAME COLUMN a TO b", Shape("alter-table", "t")),
-        ("ALTER TABLE t SET SCHEMA s", Shape("alter-table", "t")),
+        (
+            "ALTER TABLE /* c */ ONLY t ADD COLUMN x int",
+            Shape("alter-table", "t", lock="ACCESS EXCLUSIVE on t"),
+        ),
+        ("ALTER TABLE t RENAME TO u", Shape("alter-table", "t", lock="ACCESS EXCLUSIVE on t")),
+        ("ALTER TABLE t RENAME COLUMN a TO b", Shape("alter-table", "t", lock="ACCESS EXCLUSIVE on t")),
+        ("ALTER TABLE t SET SCHEMA s", Shape("alter-table", "t", lock="ACCESS EXCLUSIVE on t")),
         ("ALTER VIEW v RENAME COLUMN a TO b", Shape("rename-object")),
         ("ALTER FUNCTION f(int) SET SCHEMA s", Shape("rename-object")),
         ("ALTER TYPE e RENAME VALUE 'a' TO 'b'", Shape("rename-object")),
@@ -55,3 +58,24 @@ def test_index_columns_are_given_only_when_every_key_is_a_column() -> None:
     assert plain.columns == ("email", "Id")
     assert plain.lock == "SHARE UPDATE EXCLUSIVE on app.t"
     assert shape_of("CREATE UNIQUE INDEX i ON t (lower(email))").columns is None
+
+
+@pytest.mark.parametrize(
+    ("sql", "lock"),
+    [
+        ("ALTER TABLE t VALIDATE CONSTRAINT c, SET WITHOUT CLUSTER", "SHARE UPDATE EXCLUSIVE on t"),
+        ("ALTER TABLE p DETACH PARTITION c CONCURRENTLY", "SHARE UPDATE EXCLUSIVE on p"),
+        ("ALTER TABLE p DETACH PARTITION c", "ACCESS EXCLUSIVE on p"),
+        ("ALTER TABLE t ENABLE ALWAYS TRIGGER g, VALIDATE CONSTRAINT c", "SHARE ROW EXCLUSIVE on t"),
+        ("ALTER TABLE t DISABLE TRIGGER ALL", "SHARE ROW EXCLUSIVE on t"),
+        (
+            'ALTER TABLE app."T" ADD FOREIGN KEY (p) REFERENCES parent NOT VALID',
+            'SHARE ROW EXCLUSIVE on app."T"',
+        ),
+        ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID", "ACCESS EXCLUSIVE on t"),
+        ("ALTER TABLE t RENAME COLUMN a TO b", "ACCESS EXCLUSIVE on t"),
+        ("ALTER TABLE IF EXISTS ONLY t SET SCHEMA s", "ACCESS EXCLUSIVE on t"),
+    ],
+)
+def test_alter_table_takes_its_strongest_action_lock(sql: str, lock: str) -> None:
+    assert shape_of(sql).lock == lock

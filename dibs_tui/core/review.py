@@ -646,37 +646,8 @@ class _Reviewer:
         return []
 
 
-_WEAKER_ALTER_LOCKS = (
-    (
-        re.compile(
-            r"VALIDATE\s+CONSTRAINT|SET\s+STATISTICS|CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER|"
-            r"ATTACH\s+PARTITION|DETACH\s+PARTITION\s+.*\bCONCURRENTLY",
-            re.IGNORECASE,
-        ),
-        "SHARE UPDATE EXCLUSIVE",
-    ),
-    (
-        re.compile(
-            r"ADD\s+(CONSTRAINT\s+\S+\s+)?FOREIGN\s+KEY|(ENABLE|DISABLE)\s+(ALWAYS\s+|REPLICA\s+)?TRIGGER",
-            re.IGNORECASE,
-        ),
-        "SHARE ROW EXCLUSIVE",
-    ),
-)
-_LOCK_ORDER = ("SHARE UPDATE EXCLUSIVE", "SHARE ROW EXCLUSIVE", "ACCESS EXCLUSIVE")
-
-
 def lock_taken(sql: str) -> str:
     """The strongest table lock a statement takes, as PostgreSQL documents it per command and ALTER form."""
-    flat = strip_comments(sql)
-    if m := re.match(rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})\s+(.*)", flat, re.I | re.S):
-        modes = []
-        for action in _split_top_level(m.group(2)):
-            mode = next(
-                (mode for pattern, mode in _WEAKER_ALTER_LOCKS if pattern.match(action)), "ACCESS EXCLUSIVE"
-            )
-            modes.append(mode)
-        return f"{max(modes, key=_LOCK_ORDER.index)} on {m.group(1)}" if modes else ""
     return shape_of(sql).lock
 
 

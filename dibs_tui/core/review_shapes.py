@@ -70,7 +70,8 @@ def shape_of(sql: str) -> Shape:
         names = tuple(_relation(r) for r in body.get("relations", ()))
         return Shape("drop-tables", tables=names, verb="TRUNCATE", lock=_lock("ACCESS EXCLUSIVE", names[:1]))
     if _alters_table(node_type, body):
-        return Shape("alter-table", _relation(body.get("relation")))
+        table = _relation(body.get("relation"))
+        return Shape("alter-table", table, lock=_lock(_alter_lock(node_type, body), (table,)))
     if _renames_object(node_type, body):
         return Shape("rename-object")
     if node_type in ("InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
@@ -111,6 +112,46 @@ def _index(body: dict[str, Any]) -> Shape:
         columns=tuple(e["name"] for e in elements) if plain and elements else None,
         lock=_lock("SHARE UPDATE EXCLUSIVE" if concurrent else "SHARE (blocks writes)", (table,)),
     )
+
+
+# ALTER TABLE forms that take less than ACCESS EXCLUSIVE, as PostgreSQL documents them.
+_SHARE_UPDATE_EXCLUSIVE = frozenset(
+    {"AT_ValidateConstraint", "AT_SetStatistics", "AT_ClusterOn", "AT_DropCluster", "AT_AttachPartition"}
+)
+_SHARE_ROW_EXCLUSIVE = frozenset(
+    {
+        "AT_EnableTrig",
+        "AT_EnableAlwaysTrig",
+        "AT_EnableReplicaTrig",
+        "AT_DisableTrig",
+        "AT_EnableTrigAll",
+        "AT_DisableTrigAll",
+        "AT_EnableTrigUser",
+        "AT_DisableTrigUser",
+    }
+)
+_LOCK_ORDER = ("SHARE UPDATE EXCLUSIVE", "SHARE ROW EXCLUSIVE", "ACCESS EXCLUSIVE")
+
+
+def _alter_lock(node_type: str, body: dict[str, Any]) -> str:
+    """The strongest lock of an ALTER TABLE's actions."""
+    if node_type != "AlterTableStmt":
+        return "ACCESS EXCLUSIVE"  # RENAME, SET SCHEMA
+    modes = [_action_lock(c.get("AlterTableCmd", {})) for c in body.get("cmds", ())]
+    return max(modes, key=_LOCK_ORDER.index) if modes else ""
+
+
+def _action_lock(cmd: dict[str, Any]) -> str:
+    subtype = cmd.get("subtype", "")
+    definition = cmd.get("def") or {}
+    if subtype in _SHARE_UPDATE_EXCLUSIVE or (
+        subtype == "AT_DetachPartition" and definition.get("PartitionCmd", {}).get("concurrent")
+    ):
+        return "SHARE UPDATE EXCLUSIVE"
+    foreign_key = definition.get("Constraint", {}).get("contype") == "CONSTR_FOREIGN"
+    if subtype in _SHARE_ROW_EXCLUSIVE or (subtype == "AT_AddConstraint" and foreign_key):
+        return "SHARE ROW EXCLUSIVE"
+    return "ACCESS EXCLUSIVE"
 
 
 def _alters_table(node_type: str, body: dict[str, Any]) -> bool:
