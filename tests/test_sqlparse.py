@@ -93,6 +93,13 @@ def test_meta_commands_outside_quotes_are_blanked_and_listed() -> None:
     check_migration(parsed)
 
 
+def test_a_psql_variable_set_by_a_shell_command_is_refused() -> None:
+    parsed = parse_sql("\\set ON_ERROR_STOP 1\n\\set x `touch /tmp/x`\nSELECT 1;\n", "s.sql")
+    assert [m.harmless for m in parsed.meta_commands] == [True, False]
+    with pytest.raises(SourceError, match=r"^s.sql:2:1: psql meta-command \\set is not allowed"):
+        check_migration(parsed)
+
+
 def test_syntax_error_is_file_line_col_with_a_short_fragment() -> None:
     with pytest.raises(SourceError) as info:
         parse_sql("CREATE TABLE a (id int);\n  CREAT TABLE b (id int);\n", "s.sql")
