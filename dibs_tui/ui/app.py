@@ -18,18 +18,15 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
@@ -41,6 +38,8 @@ from ..config import Settings
 from ..core.connect import ConnectionTarget, connect
 from ..core.errors import DibsError
 from ..core.model import Catalog, QualifiedName
+from .app_help import TablesCommands, help_entries, system_commands
+from .catalog_messages import CatalogFailed, CatalogListed, CatalogLoaded, RelationPreviewed
 from .diff_pane import DiffPane
 from .memory import freeze_long_lived
 from .migrations_pane import MigrationsPane
@@ -48,7 +47,7 @@ from .pane_context import PaneContext
 from .screens.error import ErrorScreen
 from .screens.finder import FinderItem, FinderScreen
 from .screens.help import HelpEntry, HelpScreen
-from .search import Candidate, rank
+from .search import Candidate
 from .text import data, safe
 from .widgets.card_and_details import CardAndDetails
 from .widgets.details import DetailsView, column_details, table_details
@@ -62,12 +61,6 @@ CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the
 FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
 PANE_ORDER = ("table-list", "column-list", "details-view")
 MAIN_LISTS = {"browse": "#table-list", "diff": "#diff-changes", "migrations": "#migrations-list"}
-PANE_NAMES = {
-    "table-list": "Tables",
-    "column-list": "Columns",
-    "details-view": "Details",
-    "table-filter": "Tables filter",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,68 +72,12 @@ class Location:
     column: str | None = None
 
 
-class CatalogLoaded(Message):
-    def __init__(self, generation: int, catalog: Catalog, connected_at: float, loaded_at: float) -> None:
-        super().__init__()
-        self.generation = generation
-        self.catalog = catalog
-        self.connected_at = (
-            connected_at  # perf_counter() values: when the connection was up, the catalog read
-        )
-        self.loaded_at = loaded_at
-
-
-class CatalogListed(Message):
-    """The relations' names only (first load): the list paints while the full catalog is still loading."""
-
-    def __init__(self, generation: int, catalog: Catalog, connected_at: float) -> None:
-        super().__init__()
-        self.generation = generation
-        self.catalog = catalog
-        self.connected_at = connected_at
-
-
-class RelationPreviewed(Message):
-    """One relation, whole, while the full catalog is still loading: enough for its card and details."""
-
-    def __init__(self, generation: int, catalog: Catalog) -> None:
-        super().__init__()
-        self.generation = generation
-        self.catalog = catalog
-
-
-class CatalogFailed(Message):
-    def __init__(self, generation: int, message: str) -> None:
-        super().__init__()
-        self.generation = generation
-        self.message = message
-
-
 class HeaderBar(Static):
     """One line: masked DSN, server version, database, sync state, load state."""
 
     DEFAULT_CSS = """
     HeaderBar { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
-
-
-class TablesCommands(Provider):
-    """Command palette: type a table name to jump to it (same ranking as the finder)."""
-
-    async def search(self, query: str) -> Hits:
-        app = self.app
-        if not isinstance(app, DibsApp) or app.catalog is None or not query.strip():
-            return
-        for candidate in rank(query, app.table_candidates(), limit=30):
-            item = candidate.payload
-            assert isinstance(item, FinderItem)
-            yield Hit(
-                1.0,
-                data(f"table {candidate.path}"),
-                partial(app.go_to, item.schema, item.table),
-                text=f"table {candidate.path}",
-                help=item.detail,
-            )
 
 
 class DibsApp(App[int]):
@@ -492,7 +429,8 @@ class DibsApp(App[int]):
         if racing:
             self._card_timer = self.set_timer(CARD_SETTLE, self._settled)
         else:
-            self._show_selected()
+            with contextlib.suppress(NoMatches):  # a highlight still queued while the app shuts down
+                self._show_selected()
         self._last_card_update = now
 
     def _settled(self) -> None:
@@ -742,66 +680,12 @@ class DibsApp(App[int]):
     # Help and palette ------------------------------------------------------------------------------------
     def help_entries(self) -> tuple[str, list[HelpEntry]]:
         """Every binding active where the focus is, grouped by the pane (or app) that owns it."""
-        focused = self.screen.focused
-        title = PANE_NAMES.get(focused.id or "", type(focused).__name__) if focused else "App"
-        entries: list[HelpEntry] = []
-        seen: set[str] = set()
-        for namespace, bindings in self.screen._modal_binding_chain:
-            group_name = _namespace_name(namespace)
-            by_action: dict[tuple[str, str], list[str]] = {}
-            described: dict[tuple[str, str], Binding] = {}
-            for _key, binding in bindings:
-                if binding.system or not binding.description:
-                    continue
-                ident = (binding.action, binding.id or "")
-                by_action.setdefault(ident, []).append(
-                    self.get_key_display(binding) if not binding.key_display else binding.key_display
-                )
-                described[ident] = binding
-            for ident, keys in by_action.items():
-                binding = described[ident]
-                label = binding.id or binding.action
-                if label in seen:
-                    continue
-                seen.add(label)
-                entries.append((group_name, ", ".join(dict.fromkeys(keys)), binding.description, label))
-        return title, entries
+        return help_entries(self)
 
     def action_help(self) -> None:
         title, entries = self.help_entries()
         self.push_screen(HelpScreen(title, entries))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield SystemCommand("Refresh", "Reload the catalog from the database (r)", self.action_refresh)
-        yield SystemCommand(
-            "Go to table", "Find a table by name over every schema (t)", self.action_goto_table
-        )
-        yield SystemCommand("Find column", "Which tables have a column named… (c)", self.action_column_search)
-        yield SystemCommand(
-            "Toggle schema",
-            "Fold or unfold the schema under the cursor (space)",
-            self.query_one(TableList).action_toggle_schema,
-        )
-        yield SystemCommand("Filter tables", "Type to filter the Tables pane (/)", self.action_filter)
-        yield SystemCommand("Diff", "Compare the desired schema with the database (d)", self.action_diff)
-        yield SystemCommand("Migrations", "Applied and pending migrations (m)", self.action_migrations)
-        yield SystemCommand(
-            "Back", "Return to the previous table or column (backspace)", self.action_history_back
-        )
-        yield SystemCommand("Forward", "Undo a back (alt+right)", self.action_history_forward)
-        yield SystemCommand("Copy", "Copy the selection's name or DDL (y)", self.action_copy)
-        yield SystemCommand("Copy DDL", "Copy the selected table's DDL (Y)", self.action_copy_ddl)
-        yield SystemCommand(
-            "Open source", "Open the selection's source file in the editor (o)", self.action_open_editor
-        )
-        yield SystemCommand("Keys", "Every key of the focused pane (?)", self.action_help)
+        yield from system_commands(self)
         yield from super().get_system_commands(screen)
-
-
-def _namespace_name(namespace: object) -> str:
-    if isinstance(namespace, App):
-        return "App"
-    if isinstance(namespace, Screen):
-        return "Screen"
-    node_id = getattr(namespace, "id", None) or ""
-    return PANE_NAMES.get(node_id, type(namespace).__name__)

@@ -28,42 +28,21 @@ from textual.widgets.option_list import Option
 
 from ..core.diff import diff_catalogs, diff_database
 from ..core.errors import DibsError
-from ..core.plan import Change, ChangeKind, DiffResult, RenameSuggestion
-from .highlight import sql_lines
+from ..core.plan import Change, DiffResult, RenameSuggestion
+from .diff_view import DiffView, Row, build_view, change_rows
 from .pane_context import PaneContext
 from .text import safe
 from .widgets.mark_list import MarkList
 
-KIND_STYLE = {
-    ChangeKind.CREATE: ("+", "$text-success"),
-    ChangeKind.DROP: ("-", "$text-error"),
-    ChangeKind.ALTER: ("~", "$text-warning"),
-    ChangeKind.RENAME: (">", "$text-accent"),
-}
-
-
-def sync_marks(result: DiffResult) -> dict[tuple[str, str], str]:
-    """Every table of either side: in sync, differs, only live or only desired."""
-    differing = {c.table for c in result.changes if c.table is not None}
-    marks: dict[tuple[str, str], str] = {}
-    live, wanted = result.current.relations_by_key, result.desired.relations_by_key
-    for key in live.keys() | wanted.keys():
-        if key not in wanted:
-            marks[key] = "only live"
-        elif key not in live:
-            marks[key] = "only desired"
-        else:
-            marks[key] = "differs" if key in differing else "in sync"
-    return marks
-
 
 class DiffComputed(Message):
-    """A diff (or a re-plan) finished on its thread; `generation` drops answers overtaken by a newer request."""
+    """A diff (or a re-plan) finished on its thread, ready to show; `generation` drops answers overtaken by a
+    newer request."""
 
-    def __init__(self, generation: int, result: DiffResult | None, error: str = "") -> None:
+    def __init__(self, generation: int, view: DiffView | None, error: str = "") -> None:
         super().__init__()
         self.generation = generation
-        self.result = result
+        self.view = view
         self.error = error
 
 
@@ -126,14 +105,18 @@ class DiffPane(Vertical):
         self._status(Content("Computing the diff…"))
         self._generation += 1
         self.computing = True
-        self._diff_worker(self._generation, desired, tuple(self.accepted))
+        self._diff_worker(self._generation, desired, tuple(self.accepted), frozenset(self.rejected))
 
     def action_recompute(self) -> None:
         self.start_diff()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="diff", description="compute the diff")
     def _diff_worker(
-        self, generation: int, desired: Sequence[str | Path], accepted: tuple[tuple[str, str], ...]
+        self,
+        generation: int,
+        desired: Sequence[str | Path],
+        accepted: tuple[tuple[str, str], ...],
+        rejected: frozenset[tuple[str, str]],
     ) -> None:
         """Introspecting both sides and planning is seconds of CPU on a big schema: it runs here, on a thread
         with its own event loop, so the screen keeps drawing and taking keys meanwhile."""
@@ -164,26 +147,26 @@ class DiffPane(Vertical):
             gc.freeze()
             if gc_was_enabled:
                 gc.enable()
-        self.post_message(DiffComputed(generation, computed[0]))
+        self.post_message(DiffComputed(generation, build_view(computed[0], rejected)))
 
     @on(DiffComputed)
     def _computed(self, event: DiffComputed) -> None:
         if event.generation != self._generation:
             return  # a newer diff or re-plan was asked for meanwhile
         self.computing = False
-        if event.result is None:
+        if event.view is None:
             self._status(Content.assemble(("Diff failed: ", "$text-error"), safe(event.error)))
             self.context.set_sync({}, "unknown (diff failed)")
             return
-        self.show(event.result)
+        self.show(event.view)
 
-    def show(self, result: DiffResult) -> None:
-        self.result = result
-        self._fill_changes()
-        self._fill_plan()
+    def show(self, view: DiffView) -> None:
+        result = self.result = view.result
+        self._fill_changes(view.items, view.rows)
+        self.query_one("#diff-plan", Static).update(view.plan)
         count = len(result.changes)
         state = "in sync" if result.in_sync else f"{count} difference{'' if count == 1 else 's'}"
-        self.context.set_sync(sync_marks(result), state)
+        self.context.set_sync(view.marks, state)
         if result.in_sync:
             text = Content.assemble(("In sync", "$text-success"), f" — diff took {result.elapsed_s:.2f} s")
         else:
@@ -203,60 +186,12 @@ class DiffPane(Vertical):
         self.query_one("#diff-status", Static).update(content)
 
     # -- rendering ---------------------------------------------------------------------------------------
-    def _fill_changes(self) -> None:
-        assert self.result is not None
+    def _fill_changes(self, items: list[Option], rows: list[Row]) -> None:
         options = self.changes_list
         options.clear_options()
-        self._rows = []
-        groups: dict[str, list[Change]] = {}
-        for change in self.result.changes:
-            key = f"{change.table[0]}.{change.table[1]}" if change.table else str(change.object)
-            groups.setdefault(key, []).append(change)
-        items: list[Option] = []
-        for group, changes in groups.items():
-            items.append(Option(Content.styled(safe(group), "bold"), disabled=True))
-            self._rows.append(None)
-            for change in changes:
-                mark, style = KIND_STYLE[change.kind]
-                name = change.object.sub or change.object.name
-                detail = f"  {change.detail}" if change.detail else ""
-                label = Content.assemble(
-                    ("  " + mark + " ", style),
-                    (f"{change.what} ", style),
-                    safe(name),
-                    (detail, "$text-muted"),
-                )
-                if change.destructive:
-                    label = Content.assemble(label, (" !", "$text-error"))
-                items.append(Option(label))
-                self._rows.append(change)
-        renames = [r for r in self.result.renames if r.accept_arg not in self.rejected]
-        if renames:
-            items.append(
-                Option(Content.styled("Rename suggestions (a accept, x reject)", "bold"), disabled=True)
-            )
-            self._rows.append(None)
-            for r in renames:
-                items.append(
-                    Option(
-                        Content.assemble(
-                            ("  ? ", "$text-accent"),
-                            safe(f"{r.kind} {r.table + '.' if r.kind == 'column' else ''}{r.old} -> {r.new}"),
-                            (f"  {r.confidence:.0%}", "$text-muted"),
-                        )
-                    )
-                )
-                self._rows.append(r)
+        self._rows = rows
         options.add_options(items)
         options.highlight_first()  # its definitions show at once, and a/x act on a row
-
-    def _fill_plan(self) -> None:
-        assert self.result is not None
-        plan = self.query_one("#diff-plan", Static)
-        if not self.result.plan:
-            plan.update(Content("-- nothing to do"))
-            return
-        plan.update(Content("\n").join(sql_lines(self.result.sql())))
 
     @on(OptionList.OptionHighlighted, "#diff-changes")
     def _selected(self, event: OptionList.OptionHighlighted) -> None:
@@ -294,7 +229,7 @@ class DiffPane(Vertical):
         if rename is None or self.result is None:
             return
         self.rejected.add(rename.accept_arg)
-        self._fill_changes()
+        self._fill_changes(*change_rows(self.result, self.rejected))
 
     def _replan(self) -> None:
         """Renames change only the plan: re-plan from the catalogs we already have, on a thread (planning a
@@ -303,11 +238,15 @@ class DiffPane(Vertical):
         self._generation += 1
         self.computing = True
         self._status(Content("Re-planning…"))
-        self._replan_worker(self._generation, self.result, tuple(self.accepted))
+        self._replan_worker(self._generation, self.result, tuple(self.accepted), frozenset(self.rejected))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="diff", description="re-plan the diff")
     def _replan_worker(
-        self, generation: int, result: DiffResult, accepted: tuple[tuple[str, str], ...]
+        self,
+        generation: int,
+        result: DiffResult,
+        accepted: tuple[tuple[str, str], ...],
+        rejected: frozenset[tuple[str, str]],
     ) -> None:
         try:
             changes, plan, renames = diff_catalogs(result.current, result.desired, accepted_renames=accepted)
@@ -315,7 +254,9 @@ class DiffPane(Vertical):
             self.post_message(DiffComputed(generation, None, str(exc)))
             return
         self.post_message(
-            DiffComputed(generation, replace(result, changes=changes, plan=plan, renames=renames))
+            DiffComputed(
+                generation, build_view(replace(result, changes=changes, plan=plan, renames=renames), rejected)
+            )
         )
 
 

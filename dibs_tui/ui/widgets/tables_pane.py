@@ -270,11 +270,7 @@ class TablesPane(Vertical):
     def _rebuild(self, keep: QualifiedName | None = None) -> None:
         if self.catalog is None:
             return
-        shown = (
-            self._ordered
-            if self._matches is None
-            else sorted(self._matches, key=list_order)
-        )
+        shown = self._ordered if self._matches is None else sorted(self._matches, key=list_order)
         totals: dict[str, int] = {}
         for rel in self._ordered:
             totals[rel.schema] = totals.get(rel.schema, 0) + 1
