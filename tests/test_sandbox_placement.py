@@ -124,3 +124,23 @@ def test_the_scram_verifier_is_what_postgres_accepts(new_database: object) -> No
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_what_a_killed_load_left_is_swept_once_expired(
+    pg_server: EmbeddedServer, db: str, tmp_path: Path
+) -> None:
+    """A load killed outright (no cleanup ran) leaves its role and shadow; the next load drops them once the
+    role's VALID UNTIL has passed, and leaves alone the role of a load that may still run."""
+    dead, alive = "dibs_sandbox_0123456789ab", "dibs_sandbox_ba9876543210"
+    run_sql(pg_server.dsn(), f"CREATE ROLE {dead} LOGIN VALID UNTIL '2001-01-01'")
+    run_sql(pg_server.dsn(), f"CREATE DATABASE dibs_shadow_0123456789ab OWNER {dead}")
+    run_sql(pg_server.dsn(), f"CREATE ROLE {alive} LOGIN VALID UNTIL 'infinity'")
+    try:
+        schema = tmp_path / "schema.sql"
+        schema.write_text("CREATE TABLE t (id int);\n")
+        asyncio.run(diff_database(resolve(db), [schema]))
+        assert _leftovers(pg_server) == [alive]
+    finally:
+        run_sql(pg_server.dsn(), "DROP DATABASE IF EXISTS dibs_shadow_0123456789ab")
+        run_sql(pg_server.dsn(), f"DROP ROLE IF EXISTS {dead}")
+        run_sql(pg_server.dsn(), f"DROP ROLE IF EXISTS {alive}")

@@ -228,10 +228,17 @@ async def open_sandbox(
                             "was loaded on an embedded server instead"
                         )
                     elif rights.may_sandbox:
-                        sandbox = await _set_up(
-                            admin, target, rights, name, role, extensions, made, "live server", None
-                        )
-                        if sandbox is None:
+                        await _sweep_expired(admin, target)
+                        try:
+                            sandbox = await _set_up(
+                                admin, target, rights, name, role, extensions, made, "live server", None
+                            )
+                        except asyncpg.PostgresError as exc:
+                            notes.append(
+                                f"the sandbox could not be set up on the server at {_where(target)} "
+                                f"({_first_line(exc)}): the desired schema was loaded on an embedded server instead"
+                            )
+                        if sandbox is None and not notes:
                             notes.append(
                                 f"the server at {_where(target)} refused a password login of the sandbox role "
                                 "(pg_hba.conf?): the desired schema was loaded on an embedded server instead"
@@ -258,7 +265,7 @@ async def open_sandbox(
         sandbox = None
         try:
             rights = await _rights(admin)
-            sandbox = await _set_up(
+            sandbox = await _set_up_embedded(
                 admin,
                 admin_target,
                 rights,
@@ -287,6 +294,30 @@ async def open_sandbox(
             server.stop()  # synchronous on purpose: nothing can cancel it half way
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
+
+
+async def _set_up_embedded(*args: Any) -> Sandbox | None:
+    try:
+        return await _set_up(*args)
+    except asyncpg.PostgresError as exc:
+        raise DibsError(f"the embedded server could not set up the sandbox: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (getattr(exc, "message", None) or str(exc) or type(exc).__name__).splitlines()[0]
+
+
+async def _sweep_expired(admin: asyncpg.Connection, admin_target: ConnectionTarget) -> None:
+    """Drop what a load killed outright left behind (no cleanup could run): its role's VALID UNTIL has
+    passed, so no load still uses it. Roles we may not drop are left to someone who may."""
+    rows = await admin.fetch(
+        "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname ~ '^dibs_sandbox_[0-9a-f]{12}$'"
+        " AND rolvaliduntil < pg_catalog.now()"
+    )
+    for row in rows:
+        role = str(row["rolname"])
+        with contextlib.suppress(DibsError):
+            await _tear_down(admin, admin_target, SHADOW_PREFIX + role.removeprefix(ROLE_PREFIX), role)
 
 
 class _Made:
