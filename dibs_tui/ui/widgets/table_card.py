@@ -26,6 +26,16 @@ from .virtual_list import VirtualList
 
 LINE_WIDTH = 5
 MIGRATION_WIDTH = 15
+WIDE_MIGRATION_WIDTH = 32  # on a wide card the migration's name has room
+NARROW_CARD = 70  # below this the migration column goes (the details name it): the type keeps its room
+WIDE_CARD = 110
+
+
+def migration_width(card_width: int) -> int:
+    """Cells of the `migration` column on a card this wide (0: not shown)."""
+    if card_width < NARROW_CARD:
+        return 0
+    return MIGRATION_WIDTH if card_width < WIDE_CARD else WIDE_MIGRATION_WIDTH
 
 
 class ColumnList(VirtualList):
@@ -76,14 +86,14 @@ class ColumnList(VirtualList):
             body += Content.assemble(" ", data(f"→ {label}.{target.column}", "$text-success"))
         if column.doc:
             body += Content.styled(f"  {safe(column.doc.splitlines()[0])}", "italic $text-muted")
-        right = self._right_part(column) if self._has_provenance else Content("")
+        right = self._right_part(column, migration_width(width)) if self._has_provenance else Content("")
         room = width - len(marker) - right.cell_length - 1
         if body.cell_length > room:
             body = body.truncate(max(1, room - 1)) + Content("…")
         body = body.pad_right(max(0, room - body.cell_length))
         return Content.assemble(marker, body, " ", right)
 
-    def _right_part(self, column: Column) -> Content:
+    def _right_part(self, column: Column, room: int) -> Content:
         prov = column.provenance
         line = ""
         url = None
@@ -91,16 +101,17 @@ class ColumnList(VirtualList):
             line = f":{prov.source.line}" if prov.source.line else ":?"
             url = resolve(self.settings, prov.source).url
         migration = ""
-        if prov:
+        if prov and room:
             migration = (
-                short_migration(prov.modified_by, modified=True, width=MIGRATION_WIDTH - 1)
+                short_migration(prov.modified_by, modified=True, width=room - 1)
                 if prov.modified_by
-                else short_migration(prov.created_by, width=MIGRATION_WIDTH - 1)
+                else short_migration(prov.created_by, width=room - 1)
             )
         line_part = link(line, url, "$text-secondary") if line else Content("")
+        migration_part = data(migration, "$text-muted")
         return Content.assemble(
             line_part.pad_right(LINE_WIDTH - line_part.cell_length),
-            data(migration, "$text-muted").pad_right(MIGRATION_WIDTH - len(migration)),
+            migration_part.pad_right(room - migration_part.cell_length),
         )
 
 
