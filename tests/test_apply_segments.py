@@ -5,6 +5,7 @@ changed, and a connection lost mid-apply, all against the real server."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import subprocess
 import sys
@@ -502,32 +503,68 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
         )
 
 
-async def test_server_stopped_mid_apply_says_what_this_run_counted(tmp_path: Path) -> None:
-    from dibs_tui.core.embedded import EmbeddedServer
+class _Proxy:
+    """A TCP relay to the test server that can vanish: to the client, a server that went away for good."""
 
-    server = await asyncio.to_thread(EmbeddedServer(tmp_path / "server").start)
+    def __init__(self, port: int) -> None:
+        self.target_port = port
+        self.links: list[asyncio.StreamWriter] = []
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._link, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self.links += [writer, up_writer]
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, ConnectionError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def vanish(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in self.links:
+            with contextlib.suppress(Exception):
+                writer.transport.abort()
+        await self.server.wait_closed()
+
+
+async def test_server_gone_for_good_mid_apply_says_what_this_run_counted(db: str, tmp_path: Path) -> None:
+    folder = await asyncio.to_thread(project, db, tmp_path, SLEEPY)
+    proxy = _Proxy(resolve(db).port)
+    port = await proxy.start()
+    target = resolve(db.replace(f":{resolve(db).port}/", f":{port}/"))
+    task = asyncio.create_task(apply_pending(target, folder))
+    conn = await asyncpg.connect(db)
     try:
-        dsn = server.dsn("postgres")
-        folder = await asyncio.to_thread(project, dsn, tmp_path, SLEEPY)
-        task = asyncio.create_task(apply_pending(resolve(dsn), folder))
-        conn = await asyncpg.connect(dsn)
-        try:
-            for _ in range(1200):
-                if await conn.fetchval(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
-                    "AND query LIKE 'SELECT pg_sleep%'"
-                ):
-                    break
-                await asyncio.sleep(0.05)
-        finally:
-            await conn.close()
-        await asyncio.to_thread(server.destroy)  # the server goes away for good (fast shutdown)
+        for _ in range(1200):
+            if await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
+                "AND query LIKE 'SELECT pg_sleep%'"
+            ):
+                break
+            await asyncio.sleep(0.05)
+        await proxy.vanish()  # connection reset, and nothing answers any more
         started = time.perf_counter()
         with pytest.raises(ConnectionLost) as lost:
             await asyncio.wait_for(task, 30)
-        assert time.perf_counter() - started < resolve(dsn).timeout
+        assert time.perf_counter() - started < target.timeout
+        pid = await conn.fetchval(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
+            "AND query LIKE 'SELECT pg_sleep%'"
+        )
+        if pid:  # the server keeps sleeping for a client it cannot see go: end it, it commits nothing
+            await conn.fetchval("SELECT pg_terminate_backend($1)", pid)
     finally:
-        await asyncio.to_thread(server.destroy)
+        await conn.close()
     message = lost.value.message
     assert f"connection to the server lost while applying migration {NAME}, segment 3 of 3" in message
     assert "could not reconnect to read the record (" in message
@@ -536,24 +573,52 @@ async def test_server_stopped_mid_apply_says_what_this_run_counted(tmp_path: Pat
         "interrupted: rolled back unless its COMMIT had reached the server" in message
     )
     assert lost.value.partial
+    after = await asyncio.to_thread(state, db)
+    assert after["runs"] == 1 and after["segments"] == [(1, "committed", []), (2, "committed", [])]
 
 
-async def test_a_goose_no_transaction_file_runs_each_statement_alone(db: str, tmp_path: Path) -> None:
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "20260101000000_no-tx.sql").write_text(
-        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n"
-        "SELECT 1/0;\n-- +goose Down\nDROP TABLE a;\n"
-    )
-    plan = plan_segments(
-        "CREATE TABLE a (id int);\nBEGIN;\nSELECT 1;\nSELECT 2;\nCOMMIT;\n", transactional=False
-    )
-    assert [(s.first, s.last, s.alone) for s in plan.segments] == [(1, 1, True), (2, 3, False)]
-    with pytest.raises(MigrationFailed) as failure:
-        await apply_pending(resolve(db), folder)
-    assert failure.value.headline().startswith(
-        "migration 20260101000000_no-tx partially applied: segments 1-2 of 3 (statements 1-2, lines 3-4) "
-        "committed; segment 3 (SELECT 1/0, line 5) failed: division by zero"
-    )
-    rows = await fetch(db, "SELECT id FROM a")  # what goose would have kept, kept: and said so
-    assert [r["id"] for r in rows] == [1]
+def test_the_quick_keyword_check_never_hides_a_statement_the_parser_runs_alone() -> None:
+    """The planner skips the classifying parse for statements without these keywords: every statement that
+    runs alone or is transaction control must have one, or it would run inside a transaction."""
+    from dibs_tui.core.migrations import is_transaction_control, runs_outside_transaction
+    from dibs_tui.core.segments import _may_be_control, _may_run_alone
+
+    candidates = [
+        "CREATE INDEX CONCURRENTLY i ON t (a)",
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)",
+        "DROP INDEX CONCURRENTLY i",
+        "REINDEX INDEX CONCURRENTLY i",
+        "REINDEX TABLE CONCURRENTLY t",
+        "REINDEX DATABASE d",
+        "REINDEX SYSTEM d",
+        "ALTER TABLE p DETACH PARTITION c CONCURRENTLY",
+        "VACUUM",
+        "VACUUM (ANALYZE) t",
+        "CLUSTER",
+        "CREATE DATABASE d",
+        "DROP DATABASE d",
+        "ALTER DATABASE d SET TABLESPACE x",
+        "CREATE TABLESPACE x LOCATION '/tmp'",
+        "DROP TABLESPACE x",
+        "ALTER SYSTEM SET work_mem = '1MB'",
+        "ALTER TYPE mood ADD VALUE 'great'",
+        "alter type mood add /* c */ value if not exists 'x' before 'great'",
+        "CREATE SUBSCRIPTION s CONNECTION 'x' PUBLICATION p",
+        "DROP SUBSCRIPTION s",
+        "COMMIT PREPARED 'x'",
+        "DISCARD ALL",
+        "INSERT INTO t VALUES (1)",
+        "BEGIN",
+        "begin transaction isolation level serializable",
+        "START TRANSACTION",
+        "COMMIT",
+        "END",
+        "COMMIT AND CHAIN",
+    ]
+    for sql in candidates:
+        if runs_outside_transaction(sql):
+            assert _may_run_alone(sql), sql
+        if is_transaction_control(sql):
+            assert _may_be_control(sql), sql
+    assert runs_outside_transaction("CREATE INDEX CONCURRENTLY i ON t (a)")  # the check above is not empty
+    assert is_transaction_control("BEGIN")

@@ -352,6 +352,7 @@ async def _prepare(
             f"migrations folder {folder}",
             hint="copy the file into the folder (a symlink out of it is not applied)",
         )
+    await record.check_segments_table(conn)
     partials = await record.read_partials(conn)
     pending: list[PendingMigration] = []
     for file in files:

@@ -20,6 +20,7 @@ from datetime import datetime
 import asyncpg
 
 from .connect import ConnectionTarget, connect
+from .errors import DibsError
 from .migrations import HistoryTable, find_history_tables
 from .sql import qualified
 
@@ -41,10 +42,29 @@ _SEGMENTS_DDL = """CREATE TABLE IF NOT EXISTS {table} (
     PRIMARY KEY (migration, segment)
 )"""
 
-_TABLE_EXISTS_SQL = """
-SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
+_TABLE_SQL = """
+SELECT c.relkind::text AS kind, c.relhasrules AS rules,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS triggers,
+       ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2
 """
+_COLUMNS = (
+    "migration",
+    "segment",
+    "segments",
+    "checksum",
+    "first_statement",
+    "last_statement",
+    "first_line",
+    "last_line",
+    "outcome",
+    "error",
+    "leftovers",
+    "recorded_at",
+)
+
 
 _INVALID_INDEXES_SQL = """
 SELECT i.indexrelid::bigint AS oid,
@@ -106,16 +126,45 @@ async def history_table(conn: asyncpg.Connection) -> HistoryTable | None:
     return next((t for t in await find_history_tables(conn) if t.name == "__dibs_migrations"), None)
 
 
+async def _existing(conn: asyncpg.Connection, schema: str) -> bool:
+    """Whether our table is there; a relation of its name that is not it is refused before anything runs:
+    writing to it could run someone else's trigger or rule with the applier's rights."""
+    row = await conn.fetchrow(_TABLE_SQL, schema, SEGMENTS_TABLE)
+    if row is None:
+        return False
+    problem = ""
+    if row["kind"] != "r":
+        problem = "it is not a plain table"
+    elif row["triggers"] or row["rules"]:
+        problem = "it has triggers or rules, which would run with the applier's rights"
+    elif tuple(row["columns"]) != _COLUMNS:
+        problem = f"its columns are {', '.join(row['columns'])}"
+    if problem:
+        raise DibsError(
+            f"{qualified(schema, SEGMENTS_TABLE)} exists but is not dibs-tui's record of partial applies: {problem}",
+            hint="rename or drop it, then migrate again; nothing was applied",
+        )
+    return True
+
+
 async def segments_table(conn: asyncpg.Connection, history: HistoryTable | None) -> str | None:
     """The qualified name of the segments table beside `history`, if it exists."""
-    if history is None or not await conn.fetchval(_TABLE_EXISTS_SQL, history.schema, SEGMENTS_TABLE):
+    if history is None or not await _existing(conn, history.schema):
         return None
     return qualified(history.schema, SEGMENTS_TABLE)
 
 
+async def check_segments_table(conn: asyncpg.Connection) -> None:
+    """Refuse, before anything runs, a relation of our table's name that is not our table."""
+    from .session import current_limits
+
+    history = await history_table(conn)
+    await _existing(conn, history.schema if history is not None else current_limits().meta_schema)
+
+
 async def ensure_segments_table(conn: asyncpg.Connection, history: HistoryTable) -> str:
     table = qualified(history.schema, SEGMENTS_TABLE)
-    if not await conn.fetchval(_TABLE_EXISTS_SQL, history.schema, SEGMENTS_TABLE):
+    if not await _existing(conn, history.schema):
         await conn.execute(_SEGMENTS_DDL.format(table=table))
     return table
 

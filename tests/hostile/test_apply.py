@@ -123,3 +123,34 @@ def test_a_symlink_out_of_the_folder_is_refused_and_nothing_runs(db: str, tmp_pa
     assert "Traceback" not in result.stderr
     assert tables(db) == []  # refused before anything ran: not even the first migration
     assert outside.read_text() == "CREATE TABLE pwned (id int);\n"
+
+
+def test_a_look_alike_segments_table_is_refused_before_anything_runs(db: str, tmp_path: Path) -> None:
+    """A table of our record's name with a trigger: writing to it would run someone's code with our rights."""
+    from tests.pg import run_sql
+
+    run_sql(
+        db,
+        "CREATE TABLE fired (n int);"
+        "CREATE TABLE __dibs_migration_segments (migration text, segment int, segments int, checksum text, "
+        "first_statement int, last_statement int, first_line int, last_line int, outcome text, error text, "
+        "leftovers text[], recorded_at timestamptz);"
+        "CREATE FUNCTION fire() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO fired VALUES (1); "
+        "RETURN NEW; END$$;"
+        "CREATE TRIGGER fire BEFORE INSERT ON __dibs_migration_segments FOR EACH ROW EXECUTE FUNCTION fire();",
+    )
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "20260101000000_two.sql").write_text(
+        "CREATE TABLE first (id int);\nCREATE INDEX CONCURRENTLY first_id ON first (id);\n"
+    )
+    result = migrate(db, folder)
+    assert result.returncode == 1
+    assert (
+        "public.__dibs_migration_segments exists but is not dibs-tui's record of partial applies"
+        in result.stderr
+    )
+    assert "triggers or rules" in result.stderr and "Traceback" not in result.stderr
+    assert tables(db) == ["fired"]  # nothing ran: no table first, and the trigger never fired
+    rows = asyncio.run(fetch(db, "SELECT count(*) AS n FROM fired"))
+    assert rows[0]["n"] == 0
