@@ -82,17 +82,15 @@ async def shadow_database(
 ) -> AsyncIterator[ConnectionTarget]:
     """A fresh empty database owned by a restricted role (see `core.sandbox`): the role's login to it.
 
-    For callers that connect themselves: the password is renewed and a second connection allowed before the
-    target is handed out. `desired_catalog` uses `open_sandbox` directly, which keeps the files' connection
+    For callers that connect themselves, once: the first connection is closed and the password renewed before
+    the target is handed out. `desired_catalog` uses `open_sandbox` directly, which keeps the files' connection
     the only one until they have run. `extensions`: the untrusted ones the statements to run will ask for
     (`core.sandbox_statements.prepare(...).extensions`), created before the role takes over.
     """
     from .sandbox import open_sandbox
 
     async with open_sandbox(target, extensions) as sandbox:
-        await sandbox.reseal(connections=2)
-        await sandbox.connection.close()
-        yield sandbox.target
+        yield await sandbox.hand_over()
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -281,7 +279,9 @@ async def _load_in_sandbox(
     prepared = prepare(statements)
     async with open_sandbox(target, prepared.extensions) as sandbox:
         await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
-        await sandbox.reseal(connections=2)
+        # Introspection opens two connections; the third place is for the load's backend, which may still be
+        # ending when they log in (nobody else can take it: the password is new).
+        await sandbox.reseal(connections=3)
         await sandbox.connection.close()
         catalog = await introspect_target(
             sandbox.target, include_schemas=include_schemas, exclude_schemas=exclude_schemas
