@@ -1,6 +1,7 @@
 """Does the screen keep drawing while the Diff tab computes? Event-loop lag during `d` on big catalogs.
 
     .venv/bin/python -m bench.tui_diff [--tables 1000 5000] [--rounds 3]
+    .venv/bin/python -m bench.tui_diff --against DSN DESIRED_DSN [--rounds 3]   (databases already loaded)
 
 Starts an embedded server, loads gen_schema.py's N-table catalog twice (the second --changed), runs the app
 headless at 120×36 on the first with the second's DSN as the desired schema, presses `d` and, until the diff
@@ -90,8 +91,16 @@ def main() -> None:
     )
     parser.add_argument("--tables", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--rounds", type=int, default=3, help="runs per size; the median run is reported")
+    parser.add_argument(
+        "--against", nargs=2, metavar=("DSN", "DESIRED"), help="measure on these, load nothing"
+    )
     args = parser.parse_args()
     byte_compile()
+    if args.against:
+        runs = [asyncio.run(measure(*args.against, 0)) for _ in range(args.rounds)]
+        runs.sort(key=lambda f: f.lag_max_ms)
+        _print([runs[len(runs) // 2]])
+        return
     server = start_server()
     try:
         rows = []
@@ -103,6 +112,10 @@ def main() -> None:
             rows.append(runs[len(runs) // 2])
     finally:
         server.stop()
+    _print(rows)
+
+
+def _print(rows: list[Figures]) -> None:
     print("| tables | diff on screen | lag p50 | lag p95 | lag max | 20 × j during the diff |")
     print("|---:|---:|---:|---:|---:|---:|")
     for f in rows:
