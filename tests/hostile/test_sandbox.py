@@ -142,6 +142,36 @@ def test_drop_database(
     _victim_intact(pg_server, victim)
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE EVENT TRIGGER hijack ON ddl_command_start EXECUTE FUNCTION pg_catalog.pg_backend_pid()",
+        "ALTER ROLE CURRENT_USER SET session_preload_libraries = 'auto_explain'",
+        "ALTER DATABASE postgres SET search_path = evil",
+        "CREATE TABLESPACE evil LOCATION '/tmp'",
+    ],
+    ids=["event_trigger", "preload_library", "other_database_setting", "tablespace"],
+)
+@pytest.mark.usefixtures("nothing_left")
+def test_what_would_outlive_the_load_is_refused(
+    pg_server: EmbeddedServer, as_user: str, tmp_path: Path, statement: str
+) -> None:
+    """Things that would act on later sessions or other databases, hidden in a DO block."""
+    sql = f"DO $$ BEGIN EXECUTE $q${statement}$q$; END $$;\n"
+    _refused(
+        _load(as_user, tmp_path, sql),
+        "permission denied",
+        "must be owner",
+        "cannot be executed from a function",
+    )
+    assert not _names(pg_server, "SELECT evtname FROM pg_event_trigger")
+    assert not _names(pg_server, "SELECT spcname FROM pg_tablespace WHERE spcname = 'evil'")
+    assert not _names(
+        pg_server,
+        "SELECT setconfig::text FROM pg_db_role_setting WHERE setconfig::text ~ 'evil|auto_explain'",
+    )
+
+
 @pytest.mark.usefixtures("nothing_left")
 def test_create_role_in_a_do_block(pg_server: EmbeddedServer, as_user: str, tmp_path: Path) -> None:
     sql = "DO $$ BEGIN EXECUTE format('CREATE ROLE %I SUPERUSER LOGIN', 'evil_' || 'admin'); END $$;\n"
