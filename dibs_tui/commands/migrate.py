@@ -29,6 +29,7 @@ from .common import run_async, target_for
 from .status import migrations_folder
 
 EXIT_PARTIAL = 3
+_SEGMENTS_SHOWN = 100  # a file of 50,000 statements run alone is summed up past these
 
 
 def _say(text: str, *, error: bool = False) -> None:
@@ -58,7 +59,7 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
         segments = len(item.plan.segments)
         shape = f"{segments} segments" if segments > 1 else "one transaction"
         _say(f"pending  {item.file.name}  ({item.plan.statements} statements, {shape})")
-        for line in item.describe():
+        for line in item.describe(limit=_SEGMENTS_SHOWN):
             _say(f"    {line}")
         # A resumed migration's committed segments do not run again: their hazards are past.
         start = item.plan.segments[item.resume_at - 1].first_line if item.resume_at > 1 else 0

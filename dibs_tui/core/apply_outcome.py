@@ -49,9 +49,9 @@ class PendingMigration:
         """The 1-based segment this run starts with."""
         return self.partial.resume_at if self.partial is not None and self.partial.committed else 1
 
-    def describe(self) -> list[str]:
-        """The segments, and where a resumed migration starts (nothing for an atomic fresh one)."""
-        lines = self.plan.describe()
+    def describe(self, limit: int | None = None) -> list[str]:
+        """The segments (up to `limit`), and where a resumed migration starts (nothing for an atomic fresh one)."""
+        lines = self.plan.describe(limit)
         if self.resume_at > 1 and self.partial is not None:
             when = f" on {self.partial.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if self.partial.recorded_at else ""
             lines.append(

@@ -166,19 +166,24 @@ class SegmentPlan:
         )
         return f"{numbers} of {len(self.segments)} ({statements}, {lines})"
 
-    def describe(self) -> list[str]:
-        """One line per segment, for dry runs, confirmations and previews (nothing for an atomic migration)."""
+    def describe(self, limit: int | None = None) -> list[str]:
+        """One line per segment, for dry runs, confirmations and previews (nothing for an atomic migration);
+        past `limit` segments, one line sums up the rest."""
         if self.atomic:
             return []
         lines = [
             f"not atomic: {len(self.segments)} segments, each committed on its own, in order; a failure keeps "
             "the segments before it and a rerun resumes after them"
         ]
-        for seg in self.segments:
+        shown = self.segments if limit is None else self.segments[:limit]
+        for seg in shown:
             line = f"segment {seg.number} ({seg.kind}, {seg.where()}): {seg.summary()}"
             if seg.note:
                 line += f" ({seg.note})"
             lines.append(line)
+        if len(shown) < len(self.segments):
+            rest = len(self.segments) - len(shown)
+            lines.append(f"… and {rest} more: {self.span(len(shown) + 1, len(self.segments))}")
         return lines
 
 

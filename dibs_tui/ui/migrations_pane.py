@@ -99,10 +99,11 @@ def lock_lines(review: Review) -> list[str]:
     return [f"line {s.line}: {s.lock}" for s in review.statements if s.lock]
 
 
-def segment_lines(text: str, path: Path) -> list[str]:
-    """How a migration commits: nothing for one transaction, else a line per segment (or why it cannot run)."""
+def segment_lines(text: str, path: Path, limit: int = 30) -> list[str]:
+    """How a migration commits: nothing for one transaction, else a line per segment up to `limit` (or why
+    it cannot run)."""
     try:
-        return plan_segments(text, str(path)).describe()
+        return plan_segments(text, str(path)).describe(limit)
     except DibsError as exc:
         return [exc.message.splitlines()[0]]
 
@@ -380,7 +381,7 @@ class MigrationsPane(Vertical):
                         status.file.path,
                     )
                     hazards += [f"{status.name}:{h}" for h in hazard_lines(review)]
-                    described = segment_lines(status.file.text, status.file.path)
+                    described = segment_lines(status.file.text, status.file.path, limit=10)
                     segments += [f"{status.name}: {line}" for line in described]
         except DibsError as exc:
             self.apply_failed(str(exc))

@@ -105,7 +105,12 @@ def test_fifty_thousand_statements_are_segmented_quickly(tmp_path: Path) -> None
         f"segmenting took {total - split:.1f} s beyond the {split:.1f} s split"
     )
     assert total < 30.0, f"planning 50,000 statements took {total:.1f} s"
-    assert len(plan.describe()) == 101  # the dry run lists every segment
+    assert len(plan.describe()) == 101  # every segment, when asked
+    short = plan.describe(limit=10)  # what the CLI (100) and the pane (10, 30) show: the rest summed up
+    assert (
+        len(short) == 12
+        and short[-1] == "… and 90 more: segments 11-100 of 100 (statements 5001-50000, lines 5001-50000)"
+    )
 
 
 def test_a_symlink_out_of_the_folder_is_refused_and_nothing_runs(db: str, tmp_path: Path) -> None:
