@@ -184,6 +184,15 @@ def test_failed_concurrent_index_is_named_refused_while_there_then_resumed(db: s
     assert after["history"] == []  # not applied: only some segments committed
     assert after["segments"] == [(1, "committed", []), (2, "failed", ["public.t_v"])]
 
+    status = subprocess.run(
+        [DIBS, "status", db, "--migrations", str(folder)], capture_output=True, text=True, timeout=60
+    )
+    assert status.returncode == 1
+    assert f"partial   {NAME}  partially applied: segment 1 of 3 committed on " in status.stdout
+    assert (
+        f"partial   {NAME}  INVALID index left behind: public.t_v; clean it with: DROP INDEX" in status.stdout
+    )
+
     refused = migrate(db, folder, "--yes")
     assert refused.returncode == 1
     assert "left the INVALID index public.t_v behind" in refused.stderr

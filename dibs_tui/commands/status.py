@@ -10,7 +10,9 @@ import argparse
 from pathlib import Path
 
 from ..config import Settings
+from ..core.apply_record import read_partials_at
 from ..core.dialect import refuse_other_dialect
+from ..core.errors import DibsError
 from ..core.histories import describe_tables
 from ..core.migration_layouts import EntryKind, read_folder_status
 from ..core.migrations import MigrationState, MigrationStatus
@@ -61,6 +63,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"note: {shown(note)}")
     for status in statuses:
         print(status_line(status))
+    pending = {s.name for s in statuses if s.state is MigrationState.PENDING}
+    try:  # what an interrupted or failed apply left of a pending migration (core.apply_record)
+        partials = run_async(read_partials_at(target)) if pending else {}
+    except DibsError as exc:
+        partials = {}
+        print(f"note: {shown(exc.message)}")
+    for name, partial in partials.items():
+        if name in pending:
+            for line in partial.describe():
+                print(f"partial   {shown(name)}  {shown(line)}")
     for entry in found.folder.skipped:
         column = "refused" if entry.kind is EntryKind.REFUSED else "skipped"
         print(f"{column:<8}  {shown(entry.name)}  {entry.label}")

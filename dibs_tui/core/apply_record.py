@@ -251,13 +251,19 @@ async def still_there(conn: asyncpg.Connection, names: Sequence[str]) -> list[st
     return [n for n in names if n in present]
 
 
-async def read_partial(target: ConnectionTarget, migration: str) -> PartialApply | None:
-    """The partial record of one migration (its INVALID indexes only while they exist), or None."""
+async def read_partials_at(target: ConnectionTarget) -> dict[str, PartialApply]:
+    """Every partial record on `target`, each INVALID index listed only while it exists (status, the pane)."""
     conn = await connect(target, read_only=True)
     try:
-        partial = (await read_partials(conn)).get(migration)
-        if partial is not None and partial.leftovers:
-            partial = replace(partial, leftovers=tuple(await still_there(conn, partial.leftovers)))
-        return partial
+        found = await read_partials(conn)
+        for name, partial in found.items():
+            if partial.leftovers:
+                found[name] = replace(partial, leftovers=tuple(await still_there(conn, partial.leftovers)))
+        return found
     finally:
         await conn.close()
+
+
+async def read_partial(target: ConnectionTarget, migration: str) -> PartialApply | None:
+    """The partial record of one migration, or None."""
+    return (await read_partials_at(target)).get(migration)
