@@ -201,6 +201,27 @@ async def test_sync_state_and_marks_follow_an_apply_and_a_rediff(drifted: tuple[
     assert len(await fetch(db, "SELECT * FROM __dibs_migrations")) == 2
 
 
+async def test_the_header_keeps_the_sync_state_at_80_columns(drifted: tuple[str, Path]) -> None:
+    db, root = drifted
+    settings = Settings(
+        project_root=root,
+        migrations_dir=root / "db" / "migrations",
+        schema_paths=(root / "db" / "schema.sql",),
+    )
+    app = DibsApp(resolve(db), settings)  # the real header label: the masked DSN, long enough to crowd it
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: "differences" in header_text(app))
+        line = app.query_one("#header", Static).render_line(0).text.rstrip()
+        assert line.endswith("sync 4 differences")  # whole, on the one line, the server version gave way
+        assert "dibs-tui" in line and "PostgreSQL" not in line
+        await pilot.resize_terminal(200, 40)
+        await pilot.pause()
+        wide = app.query_one("#header", Static).render_line(0).text
+        assert "PostgreSQL" in wide and "sync 4 differences" in wide
+
+
 async def test_a_failed_rediff_drops_the_marks_it_can_no_longer_vouch_for(drifted: tuple[str, Path]) -> None:
     app = drifted_app(drifted)
     schema = drifted[1] / "db" / "schema.sql"

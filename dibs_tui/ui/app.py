@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events, on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, RenderResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -73,11 +73,39 @@ class Location:
 
 
 class HeaderBar(Static):
-    """One line: masked DSN, server version, database, sync state, load state."""
+    """One line: masked DSN, server version, database, sync state, load state.
+
+    Fitted to its width when drawn: on a narrow terminal the server version goes first, then the database's
+    name (the label names it), then the label is cut; the sync and load states always show.
+    """
 
     DEFAULT_CSS = """
-    HeaderBar { height: 1; background: $panel; color: $text; padding: 0 1; }
+    HeaderBar { height: 1; background: $panel; color: $text; padding: 0 1; text-wrap: nowrap; }
     """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._parts: tuple[Content, Content, list[Content], list[Content]] | None = None
+
+    def show(self, brand: Content, label: Content, optional: list[Content], states: list[Content]) -> None:
+        self._parts = (brand, label, optional, states)
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        if self._parts is None:
+            return super().render()
+        brand, label, optional, states = self._parts
+        optional = list(optional)
+        separator = Content("  │  ")
+        room = max(20, self.content_region.width)
+        line = separator.join([brand, label, *optional, *states])
+        while line.cell_length > room and optional:
+            optional.pop(0)
+            line = separator.join([brand, label, *optional, *states])
+        if line.cell_length > room:
+            cut = max(8, label.cell_length - (line.cell_length - room))
+            line = separator.join([brand, label.truncate(cut - 1) + Content("…"), *states])
+        return line
 
 
 class DibsApp(App[int]):
@@ -179,15 +207,19 @@ class DibsApp(App[int]):
         return self.query_one(DetailsView)
 
     def _update_header(self) -> None:
-        parts: list[Content] = [Content.styled("dibs-tui", "bold $text-accent"), data(self.header_label)]
+        brand = Content.styled("dibs-tui", "bold $text-accent")
+        optional: list[Content] = []
         if self.catalog is not None:
-            parts.append(Content.assemble(("PostgreSQL ", "$text-muted"), data(self.catalog.server_version)))
-            parts.append(Content.assemble(("db ", "$text-muted"), data(self.catalog.database, "bold")))
+            optional.append(
+                Content.assemble(("PostgreSQL ", "$text-muted"), data(self.catalog.server_version))
+            )
+            optional.append(Content.assemble(("db ", "$text-muted"), data(self.catalog.database, "bold")))
+        states: list[Content] = []
         if self.sync_state:
-            parts.append(Content.assemble(("sync ", "$text-muted"), data(self.sync_state)))
+            states.append(Content.assemble(("sync ", "$text-muted"), data(self.sync_state)))
         if self.load_state:
-            parts.append(Content.styled(self.load_state, "$text-warning"))
-        self.query_one(HeaderBar).update(Content("  │  ").join(parts))
+            states.append(Content.styled(self.load_state, "$text-warning"))
+        self.query_one(HeaderBar).show(brand, data(self.header_label), optional, states)
 
     # Loading ---------------------------------------------------------------------------------------------
     def load_catalog(self) -> None:

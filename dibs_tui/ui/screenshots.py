@@ -1,7 +1,8 @@
 """Write the README's screenshots: `python -m dibs_tui.ui.screenshots [OUT_DIR]` (default `screenshots/`).
 
 Builds the demo database (Acme Tracker) on a throwaway embedded server, drives the browser headless at
-120×36 and saves SVGs of its main states. The header shows a fixed label, not the session's port.
+120×36 (the browse view also at 80×24) and saves SVGs of its main states. The header shows a fixed label,
+not the session's port.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .app import DibsApp
 from .screens.finder import FinderScreen
 
 SIZE = (120, 36)
+SMALL = (80, 24)  # the smallest terminal the layout is made for
 PROJECT = Path(tempfile.gettempdir()) / "acme-tracker"
 HEADER = "postgresql://postgres@localhost/dibs_demo"
 
@@ -63,13 +65,26 @@ async def help_screen(pilot: Pilot[int]) -> None:
 
 
 async def diff(pilot: Pilot[int]) -> None:
+    from .diff_pane import DiffPane
+
     await pilot.press("d")
-    await pilot.pause(8)  # the diff pane computes in a worker
+    pane = pilot.app.query_one(DiffPane)
+    await _until(pilot, lambda: pane.result is not None)  # the diff computes on a worker thread
 
 
 async def migrations(pilot: Pilot[int]) -> None:
+    from textual.widgets import Static
+
+    from .migrations_pane import MigrationsPane
+
     await pilot.press("m")
-    await pilot.pause(2)
+    details = pilot.app.query_one(MigrationsPane).query_one("#migrations-details", Static)
+
+    def previewed() -> bool:  # hazards read and the folder replayed in a shadow database
+        text = str(details.render())
+        return "Changes:" in text and "computing" not in text
+
+    await _until(pilot, previewed)
 
 
 SHOTS: dict[str, Step] = {
@@ -79,12 +94,16 @@ SHOTS: dict[str, Step] = {
     "help": help_screen,
     "diff": diff,
     "migrations": migrations,
+    "browse-80x24": browse,
 }
 
 
-async def _shoot(dsn: str, settings: Settings, step: Step) -> str:
+SIZES: dict[str, tuple[int, int]] = {"browse-80x24": SMALL}
+
+
+async def _shoot(dsn: str, settings: Settings, step: Step, size: tuple[int, int]) -> str:
     app = DibsApp(resolve(dsn), settings, header_label=HEADER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await _until(pilot, lambda: app.catalog is not None and app.card.relation is not None)
         await step(pilot)
         await pilot.pause(0.2)
@@ -105,7 +124,7 @@ def main() -> None:
         info = build_demo(server.dsn("postgres"), project_dir=PROJECT, reset=True)
         settings = load_settings(info.project_dir)
         for name, step in SHOTS.items():
-            svg = asyncio.run(_shoot(info.dsn, settings, step))
+            svg = asyncio.run(_shoot(info.dsn, settings, step, SIZES.get(name, SIZE)))
             (args.out / f"{name}.svg").write_text(svg)
             print(f"wrote {args.out / name}.svg")
     finally:
