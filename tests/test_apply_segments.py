@@ -631,3 +631,30 @@ def test_the_quick_keyword_check_never_hides_a_statement_the_parser_runs_alone()
             assert _may_be_control(sql), sql
     assert runs_outside_transaction("CREATE INDEX CONCURRENTLY i ON t (a)")  # the check above is not empty
     assert is_transaction_control("BEGIN")
+
+
+def test_an_error_writing_the_history_row_is_a_message_not_an_internal_error(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "20260101000000_first.sql").write_text("CREATE TABLE first (id int);\n")
+    (folder / "20260102000000_self.sql").write_text(
+        "CREATE TABLE second (id int);\n"
+        "ALTER TABLE __dibs_migrations ADD CONSTRAINT no_me CHECK (name <> '20260102000000_self');\n"
+    )
+    result = migrate(db, folder, "--yes")
+    assert result.returncode == 1, result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert (
+        "apply stopped by an error outside the migration's statements while applying migration "
+        "20260102000000_self, segment 1 of 1" in result.stderr
+    )
+    assert 'violates check constraint "no_me"' in result.stderr
+    assert "nothing of it committed, as the server records" in result.stderr
+    assert "applied before it in this run (kept): 20260101000000_first" in result.stderr
+    rows = asyncio.run(
+        fetch(
+            db,
+            "SELECT to_regclass('public.first') IS NOT NULL AS f, to_regclass('public.second') IS NULL AS s",
+        )
+    )
+    assert (rows[0]["f"], rows[0]["s"]) == (True, True)  # the first kept, the second rolled back with its row

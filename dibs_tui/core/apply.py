@@ -427,6 +427,8 @@ async def apply_pending(
     except Exception as exc:
         if is_connection_loss(exc, conn):
             raise await connection_lost(run, exc) from None
+        if isinstance(exc, asyncpg.PostgresError):  # our own bookkeeping refused (a record, the history row)
+            raise await connection_lost(run, exc, lost=False) from None
         raise
     except asyncio.CancelledError:  # Ctrl-C, the app closing: say what committed, then go on cancelling
         with contextlib.suppress(Exception):

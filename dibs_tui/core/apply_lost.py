@@ -50,14 +50,20 @@ def _reason(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
-async def connection_lost(run: ApplyState, exc: BaseException) -> ConnectionLost:
-    """The message for a connection lost mid-apply: what committed, as the server's record says if we can
+async def connection_lost(run: ApplyState, exc: BaseException, *, lost: bool = True) -> ConnectionLost:
+    """The message for a connection lost mid-apply (or, `lost=False`, an error outside the migration's own
+    statements, such as writing its record): what committed, as the server's record says if we can
     reconnect within the connect timeout, else as this run counted it."""
     pending = run.pending
     lines: list[str] = []
     partial = False
+    what = (
+        "connection to the server lost"
+        if lost
+        else "apply stopped by an error outside the migration's statements"
+    )
     if pending is None or not run.segment:
-        lines.append(f"connection to the server lost: {_reason(exc)}")
+        lines.append(f"{what}: {_reason(exc)}")
         if pending is None:
             lines.append("no migration was running")
         else:
@@ -69,10 +75,10 @@ async def connection_lost(run: ApplyState, exc: BaseException) -> ConnectionLost
         plan = pending.plan
         seg = plan.segments[run.segment - 1]
         lines.append(
-            f"connection to the server lost while applying migration {pending.file.name}, segment {seg.number} "
+            f"{what} while applying migration {pending.file.name}, segment {seg.number} "
             f"of {len(plan.segments)} ({seg.summary()}, line {seg.first_line}): {_reason(exc)}"
         )
-        told, partial = await _ask_server(run, pending, seg, "connection lost")
+        told, partial = await _ask_server(run, pending, seg, "connection lost" if lost else _reason(exc))
         lines += told
     if run.applied:
         lines.append(f"applied before it in this run (kept): {', '.join(run.applied)}")
@@ -81,6 +87,9 @@ async def connection_lost(run: ApplyState, exc: BaseException) -> ConnectionLost
         migration=pending.file.name if pending else "",
         applied_before=run.applied,
         partial=partial,
+        hint=None
+        if lost
+        else "fix what the message names, then migrate again: it resumes from what committed",
     )
 
 

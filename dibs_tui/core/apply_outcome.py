@@ -198,13 +198,20 @@ class MigrationFailed(DibsError):
 
 
 class ConnectionLost(DibsError):
-    """The connection to the server ended during an apply; the message says what committed, as far as known."""
+    """The connection to the server ended during an apply (or an error outside the migration's statements
+    stopped it); the message says what committed, as far as known."""
 
     def __init__(
-        self, message: str, *, migration: str = "", applied_before: Sequence[str] = (), partial: bool = False
+        self,
+        message: str,
+        *,
+        migration: str = "",
+        applied_before: Sequence[str] = (),
+        partial: bool = False,
+        hint: str | None = None,
     ) -> None:
         super().__init__(
-            message, hint="migrate again once the server is back: it resumes from what committed"
+            message, hint=hint or "migrate again once the server is back: it resumes from what committed"
         )
         self.migration = migration
         self.applied_before = tuple(applied_before)
