@@ -16,6 +16,7 @@ from dibs_tui.cli import main
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
 from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.errors import SourceError
 from dibs_tui.core.plan import DiffResult
 from dibs_tui.core.sandbox import scram_verifier, version_note
 
@@ -144,3 +145,15 @@ def test_what_a_killed_load_left_is_swept_once_expired(
         run_sql(pg_server.dsn(), "DROP DATABASE IF EXISTS dibs_shadow_0123456789ab")
         run_sql(pg_server.dsn(), f"DROP ROLE IF EXISTS {dead}")
         run_sql(pg_server.dsn(), f"DROP ROLE IF EXISTS {alive}")
+
+
+def test_an_extension_the_server_lacks_is_named(db: str, tmp_path: Path) -> None:
+    """Before anything of the files runs, at the line that asks for it, with which server lacks it."""
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        "CREATE TABLE t (id int);\nCREATE EXTENSION IF NOT EXISTS postgis;\nCREATE EXTENSION nope_x;\n"
+    )
+    with pytest.raises(SourceError) as caught:
+        asyncio.run(diff_database(resolve(db), [schema]))
+    assert (caught.value.line, caught.value.column) == (2, 1)
+    assert caught.value.detail == "the live server has no extensions nope_x, postgis (not installed there)"

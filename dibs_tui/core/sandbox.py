@@ -434,7 +434,7 @@ async def _create_extensions(
                 first.file,
                 first.line,
                 first.column,
-                f"the {where} has no extension {', '.join(missing)} (not installed there)",
+                f"the {where} has no extension{'s' if len(missing) > 1 else ''} {', '.join(missing)} (not installed there)",
             )
         for ext in extensions:
             needed = _with_requirements(ext.name, available) if ext.cascade else {ext.name}
