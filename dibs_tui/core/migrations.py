@@ -23,7 +23,6 @@ from typing import Any
 import asyncpg
 
 from .connect import ConnectionTarget, connect
-from .errors import DibsError
 from .histories import TABLES as HISTORY_TABLE_NAMES
 from .histories import head_only_sources, read_table, tool_of
 from .model import Migration
@@ -336,6 +335,7 @@ _MOVED = {
     "ProgressCallback": "apply_outcome",
     "caret_excerpt": "apply_outcome",
     "MigrationFailed": "apply_outcome",
+    "preview_changes": "replay",
     "AppliedMigration": "apply_outcome",
     "ApplyResult": "apply_outcome",
     "acquire_lock": "apply_history",
@@ -356,47 +356,3 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     return getattr(importlib.import_module(f"{__package__}.{module}"), name)
-
-
-# -- preview ------------------------------------------------------------------------------------------------
-
-
-async def preview_changes(
-    target: ConnectionTarget, files: Sequence[MigrationFile], name: str
-) -> tuple[Any, ...]:
-    """What migration `name` changes: replay the folder up to it in a shadow database, diff before and after.
-
-    Returns the diff's `Change`s. Replaying from empty assumes the folder holds the whole history (a folder
-    that starts from an existing schema cannot be replayed: the error says which statement failed).
-    """
-    from .catalog import introspect
-    from .diff import diff_catalogs
-    from .shadow import shadow_database
-
-    upto = [f for f in files if f.name <= name]
-    if not upto or upto[-1].name != name:
-        raise DibsError(f"no migration file named {name}")
-    async with shadow_database(target) as shadow:
-        conn = await connect(shadow, read_only=False)
-        try:
-            for file in upto[:-1]:
-                await _replay(conn, file)
-            before = await introspect(conn)
-            await _replay(conn, upto[-1])
-            after = await introspect(conn)
-        finally:
-            await conn.close()
-    changes, _, _ = diff_catalogs(before, after)
-    return tuple(changes)
-
-
-async def _replay(conn: asyncpg.Connection, file: MigrationFile) -> None:
-    for stmt in split_statements(file.text, str(file.path)):
-        if is_transaction_control(stmt.text):
-            continue
-        try:
-            await conn.execute(stmt.text)
-        except asyncpg.PostgresError as exc:
-            from .apply_outcome import MigrationFailed
-
-            raise MigrationFailed(file.name, file.path, stmt, exc, ()) from None

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from .apply_outcome import MigrationFailed
 from .connect import ConnectionTarget, connect
 from .errors import DibsError
-from .migrations import MigrationFailed, MigrationFile, is_transaction_control, split_statements
+from .migrations import MigrationFile, is_transaction_control, split_statements
 from .plan import Change
 
 
