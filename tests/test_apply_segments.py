@@ -391,6 +391,10 @@ async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated
             in pane.last_error
         )
         await wait_for(pilot, lambda: "connection to the server lost" in str(details.render()))
+        # Told as plain text: a name or message holding [markup] is not rendered as markup.
+        told = [n for n in app._notifications if n.severity == "error"]
+        assert told and all(not n.markup for n in told)
+        assert any(n.message.startswith("connection to the server lost") for n in told)
     after = await asyncio.to_thread(state, db)
     assert after["runs"] == 1 and after["segments"] == [(1, "committed", []), (2, "committed", [])]
 

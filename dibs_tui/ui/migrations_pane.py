@@ -413,7 +413,7 @@ class MigrationsPane(Vertical):
             )
         except MigrationFailed as failure:
             self.last_error = failure.report()
-            self.app.notify(failure.headline(), severity="error")
+            self.app.notify(safe(failure.headline()), severity="error", markup=False)
             self.load_status()
             return
         except DibsError as exc:  # refused before running, or the connection lost: says what committed
@@ -428,7 +428,7 @@ class MigrationsPane(Vertical):
         self.last_error = message
         self._status(Content.styled(safe(message.splitlines()[0]), "$text-error"))
         self._details(Content(safe(message, keep_newlines=True)))
-        self.app.notify(safe(message.splitlines()[0]), severity="error")
+        self.app.notify(safe(message.splitlines()[0]), severity="error", markup=False)
         self.load_status()
 
     # -- generate ------------------------------------------------------------------------------------------
