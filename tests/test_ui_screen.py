@@ -81,6 +81,8 @@ async def test_details_hide_on_a_very_short_screen_and_are_skipped(demo: DemoInf
         assert isinstance(app.focused, TableList)
         await pilot.press("tab")
         assert isinstance(app.focused, ColumnList)
+        await pilot.press("enter")  # on a plain column Enter would open the details: hidden, so it stays
+        assert isinstance(app.focused, ColumnList)
         await pilot.press("tab")
         assert isinstance(app.focused, TableList)
 

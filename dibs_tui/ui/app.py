@@ -490,7 +490,7 @@ class DibsApp(App[int]):
         target = foreign_target(event.relation, event.column)
         if target is not None:
             self.go_to(target.schema, target.table, target.column)
-        else:
+        elif self.query_one("#details").display:  # hidden on a very short screen: the focus stays
             self.details.focus()
 
     @on(VirtualList.Activated, "#details-view")
