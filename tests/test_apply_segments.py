@@ -662,3 +662,75 @@ def test_an_error_writing_the_history_row_is_a_message_not_an_internal_error(db:
         )
     )
     assert (rows[0]["f"], rows[0]["s"]) == (True, True)  # the first kept, the second rolled back with its row
+
+
+def test_a_statement_run_alone_that_never_reported_is_settled_by_hand_not_run_again(
+    db: str, tmp_path: Path
+) -> None:
+    """The applier is killed (SIGKILL: nothing of it runs) while CREATE INDEX CONCURRENTLY waits; the server
+    finishes the index anyway. The rerun must not run it again blindly: it refuses and says how to settle it."""
+    folder = project(db, tmp_path)
+
+    async def kill_while_waiting(process: subprocess.Popen[str]) -> None:
+        blocker = await asyncpg.connect(db)
+        watcher = await asyncpg.connect(db)
+        try:
+            transaction = blocker.transaction(isolation="repeatable_read")
+            await transaction.start()
+            await blocker.fetchval("SELECT count(*) FROM runs")
+            for _ in range(1200):
+                if await watcher.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
+                    "AND wait_event_type = 'Lock' AND query LIKE 'CREATE UNIQUE INDEX CONCURRENTLY%'"
+                ):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the index never waited")
+            process.kill()
+            await asyncio.to_thread(process.wait, 30)
+            await transaction.rollback()  # the orphaned backend goes on and finishes the index
+            for _ in range(1200):
+                if await watcher.fetchval(
+                    "SELECT count(*) FROM pg_index WHERE indexrelid = 'public.t_v'::regclass AND indisvalid"
+                ):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await blocker.close()
+            await watcher.close()
+
+    process = subprocess.Popen(
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    asyncio.run(kill_while_waiting(process))
+    process.communicate(timeout=30)
+    after = state(db)
+    assert after["indexes"] == {"t_v": True} and after["columns"] == ["v", "a"]
+    assert after["segments"] == [(1, "committed", []), (2, "running", [])]
+    status = subprocess.run([DIBS, "status", db, "--migrations", str(folder)], capture_output=True, text=True)
+    assert f"partial   {NAME}  segment 2 was started by a run that ended before it reported" in status.stdout
+
+    refused = migrate(db, folder, "--yes")
+    assert refused.returncode == 1
+    assert (
+        "segment 2 (CREATE UNIQUE INDEX CONCURRENTLY t_v ON t (v), line 3), run alone, was started by an "
+        "earlier run that ended before it reported" in refused.stderr
+    )
+    done = (
+        "UPDATE public.__dibs_migration_segments SET outcome = 'committed', error = NULL "
+        f"WHERE migration = '{NAME}' AND segment = 2;"
+    )
+    assert done in refused.stderr
+    assert state(db) == after  # nothing ran
+
+    run_sql(db, done)  # the index is there and valid: record it as done
+    resumed = migrate(db, folder, "--yes")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming at segment 3 of 3" in resumed.stdout
+    final = state(db)
+    assert final["columns"] == ["v", "a", "b"] and final["indexes"] == {"t_v": True} and final["runs"] == 1
+    assert final["history"] == [(NAME, checksum(THREE))] and final["segments"] == []

@@ -14,8 +14,10 @@ index is there or when the file changed since the partial apply.
 
 A lost connection (the server stopped, our backend terminated) ends the apply with a message that says what
 committed: we reconnect once (within the connect timeout) and read the record, which a transaction segment
-writes in its own transaction, so it cannot disagree with the database. One gap remains: a statement run alone
-that committed just before the connection died is not recorded; the rerun runs it again.
+writes in its own transaction, so it cannot disagree with the database. A statement run alone is marked
+`running` before it runs: if the applier dies before its report (killed), the mark stays, and the rerun
+refuses until someone settles it (it prints the UPDATE that records it as done and the DELETE that forgets it),
+instead of running it a second time.
 """
 
 from __future__ import annotations
@@ -204,6 +206,8 @@ class _Applier:
             seg.first,
         )
         self.run.invalid_before = await record.invalid_indexes(conn)
+        async with conn.transaction():  # marked before it runs: an end without a report is never silent
+            await self.mark(seg, running=True)
         try:
             await self.statement(stmt, seg.first, pending.plan.statements)
         except _StatementError as failure:
@@ -212,6 +216,9 @@ class _Applier:
             return await (self.finish(before, started) if last else self.mark_committed(seg))
 
     async def mark_committed(self, seg: Segment) -> None:
+        await self.mark(seg)
+
+    async def mark(self, seg: Segment, *, running: bool = False) -> None:
         pending = self.run.pending
         assert pending is not None
         history = await _ensure_history_table(self.conn)
@@ -225,6 +232,7 @@ class _Applier:
             segments=len(pending.plan.segments),
             statements=(seg.first, seg.last),
             lines=(seg.first_line, seg.last_line),
+            running=running,
         )
 
     async def finish(self, before: dict[str, str], started: float) -> AppliedMigration:
@@ -260,7 +268,11 @@ class _Applier:
             now = await record.invalid_indexes(conn)
             leftovers = [name for oid, name in now.items() if oid not in run.invalid_before]
         recorded_in = ""
-        if run.committed or leftovers:
+        if seg.alone and not (run.committed or leftovers):  # nothing stays: no record of it either
+            table = await record.segments_table(conn, await record.history_table(conn))
+            if table is not None:
+                await record.forget_segment(conn, table, pending.file.name, seg.number)
+        elif run.committed or leftovers:
             history = await _ensure_history_table(conn)
             recorded_in = await record.ensure_segments_table(conn, history)
             await record.record_segment(
@@ -312,6 +324,16 @@ async def _check_partial(
             f"migration {file.name}: segment {partial.failed} failed in an earlier run and left the INVALID "
             f"index {', '.join(left)} behind; it must go before the migration can run again: {drops}",
             hint=f"run {drops} then migrate again (it resumes at segment {partial.resume_at})",
+        )
+    if partial.running is not None:
+        seg = plan.segments[partial.running - 1] if partial.running <= len(plan.segments) else None
+        what = f" ({seg.summary()}, line {seg.first_line})" if seg is not None else ""
+        table = await record.segments_table(conn, await record.history_table(conn)) or record.SEGMENTS_TABLE
+        done, again = record.settle_running(table, file.name, partial.running)
+        raise ApplyRefused(
+            f"migration {file.name}: segment {partial.running}{what}, run alone, was started by an earlier run "
+            "that ended before it reported: whether it took effect is unknown",
+            hint=f"check it; if it took effect, record it: {done} if not, forget it: {again} then migrate again",
         )
     if not partial.committed:
         return  # nothing of it stays: it runs whole, whatever the file says now

@@ -182,6 +182,12 @@ async def _ask_server(
             lines += [
                 f"left behind: the INVALID index {n}; clean it with: {drop_statement(n)}" for n in leftovers
             ]
+        if seg.alone and committed < seg.number and not leftovers:
+            lines.append(
+                f"segment {seg.number} runs alone: whether it took effect before the end is unknown, and "
+                "migrate refuses to go on until that is settled (it says how)"
+            )
+            return lines, True
         if committed or leftovers:
             lines.append(
                 f"migrate again resumes at segment {committed + 1} (keep the file unchanged until then)"

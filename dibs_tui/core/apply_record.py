@@ -1,12 +1,13 @@
 """What an apply left behind, kept on the server: which segments of a migration committed, which failed, and
 the INVALID indexes a failed `CREATE INDEX CONCURRENTLY` leaves.
 
-`__dibs_migration_segments` sits beside `__dibs_migrations`, in the same schema. A migration of one segment
-never writes to it: it commits with its history row or not at all. A migration of several writes one row per
-committed segment, inside that segment's transaction (or right after a statement run alone), so the record
-and the database never disagree about a transaction segment. The row of a failed segment names its error and
-leftovers; it is written only when something of the migration stays (a committed segment, an INVALID index).
-When the last segment commits, the history row is written and the segment rows are deleted, together.
+`__dibs_migration_segments` sits beside `__dibs_migrations`, in the same schema. A migration that is one
+transaction never writes to it: it commits with its history row or not at all. Otherwise each committed
+transaction segment writes its row inside its own transaction, so the record and the database never disagree
+about it; a statement run alone is marked `running` before it runs and `committed` right after. The row of a
+failed segment names its error and leftovers; it stays only when something of the migration stays (a
+committed segment, an INVALID index). When the last segment commits, the history row is written and the
+segment rows are deleted, together.
 
 Everything here is looked up through the catalog with schema-qualified names, never through search_path.
 """
@@ -22,7 +23,7 @@ import asyncpg
 from .connect import ConnectionTarget, connect
 from .errors import DibsError
 from .migrations import HistoryTable, find_history_tables
-from .sql import qualified
+from .sql import qualified, quote_literal
 
 SEGMENTS_TABLE = "__dibs_migration_segments"
 
@@ -35,7 +36,7 @@ _SEGMENTS_DDL = """CREATE TABLE IF NOT EXISTS {table} (
     last_statement INTEGER NOT NULL,
     first_line INTEGER NOT NULL,
     last_line INTEGER NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('committed', 'failed')),
+    outcome TEXT NOT NULL CHECK (outcome IN ('running', 'committed', 'failed')),
     error TEXT,
     leftovers TEXT[] NOT NULL DEFAULT '{{}}',
     recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -96,6 +97,7 @@ class PartialApply:
     error: str | None = None
     leftovers: tuple[str, ...] = ()
     recorded_at: datetime | None = None
+    running: int | None = None  # a statement run alone that was started and never reported
 
     @property
     def resume_at(self) -> int:
@@ -112,6 +114,11 @@ class PartialApply:
             lines.append(
                 f"partially applied: {done} of {self.segments} committed{when}; migrate resumes at segment "
                 f"{self.resume_at} while the file is unchanged"
+            )
+        if self.running is not None:
+            lines.append(
+                f"segment {self.running} was started by a run that ended before it reported: whether it took "
+                "effect is unknown, and migrate refuses until that is settled"
             )
         if self.failed is not None:
             lines.append(f"segment {self.failed} failed: {self.error}")
@@ -183,6 +190,7 @@ async def read_partials(conn: asyncpg.Connection) -> dict[str, PartialApply]:
         mine = [r for r in rows if r["migration"] == name]
         committed = [r for r in mine if r["outcome"] == "committed"]
         failed = next((r for r in mine if r["outcome"] == "failed"), None)
+        running = next((r["segment"] for r in mine if r["outcome"] == "running"), None)
         found[name] = PartialApply(
             migration=name,
             checksum=mine[-1]["checksum"],
@@ -193,6 +201,7 @@ async def read_partials(conn: asyncpg.Connection) -> dict[str, PartialApply]:
             error=failed["error"] if failed else None,
             leftovers=tuple(failed["leftovers"] or ()) if failed else (),
             recorded_at=max(r["recorded_at"] for r in mine),
+            running=running,
         )
     return found
 
@@ -209,8 +218,10 @@ async def record_segment(
     lines: tuple[int, int],
     error: str | None = None,
     leftovers: Sequence[str] = (),
+    running: bool = False,
 ) -> None:
-    """One segment's outcome: committed when `error` is None, else failed with its error and leftovers."""
+    """One segment's outcome: committed when `error` is None, else failed with its error and leftovers;
+    `running` before a statement run alone (replaced by its outcome once known)."""
     await conn.execute(
         f"INSERT INTO {table} (migration, segment, segments, checksum, first_statement, last_statement, "
         f"first_line, last_line, outcome, error, leftovers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
@@ -225,7 +236,7 @@ async def record_segment(
         checksum,
         *statements,
         *lines,
-        "committed" if error is None else "failed",
+        "running" if running else "committed" if error is None else "failed",
         error,
         list(leftovers),
     )
@@ -235,6 +246,19 @@ async def forget(conn: asyncpg.Connection, table: str, migration: str, *, failed
     """Drop a migration's segment rows (all of them once it is applied; the failed one when resuming)."""
     extra = " AND outcome = 'failed'" if failed_only else ""
     await conn.execute(f"DELETE FROM {table} WHERE migration = $1{extra}", migration)
+
+
+async def forget_segment(conn: asyncpg.Connection, table: str, migration: str, segment: int) -> None:
+    await conn.execute(f"DELETE FROM {table} WHERE migration = $1 AND segment = $2", migration, segment)
+
+
+def settle_running(table: str, migration: str, segment: int) -> tuple[str, str]:
+    """The two ways to settle a segment left running: record it as done, or forget it (then it runs again)."""
+    where = f"WHERE migration = {quote_literal(migration)} AND segment = {segment}"
+    return (
+        f"UPDATE {table} SET outcome = 'committed', error = NULL {where};",
+        f"DELETE FROM {table} {where};",
+    )
 
 
 async def invalid_indexes(conn: asyncpg.Connection) -> dict[int, str]:
