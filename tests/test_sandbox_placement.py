@@ -157,3 +157,36 @@ def test_an_extension_the_server_lacks_is_named(db: str, tmp_path: Path) -> None
         asyncio.run(diff_database(resolve(db), [schema]))
     assert (caught.value.line, caught.value.column) == (2, 1)
     assert caught.value.detail == "the live server has no extensions nope_x, postgis (not installed there)"
+
+
+def test_a_migration_preview_runs_in_the_sandbox(pg_server: EmbeddedServer, db: str, tmp_path: Path) -> None:
+    """The Migrations pane's preview replays the folder as the sandbox's role: an untrusted extension and an
+    owner change as a real folder has them still replay; a DO block that runs a program does not."""
+    from dibs_tui.core.apply_outcome import MigrationFailed
+    from dibs_tui.core.migrations import list_migration_files
+    from dibs_tui.core.replay import preview_changes
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_init.sql").write_text(
+        "CREATE EXTENSION vector;\nCREATE TABLE t (id int, v vector(3));\nALTER TABLE t OWNER TO postgres;\n"
+    )
+    (folder / "002_more.sql").write_text(
+        "CREATE FUNCTION public.format_type(oid, integer) RETURNS text LANGUAGE sql AS $$ SELECT 'lie' $$;\n"
+        "SET search_path = public, pg_catalog;\nALTER TABLE t ADD COLUMN note text;\n"
+    )
+    files = list_migration_files(folder)
+    changes = asyncio.run(preview_changes(resolve(db), files, "002_more"))
+    column = [c for c in changes if c.what == "column"]
+    assert [c.object.sub for c in column] == ["note"]
+    assert column[0].new is not None and "text" in column[0].new and "lie" not in column[0].new
+    marker = Path(tempfile.mkdtemp(prefix="dibs-preview-")) / "pwned"
+    marker.parent.chmod(0o777)
+    (folder / "003_evil.sql").write_text(
+        f"DO $$ BEGIN EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', 'touch {marker}'); END $$;\n"
+    )
+    with pytest.raises(MigrationFailed, match="permission denied"):
+        asyncio.run(preview_changes(resolve(db), list_migration_files(folder), "003_evil"))
+    assert not marker.exists()
+    assert _leftovers(pg_server) == []
+    shutil.rmtree(marker.parent)

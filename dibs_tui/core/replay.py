@@ -6,12 +6,12 @@ them before the first migration), so a migration that records its provenance in 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import asyncpg
 
 from .apply_outcome import MigrationFailed
-from .connect import ConnectionTarget, connect
+from .connect import ConnectionTarget
 from .errors import DibsError
 from .migrations import MigrationFile, is_transaction_control, split_statements
 from .plan import Change
@@ -26,30 +26,37 @@ async def preview_changes(
     from .catalog import introspect
     from .diff import diff_catalogs
     from .meta import meta_tables_ddl
-    from .shadow import shadow_database
+    from .sandbox import catalog_path, open_sandbox
+    from .sandbox_statements import prepare
+    from .shadow import LocatedStatement
 
     upto = [f for f in files if f.name <= name]
     if not upto or upto[-1].name != name:
         raise DibsError(f"no migration file named {name}")
-    async with shadow_database(target) as shadow:
-        conn = await connect(shadow, read_only=False)
-        try:
-            await conn.execute(meta_tables_ddl())
-            for file in upto[:-1]:
-                await replay_file(conn, file)
+    # Run as the sandbox's role (core.sandbox): untrusted extensions made first, owner changes skipped.
+    split = [(f, s) for f in upto for s in split_statements(f.text, str(f.path))]
+    prepared = prepare([LocatedStatement(str(f.path), s.text, s.line, s.column) for f, s in split])
+    async with open_sandbox(target, prepared.extensions) as sandbox:
+        conn, skip = sandbox.connection, prepared.skipped(sandbox.created_extensions)
+        await conn.execute(meta_tables_ddl())
+        for file in upto[:-1]:
+            await replay_file(conn, file, skip)
+        async with catalog_path(conn):
             before = await introspect(conn)
-            await replay_file(conn, upto[-1])
+        await replay_file(conn, upto[-1], skip)
+        async with catalog_path(conn):
             after = await introspect(conn)
-        finally:
-            await conn.close()
     changes, _, _ = diff_catalogs(before, after)
     return tuple(changes)
 
 
-async def replay_file(conn: asyncpg.Connection, file: MigrationFile) -> None:
-    """Run the file's statements one by one (its own BEGIN/COMMIT skipped: the shadow is thrown away)."""
+async def replay_file(
+    conn: asyncpg.Connection, file: MigrationFile, skip: Collection[tuple[str, int, int]] = ()
+) -> None:
+    """Run the file's statements one by one (its own BEGIN/COMMIT skipped: the shadow is thrown away), but
+    those at a (file, line, column) of `skip`."""
     for stmt in split_statements(file.text, str(file.path)):
-        if is_transaction_control(stmt.text):
+        if is_transaction_control(stmt.text) or (str(file.path), stmt.line, stmt.column) in skip:
             continue
         try:
             await conn.execute(stmt.text)

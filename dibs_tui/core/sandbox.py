@@ -149,6 +149,18 @@ class Sandbox:
         return self.target
 
 
+@asynccontextmanager
+async def catalog_path(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """Read the catalog on a connection that also runs files: search_path pinned to pg_catalog meanwhile (a
+    file's look-alike format_type or pg_get_expr is never called), then given back for the next file."""
+    path = await conn.fetchval("SELECT pg_catalog.current_setting('search_path')")
+    await conn.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)")
+    try:
+        yield
+    finally:
+        await conn.execute("SELECT pg_catalog.set_config('search_path', $1, false)", path)
+
+
 def _new_password() -> str:
     return secrets.token_urlsafe(32)
 

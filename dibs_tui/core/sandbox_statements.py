@@ -49,6 +49,11 @@ class Prepared:
             out.append(stmt)
         return out
 
+    def skipped(self, created: Collection[str]) -> frozenset[tuple[str, int, int]]:
+        """(file, line, column) of the statements `runnable` leaves out, for a caller that splits files itself."""
+        kept = {id(stmt) for stmt in self.runnable(created)}
+        return frozenset((s.file, s.line, s.column) for s in self.statements if id(s) not in kept)
+
 
 def prepare(statements: Sequence[LocatedStatement]) -> Prepared:
     """Find the extensions asked for and the statements the sandbox skips."""
