@@ -19,7 +19,7 @@ class ResolvedSource:
 
 
 def resolve(settings: Settings, location: SourceLocation) -> ResolvedSource:
-    """Relative paths resolve against the project root (spec §5); the URL is always absolute."""
+    """Relative paths resolve against the project root; the URL is always absolute."""
     path = Path(location.file).expanduser()
     if not path.is_absolute():
         path = settings.project_root / path

@@ -1,4 +1,4 @@
-"""The table card, as seed 000 draws it: source link, doc, created/modified-by migration, one row per column.
+"""The table card: source link, doc, created/modified-by migration, then one row per column.
 
 The header is a `Static` holding a `Content` (database text never goes through markup); the column rows are a
 `VirtualList`, so they share the keys and look of every other list. Source locations are OSC 8 links.
