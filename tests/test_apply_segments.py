@@ -734,3 +734,24 @@ def test_a_statement_run_alone_that_never_reported_is_settled_by_hand_not_run_ag
     final = state(db)
     assert final["columns"] == ["v", "a", "b"] and final["indexes"] == {"t_v": True} and final["runs"] == 1
     assert final["history"] == [(NAME, checksum(THREE))] and final["segments"] == []
+
+
+async def test_a_goose_no_transaction_file_runs_each_statement_alone(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "20260101000000_no-tx.sql").write_text(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n"
+        "SELECT 1/0;\n-- +goose Down\nDROP TABLE a;\n"
+    )
+    plan = plan_segments(
+        "CREATE TABLE a (id int);\nBEGIN;\nSELECT 1;\nSELECT 2;\nCOMMIT;\n", transactional=False
+    )
+    assert [(s.first, s.last, s.alone) for s in plan.segments] == [(1, 1, True), (2, 3, False)]
+    with pytest.raises(MigrationFailed) as failure:
+        await apply_pending(resolve(db), folder)
+    assert failure.value.headline().startswith(
+        "migration 20260101000000_no-tx partially applied: segments 1-2 of 3 (statements 1-2, lines 3-4) "
+        "committed; segment 3 (SELECT 1/0, line 5) failed: division by zero"
+    )
+    rows = await fetch(db, "SELECT id FROM a")  # what goose would have kept, kept: and said so
+    assert [r["id"] for r in rows] == [1]
