@@ -139,7 +139,7 @@ async def test_golang_migrate_single_version(db: str, tmp_path: Path) -> None:
 
 
 async def test_histories_are_never_written(db: str, tmp_path: Path) -> None:
-    from dibs_tui.core.migrations import apply_pending
+    from dibs_tui.core.apply import apply_pending
     from tests.pg import fetch
 
     await execute(db, ALEMBIC + GOOSE)

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from dibs_tui.core.apply import apply_pending
+from dibs_tui.core.apply_outcome import ApplyEvent, MigrationFailed
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.migrations import (
-    ApplyEvent,
-    MigrationFailed,
     MigrationState,
-    apply_pending,
     checksum,
     new_migration_name,
     read_status,

@@ -12,9 +12,9 @@ import pytest
 from textual.widgets import Static
 
 from dibs_tui.config import Settings, load_settings
+from dibs_tui.core.apply import apply_pending
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.embedded import EmbeddedServer
-from dibs_tui.core.migrations import apply_pending
 from dibs_tui.demo.build import DemoInfo, build_demo
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane

@@ -15,20 +15,17 @@ from pathlib import Path
 
 import asyncpg
 
+from .apply_history import _ensure_history_table, _record, acquire_lock
+from .apply_outcome import AppliedMigration, ApplyEvent
 from .connect import ConnectionTarget, connect
 from .errors import DibsError
 from .migration_layouts import version_of
 from .migrations import (
     ADVISORY_LOCK_KEY,
     HISTORY_TABLES,
-    AppliedMigration,
-    ApplyEvent,
     History,
     MigrationFile,
     MigrationState,
-    _ensure_history_table,
-    _record,
-    acquire_lock,
     find_history_tables,
     list_migration_files,
     migration_status,

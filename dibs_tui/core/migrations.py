@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 
@@ -83,6 +82,7 @@ def new_migration_name(slug: str, now: datetime | None = None) -> str:
 
 # -- history -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class HistoryTable:
     """A history table that exists, with its columns (name -> type)."""
@@ -131,7 +131,9 @@ async def find_history_tables_noted(conn: asyncpg.Connection) -> tuple[tuple[His
             continue
         odd = sorted(c for c, oid in table.type_oids.items() if oid >= 16384) + sorted(table.computed)
         if odd:
-            notes.append(f"{table.shown}: column(s) {', '.join(odd)} of a user-defined type or computed: ignored")
+            notes.append(
+                f"{table.shown}: column(s) {', '.join(odd)} of a user-defined type or computed: ignored"
+            )
             continue
         tables.append(HistoryTable(name, table.schema, dict(table.types)))
     return tuple(tables), notes
@@ -309,7 +311,9 @@ def is_transaction_control(sql: str) -> bool:
     from .sqlparse import statement_info
 
     info = statement_info(sql)
-    return info is not None and info.node_type == "TransactionStmt" and info.kind in ("BEGIN", "START", "COMMIT")
+    return (
+        info is not None and info.node_type == "TransactionStmt" and info.kind in ("BEGIN", "START", "COMMIT")
+    )
 
 
 def runs_outside_transaction(sql: str) -> bool:
@@ -326,33 +330,4 @@ def runs_outside_transaction(sql: str) -> bool:
     return info is not None and info.alone
 
 
-# -- apply: core.apply (moved there; the names stay importable from here) -----------------------------
-
 GENERATED_MARKER = "-- Meta updates"
-
-_MOVED = {
-    "ApplyEvent": "apply_outcome",
-    "ProgressCallback": "apply_outcome",
-    "caret_excerpt": "apply_outcome",
-    "MigrationFailed": "apply_outcome",
-    "preview_changes": "replay",
-    "AppliedMigration": "apply_outcome",
-    "ApplyResult": "apply_outcome",
-    "acquire_lock": "apply_history",
-    "apply_pending": "apply",
-    "_ensure_history_table": "apply_history",
-    "_record": "apply_history",
-    "_table_signatures": "apply_history",
-    "_compare_tables": "apply_history",
-    "_quote_setting": "apply",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """Names that moved to `core.apply`, `core.apply_history` and `core.apply_outcome`, still importable here."""
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f"{__package__}.{module}"), name)

@@ -22,6 +22,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..core.apply import apply_pending
+from ..core.apply_outcome import ApplyEvent, MigrationFailed, caret_excerpt
 from ..core.apply_record import read_partial
 from ..core.baseline import offer_baseline, record_baseline
 from ..core.connect import ConnectionTarget
@@ -29,13 +31,9 @@ from ..core.errors import DibsError
 from ..core.generate import GeneratedMigration, generate_migration
 from ..core.histories import describe_tables
 from ..core.migrations import (
-    ApplyEvent,
     History,
-    MigrationFailed,
     MigrationState,
     MigrationStatus,
-    apply_pending,
-    caret_excerpt,
     list_migration_files,
     new_migration_name,
     read_status,
