@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events, on, work
-from textual.app import App, ComposeResult, RenderResult, SystemCommand
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -32,7 +32,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget, connect
@@ -51,6 +51,7 @@ from .search import Candidate
 from .text import data, safe
 from .widgets.card_and_details import CardAndDetails
 from .widgets.details import DetailsView, column_details, table_details
+from .widgets.header_bar import HeaderBar
 from .widgets.table_card import ColumnList, TableCard
 from .widgets.tables_pane import TableList, TablesPane
 from .widgets.virtual_list import VirtualList
@@ -70,42 +71,6 @@ class Location:
     schema: str
     table: str
     column: str | None = None
-
-
-class HeaderBar(Static):
-    """One line: masked DSN, server version, database, sync state, load state.
-
-    Fitted to its width when drawn: on a narrow terminal the server version goes first, then the database's
-    name (the label names it), then the label is cut; the sync and load states always show.
-    """
-
-    DEFAULT_CSS = """
-    HeaderBar { height: 1; background: $panel; color: $text; padding: 0 1; text-wrap: nowrap; }
-    """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._parts: tuple[Content, Content, list[Content], list[Content]] | None = None
-
-    def show(self, brand: Content, label: Content, optional: list[Content], states: list[Content]) -> None:
-        self._parts = (brand, label, optional, states)
-        self.refresh()
-
-    def render(self) -> RenderResult:
-        if self._parts is None:
-            return super().render()
-        brand, label, optional, states = self._parts
-        optional = list(optional)
-        separator = Content("  │  ")
-        room = max(20, self.content_region.width)
-        line = separator.join([brand, label, *optional, *states])
-        while line.cell_length > room and optional:
-            optional.pop(0)
-            line = separator.join([brand, label, *optional, *states])
-        if line.cell_length > room:
-            cut = max(8, label.cell_length - (line.cell_length - room))
-            line = separator.join([brand, label.truncate(cut - 1) + Content("…"), *states])
-        return line
 
 
 class DibsApp(App[int]):
