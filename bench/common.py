@@ -54,10 +54,16 @@ def load_synthetic(server: EmbeddedServer, database: str, tables: int, *, change
     sql = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     dsn = server.dsn(database)
     # Autocommit (no single transaction): one transaction runs out of locks at 5,000 tables.
-    subprocess.run([str(bin_path("psql")), dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1"], input=sql, text=True,
-                   check=True, capture_output=True)
-    subprocess.run([str(bin_path("psql")), dsn, "-X", "-q", "-c", "VACUUM ANALYZE"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(bin_path("psql")), dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1"],
+        input=sql,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [str(bin_path("psql")), dsn, "-X", "-q", "-c", "VACUUM ANALYZE"], check=True, capture_output=True
+    )
     return dsn
 
 

@@ -26,8 +26,10 @@ def main() -> None:
     byte_compile()
     server = start_server()
     try:
-        print(f"{'tables':>6} | {'dibs-tui s':>10} | {'pg_dump s':>9} | {'ratio':>5} | {'target':>6} | "
-              f"{'dibs RSS MiB':>12} | {'pg_dump RSS MiB':>15}")
+        print(
+            f"{'tables':>6} | {'dibs-tui s':>10} | {'pg_dump s':>9} | {'ratio':>5} | {'target':>6} | "
+            f"{'dibs RSS MiB':>12} | {'pg_dump RSS MiB':>15}"
+        )
         for size in args.sizes:
             dsn = load_synthetic(server, f"bench_{size}", size)
             runs = paired(
@@ -40,12 +42,17 @@ def main() -> None:
             )
             dibs, dump = median_seconds(runs["dibs"]), median_seconds(runs["pg_dump"])
             target = TARGET_RATIO.get(size)
-            print(f"{size:>6} | {dibs:>10.3f} | {dump:>9.3f} | {dibs / dump:>5.2f} | "
-                  f"{'≤' + format(target, '.2f') if target else '-':>6} | {peak_rss(runs['dibs']):>12.1f} | "
-                  f"{peak_rss(runs['pg_dump']):>15.1f}", flush=True)
+            print(
+                f"{size:>6} | {dibs:>10.3f} | {dump:>9.3f} | {dibs / dump:>5.2f} | "
+                f"{'≤' + format(target, '.2f') if target else '-':>6} | {peak_rss(runs['dibs']):>12.1f} | "
+                f"{peak_rss(runs['pg_dump']):>15.1f}",
+                flush=True,
+            )
             one = median_seconds(runs["dibs_1conn"])
-            print(f"{'':>6}   one connection instead of two: {one:.3f} s ({one / dump:.2f}x pg_dump)",
-                  flush=True)
+            print(
+                f"{'':>6}   one connection instead of two: {one:.3f} s ({one / dump:.2f}x pg_dump)",
+                flush=True,
+            )
     finally:
         server.stop()
 

@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reset", action="store_true", help="rebuild the demo server, database and project")
     p.add_argument("--keep", action="store_true", help="leave the embedded server running on exit")
-    p.add_argument("--print", dest="print_only", action="store_true", help="build, print the DSN, do not open")
+    p.add_argument(
+        "--print", dest="print_only", action="store_true", help="build, print the DSN, do not open"
+    )
     p.add_argument("--dir", type=Path, metavar="PATH", help="where the demo lives (default: user cache dir)")
     p.add_argument("--stop", action="store_true", help="stop a demo server left running by --keep, and exit")
 
@@ -104,7 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_dsn(p)
     p.add_argument(
-        "--schema", dest="schema_paths", action="append", type=Path, metavar="PATH", help="desired SQL file/folder"
+        "--schema",
+        dest="schema_paths",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="desired SQL file/folder",
     )
     p.add_argument("--yes", "-y", action="store_true", help="do not ask before writing")
     p.add_argument("--baseline", metavar="VERSION", help="then record migrations up to VERSION as applied")
@@ -215,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_session_limits(parser: argparse.ArgumentParser) -> None:
     """The bounds of a catalog session (core.session): a blocked read names who blocks it."""
     parser.add_argument(
-        "--lock-timeout", metavar="DURATION", help="give up a catalog read waiting for a lock after this (default 5s)"
+        "--lock-timeout",
+        metavar="DURATION",
+        help="give up a catalog read waiting for a lock after this (default 5s)",
     )
     parser.add_argument(
         "--statement-timeout", metavar="DURATION", help="give up a catalog query after this (default 60s)"
@@ -243,7 +252,8 @@ def settings_for(args: argparse.Namespace) -> Settings:
     if args.project_root:
         settings = settings.with_overrides(project_root=args.project_root.resolve())
     settings = settings.with_overrides(
-        lock_timeout=getattr(args, "lock_timeout", None), statement_timeout=getattr(args, "statement_timeout", None)
+        lock_timeout=getattr(args, "lock_timeout", None),
+        statement_timeout=getattr(args, "statement_timeout", None),
     )
     from .core.session import use_limits
 

@@ -34,8 +34,9 @@ def no_leaked_shadow_servers() -> Iterator[None]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGINT)
     if leaked:
-        warnings.warn(f"stopped shadow-database servers left running by tests: pids {sorted(leaked)}",
-                      stacklevel=1)
+        warnings.warn(
+            f"stopped shadow-database servers left running by tests: pids {sorted(leaked)}", stacklevel=1
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +55,9 @@ def no_leaked_shadow_databases(request: pytest.FixtureRequest) -> Iterator[None]
 
 
 def _shadow_database_names(server: EmbeddedServer) -> set[str]:
-    rows = asyncio.run(fetch(server.dsn(), "SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'"))
+    rows = asyncio.run(
+        fetch(server.dsn(), "SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'")
+    )
     return {r["datname"] for r in rows}
 
 

@@ -38,8 +38,14 @@ async def fetch(dsn: str, query: str, *args: object) -> list[asyncpg.Record]:
         await conn.close()
 
 
-def psql_file(dsn: str, path: Path | str, *, stop_on_error: bool = True, options: str | None = None,
-              text: str | None = None) -> subprocess.CompletedProcess[str]:
+def psql_file(
+    dsn: str,
+    path: Path | str,
+    *,
+    stop_on_error: bool = True,
+    options: str | None = None,
+    text: str | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Load a file (or `text`) with the wheel's psql, as the fixtures' SOURCES.md describes."""
     args = [str(bin_path("psql")), dsn, "-X", "-q"]
     if stop_on_error:

@@ -92,7 +92,8 @@ def test_tricky_kinds(db: str) -> None:
     assert cols["id"].identity is Identity.ALWAYS and cols["id"].default is None
     assert cols["by_default"].identity is Identity.BY_DEFAULT
     assert cols["legacy_id"].identity is None and cols["legacy_id"].default == (
-        "nextval('shop.orders_legacy_id_seq'::regclass)")
+        "nextval('shop.orders_legacy_id_seq'::regclass)"
+    )
     assert cols["net"].generated is Generated.STORED
     assert cols["net"].generation_expression == "((total)::numeric * 0.8)"
     assert cols["gross"].generated is Generated.VIRTUAL and cols["gross"].default is None
@@ -145,7 +146,8 @@ def test_tricky_kinds(db: str) -> None:
     functions = {f.name: f for f in catalog.functions}
     assert functions["total_sum"].kind == "a"
     assert functions["total_sum"].definition == (
-        "CREATE OR REPLACE AGGREGATE shop.total_sum(numeric) (SFUNC = numeric_add, STYPE = numeric)")
+        "CREATE OR REPLACE AGGREGATE shop.total_sum(numeric) (SFUNC = numeric_add, STYPE = numeric)"
+    )
     assert functions["touch"].definition and "RETURN NEW" in functions["touch"].definition
 
     odd = _rel(catalog, "public", 'Odd Schema "q"')
@@ -162,17 +164,25 @@ def test_tricky_kinds(db: str) -> None:
     deps = set(catalog.dependencies)
     refs = {(d.dependent, d.referenced) for d in deps}
     assert (ObjectRef("table", "shop", "big_orders"), ObjectRef("column", "shop", "orders", "total")) in refs
-    assert (ObjectRef("trigger", "shop", "orders", "orders_touch"),
-            ObjectRef("function", "shop", "touch")) in refs
+    assert (
+        ObjectRef("trigger", "shop", "orders", "orders_touch"),
+        ObjectRef("function", "shop", "touch"),
+    ) in refs
     assert (ObjectRef("column", "shop", "orders", "status"), ObjectRef("type", "shop", "status")) in refs
     assert (ObjectRef("column", "shop", "orders", "history"), ObjectRef("type", "shop", "status")) in refs
-    assert (ObjectRef("constraint", "shop", "lines", "lines_order_id_fkey"),
-            ObjectRef("index", "shop", "orders", "orders_pkey")) in refs
-    assert (ObjectRef("column", "shop", "orders", "legacy_id"),
-            ObjectRef("sequence", "shop", "orders_legacy_id_seq")) in refs
+    assert (
+        ObjectRef("constraint", "shop", "lines", "lines_order_id_fkey"),
+        ObjectRef("index", "shop", "orders", "orders_pkey"),
+    ) in refs
+    assert (
+        ObjectRef("column", "shop", "orders", "legacy_id"),
+        ObjectRef("sequence", "shop", "orders_legacy_id_seq"),
+    ) in refs
     # OWNED BY: the diff drops such a sequence with its column.
-    assert (ObjectRef("sequence", "shop", "orders_legacy_id_seq"),
-            ObjectRef("column", "shop", "orders", "legacy_id")) in refs
+    assert (
+        ObjectRef("sequence", "shop", "orders_legacy_id_seq"),
+        ObjectRef("column", "shop", "orders", "legacy_id"),
+    ) in refs
     # An index on its own table's columns is no dependency worth listing (the model says so already).
     assert not any(d.kind == "index" and r.name == d.name for d, r in refs)
 
@@ -185,8 +195,9 @@ def test_schema_filters_apply_everywhere(db: str) -> None:
     without_shop = asyncio.run(_introspect(db, exclude_schemas=["shop"]))
     assert "shop" not in {r.schema for r in without_shop.relations}
     assert not without_shop.enums and not without_shop.domains and not without_shop.functions
-    assert not any(d.dependent.schema == "shop" or d.referenced.schema == "shop"
-                   for d in without_shop.dependencies)
+    assert not any(
+        d.dependent.schema == "shop" or d.referenced.schema == "shop" for d in without_shop.dependencies
+    )
 
 
 class CountingConnection:
@@ -200,10 +211,12 @@ class CountingConnection:
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._conn, name)
         if name in ("fetch", "fetchrow", "fetchval", "execute", "executemany", "cursor", "prepare"):
+
             def counted(*args: Any, **kwargs: Any) -> Any:
                 self.statements += 1
                 self.calls.append(args)
                 return attr(*args, **kwargs)
+
             return counted
         return attr
 
@@ -222,8 +235,9 @@ def test_query_count_is_constant_in_the_number_of_tables(new_database: Callable[
     counts = {}
     for tables in (10, 200):
         dsn = new_database()
-        sql = subprocess.run([sys.executable, str(GEN_SCHEMA), str(tables)], capture_output=True, text=True,
-                             check=True).stdout
+        sql = subprocess.run(
+            [sys.executable, str(GEN_SCHEMA), str(tables)], capture_output=True, text=True, check=True
+        ).stdout
         psql_file(dsn, f"gen_schema {tables}", text=sql)
         statements, relations = asyncio.run(_count_statements(dsn))
         assert relations >= tables
@@ -305,10 +319,14 @@ async def test_index_definitions_match_pg_get_indexdef_for_every_kind(db: str) -
         await conn.execute(INDEX_KINDS)
         counting = CountingConnection(conn)
         catalog = await introspect(counting)  # type: ignore[arg-type]
-        server = {r["name"]: (r["oid"], r["definition"]) for r in await conn.fetch(
-            "SELECT c.oid, c.relname AS name, pg_get_indexdef(c.oid) AS definition FROM pg_class c "
-            "WHERE c.relkind IN ('i', 'I') AND c.relnamespace <> 'pg_catalog'::regnamespace "
-            "AND c.relnamespace <> 'pg_toast'::regnamespace")}
+        server = {
+            r["name"]: (r["oid"], r["definition"])
+            for r in await conn.fetch(
+                "SELECT c.oid, c.relname AS name, pg_get_indexdef(c.oid) AS definition FROM pg_class c "
+                "WHERE c.relkind IN ('i', 'I') AND c.relnamespace <> 'pg_catalog'::regnamespace "
+                "AND c.relnamespace <> 'pg_toast'::regnamespace"
+            )
+        }
     finally:
         await conn.close()
     ours = {i.name: i.definition for r in catalog.relations for i in r.indexes}
@@ -317,7 +335,13 @@ async def test_index_definitions_match_pg_get_indexdef_for_every_kind(db: str) -
     (asked,) = [args[1] for args in counting.calls if args[0] == INDEXDEF_SQL]
     names = {oid: name for name, (oid, _) in server.items()}
     assert {names[oid] for oid in asked} == {
-        "pattern", "on_domain", "collated_column", "collated_key", "explicit_default", "by_gin_jsonb", "by_gist"
+        "pattern",
+        "on_domain",
+        "collated_column",
+        "collated_key",
+        "explicit_default",
+        "by_gin_jsonb",
+        "by_gist",
     }
     assert counting.statements == QUERY_COUNT + 1
 
@@ -370,9 +394,13 @@ async def test_key_definitions_match_pg_get_constraintdef(db: str) -> None:
     try:
         await conn.execute(KEY_KINDS)
         catalog = await introspect(conn)
-        server = {(r["rel"], r["name"]): r["definition"] for r in await conn.fetch(
-            "SELECT conrelid::regclass::text AS rel, conname AS name, pg_get_constraintdef(oid) AS definition "
-            "FROM pg_constraint WHERE connamespace <> 'pg_catalog'::regnamespace AND contype <> 'n'")}
+        server = {
+            (r["rel"], r["name"]): r["definition"]
+            for r in await conn.fetch(
+                "SELECT conrelid::regclass::text AS rel, conname AS name, pg_get_constraintdef(oid) AS definition "
+                "FROM pg_constraint WHERE connamespace <> 'pg_catalog'::regnamespace AND contype <> 'n'"
+            )
+        }
     finally:
         await conn.close()
     refs = catalog.relation("public", "refs")
@@ -390,12 +418,39 @@ def test_fast_constructors_build_the_same_frozen_objects() -> None:
     from dibs_tui.core.catalog import _new_column, _new_index
     from dibs_tui.core.model import Column, Index, MetaStatus
 
-    values = (3, "name", "text", True, "'x'::text", None, None, None, '"C"', None, "doc", None, MetaStatus.NO_META)
+    values = (
+        3,
+        "name",
+        "text",
+        True,
+        "'x'::text",
+        None,
+        None,
+        None,
+        '"C"',
+        None,
+        "doc",
+        None,
+        MetaStatus.NO_META,
+    )
     fast, plain = _new_column(*values), Column(*values)
     assert type(fast) is Column and fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.name = "other"  # type: ignore[misc]
     assert dataclasses.replace(fast, name="b") == dataclasses.replace(plain, name="b")
-    index = ("i", ("a",), "CREATE INDEX i ON s.t USING btree (a)", "btree", False, False, None, (), ("",), None,
-             True, None, None)
+    index = (
+        "i",
+        ("a",),
+        "CREATE INDEX i ON s.t USING btree (a)",
+        "btree",
+        False,
+        False,
+        None,
+        (),
+        ("",),
+        None,
+        True,
+        None,
+        None,
+    )
     assert _new_index(*index) == Index(*index)

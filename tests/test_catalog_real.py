@@ -56,8 +56,15 @@ SELECT
 """
 
 # The table count SOURCES.md gives for each fixture: an independent check of the loader itself.
-EXPECTED_TABLES = {"pagila": 71, "synapse": 138, "chinook": 11, "delta": 8, "plue": 50, "musicbrainz": 375,
-                   "lago": 139}
+EXPECTED_TABLES = {
+    "pagila": 71,
+    "synapse": 138,
+    "chinook": 11,
+    "delta": 8,
+    "plue": 50,
+    "musicbrainz": 375,
+    "lago": 139,
+}
 _names = itertools.count()
 
 
@@ -69,8 +76,9 @@ def real(pg_server: EmbeddedServer) -> Iterator[Callable[[str], str]]:
 
     def database() -> str:
         name = f"real_{next(_names)}"
-        run_sql(pg_server.dsn("postgres"),
-                f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY')
+        run_sql(
+            pg_server.dsn("postgres"), f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY'
+        )
         created.append(name)
         return pg_server.dsn(name)
 
@@ -158,7 +166,9 @@ async def _server_definitions(dsn: str, sql: str) -> dict[tuple[str, str, str], 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(EXPECTED_TABLES))
-def test_index_and_key_definitions_are_the_servers_word_for_word(name: str, real: Callable[[str], str]) -> None:
+def test_index_and_key_definitions_are_the_servers_word_for_word(
+    name: str, real: Callable[[str], str]
+) -> None:
     """core.catalog writes the definitions of plain indexes, keys and FKs itself: each must be the server's."""
     catalog, _ = _introspect(real(name))
     server = asyncio.run(_server_definitions(real(name), INDEXDEFS_SQL))
@@ -224,8 +234,11 @@ def _differences(a: Catalog, b: Catalog) -> set[str]:
             if twin is None:
                 out.add(f"missing {rel.schema}.{rel.name}")
                 continue
-            out.update(f"{rel.schema}.{rel.name} {g.name}" for g in dataclasses.fields(rel)
-                       if getattr(rel, g.name) != getattr(twin, g.name))
+            out.update(
+                f"{rel.schema}.{rel.name} {g.name}"
+                for g in dataclasses.fields(rel)
+                if getattr(rel, g.name) != getattr(twin, g.name)
+            )
         out.update(f"extra {s}.{n}" for s, n in other)
     return out
 
@@ -243,8 +256,11 @@ def _round_trip(catalog: Catalog, dsn: str, prep: str | None) -> Catalog:
 DEPARSE_DRIFT = {
     "pagila": set(),
     "synapse": set(),
-    "musicbrainz": {"musicbrainz.series_type constraints", "musicbrainz.editor_collection_type constraints",
-                    "musicbrainz.release_event view_definition"},
+    "musicbrainz": {
+        "musicbrainz.series_type constraints",
+        "musicbrainz.editor_collection_type constraints",
+        "musicbrainz.release_event view_definition",
+    },
 }
 # What the fixture's loader creates before its own files, and the round trip needs too.
 PREP = {"musicbrainz": 'CREATE SCHEMA musicbrainz; CREATE COLLATION musicbrainz.musicbrainz FROM "C"'}

@@ -47,7 +47,11 @@ def test_default_migrations_dir_prefers_existing_folder(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("schema = [", "dibs-tui.toml"), ("colour = 'red'", r"unknown setting\(s\) colour"), ("schema = 3", "schema must")],
+    [
+        ("schema = [", "dibs-tui.toml"),
+        ("colour = 'red'", r"unknown setting\(s\) colour"),
+        ("schema = 3", "schema must"),
+    ],
 )
 def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "dibs-tui.toml").write_text(text)

@@ -38,10 +38,12 @@ def test_relation_ddl_recreates_one_table(new_database: Callable[[], str]) -> No
     assert "CREATE POLICY own_orders ON shop.orders AS PERMISSIVE FOR SELECT TO public" in text
     # The statements run: the table alone (with what it needs) is re-created in an empty database.
     target = new_database()
-    needs = "CREATE SCHEMA shop; CREATE EXTENSION btree_gist; CREATE SEQUENCE shop.orders_legacy_id_seq; " \
-            "CREATE TYPE shop.status AS ENUM ('new', 'paid', 'shipped'); " \
-            "CREATE DOMAIN shop.positive AS numeric(10,2) NOT NULL DEFAULT 1 CHECK (VALUE > 0); " \
-            "CREATE FUNCTION shop.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;"
+    needs = (
+        "CREATE SCHEMA shop; CREATE EXTENSION btree_gist; CREATE SEQUENCE shop.orders_legacy_id_seq; "
+        "CREATE TYPE shop.status AS ENUM ('new', 'paid', 'shipped'); "
+        "CREATE DOMAIN shop.positive AS numeric(10,2) NOT NULL DEFAULT 1 CHECK (VALUE > 0); "
+        "CREATE FUNCTION shop.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;"
+    )
     run_sql(target, needs)
     psql_file(target, "relation_ddl(orders)", text=text)
     copy = asyncio.run(_introspect(target)).relation("shop", "orders")

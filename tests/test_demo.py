@@ -68,13 +68,30 @@ def _line(project: Path, file: str, line: int) -> str:
 
 
 def test_database_has_the_sample_project(demo: DemoInfo) -> None:
-    rows = _q(demo.dsn, "SELECT relname, relkind::text FROM pg_class "
-                        "WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'v', 'm')")
+    rows = _q(
+        demo.dsn,
+        "SELECT relname, relkind::text FROM pg_class "
+        "WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'v', 'm')",
+    )
     kinds = {r["relname"]: r["relkind"] for r in rows}
     tables = {n for n, k in kinds.items() if k in "rp" and not n.startswith("__dibs_")}
     assert 15 <= len(tables) <= 25
-    assert {"orgs", "users", "memberships", "projects", "issues", "comments", "labels", "issue_labels",
-            "milestones", "attachments", "audit_log", "api_tokens", "notifications", "webhooks"} <= tables
+    assert {
+        "orgs",
+        "users",
+        "memberships",
+        "projects",
+        "issues",
+        "comments",
+        "labels",
+        "issue_labels",
+        "milestones",
+        "attachments",
+        "audit_log",
+        "api_tokens",
+        "notifications",
+        "webhooks",
+    } <= tables
     assert kinds["audit_log"] == "p" and kinds["open_issues"] == "v" and kinds["project_stats"] == "m"
     assert {"__dibs_tables", "__dibs_columns", "__dibs_indices", "__dibs_migrations"} <= set(kinds)
     counts = {r["relname"]: r["reltuples"] for r in _q(demo.dsn, "SELECT relname, reltuples FROM pg_class")}
@@ -82,7 +99,9 @@ def test_database_has_the_sample_project(demo: DemoInfo) -> None:
 
 
 def test_every_feature_of_the_spec_is_exercised(demo: DemoInfo) -> None:
-    one = _q(demo.dsn, """
+    one = _q(
+        demo.dsn,
+        """
         SELECT (SELECT count(*) FROM pg_type WHERE typtype = 'e' AND typnamespace = 2200) AS enums,
                (SELECT count(*) FROM pg_type WHERE typtype = 'd' AND typnamespace = 2200) AS domains,
                (SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm') AS extensions,
@@ -104,31 +123,50 @@ def test_every_feature_of_the_spec_is_exercised(demo: DemoInfo) -> None:
                (SELECT count(*) FROM pg_description d JOIN pg_class c ON c.oid = d.objoid
                  WHERE c.relnamespace = 'public'::regnamespace) AS comments,
                (SELECT count(*) FROM pg_inherits) > 0 AS partitions
-    """)[0]
+    """,
+    )[0]
     assert one["enums"] == 3 and one["domains"] == 1 and one["extensions"] == 1
     assert one["triggers"] >= 2 and one["policies"] == 1 and one["rls"] == 1
     assert one["partial"] >= 1 and one["expr_unique"] >= 1 and one["checks"] >= 5
     assert one["composite_pks"] >= 3 and one["self_fks"] == 1
     assert one["identities"] >= 5 and one["generated"] == 1 and one["serials"] >= 2
     assert one["comments"] >= 2 and one["partitions"]
-    types = {r["t"] for r in _q(demo.dsn, "SELECT format_type(atttypid, NULL) AS t FROM pg_attribute a "
-                                          "JOIN pg_class c ON c.oid = a.attrelid "
-                                          "WHERE c.relnamespace = 'public'::regnamespace AND attnum > 0")}
+    types = {
+        r["t"]
+        for r in _q(
+            demo.dsn,
+            "SELECT format_type(atttypid, NULL) AS t FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relnamespace = 'public'::regnamespace AND attnum > 0",
+        )
+    }
     assert {"jsonb", "text[]", "uuid", "tsvector", "email_address", "issue_state"} <= types
     # FKs in both directions: users is referenced by many tables and references orgs.
-    referencing = _q(demo.dsn, "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' "
-                               "AND confrelid = 'users'::regclass AND conparentid = 0")[0]["n"]
+    referencing = _q(
+        demo.dsn,
+        "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' "
+        "AND confrelid = 'users'::regclass AND conparentid = 0",
+    )[0]["n"]
     assert referencing >= 8
-    assert _q(demo.dsn, "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' "
-                        "AND conrelid = 'users'::regclass")[0]["n"] == 1
+    assert (
+        _q(
+            demo.dsn,
+            "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'users'::regclass",
+        )[0]["n"]
+        == 1
+    )
 
 
 def _index_anchor_ok(demo: DemoInfo, text: str, row: asyncpg.Record) -> bool:
     """The line names the index, or declares the constraint (or parent partitioned index) it comes from."""
     if row["index_name"] in text:
         return True
-    parent = _q(demo.dsn, "SELECT p.relname FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent "
-                          "WHERE h.inhrelid = $1::regclass", row["index_name"])
+    parent = _q(
+        demo.dsn,
+        "SELECT p.relname FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent "
+        "WHERE h.inhrelid = $1::regclass",
+        row["index_name"],
+    )
     if parent and parent[0]["relname"] in text:
         return True
     constraint = re.search(r"PRIMARY KEY|UNIQUE", text)
@@ -174,11 +212,14 @@ def test_meta_history_and_reconciliation(demo: DemoInfo) -> None:
     fk = _meta_column(demo.dsn, "issues", "parent_id")
     assert (fk["fk_references_table"], fk["fk_references_column"]) == ("issues", "id")
     # Every live column is tracked; the hand-written hotfix left exactly one stale index row.
-    untracked = _q(demo.dsn, """
+    untracked = _q(
+        demo.dsn,
+        """
         SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
          WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0
            AND NOT a.attisdropped AND c.relname NOT LIKE '\\_\\_dibs%'
-        EXCEPT SELECT table_name, column_name FROM __dibs_columns""")
+        EXCEPT SELECT table_name, column_name FROM __dibs_columns""",
+    )
     assert untracked == []
     stale = _q(demo.dsn, "SELECT index_name FROM __dibs_indices WHERE to_regclass(index_name) IS NULL")
     assert [r["index_name"] for r in stale] == ["issues_assignee_open_idx"]
@@ -187,10 +228,16 @@ def test_meta_history_and_reconciliation(demo: DemoInfo) -> None:
 def test_live_schema_differs_from_schema_sql_as_documented(demo: DemoInfo) -> None:
     schema_sql = (demo.project_dir / "db/schema.sql").read_text()
     defs = load_sql_text(schema_sql, "db/schema.sql")
-    live = {(r["t"], r["c"]): r for r in _q(demo.dsn, """
+    live = {
+        (r["t"], r["c"]): r
+        for r in _q(
+            demo.dsn,
+            """
         SELECT c.relname AS t, a.attname AS c, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull
           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-         WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped""")}
+         WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped""",
+        )
+    }
     # column added in schema.sql, not yet in the database
     assert ("public", "issues", "estimate") in defs.columns and ("issues", "estimate") not in live
     # column gone from schema.sql, still in the database with data
@@ -383,8 +430,13 @@ def _postgres_running_on(data_dir: Path) -> bool:
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     return subprocess.run(
-        [sys.executable, "-m", "dibs_tui.cli", *args], capture_output=True, text=True, env=env, timeout=180,
-        stdin=subprocess.DEVNULL, check=False,
+        [sys.executable, "-m", "dibs_tui.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
 
 

@@ -115,9 +115,14 @@ def test_console_script_writes_the_whole_plan_then_exits_at_once(
     assert main(["diff", live, "--desired", wanted, "--format", "sql"]) == 2
     expected = capsys.readouterr().out
     script = str(Path(sys.executable).parent / "dibs-tui")
-    done = subprocess.run([script, "diff", live, "--desired", wanted, "--format", "sql"], capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [script, "diff", live, "--desired", wanted, "--format", "sql"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert (done.returncode, done.stdout, done.stderr) == (2, expected, "")
-    done = subprocess.run([script, "check", wanted, "--desired", wanted], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [script, "check", wanted, "--desired", wanted], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0 and done.stdout.startswith("in sync")

@@ -60,12 +60,15 @@ def test_json_has_the_model_with_provenance_stale_and_untracked(
 ) -> None:
     run_sql(db, SCHEMA)
     run_sql(db, meta_tables_ddl())
-    run_sql(db, """
+    run_sql(
+        db,
+        """
         INSERT INTO __dibs_tables (table_name, source_file, source_line, doc_comment)
         VALUES ('notes', 'db/schema.sql', 12, 'Free-form notes'), ('gone', 'db/schema.sql', 40, NULL);
         INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line)
         VALUES ('notes', 'body', 'db/schema.sql', 14);
-    """)
+    """,
+    )
     code, out, _ = _schema(capsys, db, "--json")
     assert code == 0
     doc = json.loads(out)
@@ -80,8 +83,13 @@ def test_json_has_the_model_with_provenance_stale_and_untracked(
     users = relations[("app", "Users")]
     assert users["columns"][0]["identity"] == "always"
     assert users["constraints"][0]["kind"] in ("primary key", "unique")
-    assert {"kind": "table", "table": "gone", "name": "gone", "provenance": notes["provenance"] | {
-        "source": {"file": "db/schema.sql", "line": 40, "column": None}, "doc": None}} in doc["meta"]["stale"]
+    assert {
+        "kind": "table",
+        "table": "gone",
+        "name": "gone",
+        "provenance": notes["provenance"]
+        | {"source": {"file": "db/schema.sql", "line": 40, "column": None}, "doc": None},
+    } in doc["meta"]["stale"]
     untracked = {(u["kind"], u["name"], u["sub"]) for u in doc["meta"]["untracked"]}
     assert ("column", "notes", "id") in untracked and ("table", "Users", "") in untracked
     assert ("column", "notes", "body") not in untracked
@@ -97,21 +105,28 @@ def test_connection_error_is_one_line_without_password(db: str, capsys: pytest.C
 
 def test_permission_error_is_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     run_sql(db, SCHEMA)
-    run_sql(db, "DROP ROLE IF EXISTS dibs_nobody; CREATE ROLE dibs_nobody LOGIN; "
-                "REVOKE ALL ON FUNCTION pg_catalog.pg_get_functiondef(oid) FROM PUBLIC")
+    run_sql(
+        db,
+        "DROP ROLE IF EXISTS dibs_nobody; CREATE ROLE dibs_nobody LOGIN; "
+        "REVOKE ALL ON FUNCTION pg_catalog.pg_get_functiondef(oid) FROM PUBLIC",
+    )
     try:
         code, _, err = _schema(capsys, db.replace("postgres@", "dibs_nobody@"), "--json")
     finally:
-        run_sql(db, "GRANT EXECUTE ON FUNCTION pg_catalog.pg_get_functiondef(oid) TO PUBLIC; "
-                    "DROP ROLE dibs_nobody")
+        run_sql(
+            db,
+            "GRANT EXECUTE ON FUNCTION pg_catalog.pg_get_functiondef(oid) TO PUBLIC; DROP ROLE dibs_nobody",
+        )
     assert code == 1
     assert err.startswith("dibs-tui: error: cannot read the schema of") and err.count("\n") == 1
 
 
 def test_schema_command_does_not_import_textual(db: str) -> None:
     """Start-up time is part of every `schema` run: the UI toolkit must stay out of it."""
-    probe = ("import sys, dibs_tui.cli as c; c.main(['schema', sys.argv[1], '--json']); "
-             "print('textual' in sys.modules, file=sys.stderr)")
+    probe = (
+        "import sys, dibs_tui.cli as c; c.main(['schema', sys.argv[1], '--json']); "
+        "print('textual' in sys.modules, file=sys.stderr)"
+    )
     result = subprocess.run([sys.executable, "-c", probe, db], capture_output=True, text=True, check=True)
     assert result.stderr.strip() == "False"
 
@@ -132,9 +147,12 @@ def test_sql_is_plain_when_piped_and_loads_into_an_empty_database(
 
 def test_a_reader_that_goes_away_ends_the_run_quietly(db: str) -> None:
     """`dibs-tui schema --json | head -c 100`: no error message, the exit status of a SIGPIPE (141)."""
-    run_sql(db, "DO $$ BEGIN FOR i IN 1..300 LOOP "
-                "EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY, note text DEFAULT %L)', i, 'x'); "
-                "END LOOP; END $$")
+    run_sql(
+        db,
+        "DO $$ BEGIN FOR i IN 1..300 LOOP "
+        "EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY, note text DEFAULT %L)', i, 'x'); "
+        "END LOOP; END $$",
+    )
     script = str(Path(sys.executable).parent / "dibs-tui")
     proc = subprocess.Popen([script, "schema", db, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None

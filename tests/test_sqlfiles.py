@@ -178,12 +178,25 @@ def test_generate_locates_implicitly_named_key_indexes(tmp_path: Path) -> None:
     from dibs_tui.core.generate import source_index
     from dibs_tui.core.model import Constraint, ConstraintKind, Relation, RelationKind
 
-    loaded = load_sql_text("CREATE TABLE u (\n  id int PRIMARY KEY,\n  email text UNIQUE\n);\n", str(tmp_path / "s.sql"))
+    loaded = load_sql_text(
+        "CREATE TABLE u (\n  id int PRIMARY KEY,\n  email text UNIQUE\n);\n", str(tmp_path / "s.sql")
+    )
     sources = source_index(loaded, tmp_path)
-    rel = Relation("public", "u", RelationKind.TABLE, constraints=(
-        Constraint("u_pkey", ConstraintKind.PRIMARY_KEY, ("id",), "PRIMARY KEY (id)", index_name="u_pkey"),
-        Constraint("u_email_key", ConstraintKind.UNIQUE, ("email",), "UNIQUE (email)", index_name="u_email_key"),
-    ))
+    rel = Relation(
+        "public",
+        "u",
+        RelationKind.TABLE,
+        constraints=(
+            Constraint(
+                "u_pkey", ConstraintKind.PRIMARY_KEY, ("id",), "PRIMARY KEY (id)", index_name="u_pkey"
+            ),
+            Constraint(
+                "u_email_key", ConstraintKind.UNIQUE, ("email",), "UNIQUE (email)", index_name="u_email_key"
+            ),
+        ),
+    )
     pkey, email = sources.index(rel, "u_pkey"), sources.index(rel, "u_email_key")
-    assert pkey is not None and pkey.source is not None and (pkey.source.file, pkey.source.line) == ("s.sql", 2)
+    assert (
+        pkey is not None and pkey.source is not None and (pkey.source.file, pkey.source.line) == ("s.sql", 2)
+    )
     assert email is not None and email.source is not None and email.source.line == 3

@@ -546,8 +546,10 @@ async def test_first_card_comes_before_the_whole_catalog(db: str) -> None:
     waits for a lock on another table (its CHECK constraint is deparsed under a lock); the card does not."""
     import asyncpg
 
-    await execute(db, "CREATE TABLE a_first (id int PRIMARY KEY, note text); "
-                      "CREATE TABLE z_locked (n int CHECK (n > 0));")
+    await execute(
+        db,
+        "CREATE TABLE a_first (id int PRIMARY KEY, note text); CREATE TABLE z_locked (n int CHECK (n > 0));",
+    )
     holder = await asyncpg.connect(db)
     transaction = holder.transaction()
     await transaction.start()

@@ -73,17 +73,19 @@ async def _load(args: argparse.Namespace, settings: Settings) -> Catalog:
     exclude = tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas)
     # With more than one connection (opened at once), the introspection queries run concurrently.
     bounds = catalog_settings()  # search_path pinned to pg_catalog, lock and statement timeouts
-    conns = await asyncio.gather(*(connect(target, read_only=True, extra_settings=bounds)
-                                   for _ in range(PARALLEL_CONNECTIONS)),
-                                 return_exceptions=True)
+    conns = await asyncio.gather(
+        *(connect(target, read_only=True, extra_settings=bounds) for _ in range(PARALLEL_CONNECTIONS)),
+        return_exceptions=True,
+    )
     opened = [c for c in conns if not isinstance(c, BaseException)]
     try:
         for failure in conns:
             if isinstance(failure, BaseException):
                 raise failure
         async with bounded(opened[0]):
-            return await load_catalog(opened[0], include_schemas=include, exclude_schemas=exclude,
-                                      extra_connections=opened[1:])
+            return await load_catalog(
+                opened[0], include_schemas=include, exclude_schemas=exclude, extra_connections=opened[1:]
+            )
     except asyncpg.PostgresError as exc:
         # Typically a permission problem on a catalog function or a meta table: one line, no traceback.
         raise DibsError(f"cannot read the schema of {target.masked}: {exc}".splitlines()[0]) from None
@@ -127,8 +129,10 @@ def plain_text(catalog: Catalog) -> str:
         parts.append(safe(f'Enum "{enum.schema}.{enum.name}": {", ".join(enum.labels)}') + "\n")
     for domain in catalog.domains:
         extra = "".join(f" {c.definition}" for c in domain.checks)
-        parts.append(f'Domain "{domain.schema}.{domain.name}": {domain.base_type}'
-                     f'{" not null" if domain.not_null else ""}{extra}\n')
+        parts.append(
+            f'Domain "{domain.schema}.{domain.name}": {domain.base_type}'
+            f"{' not null' if domain.not_null else ''}{extra}\n"
+        )
     for relation in catalog.relations:
         parts.append("\n")
         parts.append(_relation_text(relation))
@@ -183,16 +187,18 @@ def _relation_text(rel: Relation) -> str:
     if rel.indexes:
         lines.append("Indexes:")
         lines.extend(safe(f'    "{i.name}" {_index_note(i)}') for i in rel.indexes)
-    for title, kinds in (("Check constraints:", (ConstraintKind.CHECK,)),
-                         ("Foreign-key constraints:", (ConstraintKind.FOREIGN_KEY,)),
-                         ("Exclusion constraints:", (ConstraintKind.EXCLUSION,))):
+    for title, kinds in (
+        ("Check constraints:", (ConstraintKind.CHECK,)),
+        ("Foreign-key constraints:", (ConstraintKind.FOREIGN_KEY,)),
+        ("Exclusion constraints:", (ConstraintKind.EXCLUSION,)),
+    ):
         cons = [c for c in rel.constraints if c.kind in kinds]
         if cons:
             lines.append(title)
             lines.extend(safe(f'    "{c.name}" {_constraint_note(c)}') for c in cons)
     if rel.triggers:
         lines.append("Triggers:")
-        lines.extend(safe(f'    {t.definition}') for t in rel.triggers)
+        lines.extend(safe(f"    {t.definition}") for t in rel.triggers)
     if rel.policies:
         lines.append("Policies:" + (" (row security enabled)" if rel.rls_enabled else ""))
         lines.extend(safe(f'    "{p.name}" {p.command}') for p in rel.policies)

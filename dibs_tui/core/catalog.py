@@ -88,8 +88,10 @@ def _own(catalog: str, oid: str) -> str:
 
 
 def _comment(alias: str, catalog: str, oid: str, sub: str = "0") -> str:
-    return (f"LEFT JOIN pg_description {alias} ON {alias}.objoid = {oid} "
-            f"AND {alias}.classoid = '{catalog}'::regclass AND {alias}.objsubid = {sub}")
+    return (
+        f"LEFT JOIN pg_description {alias} ON {alias}.objoid = {oid} "
+        f"AND {alias}.classoid = '{catalog}'::regclass AND {alias}.objsubid = {sub}"
+    )
 
 
 # One round trip for the small things: database, version, schemas, extensions, and the default operator
@@ -468,7 +470,16 @@ def _queries(version_num: int, *, only_relations: bool = False) -> dict[str, str
 # first: turning them into the model is most of the Python work, done while the other queries still run.
 _GROUPS = (
     ("columns", "constraints", "triggers", "policies"),
-    ("indexes", "header", "types", "relations", "index_definitions", "sequences", "dependencies", "functions"),
+    (
+        "indexes",
+        "header",
+        "types",
+        "relations",
+        "index_definitions",
+        "sequences",
+        "dependencies",
+        "functions",
+    ),
 )
 _META = "meta"  # not a query: core.meta.read_meta, run as a step of the last group
 _INDEX_DEFINITIONS = "index_definitions"  # INDEXDEF_SQL, once the indexes are built, for those that need it
@@ -476,8 +487,12 @@ _CHUNK = 2000  # rows turned into model objects between two chances for the even
 
 
 async def _fetch_group(
-    conn: asyncpg.Connection, queries: dict[str, str], names: Iterable[str], include: list[str],
-    exclude: list[str], builder: _Builder,
+    conn: asyncpg.Connection,
+    queries: dict[str, str],
+    names: Iterable[str],
+    include: list[str],
+    exclude: list[str],
+    builder: _Builder,
 ) -> None:
     """Run the queries one after the other; each result is handed to the builder as a task of its own, so
     the next query is on the server while Python builds model objects from the previous one."""
@@ -513,8 +528,9 @@ async def _fetch_all(
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         extra_steps = [name for name in queries if all(name not in group for group in _GROUPS)]
         if not extra:
-            await _fetch_group(conn, queries, [*(n for g in _GROUPS for n in g), *extra_steps], include, exclude,
-                               builder)
+            await _fetch_group(
+                conn, queries, [*(n for g in _GROUPS for n in g), *extra_steps], include, exclude, builder
+            )
             return
         snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
         connections = [conn, *extra]
@@ -566,9 +582,13 @@ async def introspect_relations(conn: asyncpg.Connection, keys: Iterable[Qualifie
 
 
 async def _introspect(
-    conn: asyncpg.Connection, include_schemas: Iterable[str], exclude_schemas: Iterable[str],
-    extra_connections: Sequence[asyncpg.Connection], only: tuple[QualifiedName, ...] | None,
-    *, with_meta: bool = False,
+    conn: asyncpg.Connection,
+    include_schemas: Iterable[str],
+    exclude_schemas: Iterable[str],
+    extra_connections: Sequence[asyncpg.Connection],
+    only: tuple[QualifiedName, ...] | None,
+    *,
+    with_meta: bool = False,
 ) -> tuple[Catalog, MetaSnapshot | None]:
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
     lighter group of queries (not after all of them)."""
@@ -585,8 +605,14 @@ async def _introspect(
         queries = _queries(version_num, only_relations=only is not None)
         if with_meta:
             queries[_META] = ""
-        await _fetch_all(conn, list(extra_connections)[: len(_GROUPS) - 1], queries, list(include_schemas),
-                         list(exclude_schemas), builder)
+        await _fetch_all(
+            conn,
+            list(extra_connections)[: len(_GROUPS) - 1],
+            queries,
+            list(include_schemas),
+            list(exclude_schemas),
+            builder,
+        )
         return await builder.catalog(), builder.meta
     finally:
         builder.cancel()
@@ -681,18 +707,55 @@ class _Builder:
         rel_columns: list[Column] = []
         rel_keys: dict[int, _KeyColumn] = {}
         for number, row in enumerate(rows, 1):
-            (relid, position, name, type_, type_oid, not_null, expression, identity_code, generated_code,
-             collation, type_key, comment) = row
+            (
+                relid,
+                position,
+                name,
+                type_,
+                type_oid,
+                not_null,
+                expression,
+                identity_code,
+                generated_code,
+                collation,
+                type_key,
+                comment,
+            ) = row
             if relid != current:
                 current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
             if identity_code or generated_code:
                 identity, generated = _IDENTITY.get(identity_code), _GENERATED.get(generated_code)
-                column = new(position, name, type_, not_null, None if identity or generated else expression,
-                             identity, generated, expression if generated else None, collation,
-                             (type_key[0], type_key[1]) if type_key else None, comment, None, no_meta)
+                column = new(
+                    position,
+                    name,
+                    type_,
+                    not_null,
+                    None if identity or generated else expression,
+                    identity,
+                    generated,
+                    expression if generated else None,
+                    collation,
+                    (type_key[0], type_key[1]) if type_key else None,
+                    comment,
+                    None,
+                    no_meta,
+                )
             else:
-                column = new(position, name, type_, not_null, expression, None, None, None, collation,
-                             (type_key[0], type_key[1]) if type_key else None, comment, None, no_meta)
+                column = new(
+                    position,
+                    name,
+                    type_,
+                    not_null,
+                    expression,
+                    None,
+                    None,
+                    None,
+                    collation,
+                    (type_key[0], type_key[1]) if type_key else None,
+                    comment,
+                    None,
+                    no_meta,
+                )
             rel_columns.append(column)
             rel_keys[position] = key_column(column, type_oid)
             if number % _CHUNK == 0:
@@ -720,8 +783,14 @@ class _Builder:
             oid = r["oid"]
             rel_triggers, rel_policies = triggers.pop(oid, ()), policies.pop(oid, ())
             indexes = [i for i in self._indexes.pop(oid, ()) if i is not None]
-            rel = _relation(r, self._columns.pop(oid, ()), self._constraints.pop(oid, ()), indexes,
-                            rel_triggers, rel_policies)
+            rel = _relation(
+                r,
+                self._columns.pop(oid, ()),
+                self._constraints.pop(oid, ()),
+                indexes,
+                rel_triggers,
+                rel_policies,
+            )
             self._relations.append(rel)
             resolver.add_relation(oid, r["type_oid"], rel, self._names.get(oid, {}))
             for t in rel_triggers:
@@ -752,18 +821,38 @@ class _Builder:
                         t["check_names"] or (), t["check_defs"] or (), t["check_valid"] or (), strict=True
                     )
                 )
-                domains.append(Domain(t["schema"], t["name"], t["base_type"], t["not_null"], t["default"],
-                                      t["collation"], checks, t["comment"]))
+                domains.append(
+                    Domain(
+                        t["schema"],
+                        t["name"],
+                        t["base_type"],
+                        t["not_null"],
+                        t["default"],
+                        t["collation"],
+                        checks,
+                        t["comment"],
+                    )
+                )
         sequences = []
         for r in rows["sequences"]:
             sequences.append(_sequence(r))
             resolver.add("pg_class", r["oid"], ObjectRef("sequence", r["schema"], r["name"]))
         functions = []
         for r in rows["functions"]:
-            fn = Function(r["schema"], r["name"], r["identity_arguments"], r["result"], r["language"],
-                          r["kind"], r["definition"], r["comment"])
+            fn = Function(
+                r["schema"],
+                r["name"],
+                r["identity_arguments"],
+                r["result"],
+                r["language"],
+                r["kind"],
+                r["definition"],
+                r["comment"],
+            )
             functions.append(fn)
-            resolver.add("pg_proc", r["oid"], ObjectRef("function", fn.schema, fn.name, fn.identity_arguments))
+            resolver.add(
+                "pg_proc", r["oid"], ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
+            )
         return Catalog(
             database=header["db"],
             server_version=header["version"],
@@ -844,15 +933,31 @@ class _Resolver:
 
 
 # The OIDs of the system catalogs are fixed at initdb (pg_class 1259, pg_proc 1255, ...) on every version.
-_CATALOGS = {1259: "pg_class", 1255: "pg_proc", 1247: "pg_type", 2606: "pg_constraint", 2620: "pg_trigger",
-             3256: "pg_policy"}
+_CATALOGS = {
+    1259: "pg_class",
+    1255: "pg_proc",
+    1247: "pg_type",
+    2606: "pg_constraint",
+    2620: "pg_trigger",
+    3256: "pg_policy",
+}
 
 
 def _sequence(r: Record) -> SequenceObj:
     owned = ColumnRef(r["owner_schema"], r["owner_table"], r["owner_column"]) if r["owner_table"] else None
     return SequenceObj(
-        r["schema"], r["name"], r["data_type"], r["start"], r["increment"], r["min_value"], r["max_value"],
-        r["cache"], r["cycle"], owned, bool(r["is_identity"]), r["comment"],
+        r["schema"],
+        r["name"],
+        r["data_type"],
+        r["start"],
+        r["increment"],
+        r["min_value"],
+        r["max_value"],
+        r["cache"],
+        r["cycle"],
+        owned,
+        bool(r["is_identity"]),
+        r["comment"],
     )
 
 
@@ -874,13 +979,27 @@ def _relation(
         constraints=tuple(constraints),
         indexes=tuple(indexes),
         triggers=tuple(
-            Trigger(t["name"], t["definition"], t["function_schema"], t["function_name"], t["enabled"],
-                    t["is_constraint"], t["comment"])
+            Trigger(
+                t["name"],
+                t["definition"],
+                t["function_schema"],
+                t["function_name"],
+                t["enabled"],
+                t["is_constraint"],
+                t["comment"],
+            )
             for t in triggers
         ),
         policies=tuple(
-            Policy(p["name"], p["command"], p["permissive"], tuple(p["roles"] or ()), p["using_expr"],
-                   p["check_expr"], p["comment"])
+            Policy(
+                p["name"],
+                p["command"],
+                p["permissive"],
+                tuple(p["roles"] or ()),
+                p["using_expr"],
+                p["check_expr"],
+                p["comment"],
+            )
             for p in policies
         ),
         persistence=r["persistence"],
@@ -907,8 +1026,10 @@ def _constructor(cls: type[T]) -> Callable[..., T]:
     """
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     body = "".join(f"    self.{name} = {name}\n" for name in names)
-    source = (f"class Twin:\n    pass\n\n\ndef new({', '.join(names)}):\n    self = _new(Twin)\n{body}"
-              "    self.__class__ = _cls\n    return self\n")
+    source = (
+        f"class Twin:\n    pass\n\n\ndef new({', '.join(names)}):\n    self = _new(Twin)\n{body}"
+        "    self.__class__ = _cls\n    return self\n"
+    )
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     exec(source, namespace)  # noqa: S102 - the model's own field names only
     return cast(Callable[..., T], namespace["new"])
@@ -929,14 +1050,24 @@ def _constraint(c: Record, names: dict[int, str], column_names: dict[int, dict[i
             target_names = column_names.get(c["target_relid"], {})
             target_columns = [target_names[int(k)] for k in c["target_keys"] or ()]
         fk = _new_foreign_key(
-            c["target_schema"], c["target_table"], tuple(target_columns),
-            _FK_ACTIONS.get((c["on_delete"]), "NO ACTION"), _FK_ACTIONS.get((c["on_update"]), "NO ACTION"),
+            c["target_schema"],
+            c["target_table"],
+            tuple(target_columns),
+            _FK_ACTIONS.get((c["on_delete"]), "NO ACTION"),
+            _FK_ACTIONS.get((c["on_update"]), "NO ACTION"),
             _FK_MATCH.get((c["match"]), "SIMPLE"),
         )
     columns = tuple(names[int(k)] for k in c["keys"] or () if int(k) in names)
     definition = c["definition"] or _constraint_definition(c, kind, columns, fk, names)
     return _new_constraint(
-        c["name"], kind, columns, definition, fk, c["deferrable"], c["deferred"], c["validated"],
+        c["name"],
+        kind,
+        columns,
+        definition,
+        fk,
+        c["deferrable"],
+        c["deferred"],
+        c["validated"],
         bool(c["nulls_not_distinct"]),
         c["index_name"],
         not c["is_local"],  # is_inherited
@@ -958,12 +1089,15 @@ def _constraint_definition(
         if c["nulls_not_distinct"]:
             head += " NULLS NOT DISTINCT"
         text = f"{head} ({keys})"
-        included = (c["index_keys"] or ())[c["index_key_count"]:]
+        included = (c["index_keys"] or ())[c["index_key_count"] :]
         if included:
             text += " INCLUDE (" + ", ".join(quote_ident(names[int(k)]) for k in included) + ")"
     else:
-        target = (quote_ident(fk.target_table) if c["target_visible"]
-                  else qualified(fk.target_schema, fk.target_table))
+        target = (
+            quote_ident(fk.target_table)
+            if c["target_visible"]
+            else qualified(fk.target_schema, fk.target_table)
+        )
         text = f"FOREIGN KEY ({keys}) REFERENCES {target}({', '.join(map(quote_ident, fk.target_columns))})"
         if c["match"] != "s":
             text += f" MATCH {_FK_MATCH[c['match']]}"
@@ -1047,8 +1181,10 @@ class _IndexWriter:
         if len(parts) > key_count:
             columns += ") INCLUDE (" + ", ".join(parts[key_count:])
         unique = "UNIQUE " if i["is_unique"] else ""
-        sql = (f"CREATE {unique}INDEX {quote_ident(i['name'])} ON "
-               f"{qualified(i['table_schema'], i['table_name'])} USING {method} ({columns})")
+        sql = (
+            f"CREATE {unique}INDEX {quote_ident(i['name'])} ON "
+            f"{qualified(i['table_schema'], i['table_name'])} USING {method} ({columns})"
+        )
         if i["nulls_not_distinct"]:
             sql += " NULLS NOT DISTINCT"
         if i["predicate"] is not None:
@@ -1066,13 +1202,25 @@ def _index(i: Record, keys: dict[int, _KeyColumn], definition: str) -> Index:
             for n, attnum in enumerate(i["keys"] or ())
         )
     key_count = i["key_count"]
-    options = tuple([_INDEX_OPTIONS[o] if o in _INDEX_OPTIONS else _index_option(int(o))
-                     for o in (i["key_options"] or ())[:key_count]])
+    options = tuple(
+        [
+            _INDEX_OPTIONS[o] if o in _INDEX_OPTIONS else _index_option(int(o))
+            for o in (i["key_options"] or ())[:key_count]
+        ]
+    )
     return _new_index(
-        i["name"], all_columns[:key_count], definition, i["method"], i["is_unique"], i["is_primary"],
+        i["name"],
+        all_columns[:key_count],
+        definition,
+        i["method"],
+        i["is_unique"],
+        i["is_primary"],
         i["predicate"],
         all_columns[key_count:],  # include
-        options, i["constraint_name"], i["valid"], i["comment"],
+        options,
+        i["constraint_name"],
+        i["valid"],
+        i["comment"],
         None,  # provenance: core.meta attaches it
     )
 
@@ -1101,8 +1249,9 @@ async def load_catalog(
     """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta)."""
     from .meta import apply_meta
 
-    catalog, snapshot = await _introspect(conn, include_schemas, exclude_schemas, extra_connections, only=None,
-                                          with_meta=True)
+    catalog, snapshot = await _introspect(
+        conn, include_schemas, exclude_schemas, extra_connections, only=None, with_meta=True
+    )
     assert snapshot is not None
     return apply_meta(catalog, snapshot)
 
@@ -1115,8 +1264,9 @@ async def read_catalog(
     extra_connections: Sequence[asyncpg.Connection] = (),
 ) -> tuple[Catalog, MetaSnapshot]:
     """The catalog without provenance, and what the meta tables hold, read in one snapshot (the diff)."""
-    catalog, snapshot = await _introspect(conn, include_schemas, exclude_schemas, extra_connections, only=None,
-                                          with_meta=True)
+    catalog, snapshot = await _introspect(
+        conn, include_schemas, exclude_schemas, extra_connections, only=None, with_meta=True
+    )
     assert snapshot is not None
     return catalog, snapshot
 
@@ -1169,4 +1319,12 @@ async def list_relations(
     )
 
 
-__all__ = ["QUERY_COUNT", "introspect", "introspect_relations", "list_relations", "load_catalog", "load_relations", "read_catalog"]
+__all__ = [
+    "QUERY_COUNT",
+    "introspect",
+    "introspect_relations",
+    "list_relations",
+    "load_catalog",
+    "load_relations",
+    "read_catalog",
+]

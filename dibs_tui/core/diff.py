@@ -531,10 +531,17 @@ class _Planner:
                 # new one created, the columns recast (through text) and the old one dropped at the end.
                 self.recreated_types.add(key)
                 temp = self._old_enum_name(key[1])
-                self.change(ChangeKind.ALTER, ref, "domain", old.base_type, new.base_type,
-                            destructive=not _widens(old.base_type, new.base_type))
-                self.step(PRE_CREATE, f"ALTER DOMAIN {name} RENAME TO {quote_ident(temp)};", ChangeKind.ALTER,
-                          [ref])
+                self.change(
+                    ChangeKind.ALTER,
+                    ref,
+                    "domain",
+                    old.base_type,
+                    new.base_type,
+                    destructive=not _widens(old.base_type, new.base_type),
+                )
+                self.step(
+                    PRE_CREATE, f"ALTER DOMAIN {name} RENAME TO {quote_ident(temp)};", ChangeKind.ALTER, [ref]
+                )
                 self.step(PRE_CREATE, domain_sql(new), ChangeKind.CREATE, [ref], provides=[("create", ref)])
                 self.step(
                     DROP_OBJECTS,
@@ -645,7 +652,9 @@ class _Planner:
         # A function whose arguments or result use a re-created enum or domain pins the old type: it is
         # dropped before the type is renamed away and created again once the new type exists.
         retyped = {
-            dep for key in self.recreated_types for dep in self.cur_dependents.get(_type_ref(*key))
+            dep
+            for key in self.recreated_types
+            for dep in self.cur_dependents.get(_type_ref(*key))
             if dep.kind == "function"
         }
         for ref, new in sorted(des.items(), key=lambda kv: (kv[0].schema, kv[0].name, kv[0].sub)):
@@ -1961,9 +1970,7 @@ async def diff_database(
         # Both sides at once: two connections, two servers' worth of catalog queries in parallel.
         current, (wanted, sources, shadow) = await both(  # both to their end: a failure leaves no connection
             introspect_target(target, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
-            load_desired(
-                target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas
-            ),
+            load_desired(target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
         )
         t = timer.mark("introspect both sides", t)
         current, left_current = leave_out(canonical(current), exclude_tables)
@@ -1975,8 +1982,17 @@ async def diff_database(
             gc.enable()
     left_out = tuple(sorted(set(left_current) | set(left_wanted), key=lambda x: (x.schema, x.name)))
     return DiffResult(
-        current, wanted, changes, plan, renames, sources, time.perf_counter() - timer.start, timer.marks, left_out,
-        (shadow.notes if shadow else ()) + current.meta.notes,  # + meta look-alikes ignored (core.meta_tables)
+        current,
+        wanted,
+        changes,
+        plan,
+        renames,
+        sources,
+        time.perf_counter() - timer.start,
+        timer.marks,
+        left_out,
+        (shadow.notes if shadow else ())
+        + current.meta.notes,  # + meta look-alikes ignored (core.meta_tables)
     )
 
 

@@ -36,6 +36,7 @@ from .sql import literal_or_null, quote_ident
 
 META_TABLES = ("__dibs_tables", "__dibs_columns", "__dibs_indices", "__dibs_migrations", "_dibs_migrations")
 
+
 @dataclass(frozen=True, slots=True)
 class MetaRow:
     """One row of __dibs_tables / __dibs_columns / __dibs_indices, reduced to what the browser uses."""
@@ -70,18 +71,45 @@ _PROVENANCE_COLUMNS = {
 # What each meta table is read for: its columns (name -> kind, core.meta_tables), those it cannot do without,
 # and what is not shown when it cannot be read.
 _READERS: dict[str, tuple[str, dict[str, str], tuple[str, ...], str]] = {
-    "__dibs_tables": ("tables", {"table_name": "text", **_PROVENANCE_COLUMNS}, ("table_name",),
-                      "table provenance"),
-    "__dibs_columns": ("columns", {"table_name": "text", "column_name": "text", **_PROVENANCE_COLUMNS},
-                       ("table_name", "column_name"), "column provenance"),
-    "__dibs_indices": ("indices", {"table_name": "text", "index_name": "text", **_PROVENANCE_COLUMNS},
-                       ("table_name", "index_name"), "index provenance"),
-    "__dibs_migrations": ("migrations", {
-        "name": "text", "applied_at": "time", "checksum": "text", "execution_time_ms": "int",
-        "tables_created": "texts", "tables_modified": "texts", "tables_dropped": "texts",
-        "generated_from_diff": "bool"}, ("name",), "applied migrations"),
-    "_dibs_migrations": ("dibs_versions", {"version": "text", "applied_at": "time"}, ("version",),
-                         "applied migrations"),
+    "__dibs_tables": (
+        "tables",
+        {"table_name": "text", **_PROVENANCE_COLUMNS},
+        ("table_name",),
+        "table provenance",
+    ),
+    "__dibs_columns": (
+        "columns",
+        {"table_name": "text", "column_name": "text", **_PROVENANCE_COLUMNS},
+        ("table_name", "column_name"),
+        "column provenance",
+    ),
+    "__dibs_indices": (
+        "indices",
+        {"table_name": "text", "index_name": "text", **_PROVENANCE_COLUMNS},
+        ("table_name", "index_name"),
+        "index provenance",
+    ),
+    "__dibs_migrations": (
+        "migrations",
+        {
+            "name": "text",
+            "applied_at": "time",
+            "checksum": "text",
+            "execution_time_ms": "int",
+            "tables_created": "texts",
+            "tables_modified": "texts",
+            "tables_dropped": "texts",
+            "generated_from_diff": "bool",
+        },
+        ("name",),
+        "applied migrations",
+    ),
+    "_dibs_migrations": (
+        "dibs_versions",
+        {"version": "text", "applied_at": "time"},
+        ("version",),
+        "applied migrations",
+    ),
 }
 
 
@@ -90,7 +118,11 @@ def _provenance(row: asyncpg.Record) -> Provenance:
     source = None
     if isinstance(file, str) and file:
         line = row["source_line"] if isinstance(row["source_line"], int) and row["source_line"] > 0 else None
-        column = row["source_column"] if isinstance(row["source_column"], int) and row["source_column"] > 0 else None
+        column = (
+            row["source_column"]
+            if isinstance(row["source_column"], int) and row["source_column"] > 0
+            else None
+        )
         source = SourceLocation(file, line, column)
     return Provenance(
         source=source,
@@ -152,10 +184,12 @@ async def read_meta(conn: asyncpg.Connection, schema: str | None = None) -> Meta
         tables_present=tuple(sorted(read)),
         tables=tuple(MetaRow(str(r["table_name"]), "", _provenance(r)) for r in results.get("tables", ())),
         columns=tuple(
-            MetaRow(str(r["table_name"]), str(r["column_name"]), _provenance(r)) for r in results.get("columns", ())
+            MetaRow(str(r["table_name"]), str(r["column_name"]), _provenance(r))
+            for r in results.get("columns", ())
         ),
         indices=tuple(
-            MetaRow(str(r["table_name"]), str(r["index_name"]), _provenance(r)) for r in results.get("indices", ())
+            MetaRow(str(r["table_name"]), str(r["index_name"]), _provenance(r))
+            for r in results.get("indices", ())
         ),
         migrations=tuple(migrations),
     )
@@ -239,7 +273,13 @@ def apply_meta(catalog: Catalog, snapshot: MetaSnapshot, search_path: Sequence[s
             replace(i, provenance=indexes.get((rel.schema, rel.name, i.name))) for i in rel.indexes
         )
         relations.append(
-            replace(rel, columns=tuple(new_columns), indexes=new_indexes, provenance=table_prov, meta_status=status)
+            replace(
+                rel,
+                columns=tuple(new_columns),
+                indexes=new_indexes,
+                provenance=table_prov,
+                meta_status=status,
+            )
         )
     state = MetaState(
         tables_present=snapshot.tables_present,
@@ -362,7 +402,9 @@ def table_upsert(relation: Relation, provenance: Provenance | None, migration: s
     file, line, column = _source_values(provenance.source if provenance else None)
     doc = provenance.doc if provenance else None
     history = "created_by_migration" if created else "modified_by_migration"
-    values = ", ".join(literal_or_null(v) for v in (meta_table_name(relation), file, line, column, doc, migration))
+    values = ", ".join(
+        literal_or_null(v) for v in (meta_table_name(relation), file, line, column, doc, migration)
+    )
     return (
         f"INSERT INTO {_meta('__dibs_tables')} (table_name, source_file, source_line, source_column, doc_comment, {history})\n"
         f"VALUES ({values})\n"
@@ -387,10 +429,21 @@ def column_upsert(
     values = ", ".join(
         literal_or_null(v)
         for v in (
-            meta_table_name(relation), column.name, file, line, col, doc, column.type, not column.not_null,
-            column.default, is_pk, is_unique, is_indexed,
+            meta_table_name(relation),
+            column.name,
+            file,
+            line,
+            col,
+            doc,
+            column.type,
+            not column.not_null,
+            column.default,
+            is_pk,
+            is_unique,
+            is_indexed,
             (fk.target_table if fk.target_schema == "public" else f"{fk.target_schema}.{fk.target_table}")
-            if fk else None,
+            if fk
+            else None,
             fk.target_columns[0] if fk and fk.target_columns else None,
             migration,
         )
@@ -411,8 +464,14 @@ def column_upsert(
 
 
 def index_upsert(
-    relation: Relation, index_name: str, columns: Sequence[str], unique: bool, provenance: Provenance | None,
-    migration: str, *, created: bool,
+    relation: Relation,
+    index_name: str,
+    columns: Sequence[str],
+    unique: bool,
+    provenance: Provenance | None,
+    migration: str,
+    *,
+    created: bool,
 ) -> str:
     """INSERT ... ON CONFLICT for one __dibs_indices row."""
     source = provenance.source if provenance else None
@@ -420,8 +479,14 @@ def index_upsert(
     values = ", ".join(
         literal_or_null(v)
         for v in (
-            meta_table_name(relation), index_name, source.file if source else None, source.line if source else None,
-            source.column if source else None, list(columns), unique, migration,
+            meta_table_name(relation),
+            index_name,
+            source.file if source else None,
+            source.line if source else None,
+            source.column if source else None,
+            list(columns),
+            unique,
+            migration,
         )
     )
     return (

@@ -39,6 +39,7 @@ META_PLACEHOLDER = "-- @dibs-meta"
 # Written but not applied: what `status`, the Migrations pane and `review` show as pending.
 PENDING = ("20260301120000_estimates-and-required-reporter",)
 
+
 @dataclass(frozen=True)
 class DemoInfo:
     """Where the demo is and what it holds."""
@@ -170,8 +171,10 @@ class Snapshot:
 
 async def snapshot(conn: asyncpg.Connection) -> Snapshot:
     """Tables, columns and indexes of the public schema: what the meta tables describe."""
-    fks = {(r["table_name"], r["column_name"]): (r["ref_table"], r["ref_column"])
-           for r in await conn.fetch(_FOREIGN_KEYS)}
+    fks = {
+        (r["table_name"], r["column_name"]): (r["ref_table"], r["ref_column"])
+        for r in await conn.fetch(_FOREIGN_KEYS)
+    }
     snap = Snapshot()
     for r in await conn.fetch(_COLUMNS):
         snap.relations[r["table_name"]] = r["kind"]
@@ -179,13 +182,24 @@ async def snapshot(conn: asyncpg.Connection) -> Snapshot:
             snap.partition_parent[r["table_name"]] = r["parent"]
         key = (r["table_name"], r["column_name"])
         snap.columns[key] = LiveColumn(
-            r["table_name"], r["column_name"], r["sql_type"], r["is_nullable"], r["default_value"],
-            r["identity"], r["generated"], fks.get(key),
+            r["table_name"],
+            r["column_name"],
+            r["sql_type"],
+            r["is_nullable"],
+            r["default_value"],
+            r["identity"],
+            r["generated"],
+            fks.get(key),
         )
     for r in await conn.fetch(_INDEXES):
         snap.indexes[r["index_name"]] = LiveIndex(
-            r["table_name"], r["index_name"], tuple(r["columns"]), r["is_unique"], r["definition"],
-            r["constraint_kind"], r["parent_index"],
+            r["table_name"],
+            r["index_name"],
+            tuple(r["columns"]),
+            r["is_unique"],
+            r["definition"],
+            r["constraint_kind"],
+            r["parent_index"],
         )
     return snap
 
@@ -351,9 +365,23 @@ def render_meta(migration: str, changes: Changes, snap: Snapshot, sources: Sourc
             "INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line, source_column,"
             " doc_comment, sql_type, is_nullable, default_value, is_primary_key, is_unique, is_indexed,"
             " fk_references_table, fk_references_column, created_by_migration)\nVALUES "
-            + _values(table, column, where.file, where.place.line, where.place.column, where.place.doc,
-                      live.sql_type, live.is_nullable, live.default_value, pk, unique, indexed, fk_table,
-                      fk_column, migration)
+            + _values(
+                table,
+                column,
+                where.file,
+                where.place.line,
+                where.place.column,
+                where.place.doc,
+                live.sql_type,
+                live.is_nullable,
+                live.default_value,
+                pk,
+                unique,
+                indexed,
+                fk_table,
+                fk_column,
+                migration,
+            )
             + "\nON CONFLICT (table_name, column_name) DO UPDATE SET\n"
             "    sql_type = EXCLUDED.sql_type, is_nullable = EXCLUDED.is_nullable,"
             " default_value = EXCLUDED.default_value,\n"
@@ -427,8 +455,14 @@ async def _apply(conn: asyncpg.Connection, name: str, template: str, sources: So
     await conn.execute(
         "INSERT INTO __dibs_migrations (name, applied_at, checksum, execution_time_ms, tables_created,"
         " tables_modified, tables_dropped, generated_from_diff) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        name, when, checksum(text), elapsed_ms, changes.tables_created, changes.tables_modified,
-        changes.tables_dropped, has_meta,
+        name,
+        when,
+        checksum(text),
+        elapsed_ms,
+        changes.tables_created,
+        changes.tables_modified,
+        changes.tables_dropped,
+        has_meta,
     )
     return text
 
