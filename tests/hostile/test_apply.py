@@ -85,7 +85,7 @@ def test_a_migration_named_with_escapes_is_shown_escaped(db: str, tmp_path: Path
     assert history(db) == [name]  # the name is data: recorded as it is
 
 
-def test_fifty_thousand_statements_are_segmented_quickly(tmp_path: Path) -> None:
+def test_fifty_thousand_statements_are_segmented(tmp_path: Path) -> None:
     """A migration of 50,000 statements is cut into its segments (how long it takes is bench material, not a
     test's: the suite's timeout still stops a step gone quadratic)."""
     text = "".join(

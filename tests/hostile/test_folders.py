@@ -147,7 +147,7 @@ async def test_baseline_version_with_sql_injection_is_data(db: str, tmp_path: Pa
     assert evil in names
 
 
-def test_ten_thousand_files_status_is_fast(db: str, tmp_path: Path) -> None:
+def test_ten_thousand_files_are_matched_to_their_history(db: str, tmp_path: Path) -> None:
     from dibs_tui.core.meta import meta_tables_ddl
 
     folder = tmp_path / "migrations"

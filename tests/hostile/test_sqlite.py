@@ -223,7 +223,7 @@ def two_thousand(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("big") / "big.db", "BEGIN;\n" + "\n".join(statements) + "\nCOMMIT;")
 
 
-def test_two_thousand_tables_load_quickly(two_thousand: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_thousand_tables_load_whole(two_thousand: Path, capsys: pytest.CaptureFixture[str]) -> None:
     catalog = read_sqlite_catalog(two_thousand)
     assert len(catalog.relations) == 2000
     t1999 = catalog.relation("main", "t1999")
