@@ -33,7 +33,7 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,15 +43,23 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect, resolve, with_database
 from .errors import DibsError, SourceError
+from .sandbox_cleanup import (
+    ROLE_PREFIX,
+    SHADOW_PREFIX,
+    close_quietly,
+    finish,
+    start_drop,
+    sweep_expired,
+    to_the_end,
+)
 from .sql import quote_ident, quote_literal
-
-SHADOW_PREFIX = "dibs_shadow_"
-ROLE_PREFIX = "dibs_sandbox_"
 
 # Extensions that give whoever may call their functions a way out of the database: connections to other
 # databases or servers (dblink, the FDWs, http clients), server files (file_fdw, adminpack), programs or
 # scheduled jobs that outlive the load (pg_cron, pg_background), untrusted languages. Names ending in "_fdw"
 # and untrusted languages ("…u") are refused as well.
+
+
 DENIED_EXTENSIONS = frozenset(
     {
         "dblink",
@@ -227,7 +235,7 @@ async def open_sandbox(
 ) -> AsyncIterator[Sandbox]:
     """A fresh shadow database and its restricted role, on `target`'s server if allowed, else embedded.
 
-    Cleanup survives cancellation (Ctrl-C): database and role are dropped by `_to_the_end`, and an embedded
+    Cleanup survives cancellation (Ctrl-C): database and role are dropped by `to_the_end`, and an embedded
     server is stopped synchronously in the outermost `finally`, which a CancelledError raised by an inner
     await cannot skip; its temp dir goes with it.
     """
@@ -254,7 +262,7 @@ async def open_sandbox(
                             "was loaded on an embedded server instead"
                         )
                     elif rights.may_sandbox:
-                        await _sweep_expired(admin, target)
+                        await sweep_expired(admin, target)
                         try:
                             sandbox = await _set_up(
                                 admin, target, rights, name, role, extensions, made, "live server", None
@@ -273,11 +281,9 @@ async def open_sandbox(
                         yield sandbox
                         return
                 finally:
-                    if sandbox is not None:
-                        await _close_quietly(sandbox.connection)
-                    if made.anything:
-                        await _to_the_end(_tear_down(admin, target, name, role))
-                    await _close_quietly(admin)
+                    # Started before any await: a task cancelled before its first step never runs its body.
+                    dropping = start_drop(admin, target, name, role) if made.anything else None
+                    await to_the_end(finish(sandbox.connection if sandbox else None, admin, dropping))
         from .embedded import EmbeddedServer
 
         root = Path(tempfile.mkdtemp(prefix="dibs-shadow-"))
@@ -307,11 +313,8 @@ async def open_sandbox(
                 raise DibsError("the embedded server refused the sandbox role's login")
             yield sandbox
         finally:
-            if sandbox is not None:
-                await _close_quietly(sandbox.connection)
-            if made.anything:
-                await _to_the_end(_tear_down(admin, admin_target, name, role))
-            await _close_quietly(admin)
+            # Nothing to drop: the server and its files go in the outer `finally`.
+            await to_the_end(finish(sandbox.connection if sandbox else None, admin, None))
     finally:
         if starting is not None:
             with contextlib.suppress(Exception):
@@ -331,19 +334,6 @@ async def _set_up_embedded(*args: Any) -> Sandbox | None:
 
 def _first_line(exc: BaseException) -> str:
     return (getattr(exc, "message", None) or str(exc) or type(exc).__name__).splitlines()[0]
-
-
-async def _sweep_expired(admin: asyncpg.Connection, admin_target: ConnectionTarget) -> None:
-    """Drop what a load killed outright left behind (no cleanup could run): its role's VALID UNTIL has
-    passed, so no load still uses it. Roles we may not drop are left to someone who may."""
-    rows = await admin.fetch(
-        "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname ~ '^dibs_sandbox_[0-9a-f]{12}$'"
-        " AND rolvaliduntil < pg_catalog.now()"
-    )
-    for row in rows:
-        role = str(row["rolname"])
-        with contextlib.suppress(DibsError):
-            await _tear_down(admin, admin_target, SHADOW_PREFIX + role.removeprefix(ROLE_PREFIX), role)
 
 
 class _Made:
@@ -373,11 +363,6 @@ async def _try_connect(target: ConnectionTarget) -> asyncpg.Connection | None:
         return await connect(target, read_only=False)
     except DibsError:
         return None
-
-
-async def _close_quietly(conn: asyncpg.Connection) -> None:
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(conn.close(), timeout=5)
 
 
 async def _set_up(
@@ -480,7 +465,7 @@ async def _create_extensions(
             created.add(ext.name)
         return frozenset(created)
     finally:
-        await _close_quietly(conn)
+        await close_quietly(conn)
 
 
 def _with_requirements(name: str, available: dict[str, tuple[bool, tuple[str, ...]]]) -> set[str]:
@@ -493,54 +478,3 @@ def _with_requirements(name: str, available: dict[str, tuple[bool, tuple[str, ..
         seen.add(item)
         todo.extend(available.get(item, (False, ()))[1])
     return seen
-
-
-async def _to_the_end(cleanup: Coroutine[Any, Any, None]) -> None:
-    """Run `cleanup` to its end even when the caller is cancelled meanwhile, once or again (an app shutting
-    down cancels its workers, then the loop's remaining tasks): a bare shield returned at the first cancel and
-    left the drop to a loop about to close, and the shadow database behind. The cancel is re-raised after."""
-    task = asyncio.ensure_future(cleanup)
-    cancelled = False
-    while not task.done():
-        try:
-            await asyncio.shield(task)
-        except asyncio.CancelledError:
-            cancelled = True
-    task.result()
-    if cancelled:
-        raise asyncio.CancelledError
-
-
-async def _tear_down(admin: asyncpg.Connection, admin_target: ConnectionTarget, name: str, role: str) -> None:
-    """Drop the shadow database, then its role (it owns nothing else). A broken admin connection (the server
-    restarted) is replaced once; what cannot be dropped is named, so that it can be dropped by hand."""
-    statements = [
-        # The role owns the database: it may have marked it a template, which DROP DATABASE refuses.
-        f"DO $$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = {quote_literal(name)}) "
-        f"THEN ALTER DATABASE {quote_ident(name)} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true; END IF; END $$",
-        f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)",
-        f"SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = "
-        f"{quote_literal(role)}",
-        f"DROP ROLE IF EXISTS {quote_ident(role)}",
-    ]
-    conn, fresh = admin, None
-    try:
-        if conn.is_closed():
-            fresh = conn = await connect(admin_target, read_only=False)
-        for statement in statements:
-            try:
-                await conn.execute(statement)
-            except (asyncpg.InterfaceError, asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, OSError):
-                if fresh is not None:
-                    raise
-                fresh = conn = await connect(admin_target, read_only=False)
-                await conn.execute(statement)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, DibsError) as exc:
-        message = getattr(exc, "message", None) or str(exc)
-        raise DibsError(
-            f"could not drop the shadow database {name} and its role {role}: {message.splitlines()[0]}",
-            hint=f"drop them by hand: DROP DATABASE IF EXISTS {name} WITH (FORCE); DROP ROLE IF EXISTS {role};",
-        ) from None
-    finally:
-        if fresh is not None:
-            await _close_quietly(fresh)
