@@ -472,3 +472,55 @@ def test_the_cli_says_what_was_refused_in_one_line(
     assert len(error) == 1 and error[0].startswith(f"dibs-tui: error: {schema}:2:1: "), error
     assert "permission denied" in error[0] and "Traceback" not in captured.err
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("user", LIVE_USERS)
+@pytest.mark.usefixtures("nothing_left")
+def test_cancelled_while_the_sandbox_is_set_up_leaves_nothing(
+    pg_server: EmbeddedServer, as_user: str, tmp_path: Path
+) -> None:
+    """Cancelled as soon as the role exists, while its database is being created: a CREATE DATABASE a cancel
+    cut short must not commit after the drop. Ten times, at slightly different moments."""
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int);\n")
+
+    async def cancel_during_set_up(delay: float) -> None:
+        load = asyncio.create_task(desired_catalog(resolve(as_user), [schema]))
+        for _ in range(2000):
+            if await fetch(pg_server.dsn(), "SELECT 1 FROM pg_roles WHERE rolname LIKE 'dibs_sandbox_%'"):
+                break
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(delay)
+        load.cancel()
+        with contextlib.suppress(asyncio.CancelledError, DibsError):
+            await load
+
+    for attempt in range(10):
+        asyncio.run(cancel_during_set_up(attempt * 0.002))
+        assert not _names(pg_server, "SELECT rolname FROM pg_roles WHERE rolname LIKE 'dibs_%'"), attempt
+
+
+@pytest.mark.parametrize("user", LIVE_USERS)
+@pytest.mark.usefixtures("nothing_left")
+def test_users_database_dropped_while_cleaning_up_leaves_nothing(
+    pg_server: EmbeddedServer, as_user: str, tmp_path: Path, new_database: Callable[[], str]
+) -> None:
+    """The load is cancelled and, at once, the user's database is dropped with FORCE (which ends the cleanup's
+    connection to it mid-DROP): the cleanup goes on from another database and leaves nothing. Four times, the
+    drop landing at different moments of the cleanup."""
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int);\nDO $$ BEGIN PERFORM pg_sleep(30); END $$;\n")
+
+    async def go(dsn: str, delay: float) -> None:
+        load = asyncio.create_task(desired_catalog(resolve(dsn), [schema]))
+        await _sandbox_role(pg_server)
+        load.cancel()
+        await asyncio.sleep(delay)
+        await fetch(pg_server.dsn(), f'DROP DATABASE "{dsn.rsplit("/", 1)[1]}" WITH (FORCE)')
+        with contextlib.suppress(asyncio.CancelledError, DibsError):
+            await load
+
+    base = as_user.rsplit("/", 1)[0]
+    for delay in (0.0, 0.01, 0.02, 0.05):
+        asyncio.run(go(f"{base}/{new_database().rsplit('/', 1)[1]}", delay))
+        assert not _names(pg_server, "SELECT rolname FROM pg_roles WHERE rolname LIKE 'dibs_%'"), delay
