@@ -128,11 +128,12 @@ async def tear_down(
             for statement in statements:
                 await conn.execute(statement)
             return
-        except (*_LOST, DibsError) as exc:
-            failure = exc  # lost, or cannot connect there: the next place
         except asyncpg.PostgresError as exc:
             failure = exc
-            break
+            if not isinstance(exc, _LOST):
+                break
+        except Exception as exc:  # lost, or no connection there (the driver's own errors too): the next place
+            failure = exc
         finally:
             if fresh is not None:
                 await close_quietly(fresh)
