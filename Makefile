@@ -20,6 +20,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check dibs_tui tests bench
+	$(BIN)/ruff format --check dibs_tui tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

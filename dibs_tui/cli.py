@@ -271,6 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = restore(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(_normalise(args_list))
+    # A command that has to explain the whole CLI (the browser, off a terminal) is handed the help, so that
+    # no command imports the CLI module back.
+    args.print_full_help = parser.print_help
     module = importlib.import_module(f"dibs_tui.commands.{args.command}")
     if args.command in _DRAWING:
         if _stdin_is_not_a_terminal() and sys.stdout.isatty():

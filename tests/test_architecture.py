@@ -13,7 +13,7 @@ def test_import_contracts_hold() -> None:
     lint_imports = Path(sys.executable).parent / "lint-imports"
     result = subprocess.run([str(lint_imports)], cwd=REPO, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken" in result.stdout
+    assert " 0 broken" in result.stdout
 
 
 def test_core_modules_import_without_textual() -> None:
@@ -32,6 +32,19 @@ def test_ruff_is_clean() -> None:
     ruff = Path(sys.executable).parent / "ruff"
     result = subprocess.run(
         [str(ruff), "check", "dibs_tui", "tests", "bench"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_ruff_format_is_clean() -> None:
+    """`ruff format` owns the layout of every file (pyproject.toml); a file out of its style fails here."""
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run(
+        [str(ruff), "format", "--check", "dibs_tui", "tests", "bench"],
         cwd=REPO,
         capture_output=True,
         text=True,

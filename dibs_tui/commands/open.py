@@ -42,11 +42,8 @@ def open_sqlite(path: Path, settings: Settings, *, desired: list[str] | None = N
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not sys.stdout.isatty():
-        from ..cli import build_parser
-
-        parser = build_parser()
         print("dibs-tui: not drawing the browser: standard output is not a terminal.\n")
-        parser.print_help()
+        args.print_full_help()
         return EXIT_NOT_A_TERMINAL
     sqlite = sqlite_path(args, settings)
     if sqlite is not None:

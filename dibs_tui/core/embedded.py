@@ -74,7 +74,9 @@ def _ensure_system_user() -> str:
     try:
         pwd.getpwnam(_SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", _SYSTEM_USER], check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", _SYSTEM_USER], check=True, capture_output=True
+        )
     return _SYSTEM_USER
 
 
