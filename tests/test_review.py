@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from dibs_tui.core.connect import connect, resolve
-from dibs_tui.core.review import HAZARD_KINDS, LARGE_TABLE_ROWS, Review, review_sql
+from dibs_tui.core.review.report import HAZARD_KINDS, Review
+from dibs_tui.core.review.rules import LARGE_TABLE_ROWS
+from dibs_tui.core.review.run import review_sql
 from tests.pg import execute
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
@@ -170,7 +172,7 @@ def test_cli_json_shape(db: str, tmp_path: Path) -> None:
 
 
 async def test_big_tables_use_the_estimate_and_say_so(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import dibs_tui.core.review as review_module
+    import dibs_tui.core.review.facts as review_module
 
     monkeypatch.setattr(review_module, "EXACT_COUNT_LIMIT", 100)
     await execute(db, SETUP + "INSERT INTO t SELECT g, 'x' FROM generate_series(1, 1000) g; ANALYZE t;")
@@ -217,6 +219,6 @@ async def test_quoted_and_schema_qualified_names(db: str) -> None:
     ],
 )
 def test_lock_taken_per_command_and_alter_form(sql: str, lock: str) -> None:
-    from dibs_tui.core.review import lock_taken
+    from dibs_tui.core.review.shapes import lock_taken
 
     assert lock_taken(sql) == lock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dibs_tui.core.review_shapes import Shape, shape_of
+from dibs_tui.core.review.shapes import Shape, shape_of
 
 
 @pytest.mark.parametrize(

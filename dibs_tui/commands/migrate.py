@@ -23,7 +23,8 @@ from ..core.connect import ConnectionTarget
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.migrations import MigrationFile
-from ..core.review import Review, review_sql
+from ..core.review.report import Review
+from ..core.review.run import review_sql
 from ..core.terminal import safe_output
 from .common import run_async, target_for
 from .status import migrations_folder

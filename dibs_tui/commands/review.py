@@ -11,7 +11,7 @@ import sys
 from ..config import Settings
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
-from ..core.review import review_file
+from ..core.review.run import review_file
 from ..core.terminal import json_safe_text, raw_stream
 from .common import run_async, target_for
 

@@ -40,7 +40,8 @@ from ..core.migrations import (
 )
 from ..core.plan import ChangeKind
 from ..core.replay import preview_changes
-from ..core.review import Review, review_file
+from ..core.review.report import Review
+from ..core.review.run import review_file
 from ..core.segments import plan_segments
 from .highlight import sql_lines
 from .pane_context import PaneContext

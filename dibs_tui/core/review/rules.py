@@ -1,49 +1,19 @@
-"""Review a migration statement by statement: the locks it takes, rewrites, data loss, steps that will fail on
-the data that is there now, and statements that cannot run in a transaction.
-
-Hazard kinds (stable vocabulary, used in JSON): access-exclusive-lock, table-rewrite, data-loss,
-fails-on-existing-data, blocking-index-build, constraint-without-not-valid, non-transactional,
-backward-incompatible.
-
-Counts come from the live database with bounded queries inside one read-only transaction: exact counts up to
-EXACT_COUNT_LIMIT rows (else the pg_class.reltuples estimate, said so), every data check under a
-statement_timeout of CHECK_TIMEOUT (a check that times out is reported as unknown, never as safe). A table
-created earlier in the same file carries no lock, rewrite or index hazard; data-dependent hazards are raised
-only when the data present triggers them.
-"""
+"""The hazards of each statement shape: locks, rewrites, data loss and steps that fail on the data there now,
+worked out from the statement's shape and the live database's facts."""
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-import asyncpg
+from ..migrations import runs_outside_transaction
+from ..sql import quote_ident, quote_literal
+from ..sqlparse import strip_comments
+from .facts import CHECK_TIMEOUT, Facts, TableFacts
+from .names import IDENT, NAME, column_names, key, paren, regclass_text, split_top_level, unquote
+from .report import Hazard
+from .shapes import Shape, shape_of
 
-from .connect import ConnectionTarget, connect
-from .migrations import is_transaction_control, runs_outside_transaction, split_statements, strip_comments
-from .review_shapes import Shape, shape_of
-from .session import current_limits
-from .sql import quote_literal
-
-HAZARD_KINDS = (
-    "access-exclusive-lock",
-    "table-rewrite",
-    "data-loss",
-    "fails-on-existing-data",
-    "blocking-index-build",
-    "constraint-without-not-valid",
-    "non-transactional",
-    "backward-incompatible",
-)
 LARGE_TABLE_ROWS = 10_000  # an index build over more rows blocks writes long enough to matter
-EXACT_COUNT_LIMIT = 100_000  # above this, row counts are the planner's estimate
-CHECK_TIMEOUT = "2s"
-
-_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
-_NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
 _VOLATILE_DEFAULT = re.compile(
     r"\bDEFAULT\b.*\b(clock_timestamp|random|gen_random_uuid|uuid_generate_v\w*|nextval|timeofday|"
     r"statement_timestamp)\s*\(",
@@ -51,222 +21,15 @@ _VOLATILE_DEFAULT = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Hazard:
-    kind: str
-    message: str
-
-
-@dataclass(frozen=True)
-class ReviewedStatement:
-    sql: str
-    line: int
-    hazards: tuple[Hazard, ...] = ()
-    transactional: bool = True
-    lock: str = (
-        ""  # the strongest table lock it takes, e.g. "ACCESS EXCLUSIVE on issues" ("" for none/unknown)
-    )
-
-
-@dataclass(frozen=True)
-class Review:
-    file: str
-    statements: tuple[ReviewedStatement, ...]
-
-    @property
-    def hazards(self) -> list[tuple[ReviewedStatement, Hazard]]:
-        return [(s, h) for s in self.statements for h in s.hazards]
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "statements": [
-                    {
-                        "sql": s.sql,
-                        "line": s.line,
-                        "hazards": [{"kind": h.kind, "message": h.message} for h in s.hazards],
-                    }
-                    for s in self.statements
-                ]
-            },
-            indent=2,
-        )
-
-    def to_text(self) -> str:
-        out: list[str] = []
-        for s in self.statements:
-            first = s.sql.strip().splitlines()[0] if s.sql.strip() else ""
-            more = " …" if "\n" in s.sql.strip() else ""
-            out.append(f"{self.file}:{s.line}: {first}{more}")
-            if s.lock:
-                out.append(f"    lock: {s.lock}")
-            out += [f"    ! {h.kind}: {h.message}" for h in s.hazards]
-        count = len(self.hazards)
-        out.append(f"{len(self.statements)} statements, {count} hazard{'s' if count != 1 else ''}")
-        return "\n".join(out)
-
-
-def _unquote(part: str) -> str:
-    part = part.strip()
-    if part.startswith('"'):
-        return part[1:-1].replace('""', '"')
-    return part.lower()
-
-
-def _parts(name: str) -> list[str]:
-    return [_unquote(p) for p in re.findall(_IDENT, name)]
-
-
-def _key(name: str) -> str:
-    parts = _parts(name)
-    return ".".join(parts[1:] if len(parts) == 2 and parts[0] == "public" else parts)
-
-
-def _split_top_level(text: str) -> list[str]:
-    """Split at commas outside parentheses and quotes."""
-    out, depth, start, quote = [], 0, 0, ""
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append(text[start:i].strip())
-            start = i + 1
-    out.append(text[start:].strip())
-    return [p for p in out if p]
-
-
-def _paren(text: str, start: int) -> tuple[str, int]:
-    """The content of the parenthesis opening at or after `start`, and the index after it."""
-    i = text.index("(", start)
-    depth = 0
-    for j in range(i, len(text)):
-        if text[j] == "(":
-            depth += 1
-        elif text[j] == ")":
-            depth -= 1
-            if depth == 0:
-                return text[i + 1 : j], j + 1
-    return text[i + 1 :], len(text)
-
-
-def _columns(text: str) -> list[str]:
-    return [_unquote(c) for c in _split_top_level(text)]
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-@dataclass
-class TableFacts:
-    oid: int
-    qualified: str  # quoted schema.table, safe to splice
-    rows: int
-    estimated: bool
-
-    def describe(self) -> str:
-        if self.estimated:
-            return f"~{self.rows:,} rows, a pg_class.reltuples estimate"
-        return f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
-
-
-@dataclass
-class _Facts:
-    """Cached, bounded look-ups against the live database (inside the review's read-only transaction)."""
-
-    conn: asyncpg.Connection
-    tables: dict[str, TableFacts | None] = field(default_factory=dict)
-
-    async def scalar(self, sql: str, *args: Any) -> Any:
-        """One bounded query; None when it times out or fails (the caller says 'unknown')."""
-        try:
-            async with self.conn.transaction():
-                return await self.conn.fetchval(sql, *args)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError):
-            return None
-
-    async def table(self, name: str) -> TableFacts | None:
-        key = _key(name)
-        if key in self.tables:
-            return self.tables[key]
-        row = await self.conn.fetchrow(
-            # Names resolve on the session's path, as the migration's would; functions and operators: pg_catalog's
-            """SELECT c.oid::pg_catalog.int8 AS oid,
-                      pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
-                      c.reltuples::pg_catalog.int8 AS estimate, c.relkind::pg_catalog.text AS kind
-               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-               WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)""",
-            ".".join(_ident(p) for p in _parts(name)),
-        )
-        facts = None
-        if row is not None and row["kind"] in ("r", "p", "m"):
-            estimated = row["estimate"] > EXACT_COUNT_LIMIT
-            rows = row["estimate"]
-            if not estimated:
-                exact = await self.scalar(
-                    f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {row['q']} LIMIT {EXACT_COUNT_LIMIT + 1}) s"
-                )
-                if exact is None or exact > EXACT_COUNT_LIMIT:
-                    estimated, rows = True, max(rows, EXACT_COUNT_LIMIT)
-                else:
-                    rows = exact
-            facts = TableFacts(row["oid"], row["q"], max(rows, 0), estimated)
-        self.tables[key] = facts
-        return facts
-
-    async def column_type(self, table: TableFacts, column: str) -> str | None:
-        value = await self.conn.fetchval(
-            "SELECT pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
-            "WHERE attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) $2 "
-            "AND NOT attisdropped",
-            table.oid,
-            column,
-        )
-        return str(value) if value is not None else None
-
-    async def count_where(self, table: TableFacts, condition: str) -> int | None:
-        """Rows matching `condition`; None when the count did not finish within CHECK_TIMEOUT."""
-        value = await self.scalar(f"SELECT pg_catalog.count(*) FROM {table.qualified} WHERE {condition}")
-        return int(value) if value is not None else None
-
-    async def duplicates(self, table: TableFacts, columns: list[str]) -> int | None:
-        """How many value groups occur more than once (rows with a NULL key never clash)."""
-        cols = ", ".join(_ident(c) for c in columns)
-        not_null = " AND ".join(f"{_ident(c)} IS NOT NULL" for c in columns)
-        value = await self.scalar(
-            f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {table.qualified} WHERE {not_null} GROUP BY {cols} "
-            "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) d"
-        )
-        return int(value) if value is not None else None
-
-    async def primary_key(self, table: TableFacts) -> list[str]:
-        value = await self.conn.fetchval(
-            "SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n) FROM pg_catalog.pg_constraint c "
-            "CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n) "
-            "JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid "
-            "AND a.attnum OPERATOR(pg_catalog.=) k.attnum "
-            "WHERE c.conrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND c.contype OPERATOR(pg_catalog.=) 'p'",
-            table.oid,
-        )
-        return list(value or [])
-
-
-class _Reviewer:
-    def __init__(self, facts: _Facts) -> None:
+class Reviewer:
+    def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.created: set[str] = set()
         self.updated: dict[tuple[str, str], int] = {}  # (table, column) -> line of an UPDATE that sets it
 
     async def existing(self, name: str) -> TableFacts | None:
         """Facts for a table that exists and was not created earlier in this file."""
-        if _key(name) in self.created:
+        if key(name) in self.created:
             return None
         return await self.facts.table(name)
 
@@ -283,7 +46,7 @@ class _Reviewer:
             )
         shape = shape_of(sql)
         if shape.action == "create-table":
-            self.created.add(_key(shape.table))
+            self.created.add(key(shape.table))
         elif shape.action == "create-index":
             hazards += await self.create_index(shape)
         elif shape.action == "drop-tables":
@@ -293,12 +56,12 @@ class _Reviewer:
                 hazards += await self.drop_index(name)
         elif shape.action == "alter-table" and (
             m := re.match(
-                rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})\s+(.*)",
+                rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({NAME})\s+(.*)",
                 flat,
                 re.IGNORECASE | re.DOTALL,
             )
         ):
-            for action in _split_top_level(m.group(2)):
+            for action in split_top_level(m.group(2)):
                 hazards += await self.alter_action(shape.table, action, line)
         elif shape.action == "rename-object":
             hazards.append(
@@ -309,7 +72,7 @@ class _Reviewer:
             )
         elif shape.action == "update":
             for column in shape.set_columns:
-                self.updated[(_key(shape.table), column)] = line
+                self.updated[(key(shape.table), column)] = line
         return hazards
 
     def lock(self, table: TableFacts, name: str, what: str = "") -> Hazard:
@@ -373,7 +136,7 @@ class _Reviewer:
         owner = await self.facts.conn.fetchval(
             "SELECT indrelid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_index "
             "WHERE indexrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
-            ".".join(_ident(p) for p in _parts(name)),
+            regclass_text(name),
         )
         table = await self.existing(owner) if owner else None
         if table is None or not table.rows:
@@ -404,16 +167,16 @@ class _Reviewer:
         ):
             return await self.add_constraint(table, name, action)
         if m := re.match(
-            rf"ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?({_IDENT})\s+(.*)",
+            rf"ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?({IDENT})\s+(.*)",
             action,
             re.IGNORECASE | re.DOTALL,
         ):
-            return self.add_column(table, name, _unquote(m.group(1)), m.group(2))
-        m = re.match(rf"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?({_IDENT})", action, re.IGNORECASE)
+            return self.add_column(table, name, unquote(m.group(1)), m.group(2))
+        m = re.match(rf"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?({IDENT})", action, re.IGNORECASE)
         if m and m.group(1).upper() != "CONSTRAINT":
-            return await self.drop_column(table, name, _unquote(m.group(1)))
-        if m := re.match(rf"ALTER\s+(?:COLUMN\s+)?({_IDENT})\s+(.*)", action, re.IGNORECASE | re.DOTALL):
-            return await self.alter_column(table, name, _unquote(m.group(1)), m.group(2), line)
+            return await self.drop_column(table, name, unquote(m.group(1)))
+        if m := re.match(rf"ALTER\s+(?:COLUMN\s+)?({IDENT})\s+(.*)", action, re.IGNORECASE | re.DOTALL):
+            return await self.alter_column(table, name, unquote(m.group(1)), m.group(2), line)
         if re.match(
             r"VALIDATE\s+CONSTRAINT|SET\s+STATISTICS|(ENABLE|DISABLE)\s+(ALWAYS\s+|REPLICA\s+)?TRIGGER|"
             r"CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER|OWNER\s+TO",
@@ -463,7 +226,7 @@ class _Reviewer:
         if not table.rows:
             return hazards
         hazards.append(self.lock(table, name))
-        non_null = await self.facts.count_where(table, f"{_ident(column)} IS NOT NULL")
+        non_null = await self.facts.count_where(table, f"{quote_ident(column)} IS NOT NULL")
         if non_null is None:
             hazards.append(
                 Hazard(
@@ -498,8 +261,8 @@ class _Reviewer:
             return []
         hazards.append(self.lock(table, name, " (and scans it)" if "NOT NULL" in upper else ""))
         if upper.startswith("SET NOT NULL"):
-            nulls = await self.facts.count_where(table, f"{_ident(column)} IS NULL")
-            fixed_at = self.updated.get((_key(name), column))
+            nulls = await self.facts.count_where(table, f"{quote_ident(column)} IS NULL")
+            fixed_at = self.updated.get((key(name), column))
             if nulls is None:
                 hazards.append(
                     Hazard(
@@ -534,7 +297,7 @@ class _Reviewer:
             if m.group(3) is None:
                 bad = await self.facts.count_where(
                     table,
-                    f"{_ident(column)} IS NOT NULL AND NOT pg_input_is_valid({_ident(column)}::text, "
+                    f"{quote_ident(column)} IS NOT NULL AND NOT pg_input_is_valid({quote_ident(column)}::text, "
                     f"{quote_literal(new_type)})",
                 )
                 if bad:
@@ -554,7 +317,7 @@ class _Reviewer:
             return []
         not_valid = bool(re.search(r"\bNOT\s+VALID\s*$", upper))
         if m := re.search(r"\bCHECK\s*\(", action, re.IGNORECASE):
-            expression, _ = _paren(action, m.start())
+            expression, _ = paren(action, m.start())
             if not not_valid:
                 hazards.append(
                     Hazard(
@@ -573,7 +336,7 @@ class _Reviewer:
                         )
                     )
         elif m := re.search(
-            rf"\bFOREIGN\s+KEY\s*\(([^)]*)\)\s*REFERENCES\s+({_NAME})\s*(\(([^)]*)\))?", action, re.IGNORECASE
+            rf"\bFOREIGN\s+KEY\s*\(([^)]*)\)\s*REFERENCES\s+({NAME})\s*(\(([^)]*)\))?", action, re.IGNORECASE
         ):
             if not not_valid:
                 hazards.append(
@@ -584,7 +347,7 @@ class _Reviewer:
                         "add NOT VALID, then VALIDATE",
                     )
                 )
-                hazards += await self.orphans(table, name, _columns(m.group(1)), m.group(2), m.group(4))
+                hazards += await self.orphans(table, name, column_names(m.group(1)), m.group(2), m.group(4))
         elif m := re.search(
             r"\b(UNIQUE|PRIMARY\s+KEY)\s*(?:NULLS\s+(?:NOT\s+)?DISTINCT\s*)?\(", action, re.IGNORECASE
         ):
@@ -600,11 +363,11 @@ class _Reviewer:
                         "INDEX",
                     )
                 )
-            columns = _columns(_paren(action, m.end() - 1)[0])
+            columns = column_names(paren(action, m.end() - 1)[0])
             hazards += await self.duplicate_hazard(table, name, columns)
             if m.group(1).upper().startswith("PRIMARY"):
                 nulls = await self.facts.count_where(
-                    table, " OR ".join(f"{_ident(c)} IS NULL" for c in columns)
+                    table, " OR ".join(f"{quote_ident(c)} IS NULL" for c in columns)
                 )
                 if nulls:
                     hazards.append(
@@ -624,13 +387,15 @@ class _Reviewer:
         referenced = await self.facts.table(target)
         if referenced is None:
             return []
-        ref_cols = _columns(target_columns) if target_columns else await self.facts.primary_key(referenced)
+        ref_cols = (
+            column_names(target_columns) if target_columns else await self.facts.primary_key(referenced)
+        )
         if len(ref_cols) != len(columns):
             return []
         match = " AND ".join(
-            f"r.{_ident(rc)} = t.{_ident(c)}" for c, rc in zip(columns, ref_cols, strict=True)
+            f"r.{quote_ident(rc)} = t.{quote_ident(c)}" for c, rc in zip(columns, ref_cols, strict=True)
         )
-        present = " AND ".join(f"t.{_ident(c)} IS NOT NULL" for c in columns)
+        present = " AND ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in columns)
         count = await self.facts.scalar(
             f"SELECT pg_catalog.count(*) FROM {table.qualified} t WHERE {present} AND NOT EXISTS "
             f"(SELECT 1 FROM {referenced.qualified} r WHERE {match})"
@@ -644,11 +409,6 @@ class _Reviewer:
                 )
             ]
         return []
-
-
-def lock_taken(sql: str) -> str:
-    """The strongest table lock a statement takes, as PostgreSQL documents it per command and ALTER form."""
-    return shape_of(sql).lock
 
 
 _VARCHAR = re.compile(r"(?:character varying|varchar)\s*(?:\((\d+)\))?$", re.IGNORECASE)
@@ -673,45 +433,3 @@ def _binary_coercible(old: str, new: str) -> bool:
             and (mo.group(2) or "0") == (mn.group(2) or "0")
         )
     return False
-
-
-async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -> Review:
-    """Review the statements of `text` against the database `conn` is connected to. Changes nothing."""
-    reviewer = _Reviewer(_Facts(conn))
-    reviewed: list[ReviewedStatement] = []
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        # Bounded; no other owner's row-level security policy runs as us (that table's facts are unknown).
-        await conn.execute(
-            f"SET LOCAL statement_timeout = '{CHECK_TIMEOUT}'; SET LOCAL row_security = off; "
-            f"SET LOCAL lock_timeout = '{current_limits().lock_timeout.strip()}'"
-        )
-        for stmt in split_statements(text, file):
-            if is_transaction_control(stmt.text):
-                continue
-            hazards = await reviewer.statement(stmt.text, stmt.line)
-            transactional = not any(h.kind == "non-transactional" for h in hazards)
-            reviewed.append(
-                ReviewedStatement(
-                    stmt.text, stmt.line, tuple(_unique(hazards)), transactional, lock_taken(stmt.text)
-                )
-            )
-    return Review(file, tuple(reviewed))
-
-
-def _unique(hazards: list[Hazard]) -> list[Hazard]:
-    seen: set[Hazard] = set()
-    return [h for h in hazards if not (h in seen or seen.add(h))]  # type: ignore[func-returns-value]
-
-
-async def review_file(target: ConnectionTarget, path: Path, *, shown_as: str | None = None) -> Review:
-    try:
-        text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 - one small file
-    except OSError as exc:
-        from .errors import DibsError
-
-        raise DibsError(f"cannot read {path}: {exc.strerror}") from None
-    conn = await connect(target, read_only=True)
-    try:
-        return await review_sql(conn, text, shown_as or str(path))
-    finally:
-        await conn.close()

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .sqlparse import statement_info
+from ..sqlparse import statement_info
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
 _RENAMED_OBJECTS = frozenset(
@@ -170,3 +170,8 @@ def _renames_object(node_type: str, body: dict[str, Any]) -> bool:
     if node_type == "AlterObjectSchemaStmt":
         return body.get("objectType") in _RENAMED_OBJECTS
     return node_type == "AlterEnumStmt" and bool(body.get("oldVal"))
+
+
+def lock_taken(sql: str) -> str:
+    """The strongest table lock a statement takes, as PostgreSQL documents it per command and ALTER form."""
+    return shape_of(sql).lock

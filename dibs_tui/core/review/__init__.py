@@ -1,0 +1,13 @@
+"""Review a migration statement by statement: the locks it takes, rewrites, data loss, steps that will fail on
+the data that is there now, and statements that cannot run in a transaction.
+
+Hazard kinds (stable vocabulary, used in JSON): access-exclusive-lock, table-rewrite, data-loss,
+fails-on-existing-data, blocking-index-build, constraint-without-not-valid, non-transactional,
+backward-incompatible.
+
+Counts come from the live database with bounded queries inside one read-only transaction: exact counts up to
+EXACT_COUNT_LIMIT rows (else the pg_class.reltuples estimate, said so), every data check under a
+statement_timeout of CHECK_TIMEOUT (a check that times out is reported as unknown, never as safe). A table
+created earlier in the same file carries no lock, rewrite or index hazard; data-dependent hazards are raised
+only when the data present triggers them.
+"""

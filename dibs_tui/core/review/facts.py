@@ -1,0 +1,109 @@
+"""What the live database says about a table a migration touches: its rows (exact up to EXACT_COUNT_LIMIT,
+else the planner's estimate), column types, keys, and bounded counts of the rows a step would fail on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from ..sql import quote_ident
+from .names import key, regclass_text
+
+EXACT_COUNT_LIMIT = 100_000  # above this, row counts are the planner's estimate
+CHECK_TIMEOUT = "2s"
+
+
+@dataclass
+class TableFacts:
+    oid: int
+    qualified: str  # quoted schema.table, safe to splice
+    rows: int
+    estimated: bool
+
+    def describe(self) -> str:
+        if self.estimated:
+            return f"~{self.rows:,} rows, a pg_class.reltuples estimate"
+        return f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
+
+
+@dataclass
+class Facts:
+    """Cached, bounded look-ups against the live database (inside the review's read-only transaction)."""
+
+    conn: asyncpg.Connection
+    tables: dict[str, TableFacts | None] = field(default_factory=dict)
+
+    async def scalar(self, sql: str, *args: Any) -> Any:
+        """One bounded query; None when it times out or fails (the caller says 'unknown')."""
+        try:
+            async with self.conn.transaction():
+                return await self.conn.fetchval(sql, *args)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError):
+            return None
+
+    async def table(self, name: str) -> TableFacts | None:
+        seen_as = key(name)
+        if seen_as in self.tables:
+            return self.tables[seen_as]
+        row = await self.conn.fetchrow(
+            # Names resolve on the session's path, as the migration's would; functions and operators: pg_catalog's
+            """SELECT c.oid::pg_catalog.int8 AS oid,
+                      pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
+                      c.reltuples::pg_catalog.int8 AS estimate, c.relkind::pg_catalog.text AS kind
+               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+               WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)""",
+            regclass_text(name),
+        )
+        facts = None
+        if row is not None and row["kind"] in ("r", "p", "m"):
+            estimated = row["estimate"] > EXACT_COUNT_LIMIT
+            rows = row["estimate"]
+            if not estimated:
+                exact = await self.scalar(
+                    f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {row['q']} LIMIT {EXACT_COUNT_LIMIT + 1}) s"
+                )
+                if exact is None or exact > EXACT_COUNT_LIMIT:
+                    estimated, rows = True, max(rows, EXACT_COUNT_LIMIT)
+                else:
+                    rows = exact
+            facts = TableFacts(row["oid"], row["q"], max(rows, 0), estimated)
+        self.tables[seen_as] = facts
+        return facts
+
+    async def column_type(self, table: TableFacts, column: str) -> str | None:
+        value = await self.conn.fetchval(
+            "SELECT pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+            "WHERE attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) $2 "
+            "AND NOT attisdropped",
+            table.oid,
+            column,
+        )
+        return str(value) if value is not None else None
+
+    async def count_where(self, table: TableFacts, condition: str) -> int | None:
+        """Rows matching `condition`; None when the count did not finish within CHECK_TIMEOUT."""
+        value = await self.scalar(f"SELECT pg_catalog.count(*) FROM {table.qualified} WHERE {condition}")
+        return int(value) if value is not None else None
+
+    async def duplicates(self, table: TableFacts, columns: list[str]) -> int | None:
+        """How many value groups occur more than once (rows with a NULL key never clash)."""
+        cols = ", ".join(quote_ident(c) for c in columns)
+        not_null = " AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in columns)
+        value = await self.scalar(
+            f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {table.qualified} WHERE {not_null} GROUP BY {cols} "
+            "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) d"
+        )
+        return int(value) if value is not None else None
+
+    async def primary_key(self, table: TableFacts) -> list[str]:
+        value = await self.conn.fetchval(
+            "SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n) FROM pg_catalog.pg_constraint c "
+            "CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n) "
+            "JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid "
+            "AND a.attnum OPERATOR(pg_catalog.=) k.attnum "
+            "WHERE c.conrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND c.contype OPERATOR(pg_catalog.=) 'p'",
+            table.oid,
+        )
+        return list(value or [])
