@@ -452,6 +452,16 @@ async def test_mouse_click_selects_and_palette_runs_commands(shop: str) -> None:
         await wait_for(pilot, lambda: card_key(app) == ("public", "customers"))
 
 
+async def test_palette_jumps_to_a_table_by_name(shop: str) -> None:
+    """The palette's table provider reaches the app through a protocol, not by importing it."""
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("ctrl+p", *"public.customers")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: card_key(app) == ("public", "customers"))
+
+
 def test_open_off_a_terminal_prints_help_instead_of_drawing(shop: str) -> None:
     import subprocess
 

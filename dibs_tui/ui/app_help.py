@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 
+from ..core.model import Catalog
 from .screens.finder import FinderItem
 from .screens.help import HelpEntry
-from .search import rank
+from .search import Candidate, rank
 from .text import data
 from .widgets.tables_pane import TableList
 
@@ -28,14 +29,23 @@ PANE_NAMES = {
 }
 
 
+@runtime_checkable
+class _JumpsToTables(Protocol):
+    """What the palette needs of the app, checked at run time so this module does not import the app back."""
+
+    catalog: Catalog | None
+
+    def table_candidates(self) -> list[Candidate]: ...
+
+    def go_to(self, schema: str, table: str, column: str | None = None) -> bool: ...
+
+
 class TablesCommands(Provider):
     """Command palette: type a table name to jump to it (same ranking as the finder)."""
 
     async def search(self, query: str) -> Hits:
-        from .app import DibsApp
-
         app = self.app
-        if not isinstance(app, DibsApp) or app.catalog is None or not query.strip():
+        if not isinstance(app, _JumpsToTables) or app.catalog is None or not query.strip():
             return
         for candidate in rank(query, app.table_candidates(), limit=30):
             item = candidate.payload
