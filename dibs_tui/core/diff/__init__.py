@@ -1,0 +1,212 @@
+"""Compare two catalogs (current -> desired) and plan the SQL that turns one into the other.
+
+The public API and its data types are documented in `dibs_tui.core.plan`. How the plan is ordered: every
+statement is a step with a phase (drops of dependents, pre-creates of types/functions, tables, columns,
+constraints, foreign keys, views/triggers/policies, drops of what was depended on, comments), what it
+provides (`("create", ref)` / `("drop", ref)`) and what it needs. Needs come from `Catalog.dependencies` of
+the desired side (creates) and of the current side (a drop waits for the drops of its dependents). Steps are
+emitted by a topological sort that prefers the lowest (phase, emission order): a dependency cycle (two tables
+referencing each other) cannot arise because foreign keys are separate steps after every table exists.
+
+The steps of the pipeline, one module each: `renames` (accepted renames applied first, suggestions last), the
+`compare_*` modules (one kind of object each, recording into a shared `state.PlanState`), `order` (the sort),
+`render` (the SQL spellings they share). This module runs them in turn and is the public entry point.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..model import Catalog, ConstraintKind, ObjectRef, Relation
+from ..plan import Change, ChangeKind, DiffResult, PlannedStatement, RenameSuggestion
+from ..sql import qualified, quote_ident
+from .compare_relations import plan_relations
+from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
+from .compare_types import plan_domains, plan_enums
+from .order import ordered as ordered_steps
+from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
+from .render import CHECK_BODIES_OFF
+from .state import PlanState
+
+if TYPE_CHECKING:
+    from ..connect import ConnectionTarget
+
+
+def diff_catalogs(
+    current: Catalog, desired: Catalog, *, accepted_renames: Iterable[tuple[str, str]] = ()
+) -> tuple[tuple[Change, ...], tuple[PlannedStatement, ...], tuple[RenameSuggestion, ...]]:
+    """Changes, the ordered plan and rename suggestions to turn `current` into `desired`. Pure."""
+    tables, columns = resolve_renames(accepted_renames, current)
+    rename_steps: list[PlannedStatement] = []
+    rename_changes: list[Change] = []
+    for schema, old, new in tables:
+        if current.relation(schema, old) is None:
+            continue
+        ref = ObjectRef("table", schema, new)
+        rename_changes.append(Change(ChangeKind.RENAME, ref, "table", old, new))
+        rename_steps.append(
+            PlannedStatement(
+                f"ALTER TABLE {qualified(schema, old)} RENAME TO {quote_ident(new)};",
+                ChangeKind.RENAME,
+                (ObjectRef("table", schema, old), ref),
+            )
+        )
+    table_map = {(s, o): n for s, o, n in tables}
+    for schema, table, old, new in columns:
+        table_now = table_map.get((schema, table), table)
+        ref = ObjectRef("column", schema, table_now, new)
+        rename_changes.append(Change(ChangeKind.RENAME, ref, "column", old, new))
+        rename_steps.append(
+            PlannedStatement(
+                f"ALTER TABLE {qualified(schema, table_now)} RENAME COLUMN {quote_ident(old)} "
+                f"TO {quote_ident(new)};",
+                ChangeKind.RENAME,
+                (ObjectRef("table", schema, table_now), ref),
+            )
+        )
+    if tables or columns:
+        current = apply_renames(current, tables, columns)
+        current, follow_ups = rename_table_parts(current, desired, [(s, n) for s, _, n in tables])
+        rename_steps.extend(follow_ups)
+    state = PlanState(current, desired)
+    plan_schemas_and_extensions(state)
+    plan_enums(state)
+    plan_domains(state)
+    plan_sequences(state)
+    recreated_functions = plan_functions(state)
+    plan_relations(state, recreated_functions)
+    ordered = ordered_steps(state.steps)
+    if state.needs_bodies_off:
+        # Like pg_dump: SQL function bodies may read tables created later in the plan.
+        rename_steps.insert(0, PlannedStatement(CHECK_BODIES_OFF, ChangeKind.ALTER, ()))
+    plan = tuple(rename_steps) + tuple(
+        PlannedStatement(s.sql, s.change, s.touches, s.transactional, s.destructive) for s in ordered
+    )
+    renames = tuple(suggest_renames(current, desired))
+    return tuple(rename_changes) + tuple(state.changes), plan, renames
+
+
+# -- the whole pipeline --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Timer:
+    marks: dict[str, float] = field(default_factory=dict)
+    start: float = field(default_factory=time.perf_counter)
+
+    def mark(self, name: str, since: float) -> float:
+        now = time.perf_counter()
+        self.marks[name] = self.marks.get(name, 0.0) + now - since
+        return now
+
+
+def is_dsn(text: str) -> bool:
+    from ..conninfo import looks_like_conninfo  # a URL, or key=value pairs that start with a libpq keyword
+
+    return looks_like_conninfo(text)
+
+
+async def diff_database(
+    target: ConnectionTarget,
+    desired: Sequence[str | Path],
+    *,
+    include_schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    accepted_renames: Iterable[tuple[str, str]] = (),
+    exclude_tables: Sequence[str] = (),
+) -> DiffResult:
+    """Introspect `target`, build the desired catalog (shadow database, other DSN or migrations), diff.
+
+    Tool history and meta tables, and those `exclude_tables` names, are left out of both sides first, and the
+    deparser's two spellings of one expression are brought to one (core.deparse_forms)."""
+    from ..deparse_forms import canonical
+    from ..shadow import introspect_target, load_desired
+    from ..together import both
+    from ..tool_tables import leave_out
+
+    timer = _Timer()
+    t = timer.start
+    # Building two large catalogs allocates millions of objects that all survive: the cyclic GC would rescan
+    # them again and again for nothing (it took over half the time at 1,000 tables). Nothing here makes cycles
+    # that need collecting, so it is paused for the duration.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        # Both sides at once: two connections, two servers' worth of catalog queries in parallel.
+        current, (wanted, sources, shadow) = await both(  # both to their end: a failure leaves no connection
+            introspect_target(target, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
+            load_desired(target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
+        )
+        t = timer.mark("introspect both sides", t)
+        current, left_current = leave_out(canonical(current), exclude_tables)
+        wanted, left_wanted = leave_out(canonical(wanted), exclude_tables)
+        changes, plan, renames = diff_catalogs(current, wanted, accepted_renames=accepted_renames)
+        timer.mark("diff", t)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    left_out = tuple(sorted(set(left_current) | set(left_wanted), key=lambda x: (x.schema, x.name)))
+    return DiffResult(
+        current,
+        wanted,
+        changes,
+        plan,
+        renames,
+        sources,
+        time.perf_counter() - timer.start,
+        timer.marks,
+        left_out,
+        (shadow.notes if shadow else ())
+        + current.meta.notes,  # + meta look-alikes ignored (core.meta_tables)
+    )
+
+
+def comparable(catalog: Catalog) -> Catalog:
+    """The catalog with what a diff deliberately ignores normalised away, for model equality checks.
+
+    Ignored: column order (positions), statistics, provenance and meta state, the database's name and version,
+    dependency rows (OID-derived ordering), PostgreSQL 18's named NOT NULL constraints (nullability is on the
+    column), aggregates' missing definitions; every collection is sorted by name.
+    """
+
+    def rel(r: Relation) -> Relation:
+        cols = tuple(
+            sorted(
+                (
+                    replace(c, position=0, provenance=None, meta_status=type(c.meta_status).NO_META)
+                    for c in r.columns
+                ),
+                key=lambda c: c.name,
+            )
+        )
+        cons = tuple(
+            sorted((c for c in r.constraints if c.kind is not ConstraintKind.NOT_NULL), key=lambda c: c.name)
+        )
+        return replace(
+            r,
+            columns=cols,
+            constraints=cons,
+            indexes=tuple(sorted((replace(i, provenance=None) for i in r.indexes), key=lambda i: i.name)),
+            triggers=tuple(sorted(r.triggers, key=lambda t: t.name)),
+            policies=tuple(
+                sorted((replace(p, roles=tuple(sorted(p.roles))) for p in r.policies), key=lambda p: p.name)
+            ),
+            row_estimate=-1,
+            provenance=None,
+            meta_status=type(r.meta_status).NO_META,
+        )
+
+    return Catalog(
+        schemas=tuple(sorted(catalog.schemas, key=lambda s: s.name)),
+        extensions=tuple(sorted(catalog.extensions, key=lambda e: e.name)),
+        enums=tuple(sorted(catalog.enums, key=lambda e: e.key)),
+        domains=tuple(sorted(catalog.domains, key=lambda d: d.key)),
+        sequences=tuple(sorted(catalog.sequences, key=lambda s: s.key)),
+        relations=tuple(sorted((rel(r) for r in catalog.relations), key=lambda r: r.key)),
+        functions=tuple(sorted(catalog.functions, key=lambda f: (f.schema, f.name, f.identity_arguments))),
+    )

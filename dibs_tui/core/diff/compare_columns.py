@@ -1,0 +1,364 @@
+"""Columns of a table that exists on both sides: added, dropped, retyped, defaults, identity, inheritance."""
+
+from __future__ import annotations
+
+import re
+
+from ..ddl import collate, column_sql, sequence_options
+from ..model import (
+    Column,
+    ObjectRef,
+    Relation,
+)
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .compare_constraints import plan_constraints, plan_indexes
+from .compare_dependents import plan_policies, plan_triggers
+from .order import (
+    ADD_CONSTRAINTS,
+    ALTER_TABLES,
+    LATE_CREATE,
+)
+from .render import (
+    table_ref,
+    type_ref,
+    what_of,
+)
+from .state import PlanState
+
+_INTEGER_WIDTH = {"smallint": 2, "integer": 4, "bigint": 8}
+_SIZED = re.compile(r"(character varying|varchar|character|bit varying|numeric)\((\d+)(?:,(\d+))?\)")
+
+
+def widens(old: str, new: str) -> bool:
+    """A type change that keeps every value: no data loss (e.g. integer -> bigint, varchar(n) -> text)."""
+    if old == new:
+        return True
+    if old in _INTEGER_WIDTH and new in _INTEGER_WIDTH:
+        return _INTEGER_WIDTH[new] >= _INTEGER_WIDTH[old]
+    if new == "text" and (old.startswith(("character varying", "character(")) or old == "character varying"):
+        return True
+    if new in ("numeric", "double precision") and old in _INTEGER_WIDTH:
+        return new == "numeric" or old == "smallint"
+    sized_old, sized_new = _SIZED.fullmatch(old), _SIZED.fullmatch(new)
+    if sized_old and sized_new and sized_old.group(1) == sized_new.group(1):
+        if sized_old.group(1) == "numeric":
+            old_scale, new_scale = int(sized_old.group(3) or 0), int(sized_new.group(3) or 0)
+            old_int = int(sized_old.group(2)) - old_scale
+            return new_scale >= old_scale and int(sized_new.group(2)) - new_scale >= old_int
+        return int(sized_new.group(2)) >= int(sized_old.group(2))
+    if new == "numeric" and old.startswith("numeric("):
+        return True
+    return old.startswith("character varying(") and new == "character varying"
+
+
+def _column_unchanged(a: Column, b: Column) -> bool:
+    return (
+        a.type,
+        a.not_null,
+        a.default,
+        a.identity,
+        a.generated,
+        a.generation_expression,
+        a.collation,
+        a.comment,
+    ) == (
+        b.type,
+        b.not_null,
+        b.default,
+        b.identity,
+        b.generated,
+        b.generation_expression,
+        b.collation,
+        b.comment,
+    )
+
+
+def _inherited_columns(state: PlanState, old: Relation, new: Relation) -> set[str]:
+    """Columns that come from a parent on both sides: changes to them propagate from the parent."""
+    names: set[str] = set()
+    parents = set(old.inherits) & set(new.inherits)
+    if old.partition_of is not None and old.partition_of == new.partition_of:
+        parents.add(old.partition_of)
+    for parent_key in parents:
+        parent = state.desired.relation(*parent_key)
+        if parent is not None:
+            names |= {c.name for c in parent.columns}
+    return names
+
+
+def plan_alter_table(state: PlanState, old: Relation, new: Relation) -> None:
+    ref = table_ref(new)
+    name = qualified(new.schema, new.name)
+    inherited = _inherited_columns(state, old, new)
+    for parent_key in set(old.inherits) & set(new.inherits):
+        # A column the parent loses disappears from the child too unless the child defined it locally.
+        cur_parent, des_parent = state.current.relation(*parent_key), state.desired.relation(*parent_key)
+        if cur_parent is None or des_parent is None:
+            continue
+        for col in new.columns:
+            if cur_parent.column(col.name) is not None and des_parent.column(col.name) is None:
+                parent_col = ObjectRef("column", parent_key[0], parent_key[1], col.name)
+                state.step(
+                    ALTER_TABLES,
+                    f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column_sql(col)};",
+                    ChangeKind.ALTER,
+                    [ref],
+                    needs=[("drop", parent_col)],
+                )
+    old_cols = {c.name: c for c in old.columns}
+    new_cols = {c.name: c for c in new.columns}
+    for col in sorted(new.columns, key=lambda c: c.position):
+        prev = old_cols.get(col.name)
+        if prev is not None and _column_unchanged(prev, col) and col.type_key not in state.recreated_types:
+            continue  # the common case at scale: nothing to build
+        cref = ObjectRef("column", new.schema, new.name, col.name)
+        if prev is None:
+            if col.name in inherited:
+                continue
+            state.change(ChangeKind.CREATE, cref, "column", new=column_sql(col))
+            needs = [("create", type_ref(*col.type_key))] if col.type_key else []
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {name} ADD COLUMN {column_sql(col)};",
+                ChangeKind.ALTER,
+                [ref, cref],
+                provides=[("create", cref)],
+                needs=needs,
+            )
+        else:
+            plan_alter_column(state, new, prev, col, inherited=col.name in inherited)
+        state.comment(cref, "column", prev.comment if prev else None, col.comment)
+    for col in old.columns:
+        if col.name not in new_cols and col.name not in inherited:
+            cref = ObjectRef("column", new.schema, new.name, col.name)
+            state.change(ChangeKind.DROP, cref, "column", old=column_sql(col), destructive=True)
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {name} DROP COLUMN {quote_ident(col.name)};",
+                ChangeKind.ALTER,
+                [ref, cref],
+                destructive=True,
+                provides=[("drop", cref)],
+            )
+    if old.persistence != new.persistence and new.persistence in ("p", "u"):
+        state.change(ChangeKind.ALTER, ref, what_of(new), detail="persistence")
+        state.step(
+            ALTER_TABLES,
+            f"ALTER TABLE {name} SET {'UNLOGGED' if new.persistence == 'u' else 'LOGGED'};",
+            ChangeKind.ALTER,
+            [ref],
+        )
+    if old.options != new.options:
+        state.change(
+            ChangeKind.ALTER,
+            ref,
+            what_of(new),
+            ", ".join(old.options),
+            ", ".join(new.options),
+            detail="storage options",
+        )
+        removed = {o.split("=", 1)[0] for o in old.options} - {o.split("=", 1)[0] for o in new.options}
+        if removed:
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {name} RESET ({', '.join(sorted(removed))});",
+                ChangeKind.ALTER,
+                [ref],
+            )
+        if new.options:
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {name} SET ({', '.join(new.options)});",
+                ChangeKind.ALTER,
+                [ref],
+            )
+    if old.partition_bound != new.partition_bound and new.partition_of is not None:
+        parent = qualified(*new.partition_of)
+        state.change(ChangeKind.ALTER, ref, "partition", old.partition_bound, new.partition_bound)
+        state.step(ALTER_TABLES, f"ALTER TABLE {parent} DETACH PARTITION {name};", ChangeKind.ALTER, [ref])
+        state.step(
+            ALTER_TABLES,
+            f"ALTER TABLE {parent} ATTACH PARTITION {name} {new.partition_bound};",
+            ChangeKind.ALTER,
+            [ref],
+        )
+    for parent_key in old.inherits:
+        if parent_key not in new.inherits:
+            state.change(
+                ChangeKind.ALTER, ref, what_of(new), detail=f"no longer inherits {qualified(*parent_key)}"
+            )
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {name} NO INHERIT {qualified(*parent_key)};",
+                ChangeKind.ALTER,
+                [ref],
+            )
+    for parent_key in new.inherits:
+        if parent_key not in old.inherits:
+            state.change(ChangeKind.ALTER, ref, what_of(new), detail=f"inherits {qualified(*parent_key)}")
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {name} INHERIT {qualified(*parent_key)};",
+                ChangeKind.ALTER,
+                [ref],
+                needs=[("create", ObjectRef("table", *parent_key))],
+            )
+    for flag, attr, on, off in (
+        ("rls", "rls_enabled", "ENABLE", "DISABLE"),
+        ("force rls", "rls_forced", "FORCE", "NO FORCE"),
+    ):
+        if getattr(old, attr) != getattr(new, attr):
+            state.change(ChangeKind.ALTER, ref, what_of(new), detail=flag)
+            state.step(
+                LATE_CREATE,
+                f"ALTER TABLE {name} {on if getattr(new, attr) else off} ROW LEVEL SECURITY;",
+                ChangeKind.ALTER,
+                [ref],
+            )
+    plan_constraints(state, old, new)
+    plan_indexes(state, old, new, fresh_phase=ADD_CONSTRAINTS)
+    plan_triggers(state, old, new)
+    plan_policies(state, old, new)
+    state.comment(ref, what_of(new), old.comment, new.comment)
+
+
+def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column, *, inherited: bool) -> None:
+    ref = table_ref(rel)
+    cref = ObjectRef("column", rel.schema, rel.name, new.name)
+    prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
+    details: list[str] = []
+    recast_enum = new.type_key is not None and new.type_key in state.recreated_types
+    type_changes = (old.type != new.type or old.collation != new.collation or recast_enum) and not inherited
+    generated_changes = (old.generated, old.generation_expression) != (
+        new.generated,
+        new.generation_expression,
+    )
+    if generated_changes and not inherited:
+        if new.generated is None:
+            details.append("generated expression dropped")
+            state.step(ALTER_TABLES, f"{prefix} DROP EXPRESSION;", ChangeKind.ALTER, [ref, cref])
+        elif old.generated == new.generated:
+            details.append("generated expression")
+            state.step(
+                ALTER_TABLES,
+                f"{prefix} SET EXPRESSION AS ({new.generation_expression});",
+                ChangeKind.ALTER,
+                [ref, cref],
+            )
+        else:
+            details.append("becomes generated (column re-created)")
+            table = qualified(rel.schema, rel.name)
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {table} DROP COLUMN {quote_ident(new.name)};",
+                ChangeKind.ALTER,
+                [ref, cref],
+                destructive=True,
+            )
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {table} ADD COLUMN {column_sql(new)};",
+                ChangeKind.ALTER,
+                [ref, cref],
+            )
+            state.change(
+                ChangeKind.ALTER,
+                cref,
+                "column",
+                column_sql(old),
+                column_sql(new),
+                destructive=True,
+                detail="; ".join(details),
+            )
+            return
+    default_changes = old.default != new.default
+    if old.identity is not None and new.identity is None and not inherited:
+        details.append("identity dropped")
+        state.step(ALTER_TABLES, f"{prefix} DROP IDENTITY;", ChangeKind.ALTER, [ref, cref])
+    if old.default is not None and (default_changes or type_changes):
+        if new.default is None:
+            details.append("default dropped")
+        state.step(ALTER_TABLES, f"{prefix} DROP DEFAULT;", ChangeKind.ALTER, [ref, cref])
+    if type_changes:
+        details.append(f"type {old.type} -> {new.type}" if old.type != new.type else "type re-cast")
+        collate_clause = f" COLLATE {collate(new.collation)}" if new.collation else ""
+        using = (
+            f"{quote_ident(new.name)}::text::{new.type}"
+            if recast_enum or old.type_key
+            else f"{quote_ident(new.name)}::{new.type}"
+        )
+        needs = [("create", type_ref(*new.type_key))] if new.type_key else []
+        state.step(
+            ALTER_TABLES,
+            f"{prefix} TYPE {new.type}{collate_clause} USING {using};",
+            ChangeKind.ALTER,
+            [ref, cref],
+            needs=needs,
+            destructive=False,
+        )
+    if new.default is not None and (default_changes or type_changes):
+        if default_changes:
+            details.append(f"default {new.default}")
+        seq_needs = [
+            ("create", ObjectRef("sequence", s.schema, s.name))
+            for s in state.created_sequences
+            if s.name in new.default
+        ]
+        state.step(
+            ALTER_TABLES,
+            f"{prefix} SET DEFAULT {new.default};",
+            ChangeKind.ALTER,
+            [ref, cref],
+            needs=seq_needs,
+        )
+    if old.not_null != new.not_null and not inherited:
+        details.append("not null " + ("added" if new.not_null else "dropped"))
+        state.step(
+            ALTER_TABLES,
+            f"{prefix} {'SET' if new.not_null else 'DROP'} NOT NULL;",
+            ChangeKind.ALTER,
+            [ref, cref],
+        )
+    if old.identity != new.identity and new.identity is not None and not inherited:
+        mode = new.identity.value.upper()
+        if old.identity is None:
+            details.append("identity added")
+            _drop_serial_sequence(state, rel, new.name)
+            state.step(
+                ALTER_TABLES, f"{prefix} ADD GENERATED {mode} AS IDENTITY;", ChangeKind.ALTER, [ref, cref]
+            )
+        else:
+            details.append(f"identity {mode.lower()}")
+            state.step(ALTER_TABLES, f"{prefix} SET GENERATED {mode};", ChangeKind.ALTER, [ref, cref])
+    if details:
+        state.change(
+            ChangeKind.ALTER,
+            cref,
+            "column",
+            column_sql(old),
+            column_sql(new),
+            destructive=type_changes and not widens(old.type, new.type),
+            detail="; ".join(details),
+        )
+
+
+def _drop_serial_sequence(state: PlanState, rel: Relation, column: str) -> None:
+    """serial -> identity: drop the serial's sequence first so the identity gets its usual name."""
+    for seq in state.dropped_sequences:
+        owner = seq.owned_by
+        if owner is not None and (owner.schema, owner.table, owner.column) == (
+            rel.schema,
+            rel.name,
+            column,
+        ):
+            state.dropped_early.add(seq.key)
+            ref = ObjectRef("sequence", seq.schema, seq.name)
+            state.change(ChangeKind.DROP, ref, "sequence", old=sequence_options(seq))
+            state.step(
+                ALTER_TABLES,
+                f"DROP SEQUENCE {qualified(seq.schema, seq.name)};",
+                ChangeKind.DROP,
+                [ref],
+                provides=[("drop", ref)],
+            )

@@ -1,0 +1,186 @@
+"""Constraints, foreign keys (held back until every table exists) and indexes of one relation."""
+
+from __future__ import annotations
+
+from ..model import (
+    Constraint,
+    ConstraintKind,
+    Index,
+    ObjectRef,
+    Relation,
+)
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .order import (
+    ADD_CONSTRAINTS,
+    ADD_FOREIGN_KEYS,
+    DROP_CONSTRAINTS,
+    DROP_DEPENDENTS,
+    Key,
+)
+from .render import (
+    partition_index_sql,
+    table_ref,
+)
+from .state import PlanState
+
+
+def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> None:
+    ref = table_ref(new)
+    name = qualified(new.schema, new.name)
+
+    def relevant(rel: Relation | None) -> dict[str, Constraint]:
+        if rel is None:
+            return {}
+        return {
+            c.name: c for c in rel.constraints if c.kind is not ConstraintKind.NOT_NULL and not c.is_inherited
+        }
+
+    before, after = relevant(old), relevant(new)
+    for cname, con in before.items():
+        other = after.get(cname)
+        if other is not None and _same_constraint(state, con, other):
+            continue
+        if other is not None and con.definition == other.definition and not con.validated and other.validated:
+            state.change(
+                ChangeKind.ALTER,
+                ObjectRef("constraint", new.schema, new.name, cname),
+                str(con.kind),
+                detail="validate",
+            )
+            state.step(
+                ADD_FOREIGN_KEYS if con.foreign_key else ADD_CONSTRAINTS,
+                f"ALTER TABLE {name} VALIDATE CONSTRAINT {quote_ident(cname)};",
+                ChangeKind.ALTER,
+                [ref],
+            )
+            continue
+        cref = ObjectRef("constraint", new.schema, new.name, cname)
+        if other is None:
+            state.change(ChangeKind.DROP, cref, str(con.kind), old=con.definition)
+        phase = DROP_DEPENDENTS if con.kind is ConstraintKind.FOREIGN_KEY else DROP_CONSTRAINTS
+        state.step(
+            phase,
+            f"ALTER TABLE {name} DROP CONSTRAINT {quote_ident(cname)};",
+            ChangeKind.ALTER,
+            [ref, cref],
+            provides=[("drop", cref)],
+        )
+    for cname, con in after.items():
+        prev = before.get(cname)
+        if prev is not None and (
+            _same_constraint(state, prev, con)
+            or (prev.definition == con.definition and not prev.validated and con.validated)
+        ):
+            if prev.comment != con.comment:
+                state.comment(
+                    ObjectRef("constraint", new.schema, new.name, cname),
+                    "constraint",
+                    prev.comment,
+                    con.comment,
+                )
+            continue
+        cref = ObjectRef("constraint", new.schema, new.name, cname)
+        if prev is None:
+            state.change(ChangeKind.CREATE, cref, str(con.kind), new=con.definition)
+        else:
+            state.change(ChangeKind.ALTER, cref, str(con.kind), prev.definition, con.definition)
+        if con.kind is ConstraintKind.FOREIGN_KEY:
+            state.pending_fks.append((new, con))
+            continue
+        sql = f"ALTER TABLE {name} ADD CONSTRAINT {quote_ident(cname)} {con.definition}"
+        sql += _deferral(con)
+        state.step(
+            ADD_CONSTRAINTS,
+            sql + ";",
+            ChangeKind.ALTER,
+            [ref, cref],
+            provides=[("create", cref)],
+            needs=[("create", ref)],
+        )
+        state.comment(cref, "constraint", None, con.comment)
+
+
+def _deferral(con: Constraint) -> str:
+    if "DEFERRABLE" in con.definition.upper():
+        return ""
+    if con.deferrable:
+        return " DEFERRABLE INITIALLY DEFERRED" if con.initially_deferred else " DEFERRABLE"
+    return ""
+
+
+def _same_constraint(state: PlanState, a: Constraint, b: Constraint) -> bool:
+    if b.foreign_key is not None and b.foreign_key.target_key in state.recreated_tables:
+        return False  # its target table is dropped and re-created
+    return (a.kind, a.definition, a.deferrable, a.initially_deferred, a.validated) == (
+        b.kind,
+        b.definition,
+        b.deferrable,
+        b.initially_deferred,
+        b.validated,
+    )
+
+
+def plan_foreign_keys(state: PlanState) -> None:
+    for rel, con in state.pending_fks:
+        ref = table_ref(rel)
+        cref = ObjectRef("constraint", rel.schema, rel.name, con.name)
+        assert con.foreign_key is not None
+        target = ObjectRef("table", *con.foreign_key.target_key)
+        sql = (
+            f"ALTER TABLE {qualified(rel.schema, rel.name)} ADD CONSTRAINT {quote_ident(con.name)} "
+            f"{con.definition}{_deferral(con)};"
+        )
+        state.step(ADD_FOREIGN_KEYS, sql, ChangeKind.ALTER, [ref, cref, target], provides=[("create", cref)])
+        state.comment(cref, "constraint", None, con.comment)
+
+
+def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh_phase: int) -> None:
+    ref = table_ref(new)
+    partition = new.partition_of is not None
+
+    def own(rel: Relation | None) -> dict[str, Index]:
+        return {} if rel is None else {i.name: i for i in rel.indexes if not i.owned_by_constraint}
+
+    before, after = own(old), own(new)
+    for iname, ix in before.items():
+        other = after.get(iname)
+        if other is not None and other.definition == ix.definition:
+            continue
+        iref = ObjectRef("index", new.schema, new.name, iname)
+        if other is None:
+            state.change(ChangeKind.DROP, iref, "index", old=ix.definition)
+        exists = " IF EXISTS" if partition else ""
+        state.step(
+            DROP_CONSTRAINTS,
+            f"DROP INDEX{exists} {qualified(new.schema, iname)};",
+            ChangeKind.ALTER,
+            [ref, iref],
+            provides=[("drop", iref)],
+        )
+    for iname, ix in after.items():
+        prev = before.get(iname)
+        iref = ObjectRef("index", new.schema, new.name, iname)
+        if prev is not None and prev.definition == ix.definition:
+            state.comment(iref, "index", prev.comment, ix.comment)
+            continue
+        if prev is None:
+            state.change(ChangeKind.CREATE, iref, "index", new=ix.definition)
+        else:
+            state.change(ChangeKind.ALTER, iref, "index", prev.definition, ix.definition, detail="replaced")
+        needs: list[Key] = [("create", ref)]
+        if partition and new.partition_of is not None:
+            parent = state.desired.relation(*new.partition_of)
+            if parent is not None:
+                needs += [
+                    ("create", ObjectRef("index", parent.schema, parent.name, p.name)) for p in parent.indexes
+                ]
+        state.step(
+            fresh_phase,
+            partition_index_sql(ix, partition=partition),
+            ChangeKind.ALTER,
+            [ref, iref],
+            provides=[("create", iref)],
+            needs=needs,
+        )
+        state.comment(iref, "index", None, ix.comment)

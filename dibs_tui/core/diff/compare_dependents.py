@@ -1,0 +1,146 @@
+"""Triggers and row-level security policies of one relation."""
+
+from __future__ import annotations
+
+from ..ddl import policy_sql
+from ..model import (
+    Catalog,
+    ObjectRef,
+    Policy,
+    Relation,
+    Trigger,
+)
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .order import (
+    DROP_DEPENDENTS,
+    LATE_CREATE,
+    Key,
+)
+from .render import (
+    func_ref,
+    table_ref,
+)
+from .state import PlanState
+
+
+def _parent_trigger_names(rel: Relation | None, catalog: Catalog) -> set[str]:
+    if rel is None or rel.partition_of is None:
+        return set()
+    parent = catalog.relation(*rel.partition_of)
+    return {t.name for t in parent.triggers} if parent else set()
+
+
+def plan_triggers(state: PlanState, old: Relation | None, new: Relation) -> None:
+    ref = table_ref(new)
+    name = qualified(new.schema, new.name)
+    cloned = _parent_trigger_names(new, state.desired) | _parent_trigger_names(old, state.current)
+    before: dict[str, Trigger] = {t.name: t for t in old.triggers} if old else {}
+    after: dict[str, Trigger] = {t.name: t for t in new.triggers}
+    for tname, trig in before.items():
+        other = after.get(tname)
+        if tname in cloned or (other is not None and other.definition == trig.definition):
+            continue
+        tref = ObjectRef("trigger", new.schema, new.name, tname)
+        if other is None:
+            state.change(ChangeKind.DROP, tref, "trigger", old=trig.definition)
+        state.step(
+            DROP_DEPENDENTS,
+            f"DROP TRIGGER {quote_ident(tname)} ON {name};",
+            ChangeKind.ALTER,
+            [ref, tref],
+            provides=[("drop", tref)],
+        )
+    for tname, trig in after.items():
+        tref = ObjectRef("trigger", new.schema, new.name, tname)
+        prev = before.get(tname)
+        if tname in cloned:
+            continue
+        if prev is None or prev.definition != trig.definition:
+            if prev is None:
+                state.change(ChangeKind.CREATE, tref, "trigger", new=trig.definition)
+            else:
+                state.change(ChangeKind.ALTER, tref, "trigger", prev.definition, trig.definition)
+            needs: list[Key] = [("create", ref)]
+            needs += [("create", r) for r in state.des_graph.get(tref)]
+            needs += [
+                ("create", f)
+                for f in (
+                    func_ref(x)
+                    for x in state.desired.functions
+                    if (x.schema, x.name) == (trig.function_schema, trig.function_name)
+                )
+            ]
+            state.step(
+                LATE_CREATE,
+                trig.definition.rstrip(";") + ";",
+                ChangeKind.ALTER,
+                [ref, tref],
+                provides=[("create", tref)],
+                needs=needs,
+            )
+            prev = None
+        if (prev.enabled if prev else "O") != trig.enabled:
+            action = {
+                "D": "DISABLE TRIGGER",
+                "R": "ENABLE REPLICA TRIGGER",
+                "A": "ENABLE ALWAYS TRIGGER",
+            }.get(trig.enabled, "ENABLE TRIGGER")
+            state.change(ChangeKind.ALTER, tref, "trigger", detail=action.lower())
+            state.step(
+                LATE_CREATE,
+                f"ALTER TABLE {name} {action} {quote_ident(tname)};",
+                ChangeKind.ALTER,
+                [ref, tref],
+                needs=[("create", tref)],
+            )
+        state.comment(tref, "trigger", before[tname].comment if tname in before else None, trig.comment)
+
+
+def plan_policies(state: PlanState, old: Relation | None, new: Relation) -> None:
+    ref = table_ref(new)
+    before = {p.name: p for p in old.policies} if old else {}
+    after = {p.name: p for p in new.policies}
+    for pname, pol in before.items():
+        if after.get(pname) == pol:
+            continue
+        pref = ObjectRef("policy", new.schema, new.name, pname)
+        if pname not in after:
+            state.change(ChangeKind.DROP, pref, "policy", old=pol.using)
+        state.step(
+            DROP_DEPENDENTS,
+            f"DROP POLICY {quote_ident(pname)} ON {qualified(new.schema, new.name)};",
+            ChangeKind.ALTER,
+            [ref, pref],
+            provides=[("drop", pref)],
+        )
+    for pname, pol in after.items():
+        prev = before.get(pname)
+        pref = ObjectRef("policy", new.schema, new.name, pname)
+        if prev is not None and _same_policy(prev, pol):
+            if prev.comment != pol.comment:
+                state.comment(pref, "policy", prev.comment, pol.comment)
+            continue
+        if prev is None:
+            state.change(ChangeKind.CREATE, pref, "policy", new=policy_sql(new, pol))
+        else:
+            state.change(ChangeKind.ALTER, pref, "policy", policy_sql(new, prev), policy_sql(new, pol))
+        state.step(
+            LATE_CREATE,
+            policy_sql(new, pol),
+            ChangeKind.ALTER,
+            [ref, pref],
+            provides=[("create", pref)],
+            needs=[("create", ref)],
+        )
+        state.comment(pref, "policy", None, pol.comment)
+
+
+def _same_policy(a: Policy, b: Policy) -> bool:
+    return (a.command, a.permissive, tuple(sorted(a.roles)), a.using, a.with_check) == (
+        b.command,
+        b.permissive,
+        tuple(sorted(b.roles)),
+        b.using,
+        b.with_check,
+    )

@@ -1,0 +1,306 @@
+"""Tables, views and materialized views: which are created, re-created, altered or dropped, and what must go
+first because it reads them."""
+
+from __future__ import annotations
+
+from ..ddl import column_sql, view_sql
+from ..model import (
+    ObjectRef,
+    Relation,
+    RelationKind,
+)
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .compare_columns import plan_alter_table
+from .compare_constraints import plan_constraints, plan_foreign_keys, plan_indexes
+from .compare_dependents import plan_policies, plan_triggers
+from .compare_schemas import plan_sequence_ownership
+from .order import (
+    ADD_CONSTRAINTS,
+    ALTER_TABLES,
+    CREATE_TABLES,
+    DROP_CONSTRAINTS,
+    DROP_DEPENDENTS,
+    DROP_OBJECTS,
+    LATE_CREATE,
+    Key,
+)
+from .render import (
+    table_ref,
+    type_ref,
+    what_of,
+)
+from .state import PlanState
+
+VIEW_KINDS = (RelationKind.VIEW, RelationKind.MATVIEW)
+
+
+def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> None:
+    cur = state.current.relations_by_key
+    des = state.desired.relations_by_key
+    affected: set[ObjectRef] = set(recreated_functions)
+    affected |= {type_ref(*k) for k in state.recreated_types}
+    recreated_tables = state.recreated_tables
+    column_readers: list[ObjectRef] = []
+    for key, new in des.items():
+        old = cur.get(key)
+        if old is None:
+            continue
+        if new.kind in VIEW_KINDS:
+            if old.kind not in VIEW_KINDS:
+                affected.add(table_ref(old))  # a table becoming a view: its readers go first
+            continue
+        if _must_recreate_table(old, new):
+            recreated_tables.add(key)
+            affected.add(table_ref(new))
+        elif reshaped := _reshaped_columns(state, old, new):
+            column_readers.extend(state.cur_dependents.of_columns(old.schema, old.name, reshaped))
+    grew = True
+    while grew:  # partitions go with their re-created parent
+        grew = False
+        for key, old in cur.items():
+            if key in des and key not in recreated_tables and old.partition_of in recreated_tables:
+                recreated_tables.add(key)
+                affected.add(table_ref(old))
+                grew = True
+    for key, old in cur.items():
+        if key not in des:
+            affected.add(table_ref(old))
+    # Views: replace in place when possible, else drop and re-create together with their dependents.
+    views_to_drop: set[tuple[str, str]] = set()
+    views_to_replace: set[tuple[str, str]] = set()
+    for key, new in des.items():
+        old = cur.get(key)
+        if old is None or (new.kind not in VIEW_KINDS and old.kind not in VIEW_KINDS):
+            continue
+        if old.kind not in VIEW_KINDS:
+            continue  # a table becoming a view: dropped early by view()
+        if old.kind != new.kind:
+            views_to_drop.add(key)
+        elif old.view_definition != new.view_definition or old.options != new.options:
+            if new.kind is RelationKind.VIEW and _replaceable(old, new):
+                views_to_replace.add(key)
+            else:
+                views_to_drop.add(key)
+    for key, old in cur.items():
+        if old.kind in VIEW_KINDS and key not in des:
+            views_to_drop.add(key)
+    frontier = list(affected | {ObjectRef("table", *k) for k in views_to_drop})
+    seen: set[ObjectRef] = set(frontier)
+    first = True
+    while frontier or first:
+        if first:  # readers of reshaped columns, then everything that reads those, transitively
+            dependents, first = column_readers, False
+        else:
+            dependents = state.cur_dependents.get(frontier.pop())
+        for dependent in dependents:
+            if dependent.kind != "table" or dependent in seen:
+                continue
+            seen.add(dependent)
+            rel = cur.get((dependent.schema, dependent.name))
+            if rel is not None and rel.kind in VIEW_KINDS:
+                views_to_drop.add(rel.key)
+                views_to_replace.discard(rel.key)
+                frontier.append(dependent)
+    for key in sorted(views_to_drop):
+        old = cur[key]
+        ref = table_ref(old)
+        keyword = "MATERIALIZED VIEW" if old.kind is RelationKind.MATVIEW else "VIEW"
+        if key not in des:
+            state.change(ChangeKind.DROP, ref, what_of(old), old.view_definition, destructive=True)
+        state.step(
+            DROP_DEPENDENTS,
+            f"DROP {keyword} {qualified(*key)};",
+            ChangeKind.DROP,
+            [ref],
+            provides=[("drop", ref)],
+            needs=state.drop_needs(ref),
+        )
+    for key in sorted(des):
+        new = des[key]
+        old = cur.get(key)
+        if new.kind in VIEW_KINDS:
+            plan_view(
+                state,
+                old,
+                new,
+                recreate=key in views_to_drop or old is None,
+                replace_=key in views_to_replace,
+            )
+        elif old is None or key in recreated_tables:
+            if old is not None and old.kind not in VIEW_KINDS:
+                plan_drop_table(state, old, early=True)
+            plan_create_table(state, new)
+        elif not _unchanged(state, old, new):
+            plan_alter_table(state, old, new)
+    for key in sorted(cur):
+        if key not in des and cur[key].kind not in VIEW_KINDS:
+            plan_drop_table(state, cur[key])
+    plan_foreign_keys(state)
+    plan_sequence_ownership(state)
+
+
+def _unchanged(state: PlanState, old: Relation, new: Relation) -> bool:
+    """Identical tables are the bulk of a large diff: skip them without building anything."""
+    if state.recreated_types or state.recreated_tables or old.inherits or new.inherits:
+        return False
+    return (
+        old.columns == new.columns
+        and (old.constraints == new.constraints or set(old.constraints) == set(new.constraints))
+        and (old.indexes == new.indexes or set(old.indexes) == set(new.indexes))
+        and (old.triggers == new.triggers or set(old.triggers) == set(new.triggers))
+        and (old.policies == new.policies or set(old.policies) == set(new.policies))
+        and (
+            old.comment,
+            old.persistence,
+            old.options,
+            old.rls_enabled,
+            old.rls_forced,
+            old.partition_bound,
+        )
+        == (
+            new.comment,
+            new.persistence,
+            new.options,
+            new.rls_enabled,
+            new.rls_forced,
+            new.partition_bound,
+        )
+    )
+
+
+def _must_recreate_table(old: Relation, new: Relation) -> bool:
+    return (
+        old.kind != new.kind or old.partition_key != new.partition_key or old.partition_of != new.partition_of
+    )
+
+
+def _reshaped_columns(state: PlanState, old: Relation, new: Relation) -> set[str]:
+    """Dropped, retyped, re-collated or enum-recast columns: the views reading them are re-created."""
+    new_cols = {c.name: c for c in new.columns}
+    out: set[str] = set()
+    for col in old.columns:
+        other = new_cols.get(col.name)
+        recast = col.type_key is not None and col.type_key in state.recreated_types
+        if other is None or other.type != col.type or other.collation != col.collation or recast:
+            out.add(col.name)
+    return out
+
+
+def _replaceable(old: Relation, new: Relation) -> bool:
+    """CREATE OR REPLACE VIEW keeps the old columns (names and types, in order) and may add at the end."""
+    old_cols = sorted(old.columns, key=lambda c: c.position)
+    new_cols = sorted(new.columns, key=lambda c: c.position)
+    if len(new_cols) < len(old_cols):
+        return False
+    return all(a.name == b.name and a.type == b.type for a, b in zip(old_cols, new_cols, strict=False))
+
+
+def plan_view(
+    state: PlanState, old: Relation | None, new: Relation, *, recreate: bool, replace_: bool
+) -> None:
+    ref = table_ref(new)
+    if old is not None and old.kind not in VIEW_KINDS:
+        plan_drop_table(state, old, early=True)
+        old, recreate = None, True
+    if recreate or replace_:
+        if old is None:
+            state.change(ChangeKind.CREATE, ref, what_of(new), new=new.view_definition)
+        elif old.view_definition != new.view_definition or old.kind != new.kind:
+            state.change(ChangeKind.ALTER, ref, what_of(new), old.view_definition, new.view_definition)
+        needs = [*state.create_needs(ref), ("create", ObjectRef("schema", "", new.schema))]
+        state.step(
+            LATE_CREATE,
+            view_sql(new, replace=replace_),
+            ChangeKind.CREATE if recreate else ChangeKind.ALTER,
+            [ref],
+            provides=[("create", ref)],
+            needs=needs,
+        )
+    fresh = recreate
+    base = None if fresh else old
+    plan_indexes(state, base, new, fresh_phase=LATE_CREATE)
+    plan_triggers(state, base, new)
+    for col in new.columns:
+        old_col = base.column(col.name) if base else None
+        state.comment(
+            ObjectRef("column", new.schema, new.name, col.name),
+            "column",
+            old_col.comment if old_col else None,
+            col.comment,
+        )
+    state.comment(ref, what_of(new), base.comment if base else None, new.comment)
+
+
+def plan_create_table(state: PlanState, rel: Relation) -> None:
+    ref = table_ref(rel)
+    name = qualified(rel.schema, rel.name)
+    persistence = "UNLOGGED " if rel.persistence == "u" else ""
+    needs: list[Key] = [
+        ("create", ObjectRef("schema", "", rel.schema)),
+        ("drop", ref),  # when re-created under the same name
+        *state.create_needs(ref),
+    ]
+    if rel.partition_of is not None:
+        sql = (
+            f"CREATE {persistence}TABLE {name} PARTITION OF {qualified(*rel.partition_of)} "
+            f"{rel.partition_bound or 'DEFAULT'}"
+        )
+        needs.append(("create", ObjectRef("table", *rel.partition_of)))
+    else:
+        cols = sorted(rel.columns, key=lambda c: c.position)
+        body = ",\n    ".join(column_sql(c) for c in cols)
+        sql = f"CREATE {persistence}TABLE {name} (\n    {body}\n)"
+        if rel.inherits:
+            sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
+            needs.extend(("create", ObjectRef("table", *p)) for p in rel.inherits)
+    if rel.partition_key:
+        sql += f" PARTITION BY {rel.partition_key}"
+    if rel.options:
+        sql += f" WITH ({', '.join(rel.options)})"
+    for col in rel.columns:
+        if col.type_key is not None:
+            needs.append(("create", type_ref(*col.type_key)))
+    state.change(ChangeKind.CREATE, ref, what_of(rel), new=sql)
+    state.step(CREATE_TABLES, sql + ";", ChangeKind.CREATE, [ref], provides=[("create", ref)], needs=needs)
+    if rel.partition_of is not None:
+        # Columns come from the parent; defaults and NOT NULLs of the partition's own are set afterwards.
+        parent = state.desired.relation(*rel.partition_of)
+        for col in rel.columns:
+            pcol = parent.column(col.name) if parent else None
+            if col.default is not None and (pcol is None or pcol.default != col.default):
+                state.step(
+                    ALTER_TABLES,
+                    f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)} SET DEFAULT {col.default};",
+                    ChangeKind.ALTER,
+                    [ref],
+                )
+    if rel.rls_enabled:
+        state.step(LATE_CREATE, f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;", ChangeKind.ALTER, [ref])
+    if rel.rls_forced:
+        state.step(LATE_CREATE, f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY;", ChangeKind.ALTER, [ref])
+    plan_constraints(state, None, rel)
+    plan_indexes(state, None, rel, fresh_phase=ADD_CONSTRAINTS)
+    plan_triggers(state, None, rel)
+    plan_policies(state, None, rel)
+    state.comment(ref, what_of(rel), None, rel.comment)
+    for col in rel.columns:
+        state.comment(ObjectRef("column", rel.schema, rel.name, col.name), "column", None, col.comment)
+
+
+def plan_drop_table(state: PlanState, rel: Relation, *, early: bool = False) -> None:
+    """`early`: the table is re-created under the same name, so it must go before the create."""
+    ref = table_ref(rel)
+    state.change(ChangeKind.DROP, ref, what_of(rel), old=f"{len(rel.columns)} columns", destructive=True)
+    keyword = "FOREIGN TABLE" if rel.kind is RelationKind.FOREIGN else "TABLE"
+    referencing = [("drop", table_ref(other)) for other, _ in state.current.referenced_by.get(rel.key, ())]
+    children = [("drop", table_ref(c)) for c in state.inheritors.get(rel.key, ())]
+    state.step(
+        DROP_CONSTRAINTS if early else DROP_OBJECTS,
+        f"DROP {keyword} {qualified(rel.schema, rel.name)};",
+        ChangeKind.DROP,
+        [ref],
+        provides=[("drop", ref)],
+        needs=[*state.drop_needs(ref), *referencing, *children],
+        destructive=True,
+    )

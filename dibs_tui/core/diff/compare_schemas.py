@@ -1,0 +1,232 @@
+"""Schemas, extensions, sequences (and which column owns them) and functions: created, altered, dropped."""
+
+from __future__ import annotations
+
+from ..ddl import sequence_options
+from ..model import (
+    Constraint,
+    ObjectRef,
+    Relation,
+)
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident, quote_literal
+from .order import (
+    ALTER_TABLES,
+    DROP_DEPENDENTS,
+    DROP_OBJECTS,
+    PRE_CREATE,
+)
+from .render import (
+    func_ref,
+    function_keyword,
+    function_signature,
+    function_sql,
+    type_ref,
+    validated_at_creation,
+)
+from .state import PlanState
+
+
+def plan_schemas_and_extensions(state: PlanState) -> None:
+    cur = {s.name: s for s in state.current.schemas}
+    des = {s.name: s for s in state.desired.schemas}
+    for name in des.keys() - cur.keys():
+        ref = ObjectRef("schema", "", name)
+        state.change(ChangeKind.CREATE, ref, "schema", new=name)
+        state.step(
+            PRE_CREATE,
+            f"CREATE SCHEMA {quote_ident(name)};",
+            ChangeKind.CREATE,
+            [ref],
+            provides=[("create", ref)],
+        )
+    for name in cur.keys() - des.keys():
+        ref = ObjectRef("schema", "", name)
+        state.change(ChangeKind.DROP, ref, "schema", old=name, destructive=True)
+        state.step(
+            DROP_OBJECTS + 1,
+            f"DROP SCHEMA {quote_ident(name)};",
+            ChangeKind.DROP,
+            [ref],
+            provides=[("drop", ref)],
+            destructive=True,
+        )
+    for name in sorted(des.keys()):
+        state.comment(
+            ObjectRef("schema", "", name),
+            "schema",
+            cur[name].comment if name in cur else None,
+            des[name].comment,
+        )
+    cur_ext = {e.name: e for e in state.current.extensions}
+    des_ext = {e.name: e for e in state.desired.extensions}
+    for name, ext in sorted(des_ext.items()):
+        ref = ObjectRef("extension", "", name)
+        old = cur_ext.get(name)
+        if old is None:
+            state.change(ChangeKind.CREATE, ref, "extension", new=f"{name} {ext.version}")
+            state.step(
+                PRE_CREATE,
+                f"CREATE EXTENSION IF NOT EXISTS {quote_ident(name)} WITH SCHEMA "
+                f"{quote_ident(ext.schema)} VERSION {quote_literal(ext.version)};",
+                ChangeKind.CREATE,
+                [ref],
+                provides=[("create", ref)],
+                needs=[("create", ObjectRef("schema", "", ext.schema))],
+            )
+        elif old.version != ext.version:
+            state.change(ChangeKind.ALTER, ref, "extension", old.version, ext.version)
+            state.step(
+                PRE_CREATE,
+                f"ALTER EXTENSION {quote_ident(name)} UPDATE TO {quote_literal(ext.version)};",
+                ChangeKind.ALTER,
+                [ref],
+            )
+    for name in cur_ext.keys() - des_ext.keys():
+        ref = ObjectRef("extension", "", name)
+        state.change(ChangeKind.DROP, ref, "extension", old=name, destructive=True)
+        state.step(
+            DROP_OBJECTS,
+            f"DROP EXTENSION {quote_ident(name)};",
+            ChangeKind.DROP,
+            [ref],
+            provides=[("drop", ref)],
+            needs=state.drop_needs(ref),
+            destructive=True,
+        )
+
+
+def plan_sequences(state: PlanState) -> None:
+    cur = {s.key: s for s in state.current.sequences if not s.is_identity}
+    des = {s.key: s for s in state.desired.sequences if not s.is_identity}
+    for key, new in sorted(des.items()):
+        ref = ObjectRef("sequence", *key)
+        old = cur.get(key)
+        if old is None:
+            state.change(ChangeKind.CREATE, ref, "sequence", new=sequence_options(new))
+            state.created_sequences.append(new)
+            state.step(
+                PRE_CREATE,
+                f"CREATE SEQUENCE {qualified(*key)} {sequence_options(new)};",
+                ChangeKind.CREATE,
+                [ref],
+                provides=[("create", ref)],
+                needs=[("create", ObjectRef("schema", "", key[0]))],
+            )
+        elif sequence_options(old) != sequence_options(new):
+            state.change(ChangeKind.ALTER, ref, "sequence", sequence_options(old), sequence_options(new))
+            state.step(
+                PRE_CREATE,
+                f"ALTER SEQUENCE {qualified(*key)} {sequence_options(new)};",
+                ChangeKind.ALTER,
+                [ref],
+            )
+        if old is None or old.owned_by != new.owned_by:
+            state.owned_by_steps.append((new, old))
+        state.comment(ref, "sequence", old.comment if old else None, new.comment)
+    state.dropped_sequences = [cur[k] for k in cur.keys() - des.keys()]
+
+
+def plan_functions(state: PlanState) -> set[ObjectRef]:
+    """Create, replace or drop functions; returns those dropped (their dependents must be re-created)."""
+    cur = {func_ref(f): f for f in state.current.functions}
+    des = {func_ref(f): f for f in state.desired.functions}
+    dropped: set[ObjectRef] = set()
+    # A function whose arguments or result use a re-created enum or domain pins the old type: it is
+    # dropped before the type is renamed away and created again once the new type exists.
+    retyped = {
+        dep
+        for key in state.recreated_types
+        for dep in state.cur_dependents.get(type_ref(*key))
+        if dep.kind == "function"
+    }
+    for ref, new in sorted(des.items(), key=lambda kv: (kv[0].schema, kv[0].name, kv[0].sub)):
+        old = cur.get(ref)
+        what = function_keyword(new).lower()
+        phase = PRE_CREATE
+        if new.definition is None:
+            continue  # aggregates: no CREATE text in the catalog
+        if old is not None and old.definition == new.definition and ref not in retyped:
+            state.comment(ref, what, old.comment, new.comment)
+            continue
+        state.needs_bodies_off |= validated_at_creation(new)
+        if old is not None and (old.result != new.result or old.kind != new.kind or ref in retyped):
+            dropped.add(ref)
+            state.step(
+                DROP_DEPENDENTS,
+                f"DROP {function_keyword(old)} {function_signature(old)};",
+                ChangeKind.DROP,
+                [ref],
+                provides=[("drop", ref)],
+                needs=state.drop_needs(ref),
+            )
+            old = None
+        kind = ChangeKind.CREATE if ref not in cur else ChangeKind.ALTER
+        state.change(kind, ref, what, cur[ref].definition if ref in cur else None, new.definition)
+        needs = [*state.create_needs(ref), ("create", ObjectRef("schema", "", ref.schema))]
+        state.step(phase, function_sql(new), kind, [ref], provides=[("create", ref)], needs=needs)
+        state.comment(ref, what, cur[ref].comment if ref in cur else None, new.comment)
+    for ref in cur.keys() - des.keys():
+        old = cur[ref]
+        if old.definition is None:
+            continue
+        state.change(ChangeKind.DROP, ref, function_keyword(old).lower(), old.definition, destructive=True)
+        state.step(
+            DROP_OBJECTS,
+            f"DROP {function_keyword(old)} {function_signature(old)};",
+            ChangeKind.DROP,
+            [ref],
+            provides=[("drop", ref)],
+            needs=state.drop_needs(ref),
+            destructive=True,
+        )
+    return dropped
+
+
+def plan_sequence_ownership(state: PlanState) -> None:
+    for new, _old in state.owned_by_steps:
+        ref = ObjectRef("sequence", new.schema, new.name)
+        if new.owned_by is None:
+            state.step(
+                ALTER_TABLES,
+                f"ALTER SEQUENCE {qualified(new.schema, new.name)} OWNED BY NONE;",
+                ChangeKind.ALTER,
+                [ref],
+            )
+            continue
+        owner = new.owned_by
+        table = ObjectRef("table", owner.schema, owner.table)
+        state.step(
+            ALTER_TABLES,
+            f"ALTER SEQUENCE {qualified(new.schema, new.name)} OWNED BY "
+            f"{qualified(owner.schema, owner.table)}.{quote_ident(owner.column)};",
+            ChangeKind.ALTER,
+            [ref, table],
+            needs=[
+                ("create", table),
+                ("create", ObjectRef("column", owner.schema, owner.table, owner.column)),
+            ],
+        )
+    des_tables = state.desired.relations_by_key
+    for seq in state.dropped_sequences:
+        if seq.key in state.dropped_early:
+            continue
+        seq_owner = seq.owned_by
+        ref = ObjectRef("sequence", seq.schema, seq.name)
+        if seq_owner is not None:
+            owning = des_tables.get((seq_owner.schema, seq_owner.table))
+            if owning is None or owning.column(seq_owner.column) is None:
+                continue  # dropped together with its column or table
+        state.change(ChangeKind.DROP, ref, "sequence", old=sequence_options(seq), destructive=True)
+        state.step(
+            DROP_OBJECTS,
+            f"DROP SEQUENCE {qualified(seq.schema, seq.name)};",
+            ChangeKind.DROP,
+            [ref],
+            provides=[("drop", ref)],
+            needs=state.drop_needs(ref),
+            destructive=True,
+        )
+
+
+pending_fks: list[tuple[Relation, Constraint]]

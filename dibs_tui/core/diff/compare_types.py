@@ -1,0 +1,215 @@
+"""Enums and domains: values appended in place, anything else re-created under the same name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..ddl import domain_sql
+from ..model import (
+    ObjectRef,
+)
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident, quote_literal
+from .compare_columns import widens
+from .order import (
+    DROP_CONSTRAINTS,
+    DROP_OBJECTS,
+    PRE_CREATE,
+)
+from .render import (
+    type_ref,
+)
+from .state import PlanState
+
+
+def plan_enums(state: PlanState) -> None:
+    cur = {e.key: e for e in state.current.enums}
+    des = {e.key: e for e in state.desired.enums}
+    for key, new in sorted(des.items()):
+        ref = type_ref(*key)
+        old = cur.get(key)
+        if old is None:
+            state.change(ChangeKind.CREATE, ref, "enum", new=", ".join(new.labels))
+            labels = ", ".join(quote_literal(v) for v in new.labels)
+            state.step(
+                PRE_CREATE,
+                f"CREATE TYPE {qualified(*key)} AS ENUM ({labels});",
+                ChangeKind.CREATE,
+                [ref],
+                provides=[("create", ref)],
+                needs=[("create", ObjectRef("schema", "", key[0]))],
+            )
+        elif old.labels != new.labels:
+            state.change(
+                ChangeKind.ALTER,
+                ref,
+                "enum",
+                ", ".join(old.labels),
+                ", ".join(new.labels),
+                destructive=not set(old.labels) <= set(new.labels),
+            )
+            if _is_append_only(old.labels, new.labels):
+                _add_enum_values(state, ref, old.labels, new.labels)
+            else:
+                state.recreated_types.add(key)
+                temp = _old_enum_name(key[1])
+                labels = ", ".join(quote_literal(v) for v in new.labels)
+                state.step(
+                    PRE_CREATE,
+                    f"ALTER TYPE {qualified(*key)} RENAME TO {quote_ident(temp)};",
+                    ChangeKind.ALTER,
+                    [ref],
+                )
+                state.step(
+                    PRE_CREATE,
+                    f"CREATE TYPE {qualified(*key)} AS ENUM ({labels});",
+                    ChangeKind.CREATE,
+                    [ref],
+                    provides=[("create", ref)],
+                )
+                state.step(
+                    DROP_OBJECTS,
+                    f"DROP TYPE {qualified(key[0], temp)};",
+                    ChangeKind.DROP,
+                    [ref],
+                    needs=[("drop", r) for r in state.cur_dependents.get(ref)],
+                    destructive=True,
+                )
+        if old is None or old.comment != new.comment:
+            state.comment(ref, "enum", old.comment if old else None, new.comment)
+    for key in cur.keys() - des.keys():
+        ref = type_ref(*key)
+        state.change(ChangeKind.DROP, ref, "enum", old=", ".join(cur[key].labels), destructive=True)
+        state.step(
+            DROP_OBJECTS,
+            f"DROP TYPE {qualified(*key)};",
+            ChangeKind.DROP,
+            [ref],
+            provides=[("drop", ref)],
+            needs=state.drop_needs(ref),
+            destructive=True,
+        )
+
+
+def _old_enum_name(name: str) -> str:
+    return (name + "__dibs_old")[:63]
+
+
+def _is_append_only(old: Sequence[str], new: Sequence[str]) -> bool:
+    """Old labels appear in `new` in the same order: only additions."""
+    it = iter(new)
+    return all(any(label == x for x in it) for label in old)
+
+
+def _add_enum_values(state: PlanState, ref: ObjectRef, old: Sequence[str], new: Sequence[str]) -> None:
+    present = set(old)
+    for i, label in enumerate(new):
+        if label in present:
+            continue
+        after = next((new[j] for j in range(i - 1, -1, -1) if new[j] in present), None)
+        if after is not None:
+            where = f" AFTER {quote_literal(after)}"
+        else:
+            before = next(x for x in new[i + 1 :] if x in present) if any(x in present for x in new) else None
+            where = f" BEFORE {quote_literal(before)}" if before is not None else ""
+        state.step(
+            PRE_CREATE,
+            f"ALTER TYPE {qualified(ref.schema, ref.name)} ADD VALUE {quote_literal(label)}{where};",
+            ChangeKind.ALTER,
+            [ref],
+            transactional=False,
+        )
+        present.add(label)
+
+
+def plan_domains(state: PlanState) -> None:
+    cur = {d.key: d for d in state.current.domains}
+    des = {d.key: d for d in state.desired.domains}
+    for key, new in sorted(des.items()):
+        ref = type_ref(*key)
+        old = cur.get(key)
+        name = qualified(*key)
+        if old is not None and (old.base_type != new.base_type or old.collation != new.collation):
+            # PostgreSQL cannot change a domain's base type: the old one is renamed out of the way, the
+            # new one created, the columns recast (through text) and the old one dropped at the end.
+            state.recreated_types.add(key)
+            temp = _old_enum_name(key[1])
+            state.change(
+                ChangeKind.ALTER,
+                ref,
+                "domain",
+                old.base_type,
+                new.base_type,
+                destructive=not widens(old.base_type, new.base_type),
+            )
+            state.step(
+                PRE_CREATE, f"ALTER DOMAIN {name} RENAME TO {quote_ident(temp)};", ChangeKind.ALTER, [ref]
+            )
+            state.step(PRE_CREATE, domain_sql(new), ChangeKind.CREATE, [ref], provides=[("create", ref)])
+            state.step(
+                DROP_OBJECTS,
+                f"DROP DOMAIN {qualified(key[0], temp)};",
+                ChangeKind.DROP,
+                [ref],
+                needs=[("drop", r) for r in state.cur_dependents.get(ref)],
+                destructive=True,
+            )
+            state.comment(ref, "domain", old.comment, new.comment)
+            continue
+        if old is None:
+            state.change(ChangeKind.CREATE, ref, "domain", new=domain_sql(new))
+            state.step(
+                PRE_CREATE,
+                domain_sql(new),
+                ChangeKind.CREATE,
+                [ref],
+                provides=[("create", ref)],
+                needs=[("create", ObjectRef("schema", "", key[0])), *state.create_needs(ref)],
+            )
+            state.comment(ref, "domain", None, new.comment)
+            continue
+        if old.default != new.default:
+            sql = f"ALTER DOMAIN {name} " + (f"SET DEFAULT {new.default}" if new.default else "DROP DEFAULT")
+            state.change(ChangeKind.ALTER, ref, "domain", old.default, new.default, detail="default")
+            state.step(PRE_CREATE, sql + ";", ChangeKind.ALTER, [ref])
+        if old.not_null != new.not_null:
+            state.change(ChangeKind.ALTER, ref, "domain", detail="not null")
+            state.step(
+                PRE_CREATE,
+                f"ALTER DOMAIN {name} {'SET' if new.not_null else 'DROP'} NOT NULL;",
+                ChangeKind.ALTER,
+                [ref],
+            )
+        old_checks = {c.name: c for c in old.checks}
+        new_checks = {c.name: c for c in new.checks}
+        for cname, check in old_checks.items():
+            if new_checks.get(cname) != check:
+                state.change(ChangeKind.ALTER, ref, "domain", check.definition, None, detail="check")
+                state.step(
+                    DROP_CONSTRAINTS,
+                    f"ALTER DOMAIN {name} DROP CONSTRAINT {quote_ident(cname)};",
+                    ChangeKind.ALTER,
+                    [ref],
+                )
+        for cname, check in new_checks.items():
+            if old_checks.get(cname) != check:
+                state.change(ChangeKind.ALTER, ref, "domain", None, check.definition, detail="check")
+                state.step(
+                    PRE_CREATE,
+                    f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(cname)} {check.definition};",
+                    ChangeKind.ALTER,
+                    [ref],
+                )
+        state.comment(ref, "domain", old.comment, new.comment)
+    for key in cur.keys() - des.keys():
+        ref = type_ref(*key)
+        state.change(ChangeKind.DROP, ref, "domain", old=cur[key].base_type, destructive=True)
+        state.step(
+            DROP_OBJECTS,
+            f"DROP DOMAIN {qualified(*key)};",
+            ChangeKind.DROP,
+            [ref],
+            provides=[("drop", ref)],
+            needs=state.drop_needs(ref),
+            destructive=True,
+        )

@@ -1,0 +1,286 @@
+"""Renames: drop+add pairs that look like one (suggestions), and the current catalog as it will be once the
+renames the user accepted have run."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ..model import Catalog, Column, ColumnRef, Index, ObjectRef, Relation
+from ..plan import ChangeKind, PlannedStatement, RenameSuggestion
+from ..sql import qualified, quote_ident, quote_literal
+
+RENAME_THRESHOLD = 0.5
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio()
+
+
+def _parse_rename_name(text: str) -> list[str]:
+    """`a.b.c` -> parts, honouring double quotes (`"my.table".col`)."""
+    parts: list[str] = []
+    current = ""
+    quoted = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == '"':
+            if quoted and i + 1 < len(text) and text[i + 1] == '"':
+                current += '"'
+                i += 1
+            else:
+                quoted = not quoted
+        elif ch == "." and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+        i += 1
+    parts.append(current)
+    return parts
+
+
+def _column_signature(col: Column) -> tuple[str, bool]:
+    return (col.type, col.not_null)
+
+
+def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion]:
+    """Drop+add pairs that look like renames: same type and nullability, similar names or column sets."""
+    out: list[RenameSuggestion] = []
+    cur, des = current.relations_by_key, desired.relations_by_key
+    gone = [r for k, r in cur.items() if k not in des and r.kind.is_table]
+    added = [r for k, r in des.items() if k not in cur and r.kind.is_table]
+    gone_cols = {r.key: {(c.name, *_column_signature(c)) for c in r.columns} for r in gone}
+    for new in added:
+        best: tuple[float, Relation] | None = None
+        new_cols = {(c.name, *_column_signature(c)) for c in new.columns}
+        for old in gone:
+            if old.schema != new.schema or old.kind != new.kind:
+                continue
+            old_cols = gone_cols[old.key]
+            union = old_cols | new_cols
+            overlap = len(old_cols & new_cols) / len(union) if union else 0.0
+            if 0.75 * overlap + 0.25 < RENAME_THRESHOLD:
+                continue  # cannot reach the threshold whatever the names: skip the costly name comparison
+            score = 0.75 * overlap + 0.25 * _similarity(old.name, new.name)
+            if best is None or score > best[0]:
+                best = (score, old)
+        if best is not None and best[0] >= RENAME_THRESHOLD:
+            out.append(
+                RenameSuggestion("table", new.schema, best[1].name, best[1].name, new.name, round(best[0], 2))
+            )
+    for key, new in des.items():
+        before = cur.get(key)
+        if before is None or not new.kind.is_table:
+            continue
+        old = before
+        new_names = {c.name for c in new.columns}
+        old_names = {c.name for c in old.columns}
+        removed = [c for c in old.columns if c.name not in new_names]
+        fresh = [c for c in new.columns if c.name not in old_names]
+        used: set[str] = set()
+        for col in fresh:
+            candidates = [
+                (_similarity(o.name, col.name), o)
+                for o in removed
+                if _column_signature(o) == _column_signature(col) and o.name not in used
+            ]
+            if not candidates:
+                continue
+            sim, o = max(candidates, key=lambda t: t[0])
+            confidence = 0.4 + 0.6 * sim if len(candidates) == 1 else 0.2 + 0.6 * sim
+            if confidence >= RENAME_THRESHOLD:
+                used.add(o.name)
+                out.append(
+                    RenameSuggestion("column", new.schema, new.name, o.name, col.name, round(confidence, 2))
+                )
+    return out
+
+
+def resolve_renames(
+    accepted: Iterable[tuple[str, str]], current: Catalog
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str, str]]]:
+    """(schema, old table, new table) and (schema, table, old column, new column) from user spellings."""
+    tables: list[tuple[str, str, str]] = []
+    columns: list[tuple[str, str, str, str]] = []
+    for old_text, new_text in accepted:
+        old_parts = _parse_rename_name(old_text)
+        new_parts = _parse_rename_name(new_text)
+        if len(old_parts) == 1 or (len(old_parts) == 2 and current.relation(*old_parts) is not None):
+            schema, table = ["public", *old_parts] if len(old_parts) == 1 else old_parts
+            tables.append((schema, table, new_parts[-1]))
+        else:
+            schema, table, column = ["public", *old_parts] if len(old_parts) == 2 else old_parts[-3:]
+            columns.append((schema, table, column, new_parts[-1]))
+    return tables, columns
+
+
+def rename_table_parts(
+    current: Catalog, desired: Catalog, renamed: list[tuple[str, str]]
+) -> tuple[Catalog, list[PlannedStatement]]:
+    """After a table rename, its constraints, indexes and serial sequences keep their old names; rename the
+    ones whose definition matches a differently named one on the desired side, rather than dropping and
+    re-creating them (a dropped primary key would take the foreign keys that reference it, a re-created
+    sequence would restart at 1)."""
+    steps: list[PlannedStatement] = []
+    relations = {r.key: r for r in current.relations}
+    sequences = list(current.sequences)
+    for key in renamed:
+        rel, want = relations.get(key), desired.relation(*key)
+        if rel is None or want is None:
+            continue
+        table = qualified(*key)
+        ref = ObjectRef("table", *key)
+        wanted = {c.name for c in want.constraints}
+        spare = {
+            (c.kind, c.definition): c
+            for c in want.constraints
+            if rel is not None and c.name not in {x.name for x in rel.constraints}
+        }
+        constraints = []
+        for con in rel.constraints:
+            match = spare.pop((con.kind, con.definition), None) if con.name not in wanted else None
+            if match is None:
+                constraints.append(con)
+                continue
+            steps.append(
+                PlannedStatement(
+                    f"ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(con.name)} "
+                    f"TO {quote_ident(match.name)};",
+                    ChangeKind.RENAME,
+                    (ref, ObjectRef("constraint", *key, match.name)),
+                )
+            )
+            constraints.append(replace(con, name=match.name, index_name=match.index_name))
+        renamed_indexes = {
+            c.index_name: n.index_name
+            for c, n in zip(rel.constraints, constraints, strict=True)
+            if c.index_name and c.index_name != n.index_name
+        }
+
+        def shape(ix: Index) -> tuple[object, ...]:
+            return (ix.columns, ix.method, ix.unique, ix.predicate, ix.include, ix.options)
+
+        wanted_ix = {i.name for i in want.indexes}
+        spare_ix = {
+            shape(i): i
+            for i in want.indexes
+            if not i.owned_by_constraint and i.name not in {x.name for x in rel.indexes}
+        }
+        indexes = []
+        for ix in rel.indexes:
+            if ix.name in renamed_indexes:
+                indexes.append(replace(ix, name=renamed_indexes[ix.name] or ix.name))
+                continue
+            match_ix = (
+                spare_ix.pop(shape(ix), None)
+                if not ix.owned_by_constraint and ix.name not in wanted_ix
+                else None
+            )
+            if match_ix is None:
+                indexes.append(ix)
+                continue
+            steps.append(
+                PlannedStatement(
+                    f"ALTER INDEX {qualified(key[0], ix.name)} RENAME TO {quote_ident(match_ix.name)};",
+                    ChangeKind.RENAME,
+                    (ref, ObjectRef("index", *key, match_ix.name)),
+                )
+            )
+            indexes.append(replace(ix, name=match_ix.name, definition=match_ix.definition))
+        columns = list(rel.columns)
+        for i, seq in enumerate(sequences):
+            owner = seq.owned_by
+            if owner is None or seq.is_identity or (owner.schema, owner.table) != key:
+                continue
+            target = next(
+                (
+                    d
+                    for d in desired.sequences
+                    if d.owned_by == owner and d.name != seq.name and not d.is_identity
+                ),
+                None,
+            )
+            if target is None or any(x.key == target.key for x in sequences):
+                continue
+            steps.append(
+                PlannedStatement(
+                    f"ALTER SEQUENCE {qualified(seq.schema, seq.name)} RENAME TO {quote_ident(target.name)};",
+                    ChangeKind.RENAME,
+                    (ObjectRef("sequence", target.schema, target.name), ref),
+                )
+            )
+            sequences[i] = replace(seq, name=target.name)
+            old_lit, new_lit = quote_literal(seq.name), quote_literal(target.name)
+            columns = [
+                replace(c, default=c.default.replace(old_lit, new_lit)) if c.default else c for c in columns
+            ]
+        relations[key] = replace(
+            rel, constraints=tuple(constraints), indexes=tuple(indexes), columns=tuple(columns)
+        )
+    return replace(current, relations=tuple(relations.values()), sequences=tuple(sequences)), steps
+
+
+def apply_renames(
+    current: Catalog, tables: list[tuple[str, str, str]], columns: list[tuple[str, str, str, str]]
+) -> Catalog:
+    """The current catalog as it will look after the accepted renames ran."""
+    table_map = {(s, o): (s, n) for s, o, n in tables}
+    col_map = {(s, t, o): n for s, t, o, n in columns}
+
+    def rename_key(key: tuple[str, str]) -> tuple[str, str]:
+        return table_map.get(key, key)
+
+    relations = []
+    for rel in current.relations:
+        new_key = rename_key(rel.key)
+        cols = tuple(
+            replace(c, name=col_map.get((rel.schema, rel.name, c.name), c.name)) for c in rel.columns
+        )
+        cons = []
+        for con in rel.constraints:
+            fk = con.foreign_key
+            renamed_cols = tuple(col_map.get((rel.schema, rel.name, c), c) for c in con.columns)
+            if fk is not None:
+                target = rename_key(fk.target_key)
+                fk = replace(
+                    fk,
+                    target_schema=target[0],
+                    target_table=target[1],
+                    target_columns=tuple(col_map.get((*fk.target_key, c), c) for c in fk.target_columns),
+                )
+            cons.append(replace(con, columns=renamed_cols, foreign_key=fk))
+        relations.append(
+            replace(
+                rel,
+                schema=new_key[0],
+                name=new_key[1],
+                columns=cols,
+                constraints=tuple(cons),
+                partition_of=rename_key(rel.partition_of) if rel.partition_of else None,
+                inherits=tuple(rename_key(p) for p in rel.inherits),
+            )
+        )
+
+    def rename_ref(ref: ObjectRef) -> ObjectRef:
+        if ref.kind in ("table", "column", "constraint", "index", "trigger", "policy"):
+            s, n = rename_key((ref.schema, ref.name))
+            sub = col_map.get((ref.schema, ref.name, ref.sub), ref.sub) if ref.kind == "column" else ref.sub
+            return ObjectRef(ref.kind, s, n, sub)
+        return ref
+
+    deps = tuple(
+        replace(d, dependent=rename_ref(d.dependent), referenced=rename_ref(d.referenced))
+        for d in current.dependencies
+    )
+    sequences = []
+    for seq in current.sequences:
+        owner = seq.owned_by
+        if owner is not None:
+            schema, table = rename_key((owner.schema, owner.table))
+            column = col_map.get((owner.schema, owner.table, owner.column), owner.column)
+            seq = replace(seq, owned_by=ColumnRef(schema, table, column))
+        sequences.append(seq)
+    return replace(current, relations=tuple(relations), sequences=tuple(sequences), dependencies=deps)

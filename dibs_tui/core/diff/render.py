@@ -1,0 +1,76 @@
+"""The references and SQL spellings the comparisons share: which object a change touches, how a function or an
+index is written into the plan, what a COMMENT ON names."""
+
+from __future__ import annotations
+
+from ..ddl import index_sql
+from ..model import Function, Index, ObjectRef, Relation
+from ..sql import qualified, quote_ident
+
+
+def table_ref(rel: Relation) -> ObjectRef:
+    return ObjectRef("table", rel.schema, rel.name)
+
+
+def func_ref(fn: Function) -> ObjectRef:
+    return ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
+
+
+def type_ref(schema: str, name: str) -> ObjectRef:
+    return ObjectRef("type", schema, name)
+
+
+def what_of(rel: Relation) -> str:
+    return str(rel.kind)
+
+
+def partition_index_sql(ix: Index, *, partition: bool) -> str:
+    """ddl.index_sql; on a partition IF NOT EXISTS, since attaching to the parent may have created it."""
+    sql = index_sql(ix)
+    if partition:
+        for prefix in ("CREATE UNIQUE INDEX ", "CREATE INDEX "):
+            if sql.startswith(prefix):
+                return prefix + "IF NOT EXISTS " + sql[len(prefix) :]
+    return sql
+
+
+def function_sql(fn: Function) -> str:
+    return (fn.definition or "").strip().rstrip(";") + ";"
+
+
+def function_signature(fn: Function) -> str:
+    return f"{qualified(fn.schema, fn.name)}({fn.identity_arguments})"
+
+
+def function_keyword(fn: Function) -> str:
+    return {"p": "PROCEDURE", "a": "AGGREGATE"}.get(fn.kind, "FUNCTION")
+
+
+def validated_at_creation(fn: Function) -> bool:
+    """SQL-language bodies are checked against existing tables when created (check_function_bodies)."""
+    return fn.language == "sql" and "BEGIN ATOMIC" not in (fn.definition or "").upper()
+
+
+CHECK_BODIES_OFF = "SET check_function_bodies = off;"
+
+
+def comment_target(ref: ObjectRef, what: str) -> str:
+    if ref.kind == "column":
+        return f"COLUMN {qualified(ref.schema, ref.name)}.{quote_ident(ref.sub)}"
+    if ref.kind == "constraint":
+        return f"CONSTRAINT {quote_ident(ref.sub)} ON {qualified(ref.schema, ref.name)}"
+    if ref.kind == "trigger":
+        return f"TRIGGER {quote_ident(ref.sub)} ON {qualified(ref.schema, ref.name)}"
+    if ref.kind == "policy":
+        return f"POLICY {quote_ident(ref.sub)} ON {qualified(ref.schema, ref.name)}"
+    if ref.kind == "index":
+        return f"INDEX {qualified(ref.schema, ref.sub)}"
+    if ref.kind == "schema":
+        return f"SCHEMA {quote_ident(ref.name)}"
+    if ref.kind == "function":
+        return f"{what.upper()} {qualified(ref.schema, ref.name)}({ref.sub})"
+    if ref.kind == "type":
+        return f"{'DOMAIN' if what == 'domain' else 'TYPE'} {qualified(ref.schema, ref.name)}"
+    if ref.kind == "sequence":
+        return f"SEQUENCE {qualified(ref.schema, ref.name)}"
+    return f"{what.upper()} {qualified(ref.schema, ref.name)}"
