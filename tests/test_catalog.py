@@ -11,7 +11,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from dibs_tui.core.catalog import INDEXDEF_SQL, QUERY_COUNT, introspect
+from dibs_tui.core.introspect.queries import INDEXDEF_SQL, QUERY_COUNT
+from dibs_tui.core.introspect.read import introspect
 from dibs_tui.core.model import (
     Catalog,
     ConstraintKind,
@@ -261,7 +262,7 @@ def test_parallel_connections_give_the_same_catalog(db: str) -> None:
 
 
 async def test_list_relations_is_one_cheap_query_with_names_kinds_and_parents(db: str) -> None:
-    from dibs_tui.core.catalog import list_relations
+    from dibs_tui.core.introspect.read import list_relations
 
     conn = await asyncpg.connect(db)
     try:
@@ -346,16 +347,16 @@ async def test_index_definitions_match_pg_get_indexdef_for_every_kind(db: str) -
     assert counting.statements == QUERY_COUNT + 1
 
 
-async def test_introspect_relations_gives_those_relations_exactly_as_the_whole_catalog(db: str) -> None:
+async def test_load_relations_gives_those_relations_exactly_as_the_whole_catalog(db: str) -> None:
     """The browser's first card comes from this filtered introspection: it must agree with the full one."""
-    from dibs_tui.core.catalog import introspect_relations
+    from dibs_tui.core.introspect.read import load_catalog, load_relations
 
     conn = await asyncpg.connect(db)
     try:
         await conn.execute(TRICKY)
-        whole = await introspect(conn)
+        whole = await load_catalog(conn)
         keys = [("public", "Ünïcode Tâble"), ("shop", "orders")]
-        some = await introspect_relations(conn, keys)
+        some = await load_relations(conn, keys)
     finally:
         await conn.close()
     assert [r.key for r in some.relations] == keys
@@ -412,10 +413,10 @@ async def test_key_definitions_match_pg_get_constraintdef(db: str) -> None:
 
 
 def test_fast_constructors_build_the_same_frozen_objects() -> None:
-    """core.catalog's hot-loop constructors must give exactly what the dataclass itself gives."""
+    """core.introspect's hot-loop constructors must give exactly what the dataclass itself gives."""
     import dataclasses
 
-    from dibs_tui.core.catalog import _new_column, _new_index
+    from dibs_tui.core.introspect.objects import new_column, new_index
     from dibs_tui.core.model import Column, Index, MetaStatus
 
     values = (
@@ -433,7 +434,7 @@ def test_fast_constructors_build_the_same_frozen_objects() -> None:
         None,
         MetaStatus.NO_META,
     )
-    fast, plain = _new_column(*values), Column(*values)
+    fast, plain = new_column(*values), Column(*values)
     assert type(fast) is Column and fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.name = "other"  # type: ignore[misc]
@@ -453,4 +454,4 @@ def test_fast_constructors_build_the_same_frozen_objects() -> None:
         None,
         None,
     )
-    assert _new_index(*index) == Index(*index)
+    assert new_index(*index) == Index(*index)

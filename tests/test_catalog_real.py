@@ -15,15 +15,15 @@ from typing import Any
 import asyncpg
 import pytest
 
-from dibs_tui.core.catalog import introspect
 from dibs_tui.core.ddl import catalog_ddl
 from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.introspect.read import introspect
 from dibs_tui.core.model import Catalog, ConstraintKind, RelationKind
 from tests.conftest import TEMPLATE
 from tests.pg import psql_file, run_sql
 from tests.realschemas import load_real
 
-# Written independently of core.catalog: plain counts over pg_catalog with the same exclusions.
+# Written independently of core.introspect: plain counts over pg_catalog with the same exclusions.
 COUNTS_SQL = """
 WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema')
             AND nspname !~ '^pg_toast' AND nspname !~ '^pg_temp'),
@@ -169,7 +169,7 @@ async def _server_definitions(dsn: str, sql: str) -> dict[tuple[str, str, str], 
 def test_index_and_key_definitions_are_the_servers_word_for_word(
     name: str, real: Callable[[str], str]
 ) -> None:
-    """core.catalog writes the definitions of plain indexes, keys and FKs itself: each must be the server's."""
+    """core.introspect writes the definitions of plain indexes, keys and FKs itself: each must be the server's."""
     catalog, _ = _introspect(real(name))
     server = asyncio.run(_server_definitions(real(name), INDEXDEFS_SQL))
     ours = {(r.schema, r.name, i.name): i.definition for r in catalog.relations for i in r.indexes}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from dibs_tui.core.catalog import load_catalog
+from dibs_tui.core.introspect.read import load_catalog
 from dibs_tui.core.meta import meta_tables_ddl
 from dibs_tui.core.model import Catalog, MetaStatus, ObjectRef
 from tests.pg import execute

@@ -64,8 +64,8 @@ async def _load(args: argparse.Namespace, settings: Settings) -> Catalog:
 
     import asyncpg
 
-    from ..core.catalog import load_catalog
     from ..core.connect import connect
+    from ..core.introspect.read import load_catalog
     from ..core.session import bounded, catalog_settings
 
     target = target_for(args, settings)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncpg
 
-from .catalog import introspect
+from .introspect.read import introspect
 from .meta import META_TABLES, meta_table_name, meta_tables_ddl, read_meta
 from .model import Catalog, Provenance, Relation
 from .session import current_limits

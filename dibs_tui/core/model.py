@@ -16,7 +16,7 @@ from functools import cached_property
 
 # Why no `slots=True`: objects with an instance dict are encoded by orjson five times faster (it walks the
 # dict instead of one attribute lookup per field: `schema --json` spends 0.31 s -> about 0.07 s at 5,000
-# tables), and core.catalog builds them faster too; they cost about 110 bytes more each.
+# tables), and core.introspect builds them faster too; they cost about 110 bytes more each.
 
 QualifiedName = tuple[str, str]
 """`(schema, name)`: how every schema-level object is identified across databases."""

@@ -23,8 +23,8 @@ async def preview_changes(
     """The `Change`s of migration `name`. Replaying from empty assumes the folder holds the whole history (a
     folder that starts from an existing schema cannot be replayed: MigrationFailed says which statement
     failed, and PostgreSQL's message, detail and position)."""
-    from .catalog import introspect
     from .diff import diff_catalogs
+    from .introspect.read import introspect
     from .meta import meta_tables_ddl
     from .sandbox import catalog_path, open_sandbox
     from .sandbox_statements import prepare

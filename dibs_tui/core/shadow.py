@@ -44,11 +44,11 @@ async def introspect_target(
     """
     from dataclasses import replace
 
-    from .catalog import read_catalog
+    from .introspect.read import read_catalog
     from .model import MetaState
     from .session import bounded, catalog_settings
 
-    # Two connections: the catalog queries run in two groups at once (see core.catalog). Both are catalog
+    # Two connections: the catalog queries run in two groups at once (see core.introspect.read). Both are catalog
     # sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
     bounds = catalog_settings()
     conns = await asyncio.gather(

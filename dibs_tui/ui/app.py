@@ -216,7 +216,7 @@ class DibsApp(App[int]):
         self.post_message(CatalogLoaded(generation, catalog, marks["connected"], time.perf_counter()))
 
     async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog], generation: int) -> None:
-        from ..core.catalog import list_relations, load_catalog
+        from ..core.introspect.read import list_relations, load_catalog
         from ..core.session import bounded_read, catalog_settings
 
         # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
@@ -292,7 +292,7 @@ class DibsApp(App[int]):
             self._first_card_ready.set()
 
     async def _fetch_preview(self, key: QualifiedName, loaded: list[Catalog]) -> None:
-        from ..core.catalog import load_relations
+        from ..core.introspect.read import load_relations
         from ..core.session import catalog_settings
 
         conn = await connect(self.target, extra_settings=catalog_settings(self.settings.session_limits()))

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from dibs_tui.core.catalog import introspect
 from dibs_tui.core.diff import comparable, diff_catalogs
+from dibs_tui.core.introspect.read import introspect
 from dibs_tui.core.model import Catalog
 from dibs_tui.core.plan import Change, PlannedStatement, RenameSuggestion
 from tests.pg import psql_file

@@ -22,8 +22,8 @@ import asyncpg
 import pytest
 
 from dibs_tui.cli import main
-from dibs_tui.core.catalog import load_catalog
 from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.introspect.read import load_catalog
 from dibs_tui.core.meta import meta_tables_ddl
 from dibs_tui.core.migrations import read_status
 from dibs_tui.core.model import Catalog

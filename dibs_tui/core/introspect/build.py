@@ -1,0 +1,302 @@
+"""Turning the introspection's results into the frozen model while the next query runs on the server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import asyncpg
+
+from ..model import (
+    Catalog,
+    Column,
+    Constraint,
+    Domain,
+    DomainCheck,
+    EnumType,
+    Extension,
+    Function,
+    Index,
+    MetaStatus,
+    ObjectRef,
+    Relation,
+    Schema,
+)
+from .definitions import IndexWriter, KeyColumn
+from .dependencies import Resolver
+from .objects import (
+    GENERATED,
+    IDENTITY,
+    constraint_from,
+    index_from,
+    new_column,
+    relation_from,
+    sequence_from,
+)
+from .queries import INDEX_DEFINITIONS, INDEXDEF_SQL
+
+if TYPE_CHECKING:
+    from ..meta import MetaSnapshot
+
+Record = asyncpg.Record
+
+_CHUNK = 2000  # rows turned into model objects between two chances for the event loop to read the sockets
+
+
+class Builder:
+    """Turns each query's rows into model objects as they arrive, in chunks that let the sockets be read.
+
+    Columns are built first; constraints and indexes wait for them (their keys arrive as attnums). Rows are
+    dropped once used: at 5,000 tables, records and model are not both held in full. The relations themselves
+    and the dependencies are assembled at the end, when every part is there.
+    """
+
+    def __init__(self, only_oids: Sequence[int] = ()) -> None:
+        self.only_oids = list(only_oids)  # the relations asked for, when not the whole catalog
+        self.meta: MetaSnapshot | None = None
+        self._rows: dict[str, Sequence[Record]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self._columns: dict[int, list[Column]] = defaultdict(list)
+        self._names: dict[int, dict[int, str]] = {}
+        self._keys: dict[int, dict[int, KeyColumn]] = {}
+        self._constraints: dict[int, list[Constraint]] = defaultdict(list)
+        self._indexes: dict[int, list[Index | None]] = defaultdict(list)
+        self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
+        self._parts: list[tuple[str, int, int, str, str]] = []  # (catalog, oid, relid, kind, name)
+        self._relations: list[Relation] = []
+        self._resolver = Resolver()
+
+    def consume(self, name: str, rows: Sequence[Record]) -> None:
+        self._tasks.append(asyncio.ensure_future(self._consume(name, rows)))
+
+    def cancel(self) -> None:
+        """Stop the builds still waiting for a result that will not come (a query failed)."""
+        for task in self._tasks:
+            task.cancel()
+
+    async def _wait(self, *names: str) -> None:
+        for name in names:
+            await self._arrived[name].wait()
+
+    async def _consume(self, name: str, rows: Sequence[Record]) -> None:
+        try:
+            await self._build(name, rows)
+        finally:  # a failed build must not leave the others waiting: catalog() raises its error
+            self._arrived[name].set()
+
+    async def _build(self, name: str, rows: Sequence[Record]) -> None:
+        if name == "columns":
+            await self._build_columns(rows)
+        elif name == "constraints":
+            await self._wait("columns")
+            names = self._names
+            for number, c in enumerate(rows, 1):
+                relid = c["relid"]
+                self._constraints[relid].append(constraint_from(c, names.get(relid, {}), names))
+                self._parts.append(("pg_constraint", c["oid"], relid, "constraint", c["name"]))
+                if number % _CHUNK == 0:
+                    await asyncio.sleep(0)
+        elif name == "indexes":
+            await self._wait("columns", "header", "types")
+            writer = IndexWriter(self._rows["header"][0]["default_opclasses"], self._rows["types"])
+            for number, i in enumerate(rows, 1):
+                relid = i["relid"]
+                keys = self._keys.get(relid, {})
+                definition = i["definition"] or writer.definition(i, keys)
+                slots = self._indexes[relid]
+                if definition is None:  # the server deparses it (deparse_indexes)
+                    self._deparse[i["oid"]] = (relid, len(slots), i)
+                    slots.append(None)
+                else:
+                    slots.append(index_from(i, keys, definition))
+                self._parts.append(("pg_class", i["oid"], relid, "index", i["name"]))
+                if number % _CHUNK == 0:
+                    await asyncio.sleep(0)
+        elif name == "relations":
+            await self._build_relations(rows)
+        else:
+            self._rows[name] = rows
+
+    async def _build_columns(self, rows: Sequence[Record]) -> None:
+        """Columns by relation (rows come ordered by relation and attnum), unpacked by position."""
+        new, no_meta, key_column = new_column, MetaStatus.NO_META, KeyColumn
+        current = None
+        rel_columns: list[Column] = []
+        rel_keys: dict[int, KeyColumn] = {}
+        for number, row in enumerate(rows, 1):
+            (
+                relid,
+                position,
+                name,
+                type_,
+                type_oid,
+                not_null,
+                expression,
+                identity_code,
+                generated_code,
+                collation,
+                type_key,
+                comment,
+            ) = row
+            if relid != current:
+                current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
+            if identity_code or generated_code:
+                identity, generated = IDENTITY.get(identity_code), GENERATED.get(generated_code)
+                column = new(
+                    position,
+                    name,
+                    type_,
+                    not_null,
+                    None if identity or generated else expression,
+                    identity,
+                    generated,
+                    expression if generated else None,
+                    collation,
+                    (type_key[0], type_key[1]) if type_key else None,
+                    comment,
+                    None,
+                    no_meta,
+                )
+            else:
+                column = new(
+                    position,
+                    name,
+                    type_,
+                    not_null,
+                    expression,
+                    None,
+                    None,
+                    None,
+                    collation,
+                    (type_key[0], type_key[1]) if type_key else None,
+                    comment,
+                    None,
+                    no_meta,
+                )
+            rel_columns.append(column)
+            rel_keys[position] = key_column(column, type_oid)
+            if number % _CHUNK == 0:
+                await asyncio.sleep(0)
+        self._names = {oid: {c.position: c.name for c in cols} for oid, cols in self._columns.items()}
+
+    async def deparse_indexes(self, conn: asyncpg.Connection) -> None:
+        """Have the server write the index definitions Python could not (one query, on the group's
+        connection, once the indexes are built)."""
+        try:
+            await self._wait("indexes")
+            if self._deparse:
+                for row in await conn.fetch(INDEXDEF_SQL, list(self._deparse)):
+                    relid, slot, record = self._deparse[row["oid"]]
+                    self._indexes[relid][slot] = index_from(
+                        record, self._keys.get(relid, {}), row["definition"]
+                    )
+        finally:
+            self._arrived[INDEX_DEFINITIONS].set()
+
+    async def _build_relations(self, rows: Sequence[Record]) -> None:
+        """The relations, as soon as all their parts are in (before dependencies and functions)."""
+        await self._wait("columns", "constraints", INDEX_DEFINITIONS, "triggers", "policies")
+        triggers, policies = _group(self._rows["triggers"]), _group(self._rows["policies"])
+        resolver = self._resolver
+        for number, r in enumerate(rows, 1):
+            oid = r["oid"]
+            rel_triggers, rel_policies = triggers.pop(oid, ()), policies.pop(oid, ())
+            indexes = [i for i in self._indexes.pop(oid, ()) if i is not None]
+            rel = relation_from(
+                r,
+                self._columns.pop(oid, ()),
+                self._constraints.pop(oid, ()),
+                indexes,
+                rel_triggers,
+                rel_policies,
+            )
+            self._relations.append(rel)
+            resolver.add_relation(oid, r["type_oid"], rel, self._names.get(oid, {}))
+            for t in rel_triggers:
+                resolver.add("pg_trigger", t["oid"], ObjectRef("trigger", rel.schema, rel.name, t["name"]))
+            for p in rel_policies:
+                resolver.add("pg_policy", p["oid"], ObjectRef("policy", rel.schema, rel.name, p["name"]))
+            if number % _CHUNK == 0:
+                await asyncio.sleep(0)
+        resolver.add_parts(self._parts)
+
+    async def catalog(self) -> Catalog:
+        await asyncio.gather(*self._tasks)
+        rows = self._rows
+        header = rows["header"][0]
+        resolver = self._resolver
+        relations = self._relations
+        enums: list[EnumType] = []
+        domains: list[Domain] = []
+        for t in rows["types"]:
+            resolver.add("pg_type", t["oid"], ObjectRef("type", t["schema"], t["name"]))
+            resolver.add("pg_type", t["array_oid"], ObjectRef("type", t["schema"], t["name"]))
+            if t["kind"] == "e":
+                enums.append(EnumType(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
+            else:
+                checks = tuple(
+                    DomainCheck(name, definition, valid)
+                    for name, definition, valid in zip(
+                        t["check_names"] or (), t["check_defs"] or (), t["check_valid"] or (), strict=True
+                    )
+                )
+                domains.append(
+                    Domain(
+                        t["schema"],
+                        t["name"],
+                        t["base_type"],
+                        t["not_null"],
+                        t["default"],
+                        t["collation"],
+                        checks,
+                        t["comment"],
+                    )
+                )
+        sequences = []
+        for r in rows["sequences"]:
+            sequences.append(sequence_from(r))
+            resolver.add("pg_class", r["oid"], ObjectRef("sequence", r["schema"], r["name"]))
+        functions = []
+        for r in rows["functions"]:
+            fn = Function(
+                r["schema"],
+                r["name"],
+                r["identity_arguments"],
+                r["result"],
+                r["language"],
+                r["kind"],
+                r["definition"],
+                r["comment"],
+            )
+            functions.append(fn)
+            resolver.add(
+                "pg_proc", r["oid"], ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
+            )
+        return Catalog(
+            database=header["db"],
+            server_version=header["version"],
+            schemas=tuple(
+                Schema(s["name"], s["owner"], s["comment"]) for s in json.loads(header["schemas"] or "[]")
+            ),
+            extensions=tuple(
+                Extension(x["name"], x["schema"], x["version"])
+                for x in json.loads(header["extensions"] or "[]")
+            ),
+            enums=tuple(enums),
+            domains=tuple(domains),
+            sequences=tuple(sequences),
+            relations=tuple(relations),
+            functions=tuple(functions),
+            dependencies=resolver.dependencies(rows["dependencies"]),
+        )
+
+
+def _group(rows: Sequence[Record]) -> dict[int, list[Record]]:
+    grouped: dict[int, list[Record]] = defaultdict(list)
+    for row in rows:
+        grouped[row["relid"]].append(row)
+    return grouped

@@ -1,0 +1,229 @@
+"""One model object from one row of the introspection's queries, with constructors fast enough for the
+hot loops (a row per column, constraint and index of every table)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
+
+import asyncpg
+
+from ..model import (
+    Column,
+    ColumnRef,
+    Constraint,
+    ConstraintKind,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    Policy,
+    Relation,
+    RelationKind,
+    Trigger,
+)
+from ..model import (
+    Sequence as SequenceObj,
+)
+from .definitions import FK_MATCH, KeyColumn, constraint_definition
+
+Record = asyncpg.Record
+T = TypeVar("T")
+
+KINDS = {
+    "r": RelationKind.TABLE,
+    "p": RelationKind.PARTITIONED,
+    "v": RelationKind.VIEW,
+    "m": RelationKind.MATVIEW,
+    "f": RelationKind.FOREIGN,
+}
+_CONSTRAINT_KINDS = {
+    "p": ConstraintKind.PRIMARY_KEY,
+    "u": ConstraintKind.UNIQUE,
+    "c": ConstraintKind.CHECK,
+    "f": ConstraintKind.FOREIGN_KEY,
+    "x": ConstraintKind.EXCLUSION,
+}
+_FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+IDENTITY = {"a": Identity.ALWAYS, "d": Identity.BY_DEFAULT}
+GENERATED = {"s": Generated.STORED, "v": Generated.VIRTUAL}
+
+
+def sequence_from(r: Record) -> SequenceObj:
+    owned = ColumnRef(r["owner_schema"], r["owner_table"], r["owner_column"]) if r["owner_table"] else None
+    return SequenceObj(
+        r["schema"],
+        r["name"],
+        r["data_type"],
+        r["start"],
+        r["increment"],
+        r["min_value"],
+        r["max_value"],
+        r["cache"],
+        r["cycle"],
+        owned,
+        bool(r["is_identity"]),
+        r["comment"],
+    )
+
+
+def relation_from(
+    r: Record,
+    columns: Iterable[Column],
+    constraints: Iterable[Constraint],
+    indexes: Iterable[Index],
+    triggers: Iterable[Record],
+    policies: Iterable[Record],
+) -> Relation:
+    parents = tuple(zip(r["parent_schemas"] or (), r["parent_names"] or (), strict=True))
+    is_partition = bool(r["is_partition"])
+    return Relation(
+        schema=r["schema"],
+        name=r["name"],
+        kind=KINDS[r["kind"]],
+        columns=tuple(columns),
+        constraints=tuple(constraints),
+        indexes=tuple(indexes),
+        triggers=tuple(
+            Trigger(
+                t["name"],
+                t["definition"],
+                t["function_schema"],
+                t["function_name"],
+                t["enabled"],
+                t["is_constraint"],
+                t["comment"],
+            )
+            for t in triggers
+        ),
+        policies=tuple(
+            Policy(
+                p["name"],
+                p["command"],
+                p["permissive"],
+                tuple(p["roles"] or ()),
+                p["using_expr"],
+                p["check_expr"],
+                p["comment"],
+            )
+            for p in policies
+        ),
+        persistence=r["persistence"],
+        row_estimate=r["row_estimate"],
+        comment=r["comment"],
+        partition_key=r["partition_key"],
+        partition_of=parents[0] if is_partition and parents else None,
+        partition_bound=r["partition_bound"],
+        inherits=() if is_partition else parents,
+        view_definition=r["view_definition"],
+        options=tuple(r["options"] or ()),
+        rls_enabled=r["rls_enabled"],
+        rls_forced=r["rls_forced"],
+    )
+
+
+def _constructor(cls: type[T]) -> Callable[..., T]:
+    """A positional constructor (every field, in order) for a frozen model dataclass, for the hot loops.
+
+    The object is built as an instance of a plain twin class, whose attribute stores are the interpreter's
+    fastest path, then given its real class (`__class__` assignment between layout-compatible classes is
+    ordinary Python). A frozen dataclass's own __init__ calls object.__setattr__ once per field: 95,000
+    columns took 0.21 s that way, 0.07 s this way. The result equals cls(*values) (a test checks it).
+    """
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    body = "".join(f"    self.{name} = {name}\n" for name in names)
+    source = (
+        f"class Twin:\n    pass\n\n\ndef new({', '.join(names)}):\n    self = _new(Twin)\n{body}"
+        "    self.__class__ = _cls\n    return self\n"
+    )
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    exec(source, namespace)  # noqa: S102 - the model's own field names only
+    return cast(Callable[..., T], namespace["new"])
+
+
+new_column = _constructor(Column)
+new_constraint = _constructor(Constraint)
+new_index = _constructor(Index)
+new_foreign_key = _constructor(ForeignKey)
+
+
+def constraint_from(c: Record, names: dict[int, str], column_names: dict[int, dict[int, str]]) -> Constraint:
+    kind = _CONSTRAINT_KINDS[c["kind"]]
+    fk = None
+    if kind is ConstraintKind.FOREIGN_KEY:
+        target_columns = c["target_columns"]
+        if target_columns is None:
+            target_names = column_names.get(c["target_relid"], {})
+            target_columns = [target_names[int(k)] for k in c["target_keys"] or ()]
+        fk = new_foreign_key(
+            c["target_schema"],
+            c["target_table"],
+            tuple(target_columns),
+            _FK_ACTIONS.get((c["on_delete"]), "NO ACTION"),
+            _FK_ACTIONS.get((c["on_update"]), "NO ACTION"),
+            FK_MATCH.get((c["match"]), "SIMPLE"),
+        )
+    columns = tuple(names[int(k)] for k in c["keys"] or () if int(k) in names)
+    definition = c["definition"] or constraint_definition(c, kind, columns, fk, names)
+    return new_constraint(
+        c["name"],
+        kind,
+        columns,
+        definition,
+        fk,
+        c["deferrable"],
+        c["deferred"],
+        c["validated"],
+        bool(c["nulls_not_distinct"]),
+        c["index_name"],
+        not c["is_local"],  # is_inherited
+        c["comment"],
+    )
+
+
+def index_from(i: Record, keys: dict[int, KeyColumn], definition: str) -> Index:
+    texts = i["key_texts"]  # deparsed keys, only for indexes with expressions (attnum 0)
+    if texts is None:
+        all_columns = tuple([keys[int(attnum)].column.name for attnum in i["keys"] or ()])
+    else:
+        all_columns = tuple(
+            texts[n] if attnum == "0" else keys[int(attnum)].column.name
+            for n, attnum in enumerate(i["keys"] or ())
+        )
+    key_count = i["key_count"]
+    options = tuple(
+        [
+            _INDEX_OPTIONS[o] if o in _INDEX_OPTIONS else _index_option(int(o))
+            for o in (i["key_options"] or ())[:key_count]
+        ]
+    )
+    return new_index(
+        i["name"],
+        all_columns[:key_count],
+        definition,
+        i["method"],
+        i["is_unique"],
+        i["is_primary"],
+        i["predicate"],
+        all_columns[key_count:],  # include
+        options,
+        i["constraint_name"],
+        i["valid"],
+        i["comment"],
+        None,  # provenance: core.meta attaches it
+    )
+
+
+def _index_option(flags: int) -> str:
+    """pg_index.indoption bits: 1 DESC, 2 NULLS FIRST. Defaults (ASC, NULLS LAST for ASC) give ''."""
+    desc, nulls_first = bool(flags & 1), bool(flags & 2)
+    parts = ["DESC"] if desc else []
+    if nulls_first and not desc:
+        parts.append("NULLS FIRST")
+    elif desc and not nulls_first:
+        parts.append("NULLS LAST")
+    return " ".join(parts)
+
+
+_INDEX_OPTIONS = {str(flags): _index_option(flags) for flags in range(4)}  # indoption values, as text

@@ -1,0 +1,408 @@
+"""The introspection's SQL: one set-based query per kind of object, and their assembly for a server version.
+
+Every query is filtered the same way (system schemas, extension members and the meta tables left out) and,
+for the browser's first card, can be narrowed to some relations by their OIDs.
+"""
+
+from __future__ import annotations
+
+import re
+
+# $1 include schemas (empty: all), $2 exclude schemas. Applied to every query through the namespace alias.
+_SCHEMA_FILTER = """
+    {ns}.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND {ns}.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+    AND (cardinality($1::text[]) = 0 OR {ns}.nspname = ANY($1::text[]))
+    AND NOT ({ns}.nspname = ANY($2::text[]))
+"""
+
+# A hashed anti-join, evaluated once per query (not a probe per row).
+_NOT_EXTENSION_MEMBER = """
+    {oid} NOT IN (SELECT e.objid FROM pg_depend e WHERE e.classid = '{catalog}'::regclass AND e.deptype = 'e')
+"""
+
+_IS_META_TABLE = "({rel}.relname LIKE '\\_\\_dibs\\_%' OR {rel}.relname = '_dibs_migrations')"
+
+
+def _filter(ns: str) -> str:
+    return _SCHEMA_FILTER.format(ns=ns)
+
+
+def _own(catalog: str, oid: str) -> str:
+    return _NOT_EXTENSION_MEMBER.format(catalog=catalog, oid=oid)
+
+
+def _comment(alias: str, catalog: str, oid: str, sub: str = "0") -> str:
+    return (
+        f"LEFT JOIN pg_description {alias} ON {alias}.objoid = {oid} "
+        f"AND {alias}.classoid = '{catalog}'::regclass AND {alias}.objsubid = {sub}"
+    )
+
+
+# One round trip for the small things: database, version, schemas, extensions, and the default operator
+# classes (which an index definition leaves unnamed).
+HEADER_SQL = f"""
+SELECT current_database() AS db, current_setting('server_version') AS version,
+  (SELECT json_agg(json_build_object('name', n.nspname, 'owner', pg_get_userbyid(n.nspowner),
+                                     'comment', ds.description) ORDER BY n.nspname)
+     FROM pg_namespace n {_comment("ds", "pg_namespace", "n.oid")}
+     WHERE {_filter("n")} AND {_own("pg_namespace", "n.oid")})::text AS schemas,
+  (SELECT json_agg(json_build_object('name', x.extname, 'schema', n.nspname, 'version', x.extversion)
+                   ORDER BY x.extname)
+     FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
+     WHERE x.extname <> 'plpgsql')::text AS extensions,
+  (SELECT json_agg(json_build_array(oc.oid::int8, am.amname, oc.opcintype::int8))
+     FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod WHERE oc.opcdefault)::text AS default_opclasses
+"""
+
+TYPES_SQL = f"""
+SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t.typtype::text AS kind,
+       ds.description AS comment,
+       CASE WHEN t.typtype = 'e' THEN
+         (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
+          WHERE e.enumtypid = t.oid)
+       END AS labels,
+       CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base_type,
+       t.typnotnull AS not_null, t.typdefault AS "default",
+       CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation THEN
+         (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+          FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+          WHERE co.oid = t.typcollation)
+       END AS collation,
+       CASE WHEN t.typtype = 'd' THEN
+         (SELECT array_agg(c.conname::text ORDER BY c.conname) FROM pg_constraint c
+          WHERE c.contypid = t.oid AND c.contype = 'c')
+       END AS check_names,
+       CASE WHEN t.typtype = 'd' THEN
+         (SELECT array_agg(pg_get_constraintdef(c.oid) ORDER BY c.conname) FROM pg_constraint c
+          WHERE c.contypid = t.oid AND c.contype = 'c')
+       END AS check_defs,
+       CASE WHEN t.typtype = 'd' THEN
+         (SELECT array_agg(c.convalidated ORDER BY c.conname) FROM pg_constraint c
+          WHERE c.contypid = t.oid AND c.contype = 'c')
+       END AS check_valid
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+{_comment("ds", "pg_type", "t.oid")}
+WHERE t.typtype IN ('e', 'd') AND {_filter("n")} AND {_own("pg_type", "t.oid")}
+ORDER BY 3, 4
+"""
+
+SEQUENCES_SQL = f"""
+SELECT c.oid, n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS data_type,
+       s.seqstart AS start, s.seqincrement AS increment, s.seqmin AS min_value, s.seqmax AS max_value,
+       s.seqcache AS cache, s.seqcycle AS cycle, ds.description AS comment,
+       tn.nspname AS owner_schema, tc.relname AS owner_table, a.attname AS owner_column,
+       d.deptype = 'i' AS is_identity
+FROM pg_sequence s
+JOIN pg_class c ON c.oid = s.seqrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refobjsubid > 0
+     AND d.deptype IN ('a', 'i') AND d.refclassid = 'pg_class'::regclass
+LEFT JOIN pg_class tc ON tc.oid = d.refobjid
+LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+{_comment("ds", "pg_class", "c.oid")}
+WHERE {_filter("n")} AND {_own("pg_class", "c.oid")} {{only tc.oid}}
+ORDER BY 2, 3
+"""
+
+RELATIONS_SQL = f"""
+SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+       c.relpersistence::text AS persistence,
+       c.reltuples::bigint AS row_estimate, ds.description AS comment,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       CASE WHEN c.relhassubclass OR c.relispartition OR EXISTS (
+              SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid) THEN
+         (SELECT array_agg(pn.nspname::text ORDER BY i.inhseqno)
+            FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+            JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END AS parent_schemas,
+       CASE WHEN c.relhassubclass OR c.relispartition OR EXISTS (
+              SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid) THEN
+         (SELECT array_agg(p.relname::text ORDER BY i.inhseqno)
+            FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+            WHERE i.inhrelid = c.oid) END AS parent_names,
+       c.relispartition AS is_partition,
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition,
+       c.reloptions::text[] AS options, c.relrowsecurity AS rls_enabled, c.relforcerowsecurity AS rls_forced
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+{_comment("ds", "pg_class", "c.oid")}
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")} {{only c.oid}}
+  AND NOT {_IS_META_TABLE.format(rel="c")}
+ORDER BY 3, 4
+"""
+
+# attgenerated 'v' (virtual) exists from PostgreSQL 18; the expression is read the same way for both kinds.
+# A default cannot refer to a column, so it is deparsed without its relation (relid 0): with the relation, each
+# call opens it and builds its relcache entry, 345 -> 138 ms for 38,000 defaults on a fresh connection.
+# Generated expressions do refer to columns and keep their relation.
+# Rows of relations the relations query skipped (extension members) are dropped in Python. The builder
+# unpacks each row by position (the hottest loop of all): keep the select list in step with Builder.
+# _build_columns.
+COLUMNS_SQL = f"""
+SELECT a.attrelid AS relid, a.attnum AS position, a.attname AS name,
+       format_type(a.atttypid, a.atttypmod) AS type, a.atttypid AS type_oid, a.attnotnull AS not_null,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid)
+            WHEN a.atthasdef THEN pg_get_expr(d.adbin, 0) END AS default_expr,
+       a.attidentity::text AS identity, a.attgenerated::text AS generated,
+       CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN
+         (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+          FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+          WHERE co.oid = a.attcollation)
+       END AS collation,
+       CASE WHEN t.typnamespace <> 'pg_catalog'::regnamespace THEN
+         (SELECT ARRAY[utn.nspname::text, ut.typname::text] FROM pg_type ut
+          JOIN pg_namespace utn ON utn.oid = ut.typnamespace
+          WHERE ut.oid = CASE WHEN t.typelem <> 0 AND t.typcategory = 'A' THEN t.typelem ELSE t.oid END
+            AND utn.nspname NOT IN ('pg_catalog', 'information_schema'))
+       END AS type_key,
+       ds.description AS comment
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+{_comment("ds", "pg_class", "a.attrelid", "a.attnum")}
+WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only a.attrelid}}
+ORDER BY a.attrelid, a.attnum
+"""
+
+# contype 'n' (PostgreSQL 18 NOT NULL constraints) is left out: Column.not_null carries it. Like index
+# definitions, those of primary keys, unique constraints and foreign keys are written in Python (see
+# definitions.py); CHECK and EXCLUDE, and keys with newer clauses, are the server's. An FK's target
+# columns are named in Python from the target's columns; only targets this introspection does not return
+# (filtered out, extension members, meta tables) are named here.
+CONSTRAINTS_SQL = f"""
+SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kind,
+       CASE WHEN {{server_definition}} THEN pg_get_constraintdef(co.oid) END AS definition,
+       co.conkey::text[] AS keys,
+       CASE WHEN co.contype = 'f' THEN pg_table_is_visible(co.confrelid) END AS target_visible,
+       CASE WHEN co.contype IN ('p', 'u') THEN i.indkey::int2[]::text[] END AS index_keys,
+       i.indnkeyatts AS index_key_count,
+       fn.nspname AS target_schema, fc.relname AS target_table,
+       co.confrelid AS target_relid, co.confkey::text[] AS target_keys,
+       CASE WHEN co.contype = 'f' AND (NOT ({_filter("fn")}) OR {_IS_META_TABLE.format(rel="fc")}
+                                       OR NOT {_own("pg_class", "fc.oid")}) THEN
+         (SELECT array_agg(a.attname::text ORDER BY k.i) FROM unnest(co.confkey) WITH ORDINALITY k(n, i)
+          JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.n) END AS target_columns,
+       co.confdeltype::text AS on_delete, co.confupdtype::text AS on_update, co.confmatchtype::text AS match,
+       co.condeferrable AS deferrable, co.condeferred AS deferred, co.convalidated AS validated,
+       CASE WHEN co.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name, co.conislocal AS is_local,
+       ds.description AS comment, {{nulls_not_distinct}} AS nulls_not_distinct
+FROM pg_constraint co
+JOIN pg_class c ON c.oid = co.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class ic ON ic.oid = co.conindid
+LEFT JOIN pg_class fc ON fc.oid = co.confrelid
+LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+LEFT JOIN pg_index i ON i.indexrelid = co.conindid
+{_comment("ds", "pg_constraint", "co.oid")}
+WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
+ORDER BY co.conrelid, co.conname
+"""
+
+# Key columns travel as attnums and are named in Python from the relation's columns (a subquery per index
+# cost as much as pg_get_indexdef itself); only indexes with expressions deparse their keys one by one.
+# pg_get_indexdef was half of all server time on a fresh connection (1.1 s for 26,000 indexes: catalog cache
+# misses for every index, table and key column). An index of plain columns in a core access method without
+# storage options ("plain") has its definition written in Python the way ruleutils.c writes it; the server
+# deparses the others, and the plain ones whose operator classes or collations Python cannot vouch for.
+# OFFSET 0 keeps the "plain" test from being inlined twice (two scans of pg_attribute); the owning
+# constraint is found by a hash join on conindid rather than a probe per index (334 -> 248 ms at 5,000).
+INDEXDEF_SQL = "SELECT oid, pg_get_indexdef(oid) AS definition FROM unnest($1::oid[]) AS oid"
+INDEXES_SQL = f"""
+SELECT i.indexrelid AS oid, i.indrelid AS relid, ic.relname AS name, n.nspname AS table_schema,
+       c.relname AS table_name, x.plain,
+       CASE WHEN NOT x.plain THEN pg_get_indexdef(i.indexrelid) END AS definition,
+       i.indclass::oid[]::text[] AS opclasses, i.indcollation::oid[]::text[] AS collations,
+       {{nulls_not_distinct}} AS nulls_not_distinct,
+       am.amname AS method, i.indisunique AS is_unique, i.indisprimary AS is_primary, i.indisvalid AS valid,
+       i.indnkeyatts AS key_count,
+       i.indkey::int2[]::text[] AS keys,
+       CASE WHEN i.indexprs IS NOT NULL THEN
+         (SELECT array_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
+            FROM generate_series(1, i.indnatts::int) k) END AS key_texts,
+       i.indoption::int2[]::text[] AS key_options,
+       CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid) END AS predicate,
+       co.conname AS constraint_name, ds.description AS comment
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN (SELECT k.conindid, k.conname FROM pg_constraint k WHERE k.contype IN ('p', 'u', 'x')) co
+     ON co.conindid = i.indexrelid
+{_comment("ds", "pg_class", "i.indexrelid")}
+CROSS JOIN LATERAL (SELECT ic.relkind = 'i' AND i.indexprs IS NULL AND ic.reloptions IS NULL
+  AND am.amname IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin')
+  AND i.indexrelid NOT IN (SELECT ia.attrelid FROM pg_attribute ia WHERE ia.attoptions IS NOT NULL) AS plain
+  OFFSET 0) x
+WHERE c.relkind IN ('r', 'p', 'm', 'f') AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only i.indrelid}}
+ORDER BY i.indrelid, ic.relname
+"""
+
+# Internal triggers (FK checks) are skipped; so are partitions' clones of a parent's trigger.
+TRIGGERS_SQL = f"""
+SELECT t.oid, t.tgrelid AS relid, t.tgname AS name, pg_get_triggerdef(t.oid) AS definition,
+       pn.nspname AS function_schema, p.proname AS function_name, t.tgenabled::text AS enabled,
+       t.tgconstraint <> 0 AS is_constraint, ds.description AS comment
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_proc p ON p.oid = t.tgfoid
+JOIN pg_namespace pn ON pn.oid = p.pronamespace
+{_comment("ds", "pg_trigger", "t.oid")}
+WHERE NOT t.tgisinternal AND {_filter("n")} AND (t.tgparentid = 0 OR NOT c.relispartition) {{only t.tgrelid}}
+ORDER BY t.tgrelid, t.tgname
+"""
+
+POLICIES_SQL = f"""
+SELECT p.oid, p.polrelid AS relid, p.polname AS name,
+       CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+            WHEN 'd' THEN 'DELETE'
+            ELSE 'ALL' END AS command,
+       p.polpermissive AS permissive,
+       CASE WHEN p.polroles = '{{0}}' THEN ARRAY['public']
+            ELSE (SELECT array_agg(r.rolname::text ORDER BY r.rolname) FROM pg_roles r
+                  WHERE r.oid = ANY(p.polroles)) END AS roles,
+       pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+       pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+       ds.description AS comment
+FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+{_comment("ds", "pg_policy", "p.oid")}
+WHERE {_filter("n")} {{only p.polrelid}}
+ORDER BY p.polrelid, p.polname
+"""
+
+# pg_get_functiondef rejects aggregates: theirs is rebuilt from pg_aggregate (ordinary ones; None otherwise).
+FUNCTIONS_SQL = f"""
+SELECT p.oid, n.nspname AS schema, p.proname AS name,
+       pg_get_function_identity_arguments(p.oid) AS identity_arguments,
+       CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END AS result,
+       l.lanname AS language, p.prokind::text AS kind,
+       CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid)
+            WHEN p.prokind = 'a' THEN (
+              SELECT 'CREATE OR REPLACE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
+                  || '(' || pg_get_function_arguments(p.oid) || ') (' || concat_ws(', ',
+                    'SFUNC = ' || a.aggtransfn::regproc::text,
+                    'STYPE = ' || format_type(a.aggtranstype, NULL),
+                    CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc::text END,
+                    CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
+                    CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc::text END,
+                    CASE WHEN a.agginitval IS NOT NULL THEN 'INITCOND = ' || quote_literal(a.agginitval) END,
+                       CASE WHEN p.proparallel = 's' THEN 'PARALLEL = SAFE' END) || ')'
+              FROM pg_aggregate a WHERE a.aggfnoid = p.oid AND a.aggkind = 'n')
+       END AS definition,
+       ds.description AS comment
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_language l ON l.oid = p.prolang
+{_comment("ds", "pg_proc", "p.oid")}
+WHERE {_filter("n")} AND {_own("pg_proc", "p.oid")}
+ORDER BY 2, 3, 4
+"""
+
+# Normal and automatic pg_depend rows between user objects (OID >= 16384, FirstNormalObjectId), as bare OIDs.
+# A view's rewrite rule stands for the view, a column default for its column. Dependencies inside one relation
+# (an index or a constraint on the table's own columns) are left out: the model already says so. A sequence's
+# OWNED BY column stays (the diff drops such sequences with their column). `refobjid::int8` keeps the planner
+# off pg_depend's reference index: walking it with per-row filters read ten times the rows of one sequential
+# scan (265 -> 94 ms at 5,000 tables); the "own table" exclusions are hashed subplans, not a probe per row.
+DEPENDENCIES_SQL = """
+SELECT DISTINCT dep_class, dep_oid, dep_sub, d.refclassid::oid AS ref_class, d.refobjid AS ref_oid,
+       d.refobjsubid AS ref_sub
+FROM (SELECT * FROM pg_depend d0
+      WHERE d0.deptype IN ('n', 'a') AND d0.objid >= 16384 AND d0.refobjid::int8 >= 16384
+        AND d0.classid IN ('pg_class'::regclass, 'pg_rewrite'::regclass, 'pg_proc'::regclass,
+                           'pg_type'::regclass, 'pg_attrdef'::regclass, 'pg_constraint'::regclass,
+                           'pg_trigger'::regclass, 'pg_policy'::regclass)
+        AND d0.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass,
+                              'pg_constraint'::regclass)) d
+LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass AND rw.oid = d.objid
+LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+-- Anti-joins, not `(objid, refobjid) IN (SELECT ...)`: once pg_constraint outgrows work_mem (about 20,000
+-- tables) the IN list stops being hashed and is re-scanned for every row (3 minutes and more); a hash anti-join
+-- spills to batches instead and stays linear at any size.
+LEFT JOIN pg_index ix  -- an index's own dependency on its table's columns
+  ON d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
+     AND d.objsubid = 0 AND d.refobjsubid > 0 AND ix.indexrelid = d.objid AND ix.indrelid = d.refobjid
+LEFT JOIN pg_constraint co  -- a constraint's own dependency on its table
+  ON d.classid = 'pg_constraint'::regclass AND d.refclassid = 'pg_class'::regclass
+     AND co.oid = d.objid AND co.conrelid = d.refobjid
+CROSS JOIN LATERAL (SELECT
+    CASE WHEN rw.oid IS NOT NULL OR ad.oid IS NOT NULL THEN 'pg_class'::regclass::oid ELSE d.classid END
+      AS dep_class,
+    COALESCE(rw.ev_class, ad.adrelid, d.objid) AS dep_oid,
+    CASE WHEN ad.oid IS NOT NULL THEN ad.adnum::int ELSE d.objsubid END AS dep_sub) x
+WHERE ix.indexrelid IS NULL AND co.oid IS NULL
+  AND NOT (rw.oid IS NOT NULL AND rw.ev_class = d.refobjid)
+  AND NOT (ad.oid IS NOT NULL AND ad.adrelid = d.refobjid AND d.refclassid = 'pg_class'::regclass)
+"""
+
+# The queries in queries_for(); a test proves it does not grow with the catalog. One more (INDEXDEF_SQL) runs
+# when some index definitions need the server's deparser, whatever their number.
+QUERY_COUNT = 11
+META = "meta"  # not a query: core.meta.read_meta, run as a step of the last group
+INDEX_DEFINITIONS = "index_definitions"  # INDEXDEF_SQL, once the indexes are built, for those that need it
+
+
+# Only some relations (the browser's first card, before the whole catalog is in): `{only <oid column>}` in a
+# query becomes a filter on $3, their OIDs, which the catalog indexes answer directly.
+_ONLY = re.compile(r"\{only ([a-z_.]+)\}")
+_NOTHING = "SELECT NULL WHERE false"
+RELATION_OIDS_SQL = """
+SELECT array_agg(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+"""
+
+
+def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, str]:
+    """The SQL of every query, for this server version; with `only_relations`, restricted to the relations
+    in $3/$4 (their columns, constraints, indexes, triggers, policies and owned sequences), without functions
+    and dependencies."""
+    nnd = "i.indnullsnotdistinct" if version_num >= 150000 else "false"
+    server_definition = "co.contype IN ('c', 'x')"
+    if version_num >= 150000:  # ON DELETE SET NULL (columns)
+        server_definition += " OR co.confdelsetcols IS NOT NULL"
+    if version_num >= 180000:  # WITHOUT OVERLAPS / PERIOD, NOT ENFORCED
+        server_definition += " OR co.conperiod OR NOT co.conenforced"
+    queries = {
+        "header": HEADER_SQL,
+        "types": TYPES_SQL,
+        "sequences": SEQUENCES_SQL,
+        "relations": RELATIONS_SQL,
+        "columns": COLUMNS_SQL,
+        "constraints": CONSTRAINTS_SQL.replace("{nulls_not_distinct}", f"COALESCE({nnd}, false)").replace(
+            "{server_definition}", server_definition
+        ),
+        "indexes": INDEXES_SQL.replace("{nulls_not_distinct}", nnd if version_num >= 150000 else "false"),
+        "triggers": TRIGGERS_SQL,
+        "policies": POLICIES_SQL,
+        "functions": _NOTHING if only_relations else FUNCTIONS_SQL,
+        "dependencies": _NOTHING if only_relations else DEPENDENCIES_SQL,
+        INDEX_DEFINITIONS: "",  # a step, not a query (see Builder.deparse_indexes)
+    }
+    return {
+        name: _ONLY.sub(lambda m: f"AND {m[1]} = ANY($3::oid[])" if only_relations else "", sql)
+        for name, sql in queries.items()
+    }
+
+
+RELATION_LIST_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint AS row_estimate,
+       pn.nspname AS parent_schema, p.relname AS parent_name
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_class p ON p.oid = i.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")}
+  AND NOT {_IS_META_TABLE.format(rel="c")}
+ORDER BY 1, 2
+"""

@@ -1,0 +1,238 @@
+"""The entry points of introspection: the catalog read in one snapshot, over one or two connections, with or
+without the meta tables' provenance, whole, for some relations, or only their names."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import gc
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+
+from ..model import Catalog, QualifiedName, Relation
+from .build import Builder
+from .objects import KINDS
+from .queries import INDEX_DEFINITIONS, META, RELATION_LIST_SQL, RELATION_OIDS_SQL, queries_for
+
+if TYPE_CHECKING:
+    from ..meta import MetaSnapshot
+
+
+# How the queries split over parallel connections (group i runs on connection i modulo their number). Each
+# group starts with a heavy query so that the server deparses on every core at once, and the columns come
+# first: turning them into the model is most of the Python work, done while the other queries still run.
+_GROUPS = (
+    ("columns", "constraints", "triggers", "policies"),
+    (
+        "indexes",
+        "header",
+        "types",
+        "relations",
+        "index_definitions",
+        "sequences",
+        "dependencies",
+        "functions",
+    ),
+)
+
+
+async def _fetch_group(
+    conn: asyncpg.Connection,
+    queries: dict[str, str],
+    names: Iterable[str],
+    include: list[str],
+    exclude: list[str],
+    builder: Builder,
+) -> None:
+    """Run the queries one after the other; each result is handed to the builder as a task of its own, so
+    the next query is on the server while Python builds model objects from the previous one."""
+    for name in names:
+        if name == META:
+            from ..meta import read_meta
+
+            builder.meta = await read_meta(conn)
+            continue
+        if name == INDEX_DEFINITIONS:
+            await builder.deparse_indexes(conn)
+            continue
+        sql = queries[name]
+        args: list[Any] = [include, exclude] if "$1" in sql else []
+        if "$3" in sql:
+            args.append(builder.only_oids)
+        builder.consume(name, await conn.fetch(sql, *args))
+
+
+async def _fetch_all(
+    conn: asyncpg.Connection,
+    extra: Sequence[asyncpg.Connection],
+    queries: dict[str, str],
+    include: list[str],
+    exclude: list[str],
+    builder: Builder,
+) -> None:
+    """Run the queries in one repeatable-read snapshot, so that the kinds agree with each other.
+
+    With extra connections, the snapshot is exported from `conn` and imported by each of them, and the query
+    groups run concurrently: the server deparses on several cores while Python builds the model.
+    """
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        extra_steps = [name for name in queries if all(name not in group for group in _GROUPS)]
+        if not extra:
+            await _fetch_group(
+                conn, queries, [*(n for g in _GROUPS for n in g), *extra_steps], include, exclude, builder
+            )
+            return
+        snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
+        connections = [conn, *extra]
+        groups: list[list[str]] = [[] for _ in connections]
+        for number, group in enumerate(_GROUPS):
+            groups[number % len(connections)].extend(group)
+        groups[0].extend(extra_steps)  # the meta tables: the columns' group ends first
+
+        async def on_extra(other: asyncpg.Connection, names: list[str]) -> None:
+            async with other.transaction(isolation="repeatable_read", readonly=True):
+                await other.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                await _fetch_group(other, queries, names, include, exclude, builder)
+
+        # Every group ends before the first failure is raised: a connection must not be rolled back while
+        # its query still runs.
+        outcomes = await asyncio.gather(
+            _fetch_group(conn, queries, groups[0], include, exclude, builder),
+            *(on_extra(other, names) for other, names in zip(extra, groups[1:], strict=True)),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+
+async def introspect(
+    conn: asyncpg.Connection,
+    *,
+    include_schemas: Iterable[str] = (),
+    exclude_schemas: Iterable[str] = (),
+    extra_connections: Sequence[asyncpg.Connection] = (),
+) -> Catalog:
+    """The live catalog of the database behind `conn`, as a frozen model (no meta-table provenance).
+
+    `extra_connections` (one is used; more do not pay on two cores) let the queries run concurrently; the
+    result is the same. The cyclic garbage collector is paused meanwhile: the model is a tree of a few hundred
+    thousand new objects, and the collections they would trigger cost more than the build itself.
+    """
+    catalog, _ = await _introspect(conn, include_schemas, exclude_schemas, extra_connections, only=None)
+    return catalog
+
+
+async def _introspect(
+    conn: asyncpg.Connection,
+    include_schemas: Iterable[str],
+    exclude_schemas: Iterable[str],
+    extra_connections: Sequence[asyncpg.Connection],
+    only: tuple[QualifiedName, ...] | None,
+    *,
+    with_meta: bool = False,
+) -> tuple[Catalog, MetaSnapshot | None]:
+    """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
+    lighter group of queries (not after all of them)."""
+    version = conn.get_server_version()
+    version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    oids: list[int] = []
+    if only:
+        keys = list(only)
+        oids = await conn.fetchval(RELATION_OIDS_SQL, [k[0] for k in keys], [k[1] for k in keys]) or []
+    builder = Builder(oids)
+    try:
+        queries = queries_for(version_num, only_relations=only is not None)
+        if with_meta:
+            queries[META] = ""
+        await _fetch_all(
+            conn,
+            list(extra_connections)[: len(_GROUPS) - 1],
+            queries,
+            list(include_schemas),
+            list(exclude_schemas),
+            builder,
+        )
+        return await builder.catalog(), builder.meta
+    finally:
+        builder.cancel()
+        if gc_was_enabled:
+            # Built with the GC off, the whole model is in the youngest generation: the first collection
+            # after enabling would scan all of it (half a second at 5,000 tables, in the middle of whatever
+            # runs next). The model is immutable and acyclic, so it is frozen out of the GC's reach instead;
+            # reference counting still frees it.
+            gc.freeze()
+            gc.enable()
+
+
+async def load_catalog(
+    conn: asyncpg.Connection,
+    *,
+    include_schemas: Iterable[str] = (),
+    exclude_schemas: Iterable[str] = (),
+    extra_connections: Sequence[asyncpg.Connection] = (),
+) -> Catalog:
+    """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta)."""
+    from ..meta import apply_meta
+
+    catalog, snapshot = await _introspect(
+        conn, include_schemas, exclude_schemas, extra_connections, only=None, with_meta=True
+    )
+    assert snapshot is not None
+    return apply_meta(catalog, snapshot)
+
+
+async def read_catalog(
+    conn: asyncpg.Connection,
+    *,
+    include_schemas: Iterable[str] = (),
+    exclude_schemas: Iterable[str] = (),
+    extra_connections: Sequence[asyncpg.Connection] = (),
+) -> tuple[Catalog, MetaSnapshot]:
+    """The catalog without provenance, and what the meta tables hold, read in one snapshot (the diff)."""
+    catalog, snapshot = await _introspect(
+        conn, include_schemas, exclude_schemas, extra_connections, only=None, with_meta=True
+    )
+    assert snapshot is not None
+    return catalog, snapshot
+
+
+async def load_relations(conn: asyncpg.Connection, keys: Iterable[QualifiedName]) -> Catalog:
+    """A catalog holding only these relations, whole (columns, constraints, indexes, triggers, policies,
+    owned sequences, and every enum and domain), with the meta tables' provenance, without functions and
+    dependencies: what the browser needs to draw one table's card while the whole catalog is still loading.
+    Same queries, filtered in SQL. Stale and untracked lists are left empty: they are only meaningful against
+    the whole catalog."""
+    from ..meta import apply_meta
+
+    partial, snapshot = await _introspect(conn, (), (), (), only=tuple(keys), with_meta=True)
+    assert snapshot is not None
+    catalog = apply_meta(partial, snapshot)
+    return dataclasses.replace(catalog, meta=dataclasses.replace(catalog.meta, stale=(), untracked=()))
+
+
+async def list_relations(
+    conn: asyncpg.Connection, *, include_schemas: Iterable[str] = (), exclude_schemas: Iterable[str] = ()
+) -> Catalog:
+    """Only the relations' names, kinds, row estimates and partition parents, in one cheap query.
+
+    What the browser paints first: at 5,000 tables the full catalog takes seconds, the list of names
+    milliseconds. Relations come without columns or constraints; the full catalog replaces this one.
+    """
+    rows = await conn.fetch(RELATION_LIST_SQL, list(include_schemas), list(exclude_schemas))
+    return Catalog(
+        relations=tuple(
+            Relation(
+                schema=r["schema"],
+                name=r["name"],
+                kind=KINDS[r["kind"]],
+                row_estimate=r["row_estimate"],
+                partition_of=(r["parent_schema"], r["parent_name"]) if r["parent_name"] else None,
+            )
+            for r in rows
+        )
+    )
