@@ -1,0 +1,119 @@
+"""Hostile names and texts against the diff planner: every identifier, comment, enum label and accepted rename a
+schema file or a user supplies ends up in the plan's SQL, which is then run against the user's database.
+
+Each payload closes the quoting it sits in and drops a `victim` table. Each test applies the plan for real,
+then asserts the victim's rows and the renamed or commented object's data are still there and the payload's
+text arrived verbatim; and each shows the payload is live by running it unquoted at the end, so that it cannot
+pass for want of a working trap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from tests.diffcases.harness import Outcome, converge_dsns
+from tests.pg import fetch, run_sql
+
+VICTIM = "CREATE TABLE public.victim (id int PRIMARY KEY);\nINSERT INTO public.victim VALUES (1), (2), (3);\n"
+
+
+def _victim_rows(dsn: str) -> list[int]:
+    return [r["id"] for r in asyncio.run(fetch(dsn, "SELECT id FROM public.victim ORDER BY id"))]
+
+
+def _victim_exists(dsn: str) -> bool:
+    rows = asyncio.run(fetch(dsn, "SELECT to_regclass('public.victim') IS NOT NULL AS present"))
+    return bool(rows[0]["present"])
+
+
+def _plan(
+    new_database: Callable[[], str],
+    current: str,
+    desired: str,
+    accepted_renames: tuple[tuple[str, str], ...] = (),
+) -> tuple[str, Outcome]:
+    """Current and desired loaded, the plan applied to current (the harness checks it converged)."""
+    a, b = new_database(), new_database()
+    run_sql(a, VICTIM + current)
+    run_sql(b, VICTIM + desired)
+    return a, converge_dsns(a, b, accepted_renames=accepted_renames)
+
+
+def _spring(new_database: Callable[[], str], statement: str) -> None:
+    """The payload, spliced in without quoting, does drop the victim: the trap is live."""
+    dsn = new_database()
+    run_sql(dsn, VICTIM)
+    run_sql(dsn, statement)
+    assert not _victim_exists(dsn)
+
+
+def test_table_name_closing_its_quotes(new_database: Callable[[], str]) -> None:
+    name = 'evil" (id int); DROP TABLE public.victim; --'
+    quoted = '"' + name.replace('"', '""') + '"'
+    a, outcome = _plan(new_database, "", f"CREATE TABLE public.{quoted} (id int);\n")
+    assert _victim_rows(a) == [1, 2, 3]
+    rows = asyncio.run(fetch(a, "SELECT relname FROM pg_class WHERE relname = $1", name))
+    assert len(rows) == 1
+    assert any(name.replace('"', '""') in s.sql for s in outcome.plan)
+    _spring(new_database, f'CREATE TABLE public."{name}" (id int);')
+
+
+def test_comment_closing_its_literal(new_database: Callable[[], str]) -> None:
+    text = "x'; DROP TABLE public.victim; --"
+    literal = "'" + text.replace("'", "''") + "'"
+    a, _ = _plan(
+        new_database,
+        "CREATE TABLE public.t (id int);\n",
+        f"CREATE TABLE public.t (id int);\nCOMMENT ON TABLE public.t IS {literal};\n",
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    rows = asyncio.run(fetch(a, "SELECT obj_description('public.t'::regclass, 'pg_class') AS c"))
+    assert rows[0]["c"] == text
+    _spring(new_database, f"COMMENT ON TABLE public.victim IS '{text}';")
+
+
+def test_enum_label_closing_its_literal(new_database: Callable[[], str]) -> None:
+    label = "b'); DROP TABLE public.victim; --"
+    literal = "'" + label.replace("'", "''") + "'"
+    a, outcome = _plan(
+        new_database,
+        "CREATE TYPE public.mood AS ENUM ('a');\n",
+        f"CREATE TYPE public.mood AS ENUM ('a', {literal});\n",
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    assert any("ADD VALUE" in s.sql for s in outcome.plan)  # appended in place, not a drop and re-create
+    rows = asyncio.run(fetch(a, "SELECT enum_range(NULL::public.mood)::text[] AS labels"))
+    assert rows[0]["labels"] == ["a", label]
+    _spring(new_database, f"CREATE TYPE public.other AS ENUM ('{label}');")
+
+
+def test_accepted_table_rename_to_a_hostile_name(new_database: Callable[[], str]) -> None:
+    name = 'kept" int; DROP TABLE public.victim; --'
+    quoted = '"' + name.replace('"', '""') + '"'
+    a, outcome = _plan(
+        new_database,
+        "CREATE TABLE public.old (id int);\nINSERT INTO public.old VALUES (7), (8);\n",
+        f"CREATE TABLE public.{quoted} (id int);\n",
+        accepted_renames=(("public.old", f"public.{quoted}"),),
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    assert not any(s.sql.startswith("DROP TABLE") for s in outcome.plan)
+    rows = asyncio.run(fetch(a, f"SELECT id FROM public.{quoted} ORDER BY id"))
+    assert [r["id"] for r in rows] == [7, 8]  # renamed, so its rows came along
+    _spring(new_database, f'ALTER TABLE public.victim ADD COLUMN "{name}" int;')
+
+
+def test_accepted_column_rename_with_dots_and_quotes(new_database: Callable[[], str]) -> None:
+    new = 'c.d"; DROP TABLE public.victim; --'
+    quoted_new = '"' + new.replace('"', '""') + '"'
+    a, _ = _plan(
+        new_database,
+        'CREATE TABLE public.t ("a.b" int);\nINSERT INTO public.t VALUES (5);\n',
+        f"CREATE TABLE public.t ({quoted_new} int);\n",
+        accepted_renames=(('public.t."a.b"', f"public.t.{quoted_new}"),),
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    rows = asyncio.run(fetch(a, f"SELECT {quoted_new} AS v FROM public.t"))
+    assert [r["v"] for r in rows] == [5]
+    _spring(new_database, f'ALTER TABLE public.victim RENAME COLUMN id TO "{new}";')
