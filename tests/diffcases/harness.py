@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import asyncpg
 
-from dibs_tui.core.diff import comparable, diff_catalogs
+from dibs_tui.core.diff import diff_catalogs
 from dibs_tui.core.introspect.read import introspect
-from dibs_tui.core.model import Catalog
+from dibs_tui.core.model import Catalog, ConstraintKind, Relation
 from dibs_tui.core.plan import Change, PlannedStatement, RenameSuggestion
 from tests.pg import psql_file
 
@@ -89,6 +89,52 @@ def converge_dsns(
         return Outcome(changes, plan, renames, residual)
 
     return asyncio.run(go())
+
+
+def comparable(catalog: Catalog) -> Catalog:
+    """The catalog with what a diff deliberately ignores normalised away, for the model equality check below.
+
+    Ignored: column order (positions), statistics, provenance and meta state, the database's name and version,
+    dependency rows (OID-derived ordering), PostgreSQL 18's named NOT NULL constraints (nullability is on the
+    column), aggregates' missing definitions; every collection is sorted by name.
+    """
+
+    def rel(r: Relation) -> Relation:
+        cols = tuple(
+            sorted(
+                (
+                    replace(c, position=0, provenance=None, meta_status=type(c.meta_status).NO_META)
+                    for c in r.columns
+                ),
+                key=lambda c: c.name,
+            )
+        )
+        cons = tuple(
+            sorted((c for c in r.constraints if c.kind is not ConstraintKind.NOT_NULL), key=lambda c: c.name)
+        )
+        return replace(
+            r,
+            columns=cols,
+            constraints=cons,
+            indexes=tuple(sorted((replace(i, provenance=None) for i in r.indexes), key=lambda i: i.name)),
+            triggers=tuple(sorted(r.triggers, key=lambda t: t.name)),
+            policies=tuple(
+                sorted((replace(p, roles=tuple(sorted(p.roles))) for p in r.policies), key=lambda p: p.name)
+            ),
+            row_estimate=-1,
+            provenance=None,
+            meta_status=type(r.meta_status).NO_META,
+        )
+
+    return Catalog(
+        schemas=tuple(sorted(catalog.schemas, key=lambda s: s.name)),
+        extensions=tuple(sorted(catalog.extensions, key=lambda e: e.name)),
+        enums=tuple(sorted(catalog.enums, key=lambda e: e.key)),
+        domains=tuple(sorted(catalog.domains, key=lambda d: d.key)),
+        sequences=tuple(sorted(catalog.sequences, key=lambda s: s.key)),
+        relations=tuple(sorted((rel(r) for r in catalog.relations), key=lambda r: r.key)),
+        functions=tuple(sorted(catalog.functions, key=lambda f: (f.schema, f.name, f.identity_arguments))),
+    )
 
 
 def assert_same_model(a: Catalog, b: Catalog) -> None:

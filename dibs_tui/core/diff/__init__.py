@@ -18,11 +18,11 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import Catalog, ConstraintKind, ObjectRef, Relation
+from ..model import Catalog, ObjectRef
 from ..plan import Change, ChangeKind, DiffResult, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident
 from .compare_relations import plan_relations
@@ -163,50 +163,4 @@ async def diff_database(
         left_out,
         (shadow.notes if shadow else ())
         + current.meta.notes,  # + meta look-alikes ignored (core.meta_tables)
-    )
-
-
-def comparable(catalog: Catalog) -> Catalog:
-    """The catalog with what a diff deliberately ignores normalised away, for model equality checks.
-
-    Ignored: column order (positions), statistics, provenance and meta state, the database's name and version,
-    dependency rows (OID-derived ordering), PostgreSQL 18's named NOT NULL constraints (nullability is on the
-    column), aggregates' missing definitions; every collection is sorted by name.
-    """
-
-    def rel(r: Relation) -> Relation:
-        cols = tuple(
-            sorted(
-                (
-                    replace(c, position=0, provenance=None, meta_status=type(c.meta_status).NO_META)
-                    for c in r.columns
-                ),
-                key=lambda c: c.name,
-            )
-        )
-        cons = tuple(
-            sorted((c for c in r.constraints if c.kind is not ConstraintKind.NOT_NULL), key=lambda c: c.name)
-        )
-        return replace(
-            r,
-            columns=cols,
-            constraints=cons,
-            indexes=tuple(sorted((replace(i, provenance=None) for i in r.indexes), key=lambda i: i.name)),
-            triggers=tuple(sorted(r.triggers, key=lambda t: t.name)),
-            policies=tuple(
-                sorted((replace(p, roles=tuple(sorted(p.roles))) for p in r.policies), key=lambda p: p.name)
-            ),
-            row_estimate=-1,
-            provenance=None,
-            meta_status=type(r.meta_status).NO_META,
-        )
-
-    return Catalog(
-        schemas=tuple(sorted(catalog.schemas, key=lambda s: s.name)),
-        extensions=tuple(sorted(catalog.extensions, key=lambda e: e.name)),
-        enums=tuple(sorted(catalog.enums, key=lambda e: e.key)),
-        domains=tuple(sorted(catalog.domains, key=lambda d: d.key)),
-        sequences=tuple(sorted(catalog.sequences, key=lambda s: s.key)),
-        relations=tuple(sorted((rel(r) for r in catalog.relations), key=lambda r: r.key)),
-        functions=tuple(sorted(catalog.functions, key=lambda f: (f.schema, f.name, f.identity_arguments))),
     )
