@@ -140,8 +140,8 @@ ORDER BY 3, 4
 # call opens it and builds its relcache entry, 345 -> 138 ms for 38,000 defaults on a fresh connection.
 # Generated expressions do refer to columns and keep their relation.
 # Rows of relations the relations query skipped (extension members) are dropped in Python. The builder
-# unpacks each row by position (the hottest loop of all): keep the select list in step with Builder.
-# _build_columns.
+# unpacks each row by position (the hottest loop of all): keep the select list in step with
+# Builder._build_columns (build.py).
 COLUMNS_SQL = f"""
 SELECT a.attrelid AS relid, a.attnum AS position, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type, a.atttypid AS type_oid, a.attnotnull AS not_null,
