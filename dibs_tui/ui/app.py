@@ -17,7 +17,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -35,24 +34,28 @@ from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from ..config import Settings
-from ..core.connect import ConnectionTarget, connect
+from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.model import Catalog, QualifiedName
 from .app_help import TablesCommands, help_entries, system_commands
+from .catalog_loader import fetch_catalog, fetch_relation
 from .catalog_messages import CatalogFailed, CatalogListed, CatalogLoaded, RelationPreviewed
 from .diff_pane import DiffPane
+from .finder_candidates import column_candidates, table_candidates
 from .memory import freeze_long_lived
 from .migrations_pane import MigrationsPane
+from .navigation import History, Location, next_pane
 from .pane_context import PaneContext
 from .screens.error import ErrorScreen
 from .screens.finder import FinderItem, FinderScreen
 from .screens.help import HelpEntry, HelpScreen
 from .search import Candidate
+from .selection import copied_note, selection_name
 from .text import data, safe
 from .widgets.card_and_details import CardAndDetails
 from .widgets.details import DetailsView, column_details, table_details
 from .widgets.header_bar import HeaderBar
-from .widgets.table_card import ColumnList, TableCard
+from .widgets.table_card import TableCard
 from .widgets.tables_pane import TableList, TablesPane
 from .widgets.virtual_list import VirtualList
 
@@ -60,17 +63,7 @@ APP_GROUP = Binding.Group("App")
 GO_GROUP = Binding.Group("Go")
 CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the card once, when they stop
 FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
-PANE_ORDER = ("table-list", "column-list", "details-view")
 MAIN_LISTS = {"browse": "#table-list", "diff": "#diff-changes", "migrations": "#migrations-list"}
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A place in the browser the history can return to."""
-
-    schema: str
-    table: str
-    column: str | None = None
 
 
 class DibsApp(App[int]):
@@ -126,8 +119,7 @@ class DibsApp(App[int]):
         # Set once the first card's relation is in (or none is needed): the full load waits for it, so that
         # the two do not compete for the CPU while the user waits for the first card.
         self._first_card_ready = threading.Event()
-        self._back: list[Location] = []
-        self._forward: list[Location] = []
+        self.history = History()
         self._candidates: list[Candidate] | None = None
         self._column_candidates: list[Candidate] | None = None
         self.details_subject = "table"  # what the Details pane describes: "table" or "column"
@@ -216,48 +208,19 @@ class DibsApp(App[int]):
         self.post_message(CatalogLoaded(generation, catalog, marks["connected"], time.perf_counter()))
 
     async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog], generation: int) -> None:
-        from ..core.introspect.read import list_relations, load_catalog
-        from ..core.session import bounded_read, catalog_settings
+        def listed(catalog: Catalog) -> None:
+            self.post_message(CatalogListed(generation, catalog, marks["connected"]))
 
-        # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
-        bounds = catalog_settings(self.settings.session_limits())
-        conn = await connect(self.target, extra_settings=bounds)
-        marks["connected"] = time.perf_counter()
-        # A second connection, opened while the list loads: the catalog queries run in two groups at once.
-        second = asyncio.ensure_future(connect(self.target, extra_settings=bounds))
-        extra: list[Any] = []
-        try:
-            settings = self.settings
-            if self.catalog is None:  # a refresh keeps the old full catalog on screen instead
-                listed = await bounded_read(
-                    conn,
-                    list_relations(
-                        conn,
-                        include_schemas=settings.include_schemas,
-                        exclude_schemas=settings.exclude_schemas,
-                    ),
-                )
-                self.post_message(CatalogListed(generation, listed, marks["connected"]))
-                self._first_card_ready.wait(FIRST_CARD_WAIT)
-            with contextlib.suppress(DibsError):  # one connection is enough to go on with
-                extra.append(await second)
-            loaded.append(
-                await bounded_read(
-                    conn,
-                    load_catalog(
-                        conn,
-                        include_schemas=settings.include_schemas,
-                        exclude_schemas=settings.exclude_schemas,
-                        extra_connections=extra,
-                    ),
-                )
-            )
-        finally:
-            second.cancel()
-            with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
-                if not extra:
-                    await (await second).close()
-            await asyncio.gather(conn.close(), *(c.close() for c in extra))
+        await fetch_catalog(
+            self.target,
+            self.settings,
+            marks,
+            loaded,
+            on_listed=listed,
+            wants_listing=lambda: self.catalog is None,  # a refresh keeps the old full catalog on screen
+            first_card_ready=self._first_card_ready,
+            first_card_wait=FIRST_CARD_WAIT,
+        )
 
     @on(CatalogListed)
     def _catalog_listed(self, event: CatalogListed) -> None:
@@ -292,14 +255,7 @@ class DibsApp(App[int]):
             self._first_card_ready.set()
 
     async def _fetch_preview(self, key: QualifiedName, loaded: list[Catalog]) -> None:
-        from ..core.introspect.read import load_relations
-        from ..core.session import catalog_settings
-
-        conn = await connect(self.target, extra_settings=catalog_settings(self.settings.session_limits()))
-        try:
-            loaded.append(await load_relations(conn, [key]))
-        finally:
-            await conn.close()
+        await fetch_relation(self.target, self.settings, key, loaded)
 
     @on(RelationPreviewed)
     def _relation_previewed(self, event: RelationPreviewed) -> None:
@@ -486,8 +442,7 @@ class DibsApp(App[int]):
             self.say(f"{schema}.{table} is not in the catalog (filtered out or dropped)", severity="warning")
             return False
         if here is not None and here != self.current_location():
-            self._back.append(here)
-            self._forward.clear()
+            self.history.left(here)
         return True
 
     def _visit(self, location: Location) -> bool:
@@ -506,33 +461,19 @@ class DibsApp(App[int]):
         return True
 
     def action_history_back(self) -> None:
-        here = self.current_location()
-        while self._back:
-            previous = self._back.pop()
-            if self._visit(previous):
-                if here is not None:
-                    self._forward.append(here)
-                return
-        self.say("nothing to go back to", timeout=2)
+        if not self.history.step(True, self.current_location(), self._visit):
+            self.say("nothing to go back to", timeout=2)
 
     def action_history_forward(self) -> None:
-        here = self.current_location()
-        while self._forward:
-            following = self._forward.pop()
-            if self._visit(following):
-                if here is not None:
-                    self._back.append(here)
-                return
-        self.say("nothing to go forward to", timeout=2)
+        if not self.history.step(False, self.current_location(), self._visit):
+            self.say("nothing to go forward to", timeout=2)
 
     def _move_pane(self, step: int) -> None:
         if self.query_one(TabbedContent).active != "browse":
             return
-        focused_id = self.focused.id if self.focused else None
-        chain = {widget.id for widget in self.screen.focus_chain}
-        order = [pane for pane in PANE_ORDER if pane in chain]  # a hidden details pane is skipped
-        index = order.index(focused_id) if focused_id in order else (-1 if step > 0 else 0)
-        self.query_one(f"#{order[(index + step) % len(order)]}", Widget).focus()
+        focusable = {widget.id for widget in self.screen.focus_chain}
+        pane = next_pane(focusable, self.focused.id if self.focused else None, step)
+        self.query_one(f"#{pane}", Widget).focus()
 
     def action_next_pane(self) -> None:
         self._move_pane(1)
@@ -544,12 +485,7 @@ class DibsApp(App[int]):
     def table_candidates(self) -> list[Candidate]:
         """Every relation as a finder candidate (`schema.table`), built once per catalog."""
         if self._candidates is None:
-            relations = self.catalog.relations if self.catalog else ()
-            self._candidates = [
-                Candidate.of(f"{r.schema}.{r.name}", r.name, FinderItem(r.schema, r.name, detail=str(r.kind)))
-                for r in relations
-            ]
-            freeze_long_lived()  # see _load_worker
+            self._candidates = table_candidates(self.catalog)
         return self._candidates
 
     def action_goto_table(self) -> None:
@@ -566,16 +502,7 @@ class DibsApp(App[int]):
         if self.catalog is None:
             return
         if self._column_candidates is None:
-            self._column_candidates = [
-                Candidate.of(
-                    f"{r.schema}.{r.name}.{c.name}",
-                    c.name,
-                    FinderItem(r.schema, r.name, c.name, detail=c.type),
-                )
-                for r in self.catalog.relations
-                for c in r.columns
-            ]
-            freeze_long_lived()
+            self._column_candidates = column_candidates(self.catalog)
         self.push_screen(
             FinderScreen(
                 "Which tables have this column?",
@@ -630,22 +557,8 @@ class DibsApp(App[int]):
         self.load_catalog()
         self._rediff()
 
-    def _selection_name(self) -> str | None:
-        focused = self.focused
-        relation = self.card.relation
-        if isinstance(focused, DetailsView):
-            line = focused.current()
-            return line.copy if line else None
-        if isinstance(focused, ColumnList):
-            column = focused.current()
-            return column.name if column else None
-        if isinstance(focused, TableList):
-            selected = self.tables_pane.selected_relation()
-            return f"{selected.schema}.{selected.name}" if selected else None
-        return f"{relation.schema}.{relation.name}" if relation else None
-
     def action_copy(self) -> None:
-        text = self._selection_name()
+        text = selection_name(self.focused, self.card.relation, self.tables_pane)
         if text:
             self._copy(text)
 
@@ -658,10 +571,7 @@ class DibsApp(App[int]):
 
     def _copy(self, text: str) -> None:
         self.copy_to_clipboard(text)
-        lines = text.splitlines()
-        first = lines[0] if lines else ""
-        shown = first if len(first) <= 60 else first[:59] + "…"
-        self.say(f"copied {shown}" if len(lines) <= 1 else f"copied {len(lines)} lines", timeout=2)
+        self.say(copied_note(text), timeout=2)
 
     def say(
         self, message: str, *, severity: SeverityLevel = "information", timeout: float | None = None

@@ -1,0 +1,82 @@
+"""Reading a PostgreSQL catalog for the browser, on the loader's thread: the relations' names first (the list
+paints while the rest loads), then everything over two connections; one relation alone for the first card."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..config import Settings
+from ..core.connect import ConnectionTarget, connect
+from ..core.errors import DibsError
+from ..core.introspect.read import list_relations, load_catalog, load_relations
+from ..core.model import Catalog, QualifiedName
+from ..core.session import bounded_read, catalog_settings
+
+
+async def fetch_catalog(
+    target: ConnectionTarget,
+    settings: Settings,
+    marks: dict[str, float],
+    loaded: list[Catalog],
+    *,
+    on_listed: Callable[[Catalog], None],
+    wants_listing: Callable[[], bool],
+    first_card_ready: threading.Event,
+    first_card_wait: float,
+) -> None:
+    """Append the catalog to `loaded` (kept out of asyncio.run's task: 3.11 may repr() it on exit).
+    When `wants_listing()` (no catalog on screen yet), `on_listed` gets the names first, then this waits up to
+    `first_card_wait` for the first card's relation to be loaded alone, so that the two loads do not compete
+    for the CPU."""
+    # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
+    bounds = catalog_settings(settings.session_limits())
+    conn = await connect(target, extra_settings=bounds)
+    marks["connected"] = time.perf_counter()
+    # A second connection, opened while the list loads: the catalog queries run in two groups at once.
+    second = asyncio.ensure_future(connect(target, extra_settings=bounds))
+    extra: list[Any] = []
+    try:
+        if wants_listing():
+            listed = await bounded_read(
+                conn,
+                list_relations(
+                    conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
+                ),
+            )
+            on_listed(listed)
+            first_card_ready.wait(first_card_wait)
+        with contextlib.suppress(DibsError):  # one connection is enough to go on with
+            extra.append(await second)
+        loaded.append(
+            await bounded_read(
+                conn,
+                load_catalog(
+                    conn,
+                    include_schemas=settings.include_schemas,
+                    exclude_schemas=settings.exclude_schemas,
+                    extra_connections=extra,
+                ),
+            )
+        )
+    finally:
+        second.cancel()
+        with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
+            if not extra:
+                await (await second).close()
+        await asyncio.gather(conn.close(), *(c.close() for c in extra))
+
+
+async def fetch_relation(
+    target: ConnectionTarget, settings: Settings, key: QualifiedName, loaded: list[Catalog]
+) -> None:
+    """One relation alone, over its own connection, appended to `loaded`."""
+    conn = await connect(target, extra_settings=catalog_settings(settings.session_limits()))
+    try:
+        loaded.append(await load_relations(conn, [key]))
+    finally:
+        await conn.close()
