@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 
 from ..config import Settings
-from ..core.diff import is_dsn
+from ..core.conninfo import looks_like_conninfo
 from ..core.errors import DibsError
 from ..core.generate import generate_migration
 from ..core.sqlescape import escape_sql
@@ -18,7 +18,8 @@ from .status import migrations_folder
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.name and args.dsn is None and is_dsn(args.name):  # `generate DSN`: argparse filled NAME first
+    # `generate DSN`: argparse filled NAME first
+    if args.name and args.dsn is None and looks_like_conninfo(args.name):
         args.name, args.dsn = None, args.name
     target = target_for(args, settings)
     desired = desired_spec(args, settings)

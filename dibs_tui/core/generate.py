@@ -332,7 +332,8 @@ async def generate_migration(
     exclude_tables: Sequence[str] = (),
 ) -> GeneratedMigration:
     """Diff, name, render. `source_paths` (default: the desired SQL paths) give the meta rows' locations."""
-    from .diff import diff_database, is_dsn
+    from .conninfo import looks_like_conninfo
+    from .diff import diff_database
 
     result = await diff_database(
         target,
@@ -346,7 +347,7 @@ async def generate_migration(
         source_paths = [
             Path(str(d).removeprefix("migrations:"))
             for d in desired
-            if not (isinstance(d, str) and is_dsn(d)) and not str(d).startswith("migrations:")
+            if not (isinstance(d, str) and looks_like_conninfo(d)) and not str(d).startswith("migrations:")
         ]
     if isinstance(result.desired_sources, DesiredSchema):
         sources = source_index(result.desired_sources, project_root)

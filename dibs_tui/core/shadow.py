@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 
 from .connect import ConnectionTarget, connect, resolve
+from .conninfo import looks_like_conninfo
 from .errors import DibsError, SourceError
 from .model import Catalog
 from .tool_tables import writes_tool_history
@@ -211,13 +212,11 @@ async def load_desired(
 ) -> tuple[Catalog, DesiredSchema | None, ShadowInfo | None]:
     """`desired_catalog`, and where the shadow was (None when the desired side is a database): its server
     version and what the user should be told about it."""
-    from .diff import is_dsn
-
     if not desired:
         raise DibsError(
             "no desired schema given", hint="pass --desired PATH_OR_DSN or set schema in dibs-tui.toml"
         )
-    if len(desired) == 1 and isinstance(desired[0], str) and is_dsn(desired[0]):
+    if len(desired) == 1 and isinstance(desired[0], str) and looks_like_conninfo(desired[0]):
         other = resolve(desired[0])
         return (
             await introspect_target(other, include_schemas=include_schemas, exclude_schemas=exclude_schemas),

@@ -105,12 +105,6 @@ class _Timer:
         return now
 
 
-def is_dsn(text: str) -> bool:
-    from ..conninfo import looks_like_conninfo  # a URL, or key=value pairs that start with a libpq keyword
-
-    return looks_like_conninfo(text)
-
-
 async def diff_database(
     target: ConnectionTarget,
     desired: Sequence[str | Path],
