@@ -7,7 +7,6 @@ module level: no Textual, and Pygments only when stdout is a terminal.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gc
 import os
 import sys
@@ -18,6 +17,7 @@ from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Rel
 from ..core.sqlescape import escape_sql
 from ..core.terminal import colour_wanted, json_safe, raw_stream, safe, safe_output
 from .common import exit_now, run_async, sqlite_path, target_for
+from .schema_output import highlight_sql, to_json
 
 # Connections for one `schema` run. bench/introspect.py compares one with three
 # (DIBS_TUI_SCHEMA_CONNECTIONS): on an idle 2-core machine three won at both sizes (1.21 -> 1.03 s at
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         text = escape_sql(catalog_ddl(catalog))  # constants from the server may hold raw controls
         if colour_wanted(out):  # our colours pass; anything raw in the DDL was escaped before them
-            raw_stream(out).write(_highlight(safe_output(text)))
+            raw_stream(out).write(highlight_sql(safe_output(text)))
         else:
             out.write(text)
     else:
@@ -91,30 +91,6 @@ async def _load(args: argparse.Namespace, settings: Settings) -> Catalog:
         raise DibsError(f"cannot read the schema of {target.masked}: {exc}".splitlines()[0]) from None
     finally:
         await asyncio.gather(*(c.close() for c in opened))
-
-
-def _highlight(sql: str) -> str:
-    from pygments import highlight
-    from pygments.formatters import TerminalFormatter
-    from pygments.lexers.sql import PostgresLexer
-
-    return str(highlight(sql, PostgresLexer(), TerminalFormatter()))
-
-
-# --- JSON -------------------------------------------------------------------------------------------------
-
-
-def to_json(catalog: Catalog) -> bytes:
-    """The whole model, provenance, stale and untracked meta included, as one UTF-8 JSON document.
-
-    orjson encodes the slots dataclasses, enums (by value), tuples and datetimes (ISO 8601) natively, in one
-    pass without a Python callback per object: 0.72 -> 0.31 s for the 54 MB document of 5,000 tables, with
-    the same content as the standard library's encoder. The Catalog itself is taken field by field, because
-    its cached properties (indexes over the relations) are not part of the model.
-    """
-    import orjson
-
-    return orjson.dumps({f.name: getattr(catalog, f.name) for f in dataclasses.fields(catalog)})
 
 
 # --- \d-like text -----------------------------------------------------------------------------------------
@@ -233,4 +209,4 @@ def _constraint_note(c: Constraint) -> str:
     return c.definition + ("" if c.validated or "NOT VALID" in c.definition else " NOT VALID")
 
 
-__all__ = ["plain_text", "run", "to_json"]
+__all__ = ["plain_text", "run"]

@@ -16,6 +16,7 @@ from ..core.sqlite_catalog import read_sqlite_catalog
 from ..core.sqlite_text import trigger_header, virtual_module
 from ..core.terminal import colour_wanted, json_safe, raw_stream, safe, safe_output
 from .common import exit_now
+from .schema_output import highlight_sql, to_json
 
 
 def name(text: str) -> str:
@@ -31,8 +32,6 @@ def run_sqlite(args: argparse.Namespace, path: Path) -> int:
     fmt = getattr(args, "format", None) or "plain"
     out = sys.stdout
     if fmt == "json":
-        from .schema import to_json
-
         # JSON escapes C0 controls itself; C1 controls and bidi overrides are written as \u escapes.
         out.flush()
         out.buffer.write(json_safe(to_json(catalog)) + b"\n")
@@ -41,9 +40,9 @@ def run_sqlite(args: argparse.Namespace, path: Path) -> int:
 
         text = safe_output(catalog_ddl(catalog))
         if colour_wanted(out):
-            from .schema import _highlight
-
-            raw_stream(out).write(_highlight(text))  # escaped first: the only escapes are Pygments' colours
+            raw_stream(out).write(
+                highlight_sql(text)
+            )  # escaped first: the only escapes are Pygments' colours
         else:
             out.write(text)
     else:
