@@ -9,7 +9,8 @@ import pytest
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.errors import DibsError
 from dibs_tui.core.histories import current_versions
-from dibs_tui.core.migrations import History, MigrationState, read_history, read_status
+from dibs_tui.core.migration_layouts import read_status
+from dibs_tui.core.migrations import History, MigrationState, read_history
 from tests.pg import execute
 
 # Each tool's table as the tool creates it (DDL from their sources), with rows that test its notion of current.

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from dibs_tui.core.apply import apply_pending
 from dibs_tui.core.connect import resolve
-from dibs_tui.core.migration_layouts import EntryKind, read_folder_status, scan_folder
-from dibs_tui.core.migrations import MigrationState, list_migration_files
+from dibs_tui.core.migration_layouts import EntryKind, list_migration_files, read_folder_status, scan_folder
+from dibs_tui.core.migrations import MigrationState
 from tests.pg import REAL, fetch
 
 DIBS = Path(sys.executable).parent / "dibs-tui"

@@ -15,13 +15,8 @@ from dibs_tui.core.apply import apply_pending
 from dibs_tui.core.apply_outcome import ApplyEvent, MigrationFailed
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer
-from dibs_tui.core.migrations import (
-    MigrationState,
-    checksum,
-    new_migration_name,
-    read_status,
-    split_statements,
-)
+from dibs_tui.core.migration_layouts import read_status
+from dibs_tui.core.migrations import MigrationState, checksum, new_migration_name, split_statements
 from tests.pg import REAL, execute, fetch, psql_file, run_sql
 
 DIBS = Path(sys.executable).parent / "dibs-tui"

@@ -163,7 +163,7 @@ def test_a_migration_preview_runs_in_the_sandbox(pg_server: EmbeddedServer, db: 
     """The Migrations pane's preview replays the folder as the sandbox's role: an untrusted extension and an
     owner change as a real folder has them still replay; a DO block that runs a program does not."""
     from dibs_tui.core.apply_outcome import MigrationFailed
-    from dibs_tui.core.migrations import list_migration_files
+    from dibs_tui.core.migration_layouts import list_migration_files
     from dibs_tui.core.replay import preview_changes
 
     folder = tmp_path / "migrations"

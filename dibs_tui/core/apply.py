@@ -53,13 +53,13 @@ from .apply_outcome import (
 )
 from .connect import ConnectionTarget, connect
 from .errors import DibsError
+from .migration_layouts import list_migration_files
 from .migrations import (
     ADVISORY_LOCK_KEY,
     MigrationFile,
     MigrationState,
     Statement,
     find_history_tables,
-    list_migration_files,
     migration_status,
     read_history,
 )

@@ -19,7 +19,7 @@ from .apply_history import _ensure_history_table, _record, acquire_lock
 from .apply_outcome import AppliedMigration, ApplyEvent
 from .connect import ConnectionTarget, connect
 from .errors import DibsError
-from .migration_layouts import version_of
+from .migration_layouts import list_migration_files, version_of
 from .migrations import (
     ADVISORY_LOCK_KEY,
     HISTORY_TABLES,
@@ -27,7 +27,6 @@ from .migrations import (
     MigrationFile,
     MigrationState,
     find_history_tables,
-    list_migration_files,
     migration_status,
     read_history,
 )

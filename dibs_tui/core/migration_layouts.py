@@ -274,3 +274,21 @@ async def read_folder_status(target: ConnectionTarget, folder: Path) -> FolderSt
     finally:
         await conn.close()
     return FolderStatus(scan, tuple(migration_status(scan.files, history)), history)
+
+
+def list_migration_files(folder: Path) -> list[MigrationFile]:
+    """The folder's forward migrations in name order, as its layout says (rollbacks and down sections are
+    never among them); a folder with a refused entry (a symlink out of it, a loop) is a DibsError."""
+    return list(scan_folder(folder).checked().files)
+
+
+async def read_status(target: ConnectionTarget, folder: Path) -> tuple[list[MigrationStatus], History]:
+    from .session import bounded, catalog_settings
+
+    conn = await connect(target, read_only=True, extra_settings=catalog_settings())
+    try:
+        async with bounded(conn, "history read"):
+            history = await read_history(conn)
+    finally:
+        await conn.close()
+    return migration_status(list_migration_files(folder), history), history

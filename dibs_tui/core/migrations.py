@@ -21,7 +21,6 @@ from pathlib import Path
 
 import asyncpg
 
-from .connect import ConnectionTarget, connect
 from .histories import TABLES as HISTORY_TABLE_NAMES
 from .histories import head_only_sources, read_table, tool_of
 from .model import Migration
@@ -58,14 +57,6 @@ class MigrationFile:
     @property
     def checksum(self) -> str:
         return checksum(self.text)
-
-
-def list_migration_files(folder: Path) -> list[MigrationFile]:
-    """The folder's forward migrations in name order, as its layout says (rollbacks and down sections are
-    never among them); a folder with a refused entry (a symlink out of it, a loop) is a DibsError."""
-    from .migration_layouts import scan_folder
-
-    return list(scan_folder(folder).checked().files)
 
 
 def slugify(text: str) -> str:
@@ -255,18 +246,6 @@ def migration_status(files: Sequence[MigrationFile], history: History) -> list[M
             )
         )
     return result
-
-
-async def read_status(target: ConnectionTarget, folder: Path) -> tuple[list[MigrationStatus], History]:
-    from .session import bounded, catalog_settings
-
-    conn = await connect(target, read_only=True, extra_settings=catalog_settings())
-    try:
-        async with bounded(conn, "history read"):
-            history = await read_history(conn)
-    finally:
-        await conn.close()
-    return migration_status(list_migration_files(folder), history), history
 
 
 # -- statements -----------------------------------------------------------------------

@@ -248,7 +248,8 @@ async def load_desired(
         migrations = True  # e.g. Alembic's offline SQL: a migration sequence, replayed as one
     sources: DesiredSchema | None = None
     if migrations:
-        from .migrations import list_migration_files  # a folder's layout: never a rollback, a down section
+        # A folder's layout: never a rollback, a down section.
+        from .migration_layouts import list_migration_files
 
         statements = [
             s

@@ -30,14 +30,8 @@ from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.generate import GeneratedMigration, generate_migration
 from ..core.histories import describe_tables
-from ..core.migrations import (
-    History,
-    MigrationState,
-    MigrationStatus,
-    list_migration_files,
-    new_migration_name,
-    read_status,
-)
+from ..core.migration_layouts import list_migration_files, read_status
+from ..core.migrations import History, MigrationState, MigrationStatus, new_migration_name
 from ..core.plan import ChangeKind
 from ..core.replay import preview_changes
 from ..core.review.report import Review
