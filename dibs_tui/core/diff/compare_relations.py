@@ -38,6 +38,62 @@ VIEW_KINDS = (RelationKind.VIEW, RelationKind.MATVIEW)
 def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> None:
     cur = state.current.relations_by_key
     des = state.desired.relations_by_key
+    affected, column_readers = _affected(state, recreated_functions)
+    views_to_drop, views_to_replace = _changed_views(cur, des)
+    _spread_to_readers(state, affected, column_readers, views_to_drop, views_to_replace)
+    _drop_views(state, views_to_drop)
+    for key in sorted(des):
+        new = des[key]
+        old = cur.get(key)
+        if new.kind in VIEW_KINDS:
+            plan_view(
+                state,
+                old,
+                new,
+                recreate=key in views_to_drop or old is None,
+                replace_=key in views_to_replace,
+            )
+        elif old is None or key in state.recreated_tables:
+            if old is not None and old.kind not in VIEW_KINDS:
+                plan_drop_table(state, old, early=True)
+            plan_create_table(state, new)
+        elif not _unchanged(state, old, new):
+            plan_alter_table(state, old, new)
+    for key in sorted(cur):
+        if key not in des and cur[key].kind not in VIEW_KINDS:
+            plan_drop_table(state, cur[key])
+    plan_foreign_keys(state)
+    plan_sequence_ownership(state)
+
+
+def _drop_views(state: PlanState, views_to_drop: set[tuple[str, str]]) -> None:
+    """Each view to drop goes before what it reads changes; one no longer wanted is a destructive change."""
+    cur = state.current.relations_by_key
+    des = state.desired.relations_by_key
+    for key in sorted(views_to_drop):
+        old = cur[key]
+        ref = table_ref(old)
+        keyword = "MATERIALIZED VIEW" if old.kind is RelationKind.MATVIEW else "VIEW"
+        if key not in des:
+            state.change(ChangeKind.DROP, ref, what_of(old), old.view_definition, destructive=True)
+        state.step(
+            DROP_DEPENDENTS,
+            f"DROP {keyword} {qualified(*key)};",
+            ChangeKind.DROP,
+            [ref],
+            provides=[("drop", ref)],
+            needs=state.drop_needs(ref),
+        )
+
+
+def _affected(
+    state: PlanState, recreated_functions: set[ObjectRef]
+) -> tuple[set[ObjectRef], list[ObjectRef]]:
+    """What goes away or is re-created (its readers must be redone), and the readers of reshaped columns.
+
+    Records the tables that must be re-created (a partition goes with its parent) in the state."""
+    cur = state.current.relations_by_key
+    des = state.desired.relations_by_key
     affected: set[ObjectRef] = set(recreated_functions)
     affected |= {type_ref(*k) for k in state.recreated_types}
     recreated_tables = state.recreated_tables
@@ -66,7 +122,13 @@ def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> Non
     for key, old in cur.items():
         if key not in des:
             affected.add(table_ref(old))
-    # Views: replace in place when possible, else drop and re-create together with their dependents.
+    return affected, column_readers
+
+
+def _changed_views(
+    cur: dict[tuple[str, str], Relation], des: dict[tuple[str, str], Relation]
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """Views to drop (and re-create if still wanted) and views to replace in place, before their readers count."""
     views_to_drop: set[tuple[str, str]] = set()
     views_to_replace: set[tuple[str, str]] = set()
     for key, new in des.items():
@@ -85,6 +147,18 @@ def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> Non
     for key, old in cur.items():
         if old.kind in VIEW_KINDS and key not in des:
             views_to_drop.add(key)
+    return views_to_drop, views_to_replace
+
+
+def _spread_to_readers(
+    state: PlanState,
+    affected: set[ObjectRef],
+    column_readers: list[ObjectRef],
+    views_to_drop: set[tuple[str, str]],
+    views_to_replace: set[tuple[str, str]],
+) -> None:
+    """Views that read what is affected, transitively, are dropped and re-created rather than replaced."""
+    cur = state.current.relations_by_key
     frontier = list(affected | {ObjectRef("table", *k) for k in views_to_drop})
     seen: set[ObjectRef] = set(frontier)
     first = True
@@ -102,42 +176,6 @@ def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> Non
                 views_to_drop.add(rel.key)
                 views_to_replace.discard(rel.key)
                 frontier.append(dependent)
-    for key in sorted(views_to_drop):
-        old = cur[key]
-        ref = table_ref(old)
-        keyword = "MATERIALIZED VIEW" if old.kind is RelationKind.MATVIEW else "VIEW"
-        if key not in des:
-            state.change(ChangeKind.DROP, ref, what_of(old), old.view_definition, destructive=True)
-        state.step(
-            DROP_DEPENDENTS,
-            f"DROP {keyword} {qualified(*key)};",
-            ChangeKind.DROP,
-            [ref],
-            provides=[("drop", ref)],
-            needs=state.drop_needs(ref),
-        )
-    for key in sorted(des):
-        new = des[key]
-        old = cur.get(key)
-        if new.kind in VIEW_KINDS:
-            plan_view(
-                state,
-                old,
-                new,
-                recreate=key in views_to_drop or old is None,
-                replace_=key in views_to_replace,
-            )
-        elif old is None or key in recreated_tables:
-            if old is not None and old.kind not in VIEW_KINDS:
-                plan_drop_table(state, old, early=True)
-            plan_create_table(state, new)
-        elif not _unchanged(state, old, new):
-            plan_alter_table(state, old, new)
-    for key in sorted(cur):
-        if key not in des and cur[key].kind not in VIEW_KINDS:
-            plan_drop_table(state, cur[key])
-    plan_foreign_keys(state)
-    plan_sequence_ownership(state)
 
 
 def _unchanged(state: PlanState, old: Relation, new: Relation) -> bool:
