@@ -195,6 +195,39 @@ def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> l
             )
             for i in relation.indexes
         ]
+    lines += _link_lines(catalog, relation)
+    lines += _shadow_lines(catalog, relation)
+    if relation.triggers:
+        lines += [_blank(), _heading(f"Triggers ({len(relation.triggers)})")]
+        lines += [
+            DetailLine(
+                Content.assemble(data(t.name, "bold"), " ", data(t.definition, "$text-muted")),
+                copy=t.definition,
+            )
+            for t in relation.triggers
+        ]
+    if relation.policies:
+        lines += [_blank(), _heading(f"Policies ({len(relation.policies)})")]
+        for pol in relation.policies:
+            text = f"{pol.command} TO {', '.join(pol.roles)}"
+            if pol.using:
+                text += f" USING ({pol.using})"
+            if pol.with_check:
+                text += f" WITH CHECK ({pol.with_check})"
+            lines.append(
+                DetailLine(
+                    Content.assemble(data(pol.name, "bold"), " ", data(text, "$text-muted")), copy=pol.name
+                )
+            )
+    ddl = relation_ddl(catalog, relation)
+    lines += [_blank(), _heading("DDL  (y copies)")]
+    lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in ddl_lines(catalog, relation)]
+    return lines
+
+
+def _link_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
+    """The lines Enter follows: foreign keys out, the tables that reference this one, its partitions."""
+    lines: list[DetailLine] = []
     fks = relation.foreign_keys
     if fks:
         lines += [_blank(), _heading(f"Foreign keys out ({len(fks)})")]
@@ -241,32 +274,6 @@ def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> l
                     copy=f"{part.schema}.{part.name}",
                 )
             )
-    lines += _shadow_lines(catalog, relation)
-    if relation.triggers:
-        lines += [_blank(), _heading(f"Triggers ({len(relation.triggers)})")]
-        lines += [
-            DetailLine(
-                Content.assemble(data(t.name, "bold"), " ", data(t.definition, "$text-muted")),
-                copy=t.definition,
-            )
-            for t in relation.triggers
-        ]
-    if relation.policies:
-        lines += [_blank(), _heading(f"Policies ({len(relation.policies)})")]
-        for pol in relation.policies:
-            text = f"{pol.command} TO {', '.join(pol.roles)}"
-            if pol.using:
-                text += f" USING ({pol.using})"
-            if pol.with_check:
-                text += f" WITH CHECK ({pol.with_check})"
-            lines.append(
-                DetailLine(
-                    Content.assemble(data(pol.name, "bold"), " ", data(text, "$text-muted")), copy=pol.name
-                )
-            )
-    ddl = relation_ddl(catalog, relation)
-    lines += [_blank(), _heading("DDL  (y copies)")]
-    lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in ddl_lines(catalog, relation)]
     return lines
 
 
