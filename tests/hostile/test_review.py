@@ -1,0 +1,83 @@
+"""The reviewer against names and expressions shaped to break its checking queries: every name reaches them
+quoted (core.sql.quote_ident, a U&"..." form for control characters), the checks count what is there, and
+nothing of the migration runs."""
+
+from __future__ import annotations
+
+from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.review.report import Review
+from dibs_tui.core.review.run import review_sql
+from tests.pg import execute, fetch
+
+
+async def review(dsn: str, sql: str) -> Review:
+    conn = await connect(resolve(dsn))
+    try:
+        return await review_sql(conn, sql, "m.sql")
+    finally:
+        await conn.close()
+
+
+def messages(result: Review, kind: str) -> list[str]:
+    return [h.message for _, h in result.hazards if h.kind == kind]
+
+
+async def not_null(dsn: str, table: str, column: str) -> bool:
+    [row] = await fetch(
+        dsn,
+        "SELECT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2",
+        table,
+        column,
+    )
+    return bool(row["attnotnull"])
+
+
+async def test_a_column_named_with_a_newline_is_counted_and_left_nullable(db: str) -> None:
+    await execute(db, "CREATE TABLE t (id int, \"a\nb\" text); INSERT INTO t VALUES (1, NULL), (2, 'x');")
+    result = await review(db, 'ALTER TABLE t ALTER COLUMN "a\nb" SET NOT NULL;')
+    assert messages(result, "fails-on-existing-data") == ["1 row of t has a\nb NULL: SET NOT NULL fails"]
+    assert not await not_null(db, "t", "a\nb")  # the migration's statement did not run
+
+
+async def test_reserved_word_and_quote_in_column_names_are_counted(db: str) -> None:
+    await execute(
+        db,
+        'CREATE TABLE t (id int, "select" text, "we""ird" text);'
+        "INSERT INTO t VALUES (1, 'a', NULL), (2, 'b', 'c'), (3, NULL, NULL);",
+    )
+    result = await review(db, 'ALTER TABLE t DROP COLUMN "select";\nALTER TABLE t DROP COLUMN "we""ird";')
+    losses = messages(result, "data-loss")
+    assert len(losses) == 2
+    assert "2 non-null values in 3 rows" in losses[0] and "1 non-null value in 3 rows" in losses[1]
+    columns = await fetch(
+        db, "SELECT attname FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0"
+    )
+    assert {r["attname"] for r in columns} == {"id", "select", 'we"ird'}  # nothing dropped
+
+
+async def test_a_table_named_with_a_dot_and_capitals_is_looked_up_as_one_name(db: str) -> None:
+    await execute(
+        db,
+        'CREATE SCHEMA app; CREATE TABLE app."Or.ders" (id int, note text);'
+        "CREATE TABLE app.ders (id int, note text);"  # what a split at the dot would find instead
+        'INSERT INTO app."Or.ders" VALUES (1, NULL), (2, NULL);',
+    )
+    result = await review(db, 'ALTER TABLE app."Or.ders" ALTER COLUMN note SET NOT NULL;')
+    assert messages(result, "fails-on-existing-data") == [
+        '2 rows of app."Or.ders" have note NULL: SET NOT NULL fails'
+    ]
+    assert not await not_null(db, 'app."Or.ders"', "note")
+
+
+async def test_a_check_that_writes_writes_nothing_during_the_review(db: str) -> None:
+    await execute(
+        db,
+        "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2);"
+        "CREATE TABLE audit (n int);"
+        "CREATE FUNCTION noisy(int) RETURNS boolean LANGUAGE plpgsql AS "
+        "$$BEGIN INSERT INTO audit VALUES ($1); RETURN true; END$$;",
+    )
+    result = await review(db, "ALTER TABLE t ADD CONSTRAINT c CHECK (noisy(id));")
+    assert "constraint-without-not-valid" in {h.kind for _, h in result.hazards}
+    assert await fetch(db, "SELECT * FROM audit") == []  # the check ran read-only: its INSERT was refused
+    assert await fetch(db, "SELECT conname FROM pg_constraint WHERE conname = 'c'") == []
