@@ -89,10 +89,24 @@ def _inherited_columns(state: PlanState, old: Relation, new: Relation) -> set[st
 
 def plan_alter_table(state: PlanState, old: Relation, new: Relation) -> None:
     ref = table_ref(new)
-    name = qualified(new.schema, new.name)
     inherited = _inherited_columns(state, old, new)
+    _keep_columns_parents_drop(state, old, new)
+    _alter_columns(state, old, new, inherited)
+    _alter_storage(state, old, new)
+    _alter_inheritance_and_rls(state, old, new)
+    plan_constraints(state, old, new)
+    plan_indexes(state, old, new, fresh_phase=ADD_CONSTRAINTS)
+    plan_triggers(state, old, new)
+    plan_policies(state, old, new)
+    state.comment(ref, what_of(new), old.comment, new.comment)
+
+
+def _keep_columns_parents_drop(state: PlanState, old: Relation, new: Relation) -> None:
+    """A column the parent loses disappears from the child too unless the child defined it locally: the child
+    still wants it, so it is added to the child (IF NOT EXISTS) before the parent's drop."""
+    ref = table_ref(new)
+    name = qualified(new.schema, new.name)
     for parent_key in set(old.inherits) & set(new.inherits):
-        # A column the parent loses disappears from the child too unless the child defined it locally.
         cur_parent, des_parent = state.current.relation(*parent_key), state.desired.relation(*parent_key)
         if cur_parent is None or des_parent is None:
             continue
@@ -106,6 +120,12 @@ def plan_alter_table(state: PlanState, old: Relation, new: Relation) -> None:
                     [ref],
                     needs=[("drop", parent_col)],
                 )
+
+
+def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: set[str]) -> None:
+    """Columns added, altered and dropped, in the desired order; inherited ones are the parent's business."""
+    ref = table_ref(new)
+    name = qualified(new.schema, new.name)
     old_cols = {c.name: c for c in old.columns}
     new_cols = {c.name: c for c in new.columns}
     for col in sorted(new.columns, key=lambda c: c.position):
@@ -141,6 +161,12 @@ def plan_alter_table(state: PlanState, old: Relation, new: Relation) -> None:
                 destructive=True,
                 provides=[("drop", cref)],
             )
+
+
+def _alter_storage(state: PlanState, old: Relation, new: Relation) -> None:
+    """Persistence, storage options and a partition's bounds."""
+    ref = table_ref(new)
+    name = qualified(new.schema, new.name)
     if old.persistence != new.persistence and new.persistence in ("p", "u"):
         state.change(ChangeKind.ALTER, ref, what_of(new), detail="persistence")
         state.step(
@@ -183,6 +209,12 @@ def plan_alter_table(state: PlanState, old: Relation, new: Relation) -> None:
             ChangeKind.ALTER,
             [ref],
         )
+
+
+def _alter_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -> None:
+    """Parents left or joined, and row-level security switched on or off (or forced)."""
+    ref = table_ref(new)
+    name = qualified(new.schema, new.name)
     for parent_key in old.inherits:
         if parent_key not in new.inherits:
             state.change(
@@ -216,11 +248,6 @@ def plan_alter_table(state: PlanState, old: Relation, new: Relation) -> None:
                 ChangeKind.ALTER,
                 [ref],
             )
-    plan_constraints(state, old, new)
-    plan_indexes(state, old, new, fresh_phase=ADD_CONSTRAINTS)
-    plan_triggers(state, old, new)
-    plan_policies(state, old, new)
-    state.comment(ref, what_of(new), old.comment, new.comment)
 
 
 def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column, *, inherited: bool) -> None:
