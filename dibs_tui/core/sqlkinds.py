@@ -5,6 +5,7 @@ CONCURRENTLY"), the objects a statement names, and whether PostgreSQL runs it on
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 _OBJECT_WORDS = dict(
@@ -163,77 +164,108 @@ def describe(node: dict[str, Any]) -> tuple[str, bool]:
     """A statement's kind and whether it must run outside a transaction block."""
     node_type: str = next(iter(node), "")
     body: dict[str, Any] = node.get(node_type) or {}
-    kind = _FIXED_KINDS.get(node_type, "")
-    alone = False
-    if node_type == "IndexStmt":
-        alone = bool(body.get("concurrent"))
-        kind = "CREATE INDEX CONCURRENTLY" if alone else "CREATE INDEX"
-    elif node_type == "CreateTableAsStmt":
-        kind = "CREATE MATERIALIZED VIEW" if body.get("objtype") == "OBJECT_MATVIEW" else "CREATE TABLE AS"
-        if body.get("is_select_into"):
-            kind = "SELECT INTO"
-    elif node_type == "CreateFunctionStmt":
-        kind = "CREATE PROCEDURE" if body.get("is_procedure") else "CREATE FUNCTION"
-    elif node_type == "AlterFunctionStmt":
-        kind = f"ALTER {_object_word(body.get('objtype'))}"
-    elif node_type == "AlterTableStmt":
-        kind = f"ALTER {_object_word(body.get('objtype'))}"
-        alone = any(
-            c.get("AlterTableCmd", {}).get("subtype") == "AT_DetachPartition"
-            and c["AlterTableCmd"].get("def", {}).get("PartitionCmd", {}).get("concurrent")
-            for c in body.get("cmds", ())
-        )
-    elif node_type == "DropStmt":
-        alone = bool(body.get("concurrent"))
-        kind = f"DROP {_object_word(body.get('removeType'))}" + (" CONCURRENTLY" if alone else "")
-    elif node_type == "RenameStmt":
-        kind = f"ALTER {_object_word(body.get('renameType'))}"
-    elif node_type in ("AlterOwnerStmt", "AlterObjectSchemaStmt"):
-        kind = f"ALTER {_object_word(body.get('objectType'))}"
-    elif node_type == "CommentStmt":
-        kind = f"COMMENT ON {_object_word(body.get('objtype'))}"
-    elif node_type == "SecLabelStmt":
-        kind = f"SECURITY LABEL ON {_object_word(body.get('objtype'))}"
-    elif node_type == "GrantStmt":
-        verb = "GRANT" if body.get("is_grant") else "REVOKE"
-        target = body.get("targtype")
-        on = "DEFAULT PRIVILEGES" if target == "ACL_TARGET_DEFAULTS" else _object_word(body.get("objtype"))
-        kind = f"{verb} ON {on}"
-    elif node_type == "GrantRoleStmt":
-        kind = "GRANT ROLE" if body.get("is_grant") else "REVOKE ROLE"
-    elif node_type in ("CreateRoleStmt", "AlterRoleStmt", "DropRoleStmt"):
-        verb = {"CreateRoleStmt": "CREATE", "AlterRoleStmt": "ALTER", "DropRoleStmt": "DROP"}[node_type]
-        kind = f"{verb} " + {"ROLESTMT_USER": "USER", "ROLESTMT_GROUP": "GROUP"}.get(
-            body.get("stmt_type", ""), "ROLE"
-        )
-    elif node_type == "DefineStmt":
-        kind = f"CREATE {_object_word(body.get('kind'))}"
-    elif node_type == "VacuumStmt":
-        alone = bool(body.get("is_vacuumcmd"))
-        kind = "VACUUM" if alone else "ANALYZE"
-    elif node_type == "ReindexStmt":
-        alone = _has_option(body.get("params"), "concurrently") or body.get("kind") in (
-            "REINDEX_OBJECT_SYSTEM",
-            "REINDEX_OBJECT_DATABASE",
-        )
-        kind = "REINDEX CONCURRENTLY" if _has_option(body.get("params"), "concurrently") else "REINDEX"
-    elif node_type == "ClusterStmt":
-        alone = not body.get("relation")
-    elif node_type == "CopyStmt":
-        kind = "COPY ... PROGRAM" if body.get("is_program") else "COPY"
-    elif node_type == "TransactionStmt":
-        kind = body.get("kind", "TRANS_STMT_").removeprefix("TRANS_STMT_").replace("_", " ")
-    elif node_type == "VariableSetStmt":
-        kind = _set_kind(body)
-    elif node_type == "AlterEnumStmt":
-        alone = bool(body.get("newVal")) and not body.get("oldVal")
-    elif node_type == "AlterDatabaseStmt":
-        alone = _has_option(body.get("options"), "tablespace")
-    elif node_type in _ALWAYS_ALONE:
-        alone = True
+    rule = _RULES.get(node_type)
+    kind, alone = rule(node_type, body) if rule else (None, node_type in _ALWAYS_ALONE)
+    kind = _FIXED_KINDS.get(node_type, "") if kind is None else kind
     if not kind:
         kind = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", node_type.removesuffix("Stmt")).upper() or "EMPTY"
     return kind, alone
+
+
+# One rule per node type whose kind or need to run alone depends on its fields: (kind, alone), the kind None
+# when the fixed kind stands.
+_Rule = Callable[[str, dict[str, Any]], tuple[str | None, bool]]
+
+
+def _index(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
+    alone = bool(body.get("concurrent"))
+    return ("CREATE INDEX CONCURRENTLY" if alone else "CREATE INDEX"), alone
+
+
+def _create_table_as(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
+    if body.get("is_select_into"):
+        return "SELECT INTO", False
+    return (
+        "CREATE MATERIALIZED VIEW" if body.get("objtype") == "OBJECT_MATVIEW" else "CREATE TABLE AS"
+    ), False
+
+
+def _alter_table(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
+    alone = any(
+        c.get("AlterTableCmd", {}).get("subtype") == "AT_DetachPartition"
+        and c["AlterTableCmd"].get("def", {}).get("PartitionCmd", {}).get("concurrent")
+        for c in body.get("cmds", ())
+    )
+    return f"ALTER {_object_word(body.get('objtype'))}", alone
+
+
+def _drop(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
+    alone = bool(body.get("concurrent"))
+    return f"DROP {_object_word(body.get('removeType'))}" + (" CONCURRENTLY" if alone else ""), alone
+
+
+def _grant(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
+    verb = "GRANT" if body.get("is_grant") else "REVOKE"
+    target = body.get("targtype")
+    on = "DEFAULT PRIVILEGES" if target == "ACL_TARGET_DEFAULTS" else _object_word(body.get("objtype"))
+    return f"{verb} ON {on}", False
+
+
+def _role(node_type: str, body: dict[str, Any]) -> tuple[str | None, bool]:
+    verb = {"CreateRoleStmt": "CREATE", "AlterRoleStmt": "ALTER", "DropRoleStmt": "DROP"}[node_type]
+    noun = {"ROLESTMT_USER": "USER", "ROLESTMT_GROUP": "GROUP"}.get(body.get("stmt_type", ""), "ROLE")
+    return f"{verb} {noun}", False
+
+
+def _reindex(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
+    concurrently = _has_option(body.get("params"), "concurrently")
+    alone = concurrently or body.get("kind") in ("REINDEX_OBJECT_SYSTEM", "REINDEX_OBJECT_DATABASE")
+    return ("REINDEX CONCURRENTLY" if concurrently else "REINDEX"), alone
+
+
+def _vacuum(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
+    alone = bool(body.get("is_vacuumcmd"))
+    return ("VACUUM" if alone else "ANALYZE"), alone
+
+
+def _on_object(prefix: str, field: str) -> _Rule:
+    """A kind that is a fixed prefix and the object word of one field (ALTER VIEW, COMMENT ON TABLE)."""
+    return lambda _, body: (f"{prefix}{_object_word(body.get(field))}", False)
+
+
+_RULES: dict[str, _Rule] = {
+    "IndexStmt": _index,
+    "CreateTableAsStmt": _create_table_as,
+    "CreateFunctionStmt": lambda _, b: (
+        "CREATE PROCEDURE" if b.get("is_procedure") else "CREATE FUNCTION",
+        False,
+    ),
+    "AlterFunctionStmt": _on_object("ALTER ", "objtype"),
+    "AlterTableStmt": _alter_table,
+    "DropStmt": _drop,
+    "RenameStmt": _on_object("ALTER ", "renameType"),
+    "AlterOwnerStmt": _on_object("ALTER ", "objectType"),
+    "AlterObjectSchemaStmt": _on_object("ALTER ", "objectType"),
+    "CommentStmt": _on_object("COMMENT ON ", "objtype"),
+    "SecLabelStmt": _on_object("SECURITY LABEL ON ", "objtype"),
+    "GrantStmt": _grant,
+    "GrantRoleStmt": lambda _, b: ("GRANT ROLE" if b.get("is_grant") else "REVOKE ROLE", False),
+    "CreateRoleStmt": _role,
+    "AlterRoleStmt": _role,
+    "DropRoleStmt": _role,
+    "DefineStmt": _on_object("CREATE ", "kind"),
+    "VacuumStmt": _vacuum,
+    "ReindexStmt": _reindex,
+    "ClusterStmt": lambda _, b: (None, not b.get("relation")),
+    "CopyStmt": lambda _, b: ("COPY ... PROGRAM" if b.get("is_program") else "COPY", False),
+    "TransactionStmt": lambda _, b: (
+        b.get("kind", "TRANS_STMT_").removeprefix("TRANS_STMT_").replace("_", " "),
+        False,
+    ),
+    "VariableSetStmt": lambda _, b: (_set_kind(b), False),
+    "AlterEnumStmt": lambda _, b: (None, bool(b.get("newVal")) and not b.get("oldVal")),
+    "AlterDatabaseStmt": lambda _, b: (None, _has_option(b.get("options"), "tablespace")),
+}
 
 
 def _set_kind(body: dict[str, Any]) -> str:
