@@ -1,4 +1,5 @@
-"""Columns of a table that exists on both sides: added, dropped, retyped, defaults, identity, inheritance."""
+"""A table that exists on both sides: its columns added, dropped or retyped (defaults, identity, serials), its
+storage, partition bounds, parents and row-level security; then its constraints, indexes, triggers, policies."""
 
 from __future__ import annotations
 
