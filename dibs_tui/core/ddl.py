@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .model import (
@@ -386,6 +387,37 @@ def catalog_ddl(catalog: Catalog) -> str:
         plan.add(ObjectRef("type", dom.schema, dom.name), "type", [domain_sql(dom)], in_schema(dom.schema))
         if dom.comment is not None:
             comments.append(_comment(f"DOMAIN {qualified(dom.schema, dom.name)}", dom.comment))
+    ownerships = _plan_sequences(plan, catalog, comments, in_schema)
+    for fn in catalog.functions:
+        sql = function_sql(fn)
+        if sql is None:
+            continue
+        plan.add(
+            ObjectRef("function", fn.schema, fn.name, fn.identity_arguments),
+            "function",
+            [sql],
+            in_schema(fn.schema),
+        )
+        if fn.comment is not None:
+            keyword = {"p": "PROCEDURE", "a": "AGGREGATE"}.get(fn.kind, "FUNCTION")
+            comments.append(
+                _comment(f"{keyword} {qualified(fn.schema, fn.name)}({fn.identity_arguments})", fn.comment)
+            )
+    identity = _identity_sequences(catalog)
+    tail: list[str] = []
+    for rel in catalog.relations:
+        tail.extend(_plan_relation(plan, catalog, rel, identity, in_schema(rel.schema)))
+    _partition_children_first(catalog, plan)
+    _plan_dependencies(plan, catalog)
+    header = ["SET check_function_bodies = off;", "SET client_min_messages = warning;"]
+    return "\n".join([*header, *plan.ordered(), *ownerships, *comments, *tail]) + "\n"
+
+
+def _plan_sequences(
+    plan: _Plan, catalog: Catalog, comments: list[str], in_schema: Callable[[str], set[ObjectRef]]
+) -> list[str]:
+    """The sequences' steps (an identity column's own comes with its table); returns the OWNED BY statements,
+    which run at the end: the column's default needs the sequence first."""
     ownerships: list[str] = []
     for seq in catalog.sequences:
         name = qualified(seq.schema, seq.name)
@@ -407,62 +439,57 @@ def catalog_ddl(catalog: Catalog) -> str:
             )
         if seq.comment is not None:
             comments.append(_comment(f"SEQUENCE {name}", seq.comment))
-    for fn in catalog.functions:
-        sql = function_sql(fn)
-        if sql is None:
+    return ownerships
+
+
+def _plan_relation(
+    plan: _Plan,
+    catalog: Catalog,
+    rel: Relation,
+    identity: dict[tuple[str, str, str], Sequence],
+    needs: set[ObjectRef],
+) -> list[str]:
+    """A relation's steps: the table or view, its keys, indexes, triggers and policies; returns its comments."""
+    table = ObjectRef("table", rel.schema, rel.name)
+    if rel.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
+        plan.add(table, "view", [view_sql(rel)], needs)
+    else:
+        needs |= {ObjectRef("table", *p) for p in rel.inherits}
+        if rel.partition_of:
+            needs.add(ObjectRef("table", *rel.partition_of))
+        plan.add(table, "table", [_table_sql(rel, catalog, identity), *_rls_sql(rel)], needs)
+    for con in rel.constraints:
+        ref = ObjectRef("constraint", rel.schema, rel.name, con.name)
+        if con.is_inherited or _inline_check(con):
+            plan.alias[ref] = table
             continue
+        phase = "foreign key" if con.kind is ConstraintKind.FOREIGN_KEY else "key"
+        con_needs = {table}
+        if con.foreign_key is not None:
+            con_needs.add(ObjectRef("table", *con.foreign_key.target_key))
+        plan.add(ref, phase, [constraint_sql(rel, con)], con_needs)
+        if con.index_name:
+            plan.alias[ObjectRef("index", rel.schema, rel.name, con.index_name)] = ref
+    for ix in rel.indexes:
+        ref = ObjectRef("index", rel.schema, rel.name, ix.name)
+        if ix.constraint_name is None:
+            plan.add(ref, "index", [index_sql(ix)], {table})
+    for trigger in rel.triggers:
         plan.add(
-            ObjectRef("function", fn.schema, fn.name, fn.identity_arguments),
-            "function",
-            [sql],
-            in_schema(fn.schema),
+            ObjectRef("trigger", rel.schema, rel.name, trigger.name),
+            "trigger",
+            _trigger_sql(rel, trigger.definition, trigger.enabled, trigger.name),
+            {table, ObjectRef("function", trigger.function_schema, trigger.function_name)},
         )
-        if fn.comment is not None:
-            keyword = {"p": "PROCEDURE", "a": "AGGREGATE"}.get(fn.kind, "FUNCTION")
-            comments.append(
-                _comment(f"{keyword} {qualified(fn.schema, fn.name)}({fn.identity_arguments})", fn.comment)
-            )
-    identity = _identity_sequences(catalog)
-    tail: list[str] = []
-    for rel in catalog.relations:
-        table = ObjectRef("table", rel.schema, rel.name)
-        needs = in_schema(rel.schema)
-        if rel.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
-            plan.add(table, "view", [view_sql(rel)], needs)
-        else:
-            needs |= {ObjectRef("table", *p) for p in rel.inherits}
-            if rel.partition_of:
-                needs.add(ObjectRef("table", *rel.partition_of))
-            plan.add(table, "table", [_table_sql(rel, catalog, identity), *_rls_sql(rel)], needs)
-        for con in rel.constraints:
-            ref = ObjectRef("constraint", rel.schema, rel.name, con.name)
-            if con.is_inherited or _inline_check(con):
-                plan.alias[ref] = table
-                continue
-            phase = "foreign key" if con.kind is ConstraintKind.FOREIGN_KEY else "key"
-            con_needs = {table}
-            if con.foreign_key is not None:
-                con_needs.add(ObjectRef("table", *con.foreign_key.target_key))
-            plan.add(ref, phase, [constraint_sql(rel, con)], con_needs)
-            if con.index_name:
-                plan.alias[ObjectRef("index", rel.schema, rel.name, con.index_name)] = ref
-        for ix in rel.indexes:
-            ref = ObjectRef("index", rel.schema, rel.name, ix.name)
-            if ix.constraint_name is None:
-                plan.add(ref, "index", [index_sql(ix)], {table})
-        for trigger in rel.triggers:
-            plan.add(
-                ObjectRef("trigger", rel.schema, rel.name, trigger.name),
-                "trigger",
-                _trigger_sql(rel, trigger.definition, trigger.enabled, trigger.name),
-                {table, ObjectRef("function", trigger.function_schema, trigger.function_name)},
-            )
-        for pol in rel.policies:
-            plan.add(
-                ObjectRef("policy", rel.schema, rel.name, pol.name), "policy", [policy_sql(rel, pol)], {table}
-            )
-        tail.extend(_relation_comments(rel))
-    _partition_children_first(catalog, plan)
+    for pol in rel.policies:
+        plan.add(
+            ObjectRef("policy", rel.schema, rel.name, pol.name), "policy", [policy_sql(rel, pol)], {table}
+        )
+    return _relation_comments(rel)
+
+
+def _plan_dependencies(plan: _Plan, catalog: Catalog) -> None:
+    """What PostgreSQL records one object needs of another, as needs between their steps."""
     for dep in catalog.dependencies:
         if dep.dependent.kind == "sequence" and dep.referenced.kind == "column":
             continue  # OWNED BY: set at the end (ownerships), the column's default needs the sequence first
@@ -477,8 +504,6 @@ def catalog_ddl(catalog: Catalog) -> str:
     for step in plan.steps.values():
         for need in [n for n in step.needs if n.kind == "function" and n not in plan.steps]:
             step.needs.update(by_name.get((need.schema, need.name), ()))
-    header = ["SET check_function_bodies = off;", "SET client_min_messages = warning;"]
-    return "\n".join([*header, *plan.ordered(), *ownerships, *comments, *tail]) + "\n"
 
 
 def _partition_children_first(catalog: Catalog, plan: _Plan) -> None:
