@@ -262,44 +262,8 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
         new.generated,
         new.generation_expression,
     )
-    if generated_changes and not inherited:
-        if new.generated is None:
-            details.append("generated expression dropped")
-            state.step(ALTER_TABLES, f"{prefix} DROP EXPRESSION;", ChangeKind.ALTER, [ref, cref])
-        elif old.generated == new.generated:
-            details.append("generated expression")
-            state.step(
-                ALTER_TABLES,
-                f"{prefix} SET EXPRESSION AS ({new.generation_expression});",
-                ChangeKind.ALTER,
-                [ref, cref],
-            )
-        else:
-            details.append("becomes generated (column re-created)")
-            table = qualified(rel.schema, rel.name)
-            state.step(
-                ALTER_TABLES,
-                f"ALTER TABLE {table} DROP COLUMN {quote_ident(new.name)};",
-                ChangeKind.ALTER,
-                [ref, cref],
-                destructive=True,
-            )
-            state.step(
-                ALTER_TABLES,
-                f"ALTER TABLE {table} ADD COLUMN {column_sql(new)};",
-                ChangeKind.ALTER,
-                [ref, cref],
-            )
-            state.change(
-                ChangeKind.ALTER,
-                cref,
-                "column",
-                column_sql(old),
-                column_sql(new),
-                destructive=True,
-                detail="; ".join(details),
-            )
-            return
+    if generated_changes and not inherited and _alter_generated(state, rel, old, new, prefix, details):
+        return  # the column was re-created whole
     default_changes = old.default != new.default
     if old.identity is not None and new.identity is None and not inherited:
         details.append("identity dropped")
@@ -369,6 +333,53 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
             destructive=type_changes and not widens(old.type, new.type),
             detail="; ".join(details),
         )
+
+
+def _alter_generated(
+    state: PlanState, rel: Relation, old: Column, new: Column, prefix: str, details: list[str]
+) -> bool:
+    """A generated column's expression dropped or changed in place; True when it had to be re-created whole
+    (a plain column becoming generated, or the other kind of generated), which records its change too."""
+    ref = table_ref(rel)
+    cref = ObjectRef("column", rel.schema, rel.name, new.name)
+    if new.generated is None:
+        details.append("generated expression dropped")
+        state.step(ALTER_TABLES, f"{prefix} DROP EXPRESSION;", ChangeKind.ALTER, [ref, cref])
+    elif old.generated == new.generated:
+        details.append("generated expression")
+        state.step(
+            ALTER_TABLES,
+            f"{prefix} SET EXPRESSION AS ({new.generation_expression});",
+            ChangeKind.ALTER,
+            [ref, cref],
+        )
+    else:
+        details.append("becomes generated (column re-created)")
+        table = qualified(rel.schema, rel.name)
+        state.step(
+            ALTER_TABLES,
+            f"ALTER TABLE {table} DROP COLUMN {quote_ident(new.name)};",
+            ChangeKind.ALTER,
+            [ref, cref],
+            destructive=True,
+        )
+        state.step(
+            ALTER_TABLES,
+            f"ALTER TABLE {table} ADD COLUMN {column_sql(new)};",
+            ChangeKind.ALTER,
+            [ref, cref],
+        )
+        state.change(
+            ChangeKind.ALTER,
+            cref,
+            "column",
+            column_sql(old),
+            column_sql(new),
+            destructive=True,
+            detail="; ".join(details),
+        )
+        return True
+    return False
 
 
 def _drop_serial_sequence(state: PlanState, rel: Relation, column: str) -> None:
