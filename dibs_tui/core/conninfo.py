@@ -139,35 +139,41 @@ def _parse_key_value(text: str) -> dict[str, str]:
         i += 1
         while i < n and text[i] in _SPACE:
             i += 1
-        value: list[str] = []
-        if i < n and text[i] == "'":
-            i += 1
-            while True:
-                if i >= n:
-                    raise ConnectError("unterminated quoted value in the connection string")
-                char = text[i]
-                if char == "\\":
-                    i += 1
-                    if i < n:
-                        value.append(text[i])
-                        i += 1
-                    continue
-                if char == "'":
-                    i += 1
-                    break
-                value.append(char)
+        value, i = _value(text, i)
+        _store(out, name, value, "connection string")
+
+
+def _value(text: str, i: int) -> tuple[str, int]:
+    """The value starting at `i`, quoted ('a b', backslash escapes) or bare up to a space (backslash escapes),
+    and the index after it."""
+    n = len(text)
+    value: list[str] = []
+    if i < n and text[i] == "'":
+        i += 1
+        while True:
+            if i >= n:
+                raise ConnectError("unterminated quoted value in the connection string")
+            char = text[i]
+            if char == "\\":
                 i += 1
-        else:
-            while i < n and text[i] not in _SPACE:
-                if text[i] == "\\":
-                    i += 1
-                    if i < n:
-                        value.append(text[i])
-                        i += 1
-                else:
+                if i < n:
                     value.append(text[i])
                     i += 1
-        _store(out, name, "".join(value), "connection string")
+                continue
+            if char == "'":
+                return "".join(value), i + 1
+            value.append(char)
+            i += 1
+    while i < n and text[i] not in _SPACE:
+        if text[i] == "\\":
+            i += 1
+            if i < n:
+                value.append(text[i])
+                i += 1
+        else:
+            value.append(text[i])
+            i += 1
+    return "".join(value), i
 
 
 def _decode(token: str, part: str) -> str:
@@ -220,6 +226,29 @@ def _parse_uri(text: str) -> dict[str, str]:
             out["user"] = _decode(user, "user name")
         if colon and password:
             out["password"] = _decode(password, "password")
+    hosts, ports, i = _hosts_and_ports(rest)
+    n = len(rest)
+    stop = rest[i] if i < n else ""
+    host_text, port_text = ",".join(hosts), ",".join(ports)
+    if host_text:
+        out["host"] = _decode(host_text, "host")
+    if port_text:
+        out["port"] = _decode(port_text, "port")
+    if stop == "/":
+        start = i = i + 1
+        while i < n and rest[i] != "?":
+            i += 1
+        stop = rest[i] if i < n else ""
+        if rest[start:i]:
+            out["dbname"] = _decode(rest[start:i], "database name")
+    if stop == "?":
+        _parse_query(rest[i + 1 :], out)
+    return out
+
+
+def _hosts_and_ports(rest: str) -> tuple[list[str], list[str], int]:
+    """The URL's `host[:port]` list (an IPv6 address in brackets) up to the path or query, and the index where
+    it stops."""
     hosts: list[str] = []
     ports: list[str] = []
     i, n = 0, len(rest)
@@ -253,21 +282,7 @@ def _parse_uri(text: str) -> dict[str, str]:
         if stop != ",":
             break
         i += 1
-    host_text, port_text = ",".join(hosts), ",".join(ports)
-    if host_text:
-        out["host"] = _decode(host_text, "host")
-    if port_text:
-        out["port"] = _decode(port_text, "port")
-    if stop == "/":
-        start = i = i + 1
-        while i < n and rest[i] != "?":
-            i += 1
-        stop = rest[i] if i < n else ""
-        if rest[start:i]:
-            out["dbname"] = _decode(rest[start:i], "database name")
-    if stop == "?":
-        _parse_query(rest[i + 1 :], out)
-    return out
+    return hosts, ports, i
 
 
 def _parse_query(params: str, out: dict[str, str]) -> None:
