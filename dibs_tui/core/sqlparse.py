@@ -225,19 +225,7 @@ def _scan(file: str, text: str, where: Positions) -> _Scan:
             )
 
     if n > MAX_STATEMENT_BYTES:
-        # A stretch between two `;` (quoted or not) longer than the limit lies inside one statement: refuse it
-        # at once, without walking its tokens (a semicolon inside quotes only makes stretches shorter). Windows
-        # of a quarter of the limit: a longer stretch holds one without any `;`.
-        window, k = MAX_STATEMENT_BYTES // 4, 0
-        while k < n:
-            if text.find(";", k, k + window) >= 0:
-                k += window
-                continue
-            begin, end = text.rfind(";", 0, k) + 1, text.find(";", k)
-            end = n if end < 0 else end
-            if end - begin > MAX_STATEMENT_BYTES:
-                too_big(begin, end)
-            k = end + 1
+        _refuse_long_stretches(text, too_big)
 
     while pos < n:
         # Plain code and simple quoted strings in one C-speed run, then the next token that needs a decision.
@@ -254,57 +242,77 @@ def _scan(file: str, text: str, where: Positions) -> _Scan:
         if found == "--":
             end = text.find("\n", i)
             pos = n if end < 0 else end
-        elif found == "/*":
-            depth, j = 1, i + 2
-            while depth:
-                c = _COMMENT_ENDS.search(text, j)
-                if c is None:
-                    return _unterminated(chunks, meta, start, n)
-                depth += 1 if c.group() == "/*" else -1
-                j = c.end()
-            pos = j
-        elif found in ("'", '"'):
-            j = i + 1
-            while True:
-                j = text.find(found, j)
-                if j < 0:
-                    return _unterminated(chunks, meta, start, n)
-                if text.startswith(found, j + 1):
-                    j += 2
-                    continue
-                break
-            pos = j + 1
-        elif found in ("E'", "e'"):
-            j = i + 2
-            while True:
-                c = _E_STRING_STOPS.search(text, j)
-                if c is None:
-                    return _unterminated(chunks, meta, start, n)
-                if c.group() != "\\" and not text.startswith("''", c.start()):
-                    break
-                j = c.end() + 1
-            pos = c.end()
-        elif found.startswith("$"):
-            end = text.find(found, m.end())
-            if end < 0:
-                return _unterminated(chunks, meta, start, n)
-            pos = end + len(found)
         elif found == "\\":
             end = text.find("\n", i)
             end = n if end < 0 else end
             meta.append((i, end))
             pos = end
-        else:  # ";"
+        elif found == ";":
             pos = i + 1
             if not atomic:
                 too_big(start, i)
                 chunks.append((start, i))
                 start = pos
+        else:
+            pos = _quoted_end(text, found, i, m.end())
+            if pos < 0:
+                return _unterminated(chunks, meta, start, n)
         if pos - start > MAX_STATEMENT_BYTES:
             too_big(start, pos)
     too_big(start, n)
     chunks.append((start, n))
     return _Scan(chunks, meta)
+
+
+def _refuse_long_stretches(text: str, too_big: Callable[[int, int], None]) -> None:
+    """A stretch between two `;` (quoted or not) longer than the limit lies inside one statement: refuse it at
+    once, without walking its tokens (a semicolon inside quotes only makes stretches shorter). Windows of a
+    quarter of the limit: a longer stretch holds one without any `;`."""
+    n = len(text)
+    window, k = MAX_STATEMENT_BYTES // 4, 0
+    while k < n:
+        if text.find(";", k, k + window) >= 0:
+            k += window
+            continue
+        begin, end = text.rfind(";", 0, k) + 1, text.find(";", k)
+        end = n if end < 0 else end
+        if end - begin > MAX_STATEMENT_BYTES:
+            too_big(begin, end)
+        k = end + 1
+
+
+def _quoted_end(text: str, found: str, i: int, after: int) -> int:
+    """Where the comment, quoted string or dollar-quoted body that `found` opens at `i` ends; -1 when it never
+    does (`after`: the end of the opening token)."""
+    if found == "/*":
+        depth, j = 1, i + 2
+        while depth:
+            c = _COMMENT_ENDS.search(text, j)
+            if c is None:
+                return -1
+            depth += 1 if c.group() == "/*" else -1
+            j = c.end()
+        return j
+    if found in ("'", '"'):
+        j = i + 1
+        while True:
+            j = text.find(found, j)
+            if j < 0:
+                return -1
+            if not text.startswith(found, j + 1):
+                return j + 1
+            j += 2
+    if found in ("E'", "e'"):
+        j = i + 2
+        while True:
+            c = _E_STRING_STOPS.search(text, j)
+            if c is None:
+                return -1
+            if c.group() != "\\" and not text.startswith("''", c.start()):
+                return c.end()
+            j = c.end() + 1
+    end = text.find(found, after)  # a dollar quote: $$ or $tag$
+    return -1 if end < 0 else end + len(found)
 
 
 def _unterminated(chunks: list[tuple[int, int]], meta: list[tuple[int, int]], start: int, n: int) -> _Scan:
