@@ -6,6 +6,7 @@ file's folder, which is also the default project root (where relative `source_fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,11 @@ class Settings:
         from .core.session import SessionLimits
 
         return SessionLimits(self.lock_timeout, self.statement_timeout, self.meta_schema).checked()
+
+    def desired_spec(self, given: Sequence[str | Path] = ()) -> list[str | Path]:
+        """The desired schema: what the command line named (`--desired`), else the config's `schema` paths;
+        empty when neither names one (the CLI refuses that, the Diff pane says so)."""
+        return [str(x) for x in given] if given else list(self.schema_paths)
 
     def resolve_migrations_dir(self) -> Path:
         """The configured folder, else `db/migrations`, else `migrations` (whichever exists, first wins)."""

@@ -23,12 +23,10 @@ MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", Ch
 
 def desired_spec(args: argparse.Namespace, settings: Settings) -> list[str | Path]:
     """--desired beats the config file's schema paths."""
-    given = getattr(args, "desired", None)
-    if given:
-        items = given if isinstance(given, list) else [given]
-        return [str(x) for x in items]
-    if settings.schema_paths:
-        return list(settings.schema_paths)
+    given = getattr(args, "desired", None) or []
+    spec = settings.desired_spec(given if isinstance(given, list) else [given])
+    if spec:
+        return spec
     raise DibsError(
         "no desired schema", hint="pass --desired PATH_OR_DSN, or name the schema files in dibs-tui.toml"
     )

@@ -181,16 +181,17 @@ class MigrationFailed(DibsError):
             )
         return lines
 
-    def report(self) -> str:
-        parts = [
-            self.headline(),
-            f"{self.file}:{self.line}: ERROR: {self.pg_message}"
-            + (f" [{self.sqlstate}]" if self.sqlstate else ""),
-        ]
+    def server_lines(self, where: str) -> list[str]:
+        """What PostgreSQL said, as it said it: the error at `where` (file:line), its detail and its hint."""
+        lines = [f"{where}: ERROR: {self.pg_message}" + (f" [{self.sqlstate}]" if self.sqlstate else "")]
         if self.detail:
-            parts.append(f"DETAIL: {self.detail}")
+            lines.append(f"DETAIL: {self.detail}")
         if self.pg_hint:
-            parts.append(f"HINT: {self.pg_hint}")
+            lines.append(f"HINT: {self.pg_hint}")
+        return lines
+
+    def report(self) -> str:
+        parts = [self.headline(), *self.server_lines(f"{self.file}:{self.line}")]
         parts.append("statement:")
         parts += ["    " + line for line in caret_excerpt(self.statement.text, self.position).splitlines()]
         parts += self.next_step()

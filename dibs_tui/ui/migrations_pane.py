@@ -69,13 +69,8 @@ def replay_failure_lines(failure: MigrationFailed) -> list[str]:
     caret under the position (the first lines of it: the pane is small)."""
     lines = [
         f"cannot replay the folder in a shadow database: {failure.migration} fails there",
-        f"{failure.file.name}:{failure.line}: ERROR: {failure.pg_message}"
-        + (f" [{failure.sqlstate}]" if failure.sqlstate else ""),
+        *failure.server_lines(f"{failure.file.name}:{failure.line}"),
     ]
-    if failure.detail:
-        lines.append(f"DETAIL: {failure.detail}")
-    if failure.pg_hint:
-        lines.append(f"HINT: {failure.pg_hint}")
     excerpt = caret_excerpt(failure.statement.text, failure.position).splitlines()
     if failure.position:  # the lines up to the caret, and the caret (inserted under the position's line)
         caret = failure.statement.text[: failure.position - 1].count("\n") + 1

@@ -28,9 +28,7 @@ class PaneContext:
 
     def desired_spec(self) -> list[str | Path]:
         """The desired schema: `--desired` when given, else the settings' `schema` paths (may be empty)."""
-        if self.desired:
-            return list(self.desired)
-        return list(self.settings.schema_paths)
+        return self.settings.desired_spec(self.desired)
 
     def migrations_folder(self) -> Path:
         return Path(self.settings.resolve_migrations_dir())
