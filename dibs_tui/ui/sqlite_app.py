@@ -20,8 +20,9 @@ from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.model import Catalog, QualifiedName
 from ..core.sqlite_catalog import load_sqlite_catalog
-from .app import DibsApp, HeaderBar
+from .app import DibsApp
 from .text import data
+from .widgets.header_bar import HeaderBar
 
 POSTGRES_ONLY = "diff and migrations work on PostgreSQL only: this is a SQLite file (browsing is read-only)"
 
