@@ -157,10 +157,11 @@ def test_cli_json_shape(db: str, tmp_path: Path) -> None:
     out = subprocess.run([DIBS, "review", path, db, "--format", "json"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert list(data) == ["statements"]
+    assert list(data) == ["notes", "statements"]
     [statement] = data["statements"]
-    assert set(statement) == {"sql", "line", "hazards"} and statement["line"] == 3
-    assert {"kind", "message"} == set(statement["hazards"][0])
+    assert set(statement) == {"sql", "line", "transactional", "lock", "trace", "locks", "hazards"}
+    assert statement["line"] == 3
+    assert {"kind", "message", "basis"} <= set(statement["hazards"][0])
     assert {h["kind"] for h in statement["hazards"]} == {
         "backward-incompatible",
         "access-exclusive-lock",
@@ -168,7 +169,7 @@ def test_cli_json_shape(db: str, tmp_path: Path) -> None:
     }
     text = subprocess.run([DIBS, "review", path, db], capture_output=True, text=True)
     assert f"{path}:3: ALTER TABLE t DROP COLUMN v" in text.stdout
-    assert "! data-loss: drops t.v: 5 non-null values in 5 rows" in text.stdout
+    assert "! data-loss (inferred): drops t.v: 5 non-null values in 5 rows" in text.stdout
 
 
 async def test_big_tables_use_the_estimate_and_say_so(db: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,10 +1,11 @@
 """A review's result: the hazards of each statement, and their text and JSON forms (the JSON keys and the
-hazard kinds are a stable vocabulary other tools read)."""
+hazard kinds are a stable vocabulary other tools read; docs/review-json.md describes them)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 HAZARD_KINDS = (
     "access-exclusive-lock",
@@ -17,11 +18,61 @@ HAZARD_KINDS = (
     "backward-incompatible",
 )
 
+# Where a hazard comes from: "observed" when the server showed it (the trace in the sandbox clone, or a count on
+# the live data), "inferred" when it is worked out from the statement's shape (what an empty clone cannot show).
+BASES = ("observed", "inferred")
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a rewrite or a blocking build costs: the live size it rewrites or scans, and how long its lock is
+    held, estimated from that size and a rate measured on the server (`how` says which)."""
+
+    size_bytes: int
+    seconds: float | None = None
+    how: str = ""
+
+    def describe(self) -> str:
+        text = _size(self.size_bytes)
+        if self.seconds is not None:
+            text += f", lock held ~{_duration(self.seconds)} ({self.how})"
+        return text
+
 
 @dataclass(frozen=True)
 class Hazard:
     kind: str
     message: str
+    basis: str = "inferred"
+    cost: Cost | None = None
+    count: int | None = None  # rows a data check found (counted on the live data)
+    example: str = ""  # one example key of those rows, as text
+
+    def describe(self) -> str:
+        """The message with its cost, for one line of text."""
+        return f"{self.message} [{self.cost.describe()}]" if self.cost else self.message
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "message": self.message, "basis": self.basis}
+        if self.cost is not None:
+            out["cost"] = {
+                "size_bytes": self.cost.size_bytes,
+                "lock_seconds": self.cost.seconds,
+                "estimated_from": self.cost.how,
+            }
+        if self.count is not None:
+            out["count"] = self.count
+            out["example"] = self.example
+        return out
+
+
+@dataclass(frozen=True)
+class ObservedLock:
+    """A relation lock the statement's backend held after it ran in the trace (first taken by this statement)."""
+
+    relation: str  # schema-qualified, quoted where needed
+    mode: str  # as pg_locks names it, e.g. AccessExclusiveLock
+    granted: bool = True
 
 
 @dataclass(frozen=True)
@@ -33,12 +84,26 @@ class ReviewedStatement:
     lock: str = (
         ""  # the strongest table lock it takes, e.g. "ACCESS EXCLUSIVE on issues" ("" for none/unknown)
     )
+    locks: tuple[ObservedLock, ...] = ()  # observed in the trace, in the order pg_locks gave them
+    trace: str = ""  # "ran", "not in a transaction", "failed: <server message>", "" when not traced
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sql": self.sql,
+            "line": self.line,
+            "transactional": self.transactional,
+            "lock": self.lock,
+            "trace": self.trace,
+            "locks": [{"relation": k.relation, "mode": k.mode, "granted": k.granted} for k in self.locks],
+            "hazards": [h.as_json() for h in self.hazards],
+        }
 
 
 @dataclass(frozen=True)
 class Review:
     file: str
     statements: tuple[ReviewedStatement, ...]
+    notes: tuple[str, ...] = ()  # how the trace ran (where, the measured rate) or why it did not
 
     @property
     def hazards(self) -> list[tuple[ReviewedStatement, Hazard]]:
@@ -46,17 +111,7 @@ class Review:
 
     def to_json(self) -> str:
         return json.dumps(
-            {
-                "statements": [
-                    {
-                        "sql": s.sql,
-                        "line": s.line,
-                        "hazards": [{"kind": h.kind, "message": h.message} for h in s.hazards],
-                    }
-                    for s in self.statements
-                ]
-            },
-            indent=2,
+            {"notes": list(self.notes), "statements": [s.as_json() for s in self.statements]}, indent=2
         )
 
     def to_text(self) -> str:
@@ -67,7 +122,25 @@ class Review:
             out.append(f"{self.file}:{s.line}: {first}{more}")
             if s.lock:
                 out.append(f"    lock: {s.lock}")
-            out += [f"    ! {h.kind}: {h.message}" for h in s.hazards]
+            out += [f"    ! {h.kind} ({h.basis}): {h.describe()}" for h in s.hazards]
         count = len(self.hazards)
         out.append(f"{len(self.statements)} statements, {count} hazard{'s' if count != 1 else ''}")
+        out += [f"note: {n}" for n in self.notes]
         return "\n".join(out)
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size:,} bytes"
+    scaled, units = size / 1024, ["kB", "MB", "GB", "TB"]
+    while scaled >= 1024 and len(units) > 1:
+        scaled, units = scaled / 1024, units[1:]
+    return f"{scaled:,.1f} {units[0]}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min"
