@@ -103,6 +103,13 @@ def domain_sql(dom: Domain) -> str:
     return sql + ";"
 
 
+def routine_signature(schema: str, name: str, kind: str, identity_arguments: str) -> str:
+    """What DROP / COMMENT ON name a routine by: an aggregate over no argument is written `f(*)`, since
+    `f()` is a syntax error there."""
+    arguments = "*" if kind == "a" and not identity_arguments else identity_arguments
+    return f"{qualified(schema, name)}({arguments})"
+
+
 def function_sql(fn: Function) -> str | None:
     """pg_get_functiondef text (CREATE OR REPLACE ...); None when the catalog holds no definition."""
     if not fn.definition:
@@ -401,7 +408,10 @@ def catalog_ddl(catalog: Catalog) -> str:
         if fn.comment is not None:
             keyword = {"p": "PROCEDURE", "a": "AGGREGATE"}.get(fn.kind, "FUNCTION")
             comments.append(
-                _comment(f"{keyword} {qualified(fn.schema, fn.name)}({fn.identity_arguments})", fn.comment)
+                _comment(
+                    f"{keyword} {routine_signature(fn.schema, fn.name, fn.kind, fn.identity_arguments)}",
+                    fn.comment,
+                )
             )
     identity = _identity_sequences(catalog)
     tail: list[str] = []
@@ -539,5 +549,6 @@ __all__ = [
     "index_sql",
     "policy_sql",
     "relation_ddl",
+    "routine_signature",
     "sequence_sql",
 ]

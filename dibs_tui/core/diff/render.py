@@ -3,7 +3,7 @@ index is written into the plan, what a COMMENT ON names."""
 
 from __future__ import annotations
 
-from ..ddl import index_sql
+from ..ddl import index_sql, routine_signature
 from ..model import Function, Index, ObjectRef, Relation
 from ..sql import qualified, quote_ident
 
@@ -39,7 +39,7 @@ def function_sql(fn: Function) -> str:
 
 
 def function_signature(fn: Function) -> str:
-    return f"{qualified(fn.schema, fn.name)}({fn.identity_arguments})"
+    return routine_signature(fn.schema, fn.name, fn.kind, fn.identity_arguments)
 
 
 def function_keyword(fn: Function) -> str:
@@ -68,7 +68,7 @@ def comment_target(ref: ObjectRef, what: str) -> str:
     if ref.kind == "schema":
         return f"SCHEMA {quote_ident(ref.name)}"
     if ref.kind == "function":
-        return f"{what.upper()} {qualified(ref.schema, ref.name)}({ref.sub})"
+        return f"{what.upper()} {routine_signature(ref.schema, ref.name, 'a' if what == 'aggregate' else '', ref.sub)}"
     if ref.kind == "type":
         return f"{'DOMAIN' if what == 'domain' else 'TYPE'} {qualified(ref.schema, ref.name)}"
     if ref.kind == "sequence":
