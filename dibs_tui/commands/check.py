@@ -18,7 +18,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"in sync ({result.elapsed_s:.2f} s)")
         return exit_now(0)
     groups = group_by_table(result.changes)
-    print(f"drift: {len(result.changes)} changes in {len(groups)} objects ({result.elapsed_s:.2f} s)")
+    unmodelled = len(result.unmodelled_differences)
+    also = f", {unmodelled} unmodelled differences" if unmodelled else ""
+    print(f"drift: {len(result.changes)} changes in {len(groups)} objects{also} ({result.elapsed_s:.2f} s)")
     for group, changes in groups.items():
         marks = "".join(sorted({MARKS[c.kind] for c in changes}))
         print(

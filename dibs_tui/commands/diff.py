@@ -81,9 +81,14 @@ def group_by_table(changes: Sequence[Change]) -> dict[str, list[Change]]:
 
 def left_out_lines(result: DiffResult) -> list[str]:
     """`note: …` how the desired side was loaded when it matters (another server, another major version),
-    then `left out: public.alembic_version (Alembic history)`: what the diff did not compare, one per line."""
+    then `left out: public.alembic_version (Alembic history)` and `unmodelled: 2 rules on public.x (...)`: what
+    the diff did not compare, one per line."""
     notes = [f"note: {safe(note)}" for note in result.notes]
-    return notes + [f"left out: {item}" for item in result.left_out]
+    return (
+        notes
+        + [f"left out: {item}" for item in result.left_out]
+        + [f"unmodelled: {safe(str(item))}" for item in result.unmodelled]
+    )
 
 
 def render_text(result: DiffResult) -> str:
@@ -148,6 +153,17 @@ def as_json(result: DiffResult) -> dict[str, Any]:
         ],
         "left_out": [{"schema": x.schema, "name": x.name, "why": x.why} for x in result.left_out],
         "notes": list(result.notes),
+        "unmodelled": [
+            {
+                "kind": u.kind,
+                "schema": u.schema,
+                "relation": u.relation,
+                "current": u.current,
+                "desired": u.desired,
+                "differs": u.differs,
+            }
+            for u in result.unmodelled
+        ],
         "renames": [
             {
                 "kind": r.kind,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from .model_unmodelled import Unmodelled
+
 # Why no `slots=True`: objects with an instance dict are encoded by orjson five times faster (it walks the
 # dict instead of one attribute lookup per field: `schema --json` spends 0.31 s -> about 0.07 s at 5,000
 # tables), and core.introspect builds them faster too; they cost about 110 bytes more each.
@@ -432,6 +434,9 @@ class Catalog:
     functions: tuple[Function, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     meta: MetaState = field(default_factory=MetaState)
+    unmodelled: tuple[
+        Unmodelled, ...
+    ] = ()  # kinds the model has no class for, counted (core.model_unmodelled)
 
     @cached_property
     def relations_by_key(self) -> dict[QualifiedName, Relation]:

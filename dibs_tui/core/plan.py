@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .model import Catalog, ObjectRef
+from .model_unmodelled import UnmodelledPair
 
 if TYPE_CHECKING:
     from .sqlfiles import DesiredSchema
@@ -111,10 +112,18 @@ class DiffResult:
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (shadow, introspect, diff)
     left_out: tuple[LeftOut, ...] = ()  # tool history, meta and excluded tables: never compared
     notes: tuple[str, ...] = ()  # how the desired side was loaded, when it matters (another server/version)
+    # Kinds the model does not know, counted on both sides: reported, and not in sync when they differ.
+    unmodelled: tuple[UnmodelledPair, ...] = ()
+
+    @property
+    def unmodelled_differences(self) -> tuple[UnmodelledPair, ...]:
+        return tuple(u for u in self.unmodelled if u.differs)
 
     @property
     def in_sync(self) -> bool:
-        return not self.plan
+        """Nothing to plan, and no unmodelled object that differs: what the model cannot see is not assumed
+        equal."""
+        return not self.plan and not self.unmodelled_differences
 
     def sql(self) -> str:
         """The plan as one script."""

@@ -178,6 +178,9 @@ class DiffPane(Vertical):
             )
         if result.left_out:  # tool histories, meta and excluded tables: never compared (core.tool_tables)
             text = Content.assemble(text, "\n", safe("left out: " + ", ".join(map(str, result.left_out))))
+        for item in result.unmodelled:  # kinds the model does not know (core.model_unmodelled)
+            style = "$text-warning" if item.differs else ""
+            text = Content.assemble(text, "\n", ("unmodelled: ", style), safe(str(item)))
         for note in result.notes:  # the desired side loaded on another server or major version (core.sandbox)
             text = Content.assemble(text, "\n", ("note: ", "$text-warning"), safe(note))
         self._status(text)

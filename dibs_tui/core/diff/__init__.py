@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import Catalog, ObjectRef
+from ..model_unmodelled import pair_unmodelled
 from ..plan import Change, ChangeKind, DiffResult, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident
 from .compare_relations import plan_relations
@@ -157,4 +158,5 @@ async def diff_database(
         left_out,
         (shadow.notes if shadow else ())
         + current.meta.notes,  # + meta look-alikes ignored (core.meta_tables)
+        pair_unmodelled(current.unmodelled, wanted.unmodelled),
     )

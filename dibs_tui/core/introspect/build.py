@@ -25,6 +25,7 @@ from ..model import (
     Relation,
     Schema,
 )
+from ..model_unmodelled import Unmodelled
 from .definitions import IndexWriter, KeyColumn
 from .dependencies import Resolver
 from .objects import (
@@ -292,6 +293,10 @@ class Builder:
             relations=tuple(relations),
             functions=tuple(functions),
             dependencies=resolver.dependencies(rows["dependencies"]),
+            unmodelled=tuple(
+                Unmodelled(u["kind"], u["schema"], u["relation"], u["count"], u["names"])
+                for u in rows["unmodelled"]
+            ),
         )
 
 

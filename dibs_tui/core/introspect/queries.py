@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .queries_unmodelled import unmodelled_sql
+
 # $1 include schemas (empty: all), $2 exclude schemas. Applied to every query through the namespace alias.
 _SCHEMA_FILTER = """
     {ns}.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -347,7 +349,7 @@ WHERE ix.indexrelid IS NULL AND co.oid IS NULL
 
 # The queries in queries_for(); a test proves it does not grow with the catalog. One more (INDEXDEF_SQL) runs
 # when some index definitions need the server's deparser, whatever their number.
-QUERY_COUNT = 11
+QUERY_COUNT = 12
 META = "meta"  # not a query: core.meta.read_meta, run as a step of the last group
 INDEX_DEFINITIONS = "index_definitions"  # INDEXDEF_SQL, once the indexes are built, for those that need it
 
@@ -386,6 +388,7 @@ def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, 
         "policies": POLICIES_SQL,
         "functions": _NOTHING if only_relations else FUNCTIONS_SQL,
         "dependencies": _NOTHING if only_relations else DEPENDENCIES_SQL,
+        "unmodelled": _NOTHING if only_relations else unmodelled_sql(_filter("n")),
         INDEX_DEFINITIONS: "",  # a step, not a query (see Builder.deparse_indexes)
     }
     return {
