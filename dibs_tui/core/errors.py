@@ -36,3 +36,8 @@ class SourceError(DibsError):
         self.line = line
         self.column = column
         self.detail = message
+
+
+class PlanCycleError(DibsError):
+    """The statements of a diff's plan depend on each other in a circle that no known move breaks: the message
+    names the objects in the circle (never a guessed order that fails half-way)."""

@@ -14,9 +14,11 @@ Everything here is plain frozen data; `dibs_tui.core.diff` fills it. Callers (CL
   included), which the migrations issue uses for hazards and `__dibs_*` meta updates.
   The plan may start with `SET check_function_bodies = off;` (empty `touches`), as pg_dump does, when it
   creates SQL-language functions whose bodies read tables created later in the plan.
-  Accepted renames come first (`change=RENAME`), then drops of dependents (views, triggers, policies, FKs),
-  types/sequences/functions, tables, columns, constraints and indexes, foreign keys, views/triggers/policies,
-  drops of what was depended on, comments; within that, `pg_depend` of both sides decides.
+  Accepted renames come first (`change=RENAME`); every other statement is placed by a dependency graph: what
+  it creates, needs and destroys, plus `pg_depend` of both sides (a drop after its dependents' drops, a create
+  after what it references). Where the graph leaves a choice, drops of dependents come first, then types,
+  sequences and functions, tables, columns, constraints, foreign keys, views/triggers/policies, other drops,
+  comments. A dependency cycle that no known move breaks is an error naming its objects, never a guessed order.
 * `Change.destructive` / `PlannedStatement.destructive`: data can be lost (drops, narrowing type changes).
 * `RenameSuggestion`: a table or column that looks renamed. Never applied unless passed back in
   `accepted_renames` as `(old, new)` pairs, spelled `[schema.]table` or `[schema.]table.column`

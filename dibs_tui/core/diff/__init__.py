@@ -1,16 +1,15 @@
 """Compare two catalogs (current -> desired) and plan the SQL that turns one into the other.
 
 The public API and its data types are documented in `dibs_tui.core.plan`. How the plan is ordered: every
-statement is a step with a phase (drops of dependents, pre-creates of types/functions, tables, columns,
-constraints, foreign keys, views/triggers/policies, drops of what was depended on, comments), what it
-provides (`("create", ref)` / `("drop", ref)`) and what it needs. Needs come from `Catalog.dependencies` of
-the desired side (creates) and of the current side (a drop waits for the drops of its dependents). Steps are
-emitted by a topological sort that prefers the lowest (phase, emission order): a dependency cycle (two tables
-referencing each other) cannot arise because foreign keys are separate steps after every table exists.
+statement is a step that declares what it creates, what it needs to exist and what it destroys (`graph.Step`,
+recorded through `PlanState.step`). `graph` adds the edges pg_depend gives on both sides (current for drops,
+desired for creates), schemas and extensions around what they hold, and sorts once (Kahn, ties broken by a
+readable phase); a cycle no known move breaks is a `graph.PlanCycleError` naming the objects in it.
 
 The steps of the pipeline, one module each: `renames` (accepted renames applied first, suggestions last), the
-`compare_*` modules (one kind of object each, recording into a shared `state.PlanState`), `order` (the sort),
-`render` (the SQL spellings they share). This module runs them in turn and is the public entry point.
+`compare_*` modules (one kind of object each, recording into a shared `state.PlanState`), `graph` (the
+dependency graph and its sort), `render` (the SQL spellings they share). This module runs them in turn and is
+the public entry point.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from ..sql import qualified, quote_ident
 from .compare_relations import plan_relations
 from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
 from .compare_types import plan_domains, plan_enums
-from .order import ordered as ordered_steps
+from .graph import ordered as ordered_steps
 from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
 from .render import CHECK_BODIES_OFF
 from .state import PlanState
@@ -81,7 +80,7 @@ def diff_catalogs(
     plan_sequences(state)
     recreated_functions = plan_functions(state)
     plan_relations(state, recreated_functions)
-    ordered = ordered_steps(state.steps)
+    ordered = ordered_steps(state.steps, state.current_deps, state.desired_deps)
     if state.needs_bodies_off:
         # Like pg_dump: SQL function bodies may read tables created later in the plan.
         rename_steps.insert(0, PlannedStatement(CHECK_BODIES_OFF, ChangeKind.ALTER, ()))

@@ -15,7 +15,7 @@ from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .compare_constraints import plan_constraints, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
-from .order import (
+from .graph import (
     ADD_CONSTRAINTS,
     ALTER_TABLES,
     LATE_CREATE,
@@ -119,7 +119,7 @@ def _keep_columns_parents_drop(state: PlanState, old: Relation, new: Relation) -
                     f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column_sql(col)};",
                     ChangeKind.ALTER,
                     [ref],
-                    needs=[("drop", parent_col)],
+                    needs=[parent_col],
                 )
 
 
@@ -138,13 +138,13 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
             if col.name in inherited:
                 continue
             state.change(ChangeKind.CREATE, cref, "column", new=column_sql(col))
-            needs = [("create", type_ref(*col.type_key))] if col.type_key else []
+            needs = [type_ref(*col.type_key)] if col.type_key else []
             state.step(
                 ALTER_TABLES,
                 f"ALTER TABLE {name} ADD COLUMN {column_sql(col)};",
                 ChangeKind.ALTER,
                 [ref, cref],
-                provides=[("create", cref)],
+                creates=[cref],
                 needs=needs,
             )
         else:
@@ -160,7 +160,7 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
                 ChangeKind.ALTER,
                 [ref, cref],
                 destructive=True,
-                provides=[("drop", cref)],
+                destroys=[cref],
             )
 
 
@@ -235,7 +235,7 @@ def _alter_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -
                 f"ALTER TABLE {name} INHERIT {qualified(*parent_key)};",
                 ChangeKind.ALTER,
                 [ref],
-                needs=[("create", ObjectRef("table", *parent_key))],
+                needs=[ObjectRef("table", *parent_key)],
             )
     for flag, attr, on, off in (
         ("rls", "rls_enabled", "ENABLE", "DISABLE"),
@@ -271,7 +271,13 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
     if old.default is not None and (default_changes or type_changes):
         if new.default is None:
             details.append("default dropped")
-        state.step(ALTER_TABLES, f"{prefix} DROP DEFAULT;", ChangeKind.ALTER, [ref, cref])
+        state.step(
+            ALTER_TABLES,
+            f"{prefix} DROP DEFAULT;",
+            ChangeKind.ALTER,
+            [ref, cref],
+            destroys=[ObjectRef("default", rel.schema, rel.name, new.name)],
+        )
     if type_changes:
         details.append(f"type {old.type} -> {new.type}" if old.type != new.type else "type re-cast")
         collate_clause = f" COLLATE {collate(new.collation)}" if new.collation else ""
@@ -280,7 +286,7 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
             if recast_enum or old.type_key
             else f"{quote_ident(new.name)}::{new.type}"
         )
-        needs = [("create", type_ref(*new.type_key))] if new.type_key else []
+        needs = [type_ref(*new.type_key)] if new.type_key else []
         state.step(
             ALTER_TABLES,
             f"{prefix} TYPE {new.type}{collate_clause} USING {using};",
@@ -293,15 +299,14 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
         if default_changes:
             details.append(f"default {new.default}")
         seq_needs = [
-            ("create", ObjectRef("sequence", s.schema, s.name))
-            for s in state.created_sequences
-            if s.name in new.default
+            ObjectRef("sequence", s.schema, s.name) for s in state.created_sequences if s.name in new.default
         ]
         state.step(
             ALTER_TABLES,
             f"{prefix} SET DEFAULT {new.default};",
             ChangeKind.ALTER,
             [ref, cref],
+            creates=[ObjectRef("default", rel.schema, rel.name, new.name)],
             needs=seq_needs,
         )
     if old.not_null != new.not_null and not inherited:
@@ -399,5 +404,5 @@ def _drop_serial_sequence(state: PlanState, rel: Relation, column: str) -> None:
                 f"DROP SEQUENCE {qualified(seq.schema, seq.name)};",
                 ChangeKind.DROP,
                 [ref],
-                provides=[("drop", ref)],
+                destroys=[ref],
             )

@@ -11,12 +11,11 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .order import (
+from .graph import (
     ADD_CONSTRAINTS,
     ADD_FOREIGN_KEYS,
     DROP_CONSTRAINTS,
     DROP_DEPENDENTS,
-    Key,
 )
 from .render import (
     partition_index_sql,
@@ -64,7 +63,7 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
             f"ALTER TABLE {name} DROP CONSTRAINT {quote_ident(cname)};",
             ChangeKind.ALTER,
             [ref, cref],
-            provides=[("drop", cref)],
+            destroys=[cref],
         )
     for cname, con in after.items():
         prev = before.get(cname)
@@ -95,8 +94,8 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
             sql + ";",
             ChangeKind.ALTER,
             [ref, cref],
-            provides=[("create", cref)],
-            needs=[("create", ref)],
+            creates=[cref],
+            needs=[ref],
         )
         state.comment(cref, "constraint", None, con.comment)
 
@@ -131,7 +130,7 @@ def plan_foreign_keys(state: PlanState) -> None:
             f"ALTER TABLE {qualified(rel.schema, rel.name)} ADD CONSTRAINT {quote_ident(con.name)} "
             f"{con.definition}{_deferral(con)};"
         )
-        state.step(ADD_FOREIGN_KEYS, sql, ChangeKind.ALTER, [ref, cref, target], provides=[("create", cref)])
+        state.step(ADD_FOREIGN_KEYS, sql, ChangeKind.ALTER, [ref, cref, target], creates=[cref])
         state.comment(cref, "constraint", None, con.comment)
 
 
@@ -156,7 +155,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
             f"DROP INDEX{exists} {qualified(new.schema, iname)};",
             ChangeKind.ALTER,
             [ref, iref],
-            provides=[("drop", iref)],
+            destroys=[iref],
         )
     for iname, ix in after.items():
         prev = before.get(iname)
@@ -168,19 +167,17 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
             state.change(ChangeKind.CREATE, iref, "index", new=ix.definition)
         else:
             state.change(ChangeKind.ALTER, iref, "index", prev.definition, ix.definition, detail="replaced")
-        needs: list[Key] = [("create", ref)]
+        needs: list[ObjectRef] = [ref]
         if partition and new.partition_of is not None:
             parent = state.desired.relation(*new.partition_of)
             if parent is not None:
-                needs += [
-                    ("create", ObjectRef("index", parent.schema, parent.name, p.name)) for p in parent.indexes
-                ]
+                needs += [ObjectRef("index", parent.schema, parent.name, p.name) for p in parent.indexes]
         state.step(
             fresh_phase,
             partition_index_sql(ix, partition=partition),
             ChangeKind.ALTER,
             [ref, iref],
-            provides=[("create", iref)],
+            creates=[iref],
             needs=needs,
         )
         state.comment(iref, "index", None, ix.comment)

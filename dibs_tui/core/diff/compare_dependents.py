@@ -12,10 +12,9 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .order import (
+from .graph import (
     DROP_DEPENDENTS,
     LATE_CREATE,
-    Key,
 )
 from .render import (
     func_ref,
@@ -49,7 +48,7 @@ def plan_triggers(state: PlanState, old: Relation | None, new: Relation) -> None
             f"DROP TRIGGER {quote_ident(tname)} ON {name};",
             ChangeKind.ALTER,
             [ref, tref],
-            provides=[("drop", tref)],
+            destroys=[tref],
         )
     for tname, trig in after.items():
         tref = ObjectRef("trigger", new.schema, new.name, tname)
@@ -61,22 +60,18 @@ def plan_triggers(state: PlanState, old: Relation | None, new: Relation) -> None
                 state.change(ChangeKind.CREATE, tref, "trigger", new=trig.definition)
             else:
                 state.change(ChangeKind.ALTER, tref, "trigger", prev.definition, trig.definition)
-            needs: list[Key] = [("create", ref)]
-            needs += [("create", r) for r in state.des_graph.get(tref)]
+            needs = [ref]
             needs += [
-                ("create", f)
-                for f in (
-                    func_ref(x)
-                    for x in state.desired.functions
-                    if (x.schema, x.name) == (trig.function_schema, trig.function_name)
-                )
+                func_ref(x)
+                for x in state.desired.functions
+                if (x.schema, x.name) == (trig.function_schema, trig.function_name)
             ]
             state.step(
                 LATE_CREATE,
                 trig.definition.rstrip(";") + ";",
                 ChangeKind.ALTER,
                 [ref, tref],
-                provides=[("create", tref)],
+                creates=[tref],
                 needs=needs,
             )
             prev = None
@@ -92,7 +87,7 @@ def plan_triggers(state: PlanState, old: Relation | None, new: Relation) -> None
                 f"ALTER TABLE {name} {action} {quote_ident(tname)};",
                 ChangeKind.ALTER,
                 [ref, tref],
-                needs=[("create", tref)],
+                needs=[tref],
             )
         state.comment(tref, "trigger", before[tname].comment if tname in before else None, trig.comment)
 
@@ -102,8 +97,9 @@ def plan_policies(state: PlanState, old: Relation | None, new: Relation) -> None
     before = {p.name: p for p in old.policies} if old else {}
     after = {p.name: p for p in new.policies}
     for pname, pol in before.items():
-        if after.get(pname) == pol:
-            continue
+        other = after.get(pname)
+        if other is not None and _same_policy(other, pol):
+            continue  # a comment alone is changed in place
         pref = ObjectRef("policy", new.schema, new.name, pname)
         if pname not in after:
             state.change(ChangeKind.DROP, pref, "policy", old=pol.using)
@@ -112,7 +108,7 @@ def plan_policies(state: PlanState, old: Relation | None, new: Relation) -> None
             f"DROP POLICY {quote_ident(pname)} ON {qualified(new.schema, new.name)};",
             ChangeKind.ALTER,
             [ref, pref],
-            provides=[("drop", pref)],
+            destroys=[pref],
         )
     for pname, pol in after.items():
         prev = before.get(pname)
@@ -130,8 +126,8 @@ def plan_policies(state: PlanState, old: Relation | None, new: Relation) -> None
             policy_sql(new, pol),
             ChangeKind.ALTER,
             [ref, pref],
-            provides=[("create", pref)],
-            needs=[("create", ref)],
+            creates=[pref],
+            needs=[ref],
         )
         state.comment(pref, "policy", None, pol.comment)
 

@@ -15,7 +15,7 @@ from .compare_columns import plan_alter_table
 from .compare_constraints import plan_constraints, plan_foreign_keys, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
 from .compare_schemas import plan_sequence_ownership
-from .order import (
+from .graph import (
     ADD_CONSTRAINTS,
     ALTER_TABLES,
     CREATE_TABLES,
@@ -23,7 +23,6 @@ from .order import (
     DROP_DEPENDENTS,
     DROP_OBJECTS,
     LATE_CREATE,
-    Key,
 )
 from .render import (
     table_ref,
@@ -81,8 +80,7 @@ def _drop_views(state: PlanState, views_to_drop: set[tuple[str, str]]) -> None:
             f"DROP {keyword} {qualified(*key)};",
             ChangeKind.DROP,
             [ref],
-            provides=[("drop", ref)],
-            needs=state.drop_needs(ref),
+            destroys=[ref],
         )
 
 
@@ -110,7 +108,7 @@ def _affected(
             recreated_tables.add(key)
             affected.add(table_ref(new))
         elif reshaped := _reshaped_columns(state, old, new):
-            column_readers.extend(state.cur_dependents.of_columns(old.schema, old.name, reshaped))
+            column_readers.extend(state.column_dependents(old.schema, old.name, reshaped))
     grew = True
     while grew:  # partitions go with their re-created parent
         grew = False
@@ -166,7 +164,7 @@ def _spread_to_readers(
         if first:  # readers of reshaped columns, then everything that reads those, transitively
             dependents, first = column_readers, False
         else:
-            dependents = state.cur_dependents.get(frontier.pop())
+            dependents = state.dependents(frontier.pop())
         for dependent in dependents:
             if dependent.kind != "table" or dependent in seen:
                 continue
@@ -246,13 +244,13 @@ def plan_view(
             state.change(ChangeKind.CREATE, ref, what_of(new), new=new.view_definition)
         elif old.view_definition != new.view_definition or old.kind != new.kind:
             state.change(ChangeKind.ALTER, ref, what_of(new), old.view_definition, new.view_definition)
-        needs = [*state.create_needs(ref), ("create", ObjectRef("schema", "", new.schema))]
+        needs = [ObjectRef("schema", "", new.schema)]
         state.step(
             LATE_CREATE,
             view_sql(new, replace=replace_),
             ChangeKind.CREATE if recreate else ChangeKind.ALTER,
             [ref],
-            provides=[("create", ref)],
+            creates=[ref],
             needs=needs,
         )
     fresh = recreate
@@ -274,33 +272,29 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
     ref = table_ref(rel)
     name = qualified(rel.schema, rel.name)
     persistence = "UNLOGGED " if rel.persistence == "u" else ""
-    needs: list[Key] = [
-        ("create", ObjectRef("schema", "", rel.schema)),
-        ("drop", ref),  # when re-created under the same name
-        *state.create_needs(ref),
-    ]
+    needs = [ObjectRef("schema", "", rel.schema)]
     if rel.partition_of is not None:
         sql = (
             f"CREATE {persistence}TABLE {name} PARTITION OF {qualified(*rel.partition_of)} "
             f"{rel.partition_bound or 'DEFAULT'}"
         )
-        needs.append(("create", ObjectRef("table", *rel.partition_of)))
+        needs.append(ObjectRef("table", *rel.partition_of))
     else:
         cols = sorted(rel.columns, key=lambda c: c.position)
         body = ",\n    ".join(column_sql(c) for c in cols)
         sql = f"CREATE {persistence}TABLE {name} (\n    {body}\n)"
         if rel.inherits:
             sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
-            needs.extend(("create", ObjectRef("table", *p)) for p in rel.inherits)
+            needs.extend(ObjectRef("table", *p) for p in rel.inherits)
     if rel.partition_key:
         sql += f" PARTITION BY {rel.partition_key}"
     if rel.options:
         sql += f" WITH ({', '.join(rel.options)})"
     for col in rel.columns:
         if col.type_key is not None:
-            needs.append(("create", type_ref(*col.type_key)))
+            needs.append(type_ref(*col.type_key))
     state.change(ChangeKind.CREATE, ref, what_of(rel), new=sql)
-    state.step(CREATE_TABLES, sql + ";", ChangeKind.CREATE, [ref], provides=[("create", ref)], needs=needs)
+    state.step(CREATE_TABLES, sql + ";", ChangeKind.CREATE, [ref], creates=[ref], needs=needs)
     if rel.partition_of is not None:
         # Columns come from the parent; defaults and NOT NULLs of the partition's own are set afterwards.
         parent = state.desired.relation(*rel.partition_of)
@@ -331,14 +325,11 @@ def plan_drop_table(state: PlanState, rel: Relation, *, early: bool = False) -> 
     ref = table_ref(rel)
     state.change(ChangeKind.DROP, ref, what_of(rel), old=f"{len(rel.columns)} columns", destructive=True)
     keyword = "FOREIGN TABLE" if rel.kind is RelationKind.FOREIGN else "TABLE"
-    referencing = [("drop", table_ref(other)) for other, _ in state.current.referenced_by.get(rel.key, ())]
-    children = [("drop", table_ref(c)) for c in state.inheritors.get(rel.key, ())]
     state.step(
         DROP_CONSTRAINTS if early else DROP_OBJECTS,
         f"DROP {keyword} {qualified(rel.schema, rel.name)};",
         ChangeKind.DROP,
         [ref],
-        provides=[("drop", ref)],
-        needs=[*state.drop_needs(ref), *referencing, *children],
+        destroys=[ref],
         destructive=True,
     )

@@ -10,10 +10,11 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
-from .order import (
+from .graph import (
     ALTER_TABLES,
     DROP_DEPENDENTS,
     DROP_OBJECTS,
+    DROP_SCHEMAS,
     PRE_CREATE,
 )
 from .render import (
@@ -38,17 +39,17 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
             f"CREATE SCHEMA {quote_ident(name)};",
             ChangeKind.CREATE,
             [ref],
-            provides=[("create", ref)],
+            creates=[ref],
         )
     for name in cur.keys() - des.keys():
         ref = ObjectRef("schema", "", name)
         state.change(ChangeKind.DROP, ref, "schema", old=name, destructive=True)
         state.step(
-            DROP_OBJECTS + 1,
+            DROP_SCHEMAS,
             f"DROP SCHEMA {quote_ident(name)};",
             ChangeKind.DROP,
             [ref],
-            provides=[("drop", ref)],
+            destroys=[ref],
             destructive=True,
         )
     for name in sorted(des.keys()):
@@ -71,8 +72,8 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
                 f"{quote_ident(ext.schema)} VERSION {quote_literal(ext.version)};",
                 ChangeKind.CREATE,
                 [ref],
-                provides=[("create", ref)],
-                needs=[("create", ObjectRef("schema", "", ext.schema))],
+                creates=[ref],
+                needs=[ObjectRef("schema", "", ext.schema)],
             )
         elif old.version != ext.version:
             state.change(ChangeKind.ALTER, ref, "extension", old.version, ext.version)
@@ -90,8 +91,7 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
             f"DROP EXTENSION {quote_ident(name)};",
             ChangeKind.DROP,
             [ref],
-            provides=[("drop", ref)],
-            needs=state.drop_needs(ref),
+            destroys=[ref],
             destructive=True,
         )
 
@@ -110,8 +110,8 @@ def plan_sequences(state: PlanState) -> None:
                 f"CREATE SEQUENCE {qualified(*key)} {sequence_options(new)};",
                 ChangeKind.CREATE,
                 [ref],
-                provides=[("create", ref)],
-                needs=[("create", ObjectRef("schema", "", key[0]))],
+                creates=[ref],
+                needs=[ObjectRef("schema", "", key[0])],
             )
         elif sequence_options(old) != sequence_options(new):
             state.change(ChangeKind.ALTER, ref, "sequence", sequence_options(old), sequence_options(new))
@@ -137,7 +137,7 @@ def plan_functions(state: PlanState) -> set[ObjectRef]:
     retyped = {
         dep
         for key in state.recreated_types
-        for dep in state.cur_dependents.get(type_ref(*key))
+        for dep in state.dependents(type_ref(*key))
         if dep.kind == "function"
     }
     for ref, new in sorted(des.items(), key=lambda kv: (kv[0].schema, kv[0].name, kv[0].sub)):
@@ -157,14 +157,13 @@ def plan_functions(state: PlanState) -> set[ObjectRef]:
                 f"DROP {function_keyword(old)} {function_signature(old)};",
                 ChangeKind.DROP,
                 [ref],
-                provides=[("drop", ref)],
-                needs=state.drop_needs(ref),
+                destroys=[ref],
             )
             old = None
         kind = ChangeKind.CREATE if ref not in cur else ChangeKind.ALTER
         state.change(kind, ref, what, cur[ref].definition if ref in cur else None, new.definition)
-        needs = [*state.create_needs(ref), ("create", ObjectRef("schema", "", ref.schema))]
-        state.step(phase, function_sql(new), kind, [ref], provides=[("create", ref)], needs=needs)
+        needs = [ObjectRef("schema", "", ref.schema)]
+        state.step(phase, function_sql(new), kind, [ref], creates=[ref], needs=needs)
         state.comment(ref, what, cur[ref].comment if ref in cur else None, new.comment)
     for ref in cur.keys() - des.keys():
         old = cur[ref]
@@ -176,8 +175,7 @@ def plan_functions(state: PlanState) -> set[ObjectRef]:
             f"DROP {function_keyword(old)} {function_signature(old)};",
             ChangeKind.DROP,
             [ref],
-            provides=[("drop", ref)],
-            needs=state.drop_needs(ref),
+            destroys=[ref],
             destructive=True,
         )
     return dropped
@@ -202,10 +200,7 @@ def plan_sequence_ownership(state: PlanState) -> None:
             f"{qualified(owner.schema, owner.table)}.{quote_ident(owner.column)};",
             ChangeKind.ALTER,
             [ref, table],
-            needs=[
-                ("create", table),
-                ("create", ObjectRef("column", owner.schema, owner.table, owner.column)),
-            ],
+            needs=[table, ObjectRef("column", owner.schema, owner.table, owner.column)],
         )
     des_tables = state.desired.relations_by_key
     for seq in state.dropped_sequences:
@@ -223,8 +218,7 @@ def plan_sequence_ownership(state: PlanState) -> None:
             f"DROP SEQUENCE {qualified(seq.schema, seq.name)};",
             ChangeKind.DROP,
             [ref],
-            provides=[("drop", ref)],
-            needs=state.drop_needs(ref),
+            destroys=[ref],
             destructive=True,
         )
 

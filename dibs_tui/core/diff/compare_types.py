@@ -11,7 +11,7 @@ from ..model import (
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .compare_columns import widens
-from .order import (
+from .graph import (
     DROP_CONSTRAINTS,
     DROP_OBJECTS,
     PRE_CREATE,
@@ -36,8 +36,8 @@ def plan_enums(state: PlanState) -> None:
                 f"CREATE TYPE {qualified(*key)} AS ENUM ({labels});",
                 ChangeKind.CREATE,
                 [ref],
-                provides=[("create", ref)],
-                needs=[("create", ObjectRef("schema", "", key[0]))],
+                creates=[ref],
+                needs=[ObjectRef("schema", "", key[0])],
             )
         elif old.labels != new.labels:
             state.change(
@@ -59,20 +59,21 @@ def plan_enums(state: PlanState) -> None:
                     f"ALTER TYPE {qualified(*key)} RENAME TO {quote_ident(temp)};",
                     ChangeKind.ALTER,
                     [ref],
+                    vacates=[ref],
                 )
                 state.step(
                     PRE_CREATE,
                     f"CREATE TYPE {qualified(*key)} AS ENUM ({labels});",
                     ChangeKind.CREATE,
                     [ref],
-                    provides=[("create", ref)],
+                    creates=[ref],
                 )
                 state.step(
                     DROP_OBJECTS,
                     f"DROP TYPE {qualified(key[0], temp)};",
                     ChangeKind.DROP,
                     [ref],
-                    needs=[("drop", r) for r in state.cur_dependents.get(ref)],
+                    destroys=[ref],
                     destructive=True,
                 )
         if old is None or old.comment != new.comment:
@@ -85,8 +86,7 @@ def plan_enums(state: PlanState) -> None:
             f"DROP TYPE {qualified(*key)};",
             ChangeKind.DROP,
             [ref],
-            provides=[("drop", ref)],
-            needs=state.drop_needs(ref),
+            destroys=[ref],
             destructive=True,
         )
 
@@ -143,15 +143,19 @@ def plan_domains(state: PlanState) -> None:
                 destructive=not widens(old.base_type, new.base_type),
             )
             state.step(
-                PRE_CREATE, f"ALTER DOMAIN {name} RENAME TO {quote_ident(temp)};", ChangeKind.ALTER, [ref]
+                PRE_CREATE,
+                f"ALTER DOMAIN {name} RENAME TO {quote_ident(temp)};",
+                ChangeKind.ALTER,
+                [ref],
+                vacates=[ref],
             )
-            state.step(PRE_CREATE, domain_sql(new), ChangeKind.CREATE, [ref], provides=[("create", ref)])
+            state.step(PRE_CREATE, domain_sql(new), ChangeKind.CREATE, [ref], creates=[ref])
             state.step(
                 DROP_OBJECTS,
                 f"DROP DOMAIN {qualified(key[0], temp)};",
                 ChangeKind.DROP,
                 [ref],
-                needs=[("drop", r) for r in state.cur_dependents.get(ref)],
+                destroys=[ref],
                 destructive=True,
             )
             state.comment(ref, "domain", old.comment, new.comment)
@@ -163,8 +167,8 @@ def plan_domains(state: PlanState) -> None:
                 domain_sql(new),
                 ChangeKind.CREATE,
                 [ref],
-                provides=[("create", ref)],
-                needs=[("create", ObjectRef("schema", "", key[0])), *state.create_needs(ref)],
+                creates=[ref],
+                needs=[ObjectRef("schema", "", key[0])],
             )
             state.comment(ref, "domain", None, new.comment)
             continue
@@ -209,7 +213,6 @@ def plan_domains(state: PlanState) -> None:
             f"DROP DOMAIN {qualified(*key)};",
             ChangeKind.DROP,
             [ref],
-            provides=[("drop", ref)],
-            needs=state.drop_needs(ref),
+            destroys=[ref],
             destructive=True,
         )

@@ -9,7 +9,7 @@ from ..model import Catalog, Constraint, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
 from ..plan import Change, ChangeKind
 from ..sql import quote_literal
-from .order import COMMENTS, Deps, Key, Step
+from .graph import COMMENTS, DepIndex, Step, key, keys
 from .render import comment_target
 
 
@@ -31,13 +31,13 @@ class PlanState:
     # Enums and domains re-created under their own name: their columns are recast, their readers redone.
     recreated_types: set[tuple[str, str]] = field(default_factory=set)
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
-    des_graph: Deps = field(init=False)
-    cur_dependents: Deps = field(init=False)
+    desired_deps: DepIndex = field(init=False)
+    current_deps: DepIndex = field(init=False)
     inheritors: dict[tuple[str, str], list[Relation]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.des_graph = Deps(self.desired)
-        self.cur_dependents = Deps(self.current, reverse=True)
+        self.desired_deps = DepIndex(self.desired)
+        self.current_deps = DepIndex(self.current)
         self.inheritors = {}
         for rel in self.current.relations:
             for parent in rel.inherits:
@@ -50,19 +50,25 @@ class PlanState:
         change: ChangeKind,
         touches: Iterable[ObjectRef],
         *,
-        provides: Iterable[Key] = (),
-        needs: Iterable[Key] = (),
+        creates: Iterable[ObjectRef] = (),
+        needs: Iterable[ObjectRef] = (),
+        destroys: Iterable[ObjectRef] = (),
+        vacates: Iterable[ObjectRef] = (),
         transactional: bool = True,
         destructive: bool = False,
     ) -> None:
+        """Record one statement and what it creates, needs to exist and destroys (see graph.Step); edges from
+        pg_depend of both sides, schemas and extensions are added by the graph, not declared here."""
         self.steps.append(
             Step(
                 phase,
                 sql,
                 change,
                 tuple(touches),
-                tuple(provides),
-                tuple(needs),
+                keys(creates),
+                keys(needs),
+                keys(destroys),
+                keys(vacates),
                 transactional,
                 destructive,
                 len(self.steps),
@@ -82,16 +88,22 @@ class PlanState:
     ) -> None:
         self.changes.append(Change(kind, ref, what, old, new, destructive, detail))
 
-    def create_needs(self, ref: ObjectRef) -> list[Key]:
-        return [("create", r) for r in self.des_graph.get(ref)]
+    def dependents(self, ref: ObjectRef) -> list[ObjectRef]:
+        """What depends on `ref` in the current catalog (for a table, also on its columns and parts)."""
+        return [ObjectRef(*node) for node in self.current_deps.of(key(ref))]
 
-    def drop_needs(self, ref: ObjectRef) -> list[Key]:
-        """Dropping `ref` waits for the drops of everything that depends on it."""
-        return [("drop", r) for r in self.cur_dependents.get(ref)]
+    def column_dependents(self, schema: str, table: str, columns: Iterable[str]) -> list[ObjectRef]:
+        """What depends on these columns, or on the table as a whole (not on its other columns)."""
+        deps = self.current_deps.dependents
+        found = list(deps.get(("table", schema, table, ""), ()))
+        for column in columns:
+            found += deps.get(("column", schema, table, column), ())
+        return [ObjectRef(*node) for node in found]
 
     def comment(self, ref: ObjectRef, what: str, old: str | None, new: str | None) -> None:
         if (old or None) == (new or None):
             return
         self.change(ChangeKind.ALTER, ref, f"comment on {what}", old, new, detail="comment")
         value = quote_literal(new) if new else "NULL"
-        self.step(COMMENTS, f"COMMENT ON {comment_target(ref, what)} IS {value};", ChangeKind.ALTER, [ref])
+        sql = f"COMMENT ON {comment_target(ref, what)} IS {value};"
+        self.step(COMMENTS, sql, ChangeKind.ALTER, [ref], needs=[ref])

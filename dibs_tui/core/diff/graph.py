@@ -1,0 +1,280 @@
+"""The plan as a dependency graph: every step declares what it creates, needs and destroys; one sort orders them.
+
+A step's declarations are node keys, plain `(kind, schema, name, sub)` tuples (`key(ref)`): hashing tens of
+thousands of dataclasses dominated large diffs. Edges between steps:
+
+* a step that needs X runs after the step creating X, or, when X is only destroyed, before that destroy;
+* a create of X runs after the destroy of X (re-created under the same name), or after the step that renamed
+  the old X away (`vacates`);
+* pg_depend of the current catalog: the destroy of X runs after the destroys of X's dependents (a dependent
+  part of a table, a column or its default counts as destroyed when its own step or its table's drop is planned);
+* pg_depend of the desired catalog: the create of Y runs after the creates of what Y references (a table
+  after what its columns' types and defaults reference);
+* a schema is created before, and dropped after, every object in it; an extension is created before every
+  other object and dropped after every other object's drop (its operator classes and types are not in our
+  pg_depend rows).
+
+Kahn's sort, ties broken by (phase, emission order): phases only make the order readable, never decide it. A
+cycle left in the graph is an error naming the objects in it: the planner breaks the known ones by the
+steps it emits (foreign keys and policies of dropped tables dropped first, foreign keys added after every
+table, defaults dropped and restored around a re-created function).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ..errors import PlanCycleError
+from ..model import Catalog, ObjectRef
+from ..plan import ChangeKind
+
+# Tie-break ranks, in the order a reader expects to see statements when the graph leaves a choice.
+DROP_DEPENDENTS = 0  # triggers, policies, views that must go before what they read changes
+DROP_CONSTRAINTS = 1  # foreign keys first (they pin unique indexes), then other constraints and indexes
+PRE_CREATE = 2  # schemas, extensions, types, sequences, functions
+CREATE_TABLES = 3
+ALTER_TABLES = 4
+ADD_CONSTRAINTS = 5
+ADD_FOREIGN_KEYS = 6
+LATE_CREATE = 7  # views, materialized views, triggers, policies
+DROP_OBJECTS = 8  # tables, sequences, functions, types, extensions
+DROP_SCHEMAS = 9
+COMMENTS = 10
+
+NodeKey = tuple[str, str, str, str]
+
+# Parts of a relation: they go with their table's drop and exist once it is created.
+_PARTS = frozenset(("column", "default", "constraint", "index", "trigger", "policy", "rule"))
+_TYPE_KINDS = frozenset(("enum", "domain", "type"))
+
+
+def key(ref: ObjectRef) -> NodeKey:
+    """The node of an object: enums and domains are types (pg_depend does not tell them apart)."""
+    kind = "type" if ref.kind in _TYPE_KINDS else ref.kind
+    if kind in ("view", "materialized view", "relation"):
+        kind = "table"
+    return (kind, ref.schema, ref.name, ref.sub)
+
+
+def keys(refs: Iterable[ObjectRef]) -> tuple[NodeKey, ...]:
+    return tuple(key(r) for r in refs)
+
+
+def _owner(node: NodeKey) -> NodeKey | None:
+    """The table a column or part belongs to."""
+    if node[0] in _PARTS:
+        return ("table", node[1], node[2], "")
+    return None
+
+
+def describe(node: NodeKey) -> str:
+    kind, schema, name, sub = node
+    base = f"{schema}.{name}" if schema else name
+    if kind == "function":
+        return f"function {base}({sub})"
+    return f"{kind} {base}{'.' + sub if sub else ''}"
+
+
+@dataclass
+class Step:
+    """One statement and what it declares. `phase` is a tie-break rank only.
+
+    creates: objects that exist after this step. needs: objects that must exist when it runs. destroys:
+    objects of the current catalog gone after it (their dependents' drops run first). vacates: names this
+    step frees by renaming the object away (a create of that name waits for it, not for the drop)."""
+
+    phase: int
+    sql: str
+    change: ChangeKind
+    touches: tuple[ObjectRef, ...]
+    creates: tuple[NodeKey, ...] = ()
+    needs: tuple[NodeKey, ...] = ()
+    destroys: tuple[NodeKey, ...] = ()
+    vacates: tuple[NodeKey, ...] = ()
+    transactional: bool = True
+    destructive: bool = False
+    order: int = 0
+
+
+class DepIndex:
+    """pg_depend of one catalog as node keys: what each object references, and what references each object
+    (a column's or part's dependents are also its table's: dropping the table drops them)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        references: dict[NodeKey, list[NodeKey]] = {}
+        dependents: dict[NodeKey, list[NodeKey]] = {}
+        within: dict[NodeKey, list[NodeKey]] = {}
+        for dep in catalog.dependencies:
+            a, b = key(dep.dependent), key(dep.referenced)
+            references.setdefault(a, []).append(b)
+            owner = _owner(a)
+            if owner is not None and owner != b and a[0] == "column":
+                references.setdefault(owner, []).append(b)  # columns are created with their table
+                references.setdefault(("default", *a[1:]), []).append(b)  # pg_depend's column is its default
+            dependents.setdefault(b, []).append(a)
+            owner = _owner(b)
+            if owner is not None and owner != _owner(a) and owner != a:
+                within.setdefault(owner, []).append(a)
+        self.references = references
+        self.dependents = dependents
+        self._within = within
+
+    def of(self, node: NodeKey) -> list[NodeKey]:
+        """What depends on this object; for a table, also what depends on its columns and parts."""
+        return self.dependents.get(node, []) + self._within.get(node, [])
+
+
+class _Graph:
+    def __init__(self, steps: list[Step], current: DepIndex, desired: DepIndex) -> None:
+        self.steps = steps
+        self.waits: list[set[int]] = [set() for _ in steps]
+        self.creators: dict[NodeKey, list[int]] = {}
+        self.destroyers: dict[NodeKey, list[int]] = {}
+        self.vacaters: dict[NodeKey, list[int]] = {}
+        for i, st in enumerate(steps):
+            for node in st.creates:
+                self.creators.setdefault(node, []).append(i)
+            for node in st.destroys:
+                self.destroyers.setdefault(node, []).append(i)
+            for node in st.vacates:
+                self.vacaters.setdefault(node, []).append(i)
+        self._declared_edges()
+        self._dependency_edges(current, desired)
+        self._container_edges()
+
+    def edge(self, before: int, after: int) -> None:
+        if before != after:
+            self.waits[after].add(before)
+
+    def _made_by(self, node: NodeKey) -> list[int]:
+        found = self.creators.get(node)
+        if found is None and (owner := _owner(node)) is not None:
+            found = self.creators.get(owner)
+        return found or []
+
+    def _gone_by(self, node: NodeKey) -> list[int]:
+        """The steps that destroy an object: its own drop, else (a column) its default's, else its table's."""
+        found = self.destroyers.get(node)
+        if found is None and node[0] == "column":
+            found = self.destroyers.get(("default", *node[1:]))
+        if found is None and (owner := _owner(node)) is not None:
+            found = self.destroyers.get(owner)
+        return found or []
+
+    def _declared_edges(self) -> None:
+        for i, st in enumerate(self.steps):
+            for node in st.needs:
+                made = self._made_by(node)
+                for j in made:
+                    self.edge(j, i)
+                if not made and node not in st.destroys:
+                    for j in self._gone_by(node):
+                        self.edge(i, j)
+            for node in st.creates:
+                for j in self.vacaters.get(node) or self.destroyers.get(node) or ():
+                    self.edge(j, i)
+
+    def _dependency_edges(self, current: DepIndex, desired: DepIndex) -> None:
+        for node, destroyers in self.destroyers.items():
+            for dependent in current.of(node):
+                for j in self._gone_by(dependent):
+                    for i in destroyers:
+                        self.edge(j, i)
+        for node, creators in self.creators.items():
+            for referenced in desired.references.get(node, ()):
+                for j in self._made_by(referenced):
+                    for i in creators:
+                        self.edge(j, i)
+
+    def _container_edges(self) -> None:
+        schemas = {n[2] for n in self.creators if n[0] == "schema"} | {
+            n[2] for n in self.destroyers if n[0] == "schema"
+        }
+        extensions = [i for n, found in self.creators.items() if n[0] == "extension" for i in found]
+        dropped_extensions = [i for n, found in self.destroyers.items() if n[0] == "extension" for i in found]
+        for i, st in enumerate(self.steps):
+            for node in st.creates:
+                if node[0] not in ("schema", "extension"):
+                    for j in extensions:
+                        self.edge(j, i)
+                if node[1] in schemas:
+                    for j in self.creators.get(("schema", "", node[1], ""), ()):
+                        self.edge(j, i)
+            for node in st.destroys:
+                if node[0] not in ("schema", "extension"):
+                    for j in dropped_extensions:
+                        self.edge(i, j)
+                if node[1] in schemas:
+                    for j in self.destroyers.get(("schema", "", node[1], ""), ()):
+                        self.edge(i, j)
+            for node in st.needs:
+                if node[1] in schemas:
+                    for j in self.destroyers.get(("schema", "", node[1], ""), ()):
+                        self.edge(i, j)
+
+    def sort(self) -> list[Step]:
+        steps, waits = self.steps, self.waits
+        blocks: list[list[int]] = [[] for _ in steps]
+        left = [len(w) for w in waits]
+        for i, w in enumerate(waits):
+            for j in w:
+                blocks[j].append(i)
+        heap = [(st.phase, st.order, i) for i, st in enumerate(steps) if not left[i]]
+        heapq.heapify(heap)
+        out: list[Step] = []
+        while heap:
+            _, _, i = heapq.heappop(heap)
+            out.append(steps[i])
+            for j in blocks[i]:
+                left[j] -= 1
+                if not left[j]:
+                    heapq.heappush(heap, (steps[j].phase, steps[j].order, j))
+        if len(out) < len(steps):
+            raise self._cycle_error({i for i in range(len(steps)) if left[i]})
+        return out
+
+    def _cycle_error(self, stuck: set[int]) -> PlanCycleError:
+        cycle = _find_cycle(stuck, self.waits)
+        names: list[str] = []
+        for i in cycle:
+            st = self.steps[i]
+            for node in st.creates or st.destroys or keys(st.touches[:1]):
+                if describe(node) not in names:
+                    names.append(describe(node))
+        statements = "; ".join(self.steps[i].sql.split("\n", 1)[0].rstrip(";") for i in cycle)
+        return PlanCycleError(
+            f"cannot order the migration: {', '.join(names)} depend on each other in a cycle",
+            hint=f"the statements in the cycle: {statements}",
+        )
+
+
+def _find_cycle(stuck: set[int], waits: list[set[int]]) -> list[int]:
+    """One cycle among the steps the sort could not release, in dependency order."""
+    start = min(stuck)
+    path: list[int] = []
+    seen: dict[int, int] = {}
+    node = start
+    while node not in seen:
+        seen[node] = len(path)
+        path.append(node)
+        node = min(j for j in waits[node] if j in stuck)  # every stuck step waits for a stuck step
+    return path[seen[node] :][::-1]
+
+
+def ordered(steps: list[Step], current: DepIndex, desired: DepIndex) -> list[Step]:
+    """The steps in an order that honours every edge, lowest (phase, emission order) first among the ready."""
+    return _Graph(steps, current, desired).sort()
+
+
+def closure(start: Iterable[NodeKey], dependents: DepIndex) -> Iterator[NodeKey]:
+    """Everything that depends on `start`, transitively (each node once, `start` excluded)."""
+    seen = set(start)
+    frontier = list(seen)
+    while frontier:
+        for dependent in dependents.of(frontier.pop()):
+            if dependent not in seen:
+                seen.add(dependent)
+                frontier.append(dependent)
+                yield dependent

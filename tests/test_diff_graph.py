@@ -1,0 +1,126 @@
+"""The plan's dependency graph on built steps: declared edges, pg_depend edges of both sides, the tie-break,
+and a cycle that no known move breaks is an error naming its objects."""
+
+from __future__ import annotations
+
+import pytest
+
+from dibs_tui.core.diff.graph import (
+    CREATE_TABLES,
+    DROP_DEPENDENTS,
+    DROP_OBJECTS,
+    DROP_SCHEMAS,
+    LATE_CREATE,
+    PRE_CREATE,
+    DepIndex,
+    NodeKey,
+    Step,
+    ordered,
+)
+from dibs_tui.core.errors import PlanCycleError
+from dibs_tui.core.model import Catalog, Dependency, ObjectRef
+from dibs_tui.core.plan import ChangeKind
+
+EMPTY = DepIndex(Catalog())
+
+
+def table(name: str) -> NodeKey:
+    return ("table", "public", name, "")
+
+
+def step(
+    sql: str,
+    phase: int = LATE_CREATE,
+    *,
+    creates: tuple[NodeKey, ...] = (),
+    needs: tuple[NodeKey, ...] = (),
+    destroys: tuple[NodeKey, ...] = (),
+) -> Step:
+    return Step(phase, sql, ChangeKind.ALTER, (), creates, needs, destroys)
+
+
+def numbered(steps: list[Step]) -> list[Step]:
+    for i, st in enumerate(steps):
+        st.order = i
+    return steps
+
+
+def sqls(steps: list[Step], current: DepIndex = EMPTY, desired: DepIndex = EMPTY) -> list[str]:
+    return [s.sql for s in ordered(numbered(steps), current, desired)]
+
+
+def deps(*pairs: tuple[ObjectRef, ObjectRef]) -> DepIndex:
+    return DepIndex(Catalog(dependencies=tuple(Dependency(a, b) for a, b in pairs)))
+
+
+def test_a_need_outranks_the_phase() -> None:
+    """The view is emitted first and has the earlier phase; it still waits for the table it needs."""
+    view = step("create view", PRE_CREATE, creates=(table("v"),), needs=(table("t"),))
+    tab = step("create table", DROP_OBJECTS, creates=(table("t"),))
+    assert sqls([view, tab]) == ["create table", "create view"]
+
+
+def test_a_need_of_what_is_only_destroyed_runs_before_the_destroy() -> None:
+    drop = step("drop table", DROP_DEPENDENTS, destroys=(table("t"),))
+    use = step("comment on table", DROP_OBJECTS, needs=(table("t"),))
+    assert sqls([drop, use]) == ["comment on table", "drop table"]
+
+
+def test_a_drop_waits_for_its_dependents_drops_from_the_current_catalog() -> None:
+    """pg_depend of the current side: v reads t, so t's drop waits, whatever the phases say."""
+    current = deps((ObjectRef("table", "public", "v"), ObjectRef("column", "public", "t", "a")))
+    drop_t = step("drop table t", DROP_DEPENDENTS, destroys=(table("t"),))
+    drop_v = step("drop view v", DROP_OBJECTS, destroys=(table("v"),))
+    assert sqls([drop_t, drop_v], current=current) == ["drop view v", "drop table t"]
+
+
+def test_a_create_waits_for_what_it_references_in_the_desired_catalog() -> None:
+    fn = ("function", "public", "f", "")
+    desired = deps((ObjectRef("column", "public", "t", "a"), ObjectRef("function", "public", "f")))
+    create_t = step("create table t", PRE_CREATE, creates=(table("t"),))
+    create_f = step("create function f", LATE_CREATE, creates=(fn,))
+    assert sqls([create_t, create_f], desired=desired) == ["create function f", "create table t"]
+
+
+def test_a_schema_is_dropped_after_everything_in_it() -> None:
+    schema: NodeKey = ("schema", "", "public", "")
+    drop_schema = step("drop schema", DROP_DEPENDENTS, destroys=(schema,))
+    drop_fn = step("drop function", DROP_SCHEMAS, destroys=(("function", "public", "f", ""),))
+    assert sqls([drop_schema, drop_fn]) == ["drop function", "drop schema"]
+
+
+def test_ties_keep_phase_then_emission_order() -> None:
+    a = step("a", LATE_CREATE)
+    b = step("b", CREATE_TABLES)
+    c = step("c", CREATE_TABLES)
+    assert sqls([a, b, c]) == ["b", "c", "a"]
+
+
+def test_an_unbreakable_cycle_names_its_objects() -> None:
+    """Two views each created from the other: no move breaks it, and the error says which objects."""
+    v1 = step(
+        "CREATE VIEW public.v1 AS SELECT * FROM public.v2;", creates=(table("v1"),), needs=(table("v2"),)
+    )
+    v2 = step(
+        "CREATE VIEW public.v2 AS SELECT * FROM public.v1;", creates=(table("v2"),), needs=(table("v1"),)
+    )
+    other = step("CREATE TABLE public.t ();", CREATE_TABLES, creates=(table("t"),))
+    with pytest.raises(PlanCycleError) as caught:
+        ordered(numbered([other, v1, v2]), EMPTY, EMPTY)
+    message = str(caught.value)
+    assert "table public.v1" in message and "table public.v2" in message
+    assert "public.t " not in message + " "  # not in the cycle, not named
+    assert "CREATE VIEW public.v1" in message  # the hint quotes the statements
+
+
+def test_a_cycle_through_pg_depend_is_an_error_not_a_guess() -> None:
+    """Drops whose current dependencies form a circle (as a hand-made catalog can): refused by name."""
+    f, g = ObjectRef("function", "public", "f"), ObjectRef("function", "public", "g")
+    current = deps((f, g), (g, f))
+    drop_f = step("DROP FUNCTION public.f();", DROP_OBJECTS, destroys=(("function", "public", "f", ""),))
+    drop_g = step("DROP FUNCTION public.g();", DROP_OBJECTS, destroys=(("function", "public", "g", ""),))
+    with pytest.raises(
+        PlanCycleError,
+        match=r"function public\.f\(\).*function public\.g\(\)|function public\.g\(\).*function public\.f\(\)",
+    ):
+        ordered(numbered([drop_f, drop_g]), current, EMPTY)
