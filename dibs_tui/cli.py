@@ -214,9 +214,86 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_dsn(p)
     p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder")
-    for name in ("open", "schema", "diff", "check", "generate", "status"):
+    _add_explorer_commands(sub)
+    for name in ("open", "schema", "diff", "check", "generate", "status", *EXPLORER):
         _add_session_limits(sub.choices[name])
     return parser
+
+
+EXPLORER = ("uses", "path", "lint", "export")
+
+
+def _add_explorer_commands(sub: Any) -> None:
+    p = sub.add_parser(
+        "uses",
+        help="what depends on a table, column, type, domain, sequence or function, transitively",
+        description="Every object that uses OBJECT, as a tree: views and materialized views (with the "
+        "columns they read), functions (SQL-standard bodies from pg_depend; PL/pgSQL and SQL bodies by the "
+        "parser, marked 'found in body'), triggers, policies, foreign keys pointing in, indexes, defaults, "
+        "generated columns and CHECKs, each with its source file:line when the meta tables know it. "
+        "Exit 2 when OBJECT names nothing or more than one thing.",
+    )
+    p.add_argument(
+        "object",
+        metavar="OBJECT",
+        help="schema.table, schema.table.column, schema.fn(argtypes), a type or sequence",
+    )
+    _add_dsn(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    _add_schema_filters(p)
+
+    p = sub.add_parser(
+        "path",
+        help="the shortest foreign-key paths between two tables, with the SELECT ... JOIN for each",
+        description="Up to --limit chains of foreign keys from FROM to TO (either direction of each key), "
+        "shortest first, each with a ready SELECT. Exit 1 when none joins them, 2 for an unknown table.",
+    )
+    p.add_argument("source", metavar="FROM", help="[schema.]table")
+    p.add_argument("target", metavar="TO", help="[schema.]table")
+    _add_dsn(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--limit", type=int, default=3, metavar="N", help="at most N paths (default 3)")
+    _add_schema_filters(p)
+
+    p = sub.add_parser(
+        "lint",
+        help="health checks for CI: unindexed FKs, missing keys, duplicate/unused indexes, docs, ...",
+        description="FKs without a covering index, tables without a primary key, duplicate and redundant "
+        "indexes, unused indexes (with the statistics' age), FK type mismatches, RLS without a policy, "
+        "SECURITY DEFINER functions without a fixed search_path, sequences near exhaustion and missing "
+        "documentation; each with why it matters, the SQL that fixes it and its source file:line. "
+        "Exit 0 when nothing is at or above --fail-on, 1 otherwise.",
+    )
+    _add_dsn(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--fail-on", choices=["info", "warning", "error"], default="warning", help="default: warning"
+    )
+    p.add_argument(
+        "--only", action="append", metavar="CHECK", help="only this check (repeatable), e.g. fk-without-index"
+    )
+    p.add_argument(
+        "--write-fixes",
+        action="store_true",
+        help="write the fixes of the findings at or above --fail-on as a migration (review it, then migrate)",
+    )
+    p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder (for --write-fixes)")
+    _add_schema_filters(p)
+
+    p = sub.add_parser(
+        "export",
+        help="the schema or a neighbourhood as a Mermaid erDiagram, Graphviz DOT or a Markdown data dictionary",
+        description="Export every table (or the tables within --depth FK steps of --around) as a Mermaid "
+        "erDiagram, a Graphviz digraph, or a Markdown data dictionary with the doc coverage summary.",
+    )
+    _add_dsn(p)
+    p.add_argument("--format", choices=["mermaid", "dot", "markdown"], required=True)
+    p.add_argument("--around", metavar="TABLE", help="only this table's FK neighbourhood")
+    p.add_argument(
+        "--depth", type=int, choices=[1, 2, 3], default=1, help="FK steps around --around (default 1)"
+    )
+    p.add_argument("--output", type=Path, metavar="PATH", help="write here instead of standard output")
+    _add_schema_filters(p)
 
 
 def _add_session_limits(parser: argparse.ArgumentParser) -> None:
@@ -231,7 +308,19 @@ def _add_session_limits(parser: argparse.ArgumentParser) -> None:
     )
 
 
-COMMANDS = ("open", "demo", "init", "schema", "diff", "check", "generate", "review", "migrate", "status")
+COMMANDS = (
+    "open",
+    "demo",
+    "init",
+    "schema",
+    "diff",
+    "check",
+    "generate",
+    "review",
+    "migrate",
+    "status",
+    *EXPLORER,
+)
 
 
 def _normalise(argv: list[str]) -> list[str]:

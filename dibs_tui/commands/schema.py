@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
 
 from ..config import Settings
-from ..core.errors import DibsError
 from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
 from ..core.sqlescape import escape_sql
 from ..core.terminal import colour_wanted, json_safe, raw_stream, safe, safe_output
-from .common import exit_now, run_async, sqlite_path, target_for
+from .catalog_read import load
+from .common import exit_now, run_async, sqlite_path
 from .schema_output import highlight_sql, to_json
-
-# Connections for one `schema` run. bench/introspect.py compares one with three
-# (DIBS_TUI_SCHEMA_CONNECTIONS): on an idle 2-core machine three won at both sizes (1.21 -> 1.03 s at
-# 1,000 tables, 4.73 -> 4.36 s at 5,000); on cores busy with other work they won or lost by up to 19 %.
-# Users mostly run it on a machine that is not busy, so three is the default.
-PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "2"))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -35,7 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # A short-lived process that builds one large acyclic tree: the cyclic GC would only rescan it, again and
     # again (a third of the time at 5,000 tables). Memory is returned when the process exits.
     gc.disable()
-    catalog = run_async(_load(args, settings))
+    catalog, _ = run_async(load(args, settings))
     fmt = args.format or "plain"
     out = sys.stdout
     if fmt == "json":
@@ -57,40 +50,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"dibs-tui: note: {note}", file=sys.stderr)
     out.flush()
     return exit_now(0)
-
-
-async def _load(args: argparse.Namespace, settings: Settings) -> Catalog:
-    import asyncio
-
-    import asyncpg
-
-    from ..core.connect import connect
-    from ..core.introspect.read import load_catalog
-    from ..core.session import bounded, catalog_settings
-
-    target = target_for(args, settings)
-    include = tuple(args.schemas or settings.include_schemas)
-    exclude = tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas)
-    # With more than one connection (opened at once), the introspection queries run concurrently.
-    bounds = catalog_settings()  # search_path pinned to pg_catalog, lock and statement timeouts
-    conns = await asyncio.gather(
-        *(connect(target, read_only=True, extra_settings=bounds) for _ in range(PARALLEL_CONNECTIONS)),
-        return_exceptions=True,
-    )
-    opened = [c for c in conns if not isinstance(c, BaseException)]
-    try:
-        for failure in conns:
-            if isinstance(failure, BaseException):
-                raise failure
-        async with bounded(opened[0]):
-            return await load_catalog(
-                opened[0], include_schemas=include, exclude_schemas=exclude, extra_connections=opened[1:]
-            )
-    except asyncpg.PostgresError as exc:
-        # Typically a permission problem on a catalog function or a meta table: one line, no traceback.
-        raise DibsError(f"cannot read the schema of {target.masked}: {exc}".splitlines()[0]) from None
-    finally:
-        await asyncio.gather(*(c.close() for c in opened))
 
 
 # --- \d-like text -----------------------------------------------------------------------------------------

@@ -1,0 +1,106 @@
+"""`dibs-tui lint`: health findings for CI. Exit 0 when nothing is at or above --fail-on, 1 otherwise.
+
+`--write-fixes` writes the fixes as a migration into the migrations folder (`--migrations`, else the
+configured one), named and laid out like `generate`'s, so that `review`, `status` and `migrate` take it
+as they take any other migration: one path from a finding to the database, the reviewed one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..config import Settings
+from ..core.errors import DibsError
+from ..core.explore.health import Finding, HealthReport, Level, check_health
+from ..core.explore.health_facts import read_health_facts
+from ..core.explore.health_fix import fix_migration
+from ..core.sqlescape import escape_sql
+from ..core.terminal import safe
+from .catalog_read import load
+from .common import exit_now, run_async
+from .status import migrations_folder
+
+LEVELS = {str(level): level for level in Level}
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    catalog, facts = run_async(load(args, settings, read_health_facts))
+    assert facts is not None
+    report = check_health(catalog, facts)
+    findings = [f for f in report.findings if not args.only or f.check in args.only]
+    if args.format == "json":
+        print(json.dumps(report_json(report, findings), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(report_text(report, findings))
+    fail_on = LEVELS[args.fail_on]
+    if args.write_fixes:
+        _write_fixes(args, settings, [f for f in findings if f.level >= fail_on])
+    return exit_now(1 if any(f.level >= fail_on for f in findings) else 0)
+
+
+def _write_fixes(args: argparse.Namespace, settings: Settings, findings: list[Finding]) -> None:
+    name, text = fix_migration(findings)
+    folder = migrations_folder(args, settings)
+    path = folder / f"{name}.sql"
+    if path.exists():
+        raise DibsError(f"{path} already exists")
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(escape_sql(text), encoding="utf-8")
+    print(f"wrote {path}; review it with: dibs-tui review {path}", file=sys.stderr)
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "check": f.check,
+        "level": str(f.level),
+        "object": f.object,
+        "message": f.message,
+        "why": f.why,
+        "fix": f.fix,
+        "fix_is_template": f.fix_is_template,
+        "source": None if f.source is None else {"file": f.source.file, "line": f.source.line},
+    }
+
+
+def report_json(report: HealthReport, findings: list[Finding]) -> dict[str, Any]:
+    done, total = report.total_coverage
+    return {
+        "findings": [finding_json(f) for f in findings],
+        "statistics_age": report.stats_age,
+        "doc_coverage": {
+            "documented": done,
+            "total": total,
+            "tables": [
+                {"table": f"{c.table[0]}.{c.table[1]}", "documented": c.documented, "total": c.total}
+                for c in report.coverage
+            ],
+        },
+    }
+
+
+def report_text(report: HealthReport, findings: list[Finding]) -> str:
+    out: list[str] = []
+    for f in findings:
+        where = f"  ({safe(str(f.source))})" if f.source else ""
+        out.append(f"{str(f.level).upper():<7} {f.check}  {safe(f.object)}{where}")
+        out.append(f"        {safe(f.message)}")
+        out.append(f"        why: {f.why}")
+        if f.fix:
+            label = "fix (fill in):" if f.fix_is_template else "fix:"
+            fix_lines = escape_sql(f.fix).splitlines()
+            out.append(f"        {label} {fix_lines[0]}")
+            out.extend(f"             {line}" for line in fix_lines[1:])
+    done, total = report.total_coverage
+    counts = {level: sum(1 for f in findings if f.level is level) for level in Level}
+    out.append(
+        f"{len(findings)} finding{'s' if len(findings) != 1 else ''} ("
+        + ", ".join(f"{level}: {counts[level]}" for level in reversed(Level))
+        + ")"
+        + f"; documentation {done} of {total} tables and columns"
+        + (f" ({100 * done / total:.0f} %)" if total else "")
+        + f"; index usage statistics {report.stats_age}"
+    )
+    return "\n".join(out) + "\n"

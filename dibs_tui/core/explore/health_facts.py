@@ -1,0 +1,79 @@
+"""What health checks need beyond the catalog model, in four set-based reads of pg_catalog's statistics
+views: index scans (with the statistics' age), sequence positions, SECURITY DEFINER functions' settings and
+table sizes. Everything is keyed by name, like the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import asyncpg
+
+from ..model import QualifiedName
+
+_INDEX_SCANS = """
+SELECT s.schemaname AS schema, s.relname AS table_name, s.indexrelname AS index_name, s.idx_scan AS scans
+FROM pg_catalog.pg_stat_user_indexes s
+"""
+_STATS_AGE = """
+SELECT (SELECT d.stats_reset FROM pg_catalog.pg_stat_database d WHERE d.datname = pg_catalog.current_database())
+         AS stats_reset,
+       pg_catalog.pg_postmaster_start_time() AS started,
+       pg_catalog.now() AS now
+"""
+_SEQUENCES = """
+SELECT s.schemaname AS schema, s.sequencename AS name, s.last_value
+FROM pg_catalog.pg_sequences s WHERE s.last_value IS NOT NULL
+"""
+_DEFINERS = """
+SELECT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args,
+       COALESCE(p.proconfig, '{}') AS config
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE p.prosecdef AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+"""
+_SIZES = """
+SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_total_relation_size(c.oid) AS bytes
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+"""
+
+
+@dataclass(frozen=True)
+class HealthFacts:
+    index_scans: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (schema, table, index)
+    stats_since: datetime | None = None  # the last statistics reset, else the server's start
+    read_at: datetime | None = None
+    sequence_values: dict[QualifiedName, int] = field(default_factory=dict)
+    definer_config: dict[tuple[str, str, str], tuple[str, ...]] = field(
+        default_factory=dict
+    )  # (schema, name, args)
+    sizes: dict[QualifiedName, int] = field(default_factory=dict)
+
+    def stats_age(self) -> str:
+        """How long the usage statistics have been counting, in words."""
+        if self.stats_since is None or self.read_at is None:
+            return "of unknown age"
+        seconds = (self.read_at - self.stats_since).total_seconds()
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            if seconds >= size:
+                count = int(seconds // size)
+                return f"{count} {unit}{'s' if count != 1 else ''} old (since {self.stats_since:%Y-%m-%d %H:%M} UTC)"
+        return f"{int(seconds)} seconds old"
+
+
+async def read_health_facts(conn: asyncpg.Connection) -> HealthFacts:
+    """The statistics the checks read: a constant number of queries, whatever the schema's size."""
+    scans = await conn.fetch(_INDEX_SCANS)
+    age = await conn.fetchrow(_STATS_AGE)
+    sequences = await conn.fetch(_SEQUENCES)
+    definers = await conn.fetch(_DEFINERS)
+    sizes = await conn.fetch(_SIZES)
+    since = age["stats_reset"] or age["started"] if age else None
+    return HealthFacts(
+        index_scans={(r["schema"], r["table_name"], r["index_name"]): r["scans"] for r in scans},
+        stats_since=since,
+        read_at=age["now"] if age else None,
+        sequence_values={(r["schema"], r["name"]): r["last_value"] for r in sequences},
+        definer_config={(r["schema"], r["name"], r["args"]): tuple(r["config"]) for r in definers},
+        sizes={(r["schema"], r["name"]): r["bytes"] for r in sizes},
+    )

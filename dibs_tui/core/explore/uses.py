@@ -1,0 +1,251 @@
+"""What uses an object, transitively, as a tree: every dependent pg_depend records (views down to the
+column, SQL-standard function bodies, triggers, policies, defaults, FKs pointing in), what the model says of
+one table's own columns (indexes, constraints, generated columns), and what the parser finds in PL/pgSQL and
+text SQL bodies ("found in body").
+
+`UsesIndex(catalog)` builds the reverse edges once (function bodies parsed once); each `tree()` is then a
+walk over dictionaries, whatever the catalog's size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..model import Catalog, ConstraintKind, ObjectRef, Relation, SourceLocation
+from .bodies import BodyNames, body_names
+
+
+@dataclass(frozen=True)
+class Use:
+    """`dependent` uses the object it hangs under: how, and whether the parser found it in a body."""
+
+    dependent: ObjectRef
+    what: str  # "view", "function", "trigger", "foreign key", "index", "default", "generated column", ...
+    via: tuple[str, ...] = ()  # the columns of the used table it goes through, when known
+    in_body: bool = False
+    body_line: int | None = None
+
+
+@dataclass(frozen=True)
+class UseNode:
+    ref: ObjectRef
+    what: str
+    via: tuple[str, ...] = ()
+    in_body: bool = False
+    body_line: int | None = None
+    source: SourceLocation | None = None
+    children: tuple[UseNode, ...] = ()
+    repeated: bool = False  # already shown higher in the tree: not expanded again
+
+    def walk(self) -> Iterable[UseNode]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+MAX_DEPTH = 12
+
+_CONSTRAINT_WORDS = {
+    ConstraintKind.PRIMARY_KEY: "primary key",
+    ConstraintKind.UNIQUE: "unique constraint",
+    ConstraintKind.CHECK: "check",
+    ConstraintKind.FOREIGN_KEY: "foreign key",
+    ConstraintKind.EXCLUSION: "exclusion constraint",
+    ConstraintKind.NOT_NULL: "not null",
+}
+
+
+@dataclass
+class _Edges:
+    by_referenced: dict[ObjectRef, dict[ObjectRef, Use]] = field(default_factory=dict)
+
+    def add(self, referenced: ObjectRef, use: Use) -> None:
+        uses = self.by_referenced.setdefault(referenced, {})
+        known = uses.get(use.dependent)
+        if known is None or (known.in_body and not use.in_body):  # the server's word wins over the parser's
+            uses[use.dependent] = use
+
+
+class UsesIndex:
+    """The reverse dependency edges of one catalog."""
+
+    def __init__(self, catalog: Catalog, bodies: dict[ObjectRef, BodyNames] | None = None) -> None:
+        self.catalog = catalog
+        self._edges = _Edges()
+        for dep in catalog.dependencies:
+            self._edges.add(dep.referenced, Use(dep.dependent, self.what(dep.dependent)))
+        for target, incoming in catalog.referenced_by.items():
+            for rel, con in incoming:
+                assert con.foreign_key is not None
+                ref = ObjectRef("constraint", rel.schema, rel.name, con.name)
+                self._edges.add(ObjectRef("table", *target), Use(ref, "foreign key"))
+                for column in con.foreign_key.target_columns:
+                    self._edges.add(ObjectRef("column", *target, column), Use(ref, "foreign key"))
+        self._add_bodies(bodies if bodies is not None else _parse_bodies(catalog))
+
+    def _add_bodies(self, bodies: dict[ObjectRef, BodyNames]) -> None:
+        by_name: dict[str, list[Relation]] = {}
+        for rel in self.catalog.relations:
+            by_name.setdefault(rel.name, []).append(rel)
+        functions: dict[str, list[ObjectRef]] = {}
+        for fn in self.catalog.functions:
+            functions.setdefault(fn.name, []).append(
+                ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
+            )
+        for fn_ref, names in bodies.items():
+            for found in names.tables:
+                for rel in by_name.get(found.table, []):
+                    if found.schema is not None and found.schema != rel.schema:
+                        continue
+                    via = tuple(sorted(c for c in found.columns if rel.column(c) is not None))
+                    use = Use(fn_ref, "function", via, in_body=True, body_line=found.line)
+                    self._edges.add(ObjectRef("table", rel.schema, rel.name), use)
+                    for column in via:
+                        self._edges.add(ObjectRef("column", rel.schema, rel.name, column), use)
+            for call in names.calls:
+                for callee in functions.get(call.function, []):
+                    if (call.schema is None or call.schema == callee.schema) and callee != fn_ref:
+                        self._edges.add(callee, Use(fn_ref, "function", in_body=True, body_line=call.line))
+
+    def what(self, ref: ObjectRef) -> str:
+        """What kind of object `ref` is, in words."""
+        if ref.kind == "table":
+            rel = self.catalog.relation(ref.schema, ref.name)
+            return str(rel.kind) if rel is not None else "table"
+        if ref.kind == "constraint":
+            rel = self.catalog.relation(ref.schema, ref.name)
+            con = next((c for c in rel.constraints if c.name == ref.sub), None) if rel else None
+            return _CONSTRAINT_WORDS[con.kind] if con is not None else "constraint"
+        if ref.kind == "column":
+            rel = self.catalog.relation(ref.schema, ref.name)
+            col = rel.column(ref.sub) if rel else None
+            return "generated column" if col is not None and col.generated else "column"
+        return ref.kind
+
+    def direct(self, ref: ObjectRef) -> list[Use]:
+        """Everything that uses `ref` directly; for a table, what uses any of its columns too."""
+        uses: dict[ObjectRef, Use] = dict(self._edges.by_referenced.get(ref, {}))
+        rel = self.catalog.relation(ref.schema, ref.name) if ref.kind in ("table", "column") else None
+        if ref.kind == "table" and rel is not None:
+            for col in rel.columns:
+                for use in self._column_uses(rel, col.name):
+                    if use.dependent.kind == "table" or use.dependent.name != rel.name:
+                        _merge(uses, use, col.name)
+        elif ref.kind == "column" and rel is not None:
+            for use in self._column_uses(rel, ref.sub):
+                uses.setdefault(use.dependent, use)
+        uses.pop(ref, None)
+        return sorted(
+            uses.values(), key=lambda u: (u.what, u.dependent.schema, u.dependent.name, u.dependent.sub)
+        )
+
+    def _column_uses(self, rel: Relation, column: str) -> list[Use]:
+        """What uses one column: the server's edges, plus the table's own indexes, constraints and
+        generated columns (pg_depend leaves those inside one table out of the catalog's dependencies)."""
+        uses = list(
+            self._edges.by_referenced.get(ObjectRef("column", rel.schema, rel.name, column), {}).values()
+        )
+        mention = re.compile(
+            rf'(?<![\w"]){re.escape(column)}(?![\w"])|"{re.escape(column.replace(chr(34), 2 * chr(34)))}"'
+        )
+        for index in rel.indexes:
+            if (
+                column in index.columns
+                or column in index.include
+                or any(mention.search(c) for c in index.columns)
+            ):
+                uses.append(Use(ObjectRef("index", rel.schema, rel.name, index.name), "index"))
+        for con in rel.constraints:
+            if column in con.columns and con.kind is not ConstraintKind.NOT_NULL:
+                uses.append(
+                    Use(ObjectRef("constraint", rel.schema, rel.name, con.name), _CONSTRAINT_WORDS[con.kind])
+                )
+        for col in rel.columns:
+            if col.name != column and col.generation_expression and mention.search(col.generation_expression):
+                uses.append(Use(ObjectRef("column", rel.schema, rel.name, col.name), "generated column"))
+        return uses
+
+    def tree(self, ref: ObjectRef, max_depth: int = MAX_DEPTH) -> UseNode:
+        """`ref` with everything that uses it, transitively; an object met twice is expanded once."""
+        seen: set[ObjectRef] = {ref}
+        return UseNode(
+            ref, self.what(ref), source=self.source(ref), children=self._children(ref, seen, max_depth)
+        )
+
+    def _children(self, ref: ObjectRef, seen: set[ObjectRef], depth: int) -> tuple[UseNode, ...]:
+        if depth <= 0:
+            return ()
+        nodes: list[UseNode] = []
+        fresh: list[Use] = []
+        for use in map(lambda u: _in_context(ref, u), self.direct(ref)):
+            if use.dependent in seen:
+                nodes.append(self._node(use, (), repeated=True))
+            else:
+                seen.add(use.dependent)
+                fresh.append(use)
+        for use in fresh:  # breadth first: an object shows where it is nearest the root
+            # A default or generated column uses `ref`; what uses that column does not. A column of a type
+            # changes with the type, and so does everything that reads it.
+            expand = use.dependent.kind != "column" or ref.kind == "type"
+            nodes.append(self._node(use, self._children(use.dependent, seen, depth - 1) if expand else ()))
+        order = {id(n): i for i, n in enumerate(nodes)}
+        return tuple(
+            sorted(
+                nodes, key=lambda n: (n.repeated, n.what, n.ref.schema, n.ref.name, n.ref.sub, order[id(n)])
+            )
+        )
+
+    def _node(self, use: Use, children: tuple[UseNode, ...], *, repeated: bool = False) -> UseNode:
+        return UseNode(
+            use.dependent,
+            use.what,
+            use.via,
+            use.in_body,
+            use.body_line,
+            self.source(use.dependent),
+            children,
+            repeated,
+        )
+
+    def source(self, ref: ObjectRef) -> SourceLocation | None:
+        """Where provenance says `ref` is defined: the object's own row, else its table's."""
+        rel = self.catalog.relation(ref.schema, ref.name)
+        if rel is None:
+            return None
+        own = None
+        if ref.kind == "column":
+            col = rel.column(ref.sub)
+            own = col.provenance.source if col is not None and col.provenance else None
+        elif ref.kind == "index":
+            index = next((i for i in rel.indexes if i.name == ref.sub), None)
+            own = index.provenance.source if index is not None and index.provenance else None
+        if own is not None:
+            return own
+        return rel.provenance.source if rel.provenance else None
+
+
+def _in_context(referenced: ObjectRef, use: Use) -> Use:
+    """A column that uses a type is a column of that type; one that uses a sequence or a function does so
+    through its default (or its generation expression)."""
+    if use.dependent.kind != "column" or use.what == "generated column":
+        return use
+    what = "column" if referenced.kind == "type" else "default"
+    return Use(use.dependent, what, use.via, use.in_body, use.body_line)
+
+
+def _merge(uses: dict[ObjectRef, Use], use: Use, column: str) -> None:
+    known = uses.get(use.dependent)
+    via = tuple(dict.fromkeys((*(known.via if known else ()), *use.via, column)))
+    base = known if known is not None and not (known.in_body and not use.in_body) else use
+    uses[use.dependent] = Use(base.dependent, base.what, via, base.in_body, base.body_line)
+
+
+def _parse_bodies(catalog: Catalog) -> dict[ObjectRef, BodyNames]:
+    out: dict[ObjectRef, BodyNames] = {}
+    for fn in catalog.functions:
+        names = body_names(fn)
+        if names.tables or names.calls:
+            out[ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)] = names
+    return out

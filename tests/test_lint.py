@@ -1,0 +1,142 @@
+"""`dibs-tui lint`: a database built to hold each kind of finding (next to the object that must not be
+reported), one built clean that reports nothing, exit codes per --fail-on, and fixes written as a migration
+that `migrate` applies, after which those findings are gone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.cli import main
+from tests.pg import run_sql
+
+BROKEN = """
+CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE);
+COMMENT ON TABLE parent IS 'documented';
+CREATE TABLE child_unindexed (id int PRIMARY KEY, parent_id int REFERENCES parent (id));
+CREATE TABLE child_indexed (id int PRIMARY KEY, parent_id int REFERENCES parent (id));
+CREATE INDEX child_indexed_parent_idx ON child_indexed (parent_id);
+CREATE TABLE child_wide (id int PRIMARY KEY, parent_id bigint REFERENCES parent (id));
+CREATE INDEX child_wide_parent_idx ON child_wide (parent_id);
+CREATE TABLE keyless (x int);
+CREATE TABLE keyed_by_unique (x int NOT NULL);
+CREATE UNIQUE INDEX keyed_by_unique_x ON keyed_by_unique (x);
+CREATE TABLE indexed (a int PRIMARY KEY, b int, c int);
+CREATE INDEX indexed_b_1 ON indexed (b);
+CREATE INDEX indexed_b_2 ON indexed (b);
+CREATE INDEX indexed_c ON indexed (c);
+CREATE INDEX indexed_c_a ON indexed (c, a);
+CREATE TABLE secret (id int PRIMARY KEY);
+ALTER TABLE secret ENABLE ROW LEVEL SECURITY;
+CREATE TABLE guarded (id int PRIMARY KEY);
+ALTER TABLE guarded ENABLE ROW LEVEL SECURITY;
+CREATE POLICY guarded_all ON guarded USING (true);
+CREATE FUNCTION risky() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';
+CREATE FUNCTION careful() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT 1';
+CREATE SEQUENCE nearly_full AS integer;
+SELECT setval('nearly_full', 2000000000);
+CREATE SEQUENCE half_full AS integer;
+SELECT setval('half_full', 1000000000);
+CREATE SEQUENCE roomy;
+SELECT nextval('roomy');
+"""
+
+CLEAN = """
+CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent (id));
+CREATE INDEX child_parent_idx ON child (parent_id);
+COMMENT ON TABLE parent IS 'Parents.';
+COMMENT ON COLUMN parent.id IS 'Key.';
+COMMENT ON TABLE child IS 'Children.';
+COMMENT ON COLUMN child.id IS 'Key.';
+COMMENT ON COLUMN child.parent_id IS 'Whose child.';
+CREATE FUNCTION careful() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT 1';
+"""
+
+
+def _lint(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object], str]:
+    code = main(["lint", *args, "--format", "json"])
+    out, err = capsys.readouterr()
+    return code, json.loads(out), err
+
+
+def _objects(report: dict[str, object], check: str) -> set[str]:
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    return {f["object"] for f in findings if f["check"] == check}
+
+
+def test_each_kind_of_finding_and_only_where_it_is(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql(db, BROKEN)
+    code, report, _ = _lint(capsys, db, "--fail-on", "info")
+    assert code == 1
+    assert _objects(report, "fk-without-index") == {"public.child_unindexed.child_unindexed_parent_id_fkey"}
+    assert _objects(report, "no-primary-key") == {"public.keyless", "public.keyed_by_unique"}
+    assert _objects(report, "duplicate-index") == {"public.indexed.indexed_b_2"}
+    assert _objects(report, "redundant-index") == {"public.indexed.indexed_c"}
+    assert {"public.indexed.indexed_b_1", "public.indexed.indexed_c_a"} <= _objects(report, "unused-index")
+    assert "public.keyed_by_unique.keyed_by_unique_x" not in _objects(report, "unused-index")  # it enforces
+    assert _objects(report, "fk-type-mismatch") == {"public.child_wide.parent_id"}
+    assert _objects(report, "rls-without-policy") == {"public.secret"}
+    assert _objects(report, "security-definer-search-path") == {"public.risky()"}
+    assert _objects(report, "sequence-near-exhaustion") == {"public.nearly_full"}
+    undocumented = _objects(report, "undocumented")
+    assert "public.keyless" in undocumented and "public.parent" in undocumented  # its columns are not
+    findings = {(f["check"], f["object"]): f for f in report["findings"]}  # type: ignore[union-attr]
+    seq = findings[("sequence-near-exhaustion", "public.nearly_full")]
+    assert seq["level"] == "error" and "93%" in seq["message"]
+    assert findings[("no-primary-key", "public.keyed_by_unique")]["fix"] == (
+        "ALTER TABLE public.keyed_by_unique ADD PRIMARY KEY USING INDEX keyed_by_unique_x;"
+    )
+    unused = findings[("unused-index", "public.indexed.indexed_b_1")]
+    assert "statistics are" in unused["message"] and "old" in unused["message"]
+    coverage = report["doc_coverage"]
+    assert isinstance(coverage, dict) and coverage["documented"] == 1  # the COMMENT ON TABLE parent
+
+
+def test_fail_on_levels(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql(
+        db,
+        "CREATE TABLE keyless (x int); COMMENT ON TABLE keyless IS 'k'; COMMENT ON COLUMN keyless.x IS 'x'",
+    )
+    assert _lint(capsys, db, "--fail-on", "error")[0] == 0  # a warning only
+    assert _lint(capsys, db, "--fail-on", "warning")[0] == 1
+    assert _lint(capsys, db, "--fail-on", "warning", "--only", "fk-without-index")[0] == 0
+
+
+def test_a_clean_database_reports_nothing(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql(db, CLEAN)
+    # The FK's index has been used once: it is not unused (the statistics reach other sessions at commit).
+    run_sql(db, "SET enable_seqscan = off; SELECT * FROM child WHERE parent_id = 1")
+    code, report, _ = _lint(capsys, db, "--fail-on", "info")
+    assert report["findings"] == [] and code == 0
+    assert report["doc_coverage"]["documented"] == report["doc_coverage"]["total"] == 5  # type: ignore[index]
+    code = main(["lint", db])
+    out, _ = capsys.readouterr()
+    assert code == 0 and out.startswith("0 findings (error: 0, warning: 0, info: 0); documentation 5 of 5")
+
+
+def test_fixes_written_as_a_migration_apply_and_clear_the_findings(
+    db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    run_sql(db, BROKEN)
+    folder = tmp_path / "migrations"
+    code = main(["lint", db, "--fail-on", "warning", "--write-fixes", "--migrations", str(folder)])
+    _, err = capsys.readouterr()
+    assert code == 1 and "wrote" in err
+    (migration,) = folder.glob("*_health-fixes.sql")
+    text = migration.read_text()
+    assert (
+        "CREATE INDEX CONCURRENTLY child_unindexed_parent_id_idx ON public.child_unindexed (parent_id);"
+        in text
+    )
+    assert "COMMENT ON" not in text  # templates wait for the user's words
+    assert main(["migrate", db, "--migrations", str(folder), "--yes"]) == 0
+    capsys.readouterr()
+    _, report, _ = _lint(capsys, db, "--fail-on", "warning")
+    for check in ("fk-without-index", "duplicate-index", "fk-type-mismatch", "security-definer-search-path"):
+        assert _objects(report, check) == set(), check
+    assert _objects(report, "no-primary-key") == {"public.keyless"}  # its fix needs a decision: not written
+    assert _objects(report, "rls-without-policy") == {"public.secret"}
