@@ -195,7 +195,7 @@ async def test_quoted_and_schema_qualified_names(db: str) -> None:
         'ALTER TABLE ONLY app."Orders" DROP COLUMN IF EXISTS "Note";',
     )
     assert messages(result, "fails-on-existing-data") == [
-        '1 row of app."Orders" has Note NULL: SET NOT NULL fails'
+        '1 row of app."Orders" has Note NULL: SET NOT NULL fails (e.g. ctid (0,1))'
     ]
     assert "1 non-null value in 2 rows" in messages(result, "data-loss")[0]
 

@@ -35,7 +35,9 @@ async def not_null(dsn: str, table: str, column: str) -> bool:
 async def test_a_column_named_with_a_newline_is_counted_and_left_nullable(db: str) -> None:
     await execute(db, "CREATE TABLE t (id int, \"a\nb\" text); INSERT INTO t VALUES (1, NULL), (2, 'x');")
     result = await review(db, 'ALTER TABLE t ALTER COLUMN "a\nb" SET NOT NULL;')
-    assert messages(result, "fails-on-existing-data") == ["1 row of t has a\nb NULL: SET NOT NULL fails"]
+    assert messages(result, "fails-on-existing-data") == [
+        "1 row of t has a\nb NULL: SET NOT NULL fails (e.g. ctid (0,1))"
+    ]
     assert not await not_null(db, "t", "a\nb")  # the migration's statement did not run
 
 
@@ -64,7 +66,7 @@ async def test_a_table_named_with_a_dot_and_capitals_is_looked_up_as_one_name(db
     )
     result = await review(db, 'ALTER TABLE app."Or.ders" ALTER COLUMN note SET NOT NULL;')
     assert messages(result, "fails-on-existing-data") == [
-        '2 rows of app."Or.ders" have note NULL: SET NOT NULL fails'
+        '2 rows of app."Or.ders" have note NULL: SET NOT NULL fails (e.g. ctid (0,1))'
     ]
     assert not await not_null(db, 'app."Or.ders"', "note")
 

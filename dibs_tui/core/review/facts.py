@@ -1,5 +1,5 @@
 """What the live database says about a table a migration touches: its rows (exact up to EXACT_COUNT_LIMIT,
-else the planner's estimate), column types, keys, and bounded counts of the rows a step would fail on."""
+else the planner's estimate) and column types."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import asyncpg
 
-from ..sql import quote_ident
 from .names import key, regclass_text
 
 EXACT_COUNT_LIMIT = 100_000  # above this, row counts are the planner's estimate
@@ -81,29 +80,3 @@ class Facts:
             column,
         )
         return str(value) if value is not None else None
-
-    async def count_where(self, table: TableFacts, condition: str) -> int | None:
-        """Rows matching `condition`; None when the count did not finish within CHECK_TIMEOUT."""
-        value = await self.scalar(f"SELECT pg_catalog.count(*) FROM {table.qualified} WHERE {condition}")
-        return int(value) if value is not None else None
-
-    async def duplicates(self, table: TableFacts, columns: list[str]) -> int | None:
-        """How many value groups occur more than once (rows with a NULL key never clash)."""
-        cols = ", ".join(quote_ident(c) for c in columns)
-        not_null = " AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in columns)
-        value = await self.scalar(
-            f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {table.qualified} WHERE {not_null} GROUP BY {cols} "
-            "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) d"
-        )
-        return int(value) if value is not None else None
-
-    async def primary_key(self, table: TableFacts) -> list[str]:
-        value = await self.conn.fetchval(
-            "SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n) FROM pg_catalog.pg_constraint c "
-            "CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n) "
-            "JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid "
-            "AND a.attnum OPERATOR(pg_catalog.=) k.attnum "
-            "WHERE c.conrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND c.contype OPERATOR(pg_catalog.=) 'p'",
-            table.oid,
-        )
-        return list(value or [])

@@ -47,6 +47,9 @@ class Hazard:
     cost: Cost | None = None
     count: int | None = None  # rows a data check found (counted on the live data)
     example: str = ""  # one example key of those rows, as text
+    estimated_from: int | None = None  # the count comes from a TABLESAMPLE of this many rows
+    lost_bytes: int | None = None  # what a drop loses, as stored (pg_total_relation_size)
+    not_counted: str = ""  # why a data check gave no count (an expression it may not run, a timeout)
 
     def describe(self) -> str:
         """The message with its cost, for one line of text."""
@@ -63,6 +66,12 @@ class Hazard:
         if self.count is not None:
             out["count"] = self.count
             out["example"] = self.example
+        if self.estimated_from is not None:
+            out["estimated_from_rows"] = self.estimated_from
+        if self.lost_bytes is not None:
+            out["lost_bytes"] = self.lost_bytes
+        if self.not_counted:
+            out["not_counted"] = self.not_counted
         return out
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 from ..migrations import runs_outside_transaction
-from ..sql import quote_ident, quote_literal
 from ..sqlparse import strip_comments
-from .facts import CHECK_TIMEOUT, Facts, TableFacts
-from .names import IDENT, NAME, column_names, key, paren, regclass_text, split_top_level, unquote
+from .facts import Facts, TableFacts
+from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
 from .report import Hazard
 from .shapes import Shape, shape_of
 
@@ -25,7 +24,6 @@ class Reviewer:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.created: set[str] = set()
-        self.updated: dict[tuple[str, str], int] = {}  # (table, column) -> line of an UPDATE that sets it
 
     async def existing(self, name: str) -> TableFacts | None:
         """Facts for a table that exists and was not created earlier in this file."""
@@ -62,7 +60,7 @@ class Reviewer:
             )
         ):
             for action in split_top_level(m.group(2)):
-                hazards += await self.alter_action(shape.table, action, line)
+                hazards += await self.alter_action(shape.table, action)
         elif shape.action == "rename-object":
             hazards.append(
                 Hazard(
@@ -70,9 +68,6 @@ class Reviewer:
                     "renames or moves an object that running clients may still use by its old name",
                 )
             )
-        elif shape.action == "update":
-            for column in shape.set_columns:
-                self.updated[(key(shape.table), column)] = line
         return hazards
 
     def lock(self, table: TableFacts, name: str, what: str = "") -> Hazard:
@@ -96,30 +91,7 @@ class Reviewer:
                     "without CONCURRENTLY: its SHARE lock blocks writes for the whole build",
                 )
             )
-        if shape.unique and table.rows and shape.columns:
-            hazards += await self.duplicate_hazard(table, name, list(shape.columns))
         return hazards
-
-    async def duplicate_hazard(self, table: TableFacts, name: str, columns: list[str]) -> list[Hazard]:
-        dups = await self.facts.duplicates(table, columns)
-        cols = ", ".join(columns)
-        if dups is None:
-            return [
-                Hazard(
-                    "fails-on-existing-data",
-                    f"could not check {name} ({cols}) for duplicates within "
-                    f"{CHECK_TIMEOUT} ({table.describe()}): fails if any exist",
-                )
-            ]
-        if dups:
-            return [
-                Hazard(
-                    "fails-on-existing-data",
-                    f"{dups:,} duplicate value group{'s' if dups != 1 else ''} "
-                    f"in {name} ({cols}): the unique index cannot be built",
-                )
-            ]
-        return []
 
     async def drop_tables(self, verb: str, names: list[str]) -> list[Hazard]:
         hazards: list[Hazard] = []
@@ -127,8 +99,6 @@ class Reviewer:
             table = await self.existing(name)
             if table is None or not table.rows:
                 continue
-            action = "drops" if verb == "DROP" else "empties"
-            hazards.append(Hazard("data-loss", f"{action} {name} and its {table.describe()}"))
             hazards.append(self.lock(table, name))
         return hazards
 
@@ -143,7 +113,7 @@ class Reviewer:
             return []
         return [self.lock(table, owner, " (use DROP INDEX CONCURRENTLY)")]
 
-    async def alter_action(self, name: str, action: str, line: int) -> list[Hazard]:
+    async def alter_action(self, name: str, action: str) -> list[Hazard]:
         upper = action.upper()
         table = await self.existing(name)
         if table is None:
@@ -176,7 +146,7 @@ class Reviewer:
         if m and m.group(1).upper() != "CONSTRAINT":
             return await self.drop_column(table, name, unquote(m.group(1)))
         if m := re.match(rf"ALTER\s+(?:COLUMN\s+)?({IDENT})\s+(.*)", action, re.IGNORECASE | re.DOTALL):
-            return await self.alter_column(table, name, unquote(m.group(1)), m.group(2), line)
+            return await self.alter_column(table, name, unquote(m.group(1)), m.group(2))
         if re.match(
             r"VALIDATE\s+CONSTRAINT|SET\s+STATISTICS|(ENABLE|DISABLE)\s+(ALWAYS\s+|REPLICA\s+)?TRIGGER|"
             r"CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER|OWNER\s+TO",
@@ -193,14 +163,6 @@ class Reviewer:
         upper = definition.upper()
         hazards = [self.lock(table, name)]
         identity = "GENERATED" in upper or re.match(r"(BIG|SMALL)?SERIAL\b", upper.strip())
-        if "NOT NULL" in upper and "DEFAULT" not in upper and not identity:
-            hazards.append(
-                Hazard(
-                    "fails-on-existing-data",
-                    f"adds {column} NOT NULL without a DEFAULT to {name} "
-                    f"({table.describe()}): existing rows would be NULL",
-                )
-            )
         if identity or _VOLATILE_DEFAULT.search(definition) or "STORED" in upper:
             hazards.append(
                 Hazard(
@@ -226,28 +188,9 @@ class Reviewer:
         if not table.rows:
             return hazards
         hazards.append(self.lock(table, name))
-        non_null = await self.facts.count_where(table, f"{quote_ident(column)} IS NOT NULL")
-        if non_null is None:
-            hazards.append(
-                Hazard(
-                    "data-loss",
-                    f"drops {name}.{column} from {table.describe()} (non-null values not counted "
-                    f"within {CHECK_TIMEOUT})",
-                )
-            )
-        elif non_null:
-            hazards.append(
-                Hazard(
-                    "data-loss",
-                    f"drops {name}.{column}: {non_null:,} non-null value"
-                    f"{'s' if non_null != 1 else ''} in {table.describe()}",
-                )
-            )
         return hazards
 
-    async def alter_column(
-        self, table: TableFacts, name: str, column: str, rest: str, line: int
-    ) -> list[Hazard]:
+    async def alter_column(self, table: TableFacts, name: str, column: str, rest: str) -> list[Hazard]:
         upper = rest.upper().strip()
         hazards: list[Hazard] = []
         if upper.startswith("DROP NOT NULL"):
@@ -260,26 +203,7 @@ class Reviewer:
         if not table.rows:
             return []
         hazards.append(self.lock(table, name, " (and scans it)" if "NOT NULL" in upper else ""))
-        if upper.startswith("SET NOT NULL"):
-            nulls = await self.facts.count_where(table, f"{quote_ident(column)} IS NULL")
-            fixed_at = self.updated.get((key(name), column))
-            if nulls is None:
-                hazards.append(
-                    Hazard(
-                        "fails-on-existing-data",
-                        f"could not count NULLs in {name}.{column} "
-                        f"({table.describe()}): SET NOT NULL fails if any exist",
-                    )
-                )
-            elif nulls and fixed_at is None:
-                hazards.append(
-                    Hazard(
-                        "fails-on-existing-data",
-                        f"{nulls:,} row{'s' if nulls != 1 else ''} of "
-                        f"{name} {'have' if nulls != 1 else 'has'} {column} NULL: SET NOT NULL fails",
-                    )
-                )
-        elif m := re.match(
+        if m := re.match(
             r"(?:SET\s+DATA\s+)?TYPE\s+(.+?)(\s+COLLATE\s+.+?)?(\s+USING\s+(.*))?$",
             rest.strip(),
             re.IGNORECASE | re.DOTALL,
@@ -294,20 +218,6 @@ class Reviewer:
                         f"{name} ({table.describe()}) and rebuilds its indexes",
                     )
                 )
-            if m.group(3) is None:
-                bad = await self.facts.count_where(
-                    table,
-                    f"{quote_ident(column)} IS NOT NULL AND NOT pg_input_is_valid({quote_ident(column)}::text, "
-                    f"{quote_literal(new_type)})",
-                )
-                if bad:
-                    hazards.append(
-                        Hazard(
-                            "fails-on-existing-data",
-                            f"{bad:,} value{'s' if bad != 1 else ''} of "
-                            f"{name}.{column} do not fit {new_type}",
-                        )
-                    )
         return hazards
 
     async def add_constraint(self, table: TableFacts, name: str, action: str) -> list[Hazard]:
@@ -316,8 +226,7 @@ class Reviewer:
         if not table.rows:
             return []
         not_valid = bool(re.search(r"\bNOT\s+VALID\s*$", upper))
-        if m := re.search(r"\bCHECK\s*\(", action, re.IGNORECASE):
-            expression, _ = paren(action, m.start())
+        if re.search(r"\bCHECK\s*\(", action, re.IGNORECASE):
             if not not_valid:
                 hazards.append(
                     Hazard(
@@ -327,15 +236,7 @@ class Reviewer:
                     )
                 )
                 hazards.append(self.lock(table, name))
-                bad = await self.facts.count_where(table, f"NOT ({expression})")
-                if bad:
-                    hazards.append(
-                        Hazard(
-                            "fails-on-existing-data",
-                            f"{bad:,} row{'s' if bad != 1 else ''} of {name} violate CHECK ({expression})",
-                        )
-                    )
-        elif m := re.search(
+        elif re.search(
             rf"\bFOREIGN\s+KEY\s*\(([^)]*)\)\s*REFERENCES\s+({NAME})\s*(\(([^)]*)\))?", action, re.IGNORECASE
         ):
             if not not_valid:
@@ -347,8 +248,7 @@ class Reviewer:
                         "add NOT VALID, then VALIDATE",
                     )
                 )
-                hazards += await self.orphans(table, name, column_names(m.group(1)), m.group(2), m.group(4))
-        elif m := re.search(
+        elif re.search(
             r"\b(UNIQUE|PRIMARY\s+KEY)\s*(?:NULLS\s+(?:NOT\s+)?DISTINCT\s*)?\(", action, re.IGNORECASE
         ):
             hazards.append(self.lock(table, name))
@@ -363,52 +263,9 @@ class Reviewer:
                         "INDEX",
                     )
                 )
-            columns = column_names(paren(action, m.end() - 1)[0])
-            hazards += await self.duplicate_hazard(table, name, columns)
-            if m.group(1).upper().startswith("PRIMARY"):
-                nulls = await self.facts.count_where(
-                    table, " OR ".join(f"{quote_ident(c)} IS NULL" for c in columns)
-                )
-                if nulls:
-                    hazards.append(
-                        Hazard(
-                            "fails-on-existing-data",
-                            f"{nulls:,} rows of {name} have a NULL in "
-                            f"({', '.join(columns)}): the primary key cannot be added",
-                        )
-                    )
         else:
             hazards.append(self.lock(table, name))
         return hazards
-
-    async def orphans(
-        self, table: TableFacts, name: str, columns: list[str], target: str, target_columns: str | None
-    ) -> list[Hazard]:
-        referenced = await self.facts.table(target)
-        if referenced is None:
-            return []
-        ref_cols = (
-            column_names(target_columns) if target_columns else await self.facts.primary_key(referenced)
-        )
-        if len(ref_cols) != len(columns):
-            return []
-        match = " AND ".join(
-            f"r.{quote_ident(rc)} = t.{quote_ident(c)}" for c, rc in zip(columns, ref_cols, strict=True)
-        )
-        present = " AND ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in columns)
-        count = await self.facts.scalar(
-            f"SELECT pg_catalog.count(*) FROM {table.qualified} t WHERE {present} AND NOT EXISTS "
-            f"(SELECT 1 FROM {referenced.qualified} r WHERE {match})"
-        )
-        if count:
-            return [
-                Hazard(
-                    "fails-on-existing-data",
-                    f"{count:,} row{'s' if count != 1 else ''} of {name} reference "
-                    f"no row of {target}: the foreign key cannot be added",
-                )
-            ]
-        return []
 
 
 _VARCHAR = re.compile(r"(?:character varying|varchar)\s*(?:\((\d+)\))?$", re.IGNORECASE)

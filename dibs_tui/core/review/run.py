@@ -10,6 +10,7 @@ from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from ..migrations import is_transaction_control, split_statements
 from ..session import current_limits
+from .counts import Counter
 from .facts import CHECK_TIMEOUT, Facts
 from .report import Hazard, Review, ReviewedStatement
 from .rules import Reviewer
@@ -18,7 +19,8 @@ from .shapes import lock_taken
 
 async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -> Review:
     """Review the statements of `text` against the database `conn` is connected to. Changes nothing."""
-    reviewer = Reviewer(Facts(conn))
+    facts = Facts(conn)
+    reviewer, counter = Reviewer(facts), Counter(facts)
     reviewed: list[ReviewedStatement] = []
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         # Bounded; no other owner's row-level security policy runs as us (that table's facts are unknown).
@@ -29,7 +31,7 @@ async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -
         for stmt in split_statements(text, file):
             if is_transaction_control(stmt.text):
                 continue
-            hazards = await reviewer.statement(stmt.text, stmt.line)
+            hazards = await reviewer.statement(stmt.text, stmt.line) + await counter.statement(stmt.text)
             transactional = not any(h.kind == "non-transactional" for h in hazards)
             reviewed.append(
                 ReviewedStatement(

@@ -1,0 +1,255 @@
+"""Bounded counting queries on the live database, inside the review's read-only transaction.
+
+Each query runs in a savepoint that is always rolled back, with `search_path = pg_catalog` (a name the
+migration wrote can only reach a built-in function, operator or type) and its own `statement_timeout`. A
+table larger than SAMPLE_ABOVE_BYTES, or one whose exact count did not finish in time, is read through
+`TABLESAMPLE SYSTEM` instead, and the result says how many rows the sample held.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from ..sql import quote_ident, quote_literal
+from ..terminal import safe
+from .counted import RowCount
+from .facts import CHECK_TIMEOUT, TableFacts
+
+SAMPLE_ABOVE_BYTES = 512 * 1024 * 1024  # read larger tables through a sample up front
+SAMPLE_ROWS = 50_000  # how many rows a sample aims at
+EXAMPLE_CHARS = 80
+
+# A type whose functions and casts are all built in: one in pg_catalog, or an enum or a domain over such a
+# type with no constraint of its own and no cast that calls a function (a user's cast or domain CHECK could
+# run anything).
+_SAFE_TYPE = """(ty.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
+ OR (ty.typtype OPERATOR(pg_catalog.=) ANY ('{e,d}'::pg_catalog.char[])
+     AND (ty.typtype OPERATOR(pg_catalog.=) 'e' OR (SELECT b.typnamespace FROM pg_catalog.pg_type b
+          WHERE b.oid OPERATOR(pg_catalog.=) ty.typbasetype)
+          OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint dc WHERE dc.contypid OPERATOR(pg_catalog.=) ty.oid)
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_cast c WHERE c.castfunc OPERATOR(pg_catalog.<>) 0
+                     AND ty.oid OPERATOR(pg_catalog.=) ANY (ARRAY[c.castsource, c.casttarget]))))"""
+
+_COLUMNS_SQL = f"""
+SELECT a.attname::pg_catalog.text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       ty.typcategory::pg_catalog.text AS category, {_SAFE_TYPE} AS safe
+FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
+WHERE a.attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND a.attnum OPERATOR(pg_catalog.>) 0
+  AND NOT a.attisdropped
+"""
+
+_TYPE_SQL = f"""
+SELECT '' AS name, pg_catalog.format_type(ty.oid, $2) AS type, ty.typcategory::pg_catalog.text AS category,
+       {_SAFE_TYPE} AS safe
+FROM pg_catalog.pg_type ty WHERE ty.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid
+"""
+
+_TABLE_SQL = """
+SELECT c.reltuples::pg_catalog.int8 AS estimate,
+       COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_total_relation_size(p.relid))::pg_catalog.int8
+                 FROM pg_catalog.pg_partition_tree(c.oid) p), pg_catalog.pg_total_relation_size(c.oid)) AS bytes,
+       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
+        FROM pg_catalog.pg_constraint pk
+        CROSS JOIN LATERAL pg_catalog.unnest(pk.conkey) WITH ORDINALITY AS k(attnum, n)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) pk.conrelid
+         AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+        WHERE pk.conrelid OPERATOR(pg_catalog.=) c.oid AND pk.contype OPERATOR(pg_catalog.=) 'p') AS key
+FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid
+"""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # as format_type spells it under search_path = pg_catalog
+    category: str  # pg_type.typcategory: S string, N numeric, D date/time, ...
+    safe: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """A live table the migration names, as the counting queries need it."""
+
+    oid: int
+    qualified: str  # quoted schema.table
+    shown: str  # as the migration writes it
+    rows: int  # exact or the review's estimate
+    described: str  # its rows as the review says them: "7 rows", "~1,000 rows, a pg_class.reltuples estimate"
+    estimate: int  # pg_class.reltuples (-1: never analysed)
+    bytes: int
+    key: tuple[str, ...]  # primary key columns; () when it has none (the example is then a ctid)
+    columns: dict[str, Column]
+
+    def key_text(self, alias: str = "t") -> str:
+        """SQL for one row's key as text, `(id)=(42)` in PostgreSQL's own DETAIL spelling."""
+        if not self.key:
+            return f"pg_catalog.format('ctid %s', {alias}.ctid)"
+        cols = ", ".join(f"{alias}.{quote_ident(c)}" for c in self.key)
+        label = ", ".join(quote_ident(c) for c in self.key).replace("%", "%%")
+        return f"pg_catalog.format({quote_literal(f'({label})=%s')}, ROW({cols}))"
+
+    def unsafe(self, names: set[str] | list[str] | tuple[str, ...]) -> str:
+        """'' when every named column has a built-in type; else why their values are not read."""
+        for name in sorted(names):
+            column = self.columns.get(name)
+            if column is not None and not column.safe:
+                return f"column {name} has type {column.type}, whose functions are not built in"
+        return ""
+
+
+async def load_target(conn: asyncpg.Connection, table: TableFacts, shown: str) -> Target:
+    async with _scope(conn):
+        row: Any = await conn.fetchrow(_TABLE_SQL, table.oid)
+        columns = {r["name"]: _column(r) for r in await conn.fetch(_COLUMNS_SQL, table.oid)}
+    return Target(
+        table.oid,
+        table.qualified,
+        shown,
+        table.rows,
+        table.describe(),
+        int(row["estimate"]),
+        int(row["bytes"] or 0),
+        tuple(row["key"] or ()),
+        columns,
+    )
+
+
+def _column(row: asyncpg.Record) -> Column:
+    return Column(row["name"], row["type"], row["category"], bool(row["safe"]))
+
+
+async def resolve_type(conn: asyncpg.Connection, written_type: str) -> Column | None:
+    """A type as the migration writes it, resolved on the session's path as the migration's own statement
+    would be; its spelling then qualified for a query under search_path = pg_catalog. None: no such type."""
+    async with conn.transaction():
+        found = await conn.fetchrow(
+            "SELECT pg_catalog.to_regtype($1)::pg_catalog.oid AS oid, pg_catalog.to_regtypemod($1) AS mod",
+            written_type,
+        )
+    if found is None or found["oid"] is None:
+        return None
+    async with _scope(conn):
+        row = await conn.fetchrow(_TYPE_SQL, found["oid"], found["mod"] if found["mod"] is not None else -1)
+    return _column(row) if row is not None else None
+
+
+class _scope:
+    """A savepoint, always rolled back, with the counting settings in force inside it."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+        self.tx = conn.transaction()
+
+    async def __aenter__(self) -> None:
+        await self.tx.start()
+        await self.conn.execute(
+            f"SET LOCAL search_path = pg_catalog; SET LOCAL statement_timeout = '{CHECK_TIMEOUT}'"
+        )
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.tx.rollback()
+
+
+def example(value: object) -> str:
+    text = safe(str(value)) if value is not None else ""
+    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
+
+
+def _sample_source(target: Target) -> tuple[str, int]:
+    expected = max(target.estimate, target.rows, 1)
+    percent = min(100.0, max(0.001, SAMPLE_ROWS * 100.0 / expected))
+    return f"{target.qualified} t TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (16)", expected
+
+
+class Failed(Exception):
+    """The counting query itself failed on the data (a cast that raises): the server's message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Refused(Exception):
+    """The server would not run the counting query (a type without a built-in operator, a name gone)."""
+
+
+async def _run(conn: asyncpg.Connection, sql: str) -> asyncpg.Record | None:
+    """The one row of `sql`; None on a timeout; Failed when a value raised, Refused for any other error."""
+    try:
+        async with _scope(conn):
+            return await conn.fetchrow(sql)
+    except asyncpg.QueryCanceledError:
+        return None
+    except asyncpg.DataError as exc:  # class 22: a value that does not convert, a division by zero
+        raise Failed(safe(str(exc))) from None
+    except asyncpg.PostgresError as exc:
+        raise Refused(safe(str(exc))) from None
+
+
+async def count_rows(conn: asyncpg.Connection, target: Target, condition: str) -> RowCount:
+    """Rows of `target` (alias t) where `condition` holds, with one example key; sampled when too large."""
+    query = (
+        f"SELECT pg_catalog.count(*) FILTER (WHERE {condition}) AS n, pg_catalog.count(*) AS seen, "
+        f"pg_catalog.min({target.key_text()}) FILTER (WHERE {condition}) AS example FROM {{source}}"
+    )
+    return await _counted(conn, target, query, scale=True)
+
+
+async def count_groups(conn: asyncpg.Connection, target: Target, values: list[str], present: str) -> RowCount:
+    """Groups of equal `values` (SQL over alias t) held by more than one row where `present` holds: the
+    duplicates a unique index would refuse; the example is one duplicated value."""
+    cols = ", ".join(f"v{i}" for i in range(len(values)))
+    inner = ", ".join(f"({v}) AS v{i}" for i, v in enumerate(values))
+    query = (
+        "SELECT pg_catalog.count(*) FILTER (WHERE g.n OPERATOR(pg_catalog.>) 1 AND g.present) AS n, "
+        "pg_catalog.sum(g.n)::pg_catalog.int8 AS seen, "
+        "pg_catalog.min(g.shown) FILTER (WHERE g.n OPERATOR(pg_catalog.>) 1 AND g.present) AS example FROM "
+        f"(SELECT pg_catalog.count(*) AS n, pg_catalog.bool_and(x.present) AS present, "
+        f"pg_catalog.format('%s', ROW({cols})) AS shown "
+        f"FROM (SELECT {inner}, ({present}) AS present FROM {{source}}) x GROUP BY {cols}) g"
+    )
+    return await _counted(conn, target, query, scale=False)
+
+
+async def count_overlaps(
+    conn: asyncpg.Connection, target: Target, values: list[str], operators: list[str], where: str
+) -> RowCount:
+    """Rows that conflict with another row under an exclusion constraint's `values` and `operators`."""
+    inner = ", ".join(f"({v}) AS v{i}" for i, v in enumerate(values))
+    match = " AND ".join(f"a.v{i} OPERATOR(pg_catalog.{op}) b.v{i}" for i, op in enumerate(operators))
+    query = (
+        "WITH x AS MATERIALIZED (SELECT t.ctid AS rid, "
+        f"{target.key_text()} AS shown, {inner} FROM {{source}} WHERE {where}) "
+        "SELECT pg_catalog.count(*) FILTER (WHERE EXISTS (SELECT 1 FROM x b WHERE b.rid OPERATOR(pg_catalog.<>) "
+        f"a.rid AND {match})) AS n, pg_catalog.count(*) AS seen, pg_catalog.min(a.shown) FILTER (WHERE EXISTS "
+        f"(SELECT 1 FROM x b WHERE b.rid OPERATOR(pg_catalog.<>) a.rid AND {match})) AS example FROM x a"
+    )
+    return await _counted(conn, target, query, scale=False)
+
+
+async def _counted(conn: asyncpg.Connection, target: Target, query: str, *, scale: bool) -> RowCount:
+    try:
+        return await _sized(conn, target, query, scale=scale)
+    except Refused as exc:
+        return RowCount(None, not_counted=f"the server refused the count: {exc}")
+
+
+async def _sized(conn: asyncpg.Connection, target: Target, query: str, *, scale: bool) -> RowCount:
+    row = None
+    if target.bytes <= SAMPLE_ABOVE_BYTES:
+        row = await _run(conn, query.format(source=f"{target.qualified} t"))
+        if row is not None:
+            return RowCount(int(row["n"] or 0), example(row["example"]) if row["n"] else "")
+    source, expected = _sample_source(target)
+    row = await _run(conn, query.format(source=source))
+    if row is None:
+        return RowCount(None, not_counted=f"did not finish within {CHECK_TIMEOUT}, even on a sample")
+    seen, found = int(row["seen"] or 0), int(row["n"] or 0)
+    rows = found if not scale or not seen else round(found * expected / seen)
+    if found and not rows:
+        rows = 1
+    return RowCount(rows, example(row["example"]) if found else "", sampled=seen, at_least=not scale)

@@ -1,0 +1,101 @@
+"""What a column type change does to the values there now: how many do not convert (the ALTER fails) and
+how many convert to something else (cut short, rounded, the time of day dropped: data lost silently)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from ..sql import quote_ident, quote_literal
+from .count_queries import Failed, Target, count_rows, resolve_type
+from .counted import RowCount, observed
+from .expr_allowlist import columns_of, deparse, refusal
+from .report import Hazard
+
+FAILS = "fails-on-existing-data"
+_HOW = {"S": "cut short", "N": "rounded", "D": "time or fraction dropped"}
+
+
+async def cast_hazards(conn: asyncpg.Connection, target: Target, column: str, coldef: Any) -> list[Hazard]:
+    old = target.columns.get(column)
+    if not target.rows or old is None:
+        return []
+    name = f"{target.shown}.{column}"
+    written_type = deparse(coldef.typeName)
+    using = coldef.raw_default
+    consequence = f"{name} -> {written_type} fails if any value does not convert"
+    new = await resolve_type(conn, written_type)
+    why = "" if new is not None and new.safe else f"type {written_type} is not built in"
+    if using is not None:
+        why = why or refusal(using) or target.unsafe(columns_of(using))
+    else:
+        why = why or target.unsafe([column])
+    if why:
+        return [
+            observed(FAILS, f"values of {consequence}; not counted ({why})", RowCount(None, not_counted=why))
+        ]
+    assert new is not None
+    col = f"t.{quote_ident(column)}"
+    parsed_from = _parsed_from(target, using, col, old.category)
+    if parsed_from is not None and new.category != "S":
+        valid = f"pg_catalog.pg_input_is_valid(({parsed_from})::pg_catalog.text, {quote_literal(new.type)})"
+        fails = f"({parsed_from}) IS NOT NULL AND NOT {valid}"
+        value = f"(CASE WHEN {valid} THEN ({parsed_from})::{new.type} END)"
+    elif using is None and old.category == "S":
+        valid = f"pg_catalog.pg_input_is_valid({col}::pg_catalog.text, {quote_literal(new.type)})"
+        fails = f"{col} IS NOT NULL AND NOT {valid}"
+        value = f"(CASE WHEN {valid} THEN {col}::{new.type} END)"
+    else:
+        fails = "false"  # a value that does not convert makes the count itself fail: Failed
+        value = f"({deparse(using) if using is not None else col})::{new.type}"
+    hazards: list[Hazard] = []
+    try:
+        failed = await count_rows(conn, target, fails) if fails != "false" else RowCount(0)
+        changed = RowCount(0)
+        if old.category == new.category and old.category in _HOW and old.type != new.type:
+            changed = await count_rows(
+                conn, target, f"{value} IS NOT NULL AND ({value})::{old.type} IS DISTINCT FROM {col}"
+            )
+        elif fails == "false":
+            await count_rows(conn, target, f"{value} IS NULL AND {col} IS NOT NULL")  # converts every value
+    except Failed as exc:
+        return [
+            observed(
+                FAILS,
+                f"{consequence}: the server raised {exc.message}",
+                RowCount(None, not_counted=exc.message),
+            )
+        ]
+    if failed.rows:
+        values = failed.rows_text("value")
+        hazards.append(
+            observed(FAILS, f"{values} of {name} do not fit {written_type}{failed.example_text()}", failed)
+        )
+    elif failed.rows is None:
+        hazards.append(
+            observed(FAILS, f"values of {consequence}; not counted ({failed.not_counted})", failed)
+        )
+    if changed.rows:
+        values = changed.rows_text("value")
+        hazards.append(
+            observed(
+                "data-loss",
+                f"{values} of {name} change when cast {old.type} -> {new.type} ({_HOW[old.category]})"
+                f"{changed.example_text()}",
+                changed,
+            )
+        )
+    return hazards
+
+
+def _parsed_from(target: Target, using: Any, col: str, category: str) -> str | None:
+    """The text a USING `text_column::type` parses (pg_input_is_valid then says which rows fail); None for
+    any other USING."""
+    if type(using).__name__ != "TypeCast" or type(using.arg).__name__ != "ColumnRef":
+        return None
+    source = str(getattr(using.arg.fields[-1], "sval", ""))
+    column = target.columns.get(source)
+    if column is None or column.category != "S":
+        return None
+    return f"t.{quote_ident(source)}"

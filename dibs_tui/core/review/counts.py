@@ -1,0 +1,459 @@
+"""Counted on live data: for each statement whose outcome depends on the rows already there, how many rows it
+fails on, changes or loses, with one example key.
+
+Only tables the migration names are read (and, for a foreign key, the table it references). Expressions the
+migration wrote are evaluated only when `expr_allowlist` lets them; every count runs in the review's
+read-only transaction, bounded (`count_queries`). An empty table, a NOT VALID or NOT ENFORCED constraint and a
+cast every value survives give no hazard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from ..sql import quote_ident
+from .count_catalog import catalog_constraint, schema_contents
+from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target
+from .count_types import cast_hazards
+from .counted import RowCount, observed, size
+from .expr_allowlist import columns_of, deparse, refusal
+from .facts import Facts
+from .names import key
+from .report import Hazard
+from .shapes import written
+
+FAILS = "fails-on-existing-data"
+LOSS = "data-loss"
+
+
+def _parse(sql: str) -> Any:
+    import pglast
+
+    try:
+        statements = pglast.parse_sql(sql)
+    except Exception:  # the rules report what does not parse
+        return None
+    return statements[0].stmt if len(statements) == 1 else None
+
+
+def _enum(value: Any) -> str:
+    return str(getattr(value, "name", value))
+
+
+def _relation(rangevar: Any) -> str:
+    return written(getattr(rangevar, "schemaname", None), getattr(rangevar, "relname", None))
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def not_counted(kind: str, what: str, why: str, consequence: str) -> Hazard:
+    return observed(kind, f"{what} not counted ({why}): {consequence}", RowCount(None, not_counted=why))
+
+
+class Counter:
+    """Counts for one migration file, statement after statement (remembering what earlier ones did)."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.conn: asyncpg.Connection = facts.conn
+        self.created: set[str] = set()
+        self.updated: set[tuple[str, str]] = set()
+        self.not_valid: dict[tuple[str, str], Any] = {}  # constraints this file adds NOT VALID
+        self.targets: dict[str, Target | None] = {}
+
+    async def target(self, name: str) -> Target | None:
+        """The live table `name` as the migration writes it; None when it is new, absent or not a table."""
+        seen_as = key(name)
+        if seen_as in self.created:
+            return None
+        if seen_as not in self.targets:
+            facts = await self.facts.table(name)
+            self.targets[seen_as] = await load_target(self.conn, facts, name) if facts else None
+        return self.targets[seen_as]
+
+    async def statement(self, sql: str) -> list[Hazard]:
+        node = _parse(sql)
+        kind = type(node).__name__
+        try:
+            if kind in ("CreateStmt", "CreateTableAsStmt"):
+                self.created.add(key(_relation(node.relation if kind == "CreateStmt" else node.into.rel)))
+            elif kind == "UpdateStmt":
+                table = key(_relation(node.relation))
+                self.updated |= {(table, str(t.name)) for t in node.targetList or ()}
+            elif kind == "AlterTableStmt" and _enum(node.objtype) == "OBJECT_TABLE":
+                return await self.alter_table(node)
+            elif kind == "IndexStmt" and node.unique:
+                return await self.unique_index(node)
+            elif kind == "DropStmt":
+                return await self.drop(node)
+            elif kind == "TruncateStmt":
+                return await self.dropped_tables([_relation(r) for r in node.relations], "empties")
+        except Failed as exc:
+            return [
+                observed(
+                    FAILS,
+                    f"fails on the rows there now: {exc.message}",
+                    RowCount(None, not_counted=exc.message),
+                )
+            ]
+        return []
+
+    async def alter_table(self, node: Any) -> list[Hazard]:
+        name = _relation(node.relation)
+        target = await self.target(name)
+        if target is None:
+            return []
+        hazards: list[Hazard] = []
+        for cmd in node.cmds or ():
+            subtype = _enum(cmd.subtype)
+            if subtype == "AT_AddConstraint":
+                hazards += await self.constraint(target, cmd.def_)
+            elif subtype == "AT_ValidateConstraint":
+                hazards += await self.validate(target, str(cmd.name))
+            elif subtype == "AT_SetNotNull":
+                hazards += await self.nulls(target, [str(cmd.name)], "SET NOT NULL fails")
+            elif subtype == "AT_AddColumn":
+                hazards += self.new_column(target, cmd.def_)
+            elif subtype == "AT_AlterColumnType":
+                hazards += await cast_hazards(self.conn, target, str(cmd.name), cmd.def_)
+            elif subtype == "AT_DropColumn":
+                hazards += await self.dropped_column(target, str(cmd.name))
+        return hazards
+
+    async def nulls(self, target: Target, columns: list[str], consequence: str) -> list[Hazard]:
+        if not target.rows or any((key(target.shown), c) in self.updated for c in columns):
+            return []
+        found = await count_rows(
+            self.conn, target, " OR ".join(f"t.{quote_ident(c)} IS NULL" for c in columns)
+        )
+        shown = ", ".join(columns)
+        if found.rows is None:
+            return [not_counted(FAILS, f"NULLs in {target.shown}.{shown}", found.not_counted, consequence)]
+        if not found.rows:
+            return []
+        verb = "have" if found.rows != 1 or found.sampled else "has"
+        return [
+            observed(
+                FAILS,
+                f"{found.rows_text()} of {target.shown} {verb} {shown} NULL: {consequence}{found.example_text()}",
+                found,
+            )
+        ]
+
+    async def constraint(self, target: Target, con: Any) -> list[Hazard]:
+        contype = _enum(con.contype)
+        if con.skip_validation or (not con.is_enforced and contype in ("CONSTR_CHECK", "CONSTR_FOREIGN")):
+            if con.skip_validation and con.conname:
+                self.not_valid[(key(target.shown), str(con.conname))] = con
+            return []
+        if not target.rows:
+            return []
+        keys = [str(k.sval) for k in con.keys or ()]
+        if contype == "CONSTR_CHECK":
+            return await self.check(target, con.raw_expr)
+        if contype == "CONSTR_FOREIGN":
+            return await self.orphans(target, con)
+        if contype == "CONSTR_NOTNULL":
+            return await self.nulls(target, keys, "the NOT NULL constraint cannot be added")
+        if contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.indexname:
+            hazards = await self.duplicates(
+                target, [f"t.{quote_ident(k)}" for k in keys], keys, bool(con.nulls_not_distinct), None
+            )
+            if contype == "CONSTR_PRIMARY":
+                hazards += await self.nulls(target, keys, "the primary key cannot be added")
+            return hazards
+        if contype == "CONSTR_EXCLUSION":
+            return await self.overlaps(target, con)
+        return []
+
+    async def check(self, target: Target, expr: Any) -> list[Hazard]:
+        text = deparse(expr)
+        why = refusal(expr) or target.unsafe(columns_of(expr))
+        consequence = "the CHECK fails if any row violates it"
+        if why:
+            return [not_counted(FAILS, f"rows of {target.shown} violating CHECK ({text})", why, consequence)]
+        found = await count_rows(self.conn, target, f"({text}) IS FALSE")
+        if found.rows is None:
+            return [not_counted(FAILS, f"rows violating CHECK ({text})", found.not_counted, consequence)]
+        if not found.rows:
+            return []
+        return [
+            observed(
+                FAILS,
+                f"{found.rows_text()} of {target.shown} violate CHECK ({text}){found.example_text()}",
+                found,
+            )
+        ]
+
+    async def orphans(self, target: Target, con: Any) -> list[Hazard]:
+        referenced_name = _relation(con.pktable)
+        referenced = await self.target(referenced_name)
+        columns = [str(c.sval) for c in con.fk_attrs or ()]
+        ref_columns = [str(c.sval) for c in con.pk_attrs or ()] or list(referenced.key if referenced else ())
+        return await self.orphans_of(target, columns, referenced, referenced_name, ref_columns)
+
+    async def orphans_of(
+        self,
+        target: Target,
+        columns: list[str],
+        referenced: Target | None,
+        shown: str,
+        ref_columns: list[str],
+    ) -> list[Hazard]:
+        if referenced is None or len(ref_columns) != len(columns) or not target.rows:
+            return []
+        why = target.unsafe(columns) or referenced.unsafe(ref_columns)
+        consequence = "the foreign key fails if any row references nothing"
+        if why:
+            return [
+                not_counted(FAILS, f"rows of {target.shown} referencing no row of {shown}", why, consequence)
+            ]
+        match = " AND ".join(
+            f"r.{quote_ident(rc)} OPERATOR(pg_catalog.=) t.{quote_ident(c)}"
+            for c, rc in zip(columns, ref_columns, strict=True)
+        )
+        present = " AND ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in columns)
+        found = await count_rows(
+            self.conn,
+            target,
+            f"{present} AND NOT EXISTS (SELECT 1 FROM {referenced.qualified} r WHERE {match})",
+        )
+        if found.rows is None:
+            return [not_counted(FAILS, f"rows referencing no row of {shown}", found.not_counted, consequence)]
+        if not found.rows:
+            return []
+        return [
+            observed(
+                FAILS,
+                f"{found.rows_text()} of {target.shown} reference{'s' if found.rows == 1 else ''} no row of "
+                f"{shown}: the foreign key cannot be added{found.example_text()}",
+                found,
+            )
+        ]
+
+    async def duplicates(
+        self, target: Target, values: list[str], shown: list[str], nulls_equal: bool, where: str | None
+    ) -> list[Hazard]:
+        if not target.rows:
+            return []
+        cols = ", ".join(shown)
+        present = "true" if nulls_equal else " AND ".join(f"({v}) IS NOT NULL" for v in values)
+        if where:
+            present = f"({present}) AND ({where})"
+        found = await count_groups(self.conn, target, values, present)
+        consequence = "the unique index fails if any value repeats"
+        if found.rows is None:
+            return [
+                not_counted(FAILS, f"duplicates in {target.shown} ({cols})", found.not_counted, consequence)
+            ]
+        if not found.rows:
+            return []
+        groups = found.rows_text("duplicate value group")
+        return [
+            observed(
+                FAILS,
+                f"{groups} in {target.shown} ({cols}): the unique index cannot be built{found.example_text()}",
+                found,
+            )
+        ]
+
+    async def unique_index(self, node: Any) -> list[Hazard]:
+        target = await self.target(_relation(node.relation))
+        if target is None or not target.rows:
+            return []
+        values, shown, read = [], [], set()
+        for element in node.indexParams or ():
+            if element.name:
+                values.append(f"t.{quote_ident(str(element.name))}")
+                shown.append(str(element.name))
+                read.add(str(element.name))
+            else:
+                why = refusal(element.expr)
+                if why:
+                    return [
+                        not_counted(FAILS, f"duplicates in {target.shown}", why, "the unique index fails")
+                    ]
+                values.append(deparse(element.expr))
+                shown.append(values[-1])
+                read |= columns_of(element.expr)
+        where = None
+        if node.whereClause is not None:
+            if why := refusal(node.whereClause):
+                return [not_counted(FAILS, f"duplicates in {target.shown}", why, "the unique index fails")]
+            where = deparse(node.whereClause)
+            read |= columns_of(node.whereClause)
+        if why := target.unsafe(read):
+            return [not_counted(FAILS, f"duplicates in {target.shown}", why, "the unique index fails")]
+        return await self.duplicates(target, values, shown, bool(node.nulls_not_distinct), where)
+
+    async def overlaps(self, target: Target, con: Any) -> list[Hazard]:
+        values, operators, read = [], [], set()
+        what = f"rows of {target.shown} conflicting under EXCLUDE"
+        consequence = "the exclusion constraint fails if any two rows conflict"
+        for element, ops in con.exclusions or ():
+            op = ".".join(str(o.sval) for o in ops)
+            if "." in op:
+                return [not_counted(FAILS, what, f"operator {op} is not built in", consequence)]
+            operators.append(op)
+            if element.name:
+                values.append(f"t.{quote_ident(str(element.name))}")
+                read.add(str(element.name))
+            elif why := refusal(element.expr):
+                return [not_counted(FAILS, what, why, consequence)]
+            else:
+                values.append(deparse(element.expr))
+                read |= columns_of(element.expr)
+        where = "true"
+        if con.where_clause is not None:
+            if why := refusal(con.where_clause):
+                return [not_counted(FAILS, what, why, consequence)]
+            where = deparse(con.where_clause)
+            read |= columns_of(con.where_clause)
+        if why := target.unsafe(read):
+            return [not_counted(FAILS, what, why, consequence)]
+        found = await count_overlaps(self.conn, target, values, operators, where)
+        if found.rows is None:
+            return [not_counted(FAILS, what, found.not_counted, consequence)]
+        if not found.rows:
+            return []
+        return [
+            observed(
+                FAILS,
+                f"{found.rows_text()} of {target.shown} conflict with another row under EXCLUDE: the "
+                f"constraint cannot be added{found.example_text()}",
+                found,
+            )
+        ]
+
+    async def validate(self, target: Target, name: str) -> list[Hazard]:
+        pending = self.not_valid.pop((key(target.shown), name), None)
+        if pending is not None:
+            pending.skip_validation = False
+            pending.is_enforced = True
+            return await self.constraint(target, pending)
+        if not target.rows:
+            return []
+        found = await catalog_constraint(self.conn, target.oid, name)
+        if found is None:
+            return []
+        if found.kind == "c":
+            return await self.check(target, found.expression)
+        if found.kind == "n":
+            return await self.nulls(target, found.columns, "VALIDATE fails")
+        if found.kind == "f" and found.referenced:
+            referenced = await self.target(found.referenced)
+            return await self.orphans_of(
+                target, found.columns, referenced, found.referenced, found.ref_columns
+            )
+        return []
+
+    def new_column(self, target: Target, column: Any) -> list[Hazard]:
+        """ADD COLUMN on a table with rows: NOT NULL with nothing to fill it, or UNIQUE over one value."""
+        if not target.rows:
+            return []
+        types = {_enum(c.contype): c for c in column.constraints or ()}
+        default = types.get("CONSTR_DEFAULT")
+        filled = default is not None or bool({"CONSTR_IDENTITY", "CONSTR_GENERATED"} & set(types))
+        filled = filled or _serial(column)
+        whole = RowCount(target.rows)
+        name = f"{target.shown}.{column.colname}"
+        if not filled and ("CONSTR_NOTNULL" in types or "CONSTR_PRIMARY" in types):
+            return [
+                observed(
+                    FAILS,
+                    f"adds {column.colname} NOT NULL without a DEFAULT to {target.shown}: its "
+                    f"{target.rows:,} existing {_plural(target.rows, 'row', 'rows')} would be NULL",
+                    whole,
+                )
+            ]
+        unique = "CONSTR_UNIQUE" in types or "CONSTR_PRIMARY" in types
+        if unique and default is not None and target.rows > 1 and _constant(default.raw_expr):
+            return [
+                observed(
+                    FAILS,
+                    f"adds {name} UNIQUE with the constant DEFAULT {deparse(default.raw_expr)}: its "
+                    f"{target.rows:,} existing rows would all hold that one value",
+                    whole,
+                )
+            ]
+        return []
+
+    async def dropped_column(self, target: Target, column: str) -> list[Hazard]:
+        if not target.rows or column not in target.columns:
+            return []
+        if why := target.unsafe([column]):
+            return [
+                observed(
+                    LOSS, f"drops {target.shown}.{column} from {target.described} (values not counted: {why})"
+                )
+            ]
+        found = await count_rows(self.conn, target, f"t.{quote_ident(column)} IS NOT NULL")
+        name = f"{target.shown}.{column}"
+        if found.rows is None:
+            return [
+                observed(
+                    LOSS, f"drops {name} from {target.described} (non-null values {found.not_counted})", found
+                )
+            ]
+        if not found.rows:
+            return []
+        values = found.rows_text("non-null value")
+        return [observed(LOSS, f"drops {name}: {values} in {target.described}", found)]
+
+    async def drop(self, node: Any) -> list[Hazard]:
+        remove = _enum(node.removeType)
+        if remove == "OBJECT_TABLE":
+            names = [".".join(str(p.sval) for p in o) for o in node.objects or ()]
+            return await self.dropped_tables([written(*n.split(".")) for n in names], "drops")
+        if remove == "OBJECT_SCHEMA" and _enum(node.behavior) == "DROP_CASCADE":
+            hazards = []
+            for schema in node.objects or ():
+                contents = await schema_contents(self.conn, str(schema.sval))
+                if contents is not None and contents.rows:
+                    hazards.append(
+                        observed(
+                            LOSS,
+                            f"drops schema {written(str(schema.sval))} with {contents.describe()}",
+                            RowCount(contents.rows, bytes=contents.bytes, sampled=None),
+                        )
+                    )
+            return hazards
+        return []
+
+    async def dropped_tables(self, names: list[str], verb: str) -> list[Hazard]:
+        hazards = []
+        for name in names:
+            target = await self.target(name)
+            if target is None or not target.rows:
+                continue
+            hazards.append(
+                observed(
+                    LOSS,
+                    f"{verb} {name} and its {target.described} ({size(target.bytes)} with indexes and TOAST)",
+                    RowCount(target.rows, bytes=target.bytes),
+                )
+            )
+        return hazards
+
+
+def _serial(column: Any) -> bool:
+    names = [str(n.sval) for n in getattr(column.typeName, "names", None) or ()]
+    return bool(names) and names[-1] in (
+        "serial",
+        "bigserial",
+        "smallserial",
+        "serial4",
+        "serial8",
+        "serial2",
+    )
+
+
+def _constant(expr: Any) -> bool:
+    """A DEFAULT every existing row gets the same value from: a literal, perhaps cast."""
+    while type(expr).__name__ == "TypeCast":
+        expr = expr.arg
+    return type(expr).__name__ == "A_Const" and not getattr(expr, "isnull", False)

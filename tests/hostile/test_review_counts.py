@@ -1,0 +1,146 @@
+"""Counting on live data against migrations written to run something through the review: an expression is
+evaluated only when its parse tree holds nothing but columns, constants, built-in operators and allow-listed
+built-ins, and the count runs with search_path = pg_catalog in a read-only transaction. Each attack asserts
+what did not run (a function's write, a lock) and what was not lost."""
+
+from __future__ import annotations
+
+from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.review.report import Hazard, Review
+from dibs_tui.core.review.run import review_sql
+from tests.pg import execute, fetch
+
+SETUP = (
+    "CREATE TABLE t (id int PRIMARY KEY, v varchar(20), m int); INSERT INTO t VALUES (1, 'a', 1), (2, 'b', 2);"
+    "CREATE TABLE audit (what text);"
+    "CREATE FUNCTION noisy(int) RETURNS boolean LANGUAGE plpgsql AS "
+    "$$BEGIN INSERT INTO audit VALUES ('noisy'); RETURN true; END$$;"
+)
+
+
+async def review(dsn: str, sql: str) -> Review:
+    conn = await connect(resolve(dsn))
+    try:
+        return await review_sql(conn, sql, "m.sql")
+    finally:
+        await conn.close()
+
+
+def counts(result: Review) -> list[Hazard]:
+    return [h for _, h in result.hazards if h.basis == "observed" and h.kind == "fails-on-existing-data"]
+
+
+async def nothing_ran(dsn: str) -> None:
+    assert await fetch(dsn, "SELECT * FROM audit") == []
+    assert [tuple(r) for r in await fetch(dsn, "SELECT * FROM t ORDER BY id")] == [(1, "a", 1), (2, "b", 2)]
+
+
+async def test_a_check_calling_pg_sleep_is_not_counted(db: str) -> None:
+    await execute(db, SETUP)
+    [hazard] = counts(await review(db, "ALTER TABLE t ADD CONSTRAINT c CHECK (pg_sleep(30) IS NULL);"))
+    assert hazard.count is None and hazard.not_counted == "expression calls pg_sleep()"
+    await nothing_ran(db)
+
+
+async def test_a_check_calling_dblink_is_refused_before_any_query(db: str) -> None:
+    await execute(db, SETUP)
+    sql = "ALTER TABLE t ADD CONSTRAINT c CHECK (dblink_exec('dbname=postgres', 'DROP TABLE t') = 'OK');"
+    [hazard] = counts(await review(db, sql))
+    assert "expression calls dblink_exec()" in hazard.message
+    await nothing_ran(db)
+
+
+async def test_a_check_calling_a_user_function_that_writes_is_not_counted(db: str) -> None:
+    await execute(db, SETUP)
+    [hazard] = counts(await review(db, "ALTER TABLE t ADD CONSTRAINT c CHECK (noisy(id));"))
+    assert "expression calls noisy()" in hazard.message
+    await nothing_ran(db)
+
+
+async def test_a_user_function_shadowing_an_allowed_builtin_is_never_reached(db: str) -> None:
+    await execute(
+        db,
+        SETUP + "CREATE FUNCTION public.lower(varchar) RETURNS text LANGUAGE plpgsql AS "
+        "$$BEGIN INSERT INTO audit VALUES ('lower'); RETURN 'z'; END$$;",
+    )
+    result = await review(db, "ALTER TABLE t ADD CONSTRAINT c CHECK (lower(v) = 'a');")
+    [hazard] = counts(result)  # pg_catalog.lower(text) ran: row 2 ('b') violates it
+    assert hazard.message.startswith("1 row of t violate CHECK") and "(id)=(2)" in hazard.message
+    await nothing_ran(db)
+
+
+async def test_a_schema_qualified_call_is_refused(db: str) -> None:
+    await execute(db, SETUP)
+    [hazard] = counts(await review(db, "ALTER TABLE t ADD CONSTRAINT c CHECK (public.noisy(id));"))
+    assert "expression calls public.noisy()" in hazard.message
+    await nothing_ran(db)
+
+
+async def test_a_user_operator_that_writes_is_never_reached(db: str) -> None:
+    await execute(
+        db,
+        SETUP + "CREATE FUNCTION noisy_eq(int, int) RETURNS boolean LANGUAGE plpgsql AS "
+        "$$BEGIN INSERT INTO audit VALUES ('op'); RETURN true; END$$;"
+        "CREATE OPERATOR public.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = noisy_eq);",
+    )
+    plain = counts(await review(db, "ALTER TABLE t ADD CONSTRAINT c CHECK (m === 1);"))
+    qualified = counts(await review(db, "ALTER TABLE t ADD CONSTRAINT c CHECK (m OPERATOR(public.===) 1);"))
+    assert plain[0].count is None and plain[0].not_counted  # pg_catalog has no ===: not counted
+    assert "expression uses operator public.===" in qualified[0].message
+    await nothing_ran(db)
+
+
+async def test_a_using_with_a_subquery_that_deletes_is_refused(db: str) -> None:
+    await execute(db, SETUP)
+    sql = (
+        "ALTER TABLE t ALTER COLUMN m TYPE bigint USING "
+        "(WITH gone AS (DELETE FROM t RETURNING id) SELECT count(*) FROM gone);"
+    )
+    [hazard] = counts(await review(db, sql))
+    assert "expression contains a subquery" in hazard.message
+    await nothing_ran(db)
+
+
+async def test_advisory_locks_and_settings_are_refused(db: str) -> None:
+    await execute(db, SETUP)
+    result = await review(
+        db,
+        "ALTER TABLE t ADD CONSTRAINT a CHECK (pg_advisory_lock(42) IS NOT NULL);\n"
+        "ALTER TABLE t ADD CONSTRAINT b CHECK (set_config('role', 'postgres', false) <> '');",
+    )
+    assert [h.not_counted for h in counts(result)] == [
+        "expression calls pg_advisory_lock()",
+        "expression calls set_config()",
+    ]
+    assert await fetch(db, "SELECT * FROM pg_locks WHERE locktype = 'advisory'") == []
+    await nothing_ran(db)
+
+
+async def test_a_cast_to_a_domain_whose_check_writes_is_not_counted(db: str) -> None:
+    await execute(db, SETUP + "CREATE DOMAIN watched AS int CHECK (noisy(VALUE));")
+    [hazard] = counts(await review(db, "ALTER TABLE t ALTER COLUMN m TYPE watched;"))
+    assert "type watched is not built in" in hazard.message
+    await nothing_ran(db)
+
+
+async def test_a_column_type_with_a_user_cast_is_not_read(db: str) -> None:
+    await execute(
+        db,
+        SETUP + "CREATE TYPE mood AS ENUM ('ok', 'sad'); ALTER TABLE t ADD mo mood;"
+        "CREATE FUNCTION noisy_mood(mood) RETURNS int LANGUAGE plpgsql AS "
+        "$$BEGIN INSERT INTO audit VALUES ('cast'); RETURN 1; END$$;"
+        "CREATE CAST (mood AS int) WITH FUNCTION noisy_mood(mood) AS IMPLICIT;",
+    )
+    [hazard] = counts(await review(db, "ALTER TABLE t ADD CONSTRAINT c CHECK (mo > 0);"))
+    assert "column mo has type public.mood, whose functions are not built in" in hazard.message
+    assert await fetch(db, "SELECT * FROM audit") == []
+
+
+async def test_an_example_key_with_terminal_escapes_is_shown_escaped(db: str) -> None:
+    await execute(
+        db,
+        "CREATE TABLE k (id text PRIMARY KEY, v int); INSERT INTO k VALUES (E'\\x1b]52;c;aGk=\\x07', NULL);",
+    )
+    [hazard] = counts(await review(db, "ALTER TABLE k ALTER COLUMN v SET NOT NULL;"))
+    assert "\x1b" not in hazard.message and "\x07" not in hazard.message
+    assert "(id)=(\\x1b]52;c;aGk=\\x07)" in hazard.message

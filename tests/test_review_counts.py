@@ -1,0 +1,178 @@
+"""Counts on live data, checked against what PostgreSQL 18 then does: a statement the review says fails on the
+rows there now does fail when run; one it says loses data runs and the values change; one it passes runs
+and every value is kept."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+import pytest
+
+from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.review import count_queries
+from dibs_tui.core.review.report import Hazard, Review
+from dibs_tui.core.review.run import review_sql
+from tests.pg import execute, fetch
+
+FAILS, LOSS = "fails-on-existing-data", "data-loss"
+T = "CREATE TABLE t (id int PRIMARY KEY, v text, n numeric(10,2), f float8, ts timestamp, p int);"
+ROWS = (
+    "INSERT INTO t VALUES (1, 'abc', 1.00, 1, '2024-01-01', 1), (2, 'abcdef', 2.00, 2, '2024-01-02', 1),"
+    " (3, 'x', 3.00, 3, '2024-01-03', 1);"
+)
+PARENT = "CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1);"
+
+
+async def review(dsn: str, sql: str) -> Review:
+    conn = await connect(resolve(dsn))
+    try:
+        return await review_sql(conn, sql, "m.sql")
+    finally:
+        await conn.close()
+
+
+def counted(result: Review, kind: str) -> list[Hazard]:
+    return [h for _, h in result.hazards if h.kind == kind and h.basis == "observed"]
+
+
+async def runs(dsn: str, sql: str) -> bool:
+    try:
+        await execute(dsn, sql)
+    except asyncpg.PostgresError:
+        return False
+    return True
+
+
+# (setup after T + ROWS, migration, what the review must report: FAILS, LOSS or None, a text in the message)
+CASES = [
+    ("UPDATE t SET v = NULL WHERE id = 2;", "ALTER TABLE t ALTER COLUMN v SET NOT NULL", FAILS, "(id)=(2)"),
+    ("", "ALTER TABLE t ALTER COLUMN v SET NOT NULL", None, ""),
+    ("", "ALTER TABLE t ADD COLUMN w int NOT NULL", FAILS, "3 existing rows"),
+    ("", "ALTER TABLE t ADD COLUMN w int NOT NULL DEFAULT 0", None, ""),
+    ("", "ALTER TABLE t ADD COLUMN w int DEFAULT 7 UNIQUE", FAILS, "constant DEFAULT 7"),
+    ("", "ALTER TABLE t ADD COLUMN w uuid DEFAULT gen_random_uuid() UNIQUE", None, ""),
+    ("UPDATE t SET v = 'x';", "ALTER TABLE t ADD CONSTRAINT u UNIQUE (v)", FAILS, "(e.g. (x))"),
+    ("", "CREATE UNIQUE INDEX u ON t (lower(v))", None, ""),
+    ("UPDATE t SET v = upper(v) WHERE id = 1; INSERT INTO t VALUES (4, 'abc');",
+     "CREATE UNIQUE INDEX u ON t (lower(v))", FAILS, "1 duplicate value group"),
+    ("", "ALTER TABLE t ADD CONSTRAINT c CHECK (length(v) < 4)", FAILS, "(id)=(2)"),
+    ("", "ALTER TABLE t ADD CONSTRAINT c CHECK (length(v) < 4) NOT VALID", None, ""),
+    ("", "ALTER TABLE t ADD CONSTRAINT c CHECK (length(v) < 4) NOT ENFORCED", None, ""),
+    ("", "ALTER TABLE t ADD CONSTRAINT c CHECK (length(v) < 4) NOT VALID;\n"
+     "ALTER TABLE t VALIDATE CONSTRAINT c", FAILS, "violate CHECK"),
+    ("", "ALTER TABLE t ADD CONSTRAINT c CHECK (length(v) < 9) NOT VALID;\n"
+     "ALTER TABLE t VALIDATE CONSTRAINT c", None, ""),
+    ("ALTER TABLE t ADD CONSTRAINT c CHECK (n < 2) NOT VALID;", "ALTER TABLE t VALIDATE CONSTRAINT c", FAILS,
+     "2 rows"),
+    (PARENT + "UPDATE t SET p = 9 WHERE id = 3;", "ALTER TABLE t ADD FOREIGN KEY (p) REFERENCES parent", FAILS,
+     "(id)=(3)"),
+    (PARENT, "ALTER TABLE t ADD FOREIGN KEY (p) REFERENCES parent", None, ""),
+    (PARENT + "UPDATE t SET p = 9 WHERE id = 3; ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES "
+     "parent NOT VALID;", "ALTER TABLE t VALIDATE CONSTRAINT fk", FAILS, "reference"),
+    ("UPDATE t SET v = NULL WHERE id = 1; ALTER TABLE t ADD CONSTRAINT nn NOT NULL v NOT VALID;",
+     "ALTER TABLE t VALIDATE CONSTRAINT nn", FAILS, "(id)=(1)"),
+    ("UPDATE t SET v = NULL WHERE id = 1;", "ALTER TABLE t ADD CONSTRAINT nn NOT NULL v NOT VALID", None, ""),
+    ("ALTER TABLE t ADD r int4range; UPDATE t SET r = int4range(id, id + 2);",
+     "ALTER TABLE t ADD CONSTRAINT x EXCLUDE USING gist (r WITH &&)", FAILS, "conflict with another row"),
+    ("ALTER TABLE t ADD r int4range; UPDATE t SET r = int4range(id * 10, id * 10 + 2);",
+     "ALTER TABLE t ADD CONSTRAINT x EXCLUDE USING gist (r WITH &&)", None, ""),
+    ("", "ALTER TABLE t ALTER COLUMN v TYPE varchar(3)", FAILS, "do not fit varchar(3)"),
+    ("", "ALTER TABLE t ALTER COLUMN v TYPE varchar(3) USING v::varchar(3)", LOSS, "cut short"),
+    ("", "ALTER TABLE t ALTER COLUMN v TYPE varchar(10)", None, ""),
+    ("UPDATE t SET n = 2.50 WHERE id = 2;", "ALTER TABLE t ALTER COLUMN n TYPE numeric(10,0)", LOSS, "rounded"),
+    ("", "ALTER TABLE t ALTER COLUMN n TYPE numeric(10,0)", None, ""),
+    ("UPDATE t SET ts = ts + interval '3 hours' WHERE id = 1;", "ALTER TABLE t ALTER COLUMN ts TYPE date", LOSS,
+     "time or fraction dropped"),
+    ("", "ALTER TABLE t ALTER COLUMN ts TYPE date", None, ""),
+    ("UPDATE t SET f = 1.5 WHERE id = 1;", "ALTER TABLE t ALTER COLUMN f TYPE integer", LOSS, "(id)=(1)"),
+    ("", "ALTER TABLE t ALTER COLUMN f TYPE integer", None, ""),
+    ("UPDATE t SET f = 1e20 WHERE id = 1;", "ALTER TABLE t ALTER COLUMN f TYPE integer", FAILS, "out of range"),
+    ("UPDATE t SET v = id::text WHERE id <> 2;", "ALTER TABLE t ALTER COLUMN v TYPE integer USING v::integer",
+     FAILS, "1 value of t.v do not fit integer (e.g. (id)=(2))"),
+    ("UPDATE t SET v = id::text;", "ALTER TABLE t ALTER COLUMN v TYPE integer USING v::integer", None, ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("setup", "migration", "kind", "text"), CASES, ids=[c[1][:60] for c in CASES])
+async def test_counted_and_checked_against_the_server(
+    db: str, setup: str, migration: str, kind: str | None, text: str
+) -> None:
+    await execute(db, T + ROWS + setup)
+    before = await fetch(db, "SELECT * FROM t ORDER BY id")
+    result = await review(db, migration)
+    found = counted(result, FAILS) + counted(result, LOSS)
+    if kind is None:
+        assert found == [], result.to_text()
+        assert await runs(db, migration)
+        assert await fetch(db, "SELECT * FROM t ORDER BY id") != [] or before == []
+        return
+    assert [h.kind for h in found] == [kind], result.to_text()
+    assert text in found[0].message, found[0].message
+    assert found[0].count or found[0].not_counted
+    assert await fetch(db, "SELECT * FROM t ORDER BY id") == before  # the review changed nothing
+    if kind == FAILS:
+        assert not await runs(db, migration)
+    else:
+        assert await runs(db, migration)
+        assert [tuple(r) for r in await fetch(db, "SELECT * FROM t ORDER BY id")] != [
+            tuple(r) for r in before
+        ]
+
+
+async def test_an_empty_table_gives_no_count(db: str) -> None:
+    await execute(db, T + "ALTER TABLE t ADD r int4range;")
+    migration = "\n".join(m + ";" for _, m, kind, _ in CASES if kind and "VALIDATE" not in m)
+    result = await review(db, migration)
+    assert counted(result, FAILS) + counted(result, LOSS) == [], result.to_text()
+
+
+async def test_drops_say_rows_and_bytes(db: str) -> None:
+    await execute(
+        db,
+        T
+        + ROWS
+        + "CREATE SCHEMA gone; CREATE TABLE gone.a (x int); INSERT INTO gone.a SELECT generate_series(1, 40);"
+        "CREATE TABLE gone.b (y text); CREATE SCHEMA hollow; CREATE TABLE hollow.e (x int);",
+    )
+    result = await review(
+        db,
+        "DROP SCHEMA hollow CASCADE;\nDROP SCHEMA gone CASCADE;\nALTER TABLE t DROP COLUMN v;\n"
+        "ALTER TABLE t DROP COLUMN p;\nDROP TABLE t;",
+    )
+    losses = [h.message for h in counted(result, LOSS)]
+    assert losses[0].startswith("drops schema gone with 2 tables: 40 rows,"), losses
+    assert "drops t.v: 3 non-null values in 3 rows" in losses[1]
+    assert "drops t.p: 3 non-null values" in losses[2]
+    assert losses[3].startswith("drops t and its 3 rows (") and "kB with indexes and TOAST" in losses[3]
+    assert len(losses) == 4  # the empty schema loses nothing
+
+
+async def test_a_large_table_is_sampled_and_says_so(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(count_queries, "SAMPLE_ABOVE_BYTES", 0)
+    monkeypatch.setattr(count_queries, "SAMPLE_ROWS", 2_000)
+    await execute(
+        db,
+        "CREATE TABLE big (id int PRIMARY KEY, v int);"
+        "INSERT INTO big SELECT g, CASE WHEN g % 10 = 0 THEN NULL ELSE g END FROM generate_series(1, 50000) g;"
+        "ANALYZE big;",
+    )
+    result = await review(db, "ALTER TABLE big ALTER COLUMN v SET NOT NULL;")
+    [hazard] = counted(result, FAILS)
+    assert hazard.estimated_from is not None
+    assert 500 < hazard.estimated_from < 50_000
+    assert "estimated from" in hazard.message and hazard.message.startswith("~")
+    assert 2_500 <= (hazard.count or 0) <= 7_500  # 5,000 NULLs, seen through a sample
+
+
+async def test_json_carries_the_count(db: str) -> None:
+    await execute(db, T + ROWS + "UPDATE t SET v = NULL WHERE id = 3;")
+    data = json.loads((await review(db, "ALTER TABLE t ALTER COLUMN v SET NOT NULL;")).to_json())
+    [hazard] = [h for h in data["statements"][0]["hazards"] if h["kind"] == FAILS]
+    assert hazard == {
+        "kind": FAILS,
+        "message": "1 row of t has v NULL: SET NOT NULL fails (e.g. (id)=(3))",
+        "basis": "observed",
+        "count": 1,
+        "example": "(id)=(3)",
+    }
