@@ -169,7 +169,7 @@ def test_cli_json_shape(db: str, tmp_path: Path) -> None:
     }
     text = subprocess.run([DIBS, "review", path, db], capture_output=True, text=True)
     assert f"{path}:3: ALTER TABLE t DROP COLUMN v" in text.stdout
-    assert "! data-loss (inferred): drops t.v: 5 non-null values in 5 rows" in text.stdout
+    assert "! data-loss (observed): drops t.v: 5 non-null values in 5 rows" in text.stdout
 
 
 async def test_big_tables_use_the_estimate_and_say_so(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
