@@ -1,0 +1,92 @@
+"""An independent fingerprint of a database's schema: every object kind, modelled or not, as sorted lines of
+text and their hash. It rests on pg_catalog alone (fingerprint_sql.py), not on the catalog model, so it sees
+what the model cannot: a proof that a migration reached the desired schema, and a record of the live schema a
+review saw, compared again before apply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from .fingerprint_sql import FINGERPRINT_SQL
+from .sandbox import catalog_path
+from .tool_tables import why_left_out
+
+# Lines naming a role that owns something: they differ between a live database and a sandbox whose
+# throwaway role owns everything, so a comparison across the two leaves them out.
+_OWNER_PREFIX = "owner "
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The schema as sorted lines (names, never OIDs) and the SHA-256 of those lines."""
+
+    lines: tuple[str, ...]
+    digest: str
+
+    @classmethod
+    def of(cls, lines: Sequence[str]) -> Fingerprint:
+        ordered = tuple(sorted(lines))
+        return cls(ordered, hashlib.sha256("\n".join(ordered).encode()).hexdigest())
+
+
+@dataclass(frozen=True)
+class FingerprintDiff:
+    """Lines found on one side only: `before` what the first fingerprint had, `after` what the second has."""
+
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.before or self.after)
+
+    def describe(self, limit: int = 40) -> list[str]:
+        """`- line` for what went away, `+ line` for what appeared, at most `limit` of them and a count."""
+        marked = [f"- {line}" for line in self.before] + [f"+ {line}" for line in self.after]
+        if len(marked) > limit:
+            return [*marked[:limit], f"... and {len(marked) - limit} more"]
+        return marked
+
+
+def compare(before: Fingerprint, after: Fingerprint) -> FingerprintDiff:
+    """What differs between two fingerprints, line by line."""
+    left, right = set(before.lines), set(after.lines)
+    return FingerprintDiff(
+        tuple(line for line in before.lines if line not in right),
+        tuple(line for line in after.lines if line not in left),
+    )
+
+
+def _one_line(text: str) -> str:
+    """A definition's newlines written as \\n, so one object stays one line of the fingerprint."""
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+
+
+async def fingerprint(
+    conn: asyncpg.Connection,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    left_out: Sequence[str] = (),
+    owners: bool = True,
+) -> Fingerprint:
+    """The fingerprint of the schemas `include` names (all user schemas when empty) minus `exclude`.
+
+    Other tools' tables, dibs-tui's meta tables and the tables `left_out` patterns name (see
+    tool_tables.why_left_out) are left out with everything that belongs to them. `owners=False` drops the
+    lines naming owners, for comparing a sandbox with a database whose objects another role owns.
+    """
+    async with catalog_path(conn):
+        rows = await conn.fetch(FINGERPRINT_SQL, list(include), list(exclude))
+    lines = [
+        _one_line(line)
+        for schema, table, line in rows
+        if line is not None
+        and (schema is None or why_left_out(schema, table, left_out) is None)
+        and (owners or not line.startswith(_OWNER_PREFIX))
+    ]
+    return Fingerprint.of(lines)
