@@ -16,11 +16,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from dibs_tui.core.apply import apply_pending
-from dibs_tui.core.apply_outcome import ApplyRefused, ConnectionLost, MigrationFailed
 from dibs_tui.core.connect import resolve
-from dibs_tui.core.migrations import checksum
-from dibs_tui.core.segments import PlanError, plan_segments
+from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.apply_outcome import ApplyRefused, ConnectionLost, MigrationFailed
+from dibs_tui.core.migrations.files import checksum
+from dibs_tui.core.migrations.segments import PlanError, plan_segments
 from tests.pg import fetch, run_sql
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
@@ -593,8 +593,8 @@ async def test_server_gone_for_good_mid_apply_says_what_this_run_counted(db: str
 def test_the_quick_keyword_check_never_hides_a_statement_the_parser_runs_alone() -> None:
     """The planner skips the classifying parse for statements without these keywords: every statement that
     runs alone or is transaction control must have one, or it would run inside a transaction."""
-    from dibs_tui.core.migrations import is_transaction_control, runs_outside_transaction
-    from dibs_tui.core.segments import _may_be_control, _may_run_alone
+    from dibs_tui.core.migrations.files import is_transaction_control, runs_outside_transaction
+    from dibs_tui.core.migrations.segments import _may_be_control, _may_run_alone
 
     candidates = [
         "CREATE INDEX CONCURRENTLY i ON t (a)",

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from dibs_tui.core.apply import apply_pending
-from dibs_tui.core.baseline import record_baseline
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.errors import DibsError
-from dibs_tui.core.migration_layouts import read_folder_status
-from dibs_tui.core.migrations import MigrationState, checksum
+from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.baseline import record_baseline
+from dibs_tui.core.migrations.files import checksum
+from dibs_tui.core.migrations.layouts import read_folder_status
+from dibs_tui.core.migrations.status import MigrationState
 from tests.pg import REAL, execute, fetch, psql_file
 
 DIBS = Path(sys.executable).parent / "dibs-tui"

@@ -23,8 +23,7 @@ from dibs_tui.core.connect import mask_dsn
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.sqlfiles import load_sql_text
 from dibs_tui.demo.build import META_PLACEHOLDER, PENDING, DemoInfo, build_demo
-
-from .pg import fetch, psql_file
+from tests.pg import fetch, psql_file
 
 APPLIED = [
     "20260110090000_initial-schema",

@@ -9,8 +9,7 @@ import pytest
 
 from dibs_tui.cli import main
 from dibs_tui.core.dialect import detect_path, detect_text
-
-from .pg import fetch
+from tests.pg import fetch
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 MARLIN = REAL / "marlin" / "migrations"

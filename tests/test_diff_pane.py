@@ -13,8 +13,7 @@ from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
-
-from .pg import run_sql
+from tests.pg import run_sql
 
 SIZE = (140, 40)
 LIVE = "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL); CREATE TABLE legacy (id int);"

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dibs_tui.core.apply import apply_pending
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
 from dibs_tui.core.generate import generate_migration, suggest_slug
-from dibs_tui.core.migration_layouts import read_status
-from dibs_tui.core.migrations import MigrationState
+from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.layouts import read_status
+from dibs_tui.core.migrations.status import MigrationState
 from tests.pg import execute, fetch, psql_file, run_sql
 
 CURRENT = """

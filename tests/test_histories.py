@@ -8,9 +8,10 @@ import pytest
 
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.errors import DibsError
-from dibs_tui.core.histories import current_versions
-from dibs_tui.core.migration_layouts import read_status
-from dibs_tui.core.migrations import History, MigrationState, read_history
+from dibs_tui.core.migrations.history import History, read_history
+from dibs_tui.core.migrations.layouts import read_status
+from dibs_tui.core.migrations.status import MigrationState
+from dibs_tui.core.migrations.tool_histories import current_versions
 from tests.pg import execute
 
 # Each tool's table as the tool creates it (DDL from their sources), with rows that test its notion of current.
@@ -140,7 +141,7 @@ async def test_golang_migrate_single_version(db: str, tmp_path: Path) -> None:
 
 
 async def test_histories_are_never_written(db: str, tmp_path: Path) -> None:
-    from dibs_tui.core.apply import apply_pending
+    from dibs_tui.core.migrations.apply import apply_pending
     from tests.pg import fetch
 
     await execute(db, ALEMBIC + GOOSE)

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dibs_tui.core.apply import apply_pending
 from dibs_tui.core.connect import resolve
-from dibs_tui.core.migration_layouts import EntryKind, list_migration_files, read_folder_status, scan_folder
-from dibs_tui.core.migrations import MigrationState
+from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.layouts import EntryKind, list_migration_files, read_folder_status, scan_folder
+from dibs_tui.core.migrations.status import MigrationState
 from tests.pg import REAL, fetch
 
 DIBS = Path(sys.executable).parent / "dibs-tui"

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from dibs_tui.core.apply import apply_pending
-from dibs_tui.core.apply_outcome import ApplyEvent, MigrationFailed
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer
-from dibs_tui.core.migration_layouts import read_status
-from dibs_tui.core.migrations import MigrationState, checksum, new_migration_name, split_statements
+from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.apply_outcome import ApplyEvent, MigrationFailed
+from dibs_tui.core.migrations.files import checksum, new_migration_name, split_statements
+from dibs_tui.core.migrations.layouts import read_status
+from dibs_tui.core.migrations.status import MigrationState
 from tests.pg import REAL, execute, fetch, psql_file, run_sql
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
@@ -400,7 +401,7 @@ def test_demo_pending_migration_reviews_and_applies(pg_server: EmbeddedServer, t
 
 
 def test_migrate_help_names_the_advisory_lock_key() -> None:
-    from dibs_tui.core.migrations import ADVISORY_LOCK_KEY
+    from dibs_tui.core.migrations.history import ADVISORY_LOCK_KEY
 
     shown = subprocess.run([DIBS, "migrate", "--help"], capture_output=True, text=True, check=True).stdout
     assert f"pg_advisory_lock({ADVISORY_LOCK_KEY})" in " ".join(shown.split())

@@ -11,13 +11,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from dibs_tui.config import Settings
-from dibs_tui.core.apply import apply_pending
 from dibs_tui.core.connect import resolve
+from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
-
-from .pg import fetch, run_sql
+from tests.pg import fetch, run_sql
 
 SIZE = (150, 45)
 

@@ -19,8 +19,7 @@ from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import SourceError
 from dibs_tui.core.plan import DiffResult
 from dibs_tui.core.sandbox import scram_verifier, version_note
-
-from .pg import fetch, run_sql, shadow_server_pids
+from tests.pg import fetch, run_sql, shadow_server_pids
 
 
 @pytest.fixture(scope="module")
@@ -162,9 +161,9 @@ def test_an_extension_the_server_lacks_is_named(db: str, tmp_path: Path) -> None
 def test_a_migration_preview_runs_in_the_sandbox(pg_server: EmbeddedServer, db: str, tmp_path: Path) -> None:
     """The Migrations pane's preview replays the folder as the sandbox's role: an untrusted extension and an
     owner change as a real folder has them still replay; a DO block that runs a program does not."""
-    from dibs_tui.core.apply_outcome import MigrationFailed
-    from dibs_tui.core.migration_layouts import list_migration_files
-    from dibs_tui.core.replay import preview_changes
+    from dibs_tui.core.migrations.apply_outcome import MigrationFailed
+    from dibs_tui.core.migrations.layouts import list_migration_files
+    from dibs_tui.core.migrations.replay import preview_changes
 
     folder = tmp_path / "migrations"
     folder.mkdir()

@@ -14,8 +14,7 @@ from dibs_tui.core.diff import diff_database
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import SourceError
 from dibs_tui.core.shadow import desired_catalog, shadow_database
-
-from .pg import fetch, run_sql, shadow_server_pids
+from tests.pg import fetch, run_sql, shadow_server_pids
 
 
 def _all_shadow_databases(server: EmbeddedServer) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dibs_tui.core.errors import SourceError
-from dibs_tui.core.migrations import is_transaction_control, runs_outside_transaction, strip_comments
+from dibs_tui.core.migrations.files import is_transaction_control, runs_outside_transaction, strip_comments
 from dibs_tui.core.sqldoor import check_desired, check_migration
 from dibs_tui.core.sqlparse import parse_sql
 

@@ -22,8 +22,7 @@ from dibs_tui.ui.screens.help import HelpScreen
 from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.table_card import ColumnList
 from dibs_tui.ui.widgets.tables_pane import TableList, TableRow
-
-from .pg import execute, run_sql
+from tests.pg import execute, run_sql
 
 SIZE = (120, 36)
 

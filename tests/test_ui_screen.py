@@ -12,9 +12,9 @@ import pytest
 from textual.widgets import Static
 
 from dibs_tui.config import Settings, load_settings
-from dibs_tui.core.apply import apply_pending
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.demo.build import DemoInfo, build_demo
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
@@ -23,15 +23,14 @@ from dibs_tui.ui.screens.confirm import ConfirmScreen
 from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.table_card import ColumnList, card_header
 from dibs_tui.ui.widgets.tables_pane import TableList
-
-from .pg import execute, fetch
-from .test_ui import goto, loaded, wait_for
+from tests.pg import execute, fetch
+from tests.test_ui import goto, loaded, wait_for
 
 
 @pytest.fixture(scope="module")
 def demo(pg_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoInfo]:
     """The demo database and project, as `dibs-tui demo` builds them (read only here: nothing applies)."""
-    from .conftest import _admin
+    from tests.conftest import _admin
 
     project = tmp_path_factory.mktemp("screen-demo") / "project"
     yield build_demo(pg_server.dsn("postgres"), "ui_screen_demo", project_dir=project)

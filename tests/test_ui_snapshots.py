@@ -21,9 +21,8 @@ from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.screens.error import ErrorScreen
 from dibs_tui.ui.screens.finder import FinderScreen
-
-from .pg import run_sql
-from .test_ui import META, SHOP
+from tests.pg import run_sql
+from tests.test_ui import META, SHOP
 
 SIZE = (120, 36)
 SMALL = (80, 24)
@@ -60,7 +59,7 @@ MIGRATIONS = {
 
 @pytest.fixture
 def snapshot_db(pg_server: EmbeddedServer) -> Iterator[str]:
-    from .conftest import _admin
+    from tests.conftest import _admin
 
     asyncio.run(
         _admin(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..config import Settings
-from ..core.baseline import record_baseline
+from ..core.migrations.baseline import record_baseline
 from .common import run_async, target_for
 from .status import migrations_folder, shown
 

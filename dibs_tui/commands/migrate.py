@@ -17,12 +17,12 @@ import argparse
 import sys
 
 from ..config import Settings
-from ..core.apply import PendingMigration, apply_pending
-from ..core.apply_outcome import ApplyEvent, ConnectionLost, MigrationFailed
 from ..core.connect import ConnectionTarget
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
-from ..core.migrations import MigrationFile
+from ..core.migrations.apply import PendingMigration, apply_pending
+from ..core.migrations.apply_outcome import ApplyEvent, ConnectionLost, MigrationFailed
+from ..core.migrations.files import MigrationFile
 from ..core.review.report import Review
 from ..core.review.run import review_sql
 from ..core.terminal import safe_output

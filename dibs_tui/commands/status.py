@@ -10,12 +10,12 @@ import argparse
 from pathlib import Path
 
 from ..config import Settings
-from ..core.apply_record import read_partials_at
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
-from ..core.histories import describe_tables
-from ..core.migration_layouts import EntryKind, read_folder_status
-from ..core.migrations import MigrationState, MigrationStatus
+from ..core.migrations.apply_record import read_partials_at
+from ..core.migrations.layouts import EntryKind, read_folder_status
+from ..core.migrations.status import MigrationState, MigrationStatus
+from ..core.migrations.tool_histories import describe_tables
 from ..core.terminal import safe
 from .common import run_async, target_for
 
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for status in statuses:
         print(status_line(status))
     pending = {s.name for s in statuses if s.state is MigrationState.PENDING}
-    try:  # what an interrupted or failed apply left of a pending migration (core.apply_record)
+    try:  # what an interrupted or failed apply left of a pending migration (core/migrations/apply_record.py)
         partials = run_async(read_partials_at(target)) if pending else {}
     except DibsError as exc:
         partials = {}

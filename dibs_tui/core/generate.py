@@ -29,7 +29,7 @@ from pathlib import Path
 from .connect import ConnectionTarget
 from .errors import DibsError
 from .meta import column_upsert, delete_meta, index_upsert, meta_table_name, meta_tables_ddl, table_upsert
-from .migrations import GENERATED_MARKER, new_migration_name, slugify
+from .migrations.files import GENERATED_MARKER, new_migration_name, slugify
 from .model import Catalog, Provenance, Relation
 from .plan import Change, ChangeKind, DiffResult
 from .session import current_limits

@@ -158,7 +158,7 @@ async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Loca
 def _split_file(path: Path, text: str | None = None) -> list[LocatedStatement]:
     """A file (or the part of it `text` keeps) cut at top-level semicolons; BEGIN/COMMIT dropped (each
     statement runs on its own)."""
-    from .migrations import is_transaction_control, split_statements  # not needed to diff two databases
+    from .migrations.files import is_transaction_control, split_statements  # not needed to diff two databases
     from .sqlparse import read_sql_file  # refuses binary, non-UTF-8 and oversized files with a message
 
     text = read_sql_file(path) if text is None else text
@@ -172,7 +172,7 @@ def _split_file(path: Path, text: str | None = None) -> list[LocatedStatement]:
 def _load_files(paths: Sequence[Path]) -> tuple[list[LocatedStatement], DesiredSchema]:
     """SQL files through the loader: exact statement texts and positions (psql meta-commands blanked), and
     the DesiredSchema the migrations issue reads file/line/doc from. BEGIN/COMMIT are skipped."""
-    from .migrations import is_transaction_control
+    from .migrations.files import is_transaction_control
     from .sqlfiles import load_sql_files  # pglast: imported only when there are files to read
 
     sources = load_sql_files(paths)
@@ -249,7 +249,7 @@ async def load_desired(
     sources: DesiredSchema | None = None
     if migrations:
         # A folder's layout: never a rollback, a down section.
-        from .migration_layouts import list_migration_files
+        from .migrations.layouts import list_migration_files
 
         statements = [
             s

@@ -22,21 +22,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..core.apply import apply_pending
-from ..core.apply_outcome import ApplyEvent, MigrationFailed, caret_excerpt
-from ..core.apply_record import read_partial
-from ..core.baseline import offer_baseline, record_baseline
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.generate import GeneratedMigration, generate_migration
-from ..core.histories import describe_tables
-from ..core.migration_layouts import list_migration_files, read_status
-from ..core.migrations import History, MigrationState, MigrationStatus, new_migration_name
+from ..core.migrations.apply import apply_pending
+from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, caret_excerpt
+from ..core.migrations.apply_record import read_partial
+from ..core.migrations.baseline import offer_baseline, record_baseline
+from ..core.migrations.files import new_migration_name
+from ..core.migrations.history import History
+from ..core.migrations.layouts import list_migration_files, read_status
+from ..core.migrations.replay import preview_changes
+from ..core.migrations.segments import plan_segments
+from ..core.migrations.status import MigrationState, MigrationStatus
+from ..core.migrations.tool_histories import describe_tables
 from ..core.plan import ChangeKind
-from ..core.replay import preview_changes
 from ..core.review.report import Review
 from ..core.review.run import review_file
-from ..core.segments import plan_segments
 from .highlight import sql_lines
 from .pane_context import PaneContext
 from .screens.confirm import ConfirmScreen

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dibs_tui.core.migrations import split_statements
-from dibs_tui.core.segments import plan_segments
+from dibs_tui.core.migrations.files import split_statements
+from dibs_tui.core.migrations.segments import plan_segments
 from tests.pg import fetch
 
 DIBS = Path(sys.executable).parent / "dibs-tui"

@@ -25,7 +25,7 @@ from dibs_tui.cli import main
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.introspect.read import load_catalog
 from dibs_tui.core.meta import meta_tables_ddl
-from dibs_tui.core.migration_layouts import read_status
+from dibs_tui.core.migrations.layouts import read_status
 from dibs_tui.core.model import Catalog
 from dibs_tui.core.session import catalog_settings
 from tests.pg import fetch, run_sql

@@ -382,7 +382,7 @@ def test_migrate_refuses_attack_before_applying_anything(
 
 def test_migrations_may_still_move_data() -> None:
     """The migration door is not the desired-schema door: rows and SET ROLE pass it."""
-    from dibs_tui.core.migrations import split_statements
+    from dibs_tui.core.migrations.files import split_statements
 
     text = "INSERT INTO n VALUES (1);\nUPDATE n SET v = 2;\nDELETE FROM n WHERE v = 3;\nSET ROLE NONE;\n"
     assert [s.kind for s in split_statements(text, "m.sql")] == ["INSERT", "UPDATE", "DELETE", "SET ROLE"]

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from dibs_tui.core.apply import apply_pending
-from dibs_tui.core.baseline import record_baseline
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.errors import DibsError
-from dibs_tui.core.migration_layouts import EntryKind, list_migration_files, scan_folder
+from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.baseline import record_baseline
+from dibs_tui.core.migrations.layouts import EntryKind, list_migration_files, scan_folder
 from tests.pg import execute, fetch
 
 DIBS = Path(sys.executable).parent / "dibs-tui"

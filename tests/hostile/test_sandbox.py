@@ -20,8 +20,7 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import DibsError, SourceError
 from dibs_tui.core.shadow import desired_catalog, load_desired
-
-from ..pg import fetch, run_sql, shadow_server_pids
+from tests.pg import fetch, run_sql, shadow_server_pids
 
 USERS = {
     "superuser": "",

@@ -16,9 +16,8 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
-
-from ..pg import execute, fetch
-from ..test_ui import loaded, rendered, wait_for
+from tests.pg import execute, fetch
+from tests.test_ui import loaded, rendered, wait_for
 
 SMALL = (80, 24)
 ESC = "\x1b"

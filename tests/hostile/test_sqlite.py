@@ -16,9 +16,8 @@ from dibs_tui.core.model import RelationKind
 from dibs_tui.core.sqlite_catalog import read_sqlite_catalog
 from dibs_tui.ui.sqlite_app import SqliteApp
 from dibs_tui.ui.widgets.tables_pane import TableList
-
-from ..sqlitedb import SAMPLE, build, build_marlin, fingerprint
-from ..test_ui import SIZE, loaded, screen_text
+from tests.sqlitedb import SAMPLE, build, build_marlin, fingerprint
+from tests.test_ui import SIZE, loaded, screen_text
 
 ESC_TABLE = "evil\x1b[2J\x1b]0;owned\x07table"
 ESC_COLUMN = "c\x1b]52;c;cm0gLXJmIH4=\x07ol"

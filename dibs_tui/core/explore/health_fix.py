@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..errors import DibsError
-from ..migrations import new_migration_name
+from ..migrations.files import new_migration_name
 from .health import Finding
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..migrations import runs_outside_transaction
+from ..migrations.files import runs_outside_transaction
 from ..sqlparse import strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote

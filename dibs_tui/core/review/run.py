@@ -8,7 +8,7 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
-from ..migrations import is_transaction_control, split_statements
+from ..migrations.files import is_transaction_control, split_statements
 from ..session import current_limits
 from .counts import Counter
 from .facts import CHECK_TIMEOUT, Facts

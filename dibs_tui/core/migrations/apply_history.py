@@ -11,10 +11,11 @@ from typing import Any
 
 import asyncpg
 
+from ..errors import DibsError
+from ..sql import quote_ident
 from .apply_outcome import AppliedMigration, ApplyEvent, ProgressCallback
-from .errors import DibsError
-from .migrations import ADVISORY_LOCK_KEY, GENERATED_MARKER, HistoryTable, MigrationFile, find_history_tables
-from .sql import quote_ident
+from .files import GENERATED_MARKER, MigrationFile
+from .history import ADVISORY_LOCK_KEY, HistoryTable, find_history_tables
 
 # -- lock ----------------------------------------------------------------------------------------------------
 
@@ -97,8 +98,8 @@ def _compare_tables(before: dict[str, str], after: dict[str, str]) -> tuple[tupl
 
 
 async def _ensure_history_table(conn: asyncpg.Connection) -> HistoryTable:
-    from .meta import meta_tables_ddl
-    from .session import current_limits
+    from ..meta import meta_tables_ddl
+    from ..session import current_limits
 
     tables = await find_history_tables(conn)
     existing = next((t for t in tables if t.name == "__dibs_migrations"), None)

@@ -20,10 +20,10 @@ from datetime import datetime
 
 import asyncpg
 
-from .connect import ConnectionTarget, connect
-from .errors import DibsError
-from .migrations import HistoryTable, find_history_tables
-from .sql import qualified, quote_literal
+from ..connect import ConnectionTarget, connect
+from ..errors import DibsError
+from ..sql import qualified, quote_literal
+from .history import HistoryTable, find_history_tables
 
 SEGMENTS_TABLE = "__dibs_migration_segments"
 
@@ -163,7 +163,7 @@ async def segments_table(conn: asyncpg.Connection, history: HistoryTable | None)
 
 async def check_segments_table(conn: asyncpg.Connection) -> None:
     """Refuse, before anything runs, a relation of our table's name that is not our table."""
-    from .session import current_limits
+    from ..session import current_limits
 
     history = await history_table(conn)
     await _existing(conn, history.schema if history is not None else current_limits().meta_schema)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from ..connect import ConnectionTarget, connect
+from ..errors import DibsError
 from . import apply_record as record
 from .apply_history import _ensure_history_table
 from .apply_outcome import ConnectionLost, PendingMigration, drop_statement, not_run
-from .connect import ConnectionTarget, connect
-from .errors import DibsError
 from .segments import Segment, SegmentPlan
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import asyncpg
 
+from ..errors import DibsError
 from .apply_record import PartialApply
-from .errors import DibsError
-from .migrations import MigrationFile, Statement
+from .files import MigrationFile, Statement
 from .segments import SegmentPlan
 
 

@@ -20,9 +20,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .connect import ConnectionTarget, connect
-from .errors import DibsError
-from .migrations import History, MigrationFile, MigrationStatus, migration_status, read_history
+from ..connect import ConnectionTarget, connect
+from ..errors import DibsError
+from .files import MigrationFile
+from .history import History, read_history
+from .status import MigrationStatus, migration_status
 
 _LEADING_VERSION = re.compile(r"^[Vv]?(\d+)")
 _DIBS_NAME = re.compile(r"^\d{14}_[a-z0-9][a-z0-9-]*$")
@@ -264,7 +266,7 @@ class FolderStatus:
 
 async def read_folder_status(target: ConnectionTarget, folder: Path) -> FolderStatus:
     """The folder scanned as its layout says and compared with the applied history (read-only)."""
-    from .session import bounded, catalog_settings
+    from ..session import bounded, catalog_settings
 
     scan = scan_folder(folder)
     conn = await connect(target, read_only=True, extra_settings=catalog_settings())  # core.session
@@ -283,7 +285,7 @@ def list_migration_files(folder: Path) -> list[MigrationFile]:
 
 
 async def read_status(target: ConnectionTarget, folder: Path) -> tuple[list[MigrationStatus], History]:
-    from .session import bounded, catalog_settings
+    from ..session import bounded, catalog_settings
 
     conn = await connect(target, read_only=True, extra_settings=catalog_settings())
     try:

@@ -15,21 +15,14 @@ from pathlib import Path
 
 import asyncpg
 
+from ..connect import ConnectionTarget, connect
+from ..errors import DibsError
 from .apply_history import _ensure_history_table, _record, acquire_lock
 from .apply_outcome import AppliedMigration, ApplyEvent
-from .connect import ConnectionTarget, connect
-from .errors import DibsError
-from .migration_layouts import list_migration_files, version_of
-from .migrations import (
-    ADVISORY_LOCK_KEY,
-    HISTORY_TABLES,
-    History,
-    MigrationFile,
-    MigrationState,
-    find_history_tables,
-    migration_status,
-    read_history,
-)
+from .files import MigrationFile
+from .history import ADVISORY_LOCK_KEY, HISTORY_TABLES, History, find_history_tables, read_history
+from .layouts import list_migration_files, version_of
+from .status import MigrationState, migration_status
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ transactional neighbours. A statement that cannot run in a transaction inside a 
 refused before anything runs, as PostgreSQL would refuse it there; so is `ROLLBACK` / `ABORT` (and the
 two-phase `... PREPARED`), which would end our transaction and undo the segment while we record it committed.
 
-Splitting and the statement kinds come from `core.migrations` (split_statements, is_transaction_control,
+Splitting and the statement kinds come from `files.py` (split_statements, is_transaction_control,
 runs_outside_transaction): one reading of SQL for the whole tool.
 """
 
@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import DibsError
-from .migrations import (
+from ..errors import DibsError
+from .files import (
     Statement,
     is_transaction_control,
     runs_outside_transaction,

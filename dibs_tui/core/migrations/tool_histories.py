@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from .errors import DibsError
-from .model import Migration
-from .sql import quote_ident
+from ..errors import DibsError
+from ..model import Migration
+from ..sql import quote_ident
 
 if TYPE_CHECKING:
-    from .migrations import History, HistoryTable
+    from .history import History, HistoryTable
 
 
 def _version_key(name: str) -> tuple[int, ...]:

@@ -10,11 +10,11 @@ from collections.abc import Collection, Sequence
 
 import asyncpg
 
+from ..connect import ConnectionTarget
+from ..errors import DibsError
+from ..plan import Change
 from .apply_outcome import MigrationFailed
-from .connect import ConnectionTarget
-from .errors import DibsError
-from .migrations import MigrationFile, is_transaction_control, split_statements
-from .plan import Change
+from .files import MigrationFile, is_transaction_control, split_statements
 
 
 async def preview_changes(
@@ -23,12 +23,12 @@ async def preview_changes(
     """The `Change`s of migration `name`. Replaying from empty assumes the folder holds the whole history (a
     folder that starts from an existing schema cannot be replayed: MigrationFailed says which statement
     failed, and PostgreSQL's message, detail and position)."""
-    from .diff import diff_catalogs
-    from .introspect.read import introspect
-    from .meta import meta_tables_ddl
-    from .sandbox import catalog_path, open_sandbox
-    from .sandbox_statements import prepare
-    from .shadow import LocatedStatement
+    from ..diff import diff_catalogs
+    from ..introspect.read import introspect
+    from ..meta import meta_tables_ddl
+    from ..sandbox import catalog_path, open_sandbox
+    from ..sandbox_statements import prepare
+    from ..shadow import LocatedStatement
 
     upto = [f for f in files if f.name <= name]
     if not upto or upto[-1].name != name:

@@ -2,9 +2,9 @@
 
 A session-level advisory lock (`ADVISORY_LOCK_KEY`) serialises appliers; a second applier waits and is told who
 holds it, then reads the pending list afresh. Each migration is cut into segments before anything runs
-(`core.segments`): a migration of one segment commits with its `__dibs_migrations` row or not at all. One of
+(`segments.py`): a migration of one segment commits with its `__dibs_migrations` row or not at all. One of
 several commits segment by segment; each commit is recorded in `__dibs_migration_segments`
-(`core.apply_record`), and the history row is written only with the last segment.
+(`apply_record.py`), and the history row is written only with the last segment.
 
 On a failure the message says which segments committed, which failed (PostgreSQL's message, detail and
 position) and which did not run, and names any INVALID index a failed `CREATE INDEX CONCURRENTLY` left, with
@@ -32,6 +32,8 @@ from typing import Any
 
 import asyncpg
 
+from ..connect import ConnectionTarget, connect
+from ..errors import DibsError
 from . import apply_record as record
 from .apply_history import (
     _compare_tables,
@@ -51,19 +53,11 @@ from .apply_outcome import (
     ProgressCallback,
     drop_statement,
 )
-from .connect import ConnectionTarget, connect
-from .errors import DibsError
-from .migration_layouts import list_migration_files
-from .migrations import (
-    ADVISORY_LOCK_KEY,
-    MigrationFile,
-    MigrationState,
-    Statement,
-    find_history_tables,
-    migration_status,
-    read_history,
-)
+from .files import MigrationFile, Statement
+from .history import ADVISORY_LOCK_KEY, find_history_tables, read_history
+from .layouts import list_migration_files
 from .segments import Segment, SegmentPlan, plan_segments
+from .status import MigrationState, migration_status
 
 # -- one migration -------------------------------------------------------------------------------------------
 

@@ -1,0 +1,107 @@
+"""Migration files: their names, checksums and statements, as PostgreSQL's own parser reads them.
+
+Forward only: a migration is never undone by the tool. Which files of a folder are migrations, for every layout
+real projects use, is `layouts.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def checksum(text: str) -> str:
+    """sha256 of the file content (hex), as stored in `__dibs_migrations.checksum`."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """One forward migration of the folder: `name` without `.sql` (or its folder's name), `text` what runs
+    (a sectioned file's up part, other lines blanked)."""
+
+    name: str
+    path: Path
+    text: str
+    # False when the file asks to run without a transaction (goose NO TRANSACTION, dbmate transaction:false).
+    transactional: bool = True
+
+    @property
+    def checksum(self) -> str:
+        return checksum(self.text)
+
+
+def slugify(text: str) -> str:
+    """`Add Email Verified!` -> `add-email-verified`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:80].rstrip("-") or "migration"
+
+
+def new_migration_name(slug: str, now: datetime | None = None) -> str:
+    """`<YYYYMMDDHHMMSS>_<slug>` in UTC."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"{moment:%Y%m%d%H%M%S}_{slugify(slug)}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a migration file: its text (without the final `;`) and where it starts."""
+
+    text: str
+    line: int  # 1-based line of the statement's first character
+    column: int
+    offset: int  # 0-based character offset in the file
+    kind: str = ""  # from the parse tree: "CREATE TABLE", "CREATE INDEX CONCURRENTLY", "BEGIN" ...
+
+
+def split_statements(text: str, file: str = "<sql>") -> list[Statement]:
+    """The statements of a migration with exact positions, as PostgreSQL's own parser reads them.
+
+    One reading for desired SQL and migrations (`core.sqlparse`: pglast), so a migration runs exactly as
+    PostgreSQL would read it and every position matches the loader's. The migration door is kept here: a file
+    with a statement a migration may not hold (a database, a role, COPY ... PROGRAM, a psql meta-command ...)
+    or that does not parse is a SourceError at file:line:col, and nothing of it is returned to run.
+    """
+    from ..sqldoor import check_migration
+    from ..sqlparse import parse_sql
+
+    parsed = parse_sql(text, file)
+    check_migration(parsed)
+    return [Statement(s.text, s.line, s.column, s.offset, s.kind) for s in parsed.statements]
+
+
+def strip_comments(sql: str) -> str:
+    """The statement without `--` and `/* */` comments, whitespace collapsed (for pattern matching only)."""
+    from ..sqlparse import strip_comments as strip
+
+    return strip(sql)
+
+
+def is_transaction_control(sql: str) -> bool:
+    """`BEGIN;` / `COMMIT;` in the file itself (e.g. Alembic offline SQL): our transaction replaces it."""
+    from ..sqlparse import statement_info
+
+    info = statement_info(sql)
+    return (
+        info is not None and info.node_type == "TransactionStmt" and info.kind in ("BEGIN", "START", "COMMIT")
+    )
+
+
+def runs_outside_transaction(sql: str) -> bool:
+    """Statements that run alone, committed on their own.
+
+    Those PostgreSQL refuses inside a transaction block (CREATE/DROP INDEX CONCURRENTLY, VACUUM, DETACH
+    PARTITION CONCURRENTLY ...), and `ALTER TYPE ... ADD VALUE`: before PostgreSQL 12 it is refused too; since,
+    it is accepted but the new label cannot be used until committed, so a migration that adds a label and then
+    uses it (a default, an UPDATE) only works if it commits first.
+    """
+    from ..sqlparse import statement_info
+
+    info = statement_info(sql)
+    return info is not None and info.alone
+
+
+GENERATED_MARKER = "-- Meta updates"
