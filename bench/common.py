@@ -67,6 +67,47 @@ def load_synthetic(server: EmbeddedServer, database: str, tables: int, *, change
     return dsn
 
 
+CACHE = Path(os.environ.get("DIBS_BENCH_CACHE", Path.home() / ".cache" / "dibs-bench"))
+_COMPLETE = "dibs-bench: complete"
+
+
+def cached_server() -> EmbeddedServer:
+    """The server whose data directory keeps the big synthetic catalogs between runs (a 100,000-table
+    catalog takes many minutes to generate). It lives under ~/.cache/dibs-bench (DIBS_BENCH_CACHE), never in
+    the repository or CI; delete the folder to start over."""
+    return EmbeddedServer(CACHE / "server").start()
+
+
+async def _is_complete(server: EmbeddedServer, database: str) -> bool:
+    conn = await asyncpg.connect(server.dsn("postgres"))
+    try:
+        comment = await conn.fetchval(
+            "SELECT pg_catalog.shobj_description(d.oid, 'pg_database') FROM pg_catalog.pg_database d "
+            "WHERE d.datname = $1",
+            database,
+        )
+    finally:
+        await conn.close()
+    return comment == _COMPLETE
+
+
+def cached_synthetic(server: EmbeddedServer, tables: int) -> str:
+    """gen_schema.py's catalog of `tables` tables in the cache server, generated once: a database is marked
+    complete (its comment) only after the load and VACUUM ANALYZE ended, so an interrupted run rebuilds it."""
+    database = f"synthetic_{tables}"
+    if asyncio.run(_is_complete(server, database)):
+        return server.dsn(database)
+    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    dsn = load_synthetic(server, database, tables)
+    asyncio.run(_admin(server, f"COMMENT ON DATABASE \"{database}\" IS '{_COMPLETE}'"))
+    return dsn
+
+
+def load_average() -> str:
+    """The 1-minute load average, to print beside every figure (the machine is shared)."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
 @dataclass(frozen=True)
 class Run:
     seconds: float
