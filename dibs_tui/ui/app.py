@@ -42,6 +42,7 @@ from .catalog_loader import fetch_catalog, fetch_relation
 from .catalog_messages import CatalogFailed, CatalogListed, CatalogLoaded, RelationPreviewed
 from .diff_pane import DiffPane
 from .finder_candidates import column_candidates, table_candidates
+from .loader_runs import LoaderRuns
 from .memory import freeze_long_lived
 from .migrations_pane import MigrationsPane
 from .navigation import History, Location, next_pane
@@ -119,6 +120,7 @@ class DibsApp(App[int]):
         # Set once the first card's relation is in (or none is needed): the full load waits for it, so that
         # the two do not compete for the CPU while the user waits for the first card.
         self._first_card_ready = threading.Event()
+        self._runs = LoaderRuns()  # the loader threads' reads, cancelled when the app closes
         self.history = History()
         self._candidates: list[Candidate] | None = None
         self._column_candidates: list[Candidate] | None = None
@@ -163,6 +165,9 @@ class DibsApp(App[int]):
     def details(self) -> DetailsView:
         return self.query_one(DetailsView)
 
+    def on_unmount(self) -> None:
+        self._runs.cancel_all()  # every query of ours ends with the app, not when its read would have
+
     def _update_header(self) -> None:
         brand = Content.styled("dibs-tui", "bold $text-accent")
         optional: list[Content] = []
@@ -194,8 +199,10 @@ class DibsApp(App[int]):
         marks: dict[str, float] = {}
         loaded: list[Catalog] = []  # the result stays out of asyncio.run's task: 3.11 may repr() it on exit
         try:
-            asyncio.run(self._fetch_catalog(marks, loaded, generation))
+            self._runs.run(self._fetch_catalog(marks, loaded, generation))
             catalog = loaded[0]
+        except asyncio.CancelledError:  # the app is closing
+            return
         except DibsError as exc:
             self.post_message(CatalogFailed(generation, str(exc)))
             return
@@ -247,8 +254,8 @@ class DibsApp(App[int]):
         tables its card is on screen in a fraction of the full load. Failures are left to the full load."""
         loaded: list[Catalog] = []
         try:
-            with contextlib.suppress(Exception):
-                asyncio.run(self._fetch_preview(key, loaded))
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                self._runs.run(self._fetch_preview(key, loaded))
             if loaded:
                 self.post_message(RelationPreviewed(generation, loaded[0]))
         finally:

@@ -17,6 +17,8 @@ from ..core.introspect.read import list_relations, load_catalog, load_relations
 from ..core.model import Catalog, QualifiedName
 from ..core.session import bounded_read, catalog_settings
 
+CLOSE_TIMEOUT = 0.2  # seconds a connection's goodbye may take before its socket is simply closed
+
 
 async def fetch_catalog(
     target: ConnectionTarget,
@@ -49,7 +51,7 @@ async def fetch_catalog(
                 ),
             )
             on_listed(listed)
-            first_card_ready.wait(first_card_wait)
+            await _wait_for(first_card_ready, first_card_wait)
         with contextlib.suppress(DibsError):  # one connection is enough to go on with
             extra.append(await second)
         loaded.append(
@@ -68,7 +70,20 @@ async def fetch_catalog(
         with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
             if not extra:
                 await (await second).close()
-        await asyncio.gather(conn.close(), *(c.close() for c in extra))
+        await asyncio.gather(*(_close(c) for c in (conn, *extra)))
+
+
+async def _wait_for(event: threading.Event, seconds: float) -> None:
+    """Wait for another thread's event without blocking this loop (a cancellation must get through)."""
+    deadline = time.perf_counter() + seconds
+    while not event.is_set() and time.perf_counter() < deadline:  # noqa: ASYNC110 (set by another thread)
+        await asyncio.sleep(0.01)
+
+
+async def _close(conn: Any) -> None:
+    """Close politely, but not for long: after a cancelled read the app is closing (the server ends the
+    backend when the socket goes)."""
+    await conn.close(timeout=CLOSE_TIMEOUT)
 
 
 async def fetch_relation(
@@ -79,4 +94,4 @@ async def fetch_relation(
     try:
         loaded.append(await load_relations(conn, [key]))
     finally:
-        await conn.close()
+        await _close(conn)

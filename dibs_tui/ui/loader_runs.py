@@ -1,0 +1,51 @@
+"""The event loops the app's loader threads run, so that quitting cancels their queries at once.
+
+A loader thread runs its reads under `asyncio.run`; Textual cannot stop a thread, and the process waits for
+it at exit (the default executor is joined), so `q` during a 20,000-table load used to wait for the load to
+end. Cancelling the thread's task instead makes asyncpg send each running query a cancel request and the
+reads close their connections: the thread ends within moments, and no query of ours runs on after us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class LoaderRuns:
+    """Runs coroutines on the calling thread's own event loop and cancels all of them from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[asyncio.Task[Any], asyncio.AbstractEventLoop] = {}
+        self._closed = False
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """`asyncio.run(work)`, cancelled by `cancel_all` (asyncio.CancelledError out of here)."""
+
+        async def tracked() -> T:
+            task = asyncio.current_task()
+            assert task is not None
+            with self._lock:
+                if self._closed:
+                    work.close()
+                    raise asyncio.CancelledError
+                self._running[task] = asyncio.get_running_loop()
+            try:
+                return await work
+            finally:
+                with self._lock:
+                    self._running.pop(task, None)
+
+        return asyncio.run(tracked())
+
+    def cancel_all(self) -> None:
+        """Cancel every run in progress, and any started later (the app is closing)."""
+        with self._lock:
+            self._closed = True
+            for task, loop in self._running.items():
+                loop.call_soon_threadsafe(task.cancel)
