@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..model import Catalog, Index, Relation, RelationKind, SourceLocation
-from ..sql import qualified, quote_ident, quote_literal
+from ..sql import qualified, quote_ident
 from .health_facts import HealthFacts
 
 
@@ -227,15 +227,17 @@ def _redundant_indexes(catalog: Catalog, rel: Relation, facts: HealthFacts) -> I
 
 
 def _unused_indexes(catalog: Catalog, rel: Relation, facts: HealthFacts) -> Iterator[Finding]:
+    age = ""
     for index in rel.indexes:
         scans = facts.index_scans.get((rel.schema, rel.name, index.name))
         if scans != 0 or index.unique or index.primary or index.owned_by_constraint:
             continue
+        age = age or facts.stats_age()
         yield Finding(
             "unused-index",
             Level.INFO,
             _name(rel, index.name),
-            f"index {index.name} has not been scanned; the statistics are {facts.stats_age()}",
+            f"index {index.name} has not been scanned; the statistics are {age}",
             _WHY["unused-index"],
             _drop_index(rel, index),
             source=_where(rel, index),
@@ -304,8 +306,8 @@ def _undocumented(rel: Relation) -> Iterator[Finding]:
     parts = ([] if rel.doc else ["the table"]) + (
         [f"{len(missing)} of {len(rel.columns)} columns ({', '.join(missing)})"] if missing else []
     )
-    fix = ([] if rel.doc else [f"COMMENT ON TABLE {table} IS {quote_literal('...')};"]) + [
-        f"COMMENT ON COLUMN {table}.{quote_ident(c)} IS {quote_literal('...')};" for c in missing
+    fix = ([] if rel.doc else [f"COMMENT ON TABLE {table} IS '...';"]) + [
+        f"COMMENT ON COLUMN {table}.{quote_ident(c)} IS '...';" for c in missing
     ]
     yield Finding(
         "undocumented",

@@ -61,13 +61,15 @@ class HealthFacts:
         return f"{int(seconds)} seconds old"
 
 
-async def read_health_facts(conn: asyncpg.Connection) -> HealthFacts:
-    """The statistics the checks read: a constant number of queries, whatever the schema's size."""
+async def read_health_facts(conn: asyncpg.Connection, *, sizes: bool = False) -> HealthFacts:
+    """The statistics the checks read: a constant number of queries, whatever the schema's size. Table sizes
+    (for sorting the tables list) only when asked: they stat every file, 1.2 s at 1,000 tables on a busy
+    machine, and no check needs them."""
     scans = await conn.fetch(_INDEX_SCANS)
     age = await conn.fetchrow(_STATS_AGE)
     sequences = await conn.fetch(_SEQUENCES)
     definers = await conn.fetch(_DEFINERS)
-    sizes = await conn.fetch(_SIZES)
+    size_rows = await conn.fetch(_SIZES) if sizes else []
     since = age["stats_reset"] or age["started"] if age else None
     return HealthFacts(
         index_scans={(r["schema"], r["table_name"], r["index_name"]): r["scans"] for r in scans},
@@ -75,5 +77,5 @@ async def read_health_facts(conn: asyncpg.Connection) -> HealthFacts:
         read_at=age["now"] if age else None,
         sequence_values={(r["schema"], r["name"]): r["last_value"] for r in sequences},
         definer_config={(r["schema"], r["name"], r["args"]): tuple(r["config"]) for r in definers},
-        sizes={(r["schema"], r["name"]): r["bytes"] for r in sizes},
+        sizes={(r["schema"], r["name"]): r["bytes"] for r in size_rows},
     )

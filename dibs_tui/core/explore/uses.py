@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Catalog, ConstraintKind, ObjectRef, Relation, SourceLocation
 from .bodies import BodyNames, body_names
@@ -71,11 +71,11 @@ class _Edges:
 class UsesIndex:
     """The reverse dependency edges of one catalog."""
 
-    def __init__(self, catalog: Catalog, bodies: dict[ObjectRef, BodyNames] | None = None) -> None:
+    def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._edges = _Edges()
         for dep in catalog.dependencies:
-            self._edges.add(dep.referenced, Use(dep.dependent, self.what(dep.dependent)))
+            self._edges.add(dep.referenced, Use(dep.dependent, ""))  # what it is: named when shown
         for target, incoming in catalog.referenced_by.items():
             for rel, con in incoming:
                 assert con.foreign_key is not None
@@ -83,31 +83,32 @@ class UsesIndex:
                 self._edges.add(ObjectRef("table", *target), Use(ref, "foreign key"))
                 for column in con.foreign_key.target_columns:
                     self._edges.add(ObjectRef("column", *target, column), Use(ref, "foreign key"))
-        self._add_bodies(bodies if bodies is not None else _parse_bodies(catalog))
+        # Bodies are parsed when a walk reaches a name they hold as text, once each: a `uses` at 5,000
+        # tables parses the few bodies that mention the object, not all of them.
+        self._bodies = [
+            (ObjectRef("function", fn.schema, fn.name, fn.identity_arguments), fn, fn.definition.lower())
+            for fn in catalog.functions
+            if fn.definition and fn.language in ("plpgsql", "sql")
+        ]
+        self._parsed: dict[ObjectRef, BodyNames] = {}
 
-    def _add_bodies(self, bodies: dict[ObjectRef, BodyNames]) -> None:
-        by_name: dict[str, list[Relation]] = {}
-        for rel in self.catalog.relations:
-            by_name.setdefault(rel.name, []).append(rel)
-        functions: dict[str, list[ObjectRef]] = {}
-        for fn in self.catalog.functions:
-            functions.setdefault(fn.name, []).append(
-                ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
-            )
-        for fn_ref, names in bodies.items():
-            for found in names.tables:
-                for rel in by_name.get(found.table, []):
-                    if found.schema is not None and found.schema != rel.schema:
-                        continue
-                    via = tuple(sorted(c for c in found.columns if rel.column(c) is not None))
-                    use = Use(fn_ref, "function", via, in_body=True, body_line=found.line)
-                    self._edges.add(ObjectRef("table", rel.schema, rel.name), use)
-                    for column in via:
-                        self._edges.add(ObjectRef("column", rel.schema, rel.name, column), use)
-            for call in names.calls:
-                for callee in functions.get(call.function, []):
-                    if (call.schema is None or call.schema == callee.schema) and callee != fn_ref:
-                        self._edges.add(callee, Use(fn_ref, "function", in_body=True, body_line=call.line))
+    def _body_uses(self, ref: ObjectRef) -> list[Use]:
+        """The functions whose PL/pgSQL or SQL text names `ref` (a table, a column of one, a function)."""
+        if ref.kind not in ("table", "column", "function"):
+            return []
+        rel = self.catalog.relation(ref.schema, ref.name) if ref.kind != "function" else None
+        needles = {ref.name.lower(), ref.name.replace('"', '""').lower()}  # as written bare or quoted
+        out: list[Use] = []
+        for fn_ref, fn, text in self._bodies:
+            if fn_ref == ref or not any(n in text for n in needles):
+                continue
+            names = self._parsed.get(fn_ref)
+            if names is None:
+                names = self._parsed[fn_ref] = body_names(fn)
+            use = _call_use(ref, fn_ref, names) if rel is None else _table_use(ref, rel, fn_ref, names)
+            if use is not None:
+                out.append(use)
+        return out
 
     def what(self, ref: ObjectRef) -> str:
         """What kind of object `ref` is, in words."""
@@ -126,7 +127,12 @@ class UsesIndex:
 
     def direct(self, ref: ObjectRef) -> list[Use]:
         """Everything that uses `ref` directly; for a table, what uses any of its columns too."""
-        uses: dict[ObjectRef, Use] = dict(self._edges.by_referenced.get(ref, {}))
+        uses = {
+            d: u if u.what else replace(u, what=self.what(d))
+            for d, u in self._edges.by_referenced.get(ref, {}).items()
+        }
+        for use in self._body_uses(ref):
+            uses.setdefault(use.dependent, use)  # the server's word wins over the parser's
         rel = self.catalog.relation(ref.schema, ref.name) if ref.kind in ("table", "column") else None
         if ref.kind == "table" and rel is not None:
             for col in rel.columns:
@@ -144,9 +150,11 @@ class UsesIndex:
     def _column_uses(self, rel: Relation, column: str) -> list[Use]:
         """What uses one column: the server's edges, plus the table's own indexes, constraints and
         generated columns (pg_depend leaves those inside one table out of the catalog's dependencies)."""
-        uses = list(
-            self._edges.by_referenced.get(ObjectRef("column", rel.schema, rel.name, column), {}).values()
-        )
+        ref = ObjectRef("column", rel.schema, rel.name, column)
+        uses = [
+            u if u.what else replace(u, what=self.what(u.dependent))
+            for u in self._edges.by_referenced.get(ref, {}).values()
+        ]
         mention = re.compile(
             rf'(?<![\w"]){re.escape(column)}(?![\w"])|"{re.escape(column.replace(chr(34), 2 * chr(34)))}"'
         )
@@ -242,10 +250,18 @@ def _merge(uses: dict[ObjectRef, Use], use: Use, column: str) -> None:
     uses[use.dependent] = Use(base.dependent, base.what, via, base.in_body, base.body_line)
 
 
-def _parse_bodies(catalog: Catalog) -> dict[ObjectRef, BodyNames]:
-    out: dict[ObjectRef, BodyNames] = {}
-    for fn in catalog.functions:
-        names = body_names(fn)
-        if names.tables or names.calls:
-            out[ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)] = names
-    return out
+def _table_use(ref: ObjectRef, rel: Relation, fn_ref: ObjectRef, names: BodyNames) -> Use | None:
+    for found in names.tables:
+        if found.table == rel.name and found.schema in (None, rel.schema):
+            via = tuple(sorted(c for c in found.columns if rel.column(c) is not None))
+            if ref.kind == "column" and ref.sub not in via:
+                continue
+            return Use(fn_ref, "function", via, in_body=True, body_line=found.line)
+    return None
+
+
+def _call_use(ref: ObjectRef, fn_ref: ObjectRef, names: BodyNames) -> Use | None:
+    for call in names.calls:
+        if call.function == ref.name and call.schema in (None, ref.schema):
+            return Use(fn_ref, "function", in_body=True, body_line=call.line)
+    return None
