@@ -340,9 +340,12 @@ def settings_for(args: argparse.Namespace) -> Settings:
     settings = load_settings(args.project_root or None)
     if args.project_root:
         settings = settings.with_overrides(project_root=args.project_root.resolve())
+    # The one schema filter: --schema / --exclude-schema replace the config's lists, for every command.
     settings = settings.with_overrides(
         lock_timeout=getattr(args, "lock_timeout", None),
         statement_timeout=getattr(args, "statement_timeout", None),
+        include_schemas=tuple(getattr(args, "schemas", None) or ()) or None,
+        exclude_schemas=tuple(getattr(args, "exclude_schemas", None) or ()) or None,
     )
     from .core.session import use_limits
 

@@ -37,8 +37,7 @@ async def load(
     from ..core.session import bounded, catalog_settings
 
     target = target_for(args, settings)
-    include = tuple(getattr(args, "schemas", None) or settings.include_schemas)
-    exclude = tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas)
+    include, exclude = settings.include_schemas, settings.exclude_schemas
     # With more than one connection (opened at once), the introspection queries run concurrently.
     bounds = catalog_settings()  # search_path pinned to pg_catalog, lock and statement timeouts
     conns = await asyncio.gather(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -43,30 +42,21 @@ def parse_renames(values: Sequence[str] | None) -> list[tuple[str, str]]:
 
 
 def compute(args: argparse.Namespace, settings: Settings, *, renames: bool = True) -> DiffResult:
-    """The diff for `diff` and `check`. The result holds two large acyclic catalogs: they are frozen out of
-    the cyclic GC's reach (it rescanned them for nothing while the output was written, 1.5 s at 5,000
-    tables); reference counting still frees them."""
+    """The diff for `diff` and `check` (its catalogs come back frozen out of the cyclic GC's reach:
+    core/gc_pause.py)."""
     target = target_for(args, settings)
-    include = tuple(getattr(args, "schemas", None) or settings.include_schemas)
-    exclude = tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas)
+    include, exclude = settings.include_schemas, settings.exclude_schemas
     accepted = parse_renames(getattr(args, "accept_rename", None)) if renames else []
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # until the catalogs are frozen: the first collection would scan all of them as young
-    try:
-        return run_async(
-            diff_database(
-                target,
-                desired_spec(args, settings),
-                include_schemas=include,
-                exclude_schemas=exclude,
-                accepted_renames=accepted,
-                exclude_tables=settings.exclude_tables,
-            )
+    return run_async(
+        diff_database(
+            target,
+            desired_spec(args, settings),
+            include_schemas=include,
+            exclude_schemas=exclude,
+            accepted_renames=accepted,
+            exclude_tables=settings.exclude_tables,
         )
-    finally:
-        gc.freeze()
-        if gc_was_enabled:
-            gc.enable()
+    )
 
 
 def group_by_table(changes: Sequence[Change]) -> dict[str, list[Change]]:

@@ -32,8 +32,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             project_root=settings.project_root,
             slug=args.name,
             source_paths=sources,
-            include_schemas=tuple(getattr(args, "schemas", None) or settings.include_schemas),
-            exclude_schemas=tuple(getattr(args, "exclude_schemas", None) or settings.exclude_schemas),
+            include_schemas=settings.include_schemas,
+            exclude_schemas=settings.exclude_schemas,
             accepted_renames=parse_renames(args.accept_rename),
             exclude_tables=settings.exclude_tables,
         )

@@ -1,14 +1,13 @@
 """`dibs-tui open` (the default command): the full-screen browser.
 
 Off a terminal (stdout is not a tty: a pipe, a file, CI) nothing is drawn: the command prints its help and
-exits 2, so a script that meant another command notices (spec §8).
+exits 2, so a script that meant another command notices.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from ..config import Settings
@@ -48,8 +47,4 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     sqlite = sqlite_path(args, settings)
     if sqlite is not None:
         return open_sqlite(sqlite, settings, desired=args.desired)
-    if args.schemas:
-        settings = replace(settings, include_schemas=tuple(args.schemas))
-    if args.exclude_schemas:
-        settings = replace(settings, exclude_schemas=tuple(args.exclude_schemas))
     return open_browser(target_for(args, settings), settings, desired=args.desired)

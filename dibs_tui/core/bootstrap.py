@@ -1,4 +1,4 @@
-"""`dibs-tui init` (seed 000, "Bootstrap"): create the meta tables and record the current schema as `initial`.
+"""`dibs-tui init`: create the meta tables and record the current schema as `initial`.
 
 One row per table, column and index that has none yet, `created_by_migration = 'initial'`, with source
 locations and doc comments from the desired SQL files when given (matched by name). Existing meta rows are

@@ -1,5 +1,4 @@
-"""A migration written from a diff: the ordered schema statements, then the `__dibs_*` meta updates (seed 000
-§2).
+"""A migration written from a diff: the ordered schema statements, then the `__dibs_*` meta updates.
 
 Meta updates, per change of the diff:
 * a table created: its `__dibs_tables` row, a `__dibs_columns` row per column and a `__dibs_indices` row per

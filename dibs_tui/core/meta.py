@@ -1,6 +1,6 @@
 """The `__dibs_*` meta tables and `_dibs_migrations`: read them in any shape, reconcile them with the catalog.
 
-Two shapes exist in the wild: the documented one (seed 000: NOT NULL source columns, `tables_*` arrays in
+Two shapes exist in the wild: the documented one (NOT NULL source columns, `tables_*` arrays in
 `__dibs_migrations`) and the one the real dibs (Rust) creates (nullable source columns, `where_clause` on
 indices, no `tables_*` arrays, NOT NULL timestamps), plus `_dibs_migrations(version, applied_at)`. One
 catalog query finds which of these tables and columns exist; the SELECTs are then built from what is there,
@@ -292,7 +292,7 @@ def apply_meta(catalog: Catalog, snapshot: MetaSnapshot, search_path: Sequence[s
 
 
 def meta_tables_ddl(schema: str | None = None) -> str:
-    """The four meta tables exactly as seed 000 specifies, created only when absent; in `schema` when given
+    """The four meta tables exactly as dibs documents them, created only when absent; in `schema` when given
     (where the readers look for them: the meta schema), else wherever the session's search path puts them."""
     if schema is not None:
         where = f"{quote_ident(schema)}."
@@ -417,7 +417,7 @@ def table_upsert(relation: Relation, provenance: Provenance | None, migration: s
 def column_upsert(
     relation: Relation, column: Column, provenance: Provenance | None, migration: str, *, created: bool
 ) -> str:
-    """INSERT ... ON CONFLICT for one __dibs_columns row, with the type and constraint facts of seed 000."""
+    """INSERT ... ON CONFLICT for one __dibs_columns row, with the column's type and constraint facts."""
     file, line, col = _source_values(provenance.source if provenance else None)
     doc = provenance.doc if provenance else None
     pk = relation.primary_key

@@ -11,7 +11,7 @@ Everything here is plain frozen data; `dibs_tui.core.diff` fills it. Callers (CL
   `transactional=False` statements must not share a transaction with the statements that use their effect
   (`ALTER TYPE … ADD VALUE`: the new label is unusable until committed); run them on their own, committed.
   `touches` lists every object the statement creates, drops or alters (the table for a column change is
-  included), which the migrations issue uses for hazards and `__dibs_*` meta updates.
+  included), which review and generate use for hazards and `__dibs_*` meta updates.
   The plan may start with `SET check_function_bodies = off;` (empty `touches`), as pg_dump does, when it
   creates SQL-language functions whose bodies read tables created later in the plan.
   Accepted renames come first (`change=RENAME`); every other statement is placed by a dependency graph: what

@@ -171,7 +171,7 @@ def _split_file(path: Path, text: str | None = None) -> list[LocatedStatement]:
 
 def _load_files(paths: Sequence[Path]) -> tuple[list[LocatedStatement], DesiredSchema]:
     """SQL files through the loader: exact statement texts and positions (psql meta-commands blanked), and
-    the DesiredSchema the migrations issue reads file/line/doc from. BEGIN/COMMIT are skipped."""
+    the DesiredSchema generate reads file/line/doc from. BEGIN/COMMIT are skipped."""
     from .migrations.files import is_transaction_control
     from .sqlfiles import load_sql_files  # pglast: imported only when there are files to read
 

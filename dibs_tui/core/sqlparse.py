@@ -21,7 +21,6 @@ What a desired schema or a migration may contain: `core.sqldoor`. Statement kind
 
 from __future__ import annotations
 
-import gc
 import re
 import threading
 from bisect import bisect_right
@@ -33,6 +32,7 @@ from typing import Any
 import orjson
 
 from .errors import DibsError, SourceError
+from .gc_pause import collector_paused
 from .sqlkinds import describe, names_in
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -367,14 +367,9 @@ def parse_sql(text: str, file: str = "<sql>") -> ParsedFile:
         pieces.append(text[last:])
         blanked = "".join(pieces)
     statements: list[ParsedStatement] = []
-    collecting = gc.isenabled()
-    gc.disable()  # the parse trees are many small dicts, all kept: collections would rescan them for nothing
-    try:
+    with collector_paused():  # the parse trees are many small dicts, all kept: collections would rescan them
         for begin, end in _batches(scan.chunks):
             statements += _parse_batch(file, blanked, begin, end, where)
-    finally:
-        if collecting:
-            gc.enable()
     _remember(statements)
     return ParsedFile(file, text, tuple(statements), tuple(metas))
 

@@ -321,7 +321,7 @@ def _values(*values: object) -> str:
 
 
 def render_meta(migration: str, changes: Changes, snap: Snapshot, sources: SourceMap) -> str:
-    """The __dibs_* statements a generated migration carries for `changes` (seed 000 §2)."""
+    """The __dibs_* statements a generated migration carries for `changes`."""
     fallback = f"{MIGRATIONS_DIR}/{migration}.sql"
     m = quote_literal(migration)
     out: list[str] = []
@@ -531,7 +531,7 @@ async def _build_database(
     rendered = dict(files)
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(meta_tables_ddl())  # seed 000, as dibs's bootstrap creates them
+        await conn.execute(meta_tables_ddl())  # as dibs's bootstrap creates them
         for name in applied:
             path = f"{MIGRATIONS_DIR}/{name}.sql"
             async with conn.transaction():

@@ -36,6 +36,7 @@ from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
+from ..core.gc_pause import freeze_long_lived
 from ..core.model import Catalog, QualifiedName
 from .app_help import TablesCommands, help_entries, system_commands
 from .catalog_loader import fetch_catalog, fetch_relation
@@ -43,7 +44,6 @@ from .catalog_messages import CatalogFailed, CatalogListed, CatalogLoaded, Relat
 from .diff_pane import DiffPane
 from .finder_candidates import column_candidates, table_candidates
 from .loader_runs import LoaderRuns
-from .memory import freeze_long_lived
 from .migrations_pane import MigrationsPane
 from .navigation import History, Location, next_pane
 from .pane_context import PaneContext

@@ -11,7 +11,6 @@ loaded, without touching a database.
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -122,10 +121,7 @@ class DiffPane(Vertical):
         with its own event loop, so the screen keeps drawing and taking keys meanwhile."""
         settings = self.context.settings
         computed: list[DiffResult] = []  # kept out of asyncio.run's task: 3.11 may repr() it on exit
-        # The two catalogs are built with the cyclic GC off; they are frozen before it is back on, or its
-        # first collection would scan all of them as young objects (a second's freeze at 5,000 tables).
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
+        # The catalogs come back frozen out of the cyclic GC's reach (core/gc_pause.py).
         try:
             asyncio.run(
                 _diff_into(
@@ -143,10 +139,6 @@ class DiffPane(Vertical):
         except Exception as exc:  # a dropped connection mid-diff, a driver error: still one line
             self.post_message(DiffComputed(generation, None, f"{type(exc).__name__}: {exc}".splitlines()[0]))
             return
-        finally:
-            gc.freeze()
-            if gc_was_enabled:
-                gc.enable()
         self.post_message(DiffComputed(generation, build_view(computed[0], rejected)))
 
     @on(DiffComputed)

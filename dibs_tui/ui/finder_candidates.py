@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from ..core.gc_pause import freeze_long_lived
 from ..core.model import Catalog
-from .memory import freeze_long_lived
 from .screens.finder import FinderItem
 from .search import Candidate
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import gc
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from ..gc_pause import collector_paused
 from ..model import Catalog, QualifiedName, Relation
 from .build import Builder
 from .objects import KINDS
@@ -139,35 +139,28 @@ async def _introspect(
     lighter group of queries (not after all of them)."""
     version = conn.get_server_version()
     version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     oids: list[int] = []
     if only:
         keys = list(only)
         oids = await conn.fetchval(RELATION_OIDS_SQL, [k[0] for k in keys], [k[1] for k in keys]) or []
     builder = Builder(oids)
-    try:
-        queries = queries_for(version_num, only_relations=only is not None)
-        if with_meta:
-            queries[META] = ""
-        await _fetch_all(
-            conn,
-            list(extra_connections)[: len(_GROUPS) - 1],
-            queries,
-            list(include_schemas),
-            list(exclude_schemas),
-            builder,
-        )
-        return await builder.catalog(), builder.meta
-    finally:
-        builder.cancel()
-        if gc_was_enabled:
-            # Built with the GC off, the whole model is in the youngest generation: the first collection
-            # after enabling would scan all of it (half a second at 5,000 tables, in the middle of whatever
-            # runs next). The model is immutable and acyclic, so it is frozen out of the GC's reach instead;
-            # reference counting still frees it.
-            gc.freeze()
-            gc.enable()
+    # The model is immutable, acyclic and kept: built with the collector paused, frozen once built.
+    with collector_paused(keep_what_was_built=True):
+        try:
+            queries = queries_for(version_num, only_relations=only is not None)
+            if with_meta:
+                queries[META] = ""
+            await _fetch_all(
+                conn,
+                list(extra_connections)[: len(_GROUPS) - 1],
+                queries,
+                list(include_schemas),
+                list(exclude_schemas),
+                builder,
+            )
+            return await builder.catalog(), builder.meta
+        finally:
+            builder.cancel()
 
 
 async def load_catalog(

@@ -22,8 +22,8 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
+from ...core.gc_pause import freeze_long_lived
 from ...core.model import Catalog, MetaStatus, QualifiedName, Relation, RelationKind
-from ..memory import freeze_long_lived
 from ..search import Candidate, rank
 from ..text import data, human_count
 from .virtual_list import VirtualList
