@@ -28,6 +28,22 @@ _DSN_HELP = (
 )
 
 
+def _retries(text: str) -> int:
+    if not text.isdigit() or int(text) > 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to 100")
+    return int(text)
+
+
+def _retry_wait(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 3600")
+    return value
+
+
 def _add_dsn(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dsn", nargs="?", metavar="DSN", help=_DSN_HELP)
 
@@ -200,6 +216,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="review what would run, change nothing")
     p.add_argument("--yes", "-y", action="store_true", help="acknowledge hazards without asking")
     p.add_argument("--lock-timeout", metavar="DURATION", help="SET lock_timeout (default 5s)")
+    p.add_argument(
+        "--lock-retries",
+        type=_retries,
+        metavar="N",
+        help="try a statement that hit lock_timeout again up to N times (default 3; 0: never)",
+    )
+    p.add_argument(
+        "--lock-retry-wait",
+        type=_retry_wait,
+        metavar="SECONDS",
+        help="wait before the first retry, doubled before each next one (default 2)",
+    )
     p.add_argument(
         "--baseline",
         metavar="VERSION",

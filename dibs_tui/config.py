@@ -26,6 +26,8 @@ _KNOWN_KEYS = {
     "include_schemas",
     "exclude_schemas",
     "lock_timeout",
+    "lock_retries",
+    "lock_retry_wait",
     "exclude",
     "statement_timeout",
     "meta_schema",
@@ -46,6 +48,8 @@ class Settings:
     exclude_schemas: tuple[str, ...] = ()
     exclude_tables: tuple[str, ...] = ()  # `exclude`: schema.table globs the diff leaves out
     lock_timeout: str = "5s"  # migrate's DDL, and every catalog read (core.session)
+    lock_retries: int = 3  # migrate: a statement that hit lock_timeout is tried again this often
+    lock_retry_wait: float = 2.0  # seconds before the first retry, doubled before each next one
     statement_timeout: str = "60s"  # catalog reads only: browse, schema, diff, status
     meta_schema: str = "public"  # where dibs keeps __dibs_* and where other tools' history tables are read
 
@@ -120,6 +124,18 @@ def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
     raise ConfigError(f"{path}: {key} must be a string or a list of strings")
 
 
+def _count(path: Path, key: str, value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100:
+        return value
+    raise ConfigError(f"{path}: {key} must be a whole number from 0 to 100")
+
+
+def _seconds(path: Path, key: str, value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 3600:
+        return float(value)
+    raise ConfigError(f"{path}: {key} must be a number of seconds from 0 to 3600")
+
+
 def load_settings(start: Path | None = None) -> Settings:
     """Settings from the nearest config file; without one, the git top level (else `start`) is the root."""
     start = (start or Path.cwd()).resolve()
@@ -145,6 +161,8 @@ def load_settings(start: Path | None = None) -> Settings:
         exclude_schemas=_str_list(path, "exclude_schemas", data.get("exclude_schemas", [])),
         exclude_tables=_str_list(path, "exclude", data.get("exclude", [])),
         lock_timeout=str(data.get("lock_timeout", "5s")),
+        lock_retries=_count(path, "lock_retries", data.get("lock_retries", 3)),
+        lock_retry_wait=_seconds(path, "lock_retry_wait", data.get("lock_retry_wait", 2.0)),
         statement_timeout=str(data.get("statement_timeout", "60s")),
         meta_schema=str(data.get("meta_schema", "public")),
     )

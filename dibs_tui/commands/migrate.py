@@ -21,6 +21,7 @@ from ..core.connect import ConnectionTarget
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.migrations.apply import PendingMigration, apply_pending
+from ..core.migrations.apply_online import LockRetries
 from ..core.migrations.apply_outcome import ApplyEvent, ConnectionLost, MigrationFailed
 from ..core.migrations.files import MigrationFile
 from ..core.review.report import Review
@@ -71,6 +72,16 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
     return count
 
 
+def _retries(args: argparse.Namespace, settings: Settings) -> LockRetries:
+    """--lock-retries and --lock-retry-wait over the config file's lock_retries and lock_retry_wait."""
+    retries = getattr(args, "lock_retries", None)
+    wait = getattr(args, "lock_retry_wait", None)
+    return LockRetries(
+        settings.lock_retries if retries is None else retries,
+        settings.lock_retry_wait if wait is None else wait,
+    )
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "baseline", None) is not None:
         from .baseline import run_baseline
@@ -105,7 +116,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         result = run_async(
-            apply_pending(target, folder, lock_timeout=lock_timeout, progress=_print, confirm=confirm)
+            apply_pending(
+                target,
+                folder,
+                lock_timeout=lock_timeout,
+                progress=_print,
+                confirm=confirm,
+                retries=_retries(args, settings),
+            )
         )
     except MigrationFailed as failure:
         _say(failure.report(), error=True)

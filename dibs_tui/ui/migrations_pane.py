@@ -26,6 +26,7 @@ from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.generate import GeneratedMigration, generate_migration
 from ..core.migrations.apply import apply_pending
+from ..core.migrations.apply_online import LockRetries
 from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, caret_excerpt
 from ..core.migrations.apply_record import read_partial
 from ..core.migrations.baseline import offer_baseline, record_baseline
@@ -400,6 +401,9 @@ class MigrationsPane(Vertical):
                 lock_timeout=self.context.settings.lock_timeout,
                 progress=progress,
                 only=names,
+                retries=LockRetries(
+                    self.context.settings.lock_retries, self.context.settings.lock_retry_wait
+                ),
             )
         except MigrationFailed as failure:
             self.last_error = failure.report()

@@ -43,6 +43,7 @@ from .apply_history import (
     acquire_lock,
 )
 from .apply_lost import ApplyState, connection_lost, interrupted, is_connection_loss
+from .apply_online import LockRetries, Watch
 from .apply_outcome import (
     AppliedMigration,
     ApplyEvent,
@@ -73,13 +74,19 @@ class _Applier:
     """Runs one migration's segments on `conn`, recording each outcome."""
 
     def __init__(
-        self, conn: asyncpg.Connection, run: ApplyState, progress: ProgressCallback, index: int, total: int
+        self,
+        conn: asyncpg.Connection,
+        run: ApplyState,
+        progress: ProgressCallback,
+        position: tuple[int, int],
+        online: tuple[Watch, LockRetries],
     ) -> None:
         self.conn = conn
         self.run = run
         self.progress = progress
-        self.index = index
-        self.total = total
+        self.index, self.total = position
+        self.watch, self.retries = online
+        self.attempts = 1  # tries of the segment running now (more than one after a lock_timeout)
 
     def event(self, kind: str, message: str, statement: int = 0, elapsed: int = 0) -> None:
         pending = self.run.pending
@@ -100,7 +107,8 @@ class _Applier:
     async def statement(self, stmt: Statement, number: int, count: int) -> None:
         t0 = time.perf_counter()
         try:
-            await self.conn.execute(stmt.text)
+            async with self.watch.watching():
+                await self.conn.execute(stmt.text)
         except asyncpg.PostgresError as exc:
             if is_connection_loss(exc, self.conn):
                 raise
@@ -154,7 +162,38 @@ class _Applier:
         )
         return applied
 
+    async def retry(self, seg: Segment, failure: _StatementError) -> bool:
+        """After a lock_timeout: wait, then say the segment runs again (False: report the failure instead)."""
+        if not isinstance(failure.exc, asyncpg.LockNotAvailableError) or self.attempts > self.retries.retries:
+            return False
+        if seg.alone:
+            now = await record.invalid_indexes(self.conn)
+            if set(now) - set(self.run.invalid_before):
+                return False  # it left an INVALID index: a second try would fail on its name
+        delay = self.retries.delay(self.attempts)
+        blockers = self.watch.blockers or "no blocker seen"
+        self.event(
+            "retry",
+            f"  line {failure.statement.line}: gave up waiting for a lock (lock_timeout; {blockers}); "
+            f"retry {self.attempts}/{self.retries.retries} in {delay:g} s",
+        )
+        await asyncio.sleep(delay)
+        self.attempts += 1
+        return True
+
     async def block(
+        self, seg: Segment, last: bool, before: dict[str, str], started: float
+    ) -> AppliedMigration | None:
+        """A transaction segment, tried again after a lock_timeout (see `retry`)."""
+        self.attempts = 1
+        while True:
+            try:
+                return await self.block_once(seg, last, before, started)
+            except _StatementError as failure:
+                if not await self.retry(seg, failure):
+                    raise await self.failed(seg, failure) from None
+
+    async def block_once(
         self, seg: Segment, last: bool, before: dict[str, str], started: float
     ) -> AppliedMigration | None:
         """A transaction segment: its statements, then its record (or the history row), then COMMIT."""
@@ -173,9 +212,6 @@ class _Applier:
                 if is_connection_loss(exc, conn):
                     raise
                 raise _StatementError(seg.statements[-1], exc) from None
-        except _StatementError as failure:
-            await self.rollback(transaction)
-            raise await self.failed(seg, failure) from None
         except BaseException:
             await self.rollback(transaction)
             raise
@@ -202,10 +238,14 @@ class _Applier:
         self.run.invalid_before = await record.invalid_indexes(conn)
         async with conn.transaction():  # marked before it runs: an end without a report is never silent
             await self.mark(seg, running=True)
-        try:
-            await self.statement(stmt, seg.first, pending.plan.statements)
-        except _StatementError as failure:
-            raise await self.failed(seg, failure) from None
+        self.attempts = 1
+        while True:
+            try:
+                await self.statement(stmt, seg.first, pending.plan.statements)
+                break
+            except _StatementError as failure:
+                if not await self.retry(seg, failure):
+                    raise await self.failed(seg, failure) from None
         async with conn.transaction():
             return await (self.finish(before, started) if last else self.mark_committed(seg))
 
@@ -252,6 +292,13 @@ class _Applier:
             await record.forget(conn, table, pending.file.name)
         return applied
 
+    def blocked(self, failure: _StatementError) -> str:
+        """For a lock_timeout: how often it was tried, and who held the lock (as the watch last saw them)."""
+        if not isinstance(failure.exc, asyncpg.LockNotAvailableError):
+            return ""
+        tries = f"tried {self.attempts} time{'s' if self.attempts != 1 else ''}"
+        return f"{tries}; blocked by {self.watch.blockers or 'a backend gone before the watch saw it'}"
+
     async def failed(self, seg: Segment, failure: _StatementError) -> MigrationFailed:
         """Record what stays (committed segments, INVALID indexes) and build the message that says so."""
         conn, run = self.conn, self.run
@@ -292,6 +339,7 @@ class _Applier:
             committed=run.committed,
             leftovers=leftovers,
             recorded_in=recorded_in,
+            blocked=self.blocked(failure),
         )
         self.event("failed", error.report())
         return error
@@ -402,6 +450,7 @@ async def apply_pending(
     only: Sequence[str] | None = None,
     wait_for_lock: bool = True,
     confirm: Callable[[list[PendingMigration]], Awaitable[bool]] | None = None,
+    retries: LockRetries | None = None,
 ) -> ApplyResult:
     """Apply pending migrations in name order under the advisory lock; stops at the first failure.
 
@@ -409,12 +458,14 @@ async def apply_pending(
     do. Every pending migration is planned and checked (resumable, no INVALID index in the way, inside the
     folder) before the first runs. `only` restricts the run to those names (the TUI applies what the user
     selected). `confirm` is called with the planned migrations (after the lock); returning False applies
-    nothing.
+    nothing. A statement that hits lock_timeout is tried again as `retries` says (`core.apply_online`).
     """
     setting = _quote_setting(lock_timeout)
     conn = await connect(target, read_only=False)
     result = ApplyResult()
     run = ApplyState(target)
+    watch = Watch(target, lambda line: progress(ApplyEvent("progress", line)))
+    online = (watch, retries or LockRetries())
     try:
         await conn.execute("SELECT set_config('application_name', 'dibs-tui migrate', false)")
         await acquire_lock(conn, progress, wait=wait_for_lock)
@@ -433,8 +484,9 @@ async def apply_pending(
         pending = await _prepare(conn, folder, files)
         if not pending or (confirm is not None and not await confirm(pending)):
             return result
+        await watch.open(conn.get_server_pid())
         for index, item in enumerate(pending, 1):
-            applied = await _Applier(conn, run, progress, index, len(pending)).apply(item)
+            applied = await _Applier(conn, run, progress, (index, len(pending)), online).apply(item)
             result.applied.append(applied)
             run.applied.append(item.file.name)
             run.pending, run.segment = None, 0
@@ -454,6 +506,7 @@ async def apply_pending(
             )
         raise
     finally:
+        await watch.close()
         if not conn.is_closed():
             with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
                 await conn.execute("SELECT pg_advisory_unlock($1::bigint)", ADVISORY_LOCK_KEY)

@@ -20,7 +20,8 @@ from .segments import SegmentPlan
 
 @dataclass(frozen=True)
 class ApplyEvent:
-    """Progress: `kind` is waiting-for-lock, locked, migration, resume, segment, statement, applied, failed or
+    """Progress: `kind` is waiting-for-lock, locked, migration, resume, segment, statement, progress (an index
+    build's phase and how far it is), retry (a lock_timeout, tried again after a wait), applied, failed or
     interrupted (the run was cancelled: the message says what committed)."""
 
     kind: str
@@ -121,6 +122,7 @@ class MigrationFailed(DibsError):
         committed: int = 0,
         leftovers: Sequence[str] = (),
         recorded_in: str = "",
+        blocked: str = "",
     ) -> None:
         self.migration = migration
         self.file = file
@@ -130,6 +132,7 @@ class MigrationFailed(DibsError):
         self.committed = committed  # segments 1..committed stay committed
         self.leftovers = tuple(leftovers)  # INVALID indexes the failure left behind
         self.recorded_in = recorded_in  # the segments table holding the partial record
+        self.blocked = blocked  # after a lock_timeout: how often it was tried, and who held the lock
         if plan is not None and committed:
             committed_through = plan.segments[committed - 1].last_line
         # The last line of this migration whose effect stays despite the failure (0: nothing stays).
@@ -167,7 +170,8 @@ class MigrationFailed(DibsError):
         return f"migration {self.migration} partially applied: " + "; ".join(parts)
 
     def next_step(self) -> list[str]:
-        lines = [
+        lines = [f"lock wait: {self.blocked}"] if self.blocked else []
+        lines += [
             f"left behind: the INVALID index {name}; clean it with: {drop_statement(name)}"
             for name in self.leftovers
         ]
