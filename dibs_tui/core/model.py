@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from .model_objects import WholeObject
 from .model_unmodelled import Unmodelled
 
 # Why no `slots=True`: objects with an instance dict are encoded by orjson five times faster (it walks the
@@ -434,9 +435,8 @@ class Catalog:
     functions: tuple[Function, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     meta: MetaState = field(default_factory=MetaState)
-    unmodelled: tuple[
-        Unmodelled, ...
-    ] = ()  # kinds the model has no class for, counted (core.model_unmodelled)
+    objects: tuple[WholeObject, ...] = ()  # rules, statistics, publications, FDWs, ... (core.model_objects)
+    unmodelled: tuple[Unmodelled, ...] = ()  # kinds without a class here, counted (core.model_unmodelled)
 
     @cached_property
     def relations_by_key(self) -> dict[QualifiedName, Relation]:

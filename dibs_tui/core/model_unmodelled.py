@@ -18,9 +18,6 @@ PLURALS: dict[str, str] = {
     "collation": "collations",
     "composite type": "composite types",
     "conversion": "conversions",
-    "event trigger": "event triggers",
-    "foreign data wrapper": "foreign data wrappers",
-    "foreign server": "foreign servers",
     "foreign table": "foreign tables",
     "language": "languages",
     "operator": "operators",
@@ -28,17 +25,13 @@ PLURALS: dict[str, str] = {
     "operator family": "operator families",
     "publication": "publications",
     "publication member": "publication members",
-    "publication schema": "publication schemas",
     "range type": "range types",
-    "rule": "rules",
-    "statistics object": "statistics objects",
     "subscription": "subscriptions",
     "text search configuration": "text search configurations",
     "text search dictionary": "text search dictionaries",
     "text search parser": "text search parsers",
     "text search template": "text search templates",
     "transform": "transforms",
-    "user mapping": "user mappings",
 }
 
 

@@ -185,6 +185,7 @@ def comparable(catalog: Catalog) -> Catalog:
         sequences=tuple(sorted(catalog.sequences, key=lambda s: s.key)),
         relations=tuple(sorted((rel(r) for r in catalog.relations), key=lambda r: r.key)),
         functions=tuple(sorted(catalog.functions, key=lambda f: (f.schema, f.name, f.identity_arguments))),
+        objects=tuple(sorted(catalog.objects, key=lambda o: o.key)),
     )
 
 
@@ -192,7 +193,7 @@ def assert_same_model(a: Catalog, b: Catalog) -> None:
     ca, cb = comparable(a), comparable(b)
     if ca == cb:
         return
-    for field in ("schemas", "extensions", "enums", "domains", "sequences", "functions"):
+    for field in ("schemas", "extensions", "enums", "domains", "sequences", "functions", "objects"):
         left, right = getattr(ca, field), getattr(cb, field)
         assert left == right, (
             field,

@@ -25,6 +25,7 @@ from ..model import Catalog, ObjectRef
 from ..model_unmodelled import pair_unmodelled
 from ..plan import Change, ChangeKind, DiffResult, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident
+from .compare_objects import plan_objects
 from .compare_relations import plan_relations
 from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
 from .compare_types import plan_domains, plan_enums
@@ -80,6 +81,7 @@ def diff_catalogs(
     plan_sequences(state)
     recreated_functions = plan_functions(state)
     plan_relations(state, recreated_functions)
+    plan_objects(state)
     ordered = ordered_steps(state.steps, state.current_deps, state.desired_deps)
     if state.needs_bodies_off:
         # Like pg_dump: SQL function bodies may read tables created later in the plan.

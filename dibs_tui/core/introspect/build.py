@@ -14,6 +14,7 @@ from ..model import (
     Catalog,
     Column,
     Constraint,
+    Dependency,
     Domain,
     DomainCheck,
     EnumType,
@@ -25,6 +26,7 @@ from ..model import (
     Relation,
     Schema,
 )
+from ..model_objects import WholeObject
 from ..model_unmodelled import Unmodelled
 from .definitions import IndexWriter, KeyColumn
 from .dependencies import Resolver
@@ -277,6 +279,7 @@ class Builder:
             resolver.add(
                 "pg_proc", r["oid"], ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
             )
+        objects = tuple(_whole_object(o) for o in rows["objects"])
         return Catalog(
             database=header["db"],
             server_version=header["version"],
@@ -292,12 +295,38 @@ class Builder:
             sequences=tuple(sequences),
             relations=tuple(relations),
             functions=tuple(functions),
-            dependencies=resolver.dependencies(rows["dependencies"]),
+            dependencies=resolver.dependencies(rows["dependencies"]) + _object_dependencies(objects),
+            objects=objects,
             unmodelled=tuple(
                 Unmodelled(u["kind"], u["schema"], u["relation"], u["count"], u["names"])
                 for u in rows["unmodelled"]
             ),
         )
+
+
+def _whole_object(o: Record) -> WholeObject:
+    options, refs = o["options"] or [], o["refs"] or []
+    return WholeObject(
+        o["kind"],
+        o["schema"],
+        o["name"],
+        o["relation"],
+        o["create_sql"],
+        o["drop_sql"],
+        o["target"],
+        o["comment"],
+        tuple(o["masked"] or ()),
+        tuple(zip(options[::2], options[1::2], strict=True)),
+        tuple(zip(refs[::4], refs[1::4], refs[2::4], refs[3::4], strict=True)),
+    )
+
+
+def _object_dependencies(objects: Sequence[WholeObject]) -> tuple[Dependency, ...]:
+    """What each whole object references, as dependencies (the plan's graph reads them like pg_depend's)."""
+    out: list[Dependency] = []
+    for obj in objects:
+        out.extend(Dependency(ObjectRef(*obj.ref), ObjectRef(*r)) for r in obj.references)
+    return tuple(out)
 
 
 def _group(rows: Sequence[Record]) -> dict[int, list[Record]]:

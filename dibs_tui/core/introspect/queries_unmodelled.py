@@ -10,34 +10,10 @@ diff. When a kind becomes modelled, its branch leaves this list.
 
 from __future__ import annotations
 
-# (kind, catalog, object OID, schema OID or NULL, relation OID or NULL, FROM ... WHERE ...)
+# (kind, catalog, object OID, schema OID or NULL, relation OID or NULL, FROM ... WHERE ...). Rules,
+# statistics objects, event triggers, foreign data wrappers, servers and user mappings are modelled
+# (core.model_objects), and publications from PostgreSQL 15 (queries_objects).
 _KINDS: tuple[tuple[str, str, str, str, str, str], ...] = (
-    (
-        "rule",
-        "pg_rewrite",
-        "r.oid",
-        "c.relnamespace",
-        "r.ev_class",
-        "pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN'",
-    ),
-    ("statistics object", "pg_statistic_ext", "s.oid", "s.stxnamespace", "s.stxrelid", "pg_statistic_ext s"),
-    ("publication", "pg_publication", "p.oid", "NULL", "NULL", "pg_publication p"),
-    (
-        "publication member",
-        "pg_publication_rel",
-        "p.oid",
-        "c.relnamespace",
-        "p.prrelid",
-        "pg_publication_rel p JOIN pg_class c ON c.oid = p.prrelid",
-    ),
-    (
-        "publication schema",
-        "pg_publication_namespace",
-        "p.oid",
-        "p.pnnspid",
-        "NULL",
-        "pg_publication_namespace p",
-    ),
     (
         "foreign table",
         "pg_class",
@@ -46,11 +22,6 @@ _KINDS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "f.ftrelid",
         "pg_foreign_table f JOIN pg_class c ON c.oid = f.ftrelid",
     ),
-    ("foreign data wrapper", "pg_foreign_data_wrapper", "w.oid", "NULL", "NULL", "pg_foreign_data_wrapper w"),
-    ("foreign server", "pg_foreign_server", "s.oid", "NULL", "NULL", "pg_foreign_server s"),
-    # pg_user_mapping itself is not readable by everyone (its options may hold passwords); the view is.
-    ("user mapping", "pg_user_mapping", "u.umid", "NULL", "NULL", "pg_user_mappings u"),
-    ("event trigger", "pg_event_trigger", "e.oid", "NULL", "NULL", "pg_event_trigger e"),
     ("transform", "pg_transform", "t.oid", "NULL", "NULL", "pg_transform t"),
     ("cast", "pg_cast", "k.oid", "NULL", "NULL", "pg_cast k"),
     ("language", "pg_language", "l.oid", "NULL", "NULL", "pg_language l"),
@@ -101,11 +72,25 @@ def _branch(kind: str, catalog: str, oid: str, nsp: str, rel: str, source: str) 
     )
 
 
-def unmodelled_sql(schema_filter: str) -> str:
+_OLD_PUBLICATIONS = (
+    ("publication", "pg_publication", "p.oid", "NULL", "NULL", "pg_publication p"),
+    (
+        "publication member",
+        "pg_publication_rel",
+        "p.oid",
+        "c.relnamespace",
+        "p.prrelid",
+        "pg_publication_rel p JOIN pg_class c ON c.oid = p.prrelid",
+    ),
+)
+
+
+def unmodelled_sql(schema_filter: str, version_num: int) -> str:
     """The query; `schema_filter` is the introspection's filter on a schema aliased `n` (core.introspect.queries)."""
+    kinds = _KINDS + (_OLD_PUBLICATIONS if version_num < 150000 else ())
     return f"""
 WITH o AS (
-{chr(10).join(("  UNION ALL " if i else "  ") + _branch(*k) for i, k in enumerate(_KINDS))}
+{chr(10).join(("  UNION ALL " if i else "  ") + _branch(*k) for i, k in enumerate(kinds))}
 )
 SELECT o.kind, COALESCE(n.nspname, '') AS schema, COALESCE(c.relname, '') AS relation, count(*) AS count,
        md5(string_agg(d.name, E'\\n' ORDER BY d.name COLLATE "C")) AS names

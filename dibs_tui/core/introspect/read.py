@@ -34,6 +34,7 @@ _GROUPS = (
         "sequences",
         "dependencies",
         "functions",
+        "objects",
         "unmodelled",
     ),
 )

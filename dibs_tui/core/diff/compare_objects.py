@@ -1,0 +1,112 @@
+"""Rules, statistics objects, event triggers, publications, foreign data wrappers, foreign servers and user
+mappings (core.model_objects): each is re-created whole (DROP + CREATE) when its CREATE statement differs,
+except that the options of a wrapper, server or user mapping are altered in place.
+
+What each needs (its table, a server's wrapper, an event trigger's function) is in the catalogs'
+dependencies, which order the plan; the ranks only say where a reader expects them: wrappers, servers and
+mappings before the tables, dropped after them; the others after the tables and views, dropped before
+anything changes; event triggers last, so that they do not fire on the plan's own DDL. An object on a table
+or view the plan drops goes with it: it is not dropped on its own, and is created again when still wanted; a
+re-created wrapper takes its servers along, a re-created server its user mappings.
+"""
+
+from __future__ import annotations
+
+from ..model import ObjectRef
+from ..model_objects import KINDS, WITH_OPTIONS, WholeObject
+from ..plan import ChangeKind
+from ..sql import quote_ident, quote_literal
+from .graph import ALTER_TABLES, COMMENTS, DROP_DEPENDENTS, DROP_OBJECTS, LATE_CREATE, PRE_CREATE
+from .state import PlanState
+
+_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
+
+
+def _ref(obj: WholeObject) -> ObjectRef:
+    return ObjectRef(*obj.ref)
+
+
+def _order(obj: WholeObject) -> tuple[int, str, str, str]:
+    return (_RANK.get(obj.kind, len(KINDS)), obj.schema, obj.relation, obj.name)
+
+
+def _dropped_tables(state: PlanState) -> set[tuple[str, str]]:
+    """The tables and views the plan drops (to re-create or for good), from the steps recorded so far."""
+    return {(node[1], node[2]) for step in state.steps for node in step.destroys if node[0] == "table"}
+
+
+def plan_objects(state: PlanState) -> None:
+    desired = {o.key: o for o in state.desired.objects}
+    current_keys = {o.key for o in state.current.objects}
+    gone_with_tables = _dropped_tables(state)
+    recreated: set[tuple[str, str]] = set()  # (kind, name) of the wrappers and servers dropped here
+    to_drop: list[WholeObject] = []
+    to_create: list[WholeObject] = []
+    for old in sorted(
+        state.current.objects, key=_order
+    ):  # wrappers before their servers, servers before mappings
+        new = desired.get(old.key)
+        with_table = any(t in gone_with_tables for t in old.tables)
+        with_parent = old.parent in recreated
+        if new is None:
+            state.change(ChangeKind.DROP, _ref(old), old.kind, old.create, destructive=True)
+        elif old.create == new.create and not with_table and not with_parent:
+            if (old.comment or None) != (new.comment or None):
+                _comment(state, new)
+            continue
+        elif old.shape == new.shape and not with_table and not with_parent:  # only the options differ
+            _alter_options(state, old, new)
+            continue
+        else:
+            detail = "re-created" if old.create != new.create else "re-created with what it lives on"
+            state.change(ChangeKind.ALTER, _ref(new), new.kind, old.create, new.create, detail=detail)
+            to_create.append(new)
+        if not with_table:
+            to_drop.append(old)
+            recreated.add((old.kind, old.name))
+    for key, new in desired.items():
+        if key not in current_keys:
+            to_create.append(new)
+            masked = (
+                f"options not read: {', '.join(new.masked)} (set them after applying)" if new.masked else ""
+            )
+            state.change(ChangeKind.CREATE, _ref(new), new.kind, new=new.create, detail=masked)
+    for old in sorted(to_drop, key=_order, reverse=True):
+        ref = _ref(old)
+        rank = DROP_OBJECTS if old.kind in WITH_OPTIONS else DROP_DEPENDENTS
+        state.step(rank, old.drop, ChangeKind.DROP, [ref], destroys=[ref], destructive=True)
+    for new in sorted(to_create, key=_order):
+        ref = _ref(new)
+        rank = PRE_CREATE if new.kind in WITH_OPTIONS else LATE_CREATE
+        state.step(rank, new.create, ChangeKind.CREATE, [ref], creates=[ref])
+        if new.comment:
+            _comment(state, new)
+
+
+def _alter_options(state: PlanState, old: WholeObject, new: WholeObject) -> None:
+    """ALTER ... OPTIONS (SET a 'x', ADD b 'y', DROP c): in place, so what depends on the object stays."""
+    before, after = dict(old.options), dict(new.options)
+    items = [f"DROP {quote_ident(k)}" for k in sorted(before.keys() - after.keys())]
+    for k, v in sorted(after.items()):
+        if k not in before:
+            items.append(f"ADD {quote_ident(k)} {quote_literal(v)}")
+        elif before[k] != v:
+            items.append(f"SET {quote_ident(k)} {quote_literal(v)}")
+    ref = _ref(new)
+    state.change(ChangeKind.ALTER, ref, new.kind, old.create, new.create, detail="options")
+    state.step(
+        ALTER_TABLES,
+        f"ALTER {new.target} OPTIONS ({', '.join(items)});",
+        ChangeKind.ALTER,
+        [ref],
+        needs=[ref],
+    )
+
+
+def _comment(state: PlanState, obj: WholeObject) -> None:
+    if obj.kind == "user mapping":  # takes no comment
+        return
+    ref = _ref(obj)
+    state.change(ChangeKind.ALTER, ref, f"comment on {obj.kind}", None, obj.comment, detail="comment")
+    value = quote_literal(obj.comment) if obj.comment else "NULL"
+    state.step(COMMENTS, f"COMMENT ON {obj.target} IS {value};", ChangeKind.ALTER, [ref], needs=[ref])

@@ -1,0 +1,150 @@
+"""The one query for the objects the diff re-creates whole (core.model_objects): each branch of the union is
+one kind, writes its CREATE and DROP statements with the server's own deparsers and quote_ident, and names
+its catalog and OID; the outer query adds comments and drops extension members and built-in objects once
+for all kinds, with anti-joins (no NOT IN). Database-wide kinds are read only when no schema list narrows
+the diff. A user mapping's options that may hold a secret are never read: their names come back, masked.
+"""
+
+from __future__ import annotations
+
+# Options as an array of (name, value) pairs flattened, sorted by name.
+_OPTIONS = (
+    "(SELECT array_agg(x ORDER BY o.option_name, i) FROM pg_options_to_table({opts}) o "
+    "CROSS JOIN LATERAL unnest(ARRAY[o.option_name, o.option_value]) WITH ORDINALITY AS v(x, i) {where})"
+)
+# Option names that may hold a secret: their values never leave the server.
+_SECRET = "o.option_name ~* '(pass|secret|token|key|cred)'"  # noqa: S105 (a pattern of names, no password)
+
+
+def _options(column: str, *, secrets: bool = True) -> str:
+    return _OPTIONS.format(opts=column, where="" if secrets else f"WHERE NOT {_SECRET}")
+
+
+_RULE = """
+SELECT 'rule' AS kind, 'pg_rewrite'::regclass::oid AS classid, r.oid AS objid, c.relnamespace AS nspoid,
+       c.relname::text AS relation, r.rulename::text AS name,
+       pg_get_ruledef(r.oid) || CASE WHEN r.ev_enabled <> 'O' THEN format(E'\\nALTER TABLE %I.%I %s RULE %I;',
+         n.nspname, c.relname, CASE r.ev_enabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
+         ELSE 'ENABLE ALWAYS' END, r.rulename) ELSE '' END AS create_sql,
+       format('DROP RULE %I ON %I.%I;', r.rulename, n.nspname, c.relname) AS drop_sql,
+       format('RULE %I ON %I.%I', r.rulename, n.nspname, c.relname) AS target, NULL::text[] AS masked,
+       NULL::text[] AS options, ARRAY['table', n.nspname, c.relname, '']::text[] AS refs
+FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE r.rulename <> '_RETURN'"""
+
+_STATISTICS = """
+SELECT 'statistics object', 'pg_statistic_ext'::regclass::oid, s.oid, s.stxnamespace, c.relname::text,
+       s.stxname::text,
+       pg_get_statisticsobjdef(s.oid) || ';' || CASE WHEN s.stxstattarget IS NOT NULL THEN
+         format(E'\\nALTER STATISTICS %I.%I SET STATISTICS %s;', n.nspname, s.stxname, s.stxstattarget)
+         ELSE '' END,
+       format('DROP STATISTICS %I.%I;', n.nspname, s.stxname),
+       format('STATISTICS %I.%I', n.nspname, s.stxname), NULL, NULL,
+       ARRAY['table', cn.nspname, c.relname, '']::text[] || COALESCE((
+         SELECT array_agg(x ORDER BY a.attnum, i) FROM pg_attribute a
+         CROSS JOIN LATERAL unnest(ARRAY['column', cn.nspname, c.relname, a.attname]::text[])
+           WITH ORDINALITY AS v(x, i)
+         WHERE a.attrelid = s.stxrelid AND a.attnum = ANY(s.stxkeys)), '{}')
+FROM pg_statistic_ext s JOIN pg_class c ON c.oid = s.stxrelid JOIN pg_namespace n ON n.oid = s.stxnamespace
+JOIN pg_namespace cn ON cn.oid = c.relnamespace"""
+
+_EVENT_TRIGGER = """
+SELECT 'event trigger', 'pg_event_trigger'::regclass::oid, e.oid, NULL, '', e.evtname::text,
+       format('CREATE EVENT TRIGGER %I ON %I', e.evtname, e.evtevent)
+         || COALESCE(' WHEN TAG IN (' || (SELECT string_agg(quote_literal(t), ', ' ORDER BY t)
+                                          FROM unnest(e.evttags) t) || ')', '')
+         || format(' EXECUTE FUNCTION %I.%I();', fn.nspname, f.proname)
+         || CASE e.evtenabled WHEN 'D' THEN format(E'\\nALTER EVENT TRIGGER %I DISABLE;', e.evtname)
+              WHEN 'R' THEN format(E'\\nALTER EVENT TRIGGER %I ENABLE REPLICA;', e.evtname)
+              WHEN 'A' THEN format(E'\\nALTER EVENT TRIGGER %I ENABLE ALWAYS;', e.evtname) ELSE '' END,
+       format('DROP EVENT TRIGGER %I;', e.evtname), format('EVENT TRIGGER %I', e.evtname), NULL, NULL,
+       ARRAY['function', fn.nspname, f.proname, '']::text[]
+FROM pg_event_trigger e JOIN pg_proc f ON f.oid = e.evtfoid JOIN pg_namespace fn ON fn.oid = f.pronamespace"""
+
+_WRAPPER = f"""
+SELECT 'foreign data wrapper', 'pg_foreign_data_wrapper'::regclass::oid, w.oid, NULL, '', w.fdwname::text,
+       format('CREATE FOREIGN DATA WRAPPER %I', w.fdwname)
+         || CASE WHEN h.oid IS NOT NULL THEN format(' HANDLER %I.%I', hn.nspname, h.proname) ELSE '' END
+         || CASE WHEN v.oid IS NOT NULL THEN format(' VALIDATOR %I.%I', vn.nspname, v.proname) ELSE '' END,
+       format('DROP FOREIGN DATA WRAPPER %I;', w.fdwname), format('FOREIGN DATA WRAPPER %I', w.fdwname), NULL,
+       {_options("w.fdwoptions")}, NULL
+FROM pg_foreign_data_wrapper w
+LEFT JOIN pg_proc h ON h.oid = w.fdwhandler LEFT JOIN pg_namespace hn ON hn.oid = h.pronamespace
+LEFT JOIN pg_proc v ON v.oid = w.fdwvalidator LEFT JOIN pg_namespace vn ON vn.oid = v.pronamespace"""
+
+_SERVER = f"""
+SELECT 'foreign server', 'pg_foreign_server'::regclass::oid, s.oid, NULL, '', s.srvname::text,
+       format('CREATE SERVER %I', s.srvname) || COALESCE(' TYPE ' || quote_literal(s.srvtype), '')
+         || COALESCE(' VERSION ' || quote_literal(s.srvversion), '')
+         || format(' FOREIGN DATA WRAPPER %I', w.fdwname),
+       format('DROP SERVER %I;', s.srvname), format('SERVER %I', s.srvname), NULL,
+       {_options("s.srvoptions")}, ARRAY['foreign data wrapper', '', w.fdwname, '']::text[]
+FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw"""
+
+# The view, not pg_user_mapping: that catalog is closed to ordinary roles. umoptions is NULL when this role
+# may not read them; then nothing is compared but the mapping's existence.
+_USER_MAPPING = f"""
+SELECT 'user mapping', 'pg_user_mapping'::regclass::oid, u.umid, NULL, u.srvname::text,
+       CASE WHEN u.umuser = 0 THEN 'public' ELSE u.usename::text END,
+       format('CREATE USER MAPPING FOR %s SERVER %I',
+              CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(u.usename) END, u.srvname),
+       format('DROP USER MAPPING FOR %s SERVER %I;',
+              CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(u.usename) END, u.srvname),
+       format('USER MAPPING FOR %s SERVER %I',
+              CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(u.usename) END, u.srvname),
+       (SELECT array_agg(o.option_name ORDER BY o.option_name) FROM pg_options_to_table(u.umoptions) o
+        WHERE {_SECRET}), {_options("u.umoptions", secrets=False)},
+       ARRAY['foreign server', '', u.srvname, '']::text[]
+FROM pg_user_mappings u"""
+
+# Members: tables (with their column list and row filter) and schemas; publish options as the server keeps
+# them. From PostgreSQL 15 (row filters, column lists, TABLES IN SCHEMA); 18 adds generated columns.
+_PUBLICATION = """
+SELECT 'publication', 'pg_publication'::regclass::oid, p.oid, NULL, '', p.pubname::text,
+       format('CREATE PUBLICATION %I', p.pubname)
+         || CASE WHEN p.puballtables THEN ' FOR ALL TABLES' ELSE COALESCE(' FOR ' || (
+              SELECT string_agg(m.item, ', ' ORDER BY m.item COLLATE "C") FROM (
+                SELECT format('TABLE %I.%I', mn.nspname, mc.relname)
+                  || COALESCE(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                                       FROM pg_attribute a
+                                       WHERE a.attrelid = pr.prrelid AND a.attnum = ANY(pr.prattrs)) || ')', '')
+                  || COALESCE(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')', '') AS item
+                FROM pg_publication_rel pr JOIN pg_class mc ON mc.oid = pr.prrelid
+                JOIN pg_namespace mn ON mn.oid = mc.relnamespace WHERE pr.prpubid = p.oid
+                UNION ALL
+                SELECT format('TABLES IN SCHEMA %I', sn.nspname) FROM pg_publication_namespace ps
+                JOIN pg_namespace sn ON sn.oid = ps.pnnspid WHERE ps.pnpubid = p.oid) m), '') END
+         || ' WITH (publish = ' || quote_literal(concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END,
+              CASE WHEN p.pubupdate THEN 'update' END, CASE WHEN p.pubdelete THEN 'delete' END,
+              CASE WHEN p.pubtruncate THEN 'truncate' END))
+         || ', publish_via_partition_root = ' || p.pubviaroot::text {generated} || ');',
+       format('DROP PUBLICATION %I;', p.pubname), format('PUBLICATION %I', p.pubname), NULL, NULL,
+       (SELECT array_agg(x ORDER BY pr.oid, i) FROM pg_publication_rel pr JOIN pg_class mc ON mc.oid = pr.prrelid
+        JOIN pg_namespace mn ON mn.oid = mc.relnamespace
+        CROSS JOIN LATERAL unnest(ARRAY['table', mn.nspname, mc.relname, '']::text[]) WITH ORDINALITY AS v(x, i)
+        WHERE pr.prpubid = p.oid)
+FROM pg_publication p"""
+
+_GENERATED = "|| ', publish_generated_columns = ' || CASE p.pubgencols WHEN 's' THEN 'stored' ELSE 'none' END"
+
+
+def objects_sql(schema_filter: str, version_num: int) -> str:
+    """The query; `schema_filter` is the introspection's filter on a schema aliased `n`."""
+    branches = [_RULE, _STATISTICS, _EVENT_TRIGGER, _WRAPPER, _SERVER, _USER_MAPPING]
+    if version_num >= 150000:
+        branches.append(_PUBLICATION.replace("{generated}", _GENERATED if version_num >= 180000 else ""))
+    union = "\nUNION ALL".join(branches)
+    return f"""
+WITH o AS ({union}
+)
+SELECT o.kind, COALESCE(n.nspname, '') AS schema, o.relation, o.name, o.create_sql, o.drop_sql, o.target,
+       o.masked, o.options, o.refs, ds.description AS comment
+FROM o
+LEFT JOIN pg_namespace n ON n.oid = o.nspoid
+LEFT JOIN pg_description ds ON ds.objoid = o.objid AND ds.classoid = o.classid AND ds.objsubid = 0
+LEFT JOIN pg_depend x ON x.classid = o.classid AND x.objid = o.objid AND x.objsubid = 0
+     AND x.deptype IN ('e', 'i')
+WHERE x.objid IS NULL AND o.objid >= 16384
+  AND (CASE WHEN n.oid IS NULL THEN cardinality($1::text[]) = 0 ELSE {schema_filter.strip()} END)
+ORDER BY 1, 2, 3, 4
+"""

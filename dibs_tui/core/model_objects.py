@@ -1,0 +1,89 @@
+"""Objects the diff re-creates whole when they change: rules, statistics objects, event triggers,
+publications, foreign data wrappers, foreign servers and user mappings.
+
+None of them holds data of its own, so DROP + CREATE loses nothing and one text, the CREATE statement the
+server writes from its catalog, is all a comparison needs. Plain data, like `core.model`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .sql import quote_ident, quote_literal
+
+# The order they are created in (and dropped in reverse): what each kind may need comes before it.
+KINDS = (
+    "foreign data wrapper",
+    "foreign server",
+    "user mapping",
+    "statistics object",
+    "rule",
+    "publication",
+    "event trigger",
+)
+
+
+Options = tuple[tuple[str, str], ...]
+
+# Kinds whose options are altered in place (ALTER <target> OPTIONS): their CREATE is the shape plus options.
+WITH_OPTIONS = frozenset(("foreign data wrapper", "foreign server", "user mapping"))
+
+
+@dataclass(frozen=True)
+class WholeObject:
+    """One object: `schema` is empty for database-wide kinds; `relation` is a rule's or statistics object's
+    table; `shape` the statement(s) that make it (without its options), `drop` the one that removes it,
+    `target` how DDL names it after COMMENT ON / ALTER. `masked`: options whose values were not read (a user
+    mapping's password), so they cannot be restored."""
+
+    kind: str
+    schema: str
+    name: str
+    relation: str
+    shape: str
+    drop: str
+    target: str
+    comment: str | None = None
+    masked: tuple[str, ...] = ()
+    options: Options = ()
+    # What it cannot exist without, as (kind, schema, name, sub) like an ObjectRef: its table (and a statistics
+    # object's columns), a publication's tables, a server's wrapper, a user mapping's server, an event
+    # trigger's function. They become the catalog's dependencies, which order the plan.
+    references: tuple[tuple[str, str, str, str], ...] = ()
+
+    @property
+    def ref(self) -> tuple[str, str, str, str]:
+        """As an ObjectRef's fields: a rule or statistics object is a part of its table, like a trigger."""
+        if self.relation:
+            return (self.kind, self.schema, self.relation, self.name)
+        return (self.kind, self.schema, self.name, "")
+
+    @property
+    def tables(self) -> tuple[tuple[str, str], ...]:
+        """The tables it lives on or names: when the plan drops one, it goes along."""
+        return tuple((schema, name) for kind, schema, name, _ in self.references if kind == "table")
+
+    @property
+    def parent(self) -> tuple[str, str] | None:
+        """(kind, name) of a server's wrapper or a user mapping's server: re-created, it takes this along."""
+        for kind, _, name, _ in self.references:
+            if kind in ("foreign data wrapper", "foreign server"):
+                return (kind, name)
+        return None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.kind, self.schema, self.relation, self.name)
+
+    @property
+    def create(self) -> str:
+        if self.kind not in WITH_OPTIONS:
+            return self.shape
+        return f"{self.shape}{options_sql(self.options)};"
+
+
+def options_sql(options: Options) -> str:
+    """` OPTIONS (a 'x', b 'y')`, or nothing."""
+    if not options:
+        return ""
+    return f" OPTIONS ({', '.join(f'{quote_ident(k)} {quote_literal(v)}' for k, v in options)})"
