@@ -51,8 +51,8 @@ JOIN pg_namespace cn ON cn.oid = c.relnamespace"""
 _EVENT_TRIGGER = """
 SELECT 'event trigger', 'pg_event_trigger'::regclass::oid, e.oid, NULL, '', e.evtname::text,
        format('CREATE EVENT TRIGGER %I ON %I', e.evtname, e.evtevent)
-         || COALESCE(' WHEN TAG IN (' || (SELECT string_agg(quote_literal(t), ', ' ORDER BY t)
-                                          FROM unnest(e.evttags) t) || ')', '')
+         || COALESCE(' WHEN TAG IN (' || (SELECT string_agg(quote_literal(t.tag), ', ' ORDER BY t.i)
+                                          FROM unnest(e.evttags) WITH ORDINALITY AS t(tag, i)) || ')', '')
          || format(' EXECUTE FUNCTION %I.%I();', fn.nspname, f.proname)
          || CASE e.evtenabled WHEN 'D' THEN format(E'\\nALTER EVENT TRIGGER %I DISABLE;', e.evtname)
               WHEN 'R' THEN format(E'\\nALTER EVENT TRIGGER %I ENABLE REPLICA;', e.evtname)
