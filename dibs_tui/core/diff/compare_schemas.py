@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..ddl import sequence_options
 from ..model import (
     Constraint,
+    Extension,
     ObjectRef,
     Relation,
 )
@@ -75,14 +76,8 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
                 creates=[ref],
                 needs=[ObjectRef("schema", "", ext.schema)],
             )
-        elif old.version != ext.version:
-            state.change(ChangeKind.ALTER, ref, "extension", old.version, ext.version)
-            state.step(
-                PRE_CREATE,
-                f"ALTER EXTENSION {quote_ident(name)} UPDATE TO {quote_literal(ext.version)};",
-                ChangeKind.ALTER,
-                [ref],
-            )
+        else:
+            _alter_extension(state, old, ext)
     for name in cur_ext.keys() - des_ext.keys():
         ref = ObjectRef("extension", "", name)
         state.change(ChangeKind.DROP, ref, "extension", old=name, destructive=True)
@@ -93,6 +88,30 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
             [ref],
             destroys=[ref],
             destructive=True,
+        )
+
+
+def _alter_extension(state: PlanState, old: Extension, ext: Extension) -> None:
+    """Another schema (its objects move with it; an extension that is not relocatable is refused by the
+    server, with its reason), then another version (the server's update scripts)."""
+    ref = ObjectRef("extension", "", ext.name)
+    if old.schema != ext.schema:
+        state.change(ChangeKind.ALTER, ref, "extension", f"schema {old.schema}", f"schema {ext.schema}")
+        state.step(
+            PRE_CREATE,
+            f"ALTER EXTENSION {quote_ident(ext.name)} SET SCHEMA {quote_ident(ext.schema)};",
+            ChangeKind.ALTER,
+            [ref],
+            # after the new schema is made, before the old one is dropped
+            needs=[ObjectRef("schema", "", ext.schema), ObjectRef("schema", "", old.schema)],
+        )
+    if old.version != ext.version:
+        state.change(ChangeKind.ALTER, ref, "extension", old.version, ext.version)
+        state.step(
+            PRE_CREATE,
+            f"ALTER EXTENSION {quote_ident(ext.name)} UPDATE TO {quote_literal(ext.version)};",
+            ChangeKind.ALTER,
+            [ref],
         )
 
 
