@@ -12,7 +12,6 @@ import pytest
 
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.review.report import HAZARD_KINDS, Review
-from dibs_tui.core.review.rules import LARGE_TABLE_ROWS
 from dibs_tui.core.review.run import review_sql
 from tests.pg import execute
 
@@ -24,7 +23,6 @@ DATA_DEPENDENT = {
     "table-rewrite",
     "data-loss",
     "fails-on-existing-data",
-    "blocking-index-build",
     "constraint-without-not-valid",
 }
 
@@ -68,11 +66,7 @@ CASES = [
         "fails-on-existing-data",
     ),
     ("ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id < 3);", ROWS, "fails-on-existing-data"),
-    (
-        "CREATE INDEX t_v ON t (v);",
-        f"INSERT INTO t SELECT g, 'x' FROM generate_series(1, {LARGE_TABLE_ROWS}) g;",
-        "blocking-index-build",
-    ),
+    ("CREATE INDEX t_v ON t (v);", ROWS, "blocking-index-build"),  # said on any table, with its size
     ("ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0);", ROWS, "constraint-without-not-valid"),
     (
         "ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p) REFERENCES parent (id);",

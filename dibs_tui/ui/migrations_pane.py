@@ -10,6 +10,7 @@ generating shows the SQL highlighted with an editable name and writes nothing on
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import ClassVar
 
@@ -39,9 +40,9 @@ from ..core.migrations.status import MigrationState, MigrationStatus
 from ..core.migrations.tool_histories import describe_tables
 from ..core.plan import ChangeKind
 from ..core.review.report import Review
-from ..core.review.run import review_file
 from .highlight import sql_lines
 from .pane_context import PaneContext
+from .review_marks import MigrationReviewed, hazard_lines, marked_sql, review_off_the_loop
 from .screens.confirm import ConfirmScreen
 from .text import safe
 from .widgets.mark_list import MarkList
@@ -80,10 +81,6 @@ def replay_failure_lines(failure: MigrationFailed) -> list[str]:
         excerpt = excerpt[max(0, caret - 3) : caret + 1]
     lines += ["    " + line for line in excerpt[:6]]
     return lines
-
-
-def hazard_lines(review: Review) -> list[str]:
-    return [f"line {s.line}: {h.kind}: {h.message}" for s, h in review.hazards]
 
 
 def lock_lines(review: Review) -> list[str]:
@@ -251,6 +248,14 @@ class MigrationsPane(Vertical):
         index = option_list.highlighted
         return self.statuses[index] if index is not None and index < len(self.statuses) else None
 
+    @on(MigrationReviewed)
+    def _reviewed(self, event: MigrationReviewed) -> None:
+        self.reviews[event.name] = event.review
+        highlighted = self.query_one("#migrations-list", OptionList).highlighted_option
+        status = next((s for s in self.statuses if s.name == event.name), None)
+        if highlighted is not None and highlighted.id == event.name and status and status.file:
+            self.query_one("#migrations-sql", Static).update(marked_sql(status.file.text, event.review))
+
     @on(OptionList.OptionHighlighted, "#migrations-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         status = next((s for s in self.statuses if s.name == event.option.id), None)
@@ -262,7 +267,7 @@ class MigrationsPane(Vertical):
         if status.file is None:
             sql.update(Content("(no file on disk)"))
         else:
-            sql.update(Content("\n").join(sql_lines(status.file.text)))
+            sql.update(marked_sql(status.file.text, self.reviews.get(status.name)))
         lines = [f"{status.name}: {status.state.value}"]
         if status.applied is not None and status.applied.tables_created + status.applied.tables_modified:
             row = status.applied
@@ -286,11 +291,11 @@ class MigrationsPane(Vertical):
         body: list[str] = []
         if status.state is MigrationState.PENDING:
             try:
-                review = await review_file(self.target, status.file.path)
+                review = await asyncio.to_thread(review_off_the_loop, self.target, status.file.path)
             except DibsError as exc:
                 self._details(Content(safe("\n".join([*head, exc.message]), keep_newlines=True)))
                 return
-            self.reviews[status.name] = review
+            self.post_message(MigrationReviewed(status.name, review))
             body += ["Hazards:", *(hazard_lines(review) or ["no hazards"])]
             body += ["Locks:", *(lock_lines(review) or ["none"])]
             body += ["Segments:", *(segment_lines(status.file.text, status.file.path) or ["one transaction"])]
@@ -367,10 +372,9 @@ class MigrationsPane(Vertical):
         try:
             for status in self.statuses:
                 if status.name in names and status.file is not None:
-                    review = self.reviews.get(status.name) or await review_file(
-                        self.target,
-                        status.file.path,
-                    )
+                    review = self.reviews.get(status.name)
+                    if review is None:
+                        review = await asyncio.to_thread(review_off_the_loop, self.target, status.file.path)
                     hazards += [f"{status.name}:{h}" for h in hazard_lines(review)]
                     described = segment_lines(status.file.text, status.file.path, limit=10)
                     segments += [f"{status.name}: {line}" for line in described]

@@ -3,7 +3,11 @@ the data that is there now, and statements that cannot run in a transaction.
 
 Hazard kinds (stable vocabulary, used in JSON): access-exclusive-lock, table-rewrite, data-loss,
 fails-on-existing-data, blocking-index-build, constraint-without-not-valid, non-transactional,
-backward-incompatible.
+backward-incompatible. Each says its basis: "observed" or "inferred".
+
+Locks, rewrites, blocking index builds and statements refused in a transaction are observed: the migration runs
+in a sandbox clone of the live schema, in one transaction rolled back (`trace.py`). The rules (`rules.py`)
+fill what an empty clone cannot show, and stand alone when no trace could be taken.
 
 Counts come from the live database with bounded queries inside one read-only transaction: exact counts up to
 EXACT_COUNT_LIMIT rows (else the pg_class.reltuples estimate, said so), every data check under a

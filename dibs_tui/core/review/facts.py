@@ -80,3 +80,12 @@ class Facts:
             column,
         )
         return str(value) if value is not None else None
+
+    async def not_null(self, table: TableFacts, column: str) -> bool:
+        value = await self.conn.fetchval(
+            "SELECT attnotnull FROM pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) "
+            "$1::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) $2 AND NOT attisdropped",
+            table.oid,
+            column,
+        )
+        return bool(value)

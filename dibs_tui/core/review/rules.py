@@ -4,25 +4,37 @@ worked out from the statement's shape and the live database's facts."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ..migrations.files import runs_outside_transaction
-from ..sqlparse import strip_comments
+from ..sqlparse import statement_info, strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
 from .report import Hazard
 from .shapes import Shape, shape_of
 
-LARGE_TABLE_ROWS = 10_000  # an index build over more rows blocks writes long enough to matter
+if TYPE_CHECKING:
+    from .observed import Costing
+
 _VOLATILE_DEFAULT = re.compile(
-    r"\bDEFAULT\b.*\b(clock_timestamp|random|gen_random_uuid|uuid_generate_v\w*|nextval|timeofday|"
-    r"statement_timestamp)\s*\(",
+    r"\bDEFAULT\b.*\b(clock_timestamp|random|gen_random_uuid|uuid_generate_v\w*|uuidv4|uuidv7|nextval|"
+    r"timeofday|statement_timestamp)\s*\(",
     re.IGNORECASE,
 )
+_STORED_OR_IDENTITY = re.compile(r"\bGENERATED\b.*(\bAS\s+IDENTITY\b|\bSTORED\b)", re.IGNORECASE | re.DOTALL)
+
+
+def _adds_enum_label(sql: str) -> bool:
+    """ALTER TYPE ... ADD VALUE: PostgreSQL (12 and later) runs it in a transaction; only using the new label
+    before commit fails, which the trace shows."""
+    info = statement_info(sql)
+    return info is not None and info.node_type == "AlterEnumStmt"
 
 
 class Reviewer:
-    def __init__(self, facts: Facts) -> None:
+    def __init__(self, facts: Facts, costing: Costing | None = None) -> None:
         self.facts = facts
+        self.costing = costing
         self.created: set[str] = set()
 
     async def existing(self, name: str) -> TableFacts | None:
@@ -34,12 +46,12 @@ class Reviewer:
     async def statement(self, sql: str, line: int) -> list[Hazard]:
         flat = strip_comments(sql)
         hazards: list[Hazard] = []
-        if runs_outside_transaction(sql):
+        if runs_outside_transaction(sql) and not _adds_enum_label(sql):
             hazards.append(
                 Hazard(
                     "non-transactional",
-                    "runs alone, committed on its own (PostgreSQL refuses it in a transaction block, or, "
-                    "for ADD VALUE, the new label is unusable until committed): this migration is not atomic",
+                    "runs alone, committed on its own (PostgreSQL refuses it in a transaction block): this "
+                    "migration is not atomic",
                 )
             )
         shape = shape_of(sql)
@@ -47,6 +59,11 @@ class Reviewer:
             self.created.add(key(shape.table))
         elif shape.action == "create-index":
             hazards += await self.create_index(shape)
+        elif shape.action == "vacuum-full":
+            for name in shape.tables:
+                hazards += await self.rewrite(name, "VACUUM FULL")
+        elif shape.action == "reindex" and not shape.concurrent:
+            hazards += await self.reindex(shape)
         elif shape.action == "drop-tables":
             hazards += await self.drop_tables(shape.verb, list(shape.tables))
         elif shape.action == "drop-index" and not shape.concurrent:
@@ -77,21 +94,44 @@ class Reviewer:
             f"reads and writes{what} until the transaction commits",
         )
 
+    async def rewrite(self, name: str, how: str) -> list[Hazard]:
+        table = await self.existing(name)
+        if table is None or not table.rows:
+            return []
+        cost = await self.costing.rewrite(table) if self.costing else None
+        return [
+            Hazard("table-rewrite", f"{how} rewrites {name} ({table.describe()}) and its indexes", cost=cost)
+        ]
+
+    async def blocking_build(self, table: TableFacts, name: str, what: str) -> Hazard:
+        """Always said, with the size it scans: a short build on a busy table still stops its writers."""
+        cost = await self.costing.build(table) if self.costing else None
+        return Hazard(
+            "blocking-index-build",
+            f"{what} on {name} ({table.describe()}) without CONCURRENTLY: its SHARE lock blocks writes for the "
+            "whole build",
+            cost=cost,
+        )
+
+    async def reindex(self, shape: Shape) -> list[Hazard]:
+        name = shape.table
+        if shape.of_index:
+            name = await self.facts.conn.fetchval(
+                "SELECT indrelid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_index "
+                "WHERE indexrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
+                regclass_text(shape.table),
+            )
+        table = await self.existing(name) if name else None
+        if table is None:
+            return []
+        return [await self.blocking_build(table, name, "rebuilds indexes")]
+
     async def create_index(self, shape: Shape) -> list[Hazard]:
         name = shape.table
         table = await self.existing(name)
-        if table is None:
+        if table is None or shape.concurrent:
             return []
-        hazards: list[Hazard] = []
-        if not shape.concurrent and table.rows >= LARGE_TABLE_ROWS:
-            hazards.append(
-                Hazard(
-                    "blocking-index-build",
-                    f"builds an index on {name} ({table.describe()}) "
-                    "without CONCURRENTLY: its SHARE lock blocks writes for the whole build",
-                )
-            )
-        return hazards
+        return [await self.blocking_build(table, name, "builds an index")]
 
     async def drop_tables(self, verb: str, names: list[str]) -> list[Hazard]:
         hazards: list[Hazard] = []
@@ -136,6 +176,10 @@ class Reviewer:
             r"ADD\s+(CONSTRAINT\s+\S+\s+)?(CHECK|FOREIGN\s+KEY|UNIQUE|PRIMARY\s+KEY|EXCLUDE)\b", upper
         ):
             return await self.add_constraint(table, name, action)
+        if re.match(r"ADD\s+CONSTRAINT\s+\S+\s+NOT\s+NULL\b", upper):
+            return [self.lock(table, name)] if has_rows else []  # NULLs under it: counted on the live data
+        if re.match(r"SET\s+(UN)?LOGGED\b", upper):
+            return [self.lock(table, name), *await self.rewrite(name, action.strip().upper())]
         if m := re.match(
             rf"ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?({IDENT})\s+(.*)",
             action,
@@ -162,15 +206,15 @@ class Reviewer:
             return []
         upper = definition.upper()
         hazards = [self.lock(table, name)]
-        identity = "GENERATED" in upper or re.match(r"(BIG|SMALL)?SERIAL\b", upper.strip())
-        if identity or _VOLATILE_DEFAULT.search(definition) or "STORED" in upper:
+        identity = _STORED_OR_IDENTITY.search(definition) or re.match(r"(BIG|SMALL)?SERIAL\b", upper.strip())
+        if identity or _VOLATILE_DEFAULT.search(definition):
             hazards.append(
                 Hazard(
                     "table-rewrite",
                     f"{column}'s value is computed per row: rewrites {name} ({table.describe()})",
                 )
             )
-        if re.search(r"\b(UNIQUE|PRIMARY\s+KEY)\b", upper) and table.rows >= LARGE_TABLE_ROWS:
+        if re.search(r"\b(UNIQUE|PRIMARY\s+KEY)\b", upper):
             hazards.append(
                 Hazard(
                     "blocking-index-build",
@@ -193,6 +237,13 @@ class Reviewer:
     async def alter_column(self, table: TableFacts, name: str, column: str, rest: str) -> list[Hazard]:
         upper = rest.upper().strip()
         hazards: list[Hazard] = []
+        if upper.startswith("DROP DEFAULT") and await self.facts.not_null(table, column):
+            return [
+                Hazard(
+                    "backward-incompatible",
+                    f"{name}.{column} is NOT NULL and loses its default: inserts that leave it out now fail",
+                )
+            ] + ([self.lock(table, name)] if table.rows else [])
         if upper.startswith("DROP NOT NULL"):
             return [
                 Hazard(
@@ -225,7 +276,8 @@ class Reviewer:
         hazards: list[Hazard] = []
         if not table.rows:
             return []
-        not_valid = bool(re.search(r"\bNOT\s+VALID\s*$", upper))
+        # NOT ENFORCED (PostgreSQL 18): the server neither checks the rows nor later writes
+        not_valid = bool(re.search(r"\bNOT\s+(VALID|ENFORCED)\s*$", upper))
         if re.search(r"\bCHECK\s*\(", action, re.IGNORECASE):
             if not not_valid:
                 hazards.append(
@@ -254,15 +306,16 @@ class Reviewer:
             hazards.append(self.lock(table, name))
             if "USING INDEX" in upper:
                 return hazards
-            if table.rows >= LARGE_TABLE_ROWS:
-                hazards.append(
-                    Hazard(
-                        "blocking-index-build",
-                        f"builds its index on {name} ({table.describe()}) "
-                        "under ACCESS EXCLUSIVE: build it CONCURRENTLY first, then ADD ... USING "
-                        "INDEX",
-                    )
+            cost = await self.costing.build(table) if self.costing else None
+            hazards.append(
+                Hazard(
+                    "blocking-index-build",
+                    f"builds its index on {name} ({table.describe()}) "
+                    "under ACCESS EXCLUSIVE: build it CONCURRENTLY first, then ADD ... USING "
+                    "INDEX",
+                    cost=cost,
                 )
+            )
         else:
             hazards.append(self.lock(table, name))
         return hazards

@@ -1,4 +1,5 @@
-"""Review a migration file or text against a live database, inside one read-only, time-bounded transaction."""
+"""Review a migration file or text against a live database, inside one read-only, time-bounded transaction,
+with the trace of the same migration in a sandbox clone (`core.review.trace`) where one was taken."""
 
 from __future__ import annotations
 
@@ -8,19 +9,23 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
-from ..migrations.files import is_transaction_control, split_statements
 from ..session import current_limits
 from .counts import Counter
 from .facts import CHECK_TIMEOUT, Facts
+from .observed import Costing, with_observations
 from .report import Hazard, Review, ReviewedStatement
 from .rules import Reviewer
 from .shapes import lock_taken
+from .trace import Trace, migration_statements, trace_migration
 
 
-async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -> Review:
+async def review_sql(
+    conn: asyncpg.Connection, text: str, file: str = "<sql>", trace: Trace | None = None
+) -> Review:
     """Review the statements of `text` against the database `conn` is connected to. Changes nothing."""
     facts = Facts(conn)
-    reviewer, counter = Reviewer(facts), Counter(facts)
+    costing = Costing(facts, trace.rates if trace else None)
+    reviewer, counter = Reviewer(facts, costing), Counter(facts)
     reviewed: list[ReviewedStatement] = []
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         # Bounded; no other owner's row-level security policy runs as us (that table's facts are unknown).
@@ -28,17 +33,35 @@ async def review_sql(conn: asyncpg.Connection, text: str, file: str = "<sql>") -
             f"SET LOCAL statement_timeout = '{CHECK_TIMEOUT}'; SET LOCAL row_security = off; "
             f"SET LOCAL lock_timeout = '{current_limits().lock_timeout.strip()}'"
         )
-        for stmt in split_statements(text, file):
-            if is_transaction_control(stmt.text):
-                continue
+        for index, stmt in enumerate(migration_statements(text, file)):
             hazards = await reviewer.statement(stmt.text, stmt.line) + await counter.statement(stmt.text)
-            transactional = not any(h.kind == "non-transactional" for h in hazards)
+            step = trace.step(index) if trace else None
+            seen = await with_observations(step, hazards, costing) if step else None
+            if seen is None:
+                transactional = not any(h.kind == "non-transactional" for h in hazards)
+                reviewed.append(
+                    ReviewedStatement(
+                        stmt.text,
+                        stmt.line,
+                        tuple(_unique(hazards)),
+                        transactional,
+                        lock_taken(stmt.text),
+                        trace=step.outcome if step else "",
+                    )
+                )
+                continue
             reviewed.append(
                 ReviewedStatement(
-                    stmt.text, stmt.line, tuple(_unique(hazards)), transactional, lock_taken(stmt.text)
+                    stmt.text,
+                    stmt.line,
+                    tuple(_unique(seen.hazards)),
+                    seen.transactional,
+                    seen.lock or lock_taken(stmt.text),
+                    seen.locks,
+                    step.outcome if step else "",
                 )
             )
-    return Review(file, tuple(reviewed))
+    return Review(file, tuple(reviewed), trace.notes if trace else ())
 
 
 def _unique(hazards: list[Hazard]) -> list[Hazard]:
@@ -46,13 +69,27 @@ def _unique(hazards: list[Hazard]) -> list[Hazard]:
     return [h for h in hazards if not (h in seen or seen.add(h))]  # type: ignore[func-returns-value]
 
 
-async def review_file(target: ConnectionTarget, path: Path, *, shown_as: str | None = None) -> Review:
+async def review_file(
+    target: ConnectionTarget, path: Path, *, shown_as: str | None = None, traced: bool = True
+) -> Review:
+    """Review a file; with `traced`, the migration is first traced in a sandbox clone of the live schema (a
+    trace that cannot be taken is said in the review's notes, and the rules stand alone)."""
     try:
         text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 - one small file
     except OSError as exc:
         raise DibsError(f"cannot read {path}: {exc.strerror}") from None
+    shown = shown_as or str(path)
+    trace = await _trace(target, text, shown) if traced else None
     conn = await connect(target, read_only=True)
     try:
-        return await review_sql(conn, text, shown_as or str(path))
+        return await review_sql(conn, text, shown, trace)
     finally:
         await conn.close()
+
+
+async def _trace(target: ConnectionTarget, text: str, file: str) -> Trace:
+    try:
+        return await trace_migration(target, text, file)
+    except (DibsError, asyncpg.PostgresError, OSError) as exc:
+        message = (getattr(exc, "message", None) or str(exc)).splitlines()[0]
+        return Trace((), None, (f"not traced ({message}): locks and rewrites are the rules' inference",))

@@ -21,8 +21,9 @@ _RENAMED_OBJECTS = frozenset(
 
 @dataclass(frozen=True)
 class Shape:
-    """`action` is create-table, create-index, drop-tables, drop-index, alter-table, rename-object, update or
-    other; `table` the table it acts on (as written)."""
+    """`action` is create-table, create-index, drop-tables, drop-index, alter-table, rename-object, update,
+    vacuum-full, reindex or other; `table` the table it acts on (as
+    written)."""
 
     action: str = "other"
     table: str = ""
@@ -33,6 +34,7 @@ class Shape:
     columns: tuple[str, ...] | None = None  # an index's plain columns; None when a key is an expression
     set_columns: tuple[str, ...] = ()  # UPDATE's assigned columns
     lock: str = ""  # "ACCESS EXCLUSIVE on t"; ALTER TABLE's is worked out per action by the reviewer
+    of_index: bool = False  # REINDEX INDEX: `table` names the index
 
 
 def written(*parts: str | None) -> str:
@@ -90,8 +92,14 @@ def shape_of(sql: str) -> Shape:
     if node_type == "VacuumStmt" and any(
         o.get("DefElem", {}).get("defname") == "full" for o in body.get("options", ())
     ):
-        rels = [_relation(r.get("VacuumRelation", {}).get("relation", {})) for r in body.get("rels", ())]
-        return Shape(lock=_lock("ACCESS EXCLUSIVE", tuple(rels[:1])))
+        rels = tuple(_relation(r.get("VacuumRelation", {}).get("relation", {})) for r in body.get("rels", ()))
+        return Shape("vacuum-full", tables=rels, lock=_lock("ACCESS EXCLUSIVE", rels[:1]))
+    if node_type == "ReindexStmt" and body.get("kind") in ("REINDEX_OBJECT_TABLE", "REINDEX_OBJECT_INDEX"):
+        concurrent = any(
+            o.get("DefElem", {}).get("defname") == "concurrently" for o in body.get("params", ())
+        )
+        on_index = body["kind"] == "REINDEX_OBJECT_INDEX"
+        return Shape("reindex", _relation(body.get("relation")), concurrent=concurrent, of_index=on_index)
     return Shape()
 
 

@@ -1,0 +1,155 @@
+"""A statement's hazards with the trace's observations in place of the rules' guesses: locks, rewrites,
+blocking index builds and steps the server refuses in a transaction come from what the server did in the
+sandbox clone (basis "observed"); the rules keep what an empty clone cannot show (data, clients: "inferred").
+
+Costs are read on the LIVE database, in the review's read-only transaction: the size a rewrite writes
+(pg_total_relation_size) or an index build scans (pg_table_size), over a partitioned table's whole tree, and
+the time its lock is held, from that size and the rate the trace measured in the sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .facts import Facts, TableFacts
+from .report import Cost, Hazard, ObservedLock
+from .shapes import written
+from .trace import IndexBuild, Rates, Relation, TraceStep, strongest
+
+TRACED_KINDS = frozenset(
+    {"access-exclusive-lock", "table-rewrite", "blocking-index-build", "non-transactional"}
+)
+
+_SIZES = """
+SELECT pg_catalog.sum(pg_catalog.pg_total_relation_size(relid))::pg_catalog.int8,
+       pg_catalog.sum(pg_catalog.pg_table_size(relid))::pg_catalog.int8
+FROM (SELECT $1::pg_catalog.oid::pg_catalog.regclass AS relid
+      UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid)) tree
+"""
+
+
+def lock_words(mode: str) -> str:
+    """pg_locks' AccessExclusiveLock as the documentation writes it: ACCESS EXCLUSIVE."""
+    words = "".join(f" {c}" if c.isupper() else c for c in mode.removesuffix("Lock")).strip()
+    return words.upper()
+
+
+@dataclass
+class Costing:
+    """Sizes on the live database (read-only) and the sandbox's measured rates (None: not measured)."""
+
+    facts: Facts
+    rates: Rates | None
+
+    async def _sizes(self, table: TableFacts) -> tuple[int, int]:
+        row = await self.facts.conn.fetchrow(_SIZES, table.oid)
+        return (int(row[0] or 0), int(row[1] or 0)) if row is not None else (0, 0)
+
+    async def rewrite(self, table: TableFacts) -> Cost:
+        total, _ = await self._sizes(table)
+        if self.rates is None:
+            return Cost(total)
+        return Cost(total, total / self.rates.rewrite, f"rewrite rate measured {self.rates.how}")
+
+    async def build(self, table: TableFacts) -> Cost:
+        _, scanned = await self._sizes(table)
+        if self.rates is None:
+            return Cost(scanned)
+        return Cost(scanned, scanned / self.rates.index, f"index build rate measured {self.rates.how}")
+
+
+@dataclass(frozen=True)
+class Observed:
+    hazards: list[Hazard]
+    lock: str  # the strongest lock on a table of the live schema, "ACCESS EXCLUSIVE on t"
+    locks: tuple[ObservedLock, ...]
+    transactional: bool
+
+
+async def with_observations(step: TraceStep, inferred: list[Hazard], costing: Costing) -> Observed | None:
+    """The statement's hazards once the trace is known; None when the trace could not observe it."""
+    if step.outcome == "not in a transaction":
+        kept = [h for h in inferred if h.kind != "non-transactional"]
+        refused = Hazard(
+            "non-transactional",
+            "PostgreSQL refuses it inside a transaction block: it runs alone, committed on its own, so this "
+            "migration is not atomic",
+            "observed",
+        )
+        return Observed([refused, *kept], "", (), False)
+    if not step.ran:
+        return None
+    hazards = [h for h in inferred if h.kind not in TRACED_KINDS]
+    for table in step.rewritten:
+        hazards += await _rewrite(table, costing)
+    for build in step.builds:
+        hazards += await _build(build, costing)
+    for lock in step.locks:
+        if lock.mode == "AccessExclusiveLock":
+            hazards += await _exclusive(lock.relation, costing.facts)
+    locks = tuple(ObservedLock(_name(k.relation), k.mode, k.granted) for k in step.locks)
+    return Observed(hazards, _strongest_lock(step), locks, True)
+
+
+def _name(relation: Relation) -> str:
+    return written(relation.schema, relation.name)
+
+
+def _strongest_lock(step: TraceStep) -> str:
+    mode = strongest([k.mode for k in step.locks])
+    if not mode:
+        return ""
+    on = [_name(k.relation) for k in step.locks if k.mode == mode]
+    more = f" (and {len(on) - 1} more)" if len(on) > 1 else ""
+    return f"{lock_words(mode)} on {on[0]}{more}"
+
+
+async def _live(relation: Relation, facts: Facts) -> TableFacts | None:
+    return await facts.table(_name(relation))
+
+
+async def _rewrite(relation: Relation, costing: Costing) -> list[Hazard]:
+    table = await _live(relation, costing.facts)
+    if table is None or not table.rows:
+        return []
+    return [
+        Hazard(
+            "table-rewrite",
+            f"rewrites {_name(relation)} ({table.describe()}) and rebuilds its indexes: the server gave it a new "
+            "relfilenode",
+            "observed",
+            await costing.rewrite(table),
+        )
+    ]
+
+
+async def _build(build: IndexBuild, costing: Costing) -> list[Hazard]:
+    table = await _live(build.table, costing.facts)
+    if table is None:
+        return []
+    count = len(build.indexes)
+    what = build.indexes[0] if count == 1 else f"{count} indexes ({build.indexes[0]}, …)"
+    blocks = "reads and writes" if build.table_lock == "AccessExclusiveLock" else "writes"
+    return [
+        Hazard(
+            "blocking-index-build",
+            f"builds {what} on {_name(build.table)} ({table.describe()}) without CONCURRENTLY: it holds "
+            f"{lock_words(build.table_lock) or 'a lock'} on the table, which blocks {blocks} for the whole build",
+            "observed",
+            await costing.build(table),
+        )
+    ]
+
+
+async def _exclusive(relation: Relation, facts: Facts) -> list[Hazard]:
+    table = await _live(relation, facts)
+    if table is None or not table.rows:
+        return []
+    return [
+        Hazard(
+            "access-exclusive-lock",
+            f"takes ACCESS EXCLUSIVE on {_name(relation)} ({table.describe()}): blocks reads and writes until "
+            "the transaction commits (seen in pg_locks)",
+            "observed",
+        )
+    ]

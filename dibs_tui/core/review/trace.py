@@ -1,0 +1,317 @@
+"""Observe what a migration does instead of guessing it: in the sandbox (a throwaway database owned by a
+restricted role, never the live database), a clone of the live schema is built from the catalog model's DDL,
+then the migration runs there statement by statement in ONE transaction, which is rolled back.
+
+After each statement the server itself is asked: which relation locks its backend holds (pg_locks, resolved
+to names through pg_class by OID; a lock is reported by the statement that first took it, since it is held
+from then until commit), which tables and indexes got a new relfilenode (rewritten or rebuilt) and which
+indexes were built. A statement the server refuses inside a transaction block (SQLSTATE 25001) is recorded as
+such and not run. A statement that fails in the clone is rolled back to its savepoint and the trace goes on.
+
+The rates that turn a size into a time are measured in the same sandbox before the clone is built: a scratch
+table rewritten (ALTER COLUMN TYPE) and indexed, bytes per second of each.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from ..connect import ConnectionTarget
+from ..migrations.files import is_transaction_control, split_statements
+from ..shadow import LocatedStatement, introspect_target
+from ..sqlparse import statement_info
+from .clone import load_clone
+
+STEP_TIMEOUT = 10.0  # seconds for one migration statement in the empty clone
+_NOT_IN_A_TRANSACTION = "25001"  # active_sql_transaction: "cannot run inside a transaction block"
+
+# Every relation of the clone but the system's: one query, before and after each statement. Operators and
+# functions are pg_catalog's: the migration may set its own search_path and create look-alikes.
+_RELATIONS = """
+SELECT c.oid::pg_catalog.int8 AS oid, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name,
+       c.relkind::pg_catalog.text AS kind, c.relfilenode::pg_catalog.int8 AS filenode,
+       i.indrelid::pg_catalog.int8 AS table_oid
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+LEFT JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.oid
+WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m,i,I}'::pg_catalog."char"[])
+  AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema,pg_toast}'::pg_catalog.name[])
+"""
+_LOCKS = """
+SELECT l.relation::pg_catalog.int8 AS oid, l.mode::pg_catalog.text AS mode, l.granted
+FROM pg_catalog.pg_locks l
+WHERE l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()
+  AND l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.relation IS NOT NULL
+"""
+_PARTITION_PARENT = """
+SELECT inhrelid::pg_catalog.int8, inhparent::pg_catalog.int8 FROM pg_catalog.pg_inherits
+"""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation of the clone that existed before the migration (names are the live database's)."""
+
+    oid: int
+    schema: str
+    name: str
+    kind: str  # pg_class.relkind
+
+
+@dataclass(frozen=True)
+class TracedLock:
+    relation: Relation
+    mode: str  # pg_locks.mode, e.g. AccessExclusiveLock
+    granted: bool
+
+
+@dataclass(frozen=True)
+class IndexBuild:
+    """Indexes built (new, or rebuilt in place) on one table of the live schema and its partitions."""
+
+    table: Relation
+    indexes: tuple[str, ...]
+    table_lock: str  # the strongest lock the backend held on the table meanwhile
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    sql: str
+    line: int
+    outcome: str  # "ran", "not in a transaction", "failed: <message>", "not traced: <why>"
+    locks: tuple[TracedLock, ...] = ()  # first taken by this statement, on relations of the live schema
+    rewritten: tuple[Relation, ...] = ()  # tables with a new relfilenode
+    builds: tuple[IndexBuild, ...] = ()
+
+    @property
+    def ran(self) -> bool:
+        return self.outcome == "ran"
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Bytes per second the sandbox's server rewrote a table and built an index at, and how it was timed."""
+
+    rewrite: float
+    index: float
+    how: str
+
+
+@dataclass(frozen=True)
+class Trace:
+    steps: tuple[TraceStep, ...]
+    rates: Rates | None
+    notes: tuple[str, ...] = ()
+
+    def step(self, index: int) -> TraceStep | None:
+        return self.steps[index] if index < len(self.steps) else None
+
+
+_LOCK_STRENGTH = (
+    "AccessShareLock",
+    "RowShareLock",
+    "RowExclusiveLock",
+    "ShareUpdateExclusiveLock",
+    "ShareLock",
+    "ShareRowExclusiveLock",
+    "ExclusiveLock",
+    "AccessExclusiveLock",
+)
+
+
+def strongest(modes: Sequence[str]) -> str:
+    known = [m for m in modes if m in _LOCK_STRENGTH]
+    return max(known, key=_LOCK_STRENGTH.index) if known else ""
+
+
+def migration_statements(text: str, file: str) -> list[LocatedStatement]:
+    """The statements a review covers, in order: the file's own BEGIN/COMMIT left out (the review's
+    transaction replaces them). `core.review.run` walks the same list."""
+    return [
+        LocatedStatement(file, s.text, s.line, s.column)
+        for s in split_statements(text, file)
+        if not is_transaction_control(s.text)
+    ]
+
+
+async def trace_migration(target: ConnectionTarget, text: str, file: str = "<sql>") -> Trace:
+    """Clone the live schema of `target` into the sandbox and trace the migration `text` there."""
+    from ..ddl import catalog_ddl
+    from ..sandbox import open_sandbox
+    from ..sandbox_statements import prepare
+
+    catalog = await introspect_target(target)
+    clone = [
+        LocatedStatement("<clone>", s.text, s.line, s.column) for s in split_statements(catalog_ddl(catalog))
+    ]
+    prepared = prepare(clone)
+    statements = migration_statements(text, file)
+    async with open_sandbox(target, prepared.extensions) as sandbox:
+        conn = sandbox.connection
+        notes = list(sandbox.info.notes)
+        rates = await measure_rates(conn, sandbox.info.where)
+        notes += await load_clone(conn, prepared.runnable(sandbox.created_extensions))
+        steps, stopped = await _run_traced(conn, statements)
+    notes += stopped
+    if rates is not None:
+        notes.append(f"lock times estimated from rates measured in the sandbox ({rates.how})")
+    return Trace(tuple(steps), rates, tuple(notes))
+
+
+async def measure_rates(conn: asyncpg.Connection, where: str) -> Rates | None:
+    """Time a rewrite and an index build of a scratch table (about 7 MB) on the sandbox's server."""
+    schema = "dibs_trace_rate"
+    try:
+        await conn.execute(
+            f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.scratch AS SELECT g AS id, "
+            "pg_catalog.md5(g::pg_catalog.text) AS v FROM pg_catalog.generate_series(1, 100000) g"
+        )
+        size = int(await conn.fetchval(f"SELECT pg_catalog.pg_table_size('{schema}.scratch')"))
+        started = time.perf_counter()
+        await conn.execute(f"ALTER TABLE {schema}.scratch ALTER COLUMN id TYPE pg_catalog.int8")
+        rewrite = time.perf_counter() - started
+        started = time.perf_counter()
+        await conn.execute(f"CREATE INDEX ON {schema}.scratch (v)")
+        build = time.perf_counter() - started
+        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    except asyncpg.PostgresError:
+        return None
+    rewrite_rate, index_rate = size / max(rewrite, 1e-6), size / max(build, 1e-6)
+    how = (
+        f"on the {where}: a {size / 1048576:.1f} MB scratch table rewritten at {rewrite_rate / 1048576:.0f} MB/s "
+        f"and indexed at {index_rate / 1048576:.0f} MB/s"
+    )
+    return Rates(rewrite_rate, index_rate, how)
+
+
+@dataclass
+class _State:
+    """The relations before the migration, and what the previous step left."""
+
+    before: dict[int, Relation]
+    parents: dict[int, int]
+    filenodes: dict[int, int]
+    indexes: dict[int, int | None] = field(default_factory=dict)  # index oid -> its table's oid
+    held: set[tuple[int, str]] = field(default_factory=set)
+
+
+async def _snapshot(conn: asyncpg.Connection) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+    return await conn.fetch(_RELATIONS), await conn.fetch(_LOCKS)
+
+
+async def _run_traced(
+    conn: asyncpg.Connection, statements: Sequence[LocatedStatement]
+) -> tuple[list[TraceStep], list[str]]:
+    """Each statement in its savepoint of one transaction, observed after it ran; everything rolled back."""
+    steps: list[TraceStep] = []
+    transaction = conn.transaction()
+    await transaction.start()
+    try:
+        relations, locks = await _snapshot(conn)
+        state = _State(
+            before={r["oid"]: Relation(r["oid"], r["schema"], r["name"], r["kind"]) for r in relations},
+            parents={child: parent for child, parent in await conn.fetch(_PARTITION_PARENT)},
+            filenodes={r["oid"]: r["filenode"] for r in relations},
+            indexes={r["oid"]: r["table_oid"] for r in relations if r["kind"] in "iI"},
+            held={(r["oid"], r["mode"]) for r in locks},
+        )
+        for index, stmt in enumerate(statements):
+            outcome = await _run_one(conn, stmt.text)
+            if conn.is_closed() or not conn.is_in_transaction():
+                steps.append(TraceStep(stmt.text, stmt.line, "not traced: it ended the trace's connection"))
+                return steps, [f"the trace stopped at line {stmt.line}: the statement ended its connection"]
+            try:
+                steps.append(_observe(stmt, outcome, state, *await _snapshot(conn)))
+            except asyncpg.PostgresError as exc:
+                stop = f"the trace stopped at line {stmt.line}: {_first_line(exc)}"
+                return steps + [TraceStep(s.text, s.line, "not traced") for s in statements[index:]], [stop]
+        return steps, []
+    finally:
+        if not conn.is_closed() and conn.is_in_transaction():
+            await transaction.rollback()
+
+
+async def _run_one(conn: asyncpg.Connection, sql: str) -> str:
+    info = statement_info(sql)
+    if info is not None and info.node_type == "TransactionStmt":
+        return "not traced: transaction control"  # a ROLLBACK or SAVEPOINT of its own would end ours
+    try:
+        async with conn.transaction():
+            await conn.execute(sql, timeout=STEP_TIMEOUT)
+    except asyncpg.PostgresError as exc:
+        if exc.sqlstate == _NOT_IN_A_TRANSACTION:
+            return "not in a transaction"
+        return f"failed: {_first_line(exc)}"
+    except TimeoutError:
+        return f"failed: did not finish within {STEP_TIMEOUT:.0f} s in the empty clone"
+    except (asyncpg.InterfaceError, OSError) as exc:  # the statement ended its own connection
+        return f"failed: {_first_line(exc)}"
+    return "ran"
+
+
+def _first_line(exc: BaseException) -> str:
+    return (getattr(exc, "message", None) or str(exc) or type(exc).__name__).splitlines()[0]
+
+
+def _observe(
+    stmt: LocatedStatement,
+    outcome: str,
+    state: _State,
+    relations: Sequence[asyncpg.Record],
+    locks: Sequence[asyncpg.Record],
+) -> TraceStep:
+    """What the statement changed since the previous step: new locks, new relfilenodes, new indexes."""
+    before = state.before
+    filenodes = {r["oid"]: r["filenode"] for r in relations}
+    rewritten = tuple(
+        before[oid]
+        for oid, node in filenodes.items()
+        if oid in before and before[oid].kind in "rm" and node != state.filenodes.get(oid)
+    )
+    built: dict[int, list[str]] = {}
+    rewritten_oids = {r.oid for r in rewritten}
+    for r in relations:
+        table = r["table_oid"]
+        fresh = r["oid"] not in state.indexes or r["filenode"] != state.filenodes.get(r["oid"])
+        if r["kind"] in "iI" and fresh and table in before and table not in rewritten_oids:
+            built.setdefault(table, []).append(r["name"])
+    built = _fold_partitions(built, state.parents)
+    held = {(r["oid"], r["mode"]) for r in locks if r["granted"]}
+    taken = tuple(
+        TracedLock(before[r["oid"]], r["mode"], r["granted"])
+        for r in locks
+        if r["oid"] in before and before[r["oid"]].kind in "rpm" and (r["oid"], r["mode"]) not in state.held
+    )
+    builds = tuple(
+        IndexBuild(before[table], tuple(sorted(names)), strongest([m for o, m in held if o == table]))
+        for table, names in built.items()
+    )
+    state.filenodes = filenodes
+    state.indexes = {r["oid"]: r["table_oid"] for r in relations if r["kind"] in "iI"}
+    state.held |= held
+    return TraceStep(stmt.text, stmt.line, outcome, _unique(taken), rewritten, builds)
+
+
+def _fold_partitions(built: dict[int, list[str]], parents: dict[int, int]) -> dict[int, list[str]]:
+    """An index built on a partition is reported with its parent's build of the same statement."""
+    out: dict[int, list[str]] = {}
+    for table, names in built.items():
+        top = table
+        while parents.get(top) in built:
+            top = parents[top]
+        out.setdefault(top, []).extend(names)
+    return out
+
+
+def _unique(locks: tuple[TracedLock, ...]) -> tuple[TracedLock, ...]:
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for lock in locks:
+        if (lock.relation.oid, lock.mode) not in seen:
+            seen.add((lock.relation.oid, lock.mode))
+            out.append(lock)
+    return tuple(out)

@@ -1,0 +1,61 @@
+"""A review shown beside its statements: a marker in the gutter of the SQL on the first line of each statement
+with hazards, and under each such statement (in the details) its observed lock and its hazards with their
+basis and cost. The caller shows the lines through `safe` (data, never markup); `sql_lines` escapes the SQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.content import Content
+from textual.message import Message
+
+from ..core.connect import ConnectionTarget
+from ..core.review.report import Review
+from ..core.review.run import review_file
+from .highlight import sql_lines
+
+
+def hazard_lines(review: Review) -> list[str]:
+    """Each statement with hazards: its line and first words, its lock (observed or documented), its hazards."""
+    out: list[str] = []
+    for s in review.statements:
+        if not s.hazards:
+            continue
+        lines = s.sql.strip().splitlines() or [""]
+        more = " …" if len(lines[0]) > 70 or len(lines) > 1 else ""
+        out.append(f"▲ line {s.line}: {lines[0][:70]}{more}")
+        if s.lock:
+            out.append(f"    lock: {s.lock} ({'observed' if s.locks else 'documented'})")
+        out += [f"    {h.kind} ({h.basis}): {h.describe()}" for h in s.hazards]
+    return out
+
+
+def marked_sql(text: str, review: Review | None) -> Content:
+    """The migration highlighted, a ▲ in the gutter where a statement with hazards starts (their number)."""
+    starts: dict[int, int] = {}
+    for s in review.statements if review else ():
+        if s.hazards:
+            starts[s.line] = starts.get(s.line, 0) + len(s.hazards)
+    if not starts:
+        return Content("\n").join(sql_lines(text))
+    gutter = []
+    for number, line in enumerate(sql_lines(text), start=1):
+        mark = (f"▲{starts[number]:<2} ", "$text-error") if number in starts else ("    ", "")
+        gutter.append(Content.assemble(mark, line))
+    return Content("\n").join(gutter)
+
+
+def review_off_the_loop(target: ConnectionTarget, path: Path) -> Review:
+    """For a worker's thread: the review with its trace (catalog read, the clone's DDL parsed, the sandbox)
+    runs on a loop of its own, never on the app's."""
+    return asyncio.run(review_file(target, path))
+
+
+class MigrationReviewed(Message):
+    """A pending migration's review is ready: the pane keeps it and marks its SQL."""
+
+    def __init__(self, name: str, review: Review) -> None:
+        super().__init__()
+        self.name = name
+        self.review = review

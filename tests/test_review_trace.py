@@ -1,0 +1,230 @@
+"""The observed trace: a migration run in a sandbox clone of the live schema, one rolled-back transaction.
+
+The oracle is the server: each statement is also run alone, in a transaction of its own, on a copy of the live
+database, and the locks its backend holds and the relfilenodes it changed are read there; the trace must say
+the same. The misses the rules used to have are each reported (or no longer falsely reported) here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.review.report import Review
+from dibs_tui.core.review.run import review_file, review_sql
+from tests.pg import execute, fetch
+
+DIBS = Path(sys.executable).parent / "dibs-tui"
+
+SCHEMA = """
+CREATE TYPE mood AS ENUM ('ok');
+CREATE TABLE a (id int PRIMARY KEY, v text, n int NOT NULL DEFAULT 0, m int DEFAULT 1);
+CREATE TABLE b (id int PRIMARY KEY, v text);
+CREATE TABLE c (id int PRIMARY KEY, v text);
+CREATE TABLE d (id int PRIMARY KEY, v text);
+CREATE INDEX d_v ON d (v);
+CREATE TABLE e (id int PRIMARY KEY, v text);
+CREATE TABLE f (id int PRIMARY KEY, v text);
+CREATE UNLOGGED TABLE g (id int PRIMARY KEY, v text);
+CREATE TABLE p (id int, k int) PARTITION BY RANGE (k);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);
+CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (10) TO (20);
+"""
+ROWS = """
+INSERT INTO a (id, v) SELECT i, NULL FROM generate_series(1, 50) i;
+INSERT INTO b SELECT i, 'x' FROM generate_series(1, 50) i;
+INSERT INTO c SELECT i, 'x' FROM generate_series(1, 50) i;
+INSERT INTO d SELECT i, 'x' FROM generate_series(1, 50) i;
+INSERT INTO e SELECT i, 'x' FROM generate_series(1, 50) i;
+INSERT INTO f SELECT i, 'x' FROM generate_series(1, 50) i;
+INSERT INTO g SELECT i, 'x' FROM generate_series(1, 50) i;
+INSERT INTO p SELECT i, i % 20 FROM generate_series(1, 50) i;
+"""
+# One statement per table, so that what each statement takes is its own in the trace's one transaction too.
+MIGRATION = """\
+BEGIN;
+ALTER TABLE b SET UNLOGGED;
+ALTER TABLE g SET LOGGED;
+ALTER TABLE c ADD COLUMN u uuid DEFAULT uuidv7();
+ALTER TABLE e ADD COLUMN twice int GENERATED ALWAYS AS (id * 2) VIRTUAL;
+CREATE INDEX f_v ON f (v);
+REINDEX TABLE d;
+CREATE INDEX p_id ON p (id);
+ALTER TYPE mood ADD VALUE 'meh';
+ALTER TABLE a ALTER COLUMN n DROP DEFAULT;
+ALTER TABLE a ALTER COLUMN m DROP DEFAULT;
+ALTER TABLE a ADD CONSTRAINT a_positive CHECK (id < 0) NOT ENFORCED;
+ALTER TABLE a ADD CONSTRAINT a_v_nn NOT NULL v NOT VALID;
+COMMIT;
+VACUUM FULL b;
+ALTER TABLE p DETACH PARTITION p2 CONCURRENTLY;
+"""
+
+_RELATIONS = """SELECT c.relname::text, c.relfilenode::int8 FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'm')"""
+_LOCKS = """SELECT c.relname::text, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND c.relnamespace = 'public'::regnamespace
+ AND c.relkind IN ('r', 'p', 'm')"""
+
+
+async def server_did(dsn: str, sql: str) -> tuple[set[tuple[str, str]], set[str]] | None:
+    """What the server does for `sql` run alone in a transaction (rolled back): the table locks its backend
+    holds (on tables that existed before), the tables it gave a new relfilenode. None: refused in a
+    transaction block."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            before = dict(await conn.fetch(_RELATIONS))
+            try:
+                async with conn.transaction():
+                    await conn.execute(sql)
+            except asyncpg.ActiveSQLTransactionError:
+                return None
+            after = dict(await conn.fetch(_RELATIONS))
+            locks = {(f"public.{r[0]}", r[1]) for r in await conn.fetch(_LOCKS) if r[0] in before}
+            rewritten = {f"public.{n}" for n, node in after.items() if n in before and before[n] != node}
+            raise _RolledBack(locks, rewritten)
+    except _RolledBack as done:
+        return done.locks, done.rewritten
+    finally:
+        await conn.close()
+
+
+class _RolledBack(Exception):
+    def __init__(self, locks: set[tuple[str, str]], rewritten: set[str]) -> None:
+        self.locks, self.rewritten = locks, rewritten
+
+
+@pytest.fixture(scope="module")
+def traced(
+    pg_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str, Review]]:
+    """The live database (schema and rows), a copy of it for the oracle, and the traced review of MIGRATION
+    (traced once for the module: a trace builds a sandbox)."""
+    names = ["trace_live", "trace_oracle"]
+    asyncio.run(_admin(pg_server, *(f"CREATE DATABASE {n}" for n in names)))
+    try:
+        live, oracle = (pg_server.dsn(n) for n in names)
+        for dsn in (live, oracle):
+            asyncio.run(execute(dsn, SCHEMA + ROWS))
+        path = tmp_path_factory.mktemp("trace") / "m.sql"
+        path.write_text(MIGRATION)
+        yield live, oracle, asyncio.run(review_file(resolve(live), path))
+    finally:
+        asyncio.run(_admin(pg_server, *(f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in names)))
+
+
+async def _admin(server: EmbeddedServer, *statements: str) -> None:
+    for statement in statements:
+        await execute(server.dsn("postgres"), statement)
+
+
+def hazards(review: Review, start: str) -> set[tuple[str, str]]:
+    [statement] = [s for s in review.statements if s.sql.startswith(start)]
+    return {(h.kind, h.basis) for h in statement.hazards}
+
+
+async def test_the_trace_says_what_the_server_did(traced: tuple[str, str, Review]) -> None:
+    live, oracle, review = traced
+    earlier: set[tuple[str, str]] = set()  # held since an earlier statement of the trace's transaction
+    for statement in review.statements:
+        did = await server_did(oracle, statement.sql)
+        if did is None:
+            assert not statement.transactional and statement.trace == "not in a transaction", statement
+            continue
+        locks, rewritten = did
+        observed = {(k.relation, k.mode) for k in statement.locks}
+        assert observed == locks - earlier, statement.sql
+        earlier |= observed
+        said = {h.message.split()[1] for h in statement.hazards if h.kind == "table-rewrite"}
+        assert said == rewritten, statement.sql
+    assert await fetch(live, "SELECT count(*) FROM p") == [(50,)]  # nothing ran on the live database
+
+
+def test_each_miss_is_reported(traced: tuple[str, str, Review]) -> None:
+    _, _, review = traced
+    assert ("table-rewrite", "observed") in hazards(review, "ALTER TABLE b SET UNLOGGED")
+    assert ("table-rewrite", "observed") in hazards(review, "ALTER TABLE g SET LOGGED")
+    assert ("table-rewrite", "observed") in hazards(
+        review, "ALTER TABLE c ADD COLUMN u uuid DEFAULT uuidv7()"
+    )
+    assert {"table-rewrite", "non-transactional"} <= {k for k, _ in hazards(review, "VACUUM FULL b")}
+    assert ("non-transactional", "observed") in hazards(review, "VACUUM FULL b")
+    assert ("blocking-index-build", "observed") in hazards(review, "CREATE INDEX f_v")
+    assert ("blocking-index-build", "observed") in hazards(review, "REINDEX TABLE d")
+    assert ("non-transactional", "observed") in hazards(review, "ALTER TABLE p DETACH")
+    assert ("backward-incompatible", "inferred") in hazards(
+        review, "ALTER TABLE a ALTER COLUMN n DROP DEFAULT"
+    )
+
+
+def test_no_false_alarms(traced: tuple[str, str, Review]) -> None:
+    _, _, review = traced
+    assert "table-rewrite" not in {k for k, _ in hazards(review, "ALTER TABLE e ADD COLUMN twice")}
+    assert "non-transactional" not in {k for k, _ in hazards(review, "ALTER TYPE mood ADD VALUE")}
+    assert "backward-incompatible" not in {k for k, _ in hazards(review, "ALTER TABLE a ALTER COLUMN m DROP")}
+    for start in ("ALTER TABLE a ADD CONSTRAINT a_positive", "ALTER TABLE a ADD CONSTRAINT a_v_nn"):
+        kinds = {k for k, _ in hazards(review, start)}
+        assert not kinds & {"fails-on-existing-data", "constraint-without-not-valid"}, start
+
+
+async def test_an_index_on_a_partitioned_table_is_one_build_with_the_tree_size(
+    traced: tuple[str, str, Review],
+) -> None:
+    live, _, review = traced
+    [statement] = [s for s in review.statements if s.sql.startswith("CREATE INDEX p_id")]
+    [build] = [h for h in statement.hazards if h.kind == "blocking-index-build"]
+    assert "3 indexes" in build.message and " on public.p (" in build.message
+    [(size,)] = await fetch(live, "SELECT sum(pg_table_size(relid))::int8 FROM pg_partition_tree('p')")
+    assert build.cost is not None and build.cost.size_bytes == size > 0
+
+
+async def test_costs_are_live_sizes_over_a_measured_rate(traced: tuple[str, str, Review]) -> None:
+    live, _, review = traced
+    [statement] = [s for s in review.statements if s.sql.startswith("ALTER TABLE c ADD COLUMN u")]
+    [rewrite] = [h for h in statement.hazards if h.kind == "table-rewrite"]
+    [(size,)] = await fetch(live, "SELECT pg_total_relation_size('c')::int8")
+    assert rewrite.cost is not None and rewrite.cost.size_bytes == size
+    assert rewrite.cost.seconds is not None and rewrite.cost.seconds > 0
+    assert "rewritten at" in rewrite.cost.how and "MB/s" in rewrite.cost.how
+    assert any("estimated from rates measured in the sandbox" in n for n in review.notes)
+
+
+async def test_untraced_review_infers_the_same_misses(db: str) -> None:
+    """The rules alone (no sandbox: e.g. migrate's acknowledgement) say the same where the shape tells."""
+    await execute(db, SCHEMA + ROWS)
+    conn = await connect(resolve(db))
+    try:
+        review = await review_sql(conn, MIGRATION, "m.sql")
+    finally:
+        await conn.close()
+    assert ("table-rewrite", "inferred") in hazards(review, "ALTER TABLE b SET UNLOGGED")
+    assert ("table-rewrite", "inferred") in hazards(review, "ALTER TABLE c ADD COLUMN u")
+    assert ("table-rewrite", "inferred") in hazards(review, "VACUUM FULL b")
+    assert ("blocking-index-build", "inferred") in hazards(review, "REINDEX TABLE d")
+    assert ("non-transactional", "inferred") in hazards(review, "ALTER TABLE p DETACH")
+    assert "table-rewrite" not in {k for k, _ in hazards(review, "ALTER TABLE e ADD COLUMN twice")}
+    assert "non-transactional" not in {k for k, _ in hazards(review, "ALTER TYPE mood ADD VALUE")}
+
+
+def test_cli_json_carries_the_observation(db: str, tmp_path: Path) -> None:
+    asyncio.run(execute(db, SCHEMA + ROWS))
+    path = tmp_path / "m.sql"
+    path.write_text("ALTER TABLE c ALTER COLUMN id TYPE bigint;\n")
+    out = subprocess.run([DIBS, "review", path, db, "--format", "json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    [statement] = json.loads(out.stdout)["statements"]
+    assert statement["trace"] == "ran" and statement["lock"] == "ACCESS EXCLUSIVE on public.c"
+    assert {"relation": "public.c", "mode": "AccessExclusiveLock", "granted": True} in statement["locks"]
+    [rewrite] = [h for h in statement["hazards"] if h["kind"] == "table-rewrite"]
+    assert rewrite["basis"] == "observed" and rewrite["cost"]["size_bytes"] > 0
+    assert rewrite["cost"]["lock_seconds"] > 0 and "MB/s" in rewrite["cost"]["estimated_from"]
