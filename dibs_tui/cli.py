@@ -190,11 +190,18 @@ def build_parser() -> argparse.ArgumentParser:
         "review",
         help="list each statement of a migration file with its hazards (locks, rewrites, data loss, ...)",
         description="Review FILE statement by statement against the live database: locks, rewrites, data "
-        "loss with row counts, steps that fail on existing data, non-transactional statements.",
+        "loss with row counts, steps that fail on existing data, non-transactional statements. Locks, rewrites "
+        "and index builds are observed: the migration runs in a sandbox clone of the live schema, in one "
+        "transaction rolled back.",
     )
     p.add_argument("file", type=Path, metavar="FILE", help="a migration .sql file")
     _add_dsn(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--no-trace",
+        action="store_true",
+        help="skip the sandbox trace: locks and rewrites are inferred from the statements' shapes only",
+    )
 
     p = sub.add_parser(
         "migrate",

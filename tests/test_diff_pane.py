@@ -16,7 +16,10 @@ from dibs_tui.ui.diff_pane import DiffPane
 from tests.pg import run_sql
 
 SIZE = (140, 40)
-LIVE = "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL); CREATE TABLE legacy (id int);"
+LIVE = (
+    "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL); CREATE TABLE legacy (id int);"
+    "INSERT INTO legacy VALUES (1);"
+)
 DESIRED = """CREATE TABLE clients (id int PRIMARY KEY, email text NOT NULL);
 CREATE TABLE legacy (id int, note text DEFAULT 'x');
 """
@@ -57,6 +60,12 @@ async def test_diff_pane_shows_changes_plan_marks_and_accepts_a_rename(
         plan = text_of(pane.query_one("#diff-plan", Static))
         assert "ALTER TABLE public.legacy ADD COLUMN note text DEFAULT 'x'::text;" in plan
         assert "DROP TABLE public.customers;" in plan
+        # The plan's review (traced in a sandbox clone) marks the statement that locks a table with rows.
+        await wait_for(pilot, lambda: pane.plan_review is not None, limit=60)
+        plan = text_of(pane.query_one("#diff-plan", Static))
+        [marked] = [line for line in plan.splitlines() if line.startswith("▲")]
+        assert "ALTER TABLE public.legacy ADD COLUMN note" in marked
+        assert "access-exclusive-lock (observed): takes ACCESS EXCLUSIVE on public.legacy (1 row)" in plan
         assert app.tables_pane.table_list.sync_marks[("public", "legacy")] == "differs"
         assert app.tables_pane.table_list.sync_marks[("public", "clients")] == "only desired"
         options = pane.query_one("#diff-changes", OptionList)

@@ -62,7 +62,7 @@ async def test_list_hazards_preview_and_apply_with_confirmation(db: str, tmp_pat
         details = pane.query_one("#migrations-details", Static)
         await wait_for(pilot, lambda: "Changes:" in text_of(details) and "computing" not in text_of(details))
         shown = text_of(details)
-        assert "data-loss (inferred): drops users.legacy: 1 non-null value in 2 rows" in shown
+        assert "data-loss (observed): drops users.legacy: 1 non-null value in 2 rows" in shown
         assert "▲ line 1: ALTER TABLE users DROP COLUMN legacy" in shown  # hazards under their statement
         assert "lock: ACCESS EXCLUSIVE on public.users (observed)" in shown
         assert text_of(pane.query_one("#migrations-sql", Static)).startswith("▲")  # marked in the SQL

@@ -228,3 +228,18 @@ def test_cli_json_carries_the_observation(db: str, tmp_path: Path) -> None:
     [rewrite] = [h for h in statement["hazards"] if h["kind"] == "table-rewrite"]
     assert rewrite["basis"] == "observed" and rewrite["cost"]["size_bytes"] > 0
     assert rewrite["cost"]["lock_seconds"] > 0 and "MB/s" in rewrite["cost"]["estimated_from"]
+
+
+def test_cli_no_trace_keeps_to_the_rules(db: str, tmp_path: Path) -> None:
+    asyncio.run(execute(db, SCHEMA + ROWS))
+    path = tmp_path / "m.sql"
+    path.write_text("ALTER TABLE c ALTER COLUMN id TYPE bigint;\n")
+    out = subprocess.run(
+        [DIBS, "review", path, db, "--format", "json", "--no-trace"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    [statement] = data["statements"]
+    assert data["notes"] == [] and statement["trace"] == "" and statement["locks"] == []
+    assert {h["basis"] for h in statement["hazards"]} == {"inferred"}
+    assert "table-rewrite" in {h["kind"] for h in statement["hazards"]}

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.file.is_file():
         raise DibsError(f"no such migration file: {args.file}")
     refuse_other_dialect(args.file)  # reviewed as PostgreSQL, a SQLite file would get wrong hazards
-    review = run_async(review_file(target_for(args, settings), args.file))
+    review = run_async(review_file(target_for(args, settings), args.file, traced=not args.no_trace))
     if args.format == "json":  # escaped as JSON, not through the text escaping (it would break the JSON)
         raw_stream(sys.stdout).write(json_safe_text(review.to_json()) + "\n")
     else:

@@ -28,8 +28,10 @@ from textual.widgets.option_list import Option
 from ..core.diff import diff_catalogs, diff_database
 from ..core.errors import DibsError
 from ..core.plan import Change, DiffResult, RenameSuggestion
+from ..core.review.report import Review
 from .diff_view import DiffView, Row, build_view, change_rows
 from .pane_context import PaneContext
+from .review_marks import PlanReviewed, review_plan_off_the_loop
 from .text import safe
 from .widgets.mark_list import MarkList
 
@@ -76,6 +78,7 @@ class DiffPane(Vertical):
         self.computing = False
         self._generation = 0
         self._rows: list[Change | RenameSuggestion | None] = []
+        self.plan_review: Review | None = None  # the plan's hazards, once its review is in
 
     def compose(self) -> ComposeResult:
         yield Static("Press d to compare the desired schema with this database.", id="diff-status")
@@ -156,6 +159,8 @@ class DiffPane(Vertical):
         result = self.result = view.result
         self._fill_changes(view.items, view.rows)
         self.query_one("#diff-plan", Static).update(view.plan)
+        if result.plan:  # its hazards beside its statements, observed in a sandbox clone of the live schema
+            self._review_plan(self._generation, result.sql())
         count = len(result.changes)
         state = "in sync" if result.in_sync else f"{count} difference{'' if count == 1 else 's'}"
         self.context.set_sync(view.marks, state)
@@ -176,6 +181,34 @@ class DiffPane(Vertical):
         for note in result.notes:  # the desired side loaded on another server or major version (core.sandbox)
             text = Content.assemble(text, "\n", ("note: ", "$text-warning"), safe(note))
         self._status(text)
+
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, group="diff-review", description="review the plan"
+    )
+    def _review_plan(self, generation: int, plan_sql: str) -> None:
+        try:
+            review, plan = review_plan_off_the_loop(self.context.target, plan_sql)
+        except DibsError as exc:
+            self.post_message(PlanReviewed(generation, None, None, exc.message.splitlines()[0]))
+            return
+        except Exception as exc:  # a dropped connection mid-review, a driver error: still one line
+            self.post_message(
+                PlanReviewed(generation, None, None, f"{type(exc).__name__}: {exc}".splitlines()[0])
+            )
+            return
+        self.post_message(PlanReviewed(generation, review, plan))
+
+    @on(PlanReviewed)
+    def _plan_reviewed(self, event: PlanReviewed) -> None:
+        if event.generation != self._generation:
+            return  # the plan changed meanwhile (a new diff, a rename accepted)
+        self.plan_review = event.review
+        if event.plan is not None:
+            self.query_one("#diff-plan", Static).update(event.plan)
+        else:
+            self.app.notify(
+                safe(f"The plan's review failed: {event.error}"), severity="warning", markup=False
+            )
 
     def _status(self, content: Content) -> None:
         self.query_one("#diff-status", Static).update(content)

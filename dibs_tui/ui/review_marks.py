@@ -1,6 +1,6 @@
 """A review shown beside its statements: a marker in the gutter of the SQL on the first line of each statement
 with hazards, and under each such statement (in the details) its observed lock and its hazards with their
-basis and cost. The caller shows the lines through `safe` (data, never markup); `sql_lines` escapes the SQL."""
+basis and cost. Text from files and databases goes through `safe` and `sql_lines` (data, never markup)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from textual.message import Message
 
 from ..core.connect import ConnectionTarget
 from ..core.review.report import Review
-from ..core.review.run import review_file
+from ..core.review.run import review_file, review_text
 from .highlight import sql_lines
+from .text import safe
 
 
 def hazard_lines(review: Review) -> list[str]:
@@ -59,3 +60,27 @@ class MigrationReviewed(Message):
         super().__init__()
         self.name = name
         self.review = review
+
+
+def review_plan_off_the_loop(target: ConnectionTarget, plan_sql: str) -> tuple[Review, Content]:
+    """For the Diff pane's thread: the plan reviewed with its trace, and the plan highlighted with its marks
+    (highlighting a long plan is seconds of CPU: never on the app's loop)."""
+    review = asyncio.run(review_text(target, plan_sql, "plan"))
+    lines = hazard_lines(review)
+    marked = marked_sql(plan_sql, review)
+    if lines:
+        marked = Content.assemble(
+            marked, "\n\n", ("Hazards:", "bold"), "\n", safe("\n".join(lines), keep_newlines=True)
+        )
+    return review, marked
+
+
+class PlanReviewed(Message):
+    """The Diff pane's plan, reviewed: the plan with its marks and hazards, for the diff `generation`."""
+
+    def __init__(self, generation: int, review: Review | None, plan: Content | None, error: str = "") -> None:
+        super().__init__()
+        self.generation = generation
+        self.review = review
+        self.plan = plan
+        self.error = error

@@ -72,17 +72,20 @@ def _unique(hazards: list[Hazard]) -> list[Hazard]:
 async def review_file(
     target: ConnectionTarget, path: Path, *, shown_as: str | None = None, traced: bool = True
 ) -> Review:
-    """Review a file; with `traced`, the migration is first traced in a sandbox clone of the live schema (a
-    trace that cannot be taken is said in the review's notes, and the rules stand alone)."""
     try:
         text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 - one small file
     except OSError as exc:
         raise DibsError(f"cannot read {path}: {exc.strerror}") from None
-    shown = shown_as or str(path)
-    trace = await _trace(target, text, shown) if traced else None
+    return await review_text(target, text, shown_as or str(path), traced=traced)
+
+
+async def review_text(target: ConnectionTarget, text: str, file: str, *, traced: bool = True) -> Review:
+    """Review `text`; with `traced`, the migration is first traced in a sandbox clone of the live schema (a
+    trace that cannot be taken is said in the review's notes, and the rules stand alone)."""
+    trace = await _trace(target, text, file) if traced else None
     conn = await connect(target, read_only=True)
     try:
-        return await review_sql(conn, text, shown, trace)
+        return await review_sql(conn, text, file, trace)
     finally:
         await conn.close()
 
