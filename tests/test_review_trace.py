@@ -243,3 +243,21 @@ def test_cli_no_trace_keeps_to_the_rules(db: str, tmp_path: Path) -> None:
     assert data["notes"] == [] and statement["trace"] == "" and statement["locks"] == []
     assert {h["basis"] for h in statement["hazards"]} == {"inferred"}
     assert "table-rewrite" in {h["kind"] for h in statement["hazards"]}
+
+
+async def test_the_clone_holds_what_the_migration_reaches(db: str) -> None:
+    from dibs_tui.core.review.clone import reachable_part
+    from dibs_tui.core.shadow import introspect_target
+
+    await execute(
+        db,
+        "CREATE TABLE parent (id int PRIMARY KEY); CREATE TABLE child (id int, p int REFERENCES parent);"
+        "CREATE TABLE grandchild (c int, q int REFERENCES parent); CREATE TABLE far (id int PRIMARY KEY);"
+        "ALTER TABLE parent ADD COLUMN f int REFERENCES far; CREATE VIEW v AS SELECT * FROM child;"
+        "CREATE TABLE other (id int);",
+    )
+    catalog = await introspect_target(resolve(db))
+    part = reachable_part(catalog, ["ALTER TABLE child ADD COLUMN x int"])
+    assert {r.name for r in part.relations} == {"child", "parent", "v"}
+    [parent] = [r for r in part.relations if r.name == "parent"]
+    assert all(c.foreign_key is None for c in parent.constraints)  # its key to a table left out is left out

@@ -1,17 +1,117 @@
-"""The live schema rebuilt in the sandbox for a trace: the catalog model's DDL, run as the sandbox's role."""
+"""The live schema rebuilt in the sandbox for a trace: the catalog model's DDL, run as the sandbox's role.
+
+Only the part a migration can reach is cloned (loading every table of a large schema costs far more than the
+migration's trace): the relations its statements name (any name in their parse trees), their partitions,
+parents and children, the tables their foreign keys reference and those that reference them, and the views
+over them with what those read. Types, sequences, functions, extensions and schemas are all kept (cheap, and
+a migration may use any). A foreign key to a table left out is left out of the clone.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
 
 import asyncpg
 
+from ..model import Catalog, ConstraintKind, QualifiedName, Relation
 from ..shadow import LocatedStatement
+from ..sqlparse import statement_info
+
+
+def _strings(node: Any, out: set[str]) -> None:
+    if isinstance(node, str):
+        out.add(node)
+    elif isinstance(node, dict):
+        for value in node.values():
+            _strings(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _strings(value, out)
+
+
+def named_in(statements: Iterable[str]) -> set[str]:
+    """Every string of the statements' parse trees: the names they use, among other words."""
+    out: set[str] = set()
+    for sql in statements:
+        info = statement_info(sql)
+        if info is not None:
+            _strings(info.node, out)
+    return out
+
+
+def _reach(catalog: Catalog, names: set[str]) -> set[QualifiedName]:
+    """The relations named (or owning an index or constraint named), closed over partitions, inheritance,
+    views and what views read; foreign keys one step either way from the named tables."""
+    relations = catalog.relations_by_key
+    keep = {
+        r.key
+        for r in catalog.relations
+        if r.name in names
+        or any(i.name in names for i in r.indexes)
+        or any(c.name in names for c in r.constraints)
+    }
+    named = set(keep)
+    for rel in catalog.relations:
+        for con in rel.constraints:
+            target = (
+                (con.foreign_key.target_schema, con.foreign_key.target_table) if con.foreign_key else None
+            )
+            if target is not None and rel.key in named:
+                keep.add(target)
+            elif target in named:
+                keep.add(rel.key)
+    reads: dict[QualifiedName, set[QualifiedName]] = {}
+    for dep in catalog.dependencies:
+        if dep.dependent.kind == "table" and dep.referenced.kind in ("table", "column"):
+            reads.setdefault((dep.dependent.schema, dep.dependent.name), set()).add(
+                (dep.referenced.schema, dep.referenced.name)
+            )
+    grown = True
+    while grown:
+        before = len(keep)
+        for rel in catalog.relations:
+            family = {rel.partition_of, *rel.inherits} - {None}
+            if rel.key in keep:
+                keep |= {k for k in family if k is not None}
+                keep |= reads.get(rel.key, set())
+            elif family & keep or (not rel.kind.is_table and reads.get(rel.key, set()) & keep):
+                keep.add(rel.key)
+        grown = len(keep) > before
+    return {k for k in keep if k in relations}
+
+
+def _without_foreign_keys_out(rel: Relation, keep: set[QualifiedName]) -> Relation:
+    kept = tuple(
+        c
+        for c in rel.constraints
+        if c.kind is not ConstraintKind.FOREIGN_KEY
+        or c.foreign_key is None
+        or (c.foreign_key.target_schema, c.foreign_key.target_table) in keep
+    )
+    return rel if len(kept) == len(rel.constraints) else replace(rel, constraints=kept)
+
+
+def reachable_part(catalog: Catalog, statements: Sequence[str]) -> Catalog:
+    keep = _reach(catalog, named_in(statements))
+    relations = tuple(_without_foreign_keys_out(r, keep) for r in catalog.relations if r.key in keep)
+    return replace(catalog, relations=relations)
 
 
 async def load_clone(conn: asyncpg.Connection, statements: Sequence[LocatedStatement]) -> list[str]:
     """Run the clone's DDL: in one go when it replays cleanly, else statement by statement, keeping what loads.
     Returns a note on what did not load (what those statements create is missing from the trace)."""
+    # Function bodies are checked when they run, not when created (as pg_dump loads them): a body that reads
+    # a table left out of the clone still loads.
+    await conn.execute("SET check_function_bodies = off")
+    try:
+        return await _load(conn, statements)
+    finally:
+        await conn.execute("RESET check_function_bodies")  # the migration's own functions are checked
+
+
+async def _load(conn: asyncpg.Connection, statements: Sequence[LocatedStatement]) -> list[str]:
     try:
         await conn.execute(";\n".join(s.text for s in statements))
         return []

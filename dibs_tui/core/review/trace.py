@@ -24,7 +24,7 @@ from ..connect import ConnectionTarget
 from ..migrations.files import is_transaction_control, split_statements
 from ..shadow import LocatedStatement, introspect_target
 from ..sqlparse import statement_info
-from .clone import load_clone
+from .clone import load_clone, reachable_part
 
 STEP_TIMEOUT = 10.0  # seconds for one migration statement in the empty clone
 _NOT_IN_A_TRANSACTION = "25001"  # active_sql_transaction: "cannot run inside a transaction block"
@@ -145,14 +145,17 @@ async def trace_migration(target: ConnectionTarget, text: str, file: str = "<sql
     from ..sandbox_statements import prepare
 
     catalog = await introspect_target(target)
-    clone = [
-        LocatedStatement("<clone>", s.text, s.line, s.column) for s in split_statements(catalog_ddl(catalog))
-    ]
-    prepared = prepare(clone)
     statements = migration_statements(text, file)
+    part = reachable_part(catalog, [s.text for s in statements])
+    ddl = split_statements(catalog_ddl(part))
+    prepared = prepare([LocatedStatement("<clone>", s.text, s.line, s.column) for s in ddl])
     async with open_sandbox(target, prepared.extensions) as sandbox:
         conn = sandbox.connection
-        notes = list(sandbox.info.notes)
+        notes = [
+            *sandbox.info.notes,
+            f"traced in a clone of {len(part.relations):,} of the live schema's {len(catalog.relations):,} "
+            "relations: those the migration names and what they reach (partitions, foreign keys, views)",
+        ]
         rates = await measure_rates(conn, sandbox.info.where)
         notes += await load_clone(conn, prepared.runnable(sandbox.created_extensions))
         steps, stopped = await _run_traced(conn, statements)
