@@ -49,3 +49,18 @@ def test_relation_ddl_recreates_one_table(new_database: Callable[[], str]) -> No
     copy = asyncio.run(_introspect(target)).relation("shop", "orders")
     assert copy is not None and [c.name for c in copy.columns] == [c.name for c in orders.columns]
     assert {i.name for i in copy.indexes} == {i.name for i in orders.indexes}
+
+
+def test_a_foreign_table_is_written_with_its_server(new_database: Callable[[], str]) -> None:
+    source = new_database()
+    run_sql(
+        source,
+        "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w;"
+        "CREATE FOREIGN TABLE f (id int NOT NULL) SERVER s OPTIONS (table_name 'remote');",
+    )
+    catalog = asyncio.run(_introspect(source))
+    f = catalog.relation("public", "f")
+    assert f is not None
+    assert relation_ddl(catalog, f).startswith(
+        "CREATE FOREIGN TABLE public.f (\n    id integer NOT NULL\n) SERVER s OPTIONS (table_name 'remote');"
+    )

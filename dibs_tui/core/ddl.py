@@ -132,7 +132,7 @@ def _table_sql(rel: Relation, catalog: Catalog, identity: dict[tuple[str, str, s
         inherited = {c.name for c in parent.columns} if parent else set()
         local = [c for c in rel.columns if c.name not in inherited]
         body = ",\n".join(f"    {item}" for item in [*(column_sql(c) for c in local), *checks])
-        sql = f"CREATE {unlogged}TABLE {name} PARTITION OF {qualified(*rel.partition_of)}"
+        sql = f"CREATE {unlogged}{foreign}TABLE {name} PARTITION OF {qualified(*rel.partition_of)}"
         sql += f" (\n{body}\n)" if body else ""
         sql += f" {rel.partition_bound}"
     else:
@@ -143,6 +143,8 @@ def _table_sql(rel: Relation, catalog: Catalog, identity: dict[tuple[str, str, s
             sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
         if rel.partition_key:
             sql += f" PARTITION BY {rel.partition_key}"
+    if (server := catalog.foreign_tables_by_key.get(rel.key)) is not None:
+        sql += server.clause
     if rel.options:
         sql += f" WITH ({', '.join(rel.options)})"
     return sql + ";"

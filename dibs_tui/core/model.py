@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from .model_objects import WholeObject
+from .model_objects import ForeignTable, WholeObject
 from .model_unmodelled import Unmodelled
 
 # Why no `slots=True`: objects with an instance dict are encoded by orjson five times faster (it walks the
@@ -436,11 +436,18 @@ class Catalog:
     dependencies: tuple[Dependency, ...] = ()
     meta: MetaState = field(default_factory=MetaState)
     objects: tuple[WholeObject, ...] = ()  # rules, statistics, publications, FDWs, ... (core.model_objects)
+    foreign_tables: tuple[
+        ForeignTable, ...
+    ] = ()  # a foreign table's server and options; its Relation has the rest
     unmodelled: tuple[Unmodelled, ...] = ()  # kinds without a class here, counted (core.model_unmodelled)
 
     @cached_property
     def relations_by_key(self) -> dict[QualifiedName, Relation]:
         return {r.key: r for r in self.relations}
+
+    @cached_property
+    def foreign_tables_by_key(self) -> dict[QualifiedName, ForeignTable]:
+        return {f.key: f for f in self.foreign_tables}
 
     def relation(self, schema: str, name: str) -> Relation | None:
         return self.relations_by_key.get((schema, name))

@@ -1,5 +1,6 @@
 """Objects the diff re-creates whole when they change: rules, statistics objects, event triggers,
-publications, foreign data wrappers, foreign servers and user mappings.
+publications, foreign data wrappers, foreign servers and user mappings; and what a foreign table adds to a
+table (its server and options).
 
 None of them holds data of its own, so DROP + CREATE loses nothing and one text, the CREATE statement the
 server writes from its catalog, is all a comparison needs. Plain data, like `core.model`.
@@ -80,6 +81,27 @@ class WholeObject:
         if self.kind not in WITH_OPTIONS:
             return self.shape
         return f"{self.shape}{options_sql(self.options)};"
+
+
+@dataclass(frozen=True)
+class ForeignTable:
+    """Where a foreign table's rows live: its server and options, and its columns' options. Its columns,
+    constraints and comments are those of its `Relation`, like any table's."""
+
+    schema: str
+    name: str
+    server: str
+    options: Options = ()
+    column_options: tuple[tuple[str, Options], ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.schema, self.name)
+
+    @property
+    def clause(self) -> str:
+        """What CREATE FOREIGN TABLE says after its columns (or partition bound)."""
+        return f" SERVER {quote_ident(self.server)}{options_sql(self.options)}"
 
 
 def options_sql(options: Options) -> str:

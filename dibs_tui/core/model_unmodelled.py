@@ -18,7 +18,6 @@ PLURALS: dict[str, str] = {
     "collation": "collations",
     "composite type": "composite types",
     "conversion": "conversions",
-    "foreign table": "foreign tables",
     "language": "languages",
     "operator": "operators",
     "operator class": "operator classes",

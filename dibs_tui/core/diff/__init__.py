@@ -25,6 +25,7 @@ from ..model import Catalog, ObjectRef
 from ..model_unmodelled import pair_unmodelled
 from ..plan import Change, ChangeKind, DiffResult, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident
+from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
 from .compare_objects import plan_objects
 from .compare_relations import plan_relations
 from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
@@ -80,7 +81,9 @@ def diff_catalogs(
     plan_domains(state)
     plan_sequences(state)
     recreated_functions = plan_functions(state)
+    plan_foreign_table_moves(state)
     plan_relations(state, recreated_functions)
+    plan_foreign_options(state)
     plan_objects(state)
     ordered = ordered_steps(state.steps, state.current_deps, state.desired_deps)
     if state.needs_bodies_off:

@@ -15,7 +15,8 @@ from __future__ import annotations
 from ..model import ObjectRef
 from ..model_objects import KINDS, WITH_OPTIONS, WholeObject
 from ..plan import ChangeKind
-from ..sql import quote_ident, quote_literal
+from ..sql import quote_literal
+from .compare_foreign import option_items
 from .graph import ALTER_TABLES, COMMENTS, DROP_DEPENDENTS, DROP_OBJECTS, LATE_CREATE, PRE_CREATE
 from .state import PlanState
 
@@ -85,13 +86,7 @@ def plan_objects(state: PlanState) -> None:
 
 def _alter_options(state: PlanState, old: WholeObject, new: WholeObject) -> None:
     """ALTER ... OPTIONS (SET a 'x', ADD b 'y', DROP c): in place, so what depends on the object stays."""
-    before, after = dict(old.options), dict(new.options)
-    items = [f"DROP {quote_ident(k)}" for k in sorted(before.keys() - after.keys())]
-    for k, v in sorted(after.items()):
-        if k not in before:
-            items.append(f"ADD {quote_ident(k)} {quote_literal(v)}")
-        elif before[k] != v:
-            items.append(f"SET {quote_ident(k)} {quote_literal(v)}")
+    items = option_items(old.options, new.options)
     ref = _ref(new)
     state.change(ChangeKind.ALTER, ref, new.kind, old.create, new.create, detail="options")
     state.step(

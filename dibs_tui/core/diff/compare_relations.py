@@ -272,6 +272,8 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
     ref = table_ref(rel)
     name = qualified(rel.schema, rel.name)
     persistence = "UNLOGGED " if rel.persistence == "u" else ""
+    if rel.kind is RelationKind.FOREIGN:
+        persistence = "FOREIGN "
     needs = [ObjectRef("schema", "", rel.schema)]
     if rel.partition_of is not None:
         sql = (
@@ -286,6 +288,8 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         if rel.inherits:
             sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
             needs.extend(ObjectRef("table", *p) for p in rel.inherits)
+    if (foreign := state.desired.foreign_tables_by_key.get(rel.key)) is not None:
+        sql += foreign.clause  # SERVER ... OPTIONS (...); the server is a dependency of the catalog
     if rel.partition_key:
         sql += f" PARTITION BY {rel.partition_key}"
     if rel.options:

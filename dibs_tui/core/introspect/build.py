@@ -26,7 +26,7 @@ from ..model import (
     Relation,
     Schema,
 )
-from ..model_objects import WholeObject
+from ..model_objects import ForeignTable, WholeObject
 from ..model_unmodelled import Unmodelled
 from .definitions import IndexWriter, KeyColumn
 from .dependencies import Resolver
@@ -280,6 +280,7 @@ class Builder:
                 "pg_proc", r["oid"], ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
             )
         objects = tuple(_whole_object(o) for o in rows["objects"])
+        foreign_tables = tuple(_foreign_table(f) for f in rows["foreign_tables"])
         return Catalog(
             database=header["db"],
             server_version=header["version"],
@@ -295,8 +296,10 @@ class Builder:
             sequences=tuple(sequences),
             relations=tuple(relations),
             functions=tuple(functions),
-            dependencies=resolver.dependencies(rows["dependencies"]) + _object_dependencies(objects),
+            dependencies=resolver.dependencies(rows["dependencies"])
+            + _object_dependencies(objects, foreign_tables),
             objects=objects,
+            foreign_tables=foreign_tables,
             unmodelled=tuple(
                 Unmodelled(u["kind"], u["schema"], u["relation"], u["count"], u["names"])
                 for u in rows["unmodelled"]
@@ -321,12 +324,31 @@ def _whole_object(o: Record) -> WholeObject:
     )
 
 
-def _object_dependencies(objects: Sequence[WholeObject]) -> tuple[Dependency, ...]:
-    """What each whole object references, as dependencies (the plan's graph reads them like pg_depend's)."""
+def _object_dependencies(
+    objects: Sequence[WholeObject], foreign_tables: Sequence[ForeignTable]
+) -> tuple[Dependency, ...]:
+    """What each whole object references, and each foreign table's server, as dependencies (the plan's
+    graph reads them like pg_depend's)."""
     out: list[Dependency] = []
     for obj in objects:
         out.extend(Dependency(ObjectRef(*obj.ref), ObjectRef(*r)) for r in obj.references)
+    for ft in foreign_tables:
+        out.append(
+            Dependency(ObjectRef("table", ft.schema, ft.name), ObjectRef("foreign server", "", ft.server))
+        )
     return tuple(out)
+
+
+def _foreign_table(f: Record) -> ForeignTable:
+    options = f["options"] or []
+    columns = json.loads(f["column_options"] or "{}")
+    return ForeignTable(
+        f["schema"],
+        f["name"],
+        f["server"],
+        tuple(zip(options[::2], options[1::2], strict=True)),
+        tuple((column, tuple((k, v) for k, v in pairs)) for column, pairs in sorted(columns.items())),
+    )
 
 
 def _group(rows: Sequence[Record]) -> dict[int, list[Record]]:

@@ -148,3 +148,24 @@ WHERE x.objid IS NULL AND o.objid >= 16384
   AND (CASE WHEN n.oid IS NULL THEN cardinality($1::text[]) = 0 ELSE {schema_filter.strip()} END)
 ORDER BY 1, 2, 3, 4
 """
+
+
+def foreign_tables_sql(schema_filter: str) -> str:
+    """A foreign table's server, options and its columns' options (its columns are read as any table's)."""
+    return f"""
+SELECT n.nspname AS schema, c.relname AS name, s.srvname AS server, {_options("f.ftoptions")} AS options,
+       (SELECT json_object_agg(a.attname, (SELECT json_agg(json_build_array(o.option_name, o.option_value)
+                                                    ORDER BY o.option_name)
+                                           FROM pg_options_to_table(a.attfdwoptions) o))
+        FROM pg_attribute a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.attfdwoptions IS NOT NULL)::text AS column_options
+FROM pg_foreign_table f
+JOIN pg_class c ON c.oid = f.ftrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_foreign_server s ON s.oid = f.ftserver
+WHERE {schema_filter.strip()}
+  AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid
+                  AND x.objsubid = 0 AND x.deptype = 'e')
+ORDER BY 1, 2
+"""

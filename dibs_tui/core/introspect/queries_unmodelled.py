@@ -11,17 +11,9 @@ diff. When a kind becomes modelled, its branch leaves this list.
 from __future__ import annotations
 
 # (kind, catalog, object OID, schema OID or NULL, relation OID or NULL, FROM ... WHERE ...). Rules,
-# statistics objects, event triggers, foreign data wrappers, servers and user mappings are modelled
-# (core.model_objects), and publications from PostgreSQL 15 (queries_objects).
+# statistics objects, event triggers, foreign data wrappers, servers, user mappings and foreign tables are
+# modelled (core.model_objects), and publications from PostgreSQL 15 (queries_objects).
 _KINDS: tuple[tuple[str, str, str, str, str, str], ...] = (
-    (
-        "foreign table",
-        "pg_class",
-        "f.ftrelid",
-        "c.relnamespace",
-        "f.ftrelid",
-        "pg_foreign_table f JOIN pg_class c ON c.oid = f.ftrelid",
-    ),
     ("transform", "pg_transform", "t.oid", "NULL", "NULL", "pg_transform t"),
     ("cast", "pg_cast", "k.oid", "NULL", "NULL", "pg_cast k"),
     ("language", "pg_language", "l.oid", "NULL", "NULL", "pg_language l"),

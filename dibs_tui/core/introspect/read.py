@@ -35,6 +35,7 @@ _GROUPS = (
         "dependencies",
         "functions",
         "objects",
+        "foreign_tables",
         "unmodelled",
     ),
 )
