@@ -99,7 +99,9 @@ def _strongest_lock(step: TraceStep) -> str:
     mode = strongest([k.mode for k in step.locks])
     if not mode:
         return ""
-    on = [_name(k.relation) for k in step.locks if k.mode == mode]
+    # A partitioned table first: its partitions' locks come with it
+    held = sorted((k.relation for k in step.locks if k.mode == mode), key=lambda r: r.kind != "p")
+    on = [_name(r) for r in held]
     more = f" (and {len(on) - 1} more)" if len(on) > 1 else ""
     return f"{lock_words(mode)} on {on[0]}{more}"
 
