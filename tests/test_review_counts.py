@@ -68,6 +68,8 @@ CASES = [
     (PARENT + "UPDATE t SET p = 9 WHERE id = 3;", "ALTER TABLE t ADD FOREIGN KEY (p) REFERENCES parent", FAILS,
      "(id)=(3)"),
     (PARENT, "ALTER TABLE t ADD FOREIGN KEY (p) REFERENCES parent", None, ""),
+    ("CREATE TABLE parent (id int PRIMARY KEY);", "ALTER TABLE t ADD FOREIGN KEY (p) REFERENCES parent", FAILS,
+     "3 rows of t reference no row of parent"),
     (PARENT + "UPDATE t SET p = 9 WHERE id = 3; ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES "
      "parent NOT VALID;", "ALTER TABLE t VALIDATE CONSTRAINT fk", FAILS, "reference"),
     ("UPDATE t SET v = NULL WHERE id = 1; ALTER TABLE t ADD CONSTRAINT nn NOT NULL v NOT VALID;",

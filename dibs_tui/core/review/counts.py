@@ -63,16 +63,19 @@ class Counter:
         self.created: set[str] = set()
         self.updated: set[tuple[str, str]] = set()
         self.not_valid: dict[tuple[str, str], Any] = {}  # constraints this file adds NOT VALID
-        self.targets: dict[str, Target | None] = {}
+        self.targets: dict[str, Target] = {}
 
-    async def target(self, name: str) -> Target | None:
-        """The live table `name` as the migration writes it; None when it is new, absent or not a table."""
+    async def target(self, name: str, *, empty: bool = False) -> Target | None:
+        """The live table `name` as the migration writes it; None when it is new, absent, not a table, or
+        empty (nothing to count) unless `empty` (a referenced table: every row referencing it is an orphan)."""
         seen_as = key(name)
         if seen_as in self.created:
             return None
         if seen_as not in self.targets:
             facts = await self.facts.table(name)
-            self.targets[seen_as] = await load_target(self.conn, facts, name) if facts else None
+            if facts is None or (not facts.rows and not empty):
+                return None  # not remembered: a later statement may ask for it as a referenced table
+            self.targets[seen_as] = await load_target(self.conn, facts, name)
         return self.targets[seen_as]
 
     async def statement(self, sql: str) -> list[Hazard]:
@@ -191,7 +194,7 @@ class Counter:
 
     async def orphans(self, target: Target, con: Any) -> list[Hazard]:
         referenced_name = _relation(con.pktable)
-        referenced = await self.target(referenced_name)
+        referenced = await self.target(referenced_name, empty=True)
         columns = [str(c.sval) for c in con.fk_attrs or ()]
         ref_columns = [str(c.sval) for c in con.pk_attrs or ()] or list(referenced.key if referenced else ())
         return await self.orphans_of(target, columns, referenced, referenced_name, ref_columns)
@@ -345,7 +348,7 @@ class Counter:
         if found.kind == "n":
             return await self.nulls(target, found.columns, "VALIDATE fails")
         if found.kind == "f" and found.referenced:
-            referenced = await self.target(found.referenced)
+            referenced = await self.target(found.referenced, empty=True)
             return await self.orphans_of(
                 target, found.columns, referenced, found.referenced, found.ref_columns
             )
