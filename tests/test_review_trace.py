@@ -255,10 +255,11 @@ async def test_the_clone_holds_what_the_migration_reaches(db: str) -> None:
         "CREATE TABLE parent (id int PRIMARY KEY); CREATE TABLE child (id int, p int REFERENCES parent);"
         "CREATE TABLE grandchild (c int, q int REFERENCES parent); CREATE TABLE far (id int PRIMARY KEY);"
         "ALTER TABLE parent ADD COLUMN f int REFERENCES far; CREATE VIEW v AS SELECT * FROM child;"
-        "CREATE TABLE other (id int);",
+        "CREATE TABLE other (id serial);",
     )
     catalog = await introspect_target(resolve(db))
     part = reachable_part(catalog, ["ALTER TABLE child ADD COLUMN x int"])
     assert {r.name for r in part.relations} == {"child", "parent", "v"}
     [parent] = [r for r in part.relations if r.name == "parent"]
     assert all(c.foreign_key is None for c in parent.constraints)  # its key to a table left out is left out
+    assert "other_id_seq" not in {s.name for s in part.sequences}  # owned by a table left out

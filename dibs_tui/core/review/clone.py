@@ -4,7 +4,8 @@ Only the part a migration can reach is cloned (loading every table of a large sc
 migration's trace): the relations its statements name (any name in their parse trees), their partitions,
 parents and children, the tables their foreign keys reference and those that reference them, and the views
 over them with what those read. Types, sequences, functions, extensions and schemas are all kept (cheap, and
-a migration may use any). A foreign key to a table left out is left out of the clone.
+a migration may use any), but for the sequences owned by a table left out. A foreign key to a table left out
+is left out of the clone.
 """
 
 from __future__ import annotations
@@ -96,7 +97,11 @@ def _without_foreign_keys_out(rel: Relation, keep: set[QualifiedName]) -> Relati
 def reachable_part(catalog: Catalog, statements: Sequence[str]) -> Catalog:
     keep = _reach(catalog, named_in(statements))
     relations = tuple(_without_foreign_keys_out(r, keep) for r in catalog.relations if r.key in keep)
-    return replace(catalog, relations=relations)
+    # A sequence owned by a table left out goes with it (its OWNED BY would name a missing table)
+    sequences = tuple(
+        s for s in catalog.sequences if s.owned_by is None or (s.owned_by.schema, s.owned_by.table) in keep
+    )
+    return replace(catalog, relations=relations, sequences=sequences)
 
 
 async def load_clone(conn: asyncpg.Connection, statements: Sequence[LocatedStatement]) -> list[str]:
