@@ -215,7 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
         "recorded as it commits (__dibs_migration_segments), and a rerun resumes after the last committed "
         "segment while the file is unchanged. A failure stops, says which segments committed, which failed "
         "(PostgreSQL's message, detail, hint and position) and which did not run, and names an INVALID index "
-        "left behind with the DROP INDEX CONCURRENTLY that removes it. Exit status: 0 applied or nothing to "
+        "left behind with the DROP INDEX CONCURRENTLY that removes it (it is not dropped for you: the DROP waits for "
+        "what the build waited for). A concurrent index build prints its phase and progress "
+        "(pg_stat_progress_create_index); a statement that hits lock_timeout is tried again with back-off "
+        "(--lock-retries, --lock-retry-wait) and then reported with the backend that held the lock. Exit status: 0 applied or nothing to "
         "do; 1 failed or refused with nothing of that migration kept; 3 a migration left partially applied.",
     )
     _add_dsn(p)
