@@ -144,7 +144,8 @@ async def test_drops_say_rows_and_bytes(db: str) -> None:
     )
     losses = [h.message for h in counted(result, LOSS)]
     assert losses[0].startswith("drops schema gone with 2 tables: 40 rows,"), losses
-    assert "drops t.v: 3 non-null values in 3 rows" in losses[1]
+    [stored] = await fetch(db, "SELECT sum(pg_column_size(v)) AS b FROM t")
+    assert f"drops t.v: 3 non-null values in 3 rows, {stored['b']} bytes stored" in losses[1]
     assert "drops t.p: 3 non-null values" in losses[2]
     assert losses[3].startswith("drops t and its 3 rows (") and "kB with indexes and TOAST" in losses[3]
     assert len(losses) == 4  # the empty schema loses nothing

@@ -144,3 +144,15 @@ async def test_an_example_key_with_terminal_escapes_is_shown_escaped(db: str) ->
     [hazard] = counts(await review(db, "ALTER TABLE k ALTER COLUMN v SET NOT NULL;"))
     assert "\x1b" not in hazard.message and "\x07" not in hazard.message
     assert "(id)=(\\x1b]52;c;aGk=\\x07)" in hazard.message
+
+
+async def test_a_dropped_table_named_with_a_dot_is_the_one_counted(db: str) -> None:
+    await execute(
+        db,
+        'CREATE SCHEMA app; CREATE TABLE app."Or.ders" (id int); INSERT INTO app."Or.ders" VALUES (1), (2);'
+        "CREATE TABLE app.ders (id int);",  # what a split at the dot would find instead
+    )
+    result = await review(db, 'DROP TABLE app."Or.ders";')
+    [loss] = [h for _, h in result.hazards if h.kind == "data-loss"]
+    assert loss.message.startswith('drops app."Or.ders" and its 2 rows') and loss.count == 2
+    assert [r["n"] for r in await fetch(db, 'SELECT count(*) AS n FROM app."Or.ders"')] == [2]

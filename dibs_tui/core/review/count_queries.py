@@ -190,11 +190,15 @@ async def _run(conn: asyncpg.Connection, sql: str) -> asyncpg.Record | None:
         raise Refused(safe(str(exc))) from None
 
 
-async def count_rows(conn: asyncpg.Connection, target: Target, condition: str) -> RowCount:
-    """Rows of `target` (alias t) where `condition` holds, with one example key; sampled when too large."""
+async def count_rows(
+    conn: asyncpg.Connection, target: Target, condition: str, *, measure: str = "NULL::pg_catalog.int8"
+) -> RowCount:
+    """Rows of `target` (alias t) where `condition` holds, with one example key and the sum of `measure` over
+    them (a dropped column's stored bytes); sampled when too large."""
     query = (
         f"SELECT pg_catalog.count(*) FILTER (WHERE {condition}) AS n, pg_catalog.count(*) AS seen, "
-        f"pg_catalog.min({target.key_text()}) FILTER (WHERE {condition}) AS example FROM {{source}}"
+        f"pg_catalog.min({target.key_text()}) FILTER (WHERE {condition}) AS example, "
+        f"pg_catalog.sum({measure}) FILTER (WHERE {condition})::pg_catalog.int8 AS bytes FROM {{source}}"
     )
     return await _counted(conn, target, query, scale=True)
 
@@ -207,7 +211,8 @@ async def count_groups(conn: asyncpg.Connection, target: Target, values: list[st
     query = (
         "SELECT pg_catalog.count(*) FILTER (WHERE g.n OPERATOR(pg_catalog.>) 1 AND g.present) AS n, "
         "pg_catalog.sum(g.n)::pg_catalog.int8 AS seen, "
-        "pg_catalog.min(g.shown) FILTER (WHERE g.n OPERATOR(pg_catalog.>) 1 AND g.present) AS example FROM "
+        "pg_catalog.min(g.shown) FILTER (WHERE g.n OPERATOR(pg_catalog.>) 1 AND g.present) AS example, "
+        "NULL::pg_catalog.int8 AS bytes FROM "
         f"(SELECT pg_catalog.count(*) AS n, pg_catalog.bool_and(x.present) AS present, "
         f"pg_catalog.format('%s', ROW({cols})) AS shown "
         f"FROM (SELECT {inner}, ({present}) AS present FROM {{source}}) x GROUP BY {cols}) g"
@@ -226,7 +231,8 @@ async def count_overlaps(
         f"{target.key_text()} AS shown, {inner} FROM {{source}} WHERE {where}) "
         "SELECT pg_catalog.count(*) FILTER (WHERE EXISTS (SELECT 1 FROM x b WHERE b.rid OPERATOR(pg_catalog.<>) "
         f"a.rid AND {match})) AS n, pg_catalog.count(*) AS seen, pg_catalog.min(a.shown) FILTER (WHERE EXISTS "
-        f"(SELECT 1 FROM x b WHERE b.rid OPERATOR(pg_catalog.<>) a.rid AND {match})) AS example FROM x a"
+        f"(SELECT 1 FROM x b WHERE b.rid OPERATOR(pg_catalog.<>) a.rid AND {match})) AS example, "
+        "NULL::pg_catalog.int8 AS bytes FROM x a"
     )
     return await _counted(conn, target, query, scale=False)
 
@@ -243,13 +249,16 @@ async def _sized(conn: asyncpg.Connection, target: Target, query: str, *, scale:
     if target.bytes <= SAMPLE_ABOVE_BYTES:
         row = await _run(conn, query.format(source=f"{target.qualified} t"))
         if row is not None:
-            return RowCount(int(row["n"] or 0), example(row["example"]) if row["n"] else "")
+            measured = int(row["bytes"]) if row["bytes"] is not None else None
+            return RowCount(int(row["n"] or 0), example(row["example"]) if row["n"] else "", bytes=measured)
     source, expected = _sample_source(target)
     row = await _run(conn, query.format(source=source))
     if row is None:
         return RowCount(None, not_counted=f"did not finish within {CHECK_TIMEOUT}, even on a sample")
     seen, found = int(row["seen"] or 0), int(row["n"] or 0)
-    rows = found if not scale or not seen else round(found * expected / seen)
-    if found and not rows:
-        rows = 1
-    return RowCount(rows, example(row["example"]) if found else "", sampled=seen, at_least=not scale)
+    factor = expected / seen if scale and seen else 1.0
+    rows = max(round(found * factor), 1 if found else 0)
+    measured = round(int(row["bytes"]) * factor) if row["bytes"] is not None else None
+    return RowCount(
+        rows, example(row["example"]) if found else "", sampled=seen, at_least=not scale, bytes=measured
+    )

@@ -394,7 +394,10 @@ class Counter:
                     LOSS, f"drops {target.shown}.{column} from {target.described} (values not counted: {why})"
                 )
             ]
-        found = await count_rows(self.conn, target, f"t.{quote_ident(column)} IS NOT NULL")
+        column_sql = f"t.{quote_ident(column)}"
+        found = await count_rows(
+            self.conn, target, f"{column_sql} IS NOT NULL", measure=f"pg_catalog.pg_column_size({column_sql})"
+        )
         name = f"{target.shown}.{column}"
         if found.rows is None:
             return [
@@ -405,13 +408,14 @@ class Counter:
         if not found.rows:
             return []
         values = found.rows_text("non-null value")
-        return [observed(LOSS, f"drops {name}: {values} in {target.described}", found)]
+        stored = f", {size(found.bytes)} stored" if found.bytes is not None else ""
+        return [observed(LOSS, f"drops {name}: {values} in {target.described}{stored}", found)]
 
     async def drop(self, node: Any) -> list[Hazard]:
         remove = _enum(node.removeType)
         if remove == "OBJECT_TABLE":
-            names = [".".join(str(p.sval) for p in o) for o in node.objects or ()]
-            return await self.dropped_tables([written(*n.split(".")) for n in names], "drops")
+            names = [written(*(str(p.sval) for p in o)) for o in node.objects or ()]
+            return await self.dropped_tables(names, "drops")
         if remove == "OBJECT_SCHEMA" and _enum(node.behavior) == "DROP_CASCADE":
             hazards = []
             for schema in node.objects or ():
