@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
-from .common import sqlite_path, target_for
+from .common import exit_now, sqlite_path, target_for
 
 EXIT_NOT_A_TERMINAL = 2
 
@@ -24,7 +24,8 @@ def open_browser(target: ConnectionTarget, settings: Settings, *, desired: list[
 
     app = DibsApp(target, settings, desired=desired)
     code = app.run()
-    return code if isinstance(code, int) else 0
+    # Once the screen is restored, tearing down a 20,000-table catalog only delays the shell's prompt.
+    return exit_now(code if isinstance(code, int) else 0)
 
 
 def open_sqlite(path: Path, settings: Settings, *, desired: list[str] | None = None) -> int:
