@@ -6,6 +6,9 @@ Left: changes grouped by table (green create, red drop, yellow alter, blue renam
 Right: the selected change's old and new definitions (side by side, or stacked: `s`) and the SQL plan
 highlighted with Pygments. Accepting (`a`) or rejecting (`x`) a rename re-plans from the two catalogs already
 loaded, without touching a database.
+
+The planner (core.diff) is imported by the worker that runs it, not with the pane: the pane is built with the
+app, and the planner would otherwise delay its first frame.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..core.diff import diff_catalogs, diff_database
 from ..core.errors import DibsError
 from ..core.plan import Change, DiffResult, RenameSuggestion
 from ..core.review.report import Review
@@ -276,6 +278,8 @@ class DiffPane(Vertical):
         accepted: tuple[tuple[str, str], ...],
         rejected: frozenset[tuple[str, str]],
     ) -> None:
+        from ..core.diff import diff_catalogs  # deferred (see the module docstring)
+
         try:
             changes, plan, renames = diff_catalogs(result.current, result.desired, accepted_renames=accepted)
         except DibsError as exc:
@@ -297,6 +301,8 @@ async def _diff_into(
     exclude_schemas: Sequence[str],
     accepted: Sequence[tuple[str, str]],
 ) -> None:
+    from ..core.diff import diff_database  # deferred (see the module docstring)
+
     computed.append(
         await diff_database(
             context.target,

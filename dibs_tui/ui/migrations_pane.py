@@ -6,13 +6,17 @@ tells it the schema changed (`PaneContext.schema_changed`), so the catalog and t
 Everything that touches a database runs in a worker: status, review, the shadow preview of what a migration
 changes, applying (progress shown line by line), generating. Applying asks first, listing the hazards;
 generating shows the SQL highlighted with an editable name and writes nothing on cancel.
+
+The applier, the review, the replay, the baseline and the generator are imported by the functions that run
+them, not with the pane: the pane is built with the app, and those modules would otherwise delay its first
+frame.
 """
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,17 +29,12 @@ from textual.widgets.option_list import Option
 
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
-from ..core.generate import GeneratedMigration, generate_migration
-from ..core.migrations.apply import apply_pending
 from ..core.migrations.apply_online import LockRetries
 from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, caret_excerpt
 from ..core.migrations.apply_record import read_partial
-from ..core.migrations.baseline import offer_baseline, record_baseline
 from ..core.migrations.files import new_migration_name
 from ..core.migrations.history import History
 from ..core.migrations.layouts import list_migration_files, read_status
-from ..core.migrations.replay import preview_changes
-from ..core.migrations.segments import plan_segments
 from ..core.migrations.status import MigrationState, MigrationStatus
 from ..core.migrations.tool_histories import describe_tables
 from ..core.plan import ChangeKind
@@ -46,6 +45,9 @@ from .review_marks import MigrationReviewed, hazard_lines, marked_sql, review_of
 from .screens.confirm import ConfirmScreen
 from .text import safe
 from .widgets.mark_list import MarkList
+
+if TYPE_CHECKING:
+    from ..core.generate import GeneratedMigration
 
 STATE_STYLE = {
     MigrationState.APPLIED: ("✓", "$text-success"),
@@ -90,13 +92,15 @@ def lock_lines(review: Review) -> list[str]:
 def segment_lines(text: str, path: Path, limit: int = 30) -> list[str]:
     """How a migration commits: nothing for one transaction, else a line per segment up to `limit` (or why
     it cannot run)."""
+    from ..core.migrations.segments import plan_segments  # deferred (see the module docstring)
+
     try:
         return plan_segments(text, str(path)).describe(limit)
     except DibsError as exc:
         return [exc.message.splitlines()[0]]
 
 
-class GenerateScreen(ModalScreen[GeneratedMigration | None]):
+class GenerateScreen(ModalScreen["GeneratedMigration | None"]):
     """The generated migration highlighted, with its name editable; dismissed with None on cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="generate.cancel")]
@@ -287,6 +291,9 @@ class MigrationsPane(Vertical):
     async def inspect(self, status: MigrationStatus, head: list[str]) -> None:
         """For a pending migration, its hazards and locks on the live data; for any migration with a file,
         what it changes (the folder replayed in a shadow database up to it, diffed before and after)."""
+        from ..core.migrations.replay import preview_changes  # deferred (see the module docstring)
+        from ..core.review.run import review_file
+
         assert status.file is not None
         body: list[str] = []
         if status.state is MigrationState.PENDING:
@@ -320,6 +327,8 @@ class MigrationsPane(Vertical):
 
     # -- baseline ------------------------------------------------------------------------------------------
     async def _baseline_fits(self, history: History) -> bool:
+        from ..core.migrations.baseline import offer_baseline  # deferred (see the module docstring)
+
         try:
             return await offer_baseline(self.target, history)
         except DibsError:
@@ -342,6 +351,8 @@ class MigrationsPane(Vertical):
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             self.app.notify("Nothing recorded.")
             return
+        from ..core.migrations.baseline import record_baseline  # deferred (see the module docstring)
+
         try:
             plan = await record_baseline(self.target, self.folder(), name)
         except DibsError as exc:
@@ -366,6 +377,8 @@ class MigrationsPane(Vertical):
 
     @work(exclusive=True, exit_on_error=False, group="migrations-apply")
     async def confirm_and_apply(self, names: list[str]) -> None:
+        from ..core.review.run import review_file  # deferred (see the module docstring)
+
         lines = [f"Apply {len(names)} migration(s)?", *names]
         hazards: list[str] = []
         segments: list[str] = []
@@ -397,6 +410,8 @@ class MigrationsPane(Vertical):
             if event.kind != "failed":
                 self.progress.append(event.message)
                 self._status(Content(safe(event.message)))
+
+        from ..core.migrations.apply import apply_pending  # deferred (see the module docstring)
 
         try:
             result = await apply_pending(
@@ -441,6 +456,8 @@ class MigrationsPane(Vertical):
 
     @work(exclusive=True, exit_on_error=False, group="migrations-generate")
     async def generate(self) -> None:
+        from ..core.generate import generate_migration  # deferred (see the module docstring)
+
         settings = self.context.settings
         desired = self.context.desired_spec()
         sources = [Path(str(d)) for d in desired if Path(str(d)).exists()] or (  # noqa: ASYNC240 - stat only

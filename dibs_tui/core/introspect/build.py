@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -125,8 +126,12 @@ class Builder:
             self._rows[name] = rows
 
     async def _build_columns(self, rows: Sequence[Record]) -> None:
-        """Columns by relation (rows come ordered by relation and attnum), unpacked by position."""
-        new, no_meta, key_column = new_column, MetaStatus.NO_META, KeyColumn
+        """Columns by relation (rows come ordered by relation and attnum), unpacked by position.
+
+        Names, types, collations and defaults repeat across tables (95,000 columns, 25 types at 5,000 tables)
+        and the driver makes a new string of each: they are interned, one string per distinct value."""
+        new, no_meta, key_column, intern = new_column, MetaStatus.NO_META, KeyColumn, sys.intern
+        type_keys: dict[tuple[str, str], tuple[str, str]] = {}
         current = None
         rel_columns: list[Column] = []
         rel_keys: dict[int, KeyColumn] = {}
@@ -147,6 +152,13 @@ class Builder:
             ) = row
             if relid != current:
                 current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
+            name, type_ = intern(name), intern(type_)
+            if expression is not None:
+                expression = intern(expression)
+            if collation is not None:
+                collation = intern(collation)
+            if type_key:
+                type_key = type_keys.setdefault((type_key[0], type_key[1]), (type_key[0], type_key[1]))
             if identity_code or generated_code:
                 identity, generated = IDENTITY.get(identity_code), GENERATED.get(generated_code)
                 column = new(
@@ -159,7 +171,7 @@ class Builder:
                     generated,
                     expression if generated else None,
                     collation,
-                    (type_key[0], type_key[1]) if type_key else None,
+                    type_key or None,
                     comment,
                     None,
                     no_meta,
@@ -175,7 +187,7 @@ class Builder:
                     None,
                     None,
                     collation,
-                    (type_key[0], type_key[1]) if type_key else None,
+                    type_key or None,
                     comment,
                     None,
                     no_meta,

@@ -4,6 +4,7 @@ hot loops (a row per column, constraint and index of every table)."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
@@ -79,7 +80,7 @@ def relation_from(
     parents = tuple(zip(r["parent_schemas"] or (), r["parent_names"] or (), strict=True))
     is_partition = bool(r["is_partition"])
     return Relation(
-        schema=r["schema"],
+        schema=sys.intern(r["schema"]),
         name=r["name"],
         kind=KINDS[r["kind"]],
         columns=tuple(columns),
@@ -157,8 +158,8 @@ def constraint_from(c: Record, names: dict[int, str], column_names: dict[int, di
             target_names = column_names.get(c["target_relid"], {})
             target_columns = [target_names[int(k)] for k in c["target_keys"] or ()]
         fk = new_foreign_key(
-            c["target_schema"],
-            c["target_table"],
+            sys.intern(c["target_schema"]),
+            sys.intern(c["target_table"]),
             tuple(target_columns),
             _FK_ACTIONS.get((c["on_delete"]), "NO ACTION"),
             _FK_ACTIONS.get((c["on_update"]), "NO ACTION"),
@@ -202,7 +203,7 @@ def index_from(i: Record, keys: dict[int, KeyColumn], definition: str) -> Index:
         i["name"],
         all_columns[:key_count],
         definition,
-        i["method"],
+        sys.intern(i["method"]),
         i["is_unique"],
         i["is_primary"],
         i["predicate"],
