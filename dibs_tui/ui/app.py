@@ -40,7 +40,7 @@ from ..core.gc_pause import freeze_long_lived
 from ..core.model import Catalog, QualifiedName
 from .app_help import TablesCommands, help_entries, system_commands
 from .catalog_loader import fetch_catalog, fetch_relation
-from .catalog_messages import CatalogFailed, CatalogListed, CatalogLoaded, RelationPreviewed
+from .catalog_messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
 from .diff_pane import DiffPane
 from .finder_candidates import column_candidates, table_candidates
 from .loader_runs import LoaderRuns
@@ -224,6 +224,7 @@ class DibsApp(App[int]):
             marks,
             loaded,
             on_listed=listed,
+            on_progress=lambda done, total: self.post_message(CatalogProgress(generation, done, total)),
             wants_listing=lambda: self.catalog is None,  # a refresh keeps the old full catalog on screen
             first_card_ready=self._first_card_ready,
             first_card_wait=FIRST_CARD_WAIT,
@@ -242,6 +243,12 @@ class DibsApp(App[int]):
         self._show_selected()  # asks for the selected relation alone (RelationPreviewed)
         if self._preview_pending is None:
             self._first_card_ready.set()
+
+    @on(CatalogProgress)
+    def _catalog_progress(self, event: CatalogProgress) -> None:
+        if event.generation == self._load_generation and self.load_state:
+            self.load_state = f"{self.load_state.split(' (')[0]} ({event.done}/{event.total} queries)"
+            self._update_header()
 
     def _request_preview(self, key: QualifiedName) -> None:
         if key != self._preview_pending:

@@ -27,6 +27,7 @@ async def fetch_catalog(
     loaded: list[Catalog],
     *,
     on_listed: Callable[[Catalog], None],
+    on_progress: Callable[[int, int], object],
     wants_listing: Callable[[], bool],
     first_card_ready: threading.Event,
     first_card_wait: float,
@@ -62,6 +63,7 @@ async def fetch_catalog(
                     include_schemas=settings.include_schemas,
                     exclude_schemas=settings.exclude_schemas,
                     extra_connections=extra,
+                    progress=on_progress,
                 ),
             )
         )

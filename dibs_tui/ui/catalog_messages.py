@@ -29,6 +29,16 @@ class CatalogListed(Message):
         self.connected_at = connected_at
 
 
+class CatalogProgress(Message):
+    """`done` of the full read's `total` queries have answered."""
+
+    def __init__(self, generation: int, done: int, total: int) -> None:
+        super().__init__()
+        self.generation = generation
+        self.done = done
+        self.total = total
+
+
 class RelationPreviewed(Message):
     """One relation, whole, while the full catalog is still loading: enough for its card and details."""
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -58,8 +58,10 @@ class Builder:
     and the dependencies are assembled at the end, when every part is there.
     """
 
-    def __init__(self, only_oids: Sequence[int] = ()) -> None:
+    def __init__(self, only_oids: Sequence[int] = (), arrived: Callable[[int], object] | None = None) -> None:
         self.only_oids = list(only_oids)  # the relations asked for, when not the whole catalog
+        self._on_arrival = arrived  # told how many query results are in, as each arrives
+        self._results = 0
         self.meta: MetaSnapshot | None = None
         self._rows: dict[str, Sequence[Record]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -76,6 +78,9 @@ class Builder:
 
     def consume(self, name: str, rows: Sequence[Record]) -> None:
         self._tasks.append(asyncio.ensure_future(self._consume(name, rows)))
+        self._results += 1
+        if self._on_arrival is not None:
+            self._on_arrival(self._results)
 
     def cancel(self) -> None:
         """Stop the builds still waiting for a result that will not come (a query failed)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -136,20 +136,22 @@ async def _introspect(
     only: tuple[QualifiedName, ...] | None,
     *,
     with_meta: bool = False,
+    progress: Callable[[int, int], object] | None = None,
 ) -> tuple[Catalog, MetaSnapshot | None]:
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
-    lighter group of queries (not after all of them)."""
+    lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results."""
     version = conn.get_server_version()
     version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
     oids: list[int] = []
     if only:
         keys = list(only)
         oids = await conn.fetchval(RELATION_OIDS_SQL, [k[0] for k in keys], [k[1] for k in keys]) or []
-    builder = Builder(oids)
+    queries = queries_for(version_num, only_relations=only is not None)
+    total = sum(1 for sql in queries.values() if sql)
+    builder = Builder(oids, (lambda done: progress(done, total)) if progress else None)
     # The model is immutable, acyclic and kept: built with the collector paused, frozen once built.
     with collector_paused(keep_what_was_built=True):
         try:
-            queries = queries_for(version_num, only_relations=only is not None)
             if with_meta:
                 queries[META] = ""
             await _fetch_all(
@@ -171,12 +173,20 @@ async def load_catalog(
     include_schemas: Iterable[str] = (),
     exclude_schemas: Iterable[str] = (),
     extra_connections: Sequence[asyncpg.Connection] = (),
+    progress: Callable[[int, int], object] | None = None,
 ) -> Catalog:
-    """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta)."""
+    """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta);
+    `progress(done, total)` is called as each query's result arrives (the browser's header shows it)."""
     from ..meta import apply_meta
 
     catalog, snapshot = await _introspect(
-        conn, include_schemas, exclude_schemas, extra_connections, only=None, with_meta=True
+        conn,
+        include_schemas,
+        exclude_schemas,
+        extra_connections,
+        only=None,
+        with_meta=True,
+        progress=progress,
     )
     assert snapshot is not None
     return apply_meta(catalog, snapshot)

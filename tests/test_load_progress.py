@@ -1,0 +1,47 @@
+"""The header says how far the full catalog read has got while it runs."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import asyncpg
+
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.ui.app import DibsApp
+from tests.pg import execute
+
+PATIENCE = 60.0  # seconds before giving up on a state (a hang, never a speed)
+
+
+async def test_the_header_counts_the_answered_queries_while_one_waits_on_a_lock(
+    db: str, tmp_path: Path
+) -> None:
+    # The read is held in the middle: another session locks a table whose CHECK and view it must deparse.
+    await execute(
+        db,
+        "CREATE TABLE held (id int PRIMARY KEY CHECK (id > 0)); CREATE VIEW held_view AS SELECT id FROM held;",
+    )
+    holder = await asyncpg.connect(db)
+    lock = holder.transaction()
+    await lock.start()
+    await holder.execute("LOCK TABLE held IN ACCESS EXCLUSIVE MODE")
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, lock_timeout="10min"), header_label="db")
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            deadline = time.monotonic() + PATIENCE
+            while not re.search(r"\((\d+)/(\d+) queries\)", app.load_state):
+                assert time.monotonic() < deadline, f"no progress in the header: {app.load_state!r}"
+                await pilot.pause(0.05)
+            done, total = map(int, re.search(r"\((\d+)/(\d+) queries\)", app.load_state).groups())  # type: ignore[union-attr]
+            assert 0 < done < total and app.catalog is None  # part of the read is in, the rest waits
+            await lock.rollback()
+            while app.catalog is None:
+                assert time.monotonic() < deadline, "the catalog never arrived after the lock went"
+                await pilot.pause(0.05)
+            assert app.load_state == ""  # the header's progress is gone with the load
+            assert {r.name for r in app.catalog.relations} == {"held", "held_view"}
+    finally:
+        await holder.close()
