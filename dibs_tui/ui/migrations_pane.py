@@ -292,7 +292,6 @@ class MigrationsPane(Vertical):
         """For a pending migration, its hazards and locks on the live data; for any migration with a file,
         what it changes (the folder replayed in a shadow database up to it, diffed before and after)."""
         from ..core.migrations.replay import preview_changes  # deferred (see the module docstring)
-        from ..core.review.run import review_file
 
         assert status.file is not None
         body: list[str] = []
@@ -377,7 +376,6 @@ class MigrationsPane(Vertical):
 
     @work(exclusive=True, exit_on_error=False, group="migrations-apply")
     async def confirm_and_apply(self, names: list[str]) -> None:
-        from ..core.review.run import review_file  # deferred (see the module docstring)
 
         lines = [f"Apply {len(names)} migration(s)?", *names]
         hazards: list[str] = []
