@@ -168,6 +168,29 @@ async def test_a_large_table_is_sampled_and_says_so(db: str, monkeypatch: pytest
     assert 2_500 <= (hazard.count or 0) <= 7_500  # 5,000 NULLs, seen through a sample
 
 
+async def test_a_sample_that_finds_nothing_says_it_proves_nothing(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(count_queries, "SAMPLE_ABOVE_BYTES", 0)
+    monkeypatch.setattr(count_queries, "SAMPLE_ROWS", 2_000)
+    await execute(
+        db,
+        "CREATE TABLE big (id int PRIMARY KEY, code int, parent int);"
+        "INSERT INTO big SELECT g, g, g FROM generate_series(1, 50000) g; UPDATE big SET code = 1 WHERE id = 50000;"
+        "UPDATE big SET parent = 0 WHERE id = 1; ANALYZE big;",
+    )
+    result = await review(
+        db,
+        "ALTER TABLE big ADD CONSTRAINT u UNIQUE (code);\n"
+        "ALTER TABLE big ADD CONSTRAINT f FOREIGN KEY (parent) REFERENCES big (id);",
+    )
+    [duplicates, orphans] = counted(result, FAILS)  # one duplicate pair, one orphan: a sample may miss both
+    for hazard in (duplicates, orphans):
+        assert hazard.estimated_from is not None, hazard.message
+        assert hazard.count or hazard.message.startswith("no "), hazard.message
+    assert "found in a sample of" in duplicates.message and "fails if any value repeats" in duplicates.message
+
+
 async def test_json_carries_the_count(db: str) -> None:
     await execute(db, T + ROWS + "UPDATE t SET v = NULL WHERE id = 3;")
     data = json.loads((await review(db, "ALTER TABLE t ALTER COLUMN v SET NOT NULL;")).to_json())

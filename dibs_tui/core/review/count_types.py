@@ -9,7 +9,7 @@ import asyncpg
 
 from ..sql import quote_ident, quote_literal
 from .count_queries import Failed, Target, count_rows, resolve_type
-from .counted import RowCount, observed
+from .counted import RowCount, observed, unproven
 from .expr_allowlist import columns_of, deparse, refusal
 from .report import Hazard
 
@@ -50,15 +50,17 @@ async def cast_hazards(conn: asyncpg.Connection, target: Target, column: str, co
         fails = "false"  # a value that does not convert makes the count itself fail: Failed
         value = f"({deparse(using) if using is not None else col})::{new.type}"
     hazards: list[Hazard] = []
+    compared = old.category == new.category and old.category in _HOW and old.type != new.type
     try:
-        failed = await count_rows(conn, target, fails) if fails != "false" else RowCount(0)
+        # Guarded: the cast itself runs over the rows, and the first value it refuses raises Failed.
+        failed = await count_rows(conn, target, fails) if fails != "false" else None
         changed = RowCount(0)
-        if old.category == new.category and old.category in _HOW and old.type != new.type:
+        if compared:
             changed = await count_rows(
                 conn, target, f"{value} IS NOT NULL AND ({value})::{old.type} IS DISTINCT FROM {col}"
             )
-        elif fails == "false":
-            await count_rows(conn, target, f"{value} IS NULL AND {col} IS NOT NULL")  # converts every value
+        elif failed is None:
+            changed = await count_rows(conn, target, f"{value} IS NULL AND {col} IS NOT NULL")
     except Failed as exc:
         return [
             observed(
@@ -67,7 +69,9 @@ async def cast_hazards(conn: asyncpg.Connection, target: Target, column: str, co
                 RowCount(None, not_counted=exc.message),
             )
         ]
-    if failed.rows:
+    if failed is None:  # guarded: every value read converted; on a sample, that proves nothing of the rest
+        hazards += unproven(FAILS, "value the cast refuses", target.shown, changed, consequence)
+    elif failed.rows:
         values = failed.rows_text("value")
         hazards.append(
             observed(FAILS, f"{values} of {name} do not fit {written_type}{failed.example_text()}", failed)
@@ -76,6 +80,12 @@ async def cast_hazards(conn: asyncpg.Connection, target: Target, column: str, co
         hazards.append(
             observed(FAILS, f"values of {consequence}; not counted ({failed.not_counted})", failed)
         )
+    else:
+        hazards += unproven(
+            FAILS, f"value that does not fit {written_type}", target.shown, failed, consequence
+        )
+    if not compared:
+        return hazards
     if changed.rows:
         values = changed.rows_text("value")
         hazards.append(
@@ -86,6 +96,14 @@ async def cast_hazards(conn: asyncpg.Connection, target: Target, column: str, co
                 changed,
             )
         )
+    elif changed.rows is None:
+        hazards.append(
+            observed(
+                "data-loss", f"values of {name} the cast changes not counted ({changed.not_counted})", changed
+            )
+        )
+    else:
+        hazards += unproven("data-loss", "value the cast changes", target.shown, changed, "values may change")
     return hazards
 
 

@@ -54,3 +54,18 @@ def observed(kind: str, message: str, found: RowCount | None = None) -> Hazard:
         lost_bytes=found.bytes,
         not_counted=found.not_counted,
     )
+
+
+def unproven(kind: str, what: str, table: str, found: RowCount, consequence: str) -> list[Hazard]:
+    """None found: nothing to report after a full count, but a sample proves nothing (a rare duplicate or
+    orphan is easily missed), so say what was read and what would follow."""
+    if found.sampled is None:
+        return []
+    return [
+        observed(
+            kind,
+            f"no {what} found in a sample of {found.sampled:,} rows of {table} (too large to count in full "
+            f"within the time limit): {consequence}",
+            found,
+        )
+    ]

@@ -17,7 +17,7 @@ from ..sql import quote_ident
 from .count_catalog import catalog_constraint, schema_contents
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target
 from .count_types import cast_hazards
-from .counted import RowCount, observed, size
+from .counted import RowCount, observed, size, unproven
 from .expr_allowlist import columns_of, deparse, refusal
 from .facts import Facts
 from .names import key
@@ -137,7 +137,7 @@ class Counter:
         if found.rows is None:
             return [not_counted(FAILS, f"NULLs in {target.shown}.{shown}", found.not_counted, consequence)]
         if not found.rows:
-            return []
+            return unproven(FAILS, f"NULL in {shown}", target.shown, found, consequence)
         verb = "have" if found.rows != 1 or found.sampled else "has"
         return [
             observed(
@@ -183,7 +183,7 @@ class Counter:
         if found.rows is None:
             return [not_counted(FAILS, f"rows violating CHECK ({text})", found.not_counted, consequence)]
         if not found.rows:
-            return []
+            return unproven(FAILS, f"row violating CHECK ({text})", target.shown, found, consequence)
         return [
             observed(
                 FAILS,
@@ -228,7 +228,7 @@ class Counter:
         if found.rows is None:
             return [not_counted(FAILS, f"rows referencing no row of {shown}", found.not_counted, consequence)]
         if not found.rows:
-            return []
+            return unproven(FAILS, f"row referencing no row of {shown}", target.shown, found, consequence)
         return [
             observed(
                 FAILS,
@@ -254,7 +254,7 @@ class Counter:
                 not_counted(FAILS, f"duplicates in {target.shown} ({cols})", found.not_counted, consequence)
             ]
         if not found.rows:
-            return []
+            return unproven(FAILS, f"duplicate in ({cols})", target.shown, found, consequence)
         groups = found.rows_text("duplicate value group")
         return [
             observed(
@@ -322,7 +322,7 @@ class Counter:
         if found.rows is None:
             return [not_counted(FAILS, what, found.not_counted, consequence)]
         if not found.rows:
-            return []
+            return unproven(FAILS, "conflicting rows", target.shown, found, consequence)
         return [
             observed(
                 FAILS,
@@ -406,7 +406,9 @@ class Counter:
                 )
             ]
         if not found.rows:
-            return []
+            return unproven(
+                LOSS, f"non-null value of {column}", target.shown, found, "the drop loses any there are"
+            )
         values = found.rows_text("non-null value")
         stored = f", {size(found.bytes)} stored" if found.bytes is not None else ""
         return [observed(LOSS, f"drops {name}: {values} in {target.described}{stored}", found)]
