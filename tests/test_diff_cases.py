@@ -1,7 +1,10 @@
 """Data-driven convergence cases: each folder of tests/diffcases holds current.sql and desired.sql.
 
-Optional files: `renames.txt` (lines OLD=NEW, passed as accepted renames) and `expect.txt` (lines that must
-appear in the plan, e.g. `ADD VALUE 'b' AFTER 'a'`; a line starting with `!` must NOT appear).
+Every case runs both ways: current -> desired, then desired -> current, unless the folder holds `oneway.txt`
+saying why not. Optional files: `renames.txt` (lines OLD=NEW, passed as accepted renames; forward only),
+`expect.txt` (lines that must appear in the forward plan, e.g. `ADD VALUE 'b' AFTER 'a'`; a line starting with
+`!` must NOT appear), `rows.sql` (inserted into current before the forward plan: every table the plan does not
+drop keeps its rows) and `rows_back.sql` (the same for the reverse plan, written against desired.sql).
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ from tests.diffcases.harness import FINGERPRINT_GAPS, converge
 
 CASES = Path(__file__).parent / "diffcases"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "desired.sql").exists())
+BACK = [name for name in NAMES if not (CASES / name / "oneway.txt").exists()]
+
+
+def _text(folder: Path, name: str) -> str:
+    return (folder / name).read_text() if (folder / name).exists() else ""
 
 
 @pytest.mark.parametrize("case", NAMES)
 def test_case_converges(case: str, new_database: Callable[[], str]) -> None:
     folder = CASES / case
-    current = (folder / "current.sql").read_text() if (folder / "current.sql").exists() else ""
     renames = []
     if (folder / "renames.txt").exists():
         renames = [
@@ -28,9 +35,10 @@ def test_case_converges(case: str, new_database: Callable[[], str]) -> None:
         ]
     outcome = converge(
         new_database,
-        current,
-        (folder / "desired.sql").read_text(),
+        _text(folder, "current.sql"),
+        _text(folder, "desired.sql"),
         accepted_renames=renames,  # type: ignore[arg-type]
+        rows_sql=_text(folder, "rows.sql"),
         known_gap=FINGERPRINT_GAPS.get(f"diffcases/{case}"),
     )
     assert outcome.plan, "a case must have differences"
@@ -41,3 +49,17 @@ def test_case_converges(case: str, new_database: Callable[[], str]) -> None:
                 assert line[1:] not in script, script
             elif line:
                 assert line in script, script
+
+
+@pytest.mark.parametrize("case", BACK)
+def test_case_converges_back(case: str, new_database: Callable[[], str]) -> None:
+    """desired -> current: every drop of the forward plan is a create here and the other way round."""
+    folder = CASES / case
+    outcome = converge(
+        new_database,
+        _text(folder, "desired.sql"),
+        _text(folder, "current.sql"),
+        rows_sql=_text(folder, "rows_back.sql"),
+        known_gap=FINGERPRINT_GAPS.get(f"diffcases/{case} (back)"),
+    )
+    assert outcome.plan, "a case must have differences"

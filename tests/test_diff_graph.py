@@ -75,9 +75,11 @@ def test_a_drop_waits_for_its_dependents_drops_from_the_current_catalog() -> Non
 
 
 def test_a_create_waits_for_what_it_references_in_the_desired_catalog() -> None:
+    """pg_depend of the desired side: t's default calls f (pg_depend names the column), so t waits for f."""
     fn = ("function", "public", "f", "")
     desired = deps((ObjectRef("column", "public", "t", "a"), ObjectRef("function", "public", "f")))
-    create_t = step("create table t", PRE_CREATE, creates=(table("t"),))
+    default: NodeKey = ("default", "public", "t", "a")  # the default written inline in the CREATE TABLE
+    create_t = step("create table t", PRE_CREATE, creates=(table("t"), default))
     create_f = step("create function f", LATE_CREATE, creates=(fn,))
     assert sqls([create_t, create_f], desired=desired) == ["create function f", "create table t"]
 

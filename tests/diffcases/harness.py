@@ -15,6 +15,7 @@ from dibs_tui.core.fingerprint import Fingerprint, compare, fingerprint
 from dibs_tui.core.introspect.read import introspect
 from dibs_tui.core.model import Catalog, ConstraintKind, Relation
 from dibs_tui.core.plan import Change, PlannedStatement, RenameSuggestion
+from dibs_tui.core.sql import qualified
 from tests.pg import psql_file
 
 
@@ -61,6 +62,32 @@ FINGERPRINT_GAPS: dict[str, str] = {
 }
 
 
+def _kept_tables(
+    current: Catalog, desired: Catalog, plan: Sequence[PlannedStatement]
+) -> list[tuple[str, str]]:
+    """Tables on both sides that no statement of the plan drops (their rows must survive)."""
+    dropped = {
+        (ref.schema, ref.name)
+        for s in plan
+        if s.sql.startswith("DROP TABLE")
+        for ref in s.touches
+        if ref.kind == "table"
+    }
+    return sorted(
+        r.key
+        for r in current.tables()
+        if desired.relation(*r.key) is not None and r.key not in dropped and r.partition_of is None
+    )
+
+
+async def _row_counts(dsn: str, tables: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return {t: await conn.fetchval(f"SELECT count(*) FROM {qualified(*t)}") for t in tables}
+    finally:
+        await conn.close()
+
+
 @dataclass
 class Outcome:
     changes: tuple[Change, ...]
@@ -79,12 +106,22 @@ def converge(
     accepted_renames: Sequence[tuple[str, str]] = (),
     options: str | None = None,
     known_gap: str | None = None,
+    rows_sql: str = "",
 ) -> Outcome:
+    """`rows_sql` is inserted into current before planning: every table the plan does not drop keeps its rows."""
     a, b = new_database(), new_database()
     psql_file(a, "current", text=current_sql, options=options)
+    if rows_sql:
+        psql_file(a, "rows", text=rows_sql, options=options)
     psql_file(b, "desired", text=desired_sql, options=options)
     return converge_dsns(
-        a, b, include=include, exclude=exclude, accepted_renames=accepted_renames, known_gap=known_gap
+        a,
+        b,
+        include=include,
+        exclude=exclude,
+        accepted_renames=accepted_renames,
+        known_gap=known_gap,
+        count_rows=bool(rows_sql),
     )
 
 
@@ -96,6 +133,7 @@ def converge_dsns(
     exclude: Sequence[str] = (),
     accepted_renames: Sequence[tuple[str, str]] = (),
     known_gap: str | None = None,
+    count_rows: bool = False,
 ) -> Outcome:
     """`known_gap`: the reason from FINGERPRINT_GAPS when this case is known to differ by the fingerprint."""
 
@@ -103,7 +141,10 @@ def converge_dsns(
         current = await introspect_dsn(a, include, exclude)
         desired = await introspect_dsn(b, include, exclude)
         changes, plan, renames = diff_catalogs(current, desired, accepted_renames=accepted_renames)
+        kept = _kept_tables(current, desired, plan) if count_rows else []
+        before = await _row_counts(a, kept)
         await apply_plan(a, plan)
+        assert await _row_counts(a, kept) == before, "rows lost in tables the plan keeps"
         after = await introspect_dsn(a, include, exclude)
         _, residual, _ = diff_catalogs(after, desired)
         assert not residual, (

@@ -25,6 +25,7 @@ from ..model import Catalog, ObjectRef
 from ..model_unmodelled import pair_unmodelled
 from ..plan import Change, ChangeKind, DiffResult, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident
+from .cascade import plan_cascades
 from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
 from .compare_objects import plan_objects
 from .compare_relations import plan_relations
@@ -85,6 +86,7 @@ def diff_catalogs(
     plan_relations(state, recreated_functions)
     plan_foreign_options(state)
     plan_objects(state)
+    plan_cascades(state)
     ordered = ordered_steps(state.steps, state.current_deps, state.desired_deps)
     if state.needs_bodies_off:
         # Like pg_dump: SQL function bodies may read tables created later in the plan.

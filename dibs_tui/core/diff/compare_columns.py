@@ -76,15 +76,19 @@ def _column_unchanged(a: Column, b: Column) -> bool:
 
 
 def _inherited_columns(state: PlanState, old: Relation, new: Relation) -> set[str]:
-    """Columns that come from a parent on both sides: changes to them propagate from the parent."""
+    """Columns that come from a parent on both sides: changes to them (and their drop) propagate from the parent."""
     names: set[str] = set()
     parents = set(old.inherits) & set(new.inherits)
     if old.partition_of is not None and old.partition_of == new.partition_of:
         parents.add(old.partition_of)
     for parent_key in parents:
-        parent = state.desired.relation(*parent_key)
-        if parent is not None:
-            names |= {c.name for c in parent.columns}
+        for catalog in (
+            state.desired,
+            state.current,
+        ):  # a column the parent drops goes with the parent's drop
+            parent = catalog.relation(*parent_key)
+            if parent is not None:
+                names |= {c.name for c in parent.columns}
     return names
 
 
@@ -150,9 +154,11 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
         else:
             plan_alter_column(state, new, prev, col, inherited=col.name in inherited)
         state.comment(cref, "column", prev.comment if prev else None, col.comment)
+    leaving = _leaving_parents(state, old, new)
     for col in old.columns:
         if col.name not in new_cols and col.name not in inherited:
             cref = ObjectRef("column", new.schema, new.name, col.name)
+            after = [_detached(new, p) for p, names in leaving if col.name in names]
             state.change(ChangeKind.DROP, cref, "column", old=column_sql(col), destructive=True)
             state.step(
                 ALTER_TABLES,
@@ -160,8 +166,26 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
                 ChangeKind.ALTER,
                 [ref, cref],
                 destructive=True,
-                destroys=[cref],
+                destroys=[cref, *state.owned_sequences(new.schema, new.name, col.name)],
+                needs=after,
             )
+
+
+def _leaving_parents(
+    state: PlanState, old: Relation, new: Relation
+) -> list[tuple[tuple[str, str], set[str]]]:
+    """Parents the table stops inheriting from, with their columns: those become droppable once detached."""
+    out = []
+    for parent_key in set(old.inherits) - set(new.inherits):
+        parent = state.current.relation(*parent_key)
+        out.append((parent_key, {c.name for c in parent.columns} if parent else set()))
+    return out
+
+
+def _detached(rel: Relation, parent_key: tuple[str, str]) -> ObjectRef:
+    """The state "no longer inherits from parent": a NO INHERIT creates it, a drop of a column that came from
+    that parent needs it (PostgreSQL refuses to drop an inherited column)."""
+    return ObjectRef("detached", rel.schema, rel.name, qualified(*parent_key))
 
 
 def _alter_storage(state: PlanState, old: Relation, new: Relation) -> None:
@@ -226,6 +250,7 @@ def _alter_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -
                 f"ALTER TABLE {name} NO INHERIT {qualified(*parent_key)};",
                 ChangeKind.ALTER,
                 [ref],
+                creates=[_detached(new, parent_key)],
             )
     for parent_key in new.inherits:
         if parent_key not in old.inherits:
@@ -267,7 +292,13 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
     default_changes = old.default != new.default
     if old.identity is not None and new.identity is None and not inherited:
         details.append("identity dropped")
-        state.step(ALTER_TABLES, f"{prefix} DROP IDENTITY;", ChangeKind.ALTER, [ref, cref])
+        state.step(
+            ALTER_TABLES,
+            f"{prefix} DROP IDENTITY;",
+            ChangeKind.ALTER,
+            [ref, cref],
+            destroys=state.owned_sequences(rel.schema, rel.name, new.name),
+        )
     if old.default is not None and (default_changes or type_changes):
         if new.default is None:
             details.append("default dropped")

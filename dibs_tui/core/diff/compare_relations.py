@@ -3,6 +3,8 @@ first because it reads them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..ddl import column_sql, view_sql
 from ..model import (
     ObjectRef,
@@ -15,6 +17,7 @@ from .compare_columns import plan_alter_table
 from .compare_constraints import plan_constraints, plan_foreign_keys, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
 from .compare_schemas import plan_sequence_ownership
+from .cycle_moves import defaults_set_later, drop_cycle_parts
 from .graph import (
     ADD_CONSTRAINTS,
     ALTER_TABLES,
@@ -38,6 +41,7 @@ def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> Non
     cur = state.current.relations_by_key
     des = state.desired.relations_by_key
     affected, column_readers = _affected(state, recreated_functions)
+    drop_cycle_parts(state)
     views_to_drop, views_to_replace = _changed_views(cur, des)
     _spread_to_readers(state, affected, column_readers, views_to_drop, views_to_replace)
     _drop_views(state, views_to_drop)
@@ -275,6 +279,7 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
     if rel.kind is RelationKind.FOREIGN:
         persistence = "FOREIGN "
     needs = [ObjectRef("schema", "", rel.schema)]
+    later = defaults_set_later(state, rel)
     if rel.partition_of is not None:
         sql = (
             f"CREATE {persistence}TABLE {name} PARTITION OF {qualified(*rel.partition_of)} "
@@ -283,7 +288,7 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         needs.append(ObjectRef("table", *rel.partition_of))
     else:
         cols = sorted(rel.columns, key=lambda c: c.position)
-        body = ",\n    ".join(column_sql(c) for c in cols)
+        body = ",\n    ".join(column_sql(replace(c, default=None) if c.name in later else c) for c in cols)
         sql = f"CREATE {persistence}TABLE {name} (\n    {body}\n)"
         if rel.inherits:
             sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
@@ -298,19 +303,13 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         if col.type_key is not None:
             needs.append(type_ref(*col.type_key))
     state.change(ChangeKind.CREATE, ref, what_of(rel), new=sql)
-    state.step(CREATE_TABLES, sql + ";", ChangeKind.CREATE, [ref], creates=[ref], needs=needs)
-    if rel.partition_of is not None:
-        # Columns come from the parent; defaults and NOT NULLs of the partition's own are set afterwards.
-        parent = state.desired.relation(*rel.partition_of)
-        for col in rel.columns:
-            pcol = parent.column(col.name) if parent else None
-            if col.default is not None and (pcol is None or pcol.default != col.default):
-                state.step(
-                    ALTER_TABLES,
-                    f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)} SET DEFAULT {col.default};",
-                    ChangeKind.ALTER,
-                    [ref],
-                )
+    inline = [
+        ObjectRef("column" if c.generated else "default", rel.schema, rel.name, c.name)
+        for c in rel.columns
+        if (c.default is not None and c.name not in later) or c.generated
+    ]
+    state.step(CREATE_TABLES, sql + ";", ChangeKind.CREATE, [ref], creates=[ref, *inline], needs=needs)
+    _defaults_after_create(state, rel, later)
     if rel.rls_enabled:
         state.step(LATE_CREATE, f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;", ChangeKind.ALTER, [ref])
     if rel.rls_forced:
@@ -324,6 +323,29 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         state.comment(ObjectRef("column", rel.schema, rel.name, col.name), "column", None, col.comment)
 
 
+def _defaults_after_create(state: PlanState, rel: Relation, later: set[str]) -> None:
+    """Defaults set once the table exists: a partition's own (its columns come from the parent) and those
+    calling a function that reads the table (set after the function)."""
+    ref = table_ref(rel)
+    parent = state.desired.relation(*rel.partition_of) if rel.partition_of is not None else None
+    for col in sorted(rel.columns, key=lambda c: c.position):
+        if col.default is None:
+            continue
+        pcol = parent.column(col.name) if parent else None
+        own = rel.partition_of is not None and (pcol is None or pcol.default != col.default)
+        if col.name in later or own:
+            default = ObjectRef("default", rel.schema, rel.name, col.name)
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(col.name)} "
+                f"SET DEFAULT {col.default};",
+                ChangeKind.ALTER,
+                [ref],
+                creates=[default],
+                needs=[ref],
+            )
+
+
 def plan_drop_table(state: PlanState, rel: Relation, *, early: bool = False) -> None:
     """`early`: the table is re-created under the same name, so it must go before the create."""
     ref = table_ref(rel)
@@ -334,6 +356,6 @@ def plan_drop_table(state: PlanState, rel: Relation, *, early: bool = False) -> 
         f"DROP {keyword} {qualified(rel.schema, rel.name)};",
         ChangeKind.DROP,
         [ref],
-        destroys=[ref],
+        destroys=[ref, *state.owned_sequences(rel.schema, rel.name)],
         destructive=True,
     )

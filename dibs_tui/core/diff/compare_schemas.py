@@ -6,6 +6,7 @@ from ..ddl import sequence_options
 from ..model import (
     Constraint,
     Extension,
+    Function,
     ObjectRef,
     Relation,
 )
@@ -184,20 +185,43 @@ def plan_functions(state: PlanState) -> set[ObjectRef]:
         needs = [ObjectRef("schema", "", ref.schema)]
         state.step(phase, function_sql(new), kind, [ref], creates=[ref], needs=needs)
         state.comment(ref, what, cur[ref].comment if ref in cur else None, new.comment)
+    replaced = _replaced_signatures(cur, des)
     for ref in cur.keys() - des.keys():
         old = cur[ref]
         if old.definition is None:
             continue
         state.change(ChangeKind.DROP, ref, function_keyword(old).lower(), old.definition, destructive=True)
+        successor = replaced.get(ref)
+        if successor is not None:
+            dropped.add(ref)
         state.step(
-            DROP_OBJECTS,
+            DROP_DEPENDENTS if successor else DROP_OBJECTS,
             f"DROP {function_keyword(old)} {function_signature(old)};",
             ChangeKind.DROP,
             [ref],
             destroys=[ref],
+            vacates=[successor] if successor else [],
             destructive=True,
         )
     return dropped
+
+
+def _replaced_signatures(
+    cur: dict[ObjectRef, Function], des: dict[ObjectRef, Function]
+) -> dict[ObjectRef, ObjectRef]:
+    """A function whose parameter names (or types) change under the same name and arity is a new signature:
+    PostgreSQL wants the old one dropped first (CREATE OR REPLACE cannot rename a parameter), and what used
+    the old one is re-created around it."""
+    gone: dict[tuple[str, str, int], list[ObjectRef]] = {}
+    new: dict[tuple[str, str, int], list[ObjectRef]] = {}
+    for side, refs in ((gone, cur.keys() - des.keys()), (new, des.keys() - cur.keys())):
+        for ref in refs:
+            side.setdefault((ref.schema, ref.name, _arity(ref.sub)), []).append(ref)
+    return {olds[0]: new[k][0] for k, olds in gone.items() if len(olds) == 1 and len(new.get(k, ())) == 1}
+
+
+def _arity(identity_arguments: str) -> int:
+    return 0 if not identity_arguments else identity_arguments.count(",") + 1
 
 
 def plan_sequence_ownership(state: PlanState) -> None:

@@ -8,8 +8,8 @@ thousands of dataclasses dominated large diffs. Edges between steps:
   the old X away (`vacates`);
 * pg_depend of the current catalog: the destroy of X runs after the destroys of X's dependents (a dependent
   part of a table, a column or its default counts as destroyed when its own step or its table's drop is planned);
-* pg_depend of the desired catalog: the create of Y runs after the creates of what Y references (a table
-  after what its columns' types and defaults reference);
+* pg_depend of the desired catalog: the create of Y runs after the creates of what Y references (a table's
+  create declares the defaults and generated columns it writes inline, so it runs after what they reference);
 * a schema is created before, and dropped after, every object in it; an extension is created before every
   other object and dropped after every other object's drop (its operator classes and types are not in our
   pg_depend rows).
@@ -48,6 +48,7 @@ NodeKey = tuple[str, str, str, str]
 # Parts of a relation: they go with their table's drop and exist once it is created.
 _PARTS = frozenset(("column", "default", "constraint", "index", "trigger", "policy", "rule"))
 _TYPE_KINDS = frozenset(("enum", "domain", "type"))
+_OWNERS = frozenset(("table", "column"))
 
 
 def key(ref: ObjectRef) -> NodeKey:
@@ -108,11 +109,10 @@ class DepIndex:
         within: dict[NodeKey, list[NodeKey]] = {}
         for dep in catalog.dependencies:
             a, b = key(dep.dependent), key(dep.referenced)
-            references.setdefault(a, []).append(b)
-            owner = _owner(a)
-            if owner is not None and owner != b and a[0] == "column":
-                references.setdefault(owner, []).append(b)  # columns are created with their table
-                references.setdefault(("default", *a[1:]), []).append(b)  # pg_depend's column is its default
+            if a[0] != "sequence" or b[0] not in _OWNERS:  # OWNED BY is a step of its own, after the table
+                references.setdefault(a, []).append(b)
+            if a[0] == "column":  # pg_depend's column is its default (or its generation expression)
+                references.setdefault(("default", *a[1:]), []).append(b)
             dependents.setdefault(b, []).append(a)
             owner = _owner(b)
             if owner is not None and owner != _owner(a) and owner != a:

@@ -34,11 +34,18 @@ class PlanState:
     desired_deps: DepIndex = field(init=False)
     current_deps: DepIndex = field(init=False)
     inheritors: dict[tuple[str, str], list[Relation]] = field(init=False)
+    _owned: dict[tuple[str, str], list[tuple[str, ObjectRef]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.desired_deps = DepIndex(self.desired)
         self.current_deps = DepIndex(self.current)
         self.inheritors = {}
+        self._owned = {}
+        for seq in self.current.sequences:
+            if seq.owned_by is not None:
+                owner = seq.owned_by
+                entry = (owner.column, ObjectRef("sequence", seq.schema, seq.name))
+                self._owned.setdefault((owner.schema, owner.table), []).append(entry)
         for rel in self.current.relations:
             for parent in rel.inherits:
                 self.inheritors.setdefault(parent, []).append(rel)
@@ -99,6 +106,10 @@ class PlanState:
         for column in columns:
             found += deps.get(("column", schema, table, column), ())
         return [ObjectRef(*node) for node in found]
+
+    def owned_sequences(self, schema: str, table: str, column: str | None = None) -> list[ObjectRef]:
+        """The current sequences a table (or one column) owns: serial and identity ones go with it."""
+        return [ref for col, ref in self._owned.get((schema, table), ()) if column is None or col == column]
 
     def comment(self, ref: ObjectRef, what: str, old: str | None, new: str | None) -> None:
         if (old or None) == (new or None):

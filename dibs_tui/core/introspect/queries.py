@@ -297,7 +297,8 @@ SELECT p.oid, n.nspname AS schema, p.proname AS name,
        CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid)
             WHEN p.prokind = 'a' THEN (
               SELECT 'CREATE OR REPLACE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
-                  || '(' || pg_get_function_arguments(p.oid) || ') (' || concat_ws(', ',
+                  || '(' || COALESCE(NULLIF(pg_get_function_arguments(p.oid), ''), '*') || ') ('
+                  || concat_ws(', ',
                     'SFUNC = ' || a.aggtransfn::regproc::text,
                     'STYPE = ' || format_type(a.aggtranstype, NULL),
                     CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc::text END,

@@ -1,0 +1,190 @@
+"""Re-create cascades: what depends on an object that the plan drops and creates again goes and comes with it.
+
+A function whose result or parameters change, a view re-created, a table re-created: PostgreSQL refuses the
+drop while a default, CHECK, index, policy, trigger, view or SQL-standard function body still uses the object.
+The set is read from the current catalog's pg_depend, transitively (a policy reading a view that reads the
+function); each member not already dropped by its own comparison is dropped before and re-created after from
+the desired side's definition. The graph then orders the drops after nothing and the creates after the root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..ddl import policy_sql, view_sql
+from ..model import Catalog, Function, ObjectRef, Relation, RelationKind
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .graph import ADD_CONSTRAINTS, ALTER_TABLES, DROP_DEPENDENTS, LATE_CREATE, PRE_CREATE, NodeKey
+from .render import func_ref, function_keyword, function_signature, function_sql, partition_index_sql
+from .state import PlanState
+
+# What a re-created object passes on to its own dependents (a default or a policy has none).
+_SPREADS = frozenset(("function", "table", "constraint", "index", "type"))
+
+
+def plan_cascades(state: PlanState) -> None:
+    destroyed: set[NodeKey] = set()
+    created: set[NodeKey] = set()
+    vacated: set[NodeKey] = set()
+    for st in state.steps:
+        destroyed.update(st.destroys)
+        created.update(st.creates)
+        vacated.update(st.vacates)
+    # Dropped and created again; or dropped to free the name of its successor (a function's new signature).
+    roots = (destroyed & created) - vacated
+    roots.update(node for st in state.steps if st.vacates for node in st.destroys if node not in st.vacates)
+    seen = set(roots)
+    frontier = sorted(roots)
+    while frontier:
+        node = frontier.pop()
+        for dependent in sorted(state.current_deps.of(node)):
+            if dependent in seen:
+                continue
+            seen.add(dependent)
+            if not _planned(dependent, destroyed) and _recreate(state, dependent, node):
+                destroyed.add(dependent)
+            if dependent[0] in _SPREADS:
+                frontier.append(dependent)
+
+
+def _planned(node: NodeKey, destroyed: set[NodeKey]) -> bool:
+    """Its own comparison (or its table's drop) already drops it: the desired side's version follows."""
+    table = ("table", node[1], node[2], "")
+    default = ("default", *node[1:])
+    return node in destroyed or (node[0] != "table" and table in destroyed) or default in destroyed
+
+
+def _recreate(state: PlanState, node: NodeKey, root: NodeKey) -> bool:
+    """Drop `node` and create it again from the desired side; False when it is not there to re-create."""
+    kind, schema, name, sub = node
+    cur_rel, des_rel = state.current.relation(schema, name), state.desired.relation(schema, name)
+    handler = _HANDLERS.get(kind)
+    if handler is None:
+        return False
+    made = handler(state, node, cur_rel, des_rel)
+    if made:
+        what = "default" if kind == "column" else kind
+        ref = ObjectRef(kind, schema, name, sub)
+        state.change(ChangeKind.ALTER, ref, what, detail=f"re-created around {_name(root)}")
+    return made
+
+
+def _name(node: NodeKey) -> str:
+    kind, schema, name, sub = node
+    return f"{kind} {qualified(schema, name)}" + (f"({sub})" if kind == "function" else "")
+
+
+def _pair(state: PlanState, rel: Relation, ref: ObjectRef, drop: str, create: str | None, phase: int) -> None:
+    table = ObjectRef("table", rel.schema, rel.name)
+    state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [table, ref], destroys=[ref])
+    if create is not None:
+        state.step(phase, create, ChangeKind.ALTER, [table, ref], creates=[ref], needs=[table])
+
+
+def _default(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
+    _, schema, name, column = node
+    old = cur.column(column) if cur else None
+    new = des.column(column) if des else None
+    if cur is None or old is None or old.default is None or old.generated:
+        return False
+    prefix = f"ALTER TABLE {qualified(schema, name)} ALTER COLUMN {quote_ident(column)}"
+    ref = ObjectRef("default", schema, name, column)
+    create = f"{prefix} SET DEFAULT {new.default};" if new is not None and new.default else None
+    _pair(state, cur, ref, f"{prefix} DROP DEFAULT;", create, ALTER_TABLES)
+    return True
+
+
+def _constraint(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
+    old = next((c for c in cur.constraints if c.name == node[3]), None) if cur else None
+    new = next((c for c in des.constraints if c.name == node[3]), None) if des else None
+    if cur is None or old is None or old.is_inherited:
+        return False
+    table = qualified(cur.schema, cur.name)
+    create = f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(node[3])} {new.definition};" if new else None
+    drop = f"ALTER TABLE {table} DROP CONSTRAINT {quote_ident(node[3])};"
+    _pair(state, cur, ObjectRef(*node), drop, create, ADD_CONSTRAINTS)
+    return True
+
+
+def _index(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
+    old = next((i for i in cur.indexes if i.name == node[3]), None) if cur else None
+    new = next((i for i in des.indexes if i.name == node[3]), None) if des else None
+    if cur is None or old is None or old.owned_by_constraint:
+        return False
+    partition = cur.partition_of is not None
+    create = partition_index_sql(new, partition=partition) if new else None
+    drop = f"DROP INDEX{' IF EXISTS' if partition else ''} {qualified(cur.schema, node[3])};"
+    _pair(state, cur, ObjectRef(*node), drop, create, LATE_CREATE)
+    return True
+
+
+def _policy(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
+    if cur is None or not any(p.name == node[3] for p in cur.policies):
+        return False
+    new = next((p for p in des.policies if p.name == node[3]), None) if des else None
+    drop = f"DROP POLICY {quote_ident(node[3])} ON {qualified(cur.schema, cur.name)};"
+    create = policy_sql(des, new) if des is not None and new is not None else None
+    _pair(state, cur, ObjectRef(*node), drop, create, LATE_CREATE)
+    return True
+
+
+def _trigger(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
+    if cur is None or not any(t.name == node[3] for t in cur.triggers):
+        return False
+    new = next((t for t in des.triggers if t.name == node[3]), None) if des else None
+    drop = f"DROP TRIGGER {quote_ident(node[3])} ON {qualified(cur.schema, cur.name)};"
+    create = new.definition.rstrip(";") + ";" if new is not None else None
+    _pair(state, cur, ObjectRef(*node), drop, create, LATE_CREATE)
+    return True
+
+
+def _view(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
+    if cur is None or cur.kind not in (RelationKind.VIEW, RelationKind.MATVIEW):
+        return False
+    ref = ObjectRef(*node)
+    keyword = "MATERIALIZED VIEW" if cur.kind is RelationKind.MATVIEW else "VIEW"
+    state.step(
+        DROP_DEPENDENTS,
+        f"DROP {keyword} {qualified(cur.schema, cur.name)};",
+        ChangeKind.DROP,
+        [ref],
+        destroys=[ref],
+    )
+    if des is not None and des.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
+        state.step(LATE_CREATE, view_sql(des), ChangeKind.CREATE, [ref], creates=[ref])
+    return True
+
+
+def _function(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
+    old = _function_of(state.current, node)
+    if old is None or old.definition is None:
+        return False
+    ref = func_ref(old)
+    state.step(
+        DROP_DEPENDENTS,
+        f"DROP {function_keyword(old)} {function_signature(old)};",
+        ChangeKind.DROP,
+        [ref],
+        destroys=[ref],
+    )
+    new = _function_of(state.desired, node)
+    if new is not None and new.definition is not None:
+        state.step(PRE_CREATE, function_sql(new), ChangeKind.CREATE, [ref], creates=[ref])
+    return True
+
+
+def _function_of(catalog: Catalog, node: NodeKey) -> Function | None:
+    return next((f for f in catalog.functions if (f.schema, f.name, f.identity_arguments) == node[1:]), None)
+
+
+_Handler = Callable[[PlanState, NodeKey, Relation | None, Relation | None], bool]
+_HANDLERS: dict[str, _Handler] = {
+    "column": _default,
+    "constraint": _constraint,
+    "index": _index,
+    "policy": _policy,
+    "trigger": _trigger,
+    "table": _view,
+    "function": _function,
+}

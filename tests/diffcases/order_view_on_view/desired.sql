@@ -1,0 +1,1 @@
+create table doc (id int primary key, owner text, body text);
