@@ -108,7 +108,7 @@ def plan_alter_table(state: PlanState, old: Relation, new: Relation) -> None:
 
 def _keep_columns_parents_drop(state: PlanState, old: Relation, new: Relation) -> None:
     """A column the parent loses disappears from the child too unless the child defined it locally: the child
-    still wants it, so it is added to the child (IF NOT EXISTS) before the parent's drop."""
+    still wants it, so it is added to the child (IF NOT EXISTS) once the parent's drop has run."""
     ref = table_ref(new)
     name = qualified(new.schema, new.name)
     for parent_key in set(old.inherits) & set(new.inherits):
@@ -123,7 +123,7 @@ def _keep_columns_parents_drop(state: PlanState, old: Relation, new: Relation) -
                     f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column_sql(col)};",
                     ChangeKind.ALTER,
                     [ref],
-                    needs=[parent_col],
+                    after=[parent_col],
                 )
 
 

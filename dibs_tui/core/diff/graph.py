@@ -84,7 +84,8 @@ class Step:
 
     creates: objects that exist after this step. needs: objects that must exist when it runs. destroys:
     objects of the current catalog gone after it (their dependents' drops run first). vacates: names this
-    step frees by renaming the object away (a create of that name waits for it, not for the drop)."""
+    step frees by renaming the object away (a create of that name waits for it, not for the drop). after:
+    objects whose drop this step must follow (a child's column made its own once the parent's is gone)."""
 
     phase: int
     sql: str
@@ -94,6 +95,7 @@ class Step:
     needs: tuple[NodeKey, ...] = ()
     destroys: tuple[NodeKey, ...] = ()
     vacates: tuple[NodeKey, ...] = ()
+    after: tuple[NodeKey, ...] = ()
     transactional: bool = True
     destructive: bool = False
     order: int = 0
@@ -174,6 +176,9 @@ class _Graph:
                         self.edge(i, j)
             for node in st.creates:
                 for j in self.vacaters.get(node) or self.destroyers.get(node) or ():
+                    self.edge(j, i)
+            for node in st.after:
+                for j in self.destroyers.get(node, ()):
                     self.edge(j, i)
 
     def _dependency_edges(self, current: DepIndex, desired: DepIndex) -> None:

@@ -61,6 +61,7 @@ class PlanState:
         needs: Iterable[ObjectRef] = (),
         destroys: Iterable[ObjectRef] = (),
         vacates: Iterable[ObjectRef] = (),
+        after: Iterable[ObjectRef] = (),
         transactional: bool = True,
         destructive: bool = False,
     ) -> None:
@@ -76,6 +77,7 @@ class PlanState:
                 keys(needs),
                 keys(destroys),
                 keys(vacates),
+                keys(after),
                 transactional,
                 destructive,
                 len(self.steps),
