@@ -92,9 +92,10 @@ async def paired(dsn: str, name: str, text: str, rounds: int) -> None:
 
 
 def demo_case(server_dsn: str) -> tuple[str, str]:
-    info = build_demo(server_dsn, project_dir=Path(tempfile.mkdtemp(prefix="dibs-bench-demo-")))
-    pending = info.project_dir / "db" / "migrations" / f"{PENDING[0]}.sql"
-    return info.dsn, pending.read_text(encoding="utf-8") + DEMO_EXTRA
+    with tempfile.TemporaryDirectory(prefix="dibs-bench-demo-") as folder:
+        info = build_demo(server_dsn, project_dir=Path(folder))
+        pending = info.project_dir / "db" / "migrations" / f"{PENDING[0]}.sql"
+        return info.dsn, pending.read_text(encoding="utf-8") + DEMO_EXTRA
 
 
 async def rows_table(dsn: str, rows: int) -> None:
