@@ -65,7 +65,7 @@ async def test_a_lock_timeout_is_retried_and_succeeds_once_the_blocker_ends(db: 
             released.append(asyncio.ensure_future(release_after(held, 0)))
 
     result = await apply_pending(
-        resolve(db), folder, lock_timeout="400ms", progress=progress, retries=LockRetries(3, 1.0)
+        resolve(db), folder, lock_timeout="1s", progress=progress, retries=LockRetries(3, 1.0)
     )
     await held.close()
     assert [a.name for a in result.applied] == ["20260101000000_online"]
@@ -86,7 +86,7 @@ async def test_a_lock_timeout_that_outlasts_the_retries_names_the_blocker(db: st
     try:
         with pytest.raises(MigrationFailed) as failure:
             await apply_pending(
-                resolve(db), folder, lock_timeout="400ms", progress=events.append, retries=LockRetries(2, 0.2)
+                resolve(db), folder, lock_timeout="1s", progress=events.append, retries=LockRetries(2, 0.2)
             )
     finally:
         await held.close()
@@ -129,7 +129,7 @@ async def test_a_concurrent_build_that_gave_up_names_its_invalid_index_and_is_no
     try:
         with pytest.raises(MigrationFailed) as failure:
             await apply_pending(
-                resolve(db), folder, lock_timeout="500ms", progress=events.append, retries=LockRetries(3, 0.1)
+                resolve(db), folder, lock_timeout="1s", progress=events.append, retries=LockRetries(3, 0.1)
             )
     finally:
         await writer.close()
@@ -158,7 +158,7 @@ async def test_cli_flags_set_the_retries_and_print_them(db: str, tmp_path: Path)
                 str(folder),
                 "--yes",
                 "--lock-timeout",
-                "300ms",
+                "1s",
                 "--lock-retries",
                 "1",
                 "--lock-retry-wait",
