@@ -218,7 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
         "left behind with the DROP INDEX CONCURRENTLY that removes it (it is not dropped for you: the DROP waits for "
         "what the build waited for). A concurrent index build prints its phase and progress "
         "(pg_stat_progress_create_index); a statement that hits lock_timeout is tried again with back-off "
-        "(--lock-retries, --lock-retry-wait) and then reported with the backend that held the lock. Exit status: 0 applied or nothing to "
+        "(--lock-retries, --lock-retry-wait) and then reported with the backend that held the lock. Before anything runs, migrate refuses when the live "
+        "schema changed since the first pending migration was reviewed (its .fingerprint record, written by review and "
+        "generate), and proves the pending migrations on a sandbox clone of the live schema, compared with the "
+        "desired schema when one is configured (--no-prove skips it, and says so). Exit status: 0 applied or nothing to "
         "do; 1 failed or refused with nothing of that migration kept; 3 a migration left partially applied.",
     )
     _add_dsn(p)
@@ -226,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="review what would run, change nothing")
     p.add_argument("--yes", "-y", action="store_true", help="acknowledge hazards without asking")
     p.add_argument("--lock-timeout", metavar="DURATION", help="SET lock_timeout (default 5s)")
+    _add_desired(p)
+    p.add_argument(
+        "--no-prove",
+        action="store_true",
+        help="apply without first proving the pending migrations on a sandbox clone of the live schema",
+    )
     p.add_argument(
         "--lock-retries",
         type=_retries,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .core.errors import ConfigError
 
 if TYPE_CHECKING:
+    from .core.fingerprint import Scope
     from .core.session import SessionLimits
 
 CONFIG_FILE = "dibs-tui.toml"
@@ -31,6 +32,7 @@ _KNOWN_KEYS = {
     "exclude",
     "statement_timeout",
     "meta_schema",
+    "prove",
 }
 
 
@@ -52,12 +54,25 @@ class Settings:
     lock_retry_wait: float = 2.0  # seconds before the first retry, doubled before each next one
     statement_timeout: str = "60s"  # catalog reads only: browse, schema, diff, status
     meta_schema: str = "public"  # where dibs keeps __dibs_* and where other tools' history tables are read
+    prove: bool = True  # migrate and the Migrations pane prove pending migrations on a clone before applying
 
     def session_limits(self) -> SessionLimits:
         """How long a catalog session may wait, and where its meta tables are (core.session)."""
         from .core.session import SessionLimits
 
         return SessionLimits(self.lock_timeout, self.statement_timeout, self.meta_schema).checked()
+
+    def proof_skipped_by(self, no_prove: bool = False) -> str | None:
+        """Who skips the proof before apply, as the screen says it: --no-prove, or the config file."""
+        if no_prove:
+            return "--no-prove"
+        return None if self.prove else f"prove = false in {CONFIG_FILE}"
+
+    def fingerprint_scope(self) -> Scope:
+        """The part of the database the diff looks at, which the guard and the proof fingerprint too."""
+        from .core.fingerprint import Scope
+
+        return Scope(self.include_schemas, self.exclude_schemas, self.exclude_tables)
 
     def desired_spec(self, given: Sequence[str | Path] = ()) -> list[str | Path]:
         """The desired schema: what the command line named (`--desired`), else the config's `schema` paths;
@@ -136,6 +151,12 @@ def _seconds(path: Path, key: str, value: Any) -> float:
     raise ConfigError(f"{path}: {key} must be a number of seconds from 0 to 3600")
 
 
+def _bool(path: Path, key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ConfigError(f"{path}: {key} must be true or false")
+
+
 def load_settings(start: Path | None = None) -> Settings:
     """Settings from the nearest config file; without one, the git top level (else `start`) is the root."""
     start = (start or Path.cwd()).resolve()
@@ -165,4 +186,5 @@ def load_settings(start: Path | None = None) -> Settings:
         lock_retry_wait=_seconds(path, "lock_retry_wait", data.get("lock_retry_wait", 2.0)),
         statement_timeout=str(data.get("statement_timeout", "60s")),
         meta_schema=str(data.get("meta_schema", "public")),
+        prove=_bool(path, "prove", data.get("prove", True)),
     )

@@ -34,8 +34,9 @@ THREE = (
 
 
 def migrate(db: str, folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """The apply itself is under test here: the proof before it (tests/test_proof.py) is skipped."""
     return subprocess.run(
-        [DIBS, "migrate", db, "--migrations", str(folder), *extra],
+        [DIBS, "migrate", db, "--migrations", str(folder), "--no-prove", *extra],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -313,7 +314,7 @@ async def test_backend_terminated_mid_apply_says_what_committed(db: str, tmp_pat
 def test_cli_backend_terminated_mid_apply_exits_3_without_traceback(db: str, tmp_path: Path) -> None:
     folder = project(db, tmp_path, SLEEPY)
     process = subprocess.Popen(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes"],
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -357,7 +358,9 @@ async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated
             assert waited < limit, "condition not reached"
 
     folder = await asyncio.to_thread(project, db, tmp_path, SLEEPY)
-    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    app = DibsApp(
+        resolve(db), Settings(project_root=tmp_path, migrations_dir=folder, prove=False), header_label="t"
+    )
     async with app.run_test(size=(150, 45)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
         await pilot.press("m")
@@ -456,7 +459,7 @@ def test_ctrl_c_during_a_concurrent_index_names_it_and_the_rerun_refuses_while_i
             await waiter.close()
 
     process = subprocess.Popen(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s"],
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s", "--no-prove"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -486,7 +489,9 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
 
     folder = await asyncio.to_thread(project, db, tmp_path, THREE, duplicates=True)
     assert (await asyncio.to_thread(migrate, db, folder, "--yes")).returncode == 3
-    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    app = DibsApp(
+        resolve(db), Settings(project_root=tmp_path, migrations_dir=folder, prove=False), header_label="t"
+    )
     async with app.run_test(size=(150, 45)) as pilot:
 
         async def until(condition: Callable[[], object]) -> None:
@@ -701,7 +706,7 @@ def test_a_statement_run_alone_that_never_reported_is_settled_by_hand_not_run_ag
             await watcher.close()
 
     process = subprocess.Popen(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s"],
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s", "--no-prove"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -16,7 +16,7 @@ from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
-from tests.pg import fetch, run_sql
+from tests.pg import execute, fetch, run_sql
 
 SIZE = (150, 45)
 
@@ -72,6 +72,7 @@ async def test_list_hazards_preview_and_apply_with_confirmation(db: str, tmp_pat
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         assert "data-loss" in app.screen.question
+        assert "proved: the pending migrations apply on a clone of the live schema" in app.screen.question
         await pilot.press("y")
         await wait_for(
             pilot, lambda: pane.statuses and all(s.state.value == "applied" for s in pane.statuses)
@@ -88,6 +89,34 @@ async def test_list_hazards_preview_and_apply_with_confirmation(db: str, tmp_pat
         )
     ]
     assert columns == ["id", "email"]
+
+
+async def test_apply_refused_when_the_live_schema_moved_since_the_review(db: str, tmp_path: Path) -> None:
+    """The guard in the pane: the review recorded the live schema, a manual change followed, `m` refuses and
+    says what changed; nothing is asked and nothing runs."""
+    from dibs_tui.core.fingerprint import Scope
+    from dibs_tui.core.review_record import take_record
+
+    folder = await asyncio.to_thread(project, db, tmp_path)
+    pending = folder / "20260102000000_drop-legacy.sql"
+    await take_record(resolve(db), pending, pending.read_text(), Scope())
+    await execute(db, "CREATE TABLE hand_made (a int)")
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: pane.last_error is not None)
+        assert (
+            "refusing to apply: the live schema or the migration is not what the review saw"
+            in pane.last_error
+        )
+        assert "+ relation public.hand_made kind r" in pane.last_error
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert [s.state.value for s in pane.statuses] == ["applied", "pending"]
+    assert len(await fetch(db, "SELECT * FROM __dibs_migrations")) == 1
 
 
 async def test_failure_is_shown_with_the_statement_and_nothing_applied(db: str, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from ..core.generate import generate_migration
 from ..core.sqlescape import escape_sql
 from .common import run_async, target_for
 from .diff import desired_spec, parse_renames
+from .proof_steps import record_review
 from .status import migrations_folder
 
 
@@ -49,6 +50,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise DibsError(f"{path} already exists")
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(sql, encoding="utf-8")
+    record = run_async(record_review(target, path, settings))
     print(f"wrote {path} ({len(generated.result.plan)} schema statements)")
+    print(f"recorded the live schema it was generated against in {record.name} (migrate refuses if it moves)")
     print(f"review it with: dibs-tui review {path}")
     return 0

@@ -28,6 +28,7 @@ from ..core.review.report import Review
 from ..core.review.run import review_sql
 from ..core.terminal import safe_output
 from .common import run_async, target_for
+from .proof_steps import guard_and_prove
 from .status import migrations_folder
 
 EXIT_PARTIAL = 3
@@ -95,6 +96,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     _say(f"migrations: {folder}")
 
     async def confirm(pending: list[PendingMigration]) -> bool:
+        desired = settings.desired_spec(args.desired or [])
+        await guard_and_prove(target, pending, settings, desired, no_prove=args.no_prove, say=_say)
         hazards = await _show_plan(target, pending)
         if args.dry_run:
             _say(f"dry run: {len(pending)} migration(s) would be applied; nothing changed")

@@ -12,17 +12,22 @@ from ..config import Settings
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.review.run import review_file
-from ..core.terminal import json_safe_text, raw_stream
+from ..core.terminal import json_safe_text, raw_stream, safe_output
 from .common import run_async, target_for
+from .proof_steps import record_review
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.file.is_file():
         raise DibsError(f"no such migration file: {args.file}")
     refuse_other_dialect(args.file)  # reviewed as PostgreSQL, a SQLite file would get wrong hazards
-    review = run_async(review_file(target_for(args, settings), args.file, traced=not args.no_trace))
+    target = target_for(args, settings)
+    review = run_async(review_file(target, args.file, traced=not args.no_trace))
+    record = run_async(record_review(target, args.file, settings))
     if args.format == "json":  # escaped as JSON, not through the text escaping (it would break the JSON)
         raw_stream(sys.stdout).write(json_safe_text(review.to_json()) + "\n")
     else:
         print(review.to_text())
+    note = f"recorded the live schema this review saw in {record} (migrate refuses if it moves)"
+    print(safe_output(note), file=sys.stderr if args.format == "json" else sys.stdout)
     return 0

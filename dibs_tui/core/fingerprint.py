@@ -45,11 +45,17 @@ class FingerprintDiff:
         return bool(self.before or self.after)
 
     def describe(self, limit: int = 40) -> list[str]:
-        """`- line` for what went away, `+ line` for what appeared, at most `limit` of them and a count."""
-        marked = [f"- {line}" for line in self.before] + [f"+ {line}" for line in self.after]
+        """`- line` for what went away, `+ line` for what appeared, at most `limit` of them and a count; each cut
+        to a screen's worth."""
+        marked = [f"- {_short(line)}" for line in self.before] + [f"+ {_short(line)}" for line in self.after]
         if len(marked) > limit:
             return [*marked[:limit], f"... and {len(marked) - limit} more"]
         return marked
+
+
+def _short(line: str, width: int = 400) -> str:
+    """A long line (a 2 MB comment, a function body) cut for the screen, with its full length."""
+    return line if len(line) <= width else f"{line[:width]}... ({len(line):,} characters)"
 
 
 def compare(before: Fingerprint, after: Fingerprint) -> FingerprintDiff:
@@ -59,6 +65,24 @@ def compare(before: Fingerprint, after: Fingerprint) -> FingerprintDiff:
         tuple(line for line in before.lines if line not in right),
         tuple(line for line in after.lines if line not in left),
     )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which part of a database a fingerprint covers: the project's schema filters and left-out tables."""
+
+    include_schemas: tuple[str, ...] = ()
+    exclude_schemas: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
+
+    async def of(self, conn: asyncpg.Connection, *, owners: bool = True) -> Fingerprint:
+        return await fingerprint(
+            conn,
+            include=self.include_schemas,
+            exclude=self.exclude_schemas,
+            left_out=self.left_out,
+            owners=owners,
+        )
 
 
 def _one_line(text: str) -> str:

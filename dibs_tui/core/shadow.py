@@ -155,7 +155,7 @@ async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Loca
             raise SourceError(stmt.file, line, column, _error_message(exc)) from None
 
 
-def _split_file(path: Path, text: str | None = None) -> list[LocatedStatement]:
+def split_file(path: Path, text: str | None = None) -> list[LocatedStatement]:
     """A file (or the part of it `text` keeps) cut at top-level semicolons; BEGIN/COMMIT dropped (each
     statement runs on its own)."""
     from .migrations.files import is_transaction_control, split_statements  # not needed to diff two databases
@@ -216,13 +216,25 @@ async def load_desired(
         raise DibsError(
             "no desired schema given", hint="pass --desired PATH_OR_DSN or set schema in dibs-tui.toml"
         )
-    if len(desired) == 1 and isinstance(desired[0], str) and looks_like_conninfo(desired[0]):
-        other = resolve(desired[0])
+    source = desired_statements(desired)
+    if isinstance(source, ConnectionTarget):
         return (
-            await introspect_target(other, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
+            await introspect_target(source, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
             None,
             None,
         )
+    statements, sources = source
+    catalog, info = await _load_in_sandbox(target, statements, include_schemas, exclude_schemas)
+    return catalog, sources, info
+
+
+def desired_statements(
+    desired: Sequence[str | Path],
+) -> ConnectionTarget | tuple[list[LocatedStatement], DesiredSchema | None]:
+    """What the desired side is: another database (its target), or the statements that build it and, for
+    schema files, the loader's DesiredSchema. Refuses a missing path or another database's dialect."""
+    if len(desired) == 1 and isinstance(desired[0], str) and looks_like_conninfo(desired[0]):
+        return resolve(desired[0])
     paths: list[Path] = []
     migrations = False
     for item in desired:
@@ -255,15 +267,14 @@ async def load_desired(
             s
             for p in paths
             for s in (
-                [s for f in list_migration_files(p) for s in _split_file(f.path, f.text)]
+                [s for f in list_migration_files(p) for s in split_file(f.path, f.text)]
                 if p.is_dir()
-                else _split_file(p)
+                else split_file(p)
             )
         ]
     else:
         statements, sources = _load_files(paths)
-    catalog, info = await _load_in_sandbox(target, statements, include_schemas, exclude_schemas)
-    return catalog, sources, info
+    return statements, sources
 
 
 async def _load_in_sandbox(

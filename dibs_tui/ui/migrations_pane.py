@@ -30,7 +30,7 @@ from textual.widgets.option_list import Option
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.migrations.apply_online import LockRetries
-from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, caret_excerpt
+from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, PendingMigration, caret_excerpt
 from ..core.migrations.apply_record import read_partial
 from ..core.migrations.files import new_migration_name
 from ..core.migrations.history import History
@@ -398,11 +398,14 @@ class MigrationsPane(Vertical):
             lines += ["", f"Hazards ({len(hazards)}), acknowledged by applying:", *hazards[:15]]
             if len(hazards) > 15:
                 lines.append(f"… and {len(hazards) - 15} more")
-        if not await self.app.push_screen_wait(ConfirmScreen("\n".join(lines))):
-            self.app.notify("Nothing applied.")
-            return
         self.progress = []
         self.last_error = None
+        declined: list[bool] = []
+
+        async def confirm(planned: list[PendingMigration]) -> bool:
+            answer = await self.prove_and_ask(lines, planned)
+            declined.append(not answer)
+            return answer
 
         def progress(event: ApplyEvent) -> None:
             if event.kind != "failed":
@@ -421,6 +424,7 @@ class MigrationsPane(Vertical):
                 retries=LockRetries(
                     self.context.settings.lock_retries, self.context.settings.lock_retry_wait
                 ),
+                confirm=confirm,
             )
         except MigrationFailed as failure:
             self.last_error = failure.report()
@@ -430,9 +434,35 @@ class MigrationsPane(Vertical):
         except DibsError as exc:  # refused before running, or the connection lost: says what committed
             self.apply_failed(str(exc))
             return
+        if any(declined):
+            self.app.notify("Nothing applied.")
+            self.load_status()
+            return
         self.app.notify(f"Applied {len(result.applied)} migration(s).")
         self.load_status()
         self.context.schema_changed()
+
+    async def prove_and_ask(self, lines: list[str], planned: list[PendingMigration]) -> bool:
+        """After the lock: the guard and the proof (core/proof_gate.py), then the question. A schema that moved
+        since the review is refused outright; a migration not proved is applied only if the user says so."""
+        from ..core.proof_gate import gate  # deferred (see the module docstring)
+
+        self._status(Content("Checking the live schema and proving the migrations on a clone…"))
+        settings = self.context.settings
+        found = await gate(
+            self.target,
+            planned,
+            self.context.desired_spec(),
+            settings.fingerprint_scope(),
+            skip_proof_by=settings.proof_skipped_by(),
+        )
+        if found.moved:
+            raise DibsError("\n".join([found.refusal(), *found.lines()]))
+        question = [*lines, "", *found.lines()]
+        if found.proof is not None and not found.proved:
+            question += ["", "Not proved: apply anyway, without the proof?"]
+        answer: bool = await self.app.push_screen_wait(ConfirmScreen("\n".join(question)))
+        return answer
 
     def apply_failed(self, message: str) -> None:
         """An apply that ended without a statement's failure: the message stays in the status and details."""
@@ -484,5 +514,13 @@ class MigrationsPane(Vertical):
             return
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(chosen.sql, encoding="utf-8")
+        from ..core.review_record import take_record  # deferred (see the module docstring)
+
+        try:  # the guard's record: migrate refuses if the live schema moves before it is applied
+            await take_record(self.target, path, chosen.sql, self.context.settings.fingerprint_scope())
+        except DibsError as exc:
+            self.app.notify(safe(f"Wrote {path}, but no review record: {exc.message}"), severity="warning")
+            self.load_status()
+            return
         self.app.notify(f"Wrote {path}")
         self.load_status()

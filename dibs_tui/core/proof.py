@@ -1,0 +1,210 @@
+"""Proof before apply: the pending migrations run first on a clone of the live schema in a sandbox (a
+throwaway database under a restricted role, core/sandbox.py), and the result is compared with the desired
+schema by the independent fingerprint (core/fingerprint.py).
+
+The clone is the live catalog model rendered as DDL (core/ddl.py), not a replay of the migration folder: it is
+the schema the migrations will actually meet, manual changes included, and it needs no history that may be
+long, squashed or partly written by other tools. What the model cannot render is not guessed at: the clone's
+fingerprint is compared with the live one, and what it lacks is said (the proof does not cover it) and set
+aside from the comparison with the desired schema.
+
+Statements run one by one in autocommit, as the sandbox runs a desired schema: a migration that only fails
+inside one transaction (an enum value added and used in the same one) is not caught here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+
+from .connect import ConnectionTarget, connect
+from .errors import DibsError
+from .fingerprint import Fingerprint, FingerprintDiff, Scope, compare
+from .migrations.apply_outcome import PendingMigration
+from .migrations.files import is_transaction_control
+from .sandbox_statements import prepare
+from .shadow import LocatedStatement, desired_statements, execute_statements, introspect_target, split_file
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What running the pending migrations on the clone showed."""
+
+    desired: str | None  # what the result was compared with, as the user named it; None: nothing configured
+    failure: str | None = (
+        None  # file:line:col: the server's message, for a migration that failed on the clone
+    )
+    differences: FingerprintDiff = field(default_factory=lambda: FingerprintDiff((), ()))
+    clone_gaps: FingerprintDiff = field(default_factory=lambda: FingerprintDiff((), ()))
+    where: str = ""
+
+    @property
+    def proved(self) -> bool:
+        return self.failure is None and not self.differences
+
+    def lines(self, limit: int = 40) -> list[str]:
+        """What the screen shows, first line the verdict."""
+        out: list[str] = []
+        if self.failure is not None:
+            out.append(f"not proved: a pending migration fails on a clone of the live schema: {self.failure}")
+        elif self.differences:
+            out.append(
+                f"not proved: the result would still differ from {self.desired} (- result, + desired):"
+            )
+            out += [f"    {line}" for line in self.differences.describe(limit)]
+        elif self.desired is None:
+            out.append(
+                "proved: the pending migrations apply on a clone of the live schema (no desired schema "
+                "is configured to compare the result with)"
+            )
+        else:
+            out.append(f"proved: the result matches {self.desired}")
+        if self.where:
+            out.append(f"    the clone ran on the {self.where}")
+        if self.clone_gaps:
+            out.append(
+                "    the clone lacks what the catalog model cannot render; the proof does not cover it "
+                "(- live only, + clone only):"
+            )
+            out += [f"    {line}" for line in self.clone_gaps.describe(limit)]
+        return out
+
+
+def _migration_statements(pending: Sequence[PendingMigration]) -> list[LocatedStatement]:
+    """What is left to run of each migration: a partly applied one from the segment it resumes at."""
+    return [
+        LocatedStatement(str(item.file.path), s.text, s.line, s.column)
+        for item in pending
+        for segment in item.plan.segments[item.resume_at - 1 :]
+        for s in segment.statements
+        if not is_transaction_control(s.text)
+    ]
+
+
+def _clone_statements(ddl: str) -> list[LocatedStatement]:
+    return split_file(Path("<clone of the live schema>"), ddl)
+
+
+async def _run(
+    conn: asyncpg.Connection, statements: list[LocatedStatement], created: Collection[str]
+) -> None:
+    await execute_statements(conn, prepare(statements).runnable(created))
+
+
+# The meta tables a generated migration upserts into, parents first (their foreign keys).
+_META_ROWS = ("__dibs_tables", "__dibs_columns", "__dibs_indices")
+
+
+async def _copy_meta(target: ConnectionTarget, clone: asyncpg.Connection, present: Sequence[str]) -> None:
+    """The live meta tables' rows into the clone's (the columns both have): a generated migration's meta
+    updates refer to rows earlier migrations wrote. Read with row security off, by qualified name."""
+    from .session import catalog_settings, current_limits
+    from .sql import quote_ident
+
+    schema = current_limits().meta_schema
+    live = await connect(target, read_only=True, extra_settings=catalog_settings())
+    try:
+        for name in (n for n in _META_ROWS if n in present):
+            rows = await live.fetch(f"SELECT * FROM {quote_ident(schema)}.{quote_ident(name)}")
+            wanted = {
+                r["attname"]
+                for r in await clone.fetch(
+                    "SELECT attname::text FROM pg_catalog.pg_attribute WHERE attnum > 0 AND NOT attisdropped "
+                    "AND attrelid = pg_catalog.to_regclass($1)",
+                    f"{quote_ident(schema)}.{quote_ident(name)}",
+                )
+            }
+            if not rows or not wanted:
+                continue
+            names: list[str] = list(rows[0].keys())  # a Record iterates over its values
+            kept = [c for c in names if c in wanted]
+            records = [tuple(r[c] for c in kept) for r in rows]
+            await clone.copy_records_to_table(name, records=records, columns=kept, schema_name=schema)
+    finally:
+        await live.close()
+
+
+async def _desired_fingerprint(
+    target: ConnectionTarget, desired: Sequence[str | Path], scope: Scope
+) -> Fingerprint:
+    """The desired schema's fingerprint: another database read as it is, or files built in a sandbox."""
+    from .sandbox import open_sandbox
+
+    source = desired_statements(desired)
+    if isinstance(source, ConnectionTarget):
+        conn = await connect(source, read_only=True)
+        try:
+            return await scope.of(conn, owners=False)
+        finally:
+            await conn.close()
+    statements, _ = source
+    prepared = prepare(statements)
+    async with open_sandbox(target, prepared.extensions) as sandbox:
+        await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
+        return await scope.of(sandbox.connection, owners=False)
+
+
+def _set_aside(differences: FingerprintDiff, gaps: FingerprintDiff) -> FingerprintDiff:
+    """Differences the clone's own gaps explain: a live-only line the desired side has, a clone-only line the
+    result kept."""
+    missing, extra = set(gaps.before), set(gaps.after)
+    return FingerprintDiff(
+        tuple(line for line in differences.before if line not in extra),
+        tuple(line for line in differences.after if line not in missing),
+    )
+
+
+async def prove(
+    target: ConnectionTarget,
+    pending: Sequence[PendingMigration],
+    desired: Sequence[str | Path],
+    scope: Scope,
+) -> Proof:
+    """Run `pending` on a clone of the live schema and compare the result with `desired` (when given).
+
+    Nothing runs on the live database: it is read (catalog and fingerprint) on a read-only connection.
+    """
+    from .ddl import catalog_ddl
+    from .sandbox import open_sandbox
+
+    live = await introspect_target(
+        target, include_schemas=scope.include_schemas, exclude_schemas=scope.exclude_schemas
+    )
+    conn = await connect(target, read_only=True)
+    try:
+        live_print = await scope.of(conn, owners=False)
+    finally:
+        await conn.close()
+    ddl = catalog_ddl(live)
+    if live.meta.tables_present:  # generated migrations keep the meta tables up to date
+        from .meta import meta_tables_ddl
+        from .session import current_limits
+
+        ddl += "\n" + meta_tables_ddl(current_limits().meta_schema)
+    clone = _clone_statements(ddl)
+    migrations = _migration_statements(pending)
+    extensions = {e.name: e for e in (*prepare(clone).extensions, *prepare(migrations).extensions)}
+    named = " and ".join(str(d) for d in desired) if desired else None
+    async with open_sandbox(target, tuple(extensions.values())) as sandbox:
+        where = sandbox.info.where
+        try:
+            await _run(sandbox.connection, clone, sandbox.created_extensions)
+        except DibsError as exc:
+            raise DibsError(
+                f"the proof could not build a clone of the live schema: {exc}",
+                hint="--no-prove applies without the proof",
+            ) from None
+        await _copy_meta(target, sandbox.connection, live.meta.tables_present)
+        gaps = compare(live_print, await scope.of(sandbox.connection, owners=False))
+        try:
+            await _run(sandbox.connection, migrations, sandbox.created_extensions)
+        except DibsError as exc:
+            return Proof(named, failure=str(exc), clone_gaps=gaps, where=where)
+        result = await scope.of(sandbox.connection, owners=False)
+    if not desired:
+        return Proof(None, clone_gaps=gaps, where=where)
+    wanted = await _desired_fingerprint(target, desired, scope)
+    return Proof(named, differences=_set_aside(compare(result, wanted), gaps), clone_gaps=gaps, where=where)

@@ -1,0 +1,69 @@
+"""The gate before apply, one for `migrate` and the Migrations pane: the guard (has the live schema moved since
+the first pending migration was reviewed? core/review_record.py), then the proof (do the pending migrations
+reach the desired schema on a clone? core/proof.py). It decides nothing: the caller refuses or asks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .connect import ConnectionTarget
+from .fingerprint import Scope
+from .migrations.apply_outcome import PendingMigration
+from .proof import Proof, prove
+from .review_record import GuardOutcome, check_guard
+
+NOT_PROVED_HINT = "fix the migration or the desired schema, or apply without the proof (--no-prove)"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The guard's outcome and the proof's (None when not tried: the guard refused, or the proof was skipped)."""
+
+    guard: GuardOutcome
+    proof: Proof | None
+    skipped_by: str | None = None  # who skipped the proof ("--no-prove"), said on screen
+
+    @property
+    def moved(self) -> bool:
+        return self.guard.refuses
+
+    @property
+    def proved(self) -> bool:
+        return self.proof is not None and self.proof.proved
+
+    def lines(self) -> list[str]:
+        out = self.guard.lines()
+        if self.skipped_by is not None:
+            out.append(
+                f"proof skipped ({self.skipped_by}): the pending migrations were not tried on a clone of the "
+                "live schema"
+            )
+        elif self.proof is not None:
+            out += self.proof.lines()
+        return out
+
+    def refusal(self) -> str:
+        """The one-line reason to refuse, for the guard (empty when the guard let it through)."""
+        if self.moved:
+            return "refusing to apply: the live schema or the migration is not what the review saw"
+        return ""
+
+
+async def gate(
+    target: ConnectionTarget,
+    pending: Sequence[PendingMigration],
+    desired: Sequence[str | Path],
+    scope: Scope,
+    *,
+    skip_proof_by: str | None = None,
+) -> Gate:
+    """Run the guard, then (unless it refused, or `skip_proof_by` names who skips it) the proof; nothing runs
+    live."""
+    outcome = await check_guard(target, pending[0].file, scope)
+    if outcome.refuses:
+        return Gate(outcome, None)
+    if skip_proof_by is not None:
+        return Gate(outcome, None, skipped_by=skip_proof_by)
+    return Gate(outcome, await prove(target, pending, desired, scope))

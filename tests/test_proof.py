@@ -1,0 +1,161 @@
+"""Proof before apply and the guard between review and apply, through the CLI on the real server: migrate
+proves the pending migrations on a sandbox clone of the live schema, compares the result with the desired
+schema, and refuses when the live schema moved since review/generate recorded it."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.pg import fetch, run_sql
+
+DIBS = str(Path(sys.executable).parent / "dibs-tui")
+LIVE = "CREATE TABLE public.t (id integer PRIMARY KEY);"
+ADD_NAME = "ALTER TABLE public.t ADD COLUMN name text;\n"
+DESIRED = "CREATE TABLE public.t (id integer PRIMARY KEY, name text);\n"
+
+
+def dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [DIBS, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180, cwd=cwd
+    )
+
+
+def project(tmp_path: Path, migrations: dict[str, str], desired: str = DESIRED) -> tuple[Path, Path]:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for name, text in migrations.items():
+        (folder / f"{name}.sql").write_text(text)
+    schema = tmp_path / "schema.sql"
+    schema.write_text(desired)
+    return folder, schema
+
+
+def columns(db: str) -> list[str]:
+    rows = asyncio.run(
+        fetch(
+            db,
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attnum > 0 ORDER BY 1",
+        )
+    )
+    return [r["attname"] for r in rows]
+
+
+def migrate(db: str, folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return dibs("migrate", db, "--migrations", str(folder), "--yes", *extra)
+
+
+def test_migrate_proves_the_result_matches_the_desired_schema(db: str, tmp_path: Path) -> None:
+    run_sql(db, LIVE)
+    folder, schema = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    result = migrate(db, folder, "--desired", str(schema))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"proved: the result matches {schema}" in result.stdout
+    assert columns(db) == ["id", "name"]
+
+
+def test_migrate_refuses_what_would_still_differ_from_the_desired_schema(db: str, tmp_path: Path) -> None:
+    run_sql(db, LIVE)
+    folder, schema = project(
+        tmp_path, {"20260101000000_name": ADD_NAME}, desired=DESIRED.replace(")", ", age int)", 1)
+    )
+    result = migrate(db, folder, "--desired", str(schema))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "not proved: the result would still differ" in result.stdout
+    assert "+ column public.t.age integer" in result.stdout
+    assert "refusing to apply: the proof failed" in result.stderr
+    assert columns(db) == ["id"], "nothing ran on the live database"
+
+
+def test_no_prove_applies_and_says_so(db: str, tmp_path: Path) -> None:
+    run_sql(db, LIVE)
+    folder, schema = project(
+        tmp_path, {"20260101000000_name": ADD_NAME}, desired="CREATE TABLE other (a int);"
+    )
+    result = migrate(db, folder, "--desired", str(schema), "--no-prove")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "proof skipped (--no-prove)" in result.stdout
+    assert columns(db) == ["id", "name"]
+
+
+def test_migration_whose_objects_are_already_present_is_reported_not_applied(db: str, tmp_path: Path) -> None:
+    """Someone created the column by hand: the migration fails on the clone, and nothing runs live."""
+    run_sql(db, LIVE + "ALTER TABLE public.t ADD COLUMN name text; INSERT INTO public.t VALUES (1, 'kept');")
+    folder, _ = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    result = migrate(db, folder)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "not proved: a pending migration fails on a clone of the live schema" in result.stdout
+    assert 'column "name" of relation "t" already exists' in result.stdout
+    assert "20260101000000_name.sql:1:" in result.stdout
+    assert asyncio.run(fetch(db, "SELECT name FROM public.t"))[0]["name"] == "kept"
+    history = asyncio.run(
+        fetch(db, "SELECT count(*) AS n FROM pg_tables WHERE tablename = '__dibs_migrations'")
+    )
+    assert history[0]["n"] == 0, "no history row was written either"
+
+
+def test_review_records_and_migrate_refuses_after_the_live_schema_moved(db: str, tmp_path: Path) -> None:
+    run_sql(db, LIVE)
+    folder, _ = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    migration = folder / "20260101000000_name.sql"
+    reviewed = dibs("review", str(migration), db)
+    assert reviewed.returncode == 0, reviewed.stderr
+    record = folder / "20260101000000_name.fingerprint"
+    assert record.is_file() and "relation public.t kind r" in record.read_text()
+    run_sql(db, "ALTER TABLE public.t ADD COLUMN hand_made integer")  # a manual change after the review
+    refused = migrate(db, folder)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "guard: the live schema changed since 20260101000000_name was reviewed" in refused.stdout
+    assert "+ column public.t.hand_made integer" in refused.stdout
+    assert "refusing to apply" in refused.stderr
+    assert columns(db) == ["hand_made", "id"]
+    assert dibs("review", str(migration), db).returncode == 0  # the review of the schema as it is now
+    applied = migrate(db, folder)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "guard: the live schema is the one 20260101000000_name was reviewed against" in applied.stdout
+    assert columns(db) == ["hand_made", "id", "name"]
+
+
+def test_migrate_refuses_a_migration_changed_since_its_review(db: str, tmp_path: Path) -> None:
+    run_sql(db, LIVE)
+    folder, _ = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    migration = folder / "20260101000000_name.sql"
+    assert dibs("review", str(migration), db).returncode == 0
+    migration.write_text("ALTER TABLE public.t ADD COLUMN name text, ADD COLUMN secret text;\n")
+    refused = migrate(db, folder)
+    assert refused.returncode == 1
+    assert "guard: 20260101000000_name changed since it was reviewed" in refused.stdout
+    assert columns(db) == ["id"]
+
+
+def test_a_migration_applied_since_the_review_by_another_deploy_is_reported(db: str, tmp_path: Path) -> None:
+    run_sql(db, LIVE)
+    folder, _ = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    assert dibs("review", str(folder / "20260101000000_name.sql"), db).returncode == 0
+    hotfix = tmp_path / "hotfix"
+    hotfix.mkdir()
+    (hotfix / "20251231000000_hotfix.sql").write_text("CREATE INDEX t_id ON public.t (id);\n")
+    assert migrate(db, hotfix).returncode == 0  # another deploy, from another folder
+    refused = migrate(db, folder)
+    assert refused.returncode == 1
+    assert (
+        "applied since the review, not by this run (another deploy or another tool): 20251231000000_hotfix"
+        in (refused.stdout)
+    )
+    assert "+ index CREATE INDEX t_id ON public.t USING btree (id)" in refused.stdout
+    assert columns(db) == ["id"]
+
+
+def test_generate_records_the_live_schema_beside_the_migration(db: str, tmp_path: Path) -> None:
+    run_sql(db, LIVE)
+    folder, schema = project(tmp_path, {})
+    result = dibs("generate", "add_name", db, "--desired", str(schema), "--migrations", str(folder))
+    assert result.returncode == 0, result.stderr
+    [written] = folder.glob("*.sql")
+    assert written.with_suffix(".fingerprint").is_file()
+    applied = migrate(db, folder, "--desired", str(schema))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "guard: the live schema is the one" in applied.stdout
+    assert f"proved: the result matches {schema}" in applied.stdout
