@@ -67,6 +67,7 @@ def plain_text(catalog: Catalog) -> str:
             f'Domain "{domain.schema}.{domain.name}": {domain.base_type}'
             f"{' not null' if domain.not_null else ''}{extra}\n"
         )
+    parts.extend(_type_lines(catalog))
     for relation in catalog.relations:
         parts.append("\n")
         parts.append(_relation_text(relation))
@@ -99,6 +100,22 @@ _TITLES = {
 }
 
 
+def _type_lines(catalog: Catalog) -> list[str]:
+    """Composite and range types and collations, one escaped line each."""
+    lines = [
+        safe(
+            f'Composite type "{c.schema}.{c.name}": ' + ", ".join(f"{a.name} {a.type}" for a in c.attributes)
+        )
+        for c in catalog.composites
+    ]
+    lines += [safe(f'Range type "{r.schema}.{r.name}": {r.subtype}') for r in catalog.ranges]
+    lines += [
+        safe(f'Collation "{c.schema}.{c.name}": {c.provider} {c.locale or c.lc_collate or ""}')
+        for c in catalog.collations
+    ]
+    return [line + "\n" for line in lines]
+
+
 def _relation_text(rel: Relation) -> str:
     # A name, a type or a default holding a newline would forge lines: one-line fields are escaped whole.
     lines = [f'{_TITLES[rel.kind]} "{safe(rel.schema)}.{safe(rel.name)}"']
@@ -118,6 +135,13 @@ def _relation_text(rel: Relation) -> str:
         lines.append(f"Partition of: {rel.partition_of[0]}.{rel.partition_of[1]} {rel.partition_bound or ''}")
     if rel.inherits:
         lines.append("Inherits: " + ", ".join(f"{s}.{n}" for s, n in rel.inherits))
+    if rel.access_method:
+        lines.append(safe(f"Access method: {rel.access_method}"))
+    replica = {"f": "FULL", "n": "NOTHING", "i": f'USING INDEX "{rel.replica_index}"'}.get(
+        rel.replica_identity
+    )
+    if replica:
+        lines.append(safe(f"Replica Identity: {replica}"))
     if rel.indexes:
         lines.append("Indexes:")
         lines.extend(safe(f'    "{i.name}" {_index_note(i)}') for i in rel.indexes)

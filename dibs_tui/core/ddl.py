@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .ddl_types import collation_sql, composite_sql, range_sql, replica_identity_sql
 from .model import (
     Catalog,
     Column,
@@ -29,6 +30,7 @@ from .model import (
     RelationKind,
     Sequence,
 )
+from .model_types import CompositeType, RangeType
 from .sql import qualified, quote_ident, quote_literal
 
 _PHASES = (
@@ -145,6 +147,8 @@ def _table_sql(rel: Relation, catalog: Catalog, identity: dict[tuple[str, str, s
             sql += f" PARTITION BY {rel.partition_key}"
     if (server := catalog.foreign_tables_by_key.get(rel.key)) is not None:
         sql += server.clause
+    if rel.access_method:
+        sql += f" USING {quote_ident(rel.access_method)}"
     if rel.options:
         sql += f" WITH ({', '.join(rel.options)})"
     return sql + ";"
@@ -273,6 +277,7 @@ def relation_ddl(catalog: Catalog, relation: Relation) -> str:
     keys.sort(key=lambda c: c.kind is ConstraintKind.FOREIGN_KEY)
     statements.extend(constraint_sql(rel, c) for c in keys)
     statements.extend(index_sql(i) for i in rel.indexes if i.constraint_name is None)
+    statements.extend(filter(None, [replica_identity_sql(rel)]))
     for t in rel.triggers:
         statements.extend(_trigger_sql(rel, t.definition, t.enabled, t.name))
     statements.extend(_rls_sql(rel))
@@ -382,6 +387,7 @@ def catalog_ddl(catalog: Catalog) -> str:
         )
     extensions = {ObjectRef("extension", "", e.name) for e in catalog.extensions}
     in_schema = lambda schema: {ObjectRef("schema", "", schema), *extensions}  # noqa: E731
+    _plan_user_types(plan, catalog, comments, in_schema)
     for enum in catalog.enums:
         labels = ", ".join(quote_literal(label) for label in enum.labels)
         plan.add(
@@ -419,10 +425,32 @@ def catalog_ddl(catalog: Catalog) -> str:
     tail: list[str] = []
     for rel in catalog.relations:
         tail.extend(_plan_relation(plan, catalog, rel, identity, in_schema(rel.schema)))
+        tail.extend(filter(None, [replica_identity_sql(rel)]))
     _partition_children_first(catalog, plan)
     _plan_dependencies(plan, catalog)
     header = ["SET check_function_bodies = off;", "SET client_min_messages = warning;"]
     return "\n".join([*header, *plan.ordered(), *ownerships, *comments, *tail]) + "\n"
+
+
+def _plan_user_types(
+    plan: _Plan, catalog: Catalog, comments: list[str], in_schema: Callable[[str], set[ObjectRef]]
+) -> None:
+    """Collations first (a range or a column may name one), then composite and range types."""
+    for coll in catalog.collations:
+        plan.add(
+            ObjectRef("collation", coll.schema, coll.name),
+            "type",
+            [collation_sql(coll)],
+            in_schema(coll.schema),
+        )
+        if coll.comment is not None:
+            comments.append(_comment(f"COLLATION {qualified(coll.schema, coll.name)}", coll.comment))
+    types: list[CompositeType | RangeType] = [*catalog.composites, *catalog.ranges]
+    for typ in types:
+        sql = composite_sql(typ) if isinstance(typ, CompositeType) else range_sql(typ)
+        plan.add(ObjectRef("type", typ.schema, typ.name), "type", [sql], in_schema(typ.schema))
+        if typ.comment is not None:
+            comments.append(_comment(f"TYPE {qualified(typ.schema, typ.name)}", typ.comment))
 
 
 def _plan_sequences(

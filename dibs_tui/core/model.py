@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cached_property
 
 from .model_objects import ForeignTable, WholeObject
+from .model_types import Collation, CompositeType, RangeType
 from .model_unmodelled import Unmodelled
 
 # Why no `slots=True`: objects with an instance dict are encoded by orjson five times faster (it walks the
@@ -296,6 +297,9 @@ class Relation:
     inherits: tuple[QualifiedName, ...] = ()  # parents by plain inheritance (not partitioning)
     view_definition: str | None = None  # pg_get_viewdef, for views and materialized views
     options: tuple[str, ...] = ()  # reloptions, e.g. ("fillfactor=70",)
+    replica_identity: str = "d"  # relreplident: d default, f full, n nothing, i index
+    replica_index: str | None = None  # the index named by REPLICA IDENTITY USING INDEX
+    access_method: str | None = None  # a table access method other than heap (the built-in one)
     rls_enabled: bool = False
     rls_forced: bool = False
     provenance: Provenance | None = None
@@ -430,6 +434,9 @@ class Catalog:
     extensions: tuple[Extension, ...] = ()
     enums: tuple[EnumType, ...] = ()
     domains: tuple[Domain, ...] = ()
+    composites: tuple[CompositeType, ...] = ()
+    ranges: tuple[RangeType, ...] = ()
+    collations: tuple[Collation, ...] = ()
     sequences: tuple[Sequence, ...] = ()
     relations: tuple[Relation, ...] = ()
     functions: tuple[Function, ...] = ()

@@ -223,6 +223,9 @@ def comparable(catalog: Catalog) -> Catalog:
         extensions=tuple(sorted(catalog.extensions, key=lambda e: e.name)),
         enums=tuple(sorted(catalog.enums, key=lambda e: e.key)),
         domains=tuple(sorted(catalog.domains, key=lambda d: d.key)),
+        composites=tuple(sorted(catalog.composites, key=lambda c: c.key)),
+        ranges=tuple(sorted(catalog.ranges, key=lambda r: r.key)),
+        collations=tuple(sorted(catalog.collations, key=lambda c: c.key)),
         sequences=tuple(sorted(catalog.sequences, key=lambda s: s.key)),
         relations=tuple(sorted((rel(r) for r in catalog.relations), key=lambda r: r.key)),
         functions=tuple(sorted(catalog.functions, key=lambda f: (f.schema, f.name, f.identity_arguments))),
@@ -234,7 +237,18 @@ def assert_same_model(a: Catalog, b: Catalog) -> None:
     ca, cb = comparable(a), comparable(b)
     if ca == cb:
         return
-    for field in ("schemas", "extensions", "enums", "domains", "sequences", "functions", "objects"):
+    for field in (
+        "schemas",
+        "extensions",
+        "enums",
+        "domains",
+        "composites",
+        "ranges",
+        "collations",
+        "sequences",
+        "functions",
+        "objects",
+    ):
         left, right = getattr(ca, field), getattr(cb, field)
         assert left == right, (
             field,

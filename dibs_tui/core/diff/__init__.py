@@ -31,6 +31,7 @@ from .compare_objects import plan_objects
 from .compare_relations import plan_relations
 from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
 from .compare_types import plan_domains, plan_enums
+from .compare_user_types import plan_collations, plan_composites, plan_ranges
 from .graph import ordered as ordered_steps
 from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
 from .render import CHECK_BODIES_OFF
@@ -78,8 +79,11 @@ def diff_catalogs(
         rename_steps.extend(follow_ups)
     state = PlanState(current, desired)
     plan_schemas_and_extensions(state)
+    plan_collations(state)
     plan_enums(state)
     plan_domains(state)
+    plan_composites(state)
+    plan_ranges(state)
     plan_sequences(state)
     recreated_functions = plan_functions(state)
     plan_foreign_table_moves(state)

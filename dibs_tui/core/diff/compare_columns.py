@@ -15,6 +15,15 @@ from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .compare_constraints import plan_constraints, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
+from .compare_table_options import (
+    catch_up_sql,
+    identity_clause,
+    identity_options_differ,
+    identity_sequence,
+    plan_identity_options,
+    plan_serial_catch_up,
+    plan_table_options,
+)
 from .graph import (
     ADD_CONSTRAINTS,
     ALTER_TABLES,
@@ -99,6 +108,7 @@ def plan_alter_table(state: PlanState, old: Relation, new: Relation) -> None:
     _alter_columns(state, old, new, inherited)
     _alter_storage(state, old, new)
     _alter_inheritance_and_rls(state, old, new)
+    plan_table_options(state, old, new)
     plan_constraints(state, old, new)
     plan_indexes(state, old, new, fresh_phase=ADD_CONSTRAINTS)
     plan_triggers(state, old, new)
@@ -135,7 +145,13 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
     new_cols = {c.name: c for c in new.columns}
     for col in sorted(new.columns, key=lambda c: c.position):
         prev = old_cols.get(col.name)
-        if prev is not None and _column_unchanged(prev, col) and col.type_key not in state.recreated_types:
+        if (
+            prev is not None
+            and _column_unchanged(prev, col)
+            and col.type_key not in state.recreated_types
+            and col.collation not in state.recreated_collations
+            and not identity_options_differ(state, new, col)
+        ):
             continue  # the common case at scale: nothing to build
         cref = ObjectRef("column", new.schema, new.name, col.name)
         if prev is None:
@@ -143,9 +159,10 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
                 continue
             state.change(ChangeKind.CREATE, cref, "column", new=column_sql(col))
             needs = [type_ref(*col.type_key)] if col.type_key else []
+            sequence = identity_sequence(state, new, col.name, desired=True)
             state.step(
                 ALTER_TABLES,
-                f"ALTER TABLE {name} ADD COLUMN {column_sql(col)};",
+                f"ALTER TABLE {name} ADD COLUMN {column_sql(col, sequence)};",
                 ChangeKind.ALTER,
                 [ref, cref],
                 creates=[cref],
@@ -282,7 +299,10 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
     prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
     details: list[str] = []
     recast_enum = new.type_key is not None and new.type_key in state.recreated_types
-    type_changes = (old.type != new.type or old.collation != new.collation or recast_enum) and not inherited
+    recollate = new.collation is not None and new.collation in state.recreated_collations
+    type_changes = (
+        old.type != new.type or old.collation != new.collation or recast_enum or recollate
+    ) and not inherited
     generated_changes = (old.generated, old.generation_expression) != (
         new.generated,
         new.generation_expression,
@@ -317,10 +337,14 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
             if recast_enum or old.type_key
             else f"{quote_ident(new.name)}::{new.type}"
         )
+        if new.type_key in state.recasts:
+            using = state.recasts[new.type_key].replace("{column}", quote_ident(new.name))
         needs = [type_ref(*new.type_key)] if new.type_key else []
+        # An identity column refuses USING (and needs none: its sequence follows the new type).
+        using_clause = "" if old.identity and new.identity else f" USING {using}"
         state.step(
             ALTER_TABLES,
-            f"{prefix} TYPE {new.type}{collate_clause} USING {using};",
+            f"{prefix} TYPE {new.type}{collate_clause}{using_clause};",
             ChangeKind.ALTER,
             [ref, cref],
             needs=needs,
@@ -353,12 +377,19 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
         if old.identity is None:
             details.append("identity added")
             _drop_serial_sequence(state, rel, new.name)
-            state.step(
-                ALTER_TABLES, f"{prefix} ADD GENERATED {mode} AS IDENTITY;", ChangeKind.ALTER, [ref, cref]
-            )
+            sequence = identity_sequence(state, rel, new.name, desired=True)
+            # The identity's sequence takes its name after the serial's own is dropped.
+            made = [ObjectRef("sequence", sequence.schema, sequence.name)] if sequence else []
+            add = f"{prefix} ADD {identity_clause(state, rel, new)};"
+            state.step(ALTER_TABLES, add, ChangeKind.ALTER, [ref, cref], creates=made)
+            if sequence is not None:
+                catch_up = catch_up_sql(sequence, rel, new.name)
+                state.step(ALTER_TABLES, catch_up, ChangeKind.ALTER, [ref, cref], needs=made)
         else:
             details.append(f"identity {mode.lower()}")
             state.step(ALTER_TABLES, f"{prefix} SET GENERATED {mode};", ChangeKind.ALTER, [ref, cref])
+    plan_identity_options(state, rel, old, new)
+    plan_serial_catch_up(state, rel, old, new)
     if details:
         state.change(
             ChangeKind.ALTER,

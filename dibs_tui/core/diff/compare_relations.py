@@ -17,6 +17,7 @@ from .compare_columns import plan_alter_table
 from .compare_constraints import plan_constraints, plan_foreign_keys, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
 from .compare_schemas import plan_sequence_ownership
+from .compare_table_options import identity_options_differ, identity_sequence, plan_table_options
 from .cycle_moves import defaults_set_later, drop_cycle_parts
 from .graph import (
     ADD_CONSTRAINTS,
@@ -182,7 +183,9 @@ def _spread_to_readers(
 
 def _unchanged(state: PlanState, old: Relation, new: Relation) -> bool:
     """Identical tables are the bulk of a large diff: skip them without building anything."""
-    if state.recreated_types or state.recreated_tables or old.inherits or new.inherits:
+    if state.recreated_types or state.recreated_tables or state.recreated_collations:
+        return False
+    if old.inherits or new.inherits or any(identity_options_differ(state, new, c) for c in new.columns):
         return False
     return (
         old.columns == new.columns
@@ -197,6 +200,9 @@ def _unchanged(state: PlanState, old: Relation, new: Relation) -> bool:
             old.rls_enabled,
             old.rls_forced,
             old.partition_bound,
+            old.replica_identity,
+            old.replica_index,
+            old.access_method,
         )
         == (
             new.comment,
@@ -205,6 +211,9 @@ def _unchanged(state: PlanState, old: Relation, new: Relation) -> bool:
             new.rls_enabled,
             new.rls_forced,
             new.partition_bound,
+            new.replica_identity,
+            new.replica_index,
+            new.access_method,
         )
     )
 
@@ -288,7 +297,13 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         needs.append(ObjectRef("table", *rel.partition_of))
     else:
         cols = sorted(rel.columns, key=lambda c: c.position)
-        body = ",\n    ".join(column_sql(replace(c, default=None) if c.name in later else c) for c in cols)
+        body = ",\n    ".join(
+            column_sql(
+                replace(c, default=None) if c.name in later else c,
+                identity_sequence(state, rel, c.name, desired=True),
+            )
+            for c in cols
+        )
         sql = f"CREATE {persistence}TABLE {name} (\n    {body}\n)"
         if rel.inherits:
             sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
@@ -297,6 +312,8 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         sql += foreign.clause  # SERVER ... OPTIONS (...); the server is a dependency of the catalog
     if rel.partition_key:
         sql += f" PARTITION BY {rel.partition_key}"
+    if rel.access_method:
+        sql += f" USING {quote_ident(rel.access_method)}"
     if rel.options:
         sql += f" WITH ({', '.join(rel.options)})"
     for col in rel.columns:
@@ -318,6 +335,7 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
     plan_indexes(state, None, rel, fresh_phase=ADD_CONSTRAINTS)
     plan_triggers(state, None, rel)
     plan_policies(state, None, rel)
+    plan_table_options(state, None, rel)
     state.comment(ref, what_of(rel), None, rel.comment)
     for col in rel.columns:
         state.comment(ObjectRef("column", rel.schema, rel.name, col.name), "column", None, col.comment)

@@ -12,6 +12,7 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
+from .compare_table_options import clamp_sql, restart_clause
 from .graph import (
     ALTER_TABLES,
     DROP_DEPENDENTS,
@@ -135,9 +136,12 @@ def plan_sequences(state: PlanState) -> None:
             )
         elif sequence_options(old) != sequence_options(new):
             state.change(ChangeKind.ALTER, ref, "sequence", sequence_options(old), sequence_options(new))
+            clamp = clamp_sql(old, new)
+            if clamp:
+                state.step(PRE_CREATE, clamp, ChangeKind.ALTER, [ref])
             state.step(
                 PRE_CREATE,
-                f"ALTER SEQUENCE {qualified(*key)} {sequence_options(new)};",
+                f"ALTER SEQUENCE {qualified(*key)} {sequence_options(new)}{restart_clause(old, new)};",
                 ChangeKind.ALTER,
                 [ref],
             )

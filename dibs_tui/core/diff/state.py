@@ -30,11 +30,17 @@ class PlanState:
     recreated_tables: set[tuple[str, str]] = field(default_factory=set)
     # Enums and domains re-created under their own name: their columns are recast, their readers redone.
     recreated_types: set[tuple[str, str]] = field(default_factory=set)
+    # A re-created composite type's columns are rebuilt by this USING expression ({column} for the column).
+    recasts: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Collations re-created under their own name (quoted, as columns name them): their columns re-collated.
+    recreated_collations: set[str] = field(default_factory=set)
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
     desired_deps: DepIndex = field(init=False)
     current_deps: DepIndex = field(init=False)
     inheritors: dict[tuple[str, str], list[Relation]] = field(init=False)
     _owned: dict[tuple[str, str], list[tuple[str, ObjectRef]]] = field(init=False)
+    # (schema, table, column) -> its identity sequence, current side then desired side.
+    identity_sequences: tuple[dict[tuple[str, str, str], SequenceObj], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.desired_deps = DepIndex(self.desired)
@@ -46,6 +52,14 @@ class PlanState:
                 owner = seq.owned_by
                 entry = (owner.column, ObjectRef("sequence", seq.schema, seq.name))
                 self._owned.setdefault((owner.schema, owner.table), []).append(entry)
+        self.identity_sequences = tuple(
+            {
+                (s.owned_by.schema, s.owned_by.table, s.owned_by.column): s
+                for s in catalog.sequences
+                if s.is_identity and s.owned_by is not None
+            }
+            for catalog in (self.current, self.desired)
+        )
         for rel in self.current.relations:
             for parent in rel.inherits:
                 self.inheritors.setdefault(parent, []).append(rel)

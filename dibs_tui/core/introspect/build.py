@@ -41,6 +41,7 @@ from .objects import (
     sequence_from,
 )
 from .queries import INDEX_DEFINITIONS, INDEXDEF_SQL
+from .user_types import collations_from, composite_from, range_from
 
 if TYPE_CHECKING:
     from ..meta import MetaSnapshot
@@ -252,10 +253,15 @@ class Builder:
         relations = self._relations
         enums: list[EnumType] = []
         domains: list[Domain] = []
+        composites, ranges = [], []
         for t in rows["types"]:
             resolver.add("pg_type", t["oid"], ObjectRef("type", t["schema"], t["name"]))
             resolver.add("pg_type", t["array_oid"], ObjectRef("type", t["schema"], t["name"]))
-            if t["kind"] == "e":
+            if t["kind"] == "c":
+                composites.append(composite_from(t, resolver))
+            elif t["kind"] == "r":
+                ranges.append(range_from(t, resolver))
+            elif t["kind"] == "e":
                 enums.append(EnumType(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
             else:
                 checks = tuple(
@@ -310,6 +316,9 @@ class Builder:
             ),
             enums=tuple(enums),
             domains=tuple(domains),
+            composites=tuple(composites),
+            ranges=tuple(ranges),
+            collations=collations_from(header["collations"]),
             sequences=tuple(sequences),
             relations=tuple(relations),
             functions=tuple(functions),

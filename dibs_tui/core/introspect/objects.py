@@ -119,6 +119,9 @@ def relation_from(
         inherits=() if is_partition else parents,
         view_definition=r["view_definition"],
         options=tuple(r["options"] or ()),
+        replica_identity=r["replica_identity"],
+        replica_index=r["replica_index"],
+        access_method=r["access_method"],
         rls_enabled=r["rls_enabled"],
         rls_forced=r["rls_forced"],
     )

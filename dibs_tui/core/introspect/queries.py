@@ -57,6 +57,14 @@ SELECT current_database() AS db, current_setting('server_version') AS version,
                    ORDER BY x.extname)
      FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
      WHERE x.extname <> 'plpgsql')::text AS extensions,
+  (SELECT json_agg(json_build_object('schema', n.nspname, 'name', co.collname,
+                                     'provider', co.collprovider::text, 'locale', {{collation_locale}},
+                                     'collate', co.collcollate, 'ctype', co.collctype,
+                                     'deterministic', co.collisdeterministic, 'rules', {{collation_rules}},
+                                     'comment', ds.description) ORDER BY n.nspname, co.collname)
+     FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+     {_comment("ds", "pg_collation", "co.oid")}
+     WHERE {_filter("n")} AND {_own("pg_collation", "co.oid")})::text AS collations,
   (SELECT json_agg(json_build_array(oc.oid::int8, am.amname, oc.opcintype::int8))
      FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod WHERE oc.opcdefault)::text AS default_opclasses
 """
@@ -86,12 +94,53 @@ SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t
        CASE WHEN t.typtype = 'd' THEN
          (SELECT array_agg(c.convalidated ORDER BY c.conname) FROM pg_constraint c
           WHERE c.contypid = t.oid AND c.contype = 'c')
-       END AS check_valid
+       END AS check_valid,
+       -- composite types (not a table's row type): their attributes, in order
+       rc.oid AS class_oid,
+       CASE WHEN rc.relkind = 'c' THEN
+         (SELECT array_agg(ca.attname::text ORDER BY ca.attnum) FROM pg_attribute ca
+          WHERE ca.attrelid = rc.oid AND ca.attnum > 0 AND NOT ca.attisdropped)
+       END AS attribute_names,
+       CASE WHEN rc.relkind = 'c' THEN
+         (SELECT array_agg(format_type(ca.atttypid, ca.atttypmod) ORDER BY ca.attnum) FROM pg_attribute ca
+          WHERE ca.attrelid = rc.oid AND ca.attnum > 0 AND NOT ca.attisdropped)
+       END AS attribute_types,
+       CASE WHEN rc.relkind = 'c' THEN
+         (SELECT array_agg(CASE WHEN ca.attcollation <> 0 AND ca.attcollation <> cat.typcollation THEN
+                   (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                    FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                    WHERE co.oid = ca.attcollation) END ORDER BY ca.attnum)
+          FROM pg_attribute ca JOIN pg_type cat ON cat.oid = ca.atttypid
+          WHERE ca.attrelid = rc.oid AND ca.attnum > 0 AND NOT ca.attisdropped)
+       END AS attribute_collations,
+       -- range types: what CREATE TYPE ... AS RANGE names; functions qualified, never left to search_path
+       format_type(rg.rngsubtype, NULL) AS subtype,
+       CASE WHEN rg.rngsubopc <> 0 AND NOT opc.opcdefault THEN
+         quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname) END AS subtype_opclass,
+       CASE WHEN rg.rngcollation <> 0 AND rg.rngcollation <> st.typcollation THEN
+         (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+          FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+          WHERE co.oid = rg.rngcollation)
+       END AS range_collation,
+       CASE WHEN rg.rngcanonical <> 0 THEN
+         (SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.proname) FROM pg_proc p
+          JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = rg.rngcanonical) END AS canonical,
+       CASE WHEN rg.rngsubdiff <> 0 THEN
+         (SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.proname) FROM pg_proc p
+          JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = rg.rngsubdiff) END AS subtype_diff,
+       mr.typname AS multirange, mr.oid AS multirange_oid, mr.typarray AS multirange_array_oid
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+LEFT JOIN pg_class rc ON rc.oid = t.typrelid
+LEFT JOIN pg_range rg ON rg.rngtypid = t.oid
+LEFT JOIN pg_type st ON st.oid = rg.rngsubtype
+LEFT JOIN pg_opclass opc ON opc.oid = rg.rngsubopc
+LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
+LEFT JOIN pg_type mr ON mr.oid = rg.rngmultitypid
 {_comment("ds", "pg_type", "t.oid")}
-WHERE t.typtype IN ('e', 'd') AND {_filter("n")} AND {_own("pg_type", "t.oid")}
+WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND rc.relkind = 'c'))
+  AND {_filter("n")} AND {_own("pg_type", "t.oid")}
 ORDER BY 3, 4
 """
 
@@ -132,9 +181,15 @@ SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.r
             WHERE i.inhrelid = c.oid) END AS parent_names,
        c.relispartition AS is_partition,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition,
-       c.reloptions::text[] AS options, c.relrowsecurity AS rls_enabled, c.relforcerowsecurity AS rls_forced
+       c.reloptions::text[] AS options, c.relrowsecurity AS rls_enabled, c.relforcerowsecurity AS rls_forced,
+       CASE WHEN c.relkind IN ('r', 'p') THEN c.relreplident::text ELSE 'd' END AS replica_identity,
+       CASE WHEN c.relreplident = 'i' THEN
+         (SELECT ri.relname FROM pg_index rx JOIN pg_class ri ON ri.oid = rx.indexrelid
+          WHERE rx.indrelid = c.oid AND rx.indisreplident) END AS replica_index,
+       CASE WHEN ram.amname <> 'heap' THEN ram.amname END AS access_method
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_am ram ON ram.oid = c.relam
 {_comment("ds", "pg_class", "c.oid")}
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")} {{only c.oid}}
   AND NOT {_IS_META_TABLE.format(rel="c")}
@@ -314,6 +369,9 @@ JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
 {_comment("ds", "pg_proc", "p.oid")}
 WHERE {_filter("n")} AND {_own("pg_proc", "p.oid")}
+  -- a range type's constructors (and its multirange's) are created and dropped with the type
+  AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid
+                  AND i.refclassid = 'pg_type'::regclass AND i.deptype = 'i')
 ORDER BY 2, 3, 4
 """
 
@@ -381,8 +439,12 @@ def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, 
         server_definition += " OR co.confdelsetcols IS NOT NULL"
     if version_num >= 180000:  # WITHOUT OVERLAPS / PERIOD, NOT ENFORCED
         server_definition += " OR co.conperiod OR NOT co.conenforced"
+    locale = (
+        "co.colllocale" if version_num >= 170000 else "co.colliculocale" if version_num >= 150000 else "NULL"
+    )
+    rules = "co.collicurules" if version_num >= 160000 else "NULL"
     queries = {
-        "header": HEADER_SQL,
+        "header": HEADER_SQL.replace("{collation_locale}", locale).replace("{collation_rules}", rules),
         "types": TYPES_SQL,
         "sequences": SEQUENCES_SQL,
         "relations": RELATIONS_SQL,

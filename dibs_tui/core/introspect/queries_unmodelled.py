@@ -30,20 +30,10 @@ _KINDS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("operator class", "pg_opclass", "o.oid", "o.opcnamespace", "NULL", "pg_opclass o"),
     ("operator family", "pg_opfamily", "o.oid", "o.opfnamespace", "NULL", "pg_opfamily o"),
     ("conversion", "pg_conversion", "v.oid", "v.connamespace", "NULL", "pg_conversion v"),
-    ("collation", "pg_collation", "k.oid", "k.collnamespace", "NULL", "pg_collation k"),
     ("text search configuration", "pg_ts_config", "x.oid", "x.cfgnamespace", "NULL", "pg_ts_config x"),
     ("text search dictionary", "pg_ts_dict", "x.oid", "x.dictnamespace", "NULL", "pg_ts_dict x"),
     ("text search parser", "pg_ts_parser", "x.oid", "x.prsnamespace", "NULL", "pg_ts_parser x"),
     ("text search template", "pg_ts_template", "x.oid", "x.tmplnamespace", "NULL", "pg_ts_template x"),
-    (
-        "composite type",
-        "pg_type",
-        "t.oid",
-        "t.typnamespace",
-        "NULL",
-        "pg_type t JOIN pg_class c ON c.oid = t.typrelid WHERE c.relkind = 'c'",
-    ),
-    ("range type", "pg_type", "t.oid", "t.typnamespace", "NULL", "pg_type t WHERE t.typtype = 'r'"),
     # A base type made with CREATE TYPE (input/output functions); the arrays the server makes are not objects
     # of their own.
     (

@@ -153,6 +153,7 @@ def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> l
         *_history_lines(relation.provenance),
         _field("rows", f"~{human_count(relation.row_estimate)} (estimate)"),
         _field("meta", _meta_label(relation.meta_status)),
+        *_storage_lines(relation),
     ]
     if relation.comment and relation.provenance and relation.provenance.doc:
         lines.append(_field("comment", data(relation.comment), copy=relation.comment))
@@ -222,6 +223,21 @@ def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> l
     ddl = relation_ddl(catalog, relation)
     lines += [_blank(), _heading("DDL  (y copies)")]
     lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in ddl_lines(catalog, relation)]
+    return lines
+
+
+def _storage_lines(relation: Relation) -> list[DetailLine]:
+    """Access method, storage parameters and replica identity, each only when not the default."""
+    lines = []
+    if relation.access_method:
+        lines.append(_field("access", relation.access_method))
+    if relation.options:
+        lines.append(_field("storage", ", ".join(relation.options)))
+    replica = {"f": "full", "n": "nothing", "i": f"index {relation.replica_index}"}.get(
+        relation.replica_identity
+    )
+    if replica:
+        lines.append(_field("replica", replica))
     return lines
 
 

@@ -1,0 +1,158 @@
+"""What a table keeps beside its columns and keys: its replica identity and table access method; and the
+options of an identity column's sequence (bounds, increment, cache, cycle), set through ALTER COLUMN."""
+
+from __future__ import annotations
+
+from ..ddl import sequence_options
+from ..ddl_types import replica_identity_sql
+from ..model import Column, ColumnRef, ObjectRef, Relation
+from ..model import Sequence as SequenceObj
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident, quote_literal
+from .graph import ALTER_TABLES, LATE_CREATE
+from .render import table_ref, what_of
+from .state import PlanState
+
+
+def plan_table_options(state: PlanState, old: Relation | None, new: Relation) -> None:
+    """Replica identity (once the index it names exists) and access method (ALTER TABLE rewrites the table
+    into the new one, rows kept)."""
+    ref = table_ref(new)
+    name = qualified(new.schema, new.name)
+    if old is not None and old.access_method != new.access_method:
+        state.change(
+            ChangeKind.ALTER, ref, what_of(new), old.access_method, new.access_method, detail="access method"
+        )
+        # heap by name, not DEFAULT: default_table_access_method may name another one
+        method = quote_ident(new.access_method or "heap")
+        state.step(ALTER_TABLES, f"ALTER TABLE {name} SET ACCESS METHOD {method};", ChangeKind.ALTER, [ref])
+    before = (old.replica_identity, old.replica_index) if old is not None else ("d", None)
+    if before == (new.replica_identity, new.replica_index):
+        return
+    sql = replica_identity_sql(new) or f"ALTER TABLE {name} REPLICA IDENTITY DEFAULT;"
+    if old is not None:
+        state.change(ChangeKind.ALTER, ref, what_of(new), detail="replica identity")
+    index = new.replica_index
+    needs = (
+        [
+            ObjectRef("index", new.schema, new.name, index),
+            ObjectRef("constraint", new.schema, new.name, index),
+        ]
+        if index
+        else [ref]
+    )
+    state.step(LATE_CREATE, sql, ChangeKind.ALTER, [ref], needs=needs)
+
+
+def identity_sequence(state: PlanState, rel: Relation, column: str, *, desired: bool) -> SequenceObj | None:
+    return state.identity_sequences[1 if desired else 0].get((rel.schema, rel.name, column))
+
+
+def identity_clause(state: PlanState, rel: Relation, col: Column) -> str:
+    """`GENERATED ... AS IDENTITY (SEQUENCE NAME ... options)` as the desired side has it."""
+    assert col.identity is not None
+    sequence = identity_sequence(state, rel, col.name, desired=True)
+    clause = f"GENERATED {col.identity.value.upper()} AS IDENTITY"
+    if sequence is not None:
+        clause += (
+            f" (SEQUENCE NAME {qualified(sequence.schema, sequence.name)} "
+            f"{sequence_options(sequence, with_type=False)})"
+        )
+    return clause
+
+
+def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Column) -> None:
+    """An identity column kept as one: its sequence's options set in place (ALTER COLUMN ... SET ...)."""
+    before = identity_sequence(state, rel, old.name, desired=False)
+    after = identity_sequence(state, rel, new.name, desired=True)
+    if old.identity is None or new.identity is None or before is None or after is None:
+        return
+    settings = [
+        f"SET {option} {getattr(after, attr)}"
+        for option, attr in (
+            ("INCREMENT BY", "increment"),
+            ("MINVALUE", "min_value"),
+            ("MAXVALUE", "max_value"),
+            ("START WITH", "start"),
+            ("CACHE", "cache"),
+        )
+        if getattr(before, attr) != getattr(after, attr)
+    ]
+    if before.cycle != after.cycle:
+        settings.append("SET CYCLE" if after.cycle else "SET NO CYCLE")
+    if not settings:
+        return
+    ref, cref = table_ref(rel), ObjectRef("column", rel.schema, rel.name, new.name)
+    state.change(ChangeKind.ALTER, cref, "column", detail="identity options")
+    clamp = clamp_sql(before, after)
+    if clamp:
+        state.step(ALTER_TABLES, clamp, ChangeKind.ALTER, [ref, cref])
+    state.step(
+        ALTER_TABLES,
+        f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)} "
+        + " ".join(settings)
+        + ";",
+        ChangeKind.ALTER,
+        [ref, cref],
+    )
+
+
+def clamp_sql(before: SequenceObj, after: SequenceObj) -> str | None:
+    """New bounds that may exclude the sequence's current value: PostgreSQL refuses them until the value is
+    moved inside. Moved to the nearest bound, and only when it lies outside them."""
+    if after.min_value <= before.min_value and after.max_value >= before.max_value:
+        return None
+    low, high = max(after.min_value, before.min_value), min(after.max_value, before.max_value)
+    if low > high:
+        return None  # no value is valid on both sides: ALTER ... RESTART (see restart_clause)
+    name = qualified(before.schema, before.name)
+    return (
+        f"SELECT setval({quote_literal(name)}::regclass, GREATEST(LEAST(last_value, {high}), {low})) "
+        f"FROM {name} WHERE last_value NOT BETWEEN {after.min_value} AND {after.max_value};"
+    )
+
+
+def restart_clause(before: SequenceObj, after: SequenceObj) -> str:
+    """Bounds with nothing in common with the old ones: the sequence restarts at its new start."""
+    disjoint = after.min_value > before.max_value or after.max_value < before.min_value
+    return " RESTART" if disjoint else ""
+
+
+def catch_up_sql(sequence: SequenceObj, rel: Relation, column: str) -> str:
+    """A column's new sequence (serial <-> identity) continues after the rows already there."""
+    return (
+        f"SELECT setval({quote_literal(qualified(sequence.schema, sequence.name))}::regclass, "
+        f"max({quote_ident(column)})) FROM {qualified(rel.schema, rel.name)} "
+        f"HAVING max({quote_ident(column)}) IS NOT NULL;"
+    )
+
+
+def identity_options_differ(state: PlanState, rel: Relation, column: Column) -> bool:
+    """An identity column whose sequence's options differ between the sides (the column itself may not)."""
+    if column.identity is None:
+        return False
+    before = identity_sequence(state, rel, column.name, desired=False)
+    after = identity_sequence(state, rel, column.name, desired=True)
+    if before is None or after is None:
+        return before is not after
+    return sequence_options(before) != sequence_options(after)
+
+
+def plan_serial_catch_up(state: PlanState, rel: Relation, old: Column, new: Column) -> None:
+    """identity -> serial: the serial's new sequence continues after the rows already there."""
+    if old.identity is None or new.identity is not None:
+        return
+    for sequence in state.desired.sequences:
+        owner = sequence.owned_by
+        if (
+            not sequence.is_identity
+            and owner is not None
+            and owner == ColumnRef(rel.schema, rel.name, new.name)
+        ):
+            state.step(
+                ALTER_TABLES,
+                catch_up_sql(sequence, rel, new.name),
+                ChangeKind.ALTER,
+                [table_ref(rel)],
+                needs=[ObjectRef("sequence", sequence.schema, sequence.name)],
+            )

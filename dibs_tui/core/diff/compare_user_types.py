@@ -1,0 +1,251 @@
+"""Composite types, range types and collations: created, altered in place where PostgreSQL can, re-created
+under the same name where it cannot (the columns that use them recast, their data kept)."""
+
+from __future__ import annotations
+
+from ..ddl_types import attribute_sql, collation_sql, composite_sql, range_sql
+from ..model import ObjectRef
+from ..model_types import CompositeAttribute, CompositeType
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .graph import DROP_DEPENDENTS, DROP_OBJECTS, PRE_CREATE
+from .graph import key as node_key
+from .render import type_ref
+from .state import PlanState
+
+
+def _old_name(name: str) -> str:
+    return (name + "__dibs_old")[:63]
+
+
+def plan_collations(state: PlanState) -> None:
+    """No ALTER changes a collation's definition: a changed one is renamed away, created again, its columns
+    re-collated to the new one and the old one dropped at the end."""
+    cur = {c.key: c for c in state.current.collations}
+    des = {c.key: c for c in state.desired.collations}
+    for key, new in sorted(des.items()):
+        ref = ObjectRef("collation", *key)
+        old = cur.get(key)
+        if old is None:
+            state.change(ChangeKind.CREATE, ref, "collation", new=collation_sql(new))
+        elif collation_sql(old) != collation_sql(new):
+            state.change(ChangeKind.ALTER, ref, "collation", collation_sql(old), collation_sql(new))
+            state.recreated_collations.add(qualified(*key))
+            state.step(
+                PRE_CREATE,
+                f"ALTER COLLATION {qualified(*key)} RENAME TO {quote_ident(_old_name(key[1]))};",
+                ChangeKind.ALTER,
+                [ref],
+                vacates=[ref],
+            )
+            state.step(
+                DROP_OBJECTS,
+                f"DROP COLLATION {qualified(key[0], _old_name(key[1]))};",
+                ChangeKind.DROP,
+                [ref],
+            )
+        if old is None or collation_sql(old) != collation_sql(new):
+            state.step(
+                PRE_CREATE,
+                collation_sql(new),
+                ChangeKind.CREATE,
+                [ref],
+                creates=[ref],
+                needs=[ObjectRef("schema", "", key[0])],
+            )
+        state.comment(ref, "collation", old.comment if old else None, new.comment)
+    for key in cur.keys() - des.keys():
+        ref = ObjectRef("collation", *key)
+        state.change(ChangeKind.DROP, ref, "collation", old=collation_sql(cur[key]), destructive=True)
+        state.step(
+            DROP_OBJECTS,
+            f"DROP COLLATION {qualified(*key)};",
+            ChangeKind.DROP,
+            [ref],
+            destroys=[ref],
+            destructive=True,
+        )
+
+
+def plan_composites(state: PlanState) -> None:
+    cur = {c.key: c for c in state.current.composites}
+    des = {c.key: c for c in state.desired.composites}
+    for key, new in sorted(des.items()):
+        ref = type_ref(*key)
+        old = cur.get(key)
+        if old is None:
+            state.change(ChangeKind.CREATE, ref, "composite type", new=composite_sql(new))
+            _create(state, new)
+        elif old.attributes != new.attributes:
+            state.change(
+                ChangeKind.ALTER,
+                ref,
+                "composite type",
+                composite_sql(old),
+                composite_sql(new),
+                destructive=not {a.name for a in old.attributes} <= {a.name for a in new.attributes},
+            )
+            if _in_place(state, old, new):
+                _alter_attributes(state, old, new)
+            else:
+                _recreate_composite(state, old, new)
+        state.comment(ref, "composite type", old.comment if old else None, new.comment)
+    for key in cur.keys() - des.keys():
+        _drop_type(state, key, "composite type", composite_sql(cur[key]))
+
+
+def _create(state: PlanState, typ: CompositeType) -> None:
+    ref = type_ref(typ.schema, typ.name)
+    needs = [ObjectRef("schema", "", typ.schema)]
+    state.step(PRE_CREATE, composite_sql(typ), ChangeKind.CREATE, [ref], creates=[ref], needs=needs)
+
+
+def _references(state: PlanState, ref: ObjectRef) -> list[ObjectRef]:
+    """What the desired type's attributes reference (another type created by this plan, say)."""
+    return [ObjectRef(*node) for node in state.desired_deps.references.get(node_key(ref), ())]
+
+
+def _drop_type(state: PlanState, key: tuple[str, str], what: str, old_sql: str) -> None:
+    ref = type_ref(*key)
+    state.change(ChangeKind.DROP, ref, what, old=old_sql, destructive=True)
+    state.step(
+        DROP_OBJECTS,
+        f"DROP TYPE {qualified(*key)};",
+        ChangeKind.DROP,
+        [ref],
+        destroys=[ref],
+        destructive=True,
+    )
+
+
+def _in_place(state: PlanState, old: CompositeType, new: CompositeType) -> bool:
+    """ADD ATTRIBUTE appends, DROP ATTRIBUTE removes; an attribute's type can only change while nothing uses
+    the type. Anything else (a new attribute placed before a kept one) re-creates the type."""
+    old_names, new_names = [a.name for a in old.attributes], [a.name for a in new.attributes]
+    kept = [n for n in new_names if n in old_names]
+    if kept != [n for n in old_names if n in new_names] or new_names[: len(kept)] != kept:
+        return False
+    before = {a.name: a for a in old.attributes}
+    retyped = any(a.name in before and before[a.name] != a for a in new.attributes)
+    return not (retyped and state.dependents(type_ref(*old.key)))
+
+
+def _alter_attributes(state: PlanState, old: CompositeType, new: CompositeType) -> None:
+    ref = type_ref(*new.key)
+    name = qualified(*new.key)
+    before = {a.name: a for a in old.attributes}
+    after = {a.name for a in new.attributes}
+    for attribute in old.attributes:
+        if attribute.name not in after:
+            state.step(
+                PRE_CREATE,
+                f"ALTER TYPE {name} DROP ATTRIBUTE {quote_ident(attribute.name)} CASCADE;",
+                ChangeKind.ALTER,
+                [ref],
+                destructive=True,
+            )
+    for attribute in new.attributes:
+        previous = before.get(attribute.name)
+        if previous is None:
+            sql = f"ALTER TYPE {name} ADD ATTRIBUTE {attribute_sql(attribute)} CASCADE;"
+        elif previous != attribute:
+            collate = f" COLLATE {attribute.collation}" if attribute.collation else ""
+            sql = (
+                f"ALTER TYPE {name} ALTER ATTRIBUTE {quote_ident(attribute.name)} "
+                f"TYPE {attribute.type}{collate} CASCADE;"
+            )
+        else:
+            continue
+        state.step(PRE_CREATE, sql, ChangeKind.ALTER, [ref], needs=_references(state, ref))
+
+
+def _recreate_composite(state: PlanState, old: CompositeType, new: CompositeType) -> None:
+    """The old type renamed away, the new one created, each column that used it rebuilt attribute by
+    attribute (a NULL stays NULL), the old type dropped once nothing uses it."""
+    key = new.key
+    ref = type_ref(*key)
+    temp = _old_name(key[1])
+    state.recreated_types.add(key)
+    state.step(
+        PRE_CREATE,
+        f"ALTER TYPE {qualified(*key)} RENAME TO {quote_ident(temp)};",
+        ChangeKind.ALTER,
+        [ref],
+        vacates=[ref],
+    )
+    _create(state, new)
+    state.recasts[key] = _row_recast(old, new)
+    state.step(
+        DROP_OBJECTS,
+        f"DROP TYPE {qualified(key[0], temp)};",
+        ChangeKind.DROP,
+        [ref],
+        destroys=[ref],
+        destructive=True,
+    )
+
+
+def _row_recast(old: CompositeType, new: CompositeType) -> str:
+    """A USING expression with `{column}` for the column: kept attributes cast, new ones NULL."""
+    before = {a.name for a in old.attributes}
+
+    def field(a: CompositeAttribute) -> str:
+        if a.name in before:
+            return f"({{column}}).{quote_ident(a.name)}::{a.type}"
+        return f"NULL::{a.type}"
+
+    row = ", ".join(field(a) for a in new.attributes)
+    return f"CASE WHEN {{column}}::text IS NULL THEN NULL ELSE ROW({row})::{qualified(*new.key)} END"
+
+
+def plan_ranges(state: PlanState) -> None:
+    """A changed range type is dropped and created again: its columns travel through text meanwhile (a range's
+    text form reads back into the new type). Its constructors and multirange come and go with it."""
+    cur = {r.key: r for r in state.current.ranges}
+    des = {r.key: r for r in state.desired.ranges}
+    for key, new in sorted(des.items()):
+        ref = type_ref(*key)
+        old = cur.get(key)
+        if old is not None and range_sql(old) != range_sql(new):
+            state.change(ChangeKind.ALTER, ref, "range type", range_sql(old), range_sql(new))
+            state.recreated_types.add(key)
+            _columns_to_text(state, key)
+            state.step(
+                PRE_CREATE,
+                f"DROP TYPE {qualified(*key)};",
+                ChangeKind.DROP,
+                [ref],
+                destroys=[ref],
+            )
+        elif old is None:
+            state.change(ChangeKind.CREATE, ref, "range type", new=range_sql(new))
+        if old is None or range_sql(old) != range_sql(new):
+            state.step(
+                PRE_CREATE,
+                range_sql(new),
+                ChangeKind.CREATE,
+                [ref],
+                creates=[ref],
+                needs=[ObjectRef("schema", "", key[0])],
+            )
+        state.comment(ref, "range type", old.comment if old else None, new.comment)
+    for key in cur.keys() - des.keys():
+        _drop_type(state, key, "range type", range_sql(cur[key]))
+
+
+def _columns_to_text(state: PlanState, type_key: tuple[str, str]) -> None:
+    """Each step counts as the end of its column for the graph: the readers of the column (views) are dropped
+    before it, the range's drop waits for it."""
+    for rel in state.current.relations:
+        if not rel.kind.is_table:
+            continue
+        for col in rel.columns:
+            if col.type_key == type_key:
+                state.step(
+                    DROP_DEPENDENTS,
+                    f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(col.name)} "
+                    f"TYPE text;",
+                    ChangeKind.ALTER,
+                    [ObjectRef("table", rel.schema, rel.name)],
+                    destroys=[ObjectRef("column", rel.schema, rel.name, col.name)],
+                )

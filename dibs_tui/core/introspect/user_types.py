@@ -1,0 +1,67 @@
+"""Composite and range types from the types query's rows, collations from the header's: one model object
+each, and the OIDs under which pg_depend names them."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+
+from ..model import ObjectRef
+from ..model_types import Collation, CompositeAttribute, CompositeType, RangeType
+from .dependencies import Resolver
+
+Record = asyncpg.Record
+
+_PROVIDERS = {"c": "libc", "i": "icu", "b": "builtin", "d": "default"}
+
+
+def composite_from(t: Record, resolver: Resolver) -> CompositeType:
+    """A composite type; its attributes' own dependencies are recorded against its pg_class row."""
+    resolver.add("pg_class", t["class_oid"], ObjectRef("type", t["schema"], t["name"]))
+    attributes = tuple(
+        CompositeAttribute(name, type_, collation)
+        for name, type_, collation in zip(
+            t["attribute_names"] or (),
+            t["attribute_types"] or (),
+            t["attribute_collations"] or (),
+            strict=True,
+        )
+    )
+    return CompositeType(t["schema"], t["name"], attributes, t["comment"])
+
+
+def range_from(t: Record, resolver: Resolver) -> RangeType:
+    """A range type; a column of its multirange (or of an array of either) depends on the range."""
+    ref = ObjectRef("type", t["schema"], t["name"])
+    for oid in (t["multirange_oid"], t["multirange_array_oid"]):
+        if oid:
+            resolver.add("pg_type", oid, ref)
+    return RangeType(
+        t["schema"],
+        t["name"],
+        t["subtype"],
+        t["subtype_opclass"],
+        t["range_collation"],
+        t["canonical"],
+        t["subtype_diff"],
+        t["multirange"],
+        t["comment"],
+    )
+
+
+def collations_from(text: str | None) -> tuple[Collation, ...]:
+    return tuple(
+        Collation(
+            c["schema"],
+            c["name"],
+            _PROVIDERS.get(c["provider"], c["provider"]),
+            c["locale"],
+            c["collate"],
+            c["ctype"],
+            c["deterministic"],
+            c["rules"],
+            c["comment"],
+        )
+        for c in json.loads(text or "[]")
+    )
