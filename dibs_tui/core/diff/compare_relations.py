@@ -308,14 +308,7 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         if rel.inherits:
             sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
             needs.extend(ObjectRef("table", *p) for p in rel.inherits)
-    if (foreign := state.desired.foreign_tables_by_key.get(rel.key)) is not None:
-        sql += foreign.clause  # SERVER ... OPTIONS (...); the server is a dependency of the catalog
-    if rel.partition_key:
-        sql += f" PARTITION BY {rel.partition_key}"
-    if rel.access_method:
-        sql += f" USING {quote_ident(rel.access_method)}"
-    if rel.options:
-        sql += f" WITH ({', '.join(rel.options)})"
+    sql += _table_clauses(state, rel)
     for col in rel.columns:
         if col.type_key is not None:
             needs.append(type_ref(*col.type_key))
@@ -362,6 +355,20 @@ def _defaults_after_create(state: PlanState, rel: Relation, later: set[str]) -> 
                 creates=[default],
                 needs=[ref],
             )
+
+
+def _table_clauses(state: PlanState, rel: Relation) -> str:
+    """What CREATE TABLE says after the columns: server, partitioning, access method, storage parameters."""
+    sql = ""
+    if (foreign := state.desired.foreign_tables_by_key.get(rel.key)) is not None:
+        sql += foreign.clause  # SERVER ... OPTIONS (...); the server is a dependency of the catalog
+    if rel.partition_key:
+        sql += f" PARTITION BY {rel.partition_key}"
+    if rel.access_method:
+        sql += f" USING {quote_ident(rel.access_method)}"
+    if rel.options:
+        sql += f" WITH ({', '.join(rel.options)})"
+    return sql
 
 
 def plan_drop_table(state: PlanState, rel: Relation, *, early: bool = False) -> None:
