@@ -61,6 +61,15 @@ def _add_schema_filters(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_privileges(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--privileges",
+        action="store_true",
+        help="compare privileges too (GRANT/REVOKE on tables, columns, sequences, functions, schemas, types; "
+        "default privileges); a role the target lacks is reported, never created",
+    )
+
+
 def _add_desired(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--desired",
@@ -161,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OLD=NEW",
         help="treat table/column OLD as renamed to NEW ([schema.]table or [schema.]table.column)",
     )
+    _add_privileges(p)
     _add_schema_filters(p)
 
     p = sub.add_parser(
@@ -170,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_dsn(p)
     _add_desired(p)
+    _add_privileges(p)
     _add_schema_filters(p)
 
     p = sub.add_parser(
@@ -185,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder")
     p.add_argument("--stdout", action="store_true", help="print the migration instead of writing it")
     p.add_argument("--accept-rename", action="append", metavar="OLD=NEW", help="as for diff")
+    _add_privileges(p)
 
     p = sub.add_parser(
         "review",

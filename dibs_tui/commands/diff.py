@@ -55,6 +55,7 @@ def compute(args: argparse.Namespace, settings: Settings, *, renames: bool = Tru
             exclude_schemas=exclude,
             accepted_renames=accepted,
             exclude_tables=settings.exclude_tables,
+            privileges=bool(getattr(args, "privileges", False)),
         )
     )
 

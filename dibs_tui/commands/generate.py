@@ -37,6 +37,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             exclude_schemas=settings.exclude_schemas,
             accepted_renames=parse_renames(args.accept_rename),
             exclude_tables=settings.exclude_tables,
+            privileges=args.privileges,
         )
     )
     # The server's definitions may hold raw control characters: the file spells them as escapes.

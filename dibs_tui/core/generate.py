@@ -329,6 +329,7 @@ async def generate_migration(
     accepted_renames: Sequence[tuple[str, str]] = (),
     now: datetime | None = None,
     exclude_tables: Sequence[str] = (),
+    privileges: bool = False,
 ) -> GeneratedMigration:
     """Diff, name, render. `source_paths` (default: the desired SQL paths) give the meta rows' locations."""
     from .conninfo import looks_like_conninfo
@@ -341,6 +342,7 @@ async def generate_migration(
         exclude_schemas=exclude_schemas,
         accepted_renames=accepted_renames,
         exclude_tables=exclude_tables,
+        privileges=privileges,
     )
     if source_paths is None:
         source_paths = [

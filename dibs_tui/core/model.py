@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cached_property
 
 from .model_objects import ForeignTable, WholeObject
+from .model_privileges import Privilege
 from .model_types import Collation, CompositeType, RangeType
 from .model_unmodelled import Unmodelled
 
@@ -446,6 +447,8 @@ class Catalog:
     foreign_tables: tuple[
         ForeignTable, ...
     ] = ()  # a foreign table's server and options; its Relation has the rest
+    privileges: tuple[Privilege, ...] = ()  # grants, compared only when asked (core.model_privileges)
+    roles: tuple[str, ...] = ()  # the roles on the server: a grant to another role is reported, not made
     unmodelled: tuple[Unmodelled, ...] = ()  # kinds without a class here, counted (core.model_unmodelled)
 
     @cached_property

@@ -61,6 +61,9 @@ class Change:
     new: str | None = None
     destructive: bool = False
     detail: str = ""  # e.g. "type integer -> bigint; not null added"
+    planned: bool = (
+        True  # False: reported only, no statement can make it (a grant to a role the target lacks)
+    )
 
     @property
     def table(self) -> tuple[str, str] | None:
@@ -123,9 +126,9 @@ class DiffResult:
 
     @property
     def in_sync(self) -> bool:
-        """Nothing to plan, and no unmodelled object that differs: what the model cannot see is not assumed
-        equal."""
-        return not self.plan and not self.unmodelled_differences
+        """Nothing to plan, no change the plan cannot make, and no unmodelled object that differs: what the
+        model cannot see is not assumed equal."""
+        return not self.plan and not self.unmodelled_differences and all(c.planned for c in self.changes)
 
     def sql(self) -> str:
         """The plan as one script."""

@@ -68,6 +68,7 @@ class DiffPane(Vertical):
         Binding("s", "toggle_layout", "Side by side", id="diff.layout"),
         Binding("a", "accept_rename", "Accept rename", id="diff.accept"),
         Binding("x", "reject_rename", "Reject rename", id="diff.reject"),
+        Binding("p", "toggle_privileges", "Privileges on/off", id="diff.privileges"),
     ]
 
     def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
@@ -77,6 +78,7 @@ class DiffPane(Vertical):
         self.accepted: list[tuple[str, str]] = []
         self.rejected: set[tuple[str, str]] = set()
         self.side_by_side = True
+        self.privileges = False  # grants compared too (p); off like the CLI's --privileges
         self.computing = False
         self._generation = 0
         self._rows: list[Change | RenameSuggestion | None] = []
@@ -109,7 +111,9 @@ class DiffPane(Vertical):
         self._status(Content("Computing the diff…"))
         self._generation += 1
         self.computing = True
-        self._diff_worker(self._generation, desired, tuple(self.accepted), frozenset(self.rejected))
+        self._diff_worker(
+            self._generation, desired, tuple(self.accepted), frozenset(self.rejected), self.privileges
+        )
 
     def action_recompute(self) -> None:
         self.start_diff()
@@ -121,6 +125,7 @@ class DiffPane(Vertical):
         desired: Sequence[str | Path],
         accepted: tuple[tuple[str, str], ...],
         rejected: frozenset[tuple[str, str]],
+        privileges: bool,
     ) -> None:
         """Introspecting both sides and planning is seconds of CPU on a big schema: it runs here, on a thread
         with its own event loop, so the screen keeps drawing and taking keys meanwhile."""
@@ -136,6 +141,7 @@ class DiffPane(Vertical):
                     include_schemas=settings.include_schemas,
                     exclude_schemas=settings.exclude_schemas,
                     accepted=accepted,
+                    privileges=privileges,
                 )
             )
         except DibsError as exc:
@@ -175,6 +181,8 @@ class DiffPane(Vertical):
                 f", {len(result.plan)} statements ({destructive} destructive), "
                 f"{len(result.renames)} rename suggestions — diff took {result.elapsed_s:.2f} s",
             )
+        if self.privileges:
+            text = Content.assemble(text, " — privileges compared (p: off)")
         if result.left_out:  # tool histories, meta and excluded tables: never compared (core.tool_tables)
             text = Content.assemble(text, "\n", safe("left out: " + ", ".join(map(str, result.left_out))))
         for item in result.unmodelled:  # kinds the model does not know (core.model_unmodelled)
@@ -261,6 +269,15 @@ class DiffPane(Vertical):
         self.rejected.add(rename.accept_arg)
         self._fill_changes(*change_rows(self.result, self.rejected))
 
+    def action_toggle_privileges(self) -> None:
+        """Grants in or out of the comparison: both catalogs already hold them, so only the plan is redone."""
+        self.privileges = not self.privileges
+        if self.result is None:
+            state = "on" if self.privileges else "off"
+            self._status(Content(f"Privileges {state}: press d to compare."))
+            return
+        self._replan()
+
     def _replan(self) -> None:
         """Renames change only the plan: re-plan from the catalogs we already have, on a thread (planning a
         big schema is CPU the screen should not wait for)."""
@@ -268,7 +285,9 @@ class DiffPane(Vertical):
         self._generation += 1
         self.computing = True
         self._status(Content("Re-planning…"))
-        self._replan_worker(self._generation, self.result, tuple(self.accepted), frozenset(self.rejected))
+        self._replan_worker(
+            self._generation, self.result, tuple(self.accepted), frozenset(self.rejected), self.privileges
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="diff", description="re-plan the diff")
     def _replan_worker(
@@ -277,11 +296,14 @@ class DiffPane(Vertical):
         result: DiffResult,
         accepted: tuple[tuple[str, str], ...],
         rejected: frozenset[tuple[str, str]],
+        privileges: bool,
     ) -> None:
         from ..core.diff import diff_catalogs  # deferred (see the module docstring)
 
         try:
-            changes, plan, renames = diff_catalogs(result.current, result.desired, accepted_renames=accepted)
+            changes, plan, renames = diff_catalogs(
+                result.current, result.desired, accepted_renames=accepted, privileges=privileges
+            )
         except DibsError as exc:
             self.post_message(DiffComputed(generation, None, str(exc)))
             return
@@ -300,6 +322,7 @@ async def _diff_into(
     include_schemas: Sequence[str],
     exclude_schemas: Sequence[str],
     accepted: Sequence[tuple[str, str]],
+    privileges: bool,
 ) -> None:
     from ..core.diff import diff_database  # deferred (see the module docstring)
 
@@ -311,5 +334,6 @@ async def _diff_into(
             exclude_schemas=exclude_schemas,
             accepted_renames=accepted,
             exclude_tables=context.settings.exclude_tables,
+            privileges=privileges,
         )
     )

@@ -28,6 +28,7 @@ from ..sql import qualified, quote_ident
 from .cascade import plan_cascades
 from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
 from .compare_objects import plan_objects
+from .compare_privileges import plan_privileges
 from .compare_relations import plan_relations
 from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
 from .compare_types import plan_domains, plan_enums
@@ -42,9 +43,14 @@ if TYPE_CHECKING:
 
 
 def diff_catalogs(
-    current: Catalog, desired: Catalog, *, accepted_renames: Iterable[tuple[str, str]] = ()
+    current: Catalog,
+    desired: Catalog,
+    *,
+    accepted_renames: Iterable[tuple[str, str]] = (),
+    privileges: bool = False,
 ) -> tuple[tuple[Change, ...], tuple[PlannedStatement, ...], tuple[RenameSuggestion, ...]]:
-    """Changes, the ordered plan and rename suggestions to turn `current` into `desired`. Pure."""
+    """Changes, the ordered plan and rename suggestions to turn `current` into `desired`; with `privileges`,
+    grants and default privileges too. Pure."""
     tables, columns = resolve_renames(accepted_renames, current)
     rename_steps: list[PlannedStatement] = []
     rename_changes: list[Change] = []
@@ -89,8 +95,10 @@ def diff_catalogs(
     plan_foreign_table_moves(state)
     plan_relations(state, recreated_functions)
     plan_foreign_options(state)
-    plan_objects(state)
     plan_cascades(state)
+    plan_objects(state)  # after the cascades: a rule on a view they re-create is made again with it
+    if privileges:  # last: objects the steps above create get their grants
+        plan_privileges(state)
     ordered = ordered_steps(state.steps, state.current_deps, state.desired_deps)
     if state.needs_bodies_off:
         # Like pg_dump: SQL function bodies may read tables created later in the plan.
@@ -124,11 +132,13 @@ async def diff_database(
     exclude_schemas: Sequence[str] = (),
     accepted_renames: Iterable[tuple[str, str]] = (),
     exclude_tables: Sequence[str] = (),
+    privileges: bool = False,
 ) -> DiffResult:
     """Introspect `target`, build the desired catalog (shadow database, other DSN or migrations), diff.
 
     Tool history and meta tables, and those `exclude_tables` names, are left out of both sides first, and the
-    deparser's two spellings of one expression are brought to one (core.deparse_forms)."""
+    deparser's two spellings of one expression are brought to one (core.deparse_forms). With `privileges`,
+    grants are compared too."""
     from ..deparse_forms import canonical
     from ..shadow import introspect_target, load_desired
     from ..together import both
@@ -147,7 +157,9 @@ async def diff_database(
         t = timer.mark("introspect both sides", t)
         current, left_current = leave_out(canonical(current), exclude_tables)
         wanted, left_wanted = leave_out(canonical(wanted), exclude_tables)
-        changes, plan, renames = diff_catalogs(current, wanted, accepted_renames=accepted_renames)
+        changes, plan, renames = diff_catalogs(
+            current, wanted, accepted_renames=accepted_renames, privileges=privileges
+        )
         timer.mark("diff", t)
     left_out = tuple(sorted(set(left_current) | set(left_wanted), key=lambda x: (x.schema, x.name)))
     return DiffResult(

@@ -108,8 +108,9 @@ class PlanState:
         *,
         destructive: bool = False,
         detail: str = "",
+        planned: bool = True,
     ) -> None:
-        self.changes.append(Change(kind, ref, what, old, new, destructive, detail))
+        self.changes.append(Change(kind, ref, what, old, new, destructive, detail, planned))
 
     def dependents(self, ref: ObjectRef) -> list[ObjectRef]:
         """What depends on `ref` in the current catalog (for a table, also on its columns and parts)."""

@@ -1,6 +1,6 @@
 """Introspection: the whole schema in a constant number of set-based pg_catalog queries.
 
-Fourteen queries (fifteen when some index needs the server's deparser), whatever the number of tables, each
+Fifteen queries (sixteen when some index needs the server's deparser), whatever the number of tables, each
 returning one row per object of a kind; Python builds the frozen model from each result as it arrives, while
 the server runs the next query. No information_schema (its views join far more than we need
 and are slow at 10,000 tables), no query per table. Array results are cast to text[] so asyncpg never has to

@@ -28,6 +28,7 @@ from ..model import (
     Schema,
 )
 from ..model_objects import ForeignTable, WholeObject
+from ..model_privileges import Privilege
 from ..model_unmodelled import Unmodelled
 from .definitions import IndexWriter, KeyColumn
 from .dependencies import Resolver
@@ -326,6 +327,8 @@ class Builder:
             + _object_dependencies(objects, foreign_tables),
             objects=objects,
             foreign_tables=foreign_tables,
+            privileges=tuple(Privilege(*r) for r in rows["privileges"] if r["kind"] != "role"),
+            roles=tuple(r["name"] for r in rows["privileges"] if r["kind"] == "role"),
             unmodelled=tuple(
                 Unmodelled(u["kind"], u["schema"], u["relation"], u["count"], u["names"])
                 for u in rows["unmodelled"]

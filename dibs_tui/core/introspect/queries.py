@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .queries_objects import foreign_tables_sql, objects_sql
+from .queries_privileges import privileges_sql
 from .queries_unmodelled import unmodelled_sql
 
 # $1 include schemas (empty: all), $2 exclude schemas. Applied to every query through the namespace alias.
@@ -414,7 +415,7 @@ WHERE ix.indexrelid IS NULL AND co.oid IS NULL
 
 # The queries in queries_for(); a test proves it does not grow with the catalog. One more (INDEXDEF_SQL) runs
 # when some index definitions need the server's deparser, whatever their number.
-QUERY_COUNT = 14
+QUERY_COUNT = 15
 META = "meta"  # not a query: core.meta.read_meta, run as a step of the last group
 INDEX_DEFINITIONS = "index_definitions"  # INDEXDEF_SQL, once the indexes are built, for those that need it
 
@@ -459,6 +460,7 @@ def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, 
         "dependencies": _NOTHING if only_relations else DEPENDENCIES_SQL,
         "objects": _NOTHING if only_relations else objects_sql(_filter("n"), version_num),
         "foreign_tables": _NOTHING if only_relations else foreign_tables_sql(_filter("n")),
+        "privileges": _NOTHING if only_relations else privileges_sql(_filter("n").strip()),
         "unmodelled": _NOTHING if only_relations else unmodelled_sql(_filter("n"), version_num),
         INDEX_DEFINITIONS: "",  # a step, not a query (see Builder.deparse_indexes)
     }

@@ -36,6 +36,7 @@ _GROUPS = (
         "functions",
         "objects",
         "foreign_tables",
+        "privileges",
         "unmodelled",
     ),
 )

@@ -1,0 +1,114 @@
+"""Privileges (only with --privileges): GRANT what the desired side grants and the current side does not,
+REVOKE the reverse, on tables, sequences, columns, functions, schemas, types and as default privileges.
+
+An object the plan drops takes its grants along (no REVOKE); one the plan creates or re-creates gets every
+grant of the desired side. A grant to a role that does not exist on the target is reported as a change the
+plan cannot make: roles are the cluster's, not the schema's, and are never created here.
+"""
+
+from __future__ import annotations
+
+from ..model import ObjectRef
+from ..model_privileges import DEFAULT_OBJECTS, Privilege
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .graph import COMMENTS
+from .state import PlanState
+
+
+def _node(p: Privilege) -> tuple[str, str, str, str]:
+    """The object a grant is on, as the plan's graph names it."""
+    if p.keyword == "SEQUENCE":
+        return ("sequence", p.schema, p.name, "")
+    if p.kind in ("table", "column"):
+        return ("table", p.schema, p.name, "")
+    if p.kind == "function":
+        return ("function", p.schema, p.name, p.sub)
+    return (p.kind, p.schema, p.name, "")
+
+
+def _role(name: str) -> str:
+    return name if name == "PUBLIC" else quote_ident(name)
+
+
+def _on(p: Privilege) -> tuple[str, str]:
+    """(what the privilege names, what GRANT names after ON)."""
+    if p.kind == "column":
+        return f"{p.privilege} ({quote_ident(p.sub)})", f"TABLE {qualified(p.schema, p.name)}"
+    if p.kind == "function":
+        return p.privilege, f"ROUTINE {qualified(p.schema, p.name)}({p.sub})"
+    if p.kind == "schema":
+        return p.privilege, f"SCHEMA {quote_ident(p.name)}"
+    return p.privilege, f"{p.keyword} {qualified(p.schema, p.name)}"
+
+
+def _sql(p: Privilege, *, grant: bool) -> str:
+    if p.kind == "default":
+        scope = f"FOR ROLE {quote_ident(p.name)}" + (
+            f" IN SCHEMA {quote_ident(p.schema)}" if p.schema else ""
+        )
+        objects = DEFAULT_OBJECTS.get(p.sub, "TABLES")
+        if grant:
+            option = " WITH GRANT OPTION" if p.grantable else ""
+            return f"ALTER DEFAULT PRIVILEGES {scope} GRANT {p.privilege} ON {objects} TO {_role(p.grantee)}{option};"
+        return f"ALTER DEFAULT PRIVILEGES {scope} REVOKE {p.privilege} ON {objects} FROM {_role(p.grantee)};"
+    what, on = _on(p)
+    if grant:
+        option = " WITH GRANT OPTION" if p.grantable else ""
+        return f"GRANT {what} ON {on} TO {_role(p.grantee)}{option};"
+    return f"REVOKE {what} ON {on} FROM {_role(p.grantee)};"
+
+
+def _ref(p: Privilege) -> ObjectRef:
+    if p.kind == "default":
+        return ObjectRef("default privileges", p.schema, p.name, DEFAULT_OBJECTS.get(p.sub, p.sub))
+    return ObjectRef(p.kind, p.schema, p.name, p.sub)
+
+
+def plan_privileges(state: PlanState) -> None:
+    made = {n for step in state.steps for n in step.creates}
+    gone = {n for step in state.steps for n in step.destroys}
+    current, desired = set(state.current.privileges), set(state.desired.privileges)
+    roles = set(state.current.roles) | {"PUBLIC"}
+    kept = _desired_objects(state)
+    for p in sorted(desired, key=_sort):
+        node = _node(p)
+        if p in current and node not in made:
+            continue
+        ref = _ref(p)
+        what = f"privilege {p.privilege.lower()} to {p.grantee}"
+        missing = [r for r in (p.grantee, p.name if p.kind == "default" else "PUBLIC") if r not in roles]
+        if missing:
+            detail = f"role {', '.join(missing)} does not exist on the target: not granted"
+            state.change(ChangeKind.CREATE, ref, what, detail=detail, planned=False)
+            continue
+        state.change(ChangeKind.CREATE, ref, what, new=_sql(p, grant=True), detail="grant")
+        needs = [] if p.kind == "default" else [ObjectRef(*node)]
+        state.step(COMMENTS, _sql(p, grant=True), ChangeKind.ALTER, [ref], needs=needs)
+    for p in sorted(current - desired, key=_sort):
+        node = _node(p)
+        if node in gone or (p.kind != "default" and node not in kept):
+            continue  # dropped with its object
+        ref = _ref(p)
+        state.change(
+            ChangeKind.DROP, ref, f"privilege {p.privilege.lower()} to {p.grantee}", old=_sql(p, grant=True)
+        )
+        needs = [] if p.kind == "default" else [ObjectRef(*node)]
+        state.step(COMMENTS, _sql(p, grant=False), ChangeKind.ALTER, [ref], needs=needs)
+
+
+def _desired_objects(state: PlanState) -> set[tuple[str, str, str, str]]:
+    """The objects of the desired side a grant can be on, as graph nodes."""
+    d = state.desired
+    return (
+        {("table", r.schema, r.name, "") for r in d.relations}
+        | {("sequence", s.schema, s.name, "") for s in d.sequences}
+        | {("function", f.schema, f.name, f.identity_arguments) for f in d.functions}
+        | {("schema", "", s.name, "") for s in d.schemas}
+        | {("type", t.schema, t.name, "") for t in d.enums}
+        | {("type", t.schema, t.name, "") for t in d.domains}
+    )
+
+
+def _sort(p: Privilege) -> tuple[str, str, str, str, str, str]:
+    return (p.kind, p.schema, p.name, p.sub, p.grantee, p.privilege)

@@ -1,0 +1,61 @@
+"""The one query for privileges: every ACL entry on tables, views, sequences, columns, functions, schemas,
+enums and domains, and the default privileges, exploded (aclexplode) into one row per grantee and privilege,
+plus the names of the roles on this server (a grant to a role the target lacks is reported, not made).
+
+An ACL the server keeps as NULL means the defaults (acldefault), so "never granted" and "granted what the
+default already gives" compare equal; the owner's own entries are left out (owners differ between a
+database and its desired copy, and owning already gives every right).
+"""
+
+from __future__ import annotations
+
+
+def privileges_sql(schema_filter: str) -> str:
+    """The query; `schema_filter` is the introspection's filter on a schema aliased `n`."""
+    return f"""
+WITH acl AS (
+  SELECT 'table' AS kind, n.nspname AS schema, c.relname AS name, '' AS sub,
+         CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword, c.relowner AS owner,
+         COALESCE(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)) AS acl,
+         c.oid AS objid, 'pg_class'::regclass::oid AS classid
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND {schema_filter}
+    AND NOT (c.relname LIKE '\\_\\_dibs\\_%' OR c.relname = '_dibs_migrations')
+  UNION ALL
+  SELECT 'column', n.nspname, c.relname, a.attname, 'TABLE', c.relowner, a.attacl, c.oid,
+         'pg_class'::regclass::oid
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND {schema_filter}
+  UNION ALL
+  SELECT 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), 'ROUTINE', p.proowner,
+         COALESCE(p.proacl, acldefault('f', p.proowner)), p.oid, 'pg_proc'::regclass::oid
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE {schema_filter}
+  UNION ALL
+  SELECT 'schema', '', n.nspname, '', 'SCHEMA', n.nspowner, COALESCE(n.nspacl, acldefault('n', n.nspowner)),
+         n.oid, 'pg_namespace'::regclass::oid
+  FROM pg_namespace n
+  WHERE {schema_filter}
+  UNION ALL
+  SELECT 'type', n.nspname, t.typname, '', CASE WHEN t.typtype = 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typowner,
+         COALESCE(t.typacl, acldefault('T', t.typowner)), t.oid, 'pg_type'::regclass::oid
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  WHERE t.typtype IN ('e', 'd') AND {schema_filter}
+  UNION ALL
+  SELECT 'default', COALESCE(n.nspname, ''), r.rolname, d.defaclobjtype::text, '', d.defaclrole, d.defaclacl,
+         d.oid, 'pg_default_acl'::regclass::oid
+  FROM pg_default_acl d JOIN pg_roles r ON r.oid = d.defaclrole LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+  WHERE CASE WHEN n.oid IS NULL THEN cardinality($1::text[]) = 0 ELSE {schema_filter} END
+)
+SELECT a.kind, a.schema, a.name, a.sub, a.keyword, COALESCE(g.rolname, 'PUBLIC') AS grantee,
+       x.privilege_type AS privilege, x.is_grantable AS grantable
+FROM acl a
+CROSS JOIN LATERAL aclexplode(a.acl) x
+LEFT JOIN pg_roles g ON g.oid = x.grantee
+WHERE x.grantee <> a.owner
+  AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = a.classid AND e.objid = a.objid AND e.objsubid = 0
+                  AND e.deptype = 'e')
+UNION ALL
+SELECT 'role', '', r.rolname, '', '', '', '', false FROM pg_roles r
+ORDER BY 1, 2, 3, 4, 6, 7
+"""

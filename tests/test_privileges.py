@@ -1,0 +1,121 @@
+"""Privileges are compared only when asked (--privileges, the Diff pane's p): GRANT and REVOKE on tables,
+columns, sequences, functions, schemas and types, and default privileges, converging both ways; a grant to a
+role the target lacks is reported and not made."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from dibs_tui.core.diff import diff_catalogs
+from tests.diffcases.harness import apply_plan, introspect_dsn
+from tests.pg import run_sql
+
+DIBS = Path(sys.executable).parent / "dibs-tui"
+R1, R2 = f"k2_reader_{os.getpid()}", f"k2_writer_{os.getpid()}"
+
+_OBJECTS = f"""
+DO $$BEGIN CREATE ROLE {R1}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+DO $$BEGIN CREATE ROLE {R2}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+CREATE SCHEMA app;
+CREATE TABLE app.t (a int, b text);
+CREATE VIEW app.v AS SELECT a FROM app.t;
+CREATE SEQUENCE app.s;
+CREATE FUNCTION app.f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+CREATE TYPE app.e AS ENUM ('x');
+CREATE DOMAIN app.d AS int;
+INSERT INTO app.t VALUES (1, 'kept');
+"""
+
+CURRENT = (
+    _OBJECTS
+    + f"""
+GRANT SELECT ON app.t TO {R1};
+GRANT UPDATE (a) ON app.t TO {R1};
+GRANT USAGE ON SCHEMA app TO {R1};
+REVOKE EXECUTE ON FUNCTION app.f(int) FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO {R1};
+"""
+)
+
+DESIRED = (
+    _OBJECTS
+    + f"""
+GRANT INSERT ON app.t TO {R2} WITH GRANT OPTION;
+GRANT SELECT (b) ON app.t TO {R2};
+GRANT SELECT ON app.v TO {R1};
+GRANT USAGE ON SEQUENCE app.s TO {R1};
+REVOKE USAGE ON TYPE app.e FROM PUBLIC;
+GRANT USAGE ON DOMAIN app.d TO {R2};
+GRANT USAGE ON SCHEMA app TO {R2};
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO {R2};
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+"""
+)
+
+
+def _converge(a: str, b: str) -> list[str]:
+    async def go() -> list[str]:
+        current, desired = await introspect_dsn(a), await introspect_dsn(b)
+        _, plan, _ = diff_catalogs(current, desired, privileges=True)
+        await apply_plan(a, plan)
+        _, again, _ = diff_catalogs(await introspect_dsn(a), desired, privileges=True)
+        assert not again, "\n".join(s.sql for s in again)
+        return [s.sql for s in plan]
+
+    return asyncio.run(go())
+
+
+def test_privileges_converge_both_ways(new_database: Callable[[], str]) -> None:
+    a, b = new_database(), new_database()
+    run_sql(a, CURRENT)
+    run_sql(b, DESIRED)
+    plan = _converge(a, b)
+    assert f"GRANT INSERT ON TABLE app.t TO {R2} WITH GRANT OPTION;" in plan
+    assert f"GRANT SELECT (b) ON TABLE app.t TO {R2};" in plan
+    assert f"REVOKE UPDATE (a) ON TABLE app.t FROM {R1};" in plan
+    assert f"GRANT USAGE ON SEQUENCE app.s TO {R1};" in plan
+    assert "GRANT EXECUTE ON ROUTINE app.f(x integer) TO PUBLIC;" in plan
+    assert "REVOKE USAGE ON TYPE app.e FROM PUBLIC;" in plan
+    assert f"ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA app GRANT SELECT ON TABLES TO {R2};" in plan
+    assert not any(s.startswith(("DROP", "CREATE")) for s in plan)  # grants only: nothing re-created
+    c, d = new_database(), new_database()
+    run_sql(c, DESIRED)
+    run_sql(d, CURRENT)
+    _converge(c, d)
+
+
+def test_privileges_are_compared_only_when_asked(new_database: Callable[[], str]) -> None:
+    a, b = new_database(), new_database()
+    run_sql(a, CURRENT)
+    run_sql(b, DESIRED)
+    current, desired = asyncio.run(introspect_dsn(a)), asyncio.run(introspect_dsn(b))
+    assert diff_catalogs(current, desired)[1] == ()
+    plain = subprocess.run([DIBS, "check", a, "--desired", b], capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    asked = subprocess.run(
+        [DIBS, "diff", a, "--desired", b, "--privileges", "--format", "sql"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert asked.returncode == 2, asked.stdout + asked.stderr
+    assert f"GRANT SELECT (b) ON TABLE app.t TO {R2};" in asked.stdout
+
+
+def test_a_grant_to_a_role_the_target_lacks_is_reported_not_made(new_database: Callable[[], str]) -> None:
+    a, b = new_database(), new_database()
+    run_sql(a, _OBJECTS)
+    run_sql(b, _OBJECTS + f"GRANT SELECT ON app.t TO {R2};")
+    current, desired = asyncio.run(introspect_dsn(a)), asyncio.run(introspect_dsn(b))
+    current = dataclasses.replace(current, roles=tuple(r for r in current.roles if r != R2))
+    changes, plan, _ = diff_catalogs(current, desired, privileges=True)
+    assert plan == ()
+    (change,) = changes
+    assert not change.planned
+    assert change.detail == f"role {R2} does not exist on the target: not granted"
