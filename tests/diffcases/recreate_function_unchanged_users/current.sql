@@ -1,0 +1,10 @@
+create function ok(x int) returns boolean language sql immutable return x > 0;
+create function twice_ok(v int) returns boolean language sql immutable begin atomic select ok(v) and ok(v * 2); end;
+create function trig_fn() returns trigger language plpgsql as $$ begin return new; end $$;
+create table t (id int primary key, n int check (ok(n)), owner text);
+create index t_ok on t (id) where ok(n);
+alter table t enable row level security;
+create policy p on t using (ok(id));
+create trigger tr before insert on t for each row when (ok(new.n)) execute function trig_fn();
+create view v as select id, ok(n) as good from t;
+create materialized view mv as select id, twice_ok(n) as good from t;

@@ -1,0 +1,1 @@
+insert into t values (1, 5, 'a'), (2, 7, 'b');
