@@ -42,6 +42,7 @@ from .app_help import TablesCommands, help_entries, system_commands
 from .catalog_loader import fetch_catalog, fetch_relation
 from .catalog_messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
 from .diff_pane import DiffPane
+from .explorer.actions import ExplorerActions
 from .finder_candidates import column_candidates, table_candidates
 from .loader_runs import LoaderRuns
 from .migrations_pane import MigrationsPane
@@ -67,7 +68,7 @@ FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relati
 MAIN_LISTS = {"browse": "#table-list", "diff": "#diff-changes", "migrations": "#migrations-list"}
 
 
-class DibsApp(App[int]):
+class DibsApp(ExplorerActions, App[int]):
     """The dibs-tui browser on one database."""
 
     TITLE = "dibs-tui"
@@ -87,6 +88,10 @@ class DibsApp(App[int]):
         Binding("d", "diff", "Diff", id="app.diff"),
         Binding("m", "migrations", "Migrations", show=False, id="app.migrations"),
         Binding("b", "browse", "Browse", show=False, id="app.browse"),
+        Binding("u", "uses", "Used by", show=False, id="app.uses"),
+        Binding("n", "neighbourhood", "FK neighbourhood", show=False, id="app.neighbourhood"),
+        Binding("p", "path", "Path to a table", show=False, id="app.path"),
+        Binding("H", "health", "Health", show=False, id="app.health"),
         Binding("backspace,alt+left", "history_back", "Back", show=False, id="app.back", group=GO_GROUP),
         Binding("alt+right", "history_forward", "Forward", show=False, id="app.forward", group=GO_GROUP),
         Binding("l", "next_pane", "Next pane", show=False, id="app.next_pane", group=GO_GROUP),
@@ -129,10 +134,13 @@ class DibsApp(App[int]):
         self._card_timer: Timer | None = None
 
     # Layout ---------------------------------------------------------------------------------------------
-    def compose(self) -> ComposeResult:
-        context = PaneContext(
+    def pane_context(self) -> PaneContext:
+        return PaneContext(
             self.target, self.settings, tuple(self.desired or ()), self.set_sync, self._schema_changed
         )
+
+    def compose(self) -> ComposeResult:
+        context = self.pane_context()
         yield HeaderBar(id="header")
         with TabbedContent(id="tabs", initial="browse"):
             with TabPane("Browse", id="browse"), Horizontal(id="browse-panes"):

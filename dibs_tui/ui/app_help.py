@@ -99,6 +99,16 @@ def system_commands(app: DibsApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Filter tables", "Type to filter the Tables pane (/)", app.action_filter)
     yield SystemCommand("Diff", "Compare the desired schema with the database (d)", app.action_diff)
     yield SystemCommand("Migrations", "Applied and pending migrations (m)", app.action_migrations)
+    yield SystemCommand("Used by", "Everything that uses the selected table or column (u)", app.action_uses)
+    yield SystemCommand(
+        "FK neighbourhood", "The selected table and its FK neighbours as boxes (n)", app.action_neighbourhood
+    )
+    yield SystemCommand(
+        "Path to a table", "The shortest FK paths to another table, with the JOIN (p)", app.action_path
+    )
+    yield SystemCommand(
+        "Health", "Unindexed FKs, missing keys, unused indexes, docs … with fixes (H)", app.action_health
+    )
     yield SystemCommand("Back", "Return to the previous table or column (backspace)", app.action_history_back)
     yield SystemCommand("Forward", "Undo a back (alt+right)", app.action_history_forward)
     yield SystemCommand("Copy", "Copy the selection's name or DDL (y)", app.action_copy)

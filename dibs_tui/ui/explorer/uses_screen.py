@@ -1,0 +1,108 @@
+"""`u`: everything that uses the selected table or column, as a tree (built on a thread); Enter on a node
+goes to its table (or column) in the browser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
+
+from ...core.explore.names import spell
+from ...core.explore.uses import UseNode, UsesIndex
+from ...core.model import Catalog, ObjectRef
+from ..navigation import Location
+from ..text import data, safe
+from .base import ExplorerScreen
+
+
+@dataclass
+class UsesBuilt(Message):
+    tree: UseNode
+
+
+def node_label(node: UseNode) -> Text:
+    """One node: what, the name (plain text, never markup), the columns it goes through, where, how found."""
+    label = Text.assemble((node.what + " ", "dim"), (safe(spell(node.ref)), "bold"))
+    if node.via:
+        label.append_text(Text.assemble(("  via ", "dim"), safe(", ".join(node.via))))
+    if node.in_body:
+        label.append("  found in body" + (f", line {node.body_line}" if node.body_line else ""), "yellow")
+    if node.source is not None:
+        label.append("  " + safe(str(node.source)), "cyan")
+    if node.repeated:
+        label.append("  (shown above)", "dim")
+    return label
+
+
+def location_of(ref: ObjectRef) -> Location | None:
+    """Where the browser shows `ref`: its table (and column); functions and types have no place there."""
+    if ref.kind in ("table", "constraint", "index", "trigger", "policy"):
+        return Location(ref.schema, ref.name)
+    if ref.kind == "column":
+        return Location(ref.schema, ref.name, ref.sub)
+    return None
+
+
+class UsesScreen(ExplorerScreen):
+    def __init__(self, catalog: Catalog, ref: ObjectRef) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.ref = ref
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(
+                Content.assemble(
+                    "What uses ", data(spell(self.ref), "bold"), "   (enter goes there, escape closes)"
+                ),
+                classes="explorer-title",
+            )
+            tree: Tree[ObjectRef] = Tree(Text(safe(spell(self.ref))), id="uses-tree")
+            tree.show_root = True
+            yield tree
+            yield Static("building…", id="uses-status", classes="explorer-status")
+
+    def on_mount(self) -> None:
+        self.query_one(Tree).focus()
+        self._build(self.catalog, self.ref)
+
+    @work(thread=True, exclusive=True, group="uses", description="what uses this")
+    def _build(self, catalog: Catalog, ref: ObjectRef) -> None:
+        self.post_message(UsesBuilt(UsesIndex(catalog).tree(ref)))
+
+    @on(UsesBuilt)
+    def _built(self, message: UsesBuilt) -> None:
+        tree: Tree[ObjectRef] = self.query_one(Tree)
+        tree.clear()
+        tree.root.set_label(node_label(message.tree))
+        tree.root.data = message.tree.ref
+
+        def add(parent: TreeNode[ObjectRef], node: UseNode) -> None:
+            for child in node.children:
+                branch = parent.add(
+                    node_label(child), data=child.ref, expand=True, allow_expand=bool(child.children)
+                )
+                add(branch, child)
+
+        add(tree.root, message.tree)
+        tree.root.expand()
+        count = sum(1 for _ in message.tree.walk()) - 1
+        self.query_one("#uses-status", Static).update(
+            f"{count} object{'s' if count != 1 else ''} use it"
+            if count
+            else "nothing in this database uses it"
+        )
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[ObjectRef]) -> None:
+        ref = event.node.data
+        place = location_of(ref) if ref is not None else None
+        if place is not None and event.node is not self.query_one(Tree).root:
+            self.dismiss(place)

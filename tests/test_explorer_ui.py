@@ -1,0 +1,220 @@
+"""The explorer in the browser: Used by (u), the FK neighbourhood (n), the path picker (p) and Health (H),
+as snapshots of the shop schema where the screen is deterministic, and driven by keys and the mouse against
+the real server. Health is driven, not snapshotted: it states the live statistics' age."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.explore.fkgraph import FkGraph
+from dibs_tui.core.model import (
+    Catalog,
+    Column,
+    Constraint,
+    ConstraintKind,
+    ForeignKey,
+    Relation,
+    RelationKind,
+)
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.explorer.health_screen import HealthScreen
+from dibs_tui.ui.explorer.neighbourhood_layout import draw
+from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen, NeighbourhoodView
+from dibs_tui.ui.explorer.path_screen import PathScreen
+from dibs_tui.ui.explorer.uses_screen import UsesScreen
+from dibs_tui.ui.screens.finder import FinderScreen
+from dibs_tui.ui.screens.help import HelpScreen
+from tests.pg import run_sql
+from tests.test_ui import make_app, shop
+from tests.test_ui_snapshots import SIZE, goto, loaded, snapshot_app, snapshot_db, until
+
+__all__ = ["shop", "snapshot_db"]  # the fixtures, imported for these tests
+
+TRIGGER = """
+CREATE FUNCTION touch_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN UPDATE customers SET name = name WHERE id = NEW.customer_id; RETURN NEW; END $$;
+CREATE TRIGGER orders_touch AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION touch_customer();
+"""
+
+
+def test_snapshot_used_by(snapshot_db: str, snap_compare: Any) -> None:
+    run_sql(snapshot_db, TRIGGER)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await goto(pilot, "customers")
+        await pilot.press("u")
+        await until(pilot, lambda: "use it" in str(pilot.app.screen.query_one("#uses-status").render()))
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_neighbourhood(snapshot_db: str, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await goto(pilot, "orders")
+        await pilot.press("n")
+        await until(
+            pilot, lambda: isinstance(pilot.app.screen, NeighbourhoodScreen) and pilot.app.screen.view.drawing
+        )
+        await pilot.press("2", "right")
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_path(snapshot_db: str, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await goto(pilot, "invoices")
+        await pilot.press("p", *"customers", "enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, PathScreen) and pilot.app.screen.paths)
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def _app_on(pilot: Pilot[Any], table: str) -> DibsApp:
+    app = pilot.app
+    assert isinstance(app, DibsApp)
+    await until(pilot, lambda: app.catalog is not None and app.card.relation is not None)
+    await goto(pilot, table)
+    return app
+
+
+@pytest.fixture
+def shop_with_trigger(shop: str) -> str:
+    run_sql(shop, TRIGGER)
+    return shop
+
+
+async def test_used_by_enter_goes_to_the_dependent(shop_with_trigger: str) -> None:
+    app = make_app(shop_with_trigger)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _app_on(pilot, "customers")
+        await pilot.press("u")
+        screen = app.screen
+        assert isinstance(screen, UsesScreen)
+        await until(pilot, lambda: "use it" in str(screen.query_one("#uses-status").render()))
+        labels = [str(n.label) for n in screen.query_one("#uses-tree").root.children]  # type: ignore[attr-defined]
+        assert any(label.startswith("foreign key public.orders.orders_customer_id_fkey") for label in labels)
+        assert any(
+            "function public.touch_customer()" in label and "found in body" in label for label in labels
+        )
+        # down to the FK (first child), enter: the browser shows orders
+        tree = screen.query_one("#uses-tree")
+        tree.cursor_line = next(i for i, label in enumerate(labels, 1) if "orders_customer_id_fkey" in label)
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, UsesScreen))
+        assert app.card.relation is not None and app.card.relation.name == "orders"
+
+
+async def test_neighbourhood_keys_and_mouse(shop: str) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _app_on(pilot, "orders")
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, NeighbourhoodScreen)
+        await until(pilot, lambda: screen.view.drawing is not None)
+        assert screen.view.selected == ("public", "orders")
+        await pilot.press("right")  # orders references customers: on the right
+        assert screen.view.selected == ("public", "customers")
+        await pilot.press("enter")  # re-centred on customers: orders is now on its left
+        assert screen.view.centre == ("public", "customers")
+        left = next(b for b in screen.view.drawing.boxes if b.key == ("public", "orders"))  # type: ignore[union-attr]
+        assert left.column == -1
+        view = screen.query_one(NeighbourhoodView)
+        await pilot.click(view, offset=(left.x + 2, left.y + 1))  # a click selects
+        assert screen.view.selected == ("public", "orders")
+        await pilot.press("g")
+        await until(pilot, lambda: not isinstance(app.screen, NeighbourhoodScreen))
+        assert app.card.relation is not None and app.card.relation.name == "orders"
+
+
+async def test_health_enter_goes_to_the_table_and_f_writes_a_migration(shop: str, tmp_path: Path) -> None:
+    app = DibsApp(resolve(shop), Settings(project_root=tmp_path), header_label="dibs_test")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _app_on(pilot, "customers")
+        await pilot.press("H")
+        screen = app.screen
+        assert isinstance(screen, HealthScreen)
+        await until(pilot, lambda: screen.report is not None)
+        assert screen.report is not None
+        checks = [(f.check, f.object) for f in screen.report.findings]
+        index = checks.index(("fk-without-index", "billing.invoices.invoices_order_id_fkey"))
+        screen.query_one("#health-findings").highlighted = index  # type: ignore[attr-defined]
+        await pilot.press("f")
+        (written,) = app.settings.resolve_migrations_dir().glob("*_health-fixes.sql")
+        assert (
+            "CREATE INDEX CONCURRENTLY invoices_order_id_idx ON billing.invoices (order_id);"
+            in written.read_text()
+        )
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, HealthScreen))
+        assert app.card.relation is not None and app.card.relation.key == ("billing", "invoices")
+
+
+async def test_help_and_palette_list_the_explorer(shop: str) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _app_on(pilot, "customers")
+        ids = {entry[3] for entry in app.help_entries()[1]}
+        assert {"app.uses", "app.neighbourhood", "app.path", "app.health"} <= ids
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Used by", "FK neighbourhood", "Path to a table", "Health"} <= titles
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "p")
+        assert isinstance(app.screen, FinderScreen)
+
+
+def test_a_hundred_neighbours_are_paged_not_piled() -> None:
+    """A hub referenced by 100 tables: boxes never overlap, every neighbour is on some page."""
+    hub = Relation("public", "hub", RelationKind.TABLE, columns=(Column(1, "id", "bigint", not_null=True),))
+    spokes = tuple(
+        Relation(
+            "public",
+            f"spoke_{i:03}",
+            RelationKind.TABLE,
+            columns=(Column(1, "hub_id", "bigint"),),
+            constraints=(
+                Constraint(
+                    f"spoke_{i:03}_fk",
+                    ConstraintKind.FOREIGN_KEY,
+                    ("hub_id",),
+                    "",
+                    ForeignKey("public", "hub", ("id",)),
+                ),
+            ),
+        )
+        for i in range(100)
+    )
+    catalog = Catalog(relations=(hub, *spokes))
+    graph = FkGraph(catalog)
+    seen: set[object] = set()
+    page = 0
+    while True:
+        drawing = draw(catalog, graph, ("public", "hub"), 1, 118, 30, {-1: page})
+        shown = [b for b in drawing.boxes if b.key is not None and b.column == -1]
+        for a in drawing.boxes:
+            for b in drawing.boxes:
+                overlap = (
+                    a is not b
+                    and a.x < b.x + b.width
+                    and b.x < a.x + a.width
+                    and a.y < b.y + b.height
+                    and b.y < a.y + a.height
+                )
+                assert not overlap, (a, b)
+        assert all(len(line) <= 118 for line in drawing.lines) and len(drawing.lines) == 30
+        new = {b.key for b in shown} - seen
+        if not new:
+            break
+        seen |= new
+        page += 1
+    assert len(seen) == 100 and page <= 8  # several columns of boxes on each side: a few pages
