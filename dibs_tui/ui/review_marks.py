@@ -1,6 +1,10 @@
 """A review shown beside its statements: a marker in the gutter of the SQL on the first line of each statement
 with hazards, and under each such statement (in the details) its observed lock and its hazards with their
-basis and cost. Text from files and databases goes through `safe` and `sql_lines` (data, never markup)."""
+basis and cost. Text from files and databases goes through `safe` and `sql_lines` (data, never markup).
+
+The review itself (core.review.run, its rules, counts and the SQL parser) is imported by the functions that run
+it on a worker's thread, not with the panes that import this module: they are built with the app, before its
+first frame."""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from textual.message import Message
 
 from ..core.connect import ConnectionTarget
 from ..core.review.report import Review
-from ..core.review.run import review_file, review_text
 from .highlight import sql_lines
 from .text import safe
 
@@ -50,6 +53,8 @@ def marked_sql(text: str, review: Review | None) -> Content:
 def review_off_the_loop(target: ConnectionTarget, path: Path) -> Review:
     """For a worker's thread: the review with its trace (catalog read, the clone's DDL parsed, the sandbox)
     runs on a loop of its own, never on the app's."""
+    from ..core.review.run import review_file  # deferred (see the module docstring)
+
     return asyncio.run(review_file(target, path))
 
 
@@ -65,6 +70,8 @@ class MigrationReviewed(Message):
 def review_plan_off_the_loop(target: ConnectionTarget, plan_sql: str) -> tuple[Review, Content]:
     """For the Diff pane's thread: the plan reviewed with its trace, and the plan highlighted with its marks
     (highlighting a long plan is seconds of CPU: never on the app's loop)."""
+    from ..core.review.run import review_text  # deferred (see the module docstring)
+
     review = asyncio.run(review_text(target, plan_sql, "plan"))
     lines = hazard_lines(review)
     marked = marked_sql(plan_sql, review)
