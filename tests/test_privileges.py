@@ -12,9 +12,18 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from textual.binding import Binding
+from textual.widgets import Static
+
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_catalogs
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.diff_pane import DiffPane
 from tests.diffcases.harness import apply_plan, introspect_dsn
 from tests.pg import run_sql
+from tests.test_diff_pane import SIZE, text_of, wait_for
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
 R1, R2 = f"k2_reader_{os.getpid()}", f"k2_writer_{os.getpid()}"
@@ -119,3 +128,31 @@ def test_a_grant_to_a_role_the_target_lacks_is_reported_not_made(new_database: C
     (change,) = changes
     assert not change.planned
     assert change.detail == f"role {R2} does not exist on the target: not granted"
+
+
+@pytest.fixture
+def granted(new_database: Callable[[], str]) -> tuple[str, str]:
+    """A database and its desired copy that differ by one grant."""
+    live, desired = new_database(), new_database()
+    run_sql(live, _OBJECTS)
+    run_sql(desired, _OBJECTS + f"GRANT SELECT ON app.t TO {R1};")
+    return live, desired
+
+
+async def test_the_diff_pane_toggles_privileges(granted: tuple[str, str], tmp_path: Path) -> None:
+    live, desired = granted
+    app = DibsApp(resolve(live), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None)
+        assert text_of(pane.query_one("#diff-status", Static)).startswith("In sync")
+        binding = next(b for b in pane.BINDINGS if isinstance(b, Binding) and b.action == "toggle_privileges")
+        assert binding.key == "p" and binding.description  # shown in help and the palette
+        pane.action_toggle_privileges()
+        grant = f"GRANT SELECT ON TABLE app.t TO {R1};"
+        await wait_for(pilot, lambda: grant in text_of(pane.query_one("#diff-plan", Static)))
+        assert "privileges compared" in text_of(pane.query_one("#diff-status", Static))
+        pane.action_toggle_privileges()
+        await wait_for(pilot, lambda: grant not in text_of(pane.query_one("#diff-plan", Static)))
