@@ -92,8 +92,11 @@ def check_health(catalog: Catalog, facts: HealthFacts) -> HealthReport:
         for rel in tables:
             findings.extend(check(catalog, rel, facts))
     for rel in tables:
-        coverage.append(_coverage(rel))
-        findings.extend(_undocumented(rel))
+        missing = [c.name for c in rel.columns if not c.doc]
+        coverage.append(
+            DocCoverage(rel.key, int(bool(rel.doc)) + len(rel.columns) - len(missing), 1 + len(rel.columns))
+        )
+        findings.extend(_undocumented(rel, missing))
     findings.extend(_sequences(catalog, facts))
     findings.extend(_definers(catalog, facts))
     findings.sort(key=lambda f: (-f.level, f.check, f.object))
@@ -116,10 +119,17 @@ def _index_name(rel: Relation, columns: tuple[str, ...]) -> str:
 
 
 def _fk_without_index(catalog: Catalog, rel: Relation, facts: HealthFacts) -> Iterator[Finding]:
-    leading = [i.columns for i in rel.indexes if i.valid and not i.predicate]
+    if not rel.foreign_keys:
+        return
+    # Every set of leading columns an index offers: an FK is covered when its columns are one of them.
+    covered = {
+        frozenset(i.columns[:n])
+        for i in rel.indexes
+        if i.valid and not i.predicate
+        for n in range(1, len(i.columns) + 1)
+    }
     for con in rel.foreign_keys:
-        n = len(con.columns)
-        if not n or any(set(cols[:n]) == set(con.columns) for cols in leading):
+        if not con.columns or frozenset(con.columns) in covered:
             continue
         columns = ", ".join(quote_ident(c) for c in con.columns)
         yield Finding(
@@ -293,13 +303,7 @@ _TABLE_CHECKS: tuple[Callable[[Catalog, Relation, HealthFacts], Iterator[Finding
 )
 
 
-def _coverage(rel: Relation) -> DocCoverage:
-    documented = int(bool(rel.doc)) + sum(1 for c in rel.columns if c.doc)
-    return DocCoverage(rel.key, documented, 1 + len(rel.columns))
-
-
-def _undocumented(rel: Relation) -> Iterator[Finding]:
-    missing = [c.name for c in rel.columns if not c.doc]
+def _undocumented(rel: Relation, missing: list[str]) -> Iterator[Finding]:
     if rel.doc and not missing:
         return
     table = qualified(rel.schema, rel.name)

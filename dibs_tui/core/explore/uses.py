@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 from ..model import Catalog, ConstraintKind, ObjectRef, Relation, SourceLocation
 from .bodies import BodyNames, body_names
@@ -57,32 +57,15 @@ _CONSTRAINT_WORDS = {
 }
 
 
-@dataclass
-class _Edges:
-    by_referenced: dict[ObjectRef, dict[ObjectRef, Use]] = field(default_factory=dict)
-
-    def add(self, referenced: ObjectRef, use: Use) -> None:
-        uses = self.by_referenced.setdefault(referenced, {})
-        known = uses.get(use.dependent)
-        if known is None or (known.in_body and not use.in_body):  # the server's word wins over the parser's
-            uses[use.dependent] = use
-
-
 class UsesIndex:
     """The reverse dependency edges of one catalog."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._edges = _Edges()
+        # pg_depend's edges, referenced -> dependents: one pass, nothing built per edge until a walk shows it.
+        self._server: dict[ObjectRef, list[ObjectRef]] = {}
         for dep in catalog.dependencies:
-            self._edges.add(dep.referenced, Use(dep.dependent, ""))  # what it is: named when shown
-        for target, incoming in catalog.referenced_by.items():
-            for rel, con in incoming:
-                assert con.foreign_key is not None
-                ref = ObjectRef("constraint", rel.schema, rel.name, con.name)
-                self._edges.add(ObjectRef("table", *target), Use(ref, "foreign key"))
-                for column in con.foreign_key.target_columns:
-                    self._edges.add(ObjectRef("column", *target, column), Use(ref, "foreign key"))
+            self._server.setdefault(dep.referenced, []).append(dep.dependent)
         # Bodies are parsed when a walk reaches a name they hold as text, once each: a `uses` at 5,000
         # tables parses the few bodies that mention the object, not all of them.
         self._bodies = [
@@ -125,12 +108,20 @@ class UsesIndex:
             return "generated column" if col is not None and col.generated else "column"
         return ref.kind
 
+    def _edges_of(self, ref: ObjectRef) -> list[Use]:
+        """The server's dependents of `ref`, and the foreign keys that point at it (a table, or a column)."""
+        uses = {d: Use(d, self.what(d)) for d in dict.fromkeys(self._server.get(ref, ()))}
+        if ref.kind in ("table", "column"):
+            for rel, con in self.catalog.referenced_by.get((ref.schema, ref.name), ()):
+                fk = con.foreign_key
+                if fk is not None and (ref.kind == "table" or ref.sub in fk.target_columns):
+                    dependent = ObjectRef("constraint", rel.schema, rel.name, con.name)
+                    uses[dependent] = Use(dependent, "foreign key")
+        return list(uses.values())
+
     def direct(self, ref: ObjectRef) -> list[Use]:
         """Everything that uses `ref` directly; for a table, what uses any of its columns too."""
-        uses = {
-            d: u if u.what else replace(u, what=self.what(d))
-            for d, u in self._edges.by_referenced.get(ref, {}).items()
-        }
+        uses = {u.dependent: u for u in self._edges_of(ref)}
         for use in self._body_uses(ref):
             uses.setdefault(use.dependent, use)  # the server's word wins over the parser's
         rel = self.catalog.relation(ref.schema, ref.name) if ref.kind in ("table", "column") else None
@@ -150,11 +141,7 @@ class UsesIndex:
     def _column_uses(self, rel: Relation, column: str) -> list[Use]:
         """What uses one column: the server's edges, plus the table's own indexes, constraints and
         generated columns (pg_depend leaves those inside one table out of the catalog's dependencies)."""
-        ref = ObjectRef("column", rel.schema, rel.name, column)
-        uses = [
-            u if u.what else replace(u, what=self.what(u.dependent))
-            for u in self._edges.by_referenced.get(ref, {}).values()
-        ]
+        uses = self._edges_of(ObjectRef("column", rel.schema, rel.name, column))
         mention = re.compile(
             rf'(?<![\w"]){re.escape(column)}(?![\w"])|"{re.escape(column.replace(chr(34), 2 * chr(34)))}"'
         )
