@@ -5,6 +5,7 @@ statements, then the `__dibs_*` meta updates), or print it with --stdout. Withou
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..config import Settings
@@ -51,8 +52,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise DibsError(f"{path} already exists")
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(sql, encoding="utf-8")
-    record = run_async(record_review(target, path, settings))
     print(f"wrote {path} ({len(generated.result.plan)} schema statements)")
-    print(f"recorded the live schema it was generated against in {record.name} (migrate refuses if it moves)")
+    try:  # the migration is written whatever happens to its record
+        record = run_async(record_review(target, path, settings))
+        print(
+            f"recorded the live schema it was generated against in {record.name} (migrate refuses if it moves)"
+        )
+    except DibsError as exc:
+        print(f"no review record written: {exc}", file=sys.stderr)
     print(f"review it with: dibs-tui review {path}")
     return 0

@@ -23,11 +23,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     refuse_other_dialect(args.file)  # reviewed as PostgreSQL, a SQLite file would get wrong hazards
     target = target_for(args, settings)
     review = run_async(review_file(target, args.file, traced=not args.no_trace))
-    record = run_async(record_review(target, args.file, settings))
     if args.format == "json":  # escaped as JSON, not through the text escaping (it would break the JSON)
         raw_stream(sys.stdout).write(json_safe_text(review.to_json()) + "\n")
     else:
         print(review.to_text())
-    note = f"recorded the live schema this review saw in {record} (migrate refuses if it moves)"
+    try:  # after the review is shown: a folder we may not write to costs the record, not the review
+        record = run_async(record_review(target, args.file, settings))
+        note = f"recorded the live schema this review saw in {record} (migrate refuses if it moves)"
+    except DibsError as exc:
+        note = f"no review record written: {exc}"
     print(safe_output(note), file=sys.stderr if args.format == "json" else sys.stdout)
     return 0
