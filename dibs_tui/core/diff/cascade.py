@@ -16,7 +16,7 @@ from ..model import Catalog, Function, ObjectRef, Relation, RelationKind
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import ADD_CONSTRAINTS, ALTER_TABLES, DROP_DEPENDENTS, LATE_CREATE, PRE_CREATE, NodeKey
-from .render import func_ref, function_keyword, function_signature, function_sql, partition_index_sql
+from .render import func_ref, function_keyword, function_signature, function_sql, partition_index_sql, what_of
 from .state import PlanState
 
 # What a re-created object passes on to its own dependents (a default or a policy has none).
@@ -75,11 +75,21 @@ def _name(node: NodeKey) -> str:
     return f"{kind} {qualified(schema, name)}" + (f"({sub})" if kind == "function" else "")
 
 
-def _pair(state: PlanState, rel: Relation, ref: ObjectRef, drop: str, create: str | None, phase: int) -> None:
+def _pair(
+    state: PlanState,
+    rel: Relation,
+    ref: ObjectRef,
+    drop: str,
+    create: str | None,
+    phase: int,
+    comment: str | None = None,
+) -> None:
+    """Drop, then create from the desired side with its comment (the drop takes the comment with it)."""
     table = ObjectRef("table", rel.schema, rel.name)
     state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [table, ref], destroys=[ref])
     if create is not None:
         state.step(phase, create, ChangeKind.ALTER, [table, ref], creates=[ref], needs=[table])
+        state.comment(ref, ref.kind, None, comment)
 
 
 def _default(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
@@ -103,7 +113,7 @@ def _constraint(state: PlanState, node: NodeKey, cur: Relation | None, des: Rela
     table = qualified(cur.schema, cur.name)
     create = f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(node[3])} {new.definition};" if new else None
     drop = f"ALTER TABLE {table} DROP CONSTRAINT {quote_ident(node[3])};"
-    _pair(state, cur, ObjectRef(*node), drop, create, ADD_CONSTRAINTS)
+    _pair(state, cur, ObjectRef(*node), drop, create, ADD_CONSTRAINTS, new.comment if new else None)
     return True
 
 
@@ -115,7 +125,7 @@ def _index(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation 
     partition = cur.partition_of is not None
     create = partition_index_sql(new, partition=partition) if new else None
     drop = f"DROP INDEX{' IF EXISTS' if partition else ''} {qualified(cur.schema, node[3])};"
-    _pair(state, cur, ObjectRef(*node), drop, create, LATE_CREATE)
+    _pair(state, cur, ObjectRef(*node), drop, create, LATE_CREATE, new.comment if new else None)
     return True
 
 
@@ -125,7 +135,7 @@ def _policy(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation
     new = next((p for p in des.policies if p.name == node[3]), None) if des else None
     drop = f"DROP POLICY {quote_ident(node[3])} ON {qualified(cur.schema, cur.name)};"
     create = policy_sql(des, new) if des is not None and new is not None else None
-    _pair(state, cur, ObjectRef(*node), drop, create, LATE_CREATE)
+    _pair(state, cur, ObjectRef(*node), drop, create, LATE_CREATE, new.comment if new else None)
     return True
 
 
@@ -135,7 +145,7 @@ def _trigger(state: PlanState, node: NodeKey, cur: Relation | None, des: Relatio
     new = next((t for t in des.triggers if t.name == node[3]), None) if des else None
     drop = f"DROP TRIGGER {quote_ident(node[3])} ON {qualified(cur.schema, cur.name)};"
     create = new.definition.rstrip(";") + ";" if new is not None else None
-    _pair(state, cur, ObjectRef(*node), drop, create, LATE_CREATE)
+    _pair(state, cur, ObjectRef(*node), drop, create, LATE_CREATE, new.comment if new else None)
     return True
 
 
@@ -153,6 +163,7 @@ def _view(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation |
     )
     if des is not None and des.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
         state.step(LATE_CREATE, view_sql(des), ChangeKind.CREATE, [ref], creates=[ref])
+        state.comment(ref, what_of(des), None, des.comment)
     return True
 
 
@@ -171,6 +182,7 @@ def _function(state: PlanState, node: NodeKey, cur: Relation | None, des: Relati
     new = _function_of(state.desired, node)
     if new is not None and new.definition is not None:
         state.step(PRE_CREATE, function_sql(new), ChangeKind.CREATE, [ref], creates=[ref])
+        state.comment(ref, function_keyword(new).lower(), None, new.comment)
     return True
 
 
