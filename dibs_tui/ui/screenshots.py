@@ -87,6 +87,36 @@ async def migrations(pilot: Pilot[int]) -> None:
     await _until(pilot, previewed)
 
 
+async def used_by(pilot: Pilot[int]) -> None:
+    await _goto(pilot, "issues")
+    await pilot.press("u")
+    await _until(pilot, lambda: "use it" in str(pilot.app.screen.query_one("#uses-status").render()))
+
+
+async def neighbourhood(pilot: Pilot[int]) -> None:
+    await _goto(pilot, "issues")
+    await pilot.press("n")
+    await pilot.pause(0.5)  # the FK graph builds on a worker thread
+    await pilot.press("2")
+
+
+async def path(pilot: Pilot[int]) -> None:
+    from .explorer.path_screen import PathScreen
+
+    await _goto(pilot, "comments")
+    await pilot.press("p", *"orgs", "enter")
+    await _until(pilot, lambda: isinstance(pilot.app.screen, PathScreen) and pilot.app.screen.paths)
+
+
+async def health(pilot: Pilot[int]) -> None:
+    from .explorer.health_screen import HealthScreen
+
+    await pilot.press("H")
+    await _until(
+        pilot, lambda: isinstance(pilot.app.screen, HealthScreen) and pilot.app.screen.report is not None
+    )
+
+
 SHOTS: dict[str, Step] = {
     "browse": browse,
     "card-details": card,
@@ -95,6 +125,10 @@ SHOTS: dict[str, Step] = {
     "diff": diff,
     "migrations": migrations,
     "browse-80x24": browse,
+    "used-by": used_by,
+    "neighbourhood": neighbourhood,
+    "path": path,
+    "health": health,
 }
 
 
