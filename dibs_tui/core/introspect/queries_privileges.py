@@ -4,7 +4,9 @@ plus the names of the roles on this server (a grant to a role the target lacks i
 
 An ACL the server keeps as NULL means the defaults (acldefault), so "never granted" and "granted what the
 default already gives" compare equal; the owner's own entries are left out (owners differ between a
-database and its desired copy, and owning already gives every right).
+database and its desired copy, and owning already gives every right). The defaults of tables, sequences
+and schemas are the owner's alone, so only their non-NULL ACLs are read (at 5,000 tables, exploding every
+table's default cost 300 ms for nothing); functions and types default to PUBLIC and are read whole.
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ def privileges_sql(schema_filter: str) -> str:
 WITH acl AS (
   SELECT 'table' AS kind, n.nspname AS schema, c.relname AS name, '' AS sub,
          CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword, c.relowner AS owner,
-         COALESCE(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)) AS acl,
-         c.oid AS objid, 'pg_class'::regclass::oid AS classid
+         c.relacl AS acl, c.oid AS objid, 'pg_class'::regclass::oid AS classid
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND {schema_filter}
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND c.relacl IS NOT NULL AND {schema_filter}
     AND NOT (c.relname LIKE '\\_\\_dibs\\_%' OR c.relname = '_dibs_migrations')
   UNION ALL
   SELECT 'column', n.nspname, c.relname, a.attname, 'TABLE', c.relowner, a.attacl, c.oid,
@@ -32,10 +33,9 @@ WITH acl AS (
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   WHERE {schema_filter}
   UNION ALL
-  SELECT 'schema', '', n.nspname, '', 'SCHEMA', n.nspowner, COALESCE(n.nspacl, acldefault('n', n.nspowner)),
-         n.oid, 'pg_namespace'::regclass::oid
+  SELECT 'schema', '', n.nspname, '', 'SCHEMA', n.nspowner, n.nspacl, n.oid, 'pg_namespace'::regclass::oid
   FROM pg_namespace n
-  WHERE {schema_filter}
+  WHERE n.nspacl IS NOT NULL AND {schema_filter}
   UNION ALL
   SELECT 'type', n.nspname, t.typname, '', CASE WHEN t.typtype = 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typowner,
          COALESCE(t.typacl, acldefault('T', t.typowner)), t.oid, 'pg_type'::regclass::oid
