@@ -4,6 +4,7 @@ one table's FK neighbourhood as a Mermaid erDiagram, a Graphviz graph or a Markd
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ EXIT_UNKNOWN = 2
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
     catalog, _ = run_async(load(args, settings))
     around = None
     if args.around:

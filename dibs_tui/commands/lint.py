@@ -8,6 +8,7 @@ as they take any other migration: one path from a finding to the database, the r
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from typing import Any
@@ -27,6 +28,7 @@ LEVELS = {str(level): level for level in Level}
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
     catalog, facts = run_async(load(args, settings, read_health_facts))
     assert facts is not None
     report = check_health(catalog, facts)

@@ -4,6 +4,7 @@ it. Exit 0 with at least one path, 1 when no chain of foreign keys joins them, 2
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 
@@ -20,6 +21,7 @@ EXIT_UNKNOWN = 2
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
     catalog, _ = run_async(load(args, settings))
     try:
         start, goal = _table(catalog, args.source), _table(catalog, args.target)

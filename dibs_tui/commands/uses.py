@@ -4,6 +4,7 @@ transitively, as a tree (text) or nested objects (JSON). An unknown or ambiguous
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from typing import Any
@@ -19,6 +20,7 @@ EXIT_UNKNOWN = 2
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
     catalog, _ = run_async(load(args, settings))
     try:
         ref = resolve(catalog, args.object)
