@@ -23,7 +23,7 @@ table, defaults dropped and restored around a re-created function).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import PlanCycleError
@@ -271,15 +271,3 @@ def _find_cycle(stuck: set[int], waits: list[set[int]]) -> list[int]:
 def ordered(steps: list[Step], current: DepIndex, desired: DepIndex) -> list[Step]:
     """The steps in an order that honours every edge, lowest (phase, emission order) first among the ready."""
     return _Graph(steps, current, desired).sort()
-
-
-def closure(start: Iterable[NodeKey], dependents: DepIndex) -> Iterator[NodeKey]:
-    """Everything that depends on `start`, transitively (each node once, `start` excluded)."""
-    seen = set(start)
-    frontier = list(seen)
-    while frontier:
-        for dependent in dependents.of(frontier.pop()):
-            if dependent not in seen:
-                seen.add(dependent)
-                frontier.append(dependent)
-                yield dependent
