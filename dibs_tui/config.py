@@ -79,6 +79,11 @@ class Settings:
         empty when neither names one (the CLI refuses that, the Diff pane says so)."""
         return [str(x) for x in given] if given else list(self.schema_paths)
 
+    def source_paths(self, desired: Sequence[str | Path]) -> list[Path]:
+        """Where a generated migration's meta rows say each object is defined: the desired SQL files; when the
+        desired side is another database or a migrations folder, the config's `schema` files."""
+        return [Path(str(d)) for d in desired if Path(str(d)).exists()] or list(self.schema_paths)
+
     def resolve_migrations_dir(self) -> Path:
         """The configured folder, else `db/migrations`, else `migrations` (whichever exists, first wins)."""
         if self.migrations_dir is not None:

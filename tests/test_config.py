@@ -57,3 +57,17 @@ def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) 
     (tmp_path / "dibs-tui.toml").write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_settings(tmp_path)
+
+
+def test_source_paths_are_the_desired_files_else_the_configured_schema(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()
+    configured = tmp_path / "db" / "schema.sql"
+    configured.write_text("CREATE TABLE t (a int);\n")
+    given = tmp_path / "other.sql"
+    given.write_text("CREATE TABLE u (a int);\n")
+    (tmp_path / "dibs-tui.toml").write_text('schema = ["db/schema.sql"]\n')
+    settings = load_settings(tmp_path)
+    assert settings.source_paths([str(given)]) == [given]
+    # another database or a migrations folder: the meta rows point at the configured schema files
+    assert settings.source_paths(["postgresql://u@h/d"]) == [configured]
+    assert settings.source_paths([f"migrations:{tmp_path / 'db'}"]) == [configured]

@@ -55,6 +55,7 @@ async def generate_apply_diff(db: str, desired_dsn: str, tmp_path: Path) -> None
         target,
         [schema],  # SQL files: loaded in a shadow database; the loader's locations feed the meta rows
         project_root=tmp_path,
+        source_paths=[schema],
         now=datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
     )
     assert generated.name.startswith("20260301120000_create-invoices-and-")

@@ -173,14 +173,22 @@ async def test_generate_never_drops_tool_or_excluded_tables(db: str, tmp_path: P
     desired = tmp_path / "schema.sql"
     desired.write_text("CREATE TABLE users (id int, email text);\n")
     generated = await generate_migration(
-        resolve(db), [str(desired)], project_root=tmp_path, exclude_tables=["public.audit_*"]
+        resolve(db),
+        [str(desired)],
+        project_root=tmp_path,
+        source_paths=[desired],
+        exclude_tables=["public.audit_*"],
     )
     assert "ADD COLUMN email" in generated.sql
     assert "alembic_version" not in generated.sql and "audit_x" not in generated.sql
     desired.write_text("CREATE TABLE users (id int);\n")
     with pytest.raises(DibsError, match="nothing to generate"):
         await generate_migration(
-            resolve(db), [str(desired)], project_root=tmp_path, exclude_tables=["audit_*"]
+            resolve(db),
+            [str(desired)],
+            project_root=tmp_path,
+            source_paths=[desired],
+            exclude_tables=["audit_*"],
         )
 
 

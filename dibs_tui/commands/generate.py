@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..config import Settings
 from ..core.conninfo import looks_like_conninfo
@@ -25,15 +24,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         args.name, args.dsn = None, args.name
     target = target_for(args, settings)
     desired = desired_spec(args, settings)
-    # Locations come from the desired SQL files; when the desired side is a DSN, from the configured schema.
-    sources = [Path(str(d)) for d in desired if Path(str(d)).exists()] or list(settings.schema_paths)
     generated = run_async(
         generate_migration(
             target,
             desired,
             project_root=settings.project_root,
             slug=args.name,
-            source_paths=sources,
+            source_paths=settings.source_paths(desired),
             include_schemas=settings.include_schemas,
             exclude_schemas=settings.exclude_schemas,
             accepted_renames=parse_renames(args.accept_rename),

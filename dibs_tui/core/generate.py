@@ -323,7 +323,7 @@ async def generate_migration(
     *,
     project_root: Path,
     slug: str | None = None,
-    source_paths: Sequence[Path] | None = None,
+    source_paths: Sequence[Path],
     include_schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
     accepted_renames: Sequence[tuple[str, str]] = (),
@@ -331,8 +331,8 @@ async def generate_migration(
     exclude_tables: Sequence[str] = (),
     privileges: bool = False,
 ) -> GeneratedMigration:
-    """Diff, name, render. `source_paths` (default: the desired SQL paths) give the meta rows' locations."""
-    from .conninfo import looks_like_conninfo
+    """Diff, name, render. `source_paths` (`Settings.source_paths`) give the meta rows' locations when the
+    desired side was not loaded from SQL files."""
     from .diff import diff_database
 
     result = await diff_database(
@@ -344,12 +344,6 @@ async def generate_migration(
         exclude_tables=exclude_tables,
         privileges=privileges,
     )
-    if source_paths is None:
-        source_paths = [
-            Path(str(d).removeprefix("migrations:"))
-            for d in desired
-            if not (isinstance(d, str) and looks_like_conninfo(d)) and not str(d).startswith("migrations:")
-        ]
     if isinstance(result.desired_sources, DesiredSchema):
         sources = source_index(result.desired_sources, project_root)
     else:

@@ -12,7 +12,6 @@ order from empty), or SQL files/folders (through `dibs_tui.core.sqlfiles.load_sq
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -22,9 +21,10 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from .connect import ConnectionTarget, connect, resolve
+from .connect import ConnectionTarget, resolve
 from .conninfo import looks_like_conninfo
 from .errors import DibsError, SourceError
+from .introspect.live import introspect_target
 from .model import Catalog
 from .tool_tables import writes_tool_history
 
@@ -33,48 +33,6 @@ if TYPE_CHECKING:
     from .sqlfiles import DesiredSchema
 
 _MIGRATION_NAME = re.compile(r"^\d{3,}")
-
-
-async def introspect_target(
-    target: ConnectionTarget, *, include_schemas: Sequence[str] = (), exclude_schemas: Sequence[str] = ()
-) -> Catalog:
-    """Read-only introspection of one database, with which meta tables it has and its applied history.
-
-    Provenance is not attached: the diff compares schemas, not where they were written down. What the meta
-    tables are (present or not) matters to `generate`, which creates the missing ones.
-    """
-    from dataclasses import replace
-
-    from .introspect.read import read_catalog
-    from .model import MetaState
-    from .session import bounded, catalog_settings
-
-    # Two connections: the catalog queries run in two groups at once (see core.introspect.read). Both are catalog
-    # sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
-    bounds = catalog_settings()
-    conns = await asyncio.gather(
-        *(connect(target, read_only=True, extra_settings=bounds) for _ in range(2)), return_exceptions=True
-    )
-    opened = [c for c in conns if isinstance(c, asyncpg.Connection)]
-    try:
-        for failure in conns:
-            if isinstance(failure, BaseException):
-                raise failure
-        async with bounded(opened[0]):
-            catalog, snapshot = await read_catalog(
-                opened[0],
-                include_schemas=tuple(include_schemas),
-                exclude_schemas=tuple(exclude_schemas),
-                extra_connections=opened[1:],
-            )
-    finally:
-        await asyncio.gather(*(c.close() for c in opened))
-    return replace(
-        catalog,
-        meta=MetaState(
-            tables_present=snapshot.tables_present, migrations=snapshot.migrations, notes=snapshot.notes
-        ),
-    )
 
 
 @asynccontextmanager

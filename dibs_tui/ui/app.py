@@ -40,17 +40,17 @@ from ..core.gc_pause import freeze_long_lived
 from ..core.model import Catalog, QualifiedName
 from .app_help import TablesCommands, help_entries, system_commands
 from .catalog_loader import fetch_catalog, fetch_relation
-from .catalog_messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
 from .diff_pane import DiffPane
 from .explorer.actions import ExplorerActions
 from .finder_candidates import column_candidates, table_candidates
 from .loader_runs import LoaderRuns
+from .messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
 from .migrations_pane import MigrationsPane
 from .navigation import History, Location, next_pane
 from .pane_context import PaneContext
 from .screens.error import ErrorScreen
 from .screens.finder import FinderItem, FinderScreen
-from .screens.help import HelpEntry, HelpScreen
+from .screens.help import HelpScreen
 from .search import Candidate
 from .selection import copied_note, selection_name
 from .text import data, safe
@@ -94,8 +94,8 @@ class DibsApp(ExplorerActions, App[int]):
         Binding("H", "health", "Health", show=False, id="app.health"),
         Binding("backspace,alt+left", "history_back", "Back", show=False, id="app.back", group=GO_GROUP),
         Binding("alt+right", "history_forward", "Forward", show=False, id="app.forward", group=GO_GROUP),
-        Binding("l", "next_pane", "Next pane", show=False, id="app.next_pane", group=GO_GROUP),
-        Binding("h", "previous_pane", "Previous pane", show=False, id="app.previous_pane", group=GO_GROUP),
+        Binding("l", "move_pane(1)", "Next pane", show=False, id="app.next_pane", group=GO_GROUP),
+        Binding("h", "move_pane(-1)", "Previous pane", show=False, id="app.previous_pane", group=GO_GROUP),
     ]
 
     def __init__(
@@ -445,8 +445,9 @@ class DibsApp(ExplorerActions, App[int]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Details follow the focus: the column when the card has it, the table when the list has it."""
         widget = event.widget
-        if widget is self.card.column_list or widget is self.query_one(TableList):
-            self._show_details()
+        with contextlib.suppress(NoMatches):  # focus also moves while the screen is torn down at exit
+            if widget is self.card.column_list or widget is self.query_one(TableList):
+                self._show_details()
 
     # Navigation -----------------------------------------------------------------------------------------
     def current_location(self) -> Location | None:
@@ -490,18 +491,12 @@ class DibsApp(ExplorerActions, App[int]):
         if not self.history.step(False, self.current_location(), self._visit):
             self.say("nothing to go forward to", timeout=2)
 
-    def _move_pane(self, step: int) -> None:
+    def action_move_pane(self, step: int) -> None:
         if self.query_one(TabbedContent).active != "browse":
             return
         focusable = {widget.id for widget in self.screen.focus_chain}
         pane = next_pane(focusable, self.focused.id if self.focused else None, step)
         self.query_one(f"#{pane}", Widget).focus()
-
-    def action_next_pane(self) -> None:
-        self._move_pane(1)
-
-    def action_previous_pane(self) -> None:
-        self._move_pane(-1)
 
     # Finders ---------------------------------------------------------------------------------------------
     def table_candidates(self) -> list[Candidate]:
@@ -607,12 +602,8 @@ class DibsApp(ExplorerActions, App[int]):
         open_selection(self)
 
     # Help and palette ------------------------------------------------------------------------------------
-    def help_entries(self) -> tuple[str, list[HelpEntry]]:
-        """Every binding active where the focus is, grouped by the pane (or app) that owns it."""
-        return help_entries(self)
-
     def action_help(self) -> None:
-        title, entries = self.help_entries()
+        title, entries = help_entries(self)
         self.push_screen(HelpScreen(title, entries))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

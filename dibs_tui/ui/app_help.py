@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from ..core.model import Catalog
@@ -60,63 +61,102 @@ class TablesCommands(Provider):
 
 
 def help_entries(app: DibsApp) -> tuple[str, list[HelpEntry]]:
-    """Every binding active where the focus is, grouped by the pane (or app) that owns it."""
+    """Every binding active where the focus is (Textual's public `active_bindings`: a key bound at several
+    levels is listed where it acts), grouped by the pane (or app) that owns it, innermost first."""
     focused = app.screen.focused
     title = PANE_NAMES.get(focused.id or "", type(focused).__name__) if focused else "App"
+    keys: dict[tuple[int, str, str], list[str]] = {}  # (owner, action, id) -> keys, in the chain's order
+    owners: dict[int, object] = {}
+    described: dict[tuple[int, str, str], Binding] = {}
+    for active in app.screen.active_bindings.values():
+        binding = active.binding
+        if binding.system or not binding.description:
+            continue
+        ident = (id(active.node), binding.action, binding.id or "")
+        owners[id(active.node)] = active.node
+        keys.setdefault(ident, []).append(binding.key_display or app.get_key_display(binding))
+        described[ident] = binding
     entries: list[HelpEntry] = []
     seen: set[str] = set()
-    for namespace, bindings in app.screen._modal_binding_chain:
-        group_name = _namespace_name(namespace)
-        by_action: dict[tuple[str, str], list[str]] = {}
-        described: dict[tuple[str, str], Binding] = {}
-        for _key, binding in bindings:
-            if binding.system or not binding.description:
-                continue
-            ident = (binding.action, binding.id or "")
-            by_action.setdefault(ident, []).append(
-                app.get_key_display(binding) if not binding.key_display else binding.key_display
-            )
-            described[ident] = binding
-        for ident, keys in by_action.items():
-            binding = described[ident]
-            label = binding.id or binding.action
-            if label in seen:
-                continue
-            seen.add(label)
-            entries.append((group_name, ", ".join(dict.fromkeys(keys)), binding.description, label))
+    for ident, shown in keys.items():
+        binding = described[ident]
+        label = binding.id or binding.action
+        if label in seen:
+            continue
+        seen.add(label)
+        entries.append(
+            (_namespace_name(owners[ident[0]]), ", ".join(dict.fromkeys(shown)), binding.description, label)
+        )
     return title, entries
 
 
+def _keys(app: DibsApp, owner: DOMNode, action: str) -> str:
+    """The keys bound to `action` on `owner`, as the footer shows them: read from the bindings themselves, so
+    the palette never disagrees with them."""
+    shown = [
+        binding.key_display or app.get_key_display(binding)
+        for cls in type(owner).__mro__
+        for binding in Binding.make_bindings(vars(cls).get("BINDINGS", ()))
+        if binding.action == action
+    ]
+    return ", ".join(dict.fromkeys(shown))
+
+
 def system_commands(app: DibsApp) -> Iterator[SystemCommand]:
-    yield SystemCommand("Refresh", "Reload the catalog from the database (r)", app.action_refresh)
-    yield SystemCommand("Go to table", "Find a table by name over every schema (t)", app.action_goto_table)
-    yield SystemCommand("Find column", "Which tables have a column named… (c)", app.action_column_search)
-    yield SystemCommand(
-        "Toggle schema",
-        "Fold or unfold the schema under the cursor (space)",
-        app.query_one(TableList).action_toggle_schema,
-    )
-    yield SystemCommand("Filter tables", "Type to filter the Tables pane (/)", app.action_filter)
-    yield SystemCommand("Diff", "Compare the desired schema with the database (d)", app.action_diff)
-    yield SystemCommand("Migrations", "Applied and pending migrations (m)", app.action_migrations)
-    yield SystemCommand("Used by", "Everything that uses the selected table or column (u)", app.action_uses)
-    yield SystemCommand(
-        "FK neighbourhood", "The selected table and its FK neighbours as boxes (n)", app.action_neighbourhood
-    )
-    yield SystemCommand(
-        "Path to a table", "The shortest FK paths to another table, with the JOIN (p)", app.action_path
-    )
-    yield SystemCommand(
-        "Health", "Unindexed FKs, missing keys, unused indexes, docs … with fixes (H)", app.action_health
-    )
-    yield SystemCommand("Back", "Return to the previous table or column (backspace)", app.action_history_back)
-    yield SystemCommand("Forward", "Undo a back (alt+right)", app.action_history_forward)
-    yield SystemCommand("Copy", "Copy the selection's name or DDL (y)", app.action_copy)
-    yield SystemCommand("Copy DDL", "Copy the selected table's DDL (Y)", app.action_copy_ddl)
-    yield SystemCommand(
-        "Open source", "Open the selection's source file in the editor (o)", app.action_open_editor
-    )
-    yield SystemCommand("Keys", "Every key of the focused pane (?)", app.action_help)
+    """The palette's commands; each says its key, taken from the binding."""
+    tables = app.query_one(TableList)
+    commands: list[tuple[str, str, DOMNode, str, Callable[[], object]]] = [
+        ("Refresh", "Reload the catalog from the database", app, "refresh", app.action_refresh),
+        ("Go to table", "Find a table by name over every schema", app, "goto_table", app.action_goto_table),
+        ("Find column", "Which tables have a column named…", app, "column_search", app.action_column_search),
+        (
+            "Toggle schema",
+            "Fold or unfold the schema under the cursor",
+            tables,
+            "toggle_schema",
+            tables.action_toggle_schema,
+        ),
+        ("Filter tables", "Type to filter the Tables pane", app, "filter", app.action_filter),
+        ("Diff", "Compare the desired schema with the database", app, "diff", app.action_diff),
+        ("Migrations", "Applied and pending migrations", app, "migrations", app.action_migrations),
+        ("Used by", "Everything that uses the selected table or column", app, "uses", app.action_uses),
+        (
+            "FK neighbourhood",
+            "The selected table and its FK neighbours as boxes",
+            app,
+            "neighbourhood",
+            app.action_neighbourhood,
+        ),
+        (
+            "Path to a table",
+            "The shortest FK paths to another table, with the JOIN",
+            app,
+            "path",
+            app.action_path,
+        ),
+        (
+            "Health",
+            "Unindexed FKs, missing keys, unused indexes, docs … with fixes",
+            app,
+            "health",
+            app.action_health,
+        ),
+        ("Back", "Return to the previous table or column", app, "history_back", app.action_history_back),
+        ("Forward", "Undo a back", app, "history_forward", app.action_history_forward),
+        ("Copy", "Copy the selection's name or DDL", app, "copy", app.action_copy),
+        ("Copy DDL", "Copy the selected table's DDL", app, "copy_ddl", app.action_copy_ddl),
+        (
+            "Open source",
+            "Open the selection's source file in the editor",
+            app,
+            "open_editor",
+            app.action_open_editor,
+        ),
+        ("Keys", "Every key of the focused pane", app, "help", app.action_help),
+    ]
+    for title, help_text, owner, action, run in commands:
+        keys = _keys(app, owner, action)
+        yield SystemCommand(title, f"{help_text} ({keys})" if keys else help_text, run)
 
 
 def _namespace_name(namespace: object) -> str:

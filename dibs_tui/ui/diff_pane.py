@@ -22,9 +22,8 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -32,36 +31,24 @@ from ..core.errors import DibsError
 from ..core.plan import Change, DiffResult, RenameSuggestion
 from ..core.review.report import Review
 from .diff_view import DiffView, Row, build_view, change_rows
+from .messages import DiffComputed
 from .pane_context import PaneContext
 from .review_marks import PlanReviewed, review_plan_off_the_loop
 from .text import safe
+from .two_column_pane import TwoColumnPane
 from .widgets.mark_list import MarkList
 
 
-class DiffComputed(Message):
-    """A diff (or a re-plan) finished on its thread, ready to show; `generation` drops answers overtaken by a
-    newer request."""
-
-    def __init__(self, generation: int, view: DiffView | None, error: str = "") -> None:
-        super().__init__()
-        self.generation = generation
-        self.view = view
-        self.error = error
-
-
-class DiffPane(Vertical):
+class DiffPane(TwoColumnPane):
     """Changes, definitions and the plan of the last diff; `d` (or `g` here) recomputes it."""
 
     DEFAULT_CSS = """
-    DiffPane { padding: 0 1; }
-    DiffPane #diff-status { height: auto; padding: 0 0 1 0; }
-    DiffPane #diff-body { height: 1fr; }
-    DiffPane #diff-changes { width: 2fr; min-width: 30; }
-    DiffPane #diff-right { width: 3fr; }
-    DiffPane #diff-definitions { height: auto; max-height: 50%; border: round $panel; }
     DiffPane #diff-old, DiffPane #diff-new { width: 1fr; height: auto; }
-    DiffPane #diff-plan-scroll { height: 1fr; border: round $panel; }
     """
+    ID = "diff"
+    LIST_ID = "diff-changes"
+    LOWER_ID = "diff-plan"
+    FIRST_STATUS = "Press d to compare the desired schema with this database."
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "recompute", "Re-diff", id="diff.recompute"),
@@ -72,8 +59,7 @@ class DiffPane(Vertical):
     ]
 
     def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.context = context
+        super().__init__(context, id=id)
         self.result: DiffResult | None = None
         self.accepted: list[tuple[str, str]] = []
         self.rejected: set[tuple[str, str]] = set()
@@ -84,16 +70,10 @@ class DiffPane(Vertical):
         self._rows: list[Change | RenameSuggestion | None] = []
         self.plan_review: Review | None = None  # the plan's hazards, once its review is in
 
-    def compose(self) -> ComposeResult:
-        yield Static("Press d to compare the desired schema with this database.", id="diff-status")
-        with Horizontal(id="diff-body"):
-            yield MarkList(id="diff-changes")
-            with Vertical(id="diff-right"):
-                with Horizontal(id="diff-definitions"):
-                    yield Static("", id="diff-old")
-                    yield Static("", id="diff-new")
-                with VerticalScroll(id="diff-plan-scroll"):
-                    yield Static("", id="diff-plan")
+    def compose_upper(self) -> ComposeResult:
+        with Horizontal(id="diff-definitions", classes="pane-upper"):
+            yield Static("", id="diff-old")
+            yield Static("", id="diff-new")
 
     @property
     def changes_list(self) -> MarkList:
@@ -219,9 +199,6 @@ class DiffPane(Vertical):
             self.app.notify(
                 safe(f"The plan's review failed: {event.error}"), severity="warning", markup=False
             )
-
-    def _status(self, content: Content) -> None:
-        self.query_one("#diff-status", Static).update(content)
 
     # -- rendering ---------------------------------------------------------------------------------------
     def _fill_changes(self, items: list[Option], rows: list[Row]) -> None:

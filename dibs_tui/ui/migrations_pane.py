@@ -44,6 +44,7 @@ from .pane_context import PaneContext
 from .review_marks import MigrationReviewed, hazard_lines, marked_sql, review_off_the_loop
 from .screens.confirm import ConfirmScreen
 from .text import safe
+from .two_column_pane import TwoColumnPane
 from .widgets.mark_list import MarkList
 
 if TYPE_CHECKING:
@@ -146,18 +147,13 @@ class GenerateScreen(ModalScreen["GeneratedMigration | None"]):
         self.dismiss(None)
 
 
-class MigrationsPane(Vertical):
+class MigrationsPane(TwoColumnPane):
     """The migrations folder against the applied history; `m` applies, `n` generates, `r` reloads."""
 
-    DEFAULT_CSS = """
-    MigrationsPane { padding: 0 1; }
-    MigrationsPane #migrations-status { height: auto; padding: 0 0 1 0; }
-    MigrationsPane #migrations-body { height: 1fr; }
-    MigrationsPane #migrations-list { width: 2fr; min-width: 30; }
-    MigrationsPane #migrations-right { width: 3fr; }
-    MigrationsPane #migrations-info { height: auto; max-height: 50%; border: round $panel; }
-    MigrationsPane #migrations-sql-scroll { height: 1fr; border: round $panel; }
-    """
+    ID = "migrations"
+    LIST_ID = "migrations-list"
+    LOWER_ID = "migrations-sql"
+    FIRST_STATUS = "Press m (on the Migrations tab) to list migrations."
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "apply", "Apply pending", id="migrations.apply"),
@@ -167,8 +163,7 @@ class MigrationsPane(Vertical):
     ]
 
     def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.context = context
+        super().__init__(context, id=id)
         self.statuses: list[MigrationStatus] = []
         self.reviews: dict[str, Review] = {}
         self.progress: list[str] = []
@@ -176,15 +171,9 @@ class MigrationsPane(Vertical):
         self.loaded = False
         self.baseline_offered = False
 
-    def compose(self) -> ComposeResult:
-        yield Static("Press m (on the Migrations tab) to list migrations.", id="migrations-status")
-        with Horizontal(id="migrations-body"):
-            yield MarkList(id="migrations-list")
-            with Vertical(id="migrations-right"):
-                with VerticalScroll(id="migrations-info"):
-                    yield Static("", id="migrations-details")
-                with VerticalScroll(id="migrations-sql-scroll"):
-                    yield Static("", id="migrations-sql")
+    def compose_upper(self) -> ComposeResult:
+        with VerticalScroll(id="migrations-info", classes="pane-upper"):
+            yield Static("", id="migrations-details")
 
     # -- state ---------------------------------------------------------------------------------------------
     @property
@@ -206,9 +195,6 @@ class MigrationsPane(Vertical):
 
     def action_reload(self) -> None:
         self.reload()
-
-    def _status(self, content: Content | str) -> None:
-        self.query_one("#migrations-status", Static).update(content)
 
     def _details(self, content: Content | str) -> None:
         self.query_one("#migrations-details", Static).update(content)
@@ -488,15 +474,14 @@ class MigrationsPane(Vertical):
 
         settings = self.context.settings
         desired = self.context.desired_spec()
-        sources = [Path(str(d)) for d in desired if Path(str(d)).exists()] or (  # noqa: ASYNC240 - stat only
-            list(settings.schema_paths)
-        )
         try:
             generated = await generate_migration(
                 self.target,
                 desired,
                 project_root=settings.project_root,
-                source_paths=sources,
+                source_paths=settings.source_paths(desired),
+                include_schemas=settings.include_schemas,
+                exclude_schemas=settings.exclude_schemas,
                 exclude_tables=settings.exclude_tables,
             )
         except DibsError as exc:

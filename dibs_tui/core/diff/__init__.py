@@ -140,7 +140,8 @@ async def diff_database(
     deparser's two spellings of one expression are brought to one (core.deparse_forms). With `privileges`,
     grants are compared too."""
     from ..deparse_forms import canonical
-    from ..shadow import introspect_target, load_desired
+    from ..introspect.live import introspect_target
+    from ..shadow import load_desired
     from ..together import both
     from ..tool_tables import leave_out
 

@@ -6,6 +6,7 @@ debounce; only the newest query's answer is shown. Typing stays in the input; up
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
@@ -75,13 +76,12 @@ class FinderScreen(ModalScreen[FinderItem | None]):
     FinderScreen #finder-status { height: 1; color: $text-muted; padding: 0 1; }
     """
 
+    @dataclass
     class Ranked(Message):
-        def __init__(self, generation: int, query: str, total: int, results: list[Candidate]) -> None:
-            super().__init__()
-            self.generation = generation
-            self.query = query
-            self.total = total
-            self.results = results
+        generation: int
+        query: str
+        total: int
+        results: list[Candidate]
 
     def __init__(
         self, title: str, candidates: list[Candidate], *, placeholder: str, initial: str = ""

@@ -6,6 +6,7 @@ The header is a `Static` holding a `Content` (database text never goes through m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
@@ -126,17 +127,15 @@ class TableCard(Vertical):
     TableCard #card-empty { color: $text-muted; padding: 1 2; }
     """
 
+    @dataclass
     class ColumnHighlighted(Message):
-        def __init__(self, relation: Relation, column: Column) -> None:
-            super().__init__()
-            self.relation = relation
-            self.column = column
+        relation: Relation
+        column: Column
 
+    @dataclass
     class ColumnChosen(Message):
-        def __init__(self, relation: Relation, column: Column) -> None:
-            super().__init__()
-            self.relation = relation
-            self.column = column
+        relation: Relation
+        column: Column
 
     class Shown(Message):
         """The card shows another table (or a header of another height): its container re-fits it."""

@@ -198,32 +198,28 @@ class TablesPane(Vertical):
     TablesPane #tables-status { height: 1; color: $text-muted; padding: 0 1; }
     """
 
+    @dataclass
     class TableHighlighted(Message):
         """The cursor is on a table: the card should show it."""
 
-        def __init__(self, relation: Relation) -> None:
-            super().__init__()
-            self.relation = relation
+        relation: Relation
 
+    @dataclass
     class TableChosen(Message):
         """Enter on a table: show it and move focus to its card."""
 
-        def __init__(self, relation: Relation) -> None:
-            super().__init__()
-            self.relation = relation
+        relation: Relation
 
+    @dataclass
     class ToggleSchema(Message):
-        def __init__(self, schema: str, *, collapse: bool | None = None) -> None:
-            super().__init__()
-            self.schema = schema
-            self.collapse = collapse
+        schema: str
+        collapse: bool | None = None
 
+    @dataclass
     class FilterApplied(Message):
-        def __init__(self, generation: int, query: str, keys: list[QualifiedName] | None) -> None:
-            super().__init__()
-            self.generation = generation
-            self.filter_text = query
-            self.keys = keys
+        generation: int
+        filter_text: str
+        keys: list[QualifiedName] | None
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -6,6 +6,7 @@ the keys every list shares (j/k, arrows, PgUp/PgDn, g/G, Enter), mouse clicks an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import events
@@ -47,23 +48,21 @@ class VirtualList(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
+    @dataclass
     class CursorMoved(Message):
-        def __init__(self, source: VirtualList, index: int) -> None:
-            super().__init__()
-            self.source = source
-            self.index = index
+        source: VirtualList
+        index: int
 
         @property
         def control(self) -> VirtualList:
             return self.source
 
+    @dataclass
     class Activated(Message):
         """Enter (or a double click) on a row."""
 
-        def __init__(self, source: VirtualList, index: int) -> None:
-            super().__init__()
-            self.source = source
-            self.index = index
+        source: VirtualList
+        index: int
 
         @property
         def control(self) -> VirtualList:

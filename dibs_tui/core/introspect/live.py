@@ -1,0 +1,71 @@
+"""One way to read a live database's catalog: bounded read-only sessions opened at once, the catalog read over
+them, every connection closed on every path, and a refused read said in one line.
+
+Every caller that reads a target whole (the CLI's `schema`, `uses`, `path`, `lint`, `export`, both sides of a
+diff) goes through `catalog_sessions`. The browser's loader (ui/catalog_loader.py) opens its sessions the same
+way but one at a time, so that the list paints before the second connection is up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+import asyncpg
+
+from ..connect import ConnectionTarget, connect
+from ..errors import DibsError
+from ..model import Catalog, MetaState
+from ..session import bounded, catalog_settings
+from .read import read_catalog
+
+
+@asynccontextmanager
+async def catalog_sessions(
+    target: ConnectionTarget, count: int = 2
+) -> AsyncIterator[list[asyncpg.Connection]]:
+    """`count` catalog sessions (search_path pinned to pg_catalog, lock and statement timeouts, read-only),
+    opened at once so that the catalog queries can run in groups concurrently. The first is bounded (a
+    cancelled read leaves no query behind). A server error while reading becomes one line."""
+    bounds = catalog_settings()
+    conns = await asyncio.gather(
+        *(connect(target, read_only=True, extra_settings=bounds) for _ in range(max(1, count))),
+        return_exceptions=True,
+    )
+    opened = [c for c in conns if isinstance(c, asyncpg.Connection)]
+    try:
+        for failure in conns:
+            if isinstance(failure, BaseException):
+                raise failure
+        async with bounded(opened[0]):
+            yield opened
+    except asyncpg.PostgresError as exc:
+        # Typically a permission problem on a catalog function or a meta table: one line, no traceback.
+        raise DibsError(f"cannot read the schema of {target.masked}: {exc}".splitlines()[0]) from None
+    finally:
+        await asyncio.gather(*(c.close() for c in opened))
+
+
+async def introspect_target(
+    target: ConnectionTarget, *, include_schemas: Sequence[str] = (), exclude_schemas: Sequence[str] = ()
+) -> Catalog:
+    """A database's catalog for a diff, with which meta tables it has and its applied history.
+
+    Provenance is not attached: the diff compares schemas, not where they were written down. What the meta
+    tables are (present or not) matters to `generate`, which creates the missing ones.
+    """
+    async with catalog_sessions(target) as conns:
+        catalog, snapshot = await read_catalog(
+            conns[0],
+            include_schemas=tuple(include_schemas),
+            exclude_schemas=tuple(exclude_schemas),
+            extra_connections=conns[1:],
+        )
+    return replace(
+        catalog,
+        meta=MetaState(
+            tables_present=snapshot.tables_present, migrations=snapshot.migrations, notes=snapshot.notes
+        ),
+    )

@@ -1,0 +1,65 @@
+"""What workers and loader threads tell the screen, in one place.
+
+Each answer carries the generation of the request it answers, so an answer overtaken by a newer request (a
+reload, a re-diff) is dropped by its handler instead of painting stale data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..core.model import Catalog
+from .diff_view import DiffView
+
+
+@dataclass
+class CatalogListed(Message):
+    """The relations' names only (first load): the list paints while the full catalog is still loading."""
+
+    generation: int
+    catalog: Catalog
+    connected_at: float  # perf_counter(): when the connection was up
+
+
+@dataclass
+class CatalogProgress(Message):
+    """`done` of the full read's `total` queries have answered."""
+
+    generation: int
+    done: int
+    total: int
+
+
+@dataclass
+class RelationPreviewed(Message):
+    """One relation, whole, while the full catalog is still loading: enough for its card and details."""
+
+    generation: int
+    catalog: Catalog
+
+
+@dataclass
+class CatalogLoaded(Message):
+    """The full catalog."""
+
+    generation: int
+    catalog: Catalog
+    connected_at: float  # perf_counter() values: when the connection was up, when the catalog was read
+    loaded_at: float
+
+
+@dataclass
+class CatalogFailed(Message):
+    generation: int
+    message: str
+
+
+@dataclass
+class DiffComputed(Message):
+    """A diff (or a re-plan) finished on its thread, ready to show; `error` when it could not be computed."""
+
+    generation: int
+    view: DiffView | None
+    error: str = ""
