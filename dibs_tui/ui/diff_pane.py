@@ -31,9 +31,9 @@ from ..core.errors import DibsError
 from ..core.plan import Change, DiffResult, RenameSuggestion
 from ..core.review.report import Review
 from .diff_view import DiffView, Row, build_view, change_rows
-from .messages import DiffComputed
+from .messages import DiffComputed, PlanReviewed
 from .pane_context import PaneContext
-from .review_marks import PlanReviewed, review_plan_off_the_loop
+from .review_marks import review_plan_off_the_loop
 from .text import safe
 from .two_column_pane import TwoColumnPane
 from .widgets.mark_list import MarkList

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.content import Content
 from textual.message import Message
 
 from ..core.model import Catalog
+from ..core.review.report import Review
 from .diff_view import DiffView
 
 
@@ -62,4 +64,22 @@ class DiffComputed(Message):
 
     generation: int
     view: DiffView | None
+    error: str = ""
+
+
+@dataclass
+class MigrationReviewed(Message):
+    """A pending migration's review is ready: the Migrations pane keeps it and marks its SQL."""
+
+    name: str
+    review: Review
+
+
+@dataclass
+class PlanReviewed(Message):
+    """The Diff pane's plan, reviewed: the plan with its marks and hazards, for the diff `generation`."""
+
+    generation: int
+    review: Review | None
+    plan: Content | None
     error: str = ""

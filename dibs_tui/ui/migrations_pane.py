@@ -40,8 +40,9 @@ from ..core.migrations.tool_histories import describe_tables
 from ..core.plan import ChangeKind
 from ..core.review.report import Review
 from .highlight import sql_lines
+from .messages import MigrationReviewed
 from .pane_context import PaneContext
-from .review_marks import MigrationReviewed, hazard_lines, marked_sql, review_off_the_loop
+from .review_marks import hazard_lines, marked_sql, review_off_the_loop
 from .screens.confirm import ConfirmScreen
 from .text import safe
 from .two_column_pane import TwoColumnPane

@@ -12,7 +12,6 @@ import asyncio
 from pathlib import Path
 
 from textual.content import Content
-from textual.message import Message
 
 from ..core.connect import ConnectionTarget
 from ..core.review.report import Review
@@ -58,15 +57,6 @@ def review_off_the_loop(target: ConnectionTarget, path: Path) -> Review:
     return asyncio.run(review_file(target, path))
 
 
-class MigrationReviewed(Message):
-    """A pending migration's review is ready: the pane keeps it and marks its SQL."""
-
-    def __init__(self, name: str, review: Review) -> None:
-        super().__init__()
-        self.name = name
-        self.review = review
-
-
 def review_plan_off_the_loop(target: ConnectionTarget, plan_sql: str) -> tuple[Review, Content]:
     """For the Diff pane's thread: the plan reviewed with its trace, and the plan highlighted with its marks
     (highlighting a long plan is seconds of CPU: never on the app's loop)."""
@@ -80,14 +70,3 @@ def review_plan_off_the_loop(target: ConnectionTarget, plan_sql: str) -> tuple[R
             marked, "\n\n", ("Hazards:", "bold"), "\n", safe("\n".join(lines), keep_newlines=True)
         )
     return review, marked
-
-
-class PlanReviewed(Message):
-    """The Diff pane's plan, reviewed: the plan with its marks and hazards, for the diff `generation`."""
-
-    def __init__(self, generation: int, review: Review | None, plan: Content | None, error: str = "") -> None:
-        super().__init__()
-        self.generation = generation
-        self.review = review
-        self.plan = plan
-        self.error = error
