@@ -42,6 +42,7 @@ from .app_help import TablesCommands, help_entries, system_commands
 from .catalog_loader import fetch_catalog, fetch_relation
 from .diff_pane import DiffPane
 from .explorer.actions import ExplorerActions
+from .finder_actions import FinderActions
 from .finder_candidates import column_candidates, table_candidates
 from .loader_runs import LoaderRuns
 from .messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
@@ -49,7 +50,6 @@ from .migrations_pane import MigrationsPane
 from .navigation import History, Location, next_pane
 from .pane_context import PaneContext
 from .screens.error import ErrorScreen
-from .screens.finder import FinderItem, FinderScreen
 from .screens.help import HelpScreen
 from .search import Candidate
 from .selection import copied_note, selection_name
@@ -68,7 +68,7 @@ FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relati
 MAIN_LISTS = {"browse": "#table-list", "diff": "#diff-changes", "migrations": "#migrations-list"}
 
 
-class DibsApp(ExplorerActions, App[int]):
+class DibsApp(ExplorerActions, FinderActions, App[int]):
     """The dibs-tui browser on one database."""
 
     TITLE = "dibs-tui"
@@ -505,33 +505,11 @@ class DibsApp(ExplorerActions, App[int]):
             self._candidates = table_candidates(self.catalog)
         return self._candidates
 
-    def action_goto_table(self) -> None:
-        if self.catalog is None:
-            return
-        self.push_screen(
-            FinderScreen(
-                "Go to table", self.table_candidates(), placeholder="schema.table or part of a name"
-            ),
-            self._finder_done,
-        )
-
-    def action_column_search(self) -> None:
-        if self.catalog is None:
-            return
-        if self._column_candidates is None:
+    def column_candidates(self) -> list[Candidate]:
+        """Every column as a finder candidate (`schema.table.column`), built once per catalog."""
+        if self._column_candidates is None and self.catalog is not None:
             self._column_candidates = column_candidates(self.catalog)
-        self.push_screen(
-            FinderScreen(
-                "Which tables have this column?",
-                self._column_candidates,
-                placeholder="column name, e.g. customer_id",
-            ),
-            self._finder_done,
-        )
-
-    def _finder_done(self, item: FinderItem | None) -> None:
-        if item is not None:
-            self.go_to(item.schema, item.table, item.column)
+        return self._column_candidates or []
 
     def action_filter(self) -> None:
         self.query_one(TabbedContent).active = "browse"

@@ -1,0 +1,50 @@
+"""The app's finder keys (`t` go to a table, `c` which tables have a column): a mixin of the app's actions
+(their bindings are the app's, where the help and the palette list them); what it needs of the app is the
+`_Finding` protocol."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from textual.screen import Screen
+
+from ..core.model import Catalog
+from .screens.finder import FinderItem, FinderScreen
+from .search import Candidate
+
+
+class _Finding(Protocol):
+    catalog: Catalog | None
+
+    def table_candidates(self) -> list[Candidate]: ...
+
+    def column_candidates(self) -> list[Candidate]: ...
+
+    def go_to(self, schema: str, table: str, column: str | None = None) -> bool: ...
+
+    def push_screen(self, screen: Screen[Any], callback: Any = None) -> Any: ...
+
+
+class FinderActions:
+    def action_goto_table(self: _Finding) -> None:
+        if self.catalog is None:
+            return
+        screen = FinderScreen(
+            "Go to table", self.table_candidates(), placeholder="schema.table or part of a name"
+        )
+        self.push_screen(screen, lambda item: _visit(self, item))
+
+    def action_column_search(self: _Finding) -> None:
+        if self.catalog is None:
+            return
+        screen = FinderScreen(
+            "Which tables have this column?",
+            self.column_candidates(),
+            placeholder="column name, e.g. customer_id",
+        )
+        self.push_screen(screen, lambda item: _visit(self, item))
+
+
+def _visit(app: _Finding, item: FinderItem | None) -> None:
+    if item is not None:
+        app.go_to(item.schema, item.table, item.column)
