@@ -23,6 +23,7 @@ from dibs_tui.core.model import (
     RelationKind,
 )
 from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.app_help import help_entries
 from dibs_tui.ui.explorer.health_screen import HealthScreen
 from dibs_tui.ui.explorer.neighbourhood_layout import draw
 from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen, NeighbourhoodView
@@ -163,7 +164,7 @@ async def test_help_and_palette_list_the_explorer(shop: str) -> None:
     app = make_app(shop)
     async with app.run_test(size=(120, 36)) as pilot:
         await _app_on(pilot, "customers")
-        ids = {entry[3] for entry in app.help_entries()[1]}
+        ids = {entry[3] for entry in help_entries(app)[1]}
         assert {"app.uses", "app.neighbourhood", "app.path", "app.health"} <= ids
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Used by", "FK neighbourhood", "Path to a table", "Health"} <= titles

@@ -14,6 +14,7 @@ import pytest
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.apply_online import LockRetries
 from dibs_tui.core.migrations.apply_outcome import ApplyEvent, MigrationFailed
 from dibs_tui.core.migrations.files import checksum, new_migration_name, split_statements
 from dibs_tui.core.migrations.layouts import read_status
@@ -330,7 +331,8 @@ async def test_lock_timeout_stops_a_blocked_migration(db: str, tmp_path: Path) -
         await blocker.execute("LOCK TABLE busy IN ACCESS SHARE MODE")
         started = time.perf_counter()
         with pytest.raises(MigrationFailed) as failure:
-            await apply_pending(resolve(db), folder, lock_timeout="200ms")
+            # without retries: the lock_timeout alone stops it (retries have their own test, test_apply_online.py)
+            await apply_pending(resolve(db), folder, lock_timeout="200ms", retries=LockRetries(retries=0))
         assert time.perf_counter() - started < 5
         assert "lock timeout" in failure.value.pg_message
         await transaction.rollback()
