@@ -24,8 +24,7 @@ def open_browser(target: ConnectionTarget, settings: Settings, *, desired: list[
 
     app = DibsApp(target, settings, desired=desired)
     code = app.run()
-    # Once the screen is restored, tearing down a 20,000-table catalog only delays the shell's prompt.
-    return exit_now(code if isinstance(code, int) else 0)
+    return code if isinstance(code, int) else 0
 
 
 def open_sqlite(path: Path, settings: Settings, *, desired: list[str] | None = None) -> int:
@@ -48,4 +47,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     sqlite = sqlite_path(args, settings)
     if sqlite is not None:
         return open_sqlite(sqlite, settings, desired=args.desired)
-    return open_browser(target_for(args, settings), settings, desired=args.desired)
+    # Once the screen is restored, tearing down a 20,000-table catalog only delays the shell's prompt. Only
+    # here, at the command's end: `demo` opens the browser too and must still stop its server afterwards.
+    return exit_now(open_browser(target_for(args, settings), settings, desired=args.desired))
