@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -102,61 +102,39 @@ def _keys(app: DibsApp, owner: DOMNode, action: str) -> str:
     return ", ".join(dict.fromkeys(shown))
 
 
+# The palette's commands: title, what it does, who owns the action, the action (as its binding names it).
+PALETTE: tuple[tuple[str, str, str], ...] = (
+    ("Refresh", "Reload the catalog from the database", "refresh"),
+    ("Go to table", "Find a table by name over every schema", "goto_table"),
+    ("Find column", "Which tables have a column named…", "column_search"),
+    ("Toggle schema", "Fold or unfold the schema under the cursor", "table_list.toggle_schema"),
+    ("Filter tables", "Type to filter the Tables pane", "filter"),
+    ("Diff", "Compare the desired schema with the database", "diff"),
+    ("Migrations", "Applied and pending migrations", "migrations"),
+    ("Used by", "Everything that uses the selected table or column", "uses"),
+    ("FK neighbourhood", "The selected table and its FK neighbours as boxes", "neighbourhood"),
+    ("Path to a table", "The shortest FK paths to another table, with the JOIN", "path"),
+    ("Health", "Unindexed FKs, missing keys, unused indexes, docs … with fixes", "health"),
+    ("Back", "Return to the previous table or column", "history_back"),
+    ("Forward", "Undo a back", "history_forward"),
+    ("Copy", "Copy the selection's name or DDL", "copy"),
+    ("Copy DDL", "Copy the selected table's DDL", "copy_ddl"),
+    ("Open source", "Open the selection's source file in the editor", "open_editor"),
+    ("Keys", "Every key of the focused pane", "help"),
+)
+
+
 def system_commands(app: DibsApp) -> Iterator[SystemCommand]:
-    """The palette's commands; each says its key, taken from the binding."""
+    """The palette's commands; each runs its action by name (Textual's `run_action`, as a key would) and says
+    its key, taken from the binding."""
     tables = app.query_one(TableList)
-    commands: list[tuple[str, str, DOMNode, str, Callable[[], object]]] = [
-        ("Refresh", "Reload the catalog from the database", app, "refresh", app.action_refresh),
-        ("Go to table", "Find a table by name over every schema", app, "goto_table", app.action_goto_table),
-        ("Find column", "Which tables have a column named…", app, "column_search", app.action_column_search),
-        (
-            "Toggle schema",
-            "Fold or unfold the schema under the cursor",
-            tables,
-            "toggle_schema",
-            tables.action_toggle_schema,
-        ),
-        ("Filter tables", "Type to filter the Tables pane", app, "filter", app.action_filter),
-        ("Diff", "Compare the desired schema with the database", app, "diff", app.action_diff),
-        ("Migrations", "Applied and pending migrations", app, "migrations", app.action_migrations),
-        ("Used by", "Everything that uses the selected table or column", app, "uses", app.action_uses),
-        (
-            "FK neighbourhood",
-            "The selected table and its FK neighbours as boxes",
-            app,
-            "neighbourhood",
-            app.action_neighbourhood,
-        ),
-        (
-            "Path to a table",
-            "The shortest FK paths to another table, with the JOIN",
-            app,
-            "path",
-            app.action_path,
-        ),
-        (
-            "Health",
-            "Unindexed FKs, missing keys, unused indexes, docs … with fixes",
-            app,
-            "health",
-            app.action_health,
-        ),
-        ("Back", "Return to the previous table or column", app, "history_back", app.action_history_back),
-        ("Forward", "Undo a back", app, "history_forward", app.action_history_forward),
-        ("Copy", "Copy the selection's name or DDL", app, "copy", app.action_copy),
-        ("Copy DDL", "Copy the selected table's DDL", app, "copy_ddl", app.action_copy_ddl),
-        (
-            "Open source",
-            "Open the selection's source file in the editor",
-            app,
-            "open_editor",
-            app.action_open_editor,
-        ),
-        ("Keys", "Every key of the focused pane", app, "help", app.action_help),
-    ]
-    for title, help_text, owner, action, run in commands:
+    for title, help_text, name in PALETTE:
+        owner: DOMNode = tables if name.startswith("table_list.") else app
+        action = name.removeprefix("table_list.")
         keys = _keys(app, owner, action)
-        yield SystemCommand(title, f"{help_text} ({keys})" if keys else help_text, run)
+        yield SystemCommand(
+            title, f"{help_text} ({keys})" if keys else help_text, partial(app.run_action, action, owner)
+        )
 
 
 def _namespace_name(namespace: object) -> str:
