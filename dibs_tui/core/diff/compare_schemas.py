@@ -82,15 +82,7 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
             _alter_extension(state, old, ext)
     for name in cur_ext.keys() - des_ext.keys():
         ref = ObjectRef("extension", "", name)
-        state.change(ChangeKind.DROP, ref, "extension", old=name, destructive=True)
-        state.step(
-            DROP_OBJECTS,
-            f"DROP EXTENSION {quote_ident(name)};",
-            ChangeKind.DROP,
-            [ref],
-            destroys=[ref],
-            destructive=True,
-        )
+        state.drop_object(ref, "extension", name, f"DROP EXTENSION {quote_ident(name)};")
 
 
 def _alter_extension(state: PlanState, old: Extension, ext: Extension) -> None:
@@ -259,14 +251,8 @@ def plan_sequence_ownership(state: PlanState) -> None:
             owning = des_tables.get((seq_owner.schema, seq_owner.table))
             if owning is None or owning.column(seq_owner.column) is None:
                 continue  # dropped together with its column or table
-        state.change(ChangeKind.DROP, ref, "sequence", old=sequence_options(seq), destructive=True)
-        state.step(
-            DROP_OBJECTS,
-            f"DROP SEQUENCE {qualified(seq.schema, seq.name)};",
-            ChangeKind.DROP,
-            [ref],
-            destroys=[ref],
-            destructive=True,
+        state.drop_object(
+            ref, "sequence", sequence_options(seq), f"DROP SEQUENCE {qualified(seq.schema, seq.name)};"
         )
 
 

@@ -80,15 +80,7 @@ def plan_enums(state: PlanState) -> None:
             state.comment(ref, "enum", old.comment if old else None, new.comment)
     for key in cur.keys() - des.keys():
         ref = type_ref(*key)
-        state.change(ChangeKind.DROP, ref, "enum", old=", ".join(cur[key].labels), destructive=True)
-        state.step(
-            DROP_OBJECTS,
-            f"DROP TYPE {qualified(*key)};",
-            ChangeKind.DROP,
-            [ref],
-            destroys=[ref],
-            destructive=True,
-        )
+        state.drop_object(ref, "enum", ", ".join(cur[key].labels), f"DROP TYPE {qualified(*key)};")
 
 
 def _old_enum_name(name: str) -> str:
@@ -207,12 +199,4 @@ def plan_domains(state: PlanState) -> None:
         state.comment(ref, "domain", old.comment, new.comment)
     for key in cur.keys() - des.keys():
         ref = type_ref(*key)
-        state.change(ChangeKind.DROP, ref, "domain", old=cur[key].base_type, destructive=True)
-        state.step(
-            DROP_OBJECTS,
-            f"DROP DOMAIN {qualified(*key)};",
-            ChangeKind.DROP,
-            [ref],
-            destroys=[ref],
-            destructive=True,
-        )
+        state.drop_object(ref, "domain", cur[key].base_type, f"DROP DOMAIN {qualified(*key)};")

@@ -56,15 +56,7 @@ def plan_collations(state: PlanState) -> None:
         state.comment(ref, "collation", old.comment if old else None, new.comment)
     for key in cur.keys() - des.keys():
         ref = ObjectRef("collation", *key)
-        state.change(ChangeKind.DROP, ref, "collation", old=collation_sql(cur[key]), destructive=True)
-        state.step(
-            DROP_OBJECTS,
-            f"DROP COLLATION {qualified(*key)};",
-            ChangeKind.DROP,
-            [ref],
-            destroys=[ref],
-            destructive=True,
-        )
+        state.drop_object(ref, "collation", collation_sql(cur[key]), f"DROP COLLATION {qualified(*key)};")
 
 
 def plan_composites(state: PlanState) -> None:
@@ -91,7 +83,9 @@ def plan_composites(state: PlanState) -> None:
                 _recreate_composite(state, old, new)
         state.comment(ref, "composite type", old.comment if old else None, new.comment)
     for key in cur.keys() - des.keys():
-        _drop_type(state, key, "composite type", composite_sql(cur[key]))
+        state.drop_object(
+            type_ref(*key), "composite type", composite_sql(cur[key]), f"DROP TYPE {qualified(*key)};"
+        )
 
 
 def _create(state: PlanState, typ: CompositeType) -> None:
@@ -103,19 +97,6 @@ def _create(state: PlanState, typ: CompositeType) -> None:
 def _references(state: PlanState, ref: ObjectRef) -> list[ObjectRef]:
     """What the desired type's attributes reference (another type created by this plan, say)."""
     return [ObjectRef(*node) for node in state.desired_deps.references.get(node_key(ref), ())]
-
-
-def _drop_type(state: PlanState, key: tuple[str, str], what: str, old_sql: str) -> None:
-    ref = type_ref(*key)
-    state.change(ChangeKind.DROP, ref, what, old=old_sql, destructive=True)
-    state.step(
-        DROP_OBJECTS,
-        f"DROP TYPE {qualified(*key)};",
-        ChangeKind.DROP,
-        [ref],
-        destroys=[ref],
-        destructive=True,
-    )
 
 
 def _in_place(state: PlanState, old: CompositeType, new: CompositeType) -> bool:
@@ -230,7 +211,7 @@ def plan_ranges(state: PlanState) -> None:
             )
         state.comment(ref, "range type", old.comment if old else None, new.comment)
     for key in cur.keys() - des.keys():
-        _drop_type(state, key, "range type", range_sql(cur[key]))
+        state.drop_object(type_ref(*key), "range type", range_sql(cur[key]), f"DROP TYPE {qualified(*key)};")
 
 
 def _columns_to_text(state: PlanState, type_key: tuple[str, str]) -> None:

@@ -9,7 +9,7 @@ from ..model import Catalog, Constraint, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
 from ..plan import Change, ChangeKind
 from ..sql import quote_literal
-from .graph import COMMENTS, DepIndex, Step, key, keys
+from .graph import COMMENTS, DROP_OBJECTS, DepIndex, Step, key, keys
 from .render import comment_target
 
 
@@ -127,6 +127,12 @@ class PlanState:
     def owned_sequences(self, schema: str, table: str, column: str | None = None) -> list[ObjectRef]:
         """The current sequences a table (or one column) owns: serial and identity ones go with it."""
         return [ref for col, ref in self._owned.get((schema, table), ()) if column is None or col == column]
+
+    def drop_object(self, ref: ObjectRef, what: str, old: str, sql: str) -> None:
+        """A whole object the desired side no longer has: the change a person reads and its DROP, which the
+        graph orders after everything that depended on it."""
+        self.change(ChangeKind.DROP, ref, what, old=old, destructive=True)
+        self.step(DROP_OBJECTS, sql, ChangeKind.DROP, [ref], destroys=[ref], destructive=True)
 
     def comment(self, ref: ObjectRef, what: str, old: str | None, new: str | None) -> None:
         if (old or None) == (new or None):
