@@ -13,10 +13,6 @@ from ..navigation import Location
 from ..pane_context import PaneContext
 from ..screens.finder import FinderItem, FinderScreen
 from ..search import Candidate
-from .health_screen import HealthScreen
-from .neighbourhood_screen import NeighbourhoodScreen
-from .path_screen import PathScreen
-from .uses_screen import UsesScreen
 
 
 class _Explorable(Protocol):
@@ -47,8 +43,11 @@ class ExplorerActions:
 
         self.push_screen(screen, visit)
 
+    # Each screen is imported when its key is first pressed: none of them is needed for the first frame.
     def action_uses(self: _Explorable) -> None:
         """What uses the selected column (when the columns have the focus) or table."""
+        from .uses_screen import UsesScreen
+
         here = self.current_location()
         screen = None
         if here is not None and self.catalog is not None:
@@ -61,6 +60,8 @@ class ExplorerActions:
         ExplorerActions._explore(self, screen)
 
     def action_neighbourhood(self: _Explorable) -> None:
+        from .neighbourhood_screen import NeighbourhoodScreen
+
         here = self.current_location()
         screen = (
             NeighbourhoodScreen(self.catalog, (here.schema, here.table)) if here and self.catalog else None
@@ -68,11 +69,15 @@ class ExplorerActions:
         ExplorerActions._explore(self, screen)
 
     def action_health(self: _Explorable) -> None:
+        from .health_screen import HealthScreen
+
         ExplorerActions._explore(
             self, HealthScreen(self.pane_context(), self.catalog) if self.catalog else None
         )
 
     def action_path(self: _Explorable) -> None:
+        from .path_screen import PathScreen
+
         here, catalog = self.current_location(), self.catalog
         if here is None or catalog is None:
             ExplorerActions._explore(self, None)
