@@ -291,6 +291,7 @@ class Relation:
     policies: tuple[Policy, ...] = ()
     persistence: str = "p"  # p permanent, u unlogged, t temporary
     row_estimate: int = -1  # reltuples; -1 when never analyzed
+    size_bytes: int = 0  # (relpages of the table and its TOAST) * block_size: as current as the estimate
     comment: str | None = None
     partition_key: str | None = None  # pg_get_partkeydef, for partitioned tables
     partition_of: QualifiedName | None = None  # parent, for a partition

@@ -109,6 +109,7 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("Find column", "Which tables have a column named…", "column_search"),
     ("Toggle schema", "Fold or unfold the schema under the cursor", "table_list.toggle_schema"),
     ("Filter tables", "Type to filter the Tables pane", "filter"),
+    ("Sort tables", "By name, FK in-degree, row estimate or size", "table_list.cycle_sort"),
     ("Diff", "Compare the desired schema with the database", "diff"),
     ("Migrations", "Applied and pending migrations", "migrations"),
     ("Used by", "Everything that uses the selected table or column", "uses"),

@@ -14,6 +14,7 @@ from textual.message import Message
 from ..core.model import Catalog
 from ..core.review.report import Review
 from .diff_view import DiffView
+from .list_sort import SortOrder
 
 
 @dataclass
@@ -83,3 +84,10 @@ class PlanReviewed(Message):
     review: Review | None
     plan: Content | None
     error: str = ""
+
+
+@dataclass
+class TablesSorted(Message):
+    """The Tables pane's relations in one order, computed on a thread for one catalog."""
+
+    order: SortOrder

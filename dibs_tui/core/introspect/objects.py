@@ -112,6 +112,7 @@ def relation_from(
         ),
         persistence=r["persistence"],
         row_estimate=r["row_estimate"],
+        size_bytes=r["size_bytes"],
         comment=r["comment"],
         partition_key=r["partition_key"],
         partition_of=parents[0] if is_partition and parents else None,

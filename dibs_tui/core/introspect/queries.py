@@ -164,10 +164,15 @@ WHERE {_filter("n")} AND {_own("pg_class", "c.oid")} {{only tc.oid}}
 ORDER BY 2, 3
 """
 
+# A relation's size from the catalog alone (no stat() per file, as pg_relation_size would do): the pages
+# VACUUM and ANALYZE last counted, the table's and its TOAST table's.
+_SIZE = "(c.relpages::bigint + coalesce(toast.relpages, 0)) * current_setting('block_size')::bigint"
+
 RELATIONS_SQL = f"""
 SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
        c.relpersistence::text AS persistence,
        c.reltuples::bigint AS row_estimate, ds.description AS comment,
+       {_SIZE} AS size_bytes,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
        CASE WHEN c.relhassubclass OR c.relispartition OR EXISTS (
@@ -190,6 +195,7 @@ SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.r
        CASE WHEN ram.amname <> 'heap' THEN ram.amname END AS access_method
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_am ram ON ram.oid = c.relam
 {_comment("ds", "pg_class", "c.oid")}
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")} {{only c.oid}}
@@ -472,9 +478,10 @@ def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, 
 
 RELATION_LIST_SQL = f"""
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint AS row_estimate,
-       pn.nspname AS parent_schema, p.relname AS parent_name
+       {_SIZE} AS size_bytes, pn.nspname AS parent_schema, p.relname AS parent_name
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
 LEFT JOIN pg_class p ON p.oid = i.inhparent
 LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace

@@ -238,6 +238,7 @@ async def list_relations(
                 name=r["name"],
                 kind=KINDS[r["kind"]],
                 row_estimate=r["row_estimate"],
+                size_bytes=r["size_bytes"],
                 partition_of=(r["parent_schema"], r["parent_name"]) if r["parent_name"] else None,
             )
             for r in rows

@@ -24,6 +24,8 @@ from textual.worker import get_current_worker
 
 from ...core.gc_pause import freeze_long_lived
 from ...core.model import Catalog, MetaStatus, QualifiedName, Relation, RelationKind
+from ..list_sort import SORTS, SortOrder, next_sort, sort_order
+from ..messages import TablesSorted
 from ..search import Candidate, rank
 from ..text import data, human_count
 from .virtual_list import VirtualList
@@ -101,6 +103,7 @@ class TableList(VirtualList):
         Binding("space", "toggle_schema", "Fold schema", show=False, id="tables.toggle_schema"),
         Binding("left", "collapse", "Fold", show=False, id="tables.collapse"),
         Binding("right", "expand", "Unfold", show=False, id="tables.expand"),
+        Binding("s", "cycle_sort", "Sort by name / FK in-degree / rows / size", show=False, id="tables.sort"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -108,6 +111,7 @@ class TableList(VirtualList):
         self.rows: list[Row] = []
         self.sync_marks: Mapping[QualifiedName, str] = {}
         self._stale: set[str] = set()
+        self.order: SortOrder | None = None  # None: by name, the row estimate at the end of each row
 
     @property
     def row_count(self) -> int:
@@ -132,7 +136,8 @@ class TableList(VirtualList):
         rel = row.relation
         meta = self._meta_mark(rel)
         sync = SYNC_MARKS.get(self.sync_marks.get(rel.key, ""), " ") if self.sync_marks else ""
-        tail = f" {human_count(rel.row_estimate):>5} {meta}{(' ' + sync) if sync else ''}"
+        figure = self.order.figure(rel) if self.order else human_count(rel.row_estimate)
+        tail = f" {figure:>5} {meta}{(' ' + sync) if sync else ''}"
         indent = "    " if rel.part_of is not None else "  "  # a shadow table, under its virtual table
         name_width = max(4, width - len(indent) - 2 - len(tail))
         name = data(rel.name)
@@ -180,6 +185,9 @@ class TableList(VirtualList):
         if isinstance(row, SchemaRow) and row.collapsed:
             self.action_toggle_schema()
 
+    def action_cycle_sort(self) -> None:
+        self.post_message(TablesPane.CycleSort())
+
 
 class TablesPane(Vertical):
     """Filter box, the list, and a status line (how many tables are shown)."""
@@ -216,6 +224,10 @@ class TablesPane(Vertical):
         collapse: bool | None = None
 
     @dataclass
+    class CycleSort(Message):
+        """`s`: the next order (name, FK in-degree, rows, size)."""
+
+    @dataclass
     class FilterApplied(Message):
         generation: int
         filter_text: str
@@ -231,6 +243,8 @@ class TablesPane(Vertical):
         self._filter_generation = 0
         self._debounce: Timer | None = None
         self._stale: set[str] = set()
+        self.sort_mode = SORTS[0]
+        self._orders: dict[str, SortOrder] = {}  # this catalog's orders computed so far, by mode
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter tables…", id="table-filter")
@@ -250,6 +264,10 @@ class TablesPane(Vertical):
         selected = self.selected_relation()
         self.catalog = catalog
         self._stale = stale_tables(catalog)
+        self._orders = {}
+        self.table_list.order = None
+        if self.sort_mode != SORTS[0]:
+            self._sort_worker(catalog, self.sort_mode)  # the new catalog's order; by name until it is in
         ordered = sorted(catalog.relations, key=list_order)
         self._candidates = [Candidate.of(f"{r.schema}.{r.name}", r.name, r) for r in ordered]
         self._ordered = ordered
@@ -266,7 +284,16 @@ class TablesPane(Vertical):
     def _rebuild(self, keep: QualifiedName | None = None) -> None:
         if self.catalog is None:
             return
-        shown = self._ordered if self._matches is None else sorted(self._matches, key=list_order)
+        order = self.table_list.order
+        if order is None:
+            shown = self._ordered if self._matches is None else sorted(self._matches, key=list_order)
+        else:
+            position = order.position
+            shown = (
+                order.relations
+                if self._matches is None
+                else sorted(self._matches, key=lambda r: position[r.key])
+            )
         totals: dict[str, int] = {}
         for rel in self._ordered:
             totals[rel.schema] = totals.get(rel.schema, 0) + 1
@@ -399,6 +426,38 @@ class TablesPane(Vertical):
         self._clear_filter_now()
         self._rebuild(selected.key if selected else None)
         self.table_list.focus()
+
+    # Sorting --------------------------------------------------------------------------------------------
+    @on(CycleSort)
+    def _cycle_sort(self, event: CycleSort) -> None:
+        event.stop()
+        self.sort_mode = next_sort(self.sort_mode)
+        self.border_title = "Tables" if self.sort_mode == SORTS[0] else f"Tables · by {self.sort_mode} ↓"
+        if self.catalog is None:
+            return
+        known = self._orders.get(self.sort_mode)
+        if known is not None:
+            self._apply_order(known)
+        else:
+            self._sort_worker(self.catalog, self.sort_mode)
+
+    @work(thread=True, exclusive=True, group="table-sort", description="sort tables")
+    def _sort_worker(self, catalog: Catalog, mode: str) -> None:
+        self.post_message(TablesSorted(sort_order(catalog, mode, list_order)))
+
+    @on(TablesSorted)
+    def _sorted(self, event: TablesSorted) -> None:
+        event.stop()
+        if event.order.catalog is not self.catalog:
+            return  # sorted an older catalog
+        self._orders[event.order.mode] = event.order
+        if event.order.mode == self.sort_mode:
+            self._apply_order(event.order)
+
+    def _apply_order(self, order: SortOrder) -> None:
+        selected = self.selected_relation()
+        self.table_list.order = None if order.mode == SORTS[0] else order
+        self._rebuild(selected.key if selected else None)
 
     # Events from the list ---------------------------------------------------------------------------
     @on(ToggleSchema)

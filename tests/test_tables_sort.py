@@ -1,0 +1,130 @@
+"""`s` sorts the Tables pane by name, FK in-degree, row estimate and size (largest first, within each
+schema), says so in the pane's title and shows the figure it sorts by at the end of each row. The expected
+orders come from pg_catalog directly, not from our model."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.app_help import help_entries
+from dibs_tui.ui.widgets.tables_pane import TableList, TablesPane
+from tests.conftest import TEMPLATE
+from tests.pg import fetch, run_sql
+from tests.realschemas import load_real
+from tests.test_ui import loaded, make_app, shown_tables, wait_for
+
+SIZES = """
+CREATE TABLE small (id int PRIMARY KEY);
+CREATE TABLE many (id int PRIMARY KEY, small_id int REFERENCES small(id));
+CREATE TABLE wide (id int PRIMARY KEY, small_id int REFERENCES small(id), body text);
+CREATE TABLE empty (id int, many_id int REFERENCES many(id));
+INSERT INTO small SELECT g FROM generate_series(1, 10) g;
+INSERT INTO many SELECT g, 1 + g % 10 FROM generate_series(1, 20000) g;
+-- few rows, but each body is large and incompressible: TOAST makes this the biggest table
+INSERT INTO wide SELECT g, 1, (SELECT string_agg(md5(g::text || i::text), '') FROM generate_series(1, 2000) i)
+  FROM generate_series(1, 300) g;
+"""
+
+
+@pytest.fixture(scope="module")
+def pagila(pg_server: EmbeddedServer) -> Iterator[str]:
+    admin = pg_server.dsn("postgres")
+    run_sql(admin, f'CREATE DATABASE sort_pagila TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY')
+    dsn = pg_server.dsn("sort_pagila")
+    load_real(dsn, "pagila")
+    yield dsn
+    run_sql(admin, "DROP DATABASE IF EXISTS sort_pagila WITH (FORCE)")
+
+
+async def _sort(pilot: object, app: DibsApp, title: str) -> None:
+    await pilot.press("s")  # type: ignore[attr-defined]
+    pane = app.query_one(TablesPane)
+    await wait_for(pilot, lambda: pane.border_title == title and app.query_one(TableList).order is not None)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def sized(db: str) -> tuple[str, list[str]]:
+    """The database, and its tables by heap + TOAST size as the server measures them, largest first."""
+    run_sql(db, SIZES)
+    run_sql(db, "VACUUM ANALYZE")  # relpages and reltuples, as autovacuum would count them
+    by_size = asyncio.run(
+        fetch(
+            db,
+            "SELECT 'public.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r' "
+            "ORDER BY pg_total_relation_size(c.oid) - pg_indexes_size(c.oid) DESC, c.relname",
+        )
+    )
+    return db, [r["name"] for r in by_size]
+
+
+async def test_s_sorts_by_fk_in_degree_then_rows_then_size_then_name(sized: tuple[str, list[str]]) -> None:
+    db, by_size = sized
+    app = make_app(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        assert shown_tables(app) == ["public.empty", "public.many", "public.small", "public.wide"]
+        await _sort(pilot, app, "Tables · by FK in-degree ↓")
+        assert shown_tables(app)[:2] == ["public.small", "public.many"]  # 2 FKs in, then 1
+        assert "←2" in str(app.query_one(TableList).row_content(1))
+        await _sort(pilot, app, "Tables · by rows ↓")
+        assert shown_tables(app)[:3] == ["public.many", "public.wide", "public.small"]
+        await _sort(pilot, app, "Tables · by size ↓")
+        assert shown_tables(app) == by_size
+        assert shown_tables(app)[0] == "public.wide"
+        assert "M" in str(app.query_one(TableList).row_content(1))  # megabytes of TOAST
+        await pilot.press("s")
+        await wait_for(pilot, lambda: app.query_one(TablesPane).border_title == "Tables")
+        assert shown_tables(app) == ["public.empty", "public.many", "public.small", "public.wide"]
+
+
+@pytest.fixture(scope="module")
+def hubs(pagila: str) -> set[str]:
+    """pagila's most referenced tables, counted in pg_catalog: a partition stands for its partitioned table
+    and the same key on every partition of payment is one key (a partition's copy of one is not counted)."""
+    rows = asyncio.run(
+        fetch(
+            pagila,
+            """
+            WITH RECURSIVE root(rel, top) AS (
+                SELECT oid, oid FROM pg_class WHERE NOT relispartition
+                UNION ALL
+                SELECT i.inhrelid, r.top FROM pg_inherits i JOIN root r ON i.inhparent = r.rel
+                JOIN pg_class ch ON ch.oid = i.inhrelid AND ch.relispartition)
+            SELECT t.top::regclass::text AS target,
+                   count(DISTINCT (s.top, c.conkey::text, c.confkey::text)) AS n
+            FROM pg_constraint c JOIN root s ON s.rel = c.conrelid JOIN root t ON t.rel = c.confrelid
+            WHERE c.contype = 'f' AND c.conparentid = 0 GROUP BY 1
+            """,
+        )
+    )
+    most = max(r["n"] for r in rows)
+    return {f"public.{r['target']}" for r in rows if r["n"] == most}
+
+
+async def test_in_degree_on_pagila_matches_pg_constraint_and_keeps_the_selection(
+    pagila: str, hubs: set[str]
+) -> None:
+    app = make_app(pagila)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        await pilot.press("t", *"public.rental", "enter")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "rental")
+        await pilot.press("b")
+        assert "tables.sort" in {entry[3] for entry in help_entries(app)[1]}
+        await _sort(pilot, app, "Tables · by FK in-degree ↓")
+        assert shown_tables(app)[0] in hubs
+        assert app.tables_pane.selected_relation() is not None
+        assert app.tables_pane.selected_relation().name == "rental"  # type: ignore[union-attr]
+        # the filter keeps the order
+        await pilot.press("slash", *"film")
+        await wait_for(pilot, lambda: "film" in app.tables_pane.filter_text and len(shown_tables(app)) < 10)
+        shown = shown_tables(app)
+        assert shown.index("public.film") < shown.index("public.film_category")  # film is referenced most
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Sort tables" in titles
