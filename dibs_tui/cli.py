@@ -279,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXPLORER = ("uses", "path", "lint", "export")
+EXPLORER = ("uses", "path", "lint", "export", "history")
 
 
 def _add_explorer_commands(sub: Any) -> None:
@@ -337,6 +337,20 @@ def _add_explorer_commands(sub: Any) -> None:
         help="write the fixes of the findings at or above --fail-on as a migration (review it, then migrate)",
     )
     p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder (for --write-fixes)")
+    _add_schema_filters(p)
+
+    p = sub.add_parser(
+        "history",
+        help="which applied migrations created, changed or dropped a table or column; what a migration touched",
+        description="The timeline of OBJECT (schema.table: every migration that created, modified or dropped "
+        "it, with when it was applied and how long it took; schema.table.column: the migration that created it "
+        "and the last that changed it), or with --migration NAME the tables and columns that migration touched, "
+        "from the __dibs_* meta tables. Exit 2 for an unknown object or migration.",
+    )
+    p.add_argument("object", nargs="?", metavar="OBJECT", help="schema.table or schema.table.column")
+    _add_dsn(p)
+    p.add_argument("--migration", metavar="NAME", help="what this applied migration touched")
+    p.add_argument("--format", choices=["text", "json"], default="text")
     _add_schema_filters(p)
 
     p = sub.add_parser(

@@ -1,0 +1,212 @@
+"""`dibs-tui history OBJECT` and `dibs-tui history --migration NAME`: which applied migrations created,
+modified or dropped a table, created or last changed a column, and what one migration touched, as text or
+JSON. An unknown object or migration exits 2."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+from typing import Any
+
+from ..config import Settings
+from ..core.explore.history import (
+    ColumnHistory,
+    Event,
+    HistoryIndex,
+    MigrationHistory,
+    TableHistory,
+    Touched,
+)
+from ..core.explore.names import UnknownObject, resolve, split_name
+from ..core.model import Catalog, Migration
+from ..core.terminal import json_safe_text, raw_stream, safe
+from .catalog_read import load
+from .common import exit_now, run_async
+
+EXIT_UNKNOWN = 2
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.migration is not None and args.object is not None and args.dsn is None:
+        args.dsn, args.object = args.object, None  # `history --migration NAME DSN`
+    if (args.migration is None) == (args.object is None):
+        return _unknown("name one OBJECT (schema.table or schema.table.column) or --migration NAME")
+    gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
+    catalog, _ = run_async(load(args, settings))
+    index = HistoryIndex(catalog)
+    found: TableHistory | ColumnHistory | MigrationHistory | None
+    if args.migration is not None:
+        found = index.migration(args.migration)
+        if found is None:
+            return _unknown(
+                f"no migration named {args.migration} in the applied history or the meta rows"
+                + ("" if index.present else f" ({index.notes[0]})")
+            )
+    else:
+        try:
+            found = find_object(catalog, index, args.object)
+        except UnknownObject as exc:
+            return _unknown(str(exc))
+    if args.format == "json":
+        doc = json.dumps({**as_json(found), "notes": list(index.notes)}, indent=2, ensure_ascii=False)
+        raw_stream(sys.stdout).write(json_safe_text(doc) + "\n")  # valid JSON: C1 and bidi as \u escapes
+    else:
+        sys.stdout.write("\n".join([*as_text(found), *(f"note: {safe(n)}" for n in index.notes)]) + "\n")
+    return exit_now(0)
+
+
+def _unknown(message: str) -> int:
+    print(f"dibs-tui: {safe(message)}", file=sys.stderr)
+    return EXIT_UNKNOWN
+
+
+def find_object(catalog: Catalog, index: HistoryIndex, text: str) -> TableHistory | ColumnHistory:
+    """The live table or column `text` names, else a table only the history remembers (dropped)."""
+    try:
+        ref = resolve(catalog, text)
+    except UnknownObject:
+        parts, _ = split_name(text.strip())
+        key = index.key(parts[0]) if len(parts) == 1 else (parts[0], parts[1]) if len(parts) == 2 else None
+        dropped = index.table(*key) if key else None
+        if dropped is None:
+            raise
+        return dropped
+    if ref.kind == "column":
+        relation = catalog.relation(ref.schema, ref.name)
+        return index.column(ref.schema, ref.name, ref.sub) or ColumnHistory(
+            ref.schema, ref.name, ref.sub, None, None, relation is not None
+        )
+    if ref.kind != "table":
+        raise UnknownObject(f"{text} is a {ref.kind}: history is recorded for tables and columns")
+    return index.table(ref.schema, ref.name) or TableHistory(ref.schema, ref.name, (), (), True)
+
+
+def _applied(migration: Migration | None) -> str:
+    if migration is None:
+        return "not in the applied history"
+    parts = [f"applied {migration.applied_at:%Y-%m-%d %H:%M:%S}" if migration.applied_at else "applied"]
+    if migration.execution_time_ms is not None:
+        parts.append(f"took {migration.execution_time_ms} ms")
+    if migration.checksum:
+        parts.append(f"checksum {migration.checksum[:12]}")
+    parts.append(f"({migration.source})")
+    return "  ".join(parts)
+
+
+def _event_text(event: Event | None) -> str:
+    if event is None:
+        return "none recorded"
+    return f"{safe(event.migration)}  {_applied(event.applied)}"
+
+
+def _recorded(recorded_as: str, source: str) -> str:
+    """Where the line comes from, and how the row spells the table: bare or schema-qualified."""
+    where = "meta row" if source == "meta" else "history"
+    if not recorded_as:
+        return f"[{where}]"
+    return f"[{where}: {'qualified' if '.' in recorded_as else 'bare'} {safe(recorded_as)}]"
+
+
+def as_text(found: TableHistory | ColumnHistory | MigrationHistory) -> list[str]:
+    if isinstance(found, MigrationHistory):
+        lines = [f"migration {safe(found.name)}", f"  {_applied(found.migration)}"]
+        lines += [
+            f"  {t.change:<10}{_touched_name(t)}  {_recorded(t.recorded_as, t.source)}" for t in found.touched
+        ]
+        if not found.touched:
+            lines.append("  no table or column is recorded as touched by it")
+        return lines
+    if isinstance(found, ColumnHistory):
+        return [
+            f"column {safe(f'{found.schema}.{found.table}.{found.column}')}"
+            + ("" if found.exists else "  (dropped: only a meta row remembers it)"),
+            f"  created by       {_event_text(found.created)}",
+            f"  last changed by  {_event_text(found.modified)}",
+        ]
+    lines = [
+        f"table {safe(f'{found.schema}.{found.table}')}"
+        + ("" if found.exists else "  (not in the database: only the history remembers it)")
+    ]
+    for e in found.events:
+        lines.append(f"  {e.change:<10}{_event_text(e)}  {_recorded(e.recorded_as, e.source)}")
+    if not found.events:
+        lines.append("  no migration is recorded as creating, modifying or dropping it")
+    if found.columns:
+        lines.append("  columns:")
+        width = max(len(safe(c.column)) for c in found.columns)
+        for c in found.columns:
+            created = safe(c.created.migration) if c.created else "-"
+            modified = safe(c.modified.migration) if c.modified else "-"
+            lines.append(f"    {safe(c.column):<{width}}  created by {created}  last changed by {modified}")
+    return lines
+
+
+def _touched_name(t: Touched) -> str:
+    name = f"{t.kind} {t.schema}.{t.table}" + (f".{t.column}" if t.column else "")
+    return safe(name) + ("" if t.exists else "  (gone)")
+
+
+def _migration_json(migration: Migration | None) -> dict[str, Any] | None:
+    if migration is None:
+        return None
+    return {
+        "name": migration.name,
+        "applied_at": migration.applied_at.isoformat() if migration.applied_at else None,
+        "execution_time_ms": migration.execution_time_ms,
+        "checksum": migration.checksum,
+        "history_table": migration.source,
+    }
+
+
+def _event_json(event: Event | None) -> dict[str, Any] | None:
+    if event is None:
+        return None
+    return {
+        "migration": event.migration,
+        "change": event.change,
+        "recorded_as": event.recorded_as,
+        "qualified": event.qualified,
+        "from": event.source,
+        "applied": _migration_json(event.applied),
+    }
+
+
+def _column_json(c: ColumnHistory) -> dict[str, Any]:
+    return {
+        "kind": "column",
+        "object": f"{c.schema}.{c.table}.{c.column}",
+        "exists": c.exists,
+        "created_by": _event_json(c.created),
+        "last_changed_by": _event_json(c.modified),
+    }
+
+
+def as_json(found: TableHistory | ColumnHistory | MigrationHistory) -> dict[str, Any]:
+    if isinstance(found, MigrationHistory):
+        return {
+            "kind": "migration",
+            "name": found.name,
+            "applied": _migration_json(found.migration),
+            "touched": [
+                {
+                    "kind": t.kind,
+                    "object": f"{t.schema}.{t.table}" + (f".{t.column}" if t.column else ""),
+                    "change": t.change,
+                    "recorded_as": t.recorded_as or None,
+                    "from": t.source,
+                    "exists": t.exists,
+                }
+                for t in found.touched
+            ],
+        }
+    if isinstance(found, ColumnHistory):
+        return _column_json(found)
+    return {
+        "kind": "table",
+        "object": f"{found.schema}.{found.table}",
+        "exists": found.exists,
+        "timeline": [_event_json(e) for e in found.events],
+        "columns": [_column_json(c) for c in found.columns],
+    }
