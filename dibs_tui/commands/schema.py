@@ -13,10 +13,10 @@ from ..config import Settings
 from ..core.gc_pause import collector_paused
 from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
 from ..core.sqlescape import escape_sql
-from ..core.terminal import colour_wanted, json_safe, raw_stream, safe, safe_output
+from ..core.terminal import colour_wanted, raw_stream, safe, safe_output
 from .catalog_read import load
 from .common import exit_now, run_async, sqlite_path
-from .schema_output import highlight_sql, to_json
+from .schema_output import highlight_sql, write_json
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out = sys.stdout
     if fmt == "json":
         out.flush()
-        out.buffer.write(json_safe(to_json(catalog)))  # bytes: no second copy through the text layer
+        write_json(catalog, out.buffer.write)  # bytes, relation by relation: no copy through the text layer
         out.buffer.write(b"\n")
     elif fmt == "sql":
         from ..core.ddl import catalog_ddl

@@ -14,9 +14,9 @@ from ..core.errors import DibsError
 from ..core.model import Catalog, Column, ConstraintKind, Index, Relation, RelationKind
 from ..core.sqlite_catalog import read_sqlite_catalog
 from ..core.sqlite_text import trigger_header, virtual_module
-from ..core.terminal import colour_wanted, json_safe, raw_stream, safe, safe_output
+from ..core.terminal import colour_wanted, raw_stream, safe, safe_output
 from .common import exit_now
-from .schema_output import highlight_sql, to_json
+from .schema_output import highlight_sql, write_json
 
 
 def name(text: str) -> str:
@@ -34,7 +34,8 @@ def run_sqlite(args: argparse.Namespace, path: Path) -> int:
     if fmt == "json":
         # JSON escapes C0 controls itself; C1 controls and bidi overrides are written as \u escapes.
         out.flush()
-        out.buffer.write(json_safe(to_json(catalog)) + b"\n")
+        write_json(catalog, out.buffer.write)
+        out.buffer.write(b"\n")
     elif fmt == "sql":
         from ..core.ddl import catalog_ddl
 
