@@ -3,8 +3,11 @@ and a cycle that no known move breaks is an error naming its objects."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from dibs_tui.core.diff import diff_catalogs
 from dibs_tui.core.diff.graph import (
     CREATE_TABLES,
     DROP_DEPENDENTS,
@@ -16,10 +19,13 @@ from dibs_tui.core.diff.graph import (
     NodeKey,
     Step,
     ordered,
+    ordered_with_soft,
 )
 from dibs_tui.core.errors import PlanCycleError
 from dibs_tui.core.model import Catalog, Dependency, ObjectRef
 from dibs_tui.core.plan import ChangeKind
+from tests.diffcases.harness import introspect_dsn
+from tests.pg import run_sql
 
 EMPTY = DepIndex(Catalog())
 
@@ -126,3 +132,60 @@ def test_a_cycle_through_pg_depend_is_an_error_not_a_guess() -> None:
         match=r"function public\.f\(\).*function public\.g\(\)|function public\.g\(\).*function public\.f\(\)",
     ):
         ordered(numbered([drop_f, drop_g]), current, EMPTY)
+
+
+def test_a_soft_edge_outranks_the_phase() -> None:
+    """A body naming a table: the function waits for the table's create although functions come first."""
+    fn = step("create function f", PRE_CREATE, creates=(("function", "public", "f", ""),))
+    tab = step("create table t", CREATE_TABLES, creates=(table("t"),))
+    out, dropped = ordered_with_soft(numbered([fn, tab]), EMPTY, EMPTY, [(1, 0)])
+    assert [s.sql for s in out] == ["create table t", "create function f"]
+    assert dropped == 0
+
+
+def test_a_soft_cycle_is_dropped_not_an_error() -> None:
+    """Two bodies calling each other: one soft edge goes, both functions are created, the count says so."""
+    f = step("create function f", PRE_CREATE, creates=(("function", "public", "f", ""),))
+    g = step("create function g", PRE_CREATE, creates=(("function", "public", "g", ""),))
+    out, dropped = ordered_with_soft(numbered([f, g]), EMPTY, EMPTY, [(0, 1), (1, 0)])
+    assert sorted(s.sql for s in out) == ["create function f", "create function g"]
+    assert dropped == 1
+
+
+def test_a_hard_cycle_stays_an_error_beside_soft_edges() -> None:
+    """Soft edges are dropped only where they close a cycle; a cycle of hard edges is still refused."""
+    v1 = step("CREATE VIEW public.v1;", creates=(table("v1"),), needs=(table("v2"),))
+    v2 = step("CREATE VIEW public.v2;", creates=(table("v2"),), needs=(table("v1"),))
+    fn = step("create function f", PRE_CREATE, creates=(("function", "public", "f", ""),))
+    with pytest.raises(PlanCycleError, match=r"public\.v1"):
+        ordered_with_soft(numbered([v1, v2, fn]), EMPTY, EMPTY, [(0, 2), (2, 0)])
+
+
+def test_a_body_name_resolves_through_the_functions_own_search_path(db: str) -> None:
+    """`SET search_path = app`: the unqualified `limits` is app.limits (created before the function, which
+    names it in a %ROWTYPE), not public.limits (left after it by the phases)."""
+    run_sql(
+        db,
+        """
+        CREATE SCHEMA app;
+        CREATE TABLE app.limits (m int);
+        CREATE TABLE public.limits (m int);
+        CREATE FUNCTION public.f() RETURNS int LANGUAGE plpgsql SET search_path = app AS $$
+        DECLARE r limits%ROWTYPE; BEGIN SELECT * INTO r FROM limits; RETURN r.m; END $$;
+        """,
+    )
+    desired = asyncio.run(introspect_dsn(db))
+    _, plan, _ = diff_catalogs(
+        Catalog(schemas=tuple(s for s in desired.schemas if s.name == "public")), desired
+    )
+    sql = [s.sql for s in plan]
+    at = {
+        what: next(i for i, text in enumerate(sql) if text.startswith(start))
+        for what, start in (
+            ("app", "CREATE TABLE app.limits"),
+            ("public", "CREATE TABLE public.limits"),
+            ("f", "CREATE OR REPLACE FUNCTION public.f()"),
+        )
+    }
+    assert at["app"] < at["f"] < at["public"], sql
+    assert "SET check_function_bodies = off;" not in sql  # every body edge held: the body is checked

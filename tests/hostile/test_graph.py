@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from dibs_tui.core.bodies import BodyNames, body_names
 from dibs_tui.core.diff import diff_catalogs
 from dibs_tui.core.errors import PlanCycleError
 from dibs_tui.core.model import Catalog, Dependency, Function, ObjectRef
@@ -97,3 +98,41 @@ def test_a_cycle_no_move_breaks_is_refused_by_name_with_no_plan() -> None:
         diff_catalogs(current, Catalog())
     message = caught.value.message
     assert f"function public.{NASTY}f()" in message and "function public.g()" in message
+
+
+def _plpgsql(name: str, body: str) -> Function:
+    definition = (
+        f"CREATE OR REPLACE FUNCTION public.{quote_ident(name)}() RETURNS integer LANGUAGE plpgsql "
+        f"AS $function$\n{body}\n$function$"
+    )
+    return Function("public", name, "", "integer", "plpgsql", definition=definition)
+
+
+def test_a_body_naming_a_hostile_quoted_table_waits_for_its_create(new_database: Callable[[], str]) -> None:
+    """The function's %ROWTYPE names a table whose name is built to break quoting (and to split at its dot:
+    the server takes no newline or escape there), created in the same plan: the function is created (and
+    validated) after it, nothing else is touched, the kept rows stay."""
+    name = 'x"; DROP TABLE public.keep; --.a%audit'
+    table = quote_ident(name)
+    desired = (
+        f"CREATE TABLE {table} (id int);\n"
+        f"CREATE FUNCTION public.{quote_ident(NASTY + 'f')}() RETURNS int LANGUAGE plpgsql AS $$\n"
+        f"DECLARE r {table}%ROWTYPE;\nBEGIN INSERT INTO {table} VALUES (1); RETURN r.id; END $$;\n"
+    )
+    a, b = new_database(), new_database()
+    run_sql(a, KEEP)
+    run_sql(b, KEEP + desired)
+    converge_dsns(a, b)
+    assert _kept_rows(a) == 50
+    assert _tables(a) == {"keep", name}
+
+
+def test_a_megabyte_of_nested_blocks_is_read_without_recursion() -> None:
+    """80,000 nested blocks (past the parser's depth: nothing found, no RecursionError) and a megabyte of
+    blocks nested 300 deep (read whole: the JSON is scanned, not walked recursively)."""
+    deep = "BEGIN " * 80_000 + "PERFORM 1 FROM t;" + " END;" * 79_999 + " END"
+    assert body_names(_plpgsql("deep", deep)) == BodyNames()
+    unit = "BEGIN " * 300 + "INSERT INTO audit VALUES (1);" + " END;" * 300
+    wide = "BEGIN " + unit * (1_000_000 // len(unit)) + " RETURN 1; END"
+    names = body_names(_plpgsql("wide", wide))
+    assert {(r.schema, r.table) for r in names.tables} == {(None, "audit")}

@@ -25,6 +25,7 @@ from ..model import Catalog, ObjectRef
 from ..model_unmodelled import pair_unmodelled
 from ..plan import Change, ChangeKind, DiffResult, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident
+from .body_edges import body_edges
 from .cascade import plan_cascades
 from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
 from .compare_objects import plan_objects
@@ -33,7 +34,7 @@ from .compare_relations import plan_relations
 from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
 from .compare_types import plan_domains, plan_enums
 from .compare_user_types import plan_collations, plan_composites, plan_ranges
-from .graph import ordered as ordered_steps
+from .graph import ordered_with_soft
 from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
 from .render import CHECK_BODIES_OFF
 from .state import PlanState
@@ -99,9 +100,12 @@ def diff_catalogs(
     plan_objects(state)  # after the cascades: a rule on a view they re-create is made again with it
     if privileges:  # last: objects the steps above create get their grants
         plan_privileges(state)
-    ordered = ordered_steps(state.steps, state.current_deps, state.desired_deps)
-    if state.needs_bodies_off:
-        # Like pg_dump: SQL function bodies may read tables created later in the plan.
+    soft = body_edges(state.steps, current, desired)
+    ordered, dropped_soft = ordered_with_soft(state.steps, state.current_deps, state.desired_deps, soft)
+    if state.needs_bodies_off or dropped_soft:
+        # Like pg_dump: SQL function bodies may read tables created later in the plan. PL/pgSQL bodies are
+        # checked with their %ROWTYPE / %TYPE declarations resolved: kept on while every body edge holds (the
+        # function comes after what it names), off once one closing a cycle was dropped.
         rename_steps.insert(0, PlannedStatement(CHECK_BODIES_OFF, ChangeKind.ALTER, ()))
     plan = tuple(rename_steps) + tuple(
         PlannedStatement(s.sql, s.change, s.touches, s.transactional, s.destructive) for s in ordered

@@ -14,10 +14,13 @@ thousands of dataclasses dominated large diffs. Edges between steps:
   other object and dropped after every other object's drop (its operator classes and types are not in our
   pg_depend rows).
 
+Soft edges come from what function bodies name where pg_depend has nothing (core/diff/body_edges.py): the
+body is late-bound, so a soft edge that closes a cycle is dropped, never an error.
+
 Kahn's sort, ties broken by (phase, emission order): phases only make the order readable, never decide it. A
-cycle left in the graph is an error naming the objects in it: the planner breaks the known ones by the
-steps it emits (foreign keys and policies of dropped tables dropped first, foreign keys added after every
-table, defaults dropped and restored around a re-created function).
+cycle of hard edges left in the graph is an error naming the objects in it: the planner breaks the known ones
+by the steps it emits (foreign keys and policies of dropped tables dropped first, foreign keys added after
+every table, defaults dropped and restored around a re-created function).
 """
 
 from __future__ import annotations
@@ -129,9 +132,13 @@ class DepIndex:
 
 
 class _Graph:
-    def __init__(self, steps: list[Step], current: DepIndex, desired: DepIndex) -> None:
+    def __init__(
+        self, steps: list[Step], current: DepIndex, desired: DepIndex, soft: Iterable[tuple[int, int]] = ()
+    ) -> None:
         self.steps = steps
         self.waits: list[set[int]] = [set() for _ in steps]
+        self.soft: list[set[int]] = [set() for _ in steps]
+        self.dropped_soft = 0
         self.creators: dict[NodeKey, list[int]] = {}
         self.destroyers: dict[NodeKey, list[int]] = {}
         self.vacaters: dict[NodeKey, list[int]] = {}
@@ -145,6 +152,9 @@ class _Graph:
         self._declared_edges()
         self._dependency_edges(current, desired)
         self._container_edges()
+        for before, after in soft:
+            if before != after and before not in self.waits[after]:
+                self.soft[after].add(before)
 
     def edge(self, before: int, after: int) -> None:
         if before != after:
@@ -220,28 +230,44 @@ class _Graph:
                         self.edge(i, j)
 
     def sort(self) -> list[Step]:
-        steps, waits = self.steps, self.waits
+        steps, waits, soft = self.steps, self.waits, self.soft
         blocks: list[list[int]] = [[] for _ in steps]
-        left = [len(w) for w in waits]
-        for i, w in enumerate(waits):
-            for j in w:
+        left = [len(w) + len(s) for w, s in zip(waits, soft, strict=True)]
+        for i in range(len(steps)):
+            for j in waits[i]:
+                blocks[j].append(i)
+            for j in soft[i]:
                 blocks[j].append(i)
         heap = [(st.phase, st.order, i) for i, st in enumerate(steps) if not left[i]]
         heapq.heapify(heap)
         out: list[Step] = []
-        while heap:
-            _, _, i = heapq.heappop(heap)
-            out.append(steps[i])
-            for j in blocks[i]:
-                left[j] -= 1
-                if not left[j]:
-                    heapq.heappush(heap, (steps[j].phase, steps[j].order, j))
-        if len(out) < len(steps):
-            raise self._cycle_error({i for i in range(len(steps)) if left[i]})
-        return out
+        done = [False] * len(steps)
+        while True:
+            while heap:
+                _, _, i = heapq.heappop(heap)
+                done[i] = True
+                out.append(steps[i])
+                for j in blocks[i]:
+                    if i in waits[j] or i in soft[j]:  # not a soft edge dropped meanwhile
+                        left[j] -= 1
+                        if not left[j]:
+                            heapq.heappush(heap, (steps[j].phase, steps[j].order, j))
+            if len(out) == len(steps):
+                return out
+            cycle = _find_cycle(done, waits, soft)
+            edge = next(
+                ((a, b) for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True) if a in soft[b]), None
+            )
+            if edge is None:
+                raise self._cycle_error(cycle)
+            before, after = edge
+            soft[after].discard(before)
+            self.dropped_soft += 1
+            left[after] -= 1
+            if not left[after]:
+                heapq.heappush(heap, (steps[after].phase, steps[after].order, after))
 
-    def _cycle_error(self, stuck: set[int]) -> PlanCycleError:
-        cycle = _find_cycle(stuck, self.waits)
+    def _cycle_error(self, cycle: list[int]) -> PlanCycleError:
         names: list[str] = []
         for i in cycle:
             st = self.steps[i]
@@ -255,19 +281,30 @@ class _Graph:
         )
 
 
-def _find_cycle(stuck: set[int], waits: list[set[int]]) -> list[int]:
-    """One cycle among the steps the sort could not release, in dependency order."""
-    start = min(stuck)
+def _find_cycle(done: list[bool], waits: list[set[int]], soft: list[set[int]]) -> list[int]:
+    """One cycle among the steps the sort could not release, in dependency order (each waits for the one
+    before it, the first for the last): every such step still waits for another such step."""
+    start = done.index(False)
     path: list[int] = []
     seen: dict[int, int] = {}
     node = start
     while node not in seen:
         seen[node] = len(path)
         path.append(node)
-        node = min(j for j in waits[node] if j in stuck)  # every stuck step waits for a stuck step
+        hard = [j for j in waits[node] if not done[j]]
+        node = min(hard or [j for j in soft[node] if not done[j]])
     return path[seen[node] :][::-1]
 
 
 def ordered(steps: list[Step], current: DepIndex, desired: DepIndex) -> list[Step]:
     """The steps in an order that honours every edge, lowest (phase, emission order) first among the ready."""
     return _Graph(steps, current, desired).sort()
+
+
+def ordered_with_soft(
+    steps: list[Step], current: DepIndex, desired: DepIndex, soft: Iterable[tuple[int, int]]
+) -> tuple[list[Step], int]:
+    """`ordered`, with soft (before, after) edges honoured unless they close a cycle; and how many were
+    dropped for that."""
+    graph = _Graph(steps, current, desired, soft)
+    return graph.sort(), graph.dropped_soft

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..bodies import BodyNames, body_names
 from ..model import Catalog, ConstraintKind, ObjectRef, Relation, SourceLocation
-from .bodies import BodyNames, body_names
 
 
 @dataclass(frozen=True)

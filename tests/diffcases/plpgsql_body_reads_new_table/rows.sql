@@ -1,0 +1,1 @@
+insert into orders values (1, 5), (2, 50);

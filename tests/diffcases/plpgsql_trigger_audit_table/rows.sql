@@ -1,0 +1,1 @@
+insert into items values (1, 'one'), (2, 'two');
