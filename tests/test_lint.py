@@ -34,7 +34,7 @@ CREATE TABLE guarded (id int PRIMARY KEY);
 ALTER TABLE guarded ENABLE ROW LEVEL SECURITY;
 CREATE POLICY guarded_all ON guarded USING (true);
 CREATE FUNCTION risky() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';
-CREATE FUNCTION careful() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT 1';
+CREATE FUNCTION careful() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'SELECT 1';
 CREATE SEQUENCE nearly_full AS integer;
 SELECT setval('nearly_full', 2000000000);
 CREATE SEQUENCE half_full AS integer;
@@ -52,7 +52,7 @@ COMMENT ON COLUMN parent.id IS 'Key.';
 COMMENT ON TABLE child IS 'Children.';
 COMMENT ON COLUMN child.id IS 'Key.';
 COMMENT ON COLUMN child.parent_id IS 'Whose child.';
-CREATE FUNCTION careful() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT 1';
+CREATE FUNCTION careful() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'SELECT 1';
 """
 
 

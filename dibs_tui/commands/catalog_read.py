@@ -26,10 +26,10 @@ PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "2"))
 async def load(
     args: argparse.Namespace,
     settings: Settings,
-    extra: Callable[[asyncpg.Connection], Awaitable[T]] | None = None,
+    extra: Callable[[asyncpg.Connection, Catalog], Awaitable[T]] | None = None,
 ) -> tuple[Catalog, T | None]:
     """The catalog (schema filters from the arguments, else the config), and what `extra` reads on the
-    same bounded connection afterwards (health statistics)."""
+    same bounded connection afterwards, knowing the catalog (health statistics)."""
     from ..core.introspect.live import catalog_sessions
     from ..core.introspect.read import load_catalog
 
@@ -40,4 +40,4 @@ async def load(
             exclude_schemas=settings.exclude_schemas,
             extra_connections=conns[1:],
         )
-        return catalog, (await extra(conns[0]) if extra is not None else None)
+        return catalog, (await extra(conns[0], catalog) if extra is not None else None)

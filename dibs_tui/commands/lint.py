@@ -13,11 +13,15 @@ import json
 import sys
 from typing import Any
 
+import asyncpg
+
 from ..config import Settings
 from ..core.errors import DibsError
 from ..core.explore.health import Finding, HealthReport, Level, check_health
-from ..core.explore.health_facts import read_health_facts
+from ..core.explore.health_facts import HealthFacts, read_health_facts
 from ..core.explore.health_fix import fix_migration
+from ..core.explore.health_sequences import narrow_sequences
+from ..core.model import Catalog
 from ..core.sqlescape import escape_sql
 from ..core.terminal import safe
 from .catalog_read import load
@@ -29,7 +33,7 @@ LEVELS = {str(level): level for level in Level}
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
-    catalog, facts = run_async(load(args, settings, read_health_facts))
+    catalog, facts = run_async(load(args, settings, _read_facts))
     assert facts is not None
     report = check_health(catalog, facts)
     findings = [f for f in report.findings if not args.only or f.check in args.only]
@@ -41,6 +45,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.write_fixes:
         _write_fixes(args, settings, [f for f in findings if f.level >= fail_on])
     return exit_now(1 if any(f.level >= fail_on for f in findings) else 0)
+
+
+async def _read_facts(conn: asyncpg.Connection, catalog: Catalog) -> HealthFacts:
+    return await read_health_facts(conn, narrow=narrow_sequences(catalog))
 
 
 def _write_fixes(args: argparse.Namespace, settings: Settings, findings: list[Finding]) -> None:

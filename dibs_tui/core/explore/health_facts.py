@@ -1,9 +1,10 @@
-"""What health checks need beyond the catalog model, in four set-based reads of pg_catalog's statistics
-views: index scans (with the statistics' age), sequence positions, SECURITY DEFINER functions' settings and
-table sizes. Everything is keyed by name, like the model."""
+"""What health checks need beyond the catalog model, in a few set-based reads of pg_catalog: index scans
+(with the statistics' age), sequence positions, SECURITY DEFINER functions' settings (and the schemas PUBLIC
+may create in) and table sizes. Everything is keyed by name, like the model."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,9 +12,18 @@ import asyncpg
 
 from ..model import QualifiedName
 
+# Only the indexes the unused-index check can report (UNIQUE ones enforce, whatever their scans): about half
+# of them on a typical schema, each a look-up in the statistics. The view pg_stat_user_indexes would read
+# every index of the database, toast ones included, and join pg_class twice more.
 _INDEX_SCANS = """
-SELECT s.schemaname AS schema, s.relname AS table_name, s.indexrelname AS index_name, s.idx_scan AS scans
-FROM pg_catalog.pg_stat_user_indexes s
+SELECT n.nspname AS schema, t.relname AS table_name, i.relname AS index_name,
+       pg_catalog.pg_stat_get_numscans(x.indexrelid) AS scans
+FROM pg_catalog.pg_index x
+JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+WHERE NOT x.indisunique AND t.relkind IN ('r', 'm') AND n.nspname <> 'information_schema'
+  AND n.nspname !~ '^pg_'
 """
 _STATS_AGE = """
 SELECT (SELECT d.stats_reset FROM pg_catalog.pg_stat_database d WHERE d.datname = pg_catalog.current_database())
@@ -22,8 +32,10 @@ SELECT (SELECT d.stats_reset FROM pg_catalog.pg_stat_database d WHERE d.datname 
        pg_catalog.now() AS now
 """
 # Reading a sequence's position opens it (1 ms each on a busy machine: 6.5 s for 5,000 identity columns),
-# so only sequences whose range can run out are read: a maximum (or, descending, a minimum) within 2^62. A
-# bigint sequence left at its default bound would need 200,000 years at a million values a second.
+# so only sequences whose range can run out are read: a maximum (or, descending, a minimum) within 2^62 (a
+# bigint sequence left at its default bound would need 200,000 years at a million values a second), and the
+# ones the caller names: those that feed a smallint or integer column, which runs out first (the catalog
+# knows which; asking the server costs a pg_depend and a pg_attribute look-up per sequence).
 _SEQUENCES = """
 SELECT n.nspname AS schema, c.relname AS name,
        CASE WHEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE')
@@ -33,6 +45,14 @@ JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE (s.seqincrement > 0 AND s.seqmax < 4611686018427387904)
    OR (s.seqincrement < 0 AND s.seqmin > -4611686018427387904)
+   OR (n.nspname, c.relname) IN (
+       SELECT k.schema, k.name
+       FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) AS k(schema, name))
+"""
+# Schemas where PUBLIC may create objects: a SECURITY DEFINER function searching one runs what anyone put there.
+_PUBLIC_WRITABLE = """
+SELECT n.nspname AS name FROM pg_catalog.pg_namespace n
+WHERE pg_catalog.has_schema_privilege('public', n.oid, 'CREATE')
 """
 _DEFINERS = """
 SELECT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args,
@@ -57,6 +77,7 @@ class HealthFacts:
         default_factory=dict
     )  # (schema, name, args)
     sizes: dict[QualifiedName, int] = field(default_factory=dict)
+    public_writable: frozenset[str] = frozenset()  # schemas where PUBLIC has CREATE
 
     def stats_age(self) -> str:
         """How long the usage statistics have been counting, in words."""
@@ -70,14 +91,18 @@ class HealthFacts:
         return f"{int(seconds)} seconds old"
 
 
-async def read_health_facts(conn: asyncpg.Connection, *, sizes: bool = False) -> HealthFacts:
+async def read_health_facts(
+    conn: asyncpg.Connection, *, sizes: bool = False, narrow: Sequence[QualifiedName] = ()
+) -> HealthFacts:
     """The statistics the checks read: a constant number of queries, whatever the schema's size. Table sizes
     (for sorting the tables list) only when asked: they stat every file, 1.2 s at 1,000 tables on a busy
-    machine, and no check needs them."""
+    machine, and no check needs them. `narrow`: sequences whose position is read whatever their range
+    (`health_sequences.narrow_sequences`)."""
     scans = await conn.fetch(_INDEX_SCANS)
     age = await conn.fetchrow(_STATS_AGE)
-    sequences = await conn.fetch(_SEQUENCES)
+    sequences = await conn.fetch(_SEQUENCES, [k[0] for k in narrow], [k[1] for k in narrow])
     definers = await conn.fetch(_DEFINERS)
+    writable = await conn.fetch(_PUBLIC_WRITABLE) if definers else []
     size_rows = await conn.fetch(_SIZES) if sizes else []
     since = age["stats_reset"] or age["started"] if age else None
     return HealthFacts(
@@ -89,4 +114,5 @@ async def read_health_facts(conn: asyncpg.Connection, *, sizes: bool = False) ->
         },
         definer_config={(r["schema"], r["name"], r["args"]): tuple(r["config"]) for r in definers},
         sizes={(r["schema"], r["name"]): r["bytes"] for r in size_rows},
+        public_writable=frozenset(r["name"] for r in writable),
     )

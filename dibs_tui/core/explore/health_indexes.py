@@ -1,0 +1,149 @@
+"""The index checks of one table: foreign keys without a covering index, duplicate, prefix-redundant and
+unused indexes. Each keys the table's indexes once (sets of leading columns, shapes, prefixes), so a check
+costs one pass over the indexes, never one scan of them per foreign key or per pair."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from ..model import Constraint, Index, Relation
+from ..sql import qualified, quote_ident
+from .health_findings import WHY, Finding, Level, drop_index, object_name, where
+
+
+class _Covered:
+    """The sets of leading columns a table's usable indexes offer, per length, built for the lengths its
+    foreign keys have: a key is covered when its columns are one of them (in any order: the index serves
+    the key's lookups either way)."""
+
+    def __init__(self, rel: Relation) -> None:
+        self.usable = [i.columns for i in rel.indexes if i.valid and not i.predicate]
+        self.by_length: dict[int, set[frozenset[str]]] = {}
+
+    def __contains__(self, key: frozenset[str]) -> bool:
+        n = len(key)
+        found = self.by_length.get(n)
+        if found is None:
+            found = self.by_length[n] = {frozenset(c[:n]) for c in self.usable if len(c) >= n}
+        return key in found
+
+
+def fk_without_index(
+    rel: Relation, fks: Sequence[Constraint], partitions: Sequence[Relation]
+) -> Iterator[Finding]:
+    """A partitioned table's key is covered by an index on it, or by one on every partition."""
+    if not fks:
+        return
+    covered = _Covered(rel)
+    in_parts = [_Covered(p) for p in partitions]
+    for con in fks:
+        key = frozenset(con.columns)
+        if not con.columns or key in covered or (in_parts and all(key in part for part in in_parts)):
+            continue
+        columns = ", ".join(quote_ident(c) for c in con.columns)
+        # An index on a partitioned table cannot be built CONCURRENTLY (PostgreSQL refuses it).
+        how = "INDEX" if partitions else "INDEX CONCURRENTLY"
+        yield Finding(
+            "fk-without-index",
+            Level.WARNING,
+            object_name(rel, con.name),
+            f"foreign key {con.name} ({', '.join(con.columns)}) has no index that starts with its columns",
+            WHY["fk-without-index"],
+            f"CREATE {how} {quote_ident(new_index_name(rel, con.columns))} ON {qualified(rel.schema, rel.name)} ({columns});",
+            source=where(rel),
+            table=rel.key,
+        )
+
+
+def new_index_name(rel: Relation, columns: Sequence[str]) -> str:
+    base = f"{rel.name}_{'_'.join(columns)}_idx"
+    return base if len(base.encode()) <= 63 else base.encode()[:59].decode(errors="ignore") + "_idx"
+
+
+def _shape(index: Index) -> tuple[object, ...]:
+    """What an index serves, by definition: its method, keys (columns or the server's text of each
+    expression), per-key options, predicate and included columns."""
+    return (index.method, index.columns, index.options, index.predicate, index.include)
+
+
+def _keep_first(index: Index) -> tuple[bool, bool, str]:
+    return (not index.owned_by_constraint, not index.unique, index.name)
+
+
+def duplicate_indexes(rel: Relation) -> Iterator[Finding]:
+    """Same shape: the index that enforces something (a constraint, then UNIQUE) is kept, the other one
+    reported; two that both enforce are reported without a fix (dropping one means dropping a constraint)."""
+    if len(rel.indexes) < 2:
+        return
+    groups: dict[tuple[object, ...], list[Index]] = {}
+    for index in rel.indexes:
+        groups.setdefault(_shape(index), []).append(index)
+    if len(groups) == len(rel.indexes):
+        return
+    for same in groups.values():
+        if len(same) < 2:
+            continue
+        kept, *others = sorted(same, key=_keep_first)
+        for index in others:
+            enforces = index.owned_by_constraint or (index.unique and not kept.unique)
+            yield Finding(
+                "duplicate-index",
+                Level.WARNING,
+                object_name(rel, index.name),
+                f"index {index.name} is the same as {kept.name}",
+                WHY["duplicate-index"],
+                None if enforces else drop_index(rel, index),
+                source=where(rel, index),
+                table=rel.key,
+            )
+
+
+def redundant_indexes(rel: Relation) -> Iterator[Finding]:
+    """A b-tree whose keys (and their options, under the same predicate) lead a longer b-tree. An index
+    that enforces something (UNIQUE, a constraint) is never the redundant one: the longer index does not
+    enforce it."""
+    btrees = [i for i in rel.indexes if i.method == "btree" and i.valid]
+    candidates = [i for i in btrees if not i.unique and not i.owned_by_constraint]
+    if not candidates or len(btrees) < 2:
+        return
+    shortest = min(len(i.columns) for i in candidates)
+    wider: dict[tuple[object, ...], Index] = {}
+    for index in btrees:
+        for n in range(shortest, len(index.columns)):
+            wider.setdefault((index.predicate, index.columns[:n], index.options[:n]), index)
+    for index in candidates:
+        longer = wider.get((index.predicate, index.columns, index.options))
+        if longer is None:
+            continue
+        yield Finding(
+            "redundant-index",
+            Level.INFO,
+            object_name(rel, index.name),
+            f"index {index.name} ({', '.join(index.columns)}) is a prefix of {longer.name} ({', '.join(longer.columns)})",
+            WHY["redundant-index"],
+            drop_index(rel, index),
+            source=where(rel, index),
+            table=rel.key,
+        )
+
+
+_WHY_UNUSED = WHY["unused-index"]
+
+
+def unused_indexes(rel: Relation, scans: Mapping[tuple[str, str, str], int], age: str) -> Iterator[Finding]:
+    """Never scanned since the statistics started counting (`age` says since when); an index that enforces
+    something is used by every write, scanned or not."""
+    schema, table = rel.key
+    for index in rel.indexes:
+        if index.unique or index.owned_by_constraint or scans.get((schema, table, index.name)) != 0:
+            continue
+        yield Finding(
+            "unused-index",
+            Level.INFO,
+            f"{schema}.{table}.{index.name}",
+            f"index {index.name} has not been scanned; the statistics are {age}",
+            _WHY_UNUSED,
+            drop_index(rel, index),
+            source=where(rel, index),
+            table=rel.key,
+        )
