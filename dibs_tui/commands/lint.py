@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write(report_text(report, findings))
     fail_on = LEVELS[args.fail_on]
     if args.write_fixes:
-        _write_fixes(args, settings, [f for f in findings if f.level >= fail_on])
+        _write_fixes(args, settings, [f for f in findings if f.level >= fail_on], catalog)
     return exit_now(1 if any(f.level >= fail_on for f in findings) else 0)
 
 
@@ -51,8 +51,15 @@ async def _read_facts(conn: asyncpg.Connection, catalog: Catalog) -> HealthFacts
     return await read_health_facts(conn, narrow=narrow_sequences(catalog))
 
 
-def _write_fixes(args: argparse.Namespace, settings: Settings, findings: list[Finding]) -> None:
-    name, text = fix_migration(findings)
+def _write_fixes(
+    args: argparse.Namespace, settings: Settings, findings: list[Finding], catalog: Catalog
+) -> None:
+    """With the meta updates `generate` would write for the same changes; source lines from the configured
+    schema files."""
+    from ..core.generate import locate_sources
+
+    sources = locate_sources(settings.source_paths(settings.desired_spec()), settings.project_root)
+    name, text = fix_migration(findings, catalog=catalog, sources=sources)
     folder = migrations_folder(args, settings)
     path = folder / f"{name}.sql"
     if path.exists():

@@ -218,13 +218,31 @@ class _MetaWriter:
 
 def meta_updates(result: DiffResult, migration: str, sources: SourceIndex) -> list[str]:
     """The `__dibs_*` statements for the changes of `result`, in change order (tables before columns)."""
-    writer = _MetaWriter(result.desired, result.current, sources, migration)
-    for change in result.changes:
+    return meta_for_changes(result.desired, result.current, result.changes, migration, sources)
+
+
+def meta_for_changes(
+    desired: Catalog, current: Catalog, changes: Sequence[Change], migration: str, sources: SourceIndex
+) -> list[str]:
+    """The `__dibs_*` statements for `changes` from `current` to `desired`: a diff's, or a health fix's."""
+    writer = _MetaWriter(desired, current, sources, migration)
+    for change in changes:
         if change.kind is ChangeKind.RENAME:
             writer.rename(change)
         else:
             writer.change(change)
     return writer.out
+
+
+def meta_section(current: Catalog) -> list[str]:
+    """The marker that opens a migration's meta updates, and the meta tables' DDL when `current` lacks any
+    of them (created where the readers look)."""
+    lines = ["", GENERATED_MARKER]
+    if not {"__dibs_migrations", "__dibs_tables", "__dibs_columns", "__dibs_indices"} <= set(
+        current.meta.tables_present
+    ):
+        lines.append(meta_tables_ddl(current_limits().meta_schema).rstrip())
+    return lines
 
 
 def _short(names: list[str], limit: int = 2) -> str:
@@ -306,13 +324,7 @@ def render_migration(result: DiffResult, name: str, sources: SourceIndex) -> str
     for statement in result.plan:
         note = "" if statement.transactional else "-- (runs outside the transaction, on its own)\n"
         lines.append(note + statement.sql)
-    lines += ["", GENERATED_MARKER]
-    if "__dibs_migrations" not in result.current.meta.tables_present or not {
-        "__dibs_tables",
-        "__dibs_columns",
-        "__dibs_indices",
-    } <= set(result.current.meta.tables_present):
-        lines.append(meta_tables_ddl(current_limits().meta_schema).rstrip())  # where the readers look
+    lines += meta_section(result.current)
     lines += meta_updates(result, name, sources)
     return "\n".join(lines) + "\n"
 

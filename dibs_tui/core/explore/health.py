@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..model import Catalog, Constraint, Relation, RelationKind
+from ..model import Catalog, Constraint, ObjectRef, Relation, RelationKind
 from ..sql import qualified, quote_ident
 from .health_definers import definers
 from .health_facts import HealthFacts
-from .health_findings import WHY, Finding, Level, Locate, object_name, where
+from .health_findings import WHY, Finding, Level, Locate, object_name, promote_to_primary_key, where
 from .health_indexes import duplicate_indexes, fk_without_index, redundant_indexes, unused_indexes
 from .health_sequences import sequences
 
@@ -92,7 +92,7 @@ def _no_primary_key(rel: Relation) -> Iterator[Finding]:
     )
     table = qualified(rel.schema, rel.name)
     if unique is not None:  # a unique index on NOT NULL columns already is a key: promote it
-        fix = f"ALTER TABLE {table} ADD PRIMARY KEY USING INDEX {quote_ident(unique.name)};"
+        fix = promote_to_primary_key(rel, unique.name)
     else:  # which key is the user's decision: a suggestion, never written as is
         fix = f"ALTER TABLE {table} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;"
     yield Finding(
@@ -105,6 +105,7 @@ def _no_primary_key(rel: Relation) -> Iterator[Finding]:
         fix_is_template=unique is None,
         source=where(rel),
         table=rel.key,
+        subject=ObjectRef("table", rel.schema, rel.name),
     )
 
 
@@ -116,7 +117,7 @@ def _fk_type_mismatch(
     catalog: Catalog, rel: Relation, fks: Sequence[Constraint], cache: dict[tuple[str, str], dict[str, str]]
 ) -> Iterator[Finding]:
     """`cache` keeps each referenced table's column types across tables."""
-    mine_types = _column_types(rel)
+    columns = {c.name: c for c in rel.columns}
     for con in fks:
         fk = con.foreign_key
         if fk is None:
@@ -124,20 +125,21 @@ def _fk_type_mismatch(
         theirs_types = cache.get(fk.target_key)
         if theirs_types is None:
             target = catalog.relation(*fk.target_key)
-            theirs_types = cache[fk.target_key] = _column_types(target) if target is not None else {}
+            theirs_types = cache[fk.target_key] = {c.name: c.type for c in target.columns} if target else {}
         for mine, theirs in zip(con.columns, fk.target_columns, strict=False):
-            col, ref = mine_types.get(mine), theirs_types.get(theirs)
-            if col is None or ref is None or col == ref:
+            col, ref = columns.get(mine), theirs_types.get(theirs)
+            if col is None or ref is None or col.type == ref:
                 continue
             yield Finding(
                 "fk-type-mismatch",
                 Level.WARNING,
                 object_name(rel, mine),
-                f"{rel.name}.{mine} is {col} but references {fk.target_key[1]}.{theirs}, {ref} ({con.name})",
+                f"{rel.name}.{mine} is {col.type} but references {fk.target_key[1]}.{theirs}, {ref} ({con.name})",
                 WHY["fk-type-mismatch"],
                 f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(mine)} TYPE {ref};",
-                source=where(rel),
+                source=col.provenance.source if col.provenance and col.provenance.source else where(rel),
                 table=rel.key,
+                subject=ObjectRef("column", rel.schema, rel.name, mine),
             )
 
 
@@ -153,6 +155,7 @@ def _rls_without_policy(rel: Relation) -> Iterator[Finding]:
             fix_is_template=True,
             source=where(rel),
             table=rel.key,
+            subject=ObjectRef("table", rel.schema, rel.name),
         )
 
 
@@ -177,4 +180,5 @@ def _undocumented(rel: Relation, missing: list[str]) -> Iterator[Finding]:
         fix_is_template=True,
         source=where(rel),
         table=rel.key,
+        subject=ObjectRef("table", rel.schema, rel.name),
     )

@@ -82,5 +82,6 @@ def definers(
             f"SECURITY DEFINER function {fn.name} {what}",
             WHY["security-definer-search-path"],
             f"ALTER FUNCTION {qualified(fn.schema, fn.name)}({fn.identity_arguments}) SET search_path = {new_path};",
-            source=locate(ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)),
+            source=locate(subject := ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)),
+            subject=subject,
         )

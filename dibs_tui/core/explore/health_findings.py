@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Index, ObjectRef, Relation, SourceLocation
-from ..sql import qualified
+from ..sql import qualified, quote_ident
 
 # Where an object is defined, when anything knows (meta rows, the desired SQL files).
 Locate = Callable[[ObjectRef], SourceLocation | None]
@@ -34,6 +34,9 @@ class Finding:
     fix_is_template: bool = False  # the SQL needs the user's words (a doc comment): never written as is
     source: SourceLocation | None = None
     table: tuple[str, str] | None = None  # the table the finding is about, for navigation
+    # The object itself (a constraint, index, column, table, function or sequence): what `o` opens, and
+    # what a written fix's meta rows follow.
+    subject: ObjectRef | None = None
 
 
 WHY = {
@@ -68,3 +71,7 @@ def object_name(rel: Relation, part: str = "") -> str:
 
 def drop_index(rel: Relation, index: Index) -> str:
     return f"DROP INDEX CONCURRENTLY {qualified(rel.schema, index.name)};"
+
+
+def promote_to_primary_key(rel: Relation, index: str) -> str:
+    return f"ALTER TABLE {qualified(rel.schema, rel.name)} ADD PRIMARY KEY USING INDEX {quote_ident(index)};"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from ..model import Constraint, Index, Relation
+from ..model import Constraint, Index, ObjectRef, Relation
 from ..sql import qualified, quote_ident
 from .health_findings import WHY, Finding, Level, drop_index, object_name, where
 
@@ -52,6 +52,7 @@ def fk_without_index(
             f"CREATE {how} {quote_ident(new_index_name(rel, con.columns))} ON {qualified(rel.schema, rel.name)} ({columns});",
             source=where(rel),
             table=rel.key,
+            subject=ObjectRef("constraint", rel.schema, rel.name, con.name),
         )
 
 
@@ -95,6 +96,7 @@ def duplicate_indexes(rel: Relation) -> Iterator[Finding]:
                 None if enforces else drop_index(rel, index),
                 source=where(rel, index),
                 table=rel.key,
+                subject=ObjectRef("index", rel.schema, rel.name, index.name),
             )
 
 
@@ -124,6 +126,7 @@ def redundant_indexes(rel: Relation) -> Iterator[Finding]:
             drop_index(rel, index),
             source=where(rel, index),
             table=rel.key,
+            subject=ObjectRef("index", rel.schema, rel.name, index.name),
         )
 
 
@@ -146,4 +149,5 @@ def unused_indexes(rel: Relation, scans: Mapping[tuple[str, str, str], int], age
             drop_index(rel, index),
             source=where(rel, index),
             table=rel.key,
+            subject=ObjectRef("index", schema, table, index.name),
         )

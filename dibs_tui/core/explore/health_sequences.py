@@ -61,7 +61,8 @@ def sequences(catalog: Catalog, values: Mapping[QualifiedName, int], locate: Loc
             ),
             WHY["sequence-near-exhaustion"],
             _fix(seq, column_type),
-            source=locate(ObjectRef("sequence", seq.schema, seq.name)),
+            source=locate(subject := ObjectRef("sequence", seq.schema, seq.name)),
+            subject=subject,
             table=(seq.owned_by.schema, seq.owned_by.table) if seq.owned_by else None,
         )
 
