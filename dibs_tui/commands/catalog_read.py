@@ -11,6 +11,7 @@ from typing import TypeVar
 import asyncpg
 
 from ..config import Settings
+from ..core.explore.source_lines import SourceLines
 from ..core.model import Catalog
 from .common import target_for
 
@@ -41,3 +42,13 @@ async def load(
             extra_connections=conns[1:],
         )
         return catalog, (await extra(conns[0], catalog) if extra is not None else None)
+
+
+def source_lines(settings: Settings, catalog: Catalog) -> SourceLines:
+    """Where the catalog's objects are defined: meta rows, and the configured schema files when there are."""
+    paths = settings.source_paths(settings.desired_spec())
+    if not paths:
+        return SourceLines(catalog)
+    from ..core.sqlfiles import load_sql_files
+
+    return SourceLines(catalog, load_sql_files(paths), settings.project_root)

@@ -21,10 +21,11 @@ from ..core.explore.health import Finding, HealthReport, Level, check_health
 from ..core.explore.health_facts import HealthFacts, read_health_facts
 from ..core.explore.health_fix import fix_migration
 from ..core.explore.health_sequences import narrow_sequences
+from ..core.explore.source_lines import SourceLines
 from ..core.model import Catalog
 from ..core.sqlescape import escape_sql
 from ..core.terminal import safe
-from .catalog_read import load
+from .catalog_read import load, source_lines
 from .common import exit_now, run_async
 from .status import migrations_folder
 
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
     catalog, facts = run_async(load(args, settings, _read_facts))
     assert facts is not None
-    report = check_health(catalog, facts)
+    lines = source_lines(settings, catalog)
+    report = check_health(catalog, facts, lines if lines.desired.files else None)
     findings = [f for f in report.findings if not args.only or f.check in args.only]
     if args.format == "json":
         print(json.dumps(report_json(report, findings), indent=2, ensure_ascii=False))
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write(report_text(report, findings))
     fail_on = LEVELS[args.fail_on]
     if args.write_fixes:
-        _write_fixes(args, settings, [f for f in findings if f.level >= fail_on], catalog)
+        _write_fixes(args, settings, [f for f in findings if f.level >= fail_on], lines)
     return exit_now(1 if any(f.level >= fail_on for f in findings) else 0)
 
 
@@ -52,14 +54,13 @@ async def _read_facts(conn: asyncpg.Connection, catalog: Catalog) -> HealthFacts
 
 
 def _write_fixes(
-    args: argparse.Namespace, settings: Settings, findings: list[Finding], catalog: Catalog
+    args: argparse.Namespace, settings: Settings, findings: list[Finding], lines: SourceLines
 ) -> None:
-    """With the meta updates `generate` would write for the same changes; source lines from the configured
-    schema files."""
-    from ..core.generate import locate_sources
+    """With the meta updates `generate` would write for the same changes, placed by the schema files."""
+    from ..core.generate import source_index
 
-    sources = locate_sources(settings.source_paths(settings.desired_spec()), settings.project_root)
-    name, text = fix_migration(findings, catalog=catalog, sources=sources)
+    sources = source_index(lines.desired, settings.project_root)
+    name, text = fix_migration(findings, catalog=lines.catalog, sources=sources)
     folder = migrations_folder(args, settings)
     path = folder / f"{name}.sql"
     if path.exists():

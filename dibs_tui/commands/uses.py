@@ -15,6 +15,7 @@ from ..core.explore.uses import UseNode, UsesIndex
 from ..core.terminal import safe
 from .catalog_read import load
 from .common import exit_now, run_async
+from .lint import source_lines
 
 EXIT_UNKNOWN = 2
 
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except UnknownObject as exc:
         print(f"dibs-tui: {safe(str(exc))}", file=sys.stderr)
         return EXIT_UNKNOWN
-    tree = UsesIndex(catalog).tree(ref)
+    tree = UsesIndex(catalog, source_lines(settings, catalog)).tree(ref)
     if args.format == "json":
         print(json.dumps(node_json(tree), indent=2, ensure_ascii=False))
     else:

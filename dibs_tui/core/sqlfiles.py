@@ -1,5 +1,5 @@
 """The desired schema as SQL files: statements with their exact text and position, and where each table,
-column, index and constraint is defined, with its doc comment.
+column, index and constraint (and function, sequence, trigger and policy) is defined, with its doc comment.
 
 Files are read and parsed by `core.sqlparse` (PostgreSQL's own grammar through pglast), which also keeps the
 door: a file with a statement a desired schema may not hold is refused here, before anything of it is sent to
@@ -76,6 +76,11 @@ class DesiredSchema:
     # (users_pkey, users_email_key) is found again.
     keys: dict[tuple[str, str, str, tuple[str, ...]], Place] = field(default_factory=dict)
     partition_parents: dict[QualifiedName, QualifiedName] = field(default_factory=dict)
+    # What the meta tables do not record. Functions by name: overloads share their first definition's place.
+    functions: dict[QualifiedName, Place] = field(default_factory=dict)
+    sequences: dict[QualifiedName, Place] = field(default_factory=dict)
+    triggers: dict[tuple[str, str, str], Place] = field(default_factory=dict)  # (schema, table, name)
+    policies: dict[tuple[str, str, str], Place] = field(default_factory=dict)  # (schema, table, name)
     notes: list[str] = field(default_factory=list)
 
     def table(self, schema: str, name: str) -> Place | None:
@@ -244,6 +249,27 @@ class _Definitions:
             self.alter_table(body)
         elif node_type == "CommentStmt":
             self.comment_on(body)
+        else:
+            self.routine_or_rule(node_type, body)
+
+    def routine_or_rule(self, node_type: str, body: dict[str, Any]) -> None:
+        """Functions, procedures, sequences, triggers and policies: where each is created."""
+        place = self.at(self.stmt.offset)
+        if node_type == "CreateFunctionStmt":
+            names = _strings(body.get("funcname"))
+            if names:
+                schema = names[0] if len(names) > 1 else self.state.search_path
+                self.schema.functions.setdefault((schema, names[-1]), place)
+        elif node_type == "CreateSeqStmt":
+            key = self.qualify(body.get("sequence"))
+            if key:
+                self.schema.sequences.setdefault(key, place)
+        elif node_type in ("CreateTrigStmt", "CreatePolicyStmt"):
+            table = self.qualify(body.get("relation") or body.get("table"))
+            name = body.get("trigname") or body.get("policy_name")
+            target = self.schema.triggers if node_type == "CreateTrigStmt" else self.schema.policies
+            if table and name:
+                target.setdefault((*table, name), place)
 
     def search_path(self, body: dict[str, Any]) -> None:
         if body.get("name") != "search_path" or body.get("kind") != "VAR_SET_VALUE":

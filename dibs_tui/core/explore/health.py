@@ -9,15 +9,16 @@ foreign keys, the statistics' age, each partitioned table's partitions).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Catalog, Constraint, ObjectRef, Relation, RelationKind
 from ..sql import qualified, quote_ident
 from .health_definers import definers
 from .health_facts import HealthFacts
-from .health_findings import WHY, Finding, Level, Locate, object_name, promote_to_primary_key, where
+from .health_findings import WHY, Finding, Level, object_name, promote_to_primary_key, where
 from .health_indexes import duplicate_indexes, fk_without_index, redundant_indexes, unused_indexes
 from .health_sequences import sequences
+from .source_lines import Locate, SourceLines
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,10 @@ class HealthReport:
         return tuple(f for f in self.findings if f.level >= level)
 
 
-def _nowhere(ref: object) -> None:
-    return None
-
-
-def check_health(catalog: Catalog, facts: HealthFacts, locate: Locate = _nowhere) -> HealthReport:
-    """Every finding, most severe first, and the documentation coverage of each table. `locate` gives the
-    source line of objects the model has no provenance for (functions, sequences)."""
+def check_health(catalog: Catalog, facts: HealthFacts, locate: Locate | None = None) -> HealthReport:
+    """Every finding, most severe first, and the documentation coverage of each table. `locate` (a
+    `SourceLines` with the desired SQL files) places each finding's object; without it, what the meta rows
+    say of tables, indexes and the columns behind sequences (no pass over every finding then)."""
     findings: list[Finding] = []
     coverage: list[DocCoverage] = []
     partitions: dict[tuple[str, str], list[Relation]] = {}
@@ -76,8 +74,11 @@ def check_health(catalog: Catalog, facts: HealthFacts, locate: Locate = _nowhere
             DocCoverage(rel.key, int(bool(rel.doc)) + len(rel.columns) - len(missing), 1 + len(rel.columns))
         )
         findings.extend(_undocumented(rel, missing))
-    findings.extend(sequences(catalog, facts.sequence_values, locate))
-    findings.extend(definers(catalog, facts.definer_config, facts.public_writable, locate))
+    if locate is not None:  # each object's own line (an index's, a constraint's), not only its table's
+        findings = [replace(f, source=locate(f.subject) or f.source) if f.subject else f for f in findings]
+    place = locate or SourceLines(catalog)
+    findings.extend(sequences(catalog, facts.sequence_values, place))
+    findings.extend(definers(catalog, facts.definer_config, facts.public_writable, place))
     findings.sort(key=lambda f: (-f.level, f.check, f.object))
     return HealthReport(tuple(findings), tuple(coverage), age)
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator, Mapping
 
 from ..model import Catalog, ObjectRef
 from ..sql import qualified, quote_ident
-from .health_findings import WHY, Finding, Level, Locate
+from .health_findings import WHY, Finding, Level
+from .source_lines import Locate
 
 
 def search_path_entries(config: tuple[str, ...]) -> list[str] | None:

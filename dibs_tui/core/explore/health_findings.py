@@ -4,14 +4,10 @@ SQL and naming the checks share."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Index, ObjectRef, Relation, SourceLocation
 from ..sql import qualified, quote_ident
-
-# Where an object is defined, when anything knows (meta rows, the desired SQL files).
-Locate = Callable[[ObjectRef], SourceLocation | None]
 
 
 class Level(enum.IntEnum):

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping
 
 from ..model import Catalog, ObjectRef, QualifiedName, Sequence
 from ..sql import qualified, quote_ident
-from .health_findings import WHY, Finding, Level, Locate
+from .health_findings import WHY, Finding, Level
+from .source_lines import Locate
 
 SEQUENCE_WARN, SEQUENCE_ERROR = 0.75, 0.9
 COLUMN_MAX = {"smallint": 32767, "integer": 2147483647}

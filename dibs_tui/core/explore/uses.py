@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..bodies import BodyNames, body_names
 from ..model import Catalog, ConstraintKind, ObjectRef, Relation, SourceLocation
+from .source_lines import Locate, SourceLines
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,11 @@ _CONSTRAINT_WORDS = {
 class UsesIndex:
     """The reverse dependency edges of one catalog."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, locate: Locate | None = None) -> None:
+        """`locate`: where each node is defined (a `SourceLines` with the desired SQL files); by default
+        what the meta rows say."""
         self.catalog = catalog
+        self.source = locate or SourceLines(catalog)
         # pg_depend's edges, referenced -> dependents: one pass, nothing built per edge until a walk shows it.
         self._server: dict[ObjectRef, list[ObjectRef]] = {}
         for dep in catalog.dependencies:
@@ -203,22 +207,6 @@ class UsesIndex:
             children,
             repeated,
         )
-
-    def source(self, ref: ObjectRef) -> SourceLocation | None:
-        """Where provenance says `ref` is defined: the object's own row, else its table's."""
-        rel = self.catalog.relation(ref.schema, ref.name)
-        if rel is None:
-            return None
-        own = None
-        if ref.kind == "column":
-            col = rel.column(ref.sub)
-            own = col.provenance.source if col is not None and col.provenance else None
-        elif ref.kind == "index":
-            index = next((i for i in rel.indexes if i.name == ref.sub), None)
-            own = index.provenance.source if index is not None and index.provenance else None
-        if own is not None:
-            return own
-        return rel.provenance.source if rel.provenance else None
 
 
 def _in_context(referenced: ObjectRef, use: Use) -> Use:
