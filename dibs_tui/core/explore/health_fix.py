@@ -48,7 +48,7 @@ def fix_migration(
     for finding in chosen:
         assert finding.fix is not None
         note = "-- (runs outside the transaction, on its own)\n" if "CONCURRENTLY" in finding.fix else ""
-        lines += ["", f"-- {finding.check}: {finding.message}", note + finding.fix]
+        lines += ["", f"-- {finding.check}: {one_line(finding.message)}", note + finding.fix]
     if catalog is not None:
         from ..generate import SourceIndex, meta_for_changes, meta_section  # pglast: only when writing
 
@@ -57,6 +57,11 @@ def fix_migration(
         if meta:
             lines += meta_section(catalog) + meta
     return name, "\n".join(lines) + "\n"
+
+
+def one_line(text: str) -> str:
+    """Text for a `--` comment: a line break in a name would end the comment and run the rest as SQL."""
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
 
 
 def fixed_catalog(catalog: Catalog, findings: Sequence[Finding]) -> tuple[Catalog, list[Change]]:
