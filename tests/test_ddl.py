@@ -5,7 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
+
 from dibs_tui.core.ddl import catalog_ddl, relation_ddl
+from dibs_tui.core.diff.whole_schema import whole_schema_sql
+from dibs_tui.core.errors import PlanCycleError
+from dibs_tui.core.fingerprint import compare
+from dibs_tui.core.model import Catalog, Dependency, Function, ObjectRef
+from tests.diffcases.harness import fingerprint_dsn
 from tests.pg import psql_file, run_sql
 from tests.test_catalog import TRICKY, _introspect
 from tests.test_catalog_real import _differences, _normalised
@@ -64,3 +71,89 @@ def test_a_foreign_table_is_written_with_its_server(new_database: Callable[[], s
     assert relation_ddl(catalog, f).startswith(
         "CREATE FOREIGN TABLE public.f (\n    id integer NOT NULL\n) SERVER s OPTIONS (table_name 'remote');"
     )
+
+
+EVERY_KIND = """
+create schema sales;
+create table t (id int primary key, a int, b int, note text);
+create table audit (id int, at timestamptz default now());
+create view v as select id, note from t;
+create rule t_log as on insert to t do also insert into audit (id) values (new.id + 1000);
+create rule v_insert as on insert to v do instead insert into t (id, note) values (new.id, new.note);
+comment on rule t_log on t is 'logs';
+create statistics s_ab (dependencies, ndistinct) on a, b from t;
+create statistics s_expr on (a + b), note from t;
+alter statistics s_expr set statistics 500;
+create table sales.orders (id int primary key);
+create publication p_tables for table t (id, a) where (a > 0) with (publish = 'insert, update');
+create publication p_schema for tables in schema sales;
+create function note_ddl() returns event_trigger language plpgsql as $$begin perform 1; end$$;
+create event trigger e_watch on ddl_command_start when tag in ('CREATE TABLE') execute function note_ddl();
+alter event trigger e_watch disable;
+create foreign data wrapper w options (mode 'x');
+create server s type 'pg' version '18' foreign data wrapper w options (host 'remote', port '5432');
+create user mapping for public server s options (user 'reader', password 'hunter2-secret');
+create foreign table f (id int options (column_name 'rid'), note text) server s options (table_name 'far');
+comment on foreign table f is 'far away';
+"""
+
+
+def test_whole_schema_sql_emits_every_modelled_kind(new_database: Callable[[], str]) -> None:
+    """`schema --sql` writes rules, statistics objects, publications, event triggers, wrappers, servers, user
+    mappings and foreign tables; loaded into an empty database, the fingerprint is the source's but for the
+    user mapping's password, which is never read (so never written)."""
+    source, target = new_database(), new_database()
+    run_sql(source, EVERY_KIND)
+    script = whole_schema_sql(asyncio.run(_introspect(source)))
+    assert "hunter2-secret" not in script
+    for made in (
+        "CREATE RULE t_log",
+        "CREATE STATISTICS public.s_expr",
+        "CREATE PUBLICATION p_tables",
+        "CREATE EVENT TRIGGER e_watch",
+        "CREATE FOREIGN DATA WRAPPER w",
+        "CREATE SERVER s",
+        "CREATE USER MAPPING FOR PUBLIC SERVER s",
+        "CREATE FOREIGN TABLE public.f",
+    ):
+        assert made in script, made
+    psql_file(target, "whole_schema_sql(every kind)", text=script)
+    lines = compare(*(asyncio.run(fingerprint_dsn(dsn)) for dsn in (source, target)))
+    assert [line for line in lines.before if "hunter2" not in line] == [] and len(lines.after) <= 1, (
+        lines.describe()
+    )
+
+
+def test_whole_schema_sql_orders_rings_by_the_plan_graph(new_database: Callable[[], str]) -> None:
+    """A ring of foreign keys (tables first, keys after) and a view calling a SQL function whose text body reads
+    that view (a soft edge dropped, bodies not checked) load into an empty database in the script's order."""
+    source, target = new_database(), new_database()
+    run_sql(
+        source,
+        """
+        set check_function_bodies = off;
+        create table a (id int primary key, b_id int);
+        create table b (id int primary key, a_id int references a);
+        alter table a add foreign key (b_id) references b;
+        create function total() returns bigint language sql as $$ select count(*) from public.counted $$;
+        create view counted as select id, total() as n from a;
+        """,
+    )
+    script = whole_schema_sql(asyncio.run(_introspect(source)))
+    assert script.startswith("SET check_function_bodies = off;")
+    assert script.index("CREATE TABLE public.b") < script.index("FOREIGN KEY (b_id)")
+    psql_file(target, "whole_schema_sql(rings)", text=script)
+    assert not compare(*(asyncio.run(fingerprint_dsn(dsn)) for dsn in (source, target)))
+
+
+def test_whole_schema_sql_refuses_a_cycle_no_move_breaks_by_name() -> None:
+    """Two functions recorded as depending on each other (a catalog no order loads): the error names both."""
+    f = Function("public", "f", "", "integer", "sql", definition="CREATE FUNCTION public.f() ...")
+    g = Function("public", "g", "", "integer", "sql", definition="CREATE FUNCTION public.g() ...")
+    fref, gref = ObjectRef("function", "public", "f"), ObjectRef("function", "public", "g")
+    catalog = Catalog(functions=(f, g), dependencies=(Dependency(fref, gref), Dependency(gref, fref)))
+    with pytest.raises(
+        PlanCycleError,
+        match=r"function public\.f\(\).*function public\.g\(\)|function public\.g\(\).*function public\.f\(\)",
+    ):
+        whole_schema_sql(catalog)

@@ -35,9 +35,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         write_json(catalog, out.buffer.write)  # bytes, relation by relation: no copy through the text layer
         out.buffer.write(b"\n")
     elif fmt == "sql":
-        from ..core.ddl import catalog_ddl
+        from ..core.diff.whole_schema import whole_schema_sql
 
-        text = escape_sql(catalog_ddl(catalog))  # constants from the server may hold raw controls
+        text = escape_sql(whole_schema_sql(catalog))  # constants from the server may hold raw controls
         if colour_wanted(out):  # our colours pass; anything raw in the DDL was escaped before them
             raw_stream(out).write(highlight_sql(safe_output(text)))
         else:

@@ -1,0 +1,33 @@
+"""A whole catalog as one SQL script that loads into an empty database: `dibs-tui schema --sql`.
+
+The script is the plan from an empty database to the catalog, so it is ordered by the same dependency graph
+as every migration (pg_depend of the catalog, what each statement declares, what function bodies name) and
+emits every kind the planner knows: rules, statistics objects, publications, event triggers, foreign data
+wrappers, servers, user mappings (an option whose value was not read, a password, is left out, as in a
+migration), foreign tables. A cycle no known move breaks is the planner's `PlanCycleError` naming the objects,
+never a silently released statement. Grants are left out: roles are the cluster's, and may not exist where
+the script is loaded.
+"""
+
+from __future__ import annotations
+
+from ..model import Catalog, Schema
+from . import diff_catalogs
+from .render import CHECK_BODIES_OFF
+
+# What a freshly created database already holds and the script must not create again.
+_EMPTY_PUBLIC = Schema("public", "pg_database_owner", "standard public schema")
+
+
+def whole_schema_sql(catalog: Catalog) -> str:
+    """The statements that create `catalog` in an empty database, one per line group, in load order."""
+    empty = Catalog(
+        server_version=catalog.server_version,
+        schemas=tuple(_EMPTY_PUBLIC for s in catalog.schemas if s.name == "public"),
+        roles=catalog.roles,
+    )
+    _, plan, _ = diff_catalogs(empty, catalog)
+    header = ["SET client_min_messages = warning;"]
+    # SQL-language bodies may name tables created later in the script, as in pg_dump's output.
+    statements = [s.sql for s in plan if s.sql != CHECK_BODIES_OFF]
+    return "\n".join([CHECK_BODIES_OFF, *header, *statements]) + "\n"
