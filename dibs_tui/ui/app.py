@@ -44,6 +44,7 @@ from .diff_pane import DiffPane
 from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
 from .finder_candidates import column_candidates, table_candidates
+from .history_actions import HistoryActions
 from .loader_runs import LoaderRuns
 from .messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
 from .migrations_pane import MigrationsPane
@@ -57,6 +58,8 @@ from .text import data, safe
 from .widgets.card_and_details import CardAndDetails
 from .widgets.details import DetailsView, column_details, table_details
 from .widgets.header_bar import HeaderBar
+from .widgets.history_section import index_for
+from .widgets.history_section import prepare as prepare_history
 from .widgets.table_card import TableCard
 from .widgets.tables_pane import TableList, TablesPane
 from .widgets.virtual_list import VirtualList
@@ -68,7 +71,7 @@ FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relati
 MAIN_LISTS = {"browse": "#table-list", "diff": "#diff-changes", "migrations": "#migrations-list"}
 
 
-class DibsApp(ExplorerActions, FinderActions, App[int]):
+class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
     """The dibs-tui browser on one database."""
 
     TITLE = "dibs-tui"
@@ -92,6 +95,7 @@ class DibsApp(ExplorerActions, FinderActions, App[int]):
         Binding("n", "neighbourhood", "FK neighbourhood", show=False, id="app.neighbourhood"),
         Binding("p", "path", "Path to a table", show=False, id="app.path"),
         Binding("H", "health", "Health", show=False, id="app.health"),
+        Binding("M", "migration_history", "Migration history", show=False, id="app.migration_history"),
         Binding("backspace,alt+left", "history_back", "Back", show=False, id="app.back", group=GO_GROUP),
         Binding("alt+right", "history_forward", "Forward", show=False, id="app.forward", group=GO_GROUP),
         Binding("l", "move_pane(1)", "Next pane", show=False, id="app.next_pane", group=GO_GROUP),
@@ -136,7 +140,12 @@ class DibsApp(ExplorerActions, FinderActions, App[int]):
     # Layout ---------------------------------------------------------------------------------------------
     def pane_context(self) -> PaneContext:
         return PaneContext(
-            self.target, self.settings, tuple(self.desired or ()), self.set_sync, self._schema_changed
+            self.target,
+            self.settings,
+            tuple(self.desired or ()),
+            self.set_sync,
+            self._schema_changed,
+            lambda: index_for(self.catalog) if self.catalog is not None else None,
         )
 
     def compose(self) -> ComposeResult:
@@ -217,6 +226,7 @@ class DibsApp(ExplorerActions, FinderActions, App[int]):
         except Exception as exc:  # a dropped connection mid-load, a driver error: still one line
             self.post_message(CatalogFailed(generation, f"{type(exc).__name__}: {exc}".splitlines()[0]))
             return
+        prepare_history(catalog)  # indexed here, off the screen's loop: a selection is then a look-up
         # The model is immutable and lives until the next load: keep the cyclic GC from rescanning its
         # millions of objects (full collections of a 5,000-table catalog pause for half a second).
         freeze_long_lived()
@@ -441,6 +451,8 @@ class DibsApp(ExplorerActions, FinderActions, App[int]):
         line = self.details.current()
         if line is not None and line.target is not None:
             self.go_to(line.target.schema, line.target.table, line.target.column)
+        elif line is not None and line.migration is not None:
+            self.open_migration(line.migration)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Details follow the focus: the column when the card has it, the table when the list has it."""

@@ -116,6 +116,11 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("FK neighbourhood", "The selected table and its FK neighbours as boxes", "neighbourhood"),
     ("Path to a table", "The shortest FK paths to another table, with the JOIN", "path"),
     ("Health", "Unindexed FKs, missing keys, unused indexes, docs … with fixes", "health"),
+    (
+        "Migration history",
+        "The migrations that created, changed or dropped the selection",
+        "migration_history",
+    ),
     ("Back", "Return to the previous table or column", "history_back"),
     ("Forward", "Undo a back", "history_forward"),
     ("Copy", "Copy the selection's name or DDL", "copy"),

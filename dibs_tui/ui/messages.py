@@ -91,3 +91,12 @@ class TablesSorted(Message):
     """The Tables pane's relations in one order, computed on a thread for one catalog."""
 
     order: SortOrder
+
+
+@dataclass
+class OpenInBrowser(Message):
+    """Show this table (and column) in the Browse tab: a line of another pane names it (a migration touched it)."""
+
+    schema: str
+    table: str
+    column: str | None = None

@@ -41,6 +41,7 @@ from ..core.plan import ChangeKind
 from ..core.review.report import Review
 from .highlight import sql_lines
 from .messages import MigrationReviewed
+from .migration_touched import TouchedList
 from .pane_context import PaneContext
 from .review_marks import hazard_lines, marked_sql, review_off_the_loop
 from .screens.confirm import ConfirmScreen
@@ -171,10 +172,12 @@ class MigrationsPane(TwoColumnPane):
         self.last_error: str | None = None
         self.loaded = False
         self.baseline_offered = False
+        self.wanted: str | None = None  # a migration to highlight once the list is read (from Details)
 
     def compose_upper(self) -> ComposeResult:
         with VerticalScroll(id="migrations-info", classes="pane-upper"):
             yield Static("", id="migrations-details")
+        yield TouchedList(id="migrations-touched")
 
     # -- state ---------------------------------------------------------------------------------------------
     @property
@@ -233,6 +236,22 @@ class MigrationsPane(TwoColumnPane):
             pending = next((i for i, s in enumerate(statuses) if s.state is MigrationState.PENDING), 0)
             option_list.highlighted = pending
             self.show(statuses[pending])
+        if self.wanted is not None:
+            self.select(self.wanted)
+
+    def select(self, name: str) -> None:
+        """Highlight the migration `name` (once the list is read, when it is not yet)."""
+        self.wanted = name
+        if not self.loaded:
+            return
+        self.wanted = None
+        index = next((i for i, s in enumerate(self.statuses) if s.name == name), None)
+        if index is None:
+            self.app.notify(safe(f"{name} is neither in the migrations folder nor in the applied history"))
+            return
+        self.migrations_list.highlighted = index
+        self.migrations_list.focus()
+        self.show(self.statuses[index])
 
     def selected(self) -> MigrationStatus | None:
         option_list = self.migrations_list
@@ -254,6 +273,8 @@ class MigrationsPane(TwoColumnPane):
             self.show(status)
 
     def show(self, status: MigrationStatus) -> None:
+        index = self.context.history()
+        self.query_one(TouchedList).show(index.migration(status.name) if index else None)
         sql = self.query_one("#migrations-sql", Static)
         if status.file is None:
             sql.update(Content("(no file on disk)"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget
+from ..core.explore.history import HistoryIndex
 from ..core.model import QualifiedName
 
 
@@ -15,6 +16,7 @@ from ..core.model import QualifiedName
 class PaneContext:
     """The connection, the settings and the `--desired` sources, plus the two things panes tell the app.
 
+    `history()` is the applied history indexed with the catalog on screen (None before it is loaded).
     `set_sync(marks, state)` marks the Tables pane's rows ("in sync", "differs", "only live",
     "only desired") and fills the header's sync state; `schema_changed()` says the live schema changed (a
     migration was applied): the app reloads its catalog and brings the diff's marks up to date.
@@ -25,6 +27,7 @@ class PaneContext:
     desired: tuple[str, ...]
     set_sync: Callable[[Mapping[QualifiedName, str], str], None]
     schema_changed: Callable[[], None]
+    history: Callable[[], HistoryIndex | None] = lambda: None
 
     def desired_spec(self) -> list[str | Path]:
         """The desired schema: `--desired` when given, else the settings' `schema` paths (may be empty)."""

@@ -73,11 +73,15 @@ async def diff(pilot: Pilot[int]) -> None:
 
 
 async def migrations(pilot: Pilot[int]) -> None:
+    await pilot.press("m")
+    await _previewed(pilot)
+
+
+async def _previewed(pilot: Pilot[int]) -> None:
     from textual.widgets import Static
 
     from .migrations_pane import MigrationsPane
 
-    await pilot.press("m")
     details = pilot.app.query_one(MigrationsPane).query_one("#migrations-details", Static)
 
     def previewed() -> bool:  # hazards read and the folder replayed in a shadow database
@@ -117,6 +121,20 @@ async def health(pilot: Pilot[int]) -> None:
     )
 
 
+async def history(pilot: Pilot[int]) -> None:
+    await _goto(pilot, "users")
+    await pilot.press("M")
+
+
+async def migration_touched(pilot: Pilot[int]) -> None:
+    from .migration_touched import TouchedList
+
+    await history(pilot)
+    await pilot.press("down", "enter")  # the second migration that changed users
+    await _previewed(pilot)
+    await _until(pilot, lambda: pilot.app.query_one(TouchedList).option_count > 0)
+
+
 SHOTS: dict[str, Step] = {
     "browse": browse,
     "card-details": card,
@@ -129,6 +147,8 @@ SHOTS: dict[str, Step] = {
     "neighbourhood": neighbourhood,
     "path": path,
     "health": health,
+    "history": history,
+    "migration-touched": migration_touched,
 }
 
 

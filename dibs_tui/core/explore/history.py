@@ -24,8 +24,12 @@ FROM_HISTORY, FROM_META = "history", "meta"
 
 NO_META = "this database has no dibs meta tables (__dibs_*, _dibs_migrations): it records no history"
 NO_TABLE_CHANGES = (
-    "this history records no per-table changes (no tables_created / tables_modified / tables_dropped): "
-    "shown from what __dibs_tables and __dibs_columns record instead"
+    "this history records no per-table changes (no tables_created/_modified/_dropped): "
+    "shown from the created/modified by of __dibs_tables and __dibs_columns"
+)
+NO_HISTORY = (
+    "no applied history is recorded (__dibs_migrations, _dibs_migrations): "
+    "shown from the created/modified by of __dibs_tables and __dibs_columns"
 )
 
 
@@ -112,16 +116,19 @@ class HistoryIndex:
         self.notes: tuple[str, ...] = meta.notes
         if not self.present:
             self.notes = (NO_META, *self.notes)
+        elif not meta.migrations:
+            self.notes = (NO_HISTORY, *self.notes)
         elif not self.records_tables:
             self.notes = (NO_TABLE_CHANGES, *self.notes)
         self._keys = set(catalog.relations_by_key)
-        by_name: dict[str, list[str]] = defaultdict(list)
-        for schema, name in self._keys:
-            by_name[name].append(schema)
-        self._by_name = by_name
+        self._by_name: dict[str, list[str]] = defaultdict(list)
         self._events: dict[QualifiedName, list[Event]] = defaultdict(list)
         self._columns: dict[QualifiedName, dict[str, ColumnHistory]] = defaultdict(dict)
         self._touched: dict[str, list[Touched]] = defaultdict(list)
+        if not self.present:
+            return  # no meta row anywhere: nothing to index (a large schema without dibs costs nothing here)
+        for schema, name in self._keys:
+            self._by_name[name].append(schema)
         for migration in meta.migrations:
             for change, names in (
                 (CREATED, migration.tables_created),
@@ -213,6 +220,7 @@ __all__ = [
     "FROM_HISTORY",
     "FROM_META",
     "MODIFIED",
+    "NO_HISTORY",
     "NO_META",
     "NO_TABLE_CHANGES",
     "ColumnHistory",

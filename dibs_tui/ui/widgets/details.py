@@ -25,6 +25,7 @@ from ..describe import (
 from ..highlight import sql_lines
 from ..source import resolve
 from ..text import data, human_count, link, safe
+from .history_section import Row, column_history, table_history
 from .tables_pane import kind_label
 from .virtual_list import VirtualList
 
@@ -44,6 +45,7 @@ class DetailLine:
     target: Target | None = None
     copy: str | None = None  # what `y` copies on this line
     in_ddl: bool = False
+    migration: str | None = None  # Enter opens the Migrations pane on this migration
 
 
 _ddl_cache: dict[int, str] = {}  # id(relation) -> DDL, valid while _ddl_catalog[0] (which keeps them alive)
@@ -123,6 +125,11 @@ def _history_lines(prov: Provenance | None) -> list[DetailLine]:
         when = f"  {prov.modified_at:%Y-%m-%d %H:%M}" if prov.modified_at else ""
         lines.append(_field("modified", data(prov.modified_by + when), copy=prov.modified_by))
     return lines
+
+
+def _migration_lines(title: str, rows: list[Row]) -> list[DetailLine]:
+    """The History section: each line that names a migration leads to it."""
+    return [_blank(), _heading(title), *(DetailLine(c, copy=m, migration=m) for c, m in rows)]
 
 
 def _doc_lines(doc: str | None) -> list[DetailLine]:
@@ -220,6 +227,7 @@ def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> l
                     Content.assemble(data(pol.name, "bold"), " ", data(text, "$text-muted")), copy=pol.name
                 )
             )
+    lines += _migration_lines(*table_history(catalog, relation))
     ddl = relation_ddl(catalog, relation)
     lines += [_blank(), _heading("DDL  (y copies)")]
     lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in ddl_lines(catalog, relation)]
@@ -407,6 +415,7 @@ def column_details(
             )
             for i in indexes
         ]
+    lines += _migration_lines(*column_history(catalog, relation, column))
     return lines
 
 
@@ -425,13 +434,24 @@ class DetailsView(VirtualList):
 
     def row_content(self, index: int) -> Content:
         line = self.lines[index]
-        return Content.assemble("› " if line.target else "  ", line.content)
+        return Content.assemble("› " if line.target or line.migration else "  ", line.content)
 
     def show(self, lines: list[DetailLine]) -> None:
         self.lines = lines
         width = max((line.content.cell_length for line in lines), default=0) + 3
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.rows_changed(cursor=0, content_width=width)
+
+    def go_to_heading(self, title: str) -> bool:
+        """Put the cursor on the first line under the section `title` (False when there is none)."""
+        start = next(
+            (i for i, line in enumerate(self.lines) if line.content.plain.startswith(f"── {title}")), None
+        )
+        if start is None:
+            return False
+        self.scroll_to(y=start, animate=False, immediate=True)  # the whole section in view, from its title
+        self.move_cursor(min(start + 1, len(self.lines) - 1))
+        return True
 
     def current(self) -> DetailLine | None:
         return self.lines[self.cursor] if 0 <= self.cursor < len(self.lines) else None

@@ -1,0 +1,50 @@
+"""The app's history moves: `M` puts the Details cursor on the History section of the selection, Enter on a
+migration there opens the Migrations pane on it, and Enter on a table or column that migration touched comes
+back to Browse. A mixin of the app's actions only (the binding is the app's, where the help and the palette
+list it); what it needs of the app is the `_Historied` protocol."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from textual.widgets import TabbedContent
+
+from .messages import OpenInBrowser
+from .migrations_pane import MigrationsPane
+from .widgets.details import DetailsView
+
+
+class _Historied(Protocol):
+    @property
+    def details(self) -> DetailsView: ...
+
+    def go_to(self, schema: str, table: str, column: str | None = None) -> bool: ...
+
+    def say(self, message: str, *, severity: Any = ..., timeout: float | None = None) -> None: ...
+
+    def action_browse(self) -> None: ...
+
+    def action_migrations(self) -> None: ...
+
+    def query_one(self, selector: Any) -> Any: ...
+
+
+class HistoryActions:
+    def action_migration_history(self: _Historied) -> None:
+        """The Details pane, on the History section of the table or column it shows."""
+        self.query_one(TabbedContent).active = "browse"
+        if not self.details.go_to_heading("History"):
+            self.say("select a table first (the catalog may still be loading)", timeout=3)
+            return
+        self.details.focus()
+
+    def open_migration(self: _Historied, name: str) -> None:
+        self.action_migrations()
+        self.query_one(MigrationsPane).select(name)
+
+    def on_open_in_browser(self: _Historied, event: OpenInBrowser) -> None:
+        self.action_browse()
+        self.go_to(event.schema, event.table, event.column)  # says so when the table is not there
+
+
+__all__ = ["HistoryActions"]
