@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..model import Catalog, Migration, Provenance, QualifiedName
+from ..model import Catalog, MetaState, Migration, Provenance, QualifiedName
 
 CREATED, MODIFIED, DROPPED = "created", "modified", "dropped"
 FROM_HISTORY, FROM_META = "history", "meta"
@@ -103,6 +103,15 @@ def _order(event: Event) -> tuple[bool, float, str, int]:
 _CHANGES = {CREATED: 0, MODIFIED: 1, DROPPED: 2}
 
 
+def _notes(meta: MetaState, records_tables: bool) -> tuple[str, ...]:
+    """What the history cannot say, first; then why some meta rows were not read (core.meta_tables)."""
+    if not meta.present:
+        return (NO_META, *meta.notes)
+    if not meta.migrations:
+        return (NO_HISTORY, *meta.notes)
+    return meta.notes if records_tables else (NO_TABLE_CHANGES, *meta.notes)
+
+
 class HistoryIndex:
     """Every table's, column's and migration's history, indexed once from the catalog."""
 
@@ -113,22 +122,22 @@ class HistoryIndex:
         self.records_tables = any(
             m.tables_created or m.tables_modified or m.tables_dropped for m in meta.migrations
         )
-        self.notes: tuple[str, ...] = meta.notes
-        if not self.present:
-            self.notes = (NO_META, *self.notes)
-        elif not meta.migrations:
-            self.notes = (NO_HISTORY, *self.notes)
-        elif not self.records_tables:
-            self.notes = (NO_TABLE_CHANGES, *self.notes)
+        self.notes = _notes(meta, self.records_tables)
         self._keys = set(catalog.relations_by_key)
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._events: dict[QualifiedName, list[Event]] = defaultdict(list)
-        self._columns: dict[QualifiedName, dict[str, ColumnHistory]] = defaultdict(dict)
+        # Columns are many: kept as the meta row's provenance, made into ColumnHistory when asked for.
+        self._columns: dict[QualifiedName, dict[str, tuple[Provenance, bool]]] = defaultdict(dict)
         self._touched: dict[str, list[Touched]] = defaultdict(list)
+        self._touched_columns: dict[str, list[tuple[QualifiedName, str, str, bool]]] = defaultdict(list)
         if not self.present:
             return  # no meta row anywhere: nothing to index (a large schema without dibs costs nothing here)
         for schema, name in self._keys:
             self._by_name[name].append(schema)
+        self._index(catalog)
+
+    def _index(self, catalog: Catalog) -> None:
+        meta = catalog.meta
         for migration in meta.migrations:
             for change, names in (
                 (CREATED, migration.tables_created),
@@ -138,9 +147,12 @@ class HistoryIndex:
                 for recorded in names:
                     self._add_table(migration.name, change, recorded, FROM_HISTORY)
         for rel in catalog.relations:
-            self._add_meta_table(rel.key, rel.name, rel.provenance)
+            if rel.provenance is not None:
+                self._add_meta_table(rel.key, rel.name, rel.provenance)
+            key = rel.key
             for col in rel.columns:
-                self._add_column(rel.key, col.name, col.provenance, exists=True)
+                if col.provenance is not None:
+                    self._add_column(key, col.name, col.provenance, exists=True)
         for stale in meta.stale:
             key = self.key(stale.table)
             if stale.kind == "table":
@@ -175,7 +187,8 @@ class HistoryIndex:
         """The meta row's created-by / modified-by, where the history's arrays do not already say so."""
         if prov is None:
             return
-        listed = {(e.migration, e.change) for e in self._events.get(key, ())}
+        events = self._events.get(key)
+        listed = {(e.migration, e.change) for e in events} if events else set()
         for change, migration in ((CREATED, prov.created_by), (MODIFIED, prov.modified_by)):
             if migration and (migration, change) not in listed:
                 self._add_table(migration, change, recorded, FROM_META)
@@ -183,14 +196,16 @@ class HistoryIndex:
     def _add_column(self, key: QualifiedName, column: str, prov: Provenance | None, *, exists: bool) -> None:
         if prov is None or not (prov.created_by or prov.modified_by):
             return
+        self._columns[key][column] = (prov, exists)
+        if prov.created_by:
+            self._touched_columns[prov.created_by].append((key, column, CREATED, exists))
+        if prov.modified_by:
+            self._touched_columns[prov.modified_by].append((key, column, MODIFIED, exists))
+
+    def _column(self, key: QualifiedName, column: str, prov: Provenance, exists: bool) -> ColumnHistory:
         created = self._event(prov.created_by, CREATED, column, FROM_META) if prov.created_by else None
         modified = self._event(prov.modified_by, MODIFIED, column, FROM_META) if prov.modified_by else None
-        self._columns[key][column] = ColumnHistory(*key, column, created, modified, exists)
-        for event in (created, modified):
-            if event is not None:
-                self._touched[event.migration].append(
-                    Touched("column", *key, column, event.change, "", FROM_META, exists)
-                )
+        return ColumnHistory(*key, column, created, modified, exists)
 
     def table(self, schema: str, name: str) -> TableHistory | None:
         """A table's timeline; None when neither the catalog nor the history knows it."""
@@ -198,19 +213,25 @@ class HistoryIndex:
         exists = key in self._keys
         if not exists and key not in self._events and key not in self._columns:
             return None
-        columns = tuple(self._columns.get(key, {}).values())
+        columns = tuple(self._column(key, c, *kept) for c, kept in self._columns.get(key, {}).items())
         return TableHistory(schema, name, tuple(self._events.get(key, ())), columns, exists)
 
     def column(self, schema: str, table: str, column: str) -> ColumnHistory | None:
-        return self._columns.get((schema, table), {}).get(column)
+        kept = self._columns.get((schema, table), {}).get(column)
+        return self._column((schema, table), column, *kept) if kept else None
 
     def migration(self, name: str) -> MigrationHistory | None:
         """What a migration touched; None when neither the history nor any meta row names it."""
         applied = self.migrations.get(name)
-        touched = self._touched.get(name)
-        if applied is None and touched is None:
+        tables = self._touched.get(name, [])
+        columns = self._touched_columns.get(name, [])
+        if applied is None and not tables and not columns:
             return None
-        rows = sorted(touched or (), key=lambda t: (t.schema, t.table, t.column or "", _CHANGES[t.change]))
+        touched = tables + [
+            Touched("column", *key, column, change, "", FROM_META, exists)
+            for key, column, change, exists in columns
+        ]
+        rows = sorted(touched, key=lambda t: (t.schema, t.table, t.column or "", _CHANGES[t.change]))
         return MigrationHistory(applied, name, tuple(rows))
 
 
