@@ -21,6 +21,7 @@ from pathlib import Path
 
 import asyncpg
 
+from bench import bulk_load
 from dibs_tui.core.embedded import EmbeddedServer, bin_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,15 +92,44 @@ async def _is_complete(server: EmbeddedServer, database: str) -> bool:
     return comment == _COMPLETE
 
 
-def cached_synthetic(server: EmbeddedServer, tables: int) -> str:
-    """gen_schema.py's catalog of `tables` tables in the cache server, generated once: a database is marked
-    complete (its comment) only after the load and VACUUM ANALYZE ended, so an interrupted run rebuilds it."""
-    database = f"synthetic_{tables}"
+async def _resumable(server: EmbeddedServer, database: str) -> bool:
+    """Whether `database` holds a bulk load that was interrupted (its progress schema is still there)."""
+    try:
+        conn = await asyncpg.connect(server.dsn(database))
+    except asyncpg.InvalidCatalogNameError:
+        return False
+    try:
+        return bool(
+            await conn.fetchval(
+                "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1)", bulk_load.PROGRESS
+            )
+        )
+    finally:
+        await conn.close()
+
+
+def cached_synthetic(server: EmbeddedServer, tables: int, *, tenants: int = 0) -> str:
+    """gen_schema.py's catalog of `tables` tables in the cache server (or `tenants` schemas sharing them),
+    generated once by bench/bulk_load.py: a database is marked complete (its comment) only after the load and
+    VACUUM ANALYZE ended; an interrupted load resumes, anything else incomplete is rebuilt."""
+    database = f"synthetic_{tables}" + (f"_tenants_{tenants}" if tenants else "")
+    dsn = server.dsn(database)
     if asyncio.run(_is_complete(server, database)):
-        return server.dsn(database)
-    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-    dsn = load_synthetic(server, database, tables)
+        return dsn
+    if not asyncio.run(_resumable(server, database)):
+        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        asyncio.run(_admin(server, f'CREATE DATABASE "{database}"'))
+    sessions = int(os.environ.get("DIBS_BENCH_SESSIONS", "2"))
+    started = time.perf_counter()
+    asyncio.run(bulk_load.load(dsn, tables, tenants=tenants, sessions=sessions))
+    subprocess.run(
+        [str(bin_path("psql")), dsn, "-X", "-q", "-c", "VACUUM ANALYZE"], check=True, capture_output=True
+    )
     asyncio.run(_admin(server, f"COMMENT ON DATABASE \"{database}\" IS '{_COMPLETE}'"))
+    print(
+        f"generated {database} in {time.perf_counter() - started:.0f} s (load {load_average()})",
+        file=sys.stderr,
+    )
     return dsn
 
 

@@ -19,11 +19,13 @@ import contextlib
 import fcntl
 import os
 import pty
+import re
 import select
 import shutil
 import statistics
 import struct
 import subprocess
+import tempfile
 import termios
 import time
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ BUSY = 0.25  # share of a core over WINDOW that counts as busy
 WINDOW = 0.1
 LIMIT = 600.0  # seconds before a run is given up (a hang)
 _TICK = os.sysconf("SC_CLK_TCK")
+_ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
-async def _markers(dsn: str) -> tuple[str, str]:
-    """The first table's name (in the list) and its third column's (only in the card)."""
+async def _markers(dsn: str) -> tuple[str, str, str, int]:
+    """The first table's name (in the list) and its third column's (only in the card); the database's name
+    and its row in harlequin's list of databases."""
     conn = await asyncpg.connect(dsn)
     try:
         row = await conn.fetchrow(
@@ -64,39 +68,102 @@ async def _markers(dsn: str) -> tuple[str, str]:
             "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.relkind = 'r' AND n.nspname = 'public' ORDER BY c.relname LIMIT 1"
         )
+        databases = await conn.fetch(
+            "SELECT datname FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname"
+        )
+        database = await conn.fetchval("SELECT current_database()")
     finally:
         await conn.close()
-    return row[0], row[1]
+    return row[0], row[1], database, [d[0] for d in databases].index(database)
 
 
-def launch(argv: list[str], table: str, column: str, loaded: bytes) -> Launch:
+@dataclass(frozen=True)
+class Tool:
+    """How to start a browser, what on its terminal marks each stage (`list`, `card`, `loaded`, or a step of
+    its own), the keys it is sent once a mark shows (a user's: harlequin shows nothing until asked), how to
+    quit it; `ordered`: each mark is looked for only once the one before it showed."""
+
+    argv: list[str]
+    steps: list[tuple[str, bytes, bytes]]
+    quit: bytes
+    env: dict[str, str]
+    ordered: bool = False
+
+
+def dibs_tool(dsn: str, table: str, column: str) -> Tool:
+    # The header names the server's version once the whole catalog is in.
+    steps = [("list", table.encode(), b""), ("card", column.encode(), b""), ("loaded", b"PostgreSQL ", b"")]
+    return Tool([DIBS, dsn], steps, b"q", {})
+
+
+_F6, _DOWN = b"\x1b[17~", b"\x1b[B"
+# In a tool's keys: wait KEY_GAP between two keys (a key sent before the last one's work landed is lost), and
+# SETTLE once harlequin's tree is drawn (it is drawn, then rebuilt). Neither wait counts in the tool's times.
+_GAP, _SETTLE = b"\0", b"\1"
+KEY_GAP, SETTLE = 0.1, 2.0
+
+
+def harlequin_tool(path: str, dsn: str, database: str, row: int, table: str, column: str, cache: str) -> Tool:
+    """harlequin lists the server's databases and loads a level when its node is opened: focus the catalog
+    (F6), go down to the database's row and open it, open the first schema, then the first table. Each run
+    gets an empty cache (`cache`) so that it reads the catalog, as dibs-tui does, instead of its last copy."""
+    steps = [
+        ("databases", f"{database} db".encode(), _GAP.join([_SETTLE, _F6, *[_DOWN] * row, b" "])),
+        ("schemas", b"public", _GAP.join([_DOWN, b" "])),
+        ("list", table.encode(), _GAP.join([_DOWN, b" "])),
+        ("card", column.encode(), b""),
+        ("loaded", column.encode(), b""),
+    ]
+    env = {"XDG_CACHE_HOME": cache, "XDG_DATA_HOME": cache}
+    return Tool([path, "--locale", "C", "-a", "postgres", dsn], steps, b"\x11", env, ordered=True)
+
+
+def launch(tool: Tool) -> Launch:
     """One run of a browser on a pseudo-terminal, from fork to exit."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "36"}
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "36", **tool.env}
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    process = subprocess.Popen(tool.argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
     os.close(slave)
     seen = b""
     marks: dict[str, float] = {}
     samples: list[tuple[float, float]] = []
-    wanted = {"list": table.encode(), "card": column.encode(), "loaded": loaded}
+    wanted = {name: text for name, text, _ in tool.steps}
     try:
         while time.perf_counter() - start < LIMIT:
             if select.select([master], [], [], 0.02)[0]:
-                seen = seen[-4096:] + os.read(master, 1 << 20)
-                for name, text in wanted.items():
-                    if name not in marks and text in seen:
+                try:
+                    seen = seen[-4096:] + os.read(master, 1 << 20)
+                except OSError:  # the terminal closed: the process is gone
+                    shown = _ESCAPES.sub(b"", seen).decode(errors="replace")
+                    raise SystemExit(
+                        f"{tool.argv[0]} ended before {sorted(set(wanted) - set(marks))}: {shown[-600:]}"
+                    ) from None
+                # Styles split a line's words (harlequin draws "db" dimmer than the database's name).
+                shown = _ESCAPES.sub(b"", seen)
+                for name, text, keys in tool.steps:
+                    if name not in marks and text in shown:
                         marks[name] = time.perf_counter() - start
+                        for i, part in enumerate(keys.split(_GAP)):
+                            pause = (KEY_GAP if i else 0.0) + (SETTLE if part == _SETTLE else 0.0)
+                            time.sleep(pause)
+                            start += pause
+                            if part != _SETTLE:
+                                os.write(master, part)
+                    if tool.ordered and name not in marks:
+                        break  # what comes next shows only once this has (and its keys were sent)
             now = time.perf_counter() - start
             samples.append((now, _cpu_seconds(process.pid)))
             busy = _busy_until(samples)
             if len(marks) == len(wanted) and now - max(busy, marks["loaded"]) > QUIET:
                 break
         else:
-            raise SystemExit(f"{argv[0]} did not show {sorted(set(wanted) - set(marks))} in {LIMIT:.0f} s")
+            raise SystemExit(
+                f"{tool.argv[0]} did not show {sorted(set(wanted) - set(marks))} in {LIMIT:.0f} s"
+            )
         asked = time.perf_counter()
-        os.write(master, b"q")
+        os.write(master, tool.quit)
         while True:  # keep reading: a full terminal would block the app's goodbye
             if select.select([master], [], [], 0.02)[0]:
                 with contextlib.suppress(OSError):
@@ -142,9 +209,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, nargs="+", default=[5000])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--harlequin",
+        default=os.environ.get("DIBS_BENCH_HARLEQUIN") or shutil.which("harlequin"),
+        help="harlequin's console script, with harlequin-postgres (default: $DIBS_BENCH_HARLEQUIN, else PATH)",
+    )
+    parser.add_argument("--only", choices=["dibs-tui", "harlequin"], help="run this browser alone")
     args = parser.parse_args()
     byte_compile()
-    harlequin = shutil.which("harlequin")
+    harlequin = args.harlequin
     server = cached_server()
     print(
         "| tables | tool | list | card | all loaded | busy until | q to exit | peak RSS | load average |\n"
@@ -153,18 +226,25 @@ def main() -> None:
     try:
         for tables in args.tables:
             dsn = cached_synthetic(server, tables)
-            table, column = asyncio.run(_markers(dsn))
-            # dibs-tui's header names the server's version once the whole catalog is in.
-            tools = {"dibs-tui": ([DIBS, dsn], b"PostgreSQL ")}
-            if harlequin:
-                tools["harlequin"] = ([harlequin, "-a", "postgres", dsn], column.encode())
-            runs: dict[str, list[Launch]] = {name: [] for name in tools}
+            table, column, database, row = asyncio.run(_markers(dsn))
+            runs: dict[str, list[Launch]] = {
+                name: [] for name in ("dibs-tui", "harlequin") if args.only in (None, name)
+            }
+            if not harlequin:
+                runs.pop("harlequin", None)
             load = load_average()
-            for _ in range(args.rounds):
-                for name, (argv, loaded) in tools.items():
-                    runs[name].append(launch(argv, table, column, loaded))
-            for name, found in runs.items():
-                m = _median(found)
+            for round_no in range(args.rounds):
+                # Interleaved, the first to run alternating, so that both see the same machine.
+                for name in runs if round_no % 2 == 0 else reversed(runs):
+                    with tempfile.TemporaryDirectory(prefix="dibs-bench-hq-") as cache:
+                        tool = (
+                            dibs_tool(dsn, table, column)
+                            if name == "dibs-tui"
+                            else harlequin_tool(harlequin, dsn, database, row, table, column, cache)
+                        )
+                        runs[name].append(launch(tool))
+            medians = {name: _median(found) for name, found in runs.items()}
+            for name, m in medians.items():
                 print(
                     f"| {tables:,} | {name} | {m.list_s:.2f} s | {m.card_s:.2f} s | {m.loaded_s:.2f} s "
                     f"| {m.busy_until_s:.2f} s "
@@ -173,6 +253,14 @@ def main() -> None:
                 )
             if not harlequin:
                 print(f"| {tables:,} | harlequin | not installed | | | | | | |", flush=True)
+            elif len(medians) == 2:
+                ours, theirs = medians["dibs-tui"], medians["harlequin"]
+                print(
+                    f"| {tables:,} | ratio | **{ours.list_s / theirs.list_s:.2f}x** | **{ours.card_s / theirs.card_s:.2f}x** "
+                    f"| | {ours.busy_until_s / theirs.busy_until_s:.2f}x | | "
+                    f"{ours.peak_rss_mib / theirs.peak_rss_mib:.2f}x | |",
+                    flush=True,
+                )
     finally:
         server.stop()
 

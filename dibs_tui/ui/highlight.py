@@ -3,13 +3,18 @@ $text-success...), so the colours follow the active theme, dark or light, withou
 
 from __future__ import annotations
 
-from textual.content import Content
-from textual.highlight import highlight
+from typing import TYPE_CHECKING
 
 from .text import safe
+
+if TYPE_CHECKING:
+    from textual.content import Content
 
 
 def sql_lines(sql: str) -> list[Content]:
     """`sql` highlighted, one Content per line (control characters shown as escapes first)."""
+    # Imported here: Textual's highlighter brings Pygments and its lexers, which the first frame never needs.
+    from textual.highlight import highlight
+
     code = safe(sql.expandtabs(4), keep_newlines=True).rstrip("\n")
     return highlight(code, language="postgresql").split("\n")
