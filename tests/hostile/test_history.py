@@ -15,7 +15,7 @@ import pytest
 from dibs_tui.cli import main
 from dibs_tui.core.meta import meta_tables_ddl
 from tests.hostile import test_catalog
-from tests.pg import run_sql
+from tests.pg import execute, run_sql
 
 _as = test_catalog._as
 role = test_catalog.role  # fixtures shared with the catalog's hostile tests
@@ -119,3 +119,41 @@ def test_history_table_of_another_owner_with_a_policy_trap_runs_nothing(
     assert not trap_file.exists()
     run_sql(db, "SET ROLE NONE; SELECT public.spy('x')")  # the superuser springs it
     assert trap_file.exists()
+
+
+async def test_escapes_in_history_rows_reach_the_screen_escaped(db: str, tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    from dibs_tui.config import Settings
+    from dibs_tui.core.connect import resolve
+    from dibs_tui.ui.app import DibsApp
+    from dibs_tui.ui.migration_touched import TouchedList
+    from tests.test_ui_snapshots import loaded, until
+
+    await execute(db, f'CREATE TABLE public."{TABLE}" (id int);' + meta_tables_ddl())
+    await execute(
+        db,
+        "INSERT INTO __dibs_migrations (name, tables_created) VALUES "
+        f"($e${ESC_NAME}$e$, ARRAY[$e${TABLE}$e$]);"
+        "INSERT INTO __dibs_tables (table_name, source_file, source_line, created_by_migration) "
+        f"VALUES ($e${TABLE}$e$, 'x.sql', 1, $e${ESC_NAME}$e$);",
+    )
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), header_label="t")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        app.go_to("public", TABLE)
+        await pilot.pause()
+        await pilot.press("M")
+        await until(pilot, lambda: app.focused is app.details)
+        lines = [line.content.plain for line in app.details.lines]
+        _no_controls("\n".join(lines))
+        line = app.details.current()
+        assert line is not None and line.migration == ESC_NAME  # kept whole to find it, shown inert
+        assert "\\x1b]52;c;ZXZpbA==\\x07" in line.content.plain
+        await pilot.press("enter")
+        touched = app.query_one(TouchedList)
+        await until(pilot, lambda: touched.option_count == 1)
+        options = app.query_one("#migrations-list", OptionList)
+        prompts = [str(o.prompt) for o in (*options.options, *touched.options)]
+        _no_controls("\n".join(prompts))
+        assert any("public.t\\x1b[31mred\\u202e" in p for p in prompts)
