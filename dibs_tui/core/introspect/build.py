@@ -65,7 +65,7 @@ class Builder:
         self._on_arrival = arrived  # told how many query results are in, as each arrives
         self._results = 0
         self.meta: MetaSnapshot | None = None
-        self._rows: dict[str, Sequence[Record]] = {}
+        self._rows: dict[str, list[Record]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
         self._columns: dict[int, list[Column]] = defaultdict(list)
@@ -219,12 +219,13 @@ class Builder:
         finally:
             self._arrived[INDEX_DEFINITIONS].set()
 
-    async def _build_relations(self, rows: Sequence[Record]) -> None:
+    async def _build_relations(self, rows: list[Record]) -> None:
         """The relations, as soon as all their parts are in (before dependencies and functions)."""
         await self._wait("columns", "constraints", INDEX_DEFINITIONS, "triggers", "policies")
+        self._keys = {}  # every index is written: what its keys needed is freed before the catalog's peak
         triggers, policies = _group(self._rows["triggers"]), _group(self._rows["policies"])
         resolver = self._resolver
-        for number, r in enumerate(rows, 1):
+        for number, r in enumerate(drained(rows), 1):
             oid = r["oid"]
             rel_triggers, rel_policies = triggers.pop(oid, ()), policies.pop(oid, ())
             indexes = [i for i in self._indexes.pop(oid, ()) if i is not None]
@@ -245,6 +246,7 @@ class Builder:
             if number % _CHUNK == 0:
                 await asyncio.sleep(0)
         resolver.add_parts(self._parts)
+        self._parts = []
 
     async def catalog(self) -> Catalog:
         await asyncio.gather(*self._tasks)
@@ -323,7 +325,7 @@ class Builder:
             sequences=tuple(sequences),
             relations=tuple(relations),
             functions=tuple(functions),
-            dependencies=resolver.dependencies(rows["dependencies"])
+            dependencies=resolver.dependencies(drained(rows["dependencies"]))
             + _object_dependencies(objects, foreign_tables),
             objects=objects,
             foreign_tables=foreign_tables,

@@ -3,7 +3,7 @@ schema filters and the extension and meta-table exclusions apply to dependencies
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import asyncpg
 
@@ -53,7 +53,7 @@ class Resolver:
         column = self._columns.get(oid, {}).get(sub)
         return ObjectRef("column", ref.schema, ref.name, column) if column else None
 
-    def dependencies(self, rows: Sequence[Record]) -> tuple[Dependency, ...]:
+    def dependencies(self, rows: Iterable[Record]) -> tuple[Dependency, ...]:
         out: dict[tuple[ObjectRef, ObjectRef], Dependency] = {}
         for row in rows:
             dependent = self._resolve(_CATALOGS.get(row["dep_class"], ""), row["dep_oid"], row["dep_sub"])
