@@ -214,7 +214,11 @@ class HistoryIndex:
         if not exists and key not in self._events and key not in self._columns:
             return None
         columns = tuple(self._column(key, c, *kept) for c, kept in self._columns.get(key, {}).items())
-        return TableHistory(schema, name, tuple(self._events.get(key, ())), columns, exists)
+        return TableHistory(schema, name, self.timeline(schema, name), columns, exists)
+
+    def timeline(self, schema: str, name: str) -> tuple[Event, ...]:
+        """A table's events alone, oldest first (what Details shows on each selection)."""
+        return tuple(self._events.get((schema, name), ()))
 
     def column(self, schema: str, table: str, column: str) -> ColumnHistory | None:
         kept = self._columns.get((schema, table), {}).get(column)

@@ -82,8 +82,7 @@ def _notes(index: HistoryIndex) -> list[Row]:
 def table_history(catalog: Catalog, relation: Relation) -> tuple[str, list[Row]]:
     """The section's title and lines for a table: its timeline, oldest first."""
     index = index_for(catalog)
-    found = index.table(relation.schema, relation.name)
-    events = found.events if found else ()
+    events = index.timeline(relation.schema, relation.name)
     rows = [_event_row(e.change, e) for e in events]
     if not events and index.present:
         rows.append(
