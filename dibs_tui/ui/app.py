@@ -146,6 +146,7 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
             self.set_sync,
             self._schema_changed,
             lambda: index_for(self.catalog) if self.catalog is not None else None,
+            self._runs,
         )
 
     def compose(self) -> ComposeResult:

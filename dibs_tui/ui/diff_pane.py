@@ -30,6 +30,7 @@ from textual.widgets.option_list import Option
 from ..core.errors import DibsError
 from ..core.plan import Change, DiffResult, RenameSuggestion
 from ..core.review.report import Review
+from ..core.session import use_limits
 from .diff_view import DiffView, Row, build_view, change_rows
 from .messages import DiffComputed, PlanReviewed
 from .pane_context import PaneContext
@@ -113,7 +114,9 @@ class DiffPane(TwoColumnPane):
         computed: list[DiffResult] = []  # kept out of asyncio.run's task: 3.11 may repr() it on exit
         # The catalogs come back frozen out of the cyclic GC's reach (core/gc_pause.py).
         try:
-            asyncio.run(
+            # Through the app's runs: `q` cancels the reads (and the shadow database's load) at once, where
+            # the process used to wait for the whole diff before it could end.
+            self.context.runs.run(
                 _diff_into(
                     computed,
                     self.context,
@@ -124,6 +127,8 @@ class DiffPane(TwoColumnPane):
                     privileges=privileges,
                 )
             )
+        except asyncio.CancelledError:  # the app is closing
+            return
         except DibsError as exc:
             self.post_message(DiffComputed(generation, None, str(exc)))
             return
@@ -303,6 +308,9 @@ async def _diff_into(
 ) -> None:
     from ..core.diff import diff_database  # deferred (see the module docstring)
 
+    # This thread's context never saw the command's limits: the user's lock and statement timeouts apply to
+    # the diff's reads as they do to the browser's.
+    use_limits(context.settings.session_limits())
     computed.append(
         await diff_database(
             context.target,

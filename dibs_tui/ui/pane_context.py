@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.explore.history import HistoryIndex
 from ..core.model import QualifiedName
+from .loader_runs import LoaderRuns
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class PaneContext:
     """The connection, the settings and the `--desired` sources, plus the two things panes tell the app.
 
     `history()` is the applied history indexed with the catalog on screen (None before it is loaded).
+    `runs` runs a pane thread's reads so that quitting the app cancels them (ui/loader_runs.py).
     `set_sync(marks, state)` marks the Tables pane's rows ("in sync", "differs", "only live",
     "only desired") and fills the header's sync state; `schema_changed()` says the live schema changed (a
     migration was applied): the app reloads its catalog and brings the diff's marks up to date.
@@ -28,6 +30,7 @@ class PaneContext:
     set_sync: Callable[[Mapping[QualifiedName, str], str], None]
     schema_changed: Callable[[], None]
     history: Callable[[], HistoryIndex | None] = lambda: None
+    runs: LoaderRuns = field(default_factory=LoaderRuns)
 
     def desired_spec(self) -> list[str | Path]:
         """The desired schema: `--desired` when given, else the settings' `schema` paths (may be empty)."""
