@@ -29,6 +29,7 @@ from .model import Catalog
 from .tool_tables import writes_tool_history
 
 if TYPE_CHECKING:
+    from .introspect.build import ColumnPool
     from .sandbox import ExtensionRequest, ShadowInfo
     from .sqlfiles import DesiredSchema
 
@@ -167,9 +168,10 @@ async def load_desired(
     *,
     include_schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
+    column_pool: ColumnPool | None = None,
 ) -> tuple[Catalog, DesiredSchema | None, ShadowInfo | None]:
     """`desired_catalog`, and where the shadow was (None when the desired side is a database): its server
-    version and what the user should be told about it."""
+    version and what the user should be told about it. `column_pool`: the other side's (core.introspect.build)."""
     if not desired:
         raise DibsError(
             "no desired schema given", hint="pass --desired PATH_OR_DSN or set schema in dibs-tui.toml"
@@ -177,12 +179,17 @@ async def load_desired(
     source = desired_statements(desired)
     if isinstance(source, ConnectionTarget):
         return (
-            await introspect_target(source, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
+            await introspect_target(
+                source,
+                include_schemas=include_schemas,
+                exclude_schemas=exclude_schemas,
+                column_pool=column_pool,
+            ),
             None,
             None,
         )
     statements, sources = source
-    catalog, info = await _load_in_sandbox(target, statements, include_schemas, exclude_schemas)
+    catalog, info = await _load_in_sandbox(target, statements, include_schemas, exclude_schemas, column_pool)
     return catalog, sources, info
 
 
@@ -240,6 +247,7 @@ async def _load_in_sandbox(
     statements: Sequence[LocatedStatement],
     include_schemas: Sequence[str],
     exclude_schemas: Sequence[str],
+    column_pool: ColumnPool | None,
 ) -> tuple[Catalog, ShadowInfo]:
     """Run the statements as the sandbox role on its one connection, renew its password, introspect."""
     from .sandbox import open_sandbox
@@ -253,7 +261,10 @@ async def _load_in_sandbox(
         await sandbox.reseal(connections=3)
         await sandbox.connection.close()
         catalog = await introspect_target(
-            sandbox.target, include_schemas=include_schemas, exclude_schemas=exclude_schemas
+            sandbox.target,
+            include_schemas=include_schemas,
+            exclude_schemas=exclude_schemas,
+            column_pool=column_pool,
         )
     return catalog, sandbox.info
 

@@ -41,6 +41,7 @@ from .state import PlanState
 
 if TYPE_CHECKING:
     from ..connect import ConnectionTarget
+    from ..introspect.build import ColumnPool
 
 
 def diff_catalogs(
@@ -154,10 +155,20 @@ async def diff_database(
     # Two large catalogs and a plan, all kept by the caller: built with the collector paused (it rescanned them
     # for over half the time at 1,000 tables), frozen once built (core/gc_pause.py).
     with collector_paused(keep_what_was_built=True):
-        # Both sides at once: two connections, two servers' worth of catalog queries in parallel.
+        # Both sides at once: two connections, two servers' worth of catalog queries in parallel. Equal
+        # columns of the two sides are one object: comparing them is an identity test.
+        columns: ColumnPool = {}
         current, (wanted, sources, shadow) = await both(  # both to their end: a failure leaves no connection
-            introspect_target(target, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
-            load_desired(target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas),
+            introspect_target(
+                target, include_schemas=include_schemas, exclude_schemas=exclude_schemas, column_pool=columns
+            ),
+            load_desired(
+                target,
+                desired,
+                include_schemas=include_schemas,
+                exclude_schemas=exclude_schemas,
+                column_pool=columns,
+            ),
         )
         t = timer.mark("introspect both sides", t)
         current, left_current = leave_out(canonical(current), exclude_tables)

@@ -19,6 +19,7 @@ from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from ..model import Catalog, MetaState
 from ..session import bounded, catalog_settings
+from .build import ColumnPool
 from .read import read_catalog
 
 
@@ -49,12 +50,17 @@ async def catalog_sessions(
 
 
 async def introspect_target(
-    target: ConnectionTarget, *, include_schemas: Sequence[str] = (), exclude_schemas: Sequence[str] = ()
+    target: ConnectionTarget,
+    *,
+    include_schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    column_pool: ColumnPool | None = None,
 ) -> Catalog:
     """A database's catalog for a diff, with which meta tables it has and its applied history.
 
     Provenance is not attached: the diff compares schemas, not where they were written down. What the meta
-    tables are (present or not) matters to `generate`, which creates the missing ones.
+    tables are (present or not) matters to `generate`, which creates the missing ones. The two sides of a diff
+    share a `column_pool` (equal columns are one object).
     """
     async with catalog_sessions(target) as conns:
         catalog, snapshot = await read_catalog(
@@ -62,6 +68,7 @@ async def introspect_target(
             include_schemas=tuple(include_schemas),
             exclude_schemas=tuple(exclude_schemas),
             extra_connections=conns[1:],
+            column_pool=column_pool,
         )
     return replace(
         catalog,

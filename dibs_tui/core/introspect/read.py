@@ -12,7 +12,7 @@ import asyncpg
 
 from ..gc_pause import collector_paused
 from ..model import Catalog, QualifiedName, Relation
-from .build import Builder
+from .build import Builder, ColumnPool
 from .objects import KINDS
 from .queries import INDEX_DEFINITIONS, META, RELATION_LIST_SQL, RELATION_OIDS_SQL, queries_for
 
@@ -138,6 +138,7 @@ async def _introspect(
     *,
     with_meta: bool = False,
     progress: Callable[[int, int], object] | None = None,
+    column_pool: ColumnPool | None = None,
 ) -> tuple[Catalog, MetaSnapshot | None]:
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
     lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results."""
@@ -149,7 +150,7 @@ async def _introspect(
         oids = await conn.fetchval(RELATION_OIDS_SQL, [k[0] for k in keys], [k[1] for k in keys]) or []
     queries = queries_for(version_num, only_relations=only is not None)
     total = sum(1 for sql in queries.values() if sql)
-    builder = Builder(oids, (lambda done: progress(done, total)) if progress else None)
+    builder = Builder(oids, (lambda done: progress(done, total)) if progress else None, column_pool)
     # The model is immutable, acyclic and kept: built with the collector paused, frozen once built.
     with collector_paused(keep_what_was_built=True):
         try:
@@ -199,10 +200,18 @@ async def read_catalog(
     include_schemas: Iterable[str] = (),
     exclude_schemas: Iterable[str] = (),
     extra_connections: Sequence[asyncpg.Connection] = (),
+    column_pool: ColumnPool | None = None,
 ) -> tuple[Catalog, MetaSnapshot]:
-    """The catalog without provenance, and what the meta tables hold, read in one snapshot (the diff)."""
+    """The catalog without provenance, and what the meta tables hold, read in one snapshot (the diff: the two
+    sides share a `column_pool`)."""
     catalog, snapshot = await _introspect(
-        conn, include_schemas, exclude_schemas, extra_connections, only=None, with_meta=True
+        conn,
+        include_schemas,
+        exclude_schemas,
+        extra_connections,
+        only=None,
+        with_meta=True,
+        column_pool=column_pool,
     )
     assert snapshot is not None
     return catalog, snapshot
