@@ -243,7 +243,8 @@ ORDER BY a.attrelid, a.attnum
 # definitions, those of primary keys, unique constraints and foreign keys are written in Python (see
 # definitions.py); CHECK and EXCLUDE, and keys with newer clauses, are the server's. An FK's target
 # columns are named in Python from the target's columns; only targets this introspection does not return
-# (filtered out, extension members, meta tables) are named here.
+# (filtered out, extension members, meta tables) are named here. The builder unpacks each row by position
+# (objects.constraint_from): keep the select list in step with it.
 CONSTRAINTS_SQL = f"""
 SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kind,
        CASE WHEN {{server_definition}} THEN pg_get_constraintdef(co.oid) END AS definition,
