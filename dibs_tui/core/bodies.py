@@ -47,7 +47,10 @@ def body_names(fn: Function) -> BodyNames:
         return BodyNames()
     found: list[BodyReference | BodyCall] = []
     try:
-        create = _create_statement(fn.definition)
+        # The whole CREATE parsed only when its options or its SQL body are needed: a second parse of every
+        # PL/pgSQL definition was a third of the time.
+        wanted = fn.language == "sql" or "search_path" in fn.definition.lower()
+        create = _create_statement(fn.definition) if wanted else {}
         found += _plpgsql(fn.definition) if fn.language == "plpgsql" else _sql_body(create)
     except Exception:  # pglast's own errors for text it does not take, RecursionError: nothing found
         return BodyNames()

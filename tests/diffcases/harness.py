@@ -214,6 +214,7 @@ def comparable(catalog: Catalog) -> Catalog:
                 sorted((replace(p, roles=tuple(sorted(p.roles))) for p in r.policies), key=lambda p: p.name)
             ),
             row_estimate=-1,
+            size_bytes=0,  # statistics like the estimate: a rewrite (a volatile default added) sets it
             provenance=None,
             meta_status=type(r.meta_status).NO_META,
         )
