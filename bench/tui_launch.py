@@ -1,14 +1,21 @@
 """The browser as a user starts it: times from process launch, busy-until, peak RSS, and how fast `q` exits.
 
     .venv/bin/python -m bench.tui_launch [--tables 5000 20000 100000] [--rounds 3]
+                                         [--harlequin PATH] [--only dibs-tui|harlequin]
 
-Runs `dibs-tui DSN` (and `harlequin -a postgres DSN` when it is installed: the alternative users compare
-with) as a child process on a pseudo-terminal of 120x36, and reads what it draws: the table list is up when
-the first table's name is on the terminal, the card when its third column's name is (only the card shows
-it), the whole catalog when the header names the server's version (it does once the full read is in; the
-process can sit idle for seconds while the server answers). Busy-until is when the process last used more than a quarter of a core over 100 ms (from /proc, sampled every
-20 ms), watched until it has been quiet for 3 s after the whole catalog is in. Then `q`, and the time until the process is gone; the peak
-RSS is the child's (os.wait4). Catalogs come from the cache (bench/common.py: ~/.cache/dibs-bench).
+Runs `dibs-tui DSN` and, paired and interleaved round by round, `harlequin -a postgres DSN` (harlequin 2.x
+with harlequin-postgres; --harlequin, else $DIBS_BENCH_HARLEQUIN, else the PATH) as child processes on a
+pseudo-terminal of 120x36, and reads what they draw (styles stripped). dibs-tui: the first frame is its name in
+the header, the table list is up when the first table's name is on the terminal, the card when its third
+column's name is (only the card shows it), the whole catalog when the header names the server's version (once
+the full read is in). harlequin shows its databases and loads a level when its node is opened, so it is driven
+as a user would: focus the catalog (F6), open the database, the schema, then the first table; list and card
+are when the table's and the column's names show. Pauses between its keys (0.1 s, and 2 s once its tree is
+first drawn, as it is rebuilt when connected) are taken out of its times. Busy-until is when the process last
+used more than a quarter of a core over 100 ms (from /proc, sampled every 20 ms), watched until it has been
+quiet for 3 s after the whole catalog is in. Then `q` (ctrl+q for harlequin), and the time until the process
+is gone; the peak RSS is the child's (os.wait4). Catalogs come from the cache (bench/common.py:
+~/.cache/dibs-bench).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ _ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 @dataclass(frozen=True)
 class Launch:
+    frame_s: float
     list_s: float
     card_s: float
     loaded_s: float
@@ -92,7 +100,12 @@ class Tool:
 
 def dibs_tool(dsn: str, table: str, column: str) -> Tool:
     # The header names the server's version once the whole catalog is in.
-    steps = [("list", table.encode(), b""), ("card", column.encode(), b""), ("loaded", b"PostgreSQL ", b"")]
+    steps = [
+        ("frame", b"dibs-tui", b""),
+        ("list", table.encode(), b""),
+        ("card", column.encode(), b""),
+        ("loaded", b"PostgreSQL ", b""),
+    ]
     return Tool([DIBS, dsn], steps, b"q", {})
 
 
@@ -108,6 +121,7 @@ def harlequin_tool(path: str, dsn: str, database: str, row: int, table: str, col
     (F6), go down to the database's row and open it, open the first schema, then the first table. Each run
     gets an empty cache (`cache`) so that it reads the catalog, as dibs-tui does, instead of its last copy."""
     steps = [
+        ("frame", b"Data Catalog", b""),
         ("databases", f"{database} db".encode(), _GAP.join([_SETTLE, _F6, *[_DOWN] * row, b" "])),
         ("schemas", b"public", _GAP.join([_DOWN, b" "])),
         ("list", table.encode(), _GAP.join([_DOWN, b" "])),
@@ -179,7 +193,13 @@ def launch(tool: Tool) -> Launch:
             process.wait()
         os.close(master)
     return Launch(
-        marks["list"], marks["card"], marks["loaded"], _busy_until(samples), gone, usage.ru_maxrss / 1024
+        marks["frame"],
+        marks["list"],
+        marks["card"],
+        marks["loaded"],
+        _busy_until(samples),
+        gone,
+        usage.ru_maxrss / 1024,
     )
 
 
@@ -199,7 +219,7 @@ def _median(runs: list[Launch]) -> Launch:
     return Launch(
         *(
             statistics.median(getattr(r, f) for r in runs)
-            for f in ("list_s", "card_s", "loaded_s", "busy_until_s", "quit_s")
+            for f in ("frame_s", "list_s", "card_s", "loaded_s", "busy_until_s", "quit_s")
         ),
         max(r.peak_rss_mib for r in runs),
     )
@@ -220,8 +240,8 @@ def main() -> None:
     harlequin = args.harlequin
     server = cached_server()
     print(
-        "| tables | tool | list | card | all loaded | busy until | q to exit | peak RSS | load average |\n"
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+        "| tables | tool | first frame | list | card | all loaded | busy until | q to exit | peak RSS "
+        "| load average |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     try:
         for tables in args.tables:
@@ -246,17 +266,19 @@ def main() -> None:
             medians = {name: _median(found) for name, found in runs.items()}
             for name, m in medians.items():
                 print(
-                    f"| {tables:,} | {name} | {m.list_s:.2f} s | {m.card_s:.2f} s | {m.loaded_s:.2f} s "
+                    f"| {tables:,} | {name} | {m.frame_s:.2f} s | {m.list_s:.2f} s | {m.card_s:.2f} s "
+                    f"| {m.loaded_s:.2f} s "
                     f"| {m.busy_until_s:.2f} s "
                     f"| {m.quit_s:.2f} s | {m.peak_rss_mib:.0f} MiB | {load} |",
                     flush=True,
                 )
             if not harlequin:
-                print(f"| {tables:,} | harlequin | not installed | | | | | | |", flush=True)
+                print(f"| {tables:,} | harlequin | not installed | | | | | | | |", flush=True)
             elif len(medians) == 2:
                 ours, theirs = medians["dibs-tui"], medians["harlequin"]
                 print(
-                    f"| {tables:,} | ratio | **{ours.list_s / theirs.list_s:.2f}x** | **{ours.card_s / theirs.card_s:.2f}x** "
+                    f"| {tables:,} | ratio | {ours.frame_s / theirs.frame_s:.2f}x "
+                    f"| **{ours.list_s / theirs.list_s:.2f}x** | **{ours.card_s / theirs.card_s:.2f}x** "
                     f"| | {ours.busy_until_s / theirs.busy_until_s:.2f}x | | "
                     f"{ours.peak_rss_mib / theirs.peak_rss_mib:.2f}x | |",
                     flush=True,
