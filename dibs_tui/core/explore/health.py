@@ -118,7 +118,6 @@ def _fk_type_mismatch(
     catalog: Catalog, rel: Relation, fks: Sequence[Constraint], cache: dict[tuple[str, str], dict[str, str]]
 ) -> Iterator[Finding]:
     """`cache` keeps each referenced table's column types across tables."""
-    columns = {c.name: c for c in rel.columns}
     for con in fks:
         fk = con.foreign_key
         if fk is None:
@@ -128,7 +127,7 @@ def _fk_type_mismatch(
             target = catalog.relation(*fk.target_key)
             theirs_types = cache[fk.target_key] = {c.name: c.type for c in target.columns} if target else {}
         for mine, theirs in zip(con.columns, fk.target_columns, strict=False):
-            col, ref = columns.get(mine), theirs_types.get(theirs)
+            col, ref = rel.column(mine), theirs_types.get(theirs)
             if col is None or ref is None or col.type == ref:
                 continue
             yield Finding(

@@ -14,18 +14,21 @@ from .health_findings import WHY, Finding, Level, drop_index, object_name, where
 class _Covered:
     """The sets of leading columns a table's usable indexes offer, per length, built for the lengths its
     foreign keys have: a key is covered when its columns are one of them (in any order: the index serves
-    the key's lookups either way)."""
+    the key's lookups either way). One column, the usual key, is a look-up among first columns."""
 
     def __init__(self, rel: Relation) -> None:
-        self.usable = [i.columns for i in rel.indexes if i.valid and not i.predicate]
+        self.usable = [i.columns for i in rel.indexes if i.valid and not i.predicate and i.columns]
+        self.firsts = {c[0] for c in self.usable}
         self.by_length: dict[int, set[frozenset[str]]] = {}
 
-    def __contains__(self, key: frozenset[str]) -> bool:
-        n = len(key)
+    def covers(self, columns: tuple[str, ...]) -> bool:
+        n = len(columns)
+        if n == 1:
+            return columns[0] in self.firsts
         found = self.by_length.get(n)
         if found is None:
             found = self.by_length[n] = {frozenset(c[:n]) for c in self.usable if len(c) >= n}
-        return key in found
+        return frozenset(columns) in found
 
 
 def fk_without_index(
@@ -37,8 +40,8 @@ def fk_without_index(
     covered = _Covered(rel)
     in_parts = [_Covered(p) for p in partitions]
     for con in fks:
-        key = frozenset(con.columns)
-        if not con.columns or key in covered or (in_parts and all(key in part for part in in_parts)):
+        cols = con.columns
+        if not cols or covered.covers(cols) or (in_parts and all(part.covers(cols) for part in in_parts)):
             continue
         columns = ", ".join(quote_ident(c) for c in con.columns)
         # An index on a partitioned table cannot be built CONCURRENTLY (PostgreSQL refuses it).
