@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .model import Function
@@ -122,11 +122,12 @@ _FIELDS = re.compile(r'"(lineno|query|typname)":("[^"\\]*(?:\\.[^"\\]*)*"|\d+)')
 
 
 def _plpgsql(definition: str) -> Iterator[BodyReference | BodyCall]:
-    """Each distinct statement text is parsed once: a long body repeats the same few statements. A
-    statement's line is the last one the tree gave before it (each statement's own comes first)."""
+    """Each distinct statement text is parsed once, at its first line: a long body repeats the same few
+    statements. A statement's line is the last one the tree gave before it (each statement's own comes
+    first)."""
     from pglast import parser
 
-    parsed: dict[str, list[BodyReference | BodyCall]] = {}
+    seen: set[str] = set()
     line: int | None = None
     for match in _FIELDS.finditer(parser.parse_plpgsql_json(definition)):
         field, value = match.groups()
@@ -135,11 +136,9 @@ def _plpgsql(definition: str) -> Iterator[BodyReference | BodyCall]:
         elif field == "typname":
             if "%" in value:  # %TYPE / %ROWTYPE: resolved when the server validates the function
                 yield from _type_ref(json.loads(value), line)
-        else:
-            query = json.loads(value)
-            if query not in parsed:
-                parsed[query] = list(_statement_refs(query, None))
-            yield from (replace(found, line=line) for found in parsed[query])
+        elif value not in seen:  # a statement written again names nothing new: its first line is kept
+            seen.add(value)
+            yield from _statement_refs(json.loads(value), line)
 
 
 def _type_ref(typname: str, line: int | None) -> Iterator[BodyReference]:
