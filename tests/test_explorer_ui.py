@@ -151,10 +151,10 @@ async def test_health_enter_goes_to_the_table_and_f_writes_a_migration(shop: str
         screen.query_one("#health-findings").highlighted = index  # type: ignore[attr-defined]
         await pilot.press("f")
         (written,) = app.settings.resolve_migrations_dir().glob("*_health-fixes.sql")
-        assert (
-            "CREATE INDEX CONCURRENTLY invoices_order_id_idx ON billing.invoices (order_id);"
-            in written.read_text()
-        )
+        text = written.read_text()
+        assert "CREATE INDEX CONCURRENTLY invoices_order_id_idx ON billing.invoices (order_id);" in text
+        # generate's meta updates for the same change: the new index recorded on its table
+        assert "__dibs_indices" in text and "VALUES ('billing.invoices', 'invoices_order_id_idx'" in text
         await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, HealthScreen))
         assert app.card.relation is not None and app.card.relation.key == ("billing", "invoices")

@@ -158,7 +158,7 @@ class HealthScreen(ExplorerScreen):
 
     def _write(self, findings: list[Finding]) -> None:
         try:
-            name, text = fix_migration(findings)
+            name, text = fix_migration(findings, catalog=self.catalog)  # with generate's meta updates
             folder = self.context.migrations_folder()
             path = folder / f"{name}.sql"
             if path.exists():
