@@ -35,6 +35,7 @@ from .dependencies import Resolver
 from .objects import (
     GENERATED,
     IDENTITY,
+    Shared,
     constraint_from,
     index_from,
     new_column,
@@ -87,6 +88,7 @@ class Builder:
         self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
         self._parts: list[tuple[str, int, int, str, str]] = []  # (catalog, oid, relid, kind, name)
         self._relations: list[Relation] = []
+        self._tuples: Shared = {}  # key, include and option tuples, one object per distinct value
         self._resolver = Resolver()
 
     def consume(self, name: str, rows: list[Record]) -> None:
@@ -115,10 +117,10 @@ class Builder:
             await self._build_columns(rows)
         elif name == "constraints":
             await self._wait("columns")
-            names = self._names
+            names, shared = self._names, self._tuples
             for number, c in enumerate(drained(rows), 1):
                 relid = c["relid"]
-                self._constraints[relid].append(constraint_from(c, names.get(relid, {}), names))
+                self._constraints[relid].append(constraint_from(c, names.get(relid, {}), names, shared))
                 self._parts.append(("pg_constraint", c["oid"], relid, "constraint", c["name"]))
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
@@ -134,7 +136,7 @@ class Builder:
                     self._deparse[i["oid"]] = (relid, len(slots), i)
                     slots.append(None)
                 else:
-                    slots.append(index_from(i, keys, definition))
+                    slots.append(index_from(i, keys, definition, self._tuples))
                 self._parts.append(("pg_class", i["oid"], relid, "index", i["name"]))
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
@@ -197,7 +199,7 @@ class Builder:
                 for row in await conn.fetch(INDEXDEF_SQL, list(self._deparse)):
                     relid, slot, record = self._deparse[row["oid"]]
                     self._indexes[relid][slot] = index_from(
-                        record, self._keys.get(relid, {}), row["definition"]
+                        record, self._keys.get(relid, {}), row["definition"], self._tuples
                     )
         finally:
             self._arrived[INDEX_DEFINITIONS].set()

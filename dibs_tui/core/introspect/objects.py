@@ -155,7 +155,13 @@ new_index = _constructor(Index)
 new_foreign_key = _constructor(ForeignKey)
 
 
-def constraint_from(c: Record, names: dict[int, str], column_names: dict[int, dict[int, str]]) -> Constraint:
+Shared = dict[tuple[str, ...], tuple[str, ...]]
+"""Equal tuples of names made one (`shared.setdefault(t, t)`): ("id",) is the key of thousands of tables."""
+
+
+def constraint_from(
+    c: Record, names: dict[int, str], column_names: dict[int, dict[int, str]], shared: Shared
+) -> Constraint:
     """Unpacked by position (29,000 rows at 5,000 tables, on each side of a diff: reading two dozen fields by
     name was most of the time): keep in step with CONSTRAINTS_SQL's select list (queries.py)."""
     (
@@ -190,15 +196,17 @@ def constraint_from(c: Record, names: dict[int, str], column_names: dict[int, di
         if target_columns is None:
             target_names = column_names.get(target_relid, {})
             target_columns = [target_names[int(k)] for k in target_keys or ()]
+        target = tuple(target_columns)
         fk = new_foreign_key(
             sys.intern(target_schema),
             sys.intern(target_table),
-            tuple(target_columns),
+            shared.setdefault(target, target),
             _FK_ACTIONS.get(on_delete, "NO ACTION"),
             _FK_ACTIONS.get(on_update, "NO ACTION"),
             FK_MATCH.get(match, "SIMPLE"),
         )
     columns = tuple([n for n in map(names.get, map(int, keys)) if n is not None]) if keys else ()
+    columns = shared.setdefault(columns, columns)
     if not definition:
         definition = constraint_definition(
             kind,
@@ -224,7 +232,7 @@ def constraint_from(c: Record, names: dict[int, str], column_names: dict[int, di
     )
 
 
-def index_from(i: Record, keys: dict[int, KeyColumn], definition: str) -> Index:
+def index_from(i: Record, keys: dict[int, KeyColumn], definition: str, shared: Shared) -> Index:
     texts = i["key_texts"]  # deparsed keys, only for indexes with expressions (attnum 0)
     if texts is None:
         all_columns = tuple([keys[int(attnum)].column.name for attnum in i["keys"] or ()])
@@ -240,16 +248,17 @@ def index_from(i: Record, keys: dict[int, KeyColumn], definition: str) -> Index:
             for o in (i["key_options"] or ())[:key_count]
         ]
     )
+    columns, include = all_columns[:key_count], all_columns[key_count:]
     return new_index(
         i["name"],
-        all_columns[:key_count],
+        shared.setdefault(columns, columns),
         definition,
         sys.intern(i["method"]),
         i["is_unique"],
         i["is_primary"],
         i["predicate"],
-        all_columns[key_count:],  # include
-        options,
+        shared.setdefault(include, include),
+        shared.setdefault(options, options),
         i["constraint_name"],
         i["valid"],
         i["comment"],
