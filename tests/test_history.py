@@ -174,3 +174,20 @@ def test_no_meta_tables_is_a_clear_line(db: str, capsys: pytest.CaptureFixture[s
     ]
     code, out, err = _run(capsys, "--migration", "x", db)
     assert code == 2 and NO_META in err
+
+
+def test_another_tools_history_is_said_to_record_no_per_table_changes(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(
+        db,
+        "CREATE TABLE users (id int);"
+        "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY);"
+        "INSERT INTO alembic_version VALUES ('ae1027a6acf');",
+    )
+    users = _json(capsys, "public.users", db)
+    assert users["timeline"] == []
+    assert users["notes"] == [
+        NO_META,
+        "public.alembic_version (alembic) records 1 applied migration(s) but no per-table changes",
+    ]

@@ -10,7 +10,10 @@ import json
 import sys
 from typing import Any
 
+import asyncpg
+
 from ..config import Settings
+from ..core.errors import DibsError
 from ..core.explore.history import (
     ColumnHistory,
     Event,
@@ -20,6 +23,7 @@ from ..core.explore.history import (
     Touched,
 )
 from ..core.explore.names import UnknownObject, resolve, split_name
+from ..core.migrations.history import read_history
 from ..core.model import Catalog, Migration
 from ..core.terminal import json_safe_text, raw_stream, safe
 from .catalog_read import load
@@ -34,8 +38,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if (args.migration is None) == (args.object is None):
         return _unknown("name one OBJECT (schema.table or schema.table.column) or --migration NAME")
     gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
-    catalog, _ = run_async(load(args, settings))
+    catalog, others = run_async(load(args, settings, extra=_other_tools))
     index = HistoryIndex(catalog)
+    notes = [*index.notes, *(others or ())]
     found: TableHistory | ColumnHistory | MigrationHistory | None
     if args.migration is not None:
         found = index.migration(args.migration)
@@ -50,11 +55,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         except UnknownObject as exc:
             return _unknown(str(exc))
     if args.format == "json":
-        doc = json.dumps({**as_json(found), "notes": list(index.notes)}, indent=2, ensure_ascii=False)
+        doc = json.dumps({**as_json(found), "notes": notes}, indent=2, ensure_ascii=False)
         raw_stream(sys.stdout).write(json_safe_text(doc) + "\n")  # valid JSON: C1 and bidi as \u escapes
     else:
-        sys.stdout.write("\n".join([*as_text(found), *(f"note: {safe(n)}" for n in index.notes)]) + "\n")
+        sys.stdout.write("\n".join([*as_text(found), *(f"note: {safe(n)}" for n in notes)]) + "\n")
     return exit_now(0)
+
+
+async def _other_tools(conn: asyncpg.Connection, _: Catalog) -> list[str]:
+    """Other tools' history tables record which migrations ran, never what each changed: said, not guessed.
+    One that cannot be read is a note too (the meta rows' history does not depend on it)."""
+    try:
+        applied = await read_history(conn)
+    except DibsError as exc:
+        return [exc.message.splitlines()[0]]
+    counts = {t.name: sum(1 for m in applied.applied if m.source in (t.name, t.tool)) for t in applied.tables}
+    return [
+        f"{t.schema}.{t.name} ({t.tool}) records {counts[t.name]} applied migration(s) but no per-table changes"
+        for t in applied.tables
+        if t.name not in ("__dibs_migrations", "_dibs_migrations")
+    ]
 
 
 def _unknown(message: str) -> int:

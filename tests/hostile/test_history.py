@@ -24,12 +24,13 @@ trap_file = test_catalog.trap_file
 ESC_NAME = "m1_\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202eevil\x9b"
 TABLE = "t\x1b[31mred\u202e"
 
-# A function that, when anything calls it, runs a program with the caller's rights, shaped like a history row.
+# A function that, when anything calls it, runs a program with the caller's rights, shaped like a history row
+# (the program reads what COPY sends: one that exits first breaks the pipe and fails the COPY).
 MIGRATION_TRAP = """
 CREATE FUNCTION public.trap_m() RETURNS TABLE (name text, tables_created text[])
 LANGUAGE plpgsql AS $f$
 BEGIN
-  EXECUTE pg_catalog.format('COPY (SELECT 1) TO PROGRAM %L', 'touch {file}');
+  EXECUTE pg_catalog.format('COPY (SELECT 1) TO PROGRAM %L', 'cat >/dev/null; touch {file}');
   RETURN QUERY SELECT 'evil_migration'::text, ARRAY['users']::text[];
 END $f$;
 """
