@@ -22,8 +22,8 @@ from .model_unmodelled import Unmodelled
 # Which classes have `slots=True`: those there are tens of thousands of (a column, constraint, index and FK of
 # every table, the dependencies' references): at 5,000 tables a slotted column takes 140 bytes instead of 250
 # (no instance dict, no over-allocated values array), 20 MiB of the browser's model. The others keep an
-# instance dict, which orjson encodes faster (`schema --json` at 5,000 tables: the slotted classes cost it
-# about 0.1 s more).
+# instance dict, which orjson encodes faster (it reads a slotted one attribute by attribute: encoding the
+# 5,000-table model took 2-3x as long slotted, on a loaded machine; bench/README.md).
 
 QualifiedName = tuple[str, str]
 """`(schema, name)`: how every schema-level object is identified across databases."""
