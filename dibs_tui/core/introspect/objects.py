@@ -226,7 +226,7 @@ def constraint_from(
         deferred,
         validated,
         bool(nulls_not_distinct),
-        index_name,
+        name if index_name == name else index_name,  # one string: a key's index is named after it
         not is_local,  # is_inherited
         comment,
     )
@@ -249,8 +249,9 @@ def index_from(i: Record, keys: dict[int, KeyColumn], definition: str, shared: S
         ]
     )
     columns, include = all_columns[:key_count], all_columns[key_count:]
+    name, constraint_name = i["name"], i["constraint_name"]
     return new_index(
-        i["name"],
+        name,
         shared.setdefault(columns, columns),
         definition,
         sys.intern(i["method"]),
@@ -259,7 +260,9 @@ def index_from(i: Record, keys: dict[int, KeyColumn], definition: str, shared: S
         i["predicate"],
         shared.setdefault(include, include),
         shared.setdefault(options, options),
-        i["constraint_name"],
+        name
+        if constraint_name == name
+        else constraint_name,  # one string, as for the constraint's index_name
         i["valid"],
         i["comment"],
         None,  # provenance: core.meta attaches it
