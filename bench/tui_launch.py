@@ -278,8 +278,11 @@ def main() -> None:
                             if name == "dibs-tui"
                             else harlequin_tool(harlequin, dsn, database, row, table, column, cache)
                         )
-                        runs[name].append(launch(tool))
-            medians = {name: _median(found) for name, found in runs.items()}
+                        try:
+                            runs[name].append(launch(tool))
+                        except SystemExit as gave_up:  # a run that hangs is a figure too: say so, go on
+                            print(f"| {tables:,} | {name} | {gave_up} | | | | | | | |", flush=True)
+            medians = {name: _median(found) for name, found in runs.items() if found}
             for name, m in medians.items():
                 print(
                     f"| {tables:,} | {name} | {m.frame_s:.2f} s | {m.list_s:.2f} s | {m.card_s:.2f} s "
