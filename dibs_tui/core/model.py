@@ -299,6 +299,9 @@ class Relation:
     partition_of: QualifiedName | None = None  # parent, for a partition
     partition_bound: str | None = None  # pg_get_expr(relpartbound), e.g. "FOR VALUES FROM (...) TO (...)"
     inherits: tuple[QualifiedName, ...] = ()  # parents by plain inheritance (not partitioning)
+    # Inherited columns the table also declares itself (attislocal): its CREATE TABLE writes them, and they stay
+    # when a parent drops them. Not a difference: PostgreSQL has no statement that changes it on a table.
+    merged_columns: tuple[str, ...] = field(default=(), compare=False)
     view_definition: str | None = None  # pg_get_viewdef, for views and materialized views
     options: tuple[str, ...] = ()  # reloptions, e.g. ("fillfactor=70",)
     replica_identity: str = "d"  # relreplident: d default, f full, n nothing, i index

@@ -48,7 +48,7 @@ class WholeObject:
     masked: tuple[str, ...] = ()
     options: Options = ()
     # What it cannot exist without, as (kind, schema, name, sub) like an ObjectRef: its table (and a statistics
-    # object's columns), a publication's tables, a server's wrapper, a user mapping's server, an event
+    # object's columns, the tables and columns a rule reads or writes), a publication's tables, a server's wrapper, a user mapping's server, an event
     # trigger's function. They become the catalog's dependencies, which order the plan.
     references: tuple[tuple[str, str, str, str], ...] = ()
 

@@ -24,6 +24,7 @@ from .compare_table_options import (
     plan_serial_catch_up,
     plan_table_options,
 )
+from .compare_user_types import rebuilt_ref
 from .graph import (
     ADD_CONSTRAINTS,
     ALTER_TABLES,
@@ -271,7 +272,13 @@ def _alter_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -
             )
     for parent_key in new.inherits:
         if parent_key not in old.inherits:
-            state.change(ChangeKind.ALTER, ref, what_of(new), detail=f"inherits {qualified(*parent_key)}")
+            parent = state.desired.relation(*parent_key)
+            kept = sorted(c.name for c in parent.columns) if parent is not None else []
+            # INHERIT needs every parent column on the table already, and they stay its own (attislocal): say so,
+            # since such a column outlives the parent's drop of it.
+            own = f"; its columns {', '.join(kept)} stay its own too" if kept else ""
+            detail = f"inherits {qualified(*parent_key)}{own}"
+            state.change(ChangeKind.ALTER, ref, what_of(new), detail=detail)
             state.step(
                 ALTER_TABLES,
                 f"ALTER TABLE {name} INHERIT {qualified(*parent_key)};",
@@ -337,9 +344,15 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
             if recast_enum or old.type_key
             else f"{quote_ident(new.name)}::{new.type}"
         )
-        if new.type_key in state.recasts:
-            using = state.recasts[new.type_key].replace("{column}", quote_ident(new.name))
         needs = [type_ref(*new.type_key)] if new.type_key else []
+        made = []
+        if new.type_key in state.array_recasts and new.type.endswith("[]"):
+            helper = state.array_recasts[new.type_key]
+            using = f"{qualified(helper.schema, helper.name)}({quote_ident(new.name)})"
+            needs.append(helper)
+            made.append(rebuilt_ref(rel, new))
+        elif new.type_key in state.recasts:
+            using = state.recasts[new.type_key].replace("{column}", quote_ident(new.name))
         # An identity column refuses USING (and needs none: its sequence follows the new type).
         using_clause = "" if old.identity and new.identity else f" USING {using}"
         state.step(
@@ -348,6 +361,7 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
             ChangeKind.ALTER,
             [ref, cref],
             needs=needs,
+            creates=made,
             destructive=False,
         )
     if new.default is not None and (default_changes or type_changes):

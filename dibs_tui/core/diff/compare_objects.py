@@ -7,7 +7,8 @@ dependencies, which order the plan; the ranks only say where a reader expects th
 mappings before the tables, dropped after them; the others after the tables and views, dropped before
 anything changes; event triggers last, so that they do not fire on the plan's own DDL. An object on a table
 or view the plan drops goes with it: it is not dropped on its own, and is created again when still wanted; a
-re-created wrapper takes its servers along, a re-created server its user mappings.
+rule reading a column the plan retypes or drops is dropped before and created after (PostgreSQL refuses the
+change while the rule exists); a re-created wrapper takes its servers along, a re-created server its user mappings.
 """
 
 from __future__ import annotations
@@ -48,18 +49,24 @@ def plan_objects(state: PlanState) -> None:
     ):  # wrappers before their servers, servers before mappings
         new = desired.get(old.key)
         with_table = any(t in gone_with_tables for t in old.tables)
+        with_column = any(
+            kind == "column" and (schema, name, sub) in state.reshaped_columns
+            for kind, schema, name, sub in old.references
+        )
         with_parent = old.parent in recreated
         if new is None:
             state.change(ChangeKind.DROP, _ref(old), old.kind, old.create, destructive=True)
-        elif old.create == new.create and not with_table and not with_parent:
+        elif old.create == new.create and not with_table and not with_parent and not with_column:
             if (old.comment or None) != (new.comment or None):
                 _comment(state, new)
             continue
-        elif old.shape == new.shape and not with_table and not with_parent:  # only the options differ
+        elif old.shape == new.shape and not (with_table or with_parent or with_column):  # options differ
             _alter_options(state, old, new)
             continue
         else:
             detail = "re-created" if old.create != new.create else "re-created with what it lives on"
+            if with_column and old.create == new.create:
+                detail = "re-created around a column it reads, retyped or dropped"
             state.change(ChangeKind.ALTER, _ref(new), new.kind, old.create, new.create, detail=detail)
             to_create.append(new)
         if not with_table:

@@ -3,6 +3,7 @@ first because it reads them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..ddl import column_sql, view_sql
@@ -28,6 +29,7 @@ from .graph import (
     DROP_OBJECTS,
     LATE_CREATE,
 )
+from .inherited_columns import Inherited, inherited_columns, plan_inherited_overrides
 from .render import (
     table_ref,
     type_ref,
@@ -109,11 +111,12 @@ def _affected(
             if old.kind not in VIEW_KINDS:
                 affected.add(table_ref(old))  # a table becoming a view: its readers go first
             continue
-        if _must_recreate_table(old, new):
+        if _must_recreate_table(old, new) or _key_retyped(state, old, new):
             recreated_tables.add(key)
             affected.add(table_ref(new))
         elif reshaped := _reshaped_columns(state, old, new):
             column_readers.extend(state.column_dependents(old.schema, old.name, reshaped))
+            state.reshaped_columns.update((old.schema, old.name, c) for c in reshaped)
     grew = True
     while grew:  # partitions go with their re-created parent
         grew = False
@@ -224,6 +227,29 @@ def _must_recreate_table(old: Relation, new: Relation) -> bool:
     )
 
 
+def _key_retyped(state: PlanState, old: Relation, new: Relation) -> bool:
+    """A partition key column retyped (or recast): PostgreSQL refuses to alter it, on the table and on its
+    partitions, so the partitioned table is re-created with them, its rows lost (a destructive change, said)."""
+    if old.partition_key is None or old.partition_key != new.partition_key:
+        return False
+    words = set(re.findall(r'"(?:[^"]|"")+"|\w+', old.partition_key))
+    retyped = sorted(
+        c.name
+        for c in old.columns
+        if quote_ident(c.name) in words and c.name in _reshaped_columns(state, old, new)
+    )
+    if retyped:
+        state.change(
+            ChangeKind.ALTER,
+            table_ref(new),
+            what_of(new),
+            destructive=True,
+            detail=f"partition key column {', '.join(retyped)} retyped: PostgreSQL cannot alter it in place, "
+            "the table and its partitions are re-created and their rows are not kept",
+        )
+    return bool(retyped)
+
+
 def _reshaped_columns(state: PlanState, old: Relation, new: Relation) -> set[str]:
     """Dropped, retyped, re-collated or enum-recast columns: the views reading them are re-created."""
     new_cols = {c.name: c for c in new.columns}
@@ -231,6 +257,7 @@ def _reshaped_columns(state: PlanState, old: Relation, new: Relation) -> set[str
     for col in old.columns:
         other = new_cols.get(col.name)
         recast = col.type_key is not None and col.type_key in state.recreated_types
+        recast = recast or (old.schema, old.name, col.name) in state.reshaped_columns  # travels through text
         if other is None or other.type != col.type or other.collation != col.collation or recast:
             out.add(col.name)
     return out
@@ -289,6 +316,7 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         persistence = "FOREIGN "
     needs = [ObjectRef("schema", "", rel.schema)]
     later = defaults_set_later(state, rel)
+    inherited = inherited_columns(state, rel)
     if rel.partition_of is not None:
         sql = (
             f"CREATE {persistence}TABLE {name} PARTITION OF {qualified(*rel.partition_of)} "
@@ -296,7 +324,7 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         )
         needs.append(ObjectRef("table", *rel.partition_of))
     else:
-        cols = sorted(rel.columns, key=lambda c: c.position)
+        cols = sorted((c for c in rel.columns if c.name not in inherited), key=lambda c: c.position)
         body = ",\n    ".join(
             column_sql(
                 replace(c, default=None) if c.name in later else c,
@@ -319,7 +347,8 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         if (c.default is not None and c.name not in later) or c.generated
     ]
     state.step(CREATE_TABLES, sql + ";", ChangeKind.CREATE, [ref], creates=[ref, *inline], needs=needs)
-    _defaults_after_create(state, rel, later)
+    _defaults_after_create(state, rel, later, inherited)
+    plan_inherited_overrides(state, rel, inherited)
     if rel.rls_enabled:
         state.step(LATE_CREATE, f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;", ChangeKind.ALTER, [ref])
     if rel.rls_forced:
@@ -334,16 +363,17 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         state.comment(ObjectRef("column", rel.schema, rel.name, col.name), "column", None, col.comment)
 
 
-def _defaults_after_create(state: PlanState, rel: Relation, later: set[str]) -> None:
-    """Defaults set once the table exists: a partition's own (its columns come from the parent) and those
-    calling a function that reads the table (set after the function)."""
+def _defaults_after_create(
+    state: PlanState, rel: Relation, later: set[str], inherited: dict[str, Inherited]
+) -> None:
+    """Defaults set once the table exists: a child's own on a column it inherits (CREATE TABLE does not
+    declare that column) and those calling a function that reads the table (set after the function)."""
     ref = table_ref(rel)
-    parent = state.desired.relation(*rel.partition_of) if rel.partition_of is not None else None
     for col in sorted(rel.columns, key=lambda c: c.position):
         if col.default is None:
             continue
-        pcol = parent.column(col.name) if parent else None
-        own = rel.partition_of is not None and (pcol is None or pcol.default != col.default)
+        source = inherited.get(col.name)
+        own = source is not None and source.column.default != col.default
         if col.name in later or own:
             default = ObjectRef("default", rel.schema, rel.name, col.name)
             state.step(
@@ -353,7 +383,7 @@ def _defaults_after_create(state: PlanState, rel: Relation, later: set[str]) -> 
                 ChangeKind.ALTER,
                 [ref],
                 creates=[default],
-                needs=[ref],
+                needs=[ref, *([source.ref] if source is not None else [])],
             )
 
 

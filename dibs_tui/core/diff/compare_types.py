@@ -11,6 +11,7 @@ from ..model import (
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .compare_columns import widens
+from .domain_in_composites import columns_to_text
 from .graph import (
     DROP_CONSTRAINTS,
     DROP_OBJECTS,
@@ -187,15 +188,18 @@ def plan_domains(state: PlanState) -> None:
                     ChangeKind.ALTER,
                     [ref],
                 )
-        for cname, check in new_checks.items():
-            if old_checks.get(cname) != check:
-                state.change(ChangeKind.ALTER, ref, "domain", None, check.definition, detail="check")
-                state.step(
-                    PRE_CREATE,
-                    f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(cname)} {check.definition};",
-                    ChangeKind.ALTER,
-                    [ref],
-                )
+        added = [c for n, c in new_checks.items() if old_checks.get(n) != c]
+        travelled, checked = columns_to_text(state, key) if added else ([], None)
+        for check in added:
+            state.change(ChangeKind.ALTER, ref, "domain", None, check.definition, detail="check")
+            state.step(
+                PRE_CREATE,
+                f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(check.name)} {check.definition};",
+                ChangeKind.ALTER,
+                [ref],
+                after=travelled,
+                creates=[checked] if checked else [],
+            )
         state.comment(ref, "domain", old.comment, new.comment)
     for key in cur.keys() - des.keys():
         ref = type_ref(*key)

@@ -4,10 +4,11 @@ under the same name where it cannot (the columns that use them recast, their dat
 from __future__ import annotations
 
 from ..ddl_types import attribute_sql, collation_sql, composite_sql, range_sql
-from ..model import ObjectRef
+from ..model import Column, ObjectRef, Relation
 from ..model_types import CompositeAttribute, CompositeType
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
+from .around_columns import clear_for_text
 from .graph import DROP_DEPENDENTS, DROP_OBJECTS, PRE_CREATE
 from .graph import key as node_key
 from .render import type_ref
@@ -156,6 +157,7 @@ def _recreate_composite(state: PlanState, old: CompositeType, new: CompositeType
     )
     _create(state, new)
     state.recasts[key] = _row_recast(old, new)
+    _array_recast(state, old, new)
     state.step(
         DROP_OBJECTS,
         f"DROP TYPE {qualified(key[0], temp)};",
@@ -164,6 +166,54 @@ def _recreate_composite(state: PlanState, old: CompositeType, new: CompositeType
         destroys=[ref],
         destructive=True,
     )
+
+
+def _array_recast(state: PlanState, old: CompositeType, new: CompositeType) -> None:
+    """When an array column uses the type: a helper function rebuilding each element like `_row_recast`, in
+    order (NULL elements and a NULL or empty array kept), created once the new type exists and dropped once
+    the columns are rebuilt, before the old type goes."""
+    schema, name = new.key
+    arrays = [
+        (rel, c)
+        for rel in state.current.relations
+        if rel.kind.is_table
+        for c in rel.columns
+        if c.type_key == new.key and c.type.endswith("[]")
+    ]
+    if not arrays:
+        return
+    helper_name = (name + "__dibs_recast")[:63]
+    old_array = f"{qualified(schema, _old_name(name))}[]"
+    helper = ObjectRef("function", schema, helper_name, old_array)
+    state.array_recasts[new.key] = helper
+    element = _row_recast(old, new).replace("{column}", "$1[i]")  # unnest() would spread the attributes
+    body = (
+        f"SELECT CASE WHEN $1 IS NULL THEN NULL ELSE coalesce(array_agg({element} ORDER BY i), "
+        f"'{{}}') END FROM generate_subscripts($1, 1) AS i"
+    )
+    signature = f"{qualified(schema, helper_name)}({old_array})"
+    tag = "$dibs$"
+    while tag in body:  # an attribute's name or type may hold the tag: the body must not end early
+        tag = tag[:-1] + "_$"
+    state.step(
+        PRE_CREATE,
+        f"CREATE FUNCTION {signature} RETURNS {qualified(schema, name)}[] LANGUAGE sql IMMUTABLE AS "
+        f"{tag} {body} {tag};",
+        ChangeKind.CREATE,
+        [helper],
+        creates=[helper],
+        needs=[type_ref(schema, name)],
+    )
+    # Not a destroy of `helper` (its create would then wait for it): it needs each column rebuilt first.
+    rebuilt = [rebuilt_ref(rel, c) for rel, c in arrays]
+    state.step(
+        DROP_OBJECTS, f"DROP FUNCTION {signature};", ChangeKind.DROP, [helper], needs=[helper, *rebuilt]
+    )
+
+
+def rebuilt_ref(rel: Relation, column: Column) -> ObjectRef:
+    """The state "this array column is rebuilt in the new type": the helper's drop waits for it."""
+    return ObjectRef("rebuilt", rel.schema, rel.name, column.name)
 
 
 def _row_recast(old: CompositeType, new: CompositeType) -> str:
@@ -222,6 +272,7 @@ def _columns_to_text(state: PlanState, type_key: tuple[str, str]) -> None:
             continue
         for col in rel.columns:
             if col.type_key == type_key:
+                cleared = clear_for_text(state, rel, col.name)
                 state.step(
                     DROP_DEPENDENTS,
                     f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(col.name)} "
@@ -229,4 +280,5 @@ def _columns_to_text(state: PlanState, type_key: tuple[str, str]) -> None:
                     ChangeKind.ALTER,
                     [ObjectRef("table", rel.schema, rel.name)],
                     destroys=[ObjectRef("column", rel.schema, rel.name, col.name)],
+                    after=cleared,
                 )

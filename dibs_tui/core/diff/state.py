@@ -32,8 +32,13 @@ class PlanState:
     recreated_types: set[tuple[str, str]] = field(default_factory=set)
     # A re-created composite type's columns are rebuilt by this USING expression ({column} for the column).
     recasts: dict[tuple[str, str], str] = field(default_factory=dict)
+    # ... and an array column of it by this helper function, created and dropped by the plan (a USING clause
+    # takes no subquery, so the elements are rebuilt in the function's body).
+    array_recasts: dict[tuple[str, str], ObjectRef] = field(default_factory=dict)
     # Collations re-created under their own name (quoted, as columns name them): their columns re-collated.
     recreated_collations: set[str] = field(default_factory=set)
+    # (schema, table, column) dropped, retyped or re-collated in place: a rule reading one is re-created around it.
+    reshaped_columns: set[tuple[str, str, str]] = field(default_factory=set)
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
     desired_deps: DepIndex = field(init=False)
     current_deps: DepIndex = field(init=False)

@@ -118,6 +118,7 @@ def relation_from(
         partition_of=parents[0] if is_partition and parents else None,
         partition_bound=r["partition_bound"],
         inherits=() if is_partition else parents,
+        merged_columns=tuple(r["merged_columns"] or ()),
         view_definition=r["view_definition"],
         options=tuple(r["options"] or ()),
         replica_identity=r["replica_identity"],

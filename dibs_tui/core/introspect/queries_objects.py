@@ -28,7 +28,16 @@ SELECT 'rule' AS kind, 'pg_rewrite'::regclass::oid AS classid, r.oid AS objid, c
          ELSE 'ENABLE ALWAYS' END, r.rulename) ELSE '' END AS create_sql,
        format('DROP RULE %I ON %I.%I;', r.rulename, n.nspname, c.relname) AS drop_sql,
        format('RULE %I ON %I.%I', r.rulename, n.nspname, c.relname) AS target, NULL::text[] AS masked,
-       NULL::text[] AS options, ARRAY['table', n.nspname, c.relname, '']::text[] AS refs
+       NULL::text[] AS options, ARRAY['table', n.nspname, c.relname, '']::text[] || COALESCE((
+         SELECT array_agg(x ORDER BY d.refobjid, d.refobjsubid, i) FROM pg_depend d
+         JOIN pg_class dc ON dc.oid = d.refobjid JOIN pg_namespace dn ON dn.oid = dc.relnamespace
+         LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+         CROSS JOIN LATERAL unnest(CASE WHEN d.refobjsubid > 0
+                                        THEN ARRAY['column', dn.nspname, dc.relname, a.attname]::text[]
+                                        ELSE ARRAY['table', dn.nspname, dc.relname, '']::text[] END)
+           WITH ORDINALITY AS v(x, i)
+         WHERE d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass
+           AND d.deptype = 'n'), '{}') AS refs
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE r.rulename <> '_RETURN'"""
 

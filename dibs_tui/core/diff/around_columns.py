@@ -1,0 +1,61 @@
+"""What must leave a column while it travels through text (its range type dropped and created again): an
+index other than a btree (GiST, SP-GiST, BRIN: text has no operator class for them) and an EXCLUDE or CHECK
+constraint over it. Each is dropped before the column becomes text and, when the desired table still has it
+unchanged, created again once the column is back in its type; a changed one is the table comparison's to
+drop and create, and the column waits for that drop too."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import ConstraintKind, ObjectRef, Relation
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .graph import ADD_CONSTRAINTS, DROP_DEPENDENTS, LATE_CREATE
+from .render import partition_index_sql
+from .state import PlanState
+
+_TRAVELS = frozenset((ConstraintKind.EXCLUSION, ConstraintKind.CHECK))
+
+
+def _uses(items: tuple[str, ...], column: str) -> bool:
+    """A key or expression naming the column (in an expression, its quoted name as a whole word)."""
+    word = re.compile(rf'(?<![\w"$]){re.escape(quote_ident(column))}(?![\w"$])')
+    return any(item == column or word.search(item) for item in items)
+
+
+def clear_for_text(state: PlanState, rel: Relation, column: str) -> list[ObjectRef]:
+    """Drop what keeps `column` from becoming text, re-create what the desired side keeps unchanged; the
+    refs returned are the drops the column's change must follow."""
+    table = qualified(rel.schema, rel.name)
+    tref = ObjectRef("table", rel.schema, rel.name)
+    desired = state.desired.relation(rel.schema, rel.name)
+    gone: list[ObjectRef] = []
+    for ix in rel.indexes:
+        if ix.owned_by_constraint or ix.method == "btree" or not _uses(ix.columns, column):
+            continue
+        ref = ObjectRef("index", rel.schema, rel.name, ix.name)
+        gone.append(ref)
+        new = next((i for i in desired.indexes if i.name == ix.name), None) if desired else None
+        if new is None or new.definition != ix.definition:
+            continue
+        drop = f"DROP INDEX {qualified(rel.schema, ix.name)};"
+        state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [tref, ref], destroys=[ref])
+        sql = partition_index_sql(new, partition=rel.partition_of is not None)
+        state.step(LATE_CREATE, sql, ChangeKind.ALTER, [tref, ref], creates=[ref], needs=[tref])
+        state.comment(ref, "index", None, new.comment)
+    for con in rel.constraints:
+        if con.kind not in _TRAVELS or con.is_inherited or column not in con.columns:
+            continue
+        ref = ObjectRef("constraint", rel.schema, rel.name, con.name)
+        gone.append(ref)
+        same = next((c for c in desired.constraints if c.name == con.name), None) if desired else None
+        if same is None or (same.kind, same.definition) != (con.kind, con.definition):
+            continue
+        name = quote_ident(con.name)
+        drop = f"ALTER TABLE {table} DROP CONSTRAINT {name};"
+        state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [tref, ref], destroys=[ref])
+        add = f"ALTER TABLE {table} ADD CONSTRAINT {name} {same.definition};"
+        state.step(ADD_CONSTRAINTS, add, ChangeKind.ALTER, [tref, ref], creates=[ref], needs=[tref])
+        state.comment(ref, "constraint", None, same.comment)
+    return gone

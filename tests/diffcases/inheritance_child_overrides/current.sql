@@ -1,0 +1,1 @@
+create table parent (id int, a text default 'p');

@@ -1,0 +1,2 @@
+create type pair as (a int, b text);
+create table t (id int primary key, pairs pair[], one pair);

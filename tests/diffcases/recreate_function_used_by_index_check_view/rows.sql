@@ -1,0 +1,1 @@
+insert into person values (1, 'Ann'), (2, 'Bob');

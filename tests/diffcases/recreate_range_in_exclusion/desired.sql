@@ -1,0 +1,3 @@
+create type floatrange as range (subtype = float8);
+create table booking (id int primary key, room int, span floatrange, exclude using gist (span with &&));
+create index booking_span on booking using gist (span);

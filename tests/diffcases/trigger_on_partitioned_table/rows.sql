@@ -1,0 +1,1 @@
+insert into m values (1, 5, null);

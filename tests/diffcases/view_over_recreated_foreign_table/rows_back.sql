@@ -1,0 +1,1 @@
+insert into local_kept values (1), (2);
