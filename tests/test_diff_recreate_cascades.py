@@ -10,7 +10,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.diffcases.harness import converge_dsns
+from dibs_tui.core.diff import diff_catalogs
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.plan import PlannedStatement
+from tests.diffcases.harness import apply_plan, converge_dsns, introspect_dsn
 from tests.pg import fetch, psql_file, run_sql
 
 CASES = Path(__file__).parent / "diffcases"
@@ -107,4 +110,45 @@ def test_a_trigger_on_a_partitioned_table_is_on_each_partition_once(new_database
         ("m_low", "m_keep"),
         ("m_low", "m_low_own"),
         ("m_low", "m_touch"),
+    ]
+
+
+def test_a_retyped_partition_key_keeps_the_partitions_rows(new_database: Callable[[], str]) -> None:
+    rows = "insert into m values (1, 5, 'a'), (2, 150, 'b'), (3, 99, 'c');"
+    dsn = _converged(new_database, "partition_key_type_change", rows)
+    assert _rows(dsn, "SELECT tableoid::regclass::text, id, k, v FROM m ORDER BY id") == [
+        ("m_low", 1, 5, "a"),
+        ("m_high", 2, 150, "b"),
+        ("m_low", 3, 99, "c"),
+    ]
+    assert _rows(
+        dsn,
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'm_low'::regclass "
+        "AND attname = 'k'",
+    ) == [("bigint",)]
+
+
+def test_a_matview_recreated_by_a_cascade_gets_its_grants_back(
+    new_database: Callable[[], str], pg_server: EmbeddedServer
+) -> None:
+    """With privileges diffed: the drop took the grant along, the re-created view gets it again."""
+    run_sql(
+        pg_server.dsn(),
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cascade_reader') THEN "
+        "CREATE ROLE cascade_reader; END IF; END $$",
+    )
+    grant = "\nGRANT SELECT ON mv TO cascade_reader;\n"
+    a, b = new_database(), new_database()
+    psql_file(a, "current", text=(CASES / "matview_recreated_by_cascade" / "current.sql").read_text() + grant)
+    psql_file(b, "desired", text=(CASES / "matview_recreated_by_cascade" / "desired.sql").read_text() + grant)
+
+    async def plan() -> tuple[PlannedStatement, ...]:
+        return diff_catalogs(await introspect_dsn(a), await introspect_dsn(b), privileges=True)[1]
+
+    asyncio.run(apply_plan(a, asyncio.run(plan())))
+    assert asyncio.run(plan()) == ()
+    assert _rows(a, "SELECT has_table_privilege('cascade_reader', 'mv', 'SELECT')") == [(True,)]
+    assert _rows(a, "SELECT indexname FROM pg_indexes WHERE tablename = 'mv' ORDER BY 1") == [
+        ("mv_id",),
+        ("mv_n",),
     ]

@@ -242,7 +242,11 @@ def _alter_storage(state: PlanState, old: Relation, new: Relation) -> None:
                 ChangeKind.ALTER,
                 [ref],
             )
-    if old.partition_bound != new.partition_bound and new.partition_of is not None:
+    if (
+        old.partition_bound != new.partition_bound
+        and new.partition_of is not None
+        and new.partition_of not in state.kept_partitions  # attached again with its new bound there
+    ):
         parent = qualified(*new.partition_of)
         state.change(ChangeKind.ALTER, ref, "partition", old.partition_bound, new.partition_bound)
         state.step(ALTER_TABLES, f"ALTER TABLE {parent} DETACH PARTITION {name};", ChangeKind.ALTER, [ref])

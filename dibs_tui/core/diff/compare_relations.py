@@ -4,6 +4,7 @@ first because it reads them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..ddl import column_sql, view_sql
@@ -30,6 +31,7 @@ from .graph import (
     LATE_CREATE,
 )
 from .inherited_columns import Inherited, inherited_columns, plan_inherited_overrides
+from .rekey_partitions import detach_and_attach, kept_partitions
 from .render import (
     table_ref,
     type_ref,
@@ -61,7 +63,9 @@ def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> Non
             )
         elif old is None or key in state.recreated_tables:
             if old is not None and old.kind not in VIEW_KINDS:
-                plan_drop_table(state, old, early=True)
+                parts = state.kept_partitions.get(key)
+                detached = detach_and_attach(state, old, parts) if parts else []
+                plan_drop_table(state, old, early=True, needs=detached)
             plan_create_table(state, new)
         elif not _unchanged(state, old, new):
             plan_alter_table(state, old, new)
@@ -121,7 +125,13 @@ def _affected(
     while grew:  # partitions go with their re-created parent
         grew = False
         for key, old in cur.items():
-            if key in des and key not in recreated_tables and old.partition_of in recreated_tables:
+            kept = state.kept_partitions.get(old.partition_of or ("", ""), ())
+            if (
+                key in des
+                and key not in recreated_tables
+                and old.partition_of in recreated_tables
+                and old not in kept
+            ):
                 recreated_tables.add(key)
                 affected.add(table_ref(old))
                 grew = True
@@ -229,7 +239,8 @@ def _must_recreate_table(old: Relation, new: Relation) -> bool:
 
 def _key_retyped(state: PlanState, old: Relation, new: Relation) -> bool:
     """A partition key column retyped (or recast): PostgreSQL refuses to alter it, on the table and on its
-    partitions, so the partitioned table is re-created with them, its rows lost (a destructive change, said)."""
+    partitions, so the partitioned table is re-created (rekey_partitions.py: its partitions kept, or, when
+    one is partitioned in turn or re-bound, re-created too, its rows lost: a destructive change, said)."""
     if old.partition_key is None or old.partition_key != new.partition_key:
         return False
     words = set(re.findall(r'"(?:[^"]|"")+"|\w+', old.partition_key))
@@ -238,16 +249,24 @@ def _key_retyped(state: PlanState, old: Relation, new: Relation) -> bool:
         for c in old.columns
         if quote_ident(c.name) in words and c.name in _reshaped_columns(state, old, new)
     )
-    if retyped:
-        state.change(
-            ChangeKind.ALTER,
-            table_ref(new),
-            what_of(new),
-            destructive=True,
-            detail=f"partition key column {', '.join(retyped)} retyped: PostgreSQL cannot alter it in place, "
-            "the table and its partitions are re-created and their rows are not kept",
-        )
-    return bool(retyped)
+    if not retyped:
+        return False
+    parts = kept_partitions(state, old)
+    if parts is not None:
+        state.kept_partitions[old.key] = parts
+    outcome = (
+        "the table is re-created, its partitions detached, retyped and attached again (their rows kept)"
+        if parts is not None
+        else "the table and its partitions are re-created and their rows are not kept"
+    )
+    state.change(
+        ChangeKind.ALTER,
+        table_ref(new),
+        what_of(new),
+        destructive=parts is None,
+        detail=f"partition key column {', '.join(retyped)} retyped: PostgreSQL cannot alter it in place; {outcome}",
+    )
+    return True
 
 
 def _reshaped_columns(state: PlanState, old: Relation, new: Relation) -> set[str]:
@@ -401,8 +420,11 @@ def _table_clauses(state: PlanState, rel: Relation) -> str:
     return sql
 
 
-def plan_drop_table(state: PlanState, rel: Relation, *, early: bool = False) -> None:
-    """`early`: the table is re-created under the same name, so it must go before the create."""
+def plan_drop_table(
+    state: PlanState, rel: Relation, *, early: bool = False, needs: Sequence[ObjectRef] = ()
+) -> None:
+    """`early`: the table is re-created under the same name, so it must go before the create. `needs`: what
+    must happen first (its partitions detached, to be kept)."""
     ref = table_ref(rel)
     state.change(ChangeKind.DROP, ref, what_of(rel), old=f"{len(rel.columns)} columns", destructive=True)
     keyword = "FOREIGN TABLE" if rel.kind is RelationKind.FOREIGN else "TABLE"
@@ -412,5 +434,6 @@ def plan_drop_table(state: PlanState, rel: Relation, *, early: bool = False) -> 
         ChangeKind.DROP,
         [ref],
         destroys=[ref, *state.owned_sequences(rel.schema, rel.name)],
+        needs=needs,
         destructive=True,
     )

@@ -39,6 +39,8 @@ class PlanState:
     recreated_collations: set[str] = field(default_factory=set)
     # (schema, table, column) dropped, retyped or re-collated in place: a rule reading one is re-created around it.
     reshaped_columns: set[tuple[str, str, str]] = field(default_factory=set)
+    # Partitioned tables re-created for a retyped key column, with the partitions detached and attached again.
+    kept_partitions: dict[tuple[str, str], list[Relation]] = field(default_factory=dict)
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
     desired_deps: DepIndex = field(init=False)
     current_deps: DepIndex = field(init=False)

@@ -1,0 +1,1 @@
+insert into m values (1, 1, 'a'), (2, 7, 'b');
