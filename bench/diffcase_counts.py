@@ -15,7 +15,8 @@ import subprocess
 import sys
 from collections import defaultdict
 
-_LINE = re.compile(r"^(PASSED|XFAIL|SKIPPED|FAILED|ERROR|XPASS) \S*::(\w+)\[([^\]]+)\]")
+# pytest -v: "tests/test_diff_cases.py::test_case_converges[views] PASSED [ 1%]" (skips included, unlike -rA)
+_LINE = re.compile(r"::(\w+)\[([^\]]+)\] (PASSED|XFAIL|SKIPPED|FAILED|ERROR|XPASS)")
 _DIRECTION = {
     "test_case_converges": "forward",
     "test_case_converges_back": "back",
@@ -30,15 +31,15 @@ def main() -> int:
     args = parser.parse_args()
     files = ["tests/test_diff_cases.py"] + (["tests/test_diff_migra.py"] if args.migra else [])
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", *files],
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", *files],
         capture_output=True,
         text=True,
         check=False,
     )
     table: dict[str, dict[str, str]] = defaultdict(dict)
     for line in run.stdout.splitlines():
-        if (m := _LINE.match(line)) and m[2] in _DIRECTION:
-            table[m[3]][_DIRECTION[m[2]]] = _WORD.get(m[1], "fail")
+        if (m := _LINE.search(line)) and m[1] in _DIRECTION:
+            table[m[2]][_DIRECTION[m[1]]] = _WORD.get(m[3], "fail")
     if not table:
         print(run.stdout[-3000:], run.stderr[-3000:], sep="\n")
         return 1
