@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import TabbedContent
 
 from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
@@ -24,11 +25,12 @@ from dibs_tui.core.model import (
 )
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.app_help import help_entries
-from dibs_tui.ui.explorer.health_screen import HealthScreen
 from dibs_tui.ui.explorer.neighbourhood_layout import draw
 from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen, NeighbourhoodView
 from dibs_tui.ui.explorer.path_screen import PathScreen
 from dibs_tui.ui.explorer.uses_screen import UsesScreen
+from dibs_tui.ui.health_pane import HealthPane
+from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.finder import FinderScreen
 from dibs_tui.ui.screens.help import HelpScreen
 from tests.pg import run_sql
@@ -141,22 +143,32 @@ async def test_health_enter_goes_to_the_table_and_f_writes_a_migration(shop: str
     app = DibsApp(resolve(shop), Settings(project_root=tmp_path), header_label="dibs_test")
     async with app.run_test(size=(120, 36)) as pilot:
         await _app_on(pilot, "customers")
-        await pilot.press("H")
-        screen = app.screen
-        assert isinstance(screen, HealthScreen)
-        await until(pilot, lambda: screen.report is not None)
-        assert screen.report is not None
-        checks = [(f.check, f.object) for f in screen.report.findings]
-        index = checks.index(("fk-without-index", "billing.invoices.invoices_order_id_fkey"))
-        screen.query_one("#health-findings").highlighted = index  # type: ignore[attr-defined]
-        await pilot.press("f")
+        await pilot.press("H")  # the Health tab
+        pane = app.query_one(HealthPane)
+        assert app.query_one(TabbedContent).active == "health"
+        await until(pilot, lambda: pane.report is not None)
+        index = next(
+            i
+            for i, f in enumerate(pane.rows)
+            if f is not None
+            and (f.check, f.object) == ("fk-without-index", "billing.invoices.invoices_order_id_fkey")
+        )
+        pane.findings_list.highlighted = index
+        await pilot.press("f")  # the fix, as a migration, shown in the Migrations tab
+        await until(pilot, lambda: app.query_one(TabbedContent).active == "migrations")
         (written,) = app.settings.resolve_migrations_dir().glob("*_health-fixes.sql")
         text = written.read_text()
         assert "CREATE INDEX CONCURRENTLY invoices_order_id_idx ON billing.invoices (order_id);" in text
         # generate's meta updates for the same change: the new index recorded on its table
         assert "__dibs_indices" in text and "VALUES ('billing.invoices', 'invoices_order_id_idx'" in text
+        migrations = app.query_one(MigrationsPane)
+        await until(
+            pilot, lambda: (chosen := migrations.selected()) is not None and chosen.name == written.stem
+        )
+        await pilot.press("H")
+        await until(pilot, lambda: app.focused is pane.findings_list)
         await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, HealthScreen))
+        await until(pilot, lambda: app.query_one(TabbedContent).active == "browse")
         assert app.card.relation is not None and app.card.relation.key == ("billing", "invoices")
 
 

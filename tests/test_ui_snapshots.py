@@ -102,11 +102,20 @@ async def loaded(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, DibsApp)
     await until(pilot, lambda: app.catalog is not None and app.card.relation is not None)
+    await settled(pilot)
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """The Details' Used by section found (it is found on a thread: the screen must not catch it half-way)."""
+    app = pilot.app
+    assert isinstance(app, DibsApp)
+    await until(pilot, lambda: not any("finding…" in str(line.content) for line in app.details.lines))
 
 
 async def goto(pilot: Pilot[Any], name: str) -> None:
     await pilot.press("t", *name, "enter")
     await until(pilot, lambda: not isinstance(pilot.app.screen, FinderScreen))
+    await settled(pilot)
 
 
 def test_snapshot_browse(snapshot_db: str, snap_compare: Any) -> None:
@@ -118,6 +127,7 @@ def test_snapshot_card_and_column_details(snapshot_db: str, snap_compare: Any) -
         await loaded(pilot)
         await goto(pilot, "customers")
         await pilot.press("l", "j")
+        await settled(pilot)
 
     assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
 
@@ -140,6 +150,7 @@ def test_snapshot_filter(snapshot_db: str, snap_compare: Any) -> None:
         assert isinstance(app, DibsApp)
         await pilot.press("slash", *"inv")
         await until(pilot, lambda: app.tables_pane.table_list.row_count == 2)
+        await settled(pilot)  # the filter moved the selection: its Used by section is found on a thread
 
     assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
 
@@ -177,6 +188,7 @@ def test_snapshot_card_and_column_details_80x24(snapshot_db: str, snap_compare: 
         await loaded(pilot)
         await goto(pilot, "shipments")
         await pilot.press("tab", "j")
+        await settled(pilot)
 
     assert snap_compare(snapshot_app(snapshot_db), terminal_size=SMALL, run_before=run_before)
 

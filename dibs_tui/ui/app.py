@@ -1,10 +1,11 @@
-"""The full-screen browser: header, Browse / Diff / Migrations tabs, footer with the focused pane's keys.
+"""The full-screen browser: header, Browse / Diff / Migrations / Health tabs, footer with the focused pane's keys.
 
-How panes get their state: the Diff and Migrations panes are given a `PaneContext` (connection, settings,
-`--desired`, and two callbacks: `set_sync(marks, state)` marks the Tables pane and fills the header's sync
-state, `schema_changed()` reloads the catalog and re-runs a diff already shown). `self.app.catalog_changed`
-is a `textual.signal.Signal` published with the new catalog after every (re)load. `d` switches to the Diff tab
-and starts a diff, `m` to the Migrations tab; entering a tab focuses its main list, so its keys work at once.
+How panes get their state: the Diff, Migrations and Health panes are given a `PaneContext` (connection,
+settings, `--desired`, two callbacks: `set_sync(marks, state)` marks the Tables pane and fills the header's
+sync state, `schema_changed()` reloads the catalog and re-runs a diff already shown; and `catalog_changed`, a
+`textual.signal.Signal` published with the new catalog after every (re)load). `d` switches to the Diff tab
+and starts a diff, `m` to the Migrations tab, `H` to Health (ui/tab_actions.py); entering a tab focuses its
+main list, so its keys work at once.
 
 Nothing blocks: connecting and loading run in an exclusive worker; each load has a generation number and an
 answer from an older generation is dropped. State changes only in message handlers on the event loop.
@@ -37,13 +38,14 @@ from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.gc_pause import freeze_long_lived
-from ..core.model import Catalog, QualifiedName
+from ..core.model import Catalog, ObjectRef, QualifiedName
 from .app_help import TablesCommands, help_entries, system_commands
 from .catalog_loader import fetch_catalog, fetch_relation
 from .diff_pane import DiffPane
 from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
 from .finder_candidates import column_candidates, table_candidates
+from .health_pane import HealthPane
 from .history_actions import HistoryActions
 from .loader_runs import LoaderRuns
 from .messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
@@ -54,7 +56,9 @@ from .screens.error import ErrorScreen
 from .screens.help import HelpScreen
 from .search import Candidate
 from .selection import copied_note, selection_name
+from .tab_actions import TabActions
 from .text import data, safe
+from .used_by_details import UsedByDetails
 from .widgets.card_and_details import CardAndDetails
 from .widgets.details import DetailsView, column_details, table_details
 from .widgets.header_bar import HeaderBar
@@ -62,16 +66,16 @@ from .widgets.history_section import index_for
 from .widgets.history_section import prepare as prepare_history
 from .widgets.table_card import TableCard
 from .widgets.tables_pane import TableList, TablesPane
+from .widgets.used_by import UsedBy
 from .widgets.virtual_list import VirtualList
 
 APP_GROUP = Binding.Group("App")
 GO_GROUP = Binding.Group("Go")
 CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the card once, when they stop
 FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
-MAIN_LISTS = {"browse": "#table-list", "diff": "#diff-changes", "migrations": "#migrations-list"}
 
 
-class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
+class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, TabActions, App[int]):
     """The dibs-tui browser on one database."""
 
     TITLE = "dibs-tui"
@@ -96,6 +100,7 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
         Binding("p", "path", "Path to a table", show=False, id="app.path"),
         Binding("H", "health", "Health", show=False, id="app.health"),
         Binding("M", "migration_history", "Migration history", show=False, id="app.migration_history"),
+        Binding("e", "export", "Export (Mermaid, DOT, Markdown)", show=False, id="app.export"),
         Binding("backspace,alt+left", "history_back", "Back", show=False, id="app.back", group=GO_GROUP),
         Binding("alt+right", "history_forward", "Forward", show=False, id="app.forward", group=GO_GROUP),
         Binding("l", "move_pane(1)", "Next pane", show=False, id="app.next_pane", group=GO_GROUP),
@@ -134,6 +139,8 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
         self._candidates: list[Candidate] | None = None
         self._column_candidates: list[Candidate] | None = None
         self.details_subject = "table"  # what the Details pane describes: "table" or "column"
+        self.details_ref: ObjectRef | None = None  # ... and which one (its Used by section follows it)
+        self.used_by = UsedBy()
         self._last_card_update = 0.0
         self._card_timer: Timer | None = None
 
@@ -145,6 +152,7 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
             tuple(self.desired or ()),
             self.set_sync,
             self._schema_changed,
+            self.catalog_changed,
             lambda: index_for(self.catalog) if self.catalog is not None else None,
             self._runs,
         )
@@ -160,6 +168,8 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
                 yield DiffPane(context)
             with TabPane("Migrations", id="migrations"):
                 yield MigrationsPane(context)
+            with TabPane("Health", id="health"):
+                yield HealthPane(context)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -390,7 +400,7 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
             card.show(relation, self.settings, keep)
         self._show_details()
 
-    def _show_details(self) -> None:
+    def _show_details(self, keep_cursor: bool = False) -> None:
         catalog = self.catalog or self._preview
         if catalog is None or self.card.relation is None:
             return
@@ -398,10 +408,15 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
         column = self.card.column_list.current()
         if self.focused is self.card.column_list and column is not None:
             self.details_subject = "column"
-            self.details.show(column_details(catalog, relation, column, self.settings))
+            self.details_ref = ObjectRef("column", relation.schema, relation.name, column.name)
+            lines = column_details(catalog, relation, column, self.settings)
+            lines += self.used_by_section(self.details_ref)
         else:
             self.details_subject = "table"
-            self.details.show(table_details(catalog, relation, self.settings))
+            self.details_ref = ObjectRef("table", relation.schema, relation.name)
+            used_by = self.used_by_section(self.details_ref)
+            lines = table_details(catalog, relation, self.settings, used_by)
+        self.details.show(lines, keep_cursor=keep_cursor)
         self.query_one("#details", Vertical).border_title = f"Details · {self.details_subject}"
 
     @on(TablesPane.TableHighlighted)
@@ -527,36 +542,6 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, App[int]):
     def action_filter(self) -> None:
         self.query_one(TabbedContent).active = "browse"
         self.tables_pane.open_filter()
-
-    # Tabs -----------------------------------------------------------------------------------------------
-    def action_browse(self) -> None:
-        self.query_one(TabbedContent).active = "browse"
-        self.query_one(TableList).focus()
-
-    def action_diff(self) -> None:
-        self.query_one(TabbedContent).active = "diff"
-        self._focus_main_list("diff")
-        self.query_one(DiffPane).start_diff()
-
-    def action_migrations(self) -> None:
-        self.query_one(TabbedContent).active = "migrations"
-        self._focus_main_list("migrations")
-        self.query_one(MigrationsPane).activate()
-
-    @on(TabbedContent.TabActivated, "#tabs")
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        """A tab entered by any means (key, click) takes the keys at once: its main list gets the focus."""
-        if event.pane.id is not None:
-            self._focus_main_list(event.pane.id)
-
-    def _focus_main_list(self, tab: str) -> None:
-        """Focus the tab's main list, unless the focus is in that tab already (go_to chose a column)."""
-        if tab not in MAIN_LISTS:
-            return
-        pane = self.query_one(f"#{tab}", TabPane)
-        focused = self.focused
-        if focused is None or pane not in focused.ancestors_with_self:
-            self.query_one(MAIN_LISTS[tab], Widget).focus()
 
     # Actions on the selection ---------------------------------------------------------------------------
     def action_refresh(self) -> None:

@@ -27,6 +27,7 @@ PANE_NAMES = {
     "column-list": "Columns",
     "details-view": "Details",
     "table-filter": "Tables filter",
+    "health-findings": "Health",
 }
 
 
@@ -121,6 +122,7 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
         "The migrations that created, changed or dropped the selection",
         "migration_history",
     ),
+    ("Export", "Mermaid, DOT or Markdown of the schema or the selected table's neighbourhood", "export"),
     ("Back", "Return to the previous table or column", "history_back"),
     ("Forward", "Undo a back", "history_forward"),
     ("Copy", "Copy the selection's name or DDL", "copy"),

@@ -7,11 +7,13 @@ reload, a re-diff) is dropped by its handler instead of painting stale data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.content import Content
 from textual.message import Message
 
-from ..core.model import Catalog
+from ..core.explore.health import HealthReport
+from ..core.model import Catalog, ObjectRef, SourceLocation
 from ..core.review.report import Review
 from .diff_view import DiffView
 from .list_sort import SortOrder
@@ -95,8 +97,52 @@ class TablesSorted(Message):
 
 @dataclass
 class OpenInBrowser(Message):
-    """Show this table (and column) in the Browse tab: a line of another pane names it (a migration touched it)."""
+    """Show this table (and column) in the Browse tab: a line of another pane names it (a migration touched it,
+    a health finding is about it)."""
 
     schema: str
     table: str
     column: str | None = None
+
+
+@dataclass
+class UsesFound(Message):
+    """What uses `ref` in `catalog` is known now (kept by the app's `UsedBy`): redraw the details if they
+    still show it."""
+
+    catalog: Catalog
+    ref: ObjectRef
+
+
+@dataclass
+class ExportWritten(Message):
+    """The export's file was written (`error` empty) or could not be."""
+
+    path: Path
+    error: str = ""
+
+
+@dataclass
+class HealthChecked(Message):
+    """The health checks of `catalog` are done (`report`), or could not run (`error`)."""
+
+    catalog: Catalog
+    report: HealthReport | None
+    error: str = ""
+
+
+@dataclass
+class OpenSource(Message):
+    """A pane asks for `location` (what `label` names) to be opened in the editor."""
+
+    label: str
+    location: SourceLocation | None
+
+
+@dataclass
+class MigrationSent(Message):
+    """A migration was written to the folder (a health fix): the Migrations tab shows it for review. `path`
+    None: nothing was written, `error` says why."""
+
+    path: Path | None
+    error: str = ""

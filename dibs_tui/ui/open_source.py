@@ -49,7 +49,12 @@ def selected_source(app: DibsApp) -> tuple[str, SourceLocation | None]:
 
 
 def open_selection(app: DibsApp) -> None:
-    label, location = selected_source(app)
+    open_location(app, *selected_source(app))
+
+
+def open_location(app: DibsApp, label: str, location: SourceLocation | None) -> None:
+    """Open `location` (what `label` names) in the editor; a file outside the project root only once the user
+    agrees."""
     if location is None:
         app.say(f"{label}: no source location recorded", severity="warning")
         return

@@ -6,10 +6,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from textual.signal import Signal
+
 from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.explore.history import HistoryIndex
-from ..core.model import QualifiedName
+from ..core.model import Catalog, QualifiedName
 from .loader_runs import LoaderRuns
 
 
@@ -29,6 +31,7 @@ class PaneContext:
     desired: tuple[str, ...]
     set_sync: Callable[[Mapping[QualifiedName, str], str], None]
     schema_changed: Callable[[], None]
+    catalog_changed: Signal[Catalog]  # published with every catalog (re)loaded: a pane may subscribe
     history: Callable[[], HistoryIndex | None] = lambda: None
     runs: LoaderRuns = field(default_factory=LoaderRuns)
 

@@ -44,6 +44,14 @@ async def _until(pilot: Pilot[int], condition: Callable[[], object], limit: floa
 async def _goto(pilot: Pilot[int], name: str) -> None:
     await pilot.press("t", *name, "enter")
     await _until(pilot, lambda: not isinstance(pilot.app.screen, FinderScreen))
+    await _settled(pilot)
+
+
+async def _settled(pilot: Pilot[int]) -> None:
+    """The Details' Used by section found (on a thread): never shot half-way."""
+    app = pilot.app
+    assert isinstance(app, DibsApp)
+    await _until(pilot, lambda: not any("finding…" in str(line.content) for line in app.details.lines))
 
 
 async def browse(pilot: Pilot[int]) -> None:
@@ -91,6 +99,37 @@ async def _previewed(pilot: Pilot[int]) -> None:
     await _until(pilot, previewed)
 
 
+async def used_by_section(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    assert isinstance(app, DibsApp)
+    await _goto(pilot, "issues")
+    heading = next(
+        i for i, line in enumerate(app.details.lines) if str(line.content).startswith("── Used by")
+    )
+    app.details.focus()
+    app.details.move_cursor(heading + 2)
+    app.details.scroll_to(y=heading - 1, animate=False, immediate=True)
+
+
+async def sorted_tables(pilot: Pilot[int]) -> None:
+    from .widgets.tables_pane import TableList
+
+    await pilot.press("s")  # by FK in-degree: the tables everything hangs from first
+    await _until(pilot, lambda: pilot.app.query_one(TableList).order is not None)
+    await _settled(pilot)
+
+
+async def export(pilot: Pilot[int]) -> None:
+    from textual.widgets import RadioButton
+
+    from .explorer.export_screen import ExportScreen
+
+    await _goto(pilot, "issues")
+    await pilot.press("e")
+    await _until(pilot, lambda: isinstance(pilot.app.screen, ExportScreen))
+    pilot.app.screen.query_one("#export-scope").query(RadioButton)[2].value = True
+
+
 async def used_by(pilot: Pilot[int]) -> None:
     await _goto(pilot, "issues")
     await pilot.press("u")
@@ -113,12 +152,12 @@ async def path(pilot: Pilot[int]) -> None:
 
 
 async def health(pilot: Pilot[int]) -> None:
-    from .explorer.health_screen import HealthScreen
+    from .health_pane import HealthPane
 
     await pilot.press("H")
-    await _until(
-        pilot, lambda: isinstance(pilot.app.screen, HealthScreen) and pilot.app.screen.report is not None
-    )
+    pane = pilot.app.query_one(HealthPane)
+    await _until(pilot, lambda: pane.report is not None)
+    await pilot.press("j")  # the first finding's details and fix
 
 
 async def history(pilot: Pilot[int]) -> None:
@@ -149,6 +188,9 @@ SHOTS: dict[str, Step] = {
     "health": health,
     "history": history,
     "migration-touched": migration_touched,
+    "used-by-section": used_by_section,
+    "sorted-tables": sorted_tables,
+    "export": export,
 }
 
 

@@ -1,4 +1,4 @@
-"""The app's explorer keys (`u`, `n`, `p`, `H`): each opens a screen on the selection and visits the place
+"""The app's explorer keys (`u`, `n`, `p`, `e`): each opens a screen on the selection and visits the place
 the screen answers with. A mixin of the app's actions only (its bindings are the app's, where the help and
 the palette list them); what it needs of the app is the `_Explorable` protocol."""
 
@@ -68,12 +68,20 @@ class ExplorerActions:
         )
         ExplorerActions._explore(self, screen)
 
-    def action_health(self: _Explorable) -> None:
-        from .health_screen import HealthScreen
+    def action_export(self: _Explorable) -> None:
+        """The schema, or the selected table's neighbourhood, to a file (Mermaid, DOT or Markdown)."""
+        from .export_screen import ExportScreen
 
-        ExplorerActions._explore(
-            self, HealthScreen(self.pane_context(), self.catalog) if self.catalog else None
-        )
+        if self.catalog is None:
+            self.say("the catalog is still loading", timeout=3)
+            return
+        here = self.current_location()
+
+        def written(note: str | None) -> None:
+            if note:
+                self.say(note, timeout=6)
+
+        self.push_screen(ExportScreen(self.catalog, (here.schema, here.table) if here else None), written)
 
     def action_path(self: _Explorable) -> None:
         from .path_screen import PathScreen

@@ -18,6 +18,10 @@ from ..text import safe
 class ErrorScreen(ModalScreen[str]):
     """Dismisses with "retry", "close" (keep browsing the old data) or "quit"."""
 
+    # Retry has the focus when the screen is shown; a selector, not a query in on_mount: a screen mounted while
+    # the app quits (a retry that failed again, then q) may have lost its children already.
+    AUTO_FOCUS = "#retry"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "choose('retry')", "Retry", id="error.retry"),
         Binding("escape", "choose('close')", "Close", id="error.close"),
@@ -49,9 +53,6 @@ class ErrorScreen(ModalScreen[str]):
                 if self.can_close:
                     yield Button("Close", id="close")
                 yield Button("Quit", id="quit", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#retry", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -6,6 +6,7 @@ DDL when the cursor is in the DDL, else what the line names.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -148,7 +149,9 @@ def _meta_label(status: MetaStatus) -> Content:
     return Content.styled(str(status), style)
 
 
-def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> list[DetailLine]:
+def table_details(
+    catalog: Catalog, relation: Relation, settings: Settings, before_ddl: Sequence[DetailLine] = ()
+) -> list[DetailLine]:
     name = f"{relation.schema}.{relation.name}"
     lines = [
         DetailLine(
@@ -228,6 +231,7 @@ def table_details(catalog: Catalog, relation: Relation, settings: Settings) -> l
                 )
             )
     lines += _migration_lines(*table_history(catalog, relation))
+    lines += before_ddl
     ddl = relation_ddl(catalog, relation)
     lines += [_blank(), _heading("DDL  (y copies)")]
     lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in ddl_lines(catalog, relation)]
@@ -436,11 +440,13 @@ class DetailsView(VirtualList):
         line = self.lines[index]
         return Content.assemble("› " if line.target or line.migration else "  ", line.content)
 
-    def show(self, lines: list[DetailLine]) -> None:
+    def show(self, lines: list[DetailLine], *, keep_cursor: bool = False) -> None:
+        """New lines, from the top (or where the cursor and scroll were: the same object, more known of it)."""
         self.lines = lines
         width = max((line.content.cell_length for line in lines), default=0) + 3
-        self.scroll_to(0, 0, animate=False, immediate=True)
-        self.rows_changed(cursor=0, content_width=width)
+        if not keep_cursor:
+            self.scroll_to(0, 0, animate=False, immediate=True)
+        self.rows_changed(cursor=self.cursor if keep_cursor else 0, content_width=width)
 
     def go_to_heading(self, title: str) -> bool:
         """Put the cursor on the first line under the section `title` (False when there is none)."""

@@ -1,0 +1,114 @@
+"""The Details pane's "Used by" section: the first level of what uses the selected table or column (views,
+functions, triggers, policies, FKs pointing in, indexes, defaults, generated columns, CHECKs), counted per
+kind, one line each; Enter on a line goes to the object's table (or column), `u` opens the whole tree.
+
+The uses are found on a thread (`UsedBy.find`: the reverse edges of the catalog built once, then one walk
+per object) and kept per object until the next catalog, so moving back to a table shows them at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from textual.content import Content
+
+from ...core.explore.names import spell
+from ...core.explore.uses import Use, UsesIndex
+from ...core.model import Catalog, ObjectRef
+from ..text import data
+from .details import DetailLine, Target
+
+SHOWN = 100  # lines of uses at most; the tree (`u`) has every one
+
+
+def place_of(ref: ObjectRef) -> Target | None:
+    """Where the browser shows `ref`: its table (and column); functions and types have no place there."""
+    if ref.kind in ("table", "constraint", "index", "trigger", "policy"):
+        return Target(ref.schema, ref.name)
+    if ref.kind == "column":
+        return Target(ref.schema, ref.name, ref.sub)
+    return None
+
+
+class UsedBy:
+    """The first level of uses, per object, of the current catalog."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._catalog: Catalog | None = None
+        self._index: UsesIndex | None = None
+        self._found: dict[ObjectRef, list[Use] | str] = {}
+
+    def known(self, catalog: Catalog, ref: ObjectRef) -> list[Use] | str | None:
+        """The uses of `ref` when already found for this catalog (a string: why they could not be; None:
+        not looked for yet)."""
+        with self._lock:
+            return self._found.get(ref) if catalog is self._catalog else None
+
+    def find(self, catalog: Catalog, ref: ObjectRef) -> None:
+        """On a thread: the uses of `ref`, remembered for this catalog."""
+        with self._lock:
+            if catalog is not self._catalog:
+                self._catalog, self._index, self._found = catalog, UsesIndex(catalog), {}
+            index = self._index
+            assert index is not None
+        self._remember(catalog, ref, index.direct(ref))
+
+    def failed(self, catalog: Catalog, ref: ObjectRef, why: str) -> None:
+        self._remember(catalog, ref, why)
+
+    def _remember(self, catalog: Catalog, ref: ObjectRef, found: list[Use] | str) -> None:
+        with self._lock:
+            if catalog is self._catalog:
+                self._found[ref] = found
+
+
+def _plural(what: str, count: int) -> str:
+    if count == 1:
+        return what
+    if what.endswith("y"):
+        return what[:-1] + "ies"
+    return what + ("es" if what.endswith(("x", "s")) else "s")
+
+
+def used_by_lines(uses: list[Use] | str | None, loading: bool) -> list[DetailLine]:
+    """The section: its heading with the count per kind, then one line a use (None: still being found; a
+    string: why they could not be found)."""
+    head = DetailLine(Content.styled("── Used by", "bold $text-primary"))
+    if uses is None:
+        wait = "loading… (the whole catalog is still being read)" if loading else "finding…"
+        return [DetailLine(Content("")), head, DetailLine(Content.styled(wait, "$text-muted"))]
+    if isinstance(uses, str):
+        return [DetailLine(Content("")), head, DetailLine(data(f"cannot tell: {uses}", "$text-error"))]
+    if not uses:
+        nothing = Content.styled("nothing in this database uses it", "$text-muted")
+        return [DetailLine(Content("")), head, DetailLine(nothing)]
+    counts = Counter(use.what for use in uses)
+    summary = ", ".join(
+        f"{n} {_plural(what, n)}" for what, n in sorted(counts.items(), key=lambda c: (-c[1], c[0]))
+    )
+    lines = [
+        DetailLine(Content("")),
+        DetailLine(Content.styled(f"── Used by ({len(uses)})", "bold $text-primary")),
+        DetailLine(Content.styled(summary, "$text-muted")),
+    ]
+    for use in uses[:SHOWN]:
+        lines.append(DetailLine(_use_content(use), target=place_of(use.dependent), copy=spell(use.dependent)))
+    more = f"+{len(uses) - SHOWN} more · " if len(uses) > SHOWN else ""
+    lines.append(
+        DetailLine(
+            Content.styled(f"{more}u opens the whole tree (what uses these, and so on)", "$text-muted")
+        )
+    )
+    return lines
+
+
+def _use_content(use: Use) -> Content:
+    parts = [data(f"{use.what} ", "$text-muted"), data(spell(use.dependent), "$text-success")]
+    if use.via:
+        parts.append(data(f"  via {', '.join(use.via)}", "$text-muted"))
+    if use.in_body:
+        line = f", line {use.body_line}" if use.body_line else ""
+        parts.append(data(f"  found in body{line}", "$text-warning"))
+    return Content.assemble(*parts)

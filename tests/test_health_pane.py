@@ -1,0 +1,78 @@
+"""The Health tab: findings grouped by level and check, the highlighted one's why, source and fix on the
+right, `o` opens its source line in the editor; after a reload the tab checks the new catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static, TabbedContent
+
+from dibs_tui.ui.health_pane import HealthPane
+from tests.pg import execute
+from tests.test_ui import META, fake_editor, loaded, make_app, project, shop, wait_for
+
+__all__ = ["project", "shop"]
+
+
+async def test_findings_grouped_with_why_source_and_fix_and_o_opens_the_source(
+    shop: str, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await execute(shop, META)
+    script, record = fake_editor(tmp_path)
+    monkeypatch.setenv("VISUAL", str(script))
+    monkeypatch.delenv("EDITOR", raising=False)
+    path = str((project / "db" / "schema.sql").resolve())
+    app = make_app(shop, project, editor_template=f"{script} --line {{line}} {{file}}")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("H")
+        pane = app.query_one(HealthPane)
+        assert app.query_one(TabbedContent).active == "health"
+        await wait_for(pilot, lambda: pane.report is not None)
+        assert pane.report is not None
+        # every finding once, under a heading of its level and check; the most severe groups first
+        findings = [f for f in pane.rows if f is not None]
+        assert sorted(findings, key=id) == sorted(pane.report.findings, key=id)
+        heading = None
+        groups: list[tuple[int, str]] = []
+        options = pane.findings_list
+        for i, finding in enumerate(pane.rows):
+            if finding is None:
+                heading = str(options.get_option_at_index(i).prompt)
+                assert options.get_option_at_index(i).disabled
+                continue
+            assert heading is not None and finding.check in heading and str(finding.level).upper() in heading
+            if not groups or groups[-1] != (finding.level, finding.check):
+                groups.append((finding.level, finding.check))
+        assert len(groups) == len(set(groups))
+        assert [level for level, _ in groups] == sorted((level for level, _ in groups), reverse=True)
+        # the FK without an index: why, and the fix below
+        index = next(i for i, f in enumerate(pane.rows) if f is not None and f.check == "fk-without-index")
+        options.highlighted = index
+        await pilot.pause()
+        details = str(pane.query_one("#health-details", Static).render())
+        assert "why" in details and pane.rows[index].why[:30] in details  # type: ignore[union-attr]
+        assert "CREATE INDEX" in str(pane.query_one("#health-fix", Static).render())
+        # a finding on customers, whose source the meta rows give: o opens it at its line
+        located = next(
+            i
+            for i, f in enumerate(pane.rows)
+            if f is not None and f.source is not None and "customers" in f.object
+        )
+        options.highlighted = located
+        await pilot.pause()
+        assert "db/schema.sql" in str(pane.query_one("#health-details", Static).render())
+        await pilot.press("o")
+        await wait_for(pilot, record.exists)
+        argv = record.read_text().splitlines()
+        assert argv[0] == "--line" and argv[2] == path
+        # a table added and the catalog reloaded while the tab is shown: checked again, the new table is in
+        await execute(shop, "CREATE TABLE lonely (n int)")
+        await pilot.press("b", "r", "H")
+        await wait_for(
+            pilot,
+            lambda: (
+                pane.report is not None and any(f.object == "public.lonely" for f in pane.report.findings)
+            ),
+        )
