@@ -1,7 +1,9 @@
 """`dibs-tui diff --format sql` vs `migra` on the synthetic N vs N --changed pair, paired and interleaved.
 
 Both databases live on one embedded server started here; the desired side is the second database's DSN, so
-no shadow load is timed. Both tools exit 2 on differences; that is success here.
+no shadow load is timed. Both tools exit 2 on differences; that is success here. What is timed: each whole
+process, interpreter start-up included (what a user pays), both reading the two databases and writing the SQL;
+the output goes to /dev/null. The load average is printed beside each line (the machine is shared).
 
     .venv/bin/python -m bench.diff [--sizes 1000 5000] [--rounds 5]
 """
@@ -14,7 +16,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.common import DIBS, byte_compile, load_synthetic, median_seconds, paired, peak_rss, start_server
+from bench.common import (
+    DIBS,
+    byte_compile,
+    load_average,
+    load_synthetic,
+    median_seconds,
+    paired,
+    peak_rss,
+    start_server,
+)
 
 MIGRA = str(Path(sys.executable).parent / "migra")
 
@@ -51,7 +62,7 @@ def main() -> None:
             print(
                 f"{size} tables: dibs-tui {dibs:.2f} s (peak {peak_rss(results['dibs-tui']):.0f} MiB), "
                 f"migra {migra:.2f} s (peak {peak_rss(results['migra']):.0f} MiB), ratio {dibs / migra:.2f}x "
-                f"[{args.rounds} paired rounds, medians]",
+                f"[{args.rounds} paired rounds, medians; load average {load_average()}]",
                 flush=True,
             )
     finally:
