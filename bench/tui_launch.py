@@ -266,7 +266,7 @@ def main() -> None:
             runs: dict[str, list[Launch]] = {
                 name: [] for name in ("dibs-tui", "harlequin") if args.only in (None, name)
             }
-            if not harlequin:
+            if not harlequin and args.only != "dibs-tui":
                 runs.pop("harlequin", None)
             load = load_average()
             for round_no in range(args.rounds):
@@ -291,7 +291,7 @@ def main() -> None:
                     f"| {m.quit_s:.2f} s | {m.peak_rss_mib:.0f} MiB | {load} |",
                     flush=True,
                 )
-            if not harlequin:
+            if not harlequin and args.only != "dibs-tui":
                 print(f"| {tables:,} | harlequin | not installed | | | | | | | |", flush=True)
             elif len(medians) == 2:
                 ours, theirs = medians["dibs-tui"], medians["harlequin"]
