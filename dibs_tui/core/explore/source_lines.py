@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import Catalog, ObjectRef, Provenance, SourceLocation
-from ..sqlfiles import DesiredSchema, Place
+
+if TYPE_CHECKING:  # the SQL-file reader brings pglast and orjson: not before the browser's first frame
+    from ..sqlfiles import DesiredSchema, Place
 
 # Where an object is defined, when anything knows: a `SourceLines`, or any function of the same shape.
 Locate = Callable[[ObjectRef], SourceLocation | None]
@@ -23,7 +26,11 @@ class SourceLines:
         self, catalog: Catalog, desired: DesiredSchema | None = None, project_root: Path | None = None
     ) -> None:
         self.catalog = catalog
-        self.desired = desired or DesiredSchema()
+        if desired is None:
+            from ..sqlfiles import DesiredSchema
+
+            desired = DesiredSchema()
+        self.desired = desired
         self.root = project_root
 
     def _file(self, place: Place | None) -> SourceLocation | None:
