@@ -23,7 +23,7 @@ from dibs_tui.ui.migration_touched import TouchedList
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.pg import run_sql
 from tests.test_history import HAND_BUILT
-from tests.test_ui_snapshots import FIXED_TIMES, loaded, until
+from tests.test_ui_snapshots import FIXED_TIMES, loaded, settled, until
 
 SIZE = (120, 36)
 DATABASE = "history_snapshots"
@@ -63,7 +63,7 @@ async def _users_history(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, DibsApp)
     app.go_to("public", "users")
-    await pilot.pause()
+    await settled(pilot)
     await pilot.press("M")
     await until(pilot, lambda: app.focused is app.details)
 
