@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pty
+import select
 import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 
@@ -15,6 +22,9 @@ REPO = Path(__file__).resolve().parents[1]
 # Real-world schemas copied into the repo (origin and licence of each: tests/fixtures/SOURCES.md).
 REAL = REPO / "tests" / "fixtures" / "real"
 GEN_SCHEMA = REPO / "bench" / "gen_schema.py"
+DIBS = str(Path(sys.executable).parent / "dibs-tui")
+PATIENCE = 60.0  # seconds before a test gives up waiting for a state (a hang, never a speed)
+T = TypeVar("T")
 
 
 async def execute(dsn: str, sql: str) -> None:
@@ -84,3 +94,121 @@ def shadow_server_pids() -> set[int]:
         if mark in environ:
             pids.add(int(entry.name))
     return pids
+
+
+# --- the browser on a terminal, beside a session that holds a lock ------------------------------------------
+
+
+def until(condition: Callable[[], T], what: str) -> T:
+    """The first true value `condition` returns, polled until PATIENCE runs out."""
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def drain(master: int) -> bytes:
+    """Read what the app drew so far (it would block on a full terminal otherwise)."""
+    out = b""
+    while select.select([master], [], [], 0)[0]:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+def our_backends(dsn: str) -> list[tuple[int, str | None, str | None]]:
+    """The backends of dibs-tui on this database: pid, wait event type, query."""
+    rows = asyncio.run(
+        fetch(
+            dsn,
+            "SELECT pid, wait_event_type, query FROM pg_stat_activity "
+            "WHERE application_name = 'dibs-tui' AND datname = current_database()",
+        )
+    )
+    return [(r["pid"], r["wait_event_type"], r["query"]) for r in rows]
+
+
+class HeldTable:
+    """Another session's transaction holding an ACCESS EXCLUSIVE lock on `held`."""
+
+    def __init__(self, dsn: str, holder: subprocess.Popen[str]) -> None:
+        self.dsn = dsn
+        self._holder = holder
+
+    def release(self) -> int:
+        """Commit the holding transaction (after a count inside it) and count the rows from outside: what a
+        reader sees once the lock is gone."""
+        assert self._holder.stdin is not None
+        self._holder.stdin.write("SELECT count(*) FROM held; COMMIT;\n")
+        self._holder.stdin.flush()
+        return int(asyncio.run(fetch(self.dsn, "SELECT count(*) AS n FROM held"))[0]["n"])
+
+
+@contextmanager
+def held_table(dsn: str) -> Iterator[HeldTable]:
+    """A table `held` (one row) whose CHECK constraint and view a catalog read must deparse, each of which
+    opens the table, locked by another session: a read of this database waits until the lock is released."""
+    run_sql(
+        dsn,
+        "CREATE TABLE held (id int PRIMARY KEY CHECK (id > 0)); INSERT INTO held VALUES (1);"
+        "CREATE VIEW held_view AS SELECT id FROM held;",
+    )
+    holder = subprocess.Popen(
+        [str(bin_path("psql")), dsn, "-X", "-q"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert holder.stdin is not None
+        holder.stdin.write("BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n")
+        holder.stdin.flush()
+        until(
+            lambda: asyncio.run(
+                fetch(dsn, "SELECT 1 FROM pg_locks WHERE relation = 'held'::regclass AND granted")
+            ),
+            "the lock",
+        )
+        yield HeldTable(dsn, holder)
+    finally:
+        if holder.stdin:
+            holder.stdin.close()
+        holder.wait(timeout=PATIENCE)
+
+
+@contextmanager
+def browser_on_a_terminal(*args: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """The console script on a pseudo-terminal (stdin, stdout and stderr): the process and the terminal's
+    master side, to read what it draws and type keys. Killed on the way out if it is still running."""
+    master, slave = pty.openpty()
+    app = None
+    try:
+        env = {**os.environ, "TERM": "xterm-256color"}
+        env.pop("DATABASE_URL", None)
+        app = subprocess.Popen([DIBS, *args], stdin=slave, stdout=slave, stderr=slave, env=env)
+        os.close(slave)
+        slave = -1
+        yield app, master
+    finally:
+        if app is not None and app.poll() is None:
+            app.kill()
+            app.wait()
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+
+
+def quit_browser(app: subprocess.Popen[bytes], master: int) -> None:
+    """Type `q` and wait for the process to exit, reading what it draws meanwhile; it must exit with 0."""
+    os.write(master, b"q")
+
+    def exited() -> bool:
+        drain(master)
+        return app.poll() is not None
+
+    until(exited, "the app to exit")
+    assert app.returncode == 0

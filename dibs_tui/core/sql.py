@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 _PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -95,3 +96,43 @@ def literal_or_null(value: object) -> str:
             else "'{}'::text[]"
         )
     return quote_literal(str(value))
+
+
+class QuotedSplit(NamedTuple):
+    """What `split_quoted` read: the parts, where it stopped, and whether a double quote was left open."""
+
+    parts: list[str]
+    end: int
+    open_quote: bool
+
+
+def split_quoted(text: str, sep: str, stop: str = "") -> QuotedSplit:
+    """The parts of `text` between unquoted `sep` characters, each double-quoted stretch unquoted (`""` is one
+    quote) and kept whole, separators and case included. Reading ends at the first unquoted `stop` character
+    (its index is `end`; `len(text)` when there is none). Parts are returned as written, spaces included."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quoted:
+            if char == '"' and text[i + 1 : i + 2] == '"':
+                current.append('"')
+                i += 1
+            elif char == '"':
+                quoted = False
+            else:
+                current.append(char)
+        elif char == '"':
+            quoted = True
+        elif char == sep:
+            parts.append("".join(current))
+            current = []
+        elif stop and char == stop:
+            break
+        else:
+            current.append(char)
+        i += 1
+    parts.append("".join(current))
+    return QuotedSplit(parts, i, quoted)

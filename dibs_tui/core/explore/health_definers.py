@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ..model import Catalog, ObjectRef
-from ..sql import qualified, quote_ident
+from ..sql import qualified, quote_ident, split_quoted
 from .health_findings import WHY, Finding, Level
 from .source_lines import Locate
 
@@ -18,30 +18,7 @@ def search_path_entries(config: tuple[str, ...]) -> list[str] | None:
     value = next((c[len("search_path=") :] for c in config if c.startswith("search_path=")), None)
     if value is None:
         return None
-    entries: list[str] = []
-    current: list[str] = []
-    quoted = False
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if quoted:
-            if ch == '"' and value[i + 1 : i + 2] == '"':
-                current.append('"')
-                i += 1
-            elif ch == '"':
-                quoted = False
-            else:
-                current.append(ch)
-        elif ch == '"':
-            quoted = True
-        elif ch == ",":
-            entries.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-        i += 1
-    entries.append("".join(current).strip())
-    return [e for e in entries if e]
+    return [e for e in (part.strip() for part in split_quoted(value, ",").parts) if e]
 
 
 def _problem(path: list[str] | None, writable: frozenset[str]) -> tuple[Level, str] | None:

@@ -90,16 +90,13 @@ def duplicate_indexes(rel: Relation) -> Iterator[Finding]:
         kept, *others = sorted(same, key=_keep_first)
         for index in others:
             enforces = index.owned_by_constraint or (index.unique and not kept.unique)
-            yield Finding(
+            yield _index_finding(
                 "duplicate-index",
                 Level.WARNING,
-                object_name(rel, index.name),
+                rel,
+                index,
                 f"index {index.name} is the same as {kept.name}",
-                WHY["duplicate-index"],
                 None if enforces else drop_index(rel, index),
-                source=where(rel, index),
-                table=rel.key,
-                subject=ObjectRef("index", rel.schema, rel.name, index.name),
             )
 
 
@@ -120,20 +117,14 @@ def redundant_indexes(rel: Relation) -> Iterator[Finding]:
         longer = wider.get((index.predicate, index.columns, index.options))
         if longer is None:
             continue
-        yield Finding(
+        yield _index_finding(
             "redundant-index",
             Level.INFO,
-            object_name(rel, index.name),
+            rel,
+            index,
             f"index {index.name} ({', '.join(index.columns)}) is a prefix of {longer.name} ({', '.join(longer.columns)})",
-            WHY["redundant-index"],
             drop_index(rel, index),
-            source=where(rel, index),
-            table=rel.key,
-            subject=ObjectRef("index", rel.schema, rel.name, index.name),
         )
-
-
-_WHY_UNUSED = WHY["unused-index"]
 
 
 def unused_indexes(rel: Relation, scans: Mapping[tuple[str, str, str], int], age: str) -> Iterator[Finding]:
@@ -143,14 +134,27 @@ def unused_indexes(rel: Relation, scans: Mapping[tuple[str, str, str], int], age
     for index in rel.indexes:
         if index.unique or index.owned_by_constraint or scans.get((schema, table, index.name)) != 0:
             continue
-        yield Finding(
+        yield _index_finding(
             "unused-index",
             Level.INFO,
-            f"{schema}.{table}.{index.name}",
+            rel,
+            index,
             f"index {index.name} has not been scanned; the statistics are {age}",
-            _WHY_UNUSED,
             drop_index(rel, index),
-            source=where(rel, index),
-            table=rel.key,
-            subject=ObjectRef("index", schema, table, index.name),
         )
+
+
+def _index_finding(
+    check: str, level: Level, rel: Relation, index: Index, message: str, fix: str | None
+) -> Finding:
+    return Finding(
+        check,
+        level,
+        object_name(rel, index.name),
+        message,
+        WHY[check],
+        fix,
+        source=where(rel, index),
+        table=rel.key,
+        subject=ObjectRef("index", rel.schema, rel.name, index.name),
+    )

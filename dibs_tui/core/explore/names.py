@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..errors import DibsError
 from ..model import Catalog, ObjectRef
+from ..sql import split_quoted
 
 
 class UnknownObject(DibsError):
@@ -14,37 +15,17 @@ class UnknownObject(DibsError):
 
 def split_name(text: str) -> tuple[list[str], str | None]:
     """Dotted parts (double quotes keep dots and case) and the text inside a trailing `(...)`, if any."""
-    parts: list[str] = []
-    current: list[str] = []
-    quoted = False
-    args: str | None = None
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if quoted:
-            if char == '"' and text[i + 1 : i + 2] == '"':
-                current.append('"')
-                i += 1
-            elif char == '"':
-                quoted = False
-            else:
-                current.append(char)
-        elif char == '"':
-            quoted = True
-        elif char == ".":
-            parts.append("".join(current))
-            current = []
-        elif char == "(":
-            if not text.rstrip().endswith(")"):
-                raise UnknownObject(f"{text!r}: an argument list must end with ')'")
-            args = text[i + 1 : text.rstrip().rindex(")")]
-            break
-        else:
-            current.append(char)
-        i += 1
-    if quoted:
+    split = split_quoted(text, ".", stop="(")
+    if split.open_quote:
         raise UnknownObject(f"{text!r}: a double quote is not closed")
-    parts.append("".join(current).strip() if args is None else "".join(current))
+    parts = split.parts
+    args: str | None = None
+    if split.end < len(text):
+        if not text.rstrip().endswith(")"):
+            raise UnknownObject(f"{text!r}: an argument list must end with ')'")
+        args = text[split.end + 1 : text.rstrip().rindex(")")]
+    else:
+        parts[-1] = parts[-1].strip()
     if any(not p for p in parts):
         raise UnknownObject(f"{text!r} is not a name: an empty part between dots")
     return parts, args
