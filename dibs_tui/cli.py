@@ -377,7 +377,9 @@ def _add_session_limits(parser: argparse.ArgumentParser) -> None:
         help="give up a catalog read waiting for a lock after this (default 5s)",
     )
     parser.add_argument(
-        "--statement-timeout", metavar="DURATION", help="give up a catalog query after this (default 60s)"
+        "--statement-timeout",
+        metavar="DURATION",
+        help="give up a catalog query after this (default 60s, more on a catalog whose pg_class passes 20 MB)",
     )
 
 

@@ -52,7 +52,8 @@ class Settings:
     lock_timeout: str = "5s"  # migrate's DDL, and every catalog read (core.session)
     lock_retries: int = 3  # migrate: a statement that hit lock_timeout is tried again this often
     lock_retry_wait: float = 2.0  # seconds before the first retry, doubled before each next one
-    statement_timeout: str = "60s"  # catalog reads only: browse, schema, diff, status
+    # Catalog reads only (browse, schema, diff, status); None: 60 s, more on a big catalog (core.session)
+    statement_timeout: str | None = None
     meta_schema: str = "public"  # where dibs keeps __dibs_* and where other tools' history tables are read
     prove: bool = True  # migrate and the Migrations pane prove pending migrations on a clone before applying
 
@@ -136,6 +137,10 @@ def _git_toplevel(start: Path) -> Path | None:
     return Path(out.stdout.strip()) if out.stdout.strip() else None
 
 
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
@@ -189,7 +194,7 @@ def load_settings(start: Path | None = None) -> Settings:
         lock_timeout=str(data.get("lock_timeout", "5s")),
         lock_retries=_count(path, "lock_retries", data.get("lock_retries", 3)),
         lock_retry_wait=_seconds(path, "lock_retry_wait", data.get("lock_retry_wait", 2.0)),
-        statement_timeout=str(data.get("statement_timeout", "60s")),
+        statement_timeout=_optional_str(data.get("statement_timeout")),
         meta_schema=str(data.get("meta_schema", "public")),
         prove=_bool(path, "prove", data.get("prove", True)),
     )

@@ -3,7 +3,9 @@ user gets when a read hits a bound or the server goes away."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextvars
 import time
 from pathlib import Path
 
@@ -136,3 +138,59 @@ def test_meta_schema_and_timeouts_come_from_the_config_file(
     (tmp_path / "dibs-tui.toml").write_text('statement_timeout = "soon"\n')
     assert main(["--project-root", str(tmp_path), "schema", db]) == 1
     assert "invalid statement_timeout 'soon'" in capsys.readouterr().err
+
+
+async def _timeouts_of_our_sessions(dsn: str) -> tuple[list[str], int]:
+    """What each of the full read's sessions says its statement_timeout is (in ms), and pg_class's size."""
+    from dibs_tui.core.introspect.live import catalog_sessions
+
+    async with catalog_sessions(resolve(dsn)) as conns:
+        seen = [
+            await c.fetchval("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
+            for c in conns
+        ]
+        size = await conns[0].fetchval("SELECT pg_relation_size('pg_catalog.pg_class')")
+    return seen, size
+
+
+def test_the_default_statement_timeout_grows_with_the_catalog(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import math
+
+    from dibs_tui.core import session
+
+    def seen_with_the_defaults() -> tuple[list[str], int]:
+        def command() -> tuple[list[str], int]:
+            session.use_limits(session.SessionLimits())  # no statement_timeout in file or flags
+            return asyncio.run(_timeouts_of_our_sessions(db))
+
+        return contextvars.copy_context().run(command)
+
+    # A small catalog gets the floor; at 1,000 s per MB its pg_class (about 0.5 MB) calls for minutes.
+    seen, size = seen_with_the_defaults()
+    assert seen == ["60000", "60000"] and size < 20 * 1048576
+    monkeypatch.setattr(session, "SCALED_TIMEOUT_PER_MB", 1000.0)
+    seen, size = seen_with_the_defaults()
+    expected = str(math.ceil(1000.0 * size / 1048576) * 1000)
+    assert int(expected) > 60000 and seen == [expected, expected], (seen, size)
+
+
+def test_an_explicit_statement_timeout_wins_over_the_scaled_one(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dibs_tui.cli import settings_for
+    from dibs_tui.core import session
+
+    monkeypatch.setattr(session, "SCALED_TIMEOUT_PER_MB", 1000.0)
+    (tmp_path / "dibs-tui.toml").write_text('statement_timeout = "9s"\n')
+
+    def seen_by_a_command(**flags: str) -> list[str]:
+        def command() -> list[str]:
+            settings_for(argparse.Namespace(project_root=tmp_path, **flags))  # sets the command's limits
+            return asyncio.run(_timeouts_of_our_sessions(db))[0]
+
+        return contextvars.copy_context().run(command)  # the limits stay this command's
+
+    assert seen_by_a_command() == ["9000", "9000"]
+    assert seen_by_a_command(statement_timeout="2min") == ["120000", "120000"]  # the flag beats the file

@@ -15,7 +15,7 @@ from ..core.connect import ConnectionTarget, connect
 from ..core.errors import DibsError
 from ..core.introspect.read import list_relations, load_catalog, load_relations
 from ..core.model import Catalog, QualifiedName
-from ..core.session import bounded_read, catalog_settings
+from ..core.session import bounded_read, catalog_settings, scale_statement_timeout
 
 CLOSE_TIMEOUT = 0.2  # seconds a connection's goodbye may take before its socket is simply closed
 
@@ -37,7 +37,8 @@ async def fetch_catalog(
     `first_card_wait` for the first card's relation to be loaded alone, so that the two loads do not compete
     for the CPU."""
     # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
-    bounds = catalog_settings(settings.session_limits())
+    limits = settings.session_limits()
+    bounds = catalog_settings(limits)
     conn = await connect(target, extra_settings=bounds)
     marks["connected"] = time.perf_counter()
     # A second connection, opened while the list loads: the catalog queries run in two groups at once.
@@ -55,6 +56,10 @@ async def fetch_catalog(
             await _wait_for(first_card_ready, first_card_wait)
         with contextlib.suppress(DibsError):  # one connection is enough to go on with
             extra.append(await second)
+        # The full read's statement_timeout, scaled to the catalog unless the user set one (core.session).
+        await bounded_read(
+            conn, asyncio.gather(*(scale_statement_timeout(c, limits) for c in (conn, *extra)))
+        )
         loaded.append(
             await bounded_read(
                 conn,

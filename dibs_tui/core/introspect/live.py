@@ -18,7 +18,7 @@ import asyncpg
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from ..model import Catalog, MetaState
-from ..session import bounded, catalog_settings
+from ..session import bounded, catalog_settings, current_limits, scale_statement_timeout
 from .build import ColumnPool
 from .read import read_catalog
 
@@ -30,7 +30,8 @@ async def catalog_sessions(
     """`count` catalog sessions (search_path pinned to pg_catalog, lock and statement timeouts, read-only),
     opened at once so that the catalog queries can run in groups concurrently. The first is bounded (a
     cancelled read leaves no query behind). A server error while reading becomes one line."""
-    bounds = catalog_settings()
+    limits = current_limits()
+    bounds = catalog_settings(limits)
     conns = await asyncio.gather(
         *(connect(target, read_only=True, extra_settings=bounds) for _ in range(max(1, count))),
         return_exceptions=True,
@@ -41,6 +42,7 @@ async def catalog_sessions(
             if isinstance(failure, BaseException):
                 raise failure
         async with bounded(opened[0]):
+            await asyncio.gather(*(scale_statement_timeout(c, limits) for c in opened))
             yield opened
     except asyncpg.PostgresError as exc:
         # Typically a permission problem on a catalog function or a meta table: one line, no traceback.
