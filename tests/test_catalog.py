@@ -272,6 +272,7 @@ async def test_list_relations_is_one_cheap_query_with_names_kinds_and_parents(db
             CREATE VIEW v AS SELECT 1 AS one;
             CREATE SCHEMA hidden; CREATE TABLE hidden.t (id int);
             CREATE TABLE __dibs_tables (table_name text);
+            CREATE EXTENSION pg_buffercache;  -- its views are the extension's, not the schema's
         """)
         listed = await list_relations(conn, exclude_schemas=["hidden"])
         full = await introspect(conn, exclude_schemas=["hidden"])
@@ -281,6 +282,7 @@ async def test_list_relations_is_one_cheap_query_with_names_kinds_and_parents(db
         (r.schema, r.name, r.kind, r.partition_of) for r in full.relations
     ]
     assert all(not r.columns for r in listed.relations)
+    assert {r.name for r in listed.relations} == {"log", "log_2026", "v"}
 
 
 INDEX_KINDS = """

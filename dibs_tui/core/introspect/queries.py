@@ -481,16 +481,26 @@ def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, 
     }
 
 
+# The names the browser lists first, as cheap as a read of pg_class can be: no per-relation probe. Extension
+# members are found from the extensions' side (pg_depend's reference index: a handful of rows) and left out by
+# a hash anti-join, where the full read's per-relation probe of pg_depend costs a third of this query at
+# 100,000 tables; the size is the table's own pages (the TOAST table's, a probe of pg_class per relation, come
+# with the full read).
 RELATION_LIST_SQL = f"""
+WITH members AS MATERIALIZED (
+  SELECT e.objid FROM pg_depend e
+  WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_class'::regclass AND e.deptype = 'e'
+)
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint AS row_estimate,
-       {_SIZE} AS size_bytes, pn.nspname AS parent_schema, p.relname AS parent_name
+       c.relpages::bigint * current_setting('block_size')::bigint AS size_bytes,
+       pn.nspname AS parent_schema, p.relname AS parent_name
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
 LEFT JOIN pg_class p ON p.oid = i.inhparent
 LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")}
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")}
+  AND NOT EXISTS (SELECT FROM members m WHERE m.objid = c.oid)
   AND NOT {_IS_META_TABLE.format(rel="c")}
 ORDER BY 1, 2
 """
