@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import gc
 import os
 import resource
 import statistics
@@ -23,6 +24,7 @@ import asyncpg
 
 from bench import bulk_load
 from dibs_tui.core.embedded import EmbeddedServer, bin_path
+from dibs_tui.core.model import Catalog
 
 REPO = Path(__file__).resolve().parents[1]
 GEN_SCHEMA = REPO / "bench" / "gen_schema.py"
@@ -178,6 +180,24 @@ def median_seconds(runs: list[Run]) -> float:
 
 def peak_rss(runs: list[Run]) -> float:
     return max(r.peak_rss_mib for r in runs)
+
+
+async def loaded_catalog(dsn: str) -> tuple[Catalog, asyncpg.Connection, float]:
+    """The catalog as the browser holds it after a load (frozen out of the cyclic GC's reach), the read-only
+    connection it was read over (still open: the caller closes it) and the load's wall time in seconds."""
+    from dibs_tui.core.connect import connect, resolve
+    from dibs_tui.core.introspect.read import load_catalog
+
+    conn = await connect(resolve(dsn), read_only=True)
+    try:
+        start = time.perf_counter()
+        catalog = await load_catalog(conn)
+        seconds = time.perf_counter() - start
+    except BaseException:
+        await conn.close()
+        raise
+    gc.freeze()
+    return catalog, conn, seconds
 
 
 def self_rss_mib() -> float:

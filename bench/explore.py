@@ -1,16 +1,21 @@
-"""`uses`, `path` and `lint` at scale, after the catalog is loaded, against the server doing the same walk.
+"""`uses`, `path`, `lint` and the neighbourhood view at scale, after the catalog is loaded, against the server
+doing the same walk where there is one.
 
     .venv/bin/python -m bench.explore [--sizes 1000 5000] [--rounds 5]
 
 Each size is gen_schema.py's catalog plus, per 10 tables, one PL/pgSQL function reading a table, one view
 over two tables and one trigger, so `uses` has bodies to parse and views to walk. The catalog is loaded once
-(as the browser holds it); then, paired round by round:
+(as the browser holds it); then, paired round by round, each what a user waits for once the catalog is in:
 
 * uses: `UsesIndex(catalog)` (every body parsed) + the tree of the most-referenced table, against the
   recursive pg_depend query a GUI runs for its "dependents" tab (server time, one round trip, no bodies);
 * path: the FK graph + the shortest paths between two far-apart tables (no server alternative: timed alone);
-* lint: `check_health` on the loaded catalog + its statistics queries, against one classic
-  "FK without an index" query on the server (one of our ten checks).
+* lint: `health_report` (the statistics read while the catalog's checks run on a thread) and the text
+  report `dibs-tui lint` prints, against the same done one after the other (statistics, then every check)
+  and against one classic "FK without an index" query on the server (one of our ten checks);
+* draw: the neighbourhood view of the most-referenced table at depth 1 and 3 (the most boxes), in a
+  120 x 40 terminal: the layout, the widget's render and Textual's strips of it (the graph is built once,
+  on a thread, when the view opens: timed as "graph").
 
 Prints medians, ratios, this process's peak RSS and the load average.
 """
@@ -19,26 +24,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import random
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
 
 import asyncpg
+from textual.style import Style
+from textual.visual import RenderOptions
 
-from bench.common import load_synthetic, self_rss_mib, start_server
-from dibs_tui.core.connect import connect, resolve
-from dibs_tui.core.explore.fkgraph import FkGraph
-from dibs_tui.core.explore.health import check_health
+from bench.common import load_average, load_synthetic, loaded_catalog, self_rss_mib, start_server
+from dibs_tui.commands.lint import report_text
+from dibs_tui.core.explore.fkgraph import FkGraph, fk_in_degree
+from dibs_tui.core.explore.health import check_health, health_report
 from dibs_tui.core.explore.health_facts import read_health_facts
 from dibs_tui.core.explore.health_sequences import narrow_sequences
 from dibs_tui.core.explore.paths import shortest_paths
 from dibs_tui.core.explore.uses import UsesIndex
-from dibs_tui.core.introspect.read import load_catalog
-from dibs_tui.core.model import Catalog, ObjectRef
+from dibs_tui.core.model import Catalog, ObjectRef, QualifiedName
+from dibs_tui.ui.explorer.neighbourhood_layout import draw
+from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodView
 
 DEPENDENTS_SQL = """
 WITH RECURSIVE deps(classid, objid, depth) AS (
@@ -87,34 +93,35 @@ async def _prepare(dsn: str) -> None:
         await conn.close()
 
 
-async def _load(dsn: str) -> tuple[Catalog, Any]:
-    conn = await connect(resolve(dsn), read_only=True)
-    try:
-        return await load_catalog(conn), conn
-    except BaseException:
-        await conn.close()
-        raise
-
-
 def _timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
+def _draw(catalog: Catalog, graph: FkGraph, centre: QualifiedName, depth: int) -> None:
+    """What the screen does for one frame of the view: the layout, the render, the strips."""
+    view = NeighbourhoodView(catalog, centre)
+    view.graph, view.depth = graph, depth
+    view.drawing = draw(catalog, graph, centre, depth, WIDTH, HEIGHT, {})
+    options = RenderOptions(get_style=lambda s: s if isinstance(s, Style) else Style.parse(s), rules={})
+    view.render().render_strips(WIDTH, HEIGHT, Style.null(), options)
+
+
+WIDTH, HEIGHT = 120, 40
+COLUMNS = ("uses", "uses_server", "path", "lint", "lint_sequential", "lint_server", "graph", "draw1", "draw3")
+
+
 def measure(dsn: str, rounds: int) -> dict[str, float]:
     async def run() -> dict[str, float]:
-        catalog, conn = await _load(dsn)
-        gc.freeze()  # as the browser does after a load: the GC does not rescan the catalog
+        catalog, conn, _ = await loaded_catalog(dsn)
         try:
             graph = FkGraph(catalog)
-            degrees = graph.in_degree()
+            degrees = fk_in_degree(catalog)
             hub = max(degrees, key=lambda k: degrees[k])
             far = max(graph.distances_to(hub).items(), key=lambda kv: kv[1])[0]
             other = next(k for k in graph.steps if k not in (hub, far))
-            times: dict[str, list[float]] = {
-                k: [] for k in ("uses", "uses_server", "path", "lint", "lint_server")
-            }
+            times: dict[str, list[float]] = {k: [] for k in COLUMNS}
             for _ in range(rounds):
                 times["uses"].append(_timed(lambda: UsesIndex(catalog).tree(ObjectRef("table", *hub))))
                 start = time.perf_counter()
@@ -122,13 +129,27 @@ def measure(dsn: str, rounds: int) -> dict[str, float]:
                 times["uses_server"].append(time.perf_counter() - start)
                 times["path"].append(_timed(lambda: shortest_paths(FkGraph(catalog), far, other)))
                 start = time.perf_counter()
-                facts = await read_health_facts(conn, narrow=narrow_sequences(catalog))
-                check_health(catalog, facts)
+                report = await health_report(conn, catalog)
+                report_text(report, list(report.findings))
                 times["lint"].append(time.perf_counter() - start)
+                start = time.perf_counter()
+                facts = await read_health_facts(conn, narrow=narrow_sequences(catalog))
+                report = check_health(catalog, facts)
+                report_text(report, list(report.findings))
+                times["lint_sequential"].append(time.perf_counter() - start)
                 start = time.perf_counter()
                 await conn.fetch(FK_WITHOUT_INDEX_SQL)
                 times["lint_server"].append(time.perf_counter() - start)
-            return {k: statistics.median(v) for k, v in times.items()}
+                times["graph"].append(_timed(lambda: FkGraph(catalog)))
+                times["draw1"].append(_timed(lambda: _draw(catalog, graph, hub, 1)))
+                times["draw3"].append(_timed(lambda: _draw(catalog, graph, hub, 3)))
+            medians = {k: statistics.median(v) for k, v in times.items()}
+            near = graph.neighbourhood(hub, 1)
+            return {
+                **medians,
+                "neighbours1": len(near) - 1,
+                "neighbours3": len(graph.neighbourhood(hub, 3)) - 1,
+            }
         finally:
             await conn.close()
 
@@ -143,16 +164,20 @@ def main() -> None:
     server = start_server()
     try:
         print(
-            "| tables | uses | server dependents | ratio | path | lint (10 checks) | server FK check | ratio |"
+            "| tables | uses | server dependents | ratio | path | lint | lint sequential | ratio "
+            "| server FK check | graph | draw depth 1 (neighbours) | draw depth 3 (neighbours) | load average |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for size in args.sizes:
             dsn = load_synthetic(server, f"explore_{size}", size)
             asyncio.run(_prepare(dsn))
             m = measure(dsn, args.rounds)
             print(
                 f"| {size:,} | {m['uses']:.3f} s | {m['uses_server']:.3f} s | {m['uses'] / m['uses_server']:.1f}x "
-                f"| {m['path']:.3f} s | {m['lint']:.3f} s | {m['lint_server']:.3f} s | {m['lint'] / m['lint_server']:.1f}x |",
+                f"| {m['path']:.3f} s | {m['lint']:.3f} s | {m['lint_sequential']:.3f} s "
+                f"| {m['lint'] / m['lint_sequential']:.2f}x | {m['lint_server']:.3f} s | {m['graph']:.3f} s "
+                f"| {1000 * m['draw1']:.0f} ms ({m['neighbours1']:.0f}) "
+                f"| {1000 * m['draw3']:.0f} ms ({m['neighbours3']:.0f}) | {load_average()} |",
                 flush=True,
             )
         print(f"peak RSS of this process: {self_rss_mib():.0f} MiB; load average: {os.getloadavg()}")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import random
 import statistics
@@ -30,12 +29,9 @@ from typing import Any
 
 import asyncpg
 
-from bench.common import load_synthetic, self_rss_mib, start_server
-from dibs_tui.core.connect import connect, resolve
+from bench.common import load_synthetic, loaded_catalog, self_rss_mib, start_server
 from dibs_tui.core.explore.history import HistoryIndex
-from dibs_tui.core.introspect.read import load_catalog
 from dibs_tui.core.meta import meta_tables_ddl
-from dibs_tui.core.model import Catalog
 
 SPEC_SQL = """
 SELECT m.name, m.applied_at, m.tables_created, m.tables_modified
@@ -86,12 +82,8 @@ async def _fill_meta(dsn: str, migrations: int) -> None:
 
 def measure(dsn: str, rounds: int) -> dict[str, float]:
     async def run() -> dict[str, float]:
-        conn = await connect(resolve(dsn), read_only=True)
+        catalog, conn, load = await loaded_catalog(dsn)
         try:
-            start = time.perf_counter()
-            catalog: Catalog = await load_catalog(conn)
-            load = time.perf_counter() - start
-            gc.freeze()  # as the browser does after a load: the GC does not rescan the catalog
             tables = [r for r in catalog.relations if r.kind.is_table and not r.name.startswith("__dibs")]
             picked = random.Random(3).sample(tables, min(SELECTIONS, len(tables)))
             times: dict[str, list[float]] = {"index": [], "select": [], "server": []}

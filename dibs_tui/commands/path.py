@@ -13,7 +13,7 @@ from ..core.explore.fkgraph import FkGraph
 from ..core.explore.names import UnknownObject, resolve
 from ..core.explore.paths import shortest_paths
 from ..core.model import Catalog, QualifiedName
-from ..core.terminal import safe
+from ..core.terminal import json_safe_text, raw_stream, safe
 from .catalog_read import load
 from .common import exit_now, run_async
 
@@ -38,7 +38,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             }
             for p in paths
         ]
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        text = json.dumps(doc, indent=2, ensure_ascii=False)
+        raw_stream(sys.stdout).write(json_safe_text(text) + "\n")  # valid JSON: C1 and bidi as \u escapes
     else:
         for i, p in enumerate(paths, 1):
             hops = " -> ".join(f"{s}.{n}" for s, n in p.tables)

@@ -12,7 +12,7 @@ from typing import Any
 from ..config import Settings
 from ..core.explore.names import UnknownObject, resolve, spell
 from ..core.explore.uses import UseNode, UsesIndex
-from ..core.terminal import safe
+from ..core.terminal import json_safe_text, raw_stream, safe
 from .catalog_read import load
 from .common import exit_now, run_async
 from .lint import source_lines
@@ -30,7 +30,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_UNKNOWN
     tree = UsesIndex(catalog, source_lines(settings, catalog)).tree(ref)
     if args.format == "json":
-        print(json.dumps(node_json(tree), indent=2, ensure_ascii=False))
+        doc = json.dumps(node_json(tree), indent=2, ensure_ascii=False)
+        raw_stream(sys.stdout).write(json_safe_text(doc) + "\n")  # valid JSON: C1 and bidi as \u escapes
     else:
         sys.stdout.write(tree_text(tree))
     return exit_now(0)

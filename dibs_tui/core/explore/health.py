@@ -8,16 +8,20 @@ foreign keys, the statistics' age, each partitioned table's partitions).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import asyncio
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from ..model import Catalog, Constraint, ObjectRef, Relation, RelationKind
+import asyncpg
+
+from ..gc_pause import collector_paused
+from ..model import Catalog, Constraint, ObjectRef, QualifiedName, Relation, RelationKind
 from ..sql import qualified, quote_ident
 from .health_definers import definers
-from .health_facts import HealthFacts
+from .health_facts import HealthFacts, read_health_facts
 from .health_findings import WHY, Finding, Level, object_name, promote_to_primary_key, where
 from .health_indexes import duplicate_indexes, fk_without_index, redundant_indexes, unused_indexes
-from .health_sequences import sequences
+from .health_sequences import narrow_sequences, sequences
 from .source_lines import Locate, SourceLines
 
 
@@ -42,45 +46,125 @@ class HealthReport:
         return tuple(f for f in self.findings if f.level >= level)
 
 
-def check_health(catalog: Catalog, facts: HealthFacts, locate: Locate | None = None) -> HealthReport:
+CHECKS = tuple(WHY)  # every check, by the name its findings carry
+
+
+def check_health(
+    catalog: Catalog, facts: HealthFacts, locate: Locate | None = None, checks: Iterable[str] | None = None
+) -> HealthReport:
     """Every finding, most severe first, and the documentation coverage of each table. `locate` (a
     `SourceLines` with the desired SQL files) places each finding's object; without it, what the meta rows
-    say of tables, indexes and the columns behind sequences (no pass over every finding then)."""
-    findings: list[Finding] = []
-    coverage: list[DocCoverage] = []
-    partitions: dict[tuple[str, str], list[Relation]] = {}
-    tables: list[Relation] = []
-    for r in catalog.relations:
-        if not r.kind.is_table or r.kind is RelationKind.FOREIGN:
-            continue
-        if r.partition_of is not None:
-            partitions.setdefault(r.partition_of, []).append(r)
-        else:
-            tables.append(r)
-    age = facts.stats_age()
-    target_types: dict[tuple[str, str], dict[str, str]] = {}  # a hub table is referenced by many
-    for rel in tables:
-        fks = rel.foreign_keys
-        findings.extend(fk_without_index(rel, fks, partitions.get(rel.key, ())))
-        findings.extend(_no_primary_key(rel))
-        findings.extend(duplicate_indexes(rel))
-        findings.extend(redundant_indexes(rel))
-        findings.extend(unused_indexes(rel, facts.index_scans, age))
-        if fks:
-            findings.extend(_fk_type_mismatch(catalog, rel, fks, target_types))
-        findings.extend(_rls_without_policy(rel))
-        missing = [c.name for c in rel.columns if not (c.comment or (c.provenance and c.provenance.doc))]
-        coverage.append(
-            DocCoverage(rel.key, int(bool(rel.doc)) + len(rel.columns) - len(missing), 1 + len(rel.columns))
+    say of tables, indexes and the columns behind sequences (no pass over every finding then). `checks`:
+    only these (the coverage is always counted)."""
+    first = catalog_checks(catalog, locate, checks)
+    return first.with_facts(facts)
+
+
+async def health_report(
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    locate: Locate | None = None,
+    checks: Iterable[str] | None = None,
+) -> HealthReport:
+    """`check_health` with the statistics read over `conn` while the checks that need only the catalog run
+    on a thread (they are most of the work, the statistics a few round trips): the answer comes in about
+    the longer of the two, not their sum."""
+    wanted = _wanted(checks)
+    on_thread = asyncio.ensure_future(asyncio.to_thread(catalog_checks, catalog, locate, wanted))
+    try:
+        facts = await read_health_facts(
+            conn,
+            narrow=narrow_sequences(catalog) if "sequence-near-exhaustion" in wanted else (),
+            scans="unused-index" in wanted,
+            sequences="sequence-near-exhaustion" in wanted,
+            definers="security-definer-search-path" in wanted,
         )
-        findings.extend(_undocumented(rel, missing))
-    if locate is not None:  # each object's own line (an index's, a constraint's), not only its table's
-        findings = [replace(f, source=locate(f.subject) or f.source) if f.subject else f for f in findings]
-    place = locate or SourceLines(catalog)
-    findings.extend(sequences(catalog, facts.sequence_values, place))
-    findings.extend(definers(catalog, facts.definer_config, facts.public_writable, place))
-    findings.sort(key=lambda f: (-f.level, f.check, f.object))
-    return HealthReport(tuple(findings), tuple(coverage), age)
+    except BaseException:
+        await asyncio.wait([on_thread])  # nothing of ours outlives the call, even on failure
+        raise
+    return (await on_thread).with_facts(facts)
+
+
+def _wanted(checks: Iterable[str] | None) -> frozenset[str]:
+    return frozenset(CHECKS if checks is None else checks)
+
+
+@dataclass(frozen=True)
+class CatalogChecks:
+    """What the catalog alone tells: the findings of every check that needs no statistics, and the
+    coverage; `with_facts` adds the ones that do (unused indexes, sequences, SECURITY DEFINER functions)."""
+
+    catalog: Catalog
+    locate: Locate | None
+    wanted: frozenset[str]
+    tables: tuple[Relation, ...]
+    findings: tuple[Finding, ...]
+    coverage: tuple[DocCoverage, ...]
+
+    def with_facts(self, facts: HealthFacts) -> HealthReport:
+        with collector_paused(keep_what_was_built=True):  # thousands of findings, acyclic, kept
+            catalog, locate, wanted = self.catalog, self.locate, self.wanted
+            age = facts.stats_age()
+            findings = list(self.findings)
+            if "unused-index" in wanted:
+                unused = [f for rel in self.tables for f in unused_indexes(rel, facts.index_scans, age)]
+                findings.extend(_placed(unused, locate))
+            place = locate or SourceLines(catalog)
+            if "sequence-near-exhaustion" in wanted:
+                findings.extend(sequences(catalog, facts.sequence_values, place))
+            if "security-definer-search-path" in wanted:
+                findings.extend(definers(catalog, facts.definer_config, facts.public_writable, place))
+            findings.sort(key=lambda f: (-f.level, f.check, f.object))
+            return HealthReport(tuple(findings), self.coverage, age)
+
+
+def catalog_checks(
+    catalog: Catalog, locate: Locate | None = None, checks: Iterable[str] | None = None
+) -> CatalogChecks:
+    """One pass over the tables, each check given what they share (the foreign keys, each partitioned
+    table's partitions, a referenced table's column types, kept across the tables that reference it)."""
+    wanted = _wanted(checks)
+    with collector_paused(keep_what_was_built=True):
+        partitions: dict[tuple[str, str], list[Relation]] = {}
+        tables: list[Relation] = []
+        for r in catalog.relations:
+            if not r.kind.is_table or r.kind is RelationKind.FOREIGN:
+                continue
+            if r.partition_of is not None:
+                partitions.setdefault(r.partition_of, []).append(r)
+            else:
+                tables.append(r)
+        per_table = [fn for check, fn in _PER_TABLE if check in wanted]
+        findings: list[Finding] = []
+        coverage: list[DocCoverage] = []
+        target_types: dict[tuple[QualifiedName, str], str | None] = {}
+        undocumented = "undocumented" in wanted
+        for rel in tables:
+            fks = rel.foreign_keys
+            if fks:
+                if "fk-without-index" in wanted:
+                    findings.extend(fk_without_index(rel, fks, partitions.get(rel.key, ())))
+                if "fk-type-mismatch" in wanted:
+                    findings.extend(_fk_type_mismatch(catalog, rel, fks, target_types))
+            for fn in per_table:
+                findings.extend(fn(rel))
+            missing = [c.name for c in rel.columns if not (c.comment or (c.provenance and c.provenance.doc))]
+            documented = bool(rel.doc)
+            coverage.append(
+                DocCoverage(rel.key, documented + len(rel.columns) - len(missing), 1 + len(rel.columns))
+            )
+            if undocumented and (missing or not documented):
+                findings.append(_undocumented(rel, missing))
+        return CatalogChecks(
+            catalog, locate, wanted, tuple(tables), tuple(_placed(findings, locate)), tuple(coverage)
+        )
+
+
+def _placed(findings: list[Finding], locate: Locate | None) -> list[Finding]:
+    """Each object's own line (an index's, a constraint's), not only its table's."""
+    if locate is None:
+        return findings
+    return [replace(f, source=locate(f.subject) or f.source) if f.subject else f for f in findings]
 
 
 def _no_primary_key(rel: Relation) -> Iterator[Finding]:
@@ -110,25 +194,29 @@ def _no_primary_key(rel: Relation) -> Iterator[Finding]:
     )
 
 
-def _column_types(rel: Relation) -> dict[str, str]:
-    return {c.name: c.type for c in rel.columns}
-
-
 def _fk_type_mismatch(
-    catalog: Catalog, rel: Relation, fks: Sequence[Constraint], cache: dict[tuple[str, str], dict[str, str]]
+    catalog: Catalog,
+    rel: Relation,
+    fks: Sequence[Constraint],
+    cache: dict[tuple[QualifiedName, str], str | None],
 ) -> Iterator[Finding]:
-    """`cache` keeps each referenced table's column types across tables."""
+    """`cache` keeps each referenced column's type across tables (a hub's key is referenced by many)."""
     for con in fks:
         fk = con.foreign_key
         if fk is None:
             continue
-        theirs_types = cache.get(fk.target_key)
-        if theirs_types is None:
-            target = catalog.relation(*fk.target_key)
-            theirs_types = cache[fk.target_key] = {c.name: c.type for c in target.columns} if target else {}
         for mine, theirs in zip(con.columns, fk.target_columns, strict=False):
-            col, ref = rel.column(mine), theirs_types.get(theirs)
-            if col is None or ref is None or col.type == ref:
+            key = (fk.target_key, theirs)
+            if key in cache:
+                ref = cache[key]
+            else:
+                target = catalog.relation(*fk.target_key)
+                found = target.column(theirs) if target is not None else None
+                ref = cache[key] = found.type if found is not None else None
+            if ref is None:
+                continue
+            col = rel.column(mine)
+            if col is None or col.type == ref:
                 continue
             yield Finding(
                 "fk-type-mismatch",
@@ -159,9 +247,7 @@ def _rls_without_policy(rel: Relation) -> Iterator[Finding]:
         )
 
 
-def _undocumented(rel: Relation, missing: list[str]) -> Iterator[Finding]:
-    if rel.doc and not missing:
-        return
+def _undocumented(rel: Relation, missing: list[str]) -> Finding:
     table = qualified(rel.schema, rel.name)
     parts = ([] if rel.doc else ["the table"]) + (
         [f"{len(missing)} of {len(rel.columns)} columns ({', '.join(missing)})"] if missing else []
@@ -170,7 +256,7 @@ def _undocumented(rel: Relation, missing: list[str]) -> Iterator[Finding]:
     fix = ([] if rel.doc else [f"COMMENT ON TABLE {table} IS '...';"]) + [
         column + quote_ident(c) + " IS '...';" for c in missing
     ]
-    yield Finding(
+    return Finding(
         "undocumented",
         Level.INFO,
         object_name(rel),
@@ -182,3 +268,12 @@ def _undocumented(rel: Relation, missing: list[str]) -> Iterator[Finding]:
         table=rel.key,
         subject=ObjectRef("table", rel.schema, rel.name),
     )
+
+
+# The checks of one table that need nothing but the table.
+_PER_TABLE: tuple[tuple[str, Callable[[Relation], Iterable[Finding]]], ...] = (
+    ("no-primary-key", _no_primary_key),
+    ("duplicate-index", duplicate_indexes),
+    ("redundant-index", redundant_indexes),
+    ("rls-without-policy", _rls_without_policy),
+)

@@ -1,6 +1,6 @@
 """What health checks need beyond the catalog model, in a few set-based reads of pg_catalog: index scans
 (with the statistics' age), sequence positions, SECURITY DEFINER functions' settings (and the schemas PUBLIC
-may create in) and table sizes. Everything is keyed by name, like the model."""
+may create in). Everything is keyed by name, like the model."""
 
 from __future__ import annotations
 
@@ -60,11 +60,6 @@ SELECT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identi
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 WHERE p.prosecdef AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
 """
-_SIZES = """
-SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_total_relation_size(c.oid) AS bytes
-FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
-"""
 
 
 @dataclass(frozen=True)
@@ -76,7 +71,6 @@ class HealthFacts:
     definer_config: dict[tuple[str, str, str], tuple[str, ...]] = field(
         default_factory=dict
     )  # (schema, name, args)
-    sizes: dict[QualifiedName, int] = field(default_factory=dict)
     public_writable: frozenset[str] = frozenset()  # schemas where PUBLIC has CREATE
 
     def stats_age(self) -> str:
@@ -92,27 +86,33 @@ class HealthFacts:
 
 
 async def read_health_facts(
-    conn: asyncpg.Connection, *, sizes: bool = False, narrow: Sequence[QualifiedName] = ()
+    conn: asyncpg.Connection,
+    *,
+    sizes: bool = False,
+    narrow: Sequence[QualifiedName] = (),
+    scans: bool = True,
+    sequences: bool = True,
+    definers: bool = True,
 ) -> HealthFacts:
-    """The statistics the checks read: a constant number of queries, whatever the schema's size. Table sizes
-    (for sorting the tables list) only when asked: they stat every file, 1.2 s at 1,000 tables on a busy
-    machine, and no check needs them. `narrow`: sequences whose position is read whatever their range
+    """The statistics the checks read: a constant number of queries, whatever the schema's size, each only
+    when a check asked needs it (`scans`: unused indexes; `sequences`; `definers`: SECURITY DEFINER
+    functions). `narrow`: sequences whose position is read whatever their range
     (`health_sequences.narrow_sequences`)."""
-    scans = await conn.fetch(_INDEX_SCANS)
+    scan_rows = await conn.fetch(_INDEX_SCANS) if scans else []
     age = await conn.fetchrow(_STATS_AGE)
-    sequences = await conn.fetch(_SEQUENCES, [k[0] for k in narrow], [k[1] for k in narrow])
-    definers = await conn.fetch(_DEFINERS)
-    writable = await conn.fetch(_PUBLIC_WRITABLE) if definers else []
-    size_rows = await conn.fetch(_SIZES) if sizes else []
+    seq_rows = (
+        await conn.fetch(_SEQUENCES, [k[0] for k in narrow], [k[1] for k in narrow]) if sequences else []
+    )
+    definer_rows = await conn.fetch(_DEFINERS) if definers else []
+    writable = await conn.fetch(_PUBLIC_WRITABLE) if definer_rows else []
     since = age["stats_reset"] or age["started"] if age else None
     return HealthFacts(
-        index_scans={(r["schema"], r["table_name"], r["index_name"]): r["scans"] for r in scans},
+        index_scans={(r["schema"], r["table_name"], r["index_name"]): r["scans"] for r in scan_rows},
         stats_since=since,
         read_at=age["now"] if age else None,
         sequence_values={
-            (r["schema"], r["name"]): r["last_value"] for r in sequences if r["last_value"] is not None
+            (r["schema"], r["name"]): r["last_value"] for r in seq_rows if r["last_value"] is not None
         },
-        definer_config={(r["schema"], r["name"], r["args"]): tuple(r["config"]) for r in definers},
-        sizes={(r["schema"], r["name"]): r["bytes"] for r in size_rows},
+        definer_config={(r["schema"], r["name"], r["args"]): tuple(r["config"]) for r in definer_rows},
         public_writable=frozenset(r["name"] for r in writable),
     )

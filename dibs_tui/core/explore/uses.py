@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..bodies import BodyNames, body_names
 from ..model import Catalog, ConstraintKind, ObjectRef, Relation, SourceLocation
+from ..sql import unicode_ident
 from .source_lines import Locate, SourceLines
 
 
@@ -84,7 +85,12 @@ class UsesIndex:
         if ref.kind not in ("table", "column", "function"):
             return []
         rel = self.catalog.relation(ref.schema, ref.name) if ref.kind != "function" else None
-        needles = {ref.name.lower(), ref.name.replace('"', '""').lower()}  # as written bare or quoted
+        # As written bare, quoted, or (a name holding a control character) as U&"..." with escapes.
+        needles = {
+            ref.name.lower(),
+            ref.name.replace('"', '""').lower(),
+            unicode_ident(ref.name)[3:-1].lower(),
+        }
         out: list[Use] = []
         for fn_ref, fn, text in self._bodies:
             if fn_ref == ref or not any(n in text for n in needles):
