@@ -122,7 +122,7 @@ def _keep_columns_parents_drop(state: PlanState, old: Relation, new: Relation) -
     still wants it, so it is added to the child (IF NOT EXISTS) once the parent's drop has run."""
     ref = table_ref(new)
     name = qualified(new.schema, new.name)
-    for parent_key in set(old.inherits) & set(new.inherits):
+    for parent_key in [k for k in old.inherits if k in new.inherits]:
         cur_parent, des_parent = state.current.relation(*parent_key), state.desired.relation(*parent_key)
         if cur_parent is None or des_parent is None:
             continue
@@ -194,7 +194,7 @@ def _leaving_parents(
 ) -> list[tuple[tuple[str, str], set[str]]]:
     """Parents the table stops inheriting from, with their columns: those become droppable once detached."""
     out = []
-    for parent_key in set(old.inherits) - set(new.inherits):
+    for parent_key in [k for k in old.inherits if k not in new.inherits]:
         parent = state.current.relation(*parent_key)
         out.append((parent_key, {c.name for c in parent.columns} if parent else set()))
     return out

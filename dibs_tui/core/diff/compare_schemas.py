@@ -28,13 +28,13 @@ from .render import (
     type_ref,
     validated_at_creation,
 )
-from .state import PlanState
+from .state import PlanState, only_in
 
 
 def plan_schemas_and_extensions(state: PlanState) -> None:
     cur = {s.name: s for s in state.current.schemas}
     des = {s.name: s for s in state.desired.schemas}
-    for name in des.keys() - cur.keys():
+    for name in only_in(des, cur):
         ref = ObjectRef("schema", "", name)
         state.change(ChangeKind.CREATE, ref, "schema", new=name)
         state.step(
@@ -44,7 +44,7 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
             [ref],
             creates=[ref],
         )
-    for name in cur.keys() - des.keys():
+    for name in only_in(cur, des):
         ref = ObjectRef("schema", "", name)
         state.change(ChangeKind.DROP, ref, "schema", old=name, destructive=True)
         state.step(
@@ -80,7 +80,7 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
             )
         else:
             _alter_extension(state, old, ext)
-    for name in cur_ext.keys() - des_ext.keys():
+    for name in only_in(cur_ext, des_ext):
         ref = ObjectRef("extension", "", name)
         state.drop_object(ref, "extension", name, f"DROP EXTENSION {quote_ident(name)};")
 
@@ -140,7 +140,7 @@ def plan_sequences(state: PlanState) -> None:
         if old is None or old.owned_by != new.owned_by:
             state.owned_by_steps.append((new, old))
         state.comment(ref, "sequence", old.comment if old else None, new.comment)
-    state.dropped_sequences = [cur[k] for k in cur.keys() - des.keys()]
+    state.dropped_sequences = [cur[k] for k in only_in(cur, des)]
 
 
 def plan_functions(state: PlanState) -> set[ObjectRef]:
@@ -182,7 +182,7 @@ def plan_functions(state: PlanState) -> set[ObjectRef]:
         state.step(phase, function_sql(new), kind, [ref], creates=[ref], needs=needs)
         state.comment(ref, what, cur[ref].comment if ref in cur else None, new.comment)
     replaced = _replaced_signatures(cur, des)
-    for ref in cur.keys() - des.keys():
+    for ref in only_in(cur, des):
         old = cur[ref]
         if old.definition is None:
             continue
@@ -210,7 +210,7 @@ def _replaced_signatures(
     the old one is re-created around it."""
     gone: dict[tuple[str, str, int], list[ObjectRef]] = {}
     new: dict[tuple[str, str, int], list[ObjectRef]] = {}
-    for side, refs in ((gone, cur.keys() - des.keys()), (new, des.keys() - cur.keys())):
+    for side, refs in ((gone, only_in(cur, des)), (new, only_in(des, cur))):
         for ref in refs:
             side.setdefault((ref.schema, ref.name, _arity(ref.sub)), []).append(ref)
     return {olds[0]: new[k][0] for k, olds in gone.items() if len(olds) == 1 and len(new.get(k, ())) == 1}

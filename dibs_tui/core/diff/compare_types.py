@@ -20,7 +20,7 @@ from .graph import (
 from .render import (
     type_ref,
 )
-from .state import PlanState
+from .state import PlanState, only_in
 
 
 def plan_enums(state: PlanState) -> None:
@@ -79,7 +79,7 @@ def plan_enums(state: PlanState) -> None:
                 )
         if old is None or old.comment != new.comment:
             state.comment(ref, "enum", old.comment if old else None, new.comment)
-    for key in cur.keys() - des.keys():
+    for key in only_in(cur, des):
         ref = type_ref(*key)
         state.drop_object(ref, "enum", ", ".join(cur[key].labels), f"DROP TYPE {qualified(*key)};")
 
@@ -201,6 +201,6 @@ def plan_domains(state: PlanState) -> None:
                 creates=[checked] if checked else [],
             )
         state.comment(ref, "domain", old.comment, new.comment)
-    for key in cur.keys() - des.keys():
+    for key in only_in(cur, des):
         ref = type_ref(*key)
         state.drop_object(ref, "domain", cur[key].base_type, f"DROP DOMAIN {qualified(*key)};")

@@ -12,7 +12,7 @@ from .around_columns import clear_for_text
 from .graph import DROP_DEPENDENTS, DROP_OBJECTS, PRE_CREATE
 from .graph import key as node_key
 from .render import type_ref
-from .state import PlanState
+from .state import PlanState, only_in
 
 
 def _old_name(name: str) -> str:
@@ -55,7 +55,7 @@ def plan_collations(state: PlanState) -> None:
                 needs=[ObjectRef("schema", "", key[0])],
             )
         state.comment(ref, "collation", old.comment if old else None, new.comment)
-    for key in cur.keys() - des.keys():
+    for key in only_in(cur, des):
         ref = ObjectRef("collation", *key)
         state.drop_object(ref, "collation", collation_sql(cur[key]), f"DROP COLLATION {qualified(*key)};")
 
@@ -83,7 +83,7 @@ def plan_composites(state: PlanState) -> None:
             else:
                 _recreate_composite(state, old, new)
         state.comment(ref, "composite type", old.comment if old else None, new.comment)
-    for key in cur.keys() - des.keys():
+    for key in only_in(cur, des):
         state.drop_object(
             type_ref(*key), "composite type", composite_sql(cur[key]), f"DROP TYPE {qualified(*key)};"
         )
@@ -260,7 +260,7 @@ def plan_ranges(state: PlanState) -> None:
                 needs=[ObjectRef("schema", "", key[0])],
             )
         state.comment(ref, "range type", old.comment if old else None, new.comment)
-    for key in cur.keys() - des.keys():
+    for key in only_in(cur, des):
         state.drop_object(type_ref(*key), "range type", range_sql(cur[key]), f"DROP TYPE {qualified(*key)};")
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ..model import Catalog, Constraint, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
@@ -11,6 +12,14 @@ from ..plan import Change, ChangeKind
 from ..sql import quote_literal
 from .graph import COMMENTS, DROP_OBJECTS, DepIndex, Step, key, keys
 from .render import comment_target
+
+K = TypeVar("K")
+
+
+def only_in(side: Mapping[K, object], other: Mapping[K, object]) -> list[K]:
+    """The keys of `side` that `other` lacks, in `side`'s order (the catalog's). Not `side.keys() - other.keys()`:
+    a set's order follows the string hash seed, and the same two schemas must give the same plan, byte for byte."""
+    return [k for k in side if k not in other]
 
 
 @dataclass
