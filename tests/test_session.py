@@ -25,7 +25,8 @@ async def _settings_seen(dsn: str) -> dict[str, str]:
     try:
         rows = await conn.fetch(
             "SELECT name, setting FROM pg_catalog.pg_settings WHERE name IN "
-            "('search_path', 'row_security', 'lock_timeout', 'statement_timeout', 'default_transaction_read_only')"
+            "('search_path', 'row_security', 'lock_timeout', 'statement_timeout', 'default_transaction_read_only',"
+            " 'max_parallel_workers_per_gather', 'jit')"
         )
         return {r["name"]: r["setting"] for r in rows}
     finally:
@@ -39,6 +40,8 @@ def test_a_catalog_session_is_pinned_and_bounded(db: str) -> None:
         "lock_timeout": "250",
         "statement_timeout": "7000",
         "default_transaction_read_only": "on",
+        "max_parallel_workers_per_gather": "0",  # see core/session.py: workers re-fill the catalog caches
+        "jit": "off",
     }
 
 
