@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from dibs_tui.core.ddl import catalog_ddl, relation_ddl
+from dibs_tui.core.ddl import relation_ddl
 from dibs_tui.core.diff.whole_schema import whole_schema_sql
 from dibs_tui.core.errors import PlanCycleError
 from dibs_tui.core.fingerprint import compare
@@ -22,11 +22,11 @@ def test_tricky_schema_round_trips(new_database: Callable[[], str]) -> None:
     source, target = new_database(), new_database()
     run_sql(source, TRICKY)
     original = asyncio.run(_introspect(source))
-    script = catalog_ddl(original)
+    script = whole_schema_sql(original)
     assert script.index("CREATE TYPE shop.status") < script.index("CREATE TABLE shop.orders")
     assert script.index("CREATE TABLE shop.orders") < script.index("CREATE VIEW shop.big_orders")
     assert 'CREATE TABLE public."Ünïcode Tâble"' in script and '"with ""quote""" text' in script
-    psql_file(target, "catalog_ddl(tricky)", text=script)
+    psql_file(target, "whole_schema_sql(tricky)", text=script)
     copy = asyncio.run(_introspect(target))
     assert _differences(_normalised(original), _normalised(copy)) == set()
 

@@ -159,3 +159,23 @@ def test_generate_records_the_live_schema_beside_the_migration(db: str, tmp_path
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "guard: the live schema is the one" in applied.stdout
     assert f"proved: the result matches {schema}" in applied.stdout
+
+
+SUPERUSER_KINDS = (
+    "CREATE FUNCTION public.watch() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;"
+    "CREATE EVENT TRIGGER watch ON ddl_command_end EXECUTE FUNCTION public.watch();"
+    "CREATE PUBLICATION everything FOR ALL TABLES;"
+)
+
+
+def test_the_clone_leaves_out_what_the_sandbox_role_cannot_create(db: str, tmp_path: Path) -> None:
+    """An event trigger and a publication FOR ALL TABLES take a superuser: the clone goes without them, says so,
+    and the proof runs instead of failing to build the clone."""
+    run_sql(db, LIVE + SUPERUSER_KINDS)
+    folder, _ = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    result = migrate(db, folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "proved: the pending migrations apply on a clone of the live schema" in result.stdout
+    assert "- event trigger watch on ddl_command_end" in result.stdout
+    assert "- publication everything" in result.stdout
+    assert columns(db) == ["id", "name"]

@@ -246,6 +246,33 @@ def test_cli_no_trace_keeps_to_the_rules(db: str, tmp_path: Path) -> None:
     assert "table-rewrite" in {h["kind"] for h in statement["hazards"]}
 
 
+def test_every_statement_of_the_clone_loads(db: str, tmp_path: Path) -> None:
+    """A rule or statistics object on (or reading) a table left out of the clone is left out with it, and what
+    the sandbox's role cannot create (an event trigger, a publication FOR ALL TABLES) is not tried."""
+    asyncio.run(
+        execute(
+            db,
+            SCHEMA
+            + """
+            CREATE TABLE audit (id int);
+            CREATE RULE a_log AS ON INSERT TO a DO ALSO INSERT INTO audit VALUES (new.id);
+            CREATE STATISTICS a_stats ON id, v FROM a;
+            CREATE STATISTICS c_stats ON v, (lower(v)) FROM c;
+            CREATE FUNCTION watch() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+            CREATE EVENT TRIGGER watch ON ddl_command_end EXECUTE FUNCTION watch();
+            CREATE PUBLICATION everything FOR ALL TABLES;
+            """,
+        )
+    )
+    path = tmp_path / "m.sql"
+    path.write_text("ALTER TABLE c ALTER COLUMN id TYPE bigint;\n")
+    out = subprocess.run([DIBS, "review", path, db, "--format", "json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["statements"][0]["trace"] == "ran"
+    assert not [n for n in data["notes"] if "did not load" in n], data["notes"]
+
+
 async def test_the_clone_holds_what_the_migration_reaches(db: str) -> None:
     from dibs_tui.core.review.clone import reachable_part
     from dibs_tui.core.shadow import introspect_target

@@ -37,9 +37,9 @@ def run_sqlite(args: argparse.Namespace, path: Path) -> int:
         write_json(catalog, out.buffer.write)
         out.buffer.write(b"\n")
     elif fmt == "sql":
-        from ..core.ddl import catalog_ddl
+        from ..core.sqlite_ddl import sqlite_catalog_ddl
 
-        text = safe_output(catalog_ddl(catalog))
+        text = safe_output(sqlite_catalog_ddl(catalog))
         if colour_wanted(out):
             raw_stream(out).write(
                 highlight_sql(text)

@@ -2,11 +2,12 @@
 throwaway database under a restricted role, core/sandbox.py), and the result is compared with the desired
 schema by the independent fingerprint (core/fingerprint.py).
 
-The clone is the live catalog model rendered as DDL (core/ddl.py), not a replay of the migration folder: it is
-the schema the migrations will actually meet, manual changes included, and it needs no history that may be
-long, squashed or partly written by other tools. What the model cannot render is not guessed at: the clone's
-fingerprint is compared with the live one, and what it lacks is said (the proof does not cover it) and set
-aside from the comparison with the desired schema.
+The clone is the live catalog model rendered as DDL (core/diff/whole_schema.py: what the sandbox's role can
+create), not a replay of the migration folder: it is the schema the migrations will actually meet, manual
+changes included, and it needs no history that may be long, squashed or partly written by other tools. What
+the clone leaves out or the model cannot render is not guessed at: the clone's fingerprint is compared with
+the live one, and what it lacks is said (the proof does not cover it) and set aside from the comparison with
+the desired schema.
 
 Statements run one by one in autocommit, as the sandbox runs a desired schema: a migration that only fails
 inside one transaction (an enum value added and used in the same one) is not caught here.
@@ -167,7 +168,7 @@ async def prove(
 
     Nothing runs on the live database: it is read (catalog and fingerprint) on a read-only connection.
     """
-    from .ddl import catalog_ddl
+    from .diff.whole_schema import sandbox_clone_sql
     from .sandbox import open_sandbox
 
     live = await introspect_target(
@@ -178,7 +179,7 @@ async def prove(
         live_print = await scope.of(conn, owners=False)
     finally:
         await conn.close()
-    ddl = catalog_ddl(live)
+    ddl = sandbox_clone_sql(live)
     if live.meta.tables_present:  # generated migrations keep the meta tables up to date
         from .meta import meta_tables_ddl
         from .session import current_limits

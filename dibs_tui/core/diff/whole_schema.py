@@ -11,6 +11,8 @@ the script is loaded.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..model import Catalog, Schema
 from . import diff_catalogs
 from .render import CHECK_BODIES_OFF
@@ -31,3 +33,18 @@ def whole_schema_sql(catalog: Catalog) -> str:
     # SQL-language bodies may name tables created later in the script, as in pg_dump's output.
     statements = [s.sql for s in plan if s.sql != CHECK_BODIES_OFF]
     return "\n".join([CHECK_BODIES_OFF, *header, *statements]) + "\n"
+
+
+# Kinds the sandbox's restricted role cannot create: an event trigger takes a superuser, so does a publication
+# FOR ALL TABLES (publications are left out whole: they shape no table a migration changes), and wrappers (with
+# their servers and user mappings) come from extensions the sandbox refuses.
+_NOT_IN_A_SANDBOX = frozenset(
+    ("event trigger", "publication", "foreign data wrapper", "foreign server", "user mapping")
+)
+
+
+def sandbox_clone_sql(catalog: Catalog) -> str:
+    """The whole schema as a sandbox's role can load it: the proof's and the trace's clone of the live schema.
+    What it leaves out is missing from the clone, and the proof says so (its fingerprint gaps)."""
+    kept = tuple(o for o in catalog.objects if o.kind not in _NOT_IN_A_SANDBOX)
+    return whole_schema_sql(catalog if len(kept) == len(catalog.objects) else replace(catalog, objects=kept))

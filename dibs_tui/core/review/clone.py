@@ -1,11 +1,12 @@
-"""The live schema rebuilt in the sandbox for a trace: the catalog model's DDL, run as the sandbox's role.
+"""The live schema rebuilt in the sandbox for a trace: the plan from an empty database to the catalog model
+(`core.diff.whole_schema.sandbox_clone_sql`), run as the sandbox's role.
 
 Only the part a migration can reach is cloned (loading every table of a large schema costs far more than the
 migration's trace): the relations its statements name (any name in their parse trees), their partitions,
 parents and children, the tables their foreign keys reference and those that reference them, and the views
 over them with what those read. Types, sequences, functions, extensions and schemas are all kept (cheap, and
 a migration may use any), but for the sequences owned by a table left out. A foreign key to a table left out
-is left out of the clone.
+is left out of the clone, and so is a rule or statistics object on (or reading) one.
 """
 
 from __future__ import annotations
@@ -101,7 +102,13 @@ def reachable_part(catalog: Catalog, statements: Sequence[str]) -> Catalog:
     sequences = tuple(
         s for s in catalog.sequences if s.owned_by is None or (s.owned_by.schema, s.owned_by.table) in keep
     )
-    return replace(catalog, relations=relations, sequences=sequences)
+    # A rule or statistics object goes with the tables it is on and reads
+    objects = tuple(
+        o
+        for o in catalog.objects
+        if all((r[1], r[2]) in keep for r in o.references if r[0] in ("table", "column"))
+    )
+    return replace(catalog, relations=relations, sequences=sequences, objects=objects)
 
 
 async def load_clone(conn: asyncpg.Connection, statements: Sequence[LocatedStatement]) -> list[str]:

@@ -140,14 +140,14 @@ def migration_statements(text: str, file: str) -> list[LocatedStatement]:
 
 async def trace_migration(target: ConnectionTarget, text: str, file: str = "<sql>") -> Trace:
     """Clone the live schema of `target` into the sandbox and trace the migration `text` there."""
-    from ..ddl import catalog_ddl
+    from ..diff.whole_schema import sandbox_clone_sql
     from ..sandbox import open_sandbox
     from ..sandbox_statements import prepare
 
     catalog = await introspect_target(target)
     statements = migration_statements(text, file)
     part = reachable_part(catalog, [s.text for s in statements])
-    ddl = split_statements(catalog_ddl(part))
+    ddl = split_statements(sandbox_clone_sql(part))
     prepared = prepare([LocatedStatement("<clone>", s.text, s.line, s.column) for s in ddl])
     async with open_sandbox(target, prepared.extensions) as sandbox:
         conn = sandbox.connection
