@@ -13,22 +13,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.app_pilot import Heartbeat, until
 from bench.common import cached_server, cached_synthetic, load_average
 from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.screens.finder import FinderScreen
-
-HEARTBEAT = 0.010
 
 
 @dataclass
@@ -44,18 +41,10 @@ class Figures:
     session_s: float
 
 
-async def _until(pilot: Any, condition: Any, limit: float = 120.0) -> None:
-    deadline = time.perf_counter() + limit
-    while not condition():
-        if time.perf_counter() > deadline:
-            raise SystemExit("the app did not reach the expected state in time")
-        await pilot.pause(0.005)
-
-
 async def measure(dsn: str, tables: int) -> Figures:
     app = DibsApp(resolve(dsn), Settings(project_root=Path.cwd()))
     async with app.run_test(size=(120, 36)) as pilot:
-        await _until(pilot, lambda: "painted" in app.timings)
+        await until(pilot, lambda: "painted" in app.timings, 120.0)
         marks = app.timings
         shown = sum(1 for _ in app.catalog.relations) if app.catalog else 0
         if shown < tables:
@@ -65,16 +54,7 @@ async def measure(dsn: str, tables: int) -> Figures:
         list_painted = marks.get("listed", marks["painted"]) - marks["connected"]
         card_painted = marks["card"] - marks["connected"] if "card" in marks else float("nan")
 
-        lags: list[float] = []
-        last = time.perf_counter()
-
-        def beat() -> None:
-            nonlocal last
-            now = time.perf_counter()
-            lags.append(max(0.0, now - last - HEARTBEAT))
-            last = now
-
-        heartbeat = app.set_interval(HEARTBEAT, beat)
+        heartbeat = Heartbeat(app)
         started = time.perf_counter()
         await pilot.press(*["j"] * 40)
         await pilot.press(*["pagedown"] * 30)
@@ -87,20 +67,19 @@ async def measure(dsn: str, tables: int) -> Figures:
             await pilot.press("t", *name)
             await pilot.pause(0.2)
             await pilot.press("enter")
-            await _until(pilot, lambda: not isinstance(app.screen, FinderScreen))
+            await until(pilot, lambda: not isinstance(app.screen, FinderScreen), 120.0)
             await pilot.press("l", *["j"] * 5, "h")
         session = time.perf_counter() - started
-        heartbeat.stop()
-    lags_ms = sorted(lag * 1000 for lag in lags)
+        lag_p50, lag_p95, lag_max = heartbeat.stop()
     return Figures(
         tables=tables,
         connect_s=marks["connected"] - marks["start"],
         catalog_s=marks["catalog"] - marks["connected"],
         list_after_connect_s=list_painted,
         card_after_connect_s=card_painted,
-        lag_p50_ms=statistics.median(lags_ms),
-        lag_p95_ms=lags_ms[int(len(lags_ms) * 0.95) - 1],
-        lag_max_ms=lags_ms[-1],
+        lag_p50_ms=lag_p50,
+        lag_p95_ms=lag_p95,
+        lag_max_ms=lag_max,
         session_s=session,
     )
 

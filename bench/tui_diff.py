@@ -14,22 +14,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.app_pilot import Heartbeat, until
 from bench.common import byte_compile, load_synthetic, start_server
 from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
-
-HEARTBEAT = 0.010
 
 
 @dataclass
@@ -42,45 +39,27 @@ class Figures:
     keys_s: float
 
 
-async def _until(pilot: Any, condition: Any, limit: float = 300.0) -> None:
-    deadline = time.perf_counter() + limit
-    while not condition():
-        if time.perf_counter() > deadline:
-            raise SystemExit("the app did not reach the expected state in time")
-        await pilot.pause(0.005)
-
-
 async def measure(dsn: str, desired: str, tables: int) -> Figures:
     app = DibsApp(resolve(dsn), Settings(project_root=Path.cwd()), desired=[desired])
     async with app.run_test(size=(120, 36)) as pilot:
-        await _until(pilot, lambda: "painted" in app.timings)
+        await until(pilot, lambda: "painted" in app.timings, 300.0)
         pane = app.query_one(DiffPane)
-        lags: list[float] = []
-        last = time.perf_counter()
-
-        def beat() -> None:
-            nonlocal last
-            now = time.perf_counter()
-            lags.append(max(0.0, now - last - HEARTBEAT))
-            last = now
-
-        heartbeat = app.set_interval(HEARTBEAT, beat)
+        heartbeat = Heartbeat(app)
         started = time.perf_counter()
         await pilot.press("d")
         await pilot.press("b")  # back to Browse while the diff computes
         keys_started = time.perf_counter()
         await pilot.press(*["j"] * 20)
         keys = time.perf_counter() - keys_started
-        await _until(pilot, lambda: pane.result is not None)
+        await until(pilot, lambda: pane.result is not None, 300.0)
         diff = time.perf_counter() - started
-        heartbeat.stop()
-    lags_ms = sorted(lag * 1000 for lag in lags) or [0.0]
+        lag_p50, lag_p95, lag_max = heartbeat.stop()
     return Figures(
         tables=tables,
         diff_s=diff,
-        lag_p50_ms=statistics.median(lags_ms),
-        lag_p95_ms=lags_ms[max(0, int(len(lags_ms) * 0.95) - 1)],
-        lag_max_ms=lags_ms[-1],
+        lag_p50_ms=lag_p50,
+        lag_p95_ms=lag_p95,
+        lag_max_ms=lag_max,
         keys_s=keys,
     )
 
