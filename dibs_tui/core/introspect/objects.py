@@ -15,10 +15,12 @@ from ..model import (
     ColumnRef,
     Constraint,
     ConstraintKind,
+    Dependency,
     ForeignKey,
     Generated,
     Identity,
     Index,
+    ObjectRef,
     Policy,
     Relation,
     RelationKind,
@@ -154,6 +156,8 @@ new_column = _constructor(Column)
 new_constraint = _constructor(Constraint)
 new_index = _constructor(Index)
 new_foreign_key = _constructor(ForeignKey)
+new_object_ref = _constructor(ObjectRef)
+new_dependency = _constructor(Dependency)
 
 
 Shared = dict[tuple[str, ...], tuple[str, ...]]
