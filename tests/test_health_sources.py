@@ -5,13 +5,14 @@ the same findings have no line for the function (nothing records one) and the in
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
 from dibs_tui.cli import main
-from tests.pg import run_sql
+from tests.pg import execute, run_sql
 
 SCHEMA = """\
 CREATE TABLE parent (id int PRIMARY KEY);
@@ -90,3 +91,45 @@ def test_uses_nodes_are_placed_on_their_objects_lines(
     assert main(["uses", "public.parent", db, "--format", "json"]) == 0
     nodes = {n["object"]: n for n in _nodes(json.loads(capsys.readouterr().out))}
     assert nodes["public.touch()"]["source"] == {"file": "schema.sql", "line": _line("CREATE FUNCTION touch")}
+
+
+async def test_the_health_tab_reports_what_lint_reports(
+    db: str, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Same database, same project: the same findings, placed on the same lines, the bigint sequence behind
+    an integer column included (read only when asked for by name)."""
+    (project / "dibs-tui.toml").write_text('schema = ["schema.sql"]\n')
+    await execute(
+        db,
+        "CREATE TABLE narrow (id int PRIMARY KEY);"
+        "CREATE SEQUENCE narrow_id_seq AS bigint OWNED BY narrow.id;"
+        "ALTER TABLE narrow ALTER COLUMN id SET DEFAULT nextval('narrow_id_seq');"
+        "SELECT setval('narrow_id_seq', 2000000000);",
+    )
+    from dibs_tui.commands.lint import finding_json
+    from dibs_tui.config import load_settings
+    from dibs_tui.core.connect import resolve
+    from dibs_tui.ui.app import DibsApp
+    from dibs_tui.ui.health_pane import HealthPane
+    from tests.test_ui import loaded, wait_for
+
+    cli = await asyncio.to_thread(_lint, capsys, db)  # the command runs its own event loop
+    app = DibsApp(resolve(db), load_settings(project), header_label="dibs_test")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("H")
+        pane = app.query_one(HealthPane)
+        await wait_for(pilot, lambda: pane.report is not None, limit=60)
+        assert pane.report is not None
+        tab = {(f.check, f.object): finding_json(f) for f in pane.report.findings}
+
+    def comparable(findings: dict[tuple[str, str], dict[str, object]]) -> dict[tuple[str, str], object]:
+        # The unused-index message states the statistics' age, read a moment apart.
+        return {k: {**f, "message": None} if k[0] == "unused-index" else f for k, f in findings.items()}
+
+    assert comparable(tab) == comparable(cli)
+    assert ("sequence-near-exhaustion", "public.narrow_id_seq") in tab
+    assert tab[("security-definer-search-path", "public.touch()")]["source"] == {
+        "file": "schema.sql",
+        "line": _line("CREATE FUNCTION touch"),
+    }

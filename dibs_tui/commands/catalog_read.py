@@ -46,9 +46,6 @@ async def load(
 
 def source_lines(settings: Settings, catalog: Catalog) -> SourceLines:
     """Where the catalog's objects are defined: meta rows, and the configured schema files when there are."""
-    paths = settings.source_paths(settings.desired_spec())
-    if not paths:
-        return SourceLines(catalog)
-    from ..core.sqlfiles import load_sql_files
-
-    return SourceLines(catalog, load_sql_files(paths), settings.project_root)
+    return SourceLines.of_files(
+        catalog, settings.source_paths(settings.desired_spec()), settings.project_root
+    )

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     async def check(conn: asyncpg.Connection, catalog: Catalog) -> None:
         lines = source_lines(settings, catalog)
         found.append(
-            (await health_report(conn, catalog, lines if lines.desired.files else None, args.only), lines)
+            (await health_report(conn, catalog, lines if lines.files_read() else None, args.only), lines)
         )
 
     run_async(load(args, settings, check))

@@ -1,7 +1,8 @@
 """The Health tab: the schema's health findings (core.explore.health), grouped by level and check, with the
 highlighted finding's object, why it matters and its source line on the right, and the SQL that fixes it
 below. The checks run on a thread once the catalog is loaded (again after each reload while the tab is
-shown, or when it is next entered); the index statistics are read over a bounded read-only session.
+shown, or when it is next entered), as `dibs-tui lint` runs them: the same statistics, read over a bounded
+read-only session, and the same source lines.
 
 Enter goes to the finding's table in Browse, `o` opens its source line, `f` writes its fix (`F`: every fix
 at warning or above) to the migrations folder as a migration and shows it in the Migrations tab, where it is
@@ -24,10 +25,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core.errors import DibsError
-from ..core.explore.health import Finding, HealthReport, Level, check_health
-from ..core.explore.health_facts import HealthFacts, read_health_facts
+from ..core.explore.health import Finding, HealthReport, Level, health_report
 from ..core.explore.health_fix import fix_migration
-from ..core.explore.health_sequences import narrow_sequences
+from ..core.explore.source_lines import SourceLines
 from ..core.model import Catalog
 from ..core.sqlescape import escape_sql
 from .highlight import sql_lines
@@ -99,16 +99,22 @@ def fix_text(finding: Finding) -> Content:
     )
 
 
-async def read_facts(context: PaneContext, catalog: Catalog) -> HealthFacts:
-    """The statistics `dibs-tui lint` reads, over a bounded read-only session."""
+async def run_checks(context: PaneContext, catalog: Catalog) -> HealthReport:
+    """What `dibs-tui lint` reports on the same database and project: the statistics read over a bounded
+    read-only session while the catalog's checks run, each finding placed by the configured schema files.
+    Parses those files: a thread's work."""
     from ..core.connect import connect
     from ..core.session import bounded, catalog_settings
 
-    bounds = catalog_settings(context.settings.session_limits())
+    settings = context.settings
+    lines = SourceLines.of_files(
+        catalog, settings.source_paths(context.desired_spec()), settings.project_root
+    )
+    bounds = catalog_settings(settings.session_limits())
     conn = await connect(context.target, read_only=True, extra_settings=bounds)
     try:
         async with bounded(conn, "health statistics"):
-            return await read_health_facts(conn, narrow=narrow_sequences(catalog))
+            return await health_report(conn, catalog, lines if lines.files_read() else None)
     finally:
         await conn.close()
 
@@ -180,19 +186,13 @@ class HealthPane(TwoColumnPane):
     def _check_now(self) -> None:
         assert self.catalog is not None
         self.checked = self.catalog
-        self._status("checking… (reading the index statistics, then every check)")
+        self._status("checking… (the index statistics and every check)")
         self._check(self.context, self.catalog)
 
     @work(thread=True, exclusive=True, group="health", description="health checks")
     def _check(self, context: PaneContext, catalog: Catalog) -> None:
-        facts: list[HealthFacts] = []
-
-        async def read() -> None:
-            facts.append(await read_facts(context, catalog))
-
         try:
-            asyncio.run(read())
-            report = check_health(catalog, facts[0])
+            report = asyncio.run(run_checks(context, catalog))
         except DibsError as exc:
             self.post_message(HealthChecked(catalog, None, str(exc)))
             return
@@ -206,7 +206,7 @@ class HealthPane(TwoColumnPane):
         if message.catalog is not self.checked:
             return  # a check of an older catalog
         if message.report is None:
-            self._status(data(f"cannot read the statistics: {message.error}", "$text-error"))
+            self._status(data(f"cannot check: {message.error}", "$text-error"))
             return
         report = self.report = message.report
         rows = grouped(report.findings)

@@ -5,7 +5,7 @@ so health findings and `uses` nodes ask it for thousands of objects at no cost."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,20 @@ class SourceLines:
             desired = DesiredSchema()
         self.desired = desired
         self.root = project_root
+
+    @classmethod
+    def of_files(cls, catalog: Catalog, paths: Sequence[Path], project_root: Path) -> SourceLines:
+        """With the definitions of the SQL files at `paths` (none: the meta rows alone). Parses them: a
+        thread's work, or a command's."""
+        if not paths:
+            return cls(catalog)
+        from ..sqlfiles import load_sql_files
+
+        return cls(catalog, load_sql_files(paths), project_root)
+
+    def files_read(self) -> bool:
+        """Whether any SQL file placed anything (else the meta rows alone locate, as without `desired`)."""
+        return bool(self.desired.files)
 
     def _file(self, place: Place | None) -> SourceLocation | None:
         return place.provenance(self.root).source if place is not None else None
