@@ -140,3 +140,24 @@ def test_fixes_written_as_a_migration_apply_and_clear_the_findings(
         assert _objects(report, check) == set(), check
     assert _objects(report, "no-primary-key") == {"public.keyless"}  # its fix needs a decision: not written
     assert _objects(report, "rls-without-policy") == {"public.secret"}
+
+
+def test_only_the_checks_asked_and_an_unknown_one_exits_2(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sql(db, BROKEN)
+    code, report, _ = _lint(
+        capsys, db, "--only", "sequence-near-exhaustion", "--only", "unused-index", "--fail-on", "error"
+    )
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    assert {f["check"] for f in findings} == {"sequence-near-exhaustion", "unused-index"}
+    assert code == 1  # nearly_full is an error
+    assert report["doc_coverage"]["total"] > 0  # type: ignore[index]  # counted whatever the checks
+    code = main(["lint", db, "--only", "fk-without-idx"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert (
+        err.startswith("dibs-tui: no check named fk-without-idx (checks: fk-without-index,")
+        and err.count("\n") == 1
+    )
