@@ -350,17 +350,22 @@ async def test_index_definitions_match_pg_get_indexdef_for_every_kind(db: str) -
 
 
 async def test_load_relations_gives_those_relations_exactly_as_the_whole_catalog(db: str) -> None:
-    """The browser's first card comes from this filtered introspection: it must agree with the full one."""
+    """The browser's first card comes from this filtered introspection: it must agree with the full one, and
+    read over two connections (the user types on the second) it is the same catalog."""
     from dibs_tui.core.introspect.read import load_catalog, load_relations
 
     conn = await asyncpg.connect(db)
+    other = await asyncpg.connect(db)
     try:
         await conn.execute(TRICKY)
         whole = await load_catalog(conn)
         keys = [("public", "Ünïcode Tâble"), ("shop", "orders")]
         some = await load_relations(conn, keys)
+        beside = await load_relations(conn, keys, extra_connections=[other])
     finally:
         await conn.close()
+        await other.close()
+    assert beside == some and beside.enums and beside.domains
     assert [r.key for r in some.relations] == keys
     assert all(r == whole.relation(*r.key) for r in some.relations)
     assert some.enums == whole.enums and some.domains == whole.domains

@@ -16,6 +16,7 @@ from ..core.errors import DibsError
 from ..core.introspect.read import list_relations, load_catalog, load_relations
 from ..core.model import Catalog, QualifiedName
 from ..core.session import bounded_read, catalog_settings, scale_statement_timeout
+from .highlight import load_highlighter
 
 CLOSE_TIMEOUT = 0.2  # seconds a connection's goodbye may take before its socket is simply closed
 
@@ -96,9 +97,19 @@ async def _close(conn: Any) -> None:
 async def fetch_relation(
     target: ConnectionTarget, settings: Settings, key: QualifiedName, loaded: list[Catalog]
 ) -> None:
-    """One relation alone, over its own connection, appended to `loaded`."""
-    conn = await connect(target, extra_settings=catalog_settings(settings.session_limits()))
+    """One relation alone, appended to `loaded`: over two connections opened at once (the user types are read
+    beside the relation's own queries), while a thread loads the highlighter its card's DDL is drawn with."""
+    bounds = catalog_settings(settings.session_limits())
+    opened = await asyncio.gather(
+        connect(target, extra_settings=bounds), connect(target, extra_settings=bounds), return_exceptions=True
+    )
+    conns = [c for c in opened if not isinstance(c, BaseException)]
     try:
-        loaded.append(await load_relations(conn, [key]))
+        for failure in opened:
+            if isinstance(failure, BaseException):
+                raise failure
+        read = load_relations(conns[0], [key], extra_connections=conns[1:])
+        relation, _ = await asyncio.gather(read, asyncio.to_thread(load_highlighter))
+        loaded.append(relation)
     finally:
-        await _close(conn)
+        await asyncio.gather(*(_close(c) for c in conns))

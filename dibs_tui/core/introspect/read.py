@@ -40,6 +40,29 @@ _GROUPS = (
         "unmodelled",
     ),
 )
+# A few relations' read (the browser's first card): every user type is read whatever the relations, and that
+# query is most of the read's time; on a connection of its own (with the meta tables) it runs beside all the
+# others, which are filtered to the relations and small (5,000 tables: 200 -> about 110 ms from the server).
+_RELATION_GROUPS = (
+    ("types",),
+    (
+        "relations",
+        "sequences",
+        "constraints",
+        "header",
+        "indexes",
+        "policies",
+        "columns",
+        "triggers",
+        "index_definitions",
+        "dependencies",
+        "functions",
+        "objects",
+        "foreign_tables",
+        "privileges",
+        "unmodelled",
+    ),
+)
 
 
 async def _fetch_group(
@@ -75,6 +98,7 @@ async def _fetch_all(
     include: list[str],
     exclude: list[str],
     builder: Builder,
+    query_groups: tuple[tuple[str, ...], ...] = _GROUPS,
 ) -> None:
     """Run the queries in one repeatable-read snapshot, so that the kinds agree with each other.
 
@@ -82,18 +106,23 @@ async def _fetch_all(
     groups run concurrently: the server deparses on several cores while Python builds the model.
     """
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        extra_steps = [name for name in queries if all(name not in group for group in _GROUPS)]
+        extra_steps = [name for name in queries if all(name not in group for group in query_groups)]
         if not extra:
             await _fetch_group(
-                conn, queries, [*(n for g in _GROUPS for n in g), *extra_steps], include, exclude, builder
+                conn,
+                queries,
+                [*(n for g in query_groups for n in g), *extra_steps],
+                include,
+                exclude,
+                builder,
             )
             return
         snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
         connections = [conn, *extra]
         groups: list[list[str]] = [[] for _ in connections]
-        for number, group in enumerate(_GROUPS):
+        for number, group in enumerate(query_groups):
             groups[number % len(connections)].extend(group)
-        groups[0].extend(extra_steps)  # the meta tables: the columns' group ends first
+        groups[0].extend(extra_steps)  # the meta tables: the first group ends first
 
         async def on_extra(other: asyncpg.Connection, names: list[str]) -> None:
             async with other.transaction(isolation="repeatable_read", readonly=True):
@@ -149,6 +178,7 @@ async def _introspect(
         keys = list(only)
         oids = await conn.fetchval(RELATION_OIDS_SQL, [k[0] for k in keys], [k[1] for k in keys]) or []
     queries = queries_for(version_num, only_relations=only is not None)
+    query_groups = _GROUPS if only is None else _RELATION_GROUPS
     total = sum(1 for sql in queries.values() if sql)
     builder = Builder(oids, (lambda done: progress(done, total)) if progress else None, column_pool)
     # The model is immutable, acyclic and kept: built with the collector paused, frozen once built.
@@ -158,11 +188,12 @@ async def _introspect(
                 queries[META] = ""
             await _fetch_all(
                 conn,
-                list(extra_connections)[: len(_GROUPS) - 1],
+                list(extra_connections)[: len(query_groups) - 1],
                 queries,
                 list(include_schemas),
                 list(exclude_schemas),
                 builder,
+                query_groups,
             )
             return await builder.catalog(), builder.meta
         finally:
@@ -217,15 +248,20 @@ async def read_catalog(
     return catalog, snapshot
 
 
-async def load_relations(conn: asyncpg.Connection, keys: Iterable[QualifiedName]) -> Catalog:
+async def load_relations(
+    conn: asyncpg.Connection,
+    keys: Iterable[QualifiedName],
+    *,
+    extra_connections: Sequence[asyncpg.Connection] = (),
+) -> Catalog:
     """A catalog holding only these relations, whole (columns, constraints, indexes, triggers, policies,
     owned sequences, and every enum and domain), with the meta tables' provenance, without functions and
     dependencies: what the browser needs to draw one table's card while the whole catalog is still loading.
     Same queries, filtered in SQL. Stale and untracked lists are left empty: they are only meaningful against
-    the whole catalog."""
+    the whole catalog. An extra connection reads the user types beside the rest (same snapshot)."""
     from ..meta import apply_meta
 
-    partial, snapshot = await _introspect(conn, (), (), (), only=tuple(keys), with_meta=True)
+    partial, snapshot = await _introspect(conn, (), (), extra_connections, only=tuple(keys), with_meta=True)
     assert snapshot is not None
     catalog = apply_meta(partial, snapshot)
     return dataclasses.replace(catalog, meta=dataclasses.replace(catalog.meta, stale=(), untracked=()))
