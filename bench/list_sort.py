@@ -21,7 +21,7 @@ import time
 from bench.common import cached_server, cached_synthetic, loaded_catalog, self_rss_mib
 from dibs_tui.core.model import Catalog
 from dibs_tui.ui.list_sort import SORTS, sort_order
-from dibs_tui.ui.widgets.tables_pane import list_order
+from dibs_tui.ui.listing import list_order
 
 
 async def _catalog(dsn: str) -> tuple[Catalog, float]:

@@ -10,12 +10,12 @@ import pytest
 
 from dibs_tui.cli import main
 from dibs_tui.config import Settings
-from dibs_tui.core.model import ConstraintKind, Generated, RelationKind
+from dibs_tui.core.model import ConstraintKind, Generated, Relation, RelationKind
 from dibs_tui.core.sources import is_sqlite
 from dibs_tui.core.sqlite_catalog import read_sqlite_catalog
 from dibs_tui.ui.sqlite_app import POSTGRES_ONLY, SqliteApp
 from dibs_tui.ui.widgets.details import relation_ddl
-from dibs_tui.ui.widgets.tables_pane import TableList, TableRow
+from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.sqlitedb import MARLIN_SHADOWS, MARLIN_TABLES, SAMPLE, build, build_marlin
 from tests.test_ui import SIZE, loaded, screen_text, wait_for
 
@@ -262,7 +262,7 @@ async def test_browser_shows_the_tables_and_groups_the_shadow_tables(marlin: Pat
     app = SqliteApp(marlin, Settings(project_root=marlin.parent), header_label="marlin.db")
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        rows = [r.relation for r in app.query_one(TableList).rows if isinstance(r, TableRow)]
+        rows = [r for r in app.query_one(TableList).rows if isinstance(r, Relation)]
         names = [r.name for r in rows]
         assert set(names) == MARLIN_TABLES | MARLIN_SHADOWS | {"files_fts"}
         at = names.index("files_fts")

@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
+from dibs_tui.core.model import Relation
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.screens.confirm import ConfirmScreen
 from dibs_tui.ui.screens.error import ErrorScreen
@@ -21,7 +22,7 @@ from dibs_tui.ui.screens.finder import FinderScreen
 from dibs_tui.ui.screens.help import HelpScreen
 from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.table_card import ColumnList
-from dibs_tui.ui.widgets.tables_pane import TableList, TableRow
+from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.pg import execute, run_sql
 
 SIZE = (120, 36)
@@ -78,7 +79,7 @@ async def loaded(pilot: Pilot[int]) -> DibsApp:
 
 def shown_tables(app: DibsApp) -> list[str]:
     rows = app.query_one(TableList).rows
-    return [f"{r.relation.schema}.{r.relation.name}" for r in rows if isinstance(r, TableRow)]
+    return [f"{r.schema}.{r.name}" for r in rows if isinstance(r, Relation)]
 
 
 def card_key(app: DibsApp) -> tuple[str, str] | None:
@@ -140,6 +141,10 @@ async def test_filter_narrows_the_list_and_escape_restores_it(shop: str) -> None
         assert isinstance(app.focused, TableList)
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(shown_tables(app)) == 4)
+        # listed in list order, the cursor on the best match: the exact name, not the first row
+        await pilot.press("slash", *"orders")
+        await wait_for(pilot, lambda: len(shown_tables(app)) < 4 and card_key(app) == ("public", "orders"))
+        assert shown_tables(app) == ["public.order_totals", "public.orders"]
 
 
 async def test_goto_table_ranks_exact_before_prefix(shop: str) -> None:
@@ -436,11 +441,7 @@ async def test_mouse_click_selects_and_palette_runs_commands(shop: str) -> None:
     async with make_app(shop).run_test(size=SIZE) as pilot:
         app = await loaded(pilot)
         table_list = app.query_one(TableList)
-        row = next(
-            i
-            for i, r in enumerate(table_list.rows)
-            if isinstance(r, TableRow) and r.relation.name == "orders"
-        )
+        row = next(i for i, r in enumerate(table_list.rows) if isinstance(r, Relation) and r.name == "orders")
         await pilot.click(TableList, offset=(4, row))
         await wait_for(pilot, lambda: card_key(app) == ("public", "orders"))
         await pilot.press("ctrl+p", *"go to table")

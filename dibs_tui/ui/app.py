@@ -47,6 +47,7 @@ from .finder_actions import FinderActions
 from .finder_candidates import column_candidates, table_candidates
 from .health_pane import HealthPane
 from .history_actions import HistoryActions
+from .listing import Listing
 from .loader_runs import LoaderRuns
 from .messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
 from .migrations_pane import MigrationsPane
@@ -240,12 +241,15 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, Tab
         prepare_history(catalog)  # indexed here, off the screen's loop: a selection is then a look-up
         # The model is immutable and lives until the next load: keep the cyclic GC from rescanning its
         # millions of objects (full collections of a 5,000-table catalog pause for half a second).
+        listing = Listing(catalog)  # ordered here too, off the screen's loop
         freeze_long_lived()
-        self.post_message(CatalogLoaded(generation, catalog, marks["connected"], time.perf_counter()))
+        self.post_message(
+            CatalogLoaded(generation, catalog, listing, marks["connected"], time.perf_counter())
+        )
 
     async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog], generation: int) -> None:
         def listed(catalog: Catalog) -> None:
-            self.post_message(CatalogListed(generation, catalog, marks["connected"]))
+            self.post_message(CatalogListed(generation, Listing(catalog), marks["connected"]))
 
         await fetch_catalog(
             self.target,
@@ -264,9 +268,9 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, Tab
         if event.generation != self._load_generation or self.catalog is not None:
             return
         self.tables_pane.loading = False
-        self.tables_pane.set_catalog(event.catalog)
+        self.tables_pane.set_catalog(event.listing)
         self.timings["connected"] = event.connected_at
-        self.load_state = f"loading the details of {len(event.catalog.relations)} relations…"
+        self.load_state = f"loading the details of {len(event.listing.ordered)} relations…"
         self._update_header()
         self.call_after_refresh(lambda: self.timings.__setitem__("listed", time.perf_counter()))
         self._show_selected()  # asks for the selected relation alone (RelationPreviewed)
@@ -321,7 +325,7 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, Tab
         self._column_candidates = None
         self.load_state = ""
         self.tables_pane.loading = False
-        self.tables_pane.set_catalog(event.catalog)
+        self.tables_pane.set_catalog(event.listing)
         self._show_selected()
         self._update_header()
         # Why some provenance is not shown (core.meta_tables): said once per load.

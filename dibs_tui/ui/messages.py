@@ -17,6 +17,7 @@ from ..core.model import Catalog, ObjectRef, SourceLocation
 from ..core.review.report import Review
 from .diff_view import DiffView
 from .list_sort import SortOrder
+from .listing import Listing
 
 
 @dataclass
@@ -24,7 +25,7 @@ class CatalogListed(Message):
     """The relations' names only (first load): the list paints while the full catalog is still loading."""
 
     generation: int
-    catalog: Catalog
+    listing: Listing  # its catalog holds the names only
     connected_at: float  # perf_counter(): when the connection was up
 
 
@@ -47,10 +48,11 @@ class RelationPreviewed(Message):
 
 @dataclass
 class CatalogLoaded(Message):
-    """The full catalog."""
+    """The full catalog, and the Tables pane's listing of it."""
 
     generation: int
     catalog: Catalog
+    listing: Listing
     connected_at: float  # perf_counter() values: when the connection was up, when the catalog was read
     loaded_at: float
 

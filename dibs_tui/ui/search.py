@@ -5,6 +5,7 @@ Pure Python on precomputed lowercase keys, cheap enough to rank 100,000 candidat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -75,3 +76,28 @@ def rank(query: str, candidates: Sequence[Candidate], limit: int = 200) -> list[
             scored.append((key, candidate.path, candidate))
     scored.sort(key=lambda item: (item[0], item[1]))
     return [item[2] for item in scored[:limit]]
+
+
+def matching(query: str, candidates: Sequence[Candidate]) -> tuple[list[Candidate], Candidate | None]:
+    """Every candidate `query` matches, in the order given, and the one `rank` would put first.
+
+    What the Tables pane's filter needs: it lists the matches in list order and puts the cursor on the best.
+    Ranking them all runs `score` per candidate (a quarter of a second at 100,000 tables); here the matches are
+    found by a compiled subsequence pattern (one pass of C code per candidate: every match of `score` is a subsequence of
+    the path) and the best among the first non-empty of: names starting with the query, paths starting with
+    it, paths holding it, the rest. Each of these beats every candidate of the next ones in `score`'s order.
+    """
+    needle = query.strip().lower()
+    if not needle:
+        return list(candidates), (candidates[0] if candidates else None)
+    # Each character after a run of anything else: one left-to-right pass per path, no backtracking.
+    found = re.compile("".join(f"[^{re.escape(c)}]*{re.escape(c)}" for c in needle), re.DOTALL).match
+    matches = [c for c in candidates if found(c.path_key)]
+    if not matches:
+        return matches, None
+    if "." not in needle and (named := [c for c in matches if c.name_key.startswith(needle)]):
+        return matches, min(named, key=lambda c: (len(c.name_key), c.path))  # (EXACT or PREFIX, 0, length)
+    if pathed := [c for c in matches if c.path_key.startswith(needle)]:
+        return matches, min(pathed, key=lambda c: (len(c.path_key), c.path))  # (EXACT or PREFIX, 1, length)
+    held = [c for c in matches if needle in c.path_key] or matches
+    return matches, min(held, key=lambda c: (score(needle, c.path_key, c.name_key), c.path))

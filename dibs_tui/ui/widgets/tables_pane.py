@@ -1,9 +1,9 @@
-"""The Tables pane: every relation grouped by schema, filterable as you type, at 10,000 tables.
+"""The Tables pane: every relation grouped by schema, filterable as you type, at 100,000 tables.
 
 Rows are drawn by a Line-API list (`TableList`); filtering runs in a worker thread after a short debounce and
-only the newest answer is applied. Marks: kind (▤ table, ◫ partitioned, ⊟ partition, ◇ view, ◆ materialized
-view, ⇄ foreign), row estimate, meta (● tracked, ○ untracked, ! stale meta rows), sync (= in sync, ≠ differs,
-+ only live, − only desired, ? unknown).
+only the newest answer is applied. What the list needs of a catalog is prepared off the loop (ui/listing.py).
+Marks: kind (▤ table, ◫ partitioned, ⊟ partition, ◇ view, ◆ materialized view, ⇄ foreign), row estimate, meta
+(● tracked, ○ untracked, ! stale meta rows), sync (= in sync, ≠ differs, + only live, − only desired, ? unknown).
 """
 
 from __future__ import annotations
@@ -25,12 +25,15 @@ from textual.worker import get_current_worker
 from ...core.gc_pause import freeze_long_lived
 from ...core.model import Catalog, MetaStatus, QualifiedName, Relation, RelationKind
 from ..list_sort import SORTS, SortOrder, next_sort, sort_order
+from ..listing import Listing, list_order
 from ..messages import TablesSorted
-from ..search import Candidate, rank
+from ..search import matching
 from ..text import data, human_count
 from .virtual_list import VirtualList
 
-FILTER_DEBOUNCE = 0.12
+# Seconds a key waits for the next before the filter runs: short enough to answer within 100 ms of a key (the
+# match at 100,000 tables takes tens of ms on its thread); keys typed faster cancel the previous answer.
+FILTER_DEBOUNCE = 0.04
 
 KIND_MARKS: dict[RelationKind, str] = {
     RelationKind.TABLE: "▤",
@@ -69,12 +72,6 @@ def kind_label(relation: Relation) -> str:
     )
 
 
-def list_order(relation: Relation) -> tuple[str, str, int, str]:
-    """By schema and name, a SQLite virtual table's shadow tables right under it."""
-    owner = relation.part_of[1] if relation.part_of is not None else relation.name
-    return (relation.schema, owner, relation.part_of is not None, relation.name)
-
-
 def stale_tables(catalog: Catalog) -> set[str]:
     """Table names (bare and schema-qualified) that have meta rows whose live object is gone."""
     return {entry.table for entry in catalog.meta.stale}
@@ -88,12 +85,8 @@ class SchemaRow:
     collapsed: bool
 
 
-@dataclass(frozen=True, slots=True)
-class TableRow:
-    relation: Relation
-
-
-Row = SchemaRow | TableRow
+# A table's row is its Relation itself: at 100,000 tables a wrapper per row is 100,000 objects more to make.
+Row = SchemaRow | Relation
 
 
 class TableList(VirtualList):
@@ -133,7 +126,7 @@ class TableList(VirtualList):
                 data(row.schema, "bold $text-accent"),
                 (f" ({count})", "$text-muted"),
             )
-        rel = row.relation
+        rel = row
         meta = self._meta_mark(rel)
         sync = SYNC_MARKS.get(self.sync_marks.get(rel.key, ""), " ") if self.sync_marks else ""
         figure = self.order.figure(rel) if self.order else human_count(rel.row_estimate)
@@ -163,22 +156,21 @@ class TableList(VirtualList):
 
     def index_of(self, key: QualifiedName) -> int | None:
         for index, row in enumerate(self.rows):
-            if isinstance(row, TableRow) and row.relation.key == key:
+            if isinstance(row, Relation) and row.key == key:
                 return index
         return None
 
     def action_toggle_schema(self) -> None:
         row = self.current()
         if row is not None:
-            schema = row.schema if isinstance(row, SchemaRow) else row.relation.schema
-            self.post_message(TablesPane.ToggleSchema(schema))
+            self.post_message(TablesPane.ToggleSchema(row.schema))
 
     def action_collapse(self) -> None:
         row = self.current()
         if isinstance(row, SchemaRow) and not row.collapsed:
             self.action_toggle_schema()
-        elif isinstance(row, TableRow):
-            self.post_message(TablesPane.ToggleSchema(row.relation.schema, collapse=True))
+        elif isinstance(row, Relation):
+            self.post_message(TablesPane.ToggleSchema(row.schema, collapse=True))
 
     def action_expand(self) -> None:
         row = self.current()
@@ -229,17 +221,20 @@ class TablesPane(Vertical):
 
     @dataclass
     class FilterApplied(Message):
+        """The filter's answer: the matching relations in list order (None: no filter), and the best one."""
+
         generation: int
         filter_text: str
-        keys: list[QualifiedName] | None
+        matches: list[Relation] | None
+        best: Relation | None = None
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.catalog: Catalog | None = None
+        self.listing: Listing | None = None
         self.collapsed: set[str] = set()
         self.filter_text = ""
         self._matches: list[Relation] | None = None  # None: no filter
-        self._candidates: list[Candidate] = []
         self._filter_generation = 0
         self._debounce: Timer | None = None
         self._stale: set[str] = set()
@@ -259,18 +254,18 @@ class TablesPane(Vertical):
         return self.query_one(TableList)
 
     # Data ----------------------------------------------------------------------------------------------
-    def set_catalog(self, catalog: Catalog) -> None:
+    def set_catalog(self, listing: Listing) -> None:
         """Show a (new) catalog, keeping the filter, folds and, when it still exists, the selected table."""
         selected = self.selected_relation()
+        catalog = listing.catalog
         self.catalog = catalog
+        self.listing = listing
         self._stale = stale_tables(catalog)
         self._orders = {}
         self.table_list.order = None
         if self.sort_mode != SORTS[0]:
             self._sort_worker(catalog, self.sort_mode)  # the new catalog's order; by name until it is in
-        ordered = sorted(catalog.relations, key=list_order)
-        self._candidates = [Candidate.of(f"{r.schema}.{r.name}", r.name, r) for r in ordered]
-        self._ordered = ordered
+        self._candidates_worker(listing)
         if self.filter_text:
             self._start_filter(self.filter_text)
         else:
@@ -282,11 +277,11 @@ class TablesPane(Vertical):
         self.table_list.rows_changed()
 
     def _rebuild(self, keep: QualifiedName | None = None) -> None:
-        if self.catalog is None:
+        if self.catalog is None or self.listing is None:
             return
         order = self.table_list.order
         if order is None:
-            shown = self._ordered if self._matches is None else sorted(self._matches, key=list_order)
+            shown = self.listing.ordered if self._matches is None else self._matches  # both in list order
         else:
             position = order.position
             shown = (
@@ -294,9 +289,7 @@ class TablesPane(Vertical):
                 if self._matches is None
                 else sorted(self._matches, key=lambda r: position[r.key])
             )
-        totals: dict[str, int] = {}
-        for rel in self._ordered:
-            totals[rel.schema] = totals.get(rel.schema, 0) + 1
+        totals = self.listing.totals
         by_schema: dict[str, list[Relation]] = {}
         for rel in shown:
             by_schema.setdefault(rel.schema, []).append(rel)
@@ -305,33 +298,19 @@ class TablesPane(Vertical):
             collapsed = schema in self.collapsed and self._matches is None
             rows.append(SchemaRow(schema, len(by_schema[schema]), totals.get(schema, 0), collapsed))
             if not collapsed:
-                rows.extend(TableRow(rel) for rel in by_schema[schema])
+                rows.extend(by_schema[schema])
         table_list = self.table_list
         cursor: int | None = None
-        if self._matches is not None:
-            # Filtering: the best match (first ranked) is where the cursor goes.
-            cursor = (
-                next(
-                    (
-                        i
-                        for i, r in enumerate(rows)
-                        if isinstance(r, TableRow) and r.relation.key == self._matches[0].key
-                    ),
-                    0,
-                )
-                if self._matches
-                else 0
-            )
-        elif keep is not None:
+        if keep is not None:  # filtering: the best match
             table_list.rows = rows
             cursor = table_list.index_of(keep)
         if cursor is None:
-            cursor = next((i for i, r in enumerate(rows) if isinstance(r, TableRow)), 0)
+            cursor = next((i for i, r in enumerate(rows) if isinstance(r, Relation)), 0)
         table_list.set_rows(rows, self._stale, cursor)
         if len(rows) > 1000:
             freeze_long_lived()  # acyclic rows, freed by refcount when replaced; spare the cyclic GC a rescan
-        shown_count = sum(1 for r in rows if isinstance(r, TableRow))
-        total = len(self._ordered)
+        shown_count = len(rows) - len(by_schema)
+        total = len(self.listing.ordered)
         status = (
             f"{len(shown)} of {total} match {self.filter_text!r}"
             if self._matches is not None
@@ -343,7 +322,7 @@ class TablesPane(Vertical):
 
     def selected_relation(self) -> Relation | None:
         row = self.table_list.current()
-        return row.relation if isinstance(row, TableRow) else None
+        return row if isinstance(row, Relation) else None
 
     def select(self, key: QualifiedName) -> bool:
         """Put the cursor on table `key` (unfolding its schema, clearing a filter that hides it)."""
@@ -390,13 +369,23 @@ class TablesPane(Vertical):
         if not query.strip():
             self.post_message(self.FilterApplied(self._filter_generation, query, None))
             return
-        self._filter_worker(self._filter_generation, query, self._candidates)
+        if self.listing is not None:
+            self._filter_worker(self._filter_generation, query, self.listing)
+
+    @work(thread=True, group="table-candidates", description="make the filter's candidates")
+    def _candidates_worker(self, listing: Listing) -> None:
+        """Made before the first key, off the loop (see ui/listing.py)."""
+        listing.candidates()
 
     @work(thread=True, exclusive=True, group="table-filter", description="filter tables")
-    def _filter_worker(self, generation: int, query: str, candidates: list[Candidate]) -> None:
-        matches = rank(query, candidates, limit=len(candidates))
+    def _filter_worker(self, generation: int, query: str, listing: Listing) -> None:
+        """The candidates are the listing's relations in list order, so the matches come in list order."""
+        matches, best = matching(query, listing.candidates())
         if not get_current_worker().is_cancelled:
-            self.post_message(self.FilterApplied(generation, query, [c.payload.key for c in matches]))  # type: ignore[attr-defined]
+            relations: list[Relation] = [c.payload for c in matches]  # type: ignore[misc]
+            self.post_message(
+                self.FilterApplied(generation, query, relations, best.payload if best else None)  # type: ignore[arg-type]
+            )
 
     @on(FilterApplied)
     def _apply_filter(self, event: FilterApplied) -> None:
@@ -404,13 +393,12 @@ class TablesPane(Vertical):
         if event.generation != self._filter_generation or self.catalog is None:
             return  # a newer query is on its way
         selected = self.selected_relation()
-        if event.keys is None:
+        if event.matches is None:
             self._matches = None
             self._rebuild(selected.key if selected else None)
         else:
-            by_key = self.catalog.relations_by_key
-            self._matches = [by_key[k] for k in event.keys if k in by_key]
-            self._rebuild()
+            self._matches = event.matches
+            self._rebuild(event.best.key if event.best else None)
 
     def _clear_filter_now(self) -> None:
         box = self.query_one("#table-filter", Input)
@@ -493,8 +481,8 @@ class TablesPane(Vertical):
         row = self.table_list.current()
         if isinstance(row, SchemaRow):
             self.post_message(self.ToggleSchema(row.schema))
-        elif isinstance(row, TableRow):
-            self.post_message(self.TableChosen(row.relation))
+        elif isinstance(row, Relation):
+            self.post_message(self.TableChosen(row))
 
 
 def _plural(count: int, noun: str) -> str:
