@@ -462,3 +462,12 @@ def test_fast_constructors_build_the_same_frozen_objects() -> None:
         None,
     )
     assert new_index(*index) == Index(*index)
+    from dibs_tui.core.introspect.objects import listed_relation
+    from dibs_tui.core.model import Relation, RelationKind
+
+    listed = listed_relation("s", "t", RelationKind.TABLE, 7, 8192, ("s", "parent"))
+    plain_relation = Relation(
+        "s", "t", RelationKind.TABLE, row_estimate=7, size_bytes=8192, partition_of=("s", "parent")
+    )
+    assert type(listed) is Relation and listed == plain_relation and repr(listed) == repr(plain_relation)
+    assert [f.name for f in dataclasses.fields(Relation)][:3] == ["schema", "name", "kind"]

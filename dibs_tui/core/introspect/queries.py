@@ -490,7 +490,7 @@ def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, 
 # members are found from the extensions' side (pg_depend's reference index: a handful of rows) and left out by
 # a hash anti-join, where the full read's per-relation probe of pg_depend costs a third of this query at
 # 100,000 tables; the size is the table's own pages (the TOAST table's, a probe of pg_class per relation, come
-# with the full read).
+# with the full read). Read by position (read.list_relations): keep the select list in step.
 RELATION_LIST_SQL = f"""
 WITH members AS MATERIALIZED (
   SELECT e.objid FROM pg_depend e

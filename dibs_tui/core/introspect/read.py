@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from ..gc_pause import collector_paused
-from ..model import Catalog, QualifiedName, Relation
+from ..model import Catalog, QualifiedName
 from .build import Builder, ColumnPool
-from .objects import KINDS
+from .objects import KINDS, listed_relation
 from .queries import INDEX_DEFINITIONS, META, RELATION_LIST_SQL, RELATION_OIDS_SQL, queries_for
 
 if TYPE_CHECKING:
@@ -281,14 +281,9 @@ async def list_relations(
     with collector_paused(keep_what_was_built=True):
         return Catalog(
             relations=tuple(
-                Relation(
-                    schema=r["schema"],
-                    name=r["name"],
-                    kind=KINDS[r["kind"]],
-                    row_estimate=r["row_estimate"],
-                    size_bytes=r["size_bytes"],
-                    partition_of=(r["parent_schema"], r["parent_name"]) if r["parent_name"] else None,
+                listed_relation(
+                    schema, name, KINDS[kind], estimate, size, (parent_schema, parent) if parent else None
                 )
-                for r in rows
+                for schema, name, kind, estimate, size, parent_schema, parent in rows
             )
         )
