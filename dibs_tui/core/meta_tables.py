@@ -51,13 +51,15 @@ _RELKINDS = {
     "t": "TOAST table",
 }
 
+# type_oids is oid[], not int8[]: the driver decodes oid[] and text[] without first asking the server what the
+# type is (the note on arrays in core/introspect/queries.py).
 _FIND_SQL = """
 SELECT 'relation' AS what, c.relname::pg_catalog.text AS name, n.nspname::pg_catalog.text AS schema,
        c.relkind::pg_catalog.text AS kind,
        (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
         WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0
           AND NOT a.attisdropped) AS columns,
-       (SELECT pg_catalog.array_agg(a.atttypid::pg_catalog.int8 ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+       (SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
         WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0
           AND NOT a.attisdropped) AS type_oids,
        (SELECT pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)

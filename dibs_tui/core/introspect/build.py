@@ -253,7 +253,7 @@ class Builder:
                 enums.append(EnumType(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
             else:
                 checks = tuple(
-                    DomainCheck(name, definition, valid)
+                    DomainCheck(name, definition, valid == "true")  # text[]: the note on arrays in queries.py
                     for name, definition, valid in zip(
                         t["check_names"] or (), t["check_defs"] or (), t["check_valid"] or (), strict=True
                     )

@@ -12,6 +12,11 @@ from .queries_objects import foreign_tables_sql, objects_sql
 from .queries_privileges import privileges_sql
 from .queries_unmodelled import unmodelled_sql
 
+# Arrays: every array a query returns is text[] or oid[], the only two the driver decodes without asking
+# the server first. Any other (bool[], int2[], int8[]) makes asyncpg run its type-introspection query (a
+# recursive CTE over pg_type) on each fresh connection before the statement: two of them per `schema` run,
+# 40-250 ms each on a loaded machine. Hence `::text[]` on key arrays and boolean lists.
+
 # $1 include schemas (empty: all), $2 exclude schemas. Applied to every query through the namespace alias.
 _SCHEMA_FILTER = """
     {ns}.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -93,9 +98,9 @@ SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t
           WHERE c.contypid = t.oid AND c.contype = 'c')
        END AS check_defs,
        CASE WHEN t.typtype = 'd' THEN
-         (SELECT array_agg(c.convalidated ORDER BY c.conname) FROM pg_constraint c
+         (SELECT array_agg(c.convalidated::text ORDER BY c.conname) FROM pg_constraint c
           WHERE c.contypid = t.oid AND c.contype = 'c')
-       END AS check_valid,
+       END AS check_valid,  -- text[], not bool[] (see the note on arrays at the top)
        -- composite types (not a table's row type): their attributes, in order
        rc.oid AS class_oid,
        CASE WHEN rc.relkind = 'c' THEN
