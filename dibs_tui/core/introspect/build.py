@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -55,6 +55,7 @@ ColumnPool = dict[tuple[object, ...], Column]
 are one object, so the planner's comparison of two tables' columns is an identity test per column (it was the
 dataclasses' __eq__, a fifth of a 5,000-table diff's planning), and each distinct column is built once."""
 
+_MAX_OID = 2**32 - 1
 _CHUNK = 2000  # rows turned into model objects between two chances for the event loop to read the sockets
 
 
@@ -72,6 +73,8 @@ class Builder:
         arrived: Callable[[int], object] | None = None,
         column_pool: ColumnPool | None = None,
     ) -> None:
+        # A pool of its own is dropped once the columns are in (10 MiB at 5,000 tables); a diff's is shared.
+        self._own_pool = column_pool is None
         self._column_pool: ColumnPool = {} if column_pool is None else column_pool
         self.only_oids = list(only_oids)  # the relations asked for, when not the whole catalog
         self._on_arrival = arrived  # told how many query results are in, as each arrives
@@ -86,16 +89,50 @@ class Builder:
         self._constraints: dict[int, list[Constraint]] = defaultdict(list)
         self._indexes: dict[int, list[Index | None]] = defaultdict(list)
         self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
-        self._parts: list[tuple[str, int, int, str, str]] = []  # (catalog, oid, relid, kind, name)
         self._relations: list[Relation] = []
         self._tuples: Shared = {}  # key, include and option tuples, one object per distinct value
+        self._type_keys: dict[tuple[str, str], tuple[str, str]] = {}
+        self._index_writer: IndexWriter | None = None
         self._resolver = Resolver()
+        self.portions: list[tuple[int, int]] = []  # relation OID ranges (low, high] of the portioned kinds
+        self._last_portion: dict[str, asyncio.Task[None]] = {}
+        self._portions_in: Counter[str] = Counter()
+
+    def portions_between(self, bounds: Sequence[int]) -> None:
+        """The portions' OID ranges, from the last relation OID of each full portion (queries.PORTIONED)."""
+        lows = [0, *bounds]
+        self.portions = list(zip(lows, [*bounds, _MAX_OID], strict=True))
 
     def consume(self, name: str, rows: list[Record]) -> None:
         self._tasks.append(asyncio.ensure_future(self._consume(name, rows)))
         self._results += 1
         if self._on_arrival is not None:
             self._on_arrival(self._results)
+
+    def consume_portion(self, name: str, rows: list[Record], *, last: bool) -> asyncio.Task[None]:
+        """One portion of a kind, built after the portion before it; the kind has arrived with its last."""
+        before = self._last_portion.get(name)
+        self._portions_in[name] += 1
+        task = asyncio.ensure_future(self._consume_portion(name, rows, before, self._portions_in[name], last))
+        self._last_portion[name] = task
+        self._tasks.append(task)
+        if last:
+            self._results += 1
+            if self._on_arrival is not None:
+                self._on_arrival(self._results)
+        return task
+
+    async def _consume_portion(
+        self, name: str, rows: list[Record], before: asyncio.Task[None] | None, number: int, last: bool
+    ) -> None:
+        try:
+            if before is not None:
+                await before
+            await self._build(name, rows, number)
+        finally:
+            self._arrived[f"{name} {number}"].set()
+            if last:
+                self._arrive(name)
 
     def cancel(self) -> None:
         """Stop the builds still waiting for a result that will not come (a query failed)."""
@@ -110,23 +147,35 @@ class Builder:
         try:
             await self._build(name, rows)
         finally:  # a failed build must not leave the others waiting: catalog() raises its error
-            self._arrived[name].set()
+            self._arrive(name)
 
-    async def _build(self, name: str, rows: list[Record]) -> None:
+    def _arrive(self, name: str) -> None:
+        if name == "columns" and self._own_pool:
+            self._column_pool = {}
+        self._arrived[name].set()
+
+    async def _build(self, name: str, rows: list[Record], portion: int = 0) -> None:
+        """`portion`: the number of this portion of a portioned kind (from 1), 0 for a whole result."""
         if name == "columns":
             await self._build_columns(rows)
         elif name == "constraints":
             await self._wait("columns")
-            names, shared = self._names, self._tuples
+            names, shared, parts = self._names, self._tuples, self._resolver.parts["pg_constraint"]
             for number, c in enumerate(drained(rows), 1):
                 relid = c["relid"]
-                self._constraints[relid].append(constraint_from(c, names.get(relid, {}), names, shared))
-                self._parts.append(("pg_constraint", c["oid"], relid, "constraint", c["name"]))
+                constraint = constraint_from(c, names.get(relid, {}), names, shared)
+                self._constraints[relid].append(constraint)
+                parts.add(c["oid"], relid, constraint.name)
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
         elif name == "indexes":
-            await self._wait("columns", "header", "types")
-            writer = IndexWriter(self._rows["header"][0]["default_opclasses"], self._rows["types"])
+            # A portion's keys are in the columns' portion of the same relations.
+            await self._wait(f"columns {portion}" if portion else "columns", "header", "types")
+            if self._index_writer is None:
+                self._index_writer = IndexWriter(
+                    self._rows["header"][0]["default_opclasses"], self._rows["types"]
+                )
+            writer, parts = self._index_writer, self._resolver.parts["pg_class"]
             for number, i in enumerate(drained(rows), 1):
                 relid = i["relid"]
                 keys = self._keys.get(relid, {})
@@ -137,7 +186,7 @@ class Builder:
                     slots.append(None)
                 else:
                     slots.append(index_from(i, keys, definition, self._tuples))
-                self._parts.append(("pg_class", i["oid"], relid, "index", i["name"]))
+                parts.add(i["oid"], relid, i["name"])
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
         elif name == "relations":
@@ -146,14 +195,15 @@ class Builder:
             self._rows[name] = rows
 
     async def _build_columns(self, rows: list[Record]) -> None:
-        """Columns by relation (rows come ordered by relation and attnum), unpacked by position.
+        """Columns by relation (rows come ordered by relation and attnum, a relation's all in one portion),
+        unpacked by position.
 
         Names, types, collations and defaults repeat across tables (95,000 columns, 25 types at 5,000 tables)
         and the driver makes a new string of each: they are interned, one string per distinct value. Equal
         columns are one object (`ColumnPool`)."""
-        key_column, pool = KeyColumn, self._column_pool
-        type_keys: dict[tuple[str, str], tuple[str, str]] = {}
+        key_column, pool, type_keys = KeyColumn, self._column_pool, self._type_keys
         current = None
+        relids: list[int] = []
         rel_columns: list[Column] = []
         rel_keys: dict[int, KeyColumn] = {}
         for number, row in enumerate(drained(rows), 1):
@@ -173,6 +223,7 @@ class Builder:
             ) = row
             if relid != current:
                 current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
+                relids.append(relid)
             if type_key:
                 type_key = type_keys.setdefault((type_key[0], type_key[1]), (type_key[0], type_key[1]))
             else:
@@ -188,7 +239,9 @@ class Builder:
             rel_keys[position] = key_column(column, type_oid)
             if number % _CHUNK == 0:
                 await asyncio.sleep(0)
-        self._names = {oid: {c.position: c.name for c in cols} for oid, cols in self._columns.items()}
+        names, columns = self._names, self._columns
+        for oid in relids:
+            names[oid] = {c.position: c.name for c in columns[oid]}
 
     async def deparse_indexes(self, conn: asyncpg.Connection) -> None:
         """Have the server write the index definitions Python could not (one query, on the group's
@@ -207,7 +260,8 @@ class Builder:
     async def _build_relations(self, rows: list[Record]) -> None:
         """The relations, as soon as all their parts are in (before dependencies and functions)."""
         await self._wait("columns", "constraints", INDEX_DEFINITIONS, "triggers", "policies")
-        self._keys = {}  # every index is written: what its keys needed is freed before the catalog's peak
+        # Every constraint and index is written: what their keys needed is freed before the catalog's peak.
+        self._keys, self._names = {}, {}
         triggers, policies = _group(self._rows["triggers"]), _group(self._rows["policies"])
         resolver = self._resolver
         for number, r in enumerate(drained(rows), 1):
@@ -223,15 +277,13 @@ class Builder:
                 rel_policies,
             )
             self._relations.append(rel)
-            resolver.add_relation(oid, r["type_oid"], rel, self._names.get(oid, {}))
+            resolver.add_relation(oid, r["type_oid"], rel)
             for t in rel_triggers:
                 resolver.add("pg_trigger", t["oid"], ObjectRef("trigger", rel.schema, rel.name, t["name"]))
             for p in rel_policies:
                 resolver.add("pg_policy", p["oid"], ObjectRef("policy", rel.schema, rel.name, p["name"]))
             if number % _CHUNK == 0:
                 await asyncio.sleep(0)
-        resolver.add_parts(self._parts)
-        self._parts = []
 
     async def catalog(self) -> Catalog:
         await asyncio.gather(*self._tasks)

@@ -7,6 +7,7 @@ for the browser's first card, can be narrowed to some relations by their OIDs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .queries_objects import foreign_tables_sql, objects_sql
 from .queries_privileges import privileges_sql
@@ -434,12 +435,29 @@ WHERE ix.indexrelid IS NULL AND co.oid IS NULL
   AND NOT (ad.oid IS NOT NULL AND ad.adrelid = d.refobjid AND d.refclassid = 'pg_class'::regclass)
 """
 
-# The queries in queries_for(); a test proves it does not grow with the catalog. One more (INDEXDEF_SQL) runs
-# when some index definitions need the server's deparser, whatever their number.
-QUERY_COUNT = 15
+# The statements of a whole read: the queries in queries_for() and PORTION_BOUNDS_SQL; a test proves it does
+# not grow with the catalog below PORTION_RELATIONS relations (above, the PORTIONED kinds take one query per
+# portion). One more (INDEXDEF_SQL) runs when some index definitions need the server's deparser, whatever their
+# number.
+QUERY_COUNT = 16
 META = "meta"  # not a query: core.meta.read_meta, run as a step of the last group
 INDEX_DEFINITIONS = "index_definitions"  # INDEXDEF_SQL, once the indexes are built, for those that need it
 
+
+# The three big results of a whole read (at 100,000 tables, their records alone were over a gigabyte) are read
+# in portions of PORTION_RELATIONS relations by relation OID: `{only <oid column>}` becomes `> $3 AND <= $4`,
+# bounds from PORTION_BOUNDS_SQL (every PORTION_RELATIONS-th relation OID, in the read's snapshot). Each
+# portion's rows are built and freed before the one after next is asked for (read._fetch_portions), so the
+# driver never holds more than two portions of a kind; keyset ranges, not a cursor, keep the parallel plans.
+PORTIONED = ("columns", "constraints", "indexes")
+PORTION_RELATIONS = 2000
+PORTION_BOUNDS_SQL = f"""
+SELECT oid FROM (SELECT c.oid, row_number() OVER (ORDER BY c.oid) AS number
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")}) numbered
+WHERE number % $3 = 0
+ORDER BY oid
+"""
 
 # Only some relations (the browser's first card, before the whole catalog is in): `{only <oid column>}` in a
 # query becomes a filter on $3, their OIDs, which the catalog indexes answer directly.
@@ -485,10 +503,15 @@ def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, 
         "unmodelled": _NOTHING if only_relations else unmodelled_sql(_filter("n"), version_num),
         INDEX_DEFINITIONS: "",  # a step, not a query (see Builder.deparse_indexes)
     }
-    return {
-        name: _ONLY.sub(lambda m: f"AND {m[1]} = ANY($3::oid[])" if only_relations else "", sql)
-        for name, sql in queries.items()
-    }
+    return {name: _ONLY.sub(_only_filter(name, only_relations), sql) for name, sql in queries.items()}
+
+
+def _only_filter(name: str, only_relations: bool) -> Callable[[re.Match[str]], str]:
+    if only_relations:
+        return lambda m: f"AND {m[1]} = ANY($3::oid[])"
+    if name in PORTIONED:
+        return lambda m: f"AND {m[1]} > $3::oid AND {m[1]} <= $4::oid"
+    return lambda m: ""
 
 
 # The names the browser lists first, as cheap as a read of pg_class can be: no per-relation probe. Extension

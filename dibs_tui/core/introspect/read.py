@@ -14,7 +14,16 @@ from ..gc_pause import collector_paused
 from ..model import Catalog, QualifiedName
 from .build import Builder, ColumnPool
 from .objects import KINDS, listed_relation
-from .queries import INDEX_DEFINITIONS, META, RELATION_LIST_SQL, RELATION_OIDS_SQL, queries_for
+from .queries import (
+    INDEX_DEFINITIONS,
+    META,
+    PORTION_BOUNDS_SQL,
+    PORTION_RELATIONS,
+    PORTIONED,
+    RELATION_LIST_SQL,
+    RELATION_OIDS_SQL,
+    queries_for,
+)
 
 if TYPE_CHECKING:
     from ..meta import MetaSnapshot
@@ -22,13 +31,15 @@ if TYPE_CHECKING:
 
 # How the queries split over parallel connections (group i runs on connection i modulo their number). Each
 # group starts with a heavy query so that the server deparses on every core at once, and the columns come
-# first: turning them into the model is most of the Python work, done while the other queries still run.
+# first: turning them into the model is most of the Python work, done while the other queries still run. The
+# header and the types (two small queries) come before the indexes, whose build needs them: a portion of
+# indexes is not asked for before the one before last is built (`_fetch_portions`).
 _GROUPS = (
     ("columns", "constraints", "triggers", "policies"),
     (
-        "indexes",
         "header",
         "types",
+        "indexes",
         "relations",
         "index_definitions",
         "sequences",
@@ -85,10 +96,27 @@ async def _fetch_group(
             await builder.deparse_indexes(conn)
             continue
         sql = queries[name]
+        if "$4" in sql:
+            await _fetch_portions(conn, name, sql, [include, exclude], builder)
+            continue
         args: list[Any] = [include, exclude] if "$1" in sql else []
         if "$3" in sql:
             args.append(builder.only_oids)
         builder.consume(name, await conn.fetch(sql, *args))
+
+
+async def _fetch_portions(
+    conn: asyncpg.Connection, name: str, sql: str, args: list[Any], builder: Builder
+) -> None:
+    """A big result in portions of relations: a portion is asked for once the one before last is built, so
+    the driver's records of a kind are at most two portions, whatever the catalog's size."""
+    portions = builder.portions
+    building: list[asyncio.Task[None]] = []
+    for number, (low, high) in enumerate(portions, 1):
+        if len(building) >= 2:
+            await building.pop(0)
+        rows = await conn.fetch(sql, *args, low, high)
+        building.append(builder.consume_portion(name, rows, last=number == len(portions)))
 
 
 async def _fetch_all(
@@ -107,6 +135,10 @@ async def _fetch_all(
     """
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         extra_steps = [name for name in queries if all(name not in group for group in query_groups)]
+        snapshot = await conn.fetchval("SELECT pg_export_snapshot()") if extra else None
+        if any("$4" in queries[name] for name in PORTIONED):
+            bounds = await conn.fetch(PORTION_BOUNDS_SQL, include, exclude, PORTION_RELATIONS)
+            builder.portions_between([b["oid"] for b in bounds])
         if not extra:
             await _fetch_group(
                 conn,
@@ -117,7 +149,6 @@ async def _fetch_all(
                 builder,
             )
             return
-        snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
         connections = [conn, *extra]
         groups: list[list[str]] = [[] for _ in connections]
         for number, group in enumerate(query_groups):

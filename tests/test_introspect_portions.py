@@ -1,0 +1,75 @@
+"""The whole read takes columns, constraints and indexes in portions of relations (by OID range), so that the
+driver never holds those results whole: portions of any size must give the very catalog of one portion."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+import pytest
+
+from dibs_tui.core.introspect import read
+from dibs_tui.core.introspect.read import introspect
+from dibs_tui.core.model import Catalog
+from tests.pg import run_sql
+from tests.test_catalog import TRICKY, CountingConnection
+
+# Views over other tables, foreign keys across portions, defaults on sequences, a column of a table's row type:
+# dependencies, FK target columns and index keys name relations of other portions.
+ACROSS = """
+CREATE TABLE a1 (id int PRIMARY KEY, note text DEFAULT 'x' CHECK (note <> ''));
+CREATE SEQUENCE counter;
+CREATE TABLE a2 (id int PRIMARY KEY, a1 int REFERENCES a1 (id), n bigint DEFAULT nextval('counter'));
+CREATE INDEX a2_a1 ON a2 (a1) WHERE n > 0;
+CREATE TABLE a3 (id int, a2 int REFERENCES a2 (id), row_of a1, UNIQUE (a2, id));
+CREATE VIEW v_a AS SELECT a1.id, a2.n FROM a1 JOIN a2 ON a2.a1 = a1.id;
+CREATE TABLE a4 (id int REFERENCES a1 (id), k text COLLATE "C");
+CREATE INDEX a4_k ON a4 (k text_pattern_ops);
+"""
+
+
+async def _read(dsn: str, extra: int) -> tuple[Catalog, list[tuple[Any, ...]]]:
+    conns = [await asyncpg.connect(dsn) for _ in range(1 + extra)]
+    try:
+        counting = CountingConnection(conns[0])
+        catalog = await introspect(counting, extra_connections=conns[1:])  # type: ignore[arg-type]
+        return catalog, counting.calls
+    finally:
+        for conn in conns:
+            await conn.close()
+
+
+@pytest.mark.parametrize("extra", [0, 1], ids=["one connection", "two connections"])
+def test_portions_of_two_relations_give_the_catalog_of_one_portion(
+    db: str, monkeypatch: pytest.MonkeyPatch, extra: int
+) -> None:
+    run_sql(db, TRICKY + ACROSS)
+    whole, _ = asyncio.run(_read(db, extra))
+    monkeypatch.setattr(read, "PORTION_RELATIONS", 2)
+    portioned, calls = asyncio.run(_read(db, extra))
+    assert portioned == whole
+    assert len(whole.relations) > 8 and len(whole.dependencies) > 5
+    assert sum(r.name == "a3" and bool(r.foreign_keys) and bool(r.indexes) for r in portioned.relations) == 1
+    if not extra:  # every statement on the one connection: a columns query per portion of two relations
+        columns = [c for c in calls if "FROM pg_attribute a" in c[0] and "$4" in c[0]]
+        assert len(columns) > len(whole.relations) // 2
+
+
+def test_the_portion_bounds_split_the_relations_in_equal_portions(db: str) -> None:
+    run_sql(db, "".join(f"CREATE TABLE t{i} (id int);" for i in range(7)))
+
+    async def bounds() -> tuple[list[int], list[int]]:
+        conn = await asyncpg.connect(db)
+        try:
+            rows = await conn.fetch(read.PORTION_BOUNDS_SQL, [], [], 3)
+            oids = await conn.fetch(
+                "SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' "
+                "ORDER BY oid"
+            )
+        finally:
+            await conn.close()
+        return [r["oid"] for r in rows], [r["oid"] for r in oids]
+
+    found, oids = asyncio.run(bounds())
+    assert found == [oids[2], oids[5]]
