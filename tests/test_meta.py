@@ -66,7 +66,7 @@ async def test_documented_shape_provenance_stale_and_untracked(db: str) -> None:
         "src/models/user.rs:4:1",
         "User accounts in the system",
     )
-    assert users.provenance.last_migration == "20260117_add-email-verification"
+    assert users.provenance.modified_by == "20260117_add-email-verification"
     email = users.column("email")
     assert email is not None and email.doc == "Login, unique" and email.meta_status is MetaStatus.TRACKED
     nick = users.column("nick")

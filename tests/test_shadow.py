@@ -13,7 +13,8 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import SourceError
-from dibs_tui.core.shadow import desired_catalog, shadow_database
+from dibs_tui.core.sandbox import open_sandbox
+from dibs_tui.core.shadow import load_desired
 from tests.pg import fetch, run_sql, shadow_server_pids
 
 
@@ -45,7 +46,7 @@ def test_desired_files_load_in_a_shadow_that_is_dropped(
 ) -> None:
     (tmp_path / "01_types.sql").write_text("CREATE TYPE mood AS ENUM ('a', 'b');\n")
     (tmp_path / "02_tables.sql").write_text("CREATE TABLE t (id int PRIMARY KEY, m mood);\n")
-    catalog, sources = asyncio.run(desired_catalog(resolve(db), [tmp_path]))
+    catalog, sources, _ = asyncio.run(load_desired(resolve(db), [tmp_path]))
     assert sources is not None and sources.table("public", "t") is not None
     assert catalog.relation("public", "t") is not None
     assert [e.name for e in catalog.enums] == ["mood"]
@@ -60,7 +61,7 @@ def test_runtime_error_points_at_file_line_col_and_shadow_is_dropped(
         "CREATE TABLE ok (id int);\n\nCREATE TABLE bad (\n    id int,\n    m no_such_type\n);\n"
     )
     with pytest.raises(SourceError) as caught:
-        asyncio.run(desired_catalog(resolve(db), [schema]))
+        asyncio.run(load_desired(resolve(db), [schema]))
     assert (caught.value.line, caught.value.column) == (5, 7)
     assert str(caught.value).startswith(f'{schema}:5:7: type "no_such_type" does not exist')
     assert shadow_databases(pg_server) == []
@@ -70,15 +71,15 @@ def test_syntax_error_points_at_file_line_col(db: str, tmp_path: Path) -> None:
     schema = tmp_path / "schema.sql"
     schema.write_text("CREATE TABLE ok (id int);\nCREATE TABLE broken (id int,, x int);\n")
     with pytest.raises(SourceError) as caught:
-        asyncio.run(desired_catalog(resolve(db), [schema]))
+        asyncio.run(load_desired(resolve(db), [schema]))
     assert caught.value.line == 2
     assert caught.value.column >= 1
 
 
 def test_cancelled_diff_still_drops_the_shadow(db: str, pg_server: EmbeddedServer) -> None:
     async def go() -> None:
-        async with shadow_database(resolve(db)) as shadow:
-            assert shadow.database.startswith("dibs_shadow_")
+        async with open_sandbox(resolve(db)) as sandbox:
+            assert sandbox.target.database.startswith("dibs_shadow_")
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -109,7 +110,7 @@ def test_role_without_createdb_gets_an_embedded_shadow(
     schema = tmp_path / "schema.sql"
     schema.write_text("CREATE TABLE t (id int);\n")
     before = shadow_server_pids()
-    catalog, _ = asyncio.run(desired_catalog(resolve(plain), [schema]))
+    catalog, _, _ = asyncio.run(load_desired(resolve(plain), [schema]))
     assert catalog.relation("public", "t") is not None
     assert shadow_databases(pg_server) == []
     assert shadow_server_pids() <= before, "the embedded shadow server must stop with the diff"
@@ -123,7 +124,7 @@ def test_cancelled_twice_on_an_embedded_shadow_still_stops_the_server() -> None:
         entered = asyncio.Event()
 
         async def body() -> None:
-            async with shadow_database(None):
+            async with open_sandbox(None):
                 entered.set()
                 await asyncio.sleep(60)
 
@@ -147,7 +148,7 @@ def test_migrations_folder_is_replayed_from_empty(db: str, tmp_path: Path) -> No
         "ALTER TABLE t ADD COLUMN note text;\nDROP TABLE IF EXISTS x;\n"
     )
     for spec in ([folder], [f"migrations:{folder}"]):
-        catalog, sources = asyncio.run(desired_catalog(resolve(db), spec))
+        catalog, sources, _ = asyncio.run(load_desired(resolve(db), spec))
         table = catalog.relation("public", "t")
         assert table is not None and [c.name for c in table.columns] == ["id", "note"]
         assert sources is None
@@ -161,7 +162,7 @@ def test_cancelled_while_the_embedded_server_starts_still_stops_it(delay: float)
 
     async def go() -> None:
         async def body() -> None:
-            async with shadow_database(None):
+            async with open_sandbox(None):
                 await asyncio.sleep(60)
 
         task = asyncio.create_task(body())

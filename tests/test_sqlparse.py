@@ -308,7 +308,7 @@ NOT_DESIRED = {
 
 
 def test_every_real_schema_passes_the_desired_door_or_is_refused_for_what_it_is() -> None:
-    from dibs_tui.core.sqlparse import parse_file
+    from dibs_tui.core.sqlparse import parse_sql, read_sql_file
     from tests.pg import REAL
 
     files = sorted(p for p in REAL.rglob("*.sql") if "marlin" not in p.parts)  # marlin is SQLite
@@ -316,7 +316,7 @@ def test_every_real_schema_passes_the_desired_door_or_is_refused_for_what_it_is(
     refused: dict[str, str] = {}
     for path in files:
         try:
-            check_desired(parse_file(path))
+            check_desired(parse_sql(read_sql_file(path), str(path)))
         except SourceError as exc:
             refused[path.relative_to(REAL).as_posix()] = str(exc).split("\n")[0]
     assert {name: message.split(":", 1)[1] for name, message in refused.items()} == {

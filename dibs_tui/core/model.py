@@ -38,10 +38,6 @@ class RelationKind(enum.StrEnum):
     VIRTUAL = "virtual table"  # SQLite: a table served by a module (fts5, rtree, ...)
 
     @property
-    def has_storage(self) -> bool:
-        return self in (RelationKind.TABLE, RelationKind.PARTITIONED, RelationKind.MATVIEW)
-
-    @property
     def is_table(self) -> bool:
         return self in (RelationKind.TABLE, RelationKind.PARTITIONED, RelationKind.FOREIGN)
 
@@ -90,10 +86,6 @@ class Provenance:
     modified_by: str | None = None
     created_at: datetime | None = None
     modified_at: datetime | None = None
-
-    @property
-    def last_migration(self) -> str | None:
-        return self.modified_by or self.created_by
 
 
 @dataclass(frozen=True)

@@ -142,20 +142,6 @@ class Sandbox:
         )
         self.target = replace(self.target, password=password)
 
-    async def hand_over(self) -> ConnectionTarget:
-        """For a caller that connects itself (once): the first connection closed and its backend gone, then a
-        new password and room for one connection, so that a file the caller runs is still alone."""
-        await self.connection.close()
-        for _ in range(200):
-            ending = await self._admin.fetchval(
-                "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE usename = $1", self._role
-            )
-            if not ending:
-                break
-            await asyncio.sleep(0.01)
-        await self.reseal(connections=1)
-        return self.target
-
 
 @asynccontextmanager
 async def catalog_path(conn: asyncpg.Connection) -> AsyncIterator[None]:

@@ -5,7 +5,7 @@ SQL files are executed, statement by statement, in a shadow database, as a restr
 becomes a SourceError at the absolute file:line:col of Postgres's error position, with its message, detail
 and hint; a connection the server ends during the load says so at the statement it was running.
 
-Desired specs (`desired_catalog`): a DSN (`postgresql://…`: introspected read-only, nothing executed), a
+Desired specs (`load_desired`): a DSN (`postgresql://…`: introspected read-only, nothing executed), a
 migrations folder (`migrations:PATH`, or a folder whose .sql files have timestamp-like names: replayed in name
 order from empty), or SQL files/folders (through `dibs_tui.core.sqlfiles.load_sql_files`).
 """
@@ -13,8 +13,7 @@ order from empty), or SQL files/folders (through `dibs_tui.core.sqlfiles.load_sq
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,27 +29,10 @@ from .tool_tables import writes_tool_history
 
 if TYPE_CHECKING:
     from .introspect.build import ColumnPool
-    from .sandbox import ExtensionRequest, ShadowInfo
+    from .sandbox import ShadowInfo
     from .sqlfiles import DesiredSchema
 
 _MIGRATION_NAME = re.compile(r"^\d{3,}")
-
-
-@asynccontextmanager
-async def shadow_database(
-    target: ConnectionTarget | None, extensions: Sequence[ExtensionRequest] = ()
-) -> AsyncIterator[ConnectionTarget]:
-    """A fresh empty database owned by a restricted role (see `core.sandbox`): the role's login to it.
-
-    For callers that connect themselves, once: the first connection is closed and the password renewed before
-    the target is handed out. `desired_catalog` uses `open_sandbox` directly, which keeps the files' connection
-    the only one until they have run. `extensions`: the untrusted ones the statements to run will ask for
-    (`core.sandbox_statements.prepare(...).extensions`), created before the role takes over.
-    """
-    from .sandbox import open_sandbox
-
-    async with open_sandbox(target, extensions) as sandbox:
-        yield await sandbox.hand_over()
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -148,20 +130,6 @@ def _is_migrations_folder(path: Path) -> bool:
     return bool(files) and all(_MIGRATION_NAME.match(f.name) for f in files)
 
 
-async def desired_catalog(
-    target: ConnectionTarget | None,
-    desired: Sequence[str | Path],
-    *,
-    include_schemas: Sequence[str] = (),
-    exclude_schemas: Sequence[str] = (),
-) -> tuple[Catalog, DesiredSchema | None]:
-    """The desired Catalog and, for SQL files, the loader's DesiredSchema (else None)."""
-    catalog, sources, _ = await load_desired(
-        target, desired, include_schemas=include_schemas, exclude_schemas=exclude_schemas
-    )
-    return catalog, sources
-
-
 async def load_desired(
     target: ConnectionTarget | None,
     desired: Sequence[str | Path],
@@ -170,8 +138,8 @@ async def load_desired(
     exclude_schemas: Sequence[str] = (),
     column_pool: ColumnPool | None = None,
 ) -> tuple[Catalog, DesiredSchema | None, ShadowInfo | None]:
-    """`desired_catalog`, and where the shadow was (None when the desired side is a database): its server
-    version and what the user should be told about it. `column_pool`: the other side's (core.introspect.build)."""
+    """The desired Catalog; for SQL files, the loader's DesiredSchema (else None); and where the shadow was (None
+    when the desired side is a database): its server version and what the user should be told about it. `column_pool`: the other side's (core.introspect.build)."""
     if not desired:
         raise DibsError(
             "no desired schema given", hint="pass --desired PATH_OR_DSN or set schema in dibs-tui.toml"

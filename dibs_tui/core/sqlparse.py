@@ -496,8 +496,3 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def printable(text: str) -> str:
     """Text from a file with its control characters (a terminal's escape sequences) shown as \\xNN."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def parse_file(path: Path) -> ParsedFile:
-    """`read_sql_file` then `parse_sql`."""
-    return parse_sql(read_sql_file(path), str(path))

@@ -1,5 +1,5 @@
 """Hostile desired files: the sandbox holds even where no statement filter looks (DO blocks, function bodies,
-EXECUTE format(...)). Each file goes through the real path (`desired_catalog`) as four kinds of user: the
+EXECUTE format(...)). Each file goes through the real path (`load_desired`) as four kinds of user: the
 server's superuser and a CREATEROLE+CREATEDB role (sandbox on the live server), a CREATEDB-only role and a
 role with neither (sandbox on an embedded server). Each test asserts what was not lost and what did not run;
 `test_the_attacks_work_without_the_sandbox` shows the same statements do harm when run as the superuser, so
@@ -19,7 +19,7 @@ import pytest
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import DibsError, SourceError
-from dibs_tui.core.shadow import desired_catalog, load_desired
+from dibs_tui.core.shadow import load_desired
 from tests.pg import fetch, run_sql, shadow_server_pids
 
 USERS = {
@@ -98,7 +98,7 @@ def _load(dsn: str, tmp_path: Path, sql: str) -> BaseException | None:
     schema = tmp_path / "schema.sql"
     schema.write_text(sql)
     try:
-        asyncio.run(desired_catalog(resolve(dsn), [schema]))
+        asyncio.run(load_desired(resolve(dsn), [schema]))
     except (DibsError, asyncpg.PostgresError) as exc:
         return exc
     return None
@@ -382,7 +382,7 @@ def test_a_password_the_file_sets_lets_nobody_in(
     )
 
     async def go() -> BaseException | None:
-        load = asyncio.create_task(desired_catalog(resolve(as_user), [schema]))
+        load = asyncio.create_task(load_desired(resolve(as_user), [schema]))
         role = await _sandbox_role(pg_server)
         try:
             intruder = await asyncpg.connect(pg_server.dsn().replace("postgres@", f"{role}:known@"))
@@ -418,7 +418,7 @@ def test_cancelled_load_leaves_nothing(pg_server: EmbeddedServer, as_user: str, 
     schema.write_text("CREATE TABLE t (id int);\nDO $$ BEGIN PERFORM pg_sleep(30); END $$;\n")
 
     async def go() -> None:
-        load = asyncio.create_task(desired_catalog(resolve(as_user), [schema]))
+        load = asyncio.create_task(load_desired(resolve(as_user), [schema]))
         await _sandbox_role(pg_server)
         load.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -437,7 +437,7 @@ def test_loading_backend_terminated_gives_a_clear_message(
     schema.write_text("CREATE TABLE t (id int);\nDO $$ BEGIN PERFORM pg_sleep(30); END $$;\n")
 
     async def go() -> BaseException | None:
-        load = asyncio.create_task(desired_catalog(resolve(as_user), [schema]))
+        load = asyncio.create_task(load_desired(resolve(as_user), [schema]))
         role = await _sandbox_role(pg_server)
         await fetch(
             pg_server.dsn(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", role
@@ -489,7 +489,7 @@ def test_cancelled_while_the_sandbox_is_set_up_leaves_nothing(
     schema.write_text("CREATE TABLE t (id int);\n")
 
     async def cancel_during_set_up(delay: float) -> None:
-        load = asyncio.create_task(desired_catalog(resolve(as_user), [schema]))
+        load = asyncio.create_task(load_desired(resolve(as_user), [schema]))
         for _ in range(2000):
             if await fetch(pg_server.dsn(), "SELECT 1 FROM pg_roles WHERE rolname LIKE 'dibs_sandbox_%'"):
                 break
@@ -516,7 +516,7 @@ def test_users_database_dropped_while_cleaning_up_leaves_nothing(
     schema.write_text("CREATE TABLE t (id int);\nDO $$ BEGIN PERFORM pg_sleep(30); END $$;\n")
 
     async def go(dsn: str, delay: float) -> None:
-        load = asyncio.create_task(desired_catalog(resolve(dsn), [schema]))
+        load = asyncio.create_task(load_desired(resolve(dsn), [schema]))
         await _sandbox_role(pg_server)
         load.cancel()
         await asyncio.sleep(delay)

@@ -46,20 +46,6 @@ def split_top_level(text: str) -> list[str]:
     return [p for p in out if p]
 
 
-def paren(text: str, start: int) -> tuple[str, int]:
-    """The content of the parenthesis opening at or after `start`, and the index after it."""
-    i = text.index("(", start)
-    depth = 0
-    for j in range(i, len(text)):
-        if text[j] == "(":
-            depth += 1
-        elif text[j] == ")":
-            depth -= 1
-            if depth == 0:
-                return text[i + 1 : j], j + 1
-    return text[i + 1 :], len(text)
-
-
 def column_names(text: str) -> list[str]:
     return [unquote(c) for c in split_top_level(text)]
 
