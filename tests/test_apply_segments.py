@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -429,21 +429,31 @@ async def test_an_empty_migration_and_an_empty_written_block_are_recorded_as_app
     assert [r["name"] for r in rows] == ["20260101000000_comments-only", "20260102000000_empty-block"]
 
 
-def test_ctrl_c_during_a_concurrent_index_names_it_and_the_rerun_refuses_while_it_is_there(
-    db: str, tmp_path: Path
-) -> None:
-    folder = project(db, tmp_path)
+def _migrate_while_the_index_waits(
+    db: str,
+    folder: Path,
+    stop: Callable[[subprocess.Popen[str]], None],
+    afterwards: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+) -> subprocess.Popen[str]:
+    """Run migrate until its CREATE INDEX CONCURRENTLY waits for another session's open snapshot, then `stop`
+    the process, wait for it to end and release the snapshot; `afterwards` then runs on a second session."""
+    process = subprocess.Popen(
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s", "--no-prove"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
-    async def interrupt(process: subprocess.Popen[str]) -> None:
+    async def go() -> None:
         blocker = await asyncpg.connect(db)
-        waiter = await asyncpg.connect(db)
+        watcher = await asyncpg.connect(db)
         try:
             # An open snapshot: CREATE INDEX CONCURRENTLY waits for it before it marks the index valid.
             transaction = blocker.transaction(isolation="repeatable_read")
             await transaction.start()
             await blocker.fetchval("SELECT count(*) FROM runs")
             for _ in range(1200):
-                if await waiter.fetchval(
+                if await watcher.fetchval(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
                     "AND wait_event_type = 'Lock' AND query LIKE 'CREATE UNIQUE INDEX CONCURRENTLY%'"
                 ):
@@ -451,20 +461,25 @@ def test_ctrl_c_during_a_concurrent_index_names_it_and_the_rerun_refuses_while_i
                 await asyncio.sleep(0.05)
             else:
                 raise AssertionError("the index never waited")
-            process.send_signal(signal.SIGINT)
+            stop(process)
             await asyncio.to_thread(process.wait, 30)
             await transaction.rollback()
+            if afterwards is not None:
+                await afterwards(watcher)
         finally:
             await blocker.close()
-            await waiter.close()
+            await watcher.close()
 
-    process = subprocess.Popen(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s", "--no-prove"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    asyncio.run(interrupt(process))
+    asyncio.run(go())
+    return process
+
+
+def test_ctrl_c_during_a_concurrent_index_names_it_and_the_rerun_refuses_while_it_is_there(
+    db: str, tmp_path: Path
+) -> None:
+    folder = project(db, tmp_path)
+
+    process = _migrate_while_the_index_waits(db, folder, lambda p: p.send_signal(signal.SIGINT))
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130, err
     assert f"interrupted while applying migration {NAME}, segment 2 of 3" in err
@@ -676,42 +691,15 @@ def test_a_statement_run_alone_that_never_reported_is_settled_by_hand_not_run_ag
     finishes the index anyway. The rerun must not run it again blindly: it refuses and says how to settle it."""
     folder = project(db, tmp_path)
 
-    async def kill_while_waiting(process: subprocess.Popen[str]) -> None:
-        blocker = await asyncpg.connect(db)
-        watcher = await asyncpg.connect(db)
-        try:
-            transaction = blocker.transaction(isolation="repeatable_read")
-            await transaction.start()
-            await blocker.fetchval("SELECT count(*) FROM runs")
-            for _ in range(1200):
-                if await watcher.fetchval(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
-                    "AND wait_event_type = 'Lock' AND query LIKE 'CREATE UNIQUE INDEX CONCURRENTLY%'"
-                ):
-                    break
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("the index never waited")
-            process.kill()
-            await asyncio.to_thread(process.wait, 30)
-            await transaction.rollback()  # the orphaned backend goes on and finishes the index
-            for _ in range(1200):
-                if await watcher.fetchval(
-                    "SELECT count(*) FROM pg_index WHERE indexrelid = 'public.t_v'::regclass AND indisvalid"
-                ):
-                    break
-                await asyncio.sleep(0.05)
-        finally:
-            await blocker.close()
-            await watcher.close()
+    async def index_finished(watcher: asyncpg.Connection) -> None:  # the orphaned backend finishes it
+        for _ in range(1200):
+            if await watcher.fetchval(
+                "SELECT count(*) FROM pg_index WHERE indexrelid = 'public.t_v'::regclass AND indisvalid"
+            ):
+                break
+            await asyncio.sleep(0.05)
 
-    process = subprocess.Popen(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s", "--no-prove"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    asyncio.run(kill_while_waiting(process))
+    process = _migrate_while_the_index_waits(db, folder, lambda p: p.kill(), index_finished)
     process.communicate(timeout=30)
     after = state(db)
     assert after["indexes"] == {"t_v": True} and after["columns"] == ["v", "a"]
