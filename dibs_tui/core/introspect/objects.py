@@ -55,11 +55,16 @@ GENERATED = {"s": Generated.STORED, "v": Generated.VIRTUAL}
 
 
 def sequence_from(r: Record) -> SequenceObj:
-    owned = ColumnRef(r["owner_schema"], r["owner_table"], r["owner_column"]) if r["owner_table"] else None
+    """Schema, type and owner names are interned: one string each, shared with the relations' and columns'
+    (a sequence per table is common: 5,000 `public` and `bigint` strings otherwise)."""
+    intern = sys.intern
+    owned = None
+    if r["owner_table"]:
+        owned = ColumnRef(intern(r["owner_schema"]), intern(r["owner_table"]), intern(r["owner_column"]))
     return SequenceObj(
-        r["schema"],
+        intern(r["schema"]),
         r["name"],
-        r["data_type"],
+        intern(r["data_type"]),
         r["start"],
         r["increment"],
         r["min_value"],
@@ -84,7 +89,7 @@ def relation_from(
     is_partition = bool(r["is_partition"])
     return Relation(
         schema=sys.intern(r["schema"]),
-        name=r["name"],
+        name=sys.intern(r["name"]),  # the same string as foreign keys' and owned sequences' (interned there)
         kind=KINDS[r["kind"]],
         columns=tuple(columns),
         constraints=tuple(constraints),

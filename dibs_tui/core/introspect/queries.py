@@ -450,7 +450,7 @@ INDEX_DEFINITIONS = "index_definitions"  # INDEXDEF_SQL, once the indexes are bu
 # portion's rows are built and freed before the one after next is asked for (read._fetch_portions), so the
 # driver never holds more than two portions of a kind; keyset ranges, not a cursor, keep the parallel plans.
 PORTIONED = ("columns", "constraints", "indexes")
-PORTION_RELATIONS = 2000
+PORTION_RELATIONS = 1000
 PORTION_BOUNDS_SQL = f"""
 SELECT oid FROM (SELECT c.oid, row_number() OVER (ORDER BY c.oid) AS number
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -510,7 +510,11 @@ def _only_filter(name: str, only_relations: bool) -> Callable[[re.Match[str]], s
     if only_relations:
         return lambda m: f"AND {m[1]} = ANY($3::oid[])"
     if name in PORTIONED:
-        return lambda m: f"AND {m[1]} > $3::oid AND {m[1]} <= $4::oid"
+        # The range on the relation (`c`) too: the planner does not carry a range across the join, and
+        # without it each portion scanned the whole of pg_class (quadratic in the catalog's size).
+        return lambda m: (
+            f"AND {m[1]} > $3::oid AND {m[1]} <= $4::oid AND c.oid > $3::oid AND c.oid <= $4::oid"
+        )
     return lambda m: ""
 
 
