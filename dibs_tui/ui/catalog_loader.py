@@ -13,7 +13,6 @@ from typing import Any
 from ..config import Settings
 from ..core.connect import ConnectionTarget, connect
 from ..core.errors import DibsError
-from ..core.introspect.read import list_relations, load_catalog, load_relations
 from ..core.model import Catalog, QualifiedName
 from ..core.session import bounded_read, catalog_settings, scale_statement_timeout
 from .highlight import load_highlighter
@@ -37,6 +36,10 @@ async def fetch_catalog(
     When `wants_listing()` (no catalog on screen yet), `on_listed` gets the names first, then this waits up to
     `first_card_wait` for the first card's relation to be loaded alone, so that the two loads do not compete
     for the CPU."""
+    # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
+    # the driver's model builders) are none of the first frame's business.
+    from ..core.introspect.read import list_relations, load_catalog
+
     # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
     limits = settings.session_limits()
     bounds = catalog_settings(limits)
@@ -99,6 +102,8 @@ async def fetch_relation(
 ) -> None:
     """One relation alone, appended to `loaded`: over two connections opened at once (the user types are read
     beside the relation's own queries), while a thread loads the highlighter its card's DDL is drawn with."""
+    from ..core.introspect.read import load_relations
+
     bounds = catalog_settings(settings.session_limits())
     opened = await asyncio.gather(
         connect(target, extra_settings=bounds), connect(target, extra_settings=bounds), return_exceptions=True
