@@ -201,7 +201,7 @@ class Builder:
         Names, types, collations and defaults repeat across tables (95,000 columns, 25 types at 5,000 tables)
         and the driver makes a new string of each: they are interned, one string per distinct value. Equal
         columns are one object (`ColumnPool`)."""
-        key_column, pool, type_keys = KeyColumn, self._column_pool, self._type_keys
+        pool, type_keys = self._column_pool, self._type_keys
         current = None
         relids: list[int] = []
         rel_columns: list[Column] = []
@@ -236,7 +236,7 @@ class Builder:
             if column is None:
                 column = pool[shape] = _column(*shape)
             rel_columns.append(column)
-            rel_keys[position] = key_column(column, type_oid)
+            rel_keys[position] = (column, type_oid)
             if number % _CHUNK == 0:
                 await asyncio.sleep(0)
         names, columns = self._names, self._columns

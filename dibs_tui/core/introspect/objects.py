@@ -267,10 +267,10 @@ def constraint_from(
 def index_from(i: Record, keys: dict[int, KeyColumn], definition: str, shared: Shared) -> Index:
     texts = i["key_texts"]  # deparsed keys, only for indexes with expressions (attnum 0)
     if texts is None:
-        all_columns = tuple([keys[int(attnum)].column.name for attnum in i["keys"] or ()])
+        all_columns = tuple([keys[int(attnum)][0].name for attnum in i["keys"] or ()])
     else:
         all_columns = tuple(
-            texts[n] if attnum == "0" else keys[int(attnum)].column.name
+            texts[n] if attnum == "0" else keys[int(attnum)][0].name
             for n, attnum in enumerate(i["keys"] or ())
         )
     key_count = i["key_count"]
