@@ -89,6 +89,7 @@ class Builder:
         self._constraints: dict[int, list[Constraint]] = defaultdict(list)
         self._indexes: dict[int, list[Index | None]] = defaultdict(list)
         self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
+        self._deparse_relids: set[int] = set()
         self._relations: list[Relation] = []
         self._tuples: Shared = {}  # key, include and option tuples, one object per distinct value
         self._type_keys: dict[tuple[str, str], tuple[str, str]] = {}
@@ -183,12 +184,15 @@ class Builder:
                 slots = self._indexes[relid]
                 if definition is None:  # the server deparses it (deparse_indexes)
                     self._deparse[i["oid"]] = (relid, len(slots), i)
+                    self._deparse_relids.add(relid)
                     slots.append(None)
                 else:
                     slots.append(index_from(i, keys, definition, self._tuples))
                 parts.add(i["oid"], relid, i["name"])
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
+            if portion:
+                self._drop_keys(*self.portions[portion - 1])
         elif name == "relations":
             await self._build_relations(rows)
         else:
@@ -242,6 +246,13 @@ class Builder:
         names, columns = self._names, self._columns
         for oid in relids:
             names[oid] = {c.position: c.name for c in columns[oid]}
+
+    def _drop_keys(self, low: int, high: int) -> None:
+        """The key columns of a portion's relations, once its indexes are written (those the server still
+        deparses excepted): at most two portions' are held, not a KeyColumn per column of the catalog."""
+        keep = self._deparse_relids
+        for relid in [r for r in self._keys if low < r <= high and r not in keep]:
+            del self._keys[relid]
 
     async def deparse_indexes(self, conn: asyncpg.Connection) -> None:
         """Have the server write the index definitions Python could not (one query, on the group's
