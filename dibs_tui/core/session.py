@@ -31,7 +31,8 @@ fresh backend that fills its own caches again, and the full read already runs ov
 5,000 tables six of the fifteen queries were planned parallel: without workers the server spent 9 % less CPU
 on a diff (6.1 -> 5.6 s, both sides). With JIT, a server built with LLVM compiles every query costed over
 jit_above_cost (100,000): four of them at 5,000 tables, and the constraints query (563,000) over the
-inlining and optimisation thresholds too, for a query that runs once.
+inlining and optimisation thresholds too, for a query that runs once. On PostgreSQL 15 built with LLVM, the
+full read of 5,000 tables took 3.56 s of server CPU with JIT and 2.27 s without (bench/README.md).
 """
 
 from __future__ import annotations
