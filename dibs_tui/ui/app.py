@@ -179,7 +179,8 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, Tab
         self.query_one("#tabs", TabbedContent).query_one(Tabs).can_focus = False
         self._update_header()
         self.query_one(TablesPane).loading = True
-        self.load_catalog()
+        # After the first frame ("connecting…"): the loader thread's imports would hold the GIL against it.
+        self.call_after_refresh(self.load_catalog)
         self.query_one(TableList).focus()
 
     @property
