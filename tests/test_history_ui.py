@@ -119,7 +119,7 @@ async def test_a_migration_nobody_has_is_said_not_an_error(history_db: str) -> N
     app = history_app(history_db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        app.open_migration("m9_nowhere")
+        await app.open_migration("m9_nowhere")
         pane = app.query_one(MigrationsPane)
         await until(pilot, lambda: pane.loaded)
         await until(

@@ -41,16 +41,13 @@ from ..core.gc_pause import freeze_long_lived
 from ..core.model import Catalog, ObjectRef, QualifiedName
 from .app_help import TablesCommands, help_entries, system_commands
 from .catalog_loader import fetch_catalog, fetch_relation
-from .diff_pane import DiffPane
 from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
 from .finder_candidates import column_candidates, table_candidates
-from .health_pane import HealthPane
 from .history_actions import HistoryActions
 from .listing import Listing
 from .loader_runs import LoaderRuns
 from .messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
-from .migrations_pane import MigrationsPane
 from .navigation import History, Location, next_pane
 from .pane_context import PaneContext
 from .screens.error import ErrorScreen
@@ -159,18 +156,15 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, Tab
         )
 
     def compose(self) -> ComposeResult:
-        context = self.pane_context()
         yield HeaderBar(id="header")
         with TabbedContent(id="tabs", initial="browse"):
             with TabPane("Browse", id="browse"), Horizontal(id="browse-panes"):
                 yield TablesPane(id="tables")
                 yield CardAndDetails(id="card-and-details")
-            with TabPane("Diff", id="diff"):
-                yield DiffPane(context)
-            with TabPane("Migrations", id="migrations"):
-                yield MigrationsPane(context)
-            with TabPane("Health", id="health"):
-                yield HealthPane(context)
+            # Their panes are mounted after the first frame (ui/tab_actions.py: mount_tab_panes).
+            yield TabPane("Diff", id="diff")
+            yield TabPane("Migrations", id="migrations")
+            yield TabPane("Health", id="health")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -181,6 +175,7 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, Tab
         self.query_one(TablesPane).loading = True
         # After the first frame ("connecting…"): the loader thread's imports would hold the GIL against it.
         self.call_after_refresh(self.load_catalog)
+        self.call_after_refresh(self.mount_tab_panes)
         self.query_one(TableList).focus()
 
     @property
@@ -379,9 +374,12 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, Tab
         self._rediff()
 
     def _rediff(self) -> None:
-        pane = self.query_one(DiffPane)
-        if pane.result is not None or pane.computing:
-            pane.start_diff()
+        from .diff_pane import DiffPane
+
+        with contextlib.suppress(NoMatches):  # not mounted yet: no diff shown
+            pane = self.query_one(DiffPane)
+            if pane.result is not None or pane.computing:
+                pane.start_diff()
 
     # Showing things -------------------------------------------------------------------------------------
     def _show_selected(self) -> None:
@@ -468,12 +466,12 @@ class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, Tab
             self.details.focus()
 
     @on(VirtualList.Activated, "#details-view")
-    def _detail_activated(self, event: VirtualList.Activated) -> None:
+    async def _detail_activated(self, event: VirtualList.Activated) -> None:
         line = self.details.current()
         if line is not None and line.target is not None:
             self.go_to(line.target.schema, line.target.table, line.target.column)
         elif line is not None and line.migration is not None:
-            self.open_migration(line.migration)
+            await self.open_migration(line.migration)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Details follow the focus: the column when the card has it, the table when the list has it."""

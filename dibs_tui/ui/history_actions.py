@@ -5,13 +5,17 @@ list it); what it needs of the app is the `_Historied` protocol."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.widgets import TabbedContent
 
 from .messages import OpenInBrowser
-from .migrations_pane import MigrationsPane
 from .widgets.details import DetailsView
+
+if TYPE_CHECKING:
+    from .diff_pane import DiffPane
+    from .health_pane import HealthPane
+    from .migrations_pane import MigrationsPane
 
 
 class _Historied(Protocol):
@@ -24,7 +28,9 @@ class _Historied(Protocol):
 
     def action_browse(self) -> None: ...
 
-    def action_migrations(self) -> None: ...
+    async def action_migrations(self) -> None: ...
+
+    async def tab_panes(self) -> tuple[DiffPane, MigrationsPane, HealthPane]: ...
 
     def query_one(self, selector: Any) -> Any: ...
 
@@ -38,9 +44,10 @@ class HistoryActions:
             return
         self.details.focus()
 
-    def open_migration(self: _Historied, name: str) -> None:
-        self.action_migrations()
-        self.query_one(MigrationsPane).select(name)
+    async def open_migration(self: _Historied, name: str) -> None:
+        await self.action_migrations()
+        _, migrations, _ = await self.tab_panes()
+        migrations.select(name)
 
     def on_open_in_browser(self: _Historied, event: OpenInBrowser) -> None:
         self.action_browse()

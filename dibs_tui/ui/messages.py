@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.message import Message
 
-from ..core.explore.health import HealthReport
 from ..core.model import Catalog, ObjectRef, SourceLocation
-from ..core.review.report import Review
-from .diff_view import DiffView
 from .list_sort import SortOrder
 from .listing import Listing
+
+if TYPE_CHECKING:  # the Diff, Migrations and Health panes' types: their modules come after the first frame
+    from ..core.explore.health import HealthReport
+    from ..core.review.report import Review
+    from .diff_view import DiffView
 
 
 @dataclass

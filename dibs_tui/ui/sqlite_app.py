@@ -35,8 +35,7 @@ class SqliteApp(DibsApp):
         self.sqlite_path = path
         self.load_state = "reading…"
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def _panes_ready(self) -> None:
         with contextlib.suppress(NoMatches):
             self.query_one("#diff-status", Static).update(POSTGRES_ONLY)
 
@@ -63,10 +62,10 @@ class SqliteApp(DibsApp):
     async def _fetch_preview(self, key: QualifiedName, loaded: list[Catalog]) -> None:
         loaded.append(await load_sqlite_catalog(self.sqlite_path))
 
-    def action_diff(self) -> None:
+    async def action_diff(self) -> None:
         self.say(POSTGRES_ONLY, severity="warning")
 
-    def action_migrations(self) -> None:
+    async def action_migrations(self) -> None:
         self.say(POSTGRES_ONLY, severity="warning")
 
 

@@ -1,22 +1,29 @@
 """The app's tabs (Browse, Diff, Migrations, Health): the keys that switch to them, the focus a tab takes
 when entered by any means, and what the panes ask of the browser by message (show a table, open a source
 line, show a migration just written). A mixin of the app, as its explorer keys are; what it needs of the
-app is `_Tabbed`."""
+app is `_Tabbed`.
+
+The Diff, Migrations and Health panes are mounted after the first frame (`mount_tab_panes`, from the app's
+`on_mount`), not composed with it: their modules (the planner's results, the migrations, the health checks and
+what they import) are none of the first frame's business. Whatever uses a pane first awaits `tab_panes()`."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
-from .diff_pane import DiffPane
-from .health_pane import HealthPane
 from .messages import MigrationSent, OpenSource
-from .migrations_pane import MigrationsPane
 from .widgets.tables_pane import TableList
+
+if TYPE_CHECKING:
+    from .diff_pane import DiffPane
+    from .health_pane import HealthPane
+    from .migrations_pane import MigrationsPane
 
 MAIN_LISTS = {
     "browse": "#table-list",
@@ -30,6 +37,10 @@ class _Tabbed(Protocol):
     @property
     def focused(self) -> Widget | None: ...
 
+    def mount_tab_panes(self) -> asyncio.Future[None]: ...
+
+    async def tab_panes(self) -> tuple[DiffPane, MigrationsPane, HealthPane]: ...
+
     def query_one(self, selector: Any, expect_type: Any = ...) -> Any: ...
 
     def go_to(self, schema: str, table: str, column: str | None = None) -> bool: ...
@@ -40,31 +51,71 @@ class _Tabbed(Protocol):
 
 
 class TabActions:
+    _panes_mounted: asyncio.Future[None] | None = None
+
+    def mount_tab_panes(self: Any) -> asyncio.Future[None]:  # Any: the app's query_one is overloaded
+        """Mount the Diff, Migrations and Health panes in their tabs, once (the modules imported here)."""
+        if self._panes_mounted is None:
+            from .diff_pane import DiffPane
+            from .health_pane import HealthPane
+            from .migrations_pane import MigrationsPane
+
+            context = self.pane_context()
+            panes = (("diff", DiffPane(context)), ("migrations", MigrationsPane(context)))
+            health = HealthPane(context)
+            health.catalog = self.catalog  # its checks need the catalog shown, if it came first
+
+            async def mount() -> None:
+                for tab, pane in (*panes, ("health", health)):
+                    await self.query_one(f"#{tab}", TabPane).mount(pane)
+                self._panes_ready()
+
+            self._panes_mounted = asyncio.ensure_future(mount())
+        return self._panes_mounted
+
+    def _panes_ready(self) -> None:
+        """The tab panes are mounted (a subclass says more in them)."""
+
+    async def tab_panes(self: _Tabbed) -> tuple[DiffPane, MigrationsPane, HealthPane]:
+        """The Diff, Migrations and Health panes, mounted first if they are not yet."""
+        from .diff_pane import DiffPane
+        from .health_pane import HealthPane
+        from .migrations_pane import MigrationsPane
+
+        await self.mount_tab_panes()
+        return self.query_one(DiffPane), self.query_one(MigrationsPane), self.query_one(HealthPane)
+
     def action_browse(self: _Tabbed) -> None:
         self.query_one(TabbedContent).active = "browse"
         self.query_one(TableList).focus()
 
-    def action_diff(self: _Tabbed) -> None:
+    async def action_diff(self: _Tabbed) -> None:
+        diff, _, _ = await self.tab_panes()
         self.query_one(TabbedContent).active = "diff"
         self._focus_main_list("diff")
-        self.query_one(DiffPane).start_diff()
+        diff.start_diff()
 
-    def action_migrations(self: _Tabbed) -> None:
+    async def action_migrations(self: _Tabbed) -> None:
+        _, migrations, _ = await self.tab_panes()
         self.query_one(TabbedContent).active = "migrations"
         self._focus_main_list("migrations")
-        self.query_one(MigrationsPane).activate()
+        migrations.activate()
 
     def action_health(self: _Tabbed) -> None:
         """`H`: the Health tab (its checks run the first time it is shown for a catalog)."""
         self.query_one(TabbedContent).active = "health"
 
-    def on_tabbed_content_tab_activated(self: _Tabbed, event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self: _Tabbed, event: TabbedContent.TabActivated) -> None:
         """A tab entered by any means (key, click) takes the keys at once: its main list gets the focus."""
         if event.tabbed_content.id != "tabs" or event.pane.id is None:
             return
+        if event.pane.id == "browse":
+            self._focus_main_list("browse")
+            return
+        _, _, health = await self.tab_panes()
         self._focus_main_list(event.pane.id)
         if event.pane.id == "health":
-            self.query_one(HealthPane).activate()
+            health.activate()
 
     def _focus_main_list(self: _Tabbed, tab: str) -> None:
         """Focus the tab's main list, unless the focus is in that tab already (go_to chose a column)."""
@@ -80,16 +131,16 @@ class TabActions:
 
         open_location(self, message.label, message.location)  # type: ignore[arg-type]
 
-    def on_migration_sent(self: _Tabbed, message: MigrationSent) -> None:
+    async def on_migration_sent(self: _Tabbed, message: MigrationSent) -> None:
         """A health fix written: the Migrations tab, reloaded, shows it for review and apply."""
         if message.path is None:
             return
         with contextlib.suppress(
             NoMatches
         ):  # written while the app shuts down: the file is there, that is all
+            _, pane, _ = await self.tab_panes()
             self.query_one(TabbedContent).active = "migrations"
             self._focus_main_list("migrations")
-            pane = self.query_one(MigrationsPane)
             pane.wanted = message.path.stem  # highlighted once the list is read again
             pane.reload()
         self.say(f"wrote {message.path}: review it, then m applies it", timeout=6)
