@@ -20,10 +20,7 @@ EXIT_NOT_A_TERMINAL = 2
 
 def open_browser(target: ConnectionTarget, settings: Settings, *, desired: list[str] | None = None) -> int:
     """Run the browser on `target` until the user quits; the exit status is 0, or 1 after a failed load."""
-    from ..core.native_heap import hold_thresholds
     from ..ui.app import DibsApp
-
-    hold_thresholds()  # the catalog's read gives back what it frees (core.native_heap)
 
     app = DibsApp(target, settings, desired=desired)
     code = app.run()
