@@ -208,7 +208,7 @@ class Builder:
         Names, types, collations and defaults repeat across tables (95,000 columns, 25 types at 5,000 tables)
         and the driver makes a new string of each: they are interned, one string per distinct value. Equal
         columns are one object (`ColumnPool`)."""
-        pool, type_keys = self._column_pool, self._type_keys
+        pool, type_keys, texts = self._column_pool, self._type_keys, self._texts
         current = None
         relids: list[int] = []
         rel_columns: list[Column] = []
@@ -231,6 +231,8 @@ class Builder:
             if relid != current:
                 current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
                 relids.append(relid)
+            if comment is not None:  # the same comment on every tenant's copy of a column
+                comment = texts.setdefault(comment, comment)
             if type_key:
                 type_key = type_keys.setdefault((type_key[0], type_key[1]), (type_key[0], type_key[1]))
             else:
