@@ -285,6 +285,46 @@ async def test_list_relations_is_one_cheap_query_with_names_kinds_and_parents(db
     assert {r.name for r in listed.relations} == {"log", "log_2026", "v"}
 
 
+async def test_the_first_screenful_is_exactly_the_whole_lists_first_rows(db: str) -> None:
+    """`first_relations(n)` is `list_relations`' first n rows (its order, its filters: meta tables, extension
+    members, excluded schemas), whatever n, and fewer than n only when that is the whole list; given up, it
+    says so (None) and the connection reads on."""
+    from dibs_tui.core.introspect.read import first_relations, list_relations
+
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute("""
+            CREATE SCHEMA a; CREATE SCHEMA "Z"; CREATE SCHEMA hidden; CREATE SCHEMA few;
+            CREATE TABLE a.t2 (id int); CREATE TABLE a.t1 (id int); CREATE VIEW a."T0" AS SELECT 1 AS one;
+            CREATE TABLE a.__dibs_tables (table_name text); CREATE TABLE a.log (at date) PARTITION BY RANGE (at);
+            CREATE TABLE a.log_1 PARTITION OF a.log FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+            CREATE TABLE "Z".z (id int PRIMARY KEY); CREATE TABLE hidden.h (id int); CREATE TABLE few.only (id int);
+            CREATE TABLE public.p_b (id int); CREATE TABLE public._dibs_migrations (id int);
+            CREATE TABLE public.p_a (id int); CREATE EXTENSION pg_buffercache;
+        """)
+        whole = await list_relations(conn, exclude_schemas=["hidden"])
+        names = [(r.schema, r.name, r.kind, r.partition_of) for r in whole.relations]
+        for count in range(1, len(names) + 2):
+            first = await first_relations(conn, count, exclude_schemas=["hidden"])
+            assert first is not None
+            assert [(r.schema, r.name, r.kind, r.partition_of) for r in first.relations] == names[:count]
+        only_a = await first_relations(conn, 2, include_schemas=["a"])
+        assert only_a is not None and [r.key for r in only_a.relations] == [("a", "T0"), ("a", "log")]
+        other = await asyncpg.connect(db)  # before the lock: a new session reads pg_class to start
+        try:
+            await first_relations(other, 5)  # its statement prepared: the plan needs no catalog lock
+            await conn.execute("BEGIN; LOCK TABLE pg_class IN ACCESS EXCLUSIVE MODE")
+            assert await first_relations(other, 5, give_up_after=0.2) is None
+            await conn.execute("COMMIT")
+            assert await other.fetchval("SELECT 1") == 1
+        finally:
+            await other.close()
+    finally:
+        await conn.close()
+    assert ("Z", "z") in [r[:2] for r in names] and ("a", "__dibs_tables") not in [r[:2] for r in names]
+    assert len(names) == 9
+
+
 INDEX_KINDS = """
 CREATE SCHEMA "Odd Schema";
 CREATE TYPE mood AS ENUM ('sad', 'ok');

@@ -45,7 +45,6 @@ from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
 from .finder_candidates import column_candidates, table_candidates
 from .history_actions import HistoryActions
-from .key_order import KeyOrder
 from .listing import Listing
 from .loader_runs import LoaderRuns
 from .messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
@@ -74,7 +73,7 @@ CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the
 FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
 
 
-class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDetails, TabActions, App[int]):
+class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, TabActions, App[int]):
     """The dibs-tui browser on one database."""
 
     TITLE = "dibs-tui"
@@ -245,8 +244,8 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         )
 
     async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog], generation: int) -> None:
-        def listed(catalog: Catalog) -> None:
-            self.post_message(CatalogListed(generation, Listing(catalog), marks["connected"]))
+        def listed(catalog: Catalog, complete: bool) -> None:
+            self.post_message(CatalogListed(generation, Listing(catalog), marks["connected"], complete))
 
         await fetch_catalog(
             self.target,
@@ -267,9 +266,10 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         self.tables_pane.loading = False
         self.tables_pane.set_catalog(event.listing)
         self.timings["connected"] = event.connected_at
-        self.load_state = f"loading the details of {len(event.listing.ordered)} relations…"
+        count = len(event.listing.ordered)
+        self.load_state = f"loading the details of {count} relations…" if event.complete else "listing…"
         self._update_header()
-        self.call_after_refresh(lambda: self.timings.__setitem__("listed", time.perf_counter()))
+        self.call_after_refresh(lambda: self.timings.setdefault("listed", time.perf_counter()))
         self._show_selected()  # asks for the selected relation alone (RelationPreviewed)
         if self._preview_pending is None:
             self._first_card_ready.set()

@@ -22,6 +22,8 @@ from ..core.session import bounded_read, catalog_settings, scale_statement_timeo
 from .highlight import load_highlighter
 
 CLOSE_TIMEOUT = 0.2  # seconds a connection's goodbye may take before its socket is simply closed
+FIRST_SCREEN = 200  # relations listed first, before the whole list (more than a tall terminal shows)
+FIRST_SCREEN_WAIT = 0.3  # seconds the first screenful may take before only the whole list is waited for
 
 
 async def fetch_catalog(
@@ -30,22 +32,19 @@ async def fetch_catalog(
     marks: dict[str, float],
     loaded: list[Catalog],
     *,
-    on_listed: Callable[[Catalog], None],
+    on_listed: Callable[[Catalog, bool], None],
     on_progress: Callable[[int, int], object],
     wants_listing: Callable[[], bool],
     first_card_ready: threading.Event,
     first_card_wait: float,
 ) -> None:
     """Append the catalog to `loaded` (kept out of asyncio.run's task: 3.11 may repr() it on exit).
-    When `wants_listing()` (no catalog on screen yet), `on_listed` gets the names first, then this waits up to
-    `first_card_wait` for the first card's relation to be loaded alone, so that the two loads do not compete
-    for the CPU."""
+    When `wants_listing()` (no catalog on screen yet), `on_listed(names, complete)` gets the first screenful
+    of names (`complete` when that is all of them), then, once the first card's relation is loaded alone (or
+    `first_card_wait` passed: the reads do not compete for the CPU), the whole list, then the whole catalog."""
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
     # the driver's model builders) are none of the first frame's business.
-    from ..core.introspect.read import list_relations, load_catalog
-    from ..core.native_heap import hold_thresholds
-
-    hold_thresholds()  # the read gives back the large blocks it frees (ctypes: not on the first frame's path)
+    from ..core.introspect.read import first_relations, list_relations, load_catalog
 
     # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
     limits = settings.session_limits()
@@ -57,14 +56,22 @@ async def fetch_catalog(
     extra: list[Any] = []
     try:
         if wants_listing():
-            listed = await bounded_read(
-                conn,
-                list_relations(
-                    conn, include_schemas=settings.include_schemas, exclude_schemas=settings.exclude_schemas
-                ),
+            schemas = {
+                "include_schemas": settings.include_schemas,
+                "exclude_schemas": settings.exclude_schemas,
+            }
+            # A screenful first (the whole list reads all of pg_class: 0.8 s at 100,000 tables), so that the
+            # list and the first card's read start at once; the whole list once the first card is in.
+            first = await bounded_read(
+                conn, first_relations(conn, FIRST_SCREEN, give_up_after=FIRST_SCREEN_WAIT, **schemas)
             )
-            on_listed(listed)
-            await _wait_for(first_card_ready, first_card_wait)
+            complete = first is not None and len(first.relations) < FIRST_SCREEN
+            if first is not None:
+                on_listed(first, complete)
+                await _wait_for(first_card_ready, first_card_wait)
+            if not complete:
+                on_listed(await bounded_read(conn, list_relations(conn, **schemas)), True)
+                await _wait_for(first_card_ready, first_card_wait)
         with contextlib.suppress(DibsError):  # one connection is enough to go on with
             extra.append(await second)
         # The full read's statement_timeout, scaled to the catalog unless the user set one (core.session).

@@ -30,6 +30,7 @@ class CatalogListed(Message):
     generation: int
     listing: Listing  # its catalog holds the names only
     connected_at: float  # perf_counter(): when the connection was up
+    complete: bool = True  # False: the list's first screenful, the whole list follows
 
 
 @dataclass

@@ -138,14 +138,12 @@ async def diff_database(
     accepted_renames: Iterable[tuple[str, str]] = (),
     exclude_tables: Sequence[str] = (),
     privileges: bool = False,
-    read_privileges: bool = True,
 ) -> DiffResult:
     """Introspect `target`, build the desired catalog (shadow database, other DSN or migrations), diff.
 
     Tool history and meta tables, and those `exclude_tables` names, are left out of both sides first, and the
     deparser's two spellings of one expression are brought to one (core.deparse_forms). With `privileges`,
-    grants are compared too. `read_privileges=False` (the CLI without --privileges) leaves the grants and roles
-    unread on both sides: the Diff pane keeps the default, it toggles the comparison on catalogs it has."""
+    grants are compared too."""
     from ..deparse_forms import canonical
     from ..introspect.live import introspect_target
     from ..shadow import load_desired
@@ -162,11 +160,7 @@ async def diff_database(
         columns: ColumnPool = {}
         current, (wanted, sources, shadow) = await both(  # both to their end: a failure leaves no connection
             introspect_target(
-                target,
-                include_schemas=include_schemas,
-                exclude_schemas=exclude_schemas,
-                column_pool=columns,
-                privileges=privileges or read_privileges,
+                target, include_schemas=include_schemas, exclude_schemas=exclude_schemas, column_pool=columns
             ),
             load_desired(
                 target,
@@ -174,7 +168,6 @@ async def diff_database(
                 include_schemas=include_schemas,
                 exclude_schemas=exclude_schemas,
                 column_pool=columns,
-                privileges=privileges or read_privileges,
             ),
         )
         t = timer.mark("introspect both sides", t)

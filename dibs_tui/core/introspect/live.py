@@ -57,14 +57,12 @@ async def introspect_target(
     include_schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
     column_pool: ColumnPool | None = None,
-    privileges: bool = True,
 ) -> Catalog:
     """A database's catalog for a diff, with which meta tables it has and its applied history.
 
     Provenance is not attached: the diff compares schemas, not where they were written down. What the meta
     tables are (present or not) matters to `generate`, which creates the missing ones. The two sides of a diff
-    share a `column_pool` (equal columns are one object). Without `privileges`, no grants and no roles are read
-    (a diff that does not compare them: one query less on each side).
+    share a `column_pool` (equal columns are one object).
     """
     async with catalog_sessions(target) as conns:
         catalog, snapshot = await read_catalog(
@@ -73,7 +71,6 @@ async def introspect_target(
             exclude_schemas=tuple(exclude_schemas),
             extra_connections=conns[1:],
             column_pool=column_pool,
-            privileges=privileges,
         )
     return replace(
         catalog,

@@ -76,7 +76,21 @@ SELECT current_database() AS db, current_setting('server_version') AS version,
      FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod WHERE oc.opcdefault)::text AS default_opclasses
 """
 
+# The user types are a handful of pg_type's rows, but every table's row type is a composite there too
+# (100,000 at 100,000 tables). `wanted` picks the handful first, so that the planner knows they are few: the
+# enums, domains and ranges, and the standalone composites found from pg_class's (reltablespace, relfilenode)
+# index (no storage: relfilenode 0; reltablespace 0, or a tablespace when default_tablespace was set), instead
+# of probing pg_class once per table's row type. A composite in `wanted` is a standalone one: its attributes
+# are its typrelid's. Every read runs this query whatever its relations, the first card's too: at 100,000
+# tables 0.27-0.39 s -> 0.06-0.13 s (load 4-5).
 TYPES_SQL = f"""
+WITH wanted AS MATERIALIZED (
+  SELECT t.* FROM pg_type t WHERE t.typtype IN ('e', 'd', 'r')
+  UNION ALL
+  SELECT t.* FROM pg_class sc JOIN pg_type t ON t.oid = sc.reltype
+  WHERE sc.reltablespace = ANY (ARRAY(SELECT ts.oid FROM pg_tablespace ts) || 0::oid)
+    AND sc.relfilenode = 0 AND sc.relkind = 'c'
+)
 SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t.typtype::text AS kind,
        ds.description AS comment,
        CASE WHEN t.typtype = 'e' THEN
@@ -103,22 +117,22 @@ SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t
           WHERE c.contypid = t.oid AND c.contype = 'c')
        END AS check_valid,  -- text[], not bool[] (see the note on arrays at the top)
        -- composite types (not a table's row type): their attributes, in order
-       rc.oid AS class_oid,
-       CASE WHEN rc.relkind = 'c' THEN
+       CASE WHEN t.typtype = 'c' THEN t.typrelid END AS class_oid,
+       CASE WHEN t.typtype = 'c' THEN
          (SELECT array_agg(ca.attname::text ORDER BY ca.attnum) FROM pg_attribute ca
-          WHERE ca.attrelid = rc.oid AND ca.attnum > 0 AND NOT ca.attisdropped)
+          WHERE ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped)
        END AS attribute_names,
-       CASE WHEN rc.relkind = 'c' THEN
+       CASE WHEN t.typtype = 'c' THEN
          (SELECT array_agg(format_type(ca.atttypid, ca.atttypmod) ORDER BY ca.attnum) FROM pg_attribute ca
-          WHERE ca.attrelid = rc.oid AND ca.attnum > 0 AND NOT ca.attisdropped)
+          WHERE ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped)
        END AS attribute_types,
-       CASE WHEN rc.relkind = 'c' THEN
+       CASE WHEN t.typtype = 'c' THEN
          (SELECT array_agg(CASE WHEN ca.attcollation <> 0 AND ca.attcollation <> cat.typcollation THEN
                    (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
                     FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
                     WHERE co.oid = ca.attcollation) END ORDER BY ca.attnum)
           FROM pg_attribute ca JOIN pg_type cat ON cat.oid = ca.atttypid
-          WHERE ca.attrelid = rc.oid AND ca.attnum > 0 AND NOT ca.attisdropped)
+          WHERE ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped)
        END AS attribute_collations,
        -- range types: what CREATE TYPE ... AS RANGE names; functions qualified, never left to search_path
        format_type(rg.rngsubtype, NULL) AS subtype,
@@ -136,18 +150,16 @@ SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t
          (SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.proname) FROM pg_proc p
           JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = rg.rngsubdiff) END AS subtype_diff,
        mr.typname AS multirange, mr.oid AS multirange_oid, mr.typarray AS multirange_array_oid
-FROM pg_type t
+FROM wanted t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
-LEFT JOIN pg_class rc ON rc.oid = t.typrelid
 LEFT JOIN pg_range rg ON rg.rngtypid = t.oid
 LEFT JOIN pg_type st ON st.oid = rg.rngsubtype
 LEFT JOIN pg_opclass opc ON opc.oid = rg.rngsubopc
 LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
 LEFT JOIN pg_type mr ON mr.oid = rg.rngmultitypid
 {_comment("ds", "pg_type", "t.oid")}
-WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND rc.relkind = 'c'))
-  AND {_filter("n")} AND {_own("pg_type", "t.oid")}
+WHERE {_filter("n")} AND {_own("pg_type", "t.oid")}
 ORDER BY 3, 4
 """
 
@@ -469,10 +481,10 @@ WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
 """
 
 
-def queries_for(version_num: int, *, only_relations: bool = False, privileges: bool = True) -> dict[str, str]:
+def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, str]:
     """The SQL of every query, for this server version; with `only_relations`, restricted to the relations
     in $3/$4 (their columns, constraints, indexes, triggers, policies and owned sequences), without functions
-    and dependencies; without `privileges`, no grants and no roles (a diff that does not compare them)."""
+    and dependencies."""
     nnd = "i.indnullsnotdistinct" if version_num >= 150000 else "false"
     server_definition = "co.contype IN ('c', 'x')"
     if version_num >= 150000:  # ON DELETE SET NULL (columns)
@@ -499,7 +511,7 @@ def queries_for(version_num: int, *, only_relations: bool = False, privileges: b
         "dependencies": _NOTHING if only_relations else DEPENDENCIES_SQL,
         "objects": _NOTHING if only_relations else objects_sql(_filter("n"), version_num),
         "foreign_tables": _NOTHING if only_relations else foreign_tables_sql(_filter("n")),
-        "privileges": privileges_sql(_filter("n").strip()) if privileges and not only_relations else _NOTHING,
+        "privileges": _NOTHING if only_relations else privileges_sql(_filter("n").strip()),
         "unmodelled": _NOTHING if only_relations else unmodelled_sql(_filter("n"), version_num),
         INDEX_DEFINITIONS: "",  # a step, not a query (see Builder.deparse_indexes)
     }
@@ -540,4 +552,34 @@ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")}
   AND NOT EXISTS (SELECT FROM members m WHERE m.objid = c.oid)
   AND NOT {_IS_META_TABLE.format(rel="c")}
 ORDER BY 1, 2
+"""
+
+# The list's first rows ($3 of them) in the same order, without reading all of pg_class: per schema in name
+# order, its relations in name order from pg_class's (relname, relnamespace) index, stopping once $3 rows are
+# in (the incremental sort runs a schema's scan only when the rows before it are not enough). Every filter of
+# the full list is inside the per-schema scan, so the result is exactly the full list's first $3 rows; fewer
+# than $3 rows is the whole list. At 100,000 tables 15-20 ms against 0.8 s for the full list (load 4.8).
+# A schema with few relations scans the index to its end (the whole index at worst): the caller bounds it.
+FIRST_RELATIONS_SQL = f"""
+WITH members AS MATERIALIZED (
+  SELECT e.objid FROM pg_depend e
+  WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_class'::regclass AND e.deptype = 'e'
+)
+SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint AS row_estimate,
+       c.relpages::bigint * current_setting('block_size')::bigint AS size_bytes,
+       pn.nspname AS parent_schema, p.relname AS parent_name
+FROM (SELECT n.oid, n.nspname FROM pg_namespace n WHERE {_filter("n")} ORDER BY n.nspname) n
+CROSS JOIN LATERAL (
+  SELECT c.oid, c.relname, c.relkind, c.reltuples, c.relpages, c.relispartition FROM pg_class c
+  WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+    AND NOT EXISTS (SELECT FROM members m WHERE m.objid = c.oid)
+    AND NOT {_IS_META_TABLE.format(rel="c")}
+  ORDER BY c.relname
+  LIMIT $3
+) c
+LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_class p ON p.oid = i.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
+ORDER BY 1, 2
+LIMIT $3
 """

@@ -15,6 +15,7 @@ from ..model import Catalog, QualifiedName
 from .build import Builder, ColumnPool
 from .objects import KINDS, listed_relation
 from .queries import (
+    FIRST_RELATIONS_SQL,
     INDEX_DEFINITIONS,
     META,
     PORTION_BOUNDS_SQL,
@@ -199,18 +200,16 @@ async def _introspect(
     with_meta: bool = False,
     progress: Callable[[int, int], object] | None = None,
     column_pool: ColumnPool | None = None,
-    privileges: bool = True,
 ) -> tuple[Catalog, MetaSnapshot | None]:
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
-    lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results.
-    Without `privileges`, the catalog has no grants and no roles (their query is not run)."""
+    lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results."""
     version = conn.get_server_version()
     version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
     oids: list[int] = []
     if only:
         keys = list(only)
         oids = await conn.fetchval(RELATION_OIDS_SQL, [k[0] for k in keys], [k[1] for k in keys]) or []
-    queries = queries_for(version_num, only_relations=only is not None, privileges=privileges)
+    queries = queries_for(version_num, only_relations=only is not None)
     query_groups = _GROUPS if only is None else _RELATION_GROUPS
     total = sum(1 for sql in queries.values() if sql)
     builder = Builder(oids, (lambda done: progress(done, total)) if progress else None, column_pool)
@@ -265,10 +264,9 @@ async def read_catalog(
     exclude_schemas: Iterable[str] = (),
     extra_connections: Sequence[asyncpg.Connection] = (),
     column_pool: ColumnPool | None = None,
-    privileges: bool = True,
 ) -> tuple[Catalog, MetaSnapshot]:
     """The catalog without provenance, and what the meta tables hold, read in one snapshot (the diff: the two
-    sides share a `column_pool`; without `privileges`, no grants and no roles)."""
+    sides share a `column_pool`)."""
     catalog, snapshot = await _introspect(
         conn,
         include_schemas,
@@ -277,7 +275,6 @@ async def read_catalog(
         only=None,
         with_meta=True,
         column_pool=column_pool,
-        privileges=privileges,
     )
     assert snapshot is not None
     return catalog, snapshot
@@ -313,6 +310,31 @@ async def list_relations(
     with the collector paused: 100,000 relations are as many new objects, kept until the full catalog is in.
     """
     rows = await conn.fetch(RELATION_LIST_SQL, list(include_schemas), list(exclude_schemas))
+    return _listed(rows)
+
+
+async def first_relations(
+    conn: asyncpg.Connection,
+    count: int,
+    *,
+    include_schemas: Iterable[str] = (),
+    exclude_schemas: Iterable[str] = (),
+    give_up_after: float | None = None,
+) -> Catalog | None:
+    """The first `count` relations of `list_relations`, in its order, as `list_relations` gives them (fewer:
+    that is all of them): a screenful from pg_class's name index, where the whole list reads all of pg_class
+    (100,000 tables: about 20 ms against 0.8 s). None after `give_up_after` seconds (many schemas of a
+    few relations each make it scan the index once per schema): the whole list is then the only one."""
+    try:
+        rows = await conn.fetch(
+            FIRST_RELATIONS_SQL, list(include_schemas), list(exclude_schemas), count, timeout=give_up_after
+        )
+    except TimeoutError:
+        return None
+    return _listed(rows)
+
+
+def _listed(rows: list[asyncpg.Record]) -> Catalog:
     with collector_paused(keep_what_was_built=True):
         return Catalog(
             relations=tuple(
