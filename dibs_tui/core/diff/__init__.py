@@ -25,19 +25,6 @@ from ..model import Catalog, ObjectRef
 from ..model_unmodelled import pair_unmodelled
 from ..plan import Change, ChangeKind, DiffResult, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident
-from .body_edges import body_edges
-from .cascade import plan_cascades
-from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
-from .compare_objects import plan_objects
-from .compare_privileges import plan_privileges
-from .compare_relations import plan_relations
-from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
-from .compare_types import plan_domains, plan_enums
-from .compare_user_types import plan_collations, plan_composites, plan_ranges
-from .graph import ordered_with_soft
-from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
-from .render import CHECK_BODIES_OFF
-from .state import PlanState
 
 if TYPE_CHECKING:
     from ..connect import ConnectionTarget
@@ -53,6 +40,21 @@ def diff_catalogs(
 ) -> tuple[tuple[Change, ...], tuple[PlannedStatement, ...], tuple[RenameSuggestion, ...]]:
     """Changes, the ordered plan and rename suggestions to turn `current` into `desired`; with `privileges`,
     grants and default privileges too. Pure."""
+    # The steps, imported here (see _PLANNER): a diff imports them while it waits for the catalogs.
+    from .body_edges import body_edges
+    from .cascade import plan_cascades
+    from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
+    from .compare_objects import plan_objects
+    from .compare_privileges import plan_privileges
+    from .compare_relations import plan_relations
+    from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
+    from .compare_types import plan_domains, plan_enums
+    from .compare_user_types import plan_collations, plan_composites, plan_ranges
+    from .graph import ordered_with_soft
+    from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
+    from .render import CHECK_BODIES_OFF
+    from .state import PlanState
+
     tables, columns = resolve_renames(accepted_renames, current)
     rename_steps: list[PlannedStatement] = []
     rename_changes: list[Change] = []
@@ -117,6 +119,28 @@ def diff_catalogs(
 
 # -- the whole pipeline --------------------------------------------------------------------------------------
 
+# What diff_database imports on a thread (core/preimport.py) while its connections open and both catalogs are
+# read: the introspection's builder (needed once rows arrive) and the planner's modules (imported by
+# diff_catalogs, not with this package: they used to be imported before the first connection opened).
+_PLANNER = tuple(
+    f"{__name__}.{name}"
+    for name in (
+        "body_edges",
+        "cascade",
+        "compare_foreign",
+        "compare_objects",
+        "compare_privileges",
+        "compare_relations",
+        "compare_schemas",
+        "compare_types",
+        "compare_user_types",
+        "graph",
+        "renames",
+        "render",
+        "state",
+    )
+)
+
 
 @dataclass
 class _Timer:
@@ -145,13 +169,15 @@ async def diff_database(
     deparser's two spellings of one expression are brought to one (core.deparse_forms). With `privileges`,
     grants are compared too."""
     from ..deparse_forms import canonical
-    from ..introspect.live import introspect_target
+    from ..introspect.live import INTROSPECTION, introspect_target
+    from ..preimport import import_in_background
     from ..shadow import load_desired
     from ..together import both
     from ..tool_tables import leave_out
 
     timer = _Timer()
     t = timer.start
+    planner = import_in_background((INTROSPECTION, *_PLANNER))
     # Two large catalogs and a plan, all kept by the caller: built with the collector paused (it rescanned them
     # for over half the time at 1,000 tables), frozen once built (core/gc_pause.py).
     with collector_paused(keep_what_was_built=True):
@@ -170,6 +196,7 @@ async def diff_database(
                 column_pool=columns,
             ),
         )
+        planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)
         t = timer.mark("introspect both sides", t)
         current, left_current = leave_out(canonical(current), exclude_tables)
         wanted, left_wanted = leave_out(canonical(wanted), exclude_tables)

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import asyncpg
 
@@ -19,8 +20,13 @@ from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from ..model import Catalog, MetaState
 from ..session import bounded, catalog_settings, current_limits, scale_statement_timeout
-from .build import ColumnPool
-from .read import read_catalog
+
+if TYPE_CHECKING:
+    from .build import ColumnPool
+
+# The read's module (the builder, the model objects, the queries): imported once the sessions are open (a caller
+# may import it on a thread while they open: core/preimport.py).
+INTROSPECTION = "dibs_tui.core.introspect.read"
 
 
 @asynccontextmanager
@@ -65,6 +71,8 @@ async def introspect_target(
     share a `column_pool` (equal columns are one object).
     """
     async with catalog_sessions(target) as conns:
+        from .read import read_catalog
+
         catalog, snapshot = await read_catalog(
             conns[0],
             include_schemas=tuple(include_schemas),
