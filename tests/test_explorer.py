@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -180,6 +182,22 @@ def test_path_joins_run_on_the_demo(demo: str, capsys: pytest.CaptureFixture[str
     assert code == 0 and out.startswith(
         "-- path 1 (2 joins): public.comments -> public.users -> public.orgs\n"
     )
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+@pytest.mark.parametrize("schema", ["demo", "pagila"])
+@pytest.mark.parametrize("around", [[], ["--around", "public.film", "--depth", "2"]], ids=["whole", "around"])
+def test_dot_accepts_the_exported_graph(
+    schema: str, around: list[str], request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Graphviz itself parses and lays out what `export --format dot` writes (a DOT syntax error exits 1)."""
+    if around and schema == "demo":
+        around = ["--around", "public.issues", "--depth", "2"]
+    code, out, _ = _run(capsys, "export", request.getfixturevalue(schema), "--format", "dot", *around)
+    assert code == 0
+    laid_out = subprocess.run(["dot", "-Tsvg"], input=out, capture_output=True, text=True, timeout=120)
+    assert laid_out.returncode == 0, laid_out.stderr
+    assert "<svg" in laid_out.stdout and laid_out.stdout.count('class="node"') >= 3
 
 
 def test_path_without_a_chain_exits_1_and_unknown_table_2(

@@ -117,6 +117,26 @@ def test_privileges_are_compared_only_when_asked(new_database: Callable[[], str]
     assert f"GRANT SELECT (b) ON TABLE app.t TO {R2};" in asked.stdout
 
 
+def test_the_cli_without_privileges_does_not_read_them(new_database: Callable[[], str]) -> None:
+    """`diff` and `check` without --privileges skip the grants' query on both sides; the default (the Diff pane,
+    which toggles the comparison on the catalogs it holds) reads them."""
+    from dibs_tui.core.diff import diff_database
+
+    a, b = new_database(), new_database()
+    run_sql(a, CURRENT)
+    run_sql(b, DESIRED)
+    unread = asyncio.run(diff_database(resolve(a), [b], read_privileges=False))
+    assert unread.current.privileges == () and unread.desired.privileges == ()
+    assert unread.current.roles == ()
+    assert unread.plan == () and unread.in_sync
+    read = asyncio.run(diff_database(resolve(a), [b]))
+    assert any(p.grantee == R1 for p in read.current.privileges)
+    assert any(p.grantee == R2 for p in read.desired.privileges)
+    assert R1 in read.current.roles
+    asked = asyncio.run(diff_database(resolve(a), [b], privileges=True, read_privileges=False))
+    assert f"GRANT SELECT (b) ON TABLE app.t TO {R2};" in [s.sql for s in asked.plan]
+
+
 def test_a_grant_to_a_role_the_target_lacks_is_reported_not_made(new_database: Callable[[], str]) -> None:
     a, b = new_database(), new_database()
     run_sql(a, _OBJECTS)

@@ -4,12 +4,15 @@ column; `u` still opens the whole tree."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
 from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.demo.build import build_demo
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.explorer.uses_screen import UsesScreen
 from tests.conftest import TEMPLATE
@@ -34,6 +37,15 @@ def pagila(pg_server: EmbeddedServer) -> Iterator[str]:
     load_real(dsn, "pagila")
     yield dsn
     run_sql(admin, "DROP DATABASE IF EXISTS used_by_pagila WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def demo(pg_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    info = build_demo(
+        pg_server.dsn("postgres"), "used_by_demo", project_dir=tmp_path_factory.mktemp("d") / "p"
+    )
+    yield info.dsn, info.project_dir
+    run_sql(pg_server.dsn("postgres"), "DROP DATABASE IF EXISTS used_by_demo WITH (FORCE)")
 
 
 def details_text(app: DibsApp) -> list[str]:
@@ -133,3 +145,26 @@ async def test_pagila_film_rating_and_rental(pagila: str) -> None:
         section = await _shown(pilot, app)
         assert any(line.startswith("view public.film_list") for line in section)
         assert not any("actor_info" in line for line in section)
+
+
+async def test_each_user_says_where_it_is_defined(demo: tuple[str, Path]) -> None:
+    """On the demo, whose meta rows place every table: each table using orgs ends with its file:line, the
+    line of that table's CREATE TABLE in the project's schema file."""
+    dsn, project = demo
+    app = make_app(dsn, project)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot)
+        await _goto(pilot, app, "public.orgs")
+        section = await _shown(pilot, app)
+        placed = [
+            re.search(r"foreign key public\.(\w+)\.\S+.*  (db/schema\.sql):(\d+)(?::\d+)?$", line)
+            for line in section
+        ]
+        found = [m for m in placed if m]
+        assert len(found) >= 2, section
+        schema = (project / "db" / "schema.sql").read_text().splitlines()
+        for m in found:
+            assert re.match(rf"CREATE TABLE (public\.)?{m[1]}\b", schema[int(m[3]) - 1]), (
+                m[0],
+                schema[int(m[3]) - 1],
+            )

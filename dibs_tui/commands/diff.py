@@ -47,6 +47,7 @@ def compute(args: argparse.Namespace, settings: Settings, *, renames: bool = Tru
     target = target_for(args, settings)
     include, exclude = settings.include_schemas, settings.exclude_schemas
     accepted = parse_renames(getattr(args, "accept_rename", None)) if renames else []
+    privileges = bool(getattr(args, "privileges", False))
     return run_async(
         diff_database(
             target,
@@ -55,7 +56,8 @@ def compute(args: argparse.Namespace, settings: Settings, *, renames: bool = Tru
             exclude_schemas=exclude,
             accepted_renames=accepted,
             exclude_tables=settings.exclude_tables,
-            privileges=bool(getattr(args, "privileges", False)),
+            privileges=privileges,
+            read_privileges=privileges,  # one query less on each side when grants are not compared
         )
     )
 

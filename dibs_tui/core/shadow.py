@@ -137,6 +137,7 @@ async def load_desired(
     include_schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
     column_pool: ColumnPool | None = None,
+    privileges: bool = True,
 ) -> tuple[Catalog, DesiredSchema | None, ShadowInfo | None]:
     """The desired Catalog; for SQL files, the loader's DesiredSchema (else None); and where the shadow was (None
     when the desired side is a database): its server version and what the user should be told about it. `column_pool`: the other side's (core.introspect.build)."""
@@ -152,12 +153,15 @@ async def load_desired(
                 include_schemas=include_schemas,
                 exclude_schemas=exclude_schemas,
                 column_pool=column_pool,
+                privileges=privileges,
             ),
             None,
             None,
         )
     statements, sources = source
-    catalog, info = await _load_in_sandbox(target, statements, include_schemas, exclude_schemas, column_pool)
+    catalog, info = await _load_in_sandbox(
+        target, statements, include_schemas, exclude_schemas, column_pool, privileges
+    )
     return catalog, sources, info
 
 
@@ -216,6 +220,7 @@ async def _load_in_sandbox(
     include_schemas: Sequence[str],
     exclude_schemas: Sequence[str],
     column_pool: ColumnPool | None,
+    privileges: bool = True,
 ) -> tuple[Catalog, ShadowInfo]:
     """Run the statements as the sandbox role on its one connection, renew its password, introspect."""
     from .sandbox import open_sandbox
@@ -233,6 +238,7 @@ async def _load_in_sandbox(
             include_schemas=include_schemas,
             exclude_schemas=exclude_schemas,
             column_pool=column_pool,
+            privileges=privileges,
         )
     return catalog, sandbox.info
 

@@ -45,6 +45,7 @@ from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
 from .finder_candidates import column_candidates, table_candidates
 from .history_actions import HistoryActions
+from .key_order import KeyOrder
 from .listing import Listing
 from .loader_runs import LoaderRuns
 from .messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
@@ -73,7 +74,7 @@ CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the
 FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
 
 
-class DibsApp(ExplorerActions, HistoryActions, FinderActions, UsedByDetails, TabActions, App[int]):
+class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDetails, TabActions, App[int]):
     """The dibs-tui browser on one database."""
 
     TITLE = "dibs-tui"

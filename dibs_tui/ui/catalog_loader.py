@@ -45,6 +45,9 @@ async def fetch_catalog(
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
     # the driver's model builders) are none of the first frame's business.
     from ..core.introspect.read import first_relations, list_relations, load_catalog
+    from ..core.native_heap import hold_thresholds
+
+    hold_thresholds()  # the read gives back the large blocks it frees (ctypes: not on the first frame's path)
 
     # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
     limits = settings.session_limits()

@@ -24,7 +24,16 @@ class Candidate:
 
     @classmethod
     def of(cls, path: str, name: str, payload: object) -> Candidate:
-        return cls(path, name, payload, path.lower(), name.lower())
+        """The keys are the texts themselves when already lowercase (most names are): one string, not two, per
+        key of each of 100,000 relations, held while the full catalog loads."""
+        path_key, name_key = path.lower(), name.lower()
+        return cls(
+            path,
+            name,
+            payload,
+            path if path_key == path else path_key,
+            name if name_key == name else name_key,
+        )
 
 
 def _fuzzy_gaps(query: str, text: str) -> int | None:

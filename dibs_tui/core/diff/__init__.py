@@ -162,12 +162,14 @@ async def diff_database(
     accepted_renames: Iterable[tuple[str, str]] = (),
     exclude_tables: Sequence[str] = (),
     privileges: bool = False,
+    read_privileges: bool = True,
 ) -> DiffResult:
     """Introspect `target`, build the desired catalog (shadow database, other DSN or migrations), diff.
 
     Tool history and meta tables, and those `exclude_tables` names, are left out of both sides first, and the
     deparser's two spellings of one expression are brought to one (core.deparse_forms). With `privileges`,
-    grants are compared too."""
+    grants are compared too. `read_privileges=False` (the CLI without --privileges) leaves the grants and roles
+    unread on both sides: the Diff pane keeps the default, it toggles the comparison on catalogs it has."""
     from ..deparse_forms import canonical
     from ..introspect.live import INTROSPECTION, introspect_target
     from ..preimport import import_in_background
@@ -186,7 +188,11 @@ async def diff_database(
         columns: ColumnPool = {}
         current, (wanted, sources, shadow) = await both(  # both to their end: a failure leaves no connection
             introspect_target(
-                target, include_schemas=include_schemas, exclude_schemas=exclude_schemas, column_pool=columns
+                target,
+                include_schemas=include_schemas,
+                exclude_schemas=exclude_schemas,
+                column_pool=columns,
+                privileges=privileges or read_privileges,
             ),
             load_desired(
                 target,
@@ -194,6 +200,7 @@ async def diff_database(
                 include_schemas=include_schemas,
                 exclude_schemas=exclude_schemas,
                 column_pool=columns,
+                privileges=privileges or read_privileges,
             ),
         )
         planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)

@@ -36,6 +36,7 @@ from .objects import (
     GENERATED,
     IDENTITY,
     Shared,
+    Texts,
     constraint_from,
     index_from,
     new_column,
@@ -92,6 +93,7 @@ class Builder:
         self._deparse_relids: set[int] = set()
         self._relations: list[Relation] = []
         self._tuples: Shared = {}  # key, include and option tuples, one object per distinct value
+        self._texts: Texts = {}  # constraint definitions and key names, one object per distinct value
         self._type_keys: dict[tuple[str, str], tuple[str, str]] = {}
         self._index_writer: IndexWriter | None = None
         self._resolver = Resolver()
@@ -164,7 +166,7 @@ class Builder:
             names, shared, parts = self._names, self._tuples, self._resolver.parts["pg_constraint"]
             for number, c in enumerate(drained(rows), 1):
                 relid = c["relid"]
-                constraint = constraint_from(c, names.get(relid, {}), names, shared)
+                constraint = constraint_from(c, names.get(relid, {}), names, shared, self._texts)
                 self._constraints[relid].append(constraint)
                 parts.add(c["oid"], relid, constraint.name)
                 if number % _CHUNK == 0:
@@ -187,8 +189,9 @@ class Builder:
                     self._deparse_relids.add(relid)
                     slots.append(None)
                 else:
-                    slots.append(index_from(i, keys, definition, self._tuples))
-                parts.add(i["oid"], relid, i["name"])
+                    slots.append(index_from(i, keys, definition, self._tuples, self._texts))
+                index = slots[-1]  # its name, shared with its constraint's, for the dependencies too
+                parts.add(i["oid"], relid, i["name"] if index is None else index.name)
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
             if portion:
@@ -205,7 +208,7 @@ class Builder:
         Names, types, collations and defaults repeat across tables (95,000 columns, 25 types at 5,000 tables)
         and the driver makes a new string of each: they are interned, one string per distinct value. Equal
         columns are one object (`ColumnPool`)."""
-        pool, type_keys = self._column_pool, self._type_keys
+        pool, type_keys, texts = self._column_pool, self._type_keys, self._texts
         current = None
         relids: list[int] = []
         rel_columns: list[Column] = []
@@ -228,6 +231,8 @@ class Builder:
             if relid != current:
                 current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
                 relids.append(relid)
+            if comment is not None:  # the same comment on every tenant's copy of a column
+                comment = texts.setdefault(comment, comment)
             if type_key:
                 type_key = type_keys.setdefault((type_key[0], type_key[1]), (type_key[0], type_key[1]))
             else:
@@ -263,7 +268,7 @@ class Builder:
                 for row in await conn.fetch(INDEXDEF_SQL, list(self._deparse)):
                     relid, slot, record = self._deparse[row["oid"]]
                     self._indexes[relid][slot] = index_from(
-                        record, self._keys.get(relid, {}), row["definition"], self._tuples
+                        record, self._keys.get(relid, {}), row["definition"], self._tuples, self._texts
                     )
         finally:
             self._arrived[INDEX_DEFINITIONS].set()

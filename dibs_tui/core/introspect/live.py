@@ -63,12 +63,14 @@ async def introspect_target(
     include_schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
     column_pool: ColumnPool | None = None,
+    privileges: bool = True,
 ) -> Catalog:
     """A database's catalog for a diff, with which meta tables it has and its applied history.
 
     Provenance is not attached: the diff compares schemas, not where they were written down. What the meta
     tables are (present or not) matters to `generate`, which creates the missing ones. The two sides of a diff
-    share a `column_pool` (equal columns are one object).
+    share a `column_pool` (equal columns are one object). Without `privileges`, no grants and no roles are read
+    (a diff that does not compare them: one query less on each side).
     """
     async with catalog_sessions(target) as conns:
         from .read import read_catalog
@@ -79,6 +81,7 @@ async def introspect_target(
             exclude_schemas=tuple(exclude_schemas),
             extra_connections=conns[1:],
             column_pool=column_pool,
+            privileges=privileges,
         )
     return replace(
         catalog,

@@ -481,10 +481,10 @@ WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
 """
 
 
-def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, str]:
+def queries_for(version_num: int, *, only_relations: bool = False, privileges: bool = True) -> dict[str, str]:
     """The SQL of every query, for this server version; with `only_relations`, restricted to the relations
     in $3/$4 (their columns, constraints, indexes, triggers, policies and owned sequences), without functions
-    and dependencies."""
+    and dependencies; without `privileges`, no grants and no roles (a diff that does not compare them)."""
     nnd = "i.indnullsnotdistinct" if version_num >= 150000 else "false"
     server_definition = "co.contype IN ('c', 'x')"
     if version_num >= 150000:  # ON DELETE SET NULL (columns)
@@ -511,7 +511,7 @@ def queries_for(version_num: int, *, only_relations: bool = False) -> dict[str, 
         "dependencies": _NOTHING if only_relations else DEPENDENCIES_SQL,
         "objects": _NOTHING if only_relations else objects_sql(_filter("n"), version_num),
         "foreign_tables": _NOTHING if only_relations else foreign_tables_sql(_filter("n")),
-        "privileges": _NOTHING if only_relations else privileges_sql(_filter("n").strip()),
+        "privileges": privileges_sql(_filter("n").strip()) if privileges and not only_relations else _NOTHING,
         "unmodelled": _NOTHING if only_relations else unmodelled_sql(_filter("n"), version_num),
         INDEX_DEFINITIONS: "",  # a step, not a query (see Builder.deparse_indexes)
     }

@@ -200,16 +200,18 @@ async def _introspect(
     with_meta: bool = False,
     progress: Callable[[int, int], object] | None = None,
     column_pool: ColumnPool | None = None,
+    privileges: bool = True,
 ) -> tuple[Catalog, MetaSnapshot | None]:
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
-    lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results."""
+    lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results.
+    Without `privileges`, the catalog has no grants and no roles (their query is not run)."""
     version = conn.get_server_version()
     version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
     oids: list[int] = []
     if only:
         keys = list(only)
         oids = await conn.fetchval(RELATION_OIDS_SQL, [k[0] for k in keys], [k[1] for k in keys]) or []
-    queries = queries_for(version_num, only_relations=only is not None)
+    queries = queries_for(version_num, only_relations=only is not None, privileges=privileges)
     query_groups = _GROUPS if only is None else _RELATION_GROUPS
     total = sum(1 for sql in queries.values() if sql)
     builder = Builder(oids, (lambda done: progress(done, total)) if progress else None, column_pool)
@@ -264,9 +266,10 @@ async def read_catalog(
     exclude_schemas: Iterable[str] = (),
     extra_connections: Sequence[asyncpg.Connection] = (),
     column_pool: ColumnPool | None = None,
+    privileges: bool = True,
 ) -> tuple[Catalog, MetaSnapshot]:
     """The catalog without provenance, and what the meta tables hold, read in one snapshot (the diff: the two
-    sides share a `column_pool`)."""
+    sides share a `column_pool`; without `privileges`, no grants and no roles)."""
     catalog, snapshot = await _introspect(
         conn,
         include_schemas,
@@ -275,6 +278,7 @@ async def read_catalog(
         only=None,
         with_meta=True,
         column_pool=column_pool,
+        privileges=privileges,
     )
     assert snapshot is not None
     return catalog, snapshot

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -105,6 +105,18 @@ class FinderScreen(ModalScreen[FinderItem | None]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
         self._search(self.initial)
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed in the burst that opened the finder (a paste, a quick typist, a busy machine) reach
+        the screen before its box has focus, which Textual gives on a later turn of the loop: they are the
+        box's, never the browser's own keys (`o` would open an editor, `r` reload, `d` diff). The box stops
+        every printable key it gets, so a printable key here is one it missed."""
+        if event.is_printable and event.character:
+            box = self.query_one(Input)
+            event.stop()
+            event.prevent_default()
+            box.insert_text_at_cursor(event.character)
+            self.set_focus(box)
 
     @property
     def results(self) -> ResultList:

@@ -345,7 +345,9 @@ class TablesPane(Vertical):
     def open_filter(self) -> None:
         box = self.query_one("#table-filter", Input)
         box.add_class("-visible")
-        box.focus()
+        # Focus now, not on the loop's next turn (`box.focus()`): the keys typed right after `/` may already
+        # be queued, and each goes where the focus is when its turn comes (`c` would open the column finder).
+        self.screen.set_focus(box)
 
     @on(Input.Changed, "#table-filter")
     def _filter_changed(self, event: Input.Changed) -> None:

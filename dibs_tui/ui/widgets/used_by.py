@@ -4,6 +4,7 @@ kind, one line each; Enter on a line goes to the object's table (or column), `u`
 
 The uses are found on a thread (`UsedBy.find`: the reverse edges of the catalog built once, then one walk
 per object) and kept per object until the next catalog, so moving back to a table shows them at once.
+Each line ends with where the user is defined, as the `u` tree and `dibs-tui uses` show it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from textual.content import Content
 
 from ...core.explore.names import spell
 from ...core.explore.uses import Use, UsesIndex
-from ...core.model import Catalog, ObjectRef
+from ...core.model import Catalog, ObjectRef, SourceLocation
 from ..text import data
 from .details import DetailLine, Target
 
 SHOWN = 100  # lines of uses at most; the tree (`u`) has every one
+
+# A use and where its user is defined, when provenance knows.
+LocatedUse = tuple[Use, SourceLocation | None]
 
 
 def place_of(ref: ObjectRef) -> Target | None:
@@ -38,9 +42,9 @@ class UsedBy:
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._index: UsesIndex | None = None
-        self._found: dict[ObjectRef, list[Use] | str] = {}
+        self._found: dict[ObjectRef, list[LocatedUse] | str] = {}
 
-    def known(self, catalog: Catalog, ref: ObjectRef) -> list[Use] | str | None:
+    def known(self, catalog: Catalog, ref: ObjectRef) -> list[LocatedUse] | str | None:
         """The uses of `ref` when already found for this catalog (a string: why they could not be; None:
         not looked for yet)."""
         with self._lock:
@@ -53,12 +57,12 @@ class UsedBy:
                 self._catalog, self._index, self._found = catalog, UsesIndex(catalog), {}
             index = self._index
             assert index is not None
-        self._remember(catalog, ref, index.direct(ref))
+        self._remember(catalog, ref, [(use, index.source(use.dependent)) for use in index.direct(ref)])
 
     def failed(self, catalog: Catalog, ref: ObjectRef, why: str) -> None:
         self._remember(catalog, ref, why)
 
-    def _remember(self, catalog: Catalog, ref: ObjectRef, found: list[Use] | str) -> None:
+    def _remember(self, catalog: Catalog, ref: ObjectRef, found: list[LocatedUse] | str) -> None:
         with self._lock:
             if catalog is self._catalog:
                 self._found[ref] = found
@@ -72,7 +76,7 @@ def _plural(what: str, count: int) -> str:
     return what + ("es" if what.endswith(("x", "s")) else "s")
 
 
-def used_by_lines(uses: list[Use] | str | None, loading: bool) -> list[DetailLine]:
+def used_by_lines(uses: list[LocatedUse] | str | None, loading: bool) -> list[DetailLine]:
     """The section: its heading with the count per kind, then one line a use (None: still being found; a
     string: why they could not be found)."""
     head = DetailLine(Content.styled("── Used by", "bold $text-primary"))
@@ -84,7 +88,7 @@ def used_by_lines(uses: list[Use] | str | None, loading: bool) -> list[DetailLin
     if not uses:
         nothing = Content.styled("nothing in this database uses it", "$text-muted")
         return [DetailLine(Content("")), head, DetailLine(nothing)]
-    counts = Counter(use.what for use in uses)
+    counts = Counter(use.what for use, _ in uses)
     summary = ", ".join(
         f"{n} {_plural(what, n)}" for what, n in sorted(counts.items(), key=lambda c: (-c[1], c[0]))
     )
@@ -93,8 +97,9 @@ def used_by_lines(uses: list[Use] | str | None, loading: bool) -> list[DetailLin
         DetailLine(Content.styled(f"── Used by ({len(uses)})", "bold $text-primary")),
         DetailLine(Content.styled(summary, "$text-muted")),
     ]
-    for use in uses[:SHOWN]:
-        lines.append(DetailLine(_use_content(use), target=place_of(use.dependent), copy=spell(use.dependent)))
+    for use, source in uses[:SHOWN]:
+        content = _use_content(use, source)
+        lines.append(DetailLine(content, target=place_of(use.dependent), copy=spell(use.dependent)))
     more = f"+{len(uses) - SHOWN} more · " if len(uses) > SHOWN else ""
     lines.append(
         DetailLine(
@@ -104,11 +109,13 @@ def used_by_lines(uses: list[Use] | str | None, loading: bool) -> list[DetailLin
     return lines
 
 
-def _use_content(use: Use) -> Content:
+def _use_content(use: Use, source: SourceLocation | None) -> Content:
     parts = [data(f"{use.what} ", "$text-muted"), data(spell(use.dependent), "$text-success")]
     if use.via:
         parts.append(data(f"  via {', '.join(use.via)}", "$text-muted"))
     if use.in_body:
         line = f", line {use.body_line}" if use.body_line else ""
         parts.append(data(f"  found in body{line}", "$text-warning"))
+    if source is not None:
+        parts.append(data(f"  {source}", "$text-accent"))
     return Content.assemble(*parts)
