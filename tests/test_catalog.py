@@ -459,6 +459,24 @@ async def test_key_definitions_match_pg_get_constraintdef(db: str) -> None:
     assert "REFERENCES public.pg_class(id)" in ours[("refs", "refs_e_fkey")]
 
 
+async def test_a_relation_read_alone_names_the_columns_its_foreign_keys_reference(db: str) -> None:
+    """The browser's card for one table during the load: its FKs reference tables this read does not return,
+    whose key columns are then named by the server (they raised KeyError, and the card never came)."""
+    from dibs_tui.core.introspect.read import load_relations
+
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(KEY_KINDS)
+        whole = await introspect(conn)
+        alone = await load_relations(conn, [("public", "refs")])
+    finally:
+        await conn.close()
+    refs = alone.relation("public", "refs")
+    assert refs is not None and refs == whole.relation("public", "refs")
+    targets = {c.name: c.foreign_key.target_columns for c in refs.constraints if c.foreign_key is not None}
+    assert targets["refs_b_order_fkey"] == ("Id", "order") and targets["late"] == ("id",)
+
+
 def test_fast_constructors_build_the_same_frozen_objects() -> None:
     """core.introspect's hot-loop constructors must give exactly what the dataclass itself gives."""
     import dataclasses

@@ -265,7 +265,8 @@ ORDER BY a.attrelid, a.attnum
 # definitions, those of primary keys, unique constraints and foreign keys are written in Python (see
 # definitions.py); CHECK and EXCLUDE, and keys with newer clauses, are the server's. An FK's target
 # columns are named in Python from the target's columns; only targets this introspection does not return
-# (filtered out, extension members, meta tables) are named here. The builder unpacks each row by position
+# (filtered out, extension members, meta tables, and outside the relations asked for when some alone are
+# read) are named here. The builder unpacks each row by position
 # (objects.constraint_from): keep the select list in step with it.
 CONSTRAINTS_SQL = f"""
 SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kind,
@@ -277,7 +278,7 @@ SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kin
        fn.nspname AS target_schema, fc.relname AS target_table,
        co.confrelid AS target_relid, co.confkey::text[] AS target_keys,
        CASE WHEN co.contype = 'f' AND (NOT ({_filter("fn")}) OR {_IS_META_TABLE.format(rel="fc")}
-                                       OR NOT {_own("pg_class", "fc.oid")}) THEN
+                                       OR NOT {_own("pg_class", "fc.oid")} {{target_not_read}}) THEN
          (SELECT array_agg(a.attname::text ORDER BY k.i) FROM unnest(co.confkey) WITH ORDINALITY k(n, i)
           JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.n) END AS target_columns,
        co.confdeltype::text AS on_delete, co.confupdtype::text AS on_update, co.confmatchtype::text AS match,
@@ -501,9 +502,9 @@ def queries_for(version_num: int, *, only_relations: bool = False, privileges: b
         "sequences": SEQUENCES_SQL,
         "relations": RELATIONS_SQL,
         "columns": COLUMNS_SQL,
-        "constraints": CONSTRAINTS_SQL.replace("{nulls_not_distinct}", f"COALESCE({nnd}, false)").replace(
-            "{server_definition}", server_definition
-        ),
+        "constraints": CONSTRAINTS_SQL.replace("{nulls_not_distinct}", f"COALESCE({nnd}, false)")
+        .replace("{server_definition}", server_definition)
+        .replace("{target_not_read}", "OR NOT co.confrelid = ANY($3::oid[])" if only_relations else ""),
         "indexes": INDEXES_SQL.replace("{nulls_not_distinct}", nnd if version_num >= 150000 else "false"),
         "triggers": TRIGGERS_SQL,
         "policies": POLICIES_SQL,

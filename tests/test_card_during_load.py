@@ -1,0 +1,40 @@
+"""The card follows the cursor while the whole catalog is still being read: each table the cursor rests on
+is read alone, over its own connections. The whole read is held here on another session's lock, so only
+those small reads can show a card."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.pg import held_table, run_sql
+from tests.test_ui import make_app, wait_for
+
+TABLES = """
+CREATE TABLE a_customers (id bigint PRIMARY KEY, name text);
+CREATE TABLE b_orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES a_customers (id), total numeric);
+CREATE TABLE c_lines (order_id bigint, customer_id bigint, n int, PRIMARY KEY (order_id, n),
+                      FOREIGN KEY (order_id) REFERENCES b_orders (id));
+"""
+
+
+def test_the_card_follows_the_cursor_to_tables_with_foreign_keys_during_the_load(db: str) -> None:
+    run_sql(db, TABLES)
+    with held_table(db) as held:
+        asyncio.run(_move_during_the_load(db))
+        assert held.release() == 1
+
+
+async def _move_during_the_load(db: str) -> None:
+    app = make_app(db, lock_timeout="10min")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.card.relation is not None)
+        assert app.catalog is None and app.card.relation is not None
+        assert app.card.relation.name == "a_customers"
+        for name in ("b_orders", "c_lines"):
+            await pilot.press("down")
+            await wait_for(
+                pilot, lambda want=name: app.card.relation is not None and app.card.relation.name == want
+            )
+            fk = next(c.foreign_key for c in app.card.relation.constraints if c.foreign_key)
+            assert fk.target_columns == ("id",)
+        assert app.catalog is None  # the whole read is still waiting on the lock
