@@ -3,7 +3,8 @@
 Both databases live on one embedded server started here; the desired side is the second database's DSN, so
 no shadow load is timed. Both tools exit 2 on differences; that is success here. What is timed: each whole
 process, interpreter start-up included (what a user pays), both reading the two databases and writing the SQL;
-the output goes to /dev/null. The load average is printed beside each line (the machine is shared).
+the output goes to /dev/null. The load average is printed beside each line (the machine is shared). For
+reference, dibs-tui also runs with one catalog session per side (DIBS_TUI_DIFF_CONNECTIONS=1).
 
     .venv/bin/python -m bench.diff [--sizes 1000 5000] [--rounds 5]
 """
@@ -51,11 +52,12 @@ def main() -> None:
         for size in args.sizes:
             current = load_synthetic(server, f"cur_{size}", size)
             desired = load_synthetic(server, f"des_{size}", size, changed=True)
+            dibs_diff = [DIBS, "diff", current, "--desired", desired, "--format", "sql"]
             commands: dict[str, Sequence[str]] = {
-                "dibs-tui": _tolerating_exit_2(
-                    [DIBS, "diff", current, "--desired", desired, "--format", "sql"]
-                ),
+                "dibs-tui": _tolerating_exit_2(dibs_diff),
                 "migra": _tolerating_exit_2([MIGRA, "--unsafe", _psycopg2(current), _psycopg2(desired)]),
+                # For reference: one catalog session per side instead of two (commands/diff.py).
+                "dibs-tui-1": _tolerating_exit_2(["env", "DIBS_TUI_DIFF_CONNECTIONS=1", *dibs_diff]),
             }
             results = paired(commands, args.rounds)
             dibs, migra = median_seconds(results["dibs-tui"]), median_seconds(results["migra"])
@@ -63,6 +65,12 @@ def main() -> None:
                 f"{size} tables: dibs-tui {dibs:.2f} s (peak {peak_rss(results['dibs-tui']):.0f} MiB), "
                 f"migra {migra:.2f} s (peak {peak_rss(results['migra']):.0f} MiB), ratio {dibs / migra:.2f}x "
                 f"[{args.rounds} paired rounds, medians; load average {load_average()}]",
+                flush=True,
+            )
+            one = median_seconds(results["dibs-tui-1"])
+            print(
+                f"{'':>6}one session per side instead of two: {one:.2f} s (peak "
+                f"{peak_rss(results['dibs-tui-1']):.0f} MiB), ratio {one / migra:.2f}x",
                 flush=True,
             )
     finally:

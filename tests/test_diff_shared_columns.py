@@ -37,3 +37,19 @@ def test_equal_columns_are_one_object_and_a_changed_one_is_not(new_database: Cal
     assert [s.sql for s in result.plan] == [
         "ALTER TABLE public.other ALTER COLUMN note TYPE character varying(30) USING note::character varying(30);"
     ]
+
+
+def test_one_session_per_side_reads_the_same_catalogs(new_database: Callable[[], str]) -> None:
+    """DIBS_TUI_DIFF_CONNECTIONS=1 (bench/diff.py's reference run): the same catalogs and plan as two sessions
+    per side, the columns still shared."""
+    current, desired = new_database(), new_database()
+    run_sql(current, SCHEMA)
+    run_sql(desired, SCHEMA.replace("note varchar(20)", "note varchar(30)"))
+    two = asyncio.run(diff_database(resolve(current), [desired]))
+    one = asyncio.run(diff_database(resolve(current), [desired], sessions_per_side=1))
+    assert (one.current, one.desired) == (two.current, two.desired)
+    assert [s.sql for s in one.plan] == [s.sql for s in two.plan]
+    assert (
+        one.current.relations_by_key["public", "same"].columns[0]
+        is (one.desired.relations_by_key["public", "same"].columns[0])
+    )

@@ -138,6 +138,7 @@ async def load_desired(
     exclude_schemas: Sequence[str] = (),
     column_pool: ColumnPool | None = None,
     privileges: bool = True,
+    connections: int = 2,
 ) -> tuple[Catalog, DesiredSchema | None, ShadowInfo | None]:
     """The desired Catalog; for SQL files, the loader's DesiredSchema (else None); and where the shadow was (None
     when the desired side is a database): its server version and what the user should be told about it. `column_pool`: the other side's (core.introspect.build)."""
@@ -154,13 +155,14 @@ async def load_desired(
                 exclude_schemas=exclude_schemas,
                 column_pool=column_pool,
                 privileges=privileges,
+                connections=connections,
             ),
             None,
             None,
         )
     statements, sources = source
     catalog, info = await _load_in_sandbox(
-        target, statements, include_schemas, exclude_schemas, column_pool, privileges
+        target, statements, include_schemas, exclude_schemas, column_pool, privileges, connections
     )
     return catalog, sources, info
 
@@ -221,6 +223,7 @@ async def _load_in_sandbox(
     exclude_schemas: Sequence[str],
     column_pool: ColumnPool | None,
     privileges: bool = True,
+    connections: int = 2,
 ) -> tuple[Catalog, ShadowInfo]:
     """Run the statements as the sandbox role on its one connection, renew its password, introspect."""
     from .sandbox import open_sandbox
@@ -229,9 +232,9 @@ async def _load_in_sandbox(
     prepared = prepare(statements)
     async with open_sandbox(target, prepared.extensions) as sandbox:
         await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
-        # Introspection opens two connections; the third place is for the load's backend, which may still be
-        # ending when they log in (nobody else can take it: the password is new).
-        await sandbox.reseal(connections=3)
+        # Introspection opens `connections`; one more place for the load's backend, which may still be ending
+        # when they log in (nobody else can take it: the password is new).
+        await sandbox.reseal(connections=connections + 1)
         await sandbox.connection.close()
         catalog = await introspect_target(
             sandbox.target,
@@ -239,6 +242,7 @@ async def _load_in_sandbox(
             exclude_schemas=exclude_schemas,
             column_pool=column_pool,
             privileges=privileges,
+            connections=connections,
         )
     return catalog, sandbox.info
 

@@ -163,13 +163,15 @@ async def diff_database(
     exclude_tables: Sequence[str] = (),
     privileges: bool = False,
     read_privileges: bool = True,
+    sessions_per_side: int = 2,
 ) -> DiffResult:
     """Introspect `target`, build the desired catalog (shadow database, other DSN or migrations), diff.
 
     Tool history and meta tables, and those `exclude_tables` names, are left out of both sides first, and the
     deparser's two spellings of one expression are brought to one (core.deparse_forms). With `privileges`,
     grants are compared too. `read_privileges=False` (the CLI without --privileges) leaves the grants and roles
-    unread on both sides: the Diff pane keeps the default, it toggles the comparison on catalogs it has."""
+    unread on both sides: the Diff pane keeps the default, it toggles the comparison on catalogs it has.
+    `sessions_per_side`: catalog sessions for each side's read (both sides are read at once)."""
     from ..deparse_forms import canonical
     from ..introspect.live import INTROSPECTION, introspect_target
     from ..preimport import import_in_background
@@ -193,6 +195,7 @@ async def diff_database(
                 exclude_schemas=exclude_schemas,
                 column_pool=columns,
                 privileges=privileges or read_privileges,
+                connections=sessions_per_side,
             ),
             load_desired(
                 target,
@@ -201,6 +204,7 @@ async def diff_database(
                 exclude_schemas=exclude_schemas,
                 column_pool=columns,
                 privileges=privileges or read_privileges,
+                connections=sessions_per_side,
             ),
         )
         planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)

@@ -64,15 +64,16 @@ async def introspect_target(
     exclude_schemas: Sequence[str] = (),
     column_pool: ColumnPool | None = None,
     privileges: bool = True,
+    connections: int = 2,
 ) -> Catalog:
     """A database's catalog for a diff, with which meta tables it has and its applied history.
 
     Provenance is not attached: the diff compares schemas, not where they were written down. What the meta
     tables are (present or not) matters to `generate`, which creates the missing ones. The two sides of a diff
     share a `column_pool` (equal columns are one object). Without `privileges`, no grants and no roles are read
-    (a diff that does not compare them: one query less on each side).
+    (a diff that does not compare them: one query less on each side). `connections`: sessions for the read.
     """
-    async with catalog_sessions(target) as conns:
+    async with catalog_sessions(target, connections) as conns:
         from .read import read_catalog
 
         catalog, snapshot = await read_catalog(
