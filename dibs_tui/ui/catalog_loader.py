@@ -45,7 +45,7 @@ async def fetch_catalog(
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
     # the driver's model builders) are none of the first frame's business.
     from ..core.introspect.read import first_relations, list_relations, load_catalog
-    from ..core.native_heap import hold_thresholds
+    from ..core.native_heap import give_back, hold_thresholds
 
     hold_thresholds()  # the read gives back the large blocks it frees (ctypes: not on the first frame's path)
 
@@ -93,6 +93,7 @@ async def fetch_catalog(
                 ),
             )
         )
+        give_back()  # what the read freed, before the browser indexes and lists the catalog (core.native_heap)
     finally:
         second.cancel()
         with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
