@@ -46,6 +46,13 @@ async def test_findings_grouped_with_why_source_and_fix_and_o_opens_the_source(
             if not groups or groups[-1] != (finding.level, finding.check):
                 groups.append((finding.level, finding.check))
         assert len(groups) == len(set(groups))
+        # the status line counts each level as the CLI does
+        status = str(pane.query_one("#health-status", Static).render())
+        counts = {
+            level: sum(1 for f in findings if f.level is level) for level in {f.level for f in findings}
+        }
+        assert status.startswith("Health  error: ")
+        assert all(f"{level}: {n:,}" in status for level, n in counts.items())
         assert [level for level, _ in groups] == sorted((level for level, _ in groups), reverse=True)
         # the FK without an index: why, and the fix below
         index = next(i for i, f in enumerate(pane.rows) if f is not None and f.check == "fk-without-index")

@@ -130,10 +130,10 @@ def report_text(report: HealthReport, findings: list[Finding]) -> str:
     done, total = report.total_coverage
     counts = {level: sum(1 for f in findings if f.level is level) for level in Level}
     out.append(
-        f"{len(findings)} finding{'s' if len(findings) != 1 else ''} ("
-        + ", ".join(f"{level}: {counts[level]}" for level in reversed(Level))
+        f"{len(findings):,} finding{'s' if len(findings) != 1 else ''} ("
+        + ", ".join(f"{level}: {counts[level]:,}" for level in reversed(Level))
         + ")"
-        + f"; documentation {done} of {total} tables and columns"
+        + f"; documentation {done:,} of {total:,} tables and columns"
         + (f" ({100 * done / total:.0f} %)" if total else "")
         + f"; index usage statistics {report.stats_age}"
     )

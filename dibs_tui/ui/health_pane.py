@@ -220,8 +220,9 @@ class HealthPane(TwoColumnPane):
         self._status(
             Content.assemble(
                 ("Health  ", "bold"),
-                ", ".join(f"{counts[level]} {level}" for level in reversed(Level)),
-                f"   documentation {done} of {total}" + (f" ({100 * done / total:.0f} %)" if total else ""),
+                ", ".join(f"{level}: {counts[level]:,}" for level in reversed(Level)),
+                f"   documentation {done:,} of {total:,}"
+                + (f" ({100 * done / total:.0f} %)" if total else ""),
                 f"   index statistics {report.stats_age}",
                 (
                     "\nenter goes to the table · o opens the source · f sends the fix to Migrations",
