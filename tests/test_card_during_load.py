@@ -1,6 +1,7 @@
 """The card follows the cursor while the whole catalog is still being read: each table the cursor rests on
-is read alone, over its own connections. The whole read is held here on another session's lock, so only
-those small reads can show a card."""
+is read alone, over its own connections, and until it is in the card says so (a spinner), never showing the
+previous table. The whole read is held here on another session's lock, so only those small reads can show a
+card."""
 
 from __future__ import annotations
 
@@ -37,4 +38,10 @@ async def _move_during_the_load(db: str) -> None:
             )
             fk = next(c.foreign_key for c in app.card.relation.constraints if c.foreign_key)
             assert fk.target_columns == ("id",)
+        # the locked table itself cannot be read alone either: no card of another table stands for it
+        await pilot.press("down")
+        await wait_for(pilot, lambda: app.tables_pane.selected_relation().name == "held")  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: app.card.loading)
+        await pilot.press("up")
+        await wait_for(pilot, lambda: not app.card.loading and app.card.relation.name == "c_lines")  # type: ignore[union-attr]
         assert app.catalog is None  # the whole read is still waiting on the lock

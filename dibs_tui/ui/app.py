@@ -392,9 +392,13 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
             if relation is not None and whole is None:
                 self._request_preview(relation.key)
             if whole is None:
+                # Never the previous table's card under this one's name: a spinner until it is read.
+                shown = self.card.relation
+                self.card.loading = relation is not None and (shown is None or shown.key != relation.key)
                 return
             relation = whole
         card = self.card
+        card.loading = False
         if relation is None:
             card.show(None, self.settings)
             self.details.show([])
