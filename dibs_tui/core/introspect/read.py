@@ -339,11 +339,19 @@ async def first_relations(
 
 
 def _listed(rows: list[asyncpg.Record]) -> Catalog:
+    """One string per schema name, not one per relation (the driver makes a new one for each row): held by the
+    first list for the whole read at 100,000 tables."""
+    schemas: dict[str, str] = {}
     with collector_paused(keep_what_was_built=True):
         return Catalog(
             relations=tuple(
                 listed_relation(
-                    schema, name, KINDS[kind], estimate, size, (parent_schema, parent) if parent else None
+                    schemas.setdefault(schema, schema),
+                    name,
+                    KINDS[kind],
+                    estimate,
+                    size,
+                    (parent_schema, parent) if parent else None,
                 )
                 for schema, name, kind, estimate, size, parent_schema, parent in rows
             )
