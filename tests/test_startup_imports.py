@@ -34,18 +34,19 @@ def test_the_open_path_imports_no_highlighter_parser_json_encoder_or_introspecti
 
 
 def test_the_diff_command_imports_the_planner_only_when_it_diffs() -> None:
-    """`diff` and `check` open their connections before the introspection's builder and the planner are
-    imported: diff_database imports them on a thread while the sessions open and both catalogs are read
+    """`diff` and `check` open their connections before the model, the introspection's builder and the planner
+    are imported: diff_database imports them on a thread while the sessions open and both catalogs are read
     (core/preimport.py), and what it imports is all diff_catalogs uses."""
     code = (
         "import sys\n"
         "import dibs_tui.cli, dibs_tui.commands.diff, dibs_tui.commands.check\n"
         "from dibs_tui.core import diff\n"
         "from dibs_tui.core.preimport import import_in_background\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('dibs_tui.core.diff.', 'dibs_tui.core.introspect.'))))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('dibs_tui.core.diff.', 'dibs_tui.core.introspect.', "
+        "'dibs_tui.core.model', 'dibs_tui.core.plan')) and m != 'dibs_tui.core.introspect.live'))\n"
         "from dibs_tui.core.introspect.live import INTROSPECTION\n"
-        "import_in_background((INTROSPECTION, *diff._PLANNER)).join()\n"
-        "print(all(name in sys.modules for name in (INTROSPECTION, *diff._PLANNER)))\n"
+        "import_in_background((*diff._MODEL, INTROSPECTION, *diff._PLANNER)).join()\n"
+        "print(all(name in sys.modules for name in (*diff._MODEL, INTROSPECTION, *diff._PLANNER)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stdout

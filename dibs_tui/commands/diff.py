@@ -8,15 +8,17 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..core.diff import diff_database
 from ..core.errors import DibsError
-from ..core.plan import Change, ChangeKind, DiffResult
 from ..core.sqlescape import escape_sql
 from ..core.terminal import json_safe_text, raw_stream, safe
 from .common import exit_now, run_async, target_for
+
+if TYPE_CHECKING:
+    from ..core.plan import Change, DiffResult
 
 # Catalog sessions per side of a diff (DIBS_TUI_DIFF_CONNECTIONS, like `schema`'s DIBS_TUI_SCHEMA_CONNECTIONS).
 # Both sides are read at once, so one each already keeps two backends and the client busy, and each extra
@@ -25,7 +27,9 @@ from .common import exit_now, run_async, target_for
 # processes get less of a loaded machine). Two stay the default until bench/diff.py shows one on an idle machine.
 SESSIONS_PER_SIDE = max(1, int(os.environ.get("DIBS_TUI_DIFF_CONNECTIONS", "2") or "2"))
 
-MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
+# By ChangeKind (a StrEnum: its members are these strings), spelled out so that the command connects before
+# the model and the plan are imported (core/diff/__init__.py: _MODEL).
+MARKS = {"create": "+", "drop": "-", "alter": "~", "rename": ">"}
 
 
 def desired_spec(args: argparse.Namespace, settings: Settings) -> list[str | Path]:

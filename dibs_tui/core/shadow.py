@@ -24,11 +24,11 @@ from .connect import ConnectionTarget, resolve
 from .conninfo import looks_like_conninfo
 from .errors import DibsError, SourceError
 from .introspect.live import introspect_target
-from .model import Catalog
 from .tool_tables import writes_tool_history
 
 if TYPE_CHECKING:
     from .introspect.build import ColumnPool
+    from .model import Catalog
     from .sandbox import ShadowInfo
     from .sqlfiles import DesiredSchema
 

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import Catalog, ObjectRef, Relation
+if TYPE_CHECKING:
+    from .model import Catalog, ObjectRef, Relation
 
 # Table name -> why it is not the schema. Found in any schema: each tool creates it where it is told to.
 TOOL_TABLES: dict[str, str] = {

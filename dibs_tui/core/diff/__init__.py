@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..gc_pause import collector_paused
-from ..model import Catalog, ObjectRef
-from ..model_unmodelled import pair_unmodelled
-from ..plan import Change, ChangeKind, DiffResult, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident
 
 if TYPE_CHECKING:
     from ..connect import ConnectionTarget
     from ..introspect.build import ColumnPool
+    from ..model import Catalog
+    from ..plan import Change, DiffResult, PlannedStatement, RenameSuggestion
 
 
 def diff_catalogs(
@@ -40,7 +39,10 @@ def diff_catalogs(
 ) -> tuple[tuple[Change, ...], tuple[PlannedStatement, ...], tuple[RenameSuggestion, ...]]:
     """Changes, the ordered plan and rename suggestions to turn `current` into `desired`; with `privileges`,
     grants and default privileges too. Pure."""
-    # The steps, imported here (see _PLANNER): a diff imports them while it waits for the catalogs.
+    # The model, the plan's types and the steps, imported here (see _PLANNER): a diff imports them while it
+    # waits for the catalogs.
+    from ..model import ObjectRef
+    from ..plan import Change, ChangeKind, PlannedStatement
     from .body_edges import body_edges
     from .cascade import plan_cascades
     from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
@@ -120,8 +122,10 @@ def diff_catalogs(
 # -- the whole pipeline --------------------------------------------------------------------------------------
 
 # What diff_database imports on a thread (core/preimport.py) while its connections open and both catalogs are
-# read: the introspection's builder (needed once rows arrive) and the planner's modules (imported by
-# diff_catalogs, not with this package: they used to be imported before the first connection opened).
+# read: the model and the plan's types, the introspection's builder (needed once rows arrive) and the planner's
+# modules (imported by diff_catalogs, not with this package: they used to be imported before the first
+# connection opened).
+_MODEL = ("dibs_tui.core.model", "dibs_tui.core.plan")
 _PLANNER = tuple(
     f"{__name__}.{name}"
     for name in (
@@ -172,16 +176,14 @@ async def diff_database(
     grants are compared too. `read_privileges=False` (the CLI without --privileges) leaves the grants and roles
     unread on both sides: the Diff pane keeps the default, it toggles the comparison on catalogs it has.
     `sessions_per_side`: catalog sessions for each side's read (both sides are read at once)."""
-    from ..deparse_forms import canonical
     from ..introspect.live import INTROSPECTION, introspect_target
     from ..preimport import import_in_background
     from ..shadow import load_desired
     from ..together import both
-    from ..tool_tables import leave_out
 
     timer = _Timer()
     t = timer.start
-    planner = import_in_background((INTROSPECTION, *_PLANNER))
+    planner = import_in_background((*_MODEL, INTROSPECTION, *_PLANNER))
     # Two large catalogs and a plan, all kept by the caller: built with the collector paused (it rescanned them
     # for over half the time at 1,000 tables), frozen once built (core/gc_pause.py).
     with collector_paused(keep_what_was_built=True):
@@ -208,6 +210,11 @@ async def diff_database(
             ),
         )
         planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)
+        from ..deparse_forms import canonical
+        from ..model_unmodelled import pair_unmodelled
+        from ..plan import DiffResult
+        from ..tool_tables import leave_out
+
         t = timer.mark("introspect both sides", t)
         current, left_current = leave_out(canonical(current), exclude_tables)
         wanted, left_wanted = leave_out(canonical(wanted), exclude_tables)

@@ -18,10 +18,10 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
-from ..model import Catalog, MetaState
 from ..session import bounded, catalog_settings, current_limits, scale_statement_timeout
 
 if TYPE_CHECKING:
+    from ..model import Catalog
     from .build import ColumnPool
 
 # The read's module (the builder, the model objects, the queries): imported once the sessions are open (a caller
@@ -74,6 +74,7 @@ async def introspect_target(
     (a diff that does not compare them: one query less on each side). `connections`: sessions for the read.
     """
     async with catalog_sessions(target, connections) as conns:
+        from ..model import MetaState
         from .read import read_catalog
 
         catalog, snapshot = await read_catalog(
