@@ -72,6 +72,7 @@ APP_GROUP = Binding.Group("App")
 GO_GROUP = Binding.Group("Go")
 CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the card once, when they stop
 FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
+PANES_AFTER = 2.0  # seconds after the first frame by which the Diff, Migrations and Health panes are mounted
 
 
 class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDetails, TabActions, App[int]):
@@ -176,7 +177,9 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         self.query_one(TablesPane).loading = True
         # After the first frame ("connecting…"): the loader thread's imports would hold the GIL against it.
         self.call_after_refresh(self.load_catalog)
-        self.call_after_refresh(self.mount_tab_panes)
+        # The other tabs' panes once the list and the first card are drawn (their imports would hold the GIL
+        # against the loader's), or PANES_AFTER seconds in at the latest; a key that needs one mounts them.
+        self.set_timer(PANES_AFTER, self.mount_tab_panes)
         self.query_one(TableList).focus()
 
     @property
@@ -311,6 +314,7 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         self._show_selected()
         if self.card.relation is not None:
             self.call_after_refresh(lambda: self.timings.setdefault("card", time.perf_counter()))
+        self.call_after_refresh(self.mount_tab_panes)
 
     @on(CatalogLoaded)
     def _catalog_loaded(self, event: CatalogLoaded) -> None:
@@ -336,6 +340,7 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         self.catalog_changed.publish(event.catalog)
         freeze_long_lived()  # the rows, candidates and strips built for this catalog too (see _load_worker)
         self.call_after_refresh(self._mark_painted)
+        self.call_after_refresh(self.mount_tab_panes)
 
     def _mark_painted(self) -> None:
         now = time.perf_counter()

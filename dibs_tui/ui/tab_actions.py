@@ -3,9 +3,11 @@ when entered by any means, and what the panes ask of the browser by message (sho
 line, show a migration just written). A mixin of the app, as its explorer keys are; what it needs of the
 app is `_Tabbed`.
 
-The Diff, Migrations and Health panes are mounted after the first frame (`mount_tab_panes`, from the app's
-`on_mount`), not composed with it: their modules (the planner's results, the migrations, the health checks and
-what they import) are none of the first frame's business. Whatever uses a pane first awaits `tab_panes()`."""
+The Diff, Migrations and Health panes are mounted after the first frame (`mount_tab_panes`: once the first
+card is drawn, the catalog loaded, or a key or click needs one), not composed with it: their modules (the
+planner's results, the migrations, the health checks and what they import) are none of the first frame's
+business, and imported while the list loads they hold the GIL against the loader. Whatever uses a pane first
+awaits `tab_panes()`."""
 
 from __future__ import annotations
 
@@ -68,6 +70,8 @@ class TabActions:
             async def mount() -> None:
                 for tab, pane in (*panes, ("health", health)):
                     await self.query_one(f"#{tab}", TabPane).mount(pane)
+                if health.catalog is None:  # loaded while it was being mounted, before it subscribed
+                    health.catalog = self.catalog
                 self._panes_ready()
 
             self._panes_mounted = asyncio.ensure_future(mount())
