@@ -177,9 +177,7 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         self.query_one(TablesPane).loading = True
         # After the first frame ("connecting…"): the loader thread's imports would hold the GIL against it.
         self.call_after_refresh(self.load_catalog)
-        # The other tabs' panes once the list and the first card are drawn (their imports would hold the GIL
-        # against the loader's), or PANES_AFTER seconds in at the latest; a key that needs one mounts them.
-        self.set_timer(PANES_AFTER, self.mount_tab_panes)
+        self.set_timer(PANES_AFTER, self.mount_tab_panes)  # else after the first card (ui/tab_actions.py)
         self.query_one(TableList).focus()
 
     @property
