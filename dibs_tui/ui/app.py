@@ -43,7 +43,7 @@ from .app_help import TablesCommands, help_entries, system_commands
 from .catalog_loader import fetch_catalog, fetch_relation
 from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
-from .finder_candidates import column_candidates, table_candidates
+from .finder_candidates import FinderCandidates
 from .history_actions import HistoryActions
 from .key_order import KeyOrder
 from .listing import Listing
@@ -136,8 +136,7 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         self._first_card_ready = threading.Event()
         self._runs = LoaderRuns()  # the loader threads' reads, cancelled when the app closes
         self.history = History()
-        self._candidates: list[Candidate] | None = None
-        self._column_candidates: list[Candidate] | None = None
+        self._finder = FinderCandidates(None)
         self.details_subject = "table"  # what the Details pane describes: "table" or "column"
         self.details_ref: ObjectRef | None = None  # ... and which one (its Used by section follows it)
         self.used_by = UsedBy()
@@ -321,8 +320,10 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         self.catalog = event.catalog
         self._preview = None
         self.timings.update(connected=event.connected_at, catalog=event.loaded_at)
-        self._candidates = None
-        self._column_candidates = None
+        self._finder = FinderCandidates(event.catalog)
+        self.run_worker(
+            self._finder.tables, thread=True, group="finder-candidates", description="finder candidates"
+        )
         self.load_state = ""
         self.tables_pane.loading = False
         self.tables_pane.set_catalog(event.listing)
@@ -541,15 +542,11 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
     # Finders ---------------------------------------------------------------------------------------------
     def table_candidates(self) -> list[Candidate]:
         """Every relation as a finder candidate (`schema.table`), built once per catalog."""
-        if self._candidates is None:
-            self._candidates = table_candidates(self.catalog)
-        return self._candidates
+        return self._finder.tables()
 
     def column_candidates(self) -> list[Candidate]:
         """Every column as a finder candidate (`schema.table.column`), built once per catalog."""
-        if self._column_candidates is None and self.catalog is not None:
-            self._column_candidates = column_candidates(self.catalog)
-        return self._column_candidates or []
+        return self._finder.columns()
 
     def action_filter(self) -> None:
         self.query_one(TabbedContent).active = "browse"

@@ -149,8 +149,8 @@ class FinderScreen(ModalScreen[FinderItem | None]):
         results.rows_changed(cursor=0)
         shown = len(event.results)
         more = "+" if shown == RESULT_LIMIT else ""
-        self.query_one("#finder-status", Static).update(
-            Content(f"{shown}{more} of {event.total} · enter opens · ↑↓ move · esc cancels")
+        self.query_one("#finder-status", Static).update(  # one line of a fixed-size box: no layout pass
+            Content(f"{shown}{more} of {event.total} · enter opens · ↑↓ move · esc cancels"), layout=False
         )
 
     @on(Input.Submitted)

@@ -316,8 +316,9 @@ class TablesPane(Vertical):
             if self._matches is not None
             else f"{_plural(total, 'relation')}, {_plural(len(by_schema), 'schema')}"
         )
+        # One line in a pane of fixed width: its size never changes, so no screen-wide layout pass.
         self.query_one("#tables-status", Static).update(
-            Content(status if shown_count or total else "no tables")
+            Content(status if shown_count or total else "no tables"), layout=False
         )
 
     def selected_relation(self) -> Relation | None:
