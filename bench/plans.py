@@ -33,7 +33,11 @@ import asyncpg
 
 from bench.common import cached_server, cached_synthetic, load_average
 from dibs_tui.core.introspect.queries import (
+    FIRST_RELATIONS_SQL,
     INDEXDEF_SQL,
+    PORTION_BOUNDS_SQL,
+    PORTION_RELATIONS,
+    PORTIONED,
     RELATION_LIST_SQL,
     RELATION_OIDS_SQL,
     queries_for,
@@ -101,16 +105,24 @@ def shape(plan: dict[str, Any]) -> Shape:
     return result
 
 
-def _queries(version_num: int, card_oid: int, index_oids: list[int]) -> dict[str, tuple[str, list[Any]]]:
-    """Every catalog query with the arguments the browser gives it (no schema filter)."""
+def _queries(
+    version_num: int, card_oid: int, index_oids: list[int], portion: tuple[int, int]
+) -> dict[str, tuple[str, list[Any]]]:
+    """Every catalog query with the arguments the browser gives it (no schema filter); the portioned kinds
+    for one portion of PORTION_RELATIONS relations in the middle of the catalog (the read runs one such query
+    per portion: their time is this one's times the number of portions)."""
     everything: dict[str, tuple[str, list[Any]]] = {}
     for name, sql in queries_for(version_num).items():
-        if sql:
+        if sql and name in PORTIONED:
+            everything[f"{name} (one portion)"] = (sql, [[], [], *portion])
+        elif sql:
             everything[name] = (sql, [[], []] if "$1" in sql else [])
+    everything["portion_bounds"] = (PORTION_BOUNDS_SQL, [[], [], PORTION_RELATIONS])
     for name, sql in queries_for(version_num, only_relations=True).items():
         if sql and "$3" in sql:
             everything[f"card:{name}"] = (sql, [[], [], [card_oid]])
     everything["relation_list"] = (RELATION_LIST_SQL, [[], []])
+    everything["first_relations(200)"] = (FIRST_RELATIONS_SQL, [[], [], 200])
     everything["relation_oids"] = (RELATION_OIDS_SQL, [["public"], ["account_00000"]])
     everything["index_definitions(100)"] = (INDEXDEF_SQL, [index_oids])
     everything["meta_find"] = (_FIND_SQL, [list(META_TABLES)])
@@ -131,8 +143,12 @@ async def explain(dsn: str, work_mem: str | None, show: str | None) -> list[tupl
         indexes = [
             r[0] for r in await conn.fetch("SELECT indexrelid FROM pg_index ORDER BY 1 DESC LIMIT 100")
         ]
+        bounds = [r[0] for r in await conn.fetch(PORTION_BOUNDS_SQL, [], [], PORTION_RELATIONS)]
+        middle = len(bounds) // 2
+        portion = (bounds[middle - 1] if middle else 0, bounds[middle] if bounds else 2**32 - 1)
         rows = []
-        for name, (sql, args) in _queries(version.major * 10000 + version.minor, card, indexes).items():
+        queries = _queries(version.major * 10000 + version.minor, card, indexes, portion)
+        for name, (sql, args) in queries.items():
             text = await conn.fetchval(f"EXPLAIN (ANALYZE, BUFFERS OFF, FORMAT JSON) {sql}", *args)
             document = json.loads(text)[0]
             if name == show:
