@@ -50,3 +50,16 @@ def test_the_diff_command_imports_the_planner_only_when_it_diffs() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stdout
+
+
+def test_the_schema_command_connects_before_importing_the_model() -> None:
+    """`schema` (and the other commands reading a catalog whole) import the model, the read and the meta tables'
+    reader on a thread while the sessions open (commands/catalog_read.py), not before."""
+    code = (
+        "import sys\n"
+        "import dibs_tui.cli, dibs_tui.commands.schema, dibs_tui.commands.catalog_read\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('dibs_tui.core.model', 'dibs_tui.core.introspect.', "
+        "'dibs_tui.core.meta')) and m != 'dibs_tui.core.introspect.live'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split("\n")[:1] == ["[]"], result.stdout

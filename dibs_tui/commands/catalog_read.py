@@ -6,14 +6,16 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 
 from ..config import Settings
-from ..core.explore.source_lines import SourceLines
-from ..core.model import Catalog
 from .common import target_for
+
+if TYPE_CHECKING:
+    from ..core.explore.source_lines import SourceLines
+    from ..core.model import Catalog
 
 T = TypeVar("T")
 
@@ -31,10 +33,15 @@ async def load(
 ) -> tuple[Catalog, T | None]:
     """The catalog (schema filters from the arguments, else the config), and what `extra` reads on the
     same bounded connection afterwards, knowing the catalog (health statistics)."""
-    from ..core.introspect.live import catalog_sessions
-    from ..core.introspect.read import load_catalog
+    from ..core.introspect.live import INTROSPECTION, catalog_sessions
+    from ..core.preimport import import_in_background
 
+    # The model, the read and the meta tables' reader, imported while the sessions open (core/preimport.py):
+    # `schema` imports none of them before it connects.
+    import_in_background(("dibs_tui.core.model", INTROSPECTION, "dibs_tui.core.meta"))
     async with catalog_sessions(target_for(args, settings), PARALLEL_CONNECTIONS) as conns:
+        from ..core.introspect.read import load_catalog
+
         catalog = await load_catalog(
             conns[0],
             include_schemas=settings.include_schemas,
@@ -46,6 +53,8 @@ async def load(
 
 def source_lines(settings: Settings, catalog: Catalog) -> SourceLines:
     """Where the catalog's objects are defined: meta rows, and the configured schema files when there are."""
+    from ..core.explore.source_lines import SourceLines
+
     return SourceLines.of_files(
         catalog, settings.source_paths(settings.desired_spec()), settings.project_root
     )

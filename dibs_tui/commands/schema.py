@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..core.gc_pause import collector_paused
-from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
 from ..core.sqlescape import escape_sql
 from ..core.terminal import colour_wanted, raw_stream, safe, safe_output
 from .catalog_read import load
 from .common import exit_now, run_async, sqlite_path
 from .schema_output import highlight_sql, write_json
+
+if TYPE_CHECKING:
+    from ..core.model import Catalog, Column, Constraint, Index, Relation
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -91,12 +94,14 @@ def plain_text(catalog: Catalog) -> str:
     return "".join(parts)
 
 
+# By RelationKind (a StrEnum: its members are these strings), spelled out so that `schema` connects before the
+# model is imported (commands/catalog_read.py).
 _TITLES = {
-    RelationKind.TABLE: "Table",
-    RelationKind.PARTITIONED: "Partitioned table",
-    RelationKind.VIEW: "View",
-    RelationKind.MATVIEW: "Materialized view",
-    RelationKind.FOREIGN: "Foreign table",
+    "table": "Table",
+    "partitioned table": "Partitioned table",
+    "view": "View",
+    "materialized view": "Materialized view",
+    "foreign table": "Foreign table",
 }
 
 
@@ -145,6 +150,8 @@ def _relation_text(rel: Relation) -> str:
     if rel.indexes:
         lines.append("Indexes:")
         lines.extend(safe(f'    "{i.name}" {_index_note(i)}') for i in rel.indexes)
+    from ..core.model import ConstraintKind
+
     for title, kinds in (
         ("Check constraints:", (ConstraintKind.CHECK,)),
         ("Foreign-key constraints:", (ConstraintKind.FOREIGN_KEY,)),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from ..core.model import Catalog
 from ..core.terminal import json_safe
+
+if TYPE_CHECKING:
+    from ..core.model import Catalog
 
 
 def highlight_sql(sql: str) -> str:
