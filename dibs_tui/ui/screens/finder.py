@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from ..search import Candidate, rank
 from ..text import data
+from ..widgets.fixed_input import FixedInput
 from ..widgets.virtual_list import VirtualList
 
 RESULT_LIMIT = 200
@@ -98,7 +99,7 @@ class FinderScreen(ModalScreen[FinderItem | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(self.title_text), id="finder-title")
-            yield Input(value=self.initial, placeholder=self.placeholder, id="finder-input")
+            yield FixedInput(value=self.initial, placeholder=self.placeholder, id="finder-input")
             yield ResultList(id="finder-results")
             yield Static("", id="finder-status")
 

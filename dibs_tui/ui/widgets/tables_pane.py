@@ -29,6 +29,7 @@ from ..listing import Listing, list_order
 from ..messages import TablesSorted
 from ..search import matching
 from ..text import data, human_count
+from .fixed_input import FixedInput
 from .virtual_list import VirtualList
 
 # Seconds a key waits for the next before the filter runs: short enough to answer within 100 ms of a key (the
@@ -242,7 +243,7 @@ class TablesPane(Vertical):
         self._orders: dict[str, SortOrder] = {}  # this catalog's orders computed so far, by mode
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter tables…", id="table-filter")
+        yield FixedInput(placeholder="filter tables…", id="table-filter")
         yield TableList(id="table-list")
         yield Static("", id="tables-status")
 
