@@ -21,6 +21,5 @@ class FixedInput(Input):
         if self.is_mounted and not self.styles.auto_dimensions and size != self.virtual_size:
             self.set_reactive(Input.virtual_size, size)
             self._scroll_update(size)
-        super()._watch_value(
-            value
-        )  # its own size change is now a no-op; the rest (Changed, cursor) as before
+        # Its own size change is now a no-op; the rest (Changed, the cursor) as before.
+        super()._watch_value(value)
