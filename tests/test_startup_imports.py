@@ -1,5 +1,5 @@
 """The browser's first frame imports only what it draws: the SQL highlighter (Pygments), the SQL parsers,
-the JSON encoder and the introspection modules are loaded when first used (the last on the loader's thread),
+the JSON encoder, the driver (asyncpg) and the introspection modules are loaded when first used (the last on the loader's thread),
 the Diff, Migrations and Health panes (the planner's results, migrations, review) once the first frame is drawn
 (ui/tab_actions.py: mount_tab_panes), not before the screen is up."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-LATE = ("pygments", "sqlglot", "pglast", "orjson")
+LATE = ("pygments", "sqlglot", "pglast", "orjson", "asyncpg")
 LATE_OURS = (
     "dibs_tui.core.introspect",
     "dibs_tui.core.migrations",

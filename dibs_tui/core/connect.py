@@ -17,14 +17,15 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import asyncpg
 
 from .conninfo import ENVIRONMENT, SECRET_KEYWORDS, is_uri, parse_conninfo, password_from_file, read_service
 from .errors import ConnectError
 from .terminal import safe
+
+if TYPE_CHECKING:  # the driver is imported when a connection opens: the browser draws its first frame first
+    import asyncpg
 
 APPLICATION_NAME = "dibs-tui"
 DEFAULT_TIMEOUT = 10.0
@@ -278,6 +279,8 @@ def _default_host() -> str:
 
 
 def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
+    import asyncpg
+
     where = ",".join(_place(h, p) for h, p in zip(target.hosts, target.ports, strict=True))
     ident = f"database {target.database!r}, user {target.user!r}"
     if isinstance(exc, asyncpg.InvalidPasswordError):
@@ -324,6 +327,8 @@ async def connect(
     }
     if target.password:
         kwargs["password"] = target.password
+    import asyncpg
+
     try:
         return await asyncpg.connect(**kwargs)
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError, ValueError) as exc:

@@ -18,7 +18,6 @@ from ..config import Settings
 from ..core.connect import ConnectionTarget, connect
 from ..core.errors import DibsError
 from ..core.model import Catalog, QualifiedName
-from ..core.session import bounded_read, catalog_settings, scale_statement_timeout
 from .highlight import load_highlighter
 
 CLOSE_TIMEOUT = 0.2  # seconds a connection's goodbye may take before its socket is simply closed
@@ -43,9 +42,10 @@ async def fetch_catalog(
     of names (`complete` when that is all of them), then, once the first card's relation is loaded alone (or
     `first_card_wait` passed: the reads do not compete for the CPU), the whole list, then the whole catalog."""
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
-    # the driver's model builders) are none of the first frame's business.
+    # the driver's model builders) and the driver itself are none of the first frame's business.
     from ..core.introspect.read import first_relations, list_relations, load_catalog
     from ..core.native_heap import give_back, hold_thresholds
+    from ..core.session import bounded_read, catalog_settings, scale_statement_timeout
 
     hold_thresholds()  # the read gives back the large blocks it frees (ctypes: not on the first frame's path)
 
@@ -124,6 +124,7 @@ async def fetch_relation(
     """One relation alone, appended to `loaded`: over two connections opened at once (the user types are read
     beside the relation's own queries), while a thread loads the highlighter its card's DDL is drawn with."""
     from ..core.introspect.read import load_relations
+    from ..core.session import catalog_settings
 
     bounds = catalog_settings(settings.session_limits())
     opened = await asyncio.gather(
