@@ -61,8 +61,15 @@ def _shadow_database_names(server: EmbeddedServer) -> set[str]:
     return {r["datname"] for r in rows}
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[EmbeddedServer]:
+    # A run ended by SIGTERM (a CI timeout, `kill`) unwinds as Ctrl-C does, so the server below is stopped:
+    # without it pytest dies at once and the postmaster, in a session of its own, keeps running.
+    signal.signal(signal.SIGTERM, _interrupted)
     # Not under pytest's tmp_path: pytest prunes all but its three newest basetemp dirs when a session starts,
     # which would delete the data dir under a server that a concurrent test session is still using.
     root = Path(tempfile.mkdtemp(prefix="dibs-tests-"))
