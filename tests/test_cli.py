@@ -121,3 +121,13 @@ def test_missing_dsn_says_how_to_give_one(tmp_path: Path) -> None:
     assert no_hint.returncode == 1
     assert "no database was given: pass a DSN, or set DATABASE_URL or the PG* variables" in no_hint.stderr
     assert len(no_hint.stderr.strip().splitlines()) == 1
+
+
+def test_a_sessions_variable_that_is_not_a_number_falls_back_to_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dibs_tui.commands.common import sessions_from_environment
+
+    for text, expected in (("", 2), ("abc", 2), ("-1", 2), ("0", 1), ("1", 1), (" 3 ", 3)):
+        monkeypatch.setenv("DIBS_TUI_TEST_SESSIONS", text)
+        assert sessions_from_environment("DIBS_TUI_TEST_SESSIONS") == expected, text

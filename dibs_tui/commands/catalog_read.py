@@ -4,14 +4,13 @@ connect, the schema filters, bounded read-only sessions, and one line for a refu
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 
 from ..config import Settings
-from .common import target_for
+from .common import sessions_from_environment, target_for
 
 if TYPE_CHECKING:
     from ..core.explore.source_lines import SourceLines
@@ -23,7 +22,7 @@ T = TypeVar("T")
 # (DIBS_TUI_SCHEMA_CONNECTIONS): on an idle 2-core machine three won at both sizes (1.21 -> 1.03 s at
 # 1,000 tables, 4.73 -> 4.36 s at 5,000); on cores busy with other work they won or lost by up to 19 %, and
 # each connection is a backend on the user's server: two is the default, three on request.
-PARALLEL_CONNECTIONS = int(os.environ.get("DIBS_TUI_SCHEMA_CONNECTIONS", "2"))
+PARALLEL_CONNECTIONS = sessions_from_environment("DIBS_TUI_SCHEMA_CONNECTIONS")
 
 
 async def load(

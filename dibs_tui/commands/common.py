@@ -20,6 +20,13 @@ T = TypeVar("T")
 FAST_EXIT = False
 
 
+def sessions_from_environment(variable: str, default: int = 2) -> int:
+    """Catalog sessions asked for by an environment variable (a benchmark's knob): at least one; the default
+    when it is unset or not a whole number (a typo must not stop the command)."""
+    text = os.environ.get(variable, "").strip()
+    return max(1, int(text)) if text.isdigit() else default
+
+
 def exit_now(code: int) -> int:
     """End a console-script run as soon as its output is out.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,17 +14,17 @@ from ..core.diff import diff_database
 from ..core.errors import DibsError
 from ..core.sqlescape import escape_sql
 from ..core.terminal import json_safe_text, raw_stream, safe
-from .common import exit_now, run_async, target_for
+from .common import exit_now, run_async, sessions_from_environment, target_for
 
 if TYPE_CHECKING:
     from ..core.plan import Change, DiffResult
 
 # Catalog sessions per side of a diff (DIBS_TUI_DIFF_CONNECTIONS, like `schema`'s DIBS_TUI_SCHEMA_CONNECTIONS).
-# Both sides are read at once, so one each already keeps two backends and the client busy, and each extra
-# session is a backend filling its catalog caches again: with one, the 1,000-table bench pair cost the server
-# 0.78 -> 0.65 s of CPU and the client 0.76 -> 0.69 s, but the wall time at load 5 was 2.36 -> 3.06 s (fewer
-# processes get less of a loaded machine). Two stay the default until bench/diff.py shows one on an idle machine.
-SESSIONS_PER_SIDE = max(1, int(os.environ.get("DIBS_TUI_DIFF_CONNECTIONS", "2") or "2"))
+# Both sides are read at once, so one each already keeps two backends and the client busy. With both databases
+# on one 2-core server, one per side was faster at 5,000 tables (bench/diff.py: 4.23 vs 4.92 s at load 1.65)
+# and mixed at 1,000 (1.25 vs 1.43 s; 2.20 vs 1.64 s at load 3): two stay the default, for a server with
+# cores of its own (bench/README.md, session 7).
+SESSIONS_PER_SIDE = sessions_from_environment("DIBS_TUI_DIFF_CONNECTIONS")
 
 # By ChangeKind (a StrEnum: its members are these strings), spelled out so that the command connects before
 # the model and the plan are imported (core/diff/__init__.py: _MODEL).
