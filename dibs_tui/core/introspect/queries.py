@@ -531,24 +531,29 @@ def _only_filter(name: str, only_relations: bool) -> Callable[[re.Match[str]], s
     return lambda m: ""
 
 
-# The names the browser lists first, as cheap as a read of pg_class can be: no per-relation probe. Extension
-# members are found from the extensions' side (pg_depend's reference index: a handful of rows) and left out by
-# a hash anti-join, where the full read's per-relation probe of pg_depend costs a third of this query at
-# 100,000 tables; the size is the table's own pages (the TOAST table's, a probe of pg_class per relation, come
-# with the full read). Read by position (read.list_relations): keep the select list in step.
-RELATION_LIST_SQL = f"""
-WITH members AS MATERIALIZED (
+# The list's select list (read by position: read.list_relations, read.first_relations), after the extension
+# members found from the extensions' side; the partitions' parents joined after it.
+_LISTED = """WITH members AS MATERIALIZED (
   SELECT e.objid FROM pg_depend e
   WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_class'::regclass AND e.deptype = 'e'
 )
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint AS row_estimate,
        c.relpages::bigint * current_setting('block_size')::bigint AS size_bytes,
-       pn.nspname AS parent_schema, p.relname AS parent_name
+       pn.nspname AS parent_schema, p.relname AS parent_name"""
+_LISTED_PARENTS = """LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_class p ON p.oid = i.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace"""
+
+# The names the browser lists first, as cheap as a read of pg_class can be: no per-relation probe. Extension
+# members are found from the extensions' side (pg_depend's reference index: a handful of rows) and left out by
+# a hash anti-join, where the full read's per-relation probe of pg_depend costs a third of this query at
+# 100,000 tables; the size is the table's own pages (the TOAST table's, a probe of pg_class per relation, come
+# with the full read). Its select list is `_LISTED`.
+RELATION_LIST_SQL = f"""
+{_LISTED}
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
-LEFT JOIN pg_class p ON p.oid = i.inhparent
-LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
+{_LISTED_PARENTS}
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")}
   AND NOT EXISTS (SELECT FROM members m WHERE m.objid = c.oid)
   AND NOT {_IS_META_TABLE.format(rel="c")}
@@ -562,13 +567,7 @@ ORDER BY 1, 2
 # than $3 rows is the whole list. At 100,000 tables 15-20 ms against 0.8 s for the full list (load 4.8).
 # A schema with few relations scans the index to its end (the whole index at worst): the caller bounds it.
 FIRST_RELATIONS_SQL = f"""
-WITH members AS MATERIALIZED (
-  SELECT e.objid FROM pg_depend e
-  WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_class'::regclass AND e.deptype = 'e'
-)
-SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint AS row_estimate,
-       c.relpages::bigint * current_setting('block_size')::bigint AS size_bytes,
-       pn.nspname AS parent_schema, p.relname AS parent_name
+{_LISTED}
 FROM (SELECT n.oid, n.nspname FROM pg_namespace n WHERE {_filter("n")} ORDER BY n.nspname) n
 CROSS JOIN LATERAL (
   SELECT c.oid, c.relname, c.relkind, c.reltuples, c.relpages, c.relispartition FROM pg_class c
@@ -578,9 +577,7 @@ CROSS JOIN LATERAL (
   ORDER BY c.relname
   LIMIT $3
 ) c
-LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
-LEFT JOIN pg_class p ON p.oid = i.inhparent
-LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
+{_LISTED_PARENTS}
 ORDER BY 1, 2
 LIMIT $3
 """
