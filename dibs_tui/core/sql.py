@@ -99,20 +99,72 @@ def literal_or_null(value: object) -> str:
 
 
 class QuotedSplit(NamedTuple):
-    """What `split_quoted` read: the parts, where it stopped, and whether a double quote was left open."""
+    """What `split_quoted` read: the parts, where it stopped, whether a double quote was left open, and what was
+    wrong with a `U&"..."` escape (None when nothing was)."""
 
     parts: list[str]
     end: int
     open_quote: bool
+    bad_escape: str | None = None
+
+
+_UESCAPE = re.compile(r"\s*uescape\s*'([^'])'", re.IGNORECASE)
+_UNICODE_ESCAPE_IN = r"(?:{e}{e}|{e}([0-9A-Fa-f]{{4}})|{e}\+([0-9A-Fa-f]{{6}})|{e})"
+
+
+def decode_unicode_ident(body: str, escape: str = "\\") -> str:
+    """The name a `U&"body"` identifier stands for, as PostgreSQL's scanner decodes it: `\\XXXX`, `\\+XXXXXX`
+    (a UTF-16 surrogate pair as two escapes) and a doubled escape character for itself (`UESCAPE 'c'` sets
+    another escape character). ValueError names what is wrong."""
+    pattern = re.compile(_UNICODE_ESCAPE_IN.format(e=re.escape(escape)))
+    out: list[str] = []
+    pending_high: int | None = None
+    position = 0
+    for match in pattern.finditer(body):
+        if pending_high is not None and match.start() != position:
+            raise ValueError("a UTF-16 high surrogate is not followed by its low surrogate")
+        out.append(body[position : match.start()])
+        position = match.end()
+        text = match.group()
+        if text == escape * 2:
+            if pending_high is not None:
+                raise ValueError("a UTF-16 high surrogate is not followed by its low surrogate")
+            out.append(escape)
+            continue
+        digits = match.group(1) or match.group(2)
+        if digits is None:
+            raise ValueError(f"invalid Unicode escape at {text!r}: expected {escape}XXXX or {escape}+XXXXXX")
+        code = int(digits, 16)
+        if pending_high is not None:
+            if not 0xDC00 <= code <= 0xDFFF:
+                raise ValueError("a UTF-16 high surrogate is not followed by its low surrogate")
+            code, pending_high = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00), None
+        elif 0xD800 <= code <= 0xDBFF:
+            pending_high = code
+            continue
+        elif 0xDC00 <= code <= 0xDFFF:
+            raise ValueError("a UTF-16 low surrogate without its high surrogate")
+        if code == 0 or code > 0x10FFFF:
+            raise ValueError(f"invalid Unicode code point {code:#x}")
+        out.append(chr(code))
+    if pending_high is not None:
+        raise ValueError("a UTF-16 high surrogate is not followed by its low surrogate")
+    out.append(body[position:])
+    return "".join(out)
 
 
 def split_quoted(text: str, sep: str, stop: str = "") -> QuotedSplit:
     """The parts of `text` between unquoted `sep` characters, each double-quoted stretch unquoted (`""` is one
-    quote) and kept whole, separators and case included. Reading ends at the first unquoted `stop` character
-    (its index is `end`; `len(text)` when there is none). Parts are returned as written, spaces included."""
+    quote) and kept whole, separators and case included; a `U&"..."` stretch (optionally followed by
+    `UESCAPE 'c'`) is decoded as PostgreSQL decodes it, so a name we printed that way reads back. Reading ends at
+    the first unquoted `stop` character (its index is `end`; `len(text)` when there is none). Spaces outside
+    quotes around a part are dropped; those inside a part or inside quotes are kept."""
     parts: list[str] = []
     current: list[str] = []
     quoted = False
+    unicode_from: int | None = None  # where the open U&"..." stretch starts in `current`
+    kept = 0  # characters of `current` up to its last quoted or non-space one
+    bad_escape: str | None = None
     i = 0
     while i < len(text):
         char = text[i]
@@ -122,17 +174,43 @@ def split_quoted(text: str, sep: str, stop: str = "") -> QuotedSplit:
                 i += 1
             elif char == '"':
                 quoted = False
+                if unicode_from is not None:
+                    escape = "\\"
+                    uescape = _UESCAPE.match(text, i + 1)
+                    if uescape:
+                        escape, i = uescape.group(1), uescape.end() - 1
+                    body = "".join(current[unicode_from:])
+                    try:
+                        current[unicode_from:] = [decode_unicode_ident(body, escape)]
+                    except ValueError as error:
+                        bad_escape = bad_escape or str(error)
+                    unicode_from = None
+                kept = len(current)
             else:
                 current.append(char)
         elif char == '"':
             quoted = True
+        elif char in "uU" and text[i + 1 : i + 3] == '&"' and not current:
+            quoted, unicode_from = True, len(current)
+            i += 2
         elif char == sep:
-            parts.append("".join(current))
-            current = []
+            parts.append(_joined(current, kept))
+            current, kept = [], 0
         elif stop and char == stop:
             break
+        elif char.isspace() and not current:
+            pass  # a space before the part (those after it: trimmed by _joined)
         else:
             current.append(char)
+            if not char.isspace():
+                kept = len(current)
         i += 1
-    parts.append("".join(current))
-    return QuotedSplit(parts, i, quoted)
+        if quoted:
+            kept = len(current)
+    parts.append(_joined(current, kept))
+    return QuotedSplit(parts, i, quoted, bad_escape)
+
+
+def _joined(current: list[str], kept: int) -> str:
+    """A part's characters up to the last one that was quoted or not a space."""
+    return "".join(current[:kept])

@@ -228,3 +228,45 @@ def test_uses_path_and_lint_text_escape_names(hostile: str) -> None:
     assert (
         asyncio.run(fetch(hostile, f"SELECT count(*) FROM {quote_ident(QUOTE)}"))[0][0] == 0
     )  # touch() never ran
+
+
+def test_names_printed_with_unicode_escapes_are_accepted_back(hostile: str) -> None:
+    """We print a name holding a newline or an escape as U&"..." (core.sql.quote_ident): `uses` and `path`
+    take that spelling back, and refuse a broken escape with a message naming it."""
+    assert quote_ident(NEWLINE).startswith('U&"') and quote_ident(ESCAPED).startswith('U&"')
+    uses = cli("uses", f"public.{quote_ident(NEWLINE)}", hostile, "--format", "json")
+    assert uses.returncode == 0, uses.stderr
+    assert json.loads(uses.stdout)["name"] == NEWLINE
+    spelled_by_hand = "t!001B[2J!202Eesc\" UESCAPE '!'"  # another escape character, as SQL allows
+    path = cli("path", f'U&"{spelled_by_hand}', quote_ident(BRACKETS), hostile, "--format", "json")
+    assert path.returncode == 0, path.stderr
+    assert json.loads(path.stdout)[0]["tables"][0] == f"public.{ESCAPED}"
+    column = cli("uses", f"public.{quote_ident(ESCAPED)}.{quote_ident(ESCAPED)}", hostile)
+    assert column.returncode == 0, column.stderr
+    assert b"\x1b" not in column.stdout + column.stderr
+    broken = cli("uses", 'public.U&"t\\12"', hostile)
+    assert broken.returncode == 2
+    assert b"invalid Unicode escape" in broken.stderr and b"Traceback" not in broken.stderr
+    _nothing_ran(hostile)
+
+
+def test_split_name_reads_names_as_the_server_does(db: str) -> None:
+    """Every spelling the server accepts for a name, ours (core.sql.quote_ident) and hand-written U&"..."
+    forms, is read by split_name as the server reads it: the table the server created has that name."""
+    from dibs_tui.core.explore.names import split_name
+
+    spellings = [
+        quote_ident(ESCAPED),
+        quote_ident(NEWLINE),
+        quote_ident("emoji \U0001f600\t"),
+        '"  spaced  "',
+        'U&"\\D83D\\DE00 pair"',
+        'u&"back\\\\slash ""q"""',
+        "U&\"caf!00E9\" UESCAPE '!'",
+    ]
+    for number, spelling in enumerate(spellings):
+        run_sql(db, f"CREATE SCHEMA s{number}; CREATE TABLE s{number}.{spelling} ()")
+        (created,) = asyncio.run(
+            fetch(db, "SELECT relname FROM pg_class WHERE relnamespace = $1::regnamespace", f"s{number}")
+        )
+        assert split_name(f" s{number} . {spelling} ") == ([f"s{number}", created[0]], None), spelling

@@ -18,7 +18,7 @@ def search_path_entries(config: tuple[str, ...]) -> list[str] | None:
     value = next((c[len("search_path=") :] for c in config if c.startswith("search_path=")), None)
     if value is None:
         return None
-    return [e for e in (part.strip() for part in split_quoted(value, ",").parts) if e]
+    return [e for e in split_quoted(value, ",").parts if e]
 
 
 def _problem(path: list[str] | None, writable: frozenset[str]) -> tuple[Level, str] | None:

@@ -1,6 +1,6 @@
 """An object named on the command line (`schema.table`, `schema.table.column`, `schema.fn(argtypes)`, a type,
 domain or sequence) found in the catalog: by its exact name first, then folded to lower case as PostgreSQL
-folds an unquoted name."""
+folds an unquoted name. Parts may be quoted as we print them, `U&"..."` escapes included."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ def split_name(text: str) -> tuple[list[str], str | None]:
     split = split_quoted(text, ".", stop="(")
     if split.open_quote:
         raise UnknownObject(f"{text!r}: a double quote is not closed")
+    if split.bad_escape:
+        raise UnknownObject(f"{text!r}: {split.bad_escape}")
     parts = split.parts
     args: str | None = None
     if split.end < len(text):
         if not text.rstrip().endswith(")"):
             raise UnknownObject(f"{text!r}: an argument list must end with ')'")
         args = text[split.end + 1 : text.rstrip().rindex(")")]
-    else:
-        parts[-1] = parts[-1].strip()
     if any(not p for p in parts):
         raise UnknownObject(f"{text!r} is not a name: an empty part between dots")
     return parts, args
