@@ -198,6 +198,12 @@ class Builder:
                 self._drop_keys(*self.portions[portion - 1])
         elif name == "relations":
             await self._build_relations(rows)
+        elif name == "dependencies":  # resolved once every object is in (catalog)
+            keep = self._resolver.keep
+            for number, row in enumerate(drained(rows), 1):
+                keep(row)
+                if number % _CHUNK == 0:
+                    await asyncio.sleep(0)
         else:
             self._rows[name] = rows
 
@@ -378,8 +384,7 @@ class Builder:
             sequences=tuple(sequences),
             relations=tuple(relations),
             functions=tuple(functions),
-            dependencies=resolver.dependencies(drained(rows["dependencies"]))
-            + _object_dependencies(objects, foreign_tables),
+            dependencies=resolver.dependencies() + _object_dependencies(objects, foreign_tables),
             objects=objects,
             foreign_tables=foreign_tables,
             privileges=tuple(Privilege(*r) for r in rows["privileges"] if r["kind"] != "role"),

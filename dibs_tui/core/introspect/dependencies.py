@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
 
 import asyncpg
 
@@ -49,52 +48,69 @@ class Parts:
 class Resolver:
     """Maps pg_depend's (catalog, oid, sub) to the ObjectRefs of objects this introspection returned. The refs
     of relations and their parts are made when a dependency names them (and then shared by every dependency
-    that does); a column's name is read from its relation."""
+    that does); a column's name is read from its relation.
+
+    Everything is keyed by one int, not a tuple: the catalog's code and the OID (`_ref_key`), and for
+    pg_depend's rows the sub-object too (`keep`). At 100,000 tables there are 364,000 rows naming 370,000
+    objects: as records and tuple-keyed dicts they were 200 MiB at the read's peak (bench/README.md, memory).
+    """
 
     def __init__(self) -> None:
-        self._refs: dict[tuple[str, int], ObjectRef] = {}
+        self._refs: dict[int, ObjectRef] = {}
         self._relations: dict[int, Relation] = {}
         self._row_types: dict[int, int] = {}  # a relation's row type OID -> the relation's OID
         self.parts = {"pg_constraint": Parts("constraint"), "pg_class": Parts("index")}
+        self._parts_by_code = {_CODES[catalog]: parts for catalog, parts in self.parts.items()}
+        self._rows = array("Q")  # pg_depend's rows as (dependent, referenced) key pairs (`keep`)
 
     def add(self, catalog: str, oid: int, ref: ObjectRef) -> None:
-        self._refs[(catalog, oid)] = ref
+        self._refs[_ref_key(_CODES[catalog], oid)] = ref
 
     def add_relation(self, oid: int, type_oid: int, rel: Relation) -> None:
         self._relations[oid] = rel
         if type_oid:  # a function returning SETOF the table's row type depends on the table
             self._row_types[type_oid] = oid
 
-    def _ref(self, key: tuple[str, int]) -> ObjectRef | None:
+    def keep(self, row: Record) -> None:
+        """One row of the dependencies query, held as two ints (16 bytes; its record took about 220) until
+        every object it may name is in. A sub-object is an attribute number (int2): it takes 16 bits."""
+        dep_class, dep_oid, dep_sub, ref_class, ref_oid, ref_sub = row
+        codes = _CODES_BY_OID
+        self._rows.append(codes.get(dep_class, 0) << 48 | dep_oid << 16 | (dep_sub + _SUB_BIAS))
+        self._rows.append(codes.get(ref_class, 0) << 48 | ref_oid << 16 | (ref_sub + _SUB_BIAS))
+
+    def _ref(self, code: int, oid: int) -> ObjectRef | None:
+        key = _ref_key(code, oid)
         ref = self._refs.get(key)
         if ref is not None:
             return ref
-        catalog, oid = key
-        if catalog == "pg_type":
+        if code == _PG_TYPE:
             oid = self._row_types.get(oid, 0)
-            catalog = "pg_class" if oid else catalog
-        rel = self._relations.get(oid) if catalog == "pg_class" else None
+            code = _PG_CLASS if oid else code
+        rel = self._relations.get(oid) if code == _PG_CLASS else None
         if rel is not None:
             ref = new_object_ref("table", rel.schema, rel.name, "")
-        elif catalog in self.parts:
-            part = self.parts[catalog].find(oid)
+        elif code in self._parts_by_code:
+            parts = self._parts_by_code[code]
+            part = parts.find(oid)
             rel = self._relations.get(part[0]) if part else None  # None: a part of a relation skipped
             if part is not None and rel is not None:
-                ref = new_object_ref(self.parts[catalog].kind, rel.schema, rel.name, part[1])
+                ref = new_object_ref(parts.kind, rel.schema, rel.name, part[1])
         if ref is not None:
             self._refs[key] = ref
         return ref
 
-    def _resolve(self, catalog: str, oid: int, sub: int) -> ObjectRef | None:
-        ref = self._ref((catalog, oid))
+    def _resolve(self, key: int) -> ObjectRef | None:
+        code, oid, sub = key >> 48, (key >> 16) & _MAX_OID, (key & 0xFFFF) - _SUB_BIAS
+        ref = self._ref(code, oid)
         if ref is None or sub == 0 or ref.kind != "table":
             return ref
         rel = self._relations.get(oid)
         column = next((c.name for c in rel.columns if c.position == sub), None) if rel else None
         return new_object_ref("column", ref.schema, ref.name, column) if column else None
 
-    def dependencies(self, rows: Iterable[Record]) -> tuple[Dependency, ...]:
-        """One Dependency per distinct (dependent, referenced) pair, in the rows' order.
+    def dependencies(self) -> tuple[Dependency, ...]:
+        """One Dependency per distinct (dependent, referenced) pair of the kept rows, in the rows' order.
 
         Each (catalog, oid, sub) is resolved once, and each distinct ref numbered once by its fields: pairs
         are told apart by those numbers. Hashing and comparing the refs themselves (a dataclass's __hash__
@@ -102,38 +118,50 @@ class Resolver:
         were in (18,000 rows at 5,000 tables: 0.19 -> 0.16 s of CPU at load 14)."""
         for parts in self.parts.values():
             parts.sort()
-        resolved: dict[tuple[int, int, int], tuple[ObjectRef, int] | None] = {}
+        rows, self._rows = self._rows, array("Q")
+        resolved: dict[int, int] = {}  # a row's key -> its ref's number, -1 when it names nothing of ours
+        refs: list[ObjectRef] = []  # by number
         numbers: dict[tuple[str, str, str, str], int] = {}
 
-        def lookup(key: tuple[int, int, int]) -> tuple[ObjectRef, int] | None:
-            ref = self._resolve(_CATALOGS.get(key[0], ""), key[1], key[2])
+        def lookup(key: int) -> int:
+            ref = self._resolve(key)
             if ref is None:
-                resolved[key] = None
-                return None
-            fields = (ref.kind, ref.schema, ref.name, ref.sub)
-            found = resolved[key] = (ref, numbers.setdefault(fields, len(numbers)))
-            return found
+                resolved[key] = -1
+                return -1
+            number = resolved[key] = numbers.setdefault(
+                (ref.kind, ref.schema, ref.name, ref.sub), len(numbers)
+            )
+            if number == len(refs):
+                refs.append(ref)
+            return number
 
-        out: dict[tuple[int, int], Dependency] = {}
-        for row in rows:
-            key = (row["dep_class"], row["dep_oid"], row["dep_sub"])
-            dependent = resolved[key] if key in resolved else lookup(key)
-            key = (row["ref_class"], row["ref_oid"], row["ref_sub"])
-            referenced = resolved[key] if key in resolved else lookup(key)
-            if dependent is None or referenced is None or dependent[1] == referenced[1]:
+        seen: set[int] = set()
+        out: list[Dependency] = []
+        keys = iter(rows)
+        for dependent_key, referenced_key in zip(keys, keys, strict=True):
+            dependent = resolved.get(dependent_key)
+            if dependent is None:
+                dependent = lookup(dependent_key)
+            referenced = resolved.get(referenced_key)
+            if referenced is None:
+                referenced = lookup(referenced_key)
+            if dependent < 0 or referenced < 0 or dependent == referenced:
                 continue
-            pair = (dependent[1], referenced[1])
-            if pair not in out:
-                out[pair] = new_dependency(dependent[0], referenced[0])
-        return tuple(out.values())
+            pair = dependent << 32 | referenced
+            if pair not in seen:
+                seen.add(pair)
+                out.append(new_dependency(refs[dependent], refs[referenced]))
+        return tuple(out)
 
 
-# The OIDs of the system catalogs are fixed at initdb (pg_class 1259, pg_proc 1255, ...) on every version.
-_CATALOGS = {
-    1259: "pg_class",
-    1255: "pg_proc",
-    1247: "pg_type",
-    2606: "pg_constraint",
-    2620: "pg_trigger",
-    3256: "pg_policy",
-}
+def _ref_key(code: int, oid: int) -> int:
+    return code << 32 | oid
+
+
+# The OIDs of the system catalogs are fixed at initdb (pg_class 1259, pg_proc 1255, ...) on every version; each
+# has a code of 3 bits in the keys (0: a catalog whose objects the model does not hold).
+_CODES = {"pg_class": 1, "pg_proc": 2, "pg_type": 3, "pg_constraint": 4, "pg_trigger": 5, "pg_policy": 6}
+_CODES_BY_OID = {1259: 1, 1255: 2, 1247: 3, 2606: 4, 2620: 5, 3256: 6}
+_PG_CLASS, _PG_TYPE = _CODES["pg_class"], _CODES["pg_type"]
+_SUB_BIAS = 0x8000  # attribute numbers are int2: -32768..32767 held as 0..65535
+_MAX_OID = 2**32 - 1
