@@ -83,7 +83,7 @@ def _inline_check(con: Constraint) -> bool:
     return con.kind is ConstraintKind.CHECK and con.validated and not con.is_inherited
 
 
-def _table_sql(rel: Relation, catalog: Catalog, identity: dict[tuple[str, str, str], Sequence]) -> str:
+def _table_sql(rel: Relation, catalog: Catalog) -> str:
     name = qualified(rel.schema, rel.name)
     unlogged = "UNLOGGED " if rel.persistence == "u" else ""
     foreign = "FOREIGN " if rel.kind is RelationKind.FOREIGN else ""
@@ -97,6 +97,7 @@ def _table_sql(rel: Relation, catalog: Catalog, identity: dict[tuple[str, str, s
         sql += f" (\n{body}\n)" if body else ""
         sql += f" {rel.partition_bound}"
     else:
+        identity = catalog.identity_sequences
         items = [column_sql(c, identity.get((rel.schema, rel.name, c.name))) for c in rel.columns]
         body = ",\n".join(f"    {item}" for item in [*items, *checks])
         sql = f"CREATE {unlogged}{foreign}TABLE {name} (\n{body}\n)"
@@ -213,14 +214,6 @@ def _trigger_sql(rel: Relation, trigger_definition: str, enabled: str, trigger_n
     return out
 
 
-def _identity_sequences(catalog: Catalog) -> dict[tuple[str, str, str], Sequence]:
-    return {
-        (s.owned_by.schema, s.owned_by.table, s.owned_by.column): s
-        for s in catalog.sequences
-        if s.is_identity and s.owned_by is not None
-    }
-
-
 def relation_ddl(catalog: Catalog, relation: Relation) -> str:
     """The statements that re-create one relation: table or view, keys, indexes, triggers, RLS, comments."""
     if catalog.dialect == "sqlite":  # SQLite keeps each statement as written: shown as it is
@@ -231,7 +224,7 @@ def relation_ddl(catalog: Catalog, relation: Relation) -> str:
     if rel.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
         statements = [view_sql(rel)]
     else:
-        statements = [_table_sql(rel, catalog, _identity_sequences(catalog))]
+        statements = [_table_sql(rel, catalog)]
     keys = [c for c in rel.constraints if not c.is_inherited and not _inline_check(c)]
     keys.sort(key=lambda c: c.kind is ConstraintKind.FOREIGN_KEY)
     statements.extend(constraint_sql(rel, c) for c in keys)

@@ -32,6 +32,7 @@ class Listing:
             totals[relation.schema] = totals.get(relation.schema, 0) + 1
         self.totals = totals
         _ = catalog.relations_by_key  # the filter's and the cursor's look-ups, indexed here too
+        _ = catalog.identity_sequences  # and the details' DDL's
         self._candidates: list[Candidate] | None = None
         self._lock = threading.Lock()
 

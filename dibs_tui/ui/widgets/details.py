@@ -54,7 +54,7 @@ _ddl_catalog: list[Catalog | None] = [None]
 
 
 def relation_ddl(catalog: Catalog, relation: Relation) -> str:
-    """The relation's DDL, remembered for the current catalog (building it scans the catalog's sequences)."""
+    """The relation's DDL, remembered for the current catalog (the cursor comes back to a table often)."""
     from ...core.ddl import relation_ddl as build
 
     if _ddl_catalog[0] is not catalog:
