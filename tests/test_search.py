@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from dibs_tui.ui.search import Candidate, matching, rank
+from dibs_tui.ui.search import Candidate, matching, rank, score
 
 WORDS = [
     "account",
@@ -53,3 +53,22 @@ def test_matching_a_subsequence_with_characters_a_pattern_would_read_as_syntax()
     assert [c.path for c in matching("\\", candidates)[0]] == ["s.a\\b"]
     matches, best = matching("ab", candidates)
     assert len(matches) == 5 and best is not None and best.path == "s.ab"
+
+
+def test_rank_ranks_every_candidate_that_scores_and_only_those() -> None:
+    """`rank` scores only the candidates holding the query as a subsequence: the same answer as scoring all."""
+    rng = random.Random(20)
+    for _ in range(3000):
+        candidates = []
+        for i in range(rng.randint(0, 30)):
+            schema = rng.choice(["public", "Σ", "app", "ΑΣ", _word(rng).replace(".", "")])
+            name = rng.choice([*WORDS, "Σa", "İx", "ΣΣ", _word(rng)])
+            column = rng.choice(["", ".id", ".Σ", ".İd", "." + _word(rng)])
+            candidates.append(Candidate.of(f"{schema}.{name}{column}", (name + column).rsplit(".", 1)[-1], i))
+        query = rng.choice([*WORDS, _word(rng), "σ", "ς", "i̇", "ax", "a.σ", "PUB", ""])
+        needle = query.strip().lower()
+        scored = [(score(needle, c.path_key, c.name_key), c.path, c) for c in candidates] if needle else []
+        expected = sorted((s for s in scored if s[0] is not None), key=lambda item: (item[0], item[1]))
+        ranked = rank(query, candidates, limit=len(candidates))
+        if needle:
+            assert ranked == [item[2] for item in expected], query
