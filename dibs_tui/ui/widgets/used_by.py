@@ -40,6 +40,7 @@ class UsedBy:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._building = threading.Lock()
         self._catalog: Catalog | None = None
         self._index: UsesIndex | None = None
         self._found: dict[ObjectRef, list[LocatedUse] | str] = {}
@@ -51,12 +52,15 @@ class UsedBy:
             return self._found.get(ref) if catalog is self._catalog else None
 
     def find(self, catalog: Catalog, ref: ObjectRef) -> None:
-        """On a thread: the uses of `ref`, remembered for this catalog."""
-        with self._lock:
-            if catalog is not self._catalog:
-                self._catalog, self._index, self._found = catalog, UsesIndex(catalog), {}
-            index = self._index
-            assert index is not None
+        """On a thread: the uses of `ref`, remembered for this catalog. The index is built outside the lock
+        `known` takes on the screen's loop (at 100,000 tables it is seconds of work)."""
+        with self._building:  # one thread builds a catalog's index, the others wait for it
+            with self._lock:
+                index = self._index if catalog is self._catalog else None
+            if index is None:
+                index = UsesIndex(catalog)
+                with self._lock:
+                    self._catalog, self._index, self._found = catalog, index, {}
         self._remember(catalog, ref, [(use, index.source(use.dependent)) for use in index.direct(ref)])
 
     def failed(self, catalog: Catalog, ref: ObjectRef, why: str) -> None:
