@@ -32,7 +32,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane, Tabs
+from textual.widgets import TabbedContent, TabPane, Tabs
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget
@@ -60,6 +60,7 @@ from .text import data, safe
 from .used_by_details import UsedByDetails
 from .widgets.card_and_details import CardAndDetails
 from .widgets.details import DetailsView, column_details, table_details
+from .widgets.footer import Footer
 from .widgets.header_bar import HeaderBar
 from .widgets.history_section import index_for
 from .widgets.history_section import prepare as prepare_history
