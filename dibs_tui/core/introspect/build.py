@@ -27,6 +27,7 @@ from ..model import (
     Relation,
     Schema,
 )
+from ..model import Sequence as SequenceObj
 from ..model_objects import ForeignTable, WholeObject
 from ..model_privileges import Privilege
 from ..model_unmodelled import Unmodelled
@@ -40,6 +41,7 @@ from .objects import (
     constraint_from,
     index_from,
     new_column,
+    new_object_ref,
     relation_from,
     sequence_from,
 )
@@ -92,6 +94,7 @@ class Builder:
         self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
         self._deparse_relids: set[int] = set()
         self._relations: list[Relation] = []
+        self._sequences: list[SequenceObj] = []
         self._tuples: Shared = {}  # key, include and option tuples, one object per distinct value
         self._texts: Texts = {}  # constraint definitions and key names, one object per distinct value
         self._type_keys: dict[tuple[str, str], tuple[str, str]] = {}
@@ -198,14 +201,30 @@ class Builder:
                 self._drop_keys(*self.portions[portion - 1])
         elif name == "relations":
             await self._build_relations(rows)
-        elif name == "dependencies":  # resolved once every object is in (catalog)
-            keep = self._resolver.keep
-            for number, row in enumerate(drained(rows), 1):
-                keep(row)
-                if number % _CHUNK == 0:
-                    await asyncio.sleep(0)
+        elif name == "sequences":
+            await self._build_sequences(rows)
+        elif name == "dependencies":
+            await self._keep_dependencies(rows)
         else:
             self._rows[name] = rows
+
+    async def _build_sequences(self, rows: list[Record]) -> None:
+        """Built as they arrive: their records (100,000 at 100,000 tables) are not held until the catalog's."""
+        resolver = self._resolver
+        for number, r in enumerate(drained(rows), 1):
+            sequence = sequence_from(r)
+            self._sequences.append(sequence)
+            resolver.add("pg_class", r["oid"], new_object_ref("sequence", sequence.schema, sequence.name, ""))
+            if number % _CHUNK == 0:
+                await asyncio.sleep(0)
+
+    async def _keep_dependencies(self, rows: list[Record]) -> None:
+        """pg_depend's rows, held compact until every object they may name is in (resolved in `catalog`)."""
+        keep = self._resolver.keep
+        for number, row in enumerate(drained(rows), 1):
+            keep(row)
+            if number % _CHUNK == 0:
+                await asyncio.sleep(0)
 
     async def _build_columns(self, rows: list[Record]) -> None:
         """Columns by relation (rows come ordered by relation and attnum, a relation's all in one portion),
@@ -344,10 +363,6 @@ class Builder:
                         t["comment"],
                     )
                 )
-        sequences = []
-        for r in rows["sequences"]:
-            sequences.append(sequence_from(r))
-            resolver.add("pg_class", r["oid"], ObjectRef("sequence", r["schema"], r["name"]))
         functions = []
         for r in rows["functions"]:
             fn = Function(
@@ -381,7 +396,7 @@ class Builder:
             composites=tuple(composites),
             ranges=tuple(ranges),
             collations=collations_from(header["collations"]),
-            sequences=tuple(sequences),
+            sequences=tuple(self._sequences),
             relations=tuple(relations),
             functions=tuple(functions),
             dependencies=resolver.dependencies() + _object_dependencies(objects, foreign_tables),
