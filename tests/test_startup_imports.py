@@ -10,6 +10,9 @@ import sys
 
 LATE = ("pygments", "sqlglot", "pglast", "orjson", "asyncpg")
 LATE_OURS = (
+    "dibs_tui.core.bodies",
+    "dibs_tui.core.explore.fkgraph",
+    "dibs_tui.core.explore.uses",
     "dibs_tui.core.introspect",
     "dibs_tui.core.migrations",
     "dibs_tui.core.plan",

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..core.explore.fkgraph import fk_in_degree
 from ..core.model import Catalog, QualifiedName, Relation
 from .text import human_count
 
@@ -42,7 +41,10 @@ def next_sort(mode: str) -> str:
 def sort_order(
     catalog: Catalog, mode: str, by_name: Callable[[Relation], tuple[str, str, int, str]]
 ) -> SortOrder:
-    """The relations sorted by `mode`, the largest first; ties (and `name`) in the list's usual order."""
+    """The relations sorted by `mode`, the largest first; ties (and `name`) in the list's usual order. On a
+    worker's thread, which imports the FK graph (not the first frame's business)."""
+    from ..core.explore.fkgraph import fk_in_degree
+
     in_degree = fk_in_degree(catalog) if mode == "FK in-degree" else {}
     named = sorted(catalog.relations, key=by_name)
     if mode == "FK in-degree":

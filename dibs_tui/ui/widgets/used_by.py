@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from typing import TYPE_CHECKING, TypeAlias
 
 from textual.content import Content
 
 from ...core.explore.names import spell
-from ...core.explore.uses import Use, UsesIndex
 from ...core.model import Catalog, ObjectRef, SourceLocation
 from ..text import data
 from .details import DetailLine, Target
 
 SHOWN = 100  # lines of uses at most; the tree (`u`) has every one
 
+# The walk itself is imported by the thread that first walks: it is not the first frame's business.
+if TYPE_CHECKING:
+    from ...core.explore.uses import Use, UsesIndex
+
 # A use and where its user is defined, when provenance knows.
-LocatedUse = tuple[Use, SourceLocation | None]
+LocatedUse: TypeAlias = "tuple[Use, SourceLocation | None]"
 
 
 def place_of(ref: ObjectRef) -> Target | None:
@@ -58,6 +62,8 @@ class UsedBy:
             with self._lock:
                 index = self._index if catalog is self._catalog else None
             if index is None:
+                from ...core.explore.uses import UsesIndex
+
                 index = UsesIndex(catalog)
                 with self._lock:
                     self._catalog, self._index, self._found = catalog, index, {}
