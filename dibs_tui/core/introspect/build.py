@@ -301,8 +301,10 @@ class Builder:
     async def _build_relations(self, rows: list[Record]) -> None:
         """The relations, as soon as all their parts are in (before dependencies and functions)."""
         await self._wait("columns", "constraints", INDEX_DEFINITIONS, "triggers", "policies")
-        # Every constraint and index is written: what their keys needed is freed before the catalog's peak.
+        # Every constraint and index is written: what their keys needed, and the look-ups that made their equal
+        # texts and tuples one, are freed before the catalog's peak.
         self._keys, self._names = {}, {}
+        self._texts, self._tuples, self._type_keys = {}, {}, {}
         triggers, policies = _group(self._rows["triggers"]), _group(self._rows["policies"])
         resolver = self._resolver
         for number, r in enumerate(drained(rows), 1):

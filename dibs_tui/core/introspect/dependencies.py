@@ -31,11 +31,24 @@ class Parts:
         self._names.append(name)
 
     def sort(self) -> None:
-        """Once every part is in, before `find`."""
-        order = sorted(range(len(self._oids)), key=self._oids.__getitem__)
-        self._oids = array("I", (self._oids[i] for i in order))
-        self._relids = array("I", (self._relids[i] for i in order))
-        self._names = [self._names[i] for i in order]
+        """Once every part is in, before `find`. By ranges of OIDs, one after the other: sorting the whole at once
+        made two lists of a Python int per part (80 MiB at 100,000 tables, a million parts, at the read's peak)."""
+        oids, relids, names = self._oids, self._relids, self._names
+        if not oids:
+            return
+        low = min(oids)
+        width = (max(oids) - low) // _SORT_RANGES + 1
+        ranges = [array("Q") for _ in range(_SORT_RANGES)]
+        for at, oid in enumerate(oids):
+            ranges[(oid - low) // width].append(oid << 32 | at)  # the OID, then its place
+        self._oids, self._relids, self._names = array("I"), array("I"), []
+        for number, packed in enumerate(ranges):
+            ranges[number] = array("Q")
+            for key in sorted(packed):
+                at = key & _MAX_OID
+                self._oids.append(key >> 32)
+                self._relids.append(relids[at])
+                self._names.append(names[at])
 
     def find(self, oid: int) -> tuple[int, str] | None:
         """(relation OID, name) of the part, if this introspection returned it."""
@@ -172,3 +185,4 @@ _CODES_BY_OID = {1259: 1, 1255: 2, 1247: 3, 2606: 4, 2620: 5, 3256: 6}
 _PG_CLASS, _PG_TYPE = _CODES["pg_class"], _CODES["pg_type"]
 _SUB_BIAS = 0x8000  # attribute numbers are int2: -32768..32767 held as 0..65535
 _MAX_OID = 2**32 - 1
+_SORT_RANGES = 256
