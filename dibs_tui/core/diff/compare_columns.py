@@ -148,7 +148,7 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
         prev = old_cols.get(col.name)
         if (
             prev is not None
-            and _column_unchanged(prev, col)
+            and (prev is col or _column_unchanged(prev, col))  # equal columns of both sides are one object
             and col.type_key not in state.recreated_types
             and col.collation not in state.recreated_collations
             and not identity_options_differ(state, new, col)

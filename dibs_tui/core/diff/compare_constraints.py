@@ -159,10 +159,13 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
         )
     for iname, ix in after.items():
         prev = before.get(iname)
-        iref = ObjectRef("index", new.schema, new.name, iname)
         if prev is not None and prev.definition == ix.definition:
-            state.comment(iref, "index", prev.comment, ix.comment)
+            if prev.comment != ix.comment:
+                state.comment(
+                    ObjectRef("index", new.schema, new.name, iname), "index", prev.comment, ix.comment
+                )
             continue
+        iref = ObjectRef("index", new.schema, new.name, iname)
         if prev is None:
             state.change(ChangeKind.CREATE, iref, "index", new=ix.definition)
         else:

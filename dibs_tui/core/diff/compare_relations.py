@@ -198,7 +198,9 @@ def _unchanged(state: PlanState, old: Relation, new: Relation) -> bool:
     """Identical tables are the bulk of a large diff: skip them without building anything."""
     if state.recreated_types or state.recreated_tables or state.recreated_collations:
         return False
-    if old.inherits or new.inherits or any(identity_options_differ(state, new, c) for c in new.columns):
+    if old.inherits or new.inherits:
+        return False
+    if new.key in state.identity_differs and any(identity_options_differ(state, new, c) for c in new.columns):
         return False
     return (
         old.columns == new.columns
@@ -271,6 +273,11 @@ def _key_retyped(state: PlanState, old: Relation, new: Relation) -> bool:
 
 def _reshaped_columns(state: PlanState, old: Relation, new: Relation) -> set[str]:
     """Dropped, retyped, re-collated or enum-recast columns: the views reading them are re-created."""
+    if old.columns == new.columns and not state.recreated_types:  # most tables: only a recast reshapes
+        reshaped = state.reshaped_columns
+        if not reshaped:
+            return set()
+        return {c.name for c in old.columns if (old.schema, old.name, c.name) in reshaped}
     new_cols = {c.name: c for c in new.columns}
     out: set[str] = set()
     for col in old.columns:

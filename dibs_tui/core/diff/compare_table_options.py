@@ -129,13 +129,7 @@ def catch_up_sql(sequence: SequenceObj, rel: Relation, column: str) -> str:
 
 def identity_options_differ(state: PlanState, rel: Relation, column: Column) -> bool:
     """An identity column whose sequence's options differ between the sides (the column itself may not)."""
-    if column.identity is None:
-        return False
-    before = identity_sequence(state, rel, column.name, desired=False)
-    after = identity_sequence(state, rel, column.name, desired=True)
-    if before is None or after is None:
-        return before is not after
-    return sequence_options(before) != sequence_options(after)
+    return column.identity is not None and column.name in state.identity_differs.get(rel.key, ())
 
 
 def plan_serial_catch_up(state: PlanState, rel: Relation, old: Column, new: Column) -> None:

@@ -50,20 +50,25 @@ NodeKey = tuple[str, str, str, str]
 
 # Parts of a relation: they go with their table's drop and exist once it is created.
 _PARTS = frozenset(("column", "default", "constraint", "index", "trigger", "policy", "rule"))
-_TYPE_KINDS = frozenset(("enum", "domain", "type"))
+# A node's kind where it is not the object's: enums and domains are types, every relation is a table.
+_NODE_KINDS = {
+    "enum": "type",
+    "domain": "type",
+    "view": "table",
+    "materialized view": "table",
+    "relation": "table",
+}
 _OWNERS = frozenset(("table", "column"))
 
 
 def key(ref: ObjectRef) -> NodeKey:
     """The node of an object: enums and domains are types (pg_depend does not tell them apart)."""
-    kind = "type" if ref.kind in _TYPE_KINDS else ref.kind
-    if kind in ("view", "materialized view", "relation"):
-        kind = "table"
-    return (kind, ref.schema, ref.name, ref.sub)
+    kind = ref.kind
+    return (_NODE_KINDS.get(kind, kind), ref.schema, ref.name, ref.sub)
 
 
 def keys(refs: Iterable[ObjectRef]) -> tuple[NodeKey, ...]:
-    return tuple(key(r) for r in refs)
+    return tuple(key(r) for r in refs) if refs else ()
 
 
 def _owner(node: NodeKey) -> NodeKey | None:

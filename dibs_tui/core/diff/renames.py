@@ -73,8 +73,8 @@ def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion
             )
     for key, new in des.items():
         before = cur.get(key)
-        if before is None or not new.kind.is_table:
-            continue
+        if before is None or before.columns == new.columns or not new.kind.is_table:
+            continue  # equal columns: none removed, none added
         old = before
         new_names = {c.name for c in new.columns}
         old_names = {c.name for c in old.columns}

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from ..ddl import sequence_options
 from ..model import Catalog, Constraint, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
 from ..plan import Change, ChangeKind
@@ -57,6 +58,9 @@ class PlanState:
     _owned: dict[tuple[str, str], list[tuple[str, ObjectRef]]] = field(init=False)
     # (schema, table, column) -> its identity sequence, current side then desired side.
     identity_sequences: tuple[dict[tuple[str, str, str], SequenceObj], ...] = field(init=False)
+    # (schema, table) -> its columns whose identity sequence differs between the sides (options, or one side
+    # has none): found once here, not per column of every table compared.
+    identity_differs: dict[tuple[str, str], set[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.desired_deps = DepIndex(self.desired)
@@ -76,6 +80,12 @@ class PlanState:
             }
             for catalog in (self.current, self.desired)
         )
+        self.identity_differs = {}
+        before_side, after_side = self.identity_sequences
+        for column in before_side.keys() | after_side.keys():
+            before, after = before_side.get(column), after_side.get(column)
+            if before is None or after is None or sequence_options(before) != sequence_options(after):
+                self.identity_differs.setdefault(column[:2], set()).add(column[2])
         for rel in self.current.relations:
             for parent in rel.inherits:
                 self.inheritors.setdefault(parent, []).append(rel)
