@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SESSIONS_PER_SIDE = sessions_from_environment("DIBS_TUI_DIFF_CONNECTIONS")
 
 # By ChangeKind (a StrEnum: its members are these strings), spelled out so that the command connects before
-# the model and the plan are imported (core/diff/__init__.py: _MODEL).
+# the model and the plan are imported (core/diff/__init__.py: _PLANNER).
 MARKS = {"create": "+", "drop": "-", "alter": "~", "rename": ">"}
 
 

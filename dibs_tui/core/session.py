@@ -102,17 +102,20 @@ def catalog_settings(limits: SessionLimits | None = None) -> dict[str, str]:
 
 
 _SCALE_SQL = """
-SELECT pg_catalog.set_config('statement_timeout', pg_catalog.ceil(GREATEST($1::float8,
-         $2::float8 * pg_catalog.pg_relation_size('pg_catalog.pg_class'::pg_catalog.regclass) / 1048576.0))::text
+SELECT pg_catalog.set_config('statement_timeout', pg_catalog.ceil(GREATEST({floor}::float8,
+         {per_mb}::float8 * pg_catalog.pg_relation_size('pg_catalog.pg_class'::pg_catalog.regclass) / 1048576.0))::text
          OPERATOR(pg_catalog.||) 's', false)
 """
 
 
 async def scale_statement_timeout(conn: asyncpg.Connection, limits: SessionLimits) -> None:
     """Give a catalog session the statement_timeout its catalog's size calls for (see the module's docstring),
-    unless the user chose one: theirs always wins. One small query, before the session's big reads."""
+    unless the user chose one: theirs always wins. One small query, before the session's big reads: our own
+    two numbers written into its text, so that it is one round trip (a query with parameters is prepared
+    first, a round trip more on every session opened)."""
     if limits.statement_timeout is None:
-        await conn.execute(_SCALE_SQL, float(SCALED_TIMEOUT_FLOOR), SCALED_TIMEOUT_PER_MB)
+        floor, per_mb = float(SCALED_TIMEOUT_FLOOR), float(SCALED_TIMEOUT_PER_MB)
+        await conn.execute(_SCALE_SQL.format(floor=floor, per_mb=per_mb))
 
 
 def _visible(text: str) -> str:

@@ -122,27 +122,30 @@ def diff_catalogs(
 # -- the whole pipeline --------------------------------------------------------------------------------------
 
 # What diff_database imports on a thread (core/preimport.py) while its connections open and both catalogs are
-# read: the model and the plan's types, the introspection's builder (needed once rows arrive) and the planner's
-# modules (imported by diff_catalogs, not with this package: they used to be imported before the first
-# connection opened).
-_MODEL = ("dibs_tui.core.model", "dibs_tui.core.plan")
-_PLANNER = tuple(
-    f"{__name__}.{name}"
-    for name in (
-        "body_edges",
-        "cascade",
-        "compare_foreign",
-        "compare_objects",
-        "compare_privileges",
-        "compare_relations",
-        "compare_schemas",
-        "compare_types",
-        "compare_user_types",
-        "graph",
-        "renames",
-        "render",
-        "state",
-    )
+# read: the introspection's read and the model first (the sessions wait for them before their first query),
+# then the plan's types and the planner's modules (imported by diff_catalogs, not with this package: they used
+# to be imported before the first connection opened).
+_PLANNER = (
+    "dibs_tui.core.plan",
+    *(
+        f"{__name__}.{name}"
+        for name in (
+            "body_edges",
+            "cascade",
+            "compare_foreign",
+            "compare_objects",
+            "compare_privileges",
+            "compare_relations",
+            "compare_schemas",
+            "compare_types",
+            "compare_user_types",
+            "graph",
+            "renames",
+            "render",
+            "state",
+        )
+    ),
+    "dibs_tui.core.deparse_forms",
 )
 
 
@@ -183,7 +186,7 @@ async def diff_database(
 
     timer = _Timer()
     t = timer.start
-    planner = import_in_background((*_MODEL, INTROSPECTION, *_PLANNER))
+    planner = import_in_background((INTROSPECTION, *_PLANNER))
     # Two large catalogs and a plan, all kept by the caller: built with the collector paused (it rescanned them
     # for over half the time at 1,000 tables), frozen once built (core/gc_pause.py).
     with collector_paused(keep_what_was_built=True):
