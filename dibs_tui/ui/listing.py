@@ -9,6 +9,7 @@ that asks (the pane's warm-up worker, or the filter's worker if a key comes firs
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 
 from ..core.gc_pause import collector_paused
 from ..core.model import Catalog, Relation
@@ -31,10 +32,25 @@ class Listing:
         for relation in self.ordered:
             totals[relation.schema] = totals.get(relation.schema, 0) + 1
         self.totals = totals
+        # Each schema's relations are one run of `ordered` (it is by schema first): where each run starts.
+        self.starts: dict[str, int] = {}
+        start = 0
+        for schema in sorted(totals):
+            self.starts[schema] = start
+            start += totals[schema]
         _ = catalog.relations_by_key  # the filter's and the cursor's look-ups, indexed here too
         _ = catalog.identity_sequences  # and the details' DDL's
         self._candidates: list[Candidate] | None = None
         self._lock = threading.Lock()
+
+    def position(self, relation: Relation) -> int | None:
+        """`relation`'s index in `ordered`, found by bisection within its schema's run (None: not listed)."""
+        start = self.starts.get(relation.schema)
+        if start is None:
+            return None
+        end = start + self.totals[relation.schema]
+        at = bisect_left(self.ordered, list_order(relation), start, end, key=list_order)
+        return at if at < end and self.ordered[at] is relation else None
 
     def candidates(self) -> list[Candidate]:
         """`schema.name` per relation, in list order, for the filter; made once, by the first thread asking."""

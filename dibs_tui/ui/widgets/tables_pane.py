@@ -241,6 +241,8 @@ class TablesPane(Vertical):
         self._stale: set[str] = set()
         self.sort_mode = SORTS[0]
         self._orders: dict[str, SortOrder] = {}  # this catalog's orders computed so far, by mode
+        # The row of each schema's header while every relation is listed by name (None: filtered or sorted).
+        self._header_rows: dict[str, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield FixedInput(placeholder="filter tables…", id="table-filter")
@@ -280,6 +282,50 @@ class TablesPane(Vertical):
     def _rebuild(self, keep: QualifiedName | None = None) -> None:
         if self.catalog is None or self.listing is None:
             return
+        listing = self.listing
+        if self.table_list.order is None and self._matches is None:
+            rows, cursor = self._whole_rows(keep)
+            schemas, shown_count = len(listing.starts), len(rows) - len(listing.starts)
+        else:
+            rows, cursor, schemas = self._some_rows(keep)
+            shown_count = len(rows) - schemas
+            self._header_rows = None
+        if cursor is None:
+            cursor = next((i for i, r in enumerate(rows) if isinstance(r, Relation)), 0)
+        self.table_list.set_rows(rows, self._stale, cursor)
+        if len(rows) > 1000:
+            freeze_long_lived()  # acyclic rows, freed by refcount when replaced; spare the cyclic GC a rescan
+        total = len(listing.ordered)
+        status = (
+            f"{len(self._matches)} of {total} match {self.filter_text!r}"
+            if self._matches is not None
+            else f"{_plural(total, 'relation')}, {_plural(schemas, 'schema')}"
+        )
+        # One line in a pane of fixed width: its size never changes, so no screen-wide layout pass.
+        self.query_one("#tables-status", Static).update(
+            Content(status if shown_count or total else "no tables"), layout=False
+        )
+
+    def _whole_rows(self, keep: QualifiedName | None) -> tuple[list[Row], int | None]:
+        """Every relation by name, folds applied: each schema's relations copied as one slice of the listing's
+        order, and `keep`'s row found by its place in that order (at 100,000 tables a loop over the rows on
+        the screen's loop took tens of milliseconds per rebuild, and another per look-up)."""
+        assert self.listing is not None and self.catalog is not None
+        listing = self.listing
+        rows: list[Row] = []
+        self._header_rows = {}
+        for schema, start in listing.starts.items():
+            total = listing.totals[schema]
+            collapsed = schema in self.collapsed
+            self._header_rows[schema] = len(rows)
+            rows.append(SchemaRow(schema, total, total, collapsed))
+            if not collapsed:
+                rows.extend(listing.ordered[start : start + total])
+        return rows, (self._index_of(keep) if keep is not None else None)
+
+    def _some_rows(self, keep: QualifiedName | None) -> tuple[list[Row], int | None, int]:
+        """The filter's matches, or the list in another order: grouped by schema, `keep`'s row looked for."""
+        assert self.listing is not None
         order = self.table_list.order
         if order is None:
             shown = self.listing.ordered if self._matches is None else self._matches  # both in list order
@@ -300,27 +346,23 @@ class TablesPane(Vertical):
             rows.append(SchemaRow(schema, len(by_schema[schema]), totals.get(schema, 0), collapsed))
             if not collapsed:
                 rows.extend(by_schema[schema])
-        table_list = self.table_list
         cursor: int | None = None
         if keep is not None:  # filtering: the best match
-            table_list.rows = rows
-            cursor = table_list.index_of(keep)
-        if cursor is None:
-            cursor = next((i for i, r in enumerate(rows) if isinstance(r, Relation)), 0)
-        table_list.set_rows(rows, self._stale, cursor)
-        if len(rows) > 1000:
-            freeze_long_lived()  # acyclic rows, freed by refcount when replaced; spare the cyclic GC a rescan
-        shown_count = len(rows) - len(by_schema)
-        total = len(self.listing.ordered)
-        status = (
-            f"{len(shown)} of {total} match {self.filter_text!r}"
-            if self._matches is not None
-            else f"{_plural(total, 'relation')}, {_plural(len(by_schema), 'schema')}"
-        )
-        # One line in a pane of fixed width: its size never changes, so no screen-wide layout pass.
-        self.query_one("#tables-status", Static).update(
-            Content(status if shown_count or total else "no tables"), layout=False
-        )
+            self.table_list.rows = rows
+            cursor = self.table_list.index_of(keep)
+        return rows, cursor, len(by_schema)
+
+    def _index_of(self, key: QualifiedName) -> int | None:
+        """The row of table `key`: worked out from the listing's order when every relation is listed by name,
+        else looked for."""
+        if self._header_rows is None or self.listing is None or self.catalog is None:
+            return self.table_list.index_of(key)
+        header = self._header_rows.get(key[0])
+        relation = self.catalog.relation(*key)
+        if header is None or relation is None or key[0] in self.collapsed:
+            return None
+        at = self.listing.position(relation)
+        return None if at is None else header + 1 + at - self.listing.starts[key[0]]
 
     def selected_relation(self) -> Relation | None:
         row = self.table_list.current()
@@ -330,17 +372,16 @@ class TablesPane(Vertical):
         """Put the cursor on table `key` (unfolding its schema, clearing a filter that hides it)."""
         if self.catalog is None or self.catalog.relation(*key) is None:
             return False
-        table_list = self.table_list
-        index = table_list.index_of(key)
+        index = self._index_of(key)
         if index is None:
             self.collapsed.discard(key[0])
             if self._matches is not None and all(r.key != key for r in self._matches):
                 self._clear_filter_now()
             self._rebuild(key)
-            index = table_list.index_of(key)
+            index = self._index_of(key)
         if index is None:
             return False
-        table_list.move_cursor(index)
+        self.table_list.move_cursor(index)
         return True
 
     # Filter ---------------------------------------------------------------------------------------------
@@ -462,14 +503,16 @@ class TablesPane(Vertical):
             self.collapsed.discard(event.schema)
         self._rebuild()
         table_list = self.table_list
-        header = next(
-            (
-                i
-                for i, r in enumerate(table_list.rows)
-                if isinstance(r, SchemaRow) and r.schema == event.schema
-            ),
-            0,
-        )
+        header = (self._header_rows or {}).get(event.schema)
+        if header is None:
+            header = next(
+                (
+                    i
+                    for i, r in enumerate(table_list.rows)
+                    if isinstance(r, SchemaRow) and r.schema == event.schema
+                ),
+                0,
+            )
         table_list.move_cursor(header)
 
     @on(VirtualList.CursorMoved, "#table-list")

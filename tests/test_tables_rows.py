@@ -1,0 +1,69 @@
+"""The Tables pane's rows by name, folds and all, and the cursor put on any table by `select` (go-to): the whole
+list is copied from the listing's order schema by schema and a table's row is worked out from its place there,
+so both are checked against the rows grouped here, from pg_catalog's names in list order."""
+
+from __future__ import annotations
+
+from dibs_tui.core.model import Relation
+from dibs_tui.ui.widgets.tables_pane import SchemaRow, TableList
+from tests.pg import execute, fetch
+from tests.test_ui import loaded, make_app, wait_for
+
+SCHEMAS = """
+CREATE SCHEMA "B";
+CREATE SCHEMA a;
+CREATE SCHEMA zz;
+CREATE TABLE a."Upper" (id int);
+CREATE TABLE a.lower (id int);
+CREATE TABLE a._under (id int);
+CREATE TABLE a."with space" (id int);
+CREATE TABLE a.parted (id int) PARTITION BY RANGE (id);
+CREATE TABLE a.parted_1 PARTITION OF a.parted FOR VALUES FROM (0) TO (10);
+CREATE VIEW a.v AS SELECT 1 AS one;
+CREATE TABLE "B".t (id int);
+CREATE TABLE zz.only (id int);
+CREATE TABLE public.p1 (id int);
+CREATE TABLE public.p2 (id int);
+"""
+
+
+def _expected(names: list[tuple[str, str]], folded: set[str]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for schema in sorted({s for s, _ in names}):
+        rows.append(("schema", schema))
+        if schema not in folded:
+            rows += [(schema, name) for s, name in names if s == schema]
+    return rows
+
+
+def _rows(table_list: TableList) -> list[tuple[str, ...]]:
+    return [("schema", r.schema) if isinstance(r, SchemaRow) else r.key for r in table_list.rows]
+
+
+async def test_whole_list_rows_and_select_agree_with_the_names_grouped_by_schema(db: str) -> None:
+    await execute(db, SCHEMAS)
+    listed = await fetch(
+        db,
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p', 'v') AND n.nspname IN ('a', 'B', 'zz', 'public') "
+        'ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"',
+    )
+    names = [(row[0], row[1]) for row in listed]
+    async with make_app(db).run_test(size=(120, 36)) as pilot:
+        app = await loaded(pilot)
+        pane = app.tables_pane
+        table_list = pane.table_list
+        assert _rows(table_list) == _expected(names, set())
+        for key in reversed(names):  # every table, from wherever the cursor was
+            assert pane.select(key)
+            current = table_list.current()
+            assert isinstance(current, Relation) and current.key == key
+        table_list.move_cursor(0)
+        await pilot.press("space")  # fold "B"
+        await wait_for(pilot, lambda: "B" in pane.collapsed)
+        assert _rows(table_list) == _expected(names, {"B"})
+        for key in names:  # a table in the folded schema unfolds it
+            assert pane.select(key)
+            current = table_list.current()
+            assert isinstance(current, Relation) and current.key == key
+        assert _rows(table_list) == _expected(names, set())
