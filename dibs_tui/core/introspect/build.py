@@ -21,7 +21,6 @@ from ..model import (
     EnumType,
     Extension,
     Function,
-    Index,
     MetaStatus,
     ObjectRef,
     Relation,
@@ -36,12 +35,14 @@ from .dependencies import Resolver
 from .objects import (
     GENERATED,
     IDENTITY,
+    IndexValues,
     Shared,
     Texts,
     constraint_from,
     index_from,
     new_column,
     new_object_ref,
+    owned_indexes,
     relation_from,
     sequence_from,
 )
@@ -90,7 +91,7 @@ class Builder:
         self._names: dict[int, dict[int, str]] = {}
         self._keys: dict[int, dict[int, KeyColumn]] = {}
         self._constraints: dict[int, list[Constraint]] = defaultdict(list)
-        self._indexes: dict[int, list[Index | None]] = defaultdict(list)
+        self._indexes: dict[int, list[IndexValues | None]] = defaultdict(list)
         self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
         self._deparse_relids: set[int] = set()
         self._relations: list[Relation] = []
@@ -194,7 +195,7 @@ class Builder:
                 else:
                     slots.append(index_from(i, keys, definition, self._tuples, self._texts))
                 index = slots[-1]  # its name, shared with its constraint's, for the dependencies too
-                parts.add(i["oid"], relid, i["name"] if index is None else index.name)
+                parts.add(i["oid"], relid, i["name"] if index is None else index[0])
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
             if portion:
@@ -310,11 +311,12 @@ class Builder:
         for number, r in enumerate(drained(rows), 1):
             oid = r["oid"]
             rel_triggers, rel_policies = triggers.pop(oid, ()), policies.pop(oid, ())
-            indexes = [i for i in self._indexes.pop(oid, ()) if i is not None]
+            constraints = self._constraints.pop(oid, ())
+            indexes = owned_indexes([i for i in self._indexes.pop(oid, ()) if i is not None], constraints)
             rel = relation_from(
                 r,
                 self._columns.pop(oid, ()),
-                self._constraints.pop(oid, ()),
+                constraints,
                 indexes,
                 rel_triggers,
                 rel_policies,
