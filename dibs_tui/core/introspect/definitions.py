@@ -22,7 +22,7 @@ def constraint_definition(
     columns: tuple[str, ...],
     fk: ForeignKey | None,
     names: dict[int, str],
-    key: tuple[bool | None, Sequence[str] | None, int | None, bool | None],
+    key: tuple[bool | None, str | None, int | None, bool | None],
     clauses: tuple[str, str, str, bool, bool, bool],
 ) -> str:
     """pg_get_constraintdef's text for a primary key, unique constraint or foreign key, as ruleutils.c writes
@@ -37,7 +37,7 @@ def constraint_definition(
         if nulls_not_distinct:
             head += " NULLS NOT DISTINCT"
         text = f"{head} ({keys})"
-        included = (index_keys or ())[index_key_count:]
+        included = (index_keys or "").split()[index_key_count:]
         if included:
             text += " INCLUDE (" + ", ".join(quote_ident(names[int(k)]) for k in included) + ")"
     else:
@@ -68,7 +68,7 @@ Python call, seven times the cost."""
 
 # Operator-class input types that stand for a family of types (GetDefaultOpClass matches them by coercion).
 _ANYARRAY, _ANYENUM, _TEXT, _VARCHAR = 2277, 3500, 25, 1043
-_DEFAULT_COLLATIONS = ("0", "100")  # none (type not collatable), "default"
+_DEFAULT_COLLATIONS = (0, 100)  # none (type not collatable), "default"
 
 
 class IndexWriter:
@@ -106,20 +106,22 @@ class IndexWriter:
 
     def definition(self, i: Record, keys: dict[int, KeyColumn]) -> str | None:
         method, key_count = i["method"], i["key_count"]
+        collations, opclasses = i["collations"], i["opclasses"]  # oid[]: ints
+        options = i["key_options"].split()  # int2vectors' texts (see the note on arrays in queries.py)
         parts: list[str] = []
-        for n, attnum in enumerate(i["keys"] or ()):
+        for n, attnum in enumerate(i["keys"].split()):
             key = keys.get(int(attnum))
             if key is None:
                 return None
             column = key[0]
             text = quote_ident(column.name)
             if n < key_count:
-                if column.collation is not None or i["collations"][n] not in _DEFAULT_COLLATIONS:
+                if column.collation is not None or collations[n] not in _DEFAULT_COLLATIONS:
                     return None
-                if not self._default_for(int(i["opclasses"][n]), method, key):
+                if not self._default_for(opclasses[n], method, key):
                     return None
                 if method == "btree":
-                    flags = int(i["key_options"][n])
+                    flags = int(options[n])
                     if flags & 1:
                         text += " DESC" if flags & 2 else " DESC NULLS LAST"
                     elif flags & 2:

@@ -233,7 +233,7 @@ def constraint_from(
     if kind is ConstraintKind.FOREIGN_KEY:
         if target_columns is None:
             target_names = column_names.get(target_relid, {})
-            target_columns = [target_names[int(k)] for k in target_keys or ()]
+            target_columns = [target_names[int(k)] for k in (target_keys or "").split()]
         target = tuple(target_columns)
         fk = new_foreign_key(
             sys.intern(target_schema),
@@ -243,7 +243,7 @@ def constraint_from(
             _FK_ACTIONS.get(on_update, "NO ACTION"),
             FK_MATCH.get(match, "SIMPLE"),
         )
-    columns = tuple([n for n in map(names.get, map(int, keys)) if n is not None]) if keys else ()
+    columns = tuple([n for n in map(names.get, map(int, keys.split())) if n is not None]) if keys else ()
     columns = shared.setdefault(columns, columns)
     if not definition:
         definition = constraint_definition(
@@ -283,18 +283,18 @@ def index_from(
     i: Record, keys: dict[int, KeyColumn], definition: str, shared: Shared, shared_texts: Texts
 ) -> IndexValues:
     texts = i["key_texts"]  # deparsed keys, only for indexes with expressions (attnum 0)
+    attnums = i["keys"].split()  # "1 3": an int2vector's text (see the note on arrays in queries.py)
     if texts is None:
-        all_columns = tuple([keys[int(attnum)][0].name for attnum in i["keys"] or ()])
+        all_columns = tuple([keys[int(attnum)][0].name for attnum in attnums])
     else:
         all_columns = tuple(
-            texts[n] if attnum == "0" else keys[int(attnum)][0].name
-            for n, attnum in enumerate(i["keys"] or ())
+            texts[n] if attnum == "0" else keys[int(attnum)][0].name for n, attnum in enumerate(attnums)
         )
     key_count = i["key_count"]
     options = tuple(
         [
             _INDEX_OPTIONS[o] if o in _INDEX_OPTIONS else _index_option(int(o))
-            for o in (i["key_options"] or ())[:key_count]
+            for o in i["key_options"].split()[:key_count]
         ]
     )
     columns, include = all_columns[:key_count], all_columns[key_count:]

@@ -16,7 +16,10 @@ from .queries_unmodelled import unmodelled_sql
 # Arrays: every array a query returns is text[] or oid[], the only two the driver decodes without asking
 # the server first. Any other (bool[], int2[], int8[]) makes asyncpg run its type-introspection query (a
 # recursive CTE over pg_type) on each fresh connection before the statement: two of them per `schema` run,
-# 40-250 ms each on a loaded machine. Hence `::text[]` on key arrays and boolean lists.
+# 40-250 ms each on a loaded machine. Hence `::text[]` on boolean lists. Key numbers (int2vector, int2[]) come
+# as one text, "1 3", split in Python (`int2vector::text`, `array_to_string`): a cast to text[] calls two
+# functions per element and the driver makes a list of strings (constraints and indexes at 1,000 tables: about
+# 18 ms less server CPU and 10 ms less decoding per read); an oidvector is cast to oid[], which costs nothing.
 
 # $1 include schemas (empty: all), $2 exclude schemas. Applied to every query through the namespace alias.
 _SCHEMA_FILTER = """
@@ -274,12 +277,12 @@ ORDER BY a.attrelid, a.attnum
 CONSTRAINTS_SQL = f"""
 SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kind,
        CASE WHEN {{server_definition}} THEN pg_get_constraintdef(co.oid) END AS definition,
-       co.conkey::text[] AS keys,
+       array_to_string(co.conkey, ' ') AS keys,
        CASE WHEN co.contype = 'f' THEN pg_table_is_visible(co.confrelid) END AS target_visible,
-       CASE WHEN co.contype IN ('p', 'u') THEN i.indkey::int2[]::text[] END AS index_keys,
+       CASE WHEN co.contype IN ('p', 'u') THEN i.indkey::text END AS index_keys,
        i.indnkeyatts AS index_key_count,
        fn.nspname AS target_schema, fc.relname AS target_table,
-       co.confrelid AS target_relid, co.confkey::text[] AS target_keys,
+       co.confrelid AS target_relid, array_to_string(co.confkey, ' ') AS target_keys,
        CASE WHEN co.contype = 'f' AND (NOT ({_filter("fn")}) OR {_IS_META_TABLE.format(rel="fc")}
                                        OR NOT {_own("pg_class", "fc.oid")} {{target_not_read}}) THEN
          (SELECT array_agg(a.attname::text ORDER BY k.i) FROM unnest(co.confkey) WITH ORDINALITY k(n, i)
@@ -315,15 +318,15 @@ INDEXES_SQL = f"""
 SELECT i.indexrelid AS oid, i.indrelid AS relid, ic.relname AS name, n.nspname AS table_schema,
        c.relname AS table_name, x.plain,
        CASE WHEN NOT x.plain THEN pg_get_indexdef(i.indexrelid) END AS definition,
-       i.indclass::oid[]::text[] AS opclasses, i.indcollation::oid[]::text[] AS collations,
+       i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations,
        {{nulls_not_distinct}} AS nulls_not_distinct,
        am.amname AS method, i.indisunique AS is_unique, i.indisprimary AS is_primary, i.indisvalid AS valid,
        i.indnkeyatts AS key_count,
-       i.indkey::int2[]::text[] AS keys,
+       i.indkey::text AS keys,
        CASE WHEN i.indexprs IS NOT NULL THEN
          (SELECT array_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
             FROM generate_series(1, i.indnatts::int) k) END AS key_texts,
-       i.indoption::int2[]::text[] AS key_options,
+       i.indoption::text AS key_options,
        CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid) END AS predicate,
        ds.description AS comment
 FROM pg_index i
