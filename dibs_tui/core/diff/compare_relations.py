@@ -107,6 +107,9 @@ def _affected(
     affected |= {type_ref(*k) for k in state.recreated_types}
     recreated_tables = state.recreated_tables
     column_readers: list[ObjectRef] = []
+    # Tables with a column already travelling through text (domain_in_composites): any other table whose
+    # columns are equal on both sides reshapes none unless a type is re-created.
+    travelling = {(schema, table) for schema, table, _ in state.reshaped_columns}
     for key, new in des.items():
         old = cur.get(key)
         if old is None:
@@ -118,7 +121,9 @@ def _affected(
         if _must_recreate_table(old, new) or _key_retyped(state, old, new):
             recreated_tables.add(key)
             affected.add(table_ref(new))
-        elif reshaped := _reshaped_columns(state, old, new):
+        elif (old.columns != new.columns or state.recreated_types or key in travelling) and (
+            reshaped := _reshaped_columns(state, old, new)
+        ):
             column_readers.extend(state.column_dependents(old.schema, old.name, reshaped))
             state.reshaped_columns.update((old.schema, old.name, c) for c in reshaped)
     grew = True
@@ -273,11 +278,6 @@ def _key_retyped(state: PlanState, old: Relation, new: Relation) -> bool:
 
 def _reshaped_columns(state: PlanState, old: Relation, new: Relation) -> set[str]:
     """Dropped, retyped, re-collated or enum-recast columns: the views reading them are re-created."""
-    if old.columns == new.columns and not state.recreated_types:  # most tables: only a recast reshapes
-        reshaped = state.reshaped_columns
-        if not reshaped:
-            return set()
-        return {c.name for c in old.columns if (old.schema, old.name, c.name) in reshaped}
     new_cols = {c.name: c for c in new.columns}
     out: set[str] = set()
     for col in old.columns:

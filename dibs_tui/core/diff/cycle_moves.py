@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..model import ConstraintKind, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .graph import DROP_DEPENDENTS, DepIndex
+from .graph import DROP_DEPENDENTS, References
 from .render import table_ref
 from .state import PlanState
 
@@ -62,7 +62,7 @@ def defaults_set_later(state: PlanState, rel: Relation) -> set[str]:
     return later
 
 
-def _calls_function(deps: DepIndex, rel: Relation, column: str) -> bool:
+def _calls_function(deps: References, rel: Relation, column: str) -> bool:
     return any(
         node[0] == "function" for node in deps.references.get(("default", rel.schema, rel.name, column), ())
     )

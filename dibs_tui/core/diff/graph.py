@@ -109,36 +109,51 @@ class Step:
     order: int = 0
 
 
-class DepIndex:
+class References:
+    """pg_depend of one catalog as node keys: what each object references (a column's references are also its
+    default's). All the desired side of a plan is asked."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.references, _, _ = _index(catalog, with_dependents=False)
+
+
+class DepIndex(References):
     """pg_depend of one catalog as node keys: what each object references, and what references each object
     (a column's or part's dependents are also its table's: dropping the table drops them)."""
 
-    def __init__(self, catalog: Catalog) -> None:
-        references: dict[NodeKey, list[NodeKey]] = {}
-        dependents: dict[NodeKey, list[NodeKey]] = {}
-        within: dict[NodeKey, list[NodeKey]] = {}
-        for dep in catalog.dependencies:
-            a, b = key(dep.dependent), key(dep.referenced)
-            if a[0] != "sequence" or b[0] not in _OWNERS:  # OWNED BY is a step of its own, after the table
-                references.setdefault(a, []).append(b)
-            if a[0] == "column":  # pg_depend's column is its default (or its generation expression)
-                references.setdefault(("default", *a[1:]), []).append(b)
-            dependents.setdefault(b, []).append(a)
-            owner = _owner(b)
-            if owner is not None and owner != _owner(a) and owner != a:
-                within.setdefault(owner, []).append(a)
-        self.references = references
-        self.dependents = dependents
-        self._within = within
+    def __init__(self, catalog: Catalog) -> None:  # not References.__init__: one pass over pg_depend for all
+        self.references, self.dependents, self._within = _index(catalog, with_dependents=True)
 
     def of(self, node: NodeKey) -> list[NodeKey]:
         """What depends on this object; for a table, also what depends on its columns and parts."""
         return self.dependents.get(node, []) + self._within.get(node, [])
 
 
+_Index = dict[NodeKey, list[NodeKey]]
+
+
+def _index(catalog: Catalog, *, with_dependents: bool) -> tuple[_Index, _Index, _Index]:
+    """References; with_dependents, also dependents and what depends on a table's parts (for DepIndex)."""
+    references: _Index = {}
+    dependents: _Index = {}
+    within: _Index = {}
+    for dep in catalog.dependencies:
+        a, b = key(dep.dependent), key(dep.referenced)
+        if a[0] != "sequence" or b[0] not in _OWNERS:  # OWNED BY is a step of its own, after the table
+            references.setdefault(a, []).append(b)
+        if a[0] == "column":  # pg_depend's column is its default (or its generation expression)
+            references.setdefault(("default", *a[1:]), []).append(b)
+        if with_dependents:
+            dependents.setdefault(b, []).append(a)
+            owner = _owner(b)
+            if owner is not None and owner != _owner(a) and owner != a:
+                within.setdefault(owner, []).append(a)
+    return references, dependents, within
+
+
 class _Graph:
     def __init__(
-        self, steps: list[Step], current: DepIndex, desired: DepIndex, soft: Iterable[tuple[int, int]] = ()
+        self, steps: list[Step], current: DepIndex, desired: References, soft: Iterable[tuple[int, int]] = ()
     ) -> None:
         self.steps = steps
         self.waits: list[set[int]] = [set() for _ in steps]
@@ -196,7 +211,7 @@ class _Graph:
                 for j in self.destroyers.get(node, ()):
                     self.edge(j, i)
 
-    def _dependency_edges(self, current: DepIndex, desired: DepIndex) -> None:
+    def _dependency_edges(self, current: DepIndex, desired: References) -> None:
         for node, destroyers in self.destroyers.items():
             for dependent in current.of(node):
                 for j in self._gone_by(dependent):
@@ -301,13 +316,13 @@ def _find_cycle(done: list[bool], waits: list[set[int]], soft: list[set[int]]) -
     return path[seen[node] :][::-1]
 
 
-def ordered(steps: list[Step], current: DepIndex, desired: DepIndex) -> list[Step]:
+def ordered(steps: list[Step], current: DepIndex, desired: References) -> list[Step]:
     """The steps in an order that honours every edge, lowest (phase, emission order) first among the ready."""
     return _Graph(steps, current, desired).sort()
 
 
 def ordered_with_soft(
-    steps: list[Step], current: DepIndex, desired: DepIndex, soft: Iterable[tuple[int, int]]
+    steps: list[Step], current: DepIndex, desired: References, soft: Iterable[tuple[int, int]]
 ) -> tuple[list[Step], int]:
     """`ordered`, with soft (before, after) edges honoured unless they close a cycle; and how many were
     dropped for that."""

@@ -60,8 +60,9 @@ def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion
             if old.schema != new.schema or old.kind != new.kind:
                 continue
             old_cols = gone_cols[old.key]
-            union = old_cols | new_cols
-            overlap = len(old_cols & new_cols) / len(union) if union else 0.0
+            common = len(old_cols & new_cols)
+            union = len(old_cols) + len(new_cols) - common
+            overlap = common / union if union else 0.0
             if 0.75 * overlap + 0.25 < RENAME_THRESHOLD:
                 continue  # cannot reach the threshold whatever the names: skip the costly name comparison
             score = 0.75 * overlap + 0.25 * _similarity(old.name, new.name)

@@ -11,7 +11,7 @@ from ..model import Catalog, Constraint, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
 from ..plan import Change, ChangeKind
 from ..sql import quote_literal
-from .graph import COMMENTS, DROP_OBJECTS, DepIndex, Step, key, keys
+from .graph import COMMENTS, DROP_OBJECTS, DepIndex, References, Step, key, keys
 from .render import comment_target
 
 K = TypeVar("K")
@@ -52,7 +52,7 @@ class PlanState:
     # Partitioned tables re-created for a retyped key column, with the partitions detached and attached again.
     kept_partitions: dict[tuple[str, str], list[Relation]] = field(default_factory=dict)
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
-    desired_deps: DepIndex = field(init=False)
+    desired_deps: References = field(init=False)  # what a created object references is all it needs
     current_deps: DepIndex = field(init=False)
     inheritors: dict[tuple[str, str], list[Relation]] = field(init=False)
     _owned: dict[tuple[str, str], list[tuple[str, ObjectRef]]] = field(init=False)
@@ -63,7 +63,7 @@ class PlanState:
     identity_differs: dict[tuple[str, str], set[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.desired_deps = DepIndex(self.desired)
+        self.desired_deps = References(self.desired)
         self.current_deps = DepIndex(self.current)
         self.inheritors = {}
         self._owned = {}
@@ -84,7 +84,11 @@ class PlanState:
         before_side, after_side = self.identity_sequences
         for column in before_side.keys() | after_side.keys():
             before, after = before_side.get(column), after_side.get(column)
-            if before is None or after is None or sequence_options(before) != sequence_options(after):
+            if (
+                before is None
+                or after is None
+                or (before != after and sequence_options(before) != sequence_options(after))
+            ):
                 self.identity_differs.setdefault(column[:2], set()).add(column[2])
         for rel in self.current.relations:
             for parent in rel.inherits:
