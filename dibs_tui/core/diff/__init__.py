@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from ..introspect.build import ColumnPool
     from ..model import Catalog
     from ..plan import Change, DiffResult, PlannedStatement, RenameSuggestion
+    from ..sandbox import ShadowInfo
+    from ..sqlfiles import DesiredSchema
+    from ..tool_tables import LeftOut
 
 
 def diff_catalogs(
@@ -149,6 +152,16 @@ _PLANNER = (
 )
 
 
+def _comparable(catalog: Catalog, exclude_tables: Sequence[str]) -> tuple[Catalog, tuple[LeftOut, ...]]:
+    """One side as diff_catalogs compares it: other tools' tables and `exclude_tables` left out (and what was),
+    the deparser's two spellings of one expression brought to one. Made as soon as that side is read, while
+    the other may still be reading."""
+    from ..deparse_forms import canonical
+    from ..tool_tables import leave_out
+
+    return leave_out(canonical(catalog), exclude_tables)
+
+
 @dataclass
 class _Timer:
     marks: dict[str, float] = field(default_factory=dict)
@@ -187,40 +200,47 @@ async def diff_database(
     timer = _Timer()
     t = timer.start
     planner = import_in_background((INTROSPECTION, *_PLANNER))
+    columns: ColumnPool = {}  # equal columns of the two sides are one object: comparing them is an identity test
+    read_grants = privileges or read_privileges
+
+    async def current_side() -> tuple[Catalog, tuple[LeftOut, ...]]:
+        catalog = await introspect_target(
+            target,
+            include_schemas=include_schemas,
+            exclude_schemas=exclude_schemas,
+            column_pool=columns,
+            privileges=read_grants,
+            connections=sessions_per_side,
+        )
+        return _comparable(catalog, exclude_tables)
+
+    async def desired_side() -> tuple[
+        tuple[Catalog, tuple[LeftOut, ...]], DesiredSchema | None, ShadowInfo | None
+    ]:
+        catalog, sources, shadow = await load_desired(
+            target,
+            desired,
+            include_schemas=include_schemas,
+            exclude_schemas=exclude_schemas,
+            column_pool=columns,
+            privileges=read_grants,
+            connections=sessions_per_side,
+        )
+        return _comparable(catalog, exclude_tables), sources, shadow
+
     # Two large catalogs and a plan, all kept by the caller: built with the collector paused (it rescanned them
     # for over half the time at 1,000 tables), frozen once built (core/gc_pause.py).
     with collector_paused(keep_what_was_built=True):
-        # Both sides at once: two connections, two servers' worth of catalog queries in parallel. Equal
-        # columns of the two sides are one object: comparing them is an identity test.
-        columns: ColumnPool = {}
-        current, (wanted, sources, shadow) = await both(  # both to their end: a failure leaves no connection
-            introspect_target(
-                target,
-                include_schemas=include_schemas,
-                exclude_schemas=exclude_schemas,
-                column_pool=columns,
-                privileges=privileges or read_privileges,
-                connections=sessions_per_side,
-            ),
-            load_desired(
-                target,
-                desired,
-                include_schemas=include_schemas,
-                exclude_schemas=exclude_schemas,
-                column_pool=columns,
-                privileges=privileges or read_privileges,
-                connections=sessions_per_side,
-            ),
+        # Both sides at once, each on its own sessions: two servers' worth of catalog queries in parallel.
+        # Both to their end: a failure leaves no connection.
+        (current, left_current), ((wanted, left_wanted), sources, shadow) = await both(
+            current_side(), desired_side()
         )
         planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)
-        from ..deparse_forms import canonical
         from ..model_unmodelled import pair_unmodelled
         from ..plan import DiffResult
-        from ..tool_tables import leave_out
 
         t = timer.mark("introspect both sides", t)
-        current, left_current = leave_out(canonical(current), exclude_tables)
-        wanted, left_wanted = leave_out(canonical(wanted), exclude_tables)
         changes, plan, renames = diff_catalogs(
             current, wanted, accepted_renames=accepted_renames, privileges=privileges
         )
