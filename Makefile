@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint screenshots bench clean
 
+# editable_mode=compat: the project folder as a plain path entry in site-packages, not setuptools' import
+# finder, which every process (each benchmarked command) imported at start; an installed wheel has neither.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 demo: $(STAMP)
