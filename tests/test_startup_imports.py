@@ -21,6 +21,8 @@ LATE_OURS = (
     "dibs_tui.ui.diff_view",
     "dibs_tui.ui.health_pane",
     "dibs_tui.ui.migrations_pane",
+    "textual.widgets._text_area",  # Textual's editor: the browser has none
+    "textual.document",
 )
 
 

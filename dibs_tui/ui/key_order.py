@@ -11,11 +11,13 @@ keys, and a modal screen, whose bindings stop at itself, is left to Textual."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from textual import events
 from textual.app import App
-from textual.widgets import Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Input
 
 
 class KeyOrder:
@@ -26,10 +28,19 @@ class KeyOrder:
 
 
 async def _app_binding_first(app: App[Any], event: events.Key) -> bool:
-    if isinstance(app.focused, (Input, TextArea)):
+    if _text_box(app.focused):
         return False
     active = app.screen.active_bindings.get(event.key)
     if active is None or active.node is not app or active.binding.priority or not active.enabled:
         return False
     app.app_focus = True
     return await app.run_action(active.binding.action, app)
+
+
+def _text_box(widget: Widget | None) -> bool:
+    """An Input or a TextArea. TextArea's module (eleven modules: documents, their syntax, the editor's themes)
+    is imported only by whatever makes one, not for the first frame; until then none can have the focus."""
+    if isinstance(widget, Input):
+        return True
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
