@@ -51,7 +51,10 @@ class CardAndDetails(Vertical):
         budget = height - TableCard.FRAME - COLUMN_ROWS - (DETAILS_MIN + 2)
         card.set_header_budget(max(2, min(HEADER_MAX, budget)))
         needed = card.rows_needed(COLUMN_ROWS)
-        if card.styles.min_height is None or card.styles.min_height.value != needed:
+        # A new minimum relayouts the screen; below the card's half of the height (its 1fr share) a minimum
+        # holds nothing, so one there is only set when the last one held.
+        current = int(card.styles.min_height.value) if card.styles.min_height is not None else 0
+        if current != needed and max(current, needed) > height // 2:
             card.styles.min_height = needed
         show_details = height - needed >= DETAILS_MIN
         if details.display != show_details:
