@@ -10,6 +10,7 @@ from .ddl_types import replica_identity_sql
 from .model import (
     Catalog,
     Column,
+    ColumnRef,
     Constraint,
     ConstraintKind,
     Domain,
@@ -98,7 +99,7 @@ def _table_sql(rel: Relation, catalog: Catalog) -> str:
         sql += f" {rel.partition_bound}"
     else:
         identity = catalog.identity_sequences
-        items = [column_sql(c, identity.get((rel.schema, rel.name, c.name))) for c in rel.columns]
+        items = [column_sql(c, identity.get(ColumnRef(rel.schema, rel.name, c.name))) for c in rel.columns]
         body = ",\n".join(f"    {item}" for item in [*items, *checks])
         sql = f"CREATE {unlogged}{foreign}TABLE {name} (\n{body}\n)"
         if rel.inherits:

@@ -463,14 +463,11 @@ class Catalog:
         return self.relations_by_key.get((schema, name))
 
     @cached_property
-    def identity_sequences(self) -> dict[tuple[str, str, str], Sequence]:
-        """An identity column's sequence by (schema, table, column): each table's DDL names its own, and
-        scanning every sequence per table took 0.13 s a table at 100,000 tables."""
-        return {
-            (s.owned_by.schema, s.owned_by.table, s.owned_by.column): s
-            for s in self.sequences
-            if s.is_identity and s.owned_by is not None
-        }
+    def identity_sequences(self) -> dict[ColumnRef, Sequence]:
+        """An identity column's sequence by its column: each table's DDL names its own, and scanning every
+        sequence per table took 0.13 s a table at 100,000 tables. Keyed by the sequences' own ColumnRefs (no
+        new key per identity column: 100,000 of them at 100,000 tables)."""
+        return {s.owned_by: s for s in self.sequences if s.is_identity and s.owned_by is not None}
 
     def tables(self) -> Iterator[Relation]:
         return (r for r in self.relations if r.kind.is_table)
