@@ -45,3 +45,27 @@ async def _move_during_the_load(db: str) -> None:
         await pilot.press("up")
         await wait_for(pilot, lambda: not app.card.loading and app.card.relation.name == "c_lines")  # type: ignore[union-attr]
         assert app.catalog is None  # the whole read is still waiting on the lock
+
+
+def test_a_table_that_cannot_be_read_alone_says_why_on_its_card(db: str) -> None:
+    """Past lock_timeout, the card of the locked table says that it could not be read and why (the lock and
+    who holds it), instead of a spinner until the whole read ends (which the same lock stops: its error screen
+    comes next)."""
+    run_sql(db, TABLES)
+    with held_table(db) as held:
+        asyncio.run(_locked_card(db))
+        assert held.release() == 1
+
+
+async def _locked_card(db: str) -> None:
+    app = make_app(db, lock_timeout="1s")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.card.relation is not None)
+        for _ in range(3):
+            await pilot.press("down")
+        await wait_for(pilot, lambda: app.tables_pane.selected_relation().name == "held")  # type: ignore[union-attr]
+        header = app.card.query_one("#card-header")
+        await wait_for(pilot, lambda: "could not be read alone" in str(header.render()))
+        text = str(header.render())
+        assert "lock" in text.lower() and not app.card.loading and app.card.relation is None
+        assert "held" in str(app.card.border_title) and "AccessExclusiveLock" in text

@@ -36,11 +36,10 @@ from textual.widgets import TabbedContent, TabPane, Tabs
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget
-from ..core.errors import DibsError
 from ..core.gc_pause import freeze_long_lived
 from ..core.model import Catalog, ObjectRef, QualifiedName
 from .app_help import TablesCommands, help_entries, system_commands
-from .catalog_loader import fetch_catalog, fetch_relation
+from .catalog_loader import failure_text, fetch_catalog, fetch_relation
 from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
 from .finder_candidates import FinderCandidates
@@ -48,7 +47,14 @@ from .history_actions import HistoryActions
 from .key_order import KeyOrder
 from .listing import Listing
 from .loader_runs import LoaderRuns
-from .messages import CatalogFailed, CatalogListed, CatalogLoaded, CatalogProgress, RelationPreviewed
+from .messages import (
+    CatalogFailed,
+    CatalogListed,
+    CatalogLoaded,
+    CatalogProgress,
+    RelationPreviewed,
+    RelationPreviewFailed,
+)
 from .navigation import History, Location, next_pane
 from .pane_context import PaneContext
 from .screens.error import ErrorScreen
@@ -132,6 +138,7 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         # Before the full catalog is in: the selected relation loaded alone, and the one being loaded.
         self._preview: Catalog | None = None
         self._preview_pending: QualifiedName | None = None
+        self._preview_failed: dict[QualifiedName, str] = {}  # why a relation could not be read alone
         # Set once the first card's relation is in (or none is needed): the full load waits for it, so that
         # the two do not compete for the CPU while the user waits for the first card.
         self._first_card_ready = threading.Event()
@@ -214,6 +221,7 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
     def load_catalog(self) -> None:
         """Start a (re)load; the screen keeps the old catalog until the new one arrives."""
         self._load_generation += 1
+        self._preview_failed = {}
         self._first_card_ready.clear()
         self.load_state = "loading catalog…" if self.catalog is None else "refreshing…"
         self._update_header()
@@ -230,11 +238,8 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
             catalog = loaded[0]
         except asyncio.CancelledError:  # the app is closing
             return
-        except DibsError as exc:
-            self.post_message(CatalogFailed(generation, str(exc)))
-            return
-        except Exception as exc:  # a dropped connection mid-load, a driver error: still one line
-            self.post_message(CatalogFailed(generation, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+        except Exception as exc:  # ours as worded; a dropped connection, a driver error: one line
+            self.post_message(CatalogFailed(generation, failure_text(exc)))
             return
         prepare_history(catalog)  # indexed here, off the screen's loop: a selection is then a look-up
         # The model is immutable and lives until the next load: keep the cyclic GC from rescanning its
@@ -290,18 +295,19 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
     @work(thread=True, exclusive=True, exit_on_error=False, group="preview", description="load one relation")
     def _preview_worker(self, generation: int, key: QualifiedName) -> None:
         """The selected relation alone, over its own connection, while the whole catalog loads: at 5,000
-        tables its card is on screen in a fraction of the full load. Failures are left to the full load."""
+        tables its card is on screen in a fraction of the full load. A failure is said on the card; the full
+        load, which reads it again, decides what the screen shows."""
         loaded: list[Catalog] = []
         try:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                self._runs.run(self._fetch_preview(key, loaded))
+            self._runs.run(fetch_relation(self.target, self.settings, key, loaded))
             if loaded:
                 self.post_message(RelationPreviewed(generation, loaded[0]))
+        except asyncio.CancelledError:  # the app is closing
+            pass
+        except Exception as exc:  # a lock held past lock_timeout, the server's connection limit
+            self.post_message(RelationPreviewFailed(generation, key, failure_text(exc)))
         finally:
             self._first_card_ready.set()
-
-    async def _fetch_preview(self, key: QualifiedName, loaded: list[Catalog]) -> None:
-        await fetch_relation(self.target, self.settings, key, loaded)
 
     @on(RelationPreviewed)
     def _relation_previewed(self, event: RelationPreviewed) -> None:
@@ -314,12 +320,20 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
             self.call_after_refresh(lambda: self.timings.setdefault("card", time.perf_counter()))
         self.call_after_refresh(self.mount_tab_panes)
 
+    @on(RelationPreviewFailed)
+    def _relation_preview_failed(self, event: RelationPreviewFailed) -> None:
+        if event.generation != self._load_generation or self.catalog is not None:
+            return
+        self._preview_failed[event.key] = event.reason
+        self._preview_pending = None
+        self._show_selected()
+
     @on(CatalogLoaded)
     def _catalog_loaded(self, event: CatalogLoaded) -> None:
         if event.generation != self._load_generation:
             return  # an older load finished after a newer one started
         self.catalog = event.catalog
-        self._preview = None
+        self._preview, self._preview_failed = None, {}
         self.timings.update(connected=event.connected_at, catalog=event.loaded_at)
         self._finder = FinderCandidates(event.catalog)
         self.run_worker(
@@ -394,8 +408,13 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         relation = self.tables_pane.selected_relation()
         if self.catalog is None:  # still loading: the relation alone, when it is in
             whole = self._preview.relation(*relation.key) if relation and self._preview else None
-            if relation is not None and whole is None:
+            failed = self._preview_failed.get(relation.key) if relation else None
+            if relation is not None and whole is None and failed is None:
                 self._request_preview(relation.key)
+            if relation is not None and failed is not None:
+                self.card.loading = False
+                self.card.show_unread(relation.name, failed)
+                return
             if whole is None:
                 # Never the previous table's card under this one's name: a spinner until it is read.
                 shown = self.card.relation

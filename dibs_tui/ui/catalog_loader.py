@@ -124,7 +124,7 @@ async def fetch_relation(
     """One relation alone, appended to `loaded`: over two connections opened at once (the user types are read
     beside the relation's own queries), while a thread loads the highlighter its card's DDL is drawn with."""
     from ..core.introspect.read import load_relations
-    from ..core.session import catalog_settings
+    from ..core.session import bounded_read, catalog_settings
 
     bounds = catalog_settings(settings.session_limits())
     opened = await asyncio.gather(
@@ -135,8 +135,18 @@ async def fetch_relation(
         for failure in opened:
             if isinstance(failure, BaseException):
                 raise failure
-        read = load_relations(conns[0], [key], extra_connections=conns[1:])
+        read = bounded_read(  # a lock past lock_timeout named with its holder, as for the whole read
+            conns[0], load_relations(conns[0], [key], extra_connections=conns[1:]), "this table's own read"
+        )
         relation, _ = await asyncio.gather(read, asyncio.to_thread(load_highlighter))
         loaded.append(relation)
     finally:
         await asyncio.gather(*(_close(c) for c in conns))
+
+
+def failure_text(exc: Exception) -> str:
+    """What a failed read says on the screen: our errors as worded (with their hints), anything else (a dropped
+    connection, a driver error) as one line with its class."""
+    if isinstance(exc, DibsError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]

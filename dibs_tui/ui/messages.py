@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.message import Message
 
-from ..core.model import Catalog, ObjectRef, SourceLocation
+from ..core.model import Catalog, ObjectRef, QualifiedName, SourceLocation
 from .list_sort import SortOrder
 from .listing import Listing
 
@@ -48,6 +48,16 @@ class RelationPreviewed(Message):
 
     generation: int
     catalog: Catalog
+
+
+@dataclass
+class RelationPreviewFailed(Message):
+    """The selected relation could not be read alone (a lock held past lock_timeout, no connection left on the
+    server): its card says why, and waits for the whole catalog."""
+
+    generation: int
+    key: QualifiedName
+    reason: str
 
 
 @dataclass

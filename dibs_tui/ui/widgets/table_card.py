@@ -190,6 +190,18 @@ class TableCard(Vertical):
             index = next((i for i, c in enumerate(relation.columns) if c.name == column), 0)
         self.column_list.show(relation, settings, cursor=index)
 
+    def show_unread(self, name: str, reason: str) -> None:
+        """No card for `name` yet: it could not be read alone (`reason`), and comes with the whole catalog."""
+        self.relation = None
+        self.border_title = Content(safe(name))
+        header = self.query_one("#card-header", Static)
+        header.update(
+            Content(f"could not be read alone: {safe(reason)}\nits card comes with the whole catalog")
+        )
+        self._header_lines = -1  # the next table's header is drawn at its own height
+        self.column_list.show(None, self.settings)
+        self.post_message(self.Shown())
+
     def _draw_header(self) -> None:
         header = self.query_one("#card-header", Static)
         if self.relation is None:
