@@ -31,7 +31,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane, Tabs
 
 from ..config import Settings
@@ -55,7 +54,8 @@ from .messages import (
     RelationPreviewed,
     RelationPreviewFailed,
 )
-from .navigation import History, Location, next_pane
+from .navigation import History
+from .navigation_actions import NavigationActions
 from .pane_context import PaneContext
 from .screens.error import ErrorScreen
 from .screens.help import HelpScreen
@@ -82,7 +82,16 @@ FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relati
 PANES_AFTER = 2.0  # seconds after the first frame by which the Diff, Migrations and Health panes are mounted
 
 
-class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDetails, TabActions, App[int]):
+class DibsApp(
+    KeyOrder,
+    NavigationActions,
+    ExplorerActions,
+    HistoryActions,
+    FinderActions,
+    UsedByDetails,
+    TabActions,
+    App[int],
+):
     """The dibs-tui browser on one database."""
 
     TITLE = "dibs-tui"
@@ -198,6 +207,10 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
     @property
     def details(self) -> DetailsView:
         return self.query_one(DetailsView)
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one(TabbedContent)
 
     def on_unmount(self) -> None:
         self._runs.cancel_all()  # every query of ours ends with the app, not when its read would have
@@ -510,55 +523,6 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
             if widget is self.card.column_list or widget is self.query_one(TableList):
                 self._show_details()
 
-    # Navigation -----------------------------------------------------------------------------------------
-    def current_location(self) -> Location | None:
-        relation = self.card.relation
-        if relation is None:
-            return None
-        column = self.card.column_list.current()
-        on_column = self.focused is self.card.column_list or self.focused is self.details
-        return Location(relation.schema, relation.name, column.name if column and on_column else None)
-
-    def go_to(self, schema: str, table: str, column: str | None = None) -> bool:
-        """Show `schema.table` (and `column`), recording where we were for `back`."""
-        here = self.current_location()
-        if not self._visit(Location(schema, table, column)):
-            self.say(f"{schema}.{table} is not in the catalog (filtered out or dropped)", severity="warning")
-            return False
-        if here is not None and here != self.current_location():
-            self.history.left(here)
-        return True
-
-    def _visit(self, location: Location) -> bool:
-        if self.catalog is None or self.catalog.relation(location.schema, location.table) is None:
-            return False
-        self.query_one(TabbedContent).active = "browse"
-        if not self.tables_pane.select((location.schema, location.table)):
-            return False
-        relation = self.catalog.relation(location.schema, location.table)
-        self.card.show(relation, self.settings, location.column)
-        if location.column is not None:
-            self.card.column_list.focus()
-        else:
-            self.query_one(TableList).focus()
-        self._show_details()
-        return True
-
-    def action_history_back(self) -> None:
-        if not self.history.step(True, self.current_location(), self._visit):
-            self.say("nothing to go back to", timeout=2)
-
-    def action_history_forward(self) -> None:
-        if not self.history.step(False, self.current_location(), self._visit):
-            self.say("nothing to go forward to", timeout=2)
-
-    def action_move_pane(self, step: int) -> None:
-        if self.query_one(TabbedContent).active != "browse":
-            return
-        focusable = {widget.id for widget in self.screen.focus_chain}
-        pane = next_pane(focusable, self.focused.id if self.focused else None, step)
-        self.query_one(f"#{pane}", Widget).focus()
-
     # Finders ---------------------------------------------------------------------------------------------
     def table_candidates(self) -> list[Candidate]:
         """Every relation as a finder candidate (`schema.table`), built once per catalog."""
@@ -569,7 +533,7 @@ class DibsApp(KeyOrder, ExplorerActions, HistoryActions, FinderActions, UsedByDe
         return self._finder.columns()
 
     def action_filter(self) -> None:
-        self.query_one(TabbedContent).active = "browse"
+        self.tabs.active = "browse"
         self.tables_pane.open_filter()
 
     # Actions on the selection ---------------------------------------------------------------------------
