@@ -115,6 +115,23 @@ async def test_details_history_of_a_table_and_a_column_and_enter_opens_the_migra
         assert app.card.relation is not None and app.card.relation.key == ("app", "orders")
 
 
+async def test_the_same_table_shown_again_keeps_the_details_cursor(history_db: str) -> None:
+    """After `M` put the Details cursor on the History section, the same table's highlight arriving late (a
+    go-to's own, or the settle timer of a held key) redraws the details without moving the cursor back to the
+    top; another table starts at the top."""
+    app = history_app(history_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _users_history(pilot)
+        at = app.details.cursor
+        assert at > 0 and app.details.current() is not None
+        app.post_message(app.tables_pane.TableHighlighted(app.tables_pane.selected_relation()))
+        await settled(pilot)
+        assert app.details.cursor == at and app.details.current().migration == "m1_init"  # type: ignore[union-attr]
+        app.go_to("app", "orders")
+        await settled(pilot)
+        assert app.details.cursor == 0
+
+
 async def test_a_migration_nobody_has_is_said_not_an_error(history_db: str) -> None:
     app = history_app(history_db)
     async with app.run_test(size=SIZE) as pilot:

@@ -440,17 +440,20 @@ class DibsApp(
             card.show(None, self.settings)
             self.details.show([])
             return
-        if card.relation is not relation:  # a new table, or the same one from a refreshed catalog
+        same = card.relation is relation
+        if not same:  # a new table, or the same one from a refreshed catalog
             column = card.column_list.current()
             keep = column.name if column and card.relation and card.relation.key == relation.key else None
             card.show(relation, self.settings, keep)
-        self._show_details()
+        # The same table again (its highlight arriving after a go-to or `M`, a settle timer): the Details
+        # cursor stays where the user put it.
+        self._show_details(keep_cursor=same)
 
     def _show_details(self, keep_cursor: bool = False) -> None:
         catalog = self.catalog or self._preview
         if catalog is None or self.card.relation is None:
             return
-        relation = self.card.relation
+        relation, shown = self.card.relation, self.details_ref
         column = self.card.column_list.current()
         if self.focused is self.card.column_list and column is not None:
             self.details_subject = "column"
@@ -462,7 +465,7 @@ class DibsApp(
             self.details_ref = ObjectRef("table", relation.schema, relation.name)
             used_by = self.used_by_section(self.details_ref)
             lines = table_details(catalog, relation, self.settings, used_by)
-        self.details.show(lines, keep_cursor=keep_cursor)
+        self.details.show(lines, keep_cursor=keep_cursor and shown == self.details_ref)
         self.query_one("#details", Vertical).border_title = f"Details · {self.details_subject}"
 
     @on(TablesPane.TableHighlighted)
