@@ -266,7 +266,7 @@ async def _terminate_when_sleeping(db: str) -> int:
         for _ in range(1200):
             pid = await conn.fetchval(
                 "SELECT pid FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
-                "AND state = 'active' AND query LIKE 'SELECT pg_sleep%'"
+                "AND state = 'active' AND query LIKE 'SELECT pg_sleep%' AND datname = current_database()"
             )
             if pid:
                 assert await conn.fetchval("SELECT pg_terminate_backend($1)", pid)
@@ -437,12 +437,28 @@ def _migrate_while_the_index_waits(
 ) -> subprocess.Popen[str]:
     """Run migrate until its CREATE INDEX CONCURRENTLY waits for another session's open snapshot, then `stop`
     the process, wait for it to end and release the snapshot; `afterwards` then runs on a second session."""
-    process = subprocess.Popen(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--lock-timeout", "60s", "--no-prove"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # A suite started in the background (`make test &`, nohup) runs with SIGINT ignored, and a child inherits an
+    # ignored signal through exec: the migrate below must get Ctrl-C as a terminal would deliver it.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [
+                DIBS,
+                "migrate",
+                db,
+                "--migrations",
+                str(folder),
+                "--yes",
+                "--lock-timeout",
+                "60s",
+                "--no-prove",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, inherited)
 
     async def go() -> None:
         blocker = await asyncpg.connect(db)
@@ -455,7 +471,8 @@ def _migrate_while_the_index_waits(
             for _ in range(1200):
                 if await watcher.fetchval(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
-                    "AND wait_event_type = 'Lock' AND query LIKE 'CREATE UNIQUE INDEX CONCURRENTLY%'"
+                    "AND wait_event_type = 'Lock' AND query LIKE 'CREATE UNIQUE INDEX CONCURRENTLY%' "
+                    "AND datname = current_database()"  # not another test's migrate on the shared server
                 ):
                     break
                 await asyncio.sleep(0.05)
@@ -581,7 +598,7 @@ async def test_server_gone_for_good_mid_apply_says_what_this_run_counted(db: str
         for _ in range(1200):
             if await conn.fetchval(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
-                "AND query LIKE 'SELECT pg_sleep%'"
+                "AND query LIKE 'SELECT pg_sleep%' AND datname = current_database()"
             ):
                 break
             await asyncio.sleep(0.05)
@@ -592,7 +609,7 @@ async def test_server_gone_for_good_mid_apply_says_what_this_run_counted(db: str
         assert time.perf_counter() - started < target.timeout
         pid = await conn.fetchval(
             "SELECT pid FROM pg_stat_activity WHERE application_name = 'dibs-tui migrate' "
-            "AND query LIKE 'SELECT pg_sleep%'"
+            "AND query LIKE 'SELECT pg_sleep%' AND datname = current_database()"
         )
         if pid:  # the server keeps sleeping for a client it cannot see go: end it, it commits nothing
             await conn.fetchval("SELECT pg_terminate_backend($1)", pid)
