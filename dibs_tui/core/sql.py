@@ -109,6 +109,7 @@ class QuotedSplit(NamedTuple):
 
 
 _UESCAPE = re.compile(r"\s*uescape\s*'([^'])'", re.IGNORECASE)
+_UNPAIRED_HIGH = "a UTF-16 high surrogate is not followed by its low surrogate"
 _UNICODE_ESCAPE_IN = r"(?:{e}{e}|{e}([0-9A-Fa-f]{{4}})|{e}\+([0-9A-Fa-f]{{6}})|{e})"
 
 
@@ -122,13 +123,13 @@ def decode_unicode_ident(body: str, escape: str = "\\") -> str:
     position = 0
     for match in pattern.finditer(body):
         if pending_high is not None and match.start() != position:
-            raise ValueError("a UTF-16 high surrogate is not followed by its low surrogate")
+            raise ValueError(_UNPAIRED_HIGH)
         out.append(body[position : match.start()])
         position = match.end()
         text = match.group()
         if text == escape * 2:
             if pending_high is not None:
-                raise ValueError("a UTF-16 high surrogate is not followed by its low surrogate")
+                raise ValueError(_UNPAIRED_HIGH)
             out.append(escape)
             continue
         digits = match.group(1) or match.group(2)
@@ -137,7 +138,7 @@ def decode_unicode_ident(body: str, escape: str = "\\") -> str:
         code = int(digits, 16)
         if pending_high is not None:
             if not 0xDC00 <= code <= 0xDFFF:
-                raise ValueError("a UTF-16 high surrogate is not followed by its low surrogate")
+                raise ValueError(_UNPAIRED_HIGH)
             code, pending_high = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00), None
         elif 0xD800 <= code <= 0xDBFF:
             pending_high = code
@@ -148,7 +149,7 @@ def decode_unicode_ident(body: str, escape: str = "\\") -> str:
             raise ValueError(f"invalid Unicode code point {code:#x}")
         out.append(chr(code))
     if pending_high is not None:
-        raise ValueError("a UTF-16 high surrogate is not followed by its low surrogate")
+        raise ValueError(_UNPAIRED_HIGH)
     out.append(body[position:])
     return "".join(out)
 

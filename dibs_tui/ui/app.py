@@ -346,7 +346,7 @@ class DibsApp(
         if event.generation != self._load_generation:
             return  # an older load finished after a newer one started
         self.catalog = event.catalog
-        self._preview, self._preview_failed = None, {}
+        self._preview = None
         self.timings.update(connected=event.connected_at, catalog=event.loaded_at)
         self._finder = FinderCandidates(event.catalog)
         self.run_worker(
