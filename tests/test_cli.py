@@ -131,3 +131,19 @@ def test_a_sessions_variable_that_is_not_a_number_falls_back_to_the_default(
     for text, expected in (("", 2), ("abc", 2), ("-1", 2), ("0", 1), ("1", 1), (" 3 ", 3)):
         monkeypatch.setenv("DIBS_TUI_TEST_SESSIONS", text)
         assert sessions_from_environment("DIBS_TUI_TEST_SESSIONS") == expected, text
+
+
+def test_a_diff_reads_each_side_over_one_session_when_both_are_on_one_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dibs_tui.commands import diff
+    from dibs_tui.core.connect import resolve
+
+    monkeypatch.setattr(diff, "SESSIONS_PER_SIDE", 0)  # DIBS_TUI_DIFF_CONNECTIONS unset
+    target = resolve("postgresql://u@db.example:5433/live")
+    assert diff.sessions_per_side(target, ["postgresql://u@db.example:5433/desired"]) == 1
+    assert diff.sessions_per_side(target, ["postgresql://u@db.example:5432/desired"]) == 2
+    assert diff.sessions_per_side(target, ["postgresql://u@other.example:5433/desired"]) == 2
+    assert diff.sessions_per_side(target, ["schema.sql"]) == 2
+    monkeypatch.setattr(diff, "SESSIONS_PER_SIDE", 3)  # the variable, when set, decides
+    assert diff.sessions_per_side(target, ["postgresql://u@db.example:5433/desired"]) == 3

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
+from ..core.connect import ConnectionTarget, resolve
+from ..core.conninfo import looks_like_conninfo
 from ..core.diff import diff_database
 from ..core.errors import DibsError
 from ..core.sqlescape import escape_sql
@@ -19,12 +21,28 @@ from .common import exit_now, run_async, sessions_from_environment, target_for
 if TYPE_CHECKING:
     from ..core.plan import Change, DiffResult
 
-# Catalog sessions per side of a diff (DIBS_TUI_DIFF_CONNECTIONS, like `schema`'s DIBS_TUI_SCHEMA_CONNECTIONS).
-# Both sides are read at once, so one each already keeps two backends and the client busy. With both databases
-# on one 2-core server, one per side was faster at 5,000 tables (bench/diff.py: 4.23 vs 4.92 s at load 1.65)
-# and mixed at 1,000 (1.25 vs 1.43 s; 2.20 vs 1.64 s at load 3): two stay the default, for a server with
-# cores of its own (bench/README.md, session 7).
-SESSIONS_PER_SIDE = sessions_from_environment("DIBS_TUI_DIFF_CONNECTIONS")
+# Catalog sessions per side of a diff when DIBS_TUI_DIFF_CONNECTIONS sets them (a benchmark's knob); 0: chosen
+# for each diff by `sessions_per_side`.
+SESSIONS_PER_SIDE = sessions_from_environment("DIBS_TUI_DIFF_CONNECTIONS", default=0)
+
+
+def sessions_per_side(target: ConnectionTarget, desired: Sequence[str | Path]) -> int:
+    """One catalog session per side when the desired side is a database on the target's server, two otherwise.
+
+    Both sides are read at once, so with both databases on one server its two reads already run side by
+    side: two sessions each add two backends that warm their own catalog caches and scan the catalogs the
+    split queries share, beside a client that decodes every row on one core. On one 2-core machine
+    (bench/README.md, session 9), one per side at 5,000 tables: 4.46 against 5.45 s, faster in 6 rounds of 6,
+    server CPU 2.90 against 3.21 s (load 4.3); at 1,000 tables even (1.06 against 1.04 s, load 4.2). Another
+    server has cores of its own, and each round trip of a read on one session waits in turn: two there."""
+    if SESSIONS_PER_SIDE:
+        return SESSIONS_PER_SIDE
+    if len(desired) == 1 and isinstance(desired[0], str) and looks_like_conninfo(desired[0]):
+        other = resolve(desired[0])
+        if (other.hosts, other.ports) == (target.hosts, target.ports):
+            return 1
+    return 2
+
 
 # By ChangeKind (a StrEnum: its members are these strings), spelled out so that the command connects before
 # the model and the plan are imported (core/diff/__init__.py: _PLANNER).
@@ -59,17 +77,18 @@ def compute(args: argparse.Namespace, settings: Settings, *, renames: bool = Tru
     include, exclude = settings.include_schemas, settings.exclude_schemas
     accepted = parse_renames(getattr(args, "accept_rename", None)) if renames else []
     privileges = bool(getattr(args, "privileges", False))
+    desired = desired_spec(args, settings)
     return run_async(
         diff_database(
             target,
-            desired_spec(args, settings),
+            desired,
             include_schemas=include,
             exclude_schemas=exclude,
             accepted_renames=accepted,
             exclude_tables=settings.exclude_tables,
             privileges=privileges,
             read_privileges=privileges,  # one query less on each side when grants are not compared
-            sessions_per_side=SESSIONS_PER_SIDE,
+            sessions_per_side=sessions_per_side(target, desired),
         )
     )
 
