@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from ..model import Column, ConstraintKind, ForeignKey
-from ..sql import qualified, quote_ident
+from ..sql import qualified, quote_ident, quote_identifier
 
 Record = asyncpg.Record
 
@@ -88,6 +88,7 @@ class IndexWriter:
             self._defaults[oid] = (method, input_type)
             self._exact.add((method, input_type))
         self._enums = {t["oid"] for t in types if t["kind"] == "e"}
+        self._table: tuple[int, str] = (0, "")  # the last table's OID and quoted name (indexes come by table)
 
     def _default_for(self, opclass: int, method: str, key: KeyColumn) -> bool:
         entry = self._defaults.get(opclass)
@@ -103,6 +104,17 @@ class IndexWriter:
         if input_type == _ANYENUM:
             return type_oid in self._enums
         return input_type == _ANYARRAY and key[0].type.endswith("]")
+
+    def _table_of(self, i: Record) -> str:
+        """The index's table, quoted once for its indexes. The names of indexes and tables are not quoted
+        through `quote_ident`, whose cache would keep the record's copy of each for the process's life (640,000
+        names and 35-45 MiB of the browser's RSS at 100,000 tables)."""
+        if self._table[0] != i["relid"]:
+            self._table = (
+                i["relid"],
+                f"{quote_ident(i['table_schema'])}.{quote_identifier(i['table_name'])}",
+            )
+        return self._table[1]
 
     def definition(self, i: Record, keys: dict[int, KeyColumn]) -> str | None:
         method, key_count = i["method"], i["key_count"]
@@ -131,10 +143,7 @@ class IndexWriter:
         if len(parts) > key_count:
             columns += ") INCLUDE (" + ", ".join(parts[key_count:])
         unique = "UNIQUE " if i["is_unique"] else ""
-        sql = (
-            f"CREATE {unique}INDEX {quote_ident(i['name'])} ON "
-            f"{qualified(i['table_schema'], i['table_name'])} USING {method} ({columns})"
-        )
+        sql = f"CREATE {unique}INDEX {quote_identifier(i['name'])} ON {self._table_of(i)} USING {method} ({columns})"
         if i["nulls_not_distinct"]:
             sql += " NULLS NOT DISTINCT"
         if i["predicate"] is not None:
