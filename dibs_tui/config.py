@@ -6,6 +6,7 @@ file's folder, which is also the default project root (where relative `source_fi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -107,25 +108,47 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
             return candidate, _read_toml(candidate)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            section = _read_toml(pyproject).get("tool", {}).get("dibs-tui")
+            section = _read_toml(pyproject, unless_without=b"dibs-tui").get("tool", {}).get("dibs-tui")
             if isinstance(section, dict):
                 return pyproject, section
     return None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, unless_without: bytes = b"") -> dict[str, Any]:
+    """The file's table; empty without parsing when the file lacks `unless_without` (another project's
+    pyproject.toml has no [tool.dibs-tui]: tomllib's import and the parse were most of a start-up's settings)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror}") from None
+    if unless_without not in data:
+        return {}
     import tomllib  # only when there is a file to read: every command's start-up pays for imports
 
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(data.decode())
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: {exc.strerror}") from None
+
+
+# Variables that change where git looks for a repository: with one set, git itself is asked.
+_GIT_DISCOVERY = ("GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM")
 
 
 def _git_toplevel(start: Path) -> Path | None:
+    """The work tree `start` is in: the nearest folder upward holding a `.git` (a folder, or a worktree's or
+    submodule's file), where `git rev-parse --show-toplevel` looks, without a process of its own: every
+    command's start-up paid a git run of about 5 ms before its first connection. The `.git` is not checked
+    further: a broken one still names the project's root."""
+    if any(os.environ.get(name) for name in _GIT_DISCOVERY):
+        return _ask_git(start)
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _ask_git(start: Path) -> Path | None:
     import subprocess
 
     try:

@@ -71,3 +71,20 @@ def test_source_paths_are_the_desired_files_else_the_configured_schema(tmp_path:
     # another database or a migrations folder: the meta rows point at the configured schema files
     assert settings.source_paths(["postgresql://u@h/d"]) == [configured]
     assert settings.source_paths([f"migrations:{tmp_path / 'db'}"]) == [configured]
+
+
+def test_the_default_root_is_the_git_work_tree_a_folder_is_in(tmp_path: Path) -> None:
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "app" / "sql").mkdir(parents=True)
+    (tmp_path / "worktree" / "db").mkdir(parents=True)
+    (tmp_path / "worktree" / ".git").write_text("gitdir: ../repo/.git/worktrees/worktree\n")
+    assert load_settings(tmp_path / "repo" / "app" / "sql").project_root == (tmp_path / "repo").resolve()
+    assert load_settings(tmp_path / "worktree" / "db").project_root == (tmp_path / "worktree").resolve()
+
+
+def test_another_projects_pyproject_is_not_parsed(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project\nname="not toml at all"\n')  # no section of ours
+    assert load_settings(tmp_path).config_file is None
+    (tmp_path / "pyproject.toml").write_text('[project\n[tool.dibs-tui]\nschema = "db"\n')
+    with pytest.raises(ConfigError, match=r"pyproject\.toml"):
+        load_settings(tmp_path)
