@@ -4,6 +4,7 @@ connect, the schema filters, bounded read-only sessions, and one line for a refu
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -29,9 +30,12 @@ async def load(
     args: argparse.Namespace,
     settings: Settings,
     extra: Callable[[asyncpg.Connection, Catalog], Awaitable[T]] | None = None,
+    *,
+    then: Callable[[Catalog], object] | None = None,
 ) -> tuple[Catalog, T | None]:
     """The catalog (schema filters from the arguments, else the config), and what `extra` reads on the
-    same bounded connection afterwards, knowing the catalog (health statistics)."""
+    same bounded connection afterwards, knowing the catalog (health statistics). `then` uses the catalog
+    (writes the command's output) while the sessions close."""
     from ..core.introspect.live import INTROSPECTION, catalog_sessions
     from ..core.preimport import import_in_background
 
@@ -47,7 +51,19 @@ async def load(
             exclude_schemas=settings.exclude_schemas,
             extra_connections=conns[1:],
         )
-        return catalog, (await extra(conns[0], catalog) if extra is not None else None)
+        found = await extra(conns[0], catalog) if extra is not None else None
+        # Each session sends its Terminate now, and the server ends the backends (their teardown after a large
+        # read: 15 ms at 1,000 tables, 40-55 ms at 5,000 under load) while `then` runs, not before it;
+        # `catalog_sessions` finds them closing. `then` runs outside the read's error handling: a closed
+        # stdout is not a lost server.
+        closing = [asyncio.ensure_future(conn.close()) for conn in conns] if then is not None else []
+        await asyncio.sleep(0)  # each close runs to its Terminate, then waits for the server to hang up
+    try:
+        if then is not None:
+            then(catalog)
+    finally:
+        await asyncio.gather(*closing)
+    return catalog, found
 
 
 def source_lines(settings: Settings, catalog: Catalog) -> SourceLines:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from ..config import Settings
 from ..core.gc_pause import collector_paused
@@ -28,11 +28,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from .sqlite_schema import run_sqlite
 
         return run_sqlite(args, sqlite)
-    # One large acyclic tree: built with the cyclic GC paused, frozen once built (core/gc_pause.py).
-    with collector_paused(keep_what_was_built=True):
-        catalog, _ = run_async(load(args, settings))
     fmt = args.format or "plain"
     out = sys.stdout
+    # One large acyclic tree: built with the cyclic GC paused, frozen once built (core/gc_pause.py). The
+    # output is written while the sessions close (catalog_read.load's `then`).
+    with collector_paused(keep_what_was_built=True):
+        catalog, _ = run_async(load(args, settings, then=lambda catalog: _write(catalog, fmt, out)))
+    if fmt != "plain":  # the text carries them; DDL and JSON stay what they are
+        for note in catalog.meta.notes:
+            print(f"dibs-tui: note: {note}", file=sys.stderr)
+    out.flush()
+    return exit_now(0)
+
+
+def _write(catalog: Catalog, fmt: str, out: TextIO) -> None:
     if fmt == "json":
         out.flush()
         write_json(catalog, out.buffer.write)  # bytes, relation by relation: no copy through the text layer
@@ -47,11 +56,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             out.write(text)
     else:
         out.write(plain_text(catalog))
-    if fmt != "plain":  # the text carries them; DDL and JSON stay what they are
-        for note in catalog.meta.notes:
-            print(f"dibs-tui: note: {note}", file=sys.stderr)
-    out.flush()
-    return exit_now(0)
 
 
 # --- \d-like text -----------------------------------------------------------------------------------------
