@@ -127,6 +127,8 @@ def _read_toml(path: Path, unless_without: bytes = b"") -> dict[str, Any]:
 
     try:
         return tomllib.loads(data.decode())
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start + 1})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 

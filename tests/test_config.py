@@ -59,6 +59,12 @@ def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) 
         load_settings(tmp_path)
 
 
+def test_a_config_file_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "dibs-tui.toml").write_bytes(b"schema = 'caf\xe9'\n")  # Latin-1, as an old editor saves it
+    with pytest.raises(ConfigError, match=r"dibs-tui\.toml: not UTF-8 \(byte 13\)"):
+        load_settings(tmp_path)
+
+
 def test_source_paths_are_the_desired_files_else_the_configured_schema(tmp_path: Path) -> None:
     (tmp_path / "db").mkdir()
     configured = tmp_path / "db" / "schema.sql"
