@@ -61,7 +61,7 @@ def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) 
 
 def test_a_config_file_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "dibs-tui.toml").write_bytes(b"schema = 'caf\xe9'\n")  # Latin-1, as an old editor saves it
-    with pytest.raises(ConfigError, match=r"dibs-tui\.toml: not UTF-8 \(byte 13\)"):
+    with pytest.raises(ConfigError, match=r"dibs-tui\.toml: not UTF-8 \(byte 14\)"):
         load_settings(tmp_path)
 
 
