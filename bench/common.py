@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import dataclasses
 import gc
 import os
 import resource
@@ -144,10 +145,12 @@ def load_average() -> str:
 class Run:
     seconds: float
     peak_rss_mib: float
+    cpu_seconds: float = 0.0  # the child's own, user and system (wait4): what the load moves least
+    server_cpu_seconds: float | None = None  # the server's ended backends', when `paired` is given the server
 
 
 def run_child(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
-    """Wall time and peak RSS of one child process (its output discarded)."""
+    """Wall time, peak RSS and CPU of one child process (its output discarded)."""
     start = time.perf_counter()
     proc = subprocess.Popen(list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -158,11 +161,36 @@ def run_child(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
         raise SystemExit(f"{argv[0]} failed ({proc.returncode}): {stderr[-1000:]}")
     if proc.stderr:
         proc.stderr.close()
-    return Run(elapsed, usage.ru_maxrss / 1024)
+    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
-def paired(commands: dict[str, Sequence[str]], rounds: int) -> dict[str, list[Run]]:
-    """Run each command once per round, in alternating order, after one unmeasured warm-up each."""
+def server_cpu(server: EmbeddedServer) -> float:
+    """CPU seconds of the server's backends that have ended: its postmaster's reaped children (fields 16 and 17
+    of /proc/PID/stat). Backends of other clients of the same server that end meanwhile are counted too."""
+    pid = int((server.data / "postmaster.pid").read_text().split()[0])
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_measured(argv: Sequence[str], server: EmbeddedServer | None) -> Run:
+    """`run_child`, with the server's CPU for the run when there is a server: read again once the run's
+    backends have had time to end and be reaped (they end after the client)."""
+    if server is None:
+        return run_child(argv)
+    before = server_cpu(server)
+    run = run_child(argv)
+    time.sleep(_REAPED)
+    return dataclasses.replace(run, server_cpu_seconds=server_cpu(server) - before)
+
+
+_REAPED = 0.3  # seconds for a run's backends to exit and be reaped, between runs (not measured)
+
+
+def paired(
+    commands: dict[str, Sequence[str]], rounds: int, server: EmbeddedServer | None = None
+) -> dict[str, list[Run]]:
+    """Run each command once per round, in alternating order, after one unmeasured warm-up each; with
+    `server`, each run's server CPU too."""
     for argv in commands.values():
         run_child(argv)
     results: dict[str, list[Run]] = {name: [] for name in commands}
@@ -170,7 +198,7 @@ def paired(commands: dict[str, Sequence[str]], rounds: int) -> dict[str, list[Ru
     for round_no in range(rounds):
         order = names if round_no % 2 == 0 else list(reversed(names))
         for name in order:
-            results[name].append(run_child(commands[name]))
+            results[name].append(_server_measured(commands[name], server))
     return results
 
 
@@ -180,6 +208,14 @@ def median_seconds(runs: list[Run]) -> float:
 
 def peak_rss(runs: list[Run]) -> float:
     return max(r.peak_rss_mib for r in runs)
+
+
+def median_cpu(runs: list[Run]) -> float:
+    return statistics.median(r.cpu_seconds for r in runs)
+
+
+def median_server_cpu(runs: list[Run]) -> float:
+    return statistics.median(r.server_cpu_seconds or 0.0 for r in runs)
 
 
 async def loaded_catalog(dsn: str) -> tuple[Catalog, asyncpg.Connection, float]:

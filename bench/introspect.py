@@ -4,7 +4,9 @@
 
 Uses the cached catalogs of each size (bench/common.py: generated once by bench/gen_schema.py, kept in
 ~/.cache/dibs-bench), then runs both tools as child processes, paired and interleaved round by
-round, output discarded. Prints the median wall time, the peak RSS of each child (os.wait4) and the ratios.
+round, output discarded. Prints the median wall time, the peak RSS of each child (os.wait4) and the ratios,
+and the median CPU of each tool and of the server's backends it used (the postmaster's reaped children: other
+clients' backends ending meanwhile count too, so on a shared server it is an upper bound).
 Interpreter start-up is part of dibs-tui's time, as it is for a user.
 """
 
@@ -18,7 +20,9 @@ from bench.common import (
     cached_server,
     cached_synthetic,
     load_average,
+    median_cpu,
     median_seconds,
+    median_server_cpu,
     paired,
     peak_rss,
 )
@@ -49,6 +53,7 @@ def main() -> None:
                     "dibs_1conn": ["env", "DIBS_TUI_SCHEMA_CONNECTIONS=1", DIBS, "schema", dsn, "--json"],
                 },
                 args.rounds,
+                server,
             )
             dibs, dump = median_seconds(runs["dibs"]), median_seconds(runs["pg_dump"])
             target = TARGET_RATIO.get(size)
@@ -56,6 +61,12 @@ def main() -> None:
                 f"{size:>6} | {dibs:>10.3f} | {dump:>9.3f} | {dibs / dump:>5.2f} | "
                 f"{'≤' + format(target, '.2f') if target else '-':>6} | {peak_rss(runs['dibs']):>12.1f} | "
                 f"{peak_rss(runs['pg_dump']):>15.1f} | load average {load}",
+                flush=True,
+            )
+            print(
+                f"{'':>6}   CPU, client + server: dibs-tui {median_cpu(runs['dibs']):.3f} + "
+                f"{median_server_cpu(runs['dibs']):.3f} s, pg_dump {median_cpu(runs['pg_dump']):.3f} + "
+                f"{median_server_cpu(runs['pg_dump']):.3f} s",
                 flush=True,
             )
             one = median_seconds(runs["dibs_1conn"])
