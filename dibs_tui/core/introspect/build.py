@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -300,13 +301,36 @@ class Builder:
             self._arrived[INDEX_DEFINITIONS].set()
 
     async def _build_relations(self, rows: list[Record]) -> None:
-        """The relations, as soon as all their parts are in (before dependencies and functions)."""
-        await self._wait("columns", "constraints", INDEX_DEFINITIONS, "triggers", "policies")
+        """The relations, as soon as all their parts are in (before dependencies and functions): portion by
+        portion of the constraints (the last kind to arrive, on the connection that ends last), so that only
+        the last portion's relations are built once the last constraint is in, not all of them."""
+        await self._wait("columns", INDEX_DEFINITIONS, "triggers", "policies")
+        triggers, policies = _group(self._rows["triggers"]), _group(self._rows["policies"])
+        order = [r["oid"] for r in rows]  # the query's order (schema, name), kept by the catalog
+        built: dict[int, Relation] = {}
+        if self.portions:
+            highs = [high for _, high in self.portions]
+            portions: list[list[Record]] = [[] for _ in highs]
+            for r in drained(rows):
+                portions[bisect_left(highs, r["oid"])].append(r)
+            for number, portion in enumerate(portions, 1):
+                await self._wait(f"constraints {number}")
+                await self._build_portion_relations(portion, triggers, policies, built)
+        await self._wait("constraints")
+        await self._build_portion_relations(rows, triggers, policies, built)
         # Every constraint and index is written: what their keys needed, and the look-ups that made their equal
         # texts and tuples one, are freed before the catalog's peak.
         self._keys, self._names = {}, {}
         self._texts, self._tuples, self._type_keys = {}, {}, {}
-        triggers, policies = _group(self._rows["triggers"]), _group(self._rows["policies"])
+        self._relations = [built.pop(oid) for oid in order]
+
+    async def _build_portion_relations(
+        self,
+        rows: list[Record],
+        triggers: dict[int, list[Record]],
+        policies: dict[int, list[Record]],
+        built: dict[int, Relation],
+    ) -> None:
         resolver = self._resolver
         for number, r in enumerate(drained(rows), 1):
             oid = r["oid"]
@@ -321,7 +345,7 @@ class Builder:
                 rel_triggers,
                 rel_policies,
             )
-            self._relations.append(rel)
+            built[oid] = rel
             resolver.add_relation(oid, r["type_oid"], rel)
             for t in rel_triggers:
                 resolver.add("pg_trigger", t["oid"], ObjectRef("trigger", rel.schema, rel.name, t["name"]))

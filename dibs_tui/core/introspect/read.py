@@ -34,15 +34,20 @@ if TYPE_CHECKING:
 # group starts with a heavy query so that the server deparses on every core at once, and the columns come
 # first: turning them into the model is most of the Python work, done while the other queries still run. The
 # header and the types (two small queries) come before the indexes, whose build needs them: a portion of
-# indexes is not asked for before the one before last is built (`_fetch_portions`).
+# indexes is not asked for before the one before last is built (`_fetch_portions`). The columns' and the
+# constraints' group is the one that ends last (the CHECK constraints' deparse opens each table): nothing else
+# waits in it, so the relations are built as soon as its last constraint is in, and the small queries after
+# the relations' build starts (the meta tables were last there) did not wait for its chunks of Python.
 _GROUPS = (
-    ("columns", "constraints", "triggers", "policies"),
+    ("columns", "constraints"),
     (
         "header",
         "types",
         "indexes",
         "relations",
         "index_definitions",
+        "triggers",
+        "policies",
         "sequences",
         "dependencies",
         "functions",
@@ -154,7 +159,7 @@ async def _fetch_all(
         groups: list[list[str]] = [[] for _ in connections]
         for number, group in enumerate(query_groups):
             groups[number % len(connections)].extend(group)
-        groups[0].extend(extra_steps)  # the meta tables: the first group ends first
+        groups[-1].extend(extra_steps)  # the meta tables: the last group ends first
 
         async def on_extra(other: asyncpg.Connection, names: list[str]) -> None:
             async with other.transaction(isolation="repeatable_read", readonly=True):
