@@ -426,6 +426,10 @@ ORDER BY 2, 3, 4
 # OWNED BY column stays (the diff drops such sequences with their column). `refobjid::int8` keeps the planner
 # off pg_depend's reference index: walking it with per-row filters read ten times the rows of one sequential
 # scan (265 -> 94 ms at 5,000 tables); the "own table" exclusions are hashed subplans, not a probe per row.
+# A constraint's own-table dependencies are told apart without pg_constraint where they can be: its automatic
+# ones (deptype 'a': its key columns, a NOT NULL's column) are always on its own table; only normal ones (a
+# CHECK's expression, a foreign key to its own table) are looked up, and NOT NULL constraints (57,000 of 86,000
+# rows at 5,000 tables) have none, so they are not hashed (server CPU 167 -> 140 ms at 5,000 tables, load 4.1).
 DEPENDENCIES_SQL = """
 SELECT DISTINCT dep_class, dep_oid, dep_sub, d.refclassid::oid AS ref_class, d.refobjid AS ref_oid,
        d.refobjsubid AS ref_sub
@@ -435,7 +439,10 @@ FROM (SELECT * FROM pg_depend d0
                            'pg_type'::regclass, 'pg_attrdef'::regclass, 'pg_constraint'::regclass,
                            'pg_trigger'::regclass, 'pg_policy'::regclass)
         AND d0.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass,
-                              'pg_constraint'::regclass)) d
+                              'pg_constraint'::regclass)
+        -- a constraint's automatic dependencies are on its own table's columns
+        AND NOT (d0.classid = 'pg_constraint'::regclass AND d0.refclassid = 'pg_class'::regclass
+                 AND d0.deptype = 'a')) d
 LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass AND rw.oid = d.objid
 LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
 -- Anti-joins, not `(objid, refobjid) IN (SELECT ...)`: once pg_constraint outgrows work_mem (about 20,000
@@ -444,7 +451,7 @@ LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.obj
 LEFT JOIN pg_index ix  -- an index's own dependency on its table's columns
   ON d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
      AND d.objsubid = 0 AND d.refobjsubid > 0 AND ix.indexrelid = d.objid AND ix.indrelid = d.refobjid
-LEFT JOIN pg_constraint co  -- a constraint's own dependency on its table
+LEFT JOIN (SELECT oid, conrelid FROM pg_constraint WHERE contype <> 'n') co  -- a CHECK's own table, a self-FK's
   ON d.classid = 'pg_constraint'::regclass AND d.refclassid = 'pg_class'::regclass
      AND co.oid = d.objid AND co.conrelid = d.refobjid
 CROSS JOIN LATERAL (SELECT
