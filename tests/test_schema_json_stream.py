@@ -8,8 +8,9 @@ import dataclasses
 import asyncpg
 import orjson
 
-from dibs_tui.commands.schema_output import write_json
+from dibs_tui.commands.schema_output import StreamedJson, write_json
 from dibs_tui.core.introspect.read import load_catalog
+from dibs_tui.core.meta import meta_tables_ddl
 from dibs_tui.core.model import Catalog
 from dibs_tui.core.terminal import json_safe
 from tests.pg import run_sql
@@ -64,3 +65,60 @@ def test_streamed_document_equals_orjsons_own_encoding_of_every_kind_on_pagila(d
     assert b"".join(pieces) == json_safe(whole)
     assert catalog.enums and catalog.domains and catalog.functions and catalog.dependencies
     assert any(r.triggers for r in catalog.relations) and any(r.view_definition for r in catalog.relations)
+
+
+class _Collected(StreamedJson):
+    def __init__(self) -> None:
+        self.pieces: list[bytes] = []
+        super().__init__(self.pieces.append)
+
+
+async def _streamed(dsn: str, document: _Collected) -> tuple[Catalog, int]:
+    """The catalog read over two sessions as `schema` reads it, `document.head` running beside the read;
+    and how many pieces the head had written once the read and the head were done."""
+    conns = [await asyncpg.connect(dsn) for _ in range(2)]
+    try:
+        heads: list[asyncio.Future[None]] = []
+        catalog = await load_catalog(
+            conns[0],
+            extra_connections=conns[1:],
+            started=lambda builder: heads.append(asyncio.ensure_future(document.head(builder))),
+        )
+        await asyncio.gather(*heads)
+        return catalog, len(document.pieces)
+    finally:
+        for conn in conns:
+            await conn.close()
+
+
+def _whole(catalog: Catalog) -> bytes:
+    pieces: list[bytes] = []
+    write_json(catalog, pieces.append)
+    return b"".join(pieces)
+
+
+def test_head_written_beside_the_read_then_the_rest_make_the_whole_document(db: str) -> None:
+    # No meta tables: the fields up to the relations go out while the read's last queries run, when it leaves
+    # time for that (here it does: eight queries follow the relations on the second session).
+    load_real(db, "pagila")
+    document = _Collected()
+    catalog, head_pieces = asyncio.run(_streamed(db, document))
+    document.rest(catalog)
+
+    early = b"".join(document.pieces[:head_pieces])
+    assert b'"functions":' not in early and (not early or early.endswith(b"]"))
+    assert b"".join(document.pieces) == _whole(catalog)
+
+
+def test_with_meta_tables_the_document_is_written_once_the_catalog_is_whole(db: str) -> None:
+    run_sql(db, meta_tables_ddl() + "CREATE TABLE t (id int PRIMARY KEY);")
+    run_sql(
+        db, "INSERT INTO __dibs_tables (table_name, source_file, source_line) VALUES ('t', 'db/t.sql', 1)"
+    )
+    document = _Collected()
+    catalog, head_pieces = asyncio.run(_streamed(db, document))
+    document.rest(catalog)
+
+    assert head_pieces == 0  # provenance goes on the relations once the whole catalog is read
+    assert b"".join(document.pieces) == _whole(catalog)
+    assert b'"db/t.sql"' in b"".join(document.pieces)

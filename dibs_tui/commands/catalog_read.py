@@ -15,6 +15,7 @@ from .common import sessions_from_environment, target_for
 
 if TYPE_CHECKING:
     from ..core.explore.source_lines import SourceLines
+    from ..core.introspect.build import Builder
     from ..core.model import Catalog
 
 T = TypeVar("T")
@@ -31,11 +32,14 @@ async def load(
     settings: Settings,
     extra: Callable[[asyncpg.Connection, Catalog], Awaitable[T]] | None = None,
     *,
+    early: Callable[[Builder], Awaitable[object]] | None = None,
     then: Callable[[Catalog], object] | None = None,
 ) -> tuple[Catalog, T | None]:
     """The catalog (schema filters from the arguments, else the config), and what `extra` reads on the
-    same bounded connection afterwards, knowing the catalog (health statistics). `then` uses the catalog
-    (writes the command's output) while the sessions close."""
+    same bounded connection afterwards, knowing the catalog (health statistics). `early` runs beside the
+    read with its builder (writes what is built before the read ends); `then` uses the catalog (writes the
+    command's output) while the sessions close. Both write outside the read's error handling: a closed
+    stdout is not a lost server."""
     from ..core.introspect.live import INTROSPECTION, catalog_sessions
     from ..core.preimport import import_in_background
 
@@ -45,20 +49,29 @@ async def load(
     async with catalog_sessions(target_for(args, settings), PARALLEL_CONNECTIONS) as conns:
         from ..core.introspect.read import load_catalog
 
-        catalog = await load_catalog(
-            conns[0],
-            include_schemas=settings.include_schemas,
-            exclude_schemas=settings.exclude_schemas,
-            extra_connections=conns[1:],
-        )
+        writing: list[asyncio.Future[object]] = []
+        try:
+            catalog = await load_catalog(
+                conns[0],
+                include_schemas=settings.include_schemas,
+                exclude_schemas=settings.exclude_schemas,
+                extra_connections=conns[1:],
+                started=None if early is None else lambda b: writing.append(asyncio.ensure_future(early(b))),
+            )
+        except BaseException:
+            for task in writing:  # the read's failure is the one said, not a write's
+                if not task.cancel() and not task.cancelled():
+                    task.exception()
+            raise
         found = await extra(conns[0], catalog) if extra is not None else None
         # Each session sends its Terminate now, and the server ends the backends (their teardown after a large
         # read: 15 ms at 1,000 tables, 40-55 ms at 5,000 under load) while `then` runs, not before it;
-        # `catalog_sessions` finds them closing. `then` runs outside the read's error handling: a closed
-        # stdout is not a lost server.
+        # `catalog_sessions` finds them closing.
         closing = [asyncio.ensure_future(conn.close()) for conn in conns] if then is not None else []
         await asyncio.sleep(0)  # each close runs to its Terminate, then waits for the server to hang up
     try:
+        for task in writing:
+            await task
         if then is not None:
             then(catalog)
     finally:

@@ -16,7 +16,7 @@ from ..core.sqlescape import escape_sql
 from ..core.terminal import colour_wanted, raw_stream, safe, safe_output
 from .catalog_read import load
 from .common import exit_now, run_async, sqlite_path
-from .schema_output import highlight_sql, write_json
+from .schema_output import StreamedJson, highlight_sql
 
 if TYPE_CHECKING:
     from ..core.model import Catalog, Column, Constraint, Index, Relation
@@ -31,9 +31,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     fmt = args.format or "plain"
     out = sys.stdout
     # One large acyclic tree: built with the cyclic GC paused, frozen once built (core/gc_pause.py). The
-    # output is written while the sessions close (catalog_read.load's `then`).
+    # output is written while the sessions close (catalog_read.load's `then`), JSON's head before that.
     with collector_paused(keep_what_was_built=True):
-        catalog, _ = run_async(load(args, settings, then=lambda catalog: _write(catalog, fmt, out)))
+        if fmt == "json":
+            out.flush()
+            document = StreamedJson(out.buffer.write)  # bytes: no copy through the text layer
+            catalog, _ = run_async(load(args, settings, early=document.head, then=document.rest))
+            out.buffer.write(b"\n")
+        else:
+            catalog, _ = run_async(load(args, settings, then=lambda catalog: _write(catalog, fmt, out)))
     if fmt != "plain":  # the text carries them; DDL and JSON stay what they are
         for note in catalog.meta.notes:
             print(f"dibs-tui: note: {note}", file=sys.stderr)
@@ -42,11 +48,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _write(catalog: Catalog, fmt: str, out: TextIO) -> None:
-    if fmt == "json":
-        out.flush()
-        write_json(catalog, out.buffer.write)  # bytes, relation by relation: no copy through the text layer
-        out.buffer.write(b"\n")
-    elif fmt == "sql":
+    if fmt == "sql":
         from ..core.diff.whole_schema import whole_schema_sql
 
         text = escape_sql(whole_schema_sql(catalog))  # constants from the server may hold raw controls

@@ -8,6 +8,7 @@ import sys
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -47,7 +48,7 @@ from .objects import (
     relation_from,
     sequence_from,
 )
-from .queries import INDEX_DEFINITIONS, INDEXDEF_SQL
+from .queries import INDEX_DEFINITIONS, INDEXDEF_SQL, META
 from .user_types import collations_from, composite_from, range_from
 
 if TYPE_CHECKING:
@@ -105,6 +106,17 @@ class Builder:
         self.portions: list[tuple[int, int]] = []  # relation OID ranges (low, high] of the portioned kinds
         self._last_portion: dict[str, asyncio.Task[None]] = {}
         self._portions_in: Counter[str] = Counter()
+        self._head: asyncio.Future[Catalog] | None = None
+        self.reading = True  # until every query's rows are in (read.py)
+
+    def meta_read(self, snapshot: MetaSnapshot) -> None:
+        self.meta = snapshot
+        self._arrived[META].set()
+
+    async def meta_snapshot(self) -> MetaSnapshot | None:
+        """The meta tables' snapshot, once read (a read with the meta tables only)."""
+        await self._arrived[META].wait()
+        return self.meta
 
     def portions_between(self, bounds: Sequence[int]) -> None:
         """The portions' OID ranges, from the last relation OID of each full portion (queries.PORTIONED)."""
@@ -146,6 +158,8 @@ class Builder:
         """Stop the builds still waiting for a result that will not come (a query failed)."""
         for task in self._tasks:
             task.cancel()
+        if self._head is not None:
+            self._head.cancel()
 
     async def _wait(self, *names: str) -> None:
         for name in names:
@@ -356,12 +370,23 @@ class Builder:
             if number % _CHUNK == 0:
                 await asyncio.sleep(0)
 
-    async def catalog(self) -> Catalog:
-        await asyncio.gather(*self._tasks)
+    async def head(self) -> Catalog:
+        """The catalog's fields up to its relations, as soon as those are built, while the last queries may
+        still run (`schema --json` writes them meanwhile); `catalog()` is this catalog with the rest filled in,
+        the same objects."""
+        if self._head is None:
+            self._head = asyncio.ensure_future(self._assemble_head())
+        return await asyncio.shield(self._head)
+
+    async def _assemble_head(self) -> Catalog:
+        await self._wait("header", "types", "sequences", "relations")
+        for task in self._tasks:  # a kind that failed to build lets its waiters go on without it
+            failure = task.exception() if task.done() and not task.cancelled() else None
+            if failure is not None:
+                raise failure
         rows = self._rows
         header = rows["header"][0]
         resolver = self._resolver
-        relations = self._relations
         enums: list[EnumType] = []
         domains: list[Domain] = []
         composites, ranges = [], []
@@ -393,6 +418,30 @@ class Builder:
                         t["comment"],
                     )
                 )
+        return Catalog(
+            database=header["db"],
+            server_version=header["version"],
+            schemas=tuple(
+                Schema(s["name"], s["owner"], s["comment"]) for s in json.loads(header["schemas"] or "[]")
+            ),
+            extensions=tuple(
+                Extension(x["name"], x["schema"], x["version"])
+                for x in json.loads(header["extensions"] or "[]")
+            ),
+            enums=tuple(enums),
+            domains=tuple(domains),
+            composites=tuple(composites),
+            ranges=tuple(ranges),
+            collations=collations_from(header["collations"]),
+            sequences=tuple(self._sequences),
+            relations=tuple(self._relations),
+        )
+
+    async def catalog(self) -> Catalog:
+        await asyncio.gather(*self._tasks)
+        head = await self.head()
+        rows = self._rows
+        resolver = self._resolver
         functions = []
         for r in rows["functions"]:
             fn = Function(
@@ -411,23 +460,8 @@ class Builder:
             )
         objects = tuple(_whole_object(o) for o in rows["objects"])
         foreign_tables = tuple(_foreign_table(f) for f in rows["foreign_tables"])
-        return Catalog(
-            database=header["db"],
-            server_version=header["version"],
-            schemas=tuple(
-                Schema(s["name"], s["owner"], s["comment"]) for s in json.loads(header["schemas"] or "[]")
-            ),
-            extensions=tuple(
-                Extension(x["name"], x["schema"], x["version"])
-                for x in json.loads(header["extensions"] or "[]")
-            ),
-            enums=tuple(enums),
-            domains=tuple(domains),
-            composites=tuple(composites),
-            ranges=tuple(ranges),
-            collations=collations_from(header["collations"]),
-            sequences=tuple(self._sequences),
-            relations=tuple(relations),
+        return replace(
+            head,
             functions=tuple(functions),
             dependencies=resolver.dependencies() + _object_dependencies(objects, foreign_tables),
             objects=objects,

@@ -96,7 +96,7 @@ async def _fetch_group(
         if name == META:
             from ..meta import read_meta
 
-            builder.meta = await read_meta(conn)
+            builder.meta_read(await read_meta(conn))
             continue
         if name == INDEX_DEFINITIONS:
             await builder.deparse_indexes(conn)
@@ -206,10 +206,12 @@ async def _introspect(
     progress: Callable[[int, int], object] | None = None,
     column_pool: ColumnPool | None = None,
     privileges: bool = True,
+    started: Callable[[Builder], object] | None = None,
 ) -> tuple[Catalog, MetaSnapshot | None]:
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
     lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results.
-    Without `privileges`, the catalog has no grants and no roles (their query is not run)."""
+    Without `privileges`, the catalog has no grants and no roles (their query is not run). `started` is
+    given the builder before the first query (to use its parts as they are built)."""
     version = conn.get_server_version()
     version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
     oids: list[int] = []
@@ -220,6 +222,8 @@ async def _introspect(
     query_groups = _GROUPS if only is None else _RELATION_GROUPS
     total = sum(1 for sql in queries.values() if sql)
     builder = Builder(oids, (lambda done: progress(done, total)) if progress else None, column_pool)
+    if started is not None:
+        started(builder)
     # The model is immutable, acyclic and kept: built with the collector paused, frozen once built.
     with collector_paused(keep_what_was_built=True):
         try:
@@ -234,6 +238,7 @@ async def _introspect(
                 builder,
                 query_groups,
             )
+            builder.reading = False
             return await builder.catalog(), builder.meta
         finally:
             builder.cancel()
@@ -246,9 +251,11 @@ async def load_catalog(
     exclude_schemas: Iterable[str] = (),
     extra_connections: Sequence[asyncpg.Connection] = (),
     progress: Callable[[int, int], object] | None = None,
+    started: Callable[[Builder], object] | None = None,
 ) -> Catalog:
     """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta);
-    `progress(done, total)` is called as each query's result arrives (the browser's header shows it)."""
+    `progress(done, total)` is called as each query's result arrives (the browser's header shows it);
+    `started` is given the builder before the first query (`schema --json` writes its head from it)."""
     from ..meta import apply_meta
 
     catalog, snapshot = await _introspect(
@@ -259,6 +266,7 @@ async def load_catalog(
         only=None,
         with_meta=True,
         progress=progress,
+        started=started,
     )
     assert snapshot is not None
     return apply_meta(catalog, snapshot)
