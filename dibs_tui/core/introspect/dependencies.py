@@ -123,8 +123,13 @@ class Resolver:
         if ref is None or sub == 0 or ref.kind != "table":
             return ref
         rel = self._relations.get(oid) if code == _PG_CLASS else None  # a type has no sub-objects
-        column = next((c.name for c in rel.columns if c.position == sub), None) if rel else None
-        return new_object_ref("column", ref.schema, ref.name, column) if column else None
+        if rel is None:
+            return None
+        columns = rel.columns  # in position order, one per position unless columns were dropped
+        column = columns[sub - 1] if 0 < sub <= len(columns) else None
+        if column is None or column.position != sub:
+            column = next((c for c in columns if c.position == sub), None)
+        return new_object_ref("column", ref.schema, ref.name, column.name) if column else None
 
     def dependencies(self) -> tuple[Dependency, ...]:
         """One Dependency per distinct (dependent, referenced) pair of the kept rows, in the rows' order.
