@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from ..core.terminal import json_safe
@@ -34,8 +35,8 @@ def write_json(catalog: Catalog, write: Callable[[bytes], object]) -> None:
     functions (`_field_reader`). The Catalog itself is taken field by field, because its cached properties
     (indexes over the relations) are not part of the model.
     """
-    names = [f.name for f in dataclasses.fields(catalog)]
-    _write_fields(catalog, names, write)
+    for piece in _pieces(catalog, [f.name for f in dataclasses.fields(catalog)]):
+        write(piece)
     write(b"}")
 
 
@@ -43,8 +44,9 @@ class StreamedJson:
     """`write_json`'s document in two parts: the head (every field up to the relations) as soon as the read
     has built it, while its last queries still run, then the rest once the catalog is whole. The same bytes.
 
-    At 1,000 tables the relations are built 25-60 ms before the last query's rows arrive (load 4): most of
-    their JSON is written in that wait instead of after it. At 5,000 they are built after the last rows: the
+    At 1,000 tables the relations are built 25-160 ms before the last query's rows arrive (load 4): most of
+    their JSON is written in that wait instead of after it, a batch at a time, so that the loop still sends
+    the read's next queries as the last ones return. At 5,000 they are built after the last rows: the
     document is written whole at the end, beside the sessions' closing. A database with meta tables gets
     provenance on its relations once the whole catalog is read (core.meta.apply_meta): written at the end.
     """
@@ -59,42 +61,43 @@ class StreamedJson:
         if not builder.reading or snapshot is None or snapshot.tables_present:
             return  # nothing left to wait for: all of it is written while the sessions close
         names = [f.name for f in dataclasses.fields(head)]
-        _write_fields(head, names[: names.index(_HEAD_LAST) + 1], self._write)
         self._head_written = True
+        for piece in _pieces(head, names[: names.index(_HEAD_LAST) + 1]):
+            self._write(piece)
+            await asyncio.sleep(0)
 
     def rest(self, catalog: Catalog) -> None:
         if not self._head_written:
             write_json(catalog, self._write)
             return
         names = [f.name for f in dataclasses.fields(catalog)]
-        _write_fields(catalog, names[names.index(_HEAD_LAST) + 1 :], self._write, opening=b",")
+        for piece in _pieces(catalog, names[names.index(_HEAD_LAST) + 1 :], opening=b","):
+            self._write(piece)
         self._write(b"}")
 
 
 _HEAD_LAST = "relations"  # the last field of `Builder.head`'s catalog
 
 
-def _write_fields(
-    catalog: Catalog, names: list[str], write: Callable[[bytes], object], opening: bytes = b"{"
-) -> None:
-    """The catalog's fields `names`, in order, each written as `"name":value` after `opening` (the document's
-    brace for the first field, commas after)."""
+def _pieces(catalog: Catalog, names: list[str], opening: bytes = b"{") -> Iterator[bytes]:
+    """The catalog's fields `names`, in order, each as `"name":value` after `opening` (the document's brace
+    for the first field, commas after), in pieces of `_BATCH` objects."""
     import orjson
 
     dumps, passthrough = orjson.dumps, orjson.OPT_PASSTHROUGH_DATACLASS
     for name in names:
         value = getattr(catalog, name)
-        write(opening + dumps(name) + b":")
+        yield opening + dumps(name) + b":"
         opening = b","
         if isinstance(value, tuple) and value:
-            write(b"[")
+            yield b"["
             for start in range(0, len(value), _BATCH):
                 comma = b"," if start else b""
                 batch = value[start : start + _BATCH]
-                write(comma + json_safe(b",".join([dumps(v, _fields_of, passthrough) for v in batch])))
-            write(b"]")
+                yield comma + json_safe(b",".join([dumps(v, _fields_of, passthrough) for v in batch]))
+            yield b"]"
         else:
-            write(json_safe(dumps(value, _fields_of, passthrough)))
+            yield json_safe(dumps(value, _fields_of, passthrough))
 
 
 _BATCH = 16  # objects per write: a few hundred system calls at 5,000 tables, about 200 kB held at a time
