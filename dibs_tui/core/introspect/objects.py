@@ -20,6 +20,7 @@ from ..model import (
     Generated,
     Identity,
     Index,
+    IndexDefinitionParts,
     ObjectRef,
     Policy,
     QualifiedName,
@@ -280,7 +281,11 @@ _CONSTRAINT_NAME = [f.name for f in dataclasses.fields(Index)].index("constraint
 
 
 def index_from(
-    i: Record, keys: dict[int, KeyColumn], definition: str, shared: Shared, shared_texts: Texts
+    i: Record,
+    keys: dict[int, KeyColumn],
+    definition: str | IndexDefinitionParts,
+    shared: Shared,
+    shared_texts: Texts,
 ) -> IndexValues:
     texts = i["key_texts"]  # deparsed keys, only for indexes with expressions (attnum 0)
     attnums = i["keys"].split()  # "1 3": an int2vector's text (see the note on arrays in queries.py)
