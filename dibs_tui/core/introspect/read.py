@@ -37,7 +37,10 @@ if TYPE_CHECKING:
 # indexes is not asked for before the one before last is built (`_fetch_portions`). The columns' and the
 # constraints' group is the one that ends last (the CHECK constraints' deparse opens each table): nothing else
 # waits in it, so the relations are built as soon as its last constraint is in, and the small queries after
-# the relations' build starts (the meta tables were last there) did not wait for its chunks of Python.
+# the relations' build starts (the meta tables were last there) did not wait for its chunks of Python. The
+# meta tables (a step of reads that ask for them) come right after the sequences: with them, everything the
+# catalog holds up to its relations is in once the relations are built, and `schema --json` writes it while
+# the queries after them still run (commands/schema_output.StreamedJson).
 _GROUPS = (
     ("columns", "constraints"),
     (
@@ -49,6 +52,7 @@ _GROUPS = (
         "triggers",
         "policies",
         "sequences",
+        META,
         "dependencies",
         "functions",
         "objects",
@@ -149,7 +153,7 @@ async def _fetch_all(
             await _fetch_group(
                 conn,
                 queries,
-                [*(n for g in query_groups for n in g), *extra_steps],
+                [*(n for g in query_groups for n in g if n in queries), *extra_steps],
                 include,
                 exclude,
                 builder,
@@ -158,8 +162,8 @@ async def _fetch_all(
         connections = [conn, *extra]
         groups: list[list[str]] = [[] for _ in connections]
         for number, group in enumerate(query_groups):
-            groups[number % len(connections)].extend(group)
-        groups[-1].extend(extra_steps)  # the meta tables: the last group ends first
+            groups[number % len(connections)].extend(name for name in group if name in queries)
+        groups[-1].extend(extra_steps)  # the meta tables of a few relations' read: the last group ends first
 
         async def on_extra(other: asyncpg.Connection, names: list[str]) -> None:
             async with other.transaction(isolation="repeatable_read", readonly=True):
