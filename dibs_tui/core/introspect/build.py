@@ -391,12 +391,15 @@ class Builder:
         domains: list[Domain] = []
         composites, ranges = [], []
         for t in rows["types"]:
-            resolver.add("pg_type", t["oid"], ObjectRef("type", t["schema"], t["name"]))
-            resolver.add("pg_type", t["array_oid"], ObjectRef("type", t["schema"], t["name"]))
+            ref = ObjectRef(
+                "type", t["schema"], t["name"]
+            )  # one object under each OID (Resolver.dependencies)
+            resolver.add("pg_type", t["oid"], ref)
+            resolver.add("pg_type", t["array_oid"], ref)
             if t["kind"] == "c":
-                composites.append(composite_from(t, resolver))
+                composites.append(composite_from(t, ref, resolver))
             elif t["kind"] == "r":
-                ranges.append(range_from(t, resolver))
+                ranges.append(range_from(t, ref, resolver))
             elif t["kind"] == "e":
                 enums.append(EnumType(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
             else:

@@ -101,27 +101,34 @@ class Resolver:
         ref = self._refs.get(key)
         if ref is not None:
             return ref
-        if code == _PG_TYPE:
-            oid = self._row_types.get(oid, 0)
-            code = _PG_CLASS if oid else code
-        rel = self._relations.get(oid) if code == _PG_CLASS else None
-        if rel is not None:
+        if code == _PG_TYPE:  # a relation's row type stands for the relation: its ref is the relation's own
+            table = self._row_types.get(oid, 0)
+            ref = self._ref(_PG_CLASS, table) if table else None
+        elif code == _PG_CLASS and oid in self._relations:
+            rel = self._relations[oid]
             ref = new_object_ref("table", rel.schema, rel.name, "")
         elif code in self._parts_by_code:
             parts = self._parts_by_code[code]
             part = parts.find(oid)
-            rel = self._relations.get(part[0]) if part else None  # None: a part of a relation skipped
-            if part is not None and rel is not None:
-                ref = new_object_ref(parts.kind, rel.schema, rel.name, part[1])
+            owner = self._relations.get(part[0]) if part else None  # None: a part of a relation skipped
+            if part is not None and owner is not None:
+                ref = new_object_ref(parts.kind, owner.schema, owner.name, part[1])
         if ref is not None:
             self._refs[key] = ref
         return ref
 
-    def _resolve(self, key: int) -> ObjectRef | None:
+    def _resolve(self, key: int, columns: dict[int, ObjectRef | None]) -> ObjectRef | None:
+        """The ref a kept row's key names; a column's is made once, kept in `columns` by its key."""
         code, oid, sub = key >> 48, (key >> 16) & _MAX_OID, (key & 0xFFFF) - _SUB_BIAS
         ref = self._ref(code, oid)
         if ref is None or sub == 0 or ref.kind != "table":
             return ref
+        if key in columns:
+            return columns[key]
+        columns[key] = ref = self._column(code, oid, sub, ref)
+        return ref
+
+    def _column(self, code: int, oid: int, sub: int, table: ObjectRef) -> ObjectRef | None:
         rel = self._relations.get(oid) if code == _PG_CLASS else None  # a type has no sub-objects
         if rel is None:
             return None
@@ -129,58 +136,35 @@ class Resolver:
         column = columns[sub - 1] if 0 < sub <= len(columns) else None
         if column is None or column.position != sub:
             column = next((c for c in columns if c.position == sub), None)
-        return new_object_ref("column", ref.schema, ref.name, column.name) if column else None
+        return new_object_ref("column", table.schema, table.name, column.name) if column else None
 
     def dependencies(self) -> tuple[Dependency, ...]:
         """One Dependency per distinct (dependent, referenced) pair of the kept rows, in the rows' order.
 
-        Each (catalog, oid, sub) is resolved once, and each distinct ref numbered once by its fields: pairs
-        are told apart by those numbers. Hashing and comparing the refs themselves (a dataclass's __hash__
-        and __eq__ are Python functions) for every row was most of what the catalog took once its queries
-        were in (18,000 rows at 5,000 tables: 0.19 -> 0.16 s of CPU at load 14). The numbering's look-up by
-        fields is let go before the pairs are: the two are not held at once."""
+        Equal refs are one object: each (catalog, oid) is resolved once (`_refs`: a relation's row type to the
+        relation's ref, a type's array and its other OIDs to the type's, as the builder adds them), each
+        column once by its key. So pairs are told apart by their refs' identities. Hashing and comparing the
+        refs themselves (a dataclass's __hash__ and __eq__ are Python functions) for every row was most of
+        what the catalog took once its queries were in (18,000 rows at 5,000 tables: 0.19 -> 0.16 s of CPU at
+        load 14); numbering them by their fields and by key instead held a tuple per ref and an entry per key
+        beside the pairs, about 70 MiB at the end of the 100,000-table read, where it peaked."""
         for parts in self.parts.values():
             parts.sort()
         rows, self._rows = self._rows, array("Q")
-        refs: list[ObjectRef] = []  # by number
-        numbered = self._numbered(rows, refs)
+        columns: dict[int, ObjectRef | None] = {}
         seen: set[int] = set()
         out: list[Dependency] = []
+        resolve = self._resolve
         keys = iter(rows)
         for dependent_key, referenced_key in zip(keys, keys, strict=True):
-            dependent, referenced = numbered[dependent_key], numbered[referenced_key]
-            if dependent < 0 or referenced < 0 or dependent == referenced:
+            dependent, referenced = resolve(dependent_key, columns), resolve(referenced_key, columns)
+            if dependent is None or referenced is None or dependent is referenced:
                 continue
-            pair = dependent << 32 | referenced
+            pair = id(dependent) << 64 | id(referenced)
             if pair not in seen:
                 seen.add(pair)
-                out.append(new_dependency(refs[dependent], refs[referenced]))
+                out.append(new_dependency(dependent, referenced))
         return tuple(out)
-
-    def _numbered(self, keys: array[int], refs: list[ObjectRef]) -> dict[int, int]:
-        """Each key's ref's number (its place in `refs`, appended here), -1 when it names nothing of ours.
-
-        Equal refs reached by different keys (a table and its row type, a type and its array) get one number.
-        A column has one key only (its relation's OID in pg_class and its number): numbered without the
-        look-up by fields, which then holds the other refs alone (38 % of the refs are columns at 20,000
-        tables)."""
-        numbered: dict[int, int] = {}
-        numbers: dict[tuple[str, str, str, str], int] = {}
-        for key in keys:
-            if key in numbered:
-                continue
-            ref = self._resolve(key)
-            if ref is None:
-                numbered[key] = -1
-                continue
-            if ref.kind == "column":
-                number = len(refs)
-            else:
-                number = numbers.setdefault((ref.kind, ref.schema, ref.name, ref.sub), len(refs))
-            numbered[key] = number
-            if number == len(refs):
-                refs.append(ref)
-        return numbered
 
 
 def _ref_key(code: int, oid: int) -> int:

@@ -16,9 +16,10 @@ Record = asyncpg.Record
 _PROVIDERS = {"c": "libc", "i": "icu", "b": "builtin", "d": "default"}
 
 
-def composite_from(t: Record, resolver: Resolver) -> CompositeType:
-    """A composite type; its attributes' own dependencies are recorded against its pg_class row."""
-    resolver.add("pg_class", t["class_oid"], ObjectRef("type", t["schema"], t["name"]))
+def composite_from(t: Record, ref: ObjectRef, resolver: Resolver) -> CompositeType:
+    """A composite type (`ref`: its own); its attributes' own dependencies are recorded against its pg_class
+    row."""
+    resolver.add("pg_class", t["class_oid"], ref)
     attributes = tuple(
         CompositeAttribute(name, type_, collation)
         for name, type_, collation in zip(
@@ -31,9 +32,9 @@ def composite_from(t: Record, resolver: Resolver) -> CompositeType:
     return CompositeType(t["schema"], t["name"], attributes, t["comment"])
 
 
-def range_from(t: Record, resolver: Resolver) -> RangeType:
-    """A range type; a column of its multirange (or of an array of either) depends on the range."""
-    ref = ObjectRef("type", t["schema"], t["name"])
+def range_from(t: Record, ref: ObjectRef, resolver: Resolver) -> RangeType:
+    """A range type (`ref`: its own); a column of its multirange (or of an array of either) depends on the
+    range."""
     for oid in (t["multirange_oid"], t["multirange_array_oid"]):
         if oid:
             resolver.add("pg_type", oid, ref)
