@@ -143,16 +143,20 @@ class Resolver:
 
         Equal refs are one object: each (catalog, oid) is resolved once (`_refs`: a relation's row type to the
         relation's ref, a type's array and its other OIDs to the type's, as the builder adds them), each
-        column once by its key. So pairs are told apart by their refs' identities. Hashing and comparing the
-        refs themselves (a dataclass's __hash__ and __eq__ are Python functions) for every row was most of
-        what the catalog took once its queries were in (18,000 rows at 5,000 tables: 0.19 -> 0.16 s of CPU at
-        load 14); numbering them by their fields and by key instead held a tuple per ref and an entry per key
-        beside the pairs, about 70 MiB at the end of the 100,000-table read, where it peaked."""
+        column once by its key. Hashing and comparing the refs themselves (a dataclass's __hash__ and __eq__
+        are Python functions) for every row was most of what the catalog took once its queries were in
+        (18,000 rows at 5,000 tables: 0.19 -> 0.16 s of CPU at load 14).
+
+        The query's rows are distinct, so two rows name one pair only through a ref that more than one key
+        reaches: a type, a relation whose row type a row names, a part named with a sub-object (`_aliased`). Only pairs with such a ref are
+        remembered to be told apart, by their refs' identities: numbering every ref by its fields and by key,
+        and a set of every pair, held about 70 MiB at the end of the 100,000-table read, where it peaked."""
         for parts in self.parts.values():
             parts.sort()
         rows, self._rows = self._rows, array("Q")
+        aliased = self._aliased(rows)
         columns: dict[int, ObjectRef | None] = {}
-        seen: set[int] = set()
+        seen: set[tuple[int, int]] = set()
         out: list[Dependency] = []
         resolve = self._resolve
         keys = iter(rows)
@@ -160,11 +164,35 @@ class Resolver:
             dependent, referenced = resolve(dependent_key, columns), resolve(referenced_key, columns)
             if dependent is None or referenced is None or dependent is referenced:
                 continue
-            pair = id(dependent) << 64 | id(referenced)
-            if pair not in seen:
+            if (
+                dependent.kind == "type"
+                or referenced.kind == "type"
+                or id(dependent) in aliased
+                or id(referenced) in aliased
+            ):
+                pair = (id(dependent), id(referenced))
+                if pair in seen:
+                    continue
                 seen.add(pair)
-                out.append(new_dependency(dependent, referenced))
+            out.append(new_dependency(dependent, referenced))
         return tuple(out)
+
+    def _aliased(self, rows: array[int]) -> set[int]:
+        """The identities of the refs that the rows reach by more than one key, besides types: a relation's
+        through its row type, and a part's through a sub-object (its own ref whatever the sub-object)."""
+        aliased: set[int] = set()
+        for key in rows:
+            code, oid = key >> 48, (key >> 16) & _MAX_OID
+            if code == _PG_TYPE:
+                ref = self._ref(code, oid) if oid in self._row_types else None
+            elif key & 0xFFFF != _SUB_BIAS:
+                ref = self._ref(code, oid)
+                ref = None if ref is None or ref.kind == "table" else ref
+            else:
+                continue
+            if ref is not None:
+                aliased.add(id(ref))
+        return aliased
 
 
 def _ref_key(code: int, oid: int) -> int:
