@@ -9,7 +9,7 @@ databases compare by name.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -19,7 +19,7 @@ from .model_objects import ForeignTable, WholeObject
 from .model_privileges import Privilege
 from .model_types import Collation, CompositeType, RangeType
 from .model_unmodelled import Unmodelled
-from .sql import quote_identifier
+from .sql import qualified, quote_ident, quote_identifier
 
 # Which classes have `slots=True`: those there are tens of thousands of (a column, constraint, index and FK of
 # every table, the dependencies' references; a relation: the browser holds 100,000 of its first list beside the
@@ -232,6 +232,54 @@ class Constraint:
     comment: str | None = None
 
 
+class _WrittenOnRead:
+    """A text field read and written through its slot, whose slot may hold, instead of the text, what the
+    catalog read keeps to write it again when read (`write(obj, kept)`). Reading, comparing, hashing, copying
+    and encoding the object all read through here, so none of them sees what was kept."""
+
+    def __init__(self, slot: Any, write: Callable[[Any, Any], str]) -> None:
+        self._slot = slot
+        self._write = write
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        text = self._slot.__get__(obj, owner)
+        return text if type(text) is str else self._write(obj, text)
+
+    def __set__(self, obj: object, text: object) -> None:
+        self._slot.__set__(obj, text)
+
+
+def _foreign_key_text(constraint: Constraint, qualified_target: bool) -> str:
+    """A foreign key's definition the catalog read wrote itself, kept as whether its target is named with its
+    schema (a bool: no object of its own), written from the constraint's fields as pg_get_constraintdef writes
+    it: a definition of about 130 bytes per foreign key (150,000 at 100,000 tables) was about 20 MiB."""
+    fk = constraint.foreign_key
+    assert fk is not None  # only a foreign key's definition is kept this way
+    keys = ", ".join(map(quote_ident, constraint.columns))
+    target = (
+        qualified(fk.target_schema, fk.target_table) if qualified_target else quote_ident(fk.target_table)
+    )
+    text = f"FOREIGN KEY ({keys}) REFERENCES {target}({', '.join(map(quote_ident, fk.target_columns))})"
+    if fk.match != "SIMPLE":
+        text += f" MATCH {fk.match}"
+    if fk.on_update != "NO ACTION":
+        text += f" ON UPDATE {fk.on_update}"
+    if fk.on_delete != "NO ACTION":
+        text += f" ON DELETE {fk.on_delete}"
+    if constraint.deferrable:
+        text += " DEFERRABLE"
+    if constraint.initially_deferred:
+        text += " INITIALLY DEFERRED"
+    if not constraint.validated:
+        text += " NOT VALID"
+    return text
+
+
+Constraint.definition = _WrittenOnRead(vars(Constraint)["definition"], _foreign_key_text)  # type: ignore[misc, assignment]
+
+
 @dataclass(frozen=True, slots=True)
 class Index:
     name: str
@@ -255,36 +303,20 @@ class Index:
 
 IndexDefinitionParts = tuple[str, str]
 """What the catalog read keeps of an index definition it wrote itself: (the table, quoted; the text after
-`USING `). See `_IndexDefinition`."""
+`USING `). See `_index_text`."""
 
 
-class _IndexDefinition:
-    """`Index.definition`, read and written through its slot. The slot holds the text, or, for an index whose
-    definition the catalog read wrote (introspect.definitions.IndexWriter), its `IndexDefinitionParts`: the
+def _index_text(index: Index, parts: IndexDefinitionParts) -> str:
+    """An index definition the catalog read wrote (introspect.definitions.IndexWriter), kept as its parts: the
     table's text is shared by the table's indexes and the rest by every index alike ("btree (id)" is each
-    primary key's), and the text is written on reading as pg_get_indexdef writes it,
-    `CREATE [UNIQUE ]INDEX name ON table USING rest`. 64 bytes an index instead of about 150: the definitions
-    were 70 MiB of the model at 100,000 tables (530,000 indexes). Reading, comparing, hashing, copying and
-    encoding an Index all go through here, so none of them sees the parts."""
-
-    def __init__(self, slot: Any) -> None:
-        self._slot = slot
-
-    def __get__(self, index: Index | None, owner: type | None = None) -> Any:
-        if index is None:
-            return self
-        text = self._slot.__get__(index, owner)
-        if type(text) is str:
-            return text
-        table, rest = text
-        unique = "UNIQUE " if index.unique else ""
-        return f"CREATE {unique}INDEX {quote_identifier(index.name)} ON {table} USING {rest}"
-
-    def __set__(self, index: Index, text: str | IndexDefinitionParts) -> None:
-        self._slot.__set__(index, text)
+    primary key's), written as pg_get_indexdef writes it. 64 bytes an index instead of about 150: the
+    definitions were 70 MiB of the model at 100,000 tables (530,000 indexes)."""
+    table, rest = parts
+    unique = "UNIQUE " if index.unique else ""
+    return f"CREATE {unique}INDEX {quote_identifier(index.name)} ON {table} USING {rest}"
 
 
-Index.definition = _IndexDefinition(vars(Index)["definition"])  # type: ignore[misc, assignment]  # over its slot
+Index.definition = _WrittenOnRead(vars(Index)["definition"], _index_text)  # type: ignore[misc, assignment]
 
 
 @dataclass(frozen=True)

@@ -8,49 +8,35 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from ..model import Column, ConstraintKind, ForeignKey, IndexDefinitionParts
-from ..sql import qualified, quote_ident, quote_identifier
+from ..model import Column, ConstraintKind, IndexDefinitionParts
+from ..sql import quote_ident, quote_identifier
 
 Record = asyncpg.Record
 
 FK_MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
-_FK_CLAUSES = {"r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}  # 'a' (NO ACTION): none
 
 
 def constraint_definition(
     kind: ConstraintKind,
     columns: tuple[str, ...],
-    fk: ForeignKey | None,
     names: dict[int, str],
-    key: tuple[bool | None, str | None, int | None, bool | None],
-    clauses: tuple[str, str, str, bool, bool, bool],
+    key: tuple[bool | None, str | None, int | None],
+    clauses: tuple[bool, bool, bool],
 ) -> str:
-    """pg_get_constraintdef's text for a primary key, unique constraint or foreign key, as ruleutils.c writes
-    it: the server's per-constraint catalog lookups were a third of its time on a fresh connection. `key`:
-    NULLS NOT DISTINCT, the index's keys and key count, whether the FK's target is visible; `clauses`: match,
-    on update, on delete, deferrable, deferred, validated (the constraints query's values)."""
-    nulls_not_distinct, index_keys, index_key_count, target_visible = key
-    match, on_update, on_delete, deferrable, deferred, validated = clauses
+    """pg_get_constraintdef's text for a primary key or unique constraint, as ruleutils.c writes it: the
+    server's per-constraint catalog lookups were a third of its time on a fresh connection (a foreign key's is
+    written by the model from its fields: core.model._foreign_key_text). `key`: NULLS NOT DISTINCT, the index's
+    keys and key count; `clauses`: deferrable, deferred, validated (the constraints query's values)."""
+    nulls_not_distinct, index_keys, index_key_count = key
+    deferrable, deferred, validated = clauses
     keys = ", ".join(quote_ident(name) for name in columns)
-    if fk is None:
-        head = "PRIMARY KEY" if kind is ConstraintKind.PRIMARY_KEY else "UNIQUE"
-        if nulls_not_distinct:
-            head += " NULLS NOT DISTINCT"
-        text = f"{head} ({keys})"
-        included = (index_keys or "").split()[index_key_count:]
-        if included:
-            text += " INCLUDE (" + ", ".join(quote_ident(names[int(k)]) for k in included) + ")"
-    else:
-        target = (
-            quote_ident(fk.target_table) if target_visible else qualified(fk.target_schema, fk.target_table)
-        )
-        text = f"FOREIGN KEY ({keys}) REFERENCES {target}({', '.join(map(quote_ident, fk.target_columns))})"
-        if match != "s":
-            text += f" MATCH {FK_MATCH[match]}"
-        if on_update in _FK_CLAUSES:
-            text += f" ON UPDATE {_FK_CLAUSES[on_update]}"
-        if on_delete in _FK_CLAUSES:
-            text += f" ON DELETE {_FK_CLAUSES[on_delete]}"
+    head = "PRIMARY KEY" if kind is ConstraintKind.PRIMARY_KEY else "UNIQUE"
+    if nulls_not_distinct:
+        head += " NULLS NOT DISTINCT"
+    text = f"{head} ({keys})"
+    included = (index_keys or "").split()[index_key_count:]
+    if included:
+        text += " INCLUDE (" + ", ".join(quote_ident(names[int(k)]) for k in included) + ")"
     if deferrable:
         text += " DEFERRABLE"
     if deferred:

@@ -246,16 +246,19 @@ def constraint_from(
         )
     columns = tuple([n for n in map(names.get, map(int, keys.split())) if n is not None]) if keys else ()
     columns = shared.setdefault(columns, columns)
-    if not definition:
+    if definition:
+        definition = texts.setdefault(definition, definition)
+    elif fk is not None:  # written from the constraint's fields when read (core.model._foreign_key_text)
+        definition = not target_visible
+    else:
         definition = constraint_definition(
             kind,
             columns,
-            fk,
             names,
-            (nulls_not_distinct, index_keys, index_key_count, target_visible),
-            (match, on_update, on_delete, deferrable, deferred, validated),
+            (nulls_not_distinct, index_keys, index_key_count),
+            (deferrable, deferred, validated),
         )
-    definition = texts.setdefault(definition, definition)
+        definition = texts.setdefault(definition, definition)
     if index_name is not None:
         name = texts.setdefault(name, name)  # the same string as its index's name (owned_indexes)
     return new_constraint(
