@@ -26,7 +26,7 @@ async def _settings_seen(dsn: str) -> dict[str, str]:
         rows = await conn.fetch(
             "SELECT name, setting FROM pg_catalog.pg_settings WHERE name IN "
             "('search_path', 'row_security', 'lock_timeout', 'statement_timeout', 'default_transaction_read_only',"
-            " 'max_parallel_workers_per_gather', 'jit')"
+            " 'max_parallel_workers_per_gather', 'jit', 'plan_cache_mode')"
         )
         return {r["name"]: r["setting"] for r in rows}
     finally:
@@ -42,6 +42,7 @@ def test_a_catalog_session_is_pinned_and_bounded(db: str) -> None:
         "default_transaction_read_only": "on",
         "max_parallel_workers_per_gather": "0",  # see core/session.py: workers re-fill the catalog caches
         "jit": "off",
+        "plan_cache_mode": "force_custom_plan",  # a portion's plan sees its OID range (core/session.py)
     }
 
 

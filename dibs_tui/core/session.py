@@ -33,6 +33,12 @@ on a diff (6.1 -> 5.6 s, both sides). With JIT, a server built with LLVM compile
 jit_above_cost (100,000): four of them at 5,000 tables, and the constraints query (563,000) over the
 inlining and optimisation thresholds too, for a query that runs once. On PostgreSQL 15 built with LLVM, the
 full read of 5,000 tables took 3.56 s of server CPU with JIT and 2.27 s without (bench/README.md).
+
+Every execution is planned with its own parameters (`plan_cache_mode = force_custom_plan`). A read runs each
+portioned query once per OID range; from a statement's sixth execution the server may switch to a generic
+plan, costed without the range's values. For the columns query that plan guessed one row per portion and
+nested-looped over its defaults and comments: at 20,000 tables the full read took 171 s instead of 13.
+Planning a portion costs 1-2 ms; a plan blind to the range can cost minutes.
 """
 
 from __future__ import annotations
@@ -98,6 +104,7 @@ def catalog_settings(limits: SessionLimits | None = None) -> dict[str, str]:
         "work_mem": CATALOG_WORK_MEM,
         "max_parallel_workers_per_gather": "0",
         "jit": "off",
+        "plan_cache_mode": "force_custom_plan",
     }
 
 
