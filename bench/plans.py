@@ -33,15 +33,13 @@ import asyncpg
 
 from bench.common import cached_server, cached_synthetic, load_average
 from dibs_tui.core.introspect.queries import (
-    FIRST_RELATIONS_SQL,
     INDEXDEF_SQL,
     PORTION_BOUNDS_SQL,
     PORTION_RELATIONS,
     PORTIONED,
-    RELATION_LIST_SQL,
-    RELATION_OIDS_SQL,
     queries_for,
 )
+from dibs_tui.core.introspect.queries_listing import FIRST_RELATIONS_SQL, RELATION_LIST_SQL, RELATION_OIDS_SQL
 from dibs_tui.core.meta import META_TABLES
 from dibs_tui.core.meta_tables import _FIND_SQL
 from dibs_tui.core.session import catalog_settings

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .queries_filters import IS_META_TABLE, comment_join, not_extension_member, schema_filter
 from .queries_objects import foreign_tables_sql, objects_sql
 from .queries_privileges import privileges_sql
 from .queries_unmodelled import unmodelled_sql
@@ -21,51 +22,14 @@ from .queries_unmodelled import unmodelled_sql
 # functions per element and the driver makes a list of strings (constraints and indexes at 1,000 tables: about
 # 18 ms less server CPU and 10 ms less decoding per read); an oidvector is cast to oid[], which costs nothing.
 
-# $1 include schemas (empty: all), $2 exclude schemas. Applied to every query through the namespace alias.
-_SCHEMA_FILTER = """
-    {ns}.nspname NOT IN ('pg_catalog', 'information_schema')
-    AND {ns}.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-    AND (cardinality($1::text[]) = 0 OR {ns}.nspname = ANY($1::text[]))
-    AND NOT ({ns}.nspname = ANY($2::text[]))
-"""
-
-# An anti-join, not `oid NOT IN (SELECT ...)`: NOT IN is a subplan, hashed only while the list fits in
-# work_mem and otherwise re-scanned for every row. A member's row names its extension (refclassid is always
-# pg_extension for deptype 'e'): said here, the planner finds the members from pg_depend's reference index (a
-# handful of rows) and hashes them, where it read every pg_depend row of the catalog (13,000 at 1,000 tables)
-# or probed the depender index once per object.
-_NOT_EXTENSION_MEMBER = """
-    NOT EXISTS (SELECT FROM pg_depend e
-                WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = '{catalog}'::regclass
-                  AND e.objid = {oid} AND e.deptype = 'e')
-"""
-
-_IS_META_TABLE = "({rel}.relname LIKE '\\_\\_dibs\\_%' OR {rel}.relname = '_dibs_migrations')"
-
-
-def _filter(ns: str) -> str:
-    return _SCHEMA_FILTER.format(ns=ns)
-
-
-def _own(catalog: str, oid: str) -> str:
-    return _NOT_EXTENSION_MEMBER.format(catalog=catalog, oid=oid)
-
-
-def _comment(alias: str, catalog: str, oid: str, sub: str = "0") -> str:
-    return (
-        f"LEFT JOIN pg_description {alias} ON {alias}.objoid = {oid} "
-        f"AND {alias}.classoid = '{catalog}'::regclass AND {alias}.objsubid = {sub}"
-    )
-
-
 # One round trip for the small things: database, version, schemas, extensions, and the default operator
 # classes (which an index definition leaves unnamed).
 HEADER_SQL = f"""
 SELECT current_database() AS db, current_setting('server_version') AS version,
   (SELECT json_agg(json_build_object('name', n.nspname, 'owner', pg_get_userbyid(n.nspowner),
                                      'comment', ds.description) ORDER BY n.nspname)
-     FROM pg_namespace n {_comment("ds", "pg_namespace", "n.oid")}
-     WHERE {_filter("n")} AND {_own("pg_namespace", "n.oid")})::text AS schemas,
+     FROM pg_namespace n {comment_join("ds", "pg_namespace", "n.oid")}
+     WHERE {schema_filter("n")} AND {not_extension_member("pg_namespace", "n.oid")})::text AS schemas,
   (SELECT json_agg(json_build_object('name', x.extname, 'schema', n.nspname, 'version', x.extversion)
                    ORDER BY x.extname)
      FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
@@ -76,8 +40,8 @@ SELECT current_database() AS db, current_setting('server_version') AS version,
                                      'deterministic', co.collisdeterministic, 'rules', {{collation_rules}},
                                      'comment', ds.description) ORDER BY n.nspname, co.collname)
      FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
-     {_comment("ds", "pg_collation", "co.oid")}
-     WHERE {_filter("n")} AND {_own("pg_collation", "co.oid")})::text AS collations,
+     {comment_join("ds", "pg_collation", "co.oid")}
+     WHERE {schema_filter("n")} AND {not_extension_member("pg_collation", "co.oid")})::text AS collations,
   (SELECT json_agg(json_build_array(oc.oid::int8, am.amname, oc.opcintype::int8))
      FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod WHERE oc.opcdefault)::text AS default_opclasses
 """
@@ -164,8 +128,8 @@ LEFT JOIN pg_type st ON st.oid = rg.rngsubtype
 LEFT JOIN pg_opclass opc ON opc.oid = rg.rngsubopc
 LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
 LEFT JOIN pg_type mr ON mr.oid = rg.rngmultitypid
-{_comment("ds", "pg_type", "t.oid")}
-WHERE {_filter("n")} AND {_own("pg_type", "t.oid")}
+{comment_join("ds", "pg_type", "t.oid")}
+WHERE {schema_filter("n")} AND {not_extension_member("pg_type", "t.oid")}
 ORDER BY 3, 4
 """
 
@@ -183,8 +147,8 @@ LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AN
 LEFT JOIN pg_class tc ON tc.oid = d.refobjid
 LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-{_comment("ds", "pg_class", "c.oid")}
-WHERE {_filter("n")} AND {_own("pg_class", "c.oid")} {{only tc.oid}}
+{comment_join("ds", "pg_class", "c.oid")}
+WHERE {schema_filter("n")} AND {not_extension_member("pg_class", "c.oid")} {{only tc.oid}}
 ORDER BY 2, 3
 """
 
@@ -225,9 +189,9 @@ FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_am ram ON ram.oid = c.relam
-{_comment("ds", "pg_class", "c.oid")}
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")} AND {_own("pg_class", "c.oid")} {{only c.oid}}
-  AND NOT {_IS_META_TABLE.format(rel="c")}
+{comment_join("ds", "pg_class", "c.oid")}
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {schema_filter("n")} AND {not_extension_member("pg_class", "c.oid")} {{only c.oid}}
+  AND NOT {IS_META_TABLE.format(rel="c")}
 ORDER BY 3, 4
 """
 
@@ -272,7 +236,7 @@ JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN ds ON ds.objoid = a.attrelid AND ds.objsubid = a.attnum
 WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only a.attrelid}}
+  AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only a.attrelid}}
 ORDER BY a.attrelid, a.attnum
 """
 
@@ -292,8 +256,8 @@ SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kin
        i.indnkeyatts AS index_key_count,
        fn.nspname AS target_schema, fc.relname AS target_table,
        co.confrelid AS target_relid, array_to_string(co.confkey, ' ') AS target_keys,
-       CASE WHEN co.contype = 'f' AND (NOT ({_filter("fn")}) OR {_IS_META_TABLE.format(rel="fc")}
-                                       OR NOT {_own("pg_class", "fc.oid")} {{target_not_read}}) THEN
+       CASE WHEN co.contype = 'f' AND (NOT ({schema_filter("fn")}) OR {IS_META_TABLE.format(rel="fc")}
+                                       OR NOT {not_extension_member("pg_class", "fc.oid")} {{target_not_read}}) THEN
          (SELECT array_agg(a.attname::text ORDER BY k.i) FROM unnest(co.confkey) WITH ORDINALITY k(n, i)
           JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.n) END AS target_columns,
        co.confdeltype::text AS on_delete, co.confupdtype::text AS on_update, co.confmatchtype::text AS match,
@@ -307,8 +271,8 @@ LEFT JOIN pg_class ic ON ic.oid = co.conindid
 LEFT JOIN pg_class fc ON fc.oid = co.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = co.conindid
-{_comment("ds", "pg_constraint", "co.oid")}
-WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
+{comment_join("ds", "pg_constraint", "co.oid")}
+WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
 ORDER BY co.conrelid, co.conname
 """
 
@@ -343,13 +307,13 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
-{_comment("ds", "pg_class", "i.indexrelid")}
+{comment_join("ds", "pg_class", "i.indexrelid")}
 CROSS JOIN LATERAL (SELECT ic.relkind = 'i' AND i.indexprs IS NULL AND ic.reloptions IS NULL
   AND am.amname IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin')
   AND NOT EXISTS (SELECT FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND ia.attoptions IS NOT NULL)
   AS plain
   OFFSET 0) x
-WHERE c.relkind IN ('r', 'p', 'm', 'f') AND {_filter("n")} AND NOT {_IS_META_TABLE.format(rel="c")} {{only i.indrelid}}
+WHERE c.relkind IN ('r', 'p', 'm', 'f') AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only i.indrelid}}
 ORDER BY i.indrelid, ic.relname
 """
 
@@ -363,8 +327,8 @@ JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_proc p ON p.oid = t.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
-{_comment("ds", "pg_trigger", "t.oid")}
-WHERE NOT t.tgisinternal AND {_filter("n")} AND (t.tgparentid = 0 OR NOT c.relispartition) {{only t.tgrelid}}
+{comment_join("ds", "pg_trigger", "t.oid")}
+WHERE NOT t.tgisinternal AND {schema_filter("n")} AND (t.tgparentid = 0 OR NOT c.relispartition) {{only t.tgrelid}}
 ORDER BY t.tgrelid, t.tgname
 """
 
@@ -383,8 +347,8 @@ SELECT p.oid, p.polrelid AS relid, p.polname AS name,
 FROM pg_policy p
 JOIN pg_class c ON c.oid = p.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-{_comment("ds", "pg_policy", "p.oid")}
-WHERE {_filter("n")} {{only p.polrelid}}
+{comment_join("ds", "pg_policy", "p.oid")}
+WHERE {schema_filter("n")} {{only p.polrelid}}
 ORDER BY p.polrelid, p.polname
 """
 
@@ -412,8 +376,8 @@ SELECT p.oid, n.nspname AS schema, p.proname AS name,
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
-{_comment("ds", "pg_proc", "p.oid")}
-WHERE {_filter("n")} AND {_own("pg_proc", "p.oid")}
+{comment_join("ds", "pg_proc", "p.oid")}
+WHERE {schema_filter("n")} AND {not_extension_member("pg_proc", "p.oid")}
   -- a range type's constructors (and its multirange's) are created and dropped with the type
   AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid
                   AND i.refclassid = 'pg_type'::regclass AND i.deptype = 'i')
@@ -483,7 +447,7 @@ PORTION_RELATIONS = 1000
 PORTION_BOUNDS_SQL = f"""
 SELECT oid FROM (SELECT c.oid, row_number() OVER (ORDER BY c.oid) AS number
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")}) numbered
+                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {schema_filter("n")}) numbered
 WHERE number % $3 = 0
 ORDER BY oid
 """
@@ -494,10 +458,6 @@ _ONLY = re.compile(r"\{only ([a-z_.]+)\}")
 # `{range <oid column>}`: the same filter on that column alone, for a CTE that reads another catalog by its index.
 _RANGE = re.compile(r"\{range ([a-z_.]+)\}")
 _NOTHING = "SELECT NULL WHERE false"
-RELATION_OIDS_SQL = """
-SELECT array_agg(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-"""
 
 
 def queries_for(version_num: int, *, only_relations: bool = False, privileges: bool = True) -> dict[str, str]:
@@ -528,10 +488,12 @@ def queries_for(version_num: int, *, only_relations: bool = False, privileges: b
         "policies": POLICIES_SQL,
         "functions": _NOTHING if only_relations else FUNCTIONS_SQL,
         "dependencies": _NOTHING if only_relations else DEPENDENCIES_SQL,
-        "objects": _NOTHING if only_relations else objects_sql(_filter("n"), version_num),
-        "foreign_tables": _NOTHING if only_relations else foreign_tables_sql(_filter("n")),
-        "privileges": privileges_sql(_filter("n").strip()) if privileges and not only_relations else _NOTHING,
-        "unmodelled": _NOTHING if only_relations else unmodelled_sql(_filter("n"), version_num),
+        "objects": _NOTHING if only_relations else objects_sql(schema_filter("n"), version_num),
+        "foreign_tables": _NOTHING if only_relations else foreign_tables_sql(schema_filter("n")),
+        "privileges": privileges_sql(schema_filter("n").strip())
+        if privileges and not only_relations
+        else _NOTHING,
+        "unmodelled": _NOTHING if only_relations else unmodelled_sql(schema_filter("n"), version_num),
         INDEX_DEFINITIONS: "",  # a step, not a query (see Builder.deparse_indexes)
     }
     return {name: _filtered(name, sql, only_relations) for name, sql in queries.items()}
@@ -561,55 +523,3 @@ def _only_filter(name: str, only_relations: bool) -> Callable[[re.Match[str]], s
             f"AND {m[1]} > $3::oid AND {m[1]} <= $4::oid AND c.oid > $3::oid AND c.oid <= $4::oid"
         )
     return lambda m: ""
-
-
-# The list's select list (read by position: read.list_relations, read.first_relations), after the extension
-# members found from the extensions' side; the partitions' parents joined after it.
-_LISTED = """WITH members AS MATERIALIZED (
-  SELECT e.objid FROM pg_depend e
-  WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_class'::regclass AND e.deptype = 'e'
-)
-SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint AS row_estimate,
-       c.relpages::bigint * current_setting('block_size')::bigint AS size_bytes,
-       pn.nspname AS parent_schema, p.relname AS parent_name"""
-_LISTED_PARENTS = """LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
-LEFT JOIN pg_class p ON p.oid = i.inhparent
-LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace"""
-
-# The names the browser lists first, as cheap as a read of pg_class can be: no per-relation probe. Extension
-# members are found from the extensions' side (pg_depend's reference index: a handful of rows) and left out by
-# a hash anti-join, where the full read's per-relation probe of pg_depend costs a third of this query at
-# 100,000 tables; the size is the table's own pages (the TOAST table's, a probe of pg_class per relation, come
-# with the full read). Its select list is `_LISTED`.
-RELATION_LIST_SQL = f"""
-{_LISTED}
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-{_LISTED_PARENTS}
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_filter("n")}
-  AND NOT EXISTS (SELECT FROM members m WHERE m.objid = c.oid)
-  AND NOT {_IS_META_TABLE.format(rel="c")}
-ORDER BY 1, 2
-"""
-
-# The list's first rows ($3 of them) in the same order, without reading all of pg_class: per schema in name
-# order, its relations in name order from pg_class's (relname, relnamespace) index, stopping once $3 rows are
-# in (the incremental sort runs a schema's scan only when the rows before it are not enough). Every filter of
-# the full list is inside the per-schema scan, so the result is exactly the full list's first $3 rows; fewer
-# than $3 rows is the whole list. At 100,000 tables 15-20 ms against 0.8 s for the full list (load 4.8).
-# A schema with few relations scans the index to its end (the whole index at worst): the caller bounds it.
-FIRST_RELATIONS_SQL = f"""
-{_LISTED}
-FROM (SELECT n.oid, n.nspname FROM pg_namespace n WHERE {_filter("n")} ORDER BY n.nspname) n
-CROSS JOIN LATERAL (
-  SELECT c.oid, c.relname, c.relkind, c.reltuples, c.relpages, c.relispartition FROM pg_class c
-  WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-    AND NOT EXISTS (SELECT FROM members m WHERE m.objid = c.oid)
-    AND NOT {_IS_META_TABLE.format(rel="c")}
-  ORDER BY c.relname
-  LIMIT $3
-) c
-{_LISTED_PARENTS}
-ORDER BY 1, 2
-LIMIT $3
-"""

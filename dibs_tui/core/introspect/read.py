@@ -15,16 +15,14 @@ from ..model import Catalog, QualifiedName
 from .build import Builder, ColumnPool
 from .objects import KINDS, listed_relation
 from .queries import (
-    FIRST_RELATIONS_SQL,
     INDEX_DEFINITIONS,
     META,
     PORTION_BOUNDS_SQL,
     PORTION_RELATIONS,
     PORTIONED,
-    RELATION_LIST_SQL,
-    RELATION_OIDS_SQL,
     queries_for,
 )
+from .queries_listing import FIRST_RELATIONS_SQL, RELATION_LIST_SQL, RELATION_OIDS_SQL
 
 if TYPE_CHECKING:
     from ..meta import MetaSnapshot
