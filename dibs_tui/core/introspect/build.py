@@ -333,7 +333,8 @@ class Builder:
                 await self._wait(f"constraints {number}")
                 await self._build_portion_relations(portion, triggers, policies, built)
         await self._wait("constraints")
-        await self._build_portion_relations(rows, triggers, policies, built)
+        if not self.portions:  # a read of some relations alone: their constraints come in one result
+            await self._build_portion_relations(rows, triggers, policies, built)
         # Every constraint and index is written: what their keys needed, and the look-ups that made their equal
         # texts and tuples one, are freed before the catalog's peak.
         self._keys, self._names = {}, {}
@@ -391,9 +392,8 @@ class Builder:
         domains: list[Domain] = []
         composites, ranges = [], []
         for t in rows["types"]:
-            ref = ObjectRef(
-                "type", t["schema"], t["name"]
-            )  # one object under each OID (Resolver.dependencies)
+            # One ref object under each of the type's OIDs (Resolver.dependencies tells refs apart by identity).
+            ref = ObjectRef("type", t["schema"], t["name"])
             resolver.add("pg_type", t["oid"], ref)
             resolver.add("pg_type", t["array_oid"], ref)
             if t["kind"] == "c":

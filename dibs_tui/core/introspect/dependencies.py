@@ -148,9 +148,10 @@ class Resolver:
         (18,000 rows at 5,000 tables: 0.19 -> 0.16 s of CPU at load 14).
 
         The query's rows are distinct, so two rows name one pair only through a ref that more than one key
-        reaches: a type, a relation whose row type a row names, a part named with a sub-object (`_aliased`). Only pairs with such a ref are
-        remembered to be told apart, by their refs' identities: numbering every ref by its fields and by key,
-        and a set of every pair, held about 70 MiB at the end of the 100,000-table read, where it peaked."""
+        reaches: a type, a relation whose row type a row names, a part named with a sub-object (`_aliased`).
+        Only pairs with such a ref are remembered to be told apart, by their refs' identities: numbering every
+        ref by its fields and by key, and a set of every pair, held about 70 MiB at the end of the
+        100,000-table read, where it peaked."""
         for parts in self.parts.values():
             parts.sort()
         rows, self._rows = self._rows, array("Q")
