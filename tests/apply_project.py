@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.pg import fetch, run_sql
+from tests.pg import DIBS, fetch, run_sql
 
-DIBS = Path(sys.executable).parent / "dibs-tui"
 NAME = "20260101000000_index-between"
 # Segment 1 (a transaction) logs a row so that a test can count how many times it ran.
 THREE = (

@@ -19,8 +19,8 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.apply_outcome import ConnectionLost
 from dibs_tui.core.migrations.files import checksum
-from tests.apply_project import DIBS, NAME, THREE, migrate, project, state
-from tests.pg import run_sql
+from tests.apply_project import NAME, THREE, migrate, project, state
+from tests.pg import DIBS, run_sql
 
 
 async def _terminate_when_sleeping(db: str) -> int:
@@ -106,20 +106,13 @@ def test_cli_backend_terminated_mid_apply_exits_3_without_traceback(db: str, tmp
 async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated(
     db: str, tmp_path: Path
 ) -> None:
-    from textual.pilot import Pilot
     from textual.widgets import Static
 
     from dibs_tui.config import Settings
     from dibs_tui.ui.app import DibsApp
     from dibs_tui.ui.migrations_pane import MigrationsPane
     from dibs_tui.ui.screens.confirm import ConfirmScreen
-
-    async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 30.0) -> None:
-        waited = 0.0
-        while not condition():
-            await pilot.pause(0.05)
-            waited += 0.05
-            assert waited < limit, "condition not reached"
+    from tests.test_ui import wait_for
 
     folder = await asyncio.to_thread(project, db, tmp_path, SLEEPY)
     app = DibsApp(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,8 @@ from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.apply_outcome import ApplyRefused, MigrationFailed
 from dibs_tui.core.migrations.files import checksum
 from dibs_tui.core.migrations.segments import PlanError, plan_segments
-from tests.apply_project import DIBS, NAME, THREE, migrate, project, state
-from tests.pg import fetch, run_sql
+from tests.apply_project import NAME, THREE, migrate, project, state
+from tests.pg import DIBS, fetch, run_sql
 
 
 def test_plan_cuts_at_statements_that_cannot_run_in_a_transaction() -> None:
@@ -210,6 +209,7 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
     from dibs_tui.config import Settings
     from dibs_tui.ui.app import DibsApp
     from dibs_tui.ui.migrations_pane import MigrationsPane
+    from tests.test_ui import wait_for
 
     folder = await asyncio.to_thread(project, db, tmp_path, THREE, duplicates=True)
     assert (await asyncio.to_thread(migrate, db, folder, "--yes")).returncode == 3
@@ -217,19 +217,11 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
         resolve(db), Settings(project_root=tmp_path, migrations_dir=folder, prove=False), header_label="t"
     )
     async with app.run_test(size=(150, 45)) as pilot:
-
-        async def until(condition: Callable[[], object]) -> None:
-            for _ in range(600):
-                if condition():
-                    return
-                await pilot.pause(0.05)
-            raise AssertionError("condition not reached")
-
-        await until(lambda: app.catalog is not None)
+        await wait_for(pilot, lambda: app.catalog is not None)
         await pilot.press("m")
         pane = app.query_one(MigrationsPane)
         details = pane.query_one("#migrations-details", Static)
-        await until(lambda: "Earlier run:" in str(details.render()))
+        await wait_for(pilot, lambda: "Earlier run:" in str(details.render()))
         shown = str(details.render())
         assert "partially applied: segment 1 of 3 committed on " in shown
         assert "migrate resumes at segment 2 while the file is unchanged" in shown
@@ -240,8 +232,8 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
         )
         await asyncio.to_thread(run_sql, db, "DROP INDEX CONCURRENTLY public.t_v")
         pane.reload()
-        await until(
-            lambda: "Earlier run:" in str(details.render()) and "INVALID" not in str(details.render())
+        await wait_for(
+            pilot, lambda: "Earlier run:" in str(details.render()) and "INVALID" not in str(details.render())
         )
 
 

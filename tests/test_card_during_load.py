@@ -6,6 +6,7 @@ card."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 
 from tests.pg import held_table, run_sql
 from tests.test_ui import make_app, wait_for
@@ -18,11 +19,16 @@ CREATE TABLE c_lines (order_id bigint, customer_id bigint, n int, PRIMARY KEY (o
 """
 
 
-def test_the_card_follows_the_cursor_to_tables_with_foreign_keys_during_the_load(db: str) -> None:
+def _while_the_whole_read_waits(db: str, scenario: Callable[[str], Coroutine[None, None, None]]) -> None:
+    """Run `scenario` on TABLES while another session holds a table, then release it (the read was waiting)."""
     run_sql(db, TABLES)
     with held_table(db) as held:
-        asyncio.run(_move_during_the_load(db))
+        asyncio.run(scenario(db))
         assert held.release() == 1
+
+
+def test_the_card_follows_the_cursor_to_tables_with_foreign_keys_during_the_load(db: str) -> None:
+    _while_the_whole_read_waits(db, _move_during_the_load)
 
 
 async def _move_during_the_load(db: str) -> None:
@@ -51,10 +57,7 @@ def test_a_table_that_cannot_be_read_alone_says_why_on_its_card(db: str) -> None
     """Past lock_timeout, the card of the locked table says that it could not be read and why (the lock and
     who holds it), instead of a spinner until the whole read ends (which the same lock stops: its error screen
     comes next)."""
-    run_sql(db, TABLES)
-    with held_table(db) as held:
-        asyncio.run(_locked_card(db))
-        assert held.release() == 1
+    _while_the_whole_read_waits(db, _locked_card)
 
 
 async def _locked_card(db: str) -> None:

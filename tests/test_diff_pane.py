@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from dibs_tui.config import Settings
@@ -14,6 +13,7 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
 from tests.pg import run_sql
+from tests.test_ui import wait_for
 
 SIZE = (140, 40)
 LIVE = (
@@ -23,14 +23,6 @@ LIVE = (
 DESIRED = """CREATE TABLE clients (id int PRIMARY KEY, email text NOT NULL);
 CREATE TABLE legacy (id int, note text DEFAULT 'x');
 """
-
-
-async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 30.0) -> None:
-    waited = 0.0
-    while not condition():
-        await pilot.pause(0.05)
-        waited += 0.05
-        assert waited < limit, "condition not reached"
 
 
 def text_of(widget: Static) -> str:

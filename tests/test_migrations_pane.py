@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from dibs_tui.config import Settings
@@ -17,16 +16,9 @@ from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.pg import execute, fetch, run_sql
+from tests.test_ui import wait_for
 
 SIZE = (150, 45)
-
-
-async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 30.0) -> None:
-    waited = 0.0
-    while not condition():
-        await pilot.pause(0.05)
-        waited += 0.05
-        assert waited < limit, "condition not reached"
 
 
 def text_of(widget: Static) -> str:

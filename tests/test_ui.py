@@ -57,7 +57,7 @@ def make_app(dsn: str, root: Path | None = None, **settings: object) -> DibsApp:
     )
 
 
-async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 15.0) -> None:
+async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 30.0) -> None:
     """Let the app work (workers, timers) until `condition()` holds."""
     waited = 0.0
     while not condition():
