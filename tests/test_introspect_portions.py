@@ -56,13 +56,13 @@ def test_portions_of_two_relations_give_the_catalog_of_one_portion(
         assert len(columns) > len(whole.relations) // 2
 
 
-def test_the_portion_bounds_split_the_relations_in_equal_portions(db: str) -> None:
-    run_sql(db, "".join(f"CREATE TABLE t{i} (id int);" for i in range(7)))
+def _bounds(db: str, size: int) -> tuple[list[int], list[int]]:
+    """The portion bounds of public's tables in portions of `size`, and those tables' OIDs in order."""
 
-    async def bounds() -> tuple[list[int], list[int]]:
+    async def read_them() -> tuple[list[int], list[int]]:
         conn = await asyncpg.connect(db)
         try:
-            rows = await conn.fetch(read.PORTION_BOUNDS_SQL, [], [], 3)
+            rows = await conn.fetch(read.PORTION_BOUNDS_SQL, [], [], size)
             oids = await conn.fetch(
                 "SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' "
                 "ORDER BY oid"
@@ -71,5 +71,18 @@ def test_the_portion_bounds_split_the_relations_in_equal_portions(db: str) -> No
             await conn.close()
         return [r["oid"] for r in rows], [r["oid"] for r in oids]
 
-    found, oids = asyncio.run(bounds())
+    return asyncio.run(read_them())
+
+
+def test_the_portion_bounds_split_the_relations_in_equal_portions(db: str) -> None:
+    run_sql(db, "".join(f"CREATE TABLE t{i} (id int);" for i in range(7)))
+    found, oids = _bounds(db, 3)
     assert found == [oids[2], oids[5]]
+
+
+def test_no_portion_starts_after_the_last_relation(db: str) -> None:
+    """Six relations in portions of three: one bound, not a second at the last relation (its portion would be
+    a query for no row of each portioned kind)."""
+    run_sql(db, "".join(f"CREATE TABLE t{i} (id int);" for i in range(6)))
+    found, oids = _bounds(db, 3)
+    assert found == [oids[2]]

@@ -17,6 +17,7 @@ from .objects import KINDS, listed_relation
 from .queries import (
     INDEX_DEFINITIONS,
     META,
+    NOTHING,
     PORTION_BOUNDS_SQL,
     PORTION_RELATIONS,
     PORTIONED,
@@ -104,6 +105,9 @@ async def _fetch_group(
             await builder.deparse_indexes(conn)
             continue
         sql = queries[name]
+        if sql == NOTHING:
+            builder.consume(name, [])
+            continue
         if "$4" in sql:
             await _fetch_portions(conn, name, sql, [include, exclude], builder)
             continue
