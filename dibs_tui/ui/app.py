@@ -284,7 +284,7 @@ class DibsApp(
         if event.generation != self._load_generation or self.catalog is not None:
             return
         self.tables_pane.loading = False
-        self.tables_pane.set_catalog(event.listing)
+        self.tables_pane.set_catalog(event.listing, names_only=True)
         self.timings["connected"] = event.connected_at
         count = len(event.listing.ordered)
         self.load_state = f"loading the details of {count} relations…" if event.complete else "listing…"

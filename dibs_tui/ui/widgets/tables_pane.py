@@ -258,8 +258,11 @@ class TablesPane(Vertical):
         return self.query_one(TableList)
 
     # Data ----------------------------------------------------------------------------------------------
-    def set_catalog(self, listing: Listing) -> None:
-        """Show a (new) catalog, keeping the filter, folds and, when it still exists, the selected table."""
+    def set_catalog(self, listing: Listing, *, names_only: bool = False) -> None:
+        """Show a (new) catalog, keeping the filter, folds and, when it still exists, the selected table.
+        The filter's candidates are made ahead of the first key, except for the names listed while the full
+        catalog loads (`names_only`): at 100,000 tables they are 14 MiB held through the read's peak, made by
+        the filter's worker if a key comes first."""
         selected = self.selected_relation()
         catalog = listing.catalog
         self.catalog = catalog
@@ -269,7 +272,8 @@ class TablesPane(Vertical):
         self.table_list.order = None
         if self.sort_mode != SORTS[0]:
             self._sort_worker(catalog, self.sort_mode)  # the new catalog's order; by name until it is in
-        self._candidates_worker(listing)
+        if not names_only:
+            self._candidates_worker(listing)
         if self.filter_text:
             self._start_filter(self.filter_text)
         else:
