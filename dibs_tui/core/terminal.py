@@ -85,21 +85,14 @@ class TerminalSafeWriter:
 _JSON_RISKY = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8\xa9\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 
 
-_NOT_A_LEAD = bytes(b for b in range(256) if b not in (0x7F, 0xC2, 0xE2))
-
-
 def json_safe(data: bytes) -> bytes:
     """UTF-8 JSON with the characters JSON leaves raw but a terminal acts on written as `\\u009b` escapes.
 
-    Lead bytes are found with bytes.find (memchr speed) and only those places are matched: a regex over the
-    whole document took 1.5 s for the 54 MB of 5,000 tables; this takes a few hundredths of that."""
-    present = data.translate(None, _NOT_A_LEAD)  # one pass: which lead bytes occur at all
-    if not present:
-        return data
+    Each lead byte is found with bytes.find (memchr: the three passes over a 160 kB piece take a fifth of one
+    bytes.translate pass, 3.4 against 17.7 ms for the 50 MB of 5,000 tables) and only those places are
+    matched: a regex over the whole document took 1.5 s."""
     hits: list[tuple[int, int]] = []
-    for lead in (b"\x7f", b"\xc2", b"\xe2\x80", b"\xe2\x81"):
-        if lead[:1] not in present:
-            continue
+    for lead in (b"\x7f", b"\xc2", b"\xe2"):
         i = data.find(lead)
         while i >= 0:
             m = _JSON_RISKY.match(data, i)
