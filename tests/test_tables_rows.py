@@ -67,3 +67,25 @@ async def test_whole_list_rows_and_select_agree_with_the_names_grouped_by_schema
             current = table_list.current()
             assert isinstance(current, Relation) and current.key == key
         assert _rows(table_list) == _expected(names, set())
+
+
+async def test_names_only_listing_finds_each_relation_by_its_key_as_the_catalogs_index_does(db: str) -> None:
+    """The names listed while the full catalog loads keep no dict of keys: every listed relation is found in
+    the list's order (names that sort apart in Python and in the server, a partition beside its parent), and
+    a name not listed is not."""
+    import asyncpg
+
+    from dibs_tui.core.introspect.read import list_relations
+    from dibs_tui.ui.listing import Listing
+
+    await execute(db, SCHEMAS)
+    conn = await asyncpg.connect(db)
+    try:
+        listed = await list_relations(conn)
+    finally:
+        await conn.close()
+    names_only = Listing(listed, names_only=True)
+    for relation in listed.relations:
+        assert names_only.relation(relation.key) is listed.relation(*relation.key) is relation
+    for missing in [("a", "nope"), ("nope", "t"), ("a", "upper"), ("B", "T"), ("zz", "onl"), ("zz", "onlyy")]:
+        assert names_only.relation(missing) is None

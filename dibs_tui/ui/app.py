@@ -265,7 +265,8 @@ class DibsApp(
 
     async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog], generation: int) -> None:
         def listed(catalog: Catalog, complete: bool) -> None:
-            self.post_message(CatalogListed(generation, Listing(catalog), marks["connected"], complete))
+            listing = Listing(catalog, names_only=True)
+            self.post_message(CatalogListed(generation, listing, marks["connected"], complete))
 
         await fetch_catalog(
             self.target,
@@ -284,7 +285,7 @@ class DibsApp(
         if event.generation != self._load_generation or self.catalog is not None:
             return
         self.tables_pane.loading = False
-        self.tables_pane.set_catalog(event.listing, names_only=True)
+        self.tables_pane.set_catalog(event.listing)
         self.timings["connected"] = event.connected_at
         count = len(event.listing.ordered)
         self.load_state = f"loading the details of {count} relations…" if event.complete else "listing…"

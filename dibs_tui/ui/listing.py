@@ -12,7 +12,7 @@ import threading
 from bisect import bisect_left
 
 from ..core.gc_pause import collector_paused
-from ..core.model import Catalog, Relation
+from ..core.model import Catalog, QualifiedName, Relation
 from .search import Candidate
 
 
@@ -23,10 +23,15 @@ def list_order(relation: Relation) -> tuple[str, str, int, str]:
 
 
 class Listing:
-    """`catalog`'s relations in list order, how many each schema holds, and (on demand) their candidates."""
+    """`catalog`'s relations in list order, how many each schema holds, and (on demand) their candidates.
 
-    def __init__(self, catalog: Catalog) -> None:
+    `names_only`: the names listed while the full catalog loads (read.list_relations), held through the read's
+    peak. Their relations are found by bisection in the list's order, not by a dict of every key (10 MiB at
+    100,000 tables), and the filter's candidates are made only when a key asks for them."""
+
+    def __init__(self, catalog: Catalog, *, names_only: bool = False) -> None:
         self.catalog = catalog
+        self.names_only = names_only
         self.ordered: list[Relation] = sorted(catalog.relations, key=list_order)
         totals: dict[str, int] = {}
         for relation in self.ordered:
@@ -38,10 +43,24 @@ class Listing:
         for schema in sorted(totals):
             self.starts[schema] = start
             start += totals[schema]
-        _ = catalog.relations_by_key  # the filter's and the cursor's look-ups, indexed here too
-        _ = catalog.identity_sequences  # and the details' DDL's
+        if not names_only:
+            _ = catalog.relations_by_key  # the filter's and the cursor's look-ups, indexed here too
+            _ = catalog.identity_sequences  # and the details' DDL's
         self._candidates: list[Candidate] | None = None
         self._lock = threading.Lock()
+
+    def relation(self, key: QualifiedName) -> Relation | None:
+        """The listed relation named `key`: from the catalog's index, or for names only (PostgreSQL's: no
+        relation there is part of another) by bisection within its schema's run."""
+        if not self.names_only:
+            return self.catalog.relation(*key)
+        schema, name = key
+        start = self.starts.get(schema)
+        if start is None:
+            return None
+        end = start + self.totals[schema]
+        at = bisect_left(self.ordered, (schema, name, 0, name), start, end, key=list_order)
+        return self.ordered[at] if at < end and self.ordered[at].name == name else None
 
     def position(self, relation: Relation) -> int | None:
         """`relation`'s index in `ordered`, found by bisection within its schema's run (None: not listed)."""

@@ -258,11 +258,11 @@ class TablesPane(Vertical):
         return self.query_one(TableList)
 
     # Data ----------------------------------------------------------------------------------------------
-    def set_catalog(self, listing: Listing, *, names_only: bool = False) -> None:
+    def set_catalog(self, listing: Listing) -> None:
         """Show a (new) catalog, keeping the filter, folds and, when it still exists, the selected table.
         The filter's candidates are made ahead of the first key, except for the names listed while the full
-        catalog loads (`names_only`): at 100,000 tables they are 14 MiB held through the read's peak, made by
-        the filter's worker if a key comes first."""
+        catalog loads (`Listing.names_only`): at 100,000 tables they are 14 MiB held through the read's peak,
+        made by the filter's worker if a key comes first."""
         selected = self.selected_relation()
         catalog = listing.catalog
         self.catalog = catalog
@@ -272,7 +272,7 @@ class TablesPane(Vertical):
         self.table_list.order = None
         if self.sort_mode != SORTS[0]:
             self._sort_worker(catalog, self.sort_mode)  # the new catalog's order; by name until it is in
-        if not names_only:
+        if not listing.names_only:
             self._candidates_worker(listing)
         if self.filter_text:
             self._start_filter(self.filter_text)
@@ -363,7 +363,7 @@ class TablesPane(Vertical):
         if self._header_rows is None or self.listing is None or self.catalog is None:
             return self.table_list.index_of(key)
         header = self._header_rows.get(key[0])
-        relation = self.catalog.relation(*key)
+        relation = self.listing.relation(key)
         if header is None or relation is None or key[0] in self.collapsed:
             return None
         at = self.listing.position(relation)
@@ -375,7 +375,7 @@ class TablesPane(Vertical):
 
     def select(self, key: QualifiedName) -> bool:
         """Put the cursor on table `key` (unfolding its schema, clearing a filter that hides it)."""
-        if self.catalog is None or self.catalog.relation(*key) is None:
+        if self.listing is None or self.listing.relation(key) is None:
             return False
         index = self._index_of(key)
         if index is None:
