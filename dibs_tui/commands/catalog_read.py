@@ -68,13 +68,18 @@ async def load(
         # read: 15 ms at 1,000 tables, 40-55 ms at 5,000 under load) while `then` runs, not before it;
         # `catalog_sessions` finds them closing.
         closing = [asyncio.ensure_future(conn.close()) for conn in conns] if then is not None else []
-        await asyncio.sleep(0)  # each close runs to its Terminate, then waits for the server to hang up
+        await asyncio.sleep(0)  # each close runs to its Terminate, then would wait for the server to hang up
     try:
         for task in writing:
             await task
         if then is not None:
             then(catalog)
     finally:
+        # The output is written: a backend still tearing itself down is not waited for (pg_dump's PQfinish
+        # does not wait either). Its Terminate went out; the socket is closed, and the backend ends on its own.
+        for conn, close in zip(conns, closing, strict=False):
+            if not close.done():
+                conn.terminate()
         await asyncio.gather(*closing)
     return catalog, found
 
