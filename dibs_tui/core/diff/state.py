@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import TypeVar
 
 from ..ddl import sequence_options
@@ -61,10 +61,13 @@ class PlanState:
     # (schema, table) -> its columns whose identity sequence differs between the sides (options, or one side
     # has none): found once here, not per column of every table compared.
     identity_differs: dict[tuple[str, str], set[str]] = field(init=False)
+    # The sides' pg_depend as node keys when made already (a diff makes each as soon as its side is read).
+    current_index: InitVar[DepIndex | None] = None
+    desired_index: InitVar[References | None] = None
 
-    def __post_init__(self) -> None:
-        self.desired_deps = References(self.desired)
-        self.current_deps = DepIndex(self.current)
+    def __post_init__(self, current_index: DepIndex | None, desired_index: References | None) -> None:
+        self.desired_deps = References(self.desired) if desired_index is None else desired_index
+        self.current_deps = DepIndex(self.current) if current_index is None else current_index
         self.inheritors = {}
         self._owned = {}
         for seq in self.current.sequences:
