@@ -290,24 +290,44 @@ def index_from(
     shared: Shared,
     shared_texts: Texts,
 ) -> IndexValues:
-    texts = i["key_texts"]  # deparsed keys, only for indexes with expressions (attnum 0)
-    attnums = i["keys"].split()  # "1 3": an int2vector's text (see the note on arrays in queries.py)
+    """Unpacked by position, as IndexWriter.definition: keep in step with INDEXES_SQL's select list."""
+    (
+        _oid,
+        _relid,
+        name,
+        _table_schema,
+        _table_name,
+        _plain,
+        _definition,
+        _opclasses,
+        _collations,
+        _nulls_not_distinct,
+        method,
+        is_unique,
+        is_primary,
+        valid,
+        key_count,
+        keys_text,
+        texts,  # deparsed keys, only for indexes with expressions (attnum 0)
+        key_options,
+        predicate,
+        comment,
+    ) = i
+    attnums = keys_text.split()  # "1 3": an int2vector's text (see the note on arrays in queries.py)
     if texts is None:
         all_columns = tuple([keys[int(attnum)][0].name for attnum in attnums])
     else:
         all_columns = tuple(
             texts[n] if attnum == "0" else keys[int(attnum)][0].name for n, attnum in enumerate(attnums)
         )
-    key_count = i["key_count"]
     options = tuple(
         [
             _INDEX_OPTIONS[o] if o in _INDEX_OPTIONS else _index_option(int(o))
-            for o in i["key_options"].split()[:key_count]
+            for o in key_options.split()[:key_count]
         ]
     )
     columns, include = all_columns[:key_count], all_columns[key_count:]
-    name, predicate = i["name"], i["predicate"]
-    if i["is_unique"]:  # the same string as its constraint's name, if one owns it (constraint_from)
+    if is_unique:  # the same string as its constraint's name, if one owns it (constraint_from)
         name = shared_texts.setdefault(name, name)
     if predicate is not None:
         predicate = shared_texts.setdefault(predicate, predicate)
@@ -315,15 +335,15 @@ def index_from(
         name,
         shared.setdefault(columns, columns),
         definition,
-        sys.intern(i["method"]),
-        i["is_unique"],
-        i["is_primary"],
+        sys.intern(method),
+        is_unique,
+        is_primary,
         predicate,
         shared.setdefault(include, include),
         shared.setdefault(options, options),
         None,  # constraint_name: owned_indexes
-        i["valid"],
-        i["comment"],
+        valid,
+        comment,
         None,  # provenance: core.meta attaches it
     )
 

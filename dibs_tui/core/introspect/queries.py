@@ -286,6 +286,7 @@ ORDER BY co.conrelid, co.conname
 # here: the constraints query names each key's index (index_name), and the builder pairs them
 # (objects.owned_indexes). Found here, it cost two index probes per unique index, or (joined on the table and
 # conindid) a walk of every constraint of the table per index.
+# IndexWriter.definition and objects.index_from unpack each row by position: keep the select list in step.
 INDEXDEF_SQL = "SELECT oid, pg_get_indexdef(oid) AS definition FROM unnest($1::oid[]) AS oid"
 INDEXES_SQL = f"""
 SELECT i.indexrelid AS oid, i.indrelid AS relid, ic.relname AS name, n.nspname AS table_schema,
