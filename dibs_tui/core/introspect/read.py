@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -386,15 +387,16 @@ async def first_relations(
 
 
 def _listed(rows: list[asyncpg.Record]) -> Catalog:
-    """One string per schema name, not one per relation (the driver makes a new one for each row): held by the
-    first list for the whole read at 100,000 tables."""
-    schemas: dict[str, str] = {}
+    """Names interned, as the full read interns its relations' (objects.relation_from): one string per schema
+    name, not one per relation (the driver makes a new one for each row), and each relation's name the one the
+    full read's relation then shares (6 MiB at 100,000 tables, held by the first list through the read)."""
+    intern = sys.intern
     with collector_paused(keep_what_was_built=True):
         return Catalog(
             relations=tuple(
                 listed_relation(
-                    schemas.setdefault(schema, schema),
-                    name,
+                    intern(schema),
+                    intern(name),
                     KINDS[kind],
                     estimate,
                     size,
