@@ -43,7 +43,6 @@ from .objects import (
     constraint_from,
     index_from,
     new_column,
-    new_object_ref,
     owned_indexes,
     relation_from,
     sequence_from,
@@ -230,7 +229,7 @@ class Builder:
         for number, r in enumerate(drained(rows), 1):
             sequence = sequence_from(r)
             self._sequences.append(sequence)
-            resolver.add("pg_class", r["oid"], new_object_ref("sequence", sequence.schema, sequence.name, ""))
+            resolver.add_sequence(r["oid"], sequence)
             if number % _CHUNK == 0:
                 await asyncio.sleep(0)
 
