@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from dibs_tui.cli import main
@@ -126,3 +128,32 @@ def test_console_script_writes_the_whole_plan_then_exits_at_once(
         [script, "check", wanted, "--desired", wanted], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0 and done.stdout.startswith("in sync")
+
+
+def test_the_sessions_of_both_sides_end_without_being_waited_for(pair: tuple[str, str]) -> None:
+    """Each side's sessions send their Terminate once read and the diff goes on without waiting for the
+    backends' teardown: they end on their own, none is left behind."""
+    live, wanted = pair
+    assert main(["diff", live, "--desired", wanted, "--format", "sql"]) == 2
+
+    async def sessions_left() -> int:
+        names = []
+        for dsn in (live, wanted):
+            conn = await asyncpg.connect(dsn)
+            names.append(await conn.fetchval("SELECT current_database()"))
+            await conn.close()
+        watcher = await asyncpg.connect(live)
+        try:
+            for _ in range(200):  # 10 s at most
+                left: int = await watcher.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()",
+                    names,
+                )
+                if not left:
+                    break
+                await asyncio.sleep(0.05)
+            return left
+        finally:
+            await watcher.close()
+
+    assert asyncio.run(sessions_left()) == 0

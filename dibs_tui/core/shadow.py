@@ -139,9 +139,11 @@ async def load_desired(
     column_pool: ColumnPool | None = None,
     privileges: bool = True,
     connections: int = 2,
+    wait_for_teardown: bool = True,
 ) -> tuple[Catalog, DesiredSchema | None, ShadowInfo | None]:
     """The desired Catalog; for SQL files, the loader's DesiredSchema (else None); and where the shadow was (None
-    when the desired side is a database): its server version and what the user should be told about it. `column_pool`: the other side's (core.introspect.build)."""
+    when the desired side is a database): its server version and what the user should be told about it. `column_pool`: the other side's (core.introspect.build).
+    `wait_for_teardown`: for a desired database's sessions (introspect_target); a sandbox's are always waited for."""
     if not desired:
         raise DibsError(
             "no desired schema given", hint="pass --desired PATH_OR_DSN or set schema in dibs-tui.toml"
@@ -156,6 +158,7 @@ async def load_desired(
                 column_pool=column_pool,
                 privileges=privileges,
                 connections=connections,
+                wait_for_teardown=wait_for_teardown,
             ),
             None,
             None,

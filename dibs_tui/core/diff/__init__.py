@@ -220,6 +220,7 @@ async def diff_database(
             column_pool=columns,
             privileges=read_grants,
             connections=sessions_per_side,
+            wait_for_teardown=False,
         )
         comparable = _comparable(catalog, exclude_tables)
         return comparable, DepIndex(comparable[0])
@@ -237,6 +238,7 @@ async def diff_database(
             column_pool=columns,
             privileges=read_grants,
             connections=sessions_per_side,
+            wait_for_teardown=False,  # a database's backends; a sandbox's are waited for before it is dropped
         )
         comparable = _comparable(catalog, exclude_tables)
         return comparable, References(comparable[0]), sources, shadow
