@@ -99,6 +99,7 @@ class Builder:
         self._sequences: list[SequenceObj] = []
         self._tuples: Shared = {}  # key, include and option tuples, one object per distinct value
         self._texts: Texts = {}  # constraint definitions and key names, one object per distinct value
+        self._key_texts: dict[tuple[object, ...], str] = {}  # keys' definitions (constraint_from)
         self._type_keys: dict[tuple[str, str], tuple[str, str]] = {}
         self._index_writer: IndexWriter | None = None
         self._resolver = Resolver()
@@ -184,7 +185,9 @@ class Builder:
             names, shared, parts = self._names, self._tuples, self._resolver.parts["pg_constraint"]
             for number, c in enumerate(drained(rows), 1):
                 relid = c["relid"]
-                constraint = constraint_from(c, names.get(relid, {}), names, shared, self._texts)
+                constraint = constraint_from(
+                    c, names.get(relid, {}), names, shared, self._texts, self._key_texts
+                )
                 self._constraints[relid].append(constraint)
                 parts.add(c["oid"], relid, constraint.name)
                 if number % _CHUNK == 0:
@@ -337,7 +340,7 @@ class Builder:
         # Every constraint and index is written: what their keys needed, and the look-ups that made their equal
         # texts and tuples one, are freed before the catalog's peak.
         self._keys, self._names = {}, {}
-        self._texts, self._tuples, self._type_keys = {}, {}, {}
+        self._texts, self._tuples, self._type_keys, self._key_texts = {}, {}, {}, {}
         self._relations = [built.pop(oid) for oid in order]
 
     async def _build_portion_relations(

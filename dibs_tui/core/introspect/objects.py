@@ -199,7 +199,12 @@ tables). The dict lives as long as the read; sys.intern would keep an entry per 
 
 
 def constraint_from(
-    c: Record, names: dict[int, str], column_names: dict[int, dict[int, str]], shared: Shared, texts: Texts
+    c: Record,
+    names: dict[int, str],
+    column_names: dict[int, dict[int, str]],
+    shared: Shared,
+    texts: Texts,
+    written: dict[tuple[object, ...], str],
 ) -> Constraint:
     """Unpacked by position (29,000 rows at 5,000 tables, on each side of a diff: reading two dozen fields by
     name was most of the time): keep in step with CONSTRAINTS_SQL's select list (queries.py)."""
@@ -250,15 +255,21 @@ def constraint_from(
         definition = texts.setdefault(definition, definition)
     elif fk is not None:  # written from the constraint's fields when read (core.model._foreign_key_text)
         definition = not target_visible
-    else:
-        definition = constraint_definition(
-            kind,
-            columns,
-            names,
-            (nulls_not_distinct, index_keys, index_key_count),
-            (deferrable, deferred, validated),
-        )
-        definition = texts.setdefault(definition, definition)
+    else:  # a key: most tables' are alike ("PRIMARY KEY (id)"), written once for each alike (without INCLUDE)
+        alike = (kind, columns, nulls_not_distinct, deferrable, deferred, validated)
+        included = index_key_count is None or (index_keys or "").count(" ") >= index_key_count
+        definition = None if included else written.get(alike)
+        if definition is None:
+            definition = constraint_definition(
+                kind,
+                columns,
+                names,
+                (nulls_not_distinct, index_keys, index_key_count),
+                (deferrable, deferred, validated),
+            )
+            definition = texts.setdefault(definition, definition)
+            if not included:
+                written[alike] = definition
     if index_name is not None:
         name = texts.setdefault(name, name)  # the same string as its index's name (owned_indexes)
     return new_constraint(
