@@ -54,7 +54,7 @@ Python call, seven times the cost."""
 
 # Operator-class input types that stand for a family of types (GetDefaultOpClass matches them by coercion).
 _ANYARRAY, _ANYENUM, _TEXT, _VARCHAR = 2277, 3500, 25, 1043
-_DEFAULT_COLLATIONS = (0, 100)  # none (type not collatable), "default"
+_DEFAULT_COLLATIONS = ("0", "100")  # none (type not collatable), "default": OIDs as an oidvector's text
 
 
 class IndexWriter:
@@ -70,16 +70,16 @@ class IndexWriter:
     """
 
     def __init__(self, default_opclasses: str | None, types: Sequence[Record]) -> None:
-        self._defaults: dict[int, tuple[str, int]] = {}  # opclass OID -> (access method, input type)
+        self._defaults: dict[str, tuple[str, int]] = {}  # opclass OID's text -> (access method, input type)
         self._exact: set[tuple[str, int]] = set()  # (access method, type) with a default of exactly that type
         for oid, method, input_type in json.loads(default_opclasses or "[]"):
-            self._defaults[oid] = (method, input_type)
+            self._defaults[str(oid)] = (method, input_type)
             self._exact.add((method, input_type))
         self._enums = {t["oid"] for t in types if t["kind"] == "e"}
         self._table: tuple[int, str] = (0, "")  # the last table's OID and quoted name (indexes come by table)
         self._rests: dict[str, str] = {}  # equal texts after USING made one ("btree (id)")
 
-    def _default_for(self, opclass: int, method: str, key: KeyColumn) -> bool:
+    def _default_for(self, opclass: str, method: str, key: KeyColumn) -> bool:
         entry = self._defaults.get(opclass)
         if entry is None or entry[0] != method:
             return False
@@ -113,7 +113,7 @@ class IndexWriter:
             table_name,
             _plain,
             _definition,
-            opclasses,  # oid[]: ints
+            opclasses,  # oidvectors' texts ("1978 3126"): split here, cheaper than the driver's oid[] decoding
             collations,
             nulls_not_distinct,
             method,
@@ -128,6 +128,7 @@ class IndexWriter:
             _comment,
         ) = i
         options = key_options.split()  # int2vectors' texts (see the note on arrays in queries.py)
+        opclasses, collations = opclasses.split(), collations.split()
         parts: list[str] = []
         for n, attnum in enumerate(attnums.split()):
             key = keys.get(int(attnum))

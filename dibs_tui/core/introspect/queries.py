@@ -292,7 +292,7 @@ INDEXES_SQL = f"""
 SELECT i.indexrelid AS oid, i.indrelid AS relid, ic.relname AS name, n.nspname AS table_schema,
        c.relname AS table_name, x.plain,
        CASE WHEN NOT x.plain THEN pg_get_indexdef(i.indexrelid) END AS definition,
-       i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations,
+       i.indclass::text AS opclasses, i.indcollation::text AS collations,
        {{nulls_not_distinct}} AS nulls_not_distinct,
        am.amname AS method, i.indisunique AS is_unique, i.indisprimary AS is_primary, i.indisvalid AS valid,
        i.indnkeyatts AS key_count,
