@@ -32,7 +32,7 @@ from ..model import Sequence as SequenceObj
 from ..model_objects import ForeignTable, WholeObject
 from ..model_privileges import Privilege
 from ..model_unmodelled import Unmodelled
-from .definitions import IndexWriter, KeyColumn
+from .definitions import ColumnNames, IndexWriter, KeyColumn
 from .dependencies import Resolver
 from .objects import (
     GENERATED,
@@ -89,7 +89,7 @@ class Builder:
         self._tasks: list[asyncio.Task[None]] = []
         self._arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
         self._columns: dict[int, list[Column]] = defaultdict(list)
-        self._names: dict[int, dict[int, str]] = {}
+        self._names: dict[int, ColumnNames] = {}
         self._keys: dict[int, dict[int, KeyColumn]] = {}
         self._constraints: dict[int, list[Constraint]] = defaultdict(list)
         self._indexes: dict[int, list[IndexValues | None]] = defaultdict(list)
@@ -186,7 +186,7 @@ class Builder:
             for number, c in enumerate(drained(rows), 1):
                 relid = c["relid"]
                 constraint = constraint_from(
-                    c, names.get(relid, {}), names, shared, self._texts, self._key_texts
+                    c, names.get(relid, ()), names, shared, self._texts, self._key_texts
                 )
                 self._constraints[relid].append(constraint)
                 parts.add(c["oid"], relid, constraint.name)
@@ -293,7 +293,7 @@ class Builder:
                 await asyncio.sleep(0)
         names, columns = self._names, self._columns
         for oid in relids:
-            names[oid] = {c.position: c.name for c in columns[oid]}
+            names[oid] = _names_by_position(columns[oid])
 
     def _drop_keys(self, low: int, high: int) -> None:
         """The key columns of a portion's relations, once its indexes are written (those the server still
@@ -480,6 +480,17 @@ class Builder:
                 for u in rows["unmodelled"]
             ),
         )
+
+
+def _names_by_position(columns: list[Column]) -> ColumnNames:
+    """`columns` (in position order) as definitions.ColumnNames."""
+    last = columns[-1].position if columns else 0
+    if last == len(columns):  # no column dropped: positions 1..n
+        return ("", *[c.name for c in columns])
+    by_position = [""] * (last + 1)
+    for c in columns:
+        by_position[c.position] = c.name
+    return tuple(by_position)
 
 
 def _column(

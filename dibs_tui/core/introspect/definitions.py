@@ -19,7 +19,7 @@ FK_MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
 def constraint_definition(
     kind: ConstraintKind,
     columns: tuple[str, ...],
-    names: dict[int, str],
+    names: ColumnNames,
     key: tuple[bool | None, str | None, int | None],
     clauses: tuple[bool, bool, bool],
 ) -> str:
@@ -45,6 +45,11 @@ def constraint_definition(
         text += " NOT VALID"
     return text
 
+
+ColumnNames = tuple[str, ...]
+"""A relation's column names by position (attnum): `names[attnum]`, "" at 0 and where a column was dropped. A
+tuple, not a dict by attnum: held for every relation from its columns' arrival until the relations are built,
+the dicts were 15 MiB at 20,000 tables (76 at 100,000), the tuples 4."""
 
 KeyColumn = tuple[Column, int]
 """A relation's column by its attnum, with its type's OID: (column, type_oid). A plain tuple, not a NamedTuple:

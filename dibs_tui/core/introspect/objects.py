@@ -31,7 +31,7 @@ from ..model import (
 from ..model import (
     Sequence as SequenceObj,
 )
-from .definitions import FK_MATCH, KeyColumn, constraint_definition
+from .definitions import FK_MATCH, ColumnNames, KeyColumn, constraint_definition
 
 Record = asyncpg.Record
 T = TypeVar("T")
@@ -206,8 +206,8 @@ tables). The dict lives as long as the read; sys.intern would keep an entry per 
 
 def constraint_from(
     c: Record,
-    names: dict[int, str],
-    column_names: dict[int, dict[int, str]],
+    names: ColumnNames,
+    column_names: dict[int, ColumnNames],
     shared: Shared,
     texts: Texts,
     written: dict[tuple[object, ...], str],
@@ -244,7 +244,7 @@ def constraint_from(
     fk = None
     if kind is ConstraintKind.FOREIGN_KEY:
         if target_columns is None:
-            target_names = column_names.get(target_relid, {})
+            target_names = column_names.get(target_relid, ())
             target_columns = [target_names[int(k)] for k in (target_keys or "").split()]
         target = tuple(target_columns)
         fk = new_foreign_key(
@@ -255,7 +255,8 @@ def constraint_from(
             _FK_ACTIONS.get(on_update, "NO ACTION"),
             FK_MATCH.get(match, "SIMPLE"),
         )
-    columns = tuple([n for n in map(names.get, map(int, keys.split())) if n is not None]) if keys else ()
+    count = len(names)  # a key not read (a system column's): left out
+    columns = tuple([n for k in map(int, keys.split()) if 0 < k < count and (n := names[k])]) if keys else ()
     columns = shared.setdefault(columns, columns)
     if definition:
         definition = texts.setdefault(definition, definition)
