@@ -358,11 +358,14 @@ async def list_relations(
     cheap query.
 
     What the browser paints first: at 5,000 tables the full catalog takes seconds, the list of names
-    milliseconds. Relations come without columns or constraints; the full catalog replaces this one. Built
-    with the collector paused: 100,000 relations are as many new objects, kept until the full catalog is in.
+    milliseconds. Relations come without columns or constraints; the full catalog replaces this one. Fetched
+    and built with the collector paused: 100,000 relations are as many new objects, kept until the full catalog
+    is in, and the driver's records as many again (fetched with it on: 185-209 ms of CPU at 100,000 tables,
+    181-189 paused, alternated in one process).
     """
-    rows = await conn.fetch(RELATION_LIST_SQL, list(include_schemas), list(exclude_schemas))
-    return _listed(rows)
+    with collector_paused(keep_what_was_built=True):
+        rows = await conn.fetch(RELATION_LIST_SQL, list(include_schemas), list(exclude_schemas))
+        return _listed(rows)
 
 
 async def first_relations(
