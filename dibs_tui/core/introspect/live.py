@@ -63,9 +63,8 @@ async def catalog_sessions(
     finally:
         closing = [asyncio.ensure_future(c.close()) for c in opened]
         if not wait_for_teardown and read:
-            await asyncio.sleep(
-                0
-            )  # each close runs to its Terminate, then would wait for the server to hang up
+            # Each close runs to its Terminate, then would wait for the server to hang up: it is not waited for.
+            await asyncio.sleep(0)
             for conn, close in zip(opened, closing, strict=True):
                 if not close.done():
                     conn.terminate()
