@@ -188,8 +188,9 @@ class Builder:
                 constraint = constraint_from(
                     c, names.get(relid, ()), names, shared, self._texts, self._key_texts
                 )
-                self._constraints[relid].append(constraint)
-                parts.add(c["oid"], relid, constraint.name)
+                constraints = self._constraints[relid]
+                parts.add(c["oid"], relid, len(constraints))
+                constraints.append(constraint)
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
         elif name == "indexes":
@@ -205,14 +206,13 @@ class Builder:
                 keys = self._keys.get(relid, {})
                 definition = i["definition"] or writer.definition(i, keys)
                 slots = self._indexes[relid]
+                parts.add(i["oid"], relid, len(slots))  # its place in the relation's indexes (owned_indexes)
                 if definition is None:  # the server deparses it (deparse_indexes)
                     self._deparse[i["oid"]] = (relid, len(slots), i)
                     self._deparse_relids.add(relid)
                     slots.append(None)
                 else:
                     slots.append(index_from(i, keys, definition, self._tuples, self._texts))
-                index = slots[-1]  # its name, shared with its constraint's, for the dependencies too
-                parts.add(i["oid"], relid, i["name"] if index is None else index[0])
                 if number % _CHUNK == 0:
                     await asyncio.sleep(0)
             if portion:
@@ -357,6 +357,8 @@ class Builder:
             oid = r["oid"]
             rel_triggers, rel_policies = triggers.pop(oid, ()), policies.pop(oid, ())
             constraints = self._constraints.pop(oid, ())
+            # A slot is left None only if the server's deparse failed, and then the read raises: each index keeps
+            # the place its part was given (Parts).
             indexes = owned_indexes([i for i in self._indexes.pop(oid, ()) if i is not None], constraints)
             rel = relation_from(
                 r,
