@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -17,35 +16,33 @@ from ..model import (
     Catalog,
     Column,
     Constraint,
-    Dependency,
     Domain,
     DomainCheck,
     EnumType,
     Extension,
     Function,
-    MetaStatus,
     ObjectRef,
     Relation,
     Schema,
 )
 from ..model import Sequence as SequenceObj
-from ..model_objects import ForeignTable, WholeObject
 from ..model_privileges import Privilege
 from ..model_unmodelled import Unmodelled
 from .definitions import ColumnNames, IndexWriter, KeyColumn
 from .dependencies import Resolver
 from .objects import (
-    GENERATED,
-    IDENTITY,
     IndexValues,
     Shared,
     Texts,
+    column_from_values,
     constraint_from,
+    foreign_table_from,
     index_from,
-    new_column,
+    object_dependencies,
     owned_indexes,
     relation_from,
     sequence_from,
+    whole_object_from,
 )
 from .queries import INDEX_DEFINITIONS, INDEXDEF_SQL, META
 from .user_types import collations_from, composite_from, range_from
@@ -286,7 +283,7 @@ class Builder:
             )  # fmt: skip
             column = pool.get(shape)
             if column is None:
-                column = pool[shape] = _column(*shape)
+                column = pool[shape] = column_from_values(*shape)
             rel_columns.append(column)
             rel_keys[position] = (column, type_oid)
             if number % _CHUNK == 0:
@@ -479,12 +476,12 @@ class Builder:
             resolver.add(
                 "pg_proc", r["oid"], ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
             )
-        objects = tuple(_whole_object(o) for o in rows["objects"])
-        foreign_tables = tuple(_foreign_table(f) for f in rows["foreign_tables"])
+        objects = tuple(whole_object_from(o) for o in rows["objects"])
+        foreign_tables = tuple(foreign_table_from(f) for f in rows["foreign_tables"])
         return replace(
             head,
             functions=tuple(functions),
-            dependencies=resolver.dependencies() + _object_dependencies(objects, foreign_tables),
+            dependencies=resolver.dependencies() + object_dependencies(objects, foreign_tables),
             objects=objects,
             foreign_tables=foreign_tables,
             privileges=tuple(Privilege(*r) for r in rows["privileges"] if r["kind"] != "role"),
@@ -505,106 +502,6 @@ def _names_by_position(columns: list[Column]) -> ColumnNames:
     for c in columns:
         by_position[c.position] = c.name
     return tuple(by_position)
-
-
-def _column(
-    position: int,
-    name: str,
-    type_: str,
-    not_null: bool,
-    expression: str | None,
-    identity_code: str,
-    generated_code: str,
-    collation: str | None,
-    type_key: tuple[str, str] | None,
-    comment: str | None,
-) -> Column:
-    """One column from its row's values. Names, types, collations and defaults repeat across tables and the
-    driver makes a new string of each: they are interned, one string per distinct value."""
-    intern = sys.intern
-    name, type_ = intern(name), intern(type_)
-    if expression is not None:
-        expression = intern(expression)
-    if collation is not None:
-        collation = intern(collation)
-    if identity_code or generated_code:
-        identity, generated = IDENTITY.get(identity_code), GENERATED.get(generated_code)
-        default = None if identity or generated else expression
-        generation = expression if generated else None
-        return new_column(
-            position,
-            name,
-            type_,
-            not_null,
-            default,
-            identity,
-            generated,
-            generation,
-            collation,
-            type_key,
-            comment,
-            None,
-            MetaStatus.NO_META,
-        )
-    return new_column(
-        position,
-        name,
-        type_,
-        not_null,
-        expression,
-        None,
-        None,
-        None,
-        collation,
-        type_key,
-        comment,
-        None,
-        MetaStatus.NO_META,
-    )
-
-
-def _whole_object(o: Record) -> WholeObject:
-    options, refs = o["options"] or [], o["refs"] or []
-    return WholeObject(
-        o["kind"],
-        o["schema"],
-        o["name"],
-        o["relation"],
-        o["create_sql"],
-        o["drop_sql"],
-        o["target"],
-        o["comment"],
-        tuple(o["masked"] or ()),
-        tuple(zip(options[::2], options[1::2], strict=True)),
-        tuple(zip(refs[::4], refs[1::4], refs[2::4], refs[3::4], strict=True)),
-    )
-
-
-def _object_dependencies(
-    objects: Sequence[WholeObject], foreign_tables: Sequence[ForeignTable]
-) -> tuple[Dependency, ...]:
-    """What each whole object references, and each foreign table's server, as dependencies (the plan's
-    graph reads them like pg_depend's)."""
-    out: list[Dependency] = []
-    for obj in objects:
-        out.extend(Dependency(ObjectRef(*obj.ref), ObjectRef(*r)) for r in obj.references)
-    for ft in foreign_tables:
-        out.append(
-            Dependency(ObjectRef("table", ft.schema, ft.name), ObjectRef("foreign server", "", ft.server))
-        )
-    return tuple(out)
-
-
-def _foreign_table(f: Record) -> ForeignTable:
-    options = f["options"] or []
-    columns = json.loads(f["column_options"] or "{}")
-    return ForeignTable(
-        f["schema"],
-        f["name"],
-        f["server"],
-        tuple(zip(options[::2], options[1::2], strict=True)),
-        tuple((column, tuple((k, v) for k, v in pairs)) for column, pairs in sorted(columns.items())),
-    )
 
 
 def drained(rows: list[Record]) -> Iterator[Record]:

@@ -4,8 +4,9 @@ hot loops (a row per column, constraint and index of every table)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
 import asyncpg
@@ -21,6 +22,7 @@ from ..model import (
     Identity,
     Index,
     IndexDefinitionParts,
+    MetaStatus,
     ObjectRef,
     Policy,
     QualifiedName,
@@ -31,6 +33,7 @@ from ..model import (
 from ..model import (
     Sequence as SequenceObj,
 )
+from ..model_objects import ForeignTable, WholeObject
 from .definitions import FK_MATCH, ColumnNames, KeyColumn, constraint_definition
 
 Record = asyncpg.Record
@@ -396,3 +399,103 @@ def _index_option(flags: int) -> str:
 
 
 _INDEX_OPTIONS = {str(flags): _index_option(flags) for flags in range(4)}  # indoption values, as text
+
+
+def column_from_values(
+    position: int,
+    name: str,
+    type_: str,
+    not_null: bool,
+    expression: str | None,
+    identity_code: str,
+    generated_code: str,
+    collation: str | None,
+    type_key: tuple[str, str] | None,
+    comment: str | None,
+) -> Column:
+    """One column from its row's values. Names, types, collations and defaults repeat across tables and the
+    driver makes a new string of each: they are interned, one string per distinct value."""
+    intern = sys.intern
+    name, type_ = intern(name), intern(type_)
+    if expression is not None:
+        expression = intern(expression)
+    if collation is not None:
+        collation = intern(collation)
+    if identity_code or generated_code:
+        identity, generated = IDENTITY.get(identity_code), GENERATED.get(generated_code)
+        default = None if identity or generated else expression
+        generation = expression if generated else None
+        return new_column(
+            position,
+            name,
+            type_,
+            not_null,
+            default,
+            identity,
+            generated,
+            generation,
+            collation,
+            type_key,
+            comment,
+            None,
+            MetaStatus.NO_META,
+        )
+    return new_column(
+        position,
+        name,
+        type_,
+        not_null,
+        expression,
+        None,
+        None,
+        None,
+        collation,
+        type_key,
+        comment,
+        None,
+        MetaStatus.NO_META,
+    )
+
+
+def whole_object_from(o: Record) -> WholeObject:
+    options, refs = o["options"] or [], o["refs"] or []
+    return WholeObject(
+        o["kind"],
+        o["schema"],
+        o["name"],
+        o["relation"],
+        o["create_sql"],
+        o["drop_sql"],
+        o["target"],
+        o["comment"],
+        tuple(o["masked"] or ()),
+        tuple(zip(options[::2], options[1::2], strict=True)),
+        tuple(zip(refs[::4], refs[1::4], refs[2::4], refs[3::4], strict=True)),
+    )
+
+
+def object_dependencies(
+    objects: Sequence[WholeObject], foreign_tables: Sequence[ForeignTable]
+) -> tuple[Dependency, ...]:
+    """What each whole object references, and each foreign table's server, as dependencies (the plan's
+    graph reads them like pg_depend's)."""
+    out: list[Dependency] = []
+    for obj in objects:
+        out.extend(Dependency(ObjectRef(*obj.ref), ObjectRef(*r)) for r in obj.references)
+    for ft in foreign_tables:
+        out.append(
+            Dependency(ObjectRef("table", ft.schema, ft.name), ObjectRef("foreign server", "", ft.server))
+        )
+    return tuple(out)
+
+
+def foreign_table_from(f: Record) -> ForeignTable:
+    options = f["options"] or []
+    columns = json.loads(f["column_options"] or "{}")
+    return ForeignTable(
+        f["schema"],
+        f["name"],
+        f["server"],
+        tuple(zip(options[::2], options[1::2], strict=True)),
+        tuple((column, tuple((k, v) for k, v in pairs)) for column, pairs in sorted(columns.items())),
+    )
