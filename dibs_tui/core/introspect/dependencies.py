@@ -116,18 +116,12 @@ class Resolver:
         self._sequence_oids.append(oid << 32 | len(self._sequences))
         self._sequences.append(sequence)
 
-    def _relation_place(self, oid: int) -> int:
-        """The relation's place in `_relation_list`; -1: none of ours."""
-        oids = self._relation_oids
-        at = bisect_left(oids, oid << 32)
-        return oids[at] & _MAX_OID if at < len(oids) and oids[at] >> 32 == oid else -1
-
     def _relation(self, oid: int) -> Relation | None:
-        place = self._relation_place(oid)
+        place = _packed_value(self._relation_oids, oid)
         return self._relation_list[place] if place >= 0 else None
 
     def _relation_ref(self, oid: int) -> ObjectRef | None:
-        place = self._relation_place(oid)
+        place = _packed_value(self._relation_oids, oid)
         if place < 0:
             return None
         if not self._relation_refs:
@@ -138,16 +132,9 @@ class Resolver:
             ref = self._relation_refs[place] = new_object_ref("table", rel.schema, rel.name, "")
         return ref
 
-    def _row_type_relation(self, type_oid: int) -> int:
-        """The OID of the relation whose row type `type_oid` is; 0: none of ours."""
-        types = self._row_types
-        at = bisect_left(types, type_oid << 32)
-        return types[at] & _MAX_OID if at < len(types) and types[at] >> 32 == type_oid else 0
-
     def _sequence(self, oid: int) -> Sequence | None:
-        oids = self._sequence_oids  # sorted: `dependencies`
-        at = bisect_left(oids, oid << 32)
-        return self._sequences[oids[at] & _MAX_OID] if at < len(oids) and oids[at] >> 32 == oid else None
+        place = _packed_value(self._sequence_oids, oid)
+        return self._sequences[place] if place >= 0 else None
 
     def add_relation(self, oid: int, type_oid: int, rel: Relation) -> None:
         self._relation_oids.append(oid << 32 | len(self._relation_list))
@@ -169,8 +156,8 @@ class Resolver:
         if ref is not None:
             return ref
         if code == _PG_TYPE:  # a relation's row type stands for the relation: its ref is the relation's own
-            table = self._row_type_relation(oid)
-            ref = self._ref(_PG_CLASS, table) if table else None
+            table = _packed_value(self._row_types, oid)  # the relation's OID
+            ref = self._ref(_PG_CLASS, table) if table > 0 else None
         elif code == _PG_CLASS and (ref := self._relation_ref(oid)) is not None:
             return ref  # kept by the relation's place
         elif code == _PG_CLASS and (sequence := self._sequence(oid)) is not None:
@@ -253,7 +240,7 @@ class Resolver:
         for key in rows:
             code, oid = key >> 48, (key >> 16) & _MAX_OID
             if code == _PG_TYPE:
-                ref = self._ref(code, oid) if self._row_type_relation(oid) else None
+                ref = self._ref(code, oid) if _packed_value(self._row_types, oid) > 0 else None
             elif key & 0xFFFF != _SUB_BIAS:
                 ref = self._ref(code, oid)
                 ref = None if ref is None or ref.kind == "table" else ref
@@ -275,4 +262,14 @@ _CODES_BY_OID = {1259: 1, 1255: 2, 1247: 3, 2606: 4, 2620: 5, 3256: 6}
 _PG_CLASS, _PG_TYPE = _CODES["pg_class"], _CODES["pg_type"]
 _SUB_BIAS = 0x8000  # attribute numbers are int2: -32768..32767 held as 0..65535
 _MAX_OID = 2**32 - 1
+
+
+def _packed_value(packed: array[int], key: int) -> int:
+    """The value packed beside `key` (`key << 32 | value`) in the sorted array `packed`; -1: `key` is not there.
+    The resolver's relations, row types and sequences are kept so (16 bytes each, where dicts of ints took
+    60-80), sorted once every row is in (`Resolver.dependencies`)."""
+    at = bisect_left(packed, key << 32)
+    return packed[at] & _MAX_OID if at < len(packed) and packed[at] >> 32 == key else -1
+
+
 _SORT_RANGES = 256
