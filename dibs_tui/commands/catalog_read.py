@@ -46,7 +46,11 @@ async def load(
     # The model, the read and the meta tables' reader, imported while the sessions open (core/preimport.py):
     # `schema` imports none of them before it connects.
     import_in_background(("dibs_tui.core.model", INTROSPECTION, "dibs_tui.core.meta"))
-    async with catalog_sessions(target_for(args, settings), PARALLEL_CONNECTIONS) as conns:
+    # With an output to write (`then`), the sessions send their Terminate once read and are not waited for while
+    # the server tears the backends down (after a large read: 15 ms at 1,000 tables, 40-55 ms at 5,000), as
+    # pg_dump's PQfinish does not wait: the output is written meanwhile.
+    target = target_for(args, settings)
+    async with catalog_sessions(target, PARALLEL_CONNECTIONS, wait_for_teardown=then is None) as conns:
         from ..core.introspect.read import load_catalog
 
         writing: list[asyncio.Future[object]] = []
@@ -64,23 +68,10 @@ async def load(
                     task.exception()
             raise
         found = await extra(conns[0], catalog) if extra is not None else None
-        # Each session sends its Terminate now, and the server ends the backends (their teardown after a large
-        # read: 15 ms at 1,000 tables, 40-55 ms at 5,000 under load) while `then` runs, not before it;
-        # `catalog_sessions` finds them closing.
-        closing = [asyncio.ensure_future(conn.close()) for conn in conns] if then is not None else []
-        await asyncio.sleep(0)  # each close runs to its Terminate, then would wait for the server to hang up
-    try:
-        for task in writing:
-            await task
-        if then is not None:
-            then(catalog)
-    finally:
-        # The output is written: a backend still tearing itself down is not waited for (pg_dump's PQfinish
-        # does not wait either). Its Terminate went out; the socket is closed, and the backend ends on its own.
-        for conn, close in zip(conns, closing, strict=False):
-            if not close.done():
-                conn.terminate()
-        await asyncio.gather(*closing)
+    for task in writing:
+        await task
+    if then is not None:
+        then(catalog)
     return catalog, found
 
 
