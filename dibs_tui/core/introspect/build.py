@@ -481,7 +481,7 @@ class Builder:
         return replace(
             head,
             functions=tuple(functions),
-            dependencies=resolver.dependencies() + object_dependencies(objects, foreign_tables),
+            dependencies=resolver.dependencies(object_dependencies(objects, foreign_tables)),
             objects=objects,
             foreign_tables=foreign_tables,
             privileges=tuple(Privilege(*r) for r in rows["privileges"] if r["kind"] != "role"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 
 import asyncpg
 
@@ -189,8 +190,9 @@ class Resolver:
             column = next((c for c in columns if c.position == sub), None)
         return new_object_ref("column", table.schema, table.name, column.name) if column else None
 
-    def dependencies(self) -> tuple[Dependency, ...]:
-        """One Dependency per distinct (dependent, referenced) pair of the kept rows, in the rows' order.
+    def dependencies(self, extra: Iterable[Dependency] = ()) -> tuple[Dependency, ...]:
+        """One Dependency per distinct (dependent, referenced) pair of the kept rows, in the rows' order, then
+        `extra` (those the rows do not carry).
 
         Equal refs are one object: each (catalog, oid) is resolved once (a relation's and a part's ref kept by
         its place, the others in `_refs`: a relation's row type to the relation's ref, a type's array and its
@@ -203,35 +205,43 @@ class Resolver:
         reaches: a type, a relation whose row type a row names, a part named with a sub-object (`_aliased`).
         Only pairs with such a ref are remembered to be told apart, by their refs' identities: numbering every
         ref by its fields and by key, and a set of every pair, held about 70 MiB at the end of the
-        100,000-table read, where it peaked."""
+        100,000-table read, where it peaked.
+
+        The tuple is filled as the rows are resolved, with no list beside it to copy from, and the rows are let
+        go a chunk at a time as they are read: at 100,000 tables the list (3 MiB), its copy and the rows (6 MiB)
+        were all held at the end of the assembly, the read's peak."""
         for parts in self.parts.values():
             parts.sort()
         self._sequence_oids = array("Q", sorted(self._sequence_oids))
         self._row_types = array("Q", sorted(self._row_types))
         self._relation_oids = array("Q", sorted(self._relation_oids))
         rows, self._rows = self._rows, array("Q")
-        aliased = self._aliased(rows)
+        return tuple(chain(self._resolved(rows, self._aliased(rows)), extra))
+
+    def _resolved(self, rows: array[int], aliased: set[int]) -> Iterator[Dependency]:
+        """The kept rows' dependencies (see `dependencies`), `rows` emptied from the front as they are read."""
         columns: dict[int, ObjectRef | None] = {}
         seen: set[tuple[int, int]] = set()
-        out: list[Dependency] = []
         resolve = self._resolve
-        keys = iter(rows)
-        for dependent_key, referenced_key in zip(keys, keys, strict=True):
-            dependent, referenced = resolve(dependent_key, columns), resolve(referenced_key, columns)
-            if dependent is None or referenced is None or dependent is referenced:
-                continue
-            if (
-                dependent.kind == "type"
-                or referenced.kind == "type"
-                or id(dependent) in aliased
-                or id(referenced) in aliased
-            ):
-                pair = (id(dependent), id(referenced))
-                if pair in seen:
+        while rows:
+            chunk = rows[:_ROWS_CHUNK]
+            del rows[:_ROWS_CHUNK]  # the array shrinks: its memory goes back as the rows are read
+            keys = iter(chunk)
+            for dependent_key, referenced_key in zip(keys, keys, strict=True):
+                dependent, referenced = resolve(dependent_key, columns), resolve(referenced_key, columns)
+                if dependent is None or referenced is None or dependent is referenced:
                     continue
-                seen.add(pair)
-            out.append(new_dependency(dependent, referenced))
-        return tuple(out)
+                if (
+                    dependent.kind == "type"
+                    or referenced.kind == "type"
+                    or id(dependent) in aliased
+                    or id(referenced) in aliased
+                ):
+                    pair = (id(dependent), id(referenced))
+                    if pair in seen:
+                        continue
+                    seen.add(pair)
+                yield new_dependency(dependent, referenced)
 
     def _aliased(self, rows: array[int]) -> set[int]:
         """The identities of the refs that the rows reach by more than one key, besides types: a relation's
@@ -273,3 +283,4 @@ def _packed_value(packed: array[int], key: int) -> int:
 
 
 _SORT_RANGES = 256
+_ROWS_CHUNK = 2**16  # keys of the kept rows read and let go at a time (even: a row is two keys)
