@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
+from collections.abc import Callable
+from pathlib import Path
 
 import asyncpg
 import orjson
+import pytest
 
+from dibs_tui.commands import schema_output
 from dibs_tui.commands.schema_output import StreamedJson, write_json
 from dibs_tui.core.introspect.read import load_catalog
 from dibs_tui.core.meta import meta_tables_ddl
@@ -73,7 +78,15 @@ class _Collected(StreamedJson):
         super().__init__(self.pieces.append)
 
 
-async def _streamed(dsn: str, document: _Collected) -> tuple[Catalog, int]:
+class _Counted(StreamedJson):
+    """A document written to a stream, counting the pieces this process writes."""
+
+    def __init__(self, write: Callable[[bytes], object], flush: Callable[[], object]) -> None:
+        self.pieces: list[bytes] = []
+        super().__init__(lambda piece: (self.pieces.append(piece), write(piece)), flush)
+
+
+async def _streamed(dsn: str, document: _Collected | _Counted) -> tuple[Catalog, int]:
     """The catalog read over two sessions as `schema` reads it, `document.head` running beside the read;
     and how many pieces the head had written once the read and the head were done."""
     conns = [await asyncpg.connect(dsn) for _ in range(2)]
@@ -122,3 +135,37 @@ def test_with_meta_tables_the_document_is_written_once_the_catalog_is_whole(db: 
     assert head_pieces == 0  # provenance goes on the relations once the whole catalog is read
     assert b"".join(document.pieces) == _whole(catalog)
     assert b'"db/t.sql"' in b"".join(document.pieces)
+
+
+def test_a_large_head_is_written_by_a_forked_writer_and_the_rest_after_it(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pagila's head counts as large here: the copy writes it while this process assembles the catalog. This
+    # process's buffer holds all it writes until it flushes, so what is in the file before is the copy's.
+    monkeypatch.setattr(schema_output, "_FORKED_FROM", 1)
+    load_real(db, "pagila")
+    out = tmp_path / "schema.json"
+    with out.open("wb", buffering=1 << 26) as stream:
+        document = _Counted(stream.write, stream.flush)
+        catalog, head_pieces = asyncio.run(_streamed(db, document))
+        assert head_pieces == 0  # not in this process
+        assert document.wait() == 0
+        whole = _whole(catalog)
+        head = out.read_bytes()
+        assert head == whole[: whole.index(b',"functions":')]
+        document.rest(catalog)
+    assert out.read_bytes() == whole
+
+
+def test_a_closed_output_found_by_the_forked_writer_is_the_commands_broken_pipe(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(schema_output, "_FORKED_FROM", 1)
+    load_real(db, "pagila")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with os.fdopen(write_end, "wb") as stream:
+        document = _Counted(stream.write, stream.flush)
+        catalog, _ = asyncio.run(_streamed(db, document))
+        with pytest.raises(BrokenPipeError):
+            document.rest(catalog)

@@ -35,8 +35,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with collector_paused(keep_what_was_built=True):
         if fmt == "json":
             out.flush()
-            document = StreamedJson(out.buffer.write)  # bytes: no copy through the text layer
-            catalog, _ = run_async(load(args, settings, early=document.head, then=document.rest))
+            document = StreamedJson(
+                out.buffer.write, out.buffer.flush
+            )  # bytes: no copy through the text layer
+            try:
+                catalog, _ = run_async(load(args, settings, early=document.head, then=document.rest))
+            finally:
+                document.wait()
             out.buffer.write(b"\n")
         else:
             catalog, _ = run_async(load(args, settings, then=lambda catalog: _write(catalog, fmt, out)))
