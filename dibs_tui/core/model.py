@@ -9,16 +9,16 @@ databases compare by name.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 from .model_objects import ForeignTable, WholeObject
 from .model_privileges import Privilege
 from .model_types import Collation, CompositeType, RangeType
 from .model_unmodelled import Unmodelled
+from .model_written import WrittenOnRead
 from .sql import qualified, quote_ident, quote_identifier
 
 # Which classes have `slots=True`: those there are tens of thousands of (a column, constraint, index and FK of
@@ -232,25 +232,6 @@ class Constraint:
     comment: str | None = None
 
 
-class _WrittenOnRead:
-    """A text field read and written through its slot, whose slot may hold, instead of the text, what the
-    catalog read keeps to write it again when read (`write(obj, kept)`). Reading, comparing, hashing, copying
-    and encoding the object all read through here, so none of them sees what was kept."""
-
-    def __init__(self, slot: Any, write: Callable[[Any, Any], str]) -> None:
-        self._slot = slot
-        self._write = write
-
-    def __get__(self, obj: object, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        text = self._slot.__get__(obj, owner)
-        return text if type(text) is str else self._write(obj, text)
-
-    def __set__(self, obj: object, text: object) -> None:
-        self._slot.__set__(obj, text)
-
-
 def _foreign_key_text(constraint: Constraint, qualified_target: bool) -> str:
     """A foreign key's definition the catalog read wrote itself, kept as whether its target is named with its
     schema (a bool: no object of its own), written from the constraint's fields as pg_get_constraintdef writes
@@ -277,7 +258,13 @@ def _foreign_key_text(constraint: Constraint, qualified_target: bool) -> str:
     return text
 
 
-Constraint.definition = _WrittenOnRead(vars(Constraint)["definition"], _foreign_key_text)  # type: ignore[misc, assignment]
+_FOREIGN_KEY_TEXT = WrittenOnRead(
+    vars(Constraint)["definition"],
+    _foreign_key_text,
+    ("columns", "foreign_key", "deferrable", "initially_deferred", "validated"),
+)
+Constraint.definition = _FOREIGN_KEY_TEXT  # type: ignore[misc, assignment]
+_FOREIGN_KEY_TEXT.install_equality(Constraint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +303,35 @@ def _index_text(index: Index, parts: IndexDefinitionParts) -> str:
     return f"CREATE {unique}INDEX {quote_identifier(index.name)} ON {table} USING {rest}"
 
 
-Index.definition = _WrittenOnRead(vars(Index)["definition"], _index_text)  # type: ignore[misc, assignment]
+_INDEX_TEXT = WrittenOnRead(vars(Index)["definition"], _index_text, ("name", "unique"))
+Index.definition = _INDEX_TEXT  # type: ignore[misc, assignment]
+_INDEX_TEXT.install_equality(Index)
+
+
+def same_definition(a: Constraint | Index, b: Constraint | Index) -> bool:
+    """`a.definition == b.definition`, not writing what both keep alike (`WrittenOnRead.same_text`)."""
+    if type(a) is not type(b):
+        return a.definition == b.definition
+    return (_INDEX_TEXT if type(a) is Index else _FOREIGN_KEY_TEXT).same_text(a, b)
+
+
+def index_definition_holds(index: Index, fragment: str) -> bool:
+    """`fragment in index.definition`, without writing a definition kept as parts when the fragment has no
+    space, quote or backslash: it then lies within the name, the table's text or the rest (the words between
+    are fixed). Quoting a name only adds quotes, and escapes to one with an unprintable character."""
+    kept = _INDEX_TEXT.kept(index)
+    if type(kept) is str or " " in fragment or '"' in fragment or "\\" in fragment:
+        return fragment in index.definition
+    if fragment in "CREATE UNIQUE INDEX ON USING":
+        return fragment in index.definition
+    table, rest = kept
+    name = index.name
+    return (
+        fragment in rest
+        or fragment in table
+        or fragment in name
+        or (not name.isprintable() and fragment in quote_identifier(name))
+    )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from ..model import (
     Index,
     ObjectRef,
     Relation,
+    same_definition,
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
@@ -111,13 +112,12 @@ def _deferral(con: Constraint) -> str:
 def _same_constraint(state: PlanState, a: Constraint, b: Constraint) -> bool:
     if b.foreign_key is not None and b.foreign_key.target_key in state.recreated_tables:
         return False  # its target table is dropped and re-created
-    return (a.kind, a.definition, a.deferrable, a.initially_deferred, a.validated) == (
+    return (a.kind, a.deferrable, a.initially_deferred, a.validated) == (
         b.kind,
-        b.definition,
         b.deferrable,
         b.initially_deferred,
         b.validated,
-    )
+    ) and same_definition(a, b)
 
 
 def plan_foreign_keys(state: PlanState) -> None:
@@ -144,7 +144,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
     before, after = own(old), own(new)
     for iname, ix in before.items():
         other = after.get(iname)
-        if other is not None and other.definition == ix.definition:
+        if other is not None and same_definition(other, ix):
             continue
         iref = ObjectRef("index", new.schema, new.name, iname)
         if other is None:
@@ -159,7 +159,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
         )
     for iname, ix in after.items():
         prev = before.get(iname)
-        if prev is not None and prev.definition == ix.definition:
+        if prev is not None and same_definition(prev, ix):
             if prev.comment != ix.comment:
                 state.comment(
                     ObjectRef("index", new.schema, new.name, iname), "index", prev.comment, ix.comment
