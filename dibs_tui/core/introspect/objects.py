@@ -210,7 +210,7 @@ tables). The dict lives as long as the read; sys.intern would keep an entry per 
 def constraint_from(
     c: Record,
     names: ColumnNames,
-    column_names: dict[int, ColumnNames],
+    target_columns_of: Callable[[int, str], list[str]],
     shared: Shared,
     texts: Texts,
     written: dict[tuple[object, ...], str],
@@ -246,9 +246,8 @@ def constraint_from(
     kind = _CONSTRAINT_KINDS[kind_code]
     fk = None
     if kind is ConstraintKind.FOREIGN_KEY:
-        if target_columns is None:
-            target_names = column_names.get(target_relid, ())
-            target_columns = [target_names[int(k)] for k in (target_keys or "").split()]
+        if target_columns is None:  # the target is read too: named from its keys (Builder._target_columns)
+            target_columns = target_columns_of(target_relid, target_keys or "")
         target = tuple(target_columns)
         fk = new_foreign_key(
             sys.intern(target_schema),
