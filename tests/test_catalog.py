@@ -529,3 +529,36 @@ def test_fast_constructors_build_the_same_frozen_objects() -> None:
     )
     assert type(listed) is Relation and listed == plain_relation and repr(listed) == repr(plain_relation)
     assert [f.name for f in dataclasses.fields(Relation)][:3] == ["schema", "name", "kind"]
+
+
+async def test_sequence_names_read_as_the_server_names_them(db: str) -> None:
+    """An owned sequence bearing PostgreSQL's own name is kept without it and written when read: each reads,
+    compares, hashes and copies as the server names it, a renamed one included."""
+    import dataclasses
+    import pickle
+
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(
+            "CREATE TABLE seqs (id int GENERATED ALWAYS AS IDENTITY, n serial, m bigserial);"
+            "ALTER SEQUENCE seqs_m_seq RENAME TO renamed;"
+            "CREATE SEQUENCE free_standing;"
+        )
+        catalog = await introspect(conn)
+        server = {
+            r["relname"]
+            for r in await conn.fetch(
+                "SELECT relname FROM pg_class WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+            )
+        }
+    finally:
+        await conn.close()
+    names = {s.name for s in catalog.sequences}
+    assert names == server == {"seqs_id_seq", "seqs_n_seq", "renamed", "free_standing"}
+    for sequence in catalog.sequences:
+        copy = dataclasses.replace(sequence)
+        assert copy == sequence and hash(copy) == hash(sequence) and copy.name == sequence.name
+        assert pickle.loads(pickle.dumps(sequence)) == sequence
+        assert f"name={sequence.name!r}" in repr(sequence)
+    by_name = {s.name: s for s in catalog.sequences}
+    assert by_name["seqs_n_seq"] != dataclasses.replace(by_name["seqs_n_seq"], name="other")
