@@ -9,7 +9,7 @@ databases compare by name.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -329,23 +329,30 @@ def same_definition(a: Constraint | Index, b: Constraint | Index) -> bool:
     return (_INDEX_TEXT if type(a) is Index else _FOREIGN_KEY_TEXT).same_text(a, b)
 
 
-def index_definition_holds(index: Index, fragment: str) -> bool:
-    """`fragment in index.definition`, without writing a definition kept as parts when the fragment has no
-    space, quote or backslash: it then lies within the name, the table's text or the rest (the words between
-    are fixed). Quoting a name only adds quotes, and escapes to one with an unprintable character."""
-    kept = _INDEX_TEXT.kept(index)
-    if type(kept) is str or " " in fragment or '"' in fragment or "\\" in fragment:
-        return fragment in index.definition
-    if fragment in "CREATE UNIQUE INDEX ON USING":
-        return fragment in index.definition
-    table, rest = kept
-    name = index.name
-    return (
-        fragment in rest
-        or fragment in table
-        or fragment in name
-        or (not name.isprintable() and fragment in quote_identifier(name))
+def index_definitions_hold(indexes: Iterable[Index], fragment: str) -> bool:
+    """Whether `fragment` is in one of the indexes' definitions, not writing those kept as parts when it has
+    no space, quote or backslash: it then lies within the name, the table's text or the rest (the words
+    between are fixed). Quoting a name only adds quotes, and escapes to one with an unprintable character."""
+    plain = not (
+        " " in fragment or '"' in fragment or "\\" in fragment or fragment in "CREATE UNIQUE INDEX ON USING"
     )
+    kept = _INDEX_TEXT.kept
+    for index in indexes:
+        parts = kept(index)
+        if type(parts) is str or not plain:
+            if fragment in index.definition:
+                return True
+            continue
+        table, rest = parts
+        name = index.name
+        if (
+            fragment in rest
+            or fragment in table
+            or fragment in name
+            or (not name.isprintable() and fragment in quote_identifier(name))
+        ):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

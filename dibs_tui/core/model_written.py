@@ -18,6 +18,8 @@ class WrittenOnRead:
         self._slot = slot
         self._name = slot.__name__
         self._write = write
+        # kept(obj): what the slot holds, the text or what was kept to write it.
+        self.kept: Callable[[object], Any] = slot.__get__
         self._inputs = operator.attrgetter(*written_from)
 
     def __get__(self, obj: object, owner: type | None = None) -> Any:
@@ -29,31 +31,34 @@ class WrittenOnRead:
     def __set__(self, obj: object, text: object) -> None:
         self._slot.__set__(obj, text)
 
-    def kept(self, obj: object) -> Any:
-        """What the slot holds: the text, or what was kept to write it."""
-        return self._slot.__get__(obj)
-
     def same_text(self, a: object, b: object) -> bool:
         """`a`'s text == `b`'s, written only when they do not keep equal parts and equal fields to write them
         from: a diff compares every index and foreign key of both sides, and writing them was over a third
         of its CPU after the last row at 1,000 tables."""
         mine, theirs = self._slot.__get__(a), self._slot.__get__(b)
-        if (
-            type(mine) is not str
-            and type(theirs) is not str
-            and mine == theirs
-            and self._inputs(a) == self._inputs(b)
-        ):
+        if type(mine) is str and type(theirs) is str:
+            return bool(mine == theirs)
+        if type(mine) is type(theirs) and mine == theirs and self._inputs(a) == self._inputs(b):
             return True
         return bool(self.__get__(a) == self.__get__(b))
 
     def install_equality(self, cls: type) -> None:
         """The dataclass's `==` (same class, every field equal), with this field compared by `same_text`."""
         others = operator.attrgetter(*(f.name for f in fields(cls) if f.name != self._name))
+        kept = self._slot.__get__
+        write = self.__get__
 
         def __eq__(a: object, b: object) -> bool:
             if b.__class__ is not a.__class__:
                 return NotImplemented
-            return bool(others(a) == others(b)) and self.same_text(a, b)
+            if others(a) != others(b):
+                return False
+            mine, theirs = kept(a), kept(b)
+            # Kept alike, and the fields it is written from equal (compared above): the same text.
+            if type(mine) is type(theirs) and mine == theirs:
+                return True
+            if type(mine) is str and type(theirs) is str:
+                return False
+            return bool(write(a) == write(b))
 
         cls.__eq__ = __eq__  # type: ignore[method-assign, assignment]

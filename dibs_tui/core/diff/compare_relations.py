@@ -9,6 +9,8 @@ from dataclasses import replace
 
 from ..ddl import column_sql, view_sql
 from ..model import (
+    Constraint,
+    Index,
     ObjectRef,
     Relation,
     RelationKind,
@@ -209,8 +211,8 @@ def _unchanged(state: PlanState, old: Relation, new: Relation) -> bool:
         return False
     return (
         old.columns == new.columns
-        and (old.constraints == new.constraints or set(old.constraints) == set(new.constraints))
-        and (old.indexes == new.indexes or set(old.indexes) == set(new.indexes))
+        and (old.constraints == new.constraints or _same_named(old.constraints, new.constraints))
+        and (old.indexes == new.indexes or _same_named(old.indexes, new.indexes))
         and (old.triggers == new.triggers or set(old.triggers) == set(new.triggers))
         and (old.policies == new.policies or set(old.policies) == set(new.policies))
         and (
@@ -236,6 +238,15 @@ def _unchanged(state: PlanState, old: Relation, new: Relation) -> bool:
             new.access_method,
         )
     )
+
+
+def _same_named(old: Sequence[Constraint | Index], new: Sequence[Constraint | Index]) -> bool:
+    """The same constraints (or indexes) in another order. Paired by name, unique on a table, not hashed: a hash
+    writes the definition the read kept as parts (core.model), which `==` compares without writing."""
+    before, after = {x.name: x for x in old}, {x.name: x for x in new}
+    if len(before) != len(old) or len(after) != len(new):
+        return set(old) == set(new)
+    return before == after
 
 
 def _must_recreate_table(old: Relation, new: Relation) -> bool:
