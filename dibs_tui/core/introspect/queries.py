@@ -153,7 +153,8 @@ ORDER BY 2, 3
 """
 
 # A relation's size from the catalog alone (no stat() per file, as pg_relation_size would do): the pages
-# VACUUM and ANALYZE last counted, the table's and its TOAST table's.
+# VACUUM and ANALYZE last counted, the table's and its TOAST table's. Only TOAST tables (relkind 't') are
+# hashed for the join, not all of pg_class (diff_cur_5000: 47.8 -> 43.9 ms server CPU, fresh backends).
 _SIZE = "(c.relpages::bigint + coalesce(toast.relpages, 0)) * current_setting('block_size')::bigint"
 
 RELATIONS_SQL = f"""
@@ -187,7 +188,7 @@ SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.r
        CASE WHEN ram.amname <> 'heap' THEN ram.amname END AS access_method
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
+LEFT JOIN (SELECT oid, relpages FROM pg_class WHERE relkind = 't') toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_am ram ON ram.oid = c.relam
 {comment_join("ds", "pg_class", "c.oid")}
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {schema_filter("n")} AND {not_extension_member("pg_class", "c.oid")} {{only c.oid}}
