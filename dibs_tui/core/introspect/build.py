@@ -98,7 +98,8 @@ class Builder:
         self._relations: list[Relation] = []
         self._sequences: list[SequenceObj] = []
         self._tuples: Shared = {}  # key, include and option tuples, one object per distinct value
-        self._texts: Texts = {}  # constraint definitions and key names, one object per distinct value
+        self._texts: Texts = {}  # constraint definitions and index predicates, one object per distinct value
+        self._comments: Texts = {}  # column comments, one object per distinct value, until the columns are in
         self._key_texts: dict[tuple[object, ...], str] = {}  # keys' definitions (constraint_from)
         self._type_keys: dict[tuple[str, str], tuple[str, str]] = {}
         self._index_writer: IndexWriter | None = None
@@ -172,8 +173,10 @@ class Builder:
             self._arrive(name)
 
     def _arrive(self, name: str) -> None:
-        if name == "columns" and self._own_pool:
-            self._column_pool = {}
+        if name == "columns":
+            self._comments = {}
+            if self._own_pool:
+                self._column_pool = {}
         self._arrived[name].set()
 
     async def _build(self, name: str, rows: list[Record], portion: int = 0) -> None:
@@ -251,7 +254,7 @@ class Builder:
         Names, types, collations and defaults repeat across tables (95,000 columns, 25 types at 5,000 tables)
         and the driver makes a new string of each: they are interned, one string per distinct value. Equal
         columns are one object (`ColumnPool`)."""
-        pool, type_keys, texts = self._column_pool, self._type_keys, self._texts
+        pool, type_keys, texts = self._column_pool, self._type_keys, self._comments
         current = None
         relids: list[int] = []
         rel_columns: list[Column] = []
