@@ -7,6 +7,9 @@ default already gives" compare equal; the owner's own entries are left out (owne
 database and its desired copy, and owning already gives every right). The defaults of tables, sequences
 and schemas are the owner's alone, so only their non-NULL ACLs are read (at 5,000 tables, exploding every
 table's default cost 300 ms for nothing); functions and types default to PUBLIC and are read whole.
+Extension members are left out through pg_depend's reference index (an extension member's row always names
+pg_extension): without refclassid the planner scanned all of pg_depend (255,000 rows at 5,000 tables; server
+CPU of the query 56 -> 41 ms on a fresh backend).
 """
 
 from __future__ import annotations
@@ -53,8 +56,8 @@ FROM acl a
 CROSS JOIN LATERAL aclexplode(a.acl) x
 LEFT JOIN pg_roles g ON g.oid = x.grantee
 WHERE x.grantee <> a.owner
-  AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = a.classid AND e.objid = a.objid AND e.objsubid = 0
-                  AND e.deptype = 'e')
+  AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.refclassid = 'pg_extension'::regclass
+                  AND e.classid = a.classid AND e.objid = a.objid AND e.objsubid = 0 AND e.deptype = 'e')
 UNION ALL
 SELECT 'role', '', r.rolname, '', '', '', '', false FROM pg_roles r
 ORDER BY 1, 2, 3, 4, 6, 7
