@@ -96,13 +96,14 @@ class Resolver:
         # relations by their OIDs was 8 MiB at 100,000 tables.
         self._relation_oids = array("Q")
         self._relation_list: list[Relation] = []
-        # The relations' refs made, by place in `_relation_list` (`_relation_ref`), not in `_refs`.
+        # The relations' refs made, by place in `_relation_list` (`_relation_ref`, from `dependencies`), not in
+        # `_refs`.
         self._relation_refs: list[ObjectRef | None] = []
         # A relation's row type OID, then the relation's OID (sorted: `dependencies`): 16 bytes a relation where
         # a dict of ints was 11 MiB at 100,000 tables.
         self._row_types = array("Q")
-        self.parts = {"pg_constraint": Parts("constraint"), "pg_class": Parts("index")}
-        self._parts_by_code = {_CODES[catalog]: parts for catalog, parts in self.parts.items()}
+        self._constraint_parts, self._index_parts = Parts("constraint"), Parts("index")
+        self.parts = {"pg_constraint": self._constraint_parts, "pg_class": self._index_parts}
         self._rows = array("Q")  # pg_depend's rows as (dependent, referenced) key pairs (`keep`)
         self._sequences: list[Sequence] = []
         # Each sequence's OID, then its place in the list (sorted: `dependencies`).
@@ -121,12 +122,8 @@ class Resolver:
         place = _packed_value(self._relation_oids, oid)
         return self._relation_list[place] if place >= 0 else None
 
-    def _relation_ref(self, oid: int) -> ObjectRef | None:
-        place = _packed_value(self._relation_oids, oid)
-        if place < 0:
-            return None
-        if not self._relation_refs:
-            self._relation_refs = [None] * len(self._relation_list)
+    def _relation_ref(self, place: int) -> ObjectRef:
+        """The ref of the relation at `place` in `_relation_list`, made once."""
         ref = self._relation_refs[place]
         if ref is None:
             rel = self._relation_list[place]
@@ -152,43 +149,48 @@ class Resolver:
         self._rows.append(codes.get(ref_class, 0) << 48 | ref_oid << 16 | (ref_sub + _SUB_BIAS))
 
     def _ref(self, code: int, oid: int) -> ObjectRef | None:
+        """The ref of any object but a relation (`_resolve` looks those up first); None if this introspection
+        did not return it."""
         key = _ref_key(code, oid)
         ref = self._refs.get(key)
         if ref is not None:
             return ref
+        if code == _PG_CONSTRAINT:
+            return self._constraint_parts.ref(oid, self._relation)  # kept by the part's place
         if code == _PG_TYPE:  # a relation's row type stands for the relation: its ref is the relation's own
             table = _packed_value(self._row_types, oid)  # the relation's OID
-            ref = self._ref(_PG_CLASS, table) if table > 0 else None
-        elif code == _PG_CLASS and (ref := self._relation_ref(oid)) is not None:
-            return ref  # kept by the relation's place
-        elif code == _PG_CLASS and (sequence := self._sequence(oid)) is not None:
-            ref = new_object_ref("sequence", sequence.schema, sequence.name, "")
-        elif code in self._parts_by_code:
-            return self._parts_by_code[code].ref(oid, self._relation)  # kept by the part's place
+            ref = self._relation_ref(_packed_value(self._relation_oids, table)) if table > 0 else None
+        elif code == _PG_CLASS:
+            ref = self._index_parts.ref(oid, self._relation)
+            if ref is not None:
+                return ref  # kept by the part's place
+            sequence = self._sequence(oid)
+            ref = new_object_ref("sequence", sequence.schema, sequence.name, "") if sequence else None
         if ref is not None:
             self._refs[key] = ref
         return ref
 
     def _resolve(self, key: int, columns: dict[int, ObjectRef | None]) -> ObjectRef | None:
-        """The ref a kept row's key names; a column's is made once, kept in `columns` by its key."""
+        """The ref a kept row's key names; a column's is made once, kept in `columns` by its key (`_aliased`
+        makes them all). A relation's key is looked up first, once: most keys name a relation or its column."""
         code, oid, sub = key >> 48, (key >> 16) & _MAX_OID, (key & 0xFFFF) - _SUB_BIAS
+        if code == _PG_CLASS:
+            if sub != 0 and key in columns:
+                return columns[key]
+            place = _packed_value(self._relation_oids, oid)
+            if place >= 0:
+                return self._relation_ref(place)  # a column's key is in `columns`
         ref = self._ref(code, oid)
-        if ref is None or sub == 0 or ref.kind != "table":
-            return ref
-        if key in columns:
-            return columns[key]
-        columns[key] = ref = self._column(code, oid, sub, ref)
-        return ref
+        # A table's ref here is reached through its row type, whose sub-objects are not modelled.
+        return None if ref is not None and sub != 0 and ref.kind == "table" else ref
 
-    def _column(self, code: int, oid: int, sub: int, table: ObjectRef) -> ObjectRef | None:
-        rel = self._relation(oid) if code == _PG_CLASS else None  # a type has no sub-objects
-        if rel is None:
-            return None
+    def _column(self, place: int, sub: int) -> ObjectRef | None:
+        rel = self._relation_list[place]
         columns = rel.columns  # in position order, one per position unless columns were dropped
         column = columns[sub - 1] if 0 < sub <= len(columns) else None
         if column is None or column.position != sub:
             column = next((c for c in columns if c.position == sub), None)
-        return new_object_ref("column", table.schema, table.name, column.name) if column else None
+        return new_object_ref("column", rel.schema, rel.name, column.name) if column else None
 
     def dependencies(self, extra: Iterable[Dependency] = ()) -> tuple[Dependency, ...]:
         """One Dependency per distinct (dependent, referenced) pair of the kept rows, in the rows' order, then
@@ -215,12 +217,15 @@ class Resolver:
         self._sequence_oids = array("Q", sorted(self._sequence_oids))
         self._row_types = array("Q", sorted(self._row_types))
         self._relation_oids = array("Q", sorted(self._relation_oids))
+        self._relation_refs = [None] * len(self._relation_list)
         rows, self._rows = self._rows, array("Q")
-        return tuple(chain(self._resolved(rows, self._aliased(rows)), extra))
-
-    def _resolved(self, rows: array[int], aliased: set[int]) -> Iterator[Dependency]:
-        """The kept rows' dependencies (see `dependencies`), `rows` emptied from the front as they are read."""
         columns: dict[int, ObjectRef | None] = {}
+        return tuple(chain(self._resolved(rows, self._aliased(rows, columns), columns), extra))
+
+    def _resolved(
+        self, rows: array[int], aliased: set[int], columns: dict[int, ObjectRef | None]
+    ) -> Iterator[Dependency]:
+        """The kept rows' dependencies (see `dependencies`), `rows` emptied from the front as they are read."""
         seen: set[tuple[int, int]] = set()
         resolve = self._resolve
         while rows:
@@ -243,21 +248,24 @@ class Resolver:
                     seen.add(pair)
                 yield new_dependency(dependent, referenced)
 
-    def _aliased(self, rows: array[int]) -> set[int]:
+    def _aliased(self, rows: array[int], columns: dict[int, ObjectRef | None]) -> set[int]:
         """The identities of the refs that the rows reach by more than one key, besides types: a relation's
-        through its row type, and a part's through a sub-object (its own ref whatever the sub-object)."""
+        through its row type, and a part's through a sub-object (its own ref whatever the sub-object). The
+        relations' columns the rows name are made meanwhile, into `columns` by key: telling them apart from the
+        parts' sub-objects takes the relation's look-up that makes them."""
         aliased: set[int] = set()
         for key in rows:
-            code, oid = key >> 48, (key >> 16) & _MAX_OID
+            code, oid, sub = key >> 48, (key >> 16) & _MAX_OID, (key & 0xFFFF) - _SUB_BIAS
             if code == _PG_TYPE:
-                ref = self._ref(code, oid) if _packed_value(self._row_types, oid) > 0 else None
-            elif key & 0xFFFF != _SUB_BIAS:
-                ref = self._ref(code, oid)
-                ref = None if ref is None or ref.kind == "table" else ref
-            else:
-                continue
-            if ref is not None:
-                aliased.add(id(ref))
+                ref = self._ref(code, oid)  # a type's own (not aliased), or its relation's
+                if ref is not None and ref.kind == "table":
+                    aliased.add(id(ref))
+            elif sub != 0 and key not in columns:
+                place = _packed_value(self._relation_oids, oid) if code == _PG_CLASS else -1
+                if place >= 0:
+                    columns[key] = self._column(place, sub)
+                elif (ref := self._ref(code, oid)) is not None:
+                    aliased.add(id(ref))
         return aliased
 
 
@@ -269,7 +277,7 @@ def _ref_key(code: int, oid: int) -> int:
 # has a code of 3 bits in the keys (0: a catalog whose objects the model does not hold).
 _CODES = {"pg_class": 1, "pg_proc": 2, "pg_type": 3, "pg_constraint": 4, "pg_trigger": 5, "pg_policy": 6}
 _CODES_BY_OID = {1259: 1, 1255: 2, 1247: 3, 2606: 4, 2620: 5, 3256: 6}
-_PG_CLASS, _PG_TYPE = _CODES["pg_class"], _CODES["pg_type"]
+_PG_CLASS, _PG_TYPE, _PG_CONSTRAINT = _CODES["pg_class"], _CODES["pg_type"], _CODES["pg_constraint"]
 _SUB_BIAS = 0x8000  # attribute numbers are int2: -32768..32767 held as 0..65535
 _MAX_OID = 2**32 - 1
 
