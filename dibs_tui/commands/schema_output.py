@@ -98,12 +98,15 @@ class StreamedJson:
         import orjson  # noqa: F401 - imported here, not in the copy
 
         self._flush()  # what is buffered is written once, not by both processes
-        self._relations = head.relations
         count = len(head.relations)
         self._split = count - min(round(count * _OWN_SHARE), _OWN_MOST)
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except (OSError, Warning):  # no process to spare, or fork's warning made an error: written here
+            return False
         if pid:
             self._writer = pid
+            self._relations = head.relations
             return True
         os._exit(self._write_head(head, names))  # never back to the copy's event loop
 
