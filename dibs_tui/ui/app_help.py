@@ -13,7 +13,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from ..core.model import Catalog
-from .screens.finder import FinderItem
+from .screens.finder import finder_item
 from .screens.help import HelpEntry
 from .search import Candidate, rank
 from .text import data
@@ -50,8 +50,8 @@ class TablesCommands(Provider):
         if not isinstance(app, _JumpsToTables) or app.catalog is None or not query.strip():
             return
         for candidate in rank(query, app.table_candidates(), limit=30):
-            item = candidate.payload
-            assert isinstance(item, FinderItem)
+            item = finder_item(candidate.payload)
+            assert item is not None
             yield Hit(
                 1.0,
                 data(f"table {candidate.path}"),

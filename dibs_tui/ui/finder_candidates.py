@@ -13,10 +13,7 @@ from .search import Candidate
 
 def table_candidates(catalog: Catalog | None) -> list[Candidate]:
     relations = catalog.relations if catalog else ()
-    candidates = [
-        Candidate.of(f"{r.schema}.{r.name}", r.name, FinderItem(r.schema, r.name, detail=str(r.kind)))
-        for r in relations
-    ]
+    candidates = [Candidate.of(f"{r.schema}.{r.name}", r.name, r) for r in relations]
     freeze_long_lived()  # they live as long as the catalog: keep the cyclic GC from rescanning them
     return candidates
 

@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
+from ...core.model import Relation
 from ..search import Candidate, rank
 from ..text import data
 from ..widgets.fixed_input import FixedInput
@@ -40,12 +41,15 @@ class ResultList(VirtualList, can_focus=False):
 
     def row_content(self, index: int) -> Content:
         candidate = self.results[index]
-        detail = candidate.payload.detail if isinstance(candidate.payload, FinderItem) else ""
+        item = finder_item(candidate.payload)
+        detail = item.detail if item is not None else ""
         return Content.assemble(" ", data(candidate.path, "bold"), " ", data(detail, "$text-muted"))
 
 
 class FinderItem:
-    """What a finder result leads to: a table, and for column search the column."""
+    """What a finder result leads to: a table, and for column search the column. A table's candidate carries
+    its Relation instead, made into an item when shown or chosen (`finder_item`): one object and one kind's
+    text less per relation, kept as long as the catalog (11 MiB at 100,000 tables)."""
 
     __slots__ = ("column", "detail", "schema", "table")
 
@@ -54,6 +58,15 @@ class FinderItem:
         self.table = table
         self.column = column
         self.detail = detail
+
+
+def finder_item(payload: object) -> FinderItem | None:
+    """What a candidate's payload leads to: an item as it is, a relation as its table's item."""
+    if isinstance(payload, FinderItem):
+        return payload
+    if isinstance(payload, Relation):
+        return FinderItem(payload.schema, payload.name, detail=str(payload.kind))
+    return None
 
 
 class FinderScreen(ModalScreen[FinderItem | None]):
@@ -161,8 +174,7 @@ class FinderScreen(ModalScreen[FinderItem | None]):
             if self._debounce is not None:
                 self._debounce.stop()
             best = rank(event.value, self.candidates, limit=1)
-            payload = best[0].payload if best else None
-            self.dismiss(payload if isinstance(payload, FinderItem) else None)
+            self.dismiss(finder_item(best[0].payload) if best else None)
             return
         self._choose(self.results.cursor)
 
@@ -173,8 +185,7 @@ class FinderScreen(ModalScreen[FinderItem | None]):
     def _choose(self, index: int) -> None:
         results = self.results.results
         if 0 <= index < len(results):
-            payload = results[index].payload
-            self.dismiss(payload if isinstance(payload, FinderItem) else None)
+            self.dismiss(finder_item(results[index].payload))
 
     def action_move(self, delta: int) -> None:
         self.results.move_cursor(self.results.cursor + delta)
