@@ -350,9 +350,6 @@ class DibsApp(
         self._preview = None
         self.timings.update(connected=event.connected_at, catalog=event.loaded_at)
         self._finder = FinderCandidates(event.catalog)
-        self.run_worker(
-            self._finder.tables, thread=True, group="finder-candidates", description="finder candidates"
-        )
         self.load_state = ""
         self.tables_pane.loading = False
         self.tables_pane.set_catalog(event.listing)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -49,7 +50,9 @@ class TablesCommands(Provider):
         app = self.app
         if not isinstance(app, _JumpsToTables) or app.catalog is None or not query.strip():
             return
-        for candidate in rank(query, app.table_candidates(), limit=30):
+        # Off the screen's loop, as the finders rank: the candidates are made by the first that asks.
+        ranked = await asyncio.to_thread(lambda: rank(query, app.table_candidates(), limit=30))
+        for candidate in ranked:
             item = finder_item(candidate.payload)
             assert item is not None
             yield Hit(

@@ -30,7 +30,7 @@ class FinderActions:
         if self.catalog is None:
             return
         screen = FinderScreen(
-            "Go to table", self.table_candidates(), placeholder="schema.table or part of a name"
+            "Go to table", self.table_candidates, placeholder="schema.table or part of a name"
         )
         self.push_screen(screen, lambda item: _visit(self, item))
 
@@ -39,7 +39,7 @@ class FinderActions:
             return
         screen = FinderScreen(
             "Which tables have this column?",
-            self.column_candidates(),
+            self.column_candidates,
             placeholder="column name, e.g. customer_id",
         )
         self.push_screen(screen, lambda item: _visit(self, item))

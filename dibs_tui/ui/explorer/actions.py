@@ -98,4 +98,4 @@ class ExplorerActions:
                 )
 
         title = f"Path from {here.schema}.{here.table} to…"
-        self.push_screen(FinderScreen(title, self.table_candidates(), placeholder="the other table"), picked)
+        self.push_screen(FinderScreen(title, self.table_candidates, placeholder="the other table"), picked)

@@ -6,6 +6,7 @@ debounce; only the newest query's answer is shown. Typing stays in the input; up
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -98,8 +99,16 @@ class FinderScreen(ModalScreen[FinderItem | None]):
         results: list[Candidate]
 
     def __init__(
-        self, title: str, candidates: list[Candidate], *, placeholder: str, initial: str = ""
+        self,
+        title: str,
+        candidates: Callable[[], list[Candidate]],
+        *,
+        placeholder: str,
+        initial: str = "",
     ) -> None:
+        """`candidates` gives the list to rank (a catalog's FinderCandidates makes it once, on the first call).
+        It is first called on the ranking's thread: the screen opens at once where making the list takes a
+        while (100,000 relations, or a large catalog's columns, ten times as many)."""
         super().__init__()
         self.title_text = title
         self.candidates = candidates
@@ -149,9 +158,10 @@ class FinderScreen(ModalScreen[FinderItem | None]):
 
     @work(thread=True, exclusive=True, group="finder", description="rank finder results")
     def _rank(self, generation: int, query: str) -> None:
-        results = rank(query, self.candidates, limit=RESULT_LIMIT)
+        candidates = self.candidates()
+        results = rank(query, candidates, limit=RESULT_LIMIT)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Ranked(generation, query, len(self.candidates), results))
+            self.post_message(self.Ranked(generation, query, len(candidates), results))
 
     @on(Ranked)
     def _ranked(self, event: Ranked) -> None:
@@ -173,7 +183,7 @@ class FinderScreen(ModalScreen[FinderItem | None]):
         if event.value != self._shown_query:  # typed faster than the ranking: rank the final query now
             if self._debounce is not None:
                 self._debounce.stop()
-            best = rank(event.value, self.candidates, limit=1)
+            best = rank(event.value, self.candidates(), limit=1)
             self.dismiss(finder_item(best[0].payload) if best else None)
             return
         self._choose(self.results.cursor)

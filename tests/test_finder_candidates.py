@@ -1,0 +1,61 @@
+"""The finders' candidates are made when a finder first asks, on a thread of their own, once per catalog: a
+browser that never finds holds none of them (13 MiB at 100,000 tables), and the one that does never waits for
+them on the screen's loop."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from dibs_tui.core.model import Catalog
+from dibs_tui.ui import finder_candidates
+from dibs_tui.ui.search import Candidate
+from tests.test_ui import SIZE, card_column, card_key, goto, loaded, make_app, shop, wait_for
+
+__all__ = ["shop"]  # the fixture, used by name
+
+
+def _recorded(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """The threads that made `finder_candidates.<name>`'s list, in order."""
+    made_on: list[str] = []
+    real = getattr(finder_candidates, name)
+
+    def recorded(catalog: Catalog) -> list[Candidate]:
+        made_on.append(threading.current_thread().name)
+        return list(real(catalog))
+
+    monkeypatch.setattr(finder_candidates, name, recorded)
+    return made_on
+
+
+async def test_table_candidates_are_made_once_when_a_finder_asks_off_the_screens_loop(
+    shop: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made_on = _recorded(monkeypatch, "table_candidates")
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await pilot.pause(0.2)
+        assert made_on == []  # loaded, shown, and nothing made for a finder nobody opened
+        await goto(pilot, "orders")
+        assert card_key(app) == ("public", "orders")
+        await goto(pilot, "billing.inv")
+        assert card_key(app) == ("billing", "invoices")
+        assert len(made_on) == 1  # the second finder ranks the same list
+        assert made_on[0] != threading.main_thread().name
+
+
+async def test_column_candidates_are_made_when_the_column_finder_asks_off_the_screens_loop(
+    shop: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made_on = _recorded(monkeypatch, "column_candidates")
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        assert made_on == []
+        await pilot.press("c", *"customer_id")
+        await wait_for(pilot, lambda: len(made_on) == 1)
+        assert made_on[0] != threading.main_thread().name
+        await pilot.pause(0.3)  # ranked from the list made on the thread
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: card_column(app) == "customer_id")
+        assert len(made_on) == 1
