@@ -8,9 +8,10 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from ..core.model_dependencies import Dependencies
 from ..core.terminal import json_safe
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def _pieces(
         if number == len(names) and open_end is not None:
             yield b"["
             yield from _items(value, 0, open_end)
-        elif isinstance(value, tuple) and value:
+        elif isinstance(value, (tuple, Dependencies)):  # `[]` when empty, as orjson writes an empty tuple
             yield b"["
             yield from _items(value, 0, len(value))
             yield b"]"
@@ -196,7 +197,7 @@ def _pieces(
             yield json_safe(dumps(value, _fields_of, passthrough))
 
 
-def _items(values: tuple[Any, ...], start: int, stop: int) -> Iterator[bytes]:
+def _items(values: Sequence[Any], start: int, stop: int) -> Iterator[bytes]:
     """A list's items from `start` to `stop`, in pieces of `_BATCH`, each but the list's first after a comma."""
     import orjson
 

@@ -13,12 +13,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .model_objects import ForeignTable, WholeObject
 from .model_privileges import Privilege
 from .model_types import Collation, CompositeType, RangeType
 from .model_unmodelled import Unmodelled
 from .model_written import WrittenOnRead
+
+if TYPE_CHECKING:
+    from .model_dependencies import Dependencies
 from .sql import qualified, quote_ident, quote_identifier
 
 # Which classes have `slots=True`: those there are tens of thousands of (a column, constraint, index and FK of
@@ -545,7 +549,8 @@ class Catalog:
     sequences: tuple[Sequence, ...] = ()
     relations: tuple[Relation, ...] = ()
     functions: tuple[Function, ...] = ()
-    dependencies: tuple[Dependency, ...] = ()
+    # A database's read keeps them compact (core.model_dependencies); other catalogs hold a tuple.
+    dependencies: Dependencies | tuple[Dependency, ...] = ()
     meta: MetaState = field(default_factory=MetaState)
     objects: tuple[WholeObject, ...] = ()  # rules, statistics, publications, FDWs, ... (core.model_objects)
     foreign_tables: tuple[

@@ -11,6 +11,7 @@ from itertools import chain
 import asyncpg
 
 from ..model import Dependency, ObjectRef, Relation, Sequence
+from ..model_dependencies import Dependencies
 from .objects import new_dependency, new_object_ref
 
 Record = asyncpg.Record
@@ -192,7 +193,7 @@ class Resolver:
             column = next((c for c in columns if c.position == sub), None)
         return new_object_ref("column", rel.schema, rel.name, column.name) if column else None
 
-    def dependencies(self, extra: Iterable[Dependency] = ()) -> tuple[Dependency, ...]:
+    def dependencies(self, extra: Iterable[Dependency] = ()) -> Dependencies:
         """One Dependency per distinct (dependent, referenced) pair of the kept rows, in the rows' order, then
         `extra` (those the rows do not carry).
 
@@ -209,9 +210,9 @@ class Resolver:
         ref by its fields and by key, and a set of every pair, held about 70 MiB at the end of the
         100,000-table read, where it peaked.
 
-        The tuple is filled as the rows are resolved, with no list beside it to copy from, and the rows are let
-        go a chunk at a time as they are read: at 100,000 tables the list (3 MiB), its copy and the rows (6 MiB)
-        were all held at the end of the assembly, the read's peak."""
+        They are kept as two lists of refs (core.model_dependencies), filled as the rows are resolved, and the
+        rows are let go a chunk at a time as they are read: at 100,000 tables a list of Dependency objects,
+        its copy and the rows (6 MiB) were all held at the end of the assembly, the read's peak."""
         for parts in self.parts.values():
             parts.sort()
         self._sequence_oids = array("Q", sorted(self._sequence_oids))
@@ -220,7 +221,7 @@ class Resolver:
         self._relation_refs = [None] * len(self._relation_list)
         rows, self._rows = self._rows, array("Q")
         columns: dict[int, ObjectRef | None] = {}
-        return tuple(chain(self._resolved(rows, self._aliased(rows, columns), columns), extra))
+        return Dependencies(chain(self._resolved(rows, self._aliased(rows, columns), columns), extra))
 
     def _resolved(
         self, rows: array[int], aliased: set[int], columns: dict[int, ObjectRef | None]

@@ -1,0 +1,50 @@
+"""A database's dependencies are kept as two lists of refs (core.model_dependencies) and read, compared, hashed
+and written as the tuple of the same Dependency objects."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import asyncpg
+import pytest
+
+from dibs_tui.core.introspect.read import load_catalog
+from dibs_tui.core.model import Catalog, Dependency, ObjectRef
+from dibs_tui.core.model_dependencies import Dependencies
+from tests.pg import run_sql
+
+
+async def _catalog(dsn: str) -> Catalog:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await load_catalog(conn)
+    finally:
+        await conn.close()
+
+
+def test_a_reads_dependencies_behave_as_the_tuple_of_them(db: str) -> None:
+    run_sql(
+        db,
+        "CREATE TABLE t (id int PRIMARY KEY, n int); CREATE VIEW v AS SELECT id, n FROM t; "
+        "CREATE VIEW w AS SELECT id FROM v; CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN 1; "
+        "ALTER TABLE t ADD CHECK (n > f());",
+    )
+    catalog = asyncio.run(_catalog(db))
+    kept = catalog.dependencies
+    assert isinstance(kept, Dependencies)
+    whole = tuple(kept)
+    assert len(kept) == len(whole) > 0
+    assert all(type(d) is Dependency for d in whole)
+    assert ObjectRef("table", "public", "w") in {d.dependent for d in whole}  # the view's rule, resolved
+    assert kept == whole and whole == kept
+    assert kept[0] == whole[0] and kept[-1] == whole[-1] and kept[1:3] == whole[1:3]
+    assert hash(kept) == hash(whole) and repr(kept) == repr(whole)
+    assert Dependencies(whole) == kept  # kept anew from the same pairs
+    assert Dependencies(whole[1:]) != kept
+    # A catalog holding the tuple equals the read's own, and so does one read again.
+    assert dataclasses.replace(catalog, dependencies=whole) == catalog
+    assert asyncio.run(_catalog(db)) == catalog
+    # Frozen like the Dependency it stands for.
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        kept[0].dependent = kept[0].referenced  # type: ignore[misc]
