@@ -11,7 +11,6 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ..core.model_dependencies import Dependencies
 from ..core.terminal import json_safe
 
 if TYPE_CHECKING:
@@ -180,6 +179,8 @@ def _pieces(
     for the first field, commas after), in pieces of `_BATCH` objects. With `open_end`, the last field is a
     list whose items up to that index are written and which is left open (its rest: `_items`)."""
     import orjson
+
+    from ..core.model_dependencies import Dependencies  # the model: imported once the sessions are open
 
     dumps, passthrough = orjson.dumps, orjson.OPT_PASSTHROUGH_DATACLASS
     for number, name in enumerate(names, 1):
