@@ -36,22 +36,15 @@ def test_a_session_slow_to_end_is_closed_without_an_error(db: str) -> None:
     assert closed and CLOSE_TIMEOUT <= took < CLOSE_TIMEOUT + 1.0
 
 
-def test_a_large_list_is_made_again_of_the_reads_relations_before_the_catalog_is_assembled(
-    db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Three relations count as large here; the first screenful (two) is not all of them.
-    monkeypatch.setattr(catalog_loader, "RELIST_FROM", 3)
-    monkeypatch.setattr(catalog_loader, "FIRST_SCREEN", 2)
-    run_sql(
-        db, "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (x int); CREATE VIEW c AS SELECT 1 AS one;"
-    )
+def _fetched(dsn: str) -> tuple[list[tuple[Catalog, bool]], Catalog]:
+    """The lists the browser's loader hands over, in order (names, complete), and the catalog it loads."""
     lists: list[tuple[Catalog, bool]] = []
     loaded: list[Catalog] = []
     ready = threading.Event()
     ready.set()
     asyncio.run(
         catalog_loader.fetch_catalog(
-            resolve(db),
+            resolve(dsn),
             Settings(),
             {},
             loaded,
@@ -63,6 +56,19 @@ def test_a_large_list_is_made_again_of_the_reads_relations_before_the_catalog_is
         )
     )
     (catalog,) = loaded
+    return lists, catalog
+
+
+def test_a_large_list_is_made_again_of_the_reads_relations_before_the_catalog_is_assembled(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three relations count as large here; the first screenful (two) is not all of them.
+    monkeypatch.setattr(catalog_loader, "RELIST_FROM", 3)
+    monkeypatch.setattr(catalog_loader, "FIRST_SCREEN", 2)
+    run_sql(
+        db, "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (x int); CREATE VIEW c AS SELECT 1 AS one;"
+    )
+    lists, catalog = _fetched(db)
     assert [(len(names.relations), complete) for names, complete in lists] == [
         (2, False),
         (3, True),
@@ -77,21 +83,5 @@ def test_a_large_list_is_made_again_of_the_reads_relations_before_the_catalog_is
 
 def test_a_small_list_is_not_made_again(db: str) -> None:
     run_sql(db, "CREATE TABLE a (id int PRIMARY KEY);")
-    lists: list[bool] = []
-    loaded: list[Catalog] = []
-    ready = threading.Event()
-    ready.set()
-    asyncio.run(
-        catalog_loader.fetch_catalog(
-            resolve(db),
-            Settings(),
-            {},
-            loaded,
-            on_listed=lambda names, complete: lists.append(complete),
-            on_progress=lambda done, total: None,
-            wants_listing=lambda: True,
-            first_card_ready=ready,
-            first_card_wait=0.0,
-        )
-    )
-    assert lists == [True] and len(loaded) == 1
+    lists, catalog = _fetched(db)
+    assert [complete for _, complete in lists] == [True] and len(catalog.relations) == 1

@@ -6,21 +6,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-import asyncpg
 import pytest
 
-from dibs_tui.core.introspect.read import load_catalog
-from dibs_tui.core.model import Catalog, Dependency, ObjectRef
+from dibs_tui.core.model import Dependency, ObjectRef
 from dibs_tui.core.model_dependencies import Dependencies
+from tests.diffcases.harness import introspect_dsn
 from tests.pg import run_sql
-
-
-async def _catalog(dsn: str) -> Catalog:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return await load_catalog(conn)
-    finally:
-        await conn.close()
 
 
 def test_a_reads_dependencies_behave_as_the_tuple_of_them(db: str) -> None:
@@ -30,7 +21,7 @@ def test_a_reads_dependencies_behave_as_the_tuple_of_them(db: str) -> None:
         "CREATE VIEW w AS SELECT id FROM v; CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN 1; "
         "ALTER TABLE t ADD CHECK (n > f());",
     )
-    catalog = asyncio.run(_catalog(db))
+    catalog = asyncio.run(introspect_dsn(db))
     kept = catalog.dependencies
     assert isinstance(kept, Dependencies)
     whole = tuple(kept)
@@ -44,7 +35,7 @@ def test_a_reads_dependencies_behave_as_the_tuple_of_them(db: str) -> None:
     assert Dependencies(whole[1:]) != kept
     # A catalog holding the tuple equals the read's own, and so does one read again.
     assert dataclasses.replace(catalog, dependencies=whole) == catalog
-    assert asyncio.run(_catalog(db)) == catalog
+    assert asyncio.run(introspect_dsn(db)) == catalog
     # Frozen like the Dependency it stands for.
     with pytest.raises(dataclasses.FrozenInstanceError):
         kept[0].dependent = kept[0].referenced  # type: ignore[misc]

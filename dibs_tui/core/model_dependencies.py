@@ -1,4 +1,4 @@
-"""A catalog's dependencies as the catalog read keeps them: two tuples of refs, a Dependency made when read."""
+"""A catalog's dependencies as the catalog read keeps them: two lists of refs, a Dependency made when read."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from .model import Dependency, ObjectRef
 
 class _Made:
     """Dependency's slots in a plain class: filled by plain stores, then given Dependency's class (a frozen
-    dataclass's own __init__ stores each field through object.__setattr__, twice as slow)."""
+    dataclass's own __init__ stores each field through object.__setattr__, twice as slow). The read's
+    `introspect.objects._constructor` does the same for every model class; the model does not import the read."""
 
     __slots__ = ("dependent", "referenced")
     dependent: ObjectRef
