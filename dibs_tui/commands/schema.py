@@ -35,9 +35,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with collector_paused(keep_what_was_built=True):
         if fmt == "json":
             out.flush()
-            document = StreamedJson(
-                out.buffer.write, out.buffer.flush
-            )  # bytes: no copy through the text layer
+            # Bytes: no copy through the text layer; flushed before a forked writer takes the head.
+            document = StreamedJson(out.buffer.write, out.buffer.flush)
             try:
                 catalog, _ = run_async(load(args, settings, early=document.head, then=document.rest))
             finally:
