@@ -7,6 +7,7 @@ file's folder, which is also the default project root (where relative `source_fi
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -108,20 +109,27 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
             return candidate, _read_toml(candidate)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            section = _read_toml(pyproject, unless_without=b"dibs-tui").get("tool", {}).get("dibs-tui")
+            section = _read_toml(pyproject, unless_without=_MAY_HOLD_OUR_TABLE).get("tool", {}).get("dibs-tui")
             if isinstance(section, dict):
                 return pyproject, section
     return None
 
 
-def _read_toml(path: Path, unless_without: bytes = b"") -> dict[str, Any]:
-    """The file's table; empty without parsing when the file lacks `unless_without` (another project's
-    pyproject.toml has no [tool.dibs-tui]: tomllib's import and the parse were most of a start-up's settings)."""
+# Where a pyproject.toml may define [tool.dibs-tui]: the key `tool` (bare or quoted) before a dot and `dibs-tui`
+# (a table's header or a dotted key), before `]` (a [tool] table, whose keys may name it) or before `=` (an
+# inline table); or an escape, which could spell either name. A file without any is not parsed: a project
+# listing dibs-tui among its dependencies, as most that use it do, has no section of ours.
+_MAY_HOLD_OUR_TABLE = re.compile(rb"""tool["']?[ \t]*(?:\.[ \t]*["']?dibs-tui|\]|=)|\\[uU]""")
+
+
+def _read_toml(path: Path, unless_without: re.Pattern[bytes] | None = None) -> dict[str, Any]:
+    """The file's table; empty without parsing when `unless_without` finds nothing in it (tomllib's import
+    and the parse were most of a start-up's settings)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: {exc.strerror}") from None
-    if unless_without not in data:
+    if unless_without is not None and not unless_without.search(data):
         return {}
     import tomllib  # only when there is a file to read: every command's start-up pays for imports
 

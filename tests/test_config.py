@@ -94,3 +94,28 @@ def test_another_projects_pyproject_is_not_parsed(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project\n[tool.dibs-tui]\nschema = "db"\n')
     with pytest.raises(ConfigError, match=r"pyproject\.toml"):
         load_settings(tmp_path)
+
+
+def test_a_project_depending_on_dibs_tui_has_no_section_to_parse(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project\nname = "app"\ndependencies = ["dibs-tui>=0.1"]\n[project.scripts]\ndibs-tui = "x"\n'
+        "[tool.ruff]\nline-length = 100\n"
+    )
+    assert load_settings(tmp_path).config_file is None  # not parsed: broken, and no error
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        '[ tool . "dibs-tui" ]\nschema = "db"\n',
+        "['tool'.'dibs-tui']\nschema = 'db'\n",
+        '[tool]\ndibs-tui.schema = "db"\n',
+        '[tool]\n"dibs-tui" = { schema = "db" }\n',
+        'tool.dibs-tui.schema = "db"\n',
+        'tool = { dibs-tui = { schema = "db" } }\n',
+        '["t\\u006fol".dibs-tui]\nschema = "db"\n',
+    ],
+)
+def test_every_spelling_of_the_section_is_read(tmp_path: Path, spelling: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(spelling)
+    assert load_settings(tmp_path).schema_paths == (tmp_path.resolve() / "db",)
