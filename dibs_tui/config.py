@@ -109,7 +109,9 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
             return candidate, _read_toml(candidate)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            section = _read_toml(pyproject, unless_without=_MAY_HOLD_OUR_TABLE).get("tool", {}).get("dibs-tui")
+            section = (
+                _read_toml(pyproject, unless_without=_MAY_HOLD_OUR_TABLE).get("tool", {}).get("dibs-tui")
+            )
             if isinstance(section, dict):
                 return pyproject, section
     return None
