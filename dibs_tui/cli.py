@@ -475,6 +475,8 @@ def _normalise(argv: list[str]) -> list[str]:
         if argv[i] in ("-h", "--help", "--version"):
             return argv
         i += 2 if argv[i] == "--project-root" else 1
+    if i > len(argv):  # `--project-root` last, without its value: argparse says so (not `open` taken for it)
+        return argv
     if i < len(argv) and argv[i] in COMMANDS:
         return argv
     return [*argv[:i], "open", *argv[i:]]

@@ -71,6 +71,13 @@ def test_global_project_root_value_is_not_taken_for_a_command() -> None:
     assert _normalise(["--help"]) == ["--help"]
 
 
+def test_project_root_without_its_value_is_a_usage_error() -> None:
+    result = run("--project-root")
+    assert result.returncode == 2, result.stderr
+    assert "argument --project-root: expected one argument" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def _closed_port() -> int:
     import socket
 
