@@ -17,7 +17,7 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .compare_columns import plan_alter_table
+from .compare_columns import EVERY_PART, ChangedParts, plan_alter_table
 from .compare_constraints import plan_constraints, plan_foreign_keys, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
 from .compare_schemas import plan_sequence_ownership
@@ -69,8 +69,8 @@ def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> Non
                 detached = detach_and_attach(state, old, parts) if parts else []
                 plan_drop_table(state, old, early=True, needs=detached)
             plan_create_table(state, new)
-        elif not _unchanged(state, old, new):
-            plan_alter_table(state, old, new)
+        elif (changed := _changed_parts(state, old, new)) is not None:
+            plan_alter_table(state, old, new, changed)
     for key in sorted(cur):
         if key not in des and cur[key].kind not in VIEW_KINDS:
             plan_drop_table(state, cur[key])
@@ -201,43 +201,44 @@ def _spread_to_readers(
                 frontier.append(dependent)
 
 
-def _unchanged(state: PlanState, old: Relation, new: Relation) -> bool:
-    """Identical tables are the bulk of a large diff: skip them without building anything."""
+def _changed_parts(state: PlanState, old: Relation, new: Relation) -> ChangedParts | None:
+    """Identical tables are the bulk of a large diff: skip them without building anything (None). Of the
+    others, the parts that differ, each compared once here."""
     if state.recreated_types or state.recreated_tables or state.recreated_collations:
-        return False
+        return EVERY_PART
     if old.inherits or new.inherits:
-        return False
-    if new.key in state.identity_differs and any(identity_options_differ(state, new, c) for c in new.columns):
-        return False
-    return (
-        old.columns == new.columns
-        and (old.constraints == new.constraints or _same_named(old.constraints, new.constraints))
-        and (old.indexes == new.indexes or _same_named(old.indexes, new.indexes))
-        and (old.triggers == new.triggers or set(old.triggers) == set(new.triggers))
-        and (old.policies == new.policies or set(old.policies) == set(new.policies))
-        and (
-            old.comment,
-            old.persistence,
-            old.options,
-            old.rls_enabled,
-            old.rls_forced,
-            old.partition_bound,
-            old.replica_identity,
-            old.replica_index,
-            old.access_method,
-        )
-        == (
-            new.comment,
-            new.persistence,
-            new.options,
-            new.rls_enabled,
-            new.rls_forced,
-            new.partition_bound,
-            new.replica_identity,
-            new.replica_index,
-            new.access_method,
-        )
+        return EVERY_PART
+    columns = old.columns != new.columns or (
+        new.key in state.identity_differs and any(identity_options_differ(state, new, c) for c in new.columns)
     )
+    constraints = not (old.constraints == new.constraints or _same_named(old.constraints, new.constraints))
+    indexes = not (old.indexes == new.indexes or _same_named(old.indexes, new.indexes))
+    triggers = not (old.triggers == new.triggers or set(old.triggers) == set(new.triggers))
+    policies = not (old.policies == new.policies or set(old.policies) == set(new.policies))
+    table = (
+        old.comment,
+        old.persistence,
+        old.options,
+        old.rls_enabled,
+        old.rls_forced,
+        old.partition_bound,
+        old.replica_identity,
+        old.replica_index,
+        old.access_method,
+    ) != (
+        new.comment,
+        new.persistence,
+        new.options,
+        new.rls_enabled,
+        new.rls_forced,
+        new.partition_bound,
+        new.replica_identity,
+        new.replica_index,
+        new.access_method,
+    )
+    if columns or constraints or indexes or triggers or policies or table:
+        return ChangedParts(columns, constraints, indexes, triggers, policies, table)
+    return None
 
 
 def _same_named(old: Sequence[Constraint | Index], new: Sequence[Constraint | Index]) -> bool:
