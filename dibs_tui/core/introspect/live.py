@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ..model import Catalog
     from .build import ColumnPool
 
-# The read's module (the builder, the model objects, the queries): imported once the sessions are open (a caller
-# may import it on a thread while they open: core/preimport.py).
+# The read's module: imported once the sessions are open (a caller may import it on a thread while they open:
+# core/preimport.py); it imports the builder and the model once its first queries are sent.
 INTROSPECTION = "dibs_tui.core.introspect.read"
 
 
@@ -90,8 +90,7 @@ async def introspect_target(
     `wait_for_teardown`: see `catalog_sessions`.
     """
     async with catalog_sessions(target, connections, wait_for_teardown=wait_for_teardown) as conns:
-        from ..model import MetaState
-        from .read import read_catalog
+        from .read import read_catalog  # not the model: it is imported beside the first queries (read.py)
 
         catalog, snapshot = await read_catalog(
             conns[0],
@@ -101,6 +100,8 @@ async def introspect_target(
             column_pool=column_pool,
             privileges=privileges,
         )
+    from ..model import MetaState
+
     return replace(
         catalog,
         meta=MetaState(
