@@ -58,8 +58,8 @@ def test_the_diff_command_imports_the_planner_only_when_it_diffs() -> None:
 
 
 def test_the_schema_command_connects_before_importing_the_model() -> None:
-    """`schema` (and the other commands reading a catalog whole) import the model once the sessions are open, on
-    a thread beside the read's first queries (core/introspect/read.py), not before."""
+    """`schema` (and the other commands reading a catalog whole) import the model, the read and the meta tables'
+    reader on a thread while the sessions open (commands/catalog_read.py), not before."""
     code = (
         "import sys\n"
         "import dibs_tui.cli, dibs_tui.commands.schema, dibs_tui.commands.catalog_read\n"

@@ -40,10 +40,12 @@ async def load(
     read with its builder (writes what is built before the read ends); `then` uses the catalog (writes the
     command's output) while the sessions close. Both write outside the read's error handling: a closed
     stdout is not a lost server."""
-    from ..core.introspect.live import catalog_sessions
+    from ..core.introspect.live import INTROSPECTION, catalog_sessions
+    from ..core.preimport import import_in_background
 
-    # The model is not imported before the sessions open: the read imports it on a thread while it starts its
-    # transaction and sends its first queries (core/introspect/read.py).
+    # The model, the read and the meta tables' reader, imported while the sessions open (core/preimport.py):
+    # `schema` imports none of them before it connects.
+    import_in_background(("dibs_tui.core.model", INTROSPECTION, "dibs_tui.core.meta"))
     # With an output to write (`then`), the sessions send their Terminate once read and are not waited for while
     # the server tears the backends down (after a large read: 15 ms at 1,000 tables, 40-55 ms at 5,000), as
     # pg_dump's PQfinish does not wait: the output is written meanwhile.

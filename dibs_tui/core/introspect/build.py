@@ -57,6 +57,7 @@ ColumnPool = dict[tuple[object, ...], Column]
 are one object, so the planner's comparison of two tables' columns is an identity test per column (it was the
 dataclasses' __eq__, a fifth of a 5,000-table diff's planning), and each distinct column is built once."""
 
+_MAX_OID = 2**32 - 1
 _CHUNK = 2000  # rows turned into model objects between two chances for the event loop to read the sockets
 
 
@@ -118,9 +119,10 @@ class Builder:
         await self._arrived[META].wait()
         return self.meta
 
-    def set_portions(self, portions: list[tuple[int, int]]) -> None:
-        """The portioned kinds' relation OID ranges (queries.PORTIONED), before their first portion (read.py)."""
-        self.portions = portions
+    def portions_between(self, bounds: Sequence[int]) -> None:
+        """The portions' OID ranges, from the last relation OID of each full portion (queries.PORTIONED)."""
+        lows = [0, *bounds]
+        self.portions = list(zip(lows, [*bounds, _MAX_OID], strict=True))
 
     def consume(self, name: str, rows: list[Record]) -> None:
         self._tasks.append(asyncio.ensure_future(self._consume(name, rows)))

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ..model import Catalog
     from .build import ColumnPool
 
-# The read's module: imported once the sessions are open (a caller may import it on a thread while they open:
-# core/preimport.py); it imports the builder and the model once its first queries are sent.
+# The read's module (the builder, the model objects, the queries): imported once the sessions are open (a caller
+# may import it on a thread while they open: core/preimport.py).
 INTROSPECTION = "dibs_tui.core.introspect.read"
 
 
@@ -90,7 +90,8 @@ async def introspect_target(
     `wait_for_teardown`: see `catalog_sessions`.
     """
     async with catalog_sessions(target, connections, wait_for_teardown=wait_for_teardown) as conns:
-        from .read import read_catalog  # not the model: it is imported beside the first queries (read.py)
+        from ..model import MetaState
+        from .read import read_catalog
 
         catalog, snapshot = await read_catalog(
             conns[0],
@@ -100,8 +101,6 @@ async def introspect_target(
             column_pool=column_pool,
             privileges=privileges,
         )
-    from ..model import MetaState
-
     return replace(
         catalog,
         meta=MetaState(

@@ -1,9 +1,5 @@
 """The entry points of introspection: the catalog read in one snapshot, over one or two connections, with or
-without the meta tables' provenance, whole, for some relations, or only their names.
-
-The model and the builder are not imported with this module: a command that has just connected sends its first
-queries at once and imports them on a thread while the server runs those (`_new_builder`).
-"""
+without the meta tables' provenance, whole, for some relations, or only their names."""
 
 from __future__ import annotations
 
@@ -11,12 +7,14 @@ import asyncio
 import dataclasses
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
 from ..gc_pause import collector_paused
+from ..model import Catalog, QualifiedName
+from .build import Builder, ColumnPool
+from .objects import KINDS, listed_relation
 from .queries import (
     INDEX_DEFINITIONS,
     META,
@@ -30,12 +28,6 @@ from .queries_listing import FIRST_RELATIONS_SQL, RELATION_LIST_SQL, RELATION_OI
 
 if TYPE_CHECKING:
     from ..meta import MetaSnapshot
-    from ..model import Catalog, QualifiedName
-    from .build import Builder, ColumnPool
-
-# The builder's module (with the model): imported by `_new_builder` once the first queries are sent.
-BUILDER = "dibs_tui.core.introspect.build"
-_MAX_OID = 2**32 - 1  # the last portion's upper bound
 
 
 # How the queries split over parallel connections (group i runs on connection i modulo their number). Each
@@ -94,34 +86,13 @@ _RELATION_GROUPS = (
 )
 
 
-@dataclasses.dataclass(frozen=True)
-class _Scope:
-    """What the queries are asked for: the schema filters, the relations of a few relations' read, and the
-    portions' OID ranges (low, high] of the portioned kinds (from the portion bounds, before the groups run)."""
-
-    include: list[str]
-    exclude: list[str]
-    oids: list[int]
-    portions: list[tuple[int, int]]
-
-
-def _handed(builder: asyncio.Future[Builder], step: methodcaller) -> None:
-    """`step` applied to the builder now, or as soon as it is made: a group does not wait for it before its next
-    query (the first results may come in while its module is imported). Steps run in the order they are handed."""
-    if builder.done():
-        step(builder.result())
-    else:
-        builder.add_done_callback(
-            lambda made: None if made.cancelled() or made.exception() else step(made.result())
-        )
-
-
 async def _fetch_group(
     conn: asyncpg.Connection,
     queries: dict[str, str],
     names: Iterable[str],
-    scope: _Scope,
-    builder: asyncio.Future[Builder],
+    include: list[str],
+    exclude: list[str],
+    builder: Builder,
 ) -> None:
     """Run the queries one after the other; each result is handed to the builder as a task of its own, so
     the next query is on the server while Python builds model objects from the previous one."""
@@ -129,39 +100,39 @@ async def _fetch_group(
         if name == META:
             from ..meta import read_meta
 
-            _handed(builder, methodcaller("meta_read", await read_meta(conn)))
+            builder.meta_read(await read_meta(conn))
             continue
         if name == INDEX_DEFINITIONS:
-            await (await builder).deparse_indexes(conn)
+            await builder.deparse_indexes(conn)
             continue
         sql = queries[name]
         if sql == NOTHING:
-            _handed(builder, methodcaller("consume", name, []))
+            builder.consume(name, [])
             continue
         if "$4" in sql:
-            await _fetch_portions(conn, name, sql, scope, builder)
+            await _fetch_portions(conn, name, sql, [include, exclude], builder)
             continue
-        args: list[Any] = [scope.include, scope.exclude] if "$1" in sql else []
+        args: list[Any] = [include, exclude] if "$1" in sql else []
         if "$3" in sql:
-            args.append(scope.oids)
+            args.append(builder.only_oids)
         if name == STREAMED:
             await _fetch_streamed(conn, name, sql, args, builder)
             continue
-        _handed(builder, methodcaller("consume", name, await conn.fetch(sql, *args)))
+        builder.consume(name, await conn.fetch(sql, *args))
 
 
 async def _fetch_portions(
-    conn: asyncpg.Connection, name: str, sql: str, scope: _Scope, builder: asyncio.Future[Builder]
+    conn: asyncpg.Connection, name: str, sql: str, args: list[Any], builder: Builder
 ) -> None:
     """A big result in portions of relations: a portion is asked for once the one before last is built, so
     the driver's records of a kind are at most two portions, whatever the catalog's size."""
-    portions = scope.portions
+    portions = builder.portions
     building: list[asyncio.Task[None]] = []
     for number, (low, high) in enumerate(portions, 1):
         if len(building) >= 2:
             await building.pop(0)
-        rows = await conn.fetch(sql, scope.include, scope.exclude, low, high)
-        building.append((await builder).consume_portion(name, rows, last=number == len(portions)))
+        rows = await conn.fetch(sql, *args, low, high)
+        building.append(builder.consume_portion(name, rows, last=number == len(portions)))
 
 
 # pg_depend's rows are the biggest result not read in portions of relations (364,000 rows at 100,000 tables,
@@ -172,7 +143,7 @@ _STREAMED_BATCH = 10_000
 
 
 async def _fetch_streamed(
-    conn: asyncpg.Connection, name: str, sql: str, args: list[Any], builder: asyncio.Future[Builder]
+    conn: asyncpg.Connection, name: str, sql: str, args: list[Any], builder: Builder
 ) -> None:
     """A result in batches of `_STREAMED_BATCH` rows from a cursor (the read is one transaction), handed to
     the builder as portions; the next batch is read ahead, so the last one is known when it is handed over."""
@@ -183,7 +154,7 @@ async def _fetch_streamed(
         following = await cursor.fetch(_STREAMED_BATCH) if len(rows) == _STREAMED_BATCH else []
         if len(building) >= 2:
             await building.pop(0)
-        building.append((await builder).consume_portion(name, rows, last=not following))
+        building.append(builder.consume_portion(name, rows, last=not following))
         if not following:
             return
         rows = following
@@ -195,8 +166,7 @@ async def _fetch_all(
     queries: dict[str, str],
     include: list[str],
     exclude: list[str],
-    oids: list[int],
-    builder: asyncio.Future[Builder],
+    builder: Builder,
     query_groups: tuple[tuple[str, ...], ...] = _GROUPS,
 ) -> None:
     """Run the queries in one repeatable-read snapshot, so that the kinds agree with each other.
@@ -207,18 +177,18 @@ async def _fetch_all(
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         extra_steps = [name for name in queries if all(name not in group for group in query_groups)]
         snapshot = await conn.fetchval("SELECT pg_export_snapshot()") if extra else None
-        portions: list[tuple[int, int]] = []
         if any("$4" in queries[name] for name in PORTIONED):
-            bounds = [
-                b["oid"] for b in await conn.fetch(PORTION_BOUNDS_SQL, include, exclude, PORTION_RELATIONS)
-            ]
-            portions = list(zip([0, *bounds], [*bounds, _MAX_OID], strict=True))
-            # Handed first: the builder has them before any portion (steps run in the order they are handed).
-            _handed(builder, methodcaller("set_portions", portions))
-        scope = _Scope(include, exclude, oids, portions)
+            bounds = await conn.fetch(PORTION_BOUNDS_SQL, include, exclude, PORTION_RELATIONS)
+            builder.portions_between([b["oid"] for b in bounds])
         if not extra:
-            names = [*(n for g in query_groups for n in g if n in queries), *extra_steps]
-            await _fetch_group(conn, queries, names, scope, builder)
+            await _fetch_group(
+                conn,
+                queries,
+                [*(n for g in query_groups for n in g if n in queries), *extra_steps],
+                include,
+                exclude,
+                builder,
+            )
             return
         connections = [conn, *extra]
         groups: list[list[str]] = [[] for _ in connections]
@@ -229,12 +199,12 @@ async def _fetch_all(
         async def on_extra(other: asyncpg.Connection, names: list[str]) -> None:
             async with other.transaction(isolation="repeatable_read", readonly=True):
                 await other.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-                await _fetch_group(other, queries, names, scope, builder)
+                await _fetch_group(other, queries, names, include, exclude, builder)
 
         # Every group ends before the first failure is raised: a connection must not be rolled back while
         # its query still runs.
         outcomes = await asyncio.gather(
-            _fetch_group(conn, queries, groups[0], scope, builder),
+            _fetch_group(conn, queries, groups[0], include, exclude, builder),
             *(on_extra(other, names) for other, names in zip(extra, groups[1:], strict=True)),
             return_exceptions=True,
         )
@@ -276,7 +246,7 @@ async def _introspect(
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
     lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results.
     Without `privileges`, the catalog has no grants and no roles (their query is not run). `started` is
-    given the builder as soon as it is made, before any result is built (to use its parts as they are built)."""
+    given the builder before the first query (to use its parts as they are built)."""
     version = conn.get_server_version()
     version_num = version.major * 10000 + version.minor if version.major >= 10 else 0
     oids: list[int] = []
@@ -286,10 +256,11 @@ async def _introspect(
     queries = queries_for(version_num, only_relations=only is not None, privileges=privileges)
     query_groups = _GROUPS if only is None else _RELATION_GROUPS
     total = sum(1 for sql in queries.values() if sql)
-    arrived = (lambda done: progress(done, total)) if progress else None
+    builder = Builder(oids, (lambda done: progress(done, total)) if progress else None, column_pool)
+    if started is not None:
+        started(builder)
     # The model is immutable, acyclic and kept: built with the collector paused, frozen once built.
     with collector_paused(keep_what_was_built=True):
-        builder = _new_builder(oids, arrived, column_pool, started)
         try:
             if with_meta:
                 queries[META] = ""
@@ -299,50 +270,13 @@ async def _introspect(
                 queries,
                 list(include_schemas),
                 list(exclude_schemas),
-                oids,
                 builder,
                 query_groups,
             )
-            built = await builder
-            built.reading = False
-            return await built.catalog(), built.meta
+            builder.reading = False
+            return await builder.catalog(), builder.meta
         finally:
-            if not builder.done():
-                builder.cancel()
-            elif not builder.cancelled() and builder.exception() is None:
-                builder.result().cancel()
-
-
-def _new_builder(
-    oids: list[int],
-    arrived: Callable[[int], object] | None,
-    column_pool: ColumnPool | None,
-    started: Callable[[Builder], object] | None,
-) -> asyncio.Future[Builder]:
-    """The builder, made at once when its module is imported; else its module (and the model) is imported on a
-    thread while the read starts its transaction and the server runs its first queries, whose results wait for
-    it (`_handed`): a command's first query used to wait for that import, 25-35 ms of one core at 1,000 tables
-    with the server idle. A module another thread is still importing (core/preimport.py) is waited for on the
-    thread too."""
-
-    def made(build: Any) -> Builder:
-        builder: Builder = build.Builder(oids, arrived, column_pool)
-        if started is not None:
-            started(builder)
-        return builder
-
-    build = sys.modules.get(BUILDER)
-    if build is not None and not getattr(build.__spec__, "_initializing", False):
-        ready: asyncio.Future[Builder] = asyncio.get_running_loop().create_future()
-        ready.set_result(made(build))
-        return ready
-
-    async def imported() -> Builder:
-        from ..preimport import import_on_this_thread
-
-        return made(await asyncio.to_thread(import_on_this_thread, BUILDER))
-
-    return asyncio.ensure_future(imported())
+            builder.cancel()
 
 
 async def load_catalog(
@@ -356,7 +290,9 @@ async def load_catalog(
 ) -> Catalog:
     """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta);
     `progress(done, total)` is called as each query's result arrives (the browser's header shows it);
-    `started` is given the builder as soon as it is made (`schema --json` writes its head from it)."""
+    `started` is given the builder before the first query (`schema --json` writes its head from it)."""
+    from ..meta import apply_meta
+
     catalog, snapshot = await _introspect(
         conn,
         include_schemas,
@@ -368,8 +304,6 @@ async def load_catalog(
         started=started,
     )
     assert snapshot is not None
-    from ..meta import apply_meta  # after the read: the model's import runs beside its first queries
-
     return apply_meta(catalog, snapshot)
 
 
@@ -409,10 +343,10 @@ async def load_relations(
     dependencies: what the browser needs to draw one table's card while the whole catalog is still loading.
     Same queries, filtered in SQL. Stale and untracked lists are left empty: they are only meaningful against
     the whole catalog. An extra connection reads the user types beside the rest (same snapshot)."""
-    partial, snapshot = await _introspect(conn, (), (), extra_connections, only=tuple(keys), with_meta=True)
-    assert snapshot is not None
     from ..meta import apply_meta
 
+    partial, snapshot = await _introspect(conn, (), (), extra_connections, only=tuple(keys), with_meta=True)
+    assert snapshot is not None
     catalog = apply_meta(partial, snapshot)
     return dataclasses.replace(catalog, meta=dataclasses.replace(catalog.meta, stale=(), untracked=()))
 
@@ -459,9 +393,6 @@ def _listed(rows: list[asyncpg.Record]) -> Catalog:
     """Names interned, as the full read interns its relations' (objects.relation_from): one string per schema
     name, not one per relation (the driver makes a new one for each row), and each relation's name the one the
     full read's relation then shares (6 MiB at 100,000 tables, held by the first list through the read)."""
-    from ..model import Catalog
-    from .objects import KINDS, listed_relation
-
     intern = sys.intern
     with collector_paused(keep_what_was_built=True):
         return Catalog(
