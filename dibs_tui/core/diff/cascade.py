@@ -24,13 +24,10 @@ _SPREADS = frozenset(("function", "table", "constraint", "index", "type"))
 
 
 def plan_cascades(state: PlanState) -> None:
-    destroyed: set[NodeKey] = set()
-    created: set[NodeKey] = set()
-    vacated: set[NodeKey] = set()
-    for st in state.steps:
-        destroyed.update(st.destroys)
-        created.update(st.creates)
-        vacated.update(st.vacates)
+    steps = state.steps
+    destroyed: set[NodeKey] = {node for st in steps for node in st.destroys}
+    created: set[NodeKey] = {node for st in steps for node in st.creates}
+    vacated: set[NodeKey] = {node for st in steps for node in st.vacates}
     # Dropped and created again; or dropped to free the name of its successor (a function's new signature).
     roots = (destroyed & created) - vacated
     roots.update(node for st in state.steps if st.vacates for node in st.destroys if node not in st.vacates)

@@ -60,6 +60,8 @@ def plan_foreign_table_moves(state: PlanState) -> None:
 def plan_foreign_options(state: PlanState) -> None:
     """After the relations: the options of each foreign table and its columns. A table created (or
     re-created) here got its own options in CREATE FOREIGN TABLE; its columns' options are added now."""
+    if not state.desired.foreign_tables_by_key:
+        return  # none: no need to look through every step for the tables created
     current = state.current.foreign_tables_by_key
     fresh = {(n[1], n[2]) for step in state.steps for n in step.creates if n[0] == "table"}
     for key, new in sorted(state.desired.foreign_tables_by_key.items()):

@@ -120,11 +120,11 @@ def _affected(
             if old.kind not in VIEW_KINDS:
                 affected.add(table_ref(old))  # a table becoming a view: its readers go first
             continue
-        if _must_recreate_table(old, new) or _key_retyped(state, old, new):
+        if _must_recreate_table(old, new) or _key_retyped(state, old, new, travelling):
             recreated_tables.add(key)
             affected.add(table_ref(new))
         elif (old.columns != new.columns or state.recreated_types or key in travelling) and (
-            reshaped := _reshaped_columns(state, old, new)
+            reshaped := _reshaped_columns(state, old, new, travelling)
         ):
             column_readers.extend(state.column_dependents(old.schema, old.name, reshaped))
             state.reshaped_columns.update((old.schema, old.name, c) for c in reshaped)
@@ -256,7 +256,7 @@ def _must_recreate_table(old: Relation, new: Relation) -> bool:
     )
 
 
-def _key_retyped(state: PlanState, old: Relation, new: Relation) -> bool:
+def _key_retyped(state: PlanState, old: Relation, new: Relation, travelling: set[tuple[str, str]]) -> bool:
     """A partition key column retyped (or recast): PostgreSQL refuses to alter it, on the table and on its
     partitions, so the partitioned table is re-created (rekey_partitions.py: its partitions kept, or, when
     one is partitioned in turn or re-bound, re-created too, its rows lost: a destructive change, said)."""
@@ -266,7 +266,7 @@ def _key_retyped(state: PlanState, old: Relation, new: Relation) -> bool:
     retyped = sorted(
         c.name
         for c in old.columns
-        if quote_ident(c.name) in words and c.name in _reshaped_columns(state, old, new)
+        if quote_ident(c.name) in words and c.name in _reshaped_columns(state, old, new, travelling)
     )
     if not retyped:
         return False
@@ -288,15 +288,24 @@ def _key_retyped(state: PlanState, old: Relation, new: Relation) -> bool:
     return True
 
 
-def _reshaped_columns(state: PlanState, old: Relation, new: Relation) -> set[str]:
-    """Dropped, retyped, re-collated or enum-recast columns: the views reading them are re-created."""
+def _reshaped_columns(
+    state: PlanState, old: Relation, new: Relation, travelling: set[tuple[str, str]]
+) -> set[str]:
+    """Dropped, retyped, re-collated or enum-recast columns: the views reading them are re-created.
+    `travelling`: the tables with a column already travelling through text (state.reshaped_columns)."""
     new_cols = {c.name: c for c in new.columns}
+    recreated = state.recreated_types
+    travels = old.key in travelling
     out: set[str] = set()
     for col in old.columns:
         other = new_cols.get(col.name)
-        recast = col.type_key is not None and col.type_key in state.recreated_types
-        recast = recast or (old.schema, old.name, col.name) in state.reshaped_columns  # travels through text
-        if other is None or other.type != col.type or other.collation != col.collation or recast:
+        if (
+            other is None
+            or other.type != col.type
+            or other.collation != col.collation
+            or (col.type_key is not None and col.type_key in recreated)
+            or (travels and (old.schema, old.name, col.name) in state.reshaped_columns)
+        ):
             out.add(col.name)
     return out
 

@@ -68,7 +68,9 @@ def key(ref: ObjectRef) -> NodeKey:
 
 
 def keys(refs: Iterable[ObjectRef]) -> tuple[NodeKey, ...]:
-    return tuple(key(r) for r in refs) if refs else ()
+    """`key` of each (written out here: every step's declarations go through it)."""
+    kinds = _NODE_KINDS
+    return tuple([(kinds.get(r.kind, r.kind), r.schema, r.name, r.sub) for r in refs]) if refs else ()
 
 
 def _owner(node: NodeKey) -> NodeKey | None:

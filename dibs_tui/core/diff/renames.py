@@ -78,8 +78,10 @@ def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion
             continue  # equal columns: none removed, none added
         old = before
         new_names = {c.name for c in new.columns}
-        old_names = {c.name for c in old.columns}
         removed = [c for c in old.columns if c.name not in new_names]
+        if not removed:
+            continue  # a column retyped or added: none to rename from
+        old_names = {c.name for c in old.columns}
         fresh = [c for c in new.columns if c.name not in old_names]
         used: set[str] = set()
         for col in fresh:

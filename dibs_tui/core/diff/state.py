@@ -55,7 +55,9 @@ class PlanState:
     desired_deps: References = field(init=False)  # what a created object references is all it needs
     current_deps: DepIndex = field(init=False)
     inheritors: dict[tuple[str, str], list[Relation]] = field(init=False)
-    _owned: dict[tuple[str, str], list[tuple[str, ObjectRef]]] = field(init=False)
+    # (schema, table) -> (column, sequence) of the current sequences it owns; referred to only for the tables
+    # and columns dropped (an owned sequence's name is written when read: core.model).
+    _owned: dict[tuple[str, str], list[tuple[str, SequenceObj]]] = field(init=False)
     # (schema, table, column) -> its identity sequence, current side then desired side.
     identity_sequences: tuple[dict[tuple[str, str, str], SequenceObj], ...] = field(init=False)
     # (schema, table) -> its columns whose identity sequence differs between the sides (options, or one side
@@ -73,8 +75,7 @@ class PlanState:
         for seq in self.current.sequences:
             if seq.owned_by is not None:
                 owner = seq.owned_by
-                entry = (owner.column, ObjectRef("sequence", seq.schema, seq.name))
-                self._owned.setdefault((owner.schema, owner.table), []).append(entry)
+                self._owned.setdefault((owner.schema, owner.table), []).append((owner.column, seq))
         self.identity_sequences = tuple(
             {
                 (s.owned_by.schema, s.owned_by.table, s.owned_by.column): s
@@ -159,7 +160,11 @@ class PlanState:
 
     def owned_sequences(self, schema: str, table: str, column: str | None = None) -> list[ObjectRef]:
         """The current sequences a table (or one column) owns: serial and identity ones go with it."""
-        return [ref for col, ref in self._owned.get((schema, table), ()) if column is None or col == column]
+        return [
+            ObjectRef("sequence", seq.schema, seq.name)
+            for col, seq in self._owned.get((schema, table), ())
+            if column is None or col == column
+        ]
 
     def drop_object(self, ref: ObjectRef, what: str, old: str, sql: str) -> None:
         """A whole object the desired side no longer has: the change a person reads and its DROP, which the
