@@ -17,7 +17,7 @@ from typing import Any
 from . import __version__
 from .config import Settings, load_settings
 from .core.errors import DibsError
-from .core.terminal import TerminalSafeWriter, safe
+from .core.terminal import TerminalSafeWriter, columns, safe
 
 EXIT_OK, EXIT_ERROR, EXIT_DIFFERENCES = 0, 1, 2
 
@@ -80,6 +80,11 @@ def _add_desired(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _help_formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's own formatter, the terminal's width found as shutil finds it, without importing shutil."""
+    return argparse.HelpFormatter(prog, width=columns() - 2)
+
+
 class _CommandParser:
     """A command's parser, made when it is first used: a run uses one command, and making all fifteen was about
     3 ms of every start-up (each ArgumentParser looks its messages up in the locale's catalogs, on disk)."""
@@ -91,7 +96,7 @@ class _CommandParser:
 
     def __getattr__(self, name: str) -> Any:
         if self._parser is None:
-            self._parser = argparse.ArgumentParser(**self._kwargs)
+            self._parser = argparse.ArgumentParser(formatter_class=_help_formatter, **self._kwargs)
             self._arguments(self._parser)
         return getattr(self._parser, name)
 
@@ -99,6 +104,7 @@ class _CommandParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dibs-tui",
+        formatter_class=_help_formatter,
         description="A terminal schema browser for PostgreSQL: explore tables, columns, constraints and "
         "their source locations; diff a desired schema against the live database; review and apply migrations.",
         epilog="Run `dibs-tui COMMAND --help` for a command's options. Without a command, opens the browser.",
@@ -448,22 +454,8 @@ def _add_session_limits(parser: argparse.ArgumentParser) -> None:
     )
 
 
-COMMANDS = (
-    "open",
-    "demo",
-    "init",
-    "schema",
-    "diff",
-    "check",
-    "generate",
-    "review",
-    "migrate",
-    "status",
-    "uses",
-    "path",
-    "lint",
-    "export",
-    "history",
+COMMANDS = tuple(
+    "open demo init schema diff check generate review migrate status uses path lint export history".split()
 )
 
 

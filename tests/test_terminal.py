@@ -12,6 +12,7 @@ from dibs_tui.core.sqlescape import escape_sql
 from dibs_tui.core.terminal import (
     TerminalSafeWriter,
     colour_wanted,
+    columns,
     has_controls,
     json_safe,
     json_safe_text,
@@ -82,3 +83,17 @@ def test_escape_sql_rewrites_only_tokens_holding_controls() -> None:
         escape_sql(sql)
         == "SELECT E'a\\x1bb', U&\"n\\0007\", E'x\\u009by', U&\"ab\\202Ec\" -- c\\x1b\nFROM t;"
     )
+
+
+@pytest.mark.parametrize("variable", [None, "", "abc", "0", "-3", "72", "250"])
+def test_the_terminal_width_is_the_one_shutil_gives(
+    monkeypatch: pytest.MonkeyPatch, variable: str | None
+) -> None:
+    """argparse's help is laid out to `columns()` (cli._help_formatter), as it was to shutil's width."""
+    import shutil
+
+    if variable is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", variable)
+    assert columns() == shutil.get_terminal_size().columns
