@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 LATE = ("pygments", "sqlglot", "pglast", "orjson", "asyncpg")
 LATE_OURS = (
@@ -68,3 +69,22 @@ def test_the_schema_command_connects_before_importing_the_model() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[:1] == ["[]"], result.stdout
+
+
+def test_a_command_that_fails_early_waits_for_the_imports_it_started(tmp_path: Path) -> None:
+    """A command that fails before its imports are done (a refused connection, a millisecond after it starts
+    them) exits once they are: a daemon thread still importing crashed the interpreter's finalization
+    (`schema --json` on a closed port: exit status 139 in up to one run of five)."""
+    (tmp_path / "slow_to_import.py").write_text(
+        f"import time\ntime.sleep(0.3)\nopen({str(tmp_path / 'imported')!r}, 'w').close()\n"
+    )
+    code = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from dibs_tui.core.preimport import import_in_background\n"
+        "import_in_background(('slow_to_import', 'dibs_tui.core.model'))\n"
+        "sys.exit(1)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stderr
+    assert (tmp_path / "imported").exists()

@@ -15,9 +15,12 @@ from collections.abc import Sequence
 
 
 def import_in_background(modules: Sequence[str]) -> threading.Thread:
-    """Start importing `modules` in order on a daemon thread; join it before relying on a failure being seen
-    (an import error surfaces again where the module is imported for use)."""
-    thread = threading.Thread(target=_import_all, args=(tuple(modules),), name="dibs-preimport", daemon=True)
+    """Start importing `modules` in order on a thread; join it before relying on a failure being seen (an
+    import error surfaces again where the module is imported for use). Not a daemon: the interpreter waits for
+    it at exit, where a daemon thread still importing (a refused connection ends a command 1-2 ms after the
+    thread starts) crashed its finalization, exit status 139 in one run of five. A command that succeeds ends
+    through commands.common.exit_now, without waiting."""
+    thread = threading.Thread(target=_import_all, args=(tuple(modules),), name="dibs-preimport")
     thread.start()
     return thread
 
