@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from dibs_tui.core.diff import diff_catalogs
 from dibs_tui.core.model import (
     Catalog,
@@ -150,3 +154,19 @@ def test_view_reading_other_columns_survives_a_column_drop() -> None:
     )
     b = Catalog(schemas=PUBLIC, relations=(table("t", col("a")), view), dependencies=(dep,))
     assert sqls(a, b) == ["ALTER TABLE public.t DROP COLUMN gone;"]
+
+
+def test_changes_statements_and_references_are_the_dataclasses_own() -> None:
+    """The planner makes its changes, statements and table references through core.positional: each must be
+    what the dataclass itself makes (equal, hashed, printed and frozen alike)."""
+    before = Catalog(schemas=PUBLIC, relations=(table("t", col("a")),))
+    after = Catalog(schemas=PUBLIC, relations=(table("t", col("a"), col("b", "text", position=2)),))
+    changes, plan, _ = diff_catalogs(before, after)
+    assert changes and plan
+    made = [*changes, *plan, *(ref for s in plan for ref in s.touches)]
+    for fast in made:
+        plain = type(fast)(*(getattr(fast, f.name) for f in dataclasses.fields(fast)))
+        assert type(fast) is type(plain) and fast == plain and hash(fast) == hash(plain)
+        assert repr(fast) == repr(plain)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            fast.kind = "other"  # type: ignore[misc, union-attr]

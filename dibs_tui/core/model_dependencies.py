@@ -10,8 +10,8 @@ from .model import Dependency, ObjectRef
 
 class _Made:
     """Dependency's slots in a plain class: filled by plain stores, then given Dependency's class (a frozen
-    dataclass's own __init__ stores each field through object.__setattr__, twice as slow). The read's
-    `introspect.objects._constructor` does the same for every model class; the model does not import the read."""
+    dataclass's own __init__ stores each field through object.__setattr__, twice as slow).
+    `core.positional` does the same for the read's model classes; the model does not import it."""
 
     __slots__ = ("dependent", "referenced")
     dependent: ObjectRef

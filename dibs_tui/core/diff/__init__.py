@@ -62,7 +62,7 @@ def diff_catalogs(
     from .graph import ordered_with_soft
     from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
     from .render import CHECK_BODIES_OFF
-    from .state import PlanState
+    from .state import PlanState, new_statement
 
     tables, columns = resolve_renames(accepted_renames, current)
     rename_steps: list[PlannedStatement] = []
@@ -121,7 +121,7 @@ def diff_catalogs(
         # function comes after what it names), off once one closing a cycle was dropped.
         rename_steps.insert(0, PlannedStatement(CHECK_BODIES_OFF, ChangeKind.ALTER, ()))
     plan = tuple(rename_steps) + tuple(
-        PlannedStatement(s.sql, s.change, s.touches, s.transactional, s.destructive) for s in ordered
+        [new_statement(s.sql, s.change, s.touches, s.transactional, s.destructive) for s in ordered]
     )
     renames = tuple(suggest_renames(current, desired))
     return tuple(rename_changes) + tuple(state.changes), plan, renames

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from ..ddl import index_sql, routine_signature
 from ..model import Function, Index, ObjectRef, Relation
+from ..positional import positional_constructor
 from ..sql import qualified, quote_ident
+
+_new_ref = positional_constructor(ObjectRef)  # every step names its table: ObjectRef's own __init__ is slower
 
 
 def table_ref(rel: Relation) -> ObjectRef:
-    return ObjectRef("table", rel.schema, rel.name)
+    return _new_ref("table", rel.schema, rel.name, "")
 
 
 def func_ref(fn: Function) -> ObjectRef:

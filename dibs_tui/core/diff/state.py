@@ -9,12 +9,18 @@ from typing import TypeVar
 from ..ddl import sequence_options
 from ..model import Catalog, Constraint, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
-from ..plan import Change, ChangeKind
+from ..plan import Change, ChangeKind, PlannedStatement
+from ..positional import positional_constructor
 from ..sql import quote_literal
 from .graph import COMMENTS, DROP_OBJECTS, DepIndex, References, Step, key, keys
 from .render import comment_target
 
 K = TypeVar("K")
+
+# The plan's records through positional constructors (core.positional): a diff makes one of each per change
+# and statement, a thousand of each at 1,000 tables, and their frozen dataclasses' own __init__ was 4 % of it.
+_new_change = positional_constructor(Change)
+new_statement = positional_constructor(PlannedStatement)
 
 
 def only_in(side: Mapping[K, object], other: Mapping[K, object]) -> list[K]:
@@ -144,7 +150,7 @@ class PlanState:
         detail: str = "",
         planned: bool = True,
     ) -> None:
-        self.changes.append(Change(kind, ref, what, old, new, destructive, detail, planned))
+        self.changes.append(_new_change(kind, ref, what, old, new, destructive, detail, planned))
 
     def dependents(self, ref: ObjectRef) -> list[ObjectRef]:
         """What depends on `ref` in the current catalog (for a table, also on its columns and parts)."""
