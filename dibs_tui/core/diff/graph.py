@@ -139,17 +139,24 @@ def _index(catalog: Catalog, *, with_dependents: bool) -> tuple[_Index, _Index, 
     references: _Index = {}
     dependents: _Index = {}
     within: _Index = {}
+    kinds = _NODE_KINDS
     for dep in catalog.dependencies:
-        a, b = key(dep.dependent), key(dep.referenced)
+        # key() and _owner() written out: each side's index is made after its last row, the last one on the
+        # diff's serial tail (3,716 rows at 1,000 tables).
+        d, r = dep.dependent, dep.referenced
+        a = (kinds.get(d.kind, d.kind), d.schema, d.name, d.sub)
+        b = (kinds.get(r.kind, r.kind), r.schema, r.name, r.sub)
         if a[0] != "sequence" or b[0] not in _OWNERS:  # OWNED BY is a step of its own, after the table
             references.setdefault(a, []).append(b)
         if a[0] == "column":  # pg_depend's column is its default (or its generation expression)
             references.setdefault(("default", *a[1:]), []).append(b)
         if with_dependents:
             dependents.setdefault(b, []).append(a)
-            owner = _owner(b)
-            if owner is not None and owner != _owner(a) and owner != a:
-                within.setdefault(owner, []).append(a)
+            # What depends on a part of a table also depends on the table, unless it is a part of that table.
+            if b[0] in _PARTS and not (a[0] in _PARTS and a[1] == b[1] and a[2] == b[2]):
+                owner = ("table", b[1], b[2], "")
+                if owner != a:
+                    within.setdefault(owner, []).append(a)
     return references, dependents, within
 
 
