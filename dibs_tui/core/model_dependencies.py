@@ -6,23 +6,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 from .model import Dependency, ObjectRef
+from .positional import positional_constructor
 
-
-class _Made:
-    """Dependency's slots in a plain class: filled by plain stores, then given Dependency's class (a frozen
-    dataclass's own __init__ stores each field through object.__setattr__, twice as slow).
-    `core.positional` does the same for the read's model classes; the model does not import it."""
-
-    __slots__ = ("dependent", "referenced")
-    dependent: ObjectRef
-    referenced: ObjectRef
-
-
-def _made(dependent: ObjectRef, referenced: ObjectRef) -> Dependency:
-    made = _Made()
-    made.dependent, made.referenced = dependent, referenced
-    made.__class__ = Dependency  # type: ignore[assignment]  # the same slots: a layout-compatible class
-    return made  # type: ignore[return-value]
+# Made by plain stores into Dependency's slots (core.positional): a frozen dataclass's own __init__ stores each
+# field through object.__setattr__, twice as slow, and a Dependency is made each time one is read.
+_made = positional_constructor(Dependency)
 
 
 class Dependencies(Sequence[Dependency]):
