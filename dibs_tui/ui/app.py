@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -130,9 +130,12 @@ class DibsApp(
         *,
         desired: list[str] | None = None,
         header_label: str | None = None,
+        first_frame: Callable[[], object] | None = None,
     ) -> None:
-        """`header_label` replaces the masked DSN in the header (snapshots need a screen without a port)."""
+        """`header_label` replaces the masked DSN in the header (snapshots need a screen without a port);
+        `first_frame` is called once the first frame is drawn (commands.open ends its pause of the collector)."""
         super().__init__()
+        self._first_frame = first_frame
         self.target = target
         self.settings = settings
         self.desired = desired
@@ -192,6 +195,8 @@ class DibsApp(
         self._update_header()
         self.query_one(TablesPane).loading = True
         # After the first frame ("connecting…"): the loader thread's imports would hold the GIL against it.
+        if self._first_frame is not None:
+            self.call_after_refresh(self._first_frame)
         self.call_after_refresh(self.load_catalog)
         self.set_timer(PANES_AFTER, self.mount_tab_panes)  # else after the first card (ui/tab_actions.py)
         self.query_one(TableList).focus()
