@@ -64,6 +64,7 @@ ALTER TABLE a ALTER COLUMN n DROP DEFAULT;
 ALTER TABLE a ALTER COLUMN m DROP DEFAULT;
 ALTER TABLE a ADD CONSTRAINT a_positive CHECK (id < 0) NOT ENFORCED;
 ALTER TABLE a ADD CONSTRAINT a_v_nn NOT NULL v NOT VALID;
+CREATE INDEX a_v ON a (v);
 COMMIT;
 VACUUM FULL b;
 ALTER TABLE p DETACH PARTITION p2 CONCURRENTLY;
@@ -187,6 +188,18 @@ async def test_an_index_on_a_partitioned_table_is_one_build_with_the_tree_size(
     assert statement.lock == "SHARE on public.p (and 2 more)"
     [(size,)] = await fetch(live, "SELECT sum(pg_table_size(relid))::int8 FROM pg_partition_tree('p')")
     assert build.cost is not None and build.cost.size_bytes == size > 0
+
+
+def test_a_lock_held_since_an_earlier_statement_is_said(traced: tuple[str, str, Review]) -> None:
+    """pg_locks shows only the modes a statement adds: the index build adds SHARE, while the ACCESS EXCLUSIVE
+    that the ALTERs before it took is still held, and the review says so."""
+    _, _, review = traced
+    [statement] = [s for s in review.statements if s.sql.startswith("CREATE INDEX a_v")]
+    assert (
+        statement.lock == "SHARE on public.a, ACCESS EXCLUSIVE already held on it from an earlier statement"
+    )
+    [first] = [s for s in review.statements if s.sql.startswith("ALTER TABLE a ALTER COLUMN n")]
+    assert first.lock == "ACCESS EXCLUSIVE on public.a"
 
 
 async def test_costs_are_live_sizes_over_a_measured_rate(traced: tuple[str, str, Review]) -> None:

@@ -103,6 +103,9 @@ def _strongest_lock(step: TraceStep) -> str:
     held = sorted((k.relation for k in step.locks if k.mode == mode), key=lambda r: r.kind != "p")
     on = [_name(r) for r in held]
     more = f" (and {len(on) - 1} more)" if len(on) > 1 else ""
+    earlier = [k for k in step.held_before if k.relation == held[0] and k.mode != mode]
+    if earlier and strongest([earlier[0].mode, mode]) == earlier[0].mode:
+        more += f", {lock_words(earlier[0].mode)} already held on it from an earlier statement"
     return f"{lock_words(mode)} on {on[0]}{more}"
 
 

@@ -86,6 +86,9 @@ class TraceStep:
     locks: tuple[TracedLock, ...] = ()  # first taken by this statement, on relations of the live schema
     rewritten: tuple[Relation, ...] = ()  # tables with a new relfilenode
     builds: tuple[IndexBuild, ...] = ()
+    # On the relations of `locks`: a stronger lock an earlier statement took, which pg_locks cannot tell apart
+    # from this statement's own need of it (an ALTER after an ALTER of the same table shows only what is new).
+    held_before: tuple[TracedLock, ...] = ()
 
     @property
     def ran(self) -> bool:
@@ -289,6 +292,11 @@ def _observe(
         for r in locks
         if r["oid"] in before and before[r["oid"]].kind in "rpm" and (r["oid"], r["mode"]) not in state.held
     )
+    held_before = []
+    for oid in dict.fromkeys(t.relation.oid for t in taken):
+        earlier = strongest([m for o, m in state.held if o == oid])
+        if earlier and earlier == strongest([earlier, *(t.mode for t in taken if t.relation.oid == oid)]):
+            held_before.append(TracedLock(before[oid], earlier, True))
     builds = tuple(
         IndexBuild(before[table], tuple(sorted(names)), strongest([m for o, m in held if o == table]))
         for table, names in built.items()
@@ -296,7 +304,7 @@ def _observe(
     state.filenodes = filenodes
     state.indexes = {r["oid"]: r["table_oid"] for r in relations if r["kind"] in "iI"}
     state.held |= held
-    return TraceStep(stmt.text, stmt.line, outcome, _unique(taken), rewritten, builds)
+    return TraceStep(stmt.text, stmt.line, outcome, _unique(taken), rewritten, builds, tuple(held_before))
 
 
 def _fold_partitions(built: dict[int, list[str]], parents: dict[int, int]) -> dict[int, list[str]]:
