@@ -1,8 +1,9 @@
 """What must leave a column while it travels through text (its range type dropped and created again): an
 index other than a btree (GiST, SP-GiST, BRIN: text has no operator class for them) and an EXCLUDE or CHECK
-constraint over it. Each is dropped before the column becomes text and, when the desired table still has it
-unchanged, created again once the column is back in its type; a changed one is the table comparison's to
-drop and create, and the column waits for that drop too."""
+constraint over it; or, for a column dropped and added again (a generated column around a retyped one), every
+index and constraint over it. Each is dropped before the column's change and, when the desired table still has
+it unchanged, created again once the column is back; a changed one is the table comparison's to drop and
+create, and the column waits for that drop too."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import re
 from ..model import ConstraintKind, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .graph import ADD_CONSTRAINTS, DROP_DEPENDENTS, LATE_CREATE
+from .graph import ADD_CONSTRAINTS, ADD_FOREIGN_KEYS, DROP_DEPENDENTS, LATE_CREATE
 from .render import partition_index_sql
 from .state import PlanState
 
@@ -27,12 +28,23 @@ def _uses(items: tuple[str, ...], column: str) -> bool:
 def clear_for_text(state: PlanState, rel: Relation, column: str) -> list[ObjectRef]:
     """Drop what keeps `column` from becoming text, re-create what the desired side keeps unchanged; the
     refs returned are the drops the column's change must follow."""
+    return _clear(state, rel, column, every=False)
+
+
+def clear_for_drop(state: PlanState, rel: Relation, column: str) -> list[ObjectRef]:
+    """`clear_for_text` for a column dropped and added again: every index and constraint over it."""
+    return _clear(state, rel, column, every=True)
+
+
+def _clear(state: PlanState, rel: Relation, column: str, *, every: bool) -> list[ObjectRef]:
     table = qualified(rel.schema, rel.name)
     tref = ObjectRef("table", rel.schema, rel.name)
     desired = state.desired.relation(rel.schema, rel.name)
     gone: list[ObjectRef] = []
+    # A column dropped and added again: what comes back over it waits for it.
+    needs = [tref, ObjectRef("column", rel.schema, rel.name, column)] if every else [tref]
     for ix in rel.indexes:
-        if ix.owned_by_constraint or ix.method == "btree" or not _uses(ix.columns, column):
+        if ix.owned_by_constraint or (ix.method == "btree" and not every) or not _uses(ix.columns, column):
             continue
         ref = ObjectRef("index", rel.schema, rel.name, ix.name)
         gone.append(ref)
@@ -42,10 +54,10 @@ def clear_for_text(state: PlanState, rel: Relation, column: str) -> list[ObjectR
         drop = f"DROP INDEX {qualified(rel.schema, ix.name)};"
         state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [tref, ref], destroys=[ref])
         sql = partition_index_sql(new, partition=rel.partition_of is not None)
-        state.step(LATE_CREATE, sql, ChangeKind.ALTER, [tref, ref], creates=[ref], needs=[tref])
+        state.step(LATE_CREATE, sql, ChangeKind.ALTER, [tref, ref], creates=[ref], needs=needs)
         state.comment(ref, "index", None, new.comment)
     for con in rel.constraints:
-        if con.kind not in _TRAVELS or con.is_inherited or column not in con.columns:
+        if (con.kind not in _TRAVELS and not every) or con.is_inherited or column not in con.columns:
             continue
         ref = ObjectRef("constraint", rel.schema, rel.name, con.name)
         gone.append(ref)
@@ -56,6 +68,7 @@ def clear_for_text(state: PlanState, rel: Relation, column: str) -> list[ObjectR
         drop = f"ALTER TABLE {table} DROP CONSTRAINT {name};"
         state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [tref, ref], destroys=[ref])
         add = f"ALTER TABLE {table} ADD CONSTRAINT {name} {same.definition};"
-        state.step(ADD_CONSTRAINTS, add, ChangeKind.ALTER, [tref, ref], creates=[ref], needs=[tref])
+        phase = ADD_FOREIGN_KEYS if con.kind is ConstraintKind.FOREIGN_KEY else ADD_CONSTRAINTS
+        state.step(phase, add, ChangeKind.ALTER, [tref, ref], creates=[ref], needs=needs)
         state.comment(ref, "constraint", None, same.comment)
     return gone

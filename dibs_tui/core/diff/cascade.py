@@ -3,8 +3,10 @@
 A function whose result or parameters change, a view re-created, a table re-created: PostgreSQL refuses the
 drop while a default, CHECK, index, policy, trigger, view or SQL-standard function body still uses the object.
 The set is read from the current catalog's pg_depend, transitively (a policy reading a view that reads the
-function); each member not already dropped by its own comparison is dropped before and re-created after from
-the desired side's definition. The graph then orders the drops after nothing and the creates after the root.
+function); a column retyped or dropped takes the policies, triggers and SQL-standard function bodies that
+read it along the same way. Each member not already dropped by its own comparison is dropped before and
+re-created after from the desired side's definition. The graph then orders the drops after nothing and the
+creates after the root.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from .state import PlanState
 
 # What a re-created object passes on to its own dependents (a default or a policy has none).
 _SPREADS = frozenset(("function", "table", "constraint", "index", "type"))
+# Readers under which PostgreSQL refuses to retype or drop a column, besides views (compare_relations) and
+# rules (compare_objects), which are re-created there. Indexes and constraints it rebuilds by itself.
+_READERS_REFUSED = frozenset(("policy", "trigger", "function"))
 
 
 def plan_cascades(state: PlanState) -> None:
@@ -33,6 +38,16 @@ def plan_cascades(state: PlanState) -> None:
     roots.update(node for st in state.steps if st.vacates for node in st.destroys if node not in st.vacates)
     seen = set(roots)
     frontier = sorted(roots)
+    for schema, table, column in sorted(state.reshaped_columns):
+        reshaped: NodeKey = ("column", schema, table, column)
+        for dependent in sorted(state.current_deps.dependents.get(reshaped, ())):
+            if dependent[0] not in _READERS_REFUSED or dependent in seen:
+                continue
+            seen.add(dependent)
+            if not _planned(dependent, destroyed) and _recreate(state, dependent, reshaped):
+                destroyed.add(dependent)
+            if dependent[0] in _SPREADS:
+                frontier.append(dependent)
     while frontier:
         node = frontier.pop()
         for dependent in sorted(state.current_deps.of(node)):

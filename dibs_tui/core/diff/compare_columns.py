@@ -4,6 +4,7 @@ storage, partition bounds, parents and row-level security; then its constraints,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from ..ddl import collate, column_sql, sequence_options
@@ -31,6 +32,7 @@ from .graph import (
     ALTER_TABLES,
     LATE_CREATE,
 )
+from .regenerated_columns import plan_regenerated, retyped_ref
 from .render import (
     table_ref,
     type_ref,
@@ -169,7 +171,12 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
     name = qualified(new.schema, new.name)
     old_cols = {c.name: c for c in old.columns}
     new_cols = {c.name: c for c in new.columns}
+    readers = state.regenerated_columns.get(old.key)
+    regenerated = {c.name for c in readers} if readers else ()
+    follows = plan_regenerated(state, old, new, readers) if readers else []
     for col in sorted(new.columns, key=lambda c: c.position):
+        if col.name in regenerated:
+            continue  # dropped and added again around the retyped columns it reads
         prev = old_cols.get(col.name)
         if (
             prev is not None
@@ -195,7 +202,7 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
                 needs=needs,
             )
         else:
-            plan_alter_column(state, new, prev, col, inherited=col.name in inherited)
+            plan_alter_column(state, new, prev, col, inherited=col.name in inherited, follows=follows)
         state.comment(cref, "column", prev.comment if prev else None, col.comment)
     leaving = _leaving_parents(state, old, new)
     for col in old.columns:
@@ -329,7 +336,41 @@ def _alter_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -
             )
 
 
-def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column, *, inherited: bool) -> None:
+_BOUNDED = re.compile(r"(character varying|character|bit varying|bit)\(\d+\)((?:\[\])*)")
+
+
+def _cast_would_cut(old_type: str, new_type: str) -> bool:
+    """True when `USING col::new_type` would cut values short where ALTER's own conversion refuses them.
+
+    An explicit cast to varchar(n), char(n), bit(n) or varbit(n) truncates a longer value without a word; the
+    assignment cast that ALTER COLUMN TYPE applies without USING raises "value too long" instead, so the
+    migration fails and loses nothing (review counts the values that would fail). Every type has an assignment
+    cast to a string type (its output function), and bit and bit varying cast to each other; arrays cast
+    element by element when both sides have the same dimensions. Elsewhere the explicit cast is kept: it is the
+    only one some conversions have (text to integer), and it rounds numerics and times as assignment would."""
+    bounded = _BOUNDED.fullmatch(new_type)
+    if bounded is None:
+        return False
+    dimensions = bounded.group(2)
+    if not old_type.endswith(dimensions) or old_type[: len(old_type) - len(dimensions)].endswith("[]"):
+        return False
+    if bounded.group(1).startswith("bit"):
+        element = old_type[: len(old_type) - len(dimensions)]
+        return re.fullmatch(r"bit( varying)?(\(\d+\))?", element) is not None
+    return True
+
+
+def plan_alter_column(
+    state: PlanState,
+    rel: Relation,
+    old: Column,
+    new: Column,
+    *,
+    inherited: bool,
+    follows: Sequence[ObjectRef] = (),
+) -> None:
+    """`follows`: drops of generated columns that read this table's retyped columns (regenerated_columns); a
+    type change runs after them and tells their ADD it is done."""
     ref = table_ref(rel)
     cref = ObjectRef("column", rel.schema, rel.name, new.name)
     prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
@@ -374,7 +415,7 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
             else f"{quote_ident(new.name)}::{new.type}"
         )
         needs = [type_ref(*new.type_key)] if new.type_key else []
-        made = []
+        made = [retyped_ref(rel)] if follows else []
         if new.type_key in state.array_recasts and new.type.endswith("[]"):
             helper = state.array_recasts[new.type_key]
             using = f"{qualified(helper.schema, helper.name)}({quote_ident(new.name)})"
@@ -382,8 +423,12 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
             made.append(rebuilt_ref(rel, new))
         elif new.type_key in state.recasts:
             using = state.recasts[new.type_key].replace("{column}", quote_ident(new.name))
-        # An identity column refuses USING (and needs none: its sequence follows the new type).
-        using_clause = "" if old.identity and new.identity else f" USING {using}"
+        # An identity column refuses USING (and needs none: its sequence follows the new type); a bounded
+        # string needs none either and must not get one (`_cast_would_cut`).
+        keep_assignment = (old.identity and new.identity) or (
+            new.type_key is None and _cast_would_cut(old.type, new.type)
+        )
+        using_clause = "" if keep_assignment else f" USING {using}"
         state.step(
             ALTER_TABLES,
             f"{prefix} TYPE {new.type}{collate_clause}{using_clause};",
@@ -391,7 +436,9 @@ def plan_alter_column(state: PlanState, rel: Relation, old: Column, new: Column,
             [ref, cref],
             needs=needs,
             creates=made,
+            after=follows,
             destructive=False,
+            reshapes=[cref],
         )
     if new.default is not None and (default_changes or type_changes):
         if default_changes:

@@ -33,6 +33,7 @@ from .graph import (
     LATE_CREATE,
 )
 from .inherited_columns import Inherited, inherited_columns, plan_inherited_overrides
+from .regenerated_columns import readers_of_retyped
 from .rekey_partitions import detach_and_attach, kept_partitions
 from .render import (
     table_ref,
@@ -307,6 +308,11 @@ def _reshaped_columns(
             or (travels and (old.schema, old.name, col.name) in state.reshaped_columns)
         ):
             out.add(col.name)
+    if out and any(c.generation_expression is not None for c in old.columns):
+        readers = readers_of_retyped(old, new, out)
+        if readers:  # dropped and added again (regenerated_columns)
+            state.regenerated_columns[old.key] = readers
+            out.update(c.name for c in readers)
     return out
 
 

@@ -95,7 +95,9 @@ class Step:
     creates: objects that exist after this step. needs: objects that must exist when it runs. destroys:
     objects of the current catalog gone after it (their dependents' drops run first). vacates: names this
     step frees by renaming the object away (a create of that name waits for it, not for the drop). after:
-    objects whose drop this step must follow (a child's column made its own once the parent's is gone)."""
+    objects whose drop this step must follow (a child's column made its own once the parent's is gone).
+    reshapes: columns this step changes in place (ALTER COLUMN ... TYPE): it runs after the drops of what
+    reads them in the current catalog, and the creates of what reads them in the desired one run after it."""
 
     phase: int
     sql: str
@@ -109,6 +111,7 @@ class Step:
     transactional: bool = True
     destructive: bool = False
     order: int = 0
+    reshapes: tuple[NodeKey, ...] = ()
 
 
 class References:
@@ -180,6 +183,7 @@ class _Graph:
                 self.vacaters.setdefault(node, []).append(i)
         self._declared_edges()
         self._dependency_edges(current, desired)
+        self._reshape_edges(current, desired)
         self._container_edges()
         for before, after in soft:
             if before != after and before not in self.waits[after]:
@@ -231,6 +235,26 @@ class _Graph:
                 for j in self._made_by(referenced):
                     for i in creators:
                         self.edge(j, i)
+
+    def _reshape_edges(self, current: DepIndex, desired: References) -> None:
+        """A column retyped in place: PostgreSQL refuses while a view, rule, policy, trigger or SQL-standard
+        function body reads it, so their drops go first and their creates after."""
+        reshapers: dict[NodeKey, list[int]] = {}
+        for i, st in enumerate(self.steps):
+            for node in st.reshapes:
+                reshapers.setdefault(node, []).append(i)
+        if not reshapers:
+            return
+        for node, alters in reshapers.items():
+            for dependent in current.dependents.get(node, ()):
+                for j in self.destroyers.get(dependent, ()):
+                    for i in alters:
+                        self.edge(j, i)
+        for node, creators in self.creators.items():
+            for referenced in desired.references.get(node, ()):
+                for i in reshapers.get(referenced, ()):
+                    for k in creators:
+                        self.edge(i, k)
 
     def _container_edges(self) -> None:
         schemas = {n[2] for n in self.creators if n[0] == "schema"} | {

@@ -7,7 +7,7 @@ from dataclasses import InitVar, dataclass, field
 from typing import TypeVar
 
 from ..ddl import sequence_options
-from ..model import Catalog, Constraint, ObjectRef, Relation
+from ..model import Catalog, Column, Constraint, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
 from ..plan import Change, ChangeKind, PlannedStatement
 from ..positional import positional_constructor
@@ -55,6 +55,8 @@ class PlanState:
     recreated_collations: set[str] = field(default_factory=set)
     # (schema, table, column) dropped, retyped or re-collated in place: a rule reading one is re-created around it.
     reshaped_columns: set[tuple[str, str, str]] = field(default_factory=set)
+    # (schema, table) -> its generated columns that read a reshaped column: dropped and added again around it.
+    regenerated_columns: dict[tuple[str, str], list[Column]] = field(default_factory=dict)
     # Partitioned tables re-created for a retyped key column, with the partitions detached and attached again.
     kept_partitions: dict[tuple[str, str], list[Relation]] = field(default_factory=dict)
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
@@ -118,6 +120,7 @@ class PlanState:
         after: Iterable[ObjectRef] = (),
         transactional: bool = True,
         destructive: bool = False,
+        reshapes: Iterable[ObjectRef] = (),
     ) -> None:
         """Record one statement and what it creates, needs to exist and destroys (see graph.Step); edges from
         pg_depend of both sides, schemas and extensions are added by the graph, not declared here."""
@@ -135,6 +138,7 @@ class PlanState:
                 transactional,
                 destructive,
                 len(self.steps),
+                keys(reshapes) if reshapes else (),
             )
         )
 

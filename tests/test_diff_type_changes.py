@@ -1,0 +1,77 @@
+"""Column type changes after the plan has run: a shrink never cuts a value short, and generated columns that read
+a retyped column come back computed from the new type, with their index and the view that reads them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.core.diff import diff_catalogs
+from dibs_tui.core.plan import PlannedStatement
+from tests.diffcases.harness import apply_plan, converge_dsns, introspect_dsn
+from tests.pg import fetch, psql_file
+
+CASES = Path(__file__).parent / "diffcases"
+
+
+def _rows(dsn: str, query: str) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in asyncio.run(fetch(dsn, query))]
+
+
+def _plan(current: str, desired: str) -> tuple[PlannedStatement, ...]:
+    async def plan() -> tuple[PlannedStatement, ...]:
+        return diff_catalogs(await introspect_dsn(current), await introspect_dsn(desired))[1]
+
+    return asyncio.run(plan())
+
+
+def test_a_value_too_long_for_the_new_type_fails_the_step_and_stays_whole(
+    new_database: Callable[[], str],
+) -> None:
+    current, desired = new_database(), new_database()
+    psql_file(current, "current", text="create table t (code text, flags bit varying(16), tag varchar(9)[]);")
+    psql_file(
+        current,
+        "rows",
+        text="insert into t values ('ABCDEFGHIJ', B'1010101010', '{abcdefghi}'), ('ok', B'1', '{ok}');",
+    )
+    psql_file(
+        desired, "desired", text="create table t (code varchar(4), flags bit varying(4), tag varchar(3)[]);"
+    )
+    plan = _plan(current, desired)
+    assert len(plan) == 3
+    for statement in plan:
+        with pytest.raises(AssertionError, match=r"value too long|bit string too long"):
+            asyncio.run(apply_plan(current, [statement]))
+    assert _rows(current, "SELECT code, flags::text, tag::text FROM t ORDER BY code") == [
+        ("ABCDEFGHIJ", "1010101010", "{abcdefghi}"),
+        ("ok", "1", "{ok}"),
+    ]
+
+
+def test_generated_columns_around_a_retyped_column_come_back_computed(
+    new_database: Callable[[], str],
+) -> None:
+    current, desired = new_database(), new_database()
+    case = CASES / "column_type_under_generated"
+    psql_file(current, "current", text=(case / "current.sql").read_text())
+    psql_file(
+        current, "rows", text="insert into film (id, minutes, title) values (1, 150, 'a'), (2, 60, 'b');"
+    )
+    psql_file(desired, "desired", text=(case / "desired.sql").read_text())
+    converge_dsns(current, desired)
+    psql_file(current, "more", text="insert into film (id, minutes, title) values (3, 40000, 'c');")
+    assert _rows(current, "SELECT id, minutes, hours::text, label FROM film ORDER BY id") == [
+        (1, 150, "2.50", "m150"),
+        (2, 60, "1.00", "m60"),
+        (3, 40000, "666.67", "m40000"),
+    ]
+    assert _rows(current, "SELECT id FROM long_films ORDER BY id") == [(1,), (3,)]
+    assert _rows(current, "SELECT indexname FROM pg_indexes WHERE tablename = 'film' ORDER BY 1") == [
+        ("film_hours",),
+        ("film_pkey",),
+    ]
+    assert _plan(current, desired) == ()
