@@ -104,6 +104,23 @@ def test_ties_keep_phase_then_emission_order() -> None:
     assert sqls([a, b, c]) == ["b", "c", "a"]
 
 
+def test_a_statement_outside_a_transaction_comes_first_where_edges_allow() -> None:
+    """ADD VALUE commits on its own: before it, only what it needs; the drop of a view (phase 0) waits."""
+    drop_view = step("drop view", DROP_DEPENDENTS, destroys=(table("v"),))
+    add_value = Step(PRE_CREATE, "add value", ChangeKind.ALTER, (), transactional=False)
+    created = ("type", "public", "e", "")
+    make_type = step("create type", PRE_CREATE, creates=(created,))
+    add_to_new = Step(
+        PRE_CREATE, "add value to new", ChangeKind.ALTER, (), needs=(created,), transactional=False
+    )
+    assert sqls([drop_view, add_value, make_type, add_to_new]) == [
+        "add value",
+        "drop view",
+        "create type",
+        "add value to new",
+    ]
+
+
 def test_an_unbreakable_cycle_names_its_objects() -> None:
     """Two views each created from the other: no move breaks it, and the error says which objects."""
     v1 = step(

@@ -4,6 +4,7 @@ a retyped column come back computed from the new type, with their index and the 
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 
 from dibs_tui.core.diff import diff_catalogs
 from dibs_tui.core.plan import PlannedStatement
+from tests.apply_project import migrate
 from tests.diffcases.harness import apply_plan, converge_dsns, introspect_dsn
-from tests.pg import fetch, psql_file
+from tests.pg import DIBS, fetch, psql_file
 
 CASES = Path(__file__).parent / "diffcases"
 
@@ -75,3 +77,37 @@ def test_generated_columns_around_a_retyped_column_come_back_computed(
         ("film_pkey",),
     ]
     assert _plan(current, desired) == ()
+
+
+def test_a_generated_migration_that_fails_keeps_the_view_it_would_have_recreated(
+    new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """The label added outside a transaction runs first: when the shrink then fails on a long value, the rest
+    rolls back whole, and the view the plan drops for the type change is still there (before, the drop was
+    committed with the statements ahead of ADD VALUE, and the view was gone until a rerun)."""
+    db = new_database()
+    psql_file(
+        db,
+        "live",
+        text="create type mood as enum ('ok'); create table t (id int primary key, code text, m mood);"
+        "create view v as select id, code from t; insert into t values (1, 'far too long', 'ok');",
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text(
+        "create type mood as enum ('ok', 'great'); create table t (id int primary key, code varchar(4), m mood);"
+        "create view v as select id, code from t;"
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    made = subprocess.run(
+        [DIBS, "generate", "shrink", db, "--desired", str(desired), "--migrations", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    ran = migrate(db, folder, "--yes")
+    assert ran.returncode == 3, ran.stderr  # partially applied: the label only
+    assert "value too long for type character varying(4)" in ran.stderr
+    assert "segment 1 of 2 (statement 1, line 6) committed; segment 2 (DROP VIEW public.v" in ran.stderr
+    assert _rows(db, "SELECT id, code FROM v") == [(1, "far too long")]
+    assert _rows(db, "SELECT enum_range(NULL::mood)::text") == [("{ok,great}",)]

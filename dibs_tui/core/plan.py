@@ -10,6 +10,7 @@ Everything here is plain frozen data; `dibs_tui.core.diff` fills it. Callers (CL
 * `PlannedStatement`: one executable statement, already ordered. Run `DiffResult.plan` top to bottom.
   `transactional=False` statements must not share a transaction with the statements that use their effect
   (`ALTER TYPE … ADD VALUE`: the new label is unusable until committed); run them on their own, committed.
+  They come as early as the graph allows, so that a failure after them rolls back all the rest.
   `touches` lists every object the statement creates, drops or alters (the table for a column change is
   included), which review and generate use for hazards and `__dibs_*` meta updates.
   The plan may start with `SET check_function_bodies = off;` (empty `touches`), as pg_dump does, when it

@@ -17,7 +17,10 @@ thousands of dataclasses dominated large diffs. Edges between steps:
 Soft edges come from what function bodies name where pg_depend has nothing (core/diff/body_edges.py): the
 body is late-bound, so a soft edge that closes a cycle is dropped, never an error.
 
-Kahn's sort, ties broken by (phase, emission order): phases only make the order readable, never decide it. A
+Kahn's sort, ties broken by (phase, emission order): phases only make the order readable, never decide it;
+before them, a statement that runs outside a transaction (ALTER TYPE ... ADD VALUE) comes as early as its edges
+allow, so that what a runner commits on its own precedes everything else: a later failure then rolls back
+the rest whole (a view dropped for a column's type change is not left dropped). A
 cycle of hard edges left in the graph is an error naming the objects in it: the planner breaks the known ones
 by the steps it emits (foreign keys and policies of dropped tables dropped first, foreign keys added after
 every table, defaults dropped and restored around a re-created function).
@@ -291,20 +294,20 @@ class _Graph:
                 blocks[j].append(i)
             for j in soft[i]:
                 blocks[j].append(i)
-        heap = [(st.phase, st.order, i) for i, st in enumerate(steps) if not left[i]]
+        heap = [(st.transactional, st.phase, st.order, i) for i, st in enumerate(steps) if not left[i]]
         heapq.heapify(heap)
         out: list[Step] = []
         done = [False] * len(steps)
         while True:
             while heap:
-                _, _, i = heapq.heappop(heap)
+                *_, i = heapq.heappop(heap)
                 done[i] = True
                 out.append(steps[i])
                 for j in blocks[i]:
                     if i in waits[j] or i in soft[j]:  # not a soft edge dropped meanwhile
                         left[j] -= 1
                         if not left[j]:
-                            heapq.heappush(heap, (steps[j].phase, steps[j].order, j))
+                            heapq.heappush(heap, (steps[j].transactional, steps[j].phase, steps[j].order, j))
             if len(out) == len(steps):
                 return out
             cycle = _find_cycle(done, waits, soft)
@@ -318,7 +321,9 @@ class _Graph:
             self.dropped_soft += 1
             left[after] -= 1
             if not left[after]:
-                heapq.heappush(heap, (steps[after].phase, steps[after].order, after))
+                heapq.heappush(
+                    heap, (steps[after].transactional, steps[after].phase, steps[after].order, after)
+                )
 
     def _cycle_error(self, cycle: list[int]) -> PlanCycleError:
         names: list[str] = []
@@ -350,7 +355,8 @@ def _find_cycle(done: list[bool], waits: list[set[int]], soft: list[set[int]]) -
 
 
 def ordered(steps: list[Step], current: DepIndex, desired: References) -> list[Step]:
-    """The steps in an order that honours every edge, lowest (phase, emission order) first among the ready."""
+    """The steps in an order that honours every edge, lowest (transactional, phase, emission order) first among
+    the ready."""
     return _Graph(steps, current, desired).sort()
 
 
