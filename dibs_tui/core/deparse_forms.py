@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .model import Catalog, ConstraintKind, Relation, index_definitions_hold
+from .model import Catalog, ConstraintKind, Relation
+from .model_definitions import index_definitions_hold
 
 _CAST = r"[a-z][a-z ]*(?:\(\d+(?:,\d+)?\))?"
 _ITEM = rf"\(('(?:[^']|'')*'::{_CAST})\)::({_CAST})"

@@ -8,8 +8,8 @@ from ..model import (
     Index,
     ObjectRef,
     Relation,
-    same_definition,
 )
+from ..model_definitions import same_definition
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import (

@@ -81,7 +81,9 @@ class IndexWriter:
             self._defaults[str(oid)] = (method, input_type)
             self._exact.add((method, input_type))
         self._enums = {t["oid"] for t in types if t["kind"] == "e"}
-        self._table: tuple[int, str] = (0, "")  # the last table's OID and quoted name (indexes come by table)
+        # The last table's OID, its quoted name, and that name alone in a tuple its plain indexes on one column
+        # share (IndexDefinitionParts): indexes come by table.
+        self._table: tuple[int, str, tuple[str]] = (0, "", ("",))
         self._rests: dict[str, str] = {}  # equal texts after USING made one ("btree (id)")
 
     def _default_for(self, opclass: str, method: str, key: KeyColumn) -> bool:
@@ -99,13 +101,14 @@ class IndexWriter:
             return type_oid in self._enums
         return input_type == _ANYARRAY and key[0].type.endswith("]")
 
-    def _table_of(self, relid: int, schema: str, table: str) -> str:
+    def _table_of(self, relid: int, schema: str, table: str) -> tuple[int, str, tuple[str]]:
         """The index's table, quoted once for its indexes and shared by their definitions. Not quoted through
         `quote_ident`, whose cache would keep the record's copy of each name for the process's life (with the
         indexes' own names, 640,000 entries and 24 MiB of the browser's peak RSS at 100,000 tables)."""
         if self._table[0] != relid:
-            self._table = (relid, f"{quote_ident(schema)}.{quote_identifier(table)}")
-        return self._table[1]
+            text = f"{quote_ident(schema)}.{quote_identifier(table)}"
+            self._table = (relid, text, (text,))
+        return self._table
 
     def definition(self, i: Record, keys: dict[int, KeyColumn]) -> IndexDefinitionParts | None:
         """Unpacked by position (26,000 rows at 5,000 tables, a third of their time was reading fields by name):
@@ -140,7 +143,7 @@ class IndexWriter:
             if key is None:
                 return None
             column = key[0]
-            text = quote_ident(column.name)
+            text = column_text = quote_ident(column.name)
             if n < key_count:
                 if column.collation is not None or collations[n] not in _DEFAULT_COLLATIONS:
                     return None
@@ -156,9 +159,13 @@ class IndexWriter:
         columns = ", ".join(parts[:key_count])
         if len(parts) > key_count:
             columns += ") INCLUDE (" + ", ".join(parts[key_count:])
+        _, table, alone = self._table_of(relid, table_schema, table_name)
+        plain = len(parts) == 1 == key_count and columns == column_text  # one column, no DESC or NULLS
+        if plain and not nulls_not_distinct and predicate is None:
+            return alone  # `method (column)`, written from the Index's method and column (model._index_text)
         rest = f"{method} ({columns})"
         if nulls_not_distinct:
             rest += " NULLS NOT DISTINCT"
         if predicate is not None:
             rest += f" WHERE {predicate}"
-        return self._table_of(relid, table_schema, table_name), self._rests.setdefault(rest, rest)
+        return table, self._rests.setdefault(rest, rest)
