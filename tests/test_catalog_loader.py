@@ -47,7 +47,7 @@ def _fetched(dsn: str) -> tuple[list[tuple[Catalog, bool]], Catalog]:
             resolve(dsn),
             Settings(),
             {},
-            loaded,
+            loaded.append,
             on_listed=lambda names, complete: lists.append((names, complete)),
             on_progress=lambda done, total: None,
             wants_listing=lambda: True,

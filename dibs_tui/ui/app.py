@@ -250,15 +250,17 @@ class DibsApp(
         """Connect and introspect on a thread with its own event loop: building a 10,000-table model is
         seconds of CPU that must not stall the screen. The answer comes back as a message."""
         marks: dict[str, float] = {}
-        loaded: list[Catalog] = []  # the result stays out of asyncio.run's task: 3.11 may repr() it on exit
         try:
-            self._runs.run(self._fetch_catalog(marks, loaded, generation))
-            catalog = loaded[0]
+            self._runs.run(
+                self._fetch_catalog(marks, lambda c: self._hand_over(generation, marks, c), generation)
+            )
         except asyncio.CancelledError:  # the app is closing
             return
         except Exception as exc:  # ours as worded; a dropped connection, a driver error: one line
             self.post_message(CatalogFailed(generation, failure_text(exc)))
-            return
+
+    def _hand_over(self, generation: int, marks: dict[str, float], catalog: Catalog) -> None:
+        """On the loader's thread, the catalog just read: indexed and ordered there, then posted."""
         prepare_history(catalog)  # indexed here, off the screen's loop: a selection is then a look-up
         # The model is immutable and lives until the next load: keep the cyclic GC from rescanning its
         # millions of objects (full collections of a 5,000-table catalog pause for half a second).
@@ -268,7 +270,9 @@ class DibsApp(
             CatalogLoaded(generation, catalog, listing, marks["connected"], time.perf_counter())
         )
 
-    async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog], generation: int) -> None:
+    async def _fetch_catalog(
+        self, marks: dict[str, float], on_loaded: Callable[[Catalog], None], generation: int
+    ) -> None:
         def listed(catalog: Catalog, complete: bool) -> None:
             listing = Listing(catalog, names_only=True)
             self.post_message(CatalogListed(generation, listing, marks["connected"], complete))
@@ -277,7 +281,7 @@ class DibsApp(
             self.target,
             self.settings,
             marks,
-            loaded,
+            on_loaded,
             on_listed=listed,
             on_progress=lambda done, total: self.post_message(CatalogProgress(generation, done, total)),
             wants_listing=lambda: self.catalog is None,  # a refresh keeps the old full catalog on screen
@@ -316,11 +320,13 @@ class DibsApp(
         """The selected relation alone, over its own connection, while the whole catalog loads: at 5,000
         tables its card is on screen in a fraction of the full load. A failure is said on the card; the full
         load, which reads it again, decides what the screen shows."""
-        loaded: list[Catalog] = []
+
+        def loaded(relation: Catalog) -> None:
+            self.post_message(RelationPreviewed(generation, relation))
+            self._first_card_ready.set()  # the full read starts while these sessions close
+
         try:
             self._runs.run(fetch_relation(self.target, self.settings, key, loaded))
-            if loaded:
-                self.post_message(RelationPreviewed(generation, loaded[0]))
         except asyncio.CancelledError:  # the app is closing
             pass
         except Exception as exc:  # a lock held past lock_timeout, the server's connection limit

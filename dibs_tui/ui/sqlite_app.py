@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,11 @@ class SqliteApp(DibsApp):
             parts.append(Content.styled(self.load_state, "$text-warning"))
         self.query_one(HeaderBar).update(Content("  │  ").join(parts))
 
-    async def _fetch_catalog(self, marks: dict[str, float], loaded: list[Catalog], generation: int) -> None:
+    async def _fetch_catalog(
+        self, marks: dict[str, float], on_loaded: Callable[[Catalog], None], generation: int
+    ) -> None:
         marks["connected"] = time.perf_counter()
-        loaded.append(await load_sqlite_catalog(self.sqlite_path))
+        on_loaded(await load_sqlite_catalog(self.sqlite_path))
 
     async def _fetch_preview(self, key: QualifiedName, loaded: list[Catalog]) -> None:
         loaded.append(await load_sqlite_catalog(self.sqlite_path))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -168,11 +168,13 @@ async def _fetch_all(
     exclude: list[str],
     builder: Builder,
     query_groups: tuple[tuple[str, ...], ...] = _GROUPS,
+    before_extra: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> None:
     """Run the queries in one repeatable-read snapshot, so that the kinds agree with each other.
 
     With extra connections, the snapshot is exported from `conn` and imported by each of them, and the query
     groups run concurrently: the server deparses on several cores while Python builds the model.
+    `before_extra(connection)` runs on the first extra connection before its group (outside the snapshot).
     """
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         extra_steps = [name for name in queries if all(name not in group for group in query_groups)]
@@ -197,6 +199,8 @@ async def _fetch_all(
         groups[-1].extend(extra_steps)  # the meta tables of a few relations' read: the last group ends first
 
         async def on_extra(other: asyncpg.Connection, names: list[str]) -> None:
+            if before_extra is not None and other is extra[0]:
+                await before_extra(other)
             async with other.transaction(isolation="repeatable_read", readonly=True):
                 await other.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
                 await _fetch_group(other, queries, names, include, exclude, builder)
@@ -242,6 +246,7 @@ async def _introspect(
     column_pool: ColumnPool | None = None,
     privileges: bool = True,
     started: Callable[[Builder], object] | None = None,
+    before_extra: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> tuple[Catalog, MetaSnapshot | None]:
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
     lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results.
@@ -272,6 +277,7 @@ async def _introspect(
                 list(exclude_schemas),
                 builder,
                 query_groups,
+                before_extra,
             )
             builder.reading = False
             return await builder.catalog(), builder.meta
@@ -287,10 +293,13 @@ async def load_catalog(
     extra_connections: Sequence[asyncpg.Connection] = (),
     progress: Callable[[int, int], object] | None = None,
     started: Callable[[Builder], object] | None = None,
+    before_extra: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> Catalog:
     """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta);
     `progress(done, total)` is called as each query's result arrives (the browser's header shows it);
-    `started` is given the builder before the first query (`schema --json` writes its head from it)."""
+    `started` is given the builder before the first query (`schema --json` writes its head from it);
+    `before_extra(connection)` runs on the first extra connection before that connection's queries (the
+    browser's whole list: that group ends before the first one, which starts at once)."""
     from ..meta import apply_meta
 
     catalog, snapshot = await _introspect(
@@ -302,6 +311,7 @@ async def load_catalog(
         with_meta=True,
         progress=progress,
         started=started,
+        before_extra=before_extra,
     )
     assert snapshot is not None
     return apply_meta(catalog, snapshot)
