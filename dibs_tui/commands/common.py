@@ -49,7 +49,17 @@ def exit_now(code: int) -> int:
 def target_for(args: argparse.Namespace, settings: Settings) -> ConnectionTarget:
     """DSN argument, then the config file's database_url, then DATABASE_URL / PG* (inside `resolve`).
 
-    A SQLite file stops here with one line: only `open` and `schema` read SQLite (they check first)."""
+    A SQLite file stops here with one line: only `open` and `schema` read SQLite (they check first). A
+    connection string given where a table or column is expected (`uses DSN OBJECT`) is said as such, not as
+    a failed connection to a database named like the object."""
+    for what in ("object", "source", "target"):
+        value = getattr(args, what, None)
+        if isinstance(value, str) and ("://" in value or "=" in value.split(" ", 1)[0]):
+            # Not echoed: a connection string may hold a password.
+            raise DibsError(
+                f"{what.upper()} looks like a connection string: the DSN comes last "
+                f"(dibs-tui {getattr(args, 'command', None) or 'COMMAND'} … DSN)"
+            )
     sqlite = sqlite_path(args, settings)
     if sqlite is not None:
         command = getattr(args, "command", None) or "this command"

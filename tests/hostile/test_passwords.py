@@ -226,6 +226,18 @@ def test_diff_and_check_never_show_the_password(
 
 
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc")
+def test_a_dsn_given_first_is_said_without_its_password(capfd: pytest.CaptureFixture[str]) -> None:
+    """`uses DSN OBJECT` swaps the arguments: the message says where the DSN goes and never echoes it."""
+    for argv in (
+        ["uses", "postgresql://u:Ab@cdSECRET@h/db", "public.t.id"],
+        ["path", "host=h password=SECRET dbname=d", "a", "b"],
+        ["path", "a", "postgresql://u:SECRET@h/db", "b"],
+    ):
+        code, output = run(capfd, *argv)
+        assert code == 1 and "looks like a connection string: the DSN comes last" in output, output
+        assert "SECRET" not in output and "internal error" not in output, output
+
+
 def test_a_password_on_the_command_line_leaves_the_process_arguments(tmp_path: Path) -> None:
     import socket
     import subprocess
