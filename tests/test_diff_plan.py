@@ -121,6 +121,30 @@ def test_renames_are_suggested_not_applied_unless_accepted() -> None:
     assert accepted == ["ALTER TABLE public.customers RENAME TO clients;"]
 
 
+def test_a_table_moved_to_another_schema_is_suggested_and_accepted_as_set_schema() -> None:
+    cols = (col("id"), col("email", "text", 2, not_null=True))
+    both = (Schema("public"), Schema("billing"))
+    a = Catalog(schemas=both, relations=(table("invoices", *cols),))
+    b = Catalog(schemas=both, relations=(table("invoices", *cols, schema="billing"),))
+    _, plan, renames = diff_catalogs(a, b)
+    assert [(r.kind, r.old_schema, r.schema, r.old, r.new) for r in renames] == [
+        ("table", "public", "billing", "invoices", "invoices")
+    ]
+    assert renames[0].accept_arg == ("public.invoices", "billing.invoices")
+    assert "DROP TABLE public.invoices;" in [s.sql for s in plan]
+    assert sqls(a, b, accepted_renames=[renames[0].accept_arg]) == [
+        "ALTER TABLE public.invoices SET SCHEMA billing;"
+    ]
+    # Renamed and moved: the name is changed where it is free, then the table moves.
+    c = Catalog(schemas=both, relations=(table("bills", *cols, schema="billing"),))
+    assert sqls(a, c, accepted_renames=[("public.invoices", "billing.bills")]) == [
+        "ALTER TABLE public.invoices RENAME TO bills;",
+        "ALTER TABLE public.bills SET SCHEMA billing;",
+    ]
+    # Another schema and another name: not suggested (a move keeps its name).
+    assert diff_catalogs(a, c)[2] == ()
+
+
 def test_column_rename_needs_same_type_and_nullability() -> None:
     a = Catalog(schemas=PUBLIC, relations=(table("t", col("id"), col("fullname", "text", 2)),))
     same = Catalog(schemas=PUBLIC, relations=(table("t", col("id"), col("full_name", "text", 2)),))

@@ -132,8 +132,9 @@ def render_text(result: DiffResult) -> str:
         lines.append("possible renames (accept with --accept-rename OLD=NEW):")
         for r in result.renames:
             old, new = r.accept_arg
+            shown = new if r.old_schema else r.new  # a move names the other schema
             lines.append(
-                f"  {r.kind} {old} -> {r.new}  (confidence {r.confidence:.0%})  --accept-rename {old}={new}"
+                f"  {r.kind} {old} -> {shown}  (confidence {r.confidence:.0%})  --accept-rename {old}={new}"
             )
     destructive = sum(1 for s in result.plan if s.destructive)
     lines.append("")
@@ -195,6 +196,7 @@ def as_json(result: DiffResult) -> dict[str, Any]:
                 "table": r.table,
                 "old": r.old,
                 "new": r.new,
+                "old_schema": r.old_schema or r.schema,
                 "confidence": r.confidence,
             }
             for r in result.renames

@@ -95,12 +95,13 @@ class RenameSuggestion:
     old: str
     new: str
     confidence: float  # 0..1
+    old_schema: str = ""  # a table that moves from another schema (SET SCHEMA): that schema
 
     @property
     def accept_arg(self) -> tuple[str, str]:
         """What to pass in `accepted_renames` (and what `--accept-rename OLD=NEW` spells)."""
         if self.kind == "table":
-            return (f"{self.schema}.{self.old}", f"{self.schema}.{self.new}")
+            return (f"{self.old_schema or self.schema}.{self.old}", f"{self.schema}.{self.new}")
         return (f"{self.schema}.{self.table}.{self.old}", self.new)
 
 

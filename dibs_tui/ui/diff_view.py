@@ -73,7 +73,7 @@ def change_rows(result: DiffResult, rejected: Collection[tuple[str, str]]) -> tu
                 Option(
                     Content.assemble(
                         ("  ? ", "$text-accent"),
-                        safe(f"{r.kind} {r.table + '.' if r.kind == 'column' else ''}{r.old} -> {r.new}"),
+                        safe(_suggested(r)),
                         (f"  {r.confidence:.0%}", "$text-muted"),
                     )
                 )
@@ -100,3 +100,11 @@ class DiffView:
 def build_view(result: DiffResult, rejected: Collection[tuple[str, str]]) -> DiffView:
     items, rows = change_rows(result, rejected)
     return DiffView(result, items, rows, plan_content(result), sync_marks(result))
+
+
+def _suggested(r: RenameSuggestion) -> str:
+    """`table a -> b`, `column t.a -> b`, and a move between schemas qualified: `table s1.t -> s2.t`."""
+    if r.old_schema:
+        old, new = r.accept_arg
+        return f"{r.kind} {old} -> {new}"
+    return f"{r.kind} {r.table + '.' if r.kind == 'column' else ''}{r.old} -> {r.new}"

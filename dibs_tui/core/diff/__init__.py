@@ -67,34 +67,46 @@ def diff_catalogs(
     tables, columns = resolve_renames(accepted_renames, current)
     rename_steps: list[PlannedStatement] = []
     rename_changes: list[Change] = []
-    for schema, old, new in tables:
+    for schema, old, new_schema, new in tables:
         if current.relation(schema, old) is None:
             continue
-        ref = ObjectRef("table", schema, new)
-        rename_changes.append(Change(ChangeKind.RENAME, ref, "table", old, new))
-        rename_steps.append(
-            PlannedStatement(
-                f"ALTER TABLE {qualified(schema, old)} RENAME TO {quote_ident(new)};",
-                ChangeKind.RENAME,
-                (ObjectRef("table", schema, old), ref),
+        ref = ObjectRef("table", new_schema, new)
+        was = ObjectRef("table", schema, old)
+        moved = new_schema != schema
+        said = (qualified(schema, old), qualified(new_schema, new)) if moved else (old, new)
+        rename_changes.append(Change(ChangeKind.RENAME, ref, "table", *said))
+        if new != old:  # renamed in its schema first: the name is free there, the move then keeps it
+            rename_steps.append(
+                PlannedStatement(
+                    f"ALTER TABLE {qualified(schema, old)} RENAME TO {quote_ident(new)};",
+                    ChangeKind.RENAME,
+                    (was, ObjectRef("table", schema, new) if moved else ref),
+                )
             )
-        )
-    table_map = {(s, o): n for s, o, n in tables}
+        if moved:
+            rename_steps.append(
+                PlannedStatement(
+                    f"ALTER TABLE {qualified(schema, new)} SET SCHEMA {quote_ident(new_schema)};",
+                    ChangeKind.RENAME,
+                    (was, ref),
+                )
+            )
+    table_map = {(s, o): (ns, n) for s, o, ns, n in tables}
     for schema, table, old, new in columns:
-        table_now = table_map.get((schema, table), table)
-        ref = ObjectRef("column", schema, table_now, new)
+        schema_now, table_now = table_map.get((schema, table), (schema, table))
+        ref = ObjectRef("column", schema_now, table_now, new)
         rename_changes.append(Change(ChangeKind.RENAME, ref, "column", old, new))
         rename_steps.append(
             PlannedStatement(
-                f"ALTER TABLE {qualified(schema, table_now)} RENAME COLUMN {quote_ident(old)} "
+                f"ALTER TABLE {qualified(schema_now, table_now)} RENAME COLUMN {quote_ident(old)} "
                 f"TO {quote_ident(new)};",
                 ChangeKind.RENAME,
-                (ObjectRef("table", schema, table_now), ref),
+                (ObjectRef("table", schema_now, table_now), ref),
             )
         )
     if tables or columns:
-        current = apply_renames(current, tables, columns)
-        current, follow_ups = rename_table_parts(current, desired, [(s, n) for s, _, n in tables])
+        current = apply_renames(current, desired, tables, columns)
+        current, follow_ups = rename_table_parts(current, desired, [(ns, n) for _, _, ns, n in tables])
         rename_steps.extend(follow_ups)
         current_deps = None  # the renamed catalog's own
     state = PlanState(current, desired, current_index=current_deps, desired_index=desired_deps)

@@ -166,7 +166,12 @@ def plan_functions(state: PlanState) -> set[ObjectRef]:
             state.comment(ref, what, old.comment, new.comment)
             continue
         state.needs_bodies_off |= validated_at_creation(new)
-        if old is not None and (old.result != new.result or old.kind != new.kind or ref in retyped):
+        if old is not None and (
+            old.result != new.result
+            or old.kind != new.kind
+            or ref in retyped
+            or _defaulted(old.definition) > _defaulted(new.definition)
+        ):
             dropped.add(ref)
             state.step(
                 DROP_DEPENDENTS,
@@ -214,6 +219,27 @@ def _replaced_signatures(
         for ref in refs:
             side.setdefault((ref.schema, ref.name, _arity(ref.sub)), []).append(ref)
     return {olds[0]: new[k][0] for k, olds in gone.items() if len(olds) == 1 and len(new.get(k, ())) == 1}
+
+
+def _defaulted(definition: str | None) -> int:
+    """How many parameters have a DEFAULT in pg_get_functiondef's first line (the argument list): CREATE OR
+    REPLACE refuses to remove one ("cannot remove parameter defaults from existing function")."""
+    if definition is None:
+        return 0
+    head = definition.split("\n", 1)[0]
+    count, depth, quote = 0, 0, ""
+    for i, ch in enumerate(head):
+        if quote:
+            quote = "" if ch == quote else quote  # a doubled quote closes and reopens: the count is unchanged
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 1 and head.startswith(" DEFAULT ", i):
+            count += 1
+    return count
 
 
 def _arity(identity_arguments: str) -> int:

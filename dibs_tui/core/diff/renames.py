@@ -4,10 +4,11 @@ renames the user accepted have run."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ..model import Catalog, Column, ColumnRef, Index, ObjectRef, Relation
+from ..model import Catalog, Column, ColumnRef, Constraint, Index, ObjectRef, Relation
 from ..plan import ChangeKind, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident, quote_literal
 
@@ -57,8 +58,8 @@ def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion
         best: tuple[float, Relation] | None = None
         new_cols = {(c.name, *_column_signature(c)) for c in new.columns}
         for old in gone:
-            if old.schema != new.schema or old.kind != new.kind:
-                continue
+            if old.kind != new.kind or (old.schema != new.schema and old.name != new.name):
+                continue  # another schema: a move of the same name only
             old_cols = gone_cols[old.key]
             common = len(old_cols & new_cols)
             union = len(old_cols) + len(new_cols) - common
@@ -69,8 +70,10 @@ def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion
             if best is None or score > best[0]:
                 best = (score, old)
         if best is not None and best[0] >= RENAME_THRESHOLD:
+            was = best[1]
+            moved = was.schema if was.schema != new.schema else ""
             out.append(
-                RenameSuggestion("table", new.schema, best[1].name, best[1].name, new.name, round(best[0], 2))
+                RenameSuggestion("table", new.schema, was.name, was.name, new.name, round(best[0], 2), moved)
             )
     for key, new in des.items():
         before = cur.get(key)
@@ -104,16 +107,18 @@ def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion
 
 def resolve_renames(
     accepted: Iterable[tuple[str, str]], current: Catalog
-) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str, str]]]:
-    """(schema, old table, new table) and (schema, table, old column, new column) from user spellings."""
-    tables: list[tuple[str, str, str]] = []
+) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str, str, str]]]:
+    """(schema, old table, new schema, new table) and (schema, table, old column, new column) from user
+    spellings. A table's new name may name another schema (`s1.t=s2.t`): the table moves there (SET SCHEMA),
+    with its indexes, constraints and owned sequences; a bare new name keeps the table's schema."""
+    tables: list[tuple[str, str, str, str]] = []
     columns: list[tuple[str, str, str, str]] = []
     for old_text, new_text in accepted:
         old_parts = _parse_rename_name(old_text)
         new_parts = _parse_rename_name(new_text)
         if len(old_parts) == 1 or (len(old_parts) == 2 and current.relation(*old_parts) is not None):
             schema, table = ["public", *old_parts] if len(old_parts) == 1 else old_parts
-            tables.append((schema, table, new_parts[-1]))
+            tables.append((schema, table, new_parts[-2] if len(new_parts) > 1 else schema, new_parts[-1]))
         else:
             schema, table, column = ["public", *old_parts] if len(old_parts) == 2 else old_parts[-3:]
             columns.append((schema, table, column, new_parts[-1]))
@@ -163,12 +168,9 @@ def rename_table_parts(
             if c.index_name and c.index_name != n.index_name
         }
 
-        def shape(ix: Index) -> tuple[object, ...]:
-            return (ix.columns, ix.method, ix.unique, ix.predicate, ix.include, ix.options)
-
         wanted_ix = {i.name for i in want.indexes}
         spare_ix = {
-            shape(i): i
+            _index_shape(i): i
             for i in want.indexes
             if not i.owned_by_constraint and i.name not in {x.name for x in rel.indexes}
         }
@@ -178,7 +180,7 @@ def rename_table_parts(
                 indexes.append(replace(ix, name=renamed_indexes[ix.name] or ix.name))
                 continue
             match_ix = (
-                spare_ix.pop(shape(ix), None)
+                spare_ix.pop(_index_shape(ix), None)
                 if not ix.owned_by_constraint and ix.name not in wanted_ix
                 else None
             )
@@ -216,21 +218,73 @@ def rename_table_parts(
                 )
             )
             sequences[i] = replace(seq, name=target.name)
-            old_lit, new_lit = quote_literal(seq.name), quote_literal(target.name)
-            columns = [
-                replace(c, default=c.default.replace(old_lit, new_lit)) if c.default else c for c in columns
+            # nextval('…'::regclass) names it with its schema unless that is on the reader's search_path.
+            before, after = quote_ident(seq.name), quote_ident(target.name)
+            spellings = [
+                (quote_literal(prefix + before) + "::regclass", quote_literal(prefix + after) + "::regclass")
+                for prefix in (quote_ident(seq.schema) + ".", "")
             ]
+            columns = [_respelled(c, spellings) for c in columns]
         relations[key] = replace(
             rel, constraints=tuple(constraints), indexes=tuple(indexes), columns=tuple(columns)
         )
     return replace(current, relations=tuple(relations.values()), sequences=tuple(sequences)), steps
 
 
+_NEXTVAL = re.compile(r"nextval\('(?:(?:[^'.]|'')+\.)?((?:[^']|'')+)'::regclass\)")
+
+
+def _moved_default(col: Column, wanted: Relation) -> Column:
+    """A column of a table moved to another schema: SET SCHEMA took its owned sequence along, so its
+    nextval('…'::regclass) default now names the sequence as the desired side's does (qualified or not, as
+    the catalog read wrote it there)."""
+    there = wanted.column(col.name)
+    if col.default is None or there is None or there.default is None or col.default == there.default:
+        return col
+    if _NEXTVAL.sub(r"\1", col.default) == _NEXTVAL.sub(r"\1", there.default):
+        return replace(col, default=there.default)
+    return col
+
+
+def _as_desired_writes(con: Constraint, wanted: Relation | None) -> Constraint:
+    """A foreign key into a renamed or moved table: its text names the target as the desired side's does
+    when that side has the same constraint (its target's schema written or not, as the read wrote it)."""
+    same = next((c for c in wanted.constraints if c.name == con.name), None) if wanted else None
+    if same is None or (same.columns, same.foreign_key) != (con.columns, con.foreign_key):
+        return con
+    return replace(con, definition=same.definition)
+
+
+def _respelled(col: Column, spellings: list[tuple[str, str]]) -> Column:
+    if col.default is None:
+        return col
+    default = col.default
+    for before, after in spellings:
+        default = default.replace(before, after)
+    return col if default == col.default else replace(col, default=default)
+
+
+def _index_as_desired_writes(ix: Index, wanted: Relation) -> Index:
+    """An index of a renamed or moved table: its text names the table as the desired side's index of the same
+    name and shape does."""
+    same = next((i for i in wanted.indexes if i.name == ix.name), None)
+    if same is None or _index_shape(same) != _index_shape(ix):
+        return ix
+    return replace(ix, definition=same.definition)
+
+
+def _index_shape(ix: Index) -> tuple[object, ...]:
+    return (ix.columns, ix.method, ix.unique, ix.predicate, ix.include, ix.options)
+
+
 def apply_renames(
-    current: Catalog, tables: list[tuple[str, str, str]], columns: list[tuple[str, str, str, str]]
+    current: Catalog,
+    desired: Catalog,
+    tables: list[tuple[str, str, str, str]],
+    columns: list[tuple[str, str, str, str]],
 ) -> Catalog:
-    """The current catalog as it will look after the accepted renames ran."""
-    table_map = {(s, o): (s, n) for s, o, n in tables}
+    """The current catalog as it will look after the accepted renames (and moves) ran."""
+    table_map = {(s, o): (ns, n) for s, o, ns, n in tables}
     col_map = {(s, t, o): n for s, t, o, n in columns}
 
     def rename_key(key: tuple[str, str]) -> tuple[str, str]:
@@ -242,18 +296,29 @@ def apply_renames(
         cols = tuple(
             replace(c, name=col_map.get((rel.schema, rel.name, c.name), c.name)) for c in rel.columns
         )
+        wanted = desired.relation(*new_key)
+        if new_key[0] != rel.schema and wanted is not None:
+            cols = tuple(_moved_default(c, wanted) for c in cols)
+        indexes = rel.indexes
+        if new_key != rel.key and wanted is not None:  # pg_get_indexdef names the table
+            indexes = tuple(_index_as_desired_writes(ix, wanted) for ix in indexes)
         cons = []
         for con in rel.constraints:
             fk = con.foreign_key
             renamed_cols = tuple(col_map.get((rel.schema, rel.name, c), c) for c in con.columns)
             if fk is not None:
-                target = rename_key(fk.target_key)
+                target_before = fk.target_key
+                target = rename_key(target_before)
                 fk = replace(
                     fk,
                     target_schema=target[0],
                     target_table=target[1],
                     target_columns=tuple(col_map.get((*fk.target_key, c), c) for c in fk.target_columns),
                 )
+                if target != target_before:
+                    fk_now = replace(con, columns=renamed_cols, foreign_key=fk)
+                    cons.append(_as_desired_writes(fk_now, desired.relation(*new_key)))
+                    continue
             cons.append(replace(con, columns=renamed_cols, foreign_key=fk))
         relations.append(
             replace(
@@ -262,6 +327,7 @@ def apply_renames(
                 name=new_key[1],
                 columns=cols,
                 constraints=tuple(cons),
+                indexes=indexes,
                 partition_of=rename_key(rel.partition_of) if rel.partition_of else None,
                 inherits=tuple(rename_key(p) for p in rel.inherits),
             )
@@ -284,6 +350,8 @@ def apply_renames(
         if owner is not None:
             schema, table = rename_key((owner.schema, owner.table))
             column = col_map.get((owner.schema, owner.table, owner.column), owner.column)
-            seq = replace(seq, owned_by=ColumnRef(schema, table, column))
+            # SET SCHEMA takes the sequences the table's columns own along.
+            moved = schema if schema != owner.schema else seq.schema
+            seq = replace(seq, schema=moved, owned_by=ColumnRef(schema, table, column))
         sequences.append(seq)
     return replace(current, relations=tuple(relations), sequences=tuple(sequences), dependencies=deps)
