@@ -122,6 +122,62 @@ async def test_counted_and_checked_against_the_server(
         ]
 
 
+RANGE = (
+    "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at); CREATE TABLE m_def PARTITION OF m DEFAULT;"
+    "INSERT INTO m VALUES (1, '2024-05-01'), (2, '2023-01-01');"
+)
+PAIR = (
+    "CREATE TABLE m (a int, b int) PARTITION BY RANGE (a, b); CREATE TABLE m_def PARTITION OF m DEFAULT;"
+    "INSERT INTO m VALUES (5, 7);"
+)
+LIST = (
+    "CREATE TABLE m (id int, k text) PARTITION BY LIST (k); CREATE TABLE m_def PARTITION OF m DEFAULT;"
+    "INSERT INTO m VALUES (1, 'a'), (2, NULL);"
+)
+OUTSIDE = "CREATE TABLE x (id int, at date); INSERT INTO x VALUES (3, '2026-02-01');"
+# (setup, migration, FAILS or None, a text in the message): a bound checked against the default partition's
+# rows and an attached table's, then run to see PostgreSQL agree.
+PARTITION_CASES = [
+    (RANGE, "CREATE TABLE m_24 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", FAILS,
+     "1 row of the default partition public.m_def falls within FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+    (RANGE, "CREATE TABLE m_22 PARTITION OF m FOR VALUES FROM ('2022-01-01') TO ('2023-01-01')", None, ""),
+    (RANGE, "CREATE TABLE m_lo PARTITION OF m FOR VALUES FROM (MINVALUE) TO ('2023-06-01')", FAILS, "(MINVALUE)"),
+    (RANGE, "CREATE TABLE m_hi PARTITION OF m FOR VALUES FROM ('2024-06-01') TO (MAXVALUE)", None, ""),
+    (RANGE + OUTSIDE, "ALTER TABLE m ATTACH PARTITION x FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')", FAILS,
+     "1 row of x lies outside"),
+    (RANGE + OUTSIDE, "ALTER TABLE m ATTACH PARTITION x FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')", None,
+     ""),
+    (RANGE + OUTSIDE, "ALTER TABLE m ATTACH PARTITION x FOR VALUES FROM ('2024-01-01') TO ('2027-01-01')", FAILS,
+     "default partition"),
+    (PAIR, "CREATE TABLE m_5 PARTITION OF m FOR VALUES FROM (5, MINVALUE) TO (5, MAXVALUE)", FAILS, "(e.g."),
+    (PAIR, "CREATE TABLE m_5 PARTITION OF m FOR VALUES FROM (5, 8) TO (6, 0)", None, ""),
+    (PAIR, "CREATE TABLE m_5 PARTITION OF m FOR VALUES FROM (4, 0) TO (5, 8)", FAILS, "falls within"),
+    (PAIR, "CREATE TABLE m_5 PARTITION OF m FOR VALUES FROM (4, MAXVALUE) TO (5, 7)", None, ""),
+    (LIST, "CREATE TABLE m_n PARTITION OF m FOR VALUES IN (NULL, 'z')", FAILS, "IN (NULL, 'z')"),
+    (LIST, "CREATE TABLE m_b PARTITION OF m FOR VALUES IN ('b', 'c')", None, ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("setup", "migration", "kind", "text"), PARTITION_CASES, ids=[c[1][:70] for c in PARTITION_CASES]
+)
+async def test_a_partition_bound_is_counted_against_the_rows_there(
+    db: str, setup: str, migration: str, kind: str | None, text: str
+) -> None:
+    await execute(db, setup)
+    before = await fetch(db, "SELECT * FROM m ORDER BY 1")
+    result = await review(db, migration)
+    found = counted(result, FAILS)
+    assert await fetch(db, "SELECT * FROM m ORDER BY 1") == before  # the review changed nothing
+    if kind is None:
+        assert found == [], result.to_text()
+        assert await runs(db, migration)
+        return
+    assert [h.kind for h in found] == [kind], result.to_text()
+    assert text in found[0].message, found[0].message
+    assert not await runs(db, migration)
+
+
 async def test_an_empty_table_gives_no_count(db: str) -> None:
     await execute(db, T + "ALTER TABLE t ADD r int4range;")
     migration = "\n".join(m + ";" for _, m, kind, _ in CASES if kind and "VALIDATE" not in m)

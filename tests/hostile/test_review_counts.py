@@ -156,3 +156,25 @@ async def test_a_dropped_table_named_with_a_dot_is_the_one_counted(db: str) -> N
     [loss] = [h for _, h in result.hazards if h.kind == "data-loss"]
     assert loss.message.startswith('drops app."Or.ders" and its 2 rows') and loss.count == 2
     assert [r["n"] for r in await fetch(db, 'SELECT count(*) AS n FROM app."Or.ders"')] == [2]
+
+
+async def test_a_partition_bound_calling_a_function_is_not_counted(db: str) -> None:
+    """A bound is an expression since PostgreSQL 12: one that calls a function that writes is never evaluated
+    on the live rows; the review says it did not count."""
+    await execute(
+        db,
+        SETUP + "CREATE TABLE p (at int) PARTITION BY RANGE (at); CREATE TABLE p_def PARTITION OF p DEFAULT;"
+        "INSERT INTO p VALUES (5);"
+        "CREATE FUNCTION edge() RETURNS int LANGUAGE plpgsql AS "
+        "$$BEGIN INSERT INTO audit VALUES ('edge'); RETURN 10; END$$;",
+    )
+    for bound in (
+        "FROM (edge()) TO (20)",
+        "FROM (1) TO (pg_sleep(5)::text::int)",
+        "FROM (public.edge()) TO (20)",
+    ):
+        result = await review(db, f"CREATE TABLE p_1 PARTITION OF p FOR VALUES {bound}")
+        [hazard] = counts(result)
+        assert hazard.count is None and hazard.not_counted.startswith("expression calls "), hazard.message
+    assert await fetch(db, "SELECT * FROM audit") == []
+    assert [tuple(r) for r in await fetch(db, "SELECT * FROM p")] == [(5,)]

@@ -69,3 +69,8 @@ def unproven(kind: str, what: str, table: str, found: RowCount, consequence: str
             found,
         )
     ]
+
+
+def not_counted(kind: str, what: str, why: str, consequence: str) -> Hazard:
+    """A count the review did not make (an expression it may not evaluate, a timeout): why, and what follows."""
+    return observed(kind, f"{what} not counted ({why}): {consequence}", RowCount(None, not_counted=why))

@@ -15,9 +15,10 @@ import asyncpg
 
 from ..sql import quote_ident
 from .count_catalog import catalog_constraint, schema_contents
+from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target
 from .count_types import cast_hazards
-from .counted import RowCount, observed, size, unproven
+from .counted import RowCount, not_counted, observed, size, unproven
 from .expr_allowlist import columns_of, deparse, refusal
 from .facts import Facts
 from .names import key
@@ -50,10 +51,6 @@ def _plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
-def not_counted(kind: str, what: str, why: str, consequence: str) -> Hazard:
-    return observed(kind, f"{what} not counted ({why}): {consequence}", RowCount(None, not_counted=why))
-
-
 class Counter:
     """Counts for one migration file, statement after statement (remembering what earlier ones did)."""
 
@@ -84,6 +81,10 @@ class Counter:
         try:
             if kind in ("CreateStmt", "CreateTableAsStmt"):
                 self.created.add(key(_relation(node.relation if kind == "CreateStmt" else node.into.rel)))
+                if kind == "CreateStmt" and node.partbound is not None and node.inhRelations:
+                    return await bound_hazards(
+                        self.facts, self.target, _relation(node.inhRelations[0]), node.partbound
+                    )
             elif kind == "UpdateStmt":
                 table = key(_relation(node.relation))
                 self.updated |= {(table, str(t.name)) for t in node.targetList or ()}
@@ -107,10 +108,14 @@ class Counter:
 
     async def alter_table(self, node: Any) -> list[Hazard]:
         name = _relation(node.relation)
+        hazards: list[Hazard] = []
+        for cmd in node.cmds or ():
+            if _enum(cmd.subtype) == "AT_AttachPartition":
+                attached = _relation(cmd.def_.name)
+                hazards += await bound_hazards(self.facts, self.target, name, cmd.def_.bound, attached)
         target = await self.target(name)
         if target is None:
-            return []
-        hazards: list[Hazard] = []
+            return hazards
         for cmd in node.cmds or ():
             subtype = _enum(cmd.subtype)
             if subtype == "AT_AddConstraint":
