@@ -178,6 +178,47 @@ async def test_a_partition_bound_is_counted_against_the_rows_there(
     assert not await runs(db, migration)
 
 
+DOMAIN = (
+    "CREATE DOMAIN pos AS int; CREATE TABLE m (id int PRIMARY KEY, a pos, b pos);"
+    "INSERT INTO m VALUES (1, -1, 2), (2, NULL, 3), (3, 500, 1);"
+)
+# (migration, FAILS or None, a text in the message): every column of the domain checked, then run.
+DOMAIN_CASES = [
+    ("ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE > 0)", FAILS,
+     "1 value of public.m.a violates CHECK (value > 0) (domain pos)"),
+    ("ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE > -5)", None, ""),
+    ("ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE > 0) NOT VALID", None, ""),
+    ("ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE < 100) NOT VALID; ALTER DOMAIN pos VALIDATE CONSTRAINT c",
+     FAILS, "(e.g. (id)=(3))"),
+    ("ALTER DOMAIN pos SET NOT NULL", FAILS, "1 value of public.m.a is NULL"),
+    ("ALTER DOMAIN pos ADD CONSTRAINT nn NOT NULL", FAILS, "is NULL"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("migration", "kind", "text"), DOMAIN_CASES, ids=[c[0][:70] for c in DOMAIN_CASES])
+async def test_a_domain_constraint_is_counted_in_every_column_of_the_domain(
+    db: str, migration: str, kind: str | None, text: str
+) -> None:
+    await execute(db, DOMAIN)
+    result = await review(db, migration)
+    found = counted(result, FAILS)
+    if kind is None:
+        assert found == [], result.to_text()
+        assert await runs(db, migration)
+        return
+    assert [h.kind for h in found] == [kind], result.to_text()
+    assert text in found[0].message, found[0].message
+    assert not await runs(db, migration)
+
+
+async def test_a_domain_constraint_validated_from_the_catalog_is_counted(db: str) -> None:
+    """Added NOT VALID by an earlier migration: VALIDATE reads the CHECK from the live catalog."""
+    await execute(db, DOMAIN + "ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE <> 2) NOT VALID;")
+    [hazard] = counted(await review(db, "ALTER DOMAIN pos VALIDATE CONSTRAINT c"), FAILS)
+    assert hazard.message.startswith("1 value of public.m.b violates CHECK (value <> 2)"), hazard.message
+    assert not await runs(db, "ALTER DOMAIN pos VALIDATE CONSTRAINT c")
+
+
 async def test_an_empty_table_gives_no_count(db: str) -> None:
     await execute(db, T + "ALTER TABLE t ADD r int4range;")
     migration = "\n".join(m + ";" for _, m, kind, _ in CASES if kind and "VALIDATE" not in m)

@@ -178,3 +178,10 @@ async def test_a_partition_bound_calling_a_function_is_not_counted(db: str) -> N
         assert hazard.count is None and hazard.not_counted.startswith("expression calls "), hazard.message
     assert await fetch(db, "SELECT * FROM audit") == []
     assert [tuple(r) for r in await fetch(db, "SELECT * FROM p")] == [(5,)]
+
+
+async def test_a_domain_check_calling_a_function_that_writes_is_not_counted(db: str) -> None:
+    await execute(db, SETUP + "CREATE DOMAIN d AS int; CREATE TABLE u (x d); INSERT INTO u VALUES (1);")
+    [hazard] = counts(await review(db, "ALTER DOMAIN d ADD CONSTRAINT c CHECK (noisy(VALUE));"))
+    assert hazard.count is None and "expression calls noisy()" in hazard.message, hazard.message
+    await nothing_ran(db)

@@ -15,6 +15,7 @@ import asyncpg
 
 from ..sql import quote_ident
 from .count_catalog import catalog_constraint, schema_contents
+from .count_domains import domain_hazards
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target
 from .count_types import cast_hazards
@@ -60,6 +61,7 @@ class Counter:
         self.created: set[str] = set()
         self.updated: set[tuple[str, str]] = set()
         self.not_valid: dict[tuple[str, str], Any] = {}  # constraints this file adds NOT VALID
+        self.domain_not_valid: dict[tuple[str, str], Any] = {}  # domain CHECKs this file adds NOT VALID
         self.targets: dict[str, Target] = {}
 
     async def target(self, name: str, *, empty: bool = False) -> Target | None:
@@ -92,6 +94,8 @@ class Counter:
                 return await self.alter_table(node)
             elif kind == "IndexStmt" and node.unique:
                 return await self.unique_index(node)
+            elif kind == "AlterDomainStmt":
+                return await domain_hazards(self.conn, self.target, node, self.domain_not_valid)
             elif kind == "DropStmt":
                 return await self.drop(node)
             elif kind == "TruncateStmt":
