@@ -29,10 +29,11 @@ class Parts:
         self._oids = array("I")
         self._relids = array("I")
         self._places = array("I")
-        # The refs made, by the part's place in the sorted arrays: a list of a pointer a part, made when the
-        # first is (`ref`). In a dict keyed by ints with the relations' refs (230,000 and 88,000 at 100,000
-        # tables), they raised the read's peak at the assembly by about 26 MiB.
-        self._refs: list[ObjectRef | None] = []
+        # The refs made, in the order made; a part's place in its relation is replaced by its ref's place here
+        # once made (`ref`). In a dict keyed by ints with the relations' refs (230,000 and 88,000 at 100,000
+        # tables), they raised the read's peak at the assembly by about 26 MiB; a list of a pointer a part (1.1
+        # million, a fifth of them named), 8.8 MiB.
+        self._made: list[ObjectRef] = []
         self._sorted = True
 
     def add(self, oid: int, relid: int, place: int) -> None:
@@ -56,6 +57,7 @@ class Parts:
         for at, oid in enumerate(oids):
             ranges[(oid - low) // width].append(oid << 32 | at)  # the OID, then its place
         self._oids, self._relids, self._places = array("I"), array("I"), array("I")
+        del oids  # in `ranges` now: let go before the sorted arrays grow
         for number, packed in enumerate(ranges):
             ranges[number] = array("Q")
             for key in sorted(packed):
@@ -70,14 +72,16 @@ class Parts:
         at = bisect_left(oids, oid)
         if at == len(oids) or oids[at] != oid:
             return None
-        if not self._refs:
-            self._refs = [None] * len(oids)
-        ref = self._refs[at]
-        if ref is None and (owner := relation(self._relids[at])) is not None:
-            named = owner.constraints if self.kind == "constraint" else owner.indexes
-            ref = self._refs[at] = new_object_ref(
-                self.kind, owner.schema, owner.name, named[self._places[at]].name
-            )
+        place = self._places[at]
+        if place & _MADE:
+            return self._made[place & _MAX_MADE]
+        owner = relation(self._relids[at])
+        if owner is None:
+            return None
+        named = owner.constraints if self.kind == "constraint" else owner.indexes
+        ref = new_object_ref(self.kind, owner.schema, owner.name, named[place].name)
+        self._places[at] = _MADE | len(self._made)
+        self._made.append(ref)
         return ref
 
 
@@ -171,16 +175,17 @@ class Resolver:
             self._refs[key] = ref
         return ref
 
-    def _resolve(self, key: int, columns: dict[int, ObjectRef | None]) -> ObjectRef | None:
-        """The ref a kept row's key names; a column's is made once, kept in `columns` by its key (`_aliased`
-        makes them all). A relation's key is looked up first, once: most keys name a relation or its column."""
-        code, oid, sub = key >> 48, (key >> 16) & _MAX_OID, (key & 0xFFFF) - _SUB_BIAS
-        if code == _PG_CLASS:
-            if sub != 0 and key in columns:
-                return columns[key]
+    def _resolve(self, key: int, columns: list[ObjectRef | None]) -> ObjectRef | None:
+        """The ref a kept row's key names: a column's by its place in `columns`, where `_aliased` put it. A
+        relation's key is looked up first, once: most keys name a relation or its column."""
+        code = key >> 48
+        if code == _COLUMN:
+            return columns[key & _MAX_PLACE]
+        oid, sub = (key >> 16) & _MAX_OID, (key & 0xFFFF) - _SUB_BIAS
+        if code == _PG_CLASS and sub == 0:
             place = _packed_value(self._relation_oids, oid)
             if place >= 0:
-                return self._relation_ref(place)  # a column's key is in `columns`
+                return self._relation_ref(place)
         ref = self._ref(code, oid)
         # A table's ref here is reached through its row type, whose sub-objects are not modelled.
         return None if ref is not None and sub != 0 and ref.kind == "table" else ref
@@ -220,11 +225,11 @@ class Resolver:
         self._relation_oids = array("Q", sorted(self._relation_oids))
         self._relation_refs = [None] * len(self._relation_list)
         rows, self._rows = self._rows, array("Q")
-        columns: dict[int, ObjectRef | None] = {}
+        columns: list[ObjectRef | None] = []
         return Dependencies(chain(self._resolved(rows, self._aliased(rows, columns), columns), extra))
 
     def _resolved(
-        self, rows: array[int], aliased: set[int], columns: dict[int, ObjectRef | None]
+        self, rows: array[int], aliased: set[int], columns: list[ObjectRef | None]
     ) -> Iterator[Dependency]:
         """The kept rows' dependencies (see `dependencies`), `rows` emptied from the front as they are read."""
         seen: set[tuple[int, int]] = set()
@@ -244,17 +249,22 @@ class Resolver:
                     seen.add(pair)
                 yield new_dependency(dependent, referenced)
 
-    def _aliased(self, rows: array[int], columns: dict[int, ObjectRef | None]) -> set[int]:
+    def _aliased(self, rows: array[int], columns: list[ObjectRef | None]) -> set[int]:
         """The identities of the refs that the rows reach by more than one key: a relation's through its row
         type, a type's through two of its OIDs (its own and its array's), and a part's through a sub-object (its
-        own ref whatever the sub-object). The relations' columns the rows name are made meanwhile, into
-        `columns` by key: telling them apart from the parts' sub-objects takes the relation's look-up that makes
-        them. A type named by one key only is not aliased: every column of an enum named by its own OID was a
-        pair remembered (64,000 at 100,000 tables, 10 MiB at the read's peak) that no other row could repeat."""
+        own ref whatever the sub-object). A type named by one key only is not aliased: every column of an enum
+        named by its own OID was a pair remembered (64,000 at 100,000 tables) that no other row could repeat.
+
+        The relations' columns the rows name are made meanwhile, once each, appended to `columns`, and each
+        key naming one is replaced in `rows` by its place there (`_COLUMN`): telling them apart from the parts'
+        sub-objects takes the relation's look-up that makes them. A dict of them by key, held until every row
+        was resolved, was 5 MiB of the read's peak at 100,000 tables (142,000 columns); here it is let go
+        before the refs and the dependencies are made."""
         aliased: set[int] = set()
         type_keys: dict[int, int] = {}  # a type's ref (identity) -> the first key that named it
+        places: dict[int, int] = {}  # a column's key -> its place in `columns`
         refs = self._refs
-        for key in rows:
+        for at, key in enumerate(rows):
             code, oid, sub = key >> 48, (key >> 16) & _MAX_OID, (key & 0xFFFF) - _SUB_BIAS
             if code == _PG_TYPE:
                 ref = self._ref(code, oid)  # a type's own, or its relation's
@@ -264,12 +274,17 @@ class Resolver:
                 ref = refs.get(code << 32 | oid)  # _ref_key, inline
                 if ref is not None and ref.kind == "type" and type_keys.setdefault(id(ref), key) != key:
                     aliased.add(id(ref))
-            elif sub != 0 and key not in columns:
-                place = _packed_value(self._relation_oids, oid) if code == _PG_CLASS else -1
-                if place >= 0:
-                    columns[key] = self._column(place, sub)
-                elif (ref := self._ref(code, oid)) is not None:
-                    aliased.add(id(ref))
+            elif sub != 0:
+                column = places.get(key)
+                if column is None:
+                    place = _packed_value(self._relation_oids, oid) if code == _PG_CLASS else -1
+                    if place >= 0:
+                        column = places[key] = len(columns)
+                        columns.append(self._column(place, sub))
+                    elif (ref := self._ref(code, oid)) is not None:
+                        aliased.add(id(ref))
+                if column is not None:
+                    rows[at] = _COLUMN << 48 | column
         return aliased
 
 
@@ -282,6 +297,8 @@ def _ref_key(code: int, oid: int) -> int:
 _CODES = {"pg_class": 1, "pg_proc": 2, "pg_type": 3, "pg_constraint": 4, "pg_trigger": 5, "pg_policy": 6}
 _CODES_BY_OID = {1259: 1, 1255: 2, 1247: 3, 2606: 4, 2620: 5, 3256: 6}
 _PG_CLASS, _PG_TYPE, _PG_CONSTRAINT = _CODES["pg_class"], _CODES["pg_type"], _CODES["pg_constraint"]
+_COLUMN = 7  # the code of a key `_aliased` replaced by a column's place in its list
+_MAX_PLACE = 2**48 - 1
 _SUB_BIAS = 0x8000  # attribute numbers are int2: -32768..32767 held as 0..65535
 _MAX_OID = 2**32 - 1
 
@@ -295,4 +312,6 @@ def _packed_value(packed: array[int], key: int) -> int:
 
 
 _SORT_RANGES = 256
+_MADE = 2**31  # a part's place replaced by its ref's place in `Parts._made` (no relation has 2**31 parts)
+_MAX_MADE = _MADE - 1
 _ROWS_CHUNK = 2**16  # keys of the kept rows read and let go at a time (even: a row is two keys)
