@@ -93,6 +93,12 @@ CASES = [
     ("UPDATE t SET v = id::text WHERE id <> 2;", "ALTER TABLE t ALTER COLUMN v TYPE integer USING v::integer",
      FAILS, "1 value of t.v do not fit integer (e.g. (id)=(2))"),
     ("UPDATE t SET v = id::text;", "ALTER TABLE t ALTER COLUMN v TYPE integer USING v::integer", None, ""),
+    ("UPDATE t SET p = 0 WHERE id = 2;", "ALTER TABLE t ADD COLUMN q int GENERATED ALWAYS AS (id / p) STORED",
+     FAILS, "computing the stored column q raises on a row of t (division by zero)"),
+    ("", "ALTER TABLE t ADD COLUMN q int GENERATED ALWAYS AS (id / p) STORED", None, ""),
+    ("", "CREATE INDEX e ON t ((v::int))", FAILS, "invalid input syntax for type integer"),
+    ("UPDATE t SET v = id::text;", "CREATE INDEX e ON t ((v::int))", None, ""),
+    ("UPDATE t SET p = 0 WHERE id = 2;", "CREATE INDEX e ON t (id) WHERE 10 / p > 1", FAILS, "division by zero"),
 ]  # fmt: skip
 
 
@@ -217,6 +223,24 @@ async def test_a_domain_constraint_validated_from_the_catalog_is_counted(db: str
     [hazard] = counted(await review(db, "ALTER DOMAIN pos VALIDATE CONSTRAINT c"), FAILS)
     assert hazard.message.startswith("1 value of public.m.b violates CHECK (value <> 2)"), hazard.message
     assert not await runs(db, "ALTER DOMAIN pos VALIDATE CONSTRAINT c")
+
+
+async def test_a_virtual_column_that_raises_on_a_row_is_said_to_break_reads(db: str) -> None:
+    await execute(db, T + ROWS + "UPDATE t SET p = 0 WHERE id = 2;")
+    migration = "ALTER TABLE t ADD COLUMN q int GENERATED ALWAYS AS (id / p) VIRTUAL"
+    result = await review(db, migration)
+    assert counted(result, FAILS) == []
+    [hazard] = counted(result, "backward-incompatible")
+    assert "reading the virtual column q raises on a row of t (division by zero)" in hazard.message
+    assert await runs(db, migration)
+    assert not await runs(db, "SELECT * FROM t")
+    assert (
+        counted(
+            await review(db, "ALTER TABLE t ADD COLUMN r int GENERATED ALWAYS AS (id * p)"),
+            "backward-incompatible",
+        )
+        == []
+    )
 
 
 async def test_an_empty_table_gives_no_count(db: str) -> None:

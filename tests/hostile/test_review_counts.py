@@ -185,3 +185,18 @@ async def test_a_domain_check_calling_a_function_that_writes_is_not_counted(db: 
     [hazard] = counts(await review(db, "ALTER DOMAIN d ADD CONSTRAINT c CHECK (noisy(VALUE));"))
     assert hazard.count is None and "expression calls noisy()" in hazard.message, hazard.message
     await nothing_ran(db)
+
+
+async def test_index_and_generated_expressions_calling_a_function_that_writes_are_never_evaluated(
+    db: str,
+) -> None:
+    await execute(db, SETUP)
+    for migration in (
+        "CREATE INDEX e ON t ((noisy(id)));",
+        "CREATE INDEX e ON t (id) WHERE noisy(m);",
+        "ALTER TABLE t ADD COLUMN g boolean GENERATED ALWAYS AS (noisy(id)) STORED;",
+    ):
+        [hazard] = counts(await review(db, migration))
+        assert hazard.count is None and "expression calls noisy()" in hazard.message, hazard.message
+    await review(db, "ALTER TABLE t ADD COLUMN g boolean GENERATED ALWAYS AS (noisy(id)) VIRTUAL;")
+    await nothing_ran(db)

@@ -94,6 +94,8 @@ class Counter:
                 return await self.alter_table(node)
             elif kind == "IndexStmt" and node.unique:
                 return await self.unique_index(node)
+            elif kind == "IndexStmt":
+                return await self.expression_index(node)
             elif kind == "AlterDomainStmt":
                 return await domain_hazards(self.conn, self.target, node, self.domain_not_valid)
             elif kind == "DropStmt":
@@ -130,6 +132,20 @@ class Counter:
                 hazards += await self.nulls(target, [str(cmd.name)], "SET NOT NULL fails")
             elif subtype == "AT_AddColumn":
                 hazards += self.new_column(target, cmd.def_)
+                stored = [
+                    c.raw_expr
+                    for c in cmd.def_.constraints or ()
+                    if _enum(c.contype) == "CONSTR_GENERATED" and c.generated_kind == "s"
+                ]
+                if stored:
+                    hazards += await self.computes(target, stored, f"the stored column {cmd.def_.colname}")
+                virtual = [
+                    c.raw_expr
+                    for c in cmd.def_.constraints or ()
+                    if _enum(c.contype) == "CONSTR_GENERATED" and c.generated_kind == "v"
+                ]
+                if virtual:
+                    hazards += await self.read_breaks(target, virtual[0], str(cmd.def_.colname))
             elif subtype == "AT_AlterColumnType":
                 hazards += await cast_hazards(self.conn, target, str(cmd.name), cmd.def_)
             elif subtype == "AT_DropColumn":
@@ -301,6 +317,49 @@ class Counter:
         if why := target.unsafe(read):
             return [not_counted(FAILS, f"duplicates in {target.shown}", why, "the unique index fails")]
         return await self.duplicates(target, values, shown, bool(node.nulls_not_distinct), where)
+
+    async def expression_index(self, node: Any) -> list[Hazard]:
+        """An index's expressions and predicate are computed for every row as it is built."""
+        target = await self.target(_relation(node.relation))
+        if target is None:
+            return []
+        computed = [e.expr for e in node.indexParams or () if not e.name]
+        if node.whereClause is not None:
+            computed.append(node.whereClause)
+        return await self.computes(target, computed, "the index's expressions") if computed else []
+
+    async def computes(self, target: Target, expressions: list[Any], what: str) -> list[Hazard]:
+        """Expressions a statement computes for every row (a stored generated column, an index's keys): one
+        that raises on a row there now (a division by zero, a cast) fails the statement, so each is evaluated
+        over the rows, when the allowlist lets it, to see."""
+        for expr in expressions:
+            if why := refusal(expr) or target.unsafe(columns_of(expr)):
+                consequence = "the statement fails if it raises on any row"
+                return [not_counted(FAILS, f"whether {what} computes on {target.shown}", why, consequence)]
+        try:
+            for expr in expressions:
+                await count_rows(self.conn, target, f"({deparse(expr)}) IS NULL")
+        except Failed as exc:  # the row is not named: the server stops at the first
+            message = (
+                f"computing {what} raises on a row of {target.shown} ({exc.message}): the statement fails"
+            )
+            return [observed(FAILS, message, RowCount(None, not_counted=exc.message))]
+        return []
+
+    async def read_breaks(self, target: Target, expr: Any, column: str) -> list[Hazard]:
+        """A virtual column is computed when read: one that raises on a row there now lets the ALTER pass and
+        breaks every query that reads it (SELECT * too)."""
+        if refusal(expr) or target.unsafe(columns_of(expr)):
+            return []  # not evaluated, and the ALTER itself passes: nothing to say
+        try:
+            await count_rows(self.conn, target, f"({deparse(expr)}) IS NULL")
+        except Failed as exc:
+            message = (
+                f"reading the virtual column {column} raises on a row of {target.shown} ({exc.message}): "
+                "the ALTER passes, then every query that reads it (SELECT * too) fails on that row"
+            )
+            return [observed("backward-incompatible", message)]
+        return []
 
     async def overlaps(self, target: Target, con: Any) -> list[Hazard]:
         values, operators, read = [], [], set()
