@@ -149,8 +149,8 @@ async def test_entering_a_tab_focuses_its_main_list(drifted: tuple[str, Path]) -
     app = drifted_app(drifted)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")  # mounts the tab panes (ui/tab_actions.py), then enters the Diff tab
         diff = app.query_one(DiffPane)
-        await pilot.press("d")
         assert app.focused is diff.changes_list
         await wait_for(pilot, lambda: diff.result is not None)
         first = diff.result

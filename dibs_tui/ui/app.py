@@ -79,7 +79,6 @@ APP_GROUP = Binding.Group("App")
 GO_GROUP = Binding.Group("Go")
 CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the card once, when they stop
 FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
-PANES_AFTER = 2.0  # seconds after the first frame by which the Diff, Migrations and Health panes are mounted
 
 
 class DibsApp(
@@ -182,7 +181,7 @@ class DibsApp(
             with TabPane("Browse", id="browse"), Horizontal(id="browse-panes"):
                 yield TablesPane(id="tables")
                 yield CardAndDetails(id="card-and-details")
-            # Their panes are mounted after the first frame (ui/tab_actions.py: mount_tab_panes).
+            # Their panes are mounted when first needed (ui/tab_actions.py: mount_tab_panes).
             yield TabPane("Diff", id="diff")
             yield TabPane("Migrations", id="migrations")
             yield TabPane("Health", id="health")
@@ -198,7 +197,6 @@ class DibsApp(
         if self._first_frame is not None:
             self.call_after_refresh(self._first_frame)
         self.call_after_refresh(self.load_catalog)
-        self.set_timer(PANES_AFTER, self.mount_tab_panes)  # else after the first card (ui/tab_actions.py)
         self.query_one(TableList).focus()
 
     @property
@@ -343,7 +341,6 @@ class DibsApp(
         self._show_selected()
         if self.card.relation is not None:
             self.call_after_refresh(lambda: self.timings.setdefault("card", time.perf_counter()))
-        self.call_after_refresh(self.mount_tab_panes)
 
     @on(RelationPreviewFailed)
     def _relation_preview_failed(self, event: RelationPreviewFailed) -> None:
@@ -376,7 +373,6 @@ class DibsApp(
         self.catalog_changed.publish(event.catalog)
         freeze_long_lived()  # the rows, candidates and strips built for this catalog too (see _load_worker)
         self.call_after_refresh(self._mark_painted)
-        self.call_after_refresh(self.mount_tab_panes)
 
     def _mark_painted(self) -> None:
         now = time.perf_counter()

@@ -76,6 +76,7 @@ async def diff(pilot: Pilot[int]) -> None:
     from .diff_pane import DiffPane
 
     await pilot.press("d")
+    await _until(pilot, lambda: bool(pilot.app.query(DiffPane)))  # mounted by the key (ui/tab_actions.py)
     pane = pilot.app.query_one(DiffPane)
     await _until(pilot, lambda: pane.result is not None)  # the diff computes on a worker thread
 
@@ -90,6 +91,9 @@ async def _previewed(pilot: Pilot[int]) -> None:
 
     from .migrations_pane import MigrationsPane
 
+    await _until(
+        pilot, lambda: bool(pilot.app.query(MigrationsPane))
+    )  # mounted by the key (ui/tab_actions.py)
     details = pilot.app.query_one(MigrationsPane).query_one("#migrations-details", Static)
 
     def previewed() -> bool:  # hazards read and the folder replayed in a shadow database
@@ -155,6 +159,7 @@ async def health(pilot: Pilot[int]) -> None:
     from .health_pane import HealthPane
 
     await pilot.press("H")
+    await _until(pilot, lambda: bool(pilot.app.query(HealthPane)))  # mounted by the key (ui/tab_actions.py)
     pane = pilot.app.query_one(HealthPane)
     await _until(pilot, lambda: pane.report is not None)
     await pilot.press("j")  # the first finding's details and fix
