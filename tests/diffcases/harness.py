@@ -80,17 +80,13 @@ def _kept_tables(
 
 
 async def _row_counts(dsn: str, tables: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """A plain table's own rows (ONLY: an inheritance child the plan drops takes its rows along, and is
-    counted on its own when kept); a partitioned table's through its partitions."""
+    """Each table's own rows (ONLY: an inheritance child or a partition the plan drops takes its rows along,
+    and is counted on its own when kept, also when it is detached from its parent or attached to one)."""
     conn = await asyncpg.connect(dsn)
     try:
         out = {}
         for t in tables:
-            kind = await conn.fetchval(
-                "SELECT relkind::text FROM pg_class WHERE oid = $1::regclass", qualified(*t)
-            )
-            only = "ONLY " if kind == "r" else ""
-            out[t] = await conn.fetchval(f"SELECT count(*) FROM {only}{qualified(*t)}")
+            out[t] = await conn.fetchval(f"SELECT count(*) FROM ONLY {qualified(*t)}")
         return out
     finally:
         await conn.close()

@@ -32,6 +32,7 @@ from .graph import (
     ALTER_TABLES,
     LATE_CREATE,
 )
+from .partition_moves import detached_ref, plan_partition_changes
 from .regenerated_columns import plan_regenerated, retyped_ref
 from .render import (
     table_ref,
@@ -208,7 +209,7 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
     for col in old.columns:
         if col.name not in new_cols and col.name not in inherited:
             cref = ObjectRef("column", new.schema, new.name, col.name)
-            after = [_detached(new, p) for p, names in leaving if col.name in names]
+            after = [detached_ref(new, p) for p, names in leaving if col.name in names]
             state.change(ChangeKind.DROP, cref, "column", old=column_sql(col), destructive=True)
             state.step(
                 ALTER_TABLES,
@@ -226,20 +227,17 @@ def _leaving_parents(
 ) -> list[tuple[tuple[str, str], set[str]]]:
     """Parents the table stops inheriting from, with their columns: those become droppable once detached."""
     out = []
-    for parent_key in [k for k in old.inherits if k not in new.inherits]:
+    leaving = [k for k in old.inherits if k not in new.inherits]
+    if old.partition_of is not None and old.partition_of != new.partition_of:
+        leaving.append(old.partition_of)  # detached (partition_moves)
+    for parent_key in leaving:
         parent = state.current.relation(*parent_key)
         out.append((parent_key, {c.name for c in parent.columns} if parent else set()))
     return out
 
 
-def _detached(rel: Relation, parent_key: tuple[str, str]) -> ObjectRef:
-    """The state "no longer inherits from parent": a NO INHERIT creates it, a drop of a column that came from
-    that parent needs it (PostgreSQL refuses to drop an inherited column)."""
-    return ObjectRef("detached", rel.schema, rel.name, qualified(*parent_key))
-
-
 def _alter_storage(state: PlanState, old: Relation, new: Relation) -> None:
-    """Persistence, storage options and a partition's bounds."""
+    """Persistence, storage options, and a partition's bound or parent (partition_moves)."""
     ref = table_ref(new)
     name = qualified(new.schema, new.name)
     if old.persistence != new.persistence and new.persistence in ("p", "u"):
@@ -274,20 +272,7 @@ def _alter_storage(state: PlanState, old: Relation, new: Relation) -> None:
                 ChangeKind.ALTER,
                 [ref],
             )
-    if (
-        old.partition_bound != new.partition_bound
-        and new.partition_of is not None
-        and new.partition_of not in state.kept_partitions  # attached again with its new bound there
-    ):
-        parent = qualified(*new.partition_of)
-        state.change(ChangeKind.ALTER, ref, "partition", old.partition_bound, new.partition_bound)
-        state.step(ALTER_TABLES, f"ALTER TABLE {parent} DETACH PARTITION {name};", ChangeKind.ALTER, [ref])
-        state.step(
-            ALTER_TABLES,
-            f"ALTER TABLE {parent} ATTACH PARTITION {name} {new.partition_bound};",
-            ChangeKind.ALTER,
-            [ref],
-        )
+    plan_partition_changes(state, old, new)
 
 
 def _alter_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -> None:
@@ -304,7 +289,7 @@ def _alter_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -
                 f"ALTER TABLE {name} NO INHERIT {qualified(*parent_key)};",
                 ChangeKind.ALTER,
                 [ref],
-                creates=[_detached(new, parent_key)],
+                creates=[detached_ref(new, parent_key)],
             )
     for parent_key in new.inherits:
         if parent_key not in old.inherits:

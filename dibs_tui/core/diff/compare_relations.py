@@ -223,6 +223,7 @@ def _changed_parts(state: PlanState, old: Relation, new: Relation) -> ChangedPar
         old.rls_enabled,
         old.rls_forced,
         old.partition_bound,
+        old.partition_of,
         old.replica_identity,
         old.replica_index,
         old.access_method,
@@ -233,6 +234,7 @@ def _changed_parts(state: PlanState, old: Relation, new: Relation) -> ChangedPar
         new.rls_enabled,
         new.rls_forced,
         new.partition_bound,
+        new.partition_of,
         new.replica_identity,
         new.replica_index,
         new.access_method,
@@ -252,9 +254,9 @@ def _same_named(old: Sequence[Constraint | Index], new: Sequence[Constraint | In
 
 
 def _must_recreate_table(old: Relation, new: Relation) -> bool:
-    return (
-        old.kind != new.kind or old.partition_key != new.partition_key or old.partition_of != new.partition_of
-    )
+    """A table that becomes a partition, stops being one or changes parent is detached and attached
+    (compare_columns), its rows kept; another kind or partition key needs a new table."""
+    return old.kind != new.kind or old.partition_key != new.partition_key
 
 
 def _key_retyped(state: PlanState, old: Relation, new: Relation, travelling: set[tuple[str, str]]) -> bool:

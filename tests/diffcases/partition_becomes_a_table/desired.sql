@@ -1,0 +1,1 @@
+create table a (id int, at date, v text) partition by range (at); create table b (id int, at date, v text) partition by range (at); create index a_v on a (v); create table p1 (id int, at date, v text); create index p1_v on p1 (v);

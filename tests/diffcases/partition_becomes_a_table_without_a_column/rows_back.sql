@@ -1,0 +1,1 @@
+insert into p1 values (1,'2024-02-01');

@@ -1,0 +1,1 @@
+create table a (id int, at date, v text) partition by range (at); create table b (id int, at date, v text) partition by range (at); create table p1 partition of b for values from ('2024-01-01') to ('2025-01-01');
