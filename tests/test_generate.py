@@ -179,3 +179,58 @@ def test_generate_command_prints_or_writes(db: str, new_database: Callable[[], s
         [dibs, "generate", db, "--desired", desired, "--stdout"], capture_output=True, text=True, cwd=tmp_path
     )
     assert nothing.returncode == 1 and "nothing to generate" in nothing.stderr
+
+
+def test_renamed_indexes_and_a_moved_table_keep_their_meta_rows(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """An index renamed in place and a table moved to another schema (an accepted rename): their meta rows
+    follow, keeping the migration that created them; nothing is left under the old names."""
+    asyncio.run(_renamed_meta(db, new_database(), new_database(), tmp_path))
+
+
+async def _renamed_meta(db: str, first_dsn: str, second_dsn: str, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.sql", tmp_path / "second.sql"
+    first.write_text(
+        "CREATE SCHEMA billing;\nCREATE TABLE invoices (id int PRIMARY KEY, number text);\n"
+        "CREATE INDEX invoices_number_idx ON invoices (number);\n"
+        "CREATE TABLE lines (id int);\nCREATE INDEX lines_id ON lines (id);\n"
+    )
+    second.write_text(
+        "CREATE SCHEMA billing;\nCREATE TABLE billing.invoices (id int PRIMARY KEY, number text);\n"
+        "CREATE INDEX idx_invoices_number ON billing.invoices (number);\n"
+        "CREATE TABLE lines (id int);\nCREATE INDEX lines_id_idx ON lines (id);\n"
+    )
+    psql_file(first_dsn, first)
+    psql_file(second_dsn, second)
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    target = resolve(db)
+    one = await generate_migration(
+        target, [first_dsn], project_root=tmp_path, source_paths=[first], slug="one",
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    (folder / f"{one.name}.sql").write_text(one.sql)
+    await apply_pending(target, folder)
+    two = await generate_migration(
+        target, [second_dsn], project_root=tmp_path, source_paths=[second], slug="two",
+        accepted_renames=[("public.invoices", "billing.invoices")], now=datetime(2026, 1, 2, tzinfo=UTC),
+    )  # fmt: skip
+    assert "SET SCHEMA billing" in two.sql and "RENAME TO idx_invoices_number" in two.sql, two.sql
+    assert "ALTER INDEX public.lines_id RENAME TO lines_id_idx;" in two.sql, two.sql
+    assert "DROP" not in two.sql.split("-- Meta updates")[0], two.sql
+    (folder / f"{two.name}.sql").write_text(two.sql)
+    await apply_pending(target, folder)
+    tables = await fetch(db, "SELECT table_name, created_by_migration FROM __dibs_tables ORDER BY 1")
+    assert [tuple(r) for r in tables] == [("billing.invoices", one.name), ("lines", one.name)]
+    columns = await fetch(db, "SELECT DISTINCT table_name FROM __dibs_columns ORDER BY 1")
+    assert [tuple(r) for r in columns] == [("billing.invoices",), ("lines",)]
+    indexes = await fetch(
+        db, "SELECT table_name, index_name, created_by_migration FROM __dibs_indices ORDER BY 2"
+    )
+    assert [tuple(r) for r in indexes] == [
+        ("billing.invoices", "idx_invoices_number", one.name),
+        ("billing.invoices", "invoices_pkey", one.name),
+        ("lines", "lines_id_idx", one.name),
+    ]
+    assert (await diff_database(target, [second_dsn])).plan == ()

@@ -32,7 +32,7 @@ from .migrations.files import GENERATED_MARKER, new_migration_name, slugify
 from .model import Catalog, Provenance, Relation
 from .plan import Change, ChangeKind, DiffResult
 from .session import current_limits
-from .sql import literal_or_null
+from .sql import literal_or_null, split_quoted
 from .sqlfiles import DesiredSchema, load_sql_files
 
 
@@ -152,7 +152,10 @@ class _MetaWriter:
             rel = self.relation(ref.schema, ref.name)
             if rel is None:
                 return
-            was = literal_or_null(old if ref.schema == "public" else f"{ref.schema}.{old}")
+            old_schema = ref.schema
+            if change.new != ref.name:  # moved from another schema: the change names both sides qualified
+                old_schema, old = split_quoted(old, ".").parts[-2:]
+            was = literal_or_null(old if old_schema == "public" else f"{old_schema}.{old}")
             now = literal_or_null(meta_table_name(rel))
             self.table(rel, created=False)
             self.out.append(
@@ -177,6 +180,15 @@ class _MetaWriter:
                 f"AND column_name = {literal_or_null(old)};"
             )
             self.column(rel, ref.sub, created=False)
+        elif ref.kind in ("index", "constraint"):  # renamed in place: a key's index is renamed with it
+            rel = self.relation(ref.schema, ref.name)
+            if rel is None:
+                return
+            self.out.append(
+                f"UPDATE __dibs_indices SET index_name = {literal_or_null(ref.sub)} "
+                f"WHERE table_name = {literal_or_null(meta_table_name(rel))} AND index_name = {literal_or_null(old)};"
+            )
+            self.index(rel, ref.sub, created=False)
 
     def change(self, change: Change) -> None:
         ref = change.object

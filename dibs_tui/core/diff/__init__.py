@@ -106,7 +106,10 @@ def diff_catalogs(
         )
     if tables or columns:
         current = apply_renames(current, desired, tables, columns)
-        current, follow_ups = rename_table_parts(current, desired, [(ns, n) for _, _, ns, n in tables])
+        current, follow_ups, part_changes = rename_table_parts(
+            current, desired, [(ns, n) for _, _, ns, n in tables]
+        )
+        rename_changes.extend(part_changes)
         rename_steps.extend(follow_ups)
         current_deps = None  # the renamed catalog's own
     state = PlanState(current, desired, current_index=current_deps, desired_index=desired_deps)

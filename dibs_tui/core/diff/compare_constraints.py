@@ -18,6 +18,7 @@ from .graph import (
     DROP_CONSTRAINTS,
     DROP_DEPENDENTS,
 )
+from .part_renames import rename_constraints, rename_indexes
 from .render import (
     partition_index_sql,
     table_ref,
@@ -37,6 +38,7 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         }
 
     before, after = relevant(old), relevant(new)
+    rename_constraints(state, new, before, after, lambda a, b: _same_constraint(state, a, b))
     for cname, con in before.items():
         other = after.get(cname)
         if other is not None and _same_constraint(state, con, other):
@@ -142,6 +144,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
         return {} if rel is None else {i.name: i for i in rel.indexes if not i.owned_by_constraint}
 
     before, after = own(old), own(new)
+    rename_indexes(state, new, before, after)
     for iname, ix in before.items():
         other = after.get(iname)
         if other is not None and same_definition(other, ix):

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ..model import Catalog, Column, ColumnRef, Constraint, Index, ObjectRef, Relation
-from ..plan import ChangeKind, PlannedStatement, RenameSuggestion
+from ..plan import Change, ChangeKind, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident, quote_literal
 
 RENAME_THRESHOLD = 0.5
@@ -127,12 +127,13 @@ def resolve_renames(
 
 def rename_table_parts(
     current: Catalog, desired: Catalog, renamed: list[tuple[str, str]]
-) -> tuple[Catalog, list[PlannedStatement]]:
+) -> tuple[Catalog, list[PlannedStatement], list[Change]]:
     """After a table rename, its constraints, indexes and serial sequences keep their old names; rename the
     ones whose definition matches a differently named one on the desired side, rather than dropping and
     re-creating them (a dropped primary key would take the foreign keys that reference it, a re-created
     sequence would restart at 1)."""
     steps: list[PlannedStatement] = []
+    changes: list[Change] = []  # the constraints' and indexes' renames, for the meta rows
     relations = {r.key: r for r in current.relations}
     sequences = list(current.sequences)
     for key in renamed:
@@ -159,6 +160,15 @@ def rename_table_parts(
                     f"TO {quote_ident(match.name)};",
                     ChangeKind.RENAME,
                     (ref, ObjectRef("constraint", *key, match.name)),
+                )
+            )
+            changes.append(
+                Change(
+                    ChangeKind.RENAME,
+                    ObjectRef("constraint", *key, match.name),
+                    "constraint",
+                    con.name,
+                    match.name,
                 )
             )
             constraints.append(replace(con, name=match.name, index_name=match.index_name))
@@ -192,6 +202,15 @@ def rename_table_parts(
                     f"ALTER INDEX {qualified(key[0], ix.name)} RENAME TO {quote_ident(match_ix.name)};",
                     ChangeKind.RENAME,
                     (ref, ObjectRef("index", *key, match_ix.name)),
+                )
+            )
+            changes.append(
+                Change(
+                    ChangeKind.RENAME,
+                    ObjectRef("index", *key, match_ix.name),
+                    "index",
+                    ix.name,
+                    match_ix.name,
                 )
             )
             indexes.append(replace(ix, name=match_ix.name, definition=match_ix.definition))
@@ -228,7 +247,7 @@ def rename_table_parts(
         relations[key] = replace(
             rel, constraints=tuple(constraints), indexes=tuple(indexes), columns=tuple(columns)
         )
-    return replace(current, relations=tuple(relations.values()), sequences=tuple(sequences)), steps
+    return replace(current, relations=tuple(relations.values()), sequences=tuple(sequences)), steps, changes
 
 
 _NEXTVAL = re.compile(r"nextval\('(?:(?:[^'.]|'')+\.)?((?:[^']|'')+)'::regclass\)")
