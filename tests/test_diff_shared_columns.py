@@ -35,7 +35,7 @@ def test_equal_columns_are_one_object_and_a_changed_one_is_not(new_database: Cal
     assert (old_note.type, new_note.type) == ("character varying(20)", "character varying(30)")
     assert old["public", "other"].columns[0] is new["public", "other"].columns[0]
     assert [s.sql for s in result.plan] == [
-        "ALTER TABLE public.other ALTER COLUMN note TYPE character varying(30) USING note::character varying(30);"
+        "ALTER TABLE public.other ALTER COLUMN note TYPE character varying(30);"
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +47,13 @@ def exit_now(code: int) -> int:
     os._exit(code)
 
 
+# A URI, or a conninfo string's first keyword: a table named so is written quoted, so it never matches.
+_CONNECTION_STRING = re.compile(
+    r"\s*(postgres(ql)?://|(host|hostaddr|port|dbname|user|password|passfile|service|sslmode)\s*=)",
+    re.IGNORECASE,
+)
+
+
 def target_for(args: argparse.Namespace, settings: Settings) -> ConnectionTarget:
     """DSN argument, then the config file's database_url, then DATABASE_URL / PG* (inside `resolve`).
 
@@ -54,7 +62,7 @@ def target_for(args: argparse.Namespace, settings: Settings) -> ConnectionTarget
     a failed connection to a database named like the object."""
     for what in ("object", "source", "target"):
         value = getattr(args, what, None)
-        if isinstance(value, str) and ("://" in value or "=" in value.split(" ", 1)[0]):
+        if isinstance(value, str) and _CONNECTION_STRING.match(value):
             # Not echoed: a connection string may hold a password.
             raise DibsError(
                 f"{what.upper()} looks like a connection string: the DSN comes last "
