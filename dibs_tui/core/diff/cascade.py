@@ -38,26 +38,24 @@ def plan_cascades(state: PlanState) -> None:
     roots.update(node for st in state.steps if st.vacates for node in st.destroys if node not in st.vacates)
     seen = set(roots)
     frontier = sorted(roots)
+
+    def visit(dependent: NodeKey, root: NodeKey) -> None:
+        seen.add(dependent)
+        if not _planned(dependent, destroyed) and _recreate(state, dependent, root):
+            destroyed.add(dependent)
+        if dependent[0] in _SPREADS:
+            frontier.append(dependent)
+
     for schema, table, column in sorted(state.reshaped_columns):
         reshaped: NodeKey = ("column", schema, table, column)
         for dependent in sorted(state.current_deps.dependents.get(reshaped, ())):
-            if dependent[0] not in _READERS_REFUSED or dependent in seen:
-                continue
-            seen.add(dependent)
-            if not _planned(dependent, destroyed) and _recreate(state, dependent, reshaped):
-                destroyed.add(dependent)
-            if dependent[0] in _SPREADS:
-                frontier.append(dependent)
+            if dependent[0] in _READERS_REFUSED and dependent not in seen:
+                visit(dependent, reshaped)
     while frontier:
         node = frontier.pop()
         for dependent in sorted(state.current_deps.of(node)):
-            if dependent in seen:
-                continue
-            seen.add(dependent)
-            if not _planned(dependent, destroyed) and _recreate(state, dependent, node):
-                destroyed.add(dependent)
-            if dependent[0] in _SPREADS:
-                frontier.append(dependent)
+            if dependent not in seen:
+                visit(dependent, node)
 
 
 def _planned(node: NodeKey, destroyed: set[NodeKey]) -> bool:

@@ -71,39 +71,48 @@ async def bound_hazards(
     if default is not None and (
         attached is None or await facts.table(attached) != await facts.table(default)
     ):
-        target = await target_of(default)
-        if target is not None:
-            found = await count_rows(conn, target, f"({inside}) IS TRUE")
-            consequence = "PostgreSQL refuses a bound that rows of the default partition belong to"
-            if found.rows:
-                hazards.append(
-                    observed(
-                        FAILS,
-                        f"{found.rows_text()} of the default partition {target.shown} {_verb(found, 'fall')} "
-                        f"within {spelled}: "
-                        f"{consequence}; move them out first{found.example_text()}",
-                        found,
-                    )
-                )
-            elif found.rows is not None:
-                hazards += unproven(FAILS, f"row within {spelled}", target.shown, found, consequence)
+        hazards += await _rows_failing(
+            conn,
+            await target_of(default),
+            f"({inside}) IS TRUE",
+            lambda shown: f"of the default partition {shown}",
+            ("fall", f"within {spelled}"),
+            "PostgreSQL refuses a bound that rows of the default partition belong to; move them out first",
+        )
     if attached is not None:
-        target = await target_of(attached)
-        if target is not None:
-            found = await count_rows(conn, target, f"({inside}) IS NOT TRUE")
-            consequence = "ATTACH PARTITION fails on a row outside the partition's bound"
-            if found.rows:
-                hazards.append(
-                    observed(
-                        FAILS,
-                        f"{found.rows_text()} of {target.shown} {_verb(found, 'lie')} outside {spelled}: "
-                        f"{consequence}{found.example_text()}",
-                        found,
-                    )
-                )
-            elif found.rows is not None:
-                hazards += unproven(FAILS, f"row outside {spelled}", target.shown, found, consequence)
+        hazards += await _rows_failing(
+            conn,
+            await target_of(attached),
+            f"({inside}) IS NOT TRUE",
+            lambda shown: f"of {shown}",
+            ("lie", f"outside {spelled}"),
+            "ATTACH PARTITION fails on a row outside the partition's bound",
+        )
     return hazards
+
+
+async def _rows_failing(
+    conn: asyncpg.Connection,
+    target: Target | None,
+    condition: str,
+    whose: Callable[[str], str],
+    verb_and_where: tuple[str, str],
+    consequence: str,
+) -> list[Hazard]:
+    """The rows of `target` (None: absent or empty) where `condition` holds, said as failing the statement."""
+    if target is None:
+        return []
+    found = await count_rows(conn, target, condition)
+    verb, where = verb_and_where
+    if found.rows:
+        message = (
+            f"{found.rows_text()} {whose(target.shown)} {_verb(found, verb)} {where}: "
+            f"{consequence}{found.example_text()}"
+        )
+        return [observed(FAILS, message, found)]
+    if found.rows is not None:
+        return unproven(FAILS, f"row {where}", target.shown, found, consequence)
+    return []
 
 
 def _verb(found: RowCount, plural: str) -> str:

@@ -132,20 +132,14 @@ class Counter:
                 hazards += await self.nulls(target, [str(cmd.name)], "SET NOT NULL fails")
             elif subtype == "AT_AddColumn":
                 hazards += self.new_column(target, cmd.def_)
-                stored = [
-                    c.raw_expr
-                    for c in cmd.def_.constraints or ()
-                    if _enum(c.contype) == "CONSTR_GENERATED" and c.generated_kind == "s"
-                ]
-                if stored:
-                    hazards += await self.computes(target, stored, f"the stored column {cmd.def_.colname}")
-                virtual = [
-                    c.raw_expr
-                    for c in cmd.def_.constraints or ()
-                    if _enum(c.contype) == "CONSTR_GENERATED" and c.generated_kind == "v"
-                ]
-                if virtual:
-                    hazards += await self.read_breaks(target, virtual[0], str(cmd.def_.colname))
+                for con in cmd.def_.constraints or ():
+                    if _enum(con.contype) != "CONSTR_GENERATED":
+                        continue
+                    column = str(cmd.def_.colname)
+                    if con.generated_kind == "s":  # computed for every row by the ADD
+                        hazards += await self.computes(target, [con.raw_expr], f"the stored column {column}")
+                    else:  # VIRTUAL: computed when read
+                        hazards += await self.read_breaks(target, con.raw_expr, column)
             elif subtype == "AT_AlterColumnType":
                 hazards += await cast_hazards(self.conn, target, str(cmd.name), cmd.def_)
             elif subtype == "AT_DropColumn":
