@@ -111,3 +111,37 @@ def test_a_generated_migration_that_fails_keeps_the_view_it_would_have_recreated
     assert "segment 1 of 2 (statement 1, line 6) committed; segment 2 (DROP VIEW public.v" in ran.stderr
     assert _rows(db, "SELECT id, code FROM v") == [(1, "far too long")]
     assert _rows(db, "SELECT enum_range(NULL::mood)::text") == [("{ok,great}",)]
+
+
+def test_a_partition_key_shrunk_below_a_value_fails_and_loses_no_row(
+    new_database: Callable[[], str],
+) -> None:
+    """A retyped partition key goes through DETACH, retype, ATTACH (rekey_partitions): the retype of each
+    detached partition follows the same rule as any column's, so a key value too long for varchar(n) fails the
+    plan instead of being cut short, which would also have moved the row out of its partition's bound."""
+    current, desired = new_database(), new_database()
+    psql_file(
+        current,
+        "current",
+        text="create table m (id int, k text not null) partition by list (k);"
+        "create table m_long partition of m for values in ('abcdef'); create table m_rest partition of m default;",
+    )
+    psql_file(current, "rows", text="insert into m values (1, 'abcdef'), (2, 'xy');")
+    psql_file(
+        desired,
+        "desired",
+        text="create table m (id int, k varchar(3) not null) partition by list (k);"
+        "create table m_long partition of m for values in ('abc'); create table m_rest partition of m default;",
+    )
+    plan = _plan(current, desired)
+    retypes = [s.sql for s in plan if "TYPE character varying(3)" in s.sql]
+    assert retypes and all("USING" not in sql for sql in retypes), retypes
+    script = (
+        "BEGIN;\n" + "\n".join(s.sql for s in plan) + "\nCOMMIT;\n"
+    )  # one transaction, as migrate runs it
+    ran = psql_file(current, "plan", text=script, stop_on_error=False)
+    assert "value too long for type character varying(3)" in ran.stderr
+    assert _rows(current, "SELECT tableoid::regclass::text, id, k FROM m ORDER BY id") == [
+        ("m_long", 1, "abcdef"),
+        ("m_rest", 2, "xy"),
+    ]

@@ -324,7 +324,7 @@ def _alter_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -
 _BOUNDED = re.compile(r"(character varying|character|bit varying|bit)\(\d+\)((?:\[\])*)")
 
 
-def _cast_would_cut(old_type: str, new_type: str) -> bool:
+def cast_would_cut(old_type: str, new_type: str) -> bool:
     """True when `USING col::new_type` would cut values short where ALTER's own conversion refuses them.
 
     An explicit cast to varchar(n), char(n), bit(n) or varbit(n) truncates a longer value without a word; the
@@ -409,9 +409,9 @@ def plan_alter_column(
         elif new.type_key in state.recasts:
             using = state.recasts[new.type_key].replace("{column}", quote_ident(new.name))
         # An identity column refuses USING (and needs none: its sequence follows the new type); a bounded
-        # string needs none either and must not get one (`_cast_would_cut`).
+        # string needs none either and must not get one (`cast_would_cut`).
         keep_assignment = (old.identity and new.identity) or (
-            new.type_key is None and _cast_would_cut(old.type, new.type)
+            new.type_key is None and cast_would_cut(old.type, new.type)
         )
         using_clause = "" if keep_assignment else f" USING {using}"
         state.step(

@@ -9,6 +9,7 @@ from ..ddl import column_sql
 from ..model import ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
+from .compare_columns import cast_would_cut
 from .graph import ADD_CONSTRAINTS, ALTER_TABLES, DROP_DEPENDENTS
 from .state import PlanState
 
@@ -80,10 +81,16 @@ def _column_steps(state: PlanState, name: str, old: Relation, new: Relation) -> 
             continue
         collate = f" COLLATE {col.collation}" if col.collation else ""
         via = "::text" if recast or before.type_key else ""
+        # As for any column: no explicit cast where it would cut a value short (a key cut short would also
+        # move its row out of the partition's bound); ALTER's own assignment cast refuses the value instead.
+        using = (
+            ""
+            if col.type_key is None and cast_would_cut(before.type, col.type)
+            else f" USING {quote_ident(col.name)}{via}::{col.type}"
+        )
         steps.append(
             (
-                f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)} TYPE {col.type}{collate} "
-                f"USING {quote_ident(col.name)}{via}::{col.type};",
+                f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)} TYPE {col.type}{collate}{using};",
                 col.name,
             )
         )
