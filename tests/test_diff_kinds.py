@@ -57,6 +57,24 @@ def test_serial_to_identity_and_back_keeps_rows_and_continues_after_them(
     assert _rows(dsn, "INSERT INTO t (note) VALUES ('new') RETURNING id, n") == [(3, 3)]
 
 
+def test_a_default_switched_to_another_sequence_continues_after_the_rows(
+    new_database: Callable[[], str],
+) -> None:
+    """Both ways: a column's default moved to a new sequence or to one already there (behind the column's
+    rows) is not left to hand out ids the table already holds."""
+    folder = CASES / "sequence_default_switched"
+    for first, second, rows, inserts in (
+        ("current.sql", "desired.sql", "rows.sql", ("d", "e")),
+        ("desired.sql", "current.sql", "rows_back.sql", ("d",)),
+    ):
+        a, b = new_database(), new_database()
+        psql_file(a, "first", text=(folder / first).read_text() + (folder / rows).read_text())
+        psql_file(b, "second", text=(folder / second).read_text())
+        converge_dsns(a, b)
+        for table in inserts:
+            assert _rows(a, f"INSERT INTO {table} (note) VALUES ('new') RETURNING id") == [(21,)], first
+
+
 def test_a_changed_access_method_keeps_rows(new_database: Callable[[], str]) -> None:
     dsn = _converged(new_database, "table_access_method")
     assert _rows(dsn, "SELECT id FROM t UNION ALL SELECT id FROM u ORDER BY 1") == [(1,), (2,)]

@@ -22,8 +22,8 @@ from .compare_table_options import (
     identity_clause,
     identity_options_differ,
     identity_sequence,
+    plan_default_catch_up,
     plan_identity_options,
-    plan_serial_catch_up,
     plan_table_options,
 )
 from .compare_user_types import rebuilt_ref
@@ -464,7 +464,7 @@ def plan_alter_column(
             details.append(f"identity {mode.lower()}")
             state.step(ALTER_TABLES, f"{prefix} SET GENERATED {mode};", ChangeKind.ALTER, [ref, cref])
     plan_identity_options(state, rel, old, new)
-    plan_serial_catch_up(state, rel, old, new)
+    plan_default_catch_up(state, rel, old, new)
     if details:
         state.change(
             ChangeKind.ALTER,

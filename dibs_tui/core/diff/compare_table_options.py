@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..ddl import sequence_options
 from ..ddl_types import replica_identity_sql
-from ..model import Column, ColumnRef, ObjectRef, Relation
+from ..model import Column, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
@@ -119,11 +119,13 @@ def restart_clause(before: SequenceObj, after: SequenceObj) -> str:
 
 
 def catch_up_sql(sequence: SequenceObj, rel: Relation, column: str) -> str:
-    """A column's new sequence (serial <-> identity) continues after the rows already there."""
+    """A column's new sequence (serial <-> identity, or a default switched to another sequence) continues
+    after the rows already there; never moved back (a sequence two tables share may be ahead already)."""
+    name = qualified(sequence.schema, sequence.name)
     return (
-        f"SELECT setval({quote_literal(qualified(sequence.schema, sequence.name))}::regclass, "
-        f"max({quote_ident(column)})) FROM {qualified(rel.schema, rel.name)} "
-        f"HAVING max({quote_ident(column)}) IS NOT NULL;"
+        f"SELECT setval({quote_literal(name)}::regclass, max({quote_ident(column)})) "
+        f"FROM {qualified(rel.schema, rel.name)} "
+        f"HAVING max({quote_ident(column)}) >= (SELECT last_value FROM {name});"
     )
 
 
@@ -132,21 +134,26 @@ def identity_options_differ(state: PlanState, rel: Relation, column: Column) -> 
     return column.identity is not None and column.name in state.identity_differs.get(rel.key, ())
 
 
-def plan_serial_catch_up(state: PlanState, rel: Relation, old: Column, new: Column) -> None:
-    """identity -> serial: the serial's new sequence continues after the rows already there."""
-    if old.identity is None or new.identity is not None:
+_INTEGERS = frozenset(("smallint", "integer", "bigint"))
+
+
+def plan_default_catch_up(state: PlanState, rel: Relation, old: Column, new: Column) -> None:
+    """A kept column whose default now takes nextval() of a rising sequence (identity -> serial, or another
+    sequence): the sequence continues after the rows already there, not among them."""
+    if new.default is None or old.default == new.default or new.type not in _INTEGERS:
         return
-    for sequence in state.desired.sequences:
-        owner = sequence.owned_by
-        if (
-            not sequence.is_identity
-            and owner is not None
-            and owner == ColumnRef(rel.schema, rel.name, new.name)
-        ):
-            state.step(
-                ALTER_TABLES,
-                catch_up_sql(sequence, rel, new.name),
-                ChangeKind.ALTER,
-                [table_ref(rel)],
-                needs=[ObjectRef("sequence", sequence.schema, sequence.name)],
-            )
+    sequences = {s.key: s for s in state.desired.sequences}
+    for node in state.desired_deps.references.get(("default", rel.schema, rel.name, new.name), ()):
+        sequence = sequences.get((node[1], node[2])) if node[0] == "sequence" else None
+        if sequence is None or sequence.increment <= 0:
+            continue
+        state.step(
+            ALTER_TABLES,
+            catch_up_sql(sequence, rel, new.name),
+            ChangeKind.ALTER,
+            [table_ref(rel)],
+            needs=[
+                ObjectRef("sequence", sequence.schema, sequence.name),
+                ObjectRef("default", rel.schema, rel.name, new.name),
+            ],
+        )
