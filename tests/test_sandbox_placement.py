@@ -189,3 +189,17 @@ def test_a_migration_preview_runs_in_the_sandbox(pg_server: EmbeddedServer, db: 
     assert not marker.exists()
     assert _leftovers(pg_server) == []
     shutil.rmtree(marker.parent)
+
+
+def test_a_read_only_database_sends_the_sandbox_to_the_embedded_server(db: str, tmp_path: Path) -> None:
+    """A standby (or a database set read-only) cannot hold the sandbox: the diff still runs, on an embedded
+    server, and says so, instead of failing on the clean-up of a sandbox that was never made."""
+    name = db.rsplit("/", 1)[1]
+    run_sql(db, f'CREATE TABLE t (id int); ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int, note text);\n")
+    result = asyncio.run(diff_database(resolve(db), [schema]))
+    assert [s.sql for s in result.plan] == ["ALTER TABLE public.t ADD COLUMN note text;"]
+    assert len(result.notes) == 1
+    assert "is read-only" in result.notes[0]
+    assert "loaded on an embedded server instead" in result.notes[0]

@@ -201,18 +201,21 @@ class _Rights:
     superuser: bool
     version: str
     valid_until: str
+    read_only: bool = False  # a standby, or default_transaction_read_only: no role or database can be made
 
 
 async def _rights(admin: asyncpg.Connection) -> _Rights:
     row = await admin.fetchrow(
         "SELECT r.rolsuper, r.rolcreatedb, r.rolcreaterole, pg_catalog.current_setting('server_version') AS v,"
-        " (pg_catalog.now() + interval '1 day')::text AS until"
+        " (pg_catalog.now() + interval '1 day')::text AS until,"
+        " pg_catalog.current_setting('transaction_read_only') = 'on' AS read_only"
         " FROM pg_catalog.pg_roles r WHERE r.rolname = pg_catalog.current_user()"
     )
     if row is None:
         return _Rights(False, False, "", "")
-    may = bool(row["rolsuper"] or (row["rolcreatedb"] and row["rolcreaterole"]))
-    return _Rights(may, bool(row["rolsuper"]), str(row["v"]), str(row["until"]))
+    read_only = bool(row["read_only"])
+    may = not read_only and bool(row["rolsuper"] or (row["rolcreatedb"] and row["rolcreaterole"]))
+    return _Rights(may, bool(row["rolsuper"]), str(row["v"]), str(row["until"]), read_only)
 
 
 @asynccontextmanager
@@ -242,7 +245,13 @@ async def open_sandbox(
                     rights = await _rights(admin)
                     live_version = rights.version or None
                     untrusted = [] if rights.superuser else await _untrusted(admin, extensions)
-                    if rights.may_sandbox and untrusted:
+                    if rights.read_only:
+                        notes.append(
+                            f"the server at {_where(target)} is read-only (a standby, or "
+                            "default_transaction_read_only): the desired schema was loaded on an embedded "
+                            "server instead"
+                        )
+                    elif rights.may_sandbox and untrusted:
                         notes.append(
                             f"creating extension {', '.join(untrusted)} takes a superuser: the desired schema "
                             "was loaded on an embedded server instead"
