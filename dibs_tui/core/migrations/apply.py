@@ -398,6 +398,27 @@ async def _check_partial(
         )
 
 
+async def _refuse_read_only(conn: asyncpg.Connection) -> None:
+    """A standby, or a database or role set read-only: said before anything runs (nothing could be written,
+    not even the history row), rather than as the first statement's failure."""
+    row = await conn.fetchrow(
+        "SELECT pg_catalog.pg_is_in_recovery() AS standby, "
+        "pg_catalog.current_setting('transaction_read_only') = 'on' AS read_only"
+    )
+    assert row is not None  # one row, always
+    if row["standby"]:
+        raise ApplyRefused(
+            "the server is read-only: it is a standby (in recovery); nothing was applied",
+            hint="migrate on the primary server",
+        )
+    if row["read_only"]:
+        raise ApplyRefused(
+            "the database is read-only for this session (default_transaction_read_only is on for the database "
+            "or the role); nothing was applied",
+            hint="migrate as a role, or on a database, that may write",
+        )
+
+
 def _inside(folder: Path, file: MigrationFile) -> bool:
     try:
         return file.path.resolve().is_relative_to(folder.resolve())
@@ -468,6 +489,7 @@ async def apply_pending(
     online = (watch, retries or LockRetries())
     try:
         await conn.execute("SELECT set_config('application_name', 'dibs-tui migrate', false)")
+        await _refuse_read_only(conn)
         await acquire_lock(conn, progress, wait=wait_for_lock)
         await conn.execute(f"SET lock_timeout = {setting}")
         history = await read_history(conn)
