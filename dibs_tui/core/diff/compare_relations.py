@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..ddl import column_sql, view_sql
 from ..model import (
+    Column,
     Constraint,
     Index,
     ObjectRef,
@@ -360,7 +361,27 @@ def plan_view(
             old_col.comment if old_col else None,
             col.comment,
         )
+        _view_default(state, new, old_col.default if old_col else None, col)
     state.comment(ref, what_of(new), base.comment if base else None, new.comment)
+
+
+def _view_default(state: PlanState, view: Relation, before: str | None, col: Column) -> None:
+    """An updatable view's column default (what an INSERT through it fills in): kept by CREATE OR REPLACE,
+    gone with a view dropped and created again."""
+    if before == col.default:
+        return
+    cref = ObjectRef("column", view.schema, view.name, col.name)
+    state.change(ChangeKind.ALTER, cref, "column", before, col.default, detail="default")
+    prefix = f"ALTER VIEW {qualified(view.schema, view.name)} ALTER COLUMN {quote_ident(col.name)}"
+    sql = f"{prefix} SET DEFAULT {col.default};" if col.default is not None else f"{prefix} DROP DEFAULT;"
+    state.step(
+        LATE_CREATE,
+        sql,
+        ChangeKind.ALTER,
+        [table_ref(view), cref],
+        creates=[ObjectRef("default", view.schema, view.name, col.name)] if col.default else [],
+        needs=[table_ref(view)],
+    )
 
 
 def plan_create_table(state: PlanState, rel: Relation) -> None:
