@@ -43,3 +43,34 @@ def test_a_read_only_database_is_refused_before_anything_runs(db: str, tmp_path:
         assert "nothing was applied" in done.stderr
         assert "pending" not in done.stdout  # refused before the plan is shown
     assert _tables(db) == []
+
+
+def test_a_renamed_migration_is_not_run_a_second_time(db: str, tmp_path: Path) -> None:
+    """A file renamed (or moved) after it was applied looks pending under its new name: running it again would
+    insert its rows twice. migrate refuses, naming both names and the UPDATE that records the rename; status
+    says so beside the pending line."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    text = "CREATE TABLE IF NOT EXISTS a (id int);\nINSERT INTO a VALUES (1), (2);\n"
+    (folder / "001_a.sql").write_text(text)
+    assert _migrate(db, folder, "--no-prove").returncode == 0
+    (folder / "001_a.sql").rename(folder / "002_seed_a.sql")
+    (folder / "003_b.sql").write_text("CREATE TABLE b (id int);\n")
+    done = _migrate(db, folder, "--no-prove")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "002_seed_a has the same content as 001_a" in done.stderr
+    assert "nothing was applied" in done.stderr
+    assert "SET name = '002_seed_a' WHERE name = '001_a'" in done.stderr
+    assert asyncio.run(fetch(db, "SELECT count(*) AS n FROM a"))[0]["n"] == 2
+    assert _tables(db) == ["a"]  # 003_b did not run either
+    status = subprocess.run(
+        [DIBS, "status", db, "--migrations", str(folder)], capture_output=True, text=True, timeout=60
+    )
+    assert "pending   002_seed_a  same content as 001_a" in status.stdout
+    # Recording the rename as the hint says: then only 003_b runs.
+    run_sql(db, "UPDATE __dibs_migrations SET name = '002_seed_a' WHERE name = '001_a'")
+    again = _migrate(db, folder, "--no-prove")
+    assert again.returncode == 0, again.stderr
+    assert "applied 1 migration(s)" in again.stdout
+    assert asyncio.run(fetch(db, "SELECT count(*) AS n FROM a"))[0]["n"] == 2

@@ -14,8 +14,9 @@ from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.migrations.apply_record import read_partials_at
 from ..core.migrations.layouts import EntryKind, read_folder_status
-from ..core.migrations.status import MigrationState, MigrationStatus
+from ..core.migrations.status import MigrationState, MigrationStatus, renamed
 from ..core.migrations.tool_histories import describe_tables
+from ..core.model import Migration
 from ..core.terminal import safe
 from .common import run_async, target_for
 
@@ -31,7 +32,7 @@ def migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
     return Path(given) if given else settings.resolve_migrations_dir()
 
 
-def status_line(status: MigrationStatus) -> str:
+def status_line(status: MigrationStatus, moved: dict[str, Migration] | None = None) -> str:
     """`applied  20260110090000_initial  2026-01-10 09:12 UTC  41 ms` and the like."""
     parts = [f"{status.state.value:<8}", shown(status.name)]
     row = status.applied
@@ -46,6 +47,10 @@ def status_line(status: MigrationStatus) -> str:
         parts.append("file changed since it was applied (checksum differs)")
     if status.state is MigrationState.MISSING:
         parts.append("applied but no file on disk")
+    if moved and (was := moved.get(status.name)) is not None:
+        parts.append(
+            f"same content as {shown(was.name)}, applied: renamed or moved? migrate refuses to run it again"
+        )
     return "  ".join(parts)
 
 
@@ -61,8 +66,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"history tables: {shown(tools)}")
     for note in history.notes:  # look-alike history tables that were not read (core.meta_tables)
         print(f"note: {shown(note)}")
+    moved = renamed(statuses)
     for status in statuses:
-        print(status_line(status))
+        print(status_line(status, moved))
     pending = {s.name for s in statuses if s.state is MigrationState.PENDING}
     try:  # what an interrupted or failed apply left of a pending migration (core/migrations/apply_record.py)
         partials = run_async(read_partials_at(target)) if pending else {}

@@ -34,6 +34,8 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
+from ..model import Migration
+from ..sql import quote_literal
 from . import apply_record as record
 from .apply_history import (
     _compare_tables,
@@ -55,10 +57,10 @@ from .apply_outcome import (
     drop_statement,
 )
 from .files import MigrationFile, Statement
-from .history import ADVISORY_LOCK_KEY, find_history_tables, read_history
+from .history import ADVISORY_LOCK_KEY, History, find_history_tables, read_history
 from .layouts import list_migration_files
 from .segments import Segment, SegmentPlan, plan_segments
-from .status import MigrationState, migration_status
+from .status import MigrationState, migration_status, renamed
 
 # -- one migration -------------------------------------------------------------------------------------------
 
@@ -419,6 +421,28 @@ async def _refuse_read_only(conn: asyncpg.Connection) -> None:
         )
 
 
+def _refuse_renamed(files: list[MigrationFile], moved: dict[str, Migration], history: History) -> None:
+    """A pending file with the content of an applied migration whose file is gone was renamed or moved: run
+    again, its statements would run twice (its rows inserted twice)."""
+    file = next((f for f in files if f.name in moved), None)
+    if file is None:
+        return
+    row = moved[file.name]
+    when = f" on {row.applied_at:%Y-%m-%d %H:%M:%S %Z}" if row.applied_at else ""
+    table = history.table("__dibs_migrations")
+    record = (
+        f"UPDATE {table.qualified} SET name = {quote_literal(file.name)} WHERE name = {quote_literal(row.name)};"
+        if table is not None
+        else ""
+    )
+    raise ApplyRefused(
+        f"migration {file.name} has the same content as {row.name}, applied{when}, whose file is no longer in "
+        "the folder: renamed or moved, it would run a second time; nothing was applied",
+        hint=f"give the file back its name ({row.name}); or keep the new name and record it: {record} or, if "
+        "it must run again, make it a new migration (a changed line will do)",
+    )
+
+
 def _inside(folder: Path, file: MigrationFile) -> bool:
     try:
         return file.path.resolve().is_relative_to(folder.resolve())
@@ -502,6 +526,7 @@ async def apply_pending(
         files = [s.file for s in states if s.state is MigrationState.PENDING and s.file is not None]
         if only is not None:
             files = [f for f in files if f.name in set(only)]
+        _refuse_renamed(files, renamed(states), history)
         result.pending_before = len(files)
         pending = await _prepare(conn, folder, files)
         if not pending or (confirm is not None and not await confirm(pending)):

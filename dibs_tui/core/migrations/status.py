@@ -109,3 +109,21 @@ def migration_status(files: Sequence[MigrationFile], history: History) -> list[M
             )
         )
     return result
+
+
+def renamed(statuses: Sequence[MigrationStatus]) -> dict[str, Migration]:
+    """Pending files with the content of an applied dibs-tui migration whose file is gone (renamed or moved:
+    run again, its statements would run twice), by the pending file's name."""
+    gone = {
+        row.checksum.lower(): row
+        for s in statuses
+        if s.state is MigrationState.MISSING
+        and (row := s.applied) is not None
+        and row.checksum
+        and row.source == "__dibs_migrations"
+    }
+    return {
+        s.name: gone[s.file.checksum]
+        for s in statuses
+        if s.state is MigrationState.PENDING and s.file is not None and s.file.checksum in gone
+    }
