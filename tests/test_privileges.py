@@ -22,7 +22,7 @@ from dibs_tui.core.diff import diff_catalogs
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
 from tests.diffcases.harness import apply_plan, introspect_dsn
-from tests.pg import run_sql
+from tests.pg import fetch, run_sql
 from tests.test_diff_pane import SIZE, text_of, wait_for
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
@@ -176,3 +176,31 @@ async def test_the_diff_pane_toggles_privileges(granted: tuple[str, str], tmp_pa
         assert "privileges compared" in text_of(pane.query_one("#diff-status", Static))
         pane.action_toggle_privileges()
         await wait_for(pilot, lambda: grant not in text_of(pane.query_one("#diff-plan", Static)))
+
+
+_GUARDED = """
+CREATE TABLE t (id int PRIMARY KEY, amount {amount});
+CREATE VIEW v AS SELECT id, amount FROM t;
+CREATE FUNCTION f() RETURNS SETOF v LANGUAGE sql SECURITY DEFINER AS 'SELECT * FROM v';
+REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC;
+CREATE TYPE mood AS ENUM ({moods});
+REVOKE USAGE ON TYPE mood FROM PUBLIC;
+"""
+
+
+def test_a_function_or_type_created_or_re_created_keeps_public_revoked(
+    new_database: Callable[[], str],
+) -> None:
+    """CREATE gives PUBLIC EXECUTE on a function and USAGE on a type: where the desired side revoked them, the
+    plan revokes them again once the object is made (else a SECURITY DEFINER function is open to everyone)."""
+    role = f"DO $$BEGIN CREATE ROLE {R1}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;"
+    for before, after in (
+        ("", _GUARDED.format(amount="int", moods="'a', 'b'")),  # created
+        (_GUARDED.format(amount="int", moods="'a', 'b'"), _GUARDED.format(amount="bigint", moods="'a'")),
+    ):
+        a, b = new_database(), new_database()
+        run_sql(a, role + before)
+        run_sql(b, role + after)
+        _converge(a, b)
+        checks = f"SELECT has_function_privilege('{R1}', 'f()', 'EXECUTE'), has_type_privilege('{R1}', 'mood', 'USAGE')"
+        assert [tuple(r) for r in asyncio.run(fetch(a, checks))] == [(False, False)], before

@@ -8,7 +8,9 @@ plan cannot make: roles are the cluster's, not the schema's, and are never creat
 
 from __future__ import annotations
 
-from ..model import ObjectRef
+from collections.abc import Collection, Iterator
+
+from ..model import Catalog, ObjectRef
 from ..model_privileges import DEFAULT_OBJECTS, Privilege
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
@@ -89,12 +91,32 @@ def plan_privileges(state: PlanState) -> None:
         node = _node(p)
         if node in gone or (p.kind != "default" and node not in kept):
             continue  # dropped with its object
-        ref = _ref(p)
-        state.change(
-            ChangeKind.DROP, ref, f"privilege {p.privilege.lower()} to {p.grantee}", old=_sql(p, grant=True)
-        )
-        needs = [] if p.kind == "default" else [ObjectRef(*node)]
-        state.step(COMMENTS, _sql(p, grant=False), ChangeKind.ALTER, [ref], needs=needs)
+        _revoke(state, p)
+    for p in sorted(set(creation_defaults(state.desired, made)) - desired, key=_sort):
+        _revoke(state, p)
+
+
+def _revoke(state: PlanState, p: Privilege) -> None:
+    ref = _ref(p)
+    state.change(
+        ChangeKind.DROP, ref, f"privilege {p.privilege.lower()} to {p.grantee}", old=_sql(p, grant=True)
+    )
+    needs = [] if p.kind == "default" else [ObjectRef(*_node(p))]
+    state.step(COMMENTS, _sql(p, grant=False), ChangeKind.ALTER, [ref], needs=needs)
+
+
+def creation_defaults(catalog: Catalog, made: Collection[tuple[str, str, str, str]]) -> Iterator[Privilege]:
+    """What CREATE gives PUBLIC on the objects of `made` (acldefault): EXECUTE on a routine, USAGE on an enum
+    or a domain. A plan that makes one where the desired side revoked that must revoke it again."""
+    for f in catalog.functions:
+        if ("function", f.schema, f.name, f.identity_arguments) in made:
+            yield Privilege(
+                "function", f.schema, f.name, f.identity_arguments, "ROUTINE", "PUBLIC", "EXECUTE"
+            )
+    for keyword, types in (("TYPE", catalog.enums), ("DOMAIN", catalog.domains)):
+        for t in types:
+            if ("type", t.schema, t.name, "") in made:
+                yield Privilege("type", t.schema, t.name, "", keyword, "PUBLIC", "USAGE")
 
 
 def _desired_objects(state: PlanState) -> set[tuple[str, str, str, str]]:
