@@ -154,3 +154,26 @@ async def test_a_diff_row_for_a_name_with_a_newline_stays_one_line(db: str, tmp_
         assert app.tables_pane.table_list.sync_marks[("public", "two\nlines\x1b[31m")] == "only live"
     # The diff only planned the DROP: the table and its row are still there.
     assert (await fetch(db, 'SELECT id FROM "two\nlines\x1b[31m"'))[0]["id"] == 7
+
+
+async def test_a_partition_of_a_parent_named_with_an_escape_is_shown_escaped_in_its_own_case(db: str) -> None:
+    parent = "Parent\x1b[31mRed\x1b[0m"  # uppercased, `\x1b[0m` would become `\x1b[0M`: delete lines
+    await execute(
+        db,
+        f"""CREATE TABLE "{parent}" (id int, k int) PARTITION BY LIST (k);
+        CREATE TABLE leaf PARTITION OF "{parent}" FOR VALUES IN (1);
+        INSERT INTO leaf VALUES (1, 1);""",
+    )
+    app = DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="t")
+    async with app.run_test(size=SMALL) as pilot:
+        await loaded(pilot)
+        assert app.go_to("public", "leaf")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "leaf")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert ESC not in shown
+        header = text_of(app.query_one("#card-header", Static))
+        assert "partition of public.Parent\\x1b[31mRed\\x1b[0m" in header
+        heading = app.details.lines[0].content.plain  # the kind in capitals, the names in their own case
+        assert heading == "PARTITION OF public.Parent\\x1b[31mRed\\x1b[0m public.leaf"
+    assert (await fetch(db, "SELECT count(*) AS n FROM leaf"))[0]["n"] == 1

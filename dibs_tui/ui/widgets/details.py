@@ -155,7 +155,9 @@ def table_details(
     name = f"{relation.schema}.{relation.name}"
     lines = [
         DetailLine(
-            Content.assemble((kind_label(relation).upper() + " ", "bold"), data(name, "bold $text-accent")),
+            Content.assemble(
+                (kind_label(relation, capitals=True) + " ", "bold"), data(name, "bold $text-accent")
+            ),
             copy=name,
         ),
         *_source_lines(settings, relation.provenance),

@@ -28,7 +28,7 @@ from ..list_sort import SORTS, SortOrder, next_sort, sort_order
 from ..listing import Listing, list_order
 from ..messages import TablesSorted
 from ..search import matching
-from ..text import data, human_count
+from ..text import data, human_count, safe
 from .fixed_input import FixedInput
 from .virtual_list import VirtualList
 
@@ -64,14 +64,17 @@ def kind_mark(relation: Relation) -> str:
     return PARTITION_MARK if relation.is_partition else KIND_MARKS.get(relation.kind, "?")
 
 
-def kind_label(relation: Relation) -> str:
+def kind_label(relation: Relation, *, capitals: bool = False) -> str:
+    """The relation's kind in words (a partition's and a shadow table's names their parent): the parent's
+    name escaped (it may hold a terminal sequence), and kept in its own case when the words are in `capitals`
+    (a heading)."""
     if relation.part_of is not None:
-        return f"shadow table of {relation.part_of[0]}.{relation.part_of[1]}"
-    return (
-        f"partition of {relation.partition_of[0]}.{relation.partition_of[1]}"
-        if relation.partition_of
-        else str(relation.kind)
-    )
+        words, of = "shadow table of", relation.part_of
+    elif relation.partition_of is not None:
+        words, of = "partition of", relation.partition_of
+    else:
+        return str(relation.kind).upper() if capitals else str(relation.kind)
+    return f"{words.upper() if capitals else words} {safe(f'{of[0]}.{of[1]}')}"
 
 
 def stale_tables(catalog: Catalog) -> set[str]:
