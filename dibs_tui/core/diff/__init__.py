@@ -60,6 +60,7 @@ def diff_catalogs(
     from .compare_types import plan_domains, plan_enums
     from .compare_user_types import plan_collations, plan_composites, plan_ranges
     from .graph import ordered_with_soft
+    from .name_slots import name_edges
     from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
     from .render import CHECK_BODIES_OFF
     from .state import PlanState, new_statement
@@ -129,7 +130,10 @@ def diff_catalogs(
     if privileges:  # last: objects the steps above create get their grants
         plan_privileges(state)
     soft = body_edges(state.steps, current, desired)
-    ordered, dropped_soft = ordered_with_soft(state.steps, state.current_deps, state.desired_deps, soft)
+    names = name_edges(state.steps, current, desired)
+    ordered, dropped_soft = ordered_with_soft(
+        state.steps, state.current_deps, state.desired_deps, soft, names
+    )
     if state.needs_bodies_off or dropped_soft:
         # Like pg_dump: SQL function bodies may read tables created later in the plan. PL/pgSQL bodies are
         # checked with their %ROWTYPE / %TYPE declarations resolved: kept on while every body edge holds (the

@@ -137,7 +137,7 @@ def plan_sequences(state: PlanState) -> None:
                 ChangeKind.ALTER,
                 [ref],
             )
-        if old is None or old.owned_by != new.owned_by:
+        if (old.owned_by if old is not None else None) != new.owned_by:  # a new one is created owned by none
             state.owned_by_steps.append((new, old))
         state.comment(ref, "sequence", old.comment if old else None, new.comment)
     state.dropped_sequences = [cur[k] for k in only_in(cur, des)]
@@ -255,6 +255,7 @@ def plan_sequence_ownership(state: PlanState) -> None:
                 f"ALTER SEQUENCE {qualified(new.schema, new.name)} OWNED BY NONE;",
                 ChangeKind.ALTER,
                 [ref],
+                needs=[ref],
             )
             continue
         owner = new.owned_by
@@ -265,7 +266,7 @@ def plan_sequence_ownership(state: PlanState) -> None:
             f"{qualified(owner.schema, owner.table)}.{quote_ident(owner.column)};",
             ChangeKind.ALTER,
             [ref, table],
-            needs=[table, ObjectRef("column", owner.schema, owner.table, owner.column)],
+            needs=[ref, table, ObjectRef("column", owner.schema, owner.table, owner.column)],
         )
     des_tables = state.desired.relations_by_key
     for seq in state.dropped_sequences:

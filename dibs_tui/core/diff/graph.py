@@ -168,7 +168,12 @@ def _index(catalog: Catalog, *, with_dependents: bool) -> tuple[_Index, _Index, 
 
 class _Graph:
     def __init__(
-        self, steps: list[Step], current: DepIndex, desired: References, soft: Iterable[tuple[int, int]] = ()
+        self,
+        steps: list[Step],
+        current: DepIndex,
+        desired: References,
+        soft: Iterable[tuple[int, int]] = (),
+        names: Iterable[tuple[int, int]] = (),
     ) -> None:
         self.steps = steps
         self.waits: list[set[int]] = [set() for _ in steps]
@@ -188,6 +193,8 @@ class _Graph:
         self._dependency_edges(current, desired)
         self._reshape_edges(current, desired)
         self._container_edges()
+        for before, after in names:
+            self.edge(before, after)
         for before, after in soft:
             if before != after and before not in self.waits[after]:
                 self.soft[after].add(before)
@@ -361,9 +368,13 @@ def ordered(steps: list[Step], current: DepIndex, desired: References) -> list[S
 
 
 def ordered_with_soft(
-    steps: list[Step], current: DepIndex, desired: References, soft: Iterable[tuple[int, int]]
+    steps: list[Step],
+    current: DepIndex,
+    desired: References,
+    soft: Iterable[tuple[int, int]],
+    names: Iterable[tuple[int, int]] = (),
 ) -> tuple[list[Step], int]:
-    """`ordered`, with soft (before, after) edges honoured unless they close a cycle; and how many were
-    dropped for that."""
-    graph = _Graph(steps, current, desired, soft)
+    """`ordered`, with soft (before, after) edges honoured unless they close a cycle, and how many were
+    dropped for that; `names`: hard (before, after) edges of names freed and taken again (name_slots)."""
+    graph = _Graph(steps, current, desired, soft, names)
     return graph.sort(), graph.dropped_soft

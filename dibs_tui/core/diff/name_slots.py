@@ -1,0 +1,64 @@
+"""Names a plan frees before it takes them again: tables, views, sequences and indexes share one namespace per
+schema (pg_class), and an index that backs a key or exclusion constraint bears a name there too.
+
+pg_depend says nothing of two objects that only share a name: a table dropped whose index was named `i2` and an
+index of another table renamed to `i2`; a constraint renamed to the name of a table the plan drops. The step
+that takes a name runs after every step that frees it: a drop (with what it drops: a table's indexes and the
+sequences it owns), or a rename away. Only names the plan both frees and takes add an edge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import Catalog
+from .graph import NodeKey, Step
+
+Slot = tuple[str, str]  # (schema, name) in pg_class
+
+
+def name_edges(steps: list[Step], current: Catalog, desired: Catalog) -> list[tuple[int, int]]:
+    """(before, after) pairs of step indexes: the step freeing a name before the step taking it."""
+    freers: dict[Slot, list[int]] = {}
+    takers: dict[Slot, list[int]] = {}
+    owned = _owned_sequences(current)
+    for i, st in enumerate(steps):
+        for node in (*st.destroys, *st.vacates):
+            for slot in _names(node, current, owned):
+                freers.setdefault(slot, []).append(i)
+        for node in st.creates:
+            for slot in _names(node, desired, None):
+                takers.setdefault(slot, []).append(i)
+    return [(j, i) for slot, found in takers.items() for i in found for j in freers.get(slot, ()) if i != j]
+
+
+def _names(node: NodeKey, catalog: Catalog, owned: dict[Slot, list[str]] | None) -> Iterable[Slot]:
+    """The pg_class names an object holds in `catalog`; with `owned` (the current side), also those its drop
+    frees along with it."""
+    kind, schema, name, sub = node
+    if kind == "sequence":
+        return [(schema, name)]
+    if kind == "index":
+        return [(schema, sub)]
+    if kind not in ("table", "constraint"):
+        return []
+    rel = catalog.relation(schema, name)
+    if kind == "constraint":
+        con = next((c for c in rel.constraints if c.name == sub), None) if rel is not None else None
+        return [(schema, con.index_name)] if con is not None and con.index_name else []
+    if sub:
+        return []  # a column or other part of the table
+    names = [(schema, name)]
+    if owned is not None and rel is not None:
+        names += [(schema, ix.name) for ix in rel.indexes]
+        names += [(schema, seq) for seq in owned.get((schema, name), ())]
+    return names
+
+
+def _owned_sequences(catalog: Catalog) -> dict[Slot, list[str]]:
+    """A table's owned sequences (serial and identity), dropped with it; a sequence lives in its own schema,
+    so only those in the table's schema free a name there."""
+    owned: dict[Slot, list[str]] = {}
+    for seq in catalog.sequences:
+        if seq.owned_by is not None and seq.owned_by.schema == seq.schema:
+            owned.setdefault((seq.schema, seq.owned_by.table), []).append(seq.name)
+    return owned

@@ -1,0 +1,14 @@
+create table t1 (a int, b int);
+create index t1_a on t1 (a);
+create table t2 (a int);
+create index t2_a_idx on t2 (a);
+create table fresh (c int);
+create index t2_a on fresh (c);
+create table t3 (a int, constraint t3_a_key unique (a));
+create table t3_key (c int);
+create table t4 (a int, b int);
+create index t4_a on t4 (a);
+create index t4_b on t4 (b);
+create table t5 (a int, b int);
+create index t5_y on t5 (a);
+create index t5_z on t5 (b);
