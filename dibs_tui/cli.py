@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         "CONCURRENTLY, VACUUM, ...) alone; a BEGIN ... COMMIT block of the file stays one segment. A migration "
         "of one segment commits with its __dibs_migrations row or not at all; each segment of a longer one is "
         "recorded as it commits (__dibs_migration_segments), and a rerun resumes after the last committed "
-        "segment while the file is unchanged. A failure stops, says which segments committed, which failed "
+        "segment while the committed segments are unchanged in the file (a fix to what failed is run as it is now). A failure stops, says which segments committed, which failed "
         "(PostgreSQL's message, detail, hint and position) and which did not run, and names an INVALID index "
         "left behind with the DROP INDEX CONCURRENTLY that removes it (it is not dropped for you: the DROP waits for "
         "what the build waited for). A concurrent index build prints its phase and progress "

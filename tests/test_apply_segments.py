@@ -131,12 +131,12 @@ def test_failed_concurrent_index_is_named_refused_while_there_then_resumed(db: s
     assert done["history"] == [(NAME, checksum(THREE))] and done["segments"] == []
 
 
-def test_a_file_changed_after_a_partial_apply_is_refused(db: str, tmp_path: Path) -> None:
+def test_a_file_changed_in_its_committed_part_is_refused(db: str, tmp_path: Path) -> None:
     folder = project(db, tmp_path, duplicates=True)
     assert migrate(db, folder, "--yes").returncode == 3
     run_sql(db, "DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t WHERE v = 2)")
     run_sql(db, "DROP INDEX CONCURRENTLY public.t_v")
-    (folder / f"{NAME}.sql").write_text(THREE.replace("ADD COLUMN b int", "ADD COLUMN c int"))
+    (folder / f"{NAME}.sql").write_text(THREE.replace("ADD COLUMN a int", "ADD COLUMN a bigint"))
     before = state(db)
     refused = migrate(db, folder, "--yes")
     assert refused.returncode == 1
@@ -144,8 +144,30 @@ def test_a_file_changed_after_a_partial_apply_is_refused(db: str, tmp_path: Path
         f"migration {NAME} was partially applied (segment 1 of 3 (statements 1-2) committed on "
         in refused.stderr
     )
-    assert "its file changed since" in refused.stderr and "restore the file as it was" in refused.stderr
-    assert state(db) == before  # nothing ran: no column c, segment 1 not repeated
+    assert "segment 1 changed since it committed" in refused.stderr
+    assert "restore segment 1 as committed to resume" in refused.stderr
+    assert state(db) == before  # nothing ran: segment 1 not repeated
+
+
+def test_a_fix_after_the_committed_segments_resumes_with_the_fixed_file(db: str, tmp_path: Path) -> None:
+    """The usual repair: the statement that failed is corrected in the file. What committed is unchanged, so
+    the rerun resumes after it, runs the corrected rest, and records the file as it is now."""
+    broken = THREE.replace("ADD COLUMN b int", "ADD COLUMN b no_such_type")
+    folder = project(db, tmp_path, broken)
+    failed = migrate(db, folder, "--yes")
+    assert failed.returncode == 3, failed.stderr
+    assert "segments 1-2 of 3 (statements 1-3, lines 1-3) committed; segment 3" in failed.stderr
+    assert "fix what failed in the file and migrate again" in failed.stderr
+    fixed = (folder / f"{NAME}.sql").read_text().replace("no_such_type", "int")
+    (folder / f"{NAME}.sql").write_text(fixed)
+    resumed = migrate(db, folder, "--yes")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming at segment 3 of 3" in resumed.stdout
+    assert "unchanged in the file; the rest runs as the file is now" in resumed.stdout
+    done = state(db)
+    assert done["columns"] == ["v", "a", "b"] and done["indexes"] == {"t_v": True}
+    assert done["runs"] == 1  # segment 1 ran once
+    assert done["history"] == [(NAME, checksum(fixed))] and done["segments"] == []
 
 
 async def test_one_transaction_failure_keeps_nothing_and_records_nothing(db: str, tmp_path: Path) -> None:
@@ -224,7 +246,7 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
         await wait_for(pilot, lambda: "Earlier run:" in str(details.render()))
         shown = str(details.render())
         assert "partially applied: segment 1 of 3 committed on " in shown
-        assert "migrate resumes at segment 2 while the file is unchanged" in shown
+        assert "migrate resumes at segment 2 while segment 1 stays unchanged in the file" in shown
         assert 'segment 2 failed: could not create unique index "t_v"' in shown
         assert (
             "INVALID index left behind: public.t_v; clean it with: DROP INDEX CONCURRENTLY public.t_v;"

@@ -8,9 +8,10 @@ several commits segment by segment; each commit is recorded in `__dibs_migration
 
 On a failure the message says which segments committed, which failed (PostgreSQL's message, detail and
 position) and which did not run, and names any INVALID index a failed `CREATE INDEX CONCURRENTLY` left, with
-the `DROP INDEX CONCURRENTLY` that removes it. A rerun resumes after the last committed segment when the file
-is unchanged (same checksum) and the INVALID index is gone; it refuses, before running anything, while the
-index is there or when the file changed since the partial apply.
+the `DROP INDEX CONCURRENTLY` that removes it. A rerun resumes after the last committed segment when those
+segments are unchanged in the file (each committed segment's checksum is recorded: the statement that failed
+may be corrected, and the rest runs as the file is now) and the INVALID index is gone; it refuses, before
+running anything, while the index is there or when a committed segment changed since.
 
 A lost connection (the server stopped, our backend terminated) ends the apply with a message that says what
 committed: we reconnect once (within the connect timeout) and read the record, which a transaction segment
@@ -59,7 +60,7 @@ from .apply_outcome import (
 from .files import MigrationFile, Statement
 from .history import ADVISORY_LOCK_KEY, History, find_history_tables, read_history
 from .layouts import list_migration_files
-from .segments import Segment, SegmentPlan, plan_segments
+from .segments import Segment, SegmentPlan, first_segments, plan_segments
 from .status import MigrationState, migration_status, renamed
 
 # -- one migration -------------------------------------------------------------------------------------------
@@ -136,7 +137,8 @@ class _Applier:
             self.event(
                 "resume",
                 f"  resuming at segment {pending.resume_at} of {count}: "
-                f"{plan.span(1, pending.resume_at - 1)} committed earlier",
+                f"{plan.span(1, pending.resume_at - 1)} committed earlier, unchanged in the file; the rest runs as "
+                "the file is now",
             )
         started = time.perf_counter()
         before = await _table_signatures(conn)
@@ -263,7 +265,7 @@ class _Applier:
             self.conn,
             table,
             migration=pending.file.name,
-            checksum=pending.file.checksum,
+            checksum=seg.checksum,
             segment=seg.number,
             segments=len(pending.plan.segments),
             statements=(seg.first, seg.last),
@@ -322,7 +324,7 @@ class _Applier:
                 conn,
                 recorded_in,
                 migration=pending.file.name,
-                checksum=pending.file.checksum,
+                checksum=seg.checksum,
                 segment=seg.number,
                 segments=len(pending.plan.segments),
                 statements=(seg.first, seg.last),
@@ -382,21 +384,29 @@ async def _check_partial(
     if not partial.committed:
         return  # nothing of it stays: it runs whole, whatever the file says now
     when = f" on {partial.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if partial.recorded_at else ""
-    if partial.checksum != file.checksum:
-        raise ApplyRefused(
-            f"migration {file.name} was partially applied ({_partial_span(partial)} committed{when}) and its "
-            f"file changed since (checksum {partial.checksum[:12]}… then, {file.checksum[:12]}… now): resuming "
-            "would run statements that were never planned together with what committed",
-            hint="restore the file as it was to resume it; or finish or undo the committed part by hand, then "
-            f"delete the migration's rows from {record.SEGMENTS_TABLE}",
-        )
     expected = tuple(range(1, len(partial.committed) + 1))
     ranges = tuple((s.first, s.last) for s in plan.segments[: len(partial.committed)])
-    if partial.committed != expected or partial.segments != len(plan.segments) or partial.ranges != ranges:
+    if partial.committed != expected or partial.ranges != ranges:
         raise ApplyRefused(
             f"migration {file.name} was partially applied ({_partial_span(partial)} committed{when}), but its "
             f"segments are cut differently now ({len(plan.segments)} segments): cannot tell where to resume",
-            hint=f"finish the migration by hand, then delete its rows from {record.SEGMENTS_TABLE}",
+            hint=f"undo the committed part by hand, then delete the migration's rows from {record.SEGMENTS_TABLE} "
+            "and migrate again: it runs whole",
+        )
+    # A record older than per-segment checksums holds the whole file's: then the file must be as it was.
+    changed = [
+        number
+        for number, recorded in zip(partial.committed, partial.checksums, strict=True)
+        if recorded not in (plan.segments[number - 1].checksum, file.checksum)
+    ]
+    if changed:
+        done = first_segments(len(partial.committed))
+        raise ApplyRefused(
+            f"migration {file.name} was partially applied ({_partial_span(partial)} committed{when}) and "
+            f"segment {changed[0]} changed since it committed: resuming would leave the database unlike the file",
+            hint=f"restore {done} as committed to resume (what follows has not run: a fix there is fine); or "
+            f"undo the committed part by hand, then delete the migration's rows from {record.SEGMENTS_TABLE} and "
+            "migrate again: it runs whole",
         )
 
 

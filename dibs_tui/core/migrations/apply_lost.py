@@ -19,7 +19,7 @@ from ..errors import DibsError
 from . import apply_record as record
 from .apply_history import _ensure_history_table
 from .apply_outcome import ConnectionLost, PendingMigration, drop_statement, not_run
-from .segments import Segment, SegmentPlan
+from .segments import Segment, SegmentPlan, first_segments
 
 
 @dataclass
@@ -171,7 +171,7 @@ async def _ask_server(
                 conn,
                 table,
                 migration=pending.file.name,
-                checksum=pending.file.checksum,
+                checksum=seg.checksum,
                 segment=seg.number,
                 segments=len(plan.segments),
                 statements=(seg.first, seg.last),
@@ -190,7 +190,12 @@ async def _ask_server(
             return lines, True
         if committed or leftovers:
             lines.append(
-                f"migrate again resumes at segment {committed + 1} (keep the file unchanged until then)"
+                f"migrate again resumes at segment {committed + 1}"
+                + (
+                    f" (keep {first_segments(committed)} unchanged in the file until then)"
+                    if committed
+                    else ""
+                )
             )
         return lines, bool(committed or leftovers)
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:

@@ -15,7 +15,7 @@ import asyncpg
 from ..errors import DibsError
 from .apply_record import PartialApply
 from .files import MigrationFile, Statement
-from .segments import SegmentPlan
+from .segments import SegmentPlan, first_segments
 
 
 @dataclass(frozen=True)
@@ -178,10 +178,15 @@ class MigrationFailed(DibsError):
         if self.committed or self.leftovers:
             where = f" (kept in {self.recorded_in})" if self.recorded_in else ""
             resume = f"segment {self.committed + 1}"
+            keep = (
+                f": {first_segments(self.committed)} committed and must stay as written (a change there is refused)"
+                if self.committed
+                else ""
+            )
             lines.append(
                 f"a rerun resumes at {resume}{where}"
                 + (" once the INVALID index is dropped" if self.leftovers else "")
-                + "; keep the file unchanged until then, a changed file is refused"
+                + f"; fix what failed in the file and migrate again{keep}"
             )
         return lines
 

@@ -7,7 +7,8 @@ transaction segment writes its row inside its own transaction, so the record and
 about it; a statement run alone is marked `running` before it runs and `committed` right after. The row of a
 failed segment names its error and leftovers; it stays only when something of the migration stays (a
 committed segment, an INVALID index). When the last segment commits, the history row is written and the
-segment rows are deleted, together.
+segment rows are deleted, together. A row's checksum is its segment's statements' (records written before
+that hold the whole file's): a rerun checks that what committed is still what the file says.
 
 Everything here is looked up through the catalog with schema-qualified names, never through search_path.
 """
@@ -24,6 +25,7 @@ from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from ..sql import qualified, quote_literal
 from .history import HistoryTable, find_history_tables
+from .segments import first_segments
 
 SEGMENTS_TABLE = "__dibs_migration_segments"
 
@@ -93,6 +95,8 @@ class PartialApply:
     segments: int
     committed: tuple[int, ...]
     ranges: tuple[tuple[int, int], ...]  # (first, last) statement of each committed segment
+    # Each committed segment's checksum (its statements'; the whole file's in records older than that).
+    checksums: tuple[str, ...] = ()
     failed: int | None = None
     error: str | None = None
     leftovers: tuple[str, ...] = ()
@@ -110,10 +114,10 @@ class PartialApply:
         when = f" on {self.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if self.recorded_at else ""
         if self.committed:
             last = max(self.committed)
-            done = "segment 1" if last == 1 else f"segments 1-{last}"
+            done = first_segments(last)
             lines.append(
                 f"partially applied: {done} of {self.segments} committed{when}; migrate resumes at segment "
-                f"{self.resume_at} while the file is unchanged"
+                f"{self.resume_at} while {done} stay{'s' if last == 1 else ''} unchanged in the file"
             )
         if self.running is not None:
             lines.append(
@@ -197,6 +201,7 @@ async def read_partials(conn: asyncpg.Connection) -> dict[str, PartialApply]:
             segments=mine[-1]["segments"],
             committed=tuple(r["segment"] for r in committed),
             ranges=tuple((r["first_statement"], r["last_statement"]) for r in committed),
+            checksums=tuple(r["checksum"] for r in committed),
             failed=failed["segment"] if failed else None,
             error=failed["error"] if failed else None,
             leftovers=tuple(failed["leftovers"] or ()) if failed else (),

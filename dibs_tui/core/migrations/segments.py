@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from ..errors import DibsError
 from .files import (
     Statement,
+    checksum,
     is_transaction_control,
     runs_outside_transaction,
     split_statements,
@@ -38,6 +39,11 @@ _SUMMARY_WIDTH = 60
 
 class PlanError(DibsError):
     """The file cannot be cut into segments that PostgreSQL would run; nothing of it runs."""
+
+
+def first_segments(count: int) -> str:
+    """`segment 1` / `segments 1-3`: the first `count` segments, as the messages about a resume name them."""
+    return "segment 1" if count == 1 else f"segments 1-{count}"
 
 
 def statement_summary(text: str) -> str:
@@ -116,6 +122,12 @@ class Segment:
     @property
     def kind(self) -> str:
         return "alone, autocommit" if self.alone else "one transaction"
+
+    @property
+    def checksum(self) -> str:
+        """sha256 of the statements it runs: what a resume checks of a committed segment (the rest of the file
+        may have been corrected since)."""
+        return checksum("\n;\n".join(stmt.text for stmt in self.statements))
 
     @property
     def note(self) -> str:
