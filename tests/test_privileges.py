@@ -118,16 +118,17 @@ def test_privileges_are_compared_only_when_asked(new_database: Callable[[], str]
 
 
 def test_the_cli_without_privileges_does_not_read_them(new_database: Callable[[], str]) -> None:
-    """`diff` and `check` without --privileges skip the grants' query on both sides; the default (the Diff pane,
-    which toggles the comparison on the catalogs it holds) reads them."""
+    """`diff` and `check` without --privileges skip the grants' query on the desired side (the live side's are
+    read: what the plan re-creates gets them back); the default (the Diff pane, which toggles the comparison on
+    the catalogs it holds) reads both."""
     from dibs_tui.core.diff import diff_database
 
     a, b = new_database(), new_database()
     run_sql(a, CURRENT)
     run_sql(b, DESIRED)
     unread = asyncio.run(diff_database(resolve(a), [b], read_privileges=False))
-    assert unread.current.privileges == () and unread.desired.privileges == ()
-    assert unread.current.roles == ()
+    assert unread.desired.privileges == () and unread.desired.roles == ()
+    assert any(p.grantee == R1 for p in unread.current.privileges)
     assert unread.plan == () and unread.in_sync
     read = asyncio.run(diff_database(resolve(a), [b]))
     assert any(p.grantee == R1 for p in read.current.privileges)
@@ -204,3 +205,22 @@ def test_a_function_or_type_created_or_re_created_keeps_public_revoked(
         _converge(a, b)
         checks = f"SELECT has_function_privilege('{R1}', 'f()', 'EXECUTE'), has_type_privilege('{R1}', 'mood', 'USAGE')"
         assert [tuple(r) for r in asyncio.run(fetch(a, checks))] == [(False, False)], before
+
+
+def test_without_privileges_an_object_re_created_keeps_its_grants(new_database: Callable[[], str]) -> None:
+    """Grants not compared (the CLI's default) are not dropped either: a view and a function the plan drops and
+    creates again around a retyped column get the live grants back, PUBLIC's revoked EXECUTE included."""
+    from dibs_tui.core.diff import diff_database
+
+    a, b = new_database(), new_database()
+    run_sql(a, _OBJECTS + _GUARDED.format(amount="int", moods="'a'"))
+    run_sql(a, f"GRANT SELECT ON v TO {R1}; GRANT EXECUTE ON FUNCTION f() TO {R1};")
+    run_sql(b, _OBJECTS + _GUARDED.format(amount="bigint", moods="'a'"))
+    result = asyncio.run(diff_database(resolve(a), [b], read_privileges=False))
+    assert "DROP VIEW public.v;" in [s.sql for s in result.plan]
+    asyncio.run(apply_plan(a, result.plan))
+    checks = (
+        f"SELECT has_table_privilege('{R1}', 'v', 'SELECT'), has_function_privilege('{R1}', 'f()', 'EXECUTE'), "
+        f"has_function_privilege('{R2}', 'f()', 'EXECUTE')"
+    )
+    assert [tuple(r) for r in asyncio.run(fetch(a, checks))] == [(True, True, False)]

@@ -54,7 +54,7 @@ def diff_catalogs(
     from .cascade import plan_cascades
     from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
     from .compare_objects import plan_objects
-    from .compare_privileges import plan_privileges
+    from .compare_privileges import plan_kept_grants, plan_privileges
     from .compare_relations import plan_relations
     from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
     from .compare_types import plan_domains, plan_enums
@@ -129,6 +129,8 @@ def diff_catalogs(
     plan_objects(state)  # after the cascades: a rule on a view they re-create is made again with it
     if privileges:  # last: objects the steps above create get their grants
         plan_privileges(state)
+    else:
+        plan_kept_grants(state)
     soft = body_edges(state.steps, current, desired)
     names = name_edges(state.steps, current, desired)
     ordered, dropped_soft = ordered_with_soft(
@@ -213,8 +215,9 @@ async def diff_database(
 
     Tool history and meta tables, and those `exclude_tables` names, are left out of both sides first, and the
     deparser's two spellings of one expression are brought to one (core.deparse_forms). With `privileges`,
-    grants are compared too. `read_privileges=False` (the CLI without --privileges) leaves the grants and roles
-    unread on both sides: the Diff pane keeps the default, it toggles the comparison on catalogs it has.
+    grants are compared too. `read_privileges=False` (the CLI without --privileges) leaves the desired side's
+    grants unread (the live side's are always read: an object the plan re-creates gets them back): the Diff
+    pane keeps the default, it toggles the comparison on catalogs it has.
     `sessions_per_side`: catalog sessions for each side's read (both sides are read at once)."""
     from ..introspect.live import INTROSPECTION, introspect_target
     from ..preimport import import_in_background
@@ -235,7 +238,7 @@ async def diff_database(
             include_schemas=include_schemas,
             exclude_schemas=exclude_schemas,
             column_pool=columns,
-            privileges=read_grants,
+            privileges=True,  # always: what the plan re-creates gets its live grants back (plan_kept_grants)
             connections=sessions_per_side,
             wait_for_teardown=False,
         )

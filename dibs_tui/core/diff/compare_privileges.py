@@ -96,6 +96,24 @@ def plan_privileges(state: PlanState) -> None:
         _revoke(state, p)
 
 
+def plan_kept_grants(state: PlanState) -> None:
+    """Grants not compared (no --privileges) are not lost either: an object the plan drops and creates again
+    gets the live side's grants back, and PUBLIC's defaults revoked where the live side had revoked them.
+    Nothing without the live side's grants read (no roles then)."""
+    if not state.current.roles:
+        return
+    made = {n for step in state.steps for n in step.creates}
+    again = made & {n for step in state.steps for n in step.destroys} & _desired_objects(state)
+    if not again:
+        return
+    live = {p for p in state.current.privileges if p.kind != "default" and _node(p) in again}
+    defaults = set(creation_defaults(state.desired, again))
+    for p in sorted(live - defaults, key=_sort):
+        state.step(COMMENTS, _sql(p, grant=True), ChangeKind.ALTER, [_ref(p)], needs=[ObjectRef(*_node(p))])
+    for p in sorted(defaults - live, key=_sort):
+        state.step(COMMENTS, _sql(p, grant=False), ChangeKind.ALTER, [_ref(p)], needs=[ObjectRef(*_node(p))])
+
+
 def _revoke(state: PlanState, p: Privilege) -> None:
     ref = _ref(p)
     state.change(
