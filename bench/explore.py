@@ -38,7 +38,7 @@ from textual.visual import RenderOptions
 from bench.common import load_average, load_synthetic, loaded_catalog, self_rss_mib, start_server
 from dibs_tui.commands.lint import report_text
 from dibs_tui.core.explore.fkgraph import FkGraph, fk_in_degree
-from dibs_tui.core.explore.health import check_health, health_report
+from dibs_tui.core.explore.health import catalog_checks, health_report
 from dibs_tui.core.explore.health_facts import read_health_facts
 from dibs_tui.core.explore.health_sequences import narrow_sequences
 from dibs_tui.core.explore.paths import shortest_paths
@@ -141,13 +141,13 @@ def measure(dsn: str, rounds: int) -> dict[str, float]:
                 times["uses_server"].append(time.perf_counter() - start)
                 times["path"].append(_timed(lambda: shortest_paths(FkGraph(catalog), far, other)))
                 start, start_cpu = time.perf_counter(), time.process_time()
-                report = await health_report(conn, catalog)
+                report = await health_report(conn, catalog, unused_after_days=0)  # every check, as before
                 report_text(report, list(report.findings))
                 times["lint"].append(time.perf_counter() - start)
                 times["lint_cpu"].append(time.process_time() - start_cpu)
                 start = time.perf_counter()
                 facts = await read_health_facts(conn, narrow=narrow_sequences(catalog))
-                report = check_health(catalog, facts)
+                report = catalog_checks(catalog).with_facts(facts, 0)
                 report_text(report, list(report.findings))
                 times["lint_sequential"].append(time.perf_counter() - start)
                 start = time.perf_counter()

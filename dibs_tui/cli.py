@@ -415,6 +415,14 @@ def _lint_arguments(p: argparse.ArgumentParser) -> None:
         help="write the fixes of the findings at or above --fail-on as a migration (review it, then migrate)",
     )
     p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder (for --write-fixes)")
+    p.add_argument(
+        "--unused-after",
+        type=int,
+        default=7,
+        metavar="DAYS",
+        help="call an index unused only once the usage statistics have counted this many days (default 7: "
+        "younger statistics have not seen a weekly job)",
+    )
     _add_schema_filters(p)
     _add_session_limits(p)
 

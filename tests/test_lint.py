@@ -70,7 +70,7 @@ def _objects(report: dict[str, object], check: str) -> set[str]:
 
 def test_each_kind_of_finding_and_only_where_it_is(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     run_sql(db, BROKEN)
-    code, report, _ = _lint(capsys, db, "--fail-on", "info")
+    code, report, _ = _lint(capsys, db, "--fail-on", "info", "--unused-after", "0")
     assert code == 1
     assert _objects(report, "fk-without-index") == {"public.child_unindexed.child_unindexed_parent_id_fkey"}
     assert _objects(report, "no-primary-key") == {"public.keyless", "public.keyed_by_unique"}
@@ -94,6 +94,23 @@ def test_each_kind_of_finding_and_only_where_it_is(db: str, capsys: pytest.Captu
     assert "statistics are" in unused["message"] and "old" in unused["message"]
     coverage = report["doc_coverage"]
     assert isinstance(coverage, dict) and coverage["documented"] == 1  # the COMMENT ON TABLE parent
+
+
+def test_no_index_is_called_unused_before_the_statistics_have_counted_a_week(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The test server's statistics are minutes old: a DROP INDEX advised on that would drop the index a
+    weekly report needs. The summary says why none is listed, and how long it waits."""
+    run_sql(db, BROKEN)
+    _, report, _ = _lint(capsys, db, "--fail-on", "info")
+    assert _objects(report, "unused-index") == set()
+    assert "too recent to call an index unused (that waits for 7 days)" in str(report["statistics_age"])
+    assert _objects(report, "duplicate-index") == {"public.indexed.indexed_b_2"}  # the rest as ever
+    main(["lint", db])
+    out, _ = capsys.readouterr()
+    assert "unused-index" not in out and "too recent to call an index unused" in out.splitlines()[-1]
+    _, report, _ = _lint(capsys, db, "--fail-on", "info", "--unused-after", "0")
+    assert "public.indexed.indexed_b_1" in _objects(report, "unused-index")
 
 
 def test_fail_on_levels(db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -147,7 +164,16 @@ def test_only_the_checks_asked_and_an_unknown_one_exits_2(
 ) -> None:
     run_sql(db, BROKEN)
     code, report, _ = _lint(
-        capsys, db, "--only", "sequence-near-exhaustion", "--only", "unused-index", "--fail-on", "error"
+        capsys,
+        db,
+        "--only",
+        "sequence-near-exhaustion",
+        "--only",
+        "unused-index",
+        "--fail-on",
+        "error",
+        "--unused-after",
+        "0",
     )
     findings = report["findings"]
     assert isinstance(findings, list)

@@ -43,7 +43,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     async def check(conn: asyncpg.Connection, catalog: Catalog) -> None:
         lines = source_lines(settings, catalog)
         found.append(
-            (await health_report(conn, catalog, lines if lines.files_read() else None, args.only), lines)
+            (
+                await health_report(
+                    conn,
+                    catalog,
+                    lines if lines.files_read() else None,
+                    args.only,
+                    unused_after_days=args.unused_after,
+                ),
+                lines,
+            )
         )
 
     run_async(load(args, settings, check))

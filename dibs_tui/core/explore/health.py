@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 import asyncpg
 
@@ -47,17 +48,9 @@ class HealthReport:
 
 
 CHECKS = tuple(WHY)  # every check, by the name its findings carry
-
-
-def check_health(
-    catalog: Catalog, facts: HealthFacts, locate: Locate | None = None, checks: Iterable[str] | None = None
-) -> HealthReport:
-    """Every finding, most severe first, and the documentation coverage of each table. `locate` (a
-    `SourceLines` with the desired SQL files) places each finding's object; without it, what the meta rows
-    say of tables, indexes and the columns behind sequences (no pass over every finding then). `checks`:
-    only these (the coverage is always counted)."""
-    first = catalog_checks(catalog, locate, checks)
-    return first.with_facts(facts)
+# Statistics younger than this say nothing of an index that a weekly job or report uses: after a restart or a
+# reset, every such index had no scan yet, and each finding's fix would be DROP INDEX.
+UNUSED_AFTER_DAYS = 7
 
 
 async def health_report(
@@ -65,8 +58,15 @@ async def health_report(
     catalog: Catalog,
     locate: Locate | None = None,
     checks: Iterable[str] | None = None,
+    *,
+    unused_after_days: int = UNUSED_AFTER_DAYS,
 ) -> HealthReport:
-    """`check_health` with the statistics read over `conn` while the checks that need only the catalog run
+    """Every finding, most severe first, and the documentation coverage of each table. `locate` (a
+    `SourceLines` with the desired SQL files) places each finding's object; without it, what the meta rows
+    say of tables, indexes and the columns behind sequences. `checks`: only these (the coverage is always
+    counted). An index is called unused only once the statistics have counted for `unused_after_days`.
+
+    The statistics are read over `conn` while the checks that need only the catalog run
     on a thread (they are most of the work, the statistics a few round trips): the answer comes in about
     the longer of the two, not their sum."""
     wanted = _wanted(checks)
@@ -82,7 +82,7 @@ async def health_report(
     except BaseException:
         await asyncio.wait([on_thread])  # nothing of ours outlives the call, even on failure
         raise
-    return (await on_thread).with_facts(facts)
+    return (await on_thread).with_facts(facts, unused_after_days)
 
 
 def _wanted(checks: Iterable[str] | None) -> frozenset[str]:
@@ -101,11 +101,15 @@ class CatalogChecks:
     findings: tuple[Finding, ...]
     coverage: tuple[DocCoverage, ...]
 
-    def with_facts(self, facts: HealthFacts) -> HealthReport:
+    def with_facts(self, facts: HealthFacts, unused_after_days: int = UNUSED_AFTER_DAYS) -> HealthReport:
         with collector_paused(keep_what_was_built=True):  # thousands of findings, acyclic, kept
             catalog, locate, wanted = self.catalog, self.locate, self.wanted
             age = facts.stats_age()
             findings = list(self.findings)
+            counted = facts.counted_for()
+            if "unused-index" in wanted and (counted is None or counted < timedelta(days=unused_after_days)):
+                wanted = wanted - {"unused-index"}
+                age += f": too recent to call an index unused (that waits for {unused_after_days} days)"
             if "unused-index" in wanted:
                 unused = [f for rel in self.tables for f in unused_indexes(rel, facts.index_scans, age)]
                 findings.extend(_placed(unused, locate))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -72,6 +72,12 @@ class HealthFacts:
         default_factory=dict
     )  # (schema, name, args)
     public_writable: frozenset[str] = frozenset()  # schemas where PUBLIC has CREATE
+
+    def counted_for(self) -> timedelta | None:
+        """How long the usage statistics have been counting, when the server says."""
+        if self.stats_since is None or self.read_at is None:
+            return None
+        return self.read_at - self.stats_since
 
     def stats_age(self) -> str:
         """How long the usage statistics have been counting, in words."""

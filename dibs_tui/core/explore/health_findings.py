@@ -42,7 +42,7 @@ WHY = {
     "tools and ORMs cannot edit rows, duplicates go unnoticed",
     "duplicate-index": "every write maintains both indexes; one of them serves no query the other cannot",
     "redundant-index": "its columns are the leading columns of another index, which serves the same queries",
-    "unused-index": "no query has used it since the statistics started counting, yet every write pays for it",
+    "unused-index": "no query on this server has used it since the statistics started counting (a standby counts its own), yet every write pays for it",
     "fk-type-mismatch": "comparisons need a cast: joins may not use indexes, and values that fit one side may "
     "not fit the other",
     "rls-without-policy": "row-level security with no policy hides every row from everyone but the owner and "
