@@ -173,3 +173,37 @@ async def test_generate_shows_sql_and_writes_only_on_confirm(
         written = next(folder.glob("*_add-invoices.sql"))
         assert f"-- Migration: {written.stem}" in written.read_text()
         await wait_for(pilot, lambda: [s.state.value for s in pane.statuses] == ["pending"])
+
+
+async def test_the_apply_question_fits_80x24_its_start_shown_and_the_rest_scrolled_to(
+    db: str, tmp_path: Path
+) -> None:
+    folder = await asyncio.to_thread(project, db, tmp_path)
+    (folder / "20260103000000_many.sql").write_text(
+        "".join(
+            f"ALTER TABLE users ADD COLUMN c{i} int;\nCREATE INDEX CONCURRENTLY i{i} ON users (c{i});\n"
+            for i in range(12)
+        )
+    )
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen)
+        dialog = screen.query_one("#confirm-dialog")
+        body = screen.query_one("#confirm-body")
+        assert screen.region.contains_region(dialog.region)  # the question and its buttons on the screen
+        assert all(dialog.region.contains_region(screen.query_one(b).region) for b in ("#yes", "#no"))
+        assert body.scroll_y == 0 and body.max_scroll_y > 0  # its first line shown, the rest below
+        await pilot.press("end")  # keys scroll the question while the buttons keep the focus
+        assert body.scroll_y == body.max_scroll_y
+        assert screen.focused is screen.query_one("#no")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+    assert len(await fetch(db, "SELECT 1 FROM pg_indexes WHERE indexname LIKE 'i%'")) == 0
