@@ -74,3 +74,27 @@ def test_a_renamed_migration_is_not_run_a_second_time(db: str, tmp_path: Path) -
     assert again.returncode == 0, again.stderr
     assert "applied 1 migration(s)" in again.stdout
     assert asyncio.run(fetch(db, "SELECT count(*) AS n FROM a"))[0]["n"] == 2
+
+
+def test_a_role_that_may_not_read_the_history_is_told_to_get_the_right(db: str, tmp_path: Path) -> None:
+    """The history is ours, the role lacks SELECT on it: the hint names the GRANT, not a look-alike table."""
+    run_sql(
+        db,
+        "DO $$BEGIN CREATE ROLE applyqa_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;"
+        "CREATE TABLE a (id int)",
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text("CREATE TABLE b (id int);\n")
+    assert _migrate(db, folder, "--no-prove").returncode == 0
+    (folder / "002_c.sql").write_text("CREATE TABLE c (id int);\n")
+    reader = db.replace("postgres@", "applyqa_reader@")
+    for command in (["status"], ["migrate", "--no-prove", "--yes"]):
+        done = subprocess.run(
+            [DIBS, *command, reader, "--migrations", str(folder)], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 1
+        assert "permission denied for table __dibs_migrations" in done.stderr
+        assert "GRANT SELECT ON public.__dibs_migrations TO applyqa_reader" in done.stderr
+        assert "rename it" not in done.stderr and "Traceback" not in done.stderr
+    assert _tables(db) == ["a", "b"]

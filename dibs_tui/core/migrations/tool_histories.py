@@ -198,6 +198,13 @@ async def read_table(conn: asyncpg.Connection, table: HistoryTable) -> tuple[lis
     sql = reader.select.format(t=table.qualified, c=_Columns(table.columns))
     try:
         records = await conn.fetch(sql)
+    except asyncpg.InsufficientPrivilegeError as exc:
+        role = quote_ident(getattr(conn.get_settings(), "session_authorization", None) or "CURRENT_USER")
+        raise DibsError(
+            f"cannot read {table.schema}.{table.name} as {reader.label}'s history: {exc}",
+            hint=f"connect as a role that may read it (migrate also writes it), or: GRANT SELECT ON "
+            f"{table.qualified} TO {role};",
+        ) from None
     except asyncpg.PostgresError as exc:
         raise DibsError(
             f"cannot read {table.schema}.{table.name} as {reader.label}'s history: {exc}",
