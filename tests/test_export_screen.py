@@ -114,3 +114,24 @@ async def test_export_is_in_the_palette_and_help(pagila: str, tmp_path: Path) ->
         await pilot.pause()
         assert "is a folder" in str(screen.query_one("#export-status").render())
         assert _files(tmp_path) == []
+
+
+async def test_export_fits_80x24_with_its_choices_path_and_buttons(pagila: str, tmp_path: Path) -> None:
+    app = make_app(pagila)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("t", *"public.customer_list", "enter")  # a long name in the scope's choices
+        await wait_for(
+            pilot, lambda: app.card.relation is not None and app.card.relation.name == "customer_list"
+        )
+        await pilot.press("e")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        dialog = screen.query_one("#export-dialog")
+        assert screen.region.contains_region(dialog.region)
+        inside = ("#export-format", "#export-scope", "#export-path", "#export-write", "#export-cancel")
+        assert all(dialog.region.contains_region(screen.query_one(part).region) for part in inside)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportScreen))
+    assert _files(tmp_path) == []

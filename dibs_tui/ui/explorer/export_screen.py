@@ -46,8 +46,8 @@ class ExportScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
     DEFAULT_CSS = """
     ExportScreen { align: center middle; }
-    ExportScreen > Vertical { width: 84; max-width: 95%; height: auto; border: thick $accent;
-        background: $surface; padding: 0 1; }
+    ExportScreen > Vertical { width: 84; max-width: 95%; height: auto; max-height: 100%; overflow-y: auto;
+        border: thick $accent; background: $surface; padding: 0 1; }
     ExportScreen .export-title { text-style: bold; color: $text-primary; }
     ExportScreen RadioSet { width: 1fr; margin-bottom: 1; }
     ExportScreen Horizontal { height: auto; align-horizontal: right; }
@@ -62,7 +62,7 @@ class ExportScreen(ModalScreen[str | None]):
         self._default = default_path("mermaid", None, 1)
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(id="export-dialog"):
             yield Static("Export the schema", classes="export-title")
             with RadioSet(id="export-format"):
                 for i, (_, label, ext) in enumerate(FORMATS):
@@ -74,11 +74,11 @@ class ExportScreen(ModalScreen[str | None]):
                     for depth in (1, 2, 3):
                         yield RadioButton(Content.assemble("around ", data(name), f", depth {depth}"))
             yield Static("Write to (Enter writes; a file that exists is overwritten only if you say so):")
-            yield Input(self._default, id="export-path")
+            yield Input(self._default, id="export-path", compact=True)
             yield Static("", id="export-status")
             with Horizontal():
-                yield Button("Write", id="export-write", variant="success")
-                yield Button("Cancel", id="export-cancel", variant="primary")
+                yield Button("Write", id="export-write", variant="success", compact=True)
+                yield Button("Cancel", id="export-cancel", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()
