@@ -303,3 +303,37 @@ async def test_the_clone_holds_what_the_migration_reaches(db: str) -> None:
     [parent] = [r for r in part.relations if r.name == "parent"]
     assert all(c.foreign_key is None for c in parent.constraints)  # its key to a table left out is left out
     assert "other_id_seq" not in {s.name for s in part.sequences}  # owned by a table left out
+
+
+@pytest.mark.parametrize(("zone", "rewrites"), [("UTC", False), ("Europe/Paris", True)])
+async def test_timestamp_to_timestamptz_is_traced_in_the_live_sessions_time_zone(
+    db: str, tmp_path: Path, zone: str, rewrites: bool
+) -> None:
+    """timestamp -> timestamptz keeps every byte only where the session's TimeZone is UTC: migrate's session
+    has the live database's zone, whatever the sandbox's server defaults to."""
+    await execute(
+        db,
+        "CREATE TABLE ev (id int PRIMARY KEY, at timestamp);"
+        "INSERT INTO ev SELECT g, '2024-01-01' FROM generate_series(1, 10) g;"
+        f"DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET TimeZone = %L', current_database(), '{zone}'); END $$",
+    )
+    migration = "ALTER TABLE ev ALTER COLUMN at TYPE timestamptz"
+    path = tmp_path / "m.sql"
+    path.write_text(migration + ";\n")
+    review = await review_file(resolve(db), path)
+    [statement] = review.statements
+    assert statement.trace == "ran", review.to_text()
+    said = ("table-rewrite", "observed") in {(h.kind, h.basis) for h in statement.hazards}
+    conn = await asyncpg.connect(db)  # the oracle: the live database's own session
+    try:
+        async with conn.transaction():
+            before = await conn.fetchval("SELECT pg_relation_filenode('ev')")
+            await conn.execute(migration)
+            server_rewrote = before != await conn.fetchval("SELECT pg_relation_filenode('ev')")
+            await conn.execute("SELECT 1/0")  # rolled back
+    except asyncpg.DivisionByZeroError:
+        pass
+    finally:
+        await conn.close()
+    assert server_rewrote is rewrites
+    assert said is rewrites, review.to_text()

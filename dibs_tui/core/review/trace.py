@@ -141,8 +141,11 @@ def migration_statements(text: str, file: str) -> list[LocatedStatement]:
     ]
 
 
-async def trace_migration(target: ConnectionTarget, text: str, file: str = "<sql>") -> Trace:
-    """Clone the live schema of `target` into the sandbox and trace the migration `text` there."""
+async def trace_migration(
+    target: ConnectionTarget, text: str, file: str = "<sql>", time_zone: str | None = None
+) -> Trace:
+    """Clone the live schema of `target` into the sandbox and trace the migration `text` there, in the live
+    session's `time_zone`: timestamp <-> timestamptz rewrites the table unless it is UTC."""
     from ..diff.whole_schema import sandbox_clone_sql
     from ..sandbox import open_sandbox
     from ..sandbox_statements import prepare
@@ -161,6 +164,8 @@ async def trace_migration(target: ConnectionTarget, text: str, file: str = "<sql
         ]
         rates = await measure_rates(conn, sandbox.info.where)
         notes += await load_clone(conn, prepared.runnable(sandbox.created_extensions))
+        if time_zone:
+            await conn.execute("SELECT pg_catalog.set_config('TimeZone', $1, false)", time_zone)
         steps, stopped = await _run_traced(conn, statements)
     notes += stopped
     if rates is not None:
