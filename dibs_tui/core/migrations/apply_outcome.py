@@ -179,14 +179,15 @@ class MigrationFailed(DibsError):
             where = f" (kept in {self.recorded_in})" if self.recorded_in else ""
             resume = f"segment {self.committed + 1}"
             keep = (
-                f": {first_segments(self.committed)} committed and must stay as written (a change there is refused)"
+                f"; {first_segments(self.committed)} must stay as written in the file (a change there is "
+                "refused), what follows may be corrected"
                 if self.committed
                 else ""
             )
             lines.append(
                 f"a rerun resumes at {resume}{where}"
                 + (" once the INVALID index is dropped" if self.leftovers else "")
-                + f"; fix what failed in the file and migrate again{keep}"
+                + keep
             )
         return lines
 
