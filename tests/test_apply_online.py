@@ -185,3 +185,26 @@ async def test_cli_flags_set_the_retries_and_print_them(db: str, tmp_path: Path)
         timeout=60,
     )
     assert bad.returncode == 2 and "'-1' is not a whole number from 0 to 100" in bad.stderr
+
+
+async def test_a_statement_waiting_for_a_lock_says_who_it_waits_for_while_it_waits(
+    db: str, tmp_path: Path
+) -> None:
+    """With a long lock_timeout the user is not left looking at a silent terminal: once the statement has
+    waited a second, a progress line names the backend it waits for, once per set of blockers."""
+    folder = await project(db, tmp_path, "ALTER TABLE t ADD COLUMN x int;\n")
+    held = await blocker(db, "SELECT count(*) FROM t")
+    pid = held.get_server_pid()
+    events: list[ApplyEvent] = []
+    try:
+        with pytest.raises(MigrationFailed):
+            await apply_pending(
+                resolve(db), folder, lock_timeout="3s", progress=events.append, retries=LockRetries(0, 0.1)
+            )
+    finally:
+        await held.close()
+    waiting = [e.message for e in events if e.kind == "progress" and "waiting for a lock" in e.message]
+    assert len(waiting) == 1, [e.message for e in events]
+    assert (
+        f"backend {pid} (app 'blocker'" in waiting[0] and "holding AccessShareLock on public.t" in waiting[0]
+    )

@@ -3,7 +3,7 @@ gave up on a lock (lock_timeout, SQLSTATE 55P03) is tried again.
 
 While a statement runs, a second connection polls `pg_stat_progress_create_index` for the applier's backend
 (an index build's phase and how far it is, as progress lines) and `pg_blocking_pids` (who holds what the
-statement waits for). When the statement gives up on a lock, the blockers last seen are what the report
+statement waits for: said as a progress line once it has waited a second, and again when the blockers change). When the statement gives up on a lock, the blockers last seen are what the report
 names: the applier's own connection can no longer ask, its wait is over.
 
 A statement (or the transaction segment it belongs to) that hit lock_timeout is rolled back and tried again up
@@ -31,6 +31,7 @@ from ..terminal import safe
 FIRST_POLL_SECONDS = 0.05  # a lock_timeout of a few hundred ms still lets the watch see the blocker
 POLL_SECONDS = 0.25  # a blocked statement waits lock_timeout (5 s by default): several polls see its blocker
 PROGRESS_EVERY = 1.0  # at most one progress line a second, and only when the build moved on
+SAY_WAITING_AFTER = 1.0  # a lock wait shorter than this is not worth a line
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class Watch:
 
     async def _poll(self, conn: asyncpg.Connection) -> None:
         last_line, last_time, pause = "", 0.0, FIRST_POLL_SECONDS
+        started, told = time.monotonic(), frozenset[int]()
         while True:
             await asyncio.sleep(pause)
             pause = POLL_SECONDS
@@ -173,6 +175,10 @@ class Watch:
                 return  # the watch is a help, never a reason to fail the apply
             if blockers:
                 self.blockers = describe_blockers(blockers)
+                pids = frozenset(int(row["pid"]) for row in blockers)
+                if pids != told and time.monotonic() - started >= SAY_WAITING_AFTER:
+                    self.say(f"    waiting for a lock: {self.blockers}")
+                    told = pids
             if progress is not None:
                 line = describe_progress(progress)
                 now = time.monotonic()
