@@ -337,3 +337,34 @@ async def test_timestamp_to_timestamptz_is_traced_in_the_live_sessions_time_zone
         await conn.close()
     assert server_rewrote is rewrites
     assert said is rewrites, review.to_text()
+
+
+def test_the_meta_updates_of_a_generated_migration_are_traced(db: str, tmp_path: Path) -> None:
+    """Every migration `generate` writes ends with updates of the __dibs_* meta tables: the clone has them when
+    the live database does, so they are traced like the rest (they failed as 'relation does not exist')."""
+    from dibs_tui.core.meta import meta_tables_ddl
+
+    asyncio.run(
+        execute(
+            db,
+            meta_tables_ddl() + "; CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE u (id int);"
+            "INSERT INTO __dibs_tables (table_name, source_file, source_line) VALUES ('t', 'schema.sql', 1)",
+        )
+    )
+    path = tmp_path / "m.sql"
+    column = (
+        "INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line) VALUES ('{}', 'b', "
+        "'schema.sql', 2) ON CONFLICT (table_name, column_name) DO UPDATE SET source_line = 2;\n"
+    )
+    path.write_text(
+        "ALTER TABLE t ADD COLUMN b int;\n"
+        "UPDATE __dibs_tables SET modified_at = now() WHERE table_name = 't';\n"
+        + column.format("t")
+        + column.format("u")  # u has no __dibs_tables row: this fails live, and in the trace
+    )
+    out = subprocess.run([DIBS, "review", path, db, "--format", "json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    statements = json.loads(out.stdout)["statements"]
+    assert [s["trace"] for s in statements[:3]] == ["ran", "ran", "ran"]
+    assert statements[1]["lock"] == "ROW EXCLUSIVE on public.__dibs_tables"
+    assert "violates foreign key constraint" in statements[3]["trace"]

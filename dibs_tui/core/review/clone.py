@@ -17,8 +17,13 @@ from typing import Any
 
 import asyncpg
 
+from ..connect import ConnectionTarget, connect
+from ..meta import meta_tables_ddl
+from ..meta_tables import find_tables
 from ..model import Catalog, ConstraintKind, QualifiedName, Relation
+from ..session import current_limits
 from ..shadow import LocatedStatement
+from ..sql import qualified
 from ..sqlparse import statement_info
 
 
@@ -142,3 +147,30 @@ async def _load(conn: asyncpg.Connection, statements: Sequence[LocatedStatement]
         f"{len(failed)} statement{'s' if len(failed) != 1 else ''} of the live schema did not load into the "
         f"clone (the first: {first.text.strip().splitlines()[0][:80]} … {message}): what they create is not traced"
     ]
+
+
+async def load_meta_tables(target: ConnectionTarget, clone: asyncpg.Connection, names: set[str]) -> None:
+    """The __dibs_* meta tables, which the model leaves out, made in the clone as dibs documents them, with the
+    live `__dibs_tables` rows of the tables the migration names (`names`): generate's updates of a table's
+    columns and indexes reference that row (a foreign key), and run in the clone as they will live. The live
+    table is found through the catalog in the meta schema; one this role may not read copies no row."""
+    await clone.execute(meta_tables_ddl())
+    live = await connect(target)
+    try:
+        found, _ = await find_tables(live, ["__dibs_tables"], current_limits().meta_schema)
+        table = found.get("__dibs_tables")
+        if table is None:
+            return
+        rows = await live.fetch(
+            f"SELECT table_name, source_file, source_line FROM {qualified(table.schema, table.name)} "
+            "WHERE table_name = ANY($1::text[])",
+            sorted(names),
+        )
+    except asyncpg.PostgresError:
+        return
+    finally:
+        await live.close()
+    await clone.executemany(
+        "INSERT INTO __dibs_tables (table_name, source_file, source_line) VALUES ($1, $2, $3)",
+        [tuple(r) for r in rows],
+    )

@@ -24,7 +24,7 @@ from ..connect import ConnectionTarget
 from ..migrations.files import is_transaction_control, split_statements
 from ..shadow import LocatedStatement, introspect_target
 from ..sqlparse import statement_info
-from .clone import load_clone, reachable_part
+from .clone import load_clone, load_meta_tables, named_in, reachable_part
 
 STEP_TIMEOUT = 10.0  # seconds for one migration statement in the empty clone
 _NOT_IN_A_TRANSACTION = "25001"  # active_sql_transaction: "cannot run inside a transaction block"
@@ -166,6 +166,9 @@ async def trace_migration(
         notes += await load_clone(conn, prepared.runnable(sandbox.created_extensions))
         if time_zone:
             await conn.execute("SELECT pg_catalog.set_config('TimeZone', $1, false)", time_zone)
+        named = named_in(s.text for s in statements)
+        if catalog.meta.present and any(n.startswith("__dibs_") for n in named):
+            await load_meta_tables(target, conn, named)
         steps, stopped = await _run_traced(conn, statements)
     notes += stopped
     if rates is not None:
