@@ -23,7 +23,7 @@ from ..meta_tables import find_tables
 from ..model import Catalog, ConstraintKind, QualifiedName, Relation
 from ..session import current_limits
 from ..shadow import LocatedStatement
-from ..sql import qualified
+from ..sql import qualified, quote_ident
 from ..sqlparse import statement_info
 
 
@@ -154,10 +154,14 @@ async def load_meta_tables(target: ConnectionTarget, clone: asyncpg.Connection, 
     live `__dibs_tables` rows of the tables the migration names (`names`): generate's updates of a table's
     columns and indexes reference that row (a foreign key), and run in the clone as they will live. The live
     table is found through the catalog in the meta schema; one this role may not read copies no row."""
-    await clone.execute(meta_tables_ddl())
+    schema = current_limits().meta_schema  # where generate writes its updates, qualified
+    try:
+        await clone.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}; {meta_tables_ddl(schema)}")
+    except asyncpg.PostgresError:
+        return  # the updates are then traced as failing, as before
     live = await connect(target)
     try:
-        found, _ = await find_tables(live, ["__dibs_tables"], current_limits().meta_schema)
+        found, _ = await find_tables(live, ["__dibs_tables"], schema)
         table = found.get("__dibs_tables")
         if table is None:
             return
@@ -171,6 +175,7 @@ async def load_meta_tables(target: ConnectionTarget, clone: asyncpg.Connection, 
     finally:
         await live.close()
     await clone.executemany(
-        "INSERT INTO __dibs_tables (table_name, source_file, source_line) VALUES ($1, $2, $3)",
+        f"INSERT INTO {qualified(schema, '__dibs_tables')} (table_name, source_file, source_line) "
+        "VALUES ($1, $2, $3)",
         [tuple(r) for r in rows],
     )
