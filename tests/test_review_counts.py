@@ -22,6 +22,10 @@ ROWS = (
     " (3, 'x', 3.00, 3, '2024-01-03', 1);"
 )
 PARENT = "CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1);"
+PAIRS = (  # a composite key, one row half NULL: MATCH FULL refuses it, MATCH SIMPLE lets it be
+    "CREATE TABLE pk2 (a int, b int, PRIMARY KEY (a, b)); INSERT INTO pk2 VALUES (1, 1);"
+    "ALTER TABLE t ADD a int, ADD b int; UPDATE t SET a = 1, b = 1; UPDATE t SET b = NULL WHERE id = 2;"
+)
 
 
 async def review(dsn: str, sql: str) -> Review:
@@ -72,6 +76,13 @@ CASES = [
      "3 rows of t reference no row of parent"),
     (PARENT + "UPDATE t SET p = 9 WHERE id = 3; ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES "
      "parent NOT VALID;", "ALTER TABLE t VALIDATE CONSTRAINT fk", FAILS, "reference"),
+    (PAIRS, "ALTER TABLE t ADD FOREIGN KEY (a, b) REFERENCES pk2 MATCH FULL", FAILS,
+     "1 row of t references no row of pk2 or mixes NULL and non-NULL keys (MATCH FULL)"),
+    (PAIRS, "ALTER TABLE t ADD FOREIGN KEY (a, b) REFERENCES pk2", None, ""),
+    (PAIRS + "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a, b) REFERENCES pk2 MATCH FULL NOT VALID;",
+     "ALTER TABLE t VALIDATE CONSTRAINT fk", FAILS, "(id)=(2)"),
+    (PAIRS, "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a, b) REFERENCES pk2 MATCH FULL NOT VALID;\n"
+     "ALTER TABLE t VALIDATE CONSTRAINT fk", FAILS, "(id)=(2)"),
     ("UPDATE t SET v = NULL WHERE id = 1; ALTER TABLE t ADD CONSTRAINT nn NOT NULL v NOT VALID;",
      "ALTER TABLE t VALIDATE CONSTRAINT nn", FAILS, "(id)=(1)"),
     ("UPDATE t SET v = NULL WHERE id = 1;", "ALTER TABLE t ADD CONSTRAINT nn NOT NULL v NOT VALID", None, ""),

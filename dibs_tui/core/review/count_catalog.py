@@ -22,7 +22,8 @@ SELECT c.contype::pg_catalog.text AS kind,
         FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
         JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.confrelid
          AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS ref_columns,
-       rn.nspname::pg_catalog.text AS ref_schema, r.relname::pg_catalog.text AS ref_table
+       rn.nspname::pg_catalog.text AS ref_schema, r.relname::pg_catalog.text AS ref_table,
+       c.confmatchtype OPERATOR(pg_catalog.=) 'f' AS match_full
 FROM pg_catalog.pg_constraint c
 LEFT JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
@@ -49,6 +50,7 @@ class CatalogConstraint:
     columns: list[str]
     referenced: str  # a foreign key's table, as a migration would write it
     ref_columns: list[str]
+    match_full: bool = False  # a foreign key's MATCH FULL: a key half NULL fails too
 
 
 async def catalog_constraint(conn: asyncpg.Connection, table_oid: int, name: str) -> CatalogConstraint | None:
@@ -63,7 +65,12 @@ async def catalog_constraint(conn: asyncpg.Connection, table_oid: int, name: str
         expression = select.targetList[0].val
     referenced = written(row["ref_schema"], row["ref_table"]) if row["ref_table"] else ""
     return CatalogConstraint(
-        row["kind"], expression, list(row["columns"] or ()), referenced, list(row["ref_columns"] or ())
+        row["kind"],
+        expression,
+        list(row["columns"] or ()),
+        referenced,
+        list(row["ref_columns"] or ()),
+        bool(row["match_full"]),
     )
 
 

@@ -216,7 +216,8 @@ class Counter:
         referenced = await self.target(referenced_name, empty=True)
         columns = [str(c.sval) for c in con.fk_attrs or ()]
         ref_columns = [str(c.sval) for c in con.pk_attrs or ()] or list(referenced.key if referenced else ())
-        return await self.orphans_of(target, columns, referenced, referenced_name, ref_columns)
+        full = con.fk_matchtype == "f"
+        return await self.orphans_of(target, columns, referenced, referenced_name, ref_columns, full=full)
 
     async def orphans_of(
         self,
@@ -225,7 +226,11 @@ class Counter:
         referenced: Target | None,
         shown: str,
         ref_columns: list[str],
+        *,
+        full: bool = False,
     ) -> list[Hazard]:
+        """Rows whose key is all there and matches nothing; with MATCH FULL, also those whose key is part NULL
+        (the server refuses a key half NULL; one all NULL passes either way)."""
         if referenced is None or len(ref_columns) != len(columns) or not target.rows:
             return []
         why = target.unsafe(columns) or referenced.unsafe(ref_columns)
@@ -239,20 +244,25 @@ class Counter:
             for c, rc in zip(columns, ref_columns, strict=True)
         )
         present = " AND ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in columns)
-        found = await count_rows(
-            self.conn,
-            target,
-            f"{present} AND NOT EXISTS (SELECT 1 FROM {referenced.qualified} r WHERE {match})",
-        )
+        orphan = f"NOT EXISTS (SELECT 1 FROM {referenced.qualified} r WHERE {match})"
+        if full and len(columns) > 1:
+            some = " OR ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in columns)
+            condition = f"({some}) AND (NOT ({present}) OR {orphan})"
+            mixed = True
+        else:
+            condition, mixed = f"{present} AND {orphan}", False
+        found = await count_rows(self.conn, target, condition)
         if found.rows is None:
             return [not_counted(FAILS, f"rows referencing no row of {shown}", found.not_counted, consequence)]
         if not found.rows:
             return unproven(FAILS, f"row referencing no row of {shown}", target.shown, found, consequence)
+        one = found.rows == 1
+        mixing = f" or mix{'es' if one else ''} NULL and non-NULL keys (MATCH FULL)" if mixed else ""
         return [
             observed(
                 FAILS,
-                f"{found.rows_text()} of {target.shown} reference{'s' if found.rows == 1 else ''} no row of "
-                f"{shown}: the foreign key cannot be added{found.example_text()}",
+                f"{found.rows_text()} of {target.shown} reference{'s' if one else ''} no row of {shown}{mixing}: "
+                f"the foreign key cannot be added{found.example_text()}",
                 found,
             )
         ]
@@ -412,7 +422,7 @@ class Counter:
         if found.kind == "f" and found.referenced:
             referenced = await self.target(found.referenced, empty=True)
             return await self.orphans_of(
-                target, found.columns, referenced, found.referenced, found.ref_columns
+                target, found.columns, referenced, found.referenced, found.ref_columns, full=found.match_full
             )
         return []
 
