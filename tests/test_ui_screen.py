@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.widget import Widget
 from textual.widgets import Static
 
 from dibs_tui.config import Settings, load_settings
@@ -20,11 +21,12 @@ from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
+from dibs_tui.ui.screens.help import HelpScreen
 from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.table_card import ColumnList, card_header
 from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.pg import execute, fetch
-from tests.test_ui import goto, loaded, wait_for
+from tests.test_ui import goto, loaded, rendered, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -331,3 +333,35 @@ async def test_a_replay_failure_shows_the_position_with_a_caret(db: str, tmp_pat
     at = next(i for i, line in enumerate(lines) if line.rstrip(";").endswith("FROM nosuch"))
     assert lines[at + 1].strip() == "^"
     assert lines[at + 1].index("^") == lines[at].index("nosuch")
+
+
+# -- help at 80×24 ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pane", ["tables", "migrations"])
+async def test_help_at_80x24_keeps_each_key_on_one_line_with_what_it_does(demo: DemoInfo, pane: str) -> None:
+    async with demo_app(demo).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        if pane == "migrations":
+            await pilot.press("m")
+            await wait_for(pilot, lambda: app.query_one(MigrationsPane).loaded)
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        await pilot.pause()
+        assert help_screen.title_text == pane.capitalize()  # the pane's name, not a widget's class name
+        assert "MarkList" not in {entry[0] for entry in help_screen.entries}
+        table = help_screen.query_one("#help-table", Widget)
+        lines = ["".join(text for text, _ in line).rstrip() for line in rendered(table)]
+        for (
+            _,
+            keys,
+            description,
+            _,
+        ) in help_screen.entries:  # e.g. "Sort by name / FK in-degree / rows / size"
+            assert any(line.startswith(f"  {keys} ") and description in line for line in lines), description
+        legend = "\n".join(
+            "".join(text for text, _ in line)
+            for line in rendered(help_screen.query_one(".help-legend", Widget))
+        )
+        assert "◆ materialized view" in legend and "! stale meta rows" in legend

@@ -163,6 +163,16 @@ def test_snapshot_help(snapshot_db: str, snap_compare: Any) -> None:
     assert snap_compare(snapshot_app(snapshot_db), terminal_size=SIZE, run_before=run_before)
 
 
+def test_snapshot_help_small(snapshot_db: str, snap_compare: Any) -> None:
+    """At 80×24 each key keeps its description on its line (the binding ids are left out)."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SMALL, run_before=run_before)
+
+
 def test_snapshot_error_modal(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, ErrorScreen))

@@ -29,6 +29,14 @@ PANE_NAMES = {
     "details-view": "Details",
     "table-filter": "Tables filter",
     "health-findings": "Health",
+    "health-info": "Health finding",
+    "health-fix-scroll": "Health fix",
+    "diff-changes": "Diff",
+    "diff-plan-scroll": "Diff plan",
+    "migrations-list": "Migrations",
+    "migrations-info": "Migration",
+    "migrations-touched": "Touched by the migration",
+    "migrations-sql-scroll": "Migration SQL",
 }
 
 
@@ -68,7 +76,7 @@ def help_entries(app: DibsApp) -> tuple[str, list[HelpEntry]]:
     """Every binding active where the focus is (Textual's public `active_bindings`: a key bound at several
     levels is listed where it acts), grouped by the pane (or app) that owns it, innermost first."""
     focused = app.screen.focused
-    title = PANE_NAMES.get(focused.id or "", type(focused).__name__) if focused else "App"
+    title = _namespace_name(focused) if focused else "App"
     keys: dict[tuple[int, str, str], list[str]] = {}  # (owner, action, id) -> keys, in the chain's order
     owners: dict[int, object] = {}
     described: dict[tuple[int, str, str], Binding] = {}
@@ -154,4 +162,5 @@ def _namespace_name(namespace: object) -> str:
     if isinstance(namespace, Screen):
         return "Screen"
     node_id = getattr(namespace, "id", None) or ""
-    return PANE_NAMES.get(node_id, type(namespace).__name__)
+    # A pane's class (MigrationsPane) by the tab's name; never a widget's class name where a name is known.
+    return PANE_NAMES.get(node_id, type(namespace).__name__.removesuffix("Pane"))

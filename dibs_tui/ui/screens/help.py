@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -13,11 +15,47 @@ from textual.widgets import Static
 
 HelpEntry = tuple[str, str, str, str]  # (group, keys, description, id)
 
-LEGEND = (
-    "Marks in the Tables pane: ▤ table  ◫ partitioned  ⊟ partition  ◇ view  ◆ materialized view  ⇄ foreign\n"
-    "                          ● tracked by meta tables  ○ untracked  ! stale meta rows\n"
-    "                          = in sync  ≠ differs from the desired schema  + only live  − only desired"
-)
+LEGEND = """Marks in the Tables pane:
+  ▤ table  ◫ partitioned  ⊟ partition  ◇ view  ◆ materialized view
+  ⇄ foreign  ● tracked by meta tables  ○ untracked  ! stale meta rows
+  = in sync  ≠ differs from the desired schema
+  + only live  − only desired"""
+KEYS_WIDTH = 22
+DESCRIPTION_WIDTH = 36
+
+
+def help_table(entries: list[HelpEntry], width: int) -> Content:
+    """The keys, what they do and the binding's id, in columns; where the id does not fit (80 columns) it is
+    left out, and a description too long for its column wraps under itself, never under the keys."""
+    longest_id = max((len(entry[3]) for entry in entries), default=0)
+    with_ids = width >= 2 + KEYS_WIDTH + DESCRIPTION_WIDTH + longest_id
+    room = DESCRIPTION_WIDTH if with_ids else max(12, width - 2 - KEYS_WIDTH)
+    lines: list[Content] = []
+    group = None
+    for entry_group, keys, description, binding_id in entries:
+        if entry_group != group:
+            if group is not None:
+                lines.append(Content(""))
+            lines.append(Content.styled(entry_group, "bold $text-accent"))
+            group = entry_group
+        parts = textwrap.wrap(description, room) or [""]
+        first = [(f"  {keys:<{KEYS_WIDTH - 1}} ", "bold"), (f"{parts[0]:<{room}}", "")]
+        if with_ids:
+            first.append((binding_id, "$text-muted"))
+        lines.append(Content.assemble(*first))
+        lines.extend(Content(" " * (KEYS_WIDTH + 1) + part) for part in parts[1:])
+    return Content("\n").join(lines)
+
+
+class HelpTable(Static):
+    """The key table, laid out again for its width (the ids only where they fit)."""
+
+    def __init__(self, entries: list[HelpEntry]) -> None:
+        super().__init__(help_table(entries, 0), id="help-table")
+        self.entries = entries
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.update(help_table(self.entries, event.size.width))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -43,24 +81,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical():
             yield Static(Content(f"Keys — {self.title_text}   (escape closes)"), id="help-title")
             with VerticalScroll():
-                yield Static(self._table(), id="help-table")
+                yield HelpTable(self.entries)
                 yield Static(Content(LEGEND), classes="help-legend")
-
-    def _table(self) -> Content:
-        lines: list[Content] = []
-        group = None
-        for entry_group, keys, description, binding_id in self.entries:
-            if entry_group != group:
-                if group is not None:
-                    lines.append(Content(""))
-                lines.append(Content.styled(entry_group, "bold $text-accent"))
-                group = entry_group
-            lines.append(
-                Content.assemble(
-                    (f"  {keys:<22}", "bold"), (f"{description:<36}", ""), (binding_id, "$text-muted")
-                )
-            )
-        return Content("\n").join(lines)
 
     def action_close(self) -> None:
         self.dismiss(None)
