@@ -36,15 +36,34 @@ def clear_for_drop(state: PlanState, rel: Relation, column: str) -> list[ObjectR
     return _clear(state, rel, column, every=True)
 
 
-def _clear(state: PlanState, rel: Relation, column: str, *, every: bool) -> list[ObjectRef]:
+def clear_for_recast(state: PlanState, rel: Relation, column: str, recast: ObjectRef) -> list[ObjectRef]:
+    """`clear_for_text` for a column recast to its enum created again: a CHECK or EXCLUDE constraint, an index
+    expression or predicate over it holds a constant of the old type (`s = 'open'::status`), which ALTER
+    COLUMN TYPE cannot rebuild. Re-created once the recast (`recast`, what its step creates) is done."""
+    return _clear(state, rel, column, every=False, recast=recast)
+
+
+def _clear(
+    state: PlanState, rel: Relation, column: str, *, every: bool, recast: ObjectRef | None = None
+) -> list[ObjectRef]:
     table = qualified(rel.schema, rel.name)
     tref = ObjectRef("table", rel.schema, rel.name)
     desired = state.desired.relation(rel.schema, rel.name)
     gone: list[ObjectRef] = []
-    # A column dropped and added again: what comes back over it waits for it.
+    # A column dropped and added again (or recast): what comes back over it waits for it.
     needs = [tref, ObjectRef("column", rel.schema, rel.name, column)] if every else [tref]
+    if recast is not None:
+        needs.append(recast)
     for ix in rel.indexes:
-        if ix.owned_by_constraint or (ix.method == "btree" and not every) or not _uses(ix.columns, column):
+        if ix.owned_by_constraint:
+            continue
+        if recast is not None:
+            expressions = tuple(c for c in ix.columns if c != column) + (
+                (ix.predicate,) if ix.predicate else ()
+            )
+            if not _uses(expressions, column):
+                continue
+        elif (ix.method == "btree" and not every) or not _uses(ix.columns, column):
             continue
         ref = ObjectRef("index", rel.schema, rel.name, ix.name)
         gone.append(ref)

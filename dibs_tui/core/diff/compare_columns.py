@@ -15,6 +15,7 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
+from .around_columns import clear_for_recast
 from .compare_constraints import plan_constraints, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
 from .compare_table_options import (
@@ -203,7 +204,15 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
                 needs=needs,
             )
         else:
-            plan_alter_column(state, new, prev, col, inherited=col.name in inherited, follows=follows)
+            cleared = (
+                clear_for_recast(state, old, col.name, retyped_ref(new))
+                if col.type_key in state.recreated_types
+                and col.name not in inherited
+                and _is_enum(state, col)
+                else []
+            )
+            after = [*follows, *cleared]
+            plan_alter_column(state, new, prev, col, inherited=col.name in inherited, follows=after)
         state.comment(cref, "column", prev.comment if prev else None, col.comment)
     leaving = _leaving_parents(state, old, new)
     for col in old.columns:
@@ -343,6 +352,11 @@ def cast_would_cut(old_type: str, new_type: str) -> bool:
         element = old_type[: len(old_type) - len(dimensions)]
         return re.fullmatch(r"bit( varying)?(\(\d+\))?", element) is not None
     return True
+
+
+def _is_enum(state: PlanState, col: Column) -> bool:
+    """An enum column (or an array of one): recast through text, never left as text (a range's column is)."""
+    return any(e.key == col.type_key for e in state.current.enums)
 
 
 def plan_alter_column(
