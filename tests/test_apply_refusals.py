@@ -98,3 +98,41 @@ def test_a_role_that_may_not_read_the_history_is_told_to_get_the_right(db: str, 
         assert "GRANT SELECT ON public.__dibs_migrations TO applyqa_reader" in done.stderr
         assert "rename it" not in done.stderr and "Traceback" not in done.stderr
     assert _tables(db) == ["a", "b"]
+
+
+def test_migrate_says_what_the_history_and_the_folder_disagree_on_before_it_runs(
+    db: str, tmp_path: Path
+) -> None:
+    """An applied file edited since, an applied file gone, a new file that sorts before one applied: migrate
+    applies what is pending, but says each of these first, as status would."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "002_a.sql").write_text("CREATE TABLE a (id int);\n")
+    (folder / "003_b.sql").write_text("CREATE TABLE b (id int);\n")
+    assert _migrate(db, folder, "--no-prove").returncode == 0
+    (folder / "002_a.sql").write_text("CREATE TABLE a (id int, note text);\n")
+    (folder / "003_b.sql").unlink()
+    (folder / "001_z.sql").write_text("CREATE TABLE z (id int);\n")
+    done = _migrate(db, folder, "--no-prove")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert (
+        "warning: 002_a changed since it was applied (checksum differs): migrate does not run it again" in out
+    )
+    assert "warning: 003_b is recorded as applied but its file is gone" in out
+    assert "warning: 001_z sorts before 002_a, applied already: it runs after it (out of order)" in out
+    assert out.index("warning: 002_a") < out.index("pending  001_z")
+    assert _tables(db) == ["a", "b", "z"]
+
+
+def test_an_edited_applied_migration_is_not_called_applied_without_a_word(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text("CREATE TABLE a (id int);\n")
+    assert _migrate(db, folder, "--no-prove").returncode == 0
+    (folder / "001_a.sql").write_text("CREATE TABLE a (id int, note text);\n")
+    done = _migrate(db, folder, "--no-prove")
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[-2].startswith("warning: 001_a changed since it was applied")
+    assert lines[-1] == "nothing to apply: every migration is applied"

@@ -61,7 +61,7 @@ from .files import MigrationFile, Statement
 from .history import ADVISORY_LOCK_KEY, History, find_history_tables, read_history
 from .layouts import list_migration_files
 from .segments import Segment, SegmentPlan, first_segments, plan_segments
-from .status import MigrationState, migration_status, renamed
+from .status import MigrationState, disagreements, migration_status, renamed
 
 # -- one migration -------------------------------------------------------------------------------------------
 
@@ -537,6 +537,8 @@ async def apply_pending(
         if only is not None:
             files = [f for f in files if f.name in set(only)]
         _refuse_renamed(files, renamed(states), history)
+        for line in disagreements(states):
+            progress(ApplyEvent("warning", f"warning: {line}"))
         result.pending_before = len(files)
         pending = await _prepare(conn, folder, files)
         if not pending or (confirm is not None and not await confirm(pending)):

@@ -20,7 +20,8 @@ from .segments import SegmentPlan, first_segments
 
 @dataclass(frozen=True)
 class ApplyEvent:
-    """Progress: `kind` is waiting-for-lock, locked, migration, resume, segment, statement, progress (an index
+    """Progress: `kind` is warning (the folder and the history disagree: an applied file changed or gone, a
+    pending one out of order), waiting-for-lock, locked, migration, resume, segment, statement, progress (an index
     build's phase and how far it is), retry (a lock_timeout, tried again after a wait), applied, failed or
     interrupted (the run was cancelled: the message says what committed)."""
 

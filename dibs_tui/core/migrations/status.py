@@ -127,3 +127,26 @@ def renamed(statuses: Sequence[MigrationStatus]) -> dict[str, Migration]:
         for s in statuses
         if s.state is MigrationState.PENDING and s.file is not None and s.file.checksum in gone
     }
+
+
+def disagreements(statuses: Sequence[MigrationStatus]) -> list[str]:
+    """What the folder and the history disagree on that migrate does not change, said before it applies: an
+    applied file edited since, an applied file gone, a pending file that sorts before one applied."""
+    moved = {row.name for row in renamed(statuses).values()}  # refused by migrate, with its own message
+    done = (MigrationState.APPLIED, MigrationState.CHANGED)
+    last = max((i for i, s in enumerate(statuses) if s.file is not None and s.state in done), default=-1)
+    lines: list[str] = []
+    for i, status in enumerate(statuses):
+        if status.state is MigrationState.CHANGED:
+            lines.append(
+                f"{status.name} changed since it was applied (checksum differs): migrate does not run it again, "
+                "so the change is not applied (write a new migration for it)"
+            )
+        elif status.state is MigrationState.MISSING and status.name not in moved:
+            lines.append(f"{status.name} is recorded as applied but its file is gone")
+        elif status.state is MigrationState.PENDING and i < last:
+            lines.append(
+                f"{status.name} sorts before {statuses[last].name}, applied already: it runs after it "
+                "(out of order)"
+            )
+    return lines
