@@ -33,8 +33,8 @@ from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.finder import FinderScreen
 from dibs_tui.ui.screens.help import HelpScreen
-from tests.pg import run_sql
-from tests.test_ui import make_app, shop
+from tests.pg import execute, run_sql
+from tests.test_ui import make_app, rendered, shop
 from tests.test_ui_snapshots import SIZE, goto, loaded, snapshot_app, snapshot_db, until
 
 __all__ = ["shop", "snapshot_db"]  # the fixtures, imported for these tests
@@ -231,3 +231,44 @@ def test_a_hundred_neighbours_are_paged_not_piled() -> None:
         seen |= new
         page += 1
     assert len(seen) == 100 and page <= 8  # several columns of boxes on each side: a few pages
+
+
+CHAIN = """
+CREATE TABLE p2 (id int PRIMARY KEY);
+CREATE TABLE p1 (id int PRIMARY KEY, p2_id int REFERENCES p2);
+CREATE TABLE middle (id int PRIMARY KEY, p1_id int REFERENCES p1);
+CREATE TABLE c1 (id int PRIMARY KEY, middle_id int REFERENCES middle);
+CREATE TABLE c2 (id int PRIMARY KEY, c1_id int REFERENCES c1);
+"""
+
+
+async def test_neighbourhood_at_80x24_brings_every_column_into_view(db: str) -> None:
+    """Depth 2 needs five columns of boxes, wider than 80: the view follows the selected box."""
+    await execute(db, CHAIN)
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _app_on(pilot, "middle")
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, NeighbourhoodScreen)
+        await until(pilot, lambda: screen.view.drawing is not None)
+        await pilot.press("2")
+        await pilot.pause()
+
+        def shown() -> str:
+            return "\n".join("".join(text for text, _ in line) for line in rendered(screen.view))
+
+        for key, name in (
+            ("right", "p1"),
+            ("right", "p2"),
+            ("left", "p1"),
+            ("left", "middle"),
+            ("left", "c1"),
+            ("left", "c2"),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert screen.view.selected == ("public", name)
+            assert f"│public.{name}" in shown(), name  # the selected box whole in view, its name readable
+        status = "".join(text for line in rendered(screen.query_one(".explorer-status")) for text, _ in line)
+        assert "escape closes" in status

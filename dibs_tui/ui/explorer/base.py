@@ -22,7 +22,7 @@ class ExplorerScreen(ModalScreen[Location | None]):
     ExplorerScreen { align: center middle; }
     ExplorerScreen > Vertical { width: 96%; height: 94%; border: thick $primary; background: $surface; }
     ExplorerScreen .explorer-title { text-style: bold; color: $text-primary; padding: 0 1; height: auto; }
-    ExplorerScreen .explorer-status { color: $text-muted; padding: 0 1; height: 1; }
+    ExplorerScreen .explorer-status { color: $text-muted; padding: 0 1; height: auto; }
     """
 
     def action_close(self) -> None:

@@ -103,7 +103,8 @@ def draw(
     height: int,
     pages: dict[int, int] | None = None,
 ) -> Drawing:
-    """The neighbourhood of `centre` to `depth`, fitted to width x height; `pages` picks each column's page.
+    """The neighbourhood of `centre` to `depth`, fitted to width x height (wider when its columns need it);
+    `pages` picks each column's page.
     A crowded column spreads over the spare width (several columns of boxes on its side) before it pages."""
     pages = pages or {}
     placed = place(graph, centre, depth)
@@ -120,7 +121,9 @@ def draw(
         x += slots[column] * (col_width + GAP)
         if column < 0:
             xs[column].reverse()
-    canvas = _Canvas(width, height)
+    # Columns narrower than 16 cannot be read: a drawing that needs more than `width` is made wider, and the
+    # view shows the part around the selected box (80 columns at depth 2 or 3).
+    canvas = _Canvas(max(width, x - GAP), height)
     centre_box = _centre(catalog, centre, xs[0][0], col_width, height, canvas)
     boxes: list[Box] = [centre_box]
     hidden: dict[int, int] = {}

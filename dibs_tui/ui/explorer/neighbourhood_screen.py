@@ -30,7 +30,8 @@ class GraphBuilt(Message):
 
 
 class NeighbourhoodView(Widget, can_focus=True):
-    """The drawing, with the selected box in reverse video."""
+    """The drawing, with the selected box in reverse video; a drawing wider than the view is shown from
+    `shift`, the column that keeps the selected box in view."""
 
     DEFAULT_CSS = "NeighbourhoodView { height: 1fr; }"
 
@@ -43,6 +44,7 @@ class NeighbourhoodView(Widget, can_focus=True):
         self.pages: dict[int, int] = {}
         self.drawing: Drawing | None = None
         self.selected: QualifiedName | None = centre
+        self.shift = 0
 
     def redraw(self) -> None:
         if self.graph is None:
@@ -52,6 +54,18 @@ class NeighbourhoodView(Widget, can_focus=True):
         )
         if self.selected not in {b.key for b in self.drawing.boxes}:
             self.selected = self.centre
+        self.follow()
+
+    def follow(self) -> None:
+        """Shift a wide drawing so that the selected box is whole in view, then repaint."""
+        box, width = self.selected_box(), self.size.width
+        if self.drawing is not None and box is not None:
+            if box.x < self.shift:
+                self.shift = box.x
+            elif box.x + box.width > self.shift + width:
+                self.shift = box.x + box.width - width
+            widest = max((len(line) for line in self.drawing.lines), default=0)
+            self.shift = max(0, min(self.shift, widest - width))
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -64,17 +78,15 @@ class NeighbourhoodView(Widget, can_focus=True):
         if self.drawing is None:
             return Content("drawing…")
         box = self.selected_box()
+        start, end = self.shift, self.shift + self.size.width
         out: list[Content] = []
         for y, line in enumerate(self.drawing.lines):
             text = line.ljust(box.x + box.width) if box else line
             if box is not None and box.y <= y < box.y + box.height:
-                out.append(
-                    Content.assemble(
-                        text[: box.x], (text[box.x : box.x + box.width], "reverse"), text[box.x + box.width :]
-                    )
-                )
+                left, right = max(start, box.x), max(start, box.x + box.width)
+                out.append(Content.assemble(text[start:left], (text[left:right], "reverse"), text[right:end]))
             else:
-                out.append(Content(text))
+                out.append(Content(text[start:end]))
         return Content("\n").join(out)
 
     def move(self, dx: int, dy: int) -> None:
@@ -93,10 +105,10 @@ class NeighbourhoodView(Widget, can_focus=True):
             if 0 <= i < len(xs):
                 nearest = min((b for b in boxes if b.x == xs[i]), key=lambda b: abs(b.y - here.y))
                 self.selected = nearest.key
-        self.refresh()
+        self.follow()
 
     def on_click(self, event: events.Click) -> None:
-        box = self.drawing.box_at(event.x, event.y) if self.drawing else None
+        box = self.drawing.box_at(event.x + self.shift, event.y) if self.drawing else None
         if box is None or box.key is None:
             if box is not None:
                 self.page(box.column, 1)
@@ -105,7 +117,7 @@ class NeighbourhoodView(Widget, can_focus=True):
             self.recentre(box.key)
         else:
             self.selected = box.key
-            self.refresh()
+            self.follow()
 
     def recentre(self, key: QualifiedName) -> None:
         self.centre, self.selected, self.pages = key, key, {}
