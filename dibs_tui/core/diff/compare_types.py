@@ -118,13 +118,16 @@ def _add_enum_values(state: PlanState, ref: ObjectRef, old: Sequence[str], new: 
 def plan_domains(state: PlanState) -> None:
     cur = {d.key: d for d in state.current.domains}
     des = {d.key: d for d in state.desired.domains}
+    over_recreated = state.types_over_recreated() if state.recreated_types else set()
     for key, new in sorted(des.items()):
         ref = type_ref(*key)
         old = cur.get(key)
         name = qualified(*key)
-        if old is not None and (old.base_type != new.base_type or old.collation != new.collation):
+        rebased = old is not None and key in over_recreated
+        if old is not None and (old.base_type != new.base_type or old.collation != new.collation or rebased):
             # PostgreSQL cannot change a domain's base type: the old one is renamed out of the way, the
-            # new one created, the columns recast (through text) and the old one dropped at the end.
+            # new one created, the columns recast (through text) and the old one dropped at the end. So
+            # too over a base type re-created (an enum that lost a value), which the old one still names.
             state.recreated_types.add(key)
             temp = _old_enum_name(key[1])
             state.change(
@@ -134,6 +137,7 @@ def plan_domains(state: PlanState) -> None:
                 old.base_type,
                 new.base_type,
                 destructive=not widens(old.base_type, new.base_type),
+                detail="re-created over its re-created base type" if old.base_type == new.base_type else "",
             )
             state.step(
                 PRE_CREATE,

@@ -63,12 +63,23 @@ def plan_collations(state: PlanState) -> None:
 def plan_composites(state: PlanState) -> None:
     cur = {c.key: c for c in state.current.composites}
     des = {c.key: c for c in state.desired.composites}
+    over_recreated = state.types_over_recreated() if state.recreated_types else set()
     for key, new in sorted(des.items()):
         ref = type_ref(*key)
         old = cur.get(key)
         if old is None:
             state.change(ChangeKind.CREATE, ref, "composite type", new=composite_sql(new))
             _create(state, new)
+        elif key in over_recreated:  # an attribute's type re-created: the old type still names the old one
+            state.change(
+                ChangeKind.ALTER,
+                ref,
+                "composite type",
+                composite_sql(old),
+                composite_sql(new),
+                detail="re-created over an attribute's re-created type",
+            )
+            _recreate_composite(state, old, new)
         elif old.attributes != new.attributes:
             state.change(
                 ChangeKind.ALTER,
@@ -156,7 +167,7 @@ def _recreate_composite(state: PlanState, old: CompositeType, new: CompositeType
         vacates=[ref],
     )
     _create(state, new)
-    state.recasts[key] = _row_recast(old, new)
+    state.recasts[key] = _row_recast(old, new, _recreated_names(state))
     _array_recast(state, old, new)
     state.step(
         DROP_OBJECTS,
@@ -186,7 +197,9 @@ def _array_recast(state: PlanState, old: CompositeType, new: CompositeType) -> N
     old_array = f"{qualified(schema, _old_name(name))}[]"
     helper = ObjectRef("function", schema, helper_name, old_array)
     state.array_recasts[new.key] = helper
-    element = _row_recast(old, new).replace("{column}", "$1[i]")  # unnest() would spread the attributes
+    element = _row_recast(old, new, _recreated_names(state)).replace(
+        "{column}", "$1[i]"
+    )  # unnest() would spread the attributes
     body = (
         f"SELECT CASE WHEN $1 IS NULL THEN NULL ELSE coalesce(array_agg({element} ORDER BY i), "
         f"'{{}}') END FROM generate_subscripts($1, 1) AS i"
@@ -216,13 +229,20 @@ def rebuilt_ref(rel: Relation, column: Column) -> ObjectRef:
     return ObjectRef("rebuilt", rel.schema, rel.name, column.name)
 
 
-def _row_recast(old: CompositeType, new: CompositeType) -> str:
-    """A USING expression with `{column}` for the column: kept attributes cast, new ones NULL."""
+def _recreated_names(state: PlanState) -> set[str]:
+    """The re-created types as an attribute's type names them (format_type: qualified or not)."""
+    return {n for s, t in state.recreated_types for n in (quote_ident(t), qualified(s, t))}
+
+
+def _row_recast(old: CompositeType, new: CompositeType, recreated: set[str]) -> str:
+    """A USING expression with `{column}` for the column: kept attributes cast (through text when their type
+    is re-created: no cast joins its old and new versions), new ones NULL."""
     before = {a.name for a in old.attributes}
 
     def field(a: CompositeAttribute) -> str:
         if a.name in before:
-            return f"({{column}}).{quote_ident(a.name)}::{a.type}"
+            via_text = "::text" if a.type.removesuffix("[]") in recreated else ""
+            return f"({{column}}).{quote_ident(a.name)}{via_text}::{a.type}"
         return f"NULL::{a.type}"
 
     row = ", ".join(field(a) for a in new.attributes)

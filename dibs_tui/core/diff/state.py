@@ -168,6 +168,18 @@ class PlanState:
             found += deps.get(("column", schema, table, column), ())
         return [ObjectRef(*node) for node in found]
 
+    def types_over_recreated(self) -> set[tuple[str, str]]:
+        """Types (domains, composites) built on a type re-created so far, directly or through another: they
+        still name the old one once it is renamed away, so they are made again too."""
+        found: set[tuple[str, str]] = set()
+        frontier = [ObjectRef("type", *k) for k in self.recreated_types]
+        while frontier:
+            for dependent in self.dependents(frontier.pop()):
+                if dependent.kind == "type" and (dependent.schema, dependent.name) not in found:
+                    found.add((dependent.schema, dependent.name))
+                    frontier.append(dependent)
+        return found
+
     def owned_sequences(self, schema: str, table: str, column: str | None = None) -> list[ObjectRef]:
         """The current sequences a table (or one column) owns: serial and identity ones go with it."""
         return [

@@ -1,0 +1,5 @@
+create type status as enum ('new', 'open', 'closed');
+create domain status_d as status default 'new' check (value <> 'closed');
+create domain status_dd as status_d not null;
+create type pair as (s status, n int);
+create table ticket (id int primary key, sd status_d, sdd status_dd, p pair);
