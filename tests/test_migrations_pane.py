@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 
 from dibs_tui.config import Settings
@@ -207,3 +208,27 @@ async def test_the_apply_question_fits_80x24_its_start_shown_and_the_rest_scroll
         await pilot.press("n")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
     assert len(await fetch(db, "SELECT 1 FROM pg_indexes WHERE indexname LIKE 'i%'")) == 0
+
+
+async def test_a_migration_named_with_brackets_is_named_whole_in_the_notes(db: str, tmp_path: Path) -> None:
+    """Notes quote migration names literally: `[JIRA-12]` is part of a name, not markup to drop."""
+    await execute(db, "CREATE TABLE a (id int)")
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "001_[JIRA-12]_a.sql").write_text("CREATE TABLE a (id int);\n")
+    (folder / "002_b.sql").write_text("CREATE TABLE b (id int);\n")
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        await pilot.press("B")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any("recorded 1 migration" in n.message for n in app._notifications))
+        note = next(n for n in app._notifications if "recorded 1 migration" in n.message)
+        shown = (
+            Content.from_markup(note.message).plain if note.markup else note.message
+        )  # as the toast shows it
+        assert "up to 001_[JIRA-12]_a as applied" in shown

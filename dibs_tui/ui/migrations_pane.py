@@ -247,7 +247,9 @@ class MigrationsPane(TwoColumnPane):
         self.wanted = None
         index = next((i for i, s in enumerate(self.statuses) if s.name == name), None)
         if index is None:
-            self.app.notify(safe(f"{name} is neither in the migrations folder nor in the applied history"))
+            self.app.notify(
+                safe(f"{name} is neither in the migrations folder nor in the applied history"), markup=False
+            )
             return
         self.migrations_list.highlighted = index
         self.migrations_list.focus()
@@ -363,9 +365,9 @@ class MigrationsPane(TwoColumnPane):
         try:
             plan = await record_baseline(self.target, self.folder(), name)
         except DibsError as exc:
-            self.app.notify(safe(exc.message), severity="error")
+            self.app.notify(safe(exc.message), severity="error", markup=False)
             return
-        self.app.notify(safe(plan.summary()))
+        self.app.notify(safe(plan.summary()), markup=False)
         self.reload()
 
     # -- apply ---------------------------------------------------------------------------------------------
@@ -517,7 +519,7 @@ class MigrationsPane(TwoColumnPane):
         folder = self.folder()
         path = folder / f"{chosen.name}.sql"
         if path.exists():
-            self.app.notify(f"{path} already exists", severity="error")
+            self.app.notify(safe(f"{path} already exists"), severity="error", markup=False)
             return
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(chosen.sql, encoding="utf-8")
@@ -526,8 +528,10 @@ class MigrationsPane(TwoColumnPane):
         try:  # the guard's record: migrate refuses if the live schema moves before it is applied
             await take_record(self.target, path, chosen.sql, self.context.settings.fingerprint_scope())
         except DibsError as exc:
-            self.app.notify(safe(f"Wrote {path}, but no review record: {exc.message}"), severity="warning")
+            self.app.notify(
+                safe(f"Wrote {path}, but no review record: {exc.message}"), severity="warning", markup=False
+            )
             self.load_status()
             return
-        self.app.notify(f"Wrote {path}")
+        self.app.notify(safe(f"Wrote {path}"), markup=False)
         self.load_status()
