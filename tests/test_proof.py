@@ -179,3 +179,31 @@ def test_the_clone_leaves_out_what_the_sandbox_role_cannot_create(db: str, tmp_p
     assert "- event trigger watch on ddl_command_end" in result.stdout
     assert "- publication everything" in result.stdout
     assert columns(db) == ["id", "name"]
+
+
+def test_a_partly_applied_migration_is_not_blamed_on_someone_else_by_the_guard(
+    db: str, tmp_path: Path
+) -> None:
+    """Reviewed, then partly applied (segment 1 committed, the unique index failed on duplicates): the schema
+    differs from the review by what segment 1 did. The guard still refuses (it cannot tell that from someone
+    else's change), but says the earlier run is part of the difference and how to resume."""
+    run_sql(db, LIVE + "INSERT INTO public.t VALUES (1), (2);")
+    three = (
+        "ALTER TABLE public.t ADD COLUMN name text DEFAULT 'same';\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY t_name ON public.t (name);\n"
+        "ALTER TABLE public.t ADD COLUMN note text;\n"
+    )
+    folder, _ = project(tmp_path, {"20260101000000_three": three})
+    assert dibs("review", str(folder / "20260101000000_three.sql"), db).returncode == 0
+    assert migrate(db, folder, "--no-prove").returncode == 3
+    run_sql(db, "UPDATE public.t SET name = id::text")
+    run_sql(db, "DROP INDEX CONCURRENTLY public.t_name")
+    refused = migrate(db, folder, "--no-prove")
+    assert refused.returncode == 1
+    assert "+ column public.t.name text" in refused.stdout
+    assert (
+        "guard: 20260101000000_three was partly applied by an earlier run (segment 1 of 3 (statement 1, line 1) "
+        "committed): the changes above include what it did" in refused.stdout
+    )
+    assert "review it again" in refused.stderr
+    assert columns(db) == ["id", "name"]

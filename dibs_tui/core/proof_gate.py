@@ -5,7 +5,7 @@ reach the desired schema on a clone? core/proof.py). It decides nothing: the cal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .connect import ConnectionTarget
@@ -62,6 +62,9 @@ async def gate(
     """Run the guard, then (unless it refused, or `skip_proof_by` names who skips it) the proof; nothing runs
     live."""
     outcome = await check_guard(target, pending[0].file, scope)
+    first = pending[0]
+    if outcome.moved and first.resume_at > 1:
+        outcome = replace(outcome, partly_applied=first.plan.span(1, first.resume_at - 1))
     if outcome.refuses:
         return Gate(outcome, None)
     if skip_proof_by is not None:

@@ -119,6 +119,8 @@ class GuardOutcome:
     moved: FingerprintDiff
     applied_since: tuple[str, ...]
     file_changed: bool
+    # The migration's segments an earlier run committed ("segment 1 of 3 (...)"): part of any difference.
+    partly_applied: str = ""
 
     @property
     def refuses(self) -> bool:
@@ -141,6 +143,12 @@ class GuardOutcome:
         if self.moved:
             out.append(f"guard: the live schema changed since {self.migration} was reviewed (- then, + now):")
             out += [f"    {line}" for line in self.moved.describe(limit)]
+            if self.partly_applied:
+                out.append(
+                    f"guard: {self.migration} was partly applied by an earlier run ({self.partly_applied} "
+                    "committed): the changes above include what it did; once they are all its own, review it "
+                    "again to record the schema as that run left it, and migrate resumes"
+                )
         if not out or not self.refuses:
             out.append(f"guard: the live schema is the one {self.migration} was reviewed against")
         return out
