@@ -110,6 +110,12 @@ CASES = [
     ("", "CREATE INDEX e ON t ((v::int))", FAILS, "invalid input syntax for type integer"),
     ("UPDATE t SET v = id::text;", "CREATE INDEX e ON t ((v::int))", None, ""),
     ("UPDATE t SET p = 0 WHERE id = 2;", "CREATE INDEX e ON t (id) WHERE 10 / p > 1", FAILS, "division by zero"),
+    ("", "DELETE FROM t WHERE id > 1", LOSS, "deletes 2 rows of t (e.g. (id)=(2))"),
+    ("", "DELETE FROM t AS x WHERE x.v = 'x'", LOSS, "deletes 1 row of t (e.g. (id)=(3))"),
+    ("", "DELETE FROM public.t WHERE t.v <> 'x'", LOSS, "deletes 2 rows of public.t (e.g. (id)=(1))"),
+    ("", "DELETE FROM t", LOSS, "deletes every row of t: its 3 rows"),
+    ("", "DELETE FROM t WHERE id > 5", None, ""),
+    ("", "DELETE FROM t WHERE id IN (SELECT 2)", LOSS, "not counted (expression contains a subquery)"),
 ]  # fmt: skip
 
 

@@ -200,3 +200,13 @@ async def test_index_and_generated_expressions_calling_a_function_that_writes_ar
         assert hazard.count is None and "expression calls noisy()" in hazard.message, hazard.message
     await review(db, "ALTER TABLE t ADD COLUMN g boolean GENERATED ALWAYS AS (noisy(id)) VIRTUAL;")
     await nothing_ran(db)
+
+
+async def test_a_delete_whose_where_calls_a_function_that_writes_is_not_counted(db: str) -> None:
+    await execute(db, SETUP)
+    result = await review(db, "DELETE FROM t WHERE noisy(id);\nDELETE FROM t WHERE audit.what IS NULL;")
+    lost = [h for _, h in result.hazards if h.kind == "data-loss"]
+    assert [h.count for h in lost] == [None, None], result.to_text()
+    assert "expression calls noisy()" in lost[0].message
+    assert "not counted" in lost[1].message  # another table's column, never read as t's
+    await nothing_ran(db)

@@ -100,6 +100,8 @@ class Counter:
                 return await domain_hazards(self.conn, self.target, node, self.domain_not_valid)
             elif kind == "DropStmt":
                 return await self.drop(node)
+            elif kind == "DeleteStmt":
+                return await self.deleted(node)
             elif kind == "TruncateStmt":
                 return await self.dropped_tables([_relation(r) for r in node.relations], "empties")
         except Failed as exc:
@@ -505,6 +507,33 @@ class Counter:
             return hazards
         return []
 
+    async def deleted(self, node: Any) -> list[Hazard]:
+        """DELETE: the rows it removes, counted where its WHERE may be evaluated on the live rows."""
+        name = _relation(node.relation)
+        target = await self.target(name)
+        if target is None:
+            return []
+        where = node.whereClause
+        if where is None and not node.usingClause:
+            return [
+                observed(
+                    LOSS,
+                    f"deletes every row of {name}: its {target.described} ({size(target.bytes)} stored)",
+                    RowCount(target.rows, bytes=target.bytes),
+                )
+            ]
+        consequence = "the rows it deletes are lost"
+        why = "it joins other tables (USING)" if node.usingClause else refusal(where)
+        why = why or target.unsafe(columns_of(where))
+        if why:
+            return [not_counted(LOSS, f"rows of {target.shown} the DELETE removes", why, consequence)]
+        found = await count_rows(self.conn, target, f"({deparse(_unqualified(where))}) IS TRUE")
+        if found.rows is None:
+            return [not_counted(LOSS, "rows the DELETE removes", found.not_counted, consequence)]
+        if not found.rows:
+            return unproven(LOSS, "row the DELETE removes", target.shown, found, consequence)
+        return [observed(LOSS, f"deletes {found.rows_text()} of {target.shown}{found.example_text()}", found)]
+
     async def dropped_tables(self, names: list[str], verb: str) -> list[Hazard]:
         hazards = []
         for name in names:
@@ -519,6 +548,21 @@ class Counter:
                 )
             )
         return hazards
+
+
+def _unqualified(expr: Any) -> Any:
+    """A DELETE's WHERE with its column references stripped to the column's name: the counting query reads the
+    table as `t`, and a WHERE without a subquery (refused before) can name no other table."""
+    stack = [expr]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list | tuple):
+            stack.extend(current)
+        elif type(current).__module__ == "pglast.ast":
+            if type(current).__name__ == "ColumnRef" and current.fields and len(current.fields) > 1:
+                current.fields = (current.fields[-1],)
+            stack.extend(getattr(current, slot) for slot in type(current).__slots__)
+    return expr
 
 
 def _serial(column: Any) -> bool:

@@ -41,11 +41,20 @@ LEFT JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.oid
 WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m,i,I}'::pg_catalog."char"[])
   AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema,pg_toast}'::pg_catalog.name[])
 """
+# After each statement only the relations there before it and their indexes are read (what the migration
+# creates is not observed): a file creating thousands of tables stays linear.
+_RELATIONS_BEFORE = (
+    _RELATIONS
+    + """  AND (c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+       OR i.indrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]))
+"""
+)
 _LOCKS = """
 SELECT l.relation::pg_catalog.int8 AS oid, l.mode::pg_catalog.text AS mode, l.granted
 FROM pg_catalog.pg_locks l
 WHERE l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()
-  AND l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.relation IS NOT NULL
+  AND l.locktype OPERATOR(pg_catalog.=) 'relation'
+  AND l.relation OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
 """
 _PARTITION_PARENT = """
 SELECT inhrelid::pg_catalog.int8, inhparent::pg_catalog.int8 FROM pg_catalog.pg_inherits
@@ -213,8 +222,11 @@ class _State:
     held: set[tuple[int, str]] = field(default_factory=set)
 
 
-async def _snapshot(conn: asyncpg.Connection) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
-    return await conn.fetch(_RELATIONS), await conn.fetch(_LOCKS)
+async def _snapshot(
+    conn: asyncpg.Connection, before: list[int]
+) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+    """The relations there before the migration (and their indexes), and the locks held on them."""
+    return await conn.fetch(_RELATIONS_BEFORE, before), await conn.fetch(_LOCKS, before)
 
 
 async def _run_traced(
@@ -225,7 +237,9 @@ async def _run_traced(
     transaction = conn.transaction()
     await transaction.start()
     try:
-        relations, locks = await _snapshot(conn)
+        relations = await conn.fetch(_RELATIONS)
+        before = [r["oid"] for r in relations]
+        locks = await conn.fetch(_LOCKS, before)
         state = _State(
             before={r["oid"]: Relation(r["oid"], r["schema"], r["name"], r["kind"]) for r in relations},
             parents={child: parent for child, parent in await conn.fetch(_PARTITION_PARENT)},
@@ -239,7 +253,7 @@ async def _run_traced(
                 steps.append(TraceStep(stmt.text, stmt.line, "not traced: it ended the trace's connection"))
                 return steps, [f"the trace stopped at line {stmt.line}: the statement ended its connection"]
             try:
-                steps.append(_observe(stmt, outcome, state, *await _snapshot(conn)))
+                steps.append(_observe(stmt, outcome, state, *await _snapshot(conn, before)))
             except asyncpg.PostgresError as exc:
                 stop = f"the trace stopped at line {stmt.line}: {_first_line(exc)}"
                 return steps + [TraceStep(s.text, s.line, "not traced") for s in statements[index:]], [stop]
