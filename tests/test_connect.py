@@ -308,3 +308,35 @@ def test_a_bare_word_is_a_database_name_as_in_psql() -> None:
         with pytest.raises(ConnectError) as info:
             resolve(schemeless, {})
         assert "SECRET" not in str(info.value) and "postgresql://" in str(info.value)
+
+
+async def test_a_refused_login_says_why_the_server_refused_it(pg_server: EmbeddedServer, db: str) -> None:
+    """pg_hba.conf's reject, a role that may not log in and a password asked for but not given are three
+    different fixes: each message says which one it is."""
+    hba = pg_server.data / "pg_hba.conf"
+    original = hba.read_text()
+    hba.write_text(
+        "host all hba_rejected 127.0.0.1/32 reject\nhost all pw_needed 127.0.0.1/32 scram-sha-256\n"
+        + original
+    )
+    admin = await asyncpg.connect(db)
+    place = f"127.0.0.1:{pg_server.port}/postgres"
+    try:
+        await admin.execute(
+            "CREATE ROLE hba_rejected LOGIN; CREATE ROLE no_login NOLOGIN; CREATE ROLE pw_needed LOGIN PASSWORD 'x'"
+        )
+        await admin.execute("SELECT pg_reload_conf()")
+        expected = {
+            "hba_rejected": 'pg_hba.conf rejects connection for host "127.0.0.1", user "hba_rejected"',
+            "no_login": 'role "no_login" is not permitted to log in',
+            "pw_needed": "password authentication failed (no password was given",
+        }
+        for user, reason in expected.items():
+            with pytest.raises(ConnectError) as info:
+                await connect(resolve(f"postgresql://{user}@{place}?passfile=/nonexistent"))
+            assert reason in str(info.value), str(info.value)
+    finally:
+        hba.write_text(original)
+        await admin.execute("SELECT pg_reload_conf()")
+        await admin.execute("DROP ROLE hba_rejected; DROP ROLE no_login; DROP ROLE pw_needed")
+        await admin.close()

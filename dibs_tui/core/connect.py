@@ -285,10 +285,18 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     ident = f"database {target.database!r}, user {target.user!r}"
     if isinstance(exc, asyncpg.InvalidPasswordError):
         reason = "password authentication failed"
+        if target.password is None:
+            reason += " (no password was given: put it in the DSN, PGPASSWORD or the password file ~/.pgpass)"
     elif isinstance(exc, asyncpg.InvalidCatalogNameError):
         reason = f"database {target.database!r} does not exist"
     elif isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError):
-        reason = "the server refused this user"
+        # pg_hba.conf's reject or no entry, a role that does not exist or may not log in: each its own fix.
+        said = getattr(exc, "message", None) or str(exc)
+        reason = (
+            f"the server refused this user: {said.splitlines()[0]}"
+            if said
+            else "the server refused this user"
+        )
     elif isinstance(exc, ConnectionRefusedError):
         reason = "connection refused (is the server running and accepting TCP connections?)"
     elif isinstance(exc, TimeoutError | asyncio.TimeoutError):
