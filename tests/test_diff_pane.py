@@ -103,3 +103,36 @@ async def test_without_a_desired_schema_the_pane_says_how_to_give_one(db: str, t
         await pilot.pause(0.1)
         status = text_of(app.query_one(DiffPane).query_one("#diff-status", Static))
         assert "No desired schema" in status and "--desired" in status
+
+
+@pytest.fixture
+def changed_view(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, desired = new_database(), new_database()
+    run_sql(live, "CREATE TABLE t (a int, b int); CREATE VIEW v AS SELECT a FROM t WHERE b > 0;")
+    run_sql(desired, "CREATE TABLE t (a int, b int); CREATE VIEW v AS SELECT a, b FROM t WHERE b > 1;")
+    return live, desired
+
+
+async def test_a_changed_view_shows_its_old_and_new_definitions_line_by_line(
+    changed_view: tuple[str, str], tmp_path: Path
+) -> None:
+    db, desired = changed_view
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None)
+        options = pane.query_one("#diff-changes", OptionList)
+        options.highlighted = next(
+            i for i in range(options.option_count) if "view v" in str(options.get_option_at_index(i).prompt)
+        )
+        await pilot.pause()
+        old, new = (text_of(pane.query_one(f"#diff-{side}", Static)) for side in ("old", "new"))
+        assert "\\n" not in old + new  # a definition's lines are lines, not escapes
+        assert [line.strip() for line in old.splitlines()[1:]] == [
+            "SELECT a",
+            "FROM public.t",
+            "WHERE (b > 0);",
+        ]
+        assert "  WHERE (b > 1);" in new.splitlines()

@@ -218,12 +218,17 @@ class DiffPane(TwoColumnPane):
         row = self._rows[event.option_index] if 0 <= event.option_index < len(self._rows) else None
         old = self.query_one("#diff-old", Static)
         new = self.query_one("#diff-new", Static)
+        # A definition's own lines are kept (a view's, a function's); its other control characters escaped.
         if isinstance(row, Change):
-            old.update(Content.assemble(("old\n", "$text-error"), safe(row.old or "(absent)")))
-            new.update(Content.assemble(("new\n", "$text-success"), safe(row.new or "(absent)")))
+            old.update(
+                Content.assemble(("old\n", "$text-error"), safe(row.old or "(absent)", keep_newlines=True))
+            )
+            new.update(
+                Content.assemble(("new\n", "$text-success"), safe(row.new or "(absent)", keep_newlines=True))
+            )
         elif isinstance(row, RenameSuggestion):
-            old.update(Content.assemble(("old\n", "$text-error"), safe(row.old)))
-            new.update(Content.assemble(("new\n", "$text-success"), safe(row.new)))
+            old.update(Content.assemble(("old\n", "$text-error"), safe(row.old, keep_newlines=True)))
+            new.update(Content.assemble(("new\n", "$text-success"), safe(row.new, keep_newlines=True)))
 
     def action_toggle_layout(self) -> None:
         self.side_by_side = not self.side_by_side
