@@ -340,3 +340,34 @@ async def test_a_refused_login_says_why_the_server_refused_it(pg_server: Embedde
         await admin.execute("SELECT pg_reload_conf()")
         await admin.execute("DROP ROLE hba_rejected; DROP ROLE no_login; DROP ROLE pw_needed")
         await admin.close()
+
+
+async def test_a_password_file_others_may_read_is_named_when_the_password_is_refused(
+    pg_server: EmbeddedServer, db: str, tmp_path: Path
+) -> None:
+    """libpq ignores a password file its group or others may read, and warns; so do we, in the message of the
+    refused login that follows, with the chmod that makes it count."""
+    hba = pg_server.data / "pg_hba.conf"
+    original = hba.read_text()
+    hba.write_text("host all pw_file_user 127.0.0.1/32 scram-sha-256\n" + original)
+    passfile = tmp_path / "pgpass"
+    passfile.write_text("*:*:*:pw_file_user:from-the-file\n")
+    passfile.chmod(0o644)
+    admin = await asyncpg.connect(db)
+    dsn = f"postgresql://pw_file_user@127.0.0.1:{pg_server.port}/postgres?passfile={passfile}"
+    try:
+        await admin.execute("CREATE ROLE pw_file_user LOGIN PASSWORD 'from-the-file'")
+        await admin.execute("SELECT pg_reload_conf()")
+        with pytest.raises(ConnectError) as info:
+            await connect(resolve(dsn))
+        assert f"the password file {passfile} was ignored: its group or others may read it" in str(info.value)
+        assert f"chmod 0600 {passfile}" in str(info.value)
+        assert "from-the-file" not in str(info.value)
+        passfile.chmod(0o600)
+        good = await connect(resolve(dsn))
+        await good.close()
+    finally:
+        hba.write_text(original)
+        await admin.execute("SELECT pg_reload_conf()")
+        await admin.execute("DROP ROLE pw_file_user")
+        await admin.close()

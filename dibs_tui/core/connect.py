@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .conninfo import ENVIRONMENT, SECRET_KEYWORDS, is_uri, parse_conninfo, password_from_file, read_service
+from .conninfo import (
+    ENVIRONMENT,
+    SECRET_KEYWORDS,
+    is_uri,
+    loosely_kept,
+    parse_conninfo,
+    password_from_file,
+    read_service,
+)
 from .errors import ConnectError
 from .terminal import safe
 
@@ -72,6 +80,8 @@ class ConnectionTarget:
     origin: str = (
         "argument"  # where the target came from: argument, DATABASE_URL, service, PG* variables, defaults
     )
+    # A password file skipped because its group or others may read it (libpq skips it too, and warns).
+    ignored_passfile: str = ""
 
     @property
     def host(self) -> str:
@@ -201,9 +211,11 @@ def resolve(dsn: str | None = None, env: Mapping[str, str] | None = None) -> Con
     else:
         origin = "defaults"
     password = params.get("password") or None
+    ignored_passfile = ""
     if password is None:  # read here: asyncpg's reader mangles a password holding `:` or `\`
         passfile = Path(params.get("passfile") or Path.home() / ".pgpass").expanduser()
         password = password_from_file(passfile, hosts[0], ports[0], database, user)
+        ignored_passfile = str(passfile) if loosely_kept(passfile) else ""
     return ConnectionTarget(
         hosts=hosts,
         ports=ports,
@@ -214,6 +226,7 @@ def resolve(dsn: str | None = None, env: Mapping[str, str] | None = None) -> Con
         server_settings=settings,
         timeout=_timeout(params.get("connect_timeout")),
         origin=origin,
+        ignored_passfile=ignored_passfile,
     )
 
 
@@ -285,7 +298,12 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     ident = f"database {target.database!r}, user {target.user!r}"
     if isinstance(exc, asyncpg.InvalidPasswordError):
         reason = "password authentication failed"
-        if target.password is None:
+        if target.ignored_passfile:
+            reason += (
+                f" (no password was given: the password file {target.ignored_passfile} was ignored: its group "
+                f"or others may read it; chmod 0600 {target.ignored_passfile})"
+            )
+        elif target.password is None:
             reason += " (no password was given: put it in the DSN, PGPASSWORD or the password file ~/.pgpass)"
     elif isinstance(exc, asyncpg.InvalidCatalogNameError):
         reason = f"database {target.database!r} does not exist"

@@ -358,6 +358,16 @@ def _service_section(text: str, service: str, path: Path) -> dict[str, str] | No
     return found
 
 
+def loosely_kept(path: Path) -> bool:
+    """A password file its group or others may read: libpq ignores it (and warns), so does `password_from_file`."""
+    import stat
+
+    try:
+        return path.is_file() and bool(path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+    except OSError:
+        return False
+
+
 def password_from_file(path: Path, host: str, port: int, database: str, user: str) -> str | None:
     """The password libpq would take from a password file (~/.pgpass) for this host, port, database and user.
 
@@ -365,10 +375,8 @@ def password_from_file(path: Path, host: str, port: int, database: str, user: st
     and `\\\\` are a colon and a backslash, a socket directory matches `localhost`, and a file that its group
     or others may read is ignored. asyncpg's own reader keeps the backslashes, so a password with `:` or `\\`
     never matched."""
-    import stat
-
     try:
-        if not path.is_file() or path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        if not path.is_file() or loosely_kept(path):
             return None
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
