@@ -232,3 +232,49 @@ async def test_a_migration_named_with_brackets_is_named_whole_in_the_notes(db: s
             Content.from_markup(note.message).plain if note.markup else note.message
         )  # as the toast shows it
         assert "up to 001_[JIRA-12]_a as applied" in shown
+
+
+async def test_generate_keeps_the_rename_accepted_in_the_diff_pane(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """A column rename accepted with `a` in the Diff tab is what `n` writes: RENAME, never DROP and ADD."""
+    from dibs_tui.ui.diff_pane import DiffPane
+
+    folder = tmp_path / "db" / "migrations"
+    desired = await asyncio.to_thread(new_database)
+    await asyncio.to_thread(run_sql, desired, "CREATE TABLE users (id int PRIMARY KEY, email text);")
+    await execute(
+        db, "CREATE TABLE users (id int PRIMARY KEY, mail text); INSERT INTO users VALUES (1, 'a@x');"
+    )
+    app = DibsApp(
+        resolve(db),
+        Settings(project_root=tmp_path, migrations_dir=folder),
+        desired=[desired],
+        header_label="t",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        diff = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: diff.result is not None and diff.result.renames)
+        rows = diff.query_one("#diff-changes", OptionList)
+        rows.highlighted = next(
+            i
+            for i in range(rows.option_count)
+            if "users.mail -> email" in str(rows.get_option_at_index(i).prompt)
+        )
+        await pilot.press("a")
+        await wait_for(
+            pilot, lambda: "RENAME COLUMN mail TO email" in text_of(diff.query_one("#diff-plan", Static))
+        )
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        await pilot.press("n")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, GenerateScreen) and app.screen.query("#generate-sql")
+        )
+        sql = text_of(app.screen.query_one("#generate-sql", Static))
+        assert "RENAME COLUMN mail TO email" in sql and "DROP COLUMN mail" not in sql
+        await pilot.press("escape")
+    assert (await fetch(db, "SELECT mail FROM users"))[0]["mail"] == "a@x"

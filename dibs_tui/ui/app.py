@@ -56,7 +56,7 @@ from .messages import (
 )
 from .navigation import History
 from .navigation_actions import NavigationActions
-from .pane_context import PaneContext
+from .pane_context import DiffChoices, PaneContext
 from .screens.error import ErrorScreen
 from .screens.help import HelpScreen
 from .search import Candidate
@@ -154,6 +154,9 @@ class DibsApp(
         # the two do not compete for the CPU while the user waits for the first card.
         self._first_card_ready = threading.Event()
         self._runs = LoaderRuns()  # the loader threads' reads, cancelled when the app closes
+        self.diff_choices = (
+            DiffChoices()
+        )  # the Diff tab's accepted renames and grants, for Migrations' `n` too
         self.history = History()
         self._finder = FinderCandidates(None)
         self.details_subject = "table"  # what the Details pane describes: "table" or "column"
@@ -173,6 +176,7 @@ class DibsApp(
             self.catalog_changed,
             lambda: index_for(self.catalog) if self.catalog is not None else None,
             self._runs,
+            self.diff_choices,
         )
 
     def compose(self) -> ComposeResult:

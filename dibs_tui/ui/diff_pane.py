@@ -62,10 +62,9 @@ class DiffPane(TwoColumnPane):
     def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
         super().__init__(context, id=id)
         self.result: DiffResult | None = None
-        self.accepted: list[tuple[str, str]] = []
+        self.choices = context.diff_choices  # the renames accepted and grants on/off: `n` generates with them
         self.rejected: set[tuple[str, str]] = set()
         self.side_by_side = True
-        self.privileges = False  # grants compared too (p); off like the CLI's --privileges
         self.computing = False
         self._generation = 0
         self._rows: list[Change | RenameSuggestion | None] = []
@@ -93,7 +92,11 @@ class DiffPane(TwoColumnPane):
         self._generation += 1
         self.computing = True
         self._diff_worker(
-            self._generation, desired, tuple(self.accepted), frozenset(self.rejected), self.privileges
+            self._generation,
+            desired,
+            tuple(self.choices.accepted),
+            frozenset(self.rejected),
+            self.choices.privileges,
         )
 
     def action_recompute(self) -> None:
@@ -166,7 +169,7 @@ class DiffPane(TwoColumnPane):
                 f", {len(result.plan)} statements ({destructive} destructive), "
                 f"{len(result.renames)} rename suggestions — diff took {result.elapsed_s:.2f} s",
             )
-        if self.privileges:
+        if self.choices.privileges:
             text = Content.assemble(text, " — privileges compared (p: off)")
         if result.left_out:  # tool histories, meta and excluded tables: never compared (core.tool_tables)
             text = Content.assemble(text, "\n", safe("left out: " + ", ".join(map(str, result.left_out))))
@@ -246,7 +249,7 @@ class DiffPane(TwoColumnPane):
         rename = self._highlighted_rename()
         if rename is None or self.result is None:
             return
-        self.accepted.append(rename.accept_arg)
+        self.choices.accepted.append(rename.accept_arg)
         self._replan()
 
     def action_reject_rename(self) -> None:
@@ -258,9 +261,9 @@ class DiffPane(TwoColumnPane):
 
     def action_toggle_privileges(self) -> None:
         """Grants in or out of the comparison: both catalogs already hold them, so only the plan is redone."""
-        self.privileges = not self.privileges
+        self.choices.privileges = not self.choices.privileges
         if self.result is None:
-            state = "on" if self.privileges else "off"
+            state = "on" if self.choices.privileges else "off"
             self._status(Content(f"Privileges {state}: press d to compare."))
             return
         self._replan()
@@ -273,7 +276,11 @@ class DiffPane(TwoColumnPane):
         self.computing = True
         self._status(Content("Re-planning…"))
         self._replan_worker(
-            self._generation, self.result, tuple(self.accepted), frozenset(self.rejected), self.privileges
+            self._generation,
+            self.result,
+            tuple(self.choices.accepted),
+            frozenset(self.rejected),
+            self.choices.privileges,
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="diff", description="re-plan the diff")

@@ -507,6 +507,8 @@ class MigrationsPane(TwoColumnPane):
                 include_schemas=settings.include_schemas,
                 exclude_schemas=settings.exclude_schemas,
                 exclude_tables=settings.exclude_tables,
+                accepted_renames=tuple(self.context.diff_choices.accepted),
+                privileges=self.context.diff_choices.privileges,
             )
         except DibsError as exc:
             self._status(Content.styled(safe(exc.message), "$text-error"))

@@ -15,6 +15,15 @@ from ..core.model import Catalog, QualifiedName
 from .loader_runs import LoaderRuns
 
 
+@dataclass
+class DiffChoices:
+    """What the user chose in the Diff tab, which `n` in the Migrations tab generates from too: the renames
+    accepted (a) and whether grants are compared (p). One per app, shared by the panes."""
+
+    accepted: list[tuple[str, str]] = field(default_factory=list)
+    privileges: bool = False
+
+
 @dataclass(frozen=True)
 class PaneContext:
     """The connection, the settings and the `--desired` sources, plus the two things panes tell the app.
@@ -34,6 +43,7 @@ class PaneContext:
     catalog_changed: Signal[Catalog]  # published with every catalog (re)loaded: a pane may subscribe
     history: Callable[[], HistoryIndex | None] = lambda: None
     runs: LoaderRuns = field(default_factory=LoaderRuns)
+    diff_choices: DiffChoices = field(default_factory=DiffChoices)
 
     def desired_spec(self) -> list[str | Path]:
         """The desired schema: `--desired` when given, else the settings' `schema` paths (may be empty)."""
