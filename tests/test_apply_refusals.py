@@ -7,6 +7,9 @@ import asyncio
 import subprocess
 from pathlib import Path
 
+import asyncpg
+import pytest
+
 from tests.pg import DIBS, fetch, run_sql
 
 
@@ -136,3 +139,34 @@ def test_an_edited_applied_migration_is_not_called_applied_without_a_word(db: st
     lines = done.stdout.splitlines()
     assert lines[-2].startswith("warning: 001_a changed since it was applied")
     assert lines[-1] == "nothing to apply: every migration is applied"
+
+
+def test_if_not_exists_over_an_invalid_index_is_a_failure_not_an_applied_migration(
+    db: str, tmp_path: Path
+) -> None:
+    """A failed build left t_v INVALID; `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_v` then skips it with
+    a notice, and the migration would be recorded applied with a unique index that enforces nothing. It is
+    a failure of that statement instead, naming the index and its DROP; once dropped, the rerun builds it."""
+    run_sql(db, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 1), (2, 1)")
+    with pytest.raises(asyncpg.UniqueViolationError):
+        run_sql(db, "CREATE UNIQUE INDEX CONCURRENTLY t_v ON t (v)")
+    run_sql(db, "DELETE FROM t WHERE id = 2")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text(
+        "ALTER TABLE t ADD COLUMN a int;\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_v ON t (v);\n"
+        "ALTER TABLE t ADD COLUMN b int;\n"
+    )
+    failed = _migrate(db, folder, "--no-prove")
+    assert failed.returncode == 3, failed.stdout + failed.stderr
+    assert "the index public.t_v exists but is INVALID" in failed.stderr
+    assert "DROP INDEX CONCURRENTLY public.t_v;" in failed.stderr
+    assert "segment 1 of 3 (statement 1, line 1) committed" in failed.stderr
+    assert asyncio.run(fetch(db, "SELECT count(*) AS n FROM __dibs_migrations"))[0]["n"] == 0
+    run_sql(db, "DROP INDEX public.t_v")
+    resumed = _migrate(db, folder, "--no-prove")
+    assert resumed.returncode == 0, resumed.stderr
+    valid = asyncio.run(
+        fetch(db, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.t_v'::regclass")
+    )
+    assert valid[0]["indisvalid"]

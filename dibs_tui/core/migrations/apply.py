@@ -52,6 +52,7 @@ from .apply_outcome import (
     ApplyEvent,
     ApplyRefused,
     ApplyResult,
+    InvalidIndexKept,
     MigrationFailed,
     PendingMigration,
     ProgressCallback,
@@ -67,7 +68,7 @@ from .status import MigrationState, disagreements, migration_status, renamed
 
 
 class _StatementError(Exception):
-    def __init__(self, statement: Statement, exc: asyncpg.PostgresError) -> None:
+    def __init__(self, statement: Statement, exc: asyncpg.PostgresError | InvalidIndexKept) -> None:
         super().__init__(str(exc))
         self.statement = statement
         self.exc = exc
@@ -116,6 +117,8 @@ class _Applier:
             if is_connection_loss(exc, self.conn):
                 raise
             raise _StatementError(stmt, exc) from None
+        if (kept := await record.invalid_index_kept(self.conn, stmt.text)) is not None:
+            raise _StatementError(stmt, InvalidIndexKept(kept))
         took = round((time.perf_counter() - t0) * 1000)
         if took >= 1000 or count <= 50 or number % 50 == 0:
             self.event("statement", f"  {number}/{count} line {stmt.line} ({took} ms)", number, took)

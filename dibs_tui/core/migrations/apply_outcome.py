@@ -102,6 +102,23 @@ def not_run(plan: SegmentPlan, after: int) -> str:
     return f"segment {total} not run" if after + 1 == total else f"segments {after + 1}-{total} not run"
 
 
+class InvalidIndexKept(Exception):
+    """`CREATE INDEX ... IF NOT EXISTS` skipped over an INVALID index of its name: reported as that statement's
+    failure (the attributes MigrationFailed reads of a server error)."""
+
+    sqlstate = None
+    position = None
+    detail = None
+
+    def __init__(self, index: str) -> None:
+        self.message = (
+            f"IF NOT EXISTS skipped the build: the index {index} exists but is INVALID (a failed build left it), "
+            "so it enforces and serves nothing"
+        )
+        self.hint = f"drop it ({drop_statement(index)}) and migrate again: the rerun builds it"
+        super().__init__(self.message)
+
+
 class ApplyRefused(DibsError):
     """Nothing ran: a migration cannot be applied or resumed as it stands (the message says why and what to do)."""
 
@@ -114,7 +131,7 @@ class MigrationFailed(DibsError):
         migration: str,
         file: Path,
         statement: Statement,
-        exc: asyncpg.PostgresError,
+        exc: asyncpg.PostgresError | InvalidIndexKept,
         applied_before: Sequence[str],
         committed_through: int = 0,
         *,

@@ -23,7 +23,7 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
-from ..sql import qualified, quote_literal
+from ..sql import qualified, quote_ident, quote_literal
 from .history import HistoryTable, find_history_tables
 from .segments import first_segments
 
@@ -269,6 +269,36 @@ def settle_running(table: str, migration: str, segment: int) -> tuple[str, str]:
 async def invalid_indexes(conn: asyncpg.Connection) -> dict[int, str]:
     """INVALID indexes (oid -> schema-qualified, quoted name), as pg_index says."""
     return {r["oid"]: r["name"] for r in await conn.fetch(_INVALID_INDEXES_SQL)}
+
+
+_INVALID_NAMED_SQL = """
+SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS name
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT i.indisvalid AND c.relname = $1
+  AND c.relnamespace = (SELECT t.relnamespace FROM pg_catalog.pg_class t WHERE t.oid = pg_catalog.to_regclass($2))
+"""
+
+
+async def invalid_index_kept(conn: asyncpg.Connection, text: str) -> str | None:
+    """The INVALID index a `CREATE INDEX ... IF NOT EXISTS` that just ran skipped over (it only checks the
+    name): the statement succeeded, the index enforces and serves nothing. None for any other statement."""
+    upper = text.upper()
+    if "EXISTS" not in upper or "INDEX" not in upper:
+        return None  # the common case, without a parse
+    from ..sqlparse import statement_info
+
+    info = statement_info(text)
+    if info is None or info.node_type != "IndexStmt":
+        return None
+    body = info.body
+    relation = body.get("relation") or {}
+    if not body.get("if_not_exists") or not body.get("idxname") or not relation.get("relname"):
+        return None
+    table = ".".join(quote_ident(p) for p in (relation.get("schemaname"), relation["relname"]) if p)
+    found: str | None = await conn.fetchval(_INVALID_NAMED_SQL, body["idxname"], table)
+    return found
 
 
 async def still_there(conn: asyncpg.Connection, names: Sequence[str]) -> list[str]:
