@@ -217,3 +217,59 @@ def test_lock_taken_per_command_and_alter_form(sql: str, lock: str) -> None:
     from dibs_tui.core.review.shapes import lock_taken
 
     assert lock_taken(sql) == lock
+
+
+LOCK_SETUP = (
+    "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' FROM generate_series(1, 5) g;"
+    "CREATE TABLE m (id int, k int) PARTITION BY RANGE (k); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) "
+    "TO (10); CREATE TABLE m_def PARTITION OF m DEFAULT; INSERT INTO m VALUES (1, 1), (2, 50);"
+    "CREATE TABLE x (id int, k int); INSERT INTO x VALUES (3, 15);"
+)
+LOCK_STATEMENTS = [
+    "ALTER TABLE t SET (fillfactor = 70, autovacuum_enabled = false)",
+    "ALTER TABLE t RESET (fillfactor)",
+    "ALTER TABLE t SET (user_catalog_table = true)",
+    "ALTER TABLE t ALTER COLUMN v SET STATISTICS 100",
+    "ALTER TABLE t ALTER COLUMN v SET (n_distinct = 5)",
+    "ALTER TABLE t ALTER COLUMN v RESET (n_distinct)",
+    "ALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL",
+    "ALTER TABLE t ALTER COLUMN v SET DEFAULT 'x'",
+    "ALTER TABLE t CLUSTER ON t_pkey",
+    "ALTER TABLE t DISABLE TRIGGER ALL",
+    "ALTER TABLE t REPLICA IDENTITY FULL",
+    "ALTER TABLE t ENABLE ROW LEVEL SECURITY",
+    "ALTER TABLE t OWNER TO CURRENT_USER",
+    "ALTER TABLE m ATTACH PARTITION x FOR VALUES FROM (10) TO (20)",
+    "ALTER TABLE m DETACH PARTITION m1",
+]
+
+
+@pytest.mark.parametrize("sql", LOCK_STATEMENTS)
+async def test_the_rules_lock_is_the_servers(db: str, sql: str) -> None:
+    """Without a trace (migrate's acknowledgement), the lock said and the ACCESS EXCLUSIVE hazards are the ones
+    the server takes, read from pg_locks as the statement runs on the same rows."""
+    import re
+
+    from dibs_tui.core.review.observed import lock_words
+
+    await execute(db, LOCK_SETUP)
+    result = await review(db, sql + ";")
+    [statement] = result.statements
+    said = {m for h in statement.hazards for m in re.findall(r"ACCESS EXCLUSIVE on (\S+) \(", h.message)}
+    conn = await connect(resolve(db), read_only=False)
+    try:
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute(sql)
+        held = await conn.fetch(
+            "SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = "
+            "pg_backend_pid() AND c.relkind IN ('r', 'p') AND c.relnamespace = 'public'::regnamespace"
+        )
+        await transaction.rollback()
+    finally:
+        await conn.close()
+    named = sql.split()[2]
+    modes = {r["relname"]: r["mode"] for r in held if r["relname"] == named}
+    assert statement.lock == f"{lock_words(modes[named])} on {named}", result.to_text()
+    exclusive = {r["relname"] for r in held if r["mode"] == "AccessExclusiveLock"}
+    assert said == exclusive, result.to_text()

@@ -11,7 +11,7 @@ from ..sqlparse import statement_info, strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
 from .report import Hazard
-from .shapes import Shape, shape_of
+from .shapes import Shape, action_locks, shape_of
 
 if TYPE_CHECKING:
     from .observed import Costing
@@ -76,8 +76,15 @@ class Reviewer:
                 re.IGNORECASE | re.DOTALL,
             )
         ):
-            for action in split_top_level(m.group(2)):
-                hazards += await self.alter_action(shape.table, action)
+            actions, locks = split_top_level(m.group(2)), action_locks(sql)
+            if len(locks) != len(actions):  # the text split other than the parse tree: no lock to go by
+                locks = ("",) * len(actions)
+            for action, mode in zip(actions, locks, strict=True):
+                found = await self.alter_action(shape.table, action)
+                if mode and mode != "ACCESS EXCLUSIVE":  # the server's own lock level for this action
+                    own = f"takes ACCESS EXCLUSIVE on {shape.table} ("
+                    found = [h for h in found if not h.message.startswith(own)]
+                hazards += found
         elif shape.action == "rename-object":
             hazards.append(
                 Hazard(
@@ -191,14 +198,35 @@ class Reviewer:
             return await self.drop_column(table, name, unquote(m.group(1)))
         if m := re.match(rf"ALTER\s+(?:COLUMN\s+)?({IDENT})\s+(.*)", action, re.IGNORECASE | re.DOTALL):
             return await self.alter_column(table, name, unquote(m.group(1)), m.group(2))
+        if m := re.match(rf"(ATTACH|DETACH)\s+PARTITION\s+({NAME})(.*)", action, re.IGNORECASE | re.DOTALL):
+            return await self.partition_locks(name, m.group(2), m.group(1).upper(), m.group(3).upper())
         if re.match(
             r"VALIDATE\s+CONSTRAINT|SET\s+STATISTICS|(ENABLE|DISABLE)\s+(ALWAYS\s+|REPLICA\s+)?TRIGGER|"
-            r"CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER|OWNER\s+TO",
+            r"CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER",
             upper,
         ):
             return []
         if has_rows:
             hazards.append(self.lock(table, name))
+        return hazards
+
+    async def partition_locks(self, parent: str, partition: str, verb: str, rest: str) -> list[Hazard]:
+        """ATTACH takes ACCESS EXCLUSIVE on the table attached and the default partition (SHARE UPDATE EXCLUSIVE
+        on the parent); DETACH on the parent, the partition and the default one; CONCURRENTLY or FINALIZE on
+        none of them."""
+        if re.search(r"\b(CONCURRENTLY|FINALIZE)\b", rest):
+            return []
+        default = await self.facts.conn.fetchval(
+            "SELECT partdefid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_partitioned_table "
+            "WHERE partrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) AND partdefid OPERATOR(pg_catalog.<>) 0",
+            regclass_text(parent),
+        )
+        names = [parent] if verb == "DETACH" else []
+        hazards = []
+        for name in [*names, partition, *([default] if default else [])]:
+            table = await self.existing(name)
+            if table is not None and table.rows:
+                hazards.append(self.lock(table, name))
         return hazards
 
     def add_column(self, table: TableFacts, name: str, column: str, definition: str) -> list[Hazard]:

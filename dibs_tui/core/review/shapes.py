@@ -124,8 +124,21 @@ def _index(body: dict[str, Any]) -> Shape:
 
 # ALTER TABLE forms that take less than ACCESS EXCLUSIVE, as PostgreSQL documents them.
 _SHARE_UPDATE_EXCLUSIVE = frozenset(
-    {"AT_ValidateConstraint", "AT_SetStatistics", "AT_ClusterOn", "AT_DropCluster", "AT_AttachPartition"}
+    {
+        "AT_ValidateConstraint",
+        "AT_SetStatistics",
+        "AT_SetOptions",
+        "AT_ResetOptions",
+        "AT_ClusterOn",
+        "AT_DropCluster",
+        "AT_AttachPartition",
+        "AT_DetachPartitionFinalize",
+    }
 )
+# Storage parameters whose SET or RESET takes ACCESS EXCLUSIVE (AlterTableGetRelOptionsLockLevel: the view
+# options and user_catalog_table); a table's others (fillfactor, autovacuum_*, toast.*, ...) SHARE UPDATE
+# EXCLUSIVE.
+_EXCLUSIVE_OPTIONS = frozenset({"user_catalog_table", "security_barrier", "security_invoker", "check_option"})
 _SHARE_ROW_EXCLUSIVE = frozenset(
     {
         "AT_EnableTrig",
@@ -149,9 +162,20 @@ def _alter_lock(node_type: str, body: dict[str, Any]) -> str:
     return max(modes, key=_LOCK_ORDER.index) if modes else ""
 
 
+def action_locks(sql: str) -> tuple[str, ...]:
+    """The lock each action of an ALTER TABLE takes, in the order written; () for any other statement."""
+    info = statement_info(sql)
+    if info is None or info.node_type != "AlterTableStmt":
+        return ()
+    return tuple(_action_lock(c.get("AlterTableCmd", {})) for c in info.body.get("cmds", ()))
+
+
 def _action_lock(cmd: dict[str, Any]) -> str:
     subtype = cmd.get("subtype", "")
     definition = cmd.get("def") or {}
+    if subtype in ("AT_SetRelOptions", "AT_ResetRelOptions"):
+        names = {o.get("DefElem", {}).get("defname") for o in definition.get("List", {}).get("items", ())}
+        return "ACCESS EXCLUSIVE" if names & _EXCLUSIVE_OPTIONS else "SHARE UPDATE EXCLUSIVE"
     if subtype in _SHARE_UPDATE_EXCLUSIVE or (
         subtype == "AT_DetachPartition" and definition.get("PartitionCmd", {}).get("concurrent")
     ):
