@@ -368,3 +368,29 @@ def test_the_meta_updates_of_a_generated_migration_are_traced(db: str, tmp_path:
     assert [s["trace"] for s in statements[:3]] == ["ran", "ran", "ran"]
     assert statements[1]["lock"] == "ROW EXCLUSIVE on public.__dibs_tables"
     assert "violates foreign key constraint" in statements[3]["trace"]
+
+
+async def test_a_statement_the_sandboxs_role_may_not_run_is_not_said_to_fail(
+    db: str, tmp_path: Path, pg_server: EmbeddedServer
+) -> None:
+    """The trace runs as a restricted role: OWNER TO another role, CREATE EXTENSION of an untrusted one, SET ROLE
+    are refused there for want of a right the migration's own role may have. That is not a failure of the
+    statement: it is said as not traced, and the rules stand."""
+    await execute(db, "CREATE TABLE t (id int); INSERT INTO t VALUES (1);")
+    await _admin(pg_server, "DROP ROLE IF EXISTS trace_other_owner", "CREATE ROLE trace_other_owner")
+    try:
+        path = tmp_path / "m.sql"
+        path.write_text(
+            "ALTER TABLE t OWNER TO trace_other_owner;\nSET ROLE trace_other_owner;\nRESET ROLE;\n"
+        )
+        review = await review_file(resolve(db), path)
+        owner, set_role, _ = review.statements
+        for statement in (owner, set_role):
+            assert statement.trace.startswith("not traced: "), review.to_text()
+            assert "restricted role" in statement.trace
+        assert ("access-exclusive-lock", "inferred") in {(h.kind, h.basis) for h in owner.hazards}
+        assert "failed" not in review.to_text()
+        # and the live server runs it
+        await execute(db, "BEGIN; ALTER TABLE t OWNER TO trace_other_owner; ROLLBACK;")
+    finally:
+        await _admin(pg_server, "DROP ROLE IF EXISTS trace_other_owner")

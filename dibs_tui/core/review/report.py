@@ -131,8 +131,10 @@ class Review:
             out.append(f"{self.file}:{s.line}: {first}{more}")
             if s.lock:
                 out.append(f"    lock: {s.lock}{' (observed)' if s.locks else ''}")
-            if s.trace.startswith(("failed", "not traced")):
+            if s.trace.startswith("failed"):
                 out.append(f"    trace: {s.trace} (in the empty clone)")
+            elif s.trace.startswith("not traced"):
+                out.append(f"    trace: {s.trace}")
             out += [f"    ! {h.kind} ({h.basis}): {h.describe()}" for h in s.hazards]
         count = len(self.hazards)
         out.append(f"{len(self.statements)} statements, {count} hazard{'s' if count != 1 else ''}")

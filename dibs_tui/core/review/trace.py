@@ -28,6 +28,7 @@ from .clone import load_clone, load_meta_tables, named_in, reachable_part
 
 STEP_TIMEOUT = 10.0  # seconds for one migration statement in the empty clone
 _NOT_IN_A_TRANSACTION = "25001"  # active_sql_transaction: "cannot run inside a transaction block"
+_NO_PRIVILEGE = "42501"  # insufficient_privilege: the sandbox's restricted role lacks a right
 
 # Every relation of the clone but the system's: one query, before and after each statement. Operators and
 # functions are pg_catalog's: the migration may set its own search_path and create look-alikes.
@@ -91,7 +92,7 @@ class IndexBuild:
 class TraceStep:
     sql: str
     line: int
-    outcome: str  # "ran", "not in a transaction", "failed: <message>", "not traced: <why>"
+    outcome: str  # "ran", "not in a transaction", "failed: <message>", "not traced: <why>" (a right it lacks)
     locks: tuple[TracedLock, ...] = ()  # first taken by this statement, on relations of the live schema
     rewritten: tuple[Relation, ...] = ()  # tables with a new relfilenode
     builds: tuple[IndexBuild, ...] = ()
@@ -273,6 +274,8 @@ async def _run_one(conn: asyncpg.Connection, sql: str) -> str:
     except asyncpg.PostgresError as exc:
         if exc.sqlstate == _NOT_IN_A_TRANSACTION:
             return "not in a transaction"
+        if exc.sqlstate == _NO_PRIVILEGE:  # not the statement's failure: the migration's own role may have it
+            return f"not traced: the sandbox's restricted role may not run it ({_first_line(exc)})"
         return f"failed: {_first_line(exc)}"
     except TimeoutError:
         return f"failed: did not finish within {STEP_TIMEOUT:.0f} s in the empty clone"
