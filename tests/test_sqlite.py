@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from dibs_tui.cli import main
 from dibs_tui.config import Settings
@@ -275,6 +276,25 @@ async def test_browser_shows_the_tables_and_groups_the_shadow_tables(marlin: Pat
         await pilot.press("d")
         await wait_for(pilot, lambda: any(POSTGRES_ONLY in str(n.message) for n in app._notifications))
         assert app.query_one("#tabs").active == "browse"  # type: ignore[attr-defined]
+
+
+async def test_health_on_a_sqlite_file_says_it_needs_postgresql_and_connects_nowhere(marlin: Path) -> None:
+    app = SqliteApp(marlin, Settings(project_root=marlin.parent), header_label="marlin.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("H")
+        await wait_for(pilot, lambda: any(POSTGRES_ONLY in str(n.message) for n in app._notifications))
+        assert "health" in POSTGRES_ONLY
+        app.query_one("#tabs").active = "health"  # type: ignore[attr-defined]  # a click on the tab
+        await wait_for(
+            pilot,
+            lambda: (
+                app.query("#health-status")
+                and POSTGRES_ONLY in str(app.query_one("#health-status", Static).render())
+            ),
+        )
+        await pilot.pause(0.3)
+        assert "connect" not in screen_text(app)  # no check tried to reach a server
 
 
 async def test_browser_card_and_details_of_a_table(marlin: Path) -> None:

@@ -154,6 +154,7 @@ class HealthPane(TwoColumnPane):
         self.checked: Catalog | None = None  # the catalog the report (or the check running) is for
         self.report: HealthReport | None = None
         self.rows: list[Finding | None] = []
+        self.unavailable: str | None = None  # why no check can run here (a SQLite file: no server to read)
 
     def compose_upper(self) -> ComposeResult:
         with VerticalScroll(id="health-info", classes="pane-upper"):
@@ -173,7 +174,9 @@ class HealthPane(TwoColumnPane):
 
     def activate(self) -> None:
         """The tab is shown: check the catalog if it was not checked yet."""
-        if self.catalog is None:
+        if self.unavailable:
+            self._status(Content(self.unavailable))
+        elif self.catalog is None:
             self._status("Health: the checks run once the catalog is loaded…")
         elif self.checked is not self.catalog:
             self._check_now()

@@ -1,7 +1,7 @@
 """The browser on a SQLite file: the same panes, fed by the read-only SQLite reader.
 
-Diff and migrations need PostgreSQL (a shadow database, the server's parser): on a SQLite file their keys
-say so instead of connecting anywhere.
+Diff, migrations and the health checks need PostgreSQL (a shadow database, the server's parser, its
+statistics): on a SQLite file their keys and tabs say so instead of connecting anywhere.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .app import DibsApp
 from .text import data
 from .widgets.header_bar import HeaderBar
 
-POSTGRES_ONLY = "diff and migrations work on PostgreSQL only: this is a SQLite file (browsing is read-only)"
+POSTGRES_ONLY = "diff, migrations and health checks work on PostgreSQL only: this is a SQLite file (browsing is read-only)"
 
 
 class SqliteApp(DibsApp):
@@ -37,8 +37,11 @@ class SqliteApp(DibsApp):
         self.load_state = "reading…"
 
     def _panes_ready(self) -> None:
+        from .health_pane import HealthPane  # mounted on demand, like its module
+
         with contextlib.suppress(NoMatches):
-            self.query_one("#diff-status", Static).update(POSTGRES_ONLY)
+            self.query_one("#diff-status", Static).update(Content(POSTGRES_ONLY))
+            self.query_one(HealthPane).unavailable = POSTGRES_ONLY
 
     def _update_header(self) -> None:
         parts: list[Content] = [
@@ -69,6 +72,9 @@ class SqliteApp(DibsApp):
         self.say(POSTGRES_ONLY, severity="warning")
 
     async def action_migrations(self) -> None:
+        self.say(POSTGRES_ONLY, severity="warning")
+
+    def action_health(self) -> None:
         self.say(POSTGRES_ONLY, severity="warning")
 
 
