@@ -40,7 +40,8 @@ class SqliteApp(DibsApp):
         from .health_pane import HealthPane  # mounted on demand, like its module
 
         with contextlib.suppress(NoMatches):
-            self.query_one("#diff-status", Static).update(Content(POSTGRES_ONLY))
+            for status in ("#diff-status", "#migrations-status"):
+                self.query_one(status, Static).update(Content(POSTGRES_ONLY))
             self.query_one(HealthPane).unavailable = POSTGRES_ONLY
 
     def _update_header(self) -> None:
