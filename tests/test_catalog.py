@@ -498,6 +498,7 @@ def test_fast_constructors_build_the_same_frozen_objects() -> None:
         "doc",
         None,
         MetaStatus.NO_META,
+        ("STORAGE EXTERNAL",),
     )
     fast, plain = new_column(*values), Column(*values)
     assert type(fast) is Column and fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)

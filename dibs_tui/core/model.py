@@ -197,6 +197,8 @@ class Column:
     comment: str | None = None
     provenance: Provenance | None = None
     meta_status: MetaStatus = MetaStatus.NO_META
+    # What ALTER COLUMN ... SET sets beside the defaults: "STORAGE EXTERNAL", "COMPRESSION pglz", "STATISTICS 500"
+    settings: tuple[str, ...] = ()
 
     @property
     def doc(self) -> str | None:

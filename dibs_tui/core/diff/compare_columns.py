@@ -23,6 +23,7 @@ from .compare_table_options import (
     identity_clause,
     identity_options_differ,
     identity_sequence,
+    plan_column_settings,
     plan_default_catch_up,
     plan_identity_options,
     plan_table_options,
@@ -78,6 +79,7 @@ def _column_unchanged(a: Column, b: Column) -> bool:
         a.generation_expression,
         a.collation,
         a.comment,
+        a.settings,
     ) == (
         b.type,
         b.not_null,
@@ -87,6 +89,7 @@ def _column_unchanged(a: Column, b: Column) -> bool:
         b.generation_expression,
         b.collation,
         b.comment,
+        b.settings,
     )
 
 
@@ -203,6 +206,7 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
                 creates=[cref],
                 needs=needs,
             )
+            plan_column_settings(state, new, None, col)
         else:
             cleared = (
                 clear_for_recast(state, old, col.name, retyped_ref(new))
@@ -414,7 +418,7 @@ def plan_alter_column(
             else f"{quote_ident(new.name)}::{new.type}"
         )
         needs = [type_ref(*new.type_key)] if new.type_key else []
-        made = [retyped_ref(rel)] if follows else []
+        made = [retyped_ref(rel)] if follows or old.settings or new.settings else []
         if new.type_key in state.array_recasts and new.type.endswith("[]"):
             helper = state.array_recasts[new.type_key]
             using = f"{qualified(helper.schema, helper.name)}({quote_ident(new.name)})"
@@ -479,6 +483,7 @@ def plan_alter_column(
             state.step(ALTER_TABLES, f"{prefix} SET GENERATED {mode};", ChangeKind.ALTER, [ref, cref])
     plan_identity_options(state, rel, old, new)
     plan_default_catch_up(state, rel, old, new)
+    plan_column_settings(state, rel, old, new, after_type=retyped_ref(rel) if type_changes else None)
     if details:
         state.change(
             ChangeKind.ALTER,

@@ -22,7 +22,12 @@ from .compare_columns import EVERY_PART, ChangedParts, plan_alter_table
 from .compare_constraints import plan_constraints, plan_foreign_keys, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
 from .compare_schemas import plan_sequence_ownership
-from .compare_table_options import identity_options_differ, identity_sequence, plan_table_options
+from .compare_table_options import (
+    identity_options_differ,
+    identity_sequence,
+    plan_column_settings,
+    plan_table_options,
+)
 from .cycle_moves import defaults_set_later, drop_cycle_parts
 from .graph import (
     ADD_CONSTRAINTS,
@@ -437,6 +442,8 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
     state.comment(ref, what_of(rel), None, rel.comment)
     for col in rel.columns:
         state.comment(ObjectRef("column", rel.schema, rel.name, col.name), "column", None, col.comment)
+        if col.settings and col.name not in inherited:
+            plan_column_settings(state, rel, None, col)
 
 
 def _defaults_after_create(

@@ -1,5 +1,6 @@
-"""What a table keeps beside its columns and keys: its replica identity and table access method; and the
-options of an identity column's sequence (bounds, increment, cache, cycle), set through ALTER COLUMN."""
+"""What a table keeps beside its columns and keys: its replica identity and table access method; the
+options of an identity column's sequence (bounds, increment, cache, cycle), set through ALTER COLUMN; a
+column's storage, compression and statistics target."""
 
 from __future__ import annotations
 
@@ -157,3 +158,37 @@ def plan_default_catch_up(state: PlanState, rel: Relation, old: Column, new: Col
                 ObjectRef("default", rel.schema, rel.name, new.name),
             ],
         )
+
+
+# What sets a column's setting back to its default, by the setting's first word.
+_RESET = {"STORAGE": "STORAGE DEFAULT", "COMPRESSION": "COMPRESSION DEFAULT", "STATISTICS": "STATISTICS -1"}
+
+
+def plan_column_settings(
+    state: PlanState, rel: Relation, old: Column | None, new: Column, *, after_type: ObjectRef | None = None
+) -> None:
+    """ALTER COLUMN ... SET STORAGE / COMPRESSION / STATISTICS where the desired side differs (a column made
+    by the plan: every one it has). `after_type`: the column's type changes first, which resets its storage,
+    so every desired setting is set again after it."""
+    before = {s.split(" ", 1)[0]: s for s in old.settings} if old is not None else {}
+    wanted = {s.split(" ", 1)[0]: s for s in new.settings}
+    clauses = [f"SET {s}" for word, s in wanted.items() if after_type is not None or before.get(word) != s]
+    clauses += [f"SET {_RESET[word]}" for word in before if word not in wanted and word in _RESET]
+    if not clauses:
+        return
+    ref, cref = table_ref(rel), ObjectRef("column", rel.schema, rel.name, new.name)
+    if old is not None and old.settings != new.settings:
+        state.change(
+            ChangeKind.ALTER,
+            cref,
+            "column",
+            ", ".join(old.settings),
+            ", ".join(new.settings),
+            detail="settings",
+        )
+    column = f"ALTER COLUMN {quote_ident(new.name)} "
+    sql = f"ALTER TABLE {qualified(rel.schema, rel.name)} " + ", ".join(column + c for c in clauses) + ";"
+    needs = [cref] if old is None else [ref]
+    if after_type is not None:
+        needs.append(after_type)
+    state.step(ALTER_TABLES, sql, ChangeKind.ALTER, [ref, cref], needs=needs)

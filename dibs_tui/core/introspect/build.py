@@ -273,6 +273,7 @@ class Builder:
                 collation,
                 type_key,
                 comment,
+                settings,
             ) = row
             if relid != current:
                 current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
@@ -285,7 +286,7 @@ class Builder:
                 type_key = None
             shape = (
                 position, name, type_, not_null, expression, identity_code, generated_code, collation,
-                type_key, comment,
+                type_key, comment, settings,
             )  # fmt: skip
             column = pool.get(shape)
             if column is None:

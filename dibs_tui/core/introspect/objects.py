@@ -403,10 +403,13 @@ def column_from_values(
     collation: str | None,
     type_key: tuple[str, str] | None,
     comment: str | None,
+    settings: str | None = None,
 ) -> Column:
     """One column from its row's values. Names, types, collations and defaults repeat across tables and the
-    driver makes a new string of each: they are interned, one string per distinct value."""
+    driver makes a new string of each: they are interned, one string per distinct value. `settings`: its
+    SET STORAGE / COMPRESSION / STATISTICS clauses joined by "|" (None for the defaults)."""
     intern = sys.intern
+    set_clauses = tuple(settings.split("|")) if settings else ()
     name, type_ = intern(name), intern(type_)
     if expression is not None:
         expression = intern(expression)
@@ -430,6 +433,7 @@ def column_from_values(
             comment,
             None,
             MetaStatus.NO_META,
+            set_clauses,
         )
     return new_column(
         position,
@@ -445,6 +449,7 @@ def column_from_values(
         comment,
         None,
         MetaStatus.NO_META,
+        set_clauses,
     )
 
 

@@ -226,12 +226,19 @@ SELECT a.attrelid AS relid, a.attnum AS position, a.attname AS name,
           WHERE ut.oid = CASE WHEN t.typelem <> 0 AND t.typcategory = 'A' THEN t.typelem ELSE t.oid END
             AND utn.nspname NOT IN ('pg_catalog', 'information_schema'))
        END AS type_key,
-       a.description AS comment
+       a.description AS comment,
+       NULLIF(concat_ws('|',
+         CASE WHEN a.attstorage <> t.typstorage THEN 'STORAGE ' || CASE a.attstorage WHEN 'p' THEN 'PLAIN'
+           WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END,
+         CASE WHEN {{compression}} <> '' THEN 'COMPRESSION ' || CASE {{compression}} WHEN 'p' THEN 'pglz'
+           ELSE 'lz4' END END,
+         CASE WHEN a.attstattarget >= 0 THEN 'STATISTICS ' || a.attstattarget END), '') AS settings
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 CROSS JOIN LATERAL (
   SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.atthasdef, a.attidentity,
-         a.attgenerated, a.attcollation, d.adbin, d.adrelid, ds.description
+         a.attgenerated, a.attcollation, d.adbin, d.adrelid, ds.description, a.attstorage, a.attstattarget,
+         {{compression}} AS attcompression
   FROM pg_attribute a
   LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
   LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
@@ -498,7 +505,9 @@ def queries_for(version_num: int, *, only_relations: bool = False, privileges: b
         "types": TYPES_SQL,
         "sequences": SEQUENCES_SQL,
         "relations": RELATIONS_SQL,
-        "columns": COLUMNS_SQL,
+        "columns": COLUMNS_SQL.replace(
+            "{compression}", "a.attcompression" if version_num >= 140000 else "''"
+        ),
         "constraints": CONSTRAINTS_SQL.replace("{nulls_not_distinct}", f"COALESCE({nnd}, false)")
         .replace("{server_definition}", server_definition)
         .replace("{target_not_read}", "OR NOT co.confrelid = ANY($3::oid[])" if only_relations else ""),
