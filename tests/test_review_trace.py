@@ -394,3 +394,35 @@ async def test_a_statement_the_sandboxs_role_may_not_run_is_not_said_to_fail(
         await execute(db, "BEGIN; ALTER TABLE t OWNER TO trace_other_owner; ROLLBACK;")
     finally:
         await _admin(pg_server, "DROP ROLE IF EXISTS trace_other_owner")
+
+
+@pytest.mark.parametrize("proven", [False, True], ids=["no-check", "validated-check"])
+async def test_set_not_null_says_whether_it_reads_every_row(db: str, tmp_path: Path, proven: bool) -> None:
+    """SET NOT NULL reads every row under its ACCESS EXCLUSIVE lock unless a validated CHECK (c IS NOT NULL)
+    proves there is no NULL: the trace sees the read in the clone's pg_stat_xact_user_tables, the oracle in
+    the live database's own."""
+    await execute(
+        db,
+        "CREATE TABLE s (id int PRIMARY KEY, c int); INSERT INTO s SELECT g, g FROM generate_series(1, 100) g;"
+        + ("ALTER TABLE s ADD CONSTRAINT s_c CHECK (c IS NOT NULL);" if proven else ""),
+    )
+    migration = "ALTER TABLE s ALTER COLUMN c SET NOT NULL"
+    path = tmp_path / "m.sql"
+    path.write_text(migration + ";\n")
+    review = await review_file(resolve(db), path)
+    [statement] = review.statements
+    [lock] = [h for h in statement.hazards if h.kind == "access-exclusive-lock"]
+    conn = await asyncpg.connect(db)
+    try:
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute(migration)
+        scans = await conn.fetchval("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 's'")
+        await transaction.rollback()
+    finally:
+        await conn.close()
+    assert (scans > 0) is not proven
+    assert ("reads every row" in lock.message) is not proven, review.to_text()
+    if not proven:
+        assert lock.basis == "observed" and lock.cost is not None and lock.cost.seconds is not None
+        assert lock.cost.size_bytes > 0 and "read at" in lock.cost.how

@@ -51,6 +51,12 @@ class Costing:
             return Cost(total)
         return Cost(total, total / self.rates.rewrite, f"rewrite rate measured {self.rates.how}")
 
+    async def scan(self, table: TableFacts) -> Cost:
+        _, read = await self._sizes(table)
+        if self.rates is None:
+            return Cost(read)
+        return Cost(read, read / self.rates.scan, f"read rate measured {self.rates.how}")
+
     async def build(self, table: TableFacts) -> Cost:
         _, scanned = await self._sizes(table)
         if self.rates is None:
@@ -84,9 +90,12 @@ async def with_observations(step: TraceStep, inferred: list[Hazard], costing: Co
         hazards += await _rewrite(table, costing)
     for build in step.builds:
         hazards += await _build(build, costing)
-    for lock in step.locks:
-        if lock.mode == "AccessExclusiveLock":
-            hazards += await _exclusive(lock.relation, costing.facts)
+    taken = list(dict.fromkeys(k.relation for k in step.locks if k.mode == "AccessExclusiveLock"))
+    for relation in taken:
+        hazards += await _exclusive(relation, costing, relation in step.scanned)
+    for relation in step.scanned:
+        if relation not in taken:  # under the ACCESS EXCLUSIVE an earlier statement took
+            hazards += await _exclusive(relation, costing, True, held_before=True)
     locks = tuple(ObservedLock(_name(k.relation), k.mode, k.granted) for k in step.locks)
     return Observed(hazards, _strongest_lock(step), locks, True)
 
@@ -146,15 +155,29 @@ async def _build(build: IndexBuild, costing: Costing) -> list[Hazard]:
     ]
 
 
-async def _exclusive(relation: Relation, facts: Facts) -> list[Hazard]:
-    table = await _live(relation, facts)
+async def _exclusive(
+    relation: Relation, costing: Costing, reads: bool, *, held_before: bool = False
+) -> list[Hazard]:
+    """ACCESS EXCLUSIVE on a table with rows; `reads`: the statement also read every row under it (a check
+    that a constraint holds), which the lock is held for, and the read's size and time are said."""
+    table = await _live(relation, costing.facts)
     if table is None or not table.rows:
         return []
-    return [
-        Hazard(
-            "access-exclusive-lock",
-            f"takes ACCESS EXCLUSIVE on {_name(relation)} ({table.describe()}): blocks reads and writes until "
-            "the transaction commits (seen in pg_locks)",
-            "observed",
+    name = f"{_name(relation)} ({table.describe()})"
+    if held_before:
+        message = (
+            f"reads every row of {name} under the ACCESS EXCLUSIVE lock an earlier statement took: blocks "
+            "reads and writes for the whole read (seen in pg_stat_xact_user_tables)"
         )
-    ]
+    elif reads:
+        message = (
+            f"takes ACCESS EXCLUSIVE on {name} and reads every row under it: blocks reads and writes for the "
+            "whole read and until the transaction commits (seen in pg_locks and pg_stat_xact_user_tables)"
+        )
+    else:
+        message = (
+            f"takes ACCESS EXCLUSIVE on {name}: blocks reads and writes until the transaction commits "
+            "(seen in pg_locks)"
+        )
+    cost = await costing.scan(table) if reads else None
+    return [Hazard("access-exclusive-lock", message, "observed", cost)]

@@ -57,6 +57,13 @@ WHERE l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()
   AND l.locktype OPERATOR(pg_catalog.=) 'relation'
   AND l.relation OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
 """
+# Sequential scans of the clone's tables in this transaction: a statement that reads every row to check it
+# (SET NOT NULL, ADD CHECK) scans even an empty table; one that a validated constraint spares does not.
+_SCANS = """
+SELECT relid::pg_catalog.int8 AS oid, seq_scan::pg_catalog.int8 AS scans
+FROM pg_catalog.pg_stat_xact_user_tables WHERE relid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+"""
+_READS_ROWS = frozenset({"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt"})
 _PARTITION_PARENT = """
 SELECT inhrelid::pg_catalog.int8, inhparent::pg_catalog.int8 FROM pg_catalog.pg_inherits
 """
@@ -99,6 +106,8 @@ class TraceStep:
     # On the relations of `locks`: a stronger lock an earlier statement took, which pg_locks cannot tell apart
     # from this statement's own need of it (an ALTER after an ALTER of the same table shows only what is new).
     held_before: tuple[TracedLock, ...] = ()
+    # Tables it read every row of while holding ACCESS EXCLUSIVE on them (not to rewrite them or build an index)
+    scanned: tuple[Relation, ...] = ()
 
     @property
     def ran(self) -> bool:
@@ -107,10 +116,12 @@ class TraceStep:
 
 @dataclass(frozen=True)
 class Rates:
-    """Bytes per second the sandbox's server rewrote a table and built an index at, and how it was timed."""
+    """Bytes per second the sandbox's server rewrote a table, built an index and read a table at, and how it
+    was timed."""
 
     rewrite: float
     index: float
+    scan: float
     how: str
 
 
@@ -201,15 +212,19 @@ async def measure_rates(conn: asyncpg.Connection, where: str) -> Rates | None:
         started = time.perf_counter()
         await conn.execute(f"CREATE INDEX ON {schema}.scratch (v)")
         build = time.perf_counter() - started
+        started = time.perf_counter()
+        await conn.execute(f"SELECT pg_catalog.count(v) FROM {schema}.scratch")
+        scan = time.perf_counter() - started
         await conn.execute(f"DROP SCHEMA {schema} CASCADE")
     except asyncpg.PostgresError:
         return None
     rewrite_rate, index_rate = size / max(rewrite, 1e-6), size / max(build, 1e-6)
+    scan_rate = size / max(scan, 1e-6)
     how = (
-        f"on the {where}: a {size / 1048576:.1f} MB scratch table rewritten at {rewrite_rate / 1048576:.0f} MB/s "
-        f"and indexed at {index_rate / 1048576:.0f} MB/s"
+        f"on the {where}: a {size / 1048576:.1f} MB scratch table rewritten at {rewrite_rate / 1048576:.0f} MB/s, "
+        f"indexed at {index_rate / 1048576:.0f} MB/s and read at {scan_rate / 1048576:.0f} MB/s"
     )
-    return Rates(rewrite_rate, index_rate, how)
+    return Rates(rewrite_rate, index_rate, scan_rate, how)
 
 
 @dataclass
@@ -221,13 +236,15 @@ class _State:
     filenodes: dict[int, int]
     indexes: dict[int, int | None] = field(default_factory=dict)  # index oid -> its table's oid
     held: set[tuple[int, str]] = field(default_factory=set)
+    scans: dict[int, int] = field(default_factory=dict)  # table oid -> its sequential scans so far
 
 
 async def _snapshot(
     conn: asyncpg.Connection, before: list[int]
-) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
-    """The relations there before the migration (and their indexes), and the locks held on them."""
-    return await conn.fetch(_RELATIONS_BEFORE, before), await conn.fetch(_LOCKS, before)
+) -> tuple[list[asyncpg.Record], list[asyncpg.Record], dict[int, int]]:
+    """The relations there before the migration (and their indexes), the locks held and the scans made on them."""
+    scans = {r["oid"]: r["scans"] for r in await conn.fetch(_SCANS, before)}
+    return await conn.fetch(_RELATIONS_BEFORE, before), await conn.fetch(_LOCKS, before), scans
 
 
 async def _run_traced(
@@ -247,6 +264,7 @@ async def _run_traced(
             filenodes={r["oid"]: r["filenode"] for r in relations},
             indexes={r["oid"]: r["table_oid"] for r in relations if r["kind"] in "iI"},
             held={(r["oid"], r["mode"]) for r in locks},
+            scans={r["oid"]: r["scans"] for r in await conn.fetch(_SCANS, before)},
         )
         for index, stmt in enumerate(statements):
             outcome = await _run_one(conn, stmt.text)
@@ -294,6 +312,7 @@ def _observe(
     state: _State,
     relations: Sequence[asyncpg.Record],
     locks: Sequence[asyncpg.Record],
+    scans: dict[int, int],
 ) -> TraceStep:
     """What the statement changed since the previous step: new locks, new relfilenodes, new indexes."""
     before = state.before
@@ -310,6 +329,7 @@ def _observe(
         fresh = r["oid"] not in state.indexes or r["filenode"] != state.filenodes.get(r["oid"])
         if r["kind"] in "iI" and fresh and table in before and table not in rewritten_oids:
             built.setdefault(table, []).append(r["name"])
+    building = set(built)  # each table an index was built on, partitions too (a build reads every row)
     built = _fold_partitions(built, state.parents)
     held = {(r["oid"], r["mode"]) for r in locks if r["granted"]}
     taken = tuple(
@@ -326,10 +346,25 @@ def _observe(
         IndexBuild(before[table], tuple(sorted(names)), strongest([m for o, m in held if o == table]))
         for table, names in built.items()
     )
+    exclusive = {oid for oid, mode in held if mode == "AccessExclusiveLock"}
+    info = statement_info(stmt.text)
+    if info is None or info.node_type in _READS_ROWS:  # a query's own plan, not a check of every row
+        exclusive = set()
+    scanned = tuple(
+        before[oid]
+        for oid, count in scans.items()
+        if count > state.scans.get(oid, 0)
+        and oid in exclusive
+        and oid not in rewritten_oids
+        and oid not in building
+    )
     state.filenodes = filenodes
     state.indexes = {r["oid"]: r["table_oid"] for r in relations if r["kind"] in "iI"}
     state.held |= held
-    return TraceStep(stmt.text, stmt.line, outcome, _unique(taken), rewritten, builds, tuple(held_before))
+    state.scans = scans
+    return TraceStep(
+        stmt.text, stmt.line, outcome, _unique(taken), rewritten, builds, tuple(held_before), scanned
+    )
 
 
 def _fold_partitions(built: dict[int, list[str]], parents: dict[int, int]) -> dict[int, list[str]]:
