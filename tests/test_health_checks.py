@@ -86,6 +86,27 @@ def test_duplicate_and_prefix_indexes_by_definition(db: str, capsys: pytest.Capt
     assert _objects(found, "redundant-index") == redundant
 
 
+def test_an_index_in_another_collation_is_neither_a_duplicate_nor_a_prefix(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MusicBrainz keeps artist_idx_name (name) beside artist_idx_musicbrainz_collate (name COLLATE ...):
+    each serves the comparisons of its own collation, so dropping either one slows the other's queries."""
+    run_sql(
+        db,
+        """
+        CREATE TABLE artist (id int PRIMARY KEY, name text, sort_name text);
+        CREATE INDEX artist_name ON artist (name);
+        CREATE INDEX artist_name_c ON artist (name COLLATE "C");
+        CREATE INDEX artist_name_c_again ON artist (name COLLATE "C");
+        CREATE INDEX artist_sort_c ON artist (sort_name COLLATE "C");
+        CREATE INDEX artist_sort_id ON artist (sort_name, id);
+        """,
+    )
+    found = _findings(capsys, db)
+    assert _objects(found, "duplicate-index") == {"public.artist.artist_name_c_again"}  # the same collation
+    assert _objects(found, "redundant-index") == set()
+
+
 def test_security_definer_search_paths(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     run_sql(
         db,

@@ -66,8 +66,15 @@ def new_index_name(rel: Relation, columns: Sequence[str]) -> str:
 
 def _shape(index: Index) -> tuple[object, ...]:
     """What an index serves, by definition: its method, keys (columns or the server's text of each
-    expression), per-key options, predicate and included columns."""
-    return (index.method, index.columns, index.options, index.predicate, index.include)
+    expression), per-key options, predicate and included columns, and its keys' collations."""
+    return (index.method, index.columns, index.options, index.predicate, index.include, _collated(index))
+
+
+def _collated(index: Index) -> str | None:
+    """The definition from its method on when a key names a collation (`options` holds none): two indexes
+    alike but for a key's collation serve the comparisons of different collations, neither is a spare."""
+    definition = index.definition
+    return definition.partition(" USING ")[2] if " COLLATE " in definition else None
 
 
 def _keep_first(index: Index) -> tuple[bool, bool, str]:
@@ -103,8 +110,8 @@ def duplicate_indexes(rel: Relation) -> Iterator[Finding]:
 def redundant_indexes(rel: Relation) -> Iterator[Finding]:
     """A b-tree whose keys (and their options, under the same predicate) lead a longer b-tree. An index
     that enforces something (UNIQUE, a constraint) is never the redundant one: the longer index does not
-    enforce it."""
-    btrees = [i for i in rel.indexes if i.method == "btree" and i.valid]
+    enforce it; one with a key in a named collation is left out on either side (see `_collated`)."""
+    btrees = [i for i in rel.indexes if i.method == "btree" and i.valid and _collated(i) is None]
     candidates = [i for i in btrees if not i.unique and not i.owned_by_constraint]
     if not candidates or len(btrees) < 2:
         return
