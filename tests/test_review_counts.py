@@ -22,6 +22,7 @@ ROWS = (
     " (3, 'x', 3.00, 3, '2024-01-03', 1);"
 )
 PARENT = "CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1);"
+MOODS = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); ALTER TABLE t ADD mo mood; UPDATE t SET mo = 'ok';"
 PAIRS = (  # a composite key, one row half NULL: MATCH FULL refuses it, MATCH SIMPLE lets it be
     "CREATE TABLE pk2 (a int, b int, PRIMARY KEY (a, b)); INSERT INTO pk2 VALUES (1, 1);"
     "ALTER TABLE t ADD a int, ADD b int; UPDATE t SET a = 1, b = 1; UPDATE t SET b = NULL WHERE id = 2;"
@@ -110,6 +111,14 @@ CASES = [
     ("", "CREATE INDEX e ON t ((v::int))", FAILS, "invalid input syntax for type integer"),
     ("UPDATE t SET v = id::text;", "CREATE INDEX e ON t ((v::int))", None, ""),
     ("UPDATE t SET p = 0 WHERE id = 2;", "CREATE INDEX e ON t (id) WHERE 10 / p > 1", FAILS, "division by zero"),
+    (MOODS + "UPDATE t SET mo = 'happy' WHERE id = 2;", "CREATE TYPE mood2 AS ENUM ('sad', 'ok');\n"
+     "ALTER TABLE t ALTER COLUMN mo TYPE mood2 USING mo::text::mood2", FAILS,
+     "1 value of t.mo do not fit mood2 (e.g. (id)=(2))"),
+    (MOODS, "CREATE TYPE mood2 AS ENUM ('sad', 'ok');\n"
+     "ALTER TABLE t ALTER COLUMN mo TYPE mood2 USING mo::text::mood2", None, ""),
+    (MOODS + "CREATE TYPE mood2 AS ENUM ('ok'); UPDATE t SET mo = 'sad' WHERE id > 1;",
+     "ALTER TABLE t ALTER COLUMN mo TYPE mood2 USING mo::text::mood2", FAILS, "2 values of t.mo do not fit mood2"),
+    (MOODS, "ALTER TABLE t ALTER COLUMN v TYPE mood USING v::mood", FAILS, "3 values of t.v do not fit mood"),
     ("", "DELETE FROM t WHERE id > 1", LOSS, "deletes 2 rows of t (e.g. (id)=(2))"),
     ("", "DELETE FROM t AS x WHERE x.v = 'x'", LOSS, "deletes 1 row of t (e.g. (id)=(3))"),
     ("", "DELETE FROM public.t WHERE t.v <> 'x'", LOSS, "deletes 2 rows of public.t (e.g. (id)=(1))"),

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident, quote_literal
-from .count_queries import Failed, Target, count_rows, resolve_type
+from .count_queries import Column, Failed, Target, count_rows, resolve_type
 from .counted import RowCount, observed, unproven
 from .expr_allowlist import columns_of, deparse, refusal
 from .report import Hazard
@@ -17,7 +17,10 @@ FAILS = "fails-on-existing-data"
 _HOW = {"S": "cut short", "N": "rounded", "D": "time or fraction dropped"}
 
 
-async def cast_hazards(conn: asyncpg.Connection, target: Target, column: str, coldef: Any) -> list[Hazard]:
+async def cast_hazards(
+    conn: asyncpg.Connection, target: Target, column: str, coldef: Any, labels: tuple[str, ...] | None = None
+) -> list[Hazard]:
+    """`labels`: the new type is an enum the migration creates before (not in the live database yet)."""
     old = target.columns.get(column)
     if not target.rows or old is None:
         return []
@@ -25,7 +28,9 @@ async def cast_hazards(conn: asyncpg.Connection, target: Target, column: str, co
     written_type = deparse(coldef.typeName)
     using = coldef.raw_default
     consequence = f"{name} -> {written_type} fails if any value does not convert"
-    new = await resolve_type(conn, written_type)
+    new = (
+        Column("", written_type, "E", True) if labels is not None else await resolve_type(conn, written_type)
+    )
     why = "" if new is not None and new.safe else f"type {written_type} is not built in"
     if using is not None:
         why = why or refusal(using) or target.unsafe(columns_of(using))
@@ -39,11 +44,11 @@ async def cast_hazards(conn: asyncpg.Connection, target: Target, column: str, co
     col = f"t.{quote_ident(column)}"
     parsed_from = _parsed_from(target, using, col, old.category)
     if parsed_from is not None and new.category != "S":
-        valid = f"pg_catalog.pg_input_is_valid(({parsed_from})::pg_catalog.text, {quote_literal(new.type)})"
+        valid = _valid(f"({parsed_from})::pg_catalog.text", new.type, labels)
         fails = f"({parsed_from}) IS NOT NULL AND NOT {valid}"
         value = f"(CASE WHEN {valid} THEN ({parsed_from})::{new.type} END)"
     elif using is None and old.category == "S":
-        valid = f"pg_catalog.pg_input_is_valid({col}::pg_catalog.text, {quote_literal(new.type)})"
+        valid = _valid(f"{col}::pg_catalog.text", new.type, labels)
         fails = f"{col} IS NOT NULL AND NOT {valid}"
         value = f"(CASE WHEN {valid} THEN {col}::{new.type} END)"
     else:
@@ -107,13 +112,27 @@ async def cast_hazards(conn: asyncpg.Connection, target: Target, column: str, co
     return hazards
 
 
+def _valid(text: str, type_name: str, labels: tuple[str, ...] | None) -> str:
+    """SQL true where `text` is a value of the new type: one of the labels of an enum the migration creates,
+    else what the server's own input function accepts."""
+    if labels is not None:
+        listed = ", ".join(quote_literal(label) for label in labels)
+        return f"({text} OPERATOR(pg_catalog.=) ANY (ARRAY[{listed}]::pg_catalog.text[]))"
+    return f"pg_catalog.pg_input_is_valid({text}, {quote_literal(type_name)})"
+
+
 def _parsed_from(target: Target, using: Any, col: str, category: str) -> str | None:
-    """The text a USING `text_column::type` parses (pg_input_is_valid then says which rows fail); None for
-    any other USING."""
-    if type(using).__name__ != "TypeCast" or type(using.arg).__name__ != "ColumnRef":
+    """The text a USING `text_column::type` (or `column::text::type`, an enum's label) parses:
+    pg_input_is_valid then says which rows fail; None for any other USING."""
+    if type(using).__name__ != "TypeCast":
         return None
-    source = str(getattr(using.arg.fields[-1], "sval", ""))
+    arg, through_text = using.arg, False
+    while type(arg).__name__ == "TypeCast" and str(arg.typeName.names[-1].sval) in ("text", "varchar"):
+        arg, through_text = arg.arg, True
+    if type(arg).__name__ != "ColumnRef":
+        return None
+    source = str(getattr(arg.fields[-1], "sval", ""))
     column = target.columns.get(source)
-    if column is None or column.category != "S":
+    if column is None or (column.category != "S" and not through_text):
         return None
-    return f"t.{quote_ident(source)}"
+    return f"t.{quote_ident(source)}" + ("::pg_catalog.text" if column.category != "S" else "")

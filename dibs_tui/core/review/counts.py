@@ -63,6 +63,7 @@ class Counter:
         self.not_valid: dict[tuple[str, str], Any] = {}  # constraints this file adds NOT VALID
         self.domain_not_valid: dict[tuple[str, str], Any] = {}  # domain CHECKs this file adds NOT VALID
         self.targets: dict[str, Target] = {}
+        self.enums: dict[str, tuple[str, ...]] = {}  # enums this file creates: their labels
 
     async def target(self, name: str, *, empty: bool = False) -> Target | None:
         """The live table `name` as the migration writes it; None when it is new, absent, not a table, or
@@ -100,6 +101,14 @@ class Counter:
                 return await domain_hazards(self.conn, self.target, node, self.domain_not_valid)
             elif kind == "DropStmt":
                 return await self.drop(node)
+            elif kind == "CreateEnumStmt":
+                self.enums[key(written(*(str(n.sval) for n in node.typeName)))] = tuple(
+                    str(v.sval) for v in node.vals or ()
+                )
+            elif kind == "AlterEnumStmt" and node.newVal and not node.oldVal:
+                enum = key(written(*(str(n.sval) for n in node.typeName)))
+                if enum in self.enums:
+                    self.enums[enum] += (str(node.newVal),)
             elif kind == "DeleteStmt":
                 return await self.deleted(node)
             elif kind == "TruncateStmt":
@@ -143,7 +152,8 @@ class Counter:
                     else:  # VIRTUAL: computed when read
                         hazards += await self.read_breaks(target, con.raw_expr, column)
             elif subtype == "AT_AlterColumnType":
-                hazards += await cast_hazards(self.conn, target, str(cmd.name), cmd.def_)
+                labels = self.enums.get(key(written(*(str(n.sval) for n in cmd.def_.typeName.names))))
+                hazards += await cast_hazards(self.conn, target, str(cmd.name), cmd.def_, labels)
             elif subtype == "AT_DropColumn":
                 hazards += await self.dropped_column(target, str(cmd.name))
         return hazards
