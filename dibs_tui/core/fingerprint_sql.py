@@ -387,7 +387,7 @@ _SECTIONS: tuple[str, ...] = (
     """SELECT r.ts, r.tn, 'comment on ' || io.type || ' ' || io.identity || ': ' || d.description
      FROM (SELECT d.*, CASE d.classoid
                   WHEN 'pg_class'::regclass THEN d.objoid
-                  WHEN 'pg_constraint'::regclass THEN (SELECT conrelid FROM pg_constraint WHERE oid = d.objoid)
+                  WHEN 'pg_constraint'::regclass THEN (SELECT NULLIF(conrelid, 0) FROM pg_constraint WHERE oid = d.objoid)
                   WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objoid)
                   WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objoid)
                   WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objoid)

@@ -127,6 +127,7 @@ class DomainCheck:
     name: str
     definition: str  # pg_get_constraintdef, e.g. "CHECK ((VALUE > 0))"
     validated: bool = True
+    comment: str | None = field(default=None, compare=False)  # compared on its own: COMMENT ON CONSTRAINT
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Collation names arrive already quoted (`quote_ident` in SQL), as a column's coll
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 QualifiedName = tuple[str, str]
 
@@ -16,6 +16,7 @@ class CompositeAttribute:
     name: str
     type: str  # format_type(atttypid, atttypmod)
     collation: str | None = None  # only when it differs from the type's default collation
+    comment: str | None = field(default=None, compare=False)  # compared on its own: COMMENT ON COLUMN
 
 
 @dataclass(frozen=True)

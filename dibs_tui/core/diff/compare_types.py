@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from ..ddl import domain_sql
 from ..model import (
+    Domain,
     ObjectRef,
 )
 from ..plan import ChangeKind
@@ -13,6 +14,7 @@ from ..sql import qualified, quote_ident, quote_literal
 from .compare_columns import widens
 from .domain_in_composites import columns_to_text
 from .graph import (
+    COMMENTS,
     DROP_CONSTRAINTS,
     DROP_OBJECTS,
     PRE_CREATE,
@@ -156,6 +158,7 @@ def plan_domains(state: PlanState) -> None:
                 destructive=True,
             )
             state.comment(ref, "domain", old.comment, new.comment)
+            _check_comments(state, new, None)
             continue
         if old is None:
             state.change(ChangeKind.CREATE, ref, "domain", new=domain_sql(new))
@@ -168,6 +171,7 @@ def plan_domains(state: PlanState) -> None:
                 needs=[ObjectRef("schema", "", key[0])],
             )
             state.comment(ref, "domain", None, new.comment)
+            _check_comments(state, new, None)
             continue
         if old.default != new.default:
             sql = f"ALTER DOMAIN {name} " + (f"SET DEFAULT {new.default}" if new.default else "DROP DEFAULT")
@@ -202,9 +206,30 @@ def plan_domains(state: PlanState) -> None:
                 ChangeKind.ALTER,
                 [ref],
                 after=travelled,
-                creates=[checked] if checked else [],
+                creates=[checked, _check_ref(key, check.name)] if checked else [_check_ref(key, check.name)],
             )
         state.comment(ref, "domain", old.comment, new.comment)
+        _check_comments(state, new, old)
     for key in only_in(cur, des):
         ref = type_ref(*key)
         state.drop_object(ref, "domain", cur[key].base_type, f"DROP DOMAIN {qualified(*key)};")
+
+
+def _check_ref(domain: tuple[str, str], check: str) -> ObjectRef:
+    return ObjectRef("domain constraint", domain[0], domain[1], check)
+
+
+def _check_comments(state: PlanState, new: Domain, old: Domain | None) -> None:
+    """COMMENT ON CONSTRAINT ... ON DOMAIN where a check's comment differs (a check made by the plan starts
+    without one); after the domain, and after the check's ADD when it has one."""
+    before = {c.name: c for c in old.checks} if old is not None else {}
+    for check in new.checks:
+        kept = before.get(check.name)
+        was = kept.comment if kept is not None and kept == check else None
+        if (was or None) == (check.comment or None):
+            continue
+        cref = _check_ref(new.key, check.name)
+        state.change(ChangeKind.ALTER, cref, "domain check", was, check.comment, detail="comment")
+        value = quote_literal(check.comment) if check.comment else "NULL"
+        sql = f"COMMENT ON CONSTRAINT {quote_ident(check.name)} ON DOMAIN {qualified(*new.key)} IS {value};"
+        state.step(COMMENTS, sql, ChangeKind.ALTER, [cref], needs=[type_ref(*new.key), cref])

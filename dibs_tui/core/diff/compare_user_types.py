@@ -7,9 +7,9 @@ from ..ddl_types import attribute_sql, collation_sql, composite_sql, range_sql
 from ..model import Column, ObjectRef, Relation
 from ..model_types import CompositeAttribute, CompositeType
 from ..plan import ChangeKind
-from ..sql import qualified, quote_ident
+from ..sql import qualified, quote_ident, quote_literal
 from .around_columns import clear_for_text
-from .graph import DROP_DEPENDENTS, DROP_OBJECTS, PRE_CREATE
+from .graph import COMMENTS, DROP_DEPENDENTS, DROP_OBJECTS, PRE_CREATE
 from .graph import key as node_key
 from .render import type_ref
 from .state import PlanState, only_in
@@ -94,9 +94,31 @@ def plan_composites(state: PlanState) -> None:
             else:
                 _recreate_composite(state, old, new)
         state.comment(ref, "composite type", old.comment if old else None, new.comment)
+        _attribute_comments(state, new, None if old is None or key in state.recreated_types else old)
     for key in only_in(cur, des):
         state.drop_object(
             type_ref(*key), "composite type", composite_sql(cur[key]), f"DROP TYPE {qualified(*key)};"
+        )
+
+
+def _attribute_comments(state: PlanState, new: CompositeType, old: CompositeType | None) -> None:
+    """COMMENT ON COLUMN type.attribute where an attribute's comment differs (one the plan makes starts
+    without); after the type."""
+    before = {a.name: a.comment for a in old.attributes} if old is not None else {}
+    for attribute in new.attributes:
+        was = before.get(attribute.name)
+        if (was or None) == (attribute.comment or None):
+            continue
+        aref = ObjectRef("column", new.schema, new.name, attribute.name)
+        state.change(ChangeKind.ALTER, aref, "attribute", was, attribute.comment, detail="comment")
+        value = quote_literal(attribute.comment) if attribute.comment else "NULL"
+        target = f"{qualified(*new.key)}.{quote_ident(attribute.name)}"
+        state.step(
+            COMMENTS,
+            f"COMMENT ON COLUMN {target} IS {value};",
+            ChangeKind.ALTER,
+            [aref],
+            needs=[type_ref(*new.key)],
         )
 
 

@@ -438,10 +438,17 @@ class Builder:
             elif t["kind"] == "e":
                 enums.append(EnumType(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
             else:
+                names = t["check_names"] or ()
                 checks = tuple(
-                    DomainCheck(name, definition, valid == "true")  # text[]: the note on arrays in queries.py
-                    for name, definition, valid in zip(
-                        t["check_names"] or (), t["check_defs"] or (), t["check_valid"] or (), strict=True
+                    DomainCheck(
+                        name, definition, valid == "true", comment
+                    )  # text[]: see the note in queries.py
+                    for name, definition, valid, comment in zip(
+                        names,
+                        t["check_defs"] or (),
+                        t["check_valid"] or (),
+                        t["check_comments"] or (None,) * len(names),
+                        strict=True,
                     )
                 )
                 domains.append(

@@ -86,6 +86,10 @@ SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t
          (SELECT array_agg(c.convalidated::text ORDER BY c.conname) FROM pg_constraint c
           WHERE c.contypid = t.oid AND c.contype = 'c')
        END AS check_valid,  -- text[], not bool[] (see the note on arrays at the top)
+       CASE WHEN t.typtype = 'd' THEN
+         (SELECT array_agg(obj_description(c.oid, 'pg_constraint') ORDER BY c.conname) FROM pg_constraint c
+          WHERE c.contypid = t.oid AND c.contype = 'c')
+       END AS check_comments,
        -- composite types (not a table's row type): their attributes, in order
        CASE WHEN t.typtype = 'c' THEN t.typrelid END AS class_oid,
        CASE WHEN t.typtype = 'c' THEN
@@ -104,6 +108,10 @@ SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t
           FROM pg_attribute ca JOIN pg_type cat ON cat.oid = ca.atttypid
           WHERE ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped)
        END AS attribute_collations,
+       CASE WHEN t.typtype = 'c' THEN
+         (SELECT array_agg(col_description(t.typrelid, ca.attnum) ORDER BY ca.attnum) FROM pg_attribute ca
+          WHERE ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped)
+       END AS attribute_comments,
        -- range types: what CREATE TYPE ... AS RANGE names; functions qualified, never left to search_path
        format_type(rg.rngsubtype, NULL) AS subtype,
        CASE WHEN rg.rngsubopc <> 0 AND NOT opc.opcdefault THEN

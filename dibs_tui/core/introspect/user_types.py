@@ -20,12 +20,14 @@ def composite_from(t: Record, ref: ObjectRef, resolver: Resolver) -> CompositeTy
     """A composite type (`ref`: its own); its attributes' own dependencies are recorded against its pg_class
     row."""
     resolver.add("pg_class", t["class_oid"], ref)
+    names = t["attribute_names"] or ()
     attributes = tuple(
-        CompositeAttribute(name, type_, collation)
-        for name, type_, collation in zip(
-            t["attribute_names"] or (),
+        CompositeAttribute(name, type_, collation, comment)
+        for name, type_, collation, comment in zip(
+            names,
             t["attribute_types"] or (),
             t["attribute_collations"] or (),
+            t["attribute_comments"] or (None,) * len(names),
             strict=True,
         )
     )
