@@ -23,6 +23,7 @@ ROWS = (
 )
 PARENT = "CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1);"
 MOODS = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); ALTER TABLE t ADD mo mood; UPDATE t SET mo = 'ok';"
+KEYED = "CREATE TABLE k (id int, v int); INSERT INTO k VALUES (1, 1), (NULL, 2);"
 PAIRS = (  # a composite key, one row half NULL: MATCH FULL refuses it, MATCH SIMPLE lets it be
     "CREATE TABLE pk2 (a int, b int, PRIMARY KEY (a, b)); INSERT INTO pk2 VALUES (1, 1);"
     "ALTER TABLE t ADD a int, ADD b int; UPDATE t SET a = 1, b = 1; UPDATE t SET b = NULL WHERE id = 2;"
@@ -119,6 +120,12 @@ CASES = [
     (MOODS + "CREATE TYPE mood2 AS ENUM ('ok'); UPDATE t SET mo = 'sad' WHERE id > 1;",
      "ALTER TABLE t ALTER COLUMN mo TYPE mood2 USING mo::text::mood2", FAILS, "2 values of t.mo do not fit mood2"),
     (MOODS, "ALTER TABLE t ALTER COLUMN v TYPE mood USING v::mood", FAILS, "3 values of t.v do not fit mood"),
+    (KEYED + "CREATE UNIQUE INDEX k_id ON k (id);", "ALTER TABLE k ADD PRIMARY KEY USING INDEX k_id", FAILS,
+     "1 row of k has id NULL: the primary key cannot be added"),
+    (KEYED, "CREATE UNIQUE INDEX k_id ON k (id);\nALTER TABLE k ADD CONSTRAINT k_pk PRIMARY KEY USING INDEX k_id",
+     FAILS, "1 row of k has id NULL"),
+    (KEYED + "UPDATE k SET id = 2 WHERE id IS NULL; CREATE UNIQUE INDEX k_id ON k (id);",
+     "ALTER TABLE k ADD PRIMARY KEY USING INDEX k_id", None, ""),
     ("", "DELETE FROM t WHERE id > 1", LOSS, "deletes 2 rows of t (e.g. (id)=(2))"),
     ("", "DELETE FROM t AS x WHERE x.v = 'x'", LOSS, "deletes 1 row of t (e.g. (id)=(3))"),
     ("", "DELETE FROM public.t WHERE t.v <> 'x'", LOSS, "deletes 2 rows of public.t (e.g. (id)=(1))"),

@@ -74,6 +74,22 @@ async def catalog_constraint(conn: asyncpg.Connection, table_oid: int, name: str
     )
 
 
+_INDEX_COLUMNS_SQL = """
+SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+CROSS JOIN LATERAL pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid
+ AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+WHERE i.indrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND ic.relname OPERATOR(pg_catalog.=) $2
+"""
+
+
+async def index_columns(conn: asyncpg.Connection, table_oid: int, name: str) -> list[str]:
+    """The columns of the table's index `name` (ADD PRIMARY KEY USING INDEX makes them NOT NULL)."""
+    return list(await conn.fetchval(_INDEX_COLUMNS_SQL, table_oid, name) or ())
+
+
 @dataclass(frozen=True)
 class SchemaContents:
     tables: int

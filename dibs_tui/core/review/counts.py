@@ -14,13 +14,13 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident
-from .count_catalog import catalog_constraint, schema_contents
+from .count_catalog import catalog_constraint, index_columns, schema_contents
 from .count_domains import domain_hazards
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target
 from .count_types import cast_hazards
 from .counted import RowCount, not_counted, observed, size, unproven
-from .expr_allowlist import columns_of, deparse, refusal
+from .expr_allowlist import columns_of, deparse, refusal, unqualified
 from .facts import Facts
 from .names import key
 from .report import Hazard
@@ -64,6 +64,7 @@ class Counter:
         self.domain_not_valid: dict[tuple[str, str], Any] = {}  # domain CHECKs this file adds NOT VALID
         self.targets: dict[str, Target] = {}
         self.enums: dict[str, tuple[str, ...]] = {}  # enums this file creates: their labels
+        self.index_keys: dict[str, list[str]] = {}  # indexes this file creates: their plain columns
 
     async def target(self, name: str, *, empty: bool = False) -> Target | None:
         """The live table `name` as the migration writes it; None when it is new, absent, not a table, or
@@ -78,9 +79,23 @@ class Counter:
             self.targets[seen_as] = await load_target(self.conn, facts, name)
         return self.targets[seen_as]
 
+    def remember(self, kind: str, node: Any) -> None:
+        """What this file creates that a later statement's count needs: an enum's labels, an index's columns."""
+        if kind == "CreateEnumStmt":
+            self.enums[key(written(*(str(n.sval) for n in node.typeName)))] = tuple(
+                str(v.sval) for v in node.vals or ()
+            )
+        elif kind == "AlterEnumStmt" and node.newVal and not node.oldVal:
+            enum = key(written(*(str(n.sval) for n in node.typeName)))
+            if enum in self.enums:
+                self.enums[enum] += (str(node.newVal),)
+        elif kind == "IndexStmt" and node.idxname:
+            self.index_keys[str(node.idxname)] = [str(e.name) for e in node.indexParams if e.name]
+
     async def statement(self, sql: str) -> list[Hazard]:
         node = _parse(sql)
         kind = type(node).__name__
+        self.remember(kind, node)
         try:
             if kind in ("CreateStmt", "CreateTableAsStmt"):
                 self.created.add(key(_relation(node.relation if kind == "CreateStmt" else node.into.rel)))
@@ -101,14 +116,6 @@ class Counter:
                 return await domain_hazards(self.conn, self.target, node, self.domain_not_valid)
             elif kind == "DropStmt":
                 return await self.drop(node)
-            elif kind == "CreateEnumStmt":
-                self.enums[key(written(*(str(n.sval) for n in node.typeName)))] = tuple(
-                    str(v.sval) for v in node.vals or ()
-                )
-            elif kind == "AlterEnumStmt" and node.newVal and not node.oldVal:
-                enum = key(written(*(str(n.sval) for n in node.typeName)))
-                if enum in self.enums:
-                    self.enums[enum] += (str(node.newVal),)
             elif kind == "DeleteStmt":
                 return await self.deleted(node)
             elif kind == "TruncateStmt":
@@ -193,6 +200,10 @@ class Counter:
             return await self.orphans(target, con)
         if contype == "CONSTR_NOTNULL":
             return await self.nulls(target, keys, "the NOT NULL constraint cannot be added")
+        if contype == "CONSTR_PRIMARY" and con.indexname:  # USING INDEX: unique already, its NULLs refused
+            name = str(con.indexname)
+            columns = self.index_keys.get(name) or await index_columns(self.conn, target.oid, name)
+            return await self.nulls(target, columns, "the primary key cannot be added") if columns else []
         if contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.indexname:
             hazards = await self.duplicates(
                 target, [f"t.{quote_ident(k)}" for k in keys], keys, bool(con.nulls_not_distinct), None
@@ -537,7 +548,7 @@ class Counter:
         why = why or target.unsafe(columns_of(where))
         if why:
             return [not_counted(LOSS, f"rows of {target.shown} the DELETE removes", why, consequence)]
-        found = await count_rows(self.conn, target, f"({deparse(_unqualified(where))}) IS TRUE")
+        found = await count_rows(self.conn, target, f"({deparse(unqualified(where))}) IS TRUE")
         if found.rows is None:
             return [not_counted(LOSS, "rows the DELETE removes", found.not_counted, consequence)]
         if not found.rows:
@@ -558,21 +569,6 @@ class Counter:
                 )
             )
         return hazards
-
-
-def _unqualified(expr: Any) -> Any:
-    """A DELETE's WHERE with its column references stripped to the column's name: the counting query reads the
-    table as `t`, and a WHERE without a subquery (refused before) can name no other table."""
-    stack = [expr]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, list | tuple):
-            stack.extend(current)
-        elif type(current).__module__ == "pglast.ast":
-            if type(current).__name__ == "ColumnRef" and current.fields and len(current.fields) > 1:
-                current.fields = (current.fields[-1],)
-            stack.extend(getattr(current, slot) for slot in type(current).__slots__)
-    return expr
 
 
 def _serial(column: Any) -> bool:

@@ -105,3 +105,18 @@ def columns_of(node: Any) -> set[str]:
                 found.add(str(getattr(current.fields[-1], "sval", "")))
             stack.extend(getattr(current, slot) for slot in type(current).__slots__)
     return found
+
+
+def unqualified(expr: Any) -> Any:
+    """A DELETE's WHERE with its column references stripped to the column's name: the counting query reads the
+    table as `t`, and a WHERE without a subquery (refused before) can name no other table."""
+    stack = [expr]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list | tuple):
+            stack.extend(current)
+        elif type(current).__module__ == "pglast.ast":
+            if type(current).__name__ == "ColumnRef" and current.fields and len(current.fields) > 1:
+                current.fields = (current.fields[-1],)
+            stack.extend(getattr(current, slot) for slot in type(current).__slots__)
+    return expr
