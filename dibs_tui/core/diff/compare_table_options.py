@@ -83,6 +83,8 @@ def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Col
         settings.append("SET CYCLE" if after.cycle else "SET NO CYCLE")
     if not settings:
         return
+    if restart_clause(before, after):  # no value valid on both sides: the new start, as for a sequence
+        settings.append("RESTART")
     ref, cref = table_ref(rel), ObjectRef("column", rel.schema, rel.name, new.name)
     state.change(ChangeKind.ALTER, cref, "column", detail="identity options")
     clamp = clamp_sql(before, after)

@@ -1,0 +1,1 @@
+insert into d (note) select 'x' from generate_series(1, 30);
