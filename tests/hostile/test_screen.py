@@ -16,6 +16,7 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
+from dibs_tui.ui.screens.finder import FinderScreen
 from tests.pg import execute, fetch
 from tests.test_ui import loaded, rendered, wait_for
 
@@ -177,3 +178,19 @@ async def test_a_partition_of_a_parent_named_with_an_escape_is_shown_escaped_in_
         heading = app.details.lines[0].content.plain  # the kind in capitals, the names in their own case
         assert heading == "PARTITION OF public.Parent\\x1b[31mRed\\x1b[0m public.leaf"
     assert (await fetch(db, "SELECT count(*) AS n FROM leaf"))[0]["n"] == 1
+
+
+async def test_the_path_finder_names_a_table_with_an_escape_escaped(db: str) -> None:
+    name = "t\x1b]52;c;cm0gLXJmIH4K\x07"  # OSC 52: would set the clipboard
+    await execute(db, f'CREATE TABLE "{name}" (id int PRIMARY KEY); CREATE TABLE other (id int);')
+    app = DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="t")
+    async with app.run_test(size=SMALL) as pilot:
+        await loaded(pilot)
+        assert app.go_to("public", name)
+        await pilot.pause()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, FinderScreen))
+        await pilot.pause()
+        title = text_of(app.screen.query_one("#finder-title", Static))
+        assert title == "Path from public.t\\x1b]52;c;cm0gLXJmIH4K\\x07 to…"
+        assert ESC not in screen_text(app)

@@ -13,6 +13,7 @@ from ..navigation import Location
 from ..pane_context import PaneContext
 from ..screens.finder import FinderItem, FinderScreen
 from ..search import Candidate
+from ..text import safe
 
 
 class _Explorable(Protocol):
@@ -97,5 +98,5 @@ class ExplorerActions:
                     self, PathScreen(catalog, (here.schema, here.table), (item.schema, item.table))
                 )
 
-        title = f"Path from {here.schema}.{here.table} to…"
+        title = f"Path from {safe(f'{here.schema}.{here.table}')} to…"  # a name may hold an escape
         self.push_screen(FinderScreen(title, self.table_candidates, placeholder="the other table"), picked)
