@@ -426,3 +426,28 @@ async def test_set_not_null_says_whether_it_reads_every_row(db: str, tmp_path: P
     if not proven:
         assert lock.basis == "observed" and lock.cost is not None and lock.cost.seconds is not None
         assert lock.cost.size_bytes > 0 and "read at" in lock.cost.how
+
+
+async def test_a_statement_that_fails_in_the_clone_is_marked_in_the_migrations_pane(
+    db: str, tmp_path: Path
+) -> None:
+    """A statement the server refuses on the schema alone (a column a view reads, retyped) fails in the empty
+    clone and will fail live: the pane's marks and hazard lines show it, not only its lock."""
+    from dibs_tui.ui.review_marks import hazard_lines, marked_sql
+
+    await execute(db, "CREATE TABLE t (id int, v text); CREATE VIEW tv AS SELECT v FROM t;")
+    migration = "SELECT 1;\nALTER TABLE t ALTER COLUMN v TYPE varchar(5);\n"
+    path = tmp_path / "m.sql"
+    path.write_text(migration)
+    review = await review_file(resolve(db), path)
+    failing = review.statements[1]
+    assert failing.trace.startswith("failed: cannot alter type of a column used by a view or rule")
+    lines = hazard_lines(review)
+    assert lines[0].startswith("▲ line 2: ALTER TABLE t"), lines
+    assert any("failed: cannot alter type of a column used by a view or rule" in line for line in lines), (
+        lines
+    )
+    marked = marked_sql(migration, review).plain.splitlines()
+    assert marked[1].startswith("▲") and not marked[0].startswith("▲"), marked
+    with pytest.raises(asyncpg.FeatureNotSupportedError):  # and the live server refuses it
+        await execute(db, "ALTER TABLE t ALTER COLUMN v TYPE varchar(5)")

@@ -14,32 +14,41 @@ from pathlib import Path
 from textual.content import Content
 
 from ..core.connect import ConnectionTarget
-from ..core.review.report import Review
+from ..core.review.report import Review, ReviewedStatement
 from .highlight import sql_lines
 from .text import safe
 
 
+def _fails(statement: ReviewedStatement) -> bool:
+    """It failed in the trace's empty clone: on the schema alone, so it will likely fail live too."""
+    return statement.trace.startswith("failed")
+
+
 def hazard_lines(review: Review) -> list[str]:
-    """Each statement with hazards: its line and first words, its lock (observed or documented), its hazards."""
+    """Each statement with hazards or that failed in the trace: its line and first words, its lock (observed or
+    documented), how the trace failed, its hazards."""
     out: list[str] = []
     for s in review.statements:
-        if not s.hazards:
+        if not s.hazards and not _fails(s):
             continue
         lines = s.sql.strip().splitlines() or [""]
         more = " …" if len(lines[0]) > 70 or len(lines) > 1 else ""
         out.append(f"▲ line {s.line}: {lines[0][:70]}{more}")
         if s.lock:
             out.append(f"    lock: {s.lock} ({'observed' if s.locks else 'documented'})")
+        if _fails(s):
+            out.append(f"    trace: {s.trace} (in the empty clone: it will likely fail live too)")
         out += [f"    {h.kind} ({h.basis}): {h.describe()}" for h in s.hazards]
     return out
 
 
 def marked_sql(text: str, review: Review | None) -> Content:
-    """The migration highlighted, a ▲ in the gutter where a statement with hazards starts (their number)."""
+    """The migration highlighted, a ▲ in the gutter where a statement with hazards starts (their number, a
+    failure in the trace counted as one)."""
     starts: dict[int, int] = {}
     for s in review.statements if review else ():
-        if s.hazards:
-            starts[s.line] = starts.get(s.line, 0) + len(s.hazards)
+        if s.hazards or _fails(s):
+            starts[s.line] = starts.get(s.line, 0) + len(s.hazards) + _fails(s)
     if not starts:
         return Content("\n").join(sql_lines(text))
     gutter = []
