@@ -15,6 +15,8 @@ from .report import Hazard
 
 FAILS = "fails-on-existing-data"
 _HOW = {"S": "cut short", "N": "rounded", "D": "time or fraction dropped"}
+# An integer narrowed to another: a value fits when its text is the new type's input (never rounded)
+_INTEGERS = frozenset({"smallint", "integer", "bigint"})
 
 
 async def cast_hazards(
@@ -47,7 +49,7 @@ async def cast_hazards(
         valid = _valid(f"({parsed_from})::pg_catalog.text", new.type, labels)
         fails = f"({parsed_from}) IS NOT NULL AND NOT {valid}"
         value = f"(CASE WHEN {valid} THEN ({parsed_from})::{new.type} END)"
-    elif using is None and old.category == "S":
+    elif using is None and (old.category == "S" or {old.type, new.type} <= _INTEGERS):
         valid = _valid(f"{col}::pg_catalog.text", new.type, labels)
         fails = f"{col} IS NOT NULL AND NOT {valid}"
         value = f"(CASE WHEN {valid} THEN {col}::{new.type} END)"
