@@ -115,12 +115,14 @@ def _table_sql(rel: Relation, catalog: Catalog) -> str:
     return sql + ";"
 
 
-def view_sql(rel: Relation, *, replace: bool = False) -> str:
-    """CREATE [OR REPLACE] VIEW / CREATE MATERIALIZED VIEW (which has no OR REPLACE)."""
+def view_sql(rel: Relation, *, replace: bool = False, populated: bool | None = None) -> str:
+    """CREATE [OR REPLACE] VIEW / CREATE MATERIALIZED VIEW (which has no OR REPLACE), WITH NO DATA when not
+    `populated` (default: as `rel` is)."""
     body = (rel.view_definition or "").strip().rstrip(";")
     options = f" WITH ({', '.join(rel.options)})" if rel.options else ""
     if rel.kind is RelationKind.MATVIEW:
-        return f"CREATE MATERIALIZED VIEW {qualified(rel.schema, rel.name)}{options} AS\n{body};"
+        empty = "\nWITH NO DATA" if not (populated if populated is not None else not rel.unpopulated) else ""
+        return f"CREATE MATERIALIZED VIEW {qualified(rel.schema, rel.name)}{options} AS\n{body}{empty};"
     verb = "CREATE OR REPLACE VIEW" if replace else "CREATE VIEW"
     return f"{verb} {qualified(rel.schema, rel.name)}{options} AS\n{body};"
 

@@ -382,6 +382,9 @@ class Relation:
     access_method: str | None = None  # a table access method other than heap (the built-in one)
     rls_enabled: bool = False
     rls_forced: bool = False
+    # A materialized view not populated (WITH NO DATA): data, not schema, so never a difference; a plan that
+    # re-creates one keeps the live state (populating a view left empty on purpose may take long).
+    unpopulated: bool = field(default=False, compare=False)
     provenance: Provenance | None = None
     meta_status: MetaStatus = MetaStatus.NO_META
     definition: str | None = None  # SQLite: the CREATE statement as the file keeps it; None on PostgreSQL

@@ -172,7 +172,8 @@ def _view(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation |
         destroys=[ref],
     )
     if des is not None and des.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
-        state.step(LATE_CREATE, view_sql(des), ChangeKind.CREATE, [ref], creates=[ref])
+        populated = not cur.unpopulated if cur.kind is des.kind else None  # the live data state kept
+        state.step(LATE_CREATE, view_sql(des, populated=populated), ChangeKind.CREATE, [ref], creates=[ref])
         state.comment(ref, what_of(des), None, des.comment)
     return True
 

@@ -346,9 +346,11 @@ def plan_view(
         elif old.view_definition != new.view_definition or old.kind != new.kind:
             state.change(ChangeKind.ALTER, ref, what_of(new), old.view_definition, new.view_definition)
         needs = [ObjectRef("schema", "", new.schema)]
+        live = state.current.relation(new.schema, new.name)  # a re-created one keeps the live data state
+        populated = not live.unpopulated if live is not None and live.kind is new.kind else None
         state.step(
             LATE_CREATE,
-            view_sql(new, replace=replace_),
+            view_sql(new, replace=replace_, populated=populated),
             ChangeKind.CREATE if recreate else ChangeKind.ALTER,
             [ref],
             creates=[ref],
