@@ -1,11 +1,12 @@
-"""What `y` copies: the name under the focus (a details line's own text, a column, a table), and the short
-note that says what was copied."""
+"""What `y` copies: the name under the focus (a details line's own text, a column, a table), names as SQL
+spells them, and the short note that says what was copied."""
 
 from __future__ import annotations
 
 from textual.widget import Widget
 
 from ..core.model import Relation
+from .text import sql_name
 from .widgets.details import DetailsView
 from .widgets.table_card import ColumnList
 from .widgets.tables_pane import TableList, TablesPane
@@ -17,11 +18,11 @@ def selection_name(focused: Widget | None, card_relation: Relation | None, table
         return line.copy if line else None
     if isinstance(focused, ColumnList):
         column = focused.current()
-        return column.name if column else None
+        return sql_name(column.name) if column else None
     if isinstance(focused, TableList):
         selected = tables.selected_relation()
-        return f"{selected.schema}.{selected.name}" if selected else None
-    return f"{card_relation.schema}.{card_relation.name}" if card_relation else None
+        return sql_name(selected.schema, selected.name) if selected else None
+    return sql_name(card_relation.schema, card_relation.name) if card_relation else None
 
 
 def copied_note(text: str) -> str:

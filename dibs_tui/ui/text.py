@@ -10,14 +10,21 @@ from __future__ import annotations
 from textual.content import Content
 from textual.style import Style
 
+from ..core.sql import quote_ident
 from ..core.terminal import safe
 
-__all__ = ["data", "human_count", "link", "safe"]
+__all__ = ["data", "human_count", "link", "safe", "sql_name"]
 
 
 def data(text: str, style: Style | str = "") -> Content:
     """A Content holding database text literally, in one style."""
     return Content.styled(safe(text), style) if style else Content(safe(text))
+
+
+def sql_name(*parts: str) -> str:
+    """A (qualified) name as SQL spells it, for `y`: `public."Users"` names that table, `public.Users` another
+    one, and a name holding an escape sequence is copied `U&"t\\001B..."`, never raw."""
+    return ".".join(quote_ident(part) for part in parts)
 
 
 def link(text: str, url: str | None, style: str = "") -> Content:

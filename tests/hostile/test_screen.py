@@ -194,3 +194,35 @@ async def test_the_path_finder_names_a_table_with_an_escape_escaped(db: str) -> 
         title = text_of(app.screen.query_one("#finder-title", Static))
         assert title == "Path from public.t\\x1b]52;c;cm0gLXJmIH4K\\x07 to…"
         assert ESC not in screen_text(app)
+
+
+async def test_y_copies_names_as_sql_spells_them(db: str) -> None:
+    """`y` copies a name ready to paste into SQL: `public.Users` would name public.users (another table),
+    and a raw escape sequence in the clipboard would act in the terminal it is pasted into."""
+    hostile = "t\x1b]0;owned\x07"
+    await execute(
+        db,
+        f"""CREATE TABLE "Users" (id int PRIMARY KEY, "Mixed Case" int);
+        CREATE TABLE users (id int);
+        CREATE TABLE "{hostile}" (id int);""",
+    )
+    app = DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="t")
+    async with app.run_test(size=SMALL) as pilot:
+        await loaded(pilot)
+        assert app.go_to("public", "Users")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "Users")
+        app.tables_pane.table_list.focus()
+        await pilot.press("y")
+        assert app.clipboard == 'public."Users"'
+        app.card.column_list.focus()
+        await pilot.press("j", "y")
+        assert app.clipboard == '"Mixed Case"'
+        app.details.focus()
+        app.details.move_cursor(0)  # the heading: COLUMN public.Users.Mixed Case
+        await pilot.press("y")
+        assert app.clipboard == '"Mixed Case"'
+        assert app.go_to("public", hostile)
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == hostile)
+        app.tables_pane.table_list.focus()
+        await pilot.press("y")
+        assert app.clipboard == 'public.U&"t\\001B]0;owned\\0007"' and ESC not in app.clipboard

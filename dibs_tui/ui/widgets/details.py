@@ -25,7 +25,7 @@ from ..describe import (
 )
 from ..highlight import sql_lines
 from ..source import resolve
-from ..text import data, human_count, link, safe
+from ..text import data, human_count, link, safe, sql_name
 from .history_section import Row, column_history, table_history
 from .tables_pane import kind_label
 from .virtual_list import VirtualList
@@ -158,7 +158,7 @@ def table_details(
             Content.assemble(
                 (kind_label(relation, capitals=True) + " ", "bold"), data(name, "bold $text-accent")
             ),
-            copy=name,
+            copy=sql_name(relation.schema, relation.name),
         ),
         *_source_lines(settings, relation.provenance),
         *_doc_lines(relation.doc),
@@ -187,7 +187,7 @@ def table_details(
                     data(f"  {relation.partition_bound or ''}", "$text-muted"),
                 ),
                 target=Target(*parent),
-                copy=f"{parent[0]}.{parent[1]}",
+                copy=sql_name(*parent),
             )
         )
     constraints = [c for c in relation.constraints if c.kind is not ConstraintKind.NOT_NULL]
@@ -195,7 +195,8 @@ def table_details(
         lines += [_blank(), _heading(f"Constraints ({len(constraints)})")]
         lines += [
             DetailLine(
-                Content.assemble(data(c.name, "bold"), " ", data(c.definition, "$text-muted")), copy=c.name
+                Content.assemble(data(c.name, "bold"), " ", data(c.definition, "$text-muted")),
+                copy=sql_name(c.name),
             )
             for c in constraints
         ]
@@ -229,7 +230,8 @@ def table_details(
                 text += f" WITH CHECK ({pol.with_check})"
             lines.append(
                 DetailLine(
-                    Content.assemble(data(pol.name, "bold"), " ", data(text, "$text-muted")), copy=pol.name
+                    Content.assemble(data(pol.name, "bold"), " ", data(text, "$text-muted")),
+                    copy=sql_name(pol.name),
                 )
             )
     lines += _migration_lines(*table_history(catalog, relation))
@@ -286,7 +288,7 @@ def _link_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
                 DetailLine(
                     data(text, "$text-success"),
                     target=Target(item.relation.schema, item.relation.name, item.first_column or None),
-                    copy=f"{item.relation.schema}.{item.relation.name}",
+                    copy=sql_name(item.relation.schema, item.relation.name),
                 )
             )
     partitions = catalog.partitions.get(relation.key, ())
@@ -301,7 +303,7 @@ def _link_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
                         data(part.partition_bound or "", "$text-muted"),
                     ),
                     target=Target(part.schema, part.name),
-                    copy=f"{part.schema}.{part.name}",
+                    copy=sql_name(part.schema, part.name),
                 )
             )
     return lines
@@ -317,7 +319,7 @@ def _shadow_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
                     ("part of   ", "$text-muted"), data(f"→ {owner[0]}.{owner[1]}", "$text-success")
                 ),
                 target=Target(*owner),
-                copy=f"{owner[0]}.{owner[1]}",
+                copy=sql_name(*owner),
             )
         ]
     if relation.kind is not RelationKind.VIRTUAL:
@@ -328,7 +330,9 @@ def _shadow_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
     lines = [_blank(), _heading(f"Shadow tables ({len(parts)})")]
     lines += [
         DetailLine(
-            data(f"└ {p.name}", "$text-success"), target=Target(p.schema, p.name), copy=f"{p.schema}.{p.name}"
+            data(f"└ {p.name}", "$text-success"),
+            target=Target(p.schema, p.name),
+            copy=sql_name(p.schema, p.name),
         )
         for p in parts
     ]
@@ -340,7 +344,9 @@ def column_details(
 ) -> list[DetailLine]:
     name = f"{relation.schema}.{relation.name}.{column.name}"
     lines = [
-        DetailLine(Content.assemble(("COLUMN ", "bold"), data(name, "bold $text-accent")), copy=column.name),
+        DetailLine(
+            Content.assemble(("COLUMN ", "bold"), data(name, "bold $text-accent")), copy=sql_name(column.name)
+        ),
         _field("type", data(column.type, "$text-accent"), copy=column.type),
         _field("null", "NOT NULL" if column.not_null else "nullable"),
     ]
@@ -399,7 +405,7 @@ def column_details(
                 DetailLine(
                     data(f"← {label}.{source_column}", "$text-success"),
                     target=Target(item.relation.schema, item.relation.name, source_column),
-                    copy=f"{item.relation.schema}.{item.relation.name}.{source_column}",
+                    copy=sql_name(item.relation.schema, item.relation.name, source_column),
                 )
             )
     constraints = column_constraints(relation, column)
@@ -407,7 +413,8 @@ def column_details(
         lines += [_blank(), _heading(f"Constraints using it ({len(constraints)})")]
         lines += [
             DetailLine(
-                Content.assemble(data(c.name, "bold"), " ", data(c.definition, "$text-muted")), copy=c.name
+                Content.assemble(data(c.name, "bold"), " ", data(c.definition, "$text-muted")),
+                copy=sql_name(c.name),
             )
             for c in constraints
         ]
