@@ -1,0 +1,16 @@
+create table t (id int primary key, n int);
+create table audit (id int, n int);
+create view tv as select id, n from t;
+create function trg() returns trigger language plpgsql as $$ begin return new; end $$;
+create function trg_stmt() returns trigger language plpgsql as $$ begin insert into audit select id, n from newtab; return null; end $$;
+create function trg_view() returns trigger language plpgsql as $$ begin insert into t values (new.id, new.n); return new; end $$;
+create trigger a_row before insert on t for each row execute function trg();
+alter table t disable trigger a_row;
+create trigger b_when before update on t for each row when (old.n is distinct from new.n and new.n > 0) execute function trg();
+create trigger c_trans after insert on t referencing new table as newtab for each statement execute function trg_stmt();
+alter table t enable replica trigger c_trans;
+create constraint trigger d_cons after insert on t not deferrable for each row execute function trg();
+create trigger e_view instead of insert on tv for each row execute function trg_view();
+comment on trigger e_view on tv is 'view trigger';
+create trigger f_dis before delete on t for each row execute function trg();
+alter table t enable always trigger f_dis;
