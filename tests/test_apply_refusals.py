@@ -4,13 +4,14 @@ was applied under another name."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from tests.pg import DIBS, fetch, run_sql
+from tests.pg import DIBS, browser_on_a_terminal, drain, fetch, run_sql, until
 
 
 def _migrate(db: str, folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -170,3 +171,27 @@ def test_if_not_exists_over_an_invalid_index_is_a_failure_not_an_applied_migrati
         fetch(db, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.t_v'::regclass")
     )
     assert valid[0]["indisvalid"]
+
+
+def test_ctrl_c_at_the_question_stops_at_once_and_applies_nothing(db: str, tmp_path: Path) -> None:
+    """The first Ctrl-C at 'apply 1 migration(s)? [y/N]' ends migrate (it used to be swallowed while input()
+    held the event loop: only a second one worked); nothing applied, the migrations lock let go."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text("CREATE TABLE a (id int);\n")
+    with browser_on_a_terminal("migrate", db, "--migrations", str(folder), "--no-prove") as (app, master):
+        shown = bytearray()
+
+        def asked() -> bool:
+            shown.extend(drain(master))
+            return b"[y/N]" in shown
+
+        until(asked, "the question")
+        app.send_signal(signal.SIGINT)
+        app.wait(timeout=10)
+        shown.extend(drain(master))
+    assert app.returncode == 130, bytes(shown).decode()
+    assert b"interrupted" in shown and b"Traceback" not in shown
+    assert _tables(db) == []
+    locks = asyncio.run(fetch(db, "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'"))
+    assert locks[0]["n"] == 0

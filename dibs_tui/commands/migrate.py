@@ -14,6 +14,7 @@ and a rerun resumes it.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
 from ..config import Settings
@@ -73,6 +74,28 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
     return count
 
 
+async def _ask(question: str) -> str:
+    """The user's answer, read when the terminal has a line, not by input() holding the event loop: there, the
+    first Ctrl-C only asked the loop to cancel, and was lost until a second one. EOF (Ctrl-D) is EOFError."""
+    loop = asyncio.get_running_loop()
+    print(question, end="", flush=True)
+    line: asyncio.Future[str] = loop.create_future()
+    fd = sys.stdin.fileno()
+
+    def readable() -> None:
+        if not line.done():
+            line.set_result(sys.stdin.readline())
+
+    loop.add_reader(fd, readable)
+    try:
+        text = await line
+    finally:
+        loop.remove_reader(fd)
+    if not text:
+        raise EOFError
+    return text
+
+
 def _retries(args: argparse.Namespace, settings: Settings) -> LockRetries:
     """--lock-retries and --lock-retry-wait over the config file's lock_retries and lock_retry_wait."""
     retries = getattr(args, "lock_retries", None)
@@ -111,7 +134,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             )
         question = f"apply {len(pending)} migration(s)"
         question += f", acknowledging {hazards} hazard(s)?" if hazards else "?"
-        answer = input(question + " [y/N] ").strip().lower()  # noqa: ASYNC250 - the CLI waits for its user
+        answer = (await _ask(question + " [y/N] ")).strip().lower()
         if answer not in ("y", "yes"):
             _say("nothing applied")
             return False
