@@ -359,3 +359,24 @@ async def test_json_carries_the_count(db: str) -> None:
         "count": 1,
         "example": "(id)=(3)",
     }
+
+
+async def test_a_delete_of_rows_still_referenced_fails(db: str) -> None:
+    """A DELETE of rows a foreign key (NO ACTION or RESTRICT) still references is refused by the server: the
+    review counts them; rows referenced only ON DELETE CASCADE are deleted with their references."""
+    await execute(
+        db,
+        T + ROWS + "CREATE TABLE r (id int PRIMARY KEY, t_id int REFERENCES t); INSERT INTO r VALUES (1, 2);"
+        "CREATE TABLE c (id int, t_id int REFERENCES t ON DELETE CASCADE); INSERT INTO c VALUES (1, 3);",
+    )
+    refused = "DELETE FROM t WHERE id > 1"
+    result = await review(db, refused)
+    [fails] = counted(result, FAILS)
+    assert fails.message == (
+        "1 row of t the DELETE removes is still referenced from r (r_t_id_fkey, ON DELETE NO ACTION): "
+        "the DELETE fails (e.g. (id)=(2))"
+    ), result.to_text()
+    assert not await runs(db, refused)
+    cascades = "DELETE FROM t WHERE id = 3"
+    assert counted(await review(db, cascades), FAILS) == []
+    assert await runs(db, cascades)

@@ -15,12 +15,13 @@ import asyncpg
 
 from ..sql import quote_ident
 from .count_catalog import catalog_constraint, index_columns, schema_contents
+from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target
 from .count_types import cast_hazards
 from .counted import RowCount, not_counted, observed, size, unproven
-from .expr_allowlist import columns_of, deparse, refusal, unqualified
+from .expr_allowlist import columns_of, deparse, refusal
 from .facts import Facts
 from .names import key
 from .report import Hazard
@@ -529,31 +530,8 @@ class Counter:
         return []
 
     async def deleted(self, node: Any) -> list[Hazard]:
-        """DELETE: the rows it removes, counted where its WHERE may be evaluated on the live rows."""
-        name = _relation(node.relation)
-        target = await self.target(name)
-        if target is None:
-            return []
-        where = node.whereClause
-        if where is None and not node.usingClause:
-            return [
-                observed(
-                    LOSS,
-                    f"deletes every row of {name}: its {target.described} ({size(target.bytes)} stored)",
-                    RowCount(target.rows, bytes=target.bytes),
-                )
-            ]
-        consequence = "the rows it deletes are lost"
-        why = "it joins other tables (USING)" if node.usingClause else refusal(where)
-        why = why or target.unsafe(columns_of(where))
-        if why:
-            return [not_counted(LOSS, f"rows of {target.shown} the DELETE removes", why, consequence)]
-        found = await count_rows(self.conn, target, f"({deparse(unqualified(where))}) IS TRUE")
-        if found.rows is None:
-            return [not_counted(LOSS, "rows the DELETE removes", found.not_counted, consequence)]
-        if not found.rows:
-            return unproven(LOSS, "row the DELETE removes", target.shown, found, consequence)
-        return [observed(LOSS, f"deletes {found.rows_text()} of {target.shown}{found.example_text()}", found)]
+        target = await self.target(_relation(node.relation))
+        return await delete_hazards(self.conn, target, node) if target is not None else []
 
     async def dropped_tables(self, names: list[str], verb: str) -> list[Hazard]:
         hazards = []

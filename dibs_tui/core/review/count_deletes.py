@@ -1,0 +1,108 @@
+"""What a DELETE does to the live rows: how many it removes (data lost), and how many of those a foreign key
+still references without ON DELETE CASCADE, SET NULL or SET DEFAULT (the server then refuses the DELETE)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from ..sql import quote_ident
+from .count_queries import Target, count_rows
+from .counted import RowCount, not_counted, observed, size, unproven
+from .expr_allowlist import columns_of, deparse, refusal, unqualified
+from .report import Hazard
+
+FAILS = "fails-on-existing-data"
+LOSS = "data-loss"
+
+# The foreign keys of other tables that reference a table and refuse the deletion of a row they reference (a
+# table's key to itself is left out: a row whose referencing rows go in the same DELETE may go)
+_BLOCKING_KEYS = """
+SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
+       pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
+       r.relname::pg_catalog.text AS shown,
+       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
+        FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid
+         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS columns,
+       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
+        FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.confrelid
+         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS ref_columns
+FROM pg_catalog.pg_constraint c
+JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid
+  AND c.confdeltype OPERATOR(pg_catalog.=) ANY ('{a,r}'::pg_catalog."char"[])
+  AND c.conrelid OPERATOR(pg_catalog.<>) c.confrelid
+ORDER BY c.conname
+"""
+_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT"}
+
+
+@dataclass(frozen=True)
+class _BlockingKey:
+    name: str
+    action: str
+    qualified: str
+    shown: str
+    columns: list[str]
+    ref_columns: list[str]
+
+
+async def delete_hazards(conn: asyncpg.Connection, target: Target, node: Any) -> list[Hazard]:
+    """DELETE: the rows it removes, counted where its WHERE may be evaluated on the live rows, and those of
+    them a foreign key still references."""
+    where = node.whereClause
+    if where is None and not node.usingClause:
+        removed = "TRUE"
+        hazards = [
+            observed(
+                LOSS,
+                f"deletes every row of {target.shown}: its {target.described} ({size(target.bytes)} stored)",
+                RowCount(target.rows, bytes=target.bytes),
+            )
+        ]
+    else:
+        consequence = "the rows it deletes are lost"
+        why = "it joins other tables (USING)" if node.usingClause else refusal(where)
+        why = why or target.unsafe(columns_of(where))
+        if why:
+            return [not_counted(LOSS, f"rows of {target.shown} the DELETE removes", why, consequence)]
+        removed = f"({deparse(unqualified(where))}) IS TRUE"
+        found = await count_rows(conn, target, removed)
+        if found.rows is None:
+            return [not_counted(LOSS, "rows the DELETE removes", found.not_counted, consequence)]
+        if not found.rows:
+            return unproven(LOSS, "row the DELETE removes", target.shown, found, consequence)
+        hazards = [
+            observed(LOSS, f"deletes {found.rows_text()} of {target.shown}{found.example_text()}", found)
+        ]
+    for row in await conn.fetch(_BLOCKING_KEYS, target.oid):
+        hazards += await _still_referenced(conn, target, removed, _BlockingKey(**dict(row)))
+    return hazards
+
+
+async def _still_referenced(
+    conn: asyncpg.Connection, target: Target, removed: str, fk: _BlockingKey
+) -> list[Hazard]:
+    match = " AND ".join(
+        f"r.{quote_ident(c)} OPERATOR(pg_catalog.=) t.{quote_ident(rc)}"
+        for c, rc in zip(fk.columns, fk.ref_columns, strict=True)
+    )
+    found = await count_rows(
+        conn, target, f"{removed} AND EXISTS (SELECT 1 FROM {fk.qualified} r WHERE {match})"
+    )
+    if not found.rows:
+        return []
+    verb = "is" if found.rows == 1 and found.sampled is None else "are"
+    return [
+        observed(
+            FAILS,
+            f"{found.rows_text()} of {target.shown} the DELETE removes {verb} still referenced from {fk.shown} "
+            f"({fk.name}, ON DELETE {_ACTIONS[fk.action]}): the DELETE fails{found.example_text()}",
+            found,
+        )
+    ]
