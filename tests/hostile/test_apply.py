@@ -146,3 +146,24 @@ def test_a_look_alike_segments_table_is_refused_before_anything_runs(db: str, tm
     assert tables(db) == ["fired"]  # nothing ran: no table first, and the trigger never fired
     rows = asyncio.run(fetch(db, "SELECT count(*) AS n FROM fired"))
     assert rows[0]["n"] == 0
+
+
+def test_a_renamed_migration_with_escapes_and_quotes_is_refused_escaped_and_its_update_quoted(
+    db: str, tmp_path: Path
+) -> None:
+    """The rename refusal prints both names and an UPDATE to paste: the names are escaped for the terminal,
+    and quoted as SQL literals in the UPDATE (a quote in a name cannot end the literal)."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    text = "CREATE TABLE seeded (id int);\nINSERT INTO seeded VALUES (1);\n"
+    (folder / "20260101000000_seed.sql").write_text(text)
+    assert migrate(db, folder).returncode == 0
+    name = "20260102000000_it's" + ESCAPES
+    (folder / "20260101000000_seed.sql").rename(folder / f"{name}.sql")
+    result = migrate(db, folder)
+    assert result.returncode == 1
+    assert_no_raw(result.stdout, result.stderr)
+    assert "has the same content as 20260101000000_seed" in result.stderr
+    assert "SET name = E'20260102000000_it''s\\x1b]52" in result.stderr  # pasted, it is the name
+    assert history(db) == ["20260101000000_seed"]
+    assert asyncio.run(fetch(db, "SELECT count(*) AS n FROM seeded"))[0]["n"] == 1  # not run twice
