@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from dibs_tui.core.connect import connect, resolve
@@ -273,3 +274,17 @@ async def test_the_rules_lock_is_the_servers(db: str, sql: str) -> None:
     assert statement.lock == f"{lock_words(modes[named])} on {named}", result.to_text()
     exclusive = {r["relname"] for r in held if r["mode"] == "AccessExclusiveLock"}
     assert said == exclusive, result.to_text()
+
+
+async def test_detach_concurrently_beside_a_default_partition_is_said_to_fail(db: str) -> None:
+    await execute(db, LOCK_SETUP)
+    sql = "ALTER TABLE m DETACH PARTITION m1 CONCURRENTLY"
+    result = await review(db, sql + ";")
+    assert messages(result, "fails-on-existing-data") == [
+        "m has a default partition (m_def): PostgreSQL refuses DETACH PARTITION ... CONCURRENTLY while it has one"
+    ], result.to_text()
+    with pytest.raises(asyncpg.ObjectNotInPrerequisiteStateError):
+        await execute(db, sql)
+    await execute(db, "DROP TABLE m_def")
+    assert messages(await review(db, sql + ";"), "fails-on-existing-data") == []
+    await execute(db, sql)

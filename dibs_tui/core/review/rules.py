@@ -214,13 +214,21 @@ class Reviewer:
         """ATTACH takes ACCESS EXCLUSIVE on the table attached and the default partition (SHARE UPDATE EXCLUSIVE
         on the parent); DETACH on the parent, the partition and the default one; CONCURRENTLY or FINALIZE on
         none of them."""
-        if re.search(r"\b(CONCURRENTLY|FINALIZE)\b", rest):
-            return []
         default = await self.facts.conn.fetchval(
             "SELECT partdefid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_partitioned_table "
             "WHERE partrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) AND partdefid OPERATOR(pg_catalog.<>) 0",
             regclass_text(parent),
         )
+        if verb == "DETACH" and re.search(r"\bCONCURRENTLY\b", rest) and default:
+            return [
+                Hazard(
+                    "fails-on-existing-data",
+                    f"{parent} has a default partition ({default}): PostgreSQL refuses DETACH PARTITION ... "
+                    "CONCURRENTLY while it has one",
+                )
+            ]
+        if re.search(r"\b(CONCURRENTLY|FINALIZE)\b", rest):
+            return []
         names = [parent] if verb == "DETACH" else []
         hazards = []
         for name in [*names, partition, *([default] if default else [])]:
