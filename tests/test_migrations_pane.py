@@ -278,3 +278,37 @@ async def test_generate_keeps_the_rename_accepted_in_the_diff_pane(
         assert "RENAME COLUMN mail TO email" in sql and "DROP COLUMN mail" not in sql
         await pilot.press("escape")
     assert (await fetch(db, "SELECT mail FROM users"))[0]["mail"] == "a@x"
+
+
+async def test_g_and_G_move_to_the_first_and_last_migration_and_g_still_re_diffs_in_the_diff_tab(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """README: `g`/`G` move in any list; in the Diff tab `g` is its re-diff."""
+    from dibs_tui.ui.diff_pane import DiffPane
+
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    for i in range(1, 4):
+        (folder / f"2026010{i}000000_m{i}.sql").write_text(f"CREATE TABLE m{i} (id int);\n")
+    desired = await asyncio.to_thread(new_database)
+    app = DibsApp(
+        resolve(db),
+        Settings(project_root=tmp_path, migrations_dir=folder),
+        desired=[desired],
+        header_label="t",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        await pilot.press("G")
+        assert pane.migrations_list.highlighted == 2
+        await pilot.press("g")
+        assert pane.migrations_list.highlighted == 0
+        await pilot.press("d")
+        diff = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: diff.result is not None)
+        first = diff.result
+        await pilot.press("g")
+        await wait_for(pilot, lambda: diff.result is not None and diff.result is not first)

@@ -52,7 +52,7 @@ class DiffPane(TwoColumnPane):
     FIRST_STATUS = "Press d to compare the desired schema with this database."
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("g", "recompute", "Re-diff", id="diff.recompute"),
+        Binding("g", "recompute", "Re-diff", id="diff.recompute", priority=True),  # before its list's g
         Binding("s", "toggle_layout", "Side by side", id="diff.layout"),
         Binding("a", "accept_rename", "Accept rename", id="diff.accept"),
         Binding("x", "reject_rename", "Reject rename", id="diff.reject"),
