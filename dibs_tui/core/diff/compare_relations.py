@@ -119,6 +119,7 @@ def _affected(
     # Tables with a column already travelling through text (domain_in_composites): any other table whose
     # columns are equal on both sides reshapes none unless a type is re-created.
     travelling = {(schema, table) for schema, table, _ in state.reshaped_columns}
+    computed = _generated_reading(state, recreated_functions)
     for key, new in des.items():
         old = cur.get(key)
         if old is None:
@@ -130,11 +131,15 @@ def _affected(
         if _must_recreate_table(old, new) or _key_retyped(state, old, new, travelling):
             recreated_tables.add(key)
             affected.add(table_ref(new))
-        elif (old.columns != new.columns or state.recreated_types or key in travelling) and (
+            continue
+        if (old.columns != new.columns or state.recreated_types or key in travelling) and (
             reshaped := _reshaped_columns(state, old, new, travelling)
         ):
             column_readers.extend(state.column_dependents(old.schema, old.name, reshaped))
             state.reshaped_columns.update((old.schema, old.name, c) for c in reshaped)
+        if key in computed and (readers := _regenerated_around_functions(state, old, new, computed[key])):
+            column_readers.extend(state.column_dependents(old.schema, old.name, [c.name for c in readers]))
+            state.reshaped_columns.update((old.schema, old.name, c.name) for c in readers)
     grew = True
     while grew:  # partitions go with their re-created parent
         grew = False
@@ -153,6 +158,41 @@ def _affected(
         if key not in des:
             affected.add(table_ref(old))
     return affected, column_readers
+
+
+def _generated_reading(state: PlanState, functions: set[ObjectRef]) -> dict[tuple[str, str], set[str]]:
+    """(schema, table) -> its columns whose default or generation expression calls a function the plan drops
+    and creates again (pg_depend names the expression as the column)."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for function in functions:
+        for dependent in state.dependents(function):
+            if dependent.kind == "column":
+                found.setdefault((dependent.schema, dependent.name), set()).add(dependent.sub)
+    return found
+
+
+def _regenerated_around_functions(
+    state: PlanState, old: Relation, new: Relation, columns: set[str]
+) -> list[Column]:
+    """The generated columns of `columns` that stay generated: PostgreSQL refuses to drop the function while
+    their expression calls it, and SET EXPRESSION would need the new one first, so they are dropped and added
+    again around it (regenerated_columns); returns those not already so."""
+    kept = state.regenerated_columns.setdefault(old.key, [])
+    added = []
+    for col in old.columns:
+        wanted = new.column(col.name)
+        if (
+            col.name in columns
+            and col.generated
+            and wanted is not None
+            and wanted.generated
+            and col not in kept
+        ):
+            kept.append(col)
+            added.append(col)
+    if not kept:
+        del state.regenerated_columns[old.key]
+    return added
 
 
 def _changed_views(
@@ -215,8 +255,13 @@ def _changed_parts(state: PlanState, old: Relation, new: Relation) -> ChangedPar
         return EVERY_PART
     if old.inherits or new.inherits:
         return EVERY_PART
-    columns = old.columns != new.columns or (
-        new.key in state.identity_differs and any(identity_options_differ(state, new, c) for c in new.columns)
+    columns = (
+        old.columns != new.columns
+        or old.key in state.regenerated_columns
+        or (
+            new.key in state.identity_differs
+            and any(identity_options_differ(state, new, c) for c in new.columns)
+        )
     )
     constraints = not (old.constraints == new.constraints or _same_named(old.constraints, new.constraints))
     indexes = not (old.indexes == new.indexes or _same_named(old.indexes, new.indexes))
