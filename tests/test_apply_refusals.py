@@ -195,3 +195,18 @@ def test_ctrl_c_at_the_question_stops_at_once_and_applies_nothing(db: str, tmp_p
     assert _tables(db) == []
     locks = asyncio.run(fetch(db, "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'"))
     assert locks[0]["n"] == 0
+
+
+def test_a_migrations_folder_that_does_not_exist_is_an_error_not_nothing_to_apply(
+    db: str, tmp_path: Path
+) -> None:
+    """A typo in --migrations read as an empty folder: 'nothing to apply', exit 0, in a deploy that applied
+    nothing. It is named as missing instead, by migrate and status alike."""
+    missing = tmp_path / "migrashuns"
+    for command in (["migrate", "--no-prove", "--yes"], ["status"]):
+        done = subprocess.run(
+            [DIBS, *command, db, "--migrations", str(missing)], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 1, done.stdout
+        assert f"the migrations folder {missing} does not exist" in done.stderr
+        assert "nothing to apply" not in done.stdout

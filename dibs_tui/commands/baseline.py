@@ -7,13 +7,13 @@ import argparse
 from ..config import Settings
 from ..core.migrations.baseline import record_baseline
 from .common import run_async, target_for
-from .status import migrations_folder, shown
+from .status import existing_migrations_folder, shown
 
 
 def run_baseline(args: argparse.Namespace, settings: Settings) -> int:
     """Record the baseline (or, with --dry-run, say what it would record) and print one summary line."""
     target = target_for(args, settings)
-    folder = migrations_folder(args, settings)
+    folder = existing_migrations_folder(args, settings)
     dry_run = bool(getattr(args, "dry_run", False))
     plan = run_async(record_baseline(target, folder, args.baseline, dry_run=dry_run))
     print(f"database: {target.masked}")

@@ -30,7 +30,7 @@ from ..core.review.run import review_sql
 from ..core.terminal import safe_output
 from .common import run_async, target_for
 from .proof_steps import guard_and_prove
-from .status import migrations_folder
+from .status import existing_migrations_folder
 
 EXIT_PARTIAL = 3
 _SEGMENTS_SHOWN = 100  # a file of 50,000 statements run alone is summed up past these
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_baseline(args, settings)
     target = target_for(args, settings)
-    folder = migrations_folder(args, settings)
+    folder = existing_migrations_folder(args, settings)
     refuse_other_dialect(folder)  # nothing of another database's migrations is run
     lock_timeout = args.lock_timeout or settings.lock_timeout
     _say(f"database: {target.masked}")

@@ -32,6 +32,16 @@ def migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
     return Path(given) if given else settings.resolve_migrations_dir()
 
 
+def existing_migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
+    """The folder to read migrations from; one named with --migrations must be there (a typo read as an empty
+    folder would be 'nothing to apply', exit 0)."""
+    folder = migrations_folder(args, settings)
+    if getattr(args, "migrations", None) and not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise DibsError(f"the migrations folder {shown(str(folder))} {what}", hint="check --migrations")
+    return folder
+
+
 def status_line(status: MigrationStatus, moved: dict[str, Migration] | None = None) -> str:
     """`applied  20260110090000_initial  2026-01-10 09:12 UTC  41 ms` and the like."""
     parts = [f"{status.state.value:<8}", shown(status.name)]
@@ -56,7 +66,7 @@ def status_line(status: MigrationStatus, moved: dict[str, Migration] | None = No
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     target = target_for(args, settings)
-    folder = migrations_folder(args, settings)
+    folder = existing_migrations_folder(args, settings)
     refuse_other_dialect(folder)  # a SQLite or MySQL folder is named, not compared as PostgreSQL
     found = run_async(read_folder_status(target, folder))
     statuses, history = found.statuses, found.history
