@@ -210,5 +210,6 @@ def test_a_file_that_is_not_utf8_is_refused_with_a_clear_message(db: str, tmp_pa
     )
     assert migrate.returncode == 1
     assert "'002_latin1.sql' is refused (not UTF-8 text: not read)" in migrate.stderr
+    assert "hint: save it as UTF-8 text (nothing was applied)" in migrate.stderr
     assert "internal error" not in migrate.stderr
     assert asyncio.run(user_tables(db)) == []

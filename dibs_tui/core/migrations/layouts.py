@@ -79,10 +79,13 @@ class MigrationFolder:
         """The scan itself, or a DibsError naming the first refused entry: nothing is applied past a hole."""
         if self.refused:
             first = self.refused[0]
-            raise DibsError(
-                f"{self.path}: {first.name!r} is {first.label}",
-                hint="replace it with a regular file inside the folder, or remove it",
-            )
+            if first.reason.startswith("not UTF-8"):
+                hint = "save it as UTF-8 text (nothing was applied)"
+            elif first.reason.startswith("unreadable"):
+                hint = "make it readable by this user (nothing was applied)"
+            else:
+                hint = "replace it with a regular file inside the folder, or remove it"
+            raise DibsError(f"{self.path}: {first.name!r} is {first.label}", hint=hint)
         return self
 
 
