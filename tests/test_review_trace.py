@@ -305,6 +305,22 @@ async def test_the_clone_holds_what_the_migration_reaches(db: str) -> None:
     assert "other_id_seq" not in {s.name for s in part.sequences}  # owned by a table left out
 
 
+async def test_a_sequence_a_reached_default_uses_is_cloned_without_its_owner(db: str, tmp_path: Path) -> None:
+    """A table's default may take nextval() of a sequence another table owns (a shared serial): that owner
+    left out of the clone, the sequence is still made (without OWNED BY), or the reached table fails to load
+    and its statements are not traced."""
+    await execute(
+        db,
+        "CREATE TABLE c (id serial PRIMARY KEY); CREATE TABLE d (id int PRIMARY KEY DEFAULT nextval('c_id_seq'));"
+        "INSERT INTO d VALUES (1);",
+    )
+    path = tmp_path / "m.sql"
+    path.write_text("ALTER TABLE d ALTER COLUMN id DROP DEFAULT;\n")
+    review = await review_file(resolve(db), path)
+    [statement] = review.statements
+    assert statement.trace == "ran", review.to_text()
+
+
 @pytest.mark.parametrize(("zone", "rewrites"), [("UTC", False), ("Europe/Paris", True)])
 async def test_timestamp_to_timestamptz_is_traced_in_the_live_sessions_time_zone(
     db: str, tmp_path: Path, zone: str, rewrites: bool

@@ -103,9 +103,19 @@ def _without_foreign_keys_out(rel: Relation, keep: set[QualifiedName]) -> Relati
 def reachable_part(catalog: Catalog, statements: Sequence[str]) -> Catalog:
     keep = _reach(catalog, named_in(statements))
     relations = tuple(_without_foreign_keys_out(r, keep) for r in catalog.relations if r.key in keep)
-    # A sequence owned by a table left out goes with it (its OWNED BY would name a missing table)
+    # A sequence owned by a table left out goes with it (its OWNED BY would name a missing table), unless a
+    # kept table's default takes its nextval() (a shared serial): then it stays, owned by none
+    used = {
+        (d.referenced.schema, d.referenced.name)
+        for d in catalog.dependencies
+        if d.referenced.kind == "sequence" and (d.dependent.schema, d.dependent.name) in keep
+    }
     sequences = tuple(
-        s for s in catalog.sequences if s.owned_by is None or (s.owned_by.schema, s.owned_by.table) in keep
+        s
+        if s.owned_by is None or (s.owned_by.schema, s.owned_by.table) in keep
+        else replace(s, owned_by=None)
+        for s in catalog.sequences
+        if s.owned_by is None or (s.owned_by.schema, s.owned_by.table) in keep or s.key in used
     )
     # A rule or statistics object goes with the tables it is on and reads
     objects = tuple(
