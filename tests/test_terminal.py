@@ -38,6 +38,10 @@ def test_safe_escapes_every_control_and_keeps_the_text() -> None:
         (HOSTILE, True),
         ("é\x9b", True),
         ("x\u202e", True),
+        ("us\u200bers", True),  # a zero-width space: `users` and `us​ers` would look alike
+        ("\ufeffbom", True),
+        ("word\u2060joiner", True),
+        ("\U0001f468\u200d\U0001f469", False),  # a ZWJ emoji sequence is text
     ],
 )
 def test_output_keeps_newlines_and_tabs_only(text: str, controls: bool) -> None:

@@ -13,11 +13,15 @@ import re
 import sys
 from typing import TextIO
 
-# C0 and C1 controls, DEL, line/paragraph separators and the bidi marks, embeddings, overrides and isolates.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, DEL, line/paragraph separators, the bidi marks, embeddings, overrides and isolates, and
+# the invisible spaces (zero-width space, word joiner, BOM) that make two names look alike (`us\u200bers`);
+# the zero-width joiners stay: emoji sequences and several scripts are written with them.
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 # The same, less the newline and the tab a CLI's own output is made of.
 _CONTROL_IN_OUTPUT = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
 )
 _VISIBLE = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
@@ -41,7 +45,7 @@ def safe(text: str, *, keep_newlines: bool = False) -> str:
 
 # Printable ASCII, newline and tab: deleting these from an ASCII text leaves only its control characters.
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n\t"
-_PLAIN_UTF8 = _PLAIN_ASCII + bytes(b for b in range(0x80, 0x100) if b not in (0xC2, 0xE2))
+_PLAIN_UTF8 = _PLAIN_ASCII + bytes(b for b in range(0x80, 0x100) if b not in (0xC2, 0xE2, 0xEF))
 
 
 def has_controls(text: str) -> bool:
@@ -49,8 +53,8 @@ def has_controls(text: str) -> bool:
     bytes.translate, about ten times faster than the regular expression over a schema's 10 MB of DDL."""
     if text.isascii():
         return bool(text.encode("ascii").translate(None, _PLAIN_ASCII))
-    # UTF-8: what is left besides C0 controls and DEL are the lead bytes of C1 (C2) and of the separators and
-    # bidi controls (E2); only then is the expression needed.
+    # UTF-8: what is left besides C0 controls and DEL are the lead bytes of C1 (C2), of the separators, bidi
+    # controls and invisible spaces (E2) and of the BOM (EF); only then is the expression needed.
     left = text.encode("utf-8", "surrogatepass").translate(None, _PLAIN_UTF8)
     if not left:
         return False

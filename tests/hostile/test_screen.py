@@ -226,3 +226,18 @@ async def test_y_copies_names_as_sql_spells_them(db: str) -> None:
         app.tables_pane.table_list.focus()
         await pilot.press("y")
         assert app.clipboard == 'public.U&"t\\001B]0;owned\\0007"' and ESC not in app.clipboard
+
+
+async def test_a_zero_width_space_in_a_name_is_shown_so_two_tables_never_look_alike(db: str) -> None:
+    """`us\\u200bers` beside `users`: the invisible character is shown escaped; a ZWJ emoji stays whole."""
+    family = "family_\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    await execute(
+        db,
+        f'CREATE TABLE users (id int); CREATE TABLE "us\u200bers" (id int); CREATE TABLE "{family}" (id int);',
+    )
+    app = DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="t")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        shown = screen_text(app)
+        assert "us\\u200bers" in shown and "\u200b" not in shown
+        assert family in shown
