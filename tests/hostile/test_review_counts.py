@@ -210,3 +210,14 @@ async def test_a_delete_whose_where_calls_a_function_that_writes_is_not_counted(
     assert "expression calls noisy()" in lost[0].message
     assert "not counted" in lost[1].message  # another table's column, never read as t's
     await nothing_ran(db)
+
+
+async def test_an_update_whose_value_calls_a_function_that_writes_is_not_counted(db: str) -> None:
+    await execute(db, SETUP)
+    result = await review(
+        db, "UPDATE t SET m = 1 WHERE noisy(id);\nUPDATE t SET v = pg_catalog.pg_sleep(30)::text;"
+    )
+    lost = [h for _, h in result.hazards if h.kind == "data-loss"]
+    assert [h.count for h in lost] == [None, None], result.to_text()
+    assert "expression calls noisy()" in lost[0].message and "pg_sleep" in lost[1].message
+    await nothing_ran(db)

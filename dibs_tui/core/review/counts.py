@@ -20,6 +20,7 @@ from .count_domains import domain_hazards
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target
 from .count_types import cast_hazards
+from .count_updates import update_hazards
 from .counted import RowCount, not_counted, observed, size, unproven
 from .expr_allowlist import columns_of, deparse, refusal
 from .facts import Facts
@@ -107,6 +108,8 @@ class Counter:
             elif kind == "UpdateStmt":
                 table = key(_relation(node.relation))
                 self.updated |= {(table, str(t.name)) for t in node.targetList or ()}
+                target = await self.target(_relation(node.relation))
+                return await update_hazards(self.conn, target, node) if target is not None else []
             elif kind == "AlterTableStmt" and _enum(node.objtype) == "OBJECT_TABLE":
                 return await self.alter_table(node)
             elif kind == "IndexStmt" and node.unique:
