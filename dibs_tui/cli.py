@@ -504,11 +504,18 @@ _DRAWING = ("open", "demo")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .commands.secret_args import restore
+    from .commands.secret_args import MaskingStream, masked_arguments, restore
 
     args_list = restore(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(_normalise(args_list))
+    masks = masked_arguments(args_list)
+    err = sys.stderr
+    if masks:  # a usage error quotes the arguments it did not expect: a password among them is masked
+        sys.stderr = MaskingStream(err, masks)
+    try:
+        args = parser.parse_args(_normalise(args_list))
+    finally:
+        sys.stderr = err
     # A command that has to explain the whole CLI (the browser, off a terminal) is handed the help, so that
     # no command imports the CLI module back.
     args.print_full_help = parser.print_help

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import Any, TextIO
 
 from ..core.conninfo import SECRET_KEYWORDS, looks_like_conninfo, parse_conninfo
 from ..core.errors import ConnectError
@@ -56,6 +57,36 @@ def reexec_without_secrets() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, [sys.executable, "-m", "dibs_tui.cli", *shown], {**os.environ, **carried})  # noqa: S606 - no shell: the same interpreter, argument list
+
+
+def masked_arguments(argv: Sequence[str]) -> dict[str, str]:
+    """Each argument (or `--option=value` value) holding a secret, as written and as argparse may quote it,
+    with what a message shows in its place: a usage error echoes the arguments it did not expect."""
+    from ..core.connect import mask_dsn
+
+    found: dict[str, str] = {}
+    for arg in argv:
+        value = arg.partition("=")[2] if arg.startswith("--") else arg
+        if holds_secret(value):
+            for written in (value, repr(value)[1:-1]):
+                found[written] = mask_dsn(value)
+    return found
+
+
+class MaskingStream:
+    """A text stream that writes through `stream` with each secret-holding argument replaced by its mask."""
+
+    def __init__(self, stream: TextIO, masks: Mapping[str, str]) -> None:
+        self._stream = stream
+        self._masks = sorted(masks.items(), key=lambda item: len(item[0]), reverse=True)
+
+    def write(self, text: str) -> int:
+        for written, shown in self._masks:
+            text = text.replace(written, shown)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def restore(argv: Sequence[str], env: MutableMapping[str, str] | None = None) -> list[str]:

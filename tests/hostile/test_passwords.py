@@ -296,3 +296,21 @@ def test_arguments_without_a_password_are_left_alone() -> None:
     assert len(carried) == 4 and not any("password" in a or ":p@" in a or "Ab@" in a for a in shown)
     env = dict(carried)
     assert restore(shown, env) == typed and env == {}
+
+
+def test_a_usage_error_never_echoes_the_password(capfd: pytest.CaptureFixture[str]) -> None:
+    """argparse quotes what it did not expect ('unrecognized arguments: ...', 'invalid choice: ...'): a
+    connection string among them is shown masked."""
+    for args in (
+        ["schema", "extra", "postgresql://u:Sup3rSECRET@h/db"],
+        ["generate", "x", "--desired", "schema.sql", "postgresql://u:Sup3rSECRET@h/db"],
+        ["diff", "--format", "postgresql://u:Sup3rSECRET@h/db"],
+        ["schema", "extra", "host=h password=SECRET"],
+        ["schema", "extra", "host=h password='it''s SECRET'"],
+    ):
+        with pytest.raises(SystemExit) as exit_:
+            main(args)
+        assert exit_.value.code == 2
+        err = capfd.readouterr().err
+        assert "SECRET" not in err, err
+        assert "error:" in err
