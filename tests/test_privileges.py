@@ -224,3 +224,20 @@ def test_without_privileges_an_object_re_created_keeps_its_grants(new_database: 
         f"has_function_privilege('{R2}', 'f()', 'EXECUTE')"
     )
     assert [tuple(r) for r in asyncio.run(fetch(a, checks))] == [(True, True, False)]
+
+
+def test_without_privileges_a_column_added_again_keeps_its_column_grants(
+    new_database: Callable[[], str],
+) -> None:
+    """A generated column dropped and added again around a function the plan re-creates gets its column
+    grant back."""
+    folder = Path(__file__).parent / "diffcases" / "generated_column_reads_replaced_function"
+    a, b = new_database(), new_database()
+    run_sql(a, _OBJECTS + (folder / "current.sql").read_text() + f"GRANT SELECT (w) ON u TO {R1};")
+    run_sql(b, _OBJECTS + (folder / "desired.sql").read_text())
+    current, desired = asyncio.run(introspect_dsn(a)), asyncio.run(introspect_dsn(b))
+    _, plan, _ = diff_catalogs(current, desired)
+    assert "ALTER TABLE public.u DROP COLUMN w;" in [s.sql for s in plan]
+    asyncio.run(apply_plan(a, plan))
+    check = f"SELECT has_column_privilege('{R1}', 'u', 'w', 'SELECT')"
+    assert [tuple(r) for r in asyncio.run(fetch(a, check))] == [(True,)]

@@ -103,13 +103,25 @@ def plan_kept_grants(state: PlanState) -> None:
     if not state.current.roles:
         return
     made = {n for step in state.steps for n in step.creates}
-    again = made & {n for step in state.steps for n in step.destroys} & _desired_objects(state)
-    if not again:
+    remade = made & {n for step in state.steps for n in step.destroys}
+    again = remade & _desired_objects(state)
+    # A column dropped and added again (a generated one around a retyped column) loses its column grants.
+    columns = {n for n in remade if n[0] == "column"}
+    if not again and not columns:
         return
-    live = {p for p in state.current.privileges if p.kind != "default" and _node(p) in again}
+    live = {
+        p
+        for p in state.current.privileges
+        if p.kind != "default"
+        and (_node(p) in again or (p.kind == "column" and ("column", p.schema, p.name, p.sub) in columns))
+    }
     defaults = set(creation_defaults(state.desired, again))
     for p in sorted(live - defaults, key=_sort):
-        state.step(COMMENTS, _sql(p, grant=True), ChangeKind.ALTER, [_ref(p)], needs=[ObjectRef(*_node(p))])
+        # after the column too when the grant is on one (its ADD creates it; a table's create covers it)
+        after = [ObjectRef("column", p.schema, p.name, p.sub)] if p.kind == "column" else []
+        state.step(
+            COMMENTS, _sql(p, grant=True), ChangeKind.ALTER, [_ref(p)], needs=[ObjectRef(*_node(p)), *after]
+        )
     for p in sorted(defaults - live, key=_sort):
         state.step(COMMENTS, _sql(p, grant=False), ChangeKind.ALTER, [_ref(p)], needs=[ObjectRef(*_node(p))])
 
