@@ -599,7 +599,12 @@ def entry() -> None:
 
     reexec_without_secrets()  # a password in the arguments would be readable by any user through `ps`
     common.FAST_EXIT = True
-    sys.exit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:  # Ctrl-C before the command runs (its modules still importing): one line
+        print("dibs-tui: interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

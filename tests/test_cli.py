@@ -154,3 +154,23 @@ def test_a_diff_reads_each_side_over_one_session_when_both_are_on_one_server(
     assert diff.sessions_per_side(target, ["schema.sql"]) == 2
     monkeypatch.setattr(diff, "SESSIONS_PER_SIDE", 3)  # the variable, when set, decides
     assert diff.sessions_per_side(target, ["postgresql://u@db.example:5433/desired"]) == 3
+
+
+def test_ctrl_c_while_the_command_is_still_loading_is_one_line_not_a_traceback() -> None:
+    """Ctrl-C in the first half second (the command's modules still importing) printed Python's traceback of
+    the import. The signal is sent for real, from inside the import of the command's module."""
+    script = (
+        "import importlib, os, signal, sys\n"
+        "real = importlib.import_module\n"
+        "def interrupted(name, *args):\n"
+        "    if name.startswith('dibs_tui.commands.'):\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real(name, *args)\n"
+        "importlib.import_module = interrupted\n"
+        "sys.argv = ['dibs-tui', 'status', 'postgresql://nobody@127.0.0.1:1/x']\n"
+        "from dibs_tui.cli import entry\n"
+        "entry()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130
+    assert done.stderr == "dibs-tui: interrupted\n"
