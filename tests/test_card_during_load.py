@@ -72,3 +72,19 @@ async def _locked_card(db: str) -> None:
         text = str(header.render())
         assert "lock" in text.lower() and not app.card.loading and app.card.relation is None
         assert "held" in str(app.card.border_title) and "AccessExclusiveLock" in text
+
+
+def test_t_and_c_during_the_load_say_they_wait_for_the_catalog(db: str) -> None:
+    """The footer lists t; pressed before the whole catalog is read it says why nothing opens yet."""
+    _while_the_whole_read_waits(db, _finders_during_the_load)
+
+
+async def _finders_during_the_load(db: str) -> None:
+    app = make_app(db, lock_timeout="10min")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.card.relation is not None)
+        for key in ("t", "c"):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: any("still loading" in n.message for n in app._notifications))
+            app.clear_notifications()
+        assert app.catalog is None  # the whole read is still waiting on the lock

@@ -12,6 +12,9 @@ from ..core.model import Catalog
 from .screens.finder import FinderItem, FinderScreen
 from .search import Candidate
 
+# The finders rank the whole catalog's names; until it is read the list's names are there to filter.
+STILL_LOADING = "the catalog is still loading: the finders open once it is read (/ filters the names listed)"
+
 
 class _Finding(Protocol):
     catalog: Catalog | None
@@ -24,10 +27,13 @@ class _Finding(Protocol):
 
     def push_screen(self, screen: Screen[Any], callback: Any = None) -> Any: ...
 
+    def say(self, message: str) -> None: ...
+
 
 class FinderActions:
     def action_goto_table(self: _Finding) -> None:
         if self.catalog is None:
+            self.say(STILL_LOADING)
             return
         screen = FinderScreen(
             "Go to table", self.table_candidates, placeholder="schema.table or part of a name"
@@ -36,6 +42,7 @@ class FinderActions:
 
     def action_column_search(self: _Finding) -> None:
         if self.catalog is None:
+            self.say(STILL_LOADING)
             return
         screen = FinderScreen(
             "Which tables have this column?",
