@@ -74,7 +74,7 @@ async def _locked_card(db: str) -> None:
         assert "held" in str(app.card.border_title) and "AccessExclusiveLock" in text
 
 
-def test_t_and_c_during_the_load_say_they_wait_for_the_catalog(db: str) -> None:
+def test_t_c_and_Y_during_the_load_say_they_wait_for_the_catalog(db: str) -> None:
     """The footer lists t; pressed before the whole catalog is read it says why nothing opens yet."""
     _while_the_whole_read_waits(db, _finders_during_the_load)
 
@@ -83,7 +83,7 @@ async def _finders_during_the_load(db: str) -> None:
     app = make_app(db, lock_timeout="10min")
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.card.relation is not None)
-        for key in ("t", "c"):
+        for key in ("t", "c", "Y"):  # Y: the DDL is written from the whole catalog (its sequences, types)
             await pilot.press(key)
             await wait_for(pilot, lambda: any("still loading" in n.message for n in app._notifications))
             app.clear_notifications()

@@ -562,7 +562,9 @@ class DibsApp(
 
     def action_copy_ddl(self) -> None:
         relation = self.card.relation
-        if relation is not None and self.catalog is not None:
+        if self.catalog is None:
+            self.say("the catalog is still loading: Y copies the DDL once it is read")
+        elif relation is not None:
             from .widgets.details import relation_ddl
 
             self._copy(relation_ddl(self.catalog, relation))
