@@ -29,6 +29,7 @@ from .compare_table_options import (
     plan_table_options,
 )
 from .compare_user_types import rebuilt_ref
+from .deparse_drift import same_expression
 from .graph import (
     ADD_CONSTRAINTS,
     ALTER_TABLES,
@@ -71,25 +72,14 @@ def widens(old: str, new: str) -> bool:
 
 def _column_unchanged(a: Column, b: Column) -> bool:
     return (
-        a.type,
-        a.not_null,
-        a.default,
-        a.identity,
-        a.generated,
-        a.generation_expression,
-        a.collation,
-        a.comment,
-        a.settings,
-    ) == (
-        b.type,
-        b.not_null,
-        b.default,
-        b.identity,
-        b.generated,
-        b.generation_expression,
-        b.collation,
-        b.comment,
-        b.settings,
+        (a.type, a.not_null, a.identity, a.generated, a.collation, a.comment, a.settings)
+        == (b.type, b.not_null, b.identity, b.generated, b.collation, b.comment, b.settings)
+        # Equal texts first: every column of both sides comes through here.
+        and (a.default == b.default or same_expression(a.default, b.default))
+        and (
+            a.generation_expression == b.generation_expression
+            or same_expression(a.generation_expression, b.generation_expression)
+        )
     )
 
 
@@ -383,13 +373,12 @@ def plan_alter_column(
     type_changes = (
         old.type != new.type or old.collation != new.collation or recast_enum or recollate
     ) and not inherited
-    generated_changes = (old.generated, old.generation_expression) != (
-        new.generated,
-        new.generation_expression,
+    generated_changes = old.generated != new.generated or not same_expression(
+        old.generation_expression, new.generation_expression
     )
     if generated_changes and not inherited and _alter_generated(state, rel, old, new, prefix, details):
         return  # the column was re-created whole
-    default_changes = old.default != new.default
+    default_changes = not same_expression(old.default, new.default)
     if old.identity is not None and new.identity is None and not inherited:
         details.append("identity dropped")
         state.step(

@@ -12,6 +12,7 @@ from ..model import (
 from ..model_definitions import same_definition
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
+from .deparse_drift import same_check, same_statement
 from .graph import (
     ADD_CONSTRAINTS,
     ADD_FOREIGN_KEYS,
@@ -103,6 +104,10 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         state.comment(cref, "constraint", None, con.comment)
 
 
+def _same_index(a: Index, b: Index) -> bool:
+    return same_definition(a, b) or same_statement(a.definition, b.definition)
+
+
 def _deferral(con: Constraint) -> str:
     if "DEFERRABLE" in con.definition.upper():
         return ""
@@ -119,7 +124,9 @@ def _same_constraint(state: PlanState, a: Constraint, b: Constraint) -> bool:
         b.deferrable,
         b.initially_deferred,
         b.validated,
-    ) and same_definition(a, b)
+    ) and (
+        same_definition(a, b) or (a.kind is ConstraintKind.CHECK and same_check(a.definition, b.definition))
+    )
 
 
 def plan_foreign_keys(state: PlanState) -> None:
@@ -147,7 +154,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
     rename_indexes(state, new, before, after)
     for iname, ix in before.items():
         other = after.get(iname)
-        if other is not None and same_definition(other, ix):
+        if other is not None and _same_index(other, ix):
             continue
         iref = ObjectRef("index", new.schema, new.name, iname)
         if other is None:
@@ -162,7 +169,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
         )
     for iname, ix in after.items():
         prev = before.get(iname)
-        if prev is not None and same_definition(prev, ix):
+        if prev is not None and _same_index(prev, ix):
             if prev.comment != ix.comment:
                 state.comment(
                     ObjectRef("index", new.schema, new.name, iname), "index", prev.comment, ix.comment

@@ -12,6 +12,7 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
+from .deparse_drift import same_expression
 from .graph import (
     DROP_DEPENDENTS,
     LATE_CREATE,
@@ -133,10 +134,8 @@ def plan_policies(state: PlanState, old: Relation | None, new: Relation) -> None
 
 
 def _same_policy(a: Policy, b: Policy) -> bool:
-    return (a.command, a.permissive, tuple(sorted(a.roles)), a.using, a.with_check) == (
-        b.command,
-        b.permissive,
-        tuple(sorted(b.roles)),
-        b.using,
-        b.with_check,
+    return (
+        (a.command, a.permissive, tuple(sorted(a.roles))) == (b.command, b.permissive, tuple(sorted(b.roles)))
+        and same_expression(a.using, b.using)
+        and same_expression(a.with_check, b.with_check)
     )

@@ -29,6 +29,7 @@ from .compare_table_options import (
     plan_table_options,
 )
 from .cycle_moves import defaults_set_later, drop_cycle_parts
+from .deparse_drift import same_view_query
 from .graph import (
     ADD_CONSTRAINTS,
     ALTER_TABLES,
@@ -209,7 +210,10 @@ def _changed_views(
             continue  # a table becoming a view: dropped early by view()
         if old.kind != new.kind:
             views_to_drop.add(key)
-        elif old.view_definition != new.view_definition or old.options != new.options:
+        elif (
+            not same_view_query(old.view_definition or "", new.view_definition or "")
+            or old.options != new.options
+        ):
             if new.kind is RelationKind.VIEW and _replaceable(old, new):
                 views_to_replace.add(key)
             else:
@@ -388,7 +392,9 @@ def plan_view(
     if recreate or replace_:
         if old is None:
             state.change(ChangeKind.CREATE, ref, what_of(new), new=new.view_definition)
-        elif old.view_definition != new.view_definition or old.kind != new.kind:
+        elif (
+            not same_view_query(old.view_definition or "", new.view_definition or "") or old.kind != new.kind
+        ):
             state.change(ChangeKind.ALTER, ref, what_of(new), old.view_definition, new.view_definition)
         needs = [ObjectRef("schema", "", new.schema)]
         live = state.current.relation(new.schema, new.name)  # a re-created one keeps the live data state

@@ -1,0 +1,90 @@
+"""Whether two definitions are the same, where their texts differ only in what the server prints back
+differently after a reload.
+
+The server deparses a view (pg_get_viewdef), a CHECK (pg_get_constraintdef) or an expression (pg_get_expr)
+from its parse tree, and reading
+that text back does not always give the same tree. Two drifts are known, both also in pg_dump's output:
+
+* a UNION arm's `NULL` comes back as `NULL::integer`, which the next load names `int4` and prints
+  `NULL::integer AS int4`; the columns of a set operation take their names from its first arm only;
+* `col IN ('a', 'b')` on a varchar column is printed `(col)::text = ANY ((ARRAY['a'::varchar, ...])::text[])`,
+  which reads back with the cast on each element: `ANY (ARRAY[('a'::varchar)::text, ...])`.
+
+Without this, a schema loaded from `schema --sql` (or pg_dump) would differ from its origin forever: each diff
+plans the definition again, and running it brings the drifted text back. Only texts that differ are parsed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..sqlparse import statement_info
+
+
+def same_view_query(a: str, b: str) -> bool:
+    """Two views' queries (pg_get_viewdef)."""
+    return a == b or same_statement(a, b)
+
+
+def same_check(a: str, b: str) -> bool:
+    """Two CHECK constraints' definitions (pg_get_constraintdef: `CHECK (...)`, perhaps `NOT VALID`)."""
+    return a == b or same_statement(
+        f"ALTER TABLE t ADD CONSTRAINT c {a}", f"ALTER TABLE t ADD CONSTRAINT c {b}"
+    )
+
+
+def same_expression(a: str | None, b: str | None) -> bool:
+    """Two expressions (pg_get_expr: a default, a generated column's, a policy's USING or WITH CHECK)."""
+    return a == b or (a is not None and b is not None and same_statement(f"SELECT {a}", f"SELECT {b}"))
+
+
+def same_statement(a: str, b: str) -> bool:
+    """Two statements (an index's pg_get_indexdef)."""
+    left, right = statement_info(a), statement_info(b)
+    if left is None or right is None:
+        return False
+    return _normal(left.node) == _normal(right.node)
+
+
+_POSITIONS = frozenset(("location", "list_start", "list_end"))  # where in the text: not what it says
+
+
+def _normal(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_normal(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _normal(v) for k, v in node.items() if k not in _POSITIONS}
+    if out.get("op", "SETOP_NONE") != "SETOP_NONE" and "rarg" in out:
+        out["rarg"] = _unnamed(out["rarg"])
+    cast = out.get("TypeCast")
+    if isinstance(cast, dict):
+        array, type_name = cast.get("arg"), cast.get("typeName")
+        if (
+            isinstance(array, dict)
+            and "A_ArrayExpr" in array
+            and isinstance(type_name, dict)
+            and type_name.get("arrayBounds")
+        ):
+            element_type = {k: v for k, v in type_name.items() if k != "arrayBounds"}
+            elements = array["A_ArrayExpr"].get("elements", [])
+            return {
+                "A_ArrayExpr": {
+                    **array["A_ArrayExpr"],
+                    "elements": [{"TypeCast": {"arg": e, "typeName": element_type}} for e in elements],
+                }
+            }
+    return out
+
+
+def _unnamed(select: Any) -> Any:
+    """A later arm of a set operation (itself perhaps one): its output columns' names dropped."""
+    if not isinstance(select, dict):
+        return select
+    if select.get("op", "SETOP_NONE") != "SETOP_NONE":
+        return {**select, "larg": _unnamed(select.get("larg")), "rarg": _unnamed(select.get("rarg"))}
+    targets = [
+        {"ResTarget": {k: v for k, v in t["ResTarget"].items() if k != "name"}} if "ResTarget" in t else t
+        for t in select.get("targetList", [])
+    ]
+    return {**select, "targetList": targets}
