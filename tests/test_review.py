@@ -288,3 +288,25 @@ async def test_detach_concurrently_beside_a_default_partition_is_said_to_fail(db
     await execute(db, "DROP TABLE m_def")
     assert messages(await review(db, sql + ";"), "fails-on-existing-data") == []
     await execute(db, sql)
+
+
+@pytest.mark.parametrize(
+    "setup",
+    ["", "ALTER TABLE t ADD CONSTRAINT v_set CHECK (v IS NOT NULL)", "ALTER TABLE t ALTER v SET NOT NULL"],
+)
+async def test_the_rules_say_a_set_not_null_scans_only_where_the_server_does(db: str, setup: str) -> None:
+    """Untraced (migrate's acknowledgement), SET NOT NULL is said to scan the table unless a validated CHECK
+    (v IS NOT NULL) or the column's own NOT NULL spares the server the read, as its pg_stat_xact_user_tables shows."""
+    await execute(db, LOCK_SETUP + setup)
+    sql = "ALTER TABLE t ALTER COLUMN v SET NOT NULL"
+    [lock] = messages(await review(db, sql + ";"), "access-exclusive-lock")
+    conn = await connect(resolve(db), read_only=False)
+    try:
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute(sql)
+        scans = await conn.fetchval("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 't'")
+        await transaction.rollback()
+    finally:
+        await conn.close()
+    assert ("(and scans it)" in lock) is (scans > 0), lock

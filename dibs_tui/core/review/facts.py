@@ -81,6 +81,22 @@ class Facts:
         )
         return str(value) if value is not None else None
 
+    async def proven_not_null(self, table: TableFacts, column: str) -> bool:
+        """The column is NOT NULL already, or a validated CHECK says (column IS NOT NULL) in a conjunction: SET NOT
+        NULL then reads no row (PostgreSQL proves it from the constraint)."""
+        value = await self.conn.fetchval(
+            "SELECT a.attnotnull OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid "
+            "OPERATOR(pg_catalog.=) a.attrelid AND c.contype OPERATOR(pg_catalog.=) 'c' AND c.convalidated "
+            "AND pg_catalog.strpos(pg_catalog.pg_get_expr(c.conbin, c.conrelid), pg_catalog.concat('(', "
+            "pg_catalog.quote_ident(a.attname::pg_catalog.text), ' IS NOT NULL)')) OPERATOR(pg_catalog.>) 0 "
+            "AND pg_catalog.strpos(pg_catalog.pg_get_expr(c.conbin, c.conrelid), ' OR ') OPERATOR(pg_catalog.=) 0) "
+            "FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid "
+            "AND a.attname OPERATOR(pg_catalog.=) $2 AND NOT a.attisdropped",
+            table.oid,
+            column,
+        )
+        return bool(value)
+
     async def not_null(self, table: TableFacts, column: str) -> bool:
         value = await self.conn.fetchval(
             "SELECT attnotnull FROM pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) "

@@ -289,7 +289,8 @@ class Reviewer:
             ] + ([self.lock(table, name)] if table.rows else [])
         if not table.rows:
             return []
-        hazards.append(self.lock(table, name, " (and scans it)" if "NOT NULL" in upper else ""))
+        scans = "NOT NULL" in upper and not await self.facts.proven_not_null(table, column)
+        hazards.append(self.lock(table, name, " (and scans it)" if scans else ""))
         if m := re.match(
             r"(?:SET\s+DATA\s+)?TYPE\s+(.+?)(\s+COLLATE\s+.+?)?(\s+USING\s+(.*))?$",
             rest.strip(),
