@@ -210,3 +210,42 @@ def test_a_migrations_folder_that_does_not_exist_is_an_error_not_nothing_to_appl
         assert done.returncode == 1, done.stdout
         assert f"the migrations folder {missing} does not exist" in done.stderr
         assert "nothing to apply" not in done.stdout
+
+
+def test_a_migration_that_sets_a_role_or_a_setting_does_not_leak_into_the_next_or_the_history(
+    db: str, tmp_path: Path
+) -> None:
+    """`SET ROLE app_owner` (to create objects owned by it) and `SET lock_timeout = 0` in one migration held for
+    the rest of the session: the next migration ran as that role (and failed, 'must be owner'), waited without
+    a lock_timeout, and the history table was written (even created) as that role. Each migration now starts
+    from the applier's session, and the history is written as the applier."""
+    run_sql(
+        db,
+        "DO $$BEGIN CREATE ROLE applyqa_owner; EXCEPTION WHEN duplicate_object THEN NULL; END$$;"
+        "GRANT CREATE ON SCHEMA public TO applyqa_owner; CREATE TABLE t (id int)",
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_owned.sql").write_text(
+        "SET ROLE applyqa_owner;\nCREATE TABLE owned (id int);\nSET lock_timeout = 0;\n"
+    )
+    (folder / "002_next.sql").write_text(
+        "ALTER TABLE t ADD COLUMN x int;\n"
+        "CREATE TABLE seen AS SELECT current_user::text AS who, current_setting('lock_timeout') AS lock_timeout;\n"
+    )
+    done = _migrate(db, folder, "--no-prove", "--lock-timeout", "7s")
+    assert done.returncode == 0, done.stderr
+    owners = asyncio.run(
+        fetch(
+            db,
+            "SELECT relname::text AS n, pg_get_userbyid(relowner)::text AS o FROM pg_class "
+            "WHERE relname IN ('owned', 'seen', '__dibs_migrations') ORDER BY 1",
+        )
+    )
+    assert [(r["n"], r["o"]) for r in owners] == [
+        ("__dibs_migrations", "postgres"),
+        ("owned", "applyqa_owner"),
+        ("seen", "postgres"),
+    ]
+    seen = asyncio.run(fetch(db, "SELECT who, lock_timeout FROM seen"))
+    assert (seen[0]["who"], seen[0]["lock_timeout"]) == ("postgres", "7s")

@@ -35,9 +35,8 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
-from ..model import Migration
-from ..sql import quote_literal
 from . import apply_record as record
+from .apply_checks import prepare, refuse_read_only, refuse_renamed
 from .apply_history import (
     _compare_tables,
     _ensure_history_table,
@@ -50,21 +49,34 @@ from .apply_online import LockRetries, Watch
 from .apply_outcome import (
     AppliedMigration,
     ApplyEvent,
-    ApplyRefused,
     ApplyResult,
     InvalidIndexKept,
     MigrationFailed,
     PendingMigration,
     ProgressCallback,
-    drop_statement,
 )
-from .files import MigrationFile, Statement
-from .history import ADVISORY_LOCK_KEY, History, find_history_tables, read_history
+from .files import Statement
+from .history import ADVISORY_LOCK_KEY, find_history_tables, read_history
 from .layouts import list_migration_files
-from .segments import Segment, SegmentPlan, first_segments, plan_segments
+from .segments import Segment
 from .status import MigrationState, disagreements, migration_status, renamed
 
 # -- one migration -------------------------------------------------------------------------------------------
+
+
+async def _as_applier(conn: asyncpg.Connection) -> None:
+    """Our records, inside the transaction that writes them, as the applier: not as a role the migration set
+    (`SET ROLE app_owner`), which keeps it for the migration's later segments once the transaction ends."""
+    await conn.execute("SET LOCAL role TO DEFAULT")
+
+
+async def _fresh_session(conn: asyncpg.Connection, lock_timeout: str) -> None:
+    """Before each migration: the applier's session again, whatever the previous one SET (a role, a
+    lock_timeout of 0, a search_path); only what the applier itself sets comes back."""
+    await conn.execute(
+        "RESET ROLE; RESET ALL; SELECT set_config('application_name', 'dibs-tui migrate', false); "
+        f"SET lock_timeout = {lock_timeout}"
+    )
 
 
 class _StatementError(Exception):
@@ -262,6 +274,7 @@ class _Applier:
     async def mark(self, seg: Segment, *, running: bool = False) -> None:
         pending = self.run.pending
         assert pending is not None
+        await _as_applier(self.conn)
         history = await _ensure_history_table(self.conn)
         table = await record.ensure_segments_table(self.conn, history)
         await record.record_segment(
@@ -281,6 +294,7 @@ class _Applier:
         conn = self.conn
         pending = self.run.pending
         assert pending is not None
+        await _as_applier(conn)
         after = await _table_signatures(conn)
         created, modified, dropped = _compare_tables(before, after)
         elapsed = max(1, round((time.perf_counter() - started) * 1000))
@@ -316,25 +330,27 @@ class _Applier:
             now = await record.invalid_indexes(conn)
             leftovers = [name for oid, name in now.items() if oid not in run.invalid_before]
         recorded_in = ""
-        if seg.alone and not (run.committed or leftovers):  # nothing stays: no record of it either
-            table = await record.segments_table(conn, await record.history_table(conn))
-            if table is not None:
-                await record.forget_segment(conn, table, pending.file.name, seg.number)
-        elif run.committed or leftovers:
-            history = await _ensure_history_table(conn)
-            recorded_in = await record.ensure_segments_table(conn, history)
-            await record.record_segment(
-                conn,
-                recorded_in,
-                migration=pending.file.name,
-                checksum=seg.checksum,
-                segment=seg.number,
-                segments=len(pending.plan.segments),
-                statements=(seg.first, seg.last),
-                lines=(seg.first_line, seg.last_line),
-                error=str(getattr(failure.exc, "message", None) or failure.exc),
-                leftovers=leftovers,
-            )
+        async with conn.transaction():
+            await _as_applier(conn)
+            if seg.alone and not (run.committed or leftovers):  # nothing stays: no record of it either
+                table = await record.segments_table(conn, await record.history_table(conn))
+                if table is not None:
+                    await record.forget_segment(conn, table, pending.file.name, seg.number)
+            elif run.committed or leftovers:
+                history = await _ensure_history_table(conn)
+                recorded_in = await record.ensure_segments_table(conn, history)
+                await record.record_segment(
+                    conn,
+                    recorded_in,
+                    migration=pending.file.name,
+                    checksum=seg.checksum,
+                    segment=seg.number,
+                    segments=len(pending.plan.segments),
+                    statements=(seg.first, seg.last),
+                    lines=(seg.first_line, seg.last_line),
+                    error=str(getattr(failure.exc, "message", None) or failure.exc),
+                    leftovers=leftovers,
+                )
         error = MigrationFailed(
             pending.file.name,
             pending.file.path,
@@ -350,140 +366,6 @@ class _Applier:
         )
         self.event("failed", error.report())
         return error
-
-
-# -- checks before anything runs ---------------------------------------------------------------------------
-
-
-def _partial_span(partial: record.PartialApply) -> str:
-    last = max(partial.committed)
-    statements = partial.ranges[-1][1] if partial.ranges else 0
-    numbers = "segment 1" if last == 1 else f"segments 1-{last}"
-    return f"{numbers} of {partial.segments} (statements 1-{statements})"
-
-
-async def _check_partial(
-    conn: asyncpg.Connection, file: MigrationFile, plan: SegmentPlan, partial: record.PartialApply
-) -> None:
-    """Refuse to resume a partial apply that cannot be resumed safely; say what to do instead."""
-    left = await record.still_there(conn, partial.leftovers)
-    if left:
-        drops = " ".join(drop_statement(name) for name in left)
-        raise ApplyRefused(
-            f"migration {file.name}: segment {partial.failed} failed in an earlier run and left the INVALID "
-            f"index {', '.join(left)} behind; it must go before the migration can run again: {drops}",
-            hint=f"run {drops} then migrate again (it resumes at segment {partial.resume_at})",
-        )
-    if partial.running is not None:
-        seg = plan.segments[partial.running - 1] if partial.running <= len(plan.segments) else None
-        what = f" ({seg.summary()}, line {seg.first_line})" if seg is not None else ""
-        table = await record.segments_table(conn, await record.history_table(conn)) or record.SEGMENTS_TABLE
-        done, again = record.settle_running(table, file.name, partial.running)
-        raise ApplyRefused(
-            f"migration {file.name}: segment {partial.running}{what}, run alone, was started by an earlier run "
-            "that ended before it reported: whether it took effect is unknown",
-            hint=f"check it; if it took effect, record it: {done} if not, forget it: {again} then migrate again",
-        )
-    if not partial.committed:
-        return  # nothing of it stays: it runs whole, whatever the file says now
-    when = f" on {partial.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if partial.recorded_at else ""
-    expected = tuple(range(1, len(partial.committed) + 1))
-    ranges = tuple((s.first, s.last) for s in plan.segments[: len(partial.committed)])
-    if partial.committed != expected or partial.ranges != ranges:
-        raise ApplyRefused(
-            f"migration {file.name} was partially applied ({_partial_span(partial)} committed{when}), but its "
-            f"segments are cut differently now ({len(plan.segments)} segments): cannot tell where to resume",
-            hint=f"undo the committed part by hand, then delete the migration's rows from {record.SEGMENTS_TABLE} "
-            "and migrate again: it runs whole",
-        )
-    # A record older than per-segment checksums holds the whole file's: then the file must be as it was.
-    changed = [
-        number
-        for number, recorded in zip(partial.committed, partial.checksums, strict=True)
-        if recorded not in (plan.segments[number - 1].checksum, file.checksum)
-    ]
-    if changed:
-        done = first_segments(len(partial.committed))
-        raise ApplyRefused(
-            f"migration {file.name} was partially applied ({_partial_span(partial)} committed{when}) and "
-            f"segment {changed[0]} changed since it committed: resuming would leave the database unlike the file",
-            hint=f"restore {done} as committed to resume (what follows has not run: a fix there is fine); or "
-            f"undo the committed part by hand, then delete the migration's rows from {record.SEGMENTS_TABLE} and "
-            "migrate again: it runs whole",
-        )
-
-
-async def _refuse_read_only(conn: asyncpg.Connection) -> None:
-    """A standby, or a database or role set read-only: said before anything runs (nothing could be written,
-    not even the history row), rather than as the first statement's failure."""
-    row = await conn.fetchrow(
-        "SELECT pg_catalog.pg_is_in_recovery() AS standby, "
-        "pg_catalog.current_setting('transaction_read_only') = 'on' AS read_only"
-    )
-    assert row is not None  # one row, always
-    if row["standby"]:
-        raise ApplyRefused(
-            "the server is read-only: it is a standby (in recovery); nothing was applied",
-            hint="migrate on the primary server",
-        )
-    if row["read_only"]:
-        raise ApplyRefused(
-            "the database is read-only for this session (default_transaction_read_only is on for the database "
-            "or the role); nothing was applied",
-            hint="migrate as a role, or on a database, that may write",
-        )
-
-
-def _refuse_renamed(files: list[MigrationFile], moved: dict[str, Migration], history: History) -> None:
-    """A pending file with the content of an applied migration whose file is gone was renamed or moved: run
-    again, its statements would run twice (its rows inserted twice)."""
-    file = next((f for f in files if f.name in moved), None)
-    if file is None:
-        return
-    row = moved[file.name]
-    when = f" on {row.applied_at:%Y-%m-%d %H:%M:%S %Z}" if row.applied_at else ""
-    table = history.table("__dibs_migrations")
-    record = (
-        f"UPDATE {table.qualified} SET name = {quote_literal(file.name)} WHERE name = {quote_literal(row.name)};"
-        if table is not None
-        else ""
-    )
-    raise ApplyRefused(
-        f"migration {file.name} has the same content as {row.name}, applied{when}, whose file is no longer in "
-        "the folder: renamed or moved, it would run a second time; nothing was applied",
-        hint=f"give the file back its name ({row.name}); or keep the new name and record it: {record} or, if "
-        "it must run again, make it a new migration (a changed line will do)",
-    )
-
-
-def _inside(folder: Path, file: MigrationFile) -> bool:
-    try:
-        return file.path.resolve().is_relative_to(folder.resolve())
-    except OSError:
-        return False
-
-
-async def _prepare(
-    conn: asyncpg.Connection, folder: Path, files: list[MigrationFile]
-) -> list[PendingMigration]:
-    """Plan every pending migration and check it can run, before any of them runs."""
-    outside = [f for f in files if not _inside(folder, f)]
-    if outside:
-        raise ApplyRefused(
-            f"refusing to apply {outside[0].path}: it resolves to {outside[0].path.resolve()}, outside the "
-            f"migrations folder {folder}",
-            hint="copy the file into the folder (a symlink out of it is not applied)",
-        )
-    await record.check_segments_table(conn)
-    partials = await record.read_partials(conn)
-    pending: list[PendingMigration] = []
-    for file in files:
-        plan = plan_segments(file.text, str(file.path), transactional=file.transactional)
-        partial = partials.get(file.name)
-        if partial is not None:
-            await _check_partial(conn, file, plan, partial)
-        pending.append(PendingMigration(file, plan, partial))
-    return pending
 
 
 # -- the run -----------------------------------------------------------------------------------------------------
@@ -526,7 +408,7 @@ async def apply_pending(
     online = (watch, retries or LockRetries())
     try:
         await conn.execute("SELECT set_config('application_name', 'dibs-tui migrate', false)")
-        await _refuse_read_only(conn)
+        await refuse_read_only(conn)
         await acquire_lock(conn, progress, wait=wait_for_lock)
         await conn.execute(f"SET lock_timeout = {setting}")
         history = await read_history(conn)
@@ -539,15 +421,16 @@ async def apply_pending(
         files = [s.file for s in states if s.state is MigrationState.PENDING and s.file is not None]
         if only is not None:
             files = [f for f in files if f.name in set(only)]
-        _refuse_renamed(files, renamed(states), history)
+        refuse_renamed(files, renamed(states), history)
         for line in disagreements(states):
             progress(ApplyEvent("warning", f"warning: {line}"))
         result.pending_before = len(files)
-        pending = await _prepare(conn, folder, files)
+        pending = await prepare(conn, folder, files)
         if not pending or (confirm is not None and not await confirm(pending)):
             return result
         await watch.open(conn.get_server_pid())
         for index, item in enumerate(pending, 1):
+            await _fresh_session(conn, setting)
             applied = await _Applier(conn, run, progress, (index, len(pending)), online).apply(item)
             result.applied.append(applied)
             run.applied.append(item.file.name)

@@ -1,0 +1,148 @@
+"""Checks before anything of an apply runs: a read-only server, a migration renamed since it was applied,
+a partial apply that cannot be resumed as the file stands, a file outside the folder. Each refusal says why and
+what to do; nothing has run when one is raised (`apply.py` calls `prepare` after taking the lock)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+
+from ..model import Migration
+from ..sql import quote_literal
+from . import apply_record as record
+from .apply_outcome import ApplyRefused, PendingMigration, drop_statement
+from .files import MigrationFile
+from .history import History
+from .segments import SegmentPlan, first_segments, plan_segments
+
+
+def _partial_span(partial: record.PartialApply) -> str:
+    last = max(partial.committed)
+    statements = partial.ranges[-1][1] if partial.ranges else 0
+    numbers = "segment 1" if last == 1 else f"segments 1-{last}"
+    return f"{numbers} of {partial.segments} (statements 1-{statements})"
+
+
+async def _check_partial(
+    conn: asyncpg.Connection, file: MigrationFile, plan: SegmentPlan, partial: record.PartialApply
+) -> None:
+    """Refuse to resume a partial apply that cannot be resumed safely; say what to do instead."""
+    left = await record.still_there(conn, partial.leftovers)
+    if left:
+        drops = " ".join(drop_statement(name) for name in left)
+        raise ApplyRefused(
+            f"migration {file.name}: segment {partial.failed} failed in an earlier run and left the INVALID "
+            f"index {', '.join(left)} behind; it must go before the migration can run again: {drops}",
+            hint=f"run {drops} then migrate again (it resumes at segment {partial.resume_at})",
+        )
+    if partial.running is not None:
+        seg = plan.segments[partial.running - 1] if partial.running <= len(plan.segments) else None
+        what = f" ({seg.summary()}, line {seg.first_line})" if seg is not None else ""
+        table = await record.segments_table(conn, await record.history_table(conn)) or record.SEGMENTS_TABLE
+        done, again = record.settle_running(table, file.name, partial.running)
+        raise ApplyRefused(
+            f"migration {file.name}: segment {partial.running}{what}, run alone, was started by an earlier run "
+            "that ended before it reported: whether it took effect is unknown",
+            hint=f"check it; if it took effect, record it: {done} if not, forget it: {again} then migrate again",
+        )
+    if not partial.committed:
+        return  # nothing of it stays: it runs whole, whatever the file says now
+    when = f" on {partial.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if partial.recorded_at else ""
+    expected = tuple(range(1, len(partial.committed) + 1))
+    ranges = tuple((s.first, s.last) for s in plan.segments[: len(partial.committed)])
+    if partial.committed != expected or partial.ranges != ranges:
+        raise ApplyRefused(
+            f"migration {file.name} was partially applied ({_partial_span(partial)} committed{when}), but its "
+            f"segments are cut differently now ({len(plan.segments)} segments): cannot tell where to resume",
+            hint=f"undo the committed part by hand, then delete the migration's rows from {record.SEGMENTS_TABLE} "
+            "and migrate again: it runs whole",
+        )
+    # A record older than per-segment checksums holds the whole file's: then the file must be as it was.
+    changed = [
+        number
+        for number, recorded in zip(partial.committed, partial.checksums, strict=True)
+        if recorded not in (plan.segments[number - 1].checksum, file.checksum)
+    ]
+    if changed:
+        done = first_segments(len(partial.committed))
+        raise ApplyRefused(
+            f"migration {file.name} was partially applied ({_partial_span(partial)} committed{when}) and "
+            f"segment {changed[0]} changed since it committed: resuming would leave the database unlike the file",
+            hint=f"restore {done} as committed to resume (what follows has not run: a fix there is fine); or "
+            f"undo the committed part by hand, then delete the migration's rows from {record.SEGMENTS_TABLE} and "
+            "migrate again: it runs whole",
+        )
+
+
+async def refuse_read_only(conn: asyncpg.Connection) -> None:
+    """A standby, or a database or role set read-only: said before anything runs (nothing could be written,
+    not even the history row), rather than as the first statement's failure."""
+    row = await conn.fetchrow(
+        "SELECT pg_catalog.pg_is_in_recovery() AS standby, "
+        "pg_catalog.current_setting('transaction_read_only') = 'on' AS read_only"
+    )
+    assert row is not None  # one row, always
+    if row["standby"]:
+        raise ApplyRefused(
+            "the server is read-only: it is a standby (in recovery); nothing was applied",
+            hint="migrate on the primary server",
+        )
+    if row["read_only"]:
+        raise ApplyRefused(
+            "the database is read-only for this session (default_transaction_read_only is on for the database "
+            "or the role); nothing was applied",
+            hint="migrate as a role, or on a database, that may write",
+        )
+
+
+def refuse_renamed(files: list[MigrationFile], moved: dict[str, Migration], history: History) -> None:
+    """A pending file with the content of an applied migration whose file is gone was renamed or moved: run
+    again, its statements would run twice (its rows inserted twice)."""
+    file = next((f for f in files if f.name in moved), None)
+    if file is None:
+        return
+    row = moved[file.name]
+    when = f" on {row.applied_at:%Y-%m-%d %H:%M:%S %Z}" if row.applied_at else ""
+    table = history.table("__dibs_migrations")
+    record = (
+        f"UPDATE {table.qualified} SET name = {quote_literal(file.name)} WHERE name = {quote_literal(row.name)};"
+        if table is not None
+        else ""
+    )
+    raise ApplyRefused(
+        f"migration {file.name} has the same content as {row.name}, applied{when}, whose file is no longer in "
+        "the folder: renamed or moved, it would run a second time; nothing was applied",
+        hint=f"give the file back its name ({row.name}); or keep the new name and record it: {record} or, if "
+        "it must run again, make it a new migration (a changed line will do)",
+    )
+
+
+def _inside(folder: Path, file: MigrationFile) -> bool:
+    try:
+        return file.path.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
+
+
+async def prepare(
+    conn: asyncpg.Connection, folder: Path, files: list[MigrationFile]
+) -> list[PendingMigration]:
+    """Plan every pending migration and check it can run, before any of them runs."""
+    outside = [f for f in files if not _inside(folder, f)]
+    if outside:
+        raise ApplyRefused(
+            f"refusing to apply {outside[0].path}: it resolves to {outside[0].path.resolve()}, outside the "
+            f"migrations folder {folder}",
+            hint="copy the file into the folder (a symlink out of it is not applied)",
+        )
+    await record.check_segments_table(conn)
+    partials = await record.read_partials(conn)
+    pending: list[PendingMigration] = []
+    for file in files:
+        plan = plan_segments(file.text, str(file.path), transactional=file.transactional)
+        partial = partials.get(file.name)
+        if partial is not None:
+            await _check_partial(conn, file, plan, partial)
+        pending.append(PendingMigration(file, plan, partial))
+    return pending
