@@ -323,3 +323,17 @@ def test_every_real_schema_passes_the_desired_door_or_is_refused_for_what_it_is(
         name: f"{where} in a desired schema" if "not allowed" in where else where
         for name, where in NOT_DESIRED.items()
     }
+
+
+def test_a_copy_from_stdin_with_its_rows_in_the_file_is_said_plainly() -> None:
+    """pg_dump's data blocks: the rows after COPY ... FROM stdin are not SQL; the error names the COPY, not a
+    'syntax error at or near' the first row."""
+    text = "CREATE TABLE z (id int, v text);\nCOPY public.z (id, v) FROM stdin;\n1\ta;b\n2\tc\n\\.\n\nSELECT 1;\n"
+    with pytest.raises(SourceError) as raised:
+        parse_sql(text, "m.sql")
+    assert str(raised.value) == (
+        "m.sql:2:1: COPY ... FROM stdin with its rows in the file (as pg_dump writes them): only SQL statements "
+        "are read; load the rows with psql, or write them as INSERT"
+    )
+    with pytest.raises(SourceError, match="syntax error"):  # any other error stays the parser's
+        parse_sql("COPY z FROM stdin;\nSELECT 1;\nSELEC 2;\n", "m.sql")

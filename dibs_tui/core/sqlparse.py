@@ -438,6 +438,23 @@ def _batches(chunks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+_COPY_FROM_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*?\bFROM\s+STDIN\b[^;]*;", re.IGNORECASE | re.MULTILINE)
+_COPY_ROWS = (
+    "COPY ... FROM stdin with its rows in the file (as pg_dump writes them): only SQL statements are read; "
+    "load the rows with psql, or write them as INSERT"
+)
+
+
+def _copy_rows_before(text: str, at: int) -> int | None:
+    """Where a COPY ... FROM stdin starts whose rows (not SQL) begin right where the parser stopped at `at`."""
+    last = None
+    for match in _COPY_FROM_STDIN.finditer(text, 0, at):
+        last = match
+    if last is None or text[last.end() : at].strip():
+        return None
+    return last.start() + len(last.group(0)) - len(last.group(0).lstrip())
+
+
 def _parse_batch(file: str, text: str, begin: int, end: int, where: Positions) -> list[ParsedStatement]:
     from pglast import parser  # about 20 ms: only when there is SQL to read
 
@@ -454,6 +471,10 @@ def _parse_batch(file: str, text: str, begin: int, end: int, where: Positions) -
         at = begin + (location if location is not None and 0 <= location <= len(batch) else 0)
         if location is None:
             at = begin + len(batch) - len(batch.lstrip())
+        copy = _copy_rows_before(text, at)
+        if copy is not None:
+            line, column = where.line_col(copy)
+            raise SourceError(file, line, column, _COPY_ROWS) from None
         line, column = where.line_col(at)
         raise SourceError(file, line, column, _one_line(message)) from None
     except (RecursionError, orjson.JSONDecodeError):  # orjson stops at 1,024 levels: no crash
