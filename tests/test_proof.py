@@ -207,3 +207,25 @@ def test_a_partly_applied_migration_is_not_blamed_on_someone_else_by_the_guard(
     )
     assert "review it again" in refused.stderr
     assert columns(db) == ["id", "name"]
+
+
+def test_a_statement_the_sandbox_role_may_not_run_is_said_untried_not_failing(
+    db: str, tmp_path: Path
+) -> None:
+    """`SET ROLE app_owner` runs on the live server as its applier, but the sandbox's restricted role may not
+    become app_owner: the proof cannot try the migration. It says so, and not that the migration fails."""
+    run_sql(
+        db,
+        LIVE + "DO $$BEGIN CREATE ROLE applyqa_app_owner; EXCEPTION WHEN duplicate_object THEN NULL; END$$;"
+        "GRANT CREATE ON SCHEMA public TO applyqa_app_owner;",
+    )
+    folder, _ = project(
+        tmp_path, {"20260101000000_owned": "SET ROLE applyqa_app_owner;\nCREATE TABLE owned (id int);\n"}
+    )
+    refused = migrate(db, folder)
+    assert refused.returncode == 1
+    assert "not proved: the sandbox's restricted role may not run" in refused.stdout
+    assert 'permission denied to set role "applyqa_app_owner"' in refused.stdout
+    assert "fails on a clone" not in refused.stdout
+    assert "refusing to apply: the proof could not try the pending migrations" in refused.stderr
+    assert "--no-prove" in refused.stderr

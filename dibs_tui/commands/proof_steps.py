@@ -59,4 +59,9 @@ async def guard_and_prove(
             hint=f"review it again (dibs-tui review {pending[0].file.path}) to record the live schema as it is now",
         )
     if skipper is None and not found.proved:
+        if found.proof is not None and found.proof.untried:
+            raise DibsError(
+                "refusing to apply: the proof could not try the pending migrations",
+                hint="review them (dibs-tui review FILE), then apply without the proof (--no-prove)",
+            )
         raise DibsError("refusing to apply: the proof failed", hint=NOT_PROVED_HINT)

@@ -41,6 +41,9 @@ class Proof:
     differences: FingerprintDiff = field(default_factory=lambda: FingerprintDiff((), ()))
     clone_gaps: FingerprintDiff = field(default_factory=lambda: FingerprintDiff((), ()))
     where: str = ""
+    # The failure is the sandbox role's lack of a right (SET ROLE, a grant to a role it is not): the migration
+    # was not tried, which is not the same as failing.
+    untried: bool = False
 
     @property
     def proved(self) -> bool:
@@ -49,7 +52,13 @@ class Proof:
     def lines(self, limit: int = 40) -> list[str]:
         """What the screen shows, first line the verdict."""
         out: list[str] = []
-        if self.failure is not None:
+        if self.failure is not None and self.untried:
+            out.append(
+                "not proved: the sandbox's restricted role may not run a statement the applier may "
+                f"({self.failure}): the proof could not try the pending migrations; this is not a failure of "
+                "the migration"
+            )
+        elif self.failure is not None:
             out.append(f"not proved: a pending migration fails on a clone of the live schema: {self.failure}")
         elif self.differences:
             out.append(
@@ -203,7 +212,9 @@ async def prove(
         try:
             await _run(sandbox.connection, migrations, sandbox.created_extensions)
         except DibsError as exc:
-            return Proof(named, failure=str(exc), clone_gaps=gaps, where=where)
+            # The server's error stays the context of the SourceError that carries it.
+            untried = isinstance(exc.__context__, asyncpg.InsufficientPrivilegeError)
+            return Proof(named, failure=str(exc), clone_gaps=gaps, where=where, untried=untried)
         result = await scope.of(sandbox.connection, owners=False)
     if not desired:
         return Proof(None, clone_gaps=gaps, where=where)
