@@ -385,6 +385,7 @@ class Relation:
     # A materialized view not populated (WITH NO DATA): data, not schema, so never a difference; a plan that
     # re-creates one keeps the live state (populating a view left empty on purpose may take long).
     unpopulated: bool = field(default=False, compare=False)
+    clustered_index: str | None = None  # the index CLUSTER ON marked (what a bare CLUSTER orders by)
     provenance: Provenance | None = None
     meta_status: MetaStatus = MetaStatus.NO_META
     definition: str | None = None  # SQLite: the CREATE statement as the file keeps it; None on PostgreSQL

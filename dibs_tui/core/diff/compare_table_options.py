@@ -194,3 +194,40 @@ def plan_column_settings(
     if after_type is not None:
         needs.append(after_type)
     state.step(ALTER_TABLES, sql, ChangeKind.ALTER, [ref, cref], needs=needs)
+
+
+def plan_clustering(state: PlanState) -> None:
+    """CLUSTER ON (the index a bare CLUSTER orders by), once every other step is planned: set where the
+    desired side marks another index, or where the table or its marked index is made (again) by the plan;
+    SET WITHOUT CLUSTER where the desired side marks none."""
+    made = {n for step in state.steps for n in step.creates}
+    gone = {n for step in state.steps for n in step.destroys}
+    cur = state.current.relations_by_key
+    for new in state.desired.relations:
+        old = cur.get(new.key)
+        before = old.clustered_index if old is not None else None
+        index = new.clustered_index
+        table = ("table", new.schema, new.name, "")
+        remade = index is not None and (
+            table in made or ("index", new.schema, new.name, index) in gone | made
+        )
+        if before == index and not remade:
+            continue
+        ref = table_ref(new)
+        keyword = "MATERIALIZED VIEW" if what_of(new) == "materialized view" else "TABLE"
+        name = qualified(new.schema, new.name)
+        if before != index and old is not None:
+            state.change(ChangeKind.ALTER, ref, what_of(new), before, index, detail="clustered on")
+        if index is None:
+            if table not in gone:  # a table dropped takes its mark along
+                state.step(
+                    ALTER_TABLES, f"ALTER {keyword} {name} SET WITHOUT CLUSTER;", ChangeKind.ALTER, [ref]
+                )
+            continue
+        needs = [
+            ref,
+            ObjectRef("index", new.schema, new.name, index),
+            ObjectRef("constraint", new.schema, new.name, index),
+        ]
+        sql = f"ALTER {keyword} {name} CLUSTER ON {quote_ident(index)};"
+        state.step(LATE_CREATE, sql, ChangeKind.ALTER, [ref], needs=needs)

@@ -190,6 +190,9 @@ SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.r
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition,
        c.reloptions::text[] AS options, c.relrowsecurity AS rls_enabled, c.relforcerowsecurity AS rls_forced,
        (c.relkind = 'm' AND NOT c.relispopulated) AS unpopulated,
+       CASE WHEN c.relkind IN ('r', 'm') AND c.relhasindex THEN
+         (SELECT ci.relname FROM pg_index cx JOIN pg_class ci ON ci.oid = cx.indexrelid
+          WHERE cx.indrelid = c.oid AND cx.indisclustered) END AS clustered_index,
        CASE WHEN c.relkind IN ('r', 'p') THEN c.relreplident::text ELSE 'd' END AS replica_identity,
        CASE WHEN c.relreplident = 'i' THEN
          (SELECT ri.relname FROM pg_index rx JOIN pg_class ri ON ri.oid = rx.indexrelid

@@ -1,0 +1,13 @@
+create table a (id int primary key, at date, amount bigint);
+create index a_at on a (at);
+create index a_amount on a (amount);
+alter table a cluster on a_at;
+create table b (id int primary key, at date);
+create table c (id int primary key, code text);
+create index c_code on c (code, id);
+alter table c cluster on c_code;
+create materialized view mv as select id, amount from a;
+create index mv_id on mv (id);
+alter materialized view mv cluster on mv_id;
+create table fresh (id int primary key);
+alter table fresh cluster on fresh_pkey;
