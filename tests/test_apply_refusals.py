@@ -229,7 +229,10 @@ def test_a_migration_that_sets_a_role_or_a_setting_does_not_leak_into_the_next_o
     (folder / "001_owned.sql").write_text(
         "SET ROLE applyqa_owner;\nCREATE TABLE owned (id int);\nSET lock_timeout = 0;\n"
     )
-    (folder / "002_next.sql").write_text(
+    (folder / "002_as_owner.sql").write_text(
+        "SET SESSION AUTHORIZATION applyqa_owner;\nCREATE TABLE owned_too (id int);\n"
+    )
+    (folder / "003_next.sql").write_text(
         "ALTER TABLE t ADD COLUMN x int;\n"
         "CREATE TABLE seen AS SELECT current_user::text AS who, current_setting('lock_timeout') AS lock_timeout;\n"
     )
@@ -239,12 +242,13 @@ def test_a_migration_that_sets_a_role_or_a_setting_does_not_leak_into_the_next_o
         fetch(
             db,
             "SELECT relname::text AS n, pg_get_userbyid(relowner)::text AS o FROM pg_class "
-            "WHERE relname IN ('owned', 'seen', '__dibs_migrations') ORDER BY 1",
+            "WHERE relname IN ('owned', 'owned_too', 'seen', '__dibs_migrations') ORDER BY 1",
         )
     )
     assert [(r["n"], r["o"]) for r in owners] == [
         ("__dibs_migrations", "postgres"),
         ("owned", "applyqa_owner"),
+        ("owned_too", "applyqa_owner"),
         ("seen", "postgres"),
     ]
     seen = asyncio.run(fetch(db, "SELECT who, lock_timeout FROM seen"))

@@ -67,14 +67,14 @@ from .status import MigrationState, disagreements, migration_status, renamed
 async def _as_applier(conn: asyncpg.Connection) -> None:
     """Our records, inside the transaction that writes them, as the applier: not as a role the migration set
     (`SET ROLE app_owner`), which keeps it for the migration's later segments once the transaction ends."""
-    await conn.execute("SET LOCAL role TO DEFAULT")
+    await conn.execute("SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL role TO DEFAULT")
 
 
 async def _fresh_session(conn: asyncpg.Connection, lock_timeout: str) -> None:
     """Before each migration: the applier's session again, whatever the previous one SET (a role, a
     lock_timeout of 0, a search_path); only what the applier itself sets comes back."""
     await conn.execute(
-        "RESET ROLE; RESET ALL; SELECT set_config('application_name', 'dibs-tui migrate', false); "
+        "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; SELECT set_config('application_name', 'dibs-tui migrate', false); "
         f"SET lock_timeout = {lock_timeout}"
     )
 
