@@ -203,3 +203,22 @@ def test_a_read_only_database_sends_the_sandbox_to_the_embedded_server(db: str, 
     assert len(result.notes) == 1
     assert "is read-only" in result.notes[0]
     assert "loaded on an embedded server instead" in result.notes[0]
+
+
+def test_an_untrusted_extension_after_the_trusted_one_it_requires(db: str, tmp_path: Path) -> None:
+    """pg_dump writes `CREATE EXTENSION cube` then `CREATE EXTENSION earthdistance` (MusicBrainz does). The
+    untrusted earthdistance is created by the setting-up side before the files run: the cube it requires,
+    which the files also ask for, is created with it first (it failed: required extension "cube" is not
+    installed)."""
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        "CREATE EXTENSION IF NOT EXISTS cube WITH SCHEMA public;\n"
+        "COMMENT ON EXTENSION cube IS 'data type for multidimensional cubes';\n"
+        "CREATE EXTENSION IF NOT EXISTS earthdistance WITH SCHEMA public;\n"
+        "CREATE TABLE place (id int, at public.earth);\n"
+    )
+    result = asyncio.run(diff_database(resolve(db), [schema]))
+    script = "\n".join(s.sql for s in result.plan)
+    assert "CREATE EXTENSION IF NOT EXISTS cube WITH SCHEMA public" in script
+    assert "CREATE EXTENSION IF NOT EXISTS earthdistance WITH SCHEMA public" in script
+    assert "public.earth" in script

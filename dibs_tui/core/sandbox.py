@@ -439,9 +439,7 @@ async def _create_extensions(
                     f"extension {', '.join(refused)} is not loaded into the shadow database: it reaches "
                     "outside the database (network, server files, programs or an untrusted language)",
                 )
-        for ext in extensions:
-            if available[ext.name][0]:
-                continue  # trusted: the role creates it itself, where and when its file says
+        for ext in _setting_up_order(extensions, available):
             if ext.schema and ext.schema != "public":
                 await conn.execute(
                     f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ext.schema)} AUTHORIZATION {quote_ident(role)}"
@@ -461,6 +459,32 @@ async def _create_extensions(
         return frozenset(created)
     finally:
         await close_quietly(conn)
+
+
+def _setting_up_order(
+    extensions: Sequence[ExtensionRequest], available: dict[str, tuple[bool, tuple[str, ...]]]
+) -> list[ExtensionRequest]:
+    """The extensions the setting-up side creates, each after those it requires: every untrusted one, and a
+    trusted one the files ask for that an untrusted one requires (pg_dump writes `cube` before
+    `earthdistance`; created before the files run, earthdistance needs its cube then). Trusted ones no untrusted
+    one needs are left to the role."""
+    asked = {e.name: e for e in extensions}
+    order: list[ExtensionRequest] = []
+    placed: set[str] = set()
+
+    def place(ext: ExtensionRequest) -> None:
+        if ext.name in placed:
+            return
+        placed.add(ext.name)
+        for required in available[ext.name][1]:
+            if required in asked:
+                place(asked[required])
+        order.append(ext)
+
+    for ext in extensions:
+        if not available[ext.name][0]:
+            place(ext)
+    return order
 
 
 def _with_requirements(name: str, available: dict[str, tuple[bool, tuple[str, ...]]]) -> set[str]:

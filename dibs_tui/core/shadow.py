@@ -45,12 +45,19 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 def _error_message(exc: asyncpg.PostgresError) -> str:
     message = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, asyncpg.InsufficientPrivilegeError) and _LANGUAGE_REFUSED.match(message):
+        message += (
+            " (the desired schema loads as a role made for that one load: functions in C or internal run code "
+            "inside the server, and it may not create them)"
+        )
     for label, attr in (("detail", "detail"), ("hint", "hint")):
         value = getattr(exc, attr, None)
         if value:
             message += f" ({label}: {value})"
     return message
 
+
+_LANGUAGE_REFUSED = re.compile(r"permission denied for language (c|internal)$")
 
 # The backend went away (terminated, server restart): not an error of the statement.
 _CONNECTION_LOST = (

@@ -176,6 +176,26 @@ def test_what_would_outlive_the_load_is_refused(
     )
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE FUNCTION public.evil(text) RETURNS text LANGUAGE c AS '$libdir/unaccent', 'unaccent_dict'",
+        "CREATE FUNCTION public.evil() RETURNS oid LANGUAGE internal AS 'pg_backend_pid'",
+    ],
+    ids=["c", "internal"],
+)
+@pytest.mark.usefixtures("nothing_left")
+def test_a_function_in_c_is_refused_and_said_why(
+    pg_server: EmbeddedServer, as_user: str, tmp_path: Path, statement: str
+) -> None:
+    """pg_dump writes such functions (MusicBrainz's immutable_unaccent): they load a server library, which the
+    load's role may not; the message says so, at the statement's line."""
+    exc = _load(as_user, tmp_path, f"CREATE TABLE t (id int);\n{statement};\n")
+    assert isinstance(exc, SourceError) and exc.line == 2, exc
+    assert "permission denied for language" in str(exc) and "run code inside the server" in str(exc)
+    assert not _names(pg_server, "SELECT proname FROM pg_proc WHERE proname = 'evil'")
+
+
 @pytest.mark.usefixtures("nothing_left")
 def test_create_role_in_a_do_block(pg_server: EmbeddedServer, as_user: str, tmp_path: Path) -> None:
     sql = "DO $$ BEGIN EXECUTE format('CREATE ROLE %I SUPERUSER LOGIN', 'evil_' || 'admin'); END $$;\n"
