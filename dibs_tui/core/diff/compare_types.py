@@ -120,7 +120,13 @@ def _add_enum_values(state: PlanState, ref: ObjectRef, old: Sequence[str], new: 
 def plan_domains(state: PlanState) -> None:
     cur = {d.key: d for d in state.current.domains}
     des = {d.key: d for d in state.desired.domains}
-    over_recreated = state.types_over_recreated() if state.recreated_types else set()
+    rebased_directly = {
+        key
+        for key, new in des.items()
+        if (old := cur.get(key)) is not None
+        and (old.base_type, old.collation) != (new.base_type, new.collation)
+    }
+    over_recreated = state.types_over_recreated(rebased_directly)
     for key, new in sorted(des.items()):
         ref = type_ref(*key)
         old = cur.get(key)
@@ -177,6 +183,12 @@ def plan_domains(state: PlanState) -> None:
             sql = f"ALTER DOMAIN {name} " + (f"SET DEFAULT {new.default}" if new.default else "DROP DEFAULT")
             state.change(ChangeKind.ALTER, ref, "domain", old.default, new.default, detail="default")
             state.step(PRE_CREATE, sql + ";", ChangeKind.ALTER, [ref])
+        old_checks = {c.name: c for c in old.checks}
+        new_checks = {c.name: c for c in new.checks}
+        added = [c for n, c in new_checks.items() if old_checks.get(n) != c]
+        # SET NOT NULL is refused like ADD CONSTRAINT while a composite column holds the domain
+        sets_not_null = new.not_null and not old.not_null
+        travelled, checked = columns_to_text(state, key) if added or sets_not_null else ([], None)
         if old.not_null != new.not_null:
             state.change(ChangeKind.ALTER, ref, "domain", detail="not null")
             state.step(
@@ -184,9 +196,9 @@ def plan_domains(state: PlanState) -> None:
                 f"ALTER DOMAIN {name} {'SET' if new.not_null else 'DROP'} NOT NULL;",
                 ChangeKind.ALTER,
                 [ref],
+                after=travelled if sets_not_null else [],
+                creates=[checked] if checked and sets_not_null else [],
             )
-        old_checks = {c.name: c for c in old.checks}
-        new_checks = {c.name: c for c in new.checks}
         for cname, check in old_checks.items():
             if new_checks.get(cname) != check:
                 state.change(ChangeKind.ALTER, ref, "domain", check.definition, None, detail="check")
@@ -196,8 +208,6 @@ def plan_domains(state: PlanState) -> None:
                     ChangeKind.ALTER,
                     [ref],
                 )
-        added = [c for n, c in new_checks.items() if old_checks.get(n) != c]
-        travelled, checked = columns_to_text(state, key) if added else ([], None)
         for check in added:
             state.change(ChangeKind.ALTER, ref, "domain", None, check.definition, detail="check")
             state.step(

@@ -168,11 +168,12 @@ class PlanState:
             found += deps.get(("column", schema, table, column), ())
         return [ObjectRef(*node) for node in found]
 
-    def types_over_recreated(self) -> set[tuple[str, str]]:
-        """Types (domains, composites) built on a type re-created so far, directly or through another: they
-        still name the old one once it is renamed away, so they are made again too."""
+    def types_over_recreated(self, also: Iterable[tuple[str, str]] = ()) -> set[tuple[str, str]]:
+        """Types (domains, composites) built on a type re-created so far (or on one of `also`, about to be),
+        directly or through another: they still name the old one once it is renamed away, so they are made
+        again too."""
         found: set[tuple[str, str]] = set()
-        frontier = [ObjectRef("type", *k) for k in self.recreated_types]
+        frontier = [ObjectRef("type", *k) for k in (*self.recreated_types, *also)]
         while frontier:
             for dependent in self.dependents(frontier.pop()):
                 if dependent.kind == "type" and (dependent.schema, dependent.name) not in found:
