@@ -91,7 +91,6 @@ class PartialApply:
     """A migration some of whose segments committed (or whose failure left an INVALID index behind)."""
 
     migration: str
-    checksum: str
     segments: int
     committed: tuple[int, ...]
     ranges: tuple[tuple[int, int], ...]  # (first, last) statement of each committed segment
@@ -197,7 +196,6 @@ async def read_partials(conn: asyncpg.Connection) -> dict[str, PartialApply]:
         running = next((r["segment"] for r in mine if r["outcome"] == "running"), None)
         found[name] = PartialApply(
             migration=name,
-            checksum=mine[-1]["checksum"],
             segments=mine[-1]["segments"],
             committed=tuple(r["segment"] for r in committed),
             ranges=tuple((r["first_statement"], r["last_statement"]) for r in committed),
