@@ -467,3 +467,22 @@ async def test_a_statement_that_fails_in_the_clone_is_marked_in_the_migrations_p
     assert marked[1].startswith("▲") and not marked[0].startswith("▲"), marked
     with pytest.raises(asyncpg.FeatureNotSupportedError):  # and the live server refuses it
         await execute(db, "ALTER TABLE t ALTER COLUMN v TYPE varchar(5)")
+
+
+async def test_a_stronger_lock_held_from_before_on_a_table_the_statement_names_is_said(
+    db: str, tmp_path: Path
+) -> None:
+    """pg_locks shows only what a statement adds: a DELETE ... USING after a DELETE of the same table adds only
+    ACCESS SHARE on the joined table, while its ROW EXCLUSIVE on the table it deletes from is held already."""
+    await execute(
+        db,
+        "CREATE TABLE rw (id int PRIMARY KEY); CREATE TABLE u (id int);"
+        "INSERT INTO rw SELECT generate_series(1, 20); INSERT INTO u VALUES (5);",
+    )
+    path = tmp_path / "m.sql"
+    path.write_text("DELETE FROM rw WHERE id < 3;\nDELETE FROM rw r USING u WHERE u.id = r.id;\n")
+    review = await review_file(resolve(db), path)
+    second = review.statements[1]
+    assert second.lock == (
+        "ACCESS SHARE on public.u, ROW EXCLUSIVE already held on public.rw from an earlier statement"
+    ), review.to_text()

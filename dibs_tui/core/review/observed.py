@@ -115,6 +115,10 @@ def _strongest_lock(step: TraceStep) -> str:
     earlier = [k for k in step.held_before if k.relation == held[0] and k.mode != mode]
     if earlier and strongest([earlier[0].mode, mode]) == earlier[0].mode:
         more += f", {lock_words(earlier[0].mode)} already held on it from an earlier statement"
+    locked = {k.relation for k in step.locks}
+    for k in step.held_before:  # a table it names but took nothing new on: held at least as strongly
+        if k.relation not in locked and strongest([k.mode, mode]) == k.mode:
+            more += f", {lock_words(k.mode)} already held on {_name(k.relation)} from an earlier statement"
     return f"{lock_words(mode)} on {on[0]}{more}"
 
 

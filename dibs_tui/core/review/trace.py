@@ -338,7 +338,10 @@ def _observe(
         if r["oid"] in before and before[r["oid"]].kind in "rpm" and (r["oid"], r["mode"]) not in state.held
     )
     held_before = []
-    for oid in dict.fromkeys(t.relation.oid for t in taken):
+    named = _relations_named(stmt.text)  # a table the statement names, locked since an earlier statement, too
+    fresh = {t.relation.oid for t in taken}
+    also = [o for o, r in before.items() if r.kind in "rpm" and r.name in named and o not in fresh]
+    for oid in dict.fromkeys([*fresh, *also]):
         earlier = strongest([m for o, m in state.held if o == oid])
         if earlier and earlier == strongest([earlier, *(t.mode for t in taken if t.relation.oid == oid)]):
             held_before.append(TracedLock(before[oid], earlier, True))
@@ -365,6 +368,22 @@ def _observe(
     return TraceStep(
         stmt.text, stmt.line, outcome, _unique(taken), rewritten, builds, tuple(held_before), scanned
     )
+
+
+def _relations_named(sql: str) -> set[str]:
+    """The relation names of the statement's parse tree (every RangeVar's relname), not its other strings."""
+    info = statement_info(sql)
+    found: set[str] = set()
+    stack: list[object] = [info.node] if info is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("relname"), str):
+                found.add(node["relname"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def _fold_partitions(built: dict[int, list[str]], parents: dict[int, int]) -> dict[int, list[str]]:
