@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import ConstraintKind, ObjectRef, Relation
+from ..model import ConstraintKind, Index, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import ADD_CONSTRAINTS, ADD_FOREIGN_KEYS, DROP_DEPENDENTS, LATE_CREATE
@@ -43,6 +43,27 @@ def clear_for_recast(state: PlanState, rel: Relation, column: str, recast: Objec
     return _clear(state, rel, column, every=False, recast=recast)
 
 
+def recast_descendants(state: PlanState, rel: Relation) -> list[Relation]:
+    """The partitions and inheritance children of `rel`, transitively: the parent's ALTER COLUMN ... TYPE
+    recasts their column too, so their own constraints and indexes over it are cleared with the parent's."""
+    out: list[Relation] = []
+    frontier = [rel.key]
+    while frontier:
+        key = frontier.pop()
+        for child in state.current.relations:
+            if (child.partition_of == key or key in child.inherits) and child not in out:
+                out.append(child)
+                frontier.append(child.key)
+    return out
+
+
+def _attached(ix: Index, parent: Relation) -> bool:
+    return any(
+        (p.columns, p.predicate, p.method, p.unique) == (ix.columns, ix.predicate, ix.method, ix.unique)
+        for p in parent.indexes
+    )
+
+
 def _clear(
     state: PlanState, rel: Relation, column: str, *, every: bool, recast: ObjectRef | None = None
 ) -> list[ObjectRef]:
@@ -54,6 +75,7 @@ def _clear(
     needs = [tref, ObjectRef("column", rel.schema, rel.name, column)] if every else [tref]
     if recast is not None:
         needs.append(recast)
+    parent = state.current.relation(*rel.partition_of) if rel.partition_of else None
     for ix in rel.indexes:
         if ix.owned_by_constraint:
             continue
@@ -61,8 +83,8 @@ def _clear(
             expressions = tuple(c for c in ix.columns if c != column) + (
                 (ix.predicate,) if ix.predicate else ()
             )
-            if not _uses(expressions, column):
-                continue
+            if not _uses(expressions, column) or (parent is not None and _attached(ix, parent)):
+                continue  # a partition's index attached to its parent's goes and comes with that one
         elif (ix.method == "btree" and not every) or not _uses(ix.columns, column):
             continue
         ref = ObjectRef("index", rel.schema, rel.name, ix.name)

@@ -15,7 +15,7 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .around_columns import clear_for_recast
+from .around_columns import clear_for_recast, recast_descendants
 from .compare_constraints import plan_constraints, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
 from .compare_table_options import (
@@ -198,11 +198,16 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
             )
             plan_column_settings(state, new, None, col)
         else:
+            recast = (
+                col.type_key in state.recreated_types and col.name not in inherited and _is_enum(state, col)
+            )
             cleared = (
-                clear_for_recast(state, old, col.name, retyped_ref(new))
-                if col.type_key in state.recreated_types
-                and col.name not in inherited
-                and _is_enum(state, col)
+                [
+                    ref
+                    for rel in (old, *recast_descendants(state, old))
+                    for ref in clear_for_recast(state, rel, col.name, retyped_ref(new))
+                ]
+                if recast
                 else []
             )
             after = [*follows, *cleared]
