@@ -119,3 +119,25 @@ def test_init_refuses_to_write_off_a_terminal_without_yes(db: str) -> None:
     import asyncio
 
     assert asyncio.run(fetch(db, "SELECT to_regclass('__dibs_tables') IS NULL AS absent"))[0]["absent"]
+
+
+def test_status_and_migrate_after_init_see_nothing_missing(db: str, tmp_path: Path) -> None:
+    """init records the schema it found as 'initial', which has no file: status lists it as applied, and
+    migrate's first run does not say a migration's file is gone."""
+    run_sql(db, SCHEMA)
+    assert init(db, "--yes").returncode == 0
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_add_title.sql").write_text("ALTER TABLE posts ADD COLUMN title text;\n")
+    status = subprocess.run([DIBS, "status", db, "--migrations", str(folder)], capture_output=True, text=True)
+    assert "no file on disk" not in status.stdout, status.stdout
+    assert (
+        "applied   initial" in status.stdout and "1 applied, 1 pending, 0 changed, 0 missing" in status.stdout
+    )
+    applied = subprocess.run(
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove"],
+        capture_output=True,
+        text=True,
+    )
+    assert applied.returncode == 0, applied.stderr
+    assert "its file is gone" not in applied.stdout + applied.stderr

@@ -15,12 +15,13 @@ import asyncpg
 
 from .introspect.read import introspect
 from .meta import META_TABLES, meta_table_name, meta_tables_ddl, read_meta
+from .migrations.history import INIT_SNAPSHOT
 from .model import Catalog, Provenance, Relation
 from .session import current_limits
 from .sql import literal_or_null, quote_ident
 from .sqlfiles import DesiredSchema
 
-INITIAL = "initial"
+INITIAL = INIT_SNAPSHOT
 _EXISTING_COLUMNS_SQL = """
 SELECT c.relname AS table_name, array_agg(a.attname::text) AS columns
 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

@@ -20,6 +20,8 @@ from .tool_histories import read_table, tool_of
 
 # "dibs" in ASCII: the key every dibs-tui applier takes with pg_advisory_lock(bigint). Documented: other tools
 # may take it too to keep out of a running `dibs-tui migrate`.
+# `init` records the schema it found as the migration "initial", which has no file: the folder starts after it.
+INIT_SNAPSHOT = "initial"
 ADVISORY_LOCK_KEY = 0x64696273
 
 

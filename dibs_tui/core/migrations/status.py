@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..model import Migration
 from .files import MigrationFile
-from .history import History
+from .history import INIT_SNAPSHOT, History
 from .tool_histories import head_only_sources
 
 # Tools whose table holds only the latest version, not every applied one: nothing of theirs is "missing".
@@ -103,9 +103,13 @@ def migration_status(files: Sequence[MigrationFile], history: History) -> list[M
         if i in used:
             continue
         head_only = row.source in _HEAD_ONLY
+        snapshot = row.source == "__dibs_migrations" and row.name == INIT_SNAPSHOT
         result.append(
             MigrationStatus(
-                row.name, MigrationState.APPLIED if head_only else MigrationState.MISSING, None, row
+                row.name,
+                MigrationState.APPLIED if head_only or snapshot else MigrationState.MISSING,
+                None,
+                row,
             )
         )
     return result
