@@ -212,6 +212,11 @@ async def test_quoted_and_schema_qualified_names(db: str) -> None:
         ("REFRESH MATERIALIZED VIEW CONCURRENTLY mv", ""),
         ("UPDATE t SET v = 1", "ROW EXCLUSIVE on t"),
         ("CREATE TABLE n (id int)", ""),
+        ("ALTER INDEX i RENAME TO j", "SHARE UPDATE EXCLUSIVE on i"),
+        ("ALTER INDEX app.i SET (fillfactor = 50)", "SHARE UPDATE EXCLUSIVE on app.i"),
+        ("ALTER INDEX i SET TABLESPACE x", "ACCESS EXCLUSIVE on i"),
+        ("DROP INDEX CONCURRENTLY i", "SHARE UPDATE EXCLUSIVE on i"),
+        ("REINDEX TABLE CONCURRENTLY t", "SHARE UPDATE EXCLUSIVE on t"),
     ],
 )
 def test_lock_taken_per_command_and_alter_form(sql: str, lock: str) -> None:

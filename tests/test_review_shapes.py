@@ -20,7 +20,10 @@ from dibs_tui.core.review.shapes import Shape, shape_of
             'TRUNCATE ONLY a, "B" RESTART IDENTITY',
             Shape("drop-tables", tables=("a", '"B"'), verb="TRUNCATE", lock="ACCESS EXCLUSIVE on a"),
         ),
-        ("DROP INDEX CONCURRENTLY IF EXISTS i", Shape("drop-index", tables=("i",), concurrent=True)),
+        (
+            "DROP INDEX CONCURRENTLY IF EXISTS i",
+            Shape("drop-index", tables=("i",), concurrent=True, lock="SHARE UPDATE EXCLUSIVE on i"),
+        ),
         (
             "ALTER TABLE /* c */ ONLY t ADD COLUMN x int",
             Shape("alter-table", "t", lock="ACCESS EXCLUSIVE on t"),
@@ -39,7 +42,10 @@ from dibs_tui.core.review.shapes import Shape, shape_of
         ("DELETE FROM ONLY app.t", Shape("other", "app.t", lock="ROW EXCLUSIVE on app.t")),
         ("VACUUM (FULL) t", Shape("vacuum-full", tables=("t",), lock="ACCESS EXCLUSIVE on t")),
         ("REINDEX TABLE app.t", Shape("reindex", "app.t")),
-        ("REINDEX INDEX CONCURRENTLY i", Shape("reindex", "i", concurrent=True, of_index=True)),
+        (
+            "REINDEX INDEX CONCURRENTLY i",
+            Shape("reindex", "i", concurrent=True, lock="SHARE UPDATE EXCLUSIVE on i", of_index=True),
+        ),
         ("VACUUM t", Shape()),
         ("CLUSTER t USING i", Shape(lock="ACCESS EXCLUSIVE on t")),
         ("SELECT 'DROP TABLE t'", Shape()),

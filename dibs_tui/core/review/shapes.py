@@ -64,16 +64,17 @@ def shape_of(sql: str) -> Shape:
     if node_type == "IndexStmt":
         return _index(body)
     if node_type == "DropStmt" and body.get("removeType") in ("OBJECT_TABLE", "OBJECT_INDEX"):
-        names = tuple(_dotted(o) for o in body.get("objects", ()))
-        if body["removeType"] == "OBJECT_INDEX":
-            return Shape("drop-index", tables=names, concurrent=bool(body.get("concurrent")))
-        return Shape("drop-tables", tables=names, verb="DROP", lock=_lock("ACCESS EXCLUSIVE", names[:1]))
+        return _drop(body)
     if node_type == "TruncateStmt":
         names = tuple(_relation(r) for r in body.get("relations", ()))
         return Shape("drop-tables", tables=names, verb="TRUNCATE", lock=_lock("ACCESS EXCLUSIVE", names[:1]))
     if _alters_table(node_type, body):
         table = _relation(body.get("relation"))
         return Shape("alter-table", table, lock=_lock(_alter_lock(node_type, body), (table,)))
+    if _alters_index(node_type, body):  # an index's own lock: SHARE UPDATE EXCLUSIVE but to move it
+        index = _relation(body.get("relation"))
+        mode = "SHARE UPDATE EXCLUSIVE" if node_type == "RenameStmt" else _alter_lock(node_type, body)
+        return Shape(lock=_lock(mode, (index,)))
     if _renames_object(node_type, body):
         return Shape("rename-object")
     if node_type in ("InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
@@ -99,8 +100,19 @@ def shape_of(sql: str) -> Shape:
             o.get("DefElem", {}).get("defname") == "concurrently" for o in body.get("params", ())
         )
         on_index = body["kind"] == "REINDEX_OBJECT_INDEX"
-        return Shape("reindex", _relation(body.get("relation")), concurrent=concurrent, of_index=on_index)
+        relation = _relation(body.get("relation"))
+        lock = _lock("SHARE UPDATE EXCLUSIVE", (relation,)) if concurrent else ""
+        return Shape("reindex", relation, concurrent=concurrent, lock=lock, of_index=on_index)
     return Shape()
+
+
+def _drop(body: dict[str, Any]) -> Shape:
+    names = tuple(_dotted(o) for o in body.get("objects", ()))
+    if body["removeType"] == "OBJECT_INDEX":
+        concurrent = bool(body.get("concurrent"))
+        lock = _lock("SHARE UPDATE EXCLUSIVE", names[:1]) if concurrent else ""  # else its table's: the trace
+        return Shape("drop-index", tables=names, concurrent=concurrent, lock=lock)
+    return Shape("drop-tables", tables=names, verb="DROP", lock=_lock("ACCESS EXCLUSIVE", names[:1]))
 
 
 def _lock(mode: str, names: tuple[str, ...]) -> str:
@@ -193,6 +205,13 @@ def _alters_table(node_type: str, body: dict[str, Any]) -> bool:
     if node_type == "RenameStmt":
         return "OBJECT_TABLE" in (body.get("renameType"), body.get("relationType"))
     return node_type == "AlterObjectSchemaStmt" and body.get("objectType") == "OBJECT_TABLE"
+
+
+def _alters_index(node_type: str, body: dict[str, Any]) -> bool:
+    """ALTER INDEX ... RENAME, SET (...), SET TABLESPACE: the lock is on the index."""
+    if node_type == "RenameStmt":
+        return body.get("renameType") == "OBJECT_INDEX"
+    return node_type == "AlterTableStmt" and body.get("objtype") == "OBJECT_INDEX"
 
 
 def _renames_object(node_type: str, body: dict[str, Any]) -> bool:
