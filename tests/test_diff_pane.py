@@ -136,3 +136,25 @@ async def test_a_changed_view_shows_its_old_and_new_definitions_line_by_line(
             "WHERE (b > 0);",
         ]
         assert "  WHERE (b > 1);" in new.splitlines()
+
+
+@pytest.fixture
+def one_of_each(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, desired = new_database(), new_database()
+    run_sql(live, "CREATE TABLE solo (a int);")
+    run_sql(desired, "CREATE TABLE solo (a int); COMMENT ON TABLE solo IS 'one';")
+    return live, desired
+
+
+async def test_counts_of_one_are_said_in_the_singular(one_of_each: tuple[str, str], tmp_path: Path) -> None:
+    db, desired = one_of_each
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.card.relation is not None)
+        assert "1 column" in text_of(app.query_one("#card-header", Static)).split(" · ")[-1]
+        assert "1 columns" not in text_of(app.query_one("#card-header", Static))
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None)
+        status = text_of(pane.query_one("#diff-status", Static))
+        assert status.startswith("1 change, 1 statement (0 destructive), 0 rename suggestions"), status

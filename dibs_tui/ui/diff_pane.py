@@ -35,7 +35,7 @@ from .diff_view import DiffView, Row, build_view, change_rows
 from .messages import DiffComputed, PlanReviewed
 from .pane_context import PaneContext
 from .review_marks import review_plan_off_the_loop
-from .text import safe
+from .text import counted, safe
 from .two_column_pane import TwoColumnPane
 from .widgets.mark_list import MarkList
 
@@ -165,9 +165,9 @@ class DiffPane(TwoColumnPane):
         else:
             destructive = sum(1 for s in result.plan if s.destructive)
             text = Content.assemble(
-                (f"{len(result.changes)} changes", "bold"),
-                f", {len(result.plan)} statements ({destructive} destructive), "
-                f"{len(result.renames)} rename suggestions — diff took {result.elapsed_s:.2f} s",
+                (counted(len(result.changes), "change"), "bold"),
+                f", {counted(len(result.plan), 'statement')} ({destructive} destructive), "
+                f"{counted(len(result.renames), 'rename suggestion')} — diff took {result.elapsed_s:.2f} s",
             )
         if self.choices.privileges:
             text = Content.assemble(text, " — privileges compared (p: off)")

@@ -13,7 +13,7 @@ from textual.style import Style
 from ..core.sql import quote_ident
 from ..core.terminal import safe
 
-__all__ = ["data", "human_count", "link", "safe", "sql_name"]
+__all__ = ["counted", "data", "human_count", "link", "safe", "sql_name"]
 
 
 def data(text: str, style: Style | str = "") -> Content:
@@ -31,6 +31,11 @@ def link(text: str, url: str | None, style: str = "") -> Content:
     """Text that is an OSC 8 hyperlink to `url` in terminals that support it (plain text otherwise)."""
     content = data(text, style)
     return content.stylize(Style(link=url)) if url else content
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 column`, `3 columns`: a count with its noun, singular for one."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def human_count(n: int) -> str:

@@ -21,7 +21,7 @@ from ...config import Settings
 from ...core.model import Column, Relation
 from ..describe import column_flags, foreign_target, qualified_label, short_migration
 from ..source import resolve
-from ..text import data, human_count, link, safe
+from ..text import counted, data, human_count, link, safe
 from .tables_pane import kind_label
 from .virtual_list import VirtualList
 
@@ -254,7 +254,7 @@ def card_header(relation: Relation, settings: Settings, limit: int = 10) -> Cont
     facts = [
         kind_label(relation),
         f"~{human_count(relation.row_estimate)} rows",
-        f"{len(relation.columns)} columns",
+        counted(len(relation.columns), "column"),
     ]
     ranked.append(
         (
