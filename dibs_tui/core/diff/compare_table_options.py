@@ -4,6 +4,8 @@ column's storage, compression and statistics target."""
 
 from __future__ import annotations
 
+import re
+
 from ..ddl import sequence_options
 from ..ddl_types import replica_identity_sql
 from ..model import Column, ObjectRef, Relation
@@ -231,3 +233,55 @@ def plan_clustering(state: PlanState) -> None:
         ]
         sql = f"ALTER {keyword} {name} CLUSTER ON {quote_ident(index)};"
         state.step(LATE_CREATE, sql, ChangeKind.ALTER, [ref], needs=needs)
+
+
+_WITH = re.compile(r" WITH \((.*)\)$")
+_KEYS = re.compile(r"(?:^|, )([\w.]+)=")
+
+
+def _storage(definition: str) -> str:
+    found = _WITH.search(definition)
+    return found.group(1) if found else ""
+
+
+def plan_key_index_options(state: PlanState) -> None:
+    """A primary key's, unique or exclusion constraint's index with storage parameters (ALTER INDEX ... SET
+    (fillfactor = 60)): the constraint's definition does not carry them, so they are set on the index where
+    they differ or where the plan makes the constraint (again), and reset where the desired side has none."""
+    made = {n for step in state.steps for n in step.creates}
+    cur = state.current.relations_by_key
+    for new in state.desired.relations:
+        old = cur.get(new.key)
+        before = {i.name: i for i in old.indexes if i.owned_by_constraint} if old is not None else {}
+        for ix in new.indexes:
+            if not ix.owned_by_constraint:
+                continue
+            wanted = _storage(ix.definition)
+            was = before.get(ix.name)
+            remade = ("constraint", new.schema, new.name, ix.constraint_name or ix.name) in made
+            had = "" if was is None or remade else _storage(was.definition)
+            if wanted == had:
+                continue
+            name = qualified(new.schema, ix.name)
+            ref = ObjectRef("index", new.schema, new.name, ix.name)
+            needs = [
+                table_ref(new),
+                ObjectRef("constraint", new.schema, new.name, ix.constraint_name or ix.name),
+            ]
+            if had and was is not None:
+                state.change(ChangeKind.ALTER, ref, "index", had, wanted or None, detail="storage parameters")
+                gone = sorted(set(_KEYS.findall(had)) - set(_KEYS.findall(wanted)))
+                if gone:
+                    state.step(
+                        LATE_CREATE,
+                        f"ALTER INDEX {name} RESET ({', '.join(gone)});",
+                        ChangeKind.ALTER,
+                        [ref],
+                        needs=needs,
+                    )
+            elif was is not None and not remade:
+                state.change(ChangeKind.ALTER, ref, "index", None, wanted, detail="storage parameters")
+            if wanted:
+                state.step(
+                    LATE_CREATE, f"ALTER INDEX {name} SET ({wanted});", ChangeKind.ALTER, [ref], needs=needs
+                )

@@ -1,0 +1,3 @@
+insert into t select g, 'c' || g from generate_series(1, 10) g;
+insert into u select g, 'c' || g from generate_series(1, 10) g;
+insert into w select g, g from generate_series(1, 10) g;
