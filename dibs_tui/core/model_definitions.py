@@ -3,6 +3,7 @@ their text without writing it: the diff compares and tests every index and forei
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from .model import Constraint, Index
@@ -51,3 +52,17 @@ def _in_one_column_rest(fragment: str, index: Index) -> bool:
     if fragment in index.method or fragment in column:
         return True
     return (fragment[0] == "(" or fragment[-1] == ")") and fragment in f"({column})"
+
+
+_WITH = re.compile(r" WITH \((.*)\)$")
+
+
+def index_storage(index: Index) -> str:
+    """An index's storage parameters as its definition ends with them (`fillfactor='60'`), "" when none; read
+    from what the catalog read kept, the definition not written: a diff asks it of every key's index, and an
+    index on one plain column (kept as its table alone) has none."""
+    kept = _INDEX_TEXT.kept(index)
+    if type(kept) is not str and len(kept) == 1:
+        return ""
+    found = _WITH.search(kept if type(kept) is str else kept[1])
+    return found.group(1) if found else ""

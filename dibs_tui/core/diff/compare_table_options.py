@@ -10,6 +10,7 @@ from ..ddl import sequence_options
 from ..ddl_types import replica_identity_sql
 from ..model import Column, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
+from ..model_definitions import index_storage
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .graph import ALTER_TABLES, LATE_CREATE
@@ -235,13 +236,7 @@ def plan_clustering(state: PlanState) -> None:
         state.step(LATE_CREATE, sql, ChangeKind.ALTER, [ref], needs=needs)
 
 
-_WITH = re.compile(r" WITH \((.*)\)$")
 _KEYS = re.compile(r"(?:^|, )([\w.]+)=")
-
-
-def _storage(definition: str) -> str:
-    found = _WITH.search(definition)
-    return found.group(1) if found else ""
 
 
 def plan_key_index_options(state: PlanState) -> None:
@@ -256,10 +251,10 @@ def plan_key_index_options(state: PlanState) -> None:
         for ix in new.indexes:
             if not ix.owned_by_constraint:
                 continue
-            wanted = _storage(ix.definition)
+            wanted = index_storage(ix)
             was = before.get(ix.name)
             remade = ("constraint", new.schema, new.name, ix.constraint_name or ix.name) in made
-            had = "" if was is None or remade else _storage(was.definition)
+            had = "" if was is None or remade else index_storage(was)
             if wanted == had:
                 continue
             name = qualified(new.schema, ix.name)
