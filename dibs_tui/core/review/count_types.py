@@ -80,8 +80,11 @@ async def cast_hazards(
         hazards += unproven(FAILS, "value the cast refuses", target.shown, changed, consequence)
     elif failed.rows:
         values = failed.rows_text("value")
+        verb = "does" if failed.rows == 1 and failed.sampled is None else "do"
         hazards.append(
-            observed(FAILS, f"{values} of {name} do not fit {written_type}{failed.example_text()}", failed)
+            observed(
+                FAILS, f"{values} of {name} {verb} not fit {written_type}{failed.example_text()}", failed
+            )
         )
     elif failed.rows is None:
         hazards.append(
