@@ -253,3 +253,22 @@ def test_a_migration_that_sets_a_role_or_a_setting_does_not_leak_into_the_next_o
     ]
     seen = asyncio.run(fetch(db, "SELECT who, lock_timeout FROM seen"))
     assert (seen[0]["who"], seen[0]["lock_timeout"]) == ("postgres", "7s")
+
+
+def test_a_partly_applied_migration_renamed_is_refused_not_run_again_from_its_start(
+    db: str, tmp_path: Path
+) -> None:
+    """Segment 1 committed, segment 2 failed; the file is then renamed: under its new name it is a fresh
+    pending migration and segment 1 would run a second time. Refused, naming the partial record."""
+    from tests.apply_project import NAME, migrate, project, state
+
+    folder = project(db, tmp_path, duplicates=True)
+    assert migrate(db, folder, "--yes").returncode == 3
+    run_sql(db, "DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t WHERE v = 2)")
+    run_sql(db, "DROP INDEX CONCURRENTLY public.t_v")
+    (folder / f"{NAME}.sql").rename(folder / "20260101000000_renamed.sql")
+    refused = migrate(db, folder, "--yes")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert f"migration {NAME} is partly applied (segment 1 of 3 committed" in refused.stderr
+    assert "no file of that name is in the folder" in refused.stderr
+    assert state(db)["runs"] == 1  # segment 1 did not run again

@@ -425,7 +425,7 @@ async def apply_pending(
         for line in disagreements(states):
             progress(ApplyEvent("warning", f"warning: {line}"))
         result.pending_before = len(files)
-        pending = await prepare(conn, folder, files)
+        pending = await prepare(conn, folder, files, {s.name for s in states if s.file is not None})
         if not pending or (confirm is not None and not await confirm(pending)):
             return result
         await watch.open(conn.get_server_pid())

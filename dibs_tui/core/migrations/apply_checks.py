@@ -4,6 +4,7 @@ what to do; nothing has run when one is raised (`apply.py` calls `prepare` after
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import asyncpg
@@ -125,10 +126,29 @@ def _inside(folder: Path, file: MigrationFile) -> bool:
         return False
 
 
+def _refuse_orphan(partials: dict[str, record.PartialApply], in_folder: Collection[str]) -> None:
+    """A partly applied migration whose file is no longer in the folder (renamed, moved, deleted): under a new
+    name its committed segments would run again from the start."""
+    orphan = next((p for name, p in partials.items() if p.committed and name not in in_folder), None)
+    if orphan is None:
+        return
+    when = f" on {orphan.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if orphan.recorded_at else ""
+    last = max(orphan.committed)
+    raise ApplyRefused(
+        f"migration {orphan.migration} is partly applied ({first_segments(last)} of {orphan.segments} "
+        f"committed{when}) but no file of that name is in the folder (renamed, moved or deleted?): under "
+        "another name its committed part would run again; nothing was applied",
+        hint=f"give the file back its name ({orphan.migration}) to resume it; or, once its committed part is "
+        f"undone by hand, forget it: DELETE FROM {record.SEGMENTS_TABLE} WHERE migration = "
+        f"{quote_literal(orphan.migration)};",
+    )
+
+
 async def prepare(
-    conn: asyncpg.Connection, folder: Path, files: list[MigrationFile]
+    conn: asyncpg.Connection, folder: Path, files: list[MigrationFile], in_folder: Collection[str]
 ) -> list[PendingMigration]:
-    """Plan every pending migration and check it can run, before any of them runs."""
+    """Plan every pending migration and check it can run, before any of them runs (`in_folder`: the names
+    of every migration file of the folder, applied or not)."""
     outside = [f for f in files if not _inside(folder, f)]
     if outside:
         raise ApplyRefused(
@@ -138,6 +158,8 @@ async def prepare(
         )
     await record.check_segments_table(conn)
     partials = await record.read_partials(conn)
+    if files:
+        _refuse_orphan(partials, in_folder)
     pending: list[PendingMigration] = []
     for file in files:
         plan = plan_segments(file.text, str(file.path), transactional=file.transactional)
