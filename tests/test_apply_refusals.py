@@ -1,5 +1,7 @@
-"""What migrate refuses before anything runs, and says so in one message: a read-only server, a migration that
-was applied under another name."""
+"""What migrate refuses or says before anything runs, in one message each: a read-only server, a migration
+applied (or partly applied) under another name, a missing folder, a role that may not read the history, what
+the folder and the history disagree on; and what must not carry over: a SET ROLE into the next migration, an
+INVALID index skipped by IF NOT EXISTS into 'applied', a Ctrl-C at the question into nothing."""
 
 from __future__ import annotations
 
