@@ -124,6 +124,8 @@ _SECTIONS: tuple[str, ...] = (
        || CASE WHEN c.relrowsecurity THEN ' row security' ELSE '' END
        || CASE WHEN c.relforcerowsecurity THEN ' forced' ELSE '' END
        || coalesce(' with (' || (SELECT string_agg(o, ',' ORDER BY o) FROM unnest(c.reloptions) o) || ')', '')
+       || coalesce(' toast with (' || (SELECT string_agg(o, ',' ORDER BY o) FROM pg_class t, unnest(t.reloptions) o
+                                       WHERE t.oid = c.reltoastrelid) || ')', '')
        || coalesce(' partition by ' || pg_get_partkeydef(c.oid), '')
        || coalesce(' partition bound ' || pg_get_expr(c.relpartbound, c.oid), '')
        || CASE WHEN c.relkind = 'm' AND NOT c.relispopulated THEN ' not populated' ELSE '' END

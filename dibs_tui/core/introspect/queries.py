@@ -188,7 +188,9 @@ SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.r
           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attinhcount > 0
             AND a.attislocal) END AS merged_columns,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition,
-       c.reloptions::text[] AS options, c.relrowsecurity AS rls_enabled, c.relforcerowsecurity AS rls_forced,
+       CASE WHEN toast.reloptions IS NULL THEN c.reloptions::text[]  -- its TOAST table's as toast.x, as written
+         ELSE COALESCE(c.reloptions::text[], '{{}}') || ARRAY(SELECT 'toast.' || o FROM unnest(toast.reloptions) o)
+       END AS options, c.relrowsecurity AS rls_enabled, c.relforcerowsecurity AS rls_forced,
        (c.relkind = 'm' AND NOT c.relispopulated) AS unpopulated,
        CASE WHEN c.relkind IN ('r', 'm') AND c.relhasindex THEN
          (SELECT ci.relname FROM pg_index cx JOIN pg_class ci ON ci.oid = cx.indexrelid
@@ -200,7 +202,7 @@ SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.r
        CASE WHEN ram.amname <> 'heap' THEN ram.amname END AS access_method
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN (SELECT oid, relpages FROM pg_class WHERE relkind = 't') toast ON toast.oid = c.reltoastrelid
+LEFT JOIN (SELECT oid, relpages, reloptions FROM pg_class WHERE relkind = 't') toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_am ram ON ram.oid = c.relam
 {comment_join("ds", "pg_class", "c.oid")}
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {schema_filter("n")} AND {not_extension_member("pg_class", "c.oid")} {{only c.oid}}
