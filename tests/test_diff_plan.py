@@ -108,6 +108,18 @@ def test_enum_values_added_in_place_and_marked_non_transactional() -> None:
     ]
 
 
+def test_one_enum_value_changed_in_place_is_renamed_two_are_not_paired() -> None:
+    """One value renamed keeps the type and its rows; two changed at once could be any pairing, so the type
+    is re-created (rows holding a removed value are refused, not silently relabelled)."""
+    a = Catalog(schemas=PUBLIC, enums=(EnumType("public", "mood", ("sad", "meh", "happy")),))
+    one = Catalog(schemas=PUBLIC, enums=(EnumType("public", "mood", ("sad", "okay", "happy")),))
+    assert sqls(a, one) == ["ALTER TYPE public.mood RENAME VALUE 'meh' TO 'okay';"]
+    two = Catalog(schemas=PUBLIC, enums=(EnumType("public", "mood", ("glum", "okay", "happy")),))
+    assert "ALTER TYPE public.mood RENAME TO mood__dibs_old;" in sqls(a, two)
+    swapped = Catalog(schemas=PUBLIC, enums=(EnumType("public", "mood", ("sad", "happy", "meh")),))
+    assert not any("RENAME VALUE" in s for s in sqls(a, swapped))
+
+
 def test_renames_are_suggested_not_applied_unless_accepted() -> None:
     cols = (col("id"), col("email", "text", 2, not_null=True), col("name", "text", 3))
     a = Catalog(schemas=PUBLIC, relations=(table("customers", *cols),))

@@ -42,6 +42,8 @@ def plan_enums(state: PlanState) -> None:
                 creates=[ref],
                 needs=[ObjectRef("schema", "", key[0])],
             )
+        elif (renamed := _renamed_value(old.labels, new.labels)) is not None:
+            _rename_enum_value(state, ref, *renamed)
         elif old.labels != new.labels:
             state.change(
                 ChangeKind.ALTER,
@@ -88,6 +90,36 @@ def plan_enums(state: PlanState) -> None:
 
 def _old_enum_name(name: str) -> str:
     return (name + "__dibs_old")[:63]
+
+
+def _renamed_value(old: Sequence[str], new: Sequence[str]) -> tuple[str, str] | None:
+    """(old label, new label) when exactly one value changed name in place: as many values, every other one
+    the same and at the same position, the old name gone and the new one not there before. Then the only
+    other reading, one value dropped and another added at its very place, would re-create the type and fail
+    on every row holding the old value, where RENAME VALUE keeps those rows (now under the new name) and ends
+    in the same catalog. Two or more values changed are not paired by position: that would be a guess that
+    relabels rows silently, so the type is re-created and such rows are refused loudly."""
+    if len(old) != len(new):
+        return None
+    changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+    if len(changed) != 1:
+        return None
+    was, now = changed[0]
+    return None if was in new or now in old else (was, now)
+
+
+def _rename_enum_value(state: PlanState, ref: ObjectRef, was: str, now: str) -> None:
+    """ALTER TYPE ... RENAME VALUE: the type, its columns and their rows stay. What names the value keeps
+    naming it (a constant holds the value, not its label); what the desired side writes otherwise is made
+    after the rename (`reshapes`: a CHECK, a default, an index predicate, a view with the new label)."""
+    state.change(ChangeKind.RENAME, ref, "enum value", was, now)
+    state.step(
+        PRE_CREATE,
+        f"ALTER TYPE {qualified(ref.schema, ref.name)} RENAME VALUE {quote_literal(was)} TO {quote_literal(now)};",
+        ChangeKind.ALTER,
+        [ref],
+        reshapes=[ref],
+    )
 
 
 def _is_append_only(old: Sequence[str], new: Sequence[str]) -> bool:
