@@ -221,3 +221,25 @@ async def test_an_update_whose_value_calls_a_function_that_writes_is_not_counted
     assert [h.count for h in lost] == [None, None], result.to_text()
     assert "expression calls noisy()" in lost[0].message and "pg_sleep" in lost[1].message
     await nothing_ran(db)
+
+
+async def test_a_cascade_child_named_to_inject_is_quoted_and_escaped(db: str) -> None:
+    """A table reached through ON DELETE CASCADE, its name and key column written to break out of the counting
+    query and to drive the terminal: the count is spliced quoted, the message escaped, and nothing ran."""
+    await execute(
+        db,
+        SETUP + 'CREATE TABLE "k\x1b[2J""; DROP TABLE t; --" ("x""); DELETE FROM t; --" int '
+        'REFERENCES t ON DELETE CASCADE, "\u202eid" int REFERENCES t ON DELETE SET NULL);'
+        'INSERT INTO "k\x1b[2J""; DROP TABLE t; --" VALUES (1, 1), (2, 1), (1, 2);',
+    )
+    result = await review(db, "DELETE FROM t WHERE id = 1")
+    lost = [h for _, h in result.hazards if h.basis == "observed" and h.kind == "data-loss"]
+    also = [h for h in lost if "also removes" in h.message]
+    assert [h.count for h in also] == [2], result.to_text()
+    assert 'k\\x1b[2J"; DROP TABLE t; --' in also[0].message and "\x1b" not in result.to_text()
+    [set_null] = [h for h in lost if "sets" in h.message]
+    assert (
+        set_null.count == 1 and "\\u202eid to NULL" in set_null.message and "\u202e" not in set_null.message
+    )
+    await nothing_ran(db)
+    assert len(await fetch(db, 'SELECT * FROM "k\x1b[2J""; DROP TABLE t; --"')) == 3

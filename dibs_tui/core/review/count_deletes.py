@@ -1,5 +1,6 @@
 """What a DELETE does to the live rows: how many it removes (data lost), and how many of those a foreign key
-still references without ON DELETE CASCADE, SET NULL or SET DEFAULT (the server then refuses the DELETE)."""
+still references without ON DELETE CASCADE, SET NULL or SET DEFAULT (the server then refuses the DELETE); what it
+does to other tables' rows through the keys that have one is `count_cascades`'."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident
+from .count_cascades import delete_cascades
 from .count_queries import Target, count_rows
 from .counted import RowCount, not_counted, observed, size, unproven
 from .expr_allowlist import columns_of, deparse, refusal, unqualified
@@ -82,7 +84,7 @@ async def delete_hazards(conn: asyncpg.Connection, target: Target, node: Any) ->
         ]
     for row in await conn.fetch(_BLOCKING_KEYS, target.oid):
         hazards += await _still_referenced(conn, target, removed, _BlockingKey(**dict(row)))
-    return hazards
+    return hazards + await delete_cascades(conn, target, removed)
 
 
 async def _still_referenced(

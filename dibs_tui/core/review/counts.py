@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident
+from .count_cascades import truncate_cascades
 from .count_catalog import catalog_constraint, index_columns, schema_contents
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
@@ -123,7 +124,7 @@ class Counter:
             elif kind == "DeleteStmt":
                 return await self.deleted(node)
             elif kind == "TruncateStmt":
-                return await self.dropped_tables([_relation(r) for r in node.relations], "empties")
+                return await self.truncated(node)
         except Failed as exc:
             return [
                 observed(
@@ -535,6 +536,14 @@ class Counter:
     async def deleted(self, node: Any) -> list[Hazard]:
         target = await self.target(_relation(node.relation))
         return await delete_hazards(self.conn, target, node) if target is not None else []
+
+    async def truncated(self, node: Any) -> list[Hazard]:
+        names = [_relation(r) for r in node.relations]
+        hazards = await self.dropped_tables(names, "empties")
+        if _enum(node.behavior) == "DROP_CASCADE":
+            named = [t for t in [await self.target(n, empty=True) for n in names] if t is not None]
+            hazards += await truncate_cascades(self.conn, named, {t.oid for t in named})
+        return hazards
 
     async def dropped_tables(self, names: list[str], verb: str) -> list[Hazard]:
         hazards = []

@@ -1,0 +1,277 @@
+"""What a DELETE or a TRUNCATE ... CASCADE does to the rows of other tables: the rows that go with it through
+foreign keys ON DELETE CASCADE (followed transitively), the rows whose key is set to NULL or its DEFAULT
+(ON DELETE SET NULL / SET DEFAULT), and the rows it removes that a key without an action still references
+(the server then refuses the statement).
+
+Bounded and set-based: the keys are read level by level (one catalog query per level, at most MAX_DEPTH
+levels, at most MAX_TABLES tables), and each table reached is counted with one bounded query
+(`count_queries.count_rows`, sampled when large) whose condition is the chain of EXISTS back to the rows the
+statement removes. A table's key to itself, or back to the table the statement names, is not followed (its
+rows would need a recursive count): it is said, not counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from ..sql import quote_ident
+from ..terminal import safe
+from .count_queries import Target, count_rows, load_target
+from .counted import RowCount, observed, size
+from .facts import TableFacts
+from .report import Hazard
+
+FAILS = "fails-on-existing-data"
+LOSS = "data-loss"
+MAX_DEPTH = 5  # levels of keys followed from the table the statement names
+MAX_TABLES = 20  # tables reached and counted (each one bounded query)
+MAX_CONDITION = 200_000  # characters of one counting condition (paths multiply through diamonds)
+
+# The foreign keys that reference any of $1 (a partition's copy of its parent's key, a NOT ENFORCED key left
+# out); conenforced (18) and confdelsetcols (15) read through to_jsonb, absent before
+_KEYS_SQL = """
+SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
+       c.conrelid::pg_catalog.int8 AS child, c.confrelid::pg_catalog.int8 AS parent,
+       pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
+       r.relname::pg_catalog.text AS shown, GREATEST(r.reltuples, 0)::pg_catalog.int8 AS estimate,
+       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
+        FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid
+         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS columns,
+       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
+        FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.confrelid
+         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS ref_columns,
+       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum)
+        FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.conrelid
+         AND a.attnum OPERATOR(pg_catalog.=) ANY (COALESCE(
+           (SELECT pg_catalog.array_agg(x::pg_catalog.int2) FROM pg_catalog.jsonb_array_elements_text(CASE
+              WHEN pg_catalog.jsonb_typeof(pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->) 'confdelsetcols')
+                   OPERATOR(pg_catalog.=) 'array'
+              THEN pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->) 'confdelsetcols' END) x), c.conkey))) AS set_columns
+FROM pg_catalog.pg_constraint c
+JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])
+  AND c.conparentid OPERATOR(pg_catalog.=) 0
+  AND (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') IS DISTINCT FROM 'false'
+ORDER BY c.confrelid, r.relname, c.conname
+"""
+_ACTIONS = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT", "a": "NO ACTION", "r": "RESTRICT"}
+
+
+@dataclass(frozen=True)
+class _Key:
+    name: str
+    action: str
+    child: int
+    parent: int
+    qualified: str
+    shown: str
+    estimate: int
+    columns: list[str]
+    ref_columns: list[str]
+    set_columns: list[str]
+
+    @property
+    def named(self) -> str:
+        return f"{safe(self.name)}, ON DELETE {_ACTIONS.get(self.action, self.action)}"
+
+
+@dataclass
+class _Graph:
+    """The tables the statement's removal reaches through CASCADE keys, and every key into them."""
+
+    root: int
+    qualified: dict[int, str]  # reached table -> its quoted name
+    cascades: dict[int, list[_Key]] = field(default_factory=dict)  # reached child -> its CASCADE keys
+    others: list[_Key] = field(default_factory=list)  # SET NULL / SET DEFAULT / NO ACTION / RESTRICT keys
+    unfollowed: list[_Key] = field(default_factory=list)  # CASCADE keys to itself or back to the root
+    truncated: str = ""  # why the walk stopped before every key was followed
+
+
+async def _walk(conn: asyncpg.Connection, root: int, root_qualified: str, *, every_key: bool) -> _Graph:
+    """The keys from `root` level by level; `every_key`: a TRUNCATE ... CASCADE follows keys of any action."""
+    graph = _Graph(root, {root: root_qualified})
+    frontier = [root]
+    for depth in range(MAX_DEPTH + 1):
+        if not frontier:
+            break
+        found = [_Key(**dict(r)) for r in await conn.fetch(_KEYS_SQL, frontier)]
+        if depth == MAX_DEPTH:
+            if any((every_key or k.action == "c") and k.child not in graph.qualified for k in found):
+                graph.truncated = f"keys followed {MAX_DEPTH} levels deep"
+            break
+        frontier = []
+        for k in found:
+            follows = every_key or k.action == "c"
+            if not follows:
+                graph.others.append(k)
+            elif k.child == k.parent or k.child == root:
+                graph.unfollowed.append(k)
+            elif k.child in graph.qualified:
+                graph.cascades[k.child].append(k)
+            elif len(graph.qualified) > MAX_TABLES:
+                graph.truncated = f"more than {MAX_TABLES} tables reached"
+            else:
+                graph.qualified[k.child] = k.qualified
+                graph.cascades[k.child] = [k]
+                frontier.append(k.child)
+    return graph
+
+
+def _condition(graph: _Graph, table: int, alias: str, removed: str, depth: int = 0) -> str:
+    """SQL over `alias` true for the rows of `table` the statement removes: the root's `removed` (its columns
+    unqualified, so they bind to the innermost table: the root), else an EXISTS per CASCADE key back to it."""
+    if table == graph.root:
+        return removed
+    if depth >= MAX_DEPTH:
+        return "FALSE"
+    parent_alias = f"p{depth}"
+    arms = []
+    for k in graph.cascades.get(table, ()):
+        match = " AND ".join(
+            f"{parent_alias}.{quote_ident(rc)} OPERATOR(pg_catalog.=) {alias}.{quote_ident(c)}"
+            for c, rc in zip(k.columns, k.ref_columns, strict=True)
+        )
+        inner = _condition(graph, k.parent, parent_alias, removed, depth + 1)
+        arms.append(
+            f"EXISTS (SELECT 1 FROM {graph.qualified[k.parent]} {parent_alias} WHERE {match} AND ({inner}))"
+        )
+    return " OR ".join(arms) or "FALSE"
+
+
+def _referencing(graph: _Graph, k: _Key, removed: str) -> str:
+    """SQL over alias t (a row of k's table) true when it references a row of k's parent the statement removes."""
+    match = " AND ".join(
+        f"r.{quote_ident(rc)} OPERATOR(pg_catalog.=) t.{quote_ident(c)}"
+        for c, rc in zip(k.columns, k.ref_columns, strict=True)
+    )
+    inner = _condition(graph, k.parent, "r", removed, 1)
+    return f"EXISTS (SELECT 1 FROM {graph.qualified[k.parent]} r WHERE {match} AND ({inner}))"
+
+
+async def _target(conn: asyncpg.Connection, oid: int, qualified: str, shown: str, estimate: int) -> Target:
+    return await load_target(conn, TableFacts(oid, qualified, estimate, True), shown)
+
+
+async def delete_cascades(conn: asyncpg.Connection, target: Target, removed: str) -> list[Hazard]:
+    """A DELETE of the rows of `target` (alias t) where `removed` holds: what it does to other tables' rows.
+    The root's own NO ACTION / RESTRICT keys are count_deletes' (left out here)."""
+    graph = await _walk(conn, target.oid, target.qualified, every_key=False)
+    hazards: list[Hazard] = []
+    for child, keys in graph.cascades.items():
+        first = keys[0]
+        condition = _condition(graph, child, "t", removed)
+        if len(condition) > MAX_CONDITION:
+            hazards.append(_not_counted(first.shown, keys, "too many paths of keys to it"))
+            continue
+        found = await count_rows(
+            conn, await _target(conn, child, first.qualified, first.shown, first.estimate), condition
+        )
+        if found.rows is None:
+            hazards.append(_not_counted(first.shown, keys, found.not_counted))
+        elif found.rows:
+            via = "; ".join(k.named for k in keys)
+            hazards.append(
+                observed(
+                    LOSS,
+                    f"the DELETE also removes {found.rows_text()} of {safe(first.shown)} ({via}){found.example_text()}",
+                    found,
+                )
+            )
+    for k in graph.others:
+        if k.parent == graph.root and k.action in "ar":
+            continue  # count_deletes says those
+        if k.action in "ar" and k.child in graph.qualified:
+            continue  # its rows may go in the same DELETE
+        condition = _referencing(graph, k, removed)
+        if k.child in graph.cascades:  # a row the same DELETE removes is not also changed
+            condition = f"({condition}) AND NOT ({_condition(graph, k.child, 't', removed)})"
+        if len(condition) > MAX_CONDITION:
+            continue
+        found = await count_rows(
+            conn, await _target(conn, k.child, k.qualified, k.shown, k.estimate), condition
+        )
+        if not found.rows:
+            continue
+        columns = ", ".join(f"{safe(k.shown)}.{safe(c)}" for c in k.set_columns)
+        if k.action in "nd":
+            to = "NULL" if k.action == "n" else "its DEFAULT"
+            message = (
+                f"the DELETE sets {columns} to {to} in {found.rows_text()} ({k.named}){found.example_text()}"
+            )
+            hazards.append(observed(LOSS, message, found))
+        else:
+            verb = "references" if found.rows == 1 and found.sampled is None else "reference"
+            hazards.append(
+                observed(
+                    FAILS,
+                    f"{found.rows_text()} of {safe(k.shown)} still {verb} rows the DELETE removes through "
+                    f"ON DELETE CASCADE ({k.named}): the DELETE fails{found.example_text()}",
+                    found,
+                )
+            )
+    hazards += [_unfollowed(k) for k in graph.unfollowed]
+    if graph.truncated:
+        hazards.append(_stopped(graph.truncated))
+    return hazards
+
+
+async def truncate_cascades(conn: asyncpg.Connection, targets: list[Target], named: set[int]) -> list[Hazard]:
+    """TRUNCATE ... CASCADE: every table referencing one it empties, through a key of any action, is emptied too."""
+    hazards: list[Hazard] = []
+    seen = set(named)
+    for target in targets:
+        graph = await _walk(conn, target.oid, target.qualified, every_key=True)
+        for child, keys in graph.cascades.items():
+            if child in seen:
+                continue
+            seen.add(child)
+            first = keys[0]
+            child_target = await _target(conn, child, first.qualified, first.shown, first.estimate)
+            found = await count_rows(conn, child_target, "TRUE")
+            via = "; ".join(safe(k.name) for k in keys)
+            if found.rows is None:
+                hazards.append(_not_counted(first.shown, keys, found.not_counted))
+            elif found.rows:
+                hazards.append(
+                    observed(
+                        LOSS,
+                        f"the TRUNCATE ... CASCADE also empties {safe(first.shown)}: {found.rows_text()} "
+                        f"({size(child_target.bytes)} with indexes and TOAST), through {via}",
+                        RowCount(found.rows, sampled=found.sampled, bytes=child_target.bytes),
+                    )
+                )
+        if graph.truncated:
+            hazards.append(_stopped(graph.truncated))
+    return hazards
+
+
+def _not_counted(shown: str, keys: list[_Key], why: str) -> Hazard:
+    via = "; ".join(k.named for k in keys)
+    return observed(
+        LOSS,
+        f"rows of {safe(shown)} removed with it ({via}) not counted ({why}): they are lost",
+        RowCount(None, not_counted=why),
+    )
+
+
+def _unfollowed(k: _Key) -> Hazard:
+    why = "a recursive chain of rows"
+    return observed(
+        LOSS,
+        f"rows of {safe(k.shown)} that reference removed rows through {k.named} go too, and the rows that "
+        f"reference those: not counted ({why})",
+        RowCount(None, not_counted=why),
+    )
+
+
+def _stopped(why: str) -> Hazard:
+    return observed(
+        LOSS,
+        f"rows further along the foreign keys are removed too: not counted ({why})",
+        RowCount(None, not_counted=why),
+    )

@@ -1,0 +1,142 @@
+"""What a DELETE or a TRUNCATE ... CASCADE does to other tables' rows, counted on live data and checked against
+what PostgreSQL 18 then does: the rows ON DELETE CASCADE removes (transitively), the rows ON DELETE SET NULL
+changes, the rows a NO ACTION key still references further down (the server refuses), the tables a TRUNCATE ...
+CASCADE empties."""
+
+from __future__ import annotations
+
+import pytest
+
+from dibs_tui.core.review import count_cascades
+from dibs_tui.core.review.report import Hazard
+from tests.pg import execute, fetch
+from tests.test_review_counts import FAILS, LOSS, counted, review, runs
+
+# parent 1..4; child rows of parents 1, 2 (CASCADE); grandchild rows of child rows (CASCADE); note rows of
+# parents 1, 3 (SET NULL); a grandchild of parent 4 only
+TREE = (
+    "CREATE TABLE parent (id int PRIMARY KEY, old bool);"
+    "INSERT INTO parent VALUES (1, true), (2, true), (3, false), (4, false);"
+    "CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent ON DELETE CASCADE);"
+    "INSERT INTO child VALUES (10, 1), (11, 1), (12, 2), (13, 4);"
+    "CREATE TABLE grandchild (id int PRIMARY KEY, child_id int REFERENCES child ON DELETE CASCADE);"
+    "INSERT INTO grandchild VALUES (100, 10), (101, 10), (102, 12), (103, 13);"
+    "CREATE TABLE note (id int PRIMARY KEY, parent_id int REFERENCES parent ON DELETE SET NULL);"
+    "INSERT INTO note VALUES (1000, 1), (1001, 3), (1002, NULL);"
+)
+
+
+def messages(hazards: list[Hazard]) -> list[str]:
+    return sorted(h.message for h in hazards)
+
+
+async def counts_of(dsn: str) -> dict[str, int]:
+    rows = await fetch(
+        dsn,
+        "SELECT 'child' AS t, count(*) FROM child UNION ALL SELECT 'grandchild', count(*) FROM grandchild "
+        "UNION ALL SELECT 'note_null', count(*) FROM note WHERE parent_id IS NULL",
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def test_a_delete_counts_the_rows_cascades_remove_and_set_null_changes(db: str) -> None:
+    await execute(db, TREE)
+    sql = "DELETE FROM parent WHERE old"
+    result = await review(db, sql)
+    assert messages(counted(result, LOSS)) == [
+        "deletes 2 rows of parent (e.g. (id)=(1))",
+        "the DELETE also removes 3 rows of child (child_parent_id_fkey, ON DELETE CASCADE) (e.g. (id)=(10))",
+        "the DELETE also removes 3 rows of grandchild (grandchild_child_id_fkey, ON DELETE CASCADE) "
+        "(e.g. (id)=(100))",
+        "the DELETE sets note.parent_id to NULL in 1 row (note_parent_id_fkey, ON DELETE SET NULL) "
+        "(e.g. (id)=(1000))",
+    ], result.to_text()
+    assert counted(result, FAILS) == []
+    before = await counts_of(db)
+    assert await runs(db, sql)
+    after = await counts_of(db)
+    assert before["child"] - after["child"] == 3
+    assert before["grandchild"] - after["grandchild"] == 3
+    assert after["note_null"] - before["note_null"] == 1
+
+
+async def test_a_delete_without_where_counts_every_referencing_row(db: str) -> None:
+    await execute(db, TREE)
+    result = await review(db, "DELETE FROM parent")
+    by_table = {
+        h.message.split(" of ")[1].split(" ")[0]: h.count
+        for h in counted(result, LOSS)
+        if "also" in h.message
+    }
+    assert by_table == {"child": 4, "grandchild": 4}, result.to_text()
+
+
+async def test_a_no_action_key_below_a_cascade_makes_the_delete_fail(db: str) -> None:
+    await execute(
+        db,
+        TREE
+        + "CREATE TABLE pin (id int PRIMARY KEY, child_id int REFERENCES child); INSERT INTO pin VALUES (1, 12);",
+    )
+    sql = "DELETE FROM parent WHERE id = 2"
+    result = await review(db, sql)
+    [fails] = counted(result, FAILS)
+    assert fails.message == (
+        "1 row of pin still references rows the DELETE removes through ON DELETE CASCADE "
+        "(pin_child_id_fkey, ON DELETE NO ACTION): the DELETE fails (e.g. (id)=(1))"
+    ), result.to_text()
+    assert not await runs(db, sql)
+    assert counted(await review(db, "DELETE FROM parent WHERE id = 1"), FAILS) == []
+    assert await runs(db, "DELETE FROM parent WHERE id = 1")
+
+
+async def test_a_self_referencing_cascade_is_said_not_counted(db: str) -> None:
+    await execute(
+        db,
+        "CREATE TABLE node (id int PRIMARY KEY, up int REFERENCES node ON DELETE CASCADE);"
+        "INSERT INTO node VALUES (1, NULL), (2, 1), (3, 2);",
+    )
+    result = await review(db, "DELETE FROM node WHERE id = 1")
+    [recursive] = [h for h in counted(result, LOSS) if h.count is None]
+    assert "node_up_fkey, ON DELETE CASCADE" in recursive.message
+    assert recursive.not_counted == "a recursive chain of rows"
+
+
+async def test_truncate_cascade_says_what_else_it_empties(db: str) -> None:
+    await execute(db, TREE)
+    sql = "TRUNCATE parent CASCADE"
+    result = await review(db, sql)
+    also = sorted(
+        (h.message.split(":")[0], h.count) for h in counted(result, LOSS) if "also empties" in h.message
+    )
+    assert also == [
+        ("the TRUNCATE ... CASCADE also empties child", 4),
+        ("the TRUNCATE ... CASCADE also empties grandchild", 4),
+        ("the TRUNCATE ... CASCADE also empties note", 3),
+    ], result.to_text()
+    assert not [
+        h
+        for h in counted(await review(db, "TRUNCATE parent, child, grandchild, note"), LOSS)
+        if "also" in h.message
+    ]
+    assert await runs(db, sql)
+    assert await counts_of(db) == {"child": 0, "grandchild": 0, "note_null": 0}
+
+
+async def test_the_walk_is_bounded(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chain longer than MAX_DEPTH: the levels within it are counted, and the review says it stopped."""
+    monkeypatch.setattr(count_cascades, "MAX_DEPTH", 2)
+    chain = "CREATE TABLE c0 (id int PRIMARY KEY); INSERT INTO c0 VALUES (1);"
+    for i in range(1, 5):
+        chain += (
+            f"CREATE TABLE c{i} (id int PRIMARY KEY, up int REFERENCES c{i - 1} ON DELETE CASCADE);"
+            f"INSERT INTO c{i} VALUES (1, 1);"
+        )
+    await execute(db, chain)
+    result = await review(db, "DELETE FROM c0")
+    hazards = counted(result, LOSS)
+    assert [h.count for h in hazards if "also removes" in h.message] == [1, 1], result.to_text()
+    assert any(h.not_counted == "keys followed 2 levels deep" for h in hazards)
+    monkeypatch.setattr(count_cascades, "MAX_DEPTH", 4)  # c4 is the last: nothing further, nothing said
+    hazards = counted(await review(db, "DELETE FROM c0"), LOSS)
+    assert [h.count for h in hazards if "also removes" in h.message] == [1, 1, 1, 1]
+    assert not [h for h in hazards if h.not_counted]
