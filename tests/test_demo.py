@@ -472,3 +472,33 @@ def test_demo_command_off_a_terminal(demo_dir: Path) -> None:
     finally:
         if _postgres_running_on(data_dir):
             EmbeddedServer(tmp_path / "server").destroy()
+
+
+def test_generate_says_at_once_that_its_migration_fails_on_the_demo_rows(
+    demo: DemoInfo, tmp_path: Path
+) -> None:
+    """The demo's diff sets issues.reporter_id NOT NULL while 14 issues have none: generate says so as it writes
+    the migration, with what to do, and the file stays as generated (migrate would fail on it)."""
+    nulls = _q(demo.dsn, "SELECT count(*) AS n FROM issues WHERE reporter_id IS NULL")[0]["n"]
+    assert nulls == 14
+    folder = tmp_path / "migrations"
+    done = subprocess.run(
+        [sys.executable, "-m", "dibs_tui.cli", "generate", "fix", demo.dsn, "--migrations", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=demo.project_dir,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    [path] = folder.glob("*_fix.sql")
+    text = path.read_text()
+    [line] = [i for i, s in enumerate(text.splitlines(), 1) if "reporter_id SET NOT NULL" in s]
+    assert f"this migration will fail at {path}:{line}: " in done.stderr, done.stderr
+    assert "14 rows of public.issues have reporter_id NULL: SET NOT NULL fails" in done.stderr
+    assert "to add UPDATE public.issues SET reporter_id = ... WHERE reporter_id IS NULL before" in done.stderr
+    assert "IS NULL" not in text  # no backfill added behind the user's back
+    assert "may fail" not in done.stderr
+    assert "migrate would fail on it" in done.stderr

@@ -8,10 +8,13 @@ import argparse
 import sys
 
 from ..config import Settings
+from ..core.connect import ConnectionTarget
 from ..core.conninfo import looks_like_conninfo
 from ..core.errors import DibsError
 from ..core.generate import generate_migration
+from ..core.review.preflight import preflight
 from ..core.sqlescape import escape_sql
+from ..core.terminal import safe_output
 from .common import run_async, target_for
 from .diff import desired_spec, parse_renames
 from .proof_steps import record_review
@@ -42,6 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     sql = escape_sql(generated.sql)
     if args.stdout:
         print(sql, end="")
+        _warn_failures(target, sql, "<stdout>")
         return 0
     folder = migrations_folder(args, settings)
     path = folder / f"{generated.name}.sql"
@@ -50,6 +54,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(sql, encoding="utf-8")
     print(f"wrote {path} ({len(generated.result.plan)} schema statements)")
+    _warn_failures(target, sql, str(path))
     try:  # the migration is written whatever happens to its record
         record = run_async(record_review(target, path, settings))
         print(
@@ -59,3 +64,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"no review record written: {exc}", file=sys.stderr)
     print(f"review it with: dibs-tui review {path}")
     return 0
+
+
+def _warn_failures(target: ConnectionTarget, sql: str, file: str) -> None:
+    """Say at once, on stderr, which statements the rows there now make fail (counted on the live data), with
+    what to do; the migration stays as generated."""
+    try:
+        found = run_async(preflight(target, sql, file))
+    except DibsError as exc:
+        print(safe_output(f"warning: {exc}"), file=sys.stderr)
+        return
+    for line in found.lines(file):
+        print(safe_output(line), file=sys.stderr)

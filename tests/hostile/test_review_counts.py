@@ -5,10 +5,17 @@ what did not run (a function's write, a lock) and what was not lost."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.review.report import Hazard, Review
 from dibs_tui.core.review.run import review_sql
-from tests.pg import execute, fetch
+from tests.pg import execute, fetch, run_sql
 
 SETUP = (
     "CREATE TABLE t (id int PRIMARY KEY, v varchar(20), m int); INSERT INTO t VALUES (1, 'a', 1), (2, 'b', 2);"
@@ -243,3 +250,34 @@ async def test_a_cascade_child_named_to_inject_is_quoted_and_escaped(db: str) ->
     )
     await nothing_ran(db)
     assert len(await fetch(db, 'SELECT * FROM "k\x1b[2J""; DROP TABLE t; --"')) == 3
+
+
+def test_generate_names_a_failing_column_from_the_database_escaped(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """The warning generate prints quotes names that come from the live and desired databases: a table and a
+    column named to drive the terminal reach it escaped, in the count and in the UPDATE it suggests."""
+    table, column = '"t\x1b]0;owned\x07"', '"c\u202e""x"'
+    run_sql(
+        db, f"CREATE TABLE {table} (id int PRIMARY KEY, {column} int); INSERT INTO {table} VALUES (1, NULL);"
+    )
+    desired = new_database()
+    run_sql(desired, f"CREATE TABLE {table} (id int PRIMARY KEY, {column} int NOT NULL);")
+    done = subprocess.run(
+        [sys.executable, "-m", "dibs_tui.cli", "generate", db, "--desired", desired, "--stdout"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "this migration will fail at <stdout>:" in done.stderr, done.stderr
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr and "\u202e" not in done.stderr
+    assert '1 row of public."t\\x1b]0;owned\\x07" has' in done.stderr
+    assert (
+        'UPDATE public.U&"t\\001B]0;owned\\0007" SET U&"c\\202E""x" = ... WHERE U&"c\\202E""x" IS NULL'
+        in done.stderr
+    )
+    assert len(asyncio.run(fetch(db, f"SELECT * FROM {table} WHERE {column} IS NULL"))) == 1
