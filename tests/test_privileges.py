@@ -21,7 +21,7 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_catalogs
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
-from tests.diffcases.harness import apply_plan, introspect_dsn
+from tests.diffcases.harness import apply_plan, assert_same_fingerprint, introspect_dsn
 from tests.pg import fetch, run_sql
 from tests.test_diff_pane import SIZE, text_of, wait_for
 
@@ -241,3 +241,34 @@ def test_without_privileges_a_column_added_again_keeps_its_column_grants(
     asyncio.run(apply_plan(a, plan))
     check = f"SELECT has_column_privilege('{R1}', 'u', 'w', 'SELECT')"
     assert [tuple(r) for r in asyncio.run(fetch(a, check))] == [(True,)]
+
+
+_USER_TYPES = """
+DO $$BEGIN CREATE ROLE {r1}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+DO $$BEGIN CREATE ROLE {r2}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+CREATE TYPE pair AS (a int, b text);
+CREATE TYPE span AS RANGE (subtype = {subtype});
+CREATE TABLE booked (id int, during span, who pair);
+"""
+
+
+def test_grants_on_composite_and_range_types_converge_both_ways(new_database: Callable[[], str]) -> None:
+    """Composite and range types carry grants like enums and domains; a range re-created (new subtype)
+    gets the desired grants, PUBLIC's USAGE revoked again where the desired side revoked it."""
+    current = _USER_TYPES.format(r1=R1, r2=R2, subtype="float8") + f"GRANT USAGE ON TYPE pair TO {R1};"
+    desired = _USER_TYPES.format(r1=R1, r2=R2, subtype="float8") + (
+        f"GRANT USAGE ON TYPE span TO {R2}; REVOKE USAGE ON TYPE pair FROM PUBLIC;"
+        " REVOKE USAGE ON TYPE span FROM PUBLIC;"
+    )
+    retyped = desired.replace("subtype = float8", "subtype = numeric")
+    for before, after in ((current, desired), (desired, current), (current, retyped)):
+        a, b = new_database(), new_database()
+        run_sql(a, before)
+        run_sql(b, after)
+        _converge(a, b)
+        asyncio.run(assert_same_fingerprint(a, b, (), (), ()))
+    checks = (
+        f"SELECT has_type_privilege('{R1}', 'pair', 'USAGE'), has_type_privilege('{R2}', 'span', 'USAGE'), "
+        f"has_type_privilege('{R1}', 'span', 'USAGE')"
+    )
+    assert [tuple(r) for r in asyncio.run(fetch(a, checks))] == [(False, True, False)]

@@ -1,5 +1,6 @@
 """Privileges (only with --privileges): GRANT what the desired side grants and the current side does not,
-REVOKE the reverse, on tables, sequences, columns, functions, schemas, types and as default privileges.
+REVOKE the reverse, on tables, sequences, columns, functions, schemas, types (enums, domains, composite
+and range types) and as default privileges.
 
 An object the plan drops takes its grants along (no REVOKE); one the plan creates or re-creates gets every
 grant of the desired side. A grant to a role that does not exist on the target is reported as a change the
@@ -8,10 +9,11 @@ plan cannot make: roles are the cluster's, not the schema's, and are never creat
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
-from ..model import Catalog, ObjectRef
+from ..model import Catalog, Domain, EnumType, ObjectRef
 from ..model_privileges import DEFAULT_OBJECTS, Privilege
+from ..model_types import CompositeType, RangeType
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import COMMENTS
@@ -143,10 +145,22 @@ def creation_defaults(catalog: Catalog, made: Collection[tuple[str, str, str, st
             yield Privilege(
                 "function", f.schema, f.name, f.identity_arguments, "ROUTINE", "PUBLIC", "EXECUTE"
             )
-    for keyword, types in (("TYPE", catalog.enums), ("DOMAIN", catalog.domains)):
+    for keyword, types in _types(catalog):
         for t in types:
             if ("type", t.schema, t.name, "") in made:
                 yield Privilege("type", t.schema, t.name, "", keyword, "PUBLIC", "USAGE")
+
+
+def _types(
+    catalog: Catalog,
+) -> tuple[tuple[str, Iterable[CompositeType | Domain | EnumType | RangeType]], ...]:
+    """The types a grant can be on, with GRANT's keyword for each."""
+    return (
+        ("TYPE", catalog.enums),
+        ("DOMAIN", catalog.domains),
+        ("TYPE", catalog.composites),
+        ("TYPE", catalog.ranges),
+    )
 
 
 def _desired_objects(state: PlanState) -> set[tuple[str, str, str, str]]:
@@ -157,8 +171,7 @@ def _desired_objects(state: PlanState) -> set[tuple[str, str, str, str]]:
         | {("sequence", s.schema, s.name, "") for s in d.sequences}
         | {("function", f.schema, f.name, f.identity_arguments) for f in d.functions}
         | {("schema", "", s.name, "") for s in d.schemas}
-        | {("type", t.schema, t.name, "") for t in d.enums}
-        | {("type", t.schema, t.name, "") for t in d.domains}
+        | {("type", t.schema, t.name, "") for _, types in _types(d) for t in types}
     )
 
 
