@@ -41,7 +41,15 @@ def test_safe_escapes_every_control_and_keeps_the_text() -> None:
         ("us\u200bers", True),  # a zero-width space: `users` and `us​ers` would look alike
         ("\ufeffbom", True),
         ("word\u2060joiner", True),
-        ("\U0001f468\u200d\U0001f469", False),  # a ZWJ emoji sequence is text
+        # The zero-width joiner and non-joiner are escaped too (core.terminal: `us\u200cers` is not `users`),
+        # an emoji sequence's joiner with them; an emoji's presentation selector stays.
+        ("\U0001f468\u200d\U0001f469", True),
+        ("us\u200cers", True),
+        ("\u2764\ufe0f red heart", False),
+        ("users\ufe0f", True),  # a selector after ASCII only hides
+        ("\u3164", True),  # a Hangul filler: a letter that draws nothing
+        ("\U000e0041tag", True),
+        ("日本語のテキスト 한국어 العربية", False),
     ],
 )
 def test_output_keeps_newlines_and_tabs_only(text: str, controls: bool) -> None:
@@ -101,3 +109,28 @@ def test_the_terminal_width_is_the_one_shutil_gives(
     else:
         monkeypatch.setenv("COLUMNS", variable)
     assert columns() == shutil.get_terminal_size().columns
+
+
+def test_every_format_character_is_escaped() -> None:
+    """Unicode category Cf (the bidi controls among them), the separators: escaped by safe, safe_output,
+    has_controls, json_safe, and written as an escape in SQL, whatever the Unicode version of the interpreter."""
+    import unicodedata
+
+    from dibs_tui.core.sql import quote_ident, quote_literal
+
+    hidden = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cf", "Zl", "Zp")]
+    assert "\u200d" in hidden and "\u200c" in hidden and "\u061c" in hidden
+    for char in hidden:
+        text = f"a{char}b"
+        assert has_controls(text), repr(char)
+        assert char not in safe(text) and char not in safe_output(text), repr(char)
+        assert char not in json_safe(orjson.dumps(text)).decode(), repr(char)
+        assert orjson.loads(json_safe(orjson.dumps(text))) == text
+        assert char not in quote_ident(text) and char not in quote_literal(text), repr(char)
+        assert char not in escape_sql(f"SELECT 1 AS {quote_ident(text)} -- {text}"), repr(char)
+
+
+def test_escapes_beyond_the_bmp_read_back() -> None:
+    assert safe("x\U000e0041") == "x\\U000e0041"
+    assert safe("\u200dé") == "\\u200dé"
+    assert orjson.loads(json_safe(orjson.dumps("x\U000e0041"))) == "x\U000e0041"

@@ -39,7 +39,7 @@ def index_definitions_hold(indexes: Iterable[Index], fragment: str) -> bool:
         if (
             fragment in parts[0]
             or fragment in name
-            or (not name.isprintable() and fragment in quote_identifier(name))
+            or ((not name.isascii() or not name.isprintable()) and fragment in quote_identifier(name))
             or (fragment in parts[1] if len(parts) == 2 else _in_one_column_rest(fragment, index))
         ):
             return True

@@ -6,6 +6,8 @@ import functools
 import re
 from typing import NamedTuple
 
+from .terminal import HIDING_SELECTOR, INVISIBLE
+
 _PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 # Every keyword that is not "unreserved" (pg_get_keywords() catcode R, C and T on PostgreSQL 18): exactly the
@@ -29,9 +31,11 @@ RESERVED = frozenset(
 )
 
 
-# What must not reach a file or a terminal raw: C0 controls but newline and tab, DEL, C1 controls, line and
-# paragraph separators, bidi marks, embeddings, overrides and isolates (the same set as core.terminal).
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What must not reach a file or a terminal raw: C0 controls but newline and tab, DEL, C1 controls and
+# core.terminal's INVISIBLE (separators, bidi controls, every format character, the zero-width joiners, the
+# invisible letters): the set the CLI's output escapes, so SQL we print is never escaped again as text.
+_UNSAFE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f" + INVISIBLE + "]" + HIDING_SELECTOR)
+_UNSAFE_IN_NAME = re.compile("[\\x00-\\x1f\\x7f-\\x9f" + INVISIBLE + "]" + HIDING_SELECTOR)
 
 
 def quote_identifier(name: str) -> str:
@@ -57,9 +61,7 @@ quote_ident = functools.cache(quote_identifier)
 def unicode_ident(name: str) -> str:
     """`U&"..."` with every control character as a `\\XXXX` escape (backslashes doubled, quotes doubled)."""
     body = name.replace("\\", "\\\\").replace('"', '""')
-    body = re.sub(
-        r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]", _unicode_escape, body
-    )
+    body = _UNSAFE_IN_NAME.sub(_unicode_escape, body)
     return 'U&"' + body + '"'
 
 
@@ -69,9 +71,17 @@ def _unicode_escape(match: re.Match[str]) -> str:
 
 
 def _e_escape(match: re.Match[str]) -> str:
-    """One character inside E'': `\\x1b` below 0x80 (readable, as the TUI shows it), `\\u009b` above."""
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+    """One character inside E'': `\\x1b` below 0x80 (readable, as the TUI shows it), `\\u009b` above,
+    `\\U000e0041` beyond U+FFFF."""
+    return e_escape(match.group())
+
+
+def e_escape(char: str) -> str:
+    """`char` as an E'' string spells it: `\\x1b`, `\\u200d`, `\\U000e0041`."""
+    code = ord(char)
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def qualified(schema: str, name: str) -> str:

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import re
 
+from .sql import e_escape as _e_escape
 from .sql import unicode_ident
-from .terminal import has_controls, safe_output
+from .terminal import HIDING_SELECTOR, INVISIBLE, has_controls, safe_output
 
-# The same set as core.sql: C0 but newline and tab, DEL, C1, separators, bidi controls.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The same set as core.sql: C0 but newline and tab, DEL, C1, core.terminal's INVISIBLE.
+_UNSAFE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f" + INVISIBLE + "]" + HIDING_SELECTOR)
 
 
-def _e_escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+def _u_escape(match: re.Match[str]) -> str:
+    """One character inside U&'' or U&"" with the default escape character."""
+    code = ord(match.group())
+    return f"\\{code:04X}" if code <= 0xFFFF else f"\\+{code:06X}"
 
 
 def _as_e_string(value: str) -> str:
@@ -47,7 +49,7 @@ def _string_constant(token: str) -> str:
             i += 1
         return "E'" + "".join(out)
     if head == "u&":  # U&'...' with the default escape character
-        return _UNSAFE.sub(lambda m: f"\\{ord(m.group()):04X}", token)
+        return _UNSAFE.sub(_u_escape, token)
     if token.startswith("'"):  # standard_conforming_strings: backslashes are literal
         return _as_e_string(token[1:-1].replace("''", "'"))
     if token.startswith("$"):  # $tag$body$tag$
@@ -60,7 +62,7 @@ def _identifier(token: str) -> str:
     if token.startswith('"'):
         return unicode_ident(token[1:-1].replace('""', '"'))
     if token[:2].lower() == "u&":
-        return _UNSAFE.sub(lambda m: f"\\{ord(m.group()):04X}", token)
+        return _UNSAFE.sub(_u_escape, token)
     # Unquoted: PostgreSQL folds ASCII letters to lower case; the quoted form must say so itself.
     return unicode_ident("".join(c.lower() if c.isascii() else c for c in token))
 

@@ -13,16 +13,31 @@ import re
 import sys
 from typing import TextIO
 
-# C0 and C1 controls, DEL, line/paragraph separators, the bidi marks, embeddings, overrides and isolates, and
-# the invisible spaces (zero-width space, word joiner, BOM) that make two names look alike (`us\u200bers`);
-# the zero-width joiners stay: emoji sequences and several scripts are written with them.
-_CONTROL = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
-)
+# What never reaches a terminal raw, besides the C0 and C1 controls and DEL: every format character (Unicode
+# category Cf: the bidi marks, embeddings, overrides and isolates, the Arabic letter mark, the zero-width space,
+# non-joiner and joiner, the word joiner, the BOM, the soft hyphen, the invisible operators, the tag
+# characters), the line and paragraph separators, and the letters and marks that draw nothing (the Hangul
+# fillers, the combining grapheme joiner, Khmer's inherent vowels, Mongolian's variation selectors). Each
+# would hide text, reorder it, or make two different names look alike (`us\u200bers`, `us\u200cers`).
+# The choice: the zero-width joiner and non-joiner are escaped too, everywhere. An emoji sequence in a comment
+# (a family, a flag of the tag characters) then shows its parts with `\u200d` between them, and a Persian or
+# Indic name its joiners as escapes: still readable, and never two names that look the same. The emoji
+# variation selectors U+FE00-FE0F stay after a non-ASCII character (the red heart's U+FE0F), where they pick
+# a presentation; after an ASCII one (`users\ufe0f`) or at the start they only hide, and are escaped.
+# Kept in core.sql and core.sqlescape, which write the same set as SQL escapes.
+_INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD),
+    (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
+    (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)  # fmt: skip
+INVISIBLE = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _INVISIBLE_RANGES)
+"""The ranges above as the inside of a regular expression's character class."""
+HIDING_SELECTOR = r"|(?<![^\x00-\x7f])[\ufe00-\ufe0f]"  # a variation selector first or after ASCII
+_CONTROL = re.compile("[\\x00-\\x1f\\x7f-\\x9f" + INVISIBLE + "]" + HIDING_SELECTOR)
 # The same, less the newline and the tab a CLI's own output is made of.
-_CONTROL_IN_OUTPUT = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
-)
+_CONTROL_IN_OUTPUT = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f" + INVISIBLE + "]" + HIDING_SELECTOR)
 _VISIBLE = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -31,12 +46,18 @@ def _escape(match: re.Match[str]) -> str:
     if char in _VISIBLE:
         return _VISIBLE[char]
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def safe(text: str, *, keep_newlines: bool = False) -> str:
-    """`text` with every control character replaced by a visible escape (newlines kept when asked)."""
-    if text.isprintable():  # C speed; false for every character escaped here (Cc, Cf, Zl, Zp)
+    """`text` with every control and invisible character replaced by a visible escape (newlines kept when
+    asked)."""
+    if text.isascii():
+        if text.isprintable():  # C speed: the common case, a plain ASCII name
+            return text
+    elif _CONTROL.search(text) is None:  # isprintable() is true for the Hangul fillers and selectors
         return text
     if keep_newlines:
         return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
@@ -45,7 +66,16 @@ def safe(text: str, *, keep_newlines: bool = False) -> str:
 
 # Printable ASCII, newline and tab: deleting these from an ASCII text leaves only its control characters.
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n\t"
-_PLAIN_UTF8 = _PLAIN_ASCII + bytes(b for b in range(0x80, 0x100) if b not in (0xC2, 0xE2, 0xEF))
+# The first bytes, in UTF-8, of everything escaped above 0x7F, all but its last byte (C1, INVISIBLE, the
+# selectors): JSON is searched for these; has_controls for their first bytes.
+_ESCAPED_CODES = frozenset(
+    [*range(0x80, 0xA0), *(c for low, high in _INVISIBLE_RANGES for c in range(low, high + 1))]
+)
+_PREFIXES = sorted(
+    {chr(c).encode()[:-1] for c in _ESCAPED_CODES} | {"\ufe00".encode()[:-1]}
+)  # 2-byte characters: their lead byte; 3 and 4 bytes: all but the last (E2 80, F3 A0 80)
+_LEADS = sorted({prefix[0] for prefix in _PREFIXES})
+_PLAIN_UTF8 = _PLAIN_ASCII + bytes(b for b in range(0x80, 0x100) if b not in _LEADS)
 
 
 def has_controls(text: str) -> bool:
@@ -53,8 +83,8 @@ def has_controls(text: str) -> bool:
     bytes.translate, about ten times faster than the regular expression over a schema's 10 MB of DDL."""
     if text.isascii():
         return bool(text.encode("ascii").translate(None, _PLAIN_ASCII))
-    # UTF-8: what is left besides C0 controls and DEL are the lead bytes of C1 (C2), of the separators, bidi
-    # controls and invisible spaces (E2) and of the BOM (EF); only then is the expression needed.
+    # UTF-8: what is left besides C0 controls and DEL are the lead bytes of what is escaped (Latin, Greek and
+    # Cyrillic text has none); only then is the expression needed.
     left = text.encode("utf-8", "surrogatepass").translate(None, _PLAIN_UTF8)
     if not left:
         return False
@@ -87,32 +117,44 @@ class TerminalSafeWriter:
 
 
 # In UTF-8 JSON (orjson writes non-ASCII as is) the characters above can only sit inside strings: DEL, the
-# C1 controls (U+0080-U+009F, a terminal reads U+009B as CSI) and the separators and bidi controls.
-_JSON_RISKY = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8\xa9\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+# C1 controls (U+0080-U+009F, a terminal reads U+009B as CSI) and INVISIBLE (and a variation selector after an
+# ASCII character, as `safe` escapes it). Each is found by its prefix, then decoded there.
+_JSON_PREFIXES = (b"\x7f", *_PREFIXES)
+
+
+def _json_escape(code: int) -> bytes:
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}".encode()
+    code -= 0x10000  # a surrogate pair, as JSON spells a character beyond the BMP
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}".encode()
 
 
 def json_safe(data: bytes) -> bytes:
-    """UTF-8 JSON with the characters JSON leaves raw but a terminal acts on written as `\\u009b` escapes.
+    """UTF-8 JSON with the characters JSON leaves raw but a terminal acts on or hides written as `\\u009b`
+    escapes.
 
-    Each lead byte is found with bytes.find (memchr: the three passes over a 160 kB piece take a fifth of one
-    bytes.translate pass, 3.4 against 17.7 ms for the 50 MB of 5,000 tables) and only those places are
-    matched: a regex over the whole document took 1.5 s."""
-    hits: list[tuple[int, int]] = []
-    for lead in (b"\x7f", b"\xc2", b"\xe2"):
-        i = data.find(lead)
+    Each prefix is found with bytes.find (the two dozen passes over the 50 MB of 5,000 tables take a few
+    hundredths of a second) and only those places are decoded: a regex over the whole document took 1.5 s."""
+    hits: list[tuple[int, int, int]] = []
+    for prefix in _JSON_PREFIXES:
+        size = len(prefix) + (prefix != b"\x7f")
+        i = data.find(prefix)
         while i >= 0:
-            m = _JSON_RISKY.match(data, i)
-            if m:
-                hits.append(m.span())
-            i = data.find(lead, i + 1)
+            try:
+                code = ord(data[i : i + size].decode("utf-8"))
+            except (UnicodeDecodeError, TypeError):
+                code = -1
+            if code == 0x7F or code in _ESCAPED_CODES or (0xFE00 <= code <= 0xFE0F and data[i - 1] < 0x80):
+                hits.append((i, i + size, code))
+            i = data.find(prefix, i + 1)
     if not hits:
         return data
     hits.sort()
     parts: list[bytes] = []
     last = 0
-    for start, end in hits:
+    for start, end, code in hits:
         parts.append(data[last:start])
-        parts.append(f"\\u{ord(data[start:end].decode('utf-8')):04x}".encode())
+        parts.append(_json_escape(code))
         last = end
     parts.append(data[last:])
     return b"".join(parts)

@@ -49,6 +49,8 @@ def assert_terminal_safe(data: bytes, where: str) -> None:
         "back\\slash\x08'q",
         "tab\tnl\ncr\r",
         "\u2066iso\u2069",
+        "zw\u200cnj\u200dzwj\u200b\u061c\u00ad",  # format characters: invisible, escaped too
+        "tag\U000e0041 \u2764\ufe0f a\ufe0f",  # beyond the BMP; a selector kept after an emoji, not after ASCII
     ],
 )
 async def test_emitted_sql_escapes_control_characters_and_reads_back_the_same(db: str, value: str) -> None:

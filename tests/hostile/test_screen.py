@@ -228,16 +228,30 @@ async def test_y_copies_names_as_sql_spells_them(db: str) -> None:
         assert app.clipboard == 'public.U&"t\\001B]0;owned\\0007"' and ESC not in app.clipboard
 
 
-async def test_a_zero_width_space_in_a_name_is_shown_so_two_tables_never_look_alike(db: str) -> None:
-    """`us\\u200bers` beside `users`: the invisible character is shown escaped; a ZWJ emoji stays whole."""
-    family = "family_\U0001f468\u200d\U0001f469\u200d\U0001f467"
-    await execute(
-        db,
-        f'CREATE TABLE users (id int); CREATE TABLE "us\u200bers" (id int); CREATE TABLE "{family}" (id int);',
-    )
+async def test_invisible_characters_in_names_are_shown_so_two_tables_never_look_alike(db: str) -> None:
+    """`us\\u200bers`, `us\\u200cers`, `us\\u200ders`, `users\\ufe0f` beside `users`: every format character
+    (zero-width space, non-joiner, joiner, the Arabic letter mark, a tag) and a variation selector after ASCII is
+    shown escaped and copied as a U&"" escape. A ZWJ emoji sequence shows its joiners escaped (the choice in
+    core.terminal); an emoji's own presentation selector stays."""
+    family = "family_\U0001f468\u200d\U0001f469"
+    hidden = ["us\u200bers", "us\u200cers", "us\u200ders", "users\ufe0f", "us\u061cers", "users\U000e0041"]
+    heart = "love_\u2764\ufe0f"
+    names = ["users", *hidden, family, heart]
+    await execute(db, "".join(f'CREATE TABLE "{name}" (id int);' for name in names))
     app = DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="t")
     async with app.run_test(size=(120, 30)) as pilot:
         await loaded(pilot)
         shown = screen_text(app)
-        assert "us\\u200bers" in shown and "\u200b" not in shown
-        assert family in shown
+        for escaped in ("us\\u200bers", "us\\u200cers", "us\\u200ders", "users\\ufe0f", "us\\u061cers"):
+            assert escaped in shown, escaped
+        assert "users\\U000e0041" in shown
+        assert "family_\U0001f468\\u200d\U0001f469" in shown and heart in shown
+        assert not any(char in shown for char in "\u200b\u200c\u200d\u061c\U000e0041")
+        assert "users\ufe0f" not in shown
+        assert app.go_to("public", "us\u200cers")
+        await wait_for(
+            pilot, lambda: app.card.relation is not None and app.card.relation.name == "us\u200cers"
+        )
+        app.tables_pane.table_list.focus()
+        await pilot.press("y")
+        assert app.clipboard == 'public.U&"us\\200Cers"'

@@ -6,16 +6,16 @@ import re
 from dataclasses import dataclass
 
 from ..model import Catalog, QualifiedName, Relation
+from ..sql import e_escape
+from ..terminal import HIDING_SELECTOR, INVISIBLE
 from .fkgraph import FkEdge, FkGraph
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\\x00-\\x1f\\x7f-\\x9f" + INVISIBLE + "]" + HIDING_SELECTOR)
 
 
 def visible(text: str) -> str:
-    """Control characters (newlines too) as `\\xNN` / `\\uNNNN` text: one line, nothing raw."""
-    return _CONTROL.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x80 else f"\\u{ord(m.group()):04x}", text
-    )
+    """Control and invisible characters (newlines too) as `\\xNN` / `\\uNNNN` text: one line, nothing raw."""
+    return _CONTROL.sub(lambda m: e_escape(m.group()), text)
 
 
 @dataclass(frozen=True)
