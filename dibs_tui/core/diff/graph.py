@@ -245,6 +245,14 @@ class _Graph:
                 for j in self._made_by(referenced):
                     for i in creators:
                         self.edge(j, i)
+        # A type renamed away (re-created under its name): DROP FUNCTION names the signature by its types,
+        # which would then name the new type, so a function reading the old one is dropped before the rename.
+        for node, renamers in self.vacaters.items():
+            for dependent in current.dependents.get(node, ()) if node[0] == "type" else ():
+                if dependent[0] == "function":
+                    for j in self.destroyers.get(dependent, ()):
+                        for i in renamers:
+                            self.edge(j, i)
 
     def _reshape_edges(self, current: DepIndex, desired: References) -> None:
         """A column retyped in place: PostgreSQL refuses while a view, rule, policy, trigger or SQL-standard
