@@ -24,7 +24,7 @@ from ..core.errors import DibsError
 from ..core.migrations.apply import PendingMigration, apply_pending
 from ..core.migrations.apply_online import LockRetries
 from ..core.migrations.apply_outcome import ApplyEvent, ConnectionLost, MigrationFailed
-from ..core.migrations.files import MigrationFile
+from ..core.migrations.pending_part import pending_text
 from ..core.review.report import Review
 from ..core.review.run import review_sql
 from ..core.terminal import safe_output
@@ -45,12 +45,16 @@ def _print(event: ApplyEvent) -> None:
         _say(event.message, error=event.kind == "interrupted")
 
 
-async def _reviews(target: ConnectionTarget, files: list[MigrationFile]) -> list[Review]:
+async def _reviews(target: ConnectionTarget, pending: list[PendingMigration]) -> list[Review]:
+    """Each pending migration reviewed from where it resumes: its committed segments are on the server already."""
     from ..core.connect import connect
 
     conn = await connect(target, read_only=True)
     try:
-        return [await review_sql(conn, f.text, str(f.path)) for f in files]
+        return [
+            await review_sql(conn, pending_text(p.file.text, p.plan, p.resume_at), str(p.file.path))
+            for p in pending
+        ]
     finally:
         await conn.close()
 
@@ -58,8 +62,7 @@ async def _reviews(target: ConnectionTarget, files: list[MigrationFile]) -> list
 async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) -> int:
     """Print what would run, segment by segment, with its hazards; return the number of hazards."""
     count = 0
-    files = [p.file for p in pending]
-    for review, item in zip(await _reviews(target, files), pending, strict=True):
+    for review, item in zip(await _reviews(target, pending), pending, strict=True):
         segments = len(item.plan.segments)
         shape = f"{segments} segments" if segments > 1 else "one transaction"
         _say(f"pending  {item.file.name}  ({item.plan.statements} statements, {shape})")

@@ -17,18 +17,10 @@ from ..core.review_record import take_record
 
 def _runnable_text(path: Path) -> str:
     """What migrate will run of the file (a sectioned file's up part), as the folder's reader finds it."""
-    from ..core.migrations.layouts import list_migration_files
+    from ..core.migrations.pending_part import migration_file
 
-    inside = path.name in ("up.sql", "migration.sql")  # diesel's and Prisma's folder per migration
-    folder = path.parent.parent if inside else path.parent
-    try:
-        files = list_migration_files(folder)
-    except DibsError:
-        files = []
-    for f in files:
-        if f.path.resolve() == path.resolve():
-            return f.text
-    return path.read_text(encoding="utf-8")
+    file = migration_file(path)
+    return file.text if file is not None else path.read_text(encoding="utf-8")
 
 
 async def record_review(target: ConnectionTarget, path: Path, settings: Settings) -> Path:

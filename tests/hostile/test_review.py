@@ -4,10 +4,15 @@ nothing of the migration runs."""
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+from pathlib import Path
+
 from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.migrations.apply_record import _SEGMENTS_DDL, SEGMENTS_TABLE
 from dibs_tui.core.review.report import Review
 from dibs_tui.core.review.run import review_sql
-from tests.pg import execute, fetch
+from tests.pg import DIBS, execute, fetch, run_sql
 
 
 async def review(dsn: str, sql: str) -> Review:
@@ -83,3 +88,35 @@ async def test_a_check_that_writes_writes_nothing_during_the_review(db: str) -> 
     assert "constraint-without-not-valid" in {h.kind for _, h in result.hazards}
     assert await fetch(db, "SELECT * FROM audit") == []  # the check ran read-only: its INSERT was refused
     assert await fetch(db, "SELECT conname FROM pg_constraint WHERE conname = 'c'") == []
+
+
+def test_a_forged_segment_record_cannot_hide_a_statement_from_the_review(db: str, tmp_path: Path) -> None:
+    """Someone who may write the meta schema records segments 1-2 of a migration as committed, with ranges that
+    are not how the file is cut and an error written to drive the terminal: the review does not leave the DROP
+    TABLE out (migrate would refuse to resume such a record), says why, and prints nothing raw."""
+    run_sql(
+        db,
+        "CREATE TABLE keep (id int); INSERT INTO keep VALUES (1), (2);"
+        "CREATE TABLE __dibs_migrations (name text); " + _SEGMENTS_DDL.format(table=SEGMENTS_TABLE) + ";"
+        f"INSERT INTO {SEGMENTS_TABLE} (migration, segment, segments, checksum, first_statement, last_statement, "
+        "first_line, last_line, outcome, error) VALUES "
+        "('20260101000000_m', 1, 3, 'x', 1, 1, 1, 1, 'committed', NULL), "
+        "('20260101000000_m', 2, 3, 'x', 2, 9, 2, 9, 'committed', NULL), "
+        "('20260101000000_m', 3, 3, 'x', 10, 10, 10, 10, 'failed', E'\\x1b[2Jgone');",
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    path = folder / "20260101000000_m.sql"
+    path.write_text("DROP TABLE keep;\nCREATE INDEX CONCURRENTLY k ON t (v);\nSELECT 1;\n")
+    done = subprocess.run(
+        [DIBS, "review", str(path), db, "--no-trace"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "migrate refuses to resume it" in done.stdout and "reviewed whole" in done.stdout, done.stdout
+    assert f"{path}:1: DROP TABLE keep" in done.stdout and "drops keep and its 2 rows" in done.stdout
+    assert "\x1b" not in done.stdout + done.stderr
+    assert len(asyncio.run(fetch(db, "SELECT * FROM keep"))) == 2

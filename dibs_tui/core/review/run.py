@@ -3,12 +3,14 @@ with the trace of the same migration in a sandbox clone (`core.review.trace`) wh
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
+from ..migrations.pending_part import pending_part
 from ..session import current_limits
 from .counts import Counter
 from .facts import CHECK_TIMEOUT, Facts
@@ -72,11 +74,17 @@ def _unique(hazards: list[Hazard]) -> list[Hazard]:
 async def review_file(
     target: ConnectionTarget, path: Path, *, shown_as: str | None = None, traced: bool = True
 ) -> Review:
+    """Review the migration at `path`; one an earlier migrate left partly applied is reviewed and traced from
+    where migrate resumes (its committed segments are on the server already), and the notes say so."""
     try:
         text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 - one small file
     except OSError as exc:
         raise DibsError(f"cannot read {path}: {exc.strerror}") from None
-    return await review_text(target, text, shown_as or str(path), traced=traced)
+    part = await pending_part(target, path)
+    if part is None:
+        return await review_text(target, text, shown_as or str(path), traced=traced)
+    review = await review_text(target, part.text, shown_as or str(path), traced=traced)
+    return replace(review, notes=(part.note, *review.notes))
 
 
 async def review_text(target: ConnectionTarget, text: str, file: str, *, traced: bool = True) -> Review:
