@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..ddl import domain_sql
+from ..ddl_types import range_sql
 from ..model import (
     Domain,
     ObjectRef,
@@ -158,7 +159,7 @@ def plan_domains(state: PlanState) -> None:
         if (old := cur.get(key)) is not None
         and (old.base_type, old.collation) != (new.base_type, new.collation)
     }
-    over_recreated = state.types_over_recreated(rebased_directly)
+    over_recreated = state.types_over_recreated(rebased_directly | _ranges_to_recreate(state))
     for key, new in sorted(des.items()):
         ref = type_ref(*key)
         old = cur.get(key)
@@ -255,6 +256,17 @@ def plan_domains(state: PlanState) -> None:
     for key in only_in(cur, des):
         ref = type_ref(*key)
         state.drop_object(ref, "domain", cur[key].base_type, f"DROP DOMAIN {qualified(*key)};")
+
+
+def _ranges_to_recreate(state: PlanState) -> set[tuple[str, str]]:
+    """The range types plan_ranges will drop and create again (it runs later: a range may be over a domain):
+    a domain over one is re-created too, or the range's DROP fails on it."""
+    des = {r.key: r for r in state.desired.ranges}
+    return {
+        r.key
+        for r in state.current.ranges
+        if (new := des.get(r.key)) is not None and range_sql(r) != range_sql(new)
+    }
 
 
 def _check_ref(domain: tuple[str, str], check: str) -> ObjectRef:

@@ -276,6 +276,7 @@ def plan_ranges(state: PlanState) -> None:
     text form reads back into the new type). Its constructors and multirange come and go with it."""
     cur = {r.key: r for r in state.current.ranges}
     des = {r.key: r for r in state.desired.ranges}
+    domains = {d.key for d in state.current.domains}
     for key, new in sorted(des.items()):
         ref = type_ref(*key)
         old = cur.get(key)
@@ -283,6 +284,10 @@ def plan_ranges(state: PlanState) -> None:
             state.change(ChangeKind.ALTER, ref, "range type", range_sql(old), range_sql(new))
             state.recreated_types.add(key)
             _columns_to_text(state, key)
+            # A domain over it was re-created by plan_domains (renamed away, dropped once its columns are
+            # recast): its columns travel through text too, so the old domain and then the range can go.
+            for domain in _domains_over(state, key, domains):
+                _columns_to_text(state, domain)
             state.step(
                 PRE_CREATE,
                 f"DROP TYPE {qualified(*key)};",
@@ -304,6 +309,21 @@ def plan_ranges(state: PlanState) -> None:
         state.comment(ref, "range type", old.comment if old else None, new.comment)
     for key in only_in(cur, des):
         state.drop_object(type_ref(*key), "range type", range_sql(cur[key]), f"DROP TYPE {qualified(*key)};")
+
+
+def _domains_over(
+    state: PlanState, key: tuple[str, str], domains: set[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The current domains built on this type, directly or through another domain."""
+    found: list[tuple[str, str]] = []
+    frontier = [key]
+    while frontier:
+        for dependent in state.dependents(type_ref(*frontier.pop())):
+            over = (dependent.schema, dependent.name)
+            if dependent.kind == "type" and over in domains and over not in found:
+                found.append(over)
+                frontier.append(over)
+    return found
 
 
 def _columns_to_text(state: PlanState, type_key: tuple[str, str]) -> None:
