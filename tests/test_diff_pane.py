@@ -100,9 +100,10 @@ async def test_without_a_desired_schema_the_pane_says_how_to_give_one(db: str, t
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), header_label="t")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("d")
-        await pilot.pause(0.1)
-        status = text_of(app.query_one(DiffPane).query_one("#diff-status", Static))
-        assert "No desired schema" in status and "--desired" in status
+        await wait_for(pilot, lambda: app.query(DiffPane) and app.query_one(DiffPane).query("#diff-status"))
+        status_widget = app.query_one(DiffPane).query_one("#diff-status", Static)
+        await wait_for(pilot, lambda: "No desired schema" in text_of(status_widget))
+        assert "--desired" in text_of(status_widget)
 
 
 @pytest.fixture

@@ -296,8 +296,8 @@ async def test_health_on_a_sqlite_file_says_it_needs_postgresql_and_connects_now
         await pilot.pause(0.3)
         assert "connect" not in screen_text(app)  # no check tried to reach a server
         app.query_one("#tabs").active = "migrations"  # type: ignore[attr-defined]
-        await pilot.pause()
-        assert POSTGRES_ONLY in str(app.query_one("#migrations-status", Static).render())  # not "press m"
+        status = app.query_one("#migrations-status", Static)
+        await wait_for(pilot, lambda: POSTGRES_ONLY in str(status.render()))  # not "press m"
 
 
 async def test_browser_card_and_details_of_a_table(marlin: Path) -> None:

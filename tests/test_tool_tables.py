@@ -151,6 +151,7 @@ async def test_diff_pane_says_what_it_left_out(db: str, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
         await pilot.press("d")
+        await wait_for(pilot, lambda: app.query(DiffPane))
         pane = app.query_one(DiffPane)
         await wait_for(pilot, lambda: pane.result is not None, limit=60)
         status = text_of(pane.query_one("#diff-status", Static))
@@ -212,7 +213,8 @@ async def test_delta_migrations_pane_shows_the_alembic_head(db: str, tmp_path: P
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
         await pilot.press("m")
+        await wait_for(pilot, lambda: app.query(MigrationsPane))
         pane = app.query_one(MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
-        status = text_of(pane.query_one("#migrations-status", Static))
-        assert f"alembic_version (alembic, current {head})" in status, status
+        status = pane.query_one("#migrations-status", Static)
+        await wait_for(pilot, lambda: pane.loaded and "(history:" in text_of(status))  # the read shown
+        assert f"alembic_version (alembic, current {head})" in text_of(status), text_of(status)

@@ -106,6 +106,23 @@ def screen_text(app: DibsApp) -> str:
     return "\n".join(lines)
 
 
+async def palette_offers(pilot: Pilot[int], text: str) -> None:
+    """Wait until the command palette's highlighted hit holds `text`: its providers search as tasks and show
+    their hits in batches (a quarter of a second apart), later on a loaded machine; enter before that picks
+    nothing."""
+    from textual.command import CommandList, CommandPalette
+
+    def offered() -> bool:
+        screen = pilot.app.screen
+        if not isinstance(screen, CommandPalette) or not screen.query(CommandList):
+            return False
+        hits = screen.query_one(CommandList)
+        option = hits.highlighted_option
+        return option is not None and text in str(option.prompt)
+
+    await wait_for(pilot, offered)
+
+
 async def goto(pilot: Pilot[int], query: str) -> None:
     await pilot.press("t")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, FinderScreen))
@@ -445,7 +462,7 @@ async def test_mouse_click_selects_and_palette_runs_commands(shop: str) -> None:
         await pilot.click(TableList, offset=(4, row))
         await wait_for(pilot, lambda: card_key(app) == ("public", "orders"))
         await pilot.press("ctrl+p", *"go to table")
-        await pilot.pause(0.3)
+        await palette_offers(pilot, "table")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, FinderScreen))
         await pilot.press(*"customers", "enter")
@@ -457,7 +474,7 @@ async def test_palette_jumps_to_a_table_by_name(shop: str) -> None:
     async with make_app(shop).run_test(size=SIZE) as pilot:
         app = await loaded(pilot)
         await pilot.press("ctrl+p", *"public.customers")
-        await pilot.pause(0.5)
+        await palette_offers(pilot, "customers")
         await pilot.press("enter")
         await wait_for(pilot, lambda: card_key(app) == ("public", "customers"))
 

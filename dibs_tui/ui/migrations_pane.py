@@ -214,15 +214,17 @@ class MigrationsPane(TwoColumnPane):
         except DibsError as exc:
             self._status(Content.styled(safe(exc.message), "$text-error"))
             return
+        # Everything read first: the list, the status and `loaded` then change together, with no await between
+        # them (a test, or `select`, that sees `loaded` sees the status of the same read).
+        baseline_offered = bool(statuses) and await self._baseline_fits(history)
         self.statuses = statuses
-        self.loaded = True
+        self.baseline_offered = baseline_offered
         option_list = self.migrations_list
         option_list.clear_options()
         option_list.add_options([Option(status_label(s), id=s.name) for s in statuses])
         counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
         tools = describe_tables(history) or "no history table yet"
         summary = ", ".join(f"{n} {state.value}" for state, n in counts.items() if n)
-        self.baseline_offered = bool(statuses) and await self._baseline_fits(history)
         offer = " · B baseline (no migration recorded, the schema exists)" if self.baseline_offered else ""
         self._status(
             Content(
@@ -232,6 +234,7 @@ class MigrationsPane(TwoColumnPane):
                 )
             )
         )
+        self.loaded = True
         if statuses:
             pending = next((i for i, s in enumerate(statuses) if s.state is MigrationState.PENDING), 0)
             option_list.highlighted = pending

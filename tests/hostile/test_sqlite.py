@@ -17,7 +17,7 @@ from dibs_tui.core.sqlite_catalog import read_sqlite_catalog
 from dibs_tui.ui.sqlite_app import SqliteApp
 from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.sqlitedb import SAMPLE, build, build_marlin, fingerprint
-from tests.test_ui import SIZE, loaded, screen_text
+from tests.test_ui import SIZE, loaded, screen_text, wait_for
 
 ESC_TABLE = "evil\x1b[2J\x1b]0;owned\x07table"
 ESC_COLUMN = "c\x1b]52;c;cm0gLXJmIH4=\x07ol"
@@ -137,9 +137,10 @@ async def test_browsing_never_writes_the_file_nor_leaves_a_journal_beside_it(
     capsys.readouterr()
     app = SqliteApp(path, Settings(project_root=tmp_path), header_label="marlin.db")
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
+        app = await loaded(pilot)
+        first = app.catalog
         await pilot.press("r")  # a refresh reads it again
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: app.catalog is not first)  # read whole, not still reading at the end
     assert fingerprint(path) == before  # same bytes, same mtime, nothing beside it (-wal, -shm, -journal)
 
 
