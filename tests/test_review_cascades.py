@@ -140,3 +140,37 @@ async def test_the_walk_is_bounded(db: str, monkeypatch: pytest.MonkeyPatch) -> 
     hazards = counted(await review(db, "DELETE FROM c0"), LOSS)
     assert [h.count for h in hazards if "also removes" in h.message] == [1, 1, 1, 1]
     assert not [h for h in hazards if h.not_counted]
+
+
+async def test_drop_cascade_says_the_views_and_keys_it_takes_along(db: str) -> None:
+    await execute(
+        db,
+        TREE + "CREATE VIEW old_parents AS SELECT id FROM parent WHERE old;"
+        "CREATE VIEW older AS SELECT id FROM old_parents;"
+        "CREATE MATERIALIZED VIEW parent_ids AS SELECT id FROM parent;"
+        "CREATE VIEW unrelated AS SELECT id FROM grandchild;",
+    )
+    sql = "DROP TABLE parent CASCADE"
+    result = await review(db, sql)
+    said = sorted(h.message.split(" (")[0] for _, h in result.hazards if h.message.startswith("the CASCADE"))
+    assert said == [
+        "the CASCADE also drops materialized view parent_ids and its 4 rows",
+        "the CASCADE also drops the foreign key child_parent_id_fkey of child: its rows stay, no longer checked",
+        "the CASCADE also drops the foreign key note_parent_id_fkey of note: its rows stay, no longer checked",
+        "the CASCADE also drops view old_parents: the clients that read it break",
+        "the CASCADE also drops view older: the clients that read it break",
+    ], result.to_text()
+    assert await runs(db, sql)
+    left = await fetch(
+        db,
+        "SELECT (SELECT count(*) FROM child) AS child, to_regclass('older') IS NULL AS v, "
+        "to_regclass('parent_ids') IS NULL AS m, to_regclass('unrelated') IS NOT NULL AS kept, "
+        "(SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'child'::regclass) AS keys",
+    )
+    assert tuple(left[0]) == (4, True, True, True, 0)
+    # Dropped together, a table's key to another named table is not 'taken along'; without CASCADE, nothing is.
+    both = await review(db, "DROP TABLE child, grandchild CASCADE")
+    assert [h.message for _, h in both.hazards if "CASCADE also" in h.message] == [
+        "the CASCADE also drops view unrelated: the clients that read it break"
+    ]
+    assert not [h for _, h in (await review(db, "DROP TABLE child")).hazards if "CASCADE" in h.message]

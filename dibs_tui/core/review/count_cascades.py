@@ -275,3 +275,86 @@ def _stopped(why: str) -> Hazard:
         f"rows further along the foreign keys are removed too: not counted ({why})",
         RowCount(None, not_counted=why),
     )
+
+
+# What a DROP ... CASCADE of the relations $1 takes along that the statement does not name: the views and
+# materialized views that read them (transitively, through their rewrite rules), and the foreign keys of other
+# tables that reference them. Bounded: MAX_DEPTH levels of views, MAX_DROPPED objects.
+_DROPPED_SQL = """
+WITH RECURSIVE gone(oid, depth) AS (
+  SELECT r::pg_catalog.oid, 0 FROM pg_catalog.unnest($1::pg_catalog.int8[]) AS r
+  UNION
+  SELECT w.ev_class, g.depth OPERATOR(pg_catalog.+) 1
+  FROM gone g
+  JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+   AND d.refobjid OPERATOR(pg_catalog.=) g.oid
+   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+   AND d.deptype OPERATOR(pg_catalog.=) 'n'
+  JOIN pg_catalog.pg_rewrite w ON w.oid OPERATOR(pg_catalog.=) d.objid
+  WHERE w.ev_class OPERATOR(pg_catalog.<>) g.oid AND g.depth OPERATOR(pg_catalog.<) $2
+)
+SELECT * FROM (
+  SELECT DISTINCT ON (c.oid) 'view' AS what, c.relkind::pg_catalog.text AS kind, c.oid::pg_catalog.int8 AS oid,
+         pg_catalog.format('%I.%I', n.nspname, c.relname) AS qualified, c.relname::pg_catalog.text AS shown,
+         ''::pg_catalog.text AS constraint_name, GREATEST(c.reltuples, 0)::pg_catalog.int8 AS estimate
+  FROM gone g JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) g.oid
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+  WHERE NOT c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])
+  UNION ALL
+  SELECT 'key', r.relkind::pg_catalog.text, r.oid::pg_catalog.int8, pg_catalog.format('%I.%I', n.nspname, r.relname),
+         r.relname::pg_catalog.text, k.conname::pg_catalog.text, 0
+  FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) k.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+  WHERE k.contype OPERATOR(pg_catalog.=) 'f' AND k.conparentid OPERATOR(pg_catalog.=) 0
+    AND k.confrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])
+    AND NOT k.conrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])
+) o ORDER BY what DESC, shown, constraint_name LIMIT $3
+"""
+MAX_DROPPED = 50
+
+
+async def drop_cascades(conn: asyncpg.Connection, named: list[int]) -> list[Hazard]:
+    """DROP TABLE / VIEW ... CASCADE of the relations `named` (oids): the views, materialized views (with their
+    rows) and other tables' foreign keys it drops too. Other tables' rows stay."""
+    rows = await conn.fetch(_DROPPED_SQL, named, MAX_DEPTH, MAX_DROPPED + 1)
+    hazards: list[Hazard] = []
+    for row in rows[:MAX_DROPPED]:
+        shown = safe(row["shown"])
+        if row["what"] == "key":
+            hazards.append(
+                observed(
+                    "backward-incompatible",
+                    f"the CASCADE also drops the foreign key {safe(row['constraint_name'])} of {shown}: its rows "
+                    "stay, no longer checked",
+                )
+            )
+        elif row["kind"] == "m":
+            view = await _target(conn, row["oid"], row["qualified"], row["shown"], row["estimate"])
+            found = await count_rows(conn, view, "TRUE")
+            rows_text = (
+                f"{found.rows_text()}" if found.rows is not None else f"rows not counted: {found.not_counted}"
+            )
+            hazards.append(
+                observed(
+                    LOSS,
+                    f"the CASCADE also drops materialized view {shown} and its {rows_text} ({size(view.bytes)})",
+                    RowCount(
+                        found.rows, sampled=found.sampled, bytes=view.bytes, not_counted=found.not_counted
+                    ),
+                )
+            )
+        else:
+            hazards.append(
+                observed(
+                    "backward-incompatible",
+                    f"the CASCADE also drops view {shown}: the clients that read it break",
+                )
+            )
+    if len(rows) > MAX_DROPPED:
+        hazards.append(
+            observed(
+                "backward-incompatible",
+                f"the CASCADE drops more: only the first {MAX_DROPPED} objects are listed",
+            )
+        )
+    return hazards

@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident
-from .count_cascades import truncate_cascades
+from .count_cascades import drop_cascades, truncate_cascades
 from .count_catalog import catalog_constraint, index_columns, schema_contents
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
@@ -25,7 +25,7 @@ from .count_updates import update_hazards
 from .counted import RowCount, not_counted, observed, size, unproven
 from .expr_allowlist import columns_of, deparse, refusal
 from .facts import Facts
-from .names import key
+from .names import key, regclass_text
 from .report import Hazard
 from .shapes import written
 
@@ -515,9 +515,12 @@ class Counter:
 
     async def drop(self, node: Any) -> list[Hazard]:
         remove = _enum(node.removeType)
-        if remove == "OBJECT_TABLE":
+        if remove in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW"):
             names = [written(*(str(p.sval) for p in o)) for o in node.objects or ()]
-            return await self.dropped_tables(names, "drops")
+            hazards = await self.dropped_tables(names, "drops") if remove != "OBJECT_VIEW" else []
+            if _enum(node.behavior) == "DROP_CASCADE":
+                hazards += await drop_cascades(self.conn, await self.live_oids(names))
+            return hazards
         if remove == "OBJECT_SCHEMA" and _enum(node.behavior) == "DROP_CASCADE":
             hazards = []
             for schema in node.objects or ():
@@ -532,6 +535,17 @@ class Counter:
                     )
             return hazards
         return []
+
+    async def live_oids(self, names: list[str]) -> list[int]:
+        """The live relations `names` resolve to (the session's path), those this file created left out."""
+        found = []
+        for name in names:
+            if key(name) not in self.created:
+                oid = await self.conn.fetchval(
+                    "SELECT pg_catalog.to_regclass($1)::pg_catalog.oid::pg_catalog.int8", regclass_text(name)
+                )
+                found += [int(oid)] if oid is not None else []
+        return found
 
     async def deleted(self, node: Any) -> list[Hazard]:
         target = await self.target(_relation(node.relation))
