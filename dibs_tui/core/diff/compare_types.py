@@ -13,6 +13,7 @@ from ..model import (
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .compare_columns import widens
+from .compare_user_types import composites_to_recreate
 from .domain_in_composites import columns_to_text
 from .graph import (
     COMMENTS,
@@ -159,7 +160,9 @@ def plan_domains(state: PlanState) -> None:
         if (old := cur.get(key)) is not None
         and (old.base_type, old.collation) != (new.base_type, new.collation)
     }
-    over_recreated = state.types_over_recreated(rebased_directly | _ranges_to_recreate(state))
+    over_recreated = state.types_over_recreated(
+        rebased_directly | _ranges_to_recreate(state) | composites_to_recreate(state)
+    )
     for key, new in sorted(des.items()):
         ref = type_ref(*key)
         old = cur.get(key)
@@ -259,8 +262,8 @@ def plan_domains(state: PlanState) -> None:
 
 
 def _ranges_to_recreate(state: PlanState) -> set[tuple[str, str]]:
-    """The range types plan_ranges will drop and create again (it runs later: a range may be over a domain):
-    a domain over one is re-created too, or the range's DROP fails on it."""
+    """The range types plan_ranges will drop and create again (it runs later: a range may be over a domain,
+    and so for composites): a domain over one is re-created too, or the old type's DROP fails on it."""
     des = {r.key: r for r in state.desired.ranges}
     return {
         r.key

@@ -101,6 +101,18 @@ def plan_composites(state: PlanState) -> None:
         )
 
 
+def composites_to_recreate(state: PlanState) -> set[tuple[str, str]]:
+    """The composite types plan_composites will rename away and create again for their own change."""
+    des = {c.key: c for c in state.desired.composites}
+    return {
+        old.key
+        for old in state.current.composites
+        if (new := des.get(old.key)) is not None
+        and old.attributes != new.attributes
+        and not _in_place(state, old, new)
+    }
+
+
 def _attribute_comments(state: PlanState, new: CompositeType, old: CompositeType | None) -> None:
     """COMMENT ON COLUMN type.attribute where an attribute's comment differs (one the plan makes starts
     without); after the type."""
@@ -190,6 +202,10 @@ def _recreate_composite(state: PlanState, old: CompositeType, new: CompositeType
     )
     _create(state, new)
     state.recasts[key] = _row_recast(old, new, _recreated_names(state))
+    # A domain over it is re-created by plan_domains: its columns are rebuilt the same way, then made the domain.
+    domains = {d.key for d in state.current.domains}
+    for domain in _domains_over(state, key, domains):
+        state.recasts[domain] = f"({state.recasts[key]})::{qualified(*domain)}"
     _array_recast(state, old, new)
     state.step(
         DROP_OBJECTS,

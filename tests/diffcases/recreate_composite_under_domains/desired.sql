@@ -1,0 +1,4 @@
+create type pt as (x bigint, y int, z text);
+create domain dpt as pt check ((value).x > 0);
+create domain dpt2 as dpt not null;
+create table t (id int primary key, p dpt, p2 dpt2 default row(1, 1, 'a'), q pt);
