@@ -138,6 +138,35 @@ def test_the_cli_without_privileges_does_not_read_them(new_database: Callable[[]
     assert f"GRANT SELECT (b) ON TABLE app.t TO {R2};" in [s.sql for s in asked.plan]
 
 
+def test_column_grants_are_read_with_the_columns(new_database: Callable[[], str]) -> None:
+    """A column's grants come from the columns query (one scan of pg_attribute): each grantee and right once,
+    the grant option kept, PUBLIC named, nothing for a read without privileges."""
+    from dibs_tui.core.introspect.live import introspect_target
+    from dibs_tui.core.model_privileges import Privilege
+
+    a = new_database()
+    run_sql(
+        a,
+        _OBJECTS
+        + f"""
+        CREATE TABLE app."Wide" ("b c" int, z int);
+        GRANT SELECT ("b c"), UPDATE ("b c") ON app."Wide" TO {R1} WITH GRANT OPTION;
+        GRANT INSERT (z) ON app."Wide" TO PUBLIC;
+        GRANT UPDATE (a) ON app.t TO {R2};
+        """,
+    )
+    catalog = asyncio.run(introspect_dsn(a))
+    columns = [p for p in catalog.privileges if p.kind == "column"]
+    assert columns == [
+        Privilege("column", "app", "Wide", "b c", "TABLE", R1, "SELECT", True),
+        Privilege("column", "app", "Wide", "b c", "TABLE", R1, "UPDATE", True),
+        Privilege("column", "app", "Wide", "z", "TABLE", "PUBLIC", "INSERT", False),
+        Privilege("column", "app", "t", "a", "TABLE", R2, "UPDATE", False),
+    ]
+    unread = asyncio.run(introspect_target(resolve(a), privileges=False))
+    assert unread.privileges == ()
+
+
 def test_a_grant_to_a_role_the_target_lacks_is_reported_not_made(new_database: Callable[[], str]) -> None:
     a, b = new_database(), new_database()
     run_sql(a, _OBJECTS)

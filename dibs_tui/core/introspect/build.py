@@ -97,6 +97,10 @@ class Builder:
         self._deparse_relids: set[int] = set()
         self._relations: list[Relation] = []
         self._sequences: list[SequenceObj] = []
+        # (relid, column, [[grantee, privilege, grantable], ...]) for the few columns with grants, named once
+        # their relation is built; relations never built (an extension's) leave theirs out.
+        self._column_grants: list[tuple[int, str, list[list[str]]]] = []
+        self._column_privileges: list[Privilege] = []
         self._tuples: Shared = {}  # key, include and option tuples, one object per distinct value
         self._texts: Texts = {}  # constraint definitions and index predicates, one object per distinct value
         self._comments: Texts = {}  # column comments, one object per distinct value, until the columns are in
@@ -274,7 +278,10 @@ class Builder:
                 type_key,
                 comment,
                 settings,
+                grants,
             ) = row
+            if grants:
+                self._column_grants.append((relid, name, grants))
             if relid != current:
                 current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
                 relids.append(relid)
@@ -358,6 +365,7 @@ class Builder:
         # Every constraint and index is written: what their keys needed, and the look-ups that made their equal
         # texts and tuples one, are freed before the catalog's peak; so are the emptied parts by relation (a
         # dict keeps the table it grew to, about 5 MiB each for 100,000 relations, when its entries are popped).
+        self._column_privileges = _column_privileges(self._column_grants, built)
         self._keys, self._names, self._built = {}, {}, {}
         self._texts, self._tuples, self._type_keys, self._key_texts = {}, {}, {}, {}
         self._columns, self._constraints, self._indexes = {}, {}, {}
@@ -514,13 +522,43 @@ class Builder:
             dependencies=resolver.dependencies(object_dependencies(objects, foreign_tables)),
             objects=objects,
             foreign_tables=foreign_tables,
-            privileges=tuple(Privilege(*r) for r in rows["privileges"] if r["kind"] != "role"),
+            # kind 'column' sorts first, as the query's ORDER BY would have put it
+            privileges=(
+                *self._column_privileges,
+                *(Privilege(*r) for r in rows["privileges"] if r["kind"] != "role"),
+            ),
             roles=tuple(r["name"] for r in rows["privileges"] if r["kind"] == "role"),
             unmodelled=tuple(
                 Unmodelled(u["kind"], u["schema"], u["relation"], u["count"], u["names"])
                 for u in rows["unmodelled"]
             ),
         )
+
+
+def _column_privileges(
+    grants: list[tuple[int, str, list[list[str]]]], built: dict[int, Relation]
+) -> list[Privilege]:
+    """The columns' grants as privileges, in the privileges query's order (queries.COLUMN_GRANTS)."""
+    out = []
+    for relid, column, entries in grants:
+        relation = built.get(relid)
+        if relation is None:
+            continue
+        for grantee, privilege, grantable in entries:
+            out.append(
+                Privilege(
+                    "column",
+                    relation.schema,
+                    relation.name,
+                    column,
+                    "TABLE",
+                    grantee,
+                    privilege,
+                    grantable == "true",
+                )
+            )
+    out.sort(key=lambda p: (p.schema, p.name, p.sub, p.grantee, p.privilege))
+    return out
 
 
 def _names_by_position(columns: list[Column]) -> ColumnNames:

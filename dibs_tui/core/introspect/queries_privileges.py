@@ -1,7 +1,8 @@
-"""The one query for privileges: every ACL entry on tables, views, sequences, columns, functions, schemas,
+"""The one query for privileges: every ACL entry on tables, views, sequences, functions, schemas,
 enums, domains, composite and range types (a multirange's cannot be set), and the default privileges,
 exploded (aclexplode) into one row per grantee and privilege, plus the names of the roles on this server
-(a grant to a role the target lacks is reported, not made). A composite type is read only when stand-alone
+(a grant to a role the target lacks is reported, not made). Columns' grants come with the columns
+(queries.COLUMN_GRANTS): one scan of pg_attribute, not two. A composite type is read only when stand-alone
 (from pg_class's relkind 'c', a scan the tables' arm makes anyway): every table has a row type too, which
 takes no grant, and a look-up of each one's relkind cost the 5,000-table read 50 ms.
 
@@ -28,11 +29,6 @@ WITH acl AS (
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND c.relacl IS NOT NULL AND {schema_filter}
     AND NOT (c.relname LIKE '\\_\\_dibs\\_%' OR c.relname = '_dibs_migrations')
-  UNION ALL
-  SELECT 'column', n.nspname, c.relname, a.attname, 'TABLE', c.relowner, a.attacl, c.oid,
-         'pg_class'::regclass::oid
-  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND {schema_filter}
   UNION ALL
   SELECT 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), 'ROUTINE', p.proowner,
          COALESCE(p.proacl, acldefault('f', p.proowner)), p.oid, 'pg_proc'::regclass::oid
