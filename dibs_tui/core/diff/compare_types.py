@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..ddl import domain_sql
-from ..ddl_types import range_sql
 from ..model import (
     Domain,
     ObjectRef,
@@ -13,7 +12,7 @@ from ..model import (
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .compare_columns import widens
-from .compare_user_types import composites_to_recreate
+from .compare_user_types import composites_to_recreate, ranges_to_recreate
 from .domain_in_composites import columns_to_text
 from .graph import (
     COMMENTS,
@@ -161,7 +160,7 @@ def plan_domains(state: PlanState) -> None:
         and (old.base_type, old.collation) != (new.base_type, new.collation)
     }
     over_recreated = state.types_over_recreated(
-        rebased_directly | _ranges_to_recreate(state) | composites_to_recreate(state)
+        rebased_directly | ranges_to_recreate(state) | composites_to_recreate(state)
     )
     for key, new in sorted(des.items()):
         ref = type_ref(*key)
@@ -259,17 +258,6 @@ def plan_domains(state: PlanState) -> None:
     for key in only_in(cur, des):
         ref = type_ref(*key)
         state.drop_object(ref, "domain", cur[key].base_type, f"DROP DOMAIN {qualified(*key)};")
-
-
-def _ranges_to_recreate(state: PlanState) -> set[tuple[str, str]]:
-    """The range types plan_ranges will drop and create again (it runs later: a range may be over a domain,
-    and so for composites): a domain over one is re-created too, or the old type's DROP fails on it."""
-    des = {r.key: r for r in state.desired.ranges}
-    return {
-        r.key
-        for r in state.current.ranges
-        if (new := des.get(r.key)) is not None and range_sql(r) != range_sql(new)
-    }
 
 
 def _check_ref(domain: tuple[str, str], check: str) -> ObjectRef:

@@ -63,7 +63,9 @@ def plan_collations(state: PlanState) -> None:
 def plan_composites(state: PlanState) -> None:
     cur = {c.key: c for c in state.current.composites}
     des = {c.key: c for c in state.desired.composites}
-    over_recreated = state.types_over_recreated() if state.recreated_types else set()
+    ranges = ranges_to_recreate(state)  # plan_ranges runs after: a range may be over a composite
+    over_recreated = state.types_over_recreated(ranges) if state.recreated_types or ranges else set()
+    over_ranges = _types_over(state, ranges) if ranges else set()
     for key, new in sorted(des.items()):
         ref = type_ref(*key)
         old = cur.get(key)
@@ -79,7 +81,7 @@ def plan_composites(state: PlanState) -> None:
                 composite_sql(new),
                 detail="re-created over an attribute's re-created type",
             )
-            _recreate_composite(state, old, new)
+            _recreate_composite(state, old, new, over_ranges)
         elif old.attributes != new.attributes:
             state.change(
                 ChangeKind.ALTER,
@@ -92,13 +94,24 @@ def plan_composites(state: PlanState) -> None:
             if _in_place(state, old, new):
                 _alter_attributes(state, old, new)
             else:
-                _recreate_composite(state, old, new)
+                _recreate_composite(state, old, new, over_ranges)
         state.comment(ref, "composite type", old.comment if old else None, new.comment)
         _attribute_comments(state, new, None if old is None or key in state.recreated_types else old)
     for key in only_in(cur, des):
         state.drop_object(
             type_ref(*key), "composite type", composite_sql(cur[key]), f"DROP TYPE {qualified(*key)};"
         )
+
+
+def ranges_to_recreate(state: PlanState) -> set[tuple[str, str]]:
+    """The range types plan_ranges will drop and create again (it runs later: a range may be over a domain,
+    and so for composites): a domain over one is re-created too, or the old type's DROP fails on it."""
+    des = {r.key: r for r in state.desired.ranges}
+    return {
+        r.key
+        for r in state.current.ranges
+        if (new := des.get(r.key)) is not None and range_sql(r) != range_sql(new)
+    }
 
 
 def composites_to_recreate(state: PlanState) -> set[tuple[str, str]]:
@@ -186,7 +199,9 @@ def _alter_attributes(state: PlanState, old: CompositeType, new: CompositeType) 
         state.step(PRE_CREATE, sql, ChangeKind.ALTER, [ref], needs=_references(state, ref))
 
 
-def _recreate_composite(state: PlanState, old: CompositeType, new: CompositeType) -> None:
+def _recreate_composite(
+    state: PlanState, old: CompositeType, new: CompositeType, over_ranges: set[tuple[str, str]]
+) -> None:
     """The old type renamed away, the new one created, each column that used it rebuilt attribute by
     attribute (a NULL stays NULL), the old type dropped once nothing uses it."""
     key = new.key
@@ -201,12 +216,18 @@ def _recreate_composite(state: PlanState, old: CompositeType, new: CompositeType
         vacates=[ref],
     )
     _create(state, new)
-    state.recasts[key] = _row_recast(old, new, _recreated_names(state))
-    # A domain over it is re-created by plan_domains: its columns are rebuilt the same way, then made the domain.
     domains = {d.key for d in state.current.domains}
-    for domain in _domains_over(state, key, domains):
-        state.recasts[domain] = f"({state.recasts[key]})::{qualified(*domain)}"
-    _array_recast(state, old, new)
+    if key in over_ranges:
+        # Over a range plan_ranges drops: the old type must go before that range, so before the new range
+        # exists to rebuild a row in. Its columns (and its domains') travel through text instead.
+        for typ in (key, *_domains_over(state, key, domains)):
+            _columns_to_text(state, typ)
+    else:
+        state.recasts[key] = _row_recast(old, new, _recreated_names(state))
+        # A domain over it is re-created by plan_domains: its columns rebuilt the same way, made the domain.
+        for domain in _domains_over(state, key, domains):
+            state.recasts[domain] = f"({state.recasts[key]})::{qualified(*domain)}"
+        _array_recast(state, old, new)
     state.step(
         DROP_OBJECTS,
         f"DROP TYPE {qualified(key[0], temp)};",
@@ -268,8 +289,10 @@ def rebuilt_ref(rel: Relation, column: Column) -> ObjectRef:
 
 
 def _recreated_names(state: PlanState) -> set[str]:
-    """The re-created types as an attribute's type names them (format_type: qualified or not)."""
-    return {n for s, t in state.recreated_types for n in (quote_ident(t), qualified(s, t))}
+    """The re-created types as an attribute's type names them (format_type: qualified or not); the ranges
+    plan_ranges re-creates later too."""
+    recreated = state.recreated_types | ranges_to_recreate(state)
+    return {n for s, t in recreated for n in (quote_ident(t), qualified(s, t))}
 
 
 def _row_recast(old: CompositeType, new: CompositeType, recreated: set[str]) -> str:
@@ -325,6 +348,19 @@ def plan_ranges(state: PlanState) -> None:
         state.comment(ref, "range type", old.comment if old else None, new.comment)
     for key in only_in(cur, des):
         state.drop_object(type_ref(*key), "range type", range_sql(cur[key]), f"DROP TYPE {qualified(*key)};")
+
+
+def _types_over(state: PlanState, roots: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The current types built on these, directly or through another."""
+    found: set[tuple[str, str]] = set()
+    frontier = list(roots)
+    while frontier:
+        for dependent in state.dependents(type_ref(*frontier.pop())):
+            over = (dependent.schema, dependent.name)
+            if dependent.kind == "type" and over not in found:
+                found.add(over)
+                frontier.append(over)
+    return found
 
 
 def _domains_over(
