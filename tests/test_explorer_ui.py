@@ -272,3 +272,31 @@ async def test_neighbourhood_at_80x24_brings_every_column_into_view(db: str) -> 
             assert f"│public.{name}" in shown(), name  # the selected box whole in view, its name readable
         status = "".join(text for line in rendered(screen.query_one(".explorer-status")) for text, _ in line)
         assert "escape closes" in status
+
+
+TWO_KEYS = """
+CREATE TABLE users (id int PRIMARY KEY);
+CREATE TABLE issues (id int PRIMARY KEY, reporter_id int REFERENCES users, assignee_id int REFERENCES users);
+""" + "".join(f"CREATE TABLE ref_{i} (id int PRIMARY KEY, issue_id int REFERENCES issues);" for i in range(6))
+
+
+async def test_neighbourhood_names_every_key_between_two_tables_and_recounts_its_pages_on_resize(
+    db: str,
+) -> None:
+    """issues has two keys to users: the box says both, not the first alone. Six tables referencing issues
+    do not fit 24 rows (pages); at 60 rows they do, and the title stops saying that some are on other pages."""
+    await execute(db, TWO_KEYS)
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _app_on(pilot, "issues")
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, NeighbourhoodScreen)
+        await until(pilot, lambda: screen.view.drawing is not None)
+        title = screen.query_one("#neighbourhood-title")
+        assert "more on other pages" in str(title.render())
+        await pilot.resize_terminal(200, 60)
+        await until(pilot, lambda: "more on other pages" not in str(title.render()))
+        assert screen.view.drawing is not None and not any(screen.view.drawing.hidden.values())
+        shown = "\n".join(screen.view.drawing.lines)
+        assert "reporter_id → id; assignee_id → id" in shown or "assignee_id → id; reporter_id → id" in shown

@@ -143,7 +143,7 @@ def draw(
             slot, row = divmod(i, capacity)
             x, y = xs[column][slot], row * (box_height + 1)
             rows[member.key] = y
-            boxes.append(_neighbour(member, x, y, col_width, box_height, canvas))
+            boxes.append(_neighbour(graph, member, x, y, col_width, box_height, canvas))
             if abs(column) == 1 or rows.get(member.parent) == y:  # else "from ..." in the box says it
                 _edge(canvas, member, x, col_width, y + 1)
         if hidden[column]:
@@ -184,10 +184,15 @@ def _centre(catalog: Catalog, key: QualifiedName, x: int, w: int, height: int, c
     return Box(key, x, 0, w, h, 0)
 
 
-def _neighbour(member: Placed, x: int, y: int, w: int, h: int, canvas: _Canvas) -> Box:
+def _neighbour(graph: FkGraph, member: Placed, x: int, y: int, w: int, h: int, canvas: _Canvas) -> Box:
+    # Every FK between the two tables, not only the step that placed the box: issues has two keys to users
+    # (reporter_id, assignee_id); a narrow box cuts the list with its "…".
     step = member.step
-    edge = step.edge
-    keys = f"{', '.join(edge.source_columns)} → {', '.join(edge.target_columns)}"
+    same_way = (s for s in graph.steps.get(member.parent, ()) if s.forward == step.forward)
+    others = [s for s in same_way if s.end == member.key and s != step]
+    keys = "; ".join(
+        f"{', '.join(s.edge.source_columns)} → {', '.join(s.edge.target_columns)}" for s in [step, *others]
+    )
     via = f"from {member.parent[0]}.{member.parent[1]}" if abs(member.column) > 1 else ""
     canvas.box(x, y, w, h, [f"{member.key[0]}.{member.key[1]}", keys, via])
     return Box(member.key, x, y, w, h, member.column)

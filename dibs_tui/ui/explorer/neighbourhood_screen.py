@@ -29,6 +29,10 @@ class GraphBuilt(Message):
     graph: FkGraph
 
 
+class Redrawn(Message):
+    """The view drew itself again for its new size: what the title counts (pages) may have changed."""
+
+
 class NeighbourhoodView(Widget, can_focus=True):
     """The drawing, with the selected box in reverse video; a drawing wider than the view is shown from
     `shift`, the column that keeps the selected box in view."""
@@ -70,6 +74,7 @@ class NeighbourhoodView(Widget, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.redraw()
+        self.post_message(Redrawn())
 
     def selected_box(self) -> Box | None:
         return next((b for b in self.drawing.boxes if b.key == self.selected), None) if self.drawing else None
@@ -185,6 +190,10 @@ class NeighbourhoodScreen(ExplorerScreen):
     def _built(self, message: GraphBuilt) -> None:
         self.view.graph = message.graph
         self._redraw()
+
+    @on(Redrawn)
+    def _resized(self) -> None:
+        self.query_one("#neighbourhood-title", Static).update(self._title())
 
     def _redraw(self) -> None:
         self.view.redraw()
