@@ -140,6 +140,16 @@ CASES = [
     ("", "DELETE FROM t", LOSS, "deletes every row of t: its 3 rows"),
     ("", "DELETE FROM t WHERE id > 5", None, ""),
     ("", "DELETE FROM t WHERE id IN (SELECT 2)", LOSS, "not counted (expression contains a subquery)"),
+    # A column this file adds: counted with the value the rows there get (NULL, or its constant DEFAULT)
+    ("", "ALTER TABLE t ADD COLUMN e int;\nALTER TABLE t ADD CONSTRAINT c CHECK (e > 0)", None, ""),
+    ("", "ALTER TABLE t ADD COLUMN e int DEFAULT 0;\nALTER TABLE t ADD CONSTRAINT c CHECK (e > 0)", FAILS,
+     "3 rows of t violate CHECK (e > 0) (e.g. (id)=(1))"),
+    ("", "ALTER TABLE t ADD COLUMN e int DEFAULT 1, ADD CONSTRAINT c CHECK (e > 0 AND id < 3)", FAILS,
+     "(e.g. (id)=(3))"),
+    ("", "ALTER TABLE t ADD COLUMN e text DEFAULT 'ab', ADD CONSTRAINT c CHECK (length(e) = 2)", None, ""),
+    ("", "ALTER TABLE t ADD COLUMN e int;\nALTER TABLE t ALTER COLUMN e SET NOT NULL", FAILS,
+     "e is added by this migration without a DEFAULT: its 3 rows hold NULL: SET NOT NULL fails"),
+    ("", "ALTER TABLE t ADD COLUMN e int DEFAULT 7;\nALTER TABLE t ALTER COLUMN e SET NOT NULL", None, ""),
 ]  # fmt: skip
 
 
@@ -385,3 +395,16 @@ async def test_a_delete_of_rows_still_referenced_fails(db: str) -> None:
     cascades = "DELETE FROM t WHERE id = 3"
     assert counted(await review(db, cascades), FAILS) == []
     assert await runs(db, cascades)
+
+
+async def test_a_check_over_a_column_added_with_a_volatile_default_says_why_it_is_not_counted(
+    db: str,
+) -> None:
+    await execute(db, T + ROWS)
+    result = await review(
+        db, "ALTER TABLE t ADD COLUMN e float8 DEFAULT random();\nALTER TABLE t ADD CHECK (e < 2)"
+    )
+    [hazard] = counted(result, FAILS)
+    assert hazard.count is None and hazard.not_counted == (
+        "column e is added by this migration and its DEFAULT random() is not one constant"
+    ), result.to_text()

@@ -281,3 +281,13 @@ def test_generate_names_a_failing_column_from_the_database_escaped(
         in done.stderr
     )
     assert len(asyncio.run(fetch(db, f"SELECT * FROM {table} WHERE {column} IS NULL"))) == 1
+
+
+async def test_a_column_added_with_a_domain_whose_check_writes_is_not_cast_in_a_count(db: str) -> None:
+    """A later CHECK over a column the file adds is counted with the column's DEFAULT cast to its type: a domain
+    whose CHECK calls a function that writes would run it in that cast, so the count is not made."""
+    await execute(db, SETUP + "CREATE DOMAIN d AS int CHECK (noisy(VALUE));")
+    sql = "ALTER TABLE t ADD COLUMN e d DEFAULT 1;\nALTER TABLE t ADD CONSTRAINT c CHECK (e > 0);"
+    [hazard] = counts(await review(db, sql))
+    assert hazard.count is None and "column e is added by this migration with a type" in hazard.not_counted
+    await nothing_ran(db)

@@ -9,6 +9,8 @@ cast every value survives give no hazard.
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
@@ -18,6 +20,7 @@ from .count_cascades import drop_cascades, truncate_cascades
 from .count_catalog import catalog_constraint, index_columns, schema_contents
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
+from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target
 from .count_types import cast_hazards
@@ -68,6 +71,7 @@ class Counter:
         self.targets: dict[str, Target] = {}
         self.enums: dict[str, tuple[str, ...]] = {}  # enums this file creates: their labels
         self.index_keys: dict[str, list[str]] = {}  # indexes this file creates: their plain columns
+        self.added: dict[tuple[str, str], NewColumn] = {}  # columns this file adds to live tables
 
     async def target(self, name: str, *, empty: bool = False) -> Target | None:
         """The live table `name` as the migration writes it; None when it is new, absent, not a table, or
@@ -154,7 +158,8 @@ class Counter:
             elif subtype == "AT_SetNotNull":
                 hazards += await self.nulls(target, [str(cmd.name)], "SET NOT NULL fails")
             elif subtype == "AT_AddColumn":
-                hazards += self.new_column(target, cmd.def_)
+                self.added[(key(name), str(cmd.def_.colname))] = new_column(cmd.def_)
+                hazards += add_column_hazards(target, cmd.def_)
                 for con in cmd.def_.constraints or ():
                     if _enum(con.contype) != "CONSTR_GENERATED":
                         continue
@@ -170,9 +175,33 @@ class Counter:
                 hazards += await self.dropped_column(target, str(cmd.name))
         return hazards
 
+    def new_columns(self, target: Target, columns: set[str] | list[str]) -> dict[str, NewColumn]:
+        """The columns of `columns` this file adds to `target`, with what the rows there hold in them."""
+        table = key(target.shown)
+        found = {c: self.added[(table, c)] for c in columns if (table, c) in self.added}
+        return {
+            c: replace(n, unknown="an UPDATE earlier in this migration sets it")
+            if (table, c) in self.updated
+            else n
+            for c, n in found.items()
+        }
+
     async def nulls(self, target: Target, columns: list[str], consequence: str) -> list[Hazard]:
         if not target.rows or any((key(target.shown), c) in self.updated for c in columns):
             return []
+        if new := self.new_columns(target, columns):  # every row holds the column's DEFAULT, or NULL
+            if nulls := [c for c, n in new.items() if n.value is None and not n.unknown]:
+                added = f"{', '.join(nulls)} {_plural(len(nulls), 'is', 'are')} added by this migration without a DEFAULT"
+                return [
+                    observed(
+                        FAILS,
+                        f"{added}: its {target.described} hold NULL: {consequence}",
+                        RowCount(target.rows),
+                    )
+                ]
+            columns = [c for c in columns if c not in new]
+            if not columns:
+                return []
         found = await count_rows(
             self.conn, target, " OR ".join(f"t.{quote_ident(c)} IS NULL" for c in columns)
         )
@@ -221,12 +250,14 @@ class Counter:
         return []
 
     async def check(self, target: Target, expr: Any) -> list[Hazard]:
-        text = deparse(expr)
-        why = refusal(expr) or target.unsafe(columns_of(expr))
+        text, why = deparse(expr), ""
+        if new := self.new_columns(target, columns_of(expr)):  # counted with the value the rows get
+            expr, why = await with_new_values(self.conn, copy.deepcopy(expr), new)
+        why = why or refusal(expr) or target.unsafe(columns_of(expr))
         consequence = "the CHECK fails if any row violates it"
         if why:
             return [not_counted(FAILS, f"rows of {target.shown} violating CHECK ({text})", why, consequence)]
-        found = await count_rows(self.conn, target, f"({text}) IS FALSE")
+        found = await count_rows(self.conn, target, f"({deparse(expr)}) IS FALSE")
         if found.rows is None:
             return [not_counted(FAILS, f"rows violating CHECK ({text})", found.not_counted, consequence)]
         if not found.rows:
@@ -454,37 +485,6 @@ class Counter:
             )
         return []
 
-    def new_column(self, target: Target, column: Any) -> list[Hazard]:
-        """ADD COLUMN on a table with rows: NOT NULL with nothing to fill it, or UNIQUE over one value."""
-        if not target.rows:
-            return []
-        types = {_enum(c.contype): c for c in column.constraints or ()}
-        default = types.get("CONSTR_DEFAULT")
-        filled = default is not None or bool({"CONSTR_IDENTITY", "CONSTR_GENERATED"} & set(types))
-        filled = filled or _serial(column)
-        whole = RowCount(target.rows)
-        name = f"{target.shown}.{column.colname}"
-        if not filled and ("CONSTR_NOTNULL" in types or "CONSTR_PRIMARY" in types):
-            return [
-                observed(
-                    FAILS,
-                    f"adds {column.colname} NOT NULL without a DEFAULT to {target.shown}: its "
-                    f"{target.rows:,} existing {_plural(target.rows, 'row', 'rows')} would be NULL",
-                    whole,
-                )
-            ]
-        unique = "CONSTR_UNIQUE" in types or "CONSTR_PRIMARY" in types
-        if unique and default is not None and target.rows > 1 and _constant(default.raw_expr):
-            return [
-                observed(
-                    FAILS,
-                    f"adds {name} UNIQUE with the constant DEFAULT {deparse(default.raw_expr)}: its "
-                    f"{target.rows:,} existing rows would all hold that one value",
-                    whole,
-                )
-            ]
-        return []
-
     async def dropped_column(self, target: Target, column: str) -> list[Hazard]:
         if not target.rows or column not in target.columns:
             return []
@@ -573,22 +573,3 @@ class Counter:
                 )
             )
         return hazards
-
-
-def _serial(column: Any) -> bool:
-    names = [str(n.sval) for n in getattr(column.typeName, "names", None) or ()]
-    return bool(names) and names[-1] in (
-        "serial",
-        "bigserial",
-        "smallserial",
-        "serial4",
-        "serial8",
-        "serial2",
-    )
-
-
-def _constant(expr: Any) -> bool:
-    """A DEFAULT every existing row gets the same value from: a literal, perhaps cast."""
-    while type(expr).__name__ == "TypeCast":
-        expr = expr.arg
-    return type(expr).__name__ == "A_Const" and not getattr(expr, "isnull", False)
