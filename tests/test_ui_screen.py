@@ -88,6 +88,19 @@ async def test_details_hide_on_a_very_short_screen_and_are_skipped(demo: DemoInf
         assert isinstance(app.focused, TableList)
 
 
+async def test_a_wide_screen_gives_the_tables_list_room_for_whole_names(demo: DemoInfo) -> None:
+    """At 200 columns the tables list grows with the terminal (it kept 32 columns: webhook_deliveries and
+    the audit_log partitions were cut with a "…" beside 150 empty columns); up to 160 it keeps its 32."""
+    async with demo_app(demo).run_test(size=(200, 60)) as pilot:
+        app = await loaded(pilot)
+        listed = app.query_one(TableList)
+        lines = [listed.render_line(y).text for y in range(listed.size.height)]
+        assert any("webhook_deliveries " in line for line in lines), lines
+        assert any("audit_log_2026_01 " in line for line in lines), lines
+        await pilot.resize_terminal(120, 36)
+        await wait_for(pilot, lambda: app.tables_pane.outer_size.width == 32)
+
+
 async def test_a_tall_screen_gives_the_header_its_lines_back(demo: DemoInfo) -> None:
     async with demo_app(demo).run_test(size=(200, 60)) as pilot:
         app = await loaded(pilot)

@@ -194,7 +194,10 @@ class TablesPane(Vertical):
     ]
 
     DEFAULT_CSS = """
-    TablesPane { width: 32; border: round $border-blurred; border-title-color: $text-muted; }
+    TablesPane {
+        width: 20%; min-width: 32; max-width: 56;  /* 32 up to 160 columns; wider terminals show longer names */
+        border: round $border-blurred; border-title-color: $text-muted;
+    }
     TablesPane:focus-within { border: round $border; border-title-color: $text; }
     TablesPane #table-filter, TablesPane #table-filter:focus {
         height: 1; border: none; padding: 0 1; display: none;
