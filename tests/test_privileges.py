@@ -118,9 +118,9 @@ def test_privileges_are_compared_only_when_asked(new_database: Callable[[], str]
 
 
 def test_the_cli_without_privileges_does_not_read_them(new_database: Callable[[], str]) -> None:
-    """`diff` and `check` without --privileges skip the grants' query on the desired side (the live side's are
-    read: what the plan re-creates gets them back); the default (the Diff pane, which toggles the comparison on
-    the catalogs it holds) reads both."""
+    """`diff` and `check` without --privileges skip the grants' query on both sides (the live side's are read
+    once a plan re-creates an object: it gets them back); the default (the Diff pane, which toggles the
+    comparison on the catalogs it holds) reads both."""
     from dibs_tui.core.diff import diff_database
 
     a, b = new_database(), new_database()
@@ -128,7 +128,8 @@ def test_the_cli_without_privileges_does_not_read_them(new_database: Callable[[]
     run_sql(b, DESIRED)
     unread = asyncio.run(diff_database(resolve(a), [b], read_privileges=False))
     assert unread.desired.privileges == () and unread.desired.roles == ()
-    assert any(p.grantee == R1 for p in unread.current.privileges)
+    # the live side's too: the plan re-creates nothing (see the two tests of re-created objects below)
+    assert unread.current.privileges == () and unread.current.roles == ()
     assert unread.plan == () and unread.in_sync
     read = asyncio.run(diff_database(resolve(a), [b]))
     assert any(p.grantee == R1 for p in read.current.privileges)
@@ -264,9 +265,13 @@ def test_without_privileges_a_column_added_again_keeps_its_column_grants(
     a, b = new_database(), new_database()
     run_sql(a, _OBJECTS + (folder / "current.sql").read_text() + f"GRANT SELECT (w) ON u TO {R1};")
     run_sql(b, _OBJECTS + (folder / "desired.sql").read_text())
-    current, desired = asyncio.run(introspect_dsn(a)), asyncio.run(introspect_dsn(b))
-    _, plan, _ = diff_catalogs(current, desired)
+    from dibs_tui.core.diff import diff_database
+
+    # as the CLI reads without --privileges: the live grants only once the plan re-creates the column
+    result = asyncio.run(diff_database(resolve(a), [b], read_privileges=False))
+    plan = result.plan
     assert "ALTER TABLE public.u DROP COLUMN w;" in [s.sql for s in plan]
+    assert any(p.kind == "column" and p.grantee == R1 for p in result.current.privileges)
     asyncio.run(apply_plan(a, plan))
     check = f"SELECT has_column_privilege('{R1}', 'u', 'w', 'SELECT')"
     assert [tuple(r) for r in asyncio.run(fetch(a, check))] == [(True,)]

@@ -98,18 +98,25 @@ def plan_privileges(state: PlanState) -> None:
         _revoke(state, p)
 
 
-def plan_kept_grants(state: PlanState) -> None:
+class LiveGrantsNeeded(Exception):
+    """The plan drops and creates again objects whose live grants were not read: read them, plan again."""
+
+
+def plan_kept_grants(state: PlanState, *, live_grants_read: bool = True) -> None:
     """Grants not compared (no --privileges) are not lost either: an object the plan drops and creates again
     gets the live side's grants back, and PUBLIC's defaults revoked where the live side had revoked them.
-    Nothing without the live side's grants read (no roles then)."""
-    if not state.current.roles:
-        return
+    Nothing without the live side's grants read (no roles then), or LiveGrantsNeeded where the caller read
+    them only when a plan needs them (`live_grants_read` False)."""
     made = {n for step in state.steps for n in step.creates}
     remade = made & {n for step in state.steps for n in step.destroys}
     again = remade & _desired_objects(state)
     # A column dropped and added again (a generated one around a retyped column) loses its column grants.
     columns = {n for n in remade if n[0] == "column"}
     if not again and not columns:
+        return
+    if not state.current.roles:
+        if not live_grants_read:
+            raise LiveGrantsNeeded
         return
     live = {
         p

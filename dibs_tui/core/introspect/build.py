@@ -37,6 +37,7 @@ from .objects import (
     column_from_values,
     constraint_from,
     foreign_table_from,
+    grants_from,
     index_from,
     object_dependencies,
     owned_indexes,
@@ -515,6 +516,7 @@ class Builder:
                 "pg_proc", r["oid"], ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
             )
         objects = tuple(whole_object_from(o) for o in rows["objects"])
+        grants, roles = grants_from(rows["privileges"])
         foreign_tables = tuple(foreign_table_from(f) for f in rows["foreign_tables"])
         return replace(
             head,
@@ -523,11 +525,8 @@ class Builder:
             objects=objects,
             foreign_tables=foreign_tables,
             # kind 'column' sorts first, as the query's ORDER BY would have put it
-            privileges=(
-                *self._column_privileges,
-                *(Privilege(*r) for r in rows["privileges"] if r["kind"] != "role"),
-            ),
-            roles=tuple(r["name"] for r in rows["privileges"] if r["kind"] == "role"),
+            privileges=(*self._column_privileges, *grants),
+            roles=roles,
             unmodelled=tuple(
                 Unmodelled(u["kind"], u["schema"], u["relation"], u["count"], u["names"])
                 for u in rows["unmodelled"]

@@ -22,6 +22,7 @@ from ..session import bounded, catalog_settings, current_limits, scale_statement
 
 if TYPE_CHECKING:
     from ..model import Catalog
+    from ..model_privileges import Privilege
     from .build import ColumnPool
 
 # The read's module (the builder, the model objects, the queries): imported once the sessions are open (a caller
@@ -107,3 +108,19 @@ async def introspect_target(
             tables_present=snapshot.tables_present, migrations=snapshot.migrations, notes=snapshot.notes
         ),
     )
+
+
+async def read_grants(
+    target: ConnectionTarget, *, include_schemas: Sequence[str] = (), exclude_schemas: Sequence[str] = ()
+) -> tuple[tuple[Privilege, ...], tuple[str, ...]]:
+    """The live grants (the columns' included) and the server's role names alone: for a diff that read the live
+    catalog without them and then found objects its plan drops and creates again (core/diff: they get their
+    grants back). One query on one session, after the read: a few milliseconds, paid only by such a plan."""
+    from .objects import grants_from
+    from .queries_filters import schema_filter
+    from .queries_privileges import privileges_sql
+
+    sql = privileges_sql(schema_filter("n").strip(), columns=True)
+    async with catalog_sessions(target, 1, wait_for_teardown=False) as conns:
+        rows = await conns[0].fetch(sql, list(include_schemas), list(exclude_schemas))
+    return grants_from(rows)

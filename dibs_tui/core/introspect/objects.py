@@ -34,6 +34,7 @@ from ..model import (
     Sequence as SequenceObj,
 )
 from ..model_objects import ForeignTable, WholeObject
+from ..model_privileges import Privilege
 from ..positional import positional_constructor
 from .definitions import FK_MATCH, ColumnNames, KeyColumn, constraint_definition
 
@@ -496,4 +497,12 @@ def foreign_table_from(f: Record) -> ForeignTable:
         f["server"],
         tuple(zip(options[::2], options[1::2], strict=True)),
         tuple((column, tuple((k, v) for k, v in pairs)) for column, pairs in sorted(columns.items())),
+    )
+
+
+def grants_from(rows: Sequence[asyncpg.Record]) -> tuple[tuple[Privilege, ...], tuple[str, ...]]:
+    """The privileges query's rows as the grants and the server's role names."""
+    return (
+        tuple(Privilege(*r) for r in rows if r["kind"] != "role"),
+        tuple(r["name"] for r in rows if r["kind"] == "role"),
     )
