@@ -174,3 +174,45 @@ async def test_drop_cascade_says_the_views_and_keys_it_takes_along(db: str) -> N
         "the CASCADE also drops view unrelated: the clients that read it break"
     ]
     assert not [h for _, h in (await review(db, "DROP TABLE child")).hazards if "CASCADE" in h.message]
+
+
+async def test_an_update_of_a_referenced_key_fails_or_changes_the_rows_that_reference_it(db: str) -> None:
+    await execute(db, TREE)
+    refused = "UPDATE parent SET id = id + 100 WHERE id < 3"
+    result = await review(db, refused)
+    assert sorted(h.message for h in counted(result, FAILS)) == [
+        "1 row of parent whose key the UPDATE changes is still referenced from note (note_parent_id_fkey, "
+        "ON UPDATE NO ACTION): the UPDATE fails (e.g. (id)=(1))",
+        "2 rows of parent whose key the UPDATE changes are still referenced from child (child_parent_id_fkey, "
+        "ON UPDATE NO ACTION): the UPDATE fails (e.g. (id)=(1))",
+    ], result.to_text()
+    assert not await runs(db, refused)
+    unreferenced = (
+        "UPDATE parent SET id = id + 100 WHERE id = 3"  # only a SET NULL-on-delete note refers to 3
+    )
+    assert [h.message for h in counted(await review(db, unreferenced), FAILS)] == [
+        "1 row of parent whose key the UPDATE changes is still referenced from note (note_parent_id_fkey, "
+        "ON UPDATE NO ACTION): the UPDATE fails (e.g. (id)=(3))"
+    ]
+    assert counted(await review(db, "UPDATE parent SET old = NOT old, id = id WHERE id < 3"), FAILS) == []
+    assert await runs(db, "UPDATE parent SET old = NOT old, id = id WHERE id < 3")
+    await execute(
+        db,
+        "CREATE TABLE tag (id int PRIMARY KEY, name text UNIQUE); INSERT INTO tag VALUES (1, 'a'), (2, 'b');"
+        "CREATE TABLE tagged (id int, tag_name text REFERENCES tag (name) ON UPDATE CASCADE);"
+        "INSERT INTO tagged VALUES (1, 'a'), (2, 'a'), (3, 'b');"
+        "CREATE TABLE pinned (id int, tag_name text REFERENCES tag (name) ON UPDATE SET NULL);"
+        "INSERT INTO pinned VALUES (1, 'a');",
+    )
+    renamed = "UPDATE tag SET name = upper(name) WHERE id = 1"
+    result = await review(db, renamed)
+    assert sorted(h.message for h in counted(result, LOSS) if "also sets" in h.message) == [
+        "the UPDATE also sets pinned.tag_name to NULL in 1 row (pinned_tag_name_fkey, ON UPDATE SET NULL) "
+        "(e.g. ctid (0,1))",
+        "the UPDATE also sets tagged.tag_name to the new key in 2 rows (tagged_tag_name_fkey, ON UPDATE CASCADE) "
+        "(e.g. ctid (0,1))",
+    ], result.to_text()
+    assert counted(result, FAILS) == []
+    assert await runs(db, renamed)
+    after = await fetch(db, "SELECT count(*) FILTER (WHERE tag_name = 'A') AS a FROM tagged")
+    assert after[0]["a"] == 2

@@ -291,3 +291,19 @@ async def test_a_column_added_with_a_domain_whose_check_writes_is_not_cast_in_a_
     [hazard] = counts(await review(db, sql))
     assert hazard.count is None and "column e is added by this migration with a type" in hazard.not_counted
     await nothing_ran(db)
+
+
+async def test_an_update_of_a_key_referenced_from_a_table_named_to_inject_is_counted_escaped(db: str) -> None:
+    await execute(
+        db,
+        SETUP + 'CREATE TABLE "r\x1b[2J""; DROP TABLE t; --" ("x""); --" int REFERENCES t ON UPDATE CASCADE);'
+        'INSERT INTO "r\x1b[2J""; DROP TABLE t; --" VALUES (1), (1);',
+    )
+    result = await review(db, "UPDATE t SET id = id + 10 WHERE id = 1")
+    [also] = [h for _, h in result.hazards if "also sets" in h.message]
+    assert (
+        also.count == 2
+        and "\x1b" not in also.message
+        and 'r\\x1b[2J"; DROP TABLE t; --.x"); --' in also.message
+    )
+    await nothing_ran(db)

@@ -1,5 +1,6 @@
 """What an UPDATE does to the live rows: for each column it assigns, how many rows hold a value there now that
-the new one replaces (data lost: a backfill of NULLs, or a value set to itself, loses nothing)."""
+the new one replaces (data lost: a backfill of NULLs, or a value set to itself, loses nothing); what changing
+a key other tables reference does to them is `count_update_keys`'."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncpg
 
 from ..sql import quote_ident
 from .count_queries import Target, count_rows
+from .count_update_keys import key_update_hazards
 from .counted import not_counted, observed, unproven
 from .expr_allowlist import columns_of, deparse, refusal, unqualified
 from .report import Hazard
@@ -54,4 +56,6 @@ async def update_hazards(conn: asyncpg.Connection, target: Target, node: Any) ->
                     found,
                 )
             )
-    return hazards
+    values = {column: deparse(unqualified(value)) for column, value in assigned}
+    selected_only = deparse(unqualified(where)) if where is not None else ""
+    return hazards + await key_update_hazards(conn, target, selected_only, values)
