@@ -168,3 +168,17 @@ async def test_each_user_says_where_it_is_defined(demo: tuple[str, Path]) -> Non
                 m[0],
                 schema[int(m[3]) - 1],
             )
+
+
+async def test_the_count_of_each_kind_is_spelled_right(shop: str) -> None:
+    """Two foreign keys are `2 foreign keys` (the demo's issues said `6 foreign keies`)."""
+    await execute(
+        shop,
+        "CREATE TABLE refunds (id int, customer_id bigint REFERENCES customers, by_id bigint REFERENCES customers)",
+    )
+    app = make_app(shop)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await loaded(pilot)
+        await _goto(pilot, app, "public.customers")
+        section = await _shown(pilot, app)
+        assert section[1] == "3 foreign keys", section

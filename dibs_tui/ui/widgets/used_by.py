@@ -79,11 +79,12 @@ class UsedBy:
 
 
 def _plural(what: str, count: int) -> str:
-    if count == 1:
+    """`2 foreign keys`, `2 policies`, `2 indexes`, `2 statistics`."""
+    if count == 1 or what.endswith("statistics"):
         return what
-    if what.endswith("y"):
+    if what.endswith("y") and what[-2:-1] not in ("a", "e", "i", "o", "u"):  # key, keys; policy, policies
         return what[:-1] + "ies"
-    return what + ("es" if what.endswith(("x", "s")) else "s")
+    return what + ("es" if what.endswith(("x", "s", "ch", "sh")) else "s")
 
 
 def used_by_lines(uses: list[LocatedUse] | str | None, loading: bool) -> list[DetailLine]:
