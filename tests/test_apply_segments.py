@@ -252,6 +252,12 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
         assert "migrate resumes at segment 2 while segment 1 stays unchanged in the file" in shown
         assert 'segment 2 failed: could not create unique index "t_v"' in shown
         assert (
+            "partly applied: segment 1 of 3 (statements 1-2, lines 1-2) committed on " in shown
+            and "reviewed and traced: segments 2-3 of 3 (statements 3-4, lines 3-4), what migrate runs next"
+            in shown
+        ), shown
+        assert "▲ line 2:" not in shown and "already exists" not in shown  # segment 1 ran: not reviewed again
+        assert (
             "INVALID index left behind: public.t_v; clean it with: DROP INDEX CONCURRENTLY public.t_v;"
             in shown
         )

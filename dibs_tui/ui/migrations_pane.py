@@ -315,6 +315,8 @@ class MigrationsPane(TwoColumnPane):
                 self._details(Content(safe("\n".join([*head, exc.message]), keep_newlines=True)))
                 return
             self.post_message(MigrationReviewed(status.name, review))
+            # A partly applied one: only what migrate runs next is reviewed (the review's note says which part)
+            body += [n for n in review.notes if n.startswith("partly applied")]
             body += ["Hazards:", *(hazard_lines(review) or ["no hazards"])]
             body += ["Locks:", *(lock_lines(review) or ["none"])]
             body += ["Segments:", *(segment_lines(status.file.text, status.file.path) or ["one transaction"])]
