@@ -10,6 +10,7 @@ from typing import NamedTuple
 from ..ddl import collate, column_sql, sequence_options
 from ..model import (
     Column,
+    ConstraintKind,
     ObjectRef,
     Relation,
 )
@@ -458,6 +459,7 @@ def plan_alter_column(
             f"{prefix} {'SET' if new.not_null else 'DROP'} NOT NULL;",
             ChangeKind.ALTER,
             [ref, cref],
+            after=[] if new.not_null else _keys_holding(state, rel, new.name),
         )
     if old.identity != new.identity and new.identity is not None and not inherited:
         mode = new.identity.value.upper()
@@ -556,3 +558,14 @@ def _drop_serial_sequence(state: PlanState, rel: Relation, column: str) -> None:
                 [ref],
                 destroys=[ref],
             )
+
+
+def _keys_holding(state: PlanState, rel: Relation, column: str) -> list[ObjectRef]:
+    """The current primary keys over a column: its NOT NULL can be dropped only once they are (a key waits
+    for the drops of other tables' foreign keys on it, which may come late)."""
+    table = state.current.relation(*rel.key)
+    return [
+        ObjectRef("constraint", rel.schema, rel.name, c.name)
+        for c in (table.constraints if table is not None else ())
+        if c.kind is ConstraintKind.PRIMARY_KEY and column in c.columns
+    ]

@@ -67,7 +67,10 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
             f"ALTER TABLE {name} DROP CONSTRAINT {quote_ident(cname)};",
             ChangeKind.ALTER,
             [ref, cref],
-            destroys=[cref],
+            # its index goes with it: a foreign key of another table depends on that index in pg_depend
+            destroys=[cref, ObjectRef("index", new.schema, new.name, con.index_name)]
+            if con.index_name
+            else [cref],
         )
     for cname, con in after.items():
         prev = before.get(cname)

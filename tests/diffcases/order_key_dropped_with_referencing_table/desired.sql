@@ -1,0 +1,2 @@
+create table item (code int, label text);
+create table keep (code int);
