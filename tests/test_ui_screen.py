@@ -101,6 +101,28 @@ async def test_a_wide_screen_gives_the_tables_list_room_for_whole_names(demo: De
         await wait_for(pilot, lambda: app.tables_pane.outer_size.width == 32)
 
 
+async def test_at_80x24_the_health_and_migrations_lists_keep_names_apart(demo: DemoInfo) -> None:
+    """Their lists take 40 columns on a narrow terminal: the heading's count and the words after a
+    migration's 14-digit version are shown, where 2fr of 80 cut both (`fk-without-index…`,
+    `20260117100000_add-email…`)."""
+    from dibs_tui.ui.health_pane import HealthPane
+
+    async with demo_app(demo).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.query(MigrationsPane) and app.query_one(MigrationsPane).loaded)
+        listed = app.query_one(MigrationsPane).migrations_list
+        await wait_for(pilot, lambda: listed.size.width >= 36)
+        rows = [listed.render_line(y).text for y in range(listed.option_count)]
+        assert any("20260117100000_add-email-verifica" in row for row in rows), rows
+        await pilot.press("H")
+        health = app.query_one(HealthPane)
+        await wait_for(pilot, lambda: health.report is not None, limit=60)
+        findings = health.findings_list
+        heading = findings.render_line(0).text
+        assert "fk-without-index (" in heading and ")" in heading.split("fk-without-index (", 1)[1], heading
+
+
 async def test_a_tall_screen_gives_the_header_its_lines_back(demo: DemoInfo) -> None:
     async with demo_app(demo).run_test(size=(200, 60)) as pilot:
         app = await loaded(pilot)

@@ -136,6 +136,9 @@ def write_fixes(context: PaneContext, catalog: Catalog, findings: list[Finding])
 
 
 class HealthPane(TwoColumnPane):
+    # At 80 columns the list's 2fr left 23 columns for a finding's object: two FKs of one table read alike
+    # (`public.attachments.att…`). Its right panel is prose that wraps; the list takes 40 below ~100 columns.
+    DEFAULT_CSS = "HealthPane .pane-list { min-width: 40; }"
     ID = "health"
     LIST_ID = "health-findings"
     LOWER_ID = "health-fix"

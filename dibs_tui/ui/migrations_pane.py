@@ -152,6 +152,9 @@ class GenerateScreen(ModalScreen["GeneratedMigration | None"]):
 class MigrationsPane(TwoColumnPane):
     """The migrations folder against the applied history; `m` applies, `n` generates, `r` reloads."""
 
+    # A migration's name starts with its 14-digit version: at 80 columns the list's 2fr kept 12 characters of
+    # the name. Below ~100 columns it takes 40 (the right panel's SQL and details wrap).
+    DEFAULT_CSS = "MigrationsPane .pane-list { min-width: 40; }"
     ID = "migrations"
     LIST_ID = "migrations-list"
     LOWER_ID = "migrations-sql"
