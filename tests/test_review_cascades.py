@@ -216,3 +216,35 @@ async def test_an_update_of_a_referenced_key_fails_or_changes_the_rows_that_refe
     assert await runs(db, renamed)
     after = await fetch(db, "SELECT count(*) FILTER (WHERE tag_name = 'A') AS a FROM tagged")
     assert after[0]["a"] == 2
+
+
+async def test_a_delete_from_a_partition_follows_the_keys_that_reference_its_partitioned_table(
+    db: str,
+) -> None:
+    await execute(
+        db,
+        "CREATE TABLE pp (id int PRIMARY KEY) PARTITION BY RANGE (id);"
+        "CREATE TABLE pp1 PARTITION OF pp FOR VALUES FROM (0) TO (10);"
+        "CREATE TABLE pp2 PARTITION OF pp FOR VALUES FROM (10) TO (20);"
+        "INSERT INTO pp VALUES (1), (2), (11);"
+        "CREATE TABLE gone (id int PRIMARY KEY, pp_id int REFERENCES pp ON DELETE CASCADE) PARTITION BY HASH (id);"
+        "CREATE TABLE gone0 PARTITION OF gone FOR VALUES WITH (MODULUS 2, REMAINDER 0);"
+        "CREATE TABLE gone1 PARTITION OF gone FOR VALUES WITH (MODULUS 2, REMAINDER 1);"
+        "INSERT INTO gone VALUES (1, 1), (2, 1), (3, 11);"
+        "CREATE TABLE held (id int PRIMARY KEY, pp_id int REFERENCES pp) PARTITION BY HASH (id);"
+        "CREATE TABLE held0 PARTITION OF held FOR VALUES WITH (MODULUS 2, REMAINDER 0);"
+        "CREATE TABLE held1 PARTITION OF held FOR VALUES WITH (MODULUS 2, REMAINDER 1);"
+        "INSERT INTO held VALUES (1, 2);",
+    )
+    cascades = "DELETE FROM pp1 WHERE id = 1"
+    result = await review(db, cascades)
+    assert [h.count for h in counted(result, LOSS) if "also removes" in h.message] == [2], result.to_text()
+    assert counted(result, FAILS) == []
+    assert await runs(db, cascades)
+    assert (await fetch(db, "SELECT count(*) AS n FROM gone"))[0]["n"] == 1
+    refused = "DELETE FROM pp1 WHERE id = 2"
+    [fails] = counted(await review(db, refused), FAILS)  # once, not again per partition of held
+    assert fails.message.startswith(
+        "1 row of pp1 the DELETE removes is still referenced from held (held_pp_id_fkey"
+    )
+    assert not await runs(db, refused)

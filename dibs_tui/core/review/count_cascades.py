@@ -29,11 +29,11 @@ MAX_DEPTH = 5  # levels of keys followed from the table the statement names
 MAX_TABLES = 20  # tables reached and counted (each one bounded query)
 MAX_CONDITION = 200_000  # characters of one counting condition (paths multiply through diamonds)
 
-# The foreign keys that reference any of $1 (a partition's copy of its parent's key, a NOT ENFORCED key left
-# out); conenforced (18) and confdelsetcols (15) read through to_jsonb, absent before
+# The foreign keys that reference any of $1 or a partitioned table it is a partition of (a partition's copy of
+# its parent's key, a NOT ENFORCED key left out); conenforced (18) and confdelsetcols (15) read through to_jsonb, absent before
 _KEYS_SQL = """
 SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
-       c.conrelid::pg_catalog.int8 AS child, c.confrelid::pg_catalog.int8 AS parent,
+       c.conrelid::pg_catalog.int8 AS child, f.oid AS parent,
        pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
        r.relname::pg_catalog.text AS shown, GREATEST(r.reltuples, 0)::pg_catalog.int8 AS estimate,
        (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
@@ -51,13 +51,15 @@ SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS act
               WHEN pg_catalog.jsonb_typeof(pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->) 'confdelsetcols')
                    OPERATOR(pg_catalog.=) 'array'
               THEN pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->) 'confdelsetcols' END) x), c.conkey))) AS set_columns
-FROM pg_catalog.pg_constraint c
+FROM pg_catalog.unnest($1::pg_catalog.int8[]) AS f(oid)
+CROSS JOIN LATERAL (SELECT f.oid::pg_catalog.oid AS relid
+                    UNION SELECT p.relid FROM pg_catalog.pg_partition_ancestors(f.oid::pg_catalog.oid) p) a
+JOIN pg_catalog.pg_constraint c ON c.confrelid OPERATOR(pg_catalog.=) a.relid
 JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])
-  AND c.conparentid OPERATOR(pg_catalog.=) 0
+WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0
   AND (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') IS DISTINCT FROM 'false'
-ORDER BY c.confrelid, r.relname, c.conname
+ORDER BY f.oid, r.relname, c.conname
 """
 _ACTIONS = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT", "a": "NO ACTION", "r": "RESTRICT"}
 

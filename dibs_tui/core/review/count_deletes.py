@@ -19,8 +19,9 @@ from .report import Hazard
 FAILS = "fails-on-existing-data"
 LOSS = "data-loss"
 
-# The foreign keys of other tables that reference a table and refuse the deletion of a row they reference (a
-# table's key to itself is left out: a row whose referencing rows go in the same DELETE may go)
+# The foreign keys of other tables that reference a table (or a partitioned table it is a partition of: not a
+# partition's copy of the key) and refuse the deletion of a row they reference (a table's key to itself is left
+# out: a row whose referencing rows go in the same DELETE may go)
 _BLOCKING_KEYS = """
 SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
        pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
@@ -36,7 +37,9 @@ SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS act
 FROM pg_catalog.pg_constraint c
 JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid
+WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0
+  AND c.confrelid OPERATOR(pg_catalog.=) ANY (SELECT $1::pg_catalog.oid
+      UNION SELECT p.relid FROM pg_catalog.pg_partition_ancestors($1::pg_catalog.oid) p)
   AND c.confdeltype OPERATOR(pg_catalog.=) ANY ('{a,r}'::pg_catalog."char"[])
   AND c.conrelid OPERATOR(pg_catalog.<>) c.confrelid
 ORDER BY c.conname

@@ -38,8 +38,10 @@ SELECT c.conname::pg_catalog.text AS name, c.confupdtype::pg_catalog.text AS act
 FROM pg_catalog.pg_constraint c
 JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid
-  AND c.conrelid OPERATOR(pg_catalog.<>) c.confrelid AND c.conparentid OPERATOR(pg_catalog.=) 0
+WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0
+  AND c.confrelid OPERATOR(pg_catalog.=) ANY (SELECT $1::pg_catalog.oid
+      UNION SELECT p.relid FROM pg_catalog.pg_partition_ancestors($1::pg_catalog.oid) p)
+  AND c.conrelid OPERATOR(pg_catalog.<>) c.confrelid
   AND (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') IS DISTINCT FROM 'false'
 ORDER BY r.relname, c.conname
 """
