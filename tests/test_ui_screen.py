@@ -123,6 +123,31 @@ async def test_at_80x24_the_health_and_migrations_lists_keep_names_apart(demo: D
         assert "fk-without-index (" in heading and ")" in heading.split("fk-without-index (", 1)[1], heading
 
 
+async def test_the_generated_migrations_name_ends_on_a_whole_word(demo: DemoInfo) -> None:
+    """`n` on the demo proposes a name from the diff's first two phrases; they do not fit 60 characters, so it
+    is the first alone, not `...-on-comments-and-issues-and-add-es` cut in the middle of `estimate`."""
+    from textual.widgets import Input
+
+    from dibs_tui.ui.migrations_pane import GenerateScreen
+
+    async with demo_app(demo).run_test(size=(120, 36)) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.query(MigrationsPane) and app.query_one(MigrationsPane).loaded)
+        await pilot.press("n")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, GenerateScreen) and app.screen.query("#generate-sql"),
+            limit=60,
+        )
+        name = app.screen.query_one("#generate-name", Input).value
+        assert name == "alter-body-and-reporter-id-on-comments-and-issues", name
+        await pilot.press("escape")
+        # The pending migration's replay (a shadow database) started with `m`: done before the app closes.
+        details = app.query_one(MigrationsPane).query_one("#migrations-details", Static)
+        await wait_for(pilot, lambda: "Changes:" in text_of(details) and "computing" not in text_of(details))
+
+
 async def test_a_tall_screen_gives_the_header_its_lines_back(demo: DemoInfo) -> None:
     async with demo_app(demo).run_test(size=(200, 60)) as pilot:
         app = await loaded(pilot)

@@ -305,8 +305,25 @@ def suggest_slug(result: DiffResult) -> str:
     if not phrases:
         others = [c.object.name for c in result.changes]
         phrases.append("update-" + _short(others) if others else "empty")
-    slug = slugify(phrases[0] if len(phrases) == 1 else "-and-".join(phrases[:2]))
-    return slug[:60].rstrip("-")
+    both = slugify("-and-".join(phrases[:2]))
+    return both if len(both) <= _SLUG_MAX else _cut(slugify(phrases[0]))
+
+
+_SLUG_MAX = 60
+_JOINERS = frozenset({"and", "to", "from", "on", "of"})
+
+
+def _cut(slug: str) -> str:
+    """`slug` within _SLUG_MAX characters at a word's end, never ending on a joining word: two phrases that
+    do not fit are the first alone (the demo's was `...-on-comments-and-issues-and-add-es`)."""
+    words = slug.split("-")
+    while len("-".join(words)) > _SLUG_MAX and len(words) > 1:
+        words.pop()
+    while len(words) > 1 and words[-1] in _JOINERS:
+        words.pop()
+    cut = "-".join(words)
+    # One very long name (`add-<63 characters>`): its first characters say more than the verb alone.
+    return cut if len(cut) >= _SLUG_MAX // 2 else slug[:_SLUG_MAX].rstrip("-")
 
 
 @dataclass(frozen=True)
