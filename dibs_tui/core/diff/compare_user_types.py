@@ -44,6 +44,7 @@ def plan_collations(state: PlanState) -> None:
                 f"DROP COLLATION {qualified(key[0], _old_name(key[1]))};",
                 ChangeKind.DROP,
                 [ref],
+                after=_collation_users(state, key),
             )
         if old is None or collation_sql(old) != collation_sql(new):
             state.step(
@@ -57,7 +58,41 @@ def plan_collations(state: PlanState) -> None:
         state.comment(ref, "collation", old.comment if old else None, new.comment)
     for key in only_in(cur, des):
         ref = ObjectRef("collation", *key)
-        state.drop_object(ref, "collation", collation_sql(cur[key]), f"DROP COLLATION {qualified(*key)};")
+        state.change(ChangeKind.DROP, ref, "collation", old=collation_sql(cur[key]), destructive=True)
+        state.step(
+            DROP_OBJECTS,
+            f"DROP COLLATION {qualified(*key)};",
+            ChangeKind.DROP,
+            [ref],
+            destroys=[ref],
+            destructive=True,
+            after=_collation_users(state, key),
+        )
+
+
+def _collation_users(state: PlanState, key: tuple[str, str]) -> list[ObjectRef]:
+    """What uses a collation in the current catalog (pg_depend's rows on collations are not read): its tables,
+    columns and indexes, its domains and composite types. A DROP COLLATION follows their drops (a table
+    dropped by the plan, say), whatever the phases say."""
+    name = qualified(*key)
+    spellings = (f"COLLATE {name}", f"COLLATE {quote_ident(key[1])}")
+    found: list[ObjectRef] = []
+    for rel in state.current.relations:
+        columns = [c.name for c in rel.columns if c.collation == name]
+        indexes = [
+            i.name
+            for i in rel.indexes
+            if "COLLATE " in i.definition and any(x in i.definition for x in spellings)
+        ]
+        if columns or indexes:
+            found.append(ObjectRef("table", rel.schema, rel.name))
+            found += [ObjectRef("column", rel.schema, rel.name, c) for c in columns]
+            found += [ObjectRef("index", rel.schema, rel.name, i) for i in indexes]
+    found += [type_ref(*d.key) for d in state.current.domains if d.collation == name]
+    found += [
+        type_ref(*c.key) for c in state.current.composites if any(a.collation == name for a in c.attributes)
+    ]
+    return found
 
 
 def plan_composites(state: PlanState) -> None:

@@ -1,0 +1,1 @@
+create table keep (x int, y text);

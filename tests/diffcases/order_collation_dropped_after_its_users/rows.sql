@@ -1,0 +1,1 @@
+insert into keep values (1, 'a');
