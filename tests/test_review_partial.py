@@ -90,3 +90,18 @@ def test_a_migration_nothing_of_which_committed_is_reviewed_whole_without_a_note
     run_sql(db, "SELECT 1")
     out = review(db, folder / f"{NAME}.sql").stdout
     assert "partly applied" not in out and "3 statements" not in out and "4 statements, " in out, out
+
+
+def test_the_review_of_a_partial_apply_says_the_invalid_index_migrate_will_refuse_on(
+    db: str, tmp_path: Path
+) -> None:
+    folder = project(db, tmp_path, THREE, duplicates=True)  # segment 2's unique index fails, left INVALID
+    assert migrate(db, folder, "--yes").returncode == 3
+    out = review(db, folder / f"{NAME}.sql").stdout
+    assert "reviewed and traced: segments 2-3 of 3" in out, out
+    assert (
+        "migrate refuses until the INVALID index public.t_v an earlier run left is dropped "
+        "(DROP INDEX CONCURRENTLY public.t_v;)" in out
+    )
+    run_sql(db, "DROP INDEX CONCURRENTLY public.t_v")
+    assert "INVALID" not in review(db, folder / f"{NAME}.sql").stdout

@@ -76,14 +76,24 @@ def describe_pending(file: MigrationFile, partial: PartialApply | None) -> Pendi
             "--dry-run says why); reviewed whole, though its committed statements are on the server already",
         )
     committed = f"partly applied: {plan.span(1, done)} committed{when}, left out"
+    blocked = "".join(
+        f"; migrate refuses until the INVALID index {n} an earlier run left is dropped (DROP INDEX CONCURRENTLY {n};)"
+        for n in partial.leftovers
+    )
+    if partial.running is not None:
+        blocked += (
+            f"; segment {partial.running} was started by a run that never reported: migrate refuses until that "
+            "is settled (dibs-tui migrate says how)"
+        )
     if done >= len(plan.segments):
         return PendingPart(
-            pending_text(file.text, plan, done + 1), f"{committed}; nothing of it is left to run"
+            pending_text(file.text, plan, done + 1), f"{committed}; nothing of it is left to run{blocked}"
         )
     rest = plan.span(done + 1, len(plan.segments))
     return PendingPart(
         pending_text(file.text, plan, done + 1),
-        f"{committed}; reviewed and traced: {rest}, what migrate runs next (on the live schema as it is now)",
+        f"{committed}; reviewed and traced: {rest}, what migrate runs next (on the live schema as it is now)"
+        f"{blocked}",
     )
 
 
