@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -205,10 +206,14 @@ def browser_on_a_terminal(*args: str) -> Iterator[tuple[subprocess.Popen[bytes],
 def quit_browser(app: subprocess.Popen[bytes], master: int) -> None:
     """Type `q` and wait for the process to exit, reading what it draws meanwhile; it must exit with 0."""
     os.write(master, b"q")
+    drawn = b""
 
     def exited() -> bool:
-        drain(master)
+        nonlocal drawn
+        drawn += drain(master)
         return app.poll() is not None
 
     until(exited, "the app to exit")
-    assert app.returncode == 0
+    # exit status 1 is a failed load's error screen answered by q: say what it said
+    shown = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", b" ", drawn).decode("utf-8", "replace")
+    assert app.returncode == 0, f"exit status {app.returncode}; last drawn: {' '.join(shown.split())[-600:]}"
