@@ -108,6 +108,7 @@ class Extension:
     name: str
     schema: str
     version: str
+    requires: tuple[str, ...] = ()  # the extensions it needs (pg_depend): made before it, dropped after it
 
 
 @dataclass(frozen=True)

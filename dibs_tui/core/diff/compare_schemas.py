@@ -76,13 +76,27 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
                 ChangeKind.CREATE,
                 [ref],
                 creates=[ref],
-                needs=[ObjectRef("schema", "", ext.schema)],
+                needs=[
+                    ObjectRef("schema", "", ext.schema),
+                    *(ObjectRef("extension", "", r) for r in ext.requires),
+                ],
             )
         else:
             _alter_extension(state, old, ext)
     for name in only_in(cur_ext, des_ext):
         ref = ObjectRef("extension", "", name)
-        state.drop_object(ref, "extension", name, f"DROP EXTENSION {quote_ident(name)};")
+        state.change(ChangeKind.DROP, ref, "extension", old=name, destructive=True)
+        # after the extensions that require it (earthdistance before cube)
+        users = [ObjectRef("extension", "", e.name) for e in state.current.extensions if name in e.requires]
+        state.step(
+            DROP_OBJECTS,
+            f"DROP EXTENSION {quote_ident(name)};",
+            ChangeKind.DROP,
+            [ref],
+            destroys=[ref],
+            destructive=True,
+            after=users,
+        )
 
 
 def _alter_extension(state: PlanState, old: Extension, ext: Extension) -> None:

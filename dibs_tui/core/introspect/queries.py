@@ -30,7 +30,12 @@ SELECT current_database() AS db, current_setting('server_version') AS version,
                                      'comment', ds.description) ORDER BY n.nspname)
      FROM pg_namespace n {comment_join("ds", "pg_namespace", "n.oid")}
      WHERE {schema_filter("n")} AND {not_extension_member("pg_namespace", "n.oid")})::text AS schemas,
-  (SELECT json_agg(json_build_object('name', x.extname, 'schema', n.nspname, 'version', x.extversion)
+  (SELECT json_agg(json_build_object('name', x.extname, 'schema', n.nspname, 'version', x.extversion,
+                                     'requires', (SELECT json_agg(r.extname ORDER BY r.extname)
+                                                  FROM pg_depend d JOIN pg_extension r ON r.oid = d.refobjid
+                                                  WHERE d.classid = 'pg_extension'::regclass
+                                                    AND d.objid = x.oid
+                                                    AND d.refclassid = 'pg_extension'::regclass))
                    ORDER BY x.extname)
      FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
      WHERE x.extname <> 'plpgsql')::text AS extensions,

@@ -1,0 +1,1 @@
+create table place (id int, at point);

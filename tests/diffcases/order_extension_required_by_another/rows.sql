@@ -1,0 +1,1 @@
+insert into place values (1, point(1, 2));
