@@ -148,9 +148,11 @@ async def test_drop_cascade_says_the_views_and_keys_it_takes_along(db: str) -> N
         TREE + "CREATE VIEW old_parents AS SELECT id FROM parent WHERE old;"
         "CREATE VIEW older AS SELECT id FROM old_parents;"
         "CREATE MATERIALIZED VIEW parent_ids AS SELECT id FROM parent;"
-        "CREATE VIEW unrelated AS SELECT id FROM grandchild;",
+        "CREATE VIEW unrelated AS SELECT id FROM grandchild;"
+        "CREATE TABLE inbox (id int); CREATE VIEW inbox_ids AS SELECT id FROM inbox;"
+        "CREATE RULE copy AS ON INSERT TO inbox DO ALSO INSERT INTO parent VALUES (NEW.id, false);",
     )
-    sql = "DROP TABLE parent CASCADE"
+    sql = "DROP TABLE parent CASCADE"  # drops the rule on inbox, not inbox nor the view that reads it
     result = await review(db, sql)
     said = sorted(h.message.split(" (")[0] for _, h in result.hazards if h.message.startswith("the CASCADE"))
     assert said == [
@@ -165,9 +167,10 @@ async def test_drop_cascade_says_the_views_and_keys_it_takes_along(db: str) -> N
         db,
         "SELECT (SELECT count(*) FROM child) AS child, to_regclass('older') IS NULL AS v, "
         "to_regclass('parent_ids') IS NULL AS m, to_regclass('unrelated') IS NOT NULL AS kept, "
-        "(SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'child'::regclass) AS keys",
+        "(SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'child'::regclass) AS keys, "
+        "to_regclass('inbox_ids') IS NOT NULL AS inbox",
     )
-    assert tuple(left[0]) == (4, True, True, True, 0)
+    assert tuple(left[0]) == (4, True, True, True, 0, True)
     # Dropped together, a table's key to another named table is not 'taken along'; without CASCADE, nothing is.
     both = await review(db, "DROP TABLE child, grandchild CASCADE")
     assert [h.message for _, h in both.hazards if "CASCADE also" in h.message] == [

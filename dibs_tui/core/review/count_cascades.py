@@ -293,6 +293,8 @@ WITH RECURSIVE gone(oid, depth) AS (
    AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
    AND d.deptype OPERATOR(pg_catalog.=) 'n'
   JOIN pg_catalog.pg_rewrite w ON w.oid OPERATOR(pg_catalog.=) d.objid
+  JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) w.ev_class
+   AND v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])  -- a table's own rule goes, not the table
   WHERE w.ev_class OPERATOR(pg_catalog.<>) g.oid AND g.depth OPERATOR(pg_catalog.<) $2
 )
 SELECT * FROM (
