@@ -132,7 +132,9 @@ async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         assert isinstance(app.screen, ConfirmScreen)
-        assert f"{NAME}: not atomic: 3 segments" in app.screen.question
+        question = app.screen.question.splitlines()
+        assert question[:2] == ["Apply 1 migration?", NAME]  # its name once, above its segments
+        assert any(line.startswith("not atomic: 3 segments") for line in question)
         await pilot.press("y")
         await wait_for(pilot, lambda: "segment 3/3" in " ".join(pane.progress))
         pane.action_apply()  # a second apply would cancel this one mid-segment: refused while it runs

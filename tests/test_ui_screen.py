@@ -148,6 +148,32 @@ async def test_the_generated_migrations_name_ends_on_a_whole_word(demo: DemoInfo
         await wait_for(pilot, lambda: "Changes:" in text_of(details) and "computing" not in text_of(details))
 
 
+async def test_the_apply_question_says_the_proof_first_and_counts_hazards_not_lines(demo: DemoInfo) -> None:
+    """At 80x24 the dialog shows its first lines: the proof's verdict ("Not proved: apply anyway?") comes
+    right after the migration's name, above the hazards, which count hazards (not their lines) and do not
+    repeat the one migration's name on each line. Nothing is applied (No)."""
+    from dibs_tui.ui.review_marks import hazard_count
+
+    async with demo_app(demo).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.query(MigrationsPane) and app.query_one(MigrationsPane).loaded)
+        pane = app.query_one(MigrationsPane)
+        name = next(s.name for s in pane.statuses if s.state.value == "pending")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), limit=120)
+        question = app.screen.question.splitlines()  # type: ignore[attr-defined]
+        assert question[:2] == ["Apply 1 migration?", name], question
+        verdict = question.index("Not proved: apply anyway, without the proof?")
+        heading = next(i for i, line in enumerate(question) if line.startswith("Hazards ("))
+        assert verdict < heading, question
+        assert question[heading] == f"Hazards ({hazard_count(pane.reviews[name])}), acknowledged by applying:"
+        assert not any(line.startswith(f"{name}:") for line in question)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+    assert (await fetch(demo.dsn, "SELECT count(*) AS n FROM __dibs_migrations"))[0]["n"] == 5
+
+
 async def test_a_tall_screen_gives_the_header_its_lines_back(demo: DemoInfo) -> None:
     async with demo_app(demo).run_test(size=(200, 60)) as pilot:
         app = await loaded(pilot)

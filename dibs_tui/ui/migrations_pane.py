@@ -43,7 +43,7 @@ from .highlight import sql_lines
 from .messages import MigrationReviewed
 from .migration_touched import TouchedList
 from .pane_context import PaneContext
-from .review_marks import hazard_lines, marked_sql, review_off_the_loop
+from .review_marks import hazard_count, hazard_lines, marked_sql, review_off_the_loop
 from .screens.confirm import ConfirmScreen
 from .text import safe
 from .two_column_pane import TwoColumnPane
@@ -395,33 +395,38 @@ class MigrationsPane(TwoColumnPane):
     @work(exclusive=True, exit_on_error=False, group="migrations-apply")
     async def confirm_and_apply(self, names: list[str]) -> None:
 
-        lines = [f"Apply {len(names)} migration(s)?", *names]
+        head = [f"Apply {len(names)} migration{'' if len(names) == 1 else 's'}?", *names]
         hazards: list[str] = []
+        counted = 0
         segments: list[str] = []
+        several = len(names) > 1  # each migration's lines under its name; one migration's name is in the head
         try:
             for status in self.statuses:
                 if status.name in names and status.file is not None:
                     review = self.reviews.get(status.name)
                     if review is None:
                         review = await asyncio.to_thread(review_off_the_loop, self.target, status.file.path)
-                    hazards += [f"{status.name}:{h}" for h in hazard_lines(review)]
+                    found = hazard_lines(review)
+                    counted += hazard_count(review)
+                    hazards += [f"{status.name}:", *("  " + h for h in found)] if several and found else found
                     described = segment_lines(status.file.text, status.file.path, limit=10)
-                    segments += [f"{status.name}: {line}" for line in described]
+                    segments += [f"{status.name}:", *("  " + s for s in described)] if several else described
         except DibsError as exc:
             self.apply_failed(str(exc))
             return
+        body: list[str] = []
         if segments:
-            lines += ["", *segments]
+            body += ["", *segments]
         if hazards:
-            lines += ["", f"Hazards ({len(hazards)}), acknowledged by applying:", *hazards[:15]]
+            body += ["", f"Hazards ({counted}), acknowledged by applying:", *hazards[:15]]
             if len(hazards) > 15:
-                lines.append(f"… and {len(hazards) - 15} more")
+                body.append(f"… and {len(hazards) - 15} more lines (the Migrations pane lists them all)")
         self.progress = []
         self.last_error = None
         declined: list[bool] = []
 
         async def confirm(planned: list[PendingMigration]) -> bool:
-            answer = await self.prove_and_ask(lines, planned)
+            answer = await self.prove_and_ask(head, body, planned)
             declined.append(not answer)
             return answer
 
@@ -460,9 +465,11 @@ class MigrationsPane(TwoColumnPane):
         self.load_status()
         self.context.schema_changed()
 
-    async def prove_and_ask(self, lines: list[str], planned: list[PendingMigration]) -> bool:
+    async def prove_and_ask(self, head: list[str], body: list[str], planned: list[PendingMigration]) -> bool:
         """After the lock: the guard and the proof (core/proof_gate.py), then the question. A schema that moved
-        since the review is refused outright; a migration not proved is applied only if the user says so."""
+        since the review is refused outright; a migration not proved is applied only if the user says so.
+        The proof's verdict comes right after the names, before the segments and hazards: at 80x24 a dialog
+        shows its first lines, and it was below 15 lines of hazards."""
         from ..core.proof_gate import gate  # deferred (see the module docstring)
 
         self._status(Content("Checking the live schema and proving the migrations on a clone…"))
@@ -476,9 +483,10 @@ class MigrationsPane(TwoColumnPane):
         )
         if found.moved:
             raise DibsError("\n".join([found.refusal(), *found.lines()]))
-        question = [*lines, "", *found.lines()]
+        question = [*head, "", *found.lines()]
         if found.proof is not None and not found.proved:
             question += ["", "Not proved: apply anyway, without the proof?"]
+        question += body
         answer: bool = await self.app.push_screen_wait(ConfirmScreen("\n".join(question)))
         return answer
 

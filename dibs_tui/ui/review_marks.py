@@ -24,6 +24,11 @@ def _fails(statement: ReviewedStatement) -> bool:
     return statement.trace.startswith("failed")
 
 
+def hazard_count(review: Review) -> int:
+    """The hazards hazard_lines lists (a failure in the trace counted as one), not its lines."""
+    return sum(len(s.hazards) + _fails(s) for s in review.statements)
+
+
 def hazard_lines(review: Review) -> list[str]:
     """Each statement with hazards or that failed in the trace: its line and first words, its lock (observed or
     documented), how the trace failed, its hazards."""
