@@ -251,3 +251,39 @@ async def test_a_delete_from_a_partition_follows_the_keys_that_reference_its_par
         "1 row of pp1 the DELETE removes is still referenced from held (held_pp_id_fkey"
     )
     assert not await runs(db, refused)
+
+
+async def test_drop_column_cascade_says_the_views_that_read_the_column(db: str) -> None:
+    await execute(
+        db,
+        TREE + "CREATE VIEW flags AS SELECT id, old FROM parent; CREATE VIEW ids AS SELECT id FROM parent;"
+        "CREATE VIEW flag_count AS SELECT count(*) FILTER (WHERE old) AS n FROM flags;"
+        "CREATE TABLE empty (id int); CREATE VIEW empty_ids AS SELECT id FROM empty;",
+    )
+    sql = "ALTER TABLE parent DROP COLUMN old CASCADE"
+    result = await review(db, sql)
+    assert sorted(h.message for _, h in result.hazards if "CASCADE also" in h.message) == [
+        "the CASCADE also drops view flag_count: the clients that read it break",
+        "the CASCADE also drops view flags: the clients that read it break",
+    ], result.to_text()
+    # An empty table's column: no rows to count, its views still go
+    assert [
+        h.message
+        for _, h in (await review(db, "ALTER TABLE empty DROP COLUMN id CASCADE")).hazards
+        if "CASCADE also" in h.message
+    ] == ["the CASCADE also drops view empty_ids: the clients that read it break"]
+    keyed = await review(db, "ALTER TABLE parent DROP COLUMN id CASCADE")
+    assert sorted(h.message.split(":")[0] for _, h in keyed.hazards if "CASCADE also" in h.message) == [
+        "the CASCADE also drops the foreign key child_parent_id_fkey of child",
+        "the CASCADE also drops the foreign key note_parent_id_fkey of note",
+        "the CASCADE also drops view flag_count",
+        "the CASCADE also drops view flags",
+        "the CASCADE also drops view ids",
+    ], keyed.to_text()
+    assert await runs(db, sql)
+    gone = await fetch(
+        db,
+        "SELECT to_regclass('flags') IS NULL AND to_regclass('flag_count') IS NULL AS g, "
+        "to_regclass('ids') IS NOT NULL AS kept",
+    )
+    assert tuple(gone[0]) == (True, True)

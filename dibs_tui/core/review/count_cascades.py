@@ -279,12 +279,23 @@ def _stopped(why: str) -> Hazard:
     )
 
 
-# What a DROP ... CASCADE of the relations $1 takes along that the statement does not name: the views and
-# materialized views that read them (transitively, through their rewrite rules), and the foreign keys of other
-# tables that reference them. Bounded: MAX_DEPTH levels of views, MAX_DROPPED objects.
+# What a DROP ... CASCADE of the relations $1 (or of their column $4) takes along that the statement does not
+# name: the views and materialized views that read them (transitively, through their rewrite rules), and the
+# foreign keys of other tables that reference them. Bounded: MAX_DEPTH levels of views, MAX_DROPPED objects.
 _DROPPED_SQL = """
 WITH RECURSIVE gone(oid, depth) AS (
-  SELECT r::pg_catalog.oid, 0 FROM pg_catalog.unnest($1::pg_catalog.int8[]) AS r
+  SELECT r::pg_catalog.oid, 0 FROM pg_catalog.unnest($1::pg_catalog.int8[]) AS r WHERE $4::pg_catalog.text IS NULL
+  UNION
+  SELECT w.ev_class, 1 FROM pg_catalog.unnest($1::pg_catalog.int8[]) AS r
+  JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+   AND d.refobjid OPERATOR(pg_catalog.=) r::pg_catalog.oid
+   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+   AND d.deptype OPERATOR(pg_catalog.=) 'n'
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid
+   AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid AND a.attname OPERATOR(pg_catalog.=) $4::pg_catalog.text
+  JOIN pg_catalog.pg_rewrite w ON w.oid OPERATOR(pg_catalog.=) d.objid
+  JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) w.ev_class
+   AND v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
   UNION
   SELECT w.ev_class, g.depth OPERATOR(pg_catalog.+) 1
   FROM gone g
@@ -312,15 +323,21 @@ SELECT * FROM (
   WHERE k.contype OPERATOR(pg_catalog.=) 'f' AND k.conparentid OPERATOR(pg_catalog.=) 0
     AND k.confrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])
     AND NOT k.conrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])
+    AND ($4::pg_catalog.text IS NULL OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid OPERATOR(pg_catalog.=) k.confrelid AND a.attnum OPERATOR(pg_catalog.=) ANY (k.confkey)
+           AND a.attname OPERATOR(pg_catalog.=) $4::pg_catalog.text))
 ) o ORDER BY what DESC, shown, constraint_name LIMIT $3
 """
 MAX_DROPPED = 50
 
 
-async def drop_cascades(conn: asyncpg.Connection, named: list[int]) -> list[Hazard]:
-    """DROP TABLE / VIEW ... CASCADE of the relations `named` (oids): the views, materialized views (with their
-    rows) and other tables' foreign keys it drops too. Other tables' rows stay."""
-    rows = await conn.fetch(_DROPPED_SQL, named, MAX_DEPTH, MAX_DROPPED + 1)
+async def drop_cascades(
+    conn: asyncpg.Connection, named: list[int], column: str | None = None
+) -> list[Hazard]:
+    """DROP TABLE / VIEW ... CASCADE of the relations `named` (oids), or DROP COLUMN `column` ... CASCADE of
+    one: the views, materialized views (with their rows) and other tables' foreign keys it drops too. Other
+    tables' rows stay."""
+    rows = await conn.fetch(_DROPPED_SQL, named, MAX_DEPTH, MAX_DROPPED + 1, column)
     hazards: list[Hazard] = []
     for row in rows[:MAX_DROPPED]:
         shown = safe(row["shown"])

@@ -146,6 +146,8 @@ class Counter:
             if _enum(cmd.subtype) == "AT_AttachPartition":
                 attached = _relation(cmd.def_.name)
                 hazards += await bound_hazards(self.facts, self.target, name, cmd.def_.bound, attached)
+            elif _enum(cmd.subtype) == "AT_DropColumn" and _enum(cmd.behavior) == "DROP_CASCADE":
+                hazards += await drop_cascades(self.conn, await self.live_oids([name]), str(cmd.name))
         target = await self.target(name)
         if target is None:
             return hazards
