@@ -300,3 +300,17 @@ async def test_neighbourhood_names_every_key_between_two_tables_and_recounts_its
         assert screen.view.drawing is not None and not any(screen.view.drawing.hidden.values())
         shown = "\n".join(screen.view.drawing.lines)
         assert "reporter_id → id; assignee_id → id" in shown or "assignee_id → id; reporter_id → id" in shown
+
+
+async def test_two_paths_through_the_same_tables_say_which_keys_they_join_on(db: str) -> None:
+    """issues → users by reporter_id and by assignee_id: two paths whose headings read alike said only
+    `1 join: public.issues → public.users` (the demo); each now names its foreign key."""
+    await execute(db, TWO_KEYS)
+    app = make_app(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _app_on(pilot, "issues")
+        await pilot.press("p", *"public.users", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PathScreen) and app.screen.paths)
+        text = str(app.screen.query_one("#path-text").render())
+        assert "public.issues → public.users  via issues_assignee_id_fkey" in text, text
+        assert "public.issues → public.users  via issues_reporter_id_fkey" in text, text

@@ -3,6 +3,7 @@ joins along it; j/k choose a path, y copies its SQL, g goes to the picked table.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -78,8 +79,11 @@ class PathScreen(ExplorerScreen):
             self.query_one("#path-text", Static).update("No chain of foreign keys joins these two tables.")
             return
         blocks: list[Content] = []
+        routes = Counter(path.tables for path in self.paths)
         for i, path in enumerate(self.paths):
             hops = " → ".join(f"{s}.{n}" for s, n in path.tables)
+            if routes[path.tables] > 1:  # issues → users twice (reporter, assignee): the keys tell them apart
+                hops += "  via " + ", ".join(step.edge.name for step in path.steps)
             style = "bold reverse" if i == self.chosen else "bold"
             head = Content.styled(
                 f" {i + 1}. {len(path.steps)} join{'s' if len(path.steps) != 1 else ''}: ", style
