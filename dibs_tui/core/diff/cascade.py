@@ -16,8 +16,8 @@ from collections.abc import Callable
 from ..ddl import policy_sql, view_sql
 from ..model import Catalog, Function, ObjectRef, Relation, RelationKind
 from ..plan import ChangeKind
-from ..sql import qualified, quote_ident
-from .graph import ADD_CONSTRAINTS, ALTER_TABLES, DROP_DEPENDENTS, LATE_CREATE, PRE_CREATE, NodeKey
+from ..sql import qualified, quote_ident, quote_literal
+from .graph import ADD_CONSTRAINTS, ALTER_TABLES, COMMENTS, DROP_DEPENDENTS, LATE_CREATE, PRE_CREATE, NodeKey
 from .render import func_ref, function_keyword, function_signature, function_sql, partition_index_sql, what_of
 from .state import PlanState
 
@@ -197,6 +197,42 @@ def _function(state: PlanState, node: NodeKey, cur: Relation | None, des: Relati
     return True
 
 
+def _domain_check(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
+    """A domain's CHECK calling a function the plan re-creates: dropped before, added again after (a domain
+    re-created whole is made again with its checks)."""
+    _, schema, name, check = node
+    if (schema, name) in state.recreated_types:
+        return False
+    old = next((d for d in state.current.domains if d.key == (schema, name)), None)
+    if old is None or not any(c.name == check for c in old.checks):
+        return False
+    new = next((d for d in state.desired.domains if d.key == (schema, name)), None)
+    wanted = next((c for c in new.checks if c.name == check), None) if new is not None else None
+    ref, domain = ObjectRef(*node), qualified(schema, name)
+    state.step(
+        DROP_DEPENDENTS,
+        f"ALTER DOMAIN {domain} DROP CONSTRAINT {quote_ident(check)};",
+        ChangeKind.ALTER,
+        [ref],
+        destroys=[ref],
+    )
+    if wanted is not None:
+        sql = f"ALTER DOMAIN {domain} ADD CONSTRAINT {quote_ident(check)} {wanted.definition};"
+        state.step(
+            ADD_CONSTRAINTS,
+            sql,
+            ChangeKind.ALTER,
+            [ref],
+            creates=[ref],
+            needs=[ObjectRef("type", schema, name)],
+        )
+        if wanted.comment:  # the drop took the comment along
+            value = quote_literal(wanted.comment)
+            sql = f"COMMENT ON CONSTRAINT {quote_ident(check)} ON DOMAIN {domain} IS {value};"
+            state.step(COMMENTS, sql, ChangeKind.ALTER, [ref], needs=[ref])
+    return True
+
+
 def _function_of(catalog: Catalog, node: NodeKey) -> Function | None:
     return next((f for f in catalog.functions if (f.schema, f.name, f.identity_arguments) == node[1:]), None)
 
@@ -210,4 +246,5 @@ _HANDLERS: dict[str, _Handler] = {
     "trigger": _trigger,
     "table": _view,
     "function": _function,
+    "domain constraint": _domain_check,
 }

@@ -242,6 +242,7 @@ def plan_domains(state: PlanState) -> None:
                     f"ALTER DOMAIN {name} DROP CONSTRAINT {quote_ident(cname)};",
                     ChangeKind.ALTER,
                     [ref],
+                    destroys=[_check_ref(key, cname)],
                 )
         for check in added:
             state.change(ChangeKind.ALTER, ref, "domain", None, check.definition, detail="check")

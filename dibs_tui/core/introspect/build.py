@@ -448,6 +448,12 @@ class Builder:
                 enums.append(EnumType(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
             else:
                 names = t["check_names"] or ()
+                for check_oid, name in zip(t["check_oids"] or (), names, strict=True):
+                    resolver.add(
+                        "pg_constraint",
+                        check_oid,
+                        ObjectRef("domain constraint", t["schema"], t["name"], name),
+                    )
                 checks = tuple(
                     DomainCheck(
                         name, definition, valid == "true", comment

@@ -95,6 +95,10 @@ SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t
          (SELECT array_agg(obj_description(c.oid, 'pg_constraint') ORDER BY c.conname) FROM pg_constraint c
           WHERE c.contypid = t.oid AND c.contype = 'c')
        END AS check_comments,
+       CASE WHEN t.typtype = 'd' THEN  -- what a check's expression calls is a dependency of the check
+         (SELECT array_agg(c.oid ORDER BY c.conname) FROM pg_constraint c
+          WHERE c.contypid = t.oid AND c.contype = 'c')
+       END AS check_oids,
        -- composite types (not a table's row type): their attributes, in order
        CASE WHEN t.typtype = 'c' THEN t.typrelid END AS class_oid,
        CASE WHEN t.typtype = 'c' THEN
