@@ -1,0 +1,12 @@
+create function f(x int) returns int language sql immutable return x::int;
+create table t (a int, b int default f(1), c int generated always as (f(a)) stored, check (f(a) is not null));
+create index ti on t (f(a));
+create view v as select f(a) from t;
+create materialized view mv as select f(a) from t;
+create function g(y int) returns int language sql immutable return f(y);
+create domain d as int check (f(value) is not null);
+create function s2(int, int) returns int language sql immutable return $1 + f($2);
+create aggregate ag(int) (sfunc = s2, stype = int);
+alter table t enable row level security;
+create policy p on t using (f(a) > 0);
+create rule r as on insert to v do instead insert into t (a) values (f(new.f::int)::int);

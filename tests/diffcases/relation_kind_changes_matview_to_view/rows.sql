@@ -1,0 +1,1 @@
+insert into base values (1);
