@@ -140,6 +140,14 @@ CASES = [
     ("", "DELETE FROM t", LOSS, "deletes every row of t: its 3 rows"),
     ("", "DELETE FROM t WHERE id > 5", None, ""),
     ("", "DELETE FROM t WHERE id IN (SELECT 2)", LOSS, "not counted (expression contains a subquery)"),
+    # A cast to an enum (its input function built in) is evaluated, schema-qualified as generate writes it
+    (MOODS + "UPDATE t SET mo = 'sad' WHERE id = 2;", "ALTER TABLE t ADD CONSTRAINT c CHECK (mo <> 'sad'::public.mood)",
+     FAILS, "violate CHECK (mo <> CAST('sad' AS public.mood)) (e.g. (id)=(2))"),
+    (MOODS, "ALTER TABLE t ADD CONSTRAINT c CHECK (mo <> 'sad'::public.mood)", None, ""),
+    (MOODS, "CREATE INDEX e ON t (id) WHERE mo <> 'nope'::public.mood", FAILS,
+     'invalid input value for enum public.mood: "nope"'),
+    (MOODS + "UPDATE t SET mo = 'sad' WHERE id = 2;", "DELETE FROM t WHERE mo = 'sad'::public.mood", LOSS,
+     "deletes 1 row of t (e.g. (id)=(2))"),
     # A column this file adds: counted with the value the rows there get (NULL, or its constant DEFAULT)
     ("", "ALTER TABLE t ADD COLUMN e int;\nALTER TABLE t ADD CONSTRAINT c CHECK (e > 0)", None, ""),
     ("", "ALTER TABLE t ADD COLUMN e int DEFAULT 0;\nALTER TABLE t ADD CONSTRAINT c CHECK (e > 0)", FAILS,

@@ -11,9 +11,9 @@ import asyncpg
 
 from ..sql import quote_ident
 from .count_cascades import delete_cascades
-from .count_queries import Target, count_rows
+from .count_queries import Target, count_rows, refusal_on
 from .counted import RowCount, not_counted, observed, size, unproven
-from .expr_allowlist import columns_of, deparse, refusal, unqualified
+from .expr_allowlist import columns_of, deparse, unqualified
 from .report import Hazard
 
 FAILS = "fails-on-existing-data"
@@ -72,7 +72,7 @@ async def delete_hazards(conn: asyncpg.Connection, target: Target, node: Any) ->
         ]
     else:
         consequence = "the rows it deletes are lost"
-        why = "it joins other tables (USING)" if node.usingClause else refusal(where)
+        why = "it joins other tables (USING)" if node.usingClause else await refusal_on(conn, where)
         why = why or target.unsafe(columns_of(where))
         if why:
             return [not_counted(LOSS, f"rows of {target.shown} the DELETE removes", why, consequence)]

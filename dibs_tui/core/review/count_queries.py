@@ -16,6 +16,7 @@ import asyncpg
 from ..sql import quote_ident, quote_literal
 from ..terminal import safe
 from .counted import RowCount
+from .expr_allowlist import refusal, user_cast_types
 from .facts import CHECK_TIMEOUT, TableFacts
 
 SAMPLE_ABOVE_BYTES = 512 * 1024 * 1024  # read larger tables through a sample up front
@@ -135,6 +136,19 @@ async def resolve_type(conn: asyncpg.Connection, written_type: str) -> Column | 
     async with _scope(conn):
         row = await conn.fetchrow(_TYPE_SQL, found["oid"], found["mod"] if found["mod"] is not None else -1)
     return _column(row) if row is not None else None
+
+
+async def refusal_on(conn: asyncpg.Connection, expr: Any) -> str | None:
+    """`expr_allowlist.refusal`, with a cast to a type outside pg_catalog let through when the server says the
+    type's functions are all built in (an enum, a domain without a constraint of its own over a built-in
+    type): `'closed'::public.issue_state` reads nothing and runs nothing of a user's."""
+    if why := refusal(expr, user_casts=True):
+        return why
+    for written in user_cast_types(expr):
+        resolved = await resolve_type(conn, written)
+        if resolved is None or not resolved.safe:
+            return f"expression casts to {written}"
+    return None
 
 
 class _scope:

@@ -9,10 +9,10 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident
-from .count_queries import Target, count_rows
+from .count_queries import Target, count_rows, refusal_on
 from .count_update_keys import key_update_hazards
 from .counted import not_counted, observed, unproven
-from .expr_allowlist import columns_of, deparse, refusal, unqualified
+from .expr_allowlist import columns_of, deparse, unqualified
 from .report import Hazard
 
 LOSS = "data-loss"
@@ -26,9 +26,9 @@ async def update_hazards(conn: asyncpg.Connection, target: Target, node: Any) ->
     for column, value in assigned:
         if type(value).__name__ == "MultiAssignRef" or getattr(value, "sval", None) is not None:
             why = why or "it assigns several columns at once"
-        why = why or refusal(value) or target.unsafe(columns_of(value) | {column})
+        why = why or await refusal_on(conn, value) or target.unsafe(columns_of(value) | {column})
     if where is not None:
-        why = why or refusal(where) or target.unsafe(columns_of(where))
+        why = why or await refusal_on(conn, where) or target.unsafe(columns_of(where))
     if why:
         return [not_counted(LOSS, f"values of {target.shown} the UPDATE replaces", why, consequence)]
     selected = f"({deparse(unqualified(where))}) IS TRUE AND " if where is not None else ""

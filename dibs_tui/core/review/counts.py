@@ -22,11 +22,11 @@ from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
-from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target
+from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target, refusal_on
 from .count_types import cast_hazards
 from .count_updates import update_hazards
 from .counted import RowCount, not_counted, observed, size, unproven
-from .expr_allowlist import columns_of, deparse, refusal
+from .expr_allowlist import columns_of, deparse
 from .facts import Facts
 from .names import key, regclass_text
 from .report import Hazard
@@ -255,7 +255,7 @@ class Counter:
         text, why = deparse(expr), ""
         if new := self.new_columns(target, columns_of(expr)):  # counted with the value the rows get
             expr, why = await with_new_values(self.conn, copy.deepcopy(expr), new)
-        why = why or refusal(expr) or target.unsafe(columns_of(expr))
+        why = why or await refusal_on(self.conn, expr) or target.unsafe(columns_of(expr))
         consequence = "the CHECK fails if any row violates it"
         if why:
             return [not_counted(FAILS, f"rows of {target.shown} violating CHECK ({text})", why, consequence)]
@@ -365,7 +365,7 @@ class Counter:
                 shown.append(str(element.name))
                 read.add(str(element.name))
             else:
-                why = refusal(element.expr)
+                why = await refusal_on(self.conn, element.expr)
                 if why:
                     return [
                         not_counted(FAILS, f"duplicates in {target.shown}", why, "the unique index fails")
@@ -375,7 +375,7 @@ class Counter:
                 read |= columns_of(element.expr)
         where = None
         if node.whereClause is not None:
-            if why := refusal(node.whereClause):
+            if why := await refusal_on(self.conn, node.whereClause):
                 return [not_counted(FAILS, f"duplicates in {target.shown}", why, "the unique index fails")]
             where = deparse(node.whereClause)
             read |= columns_of(node.whereClause)
@@ -398,7 +398,7 @@ class Counter:
         that raises on a row there now (a division by zero, a cast) fails the statement, so each is evaluated
         over the rows, when the allowlist lets it, to see."""
         for expr in expressions:
-            if why := refusal(expr) or target.unsafe(columns_of(expr)):
+            if why := await refusal_on(self.conn, expr) or target.unsafe(columns_of(expr)):
                 consequence = "the statement fails if it raises on any row"
                 return [not_counted(FAILS, f"whether {what} computes on {target.shown}", why, consequence)]
         try:
@@ -414,7 +414,7 @@ class Counter:
     async def read_breaks(self, target: Target, expr: Any, column: str) -> list[Hazard]:
         """A virtual column is computed when read: one that raises on a row there now lets the ALTER pass and
         breaks every query that reads it (SELECT * too)."""
-        if refusal(expr) or target.unsafe(columns_of(expr)):
+        if await refusal_on(self.conn, expr) or target.unsafe(columns_of(expr)):
             return []  # not evaluated, and the ALTER itself passes: nothing to say
         try:
             await count_rows(self.conn, target, f"({deparse(expr)}) IS NULL")
@@ -438,14 +438,14 @@ class Counter:
             if element.name:
                 values.append(f"t.{quote_ident(str(element.name))}")
                 read.add(str(element.name))
-            elif why := refusal(element.expr):
+            elif why := await refusal_on(self.conn, element.expr):
                 return [not_counted(FAILS, what, why, consequence)]
             else:
                 values.append(deparse(element.expr))
                 read |= columns_of(element.expr)
         where = "true"
         if con.where_clause is not None:
-            if why := refusal(con.where_clause):
+            if why := await refusal_on(self.conn, con.where_clause):
                 return [not_counted(FAILS, what, why, consequence)]
             where = deparse(con.where_clause)
             read |= columns_of(con.where_clause)

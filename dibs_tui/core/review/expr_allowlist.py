@@ -46,7 +46,7 @@ def _qualified_outside_catalog(parts: list[str]) -> bool:
     return len(parts) > 1 and parts[0] != "pg_catalog"
 
 
-def _node_refusal(node: Any) -> str | None:
+def _node_refusal(node: Any, user_casts: bool = False) -> str | None:
     kind = type(node).__name__
     if kind not in _PLAIN_NODES:
         what = "a subquery" if kind == "SubLink" else kind
@@ -60,15 +60,16 @@ def _node_refusal(node: Any) -> str | None:
             return f"expression calls {shown}()"
     if kind == "A_Expr" and _qualified_outside_catalog(_name(node.name)):
         return f"expression uses operator {'.'.join(_name(node.name))}"
-    if kind == "TypeName" and _qualified_outside_catalog(_name(node.names)):
+    if kind == "TypeName" and not user_casts and _qualified_outside_catalog(_name(node.names)):
         return f"expression casts to {'.'.join(_name(node.names))}"
     if kind == "ColumnRef" and not all(type(f).__name__ == "String" for f in node.fields):
         return "expression reads a whole row"
     return None
 
 
-def refusal(node: Any) -> str | None:
-    """Why `node` (a pglast expression) may not be evaluated on live data; None when it may."""
+def refusal(node: Any, *, user_casts: bool = False) -> str | None:
+    """Why `node` (a pglast expression) may not be evaluated on live data; None when it may. `user_casts`: a
+    cast to a type outside pg_catalog is left to the caller (count_queries.refusal_on checks it is safe)."""
     stack = [node]
     while stack:
         current = stack.pop()
@@ -79,7 +80,7 @@ def refusal(node: Any) -> str | None:
             continue
         if type(current).__module__ != "pglast.ast":
             continue  # enum values
-        if (why := _node_refusal(current)) is not None:
+        if (why := _node_refusal(current, user_casts)) is not None:
             return why
         stack.extend(getattr(current, slot) for slot in type(current).__slots__)
     return None
@@ -120,3 +121,18 @@ def unqualified(expr: Any) -> Any:
                 current.fields = (current.fields[-1],)
             stack.extend(getattr(current, slot) for slot in type(current).__slots__)
     return expr
+
+
+def user_cast_types(node: Any) -> list[str]:
+    """The types outside pg_catalog the expression casts to, as written (schema-qualified)."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list | tuple):
+            stack.extend(current)
+        elif type(current).__module__ == "pglast.ast":
+            if type(current).__name__ == "TypeName" and _qualified_outside_catalog(_name(current.names)):
+                found.append(deparse(current))
+            stack.extend(getattr(current, slot) for slot in type(current).__slots__)
+    return found
