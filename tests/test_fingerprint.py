@@ -115,7 +115,7 @@ def test_every_kind_has_its_line(twins: tuple[str, str]) -> None:
         "relation app.fleeting kind r persistence u",
         "index CREATE INDEX parent_note ON app.parent USING btree (lower(note)) WHERE (id > 10)",
         "DEFERRABLE INITIALLY DEFERRED",
-        "statistics CREATE STATISTICS app.scratch_stats (dependencies) ON a, b FROM app.scratch",
+        "statistics app.scratch_stats {f} on a, b from app.scratch",
         "relation app.happy kind v",
         "check_option=cascaded",
         "not populated",

@@ -5,7 +5,8 @@ Each row is (table schema, table name, line): the first two name the table a lin
 constraints, indexes, sequences, triggers, ...) so that left-out tables can be dropped whole, NULL otherwise.
 Names are written schema-qualified by the server's own deparsers (the caller pins search_path to
 pg_catalog), never OIDs, so two databases holding the same schema give the same lines. Column order is not
-written for tables (a diff cannot move a column), only for composite types, where it is the type.
+written for tables (a diff cannot move a column), nor for a statistics object's columns, only for composite
+types, where it is the type.
 
 $1 include schemas (empty: all), $2 exclude schemas. Objects that live outside schemas (extensions, event
 triggers, casts, languages, foreign data wrappers and servers, publications) count only when no include list
@@ -266,8 +267,11 @@ _SECTIONS: tuple[str, ...] = (
        || coalesce(' using (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
        || coalesce(' with check (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')
      FROM pg_policy p JOIN rel r ON r.oid = p.polrelid""",
-    # statistics objects
-    """SELECT r.ts, r.tn, 'statistics ' || pg_get_statisticsobjdef(s.oid)
+    # statistics objects: their plain columns by name (the server prints them in the table's column order)
+    """SELECT r.ts, r.tn, 'statistics ' || format('%I.%I', n.nspname, s.stxname) || ' ' || s.stxkind::text
+       || ' on ' || coalesce((SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attname)
+                              FROM pg_attribute a WHERE a.attrelid = s.stxrelid AND a.attnum = ANY (s.stxkeys)), '')
+       || coalesce(' ' || pg_get_statisticsobjdef_expressions(s.oid)::text, '') || ' from ' || r.qname
        || coalesce(' target ' || s.stxstattarget, '')
      FROM pg_statistic_ext s JOIN ns n ON n.oid = s.stxnamespace JOIN rel r ON r.oid = s.stxrelid
      WHERE s.oid NOT IN (SELECT objid FROM ext WHERE classid = 'pg_statistic_ext'::regclass)""",

@@ -18,6 +18,7 @@ from ..model_objects import KINDS, WITH_OPTIONS, WholeObject
 from ..plan import ChangeKind
 from ..sql import quote_literal
 from .compare_foreign import option_items
+from .deparse_drift import same_statistics
 from .graph import ALTER_TABLES, COMMENTS, DROP_DEPENDENTS, DROP_OBJECTS, LATE_CREATE, PRE_CREATE
 from .state import PlanState
 
@@ -35,6 +36,12 @@ def _order(obj: WholeObject) -> tuple[int, str, str, str]:
 def _dropped_tables(state: PlanState) -> set[tuple[str, str]]:
     """The tables and views the plan drops (to re-create or for good), from the steps recorded so far."""
     return {(node[1], node[2]) for step in state.steps for node in step.destroys if node[0] == "table"}
+
+
+def _same(old: WholeObject, new: WholeObject) -> bool:
+    return old.create == new.create or (
+        old.kind == "statistics object" and same_statistics(old.create, new.create)
+    )
 
 
 def plan_objects(state: PlanState) -> None:
@@ -56,7 +63,7 @@ def plan_objects(state: PlanState) -> None:
         with_parent = old.parent in recreated
         if new is None:
             state.change(ChangeKind.DROP, _ref(old), old.kind, old.create, destructive=True)
-        elif old.create == new.create and not with_table and not with_parent and not with_column:
+        elif _same(old, new) and not with_table and not with_parent and not with_column:
             if (old.comment or None) != (new.comment or None):
                 _comment(state, new)
             continue
