@@ -132,6 +132,15 @@ SELECT 'publication', 'pg_publication'::regclass::oid, p.oid, NULL, '', p.pubnam
         JOIN pg_namespace mn ON mn.oid = mc.relnamespace
         CROSS JOIN LATERAL unnest(ARRAY['table', mn.nspname, mc.relname, '']::text[]) WITH ORDINALITY AS v(x, i)
         WHERE pr.prpubid = p.oid)
+       -- the columns a row filter or a column list reads: PostgreSQL refuses to retype one under a filter
+       || (SELECT array_agg(x ORDER BY pr.oid, d.refobjsubid, i) FROM pg_publication_rel pr
+           JOIN pg_depend d ON d.classid = 'pg_publication_rel'::regclass AND d.objid = pr.oid
+                           AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+           JOIN pg_class mc ON mc.oid = d.refobjid JOIN pg_namespace mn ON mn.oid = mc.relnamespace
+           JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+           CROSS JOIN LATERAL unnest(ARRAY['column', mn.nspname, mc.relname, a.attname]::text[])
+             WITH ORDINALITY AS v(x, i)
+           WHERE pr.prpubid = p.oid)
 FROM pg_publication p"""
 
 _GENERATED = "|| ', publish_generated_columns = ' || CASE p.pubgencols WHEN 's' THEN 'stored' ELSE 'none' END"
