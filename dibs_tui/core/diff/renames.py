@@ -128,10 +128,10 @@ def resolve_renames(
 def rename_table_parts(
     current: Catalog, desired: Catalog, renamed: list[tuple[str, str]]
 ) -> tuple[Catalog, list[PlannedStatement], list[Change]]:
-    """After a table rename, its constraints, indexes and serial sequences keep their old names; rename the
-    ones whose definition matches a differently named one on the desired side, rather than dropping and
-    re-creating them (a dropped primary key would take the foreign keys that reference it, a re-created
-    sequence would restart at 1)."""
+    """After a table rename, its constraints, indexes and serial and identity sequences keep their old names;
+    rename the ones whose definition matches a differently named one on the desired side, rather than dropping
+    and re-creating them (a dropped primary key would take the foreign keys that reference it, a re-created
+    sequence would restart at 1). An identity sequence's name is compared by nobody but the schema has it."""
     steps: list[PlannedStatement] = []
     changes: list[Change] = []  # the constraints' and indexes' renames, for the meta rows
     relations = {r.key: r for r in current.relations}
@@ -217,13 +217,13 @@ def rename_table_parts(
         columns = list(rel.columns)
         for i, seq in enumerate(sequences):
             owner = seq.owned_by
-            if owner is None or seq.is_identity or (owner.schema, owner.table) != key:
+            if owner is None or (owner.schema, owner.table) != key:
                 continue
             target = next(
                 (
                     d
                     for d in desired.sequences
-                    if d.owned_by == owner and d.name != seq.name and not d.is_identity
+                    if d.owned_by == owner and d.name != seq.name and d.is_identity == seq.is_identity
                 ),
                 None,
             )
