@@ -68,6 +68,9 @@ async def test_card_shows_eight_column_rows_at_80x24_and_details_shrink(demo: De
         details = app.query_one("#details")
         assert details.display and details.region.height >= 3  # the details yield, but still show a line
         assert app.card.region.height > details.region.height
+        # Their rows hold lines: no horizontal scrollbar takes one of them (the DDL's lines are wider).
+        view = app.query_one(DetailsView)
+        await wait_for(pilot, lambda: view.scrollable_content_region.height == details.region.height - 2)
 
 
 async def test_details_hide_on_a_very_short_screen_and_are_skipped(demo: DemoInfo) -> None:
@@ -185,6 +188,7 @@ async def test_a_tall_screen_gives_the_header_its_lines_back(demo: DemoInfo) -> 
         assert "Created:" in header and "///" in header
         assert visible_rows(app) == len(app.card.relation.columns)  # type: ignore[union-attr]
         assert app.query_one("#details").region.height >= 20
+        assert app.query_one(DetailsView).styles.scrollbar_size_horizontal == 1  # room for its scrollbar
 
 
 # -- focus ------------------------------------------------------------------------------------------------------
