@@ -71,6 +71,22 @@ def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Col
     after = identity_sequence(state, rel, new.name, desired=True)
     if old.identity is None or new.identity is None or before is None or after is None:
         return
+    if before.name != after.name and before.schema == after.schema:  # SEQUENCE NAME: the schema has it
+        state.change(
+            ChangeKind.RENAME,
+            ObjectRef("sequence", after.schema, after.name),
+            "sequence",
+            before.name,
+            after.name,
+        )
+        state.step(
+            ALTER_TABLES,
+            f"ALTER SEQUENCE {qualified(before.schema, before.name)} RENAME TO {quote_ident(after.name)};",
+            ChangeKind.ALTER,
+            [table_ref(rel), ObjectRef("sequence", after.schema, after.name)],
+            creates=[ObjectRef("sequence", after.schema, after.name)],
+            vacates=[ObjectRef("sequence", before.schema, before.name)],
+        )
     settings = [
         f"SET {option} {getattr(after, attr)}"
         for option, attr in (

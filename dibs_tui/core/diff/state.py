@@ -99,7 +99,10 @@ class PlanState:
             if (
                 before is None
                 or after is None
-                or (before != after and sequence_options(before) != sequence_options(after))
+                or (
+                    before != after
+                    and (before.name != after.name or sequence_options(before) != sequence_options(after))
+                )
             ):
                 self.identity_differs.setdefault(column[:2], set()).add(column[2])
         for rel in self.current.relations:
