@@ -31,12 +31,23 @@ def plan_partition_changes(state: PlanState, old: Relation, new: Relation) -> No
     ):
         parent = qualified(*new.partition_of)
         state.change(ChangeKind.ALTER, ref, "partition", old.partition_bound, new.partition_bound)
-        state.step(ALTER_TABLES, f"ALTER TABLE {parent} DETACH PARTITION {name};", ChangeKind.ALTER, [ref])
+        # Every partition whose bound changes is detached before any is attached again: one may take the
+        # bound another gives up (DEFAULT, say), which PostgreSQL refuses while both are attached.
+        # (each DETACH makes the parent's "rebound" state, each ATTACH waits for all of them).
+        rebound = ObjectRef("rebound", *new.partition_of)
+        state.step(
+            ALTER_TABLES,
+            f"ALTER TABLE {parent} DETACH PARTITION {name};",
+            ChangeKind.ALTER,
+            [ref],
+            creates=[rebound],
+        )
         state.step(
             ALTER_TABLES,
             f"ALTER TABLE {parent} ATTACH PARTITION {name} {new.partition_bound};",
             ChangeKind.ALTER,
             [ref],
+            needs=[rebound],
         )
 
 
