@@ -109,6 +109,7 @@ class Extension:
     schema: str
     version: str
     requires: tuple[str, ...] = ()  # the extensions it needs (pg_depend): made before it, dropped after it
+    comment: str | None = None  # its control file's, unless COMMENT ON EXTENSION changed it
 
 
 @dataclass(frozen=True)

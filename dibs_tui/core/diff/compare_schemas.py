@@ -83,6 +83,8 @@ def plan_schemas_and_extensions(state: PlanState) -> None:
             )
         else:
             _alter_extension(state, old, ext)
+            # a created one gets its control file's comment; only a kept one's is compared
+            state.comment(ref, "extension", old.comment, ext.comment)
     for name in only_in(cur_ext, des_ext):
         ref = ObjectRef("extension", "", name)
         state.change(ChangeKind.DROP, ref, "extension", old=name, destructive=True)

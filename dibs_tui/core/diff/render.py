@@ -68,8 +68,8 @@ def comment_target(ref: ObjectRef, what: str) -> str:
         return f"POLICY {quote_ident(ref.sub)} ON {qualified(ref.schema, ref.name)}"
     if ref.kind == "index":
         return f"INDEX {qualified(ref.schema, ref.sub)}"
-    if ref.kind == "schema":
-        return f"SCHEMA {quote_ident(ref.name)}"
+    if ref.kind in ("schema", "extension"):
+        return f"{ref.kind.upper()} {quote_ident(ref.name)}"
     if ref.kind == "function":
         return f"{what.upper()} {routine_signature(ref.schema, ref.name, 'a' if what == 'aggregate' else '', ref.sub)}"
     if ref.kind == "type":

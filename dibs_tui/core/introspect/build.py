@@ -485,7 +485,7 @@ class Builder:
                 Schema(s["name"], s["owner"], s["comment"]) for s in json.loads(header["schemas"] or "[]")
             ),
             extensions=tuple(
-                Extension(x["name"], x["schema"], x["version"], tuple(x["requires"] or ()))
+                Extension(x["name"], x["schema"], x["version"], tuple(x["requires"] or ()), x["comment"])
                 for x in json.loads(header["extensions"] or "[]")
             ),
             enums=tuple(enums),

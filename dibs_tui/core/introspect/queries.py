@@ -35,7 +35,8 @@ SELECT current_database() AS db, current_setting('server_version') AS version,
                                                   FROM pg_depend d JOIN pg_extension r ON r.oid = d.refobjid
                                                   WHERE d.classid = 'pg_extension'::regclass
                                                     AND d.objid = x.oid
-                                                    AND d.refclassid = 'pg_extension'::regclass))
+                                                    AND d.refclassid = 'pg_extension'::regclass),
+                                     'comment', obj_description(x.oid, 'pg_extension'))
                    ORDER BY x.extname)
      FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
      WHERE x.extname <> 'plpgsql')::text AS extensions,
