@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dibs_tui.cli import COMMANDS, _normalise, build_parser
+from dibs_tui.cli_arguments import COMMANDS, build_parser, normalise
 
 DIBS = str(Path(sys.executable).parent / "dibs-tui")
 
@@ -32,16 +32,16 @@ def test_each_command_has_its_own_help(command: str) -> None:
 
 
 def test_a_dsn_alone_means_open() -> None:
-    assert _normalise(["postgresql://h/db"]) == ["open", "postgresql://h/db"]
-    assert _normalise([]) == ["open"]
-    assert _normalise(["--project-root", "x", "postgresql://h/db"]) == [
+    assert normalise(["postgresql://h/db"]) == ["open", "postgresql://h/db"]
+    assert normalise([]) == ["open"]
+    assert normalise(["--project-root", "x", "postgresql://h/db"]) == [
         "--project-root",
         "x",
         "open",
         "postgresql://h/db",
     ]
-    assert _normalise(["schema", "--json"]) == ["schema", "--json"]
-    args = build_parser().parse_args(_normalise(["postgresql://h/db"]))
+    assert normalise(["schema", "--json"]) == ["schema", "--json"]
+    args = build_parser().parse_args(normalise(["postgresql://h/db"]))
     assert (args.command, args.dsn) == ("open", "postgresql://h/db")
 
 
@@ -57,18 +57,18 @@ def test_unknown_command_option_is_a_usage_error() -> None:
 
 
 def test_global_project_root_value_is_not_taken_for_a_command() -> None:
-    assert _normalise(["--project-root", "/p", "init", "postgresql://h/db"]) == [
+    assert normalise(["--project-root", "/p", "init", "postgresql://h/db"]) == [
         "--project-root",
         "/p",
         "init",
         "postgresql://h/db",
     ]
-    assert _normalise(["--project-root=/p", "postgresql://h/db"]) == [
+    assert normalise(["--project-root=/p", "postgresql://h/db"]) == [
         "--project-root=/p",
         "open",
         "postgresql://h/db",
     ]
-    assert _normalise(["--help"]) == ["--help"]
+    assert normalise(["--help"]) == ["--help"]
 
 
 def test_project_root_without_its_value_is_a_usage_error() -> None:

@@ -101,7 +101,7 @@ def test_escape_sql_rewrites_only_tokens_holding_controls() -> None:
 def test_the_terminal_width_is_the_one_shutil_gives(
     monkeypatch: pytest.MonkeyPatch, variable: str | None
 ) -> None:
-    """argparse's help is laid out to `columns()` (cli._help_formatter), as it was to shutil's width."""
+    """argparse's help is laid out to `columns()` (cli_arguments._help_formatter), as it was to shutil's width."""
     import shutil
 
     if variable is None:
