@@ -35,6 +35,7 @@ from .objects import (
     Shared,
     Texts,
     column_from_values,
+    column_privileges,
     constraint_from,
     foreign_table_from,
     grants_from,
@@ -366,7 +367,7 @@ class Builder:
         # Every constraint and index is written: what their keys needed, and the look-ups that made their equal
         # texts and tuples one, are freed before the catalog's peak; so are the emptied parts by relation (a
         # dict keeps the table it grew to, about 5 MiB each for 100,000 relations, when its entries are popped).
-        self._column_privileges = _column_privileges(self._column_grants, built)
+        self._column_privileges = column_privileges(self._column_grants, built)
         self._keys, self._names, self._built = {}, {}, {}
         self._texts, self._tuples, self._type_keys, self._key_texts = {}, {}, {}, {}
         self._columns, self._constraints, self._indexes = {}, {}, {}
@@ -538,32 +539,6 @@ class Builder:
                 for u in rows["unmodelled"]
             ),
         )
-
-
-def _column_privileges(
-    grants: list[tuple[int, str, list[list[str]]]], built: dict[int, Relation]
-) -> list[Privilege]:
-    """The columns' grants as privileges, in the privileges query's order (queries.COLUMN_GRANTS)."""
-    out = []
-    for relid, column, entries in grants:
-        relation = built.get(relid)
-        if relation is None:
-            continue
-        for grantee, privilege, grantable in entries:
-            out.append(
-                Privilege(
-                    "column",
-                    relation.schema,
-                    relation.name,
-                    column,
-                    "TABLE",
-                    grantee,
-                    privilege,
-                    grantable == "true",
-                )
-            )
-    out.sort(key=lambda p: (p.schema, p.name, p.sub, p.grantee, p.privilege))
-    return out
 
 
 def _names_by_position(columns: list[Column]) -> ColumnNames:

@@ -506,3 +506,29 @@ def grants_from(rows: Sequence[asyncpg.Record]) -> tuple[tuple[Privilege, ...], 
         tuple(Privilege(*r) for r in rows if r["kind"] != "role"),
         tuple(r["name"] for r in rows if r["kind"] == "role"),
     )
+
+
+def column_privileges(
+    grants: list[tuple[int, str, list[list[str]]]], built: dict[int, Relation]
+) -> list[Privilege]:
+    """The columns' grants as privileges, in the privileges query's order (queries.COLUMN_GRANTS)."""
+    out = []
+    for relid, column, entries in grants:
+        relation = built.get(relid)
+        if relation is None:
+            continue
+        for grantee, privilege, grantable in entries:
+            out.append(
+                Privilege(
+                    "column",
+                    relation.schema,
+                    relation.name,
+                    column,
+                    "TABLE",
+                    grantee,
+                    privilege,
+                    grantable == "true",
+                )
+            )
+    out.sort(key=lambda p: (p.schema, p.name, p.sub, p.grantee, p.privilege))
+    return out
