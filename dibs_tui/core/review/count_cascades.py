@@ -18,6 +18,7 @@ import asyncpg
 
 from ..sql import quote_ident
 from ..terminal import safe
+from .count_catalog import KEY_COLUMNS
 from .count_queries import Target, count_rows, load_target
 from .counted import RowCount, observed, size
 from .facts import TableFacts
@@ -31,19 +32,12 @@ MAX_CONDITION = 200_000  # characters of one counting condition (paths multiply 
 
 # The foreign keys that reference any of $1 or a partitioned table it is a partition of (a partition's copy of
 # its parent's key, a NOT ENFORCED key left out); conenforced (18) and confdelsetcols (15) read through to_jsonb, absent before
-_KEYS_SQL = """
+_KEYS_SQL = f"""
 SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
        c.conrelid::pg_catalog.int8 AS child, f.oid AS parent,
        pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
        r.relname::pg_catalog.text AS shown, GREATEST(r.reltuples, 0)::pg_catalog.int8 AS estimate,
-       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
-        FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
-        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid
-         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS columns,
-       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
-        FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
-        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.confrelid
-         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS ref_columns,
+       {KEY_COLUMNS},
        (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum)
         FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.conrelid
          AND a.attnum OPERATOR(pg_catalog.=) ANY (COALESCE(

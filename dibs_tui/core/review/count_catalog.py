@@ -11,17 +11,21 @@ import asyncpg
 from .counted import size
 from .shapes import written
 
-_CONSTRAINT_SQL = """
-SELECT c.contype::pg_catalog.text AS kind,
-       pg_catalog.pg_get_expr(c.conbin, c.conrelid) AS expression,
-       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
+# A constraint's columns and the columns its foreign key references, by name in key order, as `columns` and
+# `ref_columns` (c: its pg_constraint row): what every query here about keys reads.
+KEY_COLUMNS = """(SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
         FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
         JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid
          AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS columns,
        (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
         FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
         JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.confrelid
-         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS ref_columns,
+         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS ref_columns"""
+
+_CONSTRAINT_SQL = f"""
+SELECT c.contype::pg_catalog.text AS kind,
+       pg_catalog.pg_get_expr(c.conbin, c.conrelid) AS expression,
+       {KEY_COLUMNS},
        rn.nspname::pg_catalog.text AS ref_schema, r.relname::pg_catalog.text AS ref_table,
        c.confmatchtype OPERATOR(pg_catalog.=) 'f' AS match_full
 FROM pg_catalog.pg_constraint c

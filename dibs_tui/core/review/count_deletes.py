@@ -11,6 +11,7 @@ import asyncpg
 
 from ..sql import quote_ident
 from .count_cascades import delete_cascades
+from .count_catalog import KEY_COLUMNS
 from .count_queries import Target, count_rows, refusal_on
 from .counted import RowCount, not_counted, observed, size, unproven
 from .expr_allowlist import columns_of, deparse, unqualified
@@ -22,25 +23,18 @@ LOSS = "data-loss"
 # The foreign keys of other tables that reference a table (or a partitioned table it is a partition of: not a
 # partition's copy of the key) and refuse the deletion of a row they reference (a table's key to itself is left
 # out: a row whose referencing rows go in the same DELETE may go)
-_BLOCKING_KEYS = """
+_BLOCKING_KEYS = f"""
 SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
        pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
        r.relname::pg_catalog.text AS shown,
-       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
-        FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
-        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid
-         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS columns,
-       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
-        FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
-        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.confrelid
-         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS ref_columns
+       {KEY_COLUMNS}
 FROM pg_catalog.pg_constraint c
 JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
 WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0
   AND c.confrelid OPERATOR(pg_catalog.=) ANY (SELECT $1::pg_catalog.oid
       UNION SELECT p.relid FROM pg_catalog.pg_partition_ancestors($1::pg_catalog.oid) p)
-  AND c.confdeltype OPERATOR(pg_catalog.=) ANY ('{a,r}'::pg_catalog."char"[])
+  AND c.confdeltype OPERATOR(pg_catalog.=) ANY ('{{a,r}}'::pg_catalog."char"[])
   AND c.conrelid OPERATOR(pg_catalog.<>) c.confrelid
 ORDER BY c.conname
 """

@@ -15,6 +15,7 @@ import asyncpg
 
 from ..sql import quote_ident
 from ..terminal import safe
+from .count_catalog import KEY_COLUMNS
 from .count_queries import Target, count_rows, load_target
 from .counted import observed
 from .facts import TableFacts
@@ -23,18 +24,11 @@ from .report import Hazard
 FAILS = "fails-on-existing-data"
 LOSS = "data-loss"
 
-_REFERENCING_SQL = """
+_REFERENCING_SQL = f"""
 SELECT c.conname::pg_catalog.text AS name, c.confupdtype::pg_catalog.text AS action, c.condeferred AS deferred,
        c.conrelid::pg_catalog.int8 AS child, pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
        r.relname::pg_catalog.text AS shown, GREATEST(r.reltuples, 0)::pg_catalog.int8 AS estimate,
-       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
-        FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
-        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.conrelid
-         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS columns,
-       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
-        FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
-        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.confrelid
-         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS ref_columns
+       {KEY_COLUMNS}
 FROM pg_catalog.pg_constraint c
 JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
