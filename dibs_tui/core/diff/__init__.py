@@ -291,30 +291,31 @@ async def diff_database(
         t = timer.mark("introspect both sides", t)
         from .compare_privileges import LiveGrantsNeeded
 
-        try:
-            changes, plan, renames = diff_catalogs(
-                current,
+        accepted = tuple(accepted_renames)  # an iterable read once, and the plan may be made twice
+
+        def plan_for(
+            live: Catalog, grants_read: bool
+        ) -> tuple[tuple[Change, ...], tuple[PlannedStatement, ...], tuple[RenameSuggestion, ...]]:
+            return diff_catalogs(
+                live,
                 wanted,
-                accepted_renames=accepted_renames,
+                accepted_renames=accepted,
                 privileges=privileges,
                 current_deps=current_deps,
                 desired_deps=desired_deps,
-                live_grants_read=read_grants,
+                live_grants_read=grants_read,
             )
-        except LiveGrantsNeeded:
+
+        try:
+            changes, plan, renames = plan_for(current, read_grants)
+        except LiveGrantsNeeded:  # the plan re-creates objects with grants: read them, plan again
             from ..introspect.live import read_grants as live_grants
 
             grants, roles = await live_grants(
                 target, include_schemas=include_schemas, exclude_schemas=exclude_schemas
             )
             current = replace(current, privileges=grants, roles=roles)
-            changes, plan, renames = diff_catalogs(
-                current,
-                wanted,
-                accepted_renames=accepted_renames,
-                current_deps=current_deps,
-                desired_deps=desired_deps,
-            )
+            changes, plan, renames = plan_for(current, True)
         timer.mark("diff", t)
     left_out = tuple(sorted(set(left_current) | set(left_wanted), key=lambda x: (x.schema, x.name)))
     return DiffResult(
