@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.content import Content
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from dibs_tui.config import Settings
@@ -40,14 +41,30 @@ def project(db: str, tmp_path: Path) -> Path:
     return folder
 
 
+def _app(db: str, tmp_path: Path, folder: Path, desired: str | None = None) -> DibsApp:
+    """The browser on `db` with the project's migrations `folder` (and a desired schema to diff with)."""
+    return DibsApp(
+        resolve(db),
+        Settings(project_root=tmp_path, migrations_dir=folder),
+        desired=[desired] if desired else None,
+        header_label="t",
+    )
+
+
+async def _open_migrations(pilot: Pilot[int], app: DibsApp) -> MigrationsPane:
+    """Once the catalog is in, `m` opens the Migrations tab; its pane once its list is loaded."""
+    await wait_for(pilot, lambda: app.catalog is not None)
+    await pilot.press("m")
+    pane = app.query_one(MigrationsPane)
+    await wait_for(pilot, lambda: pane.loaded)
+    return pane
+
+
 async def test_list_hazards_preview_and_apply_with_confirmation(db: str, tmp_path: Path) -> None:
     folder = await asyncio.to_thread(project, db, tmp_path)
-    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await _open_migrations(pilot, app)
         options = pane.query_one("#migrations-list", OptionList)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert "20260101000000_initial  applied" in labels[0] and " ms" in labels[0]
@@ -94,12 +111,9 @@ async def test_apply_refused_when_the_live_schema_moved_since_the_review(db: str
     pending = folder / "20260102000000_drop-legacy.sql"
     await take_record(resolve(db), pending, pending.read_text(), Scope())
     await execute(db, "CREATE TABLE hand_made (a int)")
-    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await _open_migrations(pilot, app)
         await pilot.press("m")
         await wait_for(pilot, lambda: pane.last_error is not None)
         assert (
@@ -117,12 +131,9 @@ async def test_failure_is_shown_with_the_statement_and_nothing_applied(db: str, 
     (folder / "20260102000000_drop-legacy.sql").write_text(
         "ALTER TABLE users\n  ADD COLUMN n int NOT NULL;\n"
     )
-    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await _open_migrations(pilot, app)
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         assert "fails-on-existing-data" in app.screen.question
@@ -142,17 +153,9 @@ async def test_generate_shows_sql_and_writes_only_on_confirm(
     folder = tmp_path / "db" / "migrations"
     desired = await asyncio.to_thread(new_database)
     await asyncio.to_thread(run_sql, desired, "CREATE TABLE invoices (id int PRIMARY KEY);")
-    app = DibsApp(
-        resolve(db),
-        Settings(project_root=tmp_path, migrations_dir=folder),
-        desired=[desired],
-        header_label="t",
-    )
+    app = _app(db, tmp_path, folder, desired)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await _open_migrations(pilot, app)
         await pilot.press("n")
         await wait_for(
             pilot, lambda: isinstance(app.screen, GenerateScreen) and app.screen.query("#generate-sql")
@@ -186,12 +189,9 @@ async def test_the_apply_question_fits_80x24_its_start_shown_and_the_rest_scroll
             for i in range(12)
         )
     )
-    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    app = _app(db, tmp_path, folder)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        await _open_migrations(pilot, app)
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         await pilot.pause()
@@ -217,12 +217,9 @@ async def test_a_migration_named_with_brackets_is_named_whole_in_the_notes(db: s
     folder.mkdir(parents=True)
     (folder / "001_[JIRA-12]_a.sql").write_text("CREATE TABLE a (id int);\n")
     (folder / "002_b.sql").write_text("CREATE TABLE b (id int);\n")
-    app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
+    app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        await _open_migrations(pilot, app)
         await pilot.press("B")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         await pilot.press("y")
@@ -246,12 +243,7 @@ async def test_generate_keeps_the_rename_accepted_in_the_diff_pane(
     await execute(
         db, "CREATE TABLE users (id int PRIMARY KEY, mail text); INSERT INTO users VALUES (1, 'a@x');"
     )
-    app = DibsApp(
-        resolve(db),
-        Settings(project_root=tmp_path, migrations_dir=folder),
-        desired=[desired],
-        header_label="t",
-    )
+    app = _app(db, tmp_path, folder, desired)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
         await pilot.press("d")
@@ -291,17 +283,9 @@ async def test_g_and_G_move_to_the_first_and_last_migration_and_g_still_re_diffs
     for i in range(1, 4):
         (folder / f"2026010{i}000000_m{i}.sql").write_text(f"CREATE TABLE m{i} (id int);\n")
     desired = await asyncio.to_thread(new_database)
-    app = DibsApp(
-        resolve(db),
-        Settings(project_root=tmp_path, migrations_dir=folder),
-        desired=[desired],
-        header_label="t",
-    )
+    app = _app(db, tmp_path, folder, desired)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await _open_migrations(pilot, app)
         await pilot.press("G")
         assert pane.migrations_list.highlighted == 2
         await pilot.press("g")
