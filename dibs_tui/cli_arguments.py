@@ -157,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a migration from the diff: schema SQL plus __dibs_* meta updates",
         description="Diff, then write <migrations>/<YYYYMMDDHHMMSS>_<NAME>.sql holding the ordered schema "
         "statements followed by the __dibs_* upserts (source file, line, doc, created/modified-by). "
-        "Without NAME a name is suggested from the changes.",
+        "Without NAME a name is suggested from the changes. A statement the rows there now make fail (a SET NOT "
+        "NULL over NULLs, a UNIQUE over duplicates) is said on stderr, counted. Exit status: 0 written; 1 error, "
+        "nothing written; 4 written, but it fails on the live rows as they are now.",
         arguments=_generate_arguments,
     )
     sub.add_parser(

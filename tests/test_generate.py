@@ -7,6 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
+import pytest
+
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
 from dibs_tui.core.generate import generate_migration, suggest_slug
@@ -180,6 +183,57 @@ def test_generate_command_prints_or_writes(db: str, new_database: Callable[[], s
         [dibs, "generate", db, "--desired", desired, "--stdout"], capture_output=True, text=True, cwd=tmp_path
     )
     assert nothing.returncode == 1 and "nothing to generate" in nothing.stderr
+
+
+def test_generate_exits_4_when_the_live_rows_make_its_migration_fail(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """A CI job must stop before migrate: the warning alone exited 0. The file is still written (4, not 1), and
+    once the rows are fixed the same migration exits 0; the failure it predicts is the server's own."""
+    import subprocess
+    import sys
+
+    dibs = Path(sys.executable).parent / "dibs-tui"
+    run_sql(db, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, NULL), (2, 5);")
+    desired = new_database()
+    run_sql(desired, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL);")
+    folder = tmp_path / "migrations"
+
+    def generate(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [dibs, "generate", name, db, "--desired", desired, "--migrations", folder],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+        )
+
+    failing = generate("fails")
+    assert failing.returncode == 4, failing.stderr
+    assert (
+        "this migration will fail at" in failing.stderr and "1 row of public.t has v NULL" in failing.stderr
+    )
+    [path] = folder.glob("*_fails.sql")
+    assert "SET NOT NULL" in path.read_text()
+    with pytest.raises(asyncpg.NotNullViolationError):  # the server refuses it as said
+        asyncio.run(_rolled_back(db, path.read_text()))
+    printed = subprocess.run(
+        [dibs, "generate", db, "--desired", desired, "--stdout"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert printed.returncode == 4 and "SET NOT NULL" in printed.stdout, printed.stderr
+    run_sql(db, "UPDATE t SET v = 0 WHERE v IS NULL;")
+    fixed = generate("fixed")
+    assert fixed.returncode == 0 and "will fail" not in fixed.stderr, fixed.stderr
+
+
+async def _rolled_back(dsn: str, sql: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute(sql)
+            raise AssertionError("ran")
+    finally:
+        await conn.close()
 
 
 def test_renamed_indexes_and_a_moved_table_keep_their_meta_rows(

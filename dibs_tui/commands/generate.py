@@ -1,5 +1,7 @@
 """`dibs-tui generate [NAME]`: write `<migrations>/<YYYYMMDDHHMMSS>_<NAME>.sql` from the diff (schema
 statements, then the `__dibs_*` meta updates), or print it with --stdout. Without NAME, a name is suggested.
+Exit EXIT_WILL_FAIL when the live rows make a statement of it fail: the file is still written (a CI job then
+stops before `migrate`, and a person reads the warning with the file in hand).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from .common import run_async, target_for
 from .diff import desired_spec, parse_renames
 from .proof_steps import record_review
 from .status import migrations_folder
+
+# Written, but the rows there now make it fail (1: nothing written; 2: a usage error; 3 is migrate's partial apply)
+EXIT_WILL_FAIL = 4
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -45,8 +50,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     sql = escape_sql(generated.sql)
     if args.stdout:
         print(sql, end="")
-        _warn_failures(target, sql, "<stdout>")
-        return 0
+        return _warn_failures(target, sql, "<stdout>")
     folder = migrations_folder(args, settings)
     path = folder / f"{generated.name}.sql"
     if path.exists():
@@ -54,7 +58,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(sql, encoding="utf-8")
     print(f"wrote {path} ({len(generated.result.plan)} schema statements)")
-    _warn_failures(target, sql, str(path))
+    code = _warn_failures(target, sql, str(path))
     try:  # the migration is written whatever happens to its record
         record = run_async(record_review(target, path, settings))
         print(
@@ -63,16 +67,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except DibsError as exc:
         print(f"no review record written: {exc}", file=sys.stderr)
     print(f"review it with: dibs-tui review {path}")
-    return 0
+    return code
 
 
-def _warn_failures(target: ConnectionTarget, sql: str, file: str) -> None:
+def _warn_failures(target: ConnectionTarget, sql: str, file: str) -> int:
     """Say at once, on stderr, which statements the rows there now make fail (counted on the live data), with
-    what to do; the migration stays as generated."""
+    what to do; the migration stays as generated. EXIT_WILL_FAIL when a count found one, else 0 (a check that
+    could not count, or a preflight that could not run, is said but proves nothing either way)."""
     try:
         found = run_async(preflight(target, sql, file))
     except DibsError as exc:
         print(safe_output(f"warning: {exc}"), file=sys.stderr)
-        return
+        return 0
     for line in found.lines(file):
         print(safe_output(line), file=sys.stderr)
+    return EXIT_WILL_FAIL if found.failures else 0

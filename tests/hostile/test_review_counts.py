@@ -272,7 +272,7 @@ def test_generate_names_a_failing_column_from_the_database_escaped(
         timeout=180,
         check=False,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 4, done.stderr
     assert "this migration will fail at <stdout>:" in done.stderr, done.stderr
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr and "\u202e" not in done.stderr
     assert '1 row of public."t\\x1b]0;owned\\x07" has' in done.stderr
