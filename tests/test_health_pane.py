@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import Static, TabbedContent
 
 from dibs_tui.ui.health_pane import HealthPane
@@ -83,3 +84,34 @@ async def test_findings_grouped_with_why_source_and_fix_and_o_opens_the_source(
                 pane.report is not None and any(f.object == "public.lonely" for f in pane.report.findings)
             ),
         )
+
+
+async def test_two_foreign_keys_of_one_table_read_apart_at_80_columns(db: str) -> None:
+    """Names cut at the list's edge kept their start (`public.attachments.attachments_…`): two foreign keys of
+    one table looked alike. A row keeps the name's distinctive end and its `[f]`."""
+    await execute(
+        db,
+        """
+        CREATE TABLE users (id bigint PRIMARY KEY);
+        CREATE TABLE issues (id bigint PRIMARY KEY);
+        CREATE TABLE attachments (
+            id bigint PRIMARY KEY,
+            issue_id bigint NOT NULL REFERENCES issues (id),
+            uploaded_by bigint NOT NULL REFERENCES users (id)
+        );
+        """,
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("H")
+        pane = pilot.app.query_one(HealthPane)
+        await wait_for(pilot, lambda: pane.report is not None)
+        await pilot.pause()
+        options = pane.findings_list
+        drawn = options.render_lines(Region(0, 0, options.outer_size.width, options.outer_size.height))
+        rows = [strip.text.strip("▊▎ ") for strip in drawn]
+        fks = [row for row in rows if row.startswith("public.attach") and "fkey" in row]
+        assert len(fks) == 2, rows
+        # the table's name begins the row, the key's columns end it, and the fix mark is there
+        assert fks[0].endswith("issue_id_fkey  [f]") and fks[1].endswith("ed_by_fkey  [f]"), fks
+        assert all(row.startswith("public.attachm…") for row in fks), fks

@@ -33,24 +33,33 @@ from ..core.sqlescape import escape_sql
 from .highlight import sql_lines
 from .messages import HealthChecked, MigrationSent, OpenInBrowser, OpenSource
 from .pane_context import PaneContext
-from .text import data, safe
+from .text import cut_middle, data, safe
 from .two_column_pane import TwoColumnPane
-from .widgets.mark_list import MarkList
+from .widgets.mark_list import FittedRow, MarkList
 
 STYLES = {Level.ERROR: "bold $text-error", Level.WARNING: "bold $text-warning", Level.INFO: "$text-muted"}
 
 
-def finding_label(finding: Finding) -> Content:
-    """One row: the object, the message, and whether a fix can be sent."""
-    fix = "  [f]" if finding.fix and not finding.fix_is_template else ""
-    return Content.assemble(
-        "  ", data(finding.object, "bold"), "  ", data(finding.message, "$text-muted"), (fix, "$text-success")
-    )
+def finding_label(finding: Finding) -> FittedRow:
+    """One row: the object, the message, and whether a fix can be sent. Narrow, the message is cut first, then
+    the object in its middle: two foreign keys of one table differ at their name's end."""
+    name = data(finding.object, "bold")
+    message = data(finding.message, "$text-muted")
+    fix = Content.styled("  [f]" if finding.fix and not finding.fix_is_template else "", "$text-success")
+
+    def fit(width: int) -> Content:
+        room = width - 2 - fix.cell_length
+        if name.cell_length + 2 + 4 > room:  # no room left for a useful part of the message
+            return Content.assemble("  ", cut_middle(name, room), fix)
+        said = message.truncate(room - name.cell_length - 3) + Content("…")
+        return Content.assemble("  ", name, "  ", said, fix)
+
+    return FittedRow(Content.assemble("  ", name, "  ", message, fix), fit)
 
 
-def grouped(findings: tuple[Finding, ...]) -> list[tuple[Content, Finding | None]]:
+def grouped(findings: tuple[Finding, ...]) -> list[tuple[Content | FittedRow, Finding | None]]:
     """The list's rows: a heading for each level and check (most severe first), its findings under it."""
-    rows: list[tuple[Content, Finding | None]] = []
+    rows: list[tuple[Content | FittedRow, Finding | None]] = []
     ordered = sorted(findings, key=lambda f: (-f.level, f.check, f.object))
     for i, finding in enumerate(ordered):
         if i == 0 or (finding.level, finding.check) != (ordered[i - 1].level, ordered[i - 1].check):
@@ -136,8 +145,8 @@ def write_fixes(context: PaneContext, catalog: Catalog, findings: list[Finding])
 
 
 class HealthPane(TwoColumnPane):
-    # At 80 columns the list's 2fr left 23 columns for a finding's object: two FKs of one table read alike
-    # (`public.attachments.att…`). Its right panel is prose that wraps; the list takes 40 below ~100 columns.
+    # At 80 columns the list's 2fr left 23 columns for a finding's object; its right panel is prose that
+    # wraps, so the list takes 40 below ~100 columns (and a row too long for it is cut in its middle).
     DEFAULT_CSS = "HealthPane .pane-list { min-width: 40; }"
     ID = "health"
     LIST_ID = "health-findings"

@@ -7,18 +7,43 @@ built from plain text with explicit styles (markup like `[bold]` stays text).
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.style import Style
 
 from ..core.sql import quote_ident
 from ..core.terminal import safe
 
-__all__ = ["counted", "data", "human_count", "link", "safe", "sql_name"]
+__all__ = ["counted", "cut_middle", "data", "human_count", "link", "safe", "sql_name"]
 
 
 def data(text: str, style: Style | str = "") -> Content:
     """A Content holding database text literally, in one style."""
     return Content.styled(safe(text), style) if style else Content(safe(text))
+
+
+def cut_middle(content: Content, width: int) -> Content:
+    """`content` in `width` cells, its start and its end kept with `…` between: names of one table (its
+    constraints, its partitions) differ at their end, which a cut at the edge loses (`public.attachm…issue_id_fkey`,
+    `audit_l…2026_01`). The end gets the odd cell."""
+    if content.cell_length <= width:
+        return content
+    if width <= 1:
+        return Content("…")
+    room = width - 1
+    head = _cells_from_start(content.plain, room // 2)
+    tail = len(content.plain) - _cells_from_start(content.plain[::-1], room - room // 2)
+    return content[:head] + Content("…") + content[tail:]
+
+
+def _cells_from_start(text: str, cells: int) -> int:
+    """How many characters of `text` fit in `cells` (a wide character that would cross the edge does not)."""
+    used = 0
+    for i, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            return i
+    return len(text)
 
 
 def sql_name(*parts: str) -> str:

@@ -6,10 +6,40 @@ shortens the name, it never pushes the mark onto a line of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList
+
+
+class FittedRow(Visual):
+    """A row written again for the width it is drawn at, where cutting its end would lose what tells two rows
+    apart (the list drops its drawn rows on a resize). `str()` is the whole row."""
+
+    def __init__(self, whole: Content, fit: Callable[[int], Content]) -> None:
+        self.whole = whole
+        self.fit = fit  # the row in at most that many cells, called only when the whole does not fit
+
+    def __str__(self) -> str:
+        return self.whole.plain
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        row = self.whole if self.whole.cell_length <= width else self.fit(width)
+        return row.render_strips(width, 1, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.whole.cell_length
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return 1
 
 
 class MarkList(OptionList):
