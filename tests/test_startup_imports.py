@@ -42,7 +42,8 @@ def test_the_open_path_imports_no_highlighter_parser_json_encoder_or_introspecti
 def test_the_diff_command_imports_the_planner_only_when_it_diffs() -> None:
     """`diff` and `check` open their connections before the model, the introspection's builder and the planner
     are imported: diff_database imports them on a thread while the sessions open and both catalogs are read
-    (core/preimport.py), and what it imports is all diff_catalogs uses."""
+    (core/preimport.py), and what it imports is all diff_catalogs uses. The SQL parser (pglast, our
+    statement scanner, orjson) waits until two definitions may have drifted (core/diff/deparse_drift.py)."""
     code = (
         "import sys\n"
         "import dibs_tui.cli, dibs_tui.commands.diff, dibs_tui.commands.check\n"
@@ -53,9 +54,10 @@ def test_the_diff_command_imports_the_planner_only_when_it_diffs() -> None:
         "from dibs_tui.core.introspect.live import INTROSPECTION\n"
         "import_in_background((INTROSPECTION, *diff._PLANNER)).join()\n"
         "print(all(name in sys.modules for name in ('dibs_tui.core.model', INTROSPECTION, *diff._PLANNER)))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pglast', 'orjson', 'dibs_tui.core.sqlparse'))))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stdout
+    assert result.stdout.split("\n")[:3] == ["[]", "True", "[]"], result.stdout
 
 
 def test_the_schema_command_connects_before_importing_the_model() -> None:
