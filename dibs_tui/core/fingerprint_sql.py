@@ -323,7 +323,10 @@ _SECTIONS: tuple[str, ...] = (
      FROM pg_ts_config_map m JOIN pg_ts_config c ON c.oid = m.mapcfg JOIN ns n ON n.oid = c.cfgnamespace
      WHERE c.oid NOT IN (SELECT objid FROM ext WHERE classid = 'pg_ts_config'::regclass)""",
     """SELECT NULL, NULL, 'text search dictionary ' || format('%I.%I', n.nspname, d.dictname)
-       || ' template ' || format('%I.%I', tn.nspname, t.tmplname) || coalesce(' options ' || d.dictinitoption, '')
+       || ' template ' || format('%I.%I', tn.nspname, t.tmplname) || coalesce(' options ' || (
+         -- in any order (ALTER appends what it adds): split before each `name = `, every character kept
+         SELECT string_agg(o, ', ' ORDER BY o) FROM regexp_split_to_table(d.dictinitoption,
+           $re$, (?=(?:"(?:[^"]|"")*"|[a-z_][a-z0-9_$]*) = )$re$) o), '')
      FROM pg_ts_dict d JOIN ns n ON n.oid = d.dictnamespace
      JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
      WHERE d.oid NOT IN (SELECT objid FROM ext WHERE classid = 'pg_ts_dict'::regclass)""",

@@ -1,6 +1,6 @@
 """Objects the diff re-creates whole when they change: rules, statistics objects, event triggers,
-publications, foreign data wrappers, foreign servers and user mappings; and what a foreign table adds to a
-table (its server and options).
+publications, foreign data wrappers, foreign servers, user mappings, text search dictionaries and
+configurations; and what a foreign table adds to a table (its server and options).
 
 None of them holds data of its own, so DROP + CREATE loses nothing and one text, the CREATE statement the
 server writes from its catalog, is all a comparison needs. Plain data, like `core.model`.
@@ -17,6 +17,8 @@ KINDS = (
     "foreign data wrapper",
     "foreign server",
     "user mapping",
+    "text search dictionary",
+    "text search configuration",
     "statistics object",
     "rule",
     "publication",
@@ -27,7 +29,12 @@ KINDS = (
 Options = tuple[tuple[str, str], ...]
 
 # Kinds whose options are altered in place (ALTER <target> OPTIONS): their CREATE is the shape plus options.
-WITH_OPTIONS = frozenset(("foreign data wrapper", "foreign server", "user mapping"))
+# A text search dictionary's options and a configuration's mappings (token type, dictionaries) are held as
+# options too, both as SQL text as the server writes them (TEXT_SEARCH: written by `text_search_create`).
+DICTIONARY = "text search dictionary"
+CONFIGURATION = "text search configuration"
+TEXT_SEARCH = frozenset((DICTIONARY, CONFIGURATION))
+WITH_OPTIONS = frozenset(("foreign data wrapper", "foreign server", "user mapping", *TEXT_SEARCH))
 
 
 @dataclass(frozen=True)
@@ -65,12 +72,12 @@ class WholeObject:
         return tuple((schema, name) for kind, schema, name, _ in self.references if kind == "table")
 
     @property
-    def parent(self) -> tuple[str, str] | None:
-        """(kind, name) of a server's wrapper or a user mapping's server: re-created, it takes this along."""
-        for kind, _, name, _ in self.references:
-            if kind in ("foreign data wrapper", "foreign server"):
-                return (kind, name)
-        return None
+    def parents(self) -> tuple[tuple[str, str, str], ...]:
+        """(kind, schema, name) of a server's wrapper, a user mapping's server, a text search configuration's
+        dictionaries: re-created, one takes this along."""
+        return tuple(
+            (kind, schema, name) for kind, schema, name, _ in self.references if kind in _PARENT_KINDS
+        )
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -80,7 +87,12 @@ class WholeObject:
     def create(self) -> str:
         if self.kind not in WITH_OPTIONS:
             return self.shape
+        if self.kind in TEXT_SEARCH:
+            return text_search_create(self)
         return f"{self.shape}{options_sql(self.options)};"
+
+
+_PARENT_KINDS = frozenset(("foreign data wrapper", "foreign server", DICTIONARY))
 
 
 @dataclass(frozen=True)
@@ -109,3 +121,24 @@ def options_sql(options: Options) -> str:
     if not options:
         return ""
     return f" OPTIONS ({', '.join(f'{quote_ident(k)} {quote_literal(v)}' for k, v in options)})"
+
+
+def text_search_create(obj: WholeObject) -> str:
+    """A dictionary's CREATE with its options; a configuration's CREATE, then its mappings (token types that
+    map to the same dictionaries in one ADD MAPPING)."""
+    if obj.kind == DICTIONARY:
+        if not obj.options:
+            return obj.shape
+        return f"{obj.shape[: -len(');')]}, {', '.join(f'{k} = {v}' for k, v in obj.options)});"
+    return "\n".join((obj.shape, *mapping_sql(obj.target, "ADD", obj.options)))
+
+
+def mapping_sql(target: str, verb: str, mappings: Options) -> list[str]:
+    """`ALTER <target> <verb> MAPPING FOR a, b WITH x, y;`, one per list of dictionaries (in sorted order)."""
+    tokens: dict[str, list[str]] = {}
+    for token, dictionaries in mappings:
+        tokens.setdefault(dictionaries, []).append(token)
+    return [
+        f"ALTER {target} {verb} MAPPING FOR {', '.join(names)} WITH {dictionaries};"
+        for dictionaries, names in sorted(tokens.items())
+    ]

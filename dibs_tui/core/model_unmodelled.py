@@ -1,7 +1,7 @@
 """What the model does not know, counted so that it is reported instead of silently missing.
 
 The diff compares the model; a catalog object of a kind the model has no class for (an operator, a cast, a
-text search configuration, ...) would be invisible to it. The introspection counts them per kind and place,
+text search parser, ...) would be invisible to it. The introspection counts them per kind and place,
 with a fingerprint of their names, so that the diff can say they are there and `check` can tell when the two
 sides hold different ones. Plain data, like `core.model`.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# kind -> its plural, for "unmodelled: 2 text search configurations in public".
+# kind -> its plural, for "unmodelled: 2 operators in public".
 PLURALS: dict[str, str] = {
     "access method": "access methods",
     "base type": "base types",
@@ -23,8 +23,6 @@ PLURALS: dict[str, str] = {
     "publication": "publications",
     "publication member": "publication members",
     "subscription": "subscriptions",
-    "text search configuration": "text search configurations",
-    "text search dictionary": "text search dictionaries",
     "text search parser": "text search parsers",
     "text search template": "text search templates",
     "transform": "transforms",

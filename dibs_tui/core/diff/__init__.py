@@ -56,7 +56,7 @@ def diff_catalogs(
     from .body_edges import body_edges
     from .cascade import plan_cascades
     from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
-    from .compare_objects import plan_objects
+    from .compare_objects import plan_objects, plan_text_search
     from .compare_privileges import plan_kept_grants, plan_privileges
     from .compare_relations import plan_relations
     from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
@@ -126,6 +126,8 @@ def diff_catalogs(
     plan_ranges(state)
     plan_sequences(state)
     recreated_functions = plan_functions(state)
+    # a configuration made again is read as a function is: what names it is made again with it
+    recreated_functions |= plan_text_search(state)
     plan_foreign_table_moves(state)
     plan_relations(state, recreated_functions)
     plan_foreign_options(state)

@@ -40,7 +40,7 @@ def _recreated_servers(state: PlanState) -> set[str]:
             and (
                 (new := desired.get(o.key)) is None
                 or new.shape != o.shape
-                or (o.parent is not None and o.parent[1] in parents)
+                or any(name in parents for _, _, name in o.parents)
             )
         }
 

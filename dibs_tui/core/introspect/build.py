@@ -26,6 +26,7 @@ from ..model import (
     Schema,
 )
 from ..model import Sequence as SequenceObj
+from ..model_objects import CONFIGURATION, DICTIONARY, TEXT_SEARCH
 from ..model_privileges import Privilege
 from ..model_unmodelled import Unmodelled
 from .definitions import ColumnNames, IndexWriter, KeyColumn
@@ -60,6 +61,7 @@ are one object, so the planner's comparison of two tables' columns is an identit
 dataclasses' __eq__, a fifth of a 5,000-table diff's planning), and each distinct column is built once."""
 
 _MAX_OID = 2**32 - 1
+_TEXT_SEARCH_CATALOGS = {DICTIONARY: "pg_ts_dict", CONFIGURATION: "pg_ts_config"}
 _CHUNK = 2000  # rows turned into model objects between two chances for the event loop to read the sockets
 
 
@@ -523,6 +525,9 @@ class Builder:
                 "pg_proc", r["oid"], ObjectRef("function", fn.schema, fn.name, fn.identity_arguments)
             )
         objects = tuple(whole_object_from(o) for o in rows["objects"])
+        for o, obj in zip(rows["objects"], objects, strict=True):
+            if obj.kind in TEXT_SEARCH:  # what names one as a regconfig constant depends on it
+                resolver.add(_TEXT_SEARCH_CATALOGS[obj.kind], o["oid"], ObjectRef(*obj.ref))
         grants, roles = grants_from(rows["privileges"])
         foreign_tables = tuple(foreign_table_from(f) for f in rows["foreign_tables"])
         return replace(

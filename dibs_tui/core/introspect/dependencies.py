@@ -293,9 +293,18 @@ def _ref_key(code: int, oid: int) -> int:
 
 
 # The OIDs of the system catalogs are fixed at initdb (pg_class 1259, pg_proc 1255, ...) on every version; each
-# has a code of 3 bits in the keys (0: a catalog whose objects the model does not hold).
-_CODES = {"pg_class": 1, "pg_proc": 2, "pg_type": 3, "pg_constraint": 4, "pg_trigger": 5, "pg_policy": 6}
-_CODES_BY_OID = {1259: 1, 1255: 2, 1247: 3, 2606: 4, 2620: 5, 3256: 6}
+# has a code of 4 bits in the keys (0: a catalog whose objects the model does not hold; 7 is `_COLUMN`).
+_CODES = {
+    "pg_class": 1,
+    "pg_proc": 2,
+    "pg_type": 3,
+    "pg_constraint": 4,
+    "pg_trigger": 5,
+    "pg_policy": 6,
+    "pg_ts_dict": 8,
+    "pg_ts_config": 9,
+}
+_CODES_BY_OID = {1259: 1, 1255: 2, 1247: 3, 2606: 4, 2620: 5, 3256: 6, 3600: 8, 3602: 9}
 _PG_CLASS, _PG_TYPE, _PG_CONSTRAINT = _CODES["pg_class"], _CODES["pg_type"], _CODES["pg_constraint"]
 _COLUMN = 7  # the code of a key `_aliased` replaced by a column's place in its list
 _MAX_PLACE = 2**48 - 1

@@ -444,7 +444,9 @@ ORDER BY 2, 3, 4
 """
 
 # Normal and automatic pg_depend rows between user objects (OID >= 16384, FirstNormalObjectId), as bare OIDs.
-# A view's rewrite rule stands for the view, a column default for its column. Dependencies inside one relation
+# What they reference includes text search configurations and dictionaries (a 'cfg'::regconfig constant in an
+# index, a generated column or a view). A view's rewrite rule stands for the view, a column default for its
+# column. Dependencies inside one relation
 # (an index or a constraint on the table's own columns) are left out: the model already says so. A sequence's
 # OWNED BY column stays (the diff drops such sequences with their column). `refobjid::int8` keeps the planner
 # off pg_depend's reference index: walking it with per-row filters read ten times the rows of one sequential
@@ -462,7 +464,7 @@ FROM (SELECT * FROM pg_depend d0
                            'pg_type'::regclass, 'pg_attrdef'::regclass, 'pg_constraint'::regclass,
                            'pg_trigger'::regclass, 'pg_policy'::regclass)
         AND d0.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass,
-                              'pg_constraint'::regclass)
+                              'pg_constraint'::regclass, 'pg_ts_config'::regclass, 'pg_ts_dict'::regclass)
         -- a constraint's automatic dependencies are on its own table's columns
         AND NOT (d0.classid = 'pg_constraint'::regclass AND d0.refclassid = 'pg_class'::regclass
                  AND d0.deptype = 'a')) d

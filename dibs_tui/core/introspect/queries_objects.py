@@ -143,19 +143,71 @@ SELECT 'publication', 'pg_publication'::regclass::oid, p.oid, NULL, '', p.pubnam
            WHERE pr.prpubid = p.oid)
 FROM pg_publication p"""
 
+# An object of an extension's (a template, a parser, a dictionary) stands for the extension: made with it.
+_EXTENSION_REF = """(SELECT ARRAY['extension', '', e.extname, '']::text[] FROM pg_depend x
+         JOIN pg_extension e ON e.oid = x.refobjid
+         WHERE x.classid = '{catalog}'::regclass AND x.objid = {oid} AND x.deptype = 'e')"""
+
+# A dictionary's options as the server keeps them (dictinitoption: `name = 'value', ...`, written back by it as
+# it was given) split into (name, value) pairs, both as SQL text: a quoted or plain identifier, a string
+# literal (E'' when it holds a backslash) or a number. Sorted by name: ALTER appends the options it adds.
+_DICTIONARY_OPTION = (
+    r"""$re$("(?:[^"]|"")*"|[a-z_][a-z0-9_$]*) = (E?'(?:[^']|'')*'|[-+]?[0-9.][0-9.eE+-]*)(?:, |$)$re$"""
+)
+
+_TS_DICTIONARY = f"""
+SELECT 'text search dictionary', 'pg_ts_dict'::regclass::oid, d.oid, d.dictnamespace, '', d.dictname::text,
+       format('CREATE TEXT SEARCH DICTIONARY %I.%I (TEMPLATE = %I.%I);', dn.nspname, d.dictname, tn.nspname,
+              t.tmplname),
+       format('DROP TEXT SEARCH DICTIONARY %I.%I;', dn.nspname, d.dictname),
+       format('TEXT SEARCH DICTIONARY %I.%I', dn.nspname, d.dictname), NULL,
+       (SELECT array_agg(x ORDER BY m.a[1], i) FROM regexp_matches(d.dictinitoption, {_DICTIONARY_OPTION}, 'g') m(a)
+        CROSS JOIN LATERAL unnest(m.a) WITH ORDINALITY AS v(x, i)),
+       {_EXTENSION_REF.format(catalog="pg_ts_template", oid="t.oid")}
+FROM pg_ts_dict d JOIN pg_namespace dn ON dn.oid = d.dictnamespace
+JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace"""
+
+# A configuration's mappings as (token type, its dictionaries in order) pairs, sorted by token type; what it
+# needs: its parser's extension, and each dictionary it maps to (a dictionary of an extension's: the extension).
+_TS_CONFIGURATION = f"""
+SELECT 'text search configuration', 'pg_ts_config'::regclass::oid, c.oid, c.cfgnamespace, '', c.cfgname::text,
+       format('CREATE TEXT SEARCH CONFIGURATION %I.%I (PARSER = %I.%I);', cn.nspname, c.cfgname, pn.nspname,
+              p.prsname),
+       format('DROP TEXT SEARCH CONFIGURATION %I.%I;', cn.nspname, c.cfgname),
+       format('TEXT SEARCH CONFIGURATION %I.%I', cn.nspname, c.cfgname), NULL,
+       (SELECT array_agg(x ORDER BY g.token, i) FROM (
+          SELECT quote_ident(tt.alias) AS token,
+                 string_agg(format('%I.%I', mn.nspname, md.dictname), ', ' ORDER BY m.mapseqno) AS dictionaries
+          FROM pg_ts_config_map m JOIN ts_token_type(c.cfgparser) tt ON tt.tokid = m.maptokentype
+          JOIN pg_ts_dict md ON md.oid = m.mapdict JOIN pg_namespace mn ON mn.oid = md.dictnamespace
+          WHERE m.mapcfg = c.oid GROUP BY tt.alias) g
+        CROSS JOIN LATERAL unnest(ARRAY[g.token, g.dictionaries]) WITH ORDINALITY AS v(x, i)),
+       COALESCE({_EXTENSION_REF.format(catalog="pg_ts_parser", oid="p.oid")}, '{{}}')
+       || COALESCE((SELECT array_agg(x ORDER BY u.dict, i) FROM (
+            SELECT DISTINCT m.mapdict AS dict, COALESCE(
+              {_EXTENSION_REF.format(catalog="pg_ts_dict", oid="m.mapdict")},
+              ARRAY['text search dictionary', mn.nspname, md.dictname, '']::text[]) AS ref
+            FROM pg_ts_config_map m JOIN pg_ts_dict md ON md.oid = m.mapdict
+            JOIN pg_namespace mn ON mn.oid = md.dictnamespace
+            WHERE m.mapcfg = c.oid AND m.mapdict >= 16384) u
+          CROSS JOIN LATERAL unnest(u.ref) WITH ORDINALITY AS v(x, i)), '{{}}')
+FROM pg_ts_config c JOIN pg_namespace cn ON cn.oid = c.cfgnamespace
+JOIN pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace"""
+
 _GENERATED = "|| ', publish_generated_columns = ' || CASE p.pubgencols WHEN 's' THEN 'stored' ELSE 'none' END"
 
 
 def objects_sql(schema_filter: str, version_num: int) -> str:
     """The query; `schema_filter` is the introspection's filter on a schema aliased `n`."""
-    branches = [_RULE, _STATISTICS, _EVENT_TRIGGER, _WRAPPER, _SERVER, _USER_MAPPING]
+    branches = [_RULE, _STATISTICS, _EVENT_TRIGGER, _WRAPPER, _SERVER, _USER_MAPPING, _TS_DICTIONARY]
+    branches.append(_TS_CONFIGURATION)
     if version_num >= 150000:
         branches.append(_PUBLICATION.replace("{generated}", _GENERATED if version_num >= 180000 else ""))
     union = "\nUNION ALL".join(branches)
     return f"""
 WITH o AS ({union}
 )
-SELECT o.kind, COALESCE(n.nspname, '') AS schema, o.relation, o.name, o.create_sql, o.drop_sql, o.target,
+SELECT o.kind, o.objid AS oid, COALESCE(n.nspname, '') AS schema, o.relation, o.name, o.create_sql, o.drop_sql, o.target,
        o.masked, o.options, o.refs, ds.description AS comment
 FROM o
 LEFT JOIN pg_namespace n ON n.oid = o.nspoid

@@ -11,8 +11,10 @@ diff. When a kind becomes modelled, its branch leaves this list.
 from __future__ import annotations
 
 # (kind, catalog, object OID, schema OID or NULL, relation OID or NULL, FROM ... WHERE ...). Rules,
-# statistics objects, event triggers, foreign data wrappers, servers, user mappings and foreign tables are
-# modelled (core.model_objects), and publications from PostgreSQL 15 (queries_objects).
+# statistics objects, event triggers, foreign data wrappers, servers, user mappings, foreign tables, text
+# search dictionaries and configurations are modelled (core.model_objects), and publications from PostgreSQL
+# 15 (queries_objects). Text search parsers and templates (C functions: a superuser's) are counted here
+# unless an extension made them.
 _KINDS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("transform", "pg_transform", "t.oid", "NULL", "NULL", "pg_transform t"),
     ("cast", "pg_cast", "k.oid", "NULL", "NULL", "pg_cast k"),
@@ -30,8 +32,6 @@ _KINDS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("operator class", "pg_opclass", "o.oid", "o.opcnamespace", "NULL", "pg_opclass o"),
     ("operator family", "pg_opfamily", "o.oid", "o.opfnamespace", "NULL", "pg_opfamily o"),
     ("conversion", "pg_conversion", "v.oid", "v.connamespace", "NULL", "pg_conversion v"),
-    ("text search configuration", "pg_ts_config", "x.oid", "x.cfgnamespace", "NULL", "pg_ts_config x"),
-    ("text search dictionary", "pg_ts_dict", "x.oid", "x.dictnamespace", "NULL", "pg_ts_dict x"),
     ("text search parser", "pg_ts_parser", "x.oid", "x.prsnamespace", "NULL", "pg_ts_parser x"),
     ("text search template", "pg_ts_template", "x.oid", "x.tmplnamespace", "NULL", "pg_ts_template x"),
     # A base type made with CREATE TYPE (input/output functions); the arrays the server makes are not objects

@@ -1,0 +1,20 @@
+-- "words" changes template (re-created), so "docs", which maps to it, is made again, and with it what names it
+-- as a regconfig constant: a stored generated column, an expression index, a CHECK, a view and a
+-- SQL-standard function body. "gone" is dropped with the index that names it.
+create text search dictionary words (template = simple, stopwords = 'english');
+create text search configuration docs (parser = pg_catalog.default);
+alter text search configuration docs add mapping for asciiword, word with words;
+create text search configuration gone (copy = pg_catalog.simple);
+create table doc (
+  id int primary key,
+  body text not null,
+  tsv tsvector generated always as (to_tsvector('docs'::regconfig, body)) stored,
+  constraint doc_body_words check (length(to_tsvector('docs'::regconfig, body)) < 1000)
+);
+create index doc_fts on doc using gin (to_tsvector('docs'::regconfig, body));
+create index doc_gone on doc using gin (to_tsvector('gone'::regconfig, body));
+create view doc_words as select id, to_tsvector('docs'::regconfig, body) as words from doc;
+create function doc_match(q text) returns setof int language sql stable
+begin atomic
+  select id from doc where to_tsvector('docs'::regconfig, body) @@ plainto_tsquery('docs'::regconfig, q);
+end;

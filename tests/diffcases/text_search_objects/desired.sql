@@ -1,0 +1,11 @@
+create text search dictionary english_stem_kept (template = snowball, language = 'english');
+create text search dictionary "new dict" (template = simple, stopwords = 'english', accept = false);
+create text search configuration kept (copy = pg_catalog.english);
+alter text search configuration kept alter mapping for asciiword with "new dict", english_stem_kept;
+alter text search configuration kept drop mapping for url, url_path;
+create text search configuration "New cfg" (parser = pg_catalog.default);
+alter text search configuration "New cfg" add mapping for asciiword, word with english_stem_kept;
+alter text search configuration "New cfg" add mapping for int, uint with simple;
+comment on text search configuration kept is 'still kept';
+comment on text search dictionary "new dict" is 'new';
+create table doc (id int primary key, body text);

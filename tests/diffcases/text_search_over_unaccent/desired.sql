@@ -1,0 +1,1 @@
+create table artist (id int primary key, name text not null);

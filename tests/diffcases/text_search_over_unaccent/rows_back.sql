@@ -1,0 +1,1 @@
+insert into artist values (1, 'Björk'), (2, 'Sigur Rós');
