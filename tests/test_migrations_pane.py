@@ -4,15 +4,18 @@ generate with an editable name (nothing written on cancel)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
+from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
@@ -296,3 +299,46 @@ async def test_g_and_G_move_to_the_first_and_last_migration_and_g_still_re_diffs
         first = diff.result
         await pilot.press("g")
         await wait_for(pilot, lambda: diff.result is not None and diff.result is not first)
+
+
+SANDBOXES = (
+    "SELECT datname::text FROM pg_database WHERE datname LIKE 'dibs\\_shadow\\_%'"
+    " UNION ALL SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'dibs\\_sandbox\\_%'"
+)
+
+
+async def _sandboxes(server: EmbeddedServer) -> set[str]:
+    return {r[0] for r in await fetch(server.dsn(), SANDBOXES)}
+
+
+@pytest.mark.parametrize("state", ["applied", "pending"])
+async def test_q_while_a_migration_runs_in_a_sandbox_drops_the_sandbox_before_it_returns(
+    db: str, tmp_path: Path, pg_server: EmbeddedServer, state: str
+) -> None:
+    """The highlighted migration runs in sandbox databases (a slow one here): an applied one replayed, a
+    pending one also traced by its review on a thread. `q` meanwhile: once the app has returned, no sandbox
+    database or role is left. The review's thread ran on after the app, its sandbox with it (the process
+    waited for it at its exit: seconds)."""
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    slow = folder / "20260101000000_slow.sql"
+    slow.write_text("CREATE TABLE t (id int);\nSELECT pg_sleep(0.1);\n")
+    if state == "applied":
+        await apply_pending(resolve(db), folder)
+    slow.write_text("CREATE TABLE t (id int);\nSELECT pg_sleep(30);\n")
+    before = await _sandboxes(pg_server)
+    app = _app(db, tmp_path, folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_migrations(pilot, app)
+        made: set[str] = set()
+        for _ in range(400):
+            made = await _sandboxes(pg_server) - before
+            if len(made) >= 2:
+                break
+            await pilot.pause(0.05)
+        assert len(made) >= 2, made  # a sandbox's database and role, running the migration
+        await pilot.pause(0.3)
+        started = time.monotonic()
+        await pilot.press("q")
+    assert await _sandboxes(pg_server) - before == set()
+    assert time.monotonic() - started < 10  # not the 30 s of the statement

@@ -221,6 +221,10 @@ class DibsApp(
 
     def on_unmount(self) -> None:
         self._runs.cancel_all()  # every query of ours ends with the app, not when its read would have
+        # ... and before it returns: a review cancelled on its thread still drops its sandbox (about 0.1 s),
+        # which went on after the app was gone (and with the process, when it ended first). Bounded: a
+        # server that stopped answering is not waited for past the drop's own attempts.
+        self._runs.wait_all(timeout=15)
 
     def _update_header(self) -> None:
         brand = Content.styled("dibs-tui", "bold $text-accent")

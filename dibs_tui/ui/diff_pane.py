@@ -185,7 +185,9 @@ class DiffPane(TwoColumnPane):
     )
     def _review_plan(self, generation: int, plan_sql: str) -> None:
         try:
-            review, plan = review_plan_off_the_loop(self.context.target, plan_sql)
+            review, plan = review_plan_off_the_loop(self.context.runs, self.context.target, plan_sql)
+        except asyncio.CancelledError:  # the app is closing
+            return
         except DibsError as exc:
             self.post_message(PlanReviewed(generation, None, None, exc.message.splitlines()[0]))
             return

@@ -21,6 +21,7 @@ class LoaderRuns:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._ended = threading.Condition(self._lock)  # notified as each run ends
         self._running: dict[asyncio.Task[Any], asyncio.AbstractEventLoop] = {}
         self._closed = False
 
@@ -40,6 +41,7 @@ class LoaderRuns:
             finally:
                 with self._lock:
                     self._running.pop(task, None)
+                    self._ended.notify_all()
 
         return asyncio.run(tracked())
 
@@ -49,3 +51,9 @@ class LoaderRuns:
             self._closed = True
             for task, loop in self._running.items():
                 loop.call_soon_threadsafe(task.cancel)
+
+    def wait_all(self, timeout: float) -> bool:
+        """Wait (at most `timeout` seconds) until no run is left: a cancelled run still drops its sandbox
+        databases on its way out, which must be done before the app returns. False if some run outlasted it."""
+        with self._ended:
+            return self._ended.wait_for(lambda: not self._running, timeout)

@@ -313,7 +313,9 @@ class MigrationsPane(TwoColumnPane):
         body: list[str] = []
         if status.state is MigrationState.PENDING:
             try:
-                review = await asyncio.to_thread(review_off_the_loop, self.target, status.file.path)
+                review = await asyncio.to_thread(
+                    review_off_the_loop, self.context.runs, self.target, status.file.path
+                )
             except DibsError as exc:
                 self._details(Content(safe("\n".join([*head, exc.message]), keep_newlines=True)))
                 return
@@ -405,7 +407,9 @@ class MigrationsPane(TwoColumnPane):
                 if status.name in names and status.file is not None:
                     review = self.reviews.get(status.name)
                     if review is None:
-                        review = await asyncio.to_thread(review_off_the_loop, self.target, status.file.path)
+                        review = await asyncio.to_thread(
+                            review_off_the_loop, self.context.runs, self.target, status.file.path
+                        )
                     found = hazard_lines(review)
                     counted += hazard_count(review)
                     hazards += [f"{status.name}:", *("  " + h for h in found)] if several and found else found

@@ -8,7 +8,6 @@ first frame."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from textual.content import Content
@@ -16,6 +15,7 @@ from textual.content import Content
 from ..core.connect import ConnectionTarget
 from ..core.review.report import Review, ReviewedStatement
 from .highlight import sql_lines
+from .loader_runs import LoaderRuns
 from .text import safe
 
 
@@ -63,20 +63,23 @@ def marked_sql(text: str, review: Review | None) -> Content:
     return Content("\n").join(gutter)
 
 
-def review_off_the_loop(target: ConnectionTarget, path: Path) -> Review:
+def review_off_the_loop(runs: LoaderRuns, target: ConnectionTarget, path: Path) -> Review:
     """For a worker's thread: the review with its trace (catalog read, the clone's DDL parsed, the sandbox)
-    runs on a loop of its own, never on the app's."""
+    runs on a loop of its own, never on the app's; through the app's `runs`, so that quitting cancels it and
+    waits for its sandbox to be dropped (asyncio.CancelledError out of here)."""
     from ..core.review.run import review_file  # deferred (see the module docstring)
 
-    return asyncio.run(review_file(target, path))
+    return runs.run(review_file(target, path))
 
 
-def review_plan_off_the_loop(target: ConnectionTarget, plan_sql: str) -> tuple[Review, Content]:
-    """For the Diff pane's thread: the plan reviewed with its trace, and the plan highlighted with its marks
-    (highlighting a long plan is seconds of CPU: never on the app's loop)."""
+def review_plan_off_the_loop(
+    runs: LoaderRuns, target: ConnectionTarget, plan_sql: str
+) -> tuple[Review, Content]:
+    """For the Diff pane's thread: the plan reviewed with its trace (through `runs`, as above), and the plan
+    highlighted with its marks (highlighting a long plan is seconds of CPU: never on the app's loop)."""
     from ..core.review.run import review_text  # deferred (see the module docstring)
 
-    review = asyncio.run(review_text(target, plan_sql, "plan"))
+    review = runs.run(review_text(target, plan_sql, "plan"))
     lines = hazard_lines(review)
     marked = marked_sql(plan_sql, review)
     if lines:
