@@ -316,3 +316,23 @@ async def test_a_cast_to_a_domain_whose_check_writes_is_not_evaluated(db: str) -
     [hazard] = counts(await review(db, "ALTER TABLE t ADD CONSTRAINT c CHECK (m::public.d > 0);"))
     assert hazard.count is None and hazard.not_counted == "expression casts to public.d"
     await nothing_ran(db)
+
+
+async def test_a_recursive_cascade_through_names_written_to_inject_is_counted_escaped(db: str) -> None:
+    """A tree whose table, columns and key are named to break out of the recursive counting query and to drive
+    the terminal: the names are spliced quoted, the message escaped, the count right, and nothing ran."""
+    table, up, fk = '"tr\x1b[2J""; DROP TABLE t; --"', '"u\u202ep""); DELETE FROM t; --"', '"k\x07ey"'
+    await execute(
+        db,
+        SETUP + f'CREATE TABLE {table} ("i""d" int PRIMARY KEY, {up} int, '
+        f"CONSTRAINT {fk} FOREIGN KEY ({up}) REFERENCES {table} ON DELETE CASCADE);"
+        f"INSERT INTO {table} VALUES (1, NULL), (2, 1), (3, 2), (4, NULL);",
+    )
+    result = await review(db, f'DELETE FROM {table} WHERE "i""d" = 1')
+    [also] = [h for _, h in result.hazards if "recursively" in h.message]
+    assert also.count == 2, result.to_text()
+    assert "k\\x07ey, ON DELETE CASCADE, recursively" in also.message
+    assert 'of "tr\\x1b[2J""; DROP TABLE t; --" (' in also.message  # the root as the migration writes it
+    assert not any(c in also.message + also.example for c in "\x1b\x07\u202e")
+    await nothing_ran(db)
+    assert len(await fetch(db, f"SELECT * FROM {table}")) == 4

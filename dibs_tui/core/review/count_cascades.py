@@ -6,20 +6,19 @@ foreign keys ON DELETE CASCADE (followed transitively), the rows whose key is se
 Bounded and set-based: the keys are read level by level (one catalog query per level, at most MAX_DEPTH
 levels, at most MAX_TABLES tables), and each table reached is counted with one bounded query
 (`count_queries.count_rows`, sampled when large) whose condition is the chain of EXISTS back to the rows the
-statement removes. A table's key to itself, or back to the table the statement names, is not followed (its
-rows would need a recursive count): it is said, not counted.
+statement removes. A table's key to itself, back to the table the statement names, or a cycle of keys makes
+the rows removed a recursive set: `count_recursive` counts those, in one WITH RECURSIVE query.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import asyncpg
 
 from ..sql import quote_ident
 from ..terminal import safe
-from .count_catalog import KEY_COLUMNS
+from .cascade_graph import Graph, Key, walk
 from .count_queries import Target, count_rows, load_target
+from .count_recursive import recursive_cascades
 from .counted import RowCount, observed, size
 from .facts import TableFacts
 from .report import Hazard
@@ -30,95 +29,14 @@ MAX_DEPTH = 5  # levels of keys followed from the table the statement names
 MAX_TABLES = 20  # tables reached and counted (each one bounded query)
 MAX_CONDITION = 200_000  # characters of one counting condition (paths multiply through diamonds)
 
-# The foreign keys that reference any of $1 or a partitioned table it is a partition of (a partition's copy of
-# its parent's key, a NOT ENFORCED key left out); conenforced (18) and confdelsetcols (15) read through to_jsonb, absent before
-_KEYS_SQL = f"""
-SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
-       c.conrelid::pg_catalog.int8 AS child, f.oid AS parent,
-       pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
-       r.relname::pg_catalog.text AS shown, GREATEST(r.reltuples, 0)::pg_catalog.int8 AS estimate,
-       {KEY_COLUMNS},
-       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum)
-        FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.conrelid
-         AND a.attnum OPERATOR(pg_catalog.=) ANY (COALESCE(
-           (SELECT pg_catalog.array_agg(x::pg_catalog.int2) FROM pg_catalog.jsonb_array_elements_text(CASE
-              WHEN pg_catalog.jsonb_typeof(pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->) 'confdelsetcols')
-                   OPERATOR(pg_catalog.=) 'array'
-              THEN pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->) 'confdelsetcols' END) x), c.conkey))) AS set_columns
-FROM pg_catalog.unnest($1::pg_catalog.int8[]) AS f(oid)
-CROSS JOIN LATERAL (SELECT f.oid::pg_catalog.oid AS relid
-                    UNION SELECT p.relid FROM pg_catalog.pg_partition_ancestors(f.oid::pg_catalog.oid) p) a
-JOIN pg_catalog.pg_constraint c ON c.confrelid OPERATOR(pg_catalog.=) a.relid
-JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
-JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0
-  AND (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') IS DISTINCT FROM 'false'
-ORDER BY f.oid, r.relname, c.conname
-"""
-_ACTIONS = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT", "a": "NO ACTION", "r": "RESTRICT"}
+
+async def _walk(conn: asyncpg.Connection, root: int, root_qualified: str, *, every_key: bool) -> Graph:
+    return await walk(
+        conn, root, root_qualified, every_key=every_key, max_depth=MAX_DEPTH, max_tables=MAX_TABLES
+    )
 
 
-@dataclass(frozen=True)
-class _Key:
-    name: str
-    action: str
-    child: int
-    parent: int
-    qualified: str
-    shown: str
-    estimate: int
-    columns: list[str]
-    ref_columns: list[str]
-    set_columns: list[str]
-
-    @property
-    def named(self) -> str:
-        return f"{safe(self.name)}, ON DELETE {_ACTIONS.get(self.action, self.action)}"
-
-
-@dataclass
-class _Graph:
-    """The tables the statement's removal reaches through CASCADE keys, and every key into them."""
-
-    root: int
-    qualified: dict[int, str]  # reached table -> its quoted name
-    cascades: dict[int, list[_Key]] = field(default_factory=dict)  # reached child -> its CASCADE keys
-    others: list[_Key] = field(default_factory=list)  # SET NULL / SET DEFAULT / NO ACTION / RESTRICT keys
-    unfollowed: list[_Key] = field(default_factory=list)  # CASCADE keys to itself or back to the root
-    truncated: str = ""  # why the walk stopped before every key was followed
-
-
-async def _walk(conn: asyncpg.Connection, root: int, root_qualified: str, *, every_key: bool) -> _Graph:
-    """The keys from `root` level by level; `every_key`: a TRUNCATE ... CASCADE follows keys of any action."""
-    graph = _Graph(root, {root: root_qualified})
-    frontier = [root]
-    for depth in range(MAX_DEPTH + 1):
-        if not frontier:
-            break
-        found = [_Key(**dict(r)) for r in await conn.fetch(_KEYS_SQL, frontier)]
-        if depth == MAX_DEPTH:
-            if any((every_key or k.action == "c") and k.child not in graph.qualified for k in found):
-                graph.truncated = f"keys followed {MAX_DEPTH} levels deep"
-            break
-        frontier = []
-        for k in found:
-            follows = every_key or k.action == "c"
-            if not follows:
-                graph.others.append(k)
-            elif k.child == k.parent or k.child == root:
-                graph.unfollowed.append(k)
-            elif k.child in graph.qualified:
-                graph.cascades[k.child].append(k)
-            elif len(graph.qualified) > MAX_TABLES:
-                graph.truncated = f"more than {MAX_TABLES} tables reached"
-            else:
-                graph.qualified[k.child] = k.qualified
-                graph.cascades[k.child] = [k]
-                frontier.append(k.child)
-    return graph
-
-
-def _condition(graph: _Graph, table: int, alias: str, removed: str, depth: int = 0) -> str:
+def _condition(graph: Graph, table: int, alias: str, removed: str, depth: int = 0) -> str:
     """SQL over `alias` true for the rows of `table` the statement removes: the root's `removed` (its columns
     unqualified, so they bind to the innermost table: the root), else an EXISTS per CASCADE key back to it."""
     if table == graph.root:
@@ -139,7 +57,7 @@ def _condition(graph: _Graph, table: int, alias: str, removed: str, depth: int =
     return " OR ".join(arms) or "FALSE"
 
 
-def _referencing(graph: _Graph, k: _Key, removed: str) -> str:
+def _referencing(graph: Graph, k: Key, removed: str) -> str:
     """SQL over alias t (a row of k's table) true when it references a row of k's parent the statement removes."""
     match = " AND ".join(
         f"r.{quote_ident(rc)} OPERATOR(pg_catalog.=) t.{quote_ident(c)}"
@@ -157,6 +75,8 @@ async def delete_cascades(conn: asyncpg.Connection, target: Target, removed: str
     """A DELETE of the rows of `target` (alias t) where `removed` holds: what it does to other tables' rows.
     The root's own NO ACTION / RESTRICT keys are count_deletes' (left out here)."""
     graph = await _walk(conn, target.oid, target.qualified, every_key=False)
+    if graph.recursive():
+        return await _recursive(conn, graph, target, removed)
     hazards: list[Hazard] = []
     for child, keys in graph.cascades.items():
         first = keys[0]
@@ -210,10 +130,19 @@ async def delete_cascades(conn: asyncpg.Connection, target: Target, removed: str
                     found,
                 )
             )
-    hazards += [_unfollowed(k) for k in graph.unfollowed]
     if graph.truncated:
         hazards.append(_stopped(graph.truncated))
     return hazards
+
+
+async def _recursive(conn: asyncpg.Connection, graph: Graph, target: Target, removed: str) -> list[Hazard]:
+    """A graph whose keys loop: its rows counted in one recursive query (`count_recursive`)."""
+    tables: dict[int, Target] = {}
+    for k in [k for keys in graph.cascades.values() for k in keys] + graph.others:
+        if k.child != graph.root and k.child not in tables:
+            tables[k.child] = await _target(conn, k.child, k.qualified, k.shown, k.estimate)
+    hazards = await recursive_cascades(conn, graph, target, removed, tables)
+    return hazards + ([_stopped(graph.truncated)] if graph.truncated else [])
 
 
 async def truncate_cascades(conn: asyncpg.Connection, targets: list[Target], named: set[int]) -> list[Hazard]:
@@ -246,21 +175,11 @@ async def truncate_cascades(conn: asyncpg.Connection, targets: list[Target], nam
     return hazards
 
 
-def _not_counted(shown: str, keys: list[_Key], why: str) -> Hazard:
+def _not_counted(shown: str, keys: list[Key], why: str) -> Hazard:
     via = "; ".join(k.named for k in keys)
     return observed(
         LOSS,
         f"rows of {safe(shown)} removed with it ({via}) not counted ({why}): they are lost",
-        RowCount(None, not_counted=why),
-    )
-
-
-def _unfollowed(k: _Key) -> Hazard:
-    why = "a recursive chain of rows"
-    return observed(
-        LOSS,
-        f"rows of {safe(k.shown)} that reference removed rows through {k.named} go too, and the rows that "
-        f"reference those: not counted ({why})",
         RowCount(None, not_counted=why),
     )
 

@@ -173,7 +173,7 @@ def example(value: object) -> str:
     return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
 
 
-def _sample_source(target: Target) -> tuple[str, int]:
+def sample_source(target: Target) -> tuple[str, int]:
     expected = max(target.estimate, target.rows, 1)
     percent = min(100.0, max(0.001, SAMPLE_ROWS * 100.0 / expected))
     return f"{target.qualified} t TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (16)", expected
@@ -193,9 +193,16 @@ class Refused(Exception):
 
 async def _run(conn: asyncpg.Connection, sql: str) -> asyncpg.Record | None:
     """The one row of `sql`; None on a timeout; Failed when a value raised, Refused for any other error."""
+    rows = await fetch_bounded(conn, sql)
+    return rows[0] if rows else None
+
+
+async def fetch_bounded(conn: asyncpg.Connection, sql: str) -> list[asyncpg.Record] | None:
+    """The rows of `sql` under the counting settings; None on a timeout; Failed when a value raised, Refused
+    for any other error."""
     try:
         async with _scope(conn):
-            return await conn.fetchrow(sql)
+            return list(await conn.fetch(sql))
     except asyncpg.QueryCanceledError:
         return None
     except asyncpg.DataError as exc:  # class 22: a value that does not convert, a division by zero
@@ -265,7 +272,7 @@ async def _sized(conn: asyncpg.Connection, target: Target, query: str, *, scale:
         if row is not None:
             measured = int(row["bytes"]) if row["bytes"] is not None else None
             return RowCount(int(row["n"] or 0), example(row["example"]) if row["n"] else "", bytes=measured)
-    source, expected = _sample_source(target)
+    source, expected = sample_source(target)
     row = await _run(conn, query.format(source=source))
     if row is None:
         return RowCount(None, not_counted=f"did not finish within {CHECK_TIMEOUT}, even on a sample")
