@@ -65,6 +65,60 @@ def identity_clause(state: PlanState, rel: Relation, col: Column) -> str:
     return clause
 
 
+def _rename_sequence(state: PlanState, rel: Relation, before: SequenceObj, after: SequenceObj) -> None:
+    """ALTER SEQUENCE ... RENAME TO, the values given kept. Where the identity sequences' new names go round
+    in a circle (a's takes b's name, b's takes a's), the first of the circle by name goes through a free name
+    first: each rename then takes a name the other has already let go, and the graph has no cycle."""
+    seq_ref, old_ref = ObjectRef("sequence", after.schema, after.name), ObjectRef("sequence", *before.key)
+    touches = [table_ref(rel), seq_ref]
+    name = before.name
+    if _first_of_a_circle(state, before, after):
+        name = _passing_name(before.name)
+        passing = ObjectRef("sequence", before.schema, name)
+        state.step(
+            ALTER_TABLES,
+            f"ALTER SEQUENCE {qualified(*before.key)} RENAME TO {quote_ident(name)};",
+            ChangeKind.ALTER,
+            touches,
+            creates=[passing],
+            vacates=[old_ref],
+        )
+        old_ref = passing
+    state.step(
+        ALTER_TABLES,
+        f"ALTER SEQUENCE {qualified(before.schema, name)} RENAME TO {quote_ident(after.name)};",
+        ChangeKind.ALTER,
+        touches,
+        creates=[seq_ref],
+        # the passing name is the plan's own: needed, not freed for a create (which would come first)
+        vacates=[] if name != before.name else [old_ref],
+        needs=[old_ref] if name != before.name else [],
+    )
+
+
+def _first_of_a_circle(state: PlanState, before: SequenceObj, after: SequenceObj) -> bool:
+    """The identity sequences renamed in `before`'s schema, followed from `after`'s name, lead back to
+    `before`'s, and `before`'s is the least name on the way."""
+    renamed = {
+        old.name: new.name
+        for key, old in state.identity_sequences[0].items()
+        if (new := state.identity_sequences[1].get(key)) is not None
+        and old.schema == new.schema == before.schema
+        and old.name != new.name
+    }
+    name, seen = after.name, [before.name]
+    while name in renamed and name not in seen:
+        seen.append(name)
+        name = renamed[name]
+    return name == before.name and before.name == min(seen)
+
+
+def _passing_name(name: str) -> str:
+    """A name held only between two renames: at most 63 bytes, as PostgreSQL keeps it."""
+    suffix = "__dibs_swap"
+    return name.encode()[: 63 - len(suffix)].decode(errors="ignore") + suffix
+
+
 def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Column) -> None:
     """An identity column kept as one: its sequence's options set in place (ALTER COLUMN ... SET ...)."""
     before = identity_sequence(state, rel, old.name, desired=False)
@@ -79,14 +133,7 @@ def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Col
             before.name,
             after.name,
         )
-        state.step(
-            ALTER_TABLES,
-            f"ALTER SEQUENCE {qualified(before.schema, before.name)} RENAME TO {quote_ident(after.name)};",
-            ChangeKind.ALTER,
-            [table_ref(rel), ObjectRef("sequence", after.schema, after.name)],
-            creates=[ObjectRef("sequence", after.schema, after.name)],
-            vacates=[ObjectRef("sequence", before.schema, before.name)],
-        )
+        _rename_sequence(state, rel, before, after)
     settings = [
         f"SET {option} {getattr(after, attr)}"
         for option, attr in (
