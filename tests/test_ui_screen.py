@@ -104,6 +104,19 @@ async def test_a_wide_screen_gives_the_tables_list_room_for_whole_names(demo: De
         await wait_for(pilot, lambda: app.tables_pane.outer_size.width == 32)
 
 
+async def test_at_80x24_the_partitions_of_one_table_read_apart(demo: DemoInfo) -> None:
+    """Names of one table's partitions differ at their end, which a cut at the list's edge lost: the demo's
+    `audit_log_2026_01` and `audit_log_2026_02` were both `audit_log_2026_…`. A long name is cut in its middle."""
+    async with demo_app(demo).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        listed = app.query_one(TableList)
+        lines = [listed.render_line(y).text for y in range(listed.size.height)]
+        parts = [line.split()[1] for line in lines if "⊟" in line]
+        assert len(parts) == 3 and len(set(parts)) == 3, lines
+        assert parts[0].endswith("2026_01") and parts[1].endswith("2026_02") and "…" in parts[0], parts
+        assert all(part.startswith("audit_") for part in parts), parts
+
+
 async def test_at_80x24_the_health_and_migrations_lists_keep_names_apart(demo: DemoInfo) -> None:
     """Their lists take 40 columns on a narrow terminal: the heading's count and the words after a
     migration's 14-digit version are shown, where 2fr of 80 cut both (`fk-without-index…`,

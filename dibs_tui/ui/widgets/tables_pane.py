@@ -28,7 +28,7 @@ from ..list_sort import SORTS, SortOrder, next_sort, sort_order
 from ..listing import Listing, list_order
 from ..messages import TablesSorted
 from ..search import matching
-from ..text import data, human_count, safe
+from ..text import cut_middle, data, human_count, safe
 from .fixed_input import FixedInput
 from .virtual_list import VirtualList
 
@@ -139,8 +139,7 @@ class TableList(VirtualList):
         indent = "    " if rel.part_of is not None else "  "  # a shadow table, under its virtual table
         name_width = max(4, width - len(indent) - 2 - len(tail))
         name = data(rel.name)
-        if name.cell_length > name_width:
-            name = name.truncate(name_width - 1) + Content("…")
+        name = cut_middle(name, name_width)  # partitions of one table differ at their end (`…2026_01`)
         name = name.pad_right(name_width - name.cell_length)
         kind_style = (
             "$text-warning" if rel.kind is not RelationKind.TABLE or rel.is_partition else "$text-muted"
