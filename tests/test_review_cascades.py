@@ -269,6 +269,89 @@ async def test_truncate_cascade_says_what_else_it_empties(db: str) -> None:
     assert await counts_of(db) == {"child": 0, "grandchild": 0, "note_null": 0}
 
 
+async def test_a_truncate_of_a_referenced_table_says_it_fails_whatever_the_rows(db: str) -> None:
+    """Without CASCADE the server refuses a TRUNCATE while a table it does not empty has a key to one it does,
+    rows or none: said from the catalog, with each such table's rows, and checked against the server."""
+    await execute(db, TREE + "CREATE TABLE empty_ref (id int, parent_id int REFERENCES parent);")
+    refusals = [(h.message, h.count) for h in counted(await review(db, "TRUNCATE parent"), FAILS)]
+    assert sorted(refusals) == [
+        (
+            "the TRUNCATE fails: child references parent (child_parent_id_fkey) and is not truncated with it, "
+            "which holds 4 rows: add child to the TRUNCATE, or use TRUNCATE ... CASCADE, which empties it too",
+            None,
+        ),
+        (
+            "the TRUNCATE fails: empty_ref references parent (empty_ref_parent_id_fkey) and is not truncated "
+            "with it, which holds 0 rows: add empty_ref to the TRUNCATE, or use TRUNCATE ... CASCADE, which "
+            "empties it too",
+            None,
+        ),
+        (
+            "the TRUNCATE fails: note references parent (note_parent_id_fkey) and is not truncated with it, "
+            "which holds 3 rows: add note to the TRUNCATE, or use TRUNCATE ... CASCADE, which empties it too",
+            None,
+        ),
+    ]
+    assert not await runs(db, "TRUNCATE parent")
+    # Named together, grandchild (a key to child) is still left out; then nothing is
+    partial = "TRUNCATE parent, child, note, empty_ref"
+    [left_out] = counted(await review(db, partial), FAILS)
+    assert left_out.message.startswith(
+        "the TRUNCATE fails: grandchild references child (grandchild_child_id_fkey)"
+    )
+    assert not await runs(db, partial)
+    # A key an earlier statement of the file drops does not stop it
+    dropped = "ALTER TABLE empty_ref DROP CONSTRAINT empty_ref_parent_id_fkey;\nTRUNCATE parent, child, note, grandchild;"
+    assert counted(await review(db, dropped), FAILS) == []
+    whole = "TRUNCATE parent, child, grandchild, note, empty_ref"
+    assert counted(await review(db, whole), FAILS) == []
+    assert await runs(db, whole)
+
+
+async def test_a_truncate_of_a_partition_referenced_through_its_parent_fails(db: str) -> None:
+    """The keys the server checks: to the partition or its parent, NOT ENFORCED ones too once the table has a
+    trigger (relhastriggers) or is partitioned, none on a table without one."""
+    await execute(
+        db,
+        "CREATE TABLE pp (id int PRIMARY KEY) PARTITION BY RANGE (id);"
+        "CREATE TABLE pp1 PARTITION OF pp FOR VALUES FROM (0) TO (10); INSERT INTO pp VALUES (1);"
+        "CREATE TABLE held (id int, pp_id int REFERENCES pp); INSERT INTO held VALUES (1, 1);"
+        # NOT ENFORCED: it has no trigger, but pp1 has held's, and the server then checks every key to it
+        "CREATE TABLE loose (id int, pp_id int REFERENCES pp NOT ENFORCED); INSERT INTO loose VALUES (1, 1);"
+        "CREATE TABLE solo (id int PRIMARY KEY); CREATE TABLE solo_ref (id int, solo_id int REFERENCES solo "
+        "NOT ENFORCED);",  # solo has no trigger: the server does not look
+    )
+    for sql in ("TRUNCATE pp1", "TRUNCATE pp"):
+        fails = counted(await review(db, sql), FAILS)
+        assert [f.message.split(" and is")[0] for f in fails] == [
+            "the TRUNCATE fails: held references pp (held_pp_id_fkey)",
+            "the TRUNCATE fails: loose references pp (loose_pp_id_fkey)",
+        ], sql
+        assert "which holds 1 row:" in fails[0].message
+        assert not await runs(db, sql)
+    [loose] = counted(await review(db, "TRUNCATE pp, held"), FAILS)
+    assert loose.message.startswith("the TRUNCATE fails: loose references pp")
+    assert not await runs(db, "TRUNCATE pp, held")
+    assert counted(await review(db, "TRUNCATE solo"), FAILS) == []
+    assert await runs(db, "TRUNCATE solo")
+    # Named too, loose still stops it (no trigger: the server does not count it as truncated); CASCADE does not
+    [named] = counted(await review(db, "TRUNCATE pp, held, loose"), FAILS)
+    assert named.message == (
+        "the TRUNCATE fails: loose references pp (loose_pp_id_fkey), and though named in it is not counted as "
+        "truncated with it (the server counts only a table with a trigger, and a NOT ENFORCED key gives it "
+        "none), which holds 1 row: use TRUNCATE ... CASCADE"
+    )
+    assert not await runs(db, "TRUNCATE pp, held, loose")
+    cascade = await review(db, "TRUNCATE pp CASCADE")
+    assert counted(cascade, FAILS) == []
+    assert sorted(h.message.split(":")[0] for h in counted(cascade, LOSS) if "also empties" in h.message) == [
+        "the TRUNCATE ... CASCADE also empties held",
+        "the TRUNCATE ... CASCADE also empties loose",  # through its NOT ENFORCED key
+    ], cascade.to_text()
+    assert await runs(db, "TRUNCATE pp CASCADE")
+    assert (await fetch(db, "SELECT count(*) AS n FROM loose"))[0]["n"] == 0
+
+
 async def test_the_walk_is_bounded(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A chain longer than MAX_DEPTH: the levels within it are counted, and the review says it stopped."""
     monkeypatch.setattr(count_cascades, "MAX_DEPTH", 2)

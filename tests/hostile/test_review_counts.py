@@ -336,3 +336,20 @@ async def test_a_recursive_cascade_through_names_written_to_inject_is_counted_es
     assert not any(c in also.message + also.example for c in "\x1b\x07\u202e")
     await nothing_ran(db)
     assert len(await fetch(db, f"SELECT * FROM {table}")) == 4
+
+
+async def test_a_truncate_refused_by_a_key_named_to_drive_the_terminal_says_it_escaped(db: str) -> None:
+    """The table and key that make a TRUNCATE fail, named with terminal controls: said escaped, nothing run."""
+    table, fk = '"r\x1b]0;x\x07"', '"f\u202ek"'
+    await execute(
+        db,
+        SETUP + f"CREATE TABLE {table} (id int, t_id int, CONSTRAINT {fk} FOREIGN KEY (t_id) REFERENCES t);"
+        f"INSERT INTO {table} VALUES (1, 1);",
+    )
+    [refused] = counts(await review(db, "TRUNCATE t"))
+    assert refused.message.startswith(
+        "the TRUNCATE fails: r\\x1b]0;x\\x07 references t (f\\u202ek) and is not truncated with it, which holds "
+        "1 row: add r\\x1b]0;x\\x07 to the TRUNCATE"
+    ), refused.message
+    assert not any(c in refused.message for c in "\x1b\x07\u202e")
+    await nothing_ran(db)

@@ -12,7 +12,8 @@ from ..terminal import safe
 from .count_catalog import KEY_COLUMNS
 
 # The foreign keys that reference any of $1 or a partitioned table it is a partition of (a partition's copy of
-# its parent's key, a NOT ENFORCED key left out); conenforced (18) and confdelsetcols (15) read through to_jsonb, absent before
+# its parent's key left out; a NOT ENFORCED key too unless $2: a TRUNCATE ... CASCADE follows those);
+# conenforced (18) and confdelsetcols (15) read through to_jsonb, absent before
 _KEYS_SQL = f"""
 SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
        c.conrelid::pg_catalog.int8 AS child, f.oid AS parent,
@@ -33,7 +34,7 @@ JOIN pg_catalog.pg_constraint c ON c.confrelid OPERATOR(pg_catalog.=) a.relid
 JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
 WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0
-  AND (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') IS DISTINCT FROM 'false'
+  AND ($2 OR (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') IS DISTINCT FROM 'false')
 ORDER BY f.oid, r.relname, c.conname
 """
 ACTIONS = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT", "a": "NO ACTION", "r": "RESTRICT"}
@@ -100,13 +101,14 @@ async def walk(
     max_depth: int,
     max_tables: int,
 ) -> Graph:
-    """The keys from `root` level by level; `every_key`: a TRUNCATE ... CASCADE follows keys of any action."""
+    """The keys from `root` level by level; `every_key`: a TRUNCATE ... CASCADE follows keys of any action,
+    NOT ENFORCED ones too."""
     graph = Graph(root, {root: root_qualified})
     frontier = [root]
     for depth in range(max_depth + 1):
         if not frontier:
             break
-        found = [Key(**dict(r)) for r in await conn.fetch(_KEYS_SQL, frontier)]
+        found = [Key(**dict(r)) for r in await conn.fetch(_KEYS_SQL, frontier, every_key)]
         if depth == max_depth:
             if any((every_key or k.action == "c") and k.child not in graph.qualified for k in found):
                 graph.truncated = f"keys followed {max_depth} levels deep"

@@ -20,7 +20,8 @@ from .cascade_graph import Graph, Key, walk
 from .count_queries import Target, count_rows, load_target
 from .count_recursive import recursive_cascades
 from .counted import RowCount, observed, size
-from .facts import TableFacts
+from .facts import Facts, TableFacts
+from .names import key
 from .report import Hazard
 
 FAILS = "fails-on-existing-data"
@@ -172,6 +173,59 @@ async def truncate_cascades(conn: asyncpg.Connection, targets: list[Target], nam
                 )
         if graph.truncated:
             hazards.append(_stopped(graph.truncated))
+    return hazards
+
+
+# The foreign keys that make a TRUNCATE (without CASCADE) of the relations $1 fail, whatever the rows: those
+# that reference a relation it empties (a named table, a partition of one) or a partitioned table that one is a
+# partition of, from a table not emptied with it. As the server checks (heap_truncate_check_FKs): only the
+# relations with relhastriggers set or partitioned count, on both sides, and then NOT ENFORCED keys too. A table
+# whose one key is NOT ENFORCED has no trigger: named in the TRUNCATE, it is still not "truncated with it".
+_TRUNCATE_KEYS_SQL = """
+WITH named AS (SELECT r::pg_catalog.oid AS relid FROM pg_catalog.unnest($1::pg_catalog.int8[]) AS r
+               UNION SELECT p.relid FROM pg_catalog.unnest($1::pg_catalog.int8[]) AS r
+               CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r::pg_catalog.oid) p),
+     checked AS (SELECT n.relid FROM named n JOIN pg_catalog.pg_class k ON k.oid OPERATOR(pg_catalog.=) n.relid
+                 WHERE k.relhastriggers OR k.relkind OPERATOR(pg_catalog.=) 'p'),
+     reached AS (SELECT relid FROM checked UNION SELECT a.relid FROM checked h
+                 CROSS JOIN LATERAL pg_catalog.pg_partition_ancestors(h.relid) a)
+SELECT c.conname::pg_catalog.text AS name, pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
+       r.relname::pg_catalog.text AS shown, f.relname::pg_catalog.text AS referenced,
+       c.conrelid IN (SELECT relid FROM named) AS named
+FROM pg_catalog.pg_constraint c
+JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+JOIN pg_catalog.pg_class f ON f.oid OPERATOR(pg_catalog.=) c.confrelid
+WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0
+  AND c.confrelid IN (SELECT relid FROM reached) AND NOT c.conrelid IN (SELECT relid FROM checked)
+ORDER BY r.relname, c.conname
+"""
+
+
+async def truncate_refused(facts: Facts, named: list[int], gone: set[tuple[str, str]]) -> list[Hazard]:
+    """TRUNCATE without CASCADE of the relations `named` (oids): each foreign key of a table it does not empty
+    that references one it does, with that table's rows (what adding it, or CASCADE, would empty). `gone`: the
+    (table, constraint) pairs an earlier statement of the file dropped, ("table", "") a whole table."""
+    hazards = []
+    for row in await facts.conn.fetch(_TRUNCATE_KEYS_SQL, named):
+        table = key(row["qualified"])
+        if (table, "") in gone or (table, row["name"]) in gone:
+            continue
+        child = await facts.table(row["qualified"])
+        rows = f", which holds {child.describe()}" if child is not None else ""
+        shown = safe(row["shown"])
+        refused = f"the TRUNCATE fails: {shown} references {safe(row['referenced'])} ({safe(row['name'])})"
+        if row["named"]:  # no trigger: its key is NOT ENFORCED
+            message = (
+                f"{refused}, and though named in it is not counted as truncated with it (the server counts only "
+                f"a table with a trigger, and a NOT ENFORCED key gives it none){rows}: use TRUNCATE ... CASCADE"
+            )
+        else:
+            message = (
+                f"{refused} and is not truncated with it{rows}: add {shown} to the TRUNCATE, or use "
+                "TRUNCATE ... CASCADE, which empties it too"
+            )
+        hazards.append(observed(FAILS, message))
     return hazards
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident
-from .count_cascades import drop_cascades, truncate_cascades
+from .count_cascades import drop_cascades, truncate_cascades, truncate_refused
 from .count_catalog import catalog_constraint, index_columns, schema_contents
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
@@ -72,6 +72,7 @@ class Counter:
         self.enums: dict[str, tuple[str, ...]] = {}  # enums this file creates: their labels
         self.index_keys: dict[str, list[str]] = {}  # indexes this file creates: their plain columns
         self.added: dict[tuple[str, str], NewColumn] = {}  # columns this file adds to live tables
+        self.dropped: set[tuple[str, str]] = set()  # (table, constraint) this file drops; (table, "") a table
 
     async def target(self, name: str, *, empty: bool = False) -> Target | None:
         """The live table `name` as the migration writes it; None when it is new, absent, not a table, or
@@ -98,6 +99,12 @@ class Counter:
                 self.enums[enum] += (str(node.newVal),)
         elif kind == "IndexStmt" and node.idxname:
             self.index_keys[str(node.idxname)] = [str(e.name) for e in node.indexParams if e.name]
+        elif kind == "DropStmt" and _enum(node.removeType) == "OBJECT_TABLE":
+            self.dropped |= {(key(written(*(str(p.sval) for p in o))), "") for o in node.objects or ()}
+        elif kind == "AlterTableStmt":
+            table = key(_relation(node.relation))
+            drops = [c for c in node.cmds or () if _enum(c.subtype) == "AT_DropConstraint"]
+            self.dropped |= {(table, str(c.name)) for c in drops}
 
     async def statement(self, sql: str) -> list[Hazard]:
         node = _parse(sql)
@@ -559,6 +566,8 @@ class Counter:
         if _enum(node.behavior) == "DROP_CASCADE":
             named = [t for t in [await self.target(n, empty=True) for n in names] if t is not None]
             hazards += await truncate_cascades(self.conn, named, {t.oid for t in named})
+        else:
+            hazards += await truncate_refused(self.facts, await self.live_oids(names), self.dropped)
         return hazards
 
     async def dropped_tables(self, names: list[str], verb: str) -> list[Hazard]:
