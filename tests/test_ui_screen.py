@@ -117,6 +117,22 @@ async def test_at_80x24_the_partitions_of_one_table_read_apart(demo: DemoInfo) -
         assert all(part.startswith("audit_") for part in parts), parts
 
 
+async def test_at_80x24_a_destructive_change_keeps_its_mark(demo: DemoInfo) -> None:
+    """The Diff list's `!` (data lost) ended the row and went with its end at 80 columns: `- column
+    legacy_username…`. The detail is cut first, then the name in its middle; the mark stays."""
+    async with demo_app(demo).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("d")
+        diff = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: diff.result is not None, limit=60)
+        await pilot.pause()
+        changes = diff.changes_list
+        rows = [changes.render_line(y).text.strip(" ▊▎") for y in range(changes.option_count)]
+        dropped = [row for row in rows if row.startswith("- column legacy")]
+        assert len(dropped) == 1 and dropped[0].endswith("sername !"), rows
+        assert all(not row.endswith("…") for row in rows if row.startswith("+ index")), rows
+
+
 async def test_at_80x24_the_health_and_migrations_lists_keep_names_apart(demo: DemoInfo) -> None:
     """Their lists take 40 columns on a narrow terminal: the heading's count and the words after a
     migration's 14-digit version are shown, where 2fr of 80 cut both (`fk-without-index…`,

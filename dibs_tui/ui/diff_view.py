@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from ..core.plan import Change, ChangeKind, DiffResult, RenameSuggestion
 from .highlight import sql_lines
 from .text import safe
+from .widgets.mark_list import fitted_row
 
 Row = Change | RenameSuggestion | None  # None: a heading
 
@@ -54,14 +55,12 @@ def change_rows(result: DiffResult, rejected: Collection[tuple[str, str]]) -> tu
             mark, style = KIND_STYLE[change.kind]
             name = change.object.sub or change.object.name
             detail = f"  {change.detail}" if change.detail else ""
-            label = Content.assemble(
-                ("  " + mark + " ", style),
-                (f"{change.what} ", style),
-                safe(name),
-                (safe(detail), "$text-muted"),
+            label = fitted_row(  # at 80 columns the detail goes first, the `!` (data lost) never
+                Content.styled(f"  {mark} {change.what} ", style),
+                Content(safe(name)),
+                Content.styled(safe(detail), "$text-muted"),
+                Content.styled(" !" if change.destructive else "", "$text-error"),
             )
-            if change.destructive:
-                label = Content.assemble(label, (" !", "$text-error"))
             items.append(Option(label))
             rows.append(change)
     renames = [r for r in result.renames if r.accept_arg not in rejected]

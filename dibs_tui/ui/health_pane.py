@@ -33,28 +33,21 @@ from ..core.sqlescape import escape_sql
 from .highlight import sql_lines
 from .messages import HealthChecked, MigrationSent, OpenInBrowser, OpenSource
 from .pane_context import PaneContext
-from .text import cut_middle, data, safe
+from .text import data, safe
 from .two_column_pane import TwoColumnPane
-from .widgets.mark_list import FittedRow, MarkList
+from .widgets.mark_list import FittedRow, MarkList, fitted_row
 
 STYLES = {Level.ERROR: "bold $text-error", Level.WARNING: "bold $text-warning", Level.INFO: "$text-muted"}
 
 
 def finding_label(finding: Finding) -> FittedRow:
-    """One row: the object, the message, and whether a fix can be sent. Narrow, the message is cut first, then
-    the object in its middle: two foreign keys of one table differ at their name's end."""
-    name = data(finding.object, "bold")
-    message = data(finding.message, "$text-muted")
-    fix = Content.styled("  [f]" if finding.fix and not finding.fix_is_template else "", "$text-success")
-
-    def fit(width: int) -> Content:
-        room = width - 2 - fix.cell_length
-        if name.cell_length + 2 + 4 > room:  # no room left for a useful part of the message
-            return Content.assemble("  ", cut_middle(name, room), fix)
-        said = message.truncate(room - name.cell_length - 3) + Content("…")
-        return Content.assemble("  ", name, "  ", said, fix)
-
-    return FittedRow(Content.assemble("  ", name, "  ", message, fix), fit)
+    """One row: the object, the message, and whether a fix can be sent (`[f]`, always shown)."""
+    return fitted_row(
+        Content("  "),
+        data(finding.object, "bold"),
+        Content.assemble("  ", data(finding.message, "$text-muted")),
+        Content.styled("  [f]" if finding.fix and not finding.fix_is_template else "", "$text-success"),
+    )
 
 
 def grouped(findings: tuple[Finding, ...]) -> list[tuple[Content | FittedRow, Finding | None]]:

@@ -17,6 +17,8 @@ from textual.style import Style
 from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList
 
+from ..text import cut_middle
+
 
 class FittedRow(Visual):
     """A row written again for the width it is drawn at, where cutting its end would lose what tells two rows
@@ -40,6 +42,20 @@ class FittedRow(Visual):
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return 1
+
+
+def fitted_row(head: Content, name: Content, detail: Content, tail: Content) -> FittedRow:
+    """`head name detail tail` on one line; too long, the detail is cut at its end first, then the name in its
+    middle (what tells two names of one table apart is their end): `head` and `tail` (marks) always show."""
+
+    def fit(width: int) -> Content:
+        room = width - head.cell_length - tail.cell_length
+        if name.cell_length + 4 > room:  # no room left for a useful part of the detail
+            return Content.assemble(head, cut_middle(name, room), tail)
+        said = detail.truncate(room - name.cell_length - 1) + Content("…")
+        return Content.assemble(head, name, said, tail)
+
+    return FittedRow(Content.assemble(head, name, detail, tail), fit)
 
 
 class MarkList(OptionList):
