@@ -353,3 +353,26 @@ async def test_a_truncate_refused_by_a_key_named_to_drive_the_terminal_says_it_e
     ), refused.message
     assert not any(c in refused.message for c in "\x1b\x07\u202e")
     await nothing_ran(db)
+
+
+async def test_what_a_drop_cascade_takes_along_is_named_escaped(db: str) -> None:
+    """A policy, a rule and a function named to drive the terminal, on a table named likewise, all depending on
+    the table dropped: each said by kind and name with its controls escaped; nothing ran but the review."""
+    other, policy, rule, fn = '"o\x1b[31m"', '"p\x07"', '"r\u202e"', '"f\x1b]0;x\x07"'
+    await execute(
+        db,
+        SETUP + f"CREATE TABLE {other} (id int); ALTER TABLE {other} ENABLE ROW LEVEL SECURITY;"
+        f"CREATE POLICY {policy} ON {other} USING (EXISTS (SELECT 1 FROM t WHERE t.id = {other}.id));"
+        f"CREATE RULE {rule} AS ON INSERT TO {other} DO ALSO INSERT INTO t (id) VALUES (NEW.id);"
+        f"CREATE FUNCTION {fn}() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM t; END;",
+    )
+    result = await review(db, "DROP TABLE t CASCADE")
+    said = sorted(h.message.split(" (it depends")[0] for _, h in result.hazards if " also " in h.message)
+    assert said == [
+        'the CASCADE also drops function public."f\\x1b]0;x\\x07"()',
+        'the CASCADE also drops policy p\\x07 on table public."o\\x1b[31m"',  # the server's own spelling
+        'the CASCADE also drops rule r\\u202e on table public."o\\x1b[31m"',
+    ], result.to_text()
+    assert not any(c in m for m in said for c in "\x1b\x07\u202e")
+    await nothing_ran(db)
+    assert len(await fetch(db, "SELECT * FROM pg_policy")) == 1

@@ -197,12 +197,12 @@ async def _run(conn: asyncpg.Connection, sql: str) -> asyncpg.Record | None:
     return rows[0] if rows else None
 
 
-async def fetch_bounded(conn: asyncpg.Connection, sql: str) -> list[asyncpg.Record] | None:
+async def fetch_bounded(conn: asyncpg.Connection, sql: str, *args: object) -> list[asyncpg.Record] | None:
     """The rows of `sql` under the counting settings; None on a timeout; Failed when a value raised, Refused
     for any other error."""
     try:
         async with _scope(conn):
-            return list(await conn.fetch(sql))
+            return list(await conn.fetch(sql, *args))
     except asyncpg.QueryCanceledError:
         return None
     except asyncpg.DataError as exc:  # class 22: a value that does not convert, a division by zero

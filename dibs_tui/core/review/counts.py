@@ -16,10 +16,11 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident
-from .count_cascades import drop_cascades, truncate_cascades, truncate_refused
+from .count_cascades import truncate_cascades, truncate_refused
 from .count_catalog import catalog_constraint, index_columns, schema_contents
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
+from .count_drops import drop_cascades
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target, refusal_on
