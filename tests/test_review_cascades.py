@@ -203,6 +203,22 @@ async def test_a_cycle_below_the_table_named_is_counted_in_full(db: str) -> None
     assert await removed_by(db, sql, ["b", "c"]) == {"b": 12, "c": 12}
 
 
+async def test_a_tree_in_a_partitioned_table_is_counted_across_its_partitions(db: str) -> None:
+    """Rows are named by partition and ctid: the same ctid in two partitions is two rows."""
+    await execute(
+        db,
+        "CREATE TABLE pt (id int PRIMARY KEY, up int REFERENCES pt ON DELETE CASCADE) PARTITION BY RANGE (id);"
+        "CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM (0) TO (100);"
+        "CREATE TABLE pt2 PARTITION OF pt FOR VALUES FROM (100) TO (200);"
+        "INSERT INTO pt VALUES (1, NULL), (101, 1), (2, 101), (102, 2), (103, NULL), (3, 103);",
+    )
+    sql = "DELETE FROM pt WHERE id = 1"
+    result = await review(db, sql)
+    [also] = [h for h in counted(result, LOSS) if "also removes" in h.message]
+    assert also.count == 3 and "(pt_up_fkey, ON DELETE CASCADE, recursively)" in also.message, result.to_text()
+    assert await removed_by(db, sql, ["pt"]) == {"pt": 4}
+
+
 async def test_a_recursive_count_on_a_large_table_is_sampled_and_said_so(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
