@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
@@ -314,3 +315,43 @@ async def test_two_paths_through_the_same_tables_say_which_keys_they_join_on(db:
         text = str(app.screen.query_one("#path-text").render())
         assert "public.issues → public.users  via issues_assignee_id_fkey" in text, text
         assert "public.issues → public.users  via issues_reporter_id_fkey" in text, text
+
+
+WIDE_AND_MANY = """
+CREATE TABLE hub (id int PRIMARY KEY);
+CREATE TABLE "注文注文注文注文注文注文注文注文" (id int PRIMARY KEY, "顧客顧客顧客顧客顧客顧客" int REFERENCES hub);
+CREATE TABLE many_fks (id int PRIMARY KEY, """ + ", ".join(
+    f"ref_{i:03} int REFERENCES hub" for i in range(40)
+) + ");"
+
+
+async def test_neighbourhood_boxes_keep_their_borders_with_wide_names_and_count_what_they_cut(
+    db: str,
+) -> None:
+    """A name of wide characters (two cells each) was fitted by its length in characters: the box's right
+    border and the arrow beside it were pushed out of place. A table with 40 keys to the centre said
+    `ref_000 → id; ref_001 → id; ref_…`, and a centre with more key columns than rows cut them silently."""
+    await execute(db, WIDE_AND_MANY)
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _app_on(pilot, "hub")
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, NeighbourhoodScreen)
+        await until(pilot, lambda: screen.view.drawing is not None)
+        await pilot.pause()
+        lines = ["".join(text for text, _ in line) for line in rendered(screen.view)]
+        wide = [line for line in lines if "注文" in line or "顧客" in line]
+        assert len(wide) == 2, lines
+        borders = {cell_len(line[: line.index("│", 1)]) for line in lines if line.startswith("│")}
+        assert len(borders) == 1, lines  # every box of the left column closes at the same cell
+        assert any("40 keys" in line for line in lines), lines
+        await pilot.press("escape")
+        await _app_on(pilot, "many_fks")  # in the centre: 41 key columns, 24 rows
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, NeighbourhoodScreen)
+        await until(pilot, lambda: screen.view.drawing is not None)
+        await pilot.pause()
+        lines = ["".join(text for text, _ in line) for line in rendered(screen.view)]
+        assert any("more key columns" in line for line in lines), lines

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len, set_cell_size
+
 from ...core.explore.fkgraph import FkGraph, Step
 from ...core.model import Catalog, QualifiedName
 from ...core.terminal import safe
@@ -33,9 +35,26 @@ class Box:
 
 @dataclass(frozen=True)
 class Drawing:
-    lines: list[str]
+    cells: list[list[str]]  # one string a cell: a wide character's second cell is ""
     boxes: list[Box]
     hidden: dict[int, int] = field(default_factory=dict)  # column -> boxes on other pages
+
+    @property
+    def lines(self) -> list[str]:
+        return ["".join(row).rstrip() for row in self.cells]
+
+    @property
+    def width(self) -> int:
+        return max((len(row) for row in self.cells), default=0)
+
+    def cut(self, y: int, start: int, end: int) -> str:
+        """Cells `start` to `end` of line `y`: a wide character the cut halves becomes a space."""
+        row = self.cells[y][start:end]
+        if row and row[0] == "":
+            row[0] = " "
+        if row and cell_len(row[-1]) == 2 and start + len(row) == end:
+            row[-1] = " "
+        return "".join(row)
 
     def box_at(self, x: int, y: int) -> Box | None:
         return next((b for b in self.boxes if b.x <= x < b.x + b.width and b.y <= y < b.y + b.height), None)
@@ -68,30 +87,42 @@ def place(graph: FkGraph, centre: QualifiedName, depth: int) -> list[Placed]:
 
 
 def _fit(text: str, width: int) -> str:
+    """`text` in exactly `width` cells (a name of wide characters takes two each), cut with `…`."""
     text = safe(text)
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    if cell_len(text) > width:
+        text = set_cell_size(text, max(width - 1, 0)) + "…"
+    return set_cell_size(text, width)
 
 
 class _Canvas:
+    """A grid of cells: a wide character fills two, so that borders and edges stay where they are put."""
+
     def __init__(self, width: int, height: int) -> None:
         self.rows = [[" "] * width for _ in range(height)]
         self.width, self.height = width, height
 
     def put(self, x: int, y: int, text: str) -> None:
-        if 0 <= y < self.height:
-            for i, char in enumerate(text):
-                if 0 <= x + i < self.width:
-                    self.rows[y][x + i] = char
+        if not 0 <= y < self.height:
+            return
+        row = self.rows[y]
+        for char in text:
+            cells = cell_len(char)
+            if x >= 0 and x + cells <= self.width:
+                if row[x] == "" and x > 0:
+                    row[x - 1] = " "  # the first half of a wide character overwritten on its right
+                row[x] = char
+                if cells == 2:
+                    row[x + 1] = ""
+                elif x + 1 < self.width and row[x + 1] == "":
+                    row[x + 1] = " "  # the second half of a wide character overwritten on its left
+            x += cells
 
     def box(self, x: int, y: int, w: int, h: int, lines: list[str]) -> None:
         self.put(x, y, "┌" + "─" * (w - 2) + "┐")
         for i in range(1, h - 1):
             inner = lines[i - 1] if i - 1 < len(lines) else ""
-            self.put(x, y + i, "│" + _fit(inner, w - 2).ljust(w - 2) + "│")
+            self.put(x, y + i, "│" + _fit(inner, w - 2) + "│")
         self.put(x, y + h - 1, "└" + "─" * (w - 2) + "┘")
-
-    def lines(self) -> list[str]:
-        return ["".join(r).rstrip() for r in self.rows]
 
 
 def draw(
@@ -151,7 +182,7 @@ def draw(
             x, y = xs[column][slot], row * (box_height + 1)
             canvas.put(x, y, _fit(f"+{hidden[column]} more (page {page + 1}: [ ])", col_width))
             boxes.append(Box(None, x, y, col_width, 1, column))
-    return Drawing(canvas.lines(), boxes, hidden)
+    return Drawing(canvas.rows, boxes, hidden)
 
 
 def _slots(logical: list[int], placed: list[Placed], capacity: int, width: int) -> dict[int, int]:
@@ -180,6 +211,8 @@ def _centre(catalog: Catalog, key: QualifiedName, x: int, w: int, height: int, c
             if c.name in pk | fk
         ]
     h = min(max(len(lines) + 2, NEAR_BOX_HEIGHT), height)
+    if len(lines) > h - 2:  # more key columns than rows: the last row counts the rest
+        lines = [*lines[: h - 3], f"+{len(lines) - (h - 3)} more key columns"]
     canvas.box(x, 0, w, h, lines)
     return Box(key, x, 0, w, h, 0)
 
@@ -193,6 +226,8 @@ def _neighbour(graph: FkGraph, member: Placed, x: int, y: int, w: int, h: int, c
     keys = "; ".join(
         f"{', '.join(s.edge.source_columns)} → {', '.join(s.edge.target_columns)}" for s in [step, *others]
     )
+    if others and cell_len(keys) > w - 2:  # the box cuts the list: the count says how long it is
+        keys = f"{len(others) + 1} keys: {keys}"
     via = f"from {member.parent[0]}.{member.parent[1]}" if abs(member.column) > 1 else ""
     canvas.box(x, y, w, h, [f"{member.key[0]}.{member.key[1]}", keys, via])
     return Box(member.key, x, y, w, h, member.column)

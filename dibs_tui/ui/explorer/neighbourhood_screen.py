@@ -68,8 +68,7 @@ class NeighbourhoodView(Widget, can_focus=True):
                 self.shift = box.x
             elif box.x + box.width > self.shift + width:
                 self.shift = box.x + box.width - width
-            widest = max((len(line) for line in self.drawing.lines), default=0)
-            self.shift = max(0, min(self.shift, widest - width))
+            self.shift = max(0, min(self.shift, self.drawing.width - width))
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -82,16 +81,21 @@ class NeighbourhoodView(Widget, can_focus=True):
     def render(self) -> Content:
         if self.drawing is None:
             return Content("drawing…")
-        box = self.selected_box()
+        box, drawing = self.selected_box(), self.drawing
         start, end = self.shift, self.shift + self.size.width
         out: list[Content] = []
-        for y, line in enumerate(self.drawing.lines):
-            text = line.ljust(box.x + box.width) if box else line
+        for y in range(len(drawing.cells)):  # cut by cells: a wide character takes two
             if box is not None and box.y <= y < box.y + box.height:
                 left, right = max(start, box.x), max(start, box.x + box.width)
-                out.append(Content.assemble(text[start:left], (text[left:right], "reverse"), text[right:end]))
+                out.append(
+                    Content.assemble(
+                        drawing.cut(y, start, left),
+                        (drawing.cut(y, left, right), "reverse"),
+                        drawing.cut(y, right, end).rstrip(),
+                    )
+                )
             else:
-                out.append(Content(text[start:end]))
+                out.append(Content(drawing.cut(y, start, end).rstrip()))
         return Content("\n").join(out)
 
     def move(self, dx: int, dy: int) -> None:
