@@ -317,12 +317,14 @@ async def test_two_paths_through_the_same_tables_say_which_keys_they_join_on(db:
         assert "public.issues → public.users  via issues_reporter_id_fkey" in text, text
 
 
-WIDE_AND_MANY = """
+WIDE_AND_MANY = (
+    """
 CREATE TABLE hub (id int PRIMARY KEY);
 CREATE TABLE "注文注文注文注文注文注文注文注文" (id int PRIMARY KEY, "顧客顧客顧客顧客顧客顧客" int REFERENCES hub);
-CREATE TABLE many_fks (id int PRIMARY KEY, """ + ", ".join(
-    f"ref_{i:03} int REFERENCES hub" for i in range(40)
-) + ");"
+CREATE TABLE many_fks (id int PRIMARY KEY, """
+    + ", ".join(f"ref_{i:03} int REFERENCES hub" for i in range(40))
+    + ");"
+)
 
 
 async def test_neighbourhood_boxes_keep_their_borders_with_wide_names_and_count_what_they_cut(
