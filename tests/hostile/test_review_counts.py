@@ -326,14 +326,21 @@ async def test_a_recursive_cascade_through_names_written_to_inject_is_counted_es
         db,
         SETUP + f'CREATE TABLE {table} ("i""d" int PRIMARY KEY, {up} int, '
         f"CONSTRAINT {fk} FOREIGN KEY ({up}) REFERENCES {table} ON DELETE CASCADE);"
-        f"INSERT INTO {table} VALUES (1, NULL), (2, 1), (3, 2), (4, NULL);",
+        f"INSERT INTO {table} VALUES (1, NULL), (2, 1), (3, 2), (4, NULL);"
+        f'CREATE TABLE "pin\x1b[5m" ("n\u202e" int CONSTRAINT "hold\x07" REFERENCES {table});'
+        'INSERT INTO "pin\x1b[5m" VALUES (3);',
     )
     result = await review(db, f'DELETE FROM {table} WHERE "i""d" = 1')
-    [also] = [h for _, h in result.hazards if "recursively" in h.message]
+    [also] = [h for _, h in result.hazards if "also removes" in h.message]
     assert also.count == 2, result.to_text()
     assert "k\\x07ey, ON DELETE CASCADE, recursively" in also.message
     assert 'of "tr\\x1b[2J""; DROP TABLE t; --" (' in also.message  # the root as the migration writes it
-    assert not any(c in also.message + also.example for c in "\x1b\x07\u202e")
+    [fails] = [h for _, h in result.hazards if h.kind == "fails-on-existing-data"]
+    assert fails.count == 1 and fails.message.startswith(
+        "1 row of pin\\x1b[5m still references rows the DELETE removes through ON DELETE CASCADE, recursively "
+        "(hold\\x07, ON DELETE NO ACTION)"
+    ), fails.message
+    assert not any(c in h.message + h.example for h in (also, fails) for c in "\x1b\x07\u202e")
     await nothing_ran(db)
     assert len(await fetch(db, f"SELECT * FROM {table}")) == 4
 
