@@ -117,3 +117,24 @@ def test_accepted_column_rename_with_dots_and_quotes(new_database: Callable[[], 
     rows = asyncio.run(fetch(a, f"SELECT {quoted_new} AS v FROM public.t"))
     assert [r["v"] for r in rows] == [5]
     _spring(new_database, f'ALTER TABLE public.victim RENAME COLUMN id TO "{new}";')
+
+
+def test_accepted_column_rename_followed_by_a_view_and_a_check(new_database: Callable[[], str]) -> None:
+    """The readers of a column renamed to a hostile name are respelled, not rebuilt: the view keeps its OID and
+    its own column is renamed through the same quoting; a string spelling the old name is left as it is."""
+    old, new = 'a"b', 'n"); DROP TABLE public.victim; --'
+    q_old, q_new = ('"' + n.replace('"', '""') + '"' for n in (old, new))
+    table = "CREATE TABLE public.t ({c} int CHECK ({c} > 0), s text CHECK (s <> '{c}'));\n"
+    view = "CREATE VIEW public.v AS SELECT {c} FROM public.t;\n"
+    a, outcome = _plan(
+        new_database,
+        table.format(c=q_old) + view.format(c=q_old) + "INSERT INTO public.t VALUES (5, 'x');\n",
+        table.format(c=q_new).replace(f"'{q_new}'", f"'{q_old}'") + view.format(c=q_new),
+        accepted_renames=((f"public.t.{q_old}", f"public.t.{q_new}"),),
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    script = "\n".join(s.sql for s in outcome.plan)
+    assert "DROP VIEW" not in script and "DROP CONSTRAINT" not in script, script
+    assert f"ALTER VIEW public.v RENAME COLUMN {q_old} TO {q_new};" in script
+    rows = asyncio.run(fetch(a, f"SELECT {q_new} AS v FROM public.v"))
+    assert [r["v"] for r in rows] == [5]

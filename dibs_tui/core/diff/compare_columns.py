@@ -194,7 +194,8 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
                 f"ALTER TABLE {name} ADD COLUMN {column_sql(col, sequence)};",
                 ChangeKind.ALTER,
                 [ref, cref],
-                creates=[cref],
+                # a generated column added again (regenerated_columns) may read this one in place of a dropped one
+                creates=[cref, retyped_ref(new)] if follows else [cref],
                 needs=needs,
             )
             plan_column_settings(state, new, None, col)

@@ -43,7 +43,7 @@ def plan_enums(state: PlanState) -> None:
                 creates=[ref],
                 needs=[ObjectRef("schema", "", key[0])],
             )
-        elif (renamed := _renamed_value(old.labels, new.labels)) is not None:
+        elif (renamed := renamed_value(old.labels, new.labels)) is not None:
             _rename_enum_value(state, ref, *renamed)
         elif old.labels != new.labels:
             state.change(
@@ -93,7 +93,7 @@ def _old_enum_name(name: str) -> str:
     return (name + "__dibs_old")[:63]
 
 
-def _renamed_value(old: Sequence[str], new: Sequence[str]) -> tuple[str, str] | None:
+def renamed_value(old: Sequence[str], new: Sequence[str]) -> tuple[str, str] | None:
     """(old label, new label) when exactly one value changed name in place: as many values, every other one
     the same and at the same position, the old name gone and the new one not there before. Then the only
     other reading, one value dropped and another added at its very place, would re-create the type and fail

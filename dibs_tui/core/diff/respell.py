@@ -1,0 +1,238 @@
+"""What spells a name the plan renames in place, as the server will spell it once the rename has run.
+
+PostgreSQL follows a column rename and an enum value's RENAME VALUE by itself: a view, a constraint, an
+index, a default or a generated column holds the column's number and the value's OID, not their names, and
+prints the new name once renamed. The current catalog still spells the old one, so without this the plan
+would drop and make again every such object (a view's OID, grants and readers lost, an index rebuilt).
+Each one on the renamed column's table (a view: reading the column, from pg_depend), or spelling the renamed
+value as a constant of its type (a SQL-standard function body too), is respelled; it is taken so only where
+it then is what the desired side has (else it is rebuilt as before). A view's own column named after the
+renamed one is renamed too (ALTER VIEW ... RENAME COLUMN: the server would otherwise keep the old name as an
+alias), and counts as renamed for the views reading it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from ..model import (
+    Catalog,
+    Column,
+    Constraint,
+    ConstraintKind,
+    EnumType,
+    Index,
+    ObjectRef,
+    Relation,
+    RelationKind,
+)
+from ..plan import Change, ChangeKind, PlannedStatement
+from ..sql import qualified, quote_ident, quote_literal
+from .compare_types import renamed_value
+from .deparse_drift import same_check, same_view_query
+
+Respell = Callable[[str], str]
+VIEW_KINDS = (RelationKind.VIEW, RelationKind.MATVIEW)
+# A string constant (E'' too: the server doubles a quote in both), skipped or replaced whole.
+_LITERAL = r"'(?:[^']|'')*'"
+
+
+def column_respeller(old: str, new: str) -> Respell:
+    """`old` as an identifier (not in a string, not a function's or a type's name) written `new`."""
+    name = re.escape(quote_ident(old))
+    pattern = re.compile(rf"{_LITERAL}|(?<![\w\"$])(?<!::){name}(?![\w\"$(])")
+    written = quote_ident(new)
+    return lambda text: pattern.sub(lambda m: m[0] if m[0].startswith("'") else written, text)
+
+
+def value_respeller(enum: EnumType, old: str, new: str) -> Respell:
+    """The constant `'old'::<the enum>` written `'new'::<the enum>` (the type with its schema or without)."""
+    cast = rf"::(?:{re.escape(quote_ident(enum.schema))}\.)?{re.escape(quote_ident(enum.name))}(?![\w\"$.\[])"
+    pattern = re.compile(rf"({_LITERAL})(?={cast})")
+    before, after = quote_literal(old), quote_literal(new)
+    return lambda text: pattern.sub(lambda m: after if m[1] == before else m[1], text)
+
+
+def respell_renamed_columns(
+    current: Catalog, desired: Catalog, columns: list[tuple[str, str, str, str]]
+) -> tuple[Catalog, list[PlannedStatement], list[Change]]:
+    """`current` (its accepted renames applied) with what spells a renamed column respelled, and the views'
+    own columns to rename with it. `columns`: (schema, table, old, new) as the tables are named now."""
+    relations = dict(current.relations_by_key)
+    steps: list[PlannedStatement] = []
+    changes: list[Change] = []
+    # (schema, table, old, new, the name current.dependencies know it by: apply_renames renamed the tables')
+    work = [(*column, column[3]) for column in columns]
+    while work:
+        schema, table, old, new, known_as = work.pop(0)
+        respell = column_respeller(old, new)
+        rel, wanted = relations.get((schema, table)), desired.relation(schema, table)
+        if rel is not None and wanted is not None:
+            relations[rel.key] = _respelled_parts(rel, wanted, respell)
+        for view in _reading_views(current, schema, table, known_as):
+            now, wanted = relations.get(view), desired.relation(*view)
+            if now is None or wanted is None or now.kind not in VIEW_KINDS:
+                continue
+            query = respell(now.view_definition or "")
+            if _names_outputs(query) or not same_view_query(query, wanted.view_definition or ""):
+                continue
+            renamed = _renamed_view_columns(now, wanted, old, new)
+            relations[view] = replace(now, view_definition=wanted.view_definition, columns=renamed)
+            if renamed != now.columns:
+                steps.append(_rename_view_column(now, old, new))
+                changes.append(Change(ChangeKind.RENAME, ObjectRef("column", *view, new), "column", old, new))
+                work.append((*view, old, new, old))
+    return replace(current, relations=tuple(relations.values())), steps, changes
+
+
+def respell_renamed_values(current: Catalog, desired: Catalog) -> Catalog:
+    """`current` with the constants of an enum value the plan renames (compare_types) respelled."""
+    wanted = {e.key: e for e in desired.enums}
+    respellers = []
+    for enum in current.enums:
+        new = wanted.get(enum.key)
+        pair = renamed_value(enum.labels, new.labels) if new is not None else None
+        if pair is not None:
+            respellers.append(value_respeller(enum, *pair))
+    if not respellers:
+        return current
+
+    def respell(text: str) -> str:
+        for one in respellers:
+            text = one(text)
+        return text
+
+    relations = []
+    for rel in current.relations:
+        there = desired.relation(*rel.key)
+        if there is not None and rel.kind in VIEW_KINDS and there.kind is rel.kind:
+            query = respell(rel.view_definition or "")
+            if query != rel.view_definition and same_view_query(query, there.view_definition or ""):
+                rel = replace(rel, view_definition=there.view_definition)
+        relations.append(_respelled_parts(rel, there, respell) if there is not None else rel)
+    return _respelled_functions(replace(current, relations=tuple(relations)), desired, respell)
+
+
+def _respelled_parts(rel: Relation, wanted: Relation, respell: Respell) -> Relation:
+    """A table's CHECKs, indexes, defaults and generated columns respelled where the desired table then has
+    the same (a constraint or an index maybe under another name: part_renames renames it)."""
+    constraints = tuple(_constraint(c, wanted.constraints, respell) for c in rel.constraints)
+    indexes = tuple(_index(ix, wanted.indexes, respell) for ix in rel.indexes)
+    columns = tuple(_column(c, wanted.column(c.name), respell) for c in rel.columns)
+    if (constraints, indexes, columns) == (rel.constraints, rel.indexes, rel.columns):
+        return rel
+    return replace(rel, constraints=constraints, indexes=indexes, columns=columns)
+
+
+def _constraint(con: Constraint, wanted: tuple[Constraint, ...], respell: Respell) -> Constraint:
+    """A CHECK, key or exclusion constraint (a foreign key is written from its columns: apply_renames)."""
+    if con.kind is ConstraintKind.FOREIGN_KEY:
+        return con
+    text = respell(con.definition)
+    if text == con.definition:
+        return con
+    alike = [c for c in wanted if c.kind is con.kind and same_check(text, c.definition)]
+    same = next((c for c in alike if c.name == con.name), alike[0] if alike else None)
+    return con if same is None else replace(con, definition=same.definition)
+
+
+def _index(ix: Index, wanted: tuple[Index, ...], respell: Respell) -> Index:
+    """An index whose definition, after ` USING `, is respelled into a desired index's (the same name first):
+    its keys, predicate and INCLUDE list are then that index's."""
+    head, using, tail = ix.definition.partition(" USING ")
+    text = respell(tail)
+    if text == tail:
+        return ix
+    alike = [w for w in wanted if w.unique == ix.unique and w.definition.partition(" USING ")[2] == text]
+    same = next((w for w in alike if w.name == ix.name), alike[0] if alike else None)
+    if same is None:
+        return ix
+    return replace(
+        ix,
+        columns=same.columns,
+        predicate=same.predicate,
+        include=same.include,
+        options=same.options,
+        definition=head + using + text,
+    )
+
+
+def _column(col: Column, wanted: Column | None, respell: Respell) -> Column:
+    if wanted is None:
+        return col
+    if col.default is not None and respell(col.default) == wanted.default:
+        return replace(col, default=wanted.default)
+    if col.generation_expression is not None and respell(col.generation_expression) == (
+        wanted.generation_expression
+    ):
+        return replace(col, generation_expression=wanted.generation_expression)
+    return col
+
+
+def _respelled_functions(current: Catalog, desired: Catalog, respell: Respell) -> Catalog:
+    """Functions with a SQL-standard body (RETURN, BEGIN ATOMIC: kept parsed, so followed like a view) that
+    are the desired side's once respelled. A body in a string (AS $$...$$) is not followed by the server: it
+    is left to be replaced. (Not for a renamed column: a body's SELECT keeps the column's old name as its
+    output's, `t.full_name AS fullname`, and a function has no RENAME COLUMN.)"""
+    wanted = {(f.schema, f.name, f.identity_arguments): f for f in desired.functions}
+    functions = []
+    changed = False
+    for fn in current.functions:
+        key = (fn.schema, fn.name, fn.identity_arguments)
+        there = wanted.get(key)
+        text = fn.definition
+        if (
+            there is not None
+            and text is not None
+            and fn.language == "sql"
+            and "\n AS " not in text
+            and (respelled := respell(text)) != text
+            and respelled == there.definition
+        ):
+            fn = replace(fn, definition=there.definition)
+            changed = True
+        functions.append(fn)
+    return replace(current, functions=tuple(functions)) if changed else current
+
+
+def _reading_views(current: Catalog, schema: str, table: str, column: str) -> list[tuple[str, str]]:
+    """The relations whose query reads the column (pg_depend, the accepted renames applied to it)."""
+    found = {
+        (d.dependent.schema, d.dependent.name)
+        for d in current.dependencies
+        if d.referenced.kind == "column"
+        and (d.referenced.schema, d.referenced.name, d.referenced.sub) == (schema, table, column)
+        and d.dependent.kind == "table"
+    }
+    return sorted(found)
+
+
+# A subquery, a CTE or a set operation: their own outputs keep the column's old name (the server prints
+# `t.full_name AS fullname` there), which respelling would not say; such a view is made again, as before.
+_INNER_OUTPUTS = re.compile(
+    r"\(\s*SELECT\b|\bWITH\b|\b(?:UNION|INTERSECT|EXCEPT)\b|\bUSING\s*\(", re.IGNORECASE
+)
+
+
+def _names_outputs(query: str) -> bool:
+    return _INNER_OUTPUTS.search(query) is not None
+
+
+def _renamed_view_columns(view: Relation, wanted: Relation, old: str, new: str) -> tuple[Column, ...]:
+    """The view's column `old` named `new` where the desired view has `new` at its place."""
+    there = {c.position: c.name for c in wanted.columns}
+    return tuple(
+        replace(c, name=new) if c.name == old and there.get(c.position) == new else c for c in view.columns
+    )
+
+
+def _rename_view_column(view: Relation, old: str, new: str) -> PlannedStatement:
+    keyword = "MATERIALIZED VIEW" if view.kind is RelationKind.MATVIEW else "VIEW"
+    return PlannedStatement(
+        f"ALTER {keyword} {qualified(view.schema, view.name)} RENAME COLUMN {quote_ident(old)} "
+        f"TO {quote_ident(new)};",
+        ChangeKind.RENAME,
+        (ObjectRef("table", view.schema, view.name), ObjectRef("column", view.schema, view.name, new)),
+    )

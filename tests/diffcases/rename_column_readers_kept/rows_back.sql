@@ -1,0 +1,1 @@
+insert into t (id, full_name, age) values (1, 'Ada Lovelace', 36);
