@@ -1,6 +1,6 @@
 -- "words" changes template (re-created), so "docs", which maps to it, is made again, and with it what names it
--- as a regconfig constant: a stored generated column, an expression index, a CHECK, a view and a
--- SQL-standard function body. "gone" is dropped with the index that names it.
+-- as a regconfig constant: a stored generated column, an expression index, a CHECK, a view, a
+-- SQL-standard function body and a trigger's WHEN. "gone" is dropped with the index that names it.
 create text search dictionary words (template = simple, stopwords = 'english');
 create text search configuration docs (parser = pg_catalog.default);
 alter text search configuration docs add mapping for asciiword, word with words;
@@ -18,3 +18,7 @@ create function doc_match(q text) returns setof int language sql stable
 begin atomic
   select id from doc where to_tsvector('docs'::regconfig, body) @@ plainto_tsquery('docs'::regconfig, q);
 end;
+create function doc_touched() returns trigger language plpgsql as $$ begin return new; end $$;
+create trigger doc_words_changed before update on doc for each row
+  when (to_tsvector('docs'::regconfig, old.body) is distinct from to_tsvector('docs'::regconfig, new.body))
+  execute function doc_touched();

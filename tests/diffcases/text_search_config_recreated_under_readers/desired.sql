@@ -13,3 +13,7 @@ create function doc_match(q text) returns setof int language sql stable
 begin atomic
   select id from doc where to_tsvector('docs'::regconfig, body) @@ plainto_tsquery('docs'::regconfig, q);
 end;
+create function doc_touched() returns trigger language plpgsql as $$ begin return new; end $$;
+create trigger doc_words_changed before update on doc for each row
+  when (to_tsvector('docs'::regconfig, old.body) is distinct from to_tsvector('docs'::regconfig, new.body))
+  execute function doc_touched();
