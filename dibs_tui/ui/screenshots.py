@@ -79,6 +79,7 @@ async def diff(pilot: Pilot[int]) -> None:
     await _until(pilot, lambda: bool(pilot.app.query(DiffPane)))  # mounted by the key (ui/tab_actions.py)
     pane = pilot.app.query_one(DiffPane)
     await _until(pilot, lambda: pane.result is not None)  # the diff computes on a worker thread
+    await _until(pilot, lambda: pane.plan_review is not None)  # then its review marks the plan's statements
 
 
 async def migrations(pilot: Pilot[int]) -> None:

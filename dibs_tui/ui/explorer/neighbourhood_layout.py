@@ -226,7 +226,7 @@ def _neighbour(graph: FkGraph, member: Placed, x: int, y: int, w: int, h: int, c
     keys = "; ".join(
         f"{', '.join(s.edge.source_columns)} → {', '.join(s.edge.target_columns)}" for s in [step, *others]
     )
-    if others and cell_len(keys) > w - 2:  # the box cuts the list: the count says how long it is
+    if len(others) > 1 and cell_len(keys) > w - 2:  # a cut list of three or more: the count says how long
         keys = f"{len(others) + 1} keys: {keys}"
     via = f"from {member.parent[0]}.{member.parent[1]}" if abs(member.column) > 1 else ""
     canvas.box(x, y, w, h, [f"{member.key[0]}.{member.key[1]}", keys, via])
