@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
@@ -15,6 +16,7 @@ from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
+from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.finder import FinderScreen
 from tests.pg import execute, fetch
@@ -255,3 +257,35 @@ async def test_invisible_characters_in_names_are_shown_so_two_tables_never_look_
         app.tables_pane.table_list.focus()
         await pilot.press("y")
         assert app.clipboard == 'public.U&"us\\200Cers"'
+
+
+async def test_long_names_with_escapes_cut_in_their_middle_stay_escaped_and_keep_their_marks(db: str) -> None:
+    """The Tables list and the Health tab cut a long name in its middle at 80 columns: the cut works on the
+    escaped text (a `\\x1b` halved is still no escape), the wide characters keep the row's width, and the
+    `[f]` mark stays."""
+    evil = "\x1b]8;;https://evil.example\x07" + "x" * 40 + "\x1b]8;;\x07\u202e"
+    wide = "注文" * 12
+    await execute(
+        db,
+        f"""CREATE TABLE hub (id int PRIMARY KEY);
+        CREATE TABLE "{evil}" (id int PRIMARY KEY, a int REFERENCES hub, b int REFERENCES hub);
+        CREATE TABLE "{wide}" (id int PRIMARY KEY, c int REFERENCES hub);""",
+    )
+    app = DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="t")
+    async with app.run_test(size=SMALL) as pilot:
+        await loaded(pilot)
+        listed = app.tables_pane.query_one("#table-list")
+        rows = [listed.render_line(y).text for y in range(listed.size.height)]
+        cut = [row for row in rows if "…" in row]
+        assert len(cut) == 2 and all(cell_len(row) == cell_len(rows[0]) for row in cut), rows
+        await pilot.press("H")
+        health = app.query_one(HealthPane)
+        await wait_for(pilot, lambda: health.report is not None, limit=60)
+        await pilot.pause()
+        findings = health.findings_list
+        lines = [findings.render_line(y).text for y in range(findings.option_count)]
+        keys = [line for line in lines if "fkey" in line]
+        assert len(keys) == 3 and all(line.rstrip().endswith("[f]") for line in keys), lines
+        shown = screen_text(app)
+        assert ESC not in shown and "\u202e" not in shown and "\\x1b" in shown
+        assert not any("evil" in url for url in links(app))
