@@ -159,3 +159,41 @@ async def test_counts_of_one_are_said_in_the_singular(one_of_each: tuple[str, st
         await wait_for(pilot, lambda: pane.result is not None)
         status = text_of(pane.query_one("#diff-status", Static))
         assert status.startswith("1 change, 1 statement (0 destructive), 0 rename suggestions"), status
+
+
+@pytest.fixture
+def partitioned(new_database: Callable[[], str]) -> tuple[str, str]:
+    """A live table with two partitions whose names differ at their end; the desired one has none."""
+    live, desired = new_database(), new_database()
+    parent = "CREATE TABLE measurements_by_month (m int, v int) PARTITION BY RANGE (m);"
+    run_sql(
+        live,
+        parent
+        + "".join(
+            f"CREATE TABLE measurements_by_month_2026_0{m} PARTITION OF measurements_by_month"
+            f" FOR VALUES FROM ({m}) TO ({m + 1});"
+            for m in (1, 2)
+        ),
+    )
+    run_sql(desired, parent)
+    return live, desired
+
+
+async def test_at_80_columns_the_headings_of_one_tables_partitions_read_apart(
+    partitioned: tuple[str, str], tmp_path: Path
+) -> None:
+    """A heading names the table of the changes under it; two partitions of one table, cut at their end,
+    both read `public.measurements_by_mon…`. Cut in the middle, they keep the end that tells them apart."""
+    db, desired = partitioned
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None)
+        await pilot.pause()
+        options = pane.changes_list
+        rows = [options.render_line(y).text.strip(" ▊▎") for y in range(options.option_count)]
+        headings = [rows[i] for i in range(len(rows)) if options.get_option_at_index(i).disabled]
+        assert len(headings) == 2 and headings[0] != headings[1], rows
+        assert headings[0].endswith("2026_01") and headings[1].endswith("2026_02"), rows

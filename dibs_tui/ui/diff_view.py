@@ -49,7 +49,9 @@ def change_rows(result: DiffResult, rejected: Collection[tuple[str, str]]) -> tu
         groups.setdefault(key, []).append(change)
     items: list[Option] = []
     for group, changes in groups.items():
-        items.append(Option(Content.styled(safe(group), "bold"), disabled=True))
+        # A heading is cut in its middle too: one table's partitions differ at their end.
+        heading = fitted_row(Content(), Content.styled(safe(group), "bold"), Content(), Content())
+        items.append(Option(heading, disabled=True))
         rows.append(None)
         for change in changes:
             mark, style = KIND_STYLE[change.kind]
