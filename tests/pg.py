@@ -214,6 +214,15 @@ def quit_browser(app: subprocess.Popen[bytes], master: int) -> None:
         return app.poll() is not None
 
     until(exited, "the app to exit")
-    # exit status 1 is a failed load's error screen answered by q: say what it said
-    shown = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", b" ", drawn).decode("utf-8", "replace")
-    assert app.returncode == 0, f"exit status {app.returncode}; last drawn: {' '.join(shown.split())[-600:]}"
+    # exit status 1 is a failed load's error screen answered by q, or an error printed once the screen closed
+    # (the demo's server failing to stop): say both
+    screen, _, after = drawn.rpartition(b"\x1b[?1049l")
+
+    def text(raw: bytes) -> str:
+        plain = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", b" ", raw).decode("utf-8", "replace")
+        return " ".join(plain.split())
+
+    assert app.returncode == 0, (
+        f"exit status {app.returncode}; printed after the screen closed: {text(after)[:1500]!r}; "
+        f"last drawn: {text(screen)[-600:]!r}"
+    )

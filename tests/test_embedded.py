@@ -37,6 +37,21 @@ def test_second_user_joins_and_last_user_stops(tmp_path: Path) -> None:
     assert not first.is_running()
 
 
+def test_stops_when_its_folder_was_closed_to_others_since_the_start(tmp_path: Path) -> None:
+    """As root, pg_ctl runs as the server account, which must still reach the data to stop the server: a pytest
+    session starting beside this one takes the other users' bits off /tmp/pytest-of-root (the demo's server then
+    failed to stop: `could not access directory ... Permission denied`)."""
+    server = EmbeddedServer(tmp_path / "srv").start()
+    try:
+        tmp_path.chmod(0o700)
+        server.stop()
+        assert not server.is_running()
+    finally:
+        tmp_path.chmod(0o755)
+        if server.is_running():
+            EmbeddedServer(tmp_path / "srv").destroy()
+
+
 def test_keep_running_then_rejoin_reuses_data(tmp_path: Path) -> None:
     server = EmbeddedServer(tmp_path / "srv").start()
     asyncio.run(_create_table(server.dsn()))

@@ -265,6 +265,11 @@ class EmbeddedServer:
         return info
 
     def _pg_ctl_stop(self) -> None:
+        # pg_ctl runs as the server account (as root): its way to the data may have been closed since the start.
+        # A new pytest session strips the group and other bits of its base directory's parent, which held the
+        # tests' servers; a temporary-file cleaner may do the same.
+        if _running_as_root():
+            _make_traversable(self.root)
         self._run([str(bin_path("pg_ctl")), "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop"])
         self._info = None
 
