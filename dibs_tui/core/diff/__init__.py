@@ -67,7 +67,7 @@ def diff_catalogs(
     from .name_slots import name_edges
     from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
     from .render import CHECK_BODIES_OFF
-    from .respell import respell_renamed_columns, respell_renamed_values
+    from .respell import respell_renamed, respell_renamed_values
     from .state import PlanState, new_statement
 
     tables, columns = resolve_renames(accepted_renames, current)
@@ -117,12 +117,15 @@ def diff_catalogs(
         )
         rename_changes.extend(part_changes)
         rename_steps.extend(follow_ups)
-        if columns:  # what reads a renamed column follows it: respelled, not rebuilt
-            current, follow_ups, part_changes = respell_renamed_columns(
-                current, desired, [(*table_map.get((s, t), (s, t)), old, new) for s, t, old, new in columns]
-            )
-            rename_changes.extend(part_changes)
-            rename_steps.extend(follow_ups)
+        # what reads a renamed table or column follows it: respelled, not rebuilt
+        current, follow_ups, part_changes = respell_renamed(
+            current,
+            desired,
+            tables,
+            [(*table_map.get((s, t), (s, t)), old, new) for s, t, old, new in columns],
+        )
+        rename_changes.extend(part_changes)
+        rename_steps.extend(follow_ups)
         current_deps = None  # the renamed catalog's own
     # what names a renamed enum value follows it too (the dependencies are the same: current_deps holds)
     current = respell_renamed_values(current, desired)

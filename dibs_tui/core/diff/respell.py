@@ -29,7 +29,7 @@ from ..model import (
     RelationKind,
 )
 from ..plan import Change, ChangeKind, PlannedStatement
-from ..sql import qualified, quote_ident, quote_literal
+from ..sql import qualified, quote_ident, quote_identifier, quote_literal
 from .compare_types import renamed_value
 from .deparse_drift import same_check, same_view_query
 
@@ -55,35 +55,78 @@ def value_respeller(enum: EnumType, old: str, new: str) -> Respell:
     return lambda text: pattern.sub(lambda m: after if m[1] == before else m[1], text)
 
 
-def respell_renamed_columns(
-    current: Catalog, desired: Catalog, columns: list[tuple[str, str, str, str]]
+def table_respeller(schema: str, old: str, new: str) -> Respell:
+    """A table renamed in its schema: `schema.old`, and `old` as an identifier not after a dot (the view's
+    read may spell its tables without their schema), written with `new` (a column named as the table is
+    written so too: the result is then not the desired side's, and the view is made again)."""
+    qualified_old = re.escape(f"{quote_ident(schema)}.{quote_ident(old)}")
+    bare = re.escape(quote_ident(old))
+    pattern = re.compile(rf"{_LITERAL}|(?<![\w\"$.])(?<!::)(?:(?P<full>{qualified_old})|{bare})(?![\w\"$(])")
+
+    def one(m: re.Match[str]) -> str:
+        if m[0].startswith("'"):
+            return m[0]
+        return qualified(schema, new) if m["full"] else quote_ident(new)
+
+    return lambda text: pattern.sub(one, text)
+
+
+def respell_renamed(
+    current: Catalog,
+    desired: Catalog,
+    tables: list[tuple[str, str, str, str]],
+    columns: list[tuple[str, str, str, str]],
 ) -> tuple[Catalog, list[PlannedStatement], list[Change]]:
     """`current` (its accepted renames applied) with what spells a renamed column respelled, and the views'
-    own columns to rename with it. `columns`: (schema, table, old, new) as the tables are named now."""
+    own columns to rename with it. `tables`: (schema, old, new schema, new), as resolve_renames gives them
+    (a view reading a table renamed in its schema is respelled too); `columns`: (schema, table, old, new), the
+    tables named as they are now."""
     relations = dict(current.relations_by_key)
     steps: list[PlannedStatement] = []
     changes: list[Change] = []
+    # What each view reading something renamed must be respelled with; views to weigh (again).
+    respellers: dict[tuple[str, str], list[Respell]] = {}
+    weigh: list[tuple[str, str]] = []
+    for schema, old, new_schema, new in tables:
+        if new_schema == schema and new != old:
+            respell = table_respeller(schema, old, new)
+            for view in _reading_views(current, schema, new, None):
+                respellers.setdefault(view, []).append(respell)
+                weigh.append(view)
     # (schema, table, old, new, the name current.dependencies know it by: apply_renames renamed the tables')
     work = [(*column, column[3]) for column in columns]
-    while work:
-        schema, table, old, new, known_as = work.pop(0)
-        respell = column_respeller(old, new)
-        rel, wanted = relations.get((schema, table)), desired.relation(schema, table)
-        if rel is not None and wanted is not None:
-            relations[rel.key] = _respelled_parts(rel, wanted, respell)
-        for view in _reading_views(current, schema, table, known_as):
-            now, wanted = relations.get(view), desired.relation(*view)
-            if now is None or wanted is None or now.kind not in VIEW_KINDS:
-                continue
-            query = respell(now.view_definition or "")
-            if _names_outputs(query) or not same_view_query(query, wanted.view_definition or ""):
-                continue
-            renamed = _renamed_view_columns(now, wanted, old, new)
-            relations[view] = replace(now, view_definition=wanted.view_definition, columns=renamed)
-            if renamed != now.columns:
+    original = {view: rel.view_definition for view, rel in relations.items() if rel.kind in VIEW_KINDS}
+    renamed: dict[tuple[str, str], list[tuple[str, str]]] = {}  # a view -> (old, new) of what it reads
+    while work or weigh:
+        while work:
+            schema, table, old, new, known_as = work.pop(0)
+            respell = column_respeller(old, new)
+            rel, wanted = relations.get((schema, table)), desired.relation(schema, table)
+            if rel is not None and wanted is not None and rel.kind not in VIEW_KINDS:
+                relations[rel.key] = _respelled_parts(rel, wanted, respell)
+            for view in _reading_views(current, schema, table, known_as):
+                respellers.setdefault(view, []).append(respell)
+                renamed.setdefault(view, []).append((old, new))
+                weigh.append(view)
+        if not weigh:
+            break
+        view = weigh.pop(0)
+        now, wanted = relations.get(view), desired.relation(*view)
+        if now is None or wanted is None or now.kind not in VIEW_KINDS or now.kind is not wanted.kind:
+            continue
+        query = original.get(view) or ""
+        for respell in respellers[view]:
+            query = respell(query)
+        if _names_outputs(query) or not same_view_query(query, wanted.view_definition or ""):
+            continue
+        columns_now = now.columns
+        for old, new in renamed.get(view, ()):
+            before, columns_now = columns_now, _renamed_view_columns(columns_now, wanted, old, new)
+            if columns_now != before:
                 steps.append(_rename_view_column(now, old, new))
                 changes.append(Change(ChangeKind.RENAME, ObjectRef("column", *view, new), "column", old, new))
                 work.append((*view, old, new, old))
+        relations[view] = replace(now, view_definition=wanted.view_definition, columns=columns_now)
     return replace(current, relations=tuple(relations.values())), steps, changes
 
 
@@ -141,7 +184,7 @@ def _constraint(con: Constraint, wanted: tuple[Constraint, ...], respell: Respel
 def _index(ix: Index, wanted: tuple[Index, ...], respell: Respell) -> Index:
     """An index whose definition, after ` USING `, is respelled into a desired index's (the same name first):
     its keys, predicate and INCLUDE list are then that index's."""
-    head, using, tail = ix.definition.partition(" USING ")
+    tail = ix.definition.partition(" USING ")[2]
     text = respell(tail)
     if text == tail:
         return ix
@@ -149,13 +192,17 @@ def _index(ix: Index, wanted: tuple[Index, ...], respell: Respell) -> Index:
     same = next((w for w in alike if w.name == ix.name), alike[0] if alike else None)
     if same is None:
         return ix
+    # the desired side's words but for the name: its table's too, renamed or not
+    written = same.definition.replace(
+        f" INDEX {quote_identifier(same.name)} ON ", f" INDEX {quote_identifier(ix.name)} ON ", 1
+    )
     return replace(
         ix,
         columns=same.columns,
         predicate=same.predicate,
         include=same.include,
         options=same.options,
-        definition=head + using + text,
+        definition=written,
     )
 
 
@@ -197,14 +244,19 @@ def _respelled_functions(current: Catalog, desired: Catalog, respell: Respell) -
     return replace(current, functions=tuple(functions)) if changed else current
 
 
-def _reading_views(current: Catalog, schema: str, table: str, column: str) -> list[tuple[str, str]]:
-    """The relations whose query reads the column (pg_depend, the accepted renames applied to it)."""
+def _reading_views(current: Catalog, schema: str, table: str, column: str | None) -> list[tuple[str, str]]:
+    """The relations whose query reads the column, or with None the table or any of its columns (pg_depend,
+    the accepted renames applied to it)."""
     found = {
         (d.dependent.schema, d.dependent.name)
         for d in current.dependencies
-        if d.referenced.kind == "column"
-        and (d.referenced.schema, d.referenced.name, d.referenced.sub) == (schema, table, column)
-        and d.dependent.kind == "table"
+        if d.dependent.kind == "table"
+        and (d.referenced.schema, d.referenced.name) == (schema, table)
+        and (
+            d.referenced.kind in ("table", "column")
+            if column is None
+            else (d.referenced.kind, d.referenced.sub) == ("column", column)
+        )
     }
     return sorted(found)
 
@@ -220,11 +272,13 @@ def _names_outputs(query: str) -> bool:
     return _INNER_OUTPUTS.search(query) is not None
 
 
-def _renamed_view_columns(view: Relation, wanted: Relation, old: str, new: str) -> tuple[Column, ...]:
-    """The view's column `old` named `new` where the desired view has `new` at its place."""
+def _renamed_view_columns(
+    columns: tuple[Column, ...], wanted: Relation, old: str, new: str
+) -> tuple[Column, ...]:
+    """The view's `columns` with `old` named `new` where the desired view has `new` at its place."""
     there = {c.position: c.name for c in wanted.columns}
     return tuple(
-        replace(c, name=new) if c.name == old and there.get(c.position) == new else c for c in view.columns
+        replace(c, name=new) if c.name == old and there.get(c.position) == new else c for c in columns
     )
 
 

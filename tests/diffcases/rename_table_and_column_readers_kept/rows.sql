@@ -1,0 +1,1 @@
+insert into person values (1, 'Ada'), (2, 'Grace');
