@@ -115,6 +115,15 @@ def _run(module: Any, args: argparse.Namespace) -> int:
         return 141
     except EOFError:
         return _error("no answer: the input ended before a question was answered; nothing was done")
+    except asyncpg.LockNotAvailableError:  # a read or write of ours that waited lock_timeout, and gave up
+        print(
+            "dibs-tui: error: gave up waiting for a lock another session holds (lock_timeout); nothing was "
+            "changed by the statement that waited\n"
+            "hint: wait for that session's transaction to end, or raise --lock-timeout (lock_timeout in "
+            "dibs-tui.toml)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     except asyncpg.PostgresError as exc:  # a permission, a lock timeout, a shutdown: in the server's words
         detail = getattr(exc, "sqlstate", None)
         return _error(f"the server refused: {exc}" + (f" (SQLSTATE {detail})" if detail else ""))

@@ -174,3 +174,31 @@ def test_ctrl_c_while_the_command_is_still_loading_is_one_line_not_a_traceback()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 130
     assert done.stderr == "dibs-tui: interrupted\n"
+
+
+def test_commands_that_open_their_own_sessions_give_up_on_a_held_lock_and_leave_no_backend(
+    db: str, tmp_path: Path
+) -> None:
+    """init (its snapshot), review (its fingerprint record) and migrate (its guard) opened sessions without
+    lock_timeout: behind another session's ACCESS EXCLUSIVE lock they waited without end, and a killed
+    command's backend stayed queued on the server. Each now gives up after lock_timeout, in one message."""
+    from tests.pg import held_table, our_backends, run_sql
+
+    run_sql(db, "CREATE TABLE users (id int PRIMARY KEY)")
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "20260101000000_add.sql").write_text("ALTER TABLE users ADD COLUMN name text;\n")
+    commands = [
+        ["init", "--yes", db],
+        ["review", "--no-trace", str(migrations / "20260101000000_add.sql"), db],
+        ["migrate", "--dry-run", "--no-prove", "--migrations", str(migrations), db],
+    ]
+    with held_table(db):
+        for command in commands:
+            result = subprocess.run(
+                [DIBS, *command], capture_output=True, text=True, check=False, timeout=60, cwd=tmp_path
+            )
+            assert result.returncode == 1, (command, result.stdout, result.stderr)
+            assert "lock" in result.stderr and "Traceback" not in result.stderr, (command, result.stderr)
+            assert "internal error" not in result.stderr, (command, result.stderr)
+            assert our_backends(db) == [], command

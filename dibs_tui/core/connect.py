@@ -346,6 +346,13 @@ async def connect(
     if read_only:
         settings["default_transaction_read_only"] = "on"
     settings.update(extra_settings or {})
+    # No session of ours waits for a lock without end: one left in a queue behind another session's ACCESS
+    # EXCLUSIVE lock hangs the command, and stays on the server after the command is killed (the server sees
+    # the client gone only when it next writes to it). A caller's own lock_timeout (the applier sets its own;
+    # it waits for the advisory lock with 0) wins.
+    from .session import current_limits
+
+    settings.setdefault("lock_timeout", current_limits().lock_timeout.strip())
     kwargs: dict[str, Any] = {
         "dsn": target.driver_url(),
         "server_settings": settings,
