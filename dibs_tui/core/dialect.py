@@ -137,8 +137,8 @@ def detect_files(files: Iterable[Path], base: Path | None = None) -> DialectHint
         try:
             if file.stat().st_size > MAX_FILE_BYTES:
                 continue
-            text = file.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = file.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):  # not text: the SQL reader refuses it at its line:col
             continue
         shown = str(file.relative_to(base)) if base is not None and file.is_relative_to(base) else str(file)
         hint = detect_text(text, shown)

@@ -219,6 +219,23 @@ def test_invalid_utf8_is_refused(db: str, tmp_path: Path, capsys: pytest.Capture
     _refused(code, err, f"{path}:2:14:", "invalid UTF-8")
 
 
+@pytest.mark.parametrize("command", ["diff", "review"])
+def test_a_binary_file_without_a_nul_byte_is_refused_as_not_utf8_at_its_place(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """Compressed or random bytes hold no NUL byte often enough, and a backtick (0x60) among them made the
+    dialect check, which read the file with undecodable bytes replaced, call it MySQL. Review read the file
+    itself and said neither the file nor the line."""
+    path = _write(tmp_path, b"CREATE TABLE a (id int);\n\x1f\x8b\x08`\x99\xfe garbage `x`;\n")
+    args = (
+        ["diff", db, "--desired", str(path)] if command == "diff" else ["review", "--no-trace", str(path), db]
+    )
+    code = main(args)
+    err = capsys.readouterr().err
+    _refused(code, err, f"{path}:2:2:", "invalid UTF-8")
+    assert "MySQL" not in err
+
+
 def _refused_fast(path: Path, what: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Refused by the size check, before PostgreSQL's parser sees a byte of it (the parser is what takes
     minutes and gigabytes on such a statement): the parser is made to fail loudly if it is reached."""

@@ -12,6 +12,7 @@ from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from ..migrations.pending_part import pending_part
 from ..session import current_limits
+from ..sqlparse import read_sql_file
 from .counts import Counter
 from .facts import CHECK_TIMEOUT, Facts
 from .observed import Costing, with_observations
@@ -76,10 +77,7 @@ async def review_file(
 ) -> Review:
     """Review the migration at `path`; one an earlier migrate left partly applied is reviewed and traced from
     where migrate resumes (its committed segments are on the server already), and the notes say so."""
-    try:
-        text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 - one small file
-    except OSError as exc:
-        raise DibsError(f"cannot read {path}: {exc.strerror}") from None
+    text = read_sql_file(path)  # binary, not UTF-8 or too big: refused at its file:line:col
     part = await pending_part(target, path)
     if part is None:
         return await review_text(target, text, shown_as or str(path), traced=traced)
