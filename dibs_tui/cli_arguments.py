@@ -90,6 +90,15 @@ class _CommandParser:
             self._arguments(self._parser)
         return getattr(self._parser, name)
 
+    def parse_known_args(
+        self, args: list[str], namespace: Any = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """The command's words read around its options (`uses X --format json DSN`): argparse alone fills a
+        command's optional positionals from the words before its first option and leaves a later DSN over."""
+        parser = self.__getattr__("parse_known_intermixed_args")
+        result: tuple[argparse.Namespace, list[str]] = parser(args, namespace)
+        return result
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

@@ -202,3 +202,31 @@ def test_commands_that_open_their_own_sessions_give_up_on_a_held_lock_and_leave_
             assert "lock" in result.stderr and "Traceback" not in result.stderr, (command, result.stderr)
             assert "internal error" not in result.stderr, (command, result.stderr)
             assert our_backends(db) == [], command
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["uses", "public.users", "--format", "json", "postgresql://h/db"], {"dsn": "postgresql://h/db"}),
+        (
+            ["generate", "add-x", "--stdout", "postgresql://h/db"],
+            {"name": "add-x", "dsn": "postgresql://h/db"},
+        ),
+        (["history", "public.users", "--format", "json", "postgresql://h/db"], {"object": "public.users"}),
+        (["path", "a", "b", "--limit", "3", "postgresql://h/db"], {"limit": 3, "dsn": "postgresql://h/db"}),
+        (
+            ["review", "m.sql", "--no-trace", "postgresql://h/db"],
+            {"no_trace": True, "dsn": "postgresql://h/db"},
+        ),
+        (["diff", "--format", "sql", "postgresql://h/db", "--privileges"], {"dsn": "postgresql://h/db"}),
+    ],
+)
+def test_an_option_between_a_commands_words_and_its_dsn_is_understood(
+    words: list[str], expected: dict[str, object]
+) -> None:
+    """`dibs-tui uses public.users --format json DSN` was 'unrecognized arguments: DSN': argparse gives a
+    command's optional positionals their values only from the words before the first option, so a DSN after
+    an option was left over. Each command's words are now read around its options, wherever they stand."""
+    args = build_parser().parse_args(normalise(words))
+    for name, value in expected.items():
+        assert getattr(args, name) == value, (words, name)

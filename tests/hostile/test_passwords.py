@@ -303,7 +303,7 @@ def test_a_usage_error_never_echoes_the_password(capfd: pytest.CaptureFixture[st
     connection string among them is shown masked."""
     for args in (
         ["schema", "extra", "postgresql://u:Sup3rSECRET@h/db"],
-        ["generate", "x", "--desired", "schema.sql", "postgresql://u:Sup3rSECRET@h/db"],
+        ["generate", "x", "y", "--desired", "schema.sql", "postgresql://u:Sup3rSECRET@h/db"],
         ["diff", "--format", "postgresql://u:Sup3rSECRET@h/db"],
         ["schema", "extra", "host=h password=SECRET"],
         ["schema", "extra", "host=h password='it''s SECRET'"],
