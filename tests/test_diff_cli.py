@@ -157,3 +157,22 @@ def test_the_sessions_of_both_sides_end_without_being_waited_for(pair: tuple[str
             await watcher.close()
 
     assert asyncio.run(sessions_left()) == 0
+
+
+@pytest.mark.parametrize("command", ["diff", "check", "generate"])
+def test_a_desired_folder_without_sql_files_is_refused_not_taken_for_an_empty_schema(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """A mistyped or not yet filled folder was read as an empty desired schema: the plan dropped every table
+    of the live database (generate wrote it as a migration). It is refused, and nothing is written."""
+    run_sql(db, "CREATE TABLE keep (id int PRIMARY KEY)")
+    empty = tmp_path / "schema"
+    (empty / "notes").mkdir(parents=True)
+    (empty / "README.md").write_text("the schema goes here\n")
+    migrations = tmp_path / "migrations"
+    args = [command, *(["x", db, "--migrations", str(migrations)] if command == "generate" else [db])]
+    code = main([*args, "--desired", str(empty)])
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    assert f"the desired schema folder {empty} holds no .sql file" in err
+    assert "DROP TABLE" not in out and not migrations.exists()

@@ -195,9 +195,18 @@ def desired_statements(
     for path in paths:
         if not path.exists():
             raise DibsError(f"desired schema not found: {path}")
-        from .dialect import refuse_other_dialect  # SQLite or MySQL is named, not loaded as PostgreSQL
+        from .dialect import (
+            refuse_other_dialect,
+            sql_files,
+        )  # SQLite or MySQL is named, not loaded as PostgreSQL
 
         refuse_other_dialect(path)
+        if path.is_dir() and not sql_files(path):  # a mistyped or not yet filled folder, not a schema
+            raise DibsError(
+                f"the desired schema folder {path} holds no .sql file",
+                hint="as an empty schema it would drop every object: name the folder that holds the schema "
+                "(an empty .sql file says an empty schema on purpose)",
+            )
     if (
         not migrations
         and len(paths) == 1
