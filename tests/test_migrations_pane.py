@@ -4,6 +4,8 @@ generate with an editable name (nothing written on cancel)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +22,7 @@ from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
-from tests.pg import execute, fetch, run_sql
+from tests.pg import browser_on_a_terminal, drain, execute, fetch, run_sql, until
 from tests.test_ui import wait_for
 
 SIZE = (150, 45)
@@ -342,3 +344,39 @@ async def test_q_while_a_migration_runs_in_a_sandbox_drops_the_sandbox_before_it
         await pilot.press("q")
     assert await _sandboxes(pg_server) - before == set()
     assert time.monotonic() - started < 10  # not the 30 s of the statement
+
+
+def test_a_closed_terminal_during_a_review_drops_its_sandbox(
+    db: str, tmp_path: Path, pg_server: EmbeddedServer
+) -> None:
+    """The terminal closed (SIGHUP) while a pending migration was traced in a sandbox: the process died at
+    once and the sandbox's database and role stayed on the server (for a day, until a later load's sweep).
+    The app now ends as on q, and drops them first."""
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20260101000000_slow.sql").write_text("CREATE TABLE t (id int);\nSELECT pg_sleep(30);\n")
+    before = asyncio.run(_sandboxes(pg_server))
+    with browser_on_a_terminal("--project-root", str(tmp_path), "open", db) as (app, master):
+        drawn = b""
+
+        def painted() -> bool:
+            nonlocal drawn
+            drawn += drain(master)
+            return b"Tables" in drawn
+
+        until(painted, "the browser")
+        os.write(master, b"m")  # the Migrations tab: the pending migration is reviewed, traced in a sandbox
+
+        def sandbox_made() -> bool:
+            drain(master)
+            return len(asyncio.run(_sandboxes(pg_server)) - before) >= 2
+
+        until(sandbox_made, "the review's sandbox")
+        app.send_signal(signal.SIGHUP)
+
+        def ended() -> bool:
+            drain(master)
+            return app.poll() is not None
+
+        until(ended, "the app to end")
+    assert asyncio.run(_sandboxes(pg_server)) - before == set()

@@ -45,7 +45,7 @@ from .finder_candidates import FinderCandidates
 from .history_actions import HistoryActions
 from .key_order import KeyOrder
 from .listing import Listing
-from .loader_runs import LoaderRuns
+from .loader_runs import LoaderRuns, exit_on_hangup
 from .messages import (
     CatalogFailed,
     CatalogListed,
@@ -192,6 +192,8 @@ class DibsApp(
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        if not self.is_headless:  # SIGHUP and SIGTERM end the app as q does (a test keeps its handlers)
+            exit_on_hangup(self.exit)
         self.query_one("#details", Vertical).border_title = "Details"
         # Tab cycles the panes only: the tab strip is left to b / d / m and the mouse.
         self.query_one("#tabs", TabbedContent).query_one(Tabs).can_focus = False
@@ -221,9 +223,7 @@ class DibsApp(
 
     def on_unmount(self) -> None:
         self._runs.cancel_all()  # every query of ours ends with the app, not when its read would have
-        # ... and before it returns: a review cancelled on its thread still drops its sandbox (about 0.1 s),
-        # which went on after the app was gone (and with the process, when it ended first). Bounded: a
-        # server that stopped answering is not waited for past the drop's own attempts.
+        # ... and before it returns: a cancelled review still drops its sandbox (bounded: a server gone quiet)
         self._runs.wait_all(timeout=15)
 
     def _update_header(self) -> None:

@@ -9,8 +9,10 @@ reads close their connections: the thread ends within moments, and no query of o
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -57,3 +59,13 @@ class LoaderRuns:
         databases on its way out, which must be done before the app returns. False if some run outlasted it."""
         with self._ended:
             return self._ended.wait_for(lambda: not self._running, timeout)
+
+
+def exit_on_hangup(exit: Callable[[], object]) -> None:
+    """The terminal closed (SIGHUP) or a kill (SIGTERM) ends the app as `q` does, on the running loop: its
+    runs are cancelled and their sandbox databases and roles dropped, where the signal's default ended the
+    process at once and left them on the server for a day."""
+    loop = asyncio.get_running_loop()
+    for hangup in (signal.SIGHUP, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(hangup, exit)
