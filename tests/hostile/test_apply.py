@@ -167,3 +167,24 @@ def test_a_renamed_migration_with_escapes_and_quotes_is_refused_escaped_and_its_
     assert "SET name = E'20260102000000_it''s\\x1b]52" in result.stderr  # pasted, it is the name
     assert history(db) == ["20260101000000_seed"]
     assert asyncio.run(fetch(db, "SELECT count(*) AS n FROM seeded"))[0]["n"] == 1  # not run twice
+
+
+def test_an_empty_migration_file_is_refused_before_anything_runs(db: str, tmp_path: Path) -> None:
+    """A migration file made and not yet written (0 bytes, or blank lines) was applied as 0 statements and
+    recorded: the statements written into it later were 'changed since applied' and never ran. It is refused
+    before the first migration runs; one that says it is empty on purpose, in a comment, is applied."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_first.sql").write_text("CREATE TABLE first (id int);\n")
+    (folder / "20260102000000_later.sql").write_bytes(b"")
+    result = migrate(db, folder)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "migration 20260102000000_later is empty" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tables(db) == [] and history(db) == []
+    (folder / "20260102000000_later.sql").write_text("\n  \n")
+    assert migrate(db, folder).returncode == 1 and tables(db) == []
+    (folder / "20260102000000_later.sql").write_text("-- kept empty: the numbering of the release\n")
+    done = migrate(db, folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert tables(db) == ["first"] and history(db)[-2:] == ["20260101000000_first", "20260102000000_later"]

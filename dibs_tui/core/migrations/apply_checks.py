@@ -119,6 +119,19 @@ def refuse_renamed(files: list[MigrationFile], moved: dict[str, Migration], hist
     )
 
 
+def _refuse_blank(files: list[MigrationFile]) -> None:
+    """A pending file with nothing in it was made and not yet written: applied, it would be recorded as run,
+    and the statements written into it later never run (a changed file is not run again). A placeholder kept
+    on purpose says so in a comment."""
+    blank = next((f for f in files if not f.text.strip()), None)
+    if blank is not None:
+        raise ApplyRefused(
+            f"migration {blank.name} is empty ({blank.path}): applied, it would be recorded as run and what is "
+            "written into it later would never run; nothing was applied",
+            hint="write its statements, or delete the file (a placeholder kept on purpose holds a comment)",
+        )
+
+
 def _inside(folder: Path, file: MigrationFile) -> bool:
     try:
         return file.path.resolve().is_relative_to(folder.resolve())
@@ -160,6 +173,7 @@ async def prepare(
     partials = await record.read_partials(conn)
     if files:
         _refuse_orphan(partials, in_folder)
+    _refuse_blank(files)
     pending: list[PendingMigration] = []
     for file in files:
         plan = plan_segments(file.text, str(file.path), transactional=file.transactional)
