@@ -315,3 +315,17 @@ async def test_the_rules_say_a_set_not_null_scans_only_where_the_server_does(db:
     finally:
         await conn.close()
     assert ("(and scans it)" in lock) is (scans > 0), lock
+
+
+def test_review_of_a_folder_says_it_is_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`review db/migrations` said 'no such migration file' of a folder that is there."""
+    from dibs_tui.cli import main
+
+    folder = tmp_path / "20260101000000_add.sql"
+    folder.mkdir()
+    for path, said in (
+        (folder, f"{folder} is a folder: review takes one migration file"),
+        (tmp_path / "x.sql", "no such"),
+    ):
+        assert main(["review", str(path), "postgresql://nobody@127.0.0.1:1/x"]) == 1
+        assert said in capsys.readouterr().err

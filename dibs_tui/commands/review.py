@@ -18,6 +18,8 @@ from .proof_steps import record_review
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file.is_dir():
+        raise DibsError(f"{args.file} is a folder: review takes one migration file")
     if not args.file.is_file():
         raise DibsError(f"no such migration file: {args.file}")
     refuse_other_dialect(args.file)  # reviewed as PostgreSQL, a SQLite file would get wrong hazards
