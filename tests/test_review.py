@@ -329,3 +329,27 @@ def test_review_of_a_folder_says_it_is_a_folder(tmp_path: Path, capsys: pytest.C
     ):
         assert main(["review", str(path), "postgresql://nobody@127.0.0.1:1/x"]) == 1
         assert said in capsys.readouterr().err
+
+
+def test_a_table_in_a_schema_the_role_may_not_use_is_a_note_not_a_failed_review(db: str) -> None:
+    """to_regclass raises for a schema without USAGE: the whole review failed with 'permission denied for
+    schema'. The statements are reviewed; that table's facts are said unknown, in a note."""
+    import asyncio
+    import secrets
+
+    from tests.pg import run_sql
+
+    role = f"no_usage_{secrets.token_hex(4)}"
+    run_sql(
+        db,
+        f"CREATE SCHEMA hidden; CREATE TABLE hidden.t (id int); CREATE TABLE seen (id int); "
+        f"INSERT INTO seen VALUES (1); CREATE ROLE {role} LOGIN; GRANT SELECT ON seen TO {role}",
+    )
+    try:
+        as_role = db.replace("://postgres@", f"://{role}@")
+        result = asyncio.run(review(as_role, "DELETE FROM hidden.t;\nDELETE FROM seen;\n"))
+        assert len(result.statements) == 2
+        assert any("hidden.t: not looked up (permission denied for schema hidden)" in n for n in result.notes)
+        assert any("1 row" in m for m in messages(result, "data-loss")), result.to_text()
+    finally:
+        run_sql(db, f"DROP OWNED BY {role}; DROP ROLE {role}")

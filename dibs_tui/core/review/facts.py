@@ -33,6 +33,7 @@ class Facts:
 
     conn: asyncpg.Connection
     tables: dict[str, TableFacts | None] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # a table this role may not look up: the reason
 
     async def scalar(self, sql: str, *args: Any) -> Any:
         """One bounded query; None when it times out or fails (the caller says 'unknown')."""
@@ -46,15 +47,11 @@ class Facts:
         seen_as = key(name)
         if seen_as in self.tables:
             return self.tables[seen_as]
-        row = await self.conn.fetchrow(
-            # Names resolve on the session's path, as the migration's would; functions and operators: pg_catalog's
-            """SELECT c.oid::pg_catalog.int8 AS oid,
-                      pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
-                      c.reltuples::pg_catalog.int8 AS estimate, c.relkind::pg_catalog.text AS kind
-               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-               WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)""",
-            regclass_text(name),
-        )
+        try:
+            row = await self._lookup(name)
+        except asyncpg.InsufficientPrivilegeError as exc:  # no USAGE on its schema: its facts are unknown
+            self.refused.setdefault(name, str(exc))
+            row = None
         facts = None
         if row is not None and row["kind"] in ("r", "p", "m"):
             estimated = row["estimate"] > EXACT_COUNT_LIMIT
@@ -70,6 +67,20 @@ class Facts:
             facts = TableFacts(row["oid"], row["q"], max(rows, 0), estimated)
         self.tables[seen_as] = facts
         return facts
+
+    async def _lookup(self, name: str) -> asyncpg.Record | None:
+        """The table's row from pg_class, in a savepoint: to_regclass raises (not NULL) for a schema this role
+        has no USAGE on, and the review's transaction goes on after it."""
+        async with self.conn.transaction():
+            return await self.conn.fetchrow(
+                # Names resolve on the session's path, as the migration's would; functions and operators: pg_catalog's
+                """SELECT c.oid::pg_catalog.int8 AS oid,
+                      pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
+                      c.reltuples::pg_catalog.int8 AS estimate, c.relkind::pg_catalog.text AS kind
+               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+               WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)""",
+                regclass_text(name),
+            )
 
     async def column_type(self, table: TableFacts, column: str) -> str | None:
         value = await self.conn.fetchval(

@@ -64,7 +64,12 @@ async def review_sql(
                     step.outcome if step else "",
                 )
             )
-    return Review(file, tuple(reviewed), trace.notes if trace else ())
+    refused = tuple(
+        f"{name}: not looked up ({reason}): its rows are not counted and its hazards "
+        "not judged (review as a role with USAGE on its schema)"
+        for name, reason in facts.refused.items()
+    )
+    return Review(file, tuple(reviewed), (*(trace.notes if trace else ()), *refused))
 
 
 def _unique(hazards: list[Hazard]) -> list[Hazard]:
