@@ -289,3 +289,25 @@ async def _renamed_meta(db: str, first_dsn: str, second_dsn: str, tmp_path: Path
         ("lines", "lines_id_idx", one.name),
     ]
     assert (await diff_database(target, [second_dsn])).plan == ()
+
+
+@pytest.mark.parametrize("command", ["generate", "lint"])
+def test_a_migrations_folder_that_is_a_file_is_said_so(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """--migrations naming a file made `generate` and `lint --write-fixes` say 'File exists: <name>'."""
+    from dibs_tui.cli import main
+    from tests.pg import run_sql
+
+    run_sql(db, "CREATE TABLE parent (id int PRIMARY KEY); CREATE TABLE child (p int REFERENCES parent)")
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE parent (id int PRIMARY KEY);\n")
+    not_a_folder = tmp_path / "migrations.sql"
+    not_a_folder.write_text("-- a file\n")
+    words = (
+        ["generate", "x", "--desired", str(desired)] if command == "generate" else ["lint", "--write-fixes"]
+    )
+    assert main([*words, "--migrations", str(not_a_folder), db]) == 1
+    err = capsys.readouterr().err
+    assert f"the migrations folder {not_a_folder} is not a folder" in err, err
+    assert not_a_folder.read_text() == "-- a file\n"

@@ -20,7 +20,7 @@ from ..core.terminal import safe_output
 from .common import run_async, target_for
 from .diff import desired_spec, parse_renames
 from .proof_steps import record_review
-from .status import migrations_folder
+from .status import folder_to_write
 
 # Written, but the rows there now make it fail (1: nothing written; 2: a usage error; 3 is migrate's partial apply)
 EXIT_WILL_FAIL = 4
@@ -51,11 +51,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.stdout:
         print(sql, end="")
         return _warn_failures(target, sql, "<stdout>")
-    folder = migrations_folder(args, settings)
+    folder = folder_to_write(args, settings)
     path = folder / f"{generated.name}.sql"
     if path.exists():
         raise DibsError(f"{path} already exists")
-    folder.mkdir(parents=True, exist_ok=True)
     path.write_text(sql, encoding="utf-8")
     print(f"wrote {path} ({len(generated.result.plan)} schema statements)")
     code = _warn_failures(target, sql, str(path))

@@ -24,7 +24,7 @@ from ..core.sqlescape import escape_sql
 from ..core.terminal import json_safe, safe
 from .catalog_read import load, source_lines
 from .common import exit_now, run_async
-from .status import migrations_folder
+from .status import folder_to_write
 
 LEVELS = {str(level): level for level in Level}
 
@@ -76,11 +76,10 @@ def _write_fixes(
 
     sources = source_index(lines.desired, settings.project_root)
     name, text = fix_migration(findings, catalog=lines.catalog, sources=sources)
-    folder = migrations_folder(args, settings)
+    folder = folder_to_write(args, settings)
     path = folder / f"{name}.sql"
     if path.exists():
         raise DibsError(f"{path} already exists")
-    folder.mkdir(parents=True, exist_ok=True)
     path.write_text(escape_sql(text), encoding="utf-8")
     print(f"wrote {path}; review it with: dibs-tui review {path}", file=sys.stderr)
 

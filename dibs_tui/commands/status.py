@@ -32,6 +32,18 @@ def migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
     return Path(given) if given else settings.resolve_migrations_dir()
 
 
+def folder_to_write(args: argparse.Namespace, settings: Settings) -> Path:
+    """The folder a new migration goes into, made when missing; a file of that name is said as such (not as
+    'File exists')."""
+    folder = migrations_folder(args, settings)
+    if folder.exists() and not folder.is_dir():
+        raise DibsError(
+            f"the migrations folder {shown(str(folder))} is not a folder", hint="check --migrations"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def existing_migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
     """The folder to read migrations from; one named with --migrations must be there (a typo read as an empty
     folder would be 'nothing to apply', exit 0)."""
