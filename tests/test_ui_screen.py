@@ -133,6 +133,27 @@ async def test_at_80x24_a_destructive_change_keeps_its_mark(demo: DemoInfo) -> N
         assert all(not row.endswith("…") for row in rows if row.startswith("+ index")), rows
 
 
+async def test_at_80x24_two_long_column_names_read_apart_and_keep_their_types(db: str) -> None:
+    """A column name longer than the card's name column (28) was not cut: it pushed its type out of the row,
+    and two names alike up to there showed the same `customer_shipping_address_verification_sta…`."""
+    await execute(
+        db,
+        "CREATE TABLE longcols (id int PRIMARY KEY, customer_shipping_address_verification_status_01 text,"
+        " customer_shipping_address_verification_status_02 int NOT NULL)",
+    )
+    async with DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="t").run_test(
+        size=(80, 24)
+    ) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "longcols")
+        await pilot.pause()
+        columns = app.card.column_list
+        rows = [columns.render_line(y).text.strip(" ▸") for y in range(columns.row_count)]
+        assert rows[1] != rows[2], rows
+        assert "status_01 text" in rows[1] and "status_02 integer" in rows[2], rows
+        assert rows[1].index(" text") == rows[0].index(" integer"), rows  # the types in one column
+
+
 async def test_at_80x24_the_health_and_migrations_lists_keep_names_apart(demo: DemoInfo) -> None:
     """Their lists take 40 columns on a narrow terminal: the heading's count and the words after a
     migration's 14-digit version are shown, where 2fr of 80 cut both (`fk-without-index…`,

@@ -21,7 +21,7 @@ from ...config import Settings
 from ...core.model import Column, Relation
 from ..describe import column_flags, foreign_target, qualified_label, short_migration
 from ..source import resolve
-from ..text import counted, data, human_count, link, safe
+from ..text import counted, cut_middle, data, human_count, link, safe
 from .tables_pane import kind_label
 from .virtual_list import VirtualList
 
@@ -76,6 +76,8 @@ class ColumnList(VirtualList):
         width = max(30, self.scrollable_content_region.width)
         marker = "▸ " if index == self.cursor else "  "
         name = data(column.name, "bold" if any(f == "PK" for f in column_flags(rel, column)) else "")
+        # A longer name is cut in its middle: its type stays in the row, and names alike differ at their end
+        name = cut_middle(name, self._name_width)
         name = name.pad_right(max(0, self._name_width - name.cell_length))
         flags = column_flags(rel, column)
         body = Content.assemble(name, " ", data(column.type, "$text-accent"))
