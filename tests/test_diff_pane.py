@@ -10,6 +10,7 @@ from textual.widgets import OptionList, Static
 
 from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
+from dibs_tui.ui import review_marks
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
 from tests.pg import run_sql
@@ -70,6 +71,28 @@ async def test_diff_pane_shows_changes_plan_marks_and_accepts_a_rename(
         await wait_for(pilot, lambda: "RENAME TO clients" in text_of(pane.query_one("#diff-plan", Static)))
         assert "DROP TABLE public.customers" not in text_of(pane.query_one("#diff-plan", Static))
         assert app.query_one("#browse") is not None  # the browser is still there and usable
+
+
+async def test_a_plan_reaching_more_relations_than_the_bound_is_reviewed_by_the_rules_alone(
+    pair: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pane reviews each plan it shows on its own: past PLAN_TRACE_MOST relations, no sandbox clone is made
+    (a plan reaching 3,000 tables kept the server busy for minutes); the rules' hazards still mark the plan."""
+    monkeypatch.setattr(review_marks, "PLAN_TRACE_MOST", 1)
+    db, desired = pair
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.plan_review is not None, limit=60)
+        assert pane.plan_review is not None
+        [note] = pane.plan_review.notes
+        assert note.startswith(
+            "not traced (it reaches 2 relations, more than the 1 a review of its own clones"
+        )
+        plan = text_of(pane.query_one("#diff-plan", Static))
+        assert "access-exclusive-lock (inferred): takes ACCESS EXCLUSIVE on public.legacy (1 row)" in plan, plan
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.review.report import Review
-from dibs_tui.core.review.run import review_file, review_sql
+from dibs_tui.core.review.run import review_file, review_sql, review_text
 from tests.pg import execute, fetch
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
@@ -486,3 +486,24 @@ async def test_a_stronger_lock_held_from_before_on_a_table_the_statement_names_i
     assert second.lock == (
         "ACCESS SHARE on public.u, ROW EXCLUSIVE already held on public.rw from an earlier statement"
     ), review.to_text()
+
+
+async def test_a_review_bounded_in_relations_leaves_a_bigger_migration_untraced(db: str) -> None:
+    """The Diff tab reviews every plan it shows on its own, so its trace is bounded (ui/review_marks.
+    PLAN_TRACE_MOST): a plan reaching more relations is reviewed by the rules alone, the notes say why, and no
+    sandbox is made; within the bound, or unbounded, it is traced."""
+    await execute(db, "CREATE TABLE a (id int); CREATE TABLE b (id int); CREATE TABLE c (id int);")
+    text = (
+        "ALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN x int;\nALTER TABLE c ADD COLUMN x int;\n"
+    )
+    bounded = await review_text(resolve(db), text, "plan", most_traced=2)
+    assert bounded.notes == (
+        "not traced (it reaches 3 relations, more than the 2 a review of its own clones; `dibs-tui review FILE` "
+        "traces any number): locks and rewrites are the rules' inference",
+    )
+    assert all(not s.locks for s in bounded.statements)
+    assert [s.lock for s in bounded.statements] == [f"ACCESS EXCLUSIVE on {t}" for t in "abc"]  # by the rules
+    for most in (3, None):
+        traced_whole = await review_text(resolve(db), text, "plan", most_traced=most)
+        assert any(n.startswith("traced in a clone of 3 ") for n in traced_whole.notes), traced_whole.notes
+        assert all(s.locks for s in traced_whole.statements)

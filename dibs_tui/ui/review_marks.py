@@ -72,6 +72,12 @@ def review_off_the_loop(runs: LoaderRuns, target: ConnectionTarget, path: Path) 
     return runs.run(review_file(target, path))
 
 
+# Relations the Diff tab's own review (started by every diff shown) clones into its sandbox at most: a plan
+# reaching 3,000 tables kept the server busy for over 300 s. Past it the rules review the plan alone, and the
+# notes say why; the generated migration's `review` (CLI or Migrations tab) traces it whole.
+PLAN_TRACE_MOST = 200
+
+
 def review_plan_off_the_loop(
     runs: LoaderRuns, target: ConnectionTarget, plan_sql: str
 ) -> tuple[Review, Content]:
@@ -79,7 +85,7 @@ def review_plan_off_the_loop(
     highlighted with its marks (highlighting a long plan is seconds of CPU: never on the app's loop)."""
     from ..core.review.run import review_text  # deferred (see the module docstring)
 
-    review = runs.run(review_text(target, plan_sql, "plan"))
+    review = runs.run(review_text(target, plan_sql, "plan", most_traced=PLAN_TRACE_MOST))
     lines = hazard_lines(review)
     marked = marked_sql(plan_sql, review)
     if lines:

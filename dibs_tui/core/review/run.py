@@ -90,21 +90,26 @@ async def review_file(
     return replace(review, notes=(part.note, *review.notes))
 
 
-async def review_text(target: ConnectionTarget, text: str, file: str, *, traced: bool = True) -> Review:
+async def review_text(
+    target: ConnectionTarget, text: str, file: str, *, traced: bool = True, most_traced: int | None = None
+) -> Review:
     """Review `text`; with `traced`, the migration is first traced in a sandbox clone of the live schema (a
-    trace that cannot be taken is said in the review's notes, and the rules stand alone)."""
+    trace that cannot be taken is said in the review's notes, and the rules stand alone), unless it reaches
+    more than `most_traced` relations."""
     conn = await connect(target, read_only=True)
     try:
         zone = await conn.fetchval("SELECT pg_catalog.current_setting('TimeZone')")  # migrate's, too
-        trace = await _trace(target, text, file, zone) if traced else None
+        trace = await _trace(target, text, file, zone, most_traced) if traced else None
         return await review_sql(conn, text, file, trace)
     finally:
         await conn.close()
 
 
-async def _trace(target: ConnectionTarget, text: str, file: str, time_zone: str) -> Trace:
+async def _trace(
+    target: ConnectionTarget, text: str, file: str, time_zone: str, most_relations: int | None = None
+) -> Trace:
     try:
-        return await trace_migration(target, text, file, time_zone)
+        return await trace_migration(target, text, file, time_zone, most_relations=most_relations)
     except (DibsError, asyncpg.PostgresError, OSError) as exc:
         message = (getattr(exc, "message", None) or str(exc)).splitlines()[0]
         return Trace((), None, (f"not traced ({message}): locks and rewrites are the rules' inference",))

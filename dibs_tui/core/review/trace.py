@@ -163,10 +163,17 @@ def migration_statements(text: str, file: str) -> list[LocatedStatement]:
 
 
 async def trace_migration(
-    target: ConnectionTarget, text: str, file: str = "<sql>", time_zone: str | None = None
+    target: ConnectionTarget,
+    text: str,
+    file: str = "<sql>",
+    time_zone: str | None = None,
+    *,
+    most_relations: int | None = None,
 ) -> Trace:
     """Clone the live schema of `target` into the sandbox and trace the migration `text` there, in the live
-    session's `time_zone`: timestamp <-> timestamptz rewrites the table unless it is UTC."""
+    session's `time_zone`: timestamp <-> timestamptz rewrites the table unless it is UTC. With `most_relations`,
+    a migration reaching more relations than that is not traced (said in the notes): a review nobody asked for
+    does not load the server with a clone of thousands of tables."""
     from ..diff.whole_schema import sandbox_clone_sql
     from ..sandbox import open_sandbox
     from ..sandbox_statements import prepare
@@ -174,6 +181,8 @@ async def trace_migration(
     catalog = await introspect_target(target)
     statements = migration_statements(text, file)
     part = reachable_part(catalog, [s.text for s in statements])
+    if most_relations is not None and len(part.relations) > most_relations:
+        return Trace((), None, (_too_big(len(part.relations), most_relations),))
     ddl = split_statements(sandbox_clone_sql(part))
     prepared = prepare([LocatedStatement("<clone>", s.text, s.line, s.column) for s in ddl])
     async with open_sandbox(target, prepared.extensions) as sandbox:
@@ -195,6 +204,13 @@ async def trace_migration(
     if rates is not None:
         notes.append(f"lock times estimated from rates measured in the sandbox ({rates.how})")
     return Trace(tuple(steps), rates, tuple(notes))
+
+
+def _too_big(reached: int, most: int) -> str:
+    return (
+        f"not traced (it reaches {reached:,} relations, more than the {most:,} a review of its own clones; "
+        "`dibs-tui review FILE` traces any number): locks and rewrites are the rules' inference"
+    )
 
 
 async def measure_rates(conn: asyncpg.Connection, where: str) -> Rates | None:
