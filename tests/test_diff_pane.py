@@ -92,7 +92,9 @@ async def test_a_plan_reaching_more_relations_than_the_bound_is_reviewed_by_the_
             "not traced (it reaches 2 relations, more than the 1 a review of its own clones"
         )
         plan = text_of(pane.query_one("#diff-plan", Static))
-        assert "access-exclusive-lock (inferred): takes ACCESS EXCLUSIVE on public.legacy (1 row)" in plan, plan
+        assert "access-exclusive-lock (inferred): takes ACCESS EXCLUSIVE on public.legacy (1 row)" in plan, (
+            plan
+        )
 
 
 @pytest.fixture
