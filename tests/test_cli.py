@@ -230,3 +230,44 @@ def test_an_option_between_a_commands_words_and_its_dsn_is_understood(
     args = build_parser().parse_args(normalise(words))
     for name, value in expected.items():
         assert getattr(args, name) == value, (words, name)
+
+
+def test_a_locked_history_table_is_said_as_a_lock_wait_not_as_a_foreign_table(
+    db: str, tmp_path: Path
+) -> None:
+    """status and migrate said a history table another session held locked was 'not the tool's history:
+    rename it'; they now name the backend that holds the lock, and migrate says nothing was applied."""
+    import asyncio
+
+    from dibs_tui.core.embedded import bin_path
+    from tests.pg import fetch, until
+
+    assert subprocess.run([DIBS, "init", "--yes", db], capture_output=True, timeout=60).returncode == 0
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "20260101000000_add.sql").write_text("CREATE TABLE added (id int);\n")
+    holder = subprocess.Popen(
+        [str(bin_path("psql")), db, "-X", "-q"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert holder.stdin is not None
+        holder.stdin.write("BEGIN; LOCK TABLE __dibs_migrations IN ACCESS EXCLUSIVE MODE; SELECT 1;\n")
+        holder.stdin.flush()
+        lock = "SELECT 1 FROM pg_locks WHERE relation = '__dibs_migrations'::regclass AND granted"
+        until(lambda: asyncio.run(fetch(db, lock)), "the lock")
+        for command in (["status"], ["migrate", "--yes", "--no-prove"]):
+            result = subprocess.run(
+                [DIBS, *command, "--migrations", str(migrations), "--lock-timeout", "500ms", db],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert result.returncode == 1, result.stdout + result.stderr
+            assert "AccessExclusiveLock on public.__dibs_migrations" in result.stderr, result.stderr
+            assert "not the tool's history" not in result.stderr, result.stderr
+        assert "nothing was applied" in result.stderr
+    finally:
+        if holder.stdin:
+            holder.stdin.close()
+        holder.wait(timeout=60)
+    assert not asyncio.run(fetch(db, "SELECT 1 FROM pg_class WHERE relname = 'added'"))

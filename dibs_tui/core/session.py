@@ -204,7 +204,7 @@ async def bounded(conn: asyncpg.Connection, what: str = "catalog read") -> Async
     try:
         yield
     except asyncpg.LockNotAvailableError:
-        raise DibsError(await describe_lock_wait(conn, what), hint=_HINT_LOCK) from None
+        raise DibsError(await describe_lock_wait(conn, what), hint=LOCK_HINT) from None
     except asyncpg.QueryCanceledError as exc:
         if "statement timeout" not in str(exc):
             raise
@@ -232,10 +232,11 @@ async def bounded_read(conn: asyncpg.Connection, read: Awaitable[T], what: str =
         return await read
 
 
-_HINT_LOCK = "wait for that transaction to end, or raise --lock-timeout (lock_timeout in dibs-tui.toml)"
+LOCK_HINT = "wait for that transaction to end, or raise --lock-timeout (lock_timeout in dibs-tui.toml)"
 
 
 __all__ = [
+    "LOCK_HINT",
     "SessionLimits",
     "bounded",
     "bounded_read",

@@ -35,6 +35,7 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
+from ..session import LOCK_HINT, describe_lock_wait
 from . import apply_record as record
 from .apply_checks import prepare, refuse_read_only, refuse_renamed
 from .apply_history import (
@@ -440,6 +441,10 @@ async def apply_pending(
     except Exception as exc:
         if is_connection_loss(exc, conn):
             raise await connection_lost(run, exc) from None
+        if isinstance(exc, asyncpg.LockNotAvailableError) and not run.applied and run.pending is None:
+            # reading the history (or the segment records) waited lock_timeout: who holds it, nothing ran
+            said = await describe_lock_wait(conn, "migrate's read of the history")
+            raise DibsError(f"{said}; nothing was applied", hint=LOCK_HINT) from None
         if isinstance(exc, asyncpg.PostgresError):  # our own bookkeeping refused (a record, the history row)
             raise await connection_lost(run, exc, lost=False) from None
         raise

@@ -198,6 +198,8 @@ async def read_table(conn: asyncpg.Connection, table: HistoryTable) -> tuple[lis
     sql = reader.select.format(t=table.qualified, c=_Columns(table.columns))
     try:
         records = await conn.fetch(sql)
+    except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError):
+        raise  # a wait given up on (lock_timeout, statement_timeout): said as such by the caller's bounds
     except asyncpg.InsufficientPrivilegeError as exc:
         role = quote_ident(getattr(conn.get_settings(), "session_authorization", None) or "CURRENT_USER")
         raise DibsError(
