@@ -40,6 +40,17 @@ def no_leaked_shadow_servers() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def default_session_limits() -> Iterator[None]:
+    """A command run in-process (`cli.main`) sets its session limits for the rest of the thread: each test
+    starts with the defaults, so one test's config (a meta schema, a timeout) never reaches the next."""
+    from dibs_tui.core import session
+
+    token = session._LIMITS.set(session.SessionLimits())
+    yield
+    session._LIMITS.reset(token)
+
+
+@pytest.fixture(autouse=True)
 def no_leaked_shadow_databases(request: pytest.FixtureRequest) -> Iterator[None]:
     """A shadow database still on the session server after a test is reported with that test's name (a
     warning: tests/test_shadow.py asserts the known paths strictly). Tests without the server are skipped."""
