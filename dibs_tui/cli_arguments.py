@@ -18,10 +18,15 @@ _DSN_HELP = (
 )
 
 
-def _retries(text: str) -> int:
-    if not text.isdigit() or int(text) > 100:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to 100")
-    return int(text)
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (a negative count or age is a usage error)."""
+
+    def parse(text: str) -> int:
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from {low} to {high}")
+        return int(text)
+
+    return parse
 
 
 def _retry_wait(text: str) -> float:
@@ -356,7 +361,7 @@ def _migrate_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--lock-retries",
-        type=_retries,
+        type=_whole(0, 100),
         metavar="N",
         help="try a statement that hit lock_timeout again up to N times (default 3; 0: never)",
     )
@@ -396,7 +401,7 @@ def _path_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("target", metavar="TO", help="[schema.]table")
     _add_dsn(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--limit", type=int, default=3, metavar="N", help="at most N paths (default 3)")
+    p.add_argument("--limit", type=_whole(1, 100), default=3, metavar="N", help="at most N paths (default 3)")
     _add_schema_filters(p)
     _add_session_limits(p)
 
@@ -418,7 +423,7 @@ def _lint_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder (for --write-fixes)")
     p.add_argument(
         "--unused-after",
-        type=int,
+        type=_whole(0, 36500),
         default=7,
         metavar="DAYS",
         help="call an index unused only once the usage statistics have counted this many days (default 7: "

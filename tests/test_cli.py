@@ -271,3 +271,23 @@ def test_a_locked_history_table_is_said_as_a_lock_wait_not_as_a_foreign_table(
             holder.stdin.close()
         holder.wait(timeout=60)
     assert not asyncio.run(fetch(db, "SELECT 1 FROM pg_class WHERE relname = 'added'"))
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["lint", "--unused-after", "-3"],
+        ["path", "a", "b", "--limit", "0"],
+        ["path", "a", "b", "--limit", "-1"],
+        ["migrate", "--lock-retries", "-1"],
+    ],
+)
+def test_a_negative_count_or_age_is_a_usage_error(
+    words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`lint --unused-after -3` was taken: indexes seen for 30 minutes were called unused, with a DROP INDEX
+    as the fix; `path --limit -1` asked for no path at all."""
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(normalise([*words, "postgresql://h/db"]))
+    assert exit_.value.code == 2
+    assert "is not a whole number from" in capsys.readouterr().err
