@@ -176,3 +176,30 @@ def test_a_desired_folder_without_sql_files_is_refused_not_taken_for_an_empty_sc
     assert code == 1, out + err
     assert f"the desired schema folder {empty} holds no .sql file" in err
     assert "DROP TABLE" not in out and not migrations.exists()
+
+
+@pytest.mark.parametrize(
+    ("rename", "said"),
+    [
+        ("users=memberz", "no table public.memberz in the desired schema"),
+        ("nosuch=members", "no table public.nosuch in the live database"),
+        ("users.email=users.mail", "no column mail on public.users in the desired schema"),
+        ("users.nosuch=users.email", "no column public.users.nosuch in the live database"),
+    ],
+)
+def test_an_accepted_rename_that_names_nothing_is_refused(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], rename: str, said: str
+) -> None:
+    """A typo in --accept-rename was taken as it came: `users=memberz` renamed users and then dropped it,
+    `nosuch=members` was ignored, `users.nosuch=users.email` planned a RENAME COLUMN that fails."""
+    run_sql(db, "CREATE TABLE users (id int PRIMARY KEY, email text); INSERT INTO users VALUES (1, 'a@b')")
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE members (id int PRIMARY KEY, email text);\n")
+    code = main(["diff", db, "--desired", str(desired), "--accept-rename", rename, "--format", "sql"])
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    assert said in err and "RENAME" not in out
+    code = main(
+        ["diff", db, "--desired", str(desired), "--accept-rename", "users=members", "--format", "sql"]
+    )
+    assert code == 2 and "ALTER TABLE public.users RENAME TO members;" in capsys.readouterr().out

@@ -65,12 +65,19 @@ def diff_catalogs(
     from .compare_user_types import plan_collations, plan_composites, plan_ranges
     from .graph import ordered_with_soft
     from .name_slots import name_edges
-    from .renames import apply_renames, rename_table_parts, resolve_renames, suggest_renames
+    from .renames import (
+        apply_renames,
+        refuse_unmatched_renames,
+        rename_table_parts,
+        resolve_renames,
+        suggest_renames,
+    )
     from .render import CHECK_BODIES_OFF
     from .respell import respell_renamed, respell_renamed_values
     from .state import PlanState, new_statement
 
     tables, columns = resolve_renames(accepted_renames, current)
+    refuse_unmatched_renames(tables, columns, current, desired)
     rename_steps: list[PlannedStatement] = []
     rename_changes: list[Change] = []
     for schema, old, new_schema, new in tables:

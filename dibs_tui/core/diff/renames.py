@@ -125,6 +125,45 @@ def resolve_renames(
     return tables, columns
 
 
+def refuse_unmatched_renames(
+    tables: list[tuple[str, str, str, str]],
+    columns: list[tuple[str, str, str, str]],
+    current: Catalog,
+    desired: Catalog,
+) -> None:
+    """A rename whose old name is not live, or whose new name is not desired, is a typo: taken as it came,
+    `users=memberz` renamed the table and then dropped it, `nosuch=members` was ignored and a column's
+    `t.nosuch=t.x` planned a RENAME COLUMN that fails. A table's rename already applied (the new name live,
+    the old gone: the Diff pane keeps accepted renames across diffs) stands: the plan skips it."""
+    from ..errors import DibsError
+
+    hint = "spell OLD as the live database names it and NEW as the desired schema does"
+    for schema, old, new_schema, new in tables:
+        if current.relation(schema, old) is None:
+            if current.relation(new_schema, new) is None:
+                raise DibsError(
+                    f"--accept-rename: no table {qualified(schema, old)} in the live database", hint=hint
+                )
+        elif desired.relation(new_schema, new) is None:
+            raise DibsError(
+                f"--accept-rename: no table {qualified(new_schema, new)} in the desired schema", hint=hint
+            )
+    moved = {(s, o): (ns, n) for s, o, ns, n in tables}
+    for schema, table, old, new in columns:
+        live = current.relation(schema, table)
+        if live is None or live.column(old) is None:  # the plan would rename a column that is not there
+            raise DibsError(
+                f"--accept-rename: no column {qualified(schema, table)}.{quote_ident(old)} in the live database",
+                hint=hint,
+            )
+        wanted = desired.relation(*moved.get((schema, table), (schema, table)))
+        if wanted is None or wanted.column(new) is None:
+            raise DibsError(
+                f"--accept-rename: no column {quote_ident(new)} on {qualified(schema, table)} in the desired schema",
+                hint=hint,
+            )
+
+
 def rename_table_parts(
     current: Catalog, desired: Catalog, renamed: list[tuple[str, str]]
 ) -> tuple[Catalog, list[PlannedStatement], list[Change]]:
