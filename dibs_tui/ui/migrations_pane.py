@@ -333,7 +333,13 @@ class MigrationsPane(TwoColumnPane):
                 body += ["Earlier run:", *partial.describe()] if partial is not None else []
         self._details(Content(safe("\n".join([*head, *body, "Changes: computing…"]), keep_newlines=True)))
         try:
-            changes = await preview_changes(self.target, list_migration_files(self.folder()), status.name)
+            # On a thread, through the app's runs: `q` cancels the replay and the app waits for its shadow
+            # database to be dropped (as a worker on the app's loop, the drop was cut off by the app's exit and
+            # the database left); and the replay's diff is CPU the screen's loop does not carry.
+            changes = await asyncio.to_thread(
+                self.context.runs.run,
+                preview_changes(self.target, list_migration_files(self.folder()), status.name),
+            )
             described = [
                 f"{MARKS[c.kind]} {c.what} {c.object.name}{'.' + c.object.sub if c.object.sub else ''}"
                 for c in changes
