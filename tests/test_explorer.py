@@ -223,6 +223,9 @@ def test_export_writes_each_format_for_a_neighbourhood(
     code, out, err = _run(capsys, "export", demo, "--format", "dot", "--output", str(target))
     assert code == 0 and out == "" and "wrote" in err
     assert target.read_text().startswith('digraph "explorer_demo" {')
+    # A file that opens but cannot be written: said with its name (the write's error carries none)
+    code, out, err = _run(capsys, "export", demo, "--format", "dot", "--output", "/dev/full")
+    assert code == 1 and out == "" and "cannot write /dev/full: No space left on device" in err, err
     code, out, _ = _run(capsys, "export", demo, "--format", "markdown")
     assert "## Documentation coverage" in out and "## public.issues" in out.replace("\\", "")
     code, _, err = _run(capsys, "export", demo, "--format", "dot", "--around", "public.open_issues.id")

@@ -133,7 +133,9 @@ def test_unknown_object_and_migration_exit_2_with_one_line(
     code, out, err = _run(capsys, "public.nope", hand_built)
     assert code == 2 and out == "" and err.count("\n") == 1 and "nothing named public.nope" in err
     code, out, err = _run(capsys, "--migration", "m9_missing", hand_built)
-    assert code == 2 and out == "" and "no migration named m9_missing" in err
+    assert code == 2 and out == "" and "no migration named 'm9_missing'" in err
+    code, out, err = _run(capsys, "--migration", "", hand_built)  # an empty name is said as one
+    assert code == 2 and out == "" and "no migration named '' in" in err
     code, _, err = _run(capsys)
     assert code == 2 and "--migration NAME" in err
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..config import Settings
+from ..core.errors import DibsError
 from ..core.explore.export import export
 from ..core.explore.names import UnknownObject, resolve
 from ..core.terminal import safe
@@ -34,7 +35,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         around = (ref.schema, ref.name)
     text = export(catalog, args.format, around=around, depth=args.depth)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:  # one that fails past its opening (a device, a full disk) carries no file name
+            raise DibsError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         print(f"wrote {safe(str(args.output))}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         found = index.migration(args.migration)
         if found is None:
             return _unknown(
-                f"no migration named {args.migration} in the applied history or the meta rows"
+                f"no migration named '{args.migration}' in the applied history or the meta rows"
                 + ("" if index.present else f" ({index.notes[0]})")
             )
     else:
