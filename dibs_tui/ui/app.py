@@ -59,7 +59,6 @@ from .navigation_actions import NavigationActions
 from .pane_context import DiffChoices, PaneContext
 from .screens.error import ErrorScreen
 from .screens.help import HelpScreen
-from .search import Candidate
 from .selection import copied_note, selection_name
 from .tab_actions import TabActions
 from .text import data, safe
@@ -541,15 +540,6 @@ class DibsApp(
         with contextlib.suppress(NoMatches):  # focus also moves while the screen is torn down at exit
             if widget is self.card.column_list or widget is self.query_one(TableList):
                 self._show_details()
-
-    # Finders ---------------------------------------------------------------------------------------------
-    def table_candidates(self) -> list[Candidate]:
-        """Every relation as a finder candidate (`schema.table`), built once per catalog."""
-        return self._finder.tables()
-
-    def column_candidates(self) -> list[Candidate]:
-        """Every column as a finder candidate (`schema.table.column`), built once per catalog."""
-        return self._finder.columns()
 
     def action_filter(self) -> None:
         self.tabs.active = "browse"

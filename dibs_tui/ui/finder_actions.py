@@ -1,6 +1,6 @@
 """The app's finder keys (`t` go to a table, `c` which tables have a column): a mixin of the app's actions
-(their bindings are the app's, where the help and the palette list them); what it needs of the app is the
-`_Finding` protocol."""
+(their bindings are the app's, where the help and the palette list them), and the candidates they rank (the
+explorer's path finder and the palette rank them too); what it needs of the app is the `_Finding` protocol."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from textual.screen import Screen
 
 from ..core.model import Catalog
+from .finder_candidates import FinderCandidates
 from .screens.finder import FinderItem, FinderScreen
 from .search import Candidate
 
@@ -18,6 +19,7 @@ STILL_LOADING = "the catalog is still loading: the finders open once it is read 
 
 class _Finding(Protocol):
     catalog: Catalog | None
+    _finder: FinderCandidates  # the app's, made again for each catalog
 
     def table_candidates(self) -> list[Candidate]: ...
 
@@ -31,6 +33,14 @@ class _Finding(Protocol):
 
 
 class FinderActions:
+    def table_candidates(self: _Finding) -> list[Candidate]:
+        """Every relation as a finder candidate (`schema.table`), built once per catalog."""
+        return self._finder.tables()
+
+    def column_candidates(self: _Finding) -> list[Candidate]:
+        """Every column as a finder candidate (`schema.table.column`), built once per catalog."""
+        return self._finder.columns()
+
     def action_goto_table(self: _Finding) -> None:
         if self.catalog is None:
             self.say(STILL_LOADING)
