@@ -76,6 +76,13 @@ def status_line(status: MigrationStatus, moved: dict[str, Migration] | None = No
     return "  ".join(parts)
 
 
+def partial_lines(name: str, described: list[str]) -> list[str]:
+    """A pending migration an earlier run applied in part: one `partial` line naming it and what committed,
+    the rest of the record indented under it (listed as pending too, it read as two migrations)."""
+    first, *rest = described or ["partially applied"]
+    return [f"{'partial':<8}  {shown(name)}  {shown(first)}", *(f"{'':<10}{shown(line)}" for line in rest)]
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     target = target_for(args, settings)
     folder = existing_migrations_folder(args, settings)
@@ -89,28 +96,30 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for note in history.notes:  # look-alike history tables that were not read (core.meta_tables)
         print(f"note: {shown(note)}")
     moved = renamed(statuses)
-    for status in statuses:
-        print(status_line(status, moved))
     pending = {s.name for s in statuses if s.state is MigrationState.PENDING}
     try:  # what an interrupted or failed apply left of a pending migration (core/migrations/apply_record.py)
         partials = run_async(read_partials_at(target)) if pending else {}
     except DibsError as exc:
         partials = {}
         print(f"note: {shown(exc.message)}")
-    for name, partial in partials.items():
-        if name in pending:
-            for line in partial.describe():
-                print(f"partial   {shown(name)}  {shown(line)}")
+    partials = {name: partial for name, partial in partials.items() if name in pending}
+    for status in statuses:
+        if (partial := partials.get(status.name)) is not None:
+            print("\n".join(partial_lines(status.name, partial.describe())))
+        else:
+            print(status_line(status, moved))
     for entry in found.folder.skipped:
         column = "refused" if entry.kind is EntryKind.REFUSED else "skipped"
         print(f"{column:<8}  {shown(entry.name)}  {entry.label}")
     counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
+    counts[MigrationState.PENDING] -= len(partials)
     summary = [f"{n} {state.value}" for state, n in counts.items()]
+    summary[2:2] = [f"{len(partials)} partial"] if partials else []
     summary += (
         [f"{len(found.folder.skipped)} not applied (rollbacks and the like)"] if found.folder.skipped else []
     )
     print(", ".join(summary))
     for name in history.dirty:
         print(f"dirty    {shown(name)}  left unfinished or failed by its tool")
-    failing = counts[MigrationState.PENDING] or counts[MigrationState.CHANGED] or history.dirty
+    failing = pending or counts[MigrationState.CHANGED] or history.dirty
     return 1 if failing or found.folder.refused else 0
