@@ -353,3 +353,20 @@ def test_a_table_in_a_schema_the_role_may_not_use_is_a_note_not_a_failed_review(
         assert any("1 row" in m for m in messages(result, "data-loss")), result.to_text()
     finally:
         run_sql(db, f"DROP OWNED BY {role}; DROP ROLE {role}")
+
+
+@pytest.mark.parametrize(
+    "text", ["", "  \n\t\n", "-- to be written\n/* later */\n", "BEGIN;\n-- todo\nCOMMIT;\n"]
+)
+def test_a_file_with_no_statement_is_nothing_to_review_and_records_nothing(
+    db: str, tmp_path: Path, text: str
+) -> None:
+    """An empty migration was reviewed as fine and its fingerprint record written: migrate's guard then vouched
+    for statements written into it later. It is refused as generate and migrate refuse an empty one (exit 1)."""
+    path = tmp_path / "20260101000000_todo.sql"
+    path.write_text(text)
+    out = subprocess.run([DIBS, "review", path, db], capture_output=True, text=True)
+    assert out.returncode == 1, out.stdout
+    assert f"dibs-tui: error: nothing to review: {path} holds no SQL statement" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no .fingerprint beside it

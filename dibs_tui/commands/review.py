@@ -7,14 +7,28 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..config import Settings
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.review.run import review_file
+from ..core.review.trace import migration_statements
+from ..core.sqlparse import read_sql_file
 from ..core.terminal import json_safe_text, raw_stream, safe_output
 from .common import run_async, target_for
 from .proof_steps import record_review
+
+
+def _refuse_nothing_to_review(path: Path) -> None:
+    """A file of only comments and whitespace (or its own BEGIN/COMMIT) has nothing to review: its record
+    would vouch for a migration not yet written (exit 1, as `generate` and `migrate` refuse an empty one)."""
+    if not migration_statements(read_sql_file(path), str(path)):
+        raise DibsError(
+            f"nothing to review: {path} holds no SQL statement (only comments, whitespace or BEGIN/COMMIT); "
+            "no review record written",
+            hint="write the migration's statements, then review it",
+        )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -23,6 +37,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.file.is_file():
         raise DibsError(f"no such migration file: {args.file}")
     refuse_other_dialect(args.file)  # reviewed as PostgreSQL, a SQLite file would get wrong hazards
+    _refuse_nothing_to_review(args.file)
     target = target_for(args, settings)
     review = run_async(review_file(target, args.file, traced=not args.no_trace))
     if args.format == "json":  # escaped as JSON, not through the text escaping (it would break the JSON)
