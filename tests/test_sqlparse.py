@@ -245,6 +245,20 @@ def test_the_migration_door_refuses(sql: str, kind: str) -> None:
     with pytest.raises(SourceError) as info:
         check_migration(parsed)
     assert str(info.value).startswith(f"m.sql:2:1: {kind} is not allowed in a migration")
+    if sql.startswith("\\"):  # said in a meta-command's terms, not a statement's (databases, roles ...)
+        assert info.value.hint is not None and "dibs-tui is not psql" in info.value.hint
+    else:
+        assert info.value.hint is not None and "databases, roles, tablespaces" in info.value.hint
+
+
+def test_a_shell_command_in_backquotes_is_named_as_one() -> None:
+    """`\\set` alone is harmless; with backquotes psql runs a shell command, and the refusal says so."""
+    with pytest.raises(SourceError) as info:
+        check_migration(parse_sql("\\set x `touch /tmp/x`\n", "m.sql"))
+    assert str(info.value).startswith("m.sql:1:1: psql meta-command \\set is not allowed in a migration")
+    assert (info.value.hint or "").startswith(
+        "\\set runs the shell command between its backquotes on this machine; dibs-tui is not psql"
+    )
 
 
 @pytest.mark.parametrize(

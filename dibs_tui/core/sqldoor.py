@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import SourceError
-from .sqlparse import ParsedFile, ParsedStatement
+from .sqlparse import MetaCommand, ParsedFile, ParsedStatement, printable
 
 ALLOWED_CALLS = frozenset(
     "set_config setval nextval currval current_setting pg_extension_config_dump now clock_timestamp "
@@ -156,15 +156,53 @@ def migration_refusal(stmt: ParsedStatement) -> str | None:
     return None
 
 
+# What a refused psql meta-command would do, said in its refusal; the others are "only psql knows".
+_META_DOES = {
+    "!": "runs a shell command on this machine",
+    "copy": "reads or writes a file on this machine",
+    "c": "connects to another database or server",
+    "connect": "connects to another database or server",
+    "i": "runs another file, which the door has not read",
+    "ir": "runs another file, which the door has not read",
+    "include": "runs another file, which the door has not read",
+    "include_relative": "runs another file, which the door has not read",
+    "o": "writes query output to a file or a command on this machine",
+    "out": "writes query output to a file or a command on this machine",
+    "w": "writes a file on this machine",
+    "write": "writes a file on this machine",
+    "g": "can send query output to a file or a command on this machine",
+    "gexec": "runs a query's result as SQL, which the door has not read",
+    "lo_import": "moves a file of this machine into the database",
+    "lo_export": "writes a large object to a file on this machine",
+    "setenv": "changes this process's environment",
+    "password": "changes a role's password",
+}
+
+
+def _meta_hint(meta: MetaCommand) -> str:
+    """Why a meta-command is refused, in its own terms: psql runs it on the client, we send SQL to the server."""
+    name = f"\\{printable(meta.name)}"
+    does = (
+        "runs the shell command between its backquotes on this machine"
+        if "`" in meta.text
+        else _META_DOES.get(meta.name, "is read by psql on the client, not by the server")
+    )
+    return (
+        f"{name} {does}; dibs-tui is not psql: it sends a file's SQL to the server and skips only the "
+        "meta-commands that run nothing (\\set, \\echo, \\pset ...); run it in psql by hand if it is meant. "
+        "Nothing of this file was run"
+    )
+
+
 def _check(parsed: ParsedFile, refusal: Any, where: str, hint: str) -> None:
-    problems: list[tuple[int, int, str]] = [
-        (m.line, m.column, m.kind) for m in parsed.meta_commands if not m.harmless
+    problems: list[tuple[int, int, str, MetaCommand | None]] = [
+        (m.line, m.column, m.kind, m) for m in parsed.meta_commands if not m.harmless
     ]
-    problems += [(s.line, s.column, why) for s in parsed.statements if (why := refusal(s))]
+    problems += [(s.line, s.column, why, None) for s in parsed.statements if (why := refusal(s))]
     if problems:
-        line, column, kind = min(problems)
+        line, column, kind, meta = min(problems, key=lambda p: p[:2])
         error = SourceError(parsed.file, line, column, f"{kind} is not allowed in {where}")
-        error.hint = hint
+        error.hint = hint if meta is None else _meta_hint(meta)
         raise error
 
 

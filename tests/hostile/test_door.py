@@ -110,6 +110,8 @@ def test_psql_shell_escape_in_desired_schema(
     path = _write(tmp_path, f"CREATE TABLE a (id int);\n\\! touch {target}\n")
     code, err = _diff(db, path, capsys)
     _refused(code, err, f"{path}:2:1:", "psql meta-command \\! is not allowed in a desired schema")
+    assert "hint: \\! runs a shell command on this machine; dibs-tui is not psql" in err
+    assert "databases, roles" not in err
     assert not target.exists()
 
 
@@ -395,6 +397,36 @@ def test_migrate_refuses_attack_before_applying_anything(
     err = capsys.readouterr().err
     _refused(code, err, f"{evil}:", MIGRATION_ATTACKS[name][1])
     _untouched(db, victim, marker, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("\\! touch {file}", "\\! runs a shell command on this machine"),
+        ("\\copy t FROM '{file}'", "\\copy reads or writes a file on this machine"),
+        ("\\connect postgres", "\\connect connects to another database or server"),
+        ("\\i {file}", "\\i runs another file, which the door has not read"),
+        ("\\crosstabview", "\\crosstabview is read by psql on the client, not by the server"),
+    ],
+)
+def test_a_refused_meta_command_says_what_it_would_have_done(
+    db: str, tmp_path: Path, marker: str, line: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hint spoke of databases, roles and tablespaces for `\\!` too: it now says what the meta-command does
+    and why it is not run (psql runs it on the client; we send SQL to the server), and that nothing ran."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    evil = folder / "20260102000000_evil.sql"
+    evil.write_text("CREATE TABLE t (line text);\n" + line.format(file=tmp_path / marker) + "\n")
+    code = main(["migrate", db, "--migrations", str(folder), "--yes"])
+    err = capsys.readouterr().err
+    _refused(code, err, f"{evil}:2:1:", "is not allowed in a migration")
+    assert f"hint: {said}; dibs-tui is not psql" in err and err.rstrip().endswith(
+        "Nothing of this file was run"
+    )
+    assert "databases, roles" not in err
+    assert not (tmp_path / marker).exists()
+    assert not _exists(db, "SELECT to_regclass('public.t') IS NOT NULL")
 
 
 def test_migrations_may_still_move_data() -> None:
