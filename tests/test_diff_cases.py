@@ -3,8 +3,9 @@
 Every case runs both ways: current -> desired, then desired -> current, unless the folder holds `oneway.txt`
 saying why not. Optional files: `renames.txt` (lines OLD=NEW, passed as accepted renames; forward only),
 `expect.txt` (lines that must appear in the forward plan, e.g. `ADD VALUE 'b' AFTER 'a'`; a line starting with
-`!` must NOT appear), `rows.sql` (inserted into current before the forward plan: every table the plan does not
-drop keeps its rows) and `rows_back.sql` (the same for the reverse plan, written against desired.sql).
+`!` must NOT appear), `expect_back.txt` (the same for the reverse plan), `rows.sql` (inserted into current
+before the forward plan: every table the plan does not drop keeps its rows) and `rows_back.sql` (the same for
+the reverse plan, written against desired.sql).
 """
 
 from __future__ import annotations
@@ -42,13 +43,18 @@ def test_case_converges(case: str, new_database: Callable[[], str]) -> None:
         known_gap=FINGERPRINT_GAPS.get(f"diffcases/{case}"),
     )
     assert outcome.plan, "a case must have differences"
-    script = "\n".join(s.sql for s in outcome.plan)
-    if (folder / "expect.txt").exists():
-        for line in (folder / "expect.txt").read_text().splitlines():
-            if line.startswith("!"):
-                assert line[1:] not in script, script
-            elif line:
-                assert line in script, script
+    _expect(folder / "expect.txt", "\n".join(s.sql for s in outcome.plan))
+
+
+def _expect(lines: Path, script: str) -> None:
+    """Each line of `lines` is in the plan's script; one starting with `!` is not."""
+    if not lines.exists():
+        return
+    for line in lines.read_text().splitlines():
+        if line.startswith("!"):
+            assert line[1:] not in script, script
+        elif line:
+            assert line in script, script
 
 
 @pytest.mark.parametrize("case", BACK)
@@ -63,3 +69,4 @@ def test_case_converges_back(case: str, new_database: Callable[[], str]) -> None
         known_gap=FINGERPRINT_GAPS.get(f"diffcases/{case} (back)"),
     )
     assert outcome.plan, "a case must have differences"
+    _expect(folder / "expect_back.txt", "\n".join(s.sql for s in outcome.plan))

@@ -39,12 +39,19 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         }
 
     before, after = relevant(old), relevant(new)
-    rename_constraints(state, new, before, after, lambda a, b: _same_constraint(state, a, b))
+    rename_constraints(
+        state,
+        new,
+        before,
+        after,
+        lambda a, b: _same_constraint(state, a, b),
+        lambda a, b: _same_constraint(state, a, b) or _validated_only(a, b),
+    )
     for cname, con in before.items():
         other = after.get(cname)
         if other is not None and _same_constraint(state, con, other):
             continue
-        if other is not None and con.definition == other.definition and not con.validated and other.validated:
+        if other is not None and _validated_only(con, other):
             state.change(
                 ChangeKind.ALTER,
                 ObjectRef("constraint", new.schema, new.name, cname),
@@ -74,10 +81,7 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         )
     for cname, con in after.items():
         prev = before.get(cname)
-        if prev is not None and (
-            _same_constraint(state, prev, con)
-            or (prev.definition == con.definition and not prev.validated and con.validated)
-        ):
+        if prev is not None and (_same_constraint(state, prev, con) or _validated_only(prev, con)):
             if prev.comment != con.comment:
                 state.comment(
                     ObjectRef("constraint", new.schema, new.name, cname),
@@ -105,6 +109,11 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
             needs=[ref],
         )
         state.comment(cref, "constraint", None, con.comment)
+
+
+def _validated_only(a: Constraint, b: Constraint) -> bool:
+    """Only validated on the desired side: VALIDATE CONSTRAINT, kept in place."""
+    return a.definition == b.definition and not a.validated and b.validated
 
 
 def _same_index(a: Index, b: Index) -> bool:
@@ -154,7 +163,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
         return {} if rel is None else {i.name: i for i in rel.indexes if not i.owned_by_constraint}
 
     before, after = own(old), own(new)
-    rename_indexes(state, new, before, after)
+    rename_indexes(state, new, before, after, _same_index)
     for iname, ix in before.items():
         other = after.get(iname)
         if other is not None and _same_index(other, ix):

@@ -14,6 +14,7 @@ from ..model_definitions import index_storage
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .graph import ALTER_TABLES, LATE_CREATE
+from .name_slots import circle_heads, passing_name
 from .render import table_ref, what_of
 from .state import PlanState
 
@@ -73,7 +74,7 @@ def _rename_sequence(state: PlanState, rel: Relation, before: SequenceObj, after
     touches = [table_ref(rel), seq_ref]
     name = before.name
     if _first_of_a_circle(state, before, after):
-        name = _passing_name(before.name)
+        name = passing_name(before.name)
         passing = ObjectRef("sequence", before.schema, name)
         state.step(
             ALTER_TABLES,
@@ -97,8 +98,7 @@ def _rename_sequence(state: PlanState, rel: Relation, before: SequenceObj, after
 
 
 def _first_of_a_circle(state: PlanState, before: SequenceObj, after: SequenceObj) -> bool:
-    """The identity sequences renamed in `before`'s schema, followed from `after`'s name, lead back to
-    `before`'s, and `before`'s is the least name on the way."""
+    """`before` heads a circle of the identity sequences renamed in its schema (see name_slots.circle_heads)."""
     renamed = {
         old.name: new.name
         for key, old in state.identity_sequences[0].items()
@@ -106,17 +106,7 @@ def _first_of_a_circle(state: PlanState, before: SequenceObj, after: SequenceObj
         and old.schema == new.schema == before.schema
         and old.name != new.name
     }
-    name, seen = after.name, [before.name]
-    while name in renamed and name not in seen:
-        seen.append(name)
-        name = renamed[name]
-    return name == before.name and before.name == min(seen)
-
-
-def _passing_name(name: str) -> str:
-    """A name held only between two renames: at most 63 bytes, as PostgreSQL keeps it."""
-    suffix = "__dibs_swap"
-    return name.encode()[: 63 - len(suffix)].decode(errors="ignore") + suffix
+    return before.name in circle_heads(renamed)
 
 
 def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Column) -> None:

@@ -8,7 +8,7 @@ sequences it owns), or a rename away. Only names the plan both frees and takes a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ..model import Catalog
 from .graph import NodeKey, Step
@@ -62,3 +62,25 @@ def _owned_sequences(catalog: Catalog) -> dict[Slot, list[str]]:
         if seq.owned_by is not None and seq.owned_by.schema == seq.schema:
             owned.setdefault((seq.schema, seq.owned_by.table), []).append(seq.name)
     return owned
+
+
+def circle_heads(renamed: Mapping[str, str]) -> set[str]:
+    """Of renames old -> new in one namespace, the least old name of each circle (a's takes b's name, b's
+    takes a's): it goes through a free name first (`passing_name`), so each rename of the circle then takes
+    a name another has already let go and the graph has no cycle. A chain needs none: its end takes a name
+    nothing holds, and the graph orders the rest."""
+    heads = set()
+    for start in renamed:
+        name, seen = renamed[start], [start]
+        while name in renamed and name not in seen:
+            seen.append(name)
+            name = renamed[name]
+        if name == start and start == min(seen):
+            heads.add(start)
+    return heads
+
+
+def passing_name(name: str) -> str:
+    """A name held only between two renames: at most 63 bytes, as PostgreSQL keeps it."""
+    suffix = "__dibs_swap"
+    return name.encode()[: 63 - len(suffix)].decode(errors="ignore") + suffix
