@@ -38,6 +38,9 @@ CREATE UNLOGGED TABLE g (id int PRIMARY KEY, v text);
 CREATE TABLE p (id int, k int) PARTITION BY RANGE (k);
 CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);
 CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (10) TO (20);
+CREATE TABLE h (id int PRIMARY KEY, v text);
+CREATE VIEW hv AS SELECT id, v FROM h;
+CREATE VIEW hw AS SELECT id FROM h;
 """
 ROWS = """
 INSERT INTO a (id, v) SELECT i, NULL FROM generate_series(1, 50) i;
@@ -65,34 +68,38 @@ ALTER TABLE a ALTER COLUMN m DROP DEFAULT;
 ALTER TABLE a ADD CONSTRAINT a_positive CHECK (id < 0) NOT ENFORCED;
 ALTER TABLE a ADD CONSTRAINT a_v_nn NOT NULL v NOT VALID;
 CREATE INDEX a_v ON a (v);
+CREATE OR REPLACE VIEW hv AS SELECT id, v, 1 AS one FROM h;
+DROP VIEW hw;
 COMMIT;
 VACUUM FULL b;
 ALTER TABLE p DETACH PARTITION p2 CONCURRENTLY;
 """
 
-_RELATIONS = """SELECT c.relname::text, c.relfilenode::int8 FROM pg_class c
- WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'm')"""
-_LOCKS = """SELECT c.relname::text, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
- WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND c.relnamespace = 'public'::regnamespace
- AND c.relkind IN ('r', 'p', 'm')"""
+_RELATIONS = """SELECT c.oid::int8, c.relname::text, c.relfilenode::int8 FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'm', 'v')"""
+# By OID, named from before the statement: a relation it drops is gone from pg_class but still locked.
+_LOCKS = """SELECT l.relation::int8, l.mode FROM pg_locks l
+ WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'"""
 
 
 async def server_did(dsn: str, sql: str) -> tuple[set[tuple[str, str]], set[str]] | None:
-    """What the server does for `sql` run alone in a transaction (rolled back): the table locks its backend
-    holds (on tables that existed before), the tables it gave a new relfilenode. None: refused in a
+    """What the server does for `sql` run alone in a transaction (rolled back): the table and view locks its
+    backend holds (on those that existed before), the tables it gave a new relfilenode. None: refused in a
     transaction block."""
     conn = await asyncpg.connect(dsn)
     try:
         async with conn.transaction():
-            before = dict(await conn.fetch(_RELATIONS))
+            before = {oid: (name, node) for oid, name, node in await conn.fetch(_RELATIONS)}
             try:
                 async with conn.transaction():
                     await conn.execute(sql)
             except asyncpg.ActiveSQLTransactionError:
                 return None
-            after = dict(await conn.fetch(_RELATIONS))
-            locks = {(f"public.{r[0]}", r[1]) for r in await conn.fetch(_LOCKS) if r[0] in before}
-            rewritten = {f"public.{n}" for n, node in after.items() if n in before and before[n] != node}
+            after = {oid: node for oid, _, node in await conn.fetch(_RELATIONS)}
+            locks = {(f"public.{before[r[0]][0]}", r[1]) for r in await conn.fetch(_LOCKS) if r[0] in before}
+            rewritten = {
+                f"public.{name}" for oid, (name, node) in before.items() if oid in after and after[oid] != node
+            }
             raise _RolledBack(locks, rewritten)
     except _RolledBack as done:
         return done.locks, done.rewritten
@@ -507,3 +514,14 @@ async def test_a_review_bounded_in_relations_leaves_a_bigger_migration_untraced(
         traced_whole = await review_text(resolve(db), text, "plan", most_traced=most)
         assert any(n.startswith("traced in a clone of 3 ") for n in traced_whole.notes), traced_whole.notes
         assert all(s.locks for s in traced_whole.statements)
+
+
+def test_a_view_s_own_lock_is_said(traced: tuple[str, str, Review]) -> None:
+    """DROP VIEW and CREATE OR REPLACE VIEW take ACCESS EXCLUSIVE on the view: every query reading it waits
+    for the migration's commit. The trace read only tables' locks and said nothing of these."""
+    _, _, review = traced
+    [dropped] = [s for s in review.statements if s.sql.startswith("DROP VIEW hw")]
+    assert dropped.lock == "ACCESS EXCLUSIVE on public.hw"
+    [replaced] = [s for s in review.statements if s.sql.startswith("CREATE OR REPLACE VIEW hv")]
+    assert ("public.hv", "AccessExclusiveLock") in {(k.relation, k.mode) for k in replaced.locks}
+    assert not {h.kind for h in dropped.hazards + replaced.hazards} & {"table-rewrite", "data-loss"}

@@ -31,7 +31,9 @@ _NOT_IN_A_TRANSACTION = "25001"  # active_sql_transaction: "cannot run inside a 
 _NO_PRIVILEGE = "42501"  # insufficient_privilege: the sandbox's restricted role lacks a right
 
 # Every relation of the clone but the system's: one query, before and after each statement. Operators and
-# functions are pg_catalog's: the migration may set its own search_path and create look-alikes.
+# functions are pg_catalog's: the migration may set its own search_path and create look-alikes. Views are
+# among them for their locks: DROP VIEW and CREATE OR REPLACE VIEW take ACCESS EXCLUSIVE on the view, which
+# blocks every query reading it until the migration commits.
 _RELATIONS = """
 SELECT c.oid::pg_catalog.int8 AS oid, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name,
        c.relkind::pg_catalog.text AS kind, c.relfilenode::pg_catalog.int8 AS filenode,
@@ -39,7 +41,7 @@ SELECT c.oid::pg_catalog.int8 AS oid, n.nspname::pg_catalog.text AS schema, c.re
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.oid
-WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m,i,I}'::pg_catalog."char"[])
+WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m,v,i,I}'::pg_catalog."char"[])
   AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema,pg_toast}'::pg_catalog.name[])
 """
 # After each statement only the relations there before it and their indexes are read (what the migration
@@ -63,6 +65,7 @@ _SCANS = """
 SELECT relid::pg_catalog.int8 AS oid, seq_scan::pg_catalog.int8 AS scans
 FROM pg_catalog.pg_stat_xact_user_tables WHERE relid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
 """
+_LOCKED_KINDS = "rpmv"  # relkinds whose locks the trace reports: tables, partitioned tables, matviews, views
 _READS_ROWS = frozenset({"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt"})
 _PARTITION_PARENT = """
 SELECT inhrelid::pg_catalog.int8, inhparent::pg_catalog.int8 FROM pg_catalog.pg_inherits
@@ -351,12 +354,12 @@ def _observe(
     taken = tuple(
         TracedLock(before[r["oid"]], r["mode"], r["granted"])
         for r in locks
-        if r["oid"] in before and before[r["oid"]].kind in "rpm" and (r["oid"], r["mode"]) not in state.held
+        if r["oid"] in before and before[r["oid"]].kind in _LOCKED_KINDS and (r["oid"], r["mode"]) not in state.held
     )
     held_before = []
     named = _relations_named(stmt.text)  # a table the statement names, locked since an earlier statement, too
     fresh = {t.relation.oid for t in taken}
-    also = [o for o, r in before.items() if r.kind in "rpm" and r.name in named and o not in fresh]
+    also = [o for o, r in before.items() if r.kind in _LOCKED_KINDS and r.name in named and o not in fresh]
     for oid in dict.fromkeys([*fresh, *also]):
         earlier = strongest([m for o, m in state.held if o == oid])
         if earlier and earlier == strongest([earlier, *(t.mode for t in taken if t.relation.oid == oid)]):
