@@ -98,7 +98,9 @@ async def server_did(dsn: str, sql: str) -> tuple[set[tuple[str, str]], set[str]
             after = {oid: node for oid, _, node in await conn.fetch(_RELATIONS)}
             locks = {(f"public.{before[r[0]][0]}", r[1]) for r in await conn.fetch(_LOCKS) if r[0] in before}
             rewritten = {
-                f"public.{name}" for oid, (name, node) in before.items() if oid in after and after[oid] != node
+                f"public.{name}"
+                for oid, (name, node) in before.items()
+                if oid in after and after[oid] != node
             }
             raise _RolledBack(locks, rewritten)
     except _RolledBack as done:

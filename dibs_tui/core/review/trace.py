@@ -354,7 +354,9 @@ def _observe(
     taken = tuple(
         TracedLock(before[r["oid"]], r["mode"], r["granted"])
         for r in locks
-        if r["oid"] in before and before[r["oid"]].kind in _LOCKED_KINDS and (r["oid"], r["mode"]) not in state.held
+        if r["oid"] in before
+        and before[r["oid"]].kind in _LOCKED_KINDS
+        and (r["oid"], r["mode"]) not in state.held
     )
     held_before = []
     named = _relations_named(stmt.text)  # a table the statement names, locked since an earlier statement, too
