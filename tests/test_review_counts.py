@@ -331,6 +331,25 @@ async def test_drops_say_rows_and_bytes(db: str) -> None:
     assert len(losses) == 4  # the empty schema loses nothing
 
 
+async def test_a_generated_column_s_drop_loses_nothing(db: str) -> None:
+    """A virtual generated column stores nothing and a stored one holds what the row's other columns give
+    again: dropping either loses no value (the diff drops and adds one again around a retyped column it reads).
+    Said before as "3 non-null values in 3 rows, N bytes stored", a false alarm for a virtual column."""
+    await execute(
+        db,
+        T + ROWS + "ALTER TABLE t ADD twice_v int GENERATED ALWAYS AS (id * 2) VIRTUAL,"
+        " ADD twice_s int GENERATED ALWAYS AS (id * 2) STORED;",
+    )
+    result = await review(
+        db,
+        "ALTER TABLE t DROP COLUMN twice_v;\nALTER TABLE t DROP COLUMN twice_s;\nALTER TABLE t DROP COLUMN v;",
+    )
+    losses = [h.message for h in counted(result, LOSS)]
+    assert len(losses) == 1 and losses[0].startswith("drops t.v: 3 non-null values"), losses
+    kinds = {h.kind for statement, h in result.hazards if statement.sql.endswith("twice_v")}
+    assert "backward-incompatible" in kinds  # clients reading it still break
+
+
 async def test_a_large_table_is_sampled_and_says_so(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(count_queries, "SAMPLE_ABOVE_BYTES", 0)
     monkeypatch.setattr(count_queries, "SAMPLE_ROWS", 2_000)

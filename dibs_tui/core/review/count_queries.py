@@ -37,7 +37,8 @@ _SAFE_TYPE = """(ty.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog
 
 _COLUMNS_SQL = f"""
 SELECT a.attname::pg_catalog.text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-       ty.typcategory::pg_catalog.text AS category, {_SAFE_TYPE} AS safe
+       ty.typcategory::pg_catalog.text AS category, {_SAFE_TYPE} AS safe,
+       a.attgenerated::pg_catalog.text AS generated
 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
 WHERE a.attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND a.attnum OPERATOR(pg_catalog.>) 0
   AND NOT a.attisdropped
@@ -45,7 +46,7 @@ WHERE a.attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND a.attnum OPERATOR
 
 _TYPE_SQL = f"""
 SELECT '' AS name, pg_catalog.format_type(ty.oid, $2) AS type, ty.typcategory::pg_catalog.text AS category,
-       {_SAFE_TYPE} AS safe
+       {_SAFE_TYPE} AS safe, '' AS generated
 FROM pg_catalog.pg_type ty WHERE ty.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid
 """
 
@@ -69,6 +70,7 @@ class Column:
     type: str  # as format_type spells it under search_path = pg_catalog
     category: str  # pg_type.typcategory: S string, N numeric, D date/time, ...
     safe: bool
+    generated: str = ""  # pg_attribute.attgenerated: '' a plain column, 's' stored, 'v' virtual
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ async def load_target(conn: asyncpg.Connection, table: TableFacts, shown: str) -
 
 
 def _column(row: asyncpg.Record) -> Column:
-    return Column(row["name"], row["type"], row["category"], bool(row["safe"]))
+    return Column(row["name"], row["type"], row["category"], bool(row["safe"]), row["generated"])
 
 
 async def resolve_type(conn: asyncpg.Connection, written_type: str) -> Column | None:

@@ -496,7 +496,9 @@ class Counter:
         return []
 
     async def dropped_column(self, target: Target, column: str) -> list[Hazard]:
-        if not target.rows or column not in target.columns:
+        """The non-null values a DROP COLUMN loses. A generated column loses none: a virtual one stores
+        nothing, a stored one holds what the row's other columns give again."""
+        if not target.rows or column not in target.columns or target.columns[column].generated:
             return []
         if why := target.unsafe([column]):
             return [
