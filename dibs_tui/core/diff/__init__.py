@@ -73,7 +73,7 @@ def diff_catalogs(
         suggest_renames,
     )
     from .render import CHECK_BODIES_OFF
-    from .respell import respell_renamed, respell_renamed_values
+    from .respell import respell_renamed, respell_renamed_values, values_respeller
     from .state import PlanState, new_statement
 
     tables, columns = resolve_renames(accepted_renames, current)
@@ -117,6 +117,7 @@ def diff_catalogs(
                 (ObjectRef("table", schema_now, table_now), ref),
             )
         )
+    values = values_respeller(current, desired)  # an enum value renamed in place: its constants follow it
     if tables or columns:
         current = apply_renames(current, desired, tables, columns)
         current, follow_ups, part_changes = rename_table_parts(
@@ -130,12 +131,13 @@ def diff_catalogs(
             desired,
             tables,
             [(*table_map.get((s, t), (s, t)), old, new) for s, t, old, new in columns],
+            values,
         )
         rename_changes.extend(part_changes)
         rename_steps.extend(follow_ups)
         current_deps = None  # the renamed catalog's own
     # what names a renamed enum value follows it too (the dependencies are the same: current_deps holds)
-    current = respell_renamed_values(current, desired)
+    current = respell_renamed_values(current, desired, values)
     state = PlanState(current, desired, current_index=current_deps, desired_index=desired_deps)
     plan_schemas_and_extensions(state)
     plan_collations(state)

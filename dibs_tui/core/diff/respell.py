@@ -5,7 +5,8 @@ index, a default or a generated column holds the column's number and the value's
 prints the new name once renamed. The current catalog still spells the old one, so without this the plan
 would drop and make again every such object (a view's OID, grants and readers lost, an index rebuilt).
 Each one on the renamed column's table (a view: reading the column, from pg_depend), or spelling the renamed
-value as a constant of its type (a SQL-standard function body too), is respelled; it is taken so only where
+value as a constant of its type or an element of an array constant (a SQL-standard function body, a domain's
+CHECK and default too), is respelled, with both at once where it does both; it is taken so only where
 it then is what the desired side has (else it is rebuilt as before). A view's own column named after the
 renamed one is renamed too (ALTER VIEW ... RENAME COLUMN: the server would otherwise keep the old name as an
 alias), and counts as renamed for the views reading it.
@@ -22,6 +23,7 @@ from ..model import (
     Column,
     Constraint,
     ConstraintKind,
+    Domain,
     EnumType,
     Index,
     ObjectRef,
@@ -29,7 +31,7 @@ from ..model import (
     RelationKind,
 )
 from ..plan import Change, ChangeKind, PlannedStatement
-from ..sql import qualified, quote_ident, quote_identifier, quote_literal
+from ..sql import qualified, quote_ident, quote_identifier
 from .compare_types import renamed_value
 from .deparse_drift import same_check, same_view_query
 
@@ -48,11 +50,69 @@ def column_respeller(old: str, new: str) -> Respell:
 
 
 def value_respeller(enum: EnumType, old: str, new: str) -> Respell:
-    """The constant `'old'::<the enum>` written `'new'::<the enum>` (the type with its schema or without)."""
-    cast = rf"::(?:{re.escape(quote_ident(enum.schema))}\.)?{re.escape(quote_ident(enum.name))}(?![\w\"$.\[])"
-    pattern = re.compile(rf"({_LITERAL})(?={cast})")
-    before, after = quote_literal(old), quote_literal(new)
-    return lambda text: pattern.sub(lambda m: after if m[1] == before else m[1], text)
+    """The constant `'old'::<the enum>` written `'new'::<the enum>` (the type with its schema or without), and
+    `old` as an element of an array constant `'{...}'::<the enum>[]` written `new` too."""
+    type_name = rf"::(?:{re.escape(quote_ident(enum.schema))}\.)?{re.escape(quote_ident(enum.name))}"
+    pattern = re.compile(rf"({_LITERAL})(?={type_name}(\[\])?(?![\w\"$.\[]))")
+    before, after = _printed_literal(old), _printed_literal(new)
+
+    def one(m: re.Match[str]) -> str:
+        if m[1] == before:
+            return after
+        if not m[2] or not m[1].startswith("'{"):
+            return m[1]
+        elements = _array_respelled(m[1][1:-1].replace("''", "'"), old, new)
+        return m[1] if elements is None else _printed_literal(elements)
+
+    return lambda text: pattern.sub(one, text)
+
+
+def _printed_literal(text: str) -> str:
+    """A constant as the server prints one in a definition: its quotes doubled, never E'' (ruleutils'
+    simple_quote_literal under standard_conforming_strings)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_ARRAY_SPECIAL = re.compile(r'[{},"\\\s]')
+
+
+def _array_respelled(text: str, old: str, new: str) -> str | None:
+    """An array's text (`{meh,"a b"}`, nested too) with each element `old` written `new`, quoted as array_out
+    quotes it; None where the text is not one array_out wrote (then nothing is respelled: it is rebuilt)."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] in "{},":
+            out.append(text[i])
+            i += 1
+            continue
+        if text[i] == '"':
+            j, value = i + 1, []
+            while j < len(text) and text[j] != '"':
+                j += text[j] == "\\"
+                value.append(text[j : j + 1])
+                j += 1
+            if j >= len(text):
+                return None
+            j += 1
+            element: str | None = "".join(value)
+        else:
+            j = i
+            while j < len(text) and not _ARRAY_SPECIAL.match(text[j]):
+                j += 1
+            if j == i:
+                return None
+            element = None if text[i:j].upper() == "NULL" else text[i:j]  # NULL: no label, whatever old is
+        out.append(_array_element(new) if element == old else text[i:j])
+        i = j
+    return "".join(out)
+
+
+def _array_element(label: str) -> str:
+    """One element as array_out writes it: quoted when empty, NULL or holding a brace, comma, quote, backslash
+    or space; a quote and a backslash escaped inside."""
+    if label and label.upper() != "NULL" and not _ARRAY_SPECIAL.search(label):
+        return label
+    return '"' + label.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def table_respeller(schema: str, old: str, new: str) -> Respell:
@@ -76,11 +136,13 @@ def respell_renamed(
     desired: Catalog,
     tables: list[tuple[str, str, str, str]],
     columns: list[tuple[str, str, str, str]],
+    values: Respell | None = None,
 ) -> tuple[Catalog, list[PlannedStatement], list[Change]]:
     """`current` (its accepted renames applied) with what spells a renamed column respelled, and the views'
     own columns to rename with it. `tables`: (schema, old, new schema, new), as resolve_renames gives them
     (a view reading a table renamed in its schema is respelled too); `columns`: (schema, table, old, new), the
-    tables named as they are now."""
+    tables named as they are now; `values` (values_respeller) respells after each, for what reads a renamed
+    column and spells a renamed enum value at once."""
     relations = dict(current.relations_by_key)
     steps: list[PlannedStatement] = []
     changes: list[Change] = []
@@ -100,7 +162,7 @@ def respell_renamed(
     while work or weigh:
         while work:
             schema, table, old, new, known_as = work.pop(0)
-            respell = column_respeller(old, new)
+            respell = _then(column_respeller(old, new), values)
             rel, wanted = relations.get((schema, table)), desired.relation(schema, table)
             if rel is not None and wanted is not None and rel.kind not in VIEW_KINDS:
                 relations[rel.key] = _respelled_parts(rel, wanted, respell)
@@ -117,6 +179,7 @@ def respell_renamed(
         query = original.get(view) or ""
         for respell in respellers[view]:
             query = respell(query)
+        query = values(query) if values is not None else query
         if _names_outputs(query) or not same_view_query(query, wanted.view_definition or ""):
             continue
         columns_now = now.columns
@@ -130,8 +193,12 @@ def respell_renamed(
     return replace(current, relations=tuple(relations.values())), steps, changes
 
 
-def respell_renamed_values(current: Catalog, desired: Catalog) -> Catalog:
-    """`current` with the constants of an enum value the plan renames (compare_types) respelled."""
+def _then(first: Respell, second: Respell | None) -> Respell:
+    return first if second is None else lambda text: second(first(text))
+
+
+def values_respeller(current: Catalog, desired: Catalog) -> Respell | None:
+    """What respells the constants of each enum value the plan renames in place (compare_types), or None."""
     wanted = {e.key: e for e in desired.enums}
     respellers = []
     for enum in current.enums:
@@ -140,13 +207,20 @@ def respell_renamed_values(current: Catalog, desired: Catalog) -> Catalog:
         if pair is not None:
             respellers.append(value_respeller(enum, *pair))
     if not respellers:
-        return current
+        return None
 
     def respell(text: str) -> str:
         for one in respellers:
             text = one(text)
         return text
 
+    return respell
+
+
+def respell_renamed_values(current: Catalog, desired: Catalog, respell: Respell | None) -> Catalog:
+    """`current` with the constants of an enum value the plan renames (`values_respeller`) respelled."""
+    if respell is None:
+        return current
     relations = []
     for rel in current.relations:
         there = desired.relation(*rel.key)
@@ -155,7 +229,33 @@ def respell_renamed_values(current: Catalog, desired: Catalog) -> Catalog:
             if query != rel.view_definition and same_view_query(query, there.view_definition or ""):
                 rel = replace(rel, view_definition=there.view_definition)
         relations.append(_respelled_parts(rel, there, respell) if there is not None else rel)
-    return _respelled_functions(replace(current, relations=tuple(relations)), desired, respell)
+    wanted_domains = {d.key: d for d in desired.domains}
+    domains = tuple(_respelled_domain(d, wanted_domains.get(d.key), respell) for d in current.domains)
+    return _respelled_functions(
+        replace(current, relations=tuple(relations), domains=domains), desired, respell
+    )
+
+
+def _respelled_domain(domain: Domain, wanted: Domain | None, respell: Respell) -> Domain:
+    """A domain's CHECKs and default respelled where the desired domain then has the same: a CHECK dropped
+    and added again is checked anew against every column of the domain, under their tables' locks."""
+    if wanted is None:
+        return domain
+    there = {c.name: c for c in wanted.checks}
+    checks = tuple(
+        replace(c, definition=there[c.name].definition)
+        if c.name in there
+        and (text := respell(c.definition)) != c.definition
+        and same_check(text, there[c.name].definition)
+        else c
+        for c in domain.checks
+    )
+    default = domain.default
+    if default is not None and default != wanted.default and respell(default) == wanted.default:
+        default = wanted.default
+    if (checks, default) == (domain.checks, domain.default):
+        return domain
+    return replace(domain, checks=checks, default=default)
 
 
 def _respelled_parts(rel: Relation, wanted: Relation, respell: Respell) -> Relation:

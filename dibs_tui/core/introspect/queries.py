@@ -74,7 +74,8 @@ SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t
           WHERE e.enumtypid = t.oid)
        END AS labels,
        CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base_type,
-       t.typnotnull AS not_null, t.typdefault AS "default",
+       -- typdefault is the text written at CREATE, not followed by an enum's RENAME VALUE: the tree is
+       t.typnotnull AS not_null, coalesce(pg_get_expr(t.typdefaultbin, 0), t.typdefault) AS "default",
        CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation THEN
          (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
           FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace

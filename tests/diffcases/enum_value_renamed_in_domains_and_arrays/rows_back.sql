@@ -1,0 +1,1 @@
+insert into p values (1, 'sad', '{sad,okay}', '{happy}'), (2, 'a b', null, '{okay,sad}');
