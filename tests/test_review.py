@@ -143,6 +143,30 @@ async def test_an_earlier_update_that_fills_the_nulls_is_understood(db: str) -> 
     assert "fails-on-existing-data" not in kinds(result)
 
 
+async def test_a_column_dropped_and_added_again_in_one_transaction_is_said_to_move(db: str) -> None:
+    """The diff drops and adds a generated column around a retyped column it reads: in one transaction
+    clients never see it missing, only at another place. A statement that runs alone in between
+    (CREATE INDEX CONCURRENTLY) commits what came before it: the drop is then seen, and said as before."""
+    await execute(db, SETUP + ROWS + "ALTER TABLE t ADD g int GENERATED ALWAYS AS (id * 2) STORED;")
+    moved = await review(
+        db,
+        "ALTER TABLE t DROP COLUMN g;\nALTER TABLE t ALTER COLUMN id TYPE bigint;\n"
+        "ALTER TABLE t ADD COLUMN g bigint GENERATED ALWAYS AS (id * 2) STORED;\nALTER TABLE t DROP COLUMN v;",
+    )
+    broken = messages(moved, "backward-incompatible")
+    assert any(
+        m.startswith("drops t.g and adds it again at line 3, in the same transaction") and "last column" in m
+        for m in broken
+    ), broken
+    assert any(m.startswith("drops t.v: running clients") for m in broken), broken  # not added again
+    apart = await review(
+        db,
+        "ALTER TABLE t DROP COLUMN g;\nCREATE INDEX CONCURRENTLY t_p ON t (p);\n"
+        "ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (id * 2) STORED;",
+    )
+    assert any(m.startswith("drops t.g: running clients") for m in messages(apart, "backward-incompatible"))
+
+
 def test_cli_json_shape(db: str, tmp_path: Path) -> None:
     import asyncio
 

@@ -10,15 +10,17 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
+from ..migrations.files import runs_outside_transaction
 from ..migrations.pending_part import pending_part
 from ..session import current_limits
+from ..shadow import LocatedStatement
 from ..sqlparse import read_sql_file
 from .counts import Counter
 from .facts import CHECK_TIMEOUT, Facts
 from .observed import Costing, with_observations
 from .report import Hazard, Review, ReviewedStatement
 from .rules import Reviewer
-from .shapes import lock_taken
+from .shapes import column_moves, lock_taken
 from .trace import Trace, migration_statements, trace_migration
 
 
@@ -36,8 +38,11 @@ async def review_sql(
             f"SET LOCAL statement_timeout = '{CHECK_TIMEOUT}'; SET LOCAL row_security = off; "
             f"SET LOCAL lock_timeout = '{current_limits().lock_timeout.strip()}'"
         )
-        for index, stmt in enumerate(migration_statements(text, file)):
+        statements = migration_statements(text, file)
+        added_again = _added_again(statements)
+        for index, stmt in enumerate(statements):
             hazards = await reviewer.statement(stmt.text, stmt.line) + await counter.statement(stmt.text)
+            hazards = _readded(hazards, added_again.get(index, {}))
             step = trace.step(index) if trace else None
             seen = await with_observations(step, hazards, costing) if step else None
             if seen is None:
@@ -70,6 +75,47 @@ async def review_sql(
         for name, reason in facts.refused.items()
     )
     return Review(file, tuple(reviewed), (*(trace.notes if trace else ()), *refused))
+
+
+def _added_again(statements: list[LocatedStatement]) -> dict[int, dict[tuple[str, str], int]]:
+    """By statement index, the columns it drops that a later statement of the same transaction adds again,
+    with that statement's line (the diff drops and adds a generated column around a retyped column it
+    reads). A statement PostgreSQL runs outside a transaction (CREATE INDEX CONCURRENTLY, ...) ends the
+    transaction the migration runs in; the file's own BEGIN/COMMIT are left to the trace."""
+    found: dict[int, dict[tuple[str, str], int]] = {}
+    open_drops: dict[tuple[str, str], int] = {}
+    for index, stmt in enumerate(statements):
+        if runs_outside_transaction(stmt.text):
+            open_drops.clear()
+            continue
+        dropped, added = column_moves(stmt.text)
+        for pair in added & open_drops.keys():
+            found.setdefault(open_drops.pop(pair), {})[pair] = stmt.line
+        open_drops.update(dict.fromkeys(dropped, index))
+    return found
+
+
+def _readded(hazards: list[Hazard], added_again: dict[tuple[str, str], int]) -> list[Hazard]:
+    """A dropped column added again later in the same transaction never goes missing for a client; what
+    changes is its place: now the table's last column."""
+    if not added_again:
+        return hazards
+    said = {
+        f"drops {table}.{column}: ": (table, column, line) for (table, column), line in added_again.items()
+    }
+    out = []
+    for hazard in hazards:
+        match = next((v for k, v in said.items() if hazard.message.startswith(k)), None)
+        if hazard.kind == "backward-incompatible" and match is not None:
+            table, column, line = match
+            hazard = replace(
+                hazard,
+                message=f"drops {table}.{column} and adds it again at line {line}, in the same transaction: "
+                "clients never see it missing, but it is now the table's last column (SELECT * and COPY "
+                "without a column list see another order)",
+            )
+        out.append(hazard)
+    return out
 
 
 def _unique(hazards: list[Hazard]) -> list[Hazard]:

@@ -106,6 +106,26 @@ def shape_of(sql: str) -> Shape:
     return Shape()
 
 
+def column_moves(sql: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The (table, column) pairs an ALTER TABLE drops and those it adds, names as the reviewer writes them;
+    empty for any other statement."""
+    info = statement_info(sql)
+    if info is None or info.node_type != "AlterTableStmt":
+        return set(), set()
+    table = _relation(info.body.get("relation"))
+    dropped: set[tuple[str, str]] = set()
+    added: set[tuple[str, str]] = set()
+    for item in info.body.get("cmds", ()):
+        cmd = item.get("AlterTableCmd", {})
+        if cmd.get("subtype") == "AT_DropColumn" and cmd.get("name"):
+            dropped.add((table, cmd["name"]))
+        elif cmd.get("subtype") == "AT_AddColumn" and (
+            name := cmd.get("def", {}).get("ColumnDef", {}).get("colname")
+        ):
+            added.add((table, name))
+    return dropped, added
+
+
 def _drop(body: dict[str, Any]) -> Shape:
     names = tuple(_dotted(o) for o in body.get("objects", ()))
     if body["removeType"] == "OBJECT_INDEX":
