@@ -8,6 +8,7 @@ the same. The misses the rules used to have are each reported (or no longer fals
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.review.report import Review
 from dibs_tui.core.review.run import review_file, review_sql, review_text
-from tests.pg import execute, fetch
+from dibs_tui.core.session import SessionLimits, use_limits
+from tests.pg import execute, fetch, held_table, run_sql
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
 
@@ -507,8 +509,8 @@ async def test_a_review_bounded_in_relations_leaves_a_bigger_migration_untraced(
     )
     bounded = await review_text(resolve(db), text, "plan", most_traced=2)
     assert bounded.notes == (
-        "not traced (it reaches 3 relations, more than the 2 a review of its own clones; `dibs-tui review FILE` "
-        "traces any number): locks and rewrites are the rules' inference",
+        "not traced (it reaches at least 3 relations, more than the 2 a review of its own clones; `dibs-tui "
+        "review FILE` traces any number): locks and rewrites are the rules' inference",
     )
     assert all(not s.locks for s in bounded.statements)
     assert [s.lock for s in bounded.statements] == [f"ACCESS EXCLUSIVE on {t}" for t in "abc"]  # by the rules
@@ -516,6 +518,39 @@ async def test_a_review_bounded_in_relations_leaves_a_bigger_migration_untraced(
         traced_whole = await review_text(resolve(db), text, "plan", most_traced=most)
         assert any(n.startswith("traced in a clone of 3 ") for n in traced_whole.notes), traced_whole.notes
         assert all(s.locks for s in traced_whole.statements)
+    # one name, three relations reached through foreign keys: only the catalog read can tell, and does
+    await execute(db, "ALTER TABLE a ADD PRIMARY KEY (id); CREATE TABLE r (a int REFERENCES a, c int);")
+    reached = await review_text(resolve(db), "ALTER TABLE r ADD COLUMN y int;\n", "plan", most_traced=1)
+    assert reached.notes[0].startswith("not traced (it reaches 2 relations, more than the 1 "), reached.notes
+
+
+def test_a_plan_over_the_bound_by_its_names_alone_is_not_read_whole(db: str) -> None:
+    """Whether the Diff tab's review traces a plan is decided from the live relations its statements name (one
+    pg_class query) before the whole live catalog is read to find what they reach: at 100,000 tables that
+    read is seconds of server and client time, for a plan that is then not traced. Observed on the server: a
+    catalog read of this database waits on `held`'s lock (its view and CHECK are deparsed) and gives up."""
+    run_sql(db, "CREATE TABLE a (id int); CREATE TABLE b (id int); CREATE TABLE c (id int);")
+    text = (
+        "ALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN x int;\nALTER TABLE c ADD COLUMN x int;\n"
+    )
+
+    def review(most: int) -> Review:
+        def bounded() -> Review:
+            use_limits(SessionLimits(lock_timeout="200ms"))
+            return asyncio.run(review_text(resolve(db), text, "plan", most_traced=most))
+
+        return contextvars.copy_context().run(bounded)
+
+    with held_table(db):
+        within = review(3)  # within the bound: the catalog is read, and that read meets the lock
+        [note] = within.notes
+        assert note.startswith("not traced (") and "lock" in note, note
+        over = review(2)
+        assert over.notes == (
+            "not traced (it reaches at least 3 relations, more than the 2 a review of its own clones; `dibs-tui "
+            "review FILE` traces any number): locks and rewrites are the rules' inference",
+        )
+        assert [s.lock for s in over.statements] == [f"ACCESS EXCLUSIVE on {t}" for t in "abc"]  # the rules'
 
 
 def test_a_view_s_own_lock_is_said(traced: tuple[str, str, Review]) -> None:

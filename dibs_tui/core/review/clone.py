@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 
 from ..connect import ConnectionTarget, connect
+from ..introspect.queries_filters import IS_META_TABLE, not_extension_member, schema_filter
 from ..meta import meta_tables_ddl
 from ..meta_tables import find_tables
 from ..model import Catalog, ConstraintKind, QualifiedName, Relation
@@ -46,6 +47,23 @@ def named_in(statements: Iterable[str]) -> set[str]:
         if info is not None:
             _strings(info.node, out)
     return out
+
+
+# The relations of the catalog read (introspect.queries.RELATIONS_SQL's filters, every schema) whose name is one
+# of $3: each of them is in the part a trace clones (`_reach` starts from them).
+_NAMED_RELATIONS_SQL = f"""
+SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relname = ANY($3::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND {schema_filter("n")} AND {not_extension_member("pg_class", "c.oid")}
+  AND NOT {IS_META_TABLE.format(rel="c")}
+"""
+
+
+async def named_relations(conn: asyncpg.Connection, statements: Sequence[str]) -> int:
+    """How many live relations the statements name: at least as many as `reachable_part` holds, counted from
+    pg_class's name index where reading the whole catalog first takes seconds at 100,000 tables."""
+    names = sorted(named_in(statements))
+    return int(await conn.fetchval(_NAMED_RELATIONS_SQL, [], [], names) or 0) if names else 0
 
 
 def _reach(catalog: Catalog, names: set[str]) -> set[QualifiedName]:

@@ -21,7 +21,7 @@ from .observed import Costing, with_observations
 from .report import Hazard, Review, ReviewedStatement
 from .rules import Reviewer
 from .shapes import column_moves, lock_taken
-from .trace import Trace, migration_statements, trace_migration
+from .trace import Trace, migration_statements, too_big_to_trace, trace_migration
 
 
 async def review_sql(
@@ -145,7 +145,11 @@ async def review_text(
     conn = await connect(target, read_only=True)
     try:
         zone = await conn.fetchval("SELECT pg_catalog.current_setting('TimeZone')")  # migrate's, too
-        trace = await _trace(target, text, file, zone, most_traced) if traced else None
+        trace = None
+        if traced and most_traced is not None:  # over the bound by its names alone: no catalog read
+            trace = await too_big_to_trace(conn, text, file, most_traced)
+        if traced and trace is None:
+            trace = await _trace(target, text, file, zone, most_traced)
         return await review_sql(conn, text, file, trace)
     finally:
         await conn.close()

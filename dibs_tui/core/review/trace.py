@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from ..connect import ConnectionTarget
+from ..errors import DibsError
 from ..migrations.files import is_transaction_control, split_statements
 from ..shadow import LocatedStatement, introspect_target
 from ..sqlparse import statement_info
-from .clone import load_clone, load_meta_tables, named_in, reachable_part
+from .clone import load_clone, load_meta_tables, named_in, named_relations, reachable_part
 
 STEP_TIMEOUT = 10.0  # seconds for one migration statement in the empty clone
 _NOT_IN_A_TRANSACTION = "25001"  # active_sql_transaction: "cannot run inside a transaction block"
@@ -209,10 +210,22 @@ async def trace_migration(
     return Trace(tuple(steps), rates, tuple(notes))
 
 
-def _too_big(reached: int, most: int) -> str:
+async def too_big_to_trace(conn: asyncpg.Connection, text: str, file: str, most: int) -> Trace | None:
+    """The untraced Trace of a migration naming more than `most` live relations, known from the names alone
+    (pg_class's name index, one query on `conn`), before trace_migration reads the whole live catalog to
+    find what they reach; None where only that read can tell."""
+    try:
+        named = await named_relations(conn, [s.text for s in migration_statements(text, file)])
+    except (DibsError, asyncpg.PostgresError):
+        return None  # trace_migration meets it again, and its notes say it
+    return Trace((), None, (_too_big(named, most, at_least=True),)) if named > most else None
+
+
+def _too_big(reached: int, most: int, *, at_least: bool = False) -> str:
     return (
-        f"not traced (it reaches {reached:,} relations, more than the {most:,} a review of its own clones; "
-        "`dibs-tui review FILE` traces any number): locks and rewrites are the rules' inference"
+        f"not traced (it reaches {'at least ' if at_least else ''}{reached:,} relations, more than the "
+        f"{most:,} a review of its own clones; `dibs-tui review FILE` traces any number): locks and rewrites "
+        "are the rules' inference"
     )
 
 
