@@ -40,6 +40,7 @@ from .graph import (
     LATE_CREATE,
 )
 from .inherited_columns import Inherited, inherited_columns, plan_inherited_overrides
+from .part_renames import plan_part_renames
 from .regenerated_columns import readers_of_retyped
 from .rekey_partitions import detach_and_attach, kept_partitions
 from .render import (
@@ -83,6 +84,7 @@ def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> Non
         if key not in des and cur[key].kind not in VIEW_KINDS:
             plan_drop_table(state, cur[key])
     plan_foreign_keys(state)
+    plan_part_renames(state)
     plan_sequence_ownership(state)
 
 

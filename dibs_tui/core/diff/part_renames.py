@@ -5,7 +5,10 @@ DROP and the CREATE of a unique index nothing stops a duplicate. A rename is ins
 comment; pairs are made one to one, in name order, between the parts only the current side has and those only
 the desired side has. Names that both sides hold but for
 parts unlike each other count too: two indexes or constraints that trade names are renamed, the first of each
-circle of renames through a free name (as identity sequences are, name_slots.circle_heads), not both rebuilt."""
+circle of renames through a free name (as identity sequences are, name_slots.circle_heads), not both rebuilt.
+An index's name (a key's or exclusion's too) is in its schema's namespace, where two tables' indexes may trade
+names: the renames are recorded while the tables are compared, and planned once all are known
+(`plan_part_renames`), each circle found in its namespace."""
 
 from __future__ import annotations
 
@@ -65,9 +68,8 @@ def rename_indexes(
 ) -> None:
     """Rename the indexes alike but for their names; `before` and `after` lose them (nothing else to plan)."""
     pairs = _pairs(before, after, _index_body, kept)
-    heads = circle_heads(dict(pairs))
     for old_name, new_name in pairs:
-        _rename(state, new, "index", old_name, new_name, heads)
+        _record(state, new, "index", old_name, new_name, in_schema=True)
         state.comment(
             ObjectRef("index", new.schema, new.name, new_name),
             "index",
@@ -92,9 +94,11 @@ def rename_constraints(
     def body(con: Constraint) -> Hashable:
         return (con.kind, con.definition, con.deferrable, con.initially_deferred, con.validated)
 
+    def indexed(con: Constraint) -> bool:
+        return con.kind in (ConstraintKind.PRIMARY_KEY, ConstraintKind.UNIQUE, ConstraintKind.EXCLUSION)
+
     def renamable(con: Constraint) -> bool:
-        indexed = con.kind in (ConstraintKind.PRIMARY_KEY, ConstraintKind.UNIQUE, ConstraintKind.EXCLUSION)
-        return not indexed or con.index_name == con.name
+        return not indexed(con) or con.index_name == con.name
 
     pairs = [
         (old_name, new_name)
@@ -106,9 +110,8 @@ def rename_constraints(
         )
         if same(before[old_name], after[new_name])
     ]
-    heads = circle_heads(dict(pairs))
     for old_name, new_name in pairs:
-        _rename(state, new, "constraint", old_name, new_name, heads)
+        _record(state, new, "constraint", old_name, new_name, in_schema=indexed(before[old_name]))
         cref = ObjectRef("constraint", new.schema, new.name, new_name)
         state.comment(cref, "constraint", before[old_name].comment, after[new_name].comment)
     _forget(pairs, before, after)
@@ -120,15 +123,39 @@ def _forget(pairs: list[tuple[str, str]], before: dict[str, Part], after: dict[s
         del before[old_name], after[new_name]
 
 
+def _record(
+    state: PlanState, rel: Relation, kind: str, old_name: str, new_name: str, *, in_schema: bool
+) -> None:
+    """A rename to plan once every table is compared; `in_schema`: the name is also an index's, in pg_class."""
+    state.change(ChangeKind.RENAME, ObjectRef(kind, rel.schema, rel.name, new_name), kind, old_name, new_name)
+    state.part_renames.append((rel, kind, old_name, new_name, in_schema))
+
+
+def plan_part_renames(state: PlanState) -> None:
+    """The renames recorded, the head of each circle through a passing name first. Circles are sought per
+    namespace: a table's constraint names, and a schema's pg_class names for indexes (a key's or exclusion's
+    constraint is in both; a circle found in either is broken, at worst by one passing name more)."""
+    namespaces: dict[tuple[str, ...], dict[str, str]] = {}
+    for rel, kind, old_name, new_name, in_schema in state.part_renames:
+        if kind == "constraint":
+            namespaces.setdefault((rel.schema, rel.name), {})[old_name] = new_name
+        if in_schema:
+            namespaces.setdefault((rel.schema,), {})[old_name] = new_name
+    heads = {(space, head) for space, renamed in namespaces.items() for head in circle_heads(renamed)}
+    for rel, kind, old_name, new_name, in_schema in state.part_renames:
+        passing = ((rel.schema, rel.name), old_name) in heads and kind == "constraint"
+        passing = passing or (in_schema and ((rel.schema,), old_name) in heads)
+        _rename(state, rel, kind, old_name, new_name, passing=passing)
+
+
 def _rename(
-    state: PlanState, rel: Relation, kind: str, old_name: str, new_name: str, heads: set[str]
+    state: PlanState, rel: Relation, kind: str, old_name: str, new_name: str, *, passing: bool
 ) -> None:
     """ALTER INDEX ... RENAME TO, or ALTER TABLE ... RENAME CONSTRAINT; the head of a circle of renames goes
     through a passing name first (see compare_table_options._rename_sequence: the same move)."""
     ref = table_ref(rel)
     old_ref = ObjectRef(kind, rel.schema, rel.name, old_name)
     new_ref = ObjectRef(kind, rel.schema, rel.name, new_name)
-    state.change(ChangeKind.RENAME, new_ref, kind, old_name, new_name)
 
     def sql(source: str, target: str) -> str:
         if kind == "constraint":
@@ -138,25 +165,31 @@ def _rename(
             )
         return f"ALTER INDEX {qualified(rel.schema, source)} RENAME TO {quote_ident(target)};"
 
-    source = old_name
-    if old_name in heads:
-        source = passing_name(old_name)
-        passing = ObjectRef(kind, rel.schema, rel.name, source)
+    if not passing:
         state.step(
             ALTER_TABLES,
-            sql(old_name, source),
+            sql(old_name, new_name),
             ChangeKind.RENAME,
-            [ref, old_ref, passing],
-            creates=[passing],
+            [ref, old_ref, new_ref],
+            creates=[new_ref],
             vacates=[old_ref],
         )
+        return
+    between = ObjectRef(kind, rel.schema, rel.name, passing_name(old_name))
     state.step(
         ALTER_TABLES,
-        sql(source, new_name),
+        sql(old_name, between.sub),
+        ChangeKind.RENAME,
+        [ref, old_ref, between],
+        creates=[between],
+        vacates=[old_ref],
+    )
+    state.step(
+        ALTER_TABLES,
+        sql(between.sub, new_name),
         ChangeKind.RENAME,
         [ref, old_ref, new_ref],
         creates=[new_ref],
         # the passing name is the plan's own: needed, not freed for a create (which would come first)
-        vacates=[old_ref] if source == old_name else [],
-        needs=[] if source == old_name else [passing],
+        needs=[between],
     )

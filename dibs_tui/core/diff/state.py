@@ -60,6 +60,8 @@ class PlanState:
     # Partitioned tables re-created for a retyped key column, with the partitions detached and attached again.
     kept_partitions: dict[tuple[str, str], list[Relation]] = field(default_factory=dict)
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
+    # (table, "index" or "constraint", old name, new name, whether the name is an index's): part_renames
+    part_renames: list[tuple[Relation, str, str, str, bool]] = field(default_factory=list)
     desired_deps: References = field(init=False)  # what a created object references is all it needs
     current_deps: DepIndex = field(init=False)
     inheritors: dict[tuple[str, str], list[Relation]] = field(init=False)
