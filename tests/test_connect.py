@@ -371,3 +371,62 @@ async def test_a_password_file_others_may_read_is_named_when_the_password_is_ref
         await admin.execute("SELECT pg_reload_conf()")
         await admin.execute("DROP ROLE pw_file_user")
         await admin.close()
+
+
+async def _our_backends(db: str) -> int:
+    from tests.pg import fetch
+
+    rows = await fetch(
+        db,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND application_name = 'dibs-tui' AND pid <> pg_backend_pid()",
+    )
+    return int(rows[0][0])
+
+
+async def _settled(db: str) -> int:
+    """Our backends once the server has seen the terminated sockets go (a hang, never a speed)."""
+    for _ in range(200):
+        if (left := await _our_backends(db)) == 0:
+            return 0
+        await asyncio.sleep(0.05)
+    return left
+
+
+async def test_a_connection_cancelled_at_any_point_of_its_opening_is_ended_and_leaves_no_stray_error(
+    db: str,
+) -> None:
+    """Ctrl-C while a connection opened printed 'Future exception was never retrieved' (the driver's SSL
+    negotiation lost its connection with nobody waiting) and could leave the connection open. Cancelled after
+    every number of loop iterations its opening takes, none is left and no error goes unretrieved."""
+    import gc
+
+    from dibs_tui.core.connect import connect_all
+
+    target = resolve(db)
+    unretrieved: list[str] = []
+    asyncio.get_running_loop().set_exception_handler(
+        lambda _loop, context: unretrieved.append(context["message"])
+    )
+    opened_before_the_cancel = 0
+    for steps in range(400):
+        for opening in (connect(target), connect_all(target, 2)):
+            task = asyncio.ensure_future(opening)
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            task.cancel()
+            try:
+                done = await task
+            except asyncio.CancelledError:
+                continue
+            opened_before_the_cancel += 1
+            for conn in done if isinstance(done, list) else [done]:
+                await conn.close()
+        gc.collect()  # an unretrieved exception is reported when its future is collected
+        if opened_before_the_cancel >= 20:
+            break  # every step of the opening has been cut by now
+    await asyncio.sleep(0.1)
+    gc.collect()
+    assert opened_before_the_cancel >= 20, "the openings never finished: the steps did not cover them"
+    assert unretrieved == []
+    assert await _settled(db) == 0

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import re
+import signal
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -84,18 +85,56 @@ def sqlite_path(args: argparse.Namespace, settings: Settings) -> Path | None:
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run, but the main task's result is kept out of the task.
+    """asyncio.run, but the main task's result is kept out of the task, and a Ctrl-C cancels the task only
+    while it runs.
 
     On exit, asyncio.run (3.11) restores the SIGINT handler, and the signal module formats the old handler
     (a partial holding the main task) with %r: the task's repr includes its result's repr. For a Catalog of
     1,000 tables that is two full reprs, about two seconds. A task that returns None costs nothing.
+
+    asyncio.run makes the main task before it installs the handler that cancels it: a Ctrl-C in between
+    raised KeyboardInterrupt there, and the task, never started, printed 'Task was destroyed but it is
+    pending!' after 'interrupted'. Our handler is in place before the task is made: a Ctrl-C before the task
+    runs or after it ended is kept and raised once the run has closed; a second one while it runs raises at
+    once, as asyncio's does.
     """
     box: list[T] = []
+    running: list[asyncio.Task[Any]] = []
+    interrupted: list[bool] = []
 
     async def main() -> None:
-        box.append(await coro)
+        if interrupted:  # before it started: not started at all
+            coro.close()
+            return
+        running.extend(t for t in [asyncio.current_task()] if t is not None)
+        try:
+            box.append(await coro)
+        finally:
+            running.clear()
 
-    asyncio.run(main())
+    def on_interrupt(signum: int, frame: object) -> None:
+        task = running[0] if running else None
+        if interrupted and task is not None:
+            raise KeyboardInterrupt
+        interrupted.append(True)
+        if task is not None:
+            task.cancel()
+            task.get_loop().call_soon_threadsafe(lambda: None)  # wake a loop asleep in select()
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread: no signal reaches this run
+        asyncio.run(main())
+        return box[0]
+    try:
+        asyncio.run(main())
+    except asyncio.CancelledError:
+        if not interrupted:
+            raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt
     return box[0]
 
 

@@ -10,6 +10,7 @@ user@host:port/database, never with a password.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import os
 import socket
@@ -362,7 +363,69 @@ async def connect(
         kwargs["password"] = target.password
     import asyncpg
 
+    opening = asyncio.ensure_future(asyncpg.connect(**kwargs))
     try:
-        return await asyncpg.connect(**kwargs)
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        await _let_go(opening)
+        raise
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError, ValueError) as exc:
         raise ConnectError(_describe_failure(target, exc)) from None
+
+
+async def connect_all(
+    target: ConnectionTarget,
+    count: int,
+    *,
+    read_only: bool = True,
+    extra_settings: Mapping[str, str] | None = None,
+) -> list[asyncpg.Connection]:
+    """`count` connections opened at once. When one fails, or the caller is cancelled, those already open are
+    ended before the failure or the cancel is raised (a gather cancelled meanwhile kept them from everyone)."""
+    opening = [
+        asyncio.ensure_future(connect(target, read_only=read_only, extra_settings=extra_settings))
+        for _ in range(max(1, count))
+    ]
+    try:
+        await asyncio.wait(opening)
+    except asyncio.CancelledError:
+        for task in opening:
+            task.cancel()
+        while not all(task.done() for task in opening):  # each lets its own opening go (`_let_go`)
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait(opening)
+        _end_opened(opening)
+        raise
+    failure = next((exc for task in opening if (exc := task.exception()) is not None), None)
+    if failure is not None:
+        _end_opened(opening)
+        raise failure
+    return [task.result() for task in opening]
+
+
+def _end_opened(opening: list[asyncio.Task[asyncpg.Connection]]) -> None:
+    for task in opening:
+        if not task.cancelled() and task.exception() is None:
+            task.result().terminate()
+
+
+# How long a connection being opened when its caller is cancelled may take to finish its handshake.
+OPENING_GRACE = 1.0
+
+
+async def _let_go(opening: asyncio.Future[asyncpg.Connection]) -> None:
+    """A connection whose opening was cancelled (Ctrl-C) is let finish its handshake, then ended. Cancelled
+    inside the driver's SSL negotiation, the driver's own future got the lost connection's error and nobody
+    retrieved it: 'Future exception was never retrieved' printed after 'interrupted'. A handshake still
+    running after OPENING_GRACE (a server that does not answer) is cancelled: it is then past that point."""
+    deadline = asyncio.get_running_loop().time() + OPENING_GRACE
+    while not opening.done():  # cancelled again meanwhile (a loop shutting down): still waited for, bounded
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            opening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait({opening}, timeout=max(left, 0) or None)
+    if opening.cancelled():
+        return
+    if opening.exception() is None:
+        opening.result().terminate()

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
-from ..core.connect import ConnectionTarget, connect
+from ..core.connect import ConnectionTarget, connect, connect_all
 from ..core.errors import DibsError
 from ..core.model import Catalog, QualifiedName
 from .highlight import load_highlighter
@@ -178,15 +178,9 @@ async def fetch_relation(
     from ..core.session import bounded_read, catalog_settings
 
     bounds = catalog_settings(settings.session_limits())
-    opened = await asyncio.gather(
-        connect(target, extra_settings=bounds), connect(target, extra_settings=bounds), return_exceptions=True
-    )
-    conns = [c for c in opened if not isinstance(c, BaseException)]
+    conns = await connect_all(target, 2, extra_settings=bounds)
     handed_over = False
     try:
-        for failure in opened:
-            if isinstance(failure, BaseException):
-                raise failure
         read = bounded_read(  # a lock past lock_timeout named with its holder, as for the whole read
             conns[0], load_relations(conns[0], [key], extra_connections=conns[1:]), "this table's own read"
         )

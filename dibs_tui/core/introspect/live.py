@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from ..connect import ConnectionTarget, connect
+from ..connect import ConnectionTarget, connect_all
 from ..errors import DibsError
 from ..session import bounded, catalog_settings, current_limits, scale_statement_timeout
 
@@ -44,16 +44,9 @@ async def catalog_sessions(
     database about to be dropped (the sandbox)."""
     limits = current_limits()
     bounds = catalog_settings(limits)
-    conns = await asyncio.gather(
-        *(connect(target, read_only=True, extra_settings=bounds) for _ in range(max(1, count))),
-        return_exceptions=True,
-    )
-    opened = [c for c in conns if isinstance(c, asyncpg.Connection)]
+    opened = await connect_all(target, count, read_only=True, extra_settings=bounds)
     read = False
     try:
-        for failure in conns:
-            if isinstance(failure, BaseException):
-                raise failure
         async with bounded(opened[0]):
             await asyncio.gather(*(scale_statement_timeout(c, limits) for c in opened))
             yield opened
