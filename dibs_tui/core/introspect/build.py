@@ -347,8 +347,6 @@ class Builder:
         portion of the constraints (the last kind to arrive, on the connection that ends last), so that only
         the last portion's relations are built once the last constraint is in, not all of them."""
         await self._wait("columns", INDEX_DEFINITIONS, "triggers", "policies")
-        # Every index is in: their parts are sorted while the constraints still arrive.
-        self._resolver.parts["pg_class"].sort()
         triggers, policies = _group(self._rows["triggers"]), _group(self._rows["policies"])
         order = [r["oid"] for r in rows]  # the query's order (schema, name), kept by the catalog
         built = self._built

@@ -19,10 +19,10 @@ Record = asyncpg.Record
 
 class Parts:
     """Constraints or indexes by OID: their relation's OID and their place in its constraints or indexes, in
-    three arrays sorted by OID (`sort`), 12 bytes a part where a dict of tuples took 240: there are 55,000 parts
-    at 5,000 tables and a few hundred are named by a dependency. The name is read from the relation when a
-    dependency names the part: a list of every part's name was 8 bytes a part more (1.1 million parts at
-    100,000 tables), held through both of the read's peaks."""
+    three arrays in the order the builder adds them, 12 bytes a part where a dict of tuples took 240: there are
+    55,000 parts at 5,000 tables and a few hundred are named by a dependency. The name is read from the
+    relation when a dependency names the part: a list of every part's name was 8 bytes a part more (1.1
+    million parts at 100,000 tables), held through both of the read's peaks."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -34,43 +34,29 @@ class Parts:
         # tables), they raised the read's peak at the assembly by about 26 MiB; a list of a pointer a part (1.1
         # million, a fifth of them named), 8.8 MiB.
         self._made: list[ObjectRef] = []
-        self._sorted = True
+        self._located: dict[int, int] = {}  # a named part's OID -> its index in the arrays (`locate`)
 
     def add(self, oid: int, relid: int, place: int) -> None:
         """`place`: the part's index in its relation's constraints or indexes, as the builder appends them."""
         self._oids.append(oid)
         self._relids.append(relid)
         self._places.append(place)
-        self._sorted = False
 
-    def sort(self) -> None:
-        """Once every part is in, before `find` (again: nothing to do). By ranges of OIDs, one after the other:
-        sorting the whole at once made two lists of a Python int per part (80 MiB at 100,000 tables, a million
-        parts, at the read's peak)."""
-        oids, relids, places = self._oids, self._relids, self._places
-        if self._sorted:
-            return
-        self._sorted = True
-        low = min(oids)
-        width = (max(oids) - low) // _SORT_RANGES + 1
-        ranges = [array("Q") for _ in range(_SORT_RANGES)]
-        for at, oid in enumerate(oids):
-            ranges[(oid - low) // width].append(oid << 32 | at)  # the OID, then its place
-        self._oids, self._relids, self._places = array("I"), array("I"), array("I")
-        del oids  # in `ranges` now: let go before the sorted arrays grow
-        for number, packed in enumerate(ranges):
-            ranges[number] = array("Q")
-            for key in sorted(packed):
-                at = key & _MAX_OID
-                self._oids.append(key >> 32)
-                self._relids.append(relids[at])
-                self._places.append(places[at])
+    def locate(self, named: set[int]) -> None:
+        """Where the parts whose OIDs are in `named` are, once every part is in, before `ref`: one pass over
+        the parts. Sorting every part by OID for a binary search was most of the dependencies' resolution on
+        the read's serial tail (34-47 of 131-143 ms at 5,000 tables), where the named ones are a few
+        hundred."""
+        located: dict[int, int] = {}
+        for at, oid in enumerate(self._oids):
+            if oid in named:
+                located[oid] = at
+        self._located = located
 
     def ref(self, oid: int, relation: Callable[[int], Relation | None]) -> ObjectRef | None:
         """The part's ref, made once; None if this introspection did not return it or skipped its relation."""
-        oids = self._oids
-        at = bisect_left(oids, oid)
-        if at == len(oids) or oids[at] != oid:
+        at = self._located.get(oid)
+        if at is None:
             return None
         place = self._places[at]
         if place & _MADE:
@@ -218,13 +204,14 @@ class Resolver:
         They are kept as two lists of refs (core.model_dependencies), filled as the rows are resolved, and the
         rows are let go a chunk at a time as they are read: at 100,000 tables a list of Dependency objects,
         its copy and the rows (6 MiB) were all held at the end of the assembly, the read's peak."""
-        for parts in self.parts.values():
-            parts.sort()
+        rows = self._rows
+        self._constraint_parts.locate({key >> 16 & _MAX_OID for key in rows if key >> 48 == _PG_CONSTRAINT})
+        self._index_parts.locate({key >> 16 & _MAX_OID for key in rows if key >> 48 == _PG_CLASS})
         self._sequence_oids = array("Q", sorted(self._sequence_oids))
         self._row_types = array("Q", sorted(self._row_types))
         self._relation_oids = array("Q", sorted(self._relation_oids))
         self._relation_refs = [None] * len(self._relation_list)
-        rows, self._rows = self._rows, array("Q")
+        self._rows = array("Q")
         columns: list[ObjectRef | None] = []
         return Dependencies(chain(self._resolved(rows, self._aliased(rows, columns), columns), extra))
 
@@ -320,7 +307,6 @@ def _packed_value(packed: array[int], key: int) -> int:
     return packed[at] & _MAX_OID if at < len(packed) and packed[at] >> 32 == key else -1
 
 
-_SORT_RANGES = 256
 _MADE = 2**31  # a part's place replaced by its ref's place in `Parts._made` (no relation has 2**31 parts)
 _MAX_MADE = _MADE - 1
 _ROWS_CHUNK = 2**16  # keys of the kept rows read and let go at a time (even: a row is two keys)
