@@ -135,3 +135,43 @@ async def test_export_fits_80x24_with_its_choices_path_and_buttons(pagila: str, 
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ExportScreen))
     assert _files(tmp_path) == []
+
+
+async def test_the_chosen_format_and_scope_are_told_by_their_glyph_without_colour(
+    pagila: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under NO_COLOR every choice showed ● (the chosen one told by colour only): the chosen one shows ●,
+    the others ○, as drawn, and the mark follows a new choice."""
+    from tests.test_ui import rendered
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(pagila)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.no_color
+        await loaded(pilot)
+        await pilot.press("t", *"public.film", "enter")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "film")
+        await pilot.press("e")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+
+        def drawn(box: str) -> list[str]:
+            buttons = screen.query_one(box, RadioSet).query(RadioButton)
+            return ["".join(text for text, _ in rendered(b)[0]).strip() for b in buttons]
+
+        assert drawn("#export-format") == [
+            "▐●▌ Mermaid erDiagram (.mmd)",
+            "▐○▌ Graphviz DOT (.dot)",
+            "▐○▌ Markdown data dictionary (.md)",
+        ]
+        assert drawn("#export-scope") == [
+            "▐●▌ the whole schema",
+            "▐○▌ around public.film, depth 1",
+            "▐○▌ around public.film, depth 2",
+            "▐○▌ around public.film, depth 3",
+        ]
+        screen.query_one("#export-scope", RadioSet).query(RadioButton)[2].value = True
+        await pilot.pause()
+        assert [line[:3] for line in drawn("#export-scope")] == ["▐○▌", "▐○▌", "▐●▌", "▐○▌"]
+        await pilot.press("escape")

@@ -40,6 +40,15 @@ def default_path(fmt: str, around: QualifiedName | None, depth: int) -> str:
     return f"./{stem}-depth{depth}.{suffix}"
 
 
+class Choice(RadioButton):
+    """A radio button whose glyph says whether it is chosen, ● or ○: RadioButton draws ● for every choice and
+    tells the chosen one by colour only, so under NO_COLOR (a monochrome screen) all looked chosen."""
+
+    @property  # read by ToggleButton when it draws the button
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual's name, a class attribute there
+        return "\u25cf" if self.value else "\u25cb"
+
+
 class ExportScreen(ModalScreen[str | None]):
     """Answers with the line to tell the user (the file written), or None when cancelled."""
 
@@ -66,13 +75,13 @@ class ExportScreen(ModalScreen[str | None]):
             yield Static("Export the schema", classes="export-title")
             with RadioSet(id="export-format"):
                 for i, (_, label, ext) in enumerate(FORMATS):
-                    yield RadioButton(f"{label} (.{ext})", value=i == 0)
+                    yield Choice(f"{label} (.{ext})", value=i == 0)
             with RadioSet(id="export-scope"):
-                yield RadioButton("the whole schema", value=True)
+                yield Choice("the whole schema", value=True)
                 if self.around is not None:
                     name = f"{self.around[0]}.{self.around[1]}"
                     for depth in (1, 2, 3):
-                        yield RadioButton(Content.assemble("around ", data(name), f", depth {depth}"))
+                        yield Choice(Content.assemble("around ", data(name), f", depth {depth}"))
             yield Static("Write to (Enter writes; a file that exists is overwritten only if you say so):")
             yield Input(self._default, id="export-path", compact=True)
             yield Static("", id="export-status")
