@@ -141,8 +141,8 @@ def respell_renamed(
     """`current` (its accepted renames applied) with what spells a renamed column respelled, and the views'
     own columns to rename with it. `tables`: (schema, old, new schema, new), as resolve_renames gives them
     (a view reading a table renamed in its schema is respelled too); `columns`: (schema, table, old, new), the
-    tables named as they are now; `values` (values_respeller) respells after each, for what reads a renamed
-    column and spells a renamed enum value at once."""
+    tables named as they are now, in the order their renames run; `values` (values_respeller) respells after
+    them, for what reads a renamed column and spells a renamed enum value at once."""
     relations = dict(current.relations_by_key)
     steps: list[PlannedStatement] = []
     changes: list[Change] = []
@@ -159,13 +159,13 @@ def respell_renamed(
     work = [(*column, column[3]) for column in columns]
     original = {view: rel.view_definition for view, rel in relations.items() if rel.kind in VIEW_KINDS}
     renamed: dict[tuple[str, str], list[tuple[str, str]]] = {}  # a view -> (old, new) of what it reads
+    # a table -> its columns' respellers, in the order the renames run (each takes a name free by then)
+    tables_respellers: dict[tuple[str, str], list[Respell]] = {}
     while work or weigh:
         while work:
             schema, table, old, new, known_as = work.pop(0)
-            respell = _then(column_respeller(old, new), values)
-            rel, wanted = relations.get((schema, table)), desired.relation(schema, table)
-            if rel is not None and wanted is not None and rel.kind not in VIEW_KINDS:
-                relations[rel.key] = _respelled_parts(rel, wanted, respell)
+            respell = column_respeller(old, new)
+            tables_respellers.setdefault((schema, table), []).append(respell)
             for view in _reading_views(current, schema, table, known_as):
                 respellers.setdefault(view, []).append(respell)
                 renamed.setdefault(view, []).append((old, new))
@@ -190,11 +190,23 @@ def respell_renamed(
                 changes.append(Change(ChangeKind.RENAME, ObjectRef("column", *view, new), "column", old, new))
                 work.append((*view, old, new, old))
         relations[view] = replace(now, view_definition=wanted.view_definition, columns=columns_now)
+    for key, respellers_of_table in tables_respellers.items():
+        rel, wanted = relations.get(key), desired.relation(*key)
+        if rel is not None and wanted is not None and rel.kind not in VIEW_KINDS:
+            relations[key] = _respelled_parts(rel, wanted, _in_turn([*respellers_of_table, values]))
     return replace(current, relations=tuple(relations.values())), steps, changes
 
 
-def _then(first: Respell, second: Respell | None) -> Respell:
-    return first if second is None else lambda text: second(first(text))
+def _in_turn(respellers: list[Respell | None]) -> Respell:
+    """Each respeller after the other: a table's renamed columns are respelled together (a CHECK reading two
+    of them), in the order their renames run, and then the renamed enum values."""
+
+    def respell(text: str) -> str:
+        for one in respellers:
+            text = one(text) if one is not None else text
+        return text
+
+    return respell
 
 
 def values_respeller(current: Catalog, desired: Catalog) -> Respell | None:
