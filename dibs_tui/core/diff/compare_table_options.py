@@ -73,7 +73,7 @@ def _rename_sequence(state: PlanState, rel: Relation, before: SequenceObj, after
     seq_ref, old_ref = ObjectRef("sequence", after.schema, after.name), ObjectRef("sequence", *before.key)
     touches = [table_ref(rel), seq_ref]
     name = before.name
-    if _first_of_a_circle(state, before, after):
+    if _first_of_a_circle(state, before):
         name = passing_name(before.name)
         passing = ObjectRef("sequence", before.schema, name)
         state.step(
@@ -97,16 +97,19 @@ def _rename_sequence(state: PlanState, rel: Relation, before: SequenceObj, after
     )
 
 
-def _first_of_a_circle(state: PlanState, before: SequenceObj, after: SequenceObj) -> bool:
-    """`before` heads a circle of the identity sequences renamed in its schema (see name_slots.circle_heads)."""
-    renamed = {
-        old.name: new.name
-        for key, old in state.identity_sequences[0].items()
-        if (new := state.identity_sequences[1].get(key)) is not None
-        and old.schema == new.schema == before.schema
-        and old.name != new.name
-    }
-    return before.name in circle_heads(renamed)
+def _first_of_a_circle(state: PlanState, before: SequenceObj) -> bool:
+    """`before` heads a circle of the identity sequences renamed in its schema (see name_slots.circle_heads);
+    the heads found once for the whole plan."""
+    if state.identity_circle_heads is None:
+        by_schema: dict[str, dict[str, str]] = {}
+        for key, old in state.identity_sequences[0].items():
+            new = state.identity_sequences[1].get(key)
+            if new is not None and old.schema == new.schema and old.name != new.name:
+                by_schema.setdefault(old.schema, {})[old.name] = new.name
+        state.identity_circle_heads = {
+            (schema, head) for schema, renamed in by_schema.items() for head in circle_heads(renamed)
+        }
+    return before.key in state.identity_circle_heads
 
 
 def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Column) -> None:

@@ -68,15 +68,19 @@ def circle_heads(renamed: Mapping[str, str]) -> set[str]:
     """Of renames old -> new in one namespace, the least old name of each circle (a's takes b's name, b's
     takes a's): it goes through a free name first (`passing_name`), so each rename of the circle then takes
     a name another has already let go and the graph has no cycle. A chain needs none: its end takes a name
-    nothing holds, and the graph orders the rest."""
-    heads = set()
+    nothing holds, and the graph orders the rest. Each name is walked once (a long chain is not quadratic)."""
+    heads: set[str] = set()
+    done: set[str] = set()
     for start in renamed:
-        name, seen = renamed[start], [start]
-        while name in renamed and name not in seen:
-            seen.append(name)
+        path: dict[str, None] = {}  # the walk from start, in order
+        name = start
+        while name in renamed and name not in done and name not in path:
+            path[name] = None
             name = renamed[name]
-        if name == start and start == min(seen):
-            heads.add(start)
+        if name in path:  # the walk came back onto itself: the circle is the path from `name` on
+            walked = list(path)
+            heads.add(min(walked[walked.index(name) :]))
+        done.update(path)
     return heads
 
 

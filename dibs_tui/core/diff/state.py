@@ -62,6 +62,8 @@ class PlanState:
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
     # (table, "index" or "constraint", old name, new name, whether the name is an index's): part_renames
     part_renames: list[tuple[Relation, str, str, str, bool]] = field(default_factory=list)
+    # (schema, name) of the identity sequences whose renames go round in a circle: made at the first rename
+    identity_circle_heads: set[tuple[str, str]] | None = None
     desired_deps: References = field(init=False)  # what a created object references is all it needs
     current_deps: DepIndex = field(init=False)
     inheritors: dict[tuple[str, str], list[Relation]] = field(init=False)
