@@ -232,6 +232,14 @@ def test_a_hundred_neighbours_are_paged_not_piled() -> None:
         seen |= new
         page += 1
     assert len(seen) == 100 and page <= 8  # several columns of boxes on each side: a few pages
+    # Every arrow points into the hub's column, never into another box: with several columns of spokes, an
+    # outer spoke's arrow ran into the spoke beside it, drawn as if one spoke referenced the other.
+    drawing = draw(catalog, graph, ("public", "hub"), 1, 118, 30)
+    heads = [(x, y) for y, row in enumerate(drawing.cells) for x, cell in enumerate(row) if cell == "▶"]
+    assert heads and len({b.x for b in drawing.boxes if b.column == -1}) > 1
+    for x, y in heads:
+        target = drawing.box_at(x + 1, y)
+        assert x + 1 == drawing.boxes[0].x and (target is None or target.key == ("public", "hub")), (x, y)
 
 
 CHAIN = """

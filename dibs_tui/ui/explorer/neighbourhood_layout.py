@@ -175,7 +175,9 @@ def draw(
             x, y = xs[column][slot], row * (box_height + 1)
             rows[member.key] = y
             boxes.append(_neighbour(graph, member, x, y, col_width, box_height, canvas))
-            if abs(column) == 1 or rows.get(member.parent) == y:  # else "from ..." in the box says it
+            # Only from the slot next to the centre's side: an outer slot's stub ran into the box beside it,
+            # drawn as if one neighbour referenced the other. Its key line and the side it is on say it.
+            if slot == 0 and (abs(column) == 1 or rows.get(member.parent) == y):  # else "from ..." says it
                 _edge(canvas, member, x, col_width, y + 1)
         if hidden[column]:
             slot, row = divmod(per_page, capacity)

@@ -179,7 +179,9 @@ class NeighbourhoodScreen(ExplorerScreen):
         hidden = sum(self.view.drawing.hidden.values()) if self.view.drawing else 0
         more = f"   {hidden} more on other pages" if hidden else ""
         return Content.assemble(
-            "FK neighbourhood of ", data(f"{schema}.{name}", "bold"), f"   depth {self.view.depth}{more}"
+            "FK neighbourhood of ",
+            data(f"{schema}.{name}", "bold"),
+            f"   depth {self.view.depth}{more}   left: reference it · right: it references",
         )
 
     def on_mount(self) -> None:
