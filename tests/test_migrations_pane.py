@@ -380,3 +380,43 @@ def test_a_closed_terminal_during_a_review_drops_its_sandbox(
 
         until(ended, "the app to end")
     assert asyncio.run(_sandboxes(pg_server)) - before == set()
+
+
+def _rows_drawn(options: OptionList) -> list[str]:
+    """The list's first two rows as drawn on the screen, inside its border and padding."""
+    from textual.geometry import Region
+
+    lines = options.render_lines(Region(0, 0, *options.outer_size))
+    inner = options.content_region.x - options.region.x
+    return ["".join(seg.text for seg in line)[inner:].rstrip(" ▎▊") for line in lines[1:3]]
+
+
+async def test_at_80x24_each_migration_shows_its_state_whole_and_its_name_cut_in_the_middle(
+    db: str, tmp_path: Path
+) -> None:
+    """At 80 columns the list cut every row at its end: `✓ 20260110090000_initial-schema  ap…`. The time
+    goes first, then the name is cut in its middle; the state always shows whole."""
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    first = "20260101000000_create-users-teams-and-their-memberships"
+    second = "20260102000000_add-email-verification-to-users"
+    (folder / f"{first}.sql").write_text("CREATE TABLE users (id int PRIMARY KEY);\n")
+    await apply_pending(resolve(db), folder)
+    (folder / f"{second}.sql").write_text("ALTER TABLE users ADD COLUMN email text;\n")
+    app = _app(db, tmp_path, folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open_migrations(pilot, app)
+        await pilot.pause()
+        options = pane.migrations_list
+        drawn = _rows_drawn(options)
+        assert options.outer_size.width < 45  # the list is narrow at 80 columns: these rows are cut
+        assert drawn[0].startswith("✓ 2026010100") and drawn[0].endswith("-memberships  applied"), drawn
+        assert drawn[1].startswith("• 2026010200") and drawn[1].endswith("-to-users  pending"), drawn
+        assert all("…" in line for line in drawn), drawn  # cut in the middle of the name, not at the state
+    app = _app(db, tmp_path, folder)
+    async with app.run_test(size=(240, 50)) as pilot:  # wide enough: the whole row, its time too
+        pane = await _open_migrations(pilot, app)
+        await pilot.pause()
+        drawn = _rows_drawn(pane.migrations_list)
+        assert drawn[0].startswith(f"✓ {first}  applied  20") and drawn[0].endswith(" ms"), drawn
+        assert drawn[1] == f"• {second}  pending", drawn

@@ -47,7 +47,7 @@ from .review_marks import hazard_count, hazard_lines, marked_sql, review_off_the
 from .screens.confirm import ConfirmScreen
 from .text import safe
 from .two_column_pane import TwoColumnPane
-from .widgets.mark_list import MarkList
+from .widgets.mark_list import FittedRow, MarkList, fitted_row
 
 if TYPE_CHECKING:
     from ..core.generate import GeneratedMigration
@@ -61,16 +61,24 @@ STATE_STYLE = {
 MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
 
 
-def status_label(status: MigrationStatus) -> Content:
+def status_label(status: MigrationStatus) -> FittedRow:
+    """`✓ name  applied  2026-01-10 09:12  98 ms`; at 80 columns the time goes first, then the name is cut in
+    its middle (its timestamp and its end kept): the state always shows whole."""
     mark, style = STATE_STYLE[status.state]
-    text = f"{mark} {status.name}  {status.state.value}"
+    detail = ""
     row = status.applied
     if row is not None and status.state is not MigrationState.PENDING:
         if row.applied_at is not None:
-            text += f"  {row.applied_at:%Y-%m-%d %H:%M}"
+            detail += f"  {row.applied_at:%Y-%m-%d %H:%M}"
         if row.execution_time_ms is not None:
-            text += f"  {row.execution_time_ms} ms"
-    return Content.styled(safe(text), style)
+            detail += f"  {row.execution_time_ms} ms"
+    return fitted_row(
+        Content.styled(f"{mark} ", style),
+        Content.styled(safe(status.name), style),
+        Content.styled(detail, style),
+        Content(),
+        kept=Content.styled(f"  {status.state.value}", style),
+    )
 
 
 def replay_failure_lines(failure: MigrationFailed) -> list[str]:

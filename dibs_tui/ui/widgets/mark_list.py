@@ -44,18 +44,22 @@ class FittedRow(Visual):
         return 1
 
 
-def fitted_row(head: Content, name: Content, detail: Content, tail: Content) -> FittedRow:
-    """`head name detail tail` on one line; too long, the detail is cut at its end first, then the name in its
-    middle (what tells two names of one table apart is their end): `head` and `tail` (marks) always show."""
+def fitted_row(
+    head: Content, name: Content, detail: Content, tail: Content, kept: Content | None = None
+) -> FittedRow:
+    """`head name kept detail tail` on one line; too long, the detail is cut at its end first, then the name
+    in its middle (what tells two names of one table apart is their end): `head`, `kept` (a migration's
+    state) and `tail` (marks) always show."""
+    said = kept or Content()
 
     def fit(width: int) -> Content:
-        room = width - head.cell_length - tail.cell_length
+        room = width - head.cell_length - said.cell_length - tail.cell_length
         if name.cell_length + 4 > room:  # no room left for a useful part of the detail
-            return Content.assemble(head, cut_middle(name, room), tail)
-        said = detail.truncate(room - name.cell_length - 1) + Content("…")
-        return Content.assemble(head, name, said, tail)
+            return Content.assemble(head, cut_middle(name, room), said, tail)
+        cut = detail.truncate(room - name.cell_length - 1) + Content("…")
+        return Content.assemble(head, name, said, cut, tail)
 
-    return FittedRow(Content.assemble(head, name, detail, tail), fit)
+    return FittedRow(Content.assemble(head, name, said, detail, tail), fit)
 
 
 class MarkList(OptionList):
