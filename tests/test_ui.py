@@ -599,3 +599,25 @@ async def test_first_card_comes_before_the_whole_catalog(db: str) -> None:
         if not released:
             await transaction.rollback()
         await holder.close()
+
+
+async def test_a_table_never_analysed_says_its_rows_are_not_estimated_and_a_view_has_no_rows(db: str) -> None:
+    """pg_class.reltuples is -1 until ANALYZE or autovacuum: the card and details said "~? rows"; a view, which
+    holds no rows, said it too."""
+    await execute(
+        db, "CREATE TABLE fresh (id int PRIMARY KEY, v text); CREATE VIEW fresh_v AS SELECT v FROM fresh;"
+    )
+    async with make_app(db).run_test(size=(120, 36)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "fresh")
+        await pilot.pause()
+        header = str(app.query_one("#card-header").render())
+        details = [line.content.plain for line in app.query_one(DetailsView).lines]
+        assert "table · rows not estimated · 2 columns" in header and "~?" not in header
+        assert any(line.startswith("rows") and "never analysed" in line for line in details), details
+        await goto(pilot, "fresh_v")
+        await pilot.pause()
+        header = str(app.query_one("#card-header").render())
+        details = [line.content.plain for line in app.query_one(DetailsView).lines]
+        assert "view · 1 column" in header and "rows" not in header
+        assert not any(line.startswith("rows") for line in details), details

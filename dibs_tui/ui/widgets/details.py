@@ -25,9 +25,9 @@ from ..describe import (
 )
 from ..highlight import sql_lines
 from ..source import resolve
-from ..text import data, human_count, link, safe, sql_name
+from ..text import data, link, safe, sql_name
 from .history_section import Row, column_history, table_history
-from .tables_pane import kind_label
+from .tables_pane import kind_label, rows_fact
 from .virtual_list import VirtualList
 
 
@@ -163,7 +163,7 @@ def table_details(
         *_source_lines(settings, relation.provenance),
         *_doc_lines(relation.doc),
         *_history_lines(relation.provenance),
-        _field("rows", f"~{human_count(relation.row_estimate)} (estimate)"),
+        *([_field("rows", rows_fact(relation, long=True))] if rows_fact(relation) else []),
         _field("meta", _meta_label(relation.meta_status)),
         *_storage_lines(relation),
     ]

@@ -21,8 +21,8 @@ from ...config import Settings
 from ...core.model import Column, Relation
 from ..describe import column_flags, foreign_target, qualified_label, short_migration
 from ..source import resolve
-from ..text import counted, cut_middle, data, human_count, link, safe
-from .tables_pane import kind_label
+from ..text import counted, cut_middle, data, link, safe
+from .tables_pane import kind_label, rows_fact
 from .virtual_list import VirtualList
 
 LINE_WIDTH = 5
@@ -254,9 +254,7 @@ def card_header(relation: Relation, settings: Settings, limit: int = 10) -> Cont
     if prov and prov.modified_by:
         ranked.append((4, Content.assemble(("Modified: ", "$text-muted"), data(prov.modified_by))))
     facts = [
-        kind_label(relation),
-        f"~{human_count(relation.row_estimate)} rows",
-        counted(len(relation.columns), "column"),
+        f for f in (kind_label(relation), rows_fact(relation), counted(len(relation.columns), "column")) if f
     ]
     ranked.append(
         (

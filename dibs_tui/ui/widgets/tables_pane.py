@@ -77,6 +77,21 @@ def kind_label(relation: Relation, *, capitals: bool = False) -> str:
     return f"{words.upper() if capitals else words} {safe(f'{of[0]}.{of[1]}')}"
 
 
+def rows_fact(relation: Relation, *, long: bool = False) -> str:
+    """The relation's row estimate in words ("~12k rows"), "" for a view, which holds no rows. A table never
+    analysed (pg_class.reltuples = -1) was shown as "~? rows"; it is said as not estimated (`long`: with what
+    would estimate it)."""
+    if relation.kind is RelationKind.VIEW:
+        return ""
+    if relation.row_estimate < 0:
+        return (
+            "not estimated yet: never analysed (ANALYZE or autovacuum sets it)"
+            if long
+            else "rows not estimated"
+        )
+    return f"~{human_count(relation.row_estimate)}" + (" (estimate)" if long else " rows")
+
+
 def stale_tables(catalog: Catalog) -> set[str]:
     """Table names (bare and schema-qualified) that have meta rows whose live object is gone."""
     return {entry.table for entry in catalog.meta.stale}
