@@ -60,7 +60,7 @@ def diff_catalogs(
     from .compare_privileges import plan_kept_grants, plan_privileges
     from .compare_relations import plan_relations
     from .compare_schemas import plan_functions, plan_schemas_and_extensions, plan_sequences
-    from .compare_table_options import plan_clustering, plan_key_index_options
+    from .compare_table_options import plan_clustering, plan_key_index_options, plan_replica_identity
     from .compare_types import plan_domains, plan_enums
     from .compare_user_types import plan_collations, plan_composites, plan_ranges
     from .graph import ordered_with_soft
@@ -155,6 +155,7 @@ def diff_catalogs(
     plan_cascades(state)
     plan_objects(state)  # after the cascades: a rule on a view they re-create is made again with it
     plan_clustering(state)  # after every step that makes a table or an index (again)
+    plan_replica_identity(state)  # likewise
     plan_key_index_options(state)  # after every step that makes a key (again)
     if privileges:  # last: objects the steps above create get their grants
         plan_privileges(state)

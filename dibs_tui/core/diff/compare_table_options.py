@@ -20,8 +20,8 @@ from .state import PlanState
 
 
 def plan_table_options(state: PlanState, old: Relation | None, new: Relation) -> None:
-    """Replica identity (once the index it names exists) and access method (ALTER TABLE rewrites the table
-    into the new one, rows kept)."""
+    """Access method (ALTER TABLE rewrites the table into the new one, rows kept); the replica identity is
+    planned once every index is (plan_replica_identity)."""
     ref = table_ref(new)
     name = qualified(new.schema, new.name)
     if old is not None and old.access_method != new.access_method:
@@ -31,22 +31,46 @@ def plan_table_options(state: PlanState, old: Relation | None, new: Relation) ->
         # heap by name, not DEFAULT: default_table_access_method may name another one
         method = quote_ident(new.access_method or "heap")
         state.step(ALTER_TABLES, f"ALTER TABLE {name} SET ACCESS METHOD {method};", ChangeKind.ALTER, [ref])
-    before = (old.replica_identity, old.replica_index) if old is not None else ("d", None)
-    if before == (new.replica_identity, new.replica_index):
-        return
-    sql = replica_identity_sql(new) or f"ALTER TABLE {name} REPLICA IDENTITY DEFAULT;"
-    if old is not None:
-        state.change(ChangeKind.ALTER, ref, what_of(new), detail="replica identity")
-    index = new.replica_index
-    needs = (
-        [
-            ObjectRef("index", new.schema, new.name, index),
-            ObjectRef("constraint", new.schema, new.name, index),
-        ]
-        if index
-        else [ref]
-    )
-    state.step(LATE_CREATE, sql, ChangeKind.ALTER, [ref], needs=needs)
+
+
+def plan_replica_identity(state: PlanState) -> None:
+    """REPLICA IDENTITY, once every other step that makes an index is planned: set where it differs, and where
+    the plan makes the table or the index it names (again): a new index has no mark, and a rename carries the
+    mark along with its index (two indexes that trade names: the mark is on the other name after)."""
+    made = {n for step in state.steps for n in step.creates}
+    cur = state.current.relations_by_key
+    for new in state.desired.relations:
+        old = cur.get(new.key)
+        table = ("table", new.schema, new.name, "")
+        before = (
+            (old.replica_identity, old.replica_index)
+            if old is not None and table not in made
+            else ("d", None)
+        )
+        after = (new.replica_identity, new.replica_index)
+        index = new.replica_index
+        remade = index is not None and (
+            ("index", new.schema, new.name, index) in made
+            or ("constraint", new.schema, new.name, index) in made
+        )
+        if before == after and not remade:
+            continue
+        ref = table_ref(new)
+        if old is not None and (old.replica_identity, old.replica_index) != after:
+            state.change(ChangeKind.ALTER, ref, what_of(new), detail="replica identity")
+        sql = (
+            replica_identity_sql(new)
+            or f"ALTER TABLE {qualified(new.schema, new.name)} REPLICA IDENTITY DEFAULT;"
+        )
+        needs = (
+            [
+                ObjectRef("index", new.schema, new.name, index),
+                ObjectRef("constraint", new.schema, new.name, index),
+            ]
+            if index
+            else [ref]
+        )
+        state.step(LATE_CREATE, sql, ChangeKind.ALTER, [ref], needs=needs)
 
 
 def identity_sequence(state: PlanState, rel: Relation, column: str, *, desired: bool) -> SequenceObj | None:
