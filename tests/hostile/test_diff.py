@@ -138,3 +138,56 @@ def test_accepted_column_rename_followed_by_a_view_and_a_check(new_database: Cal
     assert f"ALTER VIEW public.v RENAME COLUMN {q_old} TO {q_new};" in script
     rows = asyncio.run(fetch(a, f"SELECT {q_new} AS v FROM public.v"))
     assert [r["v"] for r in rows] == [5]
+
+
+def test_enum_value_renamed_to_a_label_closing_its_array_element_and_literal(
+    new_database: Callable[[], str],
+) -> None:
+    """The label an enum value is renamed to is respelled inside array constants (a domain's CHECK, a table's
+    CHECK) as array_out and the server's literals quote it, only to be compared: the plan renames the value
+    in place, keeps both CHECKs, and the label arrives verbatim."""
+    label = "x\"}'); DROP TABLE public.victim; --\\"
+    literal = "'" + label.replace("'", "''") + "'"
+    element = '"' + label.replace("\\", "\\\\").replace('"', '\\"').replace("'", "''") + '"'
+    schema = (
+        "CREATE TYPE public.mood AS ENUM ('a', {v});\n"
+        "CREATE DOMAIN public.moods AS public.mood[] CHECK (VALUE <> '{{{e}}}');\n"
+        "CREATE TABLE public.t (id int PRIMARY KEY, ms public.moods, CHECK (ms <> '{{a,{e}}}'));\n"
+    )
+    a, outcome = _plan(
+        new_database,
+        schema.format(v="'meh'", e="meh") + "INSERT INTO public.t VALUES (1, '{a,a,meh}');\n",
+        schema.format(v=literal, e=element),
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    script = "\n".join(s.sql for s in outcome.plan)
+    assert "RENAME VALUE 'meh' TO" in script and "DROP CONSTRAINT" not in script, script
+    rows = asyncio.run(fetch(a, "SELECT ms::text[] AS ms FROM public.t"))
+    assert rows[0]["ms"] == ["a", "a", label]
+    _spring(new_database, f"CREATE TYPE public.other AS ENUM ('{label}');")
+
+
+def test_indexes_trading_hostile_names(new_database: Callable[[], str]) -> None:
+    """Two indexes whose hostile names (63 bytes, multibyte: the passing name is cut on a character) swap are
+    renamed through the passing name, quoted, and not rebuilt."""
+    one = 'i"; DROP TABLE public.victim; --' + "é" * 15
+    two = 'j"; DROP TABLE public.victim; --' + "é" * 15
+    q_one, q_two = ('"' + n.replace('"', '""') + '"' for n in (one, two))
+    index = "CREATE INDEX {n} ON public.t (a);\nCREATE UNIQUE INDEX {m} ON public.t (b);\n"
+    table = "CREATE TABLE public.t (a int, b int);\n"
+    a, outcome = _plan(
+        new_database,
+        table + index.format(n=q_one, m=q_two) + "INSERT INTO public.t VALUES (1, 1);\n",
+        table + index.format(n=q_two, m=q_one),
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    script = "\n".join(s.sql for s in outcome.plan)
+    assert all(s.sql.startswith("ALTER INDEX ") for s in outcome.plan) and "__dibs_swap" in script, script
+    rows = asyncio.run(
+        fetch(
+            a,
+            "SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indisunique AND indrelid = 't'::regclass",
+        )
+    )
+    assert [r["name"] for r in rows] == [q_one]  # the unique one (on b) now bears the first name
+    _spring(new_database, f'ALTER INDEX public.victim_pkey RENAME TO "{one}";')
