@@ -562,3 +562,27 @@ def test_a_view_s_own_lock_is_said(traced: tuple[str, str, Review]) -> None:
     [replaced] = [s for s in review.statements if s.sql.startswith("CREATE OR REPLACE VIEW hv")]
     assert ("public.hv", "AccessExclusiveLock") in {(k.relation, k.mode) for k in replaced.locks}
     assert not {h.kind for h in dropped.hazards + replaced.hazards} & {"table-rewrite", "data-loss"}
+
+
+async def test_a_function_of_a_table_the_migration_does_not_reach_is_left_out_of_the_clone(
+    db: str, tmp_path: Path
+) -> None:
+    """A function returning SETOF a table the migration does not reach could not be created in the clone,
+    which said so in a note of every review (pagila's rewards_report returning SETOF customer). It is left
+    out; a migration calling it brings its table, and its statement runs in the trace."""
+    await execute(
+        db,
+        "CREATE TABLE far (id int PRIMARY KEY, v text); CREATE TABLE near (id int PRIMARY KEY);"
+        "CREATE FUNCTION far_rows(n int) RETURNS SETOF far LANGUAGE sql AS 'SELECT * FROM far LIMIT n';"
+        "INSERT INTO far VALUES (1, 'x'); INSERT INTO near VALUES (1);",
+    )
+    apart = tmp_path / "apart.sql"
+    apart.write_text("ALTER TABLE near ADD COLUMN w int;\n")
+    review = await review_file(resolve(db), apart)
+    assert not [n for n in review.notes if "did not load" in n], review.notes
+    assert "clone of 1 of the live schema's 2 relations" in " ".join(review.notes)
+    calling = tmp_path / "calling.sql"
+    calling.write_text("SELECT * FROM far_rows(1);\nALTER TABLE near ADD COLUMN w int;\n")
+    review = await review_file(resolve(db), calling)
+    assert not [n for n in review.notes if "did not load" in n], review.notes
+    assert review.statements[0].trace == "ran", review.statements[0]

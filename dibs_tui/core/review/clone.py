@@ -118,8 +118,30 @@ def _without_foreign_keys_out(rel: Relation, keep: set[QualifiedName]) -> Relati
     return rel if len(kept) == len(rel.constraints) else replace(rel, constraints=kept)
 
 
+def _tables_of_functions(catalog: Catalog) -> dict[tuple[str, str, str], set[QualifiedName]]:
+    """The tables each function's arguments or result name (a row type stands for its table in pg_depend)."""
+    uses: dict[tuple[str, str, str], set[QualifiedName]] = {}
+    for dep in catalog.dependencies:
+        if dep.dependent.kind == "function" and dep.referenced.kind in ("table", "column"):
+            function = (dep.dependent.schema, dep.dependent.name, dep.dependent.sub)
+            uses.setdefault(function, set()).add((dep.referenced.schema, dep.referenced.name))
+    return uses
+
+
 def reachable_part(catalog: Catalog, statements: Sequence[str]) -> Catalog:
-    keep = _reach(catalog, named_in(statements))
+    """The part of `catalog` a trace of `statements` clones: the relations they reach (`_reach`), and the
+    functions, but for those whose arguments or result are a table left out: they could not be created there
+    (the clone said so in a note about a function the migration never named, e.g. pagila's rewards_report
+    returning SETOF customer). A function the migration names brings its tables into the clone."""
+    names = named_in(statements)
+    keep = _reach(catalog, names)
+    uses = _tables_of_functions(catalog)
+    called = {table for (_, name, _), tables in uses.items() if name in names for table in tables} - keep
+    if called:
+        keep = _reach(catalog, names | {table for _, table in called})
+    functions = tuple(
+        f for f in catalog.functions if uses.get((f.schema, f.name, f.identity_arguments), set()) <= keep
+    )
     relations = tuple(_without_foreign_keys_out(r, keep) for r in catalog.relations if r.key in keep)
     # A sequence owned by a table left out goes with it (its OWNED BY would name a missing table), unless a
     # kept table's default takes its nextval() (a shared serial): then it stays, owned by none
@@ -141,7 +163,7 @@ def reachable_part(catalog: Catalog, statements: Sequence[str]) -> Catalog:
         for o in catalog.objects
         if all((r[1], r[2]) in keep for r in o.references if r[0] in ("table", "column"))
     )
-    return replace(catalog, relations=relations, sequences=sequences, objects=objects)
+    return replace(catalog, relations=relations, sequences=sequences, objects=objects, functions=functions)
 
 
 async def load_clone(conn: asyncpg.Connection, statements: Sequence[LocatedStatement]) -> list[str]:
