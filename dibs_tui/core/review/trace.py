@@ -250,6 +250,11 @@ async def measure_rates(conn: asyncpg.Connection, where: str) -> Rates | None:
         await conn.execute(f"DROP SCHEMA {schema} CASCADE")
     except asyncpg.PostgresError:
         return None
+    return timed_rates(size, rewrite, build, scan, where)
+
+
+def timed_rates(size: int, rewrite: float, build: float, scan: float, where: str) -> Rates:
+    """The rates a table of `size` bytes rewritten, indexed and read in these many seconds gives, said."""
     rewrite_rate, index_rate = size / max(rewrite, 1e-6), size / max(build, 1e-6)
     scan_rate = size / max(scan, 1e-6)
     how = (
