@@ -207,9 +207,18 @@ def test_ctrl_c_as_the_async_run_starts_is_kept_until_the_run_closes_and_cancels
         "        run_async(work(interrupt))\n"
         "    except KeyboardInterrupt:\n"
         "        print('interrupted')\n"
+        "async def ignored():\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    await asyncio.sleep(0.2)\n"
+        "    return 'ran to its end'\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "print(run_async(ignored()))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert (done.stdout, done.stderr) == ("interrupted\nwork started\nwork cancelled\ninterrupted\n", "")
+    assert (done.stdout, done.stderr) == (
+        "interrupted\nwork started\nwork cancelled\ninterrupted\nran to its end\n",
+        "",
+    )  # and where SIGINT is ignored (a job started in the background), it stays ignored
 
 
 def test_commands_that_open_their_own_sessions_give_up_on_a_held_lock_and_leave_no_backend(

@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import signal
+import threading
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -121,18 +122,21 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
             task.cancel()
             task.get_loop().call_soon_threadsafe(lambda: None)  # wake a loop asleep in select()
 
-    try:
-        previous = signal.signal(signal.SIGINT, on_interrupt)
-    except ValueError:  # not the main thread: no signal reaches this run
+    # As asyncio's: only where Ctrl-C would raise KeyboardInterrupt (the main thread, SIGINT not ignored, as
+    # it is for a job a script started in the background).
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
         asyncio.run(main())
         return box[0]
+    signal.signal(signal.SIGINT, on_interrupt)
     try:
         asyncio.run(main())
     except asyncio.CancelledError:
         if not interrupted:
             raise
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if interrupted:
         raise KeyboardInterrupt
     return box[0]
