@@ -19,6 +19,7 @@ from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.apply_outcome import MigrationFailed
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
@@ -420,3 +421,26 @@ async def test_at_80x24_each_migration_shows_its_state_whole_and_its_name_cut_in
         drawn = _rows_drawn(pane.migrations_list)
         assert drawn[0].startswith(f"✓ {first}  applied  20") and drawn[0].endswith(" ms"), drawn
         assert drawn[1] == f"• {second}  pending", drawn
+
+
+async def test_a_partly_applied_migration_is_listed_as_partial(db: str, tmp_path: Path) -> None:
+    """A migration whose first segments committed and a later one failed was listed as pending, even after a
+    reload, while `status` says partial: the list, its summary and the details now say partial too."""
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20260101000000_two_parts.sql").write_text(
+        "CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, NULL);\n"
+        "CREATE INDEX CONCURRENTLY t_v ON t (v);\nALTER TABLE t ALTER COLUMN v SET NOT NULL;\n"
+    )
+    with pytest.raises(MigrationFailed):  # the last segment fails on the NULL; the first two stay committed
+        await apply_pending(resolve(db), folder)
+    app = _app(db, tmp_path, folder)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await _open_migrations(pilot, app)
+        options = pane.query_one("#migrations-list", OptionList)
+        label = str(options.get_option_at_index(0).prompt)
+        assert label.startswith("◐ 20260101000000_two_parts") and label.rstrip().endswith("partial"), label
+        status = text_of(pane.query_one("#migrations-status", Static))
+        assert "1 partial" in status and "pending" not in status.split("(")[0], status
+        details = text_of(pane.query_one("#migrations-details", Static))
+        assert details.startswith("20260101000000_two_parts: partly applied"), details

@@ -31,7 +31,7 @@ from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.migrations.apply_online import LockRetries
 from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, PendingMigration, caret_excerpt
-from ..core.migrations.apply_record import read_partial
+from ..core.migrations.apply_record import read_partial, read_partials_at
 from ..core.migrations.files import new_migration_name
 from ..core.migrations.history import History
 from ..core.migrations.layouts import list_migration_files, read_status
@@ -58,13 +58,15 @@ STATE_STYLE = {
     MigrationState.CHANGED: ("!", "$text-error"),
     MigrationState.MISSING: ("?", "$text-error"),
 }
+PARTIAL_STYLE = ("◐", "$text-warning")  # a pending migration an earlier run applied in part
 MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
 
 
-def status_label(status: MigrationStatus) -> FittedRow:
+def status_label(status: MigrationStatus, *, partial: bool = False) -> FittedRow:
     """`✓ name  applied  2026-01-10 09:12  98 ms`; at 80 columns the time goes first, then the name is cut in
-    its middle (its timestamp and its end kept): the state always shows whole."""
-    mark, style = STATE_STYLE[status.state]
+    its middle (its timestamp and its end kept): the state always shows whole. A pending migration an earlier
+    run applied in part (`partial`) says so, as `status` does."""
+    mark, style = PARTIAL_STYLE if partial else STATE_STYLE[status.state]
     detail = ""
     row = status.applied
     if row is not None and status.state is not MigrationState.PENDING:
@@ -77,7 +79,7 @@ def status_label(status: MigrationStatus) -> FittedRow:
         Content.styled(safe(status.name), style),
         Content.styled(detail, style),
         Content(),
-        kept=Content.styled(f"  {status.state.value}", style),
+        kept=Content.styled(f"  {'partial' if partial else status.state.value}", style),
     )
 
 
@@ -178,6 +180,7 @@ class MigrationsPane(TwoColumnPane):
     def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
         super().__init__(context, id=id)
         self.statuses: list[MigrationStatus] = []
+        self.partial: set[str] = set()  # pending migrations an earlier run applied in part
         self.reviews: dict[str, Review] = {}
         self.progress: list[str] = []
         self.last_error: str | None = None
@@ -228,14 +231,26 @@ class MigrationsPane(TwoColumnPane):
         # Everything read first: the list, the status and `loaded` then change together, with no await between
         # them (a test, or `select`, that sees `loaded` sees the status of the same read).
         baseline_offered = bool(statuses) and await self._baseline_fits(history)
+        partial = await self._partly_applied(statuses)
         self.statuses = statuses
+        self.partial = partial
         self.baseline_offered = baseline_offered
         option_list = self.migrations_list
         option_list.clear_options()
-        option_list.add_options([Option(status_label(s), id=s.name) for s in statuses])
-        counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
+        option_list.add_options(
+            [Option(status_label(s, partial=s.name in partial), id=s.name) for s in statuses]
+        )
+        counted = [
+            (
+                state.value,
+                sum(1 for s in statuses if s.state is state)
+                - (len(partial) if state is MigrationState.PENDING else 0),
+            )
+            for state in MigrationState
+        ]
+        counted.insert(2, ("partial", len(partial)))  # after pending, as `status` counts them
         tools = describe_tables(history) or "no history table yet"
-        summary = ", ".join(f"{n} {state.value}" for state, n in counts.items() if n)
+        summary = ", ".join(f"{n} {word}" for word, n in counted if n)
         offer = " · B baseline (no migration recorded, the schema exists)" if self.baseline_offered else ""
         self._status(
             Content(
@@ -252,6 +267,17 @@ class MigrationsPane(TwoColumnPane):
             self.show(statuses[pending])
         if self.wanted is not None:
             self.select(self.wanted)
+
+    async def _partly_applied(self, statuses: list[MigrationStatus]) -> set[str]:
+        """The pending migrations an earlier run applied in part (their segment records), listed as partial,
+        as `status` lists them; none when the records cannot be read (the details say why)."""
+        pending = {s.name for s in statuses if s.state is MigrationState.PENDING}
+        if not pending:
+            return set()
+        try:
+            return set(await read_partials_at(self.target)) & pending
+        except DibsError:
+            return set()
 
     def select(self, name: str) -> None:
         """Highlight the migration `name` (once the list is read, when it is not yet)."""
@@ -296,7 +322,7 @@ class MigrationsPane(TwoColumnPane):
             sql.update(Content("(no file on disk)"))
         else:
             sql.update(marked_sql(status.file.text, self.reviews.get(status.name)))
-        lines = [f"{status.name}: {status.state.value}"]
+        lines = [f"{status.name}: {'partly applied' if status.name in self.partial else status.state.value}"]
         if status.applied is not None and status.applied.tables_created + status.applied.tables_modified:
             row = status.applied
             lines.append(
