@@ -12,8 +12,9 @@ import pytest
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.errors import DibsError
 from dibs_tui.core.migrations.apply import apply_pending
-from dibs_tui.core.migrations.baseline import record_baseline
+from dibs_tui.core.migrations.baseline import baseline_fits, record_baseline
 from dibs_tui.core.migrations.files import checksum
+from dibs_tui.core.migrations.history import read_history
 from dibs_tui.core.migrations.layouts import read_folder_status
 from dibs_tui.core.migrations.status import MigrationState
 from tests.pg import REAL, execute, fetch, psql_file
@@ -78,6 +79,32 @@ async def test_baseline_refuses_when_history_is_past_it(db: str, tmp_path: Path)
     with pytest.raises(DibsError, match="already has migrations past 001_a"):
         await record_baseline(resolve(db), folder, "001_a")
     assert await history(db) == before
+
+
+async def test_baseline_refuses_a_migration_that_migrate_applied_in_part(db: str, tmp_path: Path) -> None:
+    """Two segments committed, the third failed: a baseline recorded the migration as applied, and its third
+    segment would never run. It is refused, nothing is written, and the pane no longer offers it."""
+    folder = folder_of(
+        tmp_path,
+        **{
+            "001_parts": "CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, NULL);\n"
+            "CREATE INDEX CONCURRENTLY t_v ON t (v);\nALTER TABLE t ALTER COLUMN v SET NOT NULL;\n"
+        },
+    )
+    with pytest.raises(DibsError):
+        await apply_pending(resolve(db), folder)
+    with pytest.raises(
+        DibsError, match="refusing to record 001_parts as applied: migrate applied it in part"
+    ):
+        await record_baseline(resolve(db), folder, "001")
+    with pytest.raises(DibsError, match="migrate applied it in part"):
+        await record_baseline(resolve(db), folder, "001", dry_run=True)
+    assert await history(db) == []
+    conn = await connect(resolve(db))
+    try:
+        assert not await baseline_fits(conn, await read_history(conn))
+    finally:
+        await conn.close()
 
 
 async def test_baseline_is_one_transaction(db: str, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from .apply_history import _ensure_history_table, _record, acquire_lock
 from .apply_outcome import AppliedMigration, ApplyEvent
+from .apply_record import PartialApply, read_partials
 from .files import MigrationFile
 from .history import ADVISORY_LOCK_KEY, HISTORY_TABLES, History, find_history_tables, read_history
 from .layouts import list_migration_files, version_of
@@ -56,9 +57,15 @@ def _upto(files: Sequence[MigrationFile], version: str, folder: Path) -> int:
 
 
 def plan_baseline(
-    files: Sequence[MigrationFile], history: History, version: str, folder: Path
+    files: Sequence[MigrationFile],
+    history: History,
+    version: str,
+    folder: Path,
+    partials: dict[str, PartialApply] | None = None,
 ) -> BaselinePlan:
-    """Which files a baseline records; a DibsError when the history is past the version or unfinished."""
+    """Which files a baseline records; a DibsError when the history is past the version or unfinished, or a
+    file it would record was partly applied by migrate (`partials`: its segment records): recorded as
+    applied, its segments that never ran would never run."""
     if history.dirty:
         raise DibsError(
             f"the history has unfinished or failed migrations: {', '.join(map(repr, history.dirty))}",
@@ -86,6 +93,15 @@ def plan_baseline(
     record = tuple(
         s.file for s in statuses if s.file is not None and s.file.name in kept and s.state not in done
     )
+    begun = [f.name for f in record if f.name in (partials or {})]
+    if begun:
+        what = (partials or {})[begun[0]].describe() or ["partially applied"]
+        raise DibsError(
+            f"refusing to record {begun[0]} as applied: migrate applied it in part "
+            f"({what[0].removeprefix('partially applied: ')}); a baseline would skip the segments that did "
+            "not run",
+            hint="run `dibs-tui migrate` to resume it, after fixing the segment that failed",
+        )
     already = tuple(
         s.name for s in statuses if s.file is not None and s.file.name in kept and s.state in done
     )
@@ -104,11 +120,11 @@ async def record_baseline(
     conn = await connect(target, read_only=dry_run)
     try:
         if dry_run:
-            return plan_baseline(files, await read_history(conn), version, folder)
+            return plan_baseline(files, await read_history(conn), version, folder, await read_partials(conn))
         await conn.execute("SELECT set_config('application_name', 'dibs-tui baseline', false)")
         await acquire_lock(conn, _quiet, wait=False)
         try:
-            plan = plan_baseline(files, await read_history(conn), version, folder)
+            plan = plan_baseline(files, await read_history(conn), version, folder, await read_partials(conn))
             if plan.record:
                 await _write(conn, plan)
             return plan
@@ -143,8 +159,9 @@ WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_s
 
 
 async def baseline_fits(conn: asyncpg.Connection, history: History) -> bool:
-    """A baseline is worth offering: the history is empty and the schema is not."""
-    if history.applied:
+    """A baseline is worth offering: the history is empty and the schema is not, and migrate has not begun
+    applying a migration (its segment records: the schema there is partly its work)."""
+    if history.applied or await read_partials(conn):
         return False
     count = await conn.fetchval(
         _USER_TABLES_SQL, [*HISTORY_TABLES, "goose_db_version", "ar_internal_metadata"]
