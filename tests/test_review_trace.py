@@ -586,3 +586,21 @@ async def test_a_function_of_a_table_the_migration_does_not_reach_is_left_out_of
     review = await review_file(resolve(db), calling)
     assert not [n for n in review.notes if "did not load" in n], review.notes
     assert review.statements[0].trace == "ran", review.statements[0]
+
+
+async def test_a_truncate_is_no_rewrite_and_builds_no_index(db: str, tmp_path: Path) -> None:
+    """TRUNCATE gives the table and its indexes new, empty files: the trace read the new relfilenodes as a
+    rewrite (its lock time estimated from the table's size) and, with an index, as an index build."""
+    await execute(
+        db,
+        "CREATE TABLE big (id int PRIMARY KEY, v text); CREATE INDEX big_v ON big (v);"
+        "INSERT INTO big SELECT i, repeat('x', 200) FROM generate_series(1, 2000) i;",
+    )
+    path = tmp_path / "t.sql"
+    path.write_text("TRUNCATE big;\n")
+    review = await review_file(resolve(db), path)
+    [statement] = review.statements
+    kinds = {h.kind for h in statement.hazards}
+    assert statement.trace == "ran" and "data-loss" in kinds, statement
+    assert not kinds & {"table-rewrite", "blocking-index-build"}, statement.hazards
+    assert statement.lock == "ACCESS EXCLUSIVE on public.big"

@@ -353,18 +353,22 @@ def _observe(
 ) -> TraceStep:
     """What the statement changed since the previous step: new locks, new relfilenodes, new indexes."""
     before = state.before
+    info = statement_info(stmt.text)
+    # TRUNCATE gives its tables and their indexes new, empty files: nothing is copied or built, whatever
+    # the size (it was said to rewrite the table, its lock held as long as copying it would take).
+    emptied = info is not None and info.node_type == "TruncateStmt"
     filenodes = {r["oid"]: r["filenode"] for r in relations}
     rewritten = tuple(
         before[oid]
         for oid, node in filenodes.items()
-        if oid in before and before[oid].kind in "rm" and node != state.filenodes.get(oid)
+        if oid in before and before[oid].kind in "rm" and node != state.filenodes.get(oid) and not emptied
     )
     built: dict[int, list[str]] = {}
     rewritten_oids = {r.oid for r in rewritten}
     for r in relations:
         table = r["table_oid"]
         fresh = r["oid"] not in state.indexes or r["filenode"] != state.filenodes.get(r["oid"])
-        if r["kind"] in "iI" and fresh and table in before and table not in rewritten_oids:
+        if r["kind"] in "iI" and fresh and table in before and table not in rewritten_oids and not emptied:
             built.setdefault(table, []).append(r["name"])
     building = set(built)  # each table an index was built on, partitions too (a build reads every row)
     built = _fold_partitions(built, state.parents)
@@ -389,7 +393,6 @@ def _observe(
         for table, names in built.items()
     )
     exclusive = {oid for oid, mode in held if mode == "AccessExclusiveLock"}
-    info = statement_info(stmt.text)
     if info is None or info.node_type in _READS_ROWS:  # a query's own plan, not a check of every row
         exclusive = set()
     scanned = tuple(
