@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from ..ddl import domain_sql
 from ..model import (
     Domain,
+    DomainCheck,
     ObjectRef,
 )
 from ..plan import ChangeKind
@@ -20,6 +21,7 @@ from .graph import (
     DROP_OBJECTS,
     PRE_CREATE,
 )
+from .part_renames import rename_domain_checks
 from .render import (
     type_ref,
 )
@@ -220,6 +222,7 @@ def plan_domains(state: PlanState) -> None:
             state.step(PRE_CREATE, sql + ";", ChangeKind.ALTER, [ref])
         old_checks = {c.name: c for c in old.checks}
         new_checks = {c.name: c for c in new.checks}
+        renamed = rename_domain_checks(state, key, old_checks, new_checks)  # both lose the renamed ones
         added = [c for n, c in new_checks.items() if old_checks.get(n) != c]
         # SET NOT NULL is refused like ADD CONSTRAINT while a composite column holds the domain
         sets_not_null = new.not_null and not old.not_null
@@ -255,7 +258,7 @@ def plan_domains(state: PlanState) -> None:
                 creates=[checked, _check_ref(key, check.name)] if checked else [_check_ref(key, check.name)],
             )
         state.comment(ref, "domain", old.comment, new.comment)
-        _check_comments(state, new, old)
+        _check_comments(state, new, old, renamed)
     for key in only_in(cur, des):
         ref = type_ref(*key)
         state.drop_object(ref, "domain", cur[key].base_type, f"DROP DOMAIN {qualified(*key)};")
@@ -265,13 +268,19 @@ def _check_ref(domain: tuple[str, str], check: str) -> ObjectRef:
     return ObjectRef("domain constraint", domain[0], domain[1], check)
 
 
-def _check_comments(state: PlanState, new: Domain, old: Domain | None) -> None:
+def _check_comments(
+    state: PlanState, new: Domain, old: Domain | None, renamed: dict[str, DomainCheck] | None = None
+) -> None:
     """COMMENT ON CONSTRAINT ... ON DOMAIN where a check's comment differs (a check made by the plan starts
-    without one); after the domain, and after the check's ADD when it has one."""
+    without one, one renamed keeps its own: `renamed` by its new name); after the domain, and after the
+    check's ADD or rename."""
     before = {c.name: c for c in old.checks} if old is not None else {}
     for check in new.checks:
-        kept = before.get(check.name)
-        was = kept.comment if kept is not None and kept == check else None
+        kept = (renamed or {}).get(check.name)
+        if kept is None:
+            kept = before.get(check.name)
+            kept = kept if kept == check else None
+        was = kept.comment if kept is not None else None
         if (was or None) == (check.comment or None):
             continue
         cref = _check_ref(new.key, check.name)

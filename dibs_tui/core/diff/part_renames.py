@@ -15,15 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from ..model import Constraint, ConstraintKind, Index, ObjectRef, Relation
+from ..model import Constraint, ConstraintKind, DomainCheck, Index, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_identifier
-from .graph import ALTER_TABLES
+from .graph import ALTER_TABLES, PRE_CREATE
 from .name_slots import circle_heads, passing_name
 from .render import table_ref
 from .state import PlanState
 
-Part = TypeVar("Part", Index, Constraint)
+Part = TypeVar("Part", Index, Constraint, DomainCheck)
 
 
 def _pairs(
@@ -115,6 +115,46 @@ def rename_constraints(
         cref = ObjectRef("constraint", new.schema, new.name, new_name)
         state.comment(cref, "constraint", before[old_name].comment, after[new_name].comment)
     _forget(pairs, before, after)
+
+
+def rename_domain_checks(
+    state: PlanState, key: tuple[str, str], before: dict[str, DomainCheck], after: dict[str, DomainCheck]
+) -> dict[str, DomainCheck]:
+    """ALTER DOMAIN ... RENAME CONSTRAINT for the CHECKs alike but for their names (a CHECK dropped and added
+    again is checked anew against every column of the domain, in every table, under its lock); a circle
+    through a passing name. `before` and `after` lose them; returns the renamed ones by their new names."""
+    pairs = _pairs(before, after, lambda c: (c.definition, c.validated), lambda a, b: a == b)
+    heads = circle_heads(dict(pairs))
+    domain = qualified(*key)
+    renamed = {}
+    for old_name, new_name in pairs:
+        ref, new_ref = ObjectRef("type", *key), ObjectRef("domain constraint", *key, new_name)
+        old_ref = ObjectRef("domain constraint", *key, old_name)
+        state.change(ChangeKind.RENAME, new_ref, "domain check", old_name, new_name)
+        source = passing_name(old_name) if old_name in heads else old_name
+        between = ObjectRef("domain constraint", *key, source)
+        if source != old_name:
+            state.step(
+                PRE_CREATE,
+                f"ALTER DOMAIN {domain} RENAME CONSTRAINT {quote_ident(old_name)} TO {quote_ident(source)};",
+                ChangeKind.RENAME,
+                [ref],
+                creates=[between],
+                vacates=[old_ref],
+            )
+        state.step(
+            PRE_CREATE,
+            f"ALTER DOMAIN {domain} RENAME CONSTRAINT {quote_ident(source)} TO {quote_ident(new_name)};",
+            ChangeKind.RENAME,
+            [ref],
+            creates=[new_ref],
+            # the passing name is the plan's own: needed, not freed for a create (which would come first)
+            vacates=[old_ref] if source == old_name else [],
+            needs=[between] if source != old_name else [],
+        )
+        renamed[new_name] = before[old_name]
+    _forget(pairs, before, after)
+    return renamed
 
 
 def _forget(pairs: list[tuple[str, str]], before: dict[str, Part], after: dict[str, Part]) -> None:
