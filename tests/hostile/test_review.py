@@ -120,3 +120,16 @@ def test_a_forged_segment_record_cannot_hide_a_statement_from_the_review(db: str
     assert f"{path}:1: DROP TABLE keep" in done.stdout and "drops keep and its 2 rows" in done.stdout
     assert "\x1b" not in done.stdout + done.stderr
     assert len(asyncio.run(fetch(db, "SELECT * FROM keep"))) == 2
+
+
+async def test_an_inheritance_child_named_with_a_newline_is_named_escaped(db: str) -> None:
+    await execute(
+        db,
+        'CREATE TABLE p (id int); CREATE TABLE "c\n""1" () INHERITS (p); INSERT INTO "c\n""1" VALUES (5), (6);',
+    )
+    result = await review(db, "TRUNCATE p;\nDELETE FROM p WHERE id > 5;")
+    emptied, deleted = messages(result, "data-loss")
+    assert "2 rows of its own" not in emptied and 'public."c\\n""1" (2 rows)' in emptied, emptied
+    assert deleted.endswith('(e.g. ctid (0,2) in public."c\\n""1")'), deleted
+    assert "\n" not in emptied + deleted
+    assert len(await fetch(db, "SELECT * FROM p")) == 2  # the migration's statements did not run

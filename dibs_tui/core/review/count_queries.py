@@ -8,7 +8,8 @@ table larger than SAMPLE_ABOVE_BYTES, or one whose exact count did not finish in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -64,6 +65,13 @@ FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid
 """
 
 
+_SIZE_SQL = """
+SELECT pg_catalog.sum(pg_catalog.pg_total_relation_size(o))::pg_catalog.int8
+FROM pg_catalog.unnest($1::pg_catalog.oid[]) o
+"""
+_CHILDREN_NAMED = 3  # inheritance children named in a table's description; the rest counted
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -86,14 +94,27 @@ class Target:
     bytes: int
     key: tuple[str, ...]  # primary key columns; () when it has none (the example is then a ctid)
     columns: dict[str, Column]
+    # Its inheritance children with rows (quoted name, rows), counted in `rows` and read with it; `alone` is
+    # the table without them, as a statement with ONLY (or a DROP) reaches it, read FROM ONLY
+    children: tuple[tuple[str, int], ...] = ()
+    alone: Target | None = None
+    only: bool = False
 
     def key_text(self, alias: str = "t") -> str:
-        """SQL for one row's key as text, `(id)=(42)` in PostgreSQL's own DETAIL spelling."""
+        """SQL for one row's key as text, `(id)=(42)` in PostgreSQL's own DETAIL spelling; with the table it is
+        in when the rows read are a parent's and its children's (a ctid alone does not say which)."""
         if not self.key:
-            return f"pg_catalog.format('ctid %s', {alias}.ctid)"
-        cols = ", ".join(f"{alias}.{quote_ident(c)}" for c in self.key)
-        label = ", ".join(quote_ident(c) for c in self.key).replace("%", "%%")
-        return f"pg_catalog.format({quote_literal(f'({label})=%s')}, ROW({cols}))"
+            text = f"pg_catalog.format('ctid %s', {alias}.ctid)"
+        else:
+            cols = ", ".join(f"{alias}.{quote_ident(c)}" for c in self.key)
+            label = ", ".join(quote_ident(c) for c in self.key).replace("%", "%%")
+            text = f"pg_catalog.format({quote_literal(f'({label})=%s')}, ROW({cols}))"
+        if not self.children:
+            return text
+        return f"pg_catalog.format('%s in %s', {text}, {alias}.tableoid::pg_catalog.regclass)"
+
+    def source(self, alias: str = "t") -> str:
+        return f"{'ONLY ' if self.only else ''}{self.qualified} {alias}"
 
     def unsafe(self, names: set[str] | list[str] | tuple[str, ...]) -> str:
         """'' when every named column has a built-in type; else why their values are not read."""
@@ -104,11 +125,16 @@ class Target:
         return ""
 
 
-async def load_target(conn: asyncpg.Connection, table: TableFacts, shown: str) -> Target:
+async def load_target(
+    conn: asyncpg.Connection, table: TableFacts, shown: str, children: Sequence[TableFacts] = ()
+) -> Target:
+    """The table as counted; with `children` (its inheritance children with rows), the table and them, as a
+    statement without ONLY reaches them, and the table alone as `alone`."""
     async with _scope(conn):
         row: Any = await conn.fetchrow(_TABLE_SQL, table.oid)
         columns = {r["name"]: _column(r) for r in await conn.fetch(_COLUMNS_SQL, table.oid)}
-    return Target(
+        more = await conn.fetchval(_SIZE_SQL, [c.oid for c in children]) if children else 0
+    alone = Target(
         table.oid,
         table.qualified,
         shown,
@@ -118,6 +144,27 @@ async def load_target(conn: asyncpg.Connection, table: TableFacts, shown: str) -
         int(row["bytes"] or 0),
         tuple(row["key"] or ()),
         columns,
+        only=True,
+    )
+    if not children:
+        return replace(alone, only=False)
+    rows = table.rows + sum(c.rows for c in children)
+    estimated = "~" if table.estimated or any(c.estimated for c in children) else ""
+    named = ", ".join(f"{safe(c.qualified)} ({c.describe()})" for c in children[:_CHILDREN_NAMED])
+    if len(children) > _CHILDREN_NAMED:
+        named += f" and {len(children) - _CHILDREN_NAMED:,} more"
+    described = (
+        f"{estimated}{rows:,} rows: {table.describe()} of its own and the rest in its inheritance "
+        f"children {named}"
+    )
+    return replace(
+        alone,
+        rows=rows,
+        described=described,
+        bytes=alone.bytes + int(more or 0),
+        children=tuple((c.qualified, c.rows) for c in children),
+        alone=alone,
+        only=False,
     )
 
 
@@ -178,7 +225,7 @@ def example(value: object) -> str:
 def sample_source(target: Target) -> tuple[str, int]:
     expected = max(target.estimate, target.rows, 1)
     percent = min(100.0, max(0.001, SAMPLE_ROWS * 100.0 / expected))
-    return f"{target.qualified} t TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (16)", expected
+    return f"{target.source()} TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (16)", expected
 
 
 class Failed(Exception):
@@ -270,7 +317,7 @@ async def _counted(conn: asyncpg.Connection, target: Target, query: str, *, scal
 async def _sized(conn: asyncpg.Connection, target: Target, query: str, *, scale: bool) -> RowCount:
     row = None
     if target.bytes <= SAMPLE_ABOVE_BYTES:
-        row = await _run(conn, query.format(source=f"{target.qualified} t"))
+        row = await _run(conn, query.format(source=target.source()))
         if row is not None:
             measured = int(row["bytes"]) if row["bytes"] is not None else None
             return RowCount(int(row["n"] or 0), example(row["example"]) if row["n"] else "", bytes=measured)

@@ -75,18 +75,22 @@ class Counter:
         self.added: dict[tuple[str, str], NewColumn] = {}  # columns this file adds to live tables
         self.dropped: set[tuple[str, str]] = set()  # (table, constraint) this file drops; (table, "") a table
 
-    async def target(self, name: str, *, empty: bool = False) -> Target | None:
-        """The live table `name` as the migration writes it; None when it is new, absent, not a table, or
-        empty (nothing to count) unless `empty` (a referenced table: every row referencing it is an orphan)."""
+    async def target(self, name: str, *, empty: bool = False, only: bool = False) -> Target | None:
+        """The live table `name` as the migration writes it, with its inheritance children unless `only`
+        (the statement says ONLY); None when it is new, absent, not a table, or empty (nothing to count)
+        unless `empty` (a referenced table: every row referencing it is an orphan)."""
         seen_as = key(name)
         if seen_as in self.created:
             return None
         if seen_as not in self.targets:
             facts = await self.facts.table(name)
-            if facts is None or (not facts.rows and not empty):
+            children = [c for c in await self.facts.descendants(facts) if c.rows] if facts is not None else []
+            if facts is None or (not facts.rows and not children and not empty):
                 return None  # not remembered: a later statement may ask for it as a referenced table
-            self.targets[seen_as] = await load_target(self.conn, facts, name)
-        return self.targets[seen_as]
+            self.targets[seen_as] = await load_target(self.conn, facts, name, children)
+        target = self.targets[seen_as]
+        target = target.alone if only and target.alone is not None else target
+        return target if target.rows or empty else None
 
     def remember(self, kind: str, node: Any) -> None:
         """What this file creates that a later statement's count needs: an enum's labels, an index's columns."""
@@ -121,7 +125,7 @@ class Counter:
             elif kind == "UpdateStmt":
                 table = key(_relation(node.relation))
                 self.updated |= {(table, str(t.name)) for t in node.targetList or ()}
-                target = await self.target(_relation(node.relation))
+                target = await self.target(_relation(node.relation), only=not node.relation.inh)
                 return await update_hazards(self.conn, target, node) if target is not None else []
             elif kind == "AlterTableStmt" and _enum(node.objtype) == "OBJECT_TABLE":
                 return await self.alter_table(node)
@@ -156,7 +160,7 @@ class Counter:
                 hazards += await bound_hazards(self.facts, self.target, name, cmd.def_.bound, attached)
             elif _enum(cmd.subtype) == "AT_DropColumn" and _enum(cmd.behavior) == "DROP_CASCADE":
                 hazards += await drop_cascades(self.conn, await self.live_oids([name]), str(cmd.name))
-        target = await self.target(name)
+        target = await self.target(name, only=not node.relation.inh)
         if target is None:
             return hazards
         for cmd in node.cmds or ():
@@ -529,7 +533,9 @@ class Counter:
         remove = _enum(node.removeType)
         if remove in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW"):
             names = [written(*(str(p.sval) for p in o)) for o in node.objects or ()]
-            hazards = await self.dropped_tables(names, "drops") if remove != "OBJECT_VIEW" else []
+            # A DROP takes no inheritance child along: with CASCADE, drop_cascades counts those
+            dropped = [(n, True) for n in names]
+            hazards = await self.dropped_tables(dropped, "drops") if remove != "OBJECT_VIEW" else []
             if _enum(node.behavior) == "DROP_CASCADE":
                 hazards += await drop_cascades(self.conn, await self.live_oids(names))
             return hazards
@@ -560,12 +566,12 @@ class Counter:
         return found
 
     async def deleted(self, node: Any) -> list[Hazard]:
-        target = await self.target(_relation(node.relation))
+        target = await self.target(_relation(node.relation), only=not node.relation.inh)
         return await delete_hazards(self.conn, target, node) if target is not None else []
 
     async def truncated(self, node: Any) -> list[Hazard]:
         names = [_relation(r) for r in node.relations]
-        hazards = await self.dropped_tables(names, "empties")
+        hazards = await self.dropped_tables([(_relation(r), not r.inh) for r in node.relations], "empties")
         if _enum(node.behavior) == "DROP_CASCADE":
             named = [t for t in [await self.target(n, empty=True) for n in names] if t is not None]
             hazards += await truncate_cascades(self.conn, named, {t.oid for t in named})
@@ -573,10 +579,11 @@ class Counter:
             hazards += await truncate_refused(self.facts, await self.live_oids(names), self.dropped)
         return hazards
 
-    async def dropped_tables(self, names: list[str], verb: str) -> list[Hazard]:
+    async def dropped_tables(self, names: list[tuple[str, bool]], verb: str) -> list[Hazard]:
+        """Each table (name, ONLY) and its rows, those of the inheritance children it takes along named."""
         hazards = []
-        for name in names:
-            target = await self.target(name)
+        for name, only in names:
+            target = await self.target(name, only=only)
             if target is None or not target.rows:
                 continue
             hazards.append(

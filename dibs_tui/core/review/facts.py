@@ -1,5 +1,7 @@
 """What the live database says about a table a migration touches: its rows (exact up to EXACT_COUNT_LIMIT,
-else the planner's estimate) and column types."""
+else the planner's estimate) and column types. A plain table's rows are its own, not its inheritance
+children's (TRUNCATE ONLY, a lock on it alone, a DROP reach only those); a partitioned table's are its
+partitions', since it holds none itself."""
 
 from __future__ import annotations
 
@@ -12,6 +14,19 @@ from .names import key, regclass_text
 
 EXACT_COUNT_LIMIT = 100_000  # above this, row counts are the planner's estimate
 CHECK_TIMEOUT = "2s"
+
+# A plain table's inheritance descendants, all levels (a partitioned table's partitions are counted in it)
+_DESCENDANTS = """
+WITH RECURSIVE d(oid) AS (
+  SELECT inhrelid FROM pg_catalog.pg_inherits WHERE inhparent OPERATOR(pg_catalog.=) $1::pg_catalog.oid
+  UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN d ON i.inhparent OPERATOR(pg_catalog.=) d.oid)
+SELECT pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q
+FROM d JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.oid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+WHERE c.relkind OPERATOR(pg_catalog.=) 'r' AND (SELECT p.relkind FROM pg_catalog.pg_class p
+      WHERE p.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid) OPERATOR(pg_catalog.=) 'r'
+ORDER BY 1
+"""
 
 
 @dataclass
@@ -57,8 +72,10 @@ class Facts:
             estimated = row["estimate"] > EXACT_COUNT_LIMIT
             rows = row["estimate"]
             if not estimated:
+                only = "" if row["kind"] == "p" else "ONLY "
                 exact = await self.scalar(
-                    f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {row['q']} LIMIT {EXACT_COUNT_LIMIT + 1}) s"
+                    f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {only}{row['q']} "
+                    f"LIMIT {EXACT_COUNT_LIMIT + 1}) s"
                 )
                 if exact is None or exact > EXACT_COUNT_LIMIT:
                     estimated, rows = True, max(rows, EXACT_COUNT_LIMIT)
@@ -67,6 +84,12 @@ class Facts:
             facts = TableFacts(row["oid"], row["q"], max(rows, 0), estimated)
         self.tables[seen_as] = facts
         return facts
+
+    async def descendants(self, table: TableFacts) -> list[TableFacts]:
+        """The inheritance children of a plain table, at every level, each with its own rows: a statement on
+        the parent without ONLY reaches them too."""
+        names = [r["q"] for r in await self.conn.fetch(_DESCENDANTS, table.oid)]
+        return [child for name in names if (child := await self.table(name)) is not None]
 
     async def _lookup(self, name: str) -> asyncpg.Record | None:
         """The table's row from pg_class, in a savepoint: to_regclass raises (not NULL) for a schema this role

@@ -1,0 +1,92 @@
+"""An inheritance parent's rows as the review counts them, checked against what PostgreSQL 18 does: a statement
+with ONLY reaches the parent's own rows, one without reaches its children's too (named, and the example row
+says which table it is in), and a DROP ... CASCADE counts each row once."""
+
+from __future__ import annotations
+
+import re
+
+import asyncpg
+import pytest
+
+from dibs_tui.core.review.report import Hazard
+from tests.pg import execute, fetch
+from tests.test_review_counts import review
+
+LOSS = "data-loss"
+# Old-style partitioning: no key (the example is a ctid), rows in the parent and in two children
+INHERITED = (
+    "CREATE TABLE p (id int, v text); CREATE TABLE c1 () INHERITS (p); CREATE TABLE c2 () INHERITS (p);"
+    "INSERT INTO p SELECT g, 'p' FROM generate_series(1, 3) g; INSERT INTO c1 SELECT g, 'c1' FROM "
+    "generate_series(10, 14) g; INSERT INTO c2 SELECT g, 'c2' FROM generate_series(20, 21) g;"
+)
+# The rows a statement removes or changes, as the server counts them after running it
+ALL_ROWS = "SELECT tableoid::regclass::text AS t, id, v FROM p"
+
+
+def losses(result: object) -> list[Hazard]:
+    return [h for _, h in result.hazards if h.kind == LOSS and h.basis == "observed"]  # type: ignore[attr-defined]
+
+
+async def server_changes(db: str, migration: str) -> int:
+    """Rows of p and its children the migration removes or changes, run on the server and rolled back."""
+    conn = await asyncpg.connect(db)
+    try:
+        before = {tuple(r) for r in await conn.fetch(ALL_ROWS)}
+        async with conn.transaction():
+            await conn.execute(migration)
+            after = {tuple(r) for r in await conn.fetch(ALL_ROWS)}
+            raise _RolledBack
+    except _RolledBack:
+        return len(before - after)
+    finally:
+        await conn.close()
+
+
+class _RolledBack(Exception):
+    """Leaves the transaction rolled back."""
+
+
+CASES = [
+    ("TRUNCATE ONLY p", 3, "empties p and its 3 rows"),
+    ("TRUNCATE p", 10, "public.c1 (5 rows), public.c2 (2 rows)"),
+    ("DELETE FROM ONLY p", 3, "its 3 rows"),
+    ("DELETE FROM ONLY p WHERE id > 1", 2, "deletes 2 rows of p"),
+    ("DELETE FROM p WHERE id > 11", 5, "deletes 5 rows of p (e.g. ctid (0,1) in public.c2)"),
+    ("DELETE FROM p", 10, "its 10 rows: 3 rows of its own"),
+    ("UPDATE ONLY p SET v = 'z'", 3, "overwrites v in 3 rows of p"),
+    ("UPDATE p SET v = 'z' WHERE id > 12", 4, "overwrites v in 4 rows of p (e.g. ctid (0,1) in public.c2)"),
+]
+
+
+@pytest.mark.parametrize(("migration", "rows", "text"), CASES, ids=[c[0] for c in CASES])
+async def test_only_reaches_the_parent_and_without_it_the_children_are_named(
+    db: str, migration: str, rows: int, text: str
+) -> None:
+    await execute(db, INHERITED)
+    found = losses(await review(db, migration))
+    assert len(found) == 1, found
+    assert text in found[0].message, found[0].message
+    assert found[0].count == rows == await server_changes(db, migration)
+
+
+async def test_the_example_row_is_in_the_table_it_names(db: str) -> None:
+    await execute(db, INHERITED)
+    (hazard,) = losses(await review(db, "DELETE FROM p WHERE id > 11"))
+    m = re.search(r"ctid (\(\d+,\d+\)) in (\S+)\)", hazard.message)
+    assert m, hazard.message
+    assert await fetch(db, f"SELECT id FROM ONLY {m.group(2)} WHERE ctid = '{m.group(1)}' AND id > 11")
+
+
+async def test_a_drop_cascade_counts_each_row_once(db: str) -> None:
+    await execute(db, INHERITED)
+    found = losses(await review(db, "DROP TABLE p CASCADE"))
+    counted = [h.count or 0 for h in found]
+    assert sum(counted) == 10 == len(await fetch(db, ALL_ROWS)), [h.message for h in found]
+
+
+async def test_an_empty_parent_is_counted_through_its_children(db: str) -> None:
+    await execute(db, INHERITED + "DELETE FROM ONLY p;")
+    migration = "DELETE FROM p WHERE id > 11"
+    (hazard,) = losses(await review(db, migration))
+    assert hazard.count == 5 == await server_changes(db, migration)
