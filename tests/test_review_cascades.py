@@ -285,3 +285,38 @@ async def test_a_delete_from_a_partition_follows_the_keys_that_reference_its_par
         "1 row of pp1 the DELETE removes is still referenced from held (held_pp_id_fkey"
     )
     assert not await runs(db, refused)
+
+
+async def test_a_sample_that_meets_no_referencing_row_says_it_proves_nothing(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One row of `direct` (NO ACTION) references a parent the DELETE removes, and one row of `pin` (NO ACTION) a
+    child row its CASCADE removes, each among 4,000 rows: the server refuses the DELETE; counted through block
+    samples too small to meet either, the review must say the samples prove nothing, not fall silent."""
+    from dibs_tui.core.review import count_queries
+
+    await execute(
+        db,
+        "CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent SELECT generate_series(1, 4000);"
+        "CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent ON DELETE CASCADE);"
+        "INSERT INTO child SELECT i, i FROM generate_series(1, 4000) i;"
+        "CREATE TABLE pin (id int PRIMARY KEY, child_id int REFERENCES child);"
+        "INSERT INTO pin SELECT i, 1 FROM generate_series(1, 3999) i; INSERT INTO pin VALUES (4000, 3001);"
+        "CREATE TABLE direct (id int PRIMARY KEY, parent_id int REFERENCES parent);"
+        "INSERT INTO direct SELECT i, 1 FROM generate_series(1, 3999) i; INSERT INTO direct VALUES (4000, 3001);"
+        "ANALYZE parent, child, pin, direct;",
+    )
+    sql = "DELETE FROM parent WHERE id > 2000"
+    assert not await runs(db, sql)
+    monkeypatch.setattr(count_queries, "SAMPLE_ABOVE_BYTES", 0)
+    monkeypatch.setattr(count_queries, "SAMPLE_ROWS", 1000)
+    result = await review(db, sql)
+    said = messages(counted(result, FAILS))
+    assert len(said) == 2, result.to_text()
+    assert said[0].startswith(
+        "no row still referencing rows the DELETE removes through ON DELETE CASCADE (pin_child_id_fkey"
+    ), said
+    assert said[1].startswith(
+        "no row the DELETE removes still referenced from direct (direct_parent_id_fkey"
+    ), said
+    assert all(" found in a sample of " in m and m.endswith("the DELETE fails") for m in said), said

@@ -214,3 +214,31 @@ async def test_a_recursive_count_that_runs_out_of_time_says_so(
         result.to_text()
     )
     assert "node_up_fkey, ON DELETE CASCADE" in gone.message
+
+
+async def test_a_sampled_recursive_count_that_finds_no_referencing_row_says_it_proves_nothing(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pin (ON DELETE NO ACTION) on one reply of 4,000 rows: the server refuses the DELETE; a block sample of
+    the tree reads too few rows to meet it, and a sample that found nothing must not read as all clear."""
+    from dibs_tui.core.review import count_queries, count_recursive
+
+    await execute(
+        db,
+        "CREATE TABLE node (id int PRIMARY KEY, up int REFERENCES node ON DELETE CASCADE);"
+        "INSERT INTO node SELECT i, NULL FROM generate_series(1, 2000) i;"
+        "INSERT INTO node SELECT i + 2000, i FROM generate_series(1, 2000) i; ANALYZE node;"
+        "CREATE TABLE pin (id int PRIMARY KEY, node_id int REFERENCES node); INSERT INTO pin VALUES (1, 2001);",
+    )
+    sql = "DELETE FROM node WHERE id <= 2000"
+    assert not await runs(db, sql)
+    monkeypatch.setattr(count_recursive, "SAMPLE_ABOVE_BYTES", 0)
+    monkeypatch.setattr(count_queries, "SAMPLE_ROWS", 1000)
+    result = await review(db, sql)
+    [fails] = counted(result, FAILS)
+    assert fails.estimated_from and fails.estimated_from < 4000, result.to_text()
+    assert fails.message.startswith(
+        "no row of pin still referencing rows it removes (pin_node_id_fkey, ON DELETE NO ACTION) found in a "
+        "sample of "
+    ), fails.message
+    assert fails.message.endswith("the DELETE fails"), fails.message

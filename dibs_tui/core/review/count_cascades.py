@@ -19,7 +19,7 @@ from ..terminal import safe
 from .cascade_graph import Graph, Key, walk
 from .count_queries import Target, count_rows, load_target
 from .count_recursive import recursive_cascades
-from .counted import RowCount, observed, size
+from .counted import RowCount, observed, size, unproven
 from .facts import Facts, TableFacts
 from .names import key
 from .report import Hazard
@@ -113,6 +113,9 @@ async def delete_cascades(conn: asyncpg.Connection, target: Target, removed: str
             conn, await _target(conn, k.child, k.qualified, k.shown, k.estimate), condition
         )
         if not found.rows:
+            if k.action in "ar":  # a sample of it that met none proves nothing: say so
+                what = f"row still referencing rows the DELETE removes through ON DELETE CASCADE ({k.named})"
+                hazards += unproven(FAILS, what, safe(k.shown), found, "the DELETE fails")
             continue
         columns = ", ".join(f"{safe(k.shown)}.{safe(c)}" for c in k.set_columns)
         if k.action in "nd":

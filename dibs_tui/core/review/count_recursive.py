@@ -18,7 +18,7 @@ from ..sql import quote_ident
 from ..terminal import safe
 from .cascade_graph import Graph, Key
 from .count_queries import SAMPLE_ABOVE_BYTES, Failed, Refused, Target, example, fetch_bounded, sample_source
-from .counted import RowCount, observed
+from .counted import RowCount, observed, unproven
 from .facts import CHECK_TIMEOUT
 from .report import Hazard
 
@@ -137,6 +137,12 @@ async def recursive_cascades(
     rows, sampled = found
     hazards = []
     for n, (count, ex) in zip(counts, rows, strict=True):
+        if not count and sampled is not None and n.key is not None and n.key.action in "ar":
+            # a sample that reached no referencing row proves nothing: one left unread still refuses the DELETE
+            what = f"row of {safe(n.key.shown)} still referencing rows it removes ({n.key.named})"
+            hazards += unproven(
+                FAILS, what, safe(root.shown), RowCount(0, sampled=sampled), "the DELETE fails"
+            )
         if not count:
             continue
         result = RowCount(count, example(ex) if ex else "", sampled=sampled)
