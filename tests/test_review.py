@@ -394,3 +394,58 @@ def test_a_file_with_no_statement_is_nothing_to_review_and_records_nothing(
     assert f"dibs-tui: error: nothing to review: {path} holds no SQL statement" in out.stderr
     assert "Traceback" not in out.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no .fingerprint beside it
+
+
+TYPED = (
+    "CREATE TABLE ty (id int, big bigint, v varchar(10), s text, n numeric(6,2), ts timestamp, tz timestamptz);"
+    "INSERT INTO ty SELECT g, g, 'a', 'b', 1.5, now(), now() FROM generate_series(1, 5) g;"
+)
+
+
+async def rewritten_by(dsn: str, sql: str, time_zone: str) -> bool:
+    """Whether the server gives ty a new relfilenode for `sql` (run in a transaction rolled back)."""
+    conn = await asyncpg.connect(dsn, server_settings={"TimeZone": time_zone})
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        before = await conn.fetchval("SELECT relfilenode FROM pg_class WHERE relname = 'ty'")
+        await conn.execute(sql)
+        after = await conn.fetchval("SELECT relfilenode FROM pg_class WHERE relname = 'ty'")
+        await tx.rollback()
+    finally:
+        await conn.close()
+    return bool(before != after)
+
+
+@pytest.mark.parametrize(
+    ("migration", "time_zone"),
+    [
+        ("ALTER TABLE ty ALTER COLUMN id TYPE int4", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN big TYPE int8", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN id TYPE int8", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN s TYPE varchar", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN s TYPE varchar(20)", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN v TYPE character varying(20)", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN v TYPE varchar(5)", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN n TYPE decimal(8,2)", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN ts TYPE timestamptz", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN tz TYPE timestamp", "Etc/UTC"),
+        ("ALTER TABLE ty ALTER COLUMN ts TYPE timestamptz", "Europe/Paris"),
+        ("ALTER TABLE ty ALTER COLUMN ts TYPE timestamp with time zone", "America/New_York"),
+    ],
+)
+async def test_the_rules_say_a_type_change_rewrites_only_where_the_server_does(
+    db: str, migration: str, time_zone: str
+) -> None:
+    """Untraced, the rules alone: the written type is read as the server spells it (int8 is bigint), and
+    timestamp <-> timestamptz keeps the table where the session's zone is UTC (the review's session is the one
+    migrate's would be)."""
+    await execute(db, TYPED)
+    conn = await connect(resolve(db))
+    try:
+        await conn.execute(f"SET TimeZone = '{time_zone}'")
+        result = await review_sql(conn, migration, "m.sql")
+    finally:
+        await conn.close()
+    said = "table-rewrite" in kinds(result)
+    assert said == await rewritten_by(db, migration, time_zone), result.to_text()

@@ -133,3 +133,18 @@ async def test_an_inheritance_child_named_with_a_newline_is_named_escaped(db: st
     assert deleted.endswith('(e.g. ctid (0,2) in public."c\\n""1")'), deleted
     assert "\n" not in emptied + deleted
     assert len(await fetch(db, "SELECT * FROM p")) == 2  # the migration's statements did not run
+
+
+async def test_a_type_named_with_a_quote_and_a_newline_is_resolved_as_one_name(db: str) -> None:
+    """The rules read the written type through the server (to_regtype, a parameter): an alias of the column's
+    own type, spelled with a quote and a newline, is the same type, and the table is not said rewritten."""
+    await execute(
+        db, 'CREATE TABLE t (id int, v text); INSERT INTO t VALUES (1, \'a\'); CREATE SCHEMA "s\n""x";'
+    )
+    result = await review(db, 'ALTER TABLE t ALTER COLUMN v TYPE pg_catalog."text";')
+    assert "table-rewrite" not in {h.kind for _, h in result.hazards}, result.to_text()
+    odd = await review(
+        db, 'ALTER TABLE t ALTER COLUMN v TYPE "s\n""x".nope;'
+    )  # no such type: said, not raised
+    assert "table-rewrite" in {h.kind for _, h in odd.hazards}, odd.to_text()
+    assert await fetch(db, "SELECT v FROM t") == [("a",)]

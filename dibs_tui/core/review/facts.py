@@ -115,6 +115,14 @@ class Facts:
         )
         return str(value) if value is not None else None
 
+    async def type_spelling(self, written: str) -> str | None:
+        """A type as the migration writes it (int8, varchar(10)) as format_type spells a column's (bigint,
+        character varying(10)), resolved on the session's path; None when the server cannot resolve it."""
+        value = await self.scalar(
+            "SELECT pg_catalog.format_type(pg_catalog.to_regtype($1), pg_catalog.to_regtypemod($1))", written
+        )
+        return str(value) if value is not None else None
+
     async def proven_not_null(self, table: TableFacts, column: str) -> bool:
         """The column is NOT NULL already, or a validated CHECK says (column IS NOT NULL) in a conjunction: SET NOT
         NULL then reads no row (PostgreSQL proves it from the constraint)."""

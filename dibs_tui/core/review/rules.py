@@ -298,7 +298,9 @@ class Reviewer:
         ):
             new_type = m.group(1).strip()
             old_type = await self.facts.column_type(table, column)
-            if old_type is None or not _binary_coercible(old_type, new_type):
+            spelled = await self.facts.type_spelling(new_type) or new_type  # int8 is bigint
+            utc = await self.facts.scalar("SELECT pg_catalog.current_setting('TimeZone')") in _UTC_ZONES
+            if old_type is None or not _binary_coercible(old_type, spelled, utc=utc):
                 hazards.append(
                     Hazard(
                         "table-rewrite",
@@ -362,12 +364,25 @@ _VARCHAR = re.compile(r"(?:character varying|varchar)\s*(?:\((\d+)\))?$", re.IGN
 _NUMERIC = re.compile(r"(?:numeric|decimal)\s*(?:\((\d+)\s*(?:,\s*(\d+))?\))?$", re.IGNORECASE)
 
 
-def _binary_coercible(old: str, new: str) -> bool:
-    """Type changes PostgreSQL makes without rewriting the table (widening varchar, numeric precision)."""
+# Zones whose offset is always zero: there PostgreSQL changes timestamp <-> timestamptz without a rewrite (the
+# values stay the same); any other zone rewrites the table
+_UTC_ZONES = frozenset(
+    {"UTC", "Etc/UTC", "UCT", "Etc/UCT", "GMT", "Etc/GMT", "GMT0", "Etc/GMT0", "GMT+0", "Etc/GMT+0", "GMT-0",
+     "Etc/GMT-0", "Greenwich", "Etc/Greenwich", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu"}
+)  # fmt: skip
+_TIMESTAMPS = frozenset({"timestamp without time zone", "timestamp with time zone"})
+
+
+def _binary_coercible(old: str, new: str, *, utc: bool = False) -> bool:
+    """Type changes PostgreSQL makes without rewriting the table (the same type spelled otherwise, text to
+    varchar, widening varchar, numeric precision, timestamp <-> timestamptz where the session's zone is UTC);
+    `new` as format_type spells it where the server could resolve it."""
     old, new = old.strip().lower(), new.strip().lower()
     if old == new:
         return True
-    if new == "text" and _VARCHAR.match(old):
+    if (new == "text" and _VARCHAR.match(old)) or (old == "text" and new == "character varying"):
+        return True
+    if utc and {old, new} == _TIMESTAMPS:
         return True
     if (mo := _VARCHAR.match(old)) and (mn := _VARCHAR.match(new)):
         return mn.group(1) is None or (mo.group(1) is not None and int(mn.group(1)) >= int(mo.group(1)))
