@@ -98,7 +98,7 @@ def _rename_sequence(state: PlanState, rel: Relation, before: SequenceObj, after
     touches = [table_ref(rel), seq_ref]
     name = before.name
     if _first_of_a_circle(state, before):
-        name = passing_name(before.name)
+        name = passing_name(before.name, state.names_taken(("class", before.schema)))
         passing = ObjectRef("sequence", before.schema, name)
         state.step(
             ALTER_TABLES,

@@ -84,7 +84,36 @@ def circle_heads(renamed: Mapping[str, str]) -> set[str]:
     return heads
 
 
-def passing_name(name: str) -> str:
-    """A name held only between two renames: at most 63 bytes, as PostgreSQL keeps it."""
-    suffix = "__dibs_swap"
-    return name.encode()[: 63 - len(suffix)].decode(errors="ignore") + suffix
+def passing_name(name: str, *taken: set[str]) -> str:
+    """A name held only between two renames: at most 63 bytes, as PostgreSQL keeps it (cut on a character),
+    and in none of the `taken` sets (each namespace's names on both sides, and the passing names it gave
+    already: two long names alike in their first 52 bytes would otherwise pass through one), which it joins."""
+    number = 1
+    while True:
+        suffix = "__dibs_swap" + (str(number) if number > 1 else "")
+        candidate = name.encode()[: 63 - len(suffix)].decode(errors="ignore") + suffix
+        if not any(candidate in names for names in taken):
+            for names in taken:
+                names.add(candidate)
+            return candidate
+        number += 1
+
+
+def taken_names(current: Catalog, desired: Catalog, space: tuple[str, ...]) -> set[str]:
+    """The names one namespace holds on either side: ("class", schema) a schema's tables, views, sequences and
+    indexes; ("constraint", schema, table) a table's constraints; ("domain", schema, name) a domain's CHECKs."""
+    names: set[str] = set()
+    for catalog in (current, desired):
+        if space[0] == "class":
+            for rel in catalog.relations:
+                if rel.schema == space[1]:
+                    names.add(rel.name)
+                    names.update(ix.name for ix in rel.indexes)
+            names.update(seq.name for seq in catalog.sequences if seq.schema == space[1])
+        elif space[0] == "constraint":
+            table = catalog.relation(space[1], space[2])
+            if table is not None:
+                names.update(c.name for c in table.constraints)
+        else:
+            names.update(c.name for d in catalog.domains if d.key == space[1:] for c in d.checks)
+    return names

@@ -131,7 +131,8 @@ def rename_domain_checks(
         ref, new_ref = ObjectRef("type", *key), ObjectRef("domain constraint", *key, new_name)
         old_ref = ObjectRef("domain constraint", *key, old_name)
         state.change(ChangeKind.RENAME, new_ref, "domain check", old_name, new_name)
-        source = passing_name(old_name) if old_name in heads else old_name
+        taken = state.names_taken(("domain", *key))
+        source = passing_name(old_name, taken) if old_name in heads else old_name
         between = ObjectRef("domain constraint", *key, source)
         if source != old_name:
             state.step(
@@ -185,11 +186,18 @@ def plan_part_renames(state: PlanState) -> None:
     for rel, kind, old_name, new_name, in_schema in state.part_renames:
         passing = ((rel.schema, rel.name), old_name) in heads and kind == "constraint"
         passing = passing or (in_schema and ((rel.schema,), old_name) in heads)
-        _rename(state, rel, kind, old_name, new_name, passing=passing)
+        _rename(state, rel, kind, old_name, new_name, passing=passing, in_schema=in_schema)
 
 
 def _rename(
-    state: PlanState, rel: Relation, kind: str, old_name: str, new_name: str, *, passing: bool
+    state: PlanState,
+    rel: Relation,
+    kind: str,
+    old_name: str,
+    new_name: str,
+    *,
+    passing: bool,
+    in_schema: bool,
 ) -> None:
     """ALTER INDEX ... RENAME TO, or ALTER TABLE ... RENAME CONSTRAINT; the head of a circle of renames goes
     through a passing name first (see compare_table_options._rename_sequence: the same move)."""
@@ -215,7 +223,9 @@ def _rename(
             vacates=[old_ref],
         )
         return
-    between = ObjectRef(kind, rel.schema, rel.name, passing_name(old_name))
+    spaces: list[tuple[str, ...]] = [("constraint", rel.schema, rel.name)] if kind == "constraint" else []
+    spaces += [("class", rel.schema)] if in_schema else []
+    between = ObjectRef(kind, rel.schema, rel.name, passing_name(old_name, *map(state.names_taken, spaces)))
     state.step(
         ALTER_TABLES,
         sql(old_name, between.sub),

@@ -13,6 +13,7 @@ from ..plan import Change, ChangeKind, PlannedStatement
 from ..positional import positional_constructor
 from ..sql import quote_literal
 from .graph import COMMENTS, DROP_OBJECTS, DepIndex, References, Step, key, keys
+from .name_slots import taken_names
 from .render import comment_target
 
 K = TypeVar("K")
@@ -64,6 +65,8 @@ class PlanState:
     part_renames: list[tuple[Relation, str, str, str, bool]] = field(default_factory=list)
     # (schema, name) of the identity sequences whose renames go round in a circle: made at the first rename
     identity_circle_heads: set[tuple[str, str]] | None = None
+    # A namespace's names on both sides and the passing names given in it (name_slots.taken_names), as needed
+    taken: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     desired_deps: References = field(init=False)  # what a created object references is all it needs
     current_deps: DepIndex = field(init=False)
     inheritors: dict[tuple[str, str], list[Relation]] = field(init=False)
@@ -148,6 +151,12 @@ class PlanState:
                 keys(reshapes) if reshapes else (),
             )
         )
+
+    def names_taken(self, space: tuple[str, ...]) -> set[str]:
+        """A namespace's names (see name_slots.taken_names), read once; passing names join them."""
+        if space not in self.taken:
+            self.taken[space] = taken_names(self.current, self.desired, space)
+        return self.taken[space]
 
     def change(
         self,
