@@ -613,7 +613,7 @@ async def test_a_table_never_analysed_says_its_rows_are_not_estimated_and_a_view
         await pilot.pause()
         header = str(app.query_one("#card-header").render())
         details = [line.content.plain for line in app.query_one(DetailsView).lines]
-        assert "table · rows not estimated · 2 columns" in header and "~?" not in header
+        assert "table · rows unknown · 2 columns" in header and "~?" not in header
         assert any(line.startswith("rows") and "never analysed" in line for line in details), details
         await goto(pilot, "fresh_v")
         await pilot.pause()

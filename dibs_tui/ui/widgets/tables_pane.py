@@ -79,16 +79,12 @@ def kind_label(relation: Relation, *, capitals: bool = False) -> str:
 
 def rows_fact(relation: Relation, *, long: bool = False) -> str:
     """The relation's row estimate in words ("~12k rows"), "" for a view, which holds no rows. A table never
-    analysed (pg_class.reltuples = -1) was shown as "~? rows"; it is said as not estimated (`long`: with what
-    would estimate it)."""
+    analysed (pg_class.reltuples = -1) was shown as "~? rows"; the card says "rows unknown" (short enough for
+    the column count to stay at 80 columns), the details (`long`) why and what would estimate it."""
     if relation.kind is RelationKind.VIEW:
         return ""
     if relation.row_estimate < 0:
-        return (
-            "not estimated yet: never analysed (ANALYZE or autovacuum sets it)"
-            if long
-            else "rows not estimated"
-        )
+        return "not estimated yet: never analysed (ANALYZE or autovacuum sets it)" if long else "rows unknown"
     return f"~{human_count(relation.row_estimate)}" + (" (estimate)" if long else " rows")
 
 
