@@ -67,13 +67,19 @@ async def named_relations(conn: asyncpg.Connection, statements: Sequence[str]) -
 
 
 def _reach(catalog: Catalog, names: set[str]) -> set[QualifiedName]:
-    """The relations named (or owning an index or constraint named), closed over partitions, inheritance,
-    views and what views read; foreign keys one step either way from the named tables."""
+    """The relations named (or owning an index, constraint or sequence named), closed over partitions,
+    inheritance, views and what views read; foreign keys one step either way from the named tables."""
     relations = catalog.relations_by_key
+    # A serial's or identity's sequence is cloned only with its table: ALTER SEQUENCE orders_id_seq ... was
+    # traced as failing on a relation that does not exist
+    owners = {
+        (s.owned_by.schema, s.owned_by.table) for s in catalog.sequences if s.name in names and s.owned_by
+    }
     keep = {
         r.key
         for r in catalog.relations
         if r.name in names
+        or r.key in owners
         or any(i.name in names for i in r.indexes)
         or any(c.name in names for c in r.constraints)
     }
