@@ -626,3 +626,34 @@ async def test_a_serial_or_identity_sequence_named_alone_is_cloned_with_its_tabl
     review = await review_file(resolve(db), path)
     [statement] = review.statements
     assert statement.trace == "ran", review.to_text()
+
+
+@pytest.mark.parametrize("migration", ["TRUNCATE parent CASCADE", "TRUNCATE child, parent"])
+async def test_a_truncate_of_tables_a_key_joins_reads_no_row(db: str, tmp_path: Path, migration: str) -> None:
+    """The server counts a sequential scan of each table a TRUNCATE empties with a foreign key between them,
+    but of the new, empty file: not a row is read (seq_tup_read), so no read under the lock is said."""
+    await execute(
+        db,
+        "CREATE TABLE parent (id int PRIMARY KEY); CREATE TABLE child (id int, p int REFERENCES parent);"
+        "INSERT INTO parent SELECT generate_series(1, 2000); INSERT INTO child SELECT g, g FROM "
+        "generate_series(1, 2000) g;",
+    )
+    conn = await asyncpg.connect(db)
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute(migration)
+        read = await conn.fetchval(
+            "SELECT sum(seq_tup_read) FROM pg_stat_xact_user_tables WHERE relname IN ('parent', 'child')"
+        )
+        await tx.rollback()
+    finally:
+        await conn.close()
+    assert read == 0  # the server read no row
+    path = tmp_path / "t.sql"
+    path.write_text(f"{migration};\n")
+    review = await review_file(resolve(db), path)
+    [statement] = review.statements
+    locks = [h for h in statement.hazards if h.kind == "access-exclusive-lock"]
+    assert statement.trace == "ran" and len(locks) == 2, review.to_text()
+    assert not any("reads every row" in h.message or h.cost for h in locks), review.to_text()

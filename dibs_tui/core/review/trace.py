@@ -395,10 +395,13 @@ def _observe(
     exclusive = {oid for oid, mode in held if mode == "AccessExclusiveLock"}
     if info is None or info.node_type in _READS_ROWS:  # a query's own plan, not a check of every row
         exclusive = set()
+    # A TRUNCATE of tables a foreign key joins scans each once, but its new, empty file: it reads no row
+    # (seq_tup_read stays 0 on a million rows), and was said to read every row under its lock
     scanned = tuple(
         before[oid]
         for oid, count in scans.items()
         if count > state.scans.get(oid, 0)
+        and not emptied
         and oid in exclusive
         and oid not in rewritten_oids
         and oid not in building
