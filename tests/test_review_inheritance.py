@@ -90,3 +90,19 @@ async def test_an_empty_parent_is_counted_through_its_children(db: str) -> None:
     migration = "DELETE FROM p WHERE id > 11"
     (hazard,) = losses(await review(db, migration))
     assert hazard.count == 5 == await server_changes(db, migration)
+
+
+async def test_a_partitioned_tables_example_without_a_key_names_its_partition(db: str) -> None:
+    """A ctid is a place in one partition's file: the same ctid is a row in each partition."""
+    await execute(
+        db,
+        "CREATE TABLE m (id int, at int) PARTITION BY RANGE (at); CREATE TABLE m1 PARTITION OF m FOR VALUES "
+        "FROM (0) TO (10); CREATE TABLE m2 PARTITION OF m FOR VALUES FROM (10) TO (20);"
+        "INSERT INTO m VALUES (1, 1), (2, 2), (3, 15);",
+    )
+    (hazard,) = losses(await review(db, "DELETE FROM m WHERE id > 2"))
+    assert hazard.message == "deletes 1 row of m (e.g. ctid (0,1) in public.m2)", hazard.message
+    assert await fetch(db, "SELECT id FROM ONLY public.m2 WHERE ctid = '(0,1)' AND id > 2")
+    assert await fetch(
+        db, "SELECT id FROM ONLY public.m1 WHERE ctid = '(0,1)' AND NOT id > 2"
+    )  # not this one

@@ -52,7 +52,7 @@ FROM pg_catalog.pg_type ty WHERE ty.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oi
 """
 
 _TABLE_SQL = """
-SELECT c.reltuples::pg_catalog.int8 AS estimate,
+SELECT c.reltuples::pg_catalog.int8 AS estimate, c.relkind OPERATOR(pg_catalog.=) 'p' AS partitioned,
        COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_total_relation_size(p.relid))::pg_catalog.int8
                  FROM pg_catalog.pg_partition_tree(c.oid) p), pg_catalog.pg_total_relation_size(c.oid)) AS bytes,
        (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
@@ -99,17 +99,24 @@ class Target:
     children: tuple[tuple[str, int], ...] = ()
     alone: Target | None = None
     only: bool = False
+    partitioned: bool = False  # its rows are in its partitions
+
+    @property
+    def spread(self) -> bool:
+        """Its rows are read from several tables and a ctid alone does not say which row: a partitioned
+        table's without a key, or a parent's and its inheritance children's (whose keys may repeat)."""
+        return bool(self.children) or (self.partitioned and not self.key)
 
     def key_text(self, alias: str = "t") -> str:
         """SQL for one row's key as text, `(id)=(42)` in PostgreSQL's own DETAIL spelling; with the table it is
-        in when the rows read are a parent's and its children's (a ctid alone does not say which)."""
+        in when the rows are spread over several (`spread`)."""
         if not self.key:
             text = f"pg_catalog.format('ctid %s', {alias}.ctid)"
         else:
             cols = ", ".join(f"{alias}.{quote_ident(c)}" for c in self.key)
             label = ", ".join(quote_ident(c) for c in self.key).replace("%", "%%")
             text = f"pg_catalog.format({quote_literal(f'({label})=%s')}, ROW({cols}))"
-        if not self.children:
+        if not self.spread:
             return text
         return f"pg_catalog.format('%s in %s', {text}, {alias}.tableoid::pg_catalog.regclass)"
 
@@ -145,6 +152,7 @@ async def load_target(
         tuple(row["key"] or ()),
         columns,
         only=True,
+        partitioned=bool(row["partitioned"]),
     )
     if not children:
         return replace(alone, only=False)
