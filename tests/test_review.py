@@ -432,6 +432,12 @@ async def rewritten_by(dsn: str, sql: str, time_zone: str) -> bool:
         ("ALTER TABLE ty ALTER COLUMN tz TYPE timestamp", "Etc/UTC"),
         ("ALTER TABLE ty ALTER COLUMN ts TYPE timestamptz", "Europe/Paris"),
         ("ALTER TABLE ty ALTER COLUMN ts TYPE timestamp with time zone", "America/New_York"),
+        ("ALTER TABLE ty ALTER COLUMN s TYPE text USING upper(s)", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN id TYPE int4 USING id + 1", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN v TYPE text USING v::text", "UTC"),
+        ('ALTER TABLE ty ALTER COLUMN s TYPE varchar USING "s"', "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN s TYPE varchar USING ty.s::varchar", "UTC"),
+        ("ALTER TABLE ty ALTER COLUMN s TYPE text USING v", "UTC"),
     ],
 )
 async def test_the_rules_say_a_type_change_rewrites_only_where_the_server_does(

@@ -300,7 +300,10 @@ class Reviewer:
             old_type = await self.facts.column_type(table, column)
             spelled = await self.facts.type_spelling(new_type) or new_type  # int8 is bigint
             utc = await self.facts.scalar("SELECT pg_catalog.current_setting('TimeZone')") in _UTC_ZONES
-            if old_type is None or not _binary_coercible(old_type, spelled, utc=utc):
+            # USING an expression other than the column (or its cast) computes every row: the same type too
+            using = _USING_COLUMN.fullmatch((m.group(4) or "").strip())
+            computed = m.group(4) is not None and (using is None or unquote(using.group(1)) != column)
+            if old_type is None or computed or not _binary_coercible(old_type, spelled, utc=utc):
                 hazards.append(
                     Hazard(
                         "table-rewrite",
@@ -370,6 +373,7 @@ _UTC_ZONES = frozenset(
     {"UTC", "Etc/UTC", "UCT", "Etc/UCT", "GMT", "Etc/GMT", "GMT0", "Etc/GMT0", "GMT+0", "Etc/GMT+0", "GMT-0",
      "Etc/GMT-0", "Greenwich", "Etc/Greenwich", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu"}
 )  # fmt: skip
+_USING_COLUMN = re.compile(rf"(?:{IDENT}\s*\.\s*)?({IDENT})(?:\s*::\s*[\w\s.\"(),\[\]]+)?", re.DOTALL)
 _TIMESTAMPS = frozenset({"timestamp without time zone", "timestamp with time zone"})
 
 
