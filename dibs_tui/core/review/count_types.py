@@ -98,11 +98,17 @@ async def cast_hazards(
         return hazards
     if changed.rows:
         values = changed.rows_text("value")
+        verb = "changes" if changed.rows == 1 and changed.sampled is None else "change"
+        # A USING that computes (USING p * 2) replaces the value on purpose: not the cast's rounding
+        how = (
+            _HOW[old.category]
+            if _reads_column(using, column)
+            else f"USING {deparse(using)} computes another value"
+        )
         hazards.append(
             observed(
                 "data-loss",
-                f"{values} of {name} change when cast {old.type} -> {new.type} ({_HOW[old.category]})"
-                f"{changed.example_text()}",
+                f"{values} of {name} {verb} when cast {old.type} -> {new.type} ({how}){changed.example_text()}",
                 changed,
             )
         )
@@ -115,6 +121,15 @@ async def cast_hazards(
     else:
         hazards += unproven("data-loss", "value the cast changes", target.shown, changed, "values may change")
     return hazards
+
+
+def _reads_column(using: Any, column: str) -> bool:
+    """No USING, or one that is the column itself, cast or not: what changes is the cast's doing."""
+    while type(using).__name__ == "TypeCast":
+        using = using.arg
+    if using is None:
+        return True
+    return type(using).__name__ == "ColumnRef" and str(getattr(using.fields[-1], "sval", "")) == column
 
 
 def _valid(text: str, type_name: str, labels: tuple[str, ...] | None) -> str:
