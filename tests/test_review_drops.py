@@ -191,3 +191,31 @@ async def test_drop_column_cascade_names_what_goes_with_the_column(db: str) -> N
         "policies": 0,
         "members": 0,
     }
+
+
+async def test_drop_type_cascade_says_the_columns_it_drops(db: str) -> None:
+    """DROP TYPE / DOMAIN ... CASCADE drops every column of the type, of its array and of a domain over it,
+    with their values (the tables stay): the review said nothing of it."""
+    await execute(
+        db,
+        "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE DOMAIN code AS text CHECK (VALUE <> '');"
+        "CREATE DOMAIN good_mood AS mood; CREATE TABLE person (id int, m mood, ms mood[], g good_mood, c code);"
+        "CREATE TABLE unrelated (id int, s text); INSERT INTO person VALUES (1, 'ok', '{sad}', 'ok', 'x');",
+    )
+    sql = "DROP TYPE mood CASCADE"
+    result = await review(db, sql)
+    said = sorted(h.message.split(" (")[0] for _, h in result.hazards if h.kind == "data-loss")
+    assert said == [
+        "the CASCADE also drops column g of table public.person",
+        "the CASCADE also drops column m of table public.person",
+        "the CASCADE also drops column ms of table public.person",
+    ], result.to_text()
+    domain = await review(db, "DROP DOMAIN code CASCADE")
+    assert [h.message.split(" (")[0] for _, h in domain.hazards if h.kind == "data-loss"] == [
+        "the CASCADE also drops column c of table public.person"
+    ], domain.to_text()
+    assert await runs(db, sql)
+    left = await fetch(
+        db, "SELECT attname FROM pg_attribute WHERE attrelid = 'person'::regclass AND attnum > 0"
+    )
+    assert sorted(r[0] for r in left if not r[0].startswith("........")) == ["c", "id"]

@@ -657,3 +657,33 @@ async def test_a_truncate_of_tables_a_key_joins_reads_no_row(db: str, tmp_path: 
     locks = [h for h in statement.hazards if h.kind == "access-exclusive-lock"]
     assert statement.trace == "ran" and len(locks) == 2, review.to_text()
     assert not any("reads every row" in h.message or h.cost for h in locks), review.to_text()
+
+
+async def test_a_table_with_a_column_of_a_dropped_type_is_in_the_clone(db: str, tmp_path: Path) -> None:
+    """DROP TYPE ... CASCADE drops the columns of the type under ACCESS EXCLUSIVE on their tables; without
+    CASCADE the server refuses. The migration names no table: the clone held none, and the trace saw neither."""
+    await execute(db, "CREATE TYPE mood AS ENUM ('ok'); CREATE TABLE person (id int, m mood); INSERT INTO person "
+                      "VALUES (1, 'ok');")  # fmt: skip
+    conn = await asyncpg.connect(db)
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute("DROP TYPE mood CASCADE")
+        held = await conn.fetchval(
+            "SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() AND relation = 'person'::regclass"
+        )
+        await tx.rollback()
+        with pytest.raises(asyncpg.DependentObjectsStillExistError):
+            await conn.execute("DROP TYPE mood")
+    finally:
+        await conn.close()
+    assert held == "AccessExclusiveLock"  # the server's lock
+    path = tmp_path / "m.sql"
+    path.write_text("DROP TYPE mood CASCADE;\n")
+    [cascade] = (await review_file(resolve(db), path)).statements
+    assert cascade.lock == "ACCESS EXCLUSIVE on public.person", cascade
+    path.write_text("DROP TYPE mood;\n")
+    [refused] = (await review_file(resolve(db), path)).statements
+    assert refused.trace.startswith("failed: cannot drop type mood because other objects depend on it"), (
+        refused
+    )

@@ -148,3 +148,20 @@ async def test_a_type_named_with_a_quote_and_a_newline_is_resolved_as_one_name(d
     )  # no such type: said, not raised
     assert "table-rewrite" in {h.kind for _, h in odd.hazards}, odd.to_text()
     assert await fetch(db, "SELECT v FROM t") == [("a",)]
+
+
+async def test_a_type_dropped_with_cascade_named_with_a_quote_and_newline_is_looked_up_as_one_name(
+    db: str,
+) -> None:
+    """The type's name from the file reaches the server quoted, as one name; the columns it drops are said with
+    their names escaped; nothing is dropped by the review."""
+    await execute(
+        db,
+        'CREATE SCHEMA "s.x"; CREATE TYPE "s.x"."mo""od\n" AS ENUM (\'ok\'); CREATE TYPE mood AS ENUM (\'ok\');'
+        'CREATE TABLE t (id int, "a\nb" "s.x"."mo""od\n", plain mood); INSERT INTO t VALUES (1, \'ok\', \'ok\');',
+    )
+    result = await review(db, 'DROP TYPE "s.x"."mo""od\n" CASCADE;')
+    assert [m.split(" (")[0] for m in messages(result, "data-loss")] == [
+        "the CASCADE also drops column a\\nb of table public.t"
+    ], result.to_text()
+    assert len(await fetch(db, 'SELECT "a\nb", plain FROM t')) == 1

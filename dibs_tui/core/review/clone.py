@@ -2,7 +2,8 @@
 (`core.diff.whole_schema.sandbox_clone_sql`), run as the sandbox's role.
 
 Only the part a migration can reach is cloned (loading every table of a large schema costs far more than the
-migration's trace): the relations its statements name (any name in their parse trees), their partitions,
+migration's trace): the relations its statements name (any name in their parse trees; a table is named, too,
+by its owned sequence's name or a type one of its columns has), their partitions,
 parents and children, the tables their foreign keys reference and those that reference them, and the views
 over them with what those read. Types, sequences, functions, extensions and schemas are all kept (cheap, and
 a migration may use any), but for the sequences owned by a table left out. A foreign key to a table left out
@@ -67,7 +68,8 @@ async def named_relations(conn: asyncpg.Connection, statements: Sequence[str]) -
 
 
 def _reach(catalog: Catalog, names: set[str]) -> set[QualifiedName]:
-    """The relations named (or owning an index, constraint or sequence named), closed over partitions,
+    """The relations named (or owning an index, constraint or sequence named, or with a column of a type
+    named: a DROP TYPE ... CASCADE drops it, under the table's lock), closed over partitions,
     inheritance, views and what views read; foreign keys one step either way from the named tables."""
     relations = catalog.relations_by_key
     # A serial's or identity's sequence is cloned only with its table: ALTER SEQUENCE orders_id_seq ... was
@@ -80,6 +82,7 @@ def _reach(catalog: Catalog, names: set[str]) -> set[QualifiedName]:
         for r in catalog.relations
         if r.name in names
         or r.key in owners
+        or any(c.type_key is not None and c.type_key[1] in names for c in r.columns)  # DROP TYPE ... CASCADE
         or any(i.name in names for i in r.indexes)
         or any(c.name in names for c in r.constraints)
     }

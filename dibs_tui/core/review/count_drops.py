@@ -1,5 +1,5 @@
-"""What a DROP TABLE / VIEW / MATERIALIZED VIEW ... CASCADE, or an ALTER TABLE ... DROP COLUMN ... CASCADE, takes
-along that the statement does not name: every object the server's dependency walk reaches, read from pg_depend
+"""What a DROP TABLE / VIEW / MATERIALIZED VIEW / TYPE / DOMAIN ... CASCADE, or an ALTER TABLE ... DROP COLUMN ...
+CASCADE, takes along that the statement does not name: every object the server's dependency walk reaches, read from pg_depend
 as the server reads it (the objects that depend on a dropped one, normally or automatically, and the object an
 internal part belongs to: the view of a rewrite rule), each said by kind and name, escaped.
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 
+from ..sql import quote_ident
 from ..terminal import safe
 from .count_queries import Failed, Refused, count_rows, fetch_bounded, load_target
 from .counted import RowCount, observed, size
@@ -29,7 +30,8 @@ MAX_STEPS = (
 )
 MAX_DROPPED = 50
 
-# $1 the relations dropped (oids), $2 the column (NULL: the relations whole), $3 MAX_STEPS, $4 the row limit.
+# $1 the relations dropped (oids), $2 the column (NULL: the relations whole), $3 MAX_STEPS, $4 the row limit,
+# $5 the types or domains dropped (oids: the columns of that type go with a DROP TYPE ... CASCADE).
 # `walk`: each object reached, the step it was first reached at, whether a normal dependency led there (only
 # CASCADE follows it), and the object it was reached from. `owner`: the relation an object belongs to; `mine`:
 # the relations dropped whole, their partitions with them. Run under search_path = pg_catalog (fetch_bounded).
@@ -44,6 +46,8 @@ walk(classid, objid, objsubid, step, normal, via_class, via_obj, via_sub) AS (
   FROM unnest($1::int8[]) AS r
   LEFT JOIN pg_attribute a ON a.attrelid = r::oid AND a.attname = $2::text AND NOT a.attisdropped
   WHERE $2::text IS NULL OR a.attnum IS NOT NULL
+  UNION
+  SELECT 'pg_type'::regclass::oid, t::oid, 0, 0, false, 0::oid, 0::oid, 0::int4 FROM unnest($5::int8[]) AS t
   UNION
   SELECT x.classid, x.objid, x.objsubid, w.step + 1, w.normal OR x.normal, w.classid, w.objid, w.objsubid
   FROM walk w CROSS JOIN LATERAL (
@@ -118,16 +122,33 @@ LIMIT $4
 """
 
 
+async def drop_type_cascades(conn: asyncpg.Connection, names: list[list[str]]) -> list[Hazard]:
+    """DROP TYPE / DOMAIN ... CASCADE: every column of the type (or of its array, or of a domain over it) is
+    dropped with its values, the tables staying. `names`: each type as the migration writes it, in parts."""
+    found = []
+    for parts in names:
+        async with conn.transaction():  # a schema this role may not use raises: then not looked up
+            try:
+                oid = await conn.fetchval(
+                    "SELECT pg_catalog.to_regtype($1)::pg_catalog.oid::pg_catalog.int8",
+                    ".".join(quote_ident(p) for p in parts),
+                )
+            except asyncpg.PostgresError:
+                oid = None
+        found += [int(oid)] if oid is not None else []
+    return await drop_cascades(conn, [], types=found)
+
+
 async def drop_cascades(
-    conn: asyncpg.Connection, named: list[int], column: str | None = None
+    conn: asyncpg.Connection, named: list[int], column: str | None = None, *, types: list[int] | None = None
 ) -> list[Hazard]:
-    """DROP TABLE / VIEW ... CASCADE of the relations `named` (oids), or DROP COLUMN `column` ... CASCADE of
-    one: what else it drops, each by kind and name. Other tables' rows stay, but for a table or column dropped
-    with it."""
-    if not named:
+    """DROP TABLE / VIEW ... CASCADE of the relations `named` (oids), DROP COLUMN `column` ... CASCADE of one,
+    or DROP TYPE ... CASCADE of `types`: what else it drops, each by kind and name. Other tables' rows stay,
+    but for a table or column dropped with it."""
+    if not named and not types:
         return []
     try:
-        rows = await fetch_bounded(conn, _DROPPED_SQL, named, column, MAX_STEPS, MAX_DROPPED + 1)
+        rows = await fetch_bounded(conn, _DROPPED_SQL, named, column, MAX_STEPS, MAX_DROPPED + 1, types or [])
     except (Failed, Refused) as exc:
         rows, why = None, f"the server refused the catalog query: {exc}"
     else:

@@ -20,7 +20,7 @@ from .count_cascades import truncate_cascades, truncate_refused
 from .count_catalog import catalog_constraint, index_columns, schema_contents
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
-from .count_drops import drop_cascades
+from .count_drops import drop_cascades, drop_type_cascades
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target, refusal_on
@@ -539,6 +539,8 @@ class Counter:
             if _enum(node.behavior) == "DROP_CASCADE":
                 hazards += await drop_cascades(self.conn, await self.live_oids(names))
             return hazards
+        if remove in ("OBJECT_TYPE", "OBJECT_DOMAIN") and _enum(node.behavior) == "DROP_CASCADE":
+            return await drop_type_cascades(self.conn, [[str(p.sval) for p in o.names] for o in node.objects])
         if remove == "OBJECT_SCHEMA" and _enum(node.behavior) == "DROP_CASCADE":
             hazards = []
             for schema in node.objects or ():
