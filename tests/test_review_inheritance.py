@@ -85,6 +85,16 @@ async def test_a_drop_cascade_counts_each_row_once(db: str) -> None:
     assert sum(counted) == 10 == len(await fetch(db, ALL_ROWS)), [h.message for h in found]
 
 
+async def test_a_drop_cascade_of_grandchildren_counts_each_row_once(db: str) -> None:
+    await execute(
+        db, INHERITED + "CREATE TABLE g () INHERITS (c1); INSERT INTO g VALUES (30, 'g'), (31, 'g');"
+    )
+    found = losses(await review(db, "DROP TABLE p CASCADE"))
+    counted = {h.message.split(" and its")[0].split()[-1]: h.count for h in found}
+    assert counted == {"p": 3, "c1": 5, "c2": 2, "g": 2}, [h.message for h in found]
+    assert sum(counted.values()) == len(await fetch(db, ALL_ROWS)) == 12
+
+
 async def test_an_empty_parent_is_counted_through_its_children(db: str) -> None:
     await execute(db, INHERITED + "DELETE FROM ONLY p;")
     migration = "DELETE FROM p WHERE id > 11"
