@@ -439,3 +439,18 @@ async def test_a_check_over_a_column_added_with_a_volatile_default_says_why_it_i
     assert hazard.count is None and hazard.not_counted == (
         "column e is added by this migration and its DEFAULT random() is not one constant"
     ), result.to_text()
+
+
+async def test_a_unique_index_built_concurrently_on_duplicates_says_it_leaves_an_invalid_index(
+    db: str,
+) -> None:
+    await execute(db, T + ROWS + "UPDATE t SET v = 'x';")
+    migration = "CREATE UNIQUE INDEX CONCURRENTLY u ON t (v)"
+    [hazard] = counted(await review(db, migration), FAILS)
+    assert hazard.message.endswith("; CONCURRENTLY leaves the invalid index u behind: drop it to retry"), (
+        hazard
+    )
+    assert not await runs(db, migration)
+    assert [tuple(r) for r in await fetch(db, "SELECT indexrelid::regclass::text, indisvalid FROM pg_index "
+                                              "WHERE indrelid = 't'::regclass AND NOT indisvalid")] == [("u", False)]  # fmt: skip
+    assert not await runs(db, migration)  # the retry fails on the name

@@ -393,7 +393,12 @@ class Counter:
             read |= columns_of(node.whereClause)
         if why := target.unsafe(read):
             return [not_counted(FAILS, f"duplicates in {target.shown}", why, "the unique index fails")]
-        return await self.duplicates(target, values, shown, bool(node.nulls_not_distinct), where)
+        found = await self.duplicates(target, values, shown, bool(node.nulls_not_distinct), where)
+        if node.concurrent:  # its failure commits the index as INVALID: a retry under its name fails on it
+            index = f"the invalid index {node.idxname}" if node.idxname else "an invalid index"
+            left = f"; CONCURRENTLY leaves {index} behind: drop it to retry"
+            found = [replace(h, message=h.message + left) if h.count else h for h in found]
+        return found
 
     async def expression_index(self, node: Any) -> list[Hazard]:
         """An index's expressions and predicate are computed for every row as it is built."""
