@@ -687,3 +687,29 @@ async def test_a_table_with_a_column_of_a_dropped_type_is_in_the_clone(db: str, 
     assert refused.trace.startswith("failed: cannot drop type mood because other objects depend on it"), (
         refused
     )
+
+
+async def test_an_index_on_only_a_partitioned_table_builds_nothing(db: str, tmp_path: Path) -> None:
+    """CREATE INDEX ... ON ONLY a partitioned table makes its index alone, invalid and without storage (the
+    partitions' are attached later): the trace said it built one, with the whole tree's build time."""
+    await execute(
+        db,
+        "CREATE TABLE m (id int, k int) PARTITION BY RANGE (k); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM "
+        "(0) TO (10); INSERT INTO m SELECT i, i % 10 FROM generate_series(1, 500) i;",
+    )
+    indexes = "SELECT relkind::text FROM pg_class WHERE relkind IN ('i', 'I') AND relnamespace = 'public'::regnamespace"
+    conn = await asyncpg.connect(db)
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute("CREATE INDEX m_id ON ONLY m (id)")
+        made = [r[0] for r in await conn.fetch(indexes)]
+        await tx.rollback()
+    finally:
+        await conn.close()
+    assert made == ["I"]  # the server built no index with storage
+    path = tmp_path / "m.sql"
+    path.write_text("CREATE INDEX m_id ON ONLY m (id);\nCREATE INDEX m_k ON m (k);\n")
+    only, whole = (await review_file(resolve(db), path)).statements
+    assert only.trace == "ran" and only.hazards == (), only
+    assert [h.kind for h in whole.hazards] == ["blocking-index-build"], whole

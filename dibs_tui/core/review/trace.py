@@ -364,14 +364,16 @@ def _observe(
         if oid in before and before[oid].kind in "rm" and node != state.filenodes.get(oid) and not emptied
     )
     built: dict[int, list[str]] = {}
+    stored: set[int] = set()  # tables an index with storage was built on (a partitioned index has none)
     rewritten_oids = {r.oid for r in rewritten}
     for r in relations:
         table = r["table_oid"]
         fresh = r["oid"] not in state.indexes or r["filenode"] != state.filenodes.get(r["oid"])
         if r["kind"] in "iI" and fresh and table in before and table not in rewritten_oids and not emptied:
             built.setdefault(table, []).append(r["name"])
-    building = set(built)  # each table an index was built on, partitions too (a build reads every row)
-    built = _fold_partitions(built, state.parents)
+            stored |= {table} if r["kind"] == "i" else set()
+    building = stored  # each table an index was built on, partitions too (a build reads every row)
+    built = _fold_partitions(built, state.parents, stored)
     held = {(r["oid"], r["mode"]) for r in locks if r["granted"]}
     taken = tuple(
         TracedLock(before[r["oid"]], r["mode"], r["granted"])
@@ -431,15 +433,20 @@ def _relations_named(sql: str) -> set[str]:
     return found
 
 
-def _fold_partitions(built: dict[int, list[str]], parents: dict[int, int]) -> dict[int, list[str]]:
-    """An index built on a partition is reported with its parent's build of the same statement."""
+def _fold_partitions(
+    built: dict[int, list[str]], parents: dict[int, int], stored: set[int]
+) -> dict[int, list[str]]:
+    """An index built on a partition is reported with its parent's build of the same statement. A partitioned
+    index alone (CREATE INDEX ... ON ONLY a partitioned table: invalid, no storage) built nothing: left out."""
     out: dict[int, list[str]] = {}
+    real: set[int] = set()
     for table, names in built.items():
         top = table
         while parents.get(top) in built:
             top = parents[top]
         out.setdefault(top, []).extend(names)
-    return out
+        real |= {top} if table in stored else set()
+    return {top: names for top, names in out.items() if top in real}
 
 
 def _unique(locks: tuple[TracedLock, ...]) -> tuple[TracedLock, ...]:
