@@ -24,6 +24,7 @@ from .count_drops import drop_cascades, drop_type_cascades
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target, refusal_on
+from .count_sequences import sequence_hazards
 from .count_types import cast_hazards
 from .count_updates import update_hazards
 from .counted import RowCount, not_counted, observed, size, unproven
@@ -141,6 +142,8 @@ class Counter:
                 return await self.deleted(node)
             elif kind == "TruncateStmt":
                 return await self.truncated(node)
+            elif kind == "AlterSeqStmt":
+                return await sequence_hazards(self.conn, node)
         except Failed as exc:
             return [
                 observed(
