@@ -116,3 +116,35 @@ async def test_a_partitioned_tables_example_without_a_key_names_its_partition(db
     assert await fetch(
         db, "SELECT id FROM ONLY public.m1 WHERE ctid = '(0,1)' AND NOT id > 2"
     )  # not this one
+
+
+async def test_a_key_to_a_parent_is_not_held_by_its_childrens_rows(db: str) -> None:
+    """A foreign key to an inheritance parent references the parent's own rows: deleting a child's row with the
+    same key neither fails nor cascades, as the server shows."""
+    await execute(
+        db,
+        "CREATE TABLE ip (id int PRIMARY KEY, v text); CREATE TABLE ic () INHERITS (ip);"
+        "CREATE TABLE held (id int, ip_id int REFERENCES ip); CREATE TABLE gone (id int, ip_id int REFERENCES ip "
+        "ON DELETE CASCADE); INSERT INTO ip VALUES (5, 'p'); INSERT INTO ic VALUES (5, 'c'), (6, 'c');"
+        "INSERT INTO held VALUES (1, 5); INSERT INTO gone VALUES (1, 5);",
+    )
+    child_rows = "DELETE FROM ip WHERE v = 'c'"
+    result = await review(db, child_rows)
+    assert [h.message for _, h in result.hazards if h.basis == "observed"] == [
+        "deletes 2 rows of ip (e.g. (id)=(5) in public.ic)"
+    ], result.to_text()
+    conn = await asyncpg.connect(db)
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute(child_rows)  # the server lets it pass, and removes no row of gone
+        assert await conn.fetchval("SELECT count(*) FROM gone") == 1
+        await tx.rollback()
+    finally:
+        await conn.close()
+    own = await review(db, "DELETE FROM ip WHERE id = 5")  # the parent's own row 5 is held, and cascades
+    assert sorted(h.kind for _, h in own.hazards if h.basis == "observed") == [
+        "data-loss",
+        "data-loss",
+        "fails-on-existing-data",
+    ], own.to_text()

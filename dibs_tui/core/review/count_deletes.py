@@ -79,6 +79,8 @@ async def delete_hazards(conn: asyncpg.Connection, target: Target, node: Any) ->
         hazards = [
             observed(LOSS, f"deletes {found.rows_text()} of {target.shown}{found.example_text()}", found)
         ]
+    if target.children:  # a foreign key to an inheritance parent references its own rows, not its children's
+        removed = f"({removed}) AND tableoid OPERATOR(pg_catalog.=) {int(target.oid)}::pg_catalog.oid"
     for row in await conn.fetch(_BLOCKING_KEYS, target.oid):
         hazards += await _still_referenced(conn, target, removed, _BlockingKey(**dict(row)))
     return hazards + await delete_cascades(conn, target, removed)
