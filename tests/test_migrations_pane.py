@@ -411,8 +411,9 @@ async def test_at_80x24_each_migration_shows_its_state_whole_and_its_name_cut_in
         options = pane.migrations_list
         drawn = _rows_drawn(options)
         assert options.outer_size.width < 45  # the list is narrow at 80 columns: these rows are cut
-        assert drawn[0].startswith("✓ 2026010100") and drawn[0].endswith("-memberships  applied"), drawn
-        assert drawn[1].startswith("• 2026010200") and drawn[1].endswith("-to-users  pending"), drawn
+        # The whole version, then the words after it cut in their middle (12 of its 14 digits were left)
+        assert drawn[0].startswith("✓ 20260101000000_cr") and drawn[0].endswith("ships  applied"), drawn
+        assert drawn[1].startswith("• 20260102000000_ad") and drawn[1].endswith("users  pending"), drawn
         assert all("…" in line for line in drawn), drawn  # cut in the middle of the name, not at the state
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=(240, 50)) as pilot:  # wide enough: the whole row, its time too

@@ -15,6 +15,7 @@ frame.
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -58,14 +59,16 @@ STATE_STYLE = {
     MigrationState.CHANGED: ("!", "$text-error"),
     MigrationState.MISSING: ("?", "$text-error"),
 }
+_VERSION = re.compile(r"\d+[_-]?")  # a migration name's leading version: 20260117100000_, 001_, 0042-
 PARTIAL_STYLE = ("◐", "$text-warning")  # a pending migration an earlier run applied in part
 MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
 
 
 def status_label(status: MigrationStatus, *, partial: bool = False) -> FittedRow:
-    """`✓ name  applied  2026-01-10 09:12  98 ms`; at 80 columns the time goes first, then the name is cut in
-    its middle (its timestamp and its end kept): the state always shows whole. A pending migration an earlier
-    run applied in part (`partial`) says so, as `status` does."""
+    """`✓ name  applied  2026-01-10 09:12  98 ms`; at 80 columns the time goes first, then the words after the
+    name's version are cut in their middle (the whole version and their end kept: 12 of a 14-digit version's
+    digits were left): the state always shows whole. A pending migration an earlier run applied in part
+    (`partial`) says so, as `status` does."""
     mark, style = PARTIAL_STYLE if partial else STATE_STYLE[status.state]
     detail = ""
     row = status.applied
@@ -74,9 +77,11 @@ def status_label(status: MigrationStatus, *, partial: bool = False) -> FittedRow
             detail += f"  {row.applied_at:%Y-%m-%d %H:%M}"
         if row.execution_time_ms is not None:
             detail += f"  {row.execution_time_ms} ms"
+    version = _VERSION.match(status.name)
+    cut_at = version.end() if version else 0  # the version always shows whole, the words after it are cut
     return fitted_row(
-        Content.styled(f"{mark} ", style),
-        Content.styled(safe(status.name), style),
+        Content.styled(f"{mark} {safe(status.name[:cut_at])}", style),
+        Content.styled(safe(status.name[cut_at:]), style),
         Content.styled(detail, style),
         Content(),
         kept=Content.styled(f"  {'partial' if partial else status.state.value}", style),
