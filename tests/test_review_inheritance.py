@@ -148,3 +148,27 @@ async def test_a_key_to_a_parent_is_not_held_by_its_childrens_rows(db: str) -> N
         "data-loss",
         "fails-on-existing-data",
     ], own.to_text()
+
+
+@pytest.mark.parametrize("migration", ["DELETE FROM ONLY m", "UPDATE ONLY m SET at = 3", "TRUNCATE ONLY m"])
+async def test_only_a_partitioned_table_reaches_no_row(db: str, migration: str) -> None:
+    """A partitioned table holds no row itself: DELETE / UPDATE ONLY change none, TRUNCATE ONLY is refused."""
+    await execute(
+        db,
+        "CREATE TABLE m (id int, at int) PARTITION BY RANGE (at); CREATE TABLE m1 PARTITION OF m FOR VALUES "
+        "FROM (0) TO (10); INSERT INTO m VALUES (1, 1), (2, 2);",
+    )
+    assert losses(await review(db, migration)) == []
+    conn = await asyncpg.connect(db)
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute(migration)
+            assert [tuple(r) for r in await conn.fetch("SELECT * FROM m ORDER BY id")] == [(1, 1), (2, 2)]
+        except asyncpg.PostgresError:
+            assert migration.startswith("TRUNCATE")
+        finally:
+            await tx.rollback()
+    finally:
+        await conn.close()

@@ -90,6 +90,8 @@ class Counter:
                 return None  # not remembered: a later statement may ask for it as a referenced table
             self.targets[seen_as] = await load_target(self.conn, facts, name, children)
         target = self.targets[seen_as]
+        if only and target.partitioned:  # ONLY a partitioned table reaches no row: they are its partitions'
+            return None
         target = target.alone if only and target.alone is not None else target
         return target if target.rows or empty else None
 
