@@ -455,3 +455,31 @@ async def test_the_rules_say_a_type_change_rewrites_only_where_the_server_does(
         await conn.close()
     said = "table-rewrite" in kinds(result)
     assert said == await rewritten_by(db, migration, time_zone), result.to_text()
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (v IS NOT NULL);",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (v IS NOT NULL) NOT VALID;",
+        "ALTER TABLE t ADD CONSTRAINT nn NOT NULL v NOT VALID;",
+        "ALTER TABLE t ALTER COLUMN v SET NOT NULL;",
+    ],
+)
+async def test_the_rules_say_set_not_null_scans_where_the_server_reads_the_rows(db: str, setup: str) -> None:
+    """Untraced: SET NOT NULL reads every row unless a valid constraint proves it; a NOT VALID not-null
+    constraint (PostgreSQL 18) sets attnotnull, yet the SET NOT NULL validates it and reads them."""
+    await execute(db, SETUP + ROWS + setup)
+    migration = "ALTER TABLE t ALTER COLUMN v SET NOT NULL"
+    said = any("(and scans it)" in h.message for _, h in (await review(db, migration)).hazards)
+    conn = await asyncpg.connect(db)
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute(migration)
+        scans = await conn.fetchval("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 't'")
+        await tx.rollback()
+    finally:
+        await conn.close()
+    assert said == (scans > 0), (setup, scans)

@@ -125,9 +125,12 @@ class Facts:
 
     async def proven_not_null(self, table: TableFacts, column: str) -> bool:
         """The column is NOT NULL already, or a validated CHECK says (column IS NOT NULL) in a conjunction: SET NOT
-        NULL then reads no row (PostgreSQL proves it from the constraint)."""
+        NULL then reads no row (PostgreSQL proves it from the constraint). A NOT VALID not-null constraint
+        (PostgreSQL 18) sets attnotnull too, but SET NOT NULL validates it: it reads every row."""
         value = await self.conn.fetchval(
-            "SELECT a.attnotnull OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid "
+            "SELECT (a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint n WHERE n.conrelid "
+            "OPERATOR(pg_catalog.=) a.attrelid AND n.contype OPERATOR(pg_catalog.=) 'n' AND NOT n.convalidated "
+            "AND n.conkey OPERATOR(pg_catalog.=) ARRAY[a.attnum])) OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid "
             "OPERATOR(pg_catalog.=) a.attrelid AND c.contype OPERATOR(pg_catalog.=) 'c' AND c.convalidated "
             "AND pg_catalog.strpos(pg_catalog.pg_get_expr(c.conbin, c.conrelid), pg_catalog.concat('(', "
             "pg_catalog.quote_ident(a.attname::pg_catalog.text), ' IS NOT NULL)')) OPERATOR(pg_catalog.>) 0 "
