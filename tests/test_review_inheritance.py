@@ -5,11 +5,14 @@ says which table it is in), and a DROP ... CASCADE counts each row once."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import asyncpg
 import pytest
 
+from dibs_tui.core.connect import resolve
 from dibs_tui.core.review.report import Hazard
+from dibs_tui.core.review.run import review_file
 from tests.pg import execute, fetch
 from tests.test_review_counts import review
 
@@ -172,3 +175,29 @@ async def test_only_a_partitioned_table_reaches_no_row(db: str, migration: str) 
             await tx.rollback()
     finally:
         await conn.close()
+
+
+async def test_a_lock_on_an_empty_parent_blocks_the_reads_of_its_children(db: str, tmp_path: Path) -> None:
+    """Old-style partitioning keeps no row in the parent: ACCESS EXCLUSIVE on it alone still blocks every query
+    of it, which reads its children's rows. Said, traced and untraced, with those rows."""
+    await execute(db, INHERITED + "DELETE FROM ONLY p;")
+    migration = "ALTER TABLE ONLY p ALTER COLUMN v SET DEFAULT 'x'"
+    conn = await asyncpg.connect(db)
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute(migration)
+        held = await conn.fetchval(
+            "SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() AND relation = 'p'::regclass"
+        )
+        await tx.rollback()
+    finally:
+        await conn.close()
+    assert held == "AccessExclusiveLock"  # a query of p waits for it
+    path = tmp_path / "m.sql"
+    path.write_text(migration + ";\n")
+    for result in (await review(db, migration), await review_file(resolve(db), path)):
+        locks = [h.message for _, h in result.hazards if h.kind == "access-exclusive-lock"]
+        assert len(locks) == 1 and "p (0 rows, and 7 in its inheritance children)" in locks[0], (
+            result.to_text()
+        )

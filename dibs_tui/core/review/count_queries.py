@@ -146,7 +146,7 @@ async def load_target(
         table.qualified,
         shown,
         table.rows,
-        table.describe(),
+        replace(table, inherited=0).describe(),  # its own rows: its children's are added below
         int(row["estimate"]),
         int(row["bytes"] or 0),
         tuple(row["key"] or ()),
@@ -162,7 +162,7 @@ async def load_target(
     if len(children) > _CHILDREN_NAMED:
         named += f" and {len(children) - _CHILDREN_NAMED:,} more"
     described = (
-        f"{estimated}{rows:,} rows: {table.describe()} of its own and the rest in its inheritance "
+        f"{estimated}{rows:,} rows: {alone.described} of its own and the rest in its inheritance "
         f"children {named}"
     )
     return replace(

@@ -35,11 +35,19 @@ class TableFacts:
     qualified: str  # quoted schema.table, safe to splice
     rows: int
     estimated: bool
+    inherited: int = 0  # rows of its inheritance children: a query of it reads them, a lock on it blocks that
+
+    @property
+    def reached(self) -> int:
+        """The rows a query of the table reads, its inheritance children's too."""
+        return self.rows + self.inherited
 
     def describe(self) -> str:
         if self.estimated:
-            return f"~{self.rows:,} rows, a pg_class.reltuples estimate"
-        return f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
+            text = f"~{self.rows:,} rows, a pg_class.reltuples estimate"
+        else:
+            text = f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
+        return text + (f", and {self.inherited:,} in its inheritance children" if self.inherited else "")
 
 
 @dataclass
@@ -83,6 +91,8 @@ class Facts:
                     rows = exact
             facts = TableFacts(row["oid"], row["q"], max(rows, 0), estimated)
         self.tables[seen_as] = facts
+        if facts is not None and row is not None and row["children"]:
+            facts.inherited = sum(c.rows for c in await self.descendants(facts))
         return facts
 
     async def descendants(self, table: TableFacts) -> list[TableFacts]:
@@ -99,7 +109,8 @@ class Facts:
                 # Names resolve on the session's path, as the migration's would; functions and operators: pg_catalog's
                 """SELECT c.oid::pg_catalog.int8 AS oid,
                       pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
-                      c.reltuples::pg_catalog.int8 AS estimate, c.relkind::pg_catalog.text AS kind
+                      c.reltuples::pg_catalog.int8 AS estimate, c.relkind::pg_catalog.text AS kind,
+                      c.relhassubclass AND c.relkind OPERATOR(pg_catalog.=) 'r' AS children
                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
                WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)""",
                 regclass_text(name),

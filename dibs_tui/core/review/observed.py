@@ -9,7 +9,7 @@ the time its lock is held, from that size and the rate the trace measured in the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .facts import Facts, TableFacts
 from .report import Cost, Hazard, ObservedLock
@@ -128,12 +128,12 @@ async def _live(relation: Relation, facts: Facts) -> TableFacts | None:
 
 async def _rewrite(relation: Relation, costing: Costing) -> list[Hazard]:
     table = await _live(relation, costing.facts)
-    if table is None or not table.rows:
+    if table is None or not table.rows:  # its own rows: each child rewritten is said in its turn
         return []
     return [
         Hazard(
             "table-rewrite",
-            f"rewrites {_name(relation)} ({table.describe()}) and rebuilds its indexes: the server gave it a new "
+            f"rewrites {_name(relation)} ({replace(table, inherited=0).describe()}) and rebuilds its indexes: the server gave it a new "
             "relfilenode",
             "observed",
             await costing.rewrite(table),
@@ -165,7 +165,7 @@ async def _exclusive(
     """ACCESS EXCLUSIVE on a table with rows; `reads`: the statement also read every row under it (a check
     that a constraint holds), which the lock is held for, and the read's size and time are said."""
     table = await _live(relation, costing.facts)
-    if table is None or not table.rows:
+    if table is None or not table.reached:
         return []
     name = f"{_name(relation)} ({table.describe()})"
     if held_before:

@@ -103,7 +103,7 @@ class Reviewer:
 
     async def rewrite(self, name: str, how: str) -> list[Hazard]:
         table = await self.existing(name)
-        if table is None or not table.rows:
+        if table is None or not table.reached:
             return []
         cost = await self.costing.rewrite(table) if self.costing else None
         return [
@@ -144,7 +144,7 @@ class Reviewer:
         hazards: list[Hazard] = []
         for name in names:
             table = await self.existing(name)
-            if table is None or not table.rows:
+            if table is None or not table.reached:
                 continue
             hazards.append(self.lock(table, name))
         return hazards
@@ -156,7 +156,7 @@ class Reviewer:
             regclass_text(name),
         )
         table = await self.existing(owner) if owner else None
-        if table is None or not table.rows:
+        if table is None or not table.reached:
             return []
         return [self.lock(table, owner, " (use DROP INDEX CONCURRENTLY)")]
 
@@ -166,7 +166,7 @@ class Reviewer:
         if table is None:
             return []
         hazards: list[Hazard] = []
-        has_rows = table.rows > 0
+        has_rows = table.reached > 0
         if re.match(r"(RENAME|SET\s+SCHEMA)\b", upper):
             if not re.match(r"RENAME\s+CONSTRAINT\b", upper):
                 hazards.append(
@@ -233,12 +233,12 @@ class Reviewer:
         hazards = []
         for name in [*names, partition, *([default] if default else [])]:
             table = await self.existing(name)
-            if table is not None and table.rows:
+            if table is not None and table.reached:
                 hazards.append(self.lock(table, name))
         return hazards
 
     def add_column(self, table: TableFacts, name: str, column: str, definition: str) -> list[Hazard]:
-        if not table.rows:
+        if not table.reached:
             return []
         upper = definition.upper()
         hazards = [self.lock(table, name)]
@@ -265,7 +265,7 @@ class Reviewer:
                 "backward-incompatible", f"drops {name}.{column}: running clients that read or write it break"
             )
         ]
-        if not table.rows:
+        if not table.reached:
             return hazards
         hazards.append(self.lock(table, name))
         return hazards
@@ -279,15 +279,15 @@ class Reviewer:
                     "backward-incompatible",
                     f"{name}.{column} is NOT NULL and loses its default: inserts that leave it out now fail",
                 )
-            ] + ([self.lock(table, name)] if table.rows else [])
+            ] + ([self.lock(table, name)] if table.reached else [])
         if upper.startswith("DROP NOT NULL"):
             return [
                 Hazard(
                     "backward-incompatible",
                     f"{name}.{column} may now be NULL: clients that assume a value break",
                 )
-            ] + ([self.lock(table, name)] if table.rows else [])
-        if not table.rows:
+            ] + ([self.lock(table, name)] if table.reached else [])
+        if not table.reached:
             return []
         scans = "NOT NULL" in upper and not await self.facts.proven_not_null(table, column)
         hazards.append(self.lock(table, name, " (and scans it)" if scans else ""))
@@ -316,7 +316,7 @@ class Reviewer:
     async def add_constraint(self, table: TableFacts, name: str, action: str) -> list[Hazard]:
         upper = action.upper()
         hazards: list[Hazard] = []
-        if not table.rows:
+        if not table.reached:
             return []
         # NOT ENFORCED (PostgreSQL 18): the server neither checks the rows nor later writes
         not_valid = bool(re.search(r"\bNOT\s+(VALID|ENFORCED)\s*$", upper))
