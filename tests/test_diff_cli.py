@@ -78,7 +78,11 @@ def test_accepted_rename_is_applied_and_then_in_sync(
 def test_check_gates_on_drift(pair: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     live, wanted = pair
     assert main(["check", live, "--desired", wanted]) == 1
-    assert "drift:" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "drift:" in out
+    # The table drop and add that are one rename: the gate names it and how to plan it, as diff does
+    assert "possible renames (plan them with `dibs-tui diff` or `generate` --accept-rename OLD=NEW):" in out
+    assert "--accept-rename public.customers=public.clients" in out
     assert main(["check", wanted, "--desired", wanted]) == 0
     assert "in sync" in capsys.readouterr().out
 

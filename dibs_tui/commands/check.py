@@ -7,7 +7,7 @@ import argparse
 from ..config import Settings
 from ..core.terminal import safe
 from .common import exit_now
-from .diff import MARKS, compute, group_by_table, left_out_lines
+from .diff import MARKS, compute, group_by_table, left_out_lines, rename_lines
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -27,5 +27,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"  {marks} {safe(group)}: "
             + ", ".join(f"{c.what} {safe(c.object.sub or c.object.name)}" for c in changes[:6])
             + (" …" if len(changes) > 6 else "")
+        )
+    if result.renames:
+        print(
+            "\n".join(
+                rename_lines(result, "plan them with `dibs-tui diff` or `generate` --accept-rename OLD=NEW")
+            )
         )
     return exit_now(1)

@@ -103,6 +103,21 @@ def group_by_table(changes: Sequence[Change]) -> dict[str, list[Change]]:
     return groups
 
 
+def rename_lines(result: DiffResult, how: str = "accept with --accept-rename OLD=NEW") -> list[str]:
+    """The rename suggestions under `possible renames ({how}):`, each with the --accept-rename that plans it;
+    `check` lists them too: a drop and an add that are one rename fail the gate until the rename is
+    accepted."""
+    lines = [f"possible renames ({how}):"]
+    for r in result.renames:
+        old, new = r.accept_arg
+        shown = new if r.old_schema else r.new  # a move names the other schema
+        lines.append(
+            f"  {r.kind} {safe(old)} -> {safe(shown)}  (confidence {r.confidence:.0%})  "
+            f"--accept-rename {safe(old)}={safe(new)}"
+        )
+    return lines
+
+
 def left_out_lines(result: DiffResult) -> list[str]:
     """`note: …` how the desired side was loaded when it matters (another server, another major version),
     then `left out: public.alembic_version (Alembic history)` and `unmodelled: 2 rules on public.x (...)`: what
@@ -129,13 +144,7 @@ def render_text(result: DiffResult) -> str:
             lines.append(f"  {MARKS[change.kind]} {change.what} {safe(name)}{safe(detail)}{flag}")
     if result.renames:
         lines.append("")
-        lines.append("possible renames (accept with --accept-rename OLD=NEW):")
-        for r in result.renames:
-            old, new = r.accept_arg
-            shown = new if r.old_schema else r.new  # a move names the other schema
-            lines.append(
-                f"  {r.kind} {old} -> {shown}  (confidence {r.confidence:.0%})  --accept-rename {old}={new}"
-            )
+        lines.extend(rename_lines(result))
     destructive = sum(1 for s in result.plan if s.destructive)
     lines.append("")
     lines.append(
