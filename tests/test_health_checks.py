@@ -5,12 +5,13 @@ sequence behind an integer column."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
 from dibs_tui.cli import main
-from tests.pg import run_sql
+from tests.pg import fetch, run_sql
 
 
 def _findings(capsys: pytest.CaptureFixture[str], db: str) -> dict[tuple[str, str], dict[str, object]]:
@@ -124,6 +125,12 @@ def test_security_definer_search_paths(db: str, capsys: pytest.CaptureFixture[st
         CREATE FUNCTION safe() RETURNS int LANGUAGE sql SECURITY DEFINER
             SET search_path = app, pg_catalog, pg_temp AS 'SELECT 1';
         CREATE FUNCTION invoker() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE TABLE app.things (id int); INSERT INTO app.things VALUES (1), (2);
+        CREATE FUNCTION app.count_things() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+            AS $$ BEGIN RETURN (SELECT count(*) FROM things); END $$;
+        CREATE TABLE open_to_all.exposed (id int);
+        CREATE FUNCTION app.count_exposed() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+            AS $$ BEGIN RETURN (SELECT count(*) FROM exposed); END $$;
         """,
     )
     found = _findings(capsys, db)
@@ -132,7 +139,17 @@ def test_security_definer_search_paths(db: str, capsys: pytest.CaptureFixture[st
         "public.user_path()",
         "public.open_path()",
         "public.temp_first()",
+        "app.count_things()",
+        "app.count_exposed()",
     }
+    # The body's unqualified names keep resolving: a path of pg_catalog alone broke count_things; a name found
+    # only where others may create objects is left to be qualified, and the fix says so.
+    assert found[("security-definer-search-path", "app.count_things()")]["fix"] == (
+        "ALTER FUNCTION app.count_things() SET search_path = app, pg_catalog, pg_temp;"
+    )
+    exposed = str(found[("security-definer-search-path", "app.count_exposed()")]["fix"])
+    assert exposed.startswith("-- exposed named without a schema, found only where others may create objects")
+    assert exposed.endswith("ALTER FUNCTION app.count_exposed() SET search_path = pg_catalog, pg_temp;")
     assert found[("security-definer-search-path", "public.open_path()")]["level"] == "error"
     assert found[("security-definer-search-path", "public.temp_first()")]["level"] == "warning"
     fixes = [str(f["fix"]) for (check, _), f in found.items() if check == "security-definer-search-path"]
@@ -141,6 +158,7 @@ def test_security_definer_search_paths(db: str, capsys: pytest.CaptureFixture[st
     for fix in fixes:
         run_sql(db, fix)
     assert _objects(_findings(capsys, db), "security-definer-search-path") == set()
+    assert asyncio.run(fetch(db, "SELECT app.count_things() AS n"))[0]["n"] == 2  # still works, fixed
 
 
 def test_bigint_sequence_behind_an_integer_column(db: str, capsys: pytest.CaptureFixture[str]) -> None:
