@@ -15,7 +15,6 @@ frame.
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -31,7 +30,7 @@ from textual.widgets.option_list import Option
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.migrations.apply_online import LockRetries
-from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, PendingMigration, caret_excerpt
+from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, PendingMigration
 from ..core.migrations.apply_record import read_partial, read_partials_at
 from ..core.migrations.files import new_migration_name
 from ..core.migrations.history import History
@@ -42,80 +41,19 @@ from ..core.plan import ChangeKind
 from ..core.review.report import Review
 from .highlight import sql_lines
 from .messages import MigrationReviewed
+from .migration_rows import lock_lines, replay_failure_lines, segment_lines, status_label
 from .migration_touched import TouchedList
 from .pane_context import PaneContext
 from .review_marks import hazard_count, hazard_lines, marked_sql, review_off_the_loop
 from .screens.confirm import ConfirmScreen
 from .text import safe
 from .two_column_pane import TwoColumnPane
-from .widgets.mark_list import FittedRow, MarkList, fitted_row
+from .widgets.mark_list import MarkList
 
 if TYPE_CHECKING:
     from ..core.generate import GeneratedMigration
 
-STATE_STYLE = {
-    MigrationState.APPLIED: ("✓", "$text-success"),
-    MigrationState.PENDING: ("•", "$text-warning"),
-    MigrationState.CHANGED: ("!", "$text-error"),
-    MigrationState.MISSING: ("?", "$text-error"),
-}
-_VERSION = re.compile(r"\d+[_-]?")  # a migration name's leading version: 20260117100000_, 001_, 0042-
-PARTIAL_STYLE = ("◐", "$text-warning")  # a pending migration an earlier run applied in part
 MARKS = {ChangeKind.CREATE: "+", ChangeKind.DROP: "-", ChangeKind.ALTER: "~", ChangeKind.RENAME: ">"}
-
-
-def status_label(status: MigrationStatus, *, partial: bool = False) -> FittedRow:
-    """`✓ name  applied  2026-01-10 09:12  98 ms`; at 80 columns the time goes first, then the words after the
-    name's version are cut in their middle (the whole version and their end kept: 12 of a 14-digit version's
-    digits were left): the state always shows whole. A pending migration an earlier run applied in part
-    (`partial`) says so, as `status` does."""
-    mark, style = PARTIAL_STYLE if partial else STATE_STYLE[status.state]
-    detail = ""
-    row = status.applied
-    if row is not None and status.state is not MigrationState.PENDING:
-        if row.applied_at is not None:
-            detail += f"  {row.applied_at:%Y-%m-%d %H:%M}"
-        if row.execution_time_ms is not None:
-            detail += f"  {row.execution_time_ms} ms"
-    version = _VERSION.match(status.name)
-    cut_at = version.end() if version else 0  # the version always shows whole, the words after it are cut
-    return fitted_row(
-        Content.styled(f"{mark} {safe(status.name[:cut_at])}", style),
-        Content.styled(safe(status.name[cut_at:]), style),
-        Content.styled(detail, style),
-        Content(),
-        kept=Content.styled(f"  {'partial' if partial else status.state.value}", style),
-    )
-
-
-def replay_failure_lines(failure: MigrationFailed) -> list[str]:
-    """Why the shadow replay stopped, as PostgreSQL said it: message, detail, hint and the statement with a
-    caret under the position (the first lines of it: the pane is small)."""
-    lines = [
-        f"cannot replay the folder in a shadow database: {failure.migration} fails there",
-        *failure.server_lines(f"{failure.file.name}:{failure.line}"),
-    ]
-    excerpt = caret_excerpt(failure.statement.text, failure.position).splitlines()
-    if failure.position:  # the lines up to the caret, and the caret (inserted under the position's line)
-        caret = failure.statement.text[: failure.position - 1].count("\n") + 1
-        excerpt = excerpt[max(0, caret - 3) : caret + 1]
-    lines += ["    " + line for line in excerpt[:6]]
-    return lines
-
-
-def lock_lines(review: Review) -> list[str]:
-    return [f"line {s.line}: {s.lock}" for s in review.statements if s.lock]
-
-
-def segment_lines(text: str, path: Path, limit: int = 30) -> list[str]:
-    """How a migration commits: nothing for one transaction, else a line per segment up to `limit` (or why
-    it cannot run)."""
-    from ..core.migrations.segments import plan_segments  # deferred (see the module docstring)
-
-    try:
-        return plan_segments(text, str(path)).describe(limit)
-    except DibsError as exc:
-        return [exc.message.splitlines()[0]]
 
 
 class GenerateScreen(ModalScreen["GeneratedMigration | None"]):
