@@ -16,26 +16,25 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident
-from .count_cascades import truncate_cascades, truncate_refused
-from .count_catalog import catalog_constraint, index_columns, schema_contents
+from .count_catalog import catalog_constraint, index_columns
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
-from .count_drops import drop_cascades, drop_type_cascades
+from .count_drops import drop_cascades
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target, refusal_on
+from .count_removals import drop_hazards, dropped_column_hazards, truncate_hazards
 from .count_sequences import sequence_hazards
 from .count_types import cast_hazards
 from .count_updates import update_hazards
-from .counted import RowCount, not_counted, observed, size, unproven
+from .counted import RowCount, not_counted, observed, unproven
 from .expr_allowlist import columns_of, deparse
 from .facts import Facts
 from .names import key, regclass_text
 from .report import Hazard
-from .shapes import written
+from .shapes import enum_name, rangevar_name, written
 
 FAILS = "fails-on-existing-data"
-LOSS = "data-loss"
 
 
 def _parse(sql: str) -> Any:
@@ -46,14 +45,6 @@ def _parse(sql: str) -> Any:
     except Exception:  # the rules report what does not parse
         return None
     return statements[0].stmt if len(statements) == 1 else None
-
-
-def _enum(value: Any) -> str:
-    return str(getattr(value, "name", value))
-
-
-def _relation(rangevar: Any) -> str:
-    return written(getattr(rangevar, "schemaname", None), getattr(rangevar, "relname", None))
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -107,11 +98,11 @@ class Counter:
                 self.enums[enum] += (str(node.newVal),)
         elif kind == "IndexStmt" and node.idxname:
             self.index_keys[str(node.idxname)] = [str(e.name) for e in node.indexParams if e.name]
-        elif kind == "DropStmt" and _enum(node.removeType) == "OBJECT_TABLE":
+        elif kind == "DropStmt" and enum_name(node.removeType) == "OBJECT_TABLE":
             self.dropped |= {(key(written(*(str(p.sval) for p in o))), "") for o in node.objects or ()}
         elif kind == "AlterTableStmt":
-            table = key(_relation(node.relation))
-            drops = [c for c in node.cmds or () if _enum(c.subtype) == "AT_DropConstraint"]
+            table = key(rangevar_name(node.relation))
+            drops = [c for c in node.cmds or () if enum_name(c.subtype) == "AT_DropConstraint"]
             self.dropped |= {(table, str(c.name)) for c in drops}
 
     async def statement(self, sql: str) -> list[Hazard]:
@@ -120,17 +111,17 @@ class Counter:
         self.remember(kind, node)
         try:
             if kind in ("CreateStmt", "CreateTableAsStmt"):
-                self.created.add(key(_relation(node.relation if kind == "CreateStmt" else node.into.rel)))
+                self.created.add(key(rangevar_name(node.relation if kind == "CreateStmt" else node.into.rel)))
                 if kind == "CreateStmt" and node.partbound is not None and node.inhRelations:
                     return await bound_hazards(
-                        self.facts, self.target, _relation(node.inhRelations[0]), node.partbound
+                        self.facts, self.target, rangevar_name(node.inhRelations[0]), node.partbound
                     )
             elif kind == "UpdateStmt":
-                table = key(_relation(node.relation))
+                table = key(rangevar_name(node.relation))
                 self.updated |= {(table, str(t.name)) for t in node.targetList or ()}
-                target = await self.target(_relation(node.relation), only=not node.relation.inh)
+                target = await self.target(rangevar_name(node.relation), only=not node.relation.inh)
                 return await update_hazards(self.conn, target, node) if target is not None else []
-            elif kind == "AlterTableStmt" and _enum(node.objtype) == "OBJECT_TABLE":
+            elif kind == "AlterTableStmt" and enum_name(node.objtype) == "OBJECT_TABLE":
                 return await self.alter_table(node)
             elif kind == "IndexStmt" and node.unique:
                 return await self.unique_index(node)
@@ -157,19 +148,19 @@ class Counter:
         return []
 
     async def alter_table(self, node: Any) -> list[Hazard]:
-        name = _relation(node.relation)
+        name = rangevar_name(node.relation)
         hazards: list[Hazard] = []
         for cmd in node.cmds or ():
-            if _enum(cmd.subtype) == "AT_AttachPartition":
-                attached = _relation(cmd.def_.name)
+            if enum_name(cmd.subtype) == "AT_AttachPartition":
+                attached = rangevar_name(cmd.def_.name)
                 hazards += await bound_hazards(self.facts, self.target, name, cmd.def_.bound, attached)
-            elif _enum(cmd.subtype) == "AT_DropColumn" and _enum(cmd.behavior) == "DROP_CASCADE":
+            elif enum_name(cmd.subtype) == "AT_DropColumn" and enum_name(cmd.behavior) == "DROP_CASCADE":
                 hazards += await drop_cascades(self.conn, await self.live_oids([name]), str(cmd.name))
         target = await self.target(name, only=not node.relation.inh)
         if target is None:
             return hazards
         for cmd in node.cmds or ():
-            subtype = _enum(cmd.subtype)
+            subtype = enum_name(cmd.subtype)
             if subtype == "AT_AddConstraint":
                 hazards += await self.constraint(target, cmd.def_)
             elif subtype == "AT_ValidateConstraint":
@@ -180,7 +171,7 @@ class Counter:
                 self.added[(key(name), str(cmd.def_.colname))] = new_column(cmd.def_)
                 hazards += add_column_hazards(target, cmd.def_)
                 for con in cmd.def_.constraints or ():
-                    if _enum(con.contype) != "CONSTR_GENERATED":
+                    if enum_name(con.contype) != "CONSTR_GENERATED":
                         continue
                     column = str(cmd.def_.colname)
                     if con.generated_kind == "s":  # computed for every row by the ADD
@@ -239,7 +230,7 @@ class Counter:
         ]
 
     async def constraint(self, target: Target, con: Any) -> list[Hazard]:
-        contype = _enum(con.contype)
+        contype = enum_name(con.contype)
         if con.skip_validation or (not con.is_enforced and contype in ("CONSTR_CHECK", "CONSTR_FOREIGN")):
             if con.skip_validation and con.conname:
                 self.not_valid[(key(target.shown), str(con.conname))] = con
@@ -290,7 +281,7 @@ class Counter:
         ]
 
     async def orphans(self, target: Target, con: Any) -> list[Hazard]:
-        referenced_name = _relation(con.pktable)
+        referenced_name = rangevar_name(con.pktable)
         referenced = await self.target(referenced_name, empty=True)
         columns = [str(c.sval) for c in con.fk_attrs or ()]
         ref_columns = [str(c.sval) for c in con.pk_attrs or ()] or list(referenced.key if referenced else ())
@@ -372,7 +363,7 @@ class Counter:
         ]
 
     async def unique_index(self, node: Any) -> list[Hazard]:
-        target = await self.target(_relation(node.relation))
+        target = await self.target(rangevar_name(node.relation))
         if target is None or not target.rows:
             return []
         values, shown, read = [], [], set()
@@ -407,7 +398,7 @@ class Counter:
 
     async def expression_index(self, node: Any) -> list[Hazard]:
         """An index's expressions and predicate are computed for every row as it is built."""
-        target = await self.target(_relation(node.relation))
+        target = await self.target(rangevar_name(node.relation))
         if target is None:
             return []
         computed = [e.expr for e in node.indexParams or () if not e.name]
@@ -510,61 +501,10 @@ class Counter:
         return []
 
     async def dropped_column(self, target: Target, column: str) -> list[Hazard]:
-        """The non-null values a DROP COLUMN loses. A generated column loses none: a virtual one stores
-        nothing, a stored one holds what the row's other columns give again."""
-        if not target.rows or column not in target.columns or target.columns[column].generated:
-            return []
-        if why := target.unsafe([column]):
-            return [
-                observed(
-                    LOSS, f"drops {target.shown}.{column} from {target.described} (values not counted: {why})"
-                )
-            ]
-        column_sql = f"t.{quote_ident(column)}"
-        found = await count_rows(
-            self.conn, target, f"{column_sql} IS NOT NULL", measure=f"pg_catalog.pg_column_size({column_sql})"
-        )
-        name = f"{target.shown}.{column}"
-        if found.rows is None:
-            return [
-                observed(
-                    LOSS, f"drops {name} from {target.described} (non-null values {found.not_counted})", found
-                )
-            ]
-        if not found.rows:
-            return unproven(
-                LOSS, f"non-null value of {column}", target.shown, found, "the drop loses any there are"
-            )
-        values = found.rows_text("non-null value")
-        stored = f", {size(found.bytes)} stored" if found.bytes is not None else ""
-        return [observed(LOSS, f"drops {name}: {values} in {target.described}{stored}", found)]
+        return await dropped_column_hazards(self.conn, target, column)
 
     async def drop(self, node: Any) -> list[Hazard]:
-        remove = _enum(node.removeType)
-        if remove in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW"):
-            names = [written(*(str(p.sval) for p in o)) for o in node.objects or ()]
-            # A DROP takes no inheritance child along: with CASCADE, drop_cascades counts those
-            dropped = [(n, True) for n in names]
-            hazards = await self.dropped_tables(dropped, "drops") if remove != "OBJECT_VIEW" else []
-            if _enum(node.behavior) == "DROP_CASCADE":
-                hazards += await drop_cascades(self.conn, await self.live_oids(names))
-            return hazards
-        if remove in ("OBJECT_TYPE", "OBJECT_DOMAIN") and _enum(node.behavior) == "DROP_CASCADE":
-            return await drop_type_cascades(self.conn, [[str(p.sval) for p in o.names] for o in node.objects])
-        if remove == "OBJECT_SCHEMA" and _enum(node.behavior) == "DROP_CASCADE":
-            hazards = []
-            for schema in node.objects or ():
-                contents = await schema_contents(self.conn, str(schema.sval))
-                if contents is not None and contents.rows:
-                    hazards.append(
-                        observed(
-                            LOSS,
-                            f"drops schema {written(str(schema.sval))} with {contents.describe()}",
-                            RowCount(contents.rows, bytes=contents.bytes, sampled=None),
-                        )
-                    )
-            return hazards
-        return []
+        return await drop_hazards(self.conn, node, self.target, self.live_oids)
 
     async def live_oids(self, names: list[str]) -> list[int]:
         """The live relations `names` resolve to (the session's path), those this file created left out."""
@@ -578,31 +518,8 @@ class Counter:
         return found
 
     async def deleted(self, node: Any) -> list[Hazard]:
-        target = await self.target(_relation(node.relation), only=not node.relation.inh)
+        target = await self.target(rangevar_name(node.relation), only=not node.relation.inh)
         return await delete_hazards(self.conn, target, node) if target is not None else []
 
     async def truncated(self, node: Any) -> list[Hazard]:
-        names = [_relation(r) for r in node.relations]
-        hazards = await self.dropped_tables([(_relation(r), not r.inh) for r in node.relations], "empties")
-        if _enum(node.behavior) == "DROP_CASCADE":
-            named = [t for t in [await self.target(n, empty=True) for n in names] if t is not None]
-            hazards += await truncate_cascades(self.conn, named, {t.oid for t in named})
-        else:
-            hazards += await truncate_refused(self.facts, await self.live_oids(names), self.dropped)
-        return hazards
-
-    async def dropped_tables(self, names: list[tuple[str, bool]], verb: str) -> list[Hazard]:
-        """Each table (name, ONLY) and its rows, those of the inheritance children it takes along named."""
-        hazards = []
-        for name, only in names:
-            target = await self.target(name, only=only)
-            if target is None or not target.rows:
-                continue
-            hazards.append(
-                observed(
-                    LOSS,
-                    f"{verb} {name} and its {target.described} ({size(target.bytes)} with indexes and TOAST)",
-                    RowCount(target.rows, bytes=target.bytes),
-                )
-            )
-        return hazards
+        return await truncate_hazards(self.facts, node, self.target, self.live_oids, self.dropped)

@@ -42,6 +42,16 @@ def written(*parts: str | None) -> str:
     return ".".join(p if _PLAIN.fullmatch(p) else '"' + p.replace('"', '""') + '"' for p in parts if p)
 
 
+def enum_name(value: Any) -> str:
+    """A parse-tree enum (pglast's node objects) by its name: `OBJECT_TABLE`, `DROP_CASCADE`."""
+    return str(getattr(value, "name", value))
+
+
+def rangevar_name(rangevar: Any) -> str:
+    """A RangeVar node object's name as the migration writes it."""
+    return written(getattr(rangevar, "schemaname", None), getattr(rangevar, "relname", None))
+
+
 def _relation(value: Any) -> str:
     rangevar = value.get("RangeVar", value) if isinstance(value, dict) else {}
     return written(rangevar.get("schemaname"), rangevar.get("relname")) if "relname" in rangevar else ""
