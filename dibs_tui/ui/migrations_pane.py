@@ -31,7 +31,7 @@ from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.migrations.apply_online import LockRetries
 from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, PendingMigration
-from ..core.migrations.apply_record import read_partial, read_partials_at
+from ..core.migrations.apply_record import PartialApply, read_partials_at
 from ..core.migrations.files import new_migration_name
 from ..core.migrations.history import History
 from ..core.migrations.layouts import list_migration_files, read_status
@@ -123,7 +123,10 @@ class MigrationsPane(TwoColumnPane):
     def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
         super().__init__(context, id=id)
         self.statuses: list[MigrationStatus] = []
-        self.partial: set[str] = set()  # pending migrations an earlier run applied in part
+        # What an earlier run left of each pending migration it applied in part, read with the statuses (the
+        # details show it: one read per load, not a connection per selected migration); why it could not be
+        self.partial: dict[str, PartialApply] = {}
+        self.partial_error = ""
         self.reviews: dict[str, Review] = {}
         self.progress: list[str] = []
         self.last_error: str | None = None
@@ -174,9 +177,9 @@ class MigrationsPane(TwoColumnPane):
         # Everything read first: the list, the status and `loaded` then change together, with no await between
         # them (a test, or `select`, that sees `loaded` sees the status of the same read).
         baseline_offered = bool(statuses) and await self._baseline_fits(history)
-        partial = await self._partly_applied(statuses)
+        partial, partial_error = await self._partly_applied(statuses)
         self.statuses = statuses
-        self.partial = partial
+        self.partial, self.partial_error = partial, partial_error
         self.baseline_offered = baseline_offered
         option_list = self.migrations_list
         option_list.clear_options()
@@ -211,16 +214,17 @@ class MigrationsPane(TwoColumnPane):
         if self.wanted is not None:
             self.select(self.wanted)
 
-    async def _partly_applied(self, statuses: list[MigrationStatus]) -> set[str]:
+    async def _partly_applied(self, statuses: list[MigrationStatus]) -> tuple[dict[str, PartialApply], str]:
         """The pending migrations an earlier run applied in part (their segment records), listed as partial,
-        as `status` lists them; none when the records cannot be read (the details say why)."""
+        as `status` lists them; none, and why, when the records cannot be read (the details say it)."""
         pending = {s.name for s in statuses if s.state is MigrationState.PENDING}
         if not pending:
-            return set()
+            return {}, ""
         try:
-            return set(await read_partials_at(self.target)) & pending
-        except DibsError:
-            return set()
+            found = await read_partials_at(self.target)
+        except DibsError as exc:
+            return {}, exc.message.splitlines()[0]
+        return {name: partial for name, partial in found.items() if name in pending}, ""
 
     def select(self, name: str) -> None:
         """Highlight the migration `name` (once the list is read, when it is not yet)."""
@@ -302,12 +306,10 @@ class MigrationsPane(TwoColumnPane):
             body += ["Hazards:", *(hazard_lines(review) or ["no hazards"])]
             body += ["Locks:", *(lock_lines(review) or ["none"])]
             body += ["Segments:", *(segment_lines(status.file.text, status.file.path) or ["one transaction"])]
-            try:
-                partial = await read_partial(self.target, status.name)
-            except DibsError as exc:
-                body.append(f"cannot read what an earlier run left: {exc.message.splitlines()[0]}")
-            else:
-                body += ["Earlier run:", *partial.describe()] if partial is not None else []
+            if self.partial_error:
+                body.append(f"cannot read what an earlier run left: {self.partial_error}")
+            elif (partial := self.partial.get(status.name)) is not None:
+                body += ["Earlier run:", *partial.describe()]
         self._details(Content(safe("\n".join([*head, *body, "Changes: computing…"]), keep_newlines=True)))
         try:
             # On a thread, through the app's runs: `q` cancels the replay and the app waits for its shadow
