@@ -4,6 +4,7 @@ worked out from the statement's shape and the live database's facts."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..migrations.files import runs_outside_transaction
@@ -43,7 +44,11 @@ class Reviewer:
             return None
         return await self.facts.table(name)
 
-    async def statement(self, sql: str, line: int) -> list[Hazard]:
+    async def statement(
+        self, sql: str, line: int, added_again: Mapping[tuple[str, str], int] | None = None
+    ) -> list[Hazard]:
+        """`added_again`: the (table, column) pairs this statement drops that a later statement of the same
+        transaction adds again, with that statement's line (`core.review.run`)."""
         flat = strip_comments(sql)
         hazards: list[Hazard] = []
         if runs_outside_transaction(sql) and not _adds_enum_label(sql):
@@ -80,7 +85,7 @@ class Reviewer:
             if len(locks) != len(actions):  # the text split other than the parse tree: no lock to go by
                 locks = ("",) * len(actions)
             for action, mode in zip(actions, locks, strict=True):
-                found = await self.alter_action(shape.table, action)
+                found = await self.alter_action(shape.table, action, added_again or {})
                 if mode and mode != "ACCESS EXCLUSIVE":  # the server's own lock level for this action
                     own = f"takes ACCESS EXCLUSIVE on {shape.table} ("
                     found = [h for h in found if not h.message.startswith(own)]
@@ -160,7 +165,9 @@ class Reviewer:
             return []
         return [self.lock(table, owner, " (use DROP INDEX CONCURRENTLY)")]
 
-    async def alter_action(self, name: str, action: str) -> list[Hazard]:
+    async def alter_action(
+        self, name: str, action: str, added_again: Mapping[tuple[str, str], int]
+    ) -> list[Hazard]:
         upper = action.upper()
         table = await self.existing(name)
         if table is None:
@@ -195,7 +202,8 @@ class Reviewer:
             return self.add_column(table, name, unquote(m.group(1)), m.group(2))
         m = re.match(rf"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?({IDENT})", action, re.IGNORECASE)
         if m and m.group(1).upper() != "CONSTRAINT":
-            return await self.drop_column(table, name, unquote(m.group(1)))
+            column = unquote(m.group(1))
+            return await self.drop_column(table, name, column, added_again.get((name, column)))
         if m := re.match(rf"ALTER\s+(?:COLUMN\s+)?({IDENT})\s+(.*)", action, re.IGNORECASE | re.DOTALL):
             return await self.alter_column(table, name, unquote(m.group(1)), m.group(2))
         if m := re.match(rf"(ATTACH|DETACH)\s+PARTITION\s+({NAME})(.*)", action, re.IGNORECASE | re.DOTALL):
@@ -259,12 +267,20 @@ class Reviewer:
             )
         return hazards
 
-    async def drop_column(self, table: TableFacts, name: str, column: str) -> list[Hazard]:
-        hazards = [
-            Hazard(
-                "backward-incompatible", f"drops {name}.{column}: running clients that read or write it break"
-            )
-        ]
+    async def drop_column(
+        self, table: TableFacts, name: str, column: str, again_at: int | None = None
+    ) -> list[Hazard]:
+        """`again_at`: the line of a later statement of the same transaction that adds the column again (the
+        diff does so around a retyped column a generated column reads): no client sees it missing, only at
+        its new place."""
+        broken = (
+            f"drops {name}.{column}: running clients that read or write it break"
+            if again_at is None
+            else f"drops {name}.{column} and adds it again at line {again_at}, in the same transaction: clients "
+            "never see it missing, but it is now the table's last column (SELECT * and COPY without a column "
+            "list see another order)"
+        )
+        hazards = [Hazard("backward-incompatible", broken)]
         if not table.reached:
             return hazards
         hazards.append(self.lock(table, name))

@@ -41,8 +41,8 @@ async def review_sql(
         statements = migration_statements(text, file)
         added_again = _added_again(statements)
         for index, stmt in enumerate(statements):
-            hazards = await reviewer.statement(stmt.text, stmt.line) + await counter.statement(stmt.text)
-            hazards = _readded(hazards, added_again.get(index, {}))
+            hazards = await reviewer.statement(stmt.text, stmt.line, added_again.get(index))
+            hazards += await counter.statement(stmt.text)
             step = trace.step(index) if trace else None
             seen = await with_observations(step, hazards, costing) if step else None
             if seen is None:
@@ -93,29 +93,6 @@ def _added_again(statements: list[LocatedStatement]) -> dict[int, dict[tuple[str
             found.setdefault(open_drops.pop(pair), {})[pair] = stmt.line
         open_drops.update(dict.fromkeys(dropped, index))
     return found
-
-
-def _readded(hazards: list[Hazard], added_again: dict[tuple[str, str], int]) -> list[Hazard]:
-    """A dropped column added again later in the same transaction never goes missing for a client; what
-    changes is its place: now the table's last column."""
-    if not added_again:
-        return hazards
-    said = {
-        f"drops {table}.{column}: ": (table, column, line) for (table, column), line in added_again.items()
-    }
-    out = []
-    for hazard in hazards:
-        match = next((v for k, v in said.items() if hazard.message.startswith(k)), None)
-        if hazard.kind == "backward-incompatible" and match is not None:
-            table, column, line = match
-            hazard = replace(
-                hazard,
-                message=f"drops {table}.{column} and adds it again at line {line}, in the same transaction: "
-                "clients never see it missing, but it is now the table's last column (SELECT * and COPY "
-                "without a column list see another order)",
-            )
-        out.append(hazard)
-    return out
 
 
 def _unique(hazards: list[Hazard]) -> list[Hazard]:
