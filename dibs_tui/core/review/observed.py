@@ -148,15 +148,22 @@ async def _build(build: IndexBuild, costing: Costing) -> list[Hazard]:
     count = len(build.indexes)
     what = build.indexes[0] if count == 1 else f"{count} indexes ({build.indexes[0]}, …)"
     blocks = "reads and writes" if build.table_lock == "AccessExclusiveLock" else "writes"
-    return [
-        Hazard(
-            "blocking-index-build",
-            f"builds {what} on {_name(build.table)} ({table.describe()}) without CONCURRENTLY: it holds "
-            f"{lock_words(build.table_lock) or 'a lock'} on the table, which blocks {blocks} for the whole build",
-            "observed",
-            await costing.build(table),
+    lock = lock_words(build.table_lock) or "a lock"
+    name = _name(build.table)
+    if build.partitioned:  # only the partitions' indexes are built: the partitioned ones store nothing
+        message = (
+            f"builds {count} index{'es' if count != 1 else ''} on the partitions of {name} ({table.describe()}) "
+            f"for the partitioned index {', '.join(build.partitioned)} ({build.indexes[0]}{', …' if count > 1 else ''}"
+            f"), which stores nothing itself: it holds {lock} on the tables, which blocks {blocks} for the whole "
+            "build; CONCURRENTLY is refused on a partitioned table: build each partition's index CONCURRENTLY, "
+            f"then ALTER INDEX ... ATTACH PARTITION it to an index made ON ONLY {name}"
         )
-    ]
+    else:
+        message = (
+            f"builds {what} on {name} ({table.describe()}) without CONCURRENTLY: it holds {lock} on the table, "
+            f"which blocks {blocks} for the whole build"
+        )
+    return [Hazard("blocking-index-build", message, "observed", await costing.build(table))]
 
 
 async def _exclusive(

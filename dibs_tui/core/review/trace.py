@@ -95,8 +95,11 @@ class IndexBuild:
     """Indexes built (new, or rebuilt in place) on one table of the live schema and its partitions."""
 
     table: Relation
-    indexes: tuple[str, ...]
+    indexes: tuple[
+        str, ...
+    ]  # those with storage: each read its table's rows (a partition's, not the parent's)
     table_lock: str  # the strongest lock the backend held on the table meanwhile
+    partitioned: tuple[str, ...] = ()  # partitioned indexes made with them: no storage, nothing read
 
 
 @dataclass(frozen=True)
@@ -363,17 +366,16 @@ def _observe(
         for oid, node in filenodes.items()
         if oid in before and before[oid].kind in "rm" and node != state.filenodes.get(oid) and not emptied
     )
-    built: dict[int, list[str]] = {}
-    stored: set[int] = set()  # tables an index with storage was built on (a partitioned index has none)
+    built: dict[int, list[tuple[str, bool]]] = {}  # table -> its indexes built, and whether each has storage
     rewritten_oids = {r.oid for r in rewritten}
     for r in relations:
         table = r["table_oid"]
         fresh = r["oid"] not in state.indexes or r["filenode"] != state.filenodes.get(r["oid"])
         if r["kind"] in "iI" and fresh and table in before and table not in rewritten_oids and not emptied:
-            built.setdefault(table, []).append(r["name"])
-            stored |= {table} if r["kind"] == "i" else set()
-    building = stored  # each table an index was built on, partitions too (a build reads every row)
-    built = _fold_partitions(built, state.parents, stored)
+            built.setdefault(table, []).append((r["name"], r["kind"] == "i"))
+    # each table an index was built on, partitions too (a build reads every row)
+    building = {table for table, names in built.items() if any(has for _, has in names)}
+    built = _fold_partitions(built, state.parents)
     held = {(r["oid"], r["mode"]) for r in locks if r["granted"]}
     taken = tuple(
         TracedLock(before[r["oid"]], r["mode"], r["granted"])
@@ -391,7 +393,12 @@ def _observe(
         if earlier and earlier == strongest([earlier, *(t.mode for t in taken if t.relation.oid == oid)]):
             held_before.append(TracedLock(before[oid], earlier, True))
     builds = tuple(
-        IndexBuild(before[table], tuple(sorted(names)), strongest([m for o, m in held if o == table]))
+        IndexBuild(
+            before[table],
+            tuple(sorted(name for name, has in names if has)),
+            strongest([m for o, m in held if o == table]),
+            tuple(sorted(name for name, has in names if not has)),
+        )
         for table, names in built.items()
     )
     exclusive = {oid for oid, mode in held if mode == "AccessExclusiveLock"}
@@ -434,19 +441,17 @@ def _relations_named(sql: str) -> set[str]:
 
 
 def _fold_partitions(
-    built: dict[int, list[str]], parents: dict[int, int], stored: set[int]
-) -> dict[int, list[str]]:
+    built: dict[int, list[tuple[str, bool]]], parents: dict[int, int]
+) -> dict[int, list[tuple[str, bool]]]:
     """An index built on a partition is reported with its parent's build of the same statement. A partitioned
     index alone (CREATE INDEX ... ON ONLY a partitioned table: invalid, no storage) built nothing: left out."""
-    out: dict[int, list[str]] = {}
-    real: set[int] = set()
+    out: dict[int, list[tuple[str, bool]]] = {}
     for table, names in built.items():
         top = table
         while parents.get(top) in built:
             top = parents[top]
         out.setdefault(top, []).extend(names)
-        real |= {top} if table in stored else set()
-    return {top: names for top, names in out.items() if top in real}
+    return {top: names for top, names in out.items() if any(has for _, has in names)}
 
 
 def _unique(locks: tuple[TracedLock, ...]) -> tuple[TracedLock, ...]:
