@@ -19,6 +19,7 @@ from .graph import (
     DROP_CONSTRAINTS,
     DROP_DEPENDENTS,
 )
+from .index_promotions import promote_indexes
 from .part_renames import rename_constraints, rename_indexes
 from .render import (
     partition_index_sql,
@@ -47,6 +48,13 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         lambda a, b: _same_constraint(state, a, b),
         lambda a, b: _same_constraint(state, a, b) or _validated_only(a, b),
     )
+    kept = {
+        n
+        for n, c in after.items()
+        if n in before and (_same_constraint(state, before[n], c) or _validated_only(before[n], c))
+    }
+    adds = {n: c for n, c in after.items() if n not in kept}
+    promote_indexes(state, old, new, adds, _same_index)  # adds loses the constraints made of an index
     for cname, con in before.items():
         other = after.get(cname)
         if other is not None and _same_constraint(state, con, other):
@@ -81,7 +89,9 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         )
     for cname, con in after.items():
         prev = before.get(cname)
-        if prev is not None and (_same_constraint(state, prev, con) or _validated_only(prev, con)):
+        if cname not in adds and cname not in kept:
+            continue  # made of an index (index_promotions)
+        if prev is not None and cname in kept:
             if prev.comment != con.comment:
                 state.comment(
                     ObjectRef("constraint", new.schema, new.name, cname),
@@ -162,7 +172,9 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
     def own(rel: Relation | None) -> dict[str, Index]:
         return {} if rel is None else {i.name: i for i in rel.indexes if not i.owned_by_constraint}
 
-    before, after = own(old), own(new)
+    promoted = state.promoted_indexes
+    before = {n: i for n, i in own(old).items() if (new.schema, new.name, n) not in promoted}
+    after = own(new)
     rename_indexes(state, new, before, after, _same_index)
     for iname, ix in before.items():
         other = after.get(iname)

@@ -53,7 +53,7 @@ def _pairs(
     return out
 
 
-def _index_body(ix: Index) -> tuple[object, ...]:
+def index_body(ix: Index) -> tuple[object, ...]:
     """The index but for its name: pg_get_indexdef's text names it once, after INDEX."""
     text = ix.definition.replace(f" INDEX {quote_identifier(ix.name)} ON ", " INDEX ON ", 1)
     return (text, ix.valid)
@@ -67,7 +67,7 @@ def rename_indexes(
     kept: Callable[[Index, Index], bool],
 ) -> None:
     """Rename the indexes alike but for their names; `before` and `after` lose them (nothing else to plan)."""
-    pairs = _pairs(before, after, _index_body, kept)
+    pairs = _pairs(before, after, index_body, kept)
     for old_name, new_name in pairs:
         _record(state, new, "index", old_name, new_name, in_schema=True)
         state.comment(

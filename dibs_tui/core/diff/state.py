@@ -63,6 +63,8 @@ class PlanState:
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
     # (table, "index" or "constraint", old name, new name, whether the name is an index's): part_renames
     part_renames: list[tuple[Relation, str, str, str, bool]] = field(default_factory=list)
+    # (schema, table, index) of the current indexes made a desired constraint (index_promotions): kept
+    promoted_indexes: set[tuple[str, str, str]] = field(default_factory=set)
     # (schema, name) of the identity sequences whose renames go round in a circle: made at the first rename
     identity_circle_heads: set[tuple[str, str]] | None = None
     # A namespace's names on both sides and the passing names given in it (name_slots.taken_names), as needed
