@@ -65,3 +65,88 @@ async def test_a_partitioned_index_build_counts_the_partitions_indexes(db: str, 
     assert build.message.startswith("builds 3 indexes on the partitions of public.m (400 rows) for the "
                                     "partitioned index m2_id_idx, m_id (m1_id_idx, …)"), build.message  # fmt: skip
     assert "CONCURRENTLY is refused on a partitioned table" in build.message
+
+
+async def _insert_waits(db: str, table: str, held: str) -> bool:
+    """Whether an INSERT from another session waits on the lock `held` leaves on `table` (the live server's
+    own answer), and whether a read goes on meanwhile."""
+    holder, other = await asyncpg.connect(db), await asyncpg.connect(db)
+    try:
+        tx = holder.transaction()
+        await tx.start()
+        await holder.execute(held)
+        await other.execute("SET lock_timeout = '200ms'")
+        await other.fetch(f"SELECT * FROM {table}")  # reads go on
+        try:
+            await other.execute(f"INSERT INTO {table} DEFAULT VALUES")
+        except asyncpg.LockNotAvailableError:
+            return True
+        finally:
+            await tx.rollback()
+        await other.execute(f"DELETE FROM {table} WHERE id IS NULL")
+        return False
+    finally:
+        await holder.close()
+        await other.close()
+
+
+LOCKING = """
+CREATE TABLE w (id int, v text); INSERT INTO w SELECT i, 'x' FROM generate_series(1, 30) i;
+CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent SELECT generate_series(1, 30);
+CREATE TABLE child (id int, p int); INSERT INTO child SELECT i, i FROM generate_series(1, 30) i;
+CREATE TABLE q (id int, k int) PARTITION BY RANGE (k);
+CREATE TABLE q1 PARTITION OF q FOR VALUES FROM (0) TO (10);
+CREATE TABLE q2 PARTITION OF q FOR VALUES FROM (10) TO (20);
+INSERT INTO q SELECT i, i % 20 FROM generate_series(1, 30) i;
+ALTER TABLE child ADD CONSTRAINT child_p CHECK (p > 0) NOT VALID;
+CREATE TABLE empty (id int);
+"""
+
+
+async def test_a_lock_that_blocks_writes_until_commit_is_a_hazard(db: str, tmp_path: Path) -> None:
+    """LOCK TABLE ... IN SHARE MODE (or SHARE ROW EXCLUSIVE, EXCLUSIVE; a foreign key added) blocks every
+    writer of the table until the migration commits, while readers go on: it was said as a lock and no
+    hazard. SHARE UPDATE EXCLUSIVE (VALIDATE CONSTRAINT) blocks no writer and stays quiet."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(LOCKING)
+    finally:
+        await conn.close()
+    assert await _insert_waits(db, "w", "LOCK TABLE w IN SHARE MODE")
+    assert await _insert_waits(
+        db, "parent", "ALTER TABLE child ADD FOREIGN KEY (p) REFERENCES parent NOT VALID"
+    )
+    assert not await _insert_waits(db, "child", "ALTER TABLE child VALIDATE CONSTRAINT child_p")
+    lock, fk, exclusive, tree, validate, index, empty = await _review(
+        db,
+        tmp_path,
+        "LOCK TABLE w IN SHARE MODE;\n"
+        "ALTER TABLE child ADD FOREIGN KEY (p) REFERENCES parent NOT VALID;\n"
+        "LOCK TABLE w IN EXCLUSIVE MODE;\n"
+        "LOCK TABLE q IN SHARE ROW EXCLUSIVE MODE;\n"
+        "ALTER TABLE child VALIDATE CONSTRAINT child_p;\n"
+        "CREATE INDEX w_v ON w (v);\n"
+        "LOCK TABLE empty IN SHARE MODE;\n",
+    )
+
+    def blocking(statement: ReviewedStatement) -> list[str]:
+        return [
+            h.message for h in statement.hazards if h.kind == "write-blocking-lock" and h.basis == "observed"
+        ]
+
+    assert blocking(lock) == [
+        "takes SHARE on public.w (30 rows): blocks every INSERT, UPDATE and DELETE on it (reads go on) until the "
+        "transaction commits (seen in pg_locks)"
+    ]
+    assert sorted(m.split(" (")[0] for m in blocking(fk)) == [
+        "takes SHARE ROW EXCLUSIVE on public.child",
+        "takes SHARE ROW EXCLUSIVE on public.parent",
+    ]
+    assert [m.split(" (")[0] for m in blocking(exclusive)] == ["takes EXCLUSIVE on public.w"]
+    assert [m.split(" (")[0] for m in blocking(tree)] == ["takes SHARE ROW EXCLUSIVE on public.q"]  # once
+    assert blocking(validate) == []
+    assert blocking(index) == [], index.hazards  # EXCLUSIVE held since line 3: said there
+    assert {h.kind for h in index.hazards} == {"blocking-index-build"}
+    assert (
+        empty.lock == "SHARE on public.empty" and blocking(empty) == []
+    )  # no rows: no writer yet, as for ACCESS EXCLUSIVE

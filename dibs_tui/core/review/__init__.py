@@ -1,8 +1,8 @@
 """Review a migration statement by statement: the locks it takes, rewrites, data loss, steps that will fail on
 the data that is there now, and statements that cannot run in a transaction.
 
-Hazard kinds (stable vocabulary, used in JSON): access-exclusive-lock, table-rewrite, data-loss,
-fails-on-existing-data, blocking-index-build, constraint-without-not-valid, non-transactional,
+Hazard kinds (stable vocabulary, used in JSON): access-exclusive-lock, write-blocking-lock, table-rewrite,
+data-loss, fails-on-existing-data, blocking-index-build, constraint-without-not-valid, non-transactional,
 backward-incompatible. Each says its basis: "observed" or "inferred".
 
 Locks, rewrites, blocking index builds and statements refused in a transaction are observed: the migration runs

@@ -96,6 +96,8 @@ async def with_observations(step: TraceStep, inferred: list[Hazard], costing: Co
     for relation in step.scanned:
         if relation not in taken:  # under the ACCESS EXCLUSIVE an earlier statement took
             hazards += await _exclusive(relation, costing, True, held_before=True)
+    for relation, mode in _write_blocking(step):
+        hazards += await _blocks_writes(relation, mode, costing)
     locks = tuple(ObservedLock(_name(k.relation), k.mode, k.granted) for k in step.locks)
     return Observed(hazards, _strongest_lock(step), locks, True)
 
@@ -164,6 +166,51 @@ async def _build(build: IndexBuild, costing: Costing) -> list[Hazard]:
             f"which blocks {blocks} for the whole build"
         )
     return [Hazard("blocking-index-build", message, "observed", await costing.build(table))]
+
+
+# Modes that block INSERT, UPDATE and DELETE (ROW EXCLUSIVE) but let reads through; ACCESS EXCLUSIVE, which
+# blocks reads too, has its own hazard. SHARE UPDATE EXCLUSIVE (VALIDATE CONSTRAINT, CREATE STATISTICS) blocks
+# no reader or writer, only other schema changes and VACUUM: it is left out, or the safe way to add a
+# constraint (NOT VALID, then VALIDATE) would be flagged.
+_BLOCKS_WRITES = ("ShareLock", "ShareRowExclusiveLock", "ExclusiveLock")
+
+
+def _write_blocking(step: TraceStep) -> list[tuple[Relation, str]]:
+    """The tables the statement first locks in a mode that blocks writes until commit, one per tree (a
+    partition or inheritance child locked with its parent goes with it): not those it also takes ACCESS
+    EXCLUSIVE on, nor those a lock as strong held since an earlier statement blocked already, nor an index
+    build's own SHARE (its hazard says it)."""
+    strongest_new: dict[Relation, str] = {}
+    for k in step.locks:
+        if k.granted and k.relation.kind in "rp":
+            strongest_new[k.relation] = strongest([strongest_new.get(k.relation, ""), k.mode])
+    earlier = {k.relation: k.mode for k in step.held_before}
+    out = []
+    for relation, mode in strongest_new.items():
+        if mode not in _BLOCKS_WRITES or (mode == "ShareLock" and step.builds):
+            continue
+        if relation in earlier and strongest([earlier[relation], mode]) == earlier[relation]:
+            continue
+        parent = next((r for r in strongest_new if r.oid == relation.parent), None)
+        if parent is not None and strongest_new[parent] == mode:
+            continue
+        out.append((relation, mode))
+    return out
+
+
+async def _blocks_writes(relation: Relation, mode: str, costing: Costing) -> list[Hazard]:
+    """Said of a table with rows, as ACCESS EXCLUSIVE is: an empty one has no writers to stop yet."""
+    table = await _live(relation, costing.facts)
+    if table is None or not table.reached:
+        return []
+    return [
+        Hazard(
+            "write-blocking-lock",
+            f"takes {lock_words(mode)} on {_name(relation)} ({table.describe()}): blocks every INSERT, UPDATE "
+            "and DELETE on it (reads go on) until the transaction commits (seen in pg_locks)",
+            "observed",
+        )
+    ]
 
 
 async def _exclusive(

@@ -9,6 +9,7 @@ from typing import Any
 
 HAZARD_KINDS = (
     "access-exclusive-lock",
+    "write-blocking-lock",
     "table-rewrite",
     "data-loss",
     "fails-on-existing-data",

@@ -81,6 +81,7 @@ class Relation:
     schema: str
     name: str
     kind: str  # pg_class.relkind
+    parent: int = 0  # the table it is a partition or inheritance child of (a lock on that one locks it too)
 
 
 @dataclass(frozen=True)
@@ -298,9 +299,13 @@ async def _run_traced(
         relations = await conn.fetch(_RELATIONS)
         before = [r["oid"] for r in relations]
         locks = await conn.fetch(_LOCKS, before)
+        parents = {child: parent for child, parent in await conn.fetch(_PARTITION_PARENT)}
         state = _State(
-            before={r["oid"]: Relation(r["oid"], r["schema"], r["name"], r["kind"]) for r in relations},
-            parents={child: parent for child, parent in await conn.fetch(_PARTITION_PARENT)},
+            before={
+                r["oid"]: Relation(r["oid"], r["schema"], r["name"], r["kind"], parents.get(r["oid"], 0))
+                for r in relations
+            },
+            parents=parents,
             filenodes={r["oid"]: r["filenode"] for r in relations},
             indexes={r["oid"]: r["table_oid"] for r in relations if r["kind"] in "iI"},
             held={(r["oid"], r["mode"]) for r in locks},
