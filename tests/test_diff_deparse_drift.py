@@ -19,6 +19,8 @@ create index a_s on a (s) where s in ('x', 'y');
 create table g (s varchar(10) default 'x', n int generated always as (case when s in ('x', 'y') then 1 end) stored);
 alter table a enable row level security;
 create policy xy on a using (s in ('x', 'y')) with check (s in ('x'));
+create domain code as varchar(5) constraint code_known check (value in ('a', 'b'));
+create table c (id int, k code);
 """
 
 
@@ -47,8 +49,28 @@ def test_what_truly_differs_still_does(new_database: Callable[[], str]) -> None:
         text=DRIFTING.replace("select id, null from b", "select id, 'b' from b")
         .replace("check (s in ('x', 'y'))", "check (s in ('x', 'z'))")
         .replace("then 1 end", "then 2 end")
-        .replace("with check (s in ('x'))", "with check (s in ('y'))"),
+        .replace("with check (s in ('x'))", "with check (s in ('y'))")
+        .replace("check (value in ('a', 'b'))", "check (value in ('a', 'c'))"),
     )
     script = "\n".join(_statements(origin, other))
-    for changed in ("VIEW public.v", "s_known", "SET EXPRESSION", "POLICY xy"):
+    for changed in ("VIEW public.v", "s_known", "SET EXPRESSION", "POLICY xy", "code_known"):
         assert changed in script, script
+
+
+def test_a_domain_check_renamed_in_a_reloaded_dump_is_renamed(new_database: Callable[[], str]) -> None:
+    """The dump's CHECK reads otherwise and is named otherwise: the same CHECK, renamed (ALTER DOMAIN ...
+    RENAME CONSTRAINT), not dropped and added again (every column of the domain checked anew); both ways."""
+    origin, copy = new_database(), new_database()
+    psql_file(origin, "origin", text=DRIFTING)
+    dump = whole_schema_sql(asyncio.run(introspect_dsn(origin)))
+    assert "CONSTRAINT code_known" in dump
+    psql_file(copy, "dump", text=dump.replace("CONSTRAINT code_known", "CONSTRAINT code_listed"))
+    psql_file(copy, "rows", text="insert into c values (1, 'a'), (2, 'b');")
+    assert _statements(copy, origin) == [
+        "ALTER DOMAIN public.code RENAME CONSTRAINT code_listed TO code_known;"
+    ]
+    assert _statements(origin, copy) == [
+        "ALTER DOMAIN public.code RENAME CONSTRAINT code_known TO code_listed;"
+    ]
+    psql_file(copy, "plan", text="ALTER DOMAIN public.code RENAME CONSTRAINT code_listed TO code_known;")
+    assert _statements(copy, origin) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..ddl import domain_sql
 from ..model import (
@@ -14,6 +15,7 @@ from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .compare_columns import widens
 from .compare_user_types import composites_to_recreate, ranges_to_recreate
+from .deparse_drift import same_check
 from .domain_in_composites import columns_to_text
 from .graph import (
     COMMENTS,
@@ -166,7 +168,7 @@ def plan_domains(state: PlanState) -> None:
     )
     for key, new in sorted(des.items()):
         ref = type_ref(*key)
-        old = cur.get(key)
+        old = _drift_free(cur.get(key), new)
         name = qualified(*key)
         rebased = old is not None and key in over_recreated
         if old is not None and (old.base_type != new.base_type or old.collation != new.collation or rebased):
@@ -262,6 +264,24 @@ def plan_domains(state: PlanState) -> None:
     for key in only_in(cur, des):
         ref = type_ref(*key)
         state.drop_object(ref, "domain", cur[key].base_type, f"DROP DOMAIN {qualified(*key)};")
+
+
+def _drift_free(old: Domain | None, new: Domain) -> Domain | None:
+    """`old` with each CHECK the desired domain has in another spelling the server prints back after a reload
+    (deparse_drift.same_check) written as the desired one is, under its name first: otherwise dropped and
+    added again (every column of the domain checked anew) on each diff of a reloaded schema, or, renamed,
+    not paired with its new name (part_renames pairs equal texts)."""
+    if old is None or old.checks == new.checks:
+        return old
+    spelled = {c.definition for c in new.checks}
+    checks = []
+    for check in old.checks:
+        if check.definition not in spelled:
+            alike = [c for c in new.checks if same_check(check.definition, c.definition)]
+            same = next((c for c in alike if c.name == check.name), alike[0] if alike else None)
+            check = replace(check, definition=same.definition) if same is not None else check
+        checks.append(check)
+    return replace(old, checks=tuple(checks))
 
 
 def _check_ref(domain: tuple[str, str], check: str) -> ObjectRef:

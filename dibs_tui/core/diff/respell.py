@@ -24,6 +24,7 @@ from ..model import (
     Constraint,
     ConstraintKind,
     Domain,
+    DomainCheck,
     EnumType,
     Index,
     ObjectRef,
@@ -253,21 +254,24 @@ def _respelled_domain(domain: Domain, wanted: Domain | None, respell: Respell) -
     and added again is checked anew against every column of the domain, under their tables' locks."""
     if wanted is None:
         return domain
-    there = {c.name: c for c in wanted.checks}
-    checks = tuple(
-        replace(c, definition=there[c.name].definition)
-        if c.name in there
-        and (text := respell(c.definition)) != c.definition
-        and same_check(text, there[c.name].definition)
-        else c
-        for c in domain.checks
-    )
+    checks = tuple(_domain_check(c, wanted.checks, respell) for c in domain.checks)
     default = domain.default
     if default is not None and default != wanted.default and respell(default) == wanted.default:
         default = wanted.default
     if (checks, default) == (domain.checks, domain.default):
         return domain
     return replace(domain, checks=checks, default=default)
+
+
+def _domain_check(check: DomainCheck, wanted: tuple[DomainCheck, ...], respell: Respell) -> DomainCheck:
+    """A domain's CHECK respelled into a desired one's text, the same name first (one under another name is
+    renamed by part_renames, which pairs equal texts)."""
+    text = respell(check.definition)
+    if text == check.definition:
+        return check
+    alike = [c for c in wanted if same_check(text, c.definition)]
+    same = next((c for c in alike if c.name == check.name), alike[0] if alike else None)
+    return check if same is None else replace(check, definition=same.definition)
 
 
 def _respelled_parts(rel: Relation, wanted: Relation, respell: Respell) -> Relation:
