@@ -191,3 +191,51 @@ def test_indexes_trading_hostile_names(new_database: Callable[[], str]) -> None:
     )
     assert [r["name"] for r in rows] == [q_one]  # the unique one (on b) now bears the first name
     _spring(new_database, f'ALTER INDEX public.victim_pkey RENAME TO "{one}";')
+
+
+def test_accepted_rename_of_a_hostile_table_whose_hostile_index_is_renamed(
+    new_database: Callable[[], str],
+) -> None:
+    """A table and its index named to close their quotes, the table's name holding ` USING ` (the index's text
+    names the table before its method): the accepted rename renames the table, then the index (part_renames),
+    each quoted; nothing rebuilt, the rows kept."""
+    old = 'o USING btree" int; DROP TABLE public.victim; --'
+    new = 'n USING btree" int; DROP TABLE public.victim; --'
+    q_old, q_new = ('"' + n.replace('"', '""') + '"' for n in (old, new))
+    q_ix_old, q_ix_new = ('"' + n.replace('"', '""') + ' ix"' for n in (old, new))
+    table = "CREATE TABLE public.{t} (id int, a int);\nCREATE INDEX {i} ON public.{t} (a) WHERE a > 0;\n"
+    a, outcome = _plan(
+        new_database,
+        table.format(t=q_old, i=q_ix_old) + f"INSERT INTO public.{q_old} VALUES (1, 1), (2, 2);\n",
+        table.format(t=q_new, i=q_ix_new),
+        accepted_renames=((f"public.{q_old}", f"public.{q_new}"),),
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    assert [s.sql for s in outcome.plan] == [
+        f"ALTER TABLE public.{q_old} RENAME TO {q_new};",
+        f"ALTER INDEX public.{q_ix_old} RENAME TO {q_ix_new};",
+    ]
+    rows = asyncio.run(fetch(a, f"SELECT a FROM public.{q_new} ORDER BY a"))
+    assert [r["a"] for r in rows] == [1, 2]
+    _spring(new_database, f'ALTER TABLE public.victim ADD COLUMN "{old}" int;')
+
+
+def test_hostile_index_made_a_key(new_database: Callable[[], str]) -> None:
+    """A unique index whose name closes its quotes becomes the desired side's key of another hostile name
+    (ADD CONSTRAINT ... USING INDEX, both quoted): kept, not rebuilt, the rows there."""
+    index = 'u"; DROP TABLE public.victim; --'
+    key = 'k"; DROP TABLE public.victim; --'
+    q_index, q_key = ('"' + n.replace('"', '""') + '"' for n in (index, key))
+    a, outcome = _plan(
+        new_database,
+        f"CREATE TABLE public.t (a int);\nCREATE UNIQUE INDEX {q_index} ON public.t (a);\n"
+        "INSERT INTO public.t VALUES (1), (2);\n",
+        f"CREATE TABLE public.t (a int, CONSTRAINT {q_key} UNIQUE (a));\n",
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    assert [s.sql for s in outcome.plan] == [
+        f"ALTER TABLE public.t ADD CONSTRAINT {q_key} UNIQUE USING INDEX {q_index};"
+    ]
+    rows = asyncio.run(fetch(a, "SELECT count(*) AS n FROM public.t"))
+    assert rows[0]["n"] == 2
+    _spring(new_database, f'ALTER INDEX public.victim_pkey RENAME TO "{index}";')

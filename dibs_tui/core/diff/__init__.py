@@ -68,7 +68,7 @@ def diff_catalogs(
     from .renames import (
         apply_renames,
         refuse_unmatched_renames,
-        rename_table_parts,
+        rename_table_sequences,
         resolve_renames,
         suggest_renames,
     )
@@ -120,10 +120,7 @@ def diff_catalogs(
     values = values_respeller(current, desired)  # an enum value renamed in place: its constants follow it
     if tables or columns:
         current = apply_renames(current, desired, tables, columns)
-        current, follow_ups, part_changes = rename_table_parts(
-            current, desired, [(ns, n) for _, _, ns, n in tables]
-        )
-        rename_changes.extend(part_changes)
+        current, follow_ups = rename_table_sequences(current, desired, [(ns, n) for _, _, ns, n in tables])
         rename_steps.extend(follow_ups)
         # what reads a renamed table or column follows it: respelled, not rebuilt
         current, follow_ups, part_changes = respell_renamed(

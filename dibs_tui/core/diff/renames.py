@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ..model import Catalog, Column, ColumnRef, Constraint, Index, ObjectRef, Relation
-from ..plan import Change, ChangeKind, PlannedStatement, RenameSuggestion
-from ..sql import qualified, quote_ident, quote_literal
+from ..plan import ChangeKind, PlannedStatement, RenameSuggestion
+from ..sql import qualified, quote_ident, quote_identifier, quote_literal
 
 RENAME_THRESHOLD = 0.5
 
@@ -164,95 +164,21 @@ def refuse_unmatched_renames(
             )
 
 
-def rename_table_parts(
+def rename_table_sequences(
     current: Catalog, desired: Catalog, renamed: list[tuple[str, str]]
-) -> tuple[Catalog, list[PlannedStatement], list[Change]]:
-    """After a table rename, its constraints, indexes and serial and identity sequences keep their old names;
-    rename the ones whose definition matches a differently named one on the desired side, rather than dropping
-    and re-creating them (a dropped primary key would take the foreign keys that reference it, a re-created
-    sequence would restart at 1). An identity sequence's name is compared by nobody but the schema has it."""
+) -> tuple[Catalog, list[PlannedStatement]]:
+    """After a table rename, its serial and identity sequences keep their old names: rename the ones the
+    desired side has under another name (a sequence made again would restart at 1). An identity sequence's
+    name is compared by nobody but the schema has it. Its constraints and indexes named after the old table
+    are renamed by part_renames, as any renamed part is (through a passing name where names go round)."""
     steps: list[PlannedStatement] = []
-    changes: list[Change] = []  # the constraints' and indexes' renames, for the meta rows
     relations = {r.key: r for r in current.relations}
     sequences = list(current.sequences)
     for key in renamed:
         rel, want = relations.get(key), desired.relation(*key)
         if rel is None or want is None:
             continue
-        table = qualified(*key)
         ref = ObjectRef("table", *key)
-        wanted = {c.name for c in want.constraints}
-        spare = {
-            (c.kind, c.definition): c
-            for c in want.constraints
-            if rel is not None and c.name not in {x.name for x in rel.constraints}
-        }
-        constraints = []
-        for con in rel.constraints:
-            match = spare.pop((con.kind, con.definition), None) if con.name not in wanted else None
-            if match is None:
-                constraints.append(con)
-                continue
-            steps.append(
-                PlannedStatement(
-                    f"ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(con.name)} "
-                    f"TO {quote_ident(match.name)};",
-                    ChangeKind.RENAME,
-                    (ref, ObjectRef("constraint", *key, match.name)),
-                )
-            )
-            changes.append(
-                Change(
-                    ChangeKind.RENAME,
-                    ObjectRef("constraint", *key, match.name),
-                    "constraint",
-                    con.name,
-                    match.name,
-                )
-            )
-            constraints.append(replace(con, name=match.name, index_name=match.index_name))
-        renamed_indexes = {
-            c.index_name: n.index_name
-            for c, n in zip(rel.constraints, constraints, strict=True)
-            if c.index_name and c.index_name != n.index_name
-        }
-
-        wanted_ix = {i.name for i in want.indexes}
-        spare_ix = {
-            _index_shape(i): i
-            for i in want.indexes
-            if not i.owned_by_constraint and i.name not in {x.name for x in rel.indexes}
-        }
-        indexes = []
-        for ix in rel.indexes:
-            if ix.name in renamed_indexes:
-                indexes.append(replace(ix, name=renamed_indexes[ix.name] or ix.name))
-                continue
-            match_ix = (
-                spare_ix.pop(_index_shape(ix), None)
-                if not ix.owned_by_constraint and ix.name not in wanted_ix
-                else None
-            )
-            if match_ix is None:
-                indexes.append(ix)
-                continue
-            steps.append(
-                PlannedStatement(
-                    f"ALTER INDEX {qualified(key[0], ix.name)} RENAME TO {quote_ident(match_ix.name)};",
-                    ChangeKind.RENAME,
-                    (ref, ObjectRef("index", *key, match_ix.name)),
-                )
-            )
-            changes.append(
-                Change(
-                    ChangeKind.RENAME,
-                    ObjectRef("index", *key, match_ix.name),
-                    "index",
-                    ix.name,
-                    match_ix.name,
-                )
-            )
-            indexes.append(replace(ix, name=match_ix.name, definition=match_ix.definition))
         columns = list(rel.columns)
         for i, seq in enumerate(sequences):
             owner = seq.owned_by
@@ -283,10 +209,8 @@ def rename_table_parts(
                 for prefix in (quote_ident(seq.schema) + ".", "")
             ]
             columns = [_respelled(c, spellings) for c in columns]
-        relations[key] = replace(
-            rel, constraints=tuple(constraints), indexes=tuple(indexes), columns=tuple(columns)
-        )
-    return replace(current, relations=tuple(relations.values()), sequences=tuple(sequences)), steps, changes
+        relations[key] = replace(rel, columns=tuple(columns))
+    return replace(current, relations=tuple(relations.values()), sequences=tuple(sequences)), steps
 
 
 _NEXTVAL = re.compile(r"nextval\('(?:(?:[^'.]|'')+\.)?((?:[^']|'')+)'::regclass\)")
@@ -306,11 +230,15 @@ def _moved_default(col: Column, wanted: Relation) -> Column:
 
 def _as_desired_writes(con: Constraint, wanted: Relation | None) -> Constraint:
     """A foreign key into a renamed or moved table: its text names the target as the desired side's does
-    when that side has the same constraint (its target's schema written or not, as the read wrote it)."""
-    same = next((c for c in wanted.constraints if c.name == con.name), None) if wanted else None
-    if same is None or (same.columns, same.foreign_key) != (con.columns, con.foreign_key):
-        return con
-    return replace(con, definition=same.definition)
+    when that side has the same constraint (its target's schema written or not, as the read wrote it), under
+    the same name first, else under another (part_renames renames it then)."""
+    alike = [
+        c
+        for c in (wanted.constraints if wanted else ())
+        if (c.columns, c.foreign_key) == (con.columns, con.foreign_key)
+    ]
+    same = next((c for c in alike if c.name == con.name), alike[0] if alike else None)
+    return con if same is None else replace(con, definition=same.definition)
 
 
 def _respelled(col: Column, spellings: list[tuple[str, str]]) -> Column:
@@ -322,17 +250,16 @@ def _respelled(col: Column, spellings: list[tuple[str, str]]) -> Column:
     return col if default == col.default else replace(col, default=default)
 
 
-def _index_as_desired_writes(ix: Index, wanted: Relation) -> Index:
-    """An index of a renamed or moved table: its text names the table as the desired side's index of the same
-    name and shape does."""
-    same = next((i for i in wanted.indexes if i.name == ix.name), None)
-    if same is None or _index_shape(same) != _index_shape(ix):
-        return ix
-    return replace(ix, definition=same.definition)
-
-
-def _index_shape(ix: Index) -> tuple[object, ...]:
-    return (ix.columns, ix.method, ix.unique, ix.predicate, ix.include, ix.options)
+def _index_of_renamed(ix: Index, old: tuple[str, str], new: tuple[str, str]) -> Index:
+    """An index of a renamed or moved table: its text names the table (as the catalog read writes it, with
+    its schema), now by its new name; whatever else differs from the desired side's still does."""
+    head = f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_identifier(ix.name)} ON "
+    text = ix.definition
+    for only in ("", "ONLY "):
+        before = f"{head}{only}{qualified(*old)} USING "
+        if text.startswith(before):
+            return replace(ix, definition=f"{head}{only}{qualified(*new)} USING {text[len(before) :]}")
+    return ix
 
 
 def apply_renames(
@@ -358,8 +285,8 @@ def apply_renames(
         if new_key[0] != rel.schema and wanted is not None:
             cols = tuple(_moved_default(c, wanted) for c in cols)
         indexes = rel.indexes
-        if new_key != rel.key and wanted is not None:  # pg_get_indexdef names the table
-            indexes = tuple(_index_as_desired_writes(ix, wanted) for ix in indexes)
+        if new_key != rel.key:  # pg_get_indexdef names the table
+            indexes = tuple(_index_of_renamed(ix, rel.key, new_key) for ix in indexes)
         cons = []
         for con in rel.constraints:
             fk = con.foreign_key
