@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -274,6 +274,16 @@ _FOREIGN_KEY_TEXT = WrittenOnRead(
 )
 Constraint.definition = _FOREIGN_KEY_TEXT  # type: ignore[misc, assignment]
 _FOREIGN_KEY_TEXT.install_equality(Constraint)
+
+
+def rekeyed(constraint: Constraint, columns: tuple[str, ...], foreign_key: ForeignKey | None) -> Constraint:
+    """The constraint with other columns or another target: a foreign key's definition written from them
+    when the read kept it as parts. `dataclasses.replace` reads every field through its descriptor, so it
+    would carry the old text (the old columns' names) into the copy."""
+    kept = _FOREIGN_KEY_TEXT.kept(constraint)
+    if type(kept) is str:
+        return replace(constraint, columns=columns, foreign_key=foreign_key)
+    return replace(constraint, columns=columns, foreign_key=foreign_key, definition=kept)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ..model import Catalog, Column, ColumnRef, Constraint, Index, ObjectRef, Relation
+from ..model import Catalog, Column, ColumnRef, Constraint, Index, ObjectRef, Relation, rekeyed
 from ..plan import ChangeKind, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident, quote_identifier, quote_literal
 
@@ -300,8 +300,10 @@ def apply_renames(
                     target_table=target[1],
                     target_columns=tuple(col_map.get((*fk.target_key, c), c) for c in fk.target_columns),
                 )
-                if target != target_before:
-                    fk_now = replace(con, columns=renamed_cols, foreign_key=fk)
+                if (renamed_cols, fk) != (con.columns, con.foreign_key):
+                    # Its text as the server will print it once the renames ran: written again from the
+                    # renamed parts, or the desired side's where the read kept the server's text.
+                    fk_now = rekeyed(con, renamed_cols, fk)
                     cons.append(_as_desired_writes(fk_now, desired.relation(*new_key)))
                     continue
             cons.append(replace(con, columns=renamed_cols, foreign_key=fk))
