@@ -150,3 +150,69 @@ async def test_a_lock_that_blocks_writes_until_commit_is_a_hazard(db: str, tmp_p
     assert (
         empty.lock == "SHARE on public.empty" and blocking(empty) == []
     )  # no rows: no writer yet, as for ACCESS EXCLUSIVE
+
+
+async def _live_refusal(db: str, sql: str) -> asyncpg.PostgresError:
+    """The live server's own error for `sql`, run there in a transaction rolled back."""
+    conn = await asyncpg.connect(db)
+    try:
+        async with conn.transaction():
+            await conn.execute(sql)
+    except asyncpg.PostgresError as exc:
+        return exc
+    finally:
+        await conn.close()
+    raise AssertionError(f"the live server ran {sql}")
+
+
+async def test_a_statement_the_schema_makes_the_server_refuse_is_a_failure_hazard(
+    db: str, tmp_path: Path
+) -> None:
+    """A column type change under a view that reads it, a DROP without CASCADE while a view depends: the clone
+    refused them and the review said only 'trace: failed'. The live server refuses them the same way, so each is a
+    fails-on-schema hazard naming the statement and the server's message. Only the first: the live transaction
+    never reaches the second."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(
+            "CREATE TABLE t (id int, v text); CREATE VIEW tv AS SELECT v FROM t; CREATE TABLE u (id int);"
+            "CREATE VIEW uv AS SELECT id FROM u; INSERT INTO t VALUES (1, 'x');"
+        )
+    finally:
+        await conn.close()
+    retype, drop = "ALTER TABLE t ALTER COLUMN v TYPE varchar(5)", "DROP TABLE u"
+    for sql, code in ((retype, "0A000"), (drop, "2BP01")):
+        refused = await _live_refusal(db, sql)
+        assert refused.sqlstate == code
+        _, statement = await _review(db, tmp_path, f"SELECT 1;\n\n{sql};\n")
+        [hazard] = [h for h in statement.hazards if h.kind == "fails-on-schema"]
+        assert hazard.basis == "observed"
+        assert hazard.message.startswith(
+            f"{tmp_path / 'm.sql'}:3 fails: {refused.message} (SQLSTATE {code})."
+        ), hazard.message
+        assert statement.trace == f"failed: {refused.message}"
+        assert [h.kind for h in statement.hazards] == [
+            "fails-on-schema"
+        ]  # no rewrite or loss: it does not run
+    first, second = await _review(db, tmp_path, f"{retype};\n{drop};\n")
+    assert [h.kind for h in first.hazards if h.kind == "fails-on-schema"] == ["fails-on-schema"]
+    assert second.trace.startswith("failed: cannot drop table u") and not second.refused, second
+
+
+async def test_a_failure_after_a_statement_the_trace_did_not_run_is_not_claimed(
+    db: str, tmp_path: Path
+) -> None:
+    """DROP INDEX CONCURRENTLY is not run in the trace's transaction: the index a later CREATE INDEX makes again
+    is still there in the clone, which refuses it (the name is taken), while live it runs."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute("CREATE TABLE t (id int, v text); CREATE INDEX t_v ON t (v);")
+        await conn.execute("DROP INDEX CONCURRENTLY t_v")
+        await conn.execute(
+            "BEGIN; CREATE INDEX t_v ON t (v); ROLLBACK; CREATE INDEX t_v ON t (v);"
+        )  # live: runs
+    finally:
+        await conn.close()
+    dropped, made = await _review(db, tmp_path, "DROP INDEX CONCURRENTLY t_v;\nCREATE INDEX t_v ON t (v);\n")
+    assert dropped.trace == "not in a transaction"
+    assert made.trace == 'failed: relation "t_v" already exists' and not made.refused, made

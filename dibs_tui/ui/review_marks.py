@@ -20,8 +20,9 @@ from .text import safe
 
 
 def _fails(statement: ReviewedStatement) -> bool:
-    """It failed in the trace's empty clone: on the schema alone, so it will likely fail live too."""
-    return statement.trace.startswith("failed")
+    """It failed in the trace's empty clone, and no fails-on-schema hazard says it already: it may fail live
+    too."""
+    return statement.trace.startswith("failed") and not statement.refused
 
 
 def hazard_count(review: Review) -> int:

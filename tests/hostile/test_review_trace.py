@@ -60,3 +60,21 @@ async def test_a_statement_that_never_ends_is_cut(
     assert sleep.trace == "failed: did not finish within 1 s in the empty clone"
     assert delete.trace == "ran"  # the trace went on after the cut
     assert await live_rows(db) == 20
+
+
+def test_a_refusal_quoting_a_hostile_name_is_escaped(db: str, tmp_path: Path) -> None:
+    """A fails-on-schema hazard carries the server's message, which quotes the object's name: a table named
+    with terminal escapes reaches the terminal escaped, in text and JSON, and nothing is dropped live."""
+    from dibs_tui.core.sql import quote_ident
+    from tests.hostile.test_output import NAME, cli
+    from tests.pg import run_sql
+
+    table = quote_ident(NAME)
+    run_sql(db, f"CREATE TABLE {table} (id int); CREATE VIEW hv AS SELECT id FROM {table};")
+    path = tmp_path / "m.sql"
+    path.write_text(f"DROP TABLE {table};\n")
+    for fmt in ("text", "json"):
+        result = cli("review", str(path), db, "--format", fmt)  # asserts the bytes are terminal-safe
+        assert result.returncode == 0, result.stderr
+        assert b"fails-on-schema" in result.stdout and b"cannot drop table" in result.stdout, result.stdout
+    run_sql(db, f"SELECT 1 FROM {table}")  # still there

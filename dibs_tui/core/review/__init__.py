@@ -2,8 +2,8 @@
 the data that is there now, and statements that cannot run in a transaction.
 
 Hazard kinds (stable vocabulary, used in JSON): access-exclusive-lock, write-blocking-lock, table-rewrite,
-data-loss, fails-on-existing-data, blocking-index-build, constraint-without-not-valid, non-transactional,
-backward-incompatible. Each says its basis: "observed" or "inferred".
+data-loss, fails-on-existing-data, fails-on-schema, blocking-index-build, constraint-without-not-valid,
+non-transactional, backward-incompatible. Each says its basis: "observed" or "inferred".
 
 Locks, rewrites, blocking index builds and statements refused in a transaction are observed: the migration runs
 in a sandbox clone of the live schema, in one transaction rolled back (`trace.py`). The rules (`rules.py`)

@@ -72,8 +72,14 @@ class Observed:
     transactional: bool
 
 
-async def with_observations(step: TraceStep, inferred: list[Hazard], costing: Costing) -> Observed | None:
-    """The statement's hazards once the trace is known; None when the trace could not observe it."""
+async def with_observations(
+    step: TraceStep, inferred: list[Hazard], costing: Costing, where: str = ""
+) -> Observed | None:
+    """The statement's hazards once the trace is known; None when the trace could not observe it. `where`:
+    the statement's file:line, for the failure it is named by."""
+    if step.refused:  # nothing it would lock, rewrite or lose happens: the refusal alone is said
+        transactional = not any(h.kind == "non-transactional" for h in inferred)
+        return Observed([_refused(step, where)], "", (), transactional)
     if step.outcome == "not in a transaction":
         kept = [h for h in inferred if h.kind != "non-transactional"]
         refused = Hazard(
@@ -166,6 +172,17 @@ async def _build(build: IndexBuild, costing: Costing) -> list[Hazard]:
             f"which blocks {blocks} for the whole build"
         )
     return [Hazard("blocking-index-build", message, "observed", await costing.build(table))]
+
+
+def _refused(step: TraceStep, where: str) -> Hazard:
+    message = step.outcome.removeprefix("failed: ")
+    return Hazard(
+        "fails-on-schema",
+        f"{where or f'line {step.line}'} fails: {message} (SQLSTATE {step.sqlstate}). The server refused it on "
+        "the schema alone in the trace's clone of the live schema, every statement before it having run: "
+        "applied live it fails the same way, and its transaction rolls back",
+        "observed",
+    )
 
 
 # Modes that block INSERT, UPDATE and DELETE (ROW EXCLUSIVE) but let reads through; ACCESS EXCLUSIVE, which

@@ -13,6 +13,7 @@ HAZARD_KINDS = (
     "table-rewrite",
     "data-loss",
     "fails-on-existing-data",
+    "fails-on-schema",
     "blocking-index-build",
     "constraint-without-not-valid",
     "non-transactional",
@@ -97,6 +98,11 @@ class ReviewedStatement:
     locks: tuple[ObservedLock, ...] = ()  # observed in the trace, in the order pg_locks gave them
     trace: str = ""  # "ran", "not in a transaction", "failed: <server message>", "" when not traced
 
+    @property
+    def refused(self) -> bool:
+        """The server refuses it on the schema alone: a fails-on-schema hazard says so."""
+        return any(h.kind == "fails-on-schema" for h in self.hazards)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "sql": self.sql,
@@ -132,7 +138,7 @@ class Review:
             out.append(f"{self.file}:{s.line}: {first}{more}")
             if s.lock:
                 out.append(f"    lock: {s.lock}{' (observed)' if s.locks else ''}")
-            if s.trace.startswith("failed"):
+            if s.trace.startswith("failed") and not s.refused:  # a refusal's hazard says it
                 out.append(f"    trace: {s.trace} (in the empty clone)")
             elif s.trace.startswith("not traced"):
                 out.append(f"    trace: {s.trace}")

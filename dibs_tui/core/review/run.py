@@ -44,7 +44,7 @@ async def review_sql(
             hazards = await reviewer.statement(stmt.text, stmt.line, added_again.get(index))
             hazards += await counter.statement(stmt.text)
             step = trace.step(index) if trace else None
-            seen = await with_observations(step, hazards, costing) if step else None
+            seen = await with_observations(step, hazards, costing, f"{file}:{stmt.line}") if step else None
             if seen is None:
                 transactional = not any(h.kind == "non-transactional" for h in hazards)
                 reviewed.append(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import asyncpg
 
@@ -30,6 +30,21 @@ from .clone import load_clone, load_meta_tables, named_in, named_relations, reac
 STEP_TIMEOUT = 10.0  # seconds for one migration statement in the empty clone
 _NOT_IN_A_TRANSACTION = "25001"  # active_sql_transaction: "cannot run inside a transaction block"
 _NO_PRIVILEGE = "42501"  # insufficient_privilege: the sandbox's restricted role lacks a right
+# What the server refuses on the schema alone, the same in the clone as live: an object depended on, a column a
+# view reads retyped, a name taken, the wrong kind of object, a definition or type that cannot be. Not the
+# undefined_* codes (the clone holds only the part of the schema the migration reaches), nor data (the clone is
+# empty), nor a lock or a timeout.
+SCHEMA_REFUSALS = frozenset(
+    {
+        "2BP01",  # dependent_objects_still_exist
+        "0A000",  # feature_not_supported
+        "42P07", "42701", "42710", "42P06", "42723", "42712",  # duplicate_*
+        "42809",  # wrong_object_type
+        "42804", "42846",  # datatype_mismatch, cannot_coerce
+        "42P16", "42P17", "42611", "42P13", "42P10", "42830",  # invalid_* definition, column reference, key
+        "42702", "42725",  # ambiguous_column, ambiguous_function
+    }
+)  # fmt: skip
 
 # Every relation of the clone but the system's: one query, before and after each statement. Operators and
 # functions are pg_catalog's: the migration may set its own search_path and create look-alikes. Views are
@@ -116,6 +131,9 @@ class TraceStep:
     held_before: tuple[TracedLock, ...] = ()
     # Tables it read every row of while holding ACCESS EXCLUSIVE on them (not to rewrite them or build an index)
     scanned: tuple[Relation, ...] = ()
+    sqlstate: str = ""  # the server's error code when it failed
+    # Failed on the schema alone (SCHEMA_REFUSALS), every statement before it having run: it fails live too
+    refused: bool = False
 
     @property
     def ran(self) -> bool:
@@ -312,39 +330,42 @@ async def _run_traced(
             scans={r["oid"]: r["scans"] for r in await conn.fetch(_SCANS, before)},
         )
         for index, stmt in enumerate(statements):
-            outcome = await _run_one(conn, stmt.text)
+            outcome, sqlstate = await _run_one(conn, stmt.text)
             if conn.is_closed() or not conn.is_in_transaction():
                 steps.append(TraceStep(stmt.text, stmt.line, "not traced: it ended the trace's connection"))
                 return steps, [f"the trace stopped at line {stmt.line}: the statement ended its connection"]
             try:
-                steps.append(_observe(stmt, outcome, state, *await _snapshot(conn, before)))
+                step = _observe(stmt, outcome, state, *await _snapshot(conn, before))
             except asyncpg.PostgresError as exc:
                 stop = f"the trace stopped at line {stmt.line}: {_first_line(exc)}"
                 return steps + [TraceStep(s.text, s.line, "not traced") for s in statements[index:]], [stop]
+            refused = sqlstate in SCHEMA_REFUSALS and all(s.ran for s in steps)
+            steps.append(replace(step, sqlstate=sqlstate, refused=refused))
         return steps, []
     finally:
         if not conn.is_closed() and conn.is_in_transaction():
             await transaction.rollback()
 
 
-async def _run_one(conn: asyncpg.Connection, sql: str) -> str:
+async def _run_one(conn: asyncpg.Connection, sql: str) -> tuple[str, str]:
+    """The statement's outcome, and the server's error code when it failed."""
     info = statement_info(sql)
     if info is not None and info.node_type == "TransactionStmt":
-        return "not traced: transaction control"  # a ROLLBACK or SAVEPOINT of its own would end ours
+        return "not traced: transaction control", ""  # a ROLLBACK or SAVEPOINT of its own would end ours
     try:
         async with conn.transaction():
             await conn.execute(sql, timeout=STEP_TIMEOUT)
     except asyncpg.PostgresError as exc:
         if exc.sqlstate == _NOT_IN_A_TRANSACTION:
-            return "not in a transaction"
+            return "not in a transaction", ""
         if exc.sqlstate == _NO_PRIVILEGE:  # not the statement's failure: the migration's own role may have it
-            return f"not traced: the sandbox's restricted role may not run it ({_first_line(exc)})"
-        return f"failed: {_first_line(exc)}"
+            return f"not traced: the sandbox's restricted role may not run it ({_first_line(exc)})", ""
+        return f"failed: {_first_line(exc)}", str(exc.sqlstate or "")
     except TimeoutError:
-        return f"failed: did not finish within {STEP_TIMEOUT:.0f} s in the empty clone"
+        return f"failed: did not finish within {STEP_TIMEOUT:.0f} s in the empty clone", ""
     except (asyncpg.InterfaceError, OSError) as exc:  # the statement ended its own connection
-        return f"failed: {_first_line(exc)}"
-    return "ran"
+        return f"failed: {_first_line(exc)}", ""
+    return "ran", ""
 
 
 def _first_line(exc: BaseException) -> str:
