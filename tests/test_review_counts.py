@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.meta import meta_tables_ddl
 from dibs_tui.core.review import count_queries
 from dibs_tui.core.review.report import Hazard, Review
 from dibs_tui.core.review.run import review_sql
@@ -454,3 +455,26 @@ async def test_a_unique_index_built_concurrently_on_duplicates_says_it_leaves_an
     assert [tuple(r) for r in await fetch(db, "SELECT indexrelid::regclass::text, indisvalid FROM pg_index "
                                               "WHERE indrelid = 't'::regclass AND NOT indisvalid")] == [("u", False)]  # fmt: skip
     assert not await runs(db, migration)  # the retry fails on the name
+
+
+async def test_the_provenance_meta_updates_are_not_data_loss_but_history_rows_are(db: str) -> None:
+    """generate's meta updates rewrite __dibs_columns rows with every rename and delete them with every
+    dropped column: bookkeeping the review must not call data loss. A history row deleted is counted: its
+    migration becomes pending again."""
+    await execute(
+        db,
+        meta_tables_ddl()
+        + "INSERT INTO __dibs_tables (table_name, source_file, source_line) VALUES ('t', 's.sql', 1);"
+        "INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line) VALUES "
+        "('t', 'a', 's.sql', 2), ('t', 'b', 's.sql', 3);"
+        "INSERT INTO __dibs_migrations (name) VALUES ('initial');",
+    )
+    result = await review(
+        db,
+        "UPDATE __dibs_columns SET column_name = 'c', modified_at = now() WHERE table_name = 't' AND column_name = 'a';"
+        "DELETE FROM public.__dibs_columns WHERE table_name = 't' AND column_name = 'b';"
+        "UPDATE __dibs_tables SET source_line = 9 WHERE table_name = 't';"
+        "DELETE FROM __dibs_migrations WHERE name = 'initial';",
+    )
+    [lost] = counted(result, LOSS)
+    assert lost.message.startswith("deletes 1 row of __dibs_migrations"), lost.message

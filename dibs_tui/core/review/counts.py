@@ -37,6 +37,13 @@ from .shapes import enum_name, rangevar_name, written
 FAILS = "fails-on-existing-data"
 
 
+# The meta tables that say where each table, column and index is defined and what its doc says: generate's meta
+# updates rewrite and delete their rows with every change, which is bookkeeping, not data a migration loses.
+# The history tables (__dibs_migrations, _dibs_migrations) are counted: a row deleted there makes its migration
+# pending again.
+PROVENANCE_TABLES = frozenset({"__dibs_tables", "__dibs_columns", "__dibs_indices"})
+
+
 def _parse(sql: str) -> Any:
     import pglast
 
@@ -116,6 +123,8 @@ class Counter:
                     return await bound_hazards(
                         self.facts, self.target, rangevar_name(node.inhRelations[0]), node.partbound
                     )
+            elif kind in ("UpdateStmt", "DeleteStmt") and str(node.relation.relname) in PROVENANCE_TABLES:
+                return []
             elif kind == "UpdateStmt":
                 table = key(rangevar_name(node.relation))
                 self.updated |= {(table, str(t.name)) for t in node.targetList or ()}
