@@ -117,10 +117,15 @@ def _plan(state: PlanState, kinds: frozenset[str]) -> set[ObjectRef]:
         ref = _ref(old)
         rank = DROP_OBJECTS if old.kind in WITH_OPTIONS else DROP_DEPENDENTS
         state.step(rank, old.drop, ChangeKind.DROP, [ref], destroys=[ref], destructive=True)
+    # a statistics object's name is its schema's, not its table's: one made on another table under the name
+    # of one dropped (with its table or on its own) is made after that drop
+    holders = {(o.kind, o.schema, o.name): o for o in current if o.relation and o.key not in desired}
     for new in sorted(to_create, key=_order):
         ref = _ref(new)
         rank = PRE_CREATE if new.kind in WITH_OPTIONS else LATE_CREATE
-        state.step(rank, new.create, ChangeKind.CREATE, [ref], creates=[ref])
+        held = holders.get((new.kind, new.schema, new.name)) if new.relation else None
+        after = [_ref(held), *(ObjectRef("table", *t) for t in held.tables)] if held else []
+        state.step(rank, new.create, ChangeKind.CREATE, [ref], creates=[ref], after=after)
         if new.comment:
             _comment(state, new)
     return remade

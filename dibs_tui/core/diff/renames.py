@@ -8,7 +8,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ..model import Catalog, Column, ColumnRef, Constraint, Index, ObjectRef, Relation, rekeyed
+from ..model import Catalog, Column, ColumnRef, Constraint, Index, ObjectRef, Relation, Trigger, rekeyed
+from ..model_objects import WholeObject
 from ..plan import ChangeKind, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident, quote_identifier, quote_literal
 
@@ -262,6 +263,65 @@ def _index_of_renamed(ix: Index, old: tuple[str, str], new: tuple[str, str]) -> 
     return ix
 
 
+def _respelled_as(text: str, before: str, after: str, wanted: str | None) -> str | None:
+    """`text` with `before` replaced by `after` so that it reads `wanted`: everywhere, or in one place only
+    (the words may also stand in a column's name or a constant, which stay); None when neither does."""
+    if wanted is None or before not in text:
+        return None
+    if text.replace(before, after) == wanted:
+        return wanted
+    start = text.find(before)
+    while start >= 0:
+        if text[:start] + after + text[start + len(before) :] == wanted:
+            return wanted
+        start = text.find(before, start + 1)
+    return None
+
+
+def _trigger_of_renamed(
+    trig: Trigger, old: tuple[str, str], new: tuple[str, str], wanted: Relation | None
+) -> Trigger:
+    """A trigger of a renamed or moved table: its text names the table (pg_get_triggerdef), now by its new
+    name where that makes it the desired side's trigger of its name; otherwise it differs and is made again."""
+    same = next((t for t in wanted.triggers if t.name == trig.name), None) if wanted is not None else None
+    text = _respelled_as(
+        trig.definition,
+        f" ON {qualified(*old)} ",
+        f" ON {qualified(*new)} ",
+        same.definition if same is not None else None,
+    )
+    return trig if text is None else replace(trig, definition=text)
+
+
+def _object_of_renamed(
+    obj: WholeObject,
+    table_map: dict[tuple[str, str], tuple[str, str]],
+    wanted: dict[tuple[str, str, str, str], WholeObject],
+) -> WholeObject:
+    """A rule or statistics object on a renamed or moved table (its first reference): on the table's new name,
+    naming it anew in its drop and target (a rule) and in its references, its text the desired side's where
+    only the table's name differs; otherwise made again, dropped by the table's new name."""
+    table = next(((r[1], r[2]) for r in obj.references if r[0] == "table"), None)
+    new = table_map.get(table) if obj.relation and table is not None else None
+    if table is None or new is None:
+        return obj
+    refs = tuple(
+        (r[0], *table_map.get((r[1], r[2]), (r[1], r[2])), r[3]) if r[0] in ("table", "column") else r
+        for r in obj.references
+    )
+    moved = replace(obj, relation=new[1], references=refs)
+    if obj.kind == "rule":
+        on = f"{quote_ident(obj.name)} ON {qualified(*new)}"
+        moved = replace(moved, schema=new[0], drop=f"DROP RULE {on};", target=f"RULE {on}")
+    there = wanted.get(moved.key)
+    for before, after in ((qualified(*table), qualified(*new)), (quote_ident(table[1]), quote_ident(new[1]))):
+        # named with its schema, or without where the read's search_path finds it
+        shape = _respelled_as(obj.shape, before, after, there.shape if there else None)
+        if shape is not None:
+            return replace(moved, shape=shape)
+    return moved
+
+
 def apply_renames(
     current: Catalog,
     desired: Catalog,
@@ -284,9 +344,10 @@ def apply_renames(
         wanted = desired.relation(*new_key)
         if new_key[0] != rel.schema and wanted is not None:
             cols = tuple(_moved_default(c, wanted) for c in cols)
-        indexes = rel.indexes
-        if new_key != rel.key:  # pg_get_indexdef names the table
+        indexes, triggers = rel.indexes, rel.triggers
+        if new_key != rel.key:  # pg_get_indexdef and pg_get_triggerdef name the table
             indexes = tuple(_index_of_renamed(ix, rel.key, new_key) for ix in indexes)
+            triggers = tuple(_trigger_of_renamed(t, rel.key, new_key, wanted) for t in triggers)
         cons = []
         for con in rel.constraints:
             fk = con.foreign_key
@@ -315,6 +376,7 @@ def apply_renames(
                 columns=cols,
                 constraints=tuple(cons),
                 indexes=indexes,
+                triggers=triggers,
                 partition_of=rename_key(rel.partition_of) if rel.partition_of else None,
                 inherits=tuple(rename_key(p) for p in rel.inherits),
             )
@@ -341,4 +403,12 @@ def apply_renames(
             moved = schema if schema != owner.schema else seq.schema
             seq = replace(seq, schema=moved, owned_by=ColumnRef(schema, table, column))
         sequences.append(seq)
-    return replace(current, relations=tuple(relations), sequences=tuple(sequences), dependencies=deps)
+    wanted_objects = {o.key: o for o in desired.objects if o.relation}
+    objects = tuple(_object_of_renamed(o, table_map, wanted_objects) for o in current.objects)
+    return replace(
+        current,
+        relations=tuple(relations),
+        sequences=tuple(sequences),
+        dependencies=deps,
+        objects=objects,
+    )

@@ -1,0 +1,1 @@
+insert into log (what) values ('before');
