@@ -32,14 +32,22 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
     ref = table_ref(new)
     name = qualified(new.schema, new.name)
 
-    def relevant(rel: Relation | None) -> dict[str, Constraint]:
+    def relevant(rel: Relation | None, inherited: bool) -> dict[str, Constraint]:
         if rel is None:
             return {}
         return {
-            c.name: c for c in rel.constraints if c.kind is not ConstraintKind.NOT_NULL and not c.is_inherited
+            c.name: c
+            for c in rel.constraints
+            if c.kind is not ConstraintKind.NOT_NULL and (inherited or not c.is_inherited)
         }
 
-    before, after = relevant(old), relevant(new)
+    # DETACH PARTITION leaves the partition its own copies of its parent's constraints; ATTACH PARTITION
+    # takes the table's own that match its new parent's (and makes the missing ones itself)
+    detached = old is not None and old.partition_of is not None and new.partition_of is None
+    attached = old is not None and old.partition_of is None and new.partition_of is not None
+    before, after = relevant(old, detached), relevant(new, False)
+    if attached:
+        after |= _taken_by_attach(state, before, new)
     rename_constraints(
         state,
         new,
@@ -119,6 +127,18 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
             needs=[ref],
         )
         state.comment(cref, "constraint", None, con.comment)
+
+
+def _taken_by_attach(state: PlanState, before: dict[str, Constraint], new: Relation) -> dict[str, Constraint]:
+    """The desired partition's inherited constraints that the table's own become when it is attached: alike
+    but perhaps for their names (a name that differs is renamed then: part_renames)."""
+    return {
+        con.name: con
+        for con in new.constraints
+        if con.is_inherited
+        and con.kind is not ConstraintKind.NOT_NULL
+        and any(_same_constraint(state, own, con) for own in before.values())
+    }
 
 
 def _validated_only(a: Constraint, b: Constraint) -> bool:

@@ -20,6 +20,7 @@ from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_identifier
 from .graph import ALTER_TABLES, PRE_CREATE
 from .name_slots import circle_heads, passing_name
+from .partition_moves import detached_ref
 from .render import table_ref
 from .state import PlanState
 
@@ -204,6 +205,11 @@ def _rename(
     ref = table_ref(rel)
     old_ref = ObjectRef(kind, rel.schema, rel.name, old_name)
     new_ref = ObjectRef(kind, rel.schema, rel.name, new_name)
+    was = state.current.relation(*rel.key)
+    # an inherited constraint cannot be renamed: a partition's, once its DETACH has made it the table's own
+    detached = (
+        [detached_ref(rel, was.partition_of)] if was and was.partition_of and not rel.partition_of else []
+    )
 
     def sql(source: str, target: str) -> str:
         if kind == "constraint":
@@ -221,6 +227,7 @@ def _rename(
             [ref, old_ref, new_ref],
             creates=[new_ref],
             vacates=[old_ref],
+            needs=detached,
         )
         return
     spaces: list[tuple[str, ...]] = [("constraint", rel.schema, rel.name)] if kind == "constraint" else []
@@ -233,6 +240,7 @@ def _rename(
         [ref, old_ref, between],
         creates=[between],
         vacates=[old_ref],
+        needs=detached,
     )
     state.step(
         ALTER_TABLES,

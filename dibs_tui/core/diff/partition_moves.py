@@ -74,10 +74,12 @@ def _move_partition(state: PlanState, old: Relation, new: Relation) -> None:
     if new.partition_of is not None:
         parent = ObjectRef("table", *new.partition_of)
         detached = [detached_ref(new, old.partition_of)] if old.partition_of is not None else []
+        # the table's own constraints renamed to the partition's names first: an inherited one keeps its name
+        taken = [ObjectRef("constraint", *new.key, c.name) for c in new.constraints if c.is_inherited]
         state.step(
             ADD_CONSTRAINTS,
             f"ALTER TABLE {qualified(*new.partition_of)} ATTACH PARTITION {name} {new.partition_bound or 'DEFAULT'};",
             ChangeKind.ALTER,
             [ref, parent],
-            needs=[parent, *detached],
+            needs=[parent, *detached, *taken],
         )
