@@ -77,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # line or a server message holding ESC, C1 controls or bidi overrides reaches the terminal as `\x1b`.
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = TerminalSafeWriter(out), TerminalSafeWriter(err)
+    from .commands.common import LockWaitLines
+    from .core.lock_wait import use_reporter
+
+    use_reporter(LockWaitLines())  # a catalog read waiting for a lock says who holds it, on stderr
     try:
         return _run(module, args)
     finally:

@@ -455,16 +455,19 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _add_session_limits(parser: argparse.ArgumentParser) -> None:
-    """The bounds of a catalog session (core.session): a blocked read names who blocks it."""
+    """The bounds of a catalog session (core.session): a blocked read names who blocks it, and the whole
+    catalog read waits for the lock to go (core/lock_wait.py)."""
     parser.add_argument(
         "--lock-timeout",
         metavar="DURATION",
-        help="give up a catalog read waiting for a lock after this (default 5s)",
+        help="give up other reads waiting for a lock after this (default 5s); a catalog read says who holds "
+        "the lock each 10 s and reads again once it is gone (queued 1s at most meanwhile)",
     )
     parser.add_argument(
         "--statement-timeout",
         metavar="DURATION",
-        help="give up a catalog query after this (default 60s, more on a catalog whose pg_class passes 20 MB)",
+        help="give up a catalog query after this (default 60s, more on a catalog whose pg_class passes 20 MB); "
+        "when given, also a catalog read's whole wait for a lock",
     )
 
 

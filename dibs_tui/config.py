@@ -51,7 +51,7 @@ class Settings:
     include_schemas: tuple[str, ...] = ()
     exclude_schemas: tuple[str, ...] = ()
     exclude_tables: tuple[str, ...] = ()  # `exclude`: schema.table globs the diff leaves out
-    lock_timeout: str = "5s"  # migrate's DDL, and every catalog read (core.session)
+    lock_timeout: str = "5s"  # migrate's DDL, and reads (a whole catalog read: see core.lock_wait)
     lock_retries: int = 3  # migrate: a statement that hit lock_timeout is tried again this often
     lock_retry_wait: float = 2.0  # seconds before the first retry, doubled before each next one
     # Catalog reads only (browse, schema, diff, status); None: 60 s, more on a big catalog (core.session)

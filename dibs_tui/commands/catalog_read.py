@@ -33,11 +33,13 @@ async def load(
     extra: Callable[[asyncpg.Connection, Catalog], Awaitable[T]] | None = None,
     *,
     early: Callable[[Builder], Awaitable[object]] | None = None,
+    early_wrote: Callable[[], bool] = lambda: False,
     then: Callable[[Catalog], object] | None = None,
 ) -> tuple[Catalog, T | None]:
     """The catalog (schema filters from the arguments, else the config), and what `extra` reads on the
     same bounded connection afterwards, knowing the catalog (health statistics). `early` runs beside the
-    read with its builder (writes what is built before the read ends); `then` uses the catalog (writes the
+    read with its builder (writes what is built before the read ends; `early_wrote()` once it has begun to:
+    a read that meets a lock is then not made again); `then` uses the catalog (writes the
     command's output) while the sessions close. Both write outside the read's error handling: a closed
     stdout is not a lost server."""
     from ..core.introspect.live import INTROSPECTION, catalog_sessions
@@ -52,21 +54,35 @@ async def load(
     target = target_for(args, settings)
     async with catalog_sessions(target, PARALLEL_CONNECTIONS, wait_for_teardown=then is None) as conns:
         from ..core.introspect.read import load_catalog
+        from ..core.lock_wait import read_through_locks
+        from ..core.session import read_budget
 
         writing: list[asyncio.Future[object]] = []
-        try:
-            catalog = await load_catalog(
-                conns[0],
-                include_schemas=settings.include_schemas,
-                exclude_schemas=settings.exclude_schemas,
-                extra_connections=conns[1:],
-                started=None if early is None else lambda b: writing.append(asyncio.ensure_future(early(b))),
-            )
-        except BaseException:
-            for task in writing:  # the read's failure is the one said, not a write's
-                if not task.cancel() and not task.cancelled():
-                    task.exception()
-            raise
+
+        async def attempt() -> Catalog:
+            try:
+                return await load_catalog(
+                    conns[0],
+                    include_schemas=settings.include_schemas,
+                    exclude_schemas=settings.exclude_schemas,
+                    extra_connections=conns[1:],
+                    started=None
+                    if early is None
+                    else lambda b: writing.append(asyncio.ensure_future(early(b))),
+                )
+            except BaseException:
+                for task in writing:  # the read's failure is the one said, not a write's
+                    if not task.cancel() and not task.cancelled():
+                        task.exception()
+                raise
+
+        def again() -> bool:
+            # A read that met a lock is made again (core/lock_wait.py), unless `early` has written part of the
+            # output from it (a head written twice, or from two snapshots, is no document).
+            writing.clear()
+            return not early_wrote()
+
+        catalog = await read_through_locks(conns[0], attempt, budget=read_budget(), again=again)
         found = await extra(conns[0], catalog) if extra is not None else None
     for task in writing:
         await task

@@ -7,15 +7,20 @@ import asyncio
 import os
 import re
 import signal
+import sys
 import threading
+import time
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget, resolve
 from ..core.errors import DibsError
 from ..core.sources import is_sqlite
+
+if TYPE_CHECKING:
+    from ..core.lock_wait import LockWait
 
 T = TypeVar("T")
 
@@ -142,4 +147,26 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return box[0]
 
 
-__all__ = ["FAST_EXIT", "DibsError", "exit_now", "run_async", "target_for"]
+class LockWaitLines:
+    """The CLI's word on a catalog read waiting for another session's lock (core/lock_wait.py), on stderr: a
+    line when the wait begins or its holder changes, then one every `EVERY` seconds, so that a log shows it as
+    well as a terminal (a line rewritten in place would need the raw stream's carriage return)."""
+
+    EVERY = 10.0
+
+    def __init__(self) -> None:
+        self._holder: tuple[int, str] | None = None
+        self._said_at = 0.0
+
+    def __call__(self, wait: LockWait | None) -> None:
+        if wait is None:
+            self._holder = None
+            return
+        now = time.monotonic()
+        if wait.holder == self._holder and now - self._said_at < self.EVERY:
+            return
+        self._holder, self._said_at = wait.holder, now
+        print(f"dibs-tui: {wait.line()}", file=sys.stderr, flush=True)
+
+
+__all__ = ["FAST_EXIT", "DibsError", "LockWaitLines", "exit_now", "run_async", "target_for"]

@@ -38,7 +38,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             # Bytes: no copy through the text layer; flushed before a forked writer takes the head.
             document = StreamedJson(out.buffer.write, out.buffer.flush)
             try:
-                catalog, _ = run_async(load(args, settings, early=document.head, then=document.rest))
+                catalog, _ = run_async(
+                    load(
+                        args,
+                        settings,
+                        early=document.head,
+                        early_wrote=lambda: document.head_written,
+                        then=document.rest,
+                    )
+                )
             finally:
                 document.wait()
             out.buffer.write(b"\n")

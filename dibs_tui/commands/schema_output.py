@@ -70,6 +70,11 @@ class StreamedJson:
         ] = ()  # the head's, when a forked writer writes the first of them
         self._split = 0  # the first relation this process writes after the forked writer (`_OWN_SHARE`)
 
+    @property
+    def head_written(self) -> bool:
+        """Whether the head is written (or being written): from then on the document is this read's."""
+        return self._head_written
+
     async def head(self, builder: Builder) -> None:
         head = await builder.head()
         snapshot = await builder.meta_snapshot()

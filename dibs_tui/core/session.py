@@ -9,9 +9,10 @@ meta table with row-level security raises an error instead of running a policy's
 Waits are bounded. Our catalog queries take only ACCESS SHARE locks (pg_get_viewdef, pg_get_constraintdef,
 pg_get_indexdef, pg_get_expr with a relation and reading a meta table all open their relation), which
 conflict with ACCESS EXCLUSIVE alone: a DDL statement or a TRUNCATE in another session's open transaction.
-`lock_timeout` (default 5 s) turns such a wait into a message naming the backend that holds the lock;
-`statement_timeout` stops a runaway read. Both come from the config file or the command line; when the user
-sets no statement_timeout, it grows with the catalog (`scale_statement_timeout`): 60 s (ten times what
+`lock_timeout` (default 5 s) turns such a wait into a message naming the backend that holds the lock; a whole
+catalog read (`stepping`) leaves the queue after 1 s at most and waits out of it, saying who holds the lock,
+then reads again (core/lock_wait.py); `statement_timeout` stops a runaway read. Both come from the config
+file or the command line; when the user sets no statement_timeout, it grows with the catalog (`scale_statement_timeout`): 60 s (ten times what
 introspecting 5,000 tables takes on a slow server), or 3 s per MB of pg_class when that is more. The full
 read's biggest queries grow with the catalog (at 100,000 tables, a 180 MB pg_class, the constraints took 42 s
 and the indexes 28 s under EXPLAIN ANALYZE on a loaded two-core machine), so a fixed 60 s cancelled a read that
@@ -53,6 +54,7 @@ from typing import TypeVar
 import asyncpg
 
 from .errors import DibsError
+from .lock_wait import LOCK_STEP_MS
 
 T = TypeVar("T")
 CATALOG_WORK_MEM = "32MB"  # see the module's docstring
@@ -80,6 +82,24 @@ class SessionLimits:
         return self
 
 
+_UNIT_MS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def milliseconds(value: str, default_unit: str) -> float:
+    """A checked duration in milliseconds (a bare number in `default_unit`, as the server reads it)."""
+    match = _DURATION.fullmatch(value)
+    assert match is not None, value
+    return int(match.group(1)) * _UNIT_MS[match.group(2) or default_unit]
+
+
+def read_budget(limits: SessionLimits | None = None) -> float | None:
+    """Seconds a catalog read may take in all, lock waits included: the user's statement_timeout when they
+    set one (0 is none, as for the server); else None, and a read waits for a lock until the user stops it."""
+    value = (limits or current_limits()).statement_timeout
+    seconds = milliseconds(value.strip(), "ms") / 1000 if value is not None else 0
+    return seconds or None
+
+
 _LIMITS: contextvars.ContextVar[SessionLimits] = contextvars.ContextVar("dibs_session_limits")
 
 
@@ -93,13 +113,17 @@ def use_limits(limits: SessionLimits) -> None:
     _LIMITS.set(limits.checked())
 
 
-def catalog_settings(limits: SessionLimits | None = None) -> dict[str, str]:
-    """server_settings for a connection that reads the catalog and the meta tables."""
+def catalog_settings(limits: SessionLimits | None = None, *, stepping: bool = False) -> dict[str, str]:
+    """server_settings for a connection that reads the catalog and the meta tables. `stepping`: for a read
+    made again once a lock is gone (core/lock_wait.py), which stays queued for a lock 1 s at most."""
     limits = (limits or current_limits()).checked()
+    lock_timeout = limits.lock_timeout.strip()
+    if stepping and not 0 < milliseconds(lock_timeout, "ms") <= LOCK_STEP_MS:
+        lock_timeout = f"{LOCK_STEP_MS}ms"
     return {
         "search_path": "pg_catalog",
         "row_security": "off",
-        "lock_timeout": limits.lock_timeout.strip(),
+        "lock_timeout": lock_timeout,
         "statement_timeout": (limits.statement_timeout or f"{SCALED_TIMEOUT_FLOOR}s").strip(),
         "work_mem": CATALOG_WORK_MEM,
         "max_parallel_workers_per_gather": "0",

@@ -25,7 +25,6 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -50,6 +49,7 @@ from .messages import (
     CatalogFailed,
     CatalogListed,
     CatalogLoaded,
+    CatalogLockWait,
     CatalogProgress,
     RelationPreviewed,
     RelationPreviewFailed,
@@ -61,7 +61,7 @@ from .screens.error import ErrorScreen
 from .screens.help import HelpScreen
 from .selection import copied_note, selection_name
 from .tab_actions import TabActions
-from .text import data, safe
+from .text import safe
 from .used_by_details import UsedByDetails
 from .widgets.card_and_details import CardAndDetails
 from .widgets.details import DetailsView, column_details, table_details
@@ -142,6 +142,8 @@ class DibsApp(
         self.catalog_changed: Signal[Catalog] = Signal(self, "catalog-changed")
         self.sync_state = ""
         self.load_state = "connecting…"
+        self.lock_wait = ""  # who holds the lock the full read waits for, while it waits
+        self._lock_holder: tuple[int, str] | None = None
         # perf_counter() marks of the last load: start, connected, catalog, painted (bench/tui.py reads them)
         self.timings: dict[str, float] = {"start": time.perf_counter()}
         self._load_generation = 0
@@ -226,19 +228,9 @@ class DibsApp(
         self._runs.wait_all(timeout=15)
 
     def _update_header(self) -> None:
-        brand = Content.styled("dibs-tui", "bold $text-accent")
-        optional: list[Content] = []
-        if self.catalog is not None:
-            optional.append(
-                Content.assemble(("PostgreSQL ", "$text-muted"), data(self.catalog.server_version))
-            )
-            optional.append(Content.assemble(("db ", "$text-muted"), data(self.catalog.database, "bold")))
-        states: list[Content] = []
-        if self.sync_state:
-            states.append(Content.assemble(("sync ", "$text-muted"), data(self.sync_state)))
-        if self.load_state:
-            states.append(Content.styled(self.load_state, "$text-warning"))
-        self.query_one(HeaderBar).show(brand, data(self.header_label), optional, states)
+        self.query_one(HeaderBar).show_state(
+            self.header_label, self.catalog, self.sync_state, self.load_state, self.lock_wait
+        )
 
     # Loading ---------------------------------------------------------------------------------------------
     def load_catalog(self) -> None:
@@ -247,6 +239,7 @@ class DibsApp(
         self._preview_failed = {}
         self._first_card_ready.clear()
         self.load_state = "loading catalog…" if self.catalog is None else "refreshing…"
+        self.lock_wait, self._lock_holder = "", None
         self._update_header()
         self._load_worker(self._load_generation)
 
@@ -289,6 +282,7 @@ class DibsApp(
             on_loaded,
             on_listed=listed,
             on_progress=lambda done, total: self.post_message(CatalogProgress(generation, done, total)),
+            on_lock_wait=lambda wait: self.post_message(CatalogLockWait(generation, wait)),
             wants_listing=lambda: self.catalog is None,  # a refresh keeps the old full catalog on screen
             first_card_ready=self._first_card_ready,
             first_card_wait=FIRST_CARD_WAIT,
@@ -313,6 +307,16 @@ class DibsApp(
     def _catalog_progress(self, event: CatalogProgress) -> None:
         if event.generation == self._load_generation and self.load_state:
             self.load_state = f"{self.load_state.split(' (')[0]} ({event.done}/{event.total} queries)"
+            self._update_header()
+
+    @on(CatalogLockWait)
+    def _catalog_lock_wait(self, event: CatalogLockWait) -> None:
+        """The header counts the wait; a new holder is also said whole, for a while (core/lock_wait.py)."""
+        wait = event.wait
+        if event.generation == self._load_generation:
+            if wait is not None and wait.holder != self._lock_holder:
+                self.say(wait.line("q to quit"), severity="warning", timeout=15)
+            self._lock_holder, self.lock_wait = (wait.holder, wait.short()) if wait else (None, "")
             self._update_header()
 
     def _request_preview(self, key: QualifiedName) -> None:

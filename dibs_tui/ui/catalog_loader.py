@@ -22,6 +22,7 @@ from .highlight import load_highlighter
 
 if TYPE_CHECKING:
     from ..core.introspect.build import Builder
+    from ..core.lock_wait import LockWait
 
 CLOSE_TIMEOUT = 0.2  # seconds a connection's goodbye may take before its socket is simply closed
 FIRST_SCREEN = 200  # relations listed first, before the whole list (more than a tall terminal shows)
@@ -43,24 +44,29 @@ async def fetch_catalog(
     wants_listing: Callable[[], bool],
     first_card_ready: threading.Event,
     first_card_wait: float,
+    on_lock_wait: Callable[[LockWait | None], object] | None = None,
 ) -> None:
     """Hand the catalog to `on_loaded` (kept out of asyncio.run's task: 3.11 may repr() it on exit) before
     the sessions close: the screen does not wait for the server to end their backends (15 ms at 5,000 tables).
     When `wants_listing()` (no catalog on screen yet), `on_listed(names, complete)` gets the first screenful
     of names (`complete` when that is all of them), then, once the first card's relation is loaded alone (or
     `first_card_wait` passed: the reads do not compete for the CPU), the whole catalog is read and the whole
-    list beside it, on the second connection before that one's queries."""
+    list beside it, on the second connection before that one's queries. A read that meets another session's
+    lock says who holds it through `on_lock_wait(wait)` each second and is made again once the lock is gone
+    (core/lock_wait.py; None once the wait is over)."""
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
     # the driver's model builders) and the driver itself are none of the first frame's business.
     from ..core.introspect.read import first_relations, list_relations, load_catalog
+    from ..core.lock_wait import read_through_locks
     from ..core.native_heap import give_back, hold_thresholds
-    from ..core.session import bounded_read, catalog_settings, scale_statement_timeout
+    from ..core.session import bounded_read, catalog_settings, read_budget, scale_statement_timeout
 
     hold_thresholds()  # the read gives back the large blocks it frees (ctypes: not on the first frame's path)
 
-    # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts.
+    # Catalog sessions (core.session): search_path pinned to pg_catalog, lock and statement timeouts; a read
+    # that meets a lock steps out of the queue after 1 s at most and is made again (core/lock_wait.py).
     limits = settings.session_limits()
-    bounds = catalog_settings(limits)
+    bounds = catalog_settings(limits, stepping=True)
     conn = await connect(target, extra_settings=bounds)
     marks["connected"] = time.perf_counter()
     # A second connection, opened while the list loads: the catalog queries run in two groups at once.
@@ -71,22 +77,27 @@ async def fetch_catalog(
     builders: list[Builder] = []
     schemas = {"include_schemas": settings.include_schemas, "exclude_schemas": settings.exclude_schemas}
 
+    list_beside: Callable[[Any], Awaitable[None]] | None = None  # the whole list, beside the full read
+
     def relist_when_large() -> None:
         if listed >= RELIST_FROM and builders and not relisted:
             relisted.append(asyncio.ensure_future(_relist(builders[0], on_listed)))
 
-    def started(builder: Builder) -> None:
-        builders.append(builder)
+    def started(builder: Builder) -> None:  # at each attempt of the read: the last one's builder
+        for relist in relisted:
+            relist.cancel()
+        relisted.clear()
+        builders[:] = [builder]
         relist_when_large()
 
     async def list_whole(on: Any) -> None:
-        nonlocal listed
+        nonlocal listed, list_beside
+        list_beside = None  # once: a read made again after a lock does not list again
         whole = await bounded_read(on, list_relations(on, **schemas))
         listed = len(whole.relations)
         on_listed(whole, True)
         relist_when_large()
 
-    list_beside: Callable[[Any], Awaitable[None]] | None = None  # the whole list, beside the full read
     handed_over = False
     try:
         if wants_listing():
@@ -116,14 +127,19 @@ async def fetch_catalog(
         )
         catalog = await bounded_read(
             conn,
-            load_catalog(
+            read_through_locks(
                 conn,
-                include_schemas=settings.include_schemas,
-                exclude_schemas=settings.exclude_schemas,
-                extra_connections=extra,
-                progress=on_progress,
-                started=started,
-                before_extra=list_beside,
+                lambda: load_catalog(
+                    conn,
+                    include_schemas=settings.include_schemas,
+                    exclude_schemas=settings.exclude_schemas,
+                    extra_connections=extra,
+                    progress=on_progress,
+                    started=started,
+                    before_extra=list_beside,
+                ),
+                report=on_lock_wait,
+                budget=read_budget(limits),
             ),
         )
         give_back()  # what the read freed, before the browser indexes and lists the catalog (core.native_heap)
@@ -177,7 +193,8 @@ async def fetch_relation(
     from ..core.introspect.read import load_relations
     from ..core.session import bounded_read, catalog_settings
 
-    bounds = catalog_settings(settings.session_limits())
+    # Out of a lock's queue after 1 s at most: the card says who holds the lock, the whole read waits for it.
+    bounds = catalog_settings(settings.session_limits(), stepping=True)
     conns = await connect_all(target, 2, extra_settings=bounds)
     handed_over = False
     try:

@@ -19,6 +19,7 @@ from .listing import Listing
 
 if TYPE_CHECKING:  # the Diff, Migrations and Health panes' types: their modules come after the first frame
     from ..core.explore.health import HealthReport
+    from ..core.lock_wait import LockWait
     from ..core.review.report import Review
     from .diff_view import DiffView
 
@@ -40,6 +41,15 @@ class CatalogProgress(Message):
     generation: int
     done: int
     total: int
+
+
+@dataclass
+class CatalogLockWait(Message):
+    """The full read waits for another session's lock (core/lock_wait.py): who holds it; None once the wait
+    is over."""
+
+    generation: int
+    wait: LockWait | None
 
 
 @dataclass

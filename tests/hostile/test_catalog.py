@@ -13,7 +13,6 @@ import itertools
 import os
 import shutil
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -315,29 +314,36 @@ def test_history_table_alembic_version_that_is_a_view_is_ignored(
     assert trap_file.exists()
 
 
-def test_catalog_read_blocked_by_a_lock_names_the_backend(
-    db: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run_sql(db, USERS)
+def test_a_lock_wait_says_a_hostile_holder_escaped(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The relation, the holder's query and its application name come from the server: a table named with an
+    escape sequence and a bidi override, locked by a query that spells them, reach the terminal as escapes
+    while the read waits (and in the line it gives up with)."""
+    hostile = "us\x1b]52;c;cm0gLXJmIH4=\x07\u202eers"
+    run_sql(db, f'CREATE TABLE "{hostile}" (id int PRIMARY KEY CHECK (id > 0));')
 
-    async def scenario() -> tuple[int, float, int]:
-        holder = await asyncpg.connect(db, server_settings={"application_name": "holder-app"})
+    async def scenario() -> tuple[int, int]:
+        holder = await asyncpg.connect(db, server_settings={"application_name": "holder\x1b[2J"})
         try:
-            await holder.execute("BEGIN; LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE")
-            started = time.perf_counter()
-            code = await asyncio.to_thread(main, ["schema", db, "--lock-timeout", "1s"])
-            return code, time.perf_counter() - started, holder.get_server_pid()
+            await holder.execute(f'BEGIN; LOCK TABLE "{hostile}" IN ACCESS EXCLUSIVE MODE -- \x1b[31m')
+            code = await asyncio.to_thread(main, ["schema", db, "--statement-timeout", "2s"])
+            return code, holder.get_server_pid()
         finally:
             await holder.close()
 
-    code, took, pid = asyncio.run(scenario())
+    code, pid = asyncio.run(scenario())
     _, err = capsys.readouterr()
     assert code == 1
-    assert took < 1 + 1, f"took {took:.2f} s"
-    assert f"catalog read blocked by backend {pid} (app 'holder-app'" in err
-    assert "idle in transaction for" in err
-    assert "holding AccessExclusiveLock on public.users; gave up after 1s (lock_timeout)" in err
+    assert "\x1b" not in err and "\u202e" not in err and "\x07" not in err
+    relation = "public.us\\x1b]52;c;cm0gLXJmIH4=\\x07\\u202eers"
+    assert f"dibs-tui: waiting for a lock on {relation} held by pid {pid} (app 'holder" in err, err
+    assert "IN ACCESS EXCLUSIVE MODE -- \\x1b[31m), " in err
+    assert f"gave up on a lock after statement_timeout 2 s (waiting for a lock on {relation}" in err
     assert "Traceback" not in err
+    from dibs_tui.core.lock_wait import LockWait
+    from dibs_tui.core.terminal import has_controls
+
+    wait = LockWait(hostile, 1, True, "a\x1b[2J", "u\u202e", "idle\x9b", "SELECT '\x1b]8;;x\x07'", 3.0, 4.0)
+    assert not has_controls(wait.line()) and not has_controls(wait.short())  # the browser's header and toast
 
 
 def test_review_facts_never_call_a_lookalike_operator_or_aggregate(

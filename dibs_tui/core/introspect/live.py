@@ -18,7 +18,8 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect_all
 from ..errors import DibsError
-from ..session import bounded, catalog_settings, current_limits, scale_statement_timeout
+from ..lock_wait import read_through_locks
+from ..session import bounded, catalog_settings, current_limits, read_budget, scale_statement_timeout
 
 if TYPE_CHECKING:
     from ..model import Catalog
@@ -35,7 +36,8 @@ async def catalog_sessions(
     target: ConnectionTarget, count: int = 2, *, wait_for_teardown: bool = True
 ) -> AsyncIterator[list[asyncpg.Connection]]:
     """`count` catalog sessions (search_path pinned to pg_catalog, lock and statement timeouts, read-only),
-    opened at once so that the catalog queries can run in groups concurrently. The first is bounded (a
+    opened at once so that the catalog queries can run in groups concurrently. A read over them that meets a
+    lock steps out of the queue after 1 s at most: it is made again through `read_through_locks`. The first is bounded (a
     cancelled read leaves no query behind). A server error while reading becomes one line.
 
     Without `wait_for_teardown`, sessions whose block ended normally send their Terminate and are not waited
@@ -43,7 +45,9 @@ async def catalog_sessions(
     5,000, commands/catalog_read.py), as after pg_dump's PQfinish: the backends end on their own. Not for a
     database about to be dropped (the sandbox)."""
     limits = current_limits()
-    bounds = catalog_settings(limits)
+    bounds = catalog_settings(
+        limits, stepping=True
+    )  # a read meeting a lock is made again (core/lock_wait.py)
     opened = await connect_all(target, count, read_only=True, extra_settings=bounds)
     read = False
     try:
@@ -87,13 +91,17 @@ async def introspect_target(
         from ..model import MetaState
         from .read import read_catalog
 
-        catalog, snapshot = await read_catalog(
+        catalog, snapshot = await read_through_locks(
             conns[0],
-            include_schemas=tuple(include_schemas),
-            exclude_schemas=tuple(exclude_schemas),
-            extra_connections=conns[1:],
-            column_pool=column_pool,
-            privileges=privileges,
+            lambda: read_catalog(
+                conns[0],
+                include_schemas=tuple(include_schemas),
+                exclude_schemas=tuple(exclude_schemas),
+                extra_connections=conns[1:],
+                column_pool=column_pool,
+                privileges=privileges,
+            ),
+            budget=read_budget(),
         )
     return replace(
         catalog,
@@ -115,5 +123,9 @@ async def read_grants(
 
     sql = privileges_sql(schema_filter("n").strip(), columns=True)
     async with catalog_sessions(target, 1, wait_for_teardown=False) as conns:
-        rows = await conns[0].fetch(sql, list(include_schemas), list(exclude_schemas))
+        rows = await read_through_locks(
+            conns[0],
+            lambda: conns[0].fetch(sql, list(include_schemas), list(exclude_schemas)),
+            budget=read_budget(),
+        )
     return grants_from(rows)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import RenderResult
 from textual.content import Content
 from textual.widgets import Static
+
+from ..text import data
+
+if TYPE_CHECKING:
+    from ...core.model import Catalog
 
 
 class HeaderBar(Static):
@@ -25,6 +32,18 @@ class HeaderBar(Static):
     def show(self, brand: Content, label: Content, optional: list[Content], states: list[Content]) -> None:
         self._parts = (brand, label, optional, states)
         self.refresh()
+
+    def show_state(self, label: str, catalog: Catalog | None, sync: str, load: str, lock_wait: str) -> None:
+        """The browser's header: its label, the server and database once the catalog is read, the diff's sync
+        state, the load's, and the lock the load waits for (escaped where it is written: core/lock_wait.py)."""
+        optional: list[Content] = []
+        if catalog is not None:
+            optional.append(Content.assemble(("PostgreSQL ", "$text-muted"), data(catalog.server_version)))
+            optional.append(Content.assemble(("db ", "$text-muted"), data(catalog.database, "bold")))
+        states = [Content.assemble(("sync ", "$text-muted"), data(sync))] if sync else []
+        if load:
+            states += [Content.styled(state, "$text-warning") for state in (load, lock_wait) if state]
+        self.show(Content.styled("dibs-tui", "bold $text-accent"), data(label), optional, states)
 
     def render(self) -> RenderResult:
         if self._parts is None:

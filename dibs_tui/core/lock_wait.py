@@ -1,0 +1,210 @@
+"""A catalog read that meets another session's lock: who holds it said while the read waits, and the read
+made again, whole, once the lock is gone.
+
+The server's deparse functions (pg_get_expr, pg_get_constraintdef, pg_get_viewdef, pg_get_indexdef) open
+their relation with ACCESS SHARE, which queues behind an ACCESS EXCLUSIVE lock: a migration's ALTER TABLE in
+a transaction still open. Such a read stays in the queue at most `LOCK_STEP` (the catalog session's
+lock_timeout, `session.catalog_settings(stepping=True)`); then its transaction is rolled back, so that while
+it waits it holds no lock and asks for none. Why not wait in the queue: a read keeps the ACCESS SHARE locks of
+the tables it already deparsed until its transaction ends, and the migration's next ALTER TABLE on one of
+those would wait for us (and every query behind it); and once granted, our queued request would make a later
+ACCESS EXCLUSIVE request wait for our whole read. 1 s is PostgreSQL's default deadlock_timeout: out of the
+queue by then, the read is never the reason the deadlock detector cancels the migration.
+
+While it waits, the holder is named every second (pid, application, user, what it runs, for how long) through
+a reporter: the CLI writes it to stderr, the browser shows it in its header. Once the holder's lock is gone
+(or `RETRY_EVERY` passed: the holder we named may not be the one in our way) the read starts again in a new
+snapshot, so that its result is complete and consistent. It gives up only when the user's own
+statement_timeout, when they set one, is spent; Ctrl-C and q stop it at once (the wait is a sleep and small
+queries on pg_locks, which takes no relation lock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from .errors import DibsError
+from .terminal import safe
+
+if TYPE_CHECKING:  # the driver is imported by what reads, not by the CLI setting its reporter
+    import asyncpg
+
+T = TypeVar("T")
+LOCK_STEP_MS = 1000  # the longest a catalog read stays queued for a lock (see the module's docstring)
+POLL = 1.0  # seconds between two looks at the holder while the read waits
+RETRY_EVERY = 30.0  # seconds after which the read is tried again even though the holder named still holds
+
+
+@dataclass(frozen=True)
+class LockWait:
+    """What a catalog read waits for: the relation, the session holding the lock, and how long we have
+    waited. Every text field is as the server gave it; `line` escapes them."""
+
+    relation: str  # schema.name
+    pid: int
+    granted: bool  # False: that session is itself queued for ACCESS EXCLUSIVE, ahead of us
+    application: str
+    user: str
+    state: str
+    query: str
+    open_for: float | None  # seconds since the holder's transaction began
+    waited: float  # seconds since our read first met the lock
+
+    def line(self, stop: str = "Ctrl-C to stop") -> str:
+        """One line for a terminal, ending with how to `stop` (when given): every string from the server
+        escaped (core/terminal.py)."""
+        held = "held by" if self.granted else "asked for ahead of us by"
+        who = [f"app {safe(self.application)!r}" if self.application else "", f"user {safe(self.user)}"]
+        if self.state:
+            who.append(safe(self.state))
+        if self.open_for is not None:
+            who.append(f"transaction open {duration(self.open_for)}")
+        if self.query.strip():
+            who.append(_cut(self.query, 80))
+        said = ", ".join(w for w in who if w)
+        line = f"waiting for a lock on {safe(self.relation)} {held} pid {self.pid} ({said}), {duration(self.waited)}"
+        return f"{line} so far; {stop}" if stop else line
+
+    def short(self) -> str:
+        """The same in a few words, for a one-line header: how long, the relation, the holder, its query."""
+        who = f"{safe(self.application)}: " if self.application else ""
+        return (
+            f"waiting {duration(self.waited)} for a lock on {safe(self.relation)} held by pid {self.pid} "
+            f"({who}{_cut(self.query, 32)})"
+        )
+
+    @property
+    def holder(self) -> tuple[int, str]:
+        """Which session on which relation: a new holder is said anew, the same one only counted on."""
+        return self.pid, self.relation
+
+
+def _cut(query: str, most: int) -> str:
+    """A query on one line, escaped, cut at `most` characters."""
+    query = " ".join(query.split())
+    return safe(query if len(query) <= most else query[: most - 1] + "…")
+
+
+def duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+# The sessions holding (granted first) or asking for ACCESS EXCLUSIVE on a relation of this database, other
+# than ours and their own temporary tables: the only locks an ACCESS SHARE request queues behind.
+_HOLDERS_SQL = """
+SELECT l.pid, l.relation AS oid, l.granted,
+       n.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname::pg_catalog.text
+         AS relation,
+       COALESCE(a.application_name, '') AS application, COALESCE(a.usename::pg_catalog.text, '?') AS usename,
+       COALESCE(a.state, 'state not visible to this role') AS state, COALESCE(a.query, '') AS query,
+       pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-) a.xact_start) AS open_for
+FROM pg_catalog.pg_locks l
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relation
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid
+WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.mode OPERATOR(pg_catalog.=) 'AccessExclusiveLock'
+  AND c.relpersistence OPERATOR(pg_catalog.<>) 't'
+  AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
+  AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+                                         WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+ORDER BY l.granted DESC, a.xact_start NULLS LAST, l.pid
+LIMIT 6
+"""
+
+Reporter = Callable[[LockWait | None], object]  # None: the wait is over
+_REPORTER: contextvars.ContextVar[Reporter | None] = contextvars.ContextVar("dibs_lock_wait_reporter")
+
+
+def use_reporter(report: Reporter | None) -> None:
+    """Where the lock waits of what runs next in this context are said (the CLI: stderr)."""
+    _REPORTER.set(report)
+
+
+async def read_through_locks(
+    conn: asyncpg.Connection,
+    read: Callable[[], Awaitable[T]],
+    *,
+    report: Reporter | None = None,
+    budget: float | None = None,
+    again: Callable[[], bool] = lambda: True,
+) -> T:
+    """`await read()`, made again each time it meets another session's lock, once the holder lets go.
+
+    `conn` asks who holds the lock (out of any transaction once `read` has failed); `report` (else the
+    context's, `use_reporter`) is told each second while we wait, and None once the read is made; `budget`:
+    seconds after which we give up (the user's statement_timeout); `again()`: whether a failed read may be
+    made again (not when part of its result is already out)."""
+    import asyncpg
+
+    report = report or _REPORTER.get(None)
+    start, first = time.monotonic(), None
+    try:
+        while True:
+            try:
+                return await read()
+            except (asyncpg.LockNotAvailableError, asyncpg.DeadlockDetectedError):
+                if not again():
+                    raise
+                if first is None:  # about when the read began to wait
+                    first = time.monotonic() - LOCK_STEP_MS / 1000
+            await _until_released(conn, first, report, start, budget)
+    finally:
+        if first is not None and report is not None:
+            report(None)
+
+
+async def _until_released(
+    conn: asyncpg.Connection, first: float, report: Reporter | None, start: float, budget: float | None
+) -> None:
+    """Wait while the session our read met still holds its lock, saying so each second; give up `budget`
+    seconds after the read's `start` (time.monotonic())."""
+    since = time.monotonic()
+    named: tuple[int, int] | None = None
+    while True:
+        rows = await conn.fetch(_HOLDERS_SQL)
+        held = {(r["pid"], r["oid"]) for r in rows}
+        if named is not None and named not in held:
+            return  # the holder let go: read again
+        now = time.monotonic()
+        waited = now - first
+        if budget is not None and now - start >= budget:
+            said = f" ({_wait(rows[0], waited).line('')})" if rows else ""
+            raise DibsError(
+                f"catalog read gave up on a lock after statement_timeout {duration(budget)}{said}",
+                hint="wait for that transaction to end, or raise --statement-timeout",
+            )
+        if not rows:
+            return  # gone already
+        if named is None:
+            named = (rows[0]["pid"], rows[0]["oid"])
+        if report is not None:
+            report(_wait(next(r for r in rows if (r["pid"], r["oid"]) == named), waited))
+        if time.monotonic() - since >= RETRY_EVERY:
+            return
+        await asyncio.sleep(POLL)
+
+
+def _wait(row: asyncpg.Record, waited: float) -> LockWait:
+    return LockWait(
+        relation=row["relation"],
+        pid=row["pid"],
+        granted=row["granted"],
+        application=row["application"],
+        user=row["usename"],
+        state=row["state"],
+        query=row["query"],
+        open_for=row["open_for"],
+        waited=waited,
+    )
+
+
+__all__ = ["LOCK_STEP_MS", "LockWait", "Reporter", "read_through_locks", "use_reporter"]

@@ -1,0 +1,173 @@
+"""A catalog read meeting another session's ACCESS EXCLUSIVE lock (a migration's ALTER TABLE in a transaction
+still open): it says who holds the lock while it waits, holds and queues for no lock meanwhile, and once the
+migration commits it reads again and its result is complete, the migration's change included.
+
+The lock is held by a second real session (asyncpg), as a migration tool would hold it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import time
+
+import asyncpg
+
+from tests.pg import DIBS, PATIENCE, execute, run_sql
+from tests.test_ui import make_app, screen_text, wait_for
+
+TABLES = """
+CREATE TABLE accounts (id int PRIMARY KEY CHECK (id > 0));
+CREATE TABLE users (id int PRIMARY KEY CHECK (id > 0), account int REFERENCES accounts);
+INSERT INTO accounts VALUES (1); INSERT INTO users VALUES (1, 1);
+"""
+
+# Our sessions' locks on the user's tables (public): while we wait there must be none, held or asked for.
+OUR_LOCKS = """
+SELECT l.relation::regclass::text, l.mode, l.granted FROM pg_locks l
+JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE a.application_name = 'dibs-tui' AND l.locktype = 'relation'
+  AND l.relation IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)
+"""
+
+
+async def _line(stream: asyncio.StreamReader) -> str:
+    return (await asyncio.wait_for(stream.readline(), PATIENCE)).decode()
+
+
+def test_schema_waits_for_a_migration_says_who_holds_the_lock_and_reads_its_result_whole(db: str) -> None:
+    run_sql(db, TABLES)
+
+    async def scenario() -> tuple[int, str, str, int, list[asyncpg.Record]]:
+        migration = await asyncpg.connect(db, server_settings={"application_name": "migrator"})
+        watcher = await asyncpg.connect(db)
+        try:
+            await migration.execute("BEGIN; ALTER TABLE users ADD COLUMN nickname text")
+            schema = await asyncio.create_subprocess_exec(
+                DIBS, "schema", db, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+            )
+            assert schema.stderr is not None
+            said = await _line(schema.stderr)
+            # Waiting, we hold no lock on the user's tables and ask for none: the migration's next statement on
+            # a table the read had already deparsed (accounts' CHECK) does not wait for us, and is no deadlock.
+            locks: list[asyncpg.Record] = []
+            for _ in range(5):
+                locks += await watcher.fetch(OUR_LOCKS)
+                await asyncio.sleep(0.2)
+            await migration.execute("SET lock_timeout = '3s'; ALTER TABLE accounts ADD COLUMN since date")
+            later = await _line(schema.stderr)  # said again while it still waits
+            await migration.execute("COMMIT")
+            out, err = await asyncio.wait_for(schema.communicate(), PATIENCE)
+            assert schema.returncode is not None
+            return (
+                schema.returncode,
+                said + later + err.decode(),
+                out.decode(),
+                migration.get_server_pid(),
+                locks,
+            )
+        finally:
+            await migration.close()
+            await watcher.close()
+
+    code, err, out, pid, locks = asyncio.run(scenario())
+    assert code == 0, err
+    first = err.splitlines()[0]
+    assert first.startswith(
+        f"dibs-tui: waiting for a lock on public.users held by pid {pid} (app 'migrator'"
+    ), err
+    assert "idle in transaction, transaction open" in first
+    assert "ALTER TABLE users ADD COLUMN nickname text), 1 s so far; Ctrl-C to stop" in first, first
+    assert re.search(r"ALTER TABLE accounts ADD COLUMN since date\), \d+ s so far", err), err
+    assert locks == []
+    assert "nickname" in out and "since" in out  # read again after the commit: the migration's result, whole
+    assert "Traceback" not in err
+
+
+def test_the_users_statement_timeout_bounds_the_wait(db: str) -> None:
+    """A statement_timeout the user sets bounds the whole read, its lock waits included: one line naming the
+    holder, exit 1."""
+    run_sql(db, TABLES)
+
+    async def scenario() -> tuple[int, str]:
+        migration = await asyncpg.connect(db, server_settings={"application_name": "migrator"})
+        try:
+            await migration.execute("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            schema = await asyncio.create_subprocess_exec(
+                DIBS, "schema", db, "--statement-timeout", "3s", stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            _, err = await asyncio.wait_for(schema.communicate(), PATIENCE)
+            assert schema.returncode is not None
+            return schema.returncode, err.decode()
+        finally:
+            await migration.close()
+
+    code, err = asyncio.run(scenario())
+    assert code == 1, err
+    assert "dibs-tui: waiting for a lock on public.users held by pid" in err
+    assert (
+        "error: catalog read gave up on a lock after statement_timeout 3 s (waiting for a lock on public.users"
+        in err
+    )
+    assert "Traceback" not in err
+
+
+async def test_the_browser_says_who_holds_the_lock_in_its_header_and_loads_whole_once_it_goes(
+    db: str,
+) -> None:
+    await execute(db, TABLES)
+    migration = await asyncpg.connect(db, server_settings={"application_name": "migrator"})
+    try:
+        await migration.execute("BEGIN")
+        await migration.execute("ALTER TABLE users ADD COLUMN nickname text")
+        app = make_app(db)
+        async with app.run_test(size=(200, 36)) as pilot:
+            await wait_for(pilot, lambda: app.lock_wait)
+            pid = migration.get_server_pid()
+            assert re.fullmatch(
+                rf"waiting \d+ s for a lock on public\.users held by pid {pid} \(migrator: ALTER TABLE users "
+                r"ADD COLUMN ni…\)",
+                app.lock_wait,
+            ), app.lock_wait
+            assert app.lock_wait in screen_text(app).replace("\n", "")  # in the header
+            said = [n.message for n in app._notifications]
+            assert any("ADD COLUMN nickname text), 1 s so far; q to quit" in m for m in said), said
+            assert app.catalog is None
+            await migration.execute("COMMIT")
+            await wait_for(pilot, lambda: app.catalog is not None)
+            assert app.lock_wait == "" and app.load_state == ""
+            users = app.catalog.relation("public", "users")  # type: ignore[union-attr]
+            assert users is not None and "nickname" in [c.name for c in users.columns]
+    finally:
+        await migration.close()
+
+
+def test_ctrl_c_while_waiting_for_a_lock_ends_at_once_and_leaves_no_backend(db: str) -> None:
+    run_sql(db, TABLES)
+
+    async def scenario() -> tuple[int, float, list[asyncpg.Record]]:
+        migration = await asyncpg.connect(db)
+        try:
+            await migration.execute("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            schema = await asyncio.create_subprocess_exec(
+                DIBS, "schema", db, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+            )
+            assert schema.stderr is not None
+            await _line(schema.stderr)
+            schema.send_signal(signal.SIGINT)
+            sent = time.monotonic()
+            await asyncio.wait_for(schema.wait(), PATIENCE)
+            took = time.monotonic() - sent
+            left = await migration.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'dibs-tui'"
+            )
+            assert schema.returncode is not None
+            return schema.returncode, took, left
+        finally:
+            await migration.close()
+
+    code, took, left = asyncio.run(scenario())
+    assert code == 130
+    assert took < 10, f"{took:.2f} s"  # the holder never lets go: this is at once, not after it
+    assert left == []
