@@ -196,6 +196,12 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
     before = {n: i for n, i in own(old).items() if (new.schema, new.name, n) not in promoted}
     after = own(new)
     rename_indexes(state, new, before, after, _same_index)
+    # a partition's index attached to its parent's goes with that one's DROP and cannot be dropped alone:
+    # after the parent's drops, IF EXISTS (which of them is attached, pg_depend's 'P' rows say: not read)
+    was_parent = state.current.relation(*old.partition_of) if old is not None and old.partition_of else None
+    parent_drops = (
+        [ObjectRef("index", *was_parent.key, p.name) for p in was_parent.indexes] if was_parent else []
+    )
     for iname, ix in before.items():
         other = after.get(iname)
         if other is not None and _same_index(other, ix):
@@ -210,6 +216,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
             ChangeKind.ALTER,
             [ref, iref],
             destroys=[iref],
+            after=parent_drops if partition else [],
         )
     for iname, ix in after.items():
         prev = before.get(iname)
