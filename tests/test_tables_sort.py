@@ -14,7 +14,7 @@ from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.app_help import help_entries
 from dibs_tui.ui.widgets.tables_pane import TableList, TablesPane
 from tests.conftest import TEMPLATE
-from tests.pg import fetch, run_sql
+from tests.pg import execute, fetch, run_sql
 from tests.realschemas import load_real
 from tests.test_ui import loaded, make_app, shown_tables, wait_for
 
@@ -128,3 +128,46 @@ async def test_in_degree_on_pagila_matches_pg_constraint_and_keeps_the_selection
         assert shown.index("public.film") < shown.index("public.film_category")  # film is referenced most
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert "Sort tables" in titles
+
+
+async def test_a_view_shows_no_row_count_and_sorts_after_every_table_by_rows(db: str) -> None:
+    """A view holds no rows of its own (pg_class.reltuples is -1 for it, as for a table never analysed): its
+    row in the list shows no figure, where it showed `?`, and by rows it comes after every table, the one
+    never analysed included (its rows are unknown, not none). A materialized view keeps its figure."""
+    await execute(
+        db,
+        "CREATE TABLE counted (id int); INSERT INTO counted SELECT generate_series(1, 50); ANALYZE counted;"
+        "CREATE TABLE zero (id int); ANALYZE zero;"
+        "CREATE TABLE unanalysed (id int);"
+        "CREATE VIEW a_view AS SELECT id FROM counted;"
+        "CREATE MATERIALIZED VIEW kept AS SELECT id FROM counted; ANALYZE kept;",
+    )
+    estimates = {
+        r["relname"]: r["reltuples"]
+        for r in await fetch(
+            db, "SELECT relname, reltuples FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+        )
+    }
+    assert estimates["a_view"] == estimates["unanalysed"] == -1  # what the list has to tell apart
+    app = make_app(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        table_list = app.query_one(TableList)
+
+        def tail(name: str) -> str:
+            index = table_list.index_of(("public", name))
+            assert index is not None
+            return str(table_list.row_content(index)).rstrip().rsplit(name, 1)[1].strip()
+
+        assert tail("a_view") == "" and tail("unanalysed") == "?"
+        assert tail("counted") == "50" and tail("zero") == "0" and tail("kept") == "50"
+        await _sort(pilot, app, "Tables · by FK in-degree ↓")
+        await _sort(pilot, app, "Tables · by rows ↓")
+        assert shown_tables(app) == [
+            "public.counted",
+            "public.kept",
+            "public.zero",
+            "public.unanalysed",
+            "public.a_view",
+        ]
+        assert tail("a_view") == ""

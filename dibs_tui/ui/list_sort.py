@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..core.model import Catalog, QualifiedName, Relation
+from ..core.model import Catalog, QualifiedName, Relation, RelationKind
 from .text import human_count
 
 SORTS = ("name", "FK in-degree", "rows", "size")
@@ -31,7 +31,14 @@ class SortOrder:
             return f"←{self.in_degree.get(relation.key, 0)}"
         if self.mode == "size":
             return human_bytes(relation.size_bytes)
-        return human_count(relation.row_estimate)
+        return row_figure(relation)
+
+
+def row_figure(relation: Relation) -> str:
+    """A relation's row estimate at the end of its row: nothing for a view, which holds no rows of its own
+    (its card says none either); pg_class.reltuples is -1 for a view, and the list showed it as `?`, the mark
+    of a table never analysed."""
+    return "" if relation.kind is RelationKind.VIEW else human_count(relation.row_estimate)
 
 
 def next_sort(mode: str) -> str:
@@ -50,7 +57,8 @@ def sort_order(
     if mode == "FK in-degree":
         ordered = sorted(named, key=lambda r: -in_degree.get(r.key, 0))
     elif mode == "rows":
-        ordered = sorted(named, key=lambda r: -r.row_estimate)
+        # Views last, after the tables never analysed (-1: their rows are unknown, a view has none).
+        ordered = sorted(named, key=lambda r: (r.kind is RelationKind.VIEW, -r.row_estimate))
     elif mode == "size":
         ordered = sorted(named, key=lambda r: -r.size_bytes)
     else:

@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from ...core.gc_pause import freeze_long_lived
 from ...core.model import Catalog, MetaStatus, QualifiedName, Relation, RelationKind
-from ..list_sort import SORTS, SortOrder, next_sort, sort_order
+from ..list_sort import SORTS, SortOrder, next_sort, row_figure, sort_order
 from ..listing import Listing, list_order
 from ..messages import TablesSorted
 from ..search import matching
@@ -145,7 +145,7 @@ class TableList(VirtualList):
         rel = row
         meta = self._meta_mark(rel)
         sync = SYNC_MARKS.get(self.sync_marks.get(rel.key, ""), " ") if self.sync_marks else ""
-        figure = self.order.figure(rel) if self.order else human_count(rel.row_estimate)
+        figure = self.order.figure(rel) if self.order else row_figure(rel)
         tail = f" {figure:>5} {meta}{(' ' + sync) if sync else ''}"
         indent = "    " if rel.part_of is not None else "  "  # a shadow table, under its virtual table
         name_width = max(4, width - len(indent) - 2 - len(tail))
