@@ -352,6 +352,12 @@ def _migrate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder")
     p.add_argument("--dry-run", action="store_true", help="review what would run, change nothing")
     p.add_argument("--yes", "-y", action="store_true", help="acknowledge hazards without asking")
+    p.add_argument(
+        "--allow-failing",
+        action="store_true",
+        help="start a migration even when its review counts rows there now that make a statement fail "
+        "(refused otherwise: it would stop part way, or hold its locks until the failure)",
+    )
     p.add_argument("--lock-timeout", metavar="DURATION", help="SET lock_timeout (default 5s)")
     _add_desired(p)
     p.add_argument(

@@ -265,7 +265,7 @@ def test_a_partly_applied_migration_renamed_is_refused_not_run_again_from_its_st
     from tests.apply_project import NAME, migrate, project, state
 
     folder = project(db, tmp_path, duplicates=True)
-    assert migrate(db, folder, "--yes").returncode == 3
+    assert migrate(db, folder, "--yes", "--allow-failing").returncode == 3
     run_sql(db, "DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t WHERE v = 2)")
     run_sql(db, "DROP INDEX CONCURRENTLY public.t_v")
     (folder / f"{NAME}.sql").rename(folder / "20260101000000_renamed.sql")
@@ -274,3 +274,37 @@ def test_a_partly_applied_migration_renamed_is_refused_not_run_again_from_its_st
     assert f"migration {NAME} is partly applied (segment 1 of 3 committed" in refused.stderr
     assert "no file of that name is in the folder" in refused.stderr
     assert state(db)["runs"] == 1  # segment 1 did not run again
+
+
+def test_a_migration_its_review_sees_failing_on_the_rows_is_not_started(db: str, tmp_path: Path) -> None:
+    """Three segments, the last a SET NOT NULL over NULLs the review counts: started, it would commit the first
+    two and stop part way. Refused before anything runs, saying which line fails and what would have
+    committed; --dry-run says it would refuse; --allow-failing runs it (and it stops where the review said)."""
+    run_sql(
+        db, "CREATE TABLE c (id int PRIMARY KEY, company text); INSERT INTO c VALUES (1, 'x'), (2, NULL);"
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text(
+        "ALTER TABLE c ADD COLUMN bpm int;\n"
+        "CREATE INDEX CONCURRENTLY c_bpm ON c (bpm);\n"
+        "ALTER TABLE c ALTER COLUMN company SET NOT NULL;\n"
+    )
+    columns = "SELECT count(*) AS n FROM pg_attribute WHERE attrelid = 'c'::regclass AND attnum > 0"
+    dry = _migrate(db, folder, "--no-prove", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "dry run: migrate would refuse 001_a: line 3 fails on what is there now: 1 row of c" in dry.stdout
+    for extra in ((), ("--no-prove",)):
+        done = _migrate(db, folder, *extra)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        assert "refusing to apply 001_a: line 3 fails on what is there now: 1 row of c has company NULL" in (
+            done.stderr
+        )
+        assert "segments 1-2 of 3 (statements 1-2, lines 1-2) would commit first" in done.stderr
+        assert "--allow-failing" in done.stderr
+        assert asyncio.run(fetch(db, columns))[0]["n"] == 2  # nothing ran
+    forced = _migrate(db, folder, "--no-prove", "--allow-failing")
+    assert forced.returncode == 3, forced.stdout + forced.stderr
+    assert "segments 1-2 of 3" in forced.stderr and "contains null values" in forced.stderr
+    assert asyncio.run(fetch(db, columns))[0]["n"] == 3

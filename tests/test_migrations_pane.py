@@ -133,6 +133,28 @@ async def test_apply_refused_when_the_live_schema_moved_since_the_review(db: str
 
 
 async def test_failure_is_shown_with_the_statement_and_nothing_applied(db: str, tmp_path: Path) -> None:
+    """A failure the review cannot foresee (it does not count an INSERT's conflicts): asked, run, failed, shown
+    with its statement, nothing recorded."""
+    folder = await asyncio.to_thread(project, db, tmp_path)
+    (folder / "20260102000000_drop-legacy.sql").write_text("INSERT INTO users\n  VALUES (1, 'again');\n")
+    app = _app(db, tmp_path, folder)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await _open_migrations(pilot, app)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: pane.last_error is not None)
+        await wait_for(
+            pilot, lambda: "duplicate key value" in text_of(pane.query_one("#migrations-details", Static))
+        )
+        assert "20260102000000_drop-legacy.sql:1: ERROR" in pane.last_error
+        assert [s.state.value for s in pane.statuses] == ["applied", "pending"]
+    assert len(await fetch(db, "SELECT * FROM __dibs_migrations")) == 1
+
+
+async def test_a_migration_its_review_sees_failing_is_refused_not_asked(db: str, tmp_path: Path) -> None:
+    """ADD COLUMN ... NOT NULL over two rows: the review counts them, so the pane does not ask to run what
+    will fail (holding ACCESS EXCLUSIVE until the failure); it says which line and why, and nothing runs."""
     folder = await asyncio.to_thread(project, db, tmp_path)
     (folder / "20260102000000_drop-legacy.sql").write_text(
         "ALTER TABLE users\n  ADD COLUMN n int NOT NULL;\n"
@@ -141,16 +163,18 @@ async def test_failure_is_shown_with_the_statement_and_nothing_applied(db: str, 
     async with app.run_test(size=SIZE) as pilot:
         pane = await _open_migrations(pilot, app)
         await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
-        assert "fails-on-existing-data" in app.screen.question
-        await pilot.press("y")
         await wait_for(pilot, lambda: pane.last_error is not None)
-        await wait_for(
-            pilot, lambda: "contains null values" in text_of(pane.query_one("#migrations-details", Static))
-        )
-        assert "20260102000000_drop-legacy.sql:1: ERROR" in pane.last_error
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert pane.last_error.startswith(
+            "refusing to apply 20260102000000_drop-legacy: line 1 fails on what is there now: "
+        ), pane.last_error
+        assert "it would hold its locks until then and roll back" in pane.last_error
+        assert "refusing to apply" in text_of(pane.query_one("#migrations-status", Static))
         assert [s.state.value for s in pane.statuses] == ["applied", "pending"]
-    assert len(await fetch(db, "SELECT * FROM __dibs_migrations")) == 1
+    columns = await fetch(
+        db, "SELECT attname FROM pg_attribute WHERE attrelid = 'users'::regclass AND attnum > 0"
+    )
+    assert [r["attname"] for r in columns] == ["id", "legacy"]
 
 
 async def test_generate_shows_sql_and_writes_only_on_confirm(

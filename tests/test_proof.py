@@ -195,7 +195,8 @@ def test_a_partly_applied_migration_is_not_blamed_on_someone_else_by_the_guard(
     )
     folder, _ = project(tmp_path, {"20260101000000_three": three})
     assert dibs("review", str(folder / "20260101000000_three.sql"), db).returncode == 0
-    assert migrate(db, folder, "--no-prove").returncode == 3
+    # The review counts the duplicates the constant default makes: started anyway, to leave it partial.
+    assert migrate(db, folder, "--no-prove", "--allow-failing").returncode == 3
     run_sql(db, "UPDATE public.t SET name = id::text")
     run_sql(db, "DROP INDEX CONCURRENTLY public.t_name")
     refused = migrate(db, folder, "--no-prove")

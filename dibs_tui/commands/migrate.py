@@ -25,6 +25,7 @@ from ..core.migrations.apply import PendingMigration, apply_pending
 from ..core.migrations.apply_online import LockRetries
 from ..core.migrations.apply_outcome import ApplyEvent, ConnectionLost, MigrationFailed
 from ..core.migrations.pending_part import pending_text
+from ..core.proof_gate import FAILING_HINT, certain_failure
 from ..core.review.report import Review
 from ..core.review.run import review_sql
 from ..core.terminal import safe_output
@@ -59,10 +60,15 @@ async def _reviews(target: ConnectionTarget, pending: list[PendingMigration]) ->
         await conn.close()
 
 
-async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) -> int:
-    """Print what would run, segment by segment, with its hazards; return the number of hazards."""
+async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) -> tuple[int, list[str]]:
+    """Print what would run, segment by segment, with its hazards; return the number of hazards and why a
+    migration is not started (a statement the review saw fail on the live rows: core/proof_gate.py)."""
     count = 0
+    refusals: list[str] = []
     for review, item in zip(await _reviews(target, pending), pending, strict=True):
+        refusal = certain_failure(review, item)
+        if refusal is not None:
+            refusals.append(refusal)
         segments = len(item.plan.segments)
         shape = f"{segments} segments" if segments > 1 else "one transaction"
         _say(f"pending  {item.file.name}  ({item.plan.statements} statements, {shape})")
@@ -74,7 +80,7 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
             if statement.line >= start:
                 _say(f"    {review.file}:{statement.line}: {hazard.kind}: {hazard.message}")
                 count += 1
-    return count
+    return count, refusals
 
 
 async def _ask(question: str) -> str:
@@ -97,6 +103,34 @@ async def _ask(question: str) -> str:
     if not text:
         raise EOFError
     return text
+
+
+async def _answer(args: argparse.Namespace, pending: int, hazards: int, refusals: list[str]) -> bool:
+    """Whether to apply: never a migration seen failing (unless --allow-failing), nothing on a dry run; --yes,
+    or the user's answer in a terminal."""
+    if refusals and not args.allow_failing:
+        if args.dry_run:
+            for refusal in refusals:
+                _say(f"dry run: {refusal.replace('refusing to apply', 'migrate would refuse', 1)}")
+            return False
+        raise DibsError("\n".join(refusals), hint=FAILING_HINT)
+    if args.dry_run:
+        _say(f"dry run: {pending} migration(s) would be applied; nothing changed")
+        return False
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise DibsError(
+            f"refusing to apply {pending} migration(s) without confirmation",
+            hint="run in a terminal to confirm, or pass --yes to acknowledge the hazards listed",
+        )
+    question = f"apply {pending} migration(s)"
+    question += f", acknowledging {hazards} hazard(s)?" if hazards else "?"
+    answer = (await _ask(question + " [y/N] ")).strip().lower()
+    if answer not in ("y", "yes"):
+        _say("nothing applied")
+        return False
+    return True
 
 
 def _retries(args: argparse.Namespace, settings: Settings) -> LockRetries:
@@ -124,24 +158,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     async def confirm(pending: list[PendingMigration]) -> bool:
         desired = settings.desired_spec(args.desired or [])
         await guard_and_prove(target, pending, settings, desired, no_prove=args.no_prove, say=_say)
-        hazards = await _show_plan(target, pending)
-        if args.dry_run:
-            _say(f"dry run: {len(pending)} migration(s) would be applied; nothing changed")
-            return False
-        if args.yes:
-            return True
-        if not sys.stdin.isatty():
-            raise DibsError(
-                f"refusing to apply {len(pending)} migration(s) without confirmation",
-                hint="run in a terminal to confirm, or pass --yes to acknowledge the hazards listed",
-            )
-        question = f"apply {len(pending)} migration(s)"
-        question += f", acknowledging {hazards} hazard(s)?" if hazards else "?"
-        answer = (await _ask(question + " [y/N] ")).strip().lower()
-        if answer not in ("y", "yes"):
-            _say("nothing applied")
-            return False
-        return True
+        hazards, refusals = await _show_plan(target, pending)
+        return await _answer(args, len(pending), hazards, refusals)
 
     try:
         result = run_async(

@@ -1,6 +1,7 @@
 """The gate before apply, one for `migrate` and the Migrations pane: the guard (has the live schema moved since
 the first pending migration was reviewed? core/review_record.py), then the proof (do the pending migrations
-reach the desired schema on a clone? core/proof.py). It decides nothing: the caller refuses or asks."""
+reach the desired schema on a clone? core/proof.py). It decides nothing: the caller refuses or asks. Then a
+migration whose review saw a statement fail on the live rows is not started (`certain_failure`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .connect import ConnectionTarget
 from .fingerprint import Scope
 from .migrations.apply_outcome import PendingMigration
 from .proof import Proof, prove
+from .review.report import Review
 from .review_record import GuardOutcome, check_guard
 
 NOT_PROVED_HINT = "fix the migration or the desired schema, or apply without the proof (--no-prove)"
@@ -70,3 +72,43 @@ async def gate(
     if skip_proof_by is not None:
         return Gate(outcome, None, skipped_by=skip_proof_by)
     return Gate(outcome, await prove(target, pending, desired, scope))
+
+
+# Hazards that say a statement will fail, when the server showed it (the live rows counted, or the server
+# refusing the statement in the trace): not a risk to acknowledge but a certainty.
+CERTAIN_FAILURES = ("fails-on-existing-data", "fails-on-schema")
+FAILING_HINT = (
+    "fix the rows or the migration, then run it again (or apply anyway with --allow-failing, if you know "
+    "the review's count is wrong)"
+)
+
+
+def certain_failure(review: Review, item: PendingMigration) -> str | None:
+    """Why `item` is not started, when its review saw a statement that will fail: an atomic migration would
+    hold its locks until the failure and roll back, and one of several segments would commit the segments
+    before the failing one and stop part way. None when no statement still to run is seen failing."""
+    plan = item.plan
+    start = plan.segments[item.resume_at - 1].first_line if item.resume_at > 1 else 0
+    failing = [
+        (s, h)
+        for s, h in review.hazards
+        if s.line >= start and h.kind in CERTAIN_FAILURES and h.basis == "observed"
+    ]
+    if not failing:
+        return None
+    statement, hazard = failing[0]
+    more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
+    where = next(
+        (n for n, seg in enumerate(plan.segments, 1) if seg.first_line <= statement.line <= seg.last_line), 1
+    )
+    if where > item.resume_at:
+        after = (
+            f"; {plan.span(item.resume_at, where - 1)} would commit first and leave "
+            f"{item.file.name} partly applied"
+        )
+    else:
+        after = "; it would hold its locks until then and roll back"
+    return (
+        f"refusing to apply {item.file.name}: line {statement.line} fails on what is there now: "
+        f"{hazard.describe()}{more}{after}"
+    )

@@ -386,6 +386,7 @@ class MigrationsPane(TwoColumnPane):
         hazards: list[str] = []
         counted = 0
         segments: list[str] = []
+        reviewed: dict[str, Review] = {}
         several = len(names) > 1  # each migration's lines under its name; one migration's name is in the head
         try:
             for status in self.statuses:
@@ -395,6 +396,7 @@ class MigrationsPane(TwoColumnPane):
                         review = await asyncio.to_thread(
                             review_off_the_loop, self.context.runs, self.target, status.file.path
                         )
+                    reviewed[status.name] = review
                     found = hazard_lines(review)
                     counted += hazard_count(review)
                     hazards += [f"{status.name}:", *("  " + h for h in found)] if several and found else found
@@ -415,6 +417,17 @@ class MigrationsPane(TwoColumnPane):
         declined: list[bool] = []
 
         async def confirm(planned: list[PendingMigration]) -> bool:
+            from ..core.proof_gate import certain_failure  # deferred, as apply_pending below
+
+            # A statement the review saw fail on the live rows: not asked, refused (as `migrate` does).
+            refusals = [
+                refusal
+                for item in planned
+                if item.file.name in reviewed
+                and (refusal := certain_failure(reviewed[item.file.name], item)) is not None
+            ]
+            if refusals:
+                raise DibsError("\n".join([*refusals, "Fix the rows or the migration, then apply again."]))
             answer = await self.prove_and_ask(head, body, planned)
             declined.append(not answer)
             return answer
