@@ -308,3 +308,23 @@ def test_a_migration_its_review_sees_failing_on_the_rows_is_not_started(db: str,
     assert forced.returncode == 3, forced.stdout + forced.stderr
     assert "segments 1-2 of 3" in forced.stderr and "contains null values" in forced.stderr
     assert asyncio.run(fetch(db, columns))[0]["n"] == 3
+
+
+def test_a_failure_the_review_could_not_count_is_acknowledged_not_refused(db: str, tmp_path: Path) -> None:
+    """A CHECK calling a function of the database: the review may not evaluate it on the live rows and says the
+    violators are not counted. That is a risk for the user to acknowledge (--yes), not a failure seen: migrate
+    runs it, and on these rows it succeeds."""
+    run_sql(
+        db,
+        "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 1), (2, 2);"
+        "CREATE FUNCTION positive(int) RETURNS bool IMMUTABLE LANGUAGE sql AS 'SELECT $1 > 0';",
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text("ALTER TABLE t ADD CONSTRAINT t_positive CHECK (positive(v));\n")
+    done = _migrate(db, folder, "--no-prove")
+    assert "fails-on-existing-data: rows of t violating CHECK (positive(v)) not counted" in done.stdout
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "refusing" not in done.stderr
+    constraints = asyncio.run(fetch(db, "SELECT conname FROM pg_constraint WHERE conname = 't_positive'"))
+    assert len(constraints) == 1

@@ -13,7 +13,7 @@ from .connect import ConnectionTarget
 from .fingerprint import Scope
 from .migrations.apply_outcome import PendingMigration
 from .proof import Proof, prove
-from .review.report import Review
+from .review.report import Hazard, Review
 from .review_record import GuardOutcome, check_guard
 
 NOT_PROVED_HINT = "fix the migration or the desired schema, or apply without the proof (--no-prove)"
@@ -74,9 +74,17 @@ async def gate(
     return Gate(outcome, await prove(target, pending, desired, scope))
 
 
-# Hazards that say a statement will fail, when the server showed it (the live rows counted, or the server
-# refusing the statement in the trace): not a risk to acknowledge but a certainty.
-CERTAIN_FAILURES = ("fails-on-existing-data", "fails-on-schema")
+def _certain(hazard: Hazard) -> bool:
+    """A hazard that says a statement will fail, when the server showed it: rows there now counted that make
+    it fail (a sample that found some too), or the server refusing the statement in the trace. Not a count the
+    review could not make, nor a sample that found none: those are risks to acknowledge, not certainties."""
+    if hazard.basis != "observed":
+        return False
+    if hazard.kind == "fails-on-schema":
+        return True
+    return hazard.kind == "fails-on-existing-data" and bool(hazard.count)
+
+
 FAILING_HINT = (
     "fix the rows or the migration, then run it again (or apply anyway with --allow-failing, if you know "
     "the review's count is wrong)"
@@ -89,11 +97,7 @@ def certain_failure(review: Review, item: PendingMigration) -> str | None:
     before the failing one and stop part way. None when no statement still to run is seen failing."""
     plan = item.plan
     start = plan.segments[item.resume_at - 1].first_line if item.resume_at > 1 else 0
-    failing = [
-        (s, h)
-        for s, h in review.hazards
-        if s.line >= start and h.kind in CERTAIN_FAILURES and h.basis == "observed"
-    ]
+    failing = [(s, h) for s, h in review.hazards if s.line >= start and _certain(h)]
     if not failing:
         return None
     statement, hazard = failing[0]
