@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from ..model import (
     Catalog,
@@ -181,7 +182,7 @@ def respell_renamed(
         for respell in respellers[view]:
             query = respell(query)
         query = values(query) if values is not None else query
-        if _names_outputs(query) or not same_view_query(query, wanted.view_definition or ""):
+        if not _same_respelled(query, wanted.view_definition or "", renamed.get(view, [])):
             continue
         columns_now = now.columns
         for old, new in renamed.get(view, ()):
@@ -382,6 +383,44 @@ def _reading_views(current: Catalog, schema: str, table: str, column: str | None
 _INNER_OUTPUTS = re.compile(
     r"\(\s*SELECT\b|\bWITH\b|\b(?:UNION|INTERSECT|EXCEPT)\b|\bUSING\s*\(", re.IGNORECASE
 )
+
+
+def _same_respelled(query: str, wanted: str, renamed: list[tuple[str, str]]) -> bool:
+    """Whether the respelled query is the desired view's: as it is, or with its output columns keeping the
+    old names (`_outputs_kept`). A subquery's or set operation's outputs are not followed (`_names_outputs`)."""
+    if _names_outputs(query):
+        return False
+    return same_view_query(query, wanted) or same_view_query(_outputs_kept(query, renamed), wanted)
+
+
+# A target list's line up to a column: its indent, SELECT (DISTINCT) on the first, the column's table if named.
+_TARGET_HEAD = r"^(\s*(?:SELECT\s+)?(?:DISTINCT\s+)?(?:[\w$]+\.|\"(?:[^\"]|\"\")+\"\.)?)"
+
+
+def _outputs_kept(query: str, renamed: list[tuple[str, str]]) -> str:
+    """A target that is the renamed column alone (a line of its own, as pg_get_viewdef writes the target
+    list) made `new AS old`: the server prints so a view whose column was renamed under it (ALTER TABLE ...
+    RENAME COLUMN on the desired side), its output keeping the old name; and `new AS new`, what such a view
+    respelled back gives, made `new` again."""
+    for old, new in renamed:
+        target = _TARGET_HEAD + re.escape(quote_ident(new))
+        query = re.sub(
+            target + r"(,?)$",
+            partial(_target, f"{quote_ident(new)} AS {quote_ident(old)}"),
+            query,
+            flags=re.MULTILINE,
+        )
+        query = re.sub(
+            target + rf" AS {re.escape(quote_ident(new))}(,?)$",
+            partial(_target, quote_ident(new)),
+            query,
+            flags=re.MULTILINE,
+        )
+    return query
+
+
+def _target(written: str, m: re.Match[str]) -> str:
+    return m[1] + written + m[2]
 
 
 def _names_outputs(query: str) -> bool:
