@@ -10,9 +10,16 @@ import asyncio
 import re
 import signal
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import asyncpg
+import pytest
 
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.diff_pane import DiffPane
 from tests.pg import DIBS, PATIENCE, execute, run_sql
 from tests.test_ui import make_app, screen_text, wait_for
 
@@ -171,3 +178,36 @@ def test_ctrl_c_while_waiting_for_a_lock_ends_at_once_and_leaves_no_backend(db: 
     assert code == 130
     assert took < 10, f"{took:.2f} s"  # the holder never lets go: this is at once, not after it
     assert left == []
+
+
+@pytest.fixture
+def live_and_desired(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, desired = new_database(), new_database()
+    run_sql(live, TABLES)
+    run_sql(desired, TABLES + "ALTER TABLE users ADD COLUMN nickname text;")
+    return live, desired
+
+
+async def test_the_diff_panes_read_says_the_lock_in_the_header_and_diffs_after_it(
+    live_and_desired: tuple[str, str], tmp_path: Path
+) -> None:
+    """The Diff pane reads the live catalog on a thread of its own: a lock met there is said in the header
+    as the browser's own read's is, and the diff is made once the migration commits (then nothing is left)."""
+    live, desired = live_and_desired
+    app = DibsApp(resolve(live), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    migration = await asyncpg.connect(live, server_settings={"application_name": "migrator"})
+    try:
+        async with app.run_test(size=(200, 40)) as pilot:
+            await wait_for(pilot, lambda: app.catalog is not None)
+            await migration.execute("BEGIN")
+            await migration.execute("ALTER TABLE users ADD COLUMN nickname text")
+            await pilot.press("d")
+            await wait_for(pilot, lambda: "for a lock on public.users" in app.lock_wait)
+            pane = app.query_one(DiffPane)
+            assert pane.computing and pane.result is None
+            await migration.execute("COMMIT")
+            await wait_for(pilot, lambda: pane.result is not None)
+            assert app.lock_wait == ""
+            assert pane.result.plan == () and pane.result.changes == (), pane.result.plan  # type: ignore[union-attr]
+    finally:
+        await migration.close()

@@ -49,8 +49,8 @@ from .messages import (
     CatalogFailed,
     CatalogListed,
     CatalogLoaded,
-    CatalogLockWait,
     CatalogProgress,
+    LockWaitSaid,
     RelationPreviewed,
     RelationPreviewFailed,
 )
@@ -142,7 +142,7 @@ class DibsApp(
         self.catalog_changed: Signal[Catalog] = Signal(self, "catalog-changed")
         self.sync_state = ""
         self.load_state = "connecting…"
-        self.lock_wait = ""  # who holds the lock the full read waits for, while it waits
+        self.lock_wait = ""  # who holds the lock a read of ours waits for, while it waits
         self._lock_holder: tuple[int, str] | None = None
         # perf_counter() marks of the last load: start, connected, catalog, painted (bench/tui.py reads them)
         self.timings: dict[str, float] = {"start": time.perf_counter()}
@@ -154,7 +154,8 @@ class DibsApp(
         # Set once the first card's relation is in (or none is needed): the full load waits for it, so that
         # the two do not compete for the CPU while the user waits for the first card.
         self._first_card_ready = threading.Event()
-        self._runs = LoaderRuns()  # the loader threads' reads, cancelled when the app closes
+        # The loader threads' reads, cancelled when the app closes; a lock one waits for is said in the header.
+        self._runs = LoaderRuns(lambda wait: self.post_message(LockWaitSaid(wait)))
         self.diff_choices = (
             DiffChoices()
         )  # the Diff tab's accepted renames and grants, for Migrations' `n` too
@@ -239,7 +240,6 @@ class DibsApp(
         self._preview_failed = {}
         self._first_card_ready.clear()
         self.load_state = "loading catalog…" if self.catalog is None else "refreshing…"
-        self.lock_wait, self._lock_holder = "", None
         self._update_header()
         self._load_worker(self._load_generation)
 
@@ -282,7 +282,6 @@ class DibsApp(
             on_loaded,
             on_listed=listed,
             on_progress=lambda done, total: self.post_message(CatalogProgress(generation, done, total)),
-            on_lock_wait=lambda wait: self.post_message(CatalogLockWait(generation, wait)),
             wants_listing=lambda: self.catalog is None,  # a refresh keeps the old full catalog on screen
             first_card_ready=self._first_card_ready,
             first_card_wait=FIRST_CARD_WAIT,
@@ -309,15 +308,14 @@ class DibsApp(
             self.load_state = f"{self.load_state.split(' (')[0]} ({event.done}/{event.total} queries)"
             self._update_header()
 
-    @on(CatalogLockWait)
-    def _catalog_lock_wait(self, event: CatalogLockWait) -> None:
+    @on(LockWaitSaid)
+    def _lock_wait_said(self, event: LockWaitSaid) -> None:
         """The header counts the wait; a new holder is also said whole, for a while (core/lock_wait.py)."""
         wait = event.wait
-        if event.generation == self._load_generation:
-            if wait is not None and wait.holder != self._lock_holder:
-                self.say(wait.line("q to quit"), severity="warning", timeout=15)
-            self._lock_holder, self.lock_wait = (wait.holder, wait.short()) if wait else (None, "")
-            self._update_header()
+        if wait is not None and wait.holder != self._lock_holder:
+            self.say(wait.line("q to quit"), severity="warning", timeout=15)
+        self._lock_holder, self.lock_wait = (wait.holder, wait.short()) if wait else (None, "")
+        self._update_header()
 
     def _request_preview(self, key: QualifiedName) -> None:
         if key != self._preview_pending:

@@ -22,7 +22,6 @@ from .highlight import load_highlighter
 
 if TYPE_CHECKING:
     from ..core.introspect.build import Builder
-    from ..core.lock_wait import LockWait
 
 CLOSE_TIMEOUT = 0.2  # seconds a connection's goodbye may take before its socket is simply closed
 FIRST_SCREEN = 200  # relations listed first, before the whole list (more than a tall terminal shows)
@@ -44,7 +43,6 @@ async def fetch_catalog(
     wants_listing: Callable[[], bool],
     first_card_ready: threading.Event,
     first_card_wait: float,
-    on_lock_wait: Callable[[LockWait | None], object] | None = None,
 ) -> None:
     """Hand the catalog to `on_loaded` (kept out of asyncio.run's task: 3.11 may repr() it on exit) before
     the sessions close: the screen does not wait for the server to end their backends (15 ms at 5,000 tables).
@@ -52,8 +50,8 @@ async def fetch_catalog(
     of names (`complete` when that is all of them), then, once the first card's relation is loaded alone (or
     `first_card_wait` passed: the reads do not compete for the CPU), the whole catalog is read and the whole
     list beside it, on the second connection before that one's queries. A read that meets another session's
-    lock says who holds it through `on_lock_wait(wait)` each second and is made again once the lock is gone
-    (core/lock_wait.py; None once the wait is over)."""
+    lock says who holds it each second, through the reporter of the run (ui/loader_runs.py), and is made again
+    once the lock is gone (core/lock_wait.py)."""
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
     # the driver's model builders) and the driver itself are none of the first frame's business.
     from ..core.introspect.read import first_relations, list_relations, load_catalog
@@ -138,7 +136,6 @@ async def fetch_catalog(
                     started=started,
                     before_extra=list_beside,
                 ),
-                report=on_lock_wait,
                 budget=read_budget(limits),
             ),
         )

@@ -13,15 +13,21 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from ..core.lock_wait import Reporter
 
 T = TypeVar("T")
 
 
 class LoaderRuns:
-    """Runs coroutines on the calling thread's own event loop and cancels all of them from any thread."""
+    """Runs coroutines on the calling thread's own event loop and cancels all of them from any thread. A
+    catalog read of a run that waits for another session's lock says so through `report` (core/lock_wait.py:
+    a thread's context does not see the one the app runs in)."""
 
-    def __init__(self) -> None:
+    def __init__(self, report: Reporter | None = None) -> None:
+        self._report = report
         self._lock = threading.Lock()
         self._ended = threading.Condition(self._lock)  # notified as each run ends
         self._running: dict[asyncio.Task[Any], asyncio.AbstractEventLoop] = {}
@@ -38,6 +44,10 @@ class LoaderRuns:
                     work.close()
                     raise asyncio.CancelledError
                 self._running[task] = asyncio.get_running_loop()
+            if self._report is not None:
+                from ..core.lock_wait import use_reporter
+
+                use_reporter(self._report)  # this run's own context
             try:
                 return await work
             finally:

@@ -44,11 +44,10 @@ class CatalogProgress(Message):
 
 
 @dataclass
-class CatalogLockWait(Message):
-    """The full read waits for another session's lock (core/lock_wait.py): who holds it; None once the wait
-    is over."""
+class LockWaitSaid(Message):
+    """A read on a loader thread (the catalog, a diff's or a proof's) waits for another session's lock
+    (core/lock_wait.py): who holds it; None once that wait is over."""
 
-    generation: int
     wait: LockWait | None
 
 

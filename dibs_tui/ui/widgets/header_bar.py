@@ -35,14 +35,13 @@ class HeaderBar(Static):
 
     def show_state(self, label: str, catalog: Catalog | None, sync: str, load: str, lock_wait: str) -> None:
         """The browser's header: its label, the server and database once the catalog is read, the diff's sync
-        state, the load's, and the lock the load waits for (escaped where it is written: core/lock_wait.py)."""
+        state, the load's, and the lock a read waits for (escaped where it is written: core/lock_wait.py)."""
         optional: list[Content] = []
         if catalog is not None:
             optional.append(Content.assemble(("PostgreSQL ", "$text-muted"), data(catalog.server_version)))
             optional.append(Content.assemble(("db ", "$text-muted"), data(catalog.database, "bold")))
         states = [Content.assemble(("sync ", "$text-muted"), data(sync))] if sync else []
-        if load:
-            states += [Content.styled(state, "$text-warning") for state in (load, lock_wait) if state]
+        states += [Content.styled(state, "$text-warning") for state in (load, lock_wait) if state]
         self.show(Content.styled("dibs-tui", "bold $text-accent"), data(label), optional, states)
 
     def render(self) -> RenderResult:
