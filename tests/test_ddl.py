@@ -177,3 +177,31 @@ def test_relation_ddl_names_each_identity_columns_own_sequence(new_database: Cal
     assert "BY DEFAULT AS IDENTITY (SEQUENCE NAME public.a_n_seq INCREMENT BY 1" in lines["n"]
     b_id = relation_ddl(catalog, b).splitlines()[1]
     assert "(SEQUENCE NAME public.b_id_seq " in b_id and "START WITH 7" in b_id
+
+
+def test_a_not_valid_not_null_is_read_and_written_as_one(new_database: Callable[[], str]) -> None:
+    """PostgreSQL 18's NOT NULL ... NOT VALID: the model keeps its name beside attnotnull (it read as a valid
+    NOT NULL), and the table's DDL adds it NOT VALID after CREATE TABLE, which would make it valid; the table
+    re-created from that DDL has the same fingerprint (which says NOT VALID)."""
+    source, target = new_database(), new_database()
+    table = (
+        "CREATE TABLE t (id int PRIMARY KEY, c int, d int NOT NULL); INSERT INTO t VALUES (1, NULL, 1);"
+        "ALTER TABLE t ADD CONSTRAINT t_c_nn NOT NULL c NOT VALID;"
+    )
+    run_sql(source, table)
+    catalog = asyncio.run(_introspect(source))
+    t = catalog.relation("public", "t")
+    assert t is not None
+    c, d = t.column("c"), t.column("d")
+    assert c is not None and c.not_null and c.not_null_not_valid == "t_c_nn"
+    assert d is not None and d.not_null and d.not_null_not_valid is None
+    from dibs_tui.ui.describe import column_flags
+
+    assert "NOT NULL NOT VALID" in column_flags(t, c) and "NOT NULL" in column_flags(t, d)  # the card says it
+    text = relation_ddl(catalog, t)
+    assert (
+        "    c integer,\n" in text
+        and "ALTER TABLE public.t ADD CONSTRAINT t_c_nn NOT NULL c NOT VALID;" in text
+    )
+    psql_file(target, "relation_ddl(t)", text=text)
+    assert not compare(*(asyncio.run(fingerprint_dsn(dsn)) for dsn in (source, target)))

@@ -216,3 +216,36 @@ async def test_a_failure_after_a_statement_the_trace_did_not_run_is_not_claimed(
     dropped, made = await _review(db, tmp_path, "DROP INDEX CONCURRENTLY t_v;\nCREATE INDEX t_v ON t (v);\n")
     assert dropped.trace == "not in a transaction"
     assert made.trace == 'failed: relation "t_v" already exists' and not made.refused, made
+
+
+async def test_a_not_valid_not_null_is_kept_in_the_clone(db: str, tmp_path: Path) -> None:
+    """PostgreSQL 18's NOT NULL ... NOT VALID sets attnotnull, so the model said NOT NULL and the clone made a
+    valid one: SET NOT NULL ran there reading nothing (said as a bare lock), VALIDATE CONSTRAINT failed (no
+    such constraint). Live, both read every row: SET NOT NULL under ACCESS EXCLUSIVE, VALIDATE under SHARE
+    UPDATE EXCLUSIVE."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(
+            "CREATE TABLE s (id int PRIMARY KEY, c int); INSERT INTO s SELECT g, g FROM generate_series(1, 100) g;"
+            "ALTER TABLE s ADD CONSTRAINT s_c_nn NOT NULL c NOT VALID;"
+        )
+    finally:
+        await conn.close()
+    scans = "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 's'"
+    [(read,)] = await _rolled_back(db, "ALTER TABLE s ALTER COLUMN c SET NOT NULL", scans)
+    assert read > 0  # the live server reads every row
+    locks = "SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() AND relation = 's'::regclass"
+    assert [r["mode"] for r in await _rolled_back(db, "ALTER TABLE s VALIDATE CONSTRAINT s_c_nn", locks)] == [
+        "ShareUpdateExclusiveLock"
+    ]
+    set_not_null, _ = await _review(
+        db,
+        tmp_path,
+        "ALTER TABLE s ALTER COLUMN c SET NOT NULL;\nALTER TABLE s VALIDATE CONSTRAINT s_c_nn;\n",
+    )
+    [lock] = [h for h in set_not_null.hazards if h.kind == "access-exclusive-lock"]
+    assert lock.basis == "observed" and "reads every row" in lock.message, lock
+    _, validate = await _review(
+        db, tmp_path, "SELECT 1;\nALTER TABLE s VALIDATE CONSTRAINT s_c_nn;\n"
+    )  # alone: after SET NOT NULL the constraint is valid already
+    assert validate.trace == "ran" and validate.lock == "SHARE UPDATE EXCLUSIVE on public.s", validate

@@ -196,7 +196,7 @@ def _column_note(c: Column) -> str:
     if c.collation:
         notes.append(f"collate {c.collation}")
     if c.not_null:
-        notes.append("not null")
+        notes.append("not null not valid" if c.not_null_not_valid else "not null")
     if c.identity:
         notes.append(f"generated {c.identity} as identity")
     elif c.generated:

@@ -45,9 +45,18 @@ def column_sql(col: Column, identity_sequence: Sequence | None = None) -> str:
         parts.append(f"GENERATED ALWAYS AS ({col.generation_expression}) {col.generated.value.upper()}")
     elif col.default is not None:
         parts.append("DEFAULT " + col.default)
-    if col.not_null:
+    if col.not_null and col.not_null_not_valid is None:  # NOT VALID: added after (not_valid_not_null_sql)
         parts.append("NOT NULL")
     return " ".join(parts)
+
+
+def not_valid_not_null_sql(rel: Relation, col: Column) -> str:
+    """A column's NOT NULL ... NOT VALID (PostgreSQL 18), which CREATE TABLE and ADD COLUMN cannot say: given
+    there, the rows are checked (or, in CREATE TABLE, NOT VALID is ignored and the constraint is valid)."""
+    return (
+        f"ALTER TABLE {qualified(rel.schema, rel.name)} ADD CONSTRAINT {quote_ident(col.not_null_not_valid or '')} "
+        f"NOT NULL {quote_ident(col.name)} NOT VALID;"
+    )
 
 
 def sequence_options(seq: Sequence, *, with_type: bool = True) -> str:
@@ -230,6 +239,7 @@ def relation_ddl(catalog: Catalog, relation: Relation) -> str:
         statements = [_table_sql(rel, catalog)]
     keys = [c for c in rel.constraints if not c.is_inherited and not _inline_check(c)]
     keys.sort(key=lambda c: c.kind is ConstraintKind.FOREIGN_KEY)
+    statements.extend(not_valid_not_null_sql(rel, c) for c in rel.columns if c.not_null_not_valid)
     statements.extend(constraint_sql(rel, c) for c in keys)
     statements.extend(index_sql(i) for i in rel.indexes if i.constraint_name is None)
     statements.extend(filter(None, [replica_identity_sql(rel)]))
@@ -246,6 +256,7 @@ __all__ = [
     "constraint_sql",
     "domain_sql",
     "index_sql",
+    "not_valid_not_null_sql",
     "policy_sql",
     "relation_ddl",
     "routine_signature",

@@ -202,6 +202,9 @@ class Column:
     meta_status: MetaStatus = MetaStatus.NO_META
     # What ALTER COLUMN ... SET sets beside the defaults: "STORAGE EXTERNAL", "COMPRESSION pglz", "STATISTICS 500"
     settings: tuple[str, ...] = ()
+    # PostgreSQL 18: the name of the column's own NOT NULL constraint when it is NOT VALID. not_null (attnotnull)
+    # is true, so new rows are checked, but the rows there before were not: SET NOT NULL would read them all.
+    not_null_not_valid: str | None = None
 
     @property
     def doc(self) -> str | None:

@@ -53,7 +53,7 @@ def column_flags(relation: Relation, column: Column) -> list[str]:
     ):
         flags.append("UNIQUE")
     if column.not_null and "PK" not in flags:
-        flags.append("NOT NULL")
+        flags.append("NOT NULL NOT VALID" if column.not_null_not_valid else "NOT NULL")
     if column.identity is not None:
         flags.append(f"IDENTITY {column.identity.value.upper()}")
     if column.generated is not None:

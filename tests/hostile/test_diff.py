@@ -239,3 +239,24 @@ def test_hostile_index_made_a_key(new_database: Callable[[], str]) -> None:
     rows = asyncio.run(fetch(a, "SELECT count(*) AS n FROM public.t"))
     assert rows[0]["n"] == 2
     _spring(new_database, f'ALTER INDEX public.victim_pkey RENAME TO "{index}";')
+
+
+def test_not_valid_not_null_names_closing_their_quotes(new_database: Callable[[], str]) -> None:
+    """A NOT VALID NOT NULL's constraint and column names are spliced into ADD CONSTRAINT and VALIDATE
+    CONSTRAINT: quoted, both ways, the NULL there before kept."""
+    name = 'nn" NOT NULL id; DROP TABLE public.victim; --'
+    column = 'c"; DROP TABLE public.victim; --'
+    quoted, col = ('"' + n.replace('"', '""') + '"' for n in (name, column))
+    table = f"CREATE TABLE public.t (id int, {col} int);\n"
+    added = f"ALTER TABLE public.t ADD CONSTRAINT {quoted} NOT NULL {col} NOT VALID;\n"
+    a, outcome = _plan(new_database, table + "INSERT INTO public.t VALUES (1, NULL);\n", table + added)
+    assert _victim_rows(a) == [1, 2, 3]
+    assert asyncio.run(fetch(a, "SELECT count(*) AS n FROM public.t WHERE id = 1"))[0]["n"] == 1
+    assert any(f"ADD CONSTRAINT {quoted} NOT NULL {col} NOT VALID" in s.sql for s in outcome.plan)
+    b, outcome = _plan(new_database, table + added, table.replace(" int);", " int NOT NULL);"))
+    assert _victim_rows(b) == [1, 2, 3]
+    assert any(f"VALIDATE CONSTRAINT {quoted};" in s.sql for s in outcome.plan), outcome.plan
+    _spring(
+        new_database,
+        f'CREATE TABLE public.t (id int); ALTER TABLE public.t ADD CONSTRAINT "{name}" NOT NULL id;',
+    )

@@ -65,6 +65,7 @@ def diff_catalogs(
     from .compare_user_types import plan_collations, plan_composites, plan_ranges
     from .graph import ordered_with_soft
     from .name_slots import name_edges
+    from .not_null_states import plan_created_not_valid
     from .renames import (
         apply_renames,
         refuse_unmatched_renames,
@@ -154,6 +155,7 @@ def diff_catalogs(
     plan_clustering(state)  # after every step that makes a table or an index (again)
     plan_replica_identity(state)  # likewise
     plan_key_index_options(state)  # after every step that makes a key (again)
+    plan_created_not_valid(state)  # after every step that makes a table or a column (again)
     if privileges:  # last: objects the steps above create get their grants
         plan_privileges(state)
     else:
@@ -197,6 +199,7 @@ _PLANNER = (
             "compare_types",
             "compare_user_types",
             "graph",
+            "not_null_states",
             "renames",
             "render",
             "state",

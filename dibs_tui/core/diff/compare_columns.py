@@ -36,6 +36,7 @@ from .graph import (
     ALTER_TABLES,
     LATE_CREATE,
 )
+from .not_null_states import plan_not_null, state_of
 from .partition_moves import detached_ref, plan_partition_changes
 from .regenerated_columns import plan_regenerated, retyped_ref
 from .render import (
@@ -75,6 +76,7 @@ def _column_unchanged(a: Column, b: Column) -> bool:
     return (
         (a.type, a.not_null, a.identity, a.generated, a.collation, a.comment, a.settings)
         == (b.type, b.not_null, b.identity, b.generated, b.collation, b.comment, b.settings)
+        and (a.not_null_not_valid is None) == (b.not_null_not_valid is None)  # its name is not compared
         # Equal texts first: every column of both sides comes through here.
         and (a.default == b.default or same_expression(a.default, b.default))
         and (
@@ -453,15 +455,8 @@ def plan_alter_column(
             creates=[ObjectRef("default", rel.schema, rel.name, new.name)],
             needs=seq_needs,
         )
-    if old.not_null != new.not_null and not inherited:
-        details.append("not null " + ("added" if new.not_null else "dropped"))
-        state.step(
-            ALTER_TABLES,
-            f"{prefix} {'SET' if new.not_null else 'DROP'} NOT NULL;",
-            ChangeKind.ALTER,
-            [ref, cref],
-            after=[] if new.not_null else _keys_holding(state, rel, new.name),
-        )
+    if state_of(old) != state_of(new) and not inherited:
+        plan_not_null(state, rel, old, new, details, _keys_holding(state, rel, new.name))
     if old.identity != new.identity and new.identity is not None and not inherited:
         mode = new.identity.value.upper()
         if old.identity is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -196,6 +197,9 @@ class Builder:
             names, shared, parts = self._names, self._tuples, self._resolver.parts["pg_constraint"]
             for number, c in enumerate(drained(rows), 1):
                 relid = c["relid"]
+                if c["kind"] == "n":  # a NOT VALID NOT NULL (queries.NOT_VALID_NOT_NULL): its column's
+                    self._not_valid_not_null(relid, c["name"], c["keys"])
+                    continue
                 constraint = constraint_from(
                     c, names.get(relid, ()), self._target_columns, shared, self._texts, self._key_texts
                 )
@@ -309,6 +313,14 @@ class Builder:
         names, columns = self._names, self._columns
         for oid in relids:
             names[oid] = _names_by_position(columns[oid])
+
+    def _not_valid_not_null(self, relid: int, name: str, keys: str) -> None:
+        """The column's NOT NULL is NOT VALID: its Column (shared by equal columns: ColumnPool) replaced by one
+        that says so."""
+        columns, position = self._columns.get(relid, []), int(keys)
+        for index, column in enumerate(columns):
+            if column.position == position:
+                columns[index] = replace(column, not_null_not_valid=sys.intern(name))
 
     def _target_columns(self, relid: int, keys: str) -> list[str]:
         """A foreign key's target's columns named by their attnums (`keys`: "1 2"): from its names by position,

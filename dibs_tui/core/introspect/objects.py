@@ -437,6 +437,7 @@ def column_from_values(
             None,
             MetaStatus.NO_META,
             set_clauses,
+            None,
         )
     return new_column(
         position,
@@ -453,6 +454,7 @@ def column_from_values(
         None,
         MetaStatus.NO_META,
         set_clauses,
+        None,
     )
 
 

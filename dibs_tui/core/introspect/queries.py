@@ -286,7 +286,8 @@ COLUMN_GRANTS = """CASE WHEN a.attacl IS NOT NULL THEN
           FROM aclexplode(a.attacl) x LEFT JOIN pg_roles g ON g.oid = x.grantee
           WHERE x.grantee <> c.relowner) END"""
 
-# contype 'n' (PostgreSQL 18 NOT NULL constraints) is left out: Column.not_null carries it. Like index
+# contype 'n' (PostgreSQL 18 NOT NULL constraints) is left out, Column.not_null carries it, but for a table's
+# own NOT VALID one: its name goes to Column.not_null_not_valid (the builder takes it aside). Like index
 # definitions, those of primary keys, unique constraints and foreign keys are written in Python (see
 # definitions.py); CHECK and EXCLUDE, and keys with newer clauses, are the server's. An FK's target
 # columns are named in Python from the target's columns; only targets this introspection does not return
@@ -318,9 +319,11 @@ LEFT JOIN pg_class fc ON fc.oid = co.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = co.conindid
 {comment_join("ds", "pg_constraint", "co.oid")}
-WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
+WHERE (co.contype IN ('p', 'u', 'c', 'f', 'x') {{not_valid_not_null}}) AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
 ORDER BY co.conrelid, co.conname
 """
+
+NOT_VALID_NOT_NULL = "OR (co.contype = 'n' AND NOT co.convalidated AND co.conislocal)"
 
 # The options support function's number in each core access method (BTOPTIONS_PROC, HASHOPTIONS_PROC,
 # GIST_OPTIONS_PROC, GIN_OPTIONS_PROC, SPGIST_OPTIONS_PROC, BRIN_PROCNUM_OPTIONS): see INDEXES_SQL.
@@ -547,6 +550,7 @@ def queries_for(version_num: int, *, only_relations: bool = False, privileges: b
         ).replace("{column_grants}", COLUMN_GRANTS if privileges and not only_relations else "NULL::text[]"),
         "constraints": CONSTRAINTS_SQL.replace("{nulls_not_distinct}", f"COALESCE({nnd}, false)")
         .replace("{server_definition}", server_definition)
+        .replace("{not_valid_not_null}", NOT_VALID_NOT_NULL if version_num >= 180000 else "")
         .replace("{target_not_read}", "OR NOT co.confrelid = ANY($3::oid[])" if only_relations else ""),
         "indexes": INDEXES_SQL.replace("{nulls_not_distinct}", nnd if version_num >= 150000 else "false"),
         "triggers": TRIGGERS_SQL,

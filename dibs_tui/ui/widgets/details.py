@@ -88,6 +88,15 @@ def _blank() -> DetailLine:
     return DetailLine(Content(""))
 
 
+def _null_words(column: Column) -> str:
+    """A NOT VALID NOT NULL (PostgreSQL 18) checks new rows only: the rows there before may hold NULLs."""
+    if not column.not_null:
+        return "nullable"
+    return (
+        "NOT NULL NOT VALID (new rows checked, older rows not)" if column.not_null_not_valid else "NOT NULL"
+    )
+
+
 def _field(label: str, value: Content | str, *, copy: str | None = None) -> DetailLine:
     body = value if isinstance(value, Content) else data(value)
     return DetailLine(Content.assemble((f"{label:<10}", "$text-muted"), body), copy=copy)
@@ -348,7 +357,7 @@ def column_details(
             Content.assemble(("COLUMN ", "bold"), data(name, "bold $text-accent")), copy=sql_name(column.name)
         ),
         _field("type", data(column.type, "$text-accent"), copy=column.type),
-        _field("null", "NOT NULL" if column.not_null else "nullable"),
+        _field("null", _null_words(column)),
     ]
     if column.default is not None:
         lines.append(_field("default", data(column.default), copy=column.default))

@@ -1,0 +1,5 @@
+insert into added select g, g from generate_series(1, 10) g;
+insert into validated select g, g from generate_series(1, 10) g;
+insert into dropped select g, case when g % 2 = 0 then g end from generate_series(1, 10) g;
+insert into grown select g, g from generate_series(1, 10) g;
+insert into fresh select g, g from generate_series(1, 10) g;
