@@ -7,6 +7,7 @@ The lock is held by a second real session (asyncpg), as a migration tool would h
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import signal
 import time
@@ -42,7 +43,12 @@ async def _line(stream: asyncio.StreamReader) -> str:
     return (await asyncio.wait_for(stream.readline(), PATIENCE)).decode()
 
 
-def test_schema_waits_for_a_migration_says_who_holds_the_lock_and_reads_its_result_whole(db: str) -> None:
+@pytest.mark.parametrize("output", [[], ["--json"]], ids=["plain", "json"])
+def test_schema_waits_for_a_migration_says_who_holds_the_lock_and_reads_its_result_whole(
+    db: str, output: list[str]
+) -> None:
+    """JSON too: its head is streamed while the read runs (commands/schema_output.py), and a read made again
+    must not write it twice."""
     run_sql(db, TABLES)
 
     async def scenario() -> tuple[int, str, str, int, list[asyncpg.Record]]:
@@ -51,7 +57,7 @@ def test_schema_waits_for_a_migration_says_who_holds_the_lock_and_reads_its_resu
         try:
             await migration.execute("BEGIN; ALTER TABLE users ADD COLUMN nickname text")
             schema = await asyncio.create_subprocess_exec(
-                DIBS, "schema", db, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+                DIBS, "schema", db, *output, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
             )
             assert schema.stderr is not None
             said = await _line(schema.stderr)
@@ -88,6 +94,10 @@ def test_schema_waits_for_a_migration_says_who_holds_the_lock_and_reads_its_resu
     assert re.search(r"ALTER TABLE accounts ADD COLUMN since date\), \d+ s so far", err), err
     assert locks == []
     assert "nickname" in out and "since" in out  # read again after the commit: the migration's result, whole
+    if output:
+        document = json.loads(out)  # one document, its head written once
+        users = next(r for r in document["relations"] if r["name"] == "users")
+        assert [c["name"] for c in users["columns"]] == ["id", "account", "nickname"]
     assert "Traceback" not in err
 
 
@@ -211,3 +221,16 @@ async def test_the_diff_panes_read_says_the_lock_in_the_header_and_diffs_after_i
             assert pane.result.plan == () and pane.result.changes == (), pane.result.plan  # type: ignore[union-attr]
     finally:
         await migration.close()
+
+
+def test_a_prepared_transactions_lock_is_said_as_such() -> None:
+    """A prepared transaction's locks have no backend (pg_locks.pid is NULL): the wait names it as what it
+    is and how it ends, not as pid 0. (The test server runs with max_prepared_transactions = 0: the line only.)"""
+    from dibs_tui.core.lock_wait import LockWait
+
+    wait = LockWait("public.users", 0, True, "", "?", "state not visible to this role", "", None, 3.0)
+    assert wait.line() == (
+        "waiting for a lock on public.users held by a prepared transaction (two-phase commit: "
+        "pg_prepared_xacts; COMMIT PREPARED or ROLLBACK PREPARED ends it), 3 s so far; Ctrl-C to stop"
+    )
+    assert wait.short() == "waiting 3 s for a lock on public.users held by a prepared transaction"

@@ -46,7 +46,7 @@ class LockWait:
     waited. Every text field is as the server gave it; `line` escapes them."""
 
     relation: str  # schema.name
-    pid: int
+    pid: int  # 0: a prepared transaction, which has no backend
     granted: bool  # False: that session is itself queued for ACCESS EXCLUSIVE, ahead of us
     application: str
     user: str
@@ -67,21 +67,23 @@ class LockWait:
         if self.query.strip():
             who.append(_cut(self.query, 80))
         said = ", ".join(w for w in who if w)
-        line = f"waiting for a lock on {safe(self.relation)} {held} pid {self.pid} ({said}), {duration(self.waited)}"
+        holder = f"pid {self.pid} ({said})" if self.pid else PREPARED
+        line = f"waiting for a lock on {safe(self.relation)} {held} {holder}, {duration(self.waited)}"
         return f"{line} so far; {stop}" if stop else line
 
     def short(self) -> str:
         """The same in a few words, for a one-line header: how long, the relation, the holder, its query."""
         who = f"{safe(self.application)}: " if self.application else ""
-        return (
-            f"waiting {duration(self.waited)} for a lock on {safe(self.relation)} held by pid {self.pid} "
-            f"({who}{_cut(self.query, 32)})"
-        )
+        holder = f"pid {self.pid} ({who}{_cut(self.query, 32)})" if self.pid else "a prepared transaction"
+        return f"waiting {duration(self.waited)} for a lock on {safe(self.relation)} held by {holder}"
 
     @property
     def holder(self) -> tuple[int, str]:
         """Which session on which relation: a new holder is said anew, the same one only counted on."""
         return self.pid, self.relation
+
+
+PREPARED = "a prepared transaction (two-phase commit: pg_prepared_xacts; COMMIT PREPARED or ROLLBACK PREPARED ends it)"
 
 
 def _cut(query: str, most: int) -> str:
@@ -99,9 +101,10 @@ def duration(seconds: float) -> str:
 
 
 # The sessions holding (granted first) or asking for ACCESS EXCLUSIVE on a relation of this database, other
-# than ours and their own temporary tables: the only locks an ACCESS SHARE request queues behind.
+# than ours and their own temporary tables: the only locks an ACCESS SHARE request queues behind. A prepared
+# transaction's locks have no pid (no backend holds them): said as such, never taken for a lock gone.
 _HOLDERS_SQL = """
-SELECT l.pid, l.relation AS oid, l.granted,
+SELECT COALESCE(l.pid, 0) AS pid, l.relation AS oid, l.granted,
        n.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname::pg_catalog.text
          AS relation,
        COALESCE(a.application_name, '') AS application, COALESCE(a.usename::pg_catalog.text, '?') AS usename,
@@ -113,7 +116,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid
 WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.mode OPERATOR(pg_catalog.=) 'AccessExclusiveLock'
   AND c.relpersistence OPERATOR(pg_catalog.<>) 't'
-  AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
+  AND (l.pid IS NULL OR l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid())
   AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
                                          WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
 ORDER BY l.granted DESC, a.xact_start NULLS LAST, l.pid
