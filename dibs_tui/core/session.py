@@ -54,7 +54,7 @@ from typing import TypeVar
 import asyncpg
 
 from .errors import DibsError
-from .lock_wait import LOCK_STEP_MS
+from .lock_wait import LOCK_STEP_MS, duration
 
 T = TypeVar("T")
 CATALOG_WORK_MEM = "32MB"  # see the module's docstring
@@ -154,16 +154,6 @@ def _visible(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 _HOLDERS_SQL = """
 SELECT l.pid, l.mode, l.granted, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name,
        a.application_name, a.usename::pg_catalog.text AS usename, a.state,
@@ -203,7 +193,7 @@ async def describe_lock_wait(conn: asyncpg.Connection, what: str) -> str:
     verb = "holding" if first["granted"] else "queued for"
     message = (
         f"{what} blocked by backend {first['pid']} (app {app!r}, user {user}, {state} for "
-        f"{_duration(first['seconds'])}) {verb} AccessExclusiveLock on {relation}; {after}"
+        f"{'?' if first['seconds'] is None else duration(first['seconds'])}) {verb} AccessExclusiveLock on {relation}; {after}"
     )
     if len(rows) > 1:
         others = sorted({r["pid"] for r in rows[1:]} - {first["pid"]})
