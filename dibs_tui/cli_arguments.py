@@ -332,6 +332,13 @@ def _generate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--migrations", type=Path, metavar="PATH", help="migrations folder")
     p.add_argument("--stdout", action="store_true", help="print the migration instead of writing it")
     p.add_argument("--accept-rename", action="append", metavar="OLD=NEW", help="as for diff")
+    p.add_argument(
+        "--concurrently",
+        action="store_true",
+        help="build and drop the indexes of tables that exist now with CREATE/DROP INDEX CONCURRENTLY, each "
+        "run alone by migrate (writes go on during the build; the migration is no longer one transaction); "
+        "`concurrent_indexes = true` in the config makes it the default",
+    )
     _add_privileges(p)
     _add_session_limits(p)
 

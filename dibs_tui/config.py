@@ -35,6 +35,7 @@ _KNOWN_KEYS = {
     "statement_timeout",
     "meta_schema",
     "prove",
+    "concurrent_indexes",
 }
 
 
@@ -58,6 +59,7 @@ class Settings:
     statement_timeout: str | None = None
     meta_schema: str = "public"  # where dibs keeps __dibs_* and where other tools' history tables are read
     prove: bool = True  # migrate and the Migrations pane prove pending migrations on a clone before applying
+    concurrent_indexes: bool = False  # generate: indexes of live tables built and dropped CONCURRENTLY
 
     def session_limits(self) -> SessionLimits:
         """How long a catalog session may wait, and where its meta tables are (core.session)."""
@@ -232,4 +234,5 @@ def load_settings(start: Path | None = None) -> Settings:
         statement_timeout=_optional_str(data.get("statement_timeout")),
         meta_schema=str(data.get("meta_schema", "public")),
         prove=_bool(path, "prove", data.get("prove", True)),
+        concurrent_indexes=_bool(path, "concurrent_indexes", data.get("concurrent_indexes", False)),
     )

@@ -311,3 +311,60 @@ def test_a_migrations_folder_that_is_a_file_is_said_so(
     err = capsys.readouterr().err
     assert f"the migrations folder {not_a_folder} is not a folder" in err, err
     assert not_a_folder.read_text() == "-- a file\n"
+
+
+async def test_concurrently_writes_the_live_tables_index_builds_and_drops_so_and_it_converges(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """--concurrently: the index built and the one dropped on the live users table are written CONCURRENTLY,
+    each run alone; the new table's index and a partitioned table's are not (nobody writes to the first yet,
+    PostgreSQL refuses CONCURRENTLY on the second). migrate applies it segment by segment, the rows stay, and
+    the diff is then empty. Without the flag nothing is CONCURRENTLY and the migration is one transaction."""
+    await execute(
+        db,
+        "CREATE TABLE users (id int PRIMARY KEY, email text, city text);"
+        "CREATE INDEX users_city ON users (city);"
+        "INSERT INTO users VALUES (1, 'a@example.com', 'Oslo'), (2, 'b@example.com', 'Lima');"
+        "CREATE TABLE events (at date, kind text) PARTITION BY RANGE (at);"
+        "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');",
+    )
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        "CREATE TABLE users (id int PRIMARY KEY, email text, city text);\n"
+        "CREATE UNIQUE INDEX users_email ON users (email);\n"
+        "CREATE TABLE events (at date, kind text) PARTITION BY RANGE (at);\n"
+        "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n"
+        "CREATE INDEX events_kind ON events (kind);\n"
+        "CREATE TABLE teams (id int PRIMARY KEY, name text);\n"
+        "CREATE INDEX teams_name ON teams (name);\n"
+    )
+    target = resolve(db)
+
+    async def generated(concurrently: bool) -> str:
+        migration = await generate_migration(
+            target, [schema], project_root=tmp_path, source_paths=[schema], concurrently=concurrently
+        )
+        return migration.sql
+
+    plain = await generated(False)
+    assert "CONCURRENTLY" not in plain and "runs outside the transaction" not in plain
+    text = await generated(True)
+    lines = text.splitlines()
+    assert "CREATE UNIQUE INDEX CONCURRENTLY users_email ON public.users USING btree (email);" in lines
+    assert "DROP INDEX CONCURRENTLY public.users_city;" in lines
+    assert "CREATE INDEX teams_name ON public.teams USING btree (name);" in lines
+    assert "CREATE INDEX events_kind ON public.events USING btree (kind);" in lines
+    assert (
+        "CREATE INDEX IF NOT EXISTS events_2026_kind_idx ON public.events_2026 USING btree (kind);" in lines
+    )
+    assert text.count("-- (runs outside the transaction, on its own)") == 2
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260301120000_concurrently.sql").write_text(text)
+    result = await apply_pending(target, folder)
+    assert [a.name for a in result.applied] == ["20260301120000_concurrently"]
+    assert (await diff_database(target, [schema])).plan == ()
+    assert [r["email"] for r in await fetch(db, "SELECT email FROM users ORDER BY id")] == [
+        "a@example.com",
+        "b@example.com",
+    ]

@@ -44,6 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             accepted_renames=parse_renames(args.accept_rename),
             exclude_tables=settings.exclude_tables,
             privileges=args.privileges,
+            concurrently=args.concurrently or settings.concurrent_indexes,
         )
     )
     # The server's definitions may hold raw control characters: the file spells them as escapes.

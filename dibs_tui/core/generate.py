@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .concurrent_indexes import written_concurrently
 from .connect import ConnectionTarget
 from .errors import DibsError
 from .meta import column_upsert, delete_meta, index_upsert, meta_table_name, meta_tables_ddl, table_upsert
@@ -332,16 +333,19 @@ class GeneratedMigration:
     sql: str
     result: DiffResult
     sources: SourceIndex = field(default_factory=SourceIndex)
+    concurrently: bool = False  # index builds and drops on live tables written CONCURRENTLY
 
     def renamed(self, name: str) -> GeneratedMigration:
         """The same migration under another name (the meta rows name it too, so it is re-rendered)."""
-        return GeneratedMigration(
-            name, render_migration(self.result, name, self.sources), self.result, self.sources
-        )
+        sql = render_migration(self.result, name, self.sources, concurrently=self.concurrently)
+        return GeneratedMigration(name, sql, self.result, self.sources, self.concurrently)
 
 
-def render_migration(result: DiffResult, name: str, sources: SourceIndex) -> str:
-    """The migration file's text; empty plan -> DibsError (nothing to generate)."""
+def render_migration(
+    result: DiffResult, name: str, sources: SourceIndex, *, concurrently: bool = False
+) -> str:
+    """The migration file's text; empty plan -> DibsError (nothing to generate). `concurrently`: the index
+    builds and drops on live tables written CONCURRENTLY (core/concurrent_indexes.py)."""
     if not result.plan:
         raise DibsError("nothing to generate: the database already matches the desired schema")
     lines = [
@@ -350,9 +354,14 @@ def render_migration(result: DiffResult, name: str, sources: SourceIndex) -> str
         "",
         "-- Schema changes",
     ]
-    for statement in result.plan:
-        note = "" if statement.transactional else "-- (runs outside the transaction, on its own)\n"
-        lines.append(note + statement.sql)
+    written = (
+        written_concurrently(result.plan, result.current)
+        if concurrently
+        else [(s.sql, s.transactional) for s in result.plan]
+    )
+    for sql, transactional in written:
+        note = "" if transactional else "-- (runs outside the transaction, on its own)\n"
+        lines.append(note + sql)
     lines += meta_section(result.current)
     lines += meta_updates(result, name, sources)
     return "\n".join(lines) + "\n"
@@ -371,9 +380,10 @@ async def generate_migration(
     now: datetime | None = None,
     exclude_tables: Sequence[str] = (),
     privileges: bool = False,
+    concurrently: bool = False,
 ) -> GeneratedMigration:
     """Diff, name, render. `source_paths` (`Settings.source_paths`) give the meta rows' locations when the
-    desired side was not loaded from SQL files."""
+    desired side was not loaded from SQL files; `concurrently` as for `render_migration`."""
     from .diff import diff_database
 
     result = await diff_database(
@@ -390,4 +400,5 @@ async def generate_migration(
     else:
         sources = locate_sources(source_paths, project_root)
     name = new_migration_name(slug or suggest_slug(result), now)
-    return GeneratedMigration(name, render_migration(result, name, sources), result, sources)
+    sql = render_migration(result, name, sources, concurrently=concurrently)
+    return GeneratedMigration(name, sql, result, sources, concurrently)

@@ -527,6 +527,7 @@ class MigrationsPane(TwoColumnPane):
                 exclude_tables=settings.exclude_tables,
                 accepted_renames=tuple(self.context.diff_choices.accepted),
                 privileges=self.context.diff_choices.privileges,
+                concurrently=settings.concurrent_indexes,
             )
         except DibsError as exc:
             self._status(Content.styled(safe(exc.message), "$text-error"))
