@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 from ..model import (
     Catalog,
@@ -379,16 +380,15 @@ def _reading_views(current: Catalog, schema: str, table: str, column: str | None
 
 
 # A subquery, a CTE or a set operation: their own outputs keep the column's old name (the server prints
-# `t.full_name AS fullname` there), which respelling would not say; such a view is made again, as before.
-_INNER_OUTPUTS = re.compile(
-    r"\(\s*SELECT\b|\bWITH\b|\b(?:UNION|INTERSECT|EXCEPT)\b|\bUSING\s*\(", re.IGNORECASE
-)
+# `t.full_name AS fullname` there), which respelling would not say; a join's USING names the column itself.
+_INNER_OUTPUTS = re.compile(r"\(\s*SELECT\b|\bWITH\b|\b(?:UNION|INTERSECT|EXCEPT)\b", re.IGNORECASE)
+_USING = re.compile(r"\bUSING\s*\(", re.IGNORECASE)
 
 
 def _same_respelled(query: str, wanted: str, renamed: list[tuple[str, str]]) -> bool:
     """Whether the respelled query is the desired view's: as it is, or with its output columns keeping the
     old names (`_outputs_kept`). A subquery's or set operation's outputs are not followed (`_names_outputs`)."""
-    if _names_outputs(query):
+    if _names_outputs(query, {new for _, new in renamed}):
         return False
     return same_view_query(query, wanted) or same_view_query(_outputs_kept(query, renamed), wanted)
 
@@ -423,8 +423,49 @@ def _target(written: str, m: re.Match[str]) -> str:
     return m[1] + written + m[2]
 
 
-def _names_outputs(query: str) -> bool:
-    return _INNER_OUTPUTS.search(query) is not None
+def _names_outputs(query: str, columns: set[str]) -> bool:
+    """Whether the respelled query has an inner query (a subquery, a CTE, a set operation's arm) whose output
+    is one of the renamed `columns` by its own name, or a join's USING: such a view is made again, as the
+    respelling cannot say what the server prints there. Parsed only when the text holds one of them."""
+    if _USING.search(query):
+        return True
+    if not columns or _INNER_OUTPUTS.search(query) is None:
+        return False
+    from ..sqlparse import statement_info  # the parser only for a view with an inner query
+
+    info = statement_info(query)
+    if info is None:
+        return True
+    top = info.node.get("SelectStmt", {}) if isinstance(info.node, dict) else {}
+    inner = _inner_selects(info.node, top if top.get("op", "SETOP_NONE") == "SETOP_NONE" else None)
+    return any(_bare_outputs(select) & columns for select in inner)
+
+
+def _inner_selects(node: Any, top: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Every SELECT in the parse tree but `top` (the view's own, unless it is a set operation)."""
+    found: list[dict[str, Any]] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            select = item.get("SelectStmt")
+            if isinstance(select, dict) and select is not top:
+                found.append(select)
+            stack.extend(item.values())
+    return found
+
+
+def _bare_outputs(select: dict[str, Any]) -> set[str]:
+    """The names a SELECT's targets take from a column written alone (no alias)."""
+    names = set()
+    for target in select.get("targetList", []):
+        res = target.get("ResTarget", {}) if isinstance(target, dict) else {}
+        fields = res.get("val", {}).get("ColumnRef", {}).get("fields", []) if "name" not in res else []
+        if fields and isinstance(fields[-1], dict) and "String" in fields[-1]:
+            names.add(fields[-1]["String"].get("sval", ""))
+    return names
 
 
 def _renamed_view_columns(
