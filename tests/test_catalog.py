@@ -22,7 +22,7 @@ from dibs_tui.core.model import (
     Relation,
     RelationKind,
 )
-from tests.pg import GEN_SCHEMA, psql_file, run_sql
+from tests.pg import GEN_SCHEMA, execute, fetch, psql_file, run_sql
 
 LONG = "x" * 63
 TRICKY = f'''
@@ -564,3 +564,17 @@ async def test_sequence_names_read_as_the_server_names_them(db: str) -> None:
         assert f"name={sequence.name!r}" in repr(sequence)
     by_name = {s.name: s for s in catalog.sequences}
     assert by_name["seqs_n_seq"] != dataclasses.replace(by_name["seqs_n_seq"], name="other")
+
+
+async def test_a_partitioned_table_analysed_weighs_nothing_not_minus_one_page(db: str) -> None:
+    """Once analysed, a partitioned table's relpages is -1 (it has no storage): its size is 0, never -8 kB
+    (`schema --json` printed size_bytes -8192)."""
+    await execute(
+        db,
+        "CREATE TABLE ev (at date) PARTITION BY RANGE (at);"
+        "CREATE TABLE ev_2026 PARTITION OF ev FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+        "INSERT INTO ev SELECT '2026-02-01' FROM generate_series(1, 1000); ANALYZE ev;",
+    )
+    assert (await fetch(db, "SELECT relpages FROM pg_class WHERE relname = 'ev'"))[0]["relpages"] == -1
+    sizes = {r.name: r.size_bytes for r in (await _introspect(db)).relations}
+    assert sizes["ev"] == 0 and sizes["ev_2026"] > 0

@@ -12,6 +12,7 @@ import pytest
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.app_help import help_entries
+from dibs_tui.ui.list_sort import human_bytes
 from dibs_tui.ui.widgets.tables_pane import TableList, TablesPane
 from tests.conftest import TEMPLATE
 from tests.pg import execute, fetch, run_sql
@@ -171,3 +172,53 @@ async def test_a_view_shows_no_row_count_and_sorts_after_every_table_by_rows(db:
             "public.a_view",
         ]
         assert tail("a_view") == ""
+
+
+async def test_by_size_a_partitioned_table_weighs_its_partitions_and_a_view_nothing(db: str) -> None:
+    """A partitioned table stores nothing itself (no pages of its own): by size it showed `0` and
+    sank below every table, while its partitions hold the data. It now shows its partitions' sum (a nested
+    one's included) and sorts by it; a view, which stores nothing, shows no figure and comes last."""
+    await execute(
+        db,
+        "CREATE TABLE events (at date, body text) PARTITION BY RANGE (at);"
+        "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"
+        " PARTITION BY RANGE (at);"
+        "CREATE TABLE events_2025_h1 PARTITION OF events_2025 FOR VALUES FROM ('2025-01-01') TO ('2025-07-01');"
+        "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+        "INSERT INTO events SELECT '2025-03-01', repeat('x', 200) FROM generate_series(1, 3000);"
+        "INSERT INTO events SELECT '2026-03-01', repeat('y', 200) FROM generate_series(1, 3000);"
+        "CREATE TABLE single (id int, body text);"
+        "INSERT INTO single SELECT g, repeat('z', 200) FROM generate_series(1, 5000) g;"
+        "CREATE VIEW a_view AS SELECT id FROM single; ANALYZE;",
+    )
+    sizes = {  # as the catalog counts them (the pages ANALYZE counted, the TOAST table's too)
+        r["relname"]: r["size"]
+        for r in await fetch(
+            db,
+            "SELECT c.relname, (c.relpages + coalesce(t.relpages, 0)) * current_setting('block_size')::int "
+            "AS size FROM pg_class c LEFT JOIN pg_class t ON t.oid = c.reltoastrelid "
+            "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v')",
+        )
+    }
+    # relpages is -1 for a partitioned table once analysed
+    assert sizes["events"] == sizes["events_2025"] == -8192 and sizes["a_view"] == 0
+    total = sizes["events_2025_h1"] + sizes["events_2026"]
+    assert total > sizes["single"] > max(sizes["events_2025_h1"], sizes["events_2026"])
+    app = make_app(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        table_list = app.query_one(TableList)
+
+        def tail(name: str) -> str:
+            index = table_list.index_of(("public", name))
+            assert index is not None
+            return str(table_list.row_content(index)).rstrip().rsplit(name, 1)[1].strip()
+
+        for title in ("FK in-degree", "rows", "size"):
+            await _sort(pilot, app, f"Tables · by {title} ↓")
+        order = shown_tables(app)
+        # The parent by its partitions' sum first, then the one table larger than any partition; the view last.
+        assert order[:2] == ["public.events", "public.single"] and order[-1] == "public.a_view", order
+        assert tail("a_view") == ""
+        assert tail("events") == human_bytes(total)
+        assert tail("events_2025") == human_bytes(sizes["events_2025_h1"])  # its nested partition's

@@ -23,6 +23,7 @@ class SortOrder:
     relations: list[Relation]
     position: dict[QualifiedName, int]
     in_degree: dict[QualifiedName, int]
+    tree_sizes: dict[QualifiedName, int]  # a partitioned table's size: its partitions' (by size only)
 
     def figure(self, relation: Relation) -> str:
         """The number shown at the end of a relation's row: what the list is sorted by (the row estimate
@@ -30,8 +31,11 @@ class SortOrder:
         if self.mode == "FK in-degree":
             return f"←{self.in_degree.get(relation.key, 0)}"
         if self.mode == "size":
-            return human_bytes(relation.size_bytes)
+            return "" if relation.kind is RelationKind.VIEW else human_bytes(self.size(relation))
         return row_figure(relation)
+
+    def size(self, relation: Relation) -> int:
+        return self.tree_sizes.get(relation.key, relation.size_bytes)
 
 
 def row_figure(relation: Relation) -> str:
@@ -53,6 +57,7 @@ def sort_order(
     from ..core.explore.fkgraph import fk_in_degree
 
     in_degree = fk_in_degree(catalog) if mode == "FK in-degree" else {}
+    tree_sizes = partitioned_sizes(catalog) if mode == "size" else {}
     named = sorted(catalog.relations, key=by_name)
     if mode == "FK in-degree":
         ordered = sorted(named, key=lambda r: -in_degree.get(r.key, 0))
@@ -60,10 +65,31 @@ def sort_order(
         # Views last, after the tables never analysed (-1: their rows are unknown, a view has none).
         ordered = sorted(named, key=lambda r: (r.kind is RelationKind.VIEW, -r.row_estimate))
     elif mode == "size":
-        ordered = sorted(named, key=lambda r: -r.size_bytes)
+        # Views last: they store nothing (a materialized view does, and keeps its place).
+        ordered = sorted(
+            named, key=lambda r: (r.kind is RelationKind.VIEW, -tree_sizes.get(r.key, r.size_bytes))
+        )
     else:
         ordered = named
-    return SortOrder(catalog, mode, ordered, {r.key: i for i, r in enumerate(ordered)}, in_degree)
+    position = {r.key: i for i, r in enumerate(ordered)}
+    return SortOrder(catalog, mode, ordered, position, in_degree, tree_sizes)
+
+
+def partitioned_sizes(catalog: Catalog) -> dict[QualifiedName, int]:
+    """Each partitioned table's size as its leaf partitions' sum, nested ones included: it stores nothing
+    itself, and by size it belongs where its data puts it."""
+    by_key = catalog.relations_by_key
+    totals: dict[QualifiedName, int] = {}
+    for rel in catalog.relations:
+        if rel.kind is RelationKind.PARTITIONED:
+            totals.setdefault(rel.key, 0)
+            continue
+        parent, hops = rel.partition_of, 0
+        while parent is not None and hops < len(by_key):  # a loop in a damaged catalog ends
+            totals[parent] = totals.get(parent, 0) + rel.size_bytes
+            above = by_key.get(parent)
+            parent, hops = (above.partition_of if above else None), hops + 1
+    return totals
 
 
 def human_bytes(n: int) -> str:

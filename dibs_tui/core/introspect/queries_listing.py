@@ -18,7 +18,7 @@ _LISTED = """WITH members AS MATERIALIZED (
   WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_class'::regclass AND e.deptype = 'e'
 )
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint AS row_estimate,
-       c.relpages::bigint * current_setting('block_size')::bigint AS size_bytes,
+       greatest(c.relpages, 0)::bigint * current_setting('block_size')::bigint AS size_bytes,
        pn.nspname AS parent_schema, p.relname AS parent_name"""
 _LISTED_PARENTS = """LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
 LEFT JOIN pg_class p ON p.oid = i.inhparent
