@@ -205,3 +205,22 @@ def test_a_not_valid_not_null_is_read_and_written_as_one(new_database: Callable[
     )
     psql_file(target, "relation_ddl(t)", text=text)
     assert not compare(*(asyncio.run(fingerprint_dsn(dsn)) for dsn in (source, target)))
+
+
+def test_a_parents_not_valid_not_null_is_not_written_again_on_its_partition(
+    new_database: Callable[[], str],
+) -> None:
+    """The parent's NOT VALID NOT NULL reaches its partition NOT VALID (read there too): the partition's DDL
+    leaves it to the parent's, as the server does; a constraint of its own would be refused, the name taken."""
+    source = new_database()
+    run_sql(
+        source,
+        "CREATE TABLE p (id int, c int) PARTITION BY RANGE (id); CREATE TABLE p1 PARTITION OF p FOR VALUES "
+        "FROM (0) TO (10); ALTER TABLE p ADD CONSTRAINT p_c_nn NOT NULL c NOT VALID;",
+    )
+    catalog = asyncio.run(_introspect(source))
+    p, p1 = catalog.relation("public", "p"), catalog.relation("public", "p1")
+    assert p is not None and p1 is not None
+    assert [c.not_null_not_valid for c in p1.columns if c.name == "c"] == ["p_c_nn"]
+    assert "ADD CONSTRAINT p_c_nn NOT NULL c NOT VALID;" in relation_ddl(catalog, p)
+    assert "NOT VALID" not in relation_ddl(catalog, p1)

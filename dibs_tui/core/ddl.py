@@ -226,6 +226,15 @@ def _trigger_sql(rel: Relation, trigger_definition: str, enabled: str, trigger_n
     return out
 
 
+def _own_not_valid_not_nulls(catalog: Catalog, rel: Relation) -> list[Column]:
+    """The columns whose NOT VALID NOT NULL is the table's own, not one a parent's adds to its children."""
+    parents = [catalog.relation(*p) for p in ([rel.partition_of] if rel.partition_of else rel.inherits)]
+    from_parents = {(c.name, c.not_null_not_valid) for p in parents if p is not None for c in p.columns}
+    return [
+        c for c in rel.columns if c.not_null_not_valid and (c.name, c.not_null_not_valid) not in from_parents
+    ]
+
+
 def relation_ddl(catalog: Catalog, relation: Relation) -> str:
     """The statements that re-create one relation: table or view, keys, indexes, triggers, RLS, comments."""
     if catalog.dialect == "sqlite":  # SQLite keeps each statement as written: shown as it is
@@ -239,7 +248,7 @@ def relation_ddl(catalog: Catalog, relation: Relation) -> str:
         statements = [_table_sql(rel, catalog)]
     keys = [c for c in rel.constraints if not c.is_inherited and not _inline_check(c)]
     keys.sort(key=lambda c: c.kind is ConstraintKind.FOREIGN_KEY)
-    statements.extend(not_valid_not_null_sql(rel, c) for c in rel.columns if c.not_null_not_valid)
+    statements.extend(not_valid_not_null_sql(rel, c) for c in _own_not_valid_not_nulls(catalog, rel))
     statements.extend(constraint_sql(rel, c) for c in keys)
     statements.extend(index_sql(i) for i in rel.indexes if i.constraint_name is None)
     statements.extend(filter(None, [replica_identity_sql(rel)]))

@@ -455,8 +455,8 @@ def plan_alter_column(
             creates=[ObjectRef("default", rel.schema, rel.name, new.name)],
             needs=seq_needs,
         )
-    if state_of(old) != state_of(new) and not inherited:
-        plan_not_null(state, rel, old, new, details, _keys_holding(state, rel, new.name))
+    if state_of(old) != state_of(new):
+        plan_not_null(state, rel, old, new, details, _keys_holding(state, rel, new.name), inherited=inherited)
     if old.identity != new.identity and new.identity is not None and not inherited:
         mode = new.identity.value.upper()
         if old.identity is None:

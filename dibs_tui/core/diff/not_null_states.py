@@ -2,7 +2,11 @@
 rows are checked, but the rows there before were not). Moving between them without reading or refusing the
 rows already there: NOT VALID is added by name with ALTER TABLE ... ADD CONSTRAINT (CREATE TABLE ignores NOT
 VALID, SET NOT NULL checks every row and fails on a NULL), validated with VALIDATE CONSTRAINT (SHARE UPDATE
-EXCLUSIVE; SET NOT NULL would hold ACCESS EXCLUSIVE while it reads), dropped with DROP NOT NULL."""
+EXCLUSIVE; SET NOT NULL would hold ACCESS EXCLUSIVE while it reads), dropped with DROP NOT NULL.
+
+A parent's NOT VALID one reaches its partitions and inheritance children, NOT VALID too; each of them can be
+validated alone (a partitioned table's validated partition by partition), which is all the plan does on a
+child: the rest follows its parent."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from ..model import Column, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import ADD_CONSTRAINTS, ALTER_TABLES, key
+from .inherited_columns import Inherited, inherited_columns
 from .render import table_ref
 from .state import PlanState
 
@@ -30,20 +35,20 @@ def plan_not_null(
     new: Column,
     details: list[str],
     drop_after: Sequence[ObjectRef],
+    *,
+    inherited: bool,
 ) -> None:
     """A column of both sides whose NOT NULL differs; `drop_after`: what its DROP NOT NULL waits for (the
-    primary keys over it)."""
+    primary keys over it). A column `inherited` from a parent on both sides is only validated here."""
     before, after = state_of(old), state_of(new)
-    if before == after:
-        return
     ref, cref = table_ref(rel), ObjectRef("column", rel.schema, rel.name, new.name)
-    prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
     if before == "not valid" and after == "valid":
         details.append("not null validated")
-        name = quote_ident(old.not_null_not_valid or "")
-        sql = f"ALTER TABLE {qualified(rel.schema, rel.name)} VALIDATE CONSTRAINT {name};"
-        state.step(ALTER_TABLES, sql, ChangeKind.ALTER, [ref, cref])
+        state.step(ALTER_TABLES, _validate(rel, old.not_null_not_valid or ""), ChangeKind.ALTER, [ref, cref])
         return
+    if before == after or inherited:
+        return
+    prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
     if before == "none" and after == "valid":
         details.append("not null added")
         state.step(ALTER_TABLES, f"{prefix} SET NOT NULL;", ChangeKind.ALTER, [ref, cref])
@@ -53,21 +58,63 @@ def plan_not_null(
         state.step(ALTER_TABLES, f"{prefix} DROP NOT NULL;", ChangeKind.ALTER, [ref, cref], after=drop_after)
     if after == "not valid":
         details.append("not null added NOT VALID")
-        state.step(ADD_CONSTRAINTS, not_valid_not_null_sql(rel, new), ChangeKind.ALTER, [ref, cref])
+        made = ObjectRef("constraint", rel.schema, rel.name, new.not_null_not_valid or "")
+        sql = not_valid_not_null_sql(rel, new)
+        state.step(ADD_CONSTRAINTS, sql, ChangeKind.ALTER, [ref, cref], creates=[made])
+
+
+def _validate(rel: Relation, name: str) -> str:
+    return f"ALTER TABLE {qualified(rel.schema, rel.name)} VALIDATE CONSTRAINT {quote_ident(name)};"
 
 
 def plan_created_not_valid(state: PlanState) -> None:
     """The NOT VALID NOT NULLs of the columns the plan creates (a table created or re-created, a column added,
-    or dropped and added again), which their CREATE TABLE or ADD COLUMN left nullable. Once every table is
-    planned: what was created is known from the steps."""
-    wanted = [(r, c) for r in state.desired.relations for c in r.columns if c.not_null_not_valid is not None]
-    if not wanted:
+    or dropped and added again), which their CREATE TABLE or ADD COLUMN left nullable; and on a child, the
+    validation of one its parent's add makes NOT VALID there where the desired child's is valid. Once every
+    table is planned: what was created is known from the steps. Nothing to do (most diffs) costs one pass."""
+    wanted = [r for r in state.desired.relations if any(c.not_null_not_valid for c in r.columns)]
+    if not wanted:  # a parent's NOT VALID one is among them too
         return
+    children = [r for r in state.desired.relations if r.partition_of is not None or r.inherits]
     created = {k for step in state.steps for k in step.creates}
     written = {step.sql for step in state.steps}
-    for rel, col in wanted:
-        ref, cref = table_ref(rel), ObjectRef("column", rel.schema, rel.name, col.name)
-        sql = not_valid_not_null_sql(rel, col)
-        if (key(ref) in created or key(cref) in created) and sql not in written:
-            needs = [ref, cref] if key(cref) in created else [ref]
-            state.step(ADD_CONSTRAINTS, sql, ChangeKind.ALTER, [ref, cref], needs=needs)
+    for rel in wanted:
+        ref = table_ref(rel)
+        from_parents = inherited_columns(state, rel) if rel.partition_of is not None or rel.inherits else {}
+        for col in rel.columns:
+            cref = ObjectRef("column", rel.schema, rel.name, col.name)
+            sql = not_valid_not_null_sql(rel, col)
+            fresh = key(ref) in created or key(cref) in created
+            if col.not_null_not_valid and col.name not in from_parents and fresh and sql not in written:
+                made = ObjectRef("constraint", rel.schema, rel.name, col.not_null_not_valid)
+                needs = [ref, cref] if key(cref) in created else [ref]
+                state.step(ADD_CONSTRAINTS, sql, ChangeKind.ALTER, [ref, cref], needs=needs, creates=[made])
+                created.add(key(made))
+    for rel in children:
+        _validate_child(state, rel, created, written)
+
+
+def _from_parent(state: PlanState, table: tuple[str, str], column: str) -> Inherited | None:
+    rel = state.desired.relation(*table)
+    return inherited_columns(state, rel).get(column) if rel is not None else None
+
+
+def _validate_child(
+    state: PlanState, rel: Relation, created: set[tuple[str, str, str, str]], written: set[str]
+) -> None:
+    """A parent's NOT VALID NOT NULL added by the plan reaches its children NOT VALID (a child created after it,
+    valid): where the desired child's is valid, it is validated after the parent's add."""
+    ref = table_ref(rel)
+    for name, source in inherited_columns(state, rel).items():
+        col = rel.column(name)
+        if col is None or state_of(col) != "valid" or source.column.not_null_not_valid is None:
+            continue
+        constraint = source.column.not_null_not_valid
+        while (above := _from_parent(state, source.parent, name)) is not None and (
+            above.column.not_null_not_valid == constraint
+        ):
+            source = above  # the table that adds it: a partition's partitioned parent takes it from its own
+        holder = ObjectRef("constraint", source.parent[0], source.parent[1], constraint)
+        sql = _validate(rel, constraint)
+        if key(holder) in created and sql not in written:
+            state.step(ADD_CONSTRAINTS, sql, ChangeKind.ALTER, [ref], needs=[ref, holder])

@@ -289,8 +289,8 @@ COLUMN_GRANTS = """CASE WHEN a.attacl IS NOT NULL THEN
           FROM aclexplode(a.attacl) x LEFT JOIN pg_roles g ON g.oid = x.grantee
           WHERE x.grantee <> c.relowner) END"""
 
-# contype 'n' (PostgreSQL 18 NOT NULL constraints) is left out, Column.not_null carries it, but for a table's
-# own NOT VALID one: its name goes to Column.not_null_not_valid (the builder takes it aside). Like index
+# contype 'n' (PostgreSQL 18 NOT NULL constraints) is left out, Column.not_null carries it, but for a NOT VALID
+# one: its name goes to Column.not_null_not_valid (the builder takes it aside). Like index
 # definitions, those of primary keys, unique constraints and foreign keys are written in Python (see
 # definitions.py); CHECK and EXCLUDE, and keys with newer clauses, are the server's. An FK's target
 # columns are named in Python from the target's columns; only targets this introspection does not return
@@ -326,7 +326,7 @@ WHERE (co.contype IN ('p', 'u', 'c', 'f', 'x') {{not_valid_not_null}}) AND {sche
 ORDER BY co.conrelid, co.conname
 """
 
-NOT_VALID_NOT_NULL = "OR (co.contype = 'n' AND NOT co.convalidated AND co.conislocal)"
+NOT_VALID_NOT_NULL = "OR (co.contype = 'n' AND NOT co.convalidated)"
 
 # The options support function's number in each core access method (BTOPTIONS_PROC, HASHOPTIONS_PROC,
 # GIST_OPTIONS_PROC, GIN_OPTIONS_PROC, SPGIST_OPTIONS_PROC, BRIN_PROCNUM_OPTIONS): see INDEXES_SQL.

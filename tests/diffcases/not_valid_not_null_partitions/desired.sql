@@ -1,0 +1,12 @@
+create table p (id int, c int) partition by range (id);
+create table p1 partition of p for values from (0) to (10);
+create table p2 partition of p for values from (10) to (20);
+alter table p add constraint p_c_nn not null c not valid;
+alter table p1 validate constraint p_c_nn;
+create table par (id int, c int);
+create table chi () inherits (par);
+alter table par add constraint par_c_nn not null c not valid;
+create table q (id int, c int) partition by range (id);
+create table q1 partition of q for values from (0) to (10);
+alter table q add constraint q_c_nn not null c not valid;
+create table q2 partition of q for values from (10) to (20);
