@@ -140,6 +140,23 @@ def test_unknown_object_and_migration_exit_2_with_one_line(
     assert code == 2 and "--migration NAME" in err
 
 
+def test_a_dropped_column_says_its_table_is_there_and_where_to_look(
+    hand_built: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`users.fax`, a column dropped since: its meta row went with it, so no record names the migration that
+    dropped it. Said so (not 'nothing named'), with the table's last recorded change to look at."""
+    for text in ("users.fax", "public.users.fax"):
+        code, out, err = _run(capsys, text, hand_built)
+        assert code == 2 and out == "", err
+        assert err == (
+            "dibs-tui: public.users has no column fax now; a dropped column's meta row goes with it, so no "
+            "record says which migration dropped it; public.users was last changed by m3_email "
+            "(dibs-tui history public.users)\n"
+        )
+    code, _, err = _run(capsys, "app.orders.gone", hand_built)  # never changed since it was created
+    assert code == 2 and err.startswith("dibs-tui: app.orders has no column gone now;") and "last" not in err
+
+
 def test_dibs_migrations_alone_says_no_per_table_changes_and_falls_back_to_meta_rows(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -25,6 +25,7 @@ from ..core.explore.history import (
 from ..core.explore.names import UnknownObject, resolve, split_name
 from ..core.migrations.history import read_history
 from ..core.model import Catalog, Migration
+from ..core.sql import quote_ident
 from ..core.terminal import json_safe_text, raw_stream, safe
 from .catalog_read import load
 from .common import exit_now, run_async
@@ -86,12 +87,12 @@ def find_object(catalog: Catalog, index: HistoryIndex, text: str) -> TableHistor
     """The live table or column `text` names, else a table only the history remembers (dropped)."""
     try:
         ref = resolve(catalog, text)
-    except UnknownObject:
+    except UnknownObject as unknown:
         parts, _ = split_name(text.strip())
         key = index.key(parts[0]) if len(parts) == 1 else (parts[0], parts[1]) if len(parts) == 2 else None
         dropped = index.table(*key) if key else None
         if dropped is None:
-            raise
+            raise UnknownObject(_gone_column(catalog, index, parts) or str(unknown)) from None
         return dropped
     if ref.kind == "column":
         relation = catalog.relation(ref.schema, ref.name)
@@ -101,6 +102,30 @@ def find_object(catalog: Catalog, index: HistoryIndex, text: str) -> TableHistor
     if ref.kind != "table":
         raise UnknownObject(f"{text} is a {ref.kind}: history is recorded for tables and columns")
     return index.table(ref.schema, ref.name) or TableHistory(ref.schema, ref.name, (), (), True)
+
+
+def _gone_column(catalog: Catalog, index: HistoryIndex, parts: list[str]) -> str:
+    """For `table.column` (or `schema.table.column`) whose table is there but not the column: what can be said
+    of it. The meta tables delete a dropped column's row with it, so no record names the migration that
+    dropped it; the table's last recorded change is where to look."""
+    if len(parts) not in (2, 3):
+        return ""
+    try:
+        table = resolve(catalog, ".".join(quote_ident(p) for p in parts[:-1]))
+    except UnknownObject:
+        return ""
+    if table.kind != "table":
+        return ""
+    name = f"{table.schema}.{table.name}"
+    message = (
+        f"{name} has no column {parts[-1]} now; a dropped column's meta row goes with it, so no record says "
+        "which migration dropped it"
+    )
+    history = index.table(table.schema, table.name)
+    changed = [e for e in history.events if e.change != "created"] if history else []
+    if changed:
+        message += f"; {name} was last changed by {changed[-1].migration} (dibs-tui history {name})"
+    return message
 
 
 def _applied(migration: Migration | None) -> str:
