@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..model import (
     Constraint,
     ConstraintKind,
@@ -54,12 +56,12 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         before,
         after,
         lambda a, b: _same_constraint(state, a, b),
-        lambda a, b: _same_constraint(state, a, b) or _validated_only(a, b),
+        lambda a, b: _same_constraint(state, a, b) or _validated_only(state, a, b),
     )
     kept = {
         n
         for n, c in after.items()
-        if n in before and (_same_constraint(state, before[n], c) or _validated_only(before[n], c))
+        if n in before and (_same_constraint(state, before[n], c) or _validated_only(state, before[n], c))
     }
     adds = {n: c for n, c in after.items() if n not in kept}
     promote_indexes(state, old, new, adds, _same_index)  # adds loses the constraints made of an index
@@ -67,7 +69,7 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         other = after.get(cname)
         if other is not None and _same_constraint(state, con, other):
             continue
-        if other is not None and _validated_only(con, other):
+        if other is not None and _validated_only(state, con, other):
             state.change(
                 ChangeKind.ALTER,
                 ObjectRef("constraint", new.schema, new.name, cname),
@@ -141,9 +143,14 @@ def _taken_by_attach(state: PlanState, before: dict[str, Constraint], new: Relat
     }
 
 
-def _validated_only(a: Constraint, b: Constraint) -> bool:
-    """Only validated on the desired side: VALIDATE CONSTRAINT, kept in place."""
-    return a.definition == b.definition and not a.validated and b.validated
+def _validated_only(state: PlanState, a: Constraint, b: Constraint) -> bool:
+    """NOT VALID here, valid on the desired side, alike otherwise: VALIDATE CONSTRAINT, kept in place. It
+    checks the rows under a lock that lets writes on (SHARE UPDATE EXCLUSIVE); a DROP and ADD checks them
+    under ACCESS EXCLUSIVE, with the constraint gone between. The text says NOT VALID at its end."""
+    if a.validated or not b.validated:
+        return False
+    valid = replace(a, validated=True, definition=a.definition.removesuffix(" NOT VALID"))
+    return _same_constraint(state, valid, b)
 
 
 def _same_index(a: Index, b: Index) -> bool:

@@ -225,6 +225,7 @@ def plan_domains(state: PlanState) -> None:
         old_checks = {c.name: c for c in old.checks}
         new_checks = {c.name: c for c in new.checks}
         renamed = rename_domain_checks(state, key, old_checks, new_checks)  # both lose the renamed ones
+        renamed |= _validate_checks(state, key, old_checks, new_checks)  # and the ones validated
         added = [c for n, c in new_checks.items() if old_checks.get(n) != c]
         # SET NOT NULL is refused like ADD CONSTRAINT while a composite column holds the domain
         sets_not_null = new.not_null and not old.not_null
@@ -264,6 +265,28 @@ def plan_domains(state: PlanState) -> None:
     for key in only_in(cur, des):
         ref = type_ref(*key)
         state.drop_object(ref, "domain", cur[key].base_type, f"DROP DOMAIN {qualified(*key)};")
+
+
+def _validate_checks(
+    state: PlanState, key: tuple[str, str], before: dict[str, DomainCheck], after: dict[str, DomainCheck]
+) -> dict[str, DomainCheck]:
+    """ALTER DOMAIN ... VALIDATE CONSTRAINT for a CHECK NOT VALID here and valid on the desired side, alike
+    otherwise (its text says NOT VALID at its end): kept, not dropped and added again, which leaves the
+    domain without it between. `before` and `after` lose them; returns them by name."""
+    done = {}
+    for name, check in list(after.items()):
+        was = before.get(name)
+        if was is None or was.validated or not check.validated:
+            continue
+        if was.definition.removesuffix(" NOT VALID") != check.definition:
+            continue
+        ref = type_ref(*key)
+        state.change(ChangeKind.ALTER, ref, "domain", detail=f"validate check {name}")
+        sql = f"ALTER DOMAIN {qualified(*key)} VALIDATE CONSTRAINT {quote_ident(name)};"
+        state.step(PRE_CREATE, sql, ChangeKind.ALTER, [ref], needs=[_check_ref(key, name)])
+        done[name] = was
+        del before[name], after[name]
+    return done
 
 
 def _drift_free(old: Domain | None, new: Domain) -> Domain | None:
