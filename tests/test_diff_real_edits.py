@@ -21,6 +21,7 @@ ALTER DOMAIN public.year RENAME CONSTRAINT year_check TO year_range;
 ALTER DOMAIN public.year SET DEFAULT 2000;
 ALTER TABLE public.language RENAME TO languages;
 ALTER TABLE public.languages RENAME CONSTRAINT language_pkey TO languages_pkey;
+ALTER SEQUENCE public.language_language_id_seq RENAME TO languages_language_id_seq;
 ALTER TABLE public.rental ADD CONSTRAINT rental_once
     UNIQUE USING INDEX idx_unq_rental_rental_date_inventory_id_customer_id;
 CREATE TABLE public.payment_p2026_08 PARTITION OF public.payment
@@ -77,6 +78,7 @@ def test_pagila_edited_as_a_dba_would(new_database: Callable[[], str]) -> None:
         "ALTER DOMAIN public.year SET DEFAULT 2000;",
         "ALTER TABLE public.language RENAME TO languages;",
         "ALTER TABLE public.languages RENAME CONSTRAINT language_pkey TO languages_pkey;",
+        "ALTER SEQUENCE public.language_language_id_seq RENAME TO languages_language_id_seq;",
         "ALTER TABLE public.rental ADD CONSTRAINT rental_once UNIQUE USING INDEX "
         "idx_unq_rental_rental_date_inventory_id_customer_id;",
         "ALTER TABLE public.payment DETACH PARTITION public.payment_p2022_01;",
@@ -85,6 +87,7 @@ def test_pagila_edited_as_a_dba_would(new_database: Callable[[], str]) -> None:
     # nothing rebuilt: no index, key, CHECK, view or trigger dropped or made again (the new partition's
     # indexes come with it: IF NOT EXISTS)
     for rebuilt in (
+        "SEQUENCE public.languages_language_id_seq AS",
         "DROP INDEX",
         "DROP CONSTRAINT",
         "ADD CONSTRAINT rental_once UNIQUE (",
@@ -115,6 +118,7 @@ def test_pagila_edits_undone(new_database: Callable[[], str]) -> None:
         "CREATE UNIQUE INDEX idx_unq_rental_rental_date_inventory_id_customer_id ON public.rental",
         "DROP TABLE public.payment_p2026_08;",
         "ALTER INDEX public.idx_customer_surname RENAME TO idx_last_name;",
+        "ALTER SEQUENCE public.languages_language_id_seq RENAME TO language_language_id_seq;",
     ):
         assert line in script, script
     dropped = [s.sql for s in outcome.plan if "DROP CONSTRAINT" in s.sql or s.sql.startswith("DROP INDEX")]

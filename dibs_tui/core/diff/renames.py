@@ -8,7 +8,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ..model import Catalog, Column, ColumnRef, Constraint, Index, ObjectRef, Relation, Trigger, rekeyed
+from ..model import (
+    Catalog,
+    Column,
+    ColumnRef,
+    Constraint,
+    Index,
+    ObjectRef,
+    Relation,
+    Sequence,
+    Trigger,
+    rekeyed,
+)
 from ..model_objects import WholeObject
 from ..plan import ChangeKind, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident, quote_identifier, quote_literal
@@ -181,19 +192,24 @@ def rename_table_sequences(
             continue
         ref = ObjectRef("table", *key)
         columns = list(rel.columns)
+        taken = {(r.schema, n) for r in current.relations for n in (r.name, *(ix.name for ix in r.indexes))}
         for i, seq in enumerate(sequences):
             owner = seq.owned_by
-            if owner is None or (owner.schema, owner.table) != key:
+            if owner is not None and (owner.schema, owner.table) == key:
+                target = next(
+                    (
+                        d
+                        for d in desired.sequences
+                        if d.owned_by == owner and d.name != seq.name and d.is_identity == seq.is_identity
+                    ),
+                    None,
+                )
+            elif owner is None:
+                target = _read_instead(seq, rel, want, desired)
+            else:
                 continue
-            target = next(
-                (
-                    d
-                    for d in desired.sequences
-                    if d.owned_by == owner and d.name != seq.name and d.is_identity == seq.is_identity
-                ),
-                None,
-            )
-            if target is None or any(x.key == target.key for x in sequences):
+            # the renames run before the plan: only to a name nothing of the live schema holds
+            if target is None or any(x.key == target.key for x in sequences) or target.key in taken:
                 continue
             steps.append(
                 PlannedStatement(
@@ -212,6 +228,31 @@ def rename_table_sequences(
             columns = [_respelled(c, spellings) for c in columns]
         relations[key] = replace(rel, columns=tuple(columns))
     return replace(current, relations=tuple(relations.values()), sequences=tuple(sequences)), steps
+
+
+def _read_instead(seq: Sequence, rel: Relation, want: Relation, desired: Catalog) -> Sequence | None:
+    """A sequence no column owns (pg_dump's pagila: no OWNED BY) that a column of the renamed table reads
+    (its nextval default), where the desired table's same column reads one of another name, owned by no
+    other column: that one, to rename it to. Made again instead, it would start past the rows' largest
+    value, and values of rows deleted since would be handed out again."""
+    for col in rel.columns:
+        there = want.column(col.name)
+        read = _NEXTVAL.fullmatch(col.default or "")
+        wanted = _NEXTVAL.fullmatch(there.default or "") if there is not None else None
+        if read is None or wanted is None or read[1] != quote_ident(seq.name) or wanted[1] == read[1]:
+            continue
+        return next(
+            (
+                d
+                for d in desired.sequences
+                if d.schema == seq.schema
+                and quote_ident(d.name) == wanted[1]
+                and not d.is_identity
+                and d.owned_by in (None, ColumnRef(*rel.key, col.name))
+            ),
+            None,
+        )
+    return None
 
 
 _NEXTVAL = re.compile(r"nextval\('(?:(?:[^'.]|'')+\.)?((?:[^']|'')+)'::regclass\)")

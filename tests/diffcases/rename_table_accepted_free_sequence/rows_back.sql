@@ -1,0 +1,1 @@
+insert into languages (name) values ('en'), ('it');
