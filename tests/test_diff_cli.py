@@ -207,3 +207,31 @@ def test_an_accepted_rename_that_names_nothing_is_refused(
         ["diff", db, "--desired", str(desired), "--accept-rename", "users=members", "--format", "sql"]
     )
     assert code == 2 and "ALTER TABLE public.users RENAME TO members;" in capsys.readouterr().out
+
+
+def test_an_accepted_rename_onto_a_live_name_is_refused(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`users=members` while a live members table stays where it is: the plan's first statement would fail
+    (the renames run before the rest), so it is refused, saying which name is taken; accepting both renames
+    (the tables trade names) plans them through a passing name."""
+    run_sql(
+        db, "CREATE TABLE users (id int PRIMARY KEY, email text); CREATE TABLE members (id int PRIMARY KEY)"
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text(
+        "CREATE TABLE members (id int PRIMARY KEY, email text);\nCREATE TABLE users (id int PRIMARY KEY);\n"
+    )
+    code = main(
+        ["diff", db, "--desired", str(desired), "--accept-rename", "users=members", "--format", "sql"]
+    )
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    assert "public.members is the name of a live table" in err and "Traceback" not in err
+    assert "RENAME" not in out
+    args = ["--accept-rename", "users=members", "--accept-rename", "members=users"]
+    code = main(["diff", db, "--desired", str(desired), *args, "--format", "sql"])
+    out = capsys.readouterr().out
+    assert code == 2, out
+    assert "ALTER TABLE public.members RENAME TO members__dibs_swap;" in out
+    assert "ALTER TABLE public.users RENAME TO members;" in out

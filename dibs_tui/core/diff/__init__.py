@@ -72,6 +72,7 @@ def diff_catalogs(
         rename_table_sequences,
         resolve_renames,
         suggest_renames,
+        table_rename_steps,
     )
     from .render import CHECK_BODIES_OFF
     from .respell import respell_renamed, respell_renamed_values, values_respeller
@@ -79,32 +80,7 @@ def diff_catalogs(
 
     tables, columns = resolve_renames(accepted_renames, current)
     refuse_unmatched_renames(tables, columns, current, desired)
-    rename_steps: list[PlannedStatement] = []
-    rename_changes: list[Change] = []
-    for schema, old, new_schema, new in tables:
-        if current.relation(schema, old) is None:
-            continue
-        ref = ObjectRef("table", new_schema, new)
-        was = ObjectRef("table", schema, old)
-        moved = new_schema != schema
-        said = (qualified(schema, old), qualified(new_schema, new)) if moved else (old, new)
-        rename_changes.append(Change(ChangeKind.RENAME, ref, "table", *said))
-        if new != old:  # renamed in its schema first: the name is free there, the move then keeps it
-            rename_steps.append(
-                PlannedStatement(
-                    f"ALTER TABLE {qualified(schema, old)} RENAME TO {quote_ident(new)};",
-                    ChangeKind.RENAME,
-                    (was, ObjectRef("table", schema, new) if moved else ref),
-                )
-            )
-        if moved:
-            rename_steps.append(
-                PlannedStatement(
-                    f"ALTER TABLE {qualified(schema, new)} SET SCHEMA {quote_ident(new_schema)};",
-                    ChangeKind.RENAME,
-                    (was, ref),
-                )
-            )
+    rename_steps, rename_changes = table_rename_steps(tables, current, desired)
     table_map = {(s, o): (ns, n) for s, o, ns, n in tables}
     for schema, table, old, new in columns:
         schema_now, table_now = table_map.get((schema, table), (schema, table))

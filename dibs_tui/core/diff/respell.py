@@ -118,18 +118,25 @@ def _array_element(label: str) -> str:
     return '"' + label.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def table_respeller(schema: str, old: str, new: str) -> Respell:
-    """A table renamed in its schema: `schema.old`, and `old` as an identifier not after a dot (the view's
-    read may spell its tables without their schema), written with `new` (a column named as the table is
-    written so too: the result is then not the desired side's, and the view is made again)."""
-    qualified_old = re.escape(f"{quote_ident(schema)}.{quote_ident(old)}")
-    bare = re.escape(quote_ident(old))
-    pattern = re.compile(rf"{_LITERAL}|(?<![\w\"$.])(?<!::)(?:(?P<full>{qualified_old})|{bare})(?![\w\"$(])")
+def tables_respeller(renames: list[tuple[str, str, str]]) -> Respell:
+    """Tables renamed in their schemas, (schema, old, new), all at once (two that trade names are each
+    written as the other, not both as one): `schema.old`, and `old` as an identifier not after a dot (the
+    view's read may spell its tables without their schema), written with `new` (a column named as the table
+    is written so too: the result is then not the desired side's, and the view is made again). A bare name
+    two of them share is left as it is (which one it means, the view's search_path said)."""
+    full = {f"{quote_ident(s)}.{quote_ident(o)}": qualified(s, n) for s, o, n in renames}
+    bare: dict[str, str | None] = {}
+    for _, o, n in renames:
+        bare[quote_ident(o)] = quote_ident(n) if quote_ident(o) not in bare else None
+    either = [re.escape(k) for k in sorted(full, key=len, reverse=True)]
+    alone = [re.escape(k) for k in sorted(bare, key=len, reverse=True) if bare[k] is not None]
+    names = rf"(?P<full>{'|'.join(either)})" + (rf"|(?P<bare>{'|'.join(alone)})" if alone else "")
+    pattern = re.compile(rf"{_LITERAL}|(?<![\w\"$.])(?<!::)(?:{names})(?![\w\"$(])")
 
     def one(m: re.Match[str]) -> str:
         if m[0].startswith("'"):
             return m[0]
-        return qualified(schema, new) if m["full"] else quote_ident(new)
+        return full[m["full"]] if m["full"] else bare[m["bare"]] or m[0]
 
     return lambda text: pattern.sub(one, text)
 
@@ -152,12 +159,9 @@ def respell_renamed(
     # What each view reading something renamed must be respelled with; views to weigh (again).
     respellers: dict[tuple[str, str], list[Respell]] = {}
     weigh: list[tuple[str, str]] = []
-    for schema, old, new_schema, new in tables:
-        if new_schema == schema and new != old:
-            respell = table_respeller(schema, old, new)
-            for view in _reading_views(current, schema, new, None):
-                respellers.setdefault(view, []).append(respell)
-                weigh.append(view)
+    for view, renames in _renamed_tables_read(current, tables).items():
+        respellers[view] = [tables_respeller(renames)]
+        weigh.append(view)
     # (schema, table, old, new, the name current.dependencies know it by: apply_renames renamed the tables')
     work = [(*column, column[3]) for column in columns]
     original = {view: rel.view_definition for view, rel in relations.items() if rel.kind in VIEW_KINDS}
@@ -198,6 +202,18 @@ def respell_renamed(
         if rel is not None and wanted is not None and rel.kind not in VIEW_KINDS:
             relations[key] = _respelled_parts(rel, wanted, _in_turn([*respellers_of_table, values]))
     return replace(current, relations=tuple(relations.values())), steps, changes
+
+
+def _renamed_tables_read(
+    current: Catalog, tables: list[tuple[str, str, str, str]]
+) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    """Each view reading a table renamed in its schema -> (schema, old, new) of those it reads."""
+    read: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for schema, old, new_schema, new in tables:
+        if new_schema == schema and new != old:
+            for view in _reading_views(current, schema, new, None):
+                read.setdefault(view, []).append((schema, old, new))
+    return read
 
 
 def _in_turn(respellers: list[Respell | None]) -> Respell:
