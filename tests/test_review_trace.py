@@ -716,3 +716,34 @@ async def test_an_index_on_only_a_partitioned_table_builds_nothing(db: str, tmp_
     # it builds nothing, but its SHARE on m blocks m's writers until commit all the same
     assert only.trace == "ran" and [h.kind for h in only.hazards] == ["write-blocking-lock"], only
     assert [h.kind for h in whole.hazards] == ["blocking-index-build"], whole
+
+
+async def test_an_index_the_new_type_keeps_is_not_said_to_be_built(db: str, tmp_path: Path) -> None:
+    """varchar to text re-creates the column's indexes under new OIDs, but the server keeps the file of each
+    whose definition stays valid: only the expression index is built again (the trace said all three)."""
+    await execute(
+        db,
+        "CREATE TABLE users (id int PRIMARY KEY, email varchar(255) UNIQUE);"
+        "CREATE INDEX users_id_email ON users (id, email); CREATE INDEX users_lower ON users (lower(email));"
+        "INSERT INTO users SELECT i, 'u' || i FROM generate_series(1, 2000) i;",
+    )
+    migration = "ALTER TABLE users ALTER COLUMN email TYPE text USING email::text"
+    path = tmp_path / "t.sql"
+    path.write_text(migration + ";\n")
+    review = await review_file(resolve(db), path)
+    [statement] = review.statements
+    [build] = [h for h in statement.hazards if h.kind == "blocking-index-build"]
+    assert build.basis == "observed" and build.message.startswith("builds index users_lower on public.users")
+    # the server's word: the kept indexes' files are the same after the statement, the rebuilt one's is not
+    files = "SELECT relname::text, relfilenode::int8 FROM pg_class WHERE relname LIKE 'users_%' ORDER BY 1"
+    conn = await asyncpg.connect(db)
+    try:
+        before = dict(await conn.fetch(files))
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute(migration)
+        after = dict(await conn.fetch(files))
+        await transaction.rollback()
+    finally:
+        await conn.close()
+    assert {n for n in before if before[n] != after[n]} == {"users_lower"}

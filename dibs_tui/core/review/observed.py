@@ -154,7 +154,7 @@ async def _build(build: IndexBuild, costing: Costing) -> list[Hazard]:
     if table is None:
         return []
     count = len(build.indexes)
-    what = build.indexes[0] if count == 1 else f"{count} indexes ({build.indexes[0]}, …)"
+    what = f"index {build.indexes[0]}" if count == 1 else f"{count} indexes ({build.indexes[0]}, …)"
     blocks = "reads and writes" if build.table_lock == "AccessExclusiveLock" else "writes"
     lock = lock_words(build.table_lock) or "a lock"
     name = _name(build.table)

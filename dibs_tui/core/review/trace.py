@@ -394,9 +394,15 @@ def _observe(
     )
     built: dict[int, list[tuple[str, bool]]] = {}  # table -> its indexes built, and whether each has storage
     rewritten_oids = {r.oid for r in rewritten}
+    # ALTER COLUMN TYPE re-creates every index on the column under a new OID, but one whose definition the new
+    # type leaves valid (varchar to text) keeps the old index's file: nothing is built, nothing read.
+    kept_files = {state.filenodes.get(oid) for oid in state.indexes} - {None, 0}
     for r in relations:
         table = r["table_oid"]
-        fresh = r["oid"] not in state.indexes or r["filenode"] != state.filenodes.get(r["oid"])
+        if r["oid"] in state.indexes:
+            fresh = r["filenode"] != state.filenodes.get(r["oid"])
+        else:
+            fresh = r["filenode"] not in kept_files
         if r["kind"] in "iI" and fresh and table in before and table not in rewritten_oids and not emptied:
             built.setdefault(table, []).append((r["name"], r["kind"] == "i"))
     # each table an index was built on, partitions too (a build reads every row)
