@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..gc_pause import collector_paused
-from ..sql import qualified, quote_ident
 
 if TYPE_CHECKING:
     from ..connect import ConnectionTarget
@@ -51,8 +50,7 @@ def diff_catalogs(
     LiveGrantsNeeded (compare_privileges) instead of leaving their grants out."""
     # The model, the plan's types and the steps, imported here (see _PLANNER): a diff imports them while it
     # waits for the catalogs.
-    from ..model import ObjectRef
-    from ..plan import Change, ChangeKind, PlannedStatement
+    from ..plan import ChangeKind, PlannedStatement
     from .body_edges import body_edges
     from .cascade import plan_cascades
     from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
@@ -66,13 +64,13 @@ def diff_catalogs(
     from .graph import ordered_with_soft
     from .name_slots import name_edges
     from .not_null_states import plan_created_not_valid
+    from .rename_order import column_rename_steps, table_rename_steps
     from .renames import (
         apply_renames,
         refuse_unmatched_renames,
         rename_table_sequences,
         resolve_renames,
         suggest_renames,
-        table_rename_steps,
     )
     from .render import CHECK_BODIES_OFF
     from .respell import respell_renamed, respell_renamed_values, values_respeller
@@ -82,18 +80,9 @@ def diff_catalogs(
     refuse_unmatched_renames(tables, columns, current, desired)
     rename_steps, rename_changes = table_rename_steps(tables, current, desired)
     table_map = {(s, o): (ns, n) for s, o, ns, n in tables}
-    for schema, table, old, new in columns:
-        schema_now, table_now = table_map.get((schema, table), (schema, table))
-        ref = ObjectRef("column", schema_now, table_now, new)
-        rename_changes.append(Change(ChangeKind.RENAME, ref, "column", old, new))
-        rename_steps.append(
-            PlannedStatement(
-                f"ALTER TABLE {qualified(schema_now, table_now)} RENAME COLUMN {quote_ident(old)} "
-                f"TO {quote_ident(new)};",
-                ChangeKind.RENAME,
-                (ObjectRef("table", schema_now, table_now), ref),
-            )
-        )
+    column_steps, column_changes, hops = column_rename_steps(columns, table_map, current, desired)
+    rename_steps += column_steps
+    rename_changes += column_changes
     values = values_respeller(current, desired)  # an enum value renamed in place: its constants follow it
     if tables or columns:
         current = apply_renames(current, desired, tables, columns)
@@ -104,7 +93,7 @@ def diff_catalogs(
             current,
             desired,
             tables,
-            [(*table_map.get((s, t), (s, t)), old, new) for s, t, old, new in columns],
+            hops,
             values,
         )
         rename_changes.extend(part_changes)
@@ -176,6 +165,7 @@ _PLANNER = (
             "compare_user_types",
             "graph",
             "not_null_states",
+            "rename_order",
             "renames",
             "render",
             "state",

@@ -21,9 +21,8 @@ from ..model import (
     rekeyed,
 )
 from ..model_objects import WholeObject
-from ..plan import Change, ChangeKind, PlannedStatement, RenameSuggestion
+from ..plan import ChangeKind, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident, quote_identifier, quote_literal
-from .name_slots import circle_heads, passing_name, taken_names
 
 RENAME_THRESHOLD = 0.5
 
@@ -195,53 +194,6 @@ def _holds(catalog: Catalog, schema: str, name: str) -> bool:
     if any(s.schema == schema and s.name == name for s in catalog.sequences):
         return True
     return any(r.schema == schema and any(ix.name == name for ix in r.indexes) for r in catalog.relations)
-
-
-def table_rename_steps(
-    tables: list[tuple[str, str, str, str]], current: Catalog, desired: Catalog
-) -> tuple[list[PlannedStatement], list[Change]]:
-    """ALTER TABLE ... RENAME TO and SET SCHEMA for the accepted table renames, run before the plan: renamed in
-    its schema first (the name is free there: the move then keeps it), in an order where each takes a name
-    already let go (a table renamed onto another renamed table's name after that one); two or more that trade
-    names go round through a passing name (name_slots.circle_heads), as indexes do."""
-    steps: list[PlannedStatement] = []
-    changes: list[Change] = []
-    live = [t for t in tables if current.relation(t[0], t[1]) is not None]
-    for schema, old, new_schema, new in live:
-        moved = new_schema != schema
-        said = (qualified(schema, old), qualified(new_schema, new)) if moved else (old, new)
-        changes.append(Change(ChangeKind.RENAME, ObjectRef("table", new_schema, new), "table", *said))
-    by_schema: dict[str, dict[str, str]] = {}
-    for schema, old, _, new in live:
-        if new != old:
-            by_schema.setdefault(schema, {})[old] = new
-    for schema, renames in by_schema.items():
-        taken = taken_names(current, desired, ("class", schema))
-        for head in sorted(circle_heads(renames)):
-            passing = passing_name(head, taken)
-            steps.append(_table_rename(schema, head, passing))
-            renames[passing] = renames.pop(head)
-        while renames:
-            for old in sorted(o for o, n in renames.items() if n not in renames):
-                steps.append(_table_rename(schema, old, renames.pop(old)))
-    for schema, old, new_schema, new in live:
-        if new_schema != schema:
-            steps.append(
-                PlannedStatement(
-                    f"ALTER TABLE {qualified(schema, new)} SET SCHEMA {quote_ident(new_schema)};",
-                    ChangeKind.RENAME,
-                    (ObjectRef("table", schema, old), ObjectRef("table", new_schema, new)),
-                )
-            )
-    return steps, changes
-
-
-def _table_rename(schema: str, old: str, new: str) -> PlannedStatement:
-    return PlannedStatement(
-        f"ALTER TABLE {qualified(schema, old)} RENAME TO {quote_ident(new)};",
-        ChangeKind.RENAME,
-        (ObjectRef("table", schema, old), ObjectRef("table", schema, new)),
-    )
 
 
 def rename_table_sequences(

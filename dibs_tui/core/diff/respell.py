@@ -145,13 +145,13 @@ def respell_renamed(
     current: Catalog,
     desired: Catalog,
     tables: list[tuple[str, str, str, str]],
-    columns: list[tuple[str, str, str, str]],
+    columns: list[tuple[str, str, str, str, str, str]],
     values: Respell | None = None,
 ) -> tuple[Catalog, list[PlannedStatement], list[Change]]:
     """`current` (its accepted renames applied) with what spells a renamed column respelled, and the views'
     own columns to rename with it. `tables`: (schema, old, new schema, new), as resolve_renames gives them
-    (a view reading a table renamed in its schema is respelled too); `columns`: (schema, table, old, new), the
-    tables named as they are now, in the order their renames run; `values` (values_respeller) respells after
+    (a view reading a table renamed in its schema is respelled too); `columns`: the column renames as they run
+    (rename_order.ColumnHop: through a passing name where columns trade names), respelled in that order; `values` (values_respeller) respells after
     them, for what reads a renamed column and spells a renamed enum value at once."""
     relations = dict(current.relations_by_key)
     steps: list[PlannedStatement] = []
@@ -162,20 +162,22 @@ def respell_renamed(
     for view, renames in _renamed_tables_read(current, tables).items():
         respellers[view] = [tables_respeller(renames)]
         weigh.append(view)
-    # (schema, table, old, new, the name current.dependencies know it by: apply_renames renamed the tables')
-    work = [(*column, column[3]) for column in columns]
+    # (schema, table, from, to, the name current.dependencies know it by (apply_renames gave the tables'
+    # columns their desired names), its live name, its desired name)
+    work = [(s, t, a, b, final, origin, final) for s, t, a, b, origin, final in columns]
     original = {view: rel.view_definition for view, rel in relations.items() if rel.kind in VIEW_KINDS}
     renamed: dict[tuple[str, str], list[tuple[str, str]]] = {}  # a view -> (old, new) of what it reads
     # a table -> its columns' respellers, in the order the renames run (each takes a name free by then)
     tables_respellers: dict[tuple[str, str], list[Respell]] = {}
     while work or weigh:
         while work:
-            schema, table, old, new, known_as = work.pop(0)
-            respell = column_respeller(old, new)
+            schema, table, step_from, step_to, known_as, origin, final = work.pop(0)
+            respell = column_respeller(step_from, step_to)
             tables_respellers.setdefault((schema, table), []).append(respell)
             for view in _reading_views(current, schema, table, known_as):
                 respellers.setdefault(view, []).append(respell)
-                renamed.setdefault(view, []).append((old, new))
+                if (origin, final) not in renamed.setdefault(view, []):
+                    renamed[view].append((origin, final))
                 weigh.append(view)
         if not weigh:
             break
@@ -195,7 +197,7 @@ def respell_renamed(
             if columns_now != before:
                 steps.append(_rename_view_column(now, old, new))
                 changes.append(Change(ChangeKind.RENAME, ObjectRef("column", *view, new), "column", old, new))
-                work.append((*view, old, new, old))
+                work.append((*view, old, new, old, old, new))
         relations[view] = replace(now, view_definition=wanted.view_definition, columns=columns_now)
     for key, respellers_of_table in tables_respellers.items():
         rel, wanted = relations.get(key), desired.relation(*key)
