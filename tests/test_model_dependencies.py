@@ -33,6 +33,11 @@ def test_a_reads_dependencies_behave_as_the_tuple_of_them(db: str) -> None:
     assert hash(kept) == hash(whole) and repr(kept) == repr(whole)
     assert Dependencies(whole) == kept  # kept anew from the same pairs
     assert Dependencies(whole[1:]) != kept
+    # The read's own way: the two lists of refs adopted as they are.
+    adopted = Dependencies.of_lists([d.dependent for d in whole], [d.referenced for d in whole])
+    assert adopted == kept and tuple(adopted) == whole
+    with pytest.raises(ValueError):
+        Dependencies.of_lists([d.dependent for d in whole], [d.referenced for d in whole[1:]])
     # A catalog holding the tuple equals the read's own, and so does one read again.
     assert dataclasses.replace(catalog, dependencies=whole) == catalog
     assert asyncio.run(introspect_dsn(db)) == catalog

@@ -31,6 +31,16 @@ class Dependencies(Sequence[Dependency]):
             add_dependent(dependency.dependent)
             add_referenced(dependency.referenced)
 
+    @classmethod
+    def of_lists(cls, dependents: list[ObjectRef], referenced: list[ObjectRef]) -> Dependencies:
+        """The dependencies pairing `dependents[i]` with `referenced[i]`, the lists kept as they are (the
+        catalog read fills them as it resolves pg_depend's rows: no Dependency made to be taken apart)."""
+        if len(dependents) != len(referenced):
+            raise ValueError("dependents and referenced differ in length")
+        kept = cls.__new__(cls)
+        kept._dependents, kept._referenced = dependents, referenced
+        return kept
+
     def __len__(self) -> int:
         return len(self._dependents)
 

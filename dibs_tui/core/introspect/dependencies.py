@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
+from collections.abc import Callable, Iterable
 
 import asyncpg
 
 from ..model import Dependency, ObjectRef, Relation, Sequence
 from ..model_dependencies import Dependencies
-from .objects import new_dependency, new_object_ref
+from .objects import new_object_ref
 
 Record = asyncpg.Record
 
@@ -161,18 +160,27 @@ class Resolver:
             self._refs[key] = ref
         return ref
 
-    def _resolve(self, key: int, columns: list[ObjectRef | None]) -> ObjectRef | None:
-        """The ref a kept row's key names: a column's by its place in `columns`, where `_aliased` put it. A
-        relation's key is looked up first, once: most keys name a relation or its column."""
+    def _resolve(self, key: int) -> ObjectRef | None:
+        """The ref a kept row's key names, but a column's (`_resolve_into` reads those from `columns`, where
+        `_aliased` put them)."""
         code = key >> 48
-        if code == _COLUMN:
-            return columns[key & _MAX_PLACE]
         oid, sub = (key >> 16) & _MAX_OID, (key & 0xFFFF) - _SUB_BIAS
-        if code == _PG_CLASS and sub == 0:
+        if code == _PG_CONSTRAINT:  # `_ref`'s first two steps, without its calls: a third of the keys
+            ref = self._refs.get(code << 32 | oid)
+            if ref is None:
+                ref = self._constraint_parts.ref(oid, self._relation)
+        elif code == _PG_CLASS and sub == 0:
+            # One object of pg_class per OID: a named index (every foreign key names its target's key) is found
+            # among the parts before the relations' search, whose answer for it is no.
+            ref = self._index_parts.ref(oid, self._relation)
+            if ref is not None:
+                return ref
             place = _packed_value(self._relation_oids, oid)
             if place >= 0:
                 return self._relation_ref(place)
-        ref = self._ref(code, oid)
+            ref = self._ref(code, oid)
+        else:
+            ref = self._ref(code, oid)
         # A table's ref here is reached through its row type, whose sub-objects are not modelled.
         return None if ref is not None and sub != 0 and ref.kind == "table" else ref
 
@@ -213,28 +221,52 @@ class Resolver:
         self._relation_refs = [None] * len(self._relation_list)
         self._rows = array("Q")
         columns: list[ObjectRef | None] = []
-        return Dependencies(chain(self._resolved(rows, self._aliased(rows, columns), columns), extra))
+        dependents: list[ObjectRef] = []
+        referenced: list[ObjectRef] = []
+        self._resolve_into(rows, self._aliased(rows, columns), columns, dependents, referenced)
+        for dependency in extra:
+            dependents.append(dependency.dependent)
+            referenced.append(dependency.referenced)
+        return Dependencies.of_lists(dependents, referenced)
 
-    def _resolved(
-        self, rows: array[int], aliased: set[int], columns: list[ObjectRef | None]
-    ) -> Iterator[Dependency]:
-        """The kept rows' dependencies (see `dependencies`), `rows` emptied from the front as they are read."""
+    def _resolve_into(
+        self,
+        rows: array[int],
+        aliased: set[int],
+        columns: list[ObjectRef | None],
+        dependents: list[ObjectRef],
+        referenced: list[ObjectRef],
+    ) -> None:
+        """The kept rows' dependencies (see `dependencies`) appended to the two lists of refs, `rows` emptied
+        from the front as they are read. A key naming a column (`_aliased` put its place) is read inline: half
+        of the keys, and the call was most of their cost."""
         seen: set[tuple[int, int]] = set()
         resolve = self._resolve
+        add_dependent, add_referenced = dependents.append, referenced.append
         while rows:
             chunk = rows[:_ROWS_CHUNK]
             del rows[:_ROWS_CHUNK]  # the array shrinks: its memory goes back as the rows are read
             keys = iter(chunk)
             for dependent_key, referenced_key in zip(keys, keys, strict=True):
-                dependent, referenced = resolve(dependent_key, columns), resolve(referenced_key, columns)
-                if dependent is None or referenced is None or dependent is referenced:
+                dependent = (
+                    columns[dependent_key & _MAX_PLACE]
+                    if dependent_key >> 48 == _COLUMN
+                    else resolve(dependent_key)
+                )
+                target = (
+                    columns[referenced_key & _MAX_PLACE]
+                    if referenced_key >> 48 == _COLUMN
+                    else resolve(referenced_key)
+                )
+                if dependent is None or target is None or dependent is target:
                     continue
-                if id(dependent) in aliased or id(referenced) in aliased:
-                    pair = (id(dependent), id(referenced))
+                if id(dependent) in aliased or id(target) in aliased:
+                    pair = (id(dependent), id(target))
                     if pair in seen:
                         continue
                     seen.add(pair)
-                yield new_dependency(dependent, referenced)
+                add_dependent(dependent)
+                add_referenced(target)
 
     def _aliased(self, rows: array[int], columns: list[ObjectRef | None]) -> set[int]:
         """The identities of the refs that the rows reach by more than one key: a relation's through its row

@@ -162,7 +162,6 @@ new_constraint = positional_constructor(Constraint)
 new_index = positional_constructor(Index)
 new_foreign_key = positional_constructor(ForeignKey)
 new_object_ref = positional_constructor(ObjectRef)
-new_dependency = positional_constructor(Dependency)
 _new_relation = positional_constructor(Relation)
 _RELATION_DEFAULTS = [f.default for f in dataclasses.fields(Relation)]  # every field but the first three
 _LISTED = [f.name for f in dataclasses.fields(Relation)].index  # where a field sits among the arguments
