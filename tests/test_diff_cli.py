@@ -214,7 +214,7 @@ def test_an_accepted_rename_onto_a_live_name_is_refused(
 ) -> None:
     """`users=members` while a live members table stays where it is: the plan's first statement would fail
     (the renames run before the rest), so it is refused, saying which name is taken; accepting both renames
-    (the tables trade names) plans them through a passing name."""
+    (the tables trade names) plans them through a passing name. A column renamed onto a live one likewise."""
     run_sql(
         db, "CREATE TABLE users (id int PRIMARY KEY, email text); CREATE TABLE members (id int PRIMARY KEY)"
     )
@@ -235,3 +235,10 @@ def test_an_accepted_rename_onto_a_live_name_is_refused(
     assert code == 2, out
     assert "ALTER TABLE public.members RENAME TO members__dibs_swap;" in out
     assert "ALTER TABLE public.users RENAME TO members;" in out
+    # a column the same: refused onto a live column that stays
+    desired.write_text(
+        "CREATE TABLE users (id int PRIMARY KEY, email text);\nCREATE TABLE members (id int);\n"
+    )
+    code = main(["diff", db, "--desired", str(desired), "--accept-rename", "users.email=users.id"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "public.users has a live column id that no accepted rename moves away" in err, err

@@ -172,6 +172,7 @@ def refuse_unmatched_renames(
                     hint="rename or drop that one first, or accept its rename too (two tables may trade names)",
                 )
     moved = {(s, o): (ns, n) for s, o, ns, n in tables}
+    columns_away = {(s, t, o) for s, t, o, n in columns if n != o}
     for schema, table, old, new in columns:
         live = current.relation(schema, table)
         if live is None or live.column(old) is None:  # the plan would rename a column that is not there
@@ -184,6 +185,12 @@ def refuse_unmatched_renames(
             raise DibsError(
                 f"--accept-rename: no column {quote_ident(new)} on {qualified(schema, table)} in the desired schema",
                 hint=hint,
+            )
+        if new != old and live.column(new) is not None and (schema, table, new) not in columns_away:
+            raise DibsError(
+                f"--accept-rename: {qualified(schema, table)} has a live column {quote_ident(new)} that no "
+                "accepted rename moves away",
+                hint="accept its rename too (two columns may trade names), or drop it first",
             )
 
 
