@@ -10,6 +10,7 @@ from ..model import (
     Index,
     ObjectRef,
     Relation,
+    RelationKind,
 )
 from ..model_definitions import same_definition
 from ..plan import ChangeKind
@@ -225,6 +226,12 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
             destroys=[iref],
             after=parent_drops if partition else [],
         )
+    partition_indexes = [
+        ObjectRef("index", r.schema, r.name, i.name)
+        for r in (state.desired.relations if new.kind is RelationKind.PARTITIONED else ())
+        if r.partition_of == new.key
+        for i in r.indexes
+    ]
     for iname, ix in after.items():
         prev = before.get(iname)
         if prev is not None and _same_index(prev, ix):
@@ -238,11 +245,11 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
             state.change(ChangeKind.CREATE, iref, "index", new=ix.definition)
         else:
             state.change(ChangeKind.ALTER, iref, "index", prev.definition, ix.definition, detail="replaced")
-        needs: list[ObjectRef] = [ref]
-        if partition and new.partition_of is not None:
-            parent = state.desired.relation(*new.partition_of)
-            if parent is not None:
-                needs += [ObjectRef("index", parent.schema, parent.name, p.name) for p in parent.indexes]
+        # a partitioned table's index after its partitions' (made first, under their desired names, its
+        # CREATE attaches them: made after it, a partition's index of another name than the one PostgreSQL
+        # gives the index it makes there was a second index, built twice); IF NOT EXISTS on a partition: one
+        # made with it (CREATE TABLE ... PARTITION OF under an index kept) is there already
+        needs: list[ObjectRef] = [ref, *partition_indexes]
         state.step(
             fresh_phase,
             partition_index_sql(ix, partition=partition),

@@ -1,0 +1,12 @@
+create table z (id int, v text, w int) partition by list (id);
+create table z1 partition of z for values in (1);
+create table z2 partition of z for values in (2) partition by list (w);
+create table z2a partition of z2 for values in (1);
+create index z_v on only z (v);
+create index z1_by_v on z1 (v);
+alter index z_v attach partition z1_by_v;
+create index z2_by_v on only z2 (v);
+create index z2a_by_v on z2a (v);
+alter index z2_by_v attach partition z2a_by_v;
+alter index z_v attach partition z2_by_v;
+create unique index z_id_w_v on z (id, w, v);
