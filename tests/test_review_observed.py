@@ -249,3 +249,40 @@ async def test_a_not_valid_not_null_is_kept_in_the_clone(db: str, tmp_path: Path
         db, tmp_path, "SELECT 1;\nALTER TABLE s VALIDATE CONSTRAINT s_c_nn;\n"
     )  # alone: after SET NOT NULL the constraint is valid already
     assert validate.trace == "ran" and validate.lock == "SHARE UPDATE EXCLUSIVE on public.s", validate
+
+
+async def test_an_untraced_review_infers_an_explicit_lock(db: str, tmp_path: Path) -> None:
+    """migrate's acknowledgement reviews without a trace: an explicit LOCK's mode is read from the statement
+    (it gave no lock and no hazard at all); traced, the observation replaces it, not added to it."""
+    from dibs_tui.core.connect import connect
+    from dibs_tui.core.review.run import review_sql
+
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(LOCKING)
+    finally:
+        await conn.close()
+    migration = (
+        "LOCK TABLE w IN SHARE ROW EXCLUSIVE MODE;\nLOCK w;\nLOCK TABLE w, empty IN ROW EXCLUSIVE MODE;\n"
+    )
+    live = await connect(resolve(db))
+    try:
+        untraced = (await review_sql(live, migration, "m.sql")).statements
+    finally:
+        await live.close()
+    assert [s.lock for s in untraced] == [
+        "SHARE ROW EXCLUSIVE on w",
+        "ACCESS EXCLUSIVE on w",
+        "ROW EXCLUSIVE on w",
+    ]
+    assert [[(h.kind, h.basis) for h in s.hazards] for s in untraced] == [
+        [("write-blocking-lock", "inferred")],
+        [("access-exclusive-lock", "inferred")],
+        [],
+    ]
+    traced = await _review(db, tmp_path, migration)
+    assert [[(h.kind, h.basis) for h in s.hazards] for s in traced] == [
+        [("write-blocking-lock", "observed")],
+        [("access-exclusive-lock", "observed")],
+        [],
+    ]

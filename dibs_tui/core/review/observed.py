@@ -17,7 +17,13 @@ from .shapes import written
 from .trace import IndexBuild, Rates, Relation, TraceStep, strongest
 
 TRACED_KINDS = frozenset(
-    {"access-exclusive-lock", "table-rewrite", "blocking-index-build", "non-transactional"}
+    {
+        "access-exclusive-lock",
+        "write-blocking-lock",
+        "table-rewrite",
+        "blocking-index-build",
+        "non-transactional",
+    }
 )
 
 _SIZES = """

@@ -90,14 +90,19 @@ class Reviewer:
                     own = f"takes ACCESS EXCLUSIVE on {shape.table} ("
                     found = [h for h in found if not h.message.startswith(own)]
                 hazards += found
-        elif shape.action == "rename-object":
-            hazards.append(
-                Hazard(
-                    "backward-incompatible",
-                    "renames or moves an object that running clients may still use by its old name",
-                )
-            )
+        elif shape.action in ("lock-table", "rename-object"):
+            hazards += await self.lock_or_rename(shape)
         return hazards
+
+    async def lock_or_rename(self, shape: Shape) -> list[Hazard]:
+        if shape.action == "lock-table":
+            return await self.lock_table(shape)
+        return [
+            Hazard(
+                "backward-incompatible",
+                "renames or moves an object that running clients may still use by its old name",
+            )
+        ]
 
     def lock(self, table: TableFacts, name: str, what: str = "") -> Hazard:
         return Hazard(
@@ -105,6 +110,26 @@ class Reviewer:
             f"takes ACCESS EXCLUSIVE on {name} ({table.describe()}): blocks "
             f"reads and writes{what} until the transaction commits",
         )
+
+    async def lock_table(self, shape: Shape) -> list[Hazard]:
+        """An explicit LOCK held until commit: ACCESS EXCLUSIVE blocks reads too, SHARE, SHARE ROW EXCLUSIVE
+        and EXCLUSIVE every writer (the weaker modes block no reader or writer)."""
+        hazards = []
+        for name in shape.tables:
+            table = await self.existing(name)
+            if table is None or not table.reached:
+                continue
+            if shape.verb == "ACCESS EXCLUSIVE":
+                hazards.append(self.lock(table, name))
+            elif shape.verb in ("SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE"):
+                hazards.append(
+                    Hazard(
+                        "write-blocking-lock",
+                        f"takes {shape.verb} on {name} ({table.describe()}): blocks every INSERT, UPDATE and "
+                        "DELETE on it (reads go on) until the transaction commits",
+                    )
+                )
+        return hazards
 
     async def rewrite(self, name: str, how: str) -> list[Hazard]:
         table = await self.existing(name)

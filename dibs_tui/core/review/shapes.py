@@ -22,13 +22,13 @@ _RENAMED_OBJECTS = frozenset(
 @dataclass(frozen=True)
 class Shape:
     """`action` is create-table, create-index, drop-tables, drop-index, alter-table, rename-object, update,
-    vacuum-full, reindex or other; `table` the table it acts on (as
+    vacuum-full, reindex, lock-table or other; `table` the table it acts on (as
     written)."""
 
     action: str = "other"
     table: str = ""
-    tables: tuple[str, ...] = ()  # DROP TABLE / TRUNCATE targets, DROP INDEX names
-    verb: str = ""  # DROP or TRUNCATE
+    tables: tuple[str, ...] = ()  # DROP TABLE / TRUNCATE / LOCK targets, DROP INDEX names
+    verb: str = ""  # DROP or TRUNCATE; LOCK's mode
     unique: bool = False
     concurrent: bool = False
     columns: tuple[str, ...] | None = None  # an index's plain columns; None when a key is an expression
@@ -94,12 +94,8 @@ def shape_of(sql: str) -> Shape:
         )
         action = "update" if node_type == "UpdateStmt" else "other"
         return Shape(action, table, set_columns=assigned, lock=_lock("ROW EXCLUSIVE", (table,)))
-    if node_type == "CreateTrigStmt":
-        return Shape(lock=_lock("SHARE ROW EXCLUSIVE", (_relation(body.get("relation")),)))
-    if node_type == "RefreshMatViewStmt" and not body.get("concurrent"):
-        return Shape(lock=_lock("ACCESS EXCLUSIVE", (_relation(body.get("relation")),)))
-    if node_type == "ClusterStmt" and body.get("relation"):
-        return Shape(lock=_lock("ACCESS EXCLUSIVE", (_relation(body["relation"]),)))
+    if (locking := _locking(node_type, body)) is not None:
+        return locking
     if node_type == "VacuumStmt" and any(
         o.get("DefElem", {}).get("defname") == "full" for o in body.get("options", ())
     ):
@@ -143,6 +139,35 @@ def _drop(body: dict[str, Any]) -> Shape:
         lock = _lock("SHARE UPDATE EXCLUSIVE", names[:1]) if concurrent else ""  # else its table's: the trace
         return Shape("drop-index", tables=names, concurrent=concurrent, lock=lock)
     return Shape("drop-tables", tables=names, verb="DROP", lock=_lock("ACCESS EXCLUSIVE", names[:1]))
+
+
+def _locking(node_type: str, body: dict[str, Any]) -> Shape | None:
+    """The statements whose shape is their lock alone: LOCK (on every table named, and their partitions and
+    children without ONLY), CREATE TRIGGER, REFRESH MATERIALIZED VIEW, CLUSTER."""
+    if node_type == "LockStmt":
+        names = tuple(_relation(r) for r in body.get("relations", ()))
+        mode = _LOCK_MODES[int(body.get("mode", 8)) - 1]
+        return Shape("lock-table", tables=names, verb=mode, lock=_lock(mode, names[:1]))
+    if node_type == "CreateTrigStmt":
+        return Shape(lock=_lock("SHARE ROW EXCLUSIVE", (_relation(body.get("relation")),)))
+    if node_type == "RefreshMatViewStmt" and not body.get("concurrent"):
+        return Shape(lock=_lock("ACCESS EXCLUSIVE", (_relation(body.get("relation")),)))
+    if node_type == "ClusterStmt" and body.get("relation"):
+        return Shape(lock=_lock("ACCESS EXCLUSIVE", (_relation(body["relation"]),)))
+    return None
+
+
+# LOCK's modes by their number in the parse tree (lockdefs.h: AccessShareLock is 1)
+_LOCK_MODES = (
+    "ACCESS SHARE",
+    "ROW SHARE",
+    "ROW EXCLUSIVE",
+    "SHARE UPDATE EXCLUSIVE",
+    "SHARE",
+    "SHARE ROW EXCLUSIVE",
+    "EXCLUSIVE",
+    "ACCESS EXCLUSIVE",
+)
 
 
 def _lock(mode: str, names: tuple[str, ...]) -> str:
