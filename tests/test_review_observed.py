@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.review.report import ReviewedStatement
@@ -286,3 +287,21 @@ async def test_an_untraced_review_infers_an_explicit_lock(db: str, tmp_path: Pat
         [("access-exclusive-lock", "observed")],
         [],
     ]
+
+
+async def test_a_refusal_on_another_major_version_is_not_claimed(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sandbox on another major version than the live server's (an embedded PostgreSQL 18 beside a live 16)
+    refuses what the live server may run, and the other way round: its refusal stays 'trace: failed', not a
+    fails-on-schema hazard (which stops the Migrations pane's apply)."""
+    from dibs_tui.core import sandbox
+
+    monkeypatch.setattr(sandbox, "version_note", lambda *_: "the desired schema was loaded on PostgreSQL 18")
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute("CREATE TABLE u (id int); CREATE VIEW uv AS SELECT id FROM u;")
+    finally:
+        await conn.close()
+    [statement] = await _review(db, tmp_path, "DROP TABLE u;\n")
+    assert statement.trace.startswith("failed: cannot drop table u") and not statement.refused, statement

@@ -201,7 +201,7 @@ async def trace_migration(
     a migration reaching more relations than that is not traced (said in the notes): a review nobody asked for
     does not load the server with a clone of thousands of tables."""
     from ..diff.whole_schema import sandbox_clone_sql
-    from ..sandbox import open_sandbox
+    from ..sandbox import open_sandbox, version_note
     from ..sandbox_statements import prepare
 
     catalog = await introspect_target(target)
@@ -225,7 +225,9 @@ async def trace_migration(
         named = named_in(s.text for s in statements)
         if catalog.meta.present and any(n.startswith("__dibs_") for n in named):
             await load_meta_tables(target, conn, named)
-        steps, stopped = await _run_traced(conn, statements)
+        # Another major version than the live server's refuses otherwise: its refusals are not claimed as live
+        same_server = version_note(sandbox.info.server_version, sandbox.info.live_version, "") is None
+        steps, stopped = await _run_traced(conn, statements, claim_refusals=same_server)
     notes += stopped
     if rates is not None:
         notes.append(f"lock times estimated from rates measured in the sandbox ({rates.how})")
@@ -307,9 +309,11 @@ async def _snapshot(
 
 
 async def _run_traced(
-    conn: asyncpg.Connection, statements: Sequence[LocatedStatement]
+    conn: asyncpg.Connection, statements: Sequence[LocatedStatement], *, claim_refusals: bool = True
 ) -> tuple[list[TraceStep], list[str]]:
-    """Each statement in its savepoint of one transaction, observed after it ran; everything rolled back."""
+    """Each statement in its savepoint of one transaction, observed after it ran; everything rolled back.
+    `claim_refusals`: the sandbox runs the live server's major version, so what it refuses on the schema the
+    live server refuses too (TraceStep.refused)."""
     steps: list[TraceStep] = []
     transaction = conn.transaction()
     await transaction.start()
@@ -339,7 +343,7 @@ async def _run_traced(
             except asyncpg.PostgresError as exc:
                 stop = f"the trace stopped at line {stmt.line}: {_first_line(exc)}"
                 return steps + [TraceStep(s.text, s.line, "not traced") for s in statements[index:]], [stop]
-            refused = sqlstate in SCHEMA_REFUSALS and all(s.ran for s in steps)
+            refused = claim_refusals and sqlstate in SCHEMA_REFUSALS and all(s.ran for s in steps)
             steps.append(replace(step, sqlstate=sqlstate, refused=refused))
         return steps, []
     finally:
