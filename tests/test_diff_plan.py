@@ -176,8 +176,11 @@ def test_widening_type_changes_are_not_destructive_narrowing_ones_are() -> None:
         schemas=PUBLIC,
         relations=(table("t", col("a", "bigint"), col("b", "integer", 2), col("c", "text", 3)),),
     )
-    destructive = {c.object.sub: c.destructive for c in diff_catalogs(a, b)[0]}
+    changes, plan, _ = diff_catalogs(a, b)
+    destructive = {c.object.sub: c.destructive for c in changes}
     assert destructive == {"a": False, "b": True, "c": False}
+    # the statement says what its change says: the summary's "(N destructive)" counts statements
+    assert {s.touches[1].sub: s.destructive for s in plan} == destructive
 
 
 def test_view_reading_other_columns_survives_a_column_drop() -> None:

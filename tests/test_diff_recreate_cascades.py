@@ -152,3 +152,31 @@ def test_a_matview_recreated_by_a_cascade_gets_its_grants_back(
         ("mv_id",),
         ("mv_n",),
     ]
+
+
+def test_what_a_retyped_column_takes_along_is_each_a_change_naming_the_column(
+    new_database: Callable[[], str],
+) -> None:
+    """Retyping storage.objects.bucket_id (Supabase) drops and re-creates a policy and a view that read it: the
+    policy's change named the column as "column public.objects" and the view, dropped too, was no change at all
+    (the summary did not say the plan drops it)."""
+    current, desired = new_database(), new_database()
+    schema = """CREATE TABLE objects (id int PRIMARY KEY, "Bucket" {type}, owner int);
+    ALTER TABLE objects ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY own ON objects FOR SELECT USING ("Bucket" IS NOT NULL);
+    CREATE VIEW listing AS SELECT id, "Bucket" FROM objects;"""
+    psql_file(current, "current", text=schema.format(type="text"))
+    psql_file(current, "rows", text="INSERT INTO objects VALUES (1, 'b1', 7);")
+    psql_file(desired, "desired", text=schema.format(type="varchar(64)"))
+
+    async def changes() -> dict[str, str]:
+        found = diff_catalogs(await introspect_dsn(current), await introspect_dsn(desired))[0]
+        return {f"{c.what} {c.object.sub or c.object.name}": c.detail for c in found}
+
+    assert asyncio.run(changes()) == {
+        "column Bucket": "type text -> character varying(64)",
+        "policy own": 're-created around column public.objects."Bucket"',
+        "view listing": "dropped and created again around what it reads",
+    }
+    converge_dsns(current, desired)
+    assert _rows(current, 'SELECT id, "Bucket" FROM listing') == [(1, "b1")]

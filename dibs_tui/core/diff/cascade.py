@@ -82,6 +82,8 @@ def _recreate(state: PlanState, node: NodeKey, root: NodeKey) -> bool:
 
 def _name(node: NodeKey) -> str:
     kind, schema, name, sub = node
+    if kind == "column":
+        return f"column {qualified(schema, name)}.{quote_ident(sub)}"
     return f"{kind} {qualified(schema, name)}" + (f"({sub})" if kind == "function" else "")
 
 

@@ -438,7 +438,7 @@ def plan_alter_column(
             needs=needs,
             creates=made,
             after=follows,
-            destructive=False,
+            destructive=not widens(old.type, new.type),
             reshapes=[cref],
         )
     if new.default is not None and (default_changes or type_changes):

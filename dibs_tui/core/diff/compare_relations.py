@@ -398,6 +398,10 @@ def plan_view(
             not same_view_query(old.view_definition or "", new.view_definition or "") or old.kind != new.kind
         ):
             state.change(ChangeKind.ALTER, ref, what_of(new), old.view_definition, new.view_definition)
+        elif recreate:  # the same query, dropped all the same: a reader of what the plan drops or retypes
+            state.change(
+                ChangeKind.ALTER, ref, what_of(new), detail="dropped and created again around what it reads"
+            )
         needs = [ObjectRef("schema", "", new.schema)]
         live = state.current.relation(new.schema, new.name)  # a re-created one keeps the live data state
         populated = not live.unpopulated if live is not None and live.kind is new.kind else None
