@@ -136,7 +136,9 @@ async def rename_scenario(db: str, first_dsn: str, second_dsn: str, tmp_path: Pa
     )
     assert "RENAME COLUMN mail TO email" in two.sql and "DROP COLUMN" not in two.sql
     assert two.name == "20260102000000_rename-mail-to-email-on-users"
-    (folder / f"{two.name}.sql").write_text(two.sql)
+    # the meta updates name their tables in the meta schema, whatever the migration's search_path: the
+    # rename's UPDATE spelled __dibs_columns bare and failed here
+    (folder / f"{two.name}.sql").write_text("SET search_path = pg_catalog;\n" + two.sql)
     await apply_pending(target, folder)
     rows = await fetch(
         db,
@@ -274,7 +276,7 @@ async def _renamed_meta(db: str, first_dsn: str, second_dsn: str, tmp_path: Path
     assert "SET SCHEMA billing" in two.sql and "RENAME TO idx_invoices_number" in two.sql, two.sql
     assert "ALTER INDEX public.lines_id RENAME TO lines_id_idx;" in two.sql, two.sql
     assert "DROP" not in two.sql.split("-- Meta updates")[0], two.sql
-    (folder / f"{two.name}.sql").write_text(two.sql)
+    (folder / f"{two.name}.sql").write_text("SET search_path = pg_catalog;\n" + two.sql)
     await apply_pending(target, folder)
     tables = await fetch(db, "SELECT table_name, created_by_migration FROM __dibs_tables ORDER BY 1")
     assert [tuple(r) for r in tables] == [("billing.invoices", one.name), ("lines", one.name)]

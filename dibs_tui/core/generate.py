@@ -28,7 +28,15 @@ from pathlib import Path
 from .concurrent_indexes import written_concurrently
 from .connect import ConnectionTarget
 from .errors import DibsError
-from .meta import column_upsert, delete_meta, index_upsert, meta_table_name, meta_tables_ddl, table_upsert
+from .meta import (
+    column_upsert,
+    delete_meta,
+    index_upsert,
+    meta_in_schema,
+    meta_table_name,
+    meta_tables_ddl,
+    table_upsert,
+)
 from .migrations.files import GENERATED_MARKER, new_migration_name, slugify
 from .model import Catalog, Provenance, Relation
 from .plan import Change, ChangeKind, DiffResult
@@ -159,13 +167,16 @@ class _MetaWriter:
             was = literal_or_null(old if old_schema == "public" else f"{old_schema}.{old}")
             now = literal_or_null(meta_table_name(rel))
             self.table(rel, created=False)
+            tables, columns, indexes = (
+                meta_in_schema(t) for t in ("__dibs_tables", "__dibs_columns", "__dibs_indices")
+            )
             self.out.append(
-                f"UPDATE __dibs_tables AS n SET created_by_migration = o.created_by_migration, "
-                f"created_at = o.created_at FROM __dibs_tables AS o WHERE n.table_name = {now} "
+                f"UPDATE {tables} AS n SET created_by_migration = o.created_by_migration, "
+                f"created_at = o.created_at FROM {tables} AS o WHERE n.table_name = {now} "
                 f"AND o.table_name = {was};\n"
-                f"UPDATE __dibs_columns SET table_name = {now} WHERE table_name = {was};\n"
-                f"UPDATE __dibs_indices SET table_name = {now} WHERE table_name = {was};\n"
-                f"DELETE FROM __dibs_tables WHERE table_name = {was};"
+                f"UPDATE {columns} SET table_name = {now} WHERE table_name = {was};\n"
+                f"UPDATE {indexes} SET table_name = {now} WHERE table_name = {was};\n"
+                f"DELETE FROM {tables} WHERE table_name = {was};"
             )
             for col in rel.columns:
                 self.column(rel, col.name, created=False)
@@ -175,7 +186,7 @@ class _MetaWriter:
                 return
             self.table(rel, created=False)
             self.out.append(
-                f"UPDATE __dibs_columns SET column_name = {literal_or_null(ref.sub)}, "
+                f"UPDATE {meta_in_schema('__dibs_columns')} SET column_name = {literal_or_null(ref.sub)}, "
                 f"modified_by_migration = {migration}, modified_at = now() "
                 f"WHERE table_name = {literal_or_null(meta_table_name(rel))} "
                 f"AND column_name = {literal_or_null(old)};"
@@ -186,7 +197,7 @@ class _MetaWriter:
             if rel is None:
                 return
             self.out.append(
-                f"UPDATE __dibs_indices SET index_name = {literal_or_null(ref.sub)} "
+                f"UPDATE {meta_in_schema('__dibs_indices')} SET index_name = {literal_or_null(ref.sub)} "
                 f"WHERE table_name = {literal_or_null(meta_table_name(rel))} AND index_name = {literal_or_null(old)};"
             )
             self.index(rel, ref.sub, created=False)

@@ -390,7 +390,7 @@ def _source_values(source: SourceLocation | None) -> tuple[str | None, int, int 
     return (source.file, source.line or 0, source.column)
 
 
-def _meta(table: str) -> str:
+def meta_in_schema(table: str) -> str:
     """A meta table as a generated migration names it: in the meta schema, whatever the path at apply time."""
     from .session import current_limits
 
@@ -406,7 +406,7 @@ def table_upsert(relation: Relation, provenance: Provenance | None, migration: s
         literal_or_null(v) for v in (meta_table_name(relation), file, line, column, doc, migration)
     )
     return (
-        f"INSERT INTO {_meta('__dibs_tables')} (table_name, source_file, source_line, source_column, doc_comment, {history})\n"
+        f"INSERT INTO {meta_in_schema('__dibs_tables')} (table_name, source_file, source_line, source_column, doc_comment, {history})\n"
         f"VALUES ({values})\n"
         "ON CONFLICT (table_name) DO UPDATE SET source_file = EXCLUDED.source_file, "
         "source_line = EXCLUDED.source_line, source_column = EXCLUDED.source_column, "
@@ -449,7 +449,7 @@ def column_upsert(
         )
     )
     return (
-        f"INSERT INTO {_meta('__dibs_columns')} (table_name, column_name, source_file, source_line, source_column, "
+        f"INSERT INTO {meta_in_schema('__dibs_columns')} (table_name, column_name, source_file, source_line, source_column, "
         "doc_comment, sql_type, is_nullable, default_value, is_primary_key, is_unique, is_indexed, "
         f"fk_references_table, fk_references_column, {history})\n"
         f"VALUES ({values})\n"
@@ -490,7 +490,7 @@ def index_upsert(
         )
     )
     return (
-        f"INSERT INTO {_meta('__dibs_indices')} (table_name, index_name, source_file, source_line, source_column, columns, "
+        f"INSERT INTO {meta_in_schema('__dibs_indices')} (table_name, index_name, source_file, source_line, source_column, columns, "
         f"is_unique, {history})\n"
         f"VALUES ({values})\n"
         "ON CONFLICT (table_name, index_name) DO UPDATE SET source_file = EXCLUDED.source_file, "
@@ -504,10 +504,10 @@ def delete_meta(kind: str, table: str, name: str = "") -> str:
     if kind == "table":
         t = literal_or_null(table)
         return (
-            f"DELETE FROM {_meta('__dibs_indices')} WHERE table_name = {t};\n"
-            f"DELETE FROM {_meta('__dibs_columns')} WHERE table_name = {t};\n"
-            f"DELETE FROM {_meta('__dibs_tables')} WHERE table_name = {t};"
+            f"DELETE FROM {meta_in_schema('__dibs_indices')} WHERE table_name = {t};\n"
+            f"DELETE FROM {meta_in_schema('__dibs_columns')} WHERE table_name = {t};\n"
+            f"DELETE FROM {meta_in_schema('__dibs_tables')} WHERE table_name = {t};"
         )
     target = "__dibs_columns" if kind == "column" else "__dibs_indices"
     key = "column_name" if kind == "column" else "index_name"
-    return f"DELETE FROM {_meta(target)} WHERE table_name = {literal_or_null(table)} AND {key} = {literal_or_null(name)};"
+    return f"DELETE FROM {meta_in_schema(target)} WHERE table_name = {literal_or_null(table)} AND {key} = {literal_or_null(name)};"
