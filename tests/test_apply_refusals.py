@@ -131,6 +131,30 @@ def test_migrate_says_what_the_history_and_the_folder_disagree_on_before_it_runs
     assert _tables(db) == ["a", "b", "z"]
 
 
+def test_another_tools_whole_history_without_files_is_one_warning(db: str, tmp_path: Path) -> None:
+    """lago keeps 1,107 Rails migrations in schema_migrations; its dibs-tui folder holds none of them, and
+    migrate printed one warning per Rails migration before applying anything. A few gone files are still
+    named one by one."""
+    run_sql(
+        db,
+        "CREATE TABLE schema_migrations (version varchar PRIMARY KEY);"
+        "CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar,"
+        " created_at timestamp NOT NULL, updated_at timestamp NOT NULL);"
+        "INSERT INTO schema_migrations SELECT (20220101000000 + i)::text FROM generate_series(1, 40) i;",
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20261205000000_a.sql").write_text("CREATE TABLE a (id int);\n")
+    done = _migrate(db, folder, "--no-prove")
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stdout.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith("warning: 40 migrations recorded as applied (") and warnings[0].endswith(
+        "history) have no file in this folder: 20220101000001 … 20220101000040 (`dibs-tui status` lists them)"
+    ), warnings
+    assert "a" in _tables(db)
+
+
 def test_an_edited_applied_migration_is_not_called_applied_without_a_word(db: str, tmp_path: Path) -> None:
     folder = tmp_path / "migrations"
     folder.mkdir()

@@ -133,12 +133,20 @@ def renamed(statuses: Sequence[MigrationStatus]) -> dict[str, Migration]:
     }
 
 
+# More files gone than this from one history table are said in one line (a Rails app's 1,100 migrations).
+_GONE_NAMED = 5
+
+
 def disagreements(statuses: Sequence[MigrationStatus]) -> list[str]:
     """What the folder and the history disagree on that migrate does not change, said before it applies: an
     applied file edited since, an applied file gone, a pending file that sorts before one applied."""
     moved = {row.name for row in renamed(statuses).values()}  # refused by migrate, with its own message
     done = (MigrationState.APPLIED, MigrationState.CHANGED)
     last = max((i for i, s in enumerate(statuses) if s.file is not None and s.state in done), default=-1)
+    gone: dict[str, list[str]] = {}  # history table -> its applied migrations whose file is gone
+    for status in statuses:
+        if status.state is MigrationState.MISSING and status.name not in moved and status.applied is not None:
+            gone.setdefault(status.applied.source, []).append(status.name)
     lines: list[str] = []
     for i, status in enumerate(statuses):
         if status.state is MigrationState.CHANGED:
@@ -146,8 +154,18 @@ def disagreements(statuses: Sequence[MigrationStatus]) -> list[str]:
                 f"{status.name} changed since it was applied (checksum differs): migrate does not run it again, "
                 "so the change is not applied (write a new migration for it)"
             )
-        elif status.state is MigrationState.MISSING and status.name not in moved:
-            lines.append(f"{status.name} is recorded as applied but its file is gone")
+        elif (
+            status.state is MigrationState.MISSING and status.name not in moved and status.applied is not None
+        ):
+            source = status.applied.source
+            names = gone[source]
+            if len(names) <= _GONE_NAMED:
+                lines.append(f"{status.name} is recorded as applied but its file is gone")
+            elif status.name == names[0]:  # another tool's whole history, say: one line, not one per row
+                lines.append(
+                    f"{len(names):,} migrations recorded as applied ({source} history) have no file in this "
+                    f"folder: {names[0]} … {names[-1]} (`dibs-tui status` lists them)"
+                )
         elif status.state is MigrationState.PENDING and i < last:
             lines.append(
                 f"{status.name} sorts before {statuses[last].name}, applied already: it runs after it "
