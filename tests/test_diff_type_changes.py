@@ -107,7 +107,9 @@ def test_a_generated_migration_that_fails_keeps_the_view_it_would_have_recreated
     # Written, and said to fail on these rows (generate's exit 4): migrate is run anyway, as a user may
     assert made.returncode == 4, made.stderr
     assert "this migration will fail at" in made.stderr and "character varying(4)" in made.stderr
-    ran = migrate(db, folder, "--yes")
+    refused = migrate(db, folder, "--yes")  # the review counts the values too long: not started
+    assert refused.returncode == 1 and "fails on what is there now" in refused.stderr, refused.stderr
+    ran = migrate(db, folder, "--yes", "--allow-failing")
     assert ran.returncode == 3, ran.stderr  # partially applied: the label only
     assert "value too long for type character varying(4)" in ran.stderr
     assert "segment 1 of 2 (statement 1, line 6) committed; segment 2 (DROP VIEW public.v" in ran.stderr

@@ -96,7 +96,8 @@ def test_the_review_of_a_partial_apply_says_the_invalid_index_migrate_will_refus
     db: str, tmp_path: Path
 ) -> None:
     folder = project(db, tmp_path, THREE, duplicates=True)  # segment 2's unique index fails, left INVALID
-    assert migrate(db, folder, "--yes").returncode == 3
+    # the review counts the duplicates: started anyway, to leave it partial
+    assert migrate(db, folder, "--yes", "--allow-failing").returncode == 3
     out = review(db, folder / f"{NAME}.sql").stdout
     assert "reviewed and traced: segments 2-3 of 3" in out, out
     assert (
