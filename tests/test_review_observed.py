@@ -145,7 +145,9 @@ async def test_a_lock_that_blocks_writes_until_commit_is_a_hazard(db: str, tmp_p
     ]
     assert [m.split(" (")[0] for m in blocking(exclusive)] == ["takes EXCLUSIVE on public.w"]
     assert [m.split(" (")[0] for m in blocking(tree)] == ["takes SHARE ROW EXCLUSIVE on public.q"]  # once
-    assert blocking(validate) == []
+    # VALIDATE's own SHARE UPDATE EXCLUSIVE blocks no writer, but its read runs under the SHARE ROW EXCLUSIVE
+    # line 2 took on child in this transaction (test_a_validate_after_its_not_valid_add_...)
+    assert [m.split(" (")[0] for m in blocking(validate)] == ["reads every row of public.child"]
     assert blocking(index) == [], index.hazards  # EXCLUSIVE held since line 3: said there
     assert {h.kind for h in index.hazards} == {"blocking-index-build"}
     assert (
@@ -305,3 +307,47 @@ async def test_a_refusal_on_another_major_version_is_not_claimed(
         await conn.close()
     [statement] = await _review(db, tmp_path, "DROP TABLE u;\n")
     assert statement.trace.startswith("failed: cannot drop table u") and not statement.refused, statement
+
+
+async def test_a_validate_after_its_not_valid_add_in_one_transaction_reads_under_a_write_blocking_lock(
+    db: str, tmp_path: Path
+) -> None:
+    """ADD ... NOT VALID then VALIDATE in one migration: the ADD's SHARE ROW EXCLUSIVE is still held while the
+    VALIDATE reads every row, so writers wait for the whole read (the point of NOT VALID is lost). Said on the
+    VALIDATE, with the read's size. VALIDATE alone, in its own migration, blocks no writer and stays quiet; a
+    foreign key added without NOT VALID takes the lock and reads under it, said so on the ADD."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(LOCKING)
+    finally:
+        await conn.close()
+    together = "ALTER TABLE child ADD CONSTRAINT child_fk FOREIGN KEY (p) REFERENCES parent NOT VALID;\n"
+    validate = "ALTER TABLE child VALIDATE CONSTRAINT child_fk;\n"
+    assert await _insert_waits(db, "child", together + validate)
+    add, later = await _review(db, tmp_path, together + validate)
+    [said] = [h for h in later.hazards if h.kind == "write-blocking-lock"]
+    assert said.basis == "observed" and said.cost is not None
+    assert said.message.startswith(
+        "reads every row of public.child (30 rows) under the SHARE ROW EXCLUSIVE lock an earlier statement of "
+        "this transaction took: blocks every INSERT, UPDATE and DELETE on it for the whole read"
+    ), said.message
+    assert "commit between them" in said.message
+    assert all("reads every row" not in h.message for h in add.hazards)  # NOT VALID: no read
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(together)  # committed: the next migration validates it alone
+    finally:
+        await conn.close()
+    assert not await _insert_waits(db, "child", validate)
+    [alone] = await _review(db, tmp_path, validate)
+    assert [h for h in alone.hazards if h.kind == "write-blocking-lock"] == []
+    [checked] = await _review(
+        db, tmp_path, "ALTER TABLE child ADD CONSTRAINT child_fk2 FOREIGN KEY (p) REFERENCES parent;\n"
+    )
+    assert any(
+        h.kind == "write-blocking-lock"
+        and h.message.startswith(
+            "takes SHARE ROW EXCLUSIVE on public.child (30 rows) and reads every row under it"
+        )
+        for h in checked.hazards
+    ), checked.hazards

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from .facts import Facts, TableFacts
 from .report import Cost, Hazard, ObservedLock
 from .shapes import written
-from .trace import IndexBuild, Rates, Relation, TraceStep, strongest
+from .trace import WRITE_BLOCKING, IndexBuild, Rates, Relation, TraceStep, strongest
 
 TRACED_KINDS = frozenset(
     {
@@ -108,8 +108,12 @@ async def with_observations(
     for relation in step.scanned:
         if relation not in taken:  # under the ACCESS EXCLUSIVE an earlier statement took
             hazards += await _exclusive(relation, costing, True, held_before=True)
+    read_under = dict(step.scanned_blocking_writes)
     for relation, mode in _write_blocking(step):
-        hazards += await _blocks_writes(relation, mode, costing)
+        hazards += await _blocks_writes(relation, mode, costing, reads=relation in read_under)
+        read_under.pop(relation, None)
+    for relation, mode in read_under.items():  # under the lock an earlier statement took
+        hazards += await _blocks_writes(relation, mode, costing, reads=True, held_before=True)
     locks = tuple(ObservedLock(_name(k.relation), k.mode, k.granted) for k in step.locks)
     return Observed(hazards, _strongest_lock(step), locks, True)
 
@@ -191,13 +195,6 @@ def _refused(step: TraceStep, where: str) -> Hazard:
     )
 
 
-# Modes that block INSERT, UPDATE and DELETE (ROW EXCLUSIVE) but let reads through; ACCESS EXCLUSIVE, which
-# blocks reads too, has its own hazard. SHARE UPDATE EXCLUSIVE (VALIDATE CONSTRAINT, CREATE STATISTICS) blocks
-# no reader or writer, only other schema changes and VACUUM: it is left out, or the safe way to add a
-# constraint (NOT VALID, then VALIDATE) would be flagged.
-_BLOCKS_WRITES = ("ShareLock", "ShareRowExclusiveLock", "ExclusiveLock")
-
-
 def _write_blocking(step: TraceStep) -> list[tuple[Relation, str]]:
     """The tables the statement first locks in a mode that blocks writes until commit, one per tree (a
     partition or inheritance child locked with its parent goes with it): not those it also takes ACCESS
@@ -210,7 +207,7 @@ def _write_blocking(step: TraceStep) -> list[tuple[Relation, str]]:
     earlier = {k.relation: k.mode for k in step.held_before}
     out = []
     for relation, mode in strongest_new.items():
-        if mode not in _BLOCKS_WRITES or (mode == "ShareLock" and step.builds):
+        if mode not in WRITE_BLOCKING or (mode == "ShareLock" and step.builds):
             continue
         if relation in earlier and strongest([earlier[relation], mode]) == earlier[relation]:
             continue
@@ -221,19 +218,36 @@ def _write_blocking(step: TraceStep) -> list[tuple[Relation, str]]:
     return out
 
 
-async def _blocks_writes(relation: Relation, mode: str, costing: Costing) -> list[Hazard]:
-    """Said of a table with rows, as ACCESS EXCLUSIVE is: an empty one has no writers to stop yet."""
+async def _blocks_writes(
+    relation: Relation, mode: str, costing: Costing, *, reads: bool = False, held_before: bool = False
+) -> list[Hazard]:
+    """Said of a table with rows, as ACCESS EXCLUSIVE is: an empty one has no writers to stop yet. `reads`:
+    the statement also read every row under it (a constraint's check), which the writes wait for; `held_before`:
+    the lock is an earlier statement's, as when a VALIDATE follows its ADD ... NOT VALID in one transaction."""
     table = await _live(relation, costing.facts)
     if table is None or not table.reached:
         return []
-    return [
-        Hazard(
-            "write-blocking-lock",
-            f"takes {lock_words(mode)} on {_name(relation)} ({table.describe()}): blocks every INSERT, UPDATE "
-            "and DELETE on it (reads go on) until the transaction commits (seen in pg_locks)",
-            "observed",
+    name = f"{_name(relation)} ({table.describe()})"
+    if held_before:
+        message = (
+            f"reads every row of {name} under the {lock_words(mode)} lock an earlier statement of this "
+            "transaction took: blocks every INSERT, UPDATE and DELETE on it for the whole read (seen in "
+            "pg_stat_xact_user_tables); a constraint added NOT VALID is validated without blocking writes "
+            "only in a later transaction: commit between them"
         )
-    ]
+    elif reads:
+        message = (
+            f"takes {lock_words(mode)} on {name} and reads every row under it: blocks every INSERT, UPDATE and "
+            "DELETE on it (reads go on) for the whole read and until the transaction commits (seen in pg_locks "
+            "and pg_stat_xact_user_tables)"
+        )
+    else:
+        message = (
+            f"takes {lock_words(mode)} on {name}: blocks every INSERT, UPDATE and DELETE on it (reads go on) "
+            "until the transaction commits (seen in pg_locks)"
+        )
+    cost = await costing.scan(table) if reads else None
+    return [Hazard("write-blocking-lock", message, "observed", cost)]
 
 
 async def _exclusive(

@@ -131,6 +131,10 @@ class TraceStep:
     held_before: tuple[TracedLock, ...] = ()
     # Tables it read every row of while holding ACCESS EXCLUSIVE on them (not to rewrite them or build an index)
     scanned: tuple[Relation, ...] = ()
+    # Tables it read every row of while holding a lock that blocks writes (SHARE, SHARE ROW EXCLUSIVE,
+    # EXCLUSIVE) but not ACCESS EXCLUSIVE, with that mode: a VALIDATE after an ADD ... NOT VALID of the same
+    # transaction reads under the ADD's SHARE ROW EXCLUSIVE
+    scanned_blocking_writes: tuple[tuple[Relation, str], ...] = ()
     sqlstate: str = ""  # the server's error code when it failed
     # Failed on the schema alone (SCHEMA_REFUSALS), every statement before it having run: it fails live too
     refused: bool = False
@@ -171,6 +175,13 @@ _LOCK_STRENGTH = (
     "ExclusiveLock",
     "AccessExclusiveLock",
 )
+
+
+# Modes that block INSERT, UPDATE and DELETE (ROW EXCLUSIVE) but let reads through; ACCESS EXCLUSIVE, which
+# blocks reads too, has its own hazard. SHARE UPDATE EXCLUSIVE (VALIDATE CONSTRAINT, CREATE STATISTICS) blocks
+# no reader or writer, only other schema changes and VACUUM: it is left out, or the safe way to add a
+# constraint (NOT VALID, then VALIDATE) would be flagged.
+WRITE_BLOCKING = ("ShareLock", "ShareRowExclusiveLock", "ExclusiveLock")
 
 
 def strongest(modes: Sequence[str]) -> str:
@@ -438,25 +449,36 @@ def _observe(
         for table, names in built.items()
     )
     exclusive = {oid for oid, mode in held if mode == "AccessExclusiveLock"}
+    blocking = {oid: strongest([m for o, m in held if o == oid and m in WRITE_BLOCKING]) for oid, _ in held}
+    blocking = {oid: mode for oid, mode in blocking.items() if mode and oid not in exclusive}
     if info is None or info.node_type in _READS_ROWS:  # a query's own plan, not a check of every row
-        exclusive = set()
+        exclusive, blocking = set(), {}
     # A TRUNCATE of tables a foreign key joins scans each once, but its new, empty file: it reads no row
     # (seq_tup_read stays 0 on a million rows), and was said to read every row under its lock
-    scanned = tuple(
-        before[oid]
+    read_all = [
+        oid
         for oid, count in scans.items()
         if count > state.scans.get(oid, 0)
         and not emptied
-        and oid in exclusive
         and oid not in rewritten_oids
         and oid not in building
-    )
+    ]
+    scanned = tuple(before[oid] for oid in read_all if oid in exclusive)
+    scanned_blocking_writes = tuple((before[oid], blocking[oid]) for oid in read_all if oid in blocking)
     state.filenodes = filenodes
     state.indexes = {r["oid"]: r["table_oid"] for r in relations if r["kind"] in "iI"}
     state.held |= held
     state.scans = scans
     return TraceStep(
-        stmt.text, stmt.line, outcome, _unique(taken), rewritten, builds, tuple(held_before), scanned
+        stmt.text,
+        stmt.line,
+        outcome,
+        _unique(taken),
+        rewritten,
+        builds,
+        tuple(held_before),
+        scanned,
+        scanned_blocking_writes,
     )
 
 
