@@ -9,7 +9,7 @@ way but one at a time, so that the list paints before the second connection is u
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -22,6 +22,7 @@ from ..lock_wait import read_through_locks
 from ..session import bounded, catalog_settings, current_limits, read_budget, scale_statement_timeout
 
 if TYPE_CHECKING:
+    from ..meta import MetaSnapshot
     from ..model import Catalog
     from ..model_privileges import Privilege
     from .build import ColumnPool
@@ -78,6 +79,7 @@ async def introspect_target(
     privileges: bool = True,
     connections: int = 2,
     wait_for_teardown: bool = True,
+    wait_for_locks: bool = True,
 ) -> Catalog:
     """A database's catalog for a diff, with which meta tables it has and its applied history.
 
@@ -85,24 +87,28 @@ async def introspect_target(
     tables are (present or not) matters to `generate`, which creates the missing ones. The two sides of a diff
     share a `column_pool` (equal columns are one object). Without `privileges`, no grants and no roles are read
     (a diff that does not compare them: one query less on each side). `connections`: sessions for the read;
-    `wait_for_teardown`: see `catalog_sessions`.
+    `wait_for_teardown`: see `catalog_sessions`. `wait_for_locks` False: a read that meets another session's
+    lock gives up (a DibsError naming the lock) instead of waiting for it to go (`read_through_locks`): for a
+    read a review makes on the side, which then says it did not trace rather than hang.
     """
     async with catalog_sessions(target, connections, wait_for_teardown=wait_for_teardown) as conns:
         from ..model import MetaState
         from .read import read_catalog
 
-        catalog, snapshot = await read_through_locks(
-            conns[0],
-            lambda: read_catalog(
+        def read() -> Awaitable[tuple[Catalog, MetaSnapshot]]:
+            return read_catalog(
                 conns[0],
                 include_schemas=tuple(include_schemas),
                 exclude_schemas=tuple(exclude_schemas),
                 extra_connections=conns[1:],
                 column_pool=column_pool,
                 privileges=privileges,
-            ),
-            budget=read_budget(),
-        )
+            )
+
+        if wait_for_locks:
+            catalog, snapshot = await read_through_locks(conns[0], read, budget=read_budget())
+        else:
+            catalog, snapshot = await read()
     return replace(
         catalog,
         meta=MetaState(

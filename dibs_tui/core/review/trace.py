@@ -215,7 +215,8 @@ async def trace_migration(
     from ..sandbox import open_sandbox, version_note
     from ..sandbox_statements import prepare
 
-    catalog = await introspect_target(target)
+    # A lock in the way is said as a trace not made (the review goes on with the rules'), not waited for.
+    catalog = await introspect_target(target, wait_for_locks=False)
     statements = migration_statements(text, file)
     part = reachable_part(catalog, [s.text for s in statements])
     if most_relations is not None and len(part.relations) > most_relations:
