@@ -24,6 +24,7 @@ from .graph import (
 )
 from .index_promotions import promote_indexes
 from .part_renames import rename_constraints, rename_indexes
+from .partition_indexes import cloned_name
 from .render import (
     partition_index_sql,
     table_ref,
@@ -245,6 +246,18 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
             state.change(ChangeKind.CREATE, iref, "index", new=ix.definition)
         else:
             state.change(ChangeKind.ALTER, iref, "index", prev.definition, ix.definition, detail="replaced")
+        clone = cloned_name(state, new, ix) if old is None and partition else None
+        if clone is not None:  # made with the partition under its parent's index: renamed, not built again
+            state.step(
+                fresh_phase,
+                f"ALTER INDEX {qualified(new.schema, clone)} RENAME TO {quote_ident(iname)};",
+                ChangeKind.RENAME,
+                [ref, iref],
+                creates=[iref],
+                needs=[ref],
+            )
+            state.comment(iref, "index", None, ix.comment)
+            continue
         # a partitioned table's index after its partitions' (made first, under their desired names, its
         # CREATE attaches them: made after it, a partition's index of another name than the one PostgreSQL
         # gives the index it makes there was a second index, built twice); IF NOT EXISTS on a partition: one

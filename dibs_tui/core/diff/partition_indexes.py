@@ -1,0 +1,94 @@
+"""A partition made by the plan (CREATE TABLE ... PARTITION OF) under a partitioned table's index the plan keeps:
+PostgreSQL makes the partition's copy of that index with the table and names it itself. Where the desired
+partition's index bears another name (pg_dump writes each partition's index under its own name and attaches
+it), CREATE INDEX IF NOT EXISTS under that name built a second index beside PostgreSQL's, which the next diff
+then could not drop (an attached index goes only with its parent's). The copy is renamed instead, to the name
+PostgreSQL gives it: indexcmds.c's ChooseIndexName for an index over plain columns, written out here and used
+only where it cannot miss (every key a plain column, the name free on both sides: no number appended)."""
+
+from __future__ import annotations
+
+from ..model import Index, Relation
+from ..sql import quote_identifier
+from .state import PlanState
+
+_NAMEDATALEN = 64
+
+
+def cloned_name(state: PlanState, new: Relation, ix: Index) -> str | None:
+    """The name of the index PostgreSQL makes for `ix` in the partition `new` the plan creates, where it
+    differs from `ix`'s: the parent's index `ix` copies is on both sides, alike; else None (made as before)."""
+    if new.partition_of is None or ix.owned_by_constraint:
+        return None
+    was, parent = state.current.relation(*new.partition_of), state.desired.relation(*new.partition_of)
+    if was is None or parent is None or state.current.relation(*new.key) is not None:
+        return None
+    kept = {p.name: p for p in was.indexes}
+    mirrors = [
+        p
+        for p in parent.indexes
+        if not p.owned_by_constraint
+        and p.name in kept
+        and kept[p.name].definition == p.definition
+        and p.unique == ix.unique
+        and _tail(p) == _tail(ix)
+    ]
+    names = [*ix.columns, *ix.include]
+    if not mirrors or not names or any(new.column(c) is None or not c.isascii() for c in names):
+        return None
+    if not new.name.isascii():
+        return None
+    name = _make_object_name(new.name, _name_addition(_unique_column_names(names)), "idx")
+    if name == ix.name or state.names_taken(("class", new.schema)) & {name}:
+        return None
+    return name
+
+
+def _tail(ix: Index) -> str:
+    """An index's text from its method on: its keys, INCLUDE, storage options and predicate."""
+    head = f" INDEX {quote_identifier(ix.name)} ON "
+    text = ix.definition
+    return text[text.find(" USING ", text.find(head) + len(head)) :]
+
+
+def _unique_column_names(names: list[str]) -> list[str]:
+    """ChooseIndexColumnNames: a name that repeats an earlier one takes a number (cut to fit)."""
+    out: list[str] = []
+    for name in names:
+        current, number = name, 1
+        while current in out:
+            suffix = str(number)
+            current = _clip(name, _NAMEDATALEN - 1 - len(suffix)) + suffix
+            number += 1
+        out.append(current)
+    return out
+
+
+def _name_addition(names: list[str]) -> str:
+    """ChooseIndexNameAddition: the names joined by `_`, stopped once 63 bytes are passed."""
+    buf = b""
+    for name in names:
+        if buf:
+            buf += b"_"
+        buf += name.encode()[: _NAMEDATALEN - 1]
+        if len(buf) >= _NAMEDATALEN:
+            break
+    return buf.decode(errors="ignore")
+
+
+def _make_object_name(name1: str, name2: str, label: str) -> str:
+    """makeObjectName: `name1_name2_label` within 63 bytes, the longer of the two names cut first."""
+    one, two = name1.encode(), name2.encode()
+    available = _NAMEDATALEN - 1 - (1 + len(label) + 1)
+    chars1, chars2 = len(one), len(two)
+    while chars1 + chars2 > available:
+        if chars1 > chars2:
+            chars1 -= 1
+        else:
+            chars2 -= 1
+    return f"{_clip(name1, chars1)}_{_clip(name2, chars2)}_{label}"
+
+
+def _clip(name: str, limit: int) -> str:
+    """The first `limit` bytes of `name`, cut back to a whole character (pg_mbcliplen)."""
+    return name.encode()[:limit].decode(errors="ignore")

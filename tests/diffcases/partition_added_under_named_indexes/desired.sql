@@ -1,0 +1,12 @@
+create table z (id int, v text, w int) partition by list (id);
+create index z_v on z (v);
+create index z_w on z (w) include (v);
+create unique index z_id_w on z (id, w);
+create index z_plain on z (id);
+create table z1 partition of z for values in (1);
+create table z3 (id int, v text, w int);
+create index z3_by_v on z3 (v);
+create index z3_by_w on z3 (w) include (v);
+create unique index z3_one_id_w on z3 (id, w);
+create index z3_id_idx on z3 (id);
+alter table z attach partition z3 for values in (3);
