@@ -351,3 +351,39 @@ async def test_a_validate_after_its_not_valid_add_in_one_transaction_reads_under
         )
         for h in checked.hazards
     ), checked.hazards
+
+
+async def test_a_blocking_index_build_says_the_form_that_lets_writes_go_on(db: str, tmp_path: Path) -> None:
+    """Each blocking build says how it could let writes go on, and that way runs on the live server: CREATE
+    INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, a key's unique index built CONCURRENTLY first and then
+    added USING INDEX."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(LOCKING + "CREATE INDEX w_id ON w (id);")
+    finally:
+        await conn.close()
+    create, reindex, key = await _review(
+        db, tmp_path, "CREATE INDEX w_v ON w (v);\nREINDEX TABLE w;\nALTER TABLE parent ADD UNIQUE (id);\n"
+    )
+
+    def advice(statement: ReviewedStatement) -> str:
+        [build] = [h for h in statement.hazards if h.kind == "blocking-index-build"]
+        return build.message.split("for the whole build", 1)[1]
+
+    assert advice(create) == (
+        "; CREATE INDEX CONCURRENTLY lets writes go on, in a statement of its own (dibs-tui generate "
+        "--concurrently writes it so)"
+    )
+    assert advice(reindex) == "; REINDEX ... CONCURRENTLY lets writes go on, in a statement of its own"
+    assert advice(key) == (
+        "; to let writes go on, build the index first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD "
+        "CONSTRAINT ... USING INDEX"
+    )
+    conn = await asyncpg.connect(db)
+    try:  # each way, as the advice says it, on the live server
+        await conn.execute("CREATE INDEX CONCURRENTLY w_v ON w (v)")
+        await conn.execute("REINDEX TABLE CONCURRENTLY w")
+        await conn.execute("CREATE UNIQUE INDEX CONCURRENTLY parent_id_key ON parent (id)")
+        await conn.execute("ALTER TABLE parent ADD CONSTRAINT parent_id_key UNIQUE USING INDEX parent_id_key")
+    finally:
+        await conn.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .facts import Facts, TableFacts
-from .report import Cost, Hazard, ObservedLock
+from .report import Cost, Hazard, ObservedLock, concurrent_way
 from .shapes import written
 from .trace import WRITE_BLOCKING, IndexBuild, Rates, Relation, TraceStep, strongest
 
@@ -101,7 +101,7 @@ async def with_observations(
     for table in step.rewritten:
         hazards += await _rewrite(table, costing)
     for build in step.builds:
-        hazards += await _build(build, costing)
+        hazards += await _build(build, costing, step.sql)
     taken = list(dict.fromkeys(k.relation for k in step.locks if k.mode == "AccessExclusiveLock"))
     for relation in taken:
         hazards += await _exclusive(relation, costing, relation in step.scanned)
@@ -159,7 +159,7 @@ async def _rewrite(relation: Relation, costing: Costing) -> list[Hazard]:
     ]
 
 
-async def _build(build: IndexBuild, costing: Costing) -> list[Hazard]:
+async def _build(build: IndexBuild, costing: Costing, sql: str) -> list[Hazard]:
     table = await _live(build.table, costing.facts)
     if table is None:
         return []
@@ -179,7 +179,7 @@ async def _build(build: IndexBuild, costing: Costing) -> list[Hazard]:
     else:
         message = (
             f"builds {what} on {name} ({table.describe()}) without CONCURRENTLY: it holds {lock} on the table, "
-            f"which blocks {blocks} for the whole build"
+            f"which blocks {blocks} for the whole build{concurrent_way(sql)}"
         )
     return [Hazard("blocking-index-build", message, "observed", await costing.build(table))]
 

@@ -25,6 +25,27 @@ HAZARD_KINDS = (
 BASES = ("observed", "inferred")
 
 
+def concurrent_way(sql: str) -> str:
+    """How the index build `sql` makes could let writes go on, said after its blocking-index-build hazard:
+    CREATE INDEX and REINDEX have a CONCURRENTLY form (run alone); a key added with ALTER TABLE builds its
+    index first. Nothing for the rest (an index rebuilt by a column's type change goes with the rewrite)."""
+    words = sql.split(None, 3)[:3]
+    head = " ".join(w.upper() for w in words)
+    if head.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX")):
+        return (
+            "; CREATE INDEX CONCURRENTLY lets writes go on, in a statement of its own (dibs-tui generate "
+            "--concurrently writes it so)"
+        )
+    if head.startswith("REINDEX"):
+        return "; REINDEX ... CONCURRENTLY lets writes go on, in a statement of its own"
+    if head.startswith("ALTER TABLE") and any(k in sql.upper() for k in ("PRIMARY KEY", "UNIQUE")):
+        return (
+            "; to let writes go on, build the index first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD "
+            "CONSTRAINT ... USING INDEX"
+        )
+    return ""
+
+
 @dataclass(frozen=True)
 class Cost:
     """What a rewrite or a blocking build costs: the live size it rewrites or scans, and how long its lock is

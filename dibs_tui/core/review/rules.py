@@ -11,7 +11,7 @@ from ..migrations.files import runs_outside_transaction
 from ..sqlparse import statement_info, strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
-from .report import Hazard
+from .report import Hazard, concurrent_way
 from .shapes import Shape, action_locks, shape_of
 
 if TYPE_CHECKING:
@@ -140,13 +140,13 @@ class Reviewer:
             Hazard("table-rewrite", f"{how} rewrites {name} ({table.describe()}) and its indexes", cost=cost)
         ]
 
-    async def blocking_build(self, table: TableFacts, name: str, what: str) -> Hazard:
+    async def blocking_build(self, table: TableFacts, name: str, what: str, sql: str) -> Hazard:
         """Always said, with the size it scans: a short build on a busy table still stops its writers."""
         cost = await self.costing.build(table) if self.costing else None
         return Hazard(
             "blocking-index-build",
             f"{what} on {name} ({table.describe()}) without CONCURRENTLY: its SHARE lock blocks writes for the "
-            "whole build",
+            f"whole build{concurrent_way(sql)}",
             cost=cost,
         )
 
@@ -161,14 +161,14 @@ class Reviewer:
         table = await self.existing(name) if name else None
         if table is None:
             return []
-        return [await self.blocking_build(table, name, "rebuilds indexes")]
+        return [await self.blocking_build(table, name, "rebuilds indexes", "REINDEX")]
 
     async def create_index(self, shape: Shape) -> list[Hazard]:
         name = shape.table
         table = await self.existing(name)
         if table is None or shape.concurrent:
             return []
-        return [await self.blocking_build(table, name, "builds an index")]
+        return [await self.blocking_build(table, name, "builds an index", "CREATE INDEX")]
 
     async def drop_tables(self, verb: str, names: list[str]) -> list[Hazard]:
         hazards: list[Hazard] = []
