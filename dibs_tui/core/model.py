@@ -200,7 +200,8 @@ class Column:
     comment: str | None = None
     provenance: Provenance | None = None
     meta_status: MetaStatus = MetaStatus.NO_META
-    # What ALTER COLUMN ... SET sets beside the defaults: "STORAGE EXTERNAL", "COMPRESSION pglz", "STATISTICS 500"
+    # What ALTER COLUMN ... SET sets beside the defaults: "STORAGE EXTERNAL", "COMPRESSION pglz", "STATISTICS 500",
+    # "(n_distinct=-0.02)" (one per attribute option)
     settings: tuple[str, ...] = ()
     # PostgreSQL 18: the name of the column's own NOT NULL constraint when it is NOT VALID. not_null (attnotnull)
     # is true, so new rows are checked, but the rows there before were not: SET NOT NULL would read them all.

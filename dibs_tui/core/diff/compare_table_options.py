@@ -1,6 +1,6 @@
 """What a table keeps beside its columns and keys: its replica identity and table access method; the
 options of an identity column's sequence (bounds, increment, cache, cycle), set through ALTER COLUMN; a
-column's storage, compression and statistics target."""
+column's storage, compression, statistics target and planner options (n_distinct)."""
 
 from __future__ import annotations
 
@@ -249,16 +249,28 @@ def plan_default_catch_up(state: PlanState, rel: Relation, old: Column, new: Col
 _RESET = {"STORAGE": "STORAGE DEFAULT", "COMPRESSION": "COMPRESSION DEFAULT", "STATISTICS": "STATISTICS -1"}
 
 
+def _setting_key(setting: str) -> str:
+    """A setting's first word; an attribute option, `(n_distinct=-0.02)`, is keyed by its name."""
+    return setting[1:].split("=", 1)[0] if setting.startswith("(") else setting.split(" ", 1)[0]
+
+
+def _reset(key: str) -> str | None:
+    """ALTER COLUMN ... what sets the setting `key` back to its default; None for one that has none."""
+    if key in _RESET:
+        return f"SET {_RESET[key]}"
+    return f"RESET ({key})" if key.isidentifier() and key.islower() else None
+
+
 def plan_column_settings(
     state: PlanState, rel: Relation, old: Column | None, new: Column, *, after_type: ObjectRef | None = None
 ) -> None:
-    """ALTER COLUMN ... SET STORAGE / COMPRESSION / STATISTICS where the desired side differs (a column made
+    """ALTER COLUMN ... SET STORAGE / COMPRESSION / STATISTICS / (n_distinct=...) where the desired side differs (a column made
     by the plan: every one it has). `after_type`: the column's type changes first, which resets its storage,
     so every desired setting is set again after it."""
-    before = {s.split(" ", 1)[0]: s for s in old.settings} if old is not None else {}
-    wanted = {s.split(" ", 1)[0]: s for s in new.settings}
+    before = {_setting_key(s): s for s in old.settings} if old is not None else {}
+    wanted = {_setting_key(s): s for s in new.settings}
     clauses = [f"SET {s}" for word, s in wanted.items() if after_type is not None or before.get(word) != s]
-    clauses += [f"SET {_RESET[word]}" for word in before if word not in wanted and word in _RESET]
+    clauses += [reset for word in before if word not in wanted and (reset := _reset(word)) is not None]
     if not clauses:
         return
     ref, cref = table_ref(rel), ObjectRef("column", rel.schema, rel.name, new.name)

@@ -260,14 +260,15 @@ SELECT a.attrelid AS relid, a.attnum AS position, a.attname AS name,
            WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END,
          CASE WHEN {{compression}} <> '' THEN 'COMPRESSION ' || CASE {{compression}} WHEN 'p' THEN 'pglz'
            ELSE 'lz4' END END,
-         CASE WHEN a.attstattarget >= 0 THEN 'STATISTICS ' || a.attstattarget END), '') AS settings,
+         CASE WHEN a.attstattarget >= 0 THEN 'STATISTICS ' || a.attstattarget END,
+         (SELECT string_agg('(' || o || ')', '|' ORDER BY o) FROM unnest(a.attoptions) o)), '') AS settings,
        {{column_grants}} AS grants
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 CROSS JOIN LATERAL (
   SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.atthasdef, a.attidentity,
          a.attgenerated, a.attcollation, d.adbin, d.adrelid, ds.description, a.attstorage, a.attstattarget,
-         {{compression}} AS attcompression, a.attacl
+         {{compression}} AS attcompression, a.attacl, a.attoptions
   FROM pg_attribute a
   LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
   LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
