@@ -155,6 +155,29 @@ def test_another_tools_whole_history_without_files_is_one_warning(db: str, tmp_p
     assert "a" in _tables(db)
 
 
+def test_a_lock_held_since_an_earlier_statement_of_the_transaction_is_said_once(
+    db: str, tmp_path: Path
+) -> None:
+    """lago's table split listed 'takes ACCESS EXCLUSIVE on public.customers' for nine statements of one
+    transaction, each counted as a hazard to acknowledge. Said once per transaction: again after a statement
+    run alone (CREATE INDEX CONCURRENTLY) ends it."""
+    run_sql(
+        db,
+        "CREATE TABLE c (id int PRIMARY KEY, city text, n int CONSTRAINT n1 CHECK (n > 0) CONSTRAINT n2"
+        " CHECK (n < 100)); INSERT INTO c SELECT i, 'x', 1 FROM generate_series(1, 50) i;",
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_x.sql").write_text(
+        "ALTER TABLE c DROP CONSTRAINT n1;\nALTER TABLE c RENAME COLUMN city TO town;\n"
+        "CREATE INDEX CONCURRENTLY c_town ON c (town);\nALTER TABLE c DROP CONSTRAINT n2;\n"
+    )
+    shown = _migrate(db, folder, "--no-prove", "--dry-run")
+    assert shown.returncode == 0, shown.stderr
+    locks = [line for line in shown.stdout.splitlines() if ": access-exclusive-lock: takes" in line]
+    assert [line.split(":")[1] for line in locks] == ["1", "4"], shown.stdout
+
+
 def test_an_edited_applied_migration_is_not_called_applied_without_a_word(db: str, tmp_path: Path) -> None:
     folder = tmp_path / "migrations"
     folder.mkdir()

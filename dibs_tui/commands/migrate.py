@@ -60,6 +60,15 @@ async def _reviews(target: ConnectionTarget, pending: list[PendingMigration]) ->
         await conn.close()
 
 
+# Hazards that are a lock held until the transaction commits: said once per transaction and table.
+_HELD_LOCKS = frozenset(("access-exclusive-lock", "write-blocking-lock"))
+
+
+def _segment_of(item: PendingMigration, line: int) -> int:
+    """The number of the segment holding the statement at `line` (0: none, a BEGIN or COMMIT)."""
+    return next((s.number for s in item.plan.segments if s.first_line <= line <= s.last_line), 0)
+
+
 async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) -> tuple[int, list[str]]:
     """Print what would run, segment by segment, with its hazards; return the number of hazards and why a
     migration is not started (a statement the review saw fail on the live rows: core/proof_gate.py)."""
@@ -76,10 +85,18 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
             _say(f"    {line}")
         # A resumed migration's committed segments do not run again: their hazards are past.
         start = item.plan.segments[item.resume_at - 1].first_line if item.resume_at > 1 else 0
+        said: set[tuple[int, str, str]] = set()
         for statement, hazard in review.hazards:
-            if statement.line >= start:
-                _say(f"    {review.file}:{statement.line}: {hazard.kind}: {hazard.message}")
-                count += 1
+            if statement.line < start:
+                continue
+            # The same lock on the same table, said by an earlier statement of this transaction: it is held
+            # since then (lago's split took ACCESS EXCLUSIVE on customers nine times in one transaction).
+            key = (_segment_of(item, statement.line), hazard.kind, hazard.message)
+            if hazard.kind in _HELD_LOCKS and key in said:
+                continue
+            said.add(key)
+            _say(f"    {review.file}:{statement.line}: {hazard.kind}: {hazard.message}")
+            count += 1
     return count, refusals
 
 
