@@ -1,7 +1,8 @@
 """The diff used as a DBA uses it on a real schema: pagila, with small edits made to a copy of it by ALTER
 statements (what the desired schema then is), planned from the original with its rows, both ways. Each plan
 must apply, leave nothing to diff, keep the rows, and rebuild nothing the edits did not ask for: the renames
-are renames, an index made a key is kept, a partition added or detached keeps the others' indexes."""
+are renames, an index made a key is kept, a partition added or detached keeps the others' indexes, a new
+partitioned index attaches its partitions' own."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ ALTER TABLE public.rental ADD CONSTRAINT rental_once
 CREATE TABLE public.payment_p2026_08 PARTITION OF public.payment
     FOR VALUES FROM ('2026-08-01 00:00:00+00') TO ('2026-09-01 00:00:00+00');
 ALTER TABLE public.payment DETACH PARTITION public.payment_p2022_01;
+CREATE INDEX payment_amount_idx ON public.payment (amount);
 """
 
 # A few rows in the tables the edits touch, foreign keys and triggers not run (pagila's store and staff
@@ -95,8 +97,15 @@ def test_pagila_edited_as_a_dba_would(new_database: Callable[[], str]) -> None:
         "TRIGGER",
     ):
         assert rebuilt not in script, script
+    # the new partitioned index: each partition's first (IF NOT EXISTS: the new partition's is made with it),
+    # then the parent's, which attaches them
     created = [s.sql for s in outcome.plan if s.sql.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX"))]
-    assert all(" IF NOT EXISTS payment_p2026_08_" in sql for sql in created), script
+    assert created[-1] == "CREATE INDEX payment_amount_idx ON public.payment USING btree (amount);", script
+    assert all(
+        " IF NOT EXISTS payment_p2026_08_" in sql
+        or ("IF NOT EXISTS payment_p20" in sql and "_amount_idx" in sql)
+        for sql in created[:-1]
+    ), script
 
 
 def test_pagila_edits_undone(new_database: Callable[[], str]) -> None:
@@ -122,6 +131,13 @@ def test_pagila_edits_undone(new_database: Callable[[], str]) -> None:
     ):
         assert line in script, script
     dropped = [s.sql for s in outcome.plan if "DROP CONSTRAINT" in s.sql or s.sql.startswith("DROP INDEX")]
-    assert dropped == ["ALTER TABLE public.rental DROP CONSTRAINT rental_once;"], script
+    # the partitioned index goes first, its partitions' with it (their drops after it: IF EXISTS, no-ops)
+    parent = dropped.index("DROP INDEX public.payment_amount_idx;")
+    partitions = [
+        i for i, sql in enumerate(dropped) if sql.startswith("DROP INDEX IF EXISTS public.payment_p20")
+    ]
+    assert partitions and min(partitions) > parent, script
+    others = set(dropped) - {dropped[parent], *(dropped[i] for i in partitions)}
+    assert others == {"ALTER TABLE public.rental DROP CONSTRAINT rental_once;"}, script
     for rebuilt in ("VIEW", "TRIGGER", "ADD CONSTRAINT"):
         assert rebuilt not in script, script
