@@ -419,14 +419,18 @@ def plan_view(
     plan_triggers(state, base, new)
     for col in new.columns:
         old_col = base.column(col.name) if base else None
+        live_col = old.column(col.name) if old is not None else None  # its comment, kept or not
         state.comment(
             ObjectRef("column", new.schema, new.name, col.name),
             "column",
-            old_col.comment if old_col else None,
+            live_col.comment if live_col else None,
             col.comment,
+            dropped=fresh and live_col is not None,
         )
         _view_default(state, new, old_col.default if old_col else None, col)
-    state.comment(ref, what_of(new), base.comment if base else None, new.comment)
+    state.comment(
+        ref, what_of(new), old.comment if old else None, new.comment, dropped=fresh and old is not None
+    )
 
 
 def _view_default(state: PlanState, view: Relation, before: str | None, col: Column) -> None:

@@ -213,8 +213,15 @@ class PlanState:
         self.change(ChangeKind.DROP, ref, what, old=old, destructive=True)
         self.step(DROP_OBJECTS, sql, ChangeKind.DROP, [ref], destroys=[ref], destructive=True)
 
-    def comment(self, ref: ObjectRef, what: str, old: str | None, new: str | None) -> None:
+    def comment(
+        self, ref: ObjectRef, what: str, old: str | None, new: str | None, *, dropped: bool = False
+    ) -> None:
+        """COMMENT ON where the comment changes. `dropped`: the object is dropped and created again, its comment
+        with it: the same comment is written again, but it is no change."""
         if (old or None) == (new or None):
+            if dropped and new:
+                self.step(COMMENTS, f"COMMENT ON {comment_target(ref, what)} IS {quote_literal(new)};",
+                          ChangeKind.ALTER, [ref], needs=[ref])  # fmt: skip
             return
         self.change(ChangeKind.ALTER, ref, f"comment on {what}", old, new, detail="comment")
         value = quote_literal(new) if new else "NULL"
