@@ -483,7 +483,9 @@ class DibsApp(
             used_by = self.used_by_section(self.details_ref)
             lines = table_details(catalog, relation, self.settings, used_by)
         self.details.show(lines, keep_cursor=keep_cursor and shown == self.details_ref)
-        self.query_one("#details", Vertical).border_title = f"Details · {self.details_subject}"
+        # The relation's own kind (a view is not a table), or "column"
+        subject = self.details_subject if self.details_subject == "column" else str(relation.kind)
+        self.query_one("#details", Vertical).border_title = f"Details · {subject}"
 
     @on(TablesPane.TableHighlighted)
     def _table_highlighted(self, event: TablesPane.TableHighlighted) -> None:

@@ -86,11 +86,17 @@ def place(graph: FkGraph, centre: QualifiedName, depth: int) -> list[Placed]:
     return sorted(placed.values(), key=lambda p: (abs(p.column), p.column, p.key))
 
 
-def _fit(text: str, width: int) -> str:
-    """`text` in exactly `width` cells (a name of wide characters takes two each), cut with `…`."""
+def _fit(text: str, width: int, *, middle: bool = False) -> str:
+    """`text` in exactly `width` cells (a name of wide characters takes two each), cut with `…`: at its end, or
+    in its `middle` for a name (tables alike, `orders_2024_q1` and `orders_2024_q2`, differ at their end)."""
     text = safe(text)
     if cell_len(text) > width:
-        text = set_cell_size(text, max(width - 1, 0)) + "…"
+        room = max(width - 1, 0)
+        if middle:
+            tail = room - room // 2
+            text = set_cell_size(text, room // 2) + "…" + set_cell_size(text[::-1], tail)[::-1]
+        else:
+            text = set_cell_size(text, room) + "…"
     return set_cell_size(text, width)
 
 
@@ -117,11 +123,12 @@ class _Canvas:
                     row[x + 1] = " "  # the second half of a wide character overwritten on its left
             x += cells
 
-    def box(self, x: int, y: int, w: int, h: int, lines: list[str]) -> None:
+    def box(self, x: int, y: int, w: int, h: int, lines: list[str], names: tuple[int, ...] = (0,)) -> None:
+        """A box of `lines`; those at the indexes `names` are names, cut in their middle."""
         self.put(x, y, "┌" + "─" * (w - 2) + "┐")
         for i in range(1, h - 1):
             inner = lines[i - 1] if i - 1 < len(lines) else ""
-            self.put(x, y + i, "│" + _fit(inner, w - 2) + "│")
+            self.put(x, y + i, "│" + _fit(inner, w - 2, middle=i - 1 in names) + "│")
         self.put(x, y + h - 1, "└" + "─" * (w - 2) + "┘")
 
 
@@ -215,7 +222,7 @@ def _centre(catalog: Catalog, key: QualifiedName, x: int, w: int, height: int, c
     h = min(max(len(lines) + 2, NEAR_BOX_HEIGHT), height)
     if len(lines) > h - 2:  # more key columns than rows: the last row counts the rest
         lines = [*lines[: h - 3], f"+{len(lines) - (h - 3)} more key columns"]
-    canvas.box(x, 0, w, h, lines)
+    canvas.box(x, 0, w, h, lines, names=tuple(range(len(lines))))
     return Box(key, x, 0, w, h, 0)
 
 
@@ -231,7 +238,7 @@ def _neighbour(graph: FkGraph, member: Placed, x: int, y: int, w: int, h: int, c
     if len(others) > 1 and cell_len(keys) > w - 2:  # a cut list of three or more: the count says how long
         keys = f"{len(others) + 1} keys: {keys}"
     via = f"from {member.parent[0]}.{member.parent[1]}" if abs(member.column) > 1 else ""
-    canvas.box(x, y, w, h, [f"{member.key[0]}.{member.key[1]}", keys, via])
+    canvas.box(x, y, w, h, [f"{member.key[0]}.{member.key[1]}", keys, via], names=(0, 2))
     return Box(member.key, x, y, w, h, member.column)
 
 

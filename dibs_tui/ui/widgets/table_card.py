@@ -30,6 +30,7 @@ MIGRATION_WIDTH = 15
 WIDE_MIGRATION_WIDTH = 32  # on a wide card the migration's name has room
 NARROW_CARD = 70  # below this the migration column goes (the details name it): the type keeps its room
 WIDE_CARD = 110
+MIN_TARGET = 12  # cells a key's target keeps on a narrow row (the row's own cut takes the rest)
 
 
 def migration_width(card_width: int) -> int:
@@ -83,14 +84,17 @@ class ColumnList(VirtualList):
         body = Content.assemble(name, " ", data(column.type, "$text-accent"))
         if flags:
             body += Content.assemble(" ", data(" ".join(flags), "$text-warning"))
+        right = self._right_part(column, migration_width(width)) if self._has_provenance else Content("")
+        room = width - len(marker) - right.cell_length - 1
         target = foreign_target(rel, column)
         if target is not None:
             label = qualified_label(target.schema, target.table, rel.schema)
-            body += Content.assemble(" ", data(f"→ {label}.{target.column}", "$text-success"))
+            arrow = data(f"→ {label}.{target.column}", "$text-success")
+            # Cut in its middle: tables alike (`orders_2024_q1`, `orders_2024_q2`) differ at their end
+            arrow = cut_middle(arrow, max(room - body.cell_length - 1, MIN_TARGET))
+            body += Content.assemble(" ", arrow)
         if column.doc:
             body += Content.styled(f"  {safe(column.doc.splitlines()[0])}", "italic $text-muted")
-        right = self._right_part(column, migration_width(width)) if self._has_provenance else Content("")
-        room = width - len(marker) - right.cell_length - 1
         if body.cell_length > room:
             body = body.truncate(max(1, room - 1)) + Content("…")
         body = body.pad_right(max(0, room - body.cell_length))
