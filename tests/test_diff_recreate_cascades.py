@@ -165,7 +165,8 @@ def test_what_a_retyped_column_takes_along_is_each_a_change_naming_the_column(
     ALTER TABLE objects ENABLE ROW LEVEL SECURITY;
     CREATE POLICY own ON objects FOR SELECT USING ("Bucket" IS NOT NULL);
     CREATE VIEW listing AS SELECT id, "Bucket" FROM objects;
-    COMMENT ON VIEW listing IS 'what is stored'; COMMENT ON COLUMN listing."Bucket" IS 'where';"""
+    COMMENT ON VIEW listing IS 'what is stored'; COMMENT ON COLUMN listing."Bucket" IS 'where';
+    COMMENT ON POLICY own ON objects IS 'readers';"""
     psql_file(current, "current", text=schema.format(type="text"))
     psql_file(current, "rows", text="INSERT INTO objects VALUES (1, 'b1', 7);")
     psql_file(desired, "desired", text=schema.format(type="varchar(64)"))
@@ -173,7 +174,9 @@ def test_what_a_retyped_column_takes_along_is_each_a_change_naming_the_column(
     async def changes() -> dict[str, str]:
         found, plan, _ = diff_catalogs(await introspect_dsn(current), await introspect_dsn(desired))
         # the view's comments go with it and are written again, the same: statements, not changes
-        assert "COMMENT ON VIEW public.listing IS 'what is stored';" in [p.sql for p in plan]
+        written = [p.sql for p in plan]
+        assert "COMMENT ON VIEW public.listing IS 'what is stored';" in written
+        assert "COMMENT ON POLICY own ON public.objects IS 'readers';" in written
         return {f"{c.what} {c.object.sub or c.object.name}": c.detail for c in found}
 
     assert asyncio.run(changes()) == {
@@ -185,3 +188,4 @@ def test_what_a_retyped_column_takes_along_is_each_a_change_naming_the_column(
     assert _rows(current, 'SELECT id, "Bucket" FROM listing') == [(1, "b1")]
     comments = "SELECT obj_description('listing'::regclass), col_description('listing'::regclass, 2)"
     assert _rows(current, comments) == [("what is stored", "where")]
+    assert _rows(current, "SELECT obj_description(oid, 'pg_policy') FROM pg_policy") == [("readers",)]

@@ -96,12 +96,13 @@ def _pair(
     phase: int,
     comment: str | None = None,
 ) -> None:
-    """Drop, then create from the desired side with its comment (the drop takes the comment with it)."""
+    """Drop, then create from the desired side with its comment (the drop takes the comment with it: written
+    again, but no change of its own)."""
     table = ObjectRef("table", rel.schema, rel.name)
     state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [table, ref], destroys=[ref])
     if create is not None:
         state.step(phase, create, ChangeKind.ALTER, [table, ref], creates=[ref], needs=[table])
-        state.comment(ref, ref.kind, None, comment)
+        state.comment(ref, ref.kind, comment, comment, dropped=True)  # its own comparison says a change
 
 
 def _default(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
@@ -176,7 +177,7 @@ def _view(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation |
     if des is not None and des.kind in (RelationKind.VIEW, RelationKind.MATVIEW):
         populated = not cur.unpopulated if cur.kind is des.kind else None  # the live data state kept
         state.step(LATE_CREATE, view_sql(des, populated=populated), ChangeKind.CREATE, [ref], creates=[ref])
-        state.comment(ref, what_of(des), None, des.comment)
+        state.comment(ref, what_of(des), des.comment, des.comment, dropped=True)
     return True
 
 
@@ -195,7 +196,7 @@ def _function(state: PlanState, node: NodeKey, cur: Relation | None, des: Relati
     new = _function_of(state.desired, node)
     if new is not None and new.definition is not None:
         state.step(PRE_CREATE, function_sql(new), ChangeKind.CREATE, [ref], creates=[ref])
-        state.comment(ref, function_keyword(new).lower(), None, new.comment)
+        state.comment(ref, function_keyword(new).lower(), new.comment, new.comment, dropped=True)
     return True
 
 
