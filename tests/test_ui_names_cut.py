@@ -66,3 +66,36 @@ async def test_details_title_names_a_views_kind(db: str) -> None:
         await wait_for(pilot, lambda: str(details.border_title) == "Details · view")
         await goto(pilot, "refs")
         await wait_for(pilot, lambda: str(details.border_title) == "Details · table")
+
+
+LONG_NAMES = """
+CREATE TABLE invoices (
+    id uuid PRIMARY KEY,
+    an_exceptionally_long_column_name_for_tax int,
+    created_at timestamp(6) with time zone NOT NULL,
+    updated_at timestamp(6) without time zone NOT NULL,
+    code character varying(255)
+);
+"""
+
+
+async def test_a_narrow_card_keeps_each_columns_type_readable(db: str) -> None:
+    """At 80x24 a 28-cell name column left `timestamp(6…` of a type: with time zone or without was lost,
+    and the length of a varchar. The name takes half the row at most (cut in its middle) and a type too long
+    for the row is written with PostgreSQL's short alias; a wide card still writes the long spelling."""
+    await execute(db, LONG_NAMES)
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "invoices")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "invoices")
+        lines = text_of(app.query_one(ColumnList))
+        assert any("timestamptz(6) NOT" in line for line in lines), lines
+        assert any("created_at" not in line and "timestamp(6) NOT" in line for line in lines), lines
+        assert any("varchar(255)" in line for line in lines), lines
+        assert any("an_excepti…" in line and "for_tax integer" in line for line in lines), lines
+        await pilot.resize_terminal(200, 45)
+        await pilot.pause()
+        await wait_for(pilot, lambda: any("with time zone" in line for line in text_of(app.card.column_list)))
+        lines = text_of(app.card.column_list)
+        assert any("timestamp(6) without time zone NOT NULL" in line for line in lines), lines
+        assert any("character varying(255)" in line for line in lines), lines

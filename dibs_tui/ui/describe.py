@@ -19,6 +19,25 @@ def short_migration(name: str | None, *, modified: bool = False, width: int = 16
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+# format_type's long spellings of built-in types, and the short aliases PostgreSQL accepts for them
+_SHORT_NAMES = re.compile(r"^(character varying|bit varying|double precision)(?=\(|\[|$)|^(character)(?=\()")
+_SHORT_ALIASES = {
+    "character varying": "varchar",
+    "character": "char",  # char(n) only: a bare `char` is character(1), as format_type says `character(1)`
+    "bit varying": "varbit",
+    "double precision": "float8",
+}
+_TIME_ZONE = re.compile(r"^(timestamp|time)(\(\d+\))? (with|without) time zone(?=\[|$)")
+
+
+def short_type(type_name: str) -> str:
+    """`timestamp(6) with time zone` -> `timestamptz(6)`, `character varying(255)[]` -> `varchar(255)[]`: for
+    a card row too narrow for the long spelling, whose cut at its end lost what tells `timestamp` from
+    `timestamptz` (`timestamp(6) wi…`) and a length. A user type (qualified or quoted) is left alone."""
+    short = _SHORT_NAMES.sub(lambda m: _SHORT_ALIASES[m[1] or m[2]], type_name)
+    return _TIME_ZONE.sub(lambda m: m[1] + ("tz" if m[3] == "with" else "") + (m[2] or ""), short)
+
+
 def column_constraints(relation: Relation, column: Column) -> list[Constraint]:
     return [
         c for c in relation.constraints if column.name in c.columns and c.kind is not ConstraintKind.NOT_NULL

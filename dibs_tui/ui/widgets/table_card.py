@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -19,7 +20,7 @@ from textual.widgets import Static
 
 from ...config import Settings
 from ...core.model import Column, Relation
-from ..describe import column_flags, foreign_target, qualified_label, short_migration
+from ..describe import column_flags, foreign_target, qualified_label, short_migration, short_type
 from ..source import resolve
 from ..text import counted, cut_middle, data, link, safe
 from .tables_pane import kind_label, rows_fact
@@ -30,6 +31,7 @@ MIGRATION_WIDTH = 15
 WIDE_MIGRATION_WIDTH = 32  # on a wide card the migration's name has room
 NARROW_CARD = 70  # below this the migration column goes (the details name it): the type keeps its room
 WIDE_CARD = 110
+MIN_NAME = 12  # cells a column's name keeps on the narrowest card
 MIN_TARGET = 12  # cells a key's target keeps on a narrow row (the row's own cut takes the rest)
 
 
@@ -78,14 +80,18 @@ class ColumnList(VirtualList):
         marker = "▸ " if index == self.cursor else "  "
         name = data(column.name, "bold" if any(f == "PK" for f in column_flags(rel, column)) else "")
         # A longer name is cut in its middle: its type stays in the row, and names alike differ at their end
-        name = cut_middle(name, self._name_width)
-        name = name.pad_right(max(0, self._name_width - name.cell_length))
+        # ... and takes half the row at most: at 80 columns a 28-cell name left `timestamp(6…` of the type
+        name_width = min(self._name_width, max(MIN_NAME, (width - len(marker)) // 2))
+        name = cut_middle(name, name_width)
+        name = name.pad_right(max(0, name_width - name.cell_length))
         flags = column_flags(rel, column)
-        body = Content.assemble(name, " ", data(column.type, "$text-accent"))
-        if flags:
-            body += Content.assemble(" ", data(" ".join(flags), "$text-warning"))
         right = self._right_part(column, migration_width(width)) if self._has_provenance else Content("")
         room = width - len(marker) - right.cell_length - 1
+        flag_text = Content.assemble(" ", data(" ".join(flags), "$text-warning")) if flags else Content("")
+        type_name = column.type
+        if name.cell_length + 1 + cell_len(safe(type_name)) + flag_text.cell_length > room:
+            type_name = short_type(type_name)  # `timestamptz(6) NOT NULL`, not `timestamp(6) wi…`
+        body = Content.assemble(name, " ", data(type_name, "$text-accent"), flag_text)
         target = foreign_target(rel, column)
         if target is not None:
             label = qualified_label(target.schema, target.table, rel.schema)
