@@ -167,9 +167,9 @@ async def test_the_chosen_format_and_scope_are_told_by_their_glyph_without_colou
         ]
         assert drawn("#export-scope") == [
             "▐●▌ the whole schema",
-            "▐○▌ around public.film, depth 1",
-            "▐○▌ around public.film, depth 2",
-            "▐○▌ around public.film, depth 3",
+            "▐○▌ depth 1 around public.film",
+            "▐○▌ depth 2 around public.film",
+            "▐○▌ depth 3 around public.film",
         ]
         screen.query_one("#export-scope", RadioSet).query(RadioButton)[2].value = True
         await pilot.pause()

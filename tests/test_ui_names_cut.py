@@ -1,10 +1,13 @@
 """What the browser says of a relation at 80x24, read as a DBA reads it: two tables alike by name (a quarter's
-archive, a partition) stay told apart where a name is cut, and a view is not called a table."""
+archive, a partition) stay told apart where a name is cut, a type keeps what it is, and a view is not called a
+table."""
 
 from __future__ import annotations
 
 from textual.containers import Vertical
+from textual.widgets import RadioButton
 
+from dibs_tui.ui.explorer.export_screen import ExportScreen
 from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen
 from dibs_tui.ui.widgets.table_card import ColumnList
 from tests.pg import execute
@@ -99,3 +102,23 @@ async def test_a_narrow_card_keeps_each_columns_type_readable(db: str) -> None:
         lines = text_of(app.card.column_list)
         assert any("timestamp(6) without time zone NOT NULL" in line for line in lines), lines
         assert any("character varying(255)" in line for line in lines), lines
+
+
+async def test_the_export_dialogs_depths_stay_told_apart_around_a_long_name(db: str) -> None:
+    """At 80x24 the three scopes around refs' q1 table read `around public.customer_payment_history_a…`:
+    the depth, written after the name, was cut off every one of them."""
+    await execute(db, ALIKE)
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "customer_payment_history_archive_partition_2024_q1")
+        await wait_for(
+            pilot, lambda: app.card.relation is not None and app.card.relation.name.endswith("_q1")
+        )
+        await pilot.press("e")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        await pilot.pause()
+        drawn = ["".join(text_of(b)[0]).strip() for b in screen.query_one("#export-scope").query(RadioButton)]
+        assert [line[4:34] for line in drawn[1:]] == [
+            f"depth {depth} around public.customer" for depth in (1, 2, 3)
+        ], drawn

@@ -80,8 +80,8 @@ class ExportScreen(ModalScreen[str | None]):
                 yield Choice("the whole schema", value=True)
                 if self.around is not None:
                     name = f"{self.around[0]}.{self.around[1]}"
-                    for depth in (1, 2, 3):
-                        yield Choice(Content.assemble("around ", data(name), f", depth {depth}"))
+                    for depth in (1, 2, 3):  # the depth first: a long name cut at the edge must not take it
+                        yield Choice(Content.assemble(f"depth {depth} around ", data(name)))
             yield Static("Write to (Enter writes; a file that exists is overwritten only if you say so):")
             yield Input(self._default, id="export-path", compact=True)
             yield Static("", id="export-status")
