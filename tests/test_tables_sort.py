@@ -222,3 +222,48 @@ async def test_by_size_a_partitioned_table_weighs_its_partitions_and_a_view_noth
         assert tail("a_view") == ""
         assert tail("events") == human_bytes(total)
         assert tail("events_2025") == human_bytes(sizes["events_2025_h1"])  # its nested partition's
+
+
+async def test_a_table_never_counted_says_its_size_is_unknown_not_zero(db: str) -> None:
+    """relpages stays 0 until a VACUUM, ANALYZE or CREATE INDEX: a 14 MB table loaded and never analysed
+    showed `0` by size and sorted below a table that is really empty. Its size is `?` now, and its
+    partitioned parent's too; they sort after the counted tables, before the views."""
+    await execute(
+        db,
+        "CREATE TABLE counted (id int); INSERT INTO counted VALUES (1); ANALYZE counted;"
+        "CREATE TABLE empty_one (id int); ANALYZE empty_one;"
+        "CREATE TABLE loaded (id int, body text) WITH (autovacuum_enabled = off);"
+        "INSERT INTO loaded SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g;"
+        "CREATE TABLE parted (at int) PARTITION BY RANGE (at);"
+        "CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10)"
+        " WITH (autovacuum_enabled = off);"
+        "INSERT INTO parted SELECT 1 FROM generate_series(1, 1000);"
+        "CREATE VIEW a_view AS SELECT id FROM counted;",
+    )
+    stats = {
+        r["relname"]: (r["relpages"], r["reltuples"], r["bytes"])
+        for r in await fetch(
+            db,
+            "SELECT relname, relpages, reltuples, pg_relation_size(oid) AS bytes FROM pg_class "
+            "WHERE relname IN ('loaded', 'empty_one', 'counted')",
+        )
+    }
+    assert stats["loaded"][0] == 0 and stats["loaded"][1] == -1 and stats["loaded"][2] > 1_000_000, stats
+    assert stats["empty_one"][2] == 0 and stats["counted"][0] > 0, stats
+    app = make_app(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        table_list = app.query_one(TableList)
+
+        def tail(name: str) -> str:
+            index = table_list.index_of(("public", name))
+            assert index is not None
+            return str(table_list.row_content(index)).rstrip().rsplit(name, 1)[1].strip()
+
+        for title in ("FK in-degree", "rows", "size"):
+            await _sort(pilot, app, f"Tables · by {title} ↓")
+        assert tail("loaded") == tail("parted") == tail("parted_1") == "?"
+        assert tail("empty_one") == "0" and tail("counted") == human_bytes(stats["counted"][0] * 8192)
+        order = [name.split(".")[1] for name in shown_tables(app)]
+        assert order[:2] == ["counted", "empty_one"] and order[-1] == "a_view", order
+        assert set(order[2:-1]) == {"loaded", "parted", "parted_1"}, order

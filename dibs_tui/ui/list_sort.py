@@ -23,7 +23,7 @@ class SortOrder:
     relations: list[Relation]
     position: dict[QualifiedName, int]
     in_degree: dict[QualifiedName, int]
-    tree_sizes: dict[QualifiedName, int]  # a partitioned table's size: its partitions' (by size only)
+    tree_sizes: dict[QualifiedName, int | None]  # a partitioned table's size: its partitions' (by size only)
 
     def figure(self, relation: Relation) -> str:
         """The number shown at the end of a relation's row: what the list is sorted by (the row estimate
@@ -31,11 +31,23 @@ class SortOrder:
         if self.mode == "FK in-degree":
             return f"←{self.in_degree.get(relation.key, 0)}"
         if self.mode == "size":
-            return "" if relation.kind is RelationKind.VIEW else human_bytes(self.size(relation))
+            if relation.kind is RelationKind.VIEW:
+                return ""
+            size = self.size(relation)
+            return "?" if size is None else human_bytes(size)
         return row_figure(relation)
 
-    def size(self, relation: Relation) -> int:
-        return self.tree_sizes.get(relation.key, relation.size_bytes)
+    def size(self, relation: Relation) -> int | None:
+        return self.tree_sizes[relation.key] if relation.key in self.tree_sizes else own_size(relation)
+
+
+def own_size(relation: Relation) -> int | None:
+    """The relation's pages as the catalog counts them, None when it never counted them: relpages stays 0 until
+    a VACUUM, ANALYZE or CREATE INDEX (reltuples -1 says none ran), and a never-analysed 14 MB table showed `0`
+    and sorted below empty ones."""
+    if relation.row_estimate < 0 and relation.kind in (RelationKind.TABLE, RelationKind.MATVIEW):
+        return None
+    return relation.size_bytes
 
 
 def row_figure(relation: Relation) -> str:
@@ -65,28 +77,32 @@ def sort_order(
         # Views last, after the tables never analysed (-1: their rows are unknown, a view has none).
         ordered = sorted(named, key=lambda r: (r.kind is RelationKind.VIEW, -r.row_estimate))
     elif mode == "size":
-        # Views last: they store nothing (a materialized view does, and keeps its place).
-        ordered = sorted(
-            named, key=lambda r: (r.kind is RelationKind.VIEW, -tree_sizes.get(r.key, r.size_bytes))
-        )
+        # Views last: they store nothing (a materialized view does, and keeps its place); before them the
+        # relations whose size was never counted, as the rows order puts the tables never analysed.
+        def by_size(r: Relation) -> tuple[bool, bool, int]:
+            size = tree_sizes[r.key] if r.key in tree_sizes else own_size(r)
+            return r.kind is RelationKind.VIEW, size is None, -(size or 0)
+
+        ordered = sorted(named, key=by_size)
     else:
         ordered = named
     position = {r.key: i for i, r in enumerate(ordered)}
     return SortOrder(catalog, mode, ordered, position, in_degree, tree_sizes)
 
 
-def partitioned_sizes(catalog: Catalog) -> dict[QualifiedName, int]:
+def partitioned_sizes(catalog: Catalog) -> dict[QualifiedName, int | None]:
     """Each partitioned table's size as its leaf partitions' sum, nested ones included: it stores nothing
-    itself, and by size it belongs where its data puts it."""
+    itself, and by size it belongs where its data puts it. None once a partition's size is unknown."""
     by_key = catalog.relations_by_key
-    totals: dict[QualifiedName, int] = {}
+    totals: dict[QualifiedName, int | None] = {}
     for rel in catalog.relations:
         if rel.kind is RelationKind.PARTITIONED:
             totals.setdefault(rel.key, 0)
             continue
         parent, hops = rel.partition_of, 0
         while parent is not None and hops < len(by_key):  # a loop in a damaged catalog ends
-            totals[parent] = totals.get(parent, 0) + rel.size_bytes
+            size, total = own_size(rel), totals.get(parent, 0)
+            totals[parent] = None if size is None or total is None else total + size
             above = by_key.get(parent)
             parent, hops = (above.partition_of if above else None), hops + 1
     return totals
