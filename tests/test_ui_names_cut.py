@@ -122,3 +122,26 @@ async def test_the_export_dialogs_depths_stay_told_apart_around_a_long_name(db: 
         assert [line[4:34] for line in drawn[1:]] == [
             f"depth {depth} around public.customer" for depth in (1, 2, 3)
         ], drawn
+
+
+async def test_column_details_say_each_fact_once(db: str) -> None:
+    """A serial primary key's Details said `null NOT NULL`, `default nextval(...)` and then `flags PK DEFAULT
+    nextval(...)`; a NOT NULL column `null NOT NULL` and `flags NOT NULL`. The flags line keeps PK and
+    UNIQUE, which no other line says."""
+    await execute(
+        db, "CREATE TABLE things (id serial PRIMARY KEY, code text NOT NULL UNIQUE, note text NOT NULL);"
+    )
+    async with make_app(db).run_test(size=(120, 36)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "things")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "things")
+        await pilot.press("l")
+        shown: dict[str, list[str]] = {}
+        for column in ("id", "code", "note"):
+            await wait_for(pilot, lambda c=column: app.details_ref is not None and app.details_ref.sub == c)
+            await pilot.pause()
+            shown[column] = [" ".join(line.split()) for line in text_of(app.details)]
+            await pilot.press("j")
+        assert "flags PK" in shown["id"] and sum("nextval" in line for line in shown["id"]) == 1, shown
+        assert "flags UNIQUE" in shown["code"] and "null NOT NULL" in shown["code"], shown
+        assert not any(line.startswith("flags") for line in shown["note"]), shown

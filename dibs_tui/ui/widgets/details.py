@@ -371,7 +371,9 @@ def column_details(
         )
     if column.collation:
         lines.append(_field("collation", data(column.collation)))
-    flags = column_flags(relation, column)
+    # The card's flags less those said on their own line above (null, default, identity, generated): the
+    # default was written twice, the second time in full at the end of a long line
+    flags = [f for f in column_flags(relation, column) if f in ("PK", "UNIQUE")]
     if flags:
         lines.append(_field("flags", data(" ".join(flags), "$text-warning")))
     lines += _source_lines(settings, column.provenance)
