@@ -145,3 +145,22 @@ async def test_column_details_say_each_fact_once(db: str) -> None:
         assert "flags PK" in shown["id"] and sum("nextval" in line for line in shown["id"]) == 1, shown
         assert "flags UNIQUE" in shown["code"] and "null NOT NULL" in shown["code"], shown
         assert not any(line.startswith("flags") for line in shown["note"]), shown
+
+
+async def test_a_card_row_ends_with_one_cut_not_two(db: str) -> None:
+    """With its `:line` column the demo's issues card read `project_id bigint NOT NULL → pro…… :120`: the
+    target cut in its middle to a floor wider than the row had, then the row cut again at its end."""
+    await execute(
+        db,
+        "CREATE TABLE projects (id int PRIMARY KEY);"
+        "CREATE TABLE issues (id int PRIMARY KEY, a_long_column1 int NOT NULL REFERENCES projects,"
+        " another_column int NOT NULL REFERENCES projects);"
+        "COMMENT ON COLUMN issues.another_column IS 'Who owns it';",
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "issues")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "issues")
+        rows = [line for line in text_of(app.query_one(ColumnList)) if "_column" in line]
+        assert len(rows) == 2 and all(row.count("…") <= 1 for row in rows), rows
+        assert all("→ p" in row for row in rows), rows

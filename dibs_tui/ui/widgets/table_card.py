@@ -32,7 +32,8 @@ WIDE_MIGRATION_WIDTH = 32  # on a wide card the migration's name has room
 NARROW_CARD = 70  # below this the migration column goes (the details name it): the type keeps its room
 WIDE_CARD = 110
 MIN_NAME = 12  # cells a column's name keeps on the narrowest card
-MIN_TARGET = 12  # cells a key's target keeps on a narrow row (the row's own cut takes the rest)
+MIN_TARGET = 8  # cells from which a key's target is cut in its middle (`→ pro…cts.id`)
+MIN_DOC = 6  # cells from which a column's doc is shown cut (`  Who…`)
 
 
 def migration_width(card_width: int) -> int:
@@ -96,10 +97,13 @@ class ColumnList(VirtualList):
         if target is not None:
             label = qualified_label(target.schema, target.table, rel.schema)
             arrow = data(f"→ {label}.{target.column}", "$text-success")
-            # Cut in its middle: tables alike (`orders_2024_q1`, `orders_2024_q2`) differ at their end
-            arrow = cut_middle(arrow, max(room - body.cell_length - 1, MIN_TARGET))
+            left = room - body.cell_length - 1
+            if arrow.cell_length > left >= MIN_TARGET:
+                # Cut in its middle: tables alike (`orders_2024_q1`, `orders_2024_q2`) differ at their end
+                # (narrower still, the row's own cut below takes it, with one `…`, not two)
+                arrow = cut_middle(arrow, left)
             body += Content.assemble(" ", arrow)
-        if column.doc:
+        if column.doc and room - body.cell_length >= MIN_DOC:  # a doc's first words, or none (Details say it)
             body += Content.styled(f"  {safe(column.doc.splitlines()[0])}", "italic $text-muted")
         if body.cell_length > room:
             body = body.truncate(max(1, room - 1)) + Content("…")
