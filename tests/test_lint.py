@@ -113,6 +113,25 @@ def test_no_index_is_called_unused_before_the_statistics_have_counted_a_week(
     assert "public.indexed.indexed_b_1" in _objects(report, "unused-index")
 
 
+def test_a_keyless_table_with_an_id_column_is_told_to_key_it_not_to_add_another(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A table loaded with an `id` column and no key (seen in the Health tab) was told `ADD COLUMN id
+    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY`, which fails: the column exists. It is told to key that
+    column; the suggestion runs. A table without one still gets the identity column."""
+    run_sql(
+        db, "CREATE TABLE loaded (id int NOT NULL, body text); INSERT INTO loaded VALUES (1, 'a'), (2, 'b');"
+    )
+    run_sql(db, "CREATE TABLE keyless (x int);")
+    _, report, _ = _lint(capsys, db, "--only", "no-primary-key")
+    fixes = {f["object"]: f["fix"] for f in report["findings"]}  # type: ignore[union-attr]
+    assert fixes["public.loaded"] == "ALTER TABLE public.loaded ADD PRIMARY KEY (id);"
+    assert fixes["public.keyless"].startswith("ALTER TABLE public.keyless ADD COLUMN id bigint GENERATED")
+    run_sql(db, fixes["public.loaded"] + fixes["public.keyless"])
+    _, report, _ = _lint(capsys, db, "--only", "no-primary-key")
+    assert _objects(report, "no-primary-key") == set()
+
+
 def test_fail_on_levels(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     run_sql(
         db,

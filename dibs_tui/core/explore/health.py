@@ -182,6 +182,8 @@ def _no_primary_key(rel: Relation) -> Iterator[Finding]:
     table = qualified(rel.schema, rel.name)
     if unique is not None:  # a unique index on NOT NULL columns already is a key: promote it
         fix = promote_to_primary_key(rel, unique.name)
+    elif rel.column("id") is not None:  # keyed by its own `id` (ADD COLUMN id would fail: it exists)
+        fix = f"ALTER TABLE {table} ADD PRIMARY KEY (id);"
     else:  # which key is the user's decision: a suggestion, never written as is
         fix = f"ALTER TABLE {table} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;"
     yield Finding(
