@@ -72,6 +72,28 @@ def test_uses_of_a_pagila_table_lists_views_functions_and_triggers(
     assert ("view", "public.film_list") not in nodes
 
 
+def test_uses_of_a_partitioned_table_name_its_partitions_as_partitions(
+    pagila: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What uses pagila's payment listed `table public.payment_p2022_01` and its siblings: partitions, said as
+    plain tables beside the views and functions that read payment."""
+    code, out, _ = _run(capsys, "uses", "public.payment", pagila, "--format", "json")
+    assert code == 0
+    nodes = {n["object"]: n["what"] for n in _flat(json.loads(out))}
+    partitions = {
+        r["name"]
+        for r in asyncio.run(
+            fetch(
+                pagila,
+                "SELECT 'public.' || inhrelid::regclass::text AS name FROM pg_inherits "
+                "WHERE inhparent = 'public.payment'::regclass",
+            )
+        )
+    }
+    assert len(partitions) > 5 and all(nodes[p] == "partition" for p in partitions), nodes
+    assert nodes["public.sales_by_store"] == "view" and "table" not in nodes.values()
+
+
 def test_uses_of_a_pagila_column_stops_at_what_reads_that_column(
     pagila: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -107,7 +107,10 @@ class UsesIndex:
         """What kind of object `ref` is, in words."""
         if ref.kind == "table":
             rel = self.catalog.relation(ref.schema, ref.name)
-            return str(rel.kind) if rel is not None else "table"
+            if rel is None:
+                return "table"
+            # what uses a partitioned table is mostly its partitions: "table" said nothing of how
+            return "partition" if rel.partition_of is not None else str(rel.kind)
         if ref.kind == "constraint":
             rel = self.catalog.relation(ref.schema, ref.name)
             con = next((c for c in rel.constraints if c.name == ref.sub), None) if rel else None
