@@ -1,10 +1,13 @@
-"""The Tables filter's matching agrees with the finders' ranking: the same matches, and the same one first."""
+"""The Tables filter's matching agrees with the finders' ranking: the same matches, and the same one first;
+and what the filter lists on a real catalog."""
 
 from __future__ import annotations
 
 import random
 
 from dibs_tui.ui.search import Candidate, matching, rank, score
+from tests.pg import execute
+from tests.test_ui import loaded, make_app, shown_tables, wait_for
 
 WORDS = [
     "account",
@@ -72,3 +75,30 @@ def test_rank_ranks_every_candidate_that_scores_and_only_those() -> None:
         ranked = rank(query, candidates, limit=len(candidates))
         if needle:
             assert ranked == [item[2] for item in expected], query
+
+
+async def test_the_filter_lists_what_the_name_holds_not_what_the_schema_spells(db: str) -> None:
+    """On pagila `/pay` listed category and film_category first: `p` from `public`, `a` and `y` from
+    `category`. A query without a dot matches a name fuzzily, and the schema-qualified path only whole: `/public`
+    still lists every table of public, and `/pub.cat` (with its dot) category again."""
+    await execute(
+        db,
+        "CREATE TABLE category (id int); CREATE TABLE film_category (id int); CREATE TABLE payment (id int);"
+        "CREATE TABLE pay_by_day (id int); CREATE TABLE staff (id int);",
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("slash", *"pay")
+        await wait_for(pilot, lambda: len(shown_tables(app)) < 5)
+        assert shown_tables(app) == ["public.pay_by_day", "public.payment"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(shown_tables(app)) == 5)
+        await pilot.press("slash", *"pymnt")
+        await wait_for(pilot, lambda: shown_tables(app) == ["public.payment"])
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(shown_tables(app)) == 5)
+        await pilot.press("slash", *"public")
+        await pilot.pause(0.3)
+        assert len(shown_tables(app)) == 5
+        await pilot.press("escape", "slash", *"pub.cat")
+        await wait_for(pilot, lambda: shown_tables(app) == ["public.category", "public.film_category"])

@@ -59,7 +59,8 @@ def _subsequence(needle: str) -> Callable[[str], object]:
 def score(query: str, path: str, name: str) -> tuple[int, int, int] | None:
     """A sort key (lower is better) for how `query` (lowercase) matches a candidate, or None if it does not.
 
-    A query with a dot matches the whole `schema.table` path; else the name is tried first, then the path.
+    A query with a dot matches the whole `schema.table` path; else the name is tried first, then the path, whole
+    (`pay` matched `public.category` by its schema's p: every table of `public` was a fuzzy match for a `p`).
     """
     targets = (path,) if "." in query else (name, path)
     best: tuple[int, int, int] | None = None
@@ -70,6 +71,8 @@ def score(query: str, path: str, name: str) -> tuple[int, int, int] | None:
             key = (PREFIX, rank_offset, len(text))
         elif (at := text.find(query)) >= 0:
             key = (SUBSTRING, at + rank_offset, len(text))
+        elif len(targets) == 2 and rank_offset == 1:
+            continue
         elif (gaps := _fuzzy_gaps(query, text)) is not None:
             key = (FUZZY, gaps, len(text))
         else:
@@ -111,7 +114,10 @@ def matching(query: str, candidates: Sequence[Candidate]) -> tuple[list[Candidat
     if not needle:
         return list(candidates), (candidates[0] if candidates else None)
     found = _subsequence(needle)
-    matches = [c for c in candidates if found(c.path_key)]
+    if "." in needle:
+        matches = [c for c in candidates if found(c.path_key)]
+    else:  # the name fuzzily, the path only whole (`score`)
+        matches = [c for c in candidates if found(c.name_key) or needle in c.path_key]
     if not matches:
         return matches, None
     if "." not in needle and (named := [c for c in matches if c.name_key.startswith(needle)]):
