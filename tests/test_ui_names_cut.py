@@ -164,3 +164,23 @@ async def test_a_card_row_ends_with_one_cut_not_two(db: str) -> None:
         rows = [line for line in text_of(app.query_one(ColumnList)) if "_column" in line]
         assert len(rows) == 2 and all(row.count("…") <= 1 for row in rows), rows
         assert all("→ p" in row for row in rows), rows
+
+
+async def test_the_cards_title_cuts_a_long_name_in_its_middle_and_again_on_resize(db: str) -> None:
+    """At 80x24 the card of `customer_payment_history_archive_partition_2024_q1` was titled
+    `customer_payment_history_archive_partition_…`: Textual cut the title at its end, and the quarter went."""
+    await execute(db, ALIKE)
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "customer_payment_history_archive_partition_2024_q1")
+        await wait_for(
+            pilot, lambda: app.card.relation is not None and app.card.relation.name.endswith("_q1")
+        )
+        title = str(app.card.border_title)
+        assert title.startswith("customer_pay") and "…" in title and title.endswith("partition_2024_q1"), (
+            title
+        )
+        assert len(title) <= app.card.size.width - 4
+        await pilot.resize_terminal(200, 45)
+        name = "customer_payment_history_archive_partition_2024_q1"
+        await wait_for(pilot, lambda: str(app.card.border_title) == name)

@@ -31,6 +31,7 @@ MIGRATION_WIDTH = 15
 WIDE_MIGRATION_WIDTH = 32  # on a wide card the migration's name has room
 NARROW_CARD = 70  # below this the migration column goes (the details name it): the type keeps its room
 WIDE_CARD = 110
+TITLE_FRAME = 4  # the border's cells around its title: corner, rule and a space each side
 MIN_NAME = 12  # cells a column's name keeps on the narrowest card
 MIN_TARGET = 8  # cells from which a key's target is cut in its middle (`→ pro…cts.id`)
 MIN_DOC = 6  # cells from which a column's doc is shown cut (`  Who…`)
@@ -164,6 +165,7 @@ class TableCard(Vertical):
         self.settings = Settings()
         self.header_budget = 10  # header lines at most: fewer on a short screen, where the columns come first
         self._header_lines = -1
+        self._title_name: str | None = None  # the relation named by the border's title, cut again on resize
 
     @property
     def header_lines(self) -> int:
@@ -195,11 +197,11 @@ class TableCard(Vertical):
         self.relation = relation
         self.settings = settings
         if relation is None:
-            self.border_title = "Columns"
+            self.border_title, self._title_name = "Columns", None
             self._draw_header()
             self.column_list.show(None, settings)
             return
-        self.border_title = Content(safe(relation.name))
+        self._title(relation.name)
         self._draw_header()
         index = 0
         if column is not None:
@@ -209,7 +211,7 @@ class TableCard(Vertical):
     def show_unread(self, name: str, reason: str) -> None:
         """No card for `name` yet: it could not be read alone (`reason`), and comes with the whole catalog."""
         self.relation = None
-        self.border_title = Content(safe(name))
+        self._title(name)
         header = self.query_one("#card-header", Static)
         header.update(
             Content(f"could not be read alone: {safe(reason)}\nits card comes with the whole catalog")
@@ -217,6 +219,18 @@ class TableCard(Vertical):
         self._header_lines = -1  # the next table's header is drawn at its own height
         self.column_list.show(None, self.settings)
         self.post_message(self.Shown())
+
+    def _title(self, name: str) -> None:
+        """The name as the border's title, cut in its middle to the border (Textual cuts a title at its end:
+        `customer_payment_history_archive_partition_…` lost the quarter that names the partition)."""
+        self._title_name = name
+        room = self.size.width - TITLE_FRAME
+        title = Content(safe(name))
+        self.border_title = cut_middle(title, room) if room > 0 else title
+
+    def on_resize(self) -> None:
+        if self._title_name is not None:
+            self._title(self._title_name)
 
     def _draw_header(self) -> None:
         header = self.query_one("#card-header", Static)
