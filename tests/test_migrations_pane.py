@@ -169,7 +169,6 @@ async def test_a_migration_its_review_sees_failing_is_refused_not_asked(db: str,
             "refusing to apply 20260102000000_drop-legacy: line 1 fails on what is there now: "
         ), pane.last_error
         assert "it would hold its locks until then and roll back" in pane.last_error
-        assert "refusing to apply" in text_of(pane.query_one("#migrations-status", Static))
         assert [s.state.value for s in pane.statuses] == ["applied", "pending"]
     columns = await fetch(
         db, "SELECT attname FROM pg_attribute WHERE attrelid = 'users'::regclass AND attnum > 0"
