@@ -261,7 +261,8 @@ SELECT a.attrelid AS relid, a.attnum AS position, a.attname AS name,
          CASE WHEN {{compression}} <> '' THEN 'COMPRESSION ' || CASE {{compression}} WHEN 'p' THEN 'pglz'
            ELSE 'lz4' END END,
          CASE WHEN a.attstattarget >= 0 THEN 'STATISTICS ' || a.attstattarget END,
-         (SELECT string_agg('(' || o || ')', '|' ORDER BY o) FROM unnest(a.attoptions) o)), '') AS settings,
+         CASE WHEN a.attoptions IS NOT NULL THEN
+           (SELECT string_agg('(' || o || ')', '|' ORDER BY o) FROM unnest(a.attoptions) o) END), '') AS settings,
        {{column_grants}} AS grants
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
