@@ -32,6 +32,13 @@ INSERT INTO wide SELECT g, 1, (SELECT string_agg(md5(g::text || i::text), '') FR
 """
 
 
+def _tail(table_list: TableList, name: str) -> str:
+    """The figure at the end of public.`name`'s row in the tables list."""
+    index = table_list.index_of(("public", name))
+    assert index is not None
+    return str(table_list.row_content(index)).rstrip().rsplit(name, 1)[1].strip()
+
+
 @pytest.fixture(scope="module")
 def pagila(pg_server: EmbeddedServer) -> Iterator[str]:
     admin = pg_server.dsn("postgres")
@@ -156,9 +163,7 @@ async def test_a_view_shows_no_row_count_and_sorts_after_every_table_by_rows(db:
         table_list = app.query_one(TableList)
 
         def tail(name: str) -> str:
-            index = table_list.index_of(("public", name))
-            assert index is not None
-            return str(table_list.row_content(index)).rstrip().rsplit(name, 1)[1].strip()
+            return _tail(table_list, name)
 
         assert tail("a_view") == "" and tail("unanalysed") == "?"
         assert tail("counted") == "50" and tail("zero") == "0" and tail("kept") == "50"
@@ -210,9 +215,7 @@ async def test_by_size_a_partitioned_table_weighs_its_partitions_and_a_view_noth
         table_list = app.query_one(TableList)
 
         def tail(name: str) -> str:
-            index = table_list.index_of(("public", name))
-            assert index is not None
-            return str(table_list.row_content(index)).rstrip().rsplit(name, 1)[1].strip()
+            return _tail(table_list, name)
 
         for title in ("FK in-degree", "rows", "size"):
             await _sort(pilot, app, f"Tables · by {title} ↓")
@@ -256,9 +259,7 @@ async def test_a_table_never_counted_says_its_size_is_unknown_not_zero(db: str) 
         table_list = app.query_one(TableList)
 
         def tail(name: str) -> str:
-            index = table_list.index_of(("public", name))
-            assert index is not None
-            return str(table_list.row_content(index)).rstrip().rsplit(name, 1)[1].strip()
+            return _tail(table_list, name)
 
         for title in ("FK in-degree", "rows", "size"):
             await _sort(pilot, app, f"Tables · by {title} ↓")
