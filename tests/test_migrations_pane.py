@@ -468,3 +468,40 @@ async def test_a_partly_applied_migration_is_listed_as_partial(db: str, tmp_path
         assert "1 partial" in status and "pending" not in status.split("(")[0], status
         details = text_of(pane.query_one("#migrations-details", Static))
         assert details.startswith("20260101000000_two_parts: partly applied"), details
+
+
+async def test_j_and_k_stop_at_the_ends_of_the_migrations_and_diff_lists(
+    db: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """Both lists wrapped round (Textual's OptionList): `j` on the last migration went back to the first, where
+    the tables, columns and details lists stop. Every list stops now."""
+    from dibs_tui.ui.diff_pane import DiffPane
+
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    for i in range(1, 4):
+        (folder / f"2026010{i}000000_m{i}.sql").write_text(f"CREATE TABLE m{i} (id int);\n")
+    desired = await asyncio.to_thread(new_database)
+    await execute(desired, "CREATE TABLE a (id int); CREATE TABLE b (id int);")
+    app = _app(db, tmp_path, folder, desired)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await _open_migrations(pilot, app)
+        migrations = pane.migrations_list
+        await pilot.press("G", "j", "down")
+        assert migrations.highlighted == 2
+        await pilot.press("g", "k", "up")
+        assert migrations.highlighted == 0
+        await pilot.press("j")
+        assert migrations.highlighted == 1
+        await pilot.press("d")
+        diff = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: diff.result is not None)
+        changes = diff.changes_list
+        changes.focus()
+        await pilot.pause()
+        enabled = [i for i in range(changes.option_count) if not changes.get_option_at_index(i).disabled]
+        assert len(enabled) >= 2, enabled
+        await pilot.press("G", "j", "j")
+        assert changes.highlighted == enabled[-1]
+        await pilot.press("home", "k", "k")
+        assert changes.highlighted == enabled[0]

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from ..core.explore.history import FROM_META, MigrationHistory, Touched
 from .messages import OpenInBrowser
 from .text import data
+from .widgets.mark_list import EndStop
 
 _MARKS = {"created": "+", "modified": "~", "dropped": "-"}
 
@@ -35,7 +36,7 @@ def touched_label(t: Touched) -> Content:
     )
 
 
-class TouchedList(OptionList):
+class TouchedList(EndStop):
     """One option per table or column touched; hidden when the migration touched none the history records."""
 
     DEFAULT_CSS = """

@@ -1,4 +1,5 @@
-"""The option list of the Diff and Migrations tabs: one line per row whatever the width, j/k and g/G like every list.
+"""The option list of the Diff, Migrations and Health tabs: one line per row whatever the width, j/k and g/G like
+every list, stopping at the ends as every list of the browser does.
 
 A row's mark (✓, •, +, ~) comes first and the row is cut with an ellipsis at the pane's edge: a narrow screen
 shortens the name, it never pushes the mark onto a line of its own.
@@ -62,7 +63,32 @@ def fitted_row(
     return FittedRow(Content.assemble(head, name, said, detail, tail), fit)
 
 
-class MarkList(OptionList):
+class EndStop(OptionList):
+    """An OptionList whose cursor stops at its first and last rows. Textual's wraps round, and the browser's
+    other lists (tables, columns, details) stop: one behaviour for every list, and the one that keeps a held
+    `j` on the last migration or change rather than throwing the reader back to the top of a long list."""
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    def _step(self, direction: int) -> None:
+        """The next enabled row that way (headings are disabled rows); none: the highlight stays."""
+        at = self.highlighted
+        if at is None:
+            indexes = range(self.option_count)
+        elif direction > 0:
+            indexes = range(at + 1, self.option_count)
+        else:
+            indexes = range(at - 1, -1, -1)
+        target = next((i for i in indexes if not self.get_option_at_index(i).disabled), None)
+        if target is not None:
+            self.highlighted = target
+
+
+class MarkList(EndStop):
     """An OptionList whose rows never wrap; j/k and g/G move like the arrows, Home and End."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
