@@ -3,7 +3,9 @@
 Every case runs both ways: current -> desired, then desired -> current, unless the folder holds `oneway.txt`
 saying why not. Optional files: `renames.txt` (lines OLD=NEW, passed as accepted renames; forward only),
 `expect.txt` (lines that must appear in the forward plan, e.g. `ADD VALUE 'b' AFTER 'a'`; a line starting with
-`!` must NOT appear), `expect_back.txt` (the same for the reverse plan), `rows.sql` (inserted into current
+`!` must NOT appear), `expect_back.txt` (the same for the reverse plan), `order.txt` and `order_back.txt`
+(blocks of lines separated by a blank line: within a block, each line is a statement of the plan, in this
+order, perhaps with others between), `rows.sql` (inserted into current
 before the forward plan: every table the plan does not drop keeps its rows) and `rows_back.sql` (the same for
 the reverse plan, written against desired.sql).
 """
@@ -44,6 +46,18 @@ def test_case_converges(case: str, new_database: Callable[[], str]) -> None:
     )
     assert outcome.plan, "a case must have differences"
     _expect(folder / "expect.txt", "\n".join(s.sql for s in outcome.plan))
+    _in_order(folder / "order.txt", [s.sql for s in outcome.plan])
+
+
+def _in_order(lines: Path, plan: list[str]) -> None:
+    """Each block of `lines` (blank lines between) names statements of the plan in the order they run."""
+    if not lines.exists():
+        return
+    for block in lines.read_text().split("\n\n"):
+        wanted = [line for line in block.splitlines() if line]
+        for line in wanted:
+            assert line in plan, (line, "\n".join(plan))
+        assert [s for s in plan if s in wanted] == wanted, "\n".join(plan)
 
 
 def _expect(lines: Path, script: str) -> None:
@@ -70,3 +84,4 @@ def test_case_converges_back(case: str, new_database: Callable[[], str]) -> None
     )
     assert outcome.plan, "a case must have differences"
     _expect(folder / "expect_back.txt", "\n".join(s.sql for s in outcome.plan))
+    _in_order(folder / "order_back.txt", [s.sql for s in outcome.plan])

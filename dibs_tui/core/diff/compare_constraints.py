@@ -14,7 +14,7 @@ from ..model import (
 )
 from ..model_definitions import same_definition
 from ..plan import ChangeKind
-from ..sql import qualified, quote_ident
+from ..sql import qualified, quote_ident, quote_identifier
 from .deparse_drift import same_check, same_statement
 from .graph import (
     ADD_CONSTRAINTS,
@@ -23,6 +23,7 @@ from .graph import (
     DROP_DEPENDENTS,
 )
 from .index_promotions import promote_indexes
+from .key_handovers import plan_handovers
 from .part_renames import rename_constraints, rename_indexes
 from .partition_indexes import cloned_name
 from .render import (
@@ -67,6 +68,8 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
     }
     adds = {n: c for n, c in after.items() if n not in kept}
     promote_indexes(state, old, new, adds, _same_index)  # adds loses the constraints made of an index
+    dropped = {n: c for n, c in before.items() if n not in after}
+    passing = plan_handovers(state, old, new, dropped, adds)  # built before what they replace is dropped
     for cname, con in before.items():
         other = after.get(cname)
         if other is not None and _same_constraint(state, con, other):
@@ -89,6 +92,7 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         if other is None:
             state.change(ChangeKind.DROP, cref, str(con.kind), old=con.definition)
         phase = DROP_DEPENDENTS if con.kind is ConstraintKind.FOREIGN_KEY else DROP_CONSTRAINTS
+        waits = state.drop_waits.get((new.schema, new.name, cname))
         state.step(
             phase,
             f"ALTER TABLE {name} DROP CONSTRAINT {quote_ident(cname)};",
@@ -98,6 +102,7 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
             destroys=[cref, ObjectRef("index", new.schema, new.name, con.index_name)]
             if con.index_name
             else [cref],
+            needs=[waits] if waits is not None else [],
         )
     for cname, con in after.items():
         prev = before.get(cname)
@@ -120,16 +125,19 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         if con.kind is ConstraintKind.FOREIGN_KEY:
             state.pending_fks.append((new, con))
             continue
-        sql = f"ALTER TABLE {name} ADD CONSTRAINT {quote_ident(cname)} {con.definition}"
+        made = ObjectRef("constraint", new.schema, new.name, passing.get(cname, cname))
+        sql = f"ALTER TABLE {name} ADD CONSTRAINT {quote_ident(made.sub)} {con.definition}"
         sql += _deferral(con)
-        state.step(
-            ADD_CONSTRAINTS,
-            sql + ";",
-            ChangeKind.ALTER,
-            [ref, cref],
-            creates=[cref],
-            needs=[ref],
-        )
+        state.step(ADD_CONSTRAINTS, sql + ";", ChangeKind.ALTER, [ref, cref], creates=[made], needs=[ref])
+        if made != cref:  # its index's name is the one of an index dropped once this is made: taken after
+            state.step(
+                ADD_CONSTRAINTS,
+                f"ALTER TABLE {name} RENAME CONSTRAINT {quote_ident(made.sub)} TO {quote_ident(cname)};",
+                ChangeKind.ALTER,
+                [ref, cref],
+                creates=[cref, ObjectRef("index", new.schema, new.name, con.index_name or cname)],
+                needs=[made],
+            )
         state.comment(cref, "constraint", None, con.comment)
 
 
@@ -219,6 +227,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
         if other is None:
             state.change(ChangeKind.DROP, iref, "index", old=ix.definition)
         exists = " IF EXISTS" if partition else ""
+        waits = state.drop_waits.get((new.schema, new.name, iname))
         state.step(
             DROP_CONSTRAINTS,
             f"DROP INDEX{exists} {qualified(new.schema, iname)};",
@@ -226,6 +235,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
             [ref, iref],
             destroys=[iref],
             after=parent_drops if partition else [],
+            needs=[waits] if waits is not None else [],
         )
     partition_indexes = [
         ObjectRef("index", r.schema, r.name, i.name)
@@ -263,12 +273,33 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
         # gives the index it makes there was a second index, built twice); IF NOT EXISTS on a partition: one
         # made with it (CREATE TABLE ... PARTITION OF under an index kept) is there already
         needs: list[ObjectRef] = [ref, *partition_indexes]
-        state.step(
-            fresh_phase,
-            partition_index_sql(ix, partition=partition),
-            ChangeKind.ALTER,
-            [ref, iref],
-            creates=[iref],
-            needs=needs,
-        )
+        passing = state.passing_builds.get((new.schema, new.name, iname))
+        if passing is not None:  # the name of a key's index dropped once this is built (key_handovers)
+            _build_passing(state, new, ix, passing, fresh_phase)
+        else:
+            state.step(
+                fresh_phase,
+                partition_index_sql(ix, partition=partition),
+                ChangeKind.ALTER,
+                [ref, iref],
+                creates=[iref],
+                needs=needs,
+            )
         state.comment(iref, "index", None, ix.comment)
+
+
+def _build_passing(state: PlanState, rel: Relation, ix: Index, passing: str, phase: int) -> None:
+    """CREATE INDEX under the passing name, then ALTER INDEX ... RENAME TO its own once the key is gone."""
+    ref, iref = table_ref(rel), ObjectRef("index", rel.schema, rel.name, ix.name)
+    made = ObjectRef("index", rel.schema, rel.name, passing)
+    head = f" INDEX {quote_identifier(ix.name)} ON "  # as pg_get_indexdef writes it (part_renames.index_body)
+    sql = partition_index_sql(ix, partition=False).replace(head, f" INDEX {quote_ident(passing)} ON ", 1)
+    state.step(phase, sql, ChangeKind.ALTER, [ref, iref], creates=[made], needs=[ref])
+    state.step(
+        phase,
+        f"ALTER INDEX {qualified(rel.schema, passing)} RENAME TO {quote_ident(ix.name)};",
+        ChangeKind.RENAME,
+        [ref, iref],
+        creates=[iref],
+        needs=[made],
+    )

@@ -65,6 +65,10 @@ class PlanState:
     part_renames: list[tuple[Relation, str, str, str, bool]] = field(default_factory=list)
     # (schema, table, index) of the current indexes made a desired constraint (index_promotions): kept
     promoted_indexes: set[tuple[str, str, str]] = field(default_factory=set)
+    # key_handovers: (schema, table, index) -> the passing name it is built under, renamed once the key whose
+    # index bears its name is dropped; (schema, table, constraint or index) -> what its drop waits for
+    passing_builds: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    drop_waits: dict[tuple[str, str, str], ObjectRef] = field(default_factory=dict)
     # (schema, name) of the identity sequences whose renames go round in a circle: made at the first rename
     identity_circle_heads: set[tuple[str, str]] | None = None
     # A namespace's names on both sides and the passing names given in it (name_slots.taken_names), as needed

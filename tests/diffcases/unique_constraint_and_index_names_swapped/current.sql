@@ -4,7 +4,8 @@
 -- index too, and v's key takes the name of w's index while w's index takes v's key's (one namespace). k's
 -- key and unique index keep their names but trade kinds, m's trade columns (a foreign key reads m.b): the
 -- index that becomes the key is kept, the key that becomes an index builds it (PostgreSQL drops a key's index
--- with it). p's unique indexes become its primary key, a deferrable key and a NULLS NOT DISTINCT key.
+-- with it): k's under a passing name before the key goes (key_becomes_plain_index). p's unique indexes
+-- become its primary key, a deferrable key and a NULLS NOT DISTINCT key.
 create table t (id int primary key, a int, b int, constraint t_a_key unique (a));
 create index t_b_idx on t (b);
 create table u (id int primary key, a int, b int, constraint u_a_key unique (a));

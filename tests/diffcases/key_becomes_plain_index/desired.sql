@@ -1,0 +1,12 @@
+create table a (id int not null, v text);
+create unique index a_id_idx on a (id);
+create table b (id int not null, x int);
+create unique index b_x_key on b (x);
+create table c (id int not null, x int, y int);
+create index c_xy_idx on c (x, y);
+create table d (id int not null, v text);
+create index d_pkey on d (id);
+create table e (id int not null, x int);
+create unique index e_x_key on e (x);
+create table e_ref (id int primary key, ex int references e (x));
+comment on index b_x_key is 'one x a row';
