@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "status",
-        help="migrations: applied, pending, changed since applied, missing; exit 1 if pending or changed",
+        help="migrations: applied, pending, changed since applied, missing, squashed; exit 1 if pending or changed",
         description="Compare the migrations folder with the applied history (__dibs_migrations, "
         "_dibs_migrations, alembic_version, schema_migrations, flyway, sqlx, prisma).",
         arguments=_status_arguments,

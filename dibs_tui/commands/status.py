@@ -1,5 +1,6 @@
 """`dibs-tui status`: every migration with its state, one per line, readable in CI logs; exit 1 if any is
-pending or changed since applied (missing files are reported but do not fail the gate: they are history).
+pending or changed since applied (missing files are reported but do not fail the gate: they are history; a
+history's squashed rows, core/migrations/status.py, are said in one line with their count and range).
 
 The folder's layout and every recognised file that is not applied (rollbacks, down sections' files, refused
 symlinks) are listed too; a refused entry fails the gate. Names are file names: data, shown escaped."""
@@ -14,7 +15,7 @@ from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.migrations.apply_record import read_partials_at
 from ..core.migrations.layouts import EntryKind, read_folder_status
-from ..core.migrations.status import MigrationState, MigrationStatus, renamed
+from ..core.migrations.status import MigrationState, MigrationStatus, SquashedHistory, renamed, squashed
 from ..core.migrations.tool_histories import describe_tables
 from ..core.model import Migration
 from ..core.terminal import safe
@@ -76,6 +77,11 @@ def status_line(status: MigrationStatus, moved: dict[str, Migration] | None = No
     return "  ".join(parts)
 
 
+def squashed_lines(group: SquashedHistory) -> list[str]:
+    """One history's squashed rows: how many, their versions' range, and why they have no file."""
+    return [f"{'squashed':<8}  {shown(group.summary())}", f"{'':<10}{shown(group.reason())}"]
+
+
 def partial_lines(name: str, described: list[str]) -> list[str]:
     """A pending migration an earlier run applied in part: one `partial` line naming it and what committed,
     the rest of the record indented under it (listed as pending too, it read as two migrations)."""
@@ -103,17 +109,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         partials = {}
         print(f"note: {shown(exc.message)}")
     partials = {name: partial for name, partial in partials.items() if name in pending}
+    groups = squashed(statuses)
     for status in statuses:
         if (partial := partials.get(status.name)) is not None:
             print("\n".join(partial_lines(status.name, partial.describe())))
-        else:
+        elif (group := groups.get(status.name)) is not None:
+            print("\n".join(squashed_lines(group)))
+        elif status.state is not MigrationState.SQUASHED:
             print(status_line(status, moved))
     for entry in found.folder.skipped:
         column = "refused" if entry.kind is EntryKind.REFUSED else "skipped"
         print(f"{column:<8}  {shown(entry.name)}  {entry.label}")
     counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
     counts[MigrationState.PENDING] -= len(partials)
-    summary = [f"{n} {state.value}" for state, n in counts.items()]
+    summary = [
+        f"{n} {state.value}" for state, n in counts.items() if n or state is not MigrationState.SQUASHED
+    ]
     summary[2:2] = [f"{len(partials)} partial"] if partials else []
     summary += (
         [f"{len(found.folder.skipped)} not applied (rollbacks and the like)"] if found.folder.skipped else []

@@ -10,7 +10,7 @@ from textual.content import Content
 
 from ..core.errors import DibsError
 from ..core.migrations.apply_outcome import MigrationFailed, caret_excerpt
-from ..core.migrations.status import MigrationState, MigrationStatus
+from ..core.migrations.status import MigrationState, MigrationStatus, SquashedHistory
 from ..core.review.report import Review
 from .text import safe
 from .widgets.mark_list import FittedRow, fitted_row
@@ -20,6 +20,7 @@ STATE_STYLE = {
     MigrationState.PENDING: ("•", "$text-warning"),
     MigrationState.CHANGED: ("!", "$text-error"),
     MigrationState.MISSING: ("?", "$text-error"),
+    MigrationState.SQUASHED: ("≡", "$text-muted"),
 }
 _VERSION = re.compile(r"\d+[_-]?")  # a migration name's leading version: 20260117100000_, 001_, 0042-
 PARTIAL_STYLE = ("◐", "$text-warning")  # a pending migration an earlier run applied in part
@@ -46,6 +47,19 @@ def status_label(status: MigrationStatus, *, partial: bool = False) -> FittedRow
         Content.styled(detail, style),
         Content(),
         kept=Content.styled(f"  {'partial' if partial else status.state.value}", style),
+    )
+
+
+def squashed_label(group: SquashedHistory) -> FittedRow:
+    """`≡ 1,107 Rails 20220525122759 … 20251120090317  squashed`: one row for a history's squashed rows; too
+    long, the range is cut in its middle, the count and the state always show."""
+    mark, style = STATE_STYLE[MigrationState.SQUASHED]
+    return fitted_row(
+        Content.styled(f"{mark} {safe(group.label)} ", style),
+        Content.styled(safe(group.span), style),
+        Content(),
+        Content(),
+        kept=Content.styled("  squashed", style),
     )
 
 

@@ -35,13 +35,13 @@ from ..core.migrations.apply_record import PartialApply, read_partials_at
 from ..core.migrations.files import new_migration_name
 from ..core.migrations.history import History
 from ..core.migrations.layouts import list_migration_files, read_status
-from ..core.migrations.status import MigrationState, MigrationStatus
+from ..core.migrations.status import MigrationState, MigrationStatus, SquashedHistory, squashed
 from ..core.migrations.tool_histories import describe_tables
 from ..core.plan import ChangeKind
 from ..core.review.report import Review
 from .highlight import sql_lines
 from .messages import MigrationReviewed
-from .migration_rows import lock_lines, replay_failure_lines, segment_lines, status_label
+from .migration_rows import lock_lines, replay_failure_lines, segment_lines, squashed_label, status_label
 from .migration_touched import TouchedList
 from .pane_context import PaneContext
 from .review_marks import hazard_count, hazard_lines, marked_sql, review_off_the_loop
@@ -123,6 +123,9 @@ class MigrationsPane(TwoColumnPane):
     def __init__(self, context: PaneContext, *, id: str | None = None) -> None:
         super().__init__(context, id=id)
         self.statuses: list[MigrationStatus] = []
+        # The list's rows: every status but a history's squashed rows, which its first one stands for
+        self.listed: list[MigrationStatus] = []
+        self.squashed: dict[str, SquashedHistory] = {}
         # What an earlier run left of each pending migration it applied in part, read with the statuses (the
         # details show it: one read per load, not a connection per selected migration); why it could not be
         self.partial: dict[str, PartialApply] = {}
@@ -178,13 +181,23 @@ class MigrationsPane(TwoColumnPane):
         # them (a test, or `select`, that sees `loaded` sees the status of the same read).
         baseline_offered = bool(statuses) and await self._baseline_fits(history)
         partial, partial_error = await self._partly_applied(statuses)
-        self.statuses = statuses
+        groups = squashed(statuses)
+        listed = [s for s in statuses if s.state is not MigrationState.SQUASHED or s.name in groups]
+        self.statuses, self.listed, self.squashed = statuses, listed, groups
         self.partial, self.partial_error = partial, partial_error
         self.baseline_offered = baseline_offered
         option_list = self.migrations_list
         option_list.clear_options()
         option_list.add_options(
-            [Option(status_label(s, partial=s.name in partial), id=s.name) for s in statuses]
+            [
+                Option(
+                    squashed_label(groups[s.name])
+                    if s.name in groups
+                    else status_label(s, partial=s.name in partial),
+                    id=s.name,
+                )
+                for s in listed
+            ]
         )
         counted = [
             (
@@ -207,10 +220,10 @@ class MigrationsPane(TwoColumnPane):
             )
         )
         self.loaded = True
-        if statuses:
-            pending = next((i for i, s in enumerate(statuses) if s.state is MigrationState.PENDING), 0)
+        if listed:
+            pending = next((i for i, s in enumerate(listed) if s.state is MigrationState.PENDING), 0)
             option_list.highlighted = pending
-            self.show(statuses[pending])
+            self.show(listed[pending])
         if self.wanted is not None:
             self.select(self.wanted)
 
@@ -232,7 +245,9 @@ class MigrationsPane(TwoColumnPane):
         if not self.loaded:
             return
         self.wanted = None
-        index = next((i for i, s in enumerate(self.statuses) if s.name == name), None)
+        # A squashed row is listed as its history's one row
+        name = next((first for first, group in self.squashed.items() if name in group.names), name)
+        index = next((i for i, s in enumerate(self.listed) if s.name == name), None)
         if index is None:
             self.app.notify(
                 safe(f"{name} is neither in the migrations folder nor in the applied history"), markup=False
@@ -240,12 +255,12 @@ class MigrationsPane(TwoColumnPane):
             return
         self.migrations_list.highlighted = index
         self.migrations_list.focus()
-        self.show(self.statuses[index])
+        self.show(self.listed[index])
 
     def selected(self) -> MigrationStatus | None:
         option_list = self.migrations_list
         index = option_list.highlighted
-        return self.statuses[index] if index is not None and index < len(self.statuses) else None
+        return self.listed[index] if index is not None and index < len(self.listed) else None
 
     @on(MigrationReviewed)
     def _reviewed(self, event: MigrationReviewed) -> None:
@@ -265,6 +280,10 @@ class MigrationsPane(TwoColumnPane):
         index = self.context.history()
         self.query_one(TouchedList).show(index.migration(status.name) if index else None)
         sql = self.query_one("#migrations-sql", Static)
+        if (group := self.squashed.get(status.name)) is not None:
+            sql.update(Content("(no file: squashed)"))
+            self._details(Content(safe("\n".join([group.summary(), group.reason()]), keep_newlines=True)))
+            return
         if status.file is None:
             sql.update(Content("(no file on disk)"))
         else:

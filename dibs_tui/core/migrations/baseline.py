@@ -80,7 +80,7 @@ def plan_baseline(
     past += [
         s.name
         for s in statuses
-        if s.state is MigrationState.MISSING
+        if s.state in (MigrationState.MISSING, MigrationState.SQUASHED)
         and limit is not None
         and (v := version_of(s.name)) is not None
         and v > limit

@@ -1,4 +1,4 @@
-"""Status: each migration file beside the history rows, applied, pending, changed or missing."""
+"""Status: each migration file beside the history rows, applied, pending, changed, missing or squashed."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..model import Migration
 from .files import MigrationFile
 from .history import INIT_SNAPSHOT, History
-from .tool_histories import head_only_sources
+from .tool_histories import BY_TOOL, head_only_sources
 
 # Tools whose table holds only the latest version, not every applied one: nothing of theirs is "missing".
 _HEAD_ONLY = head_only_sources()
@@ -23,6 +23,7 @@ class MigrationState(enum.StrEnum):
     PENDING = "pending"
     CHANGED = "changed"  # applied, but the file's checksum differs from the recorded one
     MISSING = "missing"  # applied, but no file on disk
+    SQUASHED = "squashed"  # applied, no file, older than every file of its history: squashed away (below)
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,31 @@ def _first_matches(applied: Sequence[Migration]) -> Callable[[MigrationFile], in
     return first
 
 
+# Histories whose rows outlive their files by design: a row older than every file of its history that is in
+# the folder is said as squashed, with this reason, once for all of them (lago: 1,107 rows). A row without a
+# file but newer than one that has its file was deleted from the middle: still missing, named.
+SQUASHED_WHY = {
+    "rails": "Rails keeps its migrations as Ruby files in db/migrate and squashes old ones into db/schema.rb or "
+    "db/structure.sql, which records every version ever run: this is that history, nothing lost from this "
+    "folder and nothing to apply",
+}
+
+
+def _squashed_before(applied: Sequence[Migration], used: set[int]) -> dict[str, float]:
+    """Per squashing history, the version its rows must sort before to be squashed: its oldest row that has
+    a file here (none has one: all of its rows)."""
+    bound: dict[str, float] = {
+        source: float("inf") for source in {m.source for m in applied} & SQUASHED_WHY.keys()
+    }
+    for i in used:
+        row = applied[i]
+        if row.source in bound and (v := _version(row.name)) is not None:
+            bound[row.source] = min(bound[row.source], v)
+    return bound
+
+
 def migration_status(files: Sequence[MigrationFile], history: History) -> list[MigrationStatus]:
-    """Files in name order with their state, then applied rows that have no file (missing)."""
+    """Files in name order with their state, then applied rows that have no file (missing or squashed)."""
     result: list[MigrationStatus] = []
     used: set[int] = set()
     golang_head = max(
@@ -99,20 +123,56 @@ def migration_status(files: Sequence[MigrationFile], history: History) -> list[M
             result.append(MigrationStatus(file.name, MigrationState.APPLIED, file))
         else:
             result.append(MigrationStatus(file.name, MigrationState.PENDING, file))
+    squashed_before = _squashed_before(history.applied, used)
     for i, row in enumerate(history.applied):
         if i in used:
             continue
         head_only = row.source in _HEAD_ONLY
         snapshot = row.source == "__dibs_migrations" and row.name == INIT_SNAPSHOT
-        result.append(
-            MigrationStatus(
-                row.name,
-                MigrationState.APPLIED if head_only or snapshot else MigrationState.MISSING,
-                None,
-                row,
-            )
-        )
+        if head_only or snapshot:
+            state = MigrationState.APPLIED
+        elif (v := _version(row.name)) is not None and v < squashed_before.get(row.source, 0):
+            state = MigrationState.SQUASHED
+        else:
+            state = MigrationState.MISSING
+        result.append(MigrationStatus(row.name, state, None, row))
     return result
+
+
+@dataclass(frozen=True)
+class SquashedHistory:
+    """One history's squashed rows (`MigrationState.SQUASHED`), said in one line: a Rails app's 1,107."""
+
+    source: str
+    names: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """`1,107 Rails`: how many, of which tool."""
+        return f"{len(self.names):,} {BY_TOOL[self.source].label if self.source in BY_TOOL else self.source}"
+
+    @property
+    def span(self) -> str:
+        """`20220525122759 … 20251120090317`: the oldest and newest versions."""
+        ordered = sorted(self.names, key=lambda n: (_version(n) or 0, n))
+        return ordered[0] if len(ordered) == 1 else f"{ordered[0]} … {ordered[-1]}"
+
+    def summary(self) -> str:
+        """`1,107 Rails migrations, 20220525122759 … 20251120090317, have no file here`, without the reason."""
+        one = len(self.names) == 1
+        return f"{self.label} migration{'' if one else 's'}, {self.span}, {'has' if one else 'have'} no file here"
+
+    def reason(self) -> str:
+        return SQUASHED_WHY[self.source]
+
+
+def squashed(statuses: Sequence[MigrationStatus]) -> dict[str, SquashedHistory]:
+    """The squashed rows by history, keyed by the name of each history's first one (where it is listed)."""
+    by_source: dict[str, list[str]] = {}
+    for status in statuses:
+        if status.state is MigrationState.SQUASHED and status.applied is not None:
+            by_source.setdefault(status.applied.source, []).append(status.name)
+    return {names[0]: SquashedHistory(source, tuple(names)) for source, names in by_source.items()}
 
 
 def renamed(statuses: Sequence[MigrationStatus]) -> dict[str, Migration]:
@@ -139,7 +199,8 @@ _GONE_NAMED = 5
 
 def disagreements(statuses: Sequence[MigrationStatus]) -> list[str]:
     """What the folder and the history disagree on that migrate does not change, said before it applies: an
-    applied file edited since, an applied file gone, a pending file that sorts before one applied."""
+    applied file edited since, an applied file gone, a pending file that sorts before one applied. Squashed
+    rows are not a disagreement: `status` says them, once."""
     moved = {row.name for row in renamed(statuses).values()}  # refused by migrate, with its own message
     done = (MigrationState.APPLIED, MigrationState.CHANGED)
     last = max((i for i, s in enumerate(statuses) if s.file is not None and s.state in done), default=-1)
