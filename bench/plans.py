@@ -115,7 +115,7 @@ def _queries(
             everything[f"{name} (one portion)"] = (sql, [[], [], *portion])
         elif sql:
             everything[name] = (sql, [[], []] if "$1" in sql else [])
-    everything["portion_bounds"] = (PORTION_BOUNDS_SQL, [[], [], PORTION_RELATIONS])
+    everything["portion_bounds"] = (PORTION_BOUNDS_SQL, [[], [], PORTION_RELATIONS, PORTION_RELATIONS])
     for name, sql in queries_for(version_num, only_relations=True).items():
         if sql and "$3" in sql:
             everything[f"card:{name}"] = (sql, [[], [], [card_oid]])
@@ -141,7 +141,9 @@ async def explain(dsn: str, work_mem: str | None, show: str | None) -> list[tupl
         indexes = [
             r[0] for r in await conn.fetch("SELECT indexrelid FROM pg_index ORDER BY 1 DESC LIMIT 100")
         ]
-        bounds = [r[0] for r in await conn.fetch(PORTION_BOUNDS_SQL, [], [], PORTION_RELATIONS)]
+        bounds = [
+            r[0] for r in await conn.fetch(PORTION_BOUNDS_SQL, [], [], PORTION_RELATIONS, PORTION_RELATIONS)
+        ]
         middle = len(bounds) // 2
         portion = (bounds[middle - 1] if middle else 0, bounds[middle] if bounds else 2**32 - 1)
         rows = []

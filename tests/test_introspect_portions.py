@@ -56,13 +56,14 @@ def test_portions_of_two_relations_give_the_catalog_of_one_portion(
         assert len(columns) > len(whole.relations) // 2
 
 
-def _bounds(db: str, size: int) -> tuple[list[int], list[int]]:
-    """The portion bounds of public's tables in portions of `size`, and those tables' OIDs in order."""
+def _bounds(db: str, size: int, least: int | None = None) -> tuple[list[int], list[int]]:
+    """The portion bounds of public's tables in portions of `size` (or fewer relations, down to `least`, for
+    at least four portions), and those tables' OIDs in order."""
 
     async def read_them() -> tuple[list[int], list[int]]:
         conn = await asyncpg.connect(db)
         try:
-            rows = await conn.fetch(read.PORTION_BOUNDS_SQL, [], [], size)
+            rows = await conn.fetch(read.PORTION_BOUNDS_SQL, [], [], least or size, size)
             oids = await conn.fetch(
                 "SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' "
                 "ORDER BY oid"
@@ -86,3 +87,45 @@ def test_no_portion_starts_after_the_last_relation(db: str) -> None:
     run_sql(db, "".join(f"CREATE TABLE t{i} (id int);" for i in range(6)))
     found, oids = _bounds(db, 3)
     assert found == [oids[2]]
+
+
+@pytest.mark.parametrize(
+    ("tables", "least", "largest", "every"),
+    [(9, 2, 1000, 2), (9, 3, 1000, 3), (9, 4, 1000, 4), (9, 2, 2, 2), (3, 1, 1000, 1), (40, 2, 5, 5)],
+)
+def test_a_small_catalog_is_read_in_four_portions_of_at_least_the_least_portion(
+    db: str, tables: int, least: int, largest: int, every: int
+) -> None:
+    """`schema` reads a small catalog in portions of a quarter of its relations, never fewer than `least` nor
+    more than `largest`: every `every`-th relation a bound, none at the last."""
+    run_sql(db, "".join(f"CREATE TABLE t{i} (id int);" for i in range(tables)))
+    found, oids = _bounds(db, largest, least)
+    assert found == oids[every - 1 : tables - 1 : every]
+
+
+@pytest.mark.parametrize("extra", [0, 1], ids=["one connection", "two connections"])
+def test_the_least_portion_gives_the_catalog_of_one_portion(db: str, extra: int) -> None:
+    """load_catalog in small portions (as `schema` reads): the same catalog, each portioned kind asked for
+    once per portion."""
+    run_sql(db, TRICKY + ACROSS)
+
+    async def load(least: int) -> tuple[Catalog, list[tuple[Any, ...]]]:
+        conns = [await asyncpg.connect(db) for _ in range(1 + extra)]
+        try:
+            counting = CountingConnection(conns[0])
+            catalog = await read.load_catalog(
+                counting,  # type: ignore[arg-type]
+                extra_connections=conns[1:],
+                least_portion=least,
+            )
+            return catalog, counting.calls
+        finally:
+            for conn in conns:
+                await conn.close()
+
+    whole, whole_calls = asyncio.run(load(read.PORTION_RELATIONS))
+    portioned, calls = asyncio.run(load(1))
+    assert portioned == whole
+    assert len(whole.relations) >= 8
+    columns = [c for c in calls if "FROM pg_attribute a" in c[0] and "$4" in c[0]]
+    assert len(columns) >= 4 and len([c for c in whole_calls if c[0] == columns[0][0]]) == 1

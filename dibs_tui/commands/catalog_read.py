@@ -35,13 +35,15 @@ async def load(
     early: Callable[[Builder], Awaitable[object]] | None = None,
     early_wrote: Callable[[], bool] = lambda: False,
     then: Callable[[Catalog], object] | None = None,
+    least_portion: int | None = None,
 ) -> tuple[Catalog, T | None]:
     """The catalog (schema filters from the arguments, else the config), and what `extra` reads on the
     same bounded connection afterwards, knowing the catalog (health statistics). `early` runs beside the
     read with its builder (writes what is built before the read ends; `early_wrote()` once it has begun to:
     a read that meets a lock is then not made again); `then` uses the catalog (writes the
     command's output) while the sessions close. Both write outside the read's error handling: a closed
-    stdout is not a lost server."""
+    stdout is not a lost server. A small catalog is read in portions of as few as `least_portion` relations
+    (core.introspect.read.load_catalog)."""
     from ..core.introspect.live import INTROSPECTION, catalog_sessions
     from ..core.preimport import import_in_background
 
@@ -53,6 +55,7 @@ async def load(
     # pg_dump's PQfinish does not wait: the output is written meanwhile.
     target = target_for(args, settings)
     async with catalog_sessions(target, PARALLEL_CONNECTIONS, wait_for_teardown=then is None) as conns:
+        from ..core.introspect.queries import PORTION_RELATIONS
         from ..core.introspect.read import load_catalog
         from ..core.lock_wait import read_through_locks
         from ..core.session import read_budget
@@ -66,6 +69,7 @@ async def load(
                     include_schemas=settings.include_schemas,
                     exclude_schemas=settings.exclude_schemas,
                     extra_connections=conns[1:],
+                    least_portion=least_portion or PORTION_RELATIONS,
                     started=None
                     if early is None
                     else lambda b: writing.append(asyncio.ensure_future(early(b))),

@@ -45,18 +45,33 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                         early=document.head,
                         early_wrote=lambda: document.head_written,
                         then=document.rest,
+                        least_portion=_LEAST_PORTION,
                     )
                 )
             finally:
                 document.wait()
             out.buffer.write(b"\n")
         else:
-            catalog, _ = run_async(load(args, settings, then=lambda catalog: _write(catalog, fmt, out)))
+            catalog, _ = run_async(
+                load(
+                    args,
+                    settings,
+                    then=lambda catalog: _write(catalog, fmt, out),
+                    least_portion=_LEAST_PORTION,
+                )
+            )
     if fmt != "plain":  # the text carries them; DDL and JSON stay what they are
         for note in catalog.meta.notes:
             print(f"dibs-tui: note: {note}", file=sys.stderr)
     out.flush()
     return exit_now(0)
+
+
+# The smallest portion of relations `schema` reads a small catalog in: at 1,000 tables four portions of 250,
+# whose records are let go as they are built, instead of the whole catalog's at once (peak RSS 45 -> 41 MiB,
+# pg_dump's about 29; the time unchanged, 8 alternated pairs). From 4,000 relations the read's own portions
+# of 1,000 are as many, the same read as the browser's and the diff's.
+_LEAST_PORTION = 250
 
 
 def _write(catalog: Catalog, fmt: str, out: TextIO) -> None:

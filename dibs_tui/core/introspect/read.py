@@ -169,18 +169,21 @@ async def _fetch_all(
     builder: Builder,
     query_groups: tuple[tuple[str, ...], ...] = _GROUPS,
     before_extra: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+    least_portion: int = PORTION_RELATIONS,
 ) -> None:
     """Run the queries in one repeatable-read snapshot, so that the kinds agree with each other.
 
     With extra connections, the snapshot is exported from `conn` and imported by each of them, and the query
     groups run concurrently: the server deparses on several cores while Python builds the model.
     `before_extra(connection)` runs on the first extra connection before its group (outside the snapshot).
+    The portioned kinds come in portions of PORTION_RELATIONS relations, or fewer down to `least_portion`
+    (queries.PORTION_BOUNDS_SQL).
     """
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         extra_steps = [name for name in queries if all(name not in group for group in query_groups)]
         snapshot = await conn.fetchval("SELECT pg_export_snapshot()") if extra else None
         if any("$4" in queries[name] for name in PORTIONED):
-            bounds = await conn.fetch(PORTION_BOUNDS_SQL, include, exclude, PORTION_RELATIONS)
+            bounds = await conn.fetch(PORTION_BOUNDS_SQL, include, exclude, least_portion, PORTION_RELATIONS)
             builder.portions_between([b["oid"] for b in bounds])
         if not extra:
             await _fetch_group(
@@ -247,6 +250,7 @@ async def _introspect(
     privileges: bool = True,
     started: Callable[[Builder], object] | None = None,
     before_extra: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+    least_portion: int = PORTION_RELATIONS,
 ) -> tuple[Catalog, MetaSnapshot | None]:
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
     lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results.
@@ -278,6 +282,7 @@ async def _introspect(
                 builder,
                 query_groups,
                 before_extra,
+                least_portion,
             )
             builder.reading = False
             return await builder.catalog(), builder.meta
@@ -294,12 +299,14 @@ async def load_catalog(
     progress: Callable[[int, int], object] | None = None,
     started: Callable[[Builder], object] | None = None,
     before_extra: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+    least_portion: int = PORTION_RELATIONS,
 ) -> Catalog:
     """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta);
     `progress(done, total)` is called as each query's result arrives (the browser's header shows it);
     `started` is given the builder before the first query (`schema --json` writes its head from it);
     `before_extra(connection)` runs on the first extra connection before that connection's queries (the
-    browser's whole list: that group ends before the first one, which starts at once)."""
+    browser's whole list: that group ends before the first one, which starts at once); `least_portion`, the
+    smallest portion of relations a small catalog is read in (`_fetch_all`)."""
     from ..meta import apply_meta
 
     catalog, snapshot = await _introspect(
@@ -312,6 +319,7 @@ async def load_catalog(
         progress=progress,
         started=started,
         before_extra=before_extra,
+        least_portion=least_portion,
     )
     assert snapshot is not None
     return apply_meta(catalog, snapshot)
