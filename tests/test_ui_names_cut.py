@@ -5,7 +5,7 @@ table."""
 from __future__ import annotations
 
 from textual.containers import Vertical
-from textual.widgets import RadioButton
+from textual.widgets import RadioButton, Static
 
 from dibs_tui.ui.explorer.export_screen import ExportScreen
 from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen
@@ -184,3 +184,62 @@ async def test_the_cards_title_cuts_a_long_name_in_its_middle_and_again_on_resiz
         await pilot.resize_terminal(200, 45)
         name = "customer_payment_history_archive_partition_2024_q1"
         await wait_for(pilot, lambda: str(app.card.border_title) == name)
+
+
+async def test_a_key_column_with_a_default_keeps_its_target_on_a_narrow_card(db: str) -> None:
+    """At 80x24 `status_id integer NOT NULL DEFAULT 1 → …` left one cell of its target: the default, written
+    before the arrow, took the row. The target goes first now (cut in its middle if it must), the default
+    cut or left to the Details; a column with room keeps both."""
+    await execute(
+        db,
+        "CREATE TABLE order_fulfilment_statuses (id int PRIMARY KEY); CREATE TABLE units (id int PRIMARY KEY);"
+        "CREATE TABLE shipments (id int PRIMARY KEY,"
+        " status_id int NOT NULL DEFAULT 1 REFERENCES order_fulfilment_statuses,"
+        " unit_id int DEFAULT 1 REFERENCES units);",
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "shipments")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "shipments")
+        lines = text_of(app.query_one(ColumnList))
+        status = next(line for line in lines if "status_id" in line)
+        assert "→ order" in status and status.rstrip().endswith("tuses.id"), status
+        short = next(line for line in lines if "unit_id" in line)
+        assert "integer DEFAULT 1 → units.id" in short, short
+        await pilot.resize_terminal(200, 45)
+        await wait_for(
+            pilot,
+            lambda: any(
+                "NOT NULL DEFAULT 1 → order_fulfilment_statuses.id" in line
+                for line in text_of(app.card.column_list)
+            ),
+        )
+
+
+async def test_a_partitions_card_keeps_its_column_count_at_80_columns(db: str) -> None:
+    """At 80x24 a partition's facts read `public  partition of public.measurements_by_region · rows…`: the
+    header cut the line at its end and the column count went. The parent's name is cut in its middle now, or
+    left to the Details where the card has no room for it, and the line is drawn again for the card's width."""
+    await execute(
+        db,
+        "CREATE TABLE measurements_by_region (id int, region text, taken_at timestamptz)"
+        " PARTITION BY LIST (region);"
+        "CREATE TABLE measurements_by_region_emea PARTITION OF measurements_by_region FOR VALUES IN ('emea');",
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "measurements_by_region_emea")
+        await wait_for(
+            pilot, lambda: app.card.relation is not None and app.card.relation.name.endswith("emea")
+        )
+        await pilot.pause()
+        header = app.query_one("#card-header", Static)
+
+        def facts() -> str:
+            return next(line for line in str(header.render()).splitlines() if line.startswith("public  "))
+
+        assert facts().endswith(" · rows unknown · 3 columns"), facts()
+        assert len(facts()) <= header.size.width, (facts(), header.size)  # not cut again at its end
+        await pilot.resize_terminal(200, 45)
+        whole = "public  partition of public.measurements_by_region · rows unknown · 3 columns"
+        await wait_for(pilot, lambda: facts() == whole)

@@ -20,7 +20,14 @@ from textual.widgets import Static
 
 from ...config import Settings
 from ...core.model import Column, Relation
-from ..describe import column_flags, foreign_target, qualified_label, short_migration, short_type
+from ..describe import (
+    ForeignTarget,
+    column_flags,
+    foreign_target,
+    qualified_label,
+    short_migration,
+    short_type,
+)
 from ..source import resolve
 from ..text import counted, cut_middle, data, link, safe
 from .tables_pane import kind_label, rows_fact
@@ -34,6 +41,8 @@ WIDE_CARD = 110
 TITLE_FRAME = 4  # the border's cells around its title: corner, rule and a space each side
 MIN_NAME = 12  # cells a column's name keeps on the narrowest card
 MIN_TARGET = 8  # cells from which a key's target is cut in its middle (`→ pro…cts.id`)
+HEADER_PADDING = 2  # the header's cells left and right of its text
+MIN_DEFAULT = 10  # cells from which a key column's default is shown cut (`DEFAULT 0…`), else left to Details
 MIN_DOC = 6  # cells from which a column's doc is shown cut (`  Who…`)
 
 
@@ -93,23 +102,46 @@ class ColumnList(VirtualList):
         type_name = column.type
         if name.cell_length + 1 + cell_len(safe(type_name)) + flag_text.cell_length > room:
             type_name = short_type(type_name)  # `timestamptz(6) NOT NULL`, not `timestamp(6) wi…`
-        body = Content.assemble(name, " ", data(type_name, "$text-accent"), flag_text)
         target = foreign_target(rel, column)
-        if target is not None:
-            label = qualified_label(target.schema, target.table, rel.schema)
-            arrow = data(f"→ {label}.{target.column}", "$text-success")
-            left = room - body.cell_length - 1
-            if arrow.cell_length > left >= MIN_TARGET:
-                # Cut in its middle: tables alike (`orders_2024_q1`, `orders_2024_q2`) differ at their end
-                # (narrower still, the row's own cut below takes it, with one `…`, not two)
-                arrow = cut_middle(arrow, left)
-            body += Content.assemble(" ", arrow)
+        if target is None:
+            body = Content.assemble(name, " ", data(type_name, "$text-accent"), flag_text)
+        else:
+            body = self._with_target(name, data(type_name, "$text-accent"), flags, target, room)
         if column.doc and room - body.cell_length >= MIN_DOC:  # a doc's first words, or none (Details say it)
             body += Content.styled(f"  {safe(column.doc.splitlines()[0])}", "italic $text-muted")
         if body.cell_length > room:
             body = body.truncate(max(1, room - 1)) + Content("…")
         body = body.pad_right(max(0, room - body.cell_length))
         return Content.assemble(marker, body, " ", right)
+
+    def _with_target(
+        self, name: Content, type_part: Content, flags: list[str], target: ForeignTarget, room: int
+    ) -> Content:
+        """A key column's row: its target comes before its default. A default written before the arrow (a long
+        `nextval(...)`, a cast constant) pushed the whole target past the card's edge on a narrow card; now
+        the default is cut at its end, or left to the Details, and the target is cut only in its middle."""
+        assert self.relation is not None
+        kept = [f for f in flags if not f.startswith("DEFAULT ")]
+        default = next((f for f in flags if f.startswith("DEFAULT ")), None)
+        body = Content.assemble(name, " ", type_part)
+        if kept:
+            body += Content.assemble(" ", data(" ".join(kept), "$text-warning"))
+        label = qualified_label(target.schema, target.table, self.relation.schema)
+        arrow = data(f"→ {label}.{target.column}", "$text-success")
+        left = room - body.cell_length - 1
+        if default is not None:
+            default_room = left - arrow.cell_length - 1
+            shown = data(default, "$text-warning")
+            if shown.cell_length > default_room >= MIN_DEFAULT:
+                shown = shown.truncate(default_room - 1) + Content("…")
+            if shown.cell_length <= default_room:
+                body += Content.assemble(" ", shown)
+                left -= shown.cell_length + 1
+        if arrow.cell_length > left >= MIN_TARGET:
+            # Cut in its middle: tables alike (`orders_2024_q1`, `orders_2024_q2`) differ at their end
+            # (narrower still, the row's own cut takes it, with one `…`, not two)
+            arrow = cut_middle(arrow, left)
+        return body + Content.assemble(" ", arrow)
 
     def _right_part(self, column: Column, room: int) -> Content:
         prov = column.provenance
@@ -166,6 +198,7 @@ class TableCard(Vertical):
         self.header_budget = 10  # header lines at most: fewer on a short screen, where the columns come first
         self._header_lines = -1
         self._title_name: str | None = None  # the relation named by the border's title, cut again on resize
+        self._drawn_width = 0  # the card's width its header was fitted to
 
     @property
     def header_lines(self) -> int:
@@ -231,13 +264,19 @@ class TableCard(Vertical):
     def on_resize(self) -> None:
         if self._title_name is not None:
             self._title(self._title_name)
+        if self.size.width != self._drawn_width:
+            self._draw_header()  # the facts line is fitted to the width
 
     def _draw_header(self) -> None:
         header = self.query_one("#card-header", Static)
         if self.relation is None:
             content = Content("no table selected")
         else:
-            content = card_header(self.relation, self.settings, self.header_budget)
+            self._drawn_width = self.size.width
+            width = self.content_region.width - HEADER_PADDING
+            content = card_header(
+                self.relation, self.settings, self.header_budget, width if width > 0 else None
+            )
         lines = content.plain.count("\n")
         header.update(content, layout=lines != self._header_lines)  # same height: no layout pass
         self._header_lines = lines
@@ -258,11 +297,11 @@ class TableCard(Vertical):
             self.post_message(self.ColumnChosen(self.relation, column))
 
 
-def card_header(relation: Relation, settings: Settings, limit: int = 10) -> Content:
+def card_header(relation: Relation, settings: Settings, limit: int = 10, width: int | None = None) -> Content:
     """Source link, doc comment, Created:/Modified:, then kind and size, in at most `limit` lines.
 
     A short screen keeps the lines that say most: source and facts first, then Created, the doc's first line,
-    Modified, the rest of the doc (the details pane shows all of it).
+    Modified, the rest of the doc (the details pane shows all of it). The facts line is fitted to `width`.
     """
     ranked: list[tuple[int, Content]] = []  # (rank, line) in display order; a lower rank is kept first
     prov = relation.provenance
@@ -281,16 +320,29 @@ def card_header(relation: Relation, settings: Settings, limit: int = 10) -> Cont
         ranked.append((2, Content.assemble(("Created: ", "$text-muted"), data(prov.created_by))))
     if prov and prov.modified_by:
         ranked.append((4, Content.assemble(("Modified: ", "$text-muted"), data(prov.modified_by))))
-    facts = [
-        f for f in (kind_label(relation), rows_fact(relation), counted(len(relation.columns), "column")) if f
-    ]
-    ranked.append(
-        (
-            1,
-            Content.assemble(
-                data(relation.schema, "$text-accent"), ("  " + " · ".join(facts), "$text-muted")
-            ),
-        )
-    )
+    ranked.append((1, facts_line(relation, width)))
     kept = sorted(range(len(ranked)), key=lambda i: (ranked[i][0], i))[: max(1, limit)]
     return Content("\n").join(ranked[i][1] for i in sorted(kept))
+
+
+def facts_line(relation: Relation, width: int | None = None) -> Content:
+    """`public  partition of public.audit_log · ~157 rows · 7 columns` in `width` cells: a parent's name is
+    cut in its middle, then left out, before the counts go (cut at its end by the header, a partition's card
+    lost its column count at 80 columns)."""
+    counts = [f for f in (rows_fact(relation), counted(len(relation.columns), "column")) if f]
+    kind = kind_label(relation)
+    schema = data(relation.schema, "$text-accent")
+
+    def line(kind_part: Content) -> Content:
+        facts = Content("  ") + Content(" · ").join([kind_part, *(Content(f) for f in counts)])
+        return schema + facts.stylize("$text-muted")
+
+    whole = line(Content(kind))
+    parent = relation.part_of or relation.partition_of
+    if width is None or whole.cell_length <= width or parent is None:
+        return whole
+    words = kind.split(" of ", 1)[0]
+    room = width - (whole.cell_length - cell_len(kind)) - len(words) - len(" of ")
+    if room < MIN_TARGET:  # no useful part of the name: the kind alone (the Details name the parent)
+        return line(Content(words))
+    return line(Content(f"{words} of ") + cut_middle(Content(kind[len(words) + len(" of ") :]), room))
