@@ -65,9 +65,11 @@ def target_for(args: argparse.Namespace, settings: Settings) -> ConnectionTarget
     """DSN argument, then the config file's database_url, then DATABASE_URL / PG* (inside `resolve`).
 
     A SQLite file stops here with one line: only `open` and `schema` read SQLite (they check first). A
-    connection string given where a table or column is expected (`uses DSN OBJECT`) is said as such, not as
-    a failed connection to a database named like the object."""
-    for what in ("object", "source", "target"):
+    connection string given first, before the objects (`uses DSN OBJECT`, as every other command takes it), is
+    taken as the DSN; one given elsewhere among them is said as such, not as a failed connection to a database
+    named like the object."""
+    _dsn_given_first(args)
+    for what in _OBJECT_ARGUMENTS:
         value = getattr(args, what, None)
         if isinstance(value, str) and _CONNECTION_STRING.match(value):
             # Not echoed: a connection string may hold a password.
@@ -83,6 +85,26 @@ def target_for(args: argparse.Namespace, settings: Settings) -> ConnectionTarget
             "(`open` and `schema` read SQLite files)"
         )
     return resolve(getattr(args, "dsn", None) or settings.database_url)
+
+
+# The positional arguments that name objects, in their order on the command line; the DSN comes after them.
+_OBJECT_ARGUMENTS = ("object", "source", "target")
+
+
+def _dsn_given_first(args: argparse.Namespace) -> None:
+    """`uses DSN OBJECT` and `path DSN FROM TO`: the DSN where every other command takes it, first. The
+    arguments move along by one, so each lands where it belongs; nothing moves unless the first looks like a
+    connection string, every other is filled, and the last one does not (then no reading is sure)."""
+    names = [what for what in _OBJECT_ARGUMENTS if hasattr(args, what)]
+    values = [getattr(args, what) for what in names]
+    dsn = getattr(args, "dsn", None)
+    if not names or not isinstance(values[0], str) or not _CONNECTION_STRING.match(values[0]):
+        return
+    if dsn is None or _CONNECTION_STRING.match(dsn) or any(v is None for v in values):
+        return
+    for what, value in zip(names, [*values[1:], dsn], strict=True):
+        setattr(args, what, value)
+    args.dsn = values[0]
 
 
 def sqlite_path(args: argparse.Namespace, settings: Settings) -> Path | None:

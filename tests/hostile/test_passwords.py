@@ -225,13 +225,41 @@ def test_diff_and_check_never_show_the_password(
         assert_no_secret(output, password if right else WRONG)
 
 
-@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc")
-def test_a_dsn_given_first_is_said_without_its_password(capfd: pytest.CaptureFixture[str]) -> None:
-    """`uses DSN OBJECT` swaps the arguments: the message says where the DSN goes and never echoes it."""
+@pytest.mark.parametrize("right", [True, False])
+def test_a_dsn_given_first_is_taken_as_the_dsn_and_never_echoed(
+    capfd: pytest.CaptureFixture[str],
+    pg_server: EmbeddedServer,
+    db: str,
+    role: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    right: bool,
+) -> None:
+    """`uses DSN OBJECT` and `path DSN FROM TO`, the order every other command takes: the DSN is read as the
+    DSN; with a wrong password the refusal is said, the password never."""
+    password = "Ab@cd/SECRET'x"
+    _set_password(db, role, password)
+    run_sql(db, "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (a_id int REFERENCES a)")
+    run_sql(db, f"GRANT USAGE ON SCHEMA public TO {quote_ident(role)}")
+    database = resolve(db, {}).database
+    for form in ("url", "keyvalue"):
+        dsn = given(form, password if right else WRONG, role, pg_server.port, database, tmp_path, monkeypatch)
+        code, output = run(capfd, "uses", dsn, "public.a.id")
+        assert code == (0 if right else 1), output
+        assert ("public.b" in output) if right else ("password authentication failed" in output), output
+        code, output = run(capfd, "path", dsn, "public.b", "public.a")
+        assert code == (0 if right else 1), output
+        assert ("JOIN public.a" in output) if right else ("password authentication failed" in output), output
+        assert_no_secret(output, password if right else WRONG)
+
+
+def test_a_dsn_among_the_objects_is_said_without_its_password(capfd: pytest.CaptureFixture[str]) -> None:
+    """A connection string between the objects (`path FROM DSN TO`), or the only argument where an object is
+    wanted: no reading is sure, so the message says where the DSN goes, and never echoes it."""
     for argv in (
-        ["uses", "postgresql://u:Ab@cdSECRET@h/db", "public.t.id"],
-        ["path", "host=h password=SECRET dbname=d", "a", "b"],
         ["path", "a", "postgresql://u:SECRET@h/db", "b"],
+        ["uses", "postgresql://u:Ab@cdSECRET@h/db"],
+        ["path", "host=h password=SECRET dbname=d", "a", "host=h2 password=SECRET dbname=e"],
     ):
         code, output = run(capfd, *argv)
         assert code == 1 and "looks like a connection string: the DSN comes last" in output, output
