@@ -230,3 +230,50 @@ def test_a_statement_the_sandbox_role_may_not_run_is_said_untried_not_failing(
     assert "fails on a clone" not in refused.stdout
     assert "refusing to apply: the proof could not try the pending migrations" in refused.stderr
     assert "--no-prove" in refused.stderr
+
+
+# z_v_b is made before z_v_a: PostgreSQL names a new partition's copies of the parent's indexes in that order,
+# the second name taken numbered (z2_v_idx the plain one, z2_v_idx1 the partial one); so the keys' (z2_id_v_key
+# the NULLS NOT DISTINCT one).
+PARENT = """CREATE TABLE public.z (id int, v text) PARTITION BY LIST (id);
+CREATE TABLE public.z1 PARTITION OF public.z FOR VALUES IN (1);
+CREATE INDEX z_v_b ON public.z (v);
+CREATE INDEX z_v_a ON public.z (v) WHERE v IS NOT NULL;
+ALTER TABLE public.z ADD CONSTRAINT z_k_b UNIQUE NULLS NOT DISTINCT (id, v);
+ALTER TABLE public.z ADD CONSTRAINT z_k_a UNIQUE (id, v);
+"""
+ADD_PARTITION = "CREATE TABLE public.z2 PARTITION OF public.z FOR VALUES IN (2);\n"
+
+
+def test_a_partition_added_under_indexes_made_out_of_name_order_is_proved(db: str, tmp_path: Path) -> None:
+    """The clone makes the parent's indexes in the live creation order, not their names': made in name order,
+    the clone's new partition took z2_v_idx for the partial index, and the proof refused a right migration."""
+    run_sql(db, PARENT)
+    folder, schema = project(tmp_path, {"20260101000000_z2": ADD_PARTITION}, desired=PARENT + ADD_PARTITION)
+    result = migrate(db, folder, "--desired", str(schema))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"proved: the result matches {schema}" in result.stdout
+    rows = asyncio.run(
+        fetch(
+            db,
+            "SELECT indexrelid::regclass::text AS name, indpred IS NULL AS plain FROM pg_index "
+            "WHERE indrelid = 'public.z2'::regclass ORDER BY 1",
+        )
+    )
+    assert [(r["name"], r["plain"]) for r in rows] == [
+        ("z2_id_v_key", True),
+        ("z2_id_v_key1", True),
+        ("z2_v_idx", True),
+        ("z2_v_idx1", False),
+    ]
+    keys = asyncio.run(
+        fetch(
+            db,
+            "SELECT conname::text, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
+            "WHERE conrelid = 'public.z2'::regclass AND contype = 'u' ORDER BY 1",
+        )
+    )
+    assert [(r["conname"], r["definition"]) for r in keys] == [
+        ("z2_id_v_key", "UNIQUE NULLS NOT DISTINCT (id, v)"),
+        ("z2_id_v_key1", "UNIQUE (id, v)"),
+    ]

@@ -25,7 +25,7 @@ from .graph import (
 from .index_promotions import promote_indexes
 from .key_handovers import plan_handovers
 from .part_renames import rename_constraints, rename_indexes
-from .partition_indexes import cloned_name
+from .partition_indexes import cloned_name, in_creation_order
 from .render import (
     partition_index_sql,
     table_ref,
@@ -50,7 +50,7 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
     # takes the table's own that match its new parent's (and makes the missing ones itself)
     detached = old is not None and old.partition_of is not None and new.partition_of is None
     attached = old is not None and old.partition_of is None and new.partition_of is not None
-    before, after = relevant(old, detached), relevant(new, False)
+    before, after = relevant(old, detached), relevant(in_creation_order(new), False)
     if attached:
         after |= _taken_by_attach(state, before, new)
     rename_constraints(
@@ -211,7 +211,7 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
 
     promoted = state.promoted_indexes
     before = {n: i for n, i in own(old).items() if (new.schema, new.name, n) not in promoted}
-    after = own(new)
+    after = own(in_creation_order(new))
     rename_indexes(state, new, before, after, _same_index)
     # a partition's index attached to its parent's goes with that one's DROP and cannot be dropped alone:
     # after the parent's drops, IF EXISTS (which of them is attached, pg_depend's 'P' rows say: not read)

@@ -8,11 +8,31 @@ only where it cannot miss (every key a plain column, the name free on both sides
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..model import Index, Relation
 from ..sql import quote_identifier
 from .state import PlanState
 
 _NAMEDATALEN = 64
+
+
+def in_creation_order(rel: Relation) -> Relation:
+    """`rel` with its indexes, and the constraints that own one, in the order the catalog created them (a
+    partitioned table's `index_order`): PostgreSQL makes a new partition's indexes in that order and names
+    them so, a name already taken numbered; made in name order, the same partition is named otherwise here
+    than where the catalog was read (the proof's clone, and a live database given the desired side's table)."""
+    if not rel.index_order:
+        return rel
+    rank = {name: place for place, name in enumerate(rel.index_order)}
+    indexes = tuple(sorted(rel.indexes, key=lambda i: rank.get(i.name, len(rank))))
+    owners = sorted(
+        (c for c in rel.constraints if c.index_name is not None),
+        key=lambda c: rank.get(c.index_name or "", len(rank)),
+    )
+    places = iter(owners)
+    constraints = tuple(next(places) if c.index_name is not None else c for c in rel.constraints)
+    return replace(rel, indexes=indexes, constraints=constraints)
 
 
 def cloned_name(state: PlanState, new: Relation, ix: Index) -> str | None:

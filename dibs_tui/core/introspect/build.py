@@ -104,6 +104,9 @@ class Builder:
         self._keys: dict[int, dict[int, KeyColumn]] = {}
         self._constraints: dict[int, list[Constraint]] = defaultdict(list)
         self._indexes: dict[int, list[IndexValues | None]] = defaultdict(list)
+        # The OIDs of the indexes that are not "plain" (INDEXES_SQL), in the relation's order: every index of a
+        # partitioned table is among them (relkind 'I'), whose creation order its Relation keeps (index_order).
+        self._index_oids: dict[int, list[int]] = {}
         self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
         self._deparse_relids: set[int] = set()
         self._relations: list[Relation] = []
@@ -215,29 +218,7 @@ class Builder:
                 if number % _YIELD == 0:
                     await asyncio.sleep(0)
         elif name == "indexes":
-            # A portion's keys are in the columns' portion of the same relations.
-            await self._wait(f"columns {portion}" if portion else "columns", "header", "types")
-            if self._index_writer is None:
-                self._index_writer = IndexWriter(
-                    self._rows["header"][0]["default_opclasses"], self._rows["types"]
-                )
-            writer, parts = self._index_writer, self._resolver.parts["pg_class"]
-            for number, i in enumerate(drained(rows), 1):
-                relid = i["relid"]
-                keys = self._keys.get(relid, {})
-                definition = i["definition"] or writer.definition(i, keys)
-                slots = self._indexes[relid]
-                parts.add(i["oid"], relid, len(slots))  # its place in the relation's indexes (owned_indexes)
-                if definition is None:  # the server deparses it (deparse_indexes)
-                    self._deparse[i["oid"]] = (relid, len(slots), i)
-                    self._deparse_relids.add(relid)
-                    slots.append(None)
-                else:
-                    slots.append(index_from(i, keys, definition, self._tuples, self._texts))
-                if number % _YIELD == 0:
-                    await asyncio.sleep(0)
-            if portion:
-                self._drop_keys(*self.portions[portion - 1])
+            await self._build_indexes(rows, portion)
         elif name == "relations":
             await self._build_relations(rows)
         elif name == "sequences":
@@ -246,6 +227,34 @@ class Builder:
             await self._keep_dependencies(rows)
         else:
             self._rows[name] = rows
+
+    async def _build_indexes(self, rows: list[Record], portion: int) -> None:
+        """Each index written as it arrives (or left to the server: deparse_indexes) in its relation's slot."""
+        # A portion's keys are in the columns' portion of the same relations.
+        await self._wait(f"columns {portion}" if portion else "columns", "header", "types")
+        if self._index_writer is None:
+            self._index_writer = IndexWriter(
+                self._rows["header"][0]["default_opclasses"], self._rows["types"]
+            )
+        writer, parts = self._index_writer, self._resolver.parts["pg_class"]
+        for number, i in enumerate(drained(rows), 1):
+            relid = i["relid"]
+            keys = self._keys.get(relid, {})
+            definition = i["definition"] or writer.definition(i, keys)
+            slots = self._indexes[relid]
+            parts.add(i["oid"], relid, len(slots))  # its place in the relation's indexes (owned_indexes)
+            if not i["plain"]:
+                self._index_oids.setdefault(relid, []).append(i["oid"])
+            if definition is None:  # the server deparses it (deparse_indexes)
+                self._deparse[i["oid"]] = (relid, len(slots), i)
+                self._deparse_relids.add(relid)
+                slots.append(None)
+            else:
+                slots.append(index_from(i, keys, definition, self._tuples, self._texts))
+            if number % _YIELD == 0:
+                await asyncio.sleep(0)
+        if portion:
+            self._drop_keys(*self.portions[portion - 1])
 
     async def _build_sequences(self, rows: list[Record]) -> None:
         """Built as they arrive: their records (100,000 at 100,000 tables) are not held until the catalog's."""
@@ -388,7 +397,7 @@ class Builder:
         self._column_privileges = column_privileges(self._column_grants, built)
         self._keys, self._names, self._built = {}, {}, {}
         self._texts, self._tuples, self._type_keys, self._key_texts = {}, {}, {}, {}
-        self._columns, self._constraints, self._indexes = {}, {}, {}
+        self._columns, self._constraints, self._indexes, self._index_oids = {}, {}, {}, {}
         self._relations = [built.pop(oid) for oid in order]
 
     def _compact_parts(self) -> int:
@@ -398,6 +407,7 @@ class Builder:
         self._columns = defaultdict(list, self._columns)
         self._constraints = defaultdict(list, self._constraints)
         self._indexes = defaultdict(list, self._indexes)
+        self._index_oids = dict(self._index_oids)
         self._names = dict(self._names)
         return len(self._columns)
 
@@ -424,6 +434,10 @@ class Builder:
                 rel_triggers,
                 rel_policies,
             )
+            oids = self._index_oids.pop(oid, None)
+            if oids is not None and r["kind"] == "p" and len(oids) == len(indexes) and oids != sorted(oids):
+                created = sorted(range(len(indexes)), key=oids.__getitem__)
+                rel = replace(rel, index_order=tuple([indexes[k].name for k in created]))
             built[oid] = rel
             self._names.pop(oid, None)  # a foreign key's target's names are now read from its columns
             resolver.add_relation(oid, r["type_oid"], rel)
