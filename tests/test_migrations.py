@@ -380,9 +380,9 @@ def test_demo_pending_migration_reviews_and_applies(pg_server: EmbeddedServer, t
         hazards = {h["kind"] for s in json.loads(review.stdout)["statements"] for h in s["hazards"]}
         # reporter_id has NULLs, but the migration's own UPDATE fills them before SET NOT NULL. Its index build
         # is small, and reported all the same (with its size): a short build still stops the table's writers.
+        # The foreign key's check of 300 issues takes milliseconds: its lock is said, NOT VALID not asked for.
         assert hazards == {
             "access-exclusive-lock",
-            "constraint-without-not-valid",
             "data-loss",
             "backward-incompatible",
             "blocking-index-build",

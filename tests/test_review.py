@@ -19,6 +19,8 @@ from tests.pg import execute
 DIBS = Path(sys.executable).parent / "dibs-tui"
 SETUP = "CREATE TABLE parent (id int PRIMARY KEY);CREATE TABLE t (id int, v text, p int);"
 ROWS = "INSERT INTO parent VALUES (1); INSERT INTO t SELECT g, 'abc', 1 FROM generate_series(1, 5) g;"
+# Past QUICK_CHECK_ROWS: a new constraint's check is worth NOT VALID then VALIDATE
+MANY = "INSERT INTO parent VALUES (1); INSERT INTO t SELECT g, 'abc', 1 FROM generate_series(1, 10001) g;"
 DATA_DEPENDENT = {
     "access-exclusive-lock",
     "table-rewrite",
@@ -68,10 +70,10 @@ CASES = [
     ),
     ("ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id < 3);", ROWS, "fails-on-existing-data"),
     ("CREATE INDEX t_v ON t (v);", ROWS, "blocking-index-build"),  # said on any table, with its size
-    ("ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0);", ROWS, "constraint-without-not-valid"),
+    ("ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0);", MANY, "constraint-without-not-valid"),
     (
         "ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p) REFERENCES parent (id);",
-        ROWS,
+        MANY,
         "constraint-without-not-valid",
     ),
     ("CREATE INDEX CONCURRENTLY t_v ON t (v);", ROWS, "non-transactional"),
@@ -93,6 +95,38 @@ async def test_hazard_with_and_without_data(db: str, migration: str, data: str, 
     assert not (kinds(empty) & DATA_DEPENDENT), empty.to_text()
     if kind not in DATA_DEPENDENT:
         assert kind in kinds(empty)
+
+
+async def test_a_constraint_checked_in_milliseconds_is_its_lock_not_a_call_for_not_valid(db: str) -> None:
+    """migrate's review (no trace) told a 10-row table's new CHECK and FOREIGN KEY to be added NOT VALID and
+    VALIDATEd later. Under QUICK_CHECK_ROWS and QUICK_CHECK_BYTES the check takes milliseconds: the lock is
+    said, with the size read, and no second step is asked for; past either bound, NOT VALID still is."""
+    await execute(db, SETUP + ROWS + "INSERT INTO t SELECT g, 'abc', 1 FROM generate_series(6, 10) g;")
+    sql = (
+        "ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0);\n"
+        "ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p) REFERENCES parent (id);"
+    )
+    small = await review(db, sql)
+    assert "constraint-without-not-valid" not in kinds(small), small.to_text()
+    [check], [key] = small.statements[0].hazards, small.statements[1].hazards
+    assert (check.kind, key.kind) == ("access-exclusive-lock", "write-blocking-lock")
+    assert check.message == (
+        "takes ACCESS EXCLUSIVE on t (10 rows) and reads every row to check it: milliseconds at this size, so "
+        "NOT VALID and a later VALIDATE would spare nothing; blocks reads and writes until the transaction "
+        "commits"
+    )
+    assert key.message.startswith("takes SHARE ROW EXCLUSIVE on t (10 rows) and on parent, and checks every ")
+    assert check.cost is not None and 0 < check.cost.size_bytes <= 64 * 1024
+    await execute(  # 10 rows, but past 1 MiB (stored uncompressed)
+        db,
+        "ALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL; UPDATE t SET v = repeat('x', 1100000) WHERE id = 1",
+    )
+    assert (await review(db, sql)).statements[0].hazards[0].kind == "constraint-without-not-valid"
+    await execute(
+        db, "UPDATE t SET v = 'abc'; INSERT INTO t SELECT g, 'abc', 1 FROM generate_series(11, 10001) g"
+    )
+    wide = await review(db, sql)
+    assert [h.kind for h in wide.statements[1].hazards] == ["constraint-without-not-valid"], wide.to_text()
 
 
 async def test_counts_are_in_the_messages(db: str) -> None:

@@ -11,7 +11,7 @@ from ..migrations.files import runs_outside_transaction
 from ..sqlparse import statement_info, strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
-from .report import Hazard, concurrent_way
+from .report import Cost, Hazard, concurrent_way
 from .shapes import Shape, action_locks, shape_of
 
 if TYPE_CHECKING:
@@ -23,6 +23,10 @@ _VOLATILE_DEFAULT = re.compile(
     re.IGNORECASE,
 )
 _STORED_OR_IDENTITY = re.compile(r"\bGENERATED\b.*(\bAS\s+IDENTITY\b|\bSTORED\b)", re.IGNORECASE | re.DOTALL)
+
+
+# Said of a new constraint's check on a table small enough (core/review/facts.py: QUICK_CHECK_ROWS, _BYTES)
+_QUICK = "milliseconds at this size, so NOT VALID and a later VALIDATE would spare nothing"
 
 
 def _adds_enum_label(sql: str) -> bool:
@@ -362,27 +366,48 @@ class Reviewer:
         # NOT ENFORCED (PostgreSQL 18): the server neither checks the rows nor later writes
         not_valid = bool(re.search(r"\bNOT\s+(VALID|ENFORCED)\s*$", upper))
         if re.search(r"\bCHECK\s*\(", action, re.IGNORECASE):
-            if not not_valid:
-                hazards.append(
+            if not_valid:
+                return hazards
+            if (size := await self.facts.quick_check_bytes(table)) is not None:
+                return [
                     Hazard(
-                        "constraint-without-not-valid",
-                        f"CHECK without NOT VALID scans {name} "
-                        f"({table.describe()}) under ACCESS EXCLUSIVE; add NOT VALID, then VALIDATE",
+                        "access-exclusive-lock",
+                        f"takes ACCESS EXCLUSIVE on {name} ({table.describe()}) and reads every row to check "
+                        f"it: {_QUICK}; blocks reads and writes until the transaction commits",
+                        cost=Cost(size),
                     )
+                ]
+            hazards.append(
+                Hazard(
+                    "constraint-without-not-valid",
+                    f"CHECK without NOT VALID scans {name} "
+                    f"({table.describe()}) under ACCESS EXCLUSIVE; add NOT VALID, then VALIDATE",
                 )
-                hazards.append(self.lock(table, name))
-        elif re.search(
+            )
+            hazards.append(self.lock(table, name))
+        elif m := re.search(
             rf"\bFOREIGN\s+KEY\s*\(([^)]*)\)\s*REFERENCES\s+({NAME})\s*(\(([^)]*)\))?", action, re.IGNORECASE
         ):
-            if not not_valid:
-                hazards.append(
+            if not_valid:
+                return hazards
+            if (size := await self.facts.quick_check_bytes(table)) is not None:
+                return [
                     Hazard(
-                        "constraint-without-not-valid",
-                        f"FOREIGN KEY without NOT VALID checks every "
-                        f"row of {name} ({table.describe()}) while blocking writes to both tables; "
-                        "add NOT VALID, then VALIDATE",
+                        "write-blocking-lock",
+                        f"takes SHARE ROW EXCLUSIVE on {name} ({table.describe()}) and on {m.group(2)}, and "
+                        f"checks every row of {name} against {m.group(2)}: {_QUICK}; blocks every INSERT, "
+                        "UPDATE and DELETE on both (reads go on) until the transaction commits",
+                        cost=Cost(size),
                     )
+                ]
+            hazards.append(
+                Hazard(
+                    "constraint-without-not-valid",
+                    f"FOREIGN KEY without NOT VALID checks every "
+                    f"row of {name} ({table.describe()}) while blocking writes to both tables; "
+                    "add NOT VALID, then VALIDATE",
                 )
+            )
         elif re.search(
             r"\b(UNIQUE|PRIMARY\s+KEY)\s*(?:NULLS\s+(?:NOT\s+)?DISTINCT\s*)?\(", action, re.IGNORECASE
         ):
