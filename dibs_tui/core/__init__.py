@@ -2,3 +2,7 @@
 
 Nothing below this package imports Textual, Rich or `dibs_tui.ui` (checked by import-linter in the tests).
 """
+
+from . import dataclass_code
+
+dataclass_code.install()  # before any of the package's dataclasses is made

@@ -1,0 +1,144 @@
+"""The package's dataclass methods compiled once and kept beside the bytecode (core/dataclass_code.py): a class
+made from kept code is the class made from its text, and a kept file nobody can trust is not used."""
+
+from __future__ import annotations
+
+import dataclasses
+import marshal
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.core import dataclass_code
+
+SOURCE = """
+from dataclasses import dataclass, field
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    x: int
+    y: int = 0
+    tags: tuple[str, ...] = field(default=())
+
+@dataclass
+class Box:
+    name: str
+    points: list[Point] = field(default_factory=list)
+"""
+
+
+@pytest.fixture
+def kept(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """A fresh record of kept modules, bytecode to be written, the hook installed (as dibs_tui.core does)."""
+    modules: dict[str, object] = {}
+    monkeypatch.setattr(dataclass_code, "_modules", modules)
+    monkeypatch.setattr(dataclass_code, "_saving", [True])  # saved by the tests, not at exit
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    assert dataclasses.exec is dataclass_code._exec  # type: ignore[attr-defined]
+    return modules
+
+
+def _make(folder: Path, name: str = "dibs_tui._dataclass_code_test") -> types.ModuleType:
+    """SOURCE made as the module `name` whose file is in `folder` (dataclasses take its globals)."""
+    module = types.ModuleType(name)
+    module.__file__ = str(folder / "made.py")
+    sys.modules[name] = module
+    try:
+        exec(compile(SOURCE, module.__file__, "exec"), module.__dict__)
+    finally:
+        del sys.modules[name]
+    return module
+
+
+def _behaviour(module: types.ModuleType) -> list[object]:
+    point, box = module.Point, module.Box
+    p = point(1, tags=("a",))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.x = 2
+    b = box("b")
+    b.points.append(p)
+    return [
+        repr(p),
+        repr(b),
+        p == point(1, 0, ("a",)),
+        hash(p) == hash(point(1, 0, ("a",))),
+        b == box("b", [p]),
+    ]
+
+
+def test_a_class_made_from_kept_code_is_the_class_made_from_its_text(
+    tmp_path: Path, kept: dict[str, dataclass_code._Module]
+) -> None:
+    first = _make(tmp_path)
+    (record,) = kept.values()
+    assert record.compiled and len(record.used) == 9  # Point's six methods, Box's three
+    dataclass_code.save()
+    path = tmp_path / "__pycache__" / f"made.{sys.implementation.cache_tag}.dataclasses"
+    assert path.is_file() and not record.compiled
+
+    kept.clear()  # the next run: the file read again
+    second = _make(tmp_path)
+    (record,) = kept.values()
+    assert not record.compiled and record.used.keys() == record.kept.keys()
+    assert _behaviour(second) == _behaviour(first)
+    assert _behaviour(second) == [
+        "Point(x=1, y=0, tags=('a',))",
+        "Box(name='b', points=[Point(x=1, y=0, tags=('a',))])",
+        True,
+        True,
+        True,
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not a marshal file at all",
+        b"dibs-tui dataclass code 2.7.18\n" + marshal.dumps({}),
+        dataclass_code._HEADER + b"\xff\x00 damaged",
+        dataclass_code._HEADER + marshal.dumps(["a list", "not a dict"]),
+        dataclass_code._HEADER + marshal.dumps({"def f(): pass": "a string, not code"}),
+    ],
+    ids=["garbage", "another interpreter", "damaged", "not a dict", "not code"],
+)
+def test_a_kept_file_that_cannot_be_trusted_is_compiled_again_and_written_anew(
+    tmp_path: Path, kept: dict[str, dataclass_code._Module], content: bytes
+) -> None:
+    path = tmp_path / "__pycache__" / f"made.{sys.implementation.cache_tag}.dataclasses"
+    path.parent.mkdir()
+    path.write_bytes(content)
+    module = _make(tmp_path)
+    (record,) = kept.values()
+    assert record.kept == {} and record.compiled
+    assert _behaviour(module)[2:] == [True, True, True]
+    dataclass_code.save()
+    assert path.read_bytes().startswith(dataclass_code._HEADER)
+    assert dataclass_code._read(path).keys() == record.used.keys()
+
+
+def test_nothing_is_written_when_bytecode_is_not_to_be_written(
+    tmp_path: Path, kept: dict[str, dataclass_code._Module], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    _make(tmp_path)
+    dataclass_code.save()
+    assert not (tmp_path / "__pycache__").exists()
+
+
+def test_a_folder_that_cannot_be_written_is_left_alone(
+    tmp_path: Path, kept: dict[str, dataclass_code._Module]
+) -> None:
+    (tmp_path / "a_file").write_text("")
+    _make(tmp_path / "a_file")  # its __pycache__ would be under a file: no folder can be made there
+    dataclass_code.save()  # no error
+    assert (tmp_path / "a_file").read_text() == ""
+
+
+def test_other_packages_dataclasses_are_compiled_as_usual(
+    tmp_path: Path, kept: dict[str, dataclass_code._Module]
+) -> None:
+    module = _make(tmp_path, "someone_elses_package")
+    assert kept == {}
+    assert _behaviour(module)[2:] == [True, True, True]
