@@ -146,13 +146,17 @@ def index_sql(ix: Index) -> str:
     return ix.definition.replace(" ON ONLY ", " ON ", 1) + ";"
 
 
-def policy_sql(rel: Relation, pol: Policy) -> str:
-    roles = ", ".join(
+def policy_roles(pol: Policy) -> str:
+    """A policy's roles as its TO clause names them."""
+    return ", ".join(
         r if r.lower() in ("public", "current_user", "session_user") else quote_ident(r) for r in pol.roles
     )
+
+
+def policy_sql(rel: Relation, pol: Policy) -> str:
     sql = (
         f"CREATE POLICY {quote_ident(pol.name)} ON {qualified(rel.schema, rel.name)} AS "
-        f"{'PERMISSIVE' if pol.permissive else 'RESTRICTIVE'} FOR {pol.command} TO {roles}"
+        f"{'PERMISSIVE' if pol.permissive else 'RESTRICTIVE'} FOR {pol.command} TO {policy_roles(pol)}"
     )
     if pol.using is not None:
         sql += f" USING ({pol.using})"

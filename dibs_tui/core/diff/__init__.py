@@ -53,6 +53,7 @@ def diff_catalogs(
     from ..plan import ChangeKind, PlannedStatement
     from .body_edges import body_edges
     from .cascade import plan_cascades
+    from .compare_dependents import plan_policy_alters
     from .compare_foreign import plan_foreign_options, plan_foreign_table_moves
     from .compare_objects import plan_objects, plan_text_search
     from .compare_privileges import plan_kept_grants, plan_privileges
@@ -116,6 +117,7 @@ def diff_catalogs(
     plan_relations(state, recreated_functions)
     plan_foreign_options(state)
     plan_cascades(state)
+    plan_policy_alters(state)  # those the cascades did not make again
     plan_objects(state)  # after the cascades: a rule on a view they re-create is made again with it
     plan_clustering(state)  # after every step that makes a table or an index (again)
     plan_replica_identity(state)  # likewise

@@ -145,6 +145,7 @@ def _index(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation 
 def _policy(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
     if cur is None or not any(p.name == node[3] for p in cur.policies):
         return False
+    state.policy_alters.pop(node, None)  # made again here: not altered in place
     new = next((p for p in des.policies if p.name == node[3]), None) if des else None
     drop = f"DROP POLICY {quote_ident(node[3])} ON {qualified(cur.schema, cur.name)};"
     create = policy_sql(des, new) if des is not None and new is not None else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ddl import policy_sql
+from ..ddl import policy_roles, policy_sql
 from ..model import (
     Catalog,
     ObjectRef,
@@ -16,6 +16,7 @@ from .deparse_drift import same_expression
 from .graph import (
     DROP_DEPENDENTS,
     LATE_CREATE,
+    key,
 )
 from .render import (
     func_ref,
@@ -94,13 +95,16 @@ def plan_triggers(state: PlanState, old: Relation | None, new: Relation) -> None
 
 
 def plan_policies(state: PlanState, old: Relation | None, new: Relation) -> None:
+    """A policy whose roles, USING or WITH CHECK alone change is altered in place (`plan_policy_alters`, once
+    the cascades are planned), keeping its comment; its command or PERMISSIVE / RESTRICTIVE, or a clause it
+    loses (ALTER POLICY sets a clause, never removes one), needs DROP and CREATE."""
     ref = table_ref(new)
     before = {p.name: p for p in old.policies} if old else {}
     after = {p.name: p for p in new.policies}
     for pname, pol in before.items():
         other = after.get(pname)
-        if other is not None and _same_policy(other, pol):
-            continue  # a comment alone is changed in place
+        if other is not None and (_same_policy(other, pol) or _alterable(pol, other)):
+            continue  # a comment alone, or the policy altered in place
         pref = ObjectRef("policy", new.schema, new.name, pname)
         if pname not in after:
             state.change(ChangeKind.DROP, pref, "policy", old=pol.using)
@@ -122,6 +126,9 @@ def plan_policies(state: PlanState, old: Relation | None, new: Relation) -> None
             state.change(ChangeKind.CREATE, pref, "policy", new=policy_sql(new, pol))
         else:
             state.change(ChangeKind.ALTER, pref, "policy", policy_sql(new, prev), policy_sql(new, pol))
+            if _alterable(prev, pol):
+                state.policy_alters[key(pref)] = (new, prev, pol)
+                continue
         state.step(
             LATE_CREATE,
             policy_sql(new, pol),
@@ -131,6 +138,42 @@ def plan_policies(state: PlanState, old: Relation | None, new: Relation) -> None
             needs=[ref],
         )
         state.comment(pref, "policy", None, pol.comment)
+
+
+def plan_policy_alters(state: PlanState) -> None:
+    """ALTER POLICY for the policies `plan_policies` left to it that no cascade re-creates (a function, a view
+    or a column type they read made again takes them along: DROP and CREATE then). The step destroys and
+    creates the policy: it runs before the drop of what the old expressions read, after the create of what
+    the new ones read."""
+    for pref_key, (rel, prev, pol) in state.policy_alters.items():
+        pref, ref = ObjectRef(*pref_key), table_ref(rel)
+        sql = f"ALTER POLICY {quote_ident(pol.name)} ON {qualified(rel.schema, rel.name)}"
+        if sorted(prev.roles) != sorted(pol.roles):
+            sql += f" TO {policy_roles(pol)}"
+        if pol.using is not None and not same_expression(prev.using, pol.using):
+            sql += f" USING ({pol.using})"
+        if pol.with_check is not None and not same_expression(prev.with_check, pol.with_check):
+            sql += f" WITH CHECK ({pol.with_check})"
+        state.step(
+            LATE_CREATE,
+            sql + ";",
+            ChangeKind.ALTER,
+            [ref, pref],
+            creates=[pref],
+            destroys=[pref],
+            needs=[ref],
+        )
+        state.comment(pref, "policy", prev.comment, pol.comment)
+    state.policy_alters.clear()
+
+
+def _alterable(a: Policy, b: Policy) -> bool:
+    """Whether ALTER POLICY turns `a` into `b`: the same command and kind, no clause lost."""
+    return (
+        (a.command, a.permissive) == (b.command, b.permissive)
+        and (a.using is None or b.using is not None)
+        and (a.with_check is None or b.with_check is not None)
+    )
 
 
 def _same_policy(a: Policy, b: Policy) -> bool:

@@ -7,12 +7,12 @@ from dataclasses import InitVar, dataclass, field
 from typing import TypeVar
 
 from ..ddl import sequence_options
-from ..model import Catalog, Column, Constraint, ObjectRef, Relation
+from ..model import Catalog, Column, Constraint, ObjectRef, Policy, Relation
 from ..model import Sequence as SequenceObj
 from ..plan import Change, ChangeKind, PlannedStatement
 from ..positional import positional_constructor
 from ..sql import quote_literal
-from .graph import COMMENTS, DROP_OBJECTS, DepIndex, References, Step, key, keys
+from .graph import COMMENTS, DROP_OBJECTS, DepIndex, NodeKey, References, Step, key, keys
 from .name_slots import taken_names
 from .render import comment_target
 
@@ -63,6 +63,8 @@ class PlanState:
     pending_fks: list[tuple[Relation, Constraint]] = field(default_factory=list)
     # (table, "index" or "constraint", old name, new name, whether the name is an index's): part_renames
     part_renames: list[tuple[Relation, str, str, str, bool]] = field(default_factory=list)
+    # The policies altered in place (compare_dependents.plan_policy_alters), by node: (table, current, desired)
+    policy_alters: dict[NodeKey, tuple[Relation, Policy, Policy]] = field(default_factory=dict)
     # (schema, table, index) of the current indexes made a desired constraint (index_promotions): kept
     promoted_indexes: set[tuple[str, str, str]] = field(default_factory=set)
     # key_handovers: (schema, table, index) -> the passing name it is built under, renamed once the key whose

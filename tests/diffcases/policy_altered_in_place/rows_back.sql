@@ -1,0 +1,1 @@
+insert into t values ('a', 1, 2), ('b', 7, null);
