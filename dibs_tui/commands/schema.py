@@ -92,16 +92,22 @@ def _write(catalog: Catalog, fmt: str, out: TextIO) -> None:
 
 def plain_text(catalog: Catalog) -> str:
     """A human reading of the catalog, close to psql's \\d output, relation by relation."""
-    parts: list[str] = [f"Database {catalog.database} (PostgreSQL {catalog.server_version})\n"]
+    # Every name is the database's data: escaped whole, a newline in one would forge a line of its own.
+    parts: list[str] = [safe(f"Database {catalog.database} (PostgreSQL {catalog.server_version})") + "\n"]
     if catalog.extensions:
-        parts.append("Extensions: " + ", ".join(f"{e.name} {e.version}" for e in catalog.extensions) + "\n")
+        parts.append(
+            safe("Extensions: " + ", ".join(f"{e.name} {e.version}" for e in catalog.extensions)) + "\n"
+        )
     for enum in catalog.enums:
         parts.append(safe(f'Enum "{enum.schema}.{enum.name}": {", ".join(enum.labels)}') + "\n")
     for domain in catalog.domains:
         extra = "".join(f" {c.definition}" for c in domain.checks)
         parts.append(
-            f'Domain "{domain.schema}.{domain.name}": {domain.base_type}'
-            f"{' not null' if domain.not_null else ''}{extra}\n"
+            safe(
+                f'Domain "{domain.schema}.{domain.name}": {domain.base_type}'
+                f"{' not null' if domain.not_null else ''}{extra}"
+            )
+            + "\n"
         )
     parts.extend(_type_lines(catalog))
     for relation in catalog.relations:
@@ -111,7 +117,7 @@ def plain_text(catalog: Catalog) -> str:
         parts.append("\nFunctions:\n")
         for fn in catalog.functions:
             result = f" -> {fn.result}" if fn.result else ""
-            parts.append(f"    {fn.schema}.{fn.signature}{result} [{fn.language}]\n")
+            parts.append(safe(f"    {fn.schema}.{fn.signature}{result} [{fn.language}]") + "\n")
     meta = catalog.meta
     if meta.stale:
         parts.append("\nStale meta rows (no live object):\n")
@@ -203,7 +209,9 @@ def _relation_text(rel: Relation) -> str:
     if rel.view_definition:
         lines.append("View definition:")
         lines.extend(f"  {line}" for line in rel.view_definition.strip().splitlines())
-    return "\n".join(lines) + "\n"
+    # Each line escaped whole (escaping is idempotent): a parent's, a source's or any other name holding a
+    # newline stays on its line.
+    return "\n".join(safe(line) for line in lines) + "\n"
 
 
 def _column_note(c: Column) -> str:

@@ -148,6 +148,59 @@ def test_a_newline_in_a_name_cannot_forge_a_line_of_schema_or_diff_output(db: st
     assert "public.a\\nTable" in text and '\nTable "public.fake"' not in text
 
 
+FORGED = "\nFORGED line"
+
+
+def _no_forged_line(output: bytes, where: str) -> None:
+    lines = output.decode().splitlines()
+    forged = [line for line in lines if line.lstrip().startswith("FORGED")]
+    assert not forged, f"{where}: a name's newline started a line: {forged}"
+
+
+def test_a_newline_in_any_name_cannot_forge_a_line_of_any_command(db: str, tmp_path: Path) -> None:
+    """Every kind a text output names (domains, functions, schemas, enums, partition and inheritance
+    parents, constraints, indexes, columns) with a newline in its name: no command prints a line that
+    begins with what follows it."""
+
+    def n(kind: str) -> str:
+        return quote_ident(kind + FORGED)
+
+    run_sql(
+        db,
+        f"""
+CREATE SCHEMA {n("s")};
+CREATE DOMAIN {n("d")} AS int CHECK (VALUE > 0);
+CREATE TYPE {n("e")} AS ENUM ('a', {quote_literal("b" + FORGED)});
+CREATE FUNCTION {n("f")}() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE TABLE {n("p")} (id int PRIMARY KEY, {n("c")} int CONSTRAINT {n("k")} CHECK ({n("c")} > 0))
+    PARTITION BY RANGE (id);
+CREATE TABLE {n("part")} PARTITION OF {n("p")} FOR VALUES FROM (0) TO (10);
+CREATE TABLE {n("parent")} (id int);
+CREATE TABLE {n("child")} (x int) INHERITS ({n("parent")});
+CREATE TABLE {n("r")} (id int PRIMARY KEY, p int CONSTRAINT {n("fk")} REFERENCES {n("p")});
+CREATE INDEX {n("i")} ON {n("r")} (p);
+CREATE TABLE {n("s")}.t (id int);
+""",
+    )
+    for args in (
+        ("schema", db, "--plain"),
+        ("lint", db, "--fail-on", "error"),
+        ("uses", f"public.{'p' + FORGED}", db),
+        ("path", f"public.{'r' + FORGED}", f"public.{'p' + FORGED}", db),
+        ("export", db, "--format", "markdown"),
+        ("export", db, "--format", "mermaid"),
+        ("export", db, "--format", "dot"),
+        ("history", f"public.{'r' + FORGED}", db),
+    ):
+        result = cli(*args)
+        _no_forged_line(result.stdout + result.stderr, args[0])
+    desired = tmp_path / "empty.sql"
+    desired.write_text("")
+    for command in ("diff", "check"):
+        result = cli(command, db, "--desired", str(desired))
+        _no_forged_line(result.stdout + result.stderr, command)
+
+
 def test_schema_sql_is_escaped_and_loads_back_into_an_equal_schema(hostile_db: str, new_database) -> None:
     ddl = cli("schema", hostile_db, "--sql").stdout.decode()
     assert "E'n\\x1b]52;c;SGVsbG8=\\x07" in ddl and 'U&"t\\001B]52' in ddl
