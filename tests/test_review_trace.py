@@ -1,4 +1,4 @@
-"""The observed trace: a migration run in a sandbox clone of the live schema, one rolled-back transaction.
+"""The observed trace: a migration run in a sandbox clone of the live schema, a transaction per segment.
 
 The oracle is the server: each statement is also run alone, in a transaction of its own, on a copy of the live
 database, and the locks its backend holds and the relfilenodes it changed are read there; the trace must say

@@ -1,6 +1,8 @@
 """Observe what a migration does instead of guessing it: in the sandbox (a throwaway database owned by a
 restricted role, never the live database), a clone of the live schema is built from the catalog model's DDL,
-then the migration runs there statement by statement in ONE transaction, which is rolled back.
+then the migration runs there statement by statement, in one transaction per segment as migrate commits them
+(core/migrations/segments.py: a lock is held until its segment commits, and a new enum label is usable in the
+next one); the last is rolled back, and the sandbox dropped.
 
 After each statement the server itself is asked: which relation locks its backend holds (pg_locks, resolved
 to names through pg_class by OID; a lock is reported by the statement that first took it, since it is held
@@ -239,7 +241,12 @@ async def trace_migration(
             await load_meta_tables(target, conn, named)
         # Another major version than the live server's refuses otherwise: its refusals are not claimed as live
         same_server = version_note(sandbox.info.server_version, sandbox.info.live_version, "") is None
-        steps, stopped = await _run_traced(conn, statements, claim_refusals=same_server)
+        steps, stopped = await _run_traced(
+            conn,
+            statements,
+            claim_refusals=same_server,
+            commits_after=commits_after(text, file, len(statements)),
+        )
     notes += stopped
     if rates is not None:
         notes.append(f"lock times estimated from rates measured in the sandbox ({rates.how})")
@@ -320,12 +327,32 @@ async def _snapshot(
     return await conn.fetch(_RELATIONS_BEFORE, before), await conn.fetch(_LOCKS, before), scans
 
 
+def commits_after(text: str, file: str, count: int) -> frozenset[int]:
+    """The indexes of the statements after which migrate commits (each segment's last, the file's last aside),
+    among the `count` statements of `migration_statements`; none when the file cannot be cut (migrate refuses
+    it, and says why)."""
+    from ..migrations.segments import plan_segments
+
+    try:
+        plan = plan_segments(text, file)
+    except DibsError:
+        return frozenset()
+    if plan.statements != count:
+        return frozenset()
+    return frozenset(segment.last - 1 for segment in plan.segments if segment.last < count)
+
+
 async def _run_traced(
-    conn: asyncpg.Connection, statements: Sequence[LocatedStatement], *, claim_refusals: bool = True
+    conn: asyncpg.Connection,
+    statements: Sequence[LocatedStatement],
+    *,
+    claim_refusals: bool = True,
+    commits_after: frozenset[int] = frozenset(),
 ) -> tuple[list[TraceStep], list[str]]:
-    """Each statement in its savepoint of one transaction, observed after it ran; everything rolled back.
-    `claim_refusals`: the sandbox runs the live server's major version, so what it refuses on the schema the
-    live server refuses too (TraceStep.refused)."""
+    """Each statement in its savepoint, observed after it ran; the transaction committed after the statements
+    of `commits_after`, as migrate commits its segments (the locks an earlier segment took are not held in
+    the next, ADD VALUE's label is usable), the last rolled back. `claim_refusals`: the sandbox runs the live
+    server's major version, so what it refuses on the schema the live server refuses too (TraceStep.refused)."""
     steps: list[TraceStep] = []
     transaction = conn.transaction()
     await transaction.start()
@@ -357,6 +384,14 @@ async def _run_traced(
                 return steps + [TraceStep(s.text, s.line, "not traced") for s in statements[index:]], [stop]
             refused = claim_refusals and sqlstate in SCHEMA_REFUSALS and all(s.ran for s in steps)
             steps.append(replace(step, sqlstate=sqlstate, refused=refused))
+            if (
+                index in commits_after
+            ):  # the sandbox is dropped after the trace: committing there keeps nothing
+                await transaction.commit()
+                transaction = conn.transaction()
+                await transaction.start()
+                _, locks, state.scans = await _snapshot(conn, before)
+                state.held = {(r["oid"], r["mode"]) for r in locks}
         return steps, []
     finally:
         if not conn.is_closed() and conn.is_in_transaction():

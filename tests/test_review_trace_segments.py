@@ -1,0 +1,55 @@
+"""The trace commits where migrate commits (core/migrations/segments.py): a backfill in batches separated by
+COMMIT, and an enum label added then used, were traced in one transaction, so a later segment's lock was said
+'already held from an earlier statement' and the label's use 'failed' although migrate commits it first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.review.run import review_file
+from tests.pg import execute
+
+
+async def test_a_later_segment_takes_its_own_lock_and_uses_a_committed_label(db: str, tmp_path: Path) -> None:
+    await execute(
+        db,
+        "CREATE TYPE rating AS ENUM ('G', 'PG'); CREATE TABLE film (id int PRIMARY KEY, r rating);"
+        "INSERT INTO film SELECT g, 'G' FROM generate_series(1, 40) g;",
+    )
+    path = tmp_path / "m.sql"
+    path.write_text(
+        "ALTER TABLE film ADD COLUMN title text;\nCOMMIT;\n"
+        "UPDATE film SET title = 'x' WHERE id <= 20;\nCOMMIT;\n"
+        "ALTER TABLE film ALTER COLUMN title SET NOT NULL;\n"
+        "ALTER TYPE rating ADD VALUE 'NR';\nUPDATE film SET r = 'NR' WHERE id > 30;\n"
+    )
+    review = await review_file(resolve(db), path)
+    _, backfill, require, label, use = review.statements
+    assert backfill.lock == "ROW EXCLUSIVE on public.film", (
+        review.to_text()
+    )  # not 'ACCESS EXCLUSIVE already held'
+    assert require.lock == "ACCESS EXCLUSIVE on public.film"
+    [held] = [h for h in require.hazards if h.kind == "access-exclusive-lock"]
+    assert held.message.startswith(
+        "takes ACCESS EXCLUSIVE on public.film (40 rows) and reads every row under it"
+    )
+    assert (label.trace, use.trace) == ("ran", "ran"), review.to_text()
+    assert use.lock == "ROW EXCLUSIVE on public.film"
+
+
+async def test_in_one_transaction_a_lock_is_still_said_held_since_the_earlier_statement(
+    db: str, tmp_path: Path
+) -> None:
+    await execute(
+        db, "CREATE TABLE film (id int PRIMARY KEY); INSERT INTO film SELECT generate_series(1, 40);"
+    )
+    path = tmp_path / "m.sql"
+    path.write_text(
+        "ALTER TABLE film ADD COLUMN title text;\nUPDATE film SET title = 'x';\n"
+        "ALTER TABLE film ALTER COLUMN title SET NOT NULL;\n"
+    )
+    review = await review_file(resolve(db), path)
+    assert review.statements[1].lock == (
+        "ROW EXCLUSIVE on public.film, ACCESS EXCLUSIVE already held on it from an earlier statement"
+    ), review.to_text()
