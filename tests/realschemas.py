@@ -67,6 +67,30 @@ def _lago(dsn: str) -> None:
     psql_file(dsn, "lago (shimmed)", text=text)
 
 
+# Supabase's extensions the embedded build lacks: their CREATE EXTENSION and COMMENT ON EXTENSION are left out.
+_SUPABASE_MISSING = re.compile(
+    r'^((CREATE|COMMENT ON) EXTENSION (IF NOT EXISTS )?(pgsodium|pg_graphql|pgcrypto|pgjwt|supabase_vault|"uuid-ossp")[\s;].*)$',
+    re.MULTILINE,
+)
+# The one view over supabase_vault's own table (vault.secrets) and pgsodium's functions.
+_SUPABASE_VAULT_VIEW = re.compile(r"^CREATE VIEW vault\.decrypted_secrets AS.*?;$", re.MULTILINE | re.DOTALL)
+
+
+def _supabase(dsn: str) -> None:
+    # uuid-ossp's uuid_generate_v4(), which storage.objects' default calls: the core gen_random_uuid() under its
+    # name, in the schema the default names.
+    text = (REAL / "supabase" / "schema-16.sql").read_text(encoding="utf-8")
+    text = _SUPABASE_MISSING.sub(lambda m: "-- shim: " + m.group(1), text)
+    text = _SUPABASE_VAULT_VIEW.sub("-- shim: vault.decrypted_secrets left out", text)
+    text = text.replace(
+        "CREATE SCHEMA extensions;",
+        "CREATE SCHEMA extensions;\nCREATE FUNCTION extensions.uuid_generate_v4() RETURNS uuid LANGUAGE sql"
+        " AS 'SELECT pg_catalog.gen_random_uuid()';",
+        1,
+    )
+    psql_file(dsn, "supabase (shimmed)", text=text)
+
+
 LOADERS: dict[str, Callable[[str], None]] = {
     "pagila": _pagila,
     "synapse": _synapse,
@@ -75,6 +99,7 @@ LOADERS: dict[str, Callable[[str], None]] = {
     "plue": _plue,
     "musicbrainz": _musicbrainz,
     "lago": _lago,
+    "supabase": _supabase,
 }
 
 

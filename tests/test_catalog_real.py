@@ -67,6 +67,7 @@ EXPECTED_TABLES = {
     "plue": 50,
     "musicbrainz": 375,
     "lago": 139,
+    "supabase": 9,
 }
 _names = itertools.count()
 
@@ -295,6 +296,7 @@ DEPARSE_DRIFT = {
     "delta": set(),
     "plue": {f"public.{table} constraints" for table in PLUE_ANY_ARRAY_CHECKS},
     "lago": set(),
+    "supabase": set(),
     "musicbrainz": {
         "musicbrainz.series_type constraints",
         "musicbrainz.editor_collection_type constraints",

@@ -55,3 +55,18 @@ def test_synthetic_thousand_tables_converge(new_database: Callable[[], str]) -> 
     outcome = converge_dsns(a, b)
     assert any(s.sql.startswith("ALTER TYPE") and "ADD VALUE" in s.sql for s in outcome.plan)
     assert sum(1 for c in outcome.changes if c.what == "table" and c.kind is ChangeKind.CREATE) >= 10
+
+
+@pytest.mark.slow
+def test_supabase_from_nothing_and_back_converges(new_database: Callable[[], str]) -> None:
+    """Supabase's auth and storage schemas, its event triggers (on ddl_command_end and sql_drop, firing on the
+    plan's own statements) and its publication: made from an empty database, and dropped back to one."""
+    from tests.realschemas import load_real
+
+    empty, supabase = new_database(), new_database()
+    load_real(supabase, "supabase")
+    made = converge_dsns(empty, supabase)
+    assert any(s.sql.startswith("CREATE EVENT TRIGGER") for s in made.plan)
+    assert any(s.sql.startswith("CREATE PUBLICATION") for s in made.plan)
+    dropped = converge_dsns(supabase, new_database())
+    assert any(s.sql.startswith("DROP EVENT TRIGGER") for s in dropped.plan)
