@@ -127,9 +127,12 @@ class Counter:
                 return []
             elif kind == "UpdateStmt":
                 table = key(rangevar_name(node.relation))
-                self.updated |= {(table, str(t.name)) for t in node.targetList or ()}
+                assigned = {str(t.name) for t in node.targetList or ()}
+                self.updated |= {(table, c) for c in assigned}
                 target = await self.target(rangevar_name(node.relation), only=not node.relation.inh)
-                return await update_hazards(self.conn, target, node) if target is not None else []
+                if target is None or self.fills_new_columns(target, assigned):
+                    return []
+                return await update_hazards(self.conn, target, node)
             elif kind == "AlterTableStmt" and enum_name(node.objtype) == "OBJECT_TABLE":
                 return await self.alter_table(node)
             elif kind == "IndexStmt" and node.unique:
@@ -193,6 +196,13 @@ class Counter:
             elif subtype == "AT_DropColumn":
                 hazards += await self.dropped_column(target, str(cmd.name))
         return hazards
+
+    def fills_new_columns(self, target: Target, assigned: set[str]) -> bool:
+        """An UPDATE (a backfill) of columns this file adds, the live table lacks: what it replaces is this
+        migration's own NULL, DEFAULT or earlier UPDATE's value, no data of the live rows (and the live table
+        cannot count them: the column is not there)."""
+        table = key(target.shown)
+        return bool(assigned) and all((table, c) in self.added and c not in target.columns for c in assigned)
 
     def new_columns(self, target: Target, columns: set[str] | list[str]) -> dict[str, NewColumn]:
         """The columns of `columns` this file adds to `target`, with what the rows there hold in them."""
