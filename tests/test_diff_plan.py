@@ -85,7 +85,7 @@ def test_dependent_view_dropped_before_column_retype_and_recreated_after() -> No
     b = Catalog(schemas=PUBLIC, relations=(table("t", col("a", "bigint")), view), dependencies=(dep,))
     plan = sqls(a, b)
     assert plan[0] == "DROP VIEW public.v;"
-    assert "ALTER COLUMN a TYPE bigint USING a::bigint" in plan[1]
+    assert "ALTER COLUMN a TYPE bigint;" in plan[1]
     assert plan[2].startswith("CREATE VIEW public.v AS")
 
 

@@ -54,6 +54,42 @@ def test_a_value_too_long_for_the_new_type_fails_the_step_and_stays_whole(
     ]
 
 
+FILES = (
+    "SELECT relname::text, relfilenode FROM pg_class WHERE relname IN ('t', 't_email', 't_amount') ORDER BY 1"
+)
+
+
+def test_a_binary_coercible_retype_rewrites_neither_the_table_nor_its_indexes(
+    new_database: Callable[[], str],
+) -> None:
+    """varchar(n) -> text, a longer varchar, numeric(p,s) -> numeric(p2,s) and -> numeric: written without
+    USING (which adds nothing there), and the server keeps the table's and the indexes' files."""
+    current, desired = new_database(), new_database()
+    table = "create table t (id int primary key, email {}, code {}, amount {}, total {});"
+    indexes = "create index t_email on t (email); create index t_amount on t (amount);"
+    before = ("varchar(50)", "varchar(10)", "numeric(10, 2)", "numeric(10, 2)")
+    psql_file(current, "current", text=table.format(*before) + indexes)
+    psql_file(current, "rows", text="insert into t values (1, 'a@example.org', 'ab-12', 12.34, 99.5);")
+    psql_file(
+        desired, "desired", text=table.format("text", "varchar(40)", "numeric(12, 2)", "numeric") + indexes
+    )
+    files = _rows(current, FILES)
+    plan = converge_dsns(current, desired, count_rows=True).plan
+    assert [s.sql for s in plan] == [
+        f"ALTER TABLE public.t ALTER COLUMN {column} TYPE {kind};"
+        for column, kind in (
+            ("email", "text"),
+            ("code", "character varying(40)"),
+            ("amount", "numeric(12,2)"),
+            ("total", "numeric"),
+        )
+    ]
+    assert _rows(current, FILES) == files
+    assert _rows(current, "SELECT email, code, amount::text, total::text FROM t") == [
+        ("a@example.org", "ab-12", "12.34", "99.50")
+    ]
+
+
 def test_generated_columns_around_a_retyped_column_come_back_computed(
     new_database: Callable[[], str],
 ) -> None:

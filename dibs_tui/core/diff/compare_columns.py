@@ -357,6 +357,20 @@ def cast_would_cut(old_type: str, new_type: str) -> bool:
     return True
 
 
+def converts_alone(old: Column, new: Column) -> bool:
+    """True when ALTER COLUMN TYPE's own conversion (the assignment cast) is what `USING col::new_type` would
+    do: the same built-in type (its collation changed), or one widened (`widens`: varchar(n) -> text, numeric
+    (p,s) -> numeric(p2,s2), integer -> bigint), arrays element by element. Written without USING, which adds
+    nothing there (the server plans both alike: no rewrite or index rebuild where the types are binary
+    coercible, as varchar(n) -> text)."""
+    if old.type_key is not None or new.type_key is not None:
+        return False
+    before, after = old.type, new.type
+    while before.endswith("[]") and after.endswith("[]"):
+        before, after = before[:-2], after[:-2]
+    return not before.endswith("[]") and not after.endswith("[]") and widens(before, after)
+
+
 def _is_enum(state: PlanState, col: Column) -> bool:
     """An enum column (or an array of one): recast through text, never left as text (a range's column is)."""
     return any(e.key == col.type_key for e in state.current.enums)
@@ -425,9 +439,11 @@ def plan_alter_column(
         elif new.type_key in state.recasts:
             using = state.recasts[new.type_key].replace("{column}", quote_ident(new.name))
         # An identity column refuses USING (and needs none: its sequence follows the new type); a bounded
-        # string needs none either and must not get one (`cast_would_cut`).
-        keep_assignment = (old.identity and new.identity) or (
-            new.type_key is None and cast_would_cut(old.type, new.type)
+        # string needs none either and must not get one (`cast_would_cut`); a widened type needs none.
+        keep_assignment = (
+            (old.identity and new.identity)
+            or (new.type_key is None and cast_would_cut(old.type, new.type))
+            or converts_alone(old, new)
         )
         using_clause = "" if keep_assignment else f" USING {using}"
         state.step(
