@@ -242,3 +242,31 @@ def test_an_accepted_rename_onto_a_live_name_is_refused(
     code = main(["diff", db, "--desired", str(desired), "--accept-rename", "users.email=users.id"])
     out, err = capsys.readouterr()
     assert code == 1 and "public.users has a live column id that no accepted rename moves away" in err, err
+
+
+def test_a_valid_constraint_desired_not_valid_is_kept_and_said_and_check_passes(
+    new_database: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Valid here, NOT VALID in the desired schema: nothing to do (a valid constraint holds all NOT VALID
+    promises), so diff and check are in sync, and each says so in a note rather than nothing."""
+    live, wanted = new_database(), new_database()
+    run_sql(live, "CREATE TABLE t (id int, n int NOT NULL, CONSTRAINT t_id_check CHECK (id > 0));")
+    run_sql(
+        wanted,
+        "CREATE TABLE t (id int, n int);"
+        " ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0) NOT VALID;"
+        " ALTER TABLE t ADD CONSTRAINT t_n_not_null NOT NULL n NOT VALID;",
+    )
+    assert main(["check", live, "--desired", wanted]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "note: " in out and "public.t.t_id_check: valid, NOT VALID in the desired schema: kept valid" in out
+    )
+    assert "public.t.n: valid, NOT VALID in the desired schema: kept valid" in out
+    assert out.rstrip().splitlines()[-1].startswith("in sync")
+    assert main(["diff", live, "--desired", wanted]) == 0
+    assert "public.t.t_id_check: valid, NOT VALID" in capsys.readouterr().out
+    assert main(["diff", live, "--desired", wanted, "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["in_sync"] is True and result["plan"] == []
+    assert sorted(c["object"]["sub"] for c in result["changes"] if c["kept"]) == ["n", "t_id_check"]

@@ -56,6 +56,20 @@ def test_migrate_proves_the_result_matches_the_desired_schema(db: str, tmp_path:
     assert columns(db) == ["id", "name"]
 
 
+def test_a_valid_constraint_the_desired_schema_has_not_valid_is_proved_as_it_is(
+    db: str, tmp_path: Path
+) -> None:
+    """The diff keeps a valid constraint where the desired one is NOT VALID (it holds every NOT VALID promise):
+    the proof takes it as matching, or a migration made by the diff could never be proved."""
+    run_sql(db, LIVE + " ALTER TABLE public.t ADD CONSTRAINT t_id_check CHECK (id > 0);")
+    desired = DESIRED + "ALTER TABLE public.t ADD CONSTRAINT t_id_check CHECK (id > 0) NOT VALID;\n"
+    folder, schema = project(tmp_path, {"20260101000000_name": ADD_NAME}, desired)
+    result = migrate(db, folder, "--desired", str(schema))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"proved: the result matches {schema}" in result.stdout
+    assert columns(db) == ["id", "name"]
+
+
 def test_migrate_refuses_what_would_still_differ_from_the_desired_schema(db: str, tmp_path: Path) -> None:
     run_sql(db, LIVE)
     folder, schema = project(

@@ -20,7 +20,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     groups = group_by_table(result.changes)
     unmodelled = len(result.unmodelled_differences)
     also = f", {unmodelled} unmodelled differences" if unmodelled else ""
-    print(f"drift: {len(result.changes)} changes in {len(groups)} objects{also} ({result.elapsed_s:.2f} s)")
+    drift = sum(1 for c in result.changes if not c.kept)
+    print(f"drift: {drift} changes in {len(groups)} objects{also} ({result.elapsed_s:.2f} s)")
     for group, changes in groups.items():
         marks = "".join(sorted({MARKS[c.kind] for c in changes}))
         print(

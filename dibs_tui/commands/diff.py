@@ -97,6 +97,8 @@ def group_by_table(changes: Sequence[Change]) -> dict[str, list[Change]]:
     """Changes keyed by the table (or object) they belong to, in a stable order."""
     groups: dict[str, list[Change]] = {}
     for change in changes:
+        if change.kept:
+            continue  # said as a note (left_out_lines)
         table = change.table
         key = f"{table[0]}.{table[1]}" if table else str(change.object)
         groups.setdefault(key, []).append(change)
@@ -122,12 +124,23 @@ def left_out_lines(result: DiffResult) -> list[str]:
     """`note: …` how the desired side was loaded when it matters (another server, another major version),
     then `left out: public.alembic_version (Alembic history)` and `unmodelled: 2 rules on public.x (...)`: what
     the diff did not compare, one per line."""
-    notes = [f"note: {safe(note)}" for note in result.notes]
     return (
-        notes
+        note_lines(result)
         + [f"left out: {item}" for item in result.left_out]
         + [f"unmodelled: {safe(str(item))}" for item in result.unmodelled]
     )
+
+
+def note_lines(result: DiffResult) -> list[str]:
+    """`note: …` how the desired side was loaded, then what the diff keeps on purpose (Change.kept)."""
+    notes = [f"note: {safe(note)}" for note in result.notes]
+    return notes + [f"note: {safe(_kept_note(c))}" for c in result.changes if c.kept]
+
+
+def _kept_note(change: Change) -> str:
+    """`check public.t.t_id_check: valid, NOT VALID in the desired schema: kept valid (...)`."""
+    ref = change.object
+    return f"{change.what} {ref.schema}.{ref.name}{'.' + ref.sub if ref.sub else ''}: {change.detail}"
 
 
 def render_text(result: DiffResult) -> str:
@@ -148,7 +161,8 @@ def render_text(result: DiffResult) -> str:
     destructive = sum(1 for s in result.plan if s.destructive)
     lines.append("")
     lines.append(
-        f"{len(result.changes)} changes, {len(result.plan)} statements ({destructive} destructive), "
+        f"{sum(1 for c in result.changes if not c.kept)} changes, {len(result.plan)} statements "
+        f"({destructive} destructive), "
         f"{result.elapsed_s:.2f} s"
     )
     lines.append("")
@@ -172,6 +186,7 @@ def as_json(result: DiffResult) -> dict[str, Any]:
                 "new": c.new,
                 "destructive": c.destructive,
                 "detail": c.detail,
+                "kept": c.kept,
             }
             for c in result.changes
         ],
@@ -217,7 +232,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     result = compute(args, settings)
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "sql":
-        sys.stderr.write("".join(f"note: {safe(note)}\n" for note in result.notes))
+        sys.stderr.write("".join(line + "\n" for line in note_lines(result)))
         sys.stdout.write(escape_sql(result.sql()))
     elif fmt == "json":
         raw_stream(sys.stdout).write(json_safe_text(json.dumps(as_json(result), indent=2)) + "\n")

@@ -67,6 +67,20 @@ def compare(before: Fingerprint, after: Fingerprint) -> FingerprintDiff:
     )
 
 
+def without_kept_validity(diff: FingerprintDiff) -> FingerprintDiff:
+    """`diff` but the constraints valid on the first side that the second has NOT VALID, alike otherwise: a
+    valid constraint holds all NOT VALID promises, and the diff keeps it so on purpose (core/diff/state.py,
+    PlanState.keep_valid); a proof or a convergence check that counted them would fail for ever."""
+    first = {line for line in diff.before if line.startswith("constraint ")}
+    loosened = {x for x in diff.after if x.endswith(" NOT VALID") and x.removesuffix(" NOT VALID") in first}
+    if not loosened:
+        return diff
+    valid = {x.removesuffix(" NOT VALID") for x in loosened}
+    return FingerprintDiff(
+        tuple(x for x in diff.before if x not in valid), tuple(x for x in diff.after if x not in loosened)
+    )
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which part of a database a fingerprint covers: the project's schema filters and left-out tables."""

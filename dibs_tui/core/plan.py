@@ -20,6 +20,8 @@ Everything here is plain frozen data; `dibs_tui.core.diff` fills it. Callers (CL
   after what it references). Where the graph leaves a choice, drops of dependents come first, then types,
   sequences and functions, tables, columns, constraints, foreign keys, views/triggers/policies, other drops,
   comments. A dependency cycle that no known move breaks is an error naming its objects, never a guessed order.
+* `Change.kept`: a difference left alone on purpose (a valid constraint the desired side has NOT VALID: it
+  already holds all NOT VALID promises); no statement, not drift, said as a note.
 * `Change.destructive` / `PlannedStatement.destructive`: data can be lost (drops, narrowing type changes).
 * `RenameSuggestion`: a table or column that looks renamed. Never applied unless passed back in
   `accepted_renames` as `(old, new)` pairs, spelled `[schema.]table` or `[schema.]table.column`
@@ -65,6 +67,9 @@ class Change:
     planned: bool = (
         True  # False: reported only, no statement can make it (a grant to a role the target lacks)
     )
+    # True: nothing to do, on purpose: the live object already gives all the desired one promises (a valid
+    # constraint where the desired one is NOT VALID). Said as a note, never planned; not drift.
+    kept: bool = False
 
     @property
     def table(self) -> tuple[str, str] | None:
@@ -129,7 +134,7 @@ class DiffResult:
     @property
     def in_sync(self) -> bool:
         """Nothing to plan, no change the plan cannot make, and no unmodelled object that differs: what the
-        model cannot see is not assumed equal."""
+        model cannot see is not assumed equal. A kept change is no drift: said, and in sync."""
         return not self.plan and not self.unmodelled_differences and all(c.planned for c in self.changes)
 
     def sql(self) -> str:

@@ -23,7 +23,7 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect
 from .errors import DibsError
-from .fingerprint import Fingerprint, FingerprintDiff, Scope, compare
+from .fingerprint import Fingerprint, FingerprintDiff, Scope, compare, without_kept_validity
 from .migrations.apply_outcome import PendingMigration
 from .migrations.files import is_transaction_control
 from .sandbox_statements import prepare
@@ -219,4 +219,6 @@ async def prove(
     if not desired:
         return Proof(None, clone_gaps=gaps, where=where)
     wanted = await _desired_fingerprint(target, desired, scope)
-    return Proof(named, differences=_set_aside(compare(result, wanted), gaps), clone_gaps=gaps, where=where)
+    # a constraint valid on the clone and NOT VALID in the desired schema is no difference: the diff keeps it
+    differences = without_kept_validity(_set_aside(compare(result, wanted), gaps))
+    return Proof(named, differences=differences, clone_gaps=gaps, where=where)

@@ -59,13 +59,9 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         before,
         after,
         lambda a, b: _same_constraint(state, a, b),
-        lambda a, b: _same_constraint(state, a, b) or _validated_only(state, a, b),
+        lambda a, b: _same_or_validity(state, a, b),
     )
-    kept = {
-        n
-        for n, c in after.items()
-        if n in before and (_same_constraint(state, before[n], c) or _validated_only(state, before[n], c))
-    }
+    kept = {n for n, c in after.items() if n in before and _same_or_validity(state, before[n], c)}
     adds = {n: c for n, c in after.items() if n not in kept}
     promote_indexes(state, old, new, adds, _same_index)  # adds loses the constraints made of an index
     dropped = {n: c for n, c in before.items() if n not in after}
@@ -74,19 +70,7 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         other = after.get(cname)
         if other is not None and _same_constraint(state, con, other):
             continue
-        if other is not None and _validated_only(state, con, other):
-            state.change(
-                ChangeKind.ALTER,
-                ObjectRef("constraint", new.schema, new.name, cname),
-                str(con.kind),
-                detail="validate",
-            )
-            state.step(
-                ADD_FOREIGN_KEYS if con.foreign_key else ADD_CONSTRAINTS,
-                f"ALTER TABLE {name} VALIDATE CONSTRAINT {quote_ident(cname)};",
-                ChangeKind.ALTER,
-                [ref],
-            )
+        if other is not None and _validity_only(state, new, con, other):
             continue
         cref = ObjectRef("constraint", new.schema, new.name, cname)
         if other is None:
@@ -151,6 +135,31 @@ def _taken_by_attach(state: PlanState, before: dict[str, Constraint], new: Relat
         and con.kind is not ConstraintKind.NOT_NULL
         and any(_same_constraint(state, own, con) for own in before.values())
     }
+
+
+def _validity_only(state: PlanState, rel: Relation, con: Constraint, other: Constraint) -> bool:
+    """`con` and the desired `other` alike but for being valid: NOT VALID here, validated in place; valid here,
+    kept valid and said (PlanState.keep_valid). False when they differ otherwise."""
+    cref = ObjectRef("constraint", rel.schema, rel.name, con.name)
+    if _validated_only(state, other, con):  # valid here, NOT VALID desired
+        state.keep_valid(cref, str(con.kind), con.definition, other.definition)
+        return True
+    if not _validated_only(state, con, other):
+        return False
+    state.change(ChangeKind.ALTER, cref, str(con.kind), detail="validate")
+    state.step(
+        ADD_FOREIGN_KEYS if con.foreign_key else ADD_CONSTRAINTS,
+        f"ALTER TABLE {qualified(rel.schema, rel.name)} VALIDATE CONSTRAINT {quote_ident(con.name)};",
+        ChangeKind.ALTER,
+        [table_ref(rel)],
+    )
+    return True
+
+
+def _same_or_validity(state: PlanState, a: Constraint, b: Constraint) -> bool:
+    """Kept in place: alike, or alike but for being valid on one side only: validated (NOT VALID here), or
+    kept valid (NOT VALID on the desired side: PlanState.keep_valid says why)."""
+    return _same_constraint(state, a, b) or _validated_only(state, a, b) or _validated_only(state, b, a)
 
 
 def _validated_only(state: PlanState, a: Constraint, b: Constraint) -> bool:

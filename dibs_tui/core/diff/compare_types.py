@@ -272,11 +272,18 @@ def _validate_checks(
 ) -> dict[str, DomainCheck]:
     """ALTER DOMAIN ... VALIDATE CONSTRAINT for a CHECK NOT VALID here and valid on the desired side, alike
     otherwise (its text says NOT VALID at its end): kept, not dropped and added again, which leaves the
-    domain without it between. `before` and `after` lose them; returns them by name."""
+    domain without it between. One valid here and NOT VALID on the desired side is kept valid, said, not
+    planned (PlanState.keep_valid). `before` and `after` lose them; returns them by name."""
     done = {}
     for name, check in list(after.items()):
         was = before.get(name)
-        if was is None or was.validated or not check.validated:
+        if was is None or was.validated == check.validated:
+            continue
+        if was.validated:  # NOT VALID on the desired side
+            if check.definition.removesuffix(" NOT VALID") == was.definition:
+                state.keep_valid(_check_ref(key, name), "domain check", was.definition, check.definition)
+                done[name] = was
+                del before[name], after[name]
             continue
         if was.definition.removesuffix(" NOT VALID") != check.definition:
             continue

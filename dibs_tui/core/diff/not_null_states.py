@@ -2,7 +2,8 @@
 rows are checked, but the rows there before were not). Moving between them without reading or refusing the
 rows already there: NOT VALID is added by name with ALTER TABLE ... ADD CONSTRAINT (CREATE TABLE ignores NOT
 VALID, SET NOT NULL checks every row and fails on a NULL), validated with VALIDATE CONSTRAINT (SHARE UPDATE
-EXCLUSIVE; SET NOT NULL would hold ACCESS EXCLUSIVE while it reads), dropped with DROP NOT NULL.
+EXCLUSIVE; SET NOT NULL would hold ACCESS EXCLUSIVE while it reads), dropped with DROP NOT NULL. A valid one
+the desired side has NOT VALID is kept valid, said and not planned (PlanState.keep_valid).
 
 A parent's NOT VALID one reaches its partitions and inheritance children, NOT VALID too; each of them can be
 validated alone (a partitioned table's validated partition by partition), which is all the plan does on a
@@ -48,12 +49,15 @@ def plan_not_null(
         return
     if before == after or inherited:
         return
+    if before == "valid" and after == "not valid":  # what NOT VALID promises it holds already: kept
+        state.keep_valid(cref, "not null", f"{new.name} NOT NULL", f"{new.name} NOT NULL NOT VALID")
+        return
     prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
     if before == "none" and after == "valid":
         details.append("not null added")
         state.step(ALTER_TABLES, f"{prefix} SET NOT NULL;", ChangeKind.ALTER, [ref, cref])
         return
-    if before != "none":  # valid or NOT VALID, to none or to NOT VALID: the old constraint goes first
+    if before != "none":  # valid or NOT VALID to none: the old constraint goes
         details.append("not null dropped")
         state.step(ALTER_TABLES, f"{prefix} DROP NOT NULL;", ChangeKind.ALTER, [ref, cref], after=drop_after)
     if after == "not valid":

@@ -178,7 +178,14 @@ class PlanState:
         detail: str = "",
         planned: bool = True,
     ) -> None:
-        self.changes.append(_new_change(kind, ref, what, old, new, destructive, detail, planned))
+        self.changes.append(_new_change(kind, ref, what, old, new, destructive, detail, planned, False))
+
+    def keep_valid(self, ref: ObjectRef, what: str, old: str | None, new: str | None) -> None:
+        """A constraint valid here that the desired side has NOT VALID, alike otherwise: kept valid, said, not
+        planned. It already holds for every row, which is all NOT VALID promises of new rows and more; dropping
+        it to add it NOT VALID would lose that and take the table's (or domain's) lock for nothing."""
+        detail = "valid, NOT VALID in the desired schema: kept valid (it already holds for every row)"
+        self.changes.append(_new_change(ChangeKind.ALTER, ref, what, old, new, False, detail, True, True))
 
     def dependents(self, ref: ObjectRef) -> list[ObjectRef]:
         """What depends on `ref` in the current catalog (for a table, also on its columns and parts)."""

@@ -1,0 +1,10 @@
+create domain pos as int;
+alter domain pos add constraint pos_check check (value > 0) not valid;
+create table owner (id int primary key);
+create table t (id int, p pos, owner_id int, n int);
+alter table t add constraint t_id_check check (id > 0) not valid;
+alter table t add constraint t_owner_fkey foreign key (owner_id) references owner (id) not valid;
+alter table t add constraint t_n_not_null not null n not valid;
+comment on constraint pos_check on domain pos is 'positive';
+comment on constraint t_id_check on t is 'positive id';
+comment on constraint t_owner_fkey on t is 'its owner';
