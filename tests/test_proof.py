@@ -190,6 +190,7 @@ def test_the_clone_leaves_out_what_the_sandbox_role_cannot_create(db: str, tmp_p
     result = migrate(db, folder)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "proved: the pending migrations apply on a clone of the live schema" in result.stdout
+    assert "the clone lacks what a sandbox's restricted role may not create" in result.stdout
     assert "- event trigger watch on ddl_command_end" in result.stdout
     assert "- publication everything" in result.stdout
     assert columns(db) == ["id", "name"]

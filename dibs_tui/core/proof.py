@@ -76,8 +76,9 @@ class Proof:
             out.append(f"    the clone ran on the {self.where}")
         if self.clone_gaps:
             out.append(
-                "    the clone lacks what the catalog model cannot render; the proof does not cover it "
-                "(- live only, + clone only):"
+                "    the clone lacks what a sandbox's restricted role may not create (event triggers, "
+                "publications, foreign data wrappers) or the catalog model cannot render; the proof does not "
+                "cover it (- live only, + clone only):"
             )
             out += [f"    {line}" for line in self.clone_gaps.describe(limit)]
         return out
