@@ -4,16 +4,21 @@ the real dibs's `_dibs_migrations` alone (the fallback is said), and a database 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dibs_tui.cli import main
+from dibs_tui.core.connect import resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.explore.history import NO_META, NO_TABLE_CHANGES
 from dibs_tui.core.meta import meta_tables_ddl
+from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.apply_outcome import MigrationFailed
 from dibs_tui.demo.build import build_demo
 from tests.pg import run_sql
 
@@ -210,3 +215,26 @@ def test_another_tools_history_is_said_to_record_no_per_table_changes(
         NO_META,
         "public.alembic_version (alembic) records 1 applied migration(s) but no per-table changes",
     ]
+
+
+def test_a_partly_applied_migration_is_named_so_not_unknown(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """migrate committed two of its segments, the third failed: `status` says partial, and `history
+    --migration` said 'no migration named ...' as of a typo."""
+    run_sql(db, "CREATE TABLE lang (id int PRIMARY KEY, name text); INSERT INTO lang VALUES (1, 'en');")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "001_iso.sql").write_text(
+        "ALTER TABLE lang ADD COLUMN iso text;\nCOMMIT;\nUPDATE lang SET iso = 'en';\nCOMMIT;\n"
+        "INSERT INTO lang VALUES (1, 'again');\n"
+    )
+    with pytest.raises(MigrationFailed):
+        asyncio.run(apply_pending(resolve(db), folder))
+    code, out, err = _run(capsys, "--migration", "001_iso", db)
+    assert code == 2 and out == "", err
+    assert err.startswith(
+        "dibs-tui: 001_iso is not applied whole yet, so the history records nothing of it: partially applied: "
+        "segments 1-2 of 3 committed on "
+    ), err
+    assert 'segment 3 failed: duplicate key value violates unique constraint "lang_pkey"' in err

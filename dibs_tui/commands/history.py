@@ -23,6 +23,7 @@ from ..core.explore.history import (
     Touched,
 )
 from ..core.explore.names import UnknownObject, resolve, split_name
+from ..core.migrations.apply_record import PartialApply, read_partials
 from ..core.migrations.history import read_history
 from ..core.model import Catalog, Migration
 from ..core.sql import quote_ident
@@ -39,12 +40,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if (args.migration is None) == (args.object is None):
         return _unknown("name one OBJECT (schema.table or schema.table.column) or --migration NAME")
     gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
-    catalog, others = run_async(load(args, settings, extra=_other_tools))
+    catalog, read = run_async(load(args, settings, extra=_other_tools))
+    others, partials = read or ([], {})
     index = HistoryIndex(catalog)
-    notes = [*index.notes, *(others or ())]
+    notes = [*index.notes, *others]
     found: TableHistory | ColumnHistory | MigrationHistory | None
     if args.migration is not None:
         found = index.migration(args.migration)
+        if found is None and (partial := partials.get(args.migration)) is not None:
+            said = "; ".join(partial.describe()) or "partially applied"
+            return _unknown(
+                f"{args.migration} is not applied whole yet, so the history records nothing of it: {said}"
+            )
         if found is None:
             return _unknown(
                 f"no migration named '{args.migration}' in the applied history or the meta rows"
@@ -63,19 +70,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return exit_now(0)
 
 
-async def _other_tools(conn: asyncpg.Connection, _: Catalog) -> list[str]:
+async def _other_tools(conn: asyncpg.Connection, _: Catalog) -> tuple[list[str], dict[str, PartialApply]]:
     """Other tools' history tables record which migrations ran, never what each changed: said, not guessed.
-    One that cannot be read is a note too (the meta rows' history does not depend on it)."""
+    One that cannot be read is a note too (the meta rows' history does not depend on it). And the migrations
+    migrate applied in part (their segment records): one is named as such, not as unknown."""
     try:
         applied = await read_history(conn)
     except DibsError as exc:
-        return [exc.message.splitlines()[0]]
+        return [exc.message.splitlines()[0]], {}
+    try:
+        partials = await read_partials(conn)
+    except (DibsError, asyncpg.PostgresError):
+        partials = {}
     counts = {t.name: sum(1 for m in applied.applied if m.source in (t.name, t.tool)) for t in applied.tables}
     return [
         f"{t.schema}.{t.name} ({t.tool}) records {counts[t.name]} applied migration(s) but no per-table changes"
         for t in applied.tables
         if t.name not in ("__dibs_migrations", "_dibs_migrations")
-    ]
+    ], partials
 
 
 def _unknown(message: str) -> int:
