@@ -260,3 +260,50 @@ def test_not_valid_not_null_names_closing_their_quotes(new_database: Callable[[]
         new_database,
         f'CREATE TABLE public.t (id int); ALTER TABLE public.t ADD CONSTRAINT "{name}" NOT NULL id;',
     )
+
+
+def test_policy_altered_in_place_under_hostile_names(new_database: Callable[[], str]) -> None:
+    """ALTER POLICY splices the policy's, the table's and a role's names and the server's text of USING and
+    WITH CHECK: quoted, the policy kept (its comment with it), the rows there."""
+    policy, table, role = (f'{kind}" ON public.victim; DROP TABLE public.victim; --' for kind in "ptr")
+    quoted_policy, quoted_table, quoted_role = (
+        '"' + n.replace('"', '""') + '"' for n in (policy, table, role)
+    )
+    literal = "'x''); DROP TABLE public.victim; --'"
+    run_sql(
+        new_database(),
+        f"DO $$BEGIN CREATE ROLE {quoted_role}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;",
+    )
+    base = f"CREATE TABLE public.{quoted_table} (v text);\nALTER TABLE public.{quoted_table} ENABLE ROW LEVEL SECURITY;\n"
+    comment = f"COMMENT ON POLICY {quoted_policy} ON public.{quoted_table} IS {literal};\n"
+    current = f"CREATE POLICY {quoted_policy} ON public.{quoted_table} FOR UPDATE USING (v <> 'a') WITH CHECK (true);\n"
+    desired = (
+        f"CREATE POLICY {quoted_policy} ON public.{quoted_table} FOR UPDATE TO {quoted_role} "
+        f"USING (v <> {literal}) WITH CHECK (v <> {literal});\n"
+    )
+    a, outcome = _plan(
+        new_database,
+        base + current + comment + f"INSERT INTO public.{quoted_table} VALUES ('a');\n",
+        base + desired + comment,
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    assert any(
+        s.sql.startswith(f"ALTER POLICY {quoted_policy} ON public.{quoted_table} TO {quoted_role} USING")
+        for s in outcome.plan
+    ), outcome.plan
+    assert not any(s.sql.startswith(("DROP POLICY", "COMMENT ON POLICY")) for s in outcome.plan), outcome.plan
+    rows = asyncio.run(
+        fetch(
+            a,
+            "SELECT polname, pg_get_expr(polqual, polrelid) AS q, obj_description(oid, 'pg_policy') AS c "
+            "FROM pg_policy",
+        )
+    )
+    text = literal[1:-1].replace("''", "'")
+    assert [tuple(r) for r in rows] == [(policy, "(v <> 'x''); DROP TABLE public.victim; --'::text)", text)]
+    assert asyncio.run(fetch(a, f"SELECT count(*) AS n FROM public.{quoted_table}"))[0]["n"] == 1
+    _spring(
+        new_database,
+        "CREATE TABLE public.s (v text); ALTER TABLE public.s ENABLE ROW LEVEL SECURITY;\n"
+        f"CREATE POLICY s ON public.s USING (v <> '{text}');",
+    )
