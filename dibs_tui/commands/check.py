@@ -19,9 +19,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return exit_now(0)
     groups = group_by_table(result.changes)
     unmodelled = len(result.unmodelled_differences)
-    also = f", {unmodelled} unmodelled differences" if unmodelled else ""
+    also = f", {_counted(unmodelled, 'unmodelled difference')}" if unmodelled else ""
     drift = sum(1 for c in result.changes if not c.kept)
-    print(f"drift: {drift} changes in {len(groups)} objects{also} ({result.elapsed_s:.2f} s)")
+    print(
+        f"drift: {_counted(drift, 'change')} in {_counted(len(groups), 'object')}{also} ({result.elapsed_s:.2f} s)"
+    )
     for group, changes in groups.items():
         marks = "".join(sorted({MARKS[c.kind] for c in changes}))
         print(
@@ -36,3 +38,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
     return exit_now(1)
+
+
+def _counted(count: int, word: str) -> str:
+    """`1 change`, `2 changes`: the summary CI logs show."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
