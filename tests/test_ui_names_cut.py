@@ -94,8 +94,12 @@ async def test_a_narrow_card_keeps_each_columns_type_readable(db: str) -> None:
         lines = text_of(app.query_one(ColumnList))
         assert any("timestamptz(6) NOT" in line for line in lines), lines
         assert any("created_at" not in line and "timestamp(6) NOT" in line for line in lines), lines
-        assert any("varchar(255)" in line for line in lines), lines
-        assert any("an_excepti…" in line and "for_tax integer" in line for line in lines), lines
+        assert any(line.rstrip().endswith(("varchar(255)", "character varying(255)")) for line in lines), (
+            lines
+        )
+        assert any("an_excepti" in line and "…" in line and "for_tax integer" in line for line in lines), (
+            lines
+        )
         await pilot.resize_terminal(200, 45)
         await pilot.pause()
         await wait_for(pilot, lambda: any("with time zone" in line for line in text_of(app.card.column_list)))

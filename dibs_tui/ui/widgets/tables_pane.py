@@ -46,6 +46,13 @@ KIND_MARKS: dict[RelationKind, str] = {
     RelationKind.VIRTUAL: "⊞",
 }
 PARTITION_MARK = "⊟"
+# The cells of a row around its name: indent and kind mark before it, figure and meta mark after it (and a sync
+# mark once a diff gave some); a schema's row has its fold mark; the pane its border and the list's scrollbar.
+ROW_HEAD = 4
+ROW_TAIL = 8
+SYNC_TAIL = 2
+SCHEMA_HEAD = 2
+PANE_FRAME = 3
 SHADOW_MARK = "└"
 SYNC_MARKS = {
     "in sync": "=",
@@ -203,11 +210,15 @@ class TablesPane(Vertical):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="tables.clear_filter"),
     ]
 
+    # Its width is the longest name's row (`fit_width`), between MIN_WIDTH and a third of the screen: narrow at
+    # 80 columns, where the card needs the room, wide enough on a large screen for names not to be cut. One
+    # width per catalog: it never moves while the cursor does.
     DEFAULT_CSS = """
     TablesPane {
-        width: 20%; min-width: 32; max-width: 56;  /* 32 up to 160 columns; wider terminals show longer names */
+        width: 32; min-width: 28; max-width: 35%;  /* min: the title sorted `Tables by FK in-degree ↓` */
         border: round $border-blurred; border-title-color: $text-muted;
     }
+    TablesPane TableList { scrollbar-size-vertical: 1; }
     TablesPane:focus-within { border: round $border; border-title-color: $text; }
     TablesPane #table-filter, TablesPane #table-filter:focus {
         height: 1; border: none; padding: 0 1; display: none;
@@ -284,6 +295,7 @@ class TablesPane(Vertical):
         self.catalog = catalog
         self.listing = listing
         self._stale = stale_tables(catalog)
+        self.fit_width()
         self._orders = {}
         self.table_list.order = None
         if self.sort_mode != SORTS[0]:
@@ -298,7 +310,19 @@ class TablesPane(Vertical):
 
     def set_sync_marks(self, marks: Mapping[QualifiedName, str]) -> None:
         self.table_list.sync_marks = dict(marks)
+        self.fit_width()
         self.table_list.rows_changed()
+
+    def fit_width(self) -> None:
+        """The width the longest row wants (the CSS bounds it): the border, the list's scrollbar, a name's
+        indent and kind mark, its figure and marks; a relayout only when it changes."""
+        if self.listing is None:
+            return
+        tail = ROW_TAIL + (SYNC_TAIL if self.table_list.sync_marks else 0)
+        row = max(ROW_HEAD + self.listing.longest_name + tail, SCHEMA_HEAD + self.listing.longest_schema)
+        width = PANE_FRAME + row
+        if self.styles.width is None or self.styles.width.value != width:
+            self.styles.width = width
 
     def _rebuild(self, keep: QualifiedName | None = None) -> None:
         if self.catalog is None or self.listing is None:
@@ -486,7 +510,7 @@ class TablesPane(Vertical):
     def _cycle_sort(self, event: CycleSort) -> None:
         event.stop()
         self.sort_mode = next_sort(self.sort_mode)
-        self.border_title = "Tables" if self.sort_mode == SORTS[0] else f"Tables · by {self.sort_mode} ↓"
+        self.border_title = "Tables" if self.sort_mode == SORTS[0] else f"Tables by {self.sort_mode} ↓"
         if self.catalog is None:
             return
         known = self._orders.get(self.sort_mode)
