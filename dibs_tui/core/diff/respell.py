@@ -9,7 +9,8 @@ value as a constant of its type or an element of an array constant (a SQL-standa
 CHECK and default too), is respelled, with both at once where it does both; it is taken so only where
 it then is what the desired side has (else it is rebuilt as before). A view's own column named after the
 renamed one is renamed too (ALTER VIEW ... RENAME COLUMN: the server would otherwise keep the old name as an
-alias), and counts as renamed for the views reading it.
+alias), and counts as renamed for the views reading it. In a view, a column written after a table's alias is
+respelled only where the alias is the renamed table's: another table's column of that name stays.
 """
 
 from __future__ import annotations
@@ -50,6 +51,58 @@ def column_respeller(old: str, new: str) -> Respell:
     pattern = re.compile(rf"{_LITERAL}|(?<![\w\"$])(?<!::){name}(?![\w\"$(])")
     written = quote_ident(new)
     return lambda text: pattern.sub(lambda m: m[0] if m[0].startswith("'") else written, text)
+
+
+def view_column_respeller(schema: str, table: str, old: str, new: str) -> Respell:
+    """column_respeller for a view's query, where a column written after a table's name or alias (`b.name`: the
+    server qualifies every column of a query reading more than one table) is respelled only where that names
+    `schema.table`: another table's column of the old name is left as it is. A query that does not parse is
+    respelled as a table's part is (and then likely made again)."""
+    name = re.escape(quote_ident(old))
+    written = quote_ident(new)
+    after_qualifier = re.compile(rf"{_LITERAL}|(?<![\w\"$])([\w$]+|\"(?:[^\"]|\"\")+\")\.{name}(?![\w\"$(])")
+    alone = re.compile(rf"{_LITERAL}|(?<![\w\"$.])(?<!::){name}(?![\w\"$(])")
+    everywhere = column_respeller(old, new)
+
+    def respell(text: str) -> str:
+        ours = _spellings_of(text, schema, table)
+        if ours is None:
+            return everywhere(text)
+
+        def qualified_one(m: re.Match[str]) -> str:
+            return m[0] if m[0].startswith("'") or m[1] not in ours else f"{m[1]}.{written}"
+
+        text = after_qualifier.sub(qualified_one, text)
+        return alone.sub(lambda m: m[0] if m[0].startswith("'") else written, text)
+
+    return respell
+
+
+def _spellings_of(query: str, schema: str, table: str) -> set[str] | None:
+    """How `query` qualifies the columns of `schema.table`: each alias it gives the table, or its name where it
+    gives none, quoted as the server prints them; None when the query does not parse."""
+    from ..sqlparse import statement_info  # the parser only for a view reading a renamed column
+
+    info = statement_info(query)
+    if info is None:
+        return None
+    found: set[str] = set()
+    stack: list[Any] = [info.node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            read = item.get("RangeVar")
+            if (
+                isinstance(read, dict)
+                and read.get("relname") == table
+                and read.get("schemaname") in (None, schema)
+            ):
+                alias = read.get("alias")
+                found.add(quote_ident(alias["aliasname"] if isinstance(alias, dict) else table))
+            stack.extend(item.values())
+    return found
 
 
 def value_respeller(enum: EnumType, old: str, new: str) -> Respell:
@@ -172,10 +225,10 @@ def respell_renamed(
     while work or weigh:
         while work:
             schema, table, step_from, step_to, known_as, origin, final = work.pop(0)
-            respell = column_respeller(step_from, step_to)
-            tables_respellers.setdefault((schema, table), []).append(respell)
+            tables_respellers.setdefault((schema, table), []).append(column_respeller(step_from, step_to))
+            in_views = view_column_respeller(schema, table, step_from, step_to)
             for view in _reading_views(current, schema, table, known_as):
-                respellers.setdefault(view, []).append(respell)
+                respellers.setdefault(view, []).append(in_views)
                 if (origin, final) not in renamed.setdefault(view, []):
                     renamed[view].append((origin, final))
                 weigh.append(view)

@@ -1,0 +1,2 @@
+insert into author values (1, 'Ann', 'Dr');
+insert into book values (1, 1, 'One'), (2, 1, 'Two');
