@@ -36,6 +36,14 @@ def test_plan_cuts_at_statements_that_cannot_run_in_a_transaction() -> None:
     ]
     enum = plan_segments("ALTER TYPE mood ADD VALUE 'great';\nUPDATE t SET m = 'great';\n")
     assert enum.segments[0].alone and "only be used once committed" in enum.describe()[1]
+    # In a written block it is refused, for migrate's reason: PostgreSQL itself accepts it there
+    with pytest.raises(PlanError) as refused:
+        plan_segments("BEGIN;\nALTER TYPE mood ADD VALUE 'great';\nCOMMIT;\n", "m.sql")
+    assert refused.value.message == (
+        "m.sql:2: ALTER TYPE mood ADD VALUE 'great' cannot run inside the BEGIN block opened at line 1: migrate "
+        "runs it alone, committed, since the label it adds cannot be used before its transaction commits "
+        "(PostgreSQL accepts it in one)"
+    )
 
 
 def test_concurrent_index_inside_a_written_block_is_refused_before_anything_runs(

@@ -234,9 +234,15 @@ def plan_segments(text: str, file: str = "<sql>", *, transactional: bool = True)
         count += 1
         inherent = _may_run_alone(stmt.text) and runs_outside_transaction(stmt.text)
         if inherent and in_block:
+            why = (
+                "migrate runs it alone, committed, since the label it adds cannot be used before its "
+                "transaction commits (PostgreSQL accepts it in one)"
+                if _adds_enum_value(stmt.text)
+                else "PostgreSQL refuses it in a transaction"
+            )
             raise PlanError(
                 f"{file}:{stmt.line}: {statement_summary(stmt.text)} cannot run inside the BEGIN block "
-                f"opened at line {block_line}: PostgreSQL refuses it in a transaction",
+                f"opened at line {block_line}: {why}",
                 hint="move it after that block's COMMIT (or end the block before it)",
             )
         # Without a transaction, every statement outside a written block runs alone (goose, dbmate).
