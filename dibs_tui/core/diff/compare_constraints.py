@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..model import (
@@ -139,8 +140,16 @@ def _taken_by_attach(state: PlanState, before: dict[str, Constraint], new: Relat
 
 def _validity_only(state: PlanState, rel: Relation, con: Constraint, other: Constraint) -> bool:
     """`con` and the desired `other` alike but for being valid: NOT VALID here, validated in place; valid here,
-    kept valid and said (PlanState.keep_valid). False when they differ otherwise."""
+    kept valid and said (PlanState.keep_valid). A foreign key alike but for when it is checked: ALTER
+    CONSTRAINT. False when they differ otherwise."""
     cref = ObjectRef("constraint", rel.schema, rel.name, con.name)
+    if _deferral_only(state, con, other):
+        when = " INITIALLY DEFERRED" if other.initially_deferred else " INITIALLY IMMEDIATE"
+        timing = ("DEFERRABLE" + when) if other.deferrable else "NOT DEFERRABLE"
+        state.change(ChangeKind.ALTER, cref, str(con.kind), con.definition, other.definition, detail=timing)
+        sql = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER CONSTRAINT {quote_ident(con.name)} {timing};"
+        state.step(ADD_FOREIGN_KEYS, sql, ChangeKind.ALTER, [table_ref(rel), cref], needs=[table_ref(rel)])
+        return True
     if _validated_only(state, other, con):  # valid here, NOT VALID desired
         state.keep_valid(cref, str(con.kind), con.definition, other.definition)
         return True
@@ -158,8 +167,32 @@ def _validity_only(state: PlanState, rel: Relation, con: Constraint, other: Cons
 
 def _same_or_validity(state: PlanState, a: Constraint, b: Constraint) -> bool:
     """Kept in place: alike, or alike but for being valid on one side only: validated (NOT VALID here), or
-    kept valid (NOT VALID on the desired side: PlanState.keep_valid says why)."""
-    return _same_constraint(state, a, b) or _validated_only(state, a, b) or _validated_only(state, b, a)
+    kept valid (NOT VALID on the desired side: PlanState.keep_valid says why); or a foreign key alike but for
+    when it is checked (ALTER CONSTRAINT)."""
+    return (
+        _same_constraint(state, a, b)
+        or _validated_only(state, a, b)
+        or _validated_only(state, b, a)
+        or _deferral_only(state, a, b)
+    )
+
+
+_DEFERRAL = re.compile(r" DEFERRABLE(?: INITIALLY DEFERRED)?(?=(?: NOT VALID)?$)")
+
+
+def _deferral_only(state: PlanState, a: Constraint, b: Constraint) -> bool:
+    """Foreign keys alike but for DEFERRABLE or INITIALLY DEFERRED: ALTER CONSTRAINT changes them in place,
+    where a DROP and ADD would check every row again under a lock that blocks writes, the key gone between."""
+    if a.kind is not ConstraintKind.FOREIGN_KEY or b.kind is not ConstraintKind.FOREIGN_KEY:
+        return False
+    if (a.deferrable, a.initially_deferred) == (
+        b.deferrable,
+        b.initially_deferred,
+    ) or a.validated != b.validated:
+        return False
+    if b.foreign_key is not None and b.foreign_key.target_key in state.recreated_tables:
+        return False
+    return _DEFERRAL.sub("", a.definition) == _DEFERRAL.sub("", b.definition)
 
 
 def _validated_only(state: PlanState, a: Constraint, b: Constraint) -> bool:

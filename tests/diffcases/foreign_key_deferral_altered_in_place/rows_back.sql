@@ -1,0 +1,3 @@
+insert into p values (1, 10), (2, 20);
+insert into c values (1, 1, 10), (2, 2, null);
+insert into d values (1, 2);
