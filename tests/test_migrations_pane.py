@@ -505,3 +505,22 @@ async def test_j_and_k_stop_at_the_ends_of_the_migrations_and_diff_lists(
         assert changes.highlighted == enabled[-1]
         await pilot.press("home", "k", "k")
         assert changes.highlighted == enabled[0]
+
+
+async def test_the_help_lists_each_move_of_the_migrations_list_once_with_all_its_keys(
+    db: str, tmp_path: Path
+) -> None:
+    """The help listed `↓ Down` and `j Down` as two keys, `↑`/`k`, `home`/`g` and `end`/`G` too, where the
+    tables list says `↓, j Down`: Textual's bindings and ours were two entries of one move."""
+    from dibs_tui.ui.app_help import help_entries
+
+    app = _app(db, tmp_path, await asyncio.to_thread(project, db, tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await _open_migrations(pilot, app)
+        pane.migrations_list.focus()
+        await pilot.pause()
+        _, entries = help_entries(app)
+        moves = {(keys, what) for owner, keys, what, _ in entries if owner == "Migrations"}
+        for what in ("Down", "Up", "First", "Last"):
+            assert len([m for m in moves if m[1] == what]) == 1, sorted(moves)
+        assert {("↓, j", "Down"), ("↑, k", "Up"), ("home, g", "First"), ("end, G", "Last")} <= moves, moves

@@ -66,7 +66,15 @@ def fitted_row(
 class EndStop(OptionList):
     """An OptionList whose cursor stops at its first and last rows. Textual's wraps round, and the browser's
     other lists (tables, columns, details) stop: one behaviour for every list, and the one that keeps a held
-    `j` on the last migration or change rather than throwing the reader back to the top of a long list."""
+    `j` on the last migration or change rather than throwing the reader back to the top of a long list.
+    j/k and g/G move as the arrows, Home and End do, and the help lists each pair as one key."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="marks.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="marks.up"),
+        Binding("home,g", "first", "First", show=False, id="marks.first"),  # the Diff tab's g (re-diff) wins
+        Binding("end,G", "last", "Last", show=False, id="marks.last"),
+    ]
 
     def action_cursor_down(self) -> None:
         self._step(1)
@@ -89,16 +97,7 @@ class EndStop(OptionList):
 
 
 class MarkList(EndStop):
-    """An OptionList whose rows never wrap; j/k and g/G move like the arrows, Home and End."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="marks.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="marks.up"),
-        Binding(
-            "g", "first", "First", show=False, id="marks.first"
-        ),  # the Diff tab's g (re-diff) is a priority
-        Binding("G", "last", "Last", show=False, id="marks.last"),
-    ]
+    """An OptionList whose rows never wrap."""
 
     DEFAULT_CSS = """
     MarkList { text-wrap: nowrap; text-overflow: ellipsis; }
