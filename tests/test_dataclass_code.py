@@ -4,6 +4,7 @@ made from kept code is the class made from its text, and a kept file nobody can 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import marshal
 import sys
 import types
@@ -142,3 +143,21 @@ def test_other_packages_dataclasses_are_compiled_as_usual(
     module = _make(tmp_path, "someone_elses_package")
     assert kept == {}
     assert _behaviour(module)[2:] == [True, True, True]
+
+
+def test_the_methods_are_those_dataclasses_writes_without_the_kept_code(
+    tmp_path: Path, kept: dict[str, dataclass_code._Module], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Annotations evaluated as `dataclasses` evaluates them (this module's postponed annotations are not the
+    generated code's), the same signature and docstring, from compiled and from kept code alike."""
+    compiled, _ = _make(tmp_path), kept.clear()
+    from_kept = _make(tmp_path)
+    monkeypatch.delattr(dataclasses, "exec")
+    plain = _make(tmp_path, "someone_elses_package")
+    for module in (compiled, from_kept):
+        for name in ("Point", "Box"):
+            ours, theirs = getattr(module, name), getattr(plain, name)
+            assert ours.__init__.__annotations__ == theirs.__init__.__annotations__
+            assert str(inspect.signature(ours)) == str(inspect.signature(theirs))
+            assert ours.__doc__ == theirs.__doc__
+    assert compiled.Point.__init__.__annotations__["x"] == "int"  # the field's own, not '_type_x'

@@ -26,7 +26,9 @@ from types import CodeType
 from typing import Any
 
 _PACKAGE = "dibs_tui."
-_HEADER = b"dibs-tui dataclass code " + sys.version.encode() + b"\n"  # this interpreter's code only
+# This interpreter's code only, compiled as `dataclasses` compiles it (version 2: version 1 kept code compiled
+# with postponed annotations).
+_HEADER = b"dibs-tui dataclass code 2 " + sys.version.encode() + b"\n"
 
 
 class _Module:
@@ -68,7 +70,9 @@ def _exec(source: Any, globals: Any = None, locals: Any = None) -> None:
     if module is not None:
         code = module.kept.get(source)
         if code is None:
-            code = compile(source, "<string>", "exec")
+            # As `dataclasses` compiles it: without this module's `from __future__ import annotations`, which
+            # would leave the methods' annotations unevaluated ('_type_x' for the field's type).
+            code = compile(source, "<string>", "exec", dont_inherit=True)
             module.compiled = True
             if not _saving:
                 _saving.append(True)
