@@ -3,8 +3,9 @@ PostgreSQL makes the partition's copy of that index with the table and names it 
 partition's index bears another name (pg_dump writes each partition's index under its own name and attaches
 it), CREATE INDEX IF NOT EXISTS under that name built a second index beside PostgreSQL's, which the next diff
 then could not drop (an attached index goes only with its parent's). The copy is renamed instead, to the name
-PostgreSQL gives it: indexcmds.c's ChooseIndexName for an index over plain columns, written out here and used
-only where it cannot miss (every key a plain column, the name free on both sides: no number appended)."""
+PostgreSQL gives it: indexcmds.c's ChooseIndexName for an index over plain columns, written out here for the
+parent's indexes in the order PostgreSQL copies them (their creation order), a name an earlier copy took
+numbered, and used only where it cannot miss (every key a plain column, every name tried free on both sides)."""
 
 from __future__ import annotations
 
@@ -43,25 +44,43 @@ def cloned_name(state: PlanState, new: Relation, ix: Index) -> str | None:
     was, parent = state.current.relation(*new.partition_of), state.desired.relation(*new.partition_of)
     if was is None or parent is None or state.current.relation(*new.key) is not None:
         return None
-    kept = {p.name: p for p in was.indexes}
-    mirrors = [
+    wanted = {p.name: p for p in parent.indexes}
+    # The parent's indexes kept alike, in the order PostgreSQL copies them into the new partition
+    copied = [
         p
-        for p in parent.indexes
-        if not p.owned_by_constraint
-        and p.name in kept
-        and kept[p.name].definition == p.definition
-        and p.unique == ix.unique
-        and _tail(p) == _tail(ix)
+        for p in in_creation_order(was).indexes
+        if not p.owned_by_constraint and p.name in wanted and wanted[p.name].definition == p.definition
     ]
-    names = [*ix.columns, *ix.include]
-    if not mirrors or not names or any(new.column(c) is None or not c.isascii() for c in names):
+    mirrors = [p for p in copied if p.unique == ix.unique and _tail(p) == _tail(ix)]
+    if len(mirrors) != 1 or not new.name.isascii():
         return None
-    if not new.name.isascii():
-        return None
-    name = _make_object_name(new.name, _name_addition(_unique_column_names(names)), "idx")
-    if name == ix.name or state.names_taken(("class", new.schema)) & {name}:
-        return None
-    return name
+    name = _copies_names(state, new, copied).get(mirrors[0].name)
+    return None if name is None or name == ix.name else name
+
+
+def _copies_names(state: PlanState, new: Relation, copied: list[Index]) -> dict[str, str | None]:
+    """The names PostgreSQL gives the partition's copies of `copied`, by parent index: ChooseRelationName,
+    each in turn, a name an earlier copy took numbered (idx1, idx2, ...). None for a copy whose name is not
+    sure: a key not a plain column, or a name tried that either side holds already."""
+    taken = state.names_taken(("class", new.schema))
+    made: set[str] = set()
+    out: dict[str, str | None] = {}
+    for p in copied:
+        names = [*p.columns, *p.include]
+        if not names or any(new.column(c) is None or not c.isascii() for c in names):
+            out[p.name] = None
+            continue
+        addition, number = _name_addition(_unique_column_names(names)), 0
+        name = _make_object_name(new.name, addition, "idx")
+        while name in made:
+            number += 1
+            name = _make_object_name(new.name, addition, f"idx{number}")
+        sure = not any(
+            _make_object_name(new.name, addition, f"idx{n or ''}") in taken for n in range(number + 1)
+        )
+        out[p.name] = name if sure else None
+        made.add(name)
+    return out
 
 
 def _tail(ix: Index) -> str:

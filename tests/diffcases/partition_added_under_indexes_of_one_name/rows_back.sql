@@ -1,0 +1,1 @@
+insert into z values (1, 'a'), (3, 'b');
