@@ -44,6 +44,8 @@ def plan_handovers(
         or old.partition_of
     ):
         return {}
+    if not any(c.kind in _KEYS for c in (*dropped.values(), *adds.values())):
+        return {}  # most tables whose constraints differ: no key comes or goes
     old_plain = {ix.name: ix for ix in old.indexes if not ix.owned_by_constraint}
     new_plain = {ix.name: ix for ix in new.indexes if not ix.owned_by_constraint}
     old_bodies = {index_body(ix) for ix in old_plain.values()}
