@@ -143,6 +143,12 @@ def test_other_packages_dataclasses_are_compiled_as_usual(
     module = _make(tmp_path, "someone_elses_package")
     assert kept == {}
     assert _behaviour(module)[2:] == [True, True, True]
+    assert module.Point.__init__.__annotations__ == {
+        "x": "int",
+        "y": "int",
+        "tags": "tuple[str, ...]",
+        "return": None,
+    }
 
 
 def test_the_methods_are_those_dataclasses_writes_without_the_kept_code(

@@ -66,18 +66,21 @@ def _read(path: Path) -> dict[str, CodeType]:
 
 
 def _exec(source: Any, globals: Any = None, locals: Any = None) -> None:
-    module = _module_of(globals) if isinstance(source, str) else None
-    if module is not None:
-        code = module.kept.get(source)
+    if isinstance(source, str):
+        module = _module_of(globals)
+        code = module.kept.get(source) if module is not None else None
         if code is None:
-            # As `dataclasses` compiles it: without this module's `from __future__ import annotations`, which
-            # would leave the methods' annotations unevaluated ('_type_x' for the field's type).
+            # As `dataclasses` compiles it, for every package's classes: exec() of a text, called from here,
+            # would compile it with this module's `from __future__ import annotations` and leave the methods'
+            # annotations unevaluated ('_type_x' for the field's type).
             code = compile(source, "<string>", "exec", dont_inherit=True)
-            module.compiled = True
-            if not _saving:
-                _saving.append(True)
-                atexit.register(save)
-        module.used[source] = code
+            if module is not None:
+                module.compiled = True
+                if not _saving:
+                    _saving.append(True)
+                    atexit.register(save)
+        if module is not None:
+            module.used[source] = code
         source = code
     builtins.exec(source, globals, locals)  # noqa: S102 - dataclasses' own, its text's code
 
