@@ -133,10 +133,10 @@ async def test_apply_refused_when_the_live_schema_moved_since_the_review(db: str
 
 
 async def test_failure_is_shown_with_the_statement_and_nothing_applied(db: str, tmp_path: Path) -> None:
-    """A failure the review cannot foresee (it does not count an INSERT's conflicts): asked, run, failed, shown
-    with its statement, nothing recorded."""
+    """A failure the review cannot foresee (it does not count an INSERT ... SELECT's conflicts): asked, run,
+    failed, shown with its statement, nothing recorded."""
     folder = await asyncio.to_thread(project, db, tmp_path)
-    (folder / "20260102000000_drop-legacy.sql").write_text("INSERT INTO users\n  VALUES (1, 'again');\n")
+    (folder / "20260102000000_drop-legacy.sql").write_text("INSERT INTO users\n  SELECT 1, 'again';\n")
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
         pane = await _open_migrations(pilot, app)

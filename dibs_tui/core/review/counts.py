@@ -20,6 +20,7 @@ from .count_catalog import catalog_constraint, index_columns
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
 from .count_drops import drop_cascades
+from .count_inserts import insert_hazards
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target, refusal_on
@@ -35,6 +36,8 @@ from .report import Hazard
 from .shapes import enum_name, rangevar_name, written
 
 FAILS = "fails-on-existing-data"
+# ALTER TABLE actions after which a unique key may no longer refuse what it refuses now
+_KEYS_CHANGED = frozenset({"AT_DropConstraint", "AT_AlterColumnType", "AT_DropColumn"})
 
 
 # The meta tables that say where each table, column and index is defined and what its doc says: generate's meta
@@ -73,6 +76,11 @@ class Counter:
         self.index_keys: dict[str, list[str]] = {}  # indexes this file creates: their plain columns
         self.added: dict[tuple[str, str], NewColumn] = {}  # columns this file adds to live tables
         self.dropped: set[tuple[str, str]] = set()  # (table, constraint) this file drops; (table, "") a table
+        # Tables whose rows or keys an earlier statement changes (an INSERT's conflicts are not counted there;
+        # an UPDATE's columns are in `updated`),
+        # and whether an earlier statement drops anything (a unique index, perhaps)
+        self.changed: set[str] = set()
+        self.drops = False
 
     async def target(self, name: str, *, empty: bool = False, only: bool = False) -> Target | None:
         """The live table `name` as the migration writes it, with its inheritance children unless `only`
@@ -95,6 +103,13 @@ class Counter:
 
     def remember(self, kind: str, node: Any) -> None:
         """What this file creates that a later statement's count needs: an enum's labels, an index's columns."""
+        if kind == "DeleteStmt" or (
+            kind == "AlterTableStmt" and {enum_name(c.subtype) for c in node.cmds or ()} & _KEYS_CHANGED
+        ):
+            self.changed.add(key(rangevar_name(node.relation)))
+        elif kind == "TruncateStmt":
+            self.changed |= {key(rangevar_name(r)) for r in node.relations or ()}
+        self.drops = self.drops or kind == "DropStmt"
         if kind == "CreateEnumStmt":
             self.enums[key(written(*(str(n.sval) for n in node.typeName)))] = tuple(
                 str(v.sval) for v in node.vals or ()
@@ -141,12 +156,14 @@ class Counter:
                 return await self.expression_index(node)
             elif kind == "AlterDomainStmt":
                 return await domain_hazards(self.conn, self.target, node, self.domain_not_valid)
-            elif kind == "DropStmt":
-                return await self.drop(node)
-            elif kind == "DeleteStmt":
-                return await self.deleted(node)
-            elif kind == "TruncateStmt":
-                return await self.truncated(node)
+            elif kind in ("DropStmt", "DeleteStmt", "TruncateStmt", "InsertStmt"):
+                handler = {
+                    "DropStmt": self.drop,
+                    "DeleteStmt": self.deleted,
+                    "TruncateStmt": self.truncated,
+                    "InsertStmt": self.inserted,
+                }[kind]
+                return await handler(node)
             elif kind == "AlterSeqStmt":
                 return await sequence_hazards(self.conn, node)
         except Failed as exc:
@@ -158,6 +175,20 @@ class Counter:
                 )
             ]
         return []
+
+    async def inserted(self, node: Any) -> list[Hazard]:
+        """The constant keys an INSERT adds that the live rows hold, when no earlier statement of the file
+        changes them: a DELETE before it may free them, a dropped index lift the key."""
+        name = rangevar_name(node.relation)
+        if str(node.relation.relname) in PROVENANCE_TABLES or self.drops or key(name) in self.changed:
+            return []
+        target = await self.target(name)
+        if target is None:
+            return []
+        updated = {
+            column for table, column in self.updated if table == key(name)
+        }  # keys an UPDATE may change
+        return await insert_hazards(self.conn, target, node, updated)
 
     async def alter_table(self, node: Any) -> list[Hazard]:
         name = rangevar_name(node.relation)

@@ -1,0 +1,106 @@
+"""An INSERT ... VALUES of constant keys a unique key of the live table already holds (a seed row written again,
+an id taken): the INSERT fails on a unique violation. Counted through the key's own index, before migrate runs
+the statement, so that a migration of several segments is not left applied up to it.
+
+Only what the rows there now decide is said: an INSERT with ON CONFLICT or from a SELECT is not counted, nor
+one after a statement of the file that may free a key (a DELETE or TRUNCATE of the table, an ALTER of its keys,
+any DROP), nor a key of which an earlier UPDATE assigns a column; a key value that is not a constant (DEFAULT,
+nextval(), an expression) is not looked up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from ..sql import quote_ident, quote_literal
+from .count_queries import Refused, Target, example, fetch_bounded, refusal_on
+from .counted import RowCount, observed
+from .expr_allowlist import deparse
+from .report import Hazard
+
+FAILS = "fails-on-existing-data"
+
+# The table's unique indexes a plain column list makes (no expression, no predicate, NULLs distinct), and its
+# columns in attnum order for an INSERT without a column list
+_KEYS = """
+SELECT c.relname::text AS name, array_agg(a.attname::text ORDER BY k.n) AS columns
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+  AND NOT i.indnullsnotdistinct
+GROUP BY c.relname ORDER BY 1
+"""
+_ORDER = """
+SELECT attname::text FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped
+ORDER BY attnum
+"""
+
+
+def _constant(node: Any) -> bool:
+    while type(node).__name__ == "TypeCast":
+        node = node.arg
+    return type(node).__name__ == "A_Const" and not getattr(node, "isnull", False)
+
+
+async def insert_hazards(
+    conn: asyncpg.Connection, target: Target, node: Any, updated: set[str]
+) -> list[Hazard]:
+    """The rows of `node` (an InsertStmt into `target`) whose key a unique index of the live table holds; not
+    a key of which an earlier UPDATE of the file assigns a column (`updated`)."""
+    values = getattr(node.selectStmt, "valuesLists", None)
+    if node.onConflictClause is not None or not values or target.partitioned or target.children:
+        return []
+    try:
+        keys = await fetch_bounded(conn, _KEYS, target.oid)
+        order = await fetch_bounded(conn, _ORDER, target.oid)
+    except Refused:
+        return []
+    if not keys or order is None:
+        return []
+    columns = [str(c.name) for c in node.cols] if node.cols else [r[0] for r in order]
+    rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=False)) for row in values]
+    hazards: list[Hazard] = []
+    for index in keys:
+        key_columns = list(index["columns"])
+        tuples = [
+            [row[c] for c in key_columns]
+            for row in rows
+            if all(c in row and _constant(row[c]) for c in key_columns)
+        ]
+        if not tuples or target.unsafe(key_columns) or updated & set(key_columns):
+            continue
+        if any([await refusal_on(conn, v) for t in tuples for v in t]):
+            continue
+        hazards += await _taken(conn, target, str(index["name"]), key_columns, tuples)
+    return hazards
+
+
+async def _taken(
+    conn: asyncpg.Connection, target: Target, index: str, columns: list[str], tuples: list[list[Any]]
+) -> list[Hazard]:
+    cols = ", ".join(f"t.{quote_ident(c)}" for c in columns)
+    given = ", ".join(f"ROW({', '.join(deparse(v) for v in t)})" for t in tuples)
+    label = quote_literal(f"({', '.join(quote_ident(c) for c in columns).replace('%', '%%')})=%s")
+    try:
+        found = await fetch_bounded(
+            conn,
+            f"SELECT count(*) AS n, min(format({label}, ROW({cols}))) AS example "
+            f"FROM {target.source()} WHERE ROW({cols}) IN ({given})",
+        )
+    except Refused:
+        return []
+    if not found or not found[0]["n"]:
+        return []
+    count = RowCount(int(found[0]["n"]), example(found[0]["example"]))
+    return [
+        observed(
+            FAILS,
+            f"{count.rows_text()} the INSERT adds {'is' if count.rows == 1 else 'are'} already in "
+            f"{target.shown} (unique key {index}{', e.g. ' + count.example if count.example else ''}): the "
+            "INSERT fails on a unique violation",
+            count,
+        )
+    ]
