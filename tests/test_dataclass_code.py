@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import marshal
 import sys
 import types
 from pathlib import Path
@@ -32,6 +31,10 @@ class Box:
 
 @pytest.fixture
 def kept(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    return fresh_record(monkeypatch)
+
+
+def fresh_record(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     """A fresh record of kept modules, bytecode to be written, the hook installed (as dibs_tui.core does)."""
     modules: dict[str, object] = {}
     monkeypatch.setattr(dataclass_code, "_modules", modules)
@@ -93,32 +96,6 @@ def test_a_class_made_from_kept_code_is_the_class_made_from_its_text(
     ]
 
 
-@pytest.mark.parametrize(
-    "content",
-    [
-        b"not a marshal file at all",
-        b"dibs-tui dataclass code 2.7.18\n" + marshal.dumps({}),
-        dataclass_code._HEADER + b"\xff\x00 damaged",
-        dataclass_code._HEADER + marshal.dumps(["a list", "not a dict"]),
-        dataclass_code._HEADER + marshal.dumps({"def f(): pass": "a string, not code"}),
-    ],
-    ids=["garbage", "another interpreter", "damaged", "not a dict", "not code"],
-)
-def test_a_kept_file_that_cannot_be_trusted_is_compiled_again_and_written_anew(
-    tmp_path: Path, kept: dict[str, dataclass_code._Module], content: bytes
-) -> None:
-    path = tmp_path / "__pycache__" / f"made.{sys.implementation.cache_tag}.dataclasses"
-    path.parent.mkdir()
-    path.write_bytes(content)
-    module = _make(tmp_path)
-    (record,) = kept.values()
-    assert record.kept == {} and record.compiled
-    assert _behaviour(module)[2:] == [True, True, True]
-    dataclass_code.save()
-    assert path.read_bytes().startswith(dataclass_code._HEADER)
-    assert dataclass_code._read(path).keys() == record.used.keys()
-
-
 def test_nothing_is_written_when_bytecode_is_not_to_be_written(
     tmp_path: Path, kept: dict[str, dataclass_code._Module], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -126,15 +103,6 @@ def test_nothing_is_written_when_bytecode_is_not_to_be_written(
     _make(tmp_path)
     dataclass_code.save()
     assert not (tmp_path / "__pycache__").exists()
-
-
-def test_a_folder_that_cannot_be_written_is_left_alone(
-    tmp_path: Path, kept: dict[str, dataclass_code._Module]
-) -> None:
-    (tmp_path / "a_file").write_text("")
-    _make(tmp_path / "a_file")  # its __pycache__ would be under a file: no folder can be made there
-    dataclass_code.save()  # no error
-    assert (tmp_path / "a_file").read_text() == ""
 
 
 def test_other_packages_dataclasses_are_compiled_as_usual(
