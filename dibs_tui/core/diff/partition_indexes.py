@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ..model import Index, Relation
 from ..sql import quote_identifier
+from .name_slots import taken_names
 from .state import PlanState
 
 _NAMEDATALEN = 64
@@ -54,14 +55,22 @@ def cloned_name(state: PlanState, new: Relation, ix: Index) -> str | None:
     mirrors = [p for p in copied if p.unique == ix.unique and _tail(p) == _tail(ix)]
     if len(mirrors) != 1 or not new.name.isascii():
         return None
-    name = _copies_names(state, new, copied).get(mirrors[0].name)
-    return None if name is None or name == ix.name else name
+    names = _copies_names(state, new, copied)
+    name = names.get(mirrors[0].name)
+    if name is None or name == ix.name or ix.name in names.values():
+        return None  # made under its name already, or under the name another copy takes (swapped: not sure)
+    return name
 
 
 def _copies_names(state: PlanState, new: Relation, copied: list[Index]) -> dict[str, str | None]:
     """The names PostgreSQL gives the partition's copies of `copied`, by parent index: ChooseRelationName,
     each in turn, a name an earlier copy took numbered (idx1, idx2, ...). None for a copy whose name is not
-    sure: a key not a plain column, or a name tried that either side holds already."""
+    sure: a key not a plain column, or a name tried that either side holds already (the desired partition's
+    own indexes aside, unless the live schema holds their names: PostgreSQL does not see them)."""
+    live = ("class", new.schema, "live")  # the current side's names alone, once per schema
+    if live not in state.taken:
+        state.taken[live] = taken_names(state.current, state.current, live)
+    own = {i.name for i in new.indexes} - state.taken[live]
     taken = state.names_taken(("class", new.schema))
     made: set[str] = set()
     out: dict[str, str | None] = {}
@@ -76,7 +85,8 @@ def _copies_names(state: PlanState, new: Relation, copied: list[Index]) -> dict[
             number += 1
             name = _make_object_name(new.name, addition, f"idx{number}")
         sure = not any(
-            _make_object_name(new.name, addition, f"idx{n or ''}") in taken for n in range(number + 1)
+            (tried := _make_object_name(new.name, addition, f"idx{n or ''}")) in taken and tried not in own
+            for n in range(number + 1)
         )
         out[p.name] = name if sure else None
         made.add(name)

@@ -6,3 +6,7 @@ create table z3 (id int, v text);
 create index z3_by_v on z3 (v);
 create index z3_by_v_partial on z3 (v) where v is not null;
 alter table z attach partition z3 for values in (3);
+create table z4 (id int, v text);
+create index z4_v_idx on z4 (v);
+create index z4_partial on z4 (v) where v is not null;
+alter table z attach partition z4 for values in (4);
