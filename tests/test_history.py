@@ -183,7 +183,7 @@ def test_dibs_migrations_alone_says_no_per_table_changes_and_falls_back_to_meta_
     assert _timeline(users) == [("20260101_init", "created", "users", "meta")]
     assert users["timeline"][0]["applied"]["history_table"] == "_dibs_migrations"
     code, text, _ = _run(capsys, "--migration", "20260101_init", db)
-    assert code == 0 and "created   table public.users  [meta row: bare users]" in text
+    assert code == 0 and "created   table public.users  [meta row: recorded as users]" in text
     assert f"note: {NO_TABLE_CHANGES}" in text
 
 

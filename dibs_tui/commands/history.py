@@ -159,11 +159,12 @@ def _event_text(event: Event | None) -> str:
 
 
 def _recorded(recorded_as: str, source: str) -> str:
-    """Where the line comes from, and how the row spells the table: bare or schema-qualified."""
+    """Where the line comes from, and how the row spells the table (`users` or `public.users`): 'bare users'
+    read as a word about the table."""
     where = "meta row" if source == "meta" else "history"
     if not recorded_as:
         return f"[{where}]"
-    return f"[{where}: {'qualified' if '.' in recorded_as else 'bare'} {safe(recorded_as)}]"
+    return f"[{where}: recorded as {safe(recorded_as)}]"
 
 
 def as_text(found: TableHistory | ColumnHistory | MigrationHistory) -> list[str]:
