@@ -370,3 +370,38 @@ async def test_concurrently_writes_the_live_tables_index_builds_and_drops_so_and
         "a@example.com",
         "b@example.com",
     ]
+
+
+async def test_concurrently_a_key_that_becomes_a_plain_index_is_built_before_the_key_is_dropped(
+    db: str, tmp_path: Path
+) -> None:
+    """--concurrently and a unique key the desired schema has as a unique index of its name: the index is
+    built CONCURRENTLY under a passing name while the key still holds, then the key is dropped and the index
+    takes its name (diff: key_handovers). The table is never without its uniqueness between two segments;
+    migrate applies it and the diff is then empty."""
+    await execute(
+        db,
+        "CREATE TABLE items (id int PRIMARY KEY, code text, CONSTRAINT items_code_key UNIQUE (code));"
+        "INSERT INTO items VALUES (1, 'a'), (2, 'b');",
+    )
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        "CREATE TABLE items (id int PRIMARY KEY, code text);\n"
+        "CREATE UNIQUE INDEX items_code_key ON items (code);\n"
+    )
+    target = resolve(db)
+    migration = await generate_migration(
+        target, [schema], project_root=tmp_path, source_paths=[schema], concurrently=True
+    )
+    lines = migration.sql.splitlines()
+    build = "CREATE UNIQUE INDEX CONCURRENTLY items_code_key__dibs_swap ON public.items USING btree (code);"
+    drop = "ALTER TABLE public.items DROP CONSTRAINT items_code_key;"
+    rename = "ALTER INDEX public.items_code_key__dibs_swap RENAME TO items_code_key;"
+    assert lines.index(build) < lines.index(drop) < lines.index(rename), migration.sql
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260301120000_key_to_index.sql").write_text(migration.sql)
+    result = await apply_pending(target, folder)
+    assert [a.name for a in result.applied] == ["20260301120000_key_to_index"]
+    assert (await diff_database(target, [schema])).plan == ()
+    assert [r["code"] for r in await fetch(db, "SELECT code FROM items ORDER BY id")] == ["a", "b"]
