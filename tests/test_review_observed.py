@@ -194,6 +194,8 @@ async def test_a_statement_the_schema_makes_the_server_refuse_is_a_failure_hazar
             f"{tmp_path / 'm.sql'}:3 fails: {refused.message} (SQLSTATE {code})."
         ), hazard.message
         assert statement.trace == f"failed: {refused.message}"
+        # The server's DETAIL names what is in the way
+        assert hazard.message.endswith(f"(the server's detail: {refused.detail})"), hazard.message
         assert [h.kind for h in statement.hazards] == [
             "fails-on-schema"
         ]  # no rewrite or loss: it does not run

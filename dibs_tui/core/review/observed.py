@@ -190,9 +190,14 @@ def _refused(step: TraceStep, where: str) -> Hazard:
         "fails-on-schema",
         f"{where or f'line {step.line}'} fails: {message} (SQLSTATE {step.sqlstate}). The server refused it on "
         "the schema alone in the trace's clone of the live schema, every statement before it having run: "
-        "applied live it fails the same way, and its transaction rolls back",
+        f"applied live it fails the same way, and its transaction rolls back{_detail(step)}",
         "observed",
     )
+
+
+def _detail(step: TraceStep) -> str:
+    """The server's DETAIL, which names what is in the way (`rule _RETURN on view v depends on column "c"`)."""
+    return f" (the server's detail: {step.detail})" if step.detail else ""
 
 
 def _write_blocking(step: TraceStep) -> list[tuple[Relation, str]]:

@@ -138,6 +138,7 @@ class TraceStep:
     # transaction reads under the ADD's SHARE ROW EXCLUSIVE
     scanned_blocking_writes: tuple[tuple[Relation, str], ...] = ()
     sqlstate: str = ""  # the server's error code when it failed
+    detail: str = ""  # and its DETAIL, on one line (the view a retyped column is read by)
     # Failed on the schema alone (SCHEMA_REFUSALS), every statement before it having run: it fails live too
     refused: bool = False
 
@@ -373,7 +374,7 @@ async def _run_traced(
             scans={r["oid"]: r["scans"] for r in await conn.fetch(_SCANS, before)},
         )
         for index, stmt in enumerate(statements):
-            outcome, sqlstate = await _run_one(conn, stmt.text)
+            outcome, sqlstate, detail = await _run_one(conn, stmt.text)
             if conn.is_closed() or not conn.is_in_transaction():
                 steps.append(TraceStep(stmt.text, stmt.line, "not traced: it ended the trace's connection"))
                 return steps, [f"the trace stopped at line {stmt.line}: the statement ended its connection"]
@@ -383,7 +384,7 @@ async def _run_traced(
                 stop = f"the trace stopped at line {stmt.line}: {_first_line(exc)}"
                 return steps + [TraceStep(s.text, s.line, "not traced") for s in statements[index:]], [stop]
             refused = claim_refusals and sqlstate in SCHEMA_REFUSALS and all(s.ran for s in steps)
-            steps.append(replace(step, sqlstate=sqlstate, refused=refused))
+            steps.append(replace(step, sqlstate=sqlstate, refused=refused, detail=detail))
             if (
                 index in commits_after
             ):  # the sandbox is dropped after the trace: committing there keeps nothing
@@ -398,25 +399,26 @@ async def _run_traced(
             await transaction.rollback()
 
 
-async def _run_one(conn: asyncpg.Connection, sql: str) -> tuple[str, str]:
-    """The statement's outcome, and the server's error code when it failed."""
+async def _run_one(conn: asyncpg.Connection, sql: str) -> tuple[str, str, str]:
+    """The statement's outcome, and the server's error code and DETAIL when it failed."""
     info = statement_info(sql)
     if info is not None and info.node_type == "TransactionStmt":
-        return "not traced: transaction control", ""  # a ROLLBACK or SAVEPOINT of its own would end ours
+        return "not traced: transaction control", "", ""  # a ROLLBACK or SAVEPOINT of its own would end ours
     try:
         async with conn.transaction():
             await conn.execute(sql, timeout=STEP_TIMEOUT)
     except asyncpg.PostgresError as exc:
         if exc.sqlstate == _NOT_IN_A_TRANSACTION:
-            return "not in a transaction", ""
+            return "not in a transaction", "", ""
         if exc.sqlstate == _NO_PRIVILEGE:  # not the statement's failure: the migration's own role may have it
-            return f"not traced: the sandbox's restricted role may not run it ({_first_line(exc)})", ""
-        return f"failed: {_first_line(exc)}", str(exc.sqlstate or "")
+            return f"not traced: the sandbox's restricted role may not run it ({_first_line(exc)})", "", ""
+        detail = " ".join(str(getattr(exc, "detail", None) or "").split())
+        return f"failed: {_first_line(exc)}", str(exc.sqlstate or ""), detail
     except TimeoutError:
-        return f"failed: did not finish within {STEP_TIMEOUT:.0f} s in the empty clone", ""
+        return f"failed: did not finish within {STEP_TIMEOUT:.0f} s in the empty clone", "", ""
     except (asyncpg.InterfaceError, OSError) as exc:  # the statement ended its own connection
-        return f"failed: {_first_line(exc)}", ""
-    return "ran", ""
+        return f"failed: {_first_line(exc)}", "", ""
+    return "ran", "", ""
 
 
 def _first_line(exc: BaseException) -> str:
