@@ -222,3 +222,36 @@ async def test_at_80_columns_the_headings_of_one_tables_partitions_read_apart(
         headings = [rows[i] for i in range(len(rows)) if options.get_option_at_index(i).disabled]
         assert len(headings) == 2 and headings[0] != headings[1], rows
         assert headings[0].endswith("2026_01") and headings[1].endswith("2026_02"), rows
+
+
+@pytest.fixture
+def kept_valid(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, desired = new_database(), new_database()
+    run_sql(live, "CREATE TABLE t (id int, CONSTRAINT t_id_check CHECK (id > 0));")
+    run_sql(
+        desired, "CREATE TABLE t (id int); ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0) NOT VALID;"
+    )
+    return live, desired
+
+
+async def test_a_valid_constraint_desired_not_valid_is_in_sync_and_said(
+    kept_valid: tuple[str, str], tmp_path: Path
+) -> None:
+    """Valid here, NOT VALID in the desired schema: kept as it is (core/diff: PlanState.keep_valid). The pane
+    says In sync, marks the table in sync, and says what it kept in a note and a muted row, not nothing."""
+    db, desired = kept_valid
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None)
+        status = text_of(pane.query_one("#diff-status", Static))
+        assert status.startswith("In sync"), status
+        assert "note: check public.t.t_id_check: valid, NOT VALID in the desired schema: kept valid" in status
+        assert app.tables_pane.table_list.sync_marks[("public", "t")] == "in sync"
+        rows = [
+            str(pane.changes_list.get_option_at_index(i).prompt)
+            for i in range(pane.changes_list.option_count)
+        ]
+        assert any("= check" in row and "t_id_check" in row for row in rows), rows

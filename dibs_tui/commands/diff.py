@@ -134,13 +134,7 @@ def left_out_lines(result: DiffResult) -> list[str]:
 def note_lines(result: DiffResult) -> list[str]:
     """`note: …` how the desired side was loaded, then what the diff keeps on purpose (Change.kept)."""
     notes = [f"note: {safe(note)}" for note in result.notes]
-    return notes + [f"note: {safe(_kept_note(c))}" for c in result.changes if c.kept]
-
-
-def _kept_note(change: Change) -> str:
-    """`check public.t.t_id_check: valid, NOT VALID in the desired schema: kept valid (...)`."""
-    ref = change.object
-    return f"{change.what} {ref.schema}.{ref.name}{'.' + ref.sub if ref.sub else ''}: {change.detail}"
+    return notes + [f"note: {safe(c.kept_note)}" for c in result.changes if c.kept]
 
 
 def render_text(result: DiffResult) -> str:

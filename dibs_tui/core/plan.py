@@ -72,6 +72,12 @@ class Change:
     kept: bool = False
 
     @property
+    def kept_note(self) -> str:
+        """What a kept change says as a note: `check public.t.t_id_check: valid, NOT VALID in the desired ...`."""
+        ref = self.object
+        return f"{self.what} {ref.schema}.{ref.name}{'.' + ref.sub if ref.sub else ''}: {self.detail}"
+
+    @property
     def table(self) -> tuple[str, str] | None:
         """The relation this change belongs to (for grouping), if any."""
         if self.object.kind in ("table", "column", "constraint", "index", "trigger", "policy"):

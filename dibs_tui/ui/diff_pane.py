@@ -157,7 +157,7 @@ class DiffPane(TwoColumnPane):
         self.query_one("#diff-plan", Static).update(view.plan)
         if result.plan:  # its hazards beside its statements, observed in a sandbox clone of the live schema
             self._review_plan(self._generation, result.sql())
-        count = len(result.changes)
+        count = sum(1 for c in result.changes if not c.kept)
         state = "in sync" if result.in_sync else f"{count} difference{'' if count == 1 else 's'}"
         self.context.set_sync(view.marks, state)
         if result.in_sync:
@@ -165,7 +165,7 @@ class DiffPane(TwoColumnPane):
         else:
             destructive = sum(1 for s in result.plan if s.destructive)
             text = Content.assemble(
-                (counted(len(result.changes), "change"), "bold"),
+                (counted(count, "change"), "bold"),
                 f", {counted(len(result.plan), 'statement')} ({destructive} destructive), "
                 f"{counted(len(result.renames), 'rename suggestion')} — diff took {result.elapsed_s:.2f} s",
             )
@@ -178,6 +178,9 @@ class DiffPane(TwoColumnPane):
             text = Content.assemble(text, "\n", ("unmodelled: ", style), safe(str(item)))
         for note in result.notes:  # the desired side loaded on another server or major version (core.sandbox)
             text = Content.assemble(text, "\n", ("note: ", "$text-warning"), safe(note))
+        for change in result.changes:  # what the diff keeps on purpose (Change.kept): said, no difference
+            if change.kept:
+                text = Content.assemble(text, "\n", ("note: ", "$text-muted"), safe(change.kept_note))
         self._status(text)
 
     @work(

@@ -27,7 +27,7 @@ KIND_STYLE = {
 
 def sync_marks(result: DiffResult) -> dict[tuple[str, str], str]:
     """Every table of either side: in sync, differs, only live or only desired."""
-    differing = {c.table for c in result.changes if c.table is not None}
+    differing = {c.table for c in result.changes if c.table is not None and not c.kept}
     marks: dict[tuple[str, str], str] = {}
     live, wanted = result.current.relations_by_key, result.desired.relations_by_key
     for key in live.keys() | wanted.keys():
@@ -54,7 +54,8 @@ def change_rows(result: DiffResult, rejected: Collection[tuple[str, str]]) -> tu
         items.append(Option(heading, disabled=True))
         rows.append(None)
         for change in changes:
-            mark, style = KIND_STYLE[change.kind]
+            # kept on purpose (a valid constraint where NOT VALID is desired): listed, but no difference
+            mark, style = ("=", "$text-muted") if change.kept else KIND_STYLE[change.kind]
             name = change.object.sub or change.object.name
             detail = f"  {change.detail}" if change.detail else ""
             label = fitted_row(  # at 80 columns the detail goes first, the `!` (data lost) never
