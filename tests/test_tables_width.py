@@ -24,7 +24,8 @@ async def test_at_80_columns_the_pane_leaves_the_card_its_room(db: str) -> None:
         pane = app.query_one(TablesPane)
         assert pane.outer_size.width == 28, pane.outer_size
         assert app.card.outer_size.width == 80 - 28, app.card.outer_size
-        assert any("▤ custom…rter_1 " in line for line in _lines(pane)), _lines(pane)  # cut in its middle
+        # cut in its middle; the figure column is one cell (`?`: never analysed), not five
+        assert any("▤ customer…uarter_1 ? " in line for line in _lines(pane)), _lines(pane)
 
 
 async def test_on_a_wide_terminal_a_long_name_is_shown_whole_and_the_width_holds_while_scrolling(
@@ -37,7 +38,8 @@ async def test_on_a_wide_terminal_a_long_name_is_shown_whole_and_the_width_holds
         app = await loaded(pilot)
         pane = app.query_one(TablesPane)
         width = pane.outer_size.width
-        assert width == 3 + 4 + len(LONG) + 8, width  # border and scrollbar, indent and mark, figure and meta
+        # border and scrollbar, indent and mark, the name, then `?` (never analysed) and the meta mark
+        assert width == 3 + 4 + len(LONG) + 1 + 3, width
         assert any(f"▤ {LONG} " in line for line in _lines(pane)), _lines(pane)
         widths = set()
         for _ in range(35):
@@ -60,3 +62,22 @@ async def test_short_names_leave_a_wide_terminal_to_the_card(db: str) -> None:
         await pilot.pause()
         assert str(pane.border_title) == "Tables by FK in-degree ↓"
         assert pane.border_title is not None and len(str(pane.border_title)) <= pane.outer_size.width - 4
+
+
+async def test_the_figure_column_is_as_wide_as_the_widest_estimate(db: str) -> None:
+    """Every row kept five cells for its row estimate: `?` (never analysed) or `12` took five, which at 80
+    columns were four cells of name. The column is as wide as the widest estimate, the figures aligned."""
+    await execute(
+        db,
+        "CREATE TABLE big_table_of_many_rows_2024 (id int);"
+        "INSERT INTO big_table_of_many_rows_2024 SELECT generate_series(1, 1500);"
+        "CREATE TABLE small (id int); ANALYZE big_table_of_many_rows_2024; ANALYZE small;",
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        pane = app.query_one(TablesPane)
+        lines = _lines(pane)
+        big = next(line for line in lines if "▤ big" in line)
+        small = next(line for line in lines if "▤ small" in line)
+        assert big.index("1.5k") + len("1.5k") == small.index(" 0 ") + 2, lines  # right-aligned together
+        assert "▤ big_tab…ws_2024 1.5k" in big, lines  # 15 cells of name, not 14

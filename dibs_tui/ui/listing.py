@@ -15,12 +15,21 @@ from operator import attrgetter
 from ..core.gc_pause import collector_paused
 from ..core.model import Catalog, QualifiedName, Relation
 from .search import Candidate
+from .text import human_count
 
 
 def list_order(relation: Relation) -> tuple[str, str, int, str]:
     """By schema and name, a SQLite virtual table's shadow tables right under it."""
     owner = relation.part_of[1] if relation.part_of is not None else relation.name
     return (relation.schema, owner, relation.part_of is not None, relation.name)
+
+
+def figure_cells(largest: int) -> int:
+    """The cells of the widest row estimate `human_count` writes for estimates up to `largest`: `?` alone
+    when none was ever analysed, three for hundreds; from 1,000 four (`1.5k`), five from 10^12 (`1234G`)."""
+    if largest < 1000:
+        return len(human_count(largest))
+    return 4 if largest < 10**12 else 5
 
 
 class Listing:
@@ -41,6 +50,7 @@ class Listing:
         # The longest name's characters, for the pane's width: counted here once per catalog (in C: 5 ms at
         # 100,000 relations), never per row drawn; a name of wide or escaped characters is cut like any other.
         self.longest_name = max(map(len, map(attrgetter("name"), self.ordered)), default=0)
+        self.figure_cells = figure_cells(max(map(attrgetter("row_estimate"), self.ordered), default=0))
         if catalog.dialect == "sqlite":  # a shadow table is indented under its virtual table
             shadows = (len(r.name) + 2 for r in self.ordered if r.part_of is not None)
             self.longest_name = max(self.longest_name, max(shadows, default=0))

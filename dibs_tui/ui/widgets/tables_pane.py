@@ -49,7 +49,8 @@ PARTITION_MARK = "⊟"
 # The cells of a row around its name: indent and kind mark before it, figure and meta mark after it (and a sync
 # mark once a diff gave some); a schema's row has its fold mark; the pane its border and the list's scrollbar.
 ROW_HEAD = 4
-ROW_TAIL = 8
+ROW_TAIL = 3  # and the figure's cells
+SORTED_FIGURE = 5  # a sorted list's figure: `←1234`, `1023k`
 SYNC_TAIL = 2
 SCHEMA_HEAD = 2
 PANE_FRAME = 3
@@ -128,6 +129,7 @@ class TableList(VirtualList):
         self.sync_marks: Mapping[QualifiedName, str] = {}
         self._stale: set[str] = set()
         self.order: SortOrder | None = None  # None: by name, the row estimate at the end of each row
+        self.figure_cells = SORTED_FIGURE  # by name: the widest row estimate's (Listing.figure_cells)
 
     @property
     def row_count(self) -> int:
@@ -153,7 +155,7 @@ class TableList(VirtualList):
         meta = self._meta_mark(rel)
         sync = SYNC_MARKS.get(self.sync_marks.get(rel.key, ""), " ") if self.sync_marks else ""
         figure = self.order.figure(rel) if self.order else row_figure(rel)
-        tail = f" {figure:>5} {meta}{(' ' + sync) if sync else ''}"
+        tail = f" {figure:>{self.figure_width}} {meta}{(' ' + sync) if sync else ''}"
         indent = "    " if rel.part_of is not None else "  "  # a shadow table, under its virtual table
         name_width = max(4, width - len(indent) - 2 - len(tail))
         name = data(rel.name)
@@ -163,6 +165,10 @@ class TableList(VirtualList):
             "$text-warning" if rel.kind is not RelationKind.TABLE or rel.is_partition else "$text-muted"
         )
         return Content.assemble(indent, (kind_mark(rel), kind_style), " ", name, (tail, "$text-muted"))
+
+    @property
+    def figure_width(self) -> int:
+        return SORTED_FIGURE if self.order else self.figure_cells
 
     def _meta_mark(self, rel: Relation) -> str:
         if rel.name in self._stale or f"{rel.schema}.{rel.name}" in self._stale:
@@ -295,6 +301,7 @@ class TablesPane(Vertical):
         self.catalog = catalog
         self.listing = listing
         self._stale = stale_tables(catalog)
+        self.table_list.figure_cells = listing.figure_cells
         self.fit_width()
         self._orders = {}
         self.table_list.order = None
@@ -315,10 +322,11 @@ class TablesPane(Vertical):
 
     def fit_width(self) -> None:
         """The width the longest row wants (the CSS bounds it): the border, the list's scrollbar, a name's
-        indent and kind mark, its figure and marks; a relayout only when it changes."""
+        indent and kind mark, its figure (as wide as the widest: a catalog never analysed shows `?` in one
+        cell, not five) and marks; a relayout only when it changes."""
         if self.listing is None:
             return
-        tail = ROW_TAIL + (SYNC_TAIL if self.table_list.sync_marks else 0)
+        tail = ROW_TAIL + self.table_list.figure_width + (SYNC_TAIL if self.table_list.sync_marks else 0)
         row = max(ROW_HEAD + self.listing.longest_name + tail, SCHEMA_HEAD + self.listing.longest_schema)
         width = PANE_FRAME + row
         if self.styles.width is None or self.styles.width.value != width:
@@ -535,6 +543,7 @@ class TablesPane(Vertical):
     def _apply_order(self, order: SortOrder) -> None:
         selected = self.selected_relation()
         self.table_list.order = None if order.mode == SORTS[0] else order
+        self.fit_width()  # a sorted list's figures take their five cells
         self._rebuild(selected.key if selected else None)
 
     # Events from the list ---------------------------------------------------------------------------
