@@ -62,15 +62,19 @@ def plan_replica_identity(state: PlanState) -> None:
             replica_identity_sql(new)
             or f"ALTER TABLE {qualified(new.schema, new.name)} REPLICA IDENTITY DEFAULT;"
         )
-        needs = (
-            [
-                ObjectRef("index", new.schema, new.name, index),
-                ObjectRef("constraint", new.schema, new.name, index),
-            ]
-            if index
-            else [ref]
+        state.step(
+            LATE_CREATE, sql, ChangeKind.ALTER, [ref], needs=_index_needs(new, index) if index else [ref]
         )
-        state.step(LATE_CREATE, sql, ChangeKind.ALTER, [ref], needs=needs)
+
+
+def _index_needs(rel: Relation, index: str) -> list[ObjectRef]:
+    """What a step naming the desired index `index` of `rel` needs: the index, and where it is a key's, the key.
+    Not the current key of that name when the desired index is a plain one: the plan drops that key before
+    the index takes its name (key_handovers), and needing it would put the step before its drop."""
+    needs = [ObjectRef("index", rel.schema, rel.name, index)]
+    if any(c.index_name == index for c in rel.constraints):
+        needs.append(ObjectRef("constraint", rel.schema, rel.name, index))
+    return needs
 
 
 def identity_sequence(state: PlanState, rel: Relation, column: str, *, desired: bool) -> SequenceObj | None:
@@ -319,11 +323,7 @@ def plan_clustering(state: PlanState) -> None:
                     ALTER_TABLES, f"ALTER {keyword} {name} SET WITHOUT CLUSTER;", ChangeKind.ALTER, [ref]
                 )
             continue
-        needs = [
-            ref,
-            ObjectRef("index", new.schema, new.name, index),
-            ObjectRef("constraint", new.schema, new.name, index),
-        ]
+        needs = [ref, *_index_needs(new, index)]
         sql = f"ALTER {keyword} {name} CLUSTER ON {quote_ident(index)};"
         state.step(LATE_CREATE, sql, ChangeKind.ALTER, [ref], needs=needs)
 
