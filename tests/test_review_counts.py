@@ -501,3 +501,19 @@ async def test_a_backfill_of_a_column_this_migration_adds_loses_nothing(db: str)
     assert [h.message for h in counted(result, "data-loss")] == [
         "overwrites name in 1 row of c (e.g. (id)=(1))"
     ]
+
+
+async def test_a_table_without_a_primary_key_is_exemplified_by_a_unique_not_null_key(db: str) -> None:
+    """Synapse's events has no primary key but a UNIQUE event_id: its rows were named by ctid, which tells a
+    DBA nothing. A UNIQUE constraint on NOT NULL columns names them; a nullable one does not."""
+    await execute(
+        db,
+        "CREATE TABLE ev (seq int, event_id text NOT NULL UNIQUE, note text UNIQUE);"
+        "INSERT INTO ev SELECT g, '$e' || g, NULL FROM generate_series(1, 5) g;"
+        "CREATE TABLE loose (seq int, note text UNIQUE); INSERT INTO loose VALUES (1, 'a');",
+    )
+    result = await review(db, "DELETE FROM ev WHERE seq > 3;\nDELETE FROM loose WHERE seq = 1;\n")
+    assert [h.message for h in counted(result, "data-loss")] == [
+        "deletes 2 rows of ev (e.g. (event_id)=($e4))",
+        "deletes 1 row of loose (e.g. ctid (0,1))",
+    ], result.to_text()

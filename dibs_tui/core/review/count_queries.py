@@ -60,7 +60,17 @@ SELECT c.reltuples::pg_catalog.int8 AS estimate, c.relkind OPERATOR(pg_catalog.=
         CROSS JOIN LATERAL pg_catalog.unnest(pk.conkey) WITH ORDINALITY AS k(attnum, n)
         JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) pk.conrelid
          AND a.attnum OPERATOR(pg_catalog.=) k.attnum
-        WHERE pk.conrelid OPERATOR(pg_catalog.=) c.oid AND pk.contype OPERATOR(pg_catalog.=) 'p') AS key
+        WHERE pk.conrelid OPERATOR(pg_catalog.=) c.oid AND pk.contype OPERATOR(pg_catalog.=) 'p') AS key,
+       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY k.n)
+        FROM (SELECT u.conrelid, u.conkey FROM pg_catalog.pg_constraint u
+              WHERE u.conrelid OPERATOR(pg_catalog.=) c.oid AND u.contype OPERATOR(pg_catalog.=) 'u'
+                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute n
+                                WHERE n.attrelid OPERATOR(pg_catalog.=) u.conrelid
+                                  AND n.attnum OPERATOR(pg_catalog.=) ANY (u.conkey) AND NOT n.attnotnull)
+              ORDER BY pg_catalog.cardinality(u.conkey), u.conname LIMIT 1) uk
+        CROSS JOIN LATERAL pg_catalog.unnest(uk.conkey) WITH ORDINALITY AS k(attnum, n)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) uk.conrelid
+         AND a.attnum OPERATOR(pg_catalog.=) k.attnum) AS unique_key
 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid
 """
 
@@ -92,8 +102,11 @@ class Target:
     described: str  # its rows as the review says them: "7 rows", "~1,000 rows, a pg_class.reltuples estimate"
     estimate: int  # pg_class.reltuples (-1: never analysed)
     bytes: int
-    key: tuple[str, ...]  # primary key columns; () when it has none (the example is then a ctid)
+    key: tuple[str, ...]  # primary key columns; () when it has none
     columns: dict[str, Column]
+    # Without a primary key, a UNIQUE constraint's NOT NULL columns name a row in examples (Synapse's events by
+    # event_id); with neither, the example is a ctid
+    unique_key: tuple[str, ...] = ()
     # Its inheritance children with rows (quoted name, rows), counted in `rows` and read with it; `alone` is
     # the table without them, as a statement with ONLY (or a DROP) reaches it, read FROM ONLY
     children: tuple[tuple[str, int], ...] = ()
@@ -110,11 +123,12 @@ class Target:
     def key_text(self, alias: str = "t") -> str:
         """SQL for one row's key as text, `(id)=(42)` in PostgreSQL's own DETAIL spelling; with the table it is
         in when the rows are spread over several (`spread`)."""
-        if not self.key:
+        named = self.key or self.unique_key
+        if not named:
             text = f"pg_catalog.format('ctid %s', {alias}.ctid)"
         else:
-            cols = ", ".join(f"{alias}.{quote_ident(c)}" for c in self.key)
-            label = ", ".join(quote_ident(c) for c in self.key).replace("%", "%%")
+            cols = ", ".join(f"{alias}.{quote_ident(c)}" for c in named)
+            label = ", ".join(quote_ident(c) for c in named).replace("%", "%%")
             text = f"pg_catalog.format({quote_literal(f'({label})=%s')}, ROW({cols}))"
         if not self.spread:
             return text
@@ -151,6 +165,7 @@ async def load_target(
         int(row["bytes"] or 0),
         tuple(row["key"] or ()),
         columns,
+        unique_key=tuple(row["unique_key"] or ()),
         only=True,
         partitioned=bool(row["partitioned"]),
     )
