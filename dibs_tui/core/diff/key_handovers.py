@@ -64,8 +64,12 @@ def plan_handovers(
     new_indexes = {ix.name: ix for ix in new.indexes}
     for con in dropped.values():
         own = old_indexes.get(con.index_name or "")
-        if con.kind not in _KEYS or own is None or (key := _key_of(own)) is None:
+        if con.kind not in _KEYS or own is None or _key_of(own) is None:
             continue
+        # its columns as the key names them: an accepted column rename renamed those, not its index's
+        # (renames.apply_renames)
+        columns = con.columns if len(con.columns) == len(own.columns) else own.columns
+        key = (own.method, columns, own.options)
         ix = next((i for i in built if _key_of(i) == key), None)
         if ix is None:
             continue
