@@ -69,8 +69,8 @@ def plan_handovers(
         # its columns as the key names them: an accepted column rename renamed those, not its index's
         # (renames.apply_renames)
         columns = con.columns if len(con.columns) == len(own.columns) else own.columns
-        key = (own.method, columns, own.options)
-        ix = next((i for i in built if _key_of(i) == key), None)
+        held: tuple[object, ...] = (own.method, columns, own.options)
+        ix = next((i for i in built if _key_of(i) == held), None)
         if ix is None:
             continue
         built.remove(ix)
