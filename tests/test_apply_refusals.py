@@ -382,3 +382,16 @@ def test_a_failure_the_review_could_not_count_is_acknowledged_not_refused(db: st
     assert "refusing" not in done.stderr
     constraints = asyncio.run(fetch(db, "SELECT conname FROM pg_constraint WHERE conname = 't_positive'"))
     assert len(constraints) == 1
+
+
+def test_a_lone_concurrent_index_is_planned_as_run_alone_not_as_one_transaction(
+    db: str, tmp_path: Path
+) -> None:
+    """migrate planned a file of one CREATE INDEX CONCURRENTLY as '(1 statements, one transaction)'."""
+    run_sql(db, "CREATE TABLE t (id int, v text); INSERT INTO t VALUES (1, 'x');")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_idx.sql").write_text("CREATE INDEX CONCURRENTLY t_v ON t (v);\n")
+    shown = _migrate(db, folder, "--no-prove", "--dry-run")
+    assert shown.returncode == 0, shown.stderr
+    assert "pending  001_idx  (1 statement, alone, autocommit)" in shown.stdout, shown.stdout

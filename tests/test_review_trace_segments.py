@@ -53,3 +53,24 @@ async def test_in_one_transaction_a_lock_is_still_said_held_since_the_earlier_st
     assert review.statements[1].lock == (
         "ROW EXCLUSIVE on public.film, ACCESS EXCLUSIVE already held on it from an earlier statement"
     ), review.to_text()
+
+
+async def test_a_lone_concurrent_index_is_not_said_to_make_its_migration_not_atomic(
+    db: str, tmp_path: Path
+) -> None:
+    """A file of one CREATE INDEX CONCURRENTLY was told 'this migration is not atomic', as if it had others."""
+    await execute(
+        db, "CREATE TABLE t (id int, v text); INSERT INTO t SELECT g, 'x' FROM generate_series(1, 9) g;"
+    )
+    path = tmp_path / "m.sql"
+    path.write_text("CREATE INDEX CONCURRENTLY t_v ON t (v);\n")
+    for traced in (True, False):
+        review = await review_file(resolve(db), path, traced=traced)
+        [hazard] = [h for h in review.statements[0].hazards if h.kind == "non-transactional"]
+        assert "not atomic" not in hazard.message and hazard.message.endswith(
+            "if it fails part way, what it did is not rolled back"
+        ), hazard.message
+    path.write_text("CREATE INDEX CONCURRENTLY t_v ON t (v);\nALTER TABLE t ADD COLUMN w int;\n")
+    review = await review_file(resolve(db), path, traced=False)
+    [hazard] = [h for h in review.statements[0].hazards if h.kind == "non-transactional"]
+    assert hazard.message.endswith("this migration is not atomic")

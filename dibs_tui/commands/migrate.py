@@ -79,8 +79,13 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
         if refusal is not None:
             refusals.append(refusal)
         segments = len(item.plan.segments)
-        shape = f"{segments} segments" if segments > 1 else "one transaction"
-        _say(f"pending  {item.file.name}  ({item.plan.statements} statements, {shape})")
+        # One segment is one transaction, or one statement PostgreSQL runs only outside one (CREATE INDEX
+        # CONCURRENTLY): that was said to run in 'one transaction'
+        shape = (
+            f"{segments} segments" if segments > 1 else item.plan.segments[0].kind if segments else "empty"
+        )
+        count = item.plan.statements
+        _say(f"pending  {item.file.name}  ({count} statement{'' if count == 1 else 's'}, {shape})")
         for line in item.describe(limit=_SEGMENTS_SHOWN):
             _say(f"    {line}")
         # A resumed migration's committed segments do not run again: their hazards are past.

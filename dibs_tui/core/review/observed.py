@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .facts import Facts, TableFacts
-from .report import Cost, Hazard, ObservedLock, concurrent_way
+from .report import Cost, Hazard, ObservedLock, concurrent_way, runs_alone
 from .shapes import written
 from .trace import WRITE_BLOCKING, IndexBuild, Rates, Relation, TraceStep, strongest
 
@@ -79,21 +79,21 @@ class Observed:
 
 
 async def with_observations(
-    step: TraceStep, inferred: list[Hazard], costing: Costing, where: str = ""
+    step: TraceStep,
+    inferred: list[Hazard],
+    costing: Costing,
+    where: str = "",
+    *,
+    only_statement: bool = False,
 ) -> Observed | None:
     """The statement's hazards once the trace is known; None when the trace could not observe it. `where`:
-    the statement's file:line, for the failure it is named by."""
+    the statement's file:line, for the failure it is named by; `only_statement`: the file has no other."""
     if step.refused:  # nothing it would lock, rewrite or lose happens: the refusal alone is said
         transactional = not any(h.kind == "non-transactional" for h in inferred)
         return Observed([_refused(step, where)], "", (), transactional)
     if step.outcome == "not in a transaction":
         kept = [h for h in inferred if h.kind != "non-transactional"]
-        refused = Hazard(
-            "non-transactional",
-            "PostgreSQL refuses it inside a transaction block: it runs alone, committed on its own, so this "
-            "migration is not atomic",
-            "observed",
-        )
+        refused = Hazard("non-transactional", runs_alone(True, only_statement=only_statement), "observed")
         return Observed([refused, *kept], "", (), False)
     if not step.ran:
         return None

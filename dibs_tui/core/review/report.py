@@ -46,6 +46,20 @@ def concurrent_way(sql: str) -> str:
     return ""
 
 
+def runs_alone(observed: bool, *, only_statement: bool) -> str:
+    """What a statement PostgreSQL refuses in a transaction block means for the migration: with others, that it
+    is not atomic; the file's one statement, that a failure part way is not rolled back (said of a lone CREATE
+    INDEX CONCURRENTLY, 'this migration is not atomic' read as if it had others)."""
+    said = (
+        "PostgreSQL refuses it inside a transaction block: it runs alone, committed on its own"
+        if observed
+        else "runs alone, committed on its own (PostgreSQL refuses it in a transaction block)"
+    )
+    if only_statement:
+        return f"{said}{', and' if observed else ':'} if it fails part way, what it did is not rolled back"
+    return f"{said}{', so' if observed else ':'} this migration is not atomic"
+
+
 @dataclass(frozen=True)
 class Cost:
     """What a rewrite or a blocking build costs: the live size it rewrites or scans, and how long its lock is

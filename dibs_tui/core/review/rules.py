@@ -11,7 +11,7 @@ from ..migrations.files import runs_outside_transaction
 from ..sqlparse import statement_info, strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
-from .report import Cost, Hazard, concurrent_way
+from .report import Cost, Hazard, concurrent_way, runs_alone
 from .shapes import Shape, action_locks, shape_of
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class Reviewer:
         self.facts = facts
         self.costing = costing
         self.created: set[str] = set()
+        self.only_statement = False  # the file has this one statement (core/review/run.py says)
 
     async def existing(self, name: str) -> TableFacts | None:
         """Facts for a table that exists and was not created earlier in this file."""
@@ -56,13 +57,7 @@ class Reviewer:
         flat = strip_comments(sql)
         hazards: list[Hazard] = []
         if runs_outside_transaction(sql) and not _adds_enum_label(sql):
-            hazards.append(
-                Hazard(
-                    "non-transactional",
-                    "runs alone, committed on its own (PostgreSQL refuses it in a transaction block): this "
-                    "migration is not atomic",
-                )
-            )
+            hazards.append(Hazard("non-transactional", runs_alone(False, only_statement=self.only_statement)))
         shape = shape_of(sql)
         if shape.action == "create-table":
             self.created.add(key(shape.table))

@@ -39,12 +39,16 @@ async def review_sql(
             f"SET LOCAL lock_timeout = '{current_limits().lock_timeout.strip()}'"
         )
         statements = migration_statements(text, file)
+        reviewer.only_statement = only = len(statements) == 1
         added_again = _added_again(statements)
         for index, stmt in enumerate(statements):
             hazards = await reviewer.statement(stmt.text, stmt.line, added_again.get(index))
             hazards += await counter.statement(stmt.text)
             step = trace.step(index) if trace else None
-            seen = await with_observations(step, hazards, costing, f"{file}:{stmt.line}") if step else None
+            where = f"{file}:{stmt.line}"
+            seen = (
+                await with_observations(step, hazards, costing, where, only_statement=only) if step else None
+            )
             if seen is None:
                 transactional = not any(h.kind == "non-transactional" for h in hazards)
                 reviewed.append(
