@@ -335,7 +335,7 @@ async def test_browser_details_link_a_virtual_table_and_its_shadow_tables(marlin
         assert app.go_to("main", "files_fts_idx")
         await pilot.pause()
         shown = details()
-        assert "SHADOW TABLE OF main.files_fts main.files_fts_idx" in shown
+        assert "SHADOW TABLE main.files_fts_idx OF main.files_fts" in shown
         assert shown["part of   → main.files_fts"] == ("main", "files_fts")
 
 

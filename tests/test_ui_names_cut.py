@@ -223,7 +223,8 @@ async def test_a_key_column_with_a_default_keeps_its_target_on_a_narrow_card(db:
 async def test_a_partitions_card_keeps_its_column_count_at_80_columns(db: str) -> None:
     """At 80x24 a partition's facts read `public  partition of public.measurements_by_region · rows…`: the
     header cut the line at its end and the column count went. The parent's name is cut in its middle now, or
-    left to the Details where the card has no room for it, and the line is drawn again for the card's width."""
+    left to the Details where the card has no room for it, and the line is drawn again for the card's width.
+    The Details' heading names the partition before its parent, as CREATE TABLE ... PARTITION OF reads."""
     await execute(
         db,
         "CREATE TABLE measurements_by_region (id int, region text, taken_at timestamptz)"
@@ -244,6 +245,10 @@ async def test_a_partitions_card_keeps_its_column_count_at_80_columns(db: str) -
 
         assert facts().endswith(" · rows unknown · 3 columns"), facts()
         assert len(facts()) <= header.size.width, (facts(), header.size)  # not cut again at its end
+        # The Details' heading named the parent first and cut the partition's own name off the pane
+        await wait_for(pilot, lambda: bool(app.details.lines))
+        heading = text_of(app.details)[0]
+        assert heading.strip().startswith("PARTITION public.measurements_by_region_emea "), heading
         await pilot.resize_terminal(200, 45)
         whole = "public  partition of public.measurements_by_region · rows unknown · 3 columns"
         await wait_for(pilot, lambda: facts() == whole)

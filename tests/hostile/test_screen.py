@@ -175,10 +175,12 @@ async def test_a_partition_of_a_parent_named_with_an_escape_is_shown_escaped_in_
         await pilot.pause()
         shown = screen_text(app)
         assert ESC not in shown
-        header = text_of(app.query_one("#card-header", Static))
-        assert "partition of public.Parent\\x1b[31mRed\\x1b[0m" in header
         heading = app.details.lines[0].content.plain  # the kind in capitals, the names in their own case
-        assert heading == "PARTITION OF public.Parent\\x1b[31mRed\\x1b[0m public.leaf"
+        assert heading == "PARTITION public.leaf OF public.Parent\\x1b[31mRed\\x1b[0m"
+        await pilot.resize_terminal(160, 40)  # a card wide enough to name the parent in its facts line
+        header = app.query_one("#card-header", Static)
+        await wait_for(pilot, lambda: "partition of public.Parent\\x1b[31mRed\\x1b[0m" in text_of(header))
+        assert ESC not in screen_text(app)
     assert (await fetch(db, "SELECT count(*) AS n FROM leaf"))[0]["n"] == 1
 
 

@@ -27,7 +27,7 @@ from ..highlight import sql_lines
 from ..source import resolve
 from ..text import data, link, safe, sql_name
 from .history_section import Row, column_history, table_history
-from .tables_pane import kind_label, rows_fact
+from .tables_pane import rows_fact
 from .virtual_list import VirtualList
 
 
@@ -158,17 +158,24 @@ def _meta_label(status: MetaStatus) -> Content:
     return Content.styled(str(status), style)
 
 
+def _heading_line(relation: Relation) -> Content:
+    """`PARTITION public.audit_log_2026_01 OF public.audit_log`, as CREATE TABLE ... PARTITION OF reads: the
+    relation's own name first (after the parent's, at 80 columns it was cut off its own heading). The kind in
+    capitals, the names in their own case, escaped."""
+    name = data(f"{relation.schema}.{relation.name}", "bold $text-accent")
+    of = relation.part_of or relation.partition_of
+    if of is None:
+        return Content.assemble((str(relation.kind).upper() + " ", "bold"), name)
+    words = "SHADOW TABLE" if relation.part_of is not None else "PARTITION"
+    return Content.assemble((words + " ", "bold"), name, (" OF ", "bold"), data(f"{of[0]}.{of[1]}", "bold"))
+
+
 def table_details(
     catalog: Catalog, relation: Relation, settings: Settings, before_ddl: Sequence[DetailLine] = ()
 ) -> list[DetailLine]:
     name = f"{relation.schema}.{relation.name}"
     lines = [
-        DetailLine(
-            Content.assemble(
-                (kind_label(relation, capitals=True) + " ", "bold"), data(name, "bold $text-accent")
-            ),
-            copy=sql_name(relation.schema, relation.name),
-        ),
+        DetailLine(_heading_line(relation), copy=sql_name(relation.schema, relation.name)),
         *_source_lines(settings, relation.provenance),
         *_doc_lines(relation.doc),
         *_history_lines(relation.provenance),

@@ -72,17 +72,16 @@ def kind_mark(relation: Relation) -> str:
     return PARTITION_MARK if relation.is_partition else KIND_MARKS.get(relation.kind, "?")
 
 
-def kind_label(relation: Relation, *, capitals: bool = False) -> str:
-    """The relation's kind in words (a partition's and a shadow table's names their parent): the parent's
-    name escaped (it may hold a terminal sequence), and kept in its own case when the words are in `capitals`
-    (a heading)."""
+def kind_label(relation: Relation) -> str:
+    """The relation's kind in words (a partition's and a shadow table's name their parent, escaped: it may hold
+    a terminal sequence)."""
     if relation.part_of is not None:
         words, of = "shadow table of", relation.part_of
     elif relation.partition_of is not None:
         words, of = "partition of", relation.partition_of
     else:
-        return str(relation.kind).upper() if capitals else str(relation.kind)
-    return f"{words.upper() if capitals else words} {safe(f'{of[0]}.{of[1]}')}"
+        return str(relation.kind)
+    return f"{words} {safe(f'{of[0]}.{of[1]}')}"
 
 
 def rows_fact(relation: Relation, *, long: bool = False) -> str:
