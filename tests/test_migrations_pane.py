@@ -21,6 +21,7 @@ from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.apply_outcome import MigrationFailed
 from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.migration_rows import segment_lines
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.pg import browser_on_a_terminal, drain, execute, fetch, run_sql, until
@@ -524,3 +525,13 @@ async def test_the_help_lists_each_move_of_the_migrations_list_once_with_all_its
         for what in ("Down", "Up", "First", "Last"):
             assert len([m for m in moves if m[1] == what]) == 1, sorted(moves)
         assert {("↓, j", "Down"), ("↑, k", "Up"), ("home, g", "First"), ("end, G", "Last")} <= moves, moves
+
+
+def test_a_lone_concurrent_index_is_shown_as_run_alone(tmp_path: Path) -> None:
+    """The details' Segments said 'one transaction' for a file of one CREATE INDEX CONCURRENTLY."""
+    path = tmp_path / "m.sql"
+    assert segment_lines("CREATE INDEX CONCURRENTLY t_v ON t (v);\n", path) == ["alone, autocommit"]
+    assert segment_lines("ALTER TYPE mood ADD VALUE 'x';\n", path) == [
+        "alone, autocommit (the new enum label can only be used once committed)"
+    ]
+    assert segment_lines("CREATE TABLE t (id int);\nCREATE TABLE u (id int);\n", path) == []

@@ -83,11 +83,15 @@ def lock_lines(review: Review) -> list[str]:
 
 
 def segment_lines(text: str, path: Path, limit: int = 30) -> list[str]:
-    """How a migration commits: nothing for one transaction, else a line per segment up to `limit` (or why
-    it cannot run)."""
+    """How a migration commits: nothing for one transaction, its kind for one statement run alone (a lone
+    CREATE INDEX CONCURRENTLY was shown as 'one transaction'), else a line per segment up to `limit` (or why it
+    cannot run)."""
     from ..core.migrations.segments import plan_segments  # deferred (see the module docstring)
 
     try:
-        return plan_segments(text, str(path)).describe(limit)
+        plan = plan_segments(text, str(path))
     except DibsError as exc:
         return [exc.message.splitlines()[0]]
+    if len(plan.segments) == 1 and (only := plan.segments[0]).alone:
+        return [f"{only.kind}{f' ({only.note})' if only.note else ''}"]
+    return plan.describe(limit)
