@@ -129,6 +129,26 @@ async def test_a_constraint_checked_in_milliseconds_is_its_lock_not_a_call_for_n
     assert [h.kind for h in wide.statements[1].hazards] == ["constraint-without-not-valid"], wide.to_text()
 
 
+async def test_row_level_security_turned_on_is_said_to_hide_rows_from_clients(db: str) -> None:
+    """ENABLE ROW LEVEL SECURITY on pagila's rental, with a policy on a setting: every client but the owner then
+    sees only what the policy lets through. Only the lock was said. Nothing where it is on already."""
+    await execute(db, SETUP + ROWS)
+    result = await review(
+        db, "ALTER TABLE t ENABLE ROW LEVEL SECURITY;\nALTER TABLE t FORCE ROW LEVEL SECURITY;"
+    )
+    assert messages(result, "backward-incompatible") == [
+        "row level security on t: roles other than its owner, superusers and BYPASSRLS roles now read and write "
+        "only the rows its policies allow (none where no policy applies): clients that saw every row see "
+        "fewer, or none",
+        "row level security on t: its owner too (FORCE, once row level security is enabled) now reads and "
+        "writes only the rows its policies allow (none where no policy applies): clients that saw every row see "
+        "fewer, or none",
+    ]
+    await execute(db, "ALTER TABLE t ENABLE ROW LEVEL SECURITY")
+    again = await review(db, "ALTER TABLE t ENABLE ROW LEVEL SECURITY;")
+    assert "backward-incompatible" not in kinds(again), again.to_text()
+
+
 async def test_counts_are_in_the_messages(db: str) -> None:
     await execute(
         db,

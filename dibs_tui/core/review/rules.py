@@ -232,6 +232,10 @@ class Reviewer:
             return await self.alter_column(table, name, unquote(m.group(1)), m.group(2))
         if m := re.match(rf"(ATTACH|DETACH)\s+PARTITION\s+({NAME})(.*)", action, re.IGNORECASE | re.DOTALL):
             return await self.partition_locks(name, m.group(2), m.group(1).upper(), m.group(3).upper())
+        if m := re.match(r"(ENABLE|FORCE)\s+ROW\s+LEVEL\s+SECURITY\b", upper):
+            return await self.row_security(table, name, m.group(1)) + (
+                [self.lock(table, name)] if has_rows else []
+            )
         if re.match(
             r"VALIDATE\s+CONSTRAINT|SET\s+STATISTICS|(ENABLE|DISABLE)\s+(ALWAYS\s+|REPLICA\s+)?TRIGGER|"
             r"CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER",
@@ -241,6 +245,28 @@ class Reviewer:
         if has_rows:
             hazards.append(self.lock(table, name))
         return hazards
+
+    async def row_security(self, table: TableFacts, name: str, verb: str) -> list[Hazard]:
+        """ENABLE ROW LEVEL SECURITY: clients but the owner, superusers and BYPASSRLS roles see only what the
+        policies allow; FORCE: the owner too. Nothing where the table has it already."""
+        column = "relrowsecurity" if verb == "ENABLE" else "relforcerowsecurity"
+        if await self.facts.scalar(
+            f"SELECT {column} FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+            table.oid,
+        ):
+            return []
+        who = (
+            "roles other than its owner, superusers and BYPASSRLS roles now read and write"
+            if verb == "ENABLE"
+            else "its owner too (FORCE, once row level security is enabled) now reads and writes"
+        )
+        return [
+            Hazard(
+                "backward-incompatible",
+                f"row level security on {name}: {who} only the rows its policies allow (none where no policy "
+                "applies): clients that saw every row see fewer, or none",
+            )
+        ]
 
     async def partition_locks(self, parent: str, partition: str, verb: str, rest: str) -> list[Hazard]:
         """ATTACH takes ACCESS EXCLUSIVE on the table attached and the default partition (SHARE UPDATE EXCLUSIVE
