@@ -90,3 +90,21 @@ async def test_the_migrations_pane_lists_a_squashed_history_as_one_row(db: str, 
         assert details.startswith(f"20 Rails migrations, {ESCAPED} … 20220101000019, have no file here\n")
         assert "squashes old ones into db/schema.rb" in details
         assert "\x1b" not in details
+
+
+async def test_a_large_squashed_history_is_counted_with_thousands_separators(db: str, tmp_path: Path) -> None:
+    """lago's 1,107: the squashed line said '1,107 Rails migrations' and the summary '1107 squashed'."""
+    await execute(
+        db,
+        "CREATE TABLE schema_migrations (version varchar PRIMARY KEY);"
+        "INSERT INTO schema_migrations SELECT (20220101000000 + i)::text FROM generate_series(1, 1107) i;",
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    result = subprocess.run(  # noqa: ASYNC221 - the CLI under test
+        [DIBS, "status", db, "--migrations", folder], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert "squashed  1,107 Rails migrations, 20220101000001 … 20220101001107, have no file here" in lines
+    assert lines[-1] == "0 applied, 0 pending, 0 changed, 0 missing, 1,107 squashed"

@@ -123,7 +123,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
     counts[MigrationState.PENDING] -= len(partials)
     summary = [
-        f"{n} {state.value}" for state, n in counts.items() if n or state is not MigrationState.SQUASHED
+        f"{n:,} {state.value}" for state, n in counts.items() if n or state is not MigrationState.SQUASHED
     ]
     summary[2:2] = [f"{len(partials)} partial"] if partials else []
     summary += (

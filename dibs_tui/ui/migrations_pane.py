@@ -209,7 +209,7 @@ class MigrationsPane(TwoColumnPane):
         ]
         counted.insert(2, ("partial", len(partial)))  # after pending, as `status` counts them
         tools = describe_tables(history) or "no history table yet"
-        summary = ", ".join(f"{n} {word}" for word, n in counted if n)
+        summary = ", ".join(f"{n:,} {word}" for word, n in counted if n)
         offer = " · B baseline (no migration recorded, the schema exists)" if self.baseline_offered else ""
         self._status(
             Content(
