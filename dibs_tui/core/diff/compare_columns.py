@@ -411,7 +411,11 @@ def plan_alter_column(
             [ref, cref],
             destroys=state.owned_sequences(rel.schema, rel.name, new.name),
         )
-    if old.default is not None and (default_changes or type_changes):
+    # SET DEFAULT replaces a default on its own; DROP DEFAULT goes first only where the old one must be gone
+    # before something else happens: the type change it might not survive, an object it reads dropped (and
+    # perhaps created again, the new default waiting for it).
+    alone = new.default is not None and not type_changes and not _default_reads(state, rel, old)
+    if old.default is not None and (default_changes or type_changes) and not alone:
         if new.default is None:
             details.append("default dropped")
         state.step(
@@ -581,3 +585,12 @@ def _keys_holding(state: PlanState, rel: Relation, column: str) -> list[ObjectRe
         for c in (table.constraints if table is not None else ())
         if c.kind is ConstraintKind.PRIMARY_KEY and column in c.columns
     ]
+
+
+def _default_reads(state: PlanState, rel: Relation, column: Column) -> bool:
+    """The current default reads an object of the database (a function, a sequence): pg_depend says so. The
+    column's own type is no such object (pg_depend gives the column's references as its default's): a type
+    the plan makes again recasts the column, a type change of its own."""
+    own = ("type", *column.type_key, "") if column.type_key else None
+    reads = state.current_deps.references.get(("default", rel.schema, rel.name, column.name), ())
+    return any(node != own for node in reads)

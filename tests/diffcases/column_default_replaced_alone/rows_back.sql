@@ -1,0 +1,1 @@
+insert into t (id) values (1), (2);
