@@ -38,9 +38,14 @@ def plan_triggers(state: PlanState, old: Relation | None, new: Relation) -> None
     cloned = _parent_trigger_names(new, state.desired) | _parent_trigger_names(old, state.current)
     before: dict[str, Trigger] = {t.name: t for t in old.triggers} if old else {}
     after: dict[str, Trigger] = {t.name: t for t in new.triggers}
+    replaced = _replaced_in_place(state, new, before, after, cloned)
     for tname, trig in before.items():
         other = after.get(tname)
-        if tname in cloned or (other is not None and other.definition == trig.definition):
+        if (
+            tname in cloned
+            or tname in replaced
+            or (other is not None and other.definition == trig.definition)
+        ):
             continue
         tref = ObjectRef("trigger", new.schema, new.name, tname)
         if other is None:
@@ -54,7 +59,7 @@ def plan_triggers(state: PlanState, old: Relation | None, new: Relation) -> None
         )
     for tname, trig in after.items():
         tref = ObjectRef("trigger", new.schema, new.name, tname)
-        prev = before.get(tname)
+        prev = prev_of = before.get(tname)
         if tname in cloned:
             continue
         if prev is None or prev.definition != trig.definition:
@@ -68,9 +73,12 @@ def plan_triggers(state: PlanState, old: Relation | None, new: Relation) -> None
                 for x in state.desired.functions
                 if (x.schema, x.name) == (trig.function_schema, trig.function_name)
             ]
+            sql = trig.definition.rstrip(";") + ";"
+            if tname in replaced:
+                sql = sql.replace("CREATE TRIGGER ", "CREATE OR REPLACE TRIGGER ", 1)
             state.step(
                 LATE_CREATE,
-                trig.definition.rstrip(";") + ";",
+                sql,
                 ChangeKind.ALTER,
                 [ref, tref],
                 creates=[tref],
@@ -91,7 +99,37 @@ def plan_triggers(state: PlanState, old: Relation | None, new: Relation) -> None
                 [ref, tref],
                 needs=[tref],
             )
-        state.comment(tref, "trigger", before[tname].comment if tname in before else None, trig.comment)
+        # a trigger dropped and created again loses its comment: written again (one replaced keeps it)
+        recreated = prev_of is not None and prev_of.definition != trig.definition and tname not in replaced
+        state.comment(tref, "trigger", prev_of.comment if prev_of else None, trig.comment, dropped=recreated)
+
+
+def _replaced_in_place(
+    state: PlanState, rel: Relation, before: dict[str, Trigger], after: dict[str, Trigger], cloned: set[str]
+) -> set[str]:
+    """The triggers whose definition changes that CREATE OR REPLACE TRIGGER changes in place (PostgreSQL 14+):
+    one statement, the trigger never missing for a moment. Not a constraint trigger (PostgreSQL refuses to
+    replace one), nor one reading what the plan has dropped or reshaped by now (a function, a column: the
+    functions and this table's columns are planned before its triggers), which must be gone before that."""
+    changed = [
+        name
+        for name, trig in before.items()
+        if name not in cloned
+        and (other := after.get(name)) is not None
+        and other.definition != trig.definition
+        and not trig.is_constraint
+        and not other.is_constraint
+    ]
+    if not changed:
+        return set()
+    gone = {node for st in state.steps for node in (*st.destroys, *st.reshapes)}
+    gone |= {("column", *col) for col in state.reshaped_columns}
+    refs = state.current_deps.references
+    return {
+        name
+        for name in changed
+        if not any(node in gone for node in refs.get(("trigger", rel.schema, rel.name, name), ()))
+    }
 
 
 def plan_policies(state: PlanState, old: Relation | None, new: Relation) -> None:

@@ -1,0 +1,18 @@
+create function touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create function stamp() returns trigger language plpgsql as $$ begin return new; end $$;
+create function through() returns trigger language plpgsql as $$ begin return null; end $$;
+create table t (id int primary key, a int, b int);
+create trigger t_when before update on t for each row when (old.b is distinct from new.b) execute function touch();
+comment on trigger t_when on t is 'a watched';
+create trigger t_of before update of a, b on t for each row execute function touch();
+create trigger t_fn before insert on t for each row execute function stamp();
+create trigger t_dis before insert or update on t for each row execute function touch();
+create trigger t_gone before insert on t for each row execute function touch();
+create trigger t_col before update of a on t for each row execute function touch();
+create constraint trigger t_con after insert on t deferrable initially deferred for each row execute function touch();
+comment on trigger t_con on t is 'checked late';
+create view v as select id, a from t;
+create trigger v_ins instead of insert or update on v for each row execute function through();
+create table p (id int, k int) partition by range (id);
+create table p1 partition of p for values from (0) to (100);
+create trigger p_trg before insert or update on p for each row execute function touch();
