@@ -143,17 +143,21 @@ def _validity_only(state: PlanState, rel: Relation, con: Constraint, other: Cons
     kept valid and said (PlanState.keep_valid). A foreign key alike but for when it is checked: ALTER
     CONSTRAINT. False when they differ otherwise."""
     cref = ObjectRef("constraint", rel.schema, rel.name, con.name)
-    if _deferral_only(state, con, other):
+    if _deferral_differs(state, con, other):
         when = " INITIALLY DEFERRED" if other.initially_deferred else " INITIALLY IMMEDIATE"
         timing = ("DEFERRABLE" + when) if other.deferrable else "NOT DEFERRABLE"
         state.change(ChangeKind.ALTER, cref, str(con.kind), con.definition, other.definition, detail=timing)
         sql = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER CONSTRAINT {quote_ident(con.name)} {timing};"
         state.step(ADD_FOREIGN_KEYS, sql, ChangeKind.ALTER, [table_ref(rel), cref], needs=[table_ref(rel)])
-        return True
-    if _validated_only(state, other, con):  # valid here, NOT VALID desired
+        if con.validated == other.validated:
+            return True
+        if con.validated:  # valid here, NOT VALID desired
+            state.keep_valid(cref, str(con.kind), con.definition, other.definition)
+            return True
+    elif _validated_only(state, other, con):  # valid here, NOT VALID desired
         state.keep_valid(cref, str(con.kind), con.definition, other.definition)
         return True
-    if not _validated_only(state, con, other):
+    elif not _validated_only(state, con, other):
         return False
     state.change(ChangeKind.ALTER, cref, str(con.kind), detail="validate")
     state.step(
@@ -173,26 +177,28 @@ def _same_or_validity(state: PlanState, a: Constraint, b: Constraint) -> bool:
         _same_constraint(state, a, b)
         or _validated_only(state, a, b)
         or _validated_only(state, b, a)
-        or _deferral_only(state, a, b)
+        or _deferral_differs(state, a, b)
     )
 
 
 _DEFERRAL = re.compile(r" DEFERRABLE(?: INITIALLY DEFERRED)?(?=(?: NOT VALID)?$)")
 
 
-def _deferral_only(state: PlanState, a: Constraint, b: Constraint) -> bool:
-    """Foreign keys alike but for DEFERRABLE or INITIALLY DEFERRED: ALTER CONSTRAINT changes them in place,
+def _deferral_differs(state: PlanState, a: Constraint, b: Constraint) -> bool:
+    """Foreign keys alike but for DEFERRABLE or INITIALLY DEFERRED, and perhaps for being valid: ALTER
+    CONSTRAINT changes when it is checked in place (VALIDATE CONSTRAINT or keeping it valid does the rest),
     where a DROP and ADD would check every row again under a lock that blocks writes, the key gone between."""
     if a.kind is not ConstraintKind.FOREIGN_KEY or b.kind is not ConstraintKind.FOREIGN_KEY:
         return False
-    if (a.deferrable, a.initially_deferred) == (
-        b.deferrable,
-        b.initially_deferred,
-    ) or a.validated != b.validated:
+    if (a.deferrable, a.initially_deferred) == (b.deferrable, b.initially_deferred):
         return False
     if b.foreign_key is not None and b.foreign_key.target_key in state.recreated_tables:
         return False
-    return _DEFERRAL.sub("", a.definition) == _DEFERRAL.sub("", b.definition)
+    return _without_timing(a) == _without_timing(b)
+
+
+def _without_timing(con: Constraint) -> str:
+    return _DEFERRAL.sub("", con.definition).removesuffix(" NOT VALID")
 
 
 def _validated_only(state: PlanState, a: Constraint, b: Constraint) -> bool:
