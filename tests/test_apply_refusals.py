@@ -395,3 +395,34 @@ def test_a_lone_concurrent_index_is_planned_as_run_alone_not_as_one_transaction(
     shown = _migrate(db, folder, "--no-prove", "--dry-run")
     assert shown.returncode == 0, shown.stderr
     assert "pending  001_idx  (1 statement, alone, autocommit)" in shown.stdout, shown.stdout
+
+
+def test_a_count_over_rows_an_earlier_pending_migration_changes_first_is_not_a_certain_failure(
+    db: str, tmp_path: Path
+) -> None:
+    """The textbook two-step, deployed at once: 001 backfills the NULLs, 002 sets NOT NULL. 002's review counts
+    the NULLs there now, which 001 fills before 002 runs: applied, not refused. An earlier migration that writes
+    another table leaves the count certain, and the refusal stands."""
+    run_sql(
+        db, "CREATE TABLE c (id int PRIMARY KEY, company text); INSERT INTO c VALUES (1, 'x'), (2, NULL);"
+    )
+    run_sql(db, "CREATE TABLE other (id int PRIMARY KEY)")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_other.sql").write_text("INSERT INTO other VALUES (1);\n")
+    (folder / "002_not_null.sql").write_text("ALTER TABLE c ALTER COLUMN company SET NOT NULL;\n")
+    refused = _migrate(db, folder, "--no-prove")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "refusing to apply 002_not_null: line 1 fails on what is there now" in refused.stderr
+    (folder / "001_other.sql").write_text("UPDATE c SET company = 'unknown' WHERE company IS NULL;\n")
+    done = _migrate(db, folder, "--no-prove")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "refusing" not in done.stderr
+    nulls = asyncio.run(fetch(db, "SELECT count(*) AS n FROM c WHERE company IS NULL"))
+    assert nulls[0]["n"] == 0
+    not_null = asyncio.run(
+        fetch(
+            db, "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'c'::regclass AND attname = 'company'"
+        )
+    )
+    assert not_null[0]["attnotnull"] is True

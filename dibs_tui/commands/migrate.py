@@ -74,8 +74,9 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
     migration is not started (a statement the review saw fail on the live rows: core/proof_gate.py)."""
     count = 0
     refusals: list[str] = []
-    for review, item in zip(await _reviews(target, pending), pending, strict=True):
-        refusal = certain_failure(review, item)
+    reviews = await _reviews(target, pending)
+    for number, (review, item) in enumerate(zip(reviews, pending, strict=True)):
+        refusal = certain_failure(review, item, reviews[:number])
         if refusal is not None:
             refusals.append(refusal)
         segments = len(item.plan.segments)

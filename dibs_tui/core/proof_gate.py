@@ -74,6 +74,53 @@ async def gate(
     return Gate(outcome, await prove(target, pending, desired, scope))
 
 
+def certain_failures(in_order: Sequence[tuple[Review, PendingMigration]]) -> list[str]:
+    """`certain_failure` of each pending migration, in the order they apply, each knowing the ones before."""
+    refusals: list[str] = []
+    for number, (review, item) in enumerate(in_order):
+        if (refusal := certain_failure(review, item, [r for r, _ in in_order[:number]])) is not None:
+            refusals.append(refusal)
+    return refusals
+
+
+# Statements that may change any table's rows, whatever they name: a count after one of them is not certain.
+_OPAQUE = frozenset(("DoStmt", "CallStmt", "SelectStmt", "CopyStmt", "ExecuteStmt"))
+
+
+def _tables_of(sql: str) -> set[str]:
+    """Every table a statement names anywhere in its parse tree (its own, a foreign key's target, a
+    subquery's), by the last name part, folded: matching more tables only makes a count less certain."""
+    from .sqlparse import statement_info
+
+    info = statement_info(sql)
+    found: set[str] = set()
+    stack: list[object] = [info.body] if info is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            relname = node.get("relname")
+            if isinstance(relname, str):
+                found.add(relname.lower())
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return found
+
+
+def _written_before(earlier: Sequence[Review]) -> tuple[set[str], bool]:
+    """The tables the earlier pending migrations name, and whether one of them may write anywhere."""
+    from .sqlparse import statement_info
+
+    tables: set[str] = set()
+    opaque = False
+    for review in earlier:
+        for statement in review.statements:
+            tables |= _tables_of(statement.sql)
+            info = statement_info(statement.sql)
+            opaque = opaque or (info is not None and info.node_type in _OPAQUE)
+    return tables, opaque
+
+
 def _certain(hazard: Hazard) -> bool:
     """A hazard that says a statement will fail, when the server showed it: rows there now counted that make
     it fail (a sample that found some too), or the server refusing the statement in the trace. Not a count the
@@ -91,13 +138,25 @@ FAILING_HINT = (
 )
 
 
-def certain_failure(review: Review, item: PendingMigration) -> str | None:
+def certain_failure(review: Review, item: PendingMigration, earlier: Sequence[Review] = ()) -> str | None:
     """Why `item` is not started, when its review saw a statement that will fail: an atomic migration would
     hold its locks until the failure and roll back, and one of several segments would commit the segments
-    before the failing one and stop part way. None when no statement still to run is seen failing."""
+    before the failing one and stop part way. None when no statement still to run is seen failing.
+
+    `earlier`: the reviews of the pending migrations that run before it in the same apply. Each review counts
+    the rows there now, not the rows those migrations leave: a count over a table one of them writes (a
+    backfill, then SET NOT NULL in the next migration: the textbook two-step) or after one that may write
+    anything (a DO block, a CALL, a function in a SELECT) is a risk to acknowledge, not a certainty."""
     plan = item.plan
     start = plan.segments[item.resume_at - 1].first_line if item.resume_at > 1 else 0
-    failing = [(s, h) for s, h in review.hazards if s.line >= start and _certain(h)]
+    written, opaque = _written_before(earlier)
+    failing = [
+        (s, h)
+        for s, h in review.hazards
+        if s.line >= start
+        and _certain(h)
+        and (h.kind == "fails-on-schema" or not (opaque or _tables_of(s.sql) & written))
+    ]
     if not failing:
         return None
     statement, hazard = failing[0]

@@ -436,15 +436,13 @@ class MigrationsPane(TwoColumnPane):
         declined: list[bool] = []
 
         async def confirm(planned: list[PendingMigration]) -> bool:
-            from ..core.proof_gate import certain_failure  # deferred, as apply_pending below
+            from ..core.proof_gate import certain_failures  # deferred, as apply_pending below
 
-            # A statement the review saw fail on the live rows: not asked, refused (as `migrate` does).
-            refusals = [
-                refusal
-                for item in planned
-                if item.file.name in reviewed
-                and (refusal := certain_failure(reviewed[item.file.name], item)) is not None
-            ]
+            # A statement the review saw fail on the live rows: not asked, refused (as `migrate` does); each
+            # counted against the rows there now, so what a migration before it changes first is not certain.
+            refusals = certain_failures(
+                [(reviewed[item.file.name], item) for item in planned if item.file.name in reviewed]
+            )
             if refusals:
                 raise DibsError("\n".join([*refusals, "Fix the rows or the migration, then apply again."]))
             answer = await self.prove_and_ask(head, body, planned)
