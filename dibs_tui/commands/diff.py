@@ -146,7 +146,7 @@ def render_text(result: DiffResult) -> str:
         lines.append(safe(group))
         for change in changes:
             name = change.object.sub or change.object.name
-            detail = f": {change.detail}" if change.detail else ""
+            detail = f": {change.summary}" if change.summary else ""
             flag = "  [destructive]" if change.destructive else ""
             lines.append(f"  {MARKS[change.kind]} {change.what} {safe(name)}{safe(detail)}{flag}")
     if result.renames:

@@ -78,11 +78,50 @@ class Change:
         return f"{self.what} {ref.schema}.{ref.name}{'.' + ref.sub if ref.sub else ''}: {self.detail}"
 
     @property
+    def summary(self) -> str:
+        """What changed, as the text and the Diff pane say it: the detail the planner wrote, else for an object
+        altered whole (a key, a CHECK, an index) the words of its definition that differ, with a little of
+        what they follow: `… ON DELETE CASCADE -> … ON DELETE SET NULL`."""
+        if self.detail or self.kind is not ChangeKind.ALTER or not self.old or not self.new:
+            return self.detail
+        return changed_words(self.old, self.new)
+
+    @property
     def table(self) -> tuple[str, str] | None:
         """The relation this change belongs to (for grouping), if any."""
         if self.object.kind in ("table", "column", "constraint", "index", "trigger", "policy"):
             return (self.object.schema, self.object.name)
         return None
+
+
+_CONTEXT_WORDS = 2  # words of what the difference follows, shown before it
+_SIDE_CHARACTERS = 60  # each side of a long difference, cut at its end
+_WHOLE_CHARACTERS = 40  # definitions this short are shown whole
+
+
+def changed_words(old: str, new: str) -> str:
+    """`old -> new`, whole when both are short, else reduced to the words that differ (split at white space),
+    the common start and end left out but for a word or two of context; empty when they are the same words."""
+    a, b = old.split(), new.split()
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    if start == len(a) == len(b):
+        return ""
+    if len(old) <= _WHOLE_CHARACTERS and len(new) <= _WHOLE_CHARACTERS:
+        return f"{' '.join(a)} -> {' '.join(b)}"
+    shown = max(0, start - _CONTEXT_WORDS)
+    lead = "… " if shown else ""
+    tail = " …" if end else ""
+
+    def side(words: list[str]) -> str:
+        text = " ".join(words[shown : len(words) - end]) or "(nothing)"
+        return text if len(text) <= _SIDE_CHARACTERS else text[: _SIDE_CHARACTERS - 1] + "…"
+
+    return f"{lead}{side(a)}{tail} -> {lead}{side(b)}{tail}"
 
 
 @dataclass(frozen=True)

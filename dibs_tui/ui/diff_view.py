@@ -57,7 +57,7 @@ def change_rows(result: DiffResult, rejected: Collection[tuple[str, str]]) -> tu
             # kept on purpose (a valid constraint where NOT VALID is desired): listed, but no difference
             mark, style = ("=", "$text-muted") if change.kept else KIND_STYLE[change.kind]
             name = change.object.sub or change.object.name
-            detail = f"  {change.detail}" if change.detail else ""
+            detail = f"  {change.summary}" if change.summary else ""
             label = fitted_row(  # at 80 columns the detail goes first, the `!` (data lost) never
                 Content.styled(f"  {mark} {change.what} ", style),
                 Content(safe(name)),
