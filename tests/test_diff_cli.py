@@ -276,16 +276,18 @@ def test_an_object_altered_whole_says_what_of_its_definition_changed(
     new_database: Callable[[], str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A foreign key whose ON DELETE changes, a CHECK whose bound changes: the text said only `~ foreign key
-    c_p_fkey`; now the words of the definition that differ (a long one from a little before the difference)."""
+    c_p_fkey`; now the words of the definition that differ (a long one from a little before the difference),
+    and a column's default what it was and what it becomes."""
     live, wanted = new_database(), new_database()
     base = (
         "CREATE TABLE p (id int PRIMARY KEY);"
         "CREATE TABLE c (id int PRIMARY KEY, p int CONSTRAINT c_p_fkey REFERENCES p ON DELETE {action},"
-        " n int CONSTRAINT c_n_check CHECK (n {op} 0));"
+        " n int CONSTRAINT c_n_check CHECK (n {op} 0), q text DEFAULT {default});"
     )
-    run_sql(live, base.format(action="CASCADE", op=">"))
-    run_sql(wanted, base.format(action="SET NULL", op=">="))
+    run_sql(live, base.format(action="CASCADE", op=">", default="'a'"))
+    run_sql(wanted, base.format(action="SET NULL", op=">=", default="'b'"))
     assert main(["diff", live, "--desired", wanted]) == 2
     out = capsys.readouterr().out
     assert "  ~ foreign key c_p_fkey: … ON DELETE CASCADE -> … ON DELETE SET NULL\n" in out, out
     assert "  ~ check c_n_check: CHECK ((n > 0)) -> CHECK ((n >= 0))\n" in out, out
+    assert "  ~ column q: default 'a'::text -> 'b'::text\n" in out, out

@@ -463,7 +463,9 @@ def plan_alter_column(
         )
     if new.default is not None and (default_changes or type_changes):
         if default_changes:
-            details.append(f"default {new.default}")
+            details.append(
+                f"default {old.default} -> {new.default}" if old.default else f"default {new.default}"
+            )
         seq_needs = [
             ObjectRef("sequence", s.schema, s.name) for s in state.created_sequences if s.name in new.default
         ]
