@@ -252,3 +252,25 @@ async def test_a_partitions_card_keeps_its_column_count_at_80_columns(db: str) -
         await pilot.resize_terminal(200, 45)
         whole = "public  partition of public.measurements_by_region · rows unknown · 3 columns"
         await wait_for(pilot, lambda: facts() == whole)
+
+
+def test_a_detail_with_no_room_for_a_readable_part_is_left_out_not_cut_to_a_stub() -> None:
+    """A long foreign key's change beside its name in the Diff list showed `……` (two cells of detail and the
+    cut's own): a detail that gets fewer than a handful of cells goes, the name stays whole; with room, it is cut
+    at its end."""
+    from textual.content import Content
+
+    from dibs_tui.ui.widgets.mark_list import fitted_row
+
+    row = fitted_row(
+        Content("  ~ foreign key "),
+        Content("issues_reporter_id_fkey"),
+        Content("  REFERENCES public.users(id) ON DELETE SET NULL -> REFERENCES public.users(id)"),
+        Content(""),
+    )
+    tight = row.fit(len("  ~ foreign key issues_reporter_id_fkey") + 5).plain
+    assert tight == "  ~ foreign key issues_reporter_id_fkey", tight
+    roomy = row.fit(len("  ~ foreign key issues_reporter_id_fkey") + 20).plain
+    assert roomy.startswith("  ~ foreign key issues_reporter_id_fkey  REFERENCES") and roomy.endswith("…"), (
+        roomy
+    )

@@ -81,7 +81,7 @@ class Change:
     def summary(self) -> str:
         """What changed, as the text and the Diff pane say it: the detail the planner wrote, else for an object
         altered whole (a key, a CHECK, an index) the words of its definition that differ, with a little of
-        what they follow: `… ON DELETE CASCADE -> … ON DELETE SET NULL`."""
+        what they follow: `ON DELETE CASCADE -> ON DELETE SET NULL`."""
         if self.detail or self.kind is not ChangeKind.ALTER or not self.old or not self.new:
             return self.detail
         return changed_words(self.old, self.new)
@@ -101,7 +101,8 @@ _WHOLE_CHARACTERS = 40  # definitions this short are shown whole
 
 def changed_words(old: str, new: str) -> str:
     """`old -> new`, whole when both are short, else reduced to the words that differ (split at white space),
-    the common start and end left out but for a word or two of context; empty when they are the same words."""
+    the common start left out but for a word or two of context before the difference, a common end said by
+    `…`; empty when they are the same words."""
     a, b = old.split(), new.split()
     start = 0
     while start < min(len(a), len(b)) and a[start] == b[start]:
@@ -114,14 +115,13 @@ def changed_words(old: str, new: str) -> str:
     if len(old) <= _WHOLE_CHARACTERS and len(new) <= _WHOLE_CHARACTERS:
         return f"{' '.join(a)} -> {' '.join(b)}"
     shown = max(0, start - _CONTEXT_WORDS)
-    lead = "… " if shown else ""
     tail = " …" if end else ""
 
     def side(words: list[str]) -> str:
         text = " ".join(words[shown : len(words) - end]) or "(nothing)"
         return text if len(text) <= _SIDE_CHARACTERS else text[: _SIDE_CHARACTERS - 1] + "…"
 
-    return f"{lead}{side(a)}{tail} -> {lead}{side(b)}{tail}"
+    return f"{side(a)}{tail} -> {side(b)}{tail}"
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,11 @@ class FittedRow(Visual):
         return 1
 
 
+# The fewest cells of a detail worth showing cut (its two leading spaces and the `…` included): fewer say
+# nothing ("  ……" was all a long foreign key's change showed beside its name).
+_LEAST_DETAIL = 8
+
+
 def fitted_row(
     head: Content, name: Content, detail: Content, tail: Content, kept: Content | None = None
 ) -> FittedRow:
@@ -55,7 +60,7 @@ def fitted_row(
 
     def fit(width: int) -> Content:
         room = width - head.cell_length - said.cell_length - tail.cell_length
-        if name.cell_length + 4 > room:  # no room left for a useful part of the detail
+        if name.cell_length + _LEAST_DETAIL > room:  # no room left for a useful part of the detail
             return Content.assemble(head, cut_middle(name, room), said, tail)
         cut = detail.truncate(room - name.cell_length - 1) + Content("…")
         return Content.assemble(head, name, said, cut, tail)
