@@ -127,7 +127,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     ]
     summary[2:2] = [f"{len(partials)} partial"] if partials else []
     summary += (
-        [f"{len(found.folder.skipped):,} not applied (rollbacks and the like)"] if found.folder.skipped else []
+        [f"{len(found.folder.skipped):,} not applied (rollbacks and the like)"]
+        if found.folder.skipped
+        else []
     )
     print(", ".join(summary))
     for name in history.dirty:
