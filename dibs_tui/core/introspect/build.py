@@ -7,7 +7,7 @@ import json
 import sys
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,7 @@ from .objects import (
     whole_object_from,
 )
 from .queries import INDEX_DEFINITIONS, INDEXDEF_SQL, META
+from .rows import column_at, drained, group_by_relation, names_by_position
 from .user_types import collations_from, composite_from, range_from
 
 if TYPE_CHECKING:
@@ -63,7 +64,6 @@ dataclasses' __eq__, a fifth of a 5,000-table diff's planning), and each distinc
 
 _MAX_OID = 2**32 - 1
 _TEXT_SEARCH_CATALOGS = {DICTIONARY: "pg_ts_dict", CONFIGURATION: "pg_ts_config"}
-_CHUNK = 2000  # the driver's rows let go at a time (`drained`)
 # Rows turned into model objects between two chances for the event loop to read the sockets. While a build holds
 # the loop, the other side's (or the other session's) finished result waits unread and its backend idles until
 # the next statement is sent: every 2,000 rows was 10-20 ms of constraints or relations at a time. A diff at
@@ -327,7 +327,7 @@ class Builder:
                 await asyncio.sleep(0)
         names, columns = self._names, self._columns
         for oid in relids:
-            names[oid] = _names_by_position(columns[oid])
+            names[oid] = names_by_position(columns[oid])
 
     def _not_valid_not_null(self, relid: int, name: str, keys: str) -> None:
         """The column's NOT NULL is NOT VALID: its Column (shared by equal columns: ColumnPool) replaced by one
@@ -346,7 +346,7 @@ class Builder:
         if names is not None or relid not in self._built:
             return [(names or ())[int(k)] for k in keys.split()]
         columns = self._built[relid].columns
-        return [_column_at(columns, int(k)).name for k in keys.split()]
+        return [column_at(columns, int(k)).name for k in keys.split()]
 
     def _drop_keys(self, low: int, high: int) -> None:
         """The key columns of a portion's relations, once its indexes are written (those the server still
@@ -374,7 +374,10 @@ class Builder:
         portion of the constraints (the last kind to arrive, on the connection that ends last), so that only
         the last portion's relations are built once the last constraint is in, not all of them."""
         await self._wait("columns", INDEX_DEFINITIONS, "triggers", "policies")
-        triggers, policies = _group(self._rows["triggers"]), _group(self._rows["policies"])
+        triggers, policies = (
+            group_by_relation(self._rows["triggers"]),
+            group_by_relation(self._rows["policies"]),
+        )
         order = [r["oid"] for r in rows]  # the query's order (schema, name), kept by the catalog
         built = self._built
         if self.portions:
@@ -574,39 +577,3 @@ class Builder:
                 for u in rows["unmodelled"]
             ),
         )
-
-
-def _names_by_position(columns: list[Column]) -> ColumnNames:
-    """`columns` (in position order) as definitions.ColumnNames."""
-    last = columns[-1].position if columns else 0
-    if last == len(columns):  # no column dropped: positions 1..n
-        return ("", *[c.name for c in columns])
-    by_position = [""] * (last + 1)
-    for c in columns:
-        by_position[c.position] = c.name
-    return tuple(by_position)
-
-
-def _column_at(columns: tuple[Column, ...], position: int) -> Column:
-    """The column at attnum `position` of a relation's columns (in position order)."""
-    column = columns[position - 1] if 0 < position <= len(columns) else None
-    if column is not None and column.position == position:
-        return column
-    return next(c for c in columns if c.position == position)
-
-
-def drained(rows: list[Record]) -> Iterator[Record]:
-    """Each row, the driver's list emptied behind the reader chunk by chunk: the records of a large result
-    (33 MiB of columns at 5,000 tables) are freed while the model objects made from them are allocated,
-    often into the same memory, instead of both being held in full."""
-    while rows:
-        chunk = rows[:_CHUNK]
-        del rows[:_CHUNK]
-        yield from chunk
-
-
-def _group(rows: Sequence[Record]) -> dict[int, list[Record]]:
-    grouped: dict[int, list[Record]] = defaultdict(list)
-    for row in rows:
-        grouped[row["relid"]].append(row)
-    return grouped
