@@ -13,11 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 
 from dibs_tui.core.embedded import bin_path
+
+if TYPE_CHECKING:
+    from dibs_tui.core.review.report import Review
 
 REPO = Path(__file__).resolve().parents[1]
 # Real-world schemas copied into the repo (origin and licence of each: tests/fixtures/SOURCES.md).
@@ -226,3 +229,15 @@ def quit_browser(app: subprocess.Popen[bytes], master: int) -> None:
         f"exit status {app.returncode}; printed after the screen closed: {text(after)[:1500]!r}; "
         f"last drawn: {text(screen)[-600:]!r}"
     )
+
+
+async def review(dsn: str, sql: str) -> Review:
+    """`review` of the migration text `sql` (as m.sql) on the database behind `dsn`."""
+    from dibs_tui.core.connect import connect, resolve
+    from dibs_tui.core.review.run import review_sql
+
+    conn = await connect(resolve(dsn))
+    try:
+        return await review_sql(conn, sql, "m.sql")
+    finally:
+        await conn.close()

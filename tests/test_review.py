@@ -14,7 +14,7 @@ import pytest
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.review.report import HAZARD_KINDS, Review
 from dibs_tui.core.review.run import review_sql
-from tests.pg import execute
+from tests.pg import execute, review
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
 SETUP = "CREATE TABLE parent (id int PRIMARY KEY);CREATE TABLE t (id int, v text, p int);"
@@ -28,14 +28,6 @@ DATA_DEPENDENT = {
     "fails-on-existing-data",
     "constraint-without-not-valid",
 }
-
-
-async def review(dsn: str, sql: str) -> Review:
-    conn = await connect(resolve(dsn))
-    try:
-        return await review_sql(conn, sql, "m.sql")
-    finally:
-        await conn.close()
 
 
 def kinds(result: Review) -> set[str]:

@@ -9,12 +9,10 @@ import json
 import asyncpg
 import pytest
 
-from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.meta import meta_tables_ddl
 from dibs_tui.core.review import count_queries
 from dibs_tui.core.review.report import Hazard, Review
-from dibs_tui.core.review.run import review_sql
-from tests.pg import execute, fetch
+from tests.pg import execute, fetch, review
 
 FAILS, LOSS = "fails-on-existing-data", "data-loss"
 T = "CREATE TABLE t (id int PRIMARY KEY, v text, n numeric(10,2), f float8, ts timestamp, p int);"
@@ -29,14 +27,6 @@ PAIRS = (  # a composite key, one row half NULL: MATCH FULL refuses it, MATCH SI
     "CREATE TABLE pk2 (a int, b int, PRIMARY KEY (a, b)); INSERT INTO pk2 VALUES (1, 1);"
     "ALTER TABLE t ADD a int, ADD b int; UPDATE t SET a = 1, b = 1; UPDATE t SET b = NULL WHERE id = 2;"
 )
-
-
-async def review(dsn: str, sql: str) -> Review:
-    conn = await connect(resolve(dsn))
-    try:
-        return await review_sql(conn, sql, "m.sql")
-    finally:
-        await conn.close()
 
 
 def counted(result: Review, kind: str) -> list[Hazard]:

@@ -7,23 +7,12 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-from dibs_tui.core.connect import connect, resolve
-from dibs_tui.core.review.report import Review
-from dibs_tui.core.review.run import review_sql
-from tests.pg import DIBS, execute, fetch
+from tests.pg import DIBS, execute, fetch, review
 
 SETUP = (
     "CREATE TABLE lang (id int PRIMARY KEY, name text, code text UNIQUE);"
     "INSERT INTO lang VALUES (1, 'English', 'en'), (2, 'Italian', 'it');"
 )
-
-
-async def review(dsn: str, sql: str) -> Review:
-    conn = await connect(resolve(dsn))
-    try:
-        return await review_sql(conn, sql, "m.sql")
-    finally:
-        await conn.close()
 
 
 async def test_an_insert_of_a_key_there_now_fails_each_unique_key_said(db: str) -> None:

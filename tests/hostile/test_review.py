@@ -8,19 +8,9 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.migrations.apply_record import _SEGMENTS_DDL, SEGMENTS_TABLE
 from dibs_tui.core.review.report import Review
-from dibs_tui.core.review.run import review_sql
-from tests.pg import DIBS, execute, fetch, run_sql
-
-
-async def review(dsn: str, sql: str) -> Review:
-    conn = await connect(resolve(dsn))
-    try:
-        return await review_sql(conn, sql, "m.sql")
-    finally:
-        await conn.close()
+from tests.pg import DIBS, execute, fetch, review, run_sql
 
 
 def messages(result: Review, kind: str) -> list[str]:

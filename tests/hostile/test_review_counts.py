@@ -12,10 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.review.report import Hazard, Review
-from dibs_tui.core.review.run import review_sql
-from tests.pg import execute, fetch, run_sql
+from tests.pg import execute, fetch, review, run_sql
 
 SETUP = (
     "CREATE TABLE t (id int PRIMARY KEY, v varchar(20), m int); INSERT INTO t VALUES (1, 'a', 1), (2, 'b', 2);"
@@ -23,14 +21,6 @@ SETUP = (
     "CREATE FUNCTION noisy(int) RETURNS boolean LANGUAGE plpgsql AS "
     "$$BEGIN INSERT INTO audit VALUES ('noisy'); RETURN true; END$$;"
 )
-
-
-async def review(dsn: str, sql: str) -> Review:
-    conn = await connect(resolve(dsn))
-    try:
-        return await review_sql(conn, sql, "m.sql")
-    finally:
-        await conn.close()
 
 
 def counts(result: Review) -> list[Hazard]:
