@@ -15,7 +15,7 @@ from ..model import (
 )
 from ..model_definitions import same_definition
 from ..plan import ChangeKind
-from ..sql import qualified, quote_ident, quote_identifier
+from ..sql import qualified, quote_ident
 from .deparse_drift import same_check, same_statement
 from .graph import (
     ADD_CONSTRAINTS,
@@ -28,6 +28,7 @@ from .key_handovers import plan_handovers
 from .part_renames import rename_constraints, rename_indexes
 from .partition_indexes import cloned_name, in_creation_order
 from .render import (
+    index_head,
     partition_index_sql,
     table_ref,
 )
@@ -340,8 +341,7 @@ def _build_passing(state: PlanState, rel: Relation, ix: Index, passing: str, pha
     """CREATE INDEX under the passing name, then ALTER INDEX ... RENAME TO its own once the key is gone."""
     ref, iref = table_ref(rel), ObjectRef("index", rel.schema, rel.name, ix.name)
     made = ObjectRef("index", rel.schema, rel.name, passing)
-    head = f" INDEX {quote_identifier(ix.name)} ON "  # as pg_get_indexdef writes it (part_renames.index_body)
-    sql = partition_index_sql(ix, partition=False).replace(head, f" INDEX {quote_ident(passing)} ON ", 1)
+    sql = partition_index_sql(ix, partition=False).replace(index_head(ix.name), index_head(passing), 1)
     state.step(phase, sql, ChangeKind.ALTER, [ref, iref], creates=[made], needs=[ref])
     state.step(
         phase,

@@ -17,11 +17,11 @@ from typing import TypeVar
 
 from ..model import Constraint, ConstraintKind, DomainCheck, Index, ObjectRef, Relation
 from ..plan import ChangeKind
-from ..sql import qualified, quote_ident, quote_identifier
+from ..sql import qualified, quote_ident
 from .graph import ALTER_TABLES, PRE_CREATE
 from .name_slots import circle_heads, passing_name
 from .partition_moves import detached_ref
-from .render import table_ref
+from .render import index_head, table_ref
 from .state import PlanState
 
 Part = TypeVar("Part", Index, Constraint, DomainCheck)
@@ -56,7 +56,7 @@ def _pairs(
 
 def index_body(ix: Index) -> tuple[object, ...]:
     """The index but for its name: pg_get_indexdef's text names it once, after INDEX."""
-    text = ix.definition.replace(f" INDEX {quote_identifier(ix.name)} ON ", " INDEX ON ", 1)
+    text = ix.definition.replace(index_head(ix.name), " INDEX ON ", 1)
     return (text, ix.valid)
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Index, Relation
-from ..sql import quote_identifier
 from .name_slots import taken_names
+from .render import index_head
 from .state import PlanState
 
 _NAMEDATALEN = 64
@@ -95,7 +95,7 @@ def _copies_names(state: PlanState, new: Relation, copied: list[Index]) -> dict[
 
 def _tail(ix: Index) -> str:
     """An index's text from its method on: its keys, INCLUDE, storage options and predicate."""
-    head = f" INDEX {quote_identifier(ix.name)} ON "
+    head = index_head(ix.name)
     text = ix.definition
     return text[text.find(" USING ", text.find(head) + len(head)) :]
 

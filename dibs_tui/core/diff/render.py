@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..ddl import index_sql, routine_signature
 from ..model import Function, Index, ObjectRef, Relation
 from ..positional import positional_constructor
-from ..sql import qualified, quote_ident
+from ..sql import qualified, quote_ident, quote_identifier
 
 _new_ref = positional_constructor(ObjectRef)  # every step names its table: ObjectRef's own __init__ is slower
 
@@ -25,6 +25,12 @@ def type_ref(schema: str, name: str) -> ObjectRef:
 
 def what_of(rel: Relation) -> str:
     return str(rel.kind)
+
+
+def index_head(name: str) -> str:
+    """How pg_get_indexdef's text names an index, once, after INDEX: ` INDEX name ON `. Replaced to write a
+    definition under another name, or taken out to compare two indexes but for their names."""
+    return f" INDEX {quote_identifier(name)} ON "
 
 
 def partition_index_sql(ix: Index, *, partition: bool) -> str:

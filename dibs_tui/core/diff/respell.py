@@ -35,9 +35,10 @@ from ..model import (
     RelationKind,
 )
 from ..plan import Change, ChangeKind, PlannedStatement
-from ..sql import qualified, quote_ident, quote_identifier
+from ..sql import qualified, quote_ident
 from .compare_types import renamed_value
 from .deparse_drift import same_check, same_view_query
+from .render import index_head
 
 Respell = Callable[[str], str]
 VIEW_KINDS = (RelationKind.VIEW, RelationKind.MATVIEW)
@@ -382,9 +383,7 @@ def _index(ix: Index, wanted: tuple[Index, ...], respell: Respell) -> Index:
     if same is None:
         return ix
     # the desired side's words but for the name: its table's too, renamed or not
-    written = same.definition.replace(
-        f" INDEX {quote_identifier(same.name)} ON ", f" INDEX {quote_identifier(ix.name)} ON ", 1
-    )
+    written = same.definition.replace(index_head(same.name), index_head(ix.name), 1)
     return replace(
         ix,
         columns=same.columns,
