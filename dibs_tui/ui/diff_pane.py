@@ -38,6 +38,7 @@ from .review_marks import review_plan_off_the_loop
 from .text import counted, safe
 from .two_column_pane import TwoColumnPane
 from .widgets.mark_list import MarkList
+from .widgets.wrapped_static import WrappedStatic
 
 
 class DiffPane(TwoColumnPane):
@@ -72,8 +73,8 @@ class DiffPane(TwoColumnPane):
 
     def compose_upper(self) -> ComposeResult:
         with Horizontal(id="diff-definitions", classes="pane-upper"):
-            yield Static("", id="diff-old")
-            yield Static("", id="diff-new")
+            yield WrappedStatic("", id="diff-old")
+            yield WrappedStatic("", id="diff-new")
 
     @property
     def changes_list(self) -> MarkList:

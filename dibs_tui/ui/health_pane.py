@@ -36,6 +36,7 @@ from .pane_context import PaneContext
 from .text import data, safe
 from .two_column_pane import TwoColumnPane
 from .widgets.mark_list import FittedRow, MarkList, fitted_row
+from .widgets.wrapped_static import WrappedStatic
 
 STYLES = {Level.ERROR: "bold $text-error", Level.WARNING: "bold $text-warning", Level.INFO: "$text-muted"}
 
@@ -163,7 +164,7 @@ class HealthPane(TwoColumnPane):
 
     def compose_upper(self) -> ComposeResult:
         with VerticalScroll(id="health-info", classes="pane-upper"):
-            yield Static("", id="health-details")
+            yield WrappedStatic("", id="health-details")
 
     def on_mount(self) -> None:
         self.context.catalog_changed.subscribe(self, self._catalog_changed)

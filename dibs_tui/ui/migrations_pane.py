@@ -49,6 +49,7 @@ from .screens.confirm import ConfirmScreen
 from .text import safe
 from .two_column_pane import TwoColumnPane
 from .widgets.mark_list import MarkList
+from .widgets.wrapped_static import WrappedStatic
 
 if TYPE_CHECKING:
     from ..core.generate import GeneratedMigration
@@ -79,7 +80,7 @@ class GenerateScreen(ModalScreen["GeneratedMigration | None"]):
             yield Static("New migration name (edit, Enter to write):")
             yield Input(self.slug, id="generate-name")
             with VerticalScroll(id="generate-sql-scroll"):
-                yield Static(Content("\n").join(sql_lines(self.generated.sql)), id="generate-sql")
+                yield WrappedStatic(Content("\n").join(sql_lines(self.generated.sql)), id="generate-sql")
             with Horizontal():
                 yield Button("Write", id="write", variant="success")
                 yield Button("Cancel", id="cancel", variant="primary")
@@ -139,7 +140,7 @@ class MigrationsPane(TwoColumnPane):
 
     def compose_upper(self) -> ComposeResult:
         with VerticalScroll(id="migrations-info", classes="pane-upper"):
-            yield Static("", id="migrations-details")
+            yield WrappedStatic("", id="migrations-details")
         yield TouchedList(id="migrations-touched")
 
     # -- state ---------------------------------------------------------------------------------------------

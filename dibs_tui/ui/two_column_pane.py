@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from .pane_context import PaneContext
 from .widgets.mark_list import MarkList
+from .widgets.wrapped_static import WrappedStatic
 
 
 class TwoColumnPane(Vertical):
@@ -39,13 +40,13 @@ class TwoColumnPane(Vertical):
         self.context = context
 
     def compose(self) -> ComposeResult:
-        yield Static(self.FIRST_STATUS, id=f"{self.ID}-status", classes="pane-status")
+        yield WrappedStatic(self.FIRST_STATUS, id=f"{self.ID}-status", classes="pane-status")
         with Horizontal(id=f"{self.ID}-body", classes="pane-body"):
             yield MarkList(id=self.LIST_ID, classes="pane-list")
             with Vertical(id=f"{self.ID}-right", classes="pane-right"):
                 yield from self.compose_upper()
                 with VerticalScroll(id=f"{self.LOWER_ID}-scroll", classes="pane-lower"):
-                    yield Static("", id=self.LOWER_ID)
+                    yield WrappedStatic("", id=self.LOWER_ID)
 
     def compose_upper(self) -> ComposeResult:
         """The upper right panel; its container carries the class `pane-upper`."""

@@ -1,0 +1,77 @@
+"""The right-hand panels of the Diff, Migrations and Health tabs at 80x24: text wraps at its spaces, and a name
+wider than the panel is cut in its middle, never folded over two lines (`api_tokens_user_` / `id_fkey` read as
+two names, or as none)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from dibs_tui.ui.health_pane import HealthPane
+from dibs_tui.ui.migrations_pane import MigrationsPane
+from tests.pg import execute
+from tests.test_ui import loaded, make_app, rendered, wait_for
+
+FK = "subscription_invoice_line_items_billing_account_id_fkey"
+MIGRATION = "20260301120000_estimates-and-required-reporter-for-every-issue"
+
+
+def lines_of(widget: Static) -> list[str]:
+    return ["".join(text for text, _ in line).rstrip() for line in rendered(widget)]
+
+
+def cut_whole(lines: list[str], name: str) -> str:
+    """The word showing `name` cut in its middle (its start and its end kept); no line ends in a piece of it
+    that goes on on the next line, as Textual's fold of a long word does."""
+    words = [word for line in lines for word in line.split()]
+    assert not any(len(word) >= 10 and name.startswith(word) and word != name for word in words), lines
+    cut = [
+        w for w in words if "…" in w and name.startswith(w.split("…")[0]) and name.endswith(w.split("…")[1])
+    ]
+    assert cut and len(cut[0].split("…")[0]) >= 10, lines
+    return cut[0]
+
+
+async def test_a_findings_object_too_long_for_the_panel_is_cut_not_folded(db: str) -> None:
+    await execute(
+        db,
+        "CREATE SCHEMA billing;"
+        "CREATE TABLE billing.accounts (id int PRIMARY KEY);"
+        "CREATE TABLE billing.subscription_invoice_line_items (id int PRIMARY KEY, billing_account_id int,"
+        f" CONSTRAINT {FK} FOREIGN KEY (billing_account_id) REFERENCES billing.accounts);",
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await pilot.press("H")
+        pane = app.query_one(HealthPane)
+        await wait_for(pilot, lambda: pane.report is not None)
+        index = next(i for i, f in enumerate(pane.rows) if f is not None and f.check == "fk-without-index")
+        pane.findings_list.highlighted = index
+        await pilot.pause()
+        details = pane.query_one("#health-details", Static)
+        cut_whole(lines_of(details), f"billing.subscription_invoice_line_items.{FK}")
+        # the prose around it still wraps at its spaces, whole words on each line
+        assert any(line.startswith("what") for line in lines_of(details)), lines_of(details)
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert f"billing.subscription_invoice_line_items.{FK}" in "\n".join(lines_of(details))
+
+
+async def test_a_migrations_name_too_long_for_the_panel_is_cut_not_folded(db: str, tmp_path: Path) -> None:
+    await execute(db, "CREATE TABLE users (id int PRIMARY KEY);")
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / f"{MIGRATION}.sql").write_text("-- Migration: " + MIGRATION + "\nCREATE TABLE t (id int);\n")
+    app = make_app(db, tmp_path, migrations_dir=folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("m")
+        pane = app.query_one(MigrationsPane)
+        await wait_for(pilot, lambda: pane.loaded)
+        details = pane.query_one("#migrations-details", Static)
+        await wait_for(pilot, lambda: "Changes:" in str(details.render()))
+        await pilot.pause()
+        assert cut_whole(lines_of(details), f"{MIGRATION}:").startswith("20260301120000_")
+        sql = pane.query_one("#migrations-sql", Static)
+        cut_whole(lines_of(sql), MIGRATION)
