@@ -49,7 +49,7 @@ async def test_diff_pane_shows_changes_plan_marks_and_accepts_a_rename(
         pane = app.query_one(DiffPane)
         await wait_for(pilot, lambda: pane.result is not None)
         status = text_of(pane.query_one("#diff-status", Static))
-        assert "changes" in status and "diff took" in status
+        assert "changes" in status and "rename suggestion (" in status and status.endswith(" s)")
         plan = text_of(pane.query_one("#diff-plan", Static))
         assert "ALTER TABLE public.legacy ADD COLUMN note text DEFAULT 'x'::text;" in plan
         assert "DROP TABLE public.customers;" in plan
@@ -222,6 +222,10 @@ async def test_at_80_columns_the_headings_of_one_tables_partitions_read_apart(
         headings = [rows[i] for i in range(len(rows)) if options.get_option_at_index(i).disabled]
         assert len(headings) == 2 and headings[0] != headings[1], rows
         assert headings[0].endswith("2026_01") and headings[1].endswith("2026_02"), rows
+        # The summary is one line at 80 columns: it ended `— diff took` with the time alone on the next one
+        status = pane.query_one("#diff-status", Static)
+        first = "".join(seg.text for seg in status.render_line(0)).rstrip()
+        assert first.startswith("2 changes, ") and first.endswith(" s)"), first
 
 
 @pytest.fixture

@@ -162,13 +162,13 @@ class DiffPane(TwoColumnPane):
         state = "in sync" if result.in_sync else f"{count} difference{'' if count == 1 else 's'}"
         self.context.set_sync(view.marks, state)
         if result.in_sync:
-            text = Content.assemble(("In sync", "$text-success"), f" — diff took {result.elapsed_s:.2f} s")
+            text = Content.assemble(("In sync", "$text-success"), f" ({result.elapsed_s:.2f} s)")
         else:
             destructive = sum(1 for s in result.plan if s.destructive)
             text = Content.assemble(
                 (counted(count, "change"), "bold"),
                 f", {counted(len(result.plan), 'statement')} ({destructive} destructive), "
-                f"{counted(len(result.renames), 'rename suggestion')} — diff took {result.elapsed_s:.2f} s",
+                f"{counted(len(result.renames), 'rename suggestion')} ({result.elapsed_s:.2f} s)",  # one line at 80
             )
         if self.choices.privileges:
             text = Content.assemble(text, " — privileges compared (p: off)")
