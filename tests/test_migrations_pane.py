@@ -535,3 +535,21 @@ def test_a_lone_concurrent_index_is_shown_as_run_alone(tmp_path: Path) -> None:
         "alone, autocommit (the new enum label can only be used once committed)"
     ]
     assert segment_lines("CREATE TABLE t (id int);\nCREATE TABLE u (id int);\n", path) == []
+
+
+async def test_m_and_b_on_an_empty_folder_say_it_holds_no_migration(db: str, tmp_path: Path) -> None:
+    """With no migration file, `m` said `every migration is applied` and `B` asked to highlight a migration
+    that the list cannot show: both name the folder and say it is empty."""
+    await execute(db, "CREATE TABLE users (id int PRIMARY KEY);")
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    app = _app(db, tmp_path, folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_migrations(pilot, app)
+        for key in ("m", "B"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await wait_for(pilot, lambda: bool(app._notifications))
+            (told,) = [n.message for n in app._notifications]
+            assert f"{folder} holds no migration file" in told and "applied" not in told, told
+            assert "Highlight" not in told, told

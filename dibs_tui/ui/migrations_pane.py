@@ -358,8 +358,17 @@ class MigrationsPane(TwoColumnPane):
         except DibsError:
             return False
 
+    def _has_files(self) -> bool:
+        """False, and said, when the folder holds no migration file: `m` and `B` have nothing to act on."""
+        if self.loaded and not any(s.file is not None for s in self.statuses):
+            self.app.notify(safe(f"{self.folder()} holds no migration file."), markup=False)
+            return False
+        return True
+
     def action_baseline(self) -> None:
         status = self.selected()
+        if not self._has_files():
+            return
         if status is None or status.file is None:
             self.app.notify("Highlight the last migration the schema already has, then press B.")
             return
@@ -395,7 +404,8 @@ class MigrationsPane(TwoColumnPane):
             return
         pending = [s for s in self.statuses if s.state is MigrationState.PENDING]
         if not pending:
-            self.app.notify("Nothing to apply: every migration is applied.")
+            if self._has_files():
+                self.app.notify("Nothing to apply: every migration is applied.")
             return
         self.confirm_and_apply([s.name for s in pending])
 
