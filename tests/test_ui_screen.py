@@ -514,3 +514,30 @@ async def test_help_at_80x24_keeps_each_key_on_one_line_with_what_it_does(demo: 
             for line in rendered(help_screen.query_one(".help-legend", Widget))
         )
         assert "◆ materialized view" in legend and "! stale meta rows" in legend
+
+
+async def test_help_offers_paging_left_and_right_only_where_a_pane_scrolls_sideways(demo: DemoInfo) -> None:
+    """The Tables help listed `^pgup Page Left` and `^pgdn Page Right`: its rows are cut to its width, so the
+    keys did nothing. The Details, whose index definitions run past 80 columns, still offer and do them."""
+    async with demo_app(demo).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "api_tokens")
+        for focused in (TableList, ColumnList):
+            assert isinstance(app.focused, focused)
+            actions = {entry[3] for entry in help_entries_of(app)}
+            assert not {"page_left", "page_right"} & actions, actions
+            await pilot.press("tab")
+        details = app.query_one(DetailsView)
+        assert app.focused is details and details.virtual_size.width > details.size.width
+        assert {"page_left", "page_right"} <= {entry[3] for entry in help_entries_of(app)}
+        await pilot.press("ctrl+pagedown")
+        await wait_for(pilot, lambda: details.scroll_offset.x > 0)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.query_one(MigrationsPane).loaded)
+        assert not {"page_left", "page_right"} & {entry[3] for entry in help_entries_of(app)}
+
+
+def help_entries_of(app: DibsApp) -> list[tuple[str, str, str, str]]:
+    from dibs_tui.ui.app_help import help_entries
+
+    return help_entries(app)[1]

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 
 from ..core.model import Catalog
 from .screens.finder import finder_item
@@ -82,7 +83,7 @@ def help_entries(app: DibsApp) -> tuple[str, list[HelpEntry]]:
     described: dict[tuple[int, str, str], Binding] = {}
     for active in app.screen.active_bindings.values():
         binding = active.binding
-        if binding.system or not binding.description:
+        if binding.system or not binding.description or _nothing_sideways(active.node, binding.action):
             continue
         ident = (id(active.node), binding.action, binding.id or "")
         owners[id(active.node)] = active.node
@@ -100,6 +101,16 @@ def help_entries(app: DibsApp) -> tuple[str, list[HelpEntry]]:
             (_namespace_name(owners[ident[0]]), ", ".join(dict.fromkeys(shown)), binding.description, label)
         )
     return title, entries
+
+
+def _nothing_sideways(node: DOMNode, action: str) -> bool:
+    """Page left and right on a pane with nothing beside what it shows: the keys do nothing there (Textual's
+    action skips them), so the help does not offer them (the Tables list offered them; its rows are cut)."""
+    return (
+        action in ("page_left", "page_right")
+        and isinstance(node, Widget)
+        and not node.allow_horizontal_scroll
+    )
 
 
 def _keys(app: DibsApp, owner: DOMNode, action: str) -> str:
