@@ -426,3 +426,36 @@ def test_a_count_over_rows_an_earlier_pending_migration_changes_first_is_not_a_c
         )
     )
     assert not_null[0]["attnotnull"] is True
+
+
+def test_a_new_partition_over_rows_of_the_default_partition_is_not_started(db: str, tmp_path: Path) -> None:
+    """CREATE TABLE ... PARTITION OF fails when the default partition holds rows of the new bound: the review
+    counts them on the live rows and migrate refuses before anything runs, saying how to move them; once they
+    are gone from that range, the same migration runs."""
+    run_sql(
+        db,
+        "CREATE TABLE t (id int, at date) PARTITION BY RANGE (at); CREATE TABLE t_default PARTITION OF t DEFAULT;"
+        "INSERT INTO t SELECT n, date '2025-01-01' + n FROM generate_series(1, 3) n;"
+        "INSERT INTO t VALUES (9, '2023-06-01');",
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_p2025.sql").write_text(
+        "CREATE TABLE t_extra (id int);\n"
+        "CREATE TABLE t_2025 PARTITION OF t FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+    )
+    done = _migrate(db, folder)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert (
+        "refusing to apply 001_p2025: line 2 fails on what is there now: 3 rows of the default partition "
+        "public.t_default fall within FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'): creating the partition "
+        "fails"
+    ) in done.stderr, done.stderr
+    assert "DETACH PARTITION public.t_default, create the partition" in done.stderr
+    assert _tables(db) == ["t_default"]  # nothing ran: neither t_extra nor t_2025
+    run_sql(db, "DELETE FROM t WHERE at >= '2025-01-01'")
+    again = _migrate(db, folder)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _tables(db) == ["t_2025", "t_default", "t_extra"]
+    assert asyncio.run(fetch(db, "SELECT count(*) AS n FROM t"))[0]["n"] == 1

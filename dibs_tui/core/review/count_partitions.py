@@ -77,7 +77,7 @@ async def bound_hazards(
             f"({inside}) IS TRUE",
             lambda shown: f"of the default partition {shown}",
             ("fall", f"within {spelled}"),
-            "PostgreSQL refuses a bound that rows of the default partition belong to; move them out first",
+            _move_first(default, ("attaching", "attach") if attached else ("creating", "create")),
         )
     if attached is not None:
         hazards += await _rows_failing(
@@ -113,6 +113,20 @@ async def _rows_failing(
     if found.rows is not None:
         return unproven(FAILS, f"row {where}", target.shown, found, consequence)
     return []
+
+
+def _move_first(default: str, verb: tuple[str, str]) -> str:
+    """What the default partition's rows in the new bound do, and how to move them without losing them. Said,
+    not planned: moving rows is a data change for their owner to decide, and the sequence holds the parent
+    under ACCESS EXCLUSIVE (DETACH) while they move; in one transaction, as said, because outside one an
+    INSERT of a row of the default's range between the DETACH and the ATTACH has no partition and fails."""
+    doing, do = verb
+    return (
+        f"{doing} the partition fails (PostgreSQL checks the default partition's rows against the new bound); "
+        f"move them first, in one transaction: ALTER TABLE ... DETACH PARTITION {default}, {do} the "
+        f"partition, INSERT its rows from {default} and DELETE them there, then ATTACH PARTITION {default} "
+        "DEFAULT again"
+    )
 
 
 def _verb(found: RowCount, plural: str) -> str:
