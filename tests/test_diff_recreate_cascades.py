@@ -189,3 +189,27 @@ def test_what_a_retyped_column_takes_along_is_each_a_change_naming_the_column(
     comments = "SELECT obj_description('listing'::regclass), col_description('listing'::regclass, 2)"
     assert _rows(current, comments) == [("what is stored", "where")]
     assert _rows(current, "SELECT obj_description(oid, 'pg_policy') FROM pg_policy") == [("readers",)]
+
+
+def test_a_foreign_key_made_again_around_its_key_says_it_is_validated_apart(
+    new_database: Callable[[], str],
+) -> None:
+    """A key that becomes a unique index takes the foreign key on its index along: the key's change is the
+    drop, the foreign key's says it comes back NOT VALID and is validated after, and it is valid at the end."""
+    rows = "INSERT INTO e VALUES (1, 1); INSERT INTO e_ref VALUES (1, 1);"
+    done = _converged(new_database, "key_becomes_plain_index", rows)
+    [fk] = asyncio.run(fetch(done, "SELECT convalidated FROM pg_constraint WHERE conname = 'e_ref_ex_fkey'"))
+    assert fk["convalidated"]
+    current, desired = new_database(), new_database()
+    psql_file(current, "current", text=(CASES / "key_becomes_plain_index" / "current.sql").read_text())
+    psql_file(desired, "desired", text=(CASES / "key_becomes_plain_index" / "desired.sql").read_text())
+
+    async def detail() -> str:
+        found, _, _ = diff_catalogs(await introspect_dsn(current), await introspect_dsn(desired))
+        [change] = [c for c in found if c.object.sub == "e_ref_ex_fkey"]
+        return change.detail
+
+    assert asyncio.run(detail()) == (
+        "re-created around index public.e_x_key; added NOT VALID, then validated: the rows are checked under a lock "
+        "that lets writes on"
+    )

@@ -14,11 +14,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..ddl import policy_sql, view_sql
-from ..model import Catalog, Function, ObjectRef, Relation, RelationKind
+from ..model import Catalog, Constraint, ConstraintKind, Function, ObjectRef, Relation, RelationKind
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
-from .graph import ADD_CONSTRAINTS, ALTER_TABLES, COMMENTS, DROP_DEPENDENTS, LATE_CREATE, PRE_CREATE, NodeKey
-from .render import func_ref, function_keyword, function_signature, function_sql, partition_index_sql, what_of
+from .graph import (
+    ADD_CONSTRAINTS,
+    ADD_FOREIGN_KEYS,
+    ALTER_TABLES,
+    COMMENTS,
+    DROP_DEPENDENTS,
+    LATE_CREATE,
+    PRE_CREATE,
+    NodeKey,
+)
+from .render import (
+    func_ref,
+    function_keyword,
+    function_signature,
+    function_sql,
+    partition_index_sql,
+    table_ref,
+    what_of,
+)
 from .state import PlanState
 
 # What a re-created object passes on to its own dependents (a default or a policy has none).
@@ -70,13 +87,24 @@ def _recreate(state: PlanState, node: NodeKey, root: NodeKey) -> bool:
     kind, schema, name, sub = node
     cur_rel, des_rel = state.current.relation(schema, name), state.desired.relation(schema, name)
     handler = _HANDLERS.get(kind)
-    if handler is None:
+    if kind == "constraint":
+        made = _constraint(state, node, cur_rel, des_rel, root)
+    elif handler is None:
         return False
-    made = handler(state, node, cur_rel, des_rel)
+    else:
+        made = handler(state, node, cur_rel, des_rel)
     if made:
         what = "default" if kind == "column" else kind
         ref = ObjectRef(kind, schema, name, sub)
-        state.change(ChangeKind.ALTER, ref, what, detail=f"re-created around {_name(root)}")
+        detail = f"re-created around {_name(root)}"
+        wanted = (
+            next((c for c in des_rel.constraints if c.name == sub), None)
+            if kind == "constraint" and des_rel
+            else None
+        )
+        if wanted is not None and _revalidated(wanted):
+            detail += f"; {REVALIDATED}"
+        state.change(ChangeKind.ALTER, ref, what, detail=detail)
     return made
 
 
@@ -84,6 +112,10 @@ def _name(node: NodeKey) -> str:
     kind, schema, name, sub = node
     if kind == "column":
         return f"column {qualified(schema, name)}.{quote_ident(sub)}"
+    if kind == "index":  # its own name, in its table's schema
+        return f"index {qualified(schema, sub)}"
+    if kind == "constraint":
+        return f"constraint {quote_ident(sub)} on {qualified(schema, name)}"
     return f"{kind} {qualified(schema, name)}" + (f"({sub})" if kind == "function" else "")
 
 
@@ -95,11 +127,16 @@ def _pair(
     create: str | None,
     phase: int,
     comment: str | None = None,
+    root: NodeKey | None = None,
 ) -> None:
     """Drop, then create from the desired side with its comment (the drop takes the comment with it: written
-    again, but no change of its own)."""
+    again, but no change of its own). The drop waits for what `root`'s own drop waits for (key_handovers)."""
     table = ObjectRef("table", rel.schema, rel.name)
-    state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [table, ref], destroys=[ref])
+    waits = (
+        state.drop_waits.get(root[1:]) if root is not None and root[0] in ("index", "constraint") else None
+    )
+    needs = [waits] if waits is not None else []
+    state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [table, ref], destroys=[ref], needs=needs)
     if create is not None:
         state.step(phase, create, ChangeKind.ALTER, [table, ref], creates=[ref], needs=[table])
         state.comment(ref, ref.kind, comment, comment, dropped=True)  # its own comparison says a change
@@ -118,16 +155,40 @@ def _default(state: PlanState, node: NodeKey, cur: Relation | None, des: Relatio
     return True
 
 
-def _constraint(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
+def _constraint(
+    state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None, root: NodeKey
+) -> bool:
+    """A constraint on what the plan makes again. Dropped once what takes over from `root` is built (a key's
+    index built first: key_handovers), so the table is without it only from there."""
     old = next((c for c in cur.constraints if c.name == node[3]), None) if cur else None
     new = next((c for c in des.constraints if c.name == node[3]), None) if des else None
     if cur is None or old is None or old.is_inherited:
         return False
     table = qualified(cur.schema, cur.name)
-    create = f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(node[3])} {new.definition};" if new else None
+    ref = ObjectRef(*node)
     drop = f"ALTER TABLE {table} DROP CONSTRAINT {quote_ident(node[3])};"
-    _pair(state, cur, ObjectRef(*node), drop, create, ADD_CONSTRAINTS, new.comment if new else None)
+    if new is None or not _revalidated(new):
+        create = (
+            f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(node[3])} {new.definition};" if new else None
+        )
+        _pair(state, cur, ref, drop, create, ADD_CONSTRAINTS, new.comment if new else None, root)
+        return True
+    # a valid foreign key: added NOT VALID (no scan, a brief SHARE ROW EXCLUSIVE), then VALIDATE CONSTRAINT
+    # checks the rows under SHARE UPDATE EXCLUSIVE, which lets writes on, where ADD would check them all
+    # under the lock that blocks writes to both tables
+    create = f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(node[3])} {new.definition} NOT VALID;"
+    _pair(state, cur, ref, drop, create, ADD_FOREIGN_KEYS, new.comment, root)
+    sql = f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote_ident(node[3])};"
+    state.step(ADD_FOREIGN_KEYS, sql, ChangeKind.ALTER, [table_ref(cur), ref], needs=[ref])
     return True
+
+
+def _revalidated(con: Constraint) -> bool:
+    """A valid foreign key made again by the plan: added NOT VALID and validated (see `_constraint`)."""
+    return con.kind is ConstraintKind.FOREIGN_KEY and con.validated
+
+
+REVALIDATED = "added NOT VALID, then validated: the rows are checked under a lock that lets writes on"
 
 
 def _index(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
@@ -244,7 +305,6 @@ def _function_of(catalog: Catalog, node: NodeKey) -> Function | None:
 _Handler = Callable[[PlanState, NodeKey, Relation | None, Relation | None], bool]
 _HANDLERS: dict[str, _Handler] = {
     "column": _default,
-    "constraint": _constraint,
     "index": _index,
     "policy": _policy,
     "trigger": _trigger,

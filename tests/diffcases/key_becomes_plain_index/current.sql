@@ -4,7 +4,10 @@
 -- the index takes the key's own name it is built under a passing name and renamed once the key is gone.
 -- a: a primary key becomes a unique index of another name; b: a unique key becomes a unique index of its name;
 -- c: a unique key becomes a plain index; d: a primary key becomes a plain index of its name; e: a unique key
--- another table's foreign key references becomes a unique index of its name (the key goes, then comes back).
+-- another table's foreign key references becomes a unique index of its name: the key goes, then comes back
+-- (it depends on the key's index, which PostgreSQL drops with the key and cannot hand to another), dropped
+-- only once the new index is built, and added NOT VALID then validated, so the rows of e_ref are checked
+-- under SHARE UPDATE EXCLUSIVE, which lets writes on, not under ADD's lock that blocks them.
 -- Back, a plain index that becomes a key: the key is built (under a passing name where it takes the index's)
 -- before the index is dropped; a unique index is made the key in place (index_promotions).
 create table a (id int primary key, v text);
