@@ -51,8 +51,10 @@ async def test_a_findings_object_too_long_for_the_panel_is_cut_not_folded(db: st
         await pilot.pause()
         details = pane.query_one("#health-details", Static)
         cut_whole(lines_of(details), f"billing.subscription_invoice_line_items.{FK}")
-        # the prose around it still wraps at its spaces, whole words on each line
-        assert any(line.startswith("what") for line in lines_of(details)), lines_of(details)
+        # the prose around it wraps at its spaces and goes on under its label's text, not at the edge
+        lines = lines_of(details)
+        why = next(i for i, line in enumerate(lines) if line.startswith("why     "))
+        assert lines[why + 1].startswith(" " * 8) and lines[why + 1][8] != " ", lines
         await pilot.resize_terminal(200, 50)
         await pilot.pause()
         assert f"billing.subscription_invoice_line_items.{FK}" in "\n".join(lines_of(details))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.widgets import Input, Static
 
 from dibs_tui.core.sql import quote_ident
@@ -108,3 +109,26 @@ async def test_export_default_path_of_a_path_like_table_stays_in_the_folder(db: 
 
 def _files(folder: Path) -> list[Path]:
     return list(folder.iterdir())
+
+
+async def test_a_long_hostile_name_cut_in_the_health_panel_stays_escaped_and_in_its_width(db: str) -> None:
+    """At 80x24 a name too long for the Health panel is cut in its middle (ui/widgets/wrapped_static.py):
+    the cut is made on the escaped text, so no half of an escape becomes a raw byte, a wide character is never
+    split over the panel's edge, and both of the name's ends are kept."""
+    long_name = NAME + "表" * 6 + "_tail"  # under 64 bytes: PostgreSQL cuts a longer name
+    await execute(db, f"CREATE TABLE {quote_ident(long_name)} (n int);")
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("H")
+        pane = app.query_one(HealthPane)
+        await wait_for(pilot, lambda: pane.report is not None)
+        index = next(i for i, f in enumerate(pane.rows) if f is not None and f.check == "no-primary-key")
+        pane.findings_list.highlighted = index
+        await pilot.pause()
+        details = pane.query_one("#health-details", Static)
+        lines = [details.render_line(y).text for y in range(details.size.height)]
+        for line in lines:
+            _safe(line, "finding details at 80 columns")
+            assert cell_len(line) <= details.size.width, lines
+        assert any("public.t\\x1b" in line and "…" in line and "表_tail" in line for line in lines), lines
