@@ -158,6 +158,10 @@ class Run:
     peak_rss_mib: float
     cpu_seconds: float = 0.0  # the child's own, user and system (wait4): what the load moves least
     server_cpu_seconds: float | None = None  # the server's ended backends', when `paired` is given the server
+    # Times the child was taken off a core while it could still run (wait4's involuntary context switches): on
+    # a 2-core machine a client and the server's backends beside it are more runnable tasks than cores, and
+    # each preemption is time the client waits (bench/README.md, session 20).
+    preempted: int = 0
 
 
 def run_child(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
@@ -172,7 +176,7 @@ def run_child(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
         raise SystemExit(f"{argv[0]} failed ({proc.returncode}): {stderr[-1000:]}")
     if proc.stderr:
         proc.stderr.close()
-    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, preempted=usage.ru_nivcsw)
 
 
 def server_cpu(server: EmbeddedServer) -> float:
@@ -223,6 +227,10 @@ def peak_rss(runs: list[Run]) -> float:
 
 def median_cpu(runs: list[Run]) -> float:
     return statistics.median(r.cpu_seconds for r in runs)
+
+
+def median_preempted(runs: list[Run]) -> int:
+    return round(statistics.median(r.preempted for r in runs))
 
 
 def least_server_cpu(runs: list[Run]) -> float:

@@ -23,6 +23,7 @@ from bench.common import (
     byte_compile,
     load_average,
     load_synthetic,
+    median_preempted,
     median_seconds,
     paired,
     peak_rss,
@@ -65,7 +66,8 @@ def main() -> None:
             print(
                 f"{size} tables: dibs-tui {dibs:.2f} s (peak {peak_rss(results['dibs-tui']):.0f} MiB), "
                 f"migra {migra:.2f} s (peak {peak_rss(results['migra']):.0f} MiB), ratio {dibs / migra:.2f}x "
-                f"[{args.rounds} paired rounds, medians; load average {load_average()}]",
+                f"[{args.rounds} paired rounds, medians; load average {load_average()}]; preempted (median) "
+                f"{median_preempted(results['dibs-tui'])} and {median_preempted(results['migra'])} times",
                 flush=True,
             )
             two = median_seconds(results["dibs-tui-2"])

@@ -22,6 +22,7 @@ from bench.common import (
     least_server_cpu,
     load_average,
     median_cpu,
+    median_preempted,
     median_seconds,
     paired,
     peak_rss,
@@ -66,7 +67,8 @@ def main() -> None:
             print(
                 f"{'':>6}   CPU, client (median) + server (least): dibs-tui {median_cpu(runs['dibs']):.3f} + "
                 f"{least_server_cpu(runs['dibs']):.3f} s, pg_dump {median_cpu(runs['pg_dump']):.3f} + "
-                f"{least_server_cpu(runs['pg_dump']):.3f} s",
+                f"{least_server_cpu(runs['pg_dump']):.3f} s; preempted (median) {median_preempted(runs['dibs'])} "
+                f"and {median_preempted(runs['pg_dump'])} times",
                 flush=True,
             )
             one = median_seconds(runs["dibs_1conn"])
