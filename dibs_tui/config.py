@@ -142,7 +142,15 @@ def _read_toml(path: Path, unless_without: re.Pattern[bytes] | None = None) -> d
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 (byte {exc.start + 1})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(_where(path, str(exc))) from None
+
+
+def _where(path: Path, message: str) -> str:
+    """tomllib's "Invalid value (at line 3, column 9)" as `file:3:9: Invalid value`, as an editor jumps to."""
+    found = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", message, flags=re.DOTALL)
+    if found is None:
+        return f"{path}: {message}"
+    return f"{path}:{found[2]}:{found[3]}: {found[1]}"
 
 
 # Variables that change where git looks for a repository: with one set, git itself is asked.
@@ -174,8 +182,12 @@ def _ask_git(start: Path) -> Path | None:
     return Path(out.stdout.strip()) if out.stdout.strip() else None
 
 
-def _optional_str(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _text(path: Path, key: str, value: Any) -> str | None:
+    """A setting that is text (a path, a URL, a duration, a name): a number or a list there is a mistake the
+    file's author should hear of, not a value turned into text (`lock_timeout = 5` would have been 5 ms)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise ConfigError(f"{path}: {key} must be a string in quotes, not {type(value).__name__} {value!r}")
 
 
 def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
@@ -204,6 +216,17 @@ def _bool(path: Path, key: str, value: Any) -> bool:
     raise ConfigError(f"{path}: {key} must be true or false")
 
 
+_TEXT_KEYS = (
+    "project_root",
+    "migrations",
+    "database_url",
+    "editor",
+    "lock_timeout",
+    "statement_timeout",
+    "meta_schema",
+)
+
+
 def load_settings(start: Path | None = None) -> Settings:
     """Settings from the nearest config file; without one, the git top level (else `start`) is the root."""
     start = (start or Path.cwd()).resolve()
@@ -215,24 +238,25 @@ def load_settings(start: Path | None = None) -> Settings:
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
     base = path.parent
-    root = (base / data["project_root"]).resolve() if "project_root" in data else base
+    text = {key: _text(path, key, data.get(key)) for key in _TEXT_KEYS}
+    root = (base / text["project_root"]).resolve() if text["project_root"] is not None else base
     schema = tuple((base / p).resolve() for p in _str_list(path, "schema", data.get("schema", [])))
-    migrations = (base / data["migrations"]).resolve() if "migrations" in data else None
+    migrations = (base / text["migrations"]).resolve() if text["migrations"] is not None else None
     return Settings(
         project_root=root,
         config_file=path,
-        database_url=data.get("database_url"),
+        database_url=text["database_url"],
         schema_paths=schema,
         migrations_dir=migrations,
-        editor_template=data.get("editor"),
+        editor_template=text["editor"],
         include_schemas=_str_list(path, "include_schemas", data.get("include_schemas", [])),
         exclude_schemas=_str_list(path, "exclude_schemas", data.get("exclude_schemas", [])),
         exclude_tables=_str_list(path, "exclude", data.get("exclude", [])),
-        lock_timeout=str(data.get("lock_timeout", "5s")),
+        lock_timeout="5s" if text["lock_timeout"] is None else text["lock_timeout"],
         lock_retries=_count(path, "lock_retries", data.get("lock_retries", 3)),
         lock_retry_wait=_seconds(path, "lock_retry_wait", data.get("lock_retry_wait", 2.0)),
-        statement_timeout=_optional_str(data.get("statement_timeout")),
-        meta_schema=str(data.get("meta_schema", "public")),
+        statement_timeout=text["statement_timeout"],
+        meta_schema="public" if text["meta_schema"] is None else text["meta_schema"],
         prove=_bool(path, "prove", data.get("prove", True)),
         concurrent_indexes=_bool(path, "concurrent_indexes", data.get("concurrent_indexes", False)),
     )

@@ -51,6 +51,16 @@ def test_default_migrations_dir_prefers_existing_folder(tmp_path: Path) -> None:
         ("schema = [", "dibs-tui.toml"),
         ("colour = 'red'", r"unknown setting\(s\) colour"),
         ("schema = 3", "schema must"),
+        # a number or a list where text belongs: refused, not turned into text (nor a TypeError later)
+        ("project_root = 5", "project_root must be a string in quotes, not int 5"),
+        ("migrations = 5", "migrations must be a string"),
+        ("database_url = 5", "database_url must be a string"),
+        ("editor = ['vim']", "editor must be a string"),
+        ("meta_schema = ['x']", "meta_schema must be a string"),
+        ("lock_timeout = 5", "lock_timeout must be a string"),  # not 5 ms
+        ("statement_timeout = true", "statement_timeout must be a string"),
+        # a syntax error says where, as file:line:col
+        ("schema = 'a'\nx = [\n  1,,\n]\n", r"dibs-tui\.toml:3:5: "),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
