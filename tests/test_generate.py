@@ -405,3 +405,42 @@ async def test_concurrently_a_key_that_becomes_a_plain_index_is_built_before_the
     assert [a.name for a in result.applied] == ["20260301120000_key_to_index"]
     assert (await diff_database(target, [schema])).plan == ()
     assert [r["code"] for r in await fetch(db, "SELECT code FROM items ORDER BY id")] == ["a", "b"]
+
+
+async def test_concurrently_a_unique_key_redefined_under_its_name_is_built_before_the_old_is_dropped(
+    db: str, tmp_path: Path
+) -> None:
+    """--concurrently and a unique key on more columns under its own name: the new index is built
+    CONCURRENTLY under a passing name while the old key still holds, then the old key is dropped and the
+    index made the key (ADD CONSTRAINT ... USING INDEX, the catalog only). It was dropped first and added
+    after, the table without its uniqueness between; migrate applies it and the diff is then empty."""
+    await execute(
+        db,
+        "CREATE TABLE items (id int PRIMARY KEY, shop int, code text, CONSTRAINT items_code_key UNIQUE (code));"
+        "INSERT INTO items VALUES (1, 1, 'a'), (2, 1, 'b');",
+    )
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        "CREATE TABLE items (id int PRIMARY KEY, shop int, code text,\n"
+        "                    CONSTRAINT items_code_key UNIQUE (shop, code));\n"
+    )
+    target = resolve(db)
+    migration = await generate_migration(
+        target, [schema], project_root=tmp_path, source_paths=[schema], concurrently=True
+    )
+    lines = migration.sql.splitlines()
+    build = (
+        "CREATE UNIQUE INDEX CONCURRENTLY items_code_key__dibs_swap ON public.items USING btree (shop, code);"
+    )
+    drop = "ALTER TABLE public.items DROP CONSTRAINT items_code_key;"
+    made = (
+        "ALTER TABLE public.items ADD CONSTRAINT items_code_key UNIQUE USING INDEX items_code_key__dibs_swap;"
+    )
+    assert lines.index(build) < lines.index(drop) < lines.index(made), migration.sql
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260301120000_key_redefined.sql").write_text(migration.sql)
+    result = await apply_pending(target, folder)
+    assert [a.name for a in result.applied] == ["20260301120000_key_redefined"]
+    assert (await diff_database(target, [schema])).plan == ()
+    assert [r["code"] for r in await fetch(db, "SELECT code FROM items ORDER BY id")] == ["a", "b"]

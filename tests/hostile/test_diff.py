@@ -307,3 +307,31 @@ def test_policy_altered_in_place_under_hostile_names(new_database: Callable[[], 
         "CREATE TABLE public.s (v text); ALTER TABLE public.s ENABLE ROW LEVEL SECURITY;\n"
         f"CREATE POLICY s ON public.s USING (v <> '{text}');",
     )
+
+
+def test_hostile_key_and_domain_check_redefined_under_their_names(new_database: Callable[[], str]) -> None:
+    """A unique key, the foreign key on it and a domain CHECK whose names close their quotes, each redefined
+    under its name: the passing names made of them, USING INDEX, RENAME CONSTRAINT and VALIDATE CONSTRAINT all
+    quoted, the rows kept."""
+    key = 'k"; DROP TABLE public.victim; --'
+    fk = 'f"; DROP TABLE public.victim; --'
+    check = 'c" CHECK (true); DROP TABLE public.victim; --'
+    q_key, q_fk, q_check = ('"' + n.replace('"', '""') + '"' for n in (key, fk, check))
+
+    def schema(unique: str, bound: str) -> str:
+        return (
+            f"CREATE DOMAIN public.pos AS int CONSTRAINT {q_check} CHECK (VALUE > {bound});\n"
+            f"CREATE TABLE public.t (a int, b public.pos, CONSTRAINT {q_key} UNIQUE {unique});\n"
+            f"CREATE TABLE public.r (a int, CONSTRAINT {q_fk} FOREIGN KEY (a) REFERENCES public.t (a));\n"
+        )
+
+    rows = "INSERT INTO public.t VALUES (1, 5), (2, 6); INSERT INTO public.r VALUES (1), (NULL);\n"
+    a, outcome = _plan(new_database, schema("(a)", "0") + rows, schema("NULLS NOT DISTINCT (a)", "1"))
+    assert _victim_rows(a) == [1, 2, 3]
+    written = [s.sql for s in outcome.plan]
+    assert f"ALTER TABLE public.t ADD CONSTRAINT {q_key} UNIQUE USING INDEX " in "\n".join(written), written
+    assert f"ALTER TABLE public.r VALIDATE CONSTRAINT {q_fk};" in written
+    assert any(s.startswith("ALTER DOMAIN public.pos RENAME CONSTRAINT ") for s in written), written
+    counted = "SELECT (SELECT count(*) FROM public.t) AS t, (SELECT count(*) FROM public.r) AS r"
+    assert [tuple(r) for r in asyncio.run(fetch(a, counted))] == [(2, 2)]
+    _spring(new_database, f'CREATE DOMAIN public.d AS int CONSTRAINT "{check}" CHECK (VALUE > 0);')

@@ -22,9 +22,10 @@ from .graph import (
     ADD_FOREIGN_KEYS,
     DROP_CONSTRAINTS,
     DROP_DEPENDENTS,
+    key,
 )
 from .index_promotions import promote_indexes
-from .key_handovers import plan_handovers
+from .key_handovers import plan_handovers, redefined_keys
 from .part_renames import rename_constraints, rename_indexes
 from .partition_indexes import cloned_name, in_creation_order
 from .render import (
@@ -68,6 +69,8 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
     promote_indexes(state, old, new, adds, _same_index)  # adds loses the constraints made of an index
     dropped = {n: c for n, c in before.items() if n not in after}
     passing = plan_handovers(state, old, new, dropped, adds)  # built before what they replace is dropped
+    rebuilt = redefined_keys(state, old, new, before, adds)  # the same, a key redefined under its name
+    passing |= {n: p for n, p in rebuilt.items() if adds[n].kind is not ConstraintKind.UNIQUE}
     for cname, con in before.items():
         other = after.get(cname)
         if other is not None and _same_constraint(state, con, other):
@@ -111,20 +114,56 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
         if con.kind is ConstraintKind.FOREIGN_KEY:
             state.pending_fks.append((new, con))
             continue
-        made = ObjectRef("constraint", new.schema, new.name, passing.get(cname, cname))
-        sql = f"ALTER TABLE {name} ADD CONSTRAINT {quote_ident(made.sub)} {con.definition}"
-        sql += _deferral(con)
-        state.step(ADD_CONSTRAINTS, sql + ";", ChangeKind.ALTER, [ref, cref], creates=[made], needs=[ref])
-        if made != cref:  # its index's name is the one of an index dropped once this is made: taken after
-            state.step(
-                ADD_CONSTRAINTS,
-                f"ALTER TABLE {name} RENAME CONSTRAINT {quote_ident(made.sub)} TO {quote_ident(cname)};",
-                ChangeKind.ALTER,
-                [ref, cref],
-                creates=[cref, ObjectRef("index", new.schema, new.name, con.index_name or cname)],
-                needs=[made],
-            )
+        if cname in rebuilt and cname not in passing:
+            _add_using_index(state, new, con, rebuilt[cname])
+        else:
+            _add_constraint(state, new, con, passing.get(cname, cname))
         state.comment(cref, "constraint", None, con.comment)
+
+
+def _add_constraint(state: PlanState, rel: Relation, con: Constraint, made_as: str) -> None:
+    """ADD CONSTRAINT; under a passing name (`made_as`), renamed to its own once what bears it is dropped."""
+    ref, name = table_ref(rel), qualified(rel.schema, rel.name)
+    cref = ObjectRef("constraint", rel.schema, rel.name, con.name)
+    made = ObjectRef("constraint", rel.schema, rel.name, made_as)
+    sql = f"ALTER TABLE {name} ADD CONSTRAINT {quote_ident(made.sub)} {con.definition}"
+    sql += _deferral(con)
+    needs = [ref] if made == cref else [ref, *_columns(state, cref)]
+    state.step(ADD_CONSTRAINTS, sql + ";", ChangeKind.ALTER, [ref, cref], creates=[made], needs=needs)
+    if made != cref:  # its index's name is the one of an index dropped once this is made: taken after
+        state.step(
+            ADD_CONSTRAINTS,
+            f"ALTER TABLE {name} RENAME CONSTRAINT {quote_ident(made.sub)} TO {quote_ident(con.name)};",
+            ChangeKind.ALTER,
+            [ref, cref],
+            creates=[cref, ObjectRef("index", rel.schema, rel.name, con.index_name or con.name)],
+            needs=[made],
+        )
+
+
+def _add_using_index(state: PlanState, rel: Relation, con: Constraint, passing: str) -> None:
+    """A unique constraint redefined under its name (key_handovers.redefined_keys): its index built under the
+    passing name while the old one still holds, then made the constraint once that is dropped."""
+    ref = table_ref(rel)
+    cref = ObjectRef("constraint", rel.schema, rel.name, con.name)
+    own = next(ix for ix in rel.indexes if ix.name == (con.index_name or con.name))
+    made = ObjectRef("index", rel.schema, rel.name, passing)
+    sql = partition_index_sql(own, partition=False).replace(index_head(own.name), index_head(passing), 1)
+    needs = [ref, *_columns(state, cref)]
+    state.step(ADD_CONSTRAINTS, sql, ChangeKind.ALTER, [ref, cref], creates=[made], needs=needs)
+    sql = (
+        f"ALTER TABLE {qualified(rel.schema, rel.name)} ADD CONSTRAINT {quote_ident(con.name)} UNIQUE USING "
+        f"INDEX {quote_ident(passing)}{_timing(con)};"
+    )
+    index = ObjectRef("index", rel.schema, rel.name, own.name)
+    state.step(ADD_CONSTRAINTS, sql, ChangeKind.ALTER, [ref, cref, made], creates=[cref, index], needs=[made])
+
+
+def _columns(state: PlanState, cref: ObjectRef) -> list[ObjectRef]:
+    """The desired columns a constraint reads: a step that makes it under a passing name follows their ADD
+    COLUMN, as the desired side's pg_depend orders it under its own name."""
+    refs = state.desired_deps.references.get(key(cref), ())
+    return [ObjectRef(*node) for node in refs if node[0] == "column"]
 
 
 def _taken_by_attach(state: PlanState, before: dict[str, Constraint], new: Relation) -> dict[str, Constraint]:
@@ -219,6 +258,10 @@ def _same_index(a: Index, b: Index) -> bool:
 def _deferral(con: Constraint) -> str:
     if "DEFERRABLE" in con.definition.upper():
         return ""
+    return _timing(con)
+
+
+def _timing(con: Constraint) -> str:
     if con.deferrable:
         return " DEFERRABLE INITIALLY DEFERRED" if con.initially_deferred else " DEFERRABLE"
     return ""

@@ -23,6 +23,10 @@ from .graph import (
     DROP_OBJECTS,
     PRE_CREATE,
 )
+from .graph import (
+    key as node_key,
+)
+from .name_slots import passing_name
 from .part_renames import rename_domain_checks
 from .render import (
     type_ref,
@@ -241,7 +245,12 @@ def plan_domains(state: PlanState) -> None:
                 creates=[checked] if checked and sets_not_null else [],
             )
         for cname, check in old_checks.items():
-            if new_checks.get(cname) != check:
+            wanted = new_checks.get(cname)
+            if wanted is not None and wanted != check and not _calls(state, _check_ref(key, cname)):
+                added.remove(wanted)  # made under a passing name before the old one goes
+                _replace_check(state, key, check, wanted, travelled, checked)
+                continue
+            if wanted != check:
                 state.change(ChangeKind.ALTER, ref, "domain", check.definition, None, detail="check")
                 state.step(
                     DROP_CONSTRAINTS,
@@ -265,6 +274,50 @@ def plan_domains(state: PlanState) -> None:
     for key in only_in(cur, des):
         ref = type_ref(*key)
         state.drop_object(ref, "domain", cur[key].base_type, f"DROP DOMAIN {qualified(*key)};")
+
+
+def _replace_check(
+    state: PlanState,
+    key: tuple[str, str],
+    old: DomainCheck,
+    new: DomainCheck,
+    travelled: list[ObjectRef],
+    checked: ObjectRef | None,
+) -> None:
+    """A CHECK redefined under its own name: the new one added NOT VALID under a passing name and validated,
+    then the old one dropped and the new one renamed to its name. Dropped first, the domain would take any
+    value between the two (outside a transaction, or when the ADD fails on a row), and the ADD would check
+    every column of the domain under the lock that blocks their writes; VALIDATE lets writes on. Not for a
+    CHECK that calls a function (`_calls`)."""
+    name, ref = qualified(*key), type_ref(*key)
+    state.change(ChangeKind.ALTER, ref, "domain", old.definition, new.definition, detail=f"check {new.name}")
+    passing = passing_name(new.name, state.names_taken(("domain", *key)))
+    made, gone = _check_ref(key, passing), _check_ref(key, new.name)
+    body = new.definition.removesuffix(" NOT VALID")
+    sql = f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(passing)} {body} NOT VALID;"
+    # a CHECK NOT VALID on the desired side is not validated: the columns that travelled come back after it
+    marks = [checked] if checked is not None and not new.validated else []
+    state.step(PRE_CREATE, sql, ChangeKind.ALTER, [ref], creates=[made, *marks], needs=[ref])
+    holds = made
+    if new.validated:
+        holds = ObjectRef("domain check validated", key[0], key[1], passing)  # the drop's order, no object
+        sql = f"ALTER DOMAIN {name} VALIDATE CONSTRAINT {quote_ident(passing)};"
+        marks = [checked] if checked is not None else []
+        state.step(
+            PRE_CREATE, sql, ChangeKind.ALTER, [ref], needs=[made], after=travelled, creates=[holds, *marks]
+        )
+    sql = f"ALTER DOMAIN {name} DROP CONSTRAINT {quote_ident(old.name)};"
+    state.step(DROP_CONSTRAINTS, sql, ChangeKind.ALTER, [ref], destroys=[gone], needs=[holds])
+    sql = f"ALTER DOMAIN {name} RENAME CONSTRAINT {quote_ident(passing)} TO {quote_ident(new.name)};"
+    state.step(PRE_CREATE, sql, ChangeKind.RENAME, [ref], creates=[gone], needs=[made])
+
+
+def _calls(state: PlanState, ref: ObjectRef) -> bool:
+    """The desired CHECK calls a function of the schema (or names another type): if the plan makes that again,
+    the new CHECK can only follow its CREATE and the old one must go before its DROP: dropped, then added."""
+    own = node_key(type_ref(ref.schema, ref.name))
+    refs = state.desired_deps.references.get(node_key(ref), ())
+    return any(node[0] in ("function", "type") and node != own for node in refs)
 
 
 def _validate_checks(

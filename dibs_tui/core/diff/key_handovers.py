@@ -8,7 +8,14 @@ name and renamed once the old one is gone: a rename only writes the catalog.
 A unique index the desired key can be made of is not built at all (index_promotions: ADD CONSTRAINT ... USING
 INDEX), and an index alike but for its name is renamed (part_renames); neither comes here. Partitions and
 partitioned tables are left to the plain drop and build (an index made on a partitioned table reaches its
-partitions under names PostgreSQL chooses)."""
+partitions under names PostgreSQL chooses).
+
+A unique or exclusion constraint the desired side redefines under its own name is handed over the same way
+(`redefined_keys`): a unique one's index built first under a passing name (CONCURRENTLY with
+--concurrently: a plain CREATE INDEX), the old one dropped, then ADD CONSTRAINT ... USING INDEX, which only
+writes the catalog and gives the index the constraint's name; an exclusion constraint (USING INDEX takes
+none) added under a passing name, the old one dropped, the new one renamed. A primary key is not: a table
+has one at a time."""
 
 from __future__ import annotations
 
@@ -18,6 +25,47 @@ from .part_renames import index_body
 from .state import PlanState
 
 _KEYS = (ConstraintKind.PRIMARY_KEY, ConstraintKind.UNIQUE)
+_REDEFINED = (ConstraintKind.UNIQUE, ConstraintKind.EXCLUSION)
+
+
+def _handed_over(old: Relation | None, new: Relation) -> bool:
+    return not (
+        old is None
+        or RelationKind.PARTITIONED in (old.kind, new.kind)
+        or new.partition_of
+        or old.partition_of
+    )
+
+
+def redefined_keys(
+    state: PlanState,
+    old: Relation | None,
+    new: Relation,
+    before: dict[str, Constraint],
+    adds: dict[str, Constraint],
+) -> dict[str, str]:
+    """The unique and exclusion constraints of `adds` that replace one of `before` under the same name: their
+    passing names (a unique one's index is built under it, an exclusion constraint added under it); the old
+    one's drop waits for that (`state.drop_waits`), and so does the drop of a foreign key on its index."""
+    if not _handed_over(old, new):
+        return {}
+    passing: dict[str, str] = {}
+    schema, table = new.schema, new.name
+    spaces = (("class", schema), ("constraint", schema, table))
+    kept = {c.name for c in new.columns}
+    for name, con in adds.items():
+        prev = before.get(name)
+        if prev is None or con.kind not in _REDEFINED or prev.kind not in _REDEFINED:
+            continue
+        if any(c not in kept or (schema, table, c) in state.reshaped_columns for c in prev.columns):
+            continue  # a column it reads is dropped or reshaped, which takes or rebuilds it: not handed over
+        refs = state.desired_deps.references.get(("constraint", schema, table, name), ())
+        if any(node[0] in ("function", "type") for node in refs):
+            continue  # the plan may make it again: the new one follows its CREATE, the old one precedes its DROP
+        passing[name] = passing_name(name, *map(state.names_taken, spaces))
+        kind = "index" if con.kind is ConstraintKind.UNIQUE else "constraint"
+        state.drop_waits[(schema, table, name)] = ObjectRef(kind, schema, table, passing[name])
+    return passing
 
 
 def _key_of(ix: Index) -> tuple[object, ...] | None:
@@ -37,12 +85,7 @@ def plan_handovers(
     indexes the plan drops, what their drop waits for (`state.drop_waits`); and the indexes built under a
     passing name (`state.passing_builds`). Returns the `adds` constraints made under a passing name (name ->
     passing name): their ADD and a RENAME CONSTRAINT after the old index's drop."""
-    if (
-        old is None
-        or RelationKind.PARTITIONED in (old.kind, new.kind)
-        or new.partition_of
-        or old.partition_of
-    ):
+    if old is None or not _handed_over(old, new):
         return {}
     if not any(c.kind in _KEYS for c in (*dropped.values(), *adds.values())):
         return {}  # most tables whose constraints differ: no key comes or goes

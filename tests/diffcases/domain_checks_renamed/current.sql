@@ -1,7 +1,7 @@
 -- A domain's CHECKs named otherwise, or trading names, alike in all else: renamed in place (ALTER DOMAIN ...
 -- RENAME CONSTRAINT), not dropped and added again, which checks every column of the domain in every table
 -- anew under its lock. A renamed CHECK keeps its comment (the desired side has another on one); one that also
--- changes is dropped and added.
+-- changes is replaced: the new one added NOT VALID under a passing name and validated, the old one dropped.
 create domain score as int
     constraint score_pos check (value > 0)
     constraint score_small check (value < 1000)
