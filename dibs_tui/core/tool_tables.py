@@ -15,6 +15,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .terminal import safe
+
 if TYPE_CHECKING:
     from .model import Catalog, ObjectRef, Relation
 
@@ -42,7 +44,8 @@ class LeftOut:
     why: str
 
     def __str__(self) -> str:
-        return f"{self.schema}.{self.name} ({self.why})"
+        """Escaped here, where every output takes it: a name's newline would start a line of its own."""
+        return safe(f"{self.schema}.{self.name} ({self.why})")
 
 
 def why_left_out(schema: str, name: str, excludes: Sequence[str] = ()) -> str | None:
