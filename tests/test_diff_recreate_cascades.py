@@ -210,6 +210,6 @@ def test_a_foreign_key_made_again_around_its_key_says_it_is_validated_apart(
         return change.detail
 
     assert asyncio.run(detail()) == (
-        "re-created around index public.e_x_key; added NOT VALID, then validated: the rows are checked under a lock "
-        "that lets writes on"
+        "re-created around index public.e_x_key; added NOT VALID, then validated: VALIDATE lets writes on while it "
+        "checks the rows, once committed apart from the drop (in the same transaction the drop's lock is still held)"
     )

@@ -8,9 +8,9 @@
 --    only once the new index is built, and comes back NOT VALID, then validated;
 -- r: an exclusion constraint on more columns (one the plan adds first; USING INDEX takes none): added under a
 --    passing name, the old one dropped, the new one renamed;
--- posint: a domain CHECK narrowed: added NOT VALID under a passing name, validated (which lets writes on), the
---    old one dropped, the new one renamed; small: a CHECK the desired side has NOT VALID is not validated, so
---    the row it refuses is kept.
+-- posint: a domain CHECK narrowed: added NOT VALID under a passing name, validated (under the SHARE lock ADD
+--    takes too, in PostgreSQL 18), the old one dropped, the new one renamed; small: a CHECK the desired side
+--    has NOT VALID is not validated, so the row it refuses is kept.
 -- Back, u and r lose the column the old one reads, and dropping the column takes it along: no handover, the
 -- old one dropped first (before the column) and the new one added after.
 create extension if not exists btree_gist;

@@ -7,7 +7,8 @@
 -- another table's foreign key references becomes a unique index of its name: the key goes, then comes back
 -- (it depends on the key's index, which PostgreSQL drops with the key and cannot hand to another), dropped
 -- only once the new index is built, and added NOT VALID then validated, so the rows of e_ref are checked
--- under SHARE UPDATE EXCLUSIVE, which lets writes on, not under ADD's lock that blocks them.
+-- under SHARE UPDATE EXCLUSIVE, which lets writes on, not under ADD's lock that blocks them (once committed
+-- apart from the drop, whose ACCESS EXCLUSIVE a single transaction still holds).
 -- Back, a plain index that becomes a key: the key is built (under a passing name where it takes the index's)
 -- before the index is dropped; a unique index is made the key in place (index_promotions).
 create table a (id int primary key, v text);
