@@ -20,7 +20,7 @@ from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.apply_outcome import ConnectionLost
 from dibs_tui.core.migrations.files import checksum
 from tests.apply_project import NAME, THREE, migrate, project, state
-from tests.pg import DIBS, run_sql
+from tests.pg import DIBS, fetch, run_sql
 
 
 async def _terminate_when_sleeping(db: str) -> int:
@@ -365,3 +365,38 @@ def test_a_statement_run_alone_that_never_reported_is_settled_by_hand_not_run_ag
     final = state(db)
     assert final["columns"] == ["v", "a", "b"] and final["indexes"] == {"t_v": True} and final["runs"] == 1
     assert final["history"] == [(NAME, checksum(THREE))] and final["segments"] == []
+
+
+def test_output_closed_mid_apply_stops_it_and_says_on_stderr_what_committed(db: str, tmp_path: Path) -> None:
+    """`migrate | head`: the reader gone after the first migration. The second is stopped, as by Ctrl-C, and
+    rolled back; the first is kept and said on stderr. It was 'connection to the server lost' (a closed pipe
+    is a ConnectionError), about a server that was there all along."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000001_a.sql").write_text("CREATE TABLE a (id int);\n")
+    (folder / "20260101000002_b.sql").write_text("SELECT pg_sleep(2);\nCREATE TABLE b (id int);\n")
+    process = subprocess.Popen(
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    for line in process.stdout:  # what `head` reads before it goes
+        if "20260101000001_a applied" in line:
+            break
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 141, err
+    assert "standard output was closed (its reader went away): migrate stopped" in err
+    assert "applied before it in this run (kept): 20260101000001_a" in err
+    assert "connection to the server lost" not in err and "Traceback" not in err
+    tables = asyncio.run(
+        fetch(db, "SELECT to_regclass('a') IS NOT NULL AS a, to_regclass('b') IS NOT NULL AS b")
+    )
+    assert (tables[0]["a"], tables[0]["b"]) == (True, False)
+    history = asyncio.run(fetch(db, "SELECT name FROM __dibs_migrations ORDER BY name"))
+    assert [r["name"] for r in history] == ["20260101000001_a"]
+    rerun = migrate(db, folder, "--yes")  # the second applies on the next run
+    assert rerun.returncode == 0 and "20260101000002_b applied" in rerun.stdout, rerun.stderr

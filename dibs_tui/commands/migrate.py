@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+from typing import Any
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget
@@ -23,7 +25,7 @@ from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.migrations.apply import PendingMigration, apply_pending
 from ..core.migrations.apply_online import LockRetries
-from ..core.migrations.apply_outcome import ApplyEvent, ConnectionLost, MigrationFailed
+from ..core.migrations.apply_outcome import ApplyEvent, ApplyResult, ConnectionLost, MigrationFailed
 from ..core.migrations.pending_part import pending_text
 from ..core.proof_gate import FAILING_HINT, certain_failure
 from ..core.review.report import Review
@@ -34,11 +36,42 @@ from .proof_steps import guard_and_prove
 from .status import existing_migrations_folder
 
 EXIT_PARTIAL = 3
+EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE, as cli.py returns for every command whose reader went away
 _SEGMENTS_SHOWN = 100  # a file of 50,000 statements run alone is summed up past these
 
 
+class _Output:
+    """Whether standard output still has a reader, and the apply to stop when it goes (`migrate | head -1`, a
+    CI log collector gone). Stopped as Ctrl-C stops it, the running segment rolled back and what committed
+    said on stderr: applying on where nobody reads would be a migration nobody saw, and the closed pipe (a
+    BrokenPipeError is a ConnectionError) was reported as the server's connection lost."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.applying: asyncio.Task[Any] | None = None
+
+    def close(self) -> None:
+        self.closed = True
+        devnull = os.open(os.devnull, os.O_WRONLY)  # the interpreter's last flush must not fail again
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        if self.applying is not None:
+            self.applying.cancel()
+
+
+_output = _Output()
+
+
 def _say(text: str, *, error: bool = False) -> None:
-    print(safe_output(text), file=sys.stderr if error else sys.stdout, flush=True)
+    """A line on stdout (stderr for errors); once stdout is closed, on stderr: what committed is still said."""
+    line = safe_output(text)
+    if not error and not _output.closed:
+        try:
+            print(line, file=sys.stdout, flush=True)
+            return
+        except BrokenPipeError:
+            _output.close()
+    print(line, file=sys.stderr, flush=True)
 
 
 def _print(event: ApplyEvent) -> None:
@@ -171,6 +204,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from .baseline import run_baseline
 
         return run_baseline(args, settings)
+    global _output
+    _output = _Output()
     target = target_for(args, settings)
     folder = existing_migrations_folder(args, settings)
     refuse_other_dialect(folder)  # nothing of another database's migrations is run
@@ -184,17 +219,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         hazards, refusals = await _show_plan(target, pending)
         return await _answer(args, len(pending), hazards, refusals)
 
-    try:
-        result = run_async(
-            apply_pending(
-                target,
-                folder,
-                lock_timeout=lock_timeout,
-                progress=_print,
-                confirm=confirm,
-                retries=_retries(args, settings),
-            )
+    async def applying() -> ApplyResult:
+        _output.applying = asyncio.current_task()
+        return await apply_pending(
+            target,
+            folder,
+            lock_timeout=lock_timeout,
+            progress=_print,
+            confirm=confirm,
+            retries=_retries(args, settings),
         )
+
+    try:
+        result = run_async(applying())
+    except asyncio.CancelledError:
+        if not _output.closed:
+            raise
+        _say(
+            "dibs-tui: error: standard output was closed (its reader went away): migrate stopped", error=True
+        )
+        return EXIT_OUTPUT_CLOSED
     except MigrationFailed as failure:
         _say(failure.report(), error=True)
         if failure.applied_before:
@@ -206,6 +250,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except DibsError as exc:
         _say(f"dibs-tui: error: {exc}", error=True)
         return 1
+    finally:
+        _output.applying = None
     if result.pending_before == 0:
         _say("nothing to apply: every migration is applied")
     elif result.applied:
