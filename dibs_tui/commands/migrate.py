@@ -30,7 +30,7 @@ from ..core.migrations.pending_part import pending_text
 from ..core.proof_gate import FAILING_HINT, certain_failure
 from ..core.review.report import Review
 from ..core.review.run import review_sql
-from ..core.terminal import safe_output
+from ..core.terminal import safe, safe_output
 from .common import run_async, target_for
 from .proof_steps import guard_and_prove
 from .status import existing_migrations_folder
@@ -134,7 +134,7 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
             if hazard.kind in _HELD_LOCKS and key in said:
                 continue
             said.add(key)
-            _say(f"    {review.file}:{statement.line}: {hazard.kind}: {hazard.message}")
+            _say(f"    {safe(review.file)}:{statement.line}: {hazard.kind}: {hazard.text}")
             count += 1
     return count, refusals
 

@@ -15,7 +15,7 @@ from ..core.errors import DibsError
 from ..core.review.run import review_file
 from ..core.review.trace import migration_statements
 from ..core.sqlparse import read_sql_file
-from ..core.terminal import json_safe_text, raw_stream, safe_output
+from ..core.terminal import json_safe_text, raw_stream, safe, safe_output
 from .common import run_async, target_for
 from .proof_steps import record_review
 
@@ -46,7 +46,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(review.to_text())
     try:  # after the review is shown: a folder we may not write to costs the record, not the review
         record = run_async(record_review(target, args.file, settings))
-        note = f"recorded the live schema this review saw in {record} (migrate refuses if it moves)"
+        note = (
+            f"recorded the live schema this review saw in {safe(str(record))} (migrate refuses if it moves)"
+        )
     except DibsError as exc:
         note = f"no review record written: {exc}"
     print(safe_output(note), file=sys.stderr if args.format == "json" else sys.stdout)

@@ -87,24 +87,38 @@ def test_symlink_loop_is_refused(db: str, tmp_path: Path) -> None:
     assert "symlink loop" in result.stdout
 
 
-def test_file_names_with_terminal_escapes_and_newlines_are_listed_escaped(db: str, tmp_path: Path) -> None:
+def test_file_names_with_terminal_escapes_are_listed_escaped_and_a_line_break_refused(
+    db: str, tmp_path: Path
+) -> None:
     folder = tmp_path / "migrations"
     folder.mkdir()
-    name = "001_\x1b]0;pwned\x07\x1b[2J_bad\nname"
+    name = "001_\x1b]0;pwned\x07\x1b[2J_bad"
     (folder / f"{name}.sql").write_text("CREATE TABLE odd (id int);\n")
-    (folder / f"{name}_rollback.sql").write_text("DROP TABLE odd;\n")
+    (folder / f"{name}\nname_rollback.sql").write_text("DROP TABLE odd;\n")
     result = status(db, folder)
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     lines = result.stdout.splitlines()
-    assert "pending   001_\\x1b]0;pwned\\x07\\x1b[2J_bad\\nname" in lines
+    assert "pending   001_\\x1b]0;pwned\\x07\\x1b[2J_bad" in lines
     assert any(
-        line.startswith("skipped   001_\\x1b]0;pwned") and "rollback (not applied)" in line for line in lines
+        line.startswith("skipped   001_\\x1b]0;pwned")
+        and "\\nname_rollback" in line
+        and "rollback (not applied)" in line
+        for line in lines
     )
     applied = asyncio.run(apply_pending(resolve(db), folder))
     assert [a.name for a in applied.applied] == [name]  # the name is data: kept exactly in the history
     rows = asyncio.run(fetch(db, "SELECT name FROM __dibs_migrations"))
     assert [r["name"] for r in rows] == [name]
     assert asyncio.run(user_tables(db)) == ["odd"]  # the rollback never ran
+    # A line break in a migration's name would start a line of every output naming it, and be recorded so:
+    # refused, named escaped, and nothing after it applies.
+    (folder / "002_bad\nname.sql").write_text("CREATE TABLE newline (id int);\n")
+    result = status(db, folder)
+    assert result.returncode == 1
+    assert any(line.startswith("refused") and "002_bad\\nname" in line for line in result.stdout.splitlines())
+    with pytest.raises(DibsError, match="a line break in its name"):
+        asyncio.run(apply_pending(resolve(db), folder))
+    assert asyncio.run(user_tables(db)) == ["odd"]
 
 
 def test_goose_down_section_with_drop_database_never_runs(

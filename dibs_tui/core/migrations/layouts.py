@@ -9,7 +9,8 @@ Only forward migrations are ever applied. Rollbacks (`*.down.sql`, `*_down.sql`,
 diesel `down.sql`, a Flyway undo), Flyway repeatables, and, in a folder of numbered migrations, a file with no
 number are listed as recognised but not applied. Of a sectioned file only the up part is applied: every
 other line is blanked, so line numbers in errors and reviews stay those of the file. A symlink that leads
-out of the folder, a symlink loop and a file that is not UTF-8 are refused: listed, never read.
+out of the folder, a symlink loop, a file that is not UTF-8 and a file whose name holds a line break are refused:
+listed, never read.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ _FLYWAY = re.compile(r"^([VUR])(\d[\d._]*)?__", re.IGNORECASE)
 _GOOSE = re.compile(r"^\s*--\s*\+goose\s+(.*?)\s*$", re.IGNORECASE)
 _DBMATE = re.compile(r"^\s*--\s*migrate:(up|down)\b(.*)$", re.IGNORECASE)
 _GENERIC = {"dibs-tui", "numbered", "plain"}
+# What ends a line (str.splitlines): in a migration's name it would start a line of migrate's, status's or
+# review's output that the name's author writes. Such a file is refused, not listed under an escaped name: it
+# would also be recorded so in the history, which other tools print raw.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 class EntryKind(enum.StrEnum):
@@ -83,6 +88,8 @@ class MigrationFolder:
                 hint = "save it as UTF-8 text (nothing was applied)"
             elif first.reason.startswith("unreadable"):
                 hint = "make it readable by this user (nothing was applied)"
+            elif first.reason.startswith("a line break"):
+                hint = "rename it without the line break (nothing was applied)"
             else:
                 hint = "replace it with a regular file inside the folder, or remove it"
             raise DibsError(f"{self.path}: {first.name!r} is {first.label}", hint=hint)
@@ -168,6 +175,9 @@ class _Scan:
         return True
 
     def read(self, name: str, path: Path, migration: str, layout: str) -> None:
+        if _LINE_BREAK.search(name):
+            self.skip(name, path, EntryKind.REFUSED, "a line break in its name: not read")
+            return
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..terminal import safe
+
 HAZARD_KINDS = (
     "access-exclusive-lock",
     "write-blocking-lock",
@@ -88,9 +90,15 @@ class Hazard:
     lost_bytes: int | None = None  # what a drop loses, as stored (pg_total_relation_size)
     not_counted: str = ""  # why a data check gave no count (an expression it may not run, a timeout)
 
+    @property
+    def text(self) -> str:
+        """The message for one line of text, escaped here, where every output takes it: it quotes names as the
+        migration spells them, a newline too."""
+        return safe(self.message)
+
     def describe(self) -> str:
         """The message with its cost, for one line of text."""
-        return f"{self.message} [{self.cost.describe()}]" if self.cost else self.message
+        return f"{self.text} [{self.cost.describe()}]" if self.cost else self.text
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "message": self.message, "basis": self.basis}
@@ -170,17 +178,17 @@ class Review:
         for s in self.statements:
             first = s.sql.strip().splitlines()[0] if s.sql.strip() else ""
             more = " …" if "\n" in s.sql.strip() else ""
-            out.append(f"{self.file}:{s.line}: {first}{more}")
+            out.append(f"{safe(self.file)}:{s.line}: {safe(first)}{more}")
             if s.lock:
-                out.append(f"    lock: {s.lock}{' (observed)' if s.locks else ''}")
+                out.append(f"    lock: {safe(s.lock)}{' (observed)' if s.locks else ''}")
             if s.trace.startswith("failed") and not s.refused:  # a refusal's hazard says it
-                out.append(f"    trace: {s.trace} (in the empty clone)")
+                out.append(f"    trace: {safe(s.trace)} (in the empty clone)")
             elif s.trace.startswith("not traced"):
-                out.append(f"    trace: {s.trace}")
+                out.append(f"    trace: {safe(s.trace)}")
             out += [f"    ! {h.kind} ({h.basis}): {h.describe()}" for h in s.hazards]
         count = len(self.hazards)
         out.append(f"{len(self.statements)} statements, {count} hazard{'s' if count != 1 else ''}")
-        out += [f"note: {n}" for n in self.notes]
+        out += [f"note: {safe(n)}" for n in self.notes]
         return "\n".join(out)
 
 

@@ -1,0 +1,112 @@
+"""Hostile text through migrate's, status's and review's own lines: a migration file named with a newline and
+terminal escapes, a Rails history (squashed and missing rows) whose versions hold them too, a certain failure
+the proof refuses, and a statement the server refuses with a DETAIL naming a hostile view. Nothing may start a
+line of its own, nothing reaches the terminal raw, and nothing runs on the live database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import asyncpg
+
+from dibs_tui.core.sql import quote_ident, quote_literal
+from tests.hostile.test_output import CLEAR, OSC52, cli
+from tests.pg import fetch, run_sql
+
+FORGED = "\nFORGED line"
+T = quote_ident("t" + FORGED + CLEAR)
+V = quote_ident("v" + FORGED + OSC52)
+
+
+def _no_forged_line(text: bytes, where: str) -> None:
+    forged = [line for line in text.decode().splitlines() if line.lstrip().startswith("FORGED")]
+    assert not forged, f"{where}: a newline in a name started a line: {forged}"
+
+
+def _live(db: str) -> None:
+    """A table with NULLs a SET NOT NULL fails on, a view over it, and a Rails history: 40 squashed versions
+    and two rows of no version at all, named to forge lines."""
+    run_sql(
+        db,
+        f"CREATE TABLE {T} (id int PRIMARY KEY, n int);"
+        f"INSERT INTO {T} VALUES (1, NULL), (2, 2);"
+        f"CREATE VIEW {V} AS SELECT n FROM {T};"
+        "CREATE TABLE schema_migrations (version varchar PRIMARY KEY);"
+        "CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar,"
+        " created_at timestamp NOT NULL, updated_at timestamp NOT NULL);"
+        "INSERT INTO schema_migrations SELECT (20220101000000 + i)::text FROM generate_series(1, 40) i;"
+        f"INSERT INTO schema_migrations VALUES ({quote_literal('20220101000050' + FORGED)}),"
+        f" ({quote_literal('2023' + OSC52 + FORGED)});",
+    )
+
+
+def _folder(tmp_path: Path, statement: str) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / f"20261205000000_new{CLEAR}.sql").write_text("CREATE TABLE made (id int);\n")
+    (folder / f"20261205000001_fails{OSC52}.sql").write_text(statement + "\n")
+    return folder
+
+
+def fetch_sync(db: str, query: str) -> list[asyncpg.Record]:
+    return asyncio.run(fetch(db, query))
+
+
+def _untouched(db: str) -> None:
+    rows = fetch_sync(db, "SELECT to_regclass('public.made') IS NULL AS absent")
+    assert rows[0]["absent"], "a migration ran on the live database"
+    assert [r["n"] for r in fetch_sync(db, f"SELECT n FROM {T} ORDER BY id")] == [None, 2]
+
+
+def test_status_and_migrate_say_hostile_names_and_history_rows_on_one_line(db: str, tmp_path: Path) -> None:
+    _live(db)
+    folder = _folder(tmp_path, f"ALTER TABLE {T} ALTER COLUMN n SET NOT NULL;")
+    status = cli("status", db, "--migrations", str(folder))
+    _no_forged_line(status.stdout + status.stderr, "status")
+    assert b"squashed" in status.stdout and b"new\\x1b[2J" in status.stdout
+    assert b"2023\\x1b]52;c;SGVsbG8=\\x07\\nFORGED line" in status.stdout + status.stderr
+    for args in (("--dry-run",), ("--yes",)):
+        result = cli("migrate", db, "--migrations", str(folder), *args)
+        _no_forged_line(result.stdout + result.stderr, f"migrate {args[0]}")
+        _untouched(db)
+    # The refusal names the file and the certain failure it found, the table's newline escaped.
+    assert result.returncode == 1
+    said = result.stdout + result.stderr
+    assert b"fails\\x1b]52" in said and b'1 row of "t\\nFORGED line\\x1b[2J" has n NULL' in said, said
+
+
+def test_a_migration_named_with_a_line_break_is_refused_and_nothing_runs(db: str, tmp_path: Path) -> None:
+    _live(db)
+    folder = _folder(tmp_path, "CREATE TABLE also (id int);")
+    (folder / f"20261205000002_x{FORGED}.sql").write_text("CREATE TABLE forged (id int);\n")
+    (folder / "20261205000003_y\u2028FORGED line.sql").write_text("CREATE TABLE forged2 (id int);\n")
+    status = cli("status", db, "--migrations", str(folder))
+    _no_forged_line(status.stdout + status.stderr, "status")
+    assert status.returncode == 1
+    assert status.stdout.count(b"a line break in its name: not read") == 2, status.stdout
+    result = cli("migrate", db, "--migrations", str(folder), "--yes")
+    _no_forged_line(result.stdout + result.stderr, "migrate")
+    assert result.returncode == 1 and b"rename it without the line break" in result.stderr, result.stderr
+    _untouched(db)
+    assert fetch_sync(db, "SELECT to_regclass('public.forged') IS NULL AS absent")[0]["absent"]
+    review = cli("review", str(folder / f"20261205000002_x{FORGED}.sql"), db)  # named outright: said escaped
+    _no_forged_line(review.stdout + review.stderr, "review")
+    assert b"x\\nFORGED line.sql:1: CREATE TABLE forged" in review.stdout, review.stdout
+
+
+def test_review_of_a_statement_the_server_refuses_says_its_detail_on_one_line(
+    db: str, tmp_path: Path
+) -> None:
+    _live(db)
+    folder = _folder(tmp_path, f"ALTER TABLE {T} ALTER COLUMN n TYPE bigint;")
+    (failing,) = folder.glob("*fails*")
+    text = cli("review", str(failing), db)
+    out = text.stdout + text.stderr
+    _no_forged_line(out, "review")
+    assert b'view "v FORGED line\\x1b]52' in out, out  # the server's DETAIL names the view, on one line
+    raw = cli("review", str(failing), db, "--format", "json").stdout
+    (statement,) = json.loads(raw)["statements"]
+    assert statement["lock"] == f'ACCESS EXCLUSIVE on "t{FORGED}{CLEAR}"'  # JSON keeps the value whole
+    _untouched(db)
