@@ -6,19 +6,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.geometry import Region
 from textual.widgets import Static
 
+from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen
 from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.pg import execute
-from tests.test_ui import loaded, make_app, rendered, wait_for
+from tests.test_ui import goto, loaded, make_app, wait_for
 
 FK = "subscription_invoice_line_items_billing_account_id_fkey"
 MIGRATION = "20260301120000_estimates-and-required-reporter-for-every-issue"
 
 
 def lines_of(widget: Static) -> list[str]:
-    return ["".join(text for text, _ in line).rstrip() for line in rendered(widget)]
+    """The widget's lines as drawn, its padding included (`rendered` reads its content's width only)."""
+    region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
+    return [strip.text.rstrip() for strip in widget.render_lines(region)]
 
 
 def cut_whole(lines: list[str], name: str) -> str:
@@ -77,3 +81,27 @@ async def test_a_migrations_name_too_long_for_the_panel_is_cut_not_folded(db: st
         assert cut_whole(lines_of(details), f"{MIGRATION}:").startswith("20260301120000_")
         sql = pane.query_one("#migrations-sql", Static)
         cut_whole(lines_of(sql), MIGRATION)
+
+
+async def test_the_neighbourhoods_title_and_keys_break_between_phrases(db: str) -> None:
+    """At 80x24 the FK neighbourhood's title ended `left:` with `reference it` on the next line, and its keys
+    `[ ] page ·` / `escape closes` came apart mid-list: a line breaks between its phrases where they fit."""
+    await execute(
+        db,
+        "CREATE TABLE area (id int PRIMARY KEY);"
+        "CREATE TABLE l_area_recording_credit (id int PRIMARY KEY, entity0 int REFERENCES area);",
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "l_area_recording_credit")
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, NeighbourhoodScreen)
+        await wait_for(pilot, lambda: screen.view.drawing is not None)
+        await pilot.pause()
+        title = lines_of(screen.query_one("#neighbourhood-title", Static))
+        assert title[0].strip().endswith("depth 1") and title[1].strip().startswith("left: reference it"), (
+            title
+        )
+        keys = lines_of(screen.query_one(".explorer-status", Static))
+        assert all(line.strip().endswith("·") for line in keys[:-1]) and len(keys) == 2, keys

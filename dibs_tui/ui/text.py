@@ -14,7 +14,7 @@ from textual.style import Style
 from ..core.sql import quote_ident
 from ..core.terminal import safe
 
-__all__ = ["counted", "cut_middle", "data", "human_count", "link", "safe", "sql_name"]
+__all__ = ["counted", "cut_middle", "cut_points", "data", "human_count", "link", "safe", "sql_name"]
 
 
 def data(text: str, style: Style | str = "") -> Content:
@@ -28,12 +28,16 @@ def cut_middle(content: Content, width: int) -> Content:
     `audit_l…2026_01`). The end gets the odd cell."""
     if content.cell_length <= width:
         return content
-    if width <= 1:
-        return Content("…")
-    room = width - 1
-    head = _cells_from_start(content.plain, room // 2)
-    tail = len(content.plain) - _cells_from_start(content.plain[::-1], room - room // 2)
+    head, tail = cut_points(content.plain, width)
     return content[:head] + Content("…") + content[tail:]
+
+
+def cut_points(text: str, width: int) -> tuple[int, int]:
+    """Where `cut_middle` cuts `text`, wider than `width` cells: text[:head] + `…` + text[tail:]."""
+    if width <= 1:
+        return 0, len(text)
+    room = width - 1
+    return _cells_from_start(text, room // 2), len(text) - _cells_from_start(text[::-1], room - room // 2)
 
 
 def _cells_from_start(text: str, cells: int) -> int:

@@ -20,6 +20,7 @@ from ...core.explore.fkgraph import FkGraph
 from ...core.model import Catalog, QualifiedName
 from ..navigation import Location
 from ..text import data
+from ..widgets.wrapped_static import WrappedStatic
 from .base import ExplorerScreen
 from .neighbourhood_layout import Box, Drawing, draw
 
@@ -167,9 +168,9 @@ class NeighbourhoodScreen(ExplorerScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._title(), id="neighbourhood-title", classes="explorer-title")
+            yield WrappedStatic(self._title(), id="neighbourhood-title", classes="explorer-title")
             yield self.view
-            yield Static(
+            yield WrappedStatic(
                 "arrows move · enter re-centres · g goes there · 1 2 3 depth · [ ] page · escape closes",
                 classes="explorer-status",
             )

@@ -20,6 +20,7 @@ from ...core.explore.paths import JoinPath, shortest_paths
 from ...core.model import Catalog, QualifiedName
 from ..navigation import Location
 from ..text import data
+from ..widgets.wrapped_static import WrappedStatic
 from .base import ExplorerScreen
 
 
@@ -45,7 +46,7 @@ class PathScreen(ExplorerScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(
+            yield WrappedStatic(
                 Content.assemble(
                     "Paths from ",
                     data(".".join(self.start), "bold"),
@@ -55,8 +56,8 @@ class PathScreen(ExplorerScreen):
                 classes="explorer-title",
             )
             with VerticalScroll(id="path-list"):
-                yield Static("searching…", id="path-text")
-            yield Static(
+                yield WrappedStatic("searching…", id="path-text")
+            yield WrappedStatic(
                 "j/k choose · y copies the SQL · g goes to the target · escape closes",
                 classes="explorer-status",
             )

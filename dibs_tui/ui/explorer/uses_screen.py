@@ -19,6 +19,7 @@ from ...core.explore.uses import UseNode, UsesIndex
 from ...core.model import Catalog, ObjectRef
 from ..navigation import Location
 from ..text import data, safe
+from ..widgets.wrapped_static import WrappedStatic
 from .base import ExplorerScreen
 
 
@@ -58,7 +59,7 @@ class UsesScreen(ExplorerScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(
+            yield WrappedStatic(
                 Content.assemble(
                     "What uses ", data(spell(self.ref), "bold"), "   (enter goes there, escape closes)"
                 ),
@@ -67,7 +68,7 @@ class UsesScreen(ExplorerScreen):
             tree: Tree[ObjectRef] = Tree(Text(safe(spell(self.ref))), id="uses-tree")
             tree.show_root = True
             yield tree
-            yield Static("building…", id="uses-status", classes="explorer-status")
+            yield WrappedStatic("building…", id="uses-status", classes="explorer-status")
 
     def on_mount(self) -> None:
         self.query_one(Tree).focus()

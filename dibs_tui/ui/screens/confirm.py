@@ -14,9 +14,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from ..text import safe
+from ..widgets.wrapped_static import WrappedStatic
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -48,7 +49,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
             with VerticalScroll(id="confirm-body", can_focus=False):
-                yield Static(Content(safe(self.question, keep_newlines=True)))
+                yield WrappedStatic(Content(safe(self.question, keep_newlines=True)))
             with Horizontal():
                 yield Button("Yes", id="yes", variant="warning")
                 yield Button("No", id="no", variant="primary")

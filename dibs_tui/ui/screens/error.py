@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from ..text import safe
+from ..widgets.wrapped_static import WrappedStatic
 
 
 class ErrorScreen(ModalScreen[str]):
@@ -47,7 +48,7 @@ class ErrorScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(self.title_text), id="error-title")
-            yield Static(Content(safe(self.message, keep_newlines=True)), id="error-message")
+            yield WrappedStatic(Content(safe(self.message, keep_newlines=True)), id="error-message")
             with Horizontal():
                 yield Button("Retry", id="retry", variant="primary")
                 if self.can_close:

@@ -9,16 +9,17 @@ indented detail), not at the panel's edge, where it read as a line of its own.""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from rich.cells import cell_len
-from textual.content import Content
+from textual.content import Content, Span
 from textual.css.styles import RulesMap
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
-from ..text import cut_middle
+from ..text import cut_points
 
 
 class WordsKept(Visual):
@@ -33,7 +34,7 @@ class WordsKept(Visual):
 
     def fitted(self, width: int) -> Content:
         if self._fitted[0] != width:
-            self._fitted = (width, Content("\n").join(wrapped_lines(self.content, width)))
+            self._fitted = (width, wrapped(self.content, width))
         return self._fitted[1]
 
     def render_strips(
@@ -53,65 +54,107 @@ class WordsKept(Visual):
 
 _WORD = re.compile(r"\S+")
 _LABEL = re.compile(r"\s*\S{1,10} {2,}")  # `why     `, `▲2  `: a short label, then the text it heads
+_PHRASE_END = re.compile(r" ·(?= )| {3,}")  # `a · b`, `a   b`: where a hint's or a status line's phrases part
+
+Edit = tuple[int, int, str]  # text[start:end] becomes the string: a line break and its indent, or a cut's `…`
 
 
-def wrapped_lines(content: Content, width: int) -> list[Content]:
-    """Each line of `content` in rows of at most `width` cells, broken at spaces; a row after the first
-    indented to where the line's text starts (its label's text, else its own indent; a third of the width at
-    most), a word wider than a row cut in its middle. A line that fits is kept as it is, unwalked."""
-    if width < 1:
-        return [content]
-    rows: list[Content] = []
-    for line in content.expand_tabs(8).split(allow_blank=True):
-        plain = line.plain
-        if cell_len(plain) <= width:
-            rows.append(line)
-            continue
-        label = _LABEL.match(plain)
-        indent = min(label.end() if label else len(plain) - len(plain.lstrip(" ")), width // 3)
-        line = cut_long_words(line, max(1, width - indent))
-        rows += _rows(line, width, indent)
-    return rows
-
-
-def _rows(line: Content, width: int, indent: int) -> list[Content]:
-    """`line` broken greedily at its spaces into rows of `width` cells, the rows after the first indented."""
-    plain = line.plain
-    rows: list[Content] = []
-    start, room, end = 0, width, 0  # the row's first character, its cells, where its last word ends
-    for word in _WORD.finditer(plain):
-        if end > start and cell_len(plain[start : word.end()]) > room:
-            rows.append(line[start:end])
-            start, room = word.start(), width - indent
-        end = word.end()
-    rows.append(line[start:end])
-    pad = Content(" " * indent)
-    return [rows[0], *(pad + row for row in rows[1:])]
-
-
-def cut_long_words(content: Content, width: int) -> Content:
-    """`content` with each run of non-space wider than `width` cells cut in its middle to `width`; the same
-    object when none is (the regex finds candidates in C: a plan of thousands of lines is not walked here)."""
+def wrapped(content: Content, width: int) -> Content:
+    """`content` with its lines too wide for `width` cells broken into rows: between phrases where each fits
+    a row, else at spaces; a row after the first indented to where the line's text starts (its label's text,
+    else its own indent; a third of the width at most); a word wider than a row cut in its middle. Computed
+    on the plain text and applied in one pass over the styles (a plan of thousands of lines is redrawn at
+    each width), the same object when every line fits."""
     if width < 1:
         return content
+    if "\t" in content.plain:
+        content = content.expand_tabs(8)
     plain = content.plain
-    # a run of at least width/2 + 1 characters may be wider than `width` (wide characters take two cells)
-    parts: list[Content] = []
-    done = 0
-    for match in re.finditer(rf"\S{{{width // 2 + 1},}}", plain):
-        start, end = match.span()
-        if cell_len(match.group()) <= width:
-            continue
-        parts += [content[done:start], cut_middle(content[start:end], width)]
-        done = end
-    if not parts:
+    edits: list[Edit] = []
+    offset = 0
+    for line in plain.split("\n"):
+        if len(line) * 2 > width and cell_len(line) > width:  # a character is two cells at most
+            _line_edits(line, offset, width, edits)
+        offset += len(line) + 1
+    if not edits:
         return content
-    parts.append(content[done:])
-    return Content("").join(parts)
+    return _edited(content, edits)
+
+
+def _edited(content: Content, edits: list[Edit]) -> Content:
+    """`content` with `edits` (in order, apart) made: the new text, and each style span moved with the text
+    it covers (a cut name's `…` takes its name's style), in one pass: Content's own divide and join cost
+    seconds over a plan's thousands of lines."""
+    plain = content.plain
+    parts: list[str] = []
+    starts: list[int] = []
+    moved: list[tuple[int, int, int]] = []  # per edit: its end, the shift at its start, the shift after it
+    done = shift = 0
+    for start, end, new in edits:
+        parts += [plain[done:start], new]
+        starts.append(start)
+        moved.append((end, shift, shift + len(new) - (end - start)))
+        shift = moved[-1][2]
+        done = end
+    parts.append(plain[done:])
+
+    def where(at: int) -> int:
+        index = bisect_right(starts, at) - 1
+        if index < 0:
+            return at
+        end, before, after = moved[index]
+        if at >= end:
+            return at + after
+        return starts[index] + before + (end - starts[index] + after - before if at > starts[index] else 0)
+
+    spans = [Span(where(span.start), where(span.end), span.style) for span in content.spans]
+    return Content("".join(parts), spans, strip_control_codes=False)
+
+
+def _line_edits(line: str, base: int, width: int, edits: list[Edit]) -> None:
+    """The edits that fit `line` (at `base` in the whole text) in rows of `width` cells."""
+    label = _LABEL.match(line)
+    indent = min(label.end() if label else len(line) - len(line.lstrip(" ")), width // 3)
+    room = max(1, width - indent)
+    used, end = -1, 0  # the row's cells so far (-1: nothing on it yet), where its last unit ends
+    for start, stop in _units(line, room):
+        cells = cell_len(line[start:stop])
+        cut: Edit | None = None
+        if cells > room:  # one word wider than any row: its middle goes
+            head, tail = cut_points(line[start:stop], room)
+            cut, cells = (base + start + head, base + start + tail, "…"), room
+        gap = cell_len(line[end:start])
+        if used >= 0 and used + gap + cells > width:
+            edits.append((base + end, base + start, "\n" + " " * indent))
+            used = indent + cells
+        else:
+            used = max(used, 0) + gap + cells
+        if cut is not None:
+            edits.append(cut)
+        end = stop
+
+
+def _units(plain: str, room: int) -> list[tuple[int, int]]:
+    """Where `plain` may break: each phrase (`g goes there`, `depth 1`) whole where it fits `room`, its words
+    one by one where it does not; a ` ·` separator stays with the phrase before it."""
+    units: list[tuple[int, int]] = []
+    start = 0
+    for part in [*_PHRASE_END.finditer(plain), None]:
+        end = len(plain) if part is None else part.end() if part.group() == " ·" else part.start()
+        words = [(w.start(), w.end()) for w in _WORD.finditer(plain, start, end)]
+        if words and cell_len(plain[words[0][0] : words[-1][1]]) <= room:
+            units.append((words[0][0], words[-1][1]))
+        else:
+            units += words
+        start = len(plain) if part is None else part.end()
+    return units
 
 
 class WrappedStatic(Static):
     """A Static whose words are never broken over two lines (see the module docstring)."""
+
+    # Its rows fit already: Textual need not look for places to break them again.
+    DEFAULT_CSS = "WrappedStatic { text-wrap: nowrap; text-overflow: ellipsis; }"
 
     _kept: WordsKept | None = None
 
