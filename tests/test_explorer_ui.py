@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
@@ -365,3 +366,35 @@ async def test_neighbourhood_boxes_keep_their_borders_with_wide_names_and_count_
         await pilot.pause()
         lines = ["".join(text for text, _ in line) for line in rendered(screen.view)]
         assert any("more key columns" in line for line in lines), lines
+
+
+async def test_the_chosen_path_is_scrolled_into_view(db: str) -> None:
+    """At 80x24 two paths fill the screen: j chose the third, fourth, fifth path below the fold and the list
+    stayed where it was, so what y would copy was nowhere on screen."""
+    await execute(
+        db,
+        "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE z (id int PRIMARY KEY);"
+        + "".join(
+            f"CREATE TABLE middle_{i} (id int PRIMARY KEY, a_id int REFERENCES a, z_id int REFERENCES z);"
+            for i in range(6)
+        ),
+    )
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _app_on(pilot, "a")
+        await pilot.press("p", *"public.z", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PathScreen) and len(app.screen.paths) >= 4)
+        screen = app.screen
+        assert isinstance(screen, PathScreen)
+        listing = screen.query_one("#path-list")
+        for _ in range(len(screen.paths) - 1):
+            await pilot.press("j")
+            await pilot.pause()
+            top = int(listing.scroll_y)
+            shown = "\n".join(
+                strip.text
+                for strip in screen.query_one("#path-text").render_lines(
+                    Region(0, top, listing.size.width, listing.size.height)
+                )
+            )
+            assert f"{screen.chosen + 1}. 2 joins" in shown, (screen.chosen, shown)

@@ -20,7 +20,7 @@ from ...core.explore.paths import JoinPath, shortest_paths
 from ...core.model import Catalog, QualifiedName
 from ..navigation import Location
 from ..text import data
-from ..widgets.wrapped_static import WrappedStatic
+from ..widgets.wrapped_static import WrappedStatic, wrapped
 from .base import ExplorerScreen
 
 
@@ -80,8 +80,11 @@ class PathScreen(ExplorerScreen):
             self.query_one("#path-text", Static).update("No chain of foreign keys joins these two tables.")
             return
         blocks: list[Content] = []
+        chosen_at = 0  # the chosen path's first line among the blocks
         routes = Counter(path.tables for path in self.paths)
         for i, path in enumerate(self.paths):
+            if i == self.chosen:
+                chosen_at = len(blocks)
             hops = " → ".join(f"{s}.{n}" for s, n in path.tables)
             if routes[path.tables] > 1:  # issues → users twice (reporter, assignee): the keys tell them apart
                 hops += "  via " + ", ".join(step.edge.name for step in path.steps)
@@ -93,7 +96,11 @@ class PathScreen(ExplorerScreen):
             sql_style = "$text-accent" if i == self.chosen else "$text-muted"
             blocks.extend(data(line, sql_style) for line in path.select().splitlines())
             blocks.append(Content(""))
-        self.query_one("#path-text", Static).update(Content("\n").join(blocks))
+        text = self.query_one("#path-text", Static)
+        text.update(Content("\n").join(blocks))
+        # The chosen path in view, from its heading: j below the fold left the list where it was.
+        above = wrapped(Content("\n").join(blocks[:chosen_at]), text.size.width).plain.count("\n")
+        self.query_one("#path-list").scroll_to(y=above + 1 if chosen_at else 0, animate=False)
 
     def action_choose(self, step: int) -> None:
         if self.paths:
