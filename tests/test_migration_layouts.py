@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.layouts import EntryKind, list_migration_files, read_folder_status, scan_folder
 from dibs_tui.core.migrations.status import MigrationState
-from tests.pg import REAL, fetch
+from tests.pg import REAL, fetch, run_sql
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
 
@@ -203,3 +204,61 @@ def test_status_command_lists_layout_and_rollback(db: str, tmp_path: Path) -> No
     assert "skipped   008_convert_timestamp_to_timestamptz_rollback.sql  rollback (not applied)" in lines
     assert not [line for line in lines if line.startswith("pending") and "rollback" in line]
     assert "4 pending" in result.stdout and "2 not applied" in result.stdout
+
+
+def test_two_files_of_one_version_refuse_the_second_in_every_versioned_layout(tmp_path: Path) -> None:
+    """Versions as each tool keys its history: Flyway's 1.1 is not 1, and 1.0 is; diesel's is the date part;
+    dibs-tui's and Prisma's histories hold names, so their timestamps may repeat."""
+    cases = {
+        "golang": (["1_a.up.sql", "001_b.up.sql", "2_c.up.sql"], "001_b"),  # the first by name
+        "flyway": (["V1__a.sql", "V1.0__b.sql", "V1.1__c.sql"], "V1.0__b"),
+        "numbered": (["01_a.sql", "1_b.sql"], "01_a"),
+        "diesel": (["2019-01-01-000000_a/up.sql", "2019-01-01-000000_b/up.sql"], "2019-01-01-000000_a"),
+    }
+    for layout, (names, kept) in cases.items():
+        folder = tmp_path / layout
+        for name in names:
+            put(folder, name)
+        scan = scan_folder(folder)
+        assert [r.reason for r in scan.refused] == [f"the same version as {kept}: not applied"], layout
+        assert len(scan.files) == len(names) - 1, layout
+    for name, other in (
+        ("20260101000000_a.sql", "20260101000000_b.sql"),
+        ("1_a/migration.sql", "1_b/migration.sql"),
+    ):
+        folder = tmp_path / "by-name" / name.split("/")[0]
+        put(folder, name)
+        put(folder, other)
+        assert not scan_folder(folder).refused and len(scan_folder(folder).files) == 2
+
+
+def test_a_second_file_of_an_applied_golang_migrate_version_is_refused_not_taken_as_applied(
+    db: str, tmp_path: Path
+) -> None:
+    """golang-migrate's history is one version: 1_b was reported 'applied' with 1_a and never ran."""
+    run_sql(
+        db,
+        "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL);"
+        "INSERT INTO schema_migrations VALUES (1, false); CREATE TABLE a (id int);",
+    )
+    put(tmp_path, "1_a.up.sql", "CREATE TABLE a (id int);\n")
+    put(tmp_path, "1_b.up.sql", "CREATE TABLE b (id int);\n")
+    put(tmp_path, "2_c.up.sql", "CREATE TABLE c (id int);\n")
+    status = subprocess.run(
+        [DIBS, "status", db, "--migrations", str(tmp_path)], capture_output=True, text=True
+    )
+    assert status.returncode == 1
+    assert "refused   1_b.up.sql  refused (the same version as 1_a: not applied)" in status.stdout
+    assert "applied   1_b" not in status.stdout
+    migrate = subprocess.run(
+        [DIBS, "migrate", db, "--migrations", str(tmp_path), "--yes", "--no-prove"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert migrate.returncode == 1
+    assert migrate.stderr == (
+        f"dibs-tui: error: {tmp_path}: '1_b.up.sql' is refused (the same version as 1_a: not applied)\n"
+        "hint: give it a version of its own: one history row would count for both (nothing was applied)\n"
+    )
+    assert asyncio.run(public_tables(db)) == ["a", "schema_migrations"]  # nothing ran, not even 2_c

@@ -146,7 +146,7 @@ async def test_baseline_version_with_sql_injection_is_data(db: str, tmp_path: Pa
     folder = tmp_path / "migrations"
     folder.mkdir()
     (folder / "001_a.sql").write_text("SELECT 1;\n")
-    evil = "1'); DROP TABLE precious; --"
+    evil = "2'); DROP TABLE precious; --"  # version 2: 001_a has 1
     with pytest.raises(DibsError) as refused:
         await record_baseline(resolve(db), folder, evil)
     assert "matches no migration" in str(refused.value)

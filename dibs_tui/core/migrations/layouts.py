@@ -90,6 +90,10 @@ class MigrationFolder:
                 hint = "make it readable by this user (nothing was applied)"
             elif first.reason.startswith("a line break"):
                 hint = "rename it without the line break (nothing was applied)"
+            elif first.reason.startswith("the same version"):
+                hint = (
+                    "give it a version of its own: one history row would count for both (nothing was applied)"
+                )
             else:
                 hint = "replace it with a regular file inside the folder, or remove it"
             raise DibsError(f"{self.path}: {first.name!r} is {first.label}", hint=hint)
@@ -100,6 +104,27 @@ def version_of(name: str) -> int | None:
     """The leading version number of a migration name (`008_x` -> 8, `V2__x` -> 2), if any."""
     match = _LEADING_VERSION.match(name)
     return int(match.group(1)) if match else None
+
+
+def _version_key(migration: str, layout: str) -> tuple[int | str, ...] | None:
+    """The version the layout's tool records a migration by, or None where its history records the name
+    (dibs-tui's own, Prisma's) or there is no version (plain files). Two files of one version are one row of
+    such a history: the second would be taken as applied when the first is, and never run."""
+    if layout in ("dibs-tui", "prisma", "plain"):
+        return None
+    if layout == "flyway":  # V1.1__x and V1_1__x are 1.1; 1.0 is 1 (trailing zeros do not count)
+        match = _FLYWAY.match(migration)
+        if match is None or not match.group(2):
+            return None
+        parts = [int(p) for p in re.split(r"[._]", match.group(2)) if p]
+        while len(parts) > 1 and parts[-1] == 0:
+            parts.pop()
+        return tuple(parts)
+    if layout == "diesel":  # 2019-01-01-000000_create_users: the part before the first underscore
+        head = migration.split("_", 1)[0]
+        return (head,) if head[:1].isdigit() else None
+    version = version_of(migration)  # golang-migrate, goose, dbmate, sqlx, numbered: an integer
+    return None if version is None else (version,)
 
 
 def _refusal(path: Path, root: Path) -> str | None:
@@ -163,6 +188,7 @@ class _Scan:
         self.files: list[MigrationFile] = []
         self.skipped: list[SkippedEntry] = []
         self.no_transaction: set[str] = set()
+        self.versions: dict[str, tuple[int | str, ...] | None] = {}
 
     def skip(self, name: str, path: Path, kind: EntryKind, reason: str) -> None:
         self.skipped.append(SkippedEntry(name, path, kind, reason))
@@ -188,6 +214,7 @@ class _Scan:
             return
         text, tool, no_transaction = _sections(text)
         self.layouts.add(tool or layout)
+        self.versions[migration] = _version_key(migration, tool or layout)
         if no_transaction:
             self.no_transaction.add(migration)
         self.files.append(MigrationFile(migration, path, text, transactional=not no_transaction))
@@ -248,6 +275,7 @@ class _Scan:
                     EntryKind.UNVERSIONED,
                     "no version number among numbered migrations: not applied",
                 )
+        files = self._one_per_version(files)
         if self.layouts - _GENERIC:
             self.layouts -= _GENERIC  # a tool's layout names the folder; its plain files are its own
         elif len(self.layouts) > 1:
@@ -259,6 +287,26 @@ class _Scan:
             tuple(sorted(self.skipped, key=lambda s: s.name)),
             frozenset(self.no_transaction),
         )
+
+    def _one_per_version(self, files: list[MigrationFile]) -> list[MigrationFile]:
+        """The first file (by name) of each version; a later one of the same version is refused, which stops
+        migrate and fails the status gate until it is renumbered."""
+        first: dict[tuple[int | str, ...], str] = {}
+        kept: list[MigrationFile] = []
+        for f in files:
+            key = self.versions.get(f.name)
+            if key is None or key not in first:
+                if key is not None:
+                    first[key] = f.name
+                kept.append(f)
+                continue
+            self.skip(
+                f.path.relative_to(self.folder).as_posix(),
+                f.path,
+                EntryKind.REFUSED,
+                f"the same version as {first[key]}: not applied",
+            )
+        return kept
 
 
 def scan_folder(folder: Path) -> MigrationFolder:
