@@ -277,8 +277,12 @@ async def test_copy_name_and_ddl(shop: str) -> None:
         assert app.clipboard == "public.orders"
         await pilot.press("l", "j", "y")
         assert app.clipboard == "customer_id"
+        app.clear_notifications()
         await pilot.press("Y")
         assert app.clipboard.startswith("CREATE TABLE") and "customer_id" in app.clipboard
+        # what was copied is said by its first line, not only counted (`copied 13 lines`)
+        (note,) = [n.message for n in app._notifications]
+        assert note.startswith("copied ") and " lines: CREATE TABLE public.orders" in note, note
 
 
 async def test_refresh_keeps_old_data_then_shows_new_tables(shop: str) -> None:

@@ -26,8 +26,9 @@ def selection_name(focused: Widget | None, card_relation: Relation | None, table
 
 
 def copied_note(text: str) -> str:
-    """`copied <first line>` (cut at 60 characters), or `copied N lines`."""
+    """`copied <first line>` (cut at 60 characters), or `copied N lines: <first line>`: a count alone did not
+    say what Y had copied."""
     lines = text.splitlines()
     first = lines[0] if lines else ""
     shown = first if len(first) <= 60 else first[:59] + "…"
-    return f"copied {shown}" if len(lines) <= 1 else f"copied {len(lines)} lines"
+    return f"copied {shown}" if len(lines) <= 1 else f"copied {len(lines)} lines: {shown}"
