@@ -10,6 +10,7 @@ from textual.geometry import Region
 from textual.widgets import Static, TabbedContent
 
 from dibs_tui.ui.health_pane import HealthPane
+from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.pg import execute
 from tests.test_ui import META, fake_editor, loaded, make_app, project, shop, wait_for
 
@@ -115,3 +116,27 @@ async def test_two_foreign_keys_of_one_table_read_apart_at_80_columns(db: str) -
         # the table's name begins the row, the key's columns end it, and the fix mark is there
         assert fks[0].endswith("issue_id_fkey  [f]") and fks[1].endswith("ed_by_fkey  [f]"), fks
         assert all(row.startswith("public.attachm…") for row in fks), fks
+
+
+async def test_a_check_that_cannot_connect_says_which_key_tries_again(db: str, tmp_path: Path) -> None:
+    """The server refusing new connections once the catalog is read: the Health tab said `cannot check:
+    ...` and the Migrations tab the connection error, with no word of what to do after fixing it."""
+    await execute(db, "CREATE TABLE t (id int PRIMARY KEY);")
+    app = make_app(db, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        name = db.rsplit("/", 1)[-1]
+        await execute(db.rsplit("/", 1)[0] + "/postgres", f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            await pilot.press("H")
+            status = app.query_one(HealthPane).query_one("#health-status", Static)
+            await wait_for(pilot, lambda: "cannot check" in str(status.render()))
+            assert str(status.render()).endswith("(r checks again)"), str(status.render())
+            await pilot.press("m")
+            migrations = app.query_one(MigrationsPane).query_one("#migrations-status", Static)
+            await wait_for(pilot, lambda: "cannot connect" in str(migrations.render()))
+            assert str(migrations.render()).endswith("(r reads it again)"), str(migrations.render())
+        finally:
+            await execute(
+                db.rsplit("/", 1)[0] + "/postgres", f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'
+            )

@@ -147,7 +147,9 @@ class DiffPane(TwoColumnPane):
             return  # a newer diff or re-plan was asked for meanwhile
         self.computing = False
         if event.view is None:
-            self._status(Content.assemble(("Diff failed: ", "$text-error"), safe(event.error)))
+            self._status(
+                Content.assemble(("Diff failed: ", "$text-error"), safe(event.error), " (g tries again)")
+            )
             self.context.set_sync({}, "unknown (diff failed)")
             return
         self.show(event.view)

@@ -215,7 +215,9 @@ class HealthPane(TwoColumnPane):
         if message.catalog is not self.checked:
             return  # a check of an older catalog
         if message.report is None:
-            self._status(data(f"cannot check: {message.error}", "$text-error"))
+            self._status(
+                Content.assemble(data(f"cannot check: {message.error}", "$text-error"), " (r checks again)")
+            )
             return
         report = self.report = message.report
         rows = grouped(report.findings)

@@ -176,7 +176,7 @@ class MigrationsPane(TwoColumnPane):
         try:
             statuses, history = await read_status(self.target, self.folder())
         except DibsError as exc:
-            self._status(Content.styled(safe(exc.message), "$text-error"))
+            self._status(Content.assemble((safe(exc.message), "$text-error"), " (r reads it again)"))
             return
         # Everything read first: the list, the status and `loaded` then change together, with no await between
         # them (a test, or `select`, that sees `loaded` sees the status of the same read).
