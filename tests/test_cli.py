@@ -336,3 +336,26 @@ def test_a_negative_count_or_age_is_a_usage_error(
         build_parser().parse_args(normalise([*words, "postgresql://h/db"]))
     assert exit_.value.code == 2
     assert "is not a whole number from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["status", "migrate", "migrate --baseline 1"])
+def test_a_configured_migrations_folder_that_is_a_file_is_refused_not_read_as_empty(
+    db: str, tmp_path: Path, command: str
+) -> None:
+    """`migrations = "schema.sql"` in dibs-tui.toml was 'nothing to apply', exit 0, as an empty folder."""
+    (tmp_path / "schema.sql").write_text("CREATE TABLE t (id int);\n")
+    (tmp_path / "dibs-tui.toml").write_text('migrations = "schema.sql"\n')
+    word, *extra = command.split()
+    result = run("--project-root", str(tmp_path), word, db, *extra, *(["--yes"] if word == "migrate" else []))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.endswith(
+        f"dibs-tui: error: the migrations folder {tmp_path / 'schema.sql'} is not a folder\n"
+        f"hint: check migrations in {tmp_path / 'dibs-tui.toml'}\n"
+    ), result.stderr
+    assert "nothing to apply" not in result.stdout
+
+
+def test_a_configured_migrations_folder_not_made_yet_is_an_empty_one(db: str, tmp_path: Path) -> None:
+    (tmp_path / "dibs-tui.toml").write_text('migrations = "db/migrations"\n')
+    result = run("--project-root", str(tmp_path), "status", db)
+    assert result.returncode == 0 and "0 applied, 0 pending" in result.stdout, result.stderr

@@ -39,20 +39,34 @@ def folder_to_write(args: argparse.Namespace, settings: Settings) -> Path:
     folder = migrations_folder(args, settings)
     if folder.exists() and not folder.is_dir():
         raise DibsError(
-            f"the migrations folder {shown(str(folder))} is not a folder", hint="check --migrations"
+            f"the migrations folder {shown(str(folder))} is not a folder",
+            hint=f"check {_named_by(args, settings)}",
         )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def existing_migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
-    """The folder to read migrations from; one named with --migrations must be there (a typo read as an empty
-    folder would be 'nothing to apply', exit 0)."""
+    """The folder to read migrations from; one named with --migrations must be there, and one the config file
+    names must not be a file (a typo read as an empty folder would be 'nothing to apply', exit 0)."""
     folder = migrations_folder(args, settings)
-    if getattr(args, "migrations", None) and not folder.is_dir():
+    named = bool(getattr(args, "migrations", None))
+    # One the config file names may be missing in a new project; a file there is a mistake either way.
+    if (named or settings.migrations_dir is not None) and not folder.is_dir() and (named or folder.exists()):
         what = "is not a folder" if folder.exists() else "does not exist"
-        raise DibsError(f"the migrations folder {shown(str(folder))} {what}", hint="check --migrations")
+        raise DibsError(
+            f"the migrations folder {shown(str(folder))} {what}", hint=f"check {_named_by(args, settings)}"
+        )
     return folder
+
+
+def _named_by(args: argparse.Namespace, settings: Settings) -> str:
+    """Where the user wrote the folder's name: the flag, the config file, or neither (the default)."""
+    if getattr(args, "migrations", None):
+        return "--migrations"
+    if settings.migrations_dir is not None:
+        return f"migrations in {shown(str(settings.config_file))}"
+    return "--migrations (the default is db/migrations, else migrations)"
 
 
 def status_line(status: MigrationStatus, moved: dict[str, Migration] | None = None) -> str:
