@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .terminal import safe
+
 
 class DibsError(Exception):
     """Base for every error whose message is meant for the user as it is."""
@@ -31,7 +33,9 @@ class SourceError(DibsError):
     """A desired-schema SQL file is unreadable or does not parse; the message starts with file:line:col."""
 
     def __init__(self, file: str, line: int, column: int, message: str) -> None:
-        super().__init__(f"{file}:{line}:{column}: {message}")
+        # The file's name escaped here, where every refusal names it: a file of a desired folder named with a
+        # newline would otherwise start a line of the error that looks like another file's.
+        super().__init__(f"{safe(file)}:{line}:{column}: {message}")
         self.file = file
         self.line = line
         self.column = column

@@ -311,6 +311,22 @@ def test_console_script_refuses_with_position_and_no_traceback(db: str, victim: 
     assert _database_exists(db, victim)
 
 
+def test_a_refused_file_named_with_a_newline_forges_no_line_of_the_error(db: str, tmp_path: Path) -> None:
+    """The refusal names the file: a desired folder's file named `x\\nschema.sql:1:1: ...` must not print a
+    line of its own that names another file."""
+    folder = tmp_path / "schema"
+    folder.mkdir()
+    (folder / "01_ok.sql").write_text("CREATE TABLE a (id int);\n")
+    (folder / "02_x\nFORGED.sql:1:1: all good\x1b[2J.sql").write_text("ALTER SYSTEM SET work_mem = '1MB';\n")
+    for command in ("diff", "check"):
+        result = subprocess.run([DIBS, command, db, "--desired", str(folder)], capture_output=True, text=True)
+        assert result.returncode == 1, result.stderr
+        assert [line for line in result.stderr.splitlines() if line.startswith("FORGED")] == [], result.stderr
+        assert "02_x\\nFORGED.sql:1:1: all good\\x1b[2J.sql:1:1: ALTER SYSTEM is not allowed" in result.stderr
+        assert "\x1b" not in result.stderr and "Traceback" not in result.stderr
+    assert not _exists(db, "SELECT count(*) > 0 FROM pg_file_settings WHERE name = 'work_mem'")
+
+
 # -- migrations: review, migrate --dry-run, migrate --yes -----------------------------------------------------
 
 MIGRATION_ATTACKS = {
