@@ -43,10 +43,10 @@ async def measure(dsn: str, desired: str, tables: int) -> Figures:
     app = DibsApp(resolve(dsn), Settings(project_root=Path.cwd()), desired=[desired])
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: "painted" in app.timings, 300.0)
-        pane = app.query_one(DiffPane)
         heartbeat = Heartbeat(app)
         started = time.perf_counter()
         await pilot.press("d")
+        pane = app.query_one(DiffPane)  # mounted by the first key that needs it (ui/tab_actions.py)
         await pilot.press("b")  # back to Browse while the diff computes
         keys_started = time.perf_counter()
         await pilot.press(*["j"] * 20)
