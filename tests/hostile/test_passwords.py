@@ -342,3 +342,59 @@ def test_a_usage_error_never_echoes_the_password(capfd: pytest.CaptureFixture[st
         err = capfd.readouterr().err
         assert "SECRET" not in err, err
         assert "error:" in err
+
+
+@pytest.mark.parametrize("form", ["url", "keyvalue"])
+def test_review_migrate_generate_and_lint_never_show_the_password(
+    pg_server: EmbeddedServer,
+    db: str,
+    role: str,
+    form: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The lines the last features added: the review's trace notes and the server's DETAIL, the proof's clone,
+    a certain failure migrate refuses, generate's preflight, lint and health; and the files written (the
+    review record, the generated migration)."""
+    password = PASSWORDS[0]
+    _set_password(db, role, password)
+    database = resolve(db, {}).database
+    r = quote_ident(role)
+    run_sql(
+        db,
+        f"GRANT CREATE ON DATABASE {quote_ident(database)} TO {r}; GRANT CREATE ON SCHEMA public TO {r};"
+        "CREATE TABLE t (id int PRIMARY KEY, n int); INSERT INTO t VALUES (1, NULL);"
+        f"CREATE VIEW v AS SELECT n FROM t; ALTER TABLE t OWNER TO {r}; ALTER VIEW v OWNER TO {r};",
+    )
+    dsn = given(form, password, role, pg_server.port, database, tmp_path, monkeypatch)
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_retype.sql").write_text("ALTER TABLE t ALTER COLUMN n TYPE bigint;\n")
+    (folder / "20260101000001_not_null.sql").write_text("ALTER TABLE t ALTER COLUMN n SET NOT NULL;\n")
+    desired = tmp_path / "schema.sql"
+    desired.write_text(
+        "CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL);\nCREATE VIEW v AS SELECT n FROM t;\n"
+    )
+    said: dict[str, str] = {}
+    for args in (
+        ("review", str(folder / "20260101000000_retype.sql"), dsn),
+        ("review", str(folder / "20260101000001_not_null.sql"), dsn, "--format", "json"),
+        ("migrate", dsn, "--migrations", str(folder), "--dry-run"),
+        ("migrate", dsn, "--migrations", str(folder), "--yes"),
+        ("generate", "tighten", dsn, "--desired", str(desired), "--migrations", str(tmp_path / "generated")),
+        ("lint", dsn),
+        ("status", dsn, "--migrations", str(folder)),
+    ):
+        _, output = run(capfd, *args)
+        assert "Traceback" not in output and "internal error" not in output, output
+        assert_no_secret(output, password)
+        said[" ".join(args[:2]) if args[0] == "migrate" else args[0]] = said.get(args[0], "") + output
+    # Each line these features add was said: the server's DETAIL, the certain failure, the proof refusing.
+    assert 'the server\'s detail: rule _RETURN on view v depends on column "n"' in said["review"], said
+    assert "fails-on-existing-data" in said["review"]
+    assert "the proof failed" in said[f"migrate {dsn}"], said
+    assert len(list((tmp_path / "generated").glob("*.sql"))) == 1
+    for written in [*folder.iterdir(), *(tmp_path / "generated").iterdir()]:
+        assert_no_secret(written.read_text(encoding="utf-8", errors="replace"), password)
+    assert [p.suffix for p in folder.iterdir()].count(".fingerprint") >= 1  # the review records were written
