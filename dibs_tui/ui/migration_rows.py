@@ -79,7 +79,9 @@ def replay_failure_lines(failure: MigrationFailed) -> list[str]:
 
 
 def lock_lines(review: Review) -> list[str]:
-    return [f"line {s.line}: {s.lock}" for s in review.statements if s.lock]
+    return [
+        f"line {s.line}: {safe(s.lock)}" for s in review.statements if s.lock
+    ]  # names as the file spells them
 
 
 def segment_lines(text: str, path: Path, limit: int = 30) -> list[str]:

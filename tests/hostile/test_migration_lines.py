@@ -10,10 +10,16 @@ import json
 from pathlib import Path
 
 import asyncpg
+from textual.widgets import Static
 
+from dibs_tui.core.connect import resolve
 from dibs_tui.core.sql import quote_ident, quote_literal
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.hostile.test_output import CLEAR, OSC52, cli
+from tests.hostile.test_screen import ESC, project, screen_text, text_of
 from tests.pg import fetch, run_sql
+from tests.test_ui import wait_for
 
 FORGED = "\nFORGED line"
 T = quote_ident("t" + FORGED + CLEAR)
@@ -110,3 +116,25 @@ def test_review_of_a_statement_the_server_refuses_says_its_detail_on_one_line(
     (statement,) = json.loads(raw)["statements"]
     assert statement["lock"] == f'ACCESS EXCLUSIVE on "t{FORGED}{CLEAR}"'  # JSON keeps the value whole
     _untouched(db)
+
+
+async def test_the_migrations_pane_says_hazards_and_locks_on_one_line(db: str, tmp_path: Path) -> None:
+    """The Migrations pane's details for a pending migration: its hazards, locks and the squashed history,
+    each one line with the table's newline escaped."""
+    await asyncio.to_thread(_live, db)
+    migration = f"ALTER TABLE {T} ALTER COLUMN n SET NOT NULL;\n"
+    settings = project(tmp_path, {"20261205000001_fails.sql": migration})
+    app = DibsApp(resolve(db), settings, header_label="t")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        details = app.query_one(MigrationsPane).query_one("#migrations-details", Static)
+        await wait_for(
+            pilot, lambda: "Hazards:" in text_of(details) and "Locks:" in text_of(details), limit=60
+        )
+        shown = text_of(details)
+        assert 'line 1: ACCESS EXCLUSIVE on public."t\\nFORGED line\\x1b[2J"' in shown, shown
+        assert '1 row of "t\\nFORGED line\\x1b[2J" has n NULL' in shown, shown
+        _no_forged_line(shown.encode(), "the Migrations pane's details")
+        assert ESC not in screen_text(app)
+    await asyncio.to_thread(_untouched, db)
