@@ -138,3 +138,18 @@ async def test_the_migrations_pane_says_hazards_and_locks_on_one_line(db: str, t
         _no_forged_line(shown.encode(), "the Migrations pane's details")
         assert ESC not in screen_text(app)
     await asyncio.to_thread(_untouched, db)
+
+
+def test_a_segment_named_by_a_statement_over_a_hostile_name_is_one_line(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    x = quote_ident("x" + FORGED + CLEAR)
+    (folder / "20261205000000_split.sql").write_text(
+        f"CREATE TABLE {x} (id int);\nCREATE INDEX CONCURRENTLY i ON {x} (id);\nSELECT 1 FROM {x};\n"
+    )
+    result = cli("migrate", db, "--migrations", str(folder), "--dry-run")
+    _no_forged_line(result.stdout + result.stderr, "migrate --dry-run")
+    assert (
+        b'segment 1 (one transaction, statement 1, line 1): CREATE TABLE U&"x\\000AFORGED line\\001B[2J" (id int)'
+        in result.stdout
+    ), result.stdout
