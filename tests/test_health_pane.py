@@ -11,6 +11,7 @@ from textual.widgets import Static, TabbedContent
 
 from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
+from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.pg import execute
 from tests.test_ui import META, fake_editor, loaded, make_app, project, shop, wait_for
 
@@ -73,6 +74,8 @@ async def test_findings_grouped_with_why_source_and_fix_and_o_opens_the_source(
         await pilot.pause()
         assert "db/schema.sql" in str(pane.query_one("#health-details", Static).render())
         await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))  # the config's command: asked
+        await pilot.press("y")
         await wait_for(pilot, record.exists)
         argv = record.read_text().splitlines()
         assert argv[0] == "--line" and argv[2] == path

@@ -413,6 +413,9 @@ async def test_o_opens_the_column_source_in_the_editor(
         app = await loaded(pilot)
         await goto(pilot, "customers")
         await pilot.press("l", "j", "o")  # column `name`, defined on line 4
+        # The config chose the command: asked once per session (tests/hostile/test_editor_config.py)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await wait_for(pilot, record.exists)
         assert record.read_text().splitlines() == ["--line", "4", path]
         record.unlink()

@@ -143,6 +143,7 @@ class DibsApp(
         self.sync_state = ""
         self.load_state = "connecting…"
         self.lock_wait = ""  # who holds the lock a read of ours waits for, while it waits
+        self.editor_agreed: str | None = None  # the config's `editor` command the user let `o` run
         self._lock_holder: tuple[int, str] | None = None
         # perf_counter() marks of the last load: start, connected, catalog, painted (bench/tui.py reads them)
         self.timings: dict[str, float] = {"start": time.perf_counter()}

@@ -2,12 +2,15 @@
 
 Terminal editors run with the app suspended (the screen comes back intact); GUI editors start without it.
 Every failure is a message, not a traceback: no source location, file not found (with the resolved path),
-editor not found, editor exited non-zero. A path outside the project root is opened only after a yes.
+editor not found, editor exited non-zero. A path outside the project root is opened only after a yes, and so is
+the first command of the session that the project's config file chose (`editor = ...`): a repository cloned
+from someone else chooses it, and it runs with the user's rights.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shlex
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,7 +93,24 @@ def launch(app: DibsApp, resolved: ResolvedSource) -> None:
     from ..core.editor import editor_argv, is_terminal_editor
 
     location = resolved.location
-    argv = editor_argv(resolved.path, location.line, location.column, template=app.settings.editor_template)
+    template = app.settings.editor_template
+    argv = editor_argv(resolved.path, location.line, location.column, template=template)
+    if template and template != app.editor_agreed:
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                app.editor_agreed = template
+                launch(app, resolved)
+
+        config = app.settings.config_file or "the project's config"
+        app.push_screen(
+            ConfirmScreen(
+                f"{config} sets the command that opens sources:\n\n{shlex.join(argv)}\n\n"
+                "It runs with your rights. Run it (asked once per session)?"
+            ),
+            answered,
+        )
+        return
     try:
         if is_terminal_editor(argv):
             with contextlib.ExitStack() as stack:
