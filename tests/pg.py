@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pty
 import re
@@ -241,3 +242,37 @@ async def review(dsn: str, sql: str) -> Review:
         return await review_sql(conn, sql, "m.sql")
     finally:
         await conn.close()
+
+
+class VanishingProxy:
+    """A TCP relay to the test server that can vanish: to the client, a server that went away for good."""
+
+    def __init__(self, port: int) -> None:
+        self.target_port = port
+        self.links: list[asyncio.StreamWriter] = []
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._link, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self.links += [writer, up_writer]
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, ConnectionError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def vanish(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in self.links:
+            with contextlib.suppress(Exception):
+                writer.transport.abort()
+        await self.server.wait_closed()

@@ -5,7 +5,6 @@ reported; and the rerun resumes where the server records it stopped, never runni
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import subprocess
 import time
@@ -20,7 +19,7 @@ from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.apply_outcome import ConnectionLost
 from dibs_tui.core.migrations.files import checksum
 from tests.apply_project import NAME, THREE, migrate, project, state
-from tests.pg import DIBS, fetch, run_sql
+from tests.pg import DIBS, VanishingProxy, fetch, run_sql
 
 
 async def _terminate_when_sleeping(db: str) -> int:
@@ -244,43 +243,9 @@ def test_ctrl_c_during_a_concurrent_index_names_it_and_the_rerun_refuses_while_i
     assert refused.returncode == 1 and "DROP INDEX CONCURRENTLY public.t_v;" in refused.stderr
 
 
-class _Proxy:
-    """A TCP relay to the test server that can vanish: to the client, a server that went away for good."""
-
-    def __init__(self, port: int) -> None:
-        self.target_port = port
-        self.links: list[asyncio.StreamWriter] = []
-        self.server: asyncio.Server | None = None
-
-    async def start(self) -> int:
-        self.server = await asyncio.start_server(self._link, "127.0.0.1", 0)
-        return int(self.server.sockets[0].getsockname()[1])
-
-    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        self.links += [writer, up_writer]
-
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(OSError, ConnectionError):
-                while data := await source.read(65536):
-                    sink.write(data)
-                    await sink.drain()
-            sink.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-    async def vanish(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for writer in self.links:
-            with contextlib.suppress(Exception):
-                writer.transport.abort()
-        await self.server.wait_closed()
-
-
 async def test_server_gone_for_good_mid_apply_says_what_this_run_counted(db: str, tmp_path: Path) -> None:
     folder = await asyncio.to_thread(project, db, tmp_path, SLEEPY)
-    proxy = _Proxy(resolve(db).port)
+    proxy = VanishingProxy(resolve(db).port)
     port = await proxy.start()
     target = resolve(db.replace(f":{resolve(db).port}/", f":{port}/"))
     task = asyncio.create_task(apply_pending(target, folder))

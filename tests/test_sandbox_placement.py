@@ -222,3 +222,33 @@ def test_an_untrusted_extension_after_the_trusted_one_it_requires(db: str, tmp_p
     assert "CREATE EXTENSION IF NOT EXISTS cube WITH SCHEMA public" in script
     assert "CREATE EXTENSION IF NOT EXISTS earthdistance WITH SCHEMA public" in script
     assert "public.earth" in script
+
+
+async def test_a_server_gone_mid_load_is_said_before_the_shadow_it_could_not_drop(db: str) -> None:
+    """A server stopped while the desired schema loads: the drop fails too, and was all that was said. Now the
+    lost connection comes first, then the shadow database and role to drop by hand, which are really there."""
+    from dibs_tui.core.errors import DibsError
+    from dibs_tui.core.sandbox import open_sandbox
+    from tests.pg import VanishingProxy
+
+    proxy = VanishingProxy(resolve(db).port)
+    port = await proxy.start()
+    target = resolve(db.replace(f":{resolve(db).port}/", f":{port}/"))
+    with pytest.raises(DibsError) as failed:
+        async with open_sandbox(target) as sandbox:
+            name = await sandbox.connection.fetchval("SELECT current_database()")
+            await proxy.vanish()
+            await sandbox.connection.execute("CREATE TABLE t (id int)")
+    lines = failed.value.message.splitlines()
+    assert lines[0].startswith("the connection to the server was lost: "), lines
+    assert lines[1].startswith(f"could not drop the shadow database {name} and its role "), lines
+    hint = failed.value.hint or ""
+    assert hint.startswith(f"drop them by hand: DROP DATABASE IF EXISTS {name} WITH (FORCE); DROP ROLE")
+    left = await fetch(db, "SELECT count(*) AS n FROM pg_database WHERE datname = $1", name)
+    assert left[0]["n"] == 1  # what the hint names is there
+    for statement in hint.removeprefix("drop them by hand: ").split(
+        "; "
+    ):  # as a user pastes them, one by one
+        await asyncio.to_thread(run_sql, db, statement)
+    gone = await fetch(db, "SELECT count(*) AS n FROM pg_database WHERE datname = $1", name)
+    assert gone[0]["n"] == 0

@@ -32,6 +32,7 @@ import hmac
 import re
 import secrets
 import shutil
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -278,7 +279,9 @@ async def open_sandbox(
                 finally:
                     # Started before any await: a task cancelled before its first step never runs its body.
                     dropping = start_drop(admin, target, name, role) if made.anything else None
-                    await to_the_end(finish(sandbox.connection if sandbox else None, admin, dropping))
+                    await to_the_end(
+                        finish(sandbox.connection if sandbox else None, admin, dropping), sys.exc_info()[1]
+                    )
         from .embedded import EmbeddedServer
 
         root = Path(tempfile.mkdtemp(prefix="dibs-shadow-"))

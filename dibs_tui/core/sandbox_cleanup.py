@@ -77,20 +77,38 @@ async def finish(
         await asyncio.wrap_future(dropping)
 
 
-async def to_the_end(cleanup: Coroutine[Any, Any, None]) -> None:
+async def to_the_end(cleanup: Coroutine[Any, Any, None], cause: BaseException | None = None) -> None:
     """Run `cleanup` to its end even when the caller is cancelled meanwhile, once or again (an app shutting
     down cancels its workers, then the loop's remaining tasks): a bare shield returned at the first cancel and
-    left the drop to a loop about to close, and the shadow database behind. The cancel is re-raised after."""
+    left the drop to a loop about to close, and the shadow database behind. The cancel is re-raised after.
+    `cause`: the error that ended the work, said before a drop that then failed (a server stopped mid-diff
+    was reported only as 'could not drop the shadow database')."""
     task = asyncio.ensure_future(cleanup)
     cancelled = False
     while not task.done():
-        try:
-            await asyncio.shield(task)
-        except asyncio.CancelledError:
-            cancelled = True
+        with contextlib.suppress(Exception):  # the task's own error: raised below, once it is done
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                cancelled = True
+    if not task.cancelled() and isinstance(failed := task.exception(), DibsError):
+        first = _ended_by(cause)
+        if first is not None:
+            raise DibsError(f"{first}\n{failed.message}", hint=failed.hint) from cause
     task.result()
     if cancelled:
         raise asyncio.CancelledError
+
+
+def _ended_by(cause: BaseException | None) -> str | None:
+    """What ended the work in the shadow database, in a line; None for no error, a cancel or a bug."""
+    if isinstance(cause, DibsError):
+        return cause.message.splitlines()[0]
+    if isinstance(cause, _LOST) or (getattr(cause, "sqlstate", None) or "").startswith(("08", "57P")):
+        return f"the connection to the server was lost: {cause or type(cause).__name__}".splitlines()[0]
+    if isinstance(cause, asyncpg.PostgresError):
+        return f"the server ended the work: {cause}".splitlines()[0]
+    return None
 
 
 async def tear_down(
