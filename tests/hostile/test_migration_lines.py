@@ -153,3 +153,21 @@ def test_a_segment_named_by_a_statement_over_a_hostile_name_is_one_line(db: str,
         b'segment 1 (one transaction, statement 1, line 1): CREATE TABLE U&"x\\000AFORGED line\\001B[2J" (id int)'
         in result.stdout
     ), result.stdout
+
+
+def test_the_servers_detail_of_a_failed_apply_is_one_line(db: str, tmp_path: Path) -> None:
+    """PostgreSQL's DETAIL quotes the row's value as it is: `Key (v)=(a<newline>FORGED line) already exists`."""
+    value = quote_literal("a" + FORGED + CLEAR)
+    run_sql(db, f"CREATE TABLE u (v text UNIQUE); INSERT INTO u VALUES ({value});")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20261205000000_dup.sql").write_text(
+        f"INSERT INTO u SELECT {value} FROM generate_series(1, 1);\n"
+    )
+    result = cli("migrate", db, "--migrations", str(folder), "--yes", "--no-prove")
+    assert result.returncode == 1, result.stderr
+    said = result.stdout + result.stderr
+    # Above the statement's excerpt (the file's own text, its literal's newline kept): every line is ours.
+    _no_forged_line(said.split(b"statement:")[0], "migrate's failure")
+    assert b"DETAIL: Key (v)=(a\\nFORGED line\\x1b[2J) already exists." in said, said
+    assert fetch_sync(db, "SELECT count(*) AS n FROM u")[0]["n"] == 1

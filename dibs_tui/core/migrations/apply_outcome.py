@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 
 from ..errors import DibsError
+from ..terminal import safe
 from .apply_record import PartialApply
 from .files import MigrationFile, Statement
 from .segments import SegmentPlan, first_segments
@@ -155,9 +156,11 @@ class MigrationFailed(DibsError):
             committed_through = plan.segments[committed - 1].last_line
         # The last line of this migration whose effect stays despite the failure (0: nothing stays).
         self.committed_through = committed_through
-        self.pg_message = str(getattr(exc, "message", None) or exc)
-        self.detail = getattr(exc, "detail", None)
-        self.pg_hint = getattr(exc, "hint", None)
+        # What the server said, escaped once here: its DETAIL quotes a row's value as it is, a newline too,
+        # which would start a line of the report of its own.
+        self.pg_message = safe(str(getattr(exc, "message", None) or exc))
+        self.detail = _said(getattr(exc, "detail", None))
+        self.pg_hint = _said(getattr(exc, "hint", None))
         self.sqlstate = getattr(exc, "sqlstate", None)
         raw = getattr(exc, "position", None)
         self.position = int(raw) if raw else None
@@ -224,6 +227,10 @@ class MigrationFailed(DibsError):
         parts += ["    " + line for line in caret_excerpt(self.statement.text, self.position).splitlines()]
         parts += self.next_step()
         return "\n".join(parts)
+
+
+def _said(text: str | None) -> str | None:
+    return safe(text) if text else None
 
 
 class ConnectionLost(DibsError):
