@@ -158,3 +158,19 @@ def test_snapshot_migrations_touched(history_db: str, snap_compare: Any) -> None
         await until(pilot, lambda: pane.loaded and pane.query_one(TouchedList).option_count == 3)
 
     assert snap_compare(history_app(history_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_at_80x24_each_touched_object_is_one_row(history_db: str) -> None:
+    """The Touched list wrapped each row over two or three lines at 80 columns (`public.audit_log.action
+    (meta` / `row)`): a row is one line now, its name cut in its middle and its note left out first."""
+    app = history_app(history_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _users_history(pilot)
+        await pilot.press("down", "enter")
+        pane = app.query_one(MigrationsPane)
+        touched = pane.query_one(TouchedList)
+        await until(pilot, lambda: pane.loaded and touched.option_count == 3)
+        await pilot.pause()
+        assert touched.virtual_size.height == 3, touched.virtual_size
+        rows = [touched.render_line(y).text for y in range(3)]
+        assert any("…" in row and row.rstrip(" │").endswith("user_id") for row in rows), rows

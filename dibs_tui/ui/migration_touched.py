@@ -15,12 +15,14 @@ from textual.widgets.option_list import Option
 from ..core.explore.history import FROM_META, MigrationHistory, Touched
 from .messages import OpenInBrowser
 from .text import data
-from .widgets.mark_list import EndStop
+from .widgets.mark_list import EndStop, FittedRow, fitted_row
 
 _MARKS = {"created": "+", "modified": "~", "dropped": "-"}
 
 
-def touched_label(t: Touched) -> Content:
+def touched_label(t: Touched) -> FittedRow:
+    """One line at any width: too long, the note goes first, then the name is cut in its middle (a table's
+    columns differ at their end)."""
     name = f"{t.schema}.{t.table}" + (f".{t.column}" if t.column else "")
     notes = []
     if not t.exists:
@@ -29,10 +31,11 @@ def touched_label(t: Touched) -> Content:
         notes.append("meta row")
     elif "." in t.recorded_as:
         notes.append(f"recorded as {t.recorded_as}")
-    return Content.assemble(
-        (f"{_MARKS[t.change]} {t.change:<9}{t.kind:<7}", "$text-muted"),
+    return fitted_row(
+        Content.styled(f"{_MARKS[t.change]} {t.change:<9}{t.kind:<7}", "$text-muted"),
         data(name, "$text-success" if t.exists else "$text-error"),
         data(f"  ({', '.join(notes)})" if notes else "", "$text-muted"),
+        Content(),
     )
 
 
@@ -40,7 +43,10 @@ class TouchedList(EndStop):
     """One option per table or column touched; hidden when the migration touched none the history records."""
 
     DEFAULT_CSS = """
-    TouchedList { height: auto; max-height: 10; border: round $panel; display: none; }
+    TouchedList {
+        height: auto; max-height: 10; border: round $panel; display: none;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
