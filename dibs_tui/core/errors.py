@@ -33,9 +33,9 @@ class SourceError(DibsError):
     """A desired-schema SQL file is unreadable or does not parse; the message starts with file:line:col."""
 
     def __init__(self, file: str, line: int, column: int, message: str) -> None:
-        # The file's name escaped here, where every refusal names it: a file of a desired folder named with a
-        # newline would otherwise start a line of the error that looks like another file's.
-        super().__init__(f"{safe(file)}:{line}:{column}: {message}")
+        # Escaped here, where every refusal is written: a file of a desired folder named with a newline, or the
+        # server's message quoting a name that holds one, would start a line of the error of its own.
+        super().__init__(f"{safe(file)}:{line}:{column}: {safe(message)}")
         self.file = file
         self.line = line
         self.column = column

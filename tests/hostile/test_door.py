@@ -327,6 +327,20 @@ def test_a_refused_file_named_with_a_newline_forges_no_line_of_the_error(db: str
     assert not _exists(db, "SELECT count(*) > 0 FROM pg_file_settings WHERE name = 'work_mem'")
 
 
+def test_the_servers_message_quoting_a_name_with_a_newline_forges_no_line(db: str, tmp_path: Path) -> None:
+    path = _write(tmp_path, 'CREATE TABLE a (id int);\nCREATE VIEW v AS SELECT * FROM "x\nFORGED line";\n')
+    for command in ("diff", "generate"):
+        args = [DIBS, command, db, "--desired", str(path)]
+        if command == "generate":
+            args[2:2] = ["n"]
+            args += ["--migrations", str(tmp_path / "m")]
+        result = subprocess.run(args, capture_output=True, text=True)
+        assert result.returncode == 1, result.stderr
+        assert f'{path}:2:32: relation "x\\nFORGED line" does not exist' in result.stderr, result.stderr
+        assert [line for line in result.stderr.splitlines() if line.startswith("FORGED")] == []
+    assert not (tmp_path / "m").exists() or not list((tmp_path / "m").iterdir())
+
+
 # -- migrations: review, migrate --dry-run, migrate --yes -----------------------------------------------------
 
 MIGRATION_ATTACKS = {
