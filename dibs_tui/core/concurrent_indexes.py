@@ -9,22 +9,40 @@ applied to every database (a development one's row counts say nothing of product
 
 Left as they are: indexes of tables the plan creates or drops (nobody writes to them yet), of partitioned
 tables (PostgreSQL refuses CONCURRENTLY there) and of partitions (their indexes attach to their parent's), and
-DROP INDEX ... CASCADE or IF EXISTS forms."""
+DROP INDEX ... CASCADE or IF EXISTS forms.
+
+The same choice makes the plan's NOT VALID + VALIDATE split real. A constraint added NOT VALID and then
+validated in the same transaction gains nothing: the ADD's lock (and an earlier DROP's ACCESS EXCLUSIVE) is
+held until commit, so writes wait through the whole scan. Under --concurrently each `ALTER TABLE ... VALIDATE
+CONSTRAINT` of a live table is written in a BEGIN ... COMMIT block of its own, which migrate runs as a segment
+of its own: what comes before it (the ADD ... NOT VALID) has committed, and the scan holds SHARE UPDATE
+EXCLUSIVE only, which lets INSERT, UPDATE and DELETE go on. The plan's order is kept: what follows a VALIDATE
+runs in the segment after it. `ALTER DOMAIN ... VALIDATE CONSTRAINT` is written so too, but PostgreSQL 18
+takes SHARE on every table using the domain while it checks them: writes wait there, reads go on; what the
+block gains is that no earlier lock is still held, and that its failure keeps what committed before it. A VALIDATE that fails
+(a row violates the constraint) rolls back only itself: the constraint stays, NOT VALID (enforced on new
+rows, not yet on the old ones), migrate says so, and a rerun once the rows are corrected resumes at it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
+from .migrations.files import validation
 from .model import Catalog, ObjectRef, RelationKind
 from .plan import PlannedStatement
 
 _CREATE = re.compile(r"CREATE (UNIQUE )?INDEX (?!CONCURRENTLY )")
 _DROP = re.compile(r"DROP INDEX (?!CONCURRENTLY |IF EXISTS )[^;]*;$")
 
+IN_TRANSACTION = "in the transaction"
+ALONE = "alone"  # outside any transaction, in autocommit
+OWN_BLOCK = "own block"  # a BEGIN ... COMMIT block of its own
 
-def written_concurrently(plan: Sequence[PlannedStatement], current: Catalog) -> list[tuple[str, bool]]:
-    """Each statement of `plan` as the migration writes it, and whether it runs in the migration's transaction."""
+
+def written_concurrently(plan: Sequence[PlannedStatement], current: Catalog) -> list[tuple[str, str]]:
+    """Each statement of `plan` as the migration writes it, and how it runs: IN_TRANSACTION (with its
+    neighbours), ALONE (autocommit) or OWN_BLOCK (a transaction of its own, after what precedes it commits)."""
     remade = {
         (ref.schema, ref.name)
         for s in plan
@@ -32,20 +50,51 @@ def written_concurrently(plan: Sequence[PlannedStatement], current: Catalog) -> 
         for ref in s.touches
         if ref.kind == "table"
     }
-    out: list[tuple[str, bool]] = []
+    made_types = {
+        (ref.schema, ref.name) for s in plan if s.sql.startswith("CREATE DOMAIN ") for ref in s.touches
+    }
+    out: list[tuple[str, str]] = []
     for statement in plan:
+        as_planned = IN_TRANSACTION if statement.transactional else ALONE
+        if validation(statement.sql) is not None:
+            live = _live_domain(statement, current, made_types) or _live_table_of(statement, current, remade)
+            out.append((statement.sql, OWN_BLOCK if live else as_planned))
+            continue
         table = next((ref for ref in statement.touches if ref.kind == "table"), None)
         if table is None or not _live_table(table, current) or (table.schema, table.name) in remade:
-            out.append((statement.sql, statement.transactional))
+            out.append((statement.sql, as_planned))
         elif _CREATE.match(statement.sql) and " ON ONLY " not in statement.sql:
             out.append(
-                (_CREATE.sub(lambda m: f"CREATE {m[1] or ''}INDEX CONCURRENTLY ", statement.sql, 1), False)
+                (_CREATE.sub(lambda m: f"CREATE {m[1] or ''}INDEX CONCURRENTLY ", statement.sql, 1), ALONE)
             )
         elif _DROP.match(statement.sql) and not statement.sql.rstrip(";").upper().endswith("CASCADE"):
-            out.append((statement.sql.replace("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1), False))
+            out.append((statement.sql.replace("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1), ALONE))
         else:
-            out.append((statement.sql, statement.transactional))
+            out.append((statement.sql, as_planned))
     return out
+
+
+def _live_table_of(statement: PlannedStatement, current: Catalog, remade: set[tuple[str, str]]) -> bool:
+    """An ALTER TABLE's table exists now and the plan neither creates nor drops it (a partition's too: its
+    VALIDATE scans its rows as a plain table's does)."""
+    table = next((ref for ref in statement.touches if ref.kind == "table"), None)
+    return (
+        table is not None
+        and current.relation(table.schema, table.name) is not None
+        and (table.schema, table.name) not in remade
+    )
+
+
+def _live_domain(statement: PlannedStatement, current: Catalog, made: set[tuple[str, str]]) -> bool:
+    """An ALTER DOMAIN's domain exists now and the plan does not create it again."""
+    if not statement.sql.startswith("ALTER DOMAIN "):
+        return False
+    domain = next((ref for ref in statement.touches if ref.kind == "type"), None)
+    return (
+        domain is not None
+        and (domain.schema, domain.name) not in made
+        and any((d.schema, d.name) == (domain.schema, domain.name) for d in current.domains)
+    )
 
 
 def _live_table(ref: ObjectRef, current: Catalog) -> bool:

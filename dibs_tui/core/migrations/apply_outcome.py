@@ -15,7 +15,7 @@ import asyncpg
 from ..errors import DibsError
 from ..terminal import safe
 from .apply_record import PartialApply
-from .files import MigrationFile, Statement
+from .files import MigrationFile, Statement, validation
 from .segments import SegmentPlan, first_segments
 
 
@@ -190,8 +190,26 @@ class MigrationFailed(DibsError):
             parts.append(rest)
         return f"migration {self.migration} partially applied: " + "; ".join(parts)
 
+    def still_not_valid(self) -> str:
+        """A failed segment that only validated a constraint leaves it in place, NOT VALID: said, with what a
+        rerun does ('' for any other failure)."""
+        if self.plan is None or not self.segment:
+            return ""
+        seg = self.plan.segments[self.segment - 1]
+        checked = validation(seg.statements[0].text) if len(seg.statements) == 1 else None
+        if checked is None:
+            return ""
+        of = f"of domain {checked.target}" if checked.on == "domain" else f"on {checked.target}"
+        return (
+            f"the constraint {checked.constraint} {of} stays NOT VALID: it holds for rows written from now on, "
+            "the rows already there are not checked; correct the rows that violate it and migrate again: "
+            f"the rerun resumes at segment {seg.number}, this VALIDATE"
+        )
+
     def next_step(self) -> list[str]:
         lines = [f"lock wait: {self.blocked}"] if self.blocked else []
+        if stays := self.still_not_valid():
+            lines.append(stays)
         lines += [
             f"left behind: the INVALID index {name}; clean it with: {drop_statement(name)}"
             for name in self.leftovers

@@ -104,4 +104,40 @@ def runs_outside_transaction(sql: str) -> bool:
     return info is not None and info.alone
 
 
+@dataclass(frozen=True)
+class Validation:
+    """A statement that only validates one constraint: `ALTER TABLE ... VALIDATE CONSTRAINT` or the domain's."""
+
+    on: str  # "table" or "domain"
+    target: str  # its table or domain, quoted and qualified as written
+    constraint: str  # quoted
+
+
+def validation(sql: str) -> Validation | None:
+    """The constraint `sql` validates, when that is all it does (None otherwise)."""
+    if "VALIDATE" not in sql.upper():
+        return None  # the common case, without a parse
+    from ..sql import quote_ident
+    from ..sqlparse import statement_info
+
+    info = statement_info(sql)
+    if info is None:
+        return None
+    body = info.body
+    if info.node_type == "AlterDomainStmt" and body.get("subtype") == "V":
+        names = [n.get("String", {}).get("sval", "") for n in body.get("typeName", ())]
+        return Validation(
+            "domain", ".".join(quote_ident(n) for n in names), quote_ident(body.get("name", ""))
+        )
+    cmds = body.get("cmds", ())
+    if info.node_type != "AlterTableStmt" or body.get("objtype") != "OBJECT_TABLE" or len(cmds) != 1:
+        return None
+    cmd = cmds[0].get("AlterTableCmd", {})
+    if cmd.get("subtype") != "AT_ValidateConstraint":
+        return None
+    rel = body.get("relation", {})
+    names = [n for n in (rel.get("schemaname"), rel.get("relname")) if n]
+    return Validation("table", ".".join(quote_ident(n) for n in names), quote_ident(cmd.get("name", "")))
+
+
 GENERATED_MARKER = "-- Meta updates"

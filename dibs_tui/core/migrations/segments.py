@@ -27,11 +27,13 @@ from dataclasses import dataclass
 from ..errors import DibsError
 from .files import (
     Statement,
+    Validation,
     checksum,
     is_transaction_control,
     runs_outside_transaction,
     split_statements,
     strip_comments,
+    validation,
 )
 
 _SUMMARY_WIDTH = 60
@@ -50,6 +52,21 @@ def statement_summary(text: str) -> str:
     """The statement on one line, comments dropped, cut to a readable width (`CREATE INDEX CONCURRENTLY ...`)."""
     flat = strip_comments(text)
     return flat if len(flat) <= _SUMMARY_WIDTH else flat[: _SUMMARY_WIDTH - 1].rstrip() + "…"
+
+
+def validating_note(checked: Validation) -> str:
+    """What a VALIDATE in a segment of its own gains: what preceded it (its ADD ... NOT VALID) has committed,
+    so only the validation's own lock is held while it reads the rows."""
+    if checked.on == "domain":
+        return (
+            f"validates {checked.constraint} of domain {checked.target} apart, after what precedes it committed: "
+            "PostgreSQL 18 holds SHARE on the domain's tables meanwhile (writes wait, reads go on); if it "
+            "fails, the constraint stays NOT VALID"
+        )
+    return (
+        f"validates {checked.constraint} on {checked.target} apart, after what precedes it committed: "
+        "SHARE UPDATE EXCLUSIVE only, writes go on; if it fails, the constraint stays NOT VALID"
+    )
 
 
 def _adds_enum_value(text: str) -> bool:
@@ -134,6 +151,8 @@ class Segment:
         """Why the segment runs alone, when that is surprising."""
         if self.alone and _adds_enum_value(self.statements[0].text):
             return "the new enum label can only be used once committed"
+        if len(self.statements) == 1 and (checked := validation(self.statements[0].text)) is not None:
+            return validating_note(checked)
         return ""
 
     def summary(self) -> str:

@@ -1,0 +1,248 @@
+"""`generate --concurrently` and the plan's NOT VALID + VALIDATE split: each VALIDATE CONSTRAINT of a live table
+in a transaction of its own, run once its ADD ... NOT VALID has committed (core/concurrent_indexes.py), on the
+real server: the segments, the locks a concurrent writer meets, a failing VALIDATE and its resume."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.diff import diff_database
+from dibs_tui.core.generate import generate_migration
+from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.apply_outcome import MigrationFailed
+from dibs_tui.core.migrations.files import GENERATED_MARKER, Validation, strip_comments, validation
+from dibs_tui.core.migrations.segments import plan_segments
+from tests.pg import PATIENCE, execute, fetch
+
+# A unique key another table's foreign key references becomes a unique index of its name: the key goes, the
+# foreign key with it, and comes back added NOT VALID, then validated (diff: cascade, key_handovers).
+CURRENT = """
+CREATE TABLE e (id int NOT NULL, x int, CONSTRAINT e_x_key UNIQUE (x));
+CREATE TABLE e_ref (id int PRIMARY KEY, ex int REFERENCES e (x));
+CREATE DOMAIN pos AS int;
+ALTER DOMAIN pos ADD CONSTRAINT pos_check CHECK (VALUE > 0) NOT VALID;
+CREATE TABLE m (n pos);
+INSERT INTO e VALUES (1, 1), (2, 2);
+INSERT INTO e_ref VALUES (1, 2), (2, NULL);
+INSERT INTO m VALUES (3);
+"""
+DESIRED = """
+CREATE TABLE e (id int NOT NULL, x int);
+CREATE UNIQUE INDEX e_x_key ON e (x);
+CREATE TABLE e_ref (id int PRIMARY KEY, ex int REFERENCES e (x));
+CREATE DOMAIN pos AS int CONSTRAINT pos_check CHECK (VALUE > 0);
+CREATE TABLE m (n pos);
+CREATE TABLE fresh (id int PRIMARY KEY, e int);
+ALTER TABLE fresh ADD CONSTRAINT fresh_e_check CHECK (e > 0) NOT VALID;
+"""
+ADD = (
+    "ALTER TABLE public.e_ref ADD CONSTRAINT e_ref_ex_fkey FOREIGN KEY (ex) REFERENCES public.e(x) NOT VALID;"
+)
+VALIDATE = "ALTER TABLE public.e_ref VALIDATE CONSTRAINT e_ref_ex_fkey;"
+DOMAIN = "ALTER DOMAIN public.pos VALIDATE CONSTRAINT pos_check;"
+
+
+async def _generated(db: str, tmp_path: Path, schema_text: str, *, concurrently: bool) -> str:
+    schema = tmp_path / "schema.sql"
+    schema.write_text(schema_text)
+    migration = await generate_migration(
+        resolve(db), [schema], project_root=tmp_path, source_paths=[schema], concurrently=concurrently
+    )
+    return migration.sql
+
+
+async def _apply(db: str, tmp_path: Path, name: str, text: str) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.sql").write_text(text)
+    return folder
+
+
+async def test_each_validate_of_a_live_table_runs_in_a_segment_after_its_add_and_it_converges(
+    db: str, tmp_path: Path
+) -> None:
+    """The foreign key's VALIDATE and the domain's are each a BEGIN ... COMMIT block of their own, after the
+    segment that added the key NOT VALID, said in the file's header and in the segments migrate lists; what
+    follows a VALIDATE in the plan still follows it. A NOT VALID CHECK of a table the plan creates stays as
+    planned. Without --concurrently the migration is one transaction, as before. Applied, the rows stay, the
+    constraints are valid and the diff is empty, both ways."""
+    await execute(db, CURRENT)
+    plain = await _generated(db, tmp_path, DESIRED, concurrently=False)
+    assert "BEGIN;" not in plain and "Not atomic" not in plain
+    assert plan_segments(plain).atomic
+    text = await _generated(db, tmp_path, DESIRED, concurrently=True)
+    assert "-- Not atomic: each VALIDATE CONSTRAINT is in a BEGIN ... COMMIT block of its own" in text
+    assert f"BEGIN;\n{VALIDATE}\nCOMMIT;" in text and f"BEGIN;\n{DOMAIN}\nCOMMIT;" in text, text
+    assert "BEGIN;\nALTER TABLE public.fresh" not in text
+    # the statements keep the plan's order: BEGIN / COMMIT added, index builds and drops CONCURRENTLY
+    assert _statements(text) == _statements(plain)
+    plan = plan_segments(text)
+    [adding] = [s for s in plan.segments if any(st.text + ";" == ADD for st in s.statements)]
+    [validating] = [s for s in plan.segments if [st.text + ";" for st in s.statements] == [VALIDATE]]
+    [domain] = [s for s in plan.segments if [st.text + ";" for st in s.statements] == [DOMAIN]]
+    assert adding.number < validating.number and validating.written_block and domain.written_block
+    listed = "\n".join(plan.describe())
+    assert (
+        f"segment {validating.number} (one transaction, {validating.where()}): {VALIDATE[:-1]} (validates "
+        "e_ref_ex_fkey on public.e_ref apart, after what precedes it committed: SHARE UPDATE EXCLUSIVE only, "
+        "writes go on; if it fails, the constraint stays NOT VALID)"
+    ) in listed, listed
+    assert "PostgreSQL 18 holds SHARE on the domain's tables meanwhile (writes wait, reads go on)" in listed
+    # what follows the VALIDATE in the plan runs in the segment after it
+    after = plan.segments[validating.number]
+    assert after.first == validating.last + 1
+
+    folder = await _apply(db, tmp_path, "20260301120000_revalidate", text)
+    result = await apply_pending(resolve(db), folder)
+    assert [a.name for a in result.applied] == ["20260301120000_revalidate"]
+    schema = tmp_path / "schema.sql"
+    assert (await diff_database(resolve(db), [schema])).plan == ()
+    valid = await fetch(db, "SELECT conname, convalidated FROM pg_constraint WHERE conname IN ($1, $2)",
+                        "e_ref_ex_fkey", "pos_check")  # fmt: skip
+    assert sorted((r["conname"], r["convalidated"]) for r in valid) == [
+        ("e_ref_ex_fkey", True),
+        ("pos_check", True),
+    ]
+    assert [tuple(r) for r in await fetch(db, "SELECT id, ex FROM e_ref ORDER BY id")] == [(1, 2), (2, None)]
+    assert [r["n"] for r in await fetch(db, "SELECT n FROM m")] == [3]
+
+    # back: the desired side is the first state again (an index made a key in place, the key revalidated)
+    back = await _generated(db, tmp_path, CURRENT.split("INSERT")[0], concurrently=True)
+    await _apply(db, tmp_path, "20260301130000_back", back)
+    await apply_pending(resolve(db), folder)
+    assert (await diff_database(resolve(db), [schema])).plan == ()
+    assert [tuple(r) for r in await fetch(db, "SELECT id, ex FROM e_ref ORDER BY id")] == [(1, 2), (2, None)]
+
+
+def _statements(text: str) -> list[str]:
+    """The schema changes a migration runs, in order, CONCURRENTLY and comments aside."""
+    changes = text.split("-- Schema changes")[1].split(GENERATED_MARKER)[0]
+    return [
+        strip_comments(s.text).replace(" CONCURRENTLY", "")
+        for seg in plan_segments(changes).segments
+        for s in seg.statements
+    ]
+
+
+LONG = """
+CREATE TABLE e (id int NOT NULL, x int, CONSTRAINT e_x_key UNIQUE (x));
+CREATE TABLE e_ref (id int, ex int);
+INSERT INTO e SELECT i, i FROM generate_series(1, 200000) i;
+INSERT INTO e_ref SELECT i, i % 200000 + 1 FROM generate_series(1, 3000000) i;
+ALTER TABLE e_ref ADD CONSTRAINT e_ref_ex_fkey FOREIGN KEY (ex) REFERENCES e (x);
+"""
+LONG_DESIRED = """
+CREATE TABLE e (id int NOT NULL, x int);
+CREATE UNIQUE INDEX e_x_key ON e (x);
+CREATE TABLE e_ref (id int, ex int REFERENCES e (x));
+"""
+
+
+async def test_a_write_into_the_referencing_table_goes_on_while_its_long_validate_runs(
+    db: str, tmp_path: Path
+) -> None:
+    """While migrate validates the foreign key of a table of 3,000,000 rows, a second connection with a
+    lock_timeout of 1 s inserts into that table and commits; in pg_locks the migration's backend holds
+    SHARE UPDATE EXCLUSIVE on it and nothing stronger (the drop's ACCESS EXCLUSIVE committed with the ADD's
+    segment), and it was still validating after the insert committed."""
+    await execute(db, LONG)
+    text = await _generated(db, tmp_path, LONG_DESIRED, concurrently=True)
+    assert f"BEGIN;\n{VALIDATE}\nCOMMIT;" in text
+    folder = await _apply(db, tmp_path, "20260301120000_revalidate", text)
+    watcher = await asyncpg.connect(db)
+    writer = await asyncpg.connect(db)
+    try:
+        await writer.execute("SET lock_timeout = '1s'")
+        applying = asyncio.ensure_future(apply_pending(resolve(db), folder))
+        running = "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1"
+        pattern = "%VALIDATE CONSTRAINT e_ref_ex_fkey%"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PATIENCE
+        pid = None
+        while pid is None:
+            assert not applying.done(), "the apply ended before its VALIDATE was seen running"
+            assert loop.time() < deadline, "the VALIDATE was never seen running"
+            pid = await watcher.fetchval(running, pattern)
+            await asyncio.sleep(0.005)
+        locks = await watcher.fetch(
+            "SELECT mode FROM pg_locks WHERE pid = $1 AND relation = 'e_ref'::regclass AND granted", pid
+        )
+        await writer.execute("INSERT INTO e_ref VALUES (0, 7)")  # commits, or fails on lock_timeout
+        still = await watcher.fetchval(running, pattern)
+        await applying
+    finally:
+        await watcher.close()
+        await writer.close()
+    assert {r["mode"] for r in locks} <= {"ShareUpdateExclusiveLock", "AccessShareLock"}
+    assert "ShareUpdateExclusiveLock" in {r["mode"] for r in locks}
+    assert still == pid, "the VALIDATE ended before the insert committed: the table is too short to show it"
+    rows = await fetch(db, "SELECT count(*) AS n, bool_and(c.convalidated) AS ok FROM e_ref, pg_constraint c "
+                           "WHERE c.conname = 'e_ref_ex_fkey' AND e_ref.id = 0")  # fmt: skip
+    assert (rows[0]["n"], rows[0]["ok"]) == (1, True)
+
+
+async def test_a_validate_that_fails_leaves_the_constraint_not_valid_and_a_rerun_resumes_at_it(
+    db: str, tmp_path: Path
+) -> None:
+    """A domain's CHECK redefined under its name: the new one is added NOT VALID under a passing name, then
+    validated, then the old one dropped and the new one renamed. A row of a column of the domain violates it:
+    the ADD's segment commits, the VALIDATE fails, migrate says the constraint stays NOT VALID and that the
+    rerun resumes at it, and nothing after it ran. The row corrected, the rerun validates it and runs the rest;
+    the diff is then empty and the rows are there."""
+    await execute(
+        db,
+        "CREATE DOMAIN pos AS int CONSTRAINT pos_check CHECK (VALUE > 0); CREATE TABLE m (id int, n pos);"
+        "INSERT INTO m VALUES (1, 7), (2, 3);",
+    )
+    desired = (
+        "CREATE DOMAIN pos AS int CONSTRAINT pos_check CHECK (VALUE > 5); CREATE TABLE m (id int, n pos);\n"
+    )
+    text = await _generated(db, tmp_path, desired, concurrently=True)
+    plan = plan_segments(text)
+    [validating] = [s for s in plan.segments if s.written_block]
+    [statement] = validating.statements
+    assert statement.text.startswith("ALTER DOMAIN public.pos VALIDATE CONSTRAINT pos_check__"), text
+    passing = statement.text.rsplit(" ", 1)[1]
+    assert validating.number > 1 and len(plan.segments) > validating.number, text
+    folder = await _apply(db, tmp_path, "20260301120000_revalidate", text)
+    with pytest.raises(MigrationFailed) as failed:
+        await apply_pending(resolve(db), folder)
+    assert (failed.value.segment, failed.value.committed) == (validating.number, validating.number - 1)
+    report = str(failed.value)
+    assert (
+        f"the constraint {passing} of domain public.pos stays NOT VALID: it holds for rows written from now "
+        "on, the rows already there are not checked; correct the rows that violate it and migrate again: the "
+        f"rerun resumes at segment {validating.number}, this VALIDATE"
+    ) in report, report
+    assert f"a rerun resumes at segment {validating.number}" in report
+    checks = "SELECT conname, convalidated FROM pg_constraint WHERE contypid = 'pos'::regtype ORDER BY 1"
+    assert [tuple(r) for r in await fetch(db, checks)] == [("pos_check", True), (passing, False)]
+    with pytest.raises(asyncpg.CheckViolationError):  # NOT VALID, yet enforced on new rows
+        await execute(db, "INSERT INTO m VALUES (3, 4)")
+
+    await execute(db, "UPDATE m SET n = 6 WHERE id = 2")
+    events: list[str] = []
+    result = await apply_pending(resolve(db), folder, progress=lambda e: events.append(e.message))
+    assert [a.name for a in result.applied] == ["20260301120000_revalidate"]
+    assert any(m.startswith(f"  resuming at segment {validating.number} of") for m in events), events
+    assert [tuple(r) for r in await fetch(db, checks)] == [("pos_check", True)]
+    schema = tmp_path / "schema.sql"
+    assert (await diff_database(resolve(db), [schema])).plan == ()
+    assert [tuple(r) for r in await fetch(db, "SELECT id, n FROM m ORDER BY id")] == [(1, 7), (2, 6)]
+
+
+def test_a_statement_that_only_validates_is_read_from_its_parse_tree() -> None:
+    """Quoted names keep their quotes; a VALIDATE among other subcommands, or in a comment, is not one."""
+    checked = validation('ALTER TABLE ONLY "s x"."T" VALIDATE CONSTRAINT "c;d"')
+    assert checked == Validation("table", '"s x"."T"', '"c;d"')
+    assert validation("ALTER DOMAIN app.pos VALIDATE CONSTRAINT pos_check") == Validation(
+        "domain", "app.pos", "pos_check"
+    )
+    assert validation("ALTER TABLE t VALIDATE CONSTRAINT c, ALTER COLUMN v SET NOT NULL") is None
+    assert validation("ALTER TABLE t ADD COLUMN v int -- VALIDATE CONSTRAINT c") is None
+    assert validation("SELECT 'VALIDATE'") is None
