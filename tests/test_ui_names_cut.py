@@ -274,3 +274,25 @@ def test_a_detail_with_no_room_for_a_readable_part_is_left_out_not_cut_to_a_stub
     assert roomy.startswith("  ~ foreign key issues_reporter_id_fkey  REFERENCES") and roomy.endswith("…"), (
         roomy
     )
+
+
+async def test_the_column_finder_cuts_a_long_path_in_its_middle_and_keeps_its_type(db: str) -> None:
+    """At 80x24 `c` listed `public.customer_payment_history_archive_partition_2024_q1.an_exceptionally_lo…`:
+    the column's end and its type were cut off at the edge."""
+    from dibs_tui.ui.screens.finder import FinderScreen, ResultList
+
+    await execute(
+        db,
+        "CREATE TABLE customer_payment_history_archive_partition_2024_q1"
+        " (id int PRIMARY KEY, an_exceptionally_long_column_name_for_tax_rate numeric(12,4));",
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FinderScreen))
+        await pilot.press(*"tax_rate")
+        results = pilot.app.screen.query_one(ResultList)
+        await wait_for(pilot, lambda: results.row_count == 1)
+        await pilot.pause()
+        row = text_of(results)[0].rstrip()
+        assert row.endswith("for_tax_rate numeric(12,4)") and "public.customer" in row and "…" in row, row

@@ -23,12 +23,15 @@ from textual.worker import get_current_worker
 
 from ...core.model import Relation
 from ..search import Candidate, rank
-from ..text import data
+from ..text import cut_middle, data
 from ..widgets.fixed_input import FixedInput
 from ..widgets.virtual_list import VirtualList
 
 RESULT_LIMIT = 200
 DEBOUNCE = 0.05
+
+
+_LEAST_PATH = 16  # the fewest cells a path is cut to so that its type shows whole
 
 
 class ResultList(VirtualList, can_focus=False):
@@ -43,8 +46,14 @@ class ResultList(VirtualList, can_focus=False):
     def row_content(self, index: int) -> Content:
         candidate = self.results[index]
         item = finder_item(candidate.payload)
-        detail = item.detail if item is not None else ""
-        return Content.assemble(" ", data(candidate.path, "bold"), " ", data(detail, "$text-muted"))
+        detail = data(item.detail if item is not None else "", "$text-muted")
+        # Too long, the path is cut in its middle (its column and its table's end tell results apart) and the
+        # kind or type after it stays; a detail that leaves no room is cut at the edge instead.
+        room = self.scrollable_content_region.width - 2 - detail.cell_length
+        path = data(candidate.path, "bold")
+        if room >= _LEAST_PATH:
+            path = cut_middle(path, room)
+        return Content.assemble(" ", path, " ", detail)
 
 
 class FinderItem:
