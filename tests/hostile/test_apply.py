@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dibs_tui.core.migrations.files import split_statements
 from dibs_tui.core.migrations.segments import plan_segments
-from tests.pg import fetch
+from tests.pg import fetch, run_sql
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
 ESCAPES = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\x9b31m\u202e"
@@ -188,3 +188,36 @@ def test_an_empty_migration_file_is_refused_before_anything_runs(db: str, tmp_pa
     done = migrate(db, folder)
     assert done.returncode == 0, done.stdout + done.stderr
     assert tables(db) == ["first"] and history(db)[-2:] == ["20260101000000_first", "20260102000000_later"]
+
+
+def test_a_failing_validate_of_a_constraint_named_with_escapes_is_said_escaped(
+    db: str, tmp_path: Path
+) -> None:
+    """A constraint named with terminal escapes, added NOT VALID in one segment and validated in a block of
+    its own over a row that violates it: the segment list and the failure name it escaped, say it stays
+    NOT VALID, and the ADD's segment is kept."""
+    run_sql(db, "CREATE TABLE t (n int); INSERT INTO t VALUES (-1)")
+    name = ESCAPES.replace('"', "")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "20260101000000_check.sql").write_text(
+        f'ALTER TABLE t ADD CONSTRAINT "{name}" CHECK (n > 0) NOT VALID;\n'
+        f'BEGIN;\nALTER TABLE t VALIDATE CONSTRAINT "{name}";\nCOMMIT;\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(  # the review's count of the violating row is overridden: the server must say it
+        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove", "--allow-failing"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert result.returncode == 3  # partially applied
+    assert_no_raw(result.stdout, result.stderr)
+    shown = 'U&"\\001B]52;c;cHduZWQ=\\0007\\001B[2J\\009B31m\\202E"'  # quoted as SQL, escapes spelled
+    assert f"validates {shown} on t apart" in result.stdout, result.stdout
+    assert f"the constraint {shown} on t stays NOT VALID" in result.stderr, result.stderr
+    rows = asyncio.run(
+        fetch(db, "SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 't'::regclass")
+    )
+    assert [(r["conname"], r["convalidated"]) for r in rows] == [(name, False)]
