@@ -21,7 +21,7 @@ from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
-from tests.pg import DIBS, PATIENCE, execute, run_sql
+from tests.pg import DIBS, PATIENCE, execute, fetch, run_sql
 from tests.test_ui import make_app, screen_text, wait_for
 
 TABLES = """
@@ -234,3 +234,50 @@ def test_a_prepared_transactions_lock_is_said_as_such() -> None:
         "pg_prepared_xacts; COMMIT PREPARED or ROLLBACK PREPARED ends it), 3 s so far; Ctrl-C to stop"
     )
     assert wait.short() == "waiting 3 s for a lock on public.users held by a prepared transaction"
+
+
+@pytest.mark.parametrize("command", ["review", "migrate"])
+async def test_review_and_migrate_under_another_sessions_lock_name_it_not_a_statement_timeout(
+    db: str, tmp_path: Path, command: str
+) -> None:
+    """A review's live reads are bounded by a 2 s statement_timeout, under the 5 s lock_timeout: a table
+    locked ACCESS EXCLUSIVE was 'the server refused: canceling statement due to statement timeout', and in
+    migrate 'apply stopped by an error outside the migration's statements'. Now who holds the lock is said,
+    and that nothing ran."""
+    import subprocess
+
+    await execute(db, "CREATE TABLE busy (id int); INSERT INTO busy VALUES (1)")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    migration = folder / "20260101000000_busy.sql"
+    migration.write_text("ALTER TABLE busy ADD COLUMN b int;\n")
+    argv = {
+        "review": [DIBS, "review", str(migration), db],
+        "migrate": [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove"],
+    }[command]
+    holder = await asyncpg.connect(db)
+    try:
+        await holder.execute(
+            "SET application_name = 'the holder'; BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE"
+        )
+        pid = holder.get_server_pid()
+        result = await asyncio.to_thread(
+            subprocess.run, argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
+        )
+    finally:
+        await holder.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    what, outcome = {
+        "review": ("the review's read of the live tables", "nothing was reviewed"),
+        "migrate": ("migrate's review of the pending migrations", "nothing was applied"),
+    }[command]
+    assert re.search(
+        f"dibs-tui: error: {re.escape(what)} blocked by backend {pid} \\(app 'the holder', user \\w+, idle in "
+        f"transaction for [^)]+\\) holding AccessExclusiveLock on public.busy; [^\\n]*; {outcome}\\n",
+        result.stderr,
+    ), result.stderr
+    assert "statement timeout" not in result.stderr and "Traceback" not in result.stderr
+    columns = await fetch(
+        db, "SELECT count(*) AS n FROM pg_attribute WHERE attrelid = 'busy'::regclass AND attnum > 0"
+    )
+    assert columns[0]["n"] == 1  # nothing was applied

@@ -19,6 +19,8 @@ import os
 import sys
 from typing import Any
 
+import asyncpg
+
 from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.dialect import refuse_other_dialect
@@ -30,6 +32,7 @@ from ..core.migrations.pending_part import pending_text
 from ..core.proof_gate import FAILING_HINT, certain_failure
 from ..core.review.report import Review
 from ..core.review.run import review_sql
+from ..core.session import lock_wait_error
 from ..core.terminal import safe, safe_output
 from .common import run_async, target_for
 from .proof_steps import guard_and_prove
@@ -89,6 +92,14 @@ async def _reviews(target: ConnectionTarget, pending: list[PendingMigration]) ->
             await review_sql(conn, pending_text(p.file.text, p.plan, p.resume_at), str(p.file.path))
             for p in pending
         ]
+    except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError) as exc:
+        # A lock another session holds: said as such, not as the history read the apply would name.
+        refusal = await lock_wait_error(
+            conn, "migrate's review of the pending migrations", exc, "nothing was applied"
+        )
+        if refusal is None:
+            raise
+        raise refusal from None
     finally:
         await conn.close()
 

@@ -9,11 +9,16 @@ import argparse
 import sys
 from pathlib import Path
 
+import asyncpg
+
 from ..config import Settings
+from ..core.connect import ConnectionTarget, connect
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
+from ..core.review.report import Review
 from ..core.review.run import review_file
 from ..core.review.trace import migration_statements
+from ..core.session import lock_wait_error
 from ..core.sqlparse import read_sql_file
 from ..core.terminal import json_safe_text, raw_stream, safe, safe_output
 from .common import run_async, target_for
@@ -31,6 +36,23 @@ def _refuse_nothing_to_review(path: Path) -> None:
         )
 
 
+async def _reviewed(target: ConnectionTarget, file: Path, *, traced: bool) -> Review:
+    """The review; a read of it that waited on another session's lock says whose, not 'statement timeout'."""
+    try:
+        return await review_file(target, file, traced=traced)
+    except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError) as exc:
+        conn = await connect(target, read_only=True)
+        try:
+            refusal = await lock_wait_error(
+                conn, "the review's read of the live tables", exc, "nothing was reviewed"
+            )
+        finally:
+            await conn.close()
+        if refusal is None:
+            raise
+        raise refusal from None
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.file.is_dir():
         raise DibsError(f"{args.file} is a folder: review takes one migration file")
@@ -39,7 +61,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     refuse_other_dialect(args.file)  # reviewed as PostgreSQL, a SQLite file would get wrong hazards
     _refuse_nothing_to_review(args.file)
     target = target_for(args, settings)
-    review = run_async(review_file(target, args.file, traced=not args.no_trace))
+    review = run_async(_reviewed(target, args.file, traced=not args.no_trace))
     if args.format == "json":  # escaped as JSON, not through the text escaping (it would break the JSON)
         raw_stream(sys.stdout).write(json_safe_text(review.to_json()) + "\n")
     else:

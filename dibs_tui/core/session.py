@@ -47,7 +47,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -183,6 +183,30 @@ async def describe_lock_wait(conn: asyncpg.Connection, what: str) -> str:
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
         rows, waited = [], None
     after = f"gave up after {waited} (lock_timeout)" if waited else "gave up (lock_timeout)"
+    return _lock_wait_line(rows, what, after)
+
+
+async def lock_wait_error(
+    conn: asyncpg.Connection, what: str, exc: BaseException, outcome: str
+) -> DibsError | None:
+    """A bounded read cut short by lock_timeout, or by its statement_timeout while another session held
+    ACCESS EXCLUSIVE (a review's is shorter than lock_timeout): who held it, as an error a user can act on.
+    None when it was no lock wait (a statement_timeout with no such lock held: a slow read)."""
+    if isinstance(exc, asyncpg.LockNotAvailableError):
+        return DibsError(f"{await describe_lock_wait(conn, what)}; {outcome}", hint=LOCK_HINT)
+    if not isinstance(exc, asyncpg.QueryCanceledError):
+        return None
+    try:
+        rows = await conn.fetch(_HOLDERS_SQL)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        return None
+    if not rows:
+        return None
+    said = _lock_wait_line(rows, what, "gave up when its statement_timeout ran out")
+    return DibsError(f"{said}; {outcome}", hint="wait for that transaction to end, then run it again")
+
+
+def _lock_wait_line(rows: Sequence[asyncpg.Record], what: str, after: str) -> str:
     if not rows:
         return f"{what} waited for a lock held by another session; {after}, and the lock is gone now"
     first = rows[0]
