@@ -171,3 +171,52 @@ def test_the_servers_detail_of_a_failed_apply_is_one_line(db: str, tmp_path: Pat
     _no_forged_line(said.split(b"statement:")[0], "migrate's failure")
     assert b"DETAIL: Key (v)=(a\\nFORGED line\\x1b[2J) already exists." in said, said
     assert fetch_sync(db, "SELECT count(*) AS n FROM u")[0]["n"] == 1
+
+
+def _half_applied(db: str, folder: Path) -> None:
+    """A migration whose third segment failed after two committed, its record's error rewritten."""
+    folder.mkdir(parents=True)
+    (folder / "20261205000000_half.sql").write_text(
+        "CREATE TABLE h (id int);\nCREATE INDEX CONCURRENTLY hi ON h (id);\nSELECT 1 / 0;\n"
+    )
+    first = cli("migrate", db, "--migrations", str(folder), "--yes", "--no-prove")
+    assert first.returncode == 3, first.stderr  # segment 3 failed, 1-2 committed: a partial record
+    run_sql(
+        db,
+        f"UPDATE __dibs_migration_segments SET error = {quote_literal('boom' + FORGED + OSC52)}"
+        " WHERE outcome = 'failed'",
+    )
+
+
+def test_a_partial_record_whose_error_was_rewritten_forges_no_line(db: str, tmp_path: Path) -> None:
+    """The segments table is the database's: a row's error written to hold a newline and an escape is said
+    on its line by status, history and migrate."""
+    folder = tmp_path / "migrations"
+    _half_applied(db, folder)
+    for args in (
+        ("status", db, "--migrations", str(folder)),
+        ("history", "public.h", db),
+        ("migrate", db, "--migrations", str(folder), "--dry-run", "--no-prove"),
+    ):
+        result = cli(*args)
+        _no_forged_line(result.stdout + result.stderr, args[0])
+    status = cli("status", db, "--migrations", str(folder)).stdout
+    assert b"boom\\nFORGED line\\x1b]52" in status, status
+
+
+async def test_the_migrations_pane_says_a_rewritten_partial_record_on_its_lines(
+    db: str, tmp_path: Path
+) -> None:
+    settings = project(tmp_path, {})
+    assert settings.migrations_dir is not None
+    settings.migrations_dir.rmdir()
+    await asyncio.to_thread(_half_applied, db, settings.migrations_dir)
+    app = DibsApp(resolve(db), settings, header_label="t")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        details = app.query_one(MigrationsPane).query_one("#migrations-details", Static)
+        await wait_for(pilot, lambda: "Earlier run:" in text_of(details), limit=60)
+        shown = text_of(details)
+        assert "boom\\nFORGED line\\x1b]52" in shown, shown
+        _no_forged_line(shown.encode(), "the Migrations pane's earlier run")

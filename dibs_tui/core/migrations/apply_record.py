@@ -24,6 +24,7 @@ import asyncpg
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from ..sql import qualified, quote_ident, quote_literal
+from ..terminal import safe
 from .history import HistoryTable, find_history_tables
 from .segments import first_segments
 
@@ -108,7 +109,8 @@ class PartialApply:
         return max(self.committed, default=0) + 1
 
     def describe(self) -> list[str]:
-        """What an earlier run left of the migration, in a few lines (the Migrations pane shows them)."""
+        """What an earlier run left of the migration, in a few lines (the Migrations pane shows them). The error
+        and the index names are the segments table's, which anyone who may write it writes: escaped here."""
         lines: list[str] = []
         when = f" on {self.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if self.recorded_at else ""
         if self.committed:
@@ -124,9 +126,9 @@ class PartialApply:
                 "effect is unknown, and migrate refuses until that is settled"
             )
         if self.failed is not None:
-            lines.append(f"segment {self.failed} failed: {self.error}")
+            lines.append(f"segment {self.failed} failed: {safe(str(self.error))}")
         lines += [
-            f"INVALID index left behind: {n}; clean it with: DROP INDEX CONCURRENTLY {n};"
+            f"INVALID index left behind: {safe(n)}; clean it with: DROP INDEX CONCURRENTLY {safe(n)};"
             for n in self.leftovers
         ]
         return lines
