@@ -259,3 +259,36 @@ async def test_a_valid_constraint_desired_not_valid_is_in_sync_and_said(
             for i in range(pane.changes_list.option_count)
         ]
         assert any("= check" in row and "t_id_check" in row for row in rows), rows
+
+
+@pytest.fixture
+def long_rename(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, desired = new_database(), new_database()
+    run_sql(live, "CREATE TABLE customer_payment_history_archive (id int PRIMARY KEY, email text NOT NULL);")
+    run_sql(
+        desired,
+        "CREATE TABLE customer_payment_history_archived_rows (id int PRIMARY KEY, email text NOT NULL);",
+    )
+    return live, desired
+
+
+async def test_at_80_columns_a_rename_suggestion_keeps_its_new_names_end_and_its_confidence(
+    long_rename: tuple[str, str], tmp_path: Path
+) -> None:
+    """`? table public.customer_payment_history_archive -> public.custo…` lost what the table becomes and how
+    sure the suggestion is: the row is cut in its middle now, the confidence always shown."""
+    db, desired = long_rename
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None and pane.result.renames)
+        await pilot.pause()
+        options = pane.changes_list
+        rows = [options.render_line(y).text.strip(" ▊▎") for y in range(options.option_count)]
+        (row,) = [r for r in rows if r.startswith("? ")]
+        assert "…" in row and row.split("…")[-1].endswith(
+            "ived_rows  " + f"{pane.result.renames[0].confidence:.0%}"
+        ), rows
+        assert "Renames: a accept, x reject" in rows, rows

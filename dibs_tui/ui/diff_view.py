@@ -68,18 +68,18 @@ def change_rows(result: DiffResult, rejected: Collection[tuple[str, str]]) -> tu
             rows.append(change)
     renames = [r for r in result.renames if r.accept_arg not in rejected]
     if renames:
-        items.append(Option(Content.styled("Rename suggestions (a accept, x reject)", "bold"), disabled=True))
+        # Whole in a list 30 cells wide (80 columns): `Rename suggestions (a accept, x reject)` lost its keys.
+        items.append(Option(Content.styled("Renames: a accept, x reject", "bold"), disabled=True))
         rows.append(None)
         for r in renames:
-            items.append(
-                Option(
-                    Content.assemble(
-                        ("  ? ", "$text-accent"),
-                        safe(_suggested(r)),
-                        (f"  {r.confidence:.0%}", "$text-muted"),
-                    )
-                )
+            # Cut in its middle, the confidence kept: cut at its end, the new name and the figure went.
+            label = fitted_row(
+                Content.styled("  ? ", "$text-accent"),
+                Content(safe(_suggested(r))),
+                Content(),
+                Content.styled(f"  {r.confidence:.0%}", "$text-muted"),
             )
+            items.append(Option(label))
             rows.append(r)
     return items, rows
 
