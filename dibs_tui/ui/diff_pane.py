@@ -237,9 +237,9 @@ class DiffPane(TwoColumnPane):
             new.update(
                 Content.assemble(("new\n", "$text-success"), safe(row.new or "(absent)", keep_newlines=True))
             )
-        elif isinstance(row, RenameSuggestion):
-            old.update(Content.assemble(("old\n", "$text-error"), safe(row.old, keep_newlines=True)))
-            new.update(Content.assemble(("new\n", "$text-success"), safe(row.new, keep_newlines=True)))
+        elif isinstance(row, RenameSuggestion):  # names: a newline in one is escaped, never a line of its own
+            old.update(Content.assemble(("old\n", "$text-error"), safe(row.old)))
+            new.update(Content.assemble(("new\n", "$text-success"), safe(row.new)))
 
     def action_toggle_layout(self) -> None:
         self.side_by_side = not self.side_by_side

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from textual.widgets import Static
+
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.sql import quote_ident, quote_literal
 from dibs_tui.ui.app import DibsApp
@@ -127,3 +129,30 @@ async def test_the_diff_pane_shows_each_summary_and_note_on_one_line(db: str, tm
         _no_forged_line("\n".join(labels), "the Diff pane's changes")
         # The definitions and the plan are SQL: a string constant keeps its newline there, a name never.
         assert 'U&"v\\000AFORGED line" text DEFAULT' in screen
+
+
+async def test_a_rename_suggestion_between_names_with_newlines_shows_each_on_one_line(
+    db: str, tmp_path: Path
+) -> None:
+    old, new = "a" + FORGED + CLEAR, "b" + FORGED
+    await execute(db, f"CREATE TABLE {quote_ident(old)} (id int PRIMARY KEY, note text, made date)")
+    desired = f"CREATE TABLE {quote_ident(new)} (id int PRIMARY KEY, note text, made date);\n"
+    app = DibsApp(resolve(db), project(tmp_path, {}, schema=desired), header_label="t")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None, limit=60)
+        assert pane.result is not None and pane.result.renames, pane.result
+        rows = pane.changes_list
+        index = next(
+            i for i in range(rows.option_count) if "Rename" in str(rows.get_option_at_index(i).prompt)
+        )
+        rows.highlighted = index + 1  # the suggestion, under its heading
+        await pilot.pause()
+        panel = str(pane.query_one("#diff-old", Static).render()) + str(
+            pane.query_one("#diff-new", Static).render()
+        )
+        assert "a\\nFORGED line\\x1b[2J" in panel and "b\\nFORGED line" in panel, panel
+        _no_forged_line(panel, "the rename's old and new names")
+        assert ESC not in screen_text(app)
