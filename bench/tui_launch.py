@@ -14,7 +14,8 @@ are when the table's and the column's names show. Pauses between its keys (0.1 s
 first drawn, as it is rebuilt when connected) are taken out of its times. Busy-until is when the process last
 used more than a quarter of a core over 100 ms (from /proc, sampled every 20 ms), watched until it has been
 quiet for 3 s after the whole catalog is in. Then `q` (ctrl+q for harlequin), and the time until the process
-is gone; the peak RSS is the child's (os.wait4). Catalogs come from the cache (bench/common.py:
+is gone; the peak RSS is the child's (os.wait4), and so is how often it was taken off a core while it could
+still run ("preempted": bench/README.md, session 20). Catalogs come from the cache (bench/common.py:
 ~/.cache/dibs-bench).
 """
 
@@ -58,6 +59,7 @@ class Launch:
     busy_until_s: float
     quit_s: float
     peak_rss_mib: float
+    preempted: int  # times taken off a core while it could run (wait4): see bench/README.md, session 20
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -204,6 +206,7 @@ def launch(tool: Tool) -> Launch:
         _busy_until(samples),
         gone,
         usage.ru_maxrss / 1024,
+        usage.ru_nivcsw,
     )
 
 
@@ -238,6 +241,7 @@ def _median(runs: list[Launch]) -> Launch:
             for f in ("frame_s", "list_s", "card_s", "loaded_s", "busy_until_s", "quit_s")
         ),
         max(r.peak_rss_mib for r in runs),
+        round(statistics.median(r.preempted for r in runs)),
     )
 
 
@@ -257,7 +261,7 @@ def main() -> None:
     server = cached_server()
     print(
         "| tables | tool | first frame | list | card | all loaded | busy until | q to exit | peak RSS "
-        "| load average |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| preempted | load average |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     try:
         for tables in args.tables:
@@ -281,25 +285,25 @@ def main() -> None:
                         try:
                             runs[name].append(launch(tool))
                         except SystemExit as gave_up:  # a run that hangs is a figure too: say so, go on
-                            print(f"| {tables:,} | {name} | {gave_up} | | | | | | | |", flush=True)
+                            print(f"| {tables:,} | {name} | {gave_up} | | | | | | | | |", flush=True)
             medians = {name: _median(found) for name, found in runs.items() if found}
             for name, m in medians.items():
                 print(
                     f"| {tables:,} | {name} | {m.frame_s:.2f} s | {m.list_s:.2f} s | {m.card_s:.2f} s "
                     f"| {m.loaded_s:.2f} s "
                     f"| {m.busy_until_s:.2f} s "
-                    f"| {m.quit_s:.2f} s | {m.peak_rss_mib:.0f} MiB | {load} |",
+                    f"| {m.quit_s:.2f} s | {m.peak_rss_mib:.0f} MiB | {m.preempted} | {load} |",
                     flush=True,
                 )
             if not harlequin and args.only != "dibs-tui":
-                print(f"| {tables:,} | harlequin | not installed | | | | | | | |", flush=True)
+                print(f"| {tables:,} | harlequin | not installed | | | | | | | | |", flush=True)
             elif len(medians) == 2:
                 ours, theirs = medians["dibs-tui"], medians["harlequin"]
                 print(
                     f"| {tables:,} | ratio | {ours.frame_s / theirs.frame_s:.2f}x "
                     f"| **{ours.list_s / theirs.list_s:.2f}x** | **{ours.card_s / theirs.card_s:.2f}x** "
                     f"| | {ours.busy_until_s / theirs.busy_until_s:.2f}x | | "
-                    f"{ours.peak_rss_mib / theirs.peak_rss_mib:.2f}x | |",
+                    f"{ours.peak_rss_mib / theirs.peak_rss_mib:.2f}x | | |",
                     flush=True,
                 )
     finally:
