@@ -220,3 +220,31 @@ async def test_the_migrations_pane_says_a_rewritten_partial_record_on_its_lines(
         shown = text_of(details)
         assert "boom\\nFORGED line\\x1b]52" in shown, shown
         _no_forged_line(shown.encode(), "the Migrations pane's earlier run")
+
+
+def test_the_proofs_clone_gaps_and_failure_name_hostile_objects_on_one_line(db: str, tmp_path: Path) -> None:
+    """An event trigger the sandbox's role may not clone (a gap the proof lists by its fingerprint line) and a
+    pending migration that fails in the clone on a name holding a newline."""
+    trigger = quote_ident("e" + FORGED + OSC52)
+    run_sql(
+        db,
+        "CREATE FUNCTION public.noop() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;"
+        f"CREATE EVENT TRIGGER {trigger} ON ddl_command_end EXECUTE FUNCTION public.noop();",
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20261205000000_ok.sql").write_text("CREATE TABLE fine (id int);\n")
+    proved = cli("migrate", db, "--migrations", str(folder), "--dry-run")
+    _no_forged_line(proved.stdout + proved.stderr, "the proof's clone gaps")
+    assert b"e\\nFORGED line\\x1b]52" in proved.stdout, proved.stdout
+    (folder / "20261205000001_missing.sql").write_text(
+        f"ALTER TABLE {quote_ident('m' + FORGED)} ADD x int;\n"
+    )
+    failed = cli("migrate", db, "--migrations", str(folder), "--yes")
+    assert failed.returncode == 1
+    _no_forged_line(failed.stdout + failed.stderr, "the proof's failure")
+    assert b'"m\\nFORGED line" does not exist' in failed.stdout + failed.stderr, failed.stdout + failed.stderr
+    assert fetch_sync(db, "SELECT to_regclass('public.fine') IS NULL AS absent")[0][
+        "absent"
+    ]  # nothing applied
+    run_sql(db, f"DROP EVENT TRIGGER {trigger}")
