@@ -156,3 +156,17 @@ async def test_a_rename_suggestion_between_names_with_newlines_shows_each_on_one
         assert "a\\nFORGED line\\x1b[2J" in panel and "b\\nFORGED line" in panel, panel
         _no_forged_line(panel, "the rename's old and new names")
         assert ESC not in screen_text(app)
+
+
+def test_generates_warning_of_a_row_that_fails_names_its_key_on_one_line(db: str, tmp_path: Path) -> None:
+    """generate's preflight says which live row makes a statement fail, by its key: the key's value holds a
+    newline and an escape."""
+    key = quote_literal("a" + FORGED + OSC52)
+    run_sql(db, f"CREATE TABLE t (k text PRIMARY KEY, n int); INSERT INTO t VALUES ({key}, NULL);")
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE t (k text PRIMARY KEY, n int NOT NULL);\n")
+    result = cli("generate", "tighten", db, "--desired", str(desired), "--migrations", str(tmp_path / "m"))
+    said = (result.stdout + result.stderr).decode()
+    assert "this migration will fail at" in said, said
+    assert "(k)=(\"a\\nFORGED line\\x1b]52" in said, said
+    _no_forged_line(said, "generate's preflight")
