@@ -59,6 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A command that has to explain the whole CLI (the browser, off a terminal) is handed the help, so that
     # no command imports the CLI module back.
     args.print_full_help = parser.print_help
+    if sys.stdout is None:  # `dibs-tui migrate ... >&-`: every line would fail, the first before anything ran
+        print(
+            "dibs-tui: error: standard output is closed, so nothing could be said: nothing was done\n"
+            "hint: to discard the output, send it to /dev/null instead (> /dev/null)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     module = importlib.import_module(f"dibs_tui.commands.{args.command}")
     if args.command in _DRAWING:
         if _stdin_is_not_a_terminal() and sys.stdout.isatty():

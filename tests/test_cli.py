@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dibs_tui.cli_arguments import COMMANDS, build_parser, normalise
+from tests.pg import fetch, run_sql
 
 DIBS = str(Path(sys.executable).parent / "dibs-tui")
 
@@ -282,8 +284,6 @@ def test_a_locked_history_table_is_said_as_a_lock_wait_not_as_a_foreign_table(
 ) -> None:
     """status and migrate said a history table another session held locked was 'not the tool's history:
     rename it'; they now name the backend that holds the lock, and migrate says nothing was applied."""
-    import asyncio
-
     from dibs_tui.core.embedded import bin_path
     from tests.pg import fetch, until
 
@@ -359,3 +359,56 @@ def test_a_configured_migrations_folder_not_made_yet_is_an_empty_one(db: str, tm
     (tmp_path / "dibs-tui.toml").write_text('migrations = "db/migrations"\n')
     result = run("--project-root", str(tmp_path), "status", db)
     assert result.returncode == 0 and "0 applied, 0 pending" in result.stdout, result.stderr
+
+
+def _with_closed(fd: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command run with standard input (`<&-`) or output (`>&-`) closed, as a shell script may run it."""
+    script = f'exec "$0" "$@" {fd}&-'
+    return subprocess.run(["sh", "-c", script, DIBS, *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("command", ["init", "migrate"])
+def test_a_question_with_standard_input_closed_is_refused_not_an_internal_error(
+    db: str, tmp_path: Path, command: str
+) -> None:
+    """`sys.stdin` is None there: asking it whether it is a terminal was 'internal error: AttributeError'."""
+    run_sql(db, "CREATE TABLE t (id int)")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_a.sql").write_text("ALTER TABLE t ADD COLUMN a int;\n")
+    args = ["init", db] if command == "init" else ["migrate", db, "--migrations", str(folder), "--no-prove"]
+    result = _with_closed("<", *args)
+    assert result.returncode == 1, result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    said = {"init": "pass --yes to confirm when not on a terminal", "migrate": "without confirmation"}[
+        command
+    ]
+    assert said in result.stderr, result.stderr
+    rows = asyncio.run(
+        fetch(
+            db, "SELECT count(*) AS n FROM pg_class WHERE relname IN ('__dibs_migrations', '__dibs_tables')"
+        )
+    )
+    columns = asyncio.run(
+        fetch(db, "SELECT count(*) AS n FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0")
+    )
+    assert (rows[0]["n"], columns[0]["n"]) == (0, 1)  # nothing written, nothing applied
+
+
+@pytest.mark.parametrize("command", ["status", "migrate"])
+def test_standard_output_closed_is_said_and_nothing_is_done(db: str, tmp_path: Path, command: str) -> None:
+    run_sql(db, "CREATE TABLE t (id int)")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_a.sql").write_text("ALTER TABLE t ADD COLUMN a int;\n")
+    extra = ["--yes", "--no-prove"] if command == "migrate" else []
+    result = _with_closed(">", command, db, "--migrations", str(folder), *extra)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "dibs-tui: error: standard output is closed, so nothing could be said: nothing was done\n"
+        "hint: to discard the output, send it to /dev/null instead (> /dev/null)\n"
+    )
+    columns = asyncio.run(
+        fetch(db, "SELECT count(*) AS n FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0")
+    )
+    assert columns[0]["n"] == 1

@@ -107,6 +107,15 @@ def _dsn_given_first(args: argparse.Namespace) -> None:
     args.dsn = values[0]
 
 
+def stdin_is_a_terminal() -> bool:
+    """Whether a question can be answered: False off a terminal, and with standard input closed (`<&-`), where
+    `sys.stdin` is None and asking it was an AttributeError."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):  # a stream closed, or replaced by one without isatty
+        return False
+
+
 def sqlite_path(args: argparse.Namespace, settings: Settings) -> Path | None:
     """The SQLite file the DSN argument (else the configured database_url, else DATABASE_URL) names."""
     return is_sqlite(getattr(args, "dsn", None) or settings.database_url or os.environ.get("DATABASE_URL"))
@@ -191,4 +200,12 @@ class LockWaitLines:
         print(f"dibs-tui: {wait.line()}", file=sys.stderr, flush=True)
 
 
-__all__ = ["FAST_EXIT", "DibsError", "LockWaitLines", "exit_now", "run_async", "target_for"]
+__all__ = [
+    "FAST_EXIT",
+    "DibsError",
+    "LockWaitLines",
+    "exit_now",
+    "run_async",
+    "stdin_is_a_terminal",
+    "target_for",
+]

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..config import Settings
 from ..core.bootstrap import InitPlan, apply_init, plan_init
 from ..core.connect import connect
 from ..core.errors import DibsError
 from ..core.sqlfiles import load_sql_files
-from .common import run_async, target_for
+from .common import run_async, stdin_is_a_terminal, target_for
 
 
 def _confirm(plan: InitPlan, where: str) -> bool:
-    if not sys.stdin.isatty():
+    if not stdin_is_a_terminal():
         raise DibsError("init writes to the database: pass --yes to confirm when not on a terminal")
     answer = input(f"{where}: {plan.summary()}. Proceed? [y/N] ")
     return answer.strip().lower() in ("y", "yes")

@@ -34,7 +34,7 @@ from ..core.review.report import Review
 from ..core.review.run import review_sql
 from ..core.session import lock_wait_error
 from ..core.terminal import safe, safe_output
-from .common import run_async, target_for
+from .common import run_async, stdin_is_a_terminal, target_for
 from .proof_steps import guard_and_prove
 from .status import existing_migrations_folder
 
@@ -186,7 +186,7 @@ async def _answer(args: argparse.Namespace, pending: int, hazards: int, refusals
         return False
     if args.yes:
         return True
-    if not sys.stdin.isatty():
+    if not stdin_is_a_terminal():
         raise DibsError(
             f"refusing to apply {pending} migration(s) without confirmation",
             hint="run in a terminal to confirm, or pass --yes to acknowledge the hazards listed",
