@@ -335,3 +335,33 @@ def test_hostile_key_and_domain_check_redefined_under_their_names(new_database: 
     counted = "SELECT (SELECT count(*) FROM public.t) AS t, (SELECT count(*) FROM public.r) AS r"
     assert [tuple(r) for r in asyncio.run(fetch(a, counted))] == [(2, 2)]
     _spring(new_database, f'CREATE DOMAIN public.d AS int CONSTRAINT "{check}" CHECK (VALUE > 0);')
+
+
+def test_a_key_handed_over_when_its_passing_name_is_taken(new_database: Callable[[], str]) -> None:
+    """A unique key that becomes a plain unique index is built first under a passing name: a live index
+    already holds that name (and both hold a newline), so another is chosen and the taken one is kept."""
+    key = '"uk\nFORGED line"'
+    taken = '"uk\nFORGED line__dibs_swap"'
+    table = "CREATE TABLE public.t (k int, j int{});\nINSERT INTO public.t VALUES (1, 1), (2, 2);\n"
+    a, outcome = _plan(
+        new_database,
+        table.format(f", CONSTRAINT {key} UNIQUE (k)") + f"CREATE INDEX {taken} ON public.t (j);\n",
+        table.format("")
+        + f"CREATE UNIQUE INDEX {key} ON public.t (k);\nCREATE INDEX {taken} ON public.t (j);\n",
+    )
+    assert _victim_rows(a) == [1, 2, 3]
+    rows = asyncio.run(
+        fetch(
+            a,
+            "SELECT c.relname, pg_get_indexdef(c.oid) AS def, con.conname IS NOT NULL AS is_key FROM pg_class c "
+            "JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_constraint con ON con.conindid = c.oid "
+            "WHERE i.indrelid = 'public.t'::regclass ORDER BY 1",
+        )
+    )
+    assert [(r["relname"], r["is_key"]) for r in rows] == [
+        ("uk\nFORGED line", False),
+        ("uk\nFORGED line__dibs_swap", False),
+    ]
+    assert "(j)" in rows[1]["def"]  # the taken name still names the index on j
+    assert any("__dibs_swap2" in s.sql for s in outcome.plan), [s.sql for s in outcome.plan]
+    assert [r["k"] for r in asyncio.run(fetch(a, "SELECT k FROM public.t ORDER BY k"))] == [1, 2]
