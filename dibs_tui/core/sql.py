@@ -99,6 +99,15 @@ def quote_literal(value: str) -> str:
     return "'" + escaped + "'"
 
 
+def one_line_literal(value: str) -> str:
+    """`quote_literal`'s literal with newlines and tabs escaped too (`E'a\\nb'`): for a statement a message
+    suggests, which a value holding a newline must not spread over lines of their own."""
+    if "\n" not in value and "\t" not in value:
+        return quote_literal(value)
+    escaped = _UNSAFE.sub(_e_escape, value.replace("\\", "\\\\").replace("'", "''"))
+    return "E'" + escaped.replace("\n", "\\n").replace("\t", "\\t") + "'"
+
+
 def literal_or_null(value: object) -> str:
     """A literal for meta-table upserts: NULL, booleans, integers, strings and string arrays."""
     if value is None:

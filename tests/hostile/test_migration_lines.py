@@ -248,3 +248,35 @@ def test_the_proofs_clone_gaps_and_failure_name_hostile_objects_on_one_line(db: 
         "absent"
     ]  # nothing applied
     run_sql(db, f"DROP EVENT TRIGGER {trigger}")
+
+
+def test_a_history_row_renamed_to_forge_a_line_is_named_on_its_line_when_migrate_refuses(
+    db: str, tmp_path: Path
+) -> None:
+    """The history table is the database's: a row renamed to hold a newline, its content a pending file's, makes
+    migrate refuse the file as renamed; the refusal names the row escaped and runs nothing."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20261205000000_a.sql").write_text("CREATE TABLE once (id int);\n")
+    assert cli("migrate", db, "--migrations", str(folder), "--yes", "--no-prove").returncode == 0
+    run_sql(db, f"UPDATE __dibs_migrations SET name = {quote_literal('0_old' + FORGED + CLEAR)}")
+    result = cli("migrate", db, "--migrations", str(folder), "--yes", "--no-prove")
+    assert result.returncode == 1, result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    _no_forged_line(said, "migrate's refusal of a renamed migration")
+    assert b"same content as 0_old\\nFORGED line\\x1b[2J" in said, said
+    assert fetch_sync(db, "SELECT count(*) AS n FROM pg_class WHERE relname = 'once'")[0]["n"] == 1
+
+
+def test_a_partial_record_renamed_to_forge_a_line_is_named_on_its_line_when_migrate_refuses(
+    db: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "migrations"
+    _half_applied(db, folder)
+    run_sql(db, f"UPDATE __dibs_migration_segments SET migration = {quote_literal('half' + FORGED + CLEAR)}")
+    result = cli("migrate", db, "--migrations", str(folder), "--yes", "--no-prove")
+    assert result.returncode == 1, result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    _no_forged_line(said, "migrate's refusal of an orphaned partial record")
+    assert b"migration half\\nFORGED line\\x1b[2J is partly applied" in said, said
+    assert b"WHERE migration = E'half\\nFORGED line\\x1b[2J';" in said, said

@@ -10,7 +10,8 @@ from pathlib import Path
 import asyncpg
 
 from ..model import Migration
-from ..sql import quote_literal
+from ..sql import one_line_literal
+from ..terminal import safe
 from . import apply_record as record
 from .apply_outcome import ApplyRefused, PendingMigration, drop_statement
 from .files import MigrationFile
@@ -107,14 +108,15 @@ def refuse_renamed(files: list[MigrationFile], moved: dict[str, Migration], hist
     when = f" on {row.applied_at:%Y-%m-%d %H:%M:%S %Z}" if row.applied_at else ""
     table = history.table("__dibs_migrations")
     record = (
-        f"UPDATE {table.qualified} SET name = {quote_literal(file.name)} WHERE name = {quote_literal(row.name)};"
+        f"UPDATE {table.qualified} SET name = {one_line_literal(file.name)} WHERE name = {one_line_literal(row.name)};"
         if table is not None
         else ""
     )
+    applied = safe(row.name)  # the history's, which anyone who may write that table writes
     raise ApplyRefused(
-        f"migration {file.name} has the same content as {row.name}, applied{when}, whose file is no longer in "
+        f"migration {file.name} has the same content as {applied}, applied{when}, whose file is no longer in "
         "the folder: renamed or moved, it would run a second time; nothing was applied",
-        hint=f"give the file back its name ({row.name}); or keep the new name and record it: {record} or, if "
+        hint=f"give the file back its name ({applied}); or keep the new name and record it: {record} or, if "
         "it must run again, make it a new migration (a changed line will do)",
     )
 
@@ -147,13 +149,14 @@ def _refuse_orphan(partials: dict[str, record.PartialApply], in_folder: Collecti
         return
     when = f" on {orphan.recorded_at:%Y-%m-%d %H:%M:%S %Z}" if orphan.recorded_at else ""
     last = max(orphan.committed)
+    name = safe(orphan.migration)  # the segments table's, which anyone who may write that table writes
     raise ApplyRefused(
-        f"migration {orphan.migration} is partly applied ({first_segments(last)} of {orphan.segments} "
+        f"migration {name} is partly applied ({first_segments(last)} of {orphan.segments} "
         f"committed{when}) but no file of that name is in the folder (renamed, moved or deleted?): under "
         "another name its committed part would run again; nothing was applied",
-        hint=f"give the file back its name ({orphan.migration}) to resume it; or, once its committed part is "
+        hint=f"give the file back its name ({name}) to resume it; or, once its committed part is "
         f"undone by hand, forget it: DELETE FROM {record.SEGMENTS_TABLE} WHERE migration = "
-        f"{quote_literal(orphan.migration)};",
+        f"{one_line_literal(orphan.migration)};",
     )
 
 
