@@ -168,5 +168,5 @@ def test_generates_warning_of_a_row_that_fails_names_its_key_on_one_line(db: str
     result = cli("generate", "tighten", db, "--desired", str(desired), "--migrations", str(tmp_path / "m"))
     said = (result.stdout + result.stderr).decode()
     assert "this migration will fail at" in said, said
-    assert "(k)=(\"a\\nFORGED line\\x1b]52" in said, said
+    assert '(k)=("a\\nFORGED line\\x1b]52' in said, said
     _no_forged_line(said, "generate's preflight")
