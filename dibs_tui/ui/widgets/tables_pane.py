@@ -49,7 +49,8 @@ PARTITION_MARK = "⊟"
 # The cells of a row around its name: indent and kind mark before it, figure and meta mark after it (and a sync
 # mark once a diff gave some); a schema's row has its fold mark; the pane its border and the list's scrollbar.
 ROW_HEAD = 4
-ROW_TAIL = 3  # and the figure's cells
+ROW_TAIL = 1  # and the figure's cells
+META_TAIL = 2  # ` ●`: left out where the database has no meta tables (every row's mark would be blank)
 SORTED_FIGURE = 5  # a sorted list's figure: `←1234`, `1023k`
 SYNC_TAIL = 2
 SCHEMA_HEAD = 2
@@ -129,6 +130,7 @@ class TableList(VirtualList):
         self._stale: set[str] = set()
         self.order: SortOrder | None = None  # None: by name, the row estimate at the end of each row
         self.figure_cells = SORTED_FIGURE  # by name: the widest row estimate's (Listing.figure_cells)
+        self.meta_marks = True  # False once a full catalog says the database has no meta tables
 
     @property
     def row_count(self) -> int:
@@ -154,7 +156,7 @@ class TableList(VirtualList):
         meta = self._meta_mark(rel)
         sync = SYNC_MARKS.get(self.sync_marks.get(rel.key, ""), " ") if self.sync_marks else ""
         figure = self.order.figure(rel) if self.order else row_figure(rel)
-        tail = f" {figure:>{self.figure_width}} {meta}{(' ' + sync) if sync else ''}"
+        tail = f" {figure:>{self.figure_width}}{(' ' + meta) if self.meta_marks else ''}{(' ' + sync) if sync else ''}"
         indent = "    " if rel.part_of is not None else "  "  # a shadow table, under its virtual table
         name_width = max(4, width - len(indent) - 2 - len(tail))
         name = data(rel.name)
@@ -301,6 +303,8 @@ class TablesPane(Vertical):
         self.listing = listing
         self._stale = stale_tables(catalog)
         self.table_list.figure_cells = listing.figure_cells
+        if not listing.names_only:  # the names listed before the full read do not say yet
+            self.table_list.meta_marks = catalog.meta.present
         self.fit_width()
         self._orders = {}
         self.table_list.order = None
@@ -325,7 +329,12 @@ class TablesPane(Vertical):
         cell, not five) and marks; a relayout only when it changes."""
         if self.listing is None:
             return
-        tail = ROW_TAIL + self.table_list.figure_width + (SYNC_TAIL if self.table_list.sync_marks else 0)
+        tail = (
+            ROW_TAIL
+            + self.table_list.figure_width
+            + (META_TAIL if self.table_list.meta_marks else 0)
+            + (SYNC_TAIL if self.table_list.sync_marks else 0)
+        )
         row = max(ROW_HEAD + self.listing.longest_name + tail, SCHEMA_HEAD + self.listing.longest_schema)
         width = PANE_FRAME + row
         if self.styles.width is None or self.styles.width.value != width:
