@@ -412,3 +412,20 @@ def test_standard_output_closed_is_said_and_nothing_is_done(db: str, tmp_path: P
         fetch(db, "SELECT count(*) AS n FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0")
     )
     assert columns[0]["n"] == 1
+
+
+@pytest.mark.parametrize("command", ["diff", "check", "review"])
+def test_a_pipe_named_as_a_file_is_said_to_be_one_not_missing(db: str, command: str) -> None:
+    """`--desired /dev/stdin` fed by a pipe (or `<(cat schema.sql)`) was 'not found' of a path that is there."""
+    args = ["review", "/dev/stdin", db] if command == "review" else [command, db, "--desired", "/dev/stdin"]
+    result = subprocess.run(
+        [DIBS, *args], input="CREATE TABLE t (id int);\n", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    what = "migration file" if command == "review" else "desired schema"
+    assert result.stderr == (
+        f"dibs-tui: error: {what} /dev/stdin is a pipe or a device, not a file: it would be read more than once\n"
+        "hint: save it to a file and name that file\n"
+    ), result.stderr
+    tables = asyncio.run(fetch(db, "SELECT count(*) AS n FROM pg_class WHERE relname = 't'"))
+    assert tables[0]["n"] == 0

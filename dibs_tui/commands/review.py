@@ -19,6 +19,7 @@ from ..core.review.report import Review
 from ..core.review.run import review_file
 from ..core.review.trace import migration_statements
 from ..core.session import lock_wait_error
+from ..core.sqlfiles import missing_or_not_a_file
 from ..core.sqlparse import read_sql_file
 from ..core.terminal import json_safe_text, raw_stream, safe, safe_output
 from .common import run_async, target_for
@@ -56,8 +57,10 @@ async def _reviewed(target: ConnectionTarget, file: Path, *, traced: bool) -> Re
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.file.is_dir():
         raise DibsError(f"{args.file} is a folder: review takes one migration file")
-    if not args.file.is_file():
+    if not args.file.exists():
         raise DibsError(f"no such migration file: {args.file}")
+    if not args.file.is_file():
+        raise missing_or_not_a_file(args.file, "migration file")
     refuse_other_dialect(args.file)  # reviewed as PostgreSQL, a SQLite file would get wrong hazards
     _refuse_nothing_to_review(args.file)
     target = target_for(args, settings)

@@ -193,8 +193,10 @@ def desired_statements(
             text = text.removeprefix("migrations:")
         paths.append(Path(text))
     for path in paths:
-        if not path.exists():
-            raise DibsError(f"desired schema not found: {path}")
+        if not path.is_file() and not path.is_dir():
+            from .sqlfiles import missing_or_not_a_file
+
+            raise missing_or_not_a_file(path, "desired schema")
         from .dialect import (
             refuse_other_dialect,
             sql_files,

@@ -118,8 +118,19 @@ def sql_files(paths: Iterable[Path | str]) -> list[Path]:
         elif path.is_file():
             out.append(path)
         else:
-            raise DibsError(f"desired schema not found: {path}")
+            raise missing_or_not_a_file(path, "desired schema")
     return out
+
+
+def missing_or_not_a_file(path: Path, what: str) -> DibsError:
+    """The error for a path that is neither a file nor a folder: missing, or a pipe or device (`<(cat x.sql)`,
+    `/dev/stdin` from a pipe), which was called missing: a file here is read more than once, a pipe only once."""
+    if not path.exists():
+        return DibsError(f"{what} not found: {path}")
+    return DibsError(
+        f"{what} {path} is a pipe or a device, not a file: it would be read more than once",
+        hint="save it to a file and name that file",
+    )
 
 
 def load_sql_files(paths: Sequence[Path | str]) -> DesiredSchema:
