@@ -2,13 +2,13 @@
 restricted role, never the live database), a clone of the live schema is built from the catalog model's DDL,
 then the migration runs there statement by statement, in one transaction per segment as migrate commits them
 (core/migrations/segments.py: a lock is held until its segment commits, and a new enum label is usable in the
-next one); the last is rolled back, and the sandbox dropped.
+next one), a concurrent index statement alone in autocommit; the last is rolled back, and the sandbox dropped.
 
 After each statement the server itself is asked: which relation locks its backend holds (pg_locks, resolved
 to names through pg_class by OID; a lock is reported by the statement that first took it, since it is held
 from then until commit), which tables and indexes got a new relfilenode (rewritten or rebuilt) and which
 indexes were built. A statement the server refuses inside a transaction block (SQLSTATE 25001) is recorded as
-such and not run. A statement that fails in the clone is rolled back to its savepoint and the trace goes on.
+such; only a concurrent index build, drop or rebuild is then run, alone. A statement that fails in the clone is rolled back to its savepoint and the trace goes on.
 
 The rates that turn a size into a time are measured in the same sandbox before the clone is built: a scratch
 table rewritten (ALTER COLUMN TYPE) and indexed, bytes per second of each.
@@ -83,6 +83,8 @@ _SCANS = """
 SELECT relid::pg_catalog.int8 AS oid, seq_scan::pg_catalog.int8 AS scans
 FROM pg_catalog.pg_stat_xact_user_tables WHERE relid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
 """
+# Refused in a transaction block, run alone in autocommit by the trace as by migrate (_runs_alone_here)
+_RUN_ALONE = frozenset({"CREATE INDEX CONCURRENTLY", "DROP INDEX CONCURRENTLY", "REINDEX CONCURRENTLY"})
 _LOCKED_KINDS = "rpmv"  # relkinds whose locks the trace reports: tables, partitioned tables, matviews, views
 _READS_ROWS = frozenset({"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt"})
 _PARTITION_PARENT = """
@@ -124,7 +126,9 @@ class IndexBuild:
 class TraceStep:
     sql: str
     line: int
-    outcome: str  # "ran", "not in a transaction", "failed: <message>", "not traced: <why>" (a right it lacks)
+    # "ran", "not in a transaction" (refused in a transaction block; a concurrent index statement then ran
+    # alone, committed), "failed: <message>", "not traced: <why>" (a right it lacks)
+    outcome: str
     locks: tuple[TracedLock, ...] = ()  # first taken by this statement, on relations of the live schema
     rewritten: tuple[Relation, ...] = ()  # tables with a new relfilenode
     builds: tuple[IndexBuild, ...] = ()
@@ -141,6 +145,7 @@ class TraceStep:
     detail: str = ""  # and its DETAIL, on one line (the view a retyped column is read by)
     # Failed on the schema alone (SCHEMA_REFUSALS), every statement before it having run: it fails live too
     refused: bool = False
+    alone: bool = False  # refused in a transaction block, it ran alone, in autocommit, as migrate runs it
 
     @property
     def ran(self) -> bool:
@@ -375,6 +380,17 @@ async def _run_traced(
         )
         for index, stmt in enumerate(statements):
             outcome, sqlstate, detail = await _run_one(conn, stmt.text)
+            if outcome == "not in a transaction" and _runs_alone_here(stmt.text):
+                # As migrate runs it: what came before committed, then the statement alone, in autocommit
+                await transaction.commit()
+                outcome, sqlstate, detail = await _run_one(conn, stmt.text, alone=True)
+                ran_alone, outcome = outcome == "ran", "not in a transaction" if outcome == "ran" else outcome
+                if not conn.is_closed():
+                    transaction = conn.transaction()
+                    await transaction.start()
+                state.held, state.scans = set(), {}  # a new transaction: nothing held, nothing scanned in it
+            else:
+                ran_alone = False
             if conn.is_closed() or not conn.is_in_transaction():
                 steps.append(TraceStep(stmt.text, stmt.line, "not traced: it ended the trace's connection"))
                 return steps, [f"the trace stopped at line {stmt.line}: the statement ended its connection"]
@@ -383,8 +399,8 @@ async def _run_traced(
             except asyncpg.PostgresError as exc:
                 stop = f"the trace stopped at line {stmt.line}: {_first_line(exc)}"
                 return steps + [TraceStep(s.text, s.line, "not traced") for s in statements[index:]], [stop]
-            refused = claim_refusals and sqlstate in SCHEMA_REFUSALS and all(s.ran for s in steps)
-            steps.append(replace(step, sqlstate=sqlstate, refused=refused, detail=detail))
+            refused = claim_refusals and sqlstate in SCHEMA_REFUSALS and all(s.ran or s.alone for s in steps)
+            steps.append(replace(step, sqlstate=sqlstate, refused=refused, detail=detail, alone=ran_alone))
             if (
                 index in commits_after
             ):  # the sandbox is dropped after the trace: committing there keeps nothing
@@ -399,14 +415,28 @@ async def _run_traced(
             await transaction.rollback()
 
 
-async def _run_one(conn: asyncpg.Connection, sql: str) -> tuple[str, str, str]:
-    """The statement's outcome, and the server's error code and DETAIL when it failed."""
+def _runs_alone_here(sql: str) -> bool:
+    """A concurrent index build, drop or rebuild: run alone in the clone, as migrate runs it, so the statements
+    after it meet the index it makes or drops (a key handed over USING it, its rename). Run as written, not in
+    its plain form inside the transaction: that would take and report the SHARE or ACCESS EXCLUSIVE lock the
+    migration avoids. Other statements refused in a transaction block (VACUUM, DETACH ... CONCURRENTLY) are not
+    run there: what they change is not what a later statement needs."""
+    info = statement_info(sql)
+    return info is not None and info.kind in _RUN_ALONE
+
+
+async def _run_one(conn: asyncpg.Connection, sql: str, *, alone: bool = False) -> tuple[str, str, str]:
+    """The statement's outcome, and the server's error code and DETAIL when it failed; `alone`: in autocommit,
+    outside any transaction (the caller committed its own)."""
     info = statement_info(sql)
     if info is not None and info.node_type == "TransactionStmt":
         return "not traced: transaction control", "", ""  # a ROLLBACK or SAVEPOINT of its own would end ours
     try:
-        async with conn.transaction():
+        if alone:
             await conn.execute(sql, timeout=STEP_TIMEOUT)
+        else:
+            async with conn.transaction():
+                await conn.execute(sql, timeout=STEP_TIMEOUT)
     except asyncpg.PostgresError as exc:
         if exc.sqlstate == _NOT_IN_A_TRANSACTION:
             return "not in a transaction", "", ""
