@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .cli_arguments import build_parser, normalise
+from .cli_arguments import UnknownCommand, build_parser, normalise
 from .config import Settings, load_settings
 from .core.errors import DibsError
 from .core.terminal import TerminalSafeWriter, safe
@@ -54,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr = MaskingStream(err, masks)
     try:
         args = parser.parse_args(normalise(args_list))
+    except UnknownCommand as exc:
+        parser.print_usage(sys.stderr)
+        print(f"dibs-tui: error: {safe(str(exc))}", file=sys.stderr)
+        return EXIT_DIFFERENCES  # 2, as argparse exits on a usage error
     finally:
         sys.stderr = err
     # A command that has to explain the whole CLI (the browser, off a terminal) is handed the help, so that

@@ -501,4 +501,20 @@ def normalise(argv: list[str]) -> list[str]:
         return argv
     if i < len(argv) and argv[i] in COMMANDS:
         return argv
+    if i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+        # Two words where `open` takes one DSN: the first is a command mistyped (`stauts DSN`), which argparse
+        # reported as 'unrecognized arguments: DSN'.
+        if argv[i + 1] in COMMANDS or any(
+            c in argv[i] for c in ("://", "=", "@")
+        ):  # never echoed: a password
+            raise UnknownCommand("the command comes first, the DSN last: dibs-tui COMMAND [...] DSN")
+        import difflib
+
+        close = difflib.get_close_matches(argv[i], COMMANDS, n=1)
+        maybe = f" (did you mean {close[0]}?)" if close else ""
+        raise UnknownCommand(f"unknown command {argv[i]!r}{maybe}; the commands are: {', '.join(COMMANDS)}")
     return [*argv[:i], "open", *argv[i:]]
+
+
+class UnknownCommand(ValueError):
+    """A first word that is neither a command nor the browser's one DSN."""

@@ -429,3 +429,19 @@ def test_a_pipe_named_as_a_file_is_said_to_be_one_not_missing(db: str, command: 
     ), result.stderr
     tables = asyncio.run(fetch(db, "SELECT count(*) AS n FROM pg_class WHERE relname = 't'"))
     assert tables[0]["n"] == 0
+
+
+def test_a_mistyped_command_is_named_with_the_one_meant(db: str) -> None:
+    """`stauts DSN` was taken as the browser's DSN and argparse said 'unrecognized arguments: DSN'."""
+    result = run("stauts", db)
+    assert result.returncode == 2
+    assert (
+        "dibs-tui: error: unknown command 'stauts' (did you mean status?); the commands are: open,"
+        in result.stderr
+    )
+    first = run("postgresql://u:SECRET@127.0.0.1:1/db", "status")
+    assert first.returncode == 2 and "SECRET" not in first.stderr
+    assert (
+        "dibs-tui: error: the command comes first, the DSN last: dibs-tui COMMAND [...] DSN" in first.stderr
+    )
+    assert run("stauts").returncode == 2  # one word alone is still the browser's DSN (off a terminal: help)
