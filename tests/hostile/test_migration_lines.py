@@ -280,3 +280,29 @@ def test_a_partial_record_renamed_to_forge_a_line_is_named_on_its_line_when_migr
     _no_forged_line(said, "migrate's refusal of an orphaned partial record")
     assert b"migration half\\nFORGED line\\x1b[2J is partly applied" in said, said
     assert b"WHERE migration = E'half\\nFORGED line\\x1b[2J';" in said, said
+
+
+def test_a_dirty_row_of_another_tools_history_is_named_on_its_line(db: str, tmp_path: Path) -> None:
+    """Prisma's history names its migrations as it is given them: an unfinished one named with a newline
+    makes migrate refuse, naming it escaped, and status list it on its line."""
+    run_sql(
+        db,
+        "CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL,"
+        " finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz,"
+        " started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count int NOT NULL DEFAULT 0);"
+        "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name) VALUES"
+        f" ('1', 'c', NULL, {quote_literal('20240102_b' + FORGED + OSC52)});",
+    )
+    folder = tmp_path / "migrations"
+    (folder / "20240103_c").mkdir(parents=True)
+    (folder / "20240103_c" / "migration.sql").write_text("CREATE TABLE c (id int);\n")
+    status = cli("status", db, "--migrations", str(folder))
+    _no_forged_line(status.stdout + status.stderr, "status")
+    for mode in ("--dry-run", "--yes"):
+        result = cli("migrate", db, "--migrations", str(folder), mode)
+        assert result.returncode == 1, result.stdout + result.stderr
+        _no_forged_line(result.stdout + result.stderr, f"migrate {mode}")
+        assert b"unfinished or failed migrations: 20240102_b\\nFORGED line\\x1b]52" in result.stderr, (
+            result.stderr
+        )
+    assert fetch_sync(db, "SELECT to_regclass('public.c') IS NULL AS absent")[0]["absent"]

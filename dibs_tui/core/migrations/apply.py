@@ -36,6 +36,7 @@ import asyncpg
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from ..session import LOCK_HINT, describe_lock_wait
+from ..terminal import safe
 from . import apply_record as record
 from .apply_checks import prepare, refuse_read_only, refuse_renamed
 from .apply_history import (
@@ -415,7 +416,8 @@ async def apply_pending(
         history = await read_history(conn)
         if history.dirty:
             raise DibsError(
-                f"the history has unfinished or failed migrations: {', '.join(history.dirty)}",
+                # the rows' names as the tool (or anyone who may write its table) wrote them: escaped
+                f"the history has unfinished or failed migrations: {', '.join(map(safe, history.dirty))}",
                 hint="fix them with the tool that ran them before applying more",
             )
         states = migration_status(list_migration_files(folder), history)
