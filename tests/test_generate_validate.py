@@ -10,6 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from dibs_tui.core.concurrent_indexes import split_check
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
 from dibs_tui.core.generate import generate_migration
@@ -246,3 +247,114 @@ def test_a_statement_that_only_validates_is_read_from_its_parse_tree() -> None:
     assert validation("ALTER TABLE t VALIDATE CONSTRAINT c, ALTER COLUMN v SET NOT NULL") is None
     assert validation("ALTER TABLE t ADD COLUMN v int -- VALIDATE CONSTRAINT c") is None
     assert validation("SELECT 'VALIDATE'") is None
+
+
+# A foreign key and a CHECK new on live tables (not made again): each added NOT VALID, validated in a block of
+# its own. The CHECK calls a function that sleeps, so its VALIDATE of ten rows lasts about 3 s.
+NEW_CURRENT = """
+CREATE TABLE p (id int PRIMARY KEY);
+CREATE TABLE c (id int PRIMARY KEY, p int, n int);
+INSERT INTO p SELECT generate_series(1, 10);
+INSERT INTO c SELECT i, i, i FROM generate_series(1, 10) i;
+"""
+NEW_DESIRED = """
+CREATE FUNCTION slow_positive(v int) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT pg_sleep(0.3) IS NOT NULL AND v > 0 $$;
+CREATE TABLE p (id int PRIMARY KEY);
+CREATE TABLE c (id int PRIMARY KEY, p int, n int, CONSTRAINT c_n_check CHECK (slow_positive(n)),
+                CONSTRAINT c_p_fkey FOREIGN KEY (p) REFERENCES p (id));
+"""
+NEW_ADDS = (
+    "ALTER TABLE public.c ADD CONSTRAINT c_n_check CHECK (public.slow_positive(n)) NOT VALID;",
+    "ALTER TABLE public.c ADD CONSTRAINT c_p_fkey FOREIGN KEY (p) REFERENCES public.p(id) NOT VALID;",
+)
+NEW_VALIDATES = (
+    "BEGIN;\nALTER TABLE public.c VALIDATE CONSTRAINT c_n_check;\nCOMMIT;",
+    "BEGIN;\nALTER TABLE public.c VALIDATE CONSTRAINT c_p_fkey;\nCOMMIT;",
+)
+
+
+async def test_a_new_key_and_check_of_a_live_table_are_added_not_valid_and_validated_apart_both_ways(
+    db: str, tmp_path: Path
+) -> None:
+    """Written plainly, the ADD scans every row under its lock (SHARE ROW EXCLUSIVE for the foreign key, ACCESS
+    EXCLUSIVE for the CHECK); under --concurrently each is added NOT VALID, then validated in a block of its
+    own. Applied, the rows stay, both are valid and the diff is empty; back again, the diff is empty too."""
+    await execute(db, NEW_CURRENT)
+    plain = await _generated(db, tmp_path, NEW_DESIRED, concurrently=False)
+    assert "NOT VALID" not in plain and "VALIDATE" not in plain, plain
+    text = await _generated(db, tmp_path, NEW_DESIRED, concurrently=True)
+    for add, validate in zip(NEW_ADDS, NEW_VALIDATES, strict=True):
+        assert text.index(add) < text.index(validate), text
+    folder = await _apply(db, tmp_path, "20260301120000_new_constraints", text)
+    result = await apply_pending(resolve(db), folder)
+    assert [a.name for a in result.applied] == ["20260301120000_new_constraints"]
+    schema = tmp_path / "schema.sql"
+    assert (await diff_database(resolve(db), [schema])).plan == ()
+    valid = await fetch(db, "SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'c'::regclass "
+                            "AND contype IN ('c', 'f') ORDER BY 1")  # fmt: skip
+    assert [tuple(r) for r in valid] == [("c_n_check", True), ("c_p_fkey", True)]
+    assert [tuple(r) for r in await fetch(db, "SELECT id, p, n FROM c ORDER BY id")] == [
+        (i, i, i) for i in range(1, 11)
+    ]
+
+    back = await _generated(db, tmp_path, NEW_CURRENT.split("INSERT")[0], concurrently=True)
+    await _apply(db, tmp_path, "20260301130000_back", back)
+    await apply_pending(resolve(db), folder)
+    assert (await diff_database(resolve(db), [schema])).plan == ()
+    assert await fetch(db, "SELECT count(*) FROM c") == [(10,)]
+
+
+async def test_a_write_goes_on_while_a_new_check_of_a_live_table_is_validated(
+    db: str, tmp_path: Path
+) -> None:
+    """While migrate validates the new CHECK (ten rows, 0.3 s each), a second connection with a lock_timeout of
+    1 s inserts into the table and commits; the migration's backend holds SHARE UPDATE EXCLUSIVE on it and
+    nothing stronger, and was still validating after the insert committed. Written plainly the ADD holds
+    ACCESS EXCLUSIVE through the same scan, and the insert fails on its lock_timeout."""
+    await execute(db, NEW_CURRENT)
+    text = await _generated(db, tmp_path, NEW_DESIRED, concurrently=True)
+    folder = await _apply(db, tmp_path, "20260301120000_new_constraints", text)
+    watcher = await asyncpg.connect(db)
+    writer = await asyncpg.connect(db)
+    try:
+        await writer.execute("SET lock_timeout = '1s'")
+        applying = asyncio.ensure_future(apply_pending(resolve(db), folder))
+        running = "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1"
+        pattern = "%VALIDATE CONSTRAINT c_n_check%"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PATIENCE
+        pid = None
+        while pid is None:
+            assert not applying.done(), "the apply ended before its VALIDATE was seen running"
+            assert loop.time() < deadline, "the VALIDATE was never seen running"
+            pid = await watcher.fetchval(running, pattern)
+            await asyncio.sleep(0.005)
+        locks = await watcher.fetch(
+            "SELECT mode FROM pg_locks WHERE pid = $1 AND relation = 'c'::regclass AND granted", pid
+        )
+        await writer.execute("INSERT INTO c VALUES (11, 1, 11)")  # commits, or fails on lock_timeout
+        still = await watcher.fetchval(running, pattern)
+        await applying
+    finally:
+        await watcher.close()
+        await writer.close()
+    assert {r["mode"] for r in locks} <= {"ShareUpdateExclusiveLock", "AccessShareLock"}, locks
+    assert "ShareUpdateExclusiveLock" in {r["mode"] for r in locks}
+    assert still == pid, "the VALIDATE ended before the insert committed"
+    assert await fetch(db, "SELECT count(*) FROM c") == [(11,)]
+
+
+def test_only_a_valid_enforced_key_or_check_is_split_and_a_hostile_name_stays_quoted() -> None:
+    add, validate = split_check(
+        'ALTER TABLE public."a""b" ADD CONSTRAINT "x""\n;y" CHECK ((n > 0)) NO INHERIT;'
+    )
+    assert add == 'ALTER TABLE public."a""b" ADD CONSTRAINT "x""\n;y" CHECK ((n > 0)) NO INHERIT NOT VALID;'
+    assert validate == 'VALIDATE CONSTRAINT U&"x""\\000A;y";'  # the newline escaped, as the plan writes names
+    for kept in (
+        "ALTER TABLE t ADD CONSTRAINT c CHECK ((n > 0)) NOT VALID;",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK ((n > 0)) NOT ENFORCED;",
+        "ALTER TABLE t ADD CONSTRAINT c UNIQUE (n);",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK ((n > 0)), ADD COLUMN m int;",
+    ):
+        assert split_check(kept) is None, kept

@@ -21,7 +21,11 @@ runs in the segment after it. `ALTER DOMAIN ... VALIDATE CONSTRAINT` is written 
 takes SHARE on every table using the domain while it checks them: writes wait there, reads go on; what the
 block gains is that no earlier lock is still held, and that its failure keeps what committed before it. A VALIDATE that fails
 (a row violates the constraint) rolls back only itself: the constraint stays, NOT VALID (enforced on new
-rows, not yet on the old ones), migrate says so, and a rerun once the rows are corrected resumes at it."""
+rows, not yet on the old ones), migrate says so, and a rerun once the rows are corrected resumes at it.
+
+A foreign key or CHECK the plan adds valid to a live table (a new one, not one it makes again, which the plan
+already splits) is split so too: its ADD written NOT VALID (catalog only; the plain ADD scans every row under
+SHARE ROW EXCLUSIVE, which blocks writes), its VALIDATE CONSTRAINT in a block of its own after it."""
 
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ from collections.abc import Sequence
 from .migrations.files import validation
 from .model import Catalog, ObjectRef, RelationKind
 from .plan import PlannedStatement
+from .sql import qualified, quote_ident
+from .sqlparse import statement_info
 
 _CREATE = re.compile(r"CREATE (UNIQUE )?INDEX (?!CONCURRENTLY )")
 _DROP = re.compile(r"DROP INDEX (?!CONCURRENTLY |IF EXISTS )[^;]*;$")
@@ -67,11 +73,36 @@ def written_concurrently(plan: Sequence[PlannedStatement], current: Catalog) -> 
             out.append(
                 (_CREATE.sub(lambda m: f"CREATE {m[1] or ''}INDEX CONCURRENTLY ", statement.sql, 1), ALONE)
             )
+        elif (split := split_check(statement.sql)) is not None:
+            add, validate = split
+            out += [
+                (add, as_planned),
+                (f"ALTER TABLE {qualified(table.schema, table.name)} {validate}", OWN_BLOCK),
+            ]
         elif _DROP.match(statement.sql) and not statement.sql.rstrip(";").upper().endswith("CASCADE"):
             out.append((statement.sql.replace("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1), ALONE))
         else:
             out.append((statement.sql, as_planned))
     return out
+
+
+def split_check(sql: str) -> tuple[str, str] | None:
+    """A foreign key or CHECK added valid (it scans the rows under the ADD's lock): the ADD written NOT VALID
+    (no scan, catalog only) and the `VALIDATE CONSTRAINT <name>;` that follows it in a block of its own. None
+    for anything else (NOT ENFORCED has nothing to validate; NOT VALID stays as the plan wrote it)."""
+    info = statement_info(sql)
+    if info is None or info.node_type != "AlterTableStmt" or len(info.body.get("cmds", ())) != 1:
+        return None
+    cmd = info.body["cmds"][0].get("AlterTableCmd", {})
+    con = cmd.get("def", {}).get("Constraint", {}) if cmd.get("subtype") == "AT_AddConstraint" else {}
+    if con.get("contype") not in ("CONSTR_FOREIGN", "CONSTR_CHECK") or not con.get("conname"):
+        return None
+    if not con.get("initially_valid") or not con.get("is_enforced") or con.get("skip_validation"):
+        return None
+    return (
+        f"{sql.rstrip().removesuffix(';')} NOT VALID;",
+        f"VALIDATE CONSTRAINT {quote_ident(con['conname'])};",
+    )
 
 
 def _live_table_of(statement: PlannedStatement, current: Catalog, remade: set[tuple[str, str]]) -> bool:
