@@ -158,3 +158,25 @@ async def test_escapes_in_history_rows_reach_the_screen_escaped(db: str, tmp_pat
         prompts = [str(o.prompt) for o in (*options.options, *touched.options)]
         _no_controls("\n".join(prompts))
         assert any("public.t\\x1b[31mred\\u202e" in p for p in prompts)
+
+
+def test_a_newline_in_a_recorded_migration_or_file_name_starts_no_line(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The meta rows are the database's: a migration, a source file and a dropped table recorded with a
+    newline in their names are said on their lines by `history`, for the table and for the migration."""
+    forged = "\nFORGED line"
+    name = "m1" + forged
+    run_sql(db, "CREATE TABLE public.t (id int);" + meta_tables_ddl())
+    run_sql(
+        db,
+        "INSERT INTO __dibs_migrations (name, tables_created, tables_modified) VALUES "
+        f"($e${name}$e$, ARRAY['t'], ARRAY[$e$gone{forged}$e$]);"
+        "INSERT INTO __dibs_tables (table_name, source_file, source_line, created_by_migration) "
+        f"VALUES ('t', $e$x{forged}.sql$e$, 1, $e${name}$e$);",
+    )
+    for args in (("public.t", db), ("--migration", name, db)):
+        code, out, err = _history(capsys, *args)
+        assert code == 0, err
+        assert [line for line in (out + err).splitlines() if line.lstrip().startswith("FORGED")] == [], out
+        assert "m1\\nFORGED line" in out, out
