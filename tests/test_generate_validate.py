@@ -18,6 +18,7 @@ from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.apply_outcome import MigrationFailed
 from dibs_tui.core.migrations.files import GENERATED_MARKER, Validation, strip_comments, validation
 from dibs_tui.core.migrations.segments import plan_segments
+from dibs_tui.core.review.preflight import preflight
 from tests.pg import PATIENCE, execute, fetch
 
 # A unique key another table's foreign key references becomes a unique index of its name: the key goes, the
@@ -358,3 +359,17 @@ def test_only_a_valid_enforced_key_or_check_is_split_and_a_hostile_name_stays_qu
         "ALTER TABLE t ADD CONSTRAINT c CHECK ((n > 0)), ADD COLUMN m int;",
     ):
         assert split_check(kept) is None, kept
+
+
+async def test_rows_a_new_key_refuses_are_said_at_its_validate_with_what_a_failure_leaves(
+    db: str, tmp_path: Path
+) -> None:
+    """The key's ADD is NOT VALID now: its orphan is counted at the VALIDATE, whose failure leaves the key NOT
+    VALID, and the hint says so (not "edit the migration to add it NOT VALID", which it already is)."""
+    await execute(db, NEW_CURRENT + "INSERT INTO c VALUES (99, 42, 1);")
+    text = await _generated(db, tmp_path, NEW_DESIRED, concurrently=True)
+    found = await preflight(resolve(db), text, "m.sql")
+    [orphan] = found.failures
+    assert orphan.statement == "ALTER TABLE public.c VALIDATE CONSTRAINT c_p_fkey", orphan
+    assert orphan.message.startswith("1 row of public.c references"), orphan.message
+    assert "the constraint stays NOT VALID" in orphan.hint and "resumes at it" in orphan.hint, orphan.hint

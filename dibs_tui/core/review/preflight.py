@@ -11,6 +11,7 @@ import asyncpg
 
 from ..connect import ConnectionTarget
 from ..errors import DibsError
+from ..migrations.files import validation
 from ..sql import quote_ident
 from .report import Review
 from .run import review_text
@@ -83,6 +84,11 @@ def _hint(sql: str) -> str:
         return (
             f"fill those rows before it runs: {edit} to add {fills} before this statement, or give the column a "
             "DEFAULT, or keep it nullable in the desired schema"
+        )
+    if validation(sql) is not None:  # generate --concurrently: the ADD ... NOT VALID before it commits
+        return (
+            "fix those rows first: as they are, this VALIDATE fails and the constraint stays NOT VALID (checked "
+            "on new rows, not on these); once they are fixed, migrate again resumes at it"
         )
     if "NOT NULL" in text:
         return f"fill the NULLs before it runs ({edit} to add an UPDATE before this statement), or give it a DEFAULT"
