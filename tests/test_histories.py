@@ -167,3 +167,29 @@ def test_status_shows_each_tools_current(db: str, tmp_path: Path) -> None:
         [dibs, "status", db, "--migrations", str(tmp_path)], capture_output=True, text=True, check=False
     )
     assert "history tables: alembic_version (alembic, current ae1027a6acf)" in result.stdout, result.stderr
+
+
+async def test_flyway_versions_are_matched_whole_not_by_their_leading_number(db: str, tmp_path: Path) -> None:
+    """Flyway records `1.1` for V1.1__x: the file V1__x (version 1) is not that row, and stays pending. Matched by
+    the leading number, status called V1 applied and migrate skipped it for good."""
+    await execute(
+        db,
+        """
+CREATE TABLE flyway_schema_history (
+    installed_rank integer NOT NULL PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL,
+    type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL,
+    installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL);
+INSERT INTO flyway_schema_history VALUES
+  (1, '1.1', 'b', 'SQL', 'V1.1__b.sql', 1, 'me', now(), 5, true),
+  (2, '2.0', 'c', 'SQL', 'V2__c.sql', 2, 'me', now(), 5, true);
+""",
+    )
+    for name in ("V1__a.sql", "V1_1__b.sql", "V2__c.sql", "V3__d.sql"):
+        (tmp_path / name).write_text("SELECT 1;\n")
+    statuses, _ = await read_status(resolve(db), tmp_path)
+    assert [(s.name, s.state) for s in statuses] == [
+        ("V1_1__b", MigrationState.APPLIED),
+        ("V1__a", MigrationState.PENDING),
+        ("V2__c", MigrationState.APPLIED),
+        ("V3__d", MigrationState.PENDING),
+    ]

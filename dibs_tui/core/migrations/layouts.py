@@ -25,7 +25,7 @@ from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from .files import MigrationFile
 from .history import History, read_history
-from .status import MigrationStatus, migration_status
+from .status import MigrationStatus, flyway_version, migration_status
 
 _LEADING_VERSION = re.compile(r"^[Vv]?(\d+)")
 _DIBS_NAME = re.compile(r"^\d{14}_[a-z0-9][a-z0-9-]*$")
@@ -113,13 +113,7 @@ def _version_key(migration: str, layout: str) -> tuple[int | str, ...] | None:
     if layout in ("dibs-tui", "prisma", "plain"):
         return None
     if layout == "flyway":  # V1.1__x and V1_1__x are 1.1; 1.0 is 1 (trailing zeros do not count)
-        match = _FLYWAY.match(migration)
-        if match is None or not match.group(2):
-            return None
-        parts = [int(p) for p in re.split(r"[._]", match.group(2)) if p]
-        while len(parts) > 1 and parts[-1] == 0:
-            parts.pop()
-        return tuple(parts)
+        return flyway_version(migration)
     if layout == "diesel":  # 2019-01-01-000000_create_users: the part before the first underscore
         head = migration.split("_", 1)[0]
         return (head,) if head[:1].isdigit() else None

@@ -16,6 +16,9 @@ from .tool_histories import BY_TOOL, head_only_sources
 # Tools whose table holds only the latest version, not every applied one: nothing of theirs is "missing".
 _HEAD_ONLY = head_only_sources()
 _LEADING_VERSION = re.compile(r"^[Vv]?(\d+)")
+# Flyway's version: in a file's name after V (or U, an undo), before `__`, or its history's version column alone;
+# its parts are separated by dots or underscores (V1_1__x is 1.1).
+_FLYWAY_VERSION = re.compile(r"^[VvUu]?(\d+(?:[._]\d+)*)(?:__|$)")
 
 
 class MigrationState(enum.StrEnum):
@@ -41,14 +44,16 @@ def _version(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _matches(file: MigrationFile, row: Migration) -> bool:
-    """A history row names a file exactly (dibs, prisma, rails-style), or by its leading version number."""
-    if row.name == file.name:
-        return True
-    if row.source in ("__dibs_migrations", "_prisma_migrations", "alembic_version"):
-        return False
-    version = _version(file.name)
-    return version is not None and version == _version(row.name)
+def flyway_version(text: str) -> tuple[int, ...] | None:
+    """The version Flyway records a file by (`V1.1__x`, `V1_1__x`) or a history row holds (`1.1`), its numbers
+    compared whole and trailing zeros not counting (1.0 is 1); None for a repeatable migration (`R__x`)."""
+    match = _FLYWAY_VERSION.match(text)
+    if match is None:
+        return None
+    parts = [int(p) for p in re.split(r"[._]", match.group(1))]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
 
 
 def _checksum_differs(file: MigrationFile, row: Migration) -> bool:
@@ -61,20 +66,35 @@ def _checksum_differs(file: MigrationFile, row: Migration) -> bool:
     return False  # flyway's CRC32 is over normalised lines: not comparable reliably
 
 
+# Histories that record each migration by its whole name, never by a version number.
+_EXACT_ONLY = ("__dibs_migrations", "_prisma_migrations", "alembic_version")
+_FLYWAY_HISTORY = "flyway_schema_history"  # its rows' `source` (tool_histories.source_of)
+
+
 def _first_matches(applied: Sequence[Migration]) -> Callable[[MigrationFile], int | None]:
-    """The first row each file `_matches`, looked up by name and by version: linear in files plus rows (a
-    scan of every row for every file took minutes at 10,000 migrations)."""
+    """The first row that names each file: by its name, or by the version its tool records (Flyway's whole,
+    the others' leading number; never for `_EXACT_ONLY`). Looked up, linear in files plus rows (a scan of every
+    row for every file took minutes at 10,000 migrations)."""
     by_name: dict[str, int] = {}
     by_version: dict[int, int] = {}
+    # Flyway's rows by its whole version: by the leading number, a row of 1.1 was taken for the file V1__x,
+    # which status then called applied and migrate skipped for good.
+    by_flyway_version: dict[tuple[int, ...], int] = {}
     for i, row in enumerate(applied):
         by_name.setdefault(row.name, i)
-        exact_only = row.source in ("__dibs_migrations", "_prisma_migrations", "alembic_version")
-        if not exact_only and (v := _version(row.name)) is not None:
+        if row.source == _FLYWAY_HISTORY:
+            if (whole := flyway_version(row.name)) is not None:
+                by_flyway_version.setdefault(whole, i)
+        elif row.source not in _EXACT_ONLY and (v := _version(row.name)) is not None:
             by_version.setdefault(v, i)
 
     def first(file: MigrationFile) -> int | None:
-        version = _version(file.name)
-        found = [by_name.get(file.name), by_version.get(version) if version is not None else None]
+        version, whole = _version(file.name), flyway_version(file.name)
+        found = [
+            by_name.get(file.name),
+            by_version.get(version) if version is not None else None,
+            by_flyway_version.get(whole) if whole is not None else None,
+        ]
         return min((i for i in found if i is not None), default=None)
 
     return first
