@@ -12,7 +12,7 @@ import pytest
 
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
-from dibs_tui.core.generate import generate_migration, suggest_slug
+from dibs_tui.core.generate import GeneratedMigration, generate_migration, suggest_slug
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.layouts import read_status
 from dibs_tui.core.migrations.status import MigrationState
@@ -407,13 +407,9 @@ async def test_concurrently_a_key_that_becomes_a_plain_index_is_built_before_the
     assert [r["code"] for r in await fetch(db, "SELECT code FROM items ORDER BY id")] == ["a", "b"]
 
 
-async def test_concurrently_a_unique_key_redefined_under_its_name_is_built_before_the_old_is_dropped(
-    db: str, tmp_path: Path
-) -> None:
-    """--concurrently and a unique key on more columns under its own name: the new index is built
-    CONCURRENTLY under a passing name while the old key still holds, then the old key is dropped and the
-    index made the key (ADD CONSTRAINT ... USING INDEX, the catalog only). It was dropped first and added
-    after, the table without its uniqueness between; migrate applies it and the diff is then empty."""
+async def concurrent_key_redefinition(db: str, tmp_path: Path) -> tuple[Path, GeneratedMigration]:
+    """A live table whose unique key on `code` the desired schema (the returned file) redefines on (shop, code)
+    under the same name, with two rows, and the migration `generate --concurrently` writes for it."""
     await execute(
         db,
         "CREATE TABLE items (id int PRIMARY KEY, shop int, code text, CONSTRAINT items_code_key UNIQUE (code));"
@@ -424,10 +420,21 @@ async def test_concurrently_a_unique_key_redefined_under_its_name_is_built_befor
         "CREATE TABLE items (id int PRIMARY KEY, shop int, code text,\n"
         "                    CONSTRAINT items_code_key UNIQUE (shop, code));\n"
     )
-    target = resolve(db)
     migration = await generate_migration(
-        target, [schema], project_root=tmp_path, source_paths=[schema], concurrently=True
+        resolve(db), [schema], project_root=tmp_path, source_paths=[schema], concurrently=True
     )
+    return schema, migration
+
+
+async def test_concurrently_a_unique_key_redefined_under_its_name_is_built_before_the_old_is_dropped(
+    db: str, tmp_path: Path
+) -> None:
+    """--concurrently and a unique key on more columns under its own name: the new index is built
+    CONCURRENTLY under a passing name while the old key still holds, then the old key is dropped and the
+    index made the key (ADD CONSTRAINT ... USING INDEX, the catalog only). It was dropped first and added
+    after, the table without its uniqueness between; migrate applies it and the diff is then empty."""
+    schema, migration = await concurrent_key_redefinition(db, tmp_path)
+    target = resolve(db)
     lines = migration.sql.splitlines()
     build = (
         "CREATE UNIQUE INDEX CONCURRENTLY items_code_key__dibs_swap ON public.items USING btree (shop, code);"

@@ -156,30 +156,9 @@ async def test_a_write_into_the_referencing_table_goes_on_while_its_long_validat
     text = await _generated(db, tmp_path, LONG_DESIRED, concurrently=True)
     assert f"BEGIN;\n{VALIDATE}\nCOMMIT;" in text
     folder = await _apply(db, tmp_path, "20260301120000_revalidate", text)
-    watcher = await asyncpg.connect(db)
-    writer = await asyncpg.connect(db)
-    try:
-        await writer.execute("SET lock_timeout = '1s'")
-        applying = asyncio.ensure_future(apply_pending(resolve(db), folder))
-        running = "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1"
-        pattern = "%VALIDATE CONSTRAINT e_ref_ex_fkey%"
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + PATIENCE
-        pid = None
-        while pid is None:
-            assert not applying.done(), "the apply ended before its VALIDATE was seen running"
-            assert loop.time() < deadline, "the VALIDATE was never seen running"
-            pid = await watcher.fetchval(running, pattern)
-            await asyncio.sleep(0.005)
-        locks = await watcher.fetch(
-            "SELECT mode FROM pg_locks WHERE pid = $1 AND relation = 'e_ref'::regclass AND granted", pid
-        )
-        await writer.execute("INSERT INTO e_ref VALUES (0, 7)")  # commits, or fails on lock_timeout
-        still = await watcher.fetchval(running, pattern)
-        await applying
-    finally:
-        await watcher.close()
-        await writer.close()
+    locks, pid, still = await _write_while_validating(
+        db, folder, "e_ref_ex_fkey", "e_ref", "INSERT INTO e_ref VALUES (0, 7)"
+    )
     assert {r["mode"] for r in locks} <= {"ShareUpdateExclusiveLock", "AccessShareLock"}
     assert "ShareUpdateExclusiveLock" in {r["mode"] for r in locks}
     assert still == pid, "the VALIDATE ended before the insert committed: the table is too short to show it"
@@ -316,30 +295,9 @@ async def test_a_write_goes_on_while_a_new_check_of_a_live_table_is_validated(
     await execute(db, NEW_CURRENT)
     text = await _generated(db, tmp_path, NEW_DESIRED, concurrently=True)
     folder = await _apply(db, tmp_path, "20260301120000_new_constraints", text)
-    watcher = await asyncpg.connect(db)
-    writer = await asyncpg.connect(db)
-    try:
-        await writer.execute("SET lock_timeout = '1s'")
-        applying = asyncio.ensure_future(apply_pending(resolve(db), folder))
-        running = "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1"
-        pattern = "%VALIDATE CONSTRAINT c_n_check%"
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + PATIENCE
-        pid = None
-        while pid is None:
-            assert not applying.done(), "the apply ended before its VALIDATE was seen running"
-            assert loop.time() < deadline, "the VALIDATE was never seen running"
-            pid = await watcher.fetchval(running, pattern)
-            await asyncio.sleep(0.005)
-        locks = await watcher.fetch(
-            "SELECT mode FROM pg_locks WHERE pid = $1 AND relation = 'c'::regclass AND granted", pid
-        )
-        await writer.execute("INSERT INTO c VALUES (11, 1, 11)")  # commits, or fails on lock_timeout
-        still = await watcher.fetchval(running, pattern)
-        await applying
-    finally:
-        await watcher.close()
-        await writer.close()
+    locks, pid, still = await _write_while_validating(
+        db, folder, "c_n_check", "c", "INSERT INTO c VALUES (11, 1, 11)"
+    )
     assert {r["mode"] for r in locks} <= {"ShareUpdateExclusiveLock", "AccessShareLock"}, locks
     assert "ShareUpdateExclusiveLock" in {r["mode"] for r in locks}
     assert still == pid, "the VALIDATE ended before the insert committed"
@@ -373,3 +331,37 @@ async def test_rows_a_new_key_refuses_are_said_at_its_validate_with_what_a_failu
     assert orphan.statement == "ALTER TABLE public.c VALIDATE CONSTRAINT c_p_fkey", orphan
     assert orphan.message.startswith("1 row of public.c references"), orphan.message
     assert "the constraint stays NOT VALID" in orphan.hint and "resumes at it" in orphan.hint, orphan.hint
+
+
+async def _write_while_validating(
+    db: str, folder: Path, constraint: str, table: str, insert: str
+) -> tuple[list[asyncpg.Record], int, int | None]:
+    """Apply `folder`'s pending migrations; once the VALIDATE of `constraint` is seen running, read the locks
+    its backend holds on `table`, then run `insert` from a second connection whose lock_timeout is 1 s (it
+    commits, or fails on the timeout). Returns those locks, the VALIDATE's backend, and the backend still
+    running that VALIDATE once the insert committed (None if it had ended)."""
+    watcher = await asyncpg.connect(db)
+    writer = await asyncpg.connect(db)
+    try:
+        await writer.execute("SET lock_timeout = '1s'")
+        applying = asyncio.ensure_future(apply_pending(resolve(db), folder))
+        running = "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1"
+        pattern = f"%VALIDATE CONSTRAINT {constraint}%"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PATIENCE
+        pid = None
+        while pid is None:
+            assert not applying.done(), "the apply ended before its VALIDATE was seen running"
+            assert loop.time() < deadline, "the VALIDATE was never seen running"
+            pid = await watcher.fetchval(running, pattern)
+            await asyncio.sleep(0.005)
+        locks = await watcher.fetch(
+            "SELECT mode FROM pg_locks WHERE pid = $1 AND relation = $2::regclass AND granted", pid, table
+        )
+        await writer.execute(insert)
+        still = await watcher.fetchval(running, pattern)
+        await applying
+    finally:
+        await watcher.close()
+        await writer.close()
+    return locks, pid, still

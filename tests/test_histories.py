@@ -19,16 +19,21 @@ ALEMBIC = """
 CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
 INSERT INTO alembic_version VALUES ('ae1027a6acf');
 """
-FLYWAY = """
+FLYWAY_TABLE = """
 CREATE TABLE flyway_schema_history (
     installed_rank integer NOT NULL PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL,
     type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL,
     installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL);
+"""
+FLYWAY = (
+    FLYWAY_TABLE
+    + """
 INSERT INTO flyway_schema_history VALUES
   (1, '1', 'init', 'SQL', 'V1__init.sql', 123, 'me', now(), 5, true),
   (2, '2', 'more', 'SQL', 'V2__more.sql', 456, 'me', now(), 7, true),
   (3, '10', 'broken', 'SQL', 'V10__broken.sql', 789, 'me', now(), 1, false);
 """
+)
 GOOSE = """
 CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL,
     tstamp timestamp DEFAULT now());
@@ -174,11 +179,8 @@ async def test_flyway_versions_are_matched_whole_not_by_their_leading_number(db:
     the leading number, status called V1 applied and migrate skipped it for good."""
     await execute(
         db,
-        """
-CREATE TABLE flyway_schema_history (
-    installed_rank integer NOT NULL PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL,
-    type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL,
-    installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL);
+        FLYWAY_TABLE
+        + """
 INSERT INTO flyway_schema_history VALUES
   (1, '1.1', 'b', 'SQL', 'V1.1__b.sql', 1, 'me', now(), 5, true),
   (2, '2.0', 'c', 'SQL', 'V2__c.sql', 2, 'me', now(), 5, true);

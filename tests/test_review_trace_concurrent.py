@@ -7,26 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from dibs_tui.core.connect import resolve
-from dibs_tui.core.generate import generate_migration
 from dibs_tui.core.review.run import review_file
 from tests.pg import execute, fetch
+from tests.test_generate import concurrent_key_redefinition
 
 
 async def test_a_generated_concurrent_key_handover_is_traced_with_no_failure(db: str, tmp_path: Path) -> None:
-    await execute(
-        db,
-        "CREATE TABLE items (id int PRIMARY KEY, shop int, code text, CONSTRAINT items_code_key UNIQUE (code));"
-        "INSERT INTO items VALUES (1, 1, 'a'), (2, 1, 'b');",
-    )
-    schema = tmp_path / "schema.sql"
-    schema.write_text(
-        "CREATE TABLE items (id int PRIMARY KEY, shop int, code text,\n"
-        "                    CONSTRAINT items_code_key UNIQUE (shop, code));\n"
-    )
+    _, migration = await concurrent_key_redefinition(db, tmp_path)
     target = resolve(db)
-    migration = await generate_migration(
-        target, [schema], project_root=tmp_path, source_paths=[schema], concurrently=True
-    )
     path = tmp_path / "m.sql"
     path.write_text(migration.sql)
     review = await review_file(target, path)
