@@ -292,3 +292,17 @@ def test_a_partition_added_under_indexes_made_out_of_name_order_is_proved(db: st
         ("z2_id_v_key", "UNIQUE NULLS NOT DISTINCT (id, v)"),
         ("z2_id_v_key1", "UNIQUE (id, v)"),
     ]
+
+
+def test_a_materialized_view_the_desired_schema_has_with_no_data_is_proved_as_it_is(
+    db: str, tmp_path: Path
+) -> None:
+    """Whether a materialized view holds rows is data (a schema-only pg_dump writes every one WITH NO DATA):
+    the diff sees no difference there, so the proof sees none either, or such a schema could never be proved."""
+    run_sql(db, LIVE + " CREATE MATERIALIZED VIEW public.ids AS SELECT id FROM public.t;")
+    desired = DESIRED + "CREATE MATERIALIZED VIEW public.ids AS SELECT id FROM public.t WITH NO DATA;\n"
+    folder, schema = project(tmp_path, {"20260101000000_name": ADD_NAME}, desired)
+    result = migrate(db, folder, "--desired", str(schema))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"proved: the result matches {schema}" in result.stdout
+    assert columns(db) == ["id", "name"]

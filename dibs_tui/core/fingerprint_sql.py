@@ -119,7 +119,7 @@ _SECTIONS: tuple[str, ...] = (
     # schemas
     "SELECT NULL::name, NULL::name, 'schema ' || quote_ident(nspname) FROM ns",
     # relations: kind, persistence, access method, replica identity, row security, options, partitioning,
-    # a view's query
+    # a view's query (not whether a materialized view is populated: data, as for the diff, Relation.unpopulated)
     f"""SELECT r.ts, r.tn, 'relation ' || r.qname || ' kind ' || c.relkind::text || ' persistence ' || c.relpersistence::text
        || coalesce(' using ' || am.amname, '') || ' replica identity ' || c.relreplident::text
        || CASE WHEN c.relrowsecurity THEN ' row security' ELSE '' END
@@ -129,7 +129,6 @@ _SECTIONS: tuple[str, ...] = (
                                        WHERE t.oid = c.reltoastrelid) || ')', '')
        || coalesce(' partition by ' || pg_get_partkeydef(c.oid), '')
        || coalesce(' partition bound ' || pg_get_expr(c.relpartbound, c.oid), '')
-       || CASE WHEN c.relkind = 'm' AND NOT c.relispopulated THEN ' not populated' ELSE '' END
        || CASE WHEN c.relkind IN ('v', 'm') THEN ' as ' || pg_get_viewdef(c.oid) ELSE '' END
        || coalesce(' server ' || quote_ident(fs.srvname) || coalesce(' options ' || {_options("ft.ftoptions")}, ''), '')
      FROM rel r JOIN pg_class c ON c.oid = r.oid

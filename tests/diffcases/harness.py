@@ -166,6 +166,7 @@ def converge_dsns(
         )
         kept = {c.object for c in changes if c.kept}
         assert_same_model(after, _kept_valid(after, desired, kept))
+        _assert_data_states(current, desired, after)
         await assert_same_fingerprint(a, b, include, exclude, plan, known_gap, kept)
         return Outcome(changes, plan, renames, residual)
 
@@ -200,6 +201,16 @@ async def assert_same_fingerprint(
         + "\n\nplan:\n"
         + "\n".join(s.sql for s in plan)
     )
+
+
+def _assert_data_states(current: Catalog, desired: Catalog, after: Catalog) -> None:
+    """A materialized view the plan keeps or re-creates keeps the live data state (filled or WITH NO DATA); a
+    new one is as the desired side has it. Data, not schema: neither the model nor the fingerprint compares it."""
+    for rel in after.relations:
+        if rel.kind is RelationKind.MATVIEW:
+            live = current.relation(*rel.key)
+            source = live if live is not None and live.kind is rel.kind else desired.relation(*rel.key)
+            assert source is not None and rel.unpopulated == source.unpopulated, (rel.key, "data state")
 
 
 def _without_joined_locality(diff: FingerprintDiff, plan: Sequence[PlannedStatement]) -> FingerprintDiff:

@@ -1,0 +1,1 @@
+insert into sale values (1, 'n', 5);
