@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets._footer import FooterKey
 
+from dibs_tui.ui.screens.help import HelpScreen
 from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.footer import Footer
 from dibs_tui.ui.widgets.table_card import ColumnList
@@ -45,3 +46,37 @@ async def test_footer_keeps_its_keys_across_focus_changes_and_shows_another_tabs
         await pilot.press("b")
         await wait_for(pilot, lambda: "Re-check" not in _descriptions(footer))
         assert {"Quit", "Filter", "Open"} <= _descriptions(footer)
+
+
+def _drawn_within(footer: Footer) -> None:
+    """Every key the footer shows is drawn whole, left of the palette's key (none scrolled out or under it)."""
+    keys = _keys(footer)
+    palette = next(key for key in keys if key.has_class("-command-palette"))
+    for key in keys:
+        if key is not palette:
+            assert key.region.right <= palette.region.x, f"{key.description!r} is cut or hidden"
+
+
+async def test_footer_at_80_columns_shows_whole_keys_help_and_quit_on_every_tab(shop: str) -> None:
+    async with make_app(shop).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        footer = app.query_one(Footer)
+        await wait_for(pilot, lambda: "Quit" in _descriptions(footer))
+        for tab_key, own_key in (("b", "Go to table"), ("H", "Re-check"), ("d", "Re-diff"), ("m", "Reload")):
+            await pilot.press(tab_key)
+            await wait_for(pilot, lambda own_key=own_key: own_key in _descriptions(footer))
+            await pilot.pause()
+            assert {"Help", "Quit"} <= _descriptions(footer), tab_key
+            _drawn_within(footer)
+            if tab_key == "H":  # the help says whole what the footer shortens
+                await pilot.press("question_mark")
+                assert isinstance(app.screen, HelpScreen)
+                said = {entry[3]: entry[2] for entry in app.screen.entries}
+                assert said["health.send_fix"] == "Send the fix to Migrations"
+                await pilot.press("escape")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: "Go to table" in _descriptions(footer))
+        assert "Diff" not in _descriptions(footer)  # left for `?` at this width
+        await pilot.resize_terminal(200, 50)
+        await wait_for(pilot, lambda: "Diff" in _descriptions(footer))
+        _drawn_within(footer)

@@ -97,9 +97,10 @@ def help_entries(app: DibsApp) -> tuple[str, list[HelpEntry]]:
         if label in seen:
             continue
         seen.add(label)
-        entries.append(
-            (_namespace_name(owners[ident[0]]), ", ".join(dict.fromkeys(shown)), binding.description, label)
-        )
+        # Our bindings (each has an id) shorten their description for the footer and say it whole in their
+        # tooltip; Textual's own tooltips (^q's) say more than a key list needs.
+        said = binding.tooltip if binding.tooltip and binding.id else binding.description
+        entries.append((_namespace_name(owners[ident[0]]), ", ".join(dict.fromkeys(shown)), said, label))
     return title, entries
 
 

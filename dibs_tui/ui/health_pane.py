@@ -147,10 +147,14 @@ class HealthPane(TwoColumnPane):
     LOWER_ID = "health-fix"
     FIRST_STATUS = "Health: the checks run once the catalog is loaded."
 
+    # Short in the footer, where at 80 columns the long ones left no room for `? Help`; the help and a mouse
+    # hovering the key say the tooltip.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "open_source", "Open the finding's source", id="health.open_source"),
-        Binding("f", "send_fix", "Send the fix to Migrations", id="health.send_fix"),
-        Binding("F", "send_all", "Send every fix (warning+)", id="health.send_all"),
+        Binding(
+            "o", "open_source", "Open source", id="health.open_source", tooltip="Open the finding's source"
+        ),
+        Binding("f", "send_fix", "Send fix", id="health.send_fix", tooltip="Send the fix to Migrations"),
+        Binding("F", "send_all", "Send all", id="health.send_all", tooltip="Send every fix (warning+)"),
         Binding("r", "recheck", "Re-check", id="health.recheck"),
     ]
 
