@@ -234,6 +234,26 @@ async def test_table_details_list_referenced_by_and_ddl(shop: str) -> None:
         assert any("customers_email_key" in t for t in text)
 
 
+async def test_partitioned_table_details_say_its_partition_key_above_its_partitions(db: str) -> None:
+    """psql's \\d says `Partition key: RANGE (at)` under the columns; the Details pane said it only in the DDL,
+    below every partition (55 of them in pagila's payment)."""
+    await execute(
+        db,
+        "CREATE TABLE events (id bigint, at timestamptz NOT NULL) PARTITION BY RANGE (at);"
+        + "".join(
+            f"CREATE TABLE events_{m:02} PARTITION OF events"
+            f" FOR VALUES FROM ('2026-{m:02}-01') TO ('2026-{m + 1:02}-01');"
+            for m in range(1, 10)
+        ),
+    )
+    async with make_app(db).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "events")
+        text = [line.content.plain for line in app.query_one(DetailsView).lines]
+        key = text.index("partition by RANGE (at)")
+        assert key < next(i for i, t in enumerate(text) if t.startswith("── Partitions (9)"))
+
+
 async def test_keys_move_in_lists_and_between_panes(shop: str) -> None:
     async with make_app(shop).run_test(size=SIZE) as pilot:
         app = await loaded(pilot)

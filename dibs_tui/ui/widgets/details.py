@@ -259,8 +259,11 @@ def table_details(
 
 
 def _storage_lines(relation: Relation) -> list[DetailLine]:
-    """Access method, storage parameters and replica identity, each only when not the default."""
+    """The partition key (as psql's \\d+ says it under the columns: the DDL says it below every partition),
+    access method, storage parameters and replica identity, each only when not the default."""
     lines = []
+    if relation.partition_key:
+        lines.append(_field("partition", f"by {relation.partition_key}"))
     if relation.access_method:
         lines.append(_field("access", relation.access_method))
     if relation.options:
