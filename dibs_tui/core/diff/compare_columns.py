@@ -36,6 +36,7 @@ from .graph import (
     ALTER_TABLES,
     LATE_CREATE,
 )
+from .inherited_columns import inherited_names, kept_by_a_child, own_once_parents_drop, parents_gain
 from .not_null_states import plan_not_null, state_of
 from .partition_moves import detached_ref, plan_partition_changes
 from .regenerated_columns import plan_regenerated, retyped_ref
@@ -86,23 +87,6 @@ def _column_unchanged(a: Column, b: Column) -> bool:
     )
 
 
-def _inherited_columns(state: PlanState, old: Relation, new: Relation) -> set[str]:
-    """Columns that come from a parent on both sides: changes to them (and their drop) propagate from the parent."""
-    names: set[str] = set()
-    parents = set(old.inherits) & set(new.inherits)
-    if old.partition_of is not None and old.partition_of == new.partition_of:
-        parents.add(old.partition_of)
-    for parent_key in parents:
-        for catalog in (
-            state.desired,
-            state.current,
-        ):  # a column the parent drops goes with the parent's drop
-            parent = catalog.relation(*parent_key)
-            if parent is not None:
-                names |= {c.name for c in parent.columns}
-    return names
-
-
 class ChangedParts(NamedTuple):
     """Which of a table's parts plan_alter_table compares in detail. A part equal on both sides (and read by
     nothing re-created) plans nothing: most altered tables of a large diff change one part, and comparing
@@ -122,10 +106,9 @@ EVERY_PART = ChangedParts()
 def plan_alter_table(
     state: PlanState, old: Relation, new: Relation, changed: ChangedParts = EVERY_PART
 ) -> None:
-    if changed.table:
-        _keep_columns_parents_drop(state, old, new)
     if changed.columns:
-        _alter_columns(state, old, new, _inherited_columns(state, old, new))
+        own = own_once_parents_drop(state, old, new) if old.inherits else {}
+        _alter_columns(state, old, new, inherited_names(state, old, new, set(own)), own)
     if changed.table:
         _alter_storage(state, old, new)
         _alter_inheritance_and_rls(state, old, new)
@@ -142,35 +125,18 @@ def plan_alter_table(
         state.comment(table_ref(new), what_of(new), old.comment, new.comment)
 
 
-def _keep_columns_parents_drop(state: PlanState, old: Relation, new: Relation) -> None:
-    """A column the parent loses disappears from the child too unless the child defined it locally: the child
-    still wants it, so it is added to the child (IF NOT EXISTS) once the parent's drop has run."""
-    ref = table_ref(new)
-    name = qualified(new.schema, new.name)
-    for parent_key in [k for k in old.inherits if k in new.inherits]:
-        cur_parent, des_parent = state.current.relation(*parent_key), state.desired.relation(*parent_key)
-        if cur_parent is None or des_parent is None:
-            continue
-        for col in new.columns:
-            if cur_parent.column(col.name) is not None and des_parent.column(col.name) is None:
-                parent_col = ObjectRef("column", parent_key[0], parent_key[1], col.name)
-                state.step(
-                    ALTER_TABLES,
-                    f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column_sql(col)};",
-                    ChangeKind.ALTER,
-                    [ref],
-                    after=[parent_col],
-                )
-
-
-def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: set[str]) -> None:
-    """Columns added, altered and dropped, in the desired order; inherited ones are the parent's business."""
+def _alter_columns(
+    state: PlanState, old: Relation, new: Relation, inherited: set[str], own: dict[str, ObjectRef]
+) -> None:
+    """Columns added, altered and dropped, in the desired order; inherited ones are the parent's business, and
+    those `own` the table's once the parent's drop ran (own_once_parents_drop)."""
     ref = table_ref(new)
     name = qualified(new.schema, new.name)
     old_cols = {c.name: c for c in old.columns}
     new_cols = {c.name: c for c in new.columns}
     readers = state.regenerated_columns.get(old.key)
     regenerated = {c.name for c in readers} if readers else ()
+    gained = parents_gain(state, old, new) if old.inherits else set()
     follows = plan_regenerated(state, old, new, readers) if readers else []
     for col in sorted(new.columns, key=lambda c: c.position):
         if col.name in regenerated:
@@ -190,6 +156,8 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
                 continue
             state.change(ChangeKind.CREATE, cref, "column", new=column_sql(col))
             needs = [type_ref(*col.type_key)] if col.type_key else []
+            # a child's column of that name is merged into it: retyped first, or PostgreSQL refuses the add
+            needs += [retyped_ref(c) for c in state.inheritors.get(old.key, ()) if c.column(col.name)]
             sequence = identity_sequence(state, new, col.name, desired=True)
             state.step(
                 ALTER_TABLES,
@@ -214,23 +182,34 @@ def _alter_columns(state: PlanState, old: Relation, new: Relation, inherited: se
                 if recast
                 else []
             )
-            after = [*follows, *cleared]
-            plan_alter_column(state, new, prev, col, inherited=col.name in inherited, follows=after)
+            after = [*follows, *cleared, *([own[col.name]] if col.name in own else [])]
+            own_now = col.name in gained
+            plan_alter_column(
+                state, new, prev, col, inherited=col.name in inherited and not own_now, follows=after
+            )
         state.comment(cref, "column", prev.comment if prev else None, col.comment)
     leaving = _leaving_parents(state, old, new)
     for col in old.columns:
         if col.name not in new_cols and col.name not in inherited:
             cref = ObjectRef("column", new.schema, new.name, col.name)
             after = [detached_ref(new, p) for p, names in leaving if col.name in names]
+            drop = f"DROP COLUMN {quote_ident(col.name)}"
+            if kept_by_a_child(state, old.key, col.name):
+                # ONLY leaves the children's NOT NULL inherited from nothing (PostgreSQL 18): made theirs first
+                unset = f"ALTER COLUMN {quote_ident(col.name)} DROP NOT NULL, " if col.not_null else ""
+                drop = f"ONLY {name} {unset}{drop}"
+            else:
+                drop = f"{name} {drop}"
             state.change(ChangeKind.DROP, cref, "column", old=column_sql(col), destructive=True)
             state.step(
                 ALTER_TABLES,
-                f"ALTER TABLE {name} DROP COLUMN {quote_ident(col.name)};",
+                f"ALTER TABLE {drop};",
                 ChangeKind.ALTER,
                 [ref, cref],
                 destructive=True,
                 destroys=[cref, *state.owned_sequences(new.schema, new.name, col.name)],
                 needs=after,
+                after=[own[col.name]] if col.name in own else [],
             )
 
 
@@ -434,7 +413,7 @@ def plan_alter_column(
             else f"{quote_ident(new.name)}::{new.type}"
         )
         needs = [type_ref(*new.type_key)] if new.type_key else []
-        made = [retyped_ref(rel)] if follows or old.settings or new.settings else []
+        made = [retyped_ref(rel)]  # what waits for the new type: generated columns, a parent's ADD merging it
         if new.type_key in state.array_recasts and new.type.endswith("[]"):
             helper = state.array_recasts[new.type_key]
             using = f"{qualified(helper.schema, helper.name)}({quote_ident(new.name)})"
