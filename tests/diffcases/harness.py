@@ -68,7 +68,7 @@ FINGERPRINT_GAPS: dict[str, str] = {}
 def _kept_tables(
     current: Catalog, desired: Catalog, plan: Sequence[PlannedStatement]
 ) -> list[tuple[str, str]]:
-    """Tables on both sides that no statement of the plan drops (their rows must survive)."""
+    """Tables on both sides, partitions too, that no statement of the plan drops (their rows must survive)."""
     dropped = {
         (ref.schema, ref.name)
         for s in plan
@@ -81,7 +81,6 @@ def _kept_tables(
         for r in current.tables()
         if desired.relation(*r.key) is not None
         and r.key not in dropped
-        and r.partition_of is None
         and r.kind is not RelationKind.FOREIGN  # its rows are not here (and reading them needs a wrapper)
     )
 

@@ -3,7 +3,6 @@ first because it reads them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -41,8 +40,8 @@ from .graph import (
 )
 from .inherited_columns import Inherited, inherited_columns, plan_inherited_overrides
 from .part_renames import plan_part_renames
-from .regenerated_columns import readers_of_retyped
-from .rekey_partitions import detach_and_attach, kept_partitions
+from .regenerated_columns import readers_of_retyped, retyped_ref
+from .rekey_partitions import detach_and_attach, kept_partitions, key_columns
 from .render import (
     table_ref,
     type_ref,
@@ -319,18 +318,13 @@ def _must_recreate_table(old: Relation, new: Relation) -> bool:
 def _key_retyped(state: PlanState, old: Relation, new: Relation, travelling: set[tuple[str, str]]) -> bool:
     """A partition key column retyped (or recast): PostgreSQL refuses to alter it, on the table and on its
     partitions, so the partitioned table is re-created (rekey_partitions.py: its partitions kept, or, when
-    one is partitioned in turn or re-bound, re-created too, its rows lost: a destructive change, said)."""
+    one is partitioned in turn by a retyped column, re-created too, its rows lost: a destructive change, said)."""
     if old.partition_key is None or old.partition_key != new.partition_key:
         return False
-    words = set(re.findall(r'"(?:[^"]|"")+"|\w+', old.partition_key))
-    retyped = sorted(
-        c.name
-        for c in old.columns
-        if quote_ident(c.name) in words and c.name in _reshaped_columns(state, old, new, travelling)
-    )
+    retyped = sorted(key_columns(old) & set(_reshaped_columns(state, old, new, travelling)))
     if not retyped:
         return False
-    parts = kept_partitions(state, old)
+    parts = kept_partitions(state, old, set(retyped))
     if parts is not None:
         state.kept_partitions[old.key] = parts
     outcome = (
@@ -467,6 +461,9 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
             f"{rel.partition_bound or 'DEFAULT'}"
         )
         needs.append(ObjectRef("table", *rel.partition_of))
+        parent = state.desired.relation(*rel.partition_of)
+        if parent is not None:  # after its columns are retyped: partitioned in turn by one, it refuses that
+            needs.append(retyped_ref(parent))
     else:
         cols = sorted((c for c in rel.columns if c.name not in inherited), key=lambda c: c.position)
         body = ",\n    ".join(

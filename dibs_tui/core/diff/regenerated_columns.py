@@ -82,5 +82,6 @@ def plan_regenerated(
 
 
 def retyped_ref(rel: Relation) -> ObjectRef:
-    """The state "this table's retyped columns have their new type": the generated columns' ADD waits for it."""
+    """The state "this table's retyped columns have their new type": the generated columns' ADD waits for it,
+    a parent's ADD COLUMN merging a child's, a partition created."""
     return ObjectRef("retyped", rel.schema, rel.name)

@@ -5,6 +5,8 @@ and are attached again to the new table with their desired bounds: no row is los
 
 from __future__ import annotations
 
+import re
+
 from ..ddl import column_sql
 from ..model import ObjectRef, Relation
 from ..plan import ChangeKind
@@ -14,21 +16,29 @@ from .graph import ADD_CONSTRAINTS, ALTER_TABLES, DROP_DEPENDENTS
 from .state import PlanState
 
 
-def kept_partitions(state: PlanState, parent: Relation) -> list[Relation] | None:
-    """The partitions to detach and attach again: those the desired side keeps under this parent. None when
-    one is partitioned itself (its own key may hold the column): then the whole tree is re-created."""
-    parts = [r for r in state.current.relations if r.partition_of == parent.key]
-    if any(r.partition_key is not None for r in parts):
-        return None
+def kept_partitions(state: PlanState, parent: Relation, retyped: set[str]) -> list[Relation] | None:
+    """The partitions to detach and attach again: those the desired side keeps under this parent. A partition
+    partitioned in turn is one of them, its rows kept (retyped there, the column reaches its own partitions),
+    unless its own key holds a retyped column or changes: None, the whole tree is re-created."""
     kept = []
-    for rel in parts:
+    for rel in (r for r in state.current.relations if r.partition_of == parent.key):
         new = state.desired.relation(*rel.key)
         if new is None or new.partition_of != parent.key:
+            if rel.partition_key is not None:
+                return None
             continue  # dropped or moved: its own comparison's
-        if new.partition_key is not None:
-            return None  # partitioned in turn: the tree is simply re-created
+        if (rel.partition_key or new.partition_key) and (
+            rel.partition_key != new.partition_key or key_columns(rel) & retyped
+        ):
+            return None
         kept.append(rel)  # attached again with its desired bound (a retyped key writes it anew: '0' for 0)
     return kept
+
+
+def key_columns(rel: Relation) -> set[str]:
+    """The columns a partitioned table's key names (an expression's too)."""
+    words = set(re.findall(r'"(?:[^"]|"")+"|\w+', rel.partition_key or ""))
+    return {c.name for c in rel.columns if quote_ident(c.name) in words}
 
 
 def detach_and_attach(state: PlanState, parent: Relation, parts: list[Relation]) -> list[ObjectRef]:
