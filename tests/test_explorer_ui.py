@@ -279,7 +279,7 @@ async def test_neighbourhood_at_80x24_brings_every_column_into_view(db: str) -> 
             await pilot.press(key)
             await pilot.pause()
             assert screen.view.selected == ("public", name)
-            assert f"│public.{name}" in shown(), name  # the selected box whole in view, its name readable
+            assert f"│{name} " in shown(), name  # the selected box whole in view, its name readable
         status = "".join(text for line in rendered(screen.query_one(".explorer-status")) for text, _ in line)
         assert "escape closes" in status
 

@@ -43,7 +43,8 @@ async def test_a_foreign_keys_target_too_long_for_the_card_is_cut_in_its_middle(
 
 
 async def test_neighbourhood_boxes_cut_table_names_in_their_middle(db: str) -> None:
-    """The two boxes right of refs both read `public.customer_payment_history_…`: which is which was lost."""
+    """The two boxes right of refs both read `public.customer_payment_history_…`: which is which was lost.
+    (The schema they share with refs is no longer said.)"""
     await execute(db, ALIKE)
     async with make_app(db).run_test(size=(80, 24)) as pilot:
         app = await loaded(pilot)
@@ -55,7 +56,37 @@ async def test_neighbourhood_boxes_cut_table_names_in_their_middle(db: str) -> N
         await pilot.pause()
         shown = "\n".join(text_of(screen.view))
         assert "…artition_2024_q1│" in shown and "…artition_2024_q2│" in shown, shown
-        assert "│public.custome" in shown, shown
+        assert "│customer_pay" in shown, shown
+
+
+async def test_neighbourhood_boxes_name_tables_of_the_centres_schema_without_it(db: str) -> None:
+    """In MusicBrainz (one schema, `musicbrainz`) every box at 80x24 read `musicbrai…ive_medium`,
+    `musicbrai…ve_release`: the schema every box shares took half of each name. A table of another schema
+    keeps its schema."""
+    await execute(
+        db,
+        """
+        CREATE SCHEMA musicbrainz;
+        CREATE TABLE musicbrainz.alternative_release_type (id int PRIMARY KEY);
+        CREATE TABLE musicbrainz.alternative_release (
+            id int PRIMARY KEY, type int REFERENCES musicbrainz.alternative_release_type);
+        CREATE TABLE musicbrainz.alternative_medium (
+            id int PRIMARY KEY, alternative_release int REFERENCES musicbrainz.alternative_release);
+        CREATE TABLE public.audit_trail (id int PRIMARY KEY, rel int REFERENCES musicbrainz.alternative_release);
+        """,
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "alternative_release")
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, NeighbourhoodScreen)
+        await wait_for(pilot, lambda: screen.view.drawing is not None)
+        await pilot.pause()
+        shown = "\n".join(text_of(screen.view))
+        assert "│alternative_release " in shown and "│alternative_medium " in shown, shown
+        assert "│alternati…lease_type│" in shown, shown  # cut in its middle still, but not for the schema
+        assert "│public.audit_trail " in shown, shown
 
 
 async def test_details_title_names_a_views_kind(db: str) -> None:
