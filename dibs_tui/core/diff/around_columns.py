@@ -79,14 +79,15 @@ def _clear(
     for ix in rel.indexes:
         if ix.owned_by_constraint:
             continue
+        predicate = (ix.predicate,) if ix.predicate else ()
         if recast is not None:
-            expressions = tuple(c for c in ix.columns if c != column) + (
-                (ix.predicate,) if ix.predicate else ()
-            )
+            expressions = tuple(c for c in ix.columns if c != column) + predicate
             if not _uses(expressions, column) or (parent is not None and _attached(ix, parent)):
                 continue  # a partition's index attached to its parent's goes and comes with that one
-        elif (ix.method == "btree" and not every) or not _uses(ix.columns, column):
-            continue
+        elif (ix.method == "btree" and not every) or not _uses(
+            ix.columns + (predicate if every else ()), column
+        ):
+            continue  # a dropped column takes the indexes whose predicate reads it too
         ref = ObjectRef("index", rel.schema, rel.name, ix.name)
         gone.append(ref)
         new = next((i for i in desired.indexes if i.name == ix.name), None) if desired else None

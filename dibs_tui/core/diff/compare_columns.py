@@ -16,7 +16,7 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .around_columns import clear_for_recast, recast_descendants
+from .around_columns import clear_for_drop, clear_for_recast, recast_descendants
 from .compare_constraints import plan_constraints, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
 from .compare_table_options import (
@@ -510,18 +510,24 @@ def _alter_generated(
     else:
         details.append("becomes generated (column re-created)")
         table = qualified(rel.schema, rel.name)
+        live = state.current.relation(rel.schema, rel.name)
+        # the indexes and constraints over it go with it, and come back over the new one
+        cleared = clear_for_drop(state, live, new.name) if live is not None else []
         state.step(
             ALTER_TABLES,
             f"ALTER TABLE {table} DROP COLUMN {quote_ident(new.name)};",
             ChangeKind.ALTER,
             [ref, cref],
             destructive=True,
+            destroys=[cref],
+            after=cleared,
         )
         state.step(
             ALTER_TABLES,
             f"ALTER TABLE {table} ADD COLUMN {column_sql(new)};",
             ChangeKind.ALTER,
             [ref, cref],
+            creates=[cref],
         )
         state.change(
             ChangeKind.ALTER,

@@ -345,7 +345,8 @@ def _key_retyped(state: PlanState, old: Relation, new: Relation, travelling: set
 def _reshaped_columns(
     state: PlanState, old: Relation, new: Relation, travelling: set[tuple[str, str]]
 ) -> set[str]:
-    """Dropped, retyped, re-collated or enum-recast columns: the views reading them are re-created.
+    """Dropped, retyped, re-collated, enum-recast or re-created (made generated) columns: the views reading
+    them are re-created.
     `travelling`: the tables with a column already travelling through text (state.reshaped_columns)."""
     new_cols = {c.name: c for c in new.columns}
     recreated = state.recreated_types
@@ -359,6 +360,9 @@ def _reshaped_columns(
             or other.collation != col.collation
             or (col.type_key is not None and col.type_key in recreated)
             or (travels and (old.schema, old.name, col.name) in state.reshaped_columns)
+            or (
+                other.generated != col.generated and other.generated is not None
+            )  # re-created: _alter_generated
         ):
             out.add(col.name)
     if out and any(c.generation_expression is not None for c in old.columns):

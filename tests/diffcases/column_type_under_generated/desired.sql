@@ -7,3 +7,4 @@ create table film (
 );
 create index film_hours on film (hours);
 create view long_films as select id, hours from film where hours > 2;
+create index film_long on film (id) where hours > 2;
