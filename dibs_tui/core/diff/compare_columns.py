@@ -227,17 +227,30 @@ def _leaving_parents(
     return out
 
 
+def _persistence(key: tuple[str, str]) -> ObjectRef:
+    """The state "this table has its desired persistence" (SET LOGGED / UNLOGGED)."""
+    return ObjectRef("persistence", *key)
+
+
 def _alter_storage(state: PlanState, old: Relation, new: Relation) -> None:
     """Persistence, storage options, and a partition's bound or parent (partition_moves)."""
     ref = table_ref(new)
     name = qualified(new.schema, new.name)
     if old.persistence != new.persistence and new.persistence in ("p", "u"):
         state.change(ChangeKind.ALTER, ref, what_of(new), detail="persistence")
+        # PostgreSQL refuses a logged table referencing an unlogged one at every step: made logged after the
+        # tables its foreign keys reference, unlogged after those referencing it
+        if new.persistence == "p":
+            others = [c.foreign_key.target_key for c in old.constraints if c.foreign_key is not None]
+        else:
+            others = [rel.key for rel, _ in state.current.referenced_by.get(old.key, ())]
         state.step(
             ALTER_TABLES,
             f"ALTER TABLE {name} SET {'UNLOGGED' if new.persistence == 'u' else 'LOGGED'};",
             ChangeKind.ALTER,
             [ref],
+            creates=[_persistence(old.key)],
+            needs=[_persistence(key) for key in others if key != old.key],
         )
     if old.options != new.options:
         state.change(
