@@ -41,11 +41,24 @@ from .widgets.wrapped_static import WrappedStatic
 STYLES = {Level.ERROR: "bold $text-error", Level.WARNING: "bold $text-warning", Level.INFO: "$text-muted"}
 
 
-def finding_label(finding: Finding) -> FittedRow:
-    """One row: the object, the message, and whether a fix can be sent (`[f]`, always shown)."""
+def shared_schema(findings: tuple[Finding, ...]) -> str | None:
+    """The schema every finding's object is in, when they share one: said once in the status line, not on
+    each row. In MusicBrainz (one schema, `musicbrainz`) 281 rows at 80 columns read `musicbrainz.a…_fk_medium`,
+    one letter of their table left."""
+    schemas = {f.subject.schema if f.subject is not None else None for f in findings}
+    if len(schemas) != 1:
+        return None
+    schema = schemas.pop()
+    return schema if schema is not None and all(f.object.startswith(f"{schema}.") for f in findings) else None
+
+
+def finding_label(finding: Finding, schema: str | None = None) -> FittedRow:
+    """One row: the object (without `schema`, which every row shares), the message, and whether a fix can be
+    sent (`[f]`, always shown)."""
+    name = finding.object.removeprefix(f"{schema}.") if schema is not None else finding.object
     return fitted_row(
         Content("  "),
-        data(finding.object, "bold"),
+        data(name, "bold"),
         Content.assemble("  ", data(finding.message, "$text-muted")),
         Content.styled("  [f]" if finding.fix and not finding.fix_is_template else "", "$text-success"),
     )
@@ -54,6 +67,7 @@ def finding_label(finding: Finding) -> FittedRow:
 def grouped(findings: tuple[Finding, ...]) -> list[tuple[Content | FittedRow, Finding | None]]:
     """The list's rows: a heading for each level and check (most severe first), its findings under it."""
     rows: list[tuple[Content | FittedRow, Finding | None]] = []
+    schema = shared_schema(findings)
     ordered = sorted(findings, key=lambda f: (-f.level, f.check, f.object))
     for i, finding in enumerate(ordered):
         if i == 0 or (finding.level, finding.check) != (ordered[i - 1].level, ordered[i - 1].check):
@@ -63,7 +77,7 @@ def grouped(findings: tuple[Finding, ...]) -> list[tuple[Content | FittedRow, Fi
                 (f"{finding.check} ({count})", "bold"),
             )
             rows.append((heading, None))
-        rows.append((finding_label(finding), finding))
+        rows.append((finding_label(finding, schema), finding))
     return rows
 
 
@@ -232,10 +246,12 @@ class HealthPane(TwoColumnPane):
         findings.highlight_first()
         done, total = report.total_coverage
         counts = {level: sum(1 for f in report.findings if f.level is level) for level in Level}
+        schema = shared_schema(report.findings)
         self._status(
             Content.assemble(
                 ("Health  ", "bold"),
                 ", ".join(f"{level}: {counts[level]:,}" for level in reversed(Level)),
+                data(f"   findings in schema {schema}" if schema is not None else ""),
                 f"   documentation {done:,} of {total:,}"
                 + (f" ({100 * done / total:.0f} %)" if total else ""),
                 f"   index statistics {report.stats_age}",
