@@ -22,10 +22,11 @@ connect out), GRANT ON PARAMETER, PREPARE TRANSACTION, and psql meta-commands ot
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .errors import SourceError
-from .sqlparse import MetaCommand, ParsedFile, ParsedStatement, printable
+from .sqlparse import MetaCommand, ParsedFile, ParsedStatement, SqlReading, printable
 
 ALLOWED_CALLS = frozenset(
     "set_config setval nextval currval current_setting pg_extension_config_dump now clock_timestamp "
@@ -194,14 +195,23 @@ def _meta_hint(meta: MetaCommand) -> str:
     )
 
 
-def _check(parsed: ParsedFile, refusal: Any, where: str, hint: str) -> None:
+def _check(
+    file: str,
+    meta_commands: Iterable[MetaCommand],
+    statements: Iterable[ParsedStatement],
+    refusal: Any,
+    where: str,
+    hint: str,
+) -> None:
+    """Raise at the first refused meta-command or statement; `statements` is read to its end first, so that
+    a syntax error anywhere in the file is said before a refusal, as when the file is parsed whole."""
     problems: list[tuple[int, int, str, MetaCommand | None]] = [
-        (m.line, m.column, m.kind, m) for m in parsed.meta_commands if not m.harmless
+        (m.line, m.column, m.kind, m) for m in meta_commands if not m.harmless
     ]
-    problems += [(s.line, s.column, why, None) for s in parsed.statements if (why := refusal(s))]
+    problems += [(s.line, s.column, why, None) for s in statements if (why := refusal(s))]
     if problems:
         line, column, kind, meta = min(problems, key=lambda p: p[:2])
-        error = SourceError(parsed.file, line, column, f"{kind} is not allowed in {where}")
+        error = SourceError(file, line, column, f"{kind} is not allowed in {where}")
         error.hint = hint if meta is None else _meta_hint(meta)
         raise error
 
@@ -209,17 +219,28 @@ def _check(parsed: ParsedFile, refusal: Any, where: str, hint: str) -> None:
 def check_desired(parsed: ParsedFile) -> None:
     """Raise SourceError at the first statement a desired schema may not contain (see the module docstring)."""
     _check(
-        parsed,
+        parsed.file,
+        parsed.meta_commands,
+        parsed.statements,
         desired_refusal,
         "a desired schema",
         "a desired schema holds schema statements only; nothing of it was run",
     )
 
 
-def check_migration(parsed: ParsedFile) -> None:
-    """Raise SourceError at the first statement a migration may not contain (see the module docstring)."""
+def check_migration(reading: SqlReading) -> Iterator[ParsedStatement]:
+    """The statements of `reading`, each handed on as it is parsed (its tree dropped by the caller, not held
+    with the whole file's); once the last is read, SourceError at the first statement or meta-command a
+    migration may not contain (see the module docstring): the caller has run nothing of it yet."""
+    refused: list[ParsedStatement] = []
+    for stmt in reading.statements():
+        if migration_refusal(stmt):
+            refused.append(stmt)
+        yield stmt
     _check(
-        parsed,
+        reading.file,
+        reading.meta_commands,
+        refused,
         migration_refusal,
         "a migration",
         "run statements on databases, roles, tablespaces or the server by hand; nothing of this file was run",

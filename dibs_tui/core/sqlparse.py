@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,9 @@ from .sqlkinds import describe, names_in
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_STATEMENT_BYTES = 8 * 1024 * 1024
-_BATCH_CHARS = 1024 * 1024  # statements are parsed in batches of about this size, bounding the JSON held
+_BATCH_CHARS = (
+    256 * 1024
+)  # statements are parsed in batches of about this size: a batch's JSON and trees peak at 80 times it
 
 HARMLESS_META = frozenset(
     {"set", "unset", "restrict", "unrestrict", "echo", "qecho", "warn", "pset", "timing", "encoding"}
@@ -347,47 +349,71 @@ def parse_sql(text: str, file: str = "<sql>") -> ParsedFile:
 
     Raises SourceError for a syntax error, a statement too big or nested too deeply, and binary text.
     """
-    if "\0" in text:
-        line, column = Positions(text).line_col(text.index("\0"))
-        raise SourceError(file, line, column, "binary data (NUL byte): not a SQL text file")
-    where = Positions(text)
-    scan = _scan(file, text, where)
-    metas: list[MetaCommand] = []
-    blanked = text
-    if scan.meta:
-        pieces: list[str] = []
-        last = 0
-        for begin, end in scan.meta:
-            line, column = where.line_col(begin)
-            raw = text[begin:end]
-            name = _META_NAME.match(raw)
-            metas.append(MetaCommand(file, line, column, raw.rstrip(), name.group(1) if name else ""))
-            pieces += [text[last:begin], " " * (end - begin)]
-            last = end
-        pieces.append(text[last:])
-        blanked = "".join(pieces)
+    reading = SqlReading(text, file)
     statements: list[ParsedStatement] = []
     with collector_paused():  # the parse trees are many small dicts, all kept: collections would rescan them
-        for begin, end in _batches(scan.chunks):
-            statements += _parse_batch(file, blanked, begin, end, where)
-    _remember(statements)
-    return ParsedFile(file, text, tuple(statements), tuple(metas))
+        statements += reading.statements()
+    return ParsedFile(file, text, tuple(statements), reading.meta_commands)
+
+
+class SqlReading:
+    """A text's statements read batch by batch (`statements()`): a caller that keeps what it needs of each and
+    drops its parse tree holds one batch's trees at a time, not the whole file's (a 20 MB data migration's
+    trees are about 35 times its size). Meta-commands and the top-level `;` are found first, in one pass."""
+
+    def __init__(self, text: str, file: str = "<sql>") -> None:
+        if "\0" in text:
+            line, column = Positions(text).line_col(text.index("\0"))
+            raise SourceError(file, line, column, "binary data (NUL byte): not a SQL text file")
+        self.file, self.where = file, Positions(text)
+        scan = _scan(file, text, self.where)
+        self.chunks = scan.chunks
+        metas: list[MetaCommand] = []
+        self.blanked = text
+        if scan.meta:
+            pieces: list[str] = []
+            last = 0
+            for begin, end in scan.meta:
+                line, column = self.where.line_col(begin)
+                raw = text[begin:end]
+                name = _META_NAME.match(raw)
+                metas.append(MetaCommand(file, line, column, raw.rstrip(), name.group(1) if name else ""))
+                pieces += [text[last:begin], " " * (end - begin)]
+                last = end
+            pieces.append(text[last:])
+            self.blanked = "".join(pieces)
+        self.meta_commands = tuple(metas)
+
+    def statements(self) -> Iterator[ParsedStatement]:
+        """The statements in order, parsed a batch (about 256 KiB of text) at a time."""
+        for begin, end in _batches(self.chunks):
+            with collector_paused():  # a batch's trees are many small dicts: no collection rescans them
+                batch = _parse_batch(self.file, self.blanked, begin, end, self.where)
+            _remember(batch)
+            yield from batch
 
 
 # Statements parsed lately, by text: callers that ask about one statement's text again (is it BEGIN? must it
 # run alone?) get the answer without a second parse.
 _KNOWN: dict[str, ParsedStatement] = {}
 _KNOWN_LOCK = threading.Lock()  # files may be read in worker threads (the TUI)
+_KNOWN_CHARS = 0
+_KNOWN_MOST_CHARS = 512 * 1024
 
 
 def _remember(statements: list[ParsedStatement]) -> None:
-    """Keep the last 2,048 statements of up to 8 KiB."""
+    """Keep the last 2,048 statements of up to 8 KiB, and no more than 512 KiB of their text: a tree is about 35
+    times its text, so 2,048 statements of 8 KiB held 600 MB."""
+    global _KNOWN_CHARS
     recent = [s for s in statements[-2048:] if len(s.text) <= 8192]
     with _KNOWN_LOCK:
         for stmt in recent:
-            if len(_KNOWN) >= 2048:
-                del _KNOWN[next(iter(_KNOWN))]  # the oldest
+            if stmt.text in _KNOWN:
+                continue
             _KNOWN[stmt.text] = stmt
+            _KNOWN_CHARS += len(stmt.text)
+            while len(_KNOWN) > 2048 or _KNOWN_CHARS > _KNOWN_MOST_CHARS:
+                _KNOWN_CHARS -= len(_KNOWN.pop(next(iter(_KNOWN))).text)  # the oldest
 
 
 def statement_info(sql: str) -> ParsedStatement | None:

@@ -66,11 +66,12 @@ def split_statements(text: str, file: str = "<sql>") -> list[Statement]:
     or that does not parse is a SourceError at file:line:col, and nothing of it is returned to run.
     """
     from ..sqldoor import check_migration
-    from ..sqlparse import parse_sql
+    from ..sqlparse import SqlReading
 
-    parsed = parse_sql(text, file)
-    check_migration(parsed)
-    return [Statement(s.text, s.line, s.column, s.offset, s.kind) for s in parsed.statements]
+    # Read statement by statement: each tree is dropped once its Statement is made
+    return [
+        Statement(s.text, s.line, s.column, s.offset, s.kind) for s in check_migration(SqlReading(text, file))
+    ]
 
 
 def strip_comments(sql: str) -> str:

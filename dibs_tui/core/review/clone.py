@@ -28,10 +28,15 @@ from ..shadow import LocatedStatement
 from ..sql import qualified, quote_ident
 from ..sqlparse import statement_info
 
+_LONGEST_NAME = (
+    63  # NAMEDATALEN - 1 bytes: a longer string names no relation (a data migration's text values)
+)
+
 
 def _strings(node: Any, out: set[str]) -> None:
     if isinstance(node, str):
-        out.add(node)
+        if len(node) <= _LONGEST_NAME:
+            out.add(node)
     elif isinstance(node, dict):
         for value in node.values():
             _strings(value, out)
@@ -41,7 +46,8 @@ def _strings(node: Any, out: set[str]) -> None:
 
 
 def named_in(statements: Iterable[str]) -> set[str]:
-    """Every string of the statements' parse trees: the names they use, among other words."""
+    """Every string of the statements' parse trees short enough to be a name: the names they use, among
+    other words."""
     out: set[str] = set()
     for sql in statements:
         info = statement_info(sql)

@@ -54,7 +54,6 @@ class Reviewer:
     ) -> list[Hazard]:
         """`added_again`: the (table, column) pairs this statement drops that a later statement of the same
         transaction adds again, with that statement's line (`core.review.run`)."""
-        flat = strip_comments(sql)
         hazards: list[Hazard] = []
         if runs_outside_transaction(sql) and not _adds_enum_label(sql):
             hazards.append(Hazard("non-transactional", runs_alone(False, only_statement=self.only_statement)))
@@ -76,7 +75,7 @@ class Reviewer:
         elif shape.action == "alter-table" and (
             m := re.match(
                 rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({NAME})\s+(.*)",
-                flat,
+                strip_comments(sql),  # only here: a data migration's 8 MiB INSERT is 1.5 million tokens
                 re.IGNORECASE | re.DOTALL,
             )
         ):
