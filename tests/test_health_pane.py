@@ -185,3 +185,27 @@ async def test_a_check_that_cannot_connect_says_which_key_tries_again(db: str, t
             await execute(
                 db.rsplit("/", 1)[0] + "/postgres", f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'
             )
+
+
+async def test_r_reads_the_catalog_again_so_a_fix_made_meanwhile_is_seen(db: str) -> None:
+    """A DBA adds the missing index in psql and presses `r` (Re-check) in the Health tab: the checks ran
+    again on the catalog read at start, and the finding stayed. `r` reads the catalog again, then checks."""
+    await execute(
+        db,
+        """
+        CREATE TABLE users (id bigint PRIMARY KEY);
+        CREATE TABLE issues (id bigint PRIMARY KEY, reporter_id bigint REFERENCES users);
+        """,
+    )
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("H")
+        pane = pilot.app.query_one(HealthPane)
+        await wait_for(pilot, lambda: pane.report is not None)
+        assert pane.report is not None
+        first = pane.report
+        assert "fk-without-index" in {f.check for f in first.findings}
+        await execute(db, "CREATE INDEX issues_reporter_id_idx ON issues (reporter_id)")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: pane.report is not first and pane.report is not None)
+        assert "fk-without-index" not in {f.check for f in pane.report.findings}
