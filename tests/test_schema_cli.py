@@ -47,6 +47,22 @@ def test_plain_reads_like_psql_describe(db: str, capsys: pytest.CaptureFixture[s
     assert 'Enum "app.mood": happy, sad' in out
 
 
+def test_plain_says_what_references_a_table_as_psql_describe_does(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """psql's \\d lists `Referenced by:` under a table; --plain said only the keys going out, so what points
+    at app.Users (whose rows a DELETE there would have to check) was not in the output at all."""
+    run_sql(db, SCHEMA)
+    _, out, _ = _schema(capsys, db, "--plain")
+    users = out[out.index('Table "app.Users"') :].split("\n\n", 1)[0]
+    assert users.splitlines()[-2:] == [
+        "Referenced by:",
+        '    TABLE "public.notes" CONSTRAINT "notes_user_id_fkey" FOREIGN KEY (user_id) REFERENCES app."Users"(id)',
+    ], users
+    notes = out[out.index('Table "public.notes"') :].split("\n\n", 1)[0]
+    assert "Referenced by:" not in notes
+
+
 def test_schema_filter_applies(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     run_sql(db, SCHEMA)
     _, everything, _ = _schema(capsys, db)

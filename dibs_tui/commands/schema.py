@@ -112,7 +112,7 @@ def plain_text(catalog: Catalog) -> str:
     parts.extend(_type_lines(catalog))
     for relation in catalog.relations:
         parts.append("\n")
-        parts.append(_relation_text(relation))
+        parts.append(_relation_text(relation, catalog))
     if catalog.functions:
         parts.append("\nFunctions:\n")
         for fn in catalog.functions:
@@ -160,7 +160,7 @@ def _type_lines(catalog: Catalog) -> list[str]:
     return [line + "\n" for line in lines]
 
 
-def _relation_text(rel: Relation) -> str:
+def _relation_text(rel: Relation, catalog: Catalog) -> str:
     # A name, a type or a default holding a newline would forge lines: one-line fields are escaped whole.
     lines = [f'{_TITLES[rel.kind]} "{safe(rel.schema)}.{safe(rel.name)}"']
     if rel.doc:
@@ -200,6 +200,13 @@ def _relation_text(rel: Relation) -> str:
         if cons:
             lines.append(title)
             lines.extend(safe(f'    "{c.name}" {_constraint_note(c)}') for c in cons)
+    incoming = catalog.referenced_by.get(rel.key, ())
+    if incoming:  # as psql's \d says them, after the keys going out
+        lines.append("Referenced by:")
+        lines.extend(
+            safe(f'    TABLE "{r.schema}.{r.name}" CONSTRAINT "{c.name}" {_constraint_note(c)}')
+            for r, c in incoming
+        )
     if rel.triggers:
         lines.append("Triggers:")
         lines.extend(safe(f"    {t.definition}") for t in rel.triggers)
