@@ -226,15 +226,20 @@ def plan_functions(state: PlanState) -> set[ObjectRef]:
 def _replaced_signatures(
     cur: dict[ObjectRef, Function], des: dict[ObjectRef, Function]
 ) -> dict[ObjectRef, ObjectRef]:
-    """A function whose parameter names (or types) change under the same name and arity is a new signature:
-    PostgreSQL wants the old one dropped first (CREATE OR REPLACE cannot rename a parameter), and what used
-    the old one is re-created around it."""
-    gone: dict[tuple[str, str, int], list[ObjectRef]] = {}
-    new: dict[tuple[str, str, int], list[ObjectRef]] = {}
-    for side, refs in ((gone, only_in(cur, des)), (new, only_in(des, cur))):
-        for ref in refs:
-            side.setdefault((ref.schema, ref.name, _arity(ref.sub)), []).append(ref)
-    return {olds[0]: new[k][0] for k, olds in gone.items() if len(olds) == 1 and len(new.get(k, ())) == 1}
+    """A function dropped while one of its name is created (its parameters renamed or retyped, or an overload
+    replacing it) is succeeded by it: the old one is dropped first, or a reader created meanwhile finds both
+    (`label(s)` is not unique beside a new `label(text, text DEFAULT '')`), and CREATE OR REPLACE cannot
+    rename a parameter; what used the old one is re-created around it. Its successor is the new one of the
+    same arity, else the first by signature."""
+    new: dict[tuple[str, str], list[ObjectRef]] = {}
+    for ref in sorted(only_in(des, cur), key=lambda r: r.sub):
+        new.setdefault((ref.schema, ref.name), []).append(ref)
+    out: dict[ObjectRef, ObjectRef] = {}
+    for ref in only_in(cur, des):
+        if candidates := new.get((ref.schema, ref.name)):
+            same = [c for c in candidates if _arity(c.sub) == _arity(ref.sub)]
+            out[ref] = (same or candidates)[0]
+    return out
 
 
 def _defaulted(definition: str | None) -> int:
