@@ -275,6 +275,29 @@ async def test_keys_move_in_lists_and_between_panes(shop: str) -> None:
         assert "billing.invoices" not in shown_tables(app)
 
 
+async def test_h_and_l_move_between_the_panes_of_every_tab(shop: str) -> None:
+    """The help of the Diff, Migrations and Health tabs offered `l Next pane` and `h Previous pane`, and the
+    keys did nothing there (only Tab moved): they move between that tab's panes, round, as in Browse."""
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        for tab_key, first in (("H", "health-findings"), ("m", "migrations-list"), ("d", "diff-changes")):
+            await pilot.press(tab_key)
+            await wait_for(pilot, lambda first=first: app.focused is not None and app.focused.id == first)
+            seen = [first]
+            for _ in range(5):
+                await pilot.press("l")
+                assert app.focused is not None and app.focused.id is not None
+                seen.append(app.focused.id)
+                if app.focused.id == first:
+                    break
+            assert len(seen) > 2 and seen[-1] == first, seen  # every pane of the tab, then round
+            tab = app.query_one(f"TabPane#{app.tabs.active}")
+            assert all(app.query_one(f"#{pane}") in tab.walk_children() for pane in seen), seen
+            await pilot.press("h")
+            assert app.focused is not None and app.focused.id == seen[-2], seen
+        await pilot.press("b")
+
+
 async def test_help_lists_focused_pane_bindings_with_ids(shop: str) -> None:
     async with make_app(shop).run_test(size=SIZE) as pilot:
         await loaded(pilot)

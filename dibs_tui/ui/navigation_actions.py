@@ -56,6 +56,8 @@ class _Moving(_Navigating, Protocol):
 
     def query_one(self, selector: Any, expect_type: Any = ...) -> Any: ...
 
+    def _move_in_tab(self, step: int) -> None: ...
+
 
 class NavigationActions:
     def current_location(self: _Navigating) -> Location | None:
@@ -101,7 +103,18 @@ class NavigationActions:
 
     def action_move_pane(self: _Moving, step: int) -> None:
         if self.tabs.active != "browse":
+            self._move_in_tab(step)
             return
         focusable = {widget.id for widget in self.screen.focus_chain}
         pane = next_pane(focusable, self.focused.id if self.focused else None, step)
         self.query_one(f"#{pane}", Widget).focus()
+
+    def _move_in_tab(self: _Moving, step: int) -> None:
+        """The Diff, Migrations and Health tabs: their panes in the order Tab takes them, round (the help there
+        offered h and l, which did nothing). Tab's chain also holds the tabs' own bar: not a pane."""
+        tab = self.tabs.get_pane(self.tabs.active)
+        panes = [widget for widget in self.screen.focus_chain if tab in widget.ancestors]
+        if not panes:
+            return
+        here = panes.index(self.focused) if self.focused in panes else (-1 if step > 0 else 0)
+        panes[(here + step) % len(panes)].focus()
