@@ -308,6 +308,11 @@ async def test_help_lists_focused_pane_bindings_with_ids(shop: str) -> None:
         assert {"list.down", "tables.toggle_schema", "app.goto_table", "app.open_editor", "app.quit"} <= ids
         groups = {entry[0] for entry in help_screen.entries}
         assert {"Tables", "App"} <= groups
+        # the figure at the end of a table's row, `?` for the shop's tables (never analysed), is explained
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(pilot.app)
+        assert "? never analysed" in text and "row estimate" in text, text
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, HelpScreen)
 
