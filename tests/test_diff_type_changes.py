@@ -110,6 +110,7 @@ def test_generated_columns_around_a_retyped_column_come_back_computed(
     assert _rows(current, "SELECT id FROM long_films ORDER BY id") == [(1,), (3,)]
     assert _rows(current, "SELECT indexname FROM pg_indexes WHERE tablename = 'film' ORDER BY 1") == [
         ("film_hours",),
+        ("film_long",),
         ("film_pkey",),
     ]
     assert _plan(current, desired) == ()

@@ -349,6 +349,16 @@ def cast_would_cut(old_type: str, new_type: str) -> bool:
     return True
 
 
+_RANGES = re.compile(r"(int4|int8|num|ts|tstz|date)(multi)?range((?:\[\])*)")
+
+
+def _between_ranges(old_type: str, new_type: str) -> bool:
+    """Two built-in range (or multirange) types: no cast joins any two (tsrange -> tstzrange), their text form
+    reads back into the other, as an explicit cast of their bounds would convert them."""
+    before, after = _RANGES.fullmatch(old_type), _RANGES.fullmatch(new_type)
+    return before is not None and after is not None and before.group(3) == after.group(3)
+
+
 def converts_alone(old: Column, new: Column) -> bool:
     """True when ALTER COLUMN TYPE's own conversion (the assignment cast) is what `USING col::new_type` would
     do: the same built-in type (its collation changed), or one widened (`widens`: varchar(n) -> text, numeric
@@ -422,7 +432,7 @@ def plan_alter_column(
         collate_clause = f" COLLATE {collate(new.collation)}" if new.collation else ""
         using = (
             f"{quote_ident(new.name)}::text::{new.type}"
-            if recast_enum or old.type_key
+            if recast_enum or old.type_key or _between_ranges(old.type, new.type)
             else f"{quote_ident(new.name)}::{new.type}"
         )
         needs = [type_ref(*new.type_key)] if new.type_key else []
