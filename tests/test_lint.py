@@ -5,6 +5,7 @@ that `migrate` applies, after which those findings are gone."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,65 @@ def test_only_the_checks_asked_and_an_unknown_one_exits_2(
         err.startswith("dibs-tui: no check named fk-without-idx (checks: fk-without-index,")
         and err.count("\n") == 1
     )
+
+
+def _on_a_terminal(args: list[str], columns: int) -> tuple[int, str]:
+    """The CLI run with its standard output on a pseudo-terminal `columns` wide: what a user at it reads."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    import dibs_tui
+
+    root = str(Path(dibs_tui.__file__).parents[1])  # this checkout's package, whatever the folder it runs in
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1", "PYTHONPATH": root}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dibs_tui.cli", *args], stdout=follower, stderr=subprocess.PIPE, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the pty closed: the process is done writing
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return proc.wait(), b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_on_an_80_column_terminal_the_reasons_wrap_between_words_and_piped_they_stay_one_line(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 80 columns the terminal broke lint's and review's long lines wherever the edge fell (`have n` /
+    `othing to go on`, `its SHARE lock blo` / `cks writes`). On a terminal their prose wraps at spaces, under
+    its label (a fix's SQL is never broken: it is copied); piped, every line stays whole, for grep."""
+    run_sql(
+        db,
+        "CREATE TABLE users (id bigint PRIMARY KEY);"
+        "CREATE TABLE issues (id bigint PRIMARY KEY, reporter_id bigint REFERENCES users);",
+    )
+    monkeypatch.chdir(tmp_path)  # the file named short: a path wider than the line is kept whole
+    Path("1_index.sql").write_text("CREATE INDEX issues_reporter_idx ON issues (reporter_id);\n")
+    for args in (["lint", db], ["review", "1_index.sql", db, "--no-trace"]):
+        code, shown = _on_a_terminal(args, 60)
+        assert code in (0, 1), shown
+        lines = shown.splitlines()
+        prose = [line for line in lines if "fix: " not in line and "fix (fill in): " not in line]
+        prose = [line for line in prose if not line.startswith("             COMMENT")]  # a fix's SQL: kept
+        assert all(len(line) <= 60 for line in prose), shown
+        main(args)
+        piped = capsys.readouterr().out
+        assert any(len(line) > 60 for line in piped.splitlines()), piped
+
+        def words(text: str) -> list[str]:  # the statistics' age moves on between the two runs
+            return re.sub(r"\d+ seconds? old", "", " ".join(text.split())).split()
+
+        assert words(shown) == words(piped), (shown, piped)
+        if args[0] == "lint":
+            assert "        why: deleting or updating a referenced row scans the" in lines, shown
+            assert any(line.startswith("             ") for line in lines), shown  # under its label

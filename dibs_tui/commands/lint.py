@@ -21,7 +21,7 @@ from ..core.explore.health_fix import fix_migration
 from ..core.explore.source_lines import SourceLines
 from ..core.model import Catalog
 from ..core.sqlescape import escape_sql
-from ..core.terminal import json_safe, safe
+from ..core.terminal import json_safe, prose_width, safe, wrap_prose
 from .catalog_read import load, source_lines
 from .common import exit_now, run_async
 from .status import folder_to_write
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         write_json(report_json(report, findings))
     else:
-        sys.stdout.write(report_text(report, findings))
+        sys.stdout.write(report_text(report, findings, prose_width(sys.stdout)))
     fail_on = LEVELS[args.fail_on]
     if args.write_fixes:
         _write_fixes(args, settings, [f for f in findings if f.level >= fail_on], lines)
@@ -123,13 +123,14 @@ def report_json(report: HealthReport, findings: list[Finding]) -> dict[str, Any]
     }
 
 
-def report_text(report: HealthReport, findings: list[Finding]) -> str:
+def report_text(report: HealthReport, findings: list[Finding], width: int | None = None) -> str:
+    """The findings, their prose wrapped to `width` (a terminal's; the SQL of a fix never is)."""
     out: list[str] = []
     for f in findings:
         where = f"  ({safe(str(f.source))})" if f.source else ""
-        out.append(f"{str(f.level).upper():<7} {f.check}  {safe(f.object)}{where}")
-        out.append(f"        {safe(f.message)}")
-        out.append(f"        why: {f.why}")
+        out += wrap_prose(f"{str(f.level).upper():<7} {f.check}  {safe(f.object)}{where}", width, 8)
+        out += wrap_prose(f"        {safe(f.message)}", width)
+        out += wrap_prose(f"        why: {f.why}", width, len("why: "))
         if f.fix:
             label = "fix (fill in):" if f.fix_is_template else "fix:"
             fix_lines = escape_sql(f.fix).splitlines()
@@ -137,7 +138,7 @@ def report_text(report: HealthReport, findings: list[Finding]) -> str:
             out.extend(f"             {line}" for line in fix_lines[1:])
     done, total = report.total_coverage
     counts = {level: sum(1 for f in findings if f.level is level) for level in Level}
-    out.append(
+    summary = (
         f"{len(findings):,} finding{'s' if len(findings) != 1 else ''} ("
         + ", ".join(f"{level}: {counts[level]:,}" for level in reversed(Level))
         + ")"
@@ -145,4 +146,4 @@ def report_text(report: HealthReport, findings: list[Finding]) -> str:
         + (f" ({100 * done / total:.0f} %)" if total else "")
         + f"; index usage statistics {report.stats_age}"
     )
-    return "\n".join(out) + "\n"
+    return "\n".join([*out, *wrap_prose(summary, width, 4)]) + "\n"

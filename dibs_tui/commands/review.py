@@ -21,7 +21,7 @@ from ..core.review.trace import migration_statements
 from ..core.session import lock_wait_error
 from ..core.sqlfiles import missing_or_not_a_file
 from ..core.sqlparse import read_sql_file
-from ..core.terminal import json_safe_text, raw_stream, safe, safe_output
+from ..core.terminal import json_safe_text, prose_width, raw_stream, safe, safe_output, wrap_prose
 from .common import run_async, target_for
 from .proof_steps import record_review
 
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":  # escaped as JSON, not through the text escaping (it would break the JSON)
         raw_stream(sys.stdout).write(json_safe_text(review.to_json()) + "\n")
     else:
-        print(review.to_text())
+        print(review.to_text(prose_width(sys.stdout)))
     try:  # after the review is shown: a folder we may not write to costs the record, not the review
         record = run_async(record_review(target, args.file, settings))
         note = (
@@ -76,5 +76,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     except DibsError as exc:
         note = f"no review record written: {exc}"
-    print(safe_output(note), file=sys.stderr if args.format == "json" else sys.stdout)
+    stream = sys.stderr if args.format == "json" else sys.stdout
+    print("\n".join(wrap_prose(safe_output(note), prose_width(stream), 4)), file=stream)
     return 0

@@ -211,3 +211,31 @@ def columns() -> int:
         return os.get_terminal_size(stdout.fileno()).columns or 80
     except (AttributeError, ValueError, OSError):
         return 80
+
+
+def prose_width(stream: TextIO) -> int | None:
+    """The width a command wraps its prose to on `stream`: the terminal's (`columns()`, COLUMNS first) when it
+    is one, else None: piped or in a file, each finding or hazard stays on its one line, for grep."""
+    try:
+        return columns() if stream.isatty() else None
+    except (AttributeError, ValueError):
+        return None
+
+
+def wrap_prose(line: str, width: int | None, hang: int = 0) -> list[str]:
+    """`line` broken at its spaces into lines of at most `width`, the next ones under where its text starts
+    (its indent) plus `hang` (past a label such as `why: `). At 80 columns the terminal broke a review's
+    hazards and lint's reasons in the middle of words (`have n` / `othing`). A word wider than the line (a
+    name) is kept whole. Escaped text only: an escape has no space to be broken at."""
+    if width is None or len(line) <= width:
+        return [line]
+    import textwrap
+
+    indent = len(line) - len(line.lstrip(" "))
+    return textwrap.wrap(
+        line,
+        width,
+        subsequent_indent=" " * min(indent + hang, width // 2),
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [line]

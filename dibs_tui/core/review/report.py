@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..terminal import safe
+from ..terminal import safe, wrap_prose
 
 HAZARD_KINDS = (
     "access-exclusive-lock",
@@ -173,22 +173,25 @@ class Review:
             {"notes": list(self.notes), "statements": [s.as_json() for s in self.statements]}, indent=2
         )
 
-    def to_text(self) -> str:
+    def to_text(self, width: int | None = None) -> str:
+        """Each statement, its lock and hazards, then the notes: the prose wrapped to `width` (a terminal's)."""
         out: list[str] = []
         for s in self.statements:
             first = s.sql.strip().splitlines()[0] if s.sql.strip() else ""
             more = " …" if "\n" in s.sql.strip() else ""
-            out.append(f"{safe(self.file)}:{s.line}: {safe(first)}{more}")
+            out += wrap_prose(f"{safe(self.file)}:{s.line}: {safe(first)}{more}", width, 4)
             if s.lock:
-                out.append(f"    lock: {safe(s.lock)}{' (observed)' if s.locks else ''}")
+                out += wrap_prose(f"    lock: {safe(s.lock)}{' (observed)' if s.locks else ''}", width, 6)
             if s.trace.startswith("failed") and not s.refused:  # a refusal's hazard says it
-                out.append(f"    trace: {safe(s.trace)} (in the empty clone)")
+                out += wrap_prose(f"    trace: {safe(s.trace)} (in the empty clone)", width, 7)
             elif s.trace.startswith("not traced"):
-                out.append(f"    trace: {safe(s.trace)}")
-            out += [f"    ! {h.kind} ({h.basis}): {h.describe()}" for h in s.hazards]
+                out += wrap_prose(f"    trace: {safe(s.trace)}", width, 7)
+            for h in s.hazards:
+                out += wrap_prose(f"    ! {h.kind} ({h.basis}): {h.describe()}", width, 2)
         count = len(self.hazards)
         out.append(f"{len(self.statements)} statements, {count} hazard{'s' if count != 1 else ''}")
-        out += [f"note: {safe(n)}" for n in self.notes]
+        for n in self.notes:
+            out += wrap_prose(f"note: {safe(n)}", width, 6)
         return "\n".join(out)
 
 
