@@ -13,7 +13,6 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
-from .compare_columns import widens
 from .compare_user_types import composites_to_recreate, ranges_to_recreate
 from .deparse_drift import same_check
 from .domain_in_composites import columns_to_text
@@ -32,6 +31,7 @@ from .render import (
     type_ref,
 )
 from .state import PlanState, only_in
+from .type_conversions import widens
 
 
 def plan_enums(state: PlanState) -> None:

@@ -11,9 +11,9 @@ from ..ddl import column_sql
 from ..model import ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .compare_columns import cast_would_cut
 from .graph import ADD_CONSTRAINTS, ALTER_TABLES, DROP_DEPENDENTS
 from .state import PlanState
+from .type_conversions import cast_would_cut
 
 
 def kept_partitions(state: PlanState, parent: Relation, retyped: set[str]) -> list[Relation] | None:
