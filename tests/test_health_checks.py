@@ -182,3 +182,18 @@ def test_bigint_sequence_behind_an_integer_column(db: str, capsys: pytest.Captur
     assert finding["fix"] == "ALTER TABLE public.narrow ALTER COLUMN id TYPE bigint;"
     run_sql(db, str(finding["fix"]))
     assert _objects(_findings(capsys, db), "sequence-near-exhaustion") == set()
+
+
+def test_the_statistics_age_says_one_second_and_one_minute_in_the_singular() -> None:
+    """`lint` on a server started a second before said `index usage statistics 1 seconds old`."""
+    from datetime import UTC, datetime, timedelta
+
+    from dibs_tui.core.explore.health_facts import HealthFacts
+
+    start = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+    for after, said in ((1, "1 second old"), (2, "2 seconds old"), (60, "1 minute old")):
+        assert (
+            HealthFacts(stats_since=start, read_at=start + timedelta(seconds=after))
+            .stats_age()
+            .startswith(said)
+        )

@@ -141,6 +141,13 @@ async def test_row_level_security_turned_on_is_said_to_hide_rows_from_clients(db
     assert "backward-incompatible" not in kinds(again), again.to_text()
 
 
+async def test_a_migration_of_one_statement_is_counted_in_the_singular(db: str) -> None:
+    """`review` of a one-statement file ended `1 statements, 1 hazard`."""
+    await execute(db, SETUP)
+    result = await review(db, "CREATE INDEX t_v_idx ON t (v);")
+    assert result.to_text().splitlines()[-1] == "1 statement, 1 hazard"
+
+
 async def test_counts_are_in_the_messages(db: str) -> None:
     await execute(
         db,

@@ -88,7 +88,7 @@ class HealthFacts:
             if seconds >= size:
                 count = int(seconds // size)
                 return f"{count} {unit}{'s' if count != 1 else ''} old (since {self.stats_since:%Y-%m-%d %H:%M} UTC)"
-        return f"{int(seconds)} seconds old"
+        return f"{int(seconds)} second{'s' if int(seconds) != 1 else ''} old"
 
 
 async def read_health_facts(

@@ -189,7 +189,8 @@ class Review:
             for h in s.hazards:
                 out += wrap_prose(f"    ! {h.kind} ({h.basis}): {h.describe()}", width, 2)
         count = len(self.hazards)
-        out.append(f"{len(self.statements)} statements, {count} hazard{'s' if count != 1 else ''}")
+        many = len(self.statements)
+        out.append(f"{many} statement{'s' if many != 1 else ''}, {count} hazard{'s' if count != 1 else ''}")
         for n in self.notes:
             out += wrap_prose(f"note: {safe(n)}", width, 6)
         return "\n".join(out)
