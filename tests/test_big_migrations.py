@@ -1,6 +1,7 @@
-"""A data migration of several MB (thousands of INSERTs) is read holding one batch of parse trees at a time, not
-the whole file's: a tree is about 35 times its text, so a 20 MB file held 650 MB of trees while it was split, and
-review, migrate and generate's preflight each split it."""
+"""A data migration of several MB is read holding one batch of parse trees at a time, not the whole file's: a
+tree is about 35 times its text, so a 20 MB file of INSERTs held 650 MB of trees while it was split, and review,
+migrate and generate's preflight each split it. One INSERT of 200,000 rows (8 MiB, a 1.2 GB tree) has its rows
+read apart, a group at a time (core/sqltokens.py): checked, and counted against the live keys, never all held."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import pytest
 
 from dibs_tui.core.errors import SourceError
 from dibs_tui.core.migrations.files import split_statements
+from dibs_tui.core.sqlparse import statement_info
+from dibs_tui.core.sqltokens import value_rows
+from tests.pg import execute, review
 
 
 def _inserts(megabytes: float, rows: int = 1) -> str:
@@ -78,3 +82,76 @@ def test_a_syntax_error_after_a_refused_statement_is_said_first(tmp_path: Path) 
         split_statements(text, "big.sql")
     assert "syntax error" in str(refused.value)
     assert refused.value.line == text.count("\n")
+
+
+def test_one_insert_of_a_hundred_thousand_rows_is_read_a_group_of_rows_at_a_time() -> None:
+    text = _inserts(3, rows=50_000)
+    count, peak, _ = _peak_and_kept(text)
+    assert count == 1
+    assert peak < 30 * len(text), (
+        f"{peak / 2**20:.0f} MiB to split {len(text) / 2**20:.1f} MiB"
+    )  # was 130 times
+    [stmt] = split_statements(text, "big.sql")
+    assert stmt.text == text.rstrip().removesuffix(";")  # what runs is the whole statement
+    info = statement_info(stmt.text)
+    assert info is not None and info.kind == "INSERT" and info.names == ("items",)
+    assert len(info.body["selectStmt"]["SelectStmt"]["valuesLists"]) == 1  # the first row only
+
+
+def test_a_syntax_error_in_a_row_read_apart_is_said_at_its_place() -> None:
+    text = _inserts(1, rows=30_000)
+    at = text.index("(20000, ")
+    broken = text[:at] + "(20000, 'x',, 1, 'y')" + text[text.index(")", at) + 1 :]
+    with pytest.raises(SourceError) as refused:
+        split_statements(broken, "big.sql")
+    assert 'syntax error at or near ","' in str(refused.value)
+    assert (refused.value.line, refused.value.column) == (1, at + len("(20000, 'x',") + 1)
+
+
+def test_rows_naming_a_table_and_a_view_s_rows_stay_in_the_tree() -> None:
+    """A group of rows whose subquery reads a table is kept in the tree, where the trace's clone and the proof
+    look for the tables a statement names; a view's rows are compared in its tree (the diff's drift check)."""
+    rows = _inserts(1, rows=30_000).rstrip().removesuffix(";")
+    late = rows + ", (0, (SELECT name FROM catalogue LIMIT 1), 1, 'x')"
+    info = statement_info(late)
+    assert info is not None and info.apart  # the groups before it read apart
+    assert "'relname': 'catalogue'" in str(
+        info.node["InsertStmt"]["selectStmt"]["SelectStmt"]["valuesLists"][-1]
+    )
+    view = "CREATE VIEW v AS " + rows[rows.index("VALUES") :]
+    info = statement_info(view)
+    assert info is not None and len(info.body["query"]["SelectStmt"]["valuesLists"]) == 30_000
+
+
+async def test_the_keys_of_rows_read_apart_are_counted_against_the_live_table(db: str) -> None:
+    """Keys the live table holds, in the first row and in groups of rows far into the list, are all counted."""
+    await execute(
+        db,
+        "CREATE TABLE items (id bigint PRIMARY KEY, name text, price numeric, note text);"
+        "INSERT INTO items VALUES (1, 'a', 1, 'b'), (25000, 'a', 1, 'b'), (29999, 'a', 1, 'b'), (90000, 'a', 1, 'b')",
+    )
+    result = await review(db, _inserts(1.5, rows=30_000))
+    [stmt] = result.statements
+    assert [h.message for h in stmt.hazards] == [
+        "3 rows the INSERT adds are already in items (unique key items_pkey, e.g. (id)=(1)): the INSERT fails "
+        "on a unique violation"
+    ], result.to_text()
+
+
+@pytest.mark.parametrize(
+    ("sql", "rows"),
+    [
+        ("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y(')", ["(1, 'x')", "(2, 'y(')"]),
+        (
+            "INSERT INTO t VALUES (1, now()), (2, E'it\\'s)'), (3, $$)$$) ON CONFLICT (a) DO NOTHING",
+            ["(1, now())", "(2, E'it\\'s)')", "(3, $$)$$)"],
+        ),
+        ("INSERT INTO t VALUES (1), /* ( */ (2)", ["(1)"]),  # a comment ends the list read apart
+        ("INSERT INTO t SELECT * FROM (VALUES (1), (2)) v", []),
+        ("INSERT INTO t VALUES (1) , (2) RETURNING (a)", ["(1)", "(2)"]),
+        ("INSERT INTO t VALUES (1 -- )\n), (2)", ["(1 -- )\n)", "(2)"]),
+        ('INSERT INTO "values" VALUES ("x"), (-1), (1/2)', ['("x")', "(-1)", "(1/2)"]),
+    ],
+)
+def test_the_rows_of_a_values_list_are_found_without_the_parser(sql: str, rows: list[str]) -> None:
+    assert [sql[a:b] for a, b in value_rows(sql, 0, len(sql))] == rows

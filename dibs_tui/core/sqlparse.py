@@ -34,6 +34,7 @@ import orjson
 from .errors import DibsError, SourceError
 from .gc_pause import collector_paused
 from .sqlkinds import describe, names_in
+from .sqltokens import GROUP_HEAD, quoted_end, rows_apart
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_STATEMENT_BYTES = 8 * 1024 * 1024
@@ -80,6 +81,23 @@ class ParsedStatement:
     node: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # {"CreateStmt": {...}}
     # A node's `location` (UTF-8 bytes from the start of the text pglast read) to a character offset in the file.
     locate: Callable[[int], int] = field(default=int, compare=False, repr=False)
+    # The groups of rows of its VALUES list read apart (`core.sqltokens`), spans from its start: the node holds
+    # its first row only
+    apart: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def parsed_chars(self) -> int:
+        """The length of the text its node was parsed from (its rows read apart left out)."""
+        return len(self.text) - sum(end - begin for begin, end in self.apart)
+
+    @property
+    def parsed_text(self) -> str:
+        """The text its node was parsed from: its rows read apart blanked, every position kept."""
+        pieces, last = [], 0
+        for begin, end in self.apart:
+            pieces += [self.text[last:begin], " " * (end - begin)]
+            last = end
+        return "".join([*pieces, self.text[last:]])
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -192,8 +210,6 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
 
 _INTERESTING = re.compile(r"""--|/\*|(?<![\w$])[Ee]'|'|"|(?<![\w$])\$(?:[^\W\d]\w*)?\$|\\|;""")
 _PLAIN_RUN = re.compile(r"""(?:[^-/'"$\\;Ee]++|-(?!-)|/(?!\*)|[Ee](?!')|'[^']*+'|"[^"]*+")*+""")
-_COMMENT_ENDS = re.compile(r"/\*|\*/")
-_E_STRING_STOPS = re.compile(r"['\\]")
 _ATOMIC_WORDS = re.compile(r"\b(begin\s+atomic|begin|case|end)\b", re.IGNORECASE)
 _BEGIN_ATOMIC = re.compile(r"\bbegin\s+atomic\b", re.IGNORECASE)
 
@@ -256,7 +272,7 @@ def _scan(file: str, text: str, where: Positions) -> _Scan:
                 chunks.append((start, i))
                 start = pos
         else:
-            pos = _quoted_end(text, found, i, m.end())
+            pos = quoted_end(text, found, i, m.end())
             if pos < 0:
                 return _unterminated(chunks, meta, start, n)
         if pos - start > MAX_STATEMENT_BYTES:
@@ -281,40 +297,6 @@ def _refuse_long_stretches(text: str, too_big: Callable[[int, int], None]) -> No
         if end - begin > MAX_STATEMENT_BYTES:
             too_big(begin, end)
         k = end + 1
-
-
-def _quoted_end(text: str, found: str, i: int, after: int) -> int:
-    """Where the comment, quoted string or dollar-quoted body that `found` opens at `i` ends; -1 when it never
-    does (`after`: the end of the opening token)."""
-    if found == "/*":
-        depth, j = 1, i + 2
-        while depth:
-            c = _COMMENT_ENDS.search(text, j)
-            if c is None:
-                return -1
-            depth += 1 if c.group() == "/*" else -1
-            j = c.end()
-        return j
-    if found in ("'", '"'):
-        j = i + 1
-        while True:
-            j = text.find(found, j)
-            if j < 0:
-                return -1
-            if not text.startswith(found, j + 1):
-                return j + 1
-            j += 2
-    if found in ("E'", "e'"):
-        j = i + 2
-        while True:
-            c = _E_STRING_STOPS.search(text, j)
-            if c is None:
-                return -1
-            if c.group() != "\\" and not text.startswith("''", c.start()):
-                return c.end()
-            j = c.end() + 1
-    end = text.find(found, after)  # a dollar quote: $$ or $tag$
-    return -1 if end < 0 else end + len(found)
 
 
 def _unterminated(chunks: list[tuple[int, int]], meta: list[tuple[int, int]], start: int, n: int) -> _Scan:
@@ -344,12 +326,14 @@ def _atomic_depth(code: str, depth: int) -> int:
 _META_NAME = re.compile(r"\\([A-Za-z_]+|[^\sA-Za-z_])")
 
 
-def parse_sql(text: str, file: str = "<sql>") -> ParsedFile:
+def parse_sql(text: str, file: str = "<sql>", *, values_apart: bool = False) -> ParsedFile:
     """Every statement of `text` with kind, position and names; meta-commands blanked and listed.
+    `values_apart`: the rows of a long VALUES list are checked and read apart (`ParsedStatement.apart`), not
+    kept in the tree (not for a desired schema: its door reads every row).
 
     Raises SourceError for a syntax error, a statement too big or nested too deeply, and binary text.
     """
-    reading = SqlReading(text, file)
+    reading = SqlReading(text, file, values_apart=values_apart)
     statements: list[ParsedStatement] = []
     with collector_paused():  # the parse trees are many small dicts, all kept: collections would rescan them
         statements += reading.statements()
@@ -361,7 +345,7 @@ class SqlReading:
     drops its parse tree holds one batch's trees at a time, not the whole file's (a 20 MB data migration's
     trees are about 35 times its size). Meta-commands and the top-level `;` are found first, in one pass."""
 
-    def __init__(self, text: str, file: str = "<sql>") -> None:
+    def __init__(self, text: str, file: str = "<sql>", *, values_apart: bool = False) -> None:
         if "\0" in text:
             line, column = Positions(text).line_col(text.index("\0"))
             raise SourceError(file, line, column, "binary data (NUL byte): not a SQL text file")
@@ -383,12 +367,18 @@ class SqlReading:
             pieces.append(text[last:])
             self.blanked = "".join(pieces)
         self.meta_commands = tuple(metas)
+        self.apart = [
+            group
+            for begin, end in (self.chunks if values_apart else ())
+            for group in rows_apart(self.blanked, begin, end)
+        ]
 
     def statements(self) -> Iterator[ParsedStatement]:
         """The statements in order, parsed a batch (about 256 KiB of text) at a time."""
         for begin, end in _batches(self.chunks):
+            apart = [(a, b) for a, b in self.apart if begin <= a < end]
             with collector_paused():  # a batch's trees are many small dicts: no collection rescans them
-                batch = _parse_batch(self.file, self.blanked, begin, end, self.where)
+                batch = _parse_batch(self.file, self.blanked, begin, end, self.where, apart)
             _remember(batch)
             yield from batch
 
@@ -402,18 +392,18 @@ _KNOWN_MOST_CHARS = 512 * 1024
 
 
 def _remember(statements: list[ParsedStatement]) -> None:
-    """Keep the last 2,048 statements of up to 8 KiB, and no more than 512 KiB of their text: a tree is about 35
-    times its text, so 2,048 statements of 8 KiB held 600 MB."""
+    """Keep the last 2,048 statements of up to 8 KiB (their rows read apart left out), and no more than 512 KiB
+    of their text: a tree is about 35 times its text, so 2,048 statements of 8 KiB held 600 MB."""
     global _KNOWN_CHARS
-    recent = [s for s in statements[-2048:] if len(s.text) <= 8192]
+    recent = [s for s in statements[-2048:] if s.parsed_chars <= 8192]
     with _KNOWN_LOCK:
         for stmt in recent:
             if stmt.text in _KNOWN:
                 continue
             _KNOWN[stmt.text] = stmt
-            _KNOWN_CHARS += len(stmt.text)
+            _KNOWN_CHARS += stmt.parsed_chars
             while len(_KNOWN) > 2048 or _KNOWN_CHARS > _KNOWN_MOST_CHARS:
-                _KNOWN_CHARS -= len(_KNOWN.pop(next(iter(_KNOWN))).text)  # the oldest
+                _KNOWN_CHARS -= _KNOWN.pop(next(iter(_KNOWN))).parsed_chars  # the oldest
 
 
 def statement_info(sql: str) -> ParsedStatement | None:
@@ -423,7 +413,7 @@ def statement_info(sql: str) -> ParsedStatement | None:
     if known is not None:
         return known
     try:
-        parsed = parse_sql(sql)
+        parsed = parse_sql(sql, values_apart=True)
     except DibsError:
         return None
     return parsed.statements[0] if len(parsed.statements) == 1 else None
@@ -481,12 +471,21 @@ def _copy_rows_before(text: str, at: int) -> int | None:
     return last.start() + len(last.group(0)) - len(last.group(0).lstrip())
 
 
-def _parse_batch(file: str, text: str, begin: int, end: int, where: Positions) -> list[ParsedStatement]:
+def _parse_batch(
+    file: str, text: str, begin: int, end: int, where: Positions, apart: list[tuple[int, int]]
+) -> list[ParsedStatement]:
+    """The statements between `begin` and `end`; the groups of rows `apart` are checked, then blanked."""
     from pglast import parser  # about 20 ms: only when there is SQL to read
 
     batch = text[begin:end]
     if not batch.strip():
         return []
+    if apart := _checked_rows(file, text, apart, where):
+        pieces, last = [], begin
+        for a, b in apart:
+            pieces += [text[last:a], " " * (b - a)]
+            last = b
+        batch = "".join([*pieces, text[last:end]])
     try:
         tree = orjson.loads(parser.parse_sql_json(batch))
     except parser.ParseError as exc:
@@ -523,8 +522,35 @@ def _parse_batch(file: str, text: str, begin: int, end: int, where: Positions) -
         node = raw_stmt.get("stmt", {})
         line, column = where.line_col(start)
         kind, alone = describe(node)
-        out.append(ParsedStatement(file, body, line, column, start, kind, alone, node, locate))
+        rows = tuple((a - start, b - start) for a, b in apart if start <= a < stop)
+        out.append(ParsedStatement(file, body, line, column, start, kind, alone, node, locate, rows))
     return out
+
+
+def _checked_rows(
+    file: str, text: str, apart: list[tuple[int, int]], where: Positions
+) -> list[tuple[int, int]]:
+    """Each group of rows read apart parsed on its own (after GROUP_HEAD), its tree not even made: a syntax
+    error there is said at its place, as when the statement is parsed whole. The groups whose rows name no
+    table: one whose subquery reads a table stays in the statement's tree, where its names are looked for
+    (the trace's clone, the proof's certainty)."""
+    from pglast import parser
+
+    plain: list[tuple[int, int]] = []
+    for begin, end in apart:
+        rows = text[begin:end]
+        try:
+            if '"RangeVar"' not in parser.parse_sql_json(GROUP_HEAD + rows):
+                plain.append((begin, end))
+        except parser.ParseError as exc:
+            message = str(exc.args[0]) if exc.args else str(exc)
+            location = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else len(GROUP_HEAD)
+            if "stack depth" in message or "memory exhausted" in message or "too deeply" in message:
+                message = "statement nested too deeply to read"
+            at = begin + _Bytes(rows).char(min(max(location - len(GROUP_HEAD), 0), len(rows.encode())))
+            line, column = where.line_col(at)
+            raise SourceError(file, line, column, _one_line(message)) from None
+    return plain
 
 
 def _one_line(message: str) -> str:

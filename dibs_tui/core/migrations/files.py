@@ -70,7 +70,8 @@ def split_statements(text: str, file: str = "<sql>") -> list[Statement]:
 
     # Read statement by statement: each tree is dropped once its Statement is made
     return [
-        Statement(s.text, s.line, s.column, s.offset, s.kind) for s in check_migration(SqlReading(text, file))
+        Statement(s.text, s.line, s.column, s.offset, s.kind)
+        for s in check_migration(SqlReading(text, file, values_apart=True))
     ]
 
 

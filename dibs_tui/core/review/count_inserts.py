@@ -10,11 +10,15 @@ nextval(), an expression) is not looked up.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 import asyncpg
 
 from ..sql import quote_ident, quote_literal
+from ..sqlparse import statement_info
+from ..sqltokens import GROUP_HEAD
 from .count_queries import Refused, Target, example, fetch_bounded, refusal_on
 from .counted import RowCount, observed
 from .expr_allowlist import deparse
@@ -45,11 +49,27 @@ def _constant(node: Any) -> bool:
     return type(node).__name__ == "A_Const" and not getattr(node, "isnull", False)
 
 
+def rows_read_apart(sql: str) -> Iterator[list[Any]]:
+    """The rows of the statement's long VALUES list read apart from its tree (`core.sqltokens`), a group at a
+    time: a data migration's 200,000 rows are never all in memory as trees."""
+    import pglast
+
+    info = statement_info(sql)
+    for begin, end in info.apart if info is not None else ():
+        select: Any = pglast.parse_sql(GROUP_HEAD + sql[begin:end])[0].stmt
+        yield select.valuesLists[1:]
+
+
 async def insert_hazards(
-    conn: asyncpg.Connection, target: Target, node: Any, updated: set[str]
+    conn: asyncpg.Connection,
+    target: Target,
+    node: Any,
+    updated: set[str],
+    more_rows: Iterable[list[Any]] = (),
 ) -> list[Hazard]:
-    """The rows of `node` (an InsertStmt into `target`) whose key a unique index of the live table holds; not
-    a key of which an earlier UPDATE of the file assigns a column (`updated`)."""
+    """The rows of `node` (an InsertStmt into `target`) and `more_rows` (its rows read apart) whose key a unique
+    index of the live table holds, looked up a group of rows at a time; not a key of which an earlier UPDATE of
+    the file assigns a column (`updated`)."""
     values = getattr(node.selectStmt, "valuesLists", None)
     if node.onConflictClause is not None or not values or target.partitioned or target.children:
         return []
@@ -61,26 +81,52 @@ async def insert_hazards(
     if not keys or order is None:
         return []
     columns = [str(c.name) for c in node.cols] if node.cols else [r[0] for r in order]
-    rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=False)) for row in values]
+    indexes = {
+        str(i["name"]): list(i["columns"])
+        for i in keys
+        if not (target.unsafe(list(i["columns"])) or updated & set(i["columns"]))
+    }
+    found: dict[str, list[tuple[int, str]]] = {name: [] for name in indexes}  # per group: rows, an example
+    for group in chain([values], more_rows):
+        rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=False)) for row in group]
+        for index, key_columns in indexes.items():
+            if index not in found:
+                continue
+            tuples = [
+                [row[c] for c in key_columns]
+                for row in rows
+                if all(c in row and _constant(row[c]) for c in key_columns)
+            ]
+            taken = await _taken(conn, target, key_columns, tuples) if tuples else (0, "")
+            if taken is None:
+                del found[index]  # a value it may not evaluate, or a lookup that failed: not counted
+            else:
+                found[index].append(taken)
     hazards: list[Hazard] = []
-    for index in keys:
-        key_columns = list(index["columns"])
-        tuples = [
-            [row[c] for c in key_columns]
-            for row in rows
-            if all(c in row and _constant(row[c]) for c in key_columns)
-        ]
-        if not tuples or target.unsafe(key_columns) or updated & set(key_columns):
-            continue
-        if any([await refusal_on(conn, v) for t in tuples for v in t]):
-            continue
-        hazards += await _taken(conn, target, str(index["name"]), key_columns, tuples)
+    for index, groups in found.items():
+        rows_taken = sum(n for n, _ in groups)
+        if rows_taken:
+            count = RowCount(rows_taken, next((e for n, e in groups if n), ""))
+            are = "is" if count.rows == 1 else "are"
+            hazards.append(
+                observed(
+                    FAILS,
+                    f"{count.rows_text()} the INSERT adds {are} already in {target.shown} (unique key "
+                    f"{index}{', e.g. ' + count.example if count.example else ''}): the INSERT fails on a "
+                    "unique violation",
+                    count,
+                )
+            )
     return hazards
 
 
 async def _taken(
-    conn: asyncpg.Connection, target: Target, index: str, columns: list[str], tuples: list[list[Any]]
-) -> list[Hazard]:
+    conn: asyncpg.Connection, target: Target, columns: list[str], tuples: list[list[Any]]
+) -> tuple[int, str] | None:
+    """How many of `tuples` the live table holds, with an example; None when one may not be evaluated or the
+    lookup was refused or timed out."""
+    if any([await refusal_on(conn, v) for t in tuples for v in t]):
+        return None
     cols = ", ".join(f"t.{quote_ident(c)}" for c in columns)
     given = ", ".join(f"ROW({', '.join(deparse(v) for v in t)})" for t in tuples)
     label = quote_literal(f"({', '.join(quote_ident(c) for c in columns).replace('%', '%%')})=%s")
@@ -91,16 +137,7 @@ async def _taken(
             f"FROM {target.source()} WHERE ROW({cols}) IN ({given})",
         )
     except Refused:
-        return []
-    if not found or not found[0]["n"]:
-        return []
-    count = RowCount(int(found[0]["n"]), example(found[0]["example"]))
-    return [
-        observed(
-            FAILS,
-            f"{count.rows_text()} the INSERT adds {'is' if count.rows == 1 else 'are'} already in "
-            f"{target.shown} (unique key {index}{', e.g. ' + count.example if count.example else ''}): the "
-            "INSERT fails on a unique violation",
-            count,
-        )
-    ]
+        return None
+    if not found:
+        return None
+    return int(found[0]["n"]), example(found[0]["example"]) if found[0]["n"] else ""

@@ -16,11 +16,12 @@ from typing import Any
 import asyncpg
 
 from ..sql import quote_ident
+from ..sqlparse import statement_info
 from .count_catalog import catalog_constraint, index_columns
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
 from .count_drops import drop_cascades
-from .count_inserts import insert_hazards
+from .count_inserts import insert_hazards, rows_read_apart
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target, refusal_on
@@ -48,10 +49,12 @@ PROVENANCE_TABLES = frozenset({"__dibs_tables", "__dibs_columns", "__dibs_indice
 
 
 def _parse(sql: str) -> Any:
+    """The statement's tree; a long VALUES list's rows read apart are left out (`count_inserts` reads them)."""
     import pglast
 
+    info = statement_info(sql)
     try:
-        statements = pglast.parse_sql(sql)
+        statements = pglast.parse_sql(info.parsed_text if info is not None else sql)
     except Exception:  # the rules report what does not parse
         return None
     return statements[0].stmt if len(statements) == 1 else None
@@ -156,13 +159,12 @@ class Counter:
                 return await self.expression_index(node)
             elif kind == "AlterDomainStmt":
                 return await domain_hazards(self.conn, self.target, node, self.domain_not_valid)
-            elif kind in ("DropStmt", "DeleteStmt", "TruncateStmt", "InsertStmt"):
-                handler = {
-                    "DropStmt": self.drop,
-                    "DeleteStmt": self.deleted,
-                    "TruncateStmt": self.truncated,
-                    "InsertStmt": self.inserted,
-                }[kind]
+            elif kind == "InsertStmt":
+                return await self.inserted(node, sql)
+            elif kind in ("DropStmt", "DeleteStmt", "TruncateStmt"):
+                handler = {"DropStmt": self.drop, "DeleteStmt": self.deleted, "TruncateStmt": self.truncated}[
+                    kind
+                ]
                 return await handler(node)
             elif kind == "AlterSeqStmt":
                 return await sequence_hazards(self.conn, node)
@@ -176,7 +178,7 @@ class Counter:
             ]
         return []
 
-    async def inserted(self, node: Any) -> list[Hazard]:
+    async def inserted(self, node: Any, sql: str) -> list[Hazard]:
         """The constant keys an INSERT adds that the live rows hold, when no earlier statement of the file
         changes them: a DELETE before it may free them, a dropped index lift the key."""
         name = rangevar_name(node.relation)
@@ -188,7 +190,7 @@ class Counter:
         updated = {
             column for table, column in self.updated if table == key(name)
         }  # keys an UPDATE may change
-        return await insert_hazards(self.conn, target, node, updated)
+        return await insert_hazards(self.conn, target, node, updated, rows_read_apart(sql))
 
     async def alter_table(self, node: Any) -> list[Hazard]:
         name = rangevar_name(node.relation)
