@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dibs_tui.core.diff import diff_catalogs
-from dibs_tui.core.plan import PlannedStatement
+from dibs_tui.core.plan import Change, PlannedStatement
 from tests.apply_project import migrate
 from tests.diffcases.harness import apply_plan, converge_dsns, introspect_dsn
 from tests.pg import DIBS, fetch, psql_file
@@ -186,3 +186,38 @@ def test_a_partition_key_shrunk_below_a_value_fails_and_loses_no_row(
         ("m_long", 1, "abcdef"),
         ("m_rest", 2, "xy"),
     ]
+
+
+def test_a_column_of_a_table_whose_row_type_a_column_holds_is_said_not_retyped(
+    new_database: Callable[[], str],
+) -> None:
+    """PostgreSQL refuses to retype a column of a table whose row type another column holds ("cannot alter
+    table addr because column person.home uses its row type"), even with no row: the plan said nothing and
+    failed there. The retype is now a change said and not planned, naming what holds the row type; the rest
+    of the plan (a column added to the table, allowed) applies."""
+    current, desired = new_database(), new_database()
+    psql_file(
+        current,
+        "current",
+        text="create table addr (street text, zip int); create table person (id int, home addr, old addr[]);"
+        "insert into person values (1, row('s', 1), array[row('t', 2)::addr]);",
+    )
+    psql_file(
+        desired,
+        "desired",
+        text="create table addr (street text, zip text, city text); create table person (id int, home addr, old addr[]);",
+    )
+
+    async def diff() -> tuple[tuple[Change, ...], tuple[PlannedStatement, ...]]:
+        changes, plan, _ = diff_catalogs(await introspect_dsn(current), await introspect_dsn(desired))
+        return changes, plan
+
+    changes, plan = asyncio.run(diff())
+    assert [s.sql for s in plan] == ["ALTER TABLE public.addr ADD COLUMN city text;"]
+    (said,) = [c for c in changes if not c.planned]
+    assert said.detail == (
+        "type integer -> text not planned: PostgreSQL cannot retype a column of this table while "
+        "public.person.home, public.person.old hold its row type; convert those first (to text and back), by hand"
+    )
+    asyncio.run(apply_plan(current, plan))
+    assert _rows(current, "SELECT home::text, old::text FROM person") == [("(s,1,)", '{"(t,2,)"}')]

@@ -325,6 +325,8 @@ def plan_alter_column(
     type_changes = (
         old.type != new.type or old.collation != new.collation or recast_enum or recollate
     ) and not inherited
+    # (a recast to a type made again is left to fail loudly: its old type's drop waits for it)
+    type_changes = type_changes and (recast_enum or recollate or not _row_type_held(state, rel, old, new))
     generated_changes = old.generated != new.generated or not same_expression(
         old.generation_expression, new.generation_expression
     )
@@ -490,6 +492,21 @@ def _alter_generated(
         )
         return True
     return False
+
+
+def _row_type_held(state: PlanState, rel: Relation, old: Column, new: Column) -> bool:
+    """PostgreSQL refuses to retype a column of a table while a column holds the table's row type ("cannot
+    alter table ... because column ... uses its row type"): said and not planned (True), rather than a plan
+    that fails there."""
+    users = state.columns_of_row_type((rel.schema, rel.name))
+    if users:
+        detail = (
+            f"type {old.type} -> {new.type} not planned: PostgreSQL cannot retype a column of this table while "
+            f"{', '.join(users)} hold its row type; convert those first (to text and back), by hand"
+        )
+        cref = ObjectRef("column", rel.schema, rel.name, new.name)
+        state.change(ChangeKind.ALTER, cref, "column", old.type, new.type, detail=detail, planned=False)
+    return bool(users)
 
 
 def _drop_serial_sequence(state: PlanState, rel: Relation, column: str) -> None:

@@ -11,7 +11,7 @@ from ..model import Catalog, Column, Constraint, ObjectRef, Policy, Relation
 from ..model import Sequence as SequenceObj
 from ..plan import Change, ChangeKind, PlannedStatement
 from ..positional import positional_constructor
-from ..sql import quote_literal
+from ..sql import qualified, quote_ident, quote_literal
 from .graph import COMMENTS, DROP_OBJECTS, DepIndex, NodeKey, References, Step, key, keys
 from .name_slots import taken_names
 from .render import comment_target
@@ -73,6 +73,8 @@ class PlanState:
     drop_waits: dict[tuple[str, str, str], ObjectRef] = field(default_factory=dict)
     # (schema, name) of the identity sequences whose renames go round in a circle: made at the first rename
     identity_circle_heads: set[tuple[str, str]] | None = None
+    # (schema, table) -> the current table columns whose type is that table's row type (or an array of it)
+    row_type_users: dict[tuple[str, str], list[str]] | None = None
     # A namespace's names on both sides and the passing names given in it (name_slots.taken_names), as needed
     taken: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     desired_deps: References = field(init=False)  # what a created object references is all it needs
@@ -211,6 +213,18 @@ class PlanState:
                     found.add((dependent.schema, dependent.name))
                     frontier.append(dependent)
         return found
+
+    def columns_of_row_type(self, key: tuple[str, str]) -> list[str]:
+        """`schema.table.column` of each current table column holding the row type of table `key`, found in
+        one pass over every column the first time a type change asks."""
+        if self.row_type_users is None:
+            self.row_type_users = {}
+            for rel in self.current.relations:
+                for col in rel.columns if rel.kind.is_table else ():
+                    if col.type_key is not None:
+                        where = f"{qualified(rel.schema, rel.name)}.{quote_ident(col.name)}"
+                        self.row_type_users.setdefault(col.type_key, []).append(where)
+        return self.row_type_users.get(key, [])
 
     def owned_sequences(self, schema: str, table: str, column: str | None = None) -> list[ObjectRef]:
         """The current sequences a table (or one column) owns: serial and identity ones go with it."""
