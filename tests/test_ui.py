@@ -254,6 +254,49 @@ async def test_partitioned_table_details_say_its_partition_key_above_its_partiti
         assert key < next(i for i, t in enumerate(text) if t.startswith("── Partitions (9)"))
 
 
+async def test_details_say_whether_row_level_security_applies_and_what_it_hides(db: str) -> None:
+    """Supabase's storage.objects has row-level security on and no policy, so every role but its owner reads
+    no rows: the Details pane said nothing of it (only its DDL's last line did), and of a table whose policies
+    are not applied (security off) it listed the policies as if they were."""
+    await execute(
+        db,
+        """
+        CREATE TABLE objects (id int PRIMARY KEY);
+        ALTER TABLE objects ENABLE ROW LEVEL SECURITY;
+        CREATE TABLE vault (id int PRIMARY KEY);
+        ALTER TABLE vault ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE vault FORCE ROW LEVEL SECURITY;
+        CREATE TABLE notes (id int PRIMARY KEY, owner name);
+        CREATE POLICY own ON notes USING (owner = current_user);
+        CREATE TABLE posts (id int PRIMARY KEY);
+        ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY readable ON posts FOR SELECT USING (true);
+        """,
+    )
+    async with make_app(db).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+
+        async def details(table: str) -> list[str]:
+            await goto(pilot, table)
+            await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == table)
+            return [line.content.plain for line in app.query_one(DetailsView).lines]
+
+        objects = await details("objects")
+        assert (
+            "security  row-level security on, no policy: only its owner (and BYPASSRLS roles) reads rows"
+            in objects
+        )
+        vault = await details("vault")
+        assert (
+            "security  row-level security on and forced, no policy: only BYPASSRLS roles read rows" in vault
+        )
+        notes = await details("notes")
+        assert "── Policies (1) · not applied: row-level security is off" in notes, notes
+        assert not any(t.startswith("security") for t in notes)
+        posts = await details("posts")
+        assert "security  row-level security on" in posts and "── Policies (1)" in posts, posts
+
+
 async def test_keys_move_in_lists_and_between_panes(shop: str) -> None:
     async with make_app(shop).run_test(size=SIZE) as pilot:
         app = await loaded(pilot)

@@ -237,7 +237,8 @@ def table_details(
             for t in relation.triggers
         ]
     if relation.policies:
-        lines += [_blank(), _heading(f"Policies ({len(relation.policies)})")]
+        off = "" if relation.rls_enabled else " · not applied: row-level security is off"
+        lines += [_blank(), _heading(f"Policies ({len(relation.policies)}){off}")]
         for pol in relation.policies:
             text = f"{pol.command} TO {', '.join(pol.roles)}"
             if pol.using:
@@ -260,10 +261,17 @@ def table_details(
 
 def _storage_lines(relation: Relation) -> list[DetailLine]:
     """The partition key (as psql's \\d+ says it under the columns: the DDL says it below every partition),
-    access method, storage parameters and replica identity, each only when not the default."""
+    row-level security, access method, storage parameters and replica identity, each only when not the
+    default."""
     lines = []
     if relation.partition_key:
         lines.append(_field("partition", f"by {relation.partition_key}"))
+    if relation.rls_enabled:  # which rows a role reads: said here, not only in the DDL's last line
+        security = "row-level security on" + (" and forced" if relation.rls_forced else "")
+        if not relation.policies:
+            who = "BYPASSRLS roles" if relation.rls_forced else "its owner (and BYPASSRLS roles)"
+            security += f", no policy: only {who} read{'s' if not relation.rls_forced else ''} rows"
+        lines.append(_field("security", security))
     if relation.access_method:
         lines.append(_field("access", relation.access_method))
     if relation.options:
