@@ -63,6 +63,40 @@ def test_plain_says_what_references_a_table_as_psql_describe_does(
     assert "Referenced by:" not in notes
 
 
+def test_plain_says_row_level_security_as_psql_describe_does(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A table with row-level security on and no policy (Supabase's storage.objects: rows hidden from every
+    role but its owner) had nothing about it in --plain, and policies not applied (security off) read as
+    policies in force. psql's \\d words each case."""
+    run_sql(
+        db,
+        """
+        CREATE TABLE objects (id int);
+        ALTER TABLE objects ENABLE ROW LEVEL SECURITY;
+        CREATE TABLE vault (id int);
+        ALTER TABLE vault ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE vault FORCE ROW LEVEL SECURITY;
+        CREATE TABLE notes (id int, owner name);
+        CREATE POLICY own ON notes USING (owner = current_user);
+        CREATE TABLE posts (id int);
+        ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY readable ON posts FOR SELECT USING (true);
+        CREATE TABLE plain (id int);
+        """,
+    )
+    _, out, _ = _schema(capsys, db, "--plain")
+
+    def block(table: str) -> list[str]:
+        return out[out.index(f'Table "public.{table}"') :].split("\n\n", 1)[0].splitlines()
+
+    assert "Policies (row security enabled): (none)" in block("objects")
+    assert "Policies (forced row security enabled): (none)" in block("vault")
+    assert block("notes")[-2:] == ["Policies (row security disabled):", '    "own" ALL'], block("notes")
+    assert block("posts")[-2:] == ["Policies:", '    "readable" SELECT'], block("posts")
+    assert not any(line.startswith("Policies") for line in block("plain"))
+
+
 def test_schema_filter_applies(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     run_sql(db, SCHEMA)
     _, everything, _ = _schema(capsys, db)

@@ -210,15 +210,26 @@ def _relation_text(rel: Relation, catalog: Catalog) -> str:
     if rel.triggers:
         lines.append("Triggers:")
         lines.extend(safe(f"    {t.definition}") for t in rel.triggers)
-    if rel.policies:
-        lines.append("Policies:" + (" (row security enabled)" if rel.rls_enabled else ""))
-        lines.extend(safe(f'    "{p.name}" {p.command}') for p in rel.policies)
+    lines += _policy_lines(rel)
     if rel.view_definition:
         lines.append("View definition:")
         lines.extend(f"  {line}" for line in rel.view_definition.strip().splitlines())
     # Each line escaped whole (escaping is idempotent): a parent's, a source's or any other name holding a
     # newline stays on its line.
     return "\n".join(safe(line) for line in lines) + "\n"
+
+
+def _policy_lines(rel: Relation) -> list[str]:
+    """The policies under a heading in psql's words: whether they apply, and row security on with none."""
+    if not (rel.policies or rel.rls_enabled):
+        return []
+    state = "forced row security enabled" if rel.rls_forced else "row security enabled"
+    if not rel.rls_enabled:
+        state = "row security disabled"
+    if not rel.policies:
+        return [f"Policies ({state}): (none)"]
+    title = "Policies:" if rel.rls_enabled and not rel.rls_forced else f"Policies ({state}):"
+    return [title, *(safe(f'    "{p.name}" {p.command}') for p in rel.policies)]
 
 
 def _column_note(c: Column) -> str:
