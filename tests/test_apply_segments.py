@@ -301,6 +301,7 @@ def test_the_quick_keyword_check_never_hides_a_statement_the_parser_runs_alone()
         "REINDEX TABLE CONCURRENTLY t",
         "REINDEX DATABASE d",
         "REINDEX SYSTEM d",
+        "REINDEX SCHEMA s",
         "ALTER TABLE p DETACH PARTITION c CONCURRENTLY",
         "VACUUM",
         "VACUUM (ANALYZE) t",

@@ -219,7 +219,10 @@ def _role(node_type: str, body: dict[str, Any]) -> tuple[str | None, bool]:
 
 def _reindex(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
     concurrently = _has_option(body.get("params"), "concurrently")
-    alone = concurrently or body.get("kind") in ("REINDEX_OBJECT_SYSTEM", "REINDEX_OBJECT_DATABASE")
+    # PostgreSQL reindexes a schema, a database or the system catalogs one table per transaction: never in a
+    # block. A partitioned table or index too, but that the statement's text cannot tell (the trace says it).
+    whole = ("REINDEX_OBJECT_SCHEMA", "REINDEX_OBJECT_SYSTEM", "REINDEX_OBJECT_DATABASE")
+    alone = concurrently or body.get("kind") in whole
     return ("REINDEX CONCURRENTLY" if concurrently else "REINDEX"), alone
 
 
@@ -256,6 +259,7 @@ _RULES: dict[str, _Rule] = {
     "DefineStmt": _on_object("CREATE ", "kind"),
     "VacuumStmt": _vacuum,
     "ReindexStmt": _reindex,
+    "DiscardStmt": lambda _, b: (None, b.get("target") == "DISCARD_ALL"),  # refused in a block
     "ClusterStmt": lambda _, b: (None, not b.get("relation")),
     "CopyStmt": lambda _, b: ("COPY ... PROGRAM" if b.get("is_program") else "COPY", False),
     "TransactionStmt": lambda _, b: (

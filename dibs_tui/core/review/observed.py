@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from .facts import Facts, TableFacts
 from .report import Cost, Hazard, ObservedLock, concurrent_way, runs_alone
 from .shapes import written
-from .trace import WRITE_BLOCKING, IndexBuild, Rates, Relation, TraceStep, strongest
+from .trace import Rates
+from .trace_steps import WRITE_BLOCKING, IndexBuild, Relation, TraceStep, strongest
 
 TRACED_KINDS = frozenset(
     {
@@ -91,10 +92,8 @@ async def with_observations(
     if step.refused:  # nothing it would lock, rewrite or lose happens: the refusal alone is said
         transactional = not any(h.kind == "non-transactional" for h in inferred)
         return Observed([_refused(step, where)], "", (), transactional)
-    if step.outcome == "not in a transaction":
-        kept = [h for h in inferred if h.kind != "non-transactional"]
-        refused = Hazard("non-transactional", runs_alone(True, only_statement=only_statement), "observed")
-        return Observed([refused, *kept], "", (), False)
+    if step.outcome == "not in a transaction":  # refused in a block, it ran alone, as migrate runs it
+        return await _ran_alone(step, inferred, costing, only_statement)
     if not step.ran:
         return None
     hazards = [h for h in inferred if h.kind not in TRACED_KINDS]
@@ -116,6 +115,19 @@ async def with_observations(
         hazards += await _blocks_writes(relation, mode, costing, reads=True, held_before=True)
     locks = tuple(ObservedLock(_name(k.relation), k.mode, k.granted) for k in step.locks)
     return Observed(hazards, _strongest_lock(step), locks, True)
+
+
+async def _ran_alone(
+    step: TraceStep, inferred: list[Hazard], costing: Costing, only_statement: bool
+) -> Observed:
+    """A statement run alone, in autocommit: the tables it rewrote (VACUUM FULL) are observed; its locks, held
+    until it ended, are gone when pg_locks is read after it, so the rules' stand, and so do its index builds
+    (a concurrent build's own lock is not known either)."""
+    hazards = [Hazard("non-transactional", runs_alone(True, only_statement=only_statement), "observed")]
+    hazards += [h for h in inferred if h.kind not in ("non-transactional", "table-rewrite")]
+    for table in step.rewritten:
+        hazards += await _rewrite(table, costing)
+    return Observed(hazards, "", (), False)
 
 
 def _name(relation: Relation) -> str:
