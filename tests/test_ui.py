@@ -297,6 +297,32 @@ async def test_details_say_whether_row_level_security_applies_and_what_it_hides(
         assert "security  row-level security on" in posts and "── Policies (1)" in posts, posts
 
 
+async def test_a_columns_details_say_its_enums_values_and_its_domains_definition(db: str) -> None:
+    """pagila's film.rating said `type public.mpaa_rating` and nothing of the values it takes; a domain
+    column said its name and not what it checks. An array of the enum says its values too."""
+    await execute(
+        db,
+        """
+        CREATE TYPE mpaa_rating AS ENUM ('G', 'PG', 'PG-13', 'it''s', E'new\nline');
+        CREATE DOMAIN positive AS integer NOT NULL CHECK (VALUE > 0);
+        CREATE TABLE film (id int PRIMARY KEY, rating mpaa_rating, ratings mpaa_rating[], length positive);
+        """,
+    )
+    async with make_app(db).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+
+        async def details(column: str) -> list[str]:
+            await pilot.press("c", *column, "enter")
+            await wait_for(pilot, lambda: card_column(app) == column and app.details_subject == "column")
+            await pilot.pause()
+            return [line.content.plain for line in app.query_one(DetailsView).lines]
+
+        values = "values    'G', 'PG', 'PG-13', 'it''s', 'new\\nline'"
+        assert values in await details("rating")
+        assert values in await details("ratings")
+        assert "domain    integer NOT NULL CHECK ((VALUE > 0))" in await details("length")
+
+
 async def test_keys_move_in_lists_and_between_panes(shop: str) -> None:
     async with make_app(shop).run_test(size=SIZE) as pilot:
         app = await loaded(pilot)

@@ -15,6 +15,7 @@ from textual.content import Content
 
 from ...config import Settings
 from ...core.model import Catalog, Column, ConstraintKind, MetaStatus, Provenance, Relation, RelationKind
+from ...core.sql import quote_literal
 from ..describe import (
     column_constraints,
     column_flags,
@@ -366,6 +367,27 @@ def _shadow_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
     return lines
 
 
+def _type_definition(catalog: Catalog, column: Column) -> list[DetailLine]:
+    """What the column's own type allows: an enum's values, a domain's base type and checks (an array's by
+    its element's). pagila's film.rating said `public.mpaa_rating` and not which ratings there are."""
+    key = column.type_key
+    enum = next((e for e in catalog.enums if e.key == key), None) if key is not None else None
+    if enum is not None:
+        values = ", ".join(quote_literal(label) for label in enum.labels)
+        return [_field("values", data(values), copy=values)]
+    domain = (
+        next((d for d in catalog.domains if (d.schema, d.name) == key), None) if key is not None else None
+    )
+    if domain is None:
+        return []
+    words = [domain.base_type, *(["NOT NULL"] if domain.not_null else [])]
+    words += [
+        *([f"DEFAULT {domain.default}"] if domain.default else []),
+        *(c.definition for c in domain.checks),
+    ]
+    return [_field("domain", data(" ".join(words)))]
+
+
 def column_details(
     catalog: Catalog, relation: Relation, column: Column, settings: Settings
 ) -> list[DetailLine]:
@@ -375,6 +397,7 @@ def column_details(
             Content.assemble(("COLUMN ", "bold"), data(name, "bold $text-accent")), copy=sql_name(column.name)
         ),
         _field("type", data(column.type, "$text-accent"), copy=column.type),
+        *_type_definition(catalog, column),
         _field("null", _null_words(column)),
     ]
     if column.default is not None:
