@@ -89,6 +89,20 @@ def qualified(schema: str, name: str) -> str:
     return f"{quote_ident(schema)}.{quote_ident(name)}"
 
 
+_NAME_PART = re.compile(r'"((?:[^"]|"")*)"|([^".]+)')
+
+
+def requoted(name: str) -> str:
+    """A name as the server's quote_ident wrote it (`schema.name`, a part quoted as needed), written by
+    `quote_ident` instead: the same name in SQL, a newline or escape character in it written `U&"a\\000Ab"`,
+    so the message or statement that names it stays on its line and colours nothing. What is kept of it (a
+    partial apply's record) stays as the server wrote it: that is what the next run matches."""
+    parts = [
+        m.group(2) if m.group(1) is None else m.group(1).replace('""', '"') for m in _NAME_PART.finditer(name)
+    ]
+    return ".".join(quote_ident(part) for part in parts)
+
+
 def quote_literal(value: str) -> str:
     """A string literal; E'' only when backslashes or control characters force it, so output stays
     readable. Control characters (ESC, BEL, CR, C1, bidi overrides) become `\\x1b` / `\\u202e` escapes:

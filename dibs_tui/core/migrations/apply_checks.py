@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 
 from ..model import Migration
-from ..sql import one_line_literal
+from ..sql import one_line_literal, requoted
 from ..terminal import safe
 from . import apply_record as record
 from .apply_outcome import ApplyRefused, PendingMigration, drop_statement
@@ -35,7 +35,8 @@ async def _check_partial(
         drops = " ".join(drop_statement(name) for name in left)
         raise ApplyRefused(
             f"migration {file.name}: segment {partial.failed} failed in an earlier run and left the INVALID "
-            f"index {', '.join(left)} behind; it must go before the migration can run again: {drops}",
+            f"index {', '.join(requoted(n) for n in left)} behind; it must go before the migration can run again: "
+            f"{drops}",
             hint=f"run {drops} then migrate again (it resumes at segment {partial.resume_at})",
         )
     if partial.running is not None:

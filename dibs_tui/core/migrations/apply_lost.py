@@ -16,6 +16,7 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
+from ..sql import requoted
 from . import apply_record as record
 from .apply_history import _ensure_history_table
 from .apply_outcome import ConnectionLost, PendingMigration, drop_statement, not_run
@@ -180,7 +181,8 @@ async def _ask_server(
                 leftovers=leftovers,
             )
             lines += [
-                f"left behind: the INVALID index {n}; clean it with: {drop_statement(n)}" for n in leftovers
+                f"left behind: the INVALID index {requoted(n)}; clean it with: {drop_statement(n)}"
+                for n in leftovers
             ]
         if seg.alone and committed < seg.number and not leftovers:
             lines.append(

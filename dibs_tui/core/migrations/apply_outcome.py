@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 
 from ..errors import DibsError
+from ..sql import requoted
 from ..terminal import safe
 from .apply_record import PartialApply
 from .files import MigrationFile, Statement, validation
@@ -92,7 +93,8 @@ def caret_excerpt(sql: str, position: int | None) -> str:
 
 
 def drop_statement(index: str) -> str:
-    return f"DROP INDEX CONCURRENTLY {index};"
+    """The statement that removes the INVALID index `index` (as the server's quote_ident wrote it)."""
+    return f"DROP INDEX CONCURRENTLY {requoted(index)};"
 
 
 def not_run(plan: SegmentPlan, after: int) -> str:
@@ -113,7 +115,8 @@ class InvalidIndexKept(Exception):
 
     def __init__(self, index: str) -> None:
         self.message = (
-            f"IF NOT EXISTS skipped the build: the index {index} exists but is INVALID (a failed build left it), "
+            f"IF NOT EXISTS skipped the build: the index {requoted(index)} exists but is INVALID (a failed build "
+            "left it), "
             "so it enforces and serves nothing"
         )
         self.hint = f"drop it ({drop_statement(index)}) and migrate again: the rerun builds it"
@@ -211,7 +214,7 @@ class MigrationFailed(DibsError):
         if stays := self.still_not_valid():
             lines.append(stays)
         lines += [
-            f"left behind: the INVALID index {name}; clean it with: {drop_statement(name)}"
+            f"left behind: the INVALID index {requoted(name)}; clean it with: {drop_statement(name)}"
             for name in self.leftovers
         ]
         if self.committed or self.leftovers:

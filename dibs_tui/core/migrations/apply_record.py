@@ -23,7 +23,7 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
-from ..sql import qualified, quote_ident, quote_literal
+from ..sql import qualified, quote_ident, quote_literal, requoted
 from ..terminal import safe
 from .history import HistoryTable, find_history_tables
 from .segments import first_segments
@@ -128,7 +128,7 @@ class PartialApply:
         if self.failed is not None:
             lines.append(f"segment {self.failed} failed: {safe(str(self.error))}")
         lines += [
-            f"INVALID index left behind: {safe(n)}; clean it with: DROP INDEX CONCURRENTLY {safe(n)};"
+            f"INVALID index left behind: {requoted(n)}; clean it with: DROP INDEX CONCURRENTLY {requoted(n)};"
             for n in self.leftovers
         ]
         return lines

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from ..connect import ConnectionTarget
 from ..errors import DibsError
+from ..sql import requoted
+from .apply_outcome import drop_statement
 from .apply_record import PartialApply, read_partial
 from .files import MigrationFile
 from .layouts import list_migration_files
@@ -77,7 +79,8 @@ def describe_pending(file: MigrationFile, partial: PartialApply | None) -> Pendi
         )
     committed = f"partly applied: {plan.span(1, done)} committed{when}, left out"
     blocked = "".join(
-        f"; migrate refuses until the INVALID index {n} an earlier run left is dropped (DROP INDEX CONCURRENTLY {n};)"
+        f"; migrate refuses until the INVALID index {requoted(n)} an earlier run left is dropped "
+        f"({drop_statement(n)})"
         for n in partial.leftovers
     )
     if partial.running is not None:
