@@ -73,6 +73,37 @@ async def test_diff_pane_shows_changes_plan_marks_and_accepts_a_rename(
         assert app.query_one("#browse") is not None  # the browser is still there and usable
 
 
+async def test_accept_and_reject_are_offered_on_a_rename_suggestion_only(
+    pair: tuple[str, str], tmp_path: Path
+) -> None:
+    """The footer offered `a Accept rename` (and the help `x`) on every row, where the keys did nothing but
+    on a rename suggestion: at 80 columns they took the place of keys that work."""
+    from textual.widgets._footer import FooterKey
+
+    from dibs_tui.ui.widgets.footer import Footer
+
+    db, desired = pair
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("d")
+        pane = app.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.result is not None)
+        options = pane.query_one("#diff-changes", OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        footer = app.query_one(Footer)
+
+        def offered() -> set[str]:
+            return {key.description for key in footer.query(FooterKey)}
+
+        options.focus()
+        options.highlighted = labels.index("public.legacy") + 1  # a change of legacy's: no rename
+        await wait_for(pilot, lambda: "Re-diff" in offered() and "Accept rename" not in offered())
+        assert "Reject rename" not in offered()
+        options.highlighted = next(i for i, label in enumerate(labels) if "customers -> clients" in label)
+        await wait_for(pilot, lambda: {"Accept rename", "Reject rename"} <= offered())
+
+
 async def test_a_plan_reaching_more_relations_than_the_bound_is_reviewed_by_the_rules_alone(
     pair: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

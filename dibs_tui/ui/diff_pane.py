@@ -226,6 +226,7 @@ class DiffPane(TwoColumnPane):
 
     @on(OptionList.OptionHighlighted, "#diff-changes")
     def _selected(self, event: OptionList.OptionHighlighted) -> None:
+        self.refresh_bindings()  # a and x follow the row: offered on a rename suggestion only
         row = self._rows[event.option_index] if 0 <= event.option_index < len(self._rows) else None
         old = self.query_one("#diff-old", Static)
         new = self.query_one("#diff-new", Static)
@@ -245,6 +246,12 @@ class DiffPane(TwoColumnPane):
         self.side_by_side = not self.side_by_side
         definitions = self.query_one("#diff-definitions")
         definitions.styles.layout = "horizontal" if self.side_by_side else "vertical"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`a` and `x` only on a rename suggestion: elsewhere they did nothing, and took the footer's room."""
+        if action in ("accept_rename", "reject_rename"):
+            return self._highlighted_rename() is not None
+        return True
 
     def _highlighted_rename(self) -> RenameSuggestion | None:
         index = self.changes_list.highlighted
