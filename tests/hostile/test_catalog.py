@@ -33,12 +33,14 @@ _roles = itertools.count()
 
 USERS = "CREATE TABLE public.users (id int PRIMARY KEY, email text CHECK (email <> ''));\n"
 
-# A function that, when anything calls it, runs a program (COPY ... TO PROGRAM) with the caller's rights.
+# A function that, when anything calls it, runs a program (COPY ... TO PROGRAM) with the caller's rights. The
+# program reads what COPY writes to it: `touch` alone could exit first, and the server then failed the trap on
+# the broken pipe ("could not close pipe to external command") when the test springs it on purpose.
 TRAP = """
 CREATE FUNCTION public.trap() RETURNS TABLE (table_name text, source_file text, source_line int)
 LANGUAGE plpgsql AS $f$
 BEGIN
-  EXECUTE pg_catalog.format('COPY (SELECT 1) TO PROGRAM %L', 'touch {file}');
+  EXECUTE pg_catalog.format('COPY (SELECT 1) TO PROGRAM %L', 'cat >/dev/null; touch {file}');
   RETURN QUERY SELECT 'users'::text, 'evil.rs'::text, 1;
 END $f$;
 """
