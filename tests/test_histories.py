@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from dibs_tui.core.migrations.history import History, read_history
 from dibs_tui.core.migrations.layouts import read_status
 from dibs_tui.core.migrations.status import MigrationState
 from dibs_tui.core.migrations.tool_histories import current_versions
-from tests.pg import execute
+from tests.pg import DIBS, execute, fetch, run_sql
 
 # Each tool's table as the tool creates it (DDL from their sources), with rows that test its notion of current.
 ALEMBIC = """
@@ -195,3 +197,33 @@ INSERT INTO flyway_schema_history VALUES
         ("V2__c", MigrationState.APPLIED),
         ("V3__d", MigrationState.PENDING),
     ]
+
+
+def test_a_dibs_history_without_a_checksum_column_is_said_with_the_column_to_add(
+    db: str, tmp_path: Path
+) -> None:
+    """Without checksums an applied file edited since, or renamed, cannot be told: status and migrate said
+    nothing (an edit went unnoticed, a renamed file would run again). They say so, naming the column and the
+    ALTER TABLE that adds it; once it is added, migrate records the checksum."""
+    run_sql(
+        db, "CREATE TABLE __dibs_migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now());"
+    )
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_a.sql").write_text("CREATE TABLE a (id int);\n")
+
+    def dibs(*args: str) -> str:
+        done = subprocess.run([DIBS, *args, db, "--migrations", str(folder)], capture_output=True, text=True)
+        assert done.returncode in (0, 1), done.stdout + done.stderr
+        return done.stdout + done.stderr
+
+    add = "ALTER TABLE public.__dibs_migrations ADD COLUMN checksum text;"
+    status = dibs("status")
+    assert "note: public.__dibs_migrations has no checksum column" in status and add in status, status
+    applied = dibs("migrate", "--yes", "--no-prove")
+    assert "warning: public.__dibs_migrations has no checksum column" in applied and add in applied, applied
+    run_sql(db, add)
+    (folder / "20260102000000_b.sql").write_text("CREATE TABLE b (id int);\n")
+    assert "no checksum column" not in dibs("migrate", "--yes", "--no-prove")
+    rows = asyncio.run(fetch(db, "SELECT name, checksum IS NOT NULL FROM __dibs_migrations ORDER BY name"))
+    assert [tuple(r) for r in rows] == [("20260101000000_a", False), ("20260102000000_b", True)]

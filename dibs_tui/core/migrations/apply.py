@@ -425,8 +425,8 @@ async def apply_pending(
         if only is not None:
             files = [f for f in files if f.name in set(only)]
         refuse_renamed(files, renamed(states), history)
-        for line in disagreements(states):
-            progress(ApplyEvent("warning", f"warning: {line}"))
+        for line in [*history.notes, *disagreements(states)]:
+            progress(ApplyEvent("warning", f"warning: {safe(line)}"))
         result.pending_before = len(files)
         pending = await prepare(conn, folder, files, {s.name for s in states if s.file is not None})
         if not pending or (confirm is not None and not await confirm(pending)):

@@ -75,7 +75,20 @@ async def find_history_tables_noted(conn: asyncpg.Connection) -> tuple[tuple[His
             )
             continue
         tables.append(HistoryTable(name, table.schema, dict(table.types)))
+        if name == "__dibs_migrations" and "checksum" not in table.types:
+            notes.append(_no_checksum(tables[-1]))
     return tuple(tables), notes
+
+
+def _no_checksum(table: HistoryTable) -> str:
+    """A history without checksums cannot tell an applied migration edited since (status, migrate's
+    warning) or one renamed (migrate's refusal, which keeps it from running twice): said, not refused, since
+    such a table is read as it is (its other columns may lack too); the column added, migrate records it."""
+    return (
+        f"{table.qualified} has no checksum column: an applied migration edited or renamed since cannot be told "
+        f"(migrate could run a renamed one again); add it and migrate records one for each migration it applies "
+        f"from then on: ALTER TABLE {table.qualified} ADD COLUMN checksum text;"
+    )
 
 
 async def read_history(conn: asyncpg.Connection) -> History:
