@@ -327,3 +327,19 @@ async def test_the_column_finder_cuts_a_long_path_in_its_middle_and_keeps_its_ty
         await pilot.pause()
         row = text_of(results)[0].rstrip()
         assert row.endswith("for_tax_rate numeric(12,4)") and "public.customer" in row and "…" in row, row
+
+
+async def test_a_table_never_analysed_says_so_within_the_details_at_80_columns(db: str) -> None:
+    """Every table of a schema just loaded read `rows      not estimated yet: never analysed (A` at 80x24, what
+    would estimate it past the pane's edge."""
+    await execute(db, "CREATE TABLE fresh (id int PRIMARY KEY)")
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "fresh")
+        await wait_for(
+            pilot, lambda: any(line.content.plain.startswith("rows") for line in app.details.lines)
+        )
+        await pilot.pause()
+        said = next(line.content.plain for line in app.details.lines if line.content.plain.startswith("rows"))
+        assert "never analysed" in said and "ANALYZE" in said, said
+        assert any(said in line for line in text_of(app.details)), text_of(app.details)  # drawn whole

@@ -92,7 +92,7 @@ def rows_fact(relation: Relation, *, long: bool = False) -> str:
     if relation.kind is RelationKind.VIEW:
         return ""
     if relation.row_estimate < 0:
-        return "not estimated yet: never analysed (ANALYZE or autovacuum sets it)" if long else "rows unknown"
+        return "never analysed: ANALYZE estimates it" if long else "rows unknown"
     return f"~{human_count(relation.row_estimate)}" + (" (estimate)" if long else " rows")
 
 
