@@ -217,10 +217,11 @@ def _without_joined_locality(
     diff: FingerprintDiff, plan: Sequence[PlannedStatement], desired: Fingerprint
 ) -> FingerprintDiff:
     """The difference left once " and local" is ignored on tables the plan joins to a parent (ALTER TABLE ...
-    INHERIT), and on the columns of a parent's descendants the plan gives the parent (ADD COLUMN merges them):
-    INHERIT needs the child to have every parent column already, and PostgreSQL has no statement that makes a
-    column (or its NOT NULL) inherited only, so those stay "inherited and local" where a table created with
-    INHERITS has them inherited only. Every other line must still agree."""
+    INHERIT), and on the columns of a parent's descendants that the plan gives the parent (ADD COLUMN merges
+    them) or drops from it ONLY (the children keep theirs, made local). INHERIT needs the child to have every
+    parent column already, and PostgreSQL has no statement that makes a column (or its NOT NULL) inherited
+    only, so those stay "inherited and local" where a table created with INHERITS has them inherited only.
+    Every other line must still agree."""
     joined = {m[1] for s in plan if (m := _INHERIT.match(s.sql))}
     merged = _merged_columns(plan, desired)
     if not joined and not merged:
@@ -243,18 +244,19 @@ def _without_joined_locality(
 
 
 def _merged_columns(plan: Sequence[PlannedStatement], desired: Fingerprint) -> set[tuple[str, str]]:
-    """(table, column) of each descendant of a table the plan adds a column to (by the desired inheritance)."""
+    """(table, column) of each descendant of a table the plan adds a column to or drops one from ONLY, by the
+    desired inheritance (a child that also inherits the column from another parent keeps it local)."""
     children: dict[str, list[str]] = {}
     for line in desired.lines:
         if found := _INHERITS_LINE.match(line):
             children.setdefault(found[2], []).append(found[1])
     out: set[tuple[str, str]] = set()
     for statement in plan:
-        if added := _ADD_COLUMN.match(statement.sql):
-            below = list(children.get(added[1], ()))
+        if found := _ADD_COLUMN.match(statement.sql) or _DROP_ONLY.match(statement.sql):
+            below = list(children.get(found[1], ()))
             while below:
                 table = below.pop()
-                out.add((table, added[2]))
+                out.add((table, found[2]))
                 below += children.get(table, ())
     return out
 
@@ -307,6 +309,7 @@ def _kept_valid(after: Catalog, desired: Catalog, kept: Collection[ObjectRef]) -
 
 _INHERIT = re.compile(r"ALTER TABLE (\S+) INHERIT ")
 _ADD_COLUMN = re.compile(r"ALTER TABLE (\S+) ADD COLUMN (\S+) ")
+_DROP_ONLY = re.compile(r"ALTER TABLE ONLY (\S+) (?:ALTER COLUMN \S+ DROP NOT NULL, )?DROP COLUMN (\S+);")
 _INHERITS_LINE = re.compile(r"inherits (\S+) from (\S+) #")
 _FINGERPRINT_COLUMN = re.compile(
     r"(?:column (\S+)\.([^. ]+) |constraint (\S+) \(not null\): NOT NULL (\S+)(?: |$))"

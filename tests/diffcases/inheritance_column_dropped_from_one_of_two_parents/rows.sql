@@ -1,0 +1,1 @@
+insert into c values (1, 'a'); insert into d values (2, 'b');
