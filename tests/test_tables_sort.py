@@ -77,12 +77,12 @@ async def test_s_sorts_by_fk_in_degree_then_rows_then_size_then_name(sized: tupl
     async with app.run_test(size=(120, 36)) as pilot:
         await loaded(pilot)
         assert shown_tables(app) == ["public.empty", "public.many", "public.small", "public.wide"]
-        await _sort(pilot, app, "Tables by FK in-degree ↓")
+        await _sort(pilot, app, "Tables by FK in-degree")
         assert shown_tables(app)[:2] == ["public.small", "public.many"]  # 2 FKs in, then 1
         assert "←2" in str(app.query_one(TableList).row_content(1))
-        await _sort(pilot, app, "Tables by rows ↓")
+        await _sort(pilot, app, "Tables by rows")
         assert shown_tables(app)[:3] == ["public.many", "public.wide", "public.small"]
-        await _sort(pilot, app, "Tables by size ↓")
+        await _sort(pilot, app, "Tables by size")
         assert shown_tables(app) == by_size
         assert shown_tables(app)[0] == "public.wide"
         assert "M" in str(app.query_one(TableList).row_content(1))  # megabytes of TOAST
@@ -125,7 +125,7 @@ async def test_in_degree_on_pagila_matches_pg_constraint_and_keeps_the_selection
         await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "rental")
         await pilot.press("b")
         assert "tables.sort" in {entry[3] for entry in help_entries(app)[1]}
-        await _sort(pilot, app, "Tables by FK in-degree ↓")
+        await _sort(pilot, app, "Tables by FK in-degree")
         assert shown_tables(app)[0] in hubs
         assert app.tables_pane.selected_relation() is not None
         assert app.tables_pane.selected_relation().name == "rental"  # type: ignore[union-attr]
@@ -167,8 +167,8 @@ async def test_a_view_shows_no_row_count_and_sorts_after_every_table_by_rows(db:
 
         assert tail("a_view") == "" and tail("unanalysed") == "?"
         assert tail("counted") == "50" and tail("zero") == "0" and tail("kept") == "50"
-        await _sort(pilot, app, "Tables by FK in-degree ↓")
-        await _sort(pilot, app, "Tables by rows ↓")
+        await _sort(pilot, app, "Tables by FK in-degree")
+        await _sort(pilot, app, "Tables by rows")
         assert shown_tables(app) == [
             "public.counted",
             "public.kept",
@@ -218,7 +218,7 @@ async def test_by_size_a_partitioned_table_weighs_its_partitions_and_a_view_noth
             return _tail(table_list, name)
 
         for title in ("FK in-degree", "rows", "size"):
-            await _sort(pilot, app, f"Tables by {title} ↓")
+            await _sort(pilot, app, f"Tables by {title}")
         order = shown_tables(app)
         # The parent by its partitions' sum first, then the one table larger than any partition; the view last.
         assert order[:2] == ["public.events", "public.single"] and order[-1] == "public.a_view", order
@@ -262,9 +262,25 @@ async def test_a_table_never_counted_says_its_size_is_unknown_not_zero(db: str) 
             return _tail(table_list, name)
 
         for title in ("FK in-degree", "rows", "size"):
-            await _sort(pilot, app, f"Tables by {title} ↓")
+            await _sort(pilot, app, f"Tables by {title}")
         assert tail("loaded") == tail("parted") == tail("parted_1") == "?"
         assert tail("empty_one") == "0" and tail("counted") == human_bytes(stats["counted"][0] * 8192)
         order = [name.split(".")[1] for name in shown_tables(app)]
         assert order[:2] == ["counted", "empty_one"] and order[-1] == "a_view", order
         assert set(order[2:-1]) == {"loaded", "parted", "parted_1"}, order
+
+
+async def test_the_sorted_lists_title_is_whole_at_80_columns(db: str) -> None:
+    """At 80x24 (the pane 28 columns wide, its most) the title read `Tables by FK in-degre…`."""
+    await execute(db, "CREATE TABLE nicer_but_slower_film_list (id int PRIMARY KEY)")
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(TablesPane)
+        await pilot.press("s")
+        await wait_for(
+            pilot, lambda: pane.border_title != "Tables" and app.query_one(TableList).order is not None
+        )
+        await pilot.pause()
+        top = "".join(segment.text for segment in pane.render_lines(pane.region.reset_offset)[0])
+        assert f"─ {pane.border_title} ─" in top and "…" not in top, top

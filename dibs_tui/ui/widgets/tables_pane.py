@@ -222,7 +222,7 @@ class TablesPane(Vertical):
     # width per catalog: it never moves while the cursor does.
     DEFAULT_CSS = """
     TablesPane {
-        width: 32; min-width: 28; max-width: 35%;  /* min: the title sorted `Tables by FK in-degree ↓` */
+        width: 32; min-width: 28; max-width: 35%;  /* min: the title sorted `Tables by FK in-degree` */
         border: round $border-blurred; border-title-color: $text-muted;
     }
     TablesPane TableList { scrollbar-size-vertical: 1; }
@@ -526,7 +526,9 @@ class TablesPane(Vertical):
     def _cycle_sort(self, event: CycleSort) -> None:
         event.stop()
         self.sort_mode = next_sort(self.sort_mode)
-        self.border_title = "Tables" if self.sort_mode == SORTS[0] else f"Tables by {self.sort_mode} ↓"
+        # No arrow: every order but the name's is largest first (the figures say so), and at 80 columns the
+        # pane's 28 columns cut `Tables by FK in-degree ↓` to `Tables by FK in-degre…`.
+        self.border_title = "Tables" if self.sort_mode == SORTS[0] else f"Tables by {self.sort_mode}"
         if self.catalog is None:
             return
         known = self._orders.get(self.sort_mode)
