@@ -281,3 +281,40 @@ async def test_review_and_migrate_under_another_sessions_lock_name_it_not_a_stat
         db, "SELECT count(*) AS n FROM pg_attribute WHERE attrelid = 'busy'::regclass AND attnum > 0"
     )
     assert columns[0]["n"] == 1  # nothing was applied
+
+
+async def test_migrate_names_the_session_that_blocks_its_review_not_an_older_lock_on_another_table(
+    db: str, tmp_path: Path
+) -> None:
+    """Two sessions hold ACCESS EXCLUSIVE: the older on a table the migration never reads, the other on the one
+    its review counts. Asked after the wait gave up, the first granted holder of any table was named (the
+    older, unrelated one); the review's backend is now watched while it reads, and whom pg_blocking_pids says
+    it waits for is named."""
+    import subprocess
+
+    await execute(db, "CREATE TABLE idle (id int); CREATE TABLE busy (id int); INSERT INTO busy VALUES (1)")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_busy.sql").write_text("UPDATE busy SET id = 2 WHERE id = 1;\n")
+    unrelated, blocker = await asyncpg.connect(db), await asyncpg.connect(db)
+    try:
+        await unrelated.execute("BEGIN; LOCK TABLE idle IN ACCESS EXCLUSIVE MODE")
+        await asyncio.sleep(0.2)  # older: the first of the holders by its transaction's start
+        await blocker.execute(
+            "SET application_name = 'the blocker'; BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE"
+        )
+        argv = [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove"]
+        result = await asyncio.to_thread(
+            subprocess.run, argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
+        )
+        pids = unrelated.get_server_pid(), blocker.get_server_pid()
+    finally:
+        await unrelated.close()
+        await blocker.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(
+        f"migrate's review of the pending migrations blocked by backend {pids[1]} \\(app 'the blocker', [^)]+\\) "
+        "holding AccessExclusiveLock on public.busy; ",
+        result.stderr,
+    ), result.stderr
+    assert str(pids[0]) not in result.stderr and "public.idle" not in result.stderr, result.stderr

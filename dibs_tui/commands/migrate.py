@@ -26,7 +26,7 @@ from ..core.connect import ConnectionTarget
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.migrations.apply import PendingMigration, apply_pending
-from ..core.migrations.apply_online import LockRetries
+from ..core.migrations.apply_online import LockRetries, blockers_of
 from ..core.migrations.apply_outcome import ApplyEvent, ApplyResult, ConnectionLost, MigrationFailed
 from ..core.migrations.pending_part import pending_text
 from ..core.proof_gate import FAILING_HINT, certain_failure
@@ -88,18 +88,19 @@ async def _reviews(target: ConnectionTarget, pending: list[PendingMigration]) ->
 
     conn = await connect(target, read_only=True)
     try:
-        return [
-            await review_sql(conn, pending_text(p.file.text, p.plan, p.resume_at), str(p.file.path))
-            for p in pending
-        ]
-    except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError) as exc:
-        # A lock another session holds: said as such, not as the history read the apply would name.
-        refusal = await lock_wait_error(
-            conn, "migrate's review of the pending migrations", exc, "nothing was applied"
-        )
-        if refusal is None:
-            raise
-        raise refusal from None
+        async with blockers_of(target, conn.get_server_pid()) as watch:
+            try:
+                return [
+                    await review_sql(conn, pending_text(p.file.text, p.plan, p.resume_at), str(p.file.path))
+                    for p in pending
+                ]
+            except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError) as exc:
+                # A lock another session holds: said with that session (pg_blocking_pids of ours, watched).
+                what = "migrate's review of the pending migrations"
+                refusal = await lock_wait_error(conn, what, exc, "nothing was applied", watch.blockers)
+                if refusal is None:
+                    raise
+                raise refusal from None
     finally:
         await conn.close()
 

@@ -173,9 +173,22 @@ async def _applied_names(conn: asyncpg.Connection) -> tuple[str, ...]:
 
 
 async def _live(target: ConnectionTarget, scope: Scope) -> tuple[Fingerprint, tuple[str, ...]]:
+    """The live schema's fingerprint and applied migrations; a lock in the way is said with the session that
+    held it (its deparse functions open every relation, so any one may be the one waited for)."""
+    from .migrations.apply_online import blockers_of
+    from .session import lock_wait_error
+
     conn = await connect(target, read_only=True)
     try:
-        return await scope.of(conn), await _applied_names(conn)
+        async with blockers_of(target, conn.get_server_pid()) as watch:
+            try:
+                return await scope.of(conn), await _applied_names(conn)
+            except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError) as exc:
+                what = "the read of the live schema (its fingerprint)"
+                refusal = await lock_wait_error(conn, what, exc, "nothing was done", watch.blockers)
+                if refusal is None:
+                    raise
+                raise refusal from None
     finally:
         await conn.close()
 

@@ -187,14 +187,24 @@ async def describe_lock_wait(conn: asyncpg.Connection, what: str) -> str:
 
 
 async def lock_wait_error(
-    conn: asyncpg.Connection, what: str, exc: BaseException, outcome: str
+    conn: asyncpg.Connection, what: str, exc: BaseException, outcome: str, blockers: str | None = None
 ) -> DibsError | None:
     """A bounded read cut short by lock_timeout, or by its statement_timeout while another session held
     ACCESS EXCLUSIVE (a review's is shorter than lock_timeout): who held it, as an error a user can act on.
-    None when it was no lock wait (a statement_timeout with no such lock held: a slow read)."""
+    None when it was no lock wait (a statement_timeout with no such lock held: a slow read). `blockers`: who
+    the read's backend waited for, as a watch of it saw them (core/migrations/apply_online.py), "" when it saw
+    none (then a statement_timeout is a slow read); None: not watched, every ACCESS EXCLUSIVE holder is named."""
+    if blockers:
+        after = (
+            f"gave up after {await _setting(conn, 'lock_timeout')} (lock_timeout)"
+            if isinstance(exc, asyncpg.LockNotAvailableError)
+            else "gave up when its statement_timeout ran out"
+        )
+        hint = LOCK_HINT if isinstance(exc, asyncpg.LockNotAvailableError) else _WAIT_HINT
+        return DibsError(f"{what} blocked by {blockers}; {after}; {outcome}", hint=hint)
     if isinstance(exc, asyncpg.LockNotAvailableError):
         return DibsError(f"{await describe_lock_wait(conn, what)}; {outcome}", hint=LOCK_HINT)
-    if not isinstance(exc, asyncpg.QueryCanceledError):
+    if not isinstance(exc, asyncpg.QueryCanceledError) or blockers is not None:
         return None
     try:
         rows = await conn.fetch(_HOLDERS_SQL)
@@ -203,7 +213,14 @@ async def lock_wait_error(
     if not rows:
         return None
     said = _lock_wait_line(rows, what, "gave up when its statement_timeout ran out")
-    return DibsError(f"{said}; {outcome}", hint="wait for that transaction to end, then run it again")
+    return DibsError(f"{said}; {outcome}", hint=_WAIT_HINT)
+
+
+async def _setting(conn: asyncpg.Connection, name: str) -> str:
+    try:
+        return str(await conn.fetchval("SELECT pg_catalog.current_setting($1)", name))
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        return "?"
 
 
 def _lock_wait_line(rows: Sequence[asyncpg.Record], what: str, after: str) -> str:
@@ -271,6 +288,7 @@ async def bounded_read(conn: asyncpg.Connection, read: Awaitable[T], what: str =
 
 
 LOCK_HINT = "wait for that transaction to end, or raise --lock-timeout (lock_timeout in dibs-tui.toml)"
+_WAIT_HINT = "wait for that transaction to end, then run it again"
 
 
 __all__ = [

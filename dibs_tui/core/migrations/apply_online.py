@@ -187,3 +187,27 @@ class Watch:
                 ):
                     self.say(line)
                     last_line, last_time = line, now
+
+
+@contextlib.asynccontextmanager
+async def blockers_of(target: ConnectionTarget, pid: int, *, after: float = 0.25) -> AsyncIterator[Watch]:
+    """The backend `pid` watched (pg_blocking_pids) from a second connection while the block runs, opened only
+    once the block has run `after` seconds (most reads are done by then): who blocked it is known after its
+    wait gave up (lock_timeout, statement_timeout), when its own connection can no longer ask, rather than any
+    session holding an ACCESS EXCLUSIVE lock on any table then."""
+    watch = Watch(target, lambda _: None)
+
+    async def follow() -> None:
+        await asyncio.sleep(after)
+        await watch.open(pid)
+        if watch.conn is not None:
+            await watch._poll(watch.conn)
+
+    task = asyncio.create_task(follow())
+    try:
+        yield watch
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        await watch.close()
