@@ -291,3 +291,15 @@ def test_an_object_altered_whole_says_what_of_its_definition_changed(
     assert "  ~ foreign key c_p_fkey: ON DELETE CASCADE -> ON DELETE SET NULL\n" in out, out
     assert "  ~ check c_n_check: CHECK ((n > 0)) -> CHECK ((n >= 0))\n" in out, out
     assert "  ~ column q: default 'a'::text -> 'b'::text\n" in out, out
+
+
+def test_one_change_of_one_statement_is_said_in_the_singular(
+    new_database: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`diff` of one changed column setting ended `1 changes, 1 statements (0 destructive)` (the Diff tab said
+    `1 change, 1 statement`)."""
+    live, wanted = new_database(), new_database()
+    run_sql(live, "CREATE TABLE t (a text)")
+    run_sql(wanted, "CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500")
+    assert main(["diff", live, "--desired", wanted]) == 2
+    assert "\n1 change, 1 statement (0 destructive), " in capsys.readouterr().out

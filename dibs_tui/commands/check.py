@@ -7,7 +7,7 @@ import argparse
 from ..config import Settings
 from ..core.terminal import safe
 from .common import exit_now
-from .diff import MARKS, compute, group_by_table, left_out_lines, rename_lines
+from .diff import MARKS, compute, counted, group_by_table, left_out_lines, rename_lines
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -19,10 +19,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return exit_now(0)
     groups = group_by_table(result.changes)
     unmodelled = len(result.unmodelled_differences)
-    also = f", {_counted(unmodelled, 'unmodelled difference')}" if unmodelled else ""
+    also = f", {counted(unmodelled, 'unmodelled difference')}" if unmodelled else ""
     drift = sum(1 for c in result.changes if not c.kept)
     print(
-        f"drift: {_counted(drift, 'change')} in {_counted(len(groups), 'object')}{also} ({result.elapsed_s:.2f} s)"
+        f"drift: {counted(drift, 'change')} in {counted(len(groups), 'object')}{also} ({result.elapsed_s:.2f} s)"
     )
     for group, changes in groups.items():
         marks = "".join(sorted({MARKS[c.kind] for c in changes}))
@@ -38,8 +38,3 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
     return exit_now(1)
-
-
-def _counted(count: int, word: str) -> str:
-    """`1 change`, `2 changes`: the summary CI logs show."""
-    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -155,13 +155,18 @@ def render_text(result: DiffResult) -> str:
     destructive = sum(1 for s in result.plan if s.destructive)
     lines.append("")
     lines.append(
-        f"{sum(1 for c in result.changes if not c.kept)} changes, {len(result.plan)} statements "
-        f"({destructive} destructive), "
+        f"{counted(sum(1 for c in result.changes if not c.kept), 'change')}, "
+        f"{counted(len(result.plan), 'statement')} ({destructive} destructive), "
         f"{result.elapsed_s:.2f} s"
     )
     lines.append("")
     lines.append(escape_sql(result.sql()).rstrip("\n"))
     return "\n".join(lines) + "\n"
+
+
+def counted(count: int, word: str) -> str:
+    """`1 change`, `2 changes`: the summaries `diff` and `check` print, as the Diff tab counts."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def as_json(result: DiffResult) -> dict[str, Any]:
