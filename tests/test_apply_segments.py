@@ -290,8 +290,12 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
 def test_the_quick_keyword_check_never_hides_a_statement_the_parser_runs_alone() -> None:
     """The planner skips the classifying parse for statements without these keywords: every statement that
     runs alone or is transaction control must have one, or it would run inside a transaction."""
-    from dibs_tui.core.migrations.files import is_transaction_control, runs_outside_transaction
-    from dibs_tui.core.migrations.segments import _may_be_control, _may_run_alone
+    from dibs_tui.core.migrations.files import (
+        _may_be_control,
+        _may_run_alone,
+        is_transaction_control,
+        runs_outside_transaction,
+    )
 
     candidates = [
         "CREATE INDEX CONCURRENTLY i ON t (a)",

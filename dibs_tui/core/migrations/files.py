@@ -82,8 +82,31 @@ def strip_comments(sql: str) -> str:
     return strip(sql)
 
 
+# Every statement PostgreSQL refuses in a transaction block (PreventInTransactionBlock), ADD VALUE and
+# transaction control holds one of these words. A statement holding none of them is neither: it skips the
+# parse that classifies it, which a file of 50,000 statements would otherwise pay at each of the many callers
+# that ask (segments, the review, the trace): their parses are too many to be all kept.
+_MAY_RUN_ALONE = (
+    "CONCURRENTLY", "VACUUM", "CLUSTER", "DATABASE", "TABLESPACE", "SYSTEM", "REINDEX", "SUBSCRIPTION",
+    "PREPARED", "DISCARD",
+)  # fmt: skip
+_MAY_BE_CONTROL = ("BEGIN", "START", "COMMIT", "END")
+
+
+def _may_be_control(text: str) -> bool:
+    upper = text.upper()
+    return any(word in upper for word in _MAY_BE_CONTROL)
+
+
+def _may_run_alone(text: str) -> bool:
+    upper = text.upper()  # ALTER TYPE ... ADD VALUE: not every INSERT ... VALUES
+    return any(word in upper for word in _MAY_RUN_ALONE) or ("ALTER" in upper and "VALUE" in upper)
+
+
 def is_transaction_control(sql: str) -> bool:
     """`BEGIN;` / `COMMIT;` in the file itself (e.g. Alembic offline SQL): our transaction replaces it."""
+    if not _may_be_control(sql):
+        return False
     from ..sqlparse import statement_info
 
     info = statement_info(sql)
@@ -100,6 +123,8 @@ def runs_outside_transaction(sql: str) -> bool:
     it is accepted but the new label cannot be used until committed, so a migration that adds a label and then
     uses it (a default, an UPDATE) only works if it commits first.
     """
+    if not _may_run_alone(sql):
+        return False
     from ..sqlparse import statement_info
 
     info = statement_info(sql)

@@ -87,27 +87,6 @@ def _ends_ours(text: str) -> bool:
     return words[0] != "COMMIT" and "TO" not in words[1:3]  # ROLLBACK TO SAVEPOINT stays inside
 
 
-# Every statement PostgreSQL refuses in a transaction block (PreventInTransactionBlock), ADD VALUE and
-# transaction control holds one of these words. A statement holding none of them is neither: it skips the
-# parse that classifies it, which a file of 50,000 statements would otherwise pay twice per statement. The
-# classification itself stays `runs_outside_transaction` / `is_transaction_control`.
-_MAY_RUN_ALONE = (
-    "CONCURRENTLY", "VACUUM", "CLUSTER", "DATABASE", "TABLESPACE", "SYSTEM", "REINDEX", "SUBSCRIPTION",
-    "PREPARED", "DISCARD",
-)  # fmt: skip
-_MAY_BE_CONTROL = ("BEGIN", "START", "COMMIT", "END")
-
-
-def _may_be_control(text: str) -> bool:
-    upper = text.upper()
-    return any(word in upper for word in _MAY_BE_CONTROL)
-
-
-def _may_run_alone(text: str) -> bool:
-    upper = text.upper()  # ALTER TYPE ... ADD VALUE: not every INSERT ... VALUES
-    return any(word in upper for word in _MAY_RUN_ALONE) or ("ALTER" in upper and "VALUE" in upper)
-
-
 def _opens_block(text: str) -> bool:
     words = strip_comments(text).upper().split()
     return bool(words) and words[0] in ("BEGIN", "START")
@@ -241,7 +220,7 @@ def plan_segments(text: str, file: str = "<sql>", *, transactional: bool = True)
                 "and silently undo it: a migration cannot roll itself back",
                 hint="remove it; a failing statement already rolls its segment back",
             )
-        if _may_be_control(stmt.text) and is_transaction_control(stmt.text):
+        if is_transaction_control(stmt.text):
             if _opens_block(stmt.text):
                 if not in_block:
                     close()
@@ -251,7 +230,7 @@ def plan_segments(text: str, file: str = "<sql>", *, transactional: bool = True)
                 in_block = False
             continue
         count += 1
-        inherent = _may_run_alone(stmt.text) and runs_outside_transaction(stmt.text)
+        inherent = runs_outside_transaction(stmt.text)
         if inherent and in_block:
             why = (
                 "migrate runs it alone, committed, since the label it adds cannot be used before its "

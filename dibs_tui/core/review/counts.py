@@ -82,6 +82,7 @@ class Counter:
         # Labels this file adds to an enum (ADD VALUE, which migrate commits before what follows): a live
         # enum's value of one does not convert when counted, but does when the statement runs
         self.labels_added: set[str] = set()
+        self.insert_keys: dict[int, Any] = {}  # a table's unique keys, read for its first INSERT of the file
         self.index_keys: dict[str, list[str]] = {}  # indexes this file creates: their plain columns
         self.added: dict[tuple[str, str], NewColumn] = {}  # columns this file adds to live tables
         self.dropped: set[tuple[str, str]] = set()  # (table, constraint) this file drops; (table, "") a table
@@ -200,7 +201,7 @@ class Counter:
         updated = {
             column for table, column in self.updated if table == key(name)
         }  # keys an UPDATE may change
-        return await insert_hazards(self.conn, target, node, updated, rows_read_apart(sql))
+        return await insert_hazards(self.conn, target, node, updated, rows_read_apart(sql), self.insert_keys)
 
     async def alter_table(self, node: Any) -> list[Hazard]:
         name = rangevar_name(node.relation)

@@ -115,6 +115,8 @@ def shape_of(sql: str) -> Shape:
 def column_moves(sql: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """The (table, column) pairs an ALTER TABLE drops and those it adds, names as the reviewer writes them;
     empty for any other statement."""
+    if "ALTER" not in sql.upper():  # the common case, without a parse (a data migration's 50,000 INSERTs)
+        return set(), set()
     info = statement_info(sql)
     if info is None or info.node_type != "AlterTableStmt":
         return set(), set()
