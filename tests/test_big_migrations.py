@@ -155,3 +155,22 @@ async def test_the_keys_of_rows_read_apart_are_counted_against_the_live_table(db
 )
 def test_the_rows_of_a_values_list_are_found_without_the_parser(sql: str, rows: list[str]) -> None:
     assert [sql[a:b] for a, b in value_rows(sql, 0, len(sql))] == rows
+
+
+def test_the_migrations_pane_shows_the_head_of_a_data_migration_and_says_what_is_left() -> None:
+    """The pane highlighted the whole file on the app's loop (minutes for 20 MB, the pane frozen) and cut it
+    into segments there too: it shows the first lines, says how many more there are, and leaves the segments
+    to migrate --dry-run."""
+    from dibs_tui.ui.migration_rows import segment_lines
+    from dibs_tui.ui.review_marks import marked_sql
+
+    text = _inserts(2)
+    shown = str(marked_sql(text, None)).splitlines()
+    assert len(shown) < 2_100, len(shown)
+    assert shown[0].startswith("INSERT INTO items") and shown[-1].startswith("… ")
+    assert f"{text.count(chr(10)) - len(shown) + 1:,} more lines not shown here" in shown[-1], shown[-1]
+    assert segment_lines(text, Path("big.sql")) == [
+        "not cut into segments here for a file of 2.0 MB: `dibs-tui migrate --dry-run` lists them"
+    ]
+    small = _inserts(0.01)
+    assert str(marked_sql(small, None)).splitlines() == small.rstrip("\n").splitlines()

@@ -84,12 +84,22 @@ def lock_lines(review: Review) -> list[str]:
     ]  # names as the file spells them
 
 
+# A migration longer than this is not cut into segments on the app's loop (a 20 MB data migration's parse is
+# seconds of a frozen pane): the line says where its segments are listed.
+PLANNED_CHARS = 1024 * 1024
+
+
 def segment_lines(text: str, path: Path, limit: int = 30) -> list[str]:
     """How a migration commits: nothing for one transaction, its kind for one statement run alone (a lone
     CREATE INDEX CONCURRENTLY was shown as 'one transaction'), else a line per segment up to `limit` (or why it
     cannot run)."""
     from ..core.migrations.segments import plan_segments  # deferred (see the module docstring)
 
+    if len(text) > PLANNED_CHARS:
+        return [
+            f"not cut into segments here for a file of {len(text.encode()) / 1048576:.1f} MB: `dibs-tui "
+            "migrate --dry-run` lists them"
+        ]
     try:
         plan = plan_segments(text, str(path))
     except DibsError as exc:

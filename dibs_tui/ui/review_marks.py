@@ -48,20 +48,43 @@ def hazard_lines(review: Review) -> list[str]:
     return out
 
 
+# A migration is shown highlighted up to this many lines and characters: a data migration of 20 MB was minutes
+# of Pygments on the app's loop (the pane frozen) and hundreds of MB of styled lines; the rest is said in a line.
+SHOWN_LINES = 2_000
+SHOWN_CHARS = 256 * 1024
+
+
+def _shown(text: str) -> tuple[str, str]:
+    """The part of `text` shown, whole lines, and the line that says what is left out ('' when nothing is)."""
+    lines = text[:SHOWN_CHARS].split("\n")
+    if len(text) > SHOWN_CHARS:
+        lines.pop()  # cut in its middle
+    shown = "\n".join(lines[:SHOWN_LINES])
+    if not text[len(shown) :].strip():
+        return text, ""
+    rest = text[len(shown) :].strip("\n").count("\n") + 1
+    size = len(text.encode()) / 1048576
+    return shown, f"… {rest:,} more lines not shown here (the file is {size:.1f} MB): read it in an editor"
+
+
 def marked_sql(text: str, review: Review | None) -> Content:
     """The migration highlighted, a ▲ in the gutter where a statement with hazards starts (their number, a
-    failure in the trace counted as one)."""
+    failure in the trace counted as one); past SHOWN_LINES lines, one line says how many more there are (the
+    details list every statement with hazards)."""
     starts: dict[int, int] = {}
     for s in review.statements if review else ():
         if s.hazards or _fails(s):
             starts[s.line] = starts.get(s.line, 0) + len(s.hazards) + _fails(s)
-    if not starts:
-        return Content("\n").join(sql_lines(text))
-    gutter = []
-    for number, line in enumerate(sql_lines(text), start=1):
-        mark = (f"▲{starts[number]:<2} ", "$text-error") if number in starts else ("    ", "")
-        gutter.append(Content.assemble(mark, line))
-    return Content("\n").join(gutter)
+    shown, left_out = _shown(text)
+    lines = sql_lines(shown)
+    if starts:
+        lines = [
+            Content.assemble((f"▲{starts[n]:<2} ", "$text-error") if n in starts else ("    ", ""), line)
+            for n, line in enumerate(lines, start=1)
+        ]
+    if left_out:
+        lines.append(Content.styled(left_out, "$text-muted"))
+    return Content("\n").join(lines)
 
 
 def review_off_the_loop(runs: LoaderRuns, target: ConnectionTarget, path: Path) -> Review:
