@@ -23,7 +23,7 @@ from dibs_tui.core.introspect.read import introspect
 from dibs_tui.core.model import Catalog, ConstraintKind, Domain, ObjectRef, Relation, RelationKind
 from dibs_tui.core.model_objects import WholeObject
 from dibs_tui.core.plan import Change, PlannedStatement, RenameSuggestion
-from dibs_tui.core.sql import qualified
+from dibs_tui.core.sql import qualified, quote_ident
 from tests.pg import psql_file
 
 
@@ -98,6 +98,51 @@ async def _row_counts(dsn: str, tables: Sequence[tuple[str, str]]) -> dict[tuple
         await conn.close()
 
 
+def _kept_columns(
+    current: Catalog,
+    desired: Catalog,
+    tables: Sequence[tuple[str, str]],
+    renames: Sequence[tuple[str, str]],
+) -> list[tuple[str, str, str, str]]:
+    """(schema, table, name before, name after) of the columns of kept tables that both sides have alike
+    (built-in type, not generated; an accepted column rename followed): the plan must leave their values as
+    they are, whatever it does around them (a column dropped and added back keeps the row count, not the
+    values)."""
+    renamed = {tuple(old.split(".")): new.split(".")[-1] for old, new in renames if old.count(".") == 2}
+    out = []
+    for key in tables:
+        rel, new = current.relation(*key), desired.relation(*key)
+        for col in rel.columns if rel is not None and new is not None else ():
+            name = renamed.get((*key, col.name), col.name)
+            other = new.column(name)  # type: ignore[union-attr]
+            if (
+                other is not None
+                and other.type == col.type
+                and col.type_key is None  # an enum value renamed in place is relabelled on purpose
+                and col.generated is None
+                and other.generated is None
+            ):
+                out.append((*key, col.name, name))
+    return out
+
+
+async def _column_values(
+    dsn: str, columns: Sequence[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], str]:
+    """Each column's values as one digest (their sorted text forms, NULLs included)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        out = {}
+        for schema, table, column in columns:
+            value = f"coalesce({quote_ident(column)}::text, '<null>')"
+            out[(schema, table, column)] = await conn.fetchval(
+                f"SELECT md5(coalesce(string_agg({value}, ',' ORDER BY {value}), '')) FROM ONLY {qualified(schema, table)}"
+            )
+        return out
+    finally:
+        await conn.close()
+
+
 @dataclass
 class Outcome:
     changes: tuple[Change, ...]
@@ -153,8 +198,15 @@ def converge_dsns(
         changes, plan, renames = diff_catalogs(current, desired, accepted_renames=accepted_renames)
         kept = _kept_tables(current, desired, plan) if count_rows else []
         before = await _row_counts(a, kept)
+        columns = _kept_columns(current, desired, kept, accepted_renames)
+        values = await _column_values(a, [(s, t, was) for s, t, was, _ in columns])
         await apply_plan(a, plan)
         assert await _row_counts(a, kept) == before, "rows lost in tables the plan keeps"
+        now = await _column_values(a, [(s, t, name) for s, t, _, name in columns])
+        lost = [
+            c for c, then, later in zip(columns, values.values(), now.values(), strict=True) if then != later
+        ]
+        assert not lost, f"values changed in columns the plan keeps as they are: {lost}"
         after = await introspect_dsn(a, include, exclude)
         _, residual, _ = diff_catalogs(after, desired)
         assert not residual, (
