@@ -45,7 +45,7 @@ def test_a_partly_applied_migration_is_reviewed_from_where_migrate_resumes(db: s
     ), out
     assert f"{path}:4: ALTER TABLE t ADD COLUMN b int NOT NULL" in out
     assert f"{path}:1:" not in out and f"{path}:3:" not in out and "already exists" not in out
-    assert "1 statements, " in out
+    assert "1 statement, " in out
     # Counted on the rows there now: b is added NOT NULL without a default to a table of 2 rows.
     assert "2 existing rows" in out, out
     assert state(db)["runs"] == 1  # the review ran nothing of it

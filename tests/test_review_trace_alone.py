@@ -112,3 +112,39 @@ async def test_a_reindex_of_a_partitioned_table_is_said_to_fail_in_migrates_tran
     [fails] = [h for h in reindex.hazards if h.kind == "fails-on-schema"]
     assert "migrate runs it in its segment's transaction" in fails.message, fails.message
     assert not any(h.kind == "non-transactional" for h in reindex.hazards), reindex.hazards
+
+
+async def test_a_goose_file_is_reviewed_as_migrate_runs_it_its_up_section_only(
+    db: str, tmp_path: Path
+) -> None:
+    """Its down section was reviewed and traced as if it ran: a DROP TABLE there was said to lose 1,000 rows."""
+    await execute(db, SCHEMA)
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    path = folder / "20260101000000_note.sql"
+    path.write_text(
+        "-- +goose Up\nALTER TABLE t ADD COLUMN note text;\n\n-- +goose Down\nALTER TABLE t DROP COLUMN note;\n"
+        "DROP TABLE t;\n"
+    )
+    review = await review_file(resolve(db), path)
+    assert [(s.line, s.sql) for s in review.statements] == [(2, "ALTER TABLE t ADD COLUMN note text")]
+    assert not any(h.kind == "data-loss" for s in review.statements for h in s.hazards), review.to_text()
+
+
+async def test_a_file_run_without_a_transaction_is_traced_a_statement_at_a_time(
+    db: str, tmp_path: Path
+) -> None:
+    """goose NO TRANSACTION: migrate runs every statement alone, committed. The trace ran them in one
+    transaction; now each alone, as migrate does: the second ALTER is not said to wait behind the first's lock,
+    and each statement's own ACCESS EXCLUSIVE is still said."""
+    await execute(db, SCHEMA)
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    path = folder / "20260101000000_two.sql"
+    path.write_text(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nALTER TABLE t ADD COLUMN a int;\nALTER TABLE t ADD COLUMN b int;\n"
+    )
+    first, second = (await review_file(resolve(db), path)).statements
+    for statement in (first, second):
+        assert statement.trace == "ran" and not statement.transactional, statement
+        assert [h.kind for h in statement.hazards] == ["access-exclusive-lock"], statement.hazards

@@ -92,7 +92,7 @@ async def with_observations(
     if step.refused:  # nothing it would lock, rewrite or lose happens: the refusal alone is said
         transactional = not any(h.kind == "non-transactional" for h in inferred)
         return Observed([_refused(step, where)], "", (), transactional)
-    if step.outcome == "not in a transaction":  # refused in a block, it ran alone, as migrate runs it
+    if step.alone:  # it ran alone, in autocommit, as migrate runs it
         return await _ran_alone(step, inferred, costing, only_statement)
     if not step.ran:
         return None
@@ -122,8 +122,13 @@ async def _ran_alone(
 ) -> Observed:
     """A statement run alone, in autocommit: the tables it rewrote (VACUUM FULL) are observed; its locks, held
     until it ended, are gone when pg_locks is read after it, so the rules' stand, and so do its index builds
-    (a concurrent build's own lock is not known either)."""
-    hazards = [Hazard("non-transactional", runs_alone(True, only_statement=only_statement), "observed")]
+    (a concurrent build's own lock is not known either). That PostgreSQL refuses it in a transaction block is
+    said as seen; a statement of a file run without a transaction (goose NO TRANSACTION) is not refused."""
+    hazards = []
+    if step.outcome == "not in a transaction":
+        hazards.append(
+            Hazard("non-transactional", runs_alone(True, only_statement=only_statement), "observed")
+        )
     hazards += [h for h in inferred if h.kind not in ("non-transactional", "table-rewrite")]
     for table in step.rewritten:
         hazards += await _rewrite(table, costing)

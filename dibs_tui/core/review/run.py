@@ -11,7 +11,7 @@ import asyncpg
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
 from ..migrations.files import runs_outside_transaction
-from ..migrations.pending_part import pending_part
+from ..migrations.pending_part import migration_file, pending_part
 from ..session import current_limits
 from ..shadow import LocatedStatement
 from ..sqlparse import read_sql_file
@@ -107,22 +107,38 @@ def _unique(hazards: list[Hazard]) -> list[Hazard]:
 async def review_file(
     target: ConnectionTarget, path: Path, *, shown_as: str | None = None, traced: bool = True
 ) -> Review:
-    """Review the migration at `path`; one an earlier migrate left partly applied is reviewed and traced from
-    where migrate resumes (its committed segments are on the server already), and the notes say so."""
+    """Review the migration at `path` as migrate runs it: a goose or dbmate file's up section only (its down
+    section was reviewed, and traced, as if it ran), every statement alone in one that asks to run without a
+    transaction; one an earlier migrate left partly applied is reviewed and traced from where migrate resumes
+    (its committed segments are on the server already), and the notes say so."""
     text = read_sql_file(path)  # binary, not UTF-8 or too big: refused at its file:line:col
+    file = migration_file(path)
+    runs = file.text if file is not None else text
+    transactional = file is None or file.transactional
     part = await pending_part(target, path)
     if part is None:
-        return await review_text(target, text, shown_as or str(path), traced=traced)
-    review = await review_text(target, part.text, shown_as or str(path), traced=traced)
+        return await review_text(
+            target, runs, shown_as or str(path), traced=traced, transactional=transactional
+        )
+    review = await review_text(
+        target, part.text, shown_as or str(path), traced=traced, transactional=transactional
+    )
     return replace(review, notes=(part.note, *review.notes))
 
 
 async def review_text(
-    target: ConnectionTarget, text: str, file: str, *, traced: bool = True, most_traced: int | None = None
+    target: ConnectionTarget,
+    text: str,
+    file: str,
+    *,
+    traced: bool = True,
+    most_traced: int | None = None,
+    transactional: bool = True,
 ) -> Review:
     """Review `text`; with `traced`, the migration is first traced in a sandbox clone of the live schema (a
     trace that cannot be taken is said in the review's notes, and the rules stand alone), unless it reaches
-    more than `most_traced` relations."""
+    more than `most_traced` relations; not `transactional`: migrate runs each statement alone (goose NO
+    TRANSACTION, dbmate transaction:false), and so does the trace."""
     conn = await connect(target, read_only=True)
     try:
         zone = await conn.fetchval("SELECT pg_catalog.current_setting('TimeZone')")  # migrate's, too
@@ -130,17 +146,24 @@ async def review_text(
         if traced and most_traced is not None:  # over the bound by its names alone: no catalog read
             trace = await too_big_to_trace(conn, text, file, most_traced)
         if traced and trace is None:
-            trace = await _trace(target, text, file, zone, most_traced)
+            trace = await _trace(target, text, file, zone, most_traced, transactional)
         return await review_sql(conn, text, file, trace)
     finally:
         await conn.close()
 
 
 async def _trace(
-    target: ConnectionTarget, text: str, file: str, time_zone: str, most_relations: int | None = None
+    target: ConnectionTarget,
+    text: str,
+    file: str,
+    time_zone: str,
+    most_relations: int | None,
+    transactional: bool,
 ) -> Trace:
     try:
-        return await trace_migration(target, text, file, time_zone, most_relations=most_relations)
+        return await trace_migration(
+            target, text, file, time_zone, most_relations=most_relations, transactional=transactional
+        )
     except (DibsError, asyncpg.PostgresError, OSError) as exc:
         message = (getattr(exc, "message", None) or str(exc)).splitlines()[0]
         return Trace((), None, (f"not traced ({message}): locks and rewrites are the rules' inference",))

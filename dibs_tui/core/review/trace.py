@@ -97,6 +97,7 @@ async def trace_migration(
     time_zone: str | None = None,
     *,
     most_relations: int | None = None,
+    transactional: bool = True,
 ) -> Trace:
     """Clone the live schema of `target` into the sandbox and trace the migration `text` there, in the live
     session's `time_zone`: timestamp <-> timestamptz rewrites the table unless it is UTC. With `most_relations`,
@@ -134,7 +135,7 @@ async def trace_migration(
             conn,
             statements,
             claim_refusals=same_server,
-            commits_after=commits_after(text, file, len(statements)),
+            segments=_segment_ends(text, file, statements, transactional),
         )
     notes += stopped
     if rates is not None:
@@ -196,19 +197,24 @@ def timed_rates(size: int, rewrite: float, build: float, scan: float, where: str
     return Rates(rewrite_rate, index_rate, scan_rate, how)
 
 
-def commits_after(text: str, file: str, count: int) -> frozenset[int]:
-    """The indexes of the statements after which migrate commits (each segment's last, the file's last aside),
-    among the `count` statements of `migration_statements`; none when the file cannot be cut (migrate refuses
-    it, and says why)."""
+def _segment_ends(
+    text: str, file: str, statements: Sequence[LocatedStatement], transactional: bool
+) -> tuple[frozenset[int], frozenset[int]]:
+    """The indexes, among `statements` (`migration_statements`), of those after which migrate commits (each
+    segment's last, the file's last aside) and of those it runs alone, as it cuts the file (not
+    `transactional`: every statement alone but in a written block). A file migrate cannot cut (it refuses it,
+    and says why) commits nowhere and runs alone what PostgreSQL refuses in a transaction block."""
     from ..migrations.segments import plan_segments
 
+    count = len(statements)
     try:
-        plan = plan_segments(text, file)
+        plan = plan_segments(text, file, transactional=transactional)
     except DibsError:
-        return frozenset()
-    if plan.statements != count:
-        return frozenset()
-    return frozenset(segment.last - 1 for segment in plan.segments if segment.last < count)
+        plan = None
+    if plan is None or plan.statements != count:
+        return frozenset(), frozenset(i for i, s in enumerate(statements) if runs_outside_transaction(s.text))
+    ends = frozenset(segment.last - 1 for segment in plan.segments if segment.last < count)
+    return ends, frozenset(segment.first - 1 for segment in plan.segments if segment.alone)
 
 
 async def _run_traced(
@@ -216,26 +222,28 @@ async def _run_traced(
     statements: Sequence[LocatedStatement],
     *,
     claim_refusals: bool = True,
-    commits_after: frozenset[int] = frozenset(),
+    segments: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset()),
 ) -> tuple[list[TraceStep], list[str]]:
     """Each statement in its savepoint, observed after it ran, or alone in autocommit where migrate runs it
-    alone; the transaction committed after the statements of `commits_after`, as migrate commits its segments
-    (the locks an earlier segment took are not held in the next, ADD VALUE's label is usable), the last rolled
-    back. `claim_refusals`: the sandbox runs the live
+    alone; the transaction committed after the statements that end a segment, as migrate commits them (the
+    locks an earlier segment took are not held in the next, ADD VALUE's label is usable), the last rolled
+    back. `segments`: the statements after which migrate commits, and those it runs alone (`_segment_ends`). `claim_refusals`: the sandbox runs the live
     server's major version, so what it refuses on the schema the live server refuses too (TraceStep.refused)."""
     steps: list[TraceStep] = []
+    commits_after, run_alone = segments
     transaction = conn.transaction()
     await transaction.start()
     try:
         state, before = await first_state(conn)
         for index, stmt in enumerate(statements):
             ran_alone = False
-            if runs_outside_transaction(stmt.text):
+            if index in run_alone:
                 # As migrate runs it: what came before committed, then the statement alone, in autocommit
                 await transaction.commit()
                 outcome, sqlstate, detail = await _run_one(conn, stmt.text, alone=True)
                 ran_alone = outcome == "ran"
-                if ran_alone and not _adds_enum_label(stmt.text):  # PostgreSQL accepts ADD VALUE in one
+                refused_in_one = runs_outside_transaction(stmt.text) and not _adds_enum_label(stmt.text)
+                if ran_alone and refused_in_one:  # PostgreSQL accepts ADD VALUE in one
                     outcome = "not in a transaction"
                 if not conn.is_closed():
                     transaction = conn.transaction()
