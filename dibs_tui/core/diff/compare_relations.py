@@ -506,7 +506,7 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
     state.comment(ref, what_of(rel), None, rel.comment)
     for col in rel.columns:
         state.comment(ObjectRef("column", rel.schema, rel.name, col.name), "column", None, col.comment)
-        if col.settings and col.name not in inherited:
+        if col.settings:  # an inherited column's too: its parent's settings, set ONLY there, do not reach it
             plan_column_settings(state, rel, None, col)
 
 

@@ -288,7 +288,12 @@ def plan_column_settings(
             detail="settings",
         )
     column = f"ALTER COLUMN {quote_ident(new.name)} "
-    sql = f"ALTER TABLE {qualified(rel.schema, rel.name)} " + ", ".join(column + c for c in clauses) + ";"
+    # ONLY: a table's settings are its own. Without it a parent's SET reached its children and partitions,
+    # which CREATE TABLE gives its storage and compression but never its statistics target or options, and
+    # whose own settings (a child's statistics) were lost under the parent's. Each table sets its own.
+    sql = (
+        f"ALTER TABLE ONLY {qualified(rel.schema, rel.name)} " + ", ".join(column + c for c in clauses) + ";"
+    )
     needs = [cref] if old is None else [ref]
     if after_type is not None:
         needs.append(after_type)

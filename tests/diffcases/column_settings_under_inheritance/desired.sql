@@ -1,0 +1,12 @@
+create table other (id int);
+create table parent (id int, body text, note text, k int);
+alter table parent alter column body set statistics 500, alter column body set (n_distinct = -0.5);
+alter table parent alter column note set storage external, alter column note set compression pglz;
+create table child (extra int) inherits (parent);
+alter table child alter column body set statistics 50;
+create table plain_child () inherits (parent);
+create table parted (id int, body text, k int) partition by list (k);
+alter table parted alter column body set statistics 300, alter column body set storage external;
+create table parted_1 partition of parted for values in (1);
+create table parted_2 partition of parted for values in (2);
+alter table parted_2 alter column body set statistics 20;
