@@ -174,3 +174,20 @@ def test_the_migrations_pane_shows_the_head_of_a_data_migration_and_says_what_is
     ]
     small = _inserts(0.01)
     assert str(marked_sql(small, None)).splitlines() == small.rstrip("\n").splitlines()
+
+
+def test_an_insert_of_rows_over_the_statement_limit_is_read_and_anything_else_refused() -> None:
+    """A migration's INSERT of 9 MiB of rows was refused by the 8 MiB limit a statement's tree is held to: its
+    rows are read apart, so only what is parsed whole is held to it. A desired schema's (every row read by its
+    door) and any other long statement still are refused."""
+    from dibs_tui.core.sqlparse import parse_sql
+
+    rows = _inserts(9.2, rows=250_000)
+    assert len(rows) > 9 * 1024 * 1024 and rows.count("\n") == 1
+    [stmt] = split_statements(rows, "big.sql")
+    assert stmt.kind == "INSERT" and len(stmt.text) == len(rows) - 2
+    with pytest.raises(SourceError, match=r"over the 8\.0 MiB limit for one statement"):
+        parse_sql(rows, "desired.sql")
+    selected = "INSERT INTO items SELECT " + " + ".join(["1"] * (5 * 1024 * 1024)) + ";\n"
+    with pytest.raises(SourceError, match=r"over the 8\.0 MiB limit for one statement"):
+        split_statements(selected, "big.sql")

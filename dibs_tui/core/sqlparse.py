@@ -4,8 +4,10 @@ Reading happens in three steps, so that hostile input is refused before the pars
 
 1. The bytes: NUL bytes and invalid UTF-8 are refused at their line:col; a file over MAX_FILE_BYTES is refused
    from its size alone. A quick lexical pass (quotes, dollar quotes, nested comments, `BEGIN ATOMIC` bodies)
-   finds the top-level `;` and refuses a statement over MAX_STATEMENT_BYTES. The limits: the largest
-   statements of real schemas (pg_dump views, function bodies, seed INSERTs) are well under 1 MiB, while
+   finds the top-level `;` and refuses a statement over MAX_STATEMENT_BYTES (but a migration's INSERT whose
+   VALUES rows are read apart, a group at a time: `core.sqltokens`; what is parsed of it whole is held to the
+   limit). The limits: the largest statements of real schemas (pg_dump views, function bodies, seed INSERTs)
+   are well under 1 MiB, while
    the parser's time and memory grow with a statement's node count (a dense 8 MiB VALUES list takes about
    7 s and 1 GB to read), so 8 MiB per statement bounds the worst case and 64 MiB per file is several times
    a pg_dump of a 5,000-table schema.
@@ -34,7 +36,7 @@ import orjson
 from .errors import DibsError, SourceError
 from .gc_pause import collector_paused
 from .sqlkinds import describe, names_in
-from .sqltokens import GROUP_HEAD, quoted_end, rows_apart
+from .sqltokens import GROUP_HEAD, quoted_end, rows_apart, starts_insert
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_STATEMENT_BYTES = 8 * 1024 * 1024
@@ -220,8 +222,21 @@ class _Scan:
     meta: list[tuple[int, int]]  # meta-command ranges, backslash to end of line
 
 
-def _scan(file: str, text: str, where: Positions) -> _Scan:
-    """Top-level `;` and meta-commands, refusing a statement over MAX_STATEMENT_BYTES. Unterminated quotes
+def _over_the_limit(file: str, text: str, where: Positions, begin: int, end: int) -> SourceError:
+    first = len(text[begin:end]) - len(text[begin:end].lstrip())
+    line, column = where.line_col(begin + first)
+    return SourceError(
+        file,
+        line,
+        column,
+        f"statement of {_mib(len(text[begin:end].encode()))} is over the "
+        f"{_mib(MAX_STATEMENT_BYTES)} limit for one statement",
+    )
+
+
+def _scan(file: str, text: str, where: Positions, *, long_inserts: bool = False) -> _Scan:
+    """Top-level `;` and meta-commands, refusing a statement over MAX_STATEMENT_BYTES but an INSERT when
+    `long_inserts` (its rows are read apart: SqlReading checks what is parsed of it whole). Unterminated quotes
     end the scan: the parser reports them at their exact place."""
     n = len(text)
     chunks: list[tuple[int, int]] = []
@@ -232,15 +247,9 @@ def _scan(file: str, text: str, where: Positions) -> _Scan:
         if end - begin > MAX_STATEMENT_BYTES or (
             (end - begin) * 4 > MAX_STATEMENT_BYTES and len(text[begin:end].encode()) > MAX_STATEMENT_BYTES
         ):
-            first = len(text[begin:end]) - len(text[begin:end].lstrip())
-            line, column = where.line_col(begin + first)
-            raise SourceError(
-                file,
-                line,
-                column,
-                f"statement of {_mib(len(text[begin:end].encode()))} is over the "
-                f"{_mib(MAX_STATEMENT_BYTES)} limit for one statement",
-            )
+            if long_inserts and starts_insert(text, begin, end):
+                return
+            raise _over_the_limit(file, text, where, begin, end)
 
     if n > MAX_STATEMENT_BYTES:
         _refuse_long_stretches(text, too_big)
@@ -350,7 +359,7 @@ class SqlReading:
             line, column = Positions(text).line_col(text.index("\0"))
             raise SourceError(file, line, column, "binary data (NUL byte): not a SQL text file")
         self.file, self.where = file, Positions(text)
-        scan = _scan(file, text, self.where)
+        scan = _scan(file, text, self.where, long_inserts=values_apart)
         self.chunks = scan.chunks
         metas: list[MetaCommand] = []
         self.blanked = text
@@ -367,11 +376,14 @@ class SqlReading:
             pieces.append(text[last:])
             self.blanked = "".join(pieces)
         self.meta_commands = tuple(metas)
-        self.apart = [
-            group
-            for begin, end in (self.chunks if values_apart else ())
-            for group in rows_apart(self.blanked, begin, end)
-        ]
+        self.apart: list[tuple[int, int]] = []
+        for begin, end in self.chunks if values_apart else ():
+            groups = rows_apart(self.blanked, begin, end)
+            if (
+                end - begin - sum(b - a for a, b in groups) > MAX_STATEMENT_BYTES
+            ):  # a long INSERT, not of rows
+                raise _over_the_limit(file, text, self.where, begin, end)
+            self.apart += groups
 
     def statements(self) -> Iterator[ParsedStatement]:
         """The statements in order, parsed a batch (about 256 KiB of text) at a time."""
@@ -480,7 +492,11 @@ def _parse_batch(
     batch = text[begin:end]
     if not batch.strip():
         return []
-    if apart := _checked_rows(file, text, apart, where):
+    plain = _checked_rows(file, text, apart, where)
+    kept = sum(b - a for a, b in apart) - sum(b - a for a, b in plain)
+    if kept and (end - begin) - sum(b - a for a, b in plain) > MAX_STATEMENT_BYTES:  # rows naming tables
+        raise _over_the_limit(file, text, where, begin, end)
+    if apart := plain:
         pieces, last = [], begin
         for a, b in apart:
             pieces += [text[last:a], " " * (b - a)]

@@ -127,12 +127,17 @@ def _plain_rows(text: str, row: re.Match[str] | None, end: int, rows: list[tuple
     return pos
 
 
+def starts_insert(text: str, begin: int, end: int) -> bool:
+    """The statement between `begin` and `end` is an INSERT (its first word, comments aside)."""
+    return _INSERT.match(text, begin, end) is not None
+
+
 def rows_apart(text: str, begin: int, end: int) -> tuple[tuple[int, int], ...]:
     """The groups of rows read apart from the INSERT between `begin` and `end` (every row of its VALUES list
     but the first, about GROUP_CHARS each, each span starting after the row before it: with its comma), or
     none for a statement without such a list or not over GROUP_CHARS. Only an INSERT: a view's or a query's
     rows are compared and searched in its tree (core/diff/deparse_drift.py, respell.py)."""
-    if end - begin <= GROUP_CHARS or not _INSERT.match(text, begin, end):
+    if end - begin <= GROUP_CHARS or not starts_insert(text, begin, end):
         return ()
     rows = value_rows(text, begin, end)
     groups: list[tuple[int, int]] = []
