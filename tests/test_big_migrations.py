@@ -191,3 +191,15 @@ def test_an_insert_of_rows_over_the_statement_limit_is_read_and_anything_else_re
     selected = "INSERT INTO items SELECT " + " + ".join(["1"] * (5 * 1024 * 1024)) + ";\n"
     with pytest.raises(SourceError, match=r"over the 8\.0 MiB limit for one statement"):
         split_statements(selected, "big.sql")
+
+
+def test_the_rows_of_a_long_copy_from_stdin_are_said_as_such_not_as_a_statement_too_long() -> None:
+    """A pg_dump's COPY block of 9 MiB was 'statement of 9.0 MiB is over the 8.0 MiB limit' at its first row;
+    it is refused as a short one is, at the COPY, saying what to do."""
+    rows = "".join(f"{i}\titem {i}\t{i}.5\ta note about item {i}\n" for i in range(260_000))
+    text = "CREATE TABLE made (id int);\nCOPY items (id, name, price, note) FROM stdin;\n" + rows + "\\.\n"
+    assert len(rows) > 8 * 1024 * 1024
+    with pytest.raises(SourceError) as refused:
+        split_statements(text, "dump.sql")
+    assert (refused.value.line, refused.value.column) == (2, 1)
+    assert "COPY ... FROM stdin with its rows in the file" in str(refused.value), refused.value

@@ -223,7 +223,13 @@ class _Scan:
 
 
 def _over_the_limit(file: str, text: str, where: Positions, begin: int, end: int) -> SourceError:
+    """The refusal of the statement between `begin` and `end`: the rows of a COPY ... FROM stdin (a pg_dump's
+    data) are said as such, where the parser says them when they are few."""
     first = len(text[begin:end]) - len(text[begin:end].lstrip())
+    copy = _copy_rows_before(text, begin + first)
+    if copy is not None:
+        line, column = where.line_col(copy)
+        return SourceError(file, line, column, _COPY_ROWS)
     line, column = where.line_col(begin + first)
     return SourceError(
         file,
