@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from dibs_tui.core.errors import SourceError
-from dibs_tui.core.migrations.files import is_transaction_control, runs_outside_transaction, strip_comments
-from dibs_tui.core.sqldoor import check_desired, check_migration
+from dibs_tui.core.migrations.files import (
+    is_transaction_control,
+    runs_outside_transaction,
+    split_statements,
+    strip_comments,
+)
+from dibs_tui.core.sqldoor import check_desired
 from dibs_tui.core.sqlparse import parse_sql
 
 
@@ -90,14 +95,15 @@ def test_meta_commands_outside_quotes_are_blanked_and_listed() -> None:
     assert parsed.notes[0] == "dump.sql:1: skipped psql meta-command \\set ON_ERROR_STOP 1"
     assert [s.kind for s in parsed.statements] == ["CREATE TABLE", "CREATE FUNCTION"]
     check_desired(parsed)
-    check_migration(parsed)
+    split_statements(text, "dump.sql")  # the migration door
 
 
 def test_a_psql_variable_set_by_a_shell_command_is_refused() -> None:
-    parsed = parse_sql("\\set ON_ERROR_STOP 1\n\\set x `touch /tmp/x`\nSELECT 1;\n", "s.sql")
+    text = "\\set ON_ERROR_STOP 1\n\\set x `touch /tmp/x`\nSELECT 1;\n"
+    parsed = parse_sql(text, "s.sql")
     assert [m.harmless for m in parsed.meta_commands] == [True, False]
     with pytest.raises(SourceError, match=r"^s.sql:2:1: psql meta-command \\set is not allowed"):
-        check_migration(parsed)
+        split_statements(text, "s.sql")
 
 
 def test_syntax_error_is_file_line_col_with_a_short_fragment() -> None:
@@ -220,7 +226,7 @@ def test_the_desired_door_refuses(sql: str, kind: str) -> None:
     ],
 )
 def test_the_migration_door_lets_data_and_maintenance_through(sql: str) -> None:
-    check_migration(parse_sql(sql + ";", "m.sql"))
+    split_statements(sql + ";", "m.sql")
 
 
 @pytest.mark.parametrize(
@@ -241,9 +247,9 @@ def test_the_migration_door_lets_data_and_maintenance_through(sql: str) -> None:
     ],
 )
 def test_the_migration_door_refuses(sql: str, kind: str) -> None:
-    parsed = parse_sql(f"SELECT 1;\n{sql}" + ("" if sql.startswith("\\") else ";") + "\n", "m.sql")
+    text = f"SELECT 1;\n{sql}" + ("" if sql.startswith("\\") else ";") + "\n"
     with pytest.raises(SourceError) as info:
-        check_migration(parsed)
+        split_statements(text, "m.sql")
     assert str(info.value).startswith(f"m.sql:2:1: {kind} is not allowed in a migration")
     if sql.startswith("\\"):  # said in a meta-command's terms, not a statement's (databases, roles ...)
         assert info.value.hint is not None and "dibs-tui is not psql" in info.value.hint
@@ -254,7 +260,7 @@ def test_the_migration_door_refuses(sql: str, kind: str) -> None:
 def test_a_shell_command_in_backquotes_is_named_as_one() -> None:
     """`\\set` alone is harmless; with backquotes psql runs a shell command, and the refusal says so."""
     with pytest.raises(SourceError) as info:
-        check_migration(parse_sql("\\set x `touch /tmp/x`\n", "m.sql"))
+        split_statements("\\set x `touch /tmp/x`\n", "m.sql")
     assert str(info.value).startswith("m.sql:1:1: psql meta-command \\set is not allowed in a migration")
     assert (info.value.hint or "").startswith(
         "\\set runs the shell command between its backquotes on this machine; dibs-tui is not psql"
