@@ -106,10 +106,8 @@ async def test_used_by_enter_goes_to_the_dependent(shop_with_trigger: str) -> No
         assert isinstance(screen, UsesScreen)
         await until(pilot, lambda: "use it" in str(screen.query_one("#uses-status").render()))
         labels = [str(n.label) for n in screen.query_one("#uses-tree").root.children]  # type: ignore[attr-defined]
-        assert any(label.startswith("foreign key public.orders.orders_customer_id_fkey") for label in labels)
-        assert any(
-            "function public.touch_customer()" in label and "found in body" in label for label in labels
-        )
+        assert any(label.startswith("foreign key orders.orders_customer_id_fkey") for label in labels)
+        assert any("function touch_customer()" in label and "found in body" in label for label in labels)
         # down to the FK (first child), enter: the browser shows orders
         tree = screen.query_one("#uses-tree")
         tree.cursor_line = next(i for i, label in enumerate(labels, 1) if "orders_customer_id_fkey" in label)

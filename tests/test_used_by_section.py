@@ -80,9 +80,9 @@ async def test_a_tables_section_counts_its_users_and_enter_goes_to_one(shop: str
         section = await _shown(pilot, app)
         assert section[0] == "── Used by (2)"
         assert section[1] == "1 foreign key, 1 function"
-        assert "foreign key public.orders.orders_customer_id_fkey  via id" in section
+        assert "foreign key orders.orders_customer_id_fkey  via id" in section
         assert any(
-            line.startswith("function public.touch_customer()") and "found in body, line 2" in line
+            line.startswith("function touch_customer()") and "found in body, line 2" in line
             for line in section
         )
         assert section[-1].startswith("u opens the whole tree")
@@ -91,7 +91,7 @@ async def test_a_tables_section_counts_its_users_and_enter_goes_to_one(shop: str
         assert text.index("── Used by (2)") < next(i for i, t in enumerate(text) if t.startswith("── DDL"))
         # Enter on the foreign key's line: the browser shows orders
         app.details.focus()
-        app.details.move_cursor(text.index("foreign key public.orders.orders_customer_id_fkey  via id"))
+        app.details.move_cursor(text.index("foreign key orders.orders_customer_id_fkey  via id"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "orders")
         # customers again: the section is known already, shown with the details at once (no "finding…")
@@ -115,9 +115,9 @@ async def test_a_columns_section_lists_its_index_key_and_view(shop: str) -> None
         )  # type: ignore[union-attr]
         section = await _shown(pilot, app)
         starts = [line.split("  ")[0] for line in section]
-        assert "index public.orders.orders_customer_idx" in starts
-        assert "foreign key public.orders.orders_customer_id_fkey" in starts
-        assert "view public.order_totals" in starts
+        assert "index orders.orders_customer_idx" in starts
+        assert "foreign key orders.orders_customer_id_fkey" in starts
+        assert "view order_totals" in starts
         assert not any("total" in line and line.startswith("default") for line in section)
 
 
@@ -127,13 +127,12 @@ async def test_pagila_film_rating_and_rental(pagila: str) -> None:
         await loaded(pilot)
         await _goto(pilot, app, "public.rental")
         section = await _shown(pilot, app)
-        assert any(line.startswith("view public.sales_by_store") for line in section)
-        assert any(line.startswith("trigger public.rental.last_updated") for line in section)
+        assert any(line.startswith("view sales_by_store") for line in section)
+        assert any(line.startswith("trigger rental.last_updated") for line in section)
         assert any(
-            line.startswith("function public.inventory_in_stock(") and "found in body" in line
-            for line in section
+            line.startswith("function inventory_in_stock(") and "found in body" in line for line in section
         )
-        assert not any("public.film_list" in line for line in section)  # reads film, not rental
+        assert not any(line.startswith("view film_list") for line in section)  # reads film, not rental
         assert "materialized view" in section[1]
         # a column: what reads film.rating, and nothing that reads film but not its rating
         await _goto(pilot, app, "public.film")
@@ -143,7 +142,7 @@ async def test_pagila_film_rating_and_rental(pagila: str) -> None:
         app.card.column_list.move_cursor(names.index("rating"))
         await wait_for(pilot, lambda: app.details_ref is not None and app.details_ref.sub == "rating")
         section = await _shown(pilot, app)
-        assert any(line.startswith("view public.film_list") for line in section)
+        assert any(line.startswith("view film_list") for line in section)
         assert not any("actor_info" in line for line in section)
 
 
@@ -157,8 +156,7 @@ async def test_each_user_says_where_it_is_defined(demo: tuple[str, Path]) -> Non
         await _goto(pilot, app, "public.orgs")
         section = await _shown(pilot, app)
         placed = [
-            re.search(r"foreign key public\.(\w+)\.\S+.*  (db/schema\.sql):(\d+)(?::\d+)?$", line)
-            for line in section
+            re.search(r"foreign key (\w+)\.\S+.*  (db/schema\.sql):(\d+)(?::\d+)?$", line) for line in section
         ]
         found = [m for m in placed if m]
         assert len(found) >= 2, section
@@ -182,3 +180,28 @@ async def test_the_count_of_each_kind_is_spelled_right(shop: str) -> None:
         await _goto(pilot, app, "public.customers")
         section = await _shown(pilot, app)
         assert section[1] == "3 foreign keys", section
+
+
+async def test_uses_in_the_subjects_schema_are_named_without_it_and_others_with_theirs(shop: str) -> None:
+    """In MusicBrainz (one schema) every use read `foreign key musicbrainz.alternative_medium.alternative_…`
+    at 80 columns, in the Details and in `u` alike: named as the Details pane names tables, relative to the
+    subject's schema. billing.invoices, of another schema, keeps its own; `y` copies the name whole."""
+    app = make_app(shop)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await loaded(pilot)
+        await _goto(pilot, app, "public.orders")
+        section = await _shown(pilot, app)
+        starts = [line.split("  ")[0] for line in section]
+        assert "foreign key billing.invoices.invoices_order_id_fkey" in starts, section
+        assert "view order_totals" in starts, section
+        line = next(d for d in app.details.lines if d.content.plain.startswith("view order_totals"))
+        assert line.copy == "public.order_totals"
+        await pilot.press("u")
+        screen = app.screen
+        assert isinstance(screen, UsesScreen)
+        await wait_for(pilot, lambda: "use it" in str(screen.query_one("#uses-status").render()))
+        labels = [str(n.label) for n in screen.query_one("#uses-tree").root.children]  # type: ignore[attr-defined]
+        assert any(label.startswith("view order_totals") for label in labels), labels
+        assert any(
+            label.startswith("foreign key billing.invoices.invoices_order_id_fkey") for label in labels
+        )

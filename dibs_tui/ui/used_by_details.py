@@ -52,7 +52,7 @@ class UsedByDetails:
                 self.post_message(UsesFound(catalog, ref))
 
             self.run_worker(find, thread=True, exclusive=True, group="used-by", exit_on_error=False)
-        return used_by_lines(uses, loading=False)
+        return used_by_lines(uses, loading=False, schema=ref.schema)
 
     def on_uses_found(self: _ShowsUses, message: UsesFound) -> None:
         if message.catalog is self.catalog and message.ref == self.details_ref:

@@ -135,3 +135,10 @@ def spell(ref: ObjectRef) -> str:
         return f"{ref.schema}.{ref.name}({ref.sub})"
     base = f"{ref.schema}.{ref.name}" if ref.schema else ref.name
     return f"{base}.{ref.sub}" if ref.sub else base
+
+
+def spell_in(ref: ObjectRef, schema: str) -> str:
+    """`spell`, without `schema` when the object is in it: what uses an object of that schema, named as the
+    browser names tables, relative to it (in MusicBrainz's one schema, `musicbrainz.` began every name)."""
+    spelled = spell(ref)
+    return spelled.removeprefix(f"{schema}.") if ref.schema == schema else spelled

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.explore.names import spell
+from ...core.explore.names import spell, spell_in
 from ...core.explore.uses import UseNode, UsesIndex
 from ...core.model import Catalog, ObjectRef
 from ..navigation import Location
@@ -28,9 +28,11 @@ class UsesBuilt(Message):
     tree: UseNode
 
 
-def node_label(node: UseNode) -> Text:
-    """One node: what, the name (plain text, never markup), the columns it goes through, where, how found."""
-    label = Text.assemble((node.what + " ", "dim"), (safe(spell(node.ref)), "bold"))
+def node_label(node: UseNode, schema: str | None = None) -> Text:
+    """One node: what, the name (plain text, never markup; relative to `schema`, the root's, when given), the
+    columns it goes through, where, how found."""
+    name = spell(node.ref) if schema is None else spell_in(node.ref, schema)
+    label = Text.assemble((node.what + " ", "dim"), (safe(name), "bold"))
     if node.via:
         label.append_text(Text.assemble(("  via ", "dim"), safe(", ".join(node.via))))
     if node.in_body:
@@ -88,7 +90,10 @@ class UsesScreen(ExplorerScreen):
         def add(parent: TreeNode[ObjectRef], node: UseNode) -> None:
             for child in node.children:
                 branch = parent.add(
-                    node_label(child), data=child.ref, expand=True, allow_expand=bool(child.children)
+                    node_label(child, self.ref.schema),
+                    data=child.ref,
+                    expand=True,
+                    allow_expand=bool(child.children),
                 )
                 add(branch, child)
 

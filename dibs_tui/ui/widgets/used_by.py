@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from textual.content import Content
 
-from ...core.explore.names import spell
+from ...core.explore.names import spell, spell_in
 from ...core.model import Catalog, ObjectRef, SourceLocation
 from ..text import data
 from .details import DetailLine, Target
@@ -87,9 +87,11 @@ def _plural(what: str, count: int) -> str:
     return what + ("es" if what.endswith(("x", "s", "ch", "sh")) else "s")
 
 
-def used_by_lines(uses: list[LocatedUse] | str | None, loading: bool) -> list[DetailLine]:
-    """The section: its heading with the count per kind, then one line a use (None: still being found; a
-    string: why they could not be found)."""
+def used_by_lines(
+    uses: list[LocatedUse] | str | None, loading: bool, schema: str | None = None
+) -> list[DetailLine]:
+    """The section: its heading with the count per kind, then one line a use, named relative to `schema` (the
+    subject's; None: still being found; a string: why they could not be found)."""
     head = DetailLine(Content.styled("── Used by", "bold $text-primary"))
     if uses is None:
         wait = "loading… (the whole catalog is still being read)" if loading else "finding…"
@@ -109,7 +111,7 @@ def used_by_lines(uses: list[LocatedUse] | str | None, loading: bool) -> list[De
         DetailLine(Content.styled(summary, "$text-muted")),
     ]
     for use, source in uses[:SHOWN]:
-        content = _use_content(use, source)
+        content = _use_content(use, source, schema)
         lines.append(DetailLine(content, target=place_of(use.dependent), copy=spell(use.dependent)))
     more = f"+{len(uses) - SHOWN} more · " if len(uses) > SHOWN else ""
     lines.append(
@@ -120,8 +122,9 @@ def used_by_lines(uses: list[LocatedUse] | str | None, loading: bool) -> list[De
     return lines
 
 
-def _use_content(use: Use, source: SourceLocation | None) -> Content:
-    parts = [data(f"{use.what} ", "$text-muted"), data(spell(use.dependent), "$text-success")]
+def _use_content(use: Use, source: SourceLocation | None, schema: str | None) -> Content:
+    name = spell(use.dependent) if schema is None else spell_in(use.dependent, schema)
+    parts = [data(f"{use.what} ", "$text-muted"), data(name, "$text-success")]
     if use.via:
         parts.append(data(f"  via {', '.join(use.via)}", "$text-muted"))
     if use.in_body:
