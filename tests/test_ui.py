@@ -323,6 +323,29 @@ async def test_a_columns_details_say_its_enums_values_and_its_domains_definition
         assert "domain    integer NOT NULL CHECK ((VALUE > 0))" in await details("length")
 
 
+async def test_a_foreign_key_out_says_its_on_update_action_too(db: str) -> None:
+    """pagila's customer.address_id is `ON UPDATE CASCADE ON DELETE RESTRICT`; its line under Foreign keys
+    out said `ON DELETE RESTRICT` alone, as if an update of the address's key were refused."""
+    await execute(
+        db,
+        """
+        CREATE TABLE address (address_id int PRIMARY KEY);
+        CREATE TABLE customer (id int PRIMARY KEY,
+            address_id int REFERENCES address ON UPDATE CASCADE ON DELETE RESTRICT,
+            moved_to int REFERENCES address ON UPDATE SET NULL,
+            plain int REFERENCES address);
+        """,
+    )
+    async with make_app(db).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "customer")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "customer")
+        text = [line.content.plain for line in app.query_one(DetailsView).lines]
+        assert "address_id → address(address_id)  ON UPDATE CASCADE ON DELETE RESTRICT" in text, text
+        assert "moved_to → address(address_id)  ON UPDATE SET NULL" in text
+        assert "plain → address(address_id)" in text
+
+
 async def test_keys_move_in_lists_and_between_panes(shop: str) -> None:
     async with make_app(shop).run_test(size=SIZE) as pilot:
         app = await loaded(pilot)

@@ -296,7 +296,11 @@ def _link_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
             assert fk is not None
             label = qualified_label(fk.target_schema, fk.target_table, relation.schema)
             text = f"{', '.join(con.columns)} → {label}({', '.join(fk.target_columns)})"
-            actions = "" if fk.on_delete == "NO ACTION" else f"  ON DELETE {fk.on_delete}"
+            # Each action that is not NO ACTION, as the key is written (ON UPDATE was left out: a CASCADE
+            # read as if an update of the referenced key were refused).
+            pairs = (("UPDATE", fk.on_update), ("DELETE", fk.on_delete))
+            said = " ".join(f"ON {when} {what}" for when, what in pairs if what != "NO ACTION")
+            actions = f"  {said}" if said else ""
             lines.append(
                 DetailLine(
                     Content.assemble(data(text, "$text-success"), data(actions, "$text-muted")),
