@@ -105,10 +105,12 @@ def _kept_columns(
     renames: Sequence[tuple[str, str]],
 ) -> list[tuple[str, str, str, str]]:
     """(schema, table, name before, name after) of the columns of kept tables that both sides have alike
-    (built-in type, not generated; an accepted column rename followed): the plan must leave their values as
+    (the same type, an enum with the same labels on both sides; not generated; an accepted column rename
+    followed): the plan must leave their values as
     they are, whatever it does around them (a column dropped and added back keeps the row count, not the
     values)."""
     renamed = {tuple(old.split(".")): new.split(".")[-1] for old, new in renames if old.count(".") == 2}
+    before, after = _user_types(current), _user_types(desired)
     out = []
     for key in tables:
         rel, new = current.relation(*key), desired.relation(*key)
@@ -118,12 +120,19 @@ def _kept_columns(
             if (
                 other is not None
                 and other.type == col.type
-                and col.type_key is None  # an enum value renamed in place is relabelled on purpose
+                # an enum alike on both sides (a value renamed in place relabels rows on purpose)
+                and (col.type_key is None or before.get(col.type_key, 1) == after.get(col.type_key, 2))
                 and col.generated is None
                 and other.generated is None
             ):
                 out.append((*key, col.name, name))
     return out
+
+
+def _user_types(catalog: Catalog) -> dict[tuple[str, str], object]:
+    """Each enum by its key, to compare the two sides' labels (a domain or a composite alike may still be over
+    a type that changed, its values' text with it)."""
+    return {t.key: t.labels for t in catalog.enums}
 
 
 async def _column_values(
