@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import ConstraintKind, Index, ObjectRef, Relation
+from ..model import Constraint, ConstraintKind, Index, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import ADD_CONSTRAINTS, ADD_FOREIGN_KEYS, DROP_DEPENDENTS, LATE_CREATE
@@ -23,6 +23,12 @@ def _uses(items: tuple[str, ...], column: str) -> bool:
     """A key or expression naming the column (in an expression, its quoted name as a whole word)."""
     word = re.compile(rf'(?<![\w"$]){re.escape(quote_ident(column))}(?![\w"$])')
     return any(item == column or word.search(item) for item in items)
+
+
+def retyped_ref(rel: Relation) -> ObjectRef:
+    """The state "this table's retyped columns have their new type": the generated columns' ADD waits for it,
+    a parent's ADD COLUMN merging a child's, a partition created, a foreign key added again."""
+    return ObjectRef("retyped", rel.schema, rel.name)
 
 
 def clear_for_text(state: PlanState, rel: Relation, column: str) -> list[ObjectRef]:
@@ -114,3 +120,43 @@ def _clear(
         state.step(phase, add, ChangeKind.ALTER, [tref, ref], creates=[ref], needs=needs)
         state.comment(ref, "constraint", None, same.comment)
     return gone
+
+
+def clear_foreign_keys(state: PlanState, rel: Relation, column: str) -> list[ObjectRef]:
+    """The foreign keys from or to a column retyped to or from a user type (an enum made again, citext):
+    PostgreSQL checks a key's two sides as each is altered and refuses the first ALTER ("foreign key
+    constraint ... cannot be implemented": st and st__dibs_old), so each goes before the type changes and
+    comes back once both sides have their new type. The refs returned are the drops the change follows."""
+    keys = [(rel, con) for con in rel.constraints if con.foreign_key is not None and column in con.columns]
+    keys += [
+        (child, con)
+        for child, con in state.current.referenced_by.get(rel.key, ())
+        if con.foreign_key is not None and column in con.foreign_key.target_columns
+    ]
+    gone = []
+    for table, con in keys:
+        ref = ObjectRef("constraint", table.schema, table.name, con.name)
+        gone.append(ref)
+        if ref in state.cleared_keys:
+            continue
+        state.cleared_keys.add(ref)
+        _drop_and_add_key(state, table, con, ref)
+    return gone
+
+
+def _drop_and_add_key(state: PlanState, table: Relation, con: Constraint, ref: ObjectRef) -> None:
+    """A key the desired table keeps alike: dropped, and added once both its tables' columns are retyped. One
+    that changes is the table comparison's to drop and add; the type change waits for that drop too."""
+    desired = state.desired.relation(table.schema, table.name)
+    same = next((c for c in desired.constraints if c.name == con.name), None) if desired else None
+    fk = con.foreign_key
+    if same is None or fk is None or (same.kind, same.definition) != (con.kind, con.definition):
+        return
+    name = qualified(table.schema, table.name)
+    tref = ObjectRef("table", table.schema, table.name)
+    target = state.desired.relation(*fk.target_key)
+    retyped = [retyped_ref(r) for r in (desired, target) if r is not None]
+    drop = f"ALTER TABLE {name} DROP CONSTRAINT {quote_ident(con.name)};"
+    state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [tref, ref], destroys=[ref])
+    add = f"ALTER TABLE {name} ADD CONSTRAINT {quote_ident(con.name)} {same.definition};"
+    state.step(ADD_FOREIGN_KEYS, add, ChangeKind.ALTER, [tref, ref], creates=[ref], needs=[tref, *retyped])

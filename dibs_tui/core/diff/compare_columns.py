@@ -15,7 +15,13 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .around_columns import clear_for_drop, clear_for_recast, recast_descendants
+from .around_columns import (
+    clear_for_drop,
+    clear_for_recast,
+    clear_foreign_keys,
+    recast_descendants,
+    retyped_ref,
+)
 from .compare_constraints import plan_constraints, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
 from .compare_table_options import (
@@ -38,7 +44,7 @@ from .graph import (
 from .inherited_columns import inherited_names, kept_by_a_child, own_once_parents_drop, parents_gain
 from .not_null_states import plan_not_null, state_of
 from .partition_moves import detached_ref, plan_partition_changes
-from .regenerated_columns import plan_regenerated, retyped_ref
+from .regenerated_columns import plan_regenerated
 from .render import (
     table_ref,
     type_ref,
@@ -381,6 +387,8 @@ def plan_alter_column(
             or converts_alone(old, new)
         )
         using_clause = "" if keep_assignment else f" USING {using}"
+        live = state.current.relation(rel.schema, rel.name)
+        keys = clear_foreign_keys(state, live, new.name) if live and (old.type_key or new.type_key) else []
         state.step(
             ALTER_TABLES,
             f"{prefix} TYPE {new.type}{collate_clause}{using_clause};",
@@ -388,7 +396,7 @@ def plan_alter_column(
             [ref, cref],
             needs=needs,
             creates=made,
-            after=follows,
+            after=[*follows, *keys],
             destructive=not widens(old.type, new.type),
             reshapes=[cref],
         )

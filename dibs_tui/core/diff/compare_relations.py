@@ -17,6 +17,7 @@ from ..model import (
 )
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
+from .around_columns import retyped_ref
 from .compare_columns import EVERY_PART, ChangedParts, plan_alter_table
 from .compare_constraints import plan_constraints, plan_foreign_keys, plan_indexes
 from .compare_dependents import plan_policies, plan_triggers
@@ -40,7 +41,7 @@ from .graph import (
 )
 from .inherited_columns import Inherited, inherited_columns, plan_inherited_overrides
 from .part_renames import plan_part_renames
-from .regenerated_columns import readers_of_retyped, retyped_ref
+from .regenerated_columns import readers_of_retyped
 from .rekey_partitions import detach_and_attach, kept_partitions, key_columns
 from .render import (
     table_ref,

@@ -14,7 +14,7 @@ from ..ddl import column_sql
 from ..model import Column, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .around_columns import clear_for_drop
+from .around_columns import clear_for_drop, retyped_ref
 from .graph import ALTER_TABLES
 from .render import table_ref
 from .state import PlanState
@@ -79,9 +79,3 @@ def plan_regenerated(
         state.comment(cref, "column", None, desired.comment)
         dropped.append(cref)
     return dropped
-
-
-def retyped_ref(rel: Relation) -> ObjectRef:
-    """The state "this table's retyped columns have their new type": the generated columns' ADD waits for it,
-    a parent's ADD COLUMN merging a child's, a partition created."""
-    return ObjectRef("retyped", rel.schema, rel.name)

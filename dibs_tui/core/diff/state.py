@@ -73,6 +73,8 @@ class PlanState:
     drop_waits: dict[tuple[str, str, str], ObjectRef] = field(default_factory=dict)
     # (schema, name) of the identity sequences whose renames go round in a circle: made at the first rename
     identity_circle_heads: set[tuple[str, str]] | None = None
+    # the foreign keys dropped and added again around a retyped column (around_columns.clear_foreign_keys)
+    cleared_keys: set[ObjectRef] = field(default_factory=set)
     # (schema, table) -> the current table columns whose type is that table's row type (or an array of it)
     row_type_users: dict[tuple[str, str], list[str]] | None = None
     # A namespace's names on both sides and the passing names given in it (name_slots.taken_names), as needed
