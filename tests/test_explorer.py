@@ -252,3 +252,20 @@ def test_export_writes_each_format_for_a_neighbourhood(
     assert "## Documentation coverage" in out and "## public.issues" in out.replace("\\", "")
     code, _, err = _run(capsys, "export", demo, "--format", "dot", "--around", "public.open_issues.id")
     assert code == 2 and "not a table" in err
+
+
+def test_a_tables_own_foreign_key_to_itself_says_the_column_it_goes_through(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tree's parent key (tree.parent -> tree.id) was listed under `uses public.tree` without its `via id`,
+    which every other table's key to tree said."""
+    run_sql(
+        db,
+        "CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree (id));"
+        "CREATE TABLE leaf (id int PRIMARY KEY, tree_id int REFERENCES tree (id));",
+    )
+    code, text, _ = _run(capsys, "uses", "public.tree", db)
+    assert code == 0
+    lines = [line.split(" ", 1)[1] for line in text.splitlines()[1:]]
+    assert "foreign key public.leaf.leaf_tree_id_fkey  via id" in lines, text
+    assert "foreign key public.tree.tree_parent_fkey  via id" in lines, text

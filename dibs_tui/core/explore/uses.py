@@ -141,7 +141,11 @@ class UsesIndex:
         if ref.kind == "table" and rel is not None:
             for col in rel.columns:
                 for use in self._column_uses(rel, col.name):
-                    if use.dependent.kind == "table" or use.dependent.name != rel.name:
+                    if (
+                        use.dependent.kind == "table"
+                        or use.dependent.name != rel.name
+                        or _refers_to(rel, use.dependent, col.name)
+                    ):
                         _merge(uses, use, col.name)
         elif ref.kind == "column" and rel is not None:
             for use in self._column_uses(rel, ref.sub):
@@ -225,6 +229,16 @@ def _in_context(referenced: ObjectRef, use: Use) -> Use:
         return use
     what = "column" if referenced.kind == "type" else "default"
     return Use(use.dependent, what, use.via, use.in_body, use.body_line)
+
+
+def _refers_to(rel: Relation, dependent: ObjectRef, column: str) -> bool:
+    """Whether `dependent` is a foreign key of `rel` to `rel` itself through `column` (a tree's parent key):
+    the table's own objects are left out of what uses it, but such a key uses it as another table's would."""
+    if dependent.kind != "constraint" or dependent.schema != rel.schema or dependent.name != rel.name:
+        return False
+    con = next((c for c in rel.constraints if c.name == dependent.sub), None)
+    fk = con.foreign_key if con is not None else None
+    return fk is not None and fk.target_key == rel.key and column in fk.target_columns
 
 
 def _merge(uses: dict[ObjectRef, Use], use: Use, column: str) -> None:
