@@ -303,3 +303,19 @@ def test_one_change_of_one_statement_is_said_in_the_singular(
     run_sql(wanted, "CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500")
     assert main(["diff", live, "--desired", wanted]) == 2
     assert "\n1 change, 1 statement (0 destructive), " in capsys.readouterr().out
+
+
+def test_a_long_view_change_cut_on_both_sides_ends_each_with_one_ellipsis(
+    new_database: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pagila's views over a column retyped read `… || lower… … -> … || upper(…) … …`: the side cut at its
+    length, then the common end said again."""
+    live, wanted = new_database(), new_database()
+    columns = ", ".join(f"c{i}" for i in range(30))
+    table = f"CREATE TABLE t ({', '.join(f'c{i} text' for i in range(30))});"
+    # different at both ends of the columns: all of them between, the FROM after them the same
+    run_sql(live, table + f"CREATE VIEW v AS SELECT lower(c0) AS first, {columns}, 1 AS last FROM t;")
+    run_sql(wanted, table + f"CREATE VIEW v AS SELECT upper(c0) AS first, {columns}, 2 AS last FROM t;")
+    assert main(["diff", live, "--desired", wanted]) == 2
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  ~ view v"))
+    assert "… …" not in line and line.count("…") == 2, line

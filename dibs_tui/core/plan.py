@@ -119,9 +119,11 @@ def changed_words(old: str, new: str) -> str:
 
     def side(words: list[str]) -> str:
         text = " ".join(words[shown : len(words) - end]) or "(nothing)"
-        return text if len(text) <= _SIDE_CHARACTERS else text[: _SIDE_CHARACTERS - 1] + "…"
+        if len(text) > _SIDE_CHARACTERS:  # its `…` says what follows, the common end too: one, not `… …`
+            return text[: _SIDE_CHARACTERS - 1] + "…"
+        return text + tail
 
-    return f"{side(a)}{tail} -> {side(b)}{tail}"
+    return f"{side(a)} -> {side(b)}"
 
 
 @dataclass(frozen=True)
