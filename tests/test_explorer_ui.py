@@ -320,8 +320,31 @@ async def test_two_paths_through_the_same_tables_say_which_keys_they_join_on(db:
         await pilot.press("p", *"public.users", "enter")
         await until(pilot, lambda: isinstance(app.screen, PathScreen) and app.screen.paths)
         text = str(app.screen.query_one("#path-text").render())
-        assert "public.issues → public.users  via issues_assignee_id_fkey" in text, text
-        assert "public.issues → public.users  via issues_reporter_id_fkey" in text, text
+        assert "issues → users  via issues_assignee_id_fkey" in text, text
+        assert "issues → users  via issues_reporter_id_fkey" in text, text
+
+
+async def test_a_paths_heading_names_the_tables_of_its_start_schema_without_it(db: str) -> None:
+    """In MusicBrainz each heading read `musicbrainz.alternative_release → musicbrainz.artist_credit → …`,
+    two lines at 80 columns: named relative to the start's schema (the title says it), a table of another
+    schema with its own; the SQL below stays qualified."""
+    await execute(
+        db,
+        """
+        CREATE SCHEMA billing;
+        CREATE TABLE users (id int PRIMARY KEY);
+        CREATE TABLE issues (id int PRIMARY KEY, reporter_id int REFERENCES users);
+        CREATE TABLE billing.charges (id int PRIMARY KEY, issue_id int REFERENCES issues);
+        """,
+    )
+    app = make_app(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _app_on(pilot, "users")
+        await pilot.press("p", *"billing.charges", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PathScreen) and app.screen.paths)
+        text = str(app.screen.query_one("#path-text").render())
+        assert " 1. 2 joins: users → issues → billing.charges" in text, text
+        assert "FROM public.users AS users" in text, text
 
 
 WIDE_AND_MANY = (

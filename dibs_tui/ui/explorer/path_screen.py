@@ -85,7 +85,9 @@ class PathScreen(ExplorerScreen):
         for i, path in enumerate(self.paths):
             if i == self.chosen:
                 chosen_at = len(blocks)
-            hops = " → ".join(f"{s}.{n}" for s, n in path.tables)
+            # Named relative to the start's schema (the title says it), as the browser names tables: in
+            # MusicBrainz's one schema `musicbrainz.` began every hop, two lines a heading at 80 columns.
+            hops = " → ".join(n if s == self.start[0] else f"{s}.{n}" for s, n in path.tables)
             if routes[path.tables] > 1:  # issues → users twice (reporter, assignee): the keys tell them apart
                 hops += "  via " + ", ".join(step.edge.name for step in path.steps)
             style = "bold reverse" if i == self.chosen else "bold"
