@@ -172,9 +172,12 @@ async def _applied_names(conn: asyncpg.Connection) -> tuple[str, ...]:
     return tuple(m.name for m in (await read_history(conn)).applied)
 
 
-async def _live(target: ConnectionTarget, scope: Scope) -> tuple[Fingerprint, tuple[str, ...]]:
-    """The live schema's fingerprint and applied migrations; a lock in the way is said with the session that
-    held it (its deparse functions open every relation, so any one may be the one waited for)."""
+async def _live(
+    target: ConnectionTarget, scope: Scope, what: str | None = None
+) -> tuple[Fingerprint, tuple[str, ...]]:
+    """The live schema's fingerprint and applied migrations; with `what` (the read, as a refusal names it), a
+    lock in the way is a DibsError naming the session that held it (its deparse functions open every
+    relation, so any one may be the one waited for); without, the driver's error is raised as it is."""
     from .migrations.apply_online import blockers_of
     from .session import lock_wait_error
 
@@ -184,8 +187,9 @@ async def _live(target: ConnectionTarget, scope: Scope) -> tuple[Fingerprint, tu
             try:
                 return await scope.of(conn), await _applied_names(conn)
             except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError) as exc:
-                what = "the read of the live schema (its fingerprint)"
-                refusal = await lock_wait_error(conn, what, exc, "nothing was done", watch.blockers)
+                refusal = None
+                if what is not None:
+                    refusal = await lock_wait_error(conn, what, exc, "nothing was done", watch.blockers)
                 if refusal is None:
                     raise
                 raise refusal from None
@@ -203,5 +207,5 @@ async def take_record(target: ConnectionTarget, migration: Path, text: str, scop
 
 async def check_guard(target: ConnectionTarget, first: MigrationFile, scope: Scope) -> GuardOutcome:
     """The guard for the first pending migration, read on a read-only connection to the live database."""
-    now, applied = await _live(target, scope)
+    now, applied = await _live(target, scope, "the guard's read of the live schema (its fingerprint)")
     return _guard(first, now, applied)
