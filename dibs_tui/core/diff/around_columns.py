@@ -135,6 +135,9 @@ def clear_foreign_keys(state: PlanState, rel: Relation, column: str) -> list[Obj
     ]
     gone = []
     for table, con in keys:
+        assert con.foreign_key is not None
+        if con.is_inherited or {table.key, con.foreign_key.target_key} & state.recreated_tables:
+            continue  # a partition's clone goes with its key; a re-created table's keys are made again with it
         ref = ObjectRef("constraint", table.schema, table.name, con.name)
         gone.append(ref)
         if ref in state.cleared_keys:
