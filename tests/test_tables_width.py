@@ -61,7 +61,8 @@ async def test_short_names_leave_a_wide_terminal_to_the_card(db: str) -> None:
         assert pane.outer_size.width == 28, pane.outer_size  # its least: the title of a sorted list fits
         await pilot.press("s")
         await pilot.pause()
-        assert str(pane.border_title) == "Tables by FK in-degree"  # no arrow: the order is said in ? (f409d62)
+        # No arrow: the order is said in ? (f409d62)
+        assert str(pane.border_title) == "Tables by FK in-degree"
         assert pane.border_title is not None and len(str(pane.border_title)) <= pane.outer_size.width - 4
 
 
