@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from dibs_tui.config import Settings
@@ -24,6 +26,14 @@ LIVE = (
 DESIRED = """CREATE TABLE clients (id int PRIMARY KEY, email text NOT NULL);
 CREATE TABLE legacy (id int, note text DEFAULT 'x');
 """
+
+
+async def _diffed(pilot: Pilot[Any], app: DibsApp) -> DiffPane:
+    """The Diff tab opened (`d`) and its first diff in."""
+    await pilot.press("d")
+    pane = app.query_one(DiffPane)
+    await wait_for(pilot, lambda: pane.result is not None)
+    return pane
 
 
 def text_of(widget: Static) -> str:
@@ -45,9 +55,7 @@ async def test_diff_pane_shows_changes_plan_marks_and_accepts_a_rename(
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
-        await wait_for(pilot, lambda: pane.result is not None)
+        pane = await _diffed(pilot, app)
         status = text_of(pane.query_one("#diff-status", Static))
         assert "changes" in status and "rename suggestion (" in status and status.endswith(" s)")
         plan = text_of(pane.query_one("#diff-plan", Static))
@@ -86,9 +94,7 @@ async def test_accept_and_reject_are_offered_on_a_rename_suggestion_only(
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
-        await wait_for(pilot, lambda: pane.result is not None)
+        pane = await _diffed(pilot, app)
         options = pane.query_one("#diff-changes", OptionList)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         footer = app.query_one(Footer)
@@ -141,9 +147,7 @@ async def test_in_sync_marks_every_table_and_layout_toggles(same: tuple[str, str
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)  # the marks land on the loaded table list
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
-        await wait_for(pilot, lambda: pane.result is not None)
+        pane = await _diffed(pilot, app)
         assert text_of(pane.query_one("#diff-status", Static)).startswith("In sync")
         assert set(app.tables_pane.table_list.sync_marks.values()) == {"in sync"}
         assert text_of(pane.query_one("#diff-plan", Static)) == "-- nothing to do"
@@ -177,9 +181,7 @@ async def test_a_changed_view_shows_its_old_and_new_definitions_line_by_line(
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
-        await wait_for(pilot, lambda: pane.result is not None)
+        pane = await _diffed(pilot, app)
         options = pane.query_one("#diff-changes", OptionList)
         options.highlighted = next(
             i for i in range(options.option_count) if "view v" in str(options.get_option_at_index(i).prompt)
@@ -210,9 +212,7 @@ async def test_counts_of_one_are_said_in_the_singular(one_of_each: tuple[str, st
         await wait_for(pilot, lambda: app.card.relation is not None)
         assert "1 column" in text_of(app.query_one("#card-header", Static)).split(" · ")[-1]
         assert "1 columns" not in text_of(app.query_one("#card-header", Static))
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
-        await wait_for(pilot, lambda: pane.result is not None)
+        pane = await _diffed(pilot, app)
         status = text_of(pane.query_one("#diff-status", Static))
         assert status.startswith("1 change, 1 statement (0 destructive), 0 rename suggestions"), status
 
@@ -244,9 +244,7 @@ async def test_at_80_columns_the_headings_of_one_tables_partitions_read_apart(
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
-        await wait_for(pilot, lambda: pane.result is not None)
+        pane = await _diffed(pilot, app)
         await pilot.pause()
         options = pane.changes_list
         rows = [options.render_line(y).text.strip(" ▊▎") for y in range(options.option_count)]
@@ -278,9 +276,7 @@ async def test_a_valid_constraint_desired_not_valid_is_in_sync_and_said(
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
-        await wait_for(pilot, lambda: pane.result is not None)
+        pane = await _diffed(pilot, app)
         status = text_of(pane.query_one("#diff-status", Static))
         assert status.startswith("In sync"), status
         assert "note: check public.t.t_id_check: valid, NOT VALID in the desired schema: kept valid" in status

@@ -4,9 +4,13 @@ table."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.containers import Vertical
+from textual.pilot import Pilot
 from textual.widgets import RadioButton, Static
 
+from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.explorer.export_screen import ExportScreen
 from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen
 from dibs_tui.ui.widgets.table_card import ColumnList
@@ -42,6 +46,16 @@ async def test_a_foreign_keys_target_too_long_for_the_card_is_cut_in_its_middle(
         assert q2.rstrip().endswith("2024_q2.id"), q2
 
 
+async def _neighbourhood_shown(pilot: Pilot[Any], app: DibsApp) -> str:
+    """The neighbourhood view (`n`) of the selected table, once drawn, as text."""
+    await pilot.press("n")
+    screen = app.screen
+    assert isinstance(screen, NeighbourhoodScreen)
+    await wait_for(pilot, lambda: screen.view.drawing is not None)
+    await pilot.pause()
+    return "\n".join(text_of(screen.view))
+
+
 async def test_neighbourhood_boxes_cut_table_names_in_their_middle(db: str) -> None:
     """The two boxes right of refs both read `public.customer_payment_history_…`: which is which was lost.
     (The schema they share with refs is no longer said.)"""
@@ -49,12 +63,7 @@ async def test_neighbourhood_boxes_cut_table_names_in_their_middle(db: str) -> N
     async with make_app(db).run_test(size=(80, 24)) as pilot:
         app = await loaded(pilot)
         await goto(pilot, "refs")
-        await pilot.press("n")
-        screen = app.screen
-        assert isinstance(screen, NeighbourhoodScreen)
-        await wait_for(pilot, lambda: screen.view.drawing is not None)
-        await pilot.pause()
-        shown = "\n".join(text_of(screen.view))
+        shown = await _neighbourhood_shown(pilot, app)
         assert "…artition_2024_q1│" in shown and "…artition_2024_q2│" in shown, shown
         assert "│customer_pay" in shown, shown
 
@@ -78,12 +87,7 @@ async def test_neighbourhood_boxes_name_tables_of_the_centres_schema_without_it(
     async with make_app(db).run_test(size=(80, 24)) as pilot:
         app = await loaded(pilot)
         await goto(pilot, "alternative_release")
-        await pilot.press("n")
-        screen = app.screen
-        assert isinstance(screen, NeighbourhoodScreen)
-        await wait_for(pilot, lambda: screen.view.drawing is not None)
-        await pilot.pause()
-        shown = "\n".join(text_of(screen.view))
+        shown = await _neighbourhood_shown(pilot, app)
         assert "│alternative_release " in shown and "│alternative_medium " in shown, shown
         assert "│alternati…lease_type│" in shown, shown  # cut in its middle still, but not for the schema
         assert "│public.audit_trail " in shown, shown
