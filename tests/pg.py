@@ -114,6 +114,36 @@ def until(condition: Callable[[], T], what: str) -> T:
     raise AssertionError(f"gave up waiting for {what}")
 
 
+def on_a_terminal(
+    args: list[str], columns: int, *, cwd: Path | None = None, stderr_too: bool = False
+) -> tuple[int, str]:
+    """The CLI run with its standard output (and its errors, `stderr_too`) on a pseudo-terminal `columns`
+    wide: what a user at it reads."""
+    leader, follower = pty.openpty()
+    # This checkout's package, whatever the folder it runs in
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dibs_tui.cli", *args],
+        stdout=follower,
+        stderr=follower if stderr_too else subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=cwd,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the pty closed: the process is done writing
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return proc.wait(), b"".join(chunks).decode().replace("\r\n", "\n")
+
+
 def drain(master: int) -> bytes:
     """Read what the app drew so far (it would block on a full terminal otherwise)."""
     out = b""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dibs_tui.cli import main
-from tests.pg import run_sql
+from tests.pg import on_a_terminal, run_sql
 
 BROKEN = """
 CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE);
@@ -209,35 +209,6 @@ def test_only_the_checks_asked_and_an_unknown_one_exits_2(
     )
 
 
-def _on_a_terminal(args: list[str], columns: int) -> tuple[int, str]:
-    """The CLI run with its standard output on a pseudo-terminal `columns` wide: what a user at it reads."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    leader, follower = pty.openpty()
-    import dibs_tui
-
-    root = str(Path(dibs_tui.__file__).parents[1])  # this checkout's package, whatever the folder it runs in
-    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1", "PYTHONPATH": root}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dibs_tui.cli", *args], stdout=follower, stderr=subprocess.PIPE, env=env
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the pty closed: the process is done writing
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    return proc.wait(), b"".join(chunks).decode().replace("\r\n", "\n")
-
-
 def test_on_an_80_column_terminal_the_reasons_wrap_between_words_and_piped_they_stay_one_line(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -252,7 +223,7 @@ def test_on_an_80_column_terminal_the_reasons_wrap_between_words_and_piped_they_
     monkeypatch.chdir(tmp_path)  # the file named short: a path wider than the line is kept whole
     Path("1_index.sql").write_text("CREATE INDEX issues_reporter_idx ON issues (reporter_id);\n")
     for args in (["lint", db], ["review", "1_index.sql", db, "--no-trace"]):
-        code, shown = _on_a_terminal(args, 60)
+        code, shown = on_a_terminal(args, 60)
         assert code in (0, 1), shown
         lines = shown.splitlines()
         prose = [line for line in lines if "fix: " not in line and "fix (fill in): " not in line]

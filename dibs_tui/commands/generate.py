@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TextIO
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget
@@ -16,7 +17,7 @@ from ..core.errors import DibsError
 from ..core.generate import generate_migration
 from ..core.review.preflight import preflight
 from ..core.sqlescape import escape_sql
-from ..core.terminal import safe_output
+from ..core.terminal import prose_for, safe_output
 from .common import run_async, target_for
 from .diff import desired_spec, parse_renames
 from .proof_steps import record_review
@@ -57,17 +58,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if path.exists():
         raise DibsError(f"{path} already exists")
     path.write_text(sql, encoding="utf-8")
-    print(f"wrote {path} ({len(generated.result.plan)} schema statements)")
+    _say(f"wrote {path} ({len(generated.result.plan)} schema statements)")
     code = _warn_failures(target, sql, str(path))
     try:  # the migration is written whatever happens to its record
         record = run_async(record_review(target, path, settings))
-        print(
+        _say(
             f"recorded the live schema it was generated against in {record.name} (migrate refuses if it moves)"
         )
     except DibsError as exc:
-        print(f"no review record written: {exc}", file=sys.stderr)
-    print(f"review it with: dibs-tui review {path}")
+        _say(f"no review record written: {exc}", sys.stderr)
+    _say(f"review it with: dibs-tui review {path}")
     return code
+
+
+def _say(text: str, stream: TextIO | None = None) -> None:
+    """On a terminal the prose wraps between words, under column 8: past a label, and past the indent of 4 a
+    failure's count and hint start at."""
+    stream = stream or sys.stdout
+    print(prose_for(stream, text, 8), file=stream)
 
 
 def _warn_failures(target: ConnectionTarget, sql: str, file: str) -> int:
@@ -77,8 +85,8 @@ def _warn_failures(target: ConnectionTarget, sql: str, file: str) -> int:
     try:
         found = run_async(preflight(target, sql, file))
     except DibsError as exc:
-        print(safe_output(f"warning: {exc}"), file=sys.stderr)
+        _say(safe_output(f"warning: {exc}"), sys.stderr)
         return 0
-    for line in found.lines(file):
-        print(safe_output(line), file=sys.stderr)
+    if lines := found.lines(file):
+        _say(safe_output("\n".join(lines)), sys.stderr)
     return EXIT_WILL_FAIL if found.failures else 0

@@ -33,7 +33,7 @@ from ..core.proof_gate import FAILING_HINT, certain_failure
 from ..core.review.report import Review
 from ..core.review.run import review_sql
 from ..core.session import lock_wait_error
-from ..core.terminal import safe, safe_output
+from ..core.terminal import prose_for, prose_width, safe, safe_output
 from .common import run_async, stdin_is_a_terminal, target_for
 from .proof_steps import guard_and_prove
 from .status import existing_migrations_folder
@@ -65,16 +65,18 @@ class _Output:
 _output = _Output()
 
 
-def _say(text: str, *, error: bool = False) -> None:
-    """A line on stdout (stderr for errors); once stdout is closed, on stderr: what committed is still said."""
+def _say(text: str, *, error: bool = False, wrapped: bool = False) -> None:
+    """A line on stdout (stderr for errors); once stdout is closed, on stderr: what committed is still said.
+    On a terminal its prose wraps between words, under column 8: past a label (`guard: `), and past a hazard's
+    or a diff line's indent of 4, which a line of its own starts at (`wrapped`: the text is fitted already)."""
     line = safe_output(text)
     if not error and not _output.closed:
         try:
-            print(line, file=sys.stdout, flush=True)
+            print(line if wrapped else prose_for(sys.stdout, line, 8), file=sys.stdout, flush=True)
             return
         except BrokenPipeError:
             _output.close()
-    print(line, file=sys.stderr, flush=True)
+    print(line if wrapped else prose_for(sys.stderr, line, 8), file=sys.stderr, flush=True)
 
 
 def _print(event: ApplyEvent) -> None:
@@ -252,7 +254,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_OUTPUT_CLOSED
     except MigrationFailed as failure:
-        _say(failure.report(), error=True)
+        _say(failure.report(prose_width(sys.stderr)), error=True, wrapped=True)
         if failure.applied_before:
             _say(f"applied before the failure (kept): {', '.join(failure.applied_before)}", error=True)
         return EXIT_PARTIAL if failure.committed or failure.committed_through or failure.leftovers else 1

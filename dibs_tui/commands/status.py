@@ -8,6 +8,7 @@ symlinks) are listed too; a refused entry fails the gate. Names are file names: 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..config import Settings
@@ -18,7 +19,7 @@ from ..core.migrations.layouts import EntryKind, read_folder_status
 from ..core.migrations.status import MigrationState, MigrationStatus, SquashedHistory, renamed, squashed
 from ..core.migrations.tool_histories import describe_tables
 from ..core.model import Migration
-from ..core.terminal import safe
+from ..core.terminal import prose_for, safe
 from .common import run_async, target_for
 
 
@@ -103,37 +104,46 @@ def partial_lines(name: str, described: list[str]) -> list[str]:
     return [f"{'partial':<8}  {shown(name)}  {shown(first)}", *(f"{'':<10}{shown(line)}" for line in rest)]
 
 
+_NAMES = 10  # where a migration's name starts on its line: `applied   20260110090000_initial ...`
+
+
+def _say(*lines: str, under: int = 4) -> None:
+    """Lines on stdout; on a terminal each wraps between words, continued under column `under` (past its
+    label: `history tables: `, `applied   `), not at the edge in the middle of a word."""
+    print(prose_for(sys.stdout, "\n".join(lines), under))
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     target = target_for(args, settings)
     folder = existing_migrations_folder(args, settings)
     refuse_other_dialect(folder)  # a SQLite or MySQL folder is named, not compared as PostgreSQL
     found = run_async(read_folder_status(target, folder))
     statuses, history = found.statuses, found.history
-    print(f"database: {target.masked}")
-    print(f"migrations: {shown(str(folder))} (layout: {found.folder.layout})")
+    _say(f"database: {target.masked}")
+    _say(f"migrations: {shown(str(folder))} (layout: {found.folder.layout})")
     tools = describe_tables(history) or "none"
-    print(f"history tables: {shown(tools)}")
+    _say(f"history tables: {shown(tools)}")
     for note in history.notes:  # look-alike history tables that were not read (core.meta_tables)
-        print(f"note: {shown(note)}")
+        _say(f"note: {shown(note)}")
     moved = renamed(statuses)
     pending = {s.name for s in statuses if s.state is MigrationState.PENDING}
     try:  # what an interrupted or failed apply left of a pending migration (core/migrations/apply_record.py)
         partials = run_async(read_partials_at(target)) if pending else {}
     except DibsError as exc:
         partials = {}
-        print(f"note: {shown(exc.message)}")
+        _say(f"note: {shown(exc.message)}")
     partials = {name: partial for name, partial in partials.items() if name in pending}
     groups = squashed(statuses)
     for status in statuses:
         if (partial := partials.get(status.name)) is not None:
-            print("\n".join(partial_lines(status.name, partial.describe())))
+            _say(*partial_lines(status.name, partial.describe()), under=_NAMES)
         elif (group := groups.get(status.name)) is not None:
-            print("\n".join(squashed_lines(group)))
+            _say(*squashed_lines(group), under=_NAMES)
         elif status.state is not MigrationState.SQUASHED:
-            print(status_line(status, moved))
+            _say(status_line(status, moved), under=_NAMES)
     for entry in found.folder.skipped:
         column = "refused" if entry.kind is EntryKind.REFUSED else "skipped"
-        print(f"{column:<8}  {shown(entry.name)}  {entry.label}")
+        _say(f"{column:<8}  {shown(entry.name)}  {entry.label}", under=_NAMES)
     counts = {state: sum(1 for s in statuses if s.state is state) for state in MigrationState}
     counts[MigrationState.PENDING] -= len(partials)
     summary = [
@@ -145,8 +155,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if found.folder.skipped
         else []
     )
-    print(", ".join(summary))
+    _say(", ".join(summary))
     for name in history.dirty:
-        print(f"dirty    {shown(name)}  left unfinished or failed by its tool")
+        _say(f"dirty    {shown(name)}  left unfinished or failed by its tool", under=_NAMES)
     failing = pending or counts[MigrationState.CHANGED] or history.dirty
     return 1 if failing or found.folder.refused else 0

@@ -225,17 +225,40 @@ def prose_width(stream: TextIO) -> int | None:
 def wrap_prose(line: str, width: int | None, hang: int = 0) -> list[str]:
     """`line` broken at its spaces into lines of at most `width`, the next ones under where its text starts
     (its indent) plus `hang` (past a label such as `why: `). At 80 columns the terminal broke a review's
-    hazards and lint's reasons in the middle of words (`have n` / `othing`). A word wider than the line (a
-    name) is kept whole. Escaped text only: an escape has no space to be broken at."""
+    hazards and lint's reasons in the middle of words (`have n` / `othing`). A word wider than any line (a
+    path, a name) is kept whole where it stands: moved to a line of its own it was folded by the terminal all
+    the same, after a break that read as the end of the sentence. Escaped text only: an escape has no space
+    to be broken at."""
     if width is None or len(line) <= width:
         return [line]
-    import textwrap
-
     indent = len(line) - len(line.lstrip(" "))
-    return textwrap.wrap(
-        line,
-        width,
-        subsequent_indent=" " * min(indent + hang, width // 2),
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [line]
+    lead = " " * min(indent + hang, width // 2)
+    rows: list[str] = []
+    row, end = line[:indent], indent  # the row so far; where the last word taken ends
+    for word in _WORD.finditer(line, indent):
+        gap, text = line[end : word.start()], word.group()
+        fits = len(row) + len(gap) + len(text) <= width or len(lead) + len(text) > width
+        if row.strip() and not fits:
+            rows.append(row)
+            row = lead + text
+        else:
+            row += (gap if row.strip() else "") + text
+        end = word.end()
+    return [*rows, row]
+
+
+_WORD = re.compile(r"\S+")
+
+
+def prose_for(stream: TextIO, text: str, under: int = 4) -> str:
+    """`text` as a command prints it on `stream`: on a terminal each of its lines wrapped by `wrap_prose`,
+    continued under column `under` (past a label: `guard: `, `applied   `) or its own indent when deeper;
+    off a terminal as it is."""
+    width = prose_width(stream)
+    if width is None:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        out += wrap_prose(line, width, max(0, under - indent))
+    return "\n".join(out)

@@ -14,7 +14,7 @@ import asyncpg
 
 from ..errors import DibsError
 from ..sql import requoted
-from ..terminal import safe
+from ..terminal import safe, wrap_prose
 from .apply_record import PartialApply
 from .files import MigrationFile, Statement, validation
 from .segments import SegmentPlan, first_segments
@@ -242,11 +242,17 @@ class MigrationFailed(DibsError):
             lines.append(f"HINT: {self.pg_hint}")
         return lines
 
-    def report(self) -> str:
-        parts = [self.headline(), *self.server_lines(f"{self.file}:{self.line}")]
+    def report(self, width: int | None = None) -> str:
+        """What failed and what to do, wrapped to `width` (a terminal's); the statement as written, its caret
+        under the column the server named."""
+
+        def prose(lines: list[str]) -> list[str]:
+            return [part for line in lines for part in wrap_prose(line, width, 4)]
+
+        parts = prose([self.headline(), *self.server_lines(f"{self.file}:{self.line}")])
         parts.append("statement:")
         parts += ["    " + line for line in caret_excerpt(self.statement.text, self.position).splitlines()]
-        parts += self.next_step()
+        parts += prose(self.next_step())
         return "\n".join(parts)
 
 
