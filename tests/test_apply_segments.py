@@ -306,6 +306,8 @@ def test_the_quick_keyword_check_never_hides_a_statement_the_parser_runs_alone()
         "REINDEX DATABASE d",
         "REINDEX SYSTEM d",
         "REINDEX SCHEMA s",
+        "REINDEX TABLE t",
+        "CLUSTER t",
         "ALTER TABLE p DETACH PARTITION c CONCURRENTLY",
         "VACUUM",
         "VACUUM (ANALYZE) t",

@@ -13,12 +13,14 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.migrations.segments import plan_segments
 from dibs_tui.core.review.report import Review
 from dibs_tui.core.review.run import review_file
-from tests.pg import execute, fetch
+from tests.apply_project import migrate
+from tests.pg import execute, fetch, run_sql
 
 SCHEMA = (
     "CREATE TABLE p (id int, v text) PARTITION BY RANGE (id);"
     "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (100);"
     "CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (100) TO (200);"
+    "CREATE INDEX p_id ON p (id);"
     "CREATE TYPE mood AS ENUM ('a', 'b');"
     "CREATE TABLE t (id int PRIMARY KEY, m mood);"
     "CREATE INDEX t_m ON t (m);"
@@ -47,7 +49,9 @@ async def test_a_detached_partition_is_a_table_of_its_own_for_what_follows(db: s
     assert (detach.trace, alter.trace) == ("not in a transaction", "ran"), (detach, alter)
     assert [h.kind for h in detach.hazards] == ["non-transactional"], detach.hazards
     assert not any(h.kind == "fails-on-schema" for h in alter.hazards), alter.hazards
-    assert await fetch(db, "SELECT count(*) FROM pg_inherits") == [(2,)]  # nothing ran live
+    assert await fetch(db, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'p'::regclass") == [
+        (2,)
+    ]  # nothing ran live
 
 
 async def test_a_concurrent_detach_refused_by_a_default_partition_is_said_to_fail(
@@ -100,18 +104,56 @@ async def test_what_postgresql_refuses_in_a_block_whatever_it_names_runs_alone(
     assert [h.kind for h in alone.hazards] == ["non-transactional"], alone.hazards
 
 
-async def test_a_reindex_of_a_partitioned_table_is_said_to_fail_in_migrates_transaction(
+@pytest.mark.parametrize("statement", ["REINDEX TABLE p", "REINDEX INDEX p_id", "CLUSTER p USING p_id"])
+async def test_a_reindex_of_a_partitioned_table_runs_alone_and_is_not_said_to_fail(
+    db: str, tmp_path: Path, statement: str
+) -> None:
+    """PostgreSQL refuses it in a transaction block for a partitioned table, which its text cannot tell: migrate
+    put it in its segment's transaction, where it failed, and review said so. Now it runs alone."""
+    sql = f"ALTER TABLE t ADD COLUMN note text;\n{statement};\n"
+    assert _alone(sql) == [False, True]
+    _, reindex = (await _review(db, tmp_path, sql)).statements
+    assert reindex.trace == "not in a transaction", reindex
+    assert [h.kind for h in reindex.hazards if h.kind in ("fails-on-schema", "non-transactional")] == [
+        "non-transactional"
+    ], reindex.hazards
+    assert not reindex.transactional
+
+
+async def test_a_plain_tables_reindex_runs_alone_its_lock_still_observed(db: str, tmp_path: Path) -> None:
+    """Accepted in a transaction, it is traced in one of its own: its locks are seen, as before it ran alone."""
+    sql = "ALTER TABLE t ADD COLUMN note text;\nREINDEX TABLE t;\n"
+    assert _alone(sql) == [False, True]
+    _, reindex = (await _review(db, tmp_path, sql)).statements
+    assert reindex.trace == "ran" and not reindex.transactional, reindex
+    kinds = {h.kind: h for h in reindex.hazards}
+    assert kinds["blocking-index-build"].basis == "observed", reindex.hazards
+    assert "for a partitioned table; it changes no schema" in kinds["non-transactional"].message
+
+
+async def test_a_partitioned_reindex_in_a_written_block_stays_there_and_is_said_to_fail(
     db: str, tmp_path: Path
 ) -> None:
-    """Its text runs in a transaction (a plain table's REINDEX does), so migrate runs it in one, where
-    PostgreSQL refuses it for a partitioned table: said to fail, not to run alone."""
-    sql = "ALTER TABLE t ADD COLUMN note text;\nREINDEX TABLE p;\n"
+    """The file's own BEGIN block is kept as written: PostgreSQL refuses the REINDEX there, and review says so,
+    with where migrate would run it alone."""
+    sql = "BEGIN;\nALTER TABLE t ADD COLUMN note text;\nREINDEX TABLE p;\nCOMMIT;\n"
     assert _alone(sql) == [False]
     _, reindex = (await _review(db, tmp_path, sql)).statements
     assert reindex.trace.startswith("failed: REINDEX TABLE cannot run inside a transaction block"), reindex
     [fails] = [h for h in reindex.hazards if h.kind == "fails-on-schema"]
-    assert "migrate runs it in its segment's transaction" in fails.message, fails.message
-    assert not any(h.kind == "non-transactional" for h in reindex.hazards), reindex.hazards
+    assert "move it out of the block, where migrate runs it alone" in fails.message, fails.message
+
+
+def test_migrate_runs_a_partitioned_tables_reindex_alone(db: str, tmp_path: Path) -> None:
+    run_sql(db, SCHEMA)
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_reindex.sql").write_text(
+        "ALTER TABLE t ADD COLUMN note text;\nREINDEX TABLE p;\n"
+    )
+    done = migrate(db, folder, "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "segment 2 (alone, autocommit" in done.stdout + done.stderr, done.stdout
 
 
 async def test_a_goose_file_is_reviewed_as_migrate_runs_it_its_up_section_only(

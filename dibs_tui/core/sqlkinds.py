@@ -161,7 +161,7 @@ def _has_option(options: Any, name: str) -> bool:
 
 
 def describe(node: dict[str, Any]) -> tuple[str, bool]:
-    """A statement's kind and whether it must run outside a transaction block."""
+    """A statement's kind and whether migrate runs it alone, outside a transaction block."""
     node_type: str = next(iter(node), "")
     body: dict[str, Any] = node.get(node_type) or {}
     rule = _RULES.get(node_type)
@@ -219,11 +219,10 @@ def _role(node_type: str, body: dict[str, Any]) -> tuple[str | None, bool]:
 
 def _reindex(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
     concurrently = _has_option(body.get("params"), "concurrently")
-    # PostgreSQL reindexes a schema, a database or the system catalogs one table per transaction: never in a
-    # block. A partitioned table or index too, but that the statement's text cannot tell (the trace says it).
-    whole = ("REINDEX_OBJECT_SCHEMA", "REINDEX_OBJECT_SYSTEM", "REINDEX_OBJECT_DATABASE")
-    alone = concurrently or body.get("kind") in whole
-    return ("REINDEX CONCURRENTLY" if concurrently else "REINDEX"), alone
+    # PostgreSQL reindexes a schema, a database, the system catalogs, and a partitioned table or index one
+    # relation per transaction: never in a block. Whether a table is partitioned the text cannot tell, so every
+    # REINDEX runs alone (core/migrations/files.py: alone_if_partitioned).
+    return ("REINDEX CONCURRENTLY" if concurrently else "REINDEX"), True
 
 
 def _vacuum(_: str, body: dict[str, Any]) -> tuple[str | None, bool]:
@@ -260,7 +259,7 @@ _RULES: dict[str, _Rule] = {
     "VacuumStmt": _vacuum,
     "ReindexStmt": _reindex,
     "DiscardStmt": lambda _, b: (None, b.get("target") == "DISCARD_ALL"),  # refused in a block
-    "ClusterStmt": lambda _, b: (None, not b.get("relation")),
+    "ClusterStmt": lambda _, b: (None, True),  # a partitioned table's, like REINDEX's, is refused in a block
     "CopyStmt": lambda _, b: ("COPY ... PROGRAM" if b.get("is_program") else "COPY", False),
     "TransactionStmt": lambda _, b: (
         b.get("kind", "TRANS_STMT_").removeprefix("TRANS_STMT_").replace("_", " "),

@@ -78,7 +78,8 @@ class ParsedStatement:
     column: int
     offset: int  # 0-based character offset in its file
     kind: str  # "CREATE TABLE", "DROP DATABASE", "CREATE INDEX CONCURRENTLY", "SELECT" ...
-    # PostgreSQL refuses it inside a transaction block (or it is ALTER TYPE ... ADD VALUE, see migrations)
+    # PostgreSQL refuses it inside a transaction block (or it is ALTER TYPE ... ADD VALUE, or a REINDEX or
+    # CLUSTER, refused there for a partitioned table: see migrations)
     alone: bool = False
     node: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # {"CreateStmt": {...}}
     # A node's `location` (UTF-8 bytes from the start of the text pglast read) to a character offset in the file.

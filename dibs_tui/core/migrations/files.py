@@ -131,6 +131,31 @@ def runs_outside_transaction(sql: str) -> bool:
     return info is not None and info.alone
 
 
+def alone_if_partitioned(sql: str) -> bool:
+    """A REINDEX or CLUSTER of one table or index: PostgreSQL refuses it in a transaction block only when that
+    is partitioned, which the text cannot tell, so migrate runs it alone; in a BEGIN block written in the file
+    it stays, as written. Either changes no schema: committed apart, it leaves nothing to undo."""
+    upper = sql.upper()
+    if "REINDEX" not in upper and "CLUSTER" not in upper:
+        return False
+    from ..sqlparse import statement_info
+
+    info = statement_info(sql)
+    if info is None:
+        return False
+    if info.node_type == "ClusterStmt":
+        return bool(info.body.get("relation"))
+    return (
+        info.node_type == "ReindexStmt"
+        and info.kind == "REINDEX"
+        and info.body.get("kind")
+        in (
+            "REINDEX_OBJECT_TABLE",
+            "REINDEX_OBJECT_INDEX",
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Validation:
     """A statement that only validates one constraint: `ALTER TABLE ... VALIDATE CONSTRAINT` or the domain's."""

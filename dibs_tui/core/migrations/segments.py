@@ -7,7 +7,9 @@ records each commit so that a failure says exactly what stayed and a rerun resum
 
 `ALTER TYPE ... ADD VALUE` also runs alone: since PostgreSQL 12 it is accepted inside a transaction, but the
 new label cannot be used before that transaction commits, so a migration that adds a label and then uses it
-only works if the label is committed first.
+only works if the label is committed first. So does a `REINDEX` or `CLUSTER` of one table or index: refused in
+a transaction for a partitioned one, which the text cannot tell; either changes no schema, so committing it
+apart leaves nothing a later failure would need undone (in a written `BEGIN` block it stays, as written).
 
 `BEGIN` / `COMMIT` written in the file (Alembic offline SQL, hand-written scripts) are honoured as segment
 boundaries, never sent: `BEGIN` starts a segment that ends at the next `COMMIT` (or at the end of the file),
@@ -28,6 +30,7 @@ from ..errors import DibsError
 from .files import (
     Statement,
     Validation,
+    alone_if_partitioned,
     checksum,
     is_transaction_control,
     runs_outside_transaction,
@@ -130,6 +133,8 @@ class Segment:
         """Why the segment runs alone, when that is surprising."""
         if self.alone and _adds_enum_value(self.statements[0].text):
             return "the new enum label can only be used once committed"
+        if self.alone and alone_if_partitioned(self.statements[0].text):
+            return "PostgreSQL refuses it in a transaction for a partitioned table; it changes no schema"
         if len(self.statements) == 1 and (checked := validation(self.statements[0].text)) is not None:
             return validating_note(checked)
         return ""
@@ -231,6 +236,8 @@ def plan_segments(text: str, file: str = "<sql>", *, transactional: bool = True)
             continue
         count += 1
         inherent = runs_outside_transaction(stmt.text)
+        if inherent and in_block and alone_if_partitioned(stmt.text):
+            inherent = False  # as written: review says whether PostgreSQL refuses it there
         if inherent and in_block:
             why = (
                 "migrate runs it alone, committed, since the label it adds cannot be used before its "

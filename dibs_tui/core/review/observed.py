@@ -92,11 +92,14 @@ async def with_observations(
     if step.refused:  # nothing it would lock, rewrite or lose happens: the refusal alone is said
         transactional = not any(h.kind == "non-transactional" for h in inferred)
         return Observed([_refused(step, where)], "", (), transactional)
-    if step.alone:  # it ran alone, in autocommit, as migrate runs it
+    if step.alone and not step.own_transaction:  # it ran alone, in autocommit, as migrate runs it
         return await _ran_alone(step, inferred, costing, only_statement)
     if not step.ran:
         return None
-    hazards = [h for h in inferred if h.kind not in TRACED_KINDS]
+    # What runs alone is said as the rules say it, unless the trace saw PostgreSQL refuse it in a block
+    hazards = [
+        h for h in inferred if h.kind not in TRACED_KINDS or (step.alone and h.kind == "non-transactional")
+    ]
     for table in step.rewritten:
         hazards += await _rewrite(table, costing)
     for build in step.builds:
@@ -114,7 +117,7 @@ async def with_observations(
     for relation, mode in read_under.items():  # under the lock an earlier statement took
         hazards += await _blocks_writes(relation, mode, costing, reads=True, held_before=True)
     locks = tuple(ObservedLock(_name(k.relation), k.mode, k.granted) for k in step.locks)
-    return Observed(hazards, _strongest_lock(step), locks, True)
+    return Observed(hazards, _strongest_lock(step), locks, not step.alone)
 
 
 async def _ran_alone(

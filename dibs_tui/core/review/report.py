@@ -48,14 +48,20 @@ def concurrent_way(sql: str) -> str:
     return ""
 
 
-def runs_alone(observed: bool, *, only_statement: bool) -> str:
+def runs_alone(observed: bool, *, only_statement: bool, if_partitioned: bool = False) -> str:
     """What a statement PostgreSQL refuses in a transaction block means for the migration: with others, that it
     is not atomic; the file's one statement, that a failure part way is not rolled back (said of a lone CREATE
-    INDEX CONCURRENTLY, 'this migration is not atomic' read as if it had others)."""
+    INDEX CONCURRENTLY, 'this migration is not atomic' read as if it had others). `if_partitioned`: a REINDEX
+    or CLUSTER, refused there only for a partitioned table (migrations/files.py: alone_if_partitioned)."""
+    why = (
+        "PostgreSQL refuses it in a transaction block for a partitioned table; it changes no schema"
+        if if_partitioned
+        else "PostgreSQL refuses it in a transaction block"
+    )
     said = (
         "PostgreSQL refuses it inside a transaction block: it runs alone, committed on its own"
         if observed
-        else "runs alone, committed on its own (PostgreSQL refuses it in a transaction block)"
+        else f"runs alone, committed on its own ({why})"
     )
     if only_statement:
         return f"{said}{', and' if observed else ':'} if it fails part way, what it did is not rolled back"

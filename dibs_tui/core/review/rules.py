@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..migrations.files import runs_outside_transaction
+from ..migrations.files import alone_if_partitioned, runs_outside_transaction
 from ..sqlparse import statement_info, strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
@@ -56,7 +56,10 @@ class Reviewer:
         transaction adds again, with that statement's line (`core.review.run`)."""
         hazards: list[Hazard] = []
         if runs_outside_transaction(sql) and not _adds_enum_label(sql):
-            hazards.append(Hazard("non-transactional", runs_alone(False, only_statement=self.only_statement)))
+            said = runs_alone(
+                False, only_statement=self.only_statement, if_partitioned=alone_if_partitioned(sql)
+            )
+            hazards.append(Hazard("non-transactional", said))
         shape = shape_of(sql)
         if shape.action == "create-table":
             self.created.add(key(shape.table))

@@ -8,8 +8,9 @@ runs alone in autocommit, what came before it committed, so what follows meets w
 transaction is rolled back, and the sandbox dropped.
 
 After each statement the server itself is asked what it locked, rewrote, built and read (`trace_steps.py`). A
-statement PostgreSQL refuses in migrate's transaction for the relation it names (REINDEX of a partitioned table:
-SQLSTATE 25001, which its text does not tell) is said to fail there, as it will live. A statement that fails in
+REINDEX or CLUSTER of one relation, which migrate runs alone since PostgreSQL refuses it in a block for a
+partitioned one (its text does not tell), runs in a transaction of its own, where its locks are seen, and again
+in autocommit when refused there (SQLSTATE 25001); written in a BEGIN block, it is said to fail there. A statement that fails in
 the clone is rolled back to its savepoint and the trace goes on.
 
 The rates that turn a size into a time are measured in the same sandbox before the clone is built: a scratch
@@ -26,7 +27,12 @@ import asyncpg
 
 from ..connect import ConnectionTarget
 from ..errors import DibsError
-from ..migrations.files import is_transaction_control, runs_outside_transaction, split_statements
+from ..migrations.files import (
+    alone_if_partitioned,
+    is_transaction_control,
+    runs_outside_transaction,
+    split_statements,
+)
 from ..shadow import LocatedStatement, introspect_target
 from ..sqlparse import statement_info
 from .clone import load_clone, load_meta_tables, named_in, named_relations, reachable_part
@@ -35,11 +41,10 @@ from .trace_steps import TraceStep, first_state, observe, snapshot
 STEP_TIMEOUT = 10.0  # seconds for one migration statement in the empty clone
 _NOT_IN_A_TRANSACTION = "25001"  # active_sql_transaction: "cannot run inside a transaction block"
 _NO_PRIVILEGE = "42501"  # insufficient_privilege: the sandbox's restricted role lacks a right
-# A statement whose text runs in a transaction (core/sqlkinds.py) that PostgreSQL refuses in one for the relation
-# it names: a REINDEX or CLUSTER of a partitioned table
-_IN_ITS_SEGMENT = (
-    " (here, on this relation; migrate runs it in its segment's transaction, as its text allows: run it by hand, "
-    "or write its CONCURRENTLY form, which migrate runs alone)"
+# A REINDEX or CLUSTER of a partitioned table written in a BEGIN block, which migrate keeps as written
+_IN_ITS_BLOCK = (
+    " (here, on this relation; migrate runs it in the transaction of the BEGIN block it is written in: move it "
+    "out of the block, where migrate runs it alone)"
 )
 # What the server refuses on the schema alone, the same in the clone as live: an object depended on, a column a
 # view reads retyped, a name taken, the wrong kind of object, a definition or type that cannot be. Not the
@@ -237,18 +242,28 @@ async def _run_traced(
         state, before = await first_state(conn)
         for index, stmt in enumerate(statements):
             ran_alone = False
+            own_transaction = False
             if index in run_alone:
-                # As migrate runs it: what came before committed, then the statement alone, in autocommit
+                # As migrate runs it: what came before committed, then the statement alone
                 await transaction.commit()
-                outcome, sqlstate, detail = await _run_one(conn, stmt.text, alone=True)
-                ran_alone = outcome == "ran"
-                refused_in_one = runs_outside_transaction(stmt.text) and not _adds_enum_label(stmt.text)
-                if ran_alone and refused_in_one:  # PostgreSQL accepts ADD VALUE in one
-                    outcome = "not in a transaction"
-                if not conn.is_closed():
+                state.held, state.scans = set(), {}  # a new transaction: nothing held, nothing scanned in it
+                if alone_if_partitioned(stmt.text):  # in a transaction of its own while PostgreSQL accepts it
                     transaction = conn.transaction()
                     await transaction.start()
-                state.held, state.scans = set(), {}  # a new transaction: nothing held, nothing scanned in it
+                    outcome, sqlstate, detail = await _run_one(conn, stmt.text, refused_retried=True)
+                    own_transaction = sqlstate != _NOT_IN_A_TRANSACTION
+                    ran_alone = outcome == "ran"
+                    if not own_transaction:
+                        await transaction.rollback()  # nothing ran in it
+                if not own_transaction:
+                    outcome, sqlstate, detail = await _run_one(conn, stmt.text, alone=True)
+                    ran_alone = outcome == "ran"
+                    refused_in_one = runs_outside_transaction(stmt.text) and not _adds_enum_label(stmt.text)
+                    if ran_alone and refused_in_one:  # PostgreSQL accepts ADD VALUE in one
+                        outcome = "not in a transaction"
+                    if not conn.is_closed():
+                        transaction = conn.transaction()
+                        await transaction.start()
             else:
                 outcome, sqlstate, detail = await _run_one(conn, stmt.text)
             if conn.is_closed() or not conn.is_in_transaction():
@@ -260,10 +275,18 @@ async def _run_traced(
                 stop = f"the trace stopped at line {stmt.line}: {_first_line(exc)}"
                 return steps + [TraceStep(s.text, s.line, "not traced") for s in statements[index:]], [stop]
             refused = claim_refusals and sqlstate in SCHEMA_REFUSALS and all(s.ran or s.alone for s in steps)
-            steps.append(replace(step, sqlstate=sqlstate, refused=refused, detail=detail, alone=ran_alone))
-            if (
-                index in commits_after
-            ):  # the sandbox is dropped after the trace: committing there keeps nothing
+            steps.append(
+                replace(
+                    step,
+                    sqlstate=sqlstate,
+                    refused=refused,
+                    detail=detail,
+                    alone=ran_alone,
+                    own_transaction=own_transaction,
+                )
+            )
+            if index in commits_after or own_transaction:
+                # the sandbox is dropped after the trace: committing there keeps nothing
                 await transaction.commit()
                 transaction = conn.transaction()
                 await transaction.start()
@@ -280,9 +303,12 @@ def _adds_enum_label(sql: str) -> bool:
     return info is not None and info.node_type == "AlterEnumStmt"
 
 
-async def _run_one(conn: asyncpg.Connection, sql: str, *, alone: bool = False) -> tuple[str, str, str]:
+async def _run_one(
+    conn: asyncpg.Connection, sql: str, *, alone: bool = False, refused_retried: bool = False
+) -> tuple[str, str, str]:
     """The statement's outcome, and the server's error code and DETAIL when it failed; `alone`: in autocommit,
-    outside any transaction (the caller committed its own)."""
+    outside any transaction (the caller committed its own); `refused_retried`: a refusal in the transaction is
+    the caller's to run again alone, not a failure to explain."""
     info = statement_info(sql)
     if info is not None and info.node_type == "TransactionStmt":
         return "not traced: transaction control", "", ""  # a ROLLBACK or SAVEPOINT of its own would end ours
@@ -297,8 +323,8 @@ async def _run_one(conn: asyncpg.Connection, sql: str, *, alone: bool = False) -
             async with conn.transaction():
                 await conn.execute(sql, timeout=STEP_TIMEOUT)
     except asyncpg.PostgresError as exc:
-        if exc.sqlstate == _NOT_IN_A_TRANSACTION:  # refused for this relation only: migrate runs it in one
-            return f"failed: {_first_line(exc)}{_IN_ITS_SEGMENT}", str(exc.sqlstate), ""
+        if exc.sqlstate == _NOT_IN_A_TRANSACTION and not refused_retried:  # in a BEGIN block of the file
+            return f"failed: {_first_line(exc)}{_IN_ITS_BLOCK}", str(exc.sqlstate), ""
         if exc.sqlstate == _NO_PRIVILEGE:  # not the statement's failure: the migration's own role may have it
             return f"not traced: the sandbox's restricted role may not run it ({_first_line(exc)})", "", ""
         detail = " ".join(str(getattr(exc, "detail", None) or "").split())

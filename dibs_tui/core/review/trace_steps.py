@@ -110,6 +110,9 @@ class TraceStep:
     # Failed on the schema alone (SCHEMA_REFUSALS), every statement before it having run: it fails live too
     refused: bool = False
     alone: bool = False  # refused in a transaction block, it ran alone, in autocommit, as migrate runs it
+    # Run alone by migrate, yet accepted in a block here (a plain table's REINDEX): traced in a transaction of
+    # its own, so its locks and builds are observed
+    own_transaction: bool = False
 
     @property
     def ran(self) -> bool:
