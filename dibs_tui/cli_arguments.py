@@ -228,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
         "path",
         help="the shortest foreign-key paths between two tables, with the SELECT ... JOIN for each",
         description="Up to --limit chains of foreign keys from FROM to TO (either direction of each key), "
-        "shortest first, each with a ready SELECT. Exit 1 when none joins them, 2 for an unknown table.",
+        "shortest first, each with a ready SELECT. FROM and TO the same table: the chains that leave it and "
+        "come back (a self-reference, a cycle through other tables), each a self-join. Exit 1 when none "
+        "joins them, 2 for an unknown table.",
         arguments=_path_arguments,
     )
     sub.add_parser(

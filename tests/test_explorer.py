@@ -232,6 +232,26 @@ def test_path_without_a_chain_exits_1_and_unknown_table_2(
     assert code == 2
 
 
+def test_a_path_from_a_table_to_itself_is_its_self_reference_or_a_cycle_of_keys(
+    pagila: str, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`path film film` said `no chain of foreign keys joins film and film` and exited 1, though a film's
+    language and original language make a cycle through language. From a table to itself a path is a chain
+    of keys that leaves it and comes back (never out and back along one key), each cycle listed once."""
+    paths = _paths(capsys, pagila, "film", "film")
+    assert paths[0]["tables"] == ["public.film", "public.language", "public.film"], paths
+    assert sorted(paths[0]["foreign_keys"]) == ["film_language_id_fkey", "film_original_language_id_fkey"]
+    assert len({frozenset(p["foreign_keys"]) for p in paths}) == len(paths)  # no cycle twice, reversed
+    _run_counts(pagila, paths[0]["sql"])  # type: ignore[arg-type]
+    code, out, err = _run(capsys, "path", "actor", "actor", pagila)
+    assert code == 1 and out == "", out
+    assert "no chain of foreign keys leaves actor and comes back to it" in err, err
+    run_sql(db, "CREATE TABLE staff (id int PRIMARY KEY, manager_id int REFERENCES staff)")
+    [path] = _paths(capsys, db, "staff", "staff")
+    assert path["tables"] == ["public.staff", "public.staff"]
+    assert "JOIN public.staff AS staff2 ON staff2.id = staff.manager_id" in str(path["sql"]), path
+
+
 def test_export_writes_each_format_for_a_neighbourhood(
     demo: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

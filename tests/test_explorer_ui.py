@@ -419,3 +419,30 @@ async def test_the_chosen_path_is_scrolled_into_view(db: str) -> None:
                 )
             )
             assert f"{screen.chosen + 1}. 2 joins" in shown, (screen.chosen, shown)
+
+
+async def test_a_path_from_a_table_to_itself_shows_its_cycles_with_their_keys(db: str) -> None:
+    """`p` from a table to itself found nothing and said `No chain of foreign keys joins these two tables`:
+    it shows the chains that leave the table and come back, naming their keys, or says there is none."""
+    await execute(
+        db,
+        "CREATE TABLE language (id int PRIMARY KEY);"
+        "CREATE TABLE film (id int PRIMARY KEY, language_id int REFERENCES language,"
+        " original_language_id int REFERENCES language);"
+        "CREATE TABLE review (id int PRIMARY KEY, film_id int REFERENCES film);",
+    )
+    app = make_app(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _app_on(pilot, "film")
+        await pilot.press("p", *"public.film", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PathScreen) and app.screen.paths)
+        text = str(app.screen.query_one("#path-text").render())
+        assert (
+            "film → language → film  via film_language_id_fkey, film_original_language_id_fkey" in text
+            or ("film → language → film  via film_original_language_id_fkey, film_language_id_fkey" in text)
+        ), text
+        await pilot.press("escape")
+        await _app_on(pilot, "review")  # joined to film, on no cycle
+        await pilot.press("p", *"public.review", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PathScreen))
+        await until(pilot, lambda: "comes back" in str(app.screen.query_one("#path-text").render()))

@@ -1,5 +1,6 @@
 """`dibs-tui path FROM TO`: the shortest FK paths between two tables, each with the SELECT that joins along
-it. Exit 0 with at least one path, 1 when no chain of foreign keys joins them, 2 for an unknown table."""
+it (from a table to itself: its self-references and cycles, core/explore/paths.py). Exit 0 with at least one
+path, 1 when no chain of foreign keys joins them, 2 for an unknown table."""
 
 from __future__ import annotations
 
@@ -47,10 +48,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(p.select())
             print()
     if not paths:
-        print(
-            f"dibs-tui: no chain of foreign keys joins {safe(args.source)} and {safe(args.target)}",
-            file=sys.stderr,
+        source, target = safe(args.source), safe(args.target)
+        said = (
+            f"no chain of foreign keys leaves {source} and comes back to it: it has no self-reference and is "
+            "on no cycle of keys"
+            if start == goal
+            else f"no chain of foreign keys joins {source} and {target}"
         )
+        print(f"dibs-tui: {said}", file=sys.stderr)
         return exit_now(1)
     return exit_now(0)
 

@@ -7,11 +7,12 @@ paths found, not the size of the schema.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from ..model import QualifiedName
 from ..sql import qualified, quote_ident
-from .fkgraph import FkGraph, Step
+from .fkgraph import FkEdge, FkGraph, Step
 
 MAX_PATHS = 5
 EXTRA_HOPS = 1  # paths up to one hop longer than the shortest are shown too
@@ -65,28 +66,69 @@ def shortest_paths(
     graph: FkGraph, start: QualifiedName, goal: QualifiedName, limit: int = MAX_PATHS
 ) -> list[JoinPath]:
     """Up to `limit` simple FK paths from `start` to `goal`, shortest first (then along the keys rather than
-    against them, then by name); [] when no FK chain joins them."""
-    if start == goal:
-        return []
+    against them, then by name); [] when no FK chain joins them.
+
+    From a table to itself a path is a chain that leaves it and comes back (`start == goal`): a
+    self-reference (employee.manager_id, one join), or a cycle through other tables (film to language by
+    language_id, back by original_language_id), each a self-join a user asks for by naming the table twice.
+    The empty path would answer nothing. Out and back along the same key is not one: it pairs rows that
+    share a key, which every key would offer. A cycle is listed once, not again walked backwards."""
     dist = graph.distances_to(goal)
     if start not in dist:
         return []
-    bound = dist[start] + EXTRA_HOPS
+    shortest = _shortest_cycle(graph, start) if start == goal else dist[start]
+    if shortest is None:
+        return []
+    bound = shortest + EXTRA_HOPS
     found: list[tuple[Step, ...]] = []
     visits = 0
+    # A cycle's start is not on its path until it is back: only then is it its goal
     stack: list[tuple[QualifiedName, tuple[Step, ...], frozenset[QualifiedName]]] = [
-        (start, (), frozenset({start}))
+        (start, (), frozenset() if start == goal else frozenset({start}))
     ]
     while stack and visits < _MAX_VISITS:
         node, steps, on_path = stack.pop()
         visits += 1
-        if node == goal:
+        if node == goal and steps:
             found.append(steps)
             continue
         for step in graph.steps.get(node, ()):
             nxt = step.end
             if nxt in on_path or nxt not in dist or len(steps) + 1 + dist[nxt] > bound:
                 continue
+            if nxt == goal == start and steps and steps[0].edge == step.edge:
+                continue  # out and back along one key
             stack.append((nxt, (*steps, step), on_path | {nxt}))
     found.sort(key=lambda p: (len(p), sum(not s.forward for s in p), [(s.edge.name, s.end) for s in p]))
+    if start == goal:  # a cycle and the same walked backwards: the same join, its two ends swapped
+        kept: dict[frozenset[FkEdge], tuple[Step, ...]] = {}
+        for path in found:
+            kept.setdefault(frozenset(s.edge for s in path), path)
+        found = list(kept.values())
     return [JoinPath(start, p) for p in found[:limit]]
+
+
+def _shortest_cycle(graph: FkGraph, start: QualifiedName) -> int | None:
+    """The length of the shortest chain of distinct keys from `start` back to it, None when there is none:
+    a breadth-first walk that labels each table with the key it was first reached through from `start`; a
+    key between two tables of different labels (or back to `start` by another key) closes a cycle."""
+    depth: dict[QualifiedName, int] = {start: 0}
+    branch: dict[QualifiedName, FkEdge | None] = {start: None}
+    queue = deque([start])
+    best: int | None = None
+    while queue:
+        node = queue.popleft()
+        if best is not None and 2 * depth[node] + 1 >= best:
+            break
+        for step in graph.steps.get(node, ()):
+            nxt = step.end
+            label = branch[node] or step.edge
+            if nxt not in depth:
+                depth[nxt], branch[nxt] = depth[node] + 1, label
+                queue.append(nxt)
+            elif branch[nxt] != label or nxt == start:
+                if nxt == start and step.edge == branch[node]:
+                    continue  # back to the start along the key that left it
+                length = depth[node] + depth[nxt] + 1
+                best = length if best is None else min(best, length)
+    return best

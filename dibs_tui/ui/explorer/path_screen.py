@@ -77,7 +77,13 @@ class PathScreen(ExplorerScreen):
 
     def _show(self) -> None:
         if not self.paths:
-            self.query_one("#path-text", Static).update("No chain of foreign keys joins these two tables.")
+            said = (
+                "No chain of foreign keys leaves this table and comes back to it: it has no self-reference "
+                "and is on no cycle of keys."
+                if self.start == self.goal
+                else "No chain of foreign keys joins these two tables."
+            )
+            self.query_one("#path-text", Static).update(said)
             return
         blocks: list[Content] = []
         chosen_at = 0  # the chosen path's first line among the blocks
@@ -88,7 +94,9 @@ class PathScreen(ExplorerScreen):
             # Named relative to the start's schema (the title says it), as the browser names tables: in
             # MusicBrainz's one schema `musicbrainz.` began every hop, two lines a heading at 80 columns.
             hops = " → ".join(n if s == self.start[0] else f"{s}.{n}" for s, n in path.tables)
-            if routes[path.tables] > 1:  # issues → users twice (reporter, assignee): the keys tell them apart
+            # issues → users twice (reporter, assignee), film → language → film (language_id, then
+            # original_language_id): the keys tell them apart
+            if routes[path.tables] > 1 or self.start == self.goal:
                 hops += "  via " + ", ".join(step.edge.name for step in path.steps)
             style = "bold reverse" if i == self.chosen else "bold"
             head = Content.styled(
