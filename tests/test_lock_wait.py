@@ -318,3 +318,74 @@ async def test_migrate_names_the_session_that_blocks_its_review_not_an_older_loc
         result.stderr,
     ), result.stderr
     assert str(pids[0]) not in result.stderr and "public.idle" not in result.stderr, result.stderr
+
+
+async def test_review_names_the_session_that_blocks_it_not_an_older_lock_on_another_table(
+    db: str, tmp_path: Path
+) -> None:
+    """As migrate's review does (above): review's own refusal named every session holding ACCESS EXCLUSIVE on
+    any table, the older unrelated one first; now whom pg_blocking_pids says its read waits for, in the same
+    words."""
+    import subprocess
+
+    await execute(db, "CREATE TABLE idle (id int); CREATE TABLE busy (id int); INSERT INTO busy VALUES (1)")
+    migration = tmp_path / "20260101000000_busy.sql"
+    migration.write_text("UPDATE busy SET id = 2 WHERE id = 1;\n")
+    unrelated, blocker = await asyncpg.connect(db), await asyncpg.connect(db)
+    try:
+        await unrelated.execute("BEGIN; LOCK TABLE idle IN ACCESS EXCLUSIVE MODE")
+        await asyncio.sleep(0.2)  # older: the first of the holders by its transaction's start
+        await blocker.execute(
+            "SET application_name = 'the blocker'; BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE"
+        )
+        argv = [DIBS, "review", str(migration), db]
+        result = await asyncio.to_thread(
+            subprocess.run, argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
+        )
+        pids = unrelated.get_server_pid(), blocker.get_server_pid()
+    finally:
+        await unrelated.close()
+        await blocker.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(
+        f"the review's read of the live tables blocked by backend {pids[1]} \\(app 'the blocker', [^)]+\\) "
+        "holding AccessExclusiveLock on public.busy; [^\\n]*; nothing was reviewed\\n",
+        result.stderr,
+    ), result.stderr
+    assert str(pids[0]) not in result.stdout + result.stderr, result.stdout + result.stderr
+    assert "public.idle" not in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+async def test_a_trace_a_lock_kept_from_reading_names_the_session_that_blocked_it(
+    db: str, tmp_path: Path
+) -> None:
+    """The trace's catalog read gives up on a lock rather than wait (the review goes on with the rules'): its
+    note named every session holding ACCESS EXCLUSIVE, the older unrelated one first; now the one it waited
+    for, in migrate's words."""
+    import subprocess
+
+    await execute(db, "CREATE TABLE idle (id int); CREATE TABLE __dibs_migrations (version text, name text)")
+    migration = tmp_path / "20260101000000_other.sql"
+    migration.write_text("CREATE TABLE other (id int);\n")
+    unrelated, blocker = await asyncpg.connect(db), await asyncpg.connect(db)
+    try:
+        await unrelated.execute("BEGIN; LOCK TABLE idle IN ACCESS EXCLUSIVE MODE")
+        await asyncio.sleep(0.2)  # older: the first of the holders by its transaction's start
+        await blocker.execute(
+            "SET application_name = 'the blocker'; BEGIN; LOCK TABLE __dibs_migrations IN ACCESS EXCLUSIVE MODE"
+        )
+        argv = [DIBS, "review", str(migration), db]
+        result = await asyncio.to_thread(
+            subprocess.run, argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
+        )
+        pids = unrelated.get_server_pid(), blocker.get_server_pid()
+    finally:
+        await unrelated.close()
+        await blocker.close()
+    said = " ".join((result.stdout + result.stderr).split())  # prose wrapped on a terminal
+    assert re.search(
+        f"not traced \\(catalog read blocked by backend {pids[1]} \\(app 'the blocker', [^)]+\\) holding "
+        "AccessExclusiveLock on public.__dibs_migrations; gave up after [^;]+; not read\\)",
+        said,
+    ), said
+    assert str(pids[0]) not in said and "public.idle" not in said, said

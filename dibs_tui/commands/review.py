@@ -38,7 +38,9 @@ def _refuse_nothing_to_review(path: Path) -> None:
 
 
 async def _reviewed(target: ConnectionTarget, file: Path, *, traced: bool) -> Review:
-    """The review; a read of it that waited on another session's lock says whose, not 'statement timeout'."""
+    """The review; a read of it that waited on another session's lock says whose, not 'statement timeout' (the
+    review's own read names whom it waited for; this, what holds ACCESS EXCLUSIVE when the history's read of
+    an earlier partial apply gave up)."""
     try:
         return await review_file(target, file, traced=traced)
     except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError) as exc:

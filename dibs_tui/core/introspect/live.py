@@ -9,10 +9,10 @@ way but one at a time, so that the list paints before the second connection is u
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # The read's module (the builder, the model objects, the queries): imported once the sessions are open (a caller
 # may import it on a thread while they open: core/preimport.py).
 INTROSPECTION = "dibs_tui.core.introspect.read"
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -108,13 +109,38 @@ async def introspect_target(
         if wait_for_locks:
             catalog, snapshot = await read_through_locks(conns[0], read, budget=read_budget())
         else:
-            catalog, snapshot = await read()
+            catalog, snapshot = await _read_naming_blockers(target, conns, read)
     return replace(
         catalog,
         meta=MetaState(
             tables_present=snapshot.tables_present, migrations=snapshot.migrations, notes=snapshot.notes
         ),
     )
+
+
+async def _read_naming_blockers(
+    target: ConnectionTarget, conns: Sequence[asyncpg.Connection], read: Callable[[], Awaitable[T]]
+) -> T:
+    """`await read()`, each session's backend watched (pg_blocking_pids) while it runs: a read that gives up on
+    a lock names the session it waited for, as migrate does, not every session holding ACCESS EXCLUSIVE on any
+    table (an older lock on a table the read never opened)."""
+    from ..migrations.apply_online import blockers_of
+    from ..session import lock_wait_error
+
+    async with AsyncExitStack() as stack:
+        watches = [await stack.enter_async_context(blockers_of(target, c.get_server_pid())) for c in conns]
+        try:
+            return await read()
+        except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError) as exc:
+            blockers = "; ".join(dict.fromkeys(w.blockers for w in watches if w.blockers))
+            refusal = (
+                await lock_wait_error(conns[0], "catalog read", exc, "not read", blockers)
+                if blockers
+                else None
+            )
+            if refusal is None:  # not seen waiting: said as before (core/session.py: bounded)
+                raise
+            raise refusal from None
 
 
 async def read_grants(

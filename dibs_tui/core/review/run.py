@@ -10,9 +10,10 @@ import asyncpg
 
 from ..connect import ConnectionTarget, connect
 from ..errors import DibsError
+from ..migrations.apply_online import blockers_of
 from ..migrations.files import runs_outside_transaction
 from ..migrations.pending_part import migration_file, pending_part
-from ..session import current_limits
+from ..session import current_limits, lock_wait_error
 from ..shadow import LocatedStatement
 from ..sqlparse import read_sql_file
 from .counts import Counter
@@ -147,7 +148,16 @@ async def review_text(
             trace = await too_big_to_trace(conn, text, file, most_traced)
         if traced and trace is None:
             trace = await _trace(target, text, file, zone, most_traced, transactional)
-        return await review_sql(conn, text, file, trace)
+        # A lock in the way is said with whom pg_blocking_pids said the read waited for, as migrate says it
+        async with blockers_of(target, conn.get_server_pid()) as watch:
+            try:
+                return await review_sql(conn, text, file, trace)
+            except (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError) as exc:
+                what = "the review's read of the live tables"
+                refusal = await lock_wait_error(conn, what, exc, "nothing was reviewed", watch.blockers)
+                if refusal is None:
+                    raise
+                raise refusal from None
     finally:
         await conn.close()
 
