@@ -129,7 +129,9 @@ def _add_constraint(state: PlanState, rel: Relation, con: Constraint, made_as: s
     sql = f"ALTER TABLE {name} ADD CONSTRAINT {quote_ident(made.sub)} {con.definition}"
     sql += _deferral(con)
     needs = [ref] if made == cref else [ref, *_columns(state, cref)]
-    state.step(ADD_CONSTRAINTS, sql + ";", ChangeKind.ALTER, [ref, cref], creates=[made], needs=needs)
+    # A key makes its index too: a foreign key to it needs that index (pg_depend's edge), not only the table.
+    index = [ObjectRef("index", rel.schema, rel.name, made.sub)] if con.kind in _INDEXED else []
+    state.step(ADD_CONSTRAINTS, sql + ";", ChangeKind.ALTER, [ref, cref], creates=[made, *index], needs=needs)
     if made != cref:  # its index's name is the one of an index dropped once this is made: taken after
         state.step(
             ADD_CONSTRAINTS,
@@ -221,6 +223,8 @@ def _same_or_validity(state: PlanState, a: Constraint, b: Constraint) -> bool:
     )
 
 
+# the kinds whose ADD CONSTRAINT makes an index of the constraint's name
+_INDEXED = (ConstraintKind.PRIMARY_KEY, ConstraintKind.UNIQUE, ConstraintKind.EXCLUSION)
 _DEFERRAL = re.compile(r" DEFERRABLE(?: INITIALLY DEFERRED)?(?=(?: NOT VALID)?$)")
 
 
