@@ -37,6 +37,12 @@ def table_rename_steps(
         while renames:
             for old in sorted(o for o, n in renames.items() if n not in renames):
                 steps.append(_table_rename(schema, old, renames.pop(old)))
+    have = {s.name for s in current.schemas}
+    for new_schema in sorted({t[2] for t in live if t[2] != t[0]} - have):
+        # a schema the plan makes: the move needs it first (its comment and grants follow in the plan)
+        ref = ObjectRef("schema", "", new_schema)
+        changes.append(Change(ChangeKind.CREATE, ref, "schema", new=new_schema))
+        steps.append(PlannedStatement(f"CREATE SCHEMA {quote_ident(new_schema)};", ChangeKind.CREATE, (ref,)))
     for schema, old, new_schema, new in live:
         if new_schema != schema:
             steps.append(

@@ -16,6 +16,7 @@ from ..model import (
     Index,
     ObjectRef,
     Relation,
+    Schema,
     Sequence,
     Trigger,
     rekeyed,
@@ -473,8 +474,11 @@ def apply_renames(
         sequences.append(seq)
     wanted_objects = {o.key: o for o in desired.objects if o.relation}
     objects = tuple(_object_of_renamed(o, table_map, wanted_objects) for o in current.objects)
+    have = {s.name for s in current.schemas}
+    made = tuple(Schema(name) for name in sorted({t[2] for t in tables} - have))  # rename_order makes them
     return replace(
         current,
+        schemas=current.schemas + made,
         relations=tuple(relations),
         sequences=tuple(sequences),
         dependencies=deps,
