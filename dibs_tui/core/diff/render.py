@@ -82,4 +82,6 @@ def comment_target(ref: ObjectRef, what: str) -> str:
         return f"{'DOMAIN' if what == 'domain' else 'TYPE'} {qualified(ref.schema, ref.name)}"
     if ref.kind == "sequence":
         return f"SEQUENCE {qualified(ref.schema, ref.name)}"
+    if what == "partitioned table":  # COMMENT ON has no word for it: a partitioned table is a TABLE there
+        what = "table"
     return f"{what.upper()} {qualified(ref.schema, ref.name)}"

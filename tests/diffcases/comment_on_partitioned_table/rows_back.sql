@@ -1,0 +1,1 @@
+insert into payment values (1, '2024-03-01');
