@@ -105,8 +105,8 @@ def _kept_columns(
     renames: Sequence[tuple[str, str]],
 ) -> list[tuple[str, str, str, str]]:
     """(schema, table, name before, name after) of the columns of kept tables that both sides have alike
-    (the same type, an enum with the same labels on both sides; not generated; an accepted column rename
-    followed): the plan must leave their values as
+    (the same type, an enum with the same labels on both sides; not generated on the desired side; an
+    accepted column rename followed): the plan must leave their values as
     they are, whatever it does around them (a column dropped and added back keeps the row count, not the
     values)."""
     renamed = {tuple(old.split(".")): new.split(".")[-1] for old, new in renames if old.count(".") == 2}
@@ -122,8 +122,7 @@ def _kept_columns(
                 and other.type == col.type
                 # an enum alike on both sides (a value renamed in place relabels rows on purpose)
                 and (col.type_key is None or before.get(col.type_key, 1) == after.get(col.type_key, 2))
-                and col.generated is None
-                and other.generated is None
+                and other.generated is None  # a generated column made plain keeps its values
             ):
                 out.append((*key, col.name, name))
     return out

@@ -16,7 +16,6 @@ from ..model import (
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .around_columns import (
-    clear_for_drop,
     clear_for_recast,
     clear_foreign_keys,
     recast_descendants,
@@ -44,7 +43,7 @@ from .graph import (
 from .inherited_columns import inherited_names, kept_by_a_child, own_once_parents_drop, parents_gain
 from .not_null_states import plan_not_null, state_of
 from .partition_moves import detached_ref, plan_partition_changes
-from .regenerated_columns import plan_regenerated
+from .regenerated_columns import plan_regenerated, plan_remade_generated, remade_generated
 from .render import (
     table_ref,
     type_ref,
@@ -453,13 +452,18 @@ def _alter_generated(
     state: PlanState, rel: Relation, old: Column, new: Column, prefix: str, details: list[str]
 ) -> bool:
     """A generated column's expression dropped or changed in place; True when it had to be re-created whole
-    (a plain column becoming generated, or the other kind of generated), which records its change too."""
+    (`remade_generated`), which records its change too."""
+    live = state.current.relation(rel.schema, rel.name)
+    remade = remade_generated(state, live or rel, rel, old, new)
+    if remade is not None:
+        plan_remade_generated(state, rel, old, new, remade)
+        return True
     ref = table_ref(rel)
     cref = ObjectRef("column", rel.schema, rel.name, new.name)
     if new.generated is None:
         details.append("generated expression dropped")
         state.step(ALTER_TABLES, f"{prefix} DROP EXPRESSION;", ChangeKind.ALTER, [ref, cref])
-    elif old.generated == new.generated:
+    else:
         details.append("generated expression")
         state.step(
             ALTER_TABLES,
@@ -467,38 +471,6 @@ def _alter_generated(
             ChangeKind.ALTER,
             [ref, cref],
         )
-    else:
-        details.append("becomes generated (column re-created)")
-        table = qualified(rel.schema, rel.name)
-        live = state.current.relation(rel.schema, rel.name)
-        # the indexes and constraints over it go with it, and come back over the new one
-        cleared = clear_for_drop(state, live, new.name) if live is not None else []
-        state.step(
-            ALTER_TABLES,
-            f"ALTER TABLE {table} DROP COLUMN {quote_ident(new.name)};",
-            ChangeKind.ALTER,
-            [ref, cref],
-            destructive=True,
-            destroys=[cref],
-            after=cleared,
-        )
-        state.step(
-            ALTER_TABLES,
-            f"ALTER TABLE {table} ADD COLUMN {column_sql(new)};",
-            ChangeKind.ALTER,
-            [ref, cref],
-            creates=[cref],
-        )
-        state.change(
-            ChangeKind.ALTER,
-            cref,
-            "column",
-            column_sql(old),
-            column_sql(new),
-            destructive=True,
-            detail="; ".join(details),
-        )
-        return True
     return False
 
 

@@ -41,7 +41,7 @@ from .graph import (
 )
 from .inherited_columns import Inherited, inherited_columns, plan_inherited_overrides
 from .part_renames import plan_part_renames
-from .regenerated_columns import readers_of_retyped
+from .regenerated_columns import readers_of_retyped, remade_generated
 from .rekey_partitions import detach_and_attach, kept_partitions, key_columns
 from .render import (
     table_ref,
@@ -346,7 +346,7 @@ def _key_retyped(state: PlanState, old: Relation, new: Relation, travelling: set
 def _reshaped_columns(
     state: PlanState, old: Relation, new: Relation, travelling: set[tuple[str, str]]
 ) -> set[str]:
-    """Dropped, retyped, re-collated, enum-recast or re-created (made generated) columns: the views reading
+    """Dropped, retyped, re-collated, enum-recast or re-created (remade_generated) columns: the views reading
     them are re-created.
     `travelling`: the tables with a column already travelling through text (state.reshaped_columns)."""
     new_cols = {c.name: c for c in new.columns}
@@ -362,8 +362,9 @@ def _reshaped_columns(
             or (col.type_key is not None and col.type_key in recreated)
             or (travels and (old.schema, old.name, col.name) in state.reshaped_columns)
             or (
-                other.generated != col.generated and other.generated is not None
-            )  # re-created: _alter_generated
+                (other.generated or col.generated)
+                and remade_generated(state, old, new, col, other) is not None
+            )
         ):
             out.add(col.name)
     if out and any(c.generation_expression is not None for c in old.columns):

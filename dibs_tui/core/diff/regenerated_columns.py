@@ -1,4 +1,6 @@
-"""Generated columns around a retyped column: PostgreSQL refuses ALTER COLUMN ... TYPE on a column that a
+"""Generated columns PostgreSQL cannot change in place (`remade_generated`: made generated, STORED <-> VIRTUAL,
+a virtual one made plain, a virtual one's expression on a table with CHECKs) dropped and added again; and
+generated columns around a retyped column: PostgreSQL refuses ALTER COLUMN ... TYPE on a column that a
 generated column reads ("cannot alter type of a column used by a generated column"), so each such generated
 column is dropped first, with the indexes and constraints over it, and added again from the desired table once
 the retyped column is in its new type. Nothing is lost: its values are computed, a stored one again by the
@@ -9,12 +11,14 @@ re-created around the change, so that those reading a regenerated column are too
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..ddl import column_sql
-from ..model import Column, ObjectRef, Relation
+from ..model import Column, ConstraintKind, Generated, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
-from .around_columns import clear_for_drop, retyped_ref
+from .around_columns import clear_for_drop, recast_descendants, retyped_ref
+from .deparse_drift import same_expression
 from .graph import ALTER_TABLES
 from .render import table_ref
 from .state import PlanState
@@ -79,3 +83,93 @@ def plan_regenerated(
         state.comment(cref, "column", None, desired.comment)
         dropped.append(cref)
     return dropped
+
+
+def remade_generated(
+    state: PlanState, old_rel: Relation, new_rel: Relation, old: Column, new: Column
+) -> str | None:
+    """Why a column PostgreSQL 18 cannot turn into `new` in place is dropped and added again, or None. ALTER
+    COLUMN has no statement from a plain column to a generated one nor between STORED and VIRTUAL; DROP
+    EXPRESSION refuses a virtual column; SET EXPRESSION refuses one on a table (or a descendant) with any CHECK
+    constraint, even NOT ENFORCED: dropping the column, an instant catalog change, spares revalidating every
+    CHECK of the table, which dropping them around the SET EXPRESSION would cost."""
+    if new.generated is None:
+        return (
+            "virtual column made plain (re-created, its values kept)"
+            if old.generated is Generated.VIRTUAL
+            else None
+        )
+    if old.generated is None:
+        return "becomes generated (column re-created)"
+    if old.generated != new.generated:
+        return f"{old.generated.value} -> {new.generated.value} (column re-created)"
+    changed = not same_expression(old.generation_expression, new.generation_expression)
+    if changed and new.generated is Generated.VIRTUAL and _checked(state, old_rel, new_rel):
+        return "generated expression (column re-created: SET EXPRESSION refuses a virtual column of a table with CHECKs)"
+    return None
+
+
+def _checked(state: PlanState, old_rel: Relation, new_rel: Relation) -> bool:
+    """Either side of the table, or a descendant of the live one, has a CHECK constraint."""
+    if _has_checks(old_rel) or _has_checks(new_rel):
+        return True
+    return any(_has_checks(t) for t in recast_descendants(state, old_rel))
+
+
+def _has_checks(rel: Relation) -> bool:
+    return any(c.kind is ConstraintKind.CHECK for c in rel.constraints)
+
+
+def plan_remade_generated(state: PlanState, rel: Relation, old: Column, new: Column, detail: str) -> None:
+    """The column dropped, after what is over it, and added again as `new`. A virtual column made plain is
+    added STORED first, from its old expression, then its expression dropped: it keeps its values as DROP
+    EXPRESSION keeps a stored column's, and a default it gains is set after."""
+    ref = table_ref(rel)
+    cref = ObjectRef("column", rel.schema, rel.name, new.name)
+    table = qualified(rel.schema, rel.name)
+    live = state.current.relation(rel.schema, rel.name)
+    cleared = clear_for_drop(state, live, new.name) if live is not None else []
+    state.step(
+        ALTER_TABLES,
+        f"ALTER TABLE {table} DROP COLUMN {quote_ident(new.name)};",
+        ChangeKind.ALTER,
+        [ref, cref],
+        destructive=old.generated is None,
+        destroys=[cref],
+        after=cleared,
+    )
+    kept = new.generated is None and new.identity is None
+    added = replace(
+        new, default=None, generated=Generated.STORED, generation_expression=old.generation_expression
+    )
+    state.step(
+        ALTER_TABLES,
+        f"ALTER TABLE {table} ADD COLUMN {column_sql(added if kept else new)};",
+        ChangeKind.ALTER,
+        [ref, cref],
+        creates=[cref],
+    )
+    prefix = f"ALTER TABLE {table} ALTER COLUMN {quote_ident(new.name)}"
+    if kept:
+        state.step(ALTER_TABLES, f"{prefix} DROP EXPRESSION;", ChangeKind.ALTER, [ref, cref], needs=[cref])
+    if kept and new.default is not None:
+        dref = ObjectRef("default", rel.schema, rel.name, new.name)
+        state.step(
+            ALTER_TABLES,
+            f"{prefix} SET DEFAULT {new.default};",
+            ChangeKind.ALTER,
+            [ref, cref],
+            creates=[dref],
+            needs=[cref],
+        )
+    state.change(
+        ChangeKind.ALTER,
+        cref,
+        "column",
+        column_sql(old),
+        column_sql(new),
+        destructive=old.generated is None,
+        detail=detail,
+    )
+    if old.comment == new.comment:  # one that changes is written by the column's comparison
+        state.comment(cref, "column", old.comment, new.comment, dropped=True)
