@@ -244,6 +244,28 @@ class Constraint:
     is_inherited: bool = False  # conislocal is false: comes from a parent table
     comment: str | None = None
 
+    @property
+    def enforced(self) -> bool:
+        """False for a CHECK or foreign key NOT ENFORCED (PostgreSQL 18): no row is checked, a foreign key has
+        no triggers. Such a definition is the server's, which says so last."""
+        return not self.definition.endswith(" NOT ENFORCED")
+
+    @property
+    def temporal(self) -> bool:
+        """PostgreSQL 18: a key WITHOUT OVERLAPS on its last column (a GiST index), or a foreign key whose last
+        column is a PERIOD, matched by range containment rather than equality. Such a definition is the
+        server's, which says so in its column list (at least two columns: the server refuses one)."""
+        if self.kind is ConstraintKind.FOREIGN_KEY:
+            return ", PERIOD " in self.definition.partition(" REFERENCES ")[0]
+        return " WITHOUT OVERLAPS)" in self.definition
+
+    def key_text(self, columns: tuple[str, ...]) -> str:
+        """`columns` (the constraint's own, or a foreign key's target's) as its definition lists them: a
+        temporal foreign key's last one as a PERIOD."""
+        if len(columns) > 1 and self.foreign_key is not None and self.temporal:
+            return ", ".join(columns[:-1]) + f", PERIOD {columns[-1]}"
+        return ", ".join(columns)
+
 
 def _foreign_key_text(constraint: Constraint, qualified_target: bool) -> str:
     """A foreign key's definition the catalog read wrote itself, kept as whether its target is named with its

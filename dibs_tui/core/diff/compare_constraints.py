@@ -182,18 +182,24 @@ def _taken_by_attach(state: PlanState, before: dict[str, Constraint], new: Relat
 
 def _validity_only(state: PlanState, rel: Relation, con: Constraint, other: Constraint) -> bool:
     """`con` and the desired `other` alike but for being valid: NOT VALID here, validated in place; valid here,
-    kept valid and said (PlanState.keep_valid). A foreign key alike but for when it is checked: ALTER
-    CONSTRAINT. False when they differ otherwise."""
+    kept valid and said (PlanState.keep_valid). A foreign key alike but for when it is checked or for being
+    enforced: ALTER CONSTRAINT. False when they differ otherwise."""
     cref = ObjectRef("constraint", rel.schema, rel.name, con.name)
-    if _deferral_differs(state, con, other):
+    timing_differs = _deferral_differs(state, con, other)
+    if timing_differs or _enforcement_differs(state, con, other):
         when = " INITIALLY DEFERRED" if other.initially_deferred else " INITIALLY IMMEDIATE"
-        timing = ("DEFERRABLE" + when) if other.deferrable else "NOT DEFERRABLE"
+        timing = (("DEFERRABLE" + when) if other.deferrable else "NOT DEFERRABLE") if timing_differs else ""
+        if con.enforced != other.enforced:
+            timing = f"{timing} {'ENFORCED' if other.enforced else 'NOT ENFORCED'}".strip()
         state.change(ChangeKind.ALTER, cref, str(con.kind), con.definition, other.definition, detail=timing)
         sql = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER CONSTRAINT {quote_ident(con.name)} {timing};"
         state.step(ADD_FOREIGN_KEYS, sql, ChangeKind.ALTER, [table_ref(rel), cref], needs=[table_ref(rel)])
-        if con.validated == other.validated:
+        # ENFORCED validates the key, NOT ENFORCED leaves it not valid: as desired, but for a key desired
+        # enforced and NOT VALID, kept valid
+        validated = other.enforced if con.enforced != other.enforced else con.validated
+        if validated == other.validated:
             return True
-        if con.validated:  # valid here, NOT VALID desired
+        if validated:  # valid here, NOT VALID desired
             state.keep_valid(cref, str(con.kind), con.definition, other.definition)
             return True
     elif _validated_only(state, other, con):  # valid here, NOT VALID desired
@@ -220,6 +226,7 @@ def _same_or_validity(state: PlanState, a: Constraint, b: Constraint) -> bool:
         or _validated_only(state, a, b)
         or _validated_only(state, b, a)
         or _deferral_differs(state, a, b)
+        or _enforcement_differs(state, a, b)
     )
 
 
@@ -229,12 +236,26 @@ _DEFERRAL = re.compile(r" DEFERRABLE(?: INITIALLY DEFERRED)?(?=(?: NOT VALID)?$)
 
 
 def _deferral_differs(state: PlanState, a: Constraint, b: Constraint) -> bool:
-    """Foreign keys alike but for DEFERRABLE or INITIALLY DEFERRED, and perhaps for being valid: ALTER
-    CONSTRAINT changes when it is checked in place (VALIDATE CONSTRAINT or keeping it valid does the rest),
-    where a DROP and ADD would check every row again under a lock that blocks writes, the key gone between."""
-    if a.kind is not ConstraintKind.FOREIGN_KEY or b.kind is not ConstraintKind.FOREIGN_KEY:
-        return False
+    """Foreign keys alike but for DEFERRABLE or INITIALLY DEFERRED, and perhaps for being valid or enforced:
+    ALTER CONSTRAINT changes when it is checked in place (VALIDATE CONSTRAINT or keeping it valid does the
+    rest), where a DROP and ADD would check every row again under a lock that blocks writes, the key gone
+    between."""
     if (a.deferrable, a.initially_deferred) == (b.deferrable, b.initially_deferred):
+        return False
+    return _alike_keys(state, a, b)
+
+
+def _enforcement_differs(state: PlanState, a: Constraint, b: Constraint) -> bool:
+    """Foreign keys alike but for being enforced (PostgreSQL 18), and perhaps for when they are checked: ALTER
+    CONSTRAINT ... [NOT] ENFORCED in place. ENFORCED checks every row under ACCESS EXCLUSIVE on the table and
+    SHARE ROW EXCLUSIVE on the one it references; a DROP and ADD would hold ACCESS EXCLUSIVE on both through
+    that check (the DROP's lock lasts to the commit). NOT ENFORCED reads no row either way. PostgreSQL alters
+    only a foreign key's enforcement: a CHECK's is dropped and added."""
+    return a.enforced != b.enforced and _alike_keys(state, a, b)
+
+
+def _alike_keys(state: PlanState, a: Constraint, b: Constraint) -> bool:
+    if a.kind is not ConstraintKind.FOREIGN_KEY or b.kind is not ConstraintKind.FOREIGN_KEY:
         return False
     if b.foreign_key is not None and b.foreign_key.target_key in state.recreated_tables:
         return False
@@ -242,7 +263,7 @@ def _deferral_differs(state: PlanState, a: Constraint, b: Constraint) -> bool:
 
 
 def _without_timing(con: Constraint) -> str:
-    return _DEFERRAL.sub("", con.definition).removesuffix(" NOT VALID")
+    return _DEFERRAL.sub("", con.definition.removesuffix(" NOT ENFORCED")).removesuffix(" NOT VALID")
 
 
 def _validated_only(state: PlanState, a: Constraint, b: Constraint) -> bool:
