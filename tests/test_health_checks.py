@@ -58,6 +58,31 @@ def test_foreign_keys_multi_column_and_partitioned(db: str, capsys: pytest.Captu
     run_sql(db, str(fix))  # and it runs
 
 
+def test_foreign_keys_not_enforced_and_temporal(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A NOT ENFORCED key (PostgreSQL 18) has no trigger that looks rows up along it: nothing to index for it.
+    A temporal key (PERIOD) is named as written, covered by a WITHOUT OVERLAPS key's GiST index over its columns,
+    and the fix for one uncovered runs."""
+    run_sql(
+        db,
+        """
+        CREATE EXTENSION btree_gist;
+        CREATE TABLE film (id int PRIMARY KEY);
+        CREATE TABLE loose (id int PRIMARY KEY, film_id int REFERENCES film NOT ENFORCED);
+        CREATE TABLE price (film_id int, valid_at daterange, PRIMARY KEY (film_id, valid_at WITHOUT OVERLAPS));
+        CREATE TABLE covered (film_id int, valid_at daterange, UNIQUE (film_id, valid_at WITHOUT OVERLAPS),
+          FOREIGN KEY (film_id, PERIOD valid_at) REFERENCES price (film_id, PERIOD valid_at));
+        CREATE TABLE uncovered (store int, film_id int, valid_at daterange,
+          FOREIGN KEY (film_id, PERIOD valid_at) REFERENCES price (film_id, PERIOD valid_at));
+        """,
+    )
+    found = _findings(capsys, db)
+    assert _objects(found, "fk-without-index") == {"public.uncovered.uncovered_film_id_valid_at_fkey"}
+    finding = found[("fk-without-index", "public.uncovered.uncovered_film_id_valid_at_fkey")]
+    assert "(film_id, PERIOD valid_at) has no index" in str(finding["message"])
+    run_sql(db, str(finding["fix"]))
+    assert "fk-without-index" not in {check for check, _ in _findings(capsys, db)}
+
+
 def test_duplicate_and_prefix_indexes_by_definition(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     run_sql(
         db,

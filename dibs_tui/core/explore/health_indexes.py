@@ -40,6 +40,8 @@ def fk_without_index(
     covered = _Covered(rel)
     in_parts = [_Covered(p) for p in partitions]
     for con in fks:
+        if not con.enforced:
+            continue  # NOT ENFORCED (PostgreSQL 18): no trigger looks rows up along it
         cols = con.columns
         if not cols or covered.covers(cols) or (in_parts and all(part.covers(cols) for part in in_parts)):
             continue
@@ -50,7 +52,7 @@ def fk_without_index(
             "fk-without-index",
             Level.WARNING,
             object_name(rel, con.name),
-            f"foreign key {con.name} ({', '.join(con.columns)}) has no index that starts with its columns",
+            f"foreign key {con.name} ({con.key_text(con.columns)}) has no index that starts with its columns",
             WHY["fk-without-index"],
             f"CREATE {how} {quote_ident(new_index_name(rel, con.columns))} ON {qualified(rel.schema, rel.name)} ({columns});",
             source=where(rel),
