@@ -346,6 +346,37 @@ async def test_a_foreign_key_out_says_its_on_update_action_too(db: str) -> None:
         assert "plain → address(address_id)" in text
 
 
+async def test_a_temporal_or_not_enforced_foreign_key_says_so(db: str) -> None:
+    """PostgreSQL 18: a foreign key over a PERIOD matches its last column by containment, and one NOT ENFORCED
+    checks no row. Both read as plain keys under Foreign keys out, Referenced by and a column's Foreign key."""
+    await execute(
+        db,
+        """
+        CREATE EXTENSION btree_gist;
+        CREATE TABLE price (film_id int, valid_at daterange, PRIMARY KEY (film_id, valid_at WITHOUT OVERLAPS));
+        CREATE TABLE offer (id int PRIMARY KEY, film_id int, valid_at daterange,
+            CONSTRAINT offer_price FOREIGN KEY (film_id, PERIOD valid_at) REFERENCES price (film_id, PERIOD valid_at),
+            CONSTRAINT offer_self FOREIGN KEY (id) REFERENCES offer NOT ENFORCED);
+        """,
+    )
+    async with make_app(db).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        await goto(pilot, "offer")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "offer")
+        text = [line.content.plain for line in app.query_one(DetailsView).lines]
+        assert "film_id, PERIOD valid_at → price(film_id, PERIOD valid_at)" in text, text
+        assert "id → offer(id)  NOT ENFORCED" in text, text
+        await pilot.press("c", *"valid_at", "enter")
+        await wait_for(pilot, lambda: card_column(app) == "valid_at" and app.details_subject == "column")
+        await pilot.pause()
+        text = [line.content.plain for line in app.query_one(DetailsView).lines]
+        assert "→ price.valid_at  (offer_price, PERIOD)" in text, text
+        await goto(pilot, "price")
+        await wait_for(pilot, lambda: app.card.relation is not None and app.card.relation.name == "price")
+        text = [line.content.plain for line in app.query_one(DetailsView).lines]
+        assert "← offer(film_id, PERIOD valid_at)" in text, text
+
+
 async def test_keys_move_in_lists_and_between_panes(shop: str) -> None:
     async with make_app(shop).run_test(size=SIZE) as pilot:
         app = await loaded(pilot)

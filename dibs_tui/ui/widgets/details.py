@@ -14,7 +14,16 @@ from textual.binding import BindingType
 from textual.content import Content
 
 from ...config import Settings
-from ...core.model import Catalog, Column, ConstraintKind, MetaStatus, Provenance, Relation, RelationKind
+from ...core.model import (
+    Catalog,
+    Column,
+    Constraint,
+    ConstraintKind,
+    MetaStatus,
+    Provenance,
+    Relation,
+    RelationKind,
+)
 from ...core.sql import quote_literal
 from ..describe import (
     column_constraints,
@@ -285,6 +294,13 @@ def _storage_lines(relation: Relation) -> list[DetailLine]:
     return lines
 
 
+def _key_name(con: Constraint, column: str) -> str:
+    """A column's foreign key by name, and (PostgreSQL 18) PERIOD when the column is its period (matched by
+    containment, not equality), NOT ENFORCED when no row is checked against it."""
+    period = con.temporal and con.columns[-1] == column
+    return ", ".join([con.name] + (["PERIOD"] if period else []) + ([] if con.enforced else ["NOT ENFORCED"]))
+
+
 def _link_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
     """The lines Enter follows: foreign keys out, the tables that reference this one, its partitions."""
     lines: list[DetailLine] = []
@@ -295,11 +311,15 @@ def _link_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
             fk = con.foreign_key
             assert fk is not None
             label = qualified_label(fk.target_schema, fk.target_table, relation.schema)
-            text = f"{', '.join(con.columns)} → {label}({', '.join(fk.target_columns)})"
+            text = f"{con.key_text(con.columns)} → {label}({con.key_text(fk.target_columns)})"
             # Each action that is not NO ACTION, as the key is written (ON UPDATE was left out: a CASCADE
-            # read as if an update of the referenced key were refused).
+            # read as if an update of the referenced key were refused); NOT ENFORCED (PostgreSQL 18): no row
+            # is checked against it.
             pairs = (("UPDATE", fk.on_update), ("DELETE", fk.on_delete))
-            said = " ".join(f"ON {when} {what}" for when, what in pairs if what != "NO ACTION")
+            said = " ".join(
+                [f"ON {when} {what}" for when, what in pairs if what != "NO ACTION"]
+                + ([] if con.enforced else ["NOT ENFORCED"])
+            )
             actions = f"  {said}" if said else ""
             lines.append(
                 DetailLine(
@@ -315,7 +335,7 @@ def _link_lines(catalog: Catalog, relation: Relation) -> list[DetailLine]:
         lines += [_blank(), _heading(f"Referenced by ({len(incoming)})")]
         for item in incoming:
             label = qualified_label(item.relation.schema, item.relation.name, relation.schema)
-            text = f"← {label}({', '.join(item.constraint.columns)})"
+            text = f"← {label}({item.constraint.key_text(item.constraint.columns)})"
             lines.append(
                 DetailLine(
                     data(text, "$text-success"),
@@ -440,7 +460,10 @@ def column_details(
         label = qualified_label(target.schema, target.table, relation.schema)
         lines.append(
             DetailLine(
-                data(f"→ {label}.{target.column}  ({target.constraint.name})", "$text-success"),
+                data(
+                    f"→ {label}.{target.column}  ({_key_name(target.constraint, column.name)})",
+                    "$text-success",
+                ),
                 target=Target(target.schema, target.table, target.column),
                 copy=target.constraint.definition,
             )
