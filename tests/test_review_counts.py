@@ -23,6 +23,13 @@ ROWS = (
 PARENT = "CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1);"
 MOODS = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); ALTER TABLE t ADD mo mood; UPDATE t SET mo = 'ok';"
 KEYED = "CREATE TABLE k (id int, v int); INSERT INTO k VALUES (1, 1), (NULL, 2);"
+# PostgreSQL 18's temporal keys: tp holds key 1 over two adjacent ranges; t's rows each fall inside their union
+TEMPORAL = (
+    "CREATE EXTENSION btree_gist; CREATE TABLE tp (id int, at daterange, PRIMARY KEY (id, at WITHOUT OVERLAPS));"
+    "INSERT INTO tp VALUES (1, '[2024-01-01,2024-06-01)'), (1, '[2024-06-01,2025-01-01)');"
+    "ALTER TABLE t ADD at daterange; UPDATE t SET at = daterange('2024-03-01'::date + id, '2024-09-01');"
+)
+TEMPORAL_FK = "ALTER TABLE t ADD FOREIGN KEY (p, PERIOD at) REFERENCES tp (id, PERIOD at)"
 PAIRS = (  # a composite key, one row half NULL: MATCH FULL refuses it, MATCH SIMPLE lets it be
     "CREATE TABLE pk2 (a int, b int, PRIMARY KEY (a, b)); INSERT INTO pk2 VALUES (1, 1);"
     "ALTER TABLE t ADD a int, ADD b int; UPDATE t SET a = 1, b = 1; UPDATE t SET b = NULL WHERE id = 2;"
@@ -76,6 +83,19 @@ CASES = [
      "ALTER TABLE t VALIDATE CONSTRAINT fk", FAILS, "(id)=(2)"),
     (PAIRS, "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a, b) REFERENCES pk2 MATCH FULL NOT VALID;\n"
      "ALTER TABLE t VALIDATE CONSTRAINT fk", FAILS, "(id)=(2)"),
+    (PARENT + "UPDATE t SET p = 9 WHERE id = 3; ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES "
+     "parent NOT ENFORCED;", "ALTER TABLE t ALTER CONSTRAINT fk ENFORCED", FAILS, "(id)=(3)"),
+    (PARENT + "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES parent NOT ENFORCED;",
+     "ALTER TABLE t ALTER CONSTRAINT fk ENFORCED", None, ""),
+    (PARENT + "UPDATE t SET p = 9 WHERE id = 3;", "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES "
+     "parent NOT ENFORCED;\nALTER TABLE t ALTER CONSTRAINT fk ENFORCED", FAILS, "(id)=(3)"),
+    (TEMPORAL, TEMPORAL_FK, None, ""),
+    (TEMPORAL + "UPDATE t SET at = daterange('2024-03-01', '2025-03-01') WHERE id = 2;", TEMPORAL_FK, FAILS,
+     "1 row of t references no rows of tp that together cover its at: the foreign key cannot be added (e.g. (id)=(2))"),
+    (TEMPORAL, "ALTER TABLE t ADD CONSTRAINT tk UNIQUE (p, at WITHOUT OVERLAPS)", FAILS,
+     "3 rows of t overlap another row under (p, at WITHOUT OVERLAPS): the unique key cannot be added"),
+    (TEMPORAL + "UPDATE t SET p = id;", "ALTER TABLE t ADD CONSTRAINT tk UNIQUE (p, at WITHOUT OVERLAPS)",
+     None, ""),
     ("UPDATE t SET v = NULL WHERE id = 1; ALTER TABLE t ADD CONSTRAINT nn NOT NULL v NOT VALID;",
      "ALTER TABLE t VALIDATE CONSTRAINT nn", FAILS, "(id)=(1)"),
     ("UPDATE t SET v = NULL WHERE id = 1;", "ALTER TABLE t ADD CONSTRAINT nn NOT NULL v NOT VALID", None, ""),

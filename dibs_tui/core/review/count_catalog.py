@@ -27,7 +27,9 @@ SELECT c.contype::pg_catalog.text AS kind,
        pg_catalog.pg_get_expr(c.conbin, c.conrelid) AS expression,
        {KEY_COLUMNS},
        rn.nspname::pg_catalog.text AS ref_schema, r.relname::pg_catalog.text AS ref_table,
-       c.confmatchtype OPERATOR(pg_catalog.=) 'f' AS match_full
+       c.confmatchtype OPERATOR(pg_catalog.=) 'f' AS match_full,
+       (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') IS DISTINCT FROM 'false' AS enforced,
+       (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conperiod') IS NOT DISTINCT FROM 'true' AS period
 FROM pg_catalog.pg_constraint c
 LEFT JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
@@ -55,6 +57,9 @@ class CatalogConstraint:
     referenced: str  # a foreign key's table, as a migration would write it
     ref_columns: list[str]
     match_full: bool = False  # a foreign key's MATCH FULL: a key half NULL fails too
+    # PostgreSQL 18 (conenforced, conperiod: read through to_jsonb, absent before): NOT ENFORCED; a temporal key
+    enforced: bool = True
+    period: bool = False
 
 
 async def catalog_constraint(conn: asyncpg.Connection, table_oid: int, name: str) -> CatalogConstraint | None:
@@ -75,6 +80,8 @@ async def catalog_constraint(conn: asyncpg.Connection, table_oid: int, name: str
         referenced,
         list(row["ref_columns"] or ()),
         bool(row["match_full"]),
+        bool(row["enforced"]),
+        bool(row["period"]),
     )
 
 

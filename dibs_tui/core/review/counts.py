@@ -22,10 +22,11 @@ from .count_catalog import catalog_constraint, index_columns
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
 from .count_drops import drop_cascades
+from .count_exclusions import exclusion_hazards, overlapping_key_hazards, uncovered
 from .count_inserts import insert_hazards, rows_read_apart
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
-from .count_queries import Failed, Target, count_groups, count_overlaps, count_rows, load_target, refusal_on
+from .count_queries import Failed, Target, count_groups, count_rows, load_target, refusal_on
 from .count_removals import drop_hazards, dropped_column_hazards, truncate_hazards
 from .count_sequences import sequence_hazards
 from .count_types import cast_hazards
@@ -221,24 +222,29 @@ class Counter:
                 hazards += await self.constraint(target, cmd.def_)
             elif subtype == "AT_ValidateConstraint":
                 hazards += await self.validate(target, str(cmd.name))
+            elif subtype == "AT_AlterConstraint" and cmd.def_.alterEnforceability and cmd.def_.is_enforced:
+                hazards += await self.validate(target, str(cmd.def_.conname), enforcing=True)
             elif subtype == "AT_SetNotNull":
                 hazards += await self.nulls(target, [str(cmd.name)], "SET NOT NULL fails")
             elif subtype == "AT_AddColumn":
-                self.added[(key(name), str(cmd.def_.colname))] = new_column(cmd.def_)
-                hazards += add_column_hazards(target, cmd.def_)
-                for con in cmd.def_.constraints or ():
-                    if enum_name(con.contype) != "CONSTR_GENERATED":
-                        continue
-                    column = str(cmd.def_.colname)
-                    if con.generated_kind == "s":  # computed for every row by the ADD
-                        hazards += await self.computes(target, [con.raw_expr], f"the stored column {column}")
-                    else:  # VIRTUAL: computed when read
-                        hazards += await self.read_breaks(target, con.raw_expr, column)
+                hazards += await self.added_column(target, name, cmd.def_)
             elif subtype == "AT_AlterColumnType":
                 labels = self.enums.get(key(written(*(str(n.sval) for n in cmd.def_.typeName.names))))
                 hazards += await cast_hazards(self.conn, target, str(cmd.name), cmd.def_, labels)
             elif subtype == "AT_DropColumn":
                 hazards += await self.dropped_column(target, str(cmd.name))
+        return hazards
+
+    async def added_column(self, target: Target, name: str, column: Any) -> list[Hazard]:
+        self.added[(key(name), str(column.colname))] = new_column(column)
+        hazards = add_column_hazards(target, column)
+        for con in column.constraints or ():
+            if enum_name(con.contype) != "CONSTR_GENERATED":
+                continue
+            if con.generated_kind == "s":  # computed for every row by the ADD
+                hazards += await self.computes(target, [con.raw_expr], f"the stored column {column.colname}")
+            else:  # VIRTUAL: computed when read
+                hazards += await self.read_breaks(target, con.raw_expr, str(column.colname))
         return hazards
 
     def fills_new_columns(self, target: Target, assigned: set[str]) -> bool:
@@ -295,7 +301,7 @@ class Counter:
     async def constraint(self, target: Target, con: Any) -> list[Hazard]:
         contype = enum_name(con.contype)
         if con.skip_validation or (not con.is_enforced and contype in ("CONSTR_CHECK", "CONSTR_FOREIGN")):
-            if con.skip_validation and con.conname:
+            if con.conname:  # validated later, or made ENFORCED (which validates it)
                 self.not_valid[(key(target.shown), str(con.conname))] = con
             return []
         if not target.rows:
@@ -312,14 +318,19 @@ class Counter:
             columns = self.index_keys.get(name) or await index_columns(self.conn, target.oid, name)
             return await self.nulls(target, columns, "the primary key cannot be added") if columns else []
         if contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.indexname:
-            hazards = await self.duplicates(
-                target, [f"t.{quote_ident(k)}" for k in keys], keys, bool(con.nulls_not_distinct), None
+            what = "primary key" if contype == "CONSTR_PRIMARY" else "unique key"
+            hazards = (
+                await overlapping_key_hazards(self.conn, target, keys, what)
+                if con.without_overlaps and len(keys) > 1
+                else await self.duplicates(
+                    target, [f"t.{quote_ident(k)}" for k in keys], keys, bool(con.nulls_not_distinct), None
+                )
             )
             if contype == "CONSTR_PRIMARY":
                 hazards += await self.nulls(target, keys, "the primary key cannot be added")
             return hazards
         if contype == "CONSTR_EXCLUSION":
-            return await self.overlaps(target, con)
+            return await exclusion_hazards(self.conn, target, con)
         return []
 
     async def check(self, target: Target, expr: Any) -> list[Hazard]:
@@ -349,7 +360,15 @@ class Counter:
         columns = [str(c.sval) for c in con.fk_attrs or ()]
         ref_columns = [str(c.sval) for c in con.pk_attrs or ()] or list(referenced.key if referenced else ())
         full = con.fk_matchtype == "f"
-        return await self.orphans_of(target, columns, referenced, referenced_name, ref_columns, full=full)
+        return await self.orphans_of(
+            target,
+            columns,
+            referenced,
+            referenced_name,
+            ref_columns,
+            full=full,
+            period=bool(con.fk_with_period),
+        )
 
     async def orphans_of(
         self,
@@ -360,9 +379,11 @@ class Counter:
         ref_columns: list[str],
         *,
         full: bool = False,
+        period: bool = False,
     ) -> list[Hazard]:
         """Rows whose key is all there and matches nothing; with MATCH FULL, also those whose key is part NULL
-        (the server refuses a key half NULL; one all NULL passes either way)."""
+        (the server refuses a key half NULL; one all NULL passes either way); over a `period`, those whose range
+        the referenced rows' do not cover (count_temporal)."""
         if referenced is None or len(ref_columns) != len(columns) or not target.rows:
             return []
         why = target.unsafe(columns) or referenced.unsafe(ref_columns)
@@ -377,6 +398,8 @@ class Counter:
         )
         present = " AND ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in columns)
         orphan = f"NOT EXISTS (SELECT 1 FROM {referenced.qualified} r WHERE {match})"
+        if period and len(columns) > 1:
+            orphan = uncovered(referenced.qualified, columns, ref_columns)
         if full and len(columns) > 1:
             some = " OR ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in columns)
             condition = f"({some}) AND (NOT ({present}) OR {orphan})"
@@ -390,10 +413,11 @@ class Counter:
             return unproven(FAILS, f"row referencing no row of {shown}", target.shown, found, consequence)
         one = found.rows == 1
         mixing = f" or mix{'es' if one else ''} NULL and non-NULL keys (MATCH FULL)" if mixed else ""
+        none = f"no rows of {shown} that together cover its {columns[-1]}" if period else f"no row of {shown}"
         return [
             observed(
                 FAILS,
-                f"{found.rows_text()} of {target.shown} reference{'s' if one else ''} no row of {shown}{mixing}: "
+                f"{found.rows_text()} of {target.shown} reference{'s' if one else ''} {none}{mixing}: "
                 f"the foreign key cannot be added{found.example_text()}",
                 found,
             )
@@ -502,46 +526,9 @@ class Counter:
             return [observed("backward-incompatible", message)]
         return []
 
-    async def overlaps(self, target: Target, con: Any) -> list[Hazard]:
-        values, operators, read = [], [], set()
-        what = f"rows of {target.shown} conflicting under EXCLUDE"
-        consequence = "the exclusion constraint fails if any two rows conflict"
-        for element, ops in con.exclusions or ():
-            op = ".".join(str(o.sval) for o in ops)
-            if "." in op:
-                return [not_counted(FAILS, what, f"operator {op} is not built in", consequence)]
-            operators.append(op)
-            if element.name:
-                values.append(f"t.{quote_ident(str(element.name))}")
-                read.add(str(element.name))
-            elif why := await refusal_on(self.conn, element.expr):
-                return [not_counted(FAILS, what, why, consequence)]
-            else:
-                values.append(deparse(element.expr))
-                read |= columns_of(element.expr)
-        where = "true"
-        if con.where_clause is not None:
-            if why := await refusal_on(self.conn, con.where_clause):
-                return [not_counted(FAILS, what, why, consequence)]
-            where = deparse(con.where_clause)
-            read |= columns_of(con.where_clause)
-        if why := target.unsafe(read):
-            return [not_counted(FAILS, what, why, consequence)]
-        found = await count_overlaps(self.conn, target, values, operators, where)
-        if found.rows is None:
-            return [not_counted(FAILS, what, found.not_counted, consequence)]
-        if not found.rows:
-            return unproven(FAILS, "conflicting rows", target.shown, found, consequence)
-        return [
-            observed(
-                FAILS,
-                f"{found.rows_text()} of {target.shown} conflict with another row under EXCLUDE: the "
-                f"constraint cannot be added{found.example_text()}",
-                found,
-            )
-        ]
-
-    async def validate(self, target: Target, name: str) -> list[Hazard]:
+    async def validate(self, target: Target, name: str, *, enforcing: bool = False) -> list[Hazard]:
+        """VALIDATE CONSTRAINT, or (`enforcing`) ALTER CONSTRAINT ... ENFORCED, which validates a foreign key
+        NOT ENFORCED (PostgreSQL 18) and leaves one enforced as it is."""
         pending = self.not_valid.pop((key(target.shown), name), None)
         if pending is not None:
             pending.skip_validation = False
@@ -550,7 +537,7 @@ class Counter:
         if not target.rows:
             return []
         found = await catalog_constraint(self.conn, target.oid, name)
-        if found is None:
+        if found is None or (enforcing and found.enforced):
             return []
         if found.kind == "c":
             return await self.check(target, found.expression)
@@ -558,8 +545,9 @@ class Counter:
             return await self.nulls(target, found.columns, "VALIDATE fails")
         if found.kind == "f" and found.referenced:
             referenced = await self.target(found.referenced, empty=True)
+            ref = (found.referenced, found.ref_columns)
             return await self.orphans_of(
-                target, found.columns, referenced, found.referenced, found.ref_columns, full=found.match_full
+                target, found.columns, referenced, *ref, full=found.match_full, period=found.period
             )
         return []
 
