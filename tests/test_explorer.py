@@ -206,6 +206,30 @@ def test_path_joins_run_on_the_demo(demo: str, capsys: pytest.CaptureFixture[str
     )
 
 
+def test_a_temporal_keys_path_joins_its_period_by_overlap(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PostgreSQL 18: a row of a foreign key over a PERIOD references the rows whose ranges cover its own, none
+    of them equal to it: joined by `=` on the range, the path found no row."""
+    run_sql(
+        db,
+        """
+        CREATE EXTENSION btree_gist;
+        CREATE TABLE price (film_id int, valid_at daterange, PRIMARY KEY (film_id, valid_at WITHOUT OVERLAPS));
+        CREATE TABLE offer (id int PRIMARY KEY, film_id int, valid_at daterange,
+            FOREIGN KEY (film_id, PERIOD valid_at) REFERENCES price (film_id, PERIOD valid_at));
+        INSERT INTO price VALUES (1, '[2024-01-01,2024-06-01)'), (1, '[2024-06-01,2025-01-01)');
+        INSERT INTO offer VALUES (1, 1, '[2024-05-01,2024-07-01)');
+        """,
+    )
+    [path] = _paths(capsys, db, "offer", "price")
+    sql = str(path["sql"])
+    assert "price.valid_at && offer.valid_at" in sql and "price.film_id = offer.film_id" in sql, sql
+    assert asyncio.run(fetch(db, f"SELECT count(*) FROM ({sql.rstrip(';')}) AS q")) == [(2,)]
+    code, out, _ = _run(capsys, "export", db, "--format", "mermaid")
+    assert code == 0 and "film_id, PERIOD valid_at -> film_id, PERIOD valid_at" in out, out
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 @pytest.mark.parametrize("schema", ["demo", "pagila"])
 @pytest.mark.parametrize("around", [[], ["--around", "public.film", "--depth", "2"]], ids=["whole", "around"])

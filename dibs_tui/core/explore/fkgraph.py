@@ -22,9 +22,14 @@ class FkEdge:
     name: str
     source_columns: tuple[str, ...]
     target_columns: tuple[str, ...]
+    # PostgreSQL 18: the last columns are a PERIOD, ranges matched by containment, joined by overlap
+    period: bool = False
 
-    def label(self) -> str:
-        return ", ".join(self.source_columns) + " -> " + ", ".join(self.target_columns)
+    def label(self, arrow: str = "->") -> str:
+        source, target = self.source_columns, self.target_columns
+        if self.period:
+            source, target = (*source[:-1], f"PERIOD {source[-1]}"), (*target[:-1], f"PERIOD {target[-1]}")
+        return f"{', '.join(source)} {arrow} {', '.join(target)}"
 
 
 @dataclass(frozen=True)
@@ -113,4 +118,4 @@ class FkGraph:
 def _edge(source: QualifiedName, con: Constraint, target: QualifiedName) -> FkEdge:
     fk = con.foreign_key
     assert fk is not None
-    return FkEdge(source, target, con.name, con.columns, fk.target_columns)
+    return FkEdge(source, target, con.name, con.columns, fk.target_columns, con.temporal)

@@ -40,8 +40,12 @@ class JoinPath:
                 if step.forward
                 else (edge.target_columns, edge.source_columns)
             )
+            # a temporal key's PERIOD: a row's range is covered by those of the rows it references, each
+            # of which overlaps it
+            ops = ["="] * (len(near) - 1) + ["&&" if edge.period else "="]
             on = " AND ".join(
-                f"{right}.{quote_ident(b)} = {left}.{quote_ident(a)}" for a, b in zip(near, far, strict=True)
+                f"{right}.{quote_ident(b)} {op} {left}.{quote_ident(a)}"
+                for a, b, op in zip(near, far, ops, strict=True)
             )
             lines.append(f"JOIN {qualified(*step.end)} AS {right} ON {on}")
         return "\n".join(lines) + ";"

@@ -240,9 +240,7 @@ def _neighbour(
     step = member.step
     same_way = (s for s in graph.steps.get(member.parent, ()) if s.forward == step.forward)
     others = [s for s in same_way if s.end == member.key and s != step]
-    keys = "; ".join(
-        f"{', '.join(s.edge.source_columns)} → {', '.join(s.edge.target_columns)}" for s in [step, *others]
-    )
+    keys = "; ".join(s.edge.label("→") for s in [step, *others])
     if len(others) > 1 and cell_len(keys) > w - 2:  # a cut list of three or more: the count says how long
         keys = f"{len(others) + 1} keys: {keys}"
     via = f"from {_name(member.parent, schema)}" if abs(member.column) > 1 else ""
