@@ -43,6 +43,11 @@ CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (10) TO (20);
 CREATE TABLE h (id int PRIMARY KEY, v text);
 CREATE VIEW hv AS SELECT id, v FROM h;
 CREATE VIEW hw AS SELECT id FROM h;
+CREATE TABLE i (id int PRIMARY KEY, s int GENERATED ALWAYS AS (id * 2) STORED);
+CREATE TABLE j (id int PRIMARY KEY, v int GENERATED ALWAYS AS (id * 2));
+CREATE TABLE k (id int PRIMARY KEY);
+CREATE TABLE l (id int PRIMARY KEY, v text);
+CREATE TABLE m (id int PRIMARY KEY, k_id int CONSTRAINT m_k REFERENCES k NOT ENFORCED);
 """
 ROWS = """
 INSERT INTO a (id, v) SELECT i, NULL FROM generate_series(1, 50) i;
@@ -53,6 +58,11 @@ INSERT INTO e SELECT i, 'x' FROM generate_series(1, 50) i;
 INSERT INTO f SELECT i, 'x' FROM generate_series(1, 50) i;
 INSERT INTO g SELECT i, 'x' FROM generate_series(1, 50) i;
 INSERT INTO p SELECT i, i % 20 FROM generate_series(1, 50) i;
+INSERT INTO i SELECT i FROM generate_series(1, 50) i;
+INSERT INTO j SELECT i FROM generate_series(1, 50) i;
+INSERT INTO k SELECT i FROM generate_series(1, 50) i;
+INSERT INTO l SELECT i, 'x' FROM generate_series(1, 50) i;
+INSERT INTO m SELECT i, i FROM generate_series(1, 50) i;
 """
 # One statement per table, so that what each statement takes is its own in the trace's one transaction too.
 MIGRATION = """\
@@ -72,6 +82,10 @@ ALTER TABLE a ADD CONSTRAINT a_v_nn NOT NULL v NOT VALID;
 CREATE INDEX a_v ON a (v);
 CREATE OR REPLACE VIEW hv AS SELECT id, v, 1 AS one FROM h;
 DROP VIEW hw;
+ALTER TABLE i ALTER COLUMN s SET EXPRESSION AS (id * 3);
+ALTER TABLE j ALTER COLUMN v SET EXPRESSION AS (id * 3);
+ALTER TABLE l ADD COLUMN s int GENERATED ALWAYS AS (id * 2) STORED;
+ALTER TABLE m ALTER CONSTRAINT m_k ENFORCED;
 COMMIT;
 VACUUM FULL b;
 ALTER TABLE p DETACH PARTITION p2 CONCURRENTLY;
@@ -179,6 +193,22 @@ def test_each_miss_is_reported(traced: tuple[str, str, Review]) -> None:
     )
 
 
+def test_generated_columns_and_enforcement_are_observed(traced: tuple[str, str, Review]) -> None:
+    """PostgreSQL 18: a stored column's new expression rewrites its table, a virtual one's does not; a stored
+    column added rewrites, a virtual one (e.twice) does not; ALTER CONSTRAINT ... ENFORCED reads every row of
+    the table under ACCESS EXCLUSIVE, and blocks writes to the table it references."""
+    _, _, review = traced
+    assert ("table-rewrite", "observed") in hazards(review, "ALTER TABLE i ALTER COLUMN s SET EXPRESSION")
+    assert "table-rewrite" not in {
+        k for k, _ in hazards(review, "ALTER TABLE j ALTER COLUMN v SET EXPRESSION")
+    }
+    assert ("table-rewrite", "observed") in hazards(review, "ALTER TABLE l ADD COLUMN s")
+    [enforced] = [s for s in review.statements if s.sql.startswith("ALTER TABLE m ALTER CONSTRAINT")]
+    said = {(h.kind, h.basis): h.message for h in enforced.hazards}
+    assert "reads every row" in said[("access-exclusive-lock", "observed")], said
+    assert "public.k" in said[("write-blocking-lock", "observed")], said
+
+
 def test_no_false_alarms(traced: tuple[str, str, Review]) -> None:
     _, _, review = traced
     assert "table-rewrite" not in {k for k, _ in hazards(review, "ALTER TABLE e ADD COLUMN twice")}
@@ -235,6 +265,10 @@ async def test_untraced_review_infers_the_same_misses(db: str) -> None:
     assert ("table-rewrite", "inferred") in hazards(review, "ALTER TABLE b SET UNLOGGED")
     assert ("table-rewrite", "inferred") in hazards(review, "ALTER TABLE c ADD COLUMN u")
     assert ("table-rewrite", "inferred") in hazards(review, "VACUUM FULL b")
+    assert ("table-rewrite", "inferred") in hazards(review, "ALTER TABLE i ALTER COLUMN s SET EXPRESSION")
+    assert "table-rewrite" not in {
+        k for k, _ in hazards(review, "ALTER TABLE j ALTER COLUMN v SET EXPRESSION")
+    }
     assert ("blocking-index-build", "inferred") in hazards(review, "REINDEX TABLE d")
     assert ("non-transactional", "inferred") in hazards(review, "ALTER TABLE p DETACH")
     assert "table-rewrite" not in {k for k, _ in hazards(review, "ALTER TABLE e ADD COLUMN twice")}

@@ -148,6 +148,17 @@ class Facts:
         )
         return str(value) if value is not None else None
 
+    async def generated(self, table: TableFacts, column: str) -> str:
+        """pg_attribute.attgenerated: '' a plain column, 's' stored, 'v' virtual (PostgreSQL 18)."""
+        value = await self.conn.fetchval(
+            "SELECT attgenerated::pg_catalog.text FROM pg_catalog.pg_attribute "
+            "WHERE attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) $2 "
+            "AND NOT attisdropped",
+            table.oid,
+            column,
+        )
+        return str(value or "")
+
     async def type_spelling(self, written: str) -> str | None:
         """A type as the migration writes it (int8, varchar(10)) as format_type spells a column's (bigint,
         character varying(10)), resolved on the session's path; None when the server cannot resolve it."""

@@ -359,6 +359,15 @@ class Reviewer:
             return []
         scans = "NOT NULL" in upper and not await self.facts.proven_not_null(table, column)
         hazards.append(self.lock(table, name, " (and scans it)" if scans else ""))
+        if upper.startswith("SET EXPRESSION") and await self.facts.generated(table, column) == "s":
+            # a stored column's values computed again for every row; a virtual one's are computed when read
+            hazards.append(
+                Hazard(
+                    "table-rewrite",
+                    f"rewrites {name} ({table.describe()}) and rebuilds its indexes: {column} is a stored "
+                    "generated column, its new expression computed for every row",
+                )
+            )
         if m := re.match(
             r"(?:SET\s+DATA\s+)?TYPE\s+(.+?)(\s+COLLATE\s+.+?)?(\s+USING\s+(.*))?$",
             rest.strip(),
