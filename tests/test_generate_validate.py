@@ -304,6 +304,31 @@ async def test_a_write_goes_on_while_a_new_check_of_a_live_table_is_validated(
     assert await fetch(db, "SELECT count(*) FROM c") == [(11,)]
 
 
+async def test_a_key_made_enforced_is_added_not_valid_and_validated_apart(db: str, tmp_path: Path) -> None:
+    """PostgreSQL 18: the plan makes a NOT ENFORCED key ENFORCED in place, which checks every row under ACCESS
+    EXCLUSIVE; --concurrently drops it and adds it NOT VALID, its comment again, and validates it alone."""
+    current = (
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int, "
+        "CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p DEFERRABLE NOT ENFORCED);"
+        "COMMENT ON CONSTRAINT c_p ON c IS 'it''s checked'; INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1);"
+    )
+    desired = current.replace(" NOT ENFORCED", "").split("INSERT")[0]
+    await execute(db, current)
+    schema = tmp_path / "schema.sql"
+    schema.write_text(desired)
+    assert "ALTER TABLE public.c ALTER CONSTRAINT c_p ENFORCED;" in await _generated(
+        db, tmp_path, desired, concurrently=False
+    )
+    text = await _generated(db, tmp_path, desired, concurrently=True)
+    assert (
+        "ALTER TABLE public.c DROP CONSTRAINT c_p, ADD CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES public.p(id) "
+        "DEFERRABLE NOT VALID;\nCOMMENT ON CONSTRAINT c_p ON public.c IS 'it''s checked';"
+    ) in text, text
+    assert "BEGIN;\nALTER TABLE public.c VALIDATE CONSTRAINT c_p;\nCOMMIT;" in text, text
+    await apply_pending(resolve(db), await _apply(db, tmp_path, "20260301120000_enforced", text))
+    assert (await diff_database(resolve(db), [schema])).plan == ()
+
+
 def test_only_a_valid_enforced_key_or_check_is_split_and_a_hostile_name_stays_quoted() -> None:
     add, validate = split_check(
         'ALTER TABLE public."a""b" ADD CONSTRAINT "x""\n;y" CHECK ((n > 0)) NO INHERIT;'

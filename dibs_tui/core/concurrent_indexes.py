@@ -25,7 +25,9 @@ rows, not yet on the old ones), migrate says so, and a rerun once the rows are c
 
 A foreign key or CHECK the plan adds valid to a live table (a new one, not one it makes again, which the plan
 already splits) is split so too: its ADD written NOT VALID (catalog only; the plain ADD scans every row under
-SHARE ROW EXCLUSIVE, which blocks writes), its VALIDATE CONSTRAINT in a block of its own after it."""
+SHARE ROW EXCLUSIVE, which blocks writes), its VALIDATE CONSTRAINT in a block of its own after it. A foreign
+key the plan makes ENFORCED in place (PostgreSQL 18's ALTER CONSTRAINT ... ENFORCED, which checks every row
+under ACCESS EXCLUSIVE) is dropped and added NOT VALID instead, then validated so."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from collections.abc import Sequence
 from .migrations.files import validation
 from .model import Catalog, ObjectRef, RelationKind
 from .plan import PlannedStatement
-from .sql import qualified, quote_ident
+from .sql import qualified, quote_ident, quote_literal
 from .sqlparse import statement_info
 
 _CREATE = re.compile(r"CREATE (UNIQUE )?INDEX (?!CONCURRENTLY )")
@@ -73,6 +75,9 @@ def written_concurrently(plan: Sequence[PlannedStatement], current: Catalog) -> 
             out.append(
                 (_CREATE.sub(lambda m: f"CREATE {m[1] or ''}INDEX CONCURRENTLY ", statement.sql, 1), ALONE)
             )
+        elif (apart := _enforced_apart(statement.sql, current, table)) is not None:
+            *made, validate = apart
+            out += [*((sql, as_planned) for sql in made), (validate, OWN_BLOCK)]
         elif (split := split_check(statement.sql)) is not None:
             add, validate = split
             out += [
@@ -103,6 +108,41 @@ def split_check(sql: str) -> tuple[str, str] | None:
         f"{sql.rstrip().removesuffix(';')} NOT VALID;",
         f"VALIDATE CONSTRAINT {quote_ident(con['conname'])};",
     )
+
+
+def _enforced_apart(sql: str, current: Catalog, table: ObjectRef) -> list[str] | None:
+    """`ALTER CONSTRAINT k ENFORCED` of a live table's foreign key NOT ENFORCED (PostgreSQL 18) checks every
+    row under ACCESS EXCLUSIVE on the table: written as the key dropped and added NOT VALID (its comment
+    written again), then its VALIDATE CONSTRAINT (last), for a block of its own. None for anything else."""
+    name = _made_enforced(sql)
+    rel = current.relation(table.schema, table.name) if name is not None else None
+    con = next((c for c in rel.constraints if c.name == name), None) if rel is not None else None
+    if con is None or con.foreign_key is None or con.enforced:
+        return None
+    table_name, key = qualified(table.schema, table.name), quote_ident(con.name)
+    definition = con.definition.removesuffix(" NOT ENFORCED")
+    out = [f"ALTER TABLE {table_name} DROP CONSTRAINT {key}, ADD CONSTRAINT {key} {definition} NOT VALID;"]
+    if con.comment:
+        out.append(f"COMMENT ON CONSTRAINT {key} ON {table_name} IS {quote_literal(con.comment)};")
+    return [*out, f"ALTER TABLE {table_name} VALIDATE CONSTRAINT {key};"]
+
+
+def _made_enforced(sql: str) -> str | None:
+    """The constraint an `ALTER TABLE ... ALTER CONSTRAINT k ENFORCED;` (that alone) makes enforced."""
+    info = statement_info(sql)
+    if info is None or info.node_type != "AlterTableStmt" or len(info.body.get("cmds", ())) != 1:
+        return None
+    cmd = info.body["cmds"][0].get("AlterTableCmd", {})
+    alter = (
+        cmd.get("def", {}).get("ATAlterConstraint", {}) if cmd.get("subtype") == "AT_AlterConstraint" else {}
+    )
+    if (
+        not alter.get("alterEnforceability")
+        or not alter.get("is_enforced")
+        or alter.get("alterDeferrability")
+    ):
+        return None
+    return str(alter["conname"])
 
 
 def _live_table_of(statement: PlannedStatement, current: Catalog, remade: set[tuple[str, str]]) -> bool:
