@@ -500,6 +500,8 @@ def test_fast_constructors_build_the_same_frozen_objects() -> None:
         MetaStatus.NO_META,
         ("STORAGE EXTERNAL",),
         "name_not_null",
+        "name_not_null",
+        True,
     )
     fast, plain = new_column(*values), Column(*values)
     assert type(fast) is Column and fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..config import Settings
 from ..core.gc_pause import collector_paused
+from ..core.sql import quote_ident
 from ..core.sqlescape import escape_sql
 from ..core.terminal import colour_wanted, raw_stream, safe, safe_output
 from .catalog_read import load
@@ -236,8 +237,10 @@ def _column_note(c: Column) -> str:
     notes: list[str] = []
     if c.collation:
         notes.append(f"collate {c.collation}")
-    if c.not_null:
-        notes.append("not null not valid" if c.not_null_not_valid else "not null")
+    if c.not_null:  # its constraint's name where the server would not pick it (PostgreSQL 18)
+        named = f"constraint {quote_ident(c.not_null_name)} " if c.not_null_name is not None else ""
+        inherit = " no inherit" if c.not_null_no_inherit else ""
+        notes.append(f"{named}not null{inherit}{' not valid' if c.not_null_not_valid else ''}")
     if c.identity:
         notes.append(f"generated {c.identity} as identity")
     elif c.generated:

@@ -6,6 +6,8 @@ core.sql.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .ddl_types import replica_identity_sql
 from .model import (
     Catalog,
@@ -20,6 +22,7 @@ from .model import (
     RelationKind,
     Sequence,
 )
+from .object_names import inherited_not_null
 from .sql import qualified, quote_ident, quote_literal
 
 
@@ -46,16 +49,49 @@ def column_sql(col: Column, identity_sequence: Sequence | None = None) -> str:
     elif col.default is not None:
         parts.append("DEFAULT " + col.default)
     if col.not_null and col.not_null_not_valid is None:  # NOT VALID: added after (not_valid_not_null_sql)
-        parts.append("NOT NULL")
+        parts.append(not_null_clause(col))
     return " ".join(parts)
+
+
+def not_null_clause(col: Column) -> str:
+    """`[CONSTRAINT name] NOT NULL [NO INHERIT]`: the name where the server would not pick it."""
+    name = f"CONSTRAINT {quote_ident(col.not_null_name)} " if col.not_null_name is not None else ""
+    return f"{name}NOT NULL{' NO INHERIT' if col.not_null_no_inherit else ''}"
+
+
+def declared_column(catalog: Catalog, rel: Relation, col: Column) -> Column:
+    """A child's column as its CREATE TABLE declares it: without the NOT NULL a parent gives it under the
+    parent's name (declared, that one would be the child's own and named as the child's)."""
+    if col.not_null and col.not_null_name is None and inherited_not_null(catalog, rel, col.name) is not None:
+        return replace(col, not_null=False, not_null_not_valid=None)
+    return col
+
+
+def partition_columns(catalog: Catalog, rel: Relation) -> list[str]:
+    """A partition's NOT NULLs named otherwise than its parent's (an attached table's own), for the column list
+    of its CREATE TABLE ... PARTITION OF: a partition's inherited NOT NULL can be neither renamed nor dropped."""
+    return [
+        f"{quote_ident(c.name)} WITH OPTIONS {not_null_clause(replace(c, not_null_no_inherit=False))}"
+        for c in rel.columns
+        if c.not_null and c.not_null_not_valid is None and c.not_null_name is not None
+    ]
 
 
 def not_valid_not_null_sql(rel: Relation, col: Column) -> str:
     """A column's NOT NULL ... NOT VALID (PostgreSQL 18), which CREATE TABLE and ADD COLUMN cannot say: given
     there, the rows are checked (or, in CREATE TABLE, NOT VALID is ignored and the constraint is valid)."""
+    return add_not_null_sql(rel, col)
+
+
+def add_not_null_sql(rel: Relation, col: Column) -> str:
+    """`ALTER TABLE ... ADD [CONSTRAINT name] NOT NULL col [NO INHERIT] [NOT VALID]`: what SET NOT NULL cannot
+    say (a name, NO INHERIT, NOT VALID)."""
+    name = col.not_null_not_valid or col.not_null_name
     return (
-        f"ALTER TABLE {qualified(rel.schema, rel.name)} ADD CONSTRAINT {quote_ident(col.not_null_not_valid or '')} "
-        f"NOT NULL {quote_ident(col.name)} NOT VALID;"
+        f"ALTER TABLE {qualified(rel.schema, rel.name)} ADD "
+        + (f"CONSTRAINT {quote_ident(name)} " if name is not None else "")
+        + f"NOT NULL {quote_ident(col.name)}{' NO INHERIT' if col.not_null_no_inherit else ''}"
+        + (" NOT VALID;" if col.not_null_not_valid else ";")
     )
 
 
@@ -102,13 +138,19 @@ def _table_sql(rel: Relation, catalog: Catalog) -> str:
         parent = catalog.relation(*rel.partition_of)
         inherited = {c.name for c in parent.columns} if parent else set()
         local = [c for c in rel.columns if c.name not in inherited]
-        body = ",\n".join(f"    {item}" for item in [*(column_sql(c) for c in local), *checks])
+        named = partition_columns(catalog, rel)
+        body = ",\n".join(f"    {item}" for item in [*(column_sql(c) for c in local), *named, *checks])
         sql = f"CREATE {unlogged}{foreign}TABLE {name} PARTITION OF {qualified(*rel.partition_of)}"
         sql += f" (\n{body}\n)" if body else ""
         sql += f" {rel.partition_bound}"
     else:
         identity = catalog.identity_sequences
-        items = [column_sql(c, identity.get(ColumnRef(rel.schema, rel.name, c.name))) for c in rel.columns]
+        items = [
+            column_sql(
+                declared_column(catalog, rel, c), identity.get(ColumnRef(rel.schema, rel.name, c.name))
+            )
+            for c in rel.columns
+        ]
         body = ",\n".join(f"    {item}" for item in [*items, *checks])
         sql = f"CREATE {unlogged}{foreign}TABLE {name} (\n{body}\n)"
         if rel.inherits:
@@ -265,6 +307,7 @@ def relation_ddl(catalog: Catalog, relation: Relation) -> str:
 
 
 __all__ = [
+    "add_not_null_sql",
     "column_sql",
     "constraint_sql",
     "domain_sql",

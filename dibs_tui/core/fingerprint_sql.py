@@ -160,13 +160,16 @@ _SECTIONS: tuple[str, ...] = (
      LEFT JOIN pg_collation co ON co.oid = a.attcollation
      LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
      WHERE r.relkind IN ('r', 'p', 'v', 'm', 'f', 'c') AND a.attnum > 0 AND NOT a.attisdropped""",
-    # constraints of tables (a NOT NULL constraint by its column: its name is generated) and of domains
+    # constraints of tables (a NOT NULL's name too: PostgreSQL 18 keeps it, pg_dump writes it) and of domains (a
+    # NOT NULL by its column). Whether a partition's NOT NULL is also its own is left out: an attached table's
+    # stops being so, which only ATTACH makes (pg_dump's restore makes every partition's so)
     """SELECT r.ts, r.tn, 'constraint ' || r.qname || ' '
-       || CASE WHEN co.contype = 'n' THEN '(not null)' ELSE quote_ident(co.conname) END
+       || CASE WHEN co.contype = 'n' THEN '(not null) ' ELSE '' END || quote_ident(co.conname)
        || ': ' || pg_get_constraintdef(co.oid)
        || CASE WHEN co.coninhcount > 0 THEN ' inherited ' || co.coninhcount
-               || CASE WHEN co.conislocal THEN ' and local' ELSE '' END ELSE '' END
-     FROM pg_constraint co JOIN rel r ON r.oid = co.conrelid""",
+               || CASE WHEN co.conislocal AND NOT (co.contype = 'n' AND c.relispartition)
+                       THEN ' and local' ELSE '' END ELSE '' END
+     FROM pg_constraint co JOIN rel r ON r.oid = co.conrelid JOIN pg_class c ON c.oid = co.conrelid""",
     """SELECT NULL, NULL, 'constraint ' || t.qname || ' '
        || CASE WHEN co.contype = 'n' THEN '(not null)' ELSE quote_ident(co.conname) END
        || ': ' || pg_get_constraintdef(co.oid)

@@ -206,6 +206,10 @@ class Column:
     # PostgreSQL 18: the name of the column's own NOT NULL constraint when it is NOT VALID. not_null (attnotnull)
     # is true, so new rows are checked, but the rows there before were not: SET NOT NULL would read them all.
     not_null_not_valid: str | None = None
+    # PostgreSQL 18: the NOT NULL constraint's name where the server would not pick it (object_names.py), and
+    # whether it is NO INHERIT (children do not get it)
+    not_null_name: str | None = None
+    not_null_no_inherit: bool = False
 
     @property
     def doc(self) -> str | None:

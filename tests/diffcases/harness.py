@@ -372,7 +372,7 @@ _ADD_COLUMN = re.compile(r"ALTER TABLE (\S+) ADD COLUMN (\S+) ")
 _DROP_ONLY = re.compile(r"ALTER TABLE ONLY (\S+) (?:ALTER COLUMN \S+ DROP NOT NULL, )?DROP COLUMN (\S+);")
 _INHERITS_LINE = re.compile(r"inherits (\S+) from (\S+) #")
 _FINGERPRINT_COLUMN = re.compile(
-    r"(?:column (\S+)\.([^. ]+) |constraint (\S+) \(not null\): NOT NULL (\S+)(?: |$))"
+    r"(?:column (\S+)\.([^. ]+) |constraint (\S+) \(not null\) (?:\"(?:[^\"]|\"\")*\"|[^ ]+): NOT NULL (\S+)(?: |$))"
 )
 
 

@@ -13,6 +13,7 @@ from ..model import (
     ObjectRef,
     Relation,
 )
+from ..object_names import named_not_null
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .around_columns import (
@@ -41,6 +42,7 @@ from .graph import (
     LATE_CREATE,
 )
 from .inherited_columns import inherited_names, kept_by_a_child, own_once_parents_drop, parents_gain
+from .not_null_names import plan_moved_not_null_names, plan_not_null_name
 from .not_null_states import plan_not_null, state_of
 from .partition_moves import detached_ref, plan_partition_changes
 from .regenerated_columns import plan_regenerated, plan_remade_generated, remade_generated
@@ -57,7 +59,8 @@ def _column_unchanged(a: Column, b: Column) -> bool:
     return (
         (a.type, a.not_null, a.identity, a.generated, a.collation, a.comment, a.settings)
         == (b.type, b.not_null, b.identity, b.generated, b.collation, b.comment, b.settings)
-        and (a.not_null_not_valid is None) == (b.not_null_not_valid is None)  # its name is not compared
+        and (a.not_null_not_valid is None) == (b.not_null_not_valid is None)  # its name is the next line's
+        and (a.not_null_name, a.not_null_no_inherit) == (b.not_null_name, b.not_null_no_inherit)
         # Equal texts first: every column of both sides comes through here.
         and (a.default == b.default or same_expression(a.default, b.default))
         and (
@@ -89,6 +92,8 @@ def plan_alter_table(
     if changed.columns:
         own = own_once_parents_drop(state, old, new) if old.inherits else {}
         _alter_columns(state, old, new, inherited_names(state, old, new, set(own)), own)
+    elif old.partition_of != new.partition_of or old.inherits != new.inherits:
+        plan_moved_not_null_names(state, old, new, [c.name for c in new.columns])
     if changed.table:
         _alter_storage(state, old, new)
         _alter_inheritance_and_rls(state, old, new)
@@ -118,6 +123,7 @@ def _alter_columns(
     regenerated = {c.name for c in readers} if readers else ()
     gained = parents_gain(state, old, new) if old.inherits else set()
     follows = plan_regenerated(state, old, new, readers) if readers else []
+    unchanged: list[str] = []
     for col in sorted(new.columns, key=lambda c: c.position):
         if col.name in regenerated:
             continue  # dropped and added again around the retyped columns it reads
@@ -129,19 +135,23 @@ def _alter_columns(
             and col.collation not in state.recreated_collations
             and not identity_options_differ(state, new, col)
         ):
+            unchanged.append(col.name)
             continue  # the common case at scale: nothing to build
         cref = ObjectRef("column", new.schema, new.name, col.name)
         if prev is None:
             if col.name in inherited:
                 continue
             state.change(ChangeKind.CREATE, cref, "column", new=column_sql(col))
+            # named: a parent's add merged into a child's NOT NULL of the default name would be numbered
+            kin = new.inherits or new.partition_of or state.inheritors.get(old.key)
+            added = named_not_null(state.desired, new, col) if kin else col
             needs = [type_ref(*col.type_key)] if col.type_key else []
             # a child's column of that name is merged into it: retyped first, or PostgreSQL refuses the add
             needs += [retyped_ref(c) for c in state.inheritors.get(old.key, ()) if c.column(col.name)]
             sequence = identity_sequence(state, new, col.name, desired=True)
             state.step(
                 ALTER_TABLES,
-                f"ALTER TABLE {name} ADD COLUMN {column_sql(col, sequence)};",
+                f"ALTER TABLE {name} ADD COLUMN {column_sql(added, sequence)};",
                 ChangeKind.ALTER,
                 [ref, cref],
                 # a generated column added again (regenerated_columns) may read this one in place of a dropped one
@@ -168,6 +178,8 @@ def _alter_columns(
                 state, new, prev, col, inherited=col.name in inherited and not own_now, follows=after
             )
         state.comment(cref, "column", prev.comment if prev else None, col.comment)
+    if old.partition_of != new.partition_of or old.inherits != new.inherits or own or gained:
+        plan_moved_not_null_names(state, old, new, unchanged)
     leaving = _leaving_parents(state, old, new)
     for col in old.columns:
         if col.name not in new_cols and col.name not in inherited:
@@ -417,6 +429,7 @@ def plan_alter_column(
         )
     if state_of(old) != state_of(new):
         plan_not_null(state, rel, old, new, details, _keys_holding(state, rel, new.name), inherited=inherited)
+    plan_not_null_name(state, rel, old, new, details)
     if old.identity != new.identity and new.identity is not None and not inherited:
         mode = new.identity.value.upper()
         if old.identity is None:

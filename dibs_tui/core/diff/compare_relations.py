@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..ddl import column_sql, view_sql
+from ..ddl import column_sql, declared_column, partition_columns, view_sql
 from ..model import (
     Column,
     Constraint,
@@ -15,6 +15,7 @@ from ..model import (
     Relation,
     RelationKind,
 )
+from ..object_names import named_not_null
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .around_columns import retyped_ref
@@ -462,19 +463,21 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
     later = defaults_set_later(state, rel)
     inherited = inherited_columns(state, rel)
     if rel.partition_of is not None:
-        sql = (
-            f"CREATE {persistence}TABLE {name} PARTITION OF {qualified(*rel.partition_of)} "
-            f"{rel.partition_bound or 'DEFAULT'}"
-        )
+        named = partition_columns(state.desired, rel)
+        sql = f"CREATE {persistence}TABLE {name} PARTITION OF {qualified(*rel.partition_of)} "
+        sql += "(\n    " + ",\n    ".join(named) + "\n) " if named else ""
+        sql += rel.partition_bound or "DEFAULT"
         needs.append(ObjectRef("table", *rel.partition_of))
         parent = state.desired.relation(*rel.partition_of)
         if parent is not None:  # after its columns are retyped: partitioned in turn by one, it refuses that
             needs.append(retyped_ref(parent))
     else:
         cols = sorted((c for c in rel.columns if c.name not in inherited), key=lambda c: c.position)
+        if state.current.relation(*rel.key) is not None:  # made again: its old partitions may hold its names
+            cols = [named_not_null(state.desired, rel, c) for c in cols]
         body = ",\n    ".join(
             column_sql(
-                replace(c, default=None) if c.name in later else c,
+                declared_column(state.desired, rel, replace(c, default=None) if c.name in later else c),
                 identity_sequence(state, rel, c.name, desired=True),
             )
             for c in cols

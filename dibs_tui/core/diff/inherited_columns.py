@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..ddl import add_not_null_sql
 from ..model import Column, ObjectRef, QualifiedName, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
@@ -112,10 +113,12 @@ def plan_inherited_overrides(state: PlanState, rel: Relation, inherited: dict[st
         if source is None:
             continue
         prefix = f"ALTER TABLE {table} ALTER COLUMN {quote_ident(col.name)}"
-        if col.not_null and not source.column.not_null:
-            state.step(
-                ALTER_TABLES, f"{prefix} SET NOT NULL;", ChangeKind.ALTER, [ref], needs=[ref, source.ref]
-            )
+        named = rel.partition_of is not None and col.not_null_name is not None and not col.not_null_not_valid
+        if col.not_null and not source.column.not_null and not named:
+            sql = f"{prefix} SET NOT NULL;"
+            if col.not_null_name is not None:
+                sql = add_not_null_sql(rel, col)
+            state.step(ALTER_TABLES, sql, ChangeKind.ALTER, [ref], needs=[ref, source.ref])
         if col.default is None and source.column.default is not None and col.generated is None:
             state.step(
                 ALTER_TABLES,

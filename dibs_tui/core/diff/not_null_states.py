@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..ddl import not_valid_not_null_sql
+from ..ddl import add_not_null_sql, not_valid_not_null_sql
 from ..model import Column, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
@@ -55,7 +55,10 @@ def plan_not_null(
     prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
     if before == "none" and after == "valid":
         details.append("not null added")
-        state.step(ALTER_TABLES, f"{prefix} SET NOT NULL;", ChangeKind.ALTER, [ref, cref])
+        sql = f"{prefix} SET NOT NULL;"
+        if new.not_null_name is not None or new.not_null_no_inherit:  # SET NOT NULL says neither
+            sql = add_not_null_sql(rel, new)
+        state.step(ALTER_TABLES, sql, ChangeKind.ALTER, [ref, cref])
         return
     if before != "none":  # valid or NOT VALID to none: the old constraint goes
         details.append("not null dropped")

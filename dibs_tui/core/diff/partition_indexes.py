@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Index, Relation
+from ..object_names import NAMEDATALEN, clip, make_object_name
 from .name_slots import taken_names
 from .render import index_head
 from .state import PlanState
-
-_NAMEDATALEN = 64
 
 
 def in_creation_order(rel: Relation) -> Relation:
@@ -80,12 +79,12 @@ def _copies_names(state: PlanState, new: Relation, copied: list[Index]) -> dict[
             out[p.name] = None
             continue
         addition, number = _name_addition(_unique_column_names(names)), 0
-        name = _make_object_name(new.name, addition, "idx")
+        name = make_object_name(new.name, addition, "idx")
         while name in made:
             number += 1
-            name = _make_object_name(new.name, addition, f"idx{number}")
+            name = make_object_name(new.name, addition, f"idx{number}")
         sure = not any(
-            (tried := _make_object_name(new.name, addition, f"idx{n or ''}")) in taken and tried not in own
+            (tried := make_object_name(new.name, addition, f"idx{n or ''}")) in taken and tried not in own
             for n in range(number + 1)
         )
         out[p.name] = name if sure else None
@@ -107,7 +106,7 @@ def _unique_column_names(names: list[str]) -> list[str]:
         current, number = name, 1
         while current in out:
             suffix = str(number)
-            current = _clip(name, _NAMEDATALEN - 1 - len(suffix)) + suffix
+            current = clip(name, NAMEDATALEN - 1 - len(suffix)) + suffix
             number += 1
         out.append(current)
     return out
@@ -119,25 +118,7 @@ def _name_addition(names: list[str]) -> str:
     for name in names:
         if buf:
             buf += b"_"
-        buf += name.encode()[: _NAMEDATALEN - 1]
-        if len(buf) >= _NAMEDATALEN:
+        buf += name.encode()[: NAMEDATALEN - 1]
+        if len(buf) >= NAMEDATALEN:
             break
     return buf.decode(errors="ignore")
-
-
-def _make_object_name(name1: str, name2: str, label: str) -> str:
-    """makeObjectName: `name1_name2_label` within 63 bytes, the longer of the two names cut first."""
-    one, two = name1.encode(), name2.encode()
-    available = _NAMEDATALEN - 1 - (1 + len(label) + 1)
-    chars1, chars2 = len(one), len(two)
-    while chars1 + chars2 > available:
-        if chars1 > chars2:
-            chars1 -= 1
-        else:
-            chars2 -= 1
-    return f"{_clip(name1, chars1)}_{_clip(name2, chars2)}_{label}"
-
-
-def _clip(name: str, limit: int) -> str:
-    """The first `limit` bytes of `name`, cut back to a whole character (pg_mbcliplen)."""
-    return name.encode()[:limit].decode(errors="ignore")

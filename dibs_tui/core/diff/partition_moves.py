@@ -5,6 +5,7 @@ needed only for another kind or partition key (compare_relations)."""
 from __future__ import annotations
 
 from ..model import ObjectRef, Relation
+from ..object_names import not_null_name
 from ..plan import ChangeKind
 from ..sql import qualified
 from .graph import ADD_CONSTRAINTS, ALTER_TABLES, DROP_CONSTRAINTS
@@ -76,6 +77,11 @@ def _move_partition(state: PlanState, old: Relation, new: Relation) -> None:
         detached = [detached_ref(new, old.partition_of)] if old.partition_of is not None else []
         # the table's own constraints renamed to the partition's names first: an inherited one keeps its name
         taken = [ObjectRef("constraint", *new.key, c.name) for c in new.constraints if c.is_inherited]
+        taken += [
+            ObjectRef("constraint", *new.key, not_null_name(state.desired, new, c))
+            for c in new.columns
+            if c.not_null
+        ]
         state.step(
             ADD_CONSTRAINTS,
             f"ALTER TABLE {qualified(*new.partition_of)} ATTACH PARTITION {name} {new.partition_bound or 'DEFAULT'};",

@@ -22,6 +22,7 @@ from ..model import (
     rekeyed,
 )
 from ..model_objects import WholeObject
+from ..object_names import not_null_name
 from ..plan import ChangeKind, PlannedStatement, RenameSuggestion
 from ..sql import qualified, quote_ident, quote_identifier, quote_literal
 
@@ -391,6 +392,22 @@ def _object_of_renamed(
     return moved
 
 
+def _renamed_column(
+    current: Catalog,
+    rel: Relation,
+    col: Column,
+    col_map: dict[tuple[str, str, str], str],
+    key: tuple[str, str],
+) -> Column:
+    """A column under its accepted new name; its NOT NULL keeps the name it has (the server renames neither
+    with the table or the column), written out where it was the default for the old names."""
+    name = col_map.get((rel.schema, rel.name, col.name), col.name)
+    if name == col.name and key == rel.key:
+        return col
+    pinned = not_null_name(current, rel, col) if col.not_null else None
+    return replace(col, name=name, not_null_name=pinned)
+
+
 def apply_renames(
     current: Catalog,
     desired: Catalog,
@@ -407,9 +424,7 @@ def apply_renames(
     relations = []
     for rel in current.relations:
         new_key = rename_key(rel.key)
-        cols = tuple(
-            replace(c, name=col_map.get((rel.schema, rel.name, c.name), c.name)) for c in rel.columns
-        )
+        cols = tuple(_renamed_column(current, rel, c, col_map, new_key) for c in rel.columns)
         wanted = desired.relation(*new_key)
         if new_key[0] != rel.schema and wanted is not None:
             cols = tuple(_moved_default(c, wanted) for c in cols)

@@ -206,8 +206,10 @@ class Builder:
             names, shared, parts = self._names, self._tuples, self._resolver.parts["pg_constraint"]
             for number, c in enumerate(drained(rows), 1):
                 relid = c["relid"]
-                if c["kind"] == "n":  # a NOT VALID NOT NULL (queries.NOT_VALID_NOT_NULL): its column's
-                    self._not_valid_not_null(relid, c["name"], c["keys"])
+                if (
+                    c["kind"] == "n"
+                ):  # a NOT NULL the model says more of (queries.NAMED_NOT_NULL): its column's
+                    self._not_null(relid, c)
                     continue
                 constraint = constraint_from(
                     c, names.get(relid, ()), self._target_columns, shared, self._texts, self._key_texts
@@ -329,13 +331,19 @@ class Builder:
         for oid in relids:
             names[oid] = names_by_position(columns[oid])
 
-    def _not_valid_not_null(self, relid: int, name: str, keys: str) -> None:
-        """The column's NOT NULL is NOT VALID: its Column (shared by equal columns: ColumnPool) replaced by one
-        that says so."""
-        columns, position = self._columns.get(relid, []), int(keys)
+    def _not_null(self, relid: int, row: Record) -> None:
+        """The column's NOT NULL is NOT VALID, NO INHERIT or named otherwise than the server would name it (a
+        name over 63 bytes where the default would be cut is kept as it is): its Column (shared by equal
+        columns: ColumnPool) replaced by one that says so."""
+        columns, position, name = self._columns.get(relid, []), int(row["keys"]), sys.intern(row["name"])
         for index, column in enumerate(columns):
             if column.position == position:
-                columns[index] = replace(column, not_null_not_valid=sys.intern(name))
+                columns[index] = replace(
+                    column,
+                    not_null_not_valid=None if row["validated"] else name,
+                    not_null_name=None if name == row["not_null_default"] else name,
+                    not_null_no_inherit=row["no_inherit"],
+                )
 
     def _target_columns(self, relid: int, keys: str) -> list[str]:
         """A foreign key's target's columns named by their attnums (`keys`: "1 2"): from its names by position,

@@ -233,6 +233,7 @@ def constraint_from(
         is_local,
         comment,
         nulls_not_distinct,
+        *_not_null,  # NO INHERIT and the default name: of a NOT NULL (the builder's)
     ) = c
     kind = _CONSTRAINT_KINDS[kind_code]
     fk = None
@@ -437,6 +438,8 @@ def column_from_values(
             MetaStatus.NO_META,
             set_clauses,
             None,
+            None,
+            False,
         )
     return new_column(
         position,
@@ -454,6 +457,8 @@ def column_from_values(
         MetaStatus.NO_META,
         set_clauses,
         None,
+        None,
+        False,
     )
 
 

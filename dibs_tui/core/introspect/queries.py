@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .queries_filters import IS_META_TABLE, comment_join, not_extension_member, schema_filter
+from .queries_filters import (
+    IS_META_TABLE,
+    NAMED_NOT_NULL,
+    NOT_NULL_JOIN,
+    comment_join,
+    not_extension_member,
+    schema_filter,
+)
 from .queries_objects import foreign_tables_sql, objects_sql
 from .queries_privileges import privileges_sql
 from .queries_unmodelled import unmodelled_sql
@@ -291,8 +298,8 @@ COLUMN_GRANTS = """CASE WHEN a.attacl IS NOT NULL THEN
           FROM aclexplode(a.attacl) x LEFT JOIN pg_roles g ON g.oid = x.grantee
           WHERE x.grantee <> c.relowner) END"""
 
-# contype 'n' (PostgreSQL 18 NOT NULL constraints) is left out, Column.not_null carries it, but for a NOT VALID
-# one: its name goes to Column.not_null_not_valid (the builder takes it aside). Like index
+# contype 'n' (PostgreSQL 18 NOT NULL): Column.not_null carries it; one NOT VALID, NO INHERIT or not named as the
+# server names it (queries_filters.NAMED_NOT_NULL) is read for its column (the builder's). Like index
 # definitions, those of primary keys, unique constraints and foreign keys are written in Python (see
 # definitions.py); CHECK and EXCLUDE, and keys with newer clauses, are the server's. An FK's target
 # columns are named in Python from the target's columns; only targets this introspection does not return
@@ -315,7 +322,8 @@ SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kin
        co.confdeltype::text AS on_delete, co.confupdtype::text AS on_update, co.confmatchtype::text AS match,
        co.condeferrable AS deferrable, co.condeferred AS deferred, co.convalidated AS validated,
        CASE WHEN co.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name, co.conislocal AS is_local,
-       ds.description AS comment, {{nulls_not_distinct}} AS nulls_not_distinct
+       ds.description AS comment, {{nulls_not_distinct}} AS nulls_not_distinct,
+       co.connoinherit AS no_inherit{{not_null_default}}
 FROM pg_constraint co
 JOIN pg_class c ON c.oid = co.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -323,12 +331,10 @@ LEFT JOIN pg_class ic ON ic.oid = co.conindid
 LEFT JOIN pg_class fc ON fc.oid = co.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = co.conindid
-{comment_join("ds", "pg_constraint", "co.oid")}
-WHERE (co.contype IN ('p', 'u', 'c', 'f', 'x') {{not_valid_not_null}}) AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
+{comment_join("ds", "pg_constraint", "co.oid")} {{not_null_join}}
+WHERE (co.contype IN ('p', 'u', 'c', 'f', 'x') {{named_not_null}}) AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
 ORDER BY co.conrelid, co.conname
 """
-
-NOT_VALID_NOT_NULL = "OR (co.contype = 'n' AND NOT co.convalidated)"
 
 # The options support function's number in each core access method (BTOPTIONS_PROC, HASHOPTIONS_PROC,
 # GIST_OPTIONS_PROC, GIN_OPTIONS_PROC, SPGIST_OPTIONS_PROC, BRIN_PROCNUM_OPTIONS): see INDEXES_SQL.
@@ -560,7 +566,9 @@ def queries_for(version_num: int, *, only_relations: bool = False, privileges: b
         ).replace("{column_grants}", COLUMN_GRANTS if privileges and not only_relations else "NULL::text[]"),
         "constraints": CONSTRAINTS_SQL.replace("{nulls_not_distinct}", f"COALESCE({nnd}, false)")
         .replace("{server_definition}", server_definition)
-        .replace("{not_valid_not_null}", NOT_VALID_NOT_NULL if version_num >= 180000 else "")
+        .replace("{named_not_null}", NAMED_NOT_NULL if version_num >= 180000 else "")
+        .replace("{not_null_join}", NOT_NULL_JOIN if version_num >= 180000 else "")
+        .replace("{not_null_default}", ", nn.name AS not_null_default" if version_num >= 180000 else "")
         .replace("{target_not_read}", "OR NOT co.confrelid = ANY($3::oid[])" if only_relations else ""),
         "indexes": INDEXES_SQL.replace("{nulls_not_distinct}", nnd if version_num >= 150000 else "false"),
         "triggers": TRIGGERS_SQL,

@@ -1,0 +1,93 @@
+"""A NOT NULL kept on both sides whose constraint is named otherwise or made NO INHERIT (PostgreSQL 18), changed
+in place: ALTER TABLE ... RENAME CONSTRAINT and ALTER CONSTRAINT ... [NO] INHERIT, no row read, no rewrite.
+
+A child's NOT NULL that it takes from its parent goes with the parent's: the server renames it with the parent's
+and refuses a child's own rename of it. So a child's is renamed once it is its own: after its DETACH or NO INHERIT
+(or the parent's ONLY drop of the column), before its ATTACH or INHERIT (which keep its name). A parent's rename
+is refused where a child names its NOT NULL otherwise: said and not planned then."""
+
+from __future__ import annotations
+
+from ..model import Catalog, Column, ObjectRef, QualifiedName, Relation
+from ..object_names import not_null_name
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .around_columns import retyped_ref
+from .graph import ALTER_TABLES
+from .partition_moves import detached_ref
+from .render import table_ref
+from .state import PlanState
+
+
+def _giver(catalog: Catalog, rel: Relation, col: Column) -> QualifiedName | None:
+    """The parent whose NOT NULL the column has (named as the parent's), None where it is the table's own."""
+    if col.not_null_name is not None:
+        return None
+    for key in [rel.partition_of] if rel.partition_of is not None else rel.inherits:
+        parent = catalog.relation(*key)
+        there = parent.column(col.name) if parent is not None else None
+        if there is not None and there.not_null and not there.not_null_no_inherit:
+            return key
+    return None
+
+
+def _children_follow(state: PlanState, rel: Relation, column: str, name: str) -> bool:
+    """Whether every child of `rel` that has `column` NOT NULL names it `name` (the server's rename recurses)."""
+    for child in state.inheritors.get(rel.key, ()):
+        col = child.column(column)
+        if col is not None and col.not_null and not_null_name(state.current, child, col) != name:
+            return False
+    return True
+
+
+def plan_not_null_name(state: PlanState, rel: Relation, old: Column, new: Column, details: list[str]) -> None:
+    """`rel` the desired table; its NOT NULL on `old` (current) and `new` (desired) both set."""
+    live = state.current.relation(*rel.key)
+    if live is None or not old.not_null or not new.not_null:
+        return
+    before, after = not_null_name(state.current, live, old), not_null_name(state.desired, rel, new)
+    table, ref = qualified(rel.schema, rel.name), table_ref(rel)
+    made = ObjectRef("constraint", rel.schema, rel.name, after)
+    if before != after:
+        was, will = _giver(state.current, live, old), _giver(state.desired, rel, new)
+        if was is not None and was == will:
+            pass  # renamed with its parent
+        elif (was is not None and will is not None) or not _children_follow(state, live, old.name, before):
+            detail = (
+                f"not null named {before} -> {after}: kept (a parent's or a child's NOT NULL holds its name)"
+            )
+            state.change(ChangeKind.ALTER, made, "not null", before, after, detail=detail, planned=False)
+            after = before
+        else:
+            details.append(f"not null renamed {before} -> {after}")
+            # once its own: after its parent lets it go (DETACH, NO INHERIT, the parent's ONLY drop of it)
+            let_go = [detached_ref(rel, was), ObjectRef("column", *was, old.name)] if was is not None else []
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(before)} TO {quote_ident(after)};",
+                ChangeKind.ALTER,
+                [ref],
+                # before its parent's ADD COLUMN merges it (which waits for the child's columns: retyped_ref)
+                creates=[made, retyped_ref(rel)] if will is not None else [made],
+                destroys=[ObjectRef("constraint", rel.schema, rel.name, before)],
+                after=let_go,
+            )
+    if old.not_null_no_inherit != new.not_null_no_inherit:
+        mode = "NO INHERIT" if new.not_null_no_inherit else "INHERIT"
+        details.append(f"not null {mode}")
+        state.step(
+            ALTER_TABLES,
+            f"ALTER TABLE {table} ALTER CONSTRAINT {quote_ident(after)} {mode};",
+            ChangeKind.ALTER,
+            [ref],
+            needs=[made] if before != after else [],
+        )
+
+
+def plan_moved_not_null_names(state: PlanState, old: Relation, new: Relation, unchanged: list[str]) -> None:
+    """A table whose parents change (or drop a column ONLY): its `unchanged` columns' NOT NULLs, equal in the
+    model, may be named otherwise (the parent's name before, its own after, or the other way)."""
+    for name in unchanged:
+        prev, col = old.column(name), new.column(name)
+        if prev is not None and col is not None:
+            plan_not_null_name(state, new, prev, col, [])
