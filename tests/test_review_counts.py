@@ -440,6 +440,24 @@ async def test_a_delete_of_rows_still_referenced_fails(db: str) -> None:
     assert await runs(db, cascades)
 
 
+async def test_a_delete_of_a_period_still_referenced_by_a_temporal_key_fails(db: str) -> None:
+    """PostgreSQL 18: a temporal key's rows reference the periods their ranges overlap, none equal to them. A
+    DELETE of one was said to pass (no referencing row had its range); the server refuses it."""
+    await execute(
+        db,
+        T + ROWS + TEMPORAL + TEMPORAL_FK + "; INSERT INTO tp VALUES (1, '[2026-01-01,2027-01-01)');",
+    )
+    refused = "DELETE FROM tp WHERE at = '[2024-01-01,2024-06-01)'"
+    [fails] = counted(await review(db, refused), FAILS)
+    assert fails.message.startswith(
+        "1 row of tp the DELETE removes is still referenced from t (t_p_at_fkey, ON DELETE NO ACTION)"
+    ), fails.message
+    assert not await runs(db, refused)
+    unreferenced = "DELETE FROM tp WHERE at = '[2026-01-01,2027-01-01)'"
+    assert counted(await review(db, unreferenced), FAILS) == []
+    assert await runs(db, unreferenced)
+
+
 async def test_a_check_over_a_column_added_with_a_volatile_default_says_why_it_is_not_counted(
     db: str,
 ) -> None:

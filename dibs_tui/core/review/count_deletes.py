@@ -27,6 +27,7 @@ _BLOCKING_KEYS = f"""
 SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
        pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
        r.relname::pg_catalog.text AS shown,
+       (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conperiod') IS NOT DISTINCT FROM 'true' AS period,
        {KEY_COLUMNS}
 FROM pg_catalog.pg_constraint c
 JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
@@ -47,6 +48,7 @@ class _BlockingKey:
     action: str
     qualified: str
     shown: str
+    period: bool  # PostgreSQL 18: a temporal key, its last columns a PERIOD (conperiod, absent before)
     columns: list[str]
     ref_columns: list[str]
 
@@ -86,6 +88,18 @@ async def delete_hazards(conn: asyncpg.Connection, target: Target, node: Any) ->
     return hazards + await delete_cascades(conn, target, removed)
 
 
+def _temporal_match(fk: _BlockingKey) -> str:
+    """A temporal key's referencing row `r` of a removed row `t`: equal on the other columns, its range
+    overlapping t's. No other row of the key can cover what it loses (WITHOUT OVERLAPS: none overlaps t), so
+    NO ACTION (the one action PostgreSQL 18 allows such a key) refuses the DELETE."""
+    equal = [
+        f"r.{quote_ident(c)} OPERATOR(pg_catalog.=) t.{quote_ident(rc)}"
+        for c, rc in zip(fk.columns[:-1], fk.ref_columns[:-1], strict=True)
+    ]
+    period, ref_period = quote_ident(fk.columns[-1]), quote_ident(fk.ref_columns[-1])
+    return " AND ".join([*equal, f"r.{period} OPERATOR(pg_catalog.&&) t.{ref_period}"])
+
+
 async def _still_referenced(
     conn: asyncpg.Connection, target: Target, removed: str, fk: _BlockingKey
 ) -> list[Hazard]:
@@ -93,6 +107,8 @@ async def _still_referenced(
         f"r.{quote_ident(c)} OPERATOR(pg_catalog.=) t.{quote_ident(rc)}"
         for c, rc in zip(fk.columns, fk.ref_columns, strict=True)
     )
+    if fk.period and len(fk.columns) > 1:
+        match = _temporal_match(fk)
     found = await count_rows(
         conn, target, f"{removed} AND EXISTS (SELECT 1 FROM {fk.qualified} r WHERE {match})"
     )
