@@ -22,7 +22,8 @@ LOSS = "data-loss"
 
 # The foreign keys of other tables that reference a table (or a partitioned table it is a partition of: not a
 # partition's copy of the key) and refuse the deletion of a row they reference (a table's key to itself is left
-# out: a row whose referencing rows go in the same DELETE may go)
+# out: a row whose referencing rows go in the same DELETE may go), not a key NOT ENFORCED (PostgreSQL 18: no
+# trigger checks it; conenforced read through to_jsonb, absent before)
 _BLOCKING_KEYS = f"""
 SELECT c.conname::pg_catalog.text AS name, c.confdeltype::pg_catalog.text AS action,
        pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
@@ -37,6 +38,7 @@ WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog
       UNION SELECT p.relid FROM pg_catalog.pg_partition_ancestors($1::pg_catalog.oid) p)
   AND c.confdeltype OPERATOR(pg_catalog.=) ANY ('{{a,r}}'::pg_catalog."char"[])
   AND c.conrelid OPERATOR(pg_catalog.<>) c.confrelid
+  AND (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') IS DISTINCT FROM 'false'
 ORDER BY c.conname
 """
 _ACTIONS = {"a": "NO ACTION", "r": "RESTRICT"}
