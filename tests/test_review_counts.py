@@ -460,6 +460,24 @@ async def test_a_delete_of_a_period_still_referenced_by_a_temporal_key_fails(db:
     assert await runs(db, unreferenced)
 
 
+async def test_an_update_of_a_period_is_said_to_fail_where_it_leaves_a_temporal_reference_uncovered(
+    db: str,
+) -> None:
+    """PostgreSQL 18: an UPDATE of a referenced period fails when a row that referenced it is no longer covered
+    by the key's periods as the UPDATE leaves them; widened, it passes. By equality no reference was seen at
+    all."""
+    await execute(db, T + ROWS + TEMPORAL + TEMPORAL_FK + ";")
+    narrowed = "UPDATE tp SET at = '[2024-01-01,2024-02-01)' WHERE at = '[2024-01-01,2024-06-01)'"
+    [fails] = counted(await review(db, narrowed), FAILS)
+    assert fails.message.startswith(
+        "1 row of tp whose key the UPDATE changes is still referenced from t (t_p_at_fkey, ON UPDATE NO ACTION)"
+    ), fails.message
+    assert not await runs(db, narrowed)
+    widened = "UPDATE tp SET at = '[2023-01-01,2024-06-01)' WHERE at = '[2024-01-01,2024-06-01)'"
+    assert counted(await review(db, widened), FAILS) == []
+    assert await runs(db, widened)
+
+
 async def test_a_check_over_a_column_added_with_a_volatile_default_says_why_it_is_not_counted(
     db: str,
 ) -> None:

@@ -28,6 +28,7 @@ _REFERENCING_SQL = f"""
 SELECT c.conname::pg_catalog.text AS name, c.confupdtype::pg_catalog.text AS action, c.condeferred AS deferred,
        c.conrelid::pg_catalog.int8 AS child, pg_catalog.format('%I.%I', n.nspname, r.relname) AS qualified,
        r.relname::pg_catalog.text AS shown, GREATEST(r.reltuples, 0)::pg_catalog.int8 AS estimate,
+       (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conperiod') IS NOT DISTINCT FROM 'true' AS period,
        {KEY_COLUMNS}
 FROM pg_catalog.pg_constraint c
 JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid
@@ -51,6 +52,7 @@ class _Key:
     qualified: str
     shown: str
     estimate: int
+    period: bool  # PostgreSQL 18: a temporal key, its last columns a PERIOD (conperiod, absent before)
     columns: list[str]
     ref_columns: list[str]
 
@@ -75,6 +77,8 @@ async def key_update_hazards(
         if key.action in "ar" and key.deferred:
             continue
         if key.action in "ar":
+            if key.period and len(key.columns) > 1:
+                match = _uncovered_after(key, target, chosen, values)
             condition = f"{moved} AND EXISTS (SELECT 1 FROM {key.qualified} r WHERE {match})"
             found = await count_rows(conn, target, condition)
             if found.rows:
@@ -108,6 +112,29 @@ async def key_update_hazards(
                 )
             )
     return hazards
+
+
+def _uncovered_after(key: _Key, target: Target, chosen: str, values: dict[str, str]) -> str:
+    """A temporal key's referencing row `r` of an updated row `t`: equal on the other columns, its range
+    overlapping t's old one, and not covered by the ranges the key's rows have after the UPDATE (the server's
+    check: another row, or t's new range, may cover it). Read as `k`, the updated table's columns unqualified
+    in `chosen` and `values` bind to it."""
+    pairs = list(zip(key.columns, key.ref_columns, strict=True))
+    (period, ref_period), others = pairs[-1], pairs[:-1]
+
+    def after(column: str) -> str:
+        old = f"k.{quote_ident(column)}"
+        return f"(CASE WHEN {chosen} THEN ({values[column]}) ELSE {old} END)" if column in values else old
+
+    same = " AND ".join(f"{after(rc)} OPERATOR(pg_catalog.=) r.{quote_ident(c)}" for c, rc in others)
+    covering = f"(SELECT pg_catalog.range_agg({after(ref_period)}) FROM {target.qualified} k WHERE {same})"
+    return " AND ".join(
+        [
+            *(f"r.{quote_ident(c)} OPERATOR(pg_catalog.=) t.{quote_ident(rc)}" for c, rc in others),
+            f"r.{quote_ident(period)} OPERATOR(pg_catalog.&&) t.{quote_ident(ref_period)}",
+            f"NOT COALESCE({covering} OPERATOR(pg_catalog.@>) r.{quote_ident(period)}, false)",
+        ]
+    )
 
 
 def _moved(key: _Key, chosen: str, values: dict[str, str], alias: str) -> str:
