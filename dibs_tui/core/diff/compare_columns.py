@@ -352,12 +352,14 @@ def plan_alter_column(
     default_changes = not same_expression(old.default, new.default)
     if old.identity is not None and new.identity is None and not inherited:
         details.append("identity dropped")
+        # the identity goes from the partitions with it: a default set on any of them waits for this
+        gone = [_identity(*key, new.name) for key in (rel.key, *_partitions_under(state, rel.key))]
         state.step(
             ALTER_TABLES,
             f"{prefix} DROP IDENTITY;",
             ChangeKind.ALTER,
             [ref, cref],
-            destroys=state.owned_sequences(rel.schema, rel.name, new.name),
+            destroys=[*state.owned_sequences(rel.schema, rel.name, new.name, identity_only=True), *gone],
         )
     # SET DEFAULT replaces a default on its own; DROP DEFAULT goes first only where the old one must be gone
     # before something else happens: the type change it might not survive, an object it reads dropped (and
@@ -426,6 +428,7 @@ def plan_alter_column(
             [ref, cref],
             creates=[ObjectRef("default", rel.schema, rel.name, new.name)],
             needs=seq_needs,
+            after=[_identity(rel.schema, rel.name, new.name)] if old.identity is not None else [],
         )
     if state_of(old) != state_of(new):
         plan_not_null(state, rel, old, new, details, _keys_holding(state, rel, new.name), inherited=inherited)
@@ -439,7 +442,10 @@ def plan_alter_column(
             # The identity's sequence takes its name after the serial's own is dropped.
             made = [ObjectRef("sequence", sequence.schema, sequence.name)] if sequence else []
             add = f"{prefix} ADD {identity_clause(state, rel, new)};"
-            state.step(ALTER_TABLES, add, ChangeKind.ALTER, [ref, cref], creates=made)
+            # it reaches the partitions, which refuse it while a default of their own is left (a serial's,
+            # copied to each when it was made): their DROP DEFAULT goes first
+            defaults = [ObjectRef("default", *key, new.name) for key in _partitions_under(state, rel.key)]
+            state.step(ALTER_TABLES, add, ChangeKind.ALTER, [ref, cref], creates=made, after=defaults)
             if sequence is not None:
                 catch_up = catch_up_sql(sequence, rel, new.name)
                 state.step(ALTER_TABLES, catch_up, ChangeKind.ALTER, [ref, cref], needs=made)
@@ -485,6 +491,21 @@ def _alter_generated(
             [ref, cref],
         )
     return False
+
+
+def _identity(schema: str, table: str, column: str) -> ObjectRef:
+    """A column's identity as the graph knows it: a default cannot be set on the column while it holds one."""
+    return ObjectRef("identity", schema, table, column)
+
+
+def _partitions_under(state: PlanState, key: tuple[str, str]) -> list[tuple[str, str]]:
+    """The live partitions of a table, at every level."""
+    found, todo = [], [key]
+    while todo:
+        for part in state.current.partitions.get(todo.pop(), ()):
+            found.append(part.key)
+            todo.append(part.key)
+    return found
 
 
 def _row_type_held(state: PlanState, rel: Relation, old: Column, new: Column) -> bool:

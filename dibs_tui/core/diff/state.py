@@ -228,12 +228,15 @@ class PlanState:
                         self.row_type_users.setdefault(col.type_key, []).append(where)
         return self.row_type_users.get(key, [])
 
-    def owned_sequences(self, schema: str, table: str, column: str | None = None) -> list[ObjectRef]:
-        """The current sequences a table (or one column) owns: serial and identity ones go with it."""
+    def owned_sequences(
+        self, schema: str, table: str, column: str | None = None, *, identity_only: bool = False
+    ) -> list[ObjectRef]:
+        """The current sequences a table (or one column) owns: serial and identity ones go with it.
+        `identity_only`: the identity's alone, what DROP IDENTITY drops (a serial's, OWNED BY, stays)."""
         return [
             ObjectRef("sequence", seq.schema, seq.name)
             for col, seq in self._owned.get((schema, table), ())
-            if column is None or col == column
+            if (column is None or col == column) and (seq.is_identity or not identity_only)
         ]
 
     def drop_object(self, ref: ObjectRef, what: str, old: str, sql: str) -> None:
