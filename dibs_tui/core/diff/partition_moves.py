@@ -49,6 +49,7 @@ def plan_partition_changes(state: PlanState, old: Relation, new: Relation) -> No
             ChangeKind.ALTER,
             [ref],
             needs=[rebound],
+            after=_dropped_partitions(state, new),
         )
 
 
@@ -70,7 +71,7 @@ def _move_partition(state: PlanState, old: Relation, new: Relation) -> None:
             ChangeKind.ALTER,
             [ref, parent],
             needs=[parent],
-            creates=[detached_ref(new, old.partition_of)],
+            creates=[detached_ref(new, old.partition_of), ObjectRef("rebound", *old.partition_of)],
         )
     if new.partition_of is not None:
         parent = ObjectRef("table", *new.partition_of)
@@ -87,5 +88,15 @@ def _move_partition(state: PlanState, old: Relation, new: Relation) -> None:
             f"ALTER TABLE {qualified(*new.partition_of)} ATTACH PARTITION {name} {new.partition_bound or 'DEFAULT'};",
             ChangeKind.ALTER,
             [ref, parent],
-            needs=[parent, *detached, *taken],
+            # after the partitions that leave this parent: one may hold the bound it takes (DEFAULT, say)
+            needs=[parent, *detached, *taken, ObjectRef("rebound", *new.partition_of)],
+            after=_dropped_partitions(state, new),
         )
+
+
+def _dropped_partitions(state: PlanState, new: Relation) -> list[ObjectRef]:
+    """The live partitions of `new`'s parent but itself: a partition attached there waits for their drops
+    (a DROP TABLE of one the desired side no longer has frees its bound)."""
+    if new.partition_of is None:
+        return []
+    return [table_ref(p) for p in state.current.partitions.get(new.partition_of, ()) if p.key != new.key]
