@@ -408,6 +408,26 @@ def _renamed_column(
     return replace(col, name=name, not_null_name=pinned)
 
 
+def _down_to_children(
+    current: Catalog, col_map: dict[tuple[str, str, str], str]
+) -> dict[tuple[str, str, str], str]:
+    """The column renames with those RENAME COLUMN makes in the partitions and inheritance children that
+    have the column from a renamed table."""
+    children: dict[tuple[str, str], list[Relation]] = {}
+    for rel in current.relations:
+        for parent in (rel.partition_of, *rel.inherits) if rel.partition_of else rel.inherits:
+            children.setdefault(parent, []).append(rel)
+    out = dict(col_map)
+    todo = list(col_map.items())
+    while todo:
+        (schema, table, old), new = todo.pop()
+        for child in children.get((schema, table), ()):
+            if child.column(old) is not None and (child.schema, child.name, old) not in out:
+                out[(child.schema, child.name, old)] = new
+                todo.append(((child.schema, child.name, old), new))
+    return out
+
+
 def apply_renames(
     current: Catalog,
     desired: Catalog,
@@ -416,7 +436,7 @@ def apply_renames(
 ) -> Catalog:
     """The current catalog as it will look after the accepted renames (and moves) ran."""
     table_map = {(s, o): (ns, n) for s, o, ns, n in tables}
-    col_map = {(s, t, o): n for s, t, o, n in columns}
+    col_map = _down_to_children(current, {(s, t, o): n for s, t, o, n in columns})
 
     def rename_key(key: tuple[str, str]) -> tuple[str, str]:
         return table_map.get(key, key)
