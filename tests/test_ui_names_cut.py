@@ -282,8 +282,11 @@ async def test_a_partitions_card_keeps_its_column_count_at_80_columns(db: str) -
         assert len(facts()) <= header.size.width, (facts(), header.size)  # not cut again at its end
         # The Details' heading named the parent first and cut the partition's own name off the pane
         await wait_for(pilot, lambda: bool(app.details.lines))
-        heading = text_of(app.details)[0]
-        assert heading.strip().startswith("PARTITION public.measurements_by_region_emea "), heading
+        heading = text_of(app.details)[:2]
+        assert heading[0].strip() == "PARTITION public.measurements_by_region_emea", (
+            heading
+        )  # its parent wraps
+        assert heading[1].strip() == "OF public.measurements_by_region", heading
         await pilot.resize_terminal(200, 45)
         whole = "public  partition of public.measurements_by_region · rows unknown · 3 columns"
         await wait_for(pilot, lambda: facts() == whole)

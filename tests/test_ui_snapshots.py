@@ -231,3 +231,51 @@ def test_snapshot_migrations_80x24(snapshot_db: str, snap_compare: Any) -> None:
 
 def test_snapshot_migrations_200x60(snapshot_db: str, snap_compare: Any) -> None:
     assert snap_compare(snapshot_app(snapshot_db), terminal_size=LARGE, run_before=_migrations_shown)
+
+
+# Values longer than the Details pane is wide: a CHECK, a default, a policy's USING.
+LONG_VALUES = """
+CREATE TABLE plans (
+    id int PRIMARY KEY,
+    tier text NOT NULL DEFAULT 'free_with_limited_projects_and_community_support_only',
+    CONSTRAINT plans_tier_check CHECK (tier IN ('free_with_limited_projects_and_community_support_only',
+        'team', 'business', 'enterprise_with_dedicated_support_and_single_sign_on'))
+);
+ALTER TABLE plans ENABLE ROW LEVEL SECURITY;
+CREATE POLICY plans_of_the_tenant ON plans USING (current_setting('app.tenant', true) IS NOT NULL
+    AND tier <> 'enterprise_with_dedicated_support_and_single_sign_on');
+"""
+
+
+@pytest.mark.parametrize("size", [SMALL, (200, 50)], ids=["80x24", "200x50"])
+def test_snapshot_long_values_wrap_in_the_details(
+    snapshot_db: str, snap_compare: Any, size: tuple[int, int]
+) -> None:
+    """A long CHECK and a policy's USING wrap under their names, not cut at the pane's edge."""
+    run_sql(snapshot_db, LONG_VALUES)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await goto(pilot, "plans")
+        app = pilot.app
+        assert isinstance(app, DibsApp)
+        app.details.focus()
+        app.details.go_to_heading("Constraints")
+        await pilot.press("j")
+        await settled(pilot)
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=size, run_before=run_before)
+
+
+def test_snapshot_a_long_default_wraps_in_the_column_details_80x24(
+    snapshot_db: str, snap_compare: Any
+) -> None:
+    run_sql(snapshot_db, LONG_VALUES)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await goto(pilot, "plans")
+        await pilot.press("l", "j")
+        await settled(pilot)
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=SMALL, run_before=run_before)

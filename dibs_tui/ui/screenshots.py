@@ -118,7 +118,7 @@ async def used_by_section(pilot: Pilot[int]) -> None:
     )
     app.details.focus()
     app.details.move_cursor(heading + 2)
-    app.details.scroll_to(y=heading - 1, animate=False, immediate=True)
+    app.details.scroll_to(y=app.details.row_top(heading - 1), animate=False, immediate=True)
 
 
 async def sorted_tables(pilot: Pilot[int]) -> None:

@@ -16,7 +16,6 @@ from .table_card import TableCard
 
 COLUMN_ROWS = 8  # column rows the card always shows (when the table has that many)
 DETAILS_MIN = 3  # the details pane's border and one line: below that it hides
-DETAILS_ROOMY = 8  # from this height the details pane shows its horizontal scrollbar
 HEADER_MAX = 10  # header lines on a tall screen
 
 
@@ -60,10 +59,3 @@ class CardAndDetails(Vertical):
         show_details = height - needed >= DETAILS_MIN
         if details.display != show_details:
             details.display = show_details
-        # A short details pane (80x24: three rows) keeps its rows for lines: a horizontal scrollbar there took
-        # one of the three. Its lines still scroll sideways (the mouse, shift+wheel); the bar comes back at
-        # DETAILS_ROOMY rows.
-        bar = 0 if height - needed < DETAILS_ROOMY else 1
-        view = self.query_one(DetailsView)
-        if view.styles.scrollbar_size_horizontal != bar:
-            view.styles.scrollbar_size_horizontal = bar

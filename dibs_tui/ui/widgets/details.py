@@ -6,6 +6,7 @@ DDL when the cursor is in the DDL, else what the line names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -39,6 +40,7 @@ from ..text import data, link, safe, sql_name
 from .history_section import Row, column_history, table_history
 from .tables_pane import rows_fact
 from .virtual_list import VirtualList
+from .wrapped_static import wrapped
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,9 +258,9 @@ def table_details(
         for pol in relation.policies:
             text = f"{pol.command} TO {', '.join(pol.roles)}"
             if pol.using:
-                text += f" USING ({pol.using})"
+                text += f" USING ({_joined(pol.using)})"
             if pol.with_check:
-                text += f" WITH CHECK ({pol.with_check})"
+                text += f" WITH CHECK ({_joined(pol.with_check)})"
             lines.append(
                 DetailLine(
                     Content.assemble(data(pol.name, "bold"), " ", data(text, "$text-muted")),
@@ -271,6 +273,12 @@ def table_details(
     lines += [_blank(), _heading("DDL  (y copies)")]
     lines += [DetailLine(line, copy=ddl, in_ddl=True) for line in ddl_lines(catalog, relation)]
     return lines
+
+
+def _joined(expression: str) -> str:
+    """A policy's expression on one line, to be wrapped at the pane's width: the server lays a subquery out
+    on lines of its own, shown as `\\n   FROM` in the line (the DDL below keeps its layout)."""
+    return re.sub(r"\n\s*", " ", expression)
 
 
 def _storage_lines(relation: Relation) -> list[DetailLine]:
@@ -516,13 +524,20 @@ def column_details(
 
 
 class DetailsView(VirtualList):
-    """Lines of details; Enter on a line with a target follows it."""
+    """Lines of details; Enter on a line with a target follows it.
+
+    A line wider than the pane wraps, each value under its label (a constraint's definition under its name,
+    four cells in), a word wider than a row folded over rows: at 80 columns a long CHECK, a default, a
+    partition bound or a policy's USING was cut at the pane's edge. The DDL wraps too (`y` copies it as
+    written). A wrapped line is one row: the cursor covers all of it."""
 
     BINDINGS: ClassVar[list[BindingType]] = []
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lines: list[DetailLine] = []
+        self._wrapped: dict[int, Content] = {}  # the lines too wide for `_width`, wrapped
+        self._width = 0
 
     @property
     def row_count(self) -> int:
@@ -530,15 +545,42 @@ class DetailsView(VirtualList):
 
     def row_content(self, index: int) -> Content:
         line = self.lines[index]
-        return Content.assemble("› " if line.target or line.migration else "  ", line.content)
+        marker = "› " if line.target or line.migration else "  "
+        body = self._wrapped.get(index)
+        if body is None:
+            return Content.assemble(marker, line.content)
+        first, *rest = body.split("\n")
+        return Content("\n").join(
+            [Content.assemble(marker, first), *(Content.assemble("  ", r) for r in rest)]
+        )
 
     def show(self, lines: list[DetailLine], *, keep_cursor: bool = False) -> None:
         """New lines, from the top (or where the cursor and scroll were: the same object, more known of it)."""
         self.lines = lines
-        width = max((line.content.cell_length for line in lines), default=0) + 3
         if not keep_cursor:
             self.scroll_to(0, 0, animate=False, immediate=True)
-        self.rows_changed(cursor=self.cursor if keep_cursor else 0, content_width=width)
+        self._fit(self.cursor if keep_cursor else 0)
+
+    def _room(self) -> int:
+        """The cells a line's text has: the pane less its vertical scrollbar (counted whether shown or not:
+        a width that moved with it would wrap again) and the marker."""
+        return self.size.width - self.styles.scrollbar_size_vertical - 2
+
+    def _fit(self, cursor: int) -> None:
+        room = self._width = self._room()
+        self._wrapped = {}
+        heights = [1] * len(self.lines)
+        if room > 0:
+            for i, line in enumerate(self.lines):
+                if line.content.cell_length > room:
+                    body = self._wrapped[i] = wrapped(line.content, room, hang=4, fold=True)
+                    heights[i] = body.plain.count("\n") + 1
+        self.rows_changed(cursor=cursor, heights=heights)
+
+    def on_resize(self) -> None:
+        if self._room() != self._width:
+            self._fit(self.cursor)
+            self.scroll_to_cursor()
 
     def go_to_heading(self, title: str) -> bool:
         """Put the cursor on the first line under the section `title` (False when there is none)."""
@@ -547,7 +589,9 @@ class DetailsView(VirtualList):
         )
         if start is None:
             return False
-        self.scroll_to(y=start, animate=False, immediate=True)  # the whole section in view, from its title
+        self.scroll_to(
+            y=self.row_top(start), animate=False, immediate=True
+        )  # the section in view, from its title
         self.move_cursor(min(start + 1, len(self.lines) - 1))
         return True
 

@@ -1,12 +1,17 @@
 """A Line-API list: only the rows on screen are rendered, so 10,000 rows cost what 40 do.
 
 Subclasses say how many rows there are and how row `i` looks (`row_content`); this class owns the cursor,
-the keys every list shares (j/k, arrows, PgUp/PgDn, g/G, Enter), mouse clicks and a small strip cache.
+the keys every list shares (j/k, arrows, PgUp/PgDn, g/G, Enter), mouse clicks and a small strip cache. A row
+is one line on screen, or as many as `rows_changed(heights=...)` says (the Details pane's wrapped values):
+the cursor is on a row, all its lines.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import ClassVar
 
 from textual import events
@@ -70,8 +75,9 @@ class VirtualList(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._cache: LRUCache[tuple[int, bool, int, bool], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[int, bool, int, bool], list[Strip]] = LRUCache(1024)
         self._content_width = 0
+        self._tops: list[int] | None = None  # each row's first line, then the total, when a row has several
 
     # What subclasses provide -------------------------------------------------------------------------
     @property
@@ -82,11 +88,15 @@ class VirtualList(ScrollView, can_focus=True):
         raise NotImplementedError
 
     # Changing rows --------------------------------------------------------------------------------------
-    def rows_changed(self, *, cursor: int | None = None, content_width: int = 0) -> None:
-        """Call after the rows changed: drops cached strips, resizes, keeps the cursor in range."""
+    def rows_changed(
+        self, *, cursor: int | None = None, content_width: int = 0, heights: Sequence[int] | None = None
+    ) -> None:
+        """Call after the rows changed: drops cached strips, resizes, keeps the cursor in range. `heights`:
+        the lines each row takes (one each without it)."""
         self._cache.clear()
         self._content_width = content_width
-        self._resize(Size(content_width, self.row_count))
+        self._tops = list(accumulate(heights, initial=0)) if heights is not None else None
+        self._resize(Size(content_width, self._tops[-1] if self._tops else self.row_count))
         target = self.cursor if cursor is None else cursor
         self.cursor = max(0, min(target, self.row_count - 1))
         self.refresh()
@@ -106,22 +116,40 @@ class VirtualList(ScrollView, can_focus=True):
         else:
             self._scroll_update(size)
 
+    # Lines and rows -------------------------------------------------------------------------------------
+    def row_top(self, index: int) -> int:
+        """The line (from the list's top) that row `index` starts on."""
+        return index if self._tops is None else self._tops[min(index, len(self._tops) - 1)]
+
+    def _row_end(self, index: int) -> int:
+        return index + 1 if self._tops is None else self._tops[min(index + 1, len(self._tops) - 1)]
+
+    def _row_at(self, line: int) -> int:
+        """The row shown on `line` (row_count past the last)."""
+        return line if self._tops is None else bisect_right(self._tops, line) - 1
+
     # Rendering --------------------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
+        line = self.scroll_offset.y + y
+        index = self._row_at(line)
         width = self.scrollable_content_region.width
         if index >= self.row_count:
             return Strip.blank(width, self.rich_style)
         selected = index == self.cursor
         key = (index, selected, max(width, self._content_width), self.has_focus)
-        strip = self._cache.get(key)
-        if strip is None:
+        strips = self._cache.get(key)
+        if strips is None:
             style = self.get_visual_style("virtual-list--cursor") if selected else self.visual_style
             full_width = max(width, self._content_width)
-            strips = Visual.to_strips(self, self.row_content(index), full_width, 1, style, pad=True)
-            strip = strips[0] if strips else Strip.blank(full_width, style.rich_style)
-            strip = strip.extend_cell_length(full_width, style.rich_style).apply_meta({"row": index})
-            self._cache[key] = strip
+            height = self._row_end(index) - self.row_top(index)
+            drawn = Visual.to_strips(self, self.row_content(index), full_width, height, style, pad=True)
+            drawn += [Strip.blank(full_width, style.rich_style)] * (height - len(drawn))
+            strips = [
+                s.extend_cell_length(full_width, style.rich_style).apply_meta({"row": index})
+                for s in drawn[:height]
+            ]
+            self._cache[key] = strips
+        strip = strips[line - self.row_top(index)]
         scroll_x = self.scroll_offset.x
         return strip.crop(scroll_x, scroll_x + width) if (scroll_x or strip.cell_length > width) else strip
 
@@ -145,17 +173,20 @@ class VirtualList(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self, new))
 
     def _refresh_row(self, index: int) -> None:
-        y = index - self.scroll_offset.y
-        if 0 <= y < self.scrollable_content_region.height:
-            self.refresh_line(index)
+        start, end = self.row_top(index), self._row_end(index)
+        top = self.scroll_offset.y
+        if start < top + self.scrollable_content_region.height and end > top:
+            self.refresh_lines(start, end - start)
 
     def scroll_to_cursor(self) -> None:
+        """The cursor's row in view, all its lines (its first, when it is taller than the list)."""
         top = self.scroll_offset.y
         height = max(1, self.scrollable_content_region.height)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        start, end = self.row_top(self.cursor), self._row_end(self.cursor)
+        if start < top:
+            self.scroll_to(y=start, animate=False, immediate=True)
+        elif end > top + height:
+            self.scroll_to(y=min(start, end - height), animate=False, immediate=True)
 
     def move_cursor(self, index: int) -> None:
         if self.row_count:
@@ -168,10 +199,12 @@ class VirtualList(ScrollView, can_focus=True):
         self.move_cursor(self.cursor - 1)
 
     def action_page_down(self) -> None:
-        self.move_cursor(self.cursor + max(1, self.scrollable_content_region.height - 1))
+        page = max(1, self.scrollable_content_region.height - 1)
+        self.move_cursor(max(self.cursor + 1, self._row_at(self.row_top(self.cursor) + page)))
 
     def action_page_up(self) -> None:
-        self.move_cursor(self.cursor - max(1, self.scrollable_content_region.height - 1))
+        page = max(1, self.scrollable_content_region.height - 1)
+        self.move_cursor(min(self.cursor - 1, self._row_at(max(0, self.row_top(self.cursor) - page))))
 
     def action_first(self) -> None:
         self.move_cursor(0)
@@ -187,7 +220,7 @@ class VirtualList(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         row = event.style.meta.get("row") if event.style else None
         if row is None:
-            row = self.scroll_offset.y + event.y
+            row = self._row_at(self.scroll_offset.y + event.y)
         if 0 <= row < self.row_count:
             self.focus()
             self.move_cursor(row)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from rich.cells import cell_len
+from rich.cells import cell_len, chop_cells
 from textual.content import Content, Span
 from textual.css.styles import RulesMap
 from textual.strip import Strip
@@ -59,12 +59,13 @@ _PHRASE_END = re.compile(r" ·(?= )| {3,}")  # `a · b`, `a   b`: where a hint's
 Edit = tuple[int, int, str]  # text[start:end] becomes the string: a line break and its indent, or a cut's `…`
 
 
-def wrapped(content: Content, width: int) -> Content:
+def wrapped(content: Content, width: int, *, hang: int = 0, fold: bool = False) -> Content:
     """`content` with its lines too wide for `width` cells broken into rows: between phrases where each fits
     a row, else at spaces; a row after the first indented to where the line's text starts (its label's text,
-    else its own indent; a third of the width at most); a word wider than a row cut in its middle. Computed
-    on the plain text and applied in one pass over the styles (a plan of thousands of lines is redrawn at
-    each width), the same object when every line fits."""
+    else its own indent plus `hang`; a third of the width at most); a word wider than a row cut in its
+    middle, or with `fold` (a value: a long literal of a CHECK) folded over rows of its own, nothing of it
+    lost. Computed on the plain text and applied in one pass over the styles (a plan of thousands of lines
+    is redrawn at each width), the same object when every line fits."""
     if width < 1:
         return content
     if "\t" in content.plain:
@@ -74,7 +75,7 @@ def wrapped(content: Content, width: int) -> Content:
     offset = 0
     for line in plain.split("\n"):
         if len(line) * 2 > width and cell_len(line) > width:  # a character is two cells at most
-            _line_edits(line, offset, width, edits)
+            _line_edits(line, offset, width, edits, hang, fold)
         offset += len(line) + 1
     if not edits:
         return content
@@ -111,14 +112,18 @@ def _edited(content: Content, edits: list[Edit]) -> Content:
     return Content("".join(parts), spans, strip_control_codes=False)
 
 
-def _line_edits(line: str, base: int, width: int, edits: list[Edit]) -> None:
+def _line_edits(line: str, base: int, width: int, edits: list[Edit], hang: int, fold: bool) -> None:
     """The edits that fit `line` (at `base` in the whole text) in rows of `width` cells."""
     label = _LABEL.match(line)
-    indent = min(label.end() if label else len(line) - len(line.lstrip(" ")), width // 3)
+    indent = min(label.end() if label else len(line) - len(line.lstrip(" ")) + hang, width // 3)
     room = max(1, width - indent)
     used, end = -1, 0  # the row's cells so far (-1: nothing on it yet), where its last unit ends
     for start, stop in _units(line, room):
         cells = cell_len(line[start:stop])
+        if fold and cells > room:
+            used = _fold(line, base, start, stop, (width, indent, used, end), edits)
+            end = stop
+            continue
         cut: Edit | None = None
         if cells > room:  # one word wider than any row: its middle goes
             head, tail = cut_points(line[start:stop], room)
@@ -132,6 +137,31 @@ def _line_edits(line: str, base: int, width: int, edits: list[Edit]) -> None:
         if cut is not None:
             edits.append(cut)
         end = stop
+
+
+def _fold(
+    line: str, base: int, start: int, stop: int, row: tuple[int, int, int, int], edits: list[Edit]
+) -> int:
+    """The edits that fold the word line[start:stop], wider than any row, over rows (from where it stands
+    when half a row is left there); the cells then used on its last row."""
+    width, indent, used, end = row
+    if used < 0:
+        used = cell_len(line[:start])
+    elif (
+        width - used - cell_len(line[end:start]) >= (width - indent) // 2
+    ):  # half a row left: it starts there
+        used += cell_len(line[end:start])
+    else:
+        edits.append((base + end, base + start, "\n" + " " * indent))
+        used = indent
+    pieces = chop_cells(line[start:stop], max(1, width - used))
+    at = start + len(pieces[0])
+    rest = "".join(pieces[1:])
+    for piece in chop_cells(rest, max(1, width - indent)) if rest else ():
+        edits.append((base + at, base + at, "\n" + " " * indent))
+        at += len(piece)
+        used = indent + cell_len(piece)
+    return used if rest else used + cell_len(pieces[0])
 
 
 def _units(plain: str, room: int) -> list[tuple[int, int]]:
