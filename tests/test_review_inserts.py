@@ -44,6 +44,28 @@ async def test_an_insert_of_a_key_there_now_fails_each_unique_key_said(db: str) 
     assert {h.count for s in result.statements for h in s.hazards} == {1}
 
 
+async def test_an_insert_overlapping_a_key_without_overlaps_fails(db: str) -> None:
+    """PostgreSQL 18: a key WITHOUT OVERLAPS refuses a row whose period overlaps one of its key's there, equal or
+    not; only an equal one was seen. One beside the periods there, or of another key, passes."""
+    await execute(
+        db,
+        "CREATE EXTENSION btree_gist;"
+        "CREATE TABLE price (film int, at daterange, rate int, PRIMARY KEY (film, at WITHOUT OVERLAPS));"
+        "INSERT INTO price VALUES (1, '[2024-01-01,2025-01-01)', 5);",
+    )
+    overlapping = (
+        "INSERT INTO price VALUES (1, '[2024-03-01,2024-04-01)', 4), (2, '[2024-03-01,2024-04-01)', 4)"
+    )
+    [fails] = [h for _, h in (await review(db, overlapping)).hazards]
+    assert fails.message == (
+        '1 row of price overlaps a row the INSERT adds (key price_pkey WITHOUT OVERLAPS, e.g. (film, at)=(1,"'
+        '[2024-01-01,2025-01-01)")): the INSERT fails on a conflicting key'
+    ), fails.message
+    beside = "INSERT INTO price VALUES (1, '[2025-01-01,2025-04-01)', 4), (2, '[2024-03-01,2024-04-01)', 4)"
+    assert (await review(db, beside)).hazards == []
+    assert await fetch(db, f"{beside} RETURNING film") == [(1,), (2,)]
+
+
 async def test_an_earlier_delete_or_drop_leaves_the_insert_uncounted(db: str) -> None:
     """What an earlier statement of the file does to the rows or keys is not known to the count: not said."""
     await execute(db, SETUP)

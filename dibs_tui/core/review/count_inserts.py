@@ -27,15 +27,18 @@ from .report import Hazard
 FAILS = "fails-on-existing-data"
 
 # The table's unique indexes a plain column list makes (no expression, no predicate, NULLs distinct), and its
-# columns in attnum order for an INSERT without a column list
+# columns in attnum order for an INSERT without a column list. `overlaps`: a key WITHOUT OVERLAPS (PostgreSQL 18:
+# conperiod, read through to_jsonb, absent before), which refuses a row whose last column overlaps one's there
 _KEYS = """
-SELECT c.relname::text AS name, array_agg(a.attname::text ORDER BY k.n) AS columns
+SELECT c.relname::text AS name, array_agg(a.attname::text ORDER BY k.n) AS columns,
+       EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid
+               AND (to_jsonb(co) ->> 'conperiod') = 'true') AS overlaps
 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
   AND NOT i.indnullsnotdistinct
-GROUP BY c.relname ORDER BY 1
+GROUP BY c.relname, i.indexrelid, i.indrelid ORDER BY 1
 """
 _ORDER = """
 SELECT attname::text FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped
@@ -87,6 +90,7 @@ async def insert_hazards(
         for i in keys
         if not (target.unsafe(list(i["columns"])) or updated & set(i["columns"]))
     }
+    overlapping = {str(i["name"]) for i in keys if i["overlaps"]}
     found: dict[str, list[tuple[int, str]]] = {name: [] for name in indexes}  # per group: rows, an example
     for group in chain([values], more_rows):
         rows: list[dict[str, Any]] = [dict(zip(columns, row, strict=False)) for row in group]
@@ -98,7 +102,8 @@ async def insert_hazards(
                 for row in rows
                 if all(c in row and _constant(row[c]) for c in key_columns)
             ]
-            taken = await _taken(conn, target, key_columns, tuples) if tuples else (0, "")
+            overlaps = index in overlapping
+            taken = await _taken(conn, target, key_columns, tuples, overlaps) if tuples else (0, "")
             if taken is None:
                 del found[index]  # a value it may not evaluate, or a lookup that failed: not counted
             else:
@@ -109,15 +114,15 @@ async def insert_hazards(
         if rows_taken:
             count = RowCount(rows_taken, next((e for n, e in groups if n), ""))
             are = "is" if count.rows == 1 else "are"
-            hazards.append(
-                observed(
-                    FAILS,
-                    f"{count.rows_text()} the INSERT adds {are} already in {target.shown} (unique key "
-                    f"{index}{', e.g. ' + count.example if count.example else ''}): the INSERT fails on a "
-                    "unique violation",
-                    count,
-                )
+            e_g = f", e.g. {count.example}" if count.example else ""
+            said = (
+                f"{count.rows_text()} of {target.shown} overlap{'s' if count.rows == 1 else ''} a row the INSERT "
+                f"adds (key {index} WITHOUT OVERLAPS{e_g}): the INSERT fails on a conflicting key"
+                if index in overlapping
+                else f"{count.rows_text()} the INSERT adds {are} already in {target.shown} (unique key {index}{e_g}): "
+                "the INSERT fails on a unique violation"
             )
+            hazards.append(observed(FAILS, said, count))
     return hazards
 
 
@@ -132,20 +137,32 @@ async def _keys(conn: asyncpg.Connection, target: Target) -> tuple[list[Any], li
 
 
 async def _taken(
-    conn: asyncpg.Connection, target: Target, columns: list[str], tuples: list[list[Any]]
+    conn: asyncpg.Connection, target: Target, columns: list[str], tuples: list[list[Any]], overlaps: bool
 ) -> tuple[int, str] | None:
-    """How many of `tuples` the live table holds, with an example; None when one may not be evaluated or the
-    lookup was refused or timed out."""
+    """How many of `tuples` the live table holds (`overlaps`: its rows equal to one on all but the last
+    column and overlapping it on that one), with an example; None when one may not be evaluated or the lookup
+    was refused or timed out."""
     if any([await refusal_on(conn, v) for t in tuples for v in t]):
         return None
     cols = ", ".join(f"t.{quote_ident(c)}" for c in columns)
     given = ", ".join(f"ROW({', '.join(deparse(v) for v in t)})" for t in tuples)
+    where = f"ROW({cols}) IN ({given})"
+    if overlaps:
+        ops = ["OPERATOR(pg_catalog.=)"] * (len(columns) - 1) + ["OPERATOR(pg_catalog.&&)"]
+        where = " OR ".join(
+            "("
+            + " AND ".join(
+                f"t.{quote_ident(c)} {op} {deparse(v)}" for c, op, v in zip(columns, ops, t, strict=True)
+            )
+            + ")"
+            for t in tuples
+        )
     label = quote_literal(f"({', '.join(quote_ident(c) for c in columns).replace('%', '%%')})=%s")
     try:
         found = await fetch_bounded(
             conn,
             f"SELECT count(*) AS n, min(format({label}, ROW({cols}))) AS example "
-            f"FROM {target.source()} WHERE ROW({cols}) IN ({given})",
+            f"FROM {target.source()} WHERE {where}",
         )
     except Refused:
         return None
