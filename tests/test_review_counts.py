@@ -478,6 +478,23 @@ async def test_an_update_of_a_period_is_said_to_fail_where_it_leaves_a_temporal_
     assert await runs(db, widened)
 
 
+async def test_a_validate_of_a_constraint_not_enforced_is_refused_whatever_the_rows(db: str) -> None:
+    """PostgreSQL 18 refuses VALIDATE CONSTRAINT of a NOT ENFORCED constraint; the review counted its rows as if
+    it were NOT VALID (a key over rows that all match passed). Said in the same file or live, CHECK or key."""
+    await execute(db, T + ROWS + PARENT + "UPDATE t SET p = 1; ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) "
+                      "REFERENCES parent NOT ENFORCED;")  # fmt: skip
+    for migration in (
+        "ALTER TABLE t VALIDATE CONSTRAINT fk",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (id > 0) NOT ENFORCED;\nALTER TABLE t VALIDATE CONSTRAINT c",
+    ):
+        result = await review(db, migration)
+        [refused] = [h for _, h in result.hazards if h.kind == "fails-on-schema" and h.basis == "observed"]
+        assert "is NOT ENFORCED: PostgreSQL refuses to validate it" in refused.message, result.to_text()
+        assert counted(result, FAILS) == []
+        assert not await runs(db, migration)
+    assert counted(await review(db, "ALTER TABLE t ALTER CONSTRAINT fk ENFORCED"), FAILS) == []
+
+
 async def test_a_check_over_a_column_added_with_a_volatile_default_says_why_it_is_not_counted(
     db: str,
 ) -> None:

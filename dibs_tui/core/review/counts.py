@@ -64,6 +64,17 @@ def _parse(sql: str) -> Any:
     return statements[0].stmt if len(statements) == 1 else None
 
 
+def _not_enforced(target: Target, name: str) -> Hazard:
+    """VALIDATE CONSTRAINT of a constraint NOT ENFORCED (PostgreSQL 18): refused whatever the rows."""
+    return Hazard(
+        "fails-on-schema",
+        f"{name} of {target.shown} is NOT ENFORCED: PostgreSQL refuses to validate it (cannot validate NOT "
+        f"ENFORCED constraint); ALTER CONSTRAINT {name} ENFORCED validates a foreign key, a CHECK is dropped and "
+        "added again enforced",
+        "observed",
+    )
+
+
 def _plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
@@ -530,6 +541,11 @@ class Counter:
         """VALIDATE CONSTRAINT, or (`enforcing`) ALTER CONSTRAINT ... ENFORCED, which validates a foreign key
         NOT ENFORCED (PostgreSQL 18) and leaves one enforced as it is."""
         pending = self.not_valid.pop((key(target.shown), name), None)
+        if (
+            pending is not None and pending.is_enforced == enforcing
+        ):  # VALIDATE of one NOT ENFORCED, ENFORCED of one NOT VALID
+            self.not_valid[(key(target.shown), name)] = pending
+            return [] if enforcing else [_not_enforced(target, name)]
         if pending is not None:
             pending.skip_validation = False
             pending.is_enforced = True
@@ -539,6 +555,8 @@ class Counter:
         found = await catalog_constraint(self.conn, target.oid, name)
         if found is None or (enforcing and found.enforced):
             return []
+        if not (enforcing or found.enforced):
+            return [_not_enforced(target, name)]
         if found.kind == "c":
             return await self.check(target, found.expression)
         if found.kind == "n":
