@@ -221,3 +221,24 @@ def test_a_column_of_a_table_whose_row_type_a_column_holds_is_said_not_retyped(
     )
     asyncio.run(apply_plan(current, plan))
     assert _rows(current, "SELECT home::text, old::text FROM person") == [("(s,1,)", '{"(t,2,)"}')]
+
+
+def test_a_column_no_cast_nor_its_text_form_converts_is_said_not_retyped(
+    new_database: Callable[[], str],
+) -> None:
+    """An array made a scalar: no cast joins integer[] to integer, and an array's text form is no integer.
+    `USING c::integer` failed on any table, rows or not; the retype is now said and not planned."""
+    current, desired = new_database(), new_database()
+    psql_file(current, "current", text="create table t (id int, c int[]); insert into t values (1, '{1,2}');")
+    psql_file(desired, "desired", text="create table t (id int, c int, note text);")
+
+    async def diff() -> tuple[tuple[Change, ...], tuple[PlannedStatement, ...]]:
+        changes, plan, _ = diff_catalogs(await introspect_dsn(current), await introspect_dsn(desired))
+        return changes, plan
+
+    changes, plan = asyncio.run(diff())
+    assert [s.sql for s in plan] == ["ALTER TABLE public.t ADD COLUMN note text;"]
+    (said,) = [c for c in changes if not c.planned]
+    assert said.detail.startswith("type integer[] -> integer not planned: no cast joins them"), said.detail
+    asyncio.run(apply_plan(current, plan))
+    assert _rows(current, "SELECT c::text FROM t") == [("{1,2}",)]

@@ -135,6 +135,14 @@ CASES = [
     (MOODS + "CREATE TYPE mood2 AS ENUM ('ok'); UPDATE t SET mo = 'sad' WHERE id > 1;",
      "ALTER TABLE t ALTER COLUMN mo TYPE mood2 USING mo::text::mood2", FAILS, "2 values of t.mo do not fit mood2"),
     (MOODS, "ALTER TABLE t ALTER COLUMN v TYPE mood USING v::mood", FAILS, "3 values of t.v do not fit mood"),
+    # No cast joins the types: each value's text form must read as the new type (as the diff plans it)
+    (MOODS, "ALTER TABLE t ALTER COLUMN p TYPE mood USING p::text::mood", FAILS,
+     "3 values of t.p do not fit mood (no cast from integer to mood: converted through text, each value's text "
+     "form must read as mood, else the step fails)"),
+    ("CREATE EXTENSION hstore; ALTER TABLE t ADD j jsonb; UPDATE t SET j = '{}';",
+     "ALTER TABLE t ALTER COLUMN j TYPE hstore USING j::text::hstore", FAILS,
+     "values of t.j -> hstore (no cast from jsonb to hstore: converted through text, each value's text form must "
+     "read as hstore, else the step fails) fails if any value does not convert; not counted"),
     (KEYED + "CREATE UNIQUE INDEX k_id ON k (id);", "ALTER TABLE k ADD PRIMARY KEY USING INDEX k_id", FAILS,
      "1 row of k has id NULL: the primary key cannot be added"),
     (KEYED, "CREATE UNIQUE INDEX k_id ON k (id);\nALTER TABLE k ADD CONSTRAINT k_pk PRIMARY KEY USING INDEX k_id",

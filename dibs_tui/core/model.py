@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .model_objects import ForeignTable, WholeObject
 from .model_privileges import Privilege
-from .model_types import Collation, CompositeType, RangeType
+from .model_types import Collation, CompositeType, RangeType, TypeConversions
 from .model_unmodelled import Unmodelled
 from .model_written import WrittenOnRead
 
@@ -581,6 +581,7 @@ class Catalog:
     privileges: tuple[Privilege, ...] = ()  # grants, compared only when asked (core.model_privileges)
     roles: tuple[str, ...] = ()  # the roles on the server: a grant to another role is reported, not made
     unmodelled: tuple[Unmodelled, ...] = ()  # kinds without a class here, counted (core.model_unmodelled)
+    conversions: TypeConversions | None = None  # None: not read (SQLite, a catalog made by hand)
 
     @cached_property
     def relations_by_key(self) -> dict[QualifiedName, Relation]:

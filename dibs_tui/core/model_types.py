@@ -67,3 +67,13 @@ class Collation:
     @property
     def key(self) -> QualifiedName:
         return (self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class TypeConversions:
+    """How the server converts a value from one type to another (core/diff/type_conversions.py): pg_cast's
+    casts, and the string types every type converts to and from (its I/O functions), names as format_type
+    writes them without a type modifier."""
+
+    casts: frozenset[tuple[str, str]] = frozenset()
+    strings: frozenset[str] = frozenset()

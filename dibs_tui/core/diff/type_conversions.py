@@ -1,12 +1,14 @@
 """How a column's values get from one type to another in ALTER COLUMN ... TYPE: whether the server's own
 conversion does it (a widened type: no USING), whether an explicit cast would cut values short where the
-assignment cast refuses them, and where no cast exists but the text form reads back (range types)."""
+assignment cast refuses them, and where no cast exists but the text form reads back (range types); whether
+a cast joins two types at all, or only their text forms do (pg_cast, read with the catalog)."""
 
 from __future__ import annotations
 
 import re
 
-from ..model import Column
+from ..model import Catalog, Column
+from ..sql import qualified
 
 _INTEGER_WIDTH = {"smallint": 2, "integer": 4, "bigint": 8}
 _SIZED = re.compile(r"(character varying|varchar|character|bit varying|numeric)\((\d+)(?:,(\d+))?\)")
@@ -80,3 +82,49 @@ def converts_alone(old: Column, new: Column) -> bool:
     while before.endswith("[]") and after.endswith("[]"):
         before, after = before[:-2], after[:-2]
     return not before.endswith("[]") and not after.endswith("[]") and widens(before, after)
+
+
+_TYPE_MODIFIER = re.compile(r"\(\d+(?:,\d+)?\)")
+
+
+def _unmodified(type_name: str) -> str:
+    """`timestamp(3) with time zone` -> `timestamp with time zone`: as pg_cast's types are named."""
+    return " ".join(_TYPE_MODIFIER.sub("", type_name).split())
+
+
+def _domain_base(type_name: str, catalog: Catalog) -> str:
+    """A domain's base type (a domain converts as its base type does), through domains over domains."""
+    for _ in range(len(catalog.domains)):
+        domain = next((d for d in catalog.domains if qualified(d.schema, d.name) == type_name), None)
+        if domain is None:
+            break
+        type_name = _unmodified(domain.base_type)
+    return type_name
+
+
+def conversion(old_type: str, new_type: str, catalog: Catalog) -> str:
+    """How `catalog`'s server (the desired side's: what the migration has created by then) gets a value of
+    `old_type` to `new_type` with a cast: "cast" (pg_cast has one, elementwise for arrays, or either is a
+    string type, which every type converts to and from through its I/O functions), "text" (only through text:
+    `::text::new_type`, each value's text form read as the new type), or "none" (no route: an array and a
+    scalar, where no cast joins them and the array's text form is no value of the scalar's type)."""
+    known = catalog.conversions
+    if known is None:
+        return "cast"
+    old, new = _unmodified(old_type), _unmodified(new_type)
+    while old.endswith("[]") and new.endswith("[]"):
+        old, new = old[:-2], new[:-2]
+    old, new = _domain_base(old, catalog), _domain_base(new, catalog)
+    if old == new or old in known.strings or new in known.strings or (old, new) in known.casts:
+        return "cast"
+    return "none" if old.endswith("[]") != new.endswith("[]") else "text"
+
+
+def through_text(old_type: str, new_type: str) -> str:
+    """What a conversion only through text means, on one line (a line break in a type's name would end the
+    SQL comment it is also written in, above its step)."""
+    said = (
+        f"no cast from {old_type} to {new_type}: converted through text, each value's text form must read as "
+        f"{new_type}, else the step fails"
+    )
+    return " ".join(said.split())

@@ -50,7 +50,7 @@ from .objects import (
 )
 from .queries import INDEX_DEFINITIONS, INDEXDEF_SQL, META
 from .rows import column_at, drained, group_by_relation, names_by_position
-from .user_types import collations_from, composite_from, range_from
+from .user_types import collations_from, composite_from, conversions_from, range_from
 
 if TYPE_CHECKING:
     from ..meta import MetaSnapshot
@@ -537,6 +537,7 @@ class Builder:
             composites=tuple(composites),
             ranges=tuple(ranges),
             collations=collations_from(header["collations"]),
+            conversions=conversions_from(header["conversions"]),
             sequences=tuple(self._sequences),
             relations=tuple(self._relations),
         )

@@ -56,7 +56,11 @@ SELECT current_database() AS db, current_setting('server_version') AS version,
      {comment_join("ds", "pg_collation", "co.oid")}
      WHERE {schema_filter("n")} AND {not_extension_member("pg_collation", "co.oid")})::text AS collations,
   (SELECT json_agg(json_build_array(oc.oid::int8, am.amname, oc.opcintype::int8))
-     FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod WHERE oc.opcdefault)::text AS default_opclasses
+     FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod WHERE oc.opcdefault)::text AS default_opclasses,
+  json_build_object('casts', (SELECT json_agg(json_build_array(format_type(k.castsource, NULL),
+                                                               format_type(k.casttarget, NULL))) FROM pg_cast k),
+                    'strings', (SELECT json_agg(format_type(t.oid, NULL)) FROM pg_type t
+                                WHERE t.typcategory = 'S'))::text AS conversions
 """
 
 # The user types are a handful of pg_type's rows, but every table's row type is a composite there too

@@ -8,7 +8,7 @@ import json
 import asyncpg
 
 from ..model import ObjectRef
-from ..model_types import Collation, CompositeAttribute, CompositeType, RangeType
+from ..model_types import Collation, CompositeAttribute, CompositeType, RangeType, TypeConversions
 from .dependencies import Resolver
 
 Record = asyncpg.Record
@@ -68,3 +68,12 @@ def collations_from(text: str | None) -> tuple[Collation, ...]:
         )
         for c in json.loads(text or "[]")
     )
+
+
+def conversions_from(text: str | None) -> TypeConversions | None:
+    """The header's pg_cast pairs and string types (None from a query that did not read them)."""
+    if not text:
+        return None
+    read = json.loads(text)
+    casts = frozenset((source, target) for source, target in read["casts"] or ())
+    return TypeConversions(casts, frozenset(read["strings"] or ()))

@@ -223,6 +223,26 @@ async def refusal_on(conn: asyncpg.Connection, expr: Any) -> str | None:
     return None
 
 
+# A cast from one type to the other, each taken as its domain's base type and an array as its element's
+_CAST_SQL = """
+SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_cast k
+               WHERE k.castsource OPERATOR(pg_catalog.=) (SELECT {base} FROM pg_catalog.pg_type y
+                                                          WHERE y.oid OPERATOR(pg_catalog.=) $1::pg_catalog.regtype)
+                 AND k.casttarget OPERATOR(pg_catalog.=) (SELECT {base} FROM pg_catalog.pg_type y
+                                                          WHERE y.oid OPERATOR(pg_catalog.=) $2::pg_catalog.regtype))
+""".replace(
+    "{base}",
+    "CASE WHEN y.typtype OPERATOR(pg_catalog.=) 'd' THEN y.typbasetype "
+    "WHEN y.typcategory OPERATOR(pg_catalog.=) 'A' THEN y.typelem ELSE y.oid END",
+)
+
+
+async def cast_between(conn: asyncpg.Connection, old_type: str, new_type: str) -> bool:
+    """Whether pg_cast joins the two types (as format_type spells them under search_path = pg_catalog)."""
+    async with _scope(conn):
+        return bool(await conn.fetchval(_CAST_SQL, old_type, new_type))
+
+
 class _scope:
     """A savepoint, always rolled back, with the counting settings in force inside it."""
 

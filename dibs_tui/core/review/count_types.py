@@ -7,8 +7,9 @@ from typing import Any
 
 import asyncpg
 
+from ..diff.type_conversions import through_text
 from ..sql import quote_ident, quote_literal
-from .count_queries import Column, Failed, Target, count_rows, resolve_type
+from .count_queries import Column, Failed, Target, cast_between, count_rows, resolve_type
 from .counted import RowCount, observed, unproven
 from .expr_allowlist import columns_of, deparse, refusal
 from .report import Hazard
@@ -29,10 +30,12 @@ async def cast_hazards(
     name = f"{target.shown}.{column}"
     written_type = deparse(coldef.typeName)
     using = coldef.raw_default
-    consequence = f"{name} -> {written_type} fails if any value does not convert"
     new = (
         Column("", written_type, "E", True) if labels is not None else await resolve_type(conn, written_type)
     )
+    through = labels is None and new is not None and await _only_through_text(conn, using, column, old, new)
+    how = f" ({through_text(old.type, written_type)})" if through else ""
+    consequence = f"{name} -> {written_type}{how} fails if any value does not convert"
     why = "" if new is not None and new.safe else f"type {written_type} is not built in"
     if using is not None:
         why = why or refusal(using) or target.unsafe(columns_of(using))
@@ -83,7 +86,7 @@ async def cast_hazards(
         verb = "does" if failed.rows == 1 and failed.sampled is None else "do"
         hazards.append(
             observed(
-                FAILS, f"{values} of {name} {verb} not fit {written_type}{failed.example_text()}", failed
+                FAILS, f"{values} of {name} {verb} not fit {written_type}{how}{failed.example_text()}", failed
             )
         )
     elif failed.rows is None:
@@ -121,6 +124,26 @@ async def cast_hazards(
     else:
         hazards += unproven("data-loss", "value the cast changes", target.shown, changed, "values may change")
     return hazards
+
+
+async def _only_through_text(
+    conn: asyncpg.Connection, using: Any, column: str, old: Column, new: Column
+) -> bool:
+    """USING `column::text::type` between two types no cast joins (jsonb -> hstore), neither a string type:
+    each value's text form must read as the new type (as core/diff/type_conversions.py plans it)."""
+    if (
+        old.category == "S"
+        or new.category == "S"
+        or old.type == new.type
+        or type(using).__name__ != "TypeCast"
+    ):
+        return False
+    inner = using.arg
+    if type(inner).__name__ != "TypeCast" or str(inner.typeName.names[-1].sval) != "text":
+        return False
+    if type(inner.arg).__name__ != "ColumnRef" or str(getattr(inner.arg.fields[-1], "sval", "")) != column:
+        return False
+    return not await cast_between(conn, old.type, new.type)
 
 
 def _reads_column(using: Any, column: str) -> bool:
