@@ -10,4 +10,6 @@ comment on column g.v2 is 'the sum';
 comment on column g.p1 is 'plus one';
 create table h (id int primary key, a int, v int generated always as (a * 5));
 create view hv as select id, v from h;
+create table r (id int primary key, a bigint, v bigint generated always as (a * 2), w int generated always as (a::int + 1));
+create view rv as select id, v, w from r;
 create view gv as select id, v1, v2, s1, v3, p1, s2, v4 from g;
