@@ -13,6 +13,7 @@ import pytest
 
 from dibs_tui.cli import main
 from dibs_tui.config import Settings
+from dibs_tui.core.diff import diff_catalogs
 from dibs_tui.core.diff.whole_schema import whole_schema_sql
 from dibs_tui.core.embedded import bin_path
 from dibs_tui.core.fingerprint import compare
@@ -109,3 +110,21 @@ def test_details_and_plain_say_a_named_no_inherit_not_null(
     out = capsys.readouterr().out
     assert "constraint b_named not null" in out and "not null no inherit" in out
     assert "constraint e_loose not null not valid" in out
+
+
+def test_a_rename_the_server_refuses_is_said_not_planned(new_database: Callable[[], str]) -> None:
+    """A parent's NOT NULL renamed while an attached partition names its own otherwise: the server's rename
+    recurses and fails on that partition ("constraint ... does not exist"), and an attached partition's own
+    cannot be renamed either ("cannot rename inherited constraint"). Neither is planned: each is said."""
+    shape = (
+        "create table p (id int, k int constraint {parent} not null) partition by list (id);"
+        "create table p1 (id int, k int constraint {child} not null);"
+        "alter table p attach partition p1 for values in (1);"
+    )
+    current, desired = new_database(), new_database()
+    run_sql(current, shape.format(parent="p_k", child="p1_own"))
+    run_sql(desired, shape.format(parent="p_k_renamed", child="p1_renamed"))
+    changes, plan, _ = diff_catalogs(asyncio.run(_introspect(current)), asyncio.run(_introspect(desired)))
+    assert not [s.sql for s in plan if "RENAME" in s.sql]
+    said = {c.object.name: c.detail for c in changes if not c.planned}
+    assert set(said) == {"p", "p1"} and "p_k -> p_k_renamed: kept" in said["p"]

@@ -1,10 +1,11 @@
 """A NOT NULL kept on both sides whose constraint is named otherwise or made NO INHERIT (PostgreSQL 18), changed
 in place: ALTER TABLE ... RENAME CONSTRAINT and ALTER CONSTRAINT ... [NO] INHERIT, no row read, no rewrite.
 
-A child's NOT NULL that it takes from its parent goes with the parent's: the server renames it with the parent's
-and refuses a child's own rename of it. So a child's is renamed once it is its own: after its DETACH or NO INHERIT
-(or the parent's ONLY drop of the column), before its ATTACH or INHERIT (which keep its name). A parent's rename
-is refused where a child names its NOT NULL otherwise: said and not planned then."""
+A child's NOT NULL named as its parent's is renamed with the parent's; while a parent gives the column a NOT NULL,
+the server refuses to rename the child's, whatever its name. So a child's is renamed while it is its own: after
+its DETACH or NO INHERIT (or the parent's ONLY drop of the column), before its ATTACH or the parent's merging ADD
+COLUMN (which keep its name). A parent's rename is refused where a child names its NOT NULL otherwise, as is a
+child's while a parent holds it on both sides: said and not planned then."""
 
 from __future__ import annotations
 
@@ -19,13 +20,12 @@ from .render import table_ref
 from .state import PlanState
 
 
-def _giver(catalog: Catalog, rel: Relation, col: Column) -> QualifiedName | None:
-    """The parent whose NOT NULL the column has (named as the parent's), None where it is the table's own."""
-    if col.not_null_name is not None:
-        return None
+def _holder(catalog: Catalog, rel: Relation, column: str) -> QualifiedName | None:
+    """The parent that gives the column a NOT NULL (whatever the child names its own): while one does, the
+    server refuses to rename the child's ("cannot rename inherited constraint")."""
     for key in [rel.partition_of] if rel.partition_of is not None else rel.inherits:
         parent = catalog.relation(*key)
-        there = parent.column(col.name) if parent is not None else None
+        there = parent.column(column) if parent is not None else None
         if there is not None and there.not_null and not there.not_null_no_inherit:
             return key
     return None
@@ -33,7 +33,7 @@ def _giver(catalog: Catalog, rel: Relation, col: Column) -> QualifiedName | None
 
 def _children_follow(state: PlanState, rel: Relation, column: str, name: str) -> bool:
     """Whether every child of `rel` that has `column` NOT NULL names it `name` (the server's rename recurses)."""
-    for child in state.inheritors.get(rel.key, ()):
+    for child in (*state.inheritors.get(rel.key, ()), *state.current.partitions.get(rel.key, ())):
         col = child.column(column)
         if col is not None and col.not_null and not_null_name(state.current, child, col) != name:
             return False
@@ -49,9 +49,9 @@ def plan_not_null_name(state: PlanState, rel: Relation, old: Column, new: Column
     table, ref = qualified(rel.schema, rel.name), table_ref(rel)
     made = ObjectRef("constraint", rel.schema, rel.name, after)
     if before != after:
-        was, will = _giver(state.current, live, old), _giver(state.desired, rel, new)
-        if was is not None and was == will:
-            pass  # renamed with its parent
+        was, will = _holder(state.current, live, old.name), _holder(state.desired, rel, new.name)
+        if was is not None and was == will and old.not_null_name is None and new.not_null_name is None:
+            pass  # named as its parent's on both sides: renamed with it
         elif (was is not None and will is not None) or not _children_follow(state, live, old.name, before):
             detail = (
                 f"not null named {before} -> {after}: kept (a parent's or a child's NOT NULL holds its name)"

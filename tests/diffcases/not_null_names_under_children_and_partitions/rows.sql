@@ -1,0 +1,4 @@
+insert into par select g, g, g from generate_series(1, 5) g;
+insert into chi select g, g, g from generate_series(6, 10) g;
+insert into pt select g % 3 + 1, g from generate_series(1, 12) g;
+insert into loose select 4, g from generate_series(1, 5) g;
