@@ -390,3 +390,26 @@ async def _write_while_validating(
         await watcher.close()
         await writer.close()
     return locks, pid, still
+
+
+async def test_a_not_null_added_to_a_live_table_is_added_not_valid_then_validated(
+    db: str, tmp_path: Path
+) -> None:
+    """PostgreSQL 18: SET NOT NULL (and ADD CONSTRAINT name NOT NULL col) reads every row under ACCESS
+    EXCLUSIVE. Under --concurrently it is added NOT VALID under the name SET NOT NULL gives it (a named one keeps
+    its name), its VALIDATE in a block of its own; without, as planned. Applied, the rows stay, the diff is empty."""
+    await execute(
+        db,
+        "CREATE TABLE big (id int PRIMARY KEY, c int, d int); INSERT INTO big SELECT g, g, g FROM generate_series(1, 50) g;",
+    )
+    desired = "CREATE TABLE big (id int PRIMARY KEY, c int NOT NULL, d int CONSTRAINT big_d_named NOT NULL);"
+    plain = await _generated(db, tmp_path, desired, concurrently=False)
+    assert "ALTER TABLE public.big ALTER COLUMN c SET NOT NULL;" in plain
+    text = await _generated(db, tmp_path, desired, concurrently=True)
+    assert "ALTER TABLE public.big ADD CONSTRAINT big_c_not_null NOT NULL c NOT VALID;" in text, text
+    assert "ALTER TABLE public.big ADD CONSTRAINT big_d_named NOT NULL d NOT VALID;" in text, text
+    assert "BEGIN;\nALTER TABLE public.big VALIDATE CONSTRAINT big_c_not_null;\nCOMMIT;" in text, text
+    assert "SET NOT NULL" not in strip_comments(text), text
+    await apply_pending(resolve(db), await _apply(db, tmp_path, "20260301120000_not_null", text))
+    assert (await fetch(db, "SELECT count(*) AS n FROM big"))[0]["n"] == 50
+    assert (await diff_database(resolve(db), [tmp_path / "schema.sql"])).plan == ()

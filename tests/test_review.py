@@ -68,6 +68,8 @@ CASES = [
         MANY,
         "constraint-without-not-valid",
     ),
+    ("ALTER TABLE t ALTER COLUMN v SET NOT NULL;", MANY, "constraint-without-not-valid"),
+    ("ALTER TABLE t ADD CONSTRAINT t_v_nn NOT NULL v;", MANY, "constraint-without-not-valid"),
     ("CREATE INDEX CONCURRENTLY t_v ON t (v);", ROWS, "non-transactional"),
     ("VACUUM t;", ROWS, "non-transactional"),
     ("ALTER TABLE t RENAME COLUMN v TO w;", ROWS, "backward-incompatible"),
@@ -119,6 +121,30 @@ async def test_a_constraint_checked_in_milliseconds_is_its_lock_not_a_call_for_n
     )
     wide = await review(db, sql)
     assert [h.kind for h in wide.statements[1].hazards] == ["constraint-without-not-valid"], wide.to_text()
+
+
+async def test_a_not_null_that_scans_a_big_table_is_told_postgresql_18s_not_valid_way(db: str) -> None:
+    """PostgreSQL 18: SET NOT NULL (or ADD CONSTRAINT c NOT NULL col) reads every row under ACCESS EXCLUSIVE;
+    the advice is its own NOT VALID then VALIDATE (SHARE UPDATE EXCLUSIVE), under the name SET NOT NULL gives
+    it, or the one written; not the CHECK (col IS NOT NULL) trick older servers needed. Added NOT VALID, or on
+    a table whose check takes milliseconds, nothing is asked."""
+    await execute(db, SETUP + MANY)
+    [advice] = messages(
+        await review(db, "ALTER TABLE t ALTER COLUMN v SET NOT NULL;"), "constraint-without-not-valid"
+    )
+    assert (
+        "(ADD CONSTRAINT t_v_not_null NOT NULL v NOT VALID), then VALIDATE CONSTRAINT t_v_not_null" in advice
+    )
+    assert "CHECK" not in advice
+    [named] = messages(
+        await review(db, "ALTER TABLE t ADD CONSTRAINT vv NOT NULL v;"), "constraint-without-not-valid"
+    )
+    assert "(ADD CONSTRAINT vv NOT NULL v NOT VALID), then VALIDATE CONSTRAINT vv" in named
+    loose = await review(db, "ALTER TABLE t ADD CONSTRAINT vv NOT NULL v NOT VALID;")
+    assert "constraint-without-not-valid" not in kinds(loose), loose.to_text()
+    await execute(db, "DELETE FROM t WHERE id > 5")
+    small = await review(db, "ALTER TABLE t ALTER COLUMN v SET NOT NULL;")
+    assert "constraint-without-not-valid" not in kinds(small), small.to_text()
 
 
 async def test_row_level_security_turned_on_is_said_to_hide_rows_from_clients(db: str) -> None:

@@ -27,7 +27,8 @@ A foreign key or CHECK the plan adds valid to a live table (a new one, not one i
 already splits) is split so too: its ADD written NOT VALID (catalog only; the plain ADD scans every row under
 SHARE ROW EXCLUSIVE, which blocks writes), its VALIDATE CONSTRAINT in a block of its own after it. A foreign
 key the plan makes ENFORCED in place (PostgreSQL 18's ALTER CONSTRAINT ... ENFORCED, which checks every row
-under ACCESS EXCLUSIVE) is dropped and added NOT VALID instead, then validated so."""
+under ACCESS EXCLUSIVE) is dropped and added NOT VALID instead, then validated so. A NOT NULL the plan adds to a
+live table's column (PostgreSQL 18) is split the same way (_not_null_apart)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from collections.abc import Sequence
 
 from .migrations.files import validation
 from .model import Catalog, ObjectRef, RelationKind
+from .object_names import make_object_name, not_null_name
 from .plan import PlannedStatement
 from .sql import qualified, quote_ident, quote_literal
 from .sqlparse import statement_info
@@ -78,6 +80,8 @@ def written_concurrently(plan: Sequence[PlannedStatement], current: Catalog) -> 
         elif (apart := _enforced_apart(statement.sql, current, table)) is not None:
             *made, validate = apart
             out += [*((sql, as_planned) for sql in made), (validate, OWN_BLOCK)]
+        elif (not_null := _not_null_apart(statement.sql, current, table)) is not None:
+            out += [(not_null[0], as_planned), (not_null[1], OWN_BLOCK)]
         elif (split := split_check(statement.sql)) is not None:
             add, validate = split
             out += [
@@ -125,6 +129,41 @@ def _enforced_apart(sql: str, current: Catalog, table: ObjectRef) -> list[str] |
     if con.comment:
         out.append(f"COMMENT ON CONSTRAINT {key} ON {table_name} IS {quote_literal(con.comment)};")
     return [*out, f"ALTER TABLE {table_name} VALIDATE CONSTRAINT {key};"]
+
+
+def _not_null_apart(sql: str, current: Catalog, table: ObjectRef) -> tuple[str, str] | None:
+    """PostgreSQL 18: a NOT NULL added to a live table's column (SET NOT NULL, or ADD CONSTRAINT name NOT NULL
+    col) reads every row under ACCESS EXCLUSIVE. Written as ADD CONSTRAINT name NOT NULL col NOT VALID (catalog
+    only) and its VALIDATE CONSTRAINT for a block of its own (SHARE UPDATE EXCLUSIVE: writes go on), under the
+    name SET NOT NULL would give it. Chosen over the older servers' trick (a CHECK (col IS NOT NULL) added NOT
+    VALID, validated, SET NOT NULL proving itself from it, the CHECK dropped): PostgreSQL 18's NOT NULL takes
+    NOT VALID itself, in two statements, with no constraint made only to be dropped. None for anything else,
+    on an older server, or where a constraint of the table holds that name."""
+    info = statement_info(sql)
+    major = current.server_version.split(".")[0]
+    if info is None or info.node_type != "AlterTableStmt" or len(info.body.get("cmds", ())) != 1:
+        return None
+    if not major.isdigit() or int(major) < 18:
+        return None
+    cmd = info.body["cmds"][0].get("AlterTableCmd", {})
+    con = cmd.get("def", {}).get("Constraint", {}) if cmd.get("subtype") == "AT_AddConstraint" else {}
+    if cmd.get("subtype") == "AT_SetNotNull":
+        column, name = str(cmd["name"]), make_object_name(table.name, str(cmd["name"]), "not_null")
+    elif con.get("contype") == "CONSTR_NOTNULL" and con.get("conname") and not con.get("skip_validation"):
+        column, name = str(con["keys"][0]["String"]["sval"]), str(con["conname"])
+    else:
+        return None
+    rel = current.relation(table.schema, table.name)
+    taken = {c.name for c in rel.constraints} if rel is not None else set()
+    taken |= {not_null_name(current, rel, c) for c in rel.columns if c.not_null} if rel is not None else set()
+    if rel is None or name in taken:
+        return None
+    table_name, named = qualified(table.schema, table.name), quote_ident(name)
+    no_inherit = " NO INHERIT" if con.get("is_no_inherit") else ""
+    return (
+        f"ALTER TABLE {table_name} ADD CONSTRAINT {named} NOT NULL {quote_ident(column)}{no_inherit} NOT VALID;",
+        f"ALTER TABLE {table_name} VALIDATE CONSTRAINT {named};",
+    )
 
 
 def _made_enforced(sql: str) -> str | None:

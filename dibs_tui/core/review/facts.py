@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from ..object_names import make_object_name
 from .names import key, regclass_text
 
 EXACT_COUNT_LIMIT = 100_000  # above this, row counts are the planner's estimate
@@ -137,6 +138,17 @@ class Facts:
             return None
         size = await self.scalar(_TREE_BYTES, table.oid)
         return int(size) if size is not None and size <= QUICK_CHECK_BYTES else None
+
+    async def not_null_name(self, table: TableFacts, column: str) -> str | None:
+        """The name SET NOT NULL gives the column's NOT NULL, on PostgreSQL 18 and later (where it can be added
+        NOT VALID, then validated); None before."""
+        relname = await self.scalar(
+            "SELECT c.relname::pg_catalog.text FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) "
+            "$1::pg_catalog.oid AND pg_catalog.current_setting('server_version_num')::pg_catalog.int4 "
+            "OPERATOR(pg_catalog.>=) 180000",
+            table.oid,
+        )
+        return make_object_name(relname, column, "not_null") if relname is not None else None
 
     async def column_type(self, table: TableFacts, column: str) -> str | None:
         value = await self.conn.fetchval(

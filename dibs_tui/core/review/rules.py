@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..migrations.files import alone_if_partitioned, runs_outside_transaction
+from ..sql import quote_ident
 from ..sqlparse import statement_info, strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
@@ -216,8 +217,8 @@ class Reviewer:
             r"ADD\s+(CONSTRAINT\s+\S+\s+)?(CHECK|FOREIGN\s+KEY|UNIQUE|PRIMARY\s+KEY|EXCLUDE)\b", upper
         ):
             return await self.add_constraint(table, name, action)
-        if re.match(r"ADD\s+CONSTRAINT\s+\S+\s+NOT\s+NULL\b", upper):
-            return [self.lock(table, name)] if has_rows else []  # NULLs under it: counted on the live data
+        if m := re.match(rf"ADD\s+CONSTRAINT\s+({IDENT})\s+NOT\s+NULL\s+({IDENT})", action, re.IGNORECASE):
+            return await self.add_not_null(table, name, m, upper) if has_rows else []  # NULLs: counted live
         if re.match(r"SET\s+(UN)?LOGGED\b", upper):
             return [self.lock(table, name), *await self.rewrite(name, action.strip().upper())]
         if m := re.match(
@@ -359,6 +360,8 @@ class Reviewer:
             return []
         scans = "NOT NULL" in upper and not await self.facts.proven_not_null(table, column)
         hazards.append(self.lock(table, name, " (and scans it)" if scans else ""))
+        if scans and upper.startswith("SET NOT NULL"):
+            hazards.extend(await self.not_null_not_valid(table, name, column, "SET NOT NULL"))
         if upper.startswith("SET EXPRESSION") and await self.facts.generated(table, column) == "s":
             # a stored column's values computed again for every row; a virtual one's are computed when read
             hazards.append(
@@ -389,6 +392,40 @@ class Reviewer:
                     )
                 )
         return hazards
+
+    async def add_not_null(self, table: TableFacts, name: str, m: re.Match[str], upper: str) -> list[Hazard]:
+        """ADD CONSTRAINT c NOT NULL col (PostgreSQL 18): NOT VALID or proven, its lock alone; else it scans."""
+        column = unquote(m.group(2))
+        if re.search(r"\bNOT\s+VALID\s*$", upper) or await self.facts.proven_not_null(table, column):
+            return [self.lock(table, name)]
+        what = "ADD CONSTRAINT ... NOT NULL"
+        return [
+            self.lock(table, name, " (and scans it)"),
+            *await self.not_null_not_valid(table, name, column, what, unquote(m.group(1))),
+        ]
+
+    async def not_null_not_valid(
+        self, table: TableFacts, name: str, column: str, what: str, constraint: str | None = None
+    ) -> list[Hazard]:
+        """PostgreSQL 18's way past a NOT NULL's scan under ACCESS EXCLUSIVE, on a table where the scan is not
+        milliseconds: ADD CONSTRAINT ... NOT NULL ... NOT VALID, then VALIDATE CONSTRAINT (SHARE UPDATE
+        EXCLUSIVE). Not the older servers' CHECK (col IS NOT NULL) trick: three steps and a constraint made
+        only to be dropped, where PostgreSQL 18's NOT NULL takes NOT VALID itself."""
+        if await self.facts.quick_check_bytes(table) is not None:
+            return []
+        default = await self.facts.not_null_name(table, column)
+        if default is None:
+            return []
+        constraint = constraint or default
+        named, column = quote_ident(constraint), quote_ident(column)
+        return [
+            Hazard(
+                "constraint-without-not-valid",
+                f"{what} reads every row of {name} ({table.describe()}) under ACCESS EXCLUSIVE; add it "
+                f"NOT VALID (ADD CONSTRAINT {named} NOT NULL {column} NOT VALID), then VALIDATE CONSTRAINT "
+                f"{named}, which reads them under SHARE UPDATE EXCLUSIVE: writes go on",
+            )
+        ]
 
     async def add_constraint(self, table: TableFacts, name: str, action: str) -> list[Hazard]:
         upper = action.upper()
