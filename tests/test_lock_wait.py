@@ -160,6 +160,27 @@ async def test_the_browser_says_who_holds_the_lock_in_its_header_and_loads_whole
         await migration.close()
 
 
+async def test_at_80_columns_the_header_keeps_the_lock_wait_over_the_loads_progress(db: str) -> None:
+    """At 80x24 the header's load progress (`loading the details of 2 relations… (3/15 queries)`) filled
+    the line and the lock it waited for was cut off: once the notice went, nothing said why it stood still."""
+    await execute(db, TABLES)
+    migration = await asyncpg.connect(db, server_settings={"application_name": "migrator"})
+    try:
+        await migration.execute("BEGIN")
+        await migration.execute("ALTER TABLE users ADD COLUMN nickname text")
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.lock_wait)
+            await pilot.pause()
+            line = app.query_one("#header").render_line(0).text.rstrip()
+            assert re.search(r"waiting \d+ s for a lock on public\.users held by", line), line
+            assert len(line) <= 80 and line.endswith("…"), line
+            await migration.execute("COMMIT")
+            await wait_for(pilot, lambda: app.catalog is not None)
+    finally:
+        await migration.close()
+
+
 def test_ctrl_c_while_waiting_for_a_lock_ends_at_once_and_leaves_no_backend(db: str) -> None:
     run_sql(db, TABLES)
 

@@ -18,7 +18,8 @@ class HeaderBar(Static):
     """One line: masked DSN, server version, database, sync state, load state.
 
     Fitted to its width when drawn: on a narrow terminal the server version goes first, then the database's
-    name (the label names it), then the label is cut; the sync and load states always show.
+    name (the label names it), then the label is cut, then the states but the last (the lock a read waits for
+    outlasts the load's progress, which outlasts the sync state).
     """
 
     DEFAULT_CSS = """
@@ -57,5 +58,16 @@ class HeaderBar(Static):
             line = separator.join([brand, label, *optional, *states])
         if line.cell_length > room:
             cut = max(8, label.cell_length - (line.cell_length - room))
-            line = separator.join([brand, label.truncate(cut - 1) + Content("…"), *states])
+            label = label.truncate(cut - 1) + Content("…")
+            line = separator.join([brand, label, *states])
+        # The states in the order they matter least: the sync state, the load's, the lock a read waits for.
+        # At 80 columns the load's progress filled the line and the lock that held it (and who holds it) was
+        # cut off: the last state is kept, cut at its end when even it does not fit.
+        states = list(states)
+        while line.cell_length > room and len(states) > 1:
+            states.pop(0)
+            line = separator.join([brand, label, *states])
+        if line.cell_length > room and states:
+            keep = max(1, states[-1].cell_length - (line.cell_length - room) - 1)
+            line = separator.join([brand, label, states[-1].truncate(keep) + Content("…")])
         return line
