@@ -63,6 +63,28 @@ def test_plain_says_what_references_a_table_as_psql_describe_does(
     assert "Referenced by:" not in notes
 
 
+def test_plain_says_temporal_keys_and_not_enforced_constraints_as_psql_describe_does(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PostgreSQL 18: a key WITHOUT OVERLAPS read as a plain GiST index (`PRIMARY KEY, gist (id, at)`), and a
+    NOT ENFORCED constraint as `NOT ENFORCED NOT VALID`; psql's \\d writes the key's definition and no NOT
+    VALID for a constraint never checked."""
+    run_sql(
+        db,
+        """
+        CREATE EXTENSION btree_gist;
+        CREATE TABLE slot (id int, at daterange, n int, PRIMARY KEY (id, at WITHOUT OVERLAPS),
+            CONSTRAINT n_pos CHECK (n > 0) NOT ENFORCED);
+        ALTER TABLE slot ADD CONSTRAINT n_small CHECK (n < 9) NOT VALID;
+        """,
+    )
+    _, out, _ = _schema(capsys, db, "--plain")
+    slot = out[out.index('Table "public.slot"') :].split("\n\n", 1)[0]
+    assert '    "slot_pkey" PRIMARY KEY (id, at WITHOUT OVERLAPS)' in slot.splitlines(), slot
+    assert '    "n_pos" CHECK ((n > 0)) NOT ENFORCED' in slot.splitlines(), slot
+    assert '    "n_small" CHECK ((n < 9)) NOT VALID' in slot.splitlines(), slot
+
+
 def test_plain_says_row_level_security_as_psql_describe_does(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

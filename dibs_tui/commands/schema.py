@@ -189,7 +189,8 @@ def _relation_text(rel: Relation, catalog: Catalog) -> str:
         lines.append(safe(f"Replica Identity: {replica}"))
     if rel.indexes:
         lines.append("Indexes:")
-        lines.extend(safe(f'    "{i.name}" {_index_note(i)}') for i in rel.indexes)
+        temporal = {c.index_name: c for c in rel.constraints if c.index_name and c.temporal}
+        lines.extend(safe(f'    "{i.name}" {_index_note(i, temporal.get(i.name))}') for i in rel.indexes)
     from ..core.model import ConstraintKind
 
     for title, kinds in (
@@ -250,14 +251,20 @@ def _column_note(c: Column) -> str:
     return " ".join(notes)
 
 
-def _index_note(i: Index) -> str:
+def _index_note(i: Index, temporal: Constraint | None) -> str:
+    """As psql's \\d: a key WITHOUT OVERLAPS (PostgreSQL 18) by its definition, which says so; a GiST index over
+    its columns would read as a plain one."""
+    if temporal is not None:
+        return f"{temporal.definition}{'' if i.valid else ' INVALID'}"
     kind = "PRIMARY KEY, " if i.primary else ("UNIQUE, " if i.unique else "")
     using = i.definition.split(" USING ", 1)[1] if " USING " in i.definition else i.definition
     return f"{kind}{using}{'' if i.valid else ' INVALID'}"
 
 
 def _constraint_note(c: Constraint) -> str:
-    return c.definition + ("" if c.validated or "NOT VALID" in c.definition else " NOT VALID")
+    """A NOT ENFORCED constraint (PostgreSQL 18) is never validated: psql's \\d does not say NOT VALID of it."""
+    said = c.validated or not c.enforced or "NOT VALID" in c.definition
+    return c.definition + ("" if said else " NOT VALID")
 
 
 __all__ = ["plain_text", "run"]
