@@ -31,6 +31,23 @@ def _holder(catalog: Catalog, rel: Relation, column: str) -> QualifiedName | Non
     return None
 
 
+def _retyping_parent(state: PlanState, live: Relation, col: Column) -> str | None:
+    """The parent's NOT NULL name where the plan retypes the partition's column on its parent: ALTER COLUMN ...
+    TYPE makes each partition's NOT NULL again under the parent's name (PostgreSQL 18), whatever it was."""
+    key = live.partition_of
+    if key is None:
+        return None
+    parent, wanted = state.current.relation(*key), state.desired.relation(*key)
+    if parent is None or wanted is None:
+        return None
+    there, then = parent.column(col.name), wanted.column(col.name)
+    if there is None or then is None or not there.not_null:
+        return None
+    if (there.type, there.collation) == (then.type, then.collation):
+        return None
+    return not_null_name(state.current, parent, there)
+
+
 def _children_follow(state: PlanState, rel: Relation, column: str, name: str) -> bool:
     """Whether every child of `rel` that has `column` NOT NULL names it `name` (the server's rename recurses)."""
     for child in (*state.inheritors.get(rel.key, ()), *state.current.partitions.get(rel.key, ())):
@@ -47,10 +64,13 @@ def plan_not_null_name(state: PlanState, rel: Relation, old: Column, new: Column
         return
     before, after = not_null_name(state.current, live, old), not_null_name(state.desired, rel, new)
     table, ref = qualified(rel.schema, rel.name), table_ref(rel)
+    own = old.not_null_name
+    if (parent := _retyping_parent(state, live, old)) is not None:
+        before, own = parent, None  # the parent's name, which its ALTER COLUMN ... TYPE gives it
     made = ObjectRef("constraint", rel.schema, rel.name, after)
     if before != after:
         was, will = _holder(state.current, live, old.name), _holder(state.desired, rel, new.name)
-        if was is not None and was == will and old.not_null_name is None and new.not_null_name is None:
+        if was is not None and was == will and own is None and new.not_null_name is None:
             pass  # named as its parent's on both sides: renamed with it
         elif (was is not None and will is not None) or not _children_follow(state, live, old.name, before):
             detail = (

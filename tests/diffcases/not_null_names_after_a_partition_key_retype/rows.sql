@@ -1,0 +1,1 @@
+insert into pay values (1, 2, '2024-05-01');
