@@ -329,6 +329,13 @@ class Editor:
             self.expression_index,
             self.table_options,
             self.partition,
+            self.deferrable,
+            self.key_to_index,
+            self.rule,
+            self.statistics,
+            self.child_table,
+            self.publication,
+            self.trigger_state,
         ]
         return self.rng.choice(kinds)()
 
@@ -668,6 +675,62 @@ class Editor:
             return [f"ALTER TABLE {qualified(*t)} DETACH PARTITION {qualified(*self.rng.choice(children))}"]
         return [f"CREATE TABLE {qualified(t[0], self._name('part'))} PARTITION OF {qualified(*t)} DEFAULT"]
 
+    def deferrable(self) -> list[str]:
+        found = self.facts.named.get("constraint_f", [])
+        if not found:
+            return []
+        schema, table, name = self.rng.choice(found)
+        timing = self.rng.choice(["DEFERRABLE INITIALLY DEFERRED", "DEFERRABLE", "NOT DEFERRABLE"])
+        return [f"ALTER TABLE {qualified(schema, table)} ALTER CONSTRAINT {quote_ident(name)} {timing}"]
+
+    def key_to_index(self) -> list[str]:
+        """A unique constraint made a plain unique index of the same name (and the index gone with it)."""
+        found = self.facts.named.get("constraint_u", [])
+        if not found:
+            return []
+        schema, table, name = self.rng.choice(found)
+        cols = [c for c in self.facts.table_columns((schema, table)) if c.keyed]
+        if not cols:
+            return []
+        return [
+            f"ALTER TABLE {qualified(schema, table)} DROP CONSTRAINT {quote_ident(name)}",
+            f"CREATE UNIQUE INDEX {quote_ident(name)} ON {qualified(schema, table)} ({quote_ident(cols[0].name)})",
+        ]
+
+    def rule(self) -> list[str]:
+        t = self._table()
+        event = self.rng.choice(["DELETE", "UPDATE"])
+        return [
+            f"CREATE RULE {self._name('r')} AS ON {event} TO {qualified(*t)} WHERE false DO INSTEAD NOTHING"
+        ]
+
+    def statistics(self) -> list[str]:
+        t = self._table()
+        cols = [c for c in self.facts.table_columns(t) if not c.type.endswith("[]")]
+        if len(cols) < 2:
+            return []
+        a, b = self.rng.sample(cols, 2)
+        return [
+            f"CREATE STATISTICS public.{self._name('st')} ON {quote_ident(a.name)}, {quote_ident(b.name)} "
+            f"FROM {qualified(*t)}"
+        ]
+
+    def child_table(self) -> list[str]:
+        t = self._table()
+        if t in self.facts.partitioned:
+            return []
+        return [f"CREATE TABLE public.{self._name('child')} (extra text) INHERITS ({qualified(*t)})"]
+
+    def publication(self) -> list[str]:
+        t = self._table()
+        return [f"CREATE PUBLICATION {self._name('pub')} FOR TABLE {qualified(*t)}"]
+
+    def trigger_state(self) -> list[str]:
+        t = self._table()
+        return [
+            f"ALTER TABLE {qualified(*t)} {self.rng.choice(['DISABLE', 'ENABLE REPLICA', 'ENABLE ALWAYS'])} TRIGGER USER"
+        ]
+
 
 def _accepted(edits: list[Edit]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The renames the edits made as `--accept-rename` spells them, forward and back (a column by its
@@ -703,6 +766,16 @@ def _refused_by_rows(text: str) -> bool:
         return True
     orphans = _ORPHANS.search(text)
     return orphans is not None and re.search(rf"\nCREATE TABLE \S+\.{orphans[1]} \(", text) is not None
+
+
+def _only_inherited_not_null_names(text: str) -> bool:
+    """The catalog differs only by NOT NULL names the plan says it keeps: an attached partition's inherited
+    NOT NULL, which the server refuses to rename (a parent's column retyped names it as the parent's)."""
+    head = "the catalog after the plan differs from the desired one (fingerprint"
+    if head not in text:
+        return False
+    lines = text.split(head, 1)[1].split("\n\nplan:", 1)[0].splitlines()[1:]
+    return bool(lines) and all("(not null)" in line for line in lines if line.strip())
 
 
 async def _apply_edits(dsn: str, edits: list[Edit]) -> list[Edit]:
@@ -778,8 +851,13 @@ def _run_seed(server: EmbeddedServer, base: str, facts: Facts, seed: int, count:
                 except Exception as exc:  # an assertion, a driver error or a crash: all reported
                     text = str(exc) if isinstance(exc, AssertionError) else traceback.format_exc()
                     if rows and _refused_by_rows(text):
-                        expected.append(direction)
+                        expected.append(
+                            direction + ": refused by the rows as generate says, tried on emptied tables"
+                        )
                         continue
+                    if _only_inherited_not_null_names(text):
+                        expected.append(direction + ": a partition's NOT NULL keeps its parent's name")
+                        break
                     failures.append((direction + ("" if rows else " (tables emptied)"), text))
                 break
         return Result(base, seed, applied, forward, failures, expected)
@@ -834,7 +912,7 @@ def main() -> int:
                 took = time.monotonic() - started
                 word = "ok" if not result.failures else "FAIL " + ", ".join(d for d, _ in result.failures)
                 if result.expected:
-                    word += f" ({', '.join(result.expected)}: refused by the rows, as generate says; converged on emptied tables)"
+                    word += f" (known: {'; '.join(result.expected)})"
                 print(f"{base} seed {seed}: {len(result.edits)} edits, {took:.1f} s: {word}", flush=True)
                 if result.failures:
                     failed += 1
