@@ -130,7 +130,11 @@ def test_renames_are_suggested_not_applied_unless_accepted() -> None:
     assert any(c.destructive and c.kind is ChangeKind.DROP for c in changes)
     assert "DROP TABLE public.customers;" in [s.sql for s in plan]
     accepted = sqls(a, b, accepted_renames=[renames[0].accept_arg])
-    assert accepted == ["ALTER TABLE public.customers RENAME TO clients;"]
+    # the server keeps the NOT NULL's name through the table's rename: renamed to the desired one after it
+    assert accepted == [
+        "ALTER TABLE public.customers RENAME TO clients;",
+        "ALTER TABLE public.clients RENAME CONSTRAINT customers_email_not_null TO clients_email_not_null;",
+    ]
 
 
 def test_a_table_moved_to_another_schema_is_suggested_and_accepted_as_set_schema() -> None:
@@ -152,6 +156,7 @@ def test_a_table_moved_to_another_schema_is_suggested_and_accepted_as_set_schema
     assert sqls(a, c, accepted_renames=[("public.invoices", "billing.bills")]) == [
         "ALTER TABLE public.invoices RENAME TO bills;",
         "ALTER TABLE public.bills SET SCHEMA billing;",
+        "ALTER TABLE billing.bills RENAME CONSTRAINT invoices_email_not_null TO bills_email_not_null;",
     ]
     # Another schema and another name: not suggested (a move keeps its name).
     assert diff_catalogs(a, c)[2] == ()
