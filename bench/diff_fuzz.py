@@ -85,6 +85,58 @@ ORDER BY 1, 2, 3, 4
 """
 
 
+# Added to every base: the kinds a real schema may lack, for the edits that change them (an enum and a domain
+# in use, a composite type, a function read by a generated column and a view), with rows.
+_LIBRARY = """
+CREATE SCHEMA fz_lib;
+CREATE TYPE fz_lib.mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN fz_lib.posint AS integer CHECK (VALUE > 0);
+CREATE TYPE fz_lib.pair AS (a integer, b text);
+CREATE FUNCTION fz_lib.twice(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
+CREATE TABLE fz_lib.things (
+    id integer PRIMARY KEY, mood fz_lib.mood DEFAULT 'ok', qty fz_lib.posint, p fz_lib.pair,
+    doubled integer GENERATED ALWAYS AS (fz_lib.twice(id)) STORED, tags text[]
+);
+CREATE VIEW fz_lib.thing_view AS SELECT id, mood, fz_lib.twice(qty) AS dq FROM fz_lib.things;
+CREATE INDEX things_mood ON fz_lib.things (mood) WHERE mood <> 'sad';
+INSERT INTO fz_lib.things (id, mood, qty, p, tags) VALUES (1, 'ok', 3, '(1,x)', '{a}'), (2, 'happy', 4, '(2,y)', '{}');
+"""
+_LIBRARY_EDITS = (
+    [
+        "CREATE OR REPLACE FUNCTION fz_lib.twice(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $1'"
+    ],
+    [
+        "DROP FUNCTION fz_lib.twice(integer) CASCADE",
+        "CREATE FUNCTION fz_lib.twice(integer) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1::bigint * 2'",
+    ],
+    ["ALTER TYPE fz_lib.mood ADD VALUE 'meh' BEFORE 'ok'"],
+    ["ALTER TYPE fz_lib.mood RENAME VALUE 'happy' TO 'glad'"],
+    [
+        "ALTER TYPE fz_lib.mood RENAME TO mood_old",
+        "CREATE TYPE fz_lib.mood AS ENUM ('ok', 'happy')",
+        "DROP INDEX fz_lib.things_mood",
+        "DROP VIEW fz_lib.thing_view",
+        "ALTER TABLE fz_lib.things ALTER COLUMN mood DROP DEFAULT",
+        "ALTER TABLE fz_lib.things ALTER COLUMN mood TYPE fz_lib.mood USING mood::text::fz_lib.mood",
+        "ALTER TABLE fz_lib.things ALTER COLUMN mood SET DEFAULT 'ok'",
+        "DROP TYPE fz_lib.mood_old",
+    ],
+    ["ALTER DOMAIN fz_lib.posint ADD CONSTRAINT posint_small CHECK (VALUE < 1000000)"],
+    ["ALTER DOMAIN fz_lib.posint SET DEFAULT 1"],
+    ["ALTER DOMAIN fz_lib.posint DROP CONSTRAINT posint_check"],
+    ["ALTER TYPE fz_lib.pair ADD ATTRIBUTE c date"],
+    ["ALTER TYPE fz_lib.pair DROP ATTRIBUTE b"],
+    ["ALTER TABLE fz_lib.things ALTER COLUMN tags TYPE varchar(20)[]"],
+    [
+        "DROP VIEW fz_lib.thing_view",
+        "ALTER TABLE fz_lib.things ALTER COLUMN qty TYPE integer",
+        "CREATE VIEW fz_lib.thing_view AS SELECT id, mood, fz_lib.twice(qty) AS dq FROM fz_lib.things",
+    ],
+    [
+        "CREATE OR REPLACE VIEW fz_lib.thing_view AS SELECT id, mood, fz_lib.twice(qty) AS dq, tags FROM fz_lib.things"
+    ],
+    ["ALTER TABLE fz_lib.things DROP COLUMN doubled", "ALTER TABLE fz_lib.things ADD COLUMN doubled bigint"],
+)
 _PARTITIONS = """
 SELECT n.nspname AS schema, c.relname AS name,
        ARRAY(SELECT cn.nspname FROM pg_inherits i JOIN pg_class ch ON ch.oid = i.inhrelid
@@ -336,6 +388,8 @@ class Editor:
             self.child_table,
             self.publication,
             self.trigger_state,
+            self.library,
+            self.library,
         ]
         return self.rng.choice(kinds)()
 
@@ -675,6 +729,10 @@ class Editor:
             return [f"ALTER TABLE {qualified(*t)} DETACH PARTITION {qualified(*self.rng.choice(children))}"]
         return [f"CREATE TABLE {qualified(t[0], self._name('part'))} PARTITION OF {qualified(*t)} DEFAULT"]
 
+    def library(self) -> list[str]:
+        """A change to the kinds every base is given (_LIBRARY)."""
+        return list(self.rng.choice(_LIBRARY_EDITS))
+
     def deferrable(self) -> list[str]:
         found = self.facts.named.get("constraint_f", [])
         if not found:
@@ -798,6 +856,14 @@ async def _apply_edits(dsn: str, edits: list[Edit]) -> list[Edit]:
     return applied
 
 
+async def _admin_on(dsn: str, sql: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 async def _admin(server: EmbeddedServer, *statements: str) -> None:
     conn = await asyncpg.connect(server.dsn("postgres"))
     try:
@@ -903,6 +969,7 @@ def main() -> int:
         for base in args.bases:
             asyncio.run(_admin(server, f'CREATE DATABASE "fz_{base}" TEMPLATE template0'))
             load_real(server.dsn(f"fz_{base}"), base)
+            asyncio.run(_admin_on(server.dsn(f"fz_{base}"), _LIBRARY))
             facts = asyncio.run(_facts(server.dsn(f"fz_{base}")))
             asyncio.run(_fill(server.dsn(f"fz_{base}"), facts))
             for seed in _seeds(args.seeds):
