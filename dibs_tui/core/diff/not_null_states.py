@@ -47,6 +47,9 @@ def plan_not_null(
         details.append("not null validated")
         state.step(ALTER_TABLES, _validate(rel, old.not_null_not_valid or ""), ChangeKind.ALTER, [ref, cref])
         return
+    if inherited and (before, after) == ("none", "valid") and new.not_null_name is not None:
+        _named_before_parent(state, rel, new, details)
+        return
     if before == after or inherited:
         return
     if before == "valid" and after == "not valid":  # what NOT VALID promises it holds already: kept
@@ -58,7 +61,9 @@ def plan_not_null(
         sql = f"{prefix} SET NOT NULL;"
         if new.not_null_name is not None or new.not_null_no_inherit:  # SET NOT NULL says neither
             sql = add_not_null_sql(rel, new)
-        state.step(ALTER_TABLES, sql, ChangeKind.ALTER, [ref, cref])
+        state.step(
+            ALTER_TABLES, sql, ChangeKind.ALTER, [ref, cref], needs=[_children_named(rel.key, new.name)]
+        )
         return
     if before != "none":  # valid or NOT VALID to none: the old constraint goes
         details.append("not null dropped")
@@ -68,6 +73,28 @@ def plan_not_null(
         made = ObjectRef("constraint", rel.schema, rel.name, new.not_null_not_valid or "")
         sql = not_valid_not_null_sql(rel, new)
         state.step(ADD_CONSTRAINTS, sql, ChangeKind.ALTER, [ref, cref], creates=[made])
+
+
+def _children_named(table: tuple[str, str], column: str) -> ObjectRef:
+    """What a parent's new NOT NULL waits for: its children's own named ones, made first (_named_before_parent)."""
+    return ObjectRef("children's not null", *table, column)
+
+
+def _named_before_parent(state: PlanState, rel: Relation, new: Column, details: list[str]) -> None:
+    """A child (a partition) whose column gains a NOT NULL through its parent, under a name of its own (a
+    pg_dump-restored partition's): the parent's SET NOT NULL would name it as the parent's, and the server
+    refuses to rename an inherited constraint. Made first under its name, which the parent's then keeps."""
+    source = _from_parent(state, rel.key, new.name)
+    if source is None:
+        return
+    details.append("not null added")
+    state.step(
+        ALTER_TABLES,
+        add_not_null_sql(rel, new),
+        ChangeKind.ALTER,
+        [table_ref(rel), ObjectRef("column", rel.schema, rel.name, new.name)],
+        creates=[_children_named(source.parent, new.name)],
+    )
 
 
 def _validate(rel: Relation, name: str) -> str:
