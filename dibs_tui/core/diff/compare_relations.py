@@ -553,6 +553,19 @@ def _table_clauses(state: PlanState, rel: Relation) -> str:
     return sql
 
 
+def _referenced_tree(state: PlanState, key: tuple[str, str]) -> bool:
+    """The partitioned table `key`, kept by the plan, or one it is a partition of, is referenced by a foreign
+    key."""
+    while state.desired.relation(*key) is not None:
+        if state.current.referenced_by.get(key):
+            return True
+        parent = state.current.relation(*key)
+        if parent is None or parent.partition_of is None:
+            return False
+        key = parent.partition_of
+    return False
+
+
 def plan_drop_table(
     state: PlanState, rel: Relation, *, early: bool = False, needs: Sequence[ObjectRef] = ()
 ) -> None:
@@ -561,6 +574,19 @@ def plan_drop_table(
     ref = table_ref(rel)
     state.change(ChangeKind.DROP, ref, what_of(rel), old=f"{len(rel.columns)} columns", destructive=True)
     keyword = "FOREIGN TABLE" if rel.kind is RelationKind.FOREIGN else "TABLE"
+    if rel.partition_of is not None and _referenced_tree(state, rel.partition_of):
+        # A foreign key to the partitioned table depends on each partition: PostgreSQL refuses to drop one
+        # ("constraint ... depends on table"); detached first (which checks no row references it), it goes.
+        parent = ObjectRef("table", *rel.partition_of)
+        detached = ObjectRef("detached", rel.schema, rel.name, qualified(*rel.partition_of))
+        state.step(
+            DROP_CONSTRAINTS,
+            f"ALTER TABLE {qualified(*rel.partition_of)} DETACH PARTITION {qualified(rel.schema, rel.name)};",
+            ChangeKind.ALTER,
+            [ref, parent],
+            creates=[detached],
+        )
+        needs = [*needs, detached]
     state.step(
         DROP_CONSTRAINTS if early else DROP_OBJECTS,
         f"DROP {keyword} {qualified(rel.schema, rel.name)};",
