@@ -127,6 +127,30 @@ def test_schema_filter_applies(db: str, capsys: pytest.CaptureFixture[str]) -> N
     assert "other.hidden" not in only_app and "public.notes" not in only_app and "app.Users" in only_app
 
 
+def test_a_schema_filter_naming_no_schema_is_refused_not_an_empty_pass(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check --schema pubic` said `in sync` and exited 0, `lint` and `schema` found nothing: a CI gate
+    passed on nothing for a typo. A filter naming a schema neither side has is refused, with the name."""
+    run_sql(db, SCHEMA)
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE SCHEMA app; CREATE TABLE app.t (id int);\n")
+    for args in (
+        ["schema", db],
+        ["lint", db],
+        ["export", db, "--format", "dot"],
+        ["check", db, "--desired", str(desired)],
+        ["diff", db, "--desired", str(desired)],
+    ):
+        code = main([*args, "--schema", "app", "--schema", "App"])
+        out, err = capsys.readouterr()
+        assert code == 1 and out == "", (args, out)
+        assert err.startswith("dibs-tui: error: no schema named App in "), (args, err)
+        assert "Traceback" not in err and err.count("\n") == 2, err  # the error and its hint
+    code = main(["check", db, "--desired", str(desired), "--schema", "app"])  # the same, spelled right
+    assert code == 1 and "in sync" not in capsys.readouterr().out  # app."Users", notes: drift
+
+
 def test_json_has_the_model_with_provenance_stale_and_untracked(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -232,3 +256,17 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(db: str) -> None:
     proc.stdout.close()
     assert proc.wait(timeout=60) == 141
     assert proc.stderr.read() == b""
+
+
+async def test_the_browser_says_a_schema_filter_that_names_no_schema(db: str) -> None:
+    """`dibs-tui open --schema pubic` listed no table and said nothing of why."""
+    from dibs_tui.ui.screens.error import ErrorScreen
+    from tests.pg import execute
+    from tests.test_ui import make_app, wait_for
+
+    await execute(db, SCHEMA)
+    app = make_app(db, include_schemas=("pubic",))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        assert isinstance(app.screen, ErrorScreen)
+        assert "no schema named pubic in " in app.screen.message, app.screen.message

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 import asyncpg
 
 from ..config import Settings
+from ..core.terminal import safe
 from .common import sessions_from_environment, target_for
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ async def load(
     command's output) while the sessions close. Both write outside the read's error handling: a closed
     stdout is not a lost server. A small catalog is read in portions of as few as `least_portion` relations
     (core.introspect.read.load_catalog)."""
-    from ..core.introspect.live import INTROSPECTION, catalog_sessions
+    from ..core.introspect.live import INTROSPECTION, catalog_sessions, refuse_unknown_schemas
     from ..core.preimport import import_in_background
 
     # The model, the read and the meta tables' reader, imported while the sessions open (core/preimport.py):
@@ -87,6 +88,7 @@ async def load(
             return not early_wrote()
 
         catalog = await read_through_locks(conns[0], attempt, budget=read_budget(), again=again)
+        refuse_unknown_schemas(settings.include_schemas, safe(catalog.database), catalog)
         found = await extra(conns[0], catalog) if extra is not None else None
     for task in writing:
         await task

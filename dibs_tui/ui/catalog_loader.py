@@ -54,6 +54,7 @@ async def fetch_catalog(
     once the lock is gone (core/lock_wait.py)."""
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
     # the driver's model builders) and the driver itself are none of the first frame's business.
+    from ..core.introspect.live import refuse_unknown_schemas
     from ..core.introspect.read import first_relations, list_relations, load_catalog
     from ..core.lock_wait import read_through_locks
     from ..core.native_heap import give_back, hold_thresholds
@@ -139,6 +140,7 @@ async def fetch_catalog(
                 budget=read_budget(limits),
             ),
         )
+        refuse_unknown_schemas(settings.include_schemas, catalog.database, catalog)  # the screen says it
         give_back()  # what the read freed, before the browser indexes and lists the catalog (core.native_heap)
         on_loaded(catalog)
         handed_over = True

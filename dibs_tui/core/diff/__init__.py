@@ -277,6 +277,12 @@ async def diff_database(
             ((wanted, left_wanted), desired_deps, sources, shadow),
         ) = await both(current_side(), desired_side())
         planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)
+        from ..introspect.live import refuse_unknown_schemas
+        from ..terminal import safe
+
+        refuse_unknown_schemas(
+            include_schemas, f"{safe(current.database)} or the desired side", current, wanted
+        )
         from ..model_unmodelled import pair_unmodelled
         from ..plan import DiffResult
 

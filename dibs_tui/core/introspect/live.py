@@ -161,3 +161,20 @@ async def read_grants(
             budget=read_budget(),
         )
     return grants_from(rows)
+
+
+def refuse_unknown_schemas(include_schemas: Sequence[str], where: str, *catalogs: Catalog) -> None:
+    """A schema filter (--schema, include_schemas) naming a schema that none of `catalogs` (read under it)
+    has is a typo: `check --schema pubic` said `in sync` and exited 0, `lint` found nothing, a gate passed on
+    nothing. `where` names what was read (a database, or it and the desired side)."""
+    found = {s.name for catalog in catalogs for s in catalog.schemas}
+    unknown = [name for name in include_schemas if name not in found]
+    if unknown:
+        from ..terminal import safe
+
+        raise DibsError(
+            f"no schema named {', '.join(safe(name) for name in unknown)} in {where}: the schema filter "
+            "(--schema, include_schemas) would read nothing of it",
+            hint="check the name (a schema's name is matched exactly, case included), or leave the filter out "
+            "to read every schema",
+        )
