@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .core.errors import ConfigError
+from .core.errors import ConfigError, DibsError
 
 if TYPE_CHECKING:
     from .core.fingerprint import Scope
@@ -216,6 +216,17 @@ def _bool(path: Path, key: str, value: Any) -> bool:
     raise ConfigError(f"{path}: {key} must be true or false")
 
 
+def _durations(path: Path, lock_timeout: str | None, statement_timeout: str | None) -> None:
+    """The file's durations checked as it is read: `lock_timeout = "5 parsecs"` was said as `invalid
+    lock_timeout` with no word of where it was written (a flag, the file)."""
+    from .core.session import SessionLimits
+
+    try:
+        SessionLimits(lock_timeout or "5s", statement_timeout).checked()
+    except DibsError as exc:
+        raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
+
+
 _TEXT_KEYS = (
     "project_root",
     "migrations",
@@ -242,6 +253,7 @@ def load_settings(start: Path | None = None) -> Settings:
     root = (base / text["project_root"]).resolve() if text["project_root"] is not None else base
     schema = tuple((base / p).resolve() for p in _str_list(path, "schema", data.get("schema", [])))
     migrations = (base / text["migrations"]).resolve() if text["migrations"] is not None else None
+    _durations(path, text["lock_timeout"], text["statement_timeout"])
     return Settings(
         project_root=root,
         config_file=path,

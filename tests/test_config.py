@@ -59,6 +59,9 @@ def test_default_migrations_dir_prefers_existing_folder(tmp_path: Path) -> None:
         ("meta_schema = ['x']", "meta_schema must be a string"),
         ("lock_timeout = 5", "lock_timeout must be a string"),  # not 5 ms
         ("statement_timeout = true", "statement_timeout must be a string"),
+        # a duration the session would refuse: said with the file it is written in, as it is read
+        ("lock_timeout = '5 parsecs'", r"dibs-tui\.toml: invalid lock_timeout '5 parsecs'"),
+        ("statement_timeout = '-5s'", r"dibs-tui\.toml: invalid statement_timeout '-5s'"),
         # a syntax error says where, as file:line:col
         ("schema = 'a'\nx = [\n  1,,\n]\n", r"dibs-tui\.toml:3:5: "),
     ],
