@@ -266,6 +266,10 @@ async def test_untraced_review_infers_the_same_misses(db: str) -> None:
     assert ("table-rewrite", "inferred") in hazards(review, "ALTER TABLE c ADD COLUMN u")
     assert ("table-rewrite", "inferred") in hazards(review, "VACUUM FULL b")
     assert ("table-rewrite", "inferred") in hazards(review, "ALTER TABLE i ALTER COLUMN s SET EXPRESSION")
+    [enforced] = [s for s in review.statements if s.sql.startswith("ALTER TABLE m ALTER CONSTRAINT")]
+    said = {(h.kind, h.basis): h.message for h in enforced.hazards}
+    assert "every row it checks" in said[("access-exclusive-lock", "inferred")], said
+    assert "SHARE ROW EXCLUSIVE on k" in said[("write-blocking-lock", "inferred")], said
     assert "table-rewrite" not in {
         k for k, _ in hazards(review, "ALTER TABLE j ALTER COLUMN v SET EXPRESSION")
     }

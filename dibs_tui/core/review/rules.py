@@ -232,7 +232,11 @@ class Reviewer:
             column = unquote(m.group(1))
             return await self.drop_column(table, name, column, added_again.get((name, column)))
         if m := re.match(rf"ALTER\s+(?:COLUMN\s+)?({IDENT})\s+(.*)", action, re.IGNORECASE | re.DOTALL):
-            return await self.alter_column(table, name, unquote(m.group(1)), m.group(2))
+            return await (
+                self.alter_constraint(table, name, m.group(2))  # ALTER CONSTRAINT name ...
+                if m.group(1).upper() == "CONSTRAINT"
+                else self.alter_column(table, name, unquote(m.group(1)), m.group(2))
+            )
         if m := re.match(rf"(ATTACH|DETACH)\s+PARTITION\s+({NAME})(.*)", action, re.IGNORECASE | re.DOTALL):
             return await self.partition_locks(name, m.group(2), m.group(1).upper(), m.group(3).upper())
         if m := re.match(r"(ENABLE|FORCE)\s+ROW\s+LEVEL\s+SECURITY\b", upper):
@@ -248,6 +252,34 @@ class Reviewer:
         if has_rows:
             hazards.append(self.lock(table, name))
         return hazards
+
+    async def alter_constraint(self, table: TableFacts, name: str, rest: str) -> list[Hazard]:
+        """ALTER CONSTRAINT ... ENFORCED of a foreign key NOT ENFORCED (PostgreSQL 18) checks every row under
+        ACCESS EXCLUSIVE, and blocks writes to the table it references; anything else holds ACCESS EXCLUSIVE."""
+        if not table.reached:
+            return []
+        m = re.match(rf"({IDENT})\s+(.*)", rest, re.DOTALL)
+        if m is None or not re.search(r"(?<!NOT )\bENFORCED\b", re.sub(r"\s+", " ", m.group(2).upper())):
+            return [self.lock(table, name)]
+        constraint = unquote(m.group(1))
+        referenced = await self.facts.scalar(
+            "SELECT c.confrelid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_constraint c "
+            "WHERE c.conrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND c.conname OPERATOR(pg_catalog.=) $2 "
+            "AND c.contype OPERATOR(pg_catalog.=) 'f' "
+            "AND (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') OPERATOR(pg_catalog.=) 'false'",
+            table.oid,
+            constraint,
+        )
+        if referenced is None:
+            return [self.lock(table, name)]
+        return [
+            self.lock(table, name, " for the whole read of every row it checks against the key, and"),
+            Hazard(
+                "write-blocking-lock",
+                f"takes SHARE ROW EXCLUSIVE on {referenced}: blocks every INSERT, UPDATE and DELETE on it (reads "
+                "go on) until the transaction commits",
+            ),
+        ]
 
     async def row_security(self, table: TableFacts, name: str, verb: str) -> list[Hazard]:
         """ENABLE ROW LEVEL SECURITY: clients but the owner, superusers and BYPASSRLS roles see only what the
