@@ -35,11 +35,14 @@ async def _catalog(dsn: str) -> Catalog:
 
 def _orjsons_own(catalog: Catalog) -> bytes:
     """orjson's own encoding of the catalog's fields, the reference: a read's dependencies (kept as two lists
-    of refs, core.model_dependencies) as the list of their Dependency objects."""
+    of refs, core.model_dependencies) as the list of their Dependency objects, the server's casts (sets) as
+    sorted lists."""
 
-    def as_list(value: object) -> list[Dependency]:
+    def as_list(value: object) -> list[Dependency] | list[object]:
         if isinstance(value, Dependencies):
             return list(value)
+        if isinstance(value, frozenset):
+            return sorted(value)
         raise TypeError(type(value).__name__)
 
     return orjson.dumps(

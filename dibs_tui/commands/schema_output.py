@@ -219,8 +219,11 @@ _BATCH = 16  # objects per write: a few hundred system calls at 5,000 tables, ab
 _READERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
-def _fields_of(obj: object) -> dict[str, Any]:
-    """orjson's `default`: a dataclass's fields, in order, as a dict (what orjson writes for it natively)."""
+def _fields_of(obj: object) -> dict[str, Any] | list[Any]:
+    """orjson's `default`: a dataclass's fields, in order, as a dict (what orjson writes for it natively); a
+    frozenset (the server's casts) as a sorted list, the same for the same catalog."""
+    if isinstance(obj, frozenset):
+        return sorted(obj)
     read = _READERS.get(type(obj))
     if read is None:
         if not dataclasses.is_dataclass(obj):
