@@ -397,10 +397,12 @@ def plan_alter_column(
             made.append(rebuilt_ref(rel, new))
         elif new.type_key in state.recasts:
             using = state.recasts[new.type_key].replace("{column}", quote_ident(new.name))
-        # An identity column refuses USING (and needs none: its sequence follows the new type); a bounded
+        # An identity column refuses USING (and needs none: its sequence follows the new type), and so does a
+        # generated one (its expression computes the new values); a bounded
         # string needs none either and must not get one (`cast_would_cut`); a widened type needs none.
         keep_assignment = (
             (old.identity and new.identity)
+            or (old.generated and new.generated)  # computed again from its expression: USING is refused
             or (new.type_key is None and cast_would_cut(old.type, new.type))
             or converts_alone(old, new)
         )
