@@ -80,8 +80,9 @@ def plan_not_null_name(state: PlanState, rel: Relation, old: Column, new: Column
             after = before
         else:
             details.append(f"not null renamed {before} -> {after}")
-            # once its own: after its parent lets it go (DETACH, NO INHERIT, the parent's ONLY drop of it)
-            let_go = [detached_ref(rel, was), ObjectRef("column", *was, old.name)] if was is not None else []
+            # once its own: after its parent lets it go (its DETACH or NO INHERIT, the parent's ONLY drop of it)
+            detached = [detached_ref(rel, was)] if was is not None else []
+            dropped = [ObjectRef("column", *was, old.name)] if was is not None else []
             state.step(
                 ALTER_TABLES,
                 f"ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(before)} TO {quote_ident(after)};",
@@ -90,7 +91,8 @@ def plan_not_null_name(state: PlanState, rel: Relation, old: Column, new: Column
                 # before its parent's ADD COLUMN merges it (which waits for the child's columns: retyped_ref)
                 creates=[made, retyped_ref(rel)] if will is not None else [made],
                 destroys=[ObjectRef("constraint", rel.schema, rel.name, before)],
-                after=let_go,
+                needs=detached,
+                after=dropped,
             )
     if old.not_null_no_inherit != new.not_null_no_inherit:
         mode = "NO INHERIT" if new.not_null_no_inherit else "INHERIT"
@@ -101,7 +103,27 @@ def plan_not_null_name(state: PlanState, rel: Relation, old: Column, new: Column
             ChangeKind.ALTER,
             [ref],
             needs=[made] if before != after else [],
+            creates=[_let_go(rel.key, new.name)] if new.not_null_no_inherit else [],
         )
+
+
+def _let_go(parent: QualifiedName, column: str) -> ObjectRef:
+    """The state "the parent's NOT NULL on `column` is NO INHERIT": its children's are their own from then."""
+    return ObjectRef("not null no inherit", parent[0], parent[1], column)
+
+
+def no_longer_inherited(state: PlanState, rel: Relation, column: str) -> ObjectRef | None:
+    """Where a parent's NOT NULL on the child's `column` is made NO INHERIT by the plan (the child's then its own,
+    which the child drops after it), the state that change makes; else None."""
+    live = state.current.relation(*rel.key)
+    holder = _holder(state.current, live, column) if live is not None else None
+    parent = state.desired.relation(*holder) if holder is not None else None
+    col = parent.column(column) if parent is not None else None
+    return (
+        _let_go(holder, column)
+        if holder is not None and col is not None and col.not_null_no_inherit
+        else None
+    )
 
 
 def plan_moved_not_null_names(state: PlanState, old: Relation, new: Relation, unchanged: list[str]) -> None:

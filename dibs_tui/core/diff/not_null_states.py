@@ -19,6 +19,7 @@ from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import ADD_CONSTRAINTS, ALTER_TABLES, key
 from .inherited_columns import Inherited, inherited_columns
+from .not_null_names import no_longer_inherited
 from .render import table_ref
 from .state import PlanState
 
@@ -49,6 +50,16 @@ def plan_not_null(
         return
     if inherited and (before, after) == ("none", "valid") and new.not_null_name is not None:
         _named_before_parent(state, rel, new, details)
+        return
+    if (
+        inherited
+        and before != "none"
+        and after == "none"
+        and (made := no_longer_inherited(state, rel, new.name))
+    ):
+        details.append("not null dropped")  # its parent's made NO INHERIT left it the child's own
+        prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
+        state.step(ALTER_TABLES, f"{prefix} DROP NOT NULL;", ChangeKind.ALTER, [ref, cref], needs=[made])
         return
     if before == after or inherited:
         return
