@@ -306,3 +306,25 @@ def test_a_materialized_view_the_desired_schema_has_with_no_data_is_proved_as_it
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"proved: the result matches {schema}" in result.stdout
     assert columns(db) == ["id", "name"]
+
+
+def test_a_meta_table_of_an_older_shape_is_named_not_an_error_outside_the_migration(
+    db: str, tmp_path: Path
+) -> None:
+    """A live __dibs_tables without source_line (an older shape) failed the proof's copy of its rows on the
+    clone's NOT NULL, said as 'apply stopped by an error outside the migration's statements'."""
+    run_sql(
+        db,
+        LIVE + "CREATE TABLE __dibs_tables (table_name text PRIMARY KEY, source_file text);"
+        "INSERT INTO __dibs_tables VALUES ('t', 'schema.sql');",
+    )
+    folder, schema = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    result = migrate(db, folder, "--desired", str(schema))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        "error: the meta table public.__dibs_tables is of an older shape (no source_line column)"
+        in result.stderr
+    ), result.stderr
+    assert "outside the migration" not in result.stderr and columns(db) == ["id"]  # nothing applied
+    result = migrate(db, folder, "--desired", str(schema), "--no-prove")  # the way the hint offers
+    assert result.returncode == 0 and columns(db) == ["id", "name"], result.stdout + result.stderr

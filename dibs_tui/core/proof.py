@@ -109,6 +109,22 @@ async def _run(
 _META_ROWS = ("__dibs_tables", "__dibs_columns", "__dibs_indices")
 
 
+def _refuse_older_shape(table: str, required: list[str], live: list[str]) -> None:
+    """A live meta table of an older shape, without a column the clone's must fill, cannot lend its rows:
+    the copy failed on the NOT NULL and migrate said 'apply stopped by an error outside the migration's
+    statements', of a proof, before anything was applied."""
+    missing = [c for c in required if c not in live]
+    if missing:
+        from .terminal import safe
+
+        raise DibsError(
+            f"the meta table {safe(table)} is of an older shape (no {', '.join(missing)} column): the proof "
+            "cannot copy its rows into the clone; nothing was applied",
+            hint="add the column to the live table as dibs-tui's meta tables have it, or apply without the "
+            "proof (--no-prove)",
+        )
+
+
 async def _copy_meta(target: ConnectionTarget, clone: asyncpg.Connection, present: Sequence[str]) -> None:
     """The live meta tables' rows into the clone's (the columns both have): a generated migration's meta
     updates refer to rows earlier migrations wrote. Read with row security off, by qualified name."""
@@ -120,17 +136,16 @@ async def _copy_meta(target: ConnectionTarget, clone: asyncpg.Connection, presen
     try:
         for name in (n for n in _META_ROWS if n in present):
             rows = await live.fetch(f"SELECT * FROM {quote_ident(schema)}.{quote_ident(name)}")
-            wanted = {
-                r["attname"]
-                for r in await clone.fetch(
-                    "SELECT attname::text FROM pg_catalog.pg_attribute WHERE attnum > 0 AND NOT attisdropped "
-                    "AND attrelid = pg_catalog.to_regclass($1)",
-                    f"{quote_ident(schema)}.{quote_ident(name)}",
-                )
-            }
+            columns = await clone.fetch(
+                "SELECT attname::text, attnotnull AND NOT atthasdef AS required FROM pg_catalog.pg_attribute "
+                "WHERE attnum > 0 AND NOT attisdropped AND attrelid = pg_catalog.to_regclass($1)",
+                f"{quote_ident(schema)}.{quote_ident(name)}",
+            )
+            wanted = {r["attname"] for r in columns}
             if not rows or not wanted:
                 continue
             names: list[str] = list(rows[0].keys())  # a Record iterates over its values
+            _refuse_older_shape(f"{schema}.{name}", [r["attname"] for r in columns if r["required"]], names)
             kept = [c for c in names if c in wanted]
             records = [tuple(r[c] for c in kept) for r in rows]
             await clone.copy_records_to_table(name, records=records, columns=kept, schema_name=schema)
