@@ -25,6 +25,9 @@ ATTACKS = {
     "reset_role_in_do": "DO $$ BEGIN EXECUTE 'RESET ROLE'; END $$;\n" + COPY_PROGRAM,
     "superuser_in_do": "DO $$ BEGIN EXECUTE 'ALTER ROLE ' || quote_ident(current_user) || ' SUPERUSER'; END $$;\n"
     + COPY_PROGRAM,
+    # Server files read into a large object, and the server's configuration written: superuser's rights
+    "lo_import_in_do": "DO $$ BEGIN PERFORM lo_import('/etc/hostname'); END $$;\n",
+    "alter_system_in_do": "DO $$ BEGIN EXECUTE 'ALTER SYSTEM SET work_mem = ''77MB'''; END $$;\n",
     "dblink_in_do": (
         "DO $$ BEGIN EXECUTE 'CREATE EXTENSION IF NOT EXISTS dblink';\n"
         "  EXECUTE format('SELECT dblink_exec(%L, %L)', 'host=127.0.0.1 port={port} dbname=postgres "
@@ -74,8 +77,9 @@ def test_a_hidden_attack_runs_only_as_the_sandbox_role(
     out, err = capsys.readouterr()
     assert "Traceback" not in err and "internal error" not in err, err
     # Said, at the attack's last statement: the trace's role was refused it.
+    refused_once = ("do_copy_program", "dblink_in_do", "reset_role_in_do", "lo_import_in_do")
     assert out.count("not traced: the sandbox's restricted role may not run it (permission denied") == (
-        1 if attack in ("do_copy_program", "dblink_in_do", "reset_role_in_do") else 2
+        0 if attack == "alter_system_in_do" else 1 if attack in refused_once else 2
     ), out
     main(["migrate", db, "--migrations", str(folder), "--dry-run"])
     out, err = capsys.readouterr()
@@ -87,3 +91,5 @@ def test_a_hidden_attack_runs_only_as_the_sandbox_role(
         db, "SELECT count(*) > 0 FROM pg_attribute WHERE attrelid = 'kept'::regclass AND attname = 'v'"
     )
     assert not _one(db, "SELECT count(*) > 0 FROM pg_roles WHERE rolname LIKE 'dibs\\_%' AND rolsuper")
+    assert not _one(db, "SELECT count(*) > 0 FROM pg_largeobject_metadata")
+    assert not _one(db, "SELECT count(*) > 0 FROM pg_file_settings WHERE name = 'work_mem'")

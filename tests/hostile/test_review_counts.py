@@ -373,3 +373,23 @@ async def test_what_a_drop_cascade_takes_along_is_named_escaped(db: str) -> None
     assert not any(c in m for m in said for c in "\x1b\x07\u202e")
     await nothing_ran(db)
     assert len(await fetch(db, "SELECT * FROM pg_policy")) == 1
+
+
+async def test_a_security_definer_function_in_a_default_or_a_row_never_runs(db: str) -> None:
+    """A function the superuser owns, SECURITY DEFINER, that writes: named in an added column's DEFAULT that a
+    later SET NOT NULL and CHECK are counted over, in an INSERT's key value, a new type's USING and an UPDATE's
+    value. The count of each is said not to be made; the function never ran, as the reviewer or as its owner."""
+    await execute(
+        db,
+        SETUP + "CREATE FUNCTION definer() RETURNS int LANGUAGE plpgsql SECURITY DEFINER AS "
+        "$$BEGIN INSERT INTO audit VALUES ('definer'); RETURN 1; END$$;",
+    )
+    for migration in (
+        "ALTER TABLE t ADD COLUMN d int DEFAULT definer();\nALTER TABLE t ALTER COLUMN d SET NOT NULL;\n"
+        "ALTER TABLE t ADD CONSTRAINT d_positive CHECK (d > 0);",
+        "INSERT INTO t (id, v, m) VALUES (definer(), 'c', 3);",
+        "ALTER TABLE t ALTER COLUMN m TYPE bigint USING definer();",
+        "UPDATE t SET m = definer() WHERE id = 1;",
+    ):
+        await review(db, migration)
+    await nothing_ran(db)
