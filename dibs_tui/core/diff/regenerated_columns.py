@@ -92,7 +92,9 @@ def remade_generated(
     COLUMN has no statement from a plain column to a generated one nor between STORED and VIRTUAL; DROP
     EXPRESSION refuses a virtual column; SET EXPRESSION refuses one on a table (or a descendant) with any CHECK
     constraint, even NOT ENFORCED: dropping the column, an instant catalog change, spares revalidating every
-    CHECK of the table, which dropping them around the SET EXPRESSION would cost."""
+    CHECK of the table, which dropping them around the SET EXPRESSION would cost. A new type with a new
+    expression: neither ALTER goes first (the old expression may not fit the new type, the new one not the old
+    type), and made again a stored column is rewritten once, not twice."""
     if new.generated is None:
         return (
             "virtual column made plain (re-created, its values kept)"
@@ -104,6 +106,8 @@ def remade_generated(
     if old.generated != new.generated:
         return f"{old.generated.value} -> {new.generated.value} (column re-created)"
     changed = not same_expression(old.generation_expression, new.generation_expression)
+    if changed and (old.type, old.collation) != (new.type, new.collation):
+        return "type and generated expression (column re-created: neither change can go before the other)"
     if changed and new.generated is Generated.VIRTUAL and _checked(state, old_rel, new_rel):
         return "generated expression (column re-created: SET EXPRESSION refuses a virtual column of a table with CHECKs)"
     return None
