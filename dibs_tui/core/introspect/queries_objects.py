@@ -106,14 +106,16 @@ SELECT 'user mapping', 'pg_user_mapping'::regclass::oid, u.umid, NULL, u.srvname
        ARRAY['foreign server', '', u.srvname, '']::text[]
 FROM pg_user_mappings u"""
 
-# Members: tables (with their column list and row filter) and schemas; publish options as the server keeps
-# them. From PostgreSQL 15 (row filters, column lists, TABLES IN SCHEMA); 18 adds generated columns.
+# Members: tables (each ONLY, as pg_dump writes them: a child is a member only where listed itself; with their
+# column list and row filter; what they name in the order of their names, not of their rows) and schemas;
+# publish options as the server keeps them. From PostgreSQL 15 (row filters, column lists, TABLES IN SCHEMA);
+# 18 adds generated columns.
 _PUBLICATION = """
 SELECT 'publication', 'pg_publication'::regclass::oid, p.oid, NULL, '', p.pubname::text,
        format('CREATE PUBLICATION %I', p.pubname)
          || CASE WHEN p.puballtables THEN ' FOR ALL TABLES' ELSE COALESCE(' FOR ' || (
               SELECT string_agg(m.item, ', ' ORDER BY m.item COLLATE "C") FROM (
-                SELECT format('TABLE %I.%I', mn.nspname, mc.relname)
+                SELECT format('TABLE ONLY %I.%I', mn.nspname, mc.relname)
                   || COALESCE(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
                                        FROM pg_attribute a
                                        WHERE a.attrelid = pr.prrelid AND a.attnum = ANY(pr.prattrs)) || ')', '')
@@ -128,12 +130,13 @@ SELECT 'publication', 'pg_publication'::regclass::oid, p.oid, NULL, '', p.pubnam
               CASE WHEN p.pubtruncate THEN 'truncate' END))
          || ', publish_via_partition_root = ' || p.pubviaroot::text {generated} || ');',
        format('DROP PUBLICATION %I;', p.pubname), format('PUBLICATION %I', p.pubname), NULL, NULL,
-       (SELECT array_agg(x ORDER BY pr.oid, i) FROM pg_publication_rel pr JOIN pg_class mc ON mc.oid = pr.prrelid
+       (SELECT array_agg(x ORDER BY mn.nspname COLLATE "C", mc.relname COLLATE "C", i) FROM pg_publication_rel pr JOIN pg_class mc ON mc.oid = pr.prrelid
         JOIN pg_namespace mn ON mn.oid = mc.relnamespace
         CROSS JOIN LATERAL unnest(ARRAY['table', mn.nspname, mc.relname, '']::text[]) WITH ORDINALITY AS v(x, i)
         WHERE pr.prpubid = p.oid)
        -- the columns a row filter or a column list reads: PostgreSQL refuses to retype one under a filter
-       || (SELECT array_agg(x ORDER BY pr.oid, d.refobjsubid, i) FROM pg_publication_rel pr
+       || (SELECT array_agg(x ORDER BY mn.nspname COLLATE "C", mc.relname COLLATE "C", d.refobjsubid, i)
+           FROM pg_publication_rel pr
            JOIN pg_depend d ON d.classid = 'pg_publication_rel'::regclass AND d.objid = pr.oid
                            AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
            JOIN pg_class mc ON mc.oid = d.refobjid JOIN pg_namespace mn ON mn.oid = mc.relnamespace
