@@ -410,3 +410,40 @@ async def test_a_trace_a_lock_kept_from_reading_names_the_session_that_blocked_i
         said,
     ), said
     assert str(pids[0]) not in said and "public.idle" not in said, said
+
+
+def test_a_desired_files_syntax_error_is_said_without_waiting_for_the_live_sides_lock(
+    db: str, tmp_path: Path
+) -> None:
+    """`diff --desired bad.sql` read the live side to its end before saying the file's syntax error: behind
+    another session's lock that was the lock's whole wait, then the lock's error in place of the file's."""
+    run_sql(db, TABLES)
+    bad = tmp_path / "schema.sql"
+    bad.write_text("CREATE TABLE users (id int,, name text);\n")
+
+    async def scenario() -> tuple[int | None, str, list[asyncpg.Record]]:
+        migration = await asyncpg.connect(db)
+        try:
+            await migration.execute("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE")  # held throughout
+            diff = await asyncio.create_subprocess_exec(
+                DIBS,
+                "diff",
+                db,
+                "--desired",
+                str(bad),
+                "--statement-timeout",
+                "20s",
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _, err = await asyncio.wait_for(diff.communicate(), PATIENCE)
+            left = await migration.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'dibs-tui' OR datname LIKE 'dibs_shadow%'"
+            )
+            return diff.returncode, err.decode(), left
+        finally:
+            await migration.close()
+
+    code, err, left = asyncio.run(scenario())
+    assert code == 1 and err.startswith(f"dibs-tui: error: {bad}:1:28: syntax error at or near"), err
+    assert "lock" not in err and left == []
