@@ -18,6 +18,7 @@ from ..model import Column, ConstraintKind, Generated, ObjectRef, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .around_columns import clear_for_drop, recast_descendants, retyped_ref
+from .compare_table_options import catch_up_sql, identity_clause, identity_sequence
 from .deparse_drift import same_expression
 from .graph import ALTER_TABLES
 from .render import table_ref
@@ -127,7 +128,7 @@ def _has_checks(rel: Relation) -> bool:
 def plan_remade_generated(state: PlanState, rel: Relation, old: Column, new: Column, detail: str) -> None:
     """The column dropped, after what is over it, and added again as `new`. A virtual column made plain is
     added STORED first, from its old expression, then its expression dropped: it keeps its values as DROP
-    EXPRESSION keeps a stored column's, and a default it gains is set after."""
+    EXPRESSION keeps a stored column's, and a default or an identity it gains is set after."""
     ref = table_ref(rel)
     cref = ObjectRef("column", rel.schema, rel.name, new.name)
     table = qualified(rel.schema, rel.name)
@@ -142,9 +143,13 @@ def plan_remade_generated(state: PlanState, rel: Relation, old: Column, new: Col
         destroys=[cref],
         after=cleared,
     )
-    kept = new.generated is None and new.identity is None
+    kept = new.generated is None
     added = replace(
-        new, default=None, generated=Generated.STORED, generation_expression=old.generation_expression
+        new,
+        default=None,
+        identity=None,
+        generated=Generated.STORED,
+        generation_expression=old.generation_expression,
     )
     state.step(
         ALTER_TABLES,
@@ -156,6 +161,15 @@ def plan_remade_generated(state: PlanState, rel: Relation, old: Column, new: Col
     prefix = f"ALTER TABLE {table} ALTER COLUMN {quote_ident(new.name)}"
     if kept:
         state.step(ALTER_TABLES, f"{prefix} DROP EXPRESSION;", ChangeKind.ALTER, [ref, cref], needs=[cref])
+    if kept and new.identity is not None:  # over the values kept, its sequence continuing after them
+        sequence = identity_sequence(state, rel, new.name, desired=True)
+        made = [ObjectRef("sequence", sequence.schema, sequence.name)] if sequence else []
+        add = f"{prefix} ADD {identity_clause(state, rel, new)};"
+        state.step(ALTER_TABLES, add, ChangeKind.ALTER, [ref, cref], creates=made, needs=[cref])
+        if sequence is not None:
+            state.step(
+                ALTER_TABLES, catch_up_sql(sequence, rel, new.name), ChangeKind.ALTER, [ref, cref], needs=made
+            )
     if kept and new.default is not None:
         dref = ObjectRef("default", rel.schema, rel.name, new.name)
         state.step(
