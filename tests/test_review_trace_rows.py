@@ -68,3 +68,30 @@ async def test_a_lock_a_later_row_takes_is_said_of_that_row(db: str, tmp_path: P
     review = await review_file(resolve(db), path)
     locks = [(s.line, s.lock) for s in review.statements if s.lock.startswith("ACCESS EXCLUSIVE")]
     assert locks == [(3, "ACCESS EXCLUSIVE on public.other")], [(s.line, s.lock) for s in review.statements]
+
+
+async def test_keys_taken_are_counted_for_each_insert_of_a_batch(db: str, tmp_path: Path) -> None:
+    """The INSERTs' keys are looked up together, a batch at a time: each INSERT still says its own rows the
+    live table holds (id 0 is there), at its own line, and no other does."""
+    await execute(db, SCHEMA + "INSERT INTO items SELECT g, 'live' FROM generate_series(1000, 1100) g;")
+    sql = (
+        _inserts(range(1, 150))
+        + "INSERT INTO items (id, name) VALUES (0, 'again');\n"
+        + _inserts(range(150, 260))
+    )
+    sql += "INSERT INTO items (id, name) VALUES (1050, 'again'), (1051, 'again'), (7000, 'new');\n"
+    path = tmp_path / "m.sql"
+    path.write_text(sql)
+    review = await review_file(resolve(db), path, traced=False)
+    said = [
+        (s.line, h.message)
+        for s in review.statements
+        for h in s.hazards
+        if h.kind == "fails-on-existing-data"
+    ]
+    assert said == [
+        (150, "1 row the INSERT adds is already in items (unique key items_pkey, e.g. (id)=(0)): the INSERT "
+         "fails on a unique violation"),
+        (261, "2 rows the INSERT adds are already in items (unique key items_pkey, e.g. (id)=(1050)): the INSERT "
+         "fails on a unique violation"),
+    ], said  # fmt: skip

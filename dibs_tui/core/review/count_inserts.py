@@ -10,7 +10,7 @@ nextval(), an expression) is not looked up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from typing import Any
 
@@ -18,11 +18,12 @@ import asyncpg
 
 from ..sql import quote_ident, quote_literal
 from ..sqlparse import statement_info
-from ..sqltokens import GROUP_HEAD
+from ..sqltokens import GROUP_CHARS, GROUP_HEAD
 from .count_queries import Refused, Target, example, fetch_bounded, refusal_on
 from .counted import RowCount, observed
 from .expr_allowlist import deparse
 from .report import Hazard
+from .shapes import rangevar_name
 
 FAILS = "fails-on-existing-data"
 
@@ -108,6 +109,11 @@ async def insert_hazards(
                 del found[index]  # a value it may not evaluate, or a lookup that failed: not counted
             else:
                 found[index].append(taken)
+    return _said(target, found, overlapping)
+
+
+def _said(target: Target, found: dict[str, list[tuple[int, str]]], overlapping: set[str]) -> list[Hazard]:
+    """The keys found taken, index by index (rows, an example per group of rows), said as hazards."""
     hazards: list[Hazard] = []
     for index, groups in found.items():
         rows_taken = sum(n for n, _ in groups)
@@ -124,6 +130,104 @@ async def insert_hazards(
             )
             hazards.append(observed(FAILS, said, count))
     return hazards
+
+
+BATCH = 100  # INSERTs looked up together: two result columns each, far under PostgreSQL's 1,664
+
+
+async def batch_hazards(
+    conn: asyncpg.Connection,
+    target: Target,
+    nodes: Sequence[Any],
+    updated: set[str],
+    known: dict[int, tuple[list[Any], list[Any]] | None],
+) -> list[list[Hazard]] | None:
+    """What insert_hazards says of each of `nodes` (consecutive INSERTs of rows, all in their trees, into
+    `target`), each key looked up once for all of them: a data migration's one-row INSERTs were a bounded
+    query each. None when one says more than rows (ON CONFLICT), a key is WITHOUT OVERLAPS or a value may not
+    be evaluated: each is then looked up alone."""
+    if any(n.onConflictClause is not None or not getattr(n.selectStmt, "valuesLists", None) for n in nodes):
+        return None
+    if target.partitioned or target.children:
+        return [[] for _ in nodes]
+    if target.oid not in known:
+        known[target.oid] = await _keys(conn, target)
+    if (table_keys := known[target.oid]) is None:
+        return [[] for _ in nodes]
+    keys, order = table_keys
+    if any(i["overlaps"] for i in keys):
+        return None
+    rows = []
+    for node in nodes:
+        columns = [str(c.name) for c in node.cols] if node.cols else [r[0] for r in order]
+        rows.append([dict(zip(columns, row, strict=False)) for row in node.selectStmt.valuesLists])
+    found: list[dict[str, list[tuple[int, str]]]] = [{} for _ in nodes]
+    for i in keys:
+        name, key_columns = str(i["name"]), list(i["columns"])
+        if target.unsafe(key_columns) or updated & set(key_columns):
+            continue
+        tuples = [
+            [
+                [row[c] for c in key_columns]
+                for row in given
+                if all(c in row and _constant(row[c]) for c in key_columns)
+            ]
+            for given in rows
+        ]
+        taken = await _taken_each(conn, target, key_columns, tuples)
+        if taken is None:
+            return None
+        for each, counted in zip(found, taken, strict=True):
+            each[name] = [counted]
+    return [_said(target, each, set()) for each in found]
+
+
+def inserts_following(texts: Sequence[str], node: Any, parse: Callable[[str], Any]) -> dict[str, Any]:
+    """The INSERTs of rows among `texts` (those right after `node`'s) into its table, by text, up to the first
+    that is not one; each parsed with `parse`, its tree kept for the count."""
+    found: dict[str, Any] = {}
+    for text in texts:
+        if len(text) > GROUP_CHARS or text in found or "INSERT" not in text[:64].upper():
+            break
+        after = parse(text)
+        if type(after).__name__ != "InsertStmt" or rangevar_name(after.relation) != rangevar_name(
+            node.relation
+        ):
+            break
+        found[text] = after
+    return found
+
+
+async def _taken_each(
+    conn: asyncpg.Connection, target: Target, columns: list[str], tuples: list[list[list[Any]]]
+) -> list[tuple[int, str]] | None:
+    """_taken of each statement's `tuples`, in one query; None when a value may not be evaluated or the lookup
+    was refused or timed out."""
+    if not any(tuples):
+        return [(0, "")] * len(tuples)
+    if any([await refusal_on(conn, v) for each in tuples for t in each for v in t]):
+        return None
+    cols = ", ".join(f"t.{quote_ident(c)}" for c in columns)
+    label = quote_literal(f"({', '.join(quote_ident(c) for c in columns).replace('%', '%%')})=%s")
+    given = [", ".join(f"ROW({', '.join(deparse(v) for v in t)})" for t in each) for each in tuples]
+    outputs = ", ".join(
+        f"count(*) FILTER (WHERE ROW({cols}) IN ({g})) AS n{n}, "
+        f"min(format({label}, ROW({cols}))) FILTER (WHERE ROW({cols}) IN ({g})) AS e{n}"
+        if g
+        else f"0::int8 AS n{n}, NULL::text AS e{n}"
+        for n, g in enumerate(given)
+    )
+    try:
+        found = await fetch_bounded(
+            conn,
+            f"SELECT {outputs} FROM {target.source()} WHERE ROW({cols}) IN ({', '.join(g for g in given if g)})",
+        )
+    except Refused:
+        return None
+    if not found:
+        return None
+    row = found[0]
+    return [(int(row[f"n{n}"]), example(row[f"e{n}"]) if row[f"n{n}"] else "") for n in range(len(tuples))]
 
 
 async def _keys(conn: asyncpg.Connection, target: Target) -> tuple[list[Any], list[Any]] | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -18,12 +20,13 @@ import asyncpg
 
 from ..sql import quote_ident
 from ..sqlparse import statement_info
+from ..sqltokens import GROUP_CHARS
 from .count_catalog import catalog_constraint, index_columns
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
 from .count_drops import drop_cascades
 from .count_exclusions import exclusion_hazards, overlapping_key_hazards, uncovered
-from .count_inserts import insert_hazards, rows_read_apart
+from .count_inserts import BATCH, batch_hazards, insert_hazards, inserts_following, rows_read_apart
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_groups, count_rows, load_target, refusal_on
@@ -103,6 +106,10 @@ class Counter:
         # and whether an earlier statement drops anything (a unique index, perhaps)
         self.changed: set[str] = set()
         self.drops = False
+        # The file's statements and where the next to count is (review_sql keeps it): an INSERT looks ahead
+        # for the INSERTs into its table that follow it, and their hazards wait here, in order
+        self.later: tuple[Sequence[str], int] = ((), 0)
+        self.batched: deque[tuple[str, list[Hazard]]] = deque()
 
     async def target(self, name: str, *, empty: bool = False, only: bool = False) -> Target | None:
         """The live table `name` as the migration writes it, with its inheritance children unless `only`
@@ -151,6 +158,10 @@ class Counter:
             self.dropped |= {(table, str(c.name)) for c in drops}
 
     async def statement(self, sql: str) -> list[Hazard]:
+        counted = self._counted_before(sql)
+        return counted if counted is not None else await self._statement(sql)
+
+    async def _statement(self, sql: str) -> list[Hazard]:
         node = _parse(sql)
         kind = type(node).__name__
         self.remember(kind, node)
@@ -213,7 +224,26 @@ class Counter:
         updated = {
             column for table, column in self.updated if table == key(name)
         }  # keys an UPDATE may change
+        if len(sql) <= GROUP_CHARS:  # its rows all in its tree: looked up with the INSERTs that follow
+            texts, start = self.later
+            following = inserts_following(texts[start : start + BATCH - 1], node, _parse)
+            said = await batch_hazards(
+                self.conn, target, [node, *following.values()], updated, self.insert_keys
+            )
+            if said is not None:
+                self.batched.extend(zip(following, said[1:], strict=True))
+                return said[0]
         return await insert_hazards(self.conn, target, node, updated, rows_read_apart(sql), self.insert_keys)
+
+    def _counted_before(self, sql: str) -> list[Hazard] | None:
+        """Its hazards, when an INSERT before it counted it with its own (`inserted`) and nothing came since."""
+        if not self.batched:
+            return None
+        text, hazards = self.batched.popleft()
+        if text == sql:
+            return hazards
+        self.batched.clear()
+        return None
 
     async def alter_table(self, node: Any) -> list[Hazard]:
         name = rangevar_name(node.relation)

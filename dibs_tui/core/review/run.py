@@ -42,8 +42,10 @@ async def review_sql(
         statements = migration_statements(text, file)
         reviewer.only_statement = only = len(statements) == 1
         added_again = _added_again(statements)
+        texts = [s.text for s in statements]
         for index, stmt in enumerate(statements):
             hazards = await reviewer.statement(stmt.text, stmt.line, added_again.get(index))
+            counter.later = (texts, index + 1)
             hazards += await counter.statement(stmt.text)
             step = trace.step(index) if trace else None
             where = f"{file}:{stmt.line}"
