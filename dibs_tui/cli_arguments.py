@@ -29,6 +29,19 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _duration(text: str) -> str:
+    """An argparse type: a duration as a session takes it (5s, 500ms, 1min): `--lock-timeout '3 parsecs'`
+    is a usage error naming its flag, not `invalid lock_timeout` after the config file was read."""
+    from .core.errors import DibsError
+    from .core.session import SessionLimits
+
+    try:
+        SessionLimits(statement_timeout=text).checked()
+    except DibsError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 5s, 500ms or 1min") from None
+    return text
+
+
 def _retry_wait(text: str) -> float:
     try:
         value = float(text)
@@ -367,7 +380,7 @@ def _migrate_arguments(p: argparse.ArgumentParser) -> None:
         help="start a migration even when its review counts rows there now that make a statement fail "
         "(refused otherwise: it would stop part way, or hold its locks until the failure)",
     )
-    p.add_argument("--lock-timeout", metavar="DURATION", help="SET lock_timeout (default 5s)")
+    p.add_argument("--lock-timeout", metavar="DURATION", type=_duration, help="SET lock_timeout (default 5s)")
     _add_desired(p)
     p.add_argument(
         "--no-prove",
@@ -475,12 +488,14 @@ def _add_session_limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lock-timeout",
         metavar="DURATION",
+        type=_duration,
         help="give up other reads waiting for a lock after this (default 5s); a catalog read says who holds "
         "the lock each 10 s and reads again once it is gone (queued 1s at most meanwhile)",
     )
     parser.add_argument(
         "--statement-timeout",
         metavar="DURATION",
+        type=_duration,
         help="give up a catalog query after this (default 60s, more on a catalog whose pg_class passes 20 MB); "
         "when given, also a catalog read's whole wait for a lock",
     )

@@ -445,3 +445,13 @@ def test_a_mistyped_command_is_named_with_the_one_meant(db: str) -> None:
         "dibs-tui: error: the command comes first, the DSN last: dibs-tui COMMAND [...] DSN" in first.stderr
     )
     assert run("stauts").returncode == 2  # one word alone is still the browser's DSN (off a terminal: help)
+
+
+@pytest.mark.parametrize("command", ["status", "schema", "migrate"])
+def test_a_timeout_flag_that_is_no_duration_is_a_usage_error_naming_the_flag(command: str) -> None:
+    """`--lock-timeout '3 parsecs'` was said as `invalid lock_timeout` (the flag or the config file?), exit 1,
+    and migrate's own --lock-timeout was only refused once it had connected."""
+    result = run(command, "--lock-timeout", "3 parsecs", "postgresql://nobody@127.0.0.1:1/nowhere")
+    assert result.returncode == 2, result.stderr
+    assert "argument --lock-timeout: '3 parsecs' is not a duration such as 5s" in result.stderr
+    assert "Traceback" not in result.stderr
