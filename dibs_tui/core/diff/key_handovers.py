@@ -57,6 +57,8 @@ def redefined_keys(
         prev = before.get(name)
         if prev is None or con.kind not in _REDEFINED or prev.kind not in _REDEFINED:
             continue
+        if con.temporal or prev.temporal:
+            continue  # WITHOUT OVERLAPS (PostgreSQL 18): its GiST index is built UNIQUE only by the key itself
         if any(c not in kept or (schema, table, c) in state.reshaped_columns for c in prev.columns):
             continue  # a column it reads is dropped or reshaped, which takes or rebuilds it: not handed over
         refs = state.desired_deps.references.get(("constraint", schema, table, name), ())
