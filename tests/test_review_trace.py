@@ -48,6 +48,8 @@ CREATE TABLE j (id int PRIMARY KEY, v int GENERATED ALWAYS AS (id * 2));
 CREATE TABLE k (id int PRIMARY KEY);
 CREATE TABLE l (id int PRIMARY KEY, v text);
 CREATE TABLE m (id int PRIMARY KEY, k_id int CONSTRAINT m_k REFERENCES k NOT ENFORCED);
+CREATE TABLE o (id int PRIMARY KEY);
+CREATE TABLE n (id int PRIMARY KEY, o_id int CONSTRAINT n_o REFERENCES o);
 """
 ROWS = """
 INSERT INTO a (id, v) SELECT i, NULL FROM generate_series(1, 50) i;
@@ -63,6 +65,8 @@ INSERT INTO j SELECT i FROM generate_series(1, 50) i;
 INSERT INTO k SELECT i FROM generate_series(1, 50) i;
 INSERT INTO l SELECT i, 'x' FROM generate_series(1, 50) i;
 INSERT INTO m SELECT i, i FROM generate_series(1, 50) i;
+INSERT INTO o SELECT i FROM generate_series(1, 50) i;
+INSERT INTO n SELECT i, i FROM generate_series(1, 50) i;
 """
 # One statement per table, so that what each statement takes is its own in the trace's one transaction too.
 MIGRATION = """\
@@ -86,6 +90,7 @@ ALTER TABLE i ALTER COLUMN s SET EXPRESSION AS (id * 3);
 ALTER TABLE j ALTER COLUMN v SET EXPRESSION AS (id * 3);
 ALTER TABLE l ADD COLUMN s int GENERATED ALWAYS AS (id * 2) STORED;
 ALTER TABLE m ALTER CONSTRAINT m_k ENFORCED;
+ALTER TABLE n ALTER CONSTRAINT n_o NOT ENFORCED;
 COMMIT;
 VACUUM FULL b;
 ALTER TABLE p DETACH PARTITION p2 CONCURRENTLY;
@@ -270,6 +275,8 @@ async def test_untraced_review_infers_the_same_misses(db: str) -> None:
     said = {(h.kind, h.basis): h.message for h in enforced.hazards}
     assert "every row it checks" in said[("access-exclusive-lock", "inferred")], said
     assert "SHARE ROW EXCLUSIVE on k" in said[("write-blocking-lock", "inferred")], said
+    [unenforced] = [s for s in review.statements if s.sql.startswith("ALTER TABLE n ALTER CONSTRAINT")]
+    assert any("ACCESS EXCLUSIVE on o " in h.message for h in unenforced.hazards), unenforced.hazards
     assert "table-rewrite" not in {
         k for k, _ in hazards(review, "ALTER TABLE j ALTER COLUMN v SET EXPRESSION")
     }

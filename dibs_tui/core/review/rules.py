@@ -255,23 +255,35 @@ class Reviewer:
 
     async def alter_constraint(self, table: TableFacts, name: str, rest: str) -> list[Hazard]:
         """ALTER CONSTRAINT ... ENFORCED of a foreign key NOT ENFORCED (PostgreSQL 18) checks every row under
-        ACCESS EXCLUSIVE, and blocks writes to the table it references; anything else holds ACCESS EXCLUSIVE."""
+        ACCESS EXCLUSIVE, and blocks writes to the table it references; NOT ENFORCED of one enforced drops its
+        triggers there under ACCESS EXCLUSIVE. Anything else (no switch) holds ACCESS EXCLUSIVE on the table."""
         if not table.reached:
             return []
         m = re.match(rf"({IDENT})\s+(.*)", rest, re.DOTALL)
-        if m is None or not re.search(r"(?<!NOT )\bENFORCED\b", re.sub(r"\s+", " ", m.group(2).upper())):
+        words = re.sub(r"\s+", " ", m.group(2).upper()) if m is not None else ""
+        enforcing = bool(re.search(r"(?<!NOT )\bENFORCED\b", words))
+        if m is None or not (enforcing or "NOT ENFORCED" in words):
             return [self.lock(table, name)]
-        constraint = unquote(m.group(1))
         referenced = await self.facts.scalar(
             "SELECT c.confrelid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_constraint c "
             "WHERE c.conrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND c.conname OPERATOR(pg_catalog.=) $2 "
-            "AND c.contype OPERATOR(pg_catalog.=) 'f' "
-            "AND (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'conenforced') OPERATOR(pg_catalog.=) 'false'",
+            "AND c.contype OPERATOR(pg_catalog.=) 'f' AND ((pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) "
+            "'conenforced') IS DISTINCT FROM 'false') OPERATOR(pg_catalog.<>) $3",
             table.oid,
-            constraint,
+            unquote(m.group(1)),
+            enforcing,
         )
         if referenced is None:
             return [self.lock(table, name)]
+        if not enforcing:
+            return [
+                self.lock(table, name),
+                Hazard(
+                    "access-exclusive-lock",
+                    f"takes ACCESS EXCLUSIVE on {referenced} (the key's triggers there dropped): blocks reads and "
+                    "writes until the transaction commits",
+                ),
+            ]
         return [
             self.lock(table, name, " for the whole read of every row it checks against the key, and"),
             Hazard(
