@@ -181,6 +181,13 @@ def _alter_columns(
     if old.partition_of != new.partition_of or old.inherits != new.inherits or own or gained:
         plan_moved_not_null_names(state, old, new, unchanged)
     leaving = _leaving_parents(state, old, new)
+    # a generated column reads only plain ones: those that go are dropped before any plain one (the server
+    # refuses to drop a column a generated column reads; its own-table dependency is not among the read's)
+    generated_gone = [
+        ObjectRef("column", new.schema, new.name, c.name)
+        for c in old.columns
+        if c.generated is not None and c.name not in new_cols and c.name not in inherited
+    ]
     for col in old.columns:
         if col.name not in new_cols and col.name not in inherited:
             cref = ObjectRef("column", new.schema, new.name, col.name)
@@ -201,7 +208,10 @@ def _alter_columns(
                 destructive=True,
                 destroys=[cref, *state.owned_sequences(new.schema, new.name, col.name)],
                 needs=after,
-                after=[own[col.name]] if col.name in own else [],
+                after=[
+                    *([own[col.name]] if col.name in own else []),
+                    *([] if col.generated else generated_gone),
+                ],
             )
 
 

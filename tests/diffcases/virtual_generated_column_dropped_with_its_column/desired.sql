@@ -1,0 +1,1 @@
+create table film (id int primary key);

@@ -1,0 +1,1 @@
+insert into film (id, length, rate) values (1, 90, 2.5);
