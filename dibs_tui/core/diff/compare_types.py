@@ -53,6 +53,9 @@ def plan_enums(state: PlanState) -> None:
             )
         elif (renamed := renamed_value(old.labels, new.labels)) is not None:
             _rename_enum_value(state, ref, *renamed)
+            now_named = [renamed[1] if label == renamed[0] else label for label in old.labels]
+            # values added besides, after the rename (one may be placed AFTER the new name)
+            _add_enum_values(state, ref, now_named, new.labels, needs=[_value_ref(ref, renamed[1])])
         elif old.labels != new.labels:
             state.change(
                 ChangeKind.ALTER,
@@ -102,19 +105,25 @@ def _old_enum_name(name: str) -> str:
 
 
 def renamed_value(old: Sequence[str], new: Sequence[str]) -> tuple[str, str] | None:
-    """(old label, new label) when exactly one value changed name in place: as many values, every other one
-    the same and at the same position, the old name gone and the new one not there before. Then the only
-    other reading, one value dropped and another added at its very place, would re-create the type and fail
-    on every row holding the old value, where RENAME VALUE keeps those rows (now under the new name) and ends
-    in the same catalog. Two or more values changed are not paired by position: that would be a guess that
-    relabels rows silently, so the type is re-created and such rows are refused loudly."""
-    if len(old) != len(new):
+    """(old label, new label) when exactly one value changed name in place: the old name gone, the new one not
+    there before and at its position, every other one kept in its order, values only added besides (after the
+    renamed one, or anywhere when there are as many). Then the only other reading, one value dropped and another
+    added at its very place, would re-create the type and fail on every row holding the old value, where RENAME
+    VALUE keeps those rows (now under the new name) and ends in the same catalog. Two or more values gone are
+    not paired by position: that would be a guess that relabels rows silently, so the type is re-created and
+    such rows are refused loudly."""
+    gone = [label for label in old if label not in new]
+    if len(gone) != 1:
         return None
-    changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
-    if len(changed) != 1:
+    was = gone[0]
+    at = old.index(was)
+    if at >= len(new) or new[at] in old or list(new[:at]) != list(old[:at]):
         return None
-    was, now = changed[0]
-    return None if was in new or now in old else (was, now)
+    now = new[at]
+    renamed = [now if label == was else label for label in old]
+    if len(old) == len(new):
+        return (was, now) if renamed == list(new) else None
+    return (was, now) if _is_append_only(renamed, new) else None
 
 
 def _rename_enum_value(state: PlanState, ref: ObjectRef, was: str, now: str) -> None:
@@ -128,7 +137,13 @@ def _rename_enum_value(state: PlanState, ref: ObjectRef, was: str, now: str) -> 
         ChangeKind.ALTER,
         [ref],
         reshapes=[ref],
+        creates=[_value_ref(ref, now)],
     )
+
+
+def _value_ref(ref: ObjectRef, label: str) -> ObjectRef:
+    """An enum's value under a name: what an ADD VALUE placed next to a renamed one waits for."""
+    return ObjectRef("enum value", ref.schema, ref.name, label)
 
 
 def _is_append_only(old: Sequence[str], new: Sequence[str]) -> bool:
@@ -137,7 +152,9 @@ def _is_append_only(old: Sequence[str], new: Sequence[str]) -> bool:
     return all(any(label == x for x in it) for label in old)
 
 
-def _add_enum_values(state: PlanState, ref: ObjectRef, old: Sequence[str], new: Sequence[str]) -> None:
+def _add_enum_values(
+    state: PlanState, ref: ObjectRef, old: Sequence[str], new: Sequence[str], needs: Sequence[ObjectRef] = ()
+) -> None:
     present = set(old)
     for i, label in enumerate(new):
         if label in present:
@@ -154,6 +171,7 @@ def _add_enum_values(state: PlanState, ref: ObjectRef, old: Sequence[str], new: 
             ChangeKind.ALTER,
             [ref],
             transactional=False,
+            needs=list(needs),
         )
         present.add(label)
 

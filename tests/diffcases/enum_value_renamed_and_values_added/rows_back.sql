@@ -1,0 +1,1 @@
+insert into things values (2, 'ok'), (3, 'sad');
