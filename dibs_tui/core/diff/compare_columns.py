@@ -399,6 +399,8 @@ def plan_alter_column(
             else f"{quote_ident(new.name)}::{new.type}"
         )
         needs = [type_ref(*new.type_key)] if new.type_key else []
+        # a partition that leaves goes first: the type change would name its NOT NULL as the parent's
+        needs += [detached_ref(part, rel.key) for part in state.current.partitions.get(rel.key, ())]
         made = [retyped_ref(rel)]  # what waits for the new type: generated columns, a parent's ADD merging it
         if new.type_key in state.array_recasts and new.type.endswith("[]"):
             helper = state.array_recasts[new.type_key]

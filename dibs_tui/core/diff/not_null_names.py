@@ -35,7 +35,8 @@ def _retyping_parent(state: PlanState, live: Relation, col: Column) -> str | Non
     """The parent's NOT NULL name where the plan retypes the partition's column on its parent: ALTER COLUMN ...
     TYPE makes each partition's NOT NULL again under the parent's name (PostgreSQL 18), whatever it was."""
     key = live.partition_of
-    if key is None:
+    desired = state.desired.relation(*live.key)
+    if key is None or desired is None or desired.partition_of != key:  # one that leaves is detached first
         return None
     parent, wanted = state.current.relation(*key), state.desired.relation(*key)
     if parent is None or wanted is None:

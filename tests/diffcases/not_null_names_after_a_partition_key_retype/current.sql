@@ -1,6 +1,9 @@
 -- A partitioned table restored as pg_dump writes it (partitions made apart, their NOT NULLs under their own
 -- names, then attached) whose column is retyped: ALTER COLUMN ... TYPE on the parent makes each partition's
--- NOT NULL again under the parent's name (PostgreSQL 18), so the plan renames nothing after it.
+-- NOT NULL again under the parent's name (PostgreSQL 18), so the plan renames nothing after it; a partition
+-- the desired side detaches is detached first and keeps its own.
 create table pay (id int, cid int not null, paid date not null) partition by range (paid);
 create table pay_1 (id int, cid int not null, paid date not null);
 alter table only pay attach partition pay_1 for values from ('2024-01-01') to ('2025-01-01');
+create table pay_2 (id int, cid int not null, paid date not null);
+alter table only pay attach partition pay_2 for values from ('2025-01-01') to ('2026-01-01');
