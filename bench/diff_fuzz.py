@@ -826,9 +826,16 @@ def _refused_by_rows(text: str) -> bool:
     return orphans is not None and re.search(rf"\nCREATE TABLE \S+\.{orphans[1]} \(", text) is not None
 
 
+_NOT_NULL_NAME = re.compile(r"not_null_name=(None|'[^']*')")
+
+
 def _only_inherited_not_null_names(text: str) -> bool:
     """The catalog differs only by NOT NULL names the plan says it keeps: an attached partition's inherited
-    NOT NULL, which the server refuses to rename (a parent's column retyped names it as the parent's)."""
+    NOT NULL, which the server refuses to rename (a parent's column retyped, or a column added to or made NOT
+    NULL on the parent, names it as the parent's). Said by the fingerprint, or by the model's columns."""
+    if "'columns', [" in text.split("\n", 1)[0]:
+        after, _, desired = _NOT_NULL_NAME.sub("", text.split("\n", 1)[0]).partition("], [")
+        return after.split("'columns', [", 1)[1] == desired.removesuffix("])")
     head = "the catalog after the plan differs from the desired one (fingerprint"
     if head not in text:
         return False
