@@ -10,6 +10,7 @@ import asyncio
 import json
 import re
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -265,8 +266,6 @@ async def test_review_and_migrate_under_another_sessions_lock_name_it_not_a_stat
     locked ACCESS EXCLUSIVE was 'the server refused: canceling statement due to statement timeout', and in
     migrate 'apply stopped by an error outside the migration's statements'. Now who holds the lock is said,
     and that nothing ran."""
-    import subprocess
-
     await execute(db, "CREATE TABLE busy (id int); INSERT INTO busy VALUES (1)")
     folder = tmp_path / "migrations"
     folder.mkdir()
@@ -304,6 +303,27 @@ async def test_review_and_migrate_under_another_sessions_lock_name_it_not_a_stat
     assert columns[0]["n"] == 1  # nothing was applied
 
 
+async def _run_behind_two_locks(
+    db: str, table: str, argv: list[str]
+) -> tuple[subprocess.CompletedProcess[str], tuple[int, int]]:
+    """`argv` run while two sessions hold ACCESS EXCLUSIVE: the older on `idle`, a table it never reads, the
+    other ('the blocker') on `table`. Its result and the two sessions' pids, older first."""
+    unrelated, blocker = await asyncpg.connect(db), await asyncpg.connect(db)
+    try:
+        await unrelated.execute("BEGIN; LOCK TABLE idle IN ACCESS EXCLUSIVE MODE")
+        await asyncio.sleep(0.2)  # older: the first of the holders by its transaction's start
+        await blocker.execute(
+            f"SET application_name = 'the blocker'; BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
+        )
+        result = await asyncio.to_thread(
+            subprocess.run, argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
+        )
+        return result, (unrelated.get_server_pid(), blocker.get_server_pid())
+    finally:
+        await unrelated.close()
+        await blocker.close()
+
+
 async def test_migrate_names_the_session_that_blocks_its_review_not_an_older_lock_on_another_table(
     db: str, tmp_path: Path
 ) -> None:
@@ -311,27 +331,13 @@ async def test_migrate_names_the_session_that_blocks_its_review_not_an_older_loc
     its review counts. Asked after the wait gave up, the first granted holder of any table was named (the
     older, unrelated one); the review's backend is now watched while it reads, and whom pg_blocking_pids says
     it waits for is named."""
-    import subprocess
-
     await execute(db, "CREATE TABLE idle (id int); CREATE TABLE busy (id int); INSERT INTO busy VALUES (1)")
     folder = tmp_path / "migrations"
     folder.mkdir()
     (folder / "20260101000000_busy.sql").write_text("UPDATE busy SET id = 2 WHERE id = 1;\n")
-    unrelated, blocker = await asyncpg.connect(db), await asyncpg.connect(db)
-    try:
-        await unrelated.execute("BEGIN; LOCK TABLE idle IN ACCESS EXCLUSIVE MODE")
-        await asyncio.sleep(0.2)  # older: the first of the holders by its transaction's start
-        await blocker.execute(
-            "SET application_name = 'the blocker'; BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE"
-        )
-        argv = [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove"]
-        result = await asyncio.to_thread(
-            subprocess.run, argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
-        )
-        pids = unrelated.get_server_pid(), blocker.get_server_pid()
-    finally:
-        await unrelated.close()
-        await blocker.close()
+    result, pids = await _run_behind_two_locks(
+        db, "busy", [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove"]
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert re.search(
         f"migrate's review of the pending migrations blocked by backend {pids[1]} \\(app 'the blocker', [^)]+\\) "
@@ -347,26 +353,10 @@ async def test_review_names_the_session_that_blocks_it_not_an_older_lock_on_anot
     """As migrate's review does (above): review's own refusal named every session holding ACCESS EXCLUSIVE on
     any table, the older unrelated one first; now whom pg_blocking_pids says its read waits for, in the same
     words."""
-    import subprocess
-
     await execute(db, "CREATE TABLE idle (id int); CREATE TABLE busy (id int); INSERT INTO busy VALUES (1)")
     migration = tmp_path / "20260101000000_busy.sql"
     migration.write_text("UPDATE busy SET id = 2 WHERE id = 1;\n")
-    unrelated, blocker = await asyncpg.connect(db), await asyncpg.connect(db)
-    try:
-        await unrelated.execute("BEGIN; LOCK TABLE idle IN ACCESS EXCLUSIVE MODE")
-        await asyncio.sleep(0.2)  # older: the first of the holders by its transaction's start
-        await blocker.execute(
-            "SET application_name = 'the blocker'; BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE"
-        )
-        argv = [DIBS, "review", str(migration), db]
-        result = await asyncio.to_thread(
-            subprocess.run, argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
-        )
-        pids = unrelated.get_server_pid(), blocker.get_server_pid()
-    finally:
-        await unrelated.close()
-        await blocker.close()
+    result, pids = await _run_behind_two_locks(db, "busy", [DIBS, "review", str(migration), db])
     assert result.returncode == 1, result.stdout + result.stderr
     assert re.search(
         f"the review's read of the live tables blocked by backend {pids[1]} \\(app 'the blocker', [^)]+\\) "
@@ -383,26 +373,10 @@ async def test_a_trace_a_lock_kept_from_reading_names_the_session_that_blocked_i
     """The trace's catalog read gives up on a lock rather than wait (the review goes on with the rules'): its
     note named every session holding ACCESS EXCLUSIVE, the older unrelated one first; now the one it waited
     for, in migrate's words."""
-    import subprocess
-
     await execute(db, "CREATE TABLE idle (id int); CREATE TABLE __dibs_migrations (version text, name text)")
     migration = tmp_path / "20260101000000_other.sql"
     migration.write_text("CREATE TABLE other (id int);\n")
-    unrelated, blocker = await asyncpg.connect(db), await asyncpg.connect(db)
-    try:
-        await unrelated.execute("BEGIN; LOCK TABLE idle IN ACCESS EXCLUSIVE MODE")
-        await asyncio.sleep(0.2)  # older: the first of the holders by its transaction's start
-        await blocker.execute(
-            "SET application_name = 'the blocker'; BEGIN; LOCK TABLE __dibs_migrations IN ACCESS EXCLUSIVE MODE"
-        )
-        argv = [DIBS, "review", str(migration), db]
-        result = await asyncio.to_thread(
-            subprocess.run, argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
-        )
-        pids = unrelated.get_server_pid(), blocker.get_server_pid()
-    finally:
-        await unrelated.close()
-        await blocker.close()
+    result, pids = await _run_behind_two_locks(db, "__dibs_migrations", [DIBS, "review", str(migration), db])
     said = " ".join((result.stdout + result.stderr).split())  # prose wrapped on a terminal
     assert re.search(
         f"not traced \\(catalog read blocked by backend {pids[1]} \\(app 'the blocker', [^)]+\\) holding "
