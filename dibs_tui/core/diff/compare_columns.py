@@ -52,7 +52,15 @@ from .render import (
     what_of,
 )
 from .state import PlanState
-from .type_conversions import between_ranges, cast_would_cut, conversion, converts_alone, through_text, widens
+from .type_conversions import (
+    between_ranges,
+    cast_would_cut,
+    conversion_route,
+    converts_alone,
+    said_through_text,
+    said_without_route,
+    widens,
+)
 
 
 def _column_unchanged(a: Column, b: Column) -> bool:
@@ -354,8 +362,8 @@ def plan_alter_column(
     ) and not inherited
     # (a recast to a type made again is left to fail loudly: its old type's drop waits for it)
     type_changes = type_changes and (recast_enum or recollate or not _row_type_held(state, rel, old, new))
-    route = _route(state, old, new) if type_changes and not recast_enum else "cast"
-    type_changes = type_changes and not _no_route(state, rel, old, new, route)
+    route = conversion_route(state, old, new) if type_changes and not recast_enum else "cast"
+    type_changes = type_changes and not said_without_route(state, rel, old, new, route)
     generated_changes = old.generated != new.generated or not same_expression(
         old.generation_expression, new.generation_expression
     )
@@ -421,7 +429,7 @@ def plan_alter_column(
         using_clause = "" if keep_assignment else f" USING {using}"
         live = state.current.relation(rel.schema, rel.name)
         keys = clear_foreign_keys(state, live, new.name) if live and (old.type_key or new.type_key) else []
-        comment = _said_through_text(rel, old, new, details) if route == "text" else ""
+        comment = said_through_text(rel, old, new, details) if route == "text" else ""
         state.step(
             ALTER_TABLES,
             f"{comment}{prefix} TYPE {new.type}{collate_clause}{using_clause};",
@@ -541,41 +549,6 @@ def _row_type_held(state: PlanState, rel: Relation, old: Column, new: Column) ->
         cref = ObjectRef("column", rel.schema, rel.name, new.name)
         state.change(ChangeKind.ALTER, cref, "column", old.type, new.type, detail=detail, planned=False)
     return bool(users)
-
-
-def _route(state: PlanState, old: Column, new: Column) -> str:
-    """type_conversions.conversion, but for ranges and the helpers' recasts, which go through text on purpose
-    (their text forms read back), as enums made again do."""
-    if (
-        old.type == new.type
-        or between_ranges(old.type, new.type)
-        or new.type_key in state.recasts
-        or (new.type_key in state.array_recasts and new.type.endswith("[]"))
-    ):
-        return "cast"
-    return conversion(old.type, new.type, state.desired)
-
-
-def _said_through_text(rel: Relation, old: Column, new: Column, details: list[str]) -> str:
-    """A conversion only through text, said in the change and in a comment above its step, where a reader of
-    the migration meets it."""
-    said = through_text(old.type, new.type)
-    details.append(said)
-    return f"-- {qualified(rel.schema, rel.name)}.{quote_ident(new.name)}: {said}\n"
-
-
-def _no_route(state: PlanState, rel: Relation, old: Column, new: Column, route: str) -> bool:
-    """No cast joins the types and the old one's text form is no value of the new one (an array and a
-    scalar): said and not planned (True), rather than a step that fails on the first row."""
-    if route != "none":
-        return False
-    detail = (
-        f"type {old.type} -> {new.type} not planned: no cast joins them, and one's text form is no value of the "
-        "other; convert the column by hand (ALTER COLUMN ... TYPE ... USING an expression), or drop and add it"
-    )
-    cref = ObjectRef("column", rel.schema, rel.name, new.name)
-    state.change(ChangeKind.ALTER, cref, "column", old.type, new.type, detail=detail, planned=False)
-    return True
 
 
 def _drop_serial_sequence(state: PlanState, rel: Relation, column: str) -> None:

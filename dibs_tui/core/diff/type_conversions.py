@@ -1,14 +1,17 @@
 """How a column's values get from one type to another in ALTER COLUMN ... TYPE: whether the server's own
 conversion does it (a widened type: no USING), whether an explicit cast would cut values short where the
 assignment cast refuses them, and where no cast exists but the text form reads back (range types); whether
-a cast joins two types at all, or only their text forms do (pg_cast, read with the catalog)."""
+a cast joins two types at all, or only their text forms do (pg_cast, read with the catalog), and how the plan
+says a conversion through text or one it cannot make."""
 
 from __future__ import annotations
 
 import re
 
-from ..model import Catalog, Column
-from ..sql import qualified
+from ..model import Catalog, Column, ObjectRef, Relation
+from ..plan import ChangeKind
+from ..sql import qualified, quote_ident
+from .state import PlanState
 
 _INTEGER_WIDTH = {"smallint": 2, "integer": 4, "bigint": 8}
 _SIZED = re.compile(r"(character varying|varchar|character|bit varying|numeric)\((\d+)(?:,(\d+))?\)")
@@ -128,3 +131,38 @@ def through_text(old_type: str, new_type: str) -> str:
         f"{new_type}, else the step fails"
     )
     return " ".join(said.split())
+
+
+def conversion_route(state: PlanState, old: Column, new: Column) -> str:
+    """type_conversions.conversion, but for ranges and the helpers' recasts, which go through text on purpose
+    (their text forms read back), as enums made again do."""
+    if (
+        old.type == new.type
+        or between_ranges(old.type, new.type)
+        or new.type_key in state.recasts
+        or (new.type_key in state.array_recasts and new.type.endswith("[]"))
+    ):
+        return "cast"
+    return conversion(old.type, new.type, state.desired)
+
+
+def said_through_text(rel: Relation, old: Column, new: Column, details: list[str]) -> str:
+    """A conversion only through text, said in the change and in a comment above its step, where a reader of
+    the migration meets it."""
+    said = through_text(old.type, new.type)
+    details.append(said)
+    return f"-- {qualified(rel.schema, rel.name)}.{quote_ident(new.name)}: {said}\n"
+
+
+def said_without_route(state: PlanState, rel: Relation, old: Column, new: Column, route: str) -> bool:
+    """No cast joins the types and the old one's text form is no value of the new one (an array and a
+    scalar): said and not planned (True), rather than a step that fails on the first row."""
+    if route != "none":
+        return False
+    detail = (
+        f"type {old.type} -> {new.type} not planned: no cast joins them, and one's text form is no value of the "
+        "other; convert the column by hand (ALTER COLUMN ... TYPE ... USING an expression), or drop and add it"
+    )
+    cref = ObjectRef("column", rel.schema, rel.name, new.name)
+    state.change(ChangeKind.ALTER, cref, "column", old.type, new.type, detail=detail, planned=False)
+    return True
