@@ -131,6 +131,13 @@ def _alter_columns(
     regenerated = {c.name for c in readers} if readers else ()
     gained = parents_gain(state, old, new) if old.inherits else set()
     follows = plan_regenerated(state, old, new, readers) if readers else []
+    # a generated column reads only plain ones: those that go are dropped before a plain one is dropped or
+    # retyped (the server refuses both while one reads it; its own-table dependency is not among the read's)
+    generated_gone = [
+        ObjectRef("column", new.schema, new.name, c.name)
+        for c in old.columns
+        if c.generated is not None and c.name not in new_cols and c.name not in inherited
+    ]
     unchanged: list[str] = []
     for col in sorted(new.columns, key=lambda c: c.position):
         if col.name in regenerated:
@@ -180,7 +187,7 @@ def _alter_columns(
                 if recast
                 else []
             )
-            after = [*follows, *cleared, *([own[col.name]] if col.name in own else [])]
+            after = [*follows, *cleared, *([own[col.name]] if col.name in own else []), *generated_gone]
             own_now = col.name in gained
             plan_alter_column(
                 state, new, prev, col, inherited=col.name in inherited and not own_now, follows=after
@@ -189,13 +196,6 @@ def _alter_columns(
     if old.partition_of != new.partition_of or old.inherits != new.inherits or own or gained:
         plan_moved_not_null_names(state, old, new, unchanged)
     leaving = _leaving_parents(state, old, new)
-    # a generated column reads only plain ones: those that go are dropped before any plain one (the server
-    # refuses to drop a column a generated column reads; its own-table dependency is not among the read's)
-    generated_gone = [
-        ObjectRef("column", new.schema, new.name, c.name)
-        for c in old.columns
-        if c.generated is not None and c.name not in new_cols and c.name not in inherited
-    ]
     for col in old.columns:
         if col.name not in new_cols and col.name not in inherited:
             cref = ObjectRef("column", new.schema, new.name, col.name)

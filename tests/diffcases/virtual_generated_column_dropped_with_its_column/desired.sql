@@ -1,1 +1,1 @@
-create table film (id int primary key);
+create table film (id int primary key, pr varchar(20));

@@ -1,1 +1,1 @@
-insert into film (id, length, rate) values (1, 90, 2.5);
+insert into film (id, length, rate, pr) values (1, 90, 2.5, 'x');

@@ -1,1 +1,1 @@
-insert into film values (1);
+insert into film values (1, 'x');
