@@ -79,7 +79,10 @@ def _plan(state: PlanState, kinds: frozenset[str]) -> set[ObjectRef]:
     remade: set[ObjectRef] = set()
     for old in sorted(current, key=_order):  # wrappers before their servers, servers before mappings
         new = desired.get(old.key)
-        with_table = any(t in gone_with_tables for t in old.tables)
+        # a publication outlives its tables (only their membership goes with them): made again, not taken along
+        outlives = old.kind == "publication"
+        with_table = not outlives and any(t in gone_with_tables for t in old.tables)
+        loses_member = outlives and any(t in gone_with_tables for t in old.tables)
         with_column = any(
             kind == "column" and (schema, name, sub) in state.reshaped_columns
             for kind, schema, name, sub in old.references
@@ -87,11 +90,11 @@ def _plan(state: PlanState, kinds: frozenset[str]) -> set[ObjectRef]:
         with_parent = any(parent in recreated for parent in old.parents)
         if new is None:
             state.change(ChangeKind.DROP, _ref(old), old.kind, old.create, destructive=True)
-        elif _same(old, new) and not with_table and not with_parent and not with_column:
+        elif _same(old, new) and not (with_table or with_parent or with_column or loses_member):
             if (old.comment or None) != (new.comment or None):
                 _comment(state, new)
             continue
-        elif old.shape == new.shape and not (with_table or with_parent or with_column):  # options differ
+        elif old.shape == new.shape and not (with_table or with_parent or with_column or loses_member):
             _alter_options(state, old, new)
             if (old.comment or None) != (new.comment or None):  # a wrapper's too, which had it left out
                 _comment(state, new)

@@ -1,0 +1,1 @@
+insert into u values (1);
