@@ -20,6 +20,7 @@ import asyncio
 import random
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -961,6 +962,10 @@ def _seeds(text: str) -> list[int]:
     return out
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bases", nargs="+", default=["pagila", "chinook"], help="real fixtures to edit")
@@ -968,6 +973,8 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=8, help="edits tried per seed")
     parser.add_argument("--lines", type=int, default=40, help="lines of each failure printed")
     args = parser.parse_args()
+    # ended by SIGTERM (a timeout, kill) it unwinds as Ctrl-C does, so its server below is stopped
+    signal.signal(signal.SIGTERM, _interrupted)
     root = Path(tempfile.mkdtemp(prefix="dibs-fuzz-"))
     server = EmbeddedServer(root / "server").start()
     failed = 0
