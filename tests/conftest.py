@@ -76,6 +76,15 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_not_ignored() -> None:
+    """A suite started in the background by a shell without job control (`make test &`, nohup) inherits Ctrl-C
+    ignored, and so does every command a test starts: the tests that press Ctrl-C would see it do nothing.
+    Ctrl-C is made Python's own again, which each started command then gets as the default."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[EmbeddedServer]:
     # A run ended by SIGTERM (a CI timeout, `kill`) unwinds as Ctrl-C does, so the server below is stopped:
