@@ -12,7 +12,7 @@ from collections.abc import Callable
 from .queries_filters import (
     IS_META_TABLE,
     NAMED_NOT_NULL,
-    NOT_NULL_JOIN,
+    NOT_NULL_DEFAULT_NAME,
     comment_join,
     not_extension_member,
     schema_filter,
@@ -335,7 +335,7 @@ LEFT JOIN pg_class ic ON ic.oid = co.conindid
 LEFT JOIN pg_class fc ON fc.oid = co.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = co.conindid
-{comment_join("ds", "pg_constraint", "co.oid")} {{not_null_join}}
+{comment_join("ds", "pg_constraint", "co.oid")}
 WHERE (co.contype IN ('p', 'u', 'c', 'f', 'x') {{named_not_null}}) AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
 ORDER BY co.conrelid, co.conname
 """
@@ -571,8 +571,12 @@ def queries_for(version_num: int, *, only_relations: bool = False, privileges: b
         "constraints": CONSTRAINTS_SQL.replace("{nulls_not_distinct}", f"COALESCE({nnd}, false)")
         .replace("{server_definition}", server_definition)
         .replace("{named_not_null}", NAMED_NOT_NULL if version_num >= 180000 else "")
-        .replace("{not_null_join}", NOT_NULL_JOIN if version_num >= 180000 else "")
-        .replace("{not_null_default}", ", nn.name AS not_null_default" if version_num >= 180000 else "")
+        .replace(
+            "{not_null_default}",
+            f", CASE WHEN co.contype = 'n' THEN {NOT_NULL_DEFAULT_NAME} END AS not_null_default"
+            if version_num >= 180000
+            else "",
+        )
         .replace("{target_not_read}", "OR NOT co.confrelid = ANY($3::oid[])" if only_relations else ""),
         "indexes": INDEXES_SQL.replace("{nulls_not_distinct}", nnd if version_num >= 150000 else "false"),
         "triggers": TRIGGERS_SQL,

@@ -43,14 +43,18 @@ def comment_join(alias: str, catalog: str, oid: str, sub: str = "0") -> str:
 # What the constraints query reads of contype 'n' (PostgreSQL 18 NOT NULL constraints): see CONSTRAINTS_SQL.
 # The name the server gives a NOT NULL: its first parent's (one that children inherit), else
 # `<table>_<column>_not_null` where that is not cut to 63 bytes (a longer one is read, the builder compares).
-NOT_NULL_JOIN = """LEFT JOIN LATERAL (
+# A scalar subquery over the constraint and its table alone, not a lateral join: the filter is then applied
+# where pg_constraint meets pg_class, before the per-row look-ups of the keys' indexes, targets and comments
+# (a lateral's column is known only once every join is made: at 5,000 tables all 57,000 NOT NULLs went through
+# those look-ups, a portion 97 -> 225 ms).
+NOT_NULL_DEFAULT_NAME = """(
   SELECT coalesce(CASE WHEN co.coninhcount > 0 THEN
     (SELECT pc.conname FROM pg_inherits h JOIN pg_attribute pa ON pa.attrelid = h.inhparent AND pa.attname = a.attname
      JOIN pg_constraint pc ON pc.conrelid = h.inhparent AND pc.contype = 'n' AND pc.conkey[1] = pa.attnum
                            AND NOT pc.connoinherit
      WHERE h.inhrelid = co.conrelid ORDER BY h.inhseqno LIMIT 1) END,
     CASE WHEN octet_length(c.relname) + octet_length(a.attname) <= 53
-         THEN c.relname || '_' || a.attname || '_not_null' END) AS name
-  FROM pg_attribute a WHERE co.contype = 'n' AND a.attrelid = co.conrelid AND a.attnum = co.conkey[1]) nn ON true"""
-NAMED_NOT_NULL = """OR (co.contype = 'n' AND (NOT co.convalidated OR co.connoinherit
-                             OR co.conname IS DISTINCT FROM nn.name))"""
+         THEN c.relname || '_' || a.attname || '_not_null' END)
+  FROM pg_attribute a WHERE a.attrelid = co.conrelid AND a.attnum = co.conkey[1])"""
+NAMED_NOT_NULL = f"""OR (co.contype = 'n' AND (NOT co.convalidated OR co.connoinherit
+                             OR co.conname IS DISTINCT FROM {NOT_NULL_DEFAULT_NAME}))"""
