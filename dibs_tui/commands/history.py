@@ -25,7 +25,8 @@ from ..core.explore.history import (
 from ..core.explore.names import UnknownObject, resolve, split_name
 from ..core.migrations.apply_record import PartialApply, read_partials
 from ..core.migrations.history import read_history
-from ..core.model import Catalog, Migration
+from ..core.model import Catalog
+from ..core.model_meta import Migration
 from ..core.sql import quote_ident
 from ..core.terminal import json_safe_text, raw_stream, safe
 from .catalog_read import load

@@ -18,7 +18,7 @@ from ..core.migrations.apply_record import read_partials_at
 from ..core.migrations.layouts import EntryKind, read_folder_status
 from ..core.migrations.status import MigrationState, MigrationStatus, SquashedHistory, renamed, squashed
 from ..core.migrations.tool_histories import describe_tables
-from ..core.model import Migration
+from ..core.model_meta import Migration
 from ..core.terminal import prose_for, safe
 from .common import run_async, target_for
 

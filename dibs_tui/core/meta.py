@@ -20,18 +20,8 @@ from typing import Any
 
 import asyncpg
 
-from .model import (
-    Catalog,
-    Column,
-    MetaState,
-    MetaStatus,
-    Migration,
-    ObjectRef,
-    Provenance,
-    Relation,
-    SourceLocation,
-    StaleMeta,
-)
+from .model import Catalog, Column, MetaStatus, ObjectRef, Provenance, Relation, SourceLocation
+from .model_meta import MetaState, Migration, StaleMeta
 from .sql import literal_or_null, quote_ident
 
 META_TABLES = ("__dibs_tables", "__dibs_columns", "__dibs_indices", "__dibs_migrations", "_dibs_migrations")

@@ -24,14 +24,13 @@ from .model import (
     ForeignKey,
     Generated,
     Index,
-    MetaState,
-    Migration,
     QualifiedName,
     Relation,
     RelationKind,
     Schema,
     Trigger,
 )
+from .model_meta import MetaState, Migration
 from .sources import has_sqlite_header
 from .sqlite_pragmas import Pragmas, quote_name
 from .sqlite_text import index_parts, table_text, view_query

@@ -17,7 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..model import Catalog, MetaState, Migration, Provenance, QualifiedName
+from ..model import Catalog, Provenance, QualifiedName
+from ..model_meta import MetaState, Migration
 
 CREATED, MODIFIED, DROPPED = "created", "modified", "dropped"
 FROM_HISTORY, FROM_META = "history", "meta"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import asyncpg
 
-from ..model import Migration
+from ..model_meta import Migration
 from ..sql import one_line_literal, requoted
 from ..terminal import safe
 from . import apply_record as record

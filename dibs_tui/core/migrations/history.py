@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from ..meta_tables import find_tables
-from ..model import Migration
+from ..model_meta import Migration
 from ..session import current_limits
 from ..sql import quote_ident
 from .tool_histories import TABLES as HISTORY_TABLES

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..model import Migration
+from ..model_meta import Migration
 from .files import MigrationFile
 from .history import INIT_SNAPSHOT, History
 from .tool_histories import BY_TOOL, head_only_sources

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from ..errors import DibsError
-from ..model import Migration
+from ..model_meta import Migration
 from ..sql import quote_ident
 
 if TYPE_CHECKING:
