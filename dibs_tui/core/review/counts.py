@@ -25,11 +25,12 @@ from .count_catalog import catalog_constraint, index_columns
 from .count_deletes import delete_hazards
 from .count_domains import domain_hazards
 from .count_drops import drop_cascades
-from .count_exclusions import exclusion_hazards, overlapping_key_hazards, uncovered
+from .count_exclusions import exclusion_hazards, overlapping_key_hazards
 from .count_inserts import BATCH, batch_hazards, insert_hazards, inserts_following, rows_read_apart
+from .count_keys import duplicate_hazards, orphan_hazards
 from .count_new_columns import NewColumn, add_column_hazards, new_column, with_new_values
 from .count_partitions import bound_hazards
-from .count_queries import Failed, Target, count_groups, count_rows, load_target, refusal_on
+from .count_queries import Failed, Target, count_rows, load_target, refusal_on
 from .count_removals import drop_hazards, dropped_column_hazards, truncate_hazards
 from .count_sequences import sequence_hazards
 from .count_types import cast_hazards
@@ -363,8 +364,13 @@ class Counter:
             hazards = (
                 await overlapping_key_hazards(self.conn, target, keys, what)
                 if con.without_overlaps and len(keys) > 1
-                else await self.duplicates(
-                    target, [f"t.{quote_ident(k)}" for k in keys], keys, bool(con.nulls_not_distinct), None
+                else await duplicate_hazards(
+                    self.conn,
+                    target,
+                    [f"t.{quote_ident(k)}" for k in keys],
+                    keys,
+                    bool(con.nulls_not_distinct),
+                    None,
                 )
             )
             if contype == "CONSTR_PRIMARY":
@@ -401,7 +407,8 @@ class Counter:
         columns = [str(c.sval) for c in con.fk_attrs or ()]
         ref_columns = [str(c.sval) for c in con.pk_attrs or ()] or list(referenced.key if referenced else ())
         full = con.fk_matchtype == "f"
-        return await self.orphans_of(
+        return await orphan_hazards(
+            self.conn,
             target,
             columns,
             referenced,
@@ -410,85 +417,6 @@ class Counter:
             full=full,
             period=bool(con.fk_with_period),
         )
-
-    async def orphans_of(
-        self,
-        target: Target,
-        columns: list[str],
-        referenced: Target | None,
-        shown: str,
-        ref_columns: list[str],
-        *,
-        full: bool = False,
-        period: bool = False,
-    ) -> list[Hazard]:
-        """Rows whose key is all there and matches nothing; with MATCH FULL, also those whose key is part NULL
-        (the server refuses a key half NULL; one all NULL passes either way); over a `period`, those whose range
-        the referenced rows' do not cover (count_temporal)."""
-        if referenced is None or len(ref_columns) != len(columns) or not target.rows:
-            return []
-        why = target.unsafe(columns) or referenced.unsafe(ref_columns)
-        consequence = "the foreign key fails if any row references nothing"
-        if why:
-            return [
-                not_counted(FAILS, f"rows of {target.shown} referencing no row of {shown}", why, consequence)
-            ]
-        match = " AND ".join(
-            f"r.{quote_ident(rc)} OPERATOR(pg_catalog.=) t.{quote_ident(c)}"
-            for c, rc in zip(columns, ref_columns, strict=True)
-        )
-        present = " AND ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in columns)
-        orphan = f"NOT EXISTS (SELECT 1 FROM {referenced.qualified} r WHERE {match})"
-        if period and len(columns) > 1:
-            orphan = uncovered(referenced.qualified, columns, ref_columns)
-        if full and len(columns) > 1:
-            some = " OR ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in columns)
-            condition = f"({some}) AND (NOT ({present}) OR {orphan})"
-            mixed = True
-        else:
-            condition, mixed = f"{present} AND {orphan}", False
-        found = await count_rows(self.conn, target, condition)
-        if found.rows is None:
-            return [not_counted(FAILS, f"rows referencing no row of {shown}", found.not_counted, consequence)]
-        if not found.rows:
-            return unproven(FAILS, f"row referencing no row of {shown}", target.shown, found, consequence)
-        one = found.rows == 1
-        mixing = f" or mix{'es' if one else ''} NULL and non-NULL keys (MATCH FULL)" if mixed else ""
-        none = f"no rows of {shown} that together cover its {columns[-1]}" if period else f"no row of {shown}"
-        return [
-            observed(
-                FAILS,
-                f"{found.rows_text()} of {target.shown} reference{'s' if one else ''} {none}{mixing}: "
-                f"the foreign key cannot be added{found.example_text()}",
-                found,
-            )
-        ]
-
-    async def duplicates(
-        self, target: Target, values: list[str], shown: list[str], nulls_equal: bool, where: str | None
-    ) -> list[Hazard]:
-        if not target.rows:
-            return []
-        cols = ", ".join(shown)
-        present = "true" if nulls_equal else " AND ".join(f"({v}) IS NOT NULL" for v in values)
-        if where:
-            present = f"({present}) AND ({where})"
-        found = await count_groups(self.conn, target, values, present)
-        consequence = "the unique index fails if any value repeats"
-        if found.rows is None:
-            return [
-                not_counted(FAILS, f"duplicates in {target.shown} ({cols})", found.not_counted, consequence)
-            ]
-        if not found.rows:
-            return unproven(FAILS, f"duplicate in ({cols})", target.shown, found, consequence)
-        groups = found.rows_text("duplicate value group")
-        return [
-            observed(
-                FAILS,
-                f"{groups} in {target.shown} ({cols}): the unique index cannot be built{found.example_text()}",
-                found,
-            )
-        ]
 
     async def unique_index(self, node: Any) -> list[Hazard]:
         target = await self.target(rangevar_name(node.relation))
@@ -517,7 +445,9 @@ class Counter:
             read |= columns_of(node.whereClause)
         if why := target.unsafe(read):
             return [not_counted(FAILS, f"duplicates in {target.shown}", why, "the unique index fails")]
-        found = await self.duplicates(target, values, shown, bool(node.nulls_not_distinct), where)
+        found = await duplicate_hazards(
+            self.conn, target, values, shown, bool(node.nulls_not_distinct), where
+        )
         if node.concurrent:  # its failure commits the index as INVALID: a retry under its name fails on it
             index = f"the invalid index {node.idxname}" if node.idxname else "an invalid index"
             left = f"; CONCURRENTLY leaves {index} behind: drop it to retry"
@@ -594,8 +524,8 @@ class Counter:
         if found.kind == "f" and found.referenced:
             referenced = await self.target(found.referenced, empty=True)
             ref = (found.referenced, found.ref_columns)
-            return await self.orphans_of(
-                target, found.columns, referenced, *ref, full=found.match_full, period=found.period
+            return await orphan_hazards(
+                self.conn, target, found.columns, referenced, *ref, full=found.match_full, period=found.period
             )
         return []
 
