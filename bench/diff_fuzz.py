@@ -34,6 +34,7 @@ import asyncpg
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.sql import qualified, quote_ident, quote_literal
 from tests.diffcases.harness import converge_dsns
+from tests.pg import execute
 from tests.realschemas import load_real
 
 _TABLES = """
@@ -864,23 +865,6 @@ async def _apply_edits(dsn: str, edits: list[Edit]) -> list[Edit]:
     return applied
 
 
-async def _admin_on(dsn: str, sql: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-async def _admin(server: EmbeddedServer, *statements: str) -> None:
-    conn = await asyncpg.connect(server.dsn("postgres"))
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 @dataclass
 class Result:
     base: str
@@ -899,7 +883,7 @@ def _run_seed(server: EmbeddedServer, base: str, facts: Facts, seed: int, count:
 
     def copy(of: str) -> str:
         name = f"fz_{base}_{seed}_{len(made)}"
-        asyncio.run(_admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{of}"'))
+        asyncio.run(execute(server.dsn(), f'CREATE DATABASE "{name}" TEMPLATE "{of}"'))
         made.append(name)
         return name
 
@@ -936,7 +920,7 @@ def _run_seed(server: EmbeddedServer, base: str, facts: Facts, seed: int, count:
                 break
         return Result(base, seed, applied, forward, failures, expected)
     finally:
-        asyncio.run(_admin(server, *(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in made)))
+        asyncio.run(execute(server.dsn(), *(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in made)))
 
 
 async def _empty(dsn: str) -> None:
@@ -981,9 +965,9 @@ def main() -> int:
     runs = 0
     try:
         for base in args.bases:
-            asyncio.run(_admin(server, f'CREATE DATABASE "fz_{base}" TEMPLATE template0'))
+            asyncio.run(execute(server.dsn(), f'CREATE DATABASE "fz_{base}" TEMPLATE template0'))
             load_real(server.dsn(f"fz_{base}"), base)
-            asyncio.run(_admin_on(server.dsn(f"fz_{base}"), _LIBRARY))
+            asyncio.run(execute(server.dsn(f"fz_{base}"), _LIBRARY))
             facts = asyncio.run(_facts(server.dsn(f"fz_{base}")))
             asyncio.run(_fill(server.dsn(f"fz_{base}"), facts))
             for seed in _seeds(args.seeds):

@@ -13,11 +13,10 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from dibs_tui.core.embedded import EmbeddedServer
-from tests.pg import fetch, shadow_server_pids
+from tests.pg import execute, fetch, shadow_server_pids
 
 TEMPLATE = "dibs_test_template"
 _counter = itertools.count()
@@ -95,20 +94,11 @@ def pg_server() -> Iterator[EmbeddedServer]:
     root = Path(tempfile.mkdtemp(prefix="dibs-tests-"))
     server = EmbeddedServer(root / "server").start()
     try:
-        asyncio.run(_admin(server, f'CREATE DATABASE "{TEMPLATE}" TEMPLATE template0'))
+        asyncio.run(execute(server.dsn(), f'CREATE DATABASE "{TEMPLATE}" TEMPLATE template0'))
         yield server
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
-
-
-async def _admin(server: EmbeddedServer, *statements: str) -> None:
-    conn = await asyncpg.connect(server.dsn("postgres"))
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 @pytest.fixture
@@ -118,13 +108,17 @@ def new_database(pg_server: EmbeddedServer) -> Iterator[Callable[[], str]]:
 
     def make() -> str:
         name = f"t{next(_counter)}_{id(created) % 100000}"
-        asyncio.run(_admin(pg_server, f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY'))
+        asyncio.run(
+            execute(pg_server.dsn(), f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY')
+        )
         created.append(name)
         return pg_server.dsn(name)
 
     yield make
     if created:
-        asyncio.run(_admin(pg_server, *(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in created)))
+        asyncio.run(
+            execute(pg_server.dsn(), *(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in created))
+        )
 
 
 @pytest.fixture

@@ -32,10 +32,12 @@ PATIENCE = 60.0  # seconds before a test gives up waiting for a state (a hang, n
 T = TypeVar("T")
 
 
-async def execute(dsn: str, sql: str) -> None:
+async def execute(dsn: str, *statements: str) -> None:
+    """Each SQL text in turn on one connection (CREATE DATABASE, which runs alone, as one of them)."""
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(sql)
+        for sql in statements:
+            await conn.execute(sql)
     finally:
         await conn.close()
 
