@@ -373,7 +373,9 @@ def plan_alter_column(
     if old.identity is not None and new.identity is None and not inherited:
         details.append("identity dropped")
         # the identity goes from the partitions with it: a default set on any of them waits for this
-        gone = [_identity(*key, new.name) for key in (rel.key, *_partitions_under(state, rel.key))]
+        gone = [
+            _identity(*key, new.name) for key in (rel.key, *(r.key for r in recast_descendants(state, rel)))
+        ]
         state.step(
             ALTER_TABLES,
             f"{prefix} DROP IDENTITY;",
@@ -472,7 +474,7 @@ def plan_alter_column(
             add = f"{prefix} ADD {identity_clause(state, rel, new)};"
             # it reaches the partitions, which refuse it while a default of their own is left (a serial's,
             # copied to each when it was made): their DROP DEFAULT goes first
-            defaults = [ObjectRef("default", *key, new.name) for key in _partitions_under(state, rel.key)]
+            defaults = [ObjectRef("default", *r.key, new.name) for r in recast_descendants(state, rel)]
             state.step(ALTER_TABLES, add, ChangeKind.ALTER, [ref, cref], creates=made, after=defaults)
             if sequence is not None:
                 catch_up = catch_up_sql(sequence, rel, new.name)
@@ -524,16 +526,6 @@ def _alter_generated(
 def _identity(schema: str, table: str, column: str) -> ObjectRef:
     """A column's identity as the graph knows it: a default cannot be set on the column while it holds one."""
     return ObjectRef("identity", schema, table, column)
-
-
-def _partitions_under(state: PlanState, key: tuple[str, str]) -> list[tuple[str, str]]:
-    """The live partitions of a table, at every level."""
-    found, todo = [], [key]
-    while todo:
-        for part in state.current.partitions.get(todo.pop(), ()):
-            found.append(part.key)
-            todo.append(part.key)
-    return found
 
 
 def _row_type_held(state: PlanState, rel: Relation, old: Column, new: Column) -> bool:
