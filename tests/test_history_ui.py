@@ -21,7 +21,7 @@ from dibs_tui.core.meta import meta_tables_ddl
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migration_touched import TouchedList
 from dibs_tui.ui.migrations_pane import MigrationsPane
-from tests.pg import run_sql
+from tests.pg import execute, run_sql
 from tests.test_history import HAND_BUILT
 from tests.test_ui_snapshots import FIXED_TIMES, loaded, settled, until
 
@@ -32,11 +32,11 @@ PROJECT = Path("/tmp/dibs-tui-history-snapshots")  # fixed: the snapshots show n
 
 @pytest.fixture
 def history_db(pg_server: EmbeddedServer) -> Iterator[str]:
-    from tests.conftest import _admin
-
     asyncio.run(
-        _admin(
-            pg_server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"'
+        execute(
+            pg_server.dsn(),
+            f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)',
+            f'CREATE DATABASE "{DATABASE}"',
         )
     )
     dsn = pg_server.dsn(DATABASE)
@@ -45,7 +45,7 @@ def history_db(pg_server: EmbeddedServer) -> Iterator[str]:
     for old in (PROJECT / "db" / "migrations").glob("*.sql"):
         old.unlink()
     yield dsn
-    asyncio.run(_admin(pg_server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+    asyncio.run(execute(pg_server.dsn(), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
 
 def history_app(dsn: str) -> DibsApp:

@@ -32,11 +32,9 @@ from tests.test_ui import goto, loaded, rendered, wait_for
 @pytest.fixture(scope="module")
 def demo(pg_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoInfo]:
     """The demo database and project, as `dibs-tui demo` builds them (read only here: nothing applies)."""
-    from tests.conftest import _admin
-
     project = tmp_path_factory.mktemp("screen-demo") / "project"
     yield build_demo(pg_server.dsn("postgres"), "ui_screen_demo", project_dir=project)
-    asyncio.run(_admin(pg_server, 'DROP DATABASE IF EXISTS "ui_screen_demo" WITH (FORCE)'))
+    asyncio.run(execute(pg_server.dsn(), 'DROP DATABASE IF EXISTS "ui_screen_demo" WITH (FORCE)'))
 
 
 def demo_app(demo: DemoInfo) -> DibsApp:

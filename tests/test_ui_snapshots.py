@@ -21,7 +21,7 @@ from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.screens.error import ErrorScreen
 from dibs_tui.ui.screens.finder import FinderScreen
-from tests.pg import run_sql
+from tests.pg import execute, run_sql
 from tests.test_ui import META, SHOP
 
 SIZE = (120, 36)
@@ -59,11 +59,11 @@ MIGRATIONS = {
 
 @pytest.fixture
 def snapshot_db(pg_server: EmbeddedServer) -> Iterator[str]:
-    from tests.conftest import _admin
-
     asyncio.run(
-        _admin(
-            pg_server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"'
+        execute(
+            pg_server.dsn(),
+            f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)',
+            f'CREATE DATABASE "{DATABASE}"',
         )
     )
     dsn = pg_server.dsn(DATABASE)
@@ -80,7 +80,7 @@ def snapshot_db(pg_server: EmbeddedServer) -> Iterator[str]:
     for name, text in MIGRATIONS.items():
         (migrations / name).write_text(text)
     yield dsn
-    asyncio.run(_admin(pg_server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+    asyncio.run(execute(pg_server.dsn(), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
 
 def snapshot_app(dsn: str) -> DibsApp:
