@@ -91,6 +91,17 @@ def _supabase(dsn: str) -> None:
     psql_file(dsn, "supabase (shimmed)", text=text)
 
 
+_POSTGIS = re.compile(r"^((CREATE|COMMENT ON) EXTENSION (IF NOT EXISTS )?postgis\b.*)$", re.MULTILINE)
+
+
+def _openstreetmap(dsn: str) -> None:
+    # PostGIS is not in the embedded build: its extension left out, its one column (moderation_zones.zone) bytea.
+    text = (REAL / "openstreetmap" / "structure.sql").read_text(encoding="utf-8")
+    text = _POSTGIS.sub(lambda m: "-- shim: " + m.group(1), text)
+    text = text.replace("public.geometry(Polygon,4326)", "bytea")
+    psql_file(dsn, "openstreetmap (shimmed)", text=text)
+
+
 LOADERS: dict[str, Callable[[str], None]] = {
     "pagila": _pagila,
     "synapse": _synapse,
@@ -100,6 +111,7 @@ LOADERS: dict[str, Callable[[str], None]] = {
     "musicbrainz": _musicbrainz,
     "lago": _lago,
     "supabase": _supabase,
+    "openstreetmap": _openstreetmap,
 }
 
 

@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 
 from dibs_tui.core.diff import diff_catalogs
+from dibs_tui.core.diff.deparse_drift import same_check, same_expression, same_statement
 from dibs_tui.core.fingerprint import (
     Fingerprint,
     FingerprintDiff,
@@ -247,8 +248,8 @@ async def assert_same_fingerprint(
     One by PostgreSQL's design (see _without_joined_locality): an existing table that joins a parent keeps
     its columns as its own, and so does a child that had a column its parent is given."""
     desired = await fingerprint_dsn(b, include, exclude)
-    diff = _without_joined_locality(
-        compare(await fingerprint_dsn(a, include, exclude), desired), plan, desired
+    diff = _without_in_list_casts(
+        _without_joined_locality(compare(await fingerprint_dsn(a, include, exclude), desired), plan, desired)
     )
     if kept:
         diff = without_kept_validity(diff)
@@ -300,6 +301,33 @@ def _without_joined_locality(
     return FingerprintDiff(
         tuple(x for x in diff.before if plain(x) not in after),
         tuple(x for x in diff.after if plain(x) not in before),
+    )
+
+
+_CAST_EACH = re.compile(r"ARRAY\[((?:\('(?:[^']|'')*'::[\w ]+\)::[\w ]+(?:, )?)+)\]")
+_ELEMENT = re.compile(r"\(('(?:[^']|'')*'::[\w ]+)\)::([\w ]+)")
+
+
+def _cast_outside(line: str) -> str:
+    """`ARRAY[('a'::varchar)::text, ...]`, a varchar IN list's array as a plan made again reads it back, written
+    as the server first printed it: `(ARRAY['a'::varchar, ...])::text[]` (core/diff/deparse_drift.py)."""
+
+    def one(found: re.Match[str]) -> str:
+        elements = _ELEMENT.findall(found[1])
+        if len({cast for _, cast in elements}) != 1:
+            return found[0]
+        return f"(ARRAY[{', '.join(e for e, _ in elements)}])::{elements[0][1]}[]"
+
+    return _CAST_EACH.sub(one, line)
+
+
+def _without_in_list_casts(diff: FingerprintDiff) -> FingerprintDiff:
+    """The difference left once each side's IN list arrays are written alike (_cast_outside): the drift the
+    diff takes as no difference, which a plan that makes such an object again cannot avoid."""
+    before, after = {_cast_outside(x) for x in diff.before}, {_cast_outside(x) for x in diff.after}
+    return FingerprintDiff(
+        tuple(x for x in diff.before if _cast_outside(x) not in after),
+        tuple(x for x in diff.after if _cast_outside(x) not in before),
     )
 
 
@@ -437,8 +465,32 @@ def _column_order_free(obj: WholeObject) -> WholeObject:
     return replace(obj, shape=found[1] + columns + found[3], references=tuple(sorted(obj.references)))
 
 
+def _printed_as(a: object, b: object) -> object:
+    """`b` with each text that differs from `a`'s only as the server prints it back after a reload (a varchar
+    IN list's array cast, a UNION arm's NULL: core/diff/deparse_drift.py, which the diff judges by) made `a`'s.
+    A plan that makes such an object writes the desired text, and the server reads it back drifted."""
+    if a == b:
+        return b
+    if isinstance(a, str) and isinstance(b, str):
+        return a if same_check(a, b) or same_expression(a, b) or same_statement(a, b) else b
+    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
+        return tuple(_printed_as(x, y) for x, y in zip(a, b, strict=True))
+    if dataclasses.is_dataclass(a) and not isinstance(a, type) and type(a) is type(b):
+        return replace(
+            b,  # type: ignore[type-var]
+            **{
+                f.name: _printed_as(getattr(a, f.name), getattr(b, f.name))
+                for f in dataclasses.fields(a)
+                if f.init
+            },
+        )
+    return b
+
+
 def assert_same_model(a: Catalog, b: Catalog) -> None:
-    ca, cb = comparable(a), comparable(b)
+    ca = comparable(a)
+    cb = _printed_as(ca, comparable(b))
+    assert isinstance(cb, Catalog)
     if ca == cb:
         return
     for field in (
