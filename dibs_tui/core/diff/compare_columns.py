@@ -43,6 +43,7 @@ from .graph import (
 )
 from .inherited_columns import inherited_names, kept_by_a_child, own_once_parents_drop, parents_gain
 from .not_null_names import plan_moved_not_null_names, plan_not_null_name
+from .not_null_retype import hold_not_nulls
 from .not_null_states import plan_not_null, state_of
 from .partition_moves import detached_ref, plan_partition_changes
 from .regenerated_columns import plan_regenerated, plan_remade_generated, remade_generated
@@ -431,6 +432,7 @@ def plan_alter_column(
         using_clause = "" if keep_assignment else f" USING {using}"
         live = state.current.relation(rel.schema, rel.name)
         keys = clear_foreign_keys(state, live, new.name) if live and (old.type_key or new.type_key) else []
+        held = hold_not_nulls(state, live, new.name, details) if live is not None else []
         comment = said_through_text(rel, old, new, details) if route == "text" else ""
         state.step(
             ALTER_TABLES,
@@ -439,7 +441,7 @@ def plan_alter_column(
             [ref, cref],
             needs=needs,
             creates=made,
-            after=[*follows, *keys],
+            after=[*follows, *keys, *held],
             destructive=not widens(old.type, new.type),
             reshapes=[cref],
         )
