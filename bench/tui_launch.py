@@ -58,6 +58,7 @@ class Launch:
     loaded_s: float
     busy_until_s: float
     quit_s: float
+    cpu_s: float  # the app's CPU (user + system) once it had gone quiet: what it spent, however scheduled
     peak_rss_mib: float
     preempted: int  # times taken off a core while it could run (wait4): see bench/README.md, session 20
 
@@ -205,6 +206,7 @@ def launch(tool: Tool) -> Launch:
         marks["loaded"],
         _busy_until(samples),
         gone,
+        samples[-1][1],
         usage.ru_maxrss / 1024,
         usage.ru_nivcsw,
     )
@@ -238,7 +240,7 @@ def _median(runs: list[Launch]) -> Launch:
     return Launch(
         *(
             statistics.median(getattr(r, f) for r in runs)
-            for f in ("frame_s", "list_s", "card_s", "loaded_s", "busy_until_s", "quit_s")
+            for f in ("frame_s", "list_s", "card_s", "loaded_s", "busy_until_s", "quit_s", "cpu_s")
         ),
         max(r.peak_rss_mib for r in runs),
         round(statistics.median(r.preempted for r in runs)),
@@ -260,8 +262,8 @@ def main() -> None:
     harlequin = args.harlequin
     server = cached_server()
     print(
-        "| tables | tool | first frame | list | card | all loaded | busy until | q to exit | peak RSS "
-        "| preempted | load average |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| tables | tool | first frame | list | card | all loaded | busy until | q to exit | CPU | peak RSS "
+        "| preempted | load average |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     try:
         for tables in args.tables:
@@ -285,24 +287,24 @@ def main() -> None:
                         try:
                             runs[name].append(launch(tool))
                         except SystemExit as gave_up:  # a run that hangs is a figure too: say so, go on
-                            print(f"| {tables:,} | {name} | {gave_up} | | | | | | | | |", flush=True)
+                            print(f"| {tables:,} | {name} | {gave_up} | | | | | | | | | |", flush=True)
             medians = {name: _median(found) for name, found in runs.items() if found}
             for name, m in medians.items():
                 print(
                     f"| {tables:,} | {name} | {m.frame_s:.2f} s | {m.list_s:.2f} s | {m.card_s:.2f} s "
                     f"| {m.loaded_s:.2f} s "
                     f"| {m.busy_until_s:.2f} s "
-                    f"| {m.quit_s:.2f} s | {m.peak_rss_mib:.0f} MiB | {m.preempted} | {load} |",
+                    f"| {m.quit_s:.2f} s | {m.cpu_s:.2f} s | {m.peak_rss_mib:.0f} MiB | {m.preempted} | {load} |",
                     flush=True,
                 )
             if not harlequin and args.only != "dibs-tui":
-                print(f"| {tables:,} | harlequin | not installed | | | | | | | | |", flush=True)
+                print(f"| {tables:,} | harlequin | not installed | | | | | | | | | |", flush=True)
             elif len(medians) == 2:
                 ours, theirs = medians["dibs-tui"], medians["harlequin"]
                 print(
                     f"| {tables:,} | ratio | {ours.frame_s / theirs.frame_s:.2f}x "
                     f"| **{ours.list_s / theirs.list_s:.2f}x** | **{ours.card_s / theirs.card_s:.2f}x** "
-                    f"| | {ours.busy_until_s / theirs.busy_until_s:.2f}x | | "
+                    f"| | {ours.busy_until_s / theirs.busy_until_s:.2f}x | | {ours.cpu_s / theirs.cpu_s:.2f}x | "
                     f"{ours.peak_rss_mib / theirs.peak_rss_mib:.2f}x | | |",
                     flush=True,
                 )
