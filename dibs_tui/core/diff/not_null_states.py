@@ -19,6 +19,7 @@ from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import ADD_CONSTRAINTS, ALTER_TABLES, key
 from .inherited_columns import Inherited, inherited_columns
+from .not_null_children import dropped_ref, keep_children, let_children_go
 from .not_null_names import no_longer_inherited
 from .render import table_ref
 from .state import PlanState
@@ -72,13 +73,18 @@ def plan_not_null(
         sql = f"{prefix} SET NOT NULL;"
         if new.not_null_name is not None or new.not_null_no_inherit:  # SET NOT NULL says neither
             sql = add_not_null_sql(rel, new)
-        state.step(
-            ALTER_TABLES, sql, ChangeKind.ALTER, [ref, cref], needs=[_children_named(rel.key, new.name)]
-        )
+        ready = _children_named(rel.key, new.name)
+        let_children_go(state, rel, new, ready)
+        state.step(ALTER_TABLES, sql, ChangeKind.ALTER, [ref, cref], needs=[ready])
         return
     if before != "none":  # valid or NOT VALID to none: the old constraint goes
         details.append("not null dropped")
-        state.step(ALTER_TABLES, f"{prefix} DROP NOT NULL;", ChangeKind.ALTER, [ref, cref], after=drop_after)
+        dropped = [dropped_ref(rel, new.name)]
+        sql = f"{prefix} DROP NOT NULL;"
+        state.step(ALTER_TABLES, sql, ChangeKind.ALTER, [ref, cref], after=drop_after, creates=dropped)
+        live = state.current.relation(*rel.key)
+        if live is not None:
+            keep_children(state, live, old)
     if after == "not valid":
         details.append("not null added NOT VALID")
         made = ObjectRef("constraint", rel.schema, rel.name, new.not_null_not_valid or "")

@@ -1,0 +1,11 @@
+create table par (id int, a int, b int);
+create table chi (id int, a int constraint chi_own not null, constraint par_check check (a > 0)) inherits (par);
+create table chi2 (a int not null) inherits (par);
+create table sib () inherits (par);
+create table pt (id int, k int) partition by list (id);
+create table pt1 partition of pt (constraint pt1_own not null k) for values in (1);
+create table pt2 partition of pt for values in (2);
+create table chi3 () inherits (par);
+alter table chi3 alter a set not null, add constraint par_check check (a > 0);
+create table chi4 (a int constraint par_a not null) inherits (par);
+create table pt3 partition of pt (k not null, constraint pt_check check (k > 0)) for values in (3);
