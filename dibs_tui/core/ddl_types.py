@@ -34,6 +34,11 @@ def range_sql(rng: RangeType) -> str:
 
 
 def collation_sql(collation: Collation) -> str:
+    name = qualified(collation.schema, collation.name)
+    copied = collation.lc_collate if collation.lc_collate == collation.lc_ctype else None
+    if collation.provider == "libc" and collation.any_encoding and copied in ("C", "POSIX"):
+        # Written with LC_COLLATE it would take the database's encoding: only a copy keeps "any encoding".
+        return f"CREATE COLLATION {name} FROM pg_catalog.{quote_ident(copied)};"
     options = [f"PROVIDER = {collation.provider}"]
     if collation.provider == "libc":
         options.append(f"LC_COLLATE = {quote_literal(collation.lc_collate or '')}")
@@ -44,7 +49,7 @@ def collation_sql(collation: Collation) -> str:
         options.append("DETERMINISTIC = false")
     if collation.rules:
         options.append(f"RULES = {quote_literal(collation.rules)}")
-    return f"CREATE COLLATION {qualified(collation.schema, collation.name)} ({', '.join(options)});"
+    return f"CREATE COLLATION {name} ({', '.join(options)});"
 
 
 def replica_identity_sql(rel: Relation) -> str | None:

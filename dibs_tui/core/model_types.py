@@ -63,6 +63,8 @@ class Collation:
     deterministic: bool = True
     rules: str | None = None  # icu tailoring rules
     comment: str | None = None
+    # for any encoding (collencoding -1): a libc one is so only as a copy of "C" or "POSIX" (CREATE ... FROM)
+    any_encoding: bool = False
 
     @property
     def key(self) -> QualifiedName:

@@ -52,7 +52,8 @@ SELECT current_database() AS db, current_setting('server_version') AS version,
                                      'provider', co.collprovider::text, 'locale', {{collation_locale}},
                                      'collate', co.collcollate, 'ctype', co.collctype,
                                      'deterministic', co.collisdeterministic, 'rules', {{collation_rules}},
-                                     'comment', ds.description) ORDER BY n.nspname, co.collname)
+                                     'comment', ds.description, 'any_encoding', co.collencoding = -1)
+                   ORDER BY n.nspname, co.collname)
      FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
      {comment_join("ds", "pg_collation", "co.oid")}
      WHERE {schema_filter("n")} AND {not_extension_member("pg_collation", "co.oid")})::text AS collations,

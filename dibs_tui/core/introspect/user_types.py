@@ -65,6 +65,7 @@ def collations_from(text: str | None) -> tuple[Collation, ...]:
             c["deterministic"],
             c["rules"],
             c["comment"],
+            c.get("any_encoding", False),
         )
         for c in json.loads(text or "[]")
     )
