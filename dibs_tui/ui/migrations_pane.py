@@ -174,7 +174,9 @@ class MigrationsPane(TwoColumnPane):
     @work(exclusive=True, exit_on_error=False, group="migrations-status")
     async def load_status(self) -> None:
         try:
-            statuses, history = await read_status(self.target, self.folder())
+            # The default folder, not there, lists the history alone: the browser opens from anywhere
+            default = self.context.settings.migrations_dir is None
+            statuses, history = await read_status(self.target, self.folder(), absent_is_empty=default)
         except DibsError as exc:
             self._status(Content.assemble((safe(exc.message), "$text-error"), " (r reads it again)"))
             return

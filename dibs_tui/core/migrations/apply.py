@@ -59,7 +59,7 @@ from .apply_outcome import (
 )
 from .files import Statement
 from .history import ADVISORY_LOCK_KEY, find_history_tables, read_history
-from .layouts import list_migration_files
+from .layouts import list_migration_files, refuse_absent_folder
 from .segments import Segment
 from .status import MigrationState, disagreements, migration_status, renamed
 
@@ -420,6 +420,7 @@ async def apply_pending(
                 f"the history has unfinished or failed migrations: {', '.join(map(safe, history.dirty))}",
                 hint="fix them with the tool that ran them before applying more",
             )
+        refuse_absent_folder(folder, history)
         states = migration_status(list_migration_files(folder), history)
         files = [s.file for s in states if s.state is MigrationState.PENDING and s.file is not None]
         if only is not None:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..connect import ConnectionTarget, connect
-from ..errors import DibsError
+from ..errors import ConfigError, DibsError
+from ..terminal import safe
 from .files import MigrationFile
 from .history import History, read_history
 from .status import MigrationStatus, flyway_version, migration_status
@@ -330,7 +331,22 @@ async def read_folder_status(target: ConnectionTarget, folder: Path) -> FolderSt
             history = await read_history(conn)
     finally:
         await conn.close()
+    refuse_absent_folder(folder, history)
     return FolderStatus(scan, tuple(migration_status(scan.files, history)), history)
+
+
+def refuse_absent_folder(folder: Path, history: History) -> None:
+    """A folder that is not there while the history records applied migrations is a typo (in the config
+    file, the flag, or the folder a command runs from): read as empty, `status` called every migration
+    `missing` and passed, `migrate` said `nothing to apply`. With no history it is a project not started."""
+    if history.applied and not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        count = len(history.applied)
+        raise ConfigError(
+            f"the migrations folder {safe(str(folder))} {what}, but the history records {count:,} applied "
+            f"migration{'' if count == 1 else 's'}",
+            hint="name the folder that holds them: --migrations PATH, or migrations in dibs-tui.toml",
+        )
 
 
 def list_migration_files(folder: Path) -> list[MigrationFile]:
@@ -339,7 +355,11 @@ def list_migration_files(folder: Path) -> list[MigrationFile]:
     return list(scan_folder(folder).checked().files)
 
 
-async def read_status(target: ConnectionTarget, folder: Path) -> tuple[list[MigrationStatus], History]:
+async def read_status(
+    target: ConnectionTarget, folder: Path, *, absent_is_empty: bool = False
+) -> tuple[list[MigrationStatus], History]:
+    """Each migration's state; `absent_is_empty`: a folder that is not there lists the history alone (the
+    browser's default folder, where it is opened from anywhere), else it is refused (refuse_absent_folder)."""
     from ..session import bounded, catalog_settings
 
     conn = await connect(target, read_only=True, extra_settings=catalog_settings())
@@ -348,4 +368,6 @@ async def read_status(target: ConnectionTarget, folder: Path) -> tuple[list[Migr
             history = await read_history(conn)
     finally:
         await conn.close()
+    if not absent_is_empty:
+        refuse_absent_folder(folder, history)
     return migration_status(list_migration_files(folder), history), history
