@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.pg import fetch, run_sql
 
 DIBS = str(Path(sys.executable).parent / "dibs-tui")
@@ -141,3 +143,43 @@ def test_status_and_migrate_after_init_see_nothing_missing(db: str, tmp_path: Pa
     )
     assert applied.returncode == 0, applied.stderr
     assert "its file is gone" not in applied.stdout + applied.stderr
+
+
+@pytest.mark.parametrize(
+    ("meta", "said"),
+    [
+        (
+            "CREATE TABLE __dibs_tables (table_name text, source_file text, source_line int)",
+            "the meta table public.__dibs_tables has no primary key or unique index on (table_name)",
+        ),
+        (  # a partial unique index is no key for ON CONFLICT, nor for __dibs_columns' foreign key
+            "CREATE TABLE __dibs_tables (table_name text, source_file text)"
+            ";CREATE UNIQUE INDEX ON __dibs_tables (table_name) WHERE table_name <> ''",
+            "the meta table public.__dibs_tables has no primary key or unique index on (table_name)",
+        ),
+        (
+            "CREATE TABLE __dibs_tables (table_name text PRIMARY KEY, owner text NOT NULL)",
+            "the meta table public.__dibs_tables has a column owner that init cannot fill (NOT NULL, no "
+            "default)",
+        ),
+        (
+            "CREATE TABLE __dibs_tables (table_name text PRIMARY KEY, source_line date)",
+            'init could not write to the meta table public.__dibs_tables: column "source_line" is of type '
+            "date",
+        ),
+    ],
+)
+def test_init_on_a_meta_table_of_another_shape_says_what_is_wrong_and_writes_nothing(
+    db: str, meta: str, said: str
+) -> None:
+    """A __dibs_tables without a primary key was said in the server's words ('there is no unique or exclusion
+    constraint matching the ON CONFLICT specification'), with nothing of which table or what to do."""
+    run_sql(db, f"{meta}; CREATE TABLE things (id int PRIMARY KEY)")
+    result = init(db, "--yes")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert said in result.stderr and "\nhint: " in result.stderr, result.stderr
+    assert "ON CONFLICT" not in result.stderr and "Traceback" not in result.stderr
+    import asyncio
+
+    left = asyncio.run(fetch(db, "SELECT to_regclass('__dibs_columns') IS NULL AS absent"))
+    assert left[0]["absent"]  # nothing written

@@ -8,11 +8,14 @@ history), so a second run finds nothing to do and says so. Everything happens in
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import asyncpg
 
+from .errors import DibsError
 from .introspect.read import introspect
 from .meta import META_TABLES, meta_table_name, meta_tables_ddl, read_meta
 from .migrations.history import INIT_SNAPSHOT
@@ -20,22 +23,82 @@ from .model import Catalog, Provenance, Relation
 from .session import current_limits
 from .sql import literal_or_null, quote_ident
 from .sqlfiles import DesiredSchema
+from .terminal import safe
 
 INITIAL = INIT_SNAPSHOT
 _EXISTING_COLUMNS_SQL = """
-SELECT c.relname AS table_name, array_agg(a.attname::text) AS columns
+SELECT c.relname AS table_name, array_agg(a.attname::text) AS columns,
+  array_agg(a.attname::text) FILTER (
+    WHERE a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = ''
+  ) AS required,
+  (SELECT jsonb_agg(ARRAY(SELECT k.attname::text FROM pg_attribute k
+      WHERE k.attrelid = c.oid AND k.attnum = ANY(i.indkey)))
+    FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND i.indisvalid
+      AND i.indpred IS NULL AND i.indexprs IS NULL
+  )::text AS keys
 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1::text[])
   AND c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = $2)
-GROUP BY c.relname
+GROUP BY c.oid, c.relname
 """
+
+
+# What each meta table's rows are told apart by: init's ON CONFLICT, and __dibs_columns' and __dibs_indices'
+# foreign keys to __dibs_tables, need a primary key or a unique index on exactly these columns.
+_KEYS = {
+    "__dibs_tables": ("table_name",),
+    "__dibs_columns": ("table_name", "column_name"),
+    "__dibs_indices": ("table_name", "index_name"),
+    "__dibs_migrations": ("name",),
+}
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A meta table that exists, as it is: its columns, those init must fill (NOT NULL with no default), and
+    the column sets of its unique indexes that ON CONFLICT can use (valid, whole, of plain columns)."""
+
+    columns: frozenset[str]
+    required: frozenset[str]
+    keys: frozenset[frozenset[str]]
+
+
+def _refuse_other_shape(table: str, shape: _Shape, filled: set[str]) -> None:
+    """A meta table init cannot write as it is, said before anything is written: the server's words were
+    'no unique or exclusion constraint matching the ON CONFLICT specification' and the like."""
+    where = f"{current_limits().meta_schema}.{table}"
+    quoted = f"{quote_ident(current_limits().meta_schema)}.{quote_ident(table)}"
+    away = f"or rename it away (ALTER TABLE {safe(quoted)} RENAME TO ...) and run init again to create it"
+    key = _KEYS[table]
+    if absent := [c for c in key if c not in shape.columns]:
+        raise DibsError(
+            f"the meta table {safe(where)} has no {', '.join(absent)} column: it is not of the shape dibs "
+            "keeps there; nothing was written",
+            hint=f"set meta_schema in dibs-tui.toml to a schema of its own, {away}",
+        )
+    if frozenset(key) not in shape.keys:
+        columns = ", ".join(key)
+        raise DibsError(
+            f"the meta table {safe(where)} has no primary key or unique index on ({columns}): init cannot "
+            "tell a row it already has from a new one; nothing was written",
+            hint=f"give it one once no two rows share it (ALTER TABLE {safe(quoted)} ADD PRIMARY KEY "
+            f"({columns})), {away}",
+        )
+    if unfilled := sorted(shape.required - filled):
+        column = quote_ident(unfilled[0])
+        raise DibsError(
+            f"the meta table {safe(where)} has a column {safe(column)} that init cannot fill (NOT NULL, no "
+            "default); nothing was written",
+            hint=f"give it a default or drop its NOT NULL (ALTER TABLE {safe(quoted)} ALTER COLUMN "
+            f"{safe(column)} DROP NOT NULL), {away}",
+        )
 
 
 @dataclass(frozen=True)
 class InitPlan:
     """What `init` would write. Empty `statements` means the database is already initialised."""
 
-    statements: tuple[str, ...]
+    statements: tuple[tuple[str, str], ...]  # (the meta table written, or "" for their DDL; the SQL)
     creates_tables: tuple[str, ...]
     tables: int
     columns: int
@@ -57,13 +120,18 @@ class InitPlan:
         )
 
 
-def _insert(table: str, values: dict[str, object], present: set[str], conflict: str) -> str:
-    """INSERT of the values whose columns exist in this shape of the table; existing rows are kept."""
+def _insert(table: str, values: dict[str, object], shape: _Shape | None) -> tuple[str, str]:
+    """INSERT of the values whose columns exist in this shape of the table (None: the table init makes);
+    existing rows are kept."""
+    if shape is not None:
+        _refuse_other_shape(table, shape, set(values))
+    present = shape.columns if shape is not None else _documented_columns(table)
     kept = {k: v for k, v in values.items() if k in present}
     columns = ", ".join(quote_ident(k) for k in kept)
     literals = ", ".join(literal_or_null(v) for v in kept.values())
     target = f"{quote_ident(current_limits().meta_schema)}.{quote_ident(table)}"  # where the readers look
-    return f"INSERT INTO {target} ({columns}) VALUES ({literals}) ON CONFLICT ({conflict}) DO NOTHING;"
+    conflict = ", ".join(_KEYS[table])
+    return table, f"INSERT INTO {target} ({columns}) VALUES ({literals}) ON CONFLICT ({conflict}) DO NOTHING;"
 
 
 def _source(provenance: Provenance | None) -> dict[str, object]:
@@ -96,19 +164,18 @@ async def plan_init(conn: asyncpg.Connection, sources: DesiredSchema | None, pro
     catalog = await introspect(conn)
     snapshot = await read_meta(conn)
     shapes = {
-        r["table_name"]: set(r["columns"])
+        r["table_name"]: _Shape(
+            frozenset(r["columns"]),
+            frozenset(r["required"] or ()),
+            frozenset(frozenset(key) for key in json.loads(r["keys"] or "[]")),
+        )
         for r in await conn.fetch(_EXISTING_COLUMNS_SQL, list(META_TABLES), current_limits().meta_schema)
     }
-    documented = {
-        t: _documented_columns(t)
-        for t in ("__dibs_tables", "__dibs_columns", "__dibs_indices", "__dibs_migrations")
-    }
-    missing_tables = tuple(t for t in documented if t not in shapes)
-    present = {t: shapes.get(t, documented[t]) for t in documented}
+    missing_tables = tuple(t for t in _KEYS if t not in shapes)
     have_tables = {r.table for r in snapshot.tables}
     have_columns = {(r.table, r.name) for r in snapshot.columns}
     have_indexes = {(r.table, r.name) for r in snapshot.indices}
-    statements: list[str] = [meta_tables_ddl(current_limits().meta_schema)] if missing_tables else []
+    statements = [("", meta_tables_ddl(current_limits().meta_schema))] if missing_tables else []
     counts = {"tables": 0, "columns": 0, "indexes": 0}
     for rel in _tracked_relations(catalog):
         name = meta_table_name(rel)
@@ -119,8 +186,7 @@ async def plan_init(conn: asyncpg.Connection, sources: DesiredSchema | None, pro
                 _insert(
                     "__dibs_tables",
                     {"table_name": name, **_source(prov), "created_by_migration": INITIAL},
-                    present["__dibs_tables"],
-                    "table_name",
+                    shapes.get("__dibs_tables"),
                 )
             )
         for col in rel.columns:
@@ -149,8 +215,7 @@ async def plan_init(conn: asyncpg.Connection, sources: DesiredSchema | None, pro
                         "fk_references_column": fk.target_columns[0] if fk and fk.target_columns else None,
                         "created_by_migration": INITIAL,
                     },
-                    present["__dibs_columns"],
-                    "table_name, column_name",
+                    shapes.get("__dibs_columns"),
                 )
             )
         for index in rel.indexes:
@@ -173,8 +238,7 @@ async def plan_init(conn: asyncpg.Connection, sources: DesiredSchema | None, pro
                         "where_clause": index.predicate,
                         "created_by_migration": INITIAL,
                     },
-                    present["__dibs_indices"],
-                    "table_name, index_name",
+                    shapes.get("__dibs_indices"),
                 )
             )
     records_initial = INITIAL not in {m.name for m in snapshot.migrations if m.source == "__dibs_migrations"}
@@ -187,10 +251,11 @@ async def plan_init(conn: asyncpg.Connection, sources: DesiredSchema | None, pro
                     "tables_created": [meta_table_name(r) for r in _tracked_relations(catalog)],
                     "generated_from_diff": False,
                 },
-                present["__dibs_migrations"],
-                "name",
+                shapes.get("__dibs_migrations"),
             )
         )
+    if missing_tables and (tables := shapes.get("__dibs_tables")) is not None:
+        _refuse_other_shape("__dibs_tables", tables, set(tables.columns))  # the tables made refer to its key
     return InitPlan(
         tuple(statements),
         missing_tables,
@@ -206,7 +271,8 @@ def _tracked_relations(catalog: Catalog) -> list[Relation]:
     return [r for r in catalog.relations if not r.is_partition]
 
 
-def _documented_columns(table: str) -> set[str]:
+@cache
+def _documented_columns(table: str) -> frozenset[str]:
     """Column names of the seed-000 shape, read from the DDL we would create."""
     ddl = meta_tables_ddl()
     block = ddl.split(f"CREATE TABLE IF NOT EXISTS {table} (", 1)[1].split(");", 1)[0]
@@ -215,11 +281,22 @@ def _documented_columns(table: str) -> set[str]:
         word = line.strip().split(" ", 1)[0]
         if word and word.isidentifier() and word.islower() and word not in ("primary", "foreign"):
             names.add(word)
-    return names
+    return frozenset(names)
 
 
 async def apply_init(conn: asyncpg.Connection, plan: InitPlan) -> None:
-    """Write the plan in one transaction."""
+    """Write the plan in one transaction; what the server refuses there (a meta table's column of another
+    type) is said with the table it was writing, nothing written."""
     async with conn.transaction():
-        for statement in plan.statements:
-            await conn.execute(statement)
+        for table, statement in plan.statements:
+            try:
+                await conn.execute(statement)
+            except asyncpg.PostgresError as exc:
+                where = f"{current_limits().meta_schema}.{table}"
+                what = f"write to the meta table {where}" if table else "create the meta tables"
+                raise DibsError(
+                    f"init could not {safe(what)}: {safe(exc.args[0] if exc.args else str(exc))}; nothing "
+                    "was written",
+                    hint="its columns must be of the types dibs keeps there (rename it away and run init "
+                    "again to create it)",
+                ) from None
