@@ -9,7 +9,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from dibs_tui.core.introspect import read
+from dibs_tui.core.introspect import build, read
+from dibs_tui.core.introspect.build import CatalogBuildError
 from dibs_tui.core.introspect.read import introspect
 from dibs_tui.core.model import Catalog
 from tests.pg import run_sql
@@ -129,3 +130,31 @@ def test_the_least_portion_gives_the_catalog_of_one_portion(db: str, extra: int)
     assert len(whole.relations) >= 8
     columns = [c for c in calls if "FROM pg_attribute a" in c[0] and "$4" in c[0]]
     assert len(columns) >= 4 and len([c for c in whole_calls if c[0] == columns[0][0]]) == 1
+
+
+@pytest.mark.parametrize("extra", [0, 1], ids=["one connection", "two connections"])
+@pytest.mark.parametrize(
+    ("builds", "kind"),
+    [
+        ("column_from_values", "columns"),
+        ("constraint_from", "constraints"),
+        ("index_from", "indexes"),
+        ("relation_from", "relations"),
+    ],
+)
+def test_a_build_that_fails_is_said_with_its_kind_not_as_what_the_builds_after_it_met(
+    db: str, monkeypatch: pytest.MonkeyPatch, extra: int, builds: str, kind: str
+) -> None:
+    """A failure injected in one kind's build (a bug's stand-in): a failed column build surfaced as `KeyError:
+    1` from the index definitions, which went on without the columns, with nothing of what failed."""
+    run_sql(db, TRICKY + ACROSS)
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise ValueError("injected")
+
+    monkeypatch.setattr(build, builds, fails)
+    monkeypatch.setattr(read, "PORTION_RELATIONS", 2)
+    with pytest.raises(CatalogBuildError) as raised:
+        asyncio.run(_read(db, extra))
+    assert str(raised.value) == f"the catalog read failed while building its {kind}: ValueError: injected"
+    assert isinstance(raised.value.__cause__, ValueError)

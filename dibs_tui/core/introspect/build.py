@@ -72,6 +72,18 @@ _TEXT_SEARCH_CATALOGS = {DICTIONARY: "pg_ts_dict", CONFIGURATION: "pg_ts_config"
 _YIELD = 250
 
 
+class CatalogBuildError(Exception):
+    """A kind of the catalog's rows that could not be made into the model (a bug): said with the kind and the
+    error. The builds that wait for that kind meet this same error (`Builder._wait`), not what their own code
+    did without it: a failed column build surfaced as `KeyError: 1` from the index definitions."""
+
+    def __init__(self, kind: str, error: Exception) -> None:
+        super().__init__(
+            f"the catalog read failed while building its {kind}: {type(error).__name__}: {error}"
+        )
+        self.__cause__ = error  # the build's own traceback (DIBS_TUI_DEBUG), wherever this is raised again
+
+
 class Builder:
     """Turns each query's rows into model objects as they arrive, in chunks that let the sockets be read.
 
@@ -96,6 +108,7 @@ class Builder:
         self._rows: dict[str, list[Record]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self._failed: dict[str, CatalogBuildError] = {}  # a kind (or a kind's portion) whose build failed
         self._columns: dict[int, list[Column]] = defaultdict(list)
         # Each relation's column names by position, for its constraints' keys and a foreign key's target's, until
         # the relation is built: then a target's are read from its columns (`_target_columns`).
@@ -168,6 +181,9 @@ class Builder:
             if before is not None:
                 await before
             await self._build(name, rows, number)
+        except Exception as exc:
+            failed = self._fail(exc, f"{name} {number}", *([name] if last else []), kind=name)
+            raise failed from failed.__cause__
         finally:
             self._arrived[f"{name} {number}"].set()
             if last:
@@ -181,13 +197,27 @@ class Builder:
             self._head.cancel()
 
     async def _wait(self, *names: str) -> None:
+        """Until each of `names` is built; one that failed raises its error here, in every build after it."""
         for name in names:
             await self._arrived[name].wait()
+            if (failed := self._failed.get(name)) is not None:
+                raise failed
+
+    def _fail(self, error: Exception, *names: str, kind: str) -> CatalogBuildError:
+        """The error `names` failed with, kept for their waiters: a build's own, said with its kind, or the one
+        it met waiting for another (raised as it is)."""
+        failed = error if isinstance(error, CatalogBuildError) else CatalogBuildError(kind, error)
+        for name in names:
+            self._failed[name] = failed
+        return failed
 
     async def _consume(self, name: str, rows: list[Record]) -> None:
         try:
             await self._build(name, rows)
-        finally:  # a failed build must not leave the others waiting: catalog() raises its error
+        except Exception as exc:
+            failed = self._fail(exc, name, kind=name)
+            raise failed from failed.__cause__
+        finally:  # a failed build must not leave the others waiting: they raise its error (_wait)
             self._arrive(name)
 
     def _arrive(self, name: str) -> None:
