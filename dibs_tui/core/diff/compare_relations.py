@@ -42,6 +42,7 @@ from .graph import (
 )
 from .inherited_columns import Inherited, inherited_columns, plan_inherited_overrides
 from .part_renames import plan_part_renames
+from .partition_moves import dropped_partitions
 from .regenerated_columns import readers_of_retyped, remade_generated
 from .rekey_partitions import detach_and_attach, kept_partitions, key_columns
 from .render import (
@@ -460,6 +461,7 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
     if rel.kind is RelationKind.FOREIGN:
         persistence = "FOREIGN "
     needs = [ObjectRef("schema", "", rel.schema)]
+    after: list[ObjectRef] = []
     later = defaults_set_later(state, rel)
     inherited = inherited_columns(state, rel)
     if rel.partition_of is not None:
@@ -467,7 +469,10 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         sql = f"CREATE {persistence}TABLE {name} PARTITION OF {qualified(*rel.partition_of)} "
         sql += "(\n    " + ",\n    ".join(named) + "\n) " if named else ""
         sql += rel.partition_bound or "DEFAULT"
-        needs.append(ObjectRef("table", *rel.partition_of))
+        # after the partitions that give up a bound it may take: detached to change theirs, or dropped
+        # (PostgreSQL refuses a partition that overlaps another)
+        needs += [ObjectRef("table", *rel.partition_of), ObjectRef("rebound", *rel.partition_of)]
+        after = dropped_partitions(state, rel)
         parent = state.desired.relation(*rel.partition_of)
         if parent is not None:  # after its columns are retyped: partitioned in turn by one, it refuses that
             needs.append(retyped_ref(parent))
@@ -496,7 +501,9 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         for c in rel.columns
         if (c.default is not None and c.name not in later) or c.generated
     ]
-    state.step(CREATE_TABLES, sql + ";", ChangeKind.CREATE, [ref], creates=[ref, *inline], needs=needs)
+    state.step(
+        CREATE_TABLES, sql + ";", ChangeKind.CREATE, [ref], creates=[ref, *inline], needs=needs, after=after
+    )
     _defaults_after_create(state, rel, later, inherited)
     plan_inherited_overrides(state, rel, inherited)
     if rel.rls_enabled:

@@ -49,7 +49,7 @@ def plan_partition_changes(state: PlanState, old: Relation, new: Relation) -> No
             ChangeKind.ALTER,
             [ref],
             needs=[rebound],
-            after=_dropped_partitions(state, new),
+            after=dropped_partitions(state, new),
         )
 
 
@@ -90,13 +90,13 @@ def _move_partition(state: PlanState, old: Relation, new: Relation) -> None:
             [ref, parent],
             # after the partitions that leave this parent: one may hold the bound it takes (DEFAULT, say)
             needs=[parent, *detached, *taken, ObjectRef("rebound", *new.partition_of)],
-            after=_dropped_partitions(state, new),
+            after=dropped_partitions(state, new),
         )
 
 
-def _dropped_partitions(state: PlanState, new: Relation) -> list[ObjectRef]:
-    """The live partitions of `new`'s parent but itself: a partition attached there waits for their drops
-    (a DROP TABLE of one the desired side no longer has frees its bound)."""
+def dropped_partitions(state: PlanState, new: Relation) -> list[ObjectRef]:
+    """The live partitions of `new`'s parent but itself: a partition attached or made there waits for their
+    drops (a DROP TABLE of one the desired side no longer has frees its bound)."""
     if new.partition_of is None:
         return []
     return [table_ref(p) for p in state.current.partitions.get(new.partition_of, ()) if p.key != new.key]
