@@ -111,7 +111,7 @@ def domain_sql(dom: Domain) -> str:
     if dom.default is not None:
         sql += " DEFAULT " + dom.default
     if dom.not_null:
-        sql += " NOT NULL"
+        sql += f" CONSTRAINT {quote_ident(dom.not_null_name)} NOT NULL" if dom.not_null_name else " NOT NULL"
     for check in dom.checks:
         sql += f" CONSTRAINT {quote_ident(check.name)} {check.definition}"
     return sql + ";"

@@ -143,6 +143,8 @@ class Domain:
     collation: str | None = None
     checks: tuple[DomainCheck, ...] = ()
     comment: str | None = None
+    # PostgreSQL 17 on: its NOT NULL's name where the server would not pick it (object_names.domain_not_null)
+    not_null_name: str | None = None
 
     @property
     def key(self) -> QualifiedName:

@@ -28,6 +28,12 @@ def make_object_name(name1: str, name2: str, label: str) -> str:
     return f"{clip(name1, chars1)}_{clip(name2, chars2)}_{label}"
 
 
+def domain_not_null(domain: str) -> str:
+    """The name the server gives a domain's NOT NULL: makeObjectName(domain, NULL, "not_null")."""
+    limit = NAMEDATALEN - 1 - len("_not_null")
+    return f"{clip(domain, limit)}_not_null"
+
+
 def inherited_not_null(catalog: Catalog, rel: Relation, column: str) -> str | None:
     """The name of the NOT NULL a child's column takes from its first parent that has one (and lets children
     have it: not NO INHERIT), as CREATE TABLE ... PARTITION OF / INHERITS names it; None where no parent has."""

@@ -11,6 +11,7 @@ from ..model import (
     DomainCheck,
     ObjectRef,
 )
+from ..object_names import domain_not_null
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .compare_user_types import composites_to_recreate, ranges_to_recreate
@@ -215,7 +216,9 @@ def plan_domains(state: PlanState) -> None:
                 [ref],
                 vacates=[ref],
             )
-            state.step(PRE_CREATE, domain_sql(new), ChangeKind.CREATE, [ref], creates=[ref])
+            # named: the old one's NOT NULL holds the name the server would pick, and it would number this one's
+            named = replace(new, not_null_name=new.not_null_name or domain_not_null(new.name))
+            state.step(PRE_CREATE, domain_sql(named), ChangeKind.CREATE, [ref], creates=[ref])
             state.step(
                 DROP_OBJECTS,
                 f"DROP DOMAIN {qualified(key[0], temp)};",
@@ -254,14 +257,19 @@ def plan_domains(state: PlanState) -> None:
         travelled, checked = columns_to_text(state, key) if added or sets_not_null else ([], None)
         if old.not_null != new.not_null:
             state.change(ChangeKind.ALTER, ref, "domain", detail="not null")
+            sql = f"ALTER DOMAIN {name} {'SET' if new.not_null else 'DROP'} NOT NULL;"
+            if new.not_null_name is not None:  # SET NOT NULL says no name
+                sql = f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(new.not_null_name)} NOT NULL;"
             state.step(
                 PRE_CREATE,
-                f"ALTER DOMAIN {name} {'SET' if new.not_null else 'DROP'} NOT NULL;",
+                sql,
                 ChangeKind.ALTER,
                 [ref],
                 after=travelled if sets_not_null else [],
                 creates=[checked] if checked and sets_not_null else [],
             )
+        elif new.not_null:
+            _rename_not_null(state, old, new)
         for cname, check in old_checks.items():
             wanted = new_checks.get(cname)
             if wanted is not None and wanted != check and not _calls(state, _check_ref(key, cname)):
@@ -383,6 +391,24 @@ def _drift_free(old: Domain | None, new: Domain) -> Domain | None:
             check = replace(check, definition=same.definition) if same is not None else check
         checks.append(check)
     return replace(old, checks=tuple(checks))
+
+
+def _rename_not_null(state: PlanState, old: Domain, new: Domain) -> None:
+    """A domain's NOT NULL kept, named otherwise (PostgreSQL 17 on): renamed in place, no value read."""
+    before = old.not_null_name or domain_not_null(old.name)
+    after = new.not_null_name or domain_not_null(new.name)
+    if before == after:
+        return
+    ref = type_ref(*new.key)
+    state.change(ChangeKind.ALTER, ref, "domain", before, after, detail="not null renamed")
+    state.step(
+        PRE_CREATE,
+        f"ALTER DOMAIN {qualified(*new.key)} RENAME CONSTRAINT {quote_ident(before)} TO {quote_ident(after)};",
+        ChangeKind.ALTER,
+        [ref],
+        vacates=[_check_ref(new.key, before)],
+        creates=[_check_ref(new.key, after)],
+    )
 
 
 def _check_ref(domain: tuple[str, str], check: str) -> ObjectRef:

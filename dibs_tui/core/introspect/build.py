@@ -30,6 +30,7 @@ from ..model import Sequence as SequenceObj
 from ..model_objects import CONFIGURATION, DICTIONARY, TEXT_SEARCH
 from ..model_privileges import Privilege
 from ..model_unmodelled import Unmodelled
+from ..object_names import domain_not_null
 from .definitions import ColumnNames, IndexWriter, KeyColumn
 from .dependencies import Resolver
 from .objects import (
@@ -550,6 +551,9 @@ class Builder:
                         t["collation"],
                         checks,
                         t["comment"],
+                        None
+                        if t["not_null_name"] in (None, domain_not_null(t["name"]))
+                        else t["not_null_name"],
                     )
                 )
         return Catalog(

@@ -114,6 +114,9 @@ SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, t
          (SELECT array_agg(c.oid ORDER BY c.conname) FROM pg_constraint c
           WHERE c.contypid = t.oid AND c.contype = 'c')
        END AS check_oids,
+       CASE WHEN t.typtype = 'd' AND t.typnotnull THEN  -- PostgreSQL 17 on: its NOT NULL's name
+         (SELECT c.conname FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'n' LIMIT 1)
+       END AS not_null_name,
        -- composite types (not a table's row type): their attributes, in order
        CASE WHEN t.typtype = 'c' THEN t.typrelid END AS class_oid,
        CASE WHEN t.typtype = 'c' THEN
