@@ -15,6 +15,59 @@ from collections.abc import Callable, Mapping
 
 from dibs_tui.core.sql import qualified, quote_literal
 
+# Added to every base: the kinds a real schema may lack, for the edits that change them (an enum and a domain
+# in use, a composite type, a function read by a generated column and a view), with rows.
+LIBRARY = """
+CREATE SCHEMA fz_lib;
+CREATE TYPE fz_lib.mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN fz_lib.posint AS integer CHECK (VALUE > 0);
+CREATE TYPE fz_lib.pair AS (a integer, b text);
+CREATE FUNCTION fz_lib.twice(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
+CREATE TABLE fz_lib.things (
+    id integer PRIMARY KEY, mood fz_lib.mood DEFAULT 'ok', qty fz_lib.posint, p fz_lib.pair,
+    doubled integer GENERATED ALWAYS AS (fz_lib.twice(id)) STORED, tags text[]
+);
+CREATE VIEW fz_lib.thing_view AS SELECT id, mood, fz_lib.twice(qty) AS dq FROM fz_lib.things;
+CREATE INDEX things_mood ON fz_lib.things (mood) WHERE mood <> 'sad';
+INSERT INTO fz_lib.things (id, mood, qty, p, tags) VALUES (1, 'ok', 3, '(1,x)', '{a}'), (2, 'happy', 4, '(2,y)', '{}');
+"""
+LIBRARY_EDITS = (
+    [
+        "CREATE OR REPLACE FUNCTION fz_lib.twice(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $1'"
+    ],
+    [
+        "DROP FUNCTION fz_lib.twice(integer) CASCADE",
+        "CREATE FUNCTION fz_lib.twice(integer) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1::bigint * 2'",
+    ],
+    ["ALTER TYPE fz_lib.mood ADD VALUE 'meh' BEFORE 'ok'"],
+    ["ALTER TYPE fz_lib.mood RENAME VALUE 'happy' TO 'glad'"],
+    [
+        "ALTER TYPE fz_lib.mood RENAME TO mood_old",
+        "CREATE TYPE fz_lib.mood AS ENUM ('ok', 'happy')",
+        "DROP INDEX fz_lib.things_mood",
+        "DROP VIEW fz_lib.thing_view",
+        "ALTER TABLE fz_lib.things ALTER COLUMN mood DROP DEFAULT",
+        "ALTER TABLE fz_lib.things ALTER COLUMN mood TYPE fz_lib.mood USING mood::text::fz_lib.mood",
+        "ALTER TABLE fz_lib.things ALTER COLUMN mood SET DEFAULT 'ok'",
+        "DROP TYPE fz_lib.mood_old",
+    ],
+    ["ALTER DOMAIN fz_lib.posint ADD CONSTRAINT posint_small CHECK (VALUE < 1000000)"],
+    ["ALTER DOMAIN fz_lib.posint SET DEFAULT 1"],
+    ["ALTER DOMAIN fz_lib.posint DROP CONSTRAINT posint_check"],
+    ["ALTER TYPE fz_lib.pair ADD ATTRIBUTE c date"],
+    ["ALTER TYPE fz_lib.pair DROP ATTRIBUTE b"],
+    ["ALTER TABLE fz_lib.things ALTER COLUMN tags TYPE varchar(20)[]"],
+    [
+        "DROP VIEW fz_lib.thing_view",
+        "ALTER TABLE fz_lib.things ALTER COLUMN qty TYPE integer",
+        "CREATE VIEW fz_lib.thing_view AS SELECT id, mood, fz_lib.twice(qty) AS dq FROM fz_lib.things",
+    ],
+    [
+        "CREATE OR REPLACE VIEW fz_lib.thing_view AS SELECT id, mood, fz_lib.twice(qty) AS dq, tags FROM fz_lib.things"
+    ],
+    ["ALTER TABLE fz_lib.things DROP COLUMN doubled", "ALTER TABLE fz_lib.things ADD COLUMN doubled bigint"],
+)
+
 # A role the policies are given to: roles are the server's, so both sides of every plan know it.
 ROLE = "fz_reader"
 
@@ -222,11 +275,10 @@ def partition_bounds(rng: random.Random, named: Mapping[str, list[tuple[str, str
                 detach,
                 "ALTER TABLE fz_mig.ledger ATTACH PARTITION fz_mig.ledger_high FOR VALUES FROM (100) TO (5000)",
             ],
-            [
+            [  # split: its rows (code 150) stay where they are
                 detach,
-                "DELETE FROM fz_mig.ledger_high WHERE code < 500",
-                "CREATE TABLE fz_mig.ledger_mid PARTITION OF fz_mig.ledger FOR VALUES FROM (100) TO (500)",
-                "ALTER TABLE fz_mig.ledger ATTACH PARTITION fz_mig.ledger_high FOR VALUES FROM (500) TO (1000)",
+                "ALTER TABLE fz_mig.ledger ATTACH PARTITION fz_mig.ledger_high FOR VALUES FROM (100) TO (500)",
+                "CREATE TABLE fz_mig.ledger_top PARTITION OF fz_mig.ledger FOR VALUES FROM (500) TO (1000)",
             ],
             ["CREATE TABLE fz_mig.ledger_rest PARTITION OF fz_mig.ledger DEFAULT"],
             [detach, "DROP TABLE fz_mig.ledger_high"],
