@@ -65,11 +65,12 @@ def diff_catalogs(
     from .graph import ordered_with_soft
     from .name_slots import name_edges
     from .not_null_states import plan_created_not_valid
-    from .rename_order import column_rename_steps, table_rename_steps
+    from .rename_order import column_rename_steps, plan_renamed_back, table_rename_steps
     from .renames import (
         apply_renames,
         refuse_unmatched_renames,
         rename_table_sequences,
+        renamed_back,
         resolve_renames,
         suggest_renames,
     )
@@ -85,6 +86,7 @@ def diff_catalogs(
     rename_steps += column_steps
     rename_changes += column_changes
     values = values_respeller(current, desired)  # an enum value renamed in place: its constants follow it
+    back = renamed_back(current, desired, columns)
     if tables or columns:
         current = apply_renames(current, desired, tables, columns)
         current, follow_ups = rename_table_sequences(current, desired, [(ns, n) for _, _, ns, n in tables])
@@ -103,6 +105,7 @@ def diff_catalogs(
     # what names a renamed enum value follows it too (the dependencies are the same: current_deps holds)
     current = respell_renamed_values(current, desired, values)
     state = PlanState(current, desired, current_index=current_deps, desired_index=desired_deps)
+    plan_renamed_back(state, back, table_map)
     plan_schemas_and_extensions(state)
     plan_collations(state)
     plan_enums(state)

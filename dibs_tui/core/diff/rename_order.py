@@ -4,10 +4,15 @@ trade names round through a passing name first (name_slots.circle_heads), as ind
 
 from __future__ import annotations
 
-from ..model import Catalog, ObjectRef
+from dataclasses import replace
+
+from ..model import Catalog, ObjectRef, Relation
 from ..plan import Change, ChangeKind, PlannedStatement
 from ..sql import qualified, quote_ident
+from .graph import ALTER_TABLES
 from .name_slots import circle_heads, passing_name, taken_names
+from .partition_moves import detached_ref
+from .state import PlanState
 
 
 def table_rename_steps(
@@ -107,3 +112,21 @@ def _table_rename(schema: str, old: str, new: str) -> PlannedStatement:
         ChangeKind.RENAME,
         (ObjectRef("table", schema, old), ObjectRef("table", schema, new)),
     )
+
+
+def plan_renamed_back(
+    state: PlanState,
+    back: list[tuple[Relation, tuple[str, str], str, str]],
+    table_map: dict[tuple[str, str], tuple[str, str]],
+) -> None:
+    """A child that leaves a parent whose column is renamed, keeping the old name (renames.renamed_back): the
+    parent's RENAME COLUMN reached it, so it takes the old name back once it is detached from that parent."""
+    for child, parent, new, old in back:
+        now = table_map.get(child.key, child.key)
+        state.step(
+            ALTER_TABLES,
+            f"ALTER TABLE {qualified(*now)} RENAME COLUMN {quote_ident(new)} TO {quote_ident(old)};",
+            ChangeKind.RENAME,
+            [ObjectRef("table", *now), ObjectRef("column", *now, old)],
+            needs=[detached_ref(replace(child, schema=now[0], name=now[1]), table_map.get(parent, parent))],
+        )

@@ -408,20 +408,52 @@ def _renamed_column(
     return replace(col, name=name, not_null_name=pinned)
 
 
-def _down_to_children(
-    current: Catalog, col_map: dict[tuple[str, str, str], str]
-) -> dict[tuple[str, str, str], str]:
-    """The column renames with those RENAME COLUMN makes in the partitions and inheritance children that
-    have the column from a renamed table."""
-    children: dict[tuple[str, str], list[Relation]] = {}
+def _children(current: Catalog) -> dict[tuple[str, str], list[Relation]]:
+    out: dict[tuple[str, str], list[Relation]] = {}
     for rel in current.relations:
         for parent in (rel.partition_of, *rel.inherits) if rel.partition_of else rel.inherits:
-            children.setdefault(parent, []).append(rel)
+            out.setdefault(parent, []).append(rel)
+    return out
+
+
+def renamed_back(
+    current: Catalog, desired: Catalog, columns: list[tuple[str, str, str, str]]
+) -> list[tuple[Relation, tuple[str, str], str, str]]:
+    """(child, parent, new, old) for each child of a table whose column is renamed that leaves that parent and
+    keeps the old name (the desired child has it, not the new one): the parent's RENAME COLUMN, run before the
+    plan, reaches it, so it is renamed back once it is detached (or NO INHERIT), not dropped and added again.
+    Under the tables' current names (a table renamed too leaves the parent only after its rename)."""
+    children = _children(current)
+    out = []
+    for schema, table, old, new in columns:
+        for child in children.get((schema, table), ()):
+            wanted = desired.relation(*child.key)
+            if (
+                wanted is not None
+                and child.column(old) is not None
+                and (schema, table) not in (wanted.partition_of, *wanted.inherits)
+                and wanted.column(old) is not None
+                and wanted.column(new) is None
+            ):
+                out.append((child, (schema, table), new, old))
+    return out
+
+
+def _down_to_children(
+    current: Catalog, desired: Catalog, columns: list[tuple[str, str, str, str]]
+) -> dict[tuple[str, str, str], str]:
+    """The column renames with those RENAME COLUMN makes in the partitions and inheritance children that
+    have the column from a renamed table (but those renamed back: renamed_back)."""
+    children = _children(current)
+    col_map = {(s, t, o): n for s, t, o, n in columns}
     out = dict(col_map)
+    back = {(child.key, old) for child, _, _, old in renamed_back(current, desired, columns)}
     todo = list(col_map.items())
     while todo:
         (schema, table, old), new = todo.pop()
         for child in children.get((schema, table), ()):
+            if (child.key, old) in back:
+                continue
             if child.column(old) is not None and (child.schema, child.name, old) not in out:
                 out[(child.schema, child.name, old)] = new
                 todo.append(((child.schema, child.name, old), new))
@@ -436,7 +468,7 @@ def apply_renames(
 ) -> Catalog:
     """The current catalog as it will look after the accepted renames (and moves) ran."""
     table_map = {(s, o): (ns, n) for s, o, ns, n in tables}
-    col_map = _down_to_children(current, {(s, t, o): n for s, t, o, n in columns})
+    col_map = _down_to_children(current, desired, columns)
 
     def rename_key(key: tuple[str, str]) -> tuple[str, str]:
         return table_map.get(key, key)
