@@ -227,6 +227,9 @@ def _refused_by_rows(text: str) -> bool:
     return orphans is not None and re.search(rf"\nCREATE TABLE \S+\.{orphans[1]} \(", text) is not None
 
 
+# The model's first difference: a replica identity USING INDEX of an index dropped since, which no statement
+# makes (core/diff/compare_table_options.py says it, not planned).
+_ORPHANED_REPLICA_INDEX = re.compile(r"\(\('[^']*', '[^']*'\), 'replica_identity', '[dfn]', 'i'\)")
 _NOT_NULL_NAME = re.compile(r"not_null_name=(None|'[^']*')")
 
 
@@ -314,6 +317,11 @@ def _run_seed(server: EmbeddedServer, base: str, facts: Facts, seed: int, count:
                         continue
                     if _only_inherited_not_null_names(text):
                         expected.append(direction + ": a partition's NOT NULL keeps its parent's name")
+                        break
+                    if _ORPHANED_REPLICA_INDEX.match(text):
+                        expected.append(
+                            direction + ": a replica identity whose index is gone, said not planned"
+                        )
                         break
                     failures.append((direction + ("" if rows else " (tables emptied)"), text))
                 break

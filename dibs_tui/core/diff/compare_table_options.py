@@ -56,6 +56,14 @@ def plan_replica_identity(state: PlanState) -> None:
         if before == after and not remade:
             continue
         ref = table_ref(new)
+        if after == ("i", None):
+            # USING INDEX of an index dropped since: no statement makes that again (and DEFAULT is another)
+            detail = (
+                "replica identity not planned: the desired one is USING INDEX of an index dropped since "
+                "(PostgreSQL then logs no old row, as NOTHING), which no statement makes; set it by hand"
+            )
+            state.change(ChangeKind.ALTER, ref, what_of(new), detail=detail, planned=False)
+            continue
         if old is not None and (old.replica_identity, old.replica_index) != after:
             state.change(ChangeKind.ALTER, ref, what_of(new), detail="replica identity")
         sql = (
