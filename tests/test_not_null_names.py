@@ -128,3 +128,9 @@ def test_a_rename_the_server_refuses_is_said_not_planned(new_database: Callable[
     assert not [s.sql for s in plan if "RENAME" in s.sql]
     said = {c.object.name: c.detail for c in changes if not c.planned}
     assert set(said) == {"p", "p1"} and "p_k -> p_k_renamed: kept" in said["p"]
+    # why, and what the user can do
+    assert "would reach its child public.p1, which names its own otherwise" in said["p"]
+    assert "name it p_k in the desired schema" in said["p"]
+    assert "refuses to rename a NOT NULL that its parent public.p gives it" in said["p1"]
+    assert "DETACH PARTITION, RENAME CONSTRAINT, then attach it again" in said["p1"]
+    assert "name it p1_own in the desired schema" in said["p1"]

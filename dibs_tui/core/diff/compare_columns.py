@@ -4,6 +4,7 @@ storage, partition bounds, parents and row-level security; then its constraints,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from ..ddl import collate, column_sql, sequence_options
@@ -44,7 +45,7 @@ from .graph import (
 from .inherited_columns import inherited_names, kept_by_a_child, own_once_parents_drop, parents_gain
 from .not_null_names import plan_moved_not_null_names, plan_not_null_name
 from .not_null_retype import hold_not_nulls
-from .not_null_states import plan_not_null, state_of
+from .not_null_states import named_by_partitions, plan_named_partitions, plan_not_null, state_of
 from .partition_moves import detached_ref, plan_partition_changes
 from .regenerated_columns import plan_regenerated, plan_remade_generated, remade_generated
 from .render import (
@@ -161,6 +162,9 @@ def _alter_columns(
             # named: a parent's add merged into a child's NOT NULL of the default name would be numbered
             kin = new.inherits or new.partition_of or state.inheritors.get(old.key)
             added = named_not_null(state.desired, new, col) if kin else col
+            named_parts = named_by_partitions(state, new, col)
+            if named_parts:  # their NOT NULLs first, under their names: the parent's then keeps them
+                added = replace(col, not_null=False, not_null_name=None)
             needs = [type_ref(*col.type_key)] if col.type_key else []
             # a child's column of that name is merged into it: retyped first, or PostgreSQL refuses the add
             needs += [retyped_ref(c) for c in state.inheritors.get(old.key, ()) if c.column(col.name)]
@@ -175,6 +179,8 @@ def _alter_columns(
                 needs=needs,
             )
             plan_column_settings(state, new, None, col)
+            if named_parts:
+                plan_named_partitions(state, new, col, named_parts)
         else:
             recast = (
                 col.type_key in state.recreated_types and col.name not in inherited and _is_enum(state, col)

@@ -49,13 +49,36 @@ def _retyping_parent(state: PlanState, live: Relation, col: Column) -> str | Non
     return not_null_name(state.current, parent, there)
 
 
-def _children_follow(state: PlanState, rel: Relation, column: str, name: str) -> bool:
-    """Whether every child of `rel` that has `column` NOT NULL names it `name` (the server's rename recurses)."""
+def _named_otherwise(state: PlanState, rel: Relation, column: str, name: str) -> Relation | None:
+    """A child of `rel` that has `column` NOT NULL under another name than `name` (the server's rename recurses
+    and fails on it), if any."""
     for child in (*state.inheritors.get(rel.key, ()), *state.current.partitions.get(rel.key, ())):
         col = child.column(column)
         if col is not None and col.not_null and not_null_name(state.current, child, col) != name:
-            return False
-    return True
+            return child
+    return None
+
+
+def _why_kept(
+    state: PlanState, live: Relation, rel: Relation, column: str, before: str, after: str
+) -> str | None:
+    """Why PostgreSQL will not rename the NOT NULL of `live` (`rel` desired), what the user can do; None: it will."""
+    was, will = _holder(state.current, live, column), _holder(state.desired, rel, column)
+    if was is not None and will is not None:
+        how = "DETACH PARTITION" if live.partition_of is not None else "NO INHERIT"
+        return (
+            f"not null named {before} -> {after}: kept, PostgreSQL refuses to rename a NOT NULL that its parent"
+            f" {qualified(*was)} gives it; to rename it, {how}, RENAME"
+            f" CONSTRAINT, then attach it again, by hand; or name it {before} in the desired schema"
+        )
+    child = _named_otherwise(state, live, column, before)
+    if child is None:
+        return None
+    return (
+        f"not null named {before} -> {after}: kept, PostgreSQL's rename would reach its child"
+        f" {qualified(*child.key)}, which names its own otherwise, and fails there; name it {before} in the"
+        " desired schema, or rename it by hand with that child detached"
+    )
 
 
 def plan_not_null_name(state: PlanState, rel: Relation, old: Column, new: Column, details: list[str]) -> None:
@@ -73,10 +96,7 @@ def plan_not_null_name(state: PlanState, rel: Relation, old: Column, new: Column
         was, will = _holder(state.current, live, old.name), _holder(state.desired, rel, new.name)
         if was is not None and was == will and own is None and new.not_null_name is None:
             pass  # named as its parent's on both sides: renamed with it
-        elif (was is not None and will is not None) or not _children_follow(state, live, old.name, before):
-            detail = (
-                f"not null named {before} -> {after}: kept (a parent's or a child's NOT NULL holds its name)"
-            )
+        elif (detail := _why_kept(state, live, rel, old.name, before, after)) is not None:
             state.change(ChangeKind.ALTER, made, "not null", before, after, detail=detail, planned=False)
             after = before
         else:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from ..ddl import add_not_null_sql, not_valid_not_null_sql
 from ..model import Column, ObjectRef, Relation
+from ..object_names import named_not_null
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import ADD_CONSTRAINTS, ALTER_TABLES, key
@@ -111,6 +112,49 @@ def _named_before_parent(state: PlanState, rel: Relation, new: Column, details: 
         ChangeKind.ALTER,
         [table_ref(rel), ObjectRef("column", rel.schema, rel.name, new.name)],
         creates=[_children_named(source.parent, new.name)],
+    )
+
+
+def named_by_partitions(state: PlanState, rel: Relation, col: Column) -> list[tuple[Relation, Column]]:
+    """The live partitions of `rel` whose desired column `col` (one the plan adds to `rel`, NOT NULL) has a NOT
+    NULL named otherwise than the parent's (a pg_dump-restored partition's): the parent's ADD COLUMN ... NOT NULL
+    would name theirs as its own, which the server then refuses to rename. Empty for any other column."""
+    if not col.not_null or col.not_null_not_valid or col.not_null_no_inherit or col.identity is not None:
+        return []
+    out = []
+    for part in state.desired.partitions.get(rel.key, ()):
+        live, there = state.current.relation(*part.key), part.column(col.name)
+        if (
+            live is not None
+            and live.partition_of == rel.key
+            and there is not None
+            and there.not_null_name is not None
+            and there.not_null_not_valid is None
+        ):
+            out.append((part, there))
+    return out
+
+
+def plan_named_partitions(
+    state: PlanState, rel: Relation, col: Column, parts: Sequence[tuple[Relation, Column]]
+) -> None:
+    """The column `col` added to `rel` nullable (named_by_partitions): each partition's NOT NULL made under its
+    name, then the parent's, which keeps theirs."""
+    cref = ObjectRef("column", rel.schema, rel.name, col.name)
+    ready = _children_named(rel.key, col.name)
+    for part, there in parts:
+        pref = ObjectRef("column", part.schema, part.name, col.name)
+        state.step(
+            ALTER_TABLES, add_not_null_sql(part, there), ChangeKind.ALTER, [table_ref(part), pref],
+            needs=[cref], creates=[ready],
+        )  # fmt: skip
+    named = named_not_null(state.desired, rel, col)
+    state.step(
+        ALTER_TABLES,
+        add_not_null_sql(rel, named),
+        ChangeKind.ALTER,
+        [table_ref(rel), cref],
+        needs=[cref, ready],
     )
 
 
