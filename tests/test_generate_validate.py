@@ -304,26 +304,40 @@ async def test_a_write_goes_on_while_a_new_check_of_a_live_table_is_validated(
     assert await fetch(db, "SELECT count(*) FROM c") == [(11,)]
 
 
-async def test_a_key_made_enforced_is_added_not_valid_and_validated_apart(db: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("deferral", "altered"),
+    [
+        (" DEFERRABLE", "ENFORCED"),
+        (" DEFERRABLE INITIALLY DEFERRED", "DEFERRABLE INITIALLY DEFERRED ENFORCED"),
+        ("", "NOT DEFERRABLE ENFORCED"),
+    ],
+    ids=["enforced", "deferred too", "not deferrable too"],
+)
+async def test_a_key_made_enforced_is_added_not_valid_and_validated_apart(
+    db: str, tmp_path: Path, deferral: str, altered: str
+) -> None:
     """PostgreSQL 18: the plan makes a NOT ENFORCED key ENFORCED in place, which checks every row under ACCESS
-    EXCLUSIVE; --concurrently drops it and adds it NOT VALID, its comment again, and validates it alone."""
+    EXCLUSIVE; --concurrently drops it and adds it NOT VALID, its comment again, and validates it alone. Its
+    deferral changed at once (one ALTER CONSTRAINT ... DEFERRABLE ... ENFORCED) was left whole: the scan under
+    ACCESS EXCLUSIVE it was meant to avoid."""
     current = (
         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int, "
         "CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p DEFERRABLE NOT ENFORCED);"
         "COMMENT ON CONSTRAINT c_p ON c IS 'it''s checked'; INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1);"
     )
-    desired = current.replace(" NOT ENFORCED", "").split("INSERT")[0]
+    desired = current.replace(" DEFERRABLE NOT ENFORCED", deferral).split("INSERT")[0]
     await execute(db, current)
     schema = tmp_path / "schema.sql"
     schema.write_text(desired)
-    assert "ALTER TABLE public.c ALTER CONSTRAINT c_p ENFORCED;" in await _generated(
+    assert f"ALTER TABLE public.c ALTER CONSTRAINT c_p {altered};" in await _generated(
         db, tmp_path, desired, concurrently=False
     )
     text = await _generated(db, tmp_path, desired, concurrently=True)
     assert (
-        "ALTER TABLE public.c DROP CONSTRAINT c_p, ADD CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES public.p(id) "
-        "DEFERRABLE NOT VALID;\nCOMMENT ON CONSTRAINT c_p ON public.c IS 'it''s checked';"
+        "ALTER TABLE public.c DROP CONSTRAINT c_p, ADD CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES public.p(id)"
+        f"{deferral} NOT VALID;\nCOMMENT ON CONSTRAINT c_p ON public.c IS 'it''s checked';"
     ) in text, text
+    assert "ALTER CONSTRAINT" not in text, text
     assert "BEGIN;\nALTER TABLE public.c VALIDATE CONSTRAINT c_p;\nCOMMIT;" in text, text
     await apply_pending(resolve(db), await _apply(db, tmp_path, "20260301120000_enforced", text))
     assert (await diff_database(resolve(db), [schema])).plan == ()

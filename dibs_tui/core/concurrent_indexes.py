@@ -44,6 +44,8 @@ from .sqlparse import statement_info
 
 _CREATE = re.compile(r"CREATE (UNIQUE )?INDEX (?!CONCURRENTLY )")
 _DROP = re.compile(r"DROP INDEX (?!CONCURRENTLY |IF EXISTS )[^;]*;$")
+# A foreign key's deferral as the server writes it at the end of its definition (before NOT VALID)
+_DEFERRAL = re.compile(r" DEFERRABLE(?: INITIALLY DEFERRED)?$")
 
 IN_TRANSACTION = "in the transaction"
 ALONE = "alone"  # outside any transaction, in autocommit
@@ -118,13 +120,15 @@ def _enforced_apart(sql: str, current: Catalog, table: ObjectRef) -> list[str] |
     """`ALTER CONSTRAINT k ENFORCED` of a live table's foreign key NOT ENFORCED (PostgreSQL 18) checks every
     row under ACCESS EXCLUSIVE on the table: written as the key dropped and added NOT VALID (its comment
     written again), then its VALIDATE CONSTRAINT (last), for a block of its own. None for anything else."""
-    name = _made_enforced(sql)
-    rel = current.relation(table.schema, table.name) if name is not None else None
-    con = next((c for c in rel.constraints if c.name == name), None) if rel is not None else None
-    if con is None or con.foreign_key is None or con.enforced:
+    made = _made_enforced(sql)
+    rel = current.relation(table.schema, table.name) if made is not None else None
+    con = next((c for c in rel.constraints if made and c.name == made[0]), None) if rel is not None else None
+    if made is None or con is None or con.foreign_key is None or con.enforced:
         return None
     table_name, key = qualified(table.schema, table.name), quote_ident(con.name)
     definition = con.definition.removesuffix(" NOT ENFORCED")
+    if made[1] is not None:  # its deferral changed in the same ALTER CONSTRAINT: added with the new one
+        definition = _DEFERRAL.sub("", definition.removesuffix(" NOT VALID")) + made[1]
     out = [f"ALTER TABLE {table_name} DROP CONSTRAINT {key}, ADD CONSTRAINT {key} {definition} NOT VALID;"]
     if con.comment:
         out.append(f"COMMENT ON CONSTRAINT {key} ON {table_name} IS {quote_literal(con.comment)};")
@@ -166,8 +170,10 @@ def _not_null_apart(sql: str, current: Catalog, table: ObjectRef) -> tuple[str, 
     )
 
 
-def _made_enforced(sql: str) -> str | None:
-    """The constraint an `ALTER TABLE ... ALTER CONSTRAINT k ENFORCED;` (that alone) makes enforced."""
+def _made_enforced(sql: str) -> tuple[str, str | None] | None:
+    """The constraint an `ALTER TABLE ... ALTER CONSTRAINT k [DEFERRABLE ...] ENFORCED;` (that alone) makes
+    enforced, and the deferral it gives it as a definition ends with it (` DEFERRABLE INITIALLY DEFERRED`, ``
+    for NOT DEFERRABLE), None where it keeps its own."""
     info = statement_info(sql)
     if info is None or info.node_type != "AlterTableStmt" or len(info.body.get("cmds", ())) != 1:
         return None
@@ -175,13 +181,13 @@ def _made_enforced(sql: str) -> str | None:
     alter = (
         cmd.get("def", {}).get("ATAlterConstraint", {}) if cmd.get("subtype") == "AT_AlterConstraint" else {}
     )
-    if (
-        not alter.get("alterEnforceability")
-        or not alter.get("is_enforced")
-        or alter.get("alterDeferrability")
-    ):
+    if not alter.get("alterEnforceability") or not alter.get("is_enforced"):
         return None
-    return str(alter["conname"])
+    deferral = None
+    if alter.get("alterDeferrability"):
+        deferral = " DEFERRABLE" if alter.get("deferrable") else ""
+        deferral += " INITIALLY DEFERRED" if alter.get("initdeferred") else ""
+    return str(alter["conname"]), deferral
 
 
 def _live_table_of(statement: PlannedStatement, current: Catalog, remade: set[tuple[str, str]]) -> bool:

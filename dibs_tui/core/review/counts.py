@@ -257,7 +257,7 @@ class Counter:
                 hazards += await drop_cascades(self.conn, await self.live_oids([name]), str(cmd.name))
         target = await self.target(name, only=not node.relation.inh)
         if target is None:
-            return hazards
+            return hazards + await self._validated_when_empty(name, node)
         for cmd in node.cmds or ():
             subtype = enum_name(cmd.subtype)
             if subtype == "AT_AddConstraint":
@@ -497,6 +497,23 @@ class Counter:
             return [observed("backward-incompatible", message)]
         return []
 
+    async def _validated_when_empty(self, name: str, node: Any) -> list[Hazard]:
+        """An empty table has no row to count, but a VALIDATE of a NOT ENFORCED constraint, live or added by
+        this file, is refused all the same (it was said only where the table held rows)."""
+        kinds = ("AT_AddConstraint", "AT_ValidateConstraint")
+        cmds = [cmd for cmd in node.cmds or () if enum_name(cmd.subtype) in kinds]
+        if not cmds or (target := await self.target(name, empty=True, only=not node.relation.inh)) is None:
+            return []
+        hazards: list[Hazard] = []
+        for (
+            cmd
+        ) in cmds:  # an ADD is remembered (NOT ENFORCED, NOT VALID), its rows not counted: there are none
+            if enum_name(cmd.subtype) == "AT_AddConstraint":
+                hazards += await self.constraint(target, cmd.def_)
+            else:
+                hazards += await self.validate(target, str(cmd.name))
+        return hazards
+
     async def validate(self, target: Target, name: str, *, enforcing: bool = False) -> list[Hazard]:
         """VALIDATE CONSTRAINT, or (`enforcing`) ALTER CONSTRAINT ... ENFORCED, which validates a foreign key
         NOT ENFORCED (PostgreSQL 18) and leaves one enforced as it is."""
@@ -510,13 +527,13 @@ class Counter:
             pending.skip_validation = False
             pending.is_enforced = True
             return await self.constraint(target, pending)
-        if not target.rows:
-            return []
         found = await catalog_constraint(self.conn, target.oid, name)
         if found is None or (enforcing and found.enforced):
             return []
         if not (enforcing or found.enforced):
-            return [_not_enforced(target, name)]
+            return [_not_enforced(target, name)]  # on an empty table too: no row is read to refuse it
+        if not target.rows:
+            return []
         if found.kind == "c":
             return await self.check(target, found.expression)
         if found.kind == "n":
