@@ -60,6 +60,7 @@ from .pane_context import DiffChoices, PaneContext
 from .screens.error import ErrorScreen
 from .screens.help import HelpScreen
 from .selection import copied_note, selection_name
+from .server_watch import ServerWatch
 from .tab_actions import TabActions
 from .text import safe
 from .used_by_details import UsedByDetails
@@ -88,6 +89,7 @@ class DibsApp(
     FinderActions,
     UsedByDetails,
     TabActions,
+    ServerWatch,
     App[int],
 ):
     """The dibs-tui browser on one database."""
@@ -381,6 +383,7 @@ class DibsApp(
             more = f" (+{len(notes) - 1} more: dibs-tui schema lists them)" if len(notes) > 1 else ""
             self.notify(safe(f"meta tables: {notes[0]}{more}"), severity="warning", timeout=8, markup=False)
         self.catalog_changed.publish(event.catalog)
+        self.watch_server()  # a server that goes away while nobody reads is said within moments
         freeze_long_lived()  # the rows, candidates and strips built for this catalog too (see _load_worker)
         self.call_after_refresh(self._mark_painted)
 

@@ -171,3 +171,10 @@ class MigrationSent(Message):
 
     path: Path | None
     error: str = ""
+
+
+@dataclass
+class ServerGone(Message):
+    """The browser's idle session was ended and the server does not answer again (core/server_watch.py)."""
+
+    reason: str

@@ -1,0 +1,78 @@
+"""A server that goes away under an idle browser: said in the header within seconds (the idle session's end,
+core/server_watch.py), `r` says why it cannot read, and reads again once the server is back."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+from dibs_tui.config import Settings
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.embedded import EmbeddedServer, bin_path
+from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.screens.error import ErrorScreen
+from dibs_tui.ui.server_watch import GONE
+from tests.pg import execute, fetch
+from tests.test_ui import wait_for
+
+
+async def _watching(dsn: str) -> list[int]:
+    """The pid of the browser's idle session, watching the server, when there is one."""
+    rows = await fetch(dsn, "SELECT pid FROM pg_stat_activity WHERE application_name = 'dibs-tui (watch)'")
+    return [r["pid"] for r in rows]
+
+
+def _back(server: EmbeddedServer) -> None:
+    """The stopped server started again on its port (pg_ctl restart reads the options it last ran with), as
+    the server's account."""
+    server._run([str(bin_path("pg_ctl")), "-D", str(server.data), "-l", str(server.log), "-w", "restart"])
+
+
+async def test_a_server_stopped_under_an_idle_browser_is_said_within_seconds_and_r_reads_again(
+    tmp_path: Path,
+) -> None:
+    """It was seen only at the next read (a key that read, `r`): an idle browser showed a catalog of a
+    server long gone, with nothing said."""
+    server = await asyncio.to_thread(EmbeddedServer(tmp_path / "server").start)
+    try:
+        dsn = server.dsn()  # the port it keeps when started again
+        await execute(dsn, "CREATE TABLE t (id int)")
+        app = DibsApp(resolve(dsn), Settings(project_root=tmp_path), header_label="t")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_for(pilot, lambda: app.catalog is not None)
+            for _ in range(100):
+                if watch := await _watching(dsn):
+                    break
+                await pilot.pause(0.1)
+            # Only its session ended (an administrator, idle_session_timeout): watched again, nothing said
+            await execute(dsn, f"SELECT pg_terminate_backend({watch[0]})")
+            for _ in range(100):
+                if (again := await _watching(dsn)) and again != watch:
+                    break
+                await pilot.pause(0.1)
+            assert again and again != watch and not app._notifications and app.load_state == ""
+            stopped = time.monotonic()  # pg_ctl stop -m fast: the sessions are ended, then the server stops
+            await asyncio.to_thread(server.stop)
+            await wait_for(pilot, lambda: app.load_state == GONE, limit=10)
+            said = time.monotonic() - stopped
+            assert said < 3, said
+            [told] = [n.message for n in app._notifications]
+            assert told.startswith("the server went away: ") and "r reads again" in told, told
+            started = time.monotonic()
+            await pilot.press("r")  # says why it cannot read, at once
+            await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen), limit=10)
+            assert time.monotonic() - started < 5
+            assert isinstance(app.screen, ErrorScreen) and "Refresh failed" in app.screen.title_text
+            await asyncio.to_thread(_back, server)
+            await pilot.press("r")  # Retry, on the error screen
+            await wait_for(pilot, lambda: app.load_state == "" and not isinstance(app.screen, ErrorScreen))
+            for _ in range(100):  # watched again
+                if await _watching(dsn):
+                    break
+                await pilot.pause(0.1)
+            assert await _watching(dsn)
+    finally:
+        await asyncio.to_thread(server.destroy)
+        shutil.rmtree(tmp_path / "server", ignore_errors=True)
