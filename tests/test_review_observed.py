@@ -385,3 +385,28 @@ async def test_a_blocking_index_build_says_the_form_that_lets_writes_go_on(db: s
         await conn.execute("ALTER TABLE parent ADD CONSTRAINT parent_id_key UNIQUE USING INDEX parent_id_key")
     finally:
         await conn.close()
+
+
+async def test_a_publication_on_a_server_without_logical_wal_is_said_once_of_the_live_server(
+    db: str, tmp_path: Path
+) -> None:
+    """PostgreSQL warns at CREATE PUBLICATION when wal_level is not logical: the sandbox clone's warning says
+    nothing of the database the migration is for (never shown); the live server's is the user's business,
+    said in the review's notes (and so in migrate's confirmation) in the product's words."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute("CREATE TABLE t (id int PRIMARY KEY)")
+        level = await conn.fetchval("SHOW wal_level")
+    finally:
+        await conn.close()
+    assert level != "logical"  # the tests' server, as initdb makes it
+    path = tmp_path / "m.sql"
+    path.write_text("CREATE TABLE u (id int);\nCREATE PUBLICATION pub FOR TABLE t, u;\n")
+    review = await review_file(resolve(db), path)
+    [said] = [n for n in review.notes if "wal_level" in n]
+    assert said.startswith(
+        f"{path}:2: this server's wal_level is {level}: a publication is made, but publishes"
+    )
+    assert "WARNING" not in review.to_text()
+    path.write_text("CREATE TABLE u (id int);\n")
+    assert not [n for n in (await review_file(resolve(db), path)).notes if "wal_level" in n]

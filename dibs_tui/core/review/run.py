@@ -81,7 +81,26 @@ async def review_sql(
         "not judged (review as a role with USAGE on its schema)"
         for name, reason in facts.refused.items()
     )
-    return Review(file, tuple(reviewed), (*(trace.notes if trace else ()), *refused))
+    published = await _unpublished(conn, file, statements)
+    return Review(file, tuple(reviewed), (*(trace.notes if trace else ()), *refused, *published))
+
+
+async def _unpublished(conn: asyncpg.Connection, file: str, statements: list[LocatedStatement]) -> list[str]:
+    """A publication made or changed on a server whose wal_level is not logical is made, and publishes
+    nothing until the server runs with wal_level = logical: said of the live server, in the review (and so
+    in migrate's confirmation). The server's own WARNING, the sandbox's or the live one's, is never shown:
+    the sandbox's says nothing of the database the migration is for."""
+    from ..sqlparse import statement_info
+
+    kinds = ("CreatePublicationStmt", "AlterPublicationStmt")
+    lines = [s.line for s in statements if (info := statement_info(s.text)) and info.node_type in kinds]
+    level = await conn.fetchval("SELECT pg_catalog.current_setting('wal_level')") if lines else "logical"
+    if level == "logical":
+        return []
+    return [
+        f"{file}:{lines[0]}: this server's wal_level is {level}: a publication is made, but publishes no change "
+        "to a subscriber until wal_level is logical (in postgresql.conf, then a restart of the server)"
+    ]
 
 
 def _added_again(statements: list[LocatedStatement]) -> dict[int, dict[tuple[str, str], int]]:
