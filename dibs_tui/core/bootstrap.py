@@ -53,14 +53,16 @@ _KEYS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Shape:
     """A meta table that exists, as it is: its columns, those init must fill (NOT NULL with no default), and
-    the column sets of its unique indexes that ON CONFLICT can use (valid, whole, of plain columns)."""
+    the column sets of its unique indexes that ON CONFLICT can use (valid, whole, of plain columns);
+    `checked` once its first row is (the rows of a table fill the same columns)."""
 
     columns: frozenset[str]
     required: frozenset[str]
     keys: frozenset[frozenset[str]]
+    checked: bool = False
 
 
 def _refuse_other_shape(table: str, shape: _Shape, filled: set[str]) -> None:
@@ -123,8 +125,9 @@ class InitPlan:
 def _insert(table: str, values: dict[str, object], shape: _Shape | None) -> tuple[str, str]:
     """INSERT of the values whose columns exist in this shape of the table (None: the table init makes);
     existing rows are kept."""
-    if shape is not None:
+    if shape is not None and not shape.checked:
         _refuse_other_shape(table, shape, set(values))
+        shape.checked = True
     present = shape.columns if shape is not None else _documented_columns(table)
     kept = {k: v for k, v in values.items() if k in present}
     columns = ", ".join(quote_ident(k) for k in kept)
