@@ -440,7 +440,7 @@ async def test_at_80x24_each_migration_shows_its_state_whole_and_its_name_cut_in
         assert drawn[1].startswith("• 20260102000000_ad") and drawn[1].endswith("users  pending"), drawn
         assert all("…" in line for line in drawn), drawn  # cut in the middle of the name, not at the state
     app = _app(db, tmp_path, folder)
-    async with app.run_test(size=(240, 50)) as pilot:  # wide enough: the whole row, its time too
+    async with app.run_test(size=(300, 50)) as pilot:  # wide enough: the whole row, its time too (>99 ms)
         pane = await _open_migrations(pilot, app)
         await pilot.pause()
         drawn = _rows_drawn(pane.migrations_list)
