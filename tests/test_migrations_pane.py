@@ -553,3 +553,19 @@ async def test_m_and_b_on_an_empty_folder_say_it_holds_no_migration(db: str, tmp
             (told,) = [n.message for n in app._notifications]
             assert f"{folder} holds no migration file" in told and "applied" not in told, told
             assert "Highlight" not in told, told
+
+
+async def test_a_publication_on_a_server_without_logical_wal_is_said_in_the_details(
+    db: str, tmp_path: Path
+) -> None:
+    """The review's note of the live server's wal_level (core/review/run.py) is shown before `m` applies."""
+    await execute(db, "CREATE TABLE t (id int PRIMARY KEY);")
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20260101000000_pub.sql").write_text("CREATE PUBLICATION pub FOR TABLE t;\n")
+    app = _app(db, tmp_path, folder)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await _open_migrations(pilot, app)
+        details = pane.query_one("#migrations-details", Static)
+        await wait_for(pilot, lambda: "Hazards:" in text_of(details))
+        assert "this server's wal_level is replica: a publication is made, but publishes" in text_of(details)

@@ -7,6 +7,8 @@ built, locked or refused is read from pg_class, pg_locks or its error; the revie
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 from pathlib import Path
 
 import asyncpg
@@ -15,6 +17,7 @@ import pytest
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.review.report import ReviewedStatement
 from dibs_tui.core.review.run import review_file
+from tests.test_cli import DIBS
 
 
 async def _review(db: str, tmp_path: Path, migration: str) -> tuple[ReviewedStatement, ...]:
@@ -392,7 +395,7 @@ async def test_a_publication_on_a_server_without_logical_wal_is_said_once_of_the
 ) -> None:
     """PostgreSQL warns at CREATE PUBLICATION when wal_level is not logical: the sandbox clone's warning says
     nothing of the database the migration is for (never shown); the live server's is the user's business,
-    said in the review's notes (and so in migrate's confirmation) in the product's words."""
+    said in the review's notes and in migrate's plan, in the product's words."""
     conn = await asyncpg.connect(db)
     try:
         await conn.execute("CREATE TABLE t (id int PRIMARY KEY)")
@@ -408,5 +411,18 @@ async def test_a_publication_on_a_server_without_logical_wal_is_said_once_of_the
         f"{path}:2: this server's wal_level is {level}: a publication is made, but publishes"
     )
     assert "WARNING" not in review.to_text()
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_pub.sql").write_text(path.read_text())
+    planned = await asyncio.to_thread(
+        subprocess.run,
+        [DIBS, "migrate", db, "--migrations", str(folder), "--dry-run", "--no-prove"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert f"    note: {folder / '20260101000000_pub.sql'}:2: this server's wal_level is {level}" in (
+        planned.stdout
+    ), planned.stdout + planned.stderr
     path.write_text("CREATE TABLE u (id int);\n")
     assert not [n for n in (await review_file(resolve(db), path)).notes if "wal_level" in n]

@@ -136,6 +136,8 @@ async def _show_plan(target: ConnectionTarget, pending: list[PendingMigration]) 
         _say(f"pending  {item.file.name}  ({count} statement{'' if count == 1 else 's'}, {shape})")
         for line in item.describe(limit=_SEGMENTS_SHOWN):
             _say(f"    {line}")
+        for note in review.server_notes:  # a publication on a server without logical wal_level
+            _say(f"    note: {safe(note)}")
         # A resumed migration's committed segments do not run again: their hazards are past.
         start = item.plan.segments[item.resume_at - 1].first_line if item.resume_at > 1 else 0
         said: set[tuple[int, str, str]] = set()

@@ -325,6 +325,7 @@ class MigrationsPane(TwoColumnPane):
             self.post_message(MigrationReviewed(status.name, review))
             # A partly applied one: only what migrate runs next is reviewed (the review's note says which part)
             body += [n for n in review.notes if n.startswith("partly applied")]
+            body += list(review.server_notes)  # a publication on a server without logical wal_level
             body += ["Hazards:", *(hazard_lines(review) or ["no hazards"])]
             body += ["Locks:", *(lock_lines(review) or ["none"])]
             body += ["Segments:", *(segment_lines(status.file.text, status.file.path) or ["one transaction"])]

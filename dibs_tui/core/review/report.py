@@ -169,6 +169,9 @@ class Review:
     file: str
     statements: tuple[ReviewedStatement, ...]
     notes: tuple[str, ...] = ()  # how the trace ran (where, the measured rate) or why it did not
+    # What the live server's settings mean for the migration (a publication where wal_level is not logical):
+    # among the notes, and said by migrate and the Migrations pane before they apply
+    server_notes: tuple[str, ...] = ()
 
     @property
     def hazards(self) -> list[tuple[ReviewedStatement, Hazard]]:

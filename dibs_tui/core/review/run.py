@@ -82,13 +82,14 @@ async def review_sql(
         for name, reason in facts.refused.items()
     )
     published = await _unpublished(conn, file, statements)
-    return Review(file, tuple(reviewed), (*(trace.notes if trace else ()), *refused, *published))
+    notes = (*(trace.notes if trace else ()), *refused, *published)
+    return Review(file, tuple(reviewed), notes, tuple(published))
 
 
 async def _unpublished(conn: asyncpg.Connection, file: str, statements: list[LocatedStatement]) -> list[str]:
     """A publication made or changed on a server whose wal_level is not logical is made, and publishes
-    nothing until the server runs with wal_level = logical: said of the live server, in the review (and so
-    in migrate's confirmation). The server's own WARNING, the sandbox's or the live one's, is never shown:
+    nothing until the server runs with wal_level = logical: said of the live server, in the review, in
+    migrate's plan and in the Migrations pane. The server's own WARNING, the sandbox's or the live one's, is never shown:
     the sandbox's says nothing of the database the migration is for."""
     from ..sqlparse import statement_info
 
