@@ -277,9 +277,13 @@ _SECTIONS: tuple[str, ...] = (
        || coalesce(' target ' || s.stxstattarget, '')
      FROM pg_statistic_ext s JOIN ns n ON n.oid = s.stxnamespace JOIN rel r ON r.oid = s.stxrelid
      WHERE s.oid NOT IN (SELECT objid FROM ext WHERE classid = 'pg_statistic_ext'::regclass)""",
-    # collations, conversions, operators, operator classes and families with their members
+    # collations, conversions, operators, operator classes and families with their members; a collation's
+    # encoding only where it is neither -1 (any) nor the database's: CREATE COLLATION ... FROM "C" copies -1,
+    # CREATE COLLATION (locale = 'C') writes the database's, and the two collate alike in this database
     """SELECT NULL, NULL, 'collation ' || format('%I.%I', n.nspname, co.collname) || ' '
-       || (to_jsonb(co) - 'oid' - 'collname' - 'collnamespace' - 'collowner' - 'collversion')::text
+       || (to_jsonb(co) - 'oid' - 'collname' - 'collnamespace' - 'collowner' - 'collversion'
+           - CASE WHEN co.collencoding IN (-1, (SELECT encoding FROM pg_database WHERE datname = current_database()))
+                  THEN 'collencoding' ELSE '' END)::text
      FROM pg_collation co JOIN ns n ON n.oid = co.collnamespace
      WHERE co.oid NOT IN (SELECT objid FROM ext WHERE classid = 'pg_collation'::regclass)""",
     """SELECT NULL, NULL, 'conversion ' || format('%I.%I', n.nspname, c.conname) || ' '

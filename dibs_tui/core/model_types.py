@@ -63,8 +63,10 @@ class Collation:
     deterministic: bool = True
     rules: str | None = None  # icu tailoring rules
     comment: str | None = None
-    # for any encoding (collencoding -1): a libc one is so only as a copy of "C" or "POSIX" (CREATE ... FROM)
-    any_encoding: bool = False
+    # For any encoding (collencoding -1): a libc one is so only as a copy of "C" or "POSIX" (CREATE ... FROM),
+    # and is written so. Not a difference: it collates as the same one made with its locale, which takes the
+    # database's encoding, and pg_dump writes both alike (a restore would otherwise differ from its source).
+    any_encoding: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> QualifiedName:

@@ -3,9 +3,11 @@ under the same name where it cannot (the columns that use them recast, their dat
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..ddl_types import attribute_sql, collation_sql, composite_sql, range_sql
 from ..model import Column, ObjectRef, Relation
-from ..model_types import CompositeAttribute, CompositeType
+from ..model_types import Collation, CompositeAttribute, CompositeType
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .around_columns import clear_for_text
@@ -19,6 +21,12 @@ def _old_name(name: str) -> str:
     return (name + "__dibs_old")[:63]
 
 
+def _same_collation(old: Collation, new: Collation) -> bool:
+    """Their definitions alike, whichever way written: a copy of "C" for any encoding collates as the same one
+    made with its locale (model_types.Collation.any_encoding)."""
+    return collation_sql(replace(old, any_encoding=new.any_encoding)) == collation_sql(new)
+
+
 def plan_collations(state: PlanState) -> None:
     """No ALTER changes a collation's definition: a changed one is renamed away, created again, its columns
     re-collated to the new one and the old one dropped at the end."""
@@ -29,7 +37,7 @@ def plan_collations(state: PlanState) -> None:
         old = cur.get(key)
         if old is None:
             state.change(ChangeKind.CREATE, ref, "collation", new=collation_sql(new))
-        elif collation_sql(old) != collation_sql(new):
+        elif not _same_collation(old, new):
             state.change(ChangeKind.ALTER, ref, "collation", collation_sql(old), collation_sql(new))
             state.recreated_collations.add(qualified(*key))
             state.step(
@@ -46,7 +54,7 @@ def plan_collations(state: PlanState) -> None:
                 [ref],
                 after=_collation_users(state, key),
             )
-        if old is None or collation_sql(old) != collation_sql(new):
+        if old is None or not _same_collation(old, new):
             state.step(
                 PRE_CREATE,
                 collation_sql(new),
