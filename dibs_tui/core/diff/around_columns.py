@@ -8,8 +8,9 @@ create, and the column waits for that drop too."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from ..model import Constraint, ConstraintKind, Index, ObjectRef, Relation
+from ..model import Constraint, ConstraintKind, Index, ObjectRef, QualifiedName, Relation
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .graph import ADD_CONSTRAINTS, ADD_FOREIGN_KEYS, DROP_DEPENDENTS, LATE_CREATE
@@ -122,22 +123,30 @@ def _clear(
     return gone
 
 
-def clear_foreign_keys(state: PlanState, rel: Relation, column: str) -> list[ObjectRef]:
-    """The foreign keys from or to a column retyped to or from a user type (an enum made again, citext):
-    PostgreSQL checks a key's two sides as each is altered and refuses the first ALTER ("foreign key
-    constraint ... cannot be implemented": st and st__dibs_old), so each goes before the type changes and
-    comes back once both sides have their new type. The refs returned are the drops the change follows."""
-    keys = [(rel, con) for con in rel.constraints if con.foreign_key is not None and column in con.columns]
+def clear_foreign_keys(state: PlanState, rel: Relation, column: str, *, user_type: bool) -> list[ObjectRef]:
+    """The foreign keys from or to a column retyped to or from a user type (an enum made again, citext), or
+    whose other end is retyped too (uuid keys made bigint): PostgreSQL checks a key's two sides as each is
+    altered and refuses the first ALTER ("foreign key constraint ... cannot be implemented": st and
+    st__dibs_old), so each goes before the type changes and comes back once both sides have their new type.
+    A key whose ends compare all along (the other end keeps its type, or both move within integers) stays:
+    the server rebuilds it with the ALTER. The refs returned are the drops the change follows."""
+    keys = [
+        (rel, con, con.foreign_key.target_key, con.foreign_key.target_columns, con.columns.index(column))
+        for con in rel.constraints
+        if con.foreign_key is not None and column in con.columns
+    ]
     keys += [
-        (child, con)
+        (child, con, child.key, con.columns, con.foreign_key.target_columns.index(column))
         for child, con in state.current.referenced_by.get(rel.key, ())
         if con.foreign_key is not None and column in con.foreign_key.target_columns
     ]
     gone = []
-    for table, con in keys:
+    for table, con, other, other_columns, at in keys:
         assert con.foreign_key is not None
         if con.is_inherited or {table.key, con.foreign_key.target_key} & state.recreated_tables:
             continue  # a partition's clone goes with its key; a re-created table's keys are made again with it
+        if not user_type and not _other_end_retyped_apart(state, rel, column, other, other_columns, at):
+            continue
         ref = ObjectRef("constraint", table.schema, table.name, con.name)
         gone.append(ref)
         if ref in state.cleared_keys:
@@ -145,6 +154,37 @@ def clear_foreign_keys(state: PlanState, rel: Relation, column: str) -> list[Obj
         state.cleared_keys.add(ref)
         _drop_and_add_key(state, table, con, ref)
     return gone
+
+
+# Types whose values a key compares across without a cast (one btree operator family): an end retyped within
+# one of these while the other waits keeps the key implementable, and the server rebuilds it with the ALTER.
+_KEY_FAMILIES = ({"smallint", "integer", "bigint"}, {"text", "character varying"})
+_TYPMOD = re.compile(r"\(\d+(?:,\d+)?\)")
+
+
+def _comparable(a: str, b: str) -> bool:
+    a, b = _TYPMOD.sub("", a), _TYPMOD.sub("", b)
+    return a == b or any(a in family and b in family for family in _KEY_FAMILIES)
+
+
+def _other_end_retyped_apart(
+    state: PlanState, rel: Relation, column: str, other: QualifiedName, other_columns: Sequence[str], at: int
+) -> bool:
+    """Whether the key's other end is retyped too, so that while one end has its new type and the other its
+    old one (either may go first) the two no longer compare: uuid keys made bigint, text made integer."""
+    this_new = state.desired.relation(*rel.key)
+    old, new = state.current.relation(*other), state.desired.relation(*other)
+    if this_new is None or old is None or new is None or at >= len(other_columns):
+        return False
+    name = other_columns[at]
+    mine_old, mine_new = rel.column(column), this_new.column(column)
+    theirs_old, theirs_new = old.column(name), new.column(name)
+    if None in (mine_old, mine_new, theirs_old, theirs_new):
+        return False
+    assert mine_old and mine_new and theirs_old and theirs_new
+    if theirs_old.type == theirs_new.type:
+        return False
+    return not (_comparable(mine_new.type, theirs_old.type) and _comparable(mine_old.type, theirs_new.type))
 
 
 def _drop_and_add_key(state: PlanState, table: Relation, con: Constraint, ref: ObjectRef) -> None:

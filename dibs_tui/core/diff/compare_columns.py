@@ -437,7 +437,8 @@ def plan_alter_column(
         )
         using_clause = "" if keep_assignment else f" USING {using}"
         live = state.current.relation(rel.schema, rel.name)
-        keys = clear_foreign_keys(state, live, new.name) if live and (old.type_key or new.type_key) else []
+        user_type = bool(old.type_key or new.type_key)
+        keys = clear_foreign_keys(state, live, new.name, user_type=user_type) if live else []
         held = hold_not_nulls(state, live, new.name, details) if live is not None else []
         comment = said_through_text(rel, old, new, details) if route == "text" else ""
         state.step(
@@ -447,7 +448,9 @@ def plan_alter_column(
             [ref, cref],
             needs=needs,
             creates=made,
-            after=[*follows, *keys, *held],
+            # after the old default's DROP, where there is one: ALTER ... TYPE casts the default too, and a
+            # uuid's gen_random_uuid() under bigint, or text '0' under integer, refuses
+            after=[*follows, *keys, *held, ObjectRef("default", rel.schema, rel.name, new.name)],
             destructive=not widens(old.type, new.type),
             reshapes=[cref],
         )
@@ -465,7 +468,7 @@ def plan_alter_column(
             ChangeKind.ALTER,
             [ref, cref],
             creates=[ObjectRef("default", rel.schema, rel.name, new.name)],
-            needs=seq_needs,
+            needs=[*seq_needs, *([retyped_ref(rel)] if type_changes else [])],  # a default of the new type
             after=[_identity(rel.schema, rel.name, new.name)] if old.identity is not None else [],
         )
     if state_of(old) != state_of(new):

@@ -265,7 +265,7 @@ class _Graph:
             return
         for node, alters in reshapers.items():
             for dependent in current.dependents.get(node, ()):
-                for j in self.destroyers.get(dependent, ()):
+                for j in self._gone_by(dependent):  # a foreign key goes with its table's DROP too
                     for i in alters:
                         self.edge(j, i)
         for node, creators in self.creators.items():

@@ -1,0 +1,1 @@
+create table account (id bigserial primary key, tries integer default 0, label text);
