@@ -1,4 +1,5 @@
-"""Convergence on real and synthetic schemas: Plue history both ways, Delta documented drift, gen_schema."""
+"""Convergence on real and synthetic schemas: Plue history both ways, Delta documented drift, gen_schema, one
+real schema planned into another."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from dibs_tui.core.plan import ChangeKind
 from tests.diffcases.harness import converge, converge_dsns
-from tests.pg import GEN_SCHEMA, REAL, psql_file
+from tests.pg import GEN_SCHEMA, REAL, psql_file, run_sql
 
 PLUE = sorted((REAL / "plue" / "history").glob("*.sql"))
 DELTA = REAL / "delta"
@@ -70,3 +71,27 @@ def test_supabase_from_nothing_and_back_converges(new_database: Callable[[], str
     assert any(s.sql.startswith("CREATE PUBLICATION") for s in made.plan)
     dropped = converge_dsns(supabase, new_database())
     assert any(s.sql.startswith("DROP EVENT TRIGGER") for s in dropped.plan)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("current", "desired"), [("musicbrainz", "lago"), ("chinook", "pagila"), ("pagila", "chinook")]
+)
+def test_one_real_schema_planned_into_another(
+    current: str, desired: str, new_database: Callable[[], str]
+) -> None:
+    """Hundreds of tables dropped and hundreds made, and the tables both name (chinook's and pagila's
+    `customer`) altered column by column into the other's: the order of a plan where almost everything depends
+    on something that goes or comes. Every ordered pair of the real schemas converges
+    (bench/README.md, "bench/diff_real_pairs.py")."""
+    from tests.realschemas import EMPTIED_WITH_DEFAULT_PUBLIC, load_real
+
+    a, b = new_database(), new_database()
+    for dsn, name in ((a, current), (b, desired)):
+        load_real(dsn, name)
+        run_sql(dsn, EMPTIED_WITH_DEFAULT_PUBLIC)
+    outcome = converge_dsns(a, b)
+    assert any(s.sql.startswith("DROP TABLE") for s in outcome.plan)
+    assert any(s.sql.startswith("CREATE TABLE") for s in outcome.plan)
+    if {current, desired} == {"chinook", "pagila"}:
+        assert any(s.sql.startswith("ALTER TABLE public.customer ") for s in outcome.plan)
