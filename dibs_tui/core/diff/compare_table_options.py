@@ -5,6 +5,7 @@ column's storage, compression, statistics target and planner options (n_distinct
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..ddl import sequence_options
 from ..ddl_types import replica_identity_sql
@@ -154,7 +155,8 @@ def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Col
     after = identity_sequence(state, rel, new.name, desired=True)
     if old.identity is None or new.identity is None or before is None or after is None:
         return
-    if before.name != after.name and before.schema == after.schema:  # SEQUENCE NAME: the schema has it
+    renamed = before.name != after.name and before.schema == after.schema
+    if renamed:  # SEQUENCE NAME: the schema has it
         state.change(
             ChangeKind.RENAME,
             ObjectRef("sequence", after.schema, after.name),
@@ -182,9 +184,12 @@ def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Col
         settings.append("RESTART")
     ref, cref = table_ref(rel), ObjectRef("column", rel.schema, rel.name, new.name)
     state.change(ChangeKind.ALTER, cref, "column", detail="identity options")
-    clamp = clamp_sql(before, after)
+    # the value moved inside the new bounds first, under the sequence's name then: after its rename
+    clamp = clamp_sql(replace(before, name=after.name) if renamed else before, after)
+    clamped = ObjectRef("clamped", rel.schema, rel.name, new.name)
     if clamp:
-        state.step(ALTER_TABLES, clamp, ChangeKind.ALTER, [ref, cref])
+        renamed_to = [ObjectRef("sequence", after.schema, after.name)] if renamed else []
+        state.step(ALTER_TABLES, clamp, ChangeKind.ALTER, [ref, cref], creates=[clamped], needs=renamed_to)
     state.step(
         ALTER_TABLES,
         f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)} "
@@ -192,6 +197,7 @@ def plan_identity_options(state: PlanState, rel: Relation, old: Column, new: Col
         + ";",
         ChangeKind.ALTER,
         [ref, cref],
+        needs=[clamped] if clamp else [],
     )
 
 

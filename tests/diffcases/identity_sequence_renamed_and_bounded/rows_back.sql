@@ -1,0 +1,1 @@
+insert into booking (note) values ('a'), ('b');
