@@ -7,13 +7,14 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.ui.app import DibsApp
-from dibs_tui.ui.migrations_pane import MigrationsPane
+from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
+from tests.pg import run_sql
 from tests.test_cli import run
 from tests.test_ui import wait_for
 
@@ -70,3 +71,56 @@ async def test_the_migrations_pane_names_a_configured_folder_that_is_not_there(
         status = pane.query_one("#migrations-status", Static)
         await wait_for(pilot, lambda: "does not exist" in str(status.render()))
         assert str(typo) in str(status.render()) and not pane.loaded
+
+
+def test_after_init_a_project_with_no_folder_yet_is_not_refused(db: str, tmp_path: Path) -> None:
+    """init records the schema it found as `initial`, which has no file: that is no history a folder is
+    missing from (status said `folder does not exist, but the history records 1 applied migration`)."""
+    assert run("init", db, "--yes").returncode == 0
+    result = run("--project-root", str(tmp_path), "status", db)
+    assert result.returncode == 0 and "applied   initial" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [["generate", "--desired", "SCHEMA"], ["lint", "--write-fixes"]])
+def test_a_configured_folder_that_is_not_there_is_not_made_to_write_into(
+    db: str, tmp_path: Path, command: list[str]
+) -> None:
+    """generate made `db/migratoins` and wrote the new migration there: status and migrate then read that
+    folder (every applied migration `missing`, the new one pending) instead of refusing it as not there."""
+    _applied(db, tmp_path)
+    run_sql(
+        db, "CREATE TABLE posts (id int PRIMARY KEY, user_id int REFERENCES users)"
+    )  # lint's fix: an index
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE users (id int PRIMARY KEY, email text);\n")
+    (tmp_path / "dibs-tui.toml").write_text('migrations = "db/migratoins"\n')
+    words = [str(schema) if word == "SCHEMA" else word for word in command]
+    result = run("--project-root", str(tmp_path), words[0], db, *words[1:])
+    typo = tmp_path / "db" / "migratoins"
+    assert f"the migrations folder {typo} does not exist, but the history records 1 applied" in result.stderr
+    assert result.returncode == 1 and not typo.exists(), result.stdout + result.stderr
+
+
+async def test_the_migrations_pane_does_not_make_a_configured_folder_that_is_not_there_to_write_into(
+    db: str, tmp_path: Path
+) -> None:
+    await asyncio.to_thread(_applied, db, tmp_path)
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE users (id int PRIMARY KEY, email text);\n")
+    typo = tmp_path / "db" / "migratoins"
+    settings = Settings(project_root=tmp_path, migrations_dir=typo)
+    app = DibsApp(resolve(db), settings, desired=[str(schema)], header_label="t")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("m")
+        status = app.query_one(MigrationsPane).query_one("#migrations-status", Static)
+        await wait_for(pilot, lambda: "does not exist" in str(status.render()))
+        await pilot.press("n")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, GenerateScreen) and app.screen.query("#generate-sql")
+        )
+        app.screen.query_one("#generate-name", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, GenerateScreen))
+        await wait_for(pilot, lambda: "does not exist, but the history records 1" in str(status.render()))
+        assert not typo.exists()

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.stdout:
         print(sql, end="")
         return _warn_failures(target, sql, "<stdout>")
-    folder = folder_to_write(args, settings)
+    folder = folder_to_write(args, settings, target)
     path = folder / f"{generated.name}.sql"
     if path.exists():
         raise DibsError(f"{path} already exists")

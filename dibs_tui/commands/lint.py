@@ -23,7 +23,7 @@ from ..core.model import Catalog
 from ..core.sqlescape import escape_sql
 from ..core.terminal import json_safe, prose_width, safe, wrap_prose
 from .catalog_read import load, source_lines
-from .common import exit_now, run_async
+from .common import exit_now, run_async, target_for
 from .status import folder_to_write
 
 LEVELS = {str(level): level for level in Level}
@@ -76,7 +76,7 @@ def _write_fixes(
 
     sources = source_index(lines.desired, settings.project_root)
     name, text = fix_migration(findings, catalog=lines.catalog, sources=sources)
-    folder = folder_to_write(args, settings)
+    folder = folder_to_write(args, settings, target_for(args, settings))
     path = folder / f"{name}.sql"
     if path.exists():
         raise DibsError(f"{path} already exists")

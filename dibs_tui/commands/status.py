@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 from ..config import Settings
+from ..core.connect import ConnectionTarget
 from ..core.dialect import refuse_other_dialect
 from ..core.errors import DibsError
 from ..core.migrations.apply_record import read_partials_at
-from ..core.migrations.layouts import EntryKind, read_folder_status
+from ..core.migrations.layouts import EntryKind, folder_to_write_into, read_folder_status
 from ..core.migrations.status import MigrationState, MigrationStatus, SquashedHistory, renamed, squashed
 from ..core.migrations.tool_histories import describe_tables
 from ..core.model_meta import Migration
@@ -34,17 +35,16 @@ def migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
     return Path(given) if given else settings.resolve_migrations_dir()
 
 
-def folder_to_write(args: argparse.Namespace, settings: Settings) -> Path:
-    """The folder a new migration goes into, made when missing; a file of that name is said as such (not as
-    'File exists')."""
+def folder_to_write(args: argparse.Namespace, settings: Settings, target: ConnectionTarget) -> Path:
+    """The folder a new migration goes into, made when missing (not when the history records applied
+    migrations: core/migrations/layouts.py); a file of that name is said as such (not as 'File exists')."""
     folder = migrations_folder(args, settings)
     if folder.exists() and not folder.is_dir():
         raise DibsError(
             f"the migrations folder {shown(str(folder))} is not a folder",
             hint=f"check {_named_by(args, settings)}",
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return run_async(folder_to_write_into(target, folder))
 
 
 def existing_migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:

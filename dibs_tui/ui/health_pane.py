@@ -28,6 +28,7 @@ from ..core.errors import DibsError
 from ..core.explore.health import Finding, HealthReport, Level, health_report
 from ..core.explore.health_fix import fix_migration
 from ..core.explore.source_lines import SourceLines
+from ..core.migrations.layouts import folder_to_write_into
 from ..core.model import Catalog
 from ..core.sqlescape import escape_sql
 from .highlight import sql_lines
@@ -144,8 +145,7 @@ def write_fixes(context: PaneContext, catalog: Catalog, findings: list[Finding])
     settings = context.settings
     sources = locate_sources(settings.source_paths(context.desired_spec()), settings.project_root)
     name, text = fix_migration(findings, catalog=catalog, sources=sources)
-    folder = context.migrations_folder()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = context.runs.run(folder_to_write_into(context.target, context.migrations_folder()))
     path = folder / f"{name}.sql"
     with path.open("x", encoding="utf-8") as out:
         out.write(escape_sql(text))

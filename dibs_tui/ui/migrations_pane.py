@@ -34,7 +34,7 @@ from ..core.migrations.apply_outcome import ApplyEvent, MigrationFailed, Pending
 from ..core.migrations.apply_record import PartialApply, read_partials_at
 from ..core.migrations.files import new_migration_name
 from ..core.migrations.history import History
-from ..core.migrations.layouts import list_migration_files, read_status
+from ..core.migrations.layouts import folder_to_write_into, list_migration_files, read_status
 from ..core.migrations.status import MigrationState, MigrationStatus, SquashedHistory, squashed
 from ..core.migrations.tool_histories import describe_tables
 from ..core.plan import ChangeKind
@@ -573,7 +573,11 @@ class MigrationsPane(TwoColumnPane):
         if path.exists():
             self.app.notify(safe(f"{path} already exists"), severity="error", markup=False)
             return
-        folder.mkdir(parents=True, exist_ok=True)
+        try:  # not made where the history records migrations: a mistyped folder (refuse_absent_folder)
+            await folder_to_write_into(self.target, folder)
+        except DibsError as exc:
+            self._status(Content.styled(safe(exc.message), "$text-error"))
+            return
         path.write_text(chosen.sql, encoding="utf-8")
         from ..core.review_record import take_record  # deferred (see the module docstring)
 

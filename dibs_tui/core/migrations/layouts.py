@@ -26,7 +26,7 @@ from ..errors import ConfigError, DibsError
 from ..terminal import safe
 from .files import MigrationFile
 from .history import History, read_history
-from .status import MigrationStatus, flyway_version, migration_status
+from .status import MigrationStatus, filed, flyway_version, migration_status
 
 _LEADING_VERSION = re.compile(r"^[Vv]?(\d+)")
 _DIBS_NAME = re.compile(r"^\d{14}_[a-z0-9][a-z0-9-]*$")
@@ -338,15 +338,43 @@ async def read_folder_status(target: ConnectionTarget, folder: Path) -> FolderSt
 def refuse_absent_folder(folder: Path, history: History) -> None:
     """A folder that is not there while the history records applied migrations is a typo (in the config
     file, the flag, or the folder a command runs from): read as empty, `status` called every migration
-    `missing` and passed, `migrate` said `nothing to apply`. With no history it is a project not started."""
-    if history.applied and not folder.is_dir():
+    `missing` and passed, `migrate` said `nothing to apply`. With no history (or only rows no file stands
+    for: init's snapshot, Alembic's head) it is a project not started."""
+    count = sum(1 for row in history.applied if filed(row)) if not folder.is_dir() else 0
+    if count:
         what = "is not a folder" if folder.exists() else "does not exist"
-        count = len(history.applied)
         raise ConfigError(
             f"the migrations folder {safe(str(folder))} {what}, but the history records {count:,} applied "
             f"migration{'' if count == 1 else 's'}",
-            hint="name the folder that holds them: --migrations PATH, or migrations in dibs-tui.toml",
+            hint="name the folder that holds them: --migrations PATH, or migrations in dibs-tui.toml (a new "
+            "folder for them: make it first)",
         )
+
+
+async def folder_to_write_into(target: ConnectionTarget, folder: Path) -> Path:
+    """`folder`, made when it is not there, unless the history records applied migrations: a new migration
+    written into a mistyped folder made it a folder, which status and migrate then read (every applied
+    migration `missing`, the new one pending) instead of refusing it as not there."""
+    if _made(folder, None):  # there already: no history to read
+        return folder
+    from ..session import bounded, catalog_settings
+
+    conn = await connect(target, read_only=True, extra_settings=catalog_settings())
+    try:
+        async with bounded(conn, "history read"):
+            history = await read_history(conn)
+    finally:
+        await conn.close()
+    _made(folder, history)
+    return folder
+
+
+def _made(folder: Path, history: History | None) -> bool:
+    """Whether `folder` is there; made first when the `history` read says it may be (refuse_absent_folder)."""
+    if history is not None and not folder.is_dir():
+        refuse_absent_folder(folder, history)
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder.is_dir()
 
 
 def list_migration_files(folder: Path) -> list[MigrationFile]:

@@ -147,9 +147,7 @@ def migration_status(files: Sequence[MigrationFile], history: History) -> list[M
     for i, row in enumerate(history.applied):
         if i in used:
             continue
-        head_only = row.source in _HEAD_ONLY
-        snapshot = row.source == "__dibs_migrations" and row.name == INIT_SNAPSHOT
-        if head_only or snapshot:
+        if not filed(row):
             state = MigrationState.APPLIED
         elif (v := _version(row.name)) is not None and v < squashed_before.get(row.source, 0):
             state = MigrationState.SQUASHED
@@ -157,6 +155,14 @@ def migration_status(files: Sequence[MigrationFile], history: History) -> list[M
             state = MigrationState.MISSING
         result.append(MigrationStatus(row.name, state, None, row))
     return result
+
+
+def filed(row: Migration) -> bool:
+    """Whether a history row stands for a migration file: not init's snapshot of the schema it found, nor
+    the one row of a history that keeps only its head (Alembic's: its migrations are Python files)."""
+    return row.source not in _HEAD_ONLY and not (
+        row.source == "__dibs_migrations" and row.name == INIT_SNAPSHOT
+    )
 
 
 @dataclass(frozen=True)
