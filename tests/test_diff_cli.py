@@ -319,3 +319,24 @@ def test_a_long_view_change_cut_on_both_sides_ends_each_with_one_ellipsis(
     assert main(["diff", live, "--desired", wanted]) == 2
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  ~ view v"))
     assert "… …" not in line and line.count("…") == 2, line
+
+
+def test_a_publication_the_plan_makes_for_a_server_without_logical_wal_is_said_once(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PostgreSQL warns at CREATE PUBLICATION when wal_level is not logical: the sandbox's warning is none of
+    the user's business (never shown); the live server's is, said as a note of the diff (and `check`)."""
+    run_sql(db, "CREATE TABLE t (id int PRIMARY KEY)")
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int PRIMARY KEY);\nCREATE PUBLICATION pub FOR TABLE t;\n")
+    for command in (["diff"], ["check"]):
+        assert main([*command, db, "--desired", str(schema)]) in (1, 2)
+        out = capsys.readouterr().out
+        assert out.count("server's wal_level") == 1 and "WARNING" not in out, out
+        assert "note: the live server's wal_level is replica: a publication is made, but publishes" in out, (
+            out
+        )
+    schema.write_text("CREATE TABLE t (id int PRIMARY KEY);\n")
+    run_sql(db, "CREATE PUBLICATION pub FOR TABLE t")
+    assert main(["diff", db, "--desired", str(schema)]) == 2  # a DROP: nothing to say
+    assert "wal_level" not in capsys.readouterr().out

@@ -319,6 +319,9 @@ async def diff_database(
             changes, plan, renames = plan_for(current, True)
         timer.mark("diff", t)
     left_out = tuple(sorted(set(left_current) | set(left_wanted), key=lambda x: (x.schema, x.name)))
+    from ..wal_level import publishes
+
+    published = await _publication_note(target) if any(publishes(s.sql) for s in plan) else ()
     return DiffResult(
         current,
         wanted,
@@ -330,6 +333,21 @@ async def diff_database(
         timer.marks,
         left_out,
         (shadow.notes if shadow else ())
-        + current.meta.notes,  # + meta look-alikes ignored (core.meta_tables)
+        + current.meta.notes  # + meta look-alikes ignored (core.meta_tables)
+        + published,
         pair_unmodelled(current.unmodelled, wanted.unmodelled),
     )
+
+
+async def _publication_note(target: ConnectionTarget) -> tuple[str, ...]:
+    """A plan that makes or alters a publication, for a live server whose wal_level is not logical: said
+    (core/wal_level.py). One more short session, only then: the catalog's are closed by now."""
+    from ..connect import connect
+    from ..wal_level import publication_note
+
+    conn = await connect(target)
+    try:
+        note = await publication_note(conn, "the live server")
+    finally:
+        await conn.close()
+    return (note,) if note else ()

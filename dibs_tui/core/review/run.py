@@ -87,21 +87,16 @@ async def review_sql(
 
 
 async def _unpublished(conn: asyncpg.Connection, file: str, statements: list[LocatedStatement]) -> list[str]:
-    """A publication made or changed on a server whose wal_level is not logical is made, and publishes
-    nothing until the server runs with wal_level = logical: said of the live server, in the review, in
-    migrate's plan and in the Migrations pane. The server's own WARNING, the sandbox's or the live one's, is never shown:
-    the sandbox's says nothing of the database the migration is for."""
+    """A publication made on a server whose wal_level is not logical (core/wal_level.py): said of the live
+    server, at the first statement that makes one, in the review, in migrate's plan and in the Migrations
+    pane."""
     from ..sqlparse import statement_info
+    from ..wal_level import publication_note
 
-    kinds = ("CreatePublicationStmt", "AlterPublicationStmt")
-    lines = [s.line for s in statements if (info := statement_info(s.text)) and info.node_type in kinds]
-    level = await conn.fetchval("SELECT pg_catalog.current_setting('wal_level')") if lines else "logical"
-    if level == "logical":
-        return []
-    return [
-        f"{file}:{lines[0]}: this server's wal_level is {level}: a publication is made, but publishes no change "
-        "to a subscriber until wal_level is logical (in postgresql.conf, then a restart of the server)"
-    ]
+    made = "CreatePublicationStmt"
+    lines = [s.line for s in statements if (info := statement_info(s.text)) and info.node_type == made]
+    note = await publication_note(conn, "this server") if lines else None
+    return [f"{file}:{lines[0]}: {note}"] if note else []
 
 
 def _added_again(statements: list[LocatedStatement]) -> dict[int, dict[tuple[str, str], int]]:
