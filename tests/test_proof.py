@@ -70,6 +70,24 @@ def test_a_valid_constraint_the_desired_schema_has_not_valid_is_proved_as_it_is(
     assert columns(db) == ["id", "name"]
 
 
+def test_a_check_generate_wrote_from_a_varchar_in_list_is_proved_as_it_is(db: str, tmp_path: Path) -> None:
+    """A desired `status varchar CHECK (status IN (...))` (Rails' and Django's enums) is printed by the server
+    `(ARRAY['a'::varchar, ...])::text[]`, and the CHECK generate writes from that text reads back as
+    `ARRAY[('a'::varchar)::text, ...]`: the same constraint, which the proof refused as a difference for ever
+    (found by planning plue's schema from the others, end to end)."""
+    run_sql(db, LIVE)
+    desired = DESIRED.replace("name text", "name text, status varchar CHECK (status IN ('open', 'closed'))")
+    folder, schema = project(tmp_path, {}, desired)
+    made = dibs("generate", "statuses", db, "--desired", str(schema), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    written = next(folder.glob("*_statuses.sql")).read_text()
+    assert "::character varying, 'closed'::character varying])::text[]" in written
+    result = migrate(db, folder, "--desired", str(schema))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"proved: the result matches {schema}" in result.stdout
+    assert columns(db) == ["id", "name", "status"]
+
+
 def test_migrate_refuses_what_would_still_differ_from_the_desired_schema(db: str, tmp_path: Path) -> None:
     run_sql(db, LIVE)
     folder, schema = project(

@@ -23,7 +23,14 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect
 from .errors import DibsError
-from .fingerprint import Fingerprint, FingerprintDiff, Scope, compare, without_kept_validity
+from .fingerprint import (
+    Fingerprint,
+    FingerprintDiff,
+    Scope,
+    compare,
+    without_kept_validity,
+    without_printing_drift,
+)
 from .migrations.apply_outcome import PendingMigration
 from .migrations.files import is_transaction_control
 from .sandbox_statements import prepare
@@ -236,5 +243,5 @@ async def prove(
         return Proof(None, clone_gaps=gaps, where=where)
     wanted = await _desired_fingerprint(target, desired, scope)
     # a constraint valid on the clone and NOT VALID in the desired schema is no difference: the diff keeps it
-    differences = without_kept_validity(_set_aside(compare(result, wanted), gaps))
+    differences = without_printing_drift(without_kept_validity(_set_aside(compare(result, wanted), gaps)))
     return Proof(named, differences=differences, clone_gaps=gaps, where=where)

@@ -19,6 +19,7 @@ from dibs_tui.core.fingerprint import (
     compare,
     fingerprint,
     without_kept_validity,
+    without_printing_drift,
 )
 from dibs_tui.core.introspect.read import introspect
 from dibs_tui.core.model import Catalog, ConstraintKind, Domain, ObjectRef, Relation, RelationKind
@@ -248,7 +249,7 @@ async def assert_same_fingerprint(
     One by PostgreSQL's design (see _without_joined_locality): an existing table that joins a parent keeps
     its columns as its own, and so does a child that had a column its parent is given."""
     desired = await fingerprint_dsn(b, include, exclude)
-    diff = _without_printing_drift(
+    diff = without_printing_drift(
         _without_joined_locality(compare(await fingerprint_dsn(a, include, exclude), desired), plan, desired)
     )
     if kept:
@@ -301,43 +302,6 @@ def _without_joined_locality(
     return FingerprintDiff(
         tuple(x for x in diff.before if plain(x) not in after),
         tuple(x for x in diff.after if plain(x) not in before),
-    )
-
-
-_CAST_EACH = re.compile(r"ARRAY\[((?:\('(?:[^']|'')*'::[\w ]+\)::[\w ]+(?:, )?)+)\]")
-_ELEMENT = re.compile(r"\(('(?:[^']|'')*'::[\w ]+)\)::([\w ]+)")
-
-
-def _cast_outside(line: str) -> str:
-    """`ARRAY[('a'::varchar)::text, ...]`, a varchar IN list's array as a plan made again reads it back, written
-    as the server first printed it: `(ARRAY['a'::varchar, ...])::text[]` (core/diff/deparse_drift.py)."""
-
-    def one(found: re.Match[str]) -> str:
-        elements = _ELEMENT.findall(found[1])
-        if len({cast for _, cast in elements}) != 1:
-            return found[0]
-        return f"(ARRAY[{', '.join(e for e, _ in elements)}])::{elements[0][1]}[]"
-
-    return _CAST_EACH.sub(one, line)
-
-
-# A set operation's later arm: `NULL::integer AS int4`, the name the server gives a cast NULL read back; the
-# columns are named by the first arm, so the name is printed but never used.
-_NULL_NAMED = re.compile(r"(NULL::[\w ]+(?:\[\])?) AS \w+")
-
-
-def _printed_alike(line: str) -> str:
-    return _NULL_NAMED.sub(r"\1", _cast_outside(line))
-
-
-def _without_printing_drift(diff: FingerprintDiff) -> FingerprintDiff:
-    """The difference left once each side's IN list arrays and set operations' NULLs are written alike: the
-    drifts the diff takes as no difference (core/diff/deparse_drift.py), which a plan that makes such an object
-    again cannot avoid."""
-    before, after = {_printed_alike(x) for x in diff.before}, {_printed_alike(x) for x in diff.after}
-    return FingerprintDiff(
-        tuple(x for x in diff.before if _printed_alike(x) not in after),
-        tuple(x for x in diff.after if _printed_alike(x) not in before),
     )
 
 
