@@ -265,6 +265,27 @@ def test_a_statement_the_sandbox_role_may_not_run_is_said_untried_not_failing(
     assert "--no-prove" in refused.stderr
 
 
+def test_a_statement_on_an_event_trigger_the_clone_cannot_have_is_said_untried_not_failing(
+    db: str, tmp_path: Path
+) -> None:
+    """A sandbox's role may not create event triggers, so the clone has none (listed in its gaps): a migration
+    that drops the live one fails there for want of it. The proof says it could not try the migration, not
+    that the migration fails (Supabase's pgrst_drop_watch, found by planning its schema into another)."""
+    run_sql(
+        db,
+        LIVE + "CREATE FUNCTION public.watch() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;"
+        "CREATE EVENT TRIGGER watch_drops ON sql_drop EXECUTE FUNCTION public.watch();",
+    )
+    folder, _ = project(tmp_path, {"20260101000000_unwatch": "DROP EVENT TRIGGER watch_drops;\n"})
+    refused = migrate(db, folder)
+    assert refused.returncode == 1
+    assert "not proved: the clone lacks the event trigger a statement acts on" in refused.stdout
+    assert 'event trigger "watch_drops" does not exist' in refused.stdout
+    assert "fails on a clone" not in refused.stdout
+    assert "- event trigger watch_drops on sql_drop" in refused.stdout
+    assert "refusing to apply: the proof could not try the pending migrations" in refused.stderr
+
+
 # z_v_b is made before z_v_a: PostgreSQL names a new partition's copies of the parent's indexes in that order,
 # the second name taken numbered (z2_v_idx the plain one, z2_v_idx1 the partial one); so the keys' (z2_id_v_key
 # the NULLS NOT DISTINCT one).

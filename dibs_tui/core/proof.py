@@ -15,6 +15,7 @@ inside one transaction (an enum value added and used in the same one) is not cau
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from .migrations.apply_outcome import PendingMigration
 from .migrations.files import is_transaction_control
 from .sandbox_statements import prepare
 from .shadow import LocatedStatement, desired_statements, execute_statements, introspect_target, split_file
+from .sql import quote_ident
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,9 @@ class Proof:
     differences: FingerprintDiff = field(default_factory=lambda: FingerprintDiff((), ()))
     clone_gaps: FingerprintDiff = field(default_factory=lambda: FingerprintDiff((), ()))
     where: str = ""
-    # The failure is the sandbox role's lack of a right (SET ROLE, a grant to a role it is not): the migration
-    # was not tried, which is not the same as failing.
-    untried: bool = False
+    # Why the migration could not be tried, which is not the same as failing: the sandbox role's lack of a
+    # right (SET ROLE, a grant to a role it is not), or a statement on an object the clone cannot have.
+    untried: str | None = None
 
     @property
     def proved(self) -> bool:
@@ -61,9 +63,8 @@ class Proof:
         out: list[str] = []
         if self.failure is not None and self.untried:
             out.append(
-                "not proved: the sandbox's restricted role may not run a statement the applier may "
-                f"({self.failure}): the proof could not try the pending migrations; this is not a failure of "
-                "the migration"
+                f"not proved: {self.untried} ({self.failure}): the proof could not try the pending migrations; "
+                "this is not a failure of the migration"
             )
         elif self.failure is not None:
             out.append(f"not proved: a pending migration fails on a clone of the live schema: {self.failure}")
@@ -136,7 +137,6 @@ async def _copy_meta(target: ConnectionTarget, clone: asyncpg.Connection, presen
     """The live meta tables' rows into the clone's (the columns both have): a generated migration's meta
     updates refer to rows earlier migrations wrote. Read with row security off, by qualified name."""
     from .session import catalog_settings, current_limits
-    from .sql import quote_ident
 
     schema = current_limits().meta_schema
     live = await connect(target, read_only=True, extra_settings=catalog_settings())
@@ -190,6 +190,25 @@ def _set_aside(differences: FingerprintDiff, gaps: FingerprintDiff) -> Fingerpri
     )
 
 
+# What the server says of a statement on an object the clone lacks by design (its gaps: a sandbox's role may not
+# create an event trigger, a publication, a foreign-data wrapper or server).
+_NOT_THERE = re.compile(
+    r'(event trigger|publication|foreign-data wrapper|server) "((?:[^"]|"")+)" does not exist'
+)
+
+
+def _why_untried(error: BaseException | None, gaps: FingerprintDiff) -> str | None:
+    """Why a pending statement that failed on the clone was not tried there, or None: it failed."""
+    if isinstance(error, asyncpg.InsufficientPrivilegeError):
+        return "the sandbox's restricted role may not run a statement the applier may"
+    found = _NOT_THERE.fullmatch(str(error)) if isinstance(error, asyncpg.UndefinedObjectError) else None
+    if found is not None:
+        kind, name = found[1], found[2]
+        if any(line.startswith((f"{kind} {name} ", f"{kind} {quote_ident(name)} ")) for line in gaps.before):
+            return f"the clone lacks the {kind} a statement acts on (listed below)"
+    return None
+
+
 async def prove(
     target: ConnectionTarget,
     pending: Sequence[PendingMigration],
@@ -236,7 +255,7 @@ async def prove(
             await _run(sandbox.connection, migrations, sandbox.created_extensions)
         except DibsError as exc:
             # The server's error stays the context of the SourceError that carries it.
-            untried = isinstance(exc.__context__, asyncpg.InsufficientPrivilegeError)
+            untried = _why_untried(exc.__context__, gaps)
             return Proof(named, failure=str(exc), clone_gaps=gaps, where=where, untried=untried)
         result = await scope.of(sandbox.connection, owners=False)
     if not desired:
