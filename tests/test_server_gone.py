@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,6 +25,11 @@ async def _watching(dsn: str) -> list[int]:
     return [r["pid"] for r in rows]
 
 
+# server_root: a server of the test's own lives under tempfile's folder, as test_sandbox_placement.py's does.
+# pytest sessions run beside this one (the machine's other suites) remove all but the last three sessions'
+# tmp_path folders: initdb failed there ('failed to remove contents of data directory').
+
+
 def _back(server: EmbeddedServer) -> None:
     """The stopped server started again on its port (pg_ctl restart reads the options it last ran with), as
     the server's account."""
@@ -35,7 +41,8 @@ async def test_a_server_stopped_under_an_idle_browser_is_said_within_seconds_and
 ) -> None:
     """It was seen only at the next read (a key that read, `r`): an idle browser showed a catalog of a
     server long gone, with nothing said."""
-    server = await asyncio.to_thread(EmbeddedServer(tmp_path / "server").start)
+    root = Path(tempfile.mkdtemp(prefix="dibs-gone-"))  # not under tmp_path: see server_root
+    server = await asyncio.to_thread(EmbeddedServer(root / "server").start)
     try:
         dsn = server.dsn()  # the port it keeps when started again
         await execute(dsn, "CREATE TABLE t (id int)")
@@ -75,4 +82,13 @@ async def test_a_server_stopped_under_an_idle_browser_is_said_within_seconds_and
             assert await _watching(dsn)
     finally:
         await asyncio.to_thread(server.destroy)
-        shutil.rmtree(tmp_path / "server", ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+async def test_a_watch_whose_first_session_cannot_be_opened_ends_without_a_word() -> None:
+    """No news of the server (a connection limit reached, say): the next catalog read starts it again."""
+    from dibs_tui.core.server_watch import watch_server
+
+    said: list[str] = []
+    await asyncio.wait_for(watch_server(resolve("postgresql://postgres@127.0.0.1:1/x"), said.append), 30)
+    assert said == []

@@ -175,6 +175,7 @@ class MigrationSent(Message):
 
 @dataclass
 class ServerGone(Message):
-    """The browser's idle session was ended and the server does not answer again (core/server_watch.py)."""
+    """The browser's idle session was ended and the server does not answer again (core/server_watch.py);
+    `reason` empty: its first session could not be opened, nothing to say."""
 
     reason: str

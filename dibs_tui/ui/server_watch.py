@@ -54,13 +54,19 @@ class ServerWatch:
         def watch() -> None:
             from ..core.server_watch import watch_server
 
+            said: list[str] = []
             with contextlib.suppress(asyncio.CancelledError):  # the app is closing
-                runs.run(watch_server(target, lambda reason: post(ServerGone(reason))))
+                runs.run(watch_server(target, said.append))
+                # Ended: the server gone, or its first session refused (then without a word, and the next
+                # catalog read starts it again)
+                post(ServerGone(said[0] if said else ""))
 
         self.run_worker(watch, "watch the server", "server-watch", exit_on_error=False, thread=True)
 
     def on_server_gone(self: _Watched, event: ServerGone) -> None:
         self._watching = False
+        if not event.reason:
+            return
         if not self.load_state:  # a read under way says its own failure
             self.load_state = GONE
             self._update_header()

@@ -6,7 +6,9 @@ reaches the terminal raw, each message stays its lines, and the name is still sa
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from textual.widgets import Static
@@ -104,7 +106,8 @@ async def test_the_server_gone_notice_names_a_database_with_escapes_escaped(tmp_
     from dibs_tui.core.embedded import EmbeddedServer
     from dibs_tui.ui.server_watch import GONE
 
-    server = await asyncio.to_thread(EmbeddedServer(tmp_path / "server").start)
+    root = Path(tempfile.mkdtemp(prefix="dibs-gone-"))  # not under tmp_path (tests/test_server_gone.py)
+    server = await asyncio.to_thread(EmbeddedServer(root / "server").start)
     try:
         name = EVIL.replace("\x9b2J", "")
         await execute(server.dsn(), f'CREATE DATABASE "{name}"')
@@ -121,3 +124,4 @@ async def test_the_server_gone_notice_names_a_database_with_escapes_escaped(tmp_
             assert "\x1b" not in header and "\u202e" not in header, header
     finally:
         await asyncio.to_thread(server.destroy)
+        shutil.rmtree(root, ignore_errors=True)
