@@ -36,14 +36,19 @@ def migrations_folder(args: argparse.Namespace, settings: Settings) -> Path:
 
 
 def folder_to_write(args: argparse.Namespace, settings: Settings, target: ConnectionTarget) -> Path:
-    """The folder a new migration goes into, made when missing (not when the history records applied
-    migrations: core/migrations/layouts.py); a file of that name is said as such (not as 'File exists')."""
+    """The folder a new migration goes into, made when missing: as asked when --migrations names it, else
+    (the config's, or the default) not while the history records applied migrations, a typo every later
+    command would repeat (core/migrations/layouts.py); a file of that name is said as such (not as 'File
+    exists')."""
     folder = migrations_folder(args, settings)
     if folder.exists() and not folder.is_dir():
         raise DibsError(
             f"the migrations folder {shown(str(folder))} is not a folder",
             hint=f"check {_named_by(args, settings)}",
         )
+    if getattr(args, "migrations", None):
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
     return run_async(folder_to_write_into(target, folder))
 
 
