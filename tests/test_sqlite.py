@@ -312,6 +312,9 @@ async def test_browser_card_and_details_of_a_table(marlin: Path) -> None:
         assert "tag_id → tags(id)  ON DELETE CASCADE" in text
         assert "CREATE TABLE file_tags (" in text  # the stored DDL
         assert "TABLE main.file_tags" in text
+        # No server to watch: the PostgreSQL browser's idle session (ui/server_watch.py) is never tried
+        app.watch_server()  # as a (re)load calls it
+        assert not app._watching and not [w for w in app.workers if w.group == "server-watch"]
 
 
 async def test_browser_details_link_a_virtual_table_and_its_shadow_tables(marlin: Path) -> None:

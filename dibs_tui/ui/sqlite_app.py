@@ -69,6 +69,9 @@ class SqliteApp(DibsApp):
     async def _fetch_preview(self, key: QualifiedName, loaded: list[Catalog]) -> None:
         loaded.append(await load_sqlite_catalog(self.sqlite_path))
 
+    def watch_server(self) -> None:
+        """A file: no server to watch, and nothing is connected to (ui/server_watch.py)."""
+
     async def action_diff(self) -> None:
         self.say(POSTGRES_ONLY, severity="warning")
 
