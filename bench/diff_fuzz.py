@@ -194,10 +194,12 @@ def _accepted(edits: list[Edit]) -> tuple[list[tuple[str, str]], list[tuple[str,
     table's live name on each side)."""
     moved = {(e.rename[0], e.rename[1]): e.rename[3:] for e in edits if e.rename and not e.rename[2]}
     forward, back = [], []
-    for edit in edits:
+    for at, edit in enumerate(edits):
         if edit.rename is None:
             continue
         schema, table, column, new_schema, new = edit.rename
+        if column and _dropped_later(edits[at + 1 :], schema, table):
+            continue  # the table made again (or gone): the renamed column is not the desired one
         if column:
             forward.append((f"{schema}.{table}.{column}", new))
             back.append((".".join((*moved.get((schema, table), (schema, table)), new)), column))
@@ -205,6 +207,11 @@ def _accepted(edits: list[Edit]) -> tuple[list[tuple[str, str]], list[tuple[str,
             forward.append((f"{schema}.{table}", f"{new_schema}.{new}"))
             back.append((f"{new_schema}.{new}", f"{schema}.{table}"))
     return forward, back
+
+
+def _dropped_later(edits: list[Edit], schema: str, table: str) -> bool:
+    drop = re.compile(rf"DROP TABLE (IF EXISTS )?{re.escape(qualified(schema, table))}( |$)")
+    return any(drop.match(statement) for edit in edits for statement in edit.statements)
 
 
 # What the rows refuse, as `generate` says before anything runs, not the diff's fault: a NOT NULL column with

@@ -9,12 +9,13 @@ from typing import NamedTuple
 
 from ..ddl import collate, column_sql, sequence_options
 from ..model import (
+    Catalog,
     Column,
     ConstraintKind,
     ObjectRef,
     Relation,
 )
-from ..object_names import named_not_null
+from ..object_names import named_not_null, not_null_name
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .around_columns import (
@@ -169,13 +170,15 @@ def _alter_columns(
             # a child's column of that name is merged into it: retyped first, or PostgreSQL refuses the add
             needs += [retyped_ref(c) for c in state.inheritors.get(old.key, ()) if c.column(col.name)]
             sequence = identity_sequence(state, new, col.name, desired=True)
+            # its NOT NULL's name: after the drop of a column whose NOT NULL has it (the server would number it)
+            named = [_not_null_ref(state.desired, new, added)] if added.not_null else []
             state.step(
                 ALTER_TABLES,
                 f"ALTER TABLE {name} ADD COLUMN {column_sql(added, sequence)};",
                 ChangeKind.ALTER,
                 [ref, cref],
                 # a generated column added again (regenerated_columns) may read this one in place of a dropped one
-                creates=[cref, retyped_ref(new)] if follows else [cref],
+                creates=[cref, retyped_ref(new), *named] if follows else [cref, *named],
                 needs=needs,
             )
             plan_column_settings(state, new, None, col)
@@ -221,13 +224,21 @@ def _alter_columns(
                 ChangeKind.ALTER,
                 [ref, cref],
                 destructive=True,
-                destroys=[cref, *state.owned_sequences(new.schema, new.name, col.name)],
+                destroys=[
+                    cref,
+                    *state.owned_sequences(new.schema, new.name, col.name),
+                    *([_not_null_ref(state.current, old, col)] if col.not_null else []),
+                ],
                 needs=after,
                 after=[
                     *([own[col.name]] if col.name in own else []),
                     *([] if col.generated else generated_gone),
                 ],
             )
+
+
+def _not_null_ref(catalog: Catalog, rel: Relation, col: Column) -> ObjectRef:
+    return ObjectRef("constraint", rel.schema, rel.name, not_null_name(catalog, rel, col))
 
 
 def _leaving_parents(

@@ -253,11 +253,31 @@ def respell_renamed(
                 changes.append(Change(ChangeKind.RENAME, ObjectRef("column", *view, new), "column", old, new))
                 work.append((*view, old, new, old, old, new))
         relations[view] = replace(now, view_definition=wanted.view_definition, columns=columns_now)
-    for key, respellers_of_table in tables_respellers.items():
+    for key, respellers_of_table in _down_to_children(current, tables_respellers).items():
         rel, wanted = relations.get(key), desired.relation(*key)
         if rel is not None and wanted is not None and rel.kind not in VIEW_KINDS:
             relations[key] = _respelled_parts(rel, wanted, _in_turn([*respellers_of_table, values]))
     return replace(current, relations=tuple(relations.values())), steps, changes
+
+
+def _down_to_children(
+    current: Catalog, respellers: dict[tuple[str, str], list[Respell]]
+) -> dict[tuple[str, str], list[Respell]]:
+    """Each table's column respellers, given to its partitions and inheritance children too: RENAME COLUMN
+    reaches them, and their indexes (a partitioned index's, attached), CHECKs and defaults read the new name.
+    A child that keeps the old name (renamed back) is respelled into nothing the desired side has: kept."""
+    children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for rel in current.relations:
+        for parent in (rel.partition_of, *rel.inherits) if rel.partition_of else rel.inherits:
+            children.setdefault(parent, []).append(rel.key)
+    out = {key: list(found) for key, found in respellers.items()}
+    for key, found in respellers.items():
+        below = list(children.get(key, ()))
+        while below:
+            child = below.pop()
+            out.setdefault(child, []).extend(found)
+            below += children.get(child, ())
+    return out
 
 
 def _renamed_tables_read(
