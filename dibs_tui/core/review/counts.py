@@ -518,8 +518,13 @@ class Counter:
         """VALIDATE CONSTRAINT, or (`enforcing`) ALTER CONSTRAINT ... ENFORCED, which validates a foreign key
         NOT ENFORCED (PostgreSQL 18) and leaves one enforced as it is."""
         pending = self.not_valid.pop((key(target.shown), name), None)
+        # Only a CHECK or a foreign key is ever NOT ENFORCED: the parser leaves is_enforced unset on the others
+        # (a NOT NULL added NOT VALID, PostgreSQL 18), which are enforced all the same.
+        enforced = pending is not None and (
+            pending.is_enforced or enum_name(pending.contype) not in ("CONSTR_CHECK", "CONSTR_FOREIGN")
+        )
         if (
-            pending is not None and pending.is_enforced == enforcing
+            pending is not None and enforced == enforcing
         ):  # VALIDATE of one NOT ENFORCED, ENFORCED of one NOT VALID
             self.not_valid[(key(target.shown), name)] = pending
             return [] if enforcing else [_not_enforced(target, name)]
