@@ -15,6 +15,7 @@ from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .around_columns import retyped_ref
 from .graph import ALTER_TABLES
+from .not_null_retype import keeps_own
 from .partition_moves import detached_ref
 from .render import table_ref
 from .state import PlanState
@@ -46,6 +47,8 @@ def _retyping_parent(state: PlanState, live: Relation, col: Column) -> str | Non
         return None
     if (there.type, there.collation) == (then.type, then.collation):
         return None
+    if keeps_own(state, parent, live, col.name):
+        return None  # made again under its own name around the type change (not_null_retype)
     return not_null_name(state.current, parent, there)
 
 

@@ -6,13 +6,14 @@ parents first (a child's own outlives its parent's, then is dropped too), and ad
 children first, under their names: the parent's merges with the child's own again. No row is lost; each ADD
 reads its table once more (the type change has just rewritten it).
 
-A partition's own NOT NULL named otherwise is refused the same way, but the model cannot tell it from an attached
-table's (named otherwise too, not its own, which the type change renames as the parent's): left as it was."""
+A partition's own NOT NULL named otherwise is refused the same way; the model cannot tell it from an attached
+table's (named otherwise too, not its own, which the type change names as the parent's), so a partition's is held
+so where the desired partition keeps its name: made again under it, its own, either way."""
 
 from __future__ import annotations
 
 from ..ddl import add_not_null_sql
-from ..model import Catalog, Column, ObjectRef, Relation
+from ..model import Column, ObjectRef, Relation
 from ..object_names import named_not_null, not_null_name
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
@@ -28,25 +29,47 @@ def _given(rel: Relation, column: str) -> Column | None:
     return col if col is not None and col.not_null and not col.not_null_no_inherit else None
 
 
+def _children(state: PlanState, table: Relation) -> list[Relation]:
+    return [*state.inheritors.get(table.key, ()), *state.current.partitions.get(table.key, ())]
+
+
+def keeps_own(state: PlanState, parent: Relation, child: Relation, column: str) -> bool:
+    """Whether `child` (live) names its NOT NULL on `column` otherwise than `parent` gives it, as its own: an
+    inheritance child's is (inherited only, it would bear the parent's name); a partition's is kept where the
+    desired partition keeps that name (an attached one's, not its own, the type change alone names as the
+    parent's, as the desired side may want)."""
+    col, there = _given(parent, column), child.column(column)
+    if col is None or there is None or not there.not_null:
+        return False
+    name = not_null_name(state.current, child, there)
+    if name == not_null_name(state.current, parent, col):
+        return False
+    if child.partition_of is None:
+        return True
+    wanted = state.desired.relation(*child.key)
+    then = wanted.column(column) if wanted is not None else None
+    return (
+        wanted is not None
+        and wanted.partition_of == parent.key
+        and then is not None
+        and then.not_null
+        and not_null_name(state.desired, wanted, then) == name
+    )
+
+
 def _over_own(state: PlanState, rel: Relation, column: str) -> list[list[Relation]]:
-    """The paths from `rel` down its inheritance children to each table whose NOT NULL on `column` stands over a
-    child's named otherwise (that child's own: inherited only, it would bear the parent's name)."""
-    catalog: Catalog = state.current
+    """The paths from `rel` down its children to each table whose NOT NULL on `column` stands over a child's own
+    named otherwise (keeps_own)."""
     out: list[list[Relation]] = []
     frontier = [[rel]]
     while frontier:
         path = frontier.pop()
         table = path[-1]
-        col = _given(table, column)
-        if col is None:
+        if _given(table, column) is None:
             continue
-        name = not_null_name(catalog, table, col)
-        children = state.inheritors.get(table.key, ())
-        for child in children:
-            there = child.column(column)
-            if there is not None and there.not_null and not_null_name(catalog, child, there) != name:
-                out.append(path)
-                break
+        children = _children(state, table)
+        if any(keeps_own(state, table, child, column) for child in children):
+            out.append(path)
         frontier += [[*path, child] for child in children if child not in path]
     return out
 
@@ -62,18 +85,26 @@ def hold_not_nulls(state: PlanState, rel: Relation, column: str, details: list[s
         order += [t for t in path if t not in order]
     refs = {t.key: ObjectRef("constraint", *t.key, _name(state, t, column)) for t in order}
     for table in order:
-        parents = [refs[p] for p in table.inherits if p in refs]
+        parents = [refs[p] for p in (table.partition_of, *table.inherits) if p in refs]
         sql = f"ALTER TABLE {qualified(*table.key)} ALTER COLUMN {quote_ident(column)} DROP NOT NULL;"
         state.step(
             ALTER_TABLES, sql, ChangeKind.ALTER, [table_ref(table)], destroys=[refs[table.key]], after=parents
         )
-    for table in reversed(order):
-        if table is not rel and not _own(state, table, column):
+    # a partition's own that an attached table's may be (gone with the parent's): made again under its name
+    leaves = [
+        c
+        for t in order
+        for c in _children(state, t)
+        if c.partition_of is not None and c.key not in refs and keeps_own(state, t, c, column)
+    ]
+    made = {**refs, **{c.key: ObjectRef("constraint", *c.key, _name(state, c, column)) for c in leaves}}
+    for table in [*leaves, *reversed(order)]:
+        if table.key in refs and table is not rel and not _own(state, table, column):
             continue  # inherited only: its parent's ADD makes it again
         below = [
-            refs[c.key]
-            for c in state.inheritors.get(table.key, ())
-            if c.key in refs and _own(state, c, column)
+            made[c.key]
+            for c in _children(state, table)
+            if c.key in made and (c.key not in refs or _own(state, c, column))
         ]
         col = named_not_null(state.current, table, table.column(column))  # type: ignore[arg-type]
         state.step(
@@ -81,7 +112,7 @@ def hold_not_nulls(state: PlanState, rel: Relation, column: str, details: list[s
             add_not_null_sql(table, col),
             ChangeKind.ALTER,
             [table_ref(table)],
-            creates=[refs[table.key]],
+            creates=[made[table.key]],
             needs=[retyped_ref(rel), *below],
         )
     details.append(
@@ -95,11 +126,9 @@ def _name(state: PlanState, table: Relation, column: str) -> str:
 
 
 def _own(state: PlanState, table: Relation, column: str) -> bool:
-    """Whether an inheritance child's NOT NULL is its own: named otherwise than its parent's (one inherited only
-    bears the parent's name; one of its own named as the parent's is taken for inherited, the model cannot tell)."""
-    for key in table.inherits:
-        parent = state.current.relation(*key)
-        col = _given(parent, column) if parent is not None else None
-        if col is not None:
-            return not_null_name(state.current, parent, col) != _name(state, table, column)  # type: ignore[arg-type]
+    """Whether a table's NOT NULL is its own, made again under its name (keeps_own; the retyped table's is)."""
+    for key in (table.partition_of, *table.inherits):
+        parent = state.current.relation(*key) if key is not None else None
+        if parent is not None and _given(parent, column) is not None:
+            return keeps_own(state, parent, table, column)
     return True
