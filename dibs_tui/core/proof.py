@@ -35,7 +35,14 @@ from .fingerprint import (
 from .migrations.apply_outcome import PendingMigration
 from .migrations.files import is_transaction_control
 from .sandbox_statements import prepare
-from .shadow import LocatedStatement, desired_statements, execute_statements, introspect_target, split_file
+from .shadow import (
+    LocatedStatement,
+    desired_shown,
+    desired_statements,
+    execute_statements,
+    introspect_target,
+    split_file,
+)
 from .sql import quote_ident
 
 
@@ -239,7 +246,7 @@ async def prove(
     clone = _clone_statements(ddl)
     migrations = _migration_statements(pending)
     extensions = {e.name: e for e in (*prepare(clone).extensions, *prepare(migrations).extensions)}
-    named = " and ".join(str(d) for d in desired) if desired else None
+    named = desired_shown(desired) if desired else None
     async with open_sandbox(target, tuple(extensions.values())) as sandbox:
         where = sandbox.info.where
         try:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from .connect import ConnectionTarget, resolve
+from .connect import ConnectionTarget, mask_dsn, resolve
 from .conninfo import looks_like_conninfo
 from .errors import DibsError, SourceError
 from .introspect.live import introspect_target
@@ -175,6 +175,15 @@ async def load_desired(
         target, statements, include_schemas, exclude_schemas, column_pool, privileges, connections
     )
     return catalog, sources, info
+
+
+def desired_shown(desired: Sequence[str | Path]) -> str:
+    """The desired side as the screen names it: files as given, a database's connection string without its
+    password (the proof's verdict named it whole: "proved: the result matches postgresql://u:secret@...")."""
+    return " and ".join(
+        mask_dsn(item) if isinstance(item, str) and looks_like_conninfo(item) else str(item)
+        for item in desired
+    )
 
 
 def desired_statements(

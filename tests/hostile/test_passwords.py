@@ -398,3 +398,28 @@ def test_review_migrate_generate_and_lint_never_show_the_password(
     for written in [*folder.iterdir(), *(tmp_path / "generated").iterdir()]:
         assert_no_secret(written.read_text(encoding="utf-8", errors="replace"), password)
     assert [p.suffix for p in folder.iterdir()].count(".fingerprint") >= 1  # the review records were written
+
+
+def test_a_desired_database_s_password_is_never_shown_by_the_proof(
+    pg_server: EmbeddedServer, db: str, role: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """migrate --desired postgresql://u:secret@... proved the migration and said "proved: the result matches"
+    with the whole connection string, password included (found planning real schemas into each other)."""
+    password = PASSWORDS[1]
+    _set_password(db, role, password)
+    other = f"desired_{abs(hash(db)) % 10_000}"
+    run_sql(pg_server.dsn(), f'DROP DATABASE IF EXISTS "{other}"')
+    run_sql(pg_server.dsn(), f'CREATE DATABASE "{other}"')
+    try:
+        run_sql(pg_server.dsn(other), "CREATE TABLE t (id int PRIMARY KEY, name text);")
+        run_sql(db, "CREATE TABLE t (id int PRIMARY KEY);")
+        folder = tmp_path / "migrations"
+        folder.mkdir()
+        (folder / "20260101000000_name.sql").write_text("ALTER TABLE t ADD COLUMN name text;\n")
+        desired = f"postgresql://{quote(role)}:{quote(password, safe='')}@127.0.0.1:{pg_server.port}/{other}"
+        code, output = run(capfd, "migrate", db, "--migrations", str(folder), "--yes", "--desired", desired)
+        assert code == 0, output
+        assert f"proved: the result matches postgresql://{role}@127.0.0.1:{pg_server.port}/{other}" in output
+        assert_no_secret(output, password)
+    finally:
+        run_sql(pg_server.dsn(), f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
