@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .core.conninfo import looks_like_conninfo
 from .core.errors import ConfigError, DibsError
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class Settings:
     config_file: Path | None = None
     database_url: str | None = None
     schema_paths: tuple[Path, ...] = ()  # desired schema: SQL files or folders
+    schema_database: str | None = (
+        None  # or another database (`schema = "postgresql://..."`), as --desired takes
+    )
     migrations_dir: Path | None = None
     editor_template: str | None = None  # e.g. "nvim +{line} {file}"; beats the editor presets
     include_schemas: tuple[str, ...] = ()
@@ -82,7 +86,9 @@ class Settings:
     def desired_spec(self, given: Sequence[str | Path] = ()) -> list[str | Path]:
         """The desired schema: what the command line named (`--desired`), else the config's `schema` paths;
         empty when neither names one (the CLI refuses that, the Diff pane says so)."""
-        return [str(x) for x in given] if given else list(self.schema_paths)
+        if given:
+            return [str(x) for x in given]
+        return [self.schema_database] if self.schema_database else list(self.schema_paths)
 
     def source_paths(self, desired: Sequence[str | Path]) -> list[Path]:
         """Where a generated migration's meta rows say each object is defined: the desired SQL files; when the
@@ -251,7 +257,14 @@ def load_settings(start: Path | None = None) -> Settings:
     base = path.parent
     text = {key: _text(path, key, data.get(key)) for key in _TEXT_KEYS}
     root = (base / text["project_root"]).resolve() if text["project_root"] is not None else base
-    schema = tuple((base / p).resolve() for p in _str_list(path, "schema", data.get("schema", [])))
+    schema_items = _str_list(path, "schema", data.get("schema", []))
+    databases = [item for item in schema_items if looks_like_conninfo(item)]
+    if databases and len(schema_items) > 1:
+        raise ConfigError(
+            f"{path}: schema names one database, or SQL files and folders, not both (a database is the whole "
+            "desired schema)"
+        )
+    schema = () if databases else tuple((base / p).resolve() for p in schema_items)
     migrations = (base / text["migrations"]).resolve() if text["migrations"] is not None else None
     _durations(path, text["lock_timeout"], text["statement_timeout"])
     return Settings(
@@ -259,6 +272,7 @@ def load_settings(start: Path | None = None) -> Settings:
         config_file=path,
         database_url=text["database_url"],
         schema_paths=schema,
+        schema_database=databases[0] if databases else None,
         migrations_dir=migrations,
         editor_template=text["editor"],
         include_schemas=_str_list(path, "include_schemas", data.get("include_schemas", [])),

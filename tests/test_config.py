@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from dibs_tui.cli import main
 from dibs_tui.config import load_settings
 from dibs_tui.core.errors import ConfigError
+from tests.pg import run_sql
 
 
 def test_dibs_toml_found_from_a_subfolder(tmp_path: Path) -> None:
@@ -51,6 +54,7 @@ def test_default_migrations_dir_prefers_existing_folder(tmp_path: Path) -> None:
         ("schema = [", "dibs-tui.toml"),
         ("colour = 'red'", r"unknown setting\(s\) colour"),
         ("schema = 3", "schema must"),
+        ("schema = ['db/schema.sql', 'postgresql://h/db']", "schema names one database, or SQL files"),
         # a number or a list where text belongs: refused, not turned into text (nor a TypeError later)
         ("project_root = 5", "project_root must be a string in quotes, not int 5"),
         ("migrations = 5", "migrations must be a string"),
@@ -132,3 +136,24 @@ def test_a_project_depending_on_dibs_tui_has_no_section_to_parse(tmp_path: Path)
 def test_every_spelling_of_the_section_is_read(tmp_path: Path, spelling: str) -> None:
     (tmp_path / "pyproject.toml").write_text(spelling)
     assert load_settings(tmp_path).schema_paths == (tmp_path.resolve() / "db",)
+
+
+def test_schema_may_name_a_database_as_desired_does(
+    tmp_path: Path,
+    db: str,
+    new_database: Callable[[], str],
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`schema = "postgresql://..."` was resolved as a file under the project ("desired schema not found:
+    /project/postgresql:/u@h/db", a password in it printed too): it names the desired database, as --desired."""
+    desired = new_database()
+    run_sql(desired, "CREATE TABLE wanted (id int PRIMARY KEY);")
+    (tmp_path / "dibs-tui.toml").write_text(f'schema = "{desired}"\n')
+    settings = load_settings(tmp_path)
+    assert settings.desired_spec() == [desired] and settings.schema_paths == ()
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", db])
+    out, err = capfd.readouterr()
+    assert code == 1, out + err
+    assert "wanted" in out and "not found" not in out + err
