@@ -427,7 +427,12 @@ def _columns_to_text(state: PlanState, type_key: tuple[str, str]) -> None:
     for rel in state.current.relations:
         if not rel.kind.is_table:
             continue
+        parents = [
+            state.current.relation(*p) for p in ([rel.partition_of] if rel.partition_of else rel.inherits)
+        ]
         for col in rel.columns:
+            if any(p is not None and p.column(col.name) is not None for p in parents):
+                continue  # inherited: its parent's ALTER reaches it, and PostgreSQL refuses its own
             if col.type_key == type_key:
                 cleared = clear_for_text(state, rel, col.name)
                 state.step(
