@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
 from dibs_tui.core.tool_tables import why_left_out
-from tests.pg import REAL, execute
+from tests.pg import REAL, execute, fetch
 from tests.realschemas import load_real
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
@@ -57,6 +58,38 @@ async def test_history_tables_on_one_side_only_are_not_dropped(db: str, tmp_path
         "public.goose_db_version",
         "public.schema_migrations",
     ]
+
+
+def test_a_schema_holding_a_tool_s_history_is_kept_when_the_rest_of_it_goes(db: str, tmp_path: Path) -> None:
+    """Supabase's auth schema holds GoTrue's schema_migrations: a desired schema without auth planned
+    DROP SCHEMA auth, which failed on the history table left in it, and migrate rolled the whole migration
+    back (found planning Supabase's schema into others through generate and migrate). The schema's other
+    tables go; the schema stays with the tool's table and its rows, the proof passes and check is in sync."""
+    asyncio.run(
+        execute(
+            db,
+            "CREATE SCHEMA gotrue; COMMENT ON SCHEMA gotrue IS 'auth';"
+            "CREATE TABLE gotrue.schema_migrations (version text PRIMARY KEY);"
+            "INSERT INTO gotrue.schema_migrations VALUES ('20240101');"
+            "CREATE TABLE gotrue.users (id int PRIMARY KEY);"
+            "CREATE TABLE public.t (id int PRIMARY KEY);",
+        )
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TABLE public.t (id int PRIMARY KEY, name text);\n")
+    folder = tmp_path / "migrations"
+    made = dibs("generate", "drop-users", db, "--desired", str(desired), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    written = next(folder.glob("*.sql")).read_text()
+    assert "DROP TABLE gotrue.users;" in written and "DROP SCHEMA" not in written
+    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert f"proved: the result matches {desired}" in applied.stdout
+    checked = dibs("check", db, "--desired", str(desired))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "left out: gotrue.schema_migrations" in checked.stdout
+    rows = asyncio.run(fetch(db, "SELECT version FROM gotrue.schema_migrations"))
+    assert [r["version"] for r in rows] == ["20240101"]
 
 
 async def test_exclude_patterns_leave_tables_out_of_both_sides(db: str, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import asyncpg
 
 from .fingerprint_sql import FINGERPRINT_SQL
 from .sandbox import catalog_path
-from .tool_tables import why_left_out
+from .tool_tables import schema_lines_left_out, why_left_out
 
 # Lines naming a role that owns something: they differ between a live database and a sandbox whose
 # throwaway role owns everything, so a comparison across the two leaves them out.
@@ -159,11 +159,18 @@ async def fingerprint(
     """
     async with catalog_path(conn):
         rows = await conn.fetch(FINGERPRINT_SQL, list(include), list(exclude))
-    lines = [
-        _one_line(line)
-        for schema, table, line in rows
-        if line is not None
-        and (schema is None or why_left_out(schema, table, left_out) is None)
-        and (owners or not line.startswith(_OWNER_PREFIX))
-    ]
+    holding: set[str] = set()
+    lines = []
+    for schema, table, line in rows:
+        if line is None or not (owners or not line.startswith(_OWNER_PREFIX)):
+            continue
+        if schema is not None and why_left_out(schema, table, left_out) is not None:
+            holding.add(schema)
+        else:
+            lines.append(_one_line(line))
+    if (
+        holding
+    ):  # a schema that holds nothing but a tool's table is the tool's (tool_tables.with_their_schemas)
+        tools = schema_lines_left_out(lines, holding)
+        lines = [line for line in lines if line not in tools]
     return Fingerprint.of(lines)

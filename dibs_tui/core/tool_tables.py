@@ -102,6 +102,37 @@ def leave_out(catalog: Catalog, excludes: Sequence[str] = ()) -> tuple[Catalog, 
     return trimmed, tuple(sorted(left, key=lambda x: (x.schema, x.name)))
 
 
+def with_their_schemas(left: Sequence[LeftOut], live: Catalog, wanted: Catalog) -> Catalog:
+    """`wanted` with the live schemas it lacks that hold a table left out: such a schema is that tool's too
+    (Supabase's auth holds GoTrue's schema_migrations). The plan drops what else is there and keeps the
+    schema: its DROP SCHEMA failed on the tool's table, which is never ours to drop."""
+    names = {s.name for s in wanted.schemas}
+    holding = {x.schema for x in left} - names
+    kept = tuple(s for s in live.schemas if s.name in holding)
+    return replace(wanted, schemas=(*wanted.schemas, *kept)) if kept else wanted
+
+
+def schema_lines_left_out(lines: Sequence[str], holding: set[str]) -> set[str]:
+    """The fingerprint lines of each schema in `holding` (schemas where a table was left out) that holds
+    nothing else: the schema, its owner, grants and comment. The plan keeps such a schema for the tool
+    (with_their_schemas), so the proof must not count it as left over."""
+    from .sql import quote_ident
+
+    out: set[str] = set()
+    for schema in holding:
+        name = quote_ident(schema)
+        own = (
+            f"schema {name}",
+            f"owner schema {name}:",
+            f"grant schema {name}:",
+            f"comment on schema {name}:",
+        )
+        mine = [line for line in lines if line == own[0] or line.startswith(own[1:])]
+        if not any(f" {name}." in line or f"({name}." in line for line in lines):
+            out.update(mine)
+    return out
+
+
 # Rails' structure.sql ends by INSERTing its schema_migrations rows: a schema dump, not a sequence. An UPDATE
 # of any history table, or an INSERT into one of the others, is a tool moving through migrations.
 _HISTORY_NAMES = "|".join(map(re.escape, TOOL_TABLES))

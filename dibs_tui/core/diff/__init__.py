@@ -280,6 +280,9 @@ async def diff_database(
             ((wanted, left_wanted), desired_deps, sources, shadow),
         ) = await both(current_side(), desired_side())
         planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)
+        from ..tool_tables import with_their_schemas
+
+        wanted = with_their_schemas(left_current, current, wanted)
         from ..introspect.live import refuse_unknown_schemas
         from ..terminal import safe
 
