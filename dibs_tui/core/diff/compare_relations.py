@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..ddl import column_sql, declared_column, partition_columns, view_sql
+from ..ddl import column_sql, declared_column, partition_columns
 from ..model import (
     Column,
     Constraint,
@@ -29,6 +29,7 @@ from .compare_table_options import (
     plan_column_settings,
     plan_table_options,
 )
+from .compare_views import plan_view, replaceable
 from .cycle_moves import defaults_set_later, drop_cycle_parts
 from .deparse_drift import same_view_query
 from .graph import (
@@ -67,6 +68,9 @@ def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> Non
         new = des[key]
         old = cur.get(key)
         if new.kind in VIEW_KINDS:
+            if old is not None and old.kind not in VIEW_KINDS:  # a table the desired side has as a view
+                plan_drop_table(state, old, early=True)
+                old = None
             plan_view(
                 state,
                 old,
@@ -218,7 +222,7 @@ def _changed_views(
             not same_view_query(old.view_definition or "", new.view_definition or "")
             or old.options != new.options
         ):
-            if new.kind is RelationKind.VIEW and _replaceable(old, new):
+            if new.kind is RelationKind.VIEW and replaceable(old, new):
                 views_to_replace.add(key)
             else:
                 views_to_drop.add(key)
@@ -375,83 +379,6 @@ def _reshaped_columns(
             state.regenerated_columns[old.key] = readers
             out.update(c.name for c in readers)
     return out
-
-
-def _replaceable(old: Relation, new: Relation) -> bool:
-    """CREATE OR REPLACE VIEW keeps the old columns (names and types, in order) and may add at the end."""
-    old_cols = sorted(old.columns, key=lambda c: c.position)
-    new_cols = sorted(new.columns, key=lambda c: c.position)
-    if len(new_cols) < len(old_cols):
-        return False
-    return all(a.name == b.name and a.type == b.type for a, b in zip(old_cols, new_cols, strict=False))
-
-
-def plan_view(
-    state: PlanState, old: Relation | None, new: Relation, *, recreate: bool, replace_: bool
-) -> None:
-    ref = table_ref(new)
-    if old is not None and old.kind not in VIEW_KINDS:
-        plan_drop_table(state, old, early=True)
-        old, recreate = None, True
-    if recreate or replace_:
-        if old is None:
-            state.change(ChangeKind.CREATE, ref, what_of(new), new=new.view_definition)
-        elif (
-            not same_view_query(old.view_definition or "", new.view_definition or "") or old.kind != new.kind
-        ):
-            state.change(ChangeKind.ALTER, ref, what_of(new), old.view_definition, new.view_definition)
-        elif recreate:  # the same query, dropped all the same: a reader of what the plan drops or retypes
-            state.change(
-                ChangeKind.ALTER, ref, what_of(new), detail="dropped and created again around what it reads"
-            )
-        needs = [ObjectRef("schema", "", new.schema)]
-        live = state.current.relation(new.schema, new.name)  # a re-created one keeps the live data state
-        populated = not live.unpopulated if live is not None and live.kind is new.kind else None
-        state.step(
-            LATE_CREATE,
-            view_sql(new, replace=replace_, populated=populated),
-            ChangeKind.CREATE if recreate else ChangeKind.ALTER,
-            [ref],
-            creates=[ref],
-            needs=needs,
-        )
-    fresh = recreate
-    base = None if fresh else old
-    plan_indexes(state, base, new, fresh_phase=LATE_CREATE)
-    plan_triggers(state, base, new)
-    for col in new.columns:
-        old_col = base.column(col.name) if base else None
-        live_col = old.column(col.name) if old is not None else None  # its comment, kept or not
-        state.comment(
-            ObjectRef("column", new.schema, new.name, col.name),
-            "column",
-            live_col.comment if live_col else None,
-            col.comment,
-            dropped=fresh and live_col is not None,
-        )
-        _view_default(state, new, old_col.default if old_col else None, col)
-    state.comment(
-        ref, what_of(new), old.comment if old else None, new.comment, dropped=fresh and old is not None
-    )
-
-
-def _view_default(state: PlanState, view: Relation, before: str | None, col: Column) -> None:
-    """An updatable view's column default (what an INSERT through it fills in): kept by CREATE OR REPLACE,
-    gone with a view dropped and created again."""
-    if before == col.default:
-        return
-    cref = ObjectRef("column", view.schema, view.name, col.name)
-    state.change(ChangeKind.ALTER, cref, "column", before, col.default, detail="default")
-    prefix = f"ALTER VIEW {qualified(view.schema, view.name)} ALTER COLUMN {quote_ident(col.name)}"
-    sql = f"{prefix} SET DEFAULT {col.default};" if col.default is not None else f"{prefix} DROP DEFAULT;"
-    state.step(
-        LATE_CREATE,
-        sql,
-        ChangeKind.ALTER,
-        [table_ref(view), cref],
-        creates=[ObjectRef("default", view.schema, view.name, col.name)] if col.default else [],
-        needs=[table_ref(view)],
-    )
 
 
 def plan_create_table(state: PlanState, rel: Relation) -> None:

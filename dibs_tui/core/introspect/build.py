@@ -17,9 +17,6 @@ from ..model import (
     Catalog,
     Column,
     Constraint,
-    Domain,
-    DomainCheck,
-    EnumType,
     Extension,
     Function,
     ObjectRef,
@@ -30,7 +27,6 @@ from ..model import Sequence as SequenceObj
 from ..model_objects import CONFIGURATION, DICTIONARY, TEXT_SEARCH
 from ..model_privileges import Privilege
 from ..model_unmodelled import Unmodelled
-from ..object_names import domain_not_null
 from .definitions import ColumnNames, IndexWriter, KeyColumn
 from .dependencies import Resolver
 from .objects import (
@@ -51,7 +47,7 @@ from .objects import (
 )
 from .queries import INDEX_DEFINITIONS, INDEXDEF_SQL, META
 from .rows import column_at, drained, group_by_relation, names_by_position
-from .user_types import collations_from, composite_from, conversions_from, range_from
+from .user_types import collations_from, conversions_from, user_types_from
 
 if TYPE_CHECKING:
     from ..meta import MetaSnapshot
@@ -507,55 +503,7 @@ class Builder:
         rows = self._rows
         header = rows["header"][0]
         resolver = self._resolver
-        enums: list[EnumType] = []
-        domains: list[Domain] = []
-        composites, ranges = [], []
-        for t in rows["types"]:
-            # One ref object under each of the type's OIDs (Resolver.dependencies tells refs apart by identity).
-            ref = ObjectRef("type", t["schema"], t["name"])
-            resolver.add("pg_type", t["oid"], ref)
-            resolver.add("pg_type", t["array_oid"], ref)
-            if t["kind"] == "c":
-                composites.append(composite_from(t, ref, resolver))
-            elif t["kind"] == "r":
-                ranges.append(range_from(t, ref, resolver))
-            elif t["kind"] == "e":
-                enums.append(EnumType(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
-            else:
-                names = t["check_names"] or ()
-                for check_oid, name in zip(t["check_oids"] or (), names, strict=True):
-                    resolver.add(
-                        "pg_constraint",
-                        check_oid,
-                        ObjectRef("domain constraint", t["schema"], t["name"], name),
-                    )
-                checks = tuple(
-                    DomainCheck(
-                        name, definition, valid == "true", comment
-                    )  # text[]: see the note in queries.py
-                    for name, definition, valid, comment in zip(
-                        names,
-                        t["check_defs"] or (),
-                        t["check_valid"] or (),
-                        t["check_comments"] or (None,) * len(names),
-                        strict=True,
-                    )
-                )
-                domains.append(
-                    Domain(
-                        t["schema"],
-                        t["name"],
-                        t["base_type"],
-                        t["not_null"],
-                        t["default"],
-                        t["collation"],
-                        checks,
-                        t["comment"],
-                        None
-                        if t["not_null_name"] in (None, domain_not_null(t["name"]))
-                        else t["not_null_name"],
-                    )
-                )
+        enums, domains, composites, ranges = user_types_from(rows["types"], resolver)
         return Catalog(
             database=header["db"],
             server_version=header["version"],

@@ -1,5 +1,5 @@
-"""Composite and range types from the types query's rows, collations from the header's: one model object
-each, and the OIDs under which pg_depend names them."""
+"""Enums, domains, composite and range types from the types query's rows, collations from the header's: one
+model object each, and the OIDs under which pg_depend names them."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import json
 
 import asyncpg
 
-from ..model import ObjectRef
+from ..model import Domain, DomainCheck, EnumType, ObjectRef
 from ..model_types import Collation, CompositeAttribute, CompositeType, RangeType, TypeConversions
+from ..object_names import domain_not_null
 from .dependencies import Resolver
 
 Record = asyncpg.Record
@@ -78,3 +79,56 @@ def conversions_from(text: str | None) -> TypeConversions | None:
     read = json.loads(text)
     casts = frozenset((source, target) for source, target in read["casts"] or ())
     return TypeConversions(casts, frozenset(read["strings"] or ()))
+
+
+def user_types_from(
+    rows: list[Record], resolver: Resolver
+) -> tuple[list[EnumType], list[Domain], list[CompositeType], list[RangeType]]:
+    """The types query's rows as enums, domains, composite and range types, each recorded under its OIDs."""
+    enums: list[EnumType] = []
+    domains: list[Domain] = []
+    composites: list[CompositeType] = []
+    ranges: list[RangeType] = []
+    for t in rows:
+        # One ref object under each of the type's OIDs (Resolver.dependencies tells refs apart by identity).
+        ref = ObjectRef("type", t["schema"], t["name"])
+        resolver.add("pg_type", t["oid"], ref)
+        resolver.add("pg_type", t["array_oid"], ref)
+        if t["kind"] == "c":
+            composites.append(composite_from(t, ref, resolver))
+        elif t["kind"] == "r":
+            ranges.append(range_from(t, ref, resolver))
+        elif t["kind"] == "e":
+            enums.append(EnumType(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
+        else:
+            names = t["check_names"] or ()
+            for check_oid, name in zip(t["check_oids"] or (), names, strict=True):
+                resolver.add(
+                    "pg_constraint",
+                    check_oid,
+                    ObjectRef("domain constraint", t["schema"], t["name"], name),
+                )
+            checks = tuple(
+                DomainCheck(name, definition, valid == "true", comment)  # text[]: see the note in queries.py
+                for name, definition, valid, comment in zip(
+                    names,
+                    t["check_defs"] or (),
+                    t["check_valid"] or (),
+                    t["check_comments"] or (None,) * len(names),
+                    strict=True,
+                )
+            )
+            domains.append(
+                Domain(
+                    t["schema"],
+                    t["name"],
+                    t["base_type"],
+                    t["not_null"],
+                    t["default"],
+                    t["collation"],
+                    checks,
+                    t["comment"],
+                    None if t["not_null_name"] in (None, domain_not_null(t["name"])) else t["not_null_name"],
+                )
+            )
+    return enums, domains, composites, ranges
