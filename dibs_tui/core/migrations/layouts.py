@@ -320,17 +320,22 @@ class FolderStatus:
     history: History
 
 
-async def read_folder_status(target: ConnectionTarget, folder: Path) -> FolderStatus:
-    """The folder scanned as its layout says and compared with the applied history (read-only)."""
+async def _applied_history(target: ConnectionTarget) -> History:
+    """The applied history, on a read-only catalog session of its own (core.session), bounded."""
     from ..session import bounded, catalog_settings
 
-    scan = scan_folder(folder)
-    conn = await connect(target, read_only=True, extra_settings=catalog_settings())  # core.session
+    conn = await connect(target, read_only=True, extra_settings=catalog_settings())
     try:
         async with bounded(conn, "history read"):
-            history = await read_history(conn)
+            return await read_history(conn)
     finally:
         await conn.close()
+
+
+async def read_folder_status(target: ConnectionTarget, folder: Path) -> FolderStatus:
+    """The folder scanned as its layout says and compared with the applied history (read-only)."""
+    scan = scan_folder(folder)
+    history = await _applied_history(target)
     refuse_absent_folder(folder, history)
     return FolderStatus(scan, tuple(migration_status(scan.files, history)), history)
 
@@ -355,22 +360,14 @@ async def folder_to_write_into(target: ConnectionTarget, folder: Path) -> Path:
     """`folder`, made when it is not there, unless the history records applied migrations: a new migration
     written into a mistyped folder made it a folder, which status and migrate then read (every applied
     migration `missing`, the new one pending) instead of refusing it as not there."""
-    if _made(folder, None):  # there already: no history to read
-        return folder
-    from ..session import bounded, catalog_settings
-
-    conn = await connect(target, read_only=True, extra_settings=catalog_settings())
-    try:
-        async with bounded(conn, "history read"):
-            history = await read_history(conn)
-    finally:
-        await conn.close()
-    _made(folder, history)
+    if not _made(folder, None):  # one there already needs no history read
+        _made(folder, await _applied_history(target))
     return folder
 
 
 def _made(folder: Path, history: History | None) -> bool:
-    """Whether `folder` is there; made first when the `history` read says it may be (refuse_absent_folder)."""
+    """Whether `folder` is there; made first when the `history` read says it may be (refuse_absent_folder).
+    Apart from the coroutine, whose event loop a file system call must not hold."""
     if history is not None and not folder.is_dir():
         refuse_absent_folder(folder, history)
         folder.mkdir(parents=True, exist_ok=True)
@@ -388,14 +385,7 @@ async def read_status(
 ) -> tuple[list[MigrationStatus], History]:
     """Each migration's state; `absent_is_empty`: a folder that is not there lists the history alone (the
     browser's default folder, where it is opened from anywhere), else it is refused (refuse_absent_folder)."""
-    from ..session import bounded, catalog_settings
-
-    conn = await connect(target, read_only=True, extra_settings=catalog_settings())
-    try:
-        async with bounded(conn, "history read"):
-            history = await read_history(conn)
-    finally:
-        await conn.close()
+    history = await _applied_history(target)
     if not absent_is_empty:
         refuse_absent_folder(folder, history)
     return migration_status(list_migration_files(folder), history), history
