@@ -121,15 +121,15 @@ def schema_lines_left_out(lines: Sequence[str], holding: set[str]) -> set[str]:
     out: set[str] = set()
     for schema in holding:
         name = quote_ident(schema)
+        if any(f" {name}." in line or f"({name}." in line for line in lines):
+            continue  # something else is there (found at once in the usual case: public)
         own = (
             f"schema {name}",
             f"owner schema {name}:",
             f"grant schema {name}:",
             f"comment on schema {name}:",
         )
-        mine = [line for line in lines if line == own[0] or line.startswith(own[1:])]
-        if not any(f" {name}." in line or f"({name}." in line for line in lines):
-            out.update(mine)
+        out.update(line for line in lines if line == own[0] or line.startswith(own[1:]))
     return out
 
 
