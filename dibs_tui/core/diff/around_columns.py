@@ -16,6 +16,7 @@ from ..sql import qualified, quote_ident
 from .graph import ADD_CONSTRAINTS, ADD_FOREIGN_KEYS, DROP_DEPENDENTS, LATE_CREATE
 from .render import partition_index_sql
 from .state import PlanState
+from .type_conversions import keys_compare
 
 _TRAVELS = frozenset((ConstraintKind.EXCLUSION, ConstraintKind.CHECK))
 
@@ -156,17 +157,6 @@ def clear_foreign_keys(state: PlanState, rel: Relation, column: str, *, user_typ
     return gone
 
 
-# Types whose values a key compares across without a cast (one btree operator family): an end retyped within
-# one of these while the other waits keeps the key implementable, and the server rebuilds it with the ALTER.
-_KEY_FAMILIES = ({"smallint", "integer", "bigint"}, {"text", "character varying"})
-_TYPMOD = re.compile(r"\(\d+(?:,\d+)?\)")
-
-
-def _comparable(a: str, b: str) -> bool:
-    a, b = _TYPMOD.sub("", a), _TYPMOD.sub("", b)
-    return a == b or any(a in family and b in family for family in _KEY_FAMILIES)
-
-
 def _other_end_retyped_apart(
     state: PlanState, rel: Relation, column: str, other: QualifiedName, other_columns: Sequence[str], at: int
 ) -> bool:
@@ -184,7 +174,7 @@ def _other_end_retyped_apart(
     assert mine_old and mine_new and theirs_old and theirs_new
     if theirs_old.type == theirs_new.type:
         return False
-    return not (_comparable(mine_new.type, theirs_old.type) and _comparable(mine_old.type, theirs_new.type))
+    return not (keys_compare(mine_new.type, theirs_old.type) and keys_compare(mine_old.type, theirs_new.type))
 
 
 def _drop_and_add_key(state: PlanState, table: Relation, con: Constraint, ref: ObjectRef) -> None:

@@ -95,6 +95,14 @@ def _unmodified(type_name: str) -> str:
     return " ".join(_TYPE_MODIFIER.sub("", type_name).split())
 
 
+def keys_compare(a: str, b: str) -> bool:
+    """Whether a foreign key compares values of types `a` and `b` without a cast (one btree operator family):
+    an end retyped so while the other waits keeps the key implementable, and the server rebuilds it with the
+    ALTER. The integers among themselves, text and varchar; otherwise only the same type."""
+    a, b = _unmodified(a), _unmodified(b)
+    return a == b or {a, b} <= _INTEGER_WIDTH.keys() or {a, b} <= {"text", "character varying"}
+
+
 def _domain_base(type_name: str, catalog: Catalog) -> str:
     """A domain's base type (a domain converts as its base type does), through domains over domains."""
     for _ in range(len(catalog.domains)):
