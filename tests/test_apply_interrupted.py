@@ -111,7 +111,7 @@ async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated
     from dibs_tui.ui.app import DibsApp
     from dibs_tui.ui.migrations_pane import MigrationsPane
     from dibs_tui.ui.screens.confirm import ConfirmScreen
-    from tests.test_ui import wait_for
+    from tests.ui_pilot import wait_for
 
     folder = await asyncio.to_thread(project, db, tmp_path, SLEEPY)
     app = DibsApp(

@@ -250,7 +250,7 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
     from dibs_tui.config import Settings
     from dibs_tui.ui.app import DibsApp
     from dibs_tui.ui.migrations_pane import MigrationsPane
-    from tests.test_ui import wait_for
+    from tests.ui_pilot import wait_for
 
     folder = await asyncio.to_thread(project, db, tmp_path, THREE, duplicates=True)
     assert (await asyncio.to_thread(migrate, db, folder, "--yes", "--allow-failing")).returncode == 3

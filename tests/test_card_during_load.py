@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 
 from tests.pg import held_table, run_sql
-from tests.test_ui import make_app, wait_for
+from tests.ui_pilot import make_app, wait_for
 
 TABLES = """
 CREATE TABLE a_customers (id bigint PRIMARY KEY, name text);

@@ -7,8 +7,8 @@ from rich.cells import cell_len
 
 from dibs_tui.ui.widgets.details import DetailsView
 from tests.pg import execute
-from tests.test_ui import goto, loaded, make_app, wait_for
 from tests.test_ui_snapshots import LONG_VALUES
+from tests.ui_pilot import goto, loaded, make_app, wait_for
 
 PARTITIONS = """
 CREATE TABLE events (id bigint, happened_at timestamptz NOT NULL) PARTITION BY RANGE (happened_at);

@@ -16,7 +16,7 @@ from dibs_tui.ui import review_marks
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
 from tests.pg import run_sql
-from tests.test_ui import wait_for
+from tests.ui_pilot import wait_for
 
 SIZE = (140, 40)
 LIVE = (

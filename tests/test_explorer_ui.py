@@ -36,8 +36,8 @@ from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.finder import FinderScreen
 from dibs_tui.ui.screens.help import HelpScreen
 from tests.pg import execute, run_sql
-from tests.test_ui import make_app, rendered, shop
 from tests.test_ui_snapshots import SIZE, goto, loaded, snapshot_app, snapshot_db, until
+from tests.ui_pilot import make_app, rendered, shop
 
 __all__ = ["shop", "snapshot_db"]  # the fixtures, imported for these tests
 

@@ -16,7 +16,7 @@ from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.conftest import TEMPLATE
 from tests.pg import run_sql
 from tests.realschemas import load_real
-from tests.test_ui import loaded, make_app, wait_for
+from tests.ui_pilot import loaded, make_app, wait_for
 
 
 def _files(folder: Path) -> list[Path]:
@@ -142,7 +142,7 @@ async def test_the_chosen_format_and_scope_are_told_by_their_glyph_without_colou
 ) -> None:
     """Under NO_COLOR every choice showed ● (the chosen one told by colour only): the chosen one shows ●,
     the others ○, as drawn, and the mark follows a new choice."""
-    from tests.test_ui import rendered
+    from tests.ui_pilot import rendered
 
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(pagila)

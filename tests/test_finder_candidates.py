@@ -11,7 +11,7 @@ import pytest
 from dibs_tui.core.model import Catalog
 from dibs_tui.ui import finder_candidates
 from dibs_tui.ui.search import Candidate
-from tests.test_ui import SIZE, card_column, card_key, goto, loaded, make_app, shop, wait_for
+from tests.ui_pilot import SIZE, card_column, card_key, goto, loaded, make_app, shop, wait_for
 
 __all__ = ["shop"]  # the fixture, used by name
 

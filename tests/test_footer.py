@@ -9,7 +9,7 @@ from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.footer import Footer
 from dibs_tui.ui.widgets.table_card import ColumnList
 from dibs_tui.ui.widgets.tables_pane import TableList
-from tests.test_ui import SIZE, loaded, make_app, shop, wait_for
+from tests.ui_pilot import SIZE, loaded, make_app, shop, wait_for
 
 __all__ = ["shop"]
 

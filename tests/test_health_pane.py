@@ -13,7 +13,7 @@ from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.pg import execute
-from tests.test_ui import META, fake_editor, loaded, make_app, project, shop, wait_for
+from tests.ui_pilot import META, fake_editor, loaded, make_app, project, shop, wait_for
 
 __all__ = ["project", "shop"]
 

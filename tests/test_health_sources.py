@@ -111,7 +111,7 @@ async def test_the_health_tab_reports_what_lint_reports(
     from dibs_tui.core.connect import resolve
     from dibs_tui.ui.app import DibsApp
     from dibs_tui.ui.health_pane import HealthPane
-    from tests.test_ui import loaded, wait_for
+    from tests.ui_pilot import loaded, wait_for
 
     cli = await asyncio.to_thread(_lint, capsys, db)  # the command runs its own event loop
     app = DibsApp(resolve(db), load_settings(project), header_label="dibs_test")

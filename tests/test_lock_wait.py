@@ -23,7 +23,7 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
 from tests.pg import DIBS, PATIENCE, execute, fetch, run_sql
-from tests.test_ui import make_app, screen_text, wait_for
+from tests.ui_pilot import make_app, screen_text, wait_for
 
 TABLES = """
 CREATE TABLE accounts (id int PRIMARY KEY CHECK (id > 0));

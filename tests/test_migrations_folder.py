@@ -16,7 +16,7 @@ from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from tests.pg import run_sql
 from tests.test_cli import run
-from tests.test_ui import wait_for
+from tests.ui_pilot import wait_for
 
 
 def _applied(db: str, tmp_path: Path) -> Path:

@@ -25,7 +25,7 @@ from dibs_tui.ui.migration_rows import segment_lines
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.pg import browser_on_a_terminal, drain, execute, fetch, run_sql, until
-from tests.test_ui import wait_for
+from tests.ui_pilot import wait_for
 
 SIZE = (150, 45)
 

@@ -262,7 +262,7 @@ async def test_the_browser_says_a_schema_filter_that_names_no_schema(db: str) ->
     """`dibs-tui open --schema pubic` listed no table and said nothing of why."""
     from dibs_tui.ui.screens.error import ErrorScreen
     from tests.pg import execute
-    from tests.test_ui import make_app, wait_for
+    from tests.ui_pilot import make_app, wait_for
 
     await execute(db, SCHEMA)
     app = make_app(db, include_schemas=("pubic",))

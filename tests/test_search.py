@@ -7,7 +7,7 @@ import random
 
 from dibs_tui.ui.search import Candidate, matching, rank, score
 from tests.pg import execute
-from tests.test_ui import loaded, make_app, shown_tables, wait_for
+from tests.ui_pilot import loaded, make_app, shown_tables, wait_for
 
 WORDS = [
     "account",

@@ -16,7 +16,7 @@ from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.screens.error import ErrorScreen
 from dibs_tui.ui.server_watch import GONE
 from tests.pg import execute, fetch
-from tests.test_ui import wait_for
+from tests.ui_pilot import wait_for
 
 
 async def _watching(dsn: str) -> list[int]:

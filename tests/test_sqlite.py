@@ -18,7 +18,7 @@ from dibs_tui.ui.sqlite_app import POSTGRES_ONLY, SqliteApp
 from dibs_tui.ui.widgets.details import relation_ddl
 from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.sqlitedb import MARLIN_SHADOWS, MARLIN_TABLES, SAMPLE, build, build_marlin
-from tests.test_ui import SIZE, loaded, screen_text, wait_for
+from tests.ui_pilot import SIZE, loaded, screen_text, wait_for
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dibs_tui.core.model import Relation
 from dibs_tui.ui.widgets.tables_pane import SchemaRow, TableList
 from tests.pg import execute, fetch
-from tests.test_ui import loaded, make_app, wait_for
+from tests.ui_pilot import loaded, make_app, wait_for
 
 SCHEMAS = """
 CREATE SCHEMA "B";

@@ -17,7 +17,7 @@ from dibs_tui.ui.widgets.tables_pane import TableList, TablesPane
 from tests.conftest import TEMPLATE
 from tests.pg import execute, fetch, run_sql
 from tests.realschemas import load_real
-from tests.test_ui import loaded, make_app, shown_tables, wait_for
+from tests.ui_pilot import loaded, make_app, shown_tables, wait_for
 
 SIZES = """
 CREATE TABLE small (id int PRIMARY KEY);

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dibs_tui.ui.widgets.tables_pane import TablesPane
 from tests.pg import execute
-from tests.test_ui import loaded, make_app, rendered
+from tests.ui_pilot import loaded, make_app, rendered
 
 LONG = "customer_payment_history_archive_2024_quarter_1"  # 47 characters
 

@@ -7,7 +7,7 @@ from textual import events
 from textual.pilot import Pilot
 
 from dibs_tui.ui.screens.finder import FinderScreen
-from tests.test_ui import loaded, make_app, shop, wait_for
+from tests.ui_pilot import loaded, make_app, shop, wait_for
 
 __all__ = ["shop"]
 

@@ -1,134 +1,39 @@
-"""The browser driven headless on a real database: every key path of issue 5, hostile names, links, `o`."""
+"""The browser driven headless on a real database: every key path of issue 5, hostile names, refresh, the palette."""
 
 from __future__ import annotations
 
-import stat
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from textual.geometry import Region
-from textual.pilot import Pilot
 from textual.widget import Widget
 
-from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.model import Relation
 from dibs_tui.ui.app import DibsApp
-from dibs_tui.ui.screens.confirm import ConfirmScreen
 from dibs_tui.ui.screens.error import ErrorScreen
 from dibs_tui.ui.screens.finder import FinderScreen
 from dibs_tui.ui.screens.help import HelpScreen
 from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.table_card import ColumnList
 from dibs_tui.ui.widgets.tables_pane import TableList
-from tests.pg import execute, run_sql
+from tests.pg import execute
+from tests.ui_pilot import (
+    SIZE,
+    card_column,
+    card_key,
+    goto,
+    loaded,
+    make_app,
+    palette_offers,
+    rendered,
+    screen_text,
+    shop,
+    shown_tables,
+    unused_port,
+    wait_for,
+)
 
-SIZE = (120, 36)
-
-SHOP = """
-CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, email text UNIQUE);
-COMMENT ON TABLE customers IS 'People who buy things';
-CREATE TABLE orders (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    customer_id bigint NOT NULL REFERENCES customers(id),
-    total numeric(12,2) DEFAULT 0
-);
-CREATE INDEX orders_customer_idx ON orders (customer_id);
-CREATE SCHEMA billing;
-CREATE TABLE billing.invoices (id serial PRIMARY KEY, order_id bigint REFERENCES public.orders(id),
-                               customer_id bigint);
-CREATE VIEW order_totals AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id;
-"""
-
-
-@pytest.fixture
-def shop(db: str) -> str:
-    run_sql(db, SHOP)
-    return db
-
-
-def make_app(dsn: str, root: Path | None = None, **settings: object) -> DibsApp:
-    return DibsApp(
-        resolve(dsn),
-        Settings(project_root=root or Path.cwd(), **settings),  # type: ignore[arg-type]
-        header_label="dibs_test",
-    )
-
-
-async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 30.0) -> None:
-    """Let the app work (workers, timers) until `condition()` holds."""
-    waited = 0.0
-    while not condition():
-        await pilot.pause(0.05)
-        waited += 0.05
-        if waited > limit:
-            screen = pilot.app.screen
-            why = screen.message if isinstance(screen, ErrorScreen) else type(screen).__name__
-            raise AssertionError(f"the app never reached the expected state (screen: {why})")
-
-
-async def loaded(pilot: Pilot[int]) -> DibsApp:
-    app = pilot.app
-    assert isinstance(app, DibsApp)
-    await wait_for(pilot, lambda: app.catalog is not None and app.card.relation is not None)
-    await pilot.pause()
-    return app
-
-
-def shown_tables(app: DibsApp) -> list[str]:
-    rows = app.query_one(TableList).rows
-    return [f"{r.schema}.{r.name}" for r in rows if isinstance(r, Relation)]
-
-
-def card_key(app: DibsApp) -> tuple[str, str] | None:
-    relation = app.card.relation
-    return relation.key if relation else None
-
-
-def card_column(app: DibsApp) -> str | None:
-    column = app.card.column_list.current()
-    return column.name if column else None
-
-
-def rendered(widget: Widget) -> list[list[tuple[str, str | None]]]:
-    """The widget's lines as (text, link URL) segments, exactly as the compositor would draw them."""
-    strips = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
-    return [[(seg.text, seg.style.link if seg.style else None) for seg in strip] for strip in strips]
-
-
-def screen_text(app: DibsApp) -> str:
-    lines = []
-    for widget in app.screen.walk_children(Widget):
-        if widget.display and widget.size.area:
-            lines.extend("".join(text for text, _ in line) for line in rendered(widget))
-    return "\n".join(lines)
-
-
-async def palette_offers(pilot: Pilot[int], text: str) -> None:
-    """Wait until the command palette's highlighted hit holds `text`: its providers search as tasks and show
-    their hits in batches (a quarter of a second apart), later on a loaded machine; enter before that picks
-    nothing."""
-    from textual.command import CommandList, CommandPalette
-
-    def offered() -> bool:
-        screen = pilot.app.screen
-        if not isinstance(screen, CommandPalette) or not screen.query(CommandList):
-            return False
-        hits = screen.query_one(CommandList)
-        option = hits.highlighted_option
-        return option is not None and text in str(option.prompt)
-
-    await wait_for(pilot, offered)
-
-
-async def goto(pilot: Pilot[int], query: str) -> None:
-    await pilot.press("t")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FinderScreen))
-    await pilot.press(*query, "enter")
-    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FinderScreen))
-    await pilot.pause()
+__all__ = ["shop", "unused_port"]  # fixtures
 
 
 async def test_loads_and_shows_first_table_with_its_card(shop: str) -> None:
@@ -509,107 +414,6 @@ async def test_hostile_names_and_comments_render_literally(db: str) -> None:
                 assert not any("evil" in url for url in links)
 
 
-META = """
-CREATE TABLE __dibs_tables (table_name text PRIMARY KEY, source_file text NOT NULL, source_line int NOT NULL,
-    source_column int, doc_comment text, created_by_migration text, modified_by_migration text,
-    created_at timestamptz DEFAULT now(), modified_at timestamptz DEFAULT now());
-CREATE TABLE __dibs_columns (table_name text NOT NULL, column_name text NOT NULL, source_file text NOT NULL,
-    source_line int NOT NULL, source_column int, doc_comment text, rust_type text, sql_type text,
-    is_nullable boolean, default_value text, is_primary_key boolean DEFAULT false,
-    is_unique boolean DEFAULT false, is_indexed boolean DEFAULT false, fk_references_table text,
-    fk_references_column text, created_by_migration text, modified_by_migration text,
-    created_at timestamptz DEFAULT now(), modified_at timestamptz DEFAULT now(),
-    PRIMARY KEY (table_name, column_name));
-INSERT INTO __dibs_tables (table_name, source_file, source_line, doc_comment, created_by_migration)
-VALUES ('customers', 'db/schema.sql', 2, 'People who buy things', '20260110_initial');
-INSERT INTO __dibs_columns (table_name, column_name, source_file, source_line, source_column,
-                            created_by_migration, modified_by_migration)
-VALUES ('customers', 'id', 'db/schema.sql', 3, 5, '20260110_initial', NULL),
-       ('customers', 'name', 'db/schema.sql', 4, 5, '20260110_initial', '20260117_rename-name');
-"""
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "db").mkdir()
-    (tmp_path / "db" / "schema.sql").write_text(
-        "-- People who buy things\nCREATE TABLE customers (\n    id bigint PRIMARY KEY,\n"
-        "    name text NOT NULL,\n    email text UNIQUE\n);\n"
-    )
-    return tmp_path
-
-
-async def test_source_locations_are_osc8_links(shop: str, project: Path) -> None:
-    await execute(shop, META)
-    url = (project / "db" / "schema.sql").resolve().as_uri()
-    async with make_app(shop, project).run_test(size=SIZE) as pilot:
-        app = await loaded(pilot)
-        await goto(pilot, "customers")
-        header = app.query_one("#card-header")
-        header_links = [(text, link) for line in rendered(header) for text, link in line if link]
-        assert ("db/schema.sql:2", url) in header_links
-        column_links = {link for line in rendered(app.card.column_list) for _, link in line if link}
-        assert column_links == {url}
-        rows = ["".join(t for t, _ in line) for line in rendered(app.card.column_list)]
-        assert ":3" in rows[0] and "initial" in rows[0]
-        assert ":4" in rows[1] and "+rename-name" in rows[1]
-        await pilot.press("l")  # column details: the source, its path and that the file exists
-        details = [line.content.plain for line in app.query_one(DetailsView).lines]
-        assert any("db/schema.sql:3:5" in t and "file exists" in t for t in details)
-
-
-def fake_editor(tmp_path: Path, name: str = "fake-editor") -> tuple[Path, Path]:
-    """An executable that records its argv, one argument a line (a real process, not a mock)."""
-    record = tmp_path / "argv.txt"
-    (tmp_path / "bin").mkdir(exist_ok=True)
-    script = tmp_path / "bin" / name
-    script.write_text(
-        f"#!{sys.executable}\nimport sys\nopen({str(record)!r}, 'w').write('\\n'.join(sys.argv[1:]))\n"
-    )
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    return script, record
-
-
-async def test_o_opens_the_column_source_in_the_editor(
-    shop: str, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    await execute(shop, META)
-    script, record = fake_editor(tmp_path)
-    monkeypatch.setenv("VISUAL", str(script))
-    monkeypatch.delenv("EDITOR", raising=False)
-    path = str((project / "db" / "schema.sql").resolve())
-    async with make_app(shop, project, editor_template=f"{script} --line {{line}} {{file}}").run_test(
-        size=SIZE
-    ) as pilot:
-        app = await loaded(pilot)
-        await goto(pilot, "customers")
-        await pilot.press("l", "j", "o")  # column `name`, defined on line 4
-        # The config chose the command: asked once per session (tests/hostile/test_editor_config.py)
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
-        await wait_for(pilot, record.exists)
-        assert record.read_text().splitlines() == ["--line", "4", path]
-        record.unlink()
-        await pilot.press("h", "o")  # the table, line 2
-        await wait_for(pilot, record.exists)
-        assert record.read_text().splitlines() == ["--line", "2", path]
-        record.unlink()
-        await goto(pilot, "orders")
-        await pilot.press("o")  # no meta row: a message, no editor
-        await pilot.pause(0.3)
-        assert not record.exists()
-        assert any("no source location" in str(n.message) for n in app._notifications)
-
-
-@pytest.fixture
-def unused_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_failed_refresh_keeps_the_old_catalog(shop: str, pg_server: object) -> None:
     async with make_app(shop).run_test(size=SIZE) as pilot:
         app = await loaded(pilot)
@@ -668,82 +472,6 @@ def test_open_off_a_terminal_prints_help_instead_of_drawing(shop: str) -> None:
     )
     assert result.returncode == 2
     assert "not a terminal" in result.stdout and "usage: dibs-tui" in result.stdout
-
-
-@pytest.mark.parametrize(
-    ("editor", "expected"),
-    [("nvim", ["+4", "{path}"]), ("hx", ["{path}:4:5"]), ("code", ["--goto", "{path}:4:5"])],
-)
-async def test_o_uses_the_editor_family_line_syntax(
-    shop: str,
-    project: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    editor: str,
-    expected: list[str],
-) -> None:
-    await execute(shop, META)
-    script, record = fake_editor(tmp_path, editor)
-    monkeypatch.setenv("VISUAL", str(script))
-    path = str((project / "db" / "schema.sql").resolve())
-    async with make_app(shop, project).run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await goto(pilot, "customers")
-        await pilot.press("l", "j", "o")  # column `name`: line 4, column 5
-        await wait_for(pilot, lambda: record.exists() and record.read_text())
-        assert record.read_text().splitlines() == [arg.format(path=path) for arg in expected]
-
-
-async def test_o_explains_a_missing_file_and_a_path_outside_the_project(
-    shop: str, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    await execute(shop, META)
-    await execute(
-        shop,
-        "UPDATE __dibs_columns SET source_file = '../elsewhere.sql' WHERE column_name = 'id';"
-        "UPDATE __dibs_columns SET source_file = 'db/gone.sql' WHERE column_name = 'name';",
-    )
-    (project.parent / "elsewhere.sql").write_text("-- outside\n")
-    script, record = fake_editor(tmp_path)
-    monkeypatch.setenv("VISUAL", str(script))
-    async with make_app(shop, project).run_test(size=SIZE) as pilot:
-        app = await loaded(pilot)
-        await goto(pilot, "customers")
-        await pilot.press("l", "j", "o")  # `name` points at a file that does not exist
-        await pilot.pause()
-        messages = [str(n.message) for n in app._notifications]
-        assert any("file not found" in m and str(project / "db" / "gone.sql") in m for m in messages)
-        await pilot.press("k", "o")  # `id` points outside the project root: asks first
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("n")
-        await pilot.pause(0.3)
-        assert not record.exists()
-        await pilot.press("o")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
-        await wait_for(pilot, lambda: record.exists() and record.read_text())
-        assert str((project.parent / "elsewhere.sql").resolve()) in record.read_text().splitlines()
-
-
-async def test_o_reports_a_missing_editor_and_a_failing_one(
-    shop: str, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    await execute(shop, META)
-    failing = tmp_path / "failing-editor"
-    failing.write_text("#!/bin/sh\nexit 3\n")
-    failing.chmod(0o755)
-    async with make_app(shop, project).run_test(size=SIZE) as pilot:
-        app = await loaded(pilot)
-        await goto(pilot, "customers")
-        monkeypatch.setenv("VISUAL", str(tmp_path / "no-such-editor"))
-        await pilot.press("o")
-        await pilot.pause()
-        assert any("editor not found" in str(n.message) for n in app._notifications)
-        monkeypatch.setenv("VISUAL", str(failing))
-        await pilot.press("o")
-        await wait_for(
-            pilot, lambda: any("exited with status 3" in str(n.message) for n in app._notifications)
-        )
 
 
 async def test_first_card_comes_before_the_whole_catalog(db: str) -> None:

@@ -15,7 +15,7 @@ from dibs_tui.ui.explorer.export_screen import ExportScreen
 from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen
 from dibs_tui.ui.widgets.table_card import ColumnList
 from tests.pg import execute
-from tests.test_ui import goto, loaded, make_app, rendered, wait_for
+from tests.ui_pilot import goto, loaded, make_app, rendered, wait_for
 
 ALIKE = """
 CREATE TABLE customer_payment_history_archive_partition_2024_q1 (id int PRIMARY KEY);

@@ -26,7 +26,7 @@ from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.table_card import ColumnList, card_header
 from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.pg import execute, fetch
-from tests.test_ui import goto, loaded, rendered, wait_for
+from tests.ui_pilot import goto, loaded, rendered, wait_for
 
 
 @pytest.fixture(scope="module")

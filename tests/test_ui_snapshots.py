@@ -22,7 +22,7 @@ from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.screens.error import ErrorScreen
 from dibs_tui.ui.screens.finder import FinderScreen
 from tests.pg import execute, run_sql
-from tests.test_ui import META, SHOP
+from tests.ui_pilot import META, SHOP
 
 SIZE = (120, 36)
 SMALL = (80, 24)

@@ -13,7 +13,7 @@ from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen
 from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.pg import execute
-from tests.test_ui import goto, loaded, make_app, wait_for
+from tests.ui_pilot import goto, loaded, make_app, wait_for
 
 FK = "subscription_invoice_line_items_billing_account_id_fkey"
 MIGRATION = "20260301120000_estimates-and-required-reporter-for-every-issue"

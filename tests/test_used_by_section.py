@@ -18,7 +18,7 @@ from dibs_tui.ui.explorer.uses_screen import UsesScreen
 from tests.conftest import TEMPLATE
 from tests.pg import execute, run_sql
 from tests.realschemas import load_real
-from tests.test_ui import loaded, make_app, shop, wait_for
+from tests.ui_pilot import loaded, make_app, shop, wait_for
 
 __all__ = ["shop"]
 

@@ -18,7 +18,7 @@ from dibs_tui.ui.diff_pane import DiffPane
 from tests.hostile.test_output import CLEAR, NASTY, OSC8, OSC52, assert_terminal_safe, cli
 from tests.hostile.test_screen import ESC, project, screen_text
 from tests.pg import execute, fetch, run_sql
-from tests.test_ui import wait_for
+from tests.ui_pilot import wait_for
 
 FORGED = "\nFORGED line"
 

@@ -11,7 +11,7 @@ import pytest
 from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.hostile.test_screen import screen_text
 from tests.pg import execute
-from tests.test_ui import META, SIZE, fake_editor, goto, loaded, make_app, project, shop, wait_for
+from tests.ui_pilot import META, SIZE, fake_editor, goto, loaded, make_app, project, shop, wait_for
 
 __all__ = ["project", "shop"]
 

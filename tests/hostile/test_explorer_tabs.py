@@ -15,7 +15,7 @@ from dibs_tui.ui.explorer.export_screen import ExportScreen, default_path
 from dibs_tui.ui.health_pane import HealthPane
 from tests.hostile.test_output import NAME, RAW, assert_terminal_safe
 from tests.pg import execute, fetch
-from tests.test_ui import loaded, make_app, wait_for
+from tests.ui_pilot import loaded, make_app, wait_for
 
 PATHLIKE = "../../etc/passwd\nx"
 

@@ -21,7 +21,7 @@ from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.hostile.test_output import assert_terminal_safe
 from tests.pg import execute, run_sql
 from tests.test_cli import DIBS
-from tests.test_ui import wait_for
+from tests.ui_pilot import wait_for
 
 EVIL = "x\x1b]52;c;QQ==\x07\x1b]8;;https://evil.example\x07\x1b[31m\x9b2J\u202e\ny"
 

@@ -19,7 +19,7 @@ from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.hostile.test_output import CLEAR, OSC52, cli
 from tests.hostile.test_screen import ESC, project, screen_text, text_of
 from tests.pg import fetch, run_sql
-from tests.test_ui import wait_for
+from tests.ui_pilot import wait_for
 
 FORGED = "\nFORGED line"
 T = quote_ident("t" + FORGED + CLEAR)

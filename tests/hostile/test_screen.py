@@ -20,7 +20,7 @@ from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.finder import FinderScreen
 from tests.pg import execute, fetch
-from tests.test_ui import loaded, rendered, wait_for
+from tests.ui_pilot import loaded, rendered, wait_for
 
 SMALL = (80, 24)
 ESC = "\x1b"

@@ -17,7 +17,7 @@ from dibs_tui.core.sqlite_catalog import read_sqlite_catalog
 from dibs_tui.ui.sqlite_app import SqliteApp
 from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.sqlitedb import SAMPLE, build, build_marlin, fingerprint
-from tests.test_ui import SIZE, loaded, screen_text, wait_for
+from tests.ui_pilot import SIZE, loaded, screen_text, wait_for
 
 ESC_TABLE = "evil\x1b[2J\x1b]0;owned\x07table"
 ESC_COLUMN = "c\x1b]52;c;cm0gLXJmIH4=\x07ol"

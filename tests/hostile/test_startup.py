@@ -13,7 +13,7 @@ import pytest
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.screens.error import ErrorScreen
 from tests.pg import fetch, run_sql
-from tests.test_ui import make_app, wait_for
+from tests.ui_pilot import make_app, wait_for
 
 
 def _sessions_of(dsn: str, role: str) -> int:
