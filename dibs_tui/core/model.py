@@ -435,11 +435,12 @@ class Relation:
     meta_status: MetaStatus = MetaStatus.NO_META
     definition: str | None = None  # SQLite: the CREATE statement as the file keeps it; None on PostgreSQL
     part_of: QualifiedName | None = None  # SQLite: the virtual table whose storage this shadow table is
-    # A partitioned table's index names in the order they were created (by OID), where that is not their names'
-    # order; else empty. PostgreSQL makes a new partition's indexes in this order and names them so (a name
-    # taken gets a number), so a clone of the table creates them in it too. Not a difference: no statement
-    # changes it but making the indexes again.
-    index_order: tuple[str, ...] = field(default=(), compare=False)
+    # A partitioned table's indexes in the order they were created (by OID), each by name with its own column
+    # names (pg_attribute of the index: a column renamed since keeps the name it had, an expression is `lower`,
+    # `expr`, ...); else empty. PostgreSQL makes a new partition's indexes in this order and names them after
+    # those column names (a name taken gets a number), so a clone of the table creates them in it too. Not a
+    # difference: no statement changes it but making the indexes again.
+    index_order: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> QualifiedName:

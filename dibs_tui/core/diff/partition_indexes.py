@@ -3,16 +3,17 @@ PostgreSQL makes the partition's copy of that index with the table and names it 
 partition's index bears another name (pg_dump writes each partition's index under its own name and attaches
 it), CREATE INDEX IF NOT EXISTS under that name built a second index beside PostgreSQL's, which the next diff
 then could not drop (an attached index goes only with its parent's). The copy is renamed instead, to the name
-PostgreSQL gives it: indexcmds.c's ChooseIndexName for an index over plain columns, written out here for the
+PostgreSQL gives it: indexcmds.c's ChooseIndexName over the parent index's own column names (a column renamed
+since the index was made keeps its old name there, an expression its `lower`, `expr`), written out here for the
 parent's indexes in the order PostgreSQL copies them (their creation order), a name an earlier copy took
-numbered, and used only where it cannot miss (every key a plain column, every name tried free on both sides)."""
+numbered, and used only where it cannot miss (the names read, every name tried free on both sides)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from ..model import Index, Relation
-from ..object_names import NAMEDATALEN, clip, make_object_name
+from ..object_names import NAMEDATALEN, make_object_name
 from .name_slots import taken_names
 from .render import index_head
 from .state import PlanState
@@ -25,7 +26,7 @@ def in_creation_order(rel: Relation) -> Relation:
     than where the catalog was read (the proof's clone, and a live database given the desired side's table)."""
     if not rel.index_order:
         return rel
-    rank = {name: place for place, name in enumerate(rel.index_order)}
+    rank = {name: place for place, (name, _) in enumerate(rel.index_order)}
     indexes = tuple(sorted(rel.indexes, key=lambda i: rank.get(i.name, len(rank))))
     owners = sorted(
         (c for c in rel.constraints if c.index_name is not None),
@@ -54,18 +55,21 @@ def cloned_name(state: PlanState, new: Relation, ix: Index) -> str | None:
     mirrors = [p for p in copied if p.unique == ix.unique and _tail(p) == _tail(ix)]
     if len(mirrors) != 1 or not new.name.isascii():
         return None
-    names = _copies_names(state, new, copied)
+    names = _copies_names(state, new, copied, dict(was.index_order))
     name = names.get(mirrors[0].name)
     if name is None or name == ix.name or ix.name in names.values():
         return None  # made under its name already, or under the name another copy takes (swapped: not sure)
     return name
 
 
-def _copies_names(state: PlanState, new: Relation, copied: list[Index]) -> dict[str, str | None]:
-    """The names PostgreSQL gives the partition's copies of `copied`, by parent index: ChooseRelationName,
-    each in turn, a name an earlier copy took numbered (idx1, idx2, ...). None for a copy whose name is not
-    sure: a key not a plain column, or a name tried that either side holds already (the desired partition's
-    own indexes aside, unless the live schema holds their names: PostgreSQL does not see them)."""
+def _copies_names(
+    state: PlanState, new: Relation, copied: list[Index], columns_of: dict[str, tuple[str, ...]]
+) -> dict[str, str | None]:
+    """The names PostgreSQL gives the partition's copies of `copied`, by parent index, from each one's own
+    column names (`columns_of`): ChooseRelationName, each in turn, a name an earlier copy took numbered (idx1,
+    idx2, ...). None for a copy whose name is not sure: its column names not read, or a name tried that either
+    side holds already (the desired partition's own indexes aside, unless the live schema holds their names:
+    PostgreSQL does not see them)."""
     live = ("class", new.schema, "live")  # the current side's names alone, once per schema
     if live not in state.taken:
         state.taken[live] = taken_names(state.current, state.current, live)
@@ -74,11 +78,11 @@ def _copies_names(state: PlanState, new: Relation, copied: list[Index]) -> dict[
     made: set[str] = set()
     out: dict[str, str | None] = {}
     for p in copied:
-        names = [*p.columns, *p.include]
-        if not names or any(new.column(c) is None or not c.isascii() for c in names):
+        names = list(columns_of.get(p.name, ()))
+        if not names or not all(c.isascii() for c in names):
             out[p.name] = None
             continue
-        addition, number = _name_addition(_unique_column_names(names)), 0
+        addition, number = _name_addition(names), 0
         name = make_object_name(new.name, addition, "idx")
         while name in made:
             number += 1
@@ -97,19 +101,6 @@ def _tail(ix: Index) -> str:
     head = index_head(ix.name)
     text = ix.definition
     return text[text.find(" USING ", text.find(head) + len(head)) :]
-
-
-def _unique_column_names(names: list[str]) -> list[str]:
-    """ChooseIndexColumnNames: a name that repeats an earlier one takes a number (cut to fit)."""
-    out: list[str] = []
-    for name in names:
-        current, number = name, 1
-        while current in out:
-            suffix = str(number)
-            current = clip(name, NAMEDATALEN - 1 - len(suffix)) + suffix
-            number += 1
-        out.append(current)
-    return out
 
 
 def _name_addition(names: list[str]) -> str:

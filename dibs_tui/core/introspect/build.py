@@ -114,9 +114,9 @@ class Builder:
         self._keys: dict[int, dict[int, KeyColumn]] = {}
         self._constraints: dict[int, list[Constraint]] = defaultdict(list)
         self._indexes: dict[int, list[IndexValues | None]] = defaultdict(list)
-        # The OIDs of the indexes that are not "plain" (INDEXES_SQL), in the relation's order: every index of a
-        # partitioned table is among them (relkind 'I'), whose creation order its Relation keeps (index_order).
-        self._index_oids: dict[int, list[int]] = {}
+        # A partitioned table's indexes (relkind 'I'), in the relation's order: each one's OID and own column
+        # names, which its Relation keeps in creation order (index_order).
+        self._index_oids: dict[int, list[tuple[int, tuple[str, ...]]]] = {}
         self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
         self._deparse_relids: set[int] = set()
         self._relations: list[Relation] = []
@@ -272,8 +272,10 @@ class Builder:
             definition = i["definition"] or writer.definition(i, keys)
             slots = self._indexes[relid]
             parts.add(i["oid"], relid, len(slots))  # its place in the relation's indexes (owned_indexes)
-            if not i["plain"]:
-                self._index_oids.setdefault(relid, []).append(i["oid"])
+            if i["attnames"] is not None:
+                attnames = tuple(i["attnames"])
+                made = (i["oid"], self._tuples.setdefault(attnames, attnames))
+                self._index_oids.setdefault(relid, []).append(made)
             if definition is None:  # the server deparses it (deparse_indexes)
                 self._deparse[i["oid"]] = (relid, len(slots), i)
                 self._deparse_relids.add(relid)
@@ -472,10 +474,10 @@ class Builder:
                 rel_triggers,
                 rel_policies,
             )
-            oids = self._index_oids.pop(oid, None)
-            if oids is not None and r["kind"] == "p" and len(oids) == len(indexes) and oids != sorted(oids):
-                created = sorted(range(len(indexes)), key=oids.__getitem__)
-                rel = replace(rel, index_order=tuple([indexes[k].name for k in created]))
+            made = self._index_oids.pop(oid, None)
+            if made is not None and r["kind"] == "p" and len(made) == len(indexes):
+                created = sorted(range(len(indexes)), key=[o for o, _ in made].__getitem__)
+                rel = replace(rel, index_order=tuple([(indexes[k].name, made[k][1]) for k in created]))
             built[oid] = rel
             self._names.pop(oid, None)  # a foreign key's target's names are now read from its columns
             resolver.add_relation(oid, r["type_oid"], rel)

@@ -134,6 +134,7 @@ class IndexWriter:
             key_options,
             predicate,
             _comment,
+            _attnames,
         ) = i
         options = key_options.split()  # int2vectors' texts (see the note on arrays in queries.py)
         opclasses, collations = opclasses.split(), collations.split()

@@ -322,6 +322,7 @@ def index_from(
         key_options,
         predicate,
         comment,
+        _attnames,
     ) = i
     attnums = keys_text.split()  # "1 3": an int2vector's text (see the note on arrays in queries.py)
     if texts is None:

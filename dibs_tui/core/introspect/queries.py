@@ -364,6 +364,8 @@ _OPTIONS_PROC = """CASE oa.amname WHEN 'btree' THEN 5 WHEN 'hash' THEN 3 WHEN 'g
 # takes only from a class whose family has its access method's options support function (_OPTIONS_PROC); no core
 # btree, hash, gin or spgist class has one. Only the indexes of a method with such a class have their columns
 # probed: a probe of pg_attribute per index was 5.5 ms of 45-50 per 5,000 indexes (server CPU, fresh backend).
+# A partitioned index's own column names (attnames) name a new partition's copy of it: a column renamed since
+# the index was made keeps its old name there (partition_indexes); only these few indexes are probed.
 # IndexWriter.definition and objects.index_from unpack each row by position: keep the select list in step.
 INDEXDEF_SQL = "SELECT oid, pg_get_indexdef(oid) AS definition FROM unnest($1::oid[]) AS oid"
 INDEXES_SQL = f"""
@@ -380,7 +382,9 @@ SELECT i.indexrelid AS oid, i.indrelid AS relid, ic.relname AS name, n.nspname A
             FROM generate_series(1, i.indnatts::int) k) END AS key_texts,
        i.indoption::text AS key_options,
        CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid) END AS predicate,
-       ds.description AS comment
+       ds.description AS comment,
+       CASE WHEN ic.relkind = 'I' THEN ARRAY(SELECT a.attname::text FROM pg_attribute a
+                                           WHERE a.attrelid = i.indexrelid ORDER BY a.attnum) END AS attnames
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
