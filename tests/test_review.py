@@ -257,7 +257,16 @@ def test_cli_json_shape(db: str, tmp_path: Path) -> None:
     data = json.loads(out.stdout)
     assert list(data) == ["notes", "statements"]
     [statement] = data["statements"]
-    assert set(statement) == {"sql", "line", "transactional", "lock", "trace", "locks", "hazards"}
+    assert set(statement) == {
+        "sql",
+        "line",
+        "transactional",
+        "lock",
+        "lock_observed",
+        "trace",
+        "locks",
+        "hazards",
+    }
     assert statement["line"] == 3
     assert {"kind", "message", "basis"} <= set(statement["hazards"][0])
     assert {h["kind"] for h in statement["hazards"]} == {

@@ -294,6 +294,7 @@ def test_cli_json_carries_the_observation(db: str, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     [statement] = json.loads(out.stdout)["statements"]
     assert statement["trace"] == "ran" and statement["lock"] == "ACCESS EXCLUSIVE on public.c"
+    assert statement["lock_observed"] is True
     assert {"relation": "public.c", "mode": "AccessExclusiveLock", "granted": True} in statement["locks"]
     [rewrite] = [h for h in statement["hazards"] if h["kind"] == "table-rewrite"]
     assert rewrite["basis"] == "observed" and rewrite["cost"]["size_bytes"] > 0
@@ -311,6 +312,7 @@ def test_cli_no_trace_keeps_to_the_rules(db: str, tmp_path: Path) -> None:
     data = json.loads(out.stdout)
     [statement] = data["statements"]
     assert data["notes"] == [] and statement["trace"] == "" and statement["locks"] == []
+    assert statement["lock_observed"] is False
     assert {h["basis"] for h in statement["hazards"]} == {"inferred"}
     assert "table-rewrite" in {h["kind"] for h in statement["hazards"]}
 

@@ -55,6 +55,27 @@ async def test_in_one_transaction_a_lock_is_still_said_held_since_the_earlier_st
     ), review.to_text()
 
 
+async def test_a_statement_that_takes_nothing_new_says_the_lock_already_held(db: str, tmp_path: Path) -> None:
+    """The index build's SHARE was taken by the rewrite before it (its index rebuild): pg_locks shows nothing
+    new, and the lock line fell back to the rule's 'SHARE (blocks writes)' while its hazard said the build
+    holds ACCESS EXCLUSIVE."""
+    await execute(
+        db,
+        "CREATE TABLE film (id int PRIMARY KEY, t text); INSERT INTO film SELECT g, 'x' FROM generate_series(1, 40) g;",
+    )
+    path = tmp_path / "m.sql"
+    path.write_text(
+        "ALTER TABLE film ADD COLUMN token uuid DEFAULT gen_random_uuid();\nCREATE INDEX film_t ON film (t);\n"
+    )
+    review = await review_file(resolve(db), path)
+    assert review.statements[0].lock.startswith("ACCESS EXCLUSIVE on public.film"), review.to_text()
+    assert review.statements[1].lock == (
+        "nothing new: ACCESS EXCLUSIVE already held on public.film from an earlier statement"
+    ), review.to_text()
+    [build] = [h for h in review.statements[1].hazards if h.kind == "blocking-index-build"]
+    assert "ACCESS EXCLUSIVE" in build.message
+
+
 async def test_a_lone_concurrent_index_is_not_said_to_make_its_migration_not_atomic(
     db: str, tmp_path: Path
 ) -> None:

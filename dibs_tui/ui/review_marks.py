@@ -41,7 +41,7 @@ def hazard_lines(review: Review) -> list[str]:
         more = " …" if len(lines[0]) > 70 or len(lines) > 1 else ""
         out.append(f"▲ line {s.line}: {lines[0][:70]}{more}")
         if s.lock:
-            out.append(f"    lock: {safe(s.lock)} ({'observed' if s.locks else 'documented'})")
+            out.append(f"    lock: {safe(s.lock)} ({'observed' if s.lock_observed else 'documented'})")
         if _fails(s):
             out.append(f"    trace: {safe(s.trace)} (in the empty clone: it will likely fail live too)")
         out += [f"    {h.kind} ({h.basis}): {h.describe()}" for h in s.hazards]

@@ -144,8 +144,9 @@ def _name(relation: Relation) -> str:
 
 def _strongest_lock(step: TraceStep) -> str:
     mode = strongest([k.mode for k in step.locks])
-    if not mode:
-        return ""
+    if not mode:  # pg_locks shows nothing new: what an earlier statement took, not the rule's guess, is held
+        before = [f"{lock_words(k.mode)} already held on {_name(k.relation)}" for k in step.held_before]
+        return f"nothing new: {', '.join(before)} from an earlier statement" if before else ""
     # A partitioned table first: its partitions' locks come with it
     held = sorted((k.relation for k in step.locks if k.mode == mode), key=lambda r: r.kind != "p")
     on = [_name(r) for r in held]

@@ -146,6 +146,9 @@ class ReviewedStatement:
     )
     locks: tuple[ObservedLock, ...] = ()  # observed in the trace, in the order pg_locks gave them
     trace: str = ""  # "ran", "not in a transaction", "failed: <server message>", "" when not traced
+    lock_observed: bool = (
+        False  # `lock` is what pg_locks showed, taken now or held since an earlier statement
+    )
 
     @property
     def refused(self) -> bool:
@@ -158,6 +161,7 @@ class ReviewedStatement:
             "line": self.line,
             "transactional": self.transactional,
             "lock": self.lock,
+            "lock_observed": self.lock_observed,
             "trace": self.trace,
             "locks": [{"relation": k.relation, "mode": k.mode, "granted": k.granted} for k in self.locks],
             "hazards": [h.as_json() for h in self.hazards],
@@ -190,7 +194,9 @@ class Review:
             more = " …" if "\n" in s.sql.strip() else ""
             out += wrap_prose(f"{safe(self.file)}:{s.line}: {safe(first)}{more}", width, 4)
             if s.lock:
-                out += wrap_prose(f"    lock: {safe(s.lock)}{' (observed)' if s.locks else ''}", width, 6)
+                out += wrap_prose(
+                    f"    lock: {safe(s.lock)}{' (observed)' if s.lock_observed else ''}", width, 6
+                )
             if s.trace.startswith("failed") and not s.refused:  # a refusal's hazard says it
                 out += wrap_prose(f"    trace: {safe(s.trace)} (in the empty clone)", width, 7)
             elif s.trace.startswith("not traced"):

@@ -74,6 +74,7 @@ async def review_sql(
                     seen.lock or lock_taken(stmt.text),
                     seen.locks,
                     step.outcome if step else "",
+                    lock_observed=bool(seen.lock),
                 )
             )
     refused = tuple(
