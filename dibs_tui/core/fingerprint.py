@@ -68,17 +68,23 @@ def compare(before: Fingerprint, after: Fingerprint) -> FingerprintDiff:
     )
 
 
-def without_kept_validity(diff: FingerprintDiff) -> FingerprintDiff:
-    """`diff` but the constraints valid on the first side that the second has NOT VALID, alike otherwise: a
-    valid constraint holds all NOT VALID promises, and the diff keeps it so on purpose (core/diff/state.py,
-    PlanState.keep_valid); a proof or a convergence check that counted them would fail for ever."""
+def without_kept(diff: FingerprintDiff) -> FingerprintDiff:
+    """`diff` but what the diff keeps on purpose (Change.kept), which a proof or a convergence check that counted
+    would fail on for ever: a constraint valid on the first side that the second has NOT VALID, alike otherwise
+    (it holds all NOT VALID promises: PlanState.keep_valid), and a child's constraint its own and inherited on
+    the first side, inherited only on the second (it checks the same rows, and no statement makes it inherited
+    only: compare_constraints._own_and_inherited)."""
     first = {line for line in diff.before if line.startswith("constraint ")}
-    loosened = {x for x in diff.after if x.endswith(" NOT VALID") and x.removesuffix(" NOT VALID") in first}
+    loosened = {
+        x
+        for x in diff.after
+        if (x.endswith(" NOT VALID") and x.removesuffix(" NOT VALID") in first) or f"{x} and local" in first
+    }
     if not loosened:
         return diff
-    valid = {x.removesuffix(" NOT VALID") for x in loosened}
+    kept = {x.removesuffix(" NOT VALID") for x in loosened} | {f"{x} and local" for x in loosened}
     return FingerprintDiff(
-        tuple(x for x in diff.before if x not in valid), tuple(x for x in diff.after if x not in loosened)
+        tuple(x for x in diff.before if x not in kept), tuple(x for x in diff.after if x not in loosened)
     )
 
 

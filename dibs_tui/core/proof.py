@@ -29,7 +29,7 @@ from .fingerprint import (
     FingerprintDiff,
     Scope,
     compare,
-    without_kept_validity,
+    without_kept,
     without_printing_drift,
 )
 from .migrations.apply_outcome import PendingMigration
@@ -269,5 +269,5 @@ async def prove(
         return Proof(None, clone_gaps=gaps, where=where)
     wanted = await _desired_fingerprint(target, desired, scope)
     # a constraint valid on the clone and NOT VALID in the desired schema is no difference: the diff keeps it
-    differences = without_printing_drift(without_kept_validity(_set_aside(compare(result, wanted), gaps)))
+    differences = without_printing_drift(without_kept(_set_aside(compare(result, wanted), gaps)))
     return Proof(named, differences=differences, clone_gaps=gaps, where=where)

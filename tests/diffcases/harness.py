@@ -18,7 +18,7 @@ from dibs_tui.core.fingerprint import (
     FingerprintDiff,
     compare,
     fingerprint,
-    without_kept_validity,
+    without_kept,
     without_printing_drift,
 )
 from dibs_tui.core.introspect.read import introspect
@@ -253,7 +253,7 @@ async def assert_same_fingerprint(
         _without_joined_locality(compare(await fingerprint_dsn(a, include, exclude), desired), plan, desired)
     )
     if kept:
-        diff = without_kept_validity(diff)
+        diff = without_kept(diff)
     if known_gap is not None:
         assert diff, f"fixed: the fingerprints now agree, remove the case from FINGERPRINT_GAPS ({known_gap})"
         pytest.xfail(f"known fingerprint gap: {known_gap}")

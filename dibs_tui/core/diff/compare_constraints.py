@@ -67,6 +67,7 @@ def plan_constraints(state: PlanState, old: Relation | None, new: Relation) -> N
     kept = {n for n, c in after.items() if n in before and _same_or_validity(state, before[n], c)}
     adds = {n: c for n, c in after.items() if n not in kept}
     promote_indexes(state, old, new, adds, _same_index)  # adds loses the constraints made of an index
+    before = _without_own_and_inherited(state, old, new, before, after)
     dropped = {n: c for n, c in before.items() if n not in after}
     passing = plan_handovers(state, old, new, dropped, adds)  # built before what they replace is dropped
     rebuilt = redefined_keys(state, old, new, before, adds)  # the same, a key redefined under its name
@@ -166,6 +167,56 @@ def _columns(state: PlanState, cref: ObjectRef) -> list[ObjectRef]:
     COLUMN, as the desired side's pg_depend orders it under its own name."""
     refs = state.desired_deps.references.get(key(cref), ())
     return [ObjectRef(*node) for node in refs if node[0] == "column"]
+
+
+def _without_own_and_inherited(
+    state: PlanState,
+    old: Relation | None,
+    new: Relation,
+    before: dict[str, Constraint],
+    after: dict[str, Constraint],
+) -> dict[str, Constraint]:
+    """`before` but an inheritance child's own constraints that a parent it keeps gives it too, alike on both
+    sides, where the desired child has them inherited only (not declared on it): kept and said. PostgreSQL
+    refuses the child's DROP ("cannot drop inherited constraint") and has no statement that makes one inherited
+    only (but the parent's DROP and ADD again, reading every table of the tree); the child's own checks the same
+    rows. (A partition's is never its own: PostgreSQL merges one declared on it as inherited only.)"""
+    if old is None:
+        return before
+    wanted = {c.name: c for c in new.constraints if c.is_inherited}
+    parents = [
+        (state.current.relation(*k), state.desired.relation(*k))
+        for k in set(old.inherits) & set(new.inherits)
+    ]
+    out = dict(before)
+    for cname, con in before.items():
+        other = wanted.get(cname)
+        if (
+            cname in after
+            or other is None
+            or not _same_constraint(state, con, replace(other, is_inherited=False))
+        ):
+            continue
+        if any(
+            was is not None
+            and will is not None
+            and (given := _named(was, cname)) is not None
+            and (then := _named(will, cname)) is not None
+            and _same_constraint(state, given, then)
+            for was, will in parents
+        ):
+            detail = (
+                "its own and inherited, inherited only in the desired schema: kept (PostgreSQL has no statement"
+                " that makes it inherited only, but the parent's DROP and ADD again; it checks the same rows)"
+            )
+            cref = ObjectRef("constraint", new.schema, new.name, cname)
+            state.keep(cref, str(con.kind), con.definition, other.definition, detail)
+            del out[cname]
+    return out
+
+
+def _named(rel: Relation, name: str) -> Constraint | None:
+    return next((c for c in rel.constraints if c.name == name), None)
 
 
 def _taken_by_attach(state: PlanState, before: dict[str, Constraint], new: Relation) -> dict[str, Constraint]:

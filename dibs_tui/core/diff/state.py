@@ -189,6 +189,10 @@ class PlanState:
         planned. It already holds for every row, which is all NOT VALID promises of new rows and more; dropping
         it to add it NOT VALID would lose that and take the table's (or domain's) lock for nothing."""
         detail = "valid, NOT VALID in the desired schema: kept valid (it already holds for every row)"
+        self.keep(ref, what, old, new, detail)
+
+    def keep(self, ref: ObjectRef, what: str, old: str | None, new: str | None, detail: str) -> None:
+        """A difference left alone on purpose (Change.kept), `detail` saying why: said, not planned, not drift."""
         self.changes.append(_new_change(ChangeKind.ALTER, ref, what, old, new, False, detail, True, True))
 
     def dependents(self, ref: ObjectRef) -> list[ObjectRef]:

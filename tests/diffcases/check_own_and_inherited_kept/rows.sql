@@ -1,0 +1,1 @@
+insert into d values (1, 1);
