@@ -33,6 +33,7 @@ import asyncpg
 
 from bench.diff_fuzz_edits import Col, Edit, Editor, Facts, value_for
 from bench.diff_fuzz_kinds import LIBRARY, MIGRATED, ROLE
+from bench.diff_fuzz_objects import OBJECTS
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.sql import qualified, quote_ident
 from tests.diffcases.harness import converge_dsns
@@ -382,7 +383,7 @@ def main() -> int:
         for base in args.bases:
             asyncio.run(execute(server.dsn(), f'CREATE DATABASE "fz_{base}" TEMPLATE template0'))
             load_real(server.dsn(f"fz_{base}"), base)
-            asyncio.run(execute(server.dsn(f"fz_{base}"), LIBRARY, MIGRATED))
+            asyncio.run(execute(server.dsn(f"fz_{base}"), LIBRARY, MIGRATED, OBJECTS))
             facts = asyncio.run(_facts(server.dsn(f"fz_{base}")))
             asyncio.run(_fill(server.dsn(f"fz_{base}"), facts))
             for seed in _seeds(args.seeds):

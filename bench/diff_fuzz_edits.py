@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.diff_fuzz_kinds import KINDS, LIBRARY_EDITS
+from bench.diff_fuzz_objects import KINDS as OBJECT_KINDS
 from dibs_tui.core.sql import qualified, quote_ident, quote_literal
 
 
@@ -165,6 +166,7 @@ class Editor:
             self.library,
             self.library,
             *[self.migrated] * 8,
+            *[self.objects] * 10,
         ]
         return self.rng.choice(kinds)()
 
@@ -511,6 +513,10 @@ class Editor:
     def migrated(self) -> list[str]:
         """A change real migrations make to the kinds every base is given in fz_mig (bench/diff_fuzz_kinds.py)."""
         return self.rng.choice(KINDS)(self.rng, self.facts.named)
+
+    def objects(self) -> list[str]:
+        """A change to the kinds every base is given in fz_obj (bench/diff_fuzz_objects.py)."""
+        return self.rng.choice(OBJECT_KINDS)(self.rng, self.facts.named)
 
     def deferrable(self) -> list[str]:
         found = self.facts.named.get("constraint_f", [])

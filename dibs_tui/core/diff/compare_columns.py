@@ -14,6 +14,7 @@ from ..model import (
     ConstraintKind,
     ObjectRef,
     Relation,
+    RelationKind,
 )
 from ..object_names import named_not_null, not_null_name
 from ..plan import ChangeKind
@@ -282,7 +283,9 @@ def plan_alter_column(
     ) and not inherited
     # (a recast to a type made again is left to fail loudly: its old type's drop waits for it)
     type_changes = type_changes and (recast_enum or recollate or not _row_type_held(state, rel, old, new))
-    route = conversion_route(state, old, new) if type_changes and not recast_enum else "cast"
+    # a foreign table's column converts no value (its rows are elsewhere): any type is set as is
+    foreign = rel.kind is RelationKind.FOREIGN
+    route = conversion_route(state, old, new) if type_changes and not recast_enum and not foreign else "cast"
     type_changes = type_changes and not said_without_route(state, rel, old, new, route)
     generated_changes = old.generated != new.generated or not same_expression(
         old.generation_expression, new.generation_expression
@@ -290,7 +293,9 @@ def plan_alter_column(
     if generated_changes and not inherited and _alter_generated(state, rel, old, new, prefix, details):
         return  # the column was re-created whole
     default_changes = not same_expression(old.default, new.default)
-    if old.identity is not None and new.identity is None and not inherited:
+    # an identity reaches a partition from its parent, but is each inheritance child's own (never inherited)
+    own_identity = not inherited or rel.partition_of is None
+    if old.identity is not None and new.identity is None and own_identity:
         details.append("identity dropped")
         # the identity goes from the partitions with it: a default set on any of them waits for this
         gone = [
@@ -341,9 +346,11 @@ def plan_alter_column(
             using = state.recasts[new.type_key].replace("{column}", quote_ident(new.name))
         # An identity column refuses USING (and needs none: its sequence follows the new type), and so does a
         # generated one (its expression computes the new values); a bounded
-        # string needs none either and must not get one (`cast_would_cut`); a widened type needs none.
+        # string needs none either and must not get one (`cast_would_cut`); a widened type needs none; a
+        # foreign table refuses it ("is not a table").
         keep_assignment = (
-            (old.identity and new.identity)
+            foreign
+            or (old.identity and new.identity)
             or (old.generated and new.generated)  # computed again from its expression: USING is refused
             or (new.type_key is None and cast_would_cut(old.type, new.type))
             or converts_alone(old, new)
@@ -387,7 +394,7 @@ def plan_alter_column(
     if state_of(old) != state_of(new):
         plan_not_null(state, rel, old, new, details, _keys_holding(state, rel, new.name), inherited=inherited)
     plan_not_null_name(state, rel, old, new, details)
-    if old.identity != new.identity and new.identity is not None and not inherited:
+    if old.identity != new.identity and new.identity is not None and own_identity:
         mode = new.identity.value.upper()
         if old.identity is None:
             details.append("identity added")
