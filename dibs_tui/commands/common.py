@@ -20,7 +20,7 @@ from ..core.errors import DibsError
 from ..core.sources import is_sqlite
 
 if TYPE_CHECKING:
-    from ..core.lock_wait import LockWait
+    from ..core.lock_wait import LockWait, RecoveryConflict
 
 T = TypeVar("T")
 
@@ -189,7 +189,7 @@ class LockWaitLines:
         self._holder: tuple[int, str] | None = None
         self._said_at = 0.0
 
-    def __call__(self, wait: LockWait | None) -> None:
+    def __call__(self, wait: LockWait | RecoveryConflict | None) -> None:
         if wait is None:
             self._holder = None
             return

@@ -17,6 +17,11 @@ a reporter: the CLI writes it to stderr, the browser shows it in its header. Onc
 snapshot, so that its result is complete and consistent. It gives up only when the user's own
 statement_timeout, when they set one, is spent; Ctrl-C and q stop it at once (the wait is a sleep and small
 queries on pg_locks, which takes no relation lock).
+
+On a standby the holder is the startup process replaying a lock the primary took, and a read can be
+cancelled by the standby itself ("conflict with recovery": WAL it must replay needs the read's lock or removes
+rows its snapshot still sees, once max_standby_streaming_delay has passed). Both are said in those words;
+a cancelled read is made again, at most `CONFLICTS_TRIED` times in a row.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ T = TypeVar("T")
 LOCK_STEP_MS = 1000  # the longest a catalog read stays queued for a lock (see the module's docstring)
 POLL = 1.0  # seconds between two looks at the holder while the read waits
 RETRY_EVERY = 30.0  # seconds after which the read is tried again even though the holder named still holds
+CONFLICTS_TRIED = 5  # reads a standby may cancel in a row before we give up and say what to change
+RECOVERY = "startup"  # pg_stat_activity.backend_type of a standby's WAL replay
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class LockWait:
     query: str
     open_for: float | None  # seconds since the holder's transaction began
     waited: float  # seconds since our read first met the lock
+    backend: str = "client backend"  # pg_stat_activity.backend_type: "startup" on a standby is its replay
 
     def line(self, stop: str = "Ctrl-C to stop") -> str:
         """One line for a terminal, ending with how to `stop` (when given): every string from the server
@@ -68,6 +76,10 @@ class LockWait:
             who.append(_cut(self.query, 80))
         said = ", ".join(w for w in who if w)
         holder = f"pid {self.pid} ({said})" if self.pid else PREPARED
+        if self.backend == RECOVERY:
+            holder = f"{REPLAY} (pid {self.pid}): {REPLAYED}"
+        elif self.backend != "client backend" and self.pid:
+            holder = f"pid {self.pid} ({safe(self.backend)}{': ' + _cut(self.query, 80) if self.query.strip() else ''})"
         line = f"waiting for a lock on {safe(self.relation)} {held} {holder}, {duration(self.waited)}"
         return f"{line} so far; {stop}" if stop else line
 
@@ -75,6 +87,8 @@ class LockWait:
         """The same in a few words, for a one-line header: how long, the relation, the holder, its query."""
         who = f"{safe(self.application)}: " if self.application else ""
         holder = f"pid {self.pid} ({who}{_cut(self.query, 32)})" if self.pid else "a prepared transaction"
+        if self.backend == RECOVERY:
+            holder = f"{REPLAY}, for a transaction on the primary"
         return f"waiting {duration(self.waited)} for a lock on {safe(self.relation)} held by {holder}"
 
     @property
@@ -83,6 +97,32 @@ class LockWait:
         return self.pid, self.relation
 
 
+@dataclass(frozen=True)
+class RecoveryConflict:
+    """A standby cancelled the read: WAL it had to replay conflicted with it (the server's DETAIL says how: a
+    lock the primary took, rows its vacuum removed that our snapshot still saw). The read is made again."""
+
+    detail: str
+    count: int  # reads cancelled so far, in a row
+
+    def line(self, stop: str = "Ctrl-C to stop") -> str:
+        why = f" ({safe(self.detail)})" if self.detail else ""
+        line = f"the standby cancelled the catalog read: conflict with recovery{why}; reading again ({self.count})"
+        return f"{line}; {stop}" if stop else line
+
+    def short(self) -> str:
+        return f"the standby cancelled the read (conflict with recovery); reading again ({self.count})"
+
+    @property
+    def holder(self) -> tuple[int, str]:
+        return -self.count, "recovery conflict"  # each cancelled read said anew
+
+
+REPLAY = "the standby's recovery"
+REPLAYED = (
+    "it replays a lock a transaction on the primary holds (DDL in a transaction still open there, or a VACUUM "
+    "cutting the table's empty end), and lets go when that transaction ends"
+)
 PREPARED = "a prepared transaction (two-phase commit: pg_prepared_xacts; COMMIT PREPARED or ROLLBACK PREPARED ends it)"
 
 
@@ -109,6 +149,7 @@ SELECT COALESCE(l.pid, 0) AS pid, l.relation AS oid, l.granted,
          AS relation,
        COALESCE(a.application_name, '') AS application, COALESCE(a.usename::pg_catalog.text, '?') AS usename,
        COALESCE(a.state, 'state not visible to this role') AS state, COALESCE(a.query, '') AS query,
+       COALESCE(a.backend_type, 'client backend') AS backend,
        pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-) a.xact_start) AS open_for
 FROM pg_catalog.pg_locks l
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relation
@@ -123,7 +164,7 @@ ORDER BY l.granted DESC, a.xact_start NULLS LAST, l.pid
 LIMIT 6
 """
 
-Reporter = Callable[[LockWait | None], object]  # None: the wait is over
+Reporter = Callable[[LockWait | RecoveryConflict | None], object]  # None: the wait is over
 _REPORTER: contextvars.ContextVar[Reporter | None] = contextvars.ContextVar("dibs_lock_wait_reporter")
 
 
@@ -149,7 +190,7 @@ async def read_through_locks(
     import asyncpg
 
     report = report or _REPORTER.get(None)
-    start, first = time.monotonic(), None
+    start, first, conflicts = time.monotonic(), None, 0
     try:
         while True:
             try:
@@ -159,10 +200,37 @@ async def read_through_locks(
                     raise
                 if first is None:  # about when the read began to wait
                     first = time.monotonic() - LOCK_STEP_MS / 1000
+            except asyncpg.SerializationError as exc:
+                if not _recovery_conflict(exc) or not again():
+                    raise
+                conflicts += 1
+                _give_up_after_conflicts(exc, conflicts)
+                if report is not None:
+                    report(RecoveryConflict(exc.detail or "", conflicts))
+                first = first or time.monotonic()
+                await asyncio.sleep(POLL)  # the replay goes on meanwhile
+                continue
+            conflicts = 0
             await _until_released(conn, first, report, start, budget)
     finally:
         if first is not None and report is not None:
             report(None)
+
+
+def _recovery_conflict(exc: Exception) -> bool:
+    """A standby's cancel (SQLSTATE 40001 too, but not a serialization failure of ours: a read only reads)."""
+    return "conflict with recovery" in str(exc)
+
+
+def _give_up_after_conflicts(exc: asyncpg.SerializationError, conflicts: int) -> None:
+    if conflicts < CONFLICTS_TRIED:
+        return
+    why = f" ({safe(exc.detail)})" if exc.detail else ""
+    raise DibsError(
+        f"the standby cancelled the catalog read {conflicts} times in a row: its recovery conflicts with it{why}",
+        hint="raise max_standby_streaming_delay on the standby (set hot_standby_feedback = on when rows were "
+        "removed), or read the primary",
+    )
 
 
 async def _until_released(
@@ -207,7 +275,8 @@ def _wait(row: asyncpg.Record, waited: float) -> LockWait:
         query=row["query"],
         open_for=row["open_for"],
         waited=waited,
+        backend=row["backend"],
     )
 
 
-__all__ = ["LOCK_STEP_MS", "LockWait", "Reporter", "read_through_locks", "use_reporter"]
+__all__ = ["LOCK_STEP_MS", "LockWait", "RecoveryConflict", "Reporter", "read_through_locks", "use_reporter"]

@@ -19,7 +19,7 @@ from .listing import Listing
 
 if TYPE_CHECKING:  # the Diff, Migrations and Health panes' types: their modules come after the first frame
     from ..core.explore.health import HealthReport
-    from ..core.lock_wait import LockWait
+    from ..core.lock_wait import LockWait, RecoveryConflict
     from ..core.review.report import Review
     from .diff_view import DiffView
 
@@ -48,7 +48,7 @@ class LockWaitSaid(Message):
     """A read on a loader thread (the catalog, a diff's or a proof's) waits for another session's lock
     (core/lock_wait.py): who holds it; None once that wait is over."""
 
-    wait: LockWait | None
+    wait: LockWait | RecoveryConflict | None
 
 
 @dataclass
