@@ -33,8 +33,9 @@ def _holder(catalog: Catalog, rel: Relation, column: str) -> QualifiedName | Non
 
 
 def _retyping_parent(state: PlanState, live: Relation, col: Column) -> str | None:
-    """The parent's NOT NULL name where the plan retypes the partition's column on its parent: ALTER COLUMN ...
-    TYPE makes each partition's NOT NULL again under the parent's name (PostgreSQL 18), whatever it was."""
+    """The partition's NOT NULL name after the plan retypes its column on its parent: ALTER COLUMN ... TYPE makes
+    each partition's NOT NULL again under the parent's name (PostgreSQL 18), whatever it was; one held around the
+    type change is made again under its desired name (not_null_retype)."""
     key = live.partition_of
     desired = state.desired.relation(*live.key)
     if key is None or desired is None or desired.partition_of != key:  # one that leaves is detached first
@@ -47,8 +48,9 @@ def _retyping_parent(state: PlanState, live: Relation, col: Column) -> str | Non
         return None
     if (there.type, there.collation) == (then.type, then.collation):
         return None
-    if keeps_own(state, parent, live, col.name):
-        return None  # made again under its own name around the type change (not_null_retype)
+    if keeps_own(state, parent, live, col.name):  # made again under its desired name around the type change
+        own = desired.column(col.name)
+        return not_null_name(state.desired, desired, own) if own is not None else None
     return not_null_name(state.current, parent, there)
 
 

@@ -8,9 +8,12 @@ reads its table once more (the type change has just rewritten it).
 
 A partition's own NOT NULL named otherwise is refused the same way; the model cannot tell it from an attached
 table's (named otherwise too, not its own, which the type change names as the parent's), so a partition's is held
-so where the desired partition keeps its name: made again under it, its own, either way."""
+so where the desired partition names it otherwise than its parent: made again under that name, its own, either
+way (an attached partition's name, which no RENAME gives it while it is attached, is so given back)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ..ddl import add_not_null_sql
 from ..model import Column, ObjectRef, Relation
@@ -35,25 +38,29 @@ def _children(state: PlanState, table: Relation) -> list[Relation]:
 
 def keeps_own(state: PlanState, parent: Relation, child: Relation, column: str) -> bool:
     """Whether `child` (live) names its NOT NULL on `column` otherwise than `parent` gives it, as its own: an
-    inheritance child's is (inherited only, it would bear the parent's name); a partition's is kept where the
-    desired partition keeps that name (an attached one's, not its own, the type change alone names as the
-    parent's, as the desired side may want)."""
+    inheritance child's is (inherited only, it would bear the parent's name); a partition's is held where the
+    desired partition names it otherwise than the parent (an attached one's, not its own, the type change alone
+    names as the parent's, and no statement renames it while attached: made again under the desired name, the
+    parent's ADD then merges with it)."""
     col, there = _given(parent, column), child.column(column)
     if col is None or there is None or not there.not_null:
         return False
-    name = not_null_name(state.current, child, there)
-    if name == not_null_name(state.current, parent, col):
-        return False
+    parents = not_null_name(state.current, parent, col)
     if child.partition_of is None:
-        return True
+        return not_null_name(state.current, child, there) != parents
+    wanted = _desired_own(state, parent, child, column)
+    return wanted is not None and wanted.not_null_name != parents
+
+
+def _desired_own(state: PlanState, parent: Relation, child: Relation, column: str) -> Column | None:
+    """The desired partition's column NOT NULL (valid), its constraint's name written out, while it stays a
+    partition of `parent`; else None."""
     wanted = state.desired.relation(*child.key)
     then = wanted.column(column) if wanted is not None else None
+    if wanted is None or wanted.partition_of != parent.key or then is None:
+        return None
     return (
-        wanted is not None
-        and wanted.partition_of == parent.key
-        and then is not None
-        and then.not_null
-        and not_null_name(state.desired, wanted, then) == name
+        named_not_null(state.desired, wanted, then) if then.not_null and not then.not_null_not_valid else None
     )
 
 
@@ -97,7 +104,7 @@ def hold_not_nulls(state: PlanState, rel: Relation, column: str, details: list[s
         for c in _children(state, t)
         if c.partition_of is not None and c.key not in refs and keeps_own(state, t, c, column)
     ]
-    made = {**refs, **{c.key: ObjectRef("constraint", *c.key, _name(state, c, column)) for c in leaves}}
+    made = {**refs, **{c.key: ObjectRef("constraint", *c.key, _made_as(state, c, column)) for c in leaves}}
     for table in [*leaves, *reversed(order)]:
         if table.key in refs and table is not rel and not _own(state, table, column):
             continue  # inherited only: its parent's ADD makes it again
@@ -107,6 +114,8 @@ def hold_not_nulls(state: PlanState, rel: Relation, column: str, details: list[s
             if c.key in made and (c.key not in refs or _own(state, c, column))
         ]
         col = named_not_null(state.current, table, table.column(column))  # type: ignore[arg-type]
+        if table.key not in refs:  # a partition's, under the name the desired side gives it
+            col = replace(col, not_null_name=_made_as(state, table, column))
         state.step(
             ALTER_TABLES,
             add_not_null_sql(table, col),
@@ -123,6 +132,14 @@ def hold_not_nulls(state: PlanState, rel: Relation, column: str, details: list[s
 
 def _name(state: PlanState, table: Relation, column: str) -> str:
     return not_null_name(state.current, table, table.column(column))  # type: ignore[arg-type]
+
+
+def _made_as(state: PlanState, partition: Relation, column: str) -> str:
+    """The name a held partition's NOT NULL is made again under: the desired partition's (keeps_own)."""
+    parent = state.current.relation(*partition.partition_of)  # type: ignore[misc]
+    wanted = _desired_own(state, parent, partition, column) if parent is not None else None
+    name = wanted.not_null_name if wanted is not None else None
+    return name if name is not None else _name(state, partition, column)
 
 
 def _own(state: PlanState, table: Relation, column: str) -> bool:
