@@ -15,6 +15,7 @@ import asyncpg
 
 from .fingerprint_sql import FINGERPRINT_SQL
 from .sandbox import catalog_path
+from .sql import quote_ident
 from .tool_tables import schema_lines_left_out, why_left_out
 
 # Lines naming a role that owns something: they differ between a live database and a sandbox whose
@@ -33,6 +34,14 @@ class Fingerprint:
     def of(cls, lines: Sequence[str]) -> Fingerprint:
         ordered = tuple(sorted(lines))
         return cls(ordered, hashlib.sha256("\n".join(ordered).encode()).hexdigest())
+
+    def with_role_as(self, role: str, as_role: str) -> Fingerprint:
+        """The lines naming `role` (a sandbox's: letters, digits and _, never quoted) name `as_role` instead:
+        a schema file's "the role that runs it" (diff/applied_by.py) printed as the role that applies it."""
+        if not as_role or role == as_role:
+            return self
+        word, shown = re.compile(rf"\b{re.escape(role)}\b"), quote_ident(as_role)
+        return Fingerprint.of([word.sub(lambda _: shown, line) for line in self.lines])
 
 
 @dataclass(frozen=True)

@@ -543,6 +543,7 @@ class Catalog:
     ] = ()  # a foreign table's server and options; its Relation has the rest
     privileges: tuple[Privilege, ...] = ()  # grants, compared only when asked (core.model_privileges)
     roles: tuple[str, ...] = ()  # the roles on the server: a grant to another role is reported, not made
+    reader: str = ""  # the role that read it (current_user): a sandbox's stands for the role that applies
     unmodelled: tuple[Unmodelled, ...] = ()  # kinds without a class here, counted (core.model_unmodelled)
     conversions: TypeConversions | None = None  # None: not read (SQLite, a catalog made by hand)
 

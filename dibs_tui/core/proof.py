@@ -168,9 +168,10 @@ async def _copy_meta(target: ConnectionTarget, clone: asyncpg.Connection, presen
 
 
 async def _desired_fingerprint(
-    target: ConnectionTarget, desired: Sequence[str | Path], scope: Scope
+    target: ConnectionTarget, desired: Sequence[str | Path], scope: Scope, reader: str
 ) -> Fingerprint:
-    """The desired schema's fingerprint: another database read as it is, or files built in a sandbox."""
+    """The desired schema's fingerprint: another database read as it is, or files built in a sandbox, whose
+    role is printed as `reader`, the live role that applies the migrations (diff/applied_by.py)."""
     from .sandbox import open_sandbox
 
     source = desired_statements(desired)
@@ -184,7 +185,8 @@ async def _desired_fingerprint(
     prepared = prepare(statements)
     async with open_sandbox(target, prepared.extensions) as sandbox:
         await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
-        return await scope.of(sandbox.connection, owners=False)
+        loader = str(await sandbox.connection.fetchval("SELECT current_user"))
+        return (await scope.of(sandbox.connection, owners=False)).with_role_as(loader, reader)
 
 
 def _set_aside(differences: FingerprintDiff, gaps: FingerprintDiff) -> FingerprintDiff:
@@ -267,7 +269,7 @@ async def prove(
         result = await scope.of(sandbox.connection, owners=False)
     if not desired:
         return Proof(None, clone_gaps=gaps, where=where)
-    wanted = await _desired_fingerprint(target, desired, scope)
+    wanted = await _desired_fingerprint(target, desired, scope, live.reader)
     # a constraint valid on the clone and NOT VALID in the desired schema is no difference: the diff keeps it
     differences = without_printing_drift(without_kept(_set_aside(compare(result, wanted), gaps)))
     return Proof(named, differences=differences, clone_gaps=gaps, where=where)

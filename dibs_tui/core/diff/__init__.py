@@ -51,6 +51,7 @@ def diff_catalogs(
     # The model, the plan's types and the steps, imported here (see _PLANNER): a diff imports them while it
     # waits for the catalogs.
     from ..plan import ChangeKind, PlannedStatement
+    from .applied_by import as_applied_by
     from .body_edges import body_edges
     from .cascade import plan_cascades
     from .compare_dependents import plan_policy_alters
@@ -78,6 +79,7 @@ def diff_catalogs(
     from .respell import respell_renamed, respell_renamed_values, values_respeller
     from .state import PlanState, new_statement
 
+    desired = as_applied_by(desired, current.reader)
     tables, columns = resolve_renames(accepted_renames, current)
     refuse_unmatched_renames(tables, columns, current, desired)
     rename_steps, rename_changes = table_rename_steps(tables, current, desired)

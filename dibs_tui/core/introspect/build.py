@@ -509,6 +509,7 @@ class Builder:
         return Catalog(
             database=header["db"],
             server_version=header["version"],
+            reader=header["reader"],
             schemas=tuple(
                 Schema(s["name"], s["owner"], s["comment"]) for s in json.loads(header["schemas"] or "[]")
             ),

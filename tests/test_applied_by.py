@@ -1,0 +1,69 @@
+"""What a schema file leaves to "the role that runs it" (`TO CURRENT_USER`, `ALTER DEFAULT PRIVILEGES` without
+`FOR ROLE`) ran in the sandbox as a throwaway role: the plan named it (`CREATE POLICY ... TO
+dibs_sandbox_bb704ffc9417`), a role the live server never has, and the proof refused the migration. It means
+the role that applies the migration: the one the diff connects as."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from tests.pg import DIBS, run_sql
+
+READER = f"k_reader_{os.getpid()}"
+TABLE = "CREATE TABLE t (id int PRIMARY KEY, secret text);\nALTER TABLE t ENABLE ROW LEVEL SECURITY;\n"
+
+
+def _dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(DIBS), *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, cwd=cwd
+    )
+
+
+def test_a_policy_to_current_user_is_planned_for_the_role_that_applies_it(db: str, tmp_path: Path) -> None:
+    run_sql(db, TABLE)
+    schema = tmp_path / "schema.sql"
+    schema.write_text(TABLE + "CREATE POLICY mine ON t TO CURRENT_USER USING (id > 0);\n")
+    plan = _dibs("diff", db, "--desired", str(schema), "--format", "sql")
+    assert plan.returncode == 2, plan.stderr
+    assert "dibs_sandbox_" not in plan.stdout + plan.stderr
+    assert "CREATE POLICY mine ON public.t AS PERMISSIVE FOR ALL TO postgres USING ((id > 0));" in plan.stdout
+    run_sql(db, plan.stdout)
+    again = _dibs("diff", db, "--desired", str(schema))
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_default_privileges_without_for_role_are_the_applying_roles(db: str, tmp_path: Path) -> None:
+    run_sql(
+        db, f"DO $$BEGIN CREATE ROLE {READER}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;\n{TABLE}"
+    )
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        TABLE
+        + f"ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO {READER};\nGRANT SELECT ON t TO CURRENT_USER;\n"
+    )
+    plan = _dibs("diff", db, "--desired", str(schema), "--format", "sql", "--privileges")
+    assert plan.returncode == 2, plan.stderr
+    assert "dibs_sandbox_" not in plan.stdout + plan.stderr
+    assert f"ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT SELECT ON TABLES TO {READER};" in plan.stdout
+    run_sql(db, plan.stdout)
+    again = _dibs("diff", db, "--desired", str(schema), "--privileges")
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_the_proof_reads_the_sandboxs_role_as_the_applying_one(db: str, tmp_path: Path) -> None:
+    """generate, then migrate proving the result against the schema file: the desired side's fingerprint
+    named the sandbox's role in the policy, the result the live role, and the proof refused."""
+    run_sql(db, TABLE)
+    (tmp_path / "db" / "migrations").mkdir(parents=True)
+    (tmp_path / "db" / "schema.sql").write_text(
+        TABLE + "CREATE POLICY mine ON t TO CURRENT_USER USING (true);\n"
+    )
+    (tmp_path / "dibs-tui.toml").write_text('schema = "db/schema.sql"\nmigrations = "db/migrations"\n')
+    made = _dibs("generate", "mine", db, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    applied = _dibs("migrate", db, "--yes", cwd=tmp_path)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "proved" in applied.stdout + applied.stderr
+    assert _dibs("check", db, cwd=tmp_path).returncode == 0
