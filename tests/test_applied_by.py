@@ -67,3 +67,24 @@ def test_the_proof_reads_the_sandboxs_role_as_the_applying_one(db: str, tmp_path
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "proved" in applied.stdout + applied.stderr
     assert _dibs("check", db, cwd=tmp_path).returncode == 0
+
+
+def test_a_proof_short_of_the_desired_grants_alone_says_how_to_write_them(db: str, tmp_path: Path) -> None:
+    """A schema file's GRANT, a migration generated without --privileges: the proof refused with 'fix the
+    migration or the desired schema', as if either were wrong."""
+    run_sql(db, f"DO $$BEGIN CREATE ROLE {READER}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;")
+    (tmp_path / "db" / "migrations").mkdir(parents=True)
+    (tmp_path / "db" / "schema.sql").write_text(TABLE + f"GRANT SELECT ON t TO {READER};\n")
+    (tmp_path / "dibs-tui.toml").write_text('schema = "db/schema.sql"\nmigrations = "db/migrations"\n')
+    assert _dibs("generate", "first", db, cwd=tmp_path).returncode == 0
+    refused = _dibs("migrate", db, "--yes", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert f"+ grant relation public.t: SELECT to {READER}" in refused.stdout + refused.stderr
+    assert "hint: the result differs in grants alone" in refused.stderr
+    assert "dibs-tui generate --privileges" in refused.stderr
+    for made in (tmp_path / "db" / "migrations").iterdir():
+        made.unlink()
+    assert _dibs("generate", "first", db, "--privileges", cwd=tmp_path).returncode == 0
+    applied = _dibs("migrate", db, "--yes", cwd=tmp_path)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert _dibs("diff", db, "--privileges", cwd=tmp_path).returncode == 0

@@ -11,7 +11,7 @@ from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.errors import DibsError
 from ..core.migrations.apply_outcome import PendingMigration
-from ..core.proof_gate import NOT_PROVED_HINT, gate
+from ..core.proof_gate import gate
 from ..core.review_record import take_record
 
 
@@ -56,4 +56,4 @@ async def guard_and_prove(
                 "refusing to apply: the proof could not try the pending migrations",
                 hint="review them (dibs-tui review FILE), then apply without the proof (--no-prove)",
             )
-        raise DibsError("refusing to apply: the proof failed", hint=NOT_PROVED_HINT)
+        raise DibsError("refusing to apply: the proof failed", hint=found.not_proved_hint())

@@ -65,6 +65,13 @@ class Proof:
     def proved(self) -> bool:
         return self.failure is None and not self.differences
 
+    @property
+    def only_grants(self) -> bool:
+        """Every difference a grant or a default privilege: the desired schema grants what a migration
+        generated without --privileges leaves out."""
+        lines = (*self.differences.before, *self.differences.after)
+        return bool(lines) and all(line.startswith(("grant ", "default privileges ")) for line in lines)
+
     def lines(self, limit: int = 40) -> list[str]:
         """What the screen shows, first line the verdict."""
         out: list[str] = []

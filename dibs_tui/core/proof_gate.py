@@ -17,6 +17,10 @@ from .review.report import Hazard, Review
 from .review_record import GuardOutcome, check_guard
 
 NOT_PROVED_HINT = "fix the migration or the desired schema, or apply without the proof (--no-prove)"
+GRANTS_HINT = (
+    "the result differs in grants alone: privileges are planned only when asked (dibs-tui generate "
+    "--privileges writes the desired schema's grants), or apply without the proof (--no-prove)"
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class Gate:
         elif self.proof is not None:
             out += self.proof.lines()
         return out
+
+    def not_proved_hint(self) -> str:
+        """What to do about a proof that failed: grants alone have their own way out."""
+        return GRANTS_HINT if self.proof is not None and self.proof.only_grants else NOT_PROVED_HINT
 
     def refusal(self) -> str:
         """The one-line reason to refuse, for the guard (empty when the guard let it through)."""

@@ -518,7 +518,12 @@ class MigrationsPane(TwoColumnPane):
             raise DibsError("\n".join([found.refusal(), *found.lines()]))
         question = [*head, "", *found.lines()]
         if found.proof is not None and not found.proved:
-            question += ["", "Not proved: apply anyway, without the proof?"]
+            grants = (
+                ["Grants alone differ: generate with --privileges to write them."]
+                if found.proof.only_grants
+                else []
+            )
+            question += ["", *grants, "Not proved: apply anyway, without the proof?"]
         question += body
         answer: bool = await self.app.push_screen_wait(ConfirmScreen("\n".join(question)))
         return answer
