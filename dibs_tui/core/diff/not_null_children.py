@@ -3,8 +3,8 @@ NOT NULL relative to its parent (the parent's name, else `<child>_<column>_not_n
 looks unchanged while the parent's change reaches it:
 
 * the parent's DROP NOT NULL takes along the child's inherited one: where the desired child has it, it is set
-  again after the drop (a NOT NULL of the child's own outlives the drop: SET NOT NULL, or ADD under the name it
-  has, is then nothing). An inheritance child named otherwise than its parent is its own: left alone.
+  again after the drop. A NOT NULL of the child's own (Relation.own_not_nulls; an inheritance child's named
+  otherwise than its parent's is) outlives the drop: left alone, not added again for nothing.
 * the parent's new NOT NULL would merge with the child's own, keeping the child's name (and making it its own
   and inherited), where the desired child has it inherited only, under the parent's name: the child's is
   dropped first, and the parent's ADD gives it the inherited one, reading its rows as it would anyway."""
@@ -51,7 +51,9 @@ def keep_children(state: PlanState, rel: Relation, old: Column) -> None:
     """`rel` the live parent whose NOT NULL on `old` the plan drops."""
     name = not_null_name(state.current, rel, old)
     for child, col, wanted in _kept_children(state, rel, old.name):
-        if child.partition_of is None and not_null_name(state.current, child, col) != name:
+        if col.name in child.own_not_nulls or (
+            child.partition_of is None and not_null_name(state.current, child, col) != name
+        ):
             continue  # its own: outlives the parent's
         prefix = f"ALTER TABLE {qualified(*child.key)} ALTER COLUMN {quote_ident(col.name)}"
         sql = (

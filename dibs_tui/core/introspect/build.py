@@ -117,6 +117,8 @@ class Builder:
         # A partitioned table's indexes (relkind 'I'), in the relation's order: each one's OID and own column
         # names, which its Relation keeps in creation order (index_order).
         self._index_oids: dict[int, list[tuple[int, tuple[str, ...]]]] = {}
+        # The columns whose NOT NULL a relation declares itself (conislocal), kept for a child (own_not_nulls)
+        self._own_not_nulls: dict[int, list[str]] = {}
         self._deparse: dict[int, tuple[int, int, Record]] = {}  # index OID -> (relid, slot, row)
         self._deparse_relids: set[int] = set()
         self._relations: list[Relation] = []
@@ -361,12 +363,14 @@ class Builder:
             names[oid] = names_by_position(columns[oid])
 
     def _not_null(self, relid: int, row: Record) -> None:
-        """The column's NOT NULL is NOT VALID, NO INHERIT or named otherwise than the server would name it (a
-        name over 63 bytes where the default would be cut is kept as it is): its Column (shared by equal
-        columns: ColumnPool) replaced by one that says so."""
+        """The column's NOT NULL is NOT VALID, NO INHERIT, named otherwise than the server would name it (a
+        name over 63 bytes where the default would be cut is kept as it is) or the table's own while inherited:
+        its Column (shared by equal columns: ColumnPool) replaced by one that says so, the table's own noted."""
         columns, position, name = self._columns.get(relid, []), int(row["keys"]), sys.intern(row["name"])
         for index, column in enumerate(columns):
             if column.position == position:
+                if row["is_local"]:
+                    self._own_not_nulls.setdefault(relid, []).append(column.name)
                 columns[index] = replace(
                     column,
                     not_null_not_valid=None if row["validated"] else name,
@@ -438,6 +442,7 @@ class Builder:
         self._keys, self._names, self._built = {}, {}, {}
         self._texts, self._tuples, self._type_keys, self._key_texts = {}, {}, {}, {}
         self._columns, self._constraints, self._indexes, self._index_oids = {}, {}, {}, {}
+        self._own_not_nulls = {}
         self._relations = [built.pop(oid) for oid in order]
 
     def _compact_parts(self) -> int:
@@ -448,6 +453,7 @@ class Builder:
         self._constraints = defaultdict(list, self._constraints)
         self._indexes = defaultdict(list, self._indexes)
         self._index_oids = dict(self._index_oids)
+        self._own_not_nulls = dict(self._own_not_nulls)
         self._names = dict(self._names)
         return len(self._columns)
 
@@ -474,6 +480,9 @@ class Builder:
                 rel_triggers,
                 rel_policies,
             )
+            own = self._own_not_nulls.pop(oid, None)
+            if own is not None and (rel.partition_of is not None or rel.inherits):
+                rel = replace(rel, own_not_nulls=tuple(own))
             made = self._index_oids.pop(oid, None)
             if made is not None and r["kind"] == "p" and len(made) == len(indexes):
                 created = sorted(range(len(indexes)), key=[o for o, _ in made].__getitem__)

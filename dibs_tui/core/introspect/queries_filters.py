@@ -57,4 +57,5 @@ NOT_NULL_DEFAULT_NAME = """(
          THEN c.relname || '_' || a.attname || '_not_null' END)
   FROM pg_attribute a WHERE a.attrelid = co.conrelid AND a.attnum = co.conkey[1])"""
 NAMED_NOT_NULL = f"""OR (co.contype = 'n' AND (NOT co.convalidated OR co.connoinherit
+                             OR (co.conislocal AND co.coninhcount > 0)
                              OR co.conname IS DISTINCT FROM {NOT_NULL_DEFAULT_NAME}))"""
