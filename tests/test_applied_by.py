@@ -88,3 +88,21 @@ def test_a_proof_short_of_the_desired_grants_alone_says_how_to_write_them(db: st
     applied = _dibs("migrate", db, "--yes", cwd=tmp_path)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert _dibs("diff", db, "--privileges", cwd=tmp_path).returncode == 0
+
+
+def test_default_privileges_generated_for_the_applying_role_are_proved(db: str, tmp_path: Path) -> None:
+    """generate --privileges writes `ALTER DEFAULT PRIVILEGES FOR ROLE postgres ...`, which the clone's role
+    may not run for another role: it was skipped there, and the proof said the result lacked them."""
+    run_sql(db, f"DO $$BEGIN CREATE ROLE {READER}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;")
+    (tmp_path / "db" / "migrations").mkdir(parents=True)
+    (tmp_path / "db" / "schema.sql").write_text(
+        TABLE + f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {READER};\n"
+    )
+    (tmp_path / "dibs-tui.toml").write_text('schema = "db/schema.sql"\nmigrations = "db/migrations"\n')
+    assert _dibs("generate", "first", db, "--privileges", cwd=tmp_path).returncode == 0
+    [migration] = (tmp_path / "db" / "migrations").glob("*.sql")
+    assert "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT" in migration.read_text()
+    applied = _dibs("migrate", db, "--yes", cwd=tmp_path)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "proved: the result matches" in applied.stdout + applied.stderr
+    assert _dibs("diff", db, "--privileges", cwd=tmp_path).returncode == 0

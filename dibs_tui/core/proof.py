@@ -122,9 +122,12 @@ def _clone_statements(ddl: str) -> list[LocatedStatement]:
 
 
 async def _run(
-    conn: asyncpg.Connection, statements: list[LocatedStatement], created: Collection[str]
+    conn: asyncpg.Connection,
+    statements: list[LocatedStatement],
+    created: Collection[str],
+    acting_for: str = "",
 ) -> None:
-    await execute_statements(conn, prepare(statements).runnable(created))
+    await execute_statements(conn, prepare(statements, acting_for).runnable(created))
 
 
 # The meta tables a generated migration upserts into, parents first (their foreign keys).
@@ -268,12 +271,13 @@ async def prove(
         await _copy_meta(target, sandbox.connection, live.meta.tables_present)
         gaps = compare(live_print, await scope.of(sandbox.connection, owners=False))
         try:
-            await _run(sandbox.connection, migrations, sandbox.created_extensions)
+            await _run(sandbox.connection, migrations, sandbox.created_extensions, live.reader)
         except DibsError as exc:
             # The server's error stays the context of the SourceError that carries it.
             untried = _why_untried(exc.__context__, gaps)
             return Proof(named, failure=str(exc), clone_gaps=gaps, where=where, untried=untried)
-        result = await scope.of(sandbox.connection, owners=False)
+        role = str(await sandbox.connection.fetchval("SELECT current_user"))
+        result = (await scope.of(sandbox.connection, owners=False)).with_role_as(role, live.reader)
     if not desired:
         return Proof(None, clone_gaps=gaps, where=where)
     wanted = await _desired_fingerprint(target, desired, scope, live.reader)

@@ -5,7 +5,9 @@
   skipped in the load; a trusted one is left to the role.
 * Changes of owner (ALTER … OWNER TO) and ALTER DEFAULT PRIVILEGES FOR ROLE another: the sandbox role cannot
   give objects away nor act for another role, and neither owners nor default privileges are part of the
-  diff; they are skipped. Nothing skipped here runs anywhere.
+  diff; they are skipped. Nothing skipped here runs anywhere. In the proof's clone the sandbox's role stands
+  for the live role that applies the migrations (`acting_for`): its `ALTER DEFAULT PRIVILEGES FOR ROLE <that
+  role>` runs there as the sandbox role's own, which the proof's fingerprint prints as that role's.
 
 Only statements that mention these words are parsed (a cheap scan first): most of a large schema is not.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .sandbox import ExtensionRequest
@@ -33,12 +35,18 @@ class Prepared:
     extensions: tuple[ExtensionRequest, ...] = ()
     owner_changes: frozenset[int] = frozenset()  # indexes into `statements`
     by_index: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (kind, extension/schema)
+    as_own: dict[int, LocatedStatement] = field(
+        default_factory=dict
+    )  # index -> FOR ROLE `acting_for` taken out
 
     def runnable(self, created: Collection[str]) -> list[LocatedStatement]:
         """What the role runs, given the extensions the setting-up side created (and their schemas)."""
         schemas = {e.schema for e in self.extensions if e.name in created and e.schema}
         out: list[LocatedStatement] = []
         for index, stmt in enumerate(self.statements):
+            if index in self.as_own:
+                out.append(self.as_own[index])
+                continue
             if index in self.owner_changes:
                 continue
             kind, name = self.by_index.get(index, ("", ""))
@@ -55,10 +63,12 @@ class Prepared:
         return frozenset((s.file, s.line, s.column) for s in self.statements if id(s) not in kept)
 
 
-def prepare(statements: Sequence[LocatedStatement]) -> Prepared:
-    """Find the extensions asked for and the statements the sandbox skips."""
+def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Prepared:
+    """Find the extensions asked for and the statements the sandbox skips; with `acting_for`, the default
+    privileges of that role made the sandbox role's own instead of skipped."""
     extensions: list[ExtensionRequest] = []
     owners: set[int] = set()
+    as_own: dict[int, LocatedStatement] = {}
     by_index: dict[int, tuple[str, str]] = {}
     schema_candidates: dict[int, str] = {}
     for index, stmt in enumerate(statements):
@@ -78,6 +88,9 @@ def prepare(statements: Sequence[LocatedStatement]) -> Prepared:
             by_index[index] = ("comment", str(getattr(target, "sval", "")))
         elif _acts_for_another_role(node, kind):
             owners.add(index)
+            own = _as_own(stmt, node, kind, acting_for)
+            if own is not None:
+                as_own[index] = own
         elif (
             kind == "CreateSchemaStmt"
             and not getattr(node, "schemaElts", None)
@@ -86,7 +99,26 @@ def prepare(statements: Sequence[LocatedStatement]) -> Prepared:
             schema_candidates[index] = str(getattr(node, "schemaname", "") or "")
     for index, schema in schema_candidates.items():
         by_index[index] = ("schema", schema)
-    return Prepared(tuple(statements), tuple(extensions), frozenset(owners), by_index)
+    return Prepared(tuple(statements), tuple(extensions), frozenset(owners), by_index, as_own)
+
+
+# The clause as written before the rest of the statement; a comment inside it leaves the statement skipped.
+_FOR_ROLE = re.compile(
+    r"^(\s*ALTER\s+DEFAULT\s+PRIVILEGES\s+)FOR\s+(?:ROLE|USER)\s+(\"(?:[^\"]|\"\")+\"|\w+)\s+", re.I
+)
+
+
+def _as_own(stmt: LocatedStatement, node: object, kind: str, role: str) -> LocatedStatement | None:
+    """`ALTER DEFAULT PRIVILEGES FOR ROLE <role> ...` as `ALTER DEFAULT PRIVILEGES ...`, when `role` is the
+    one role it names."""
+    if not role or kind != "AlterDefaultPrivilegesStmt":
+        return None
+    roles = [o for o in getattr(node, "options", None) or () if getattr(o, "defname", "") == "roles"]
+    named = [getattr(r, "rolename", None) for o in roles for r in getattr(o, "arg", None) or ()]
+    found = _FOR_ROLE.match(stmt.text)
+    if named != [role] or found is None:
+        return None
+    return replace(stmt, text=found.group(1) + stmt.text[found.end() :])
 
 
 def _parse(text: str) -> list[object]:
