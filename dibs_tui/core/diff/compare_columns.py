@@ -180,7 +180,8 @@ def _alter_columns(
                 [ref, cref],
                 # a generated column added again (regenerated_columns) may read this one in place of a dropped one
                 creates=[cref, retyped_ref(new), *named] if follows else [cref, *named],
-                needs=needs,
+                # after a child's NO INHERIT: it would get the column and keep it as its own once it has left
+                needs=[*needs, *(detached_ref(c, old.key) for c in state.inheritors.get(old.key, ()))],
             )
             plan_column_settings(state, new, None, col)
             if named_parts:

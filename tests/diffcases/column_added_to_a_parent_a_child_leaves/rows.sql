@@ -1,0 +1,3 @@
+insert into base_log values (1, 'a');
+insert into sys_log values (2, 'b');
+insert into pp values (1, 'c'), (2, 'd');
