@@ -92,3 +92,54 @@ async def test_a_watch_whose_first_session_cannot_be_opened_ends_without_a_word(
     said: list[str] = []
     await asyncio.wait_for(watch_server(resolve("postgresql://postgres@127.0.0.1:1/x"), said.append), 30)
     assert said == []
+
+
+async def test_the_watch_session_is_kept_alive_on_both_ends(db: str) -> None:
+    """A host that vanishes (a cable cut) closes no socket: without keepalives neither end would ever notice.
+    The browser's socket probes (SO_KEEPALIVE and its timings), and so does the server's end of the session."""
+    import socket
+
+    from dibs_tui.core.server_watch import KEEPALIVE_COUNT, KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, open_watch
+
+    conn = await open_watch(resolve(db))
+    try:
+        sock = conn._transport.get_extra_info("socket")
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == KEEPALIVE_IDLE
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == KEEPALIVE_INTERVAL
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == KEEPALIVE_COUNT
+        # the server's end: these read 0 on a Unix socket, where they do not apply
+        assert await conn.fetchval("SHOW tcp_keepalives_idle") == str(KEEPALIVE_IDLE)
+        assert await conn.fetchval("SHOW tcp_keepalives_interval") == str(KEEPALIVE_INTERVAL)
+        assert await conn.fetchval("SHOW tcp_keepalives_count") == str(KEEPALIVE_COUNT)
+        assert await conn.fetchval("SHOW application_name") == "dibs-tui (watch)"
+    finally:
+        await conn.close()
+
+
+async def test_one_watch_session_per_browser_across_r_and_none_after_it_quits(
+    db: str, tmp_path: Path
+) -> None:
+    """The browser holds one idle backend while it runs: `r` reads again without opening a second, and
+    quitting lets it go."""
+    await execute(db, "CREATE TABLE t (id int)")
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), header_label="t")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        for _ in range(100):
+            if watch := await _watching(db):
+                break
+            await pilot.pause(0.1)
+        assert len(watch) == 1
+        for _ in range(2):
+            loaded = app.catalog
+            await pilot.press("r")
+            await wait_for(pilot, lambda loaded=loaded: app.catalog is not loaded and app.load_state == "")
+        await pilot.pause(0.5)
+        assert await _watching(db) == watch
+        await pilot.press("q")
+    for _ in range(50):
+        if not await _watching(db):
+            break
+        await asyncio.sleep(0.1)
+    assert await _watching(db) == []
