@@ -89,12 +89,16 @@ def plan_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -> 
             own = f"; its columns {', '.join(kept)} stay its own too" if kept else ""
             detail = f"inherits {qualified(*parent_key)}{own}"
             state.change(ChangeKind.ALTER, ref, what_of(new), detail=detail)
+            live = state.current.relation(*parent_key)
+            gone = [c.name for c in live.columns if parent.column(c.name) is None] if live and parent else []
             state.step(
                 ALTER_TABLES,
                 f"ALTER TABLE {name} INHERIT {qualified(*parent_key)};",
                 ChangeKind.ALTER,
                 [ref],
                 needs=[ObjectRef("table", *parent_key)],
+                # after the parent's drop of a column the table drops too: it would be missing from the table
+                after=[ObjectRef("column", *parent_key, column) for column in gone],
             )
     for flag, attr, on, off in (
         ("rls", "rls_enabled", "ENABLE", "DISABLE"),
