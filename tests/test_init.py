@@ -183,3 +183,15 @@ def test_init_on_a_meta_table_of_another_shape_says_what_is_wrong_and_writes_not
 
     left = asyncio.run(fetch(db, "SELECT to_regclass('__dibs_columns') IS NULL AS absent"))
     assert left[0]["absent"]  # nothing written
+
+
+def test_init_on_a_read_only_database_says_so_and_what_to_do(db: str) -> None:
+    """It was said with the hint for a meta table of another shape ("its columns must be of the types ...")."""
+    name = db.rsplit("/", 1)[1]
+    run_sql(db, f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    result = init(db.replace("postgres@", "postgres:Sekr3tPw@", 1), "--yes")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "read-only transaction" in result.stderr and "nothing was written" in result.stderr, result.stderr
+    assert "init as a role, or on a database, that may write" in result.stderr, result.stderr
+    assert "its columns" not in result.stderr and "Traceback" not in result.stderr
+    assert "Sekr3tPw" not in result.stdout + result.stderr

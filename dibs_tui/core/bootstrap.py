@@ -300,6 +300,17 @@ async def apply_init(conn: asyncpg.Connection, plan: InitPlan) -> None:
                 raise DibsError(
                     f"init could not {safe(what)}: {safe(exc.args[0] if exc.args else str(exc))}; nothing "
                     "was written",
-                    hint="its columns must be of the types dibs keeps there (rename it away and run init "
-                    "again to create it)",
+                    hint=_INIT_HINTS.get(
+                        str(exc.sqlstate),
+                        "its columns must be of the types dibs keeps there (rename it away and run init again "
+                        "to create it)",
+                    ),
                 ) from None
+
+
+# What to do when the server refuses the meta tables for what the session is, not for what a table holds
+_INIT_HINTS = {
+    "25006": "the session is read-only (a standby, or default_transaction_read_only on for the database or the "
+    "role): init as a role, or on a database, that may write",
+    "42501": "init as a role that may create and write the meta tables (or ask their owner to run it)",
+}
