@@ -95,6 +95,28 @@ def test_a_schema_holding_a_tool_s_history_is_kept_when_the_rest_of_it_goes(db: 
     assert [r["version"] for r in rows] == ["20240101"]
 
 
+def test_a_schema_the_desired_side_holds_for_a_tool_alone_is_made_and_proved(db: str, tmp_path: Path) -> None:
+    """The other way: the desired schema has a schema that holds a tool's history alone, the live one has none.
+    The plan makes the schema (the tool will write there); its fingerprint left the desired side's schema out as
+    the tool's while the live one, empty, counted, so the proof refused the migration that made it."""
+    asyncio.run(execute(db, "CREATE TABLE public.t (id int PRIMARY KEY);"))
+    desired = tmp_path / "schema.sql"
+    desired.write_text(
+        "CREATE SCHEMA gotrue;\n"
+        "CREATE TABLE gotrue.schema_migrations (version text PRIMARY KEY);\n"
+        "CREATE TABLE public.t (id int PRIMARY KEY, name text);\n"
+    )
+    folder = tmp_path / "migrations"
+    made = dibs("generate", "tool-schema", db, "--desired", str(desired), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "CREATE SCHEMA gotrue;" in next(folder.glob("*.sql")).read_text()
+    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert f"proved: the result matches {desired}" in applied.stdout
+    checked = dibs("check", db, "--desired", str(desired))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 async def test_exclude_patterns_leave_tables_out_of_both_sides(db: str, tmp_path: Path) -> None:
     await execute(db, "CREATE TABLE users (id int); CREATE TABLE audit_2024 (id int, at timestamptz);")
     desired = tmp_path / "schema.sql"

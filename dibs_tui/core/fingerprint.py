@@ -29,11 +29,14 @@ class Fingerprint:
 
     lines: tuple[str, ...]
     digest: str
+    # The schemas whose own lines were left out as a tool's (they hold a left-out table alone): the same schema
+    # empty on the other side is no difference (compare)
+    tool_schemas: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, lines: Sequence[str]) -> Fingerprint:
+    def of(cls, lines: Sequence[str], tool_schemas: Sequence[str] = ()) -> Fingerprint:
         ordered = tuple(sorted(lines))
-        return cls(ordered, hashlib.sha256("\n".join(ordered).encode()).hexdigest())
+        return cls(ordered, hashlib.sha256("\n".join(ordered).encode()).hexdigest(), tuple(tool_schemas))
 
     def with_role_as(self, role: str, as_role: str) -> Fingerprint:
         """The lines naming `role` (a sandbox's: letters, digits and _, never quoted) name `as_role` instead:
@@ -41,7 +44,7 @@ class Fingerprint:
         if not as_role or role == as_role:
             return self
         word, shown = re.compile(rf"\b{re.escape(role)}\b"), quote_ident(as_role)
-        return Fingerprint.of([word.sub(lambda _: shown, line) for line in self.lines])
+        return Fingerprint.of([word.sub(lambda _: shown, line) for line in self.lines], self.tool_schemas)
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,14 @@ def _short(line: str, width: int = 400) -> str:
 
 
 def compare(before: Fingerprint, after: Fingerprint) -> FingerprintDiff:
-    """What differs between two fingerprints, line by line."""
+    """What differs between two fingerprints, line by line. A schema one side left out as a tool's is no
+    difference where the other has it empty: the plan makes it for the tool (and keeps it, tool_tables)."""
     left, right = set(before.lines), set(after.lines)
+    left -= schema_lines_left_out(before.lines, set(after.tool_schemas) - set(before.tool_schemas))
+    right -= schema_lines_left_out(after.lines, set(before.tool_schemas) - set(after.tool_schemas))
     return FingerprintDiff(
-        tuple(line for line in before.lines if line not in right),
-        tuple(line for line in after.lines if line not in left),
+        tuple(line for line in before.lines if line not in right and line in left),
+        tuple(line for line in after.lines if line not in left and line in right),
     )
 
 
@@ -188,4 +194,5 @@ async def fingerprint(
     ):  # a schema that holds nothing but a tool's table is the tool's (tool_tables.with_their_schemas)
         tools = schema_lines_left_out(lines, holding)
         lines = [line for line in lines if line not in tools]
+        return Fingerprint.of(lines, sorted(s for s in holding if f"schema {quote_ident(s)}" in tools))
     return Fingerprint.of(lines)
