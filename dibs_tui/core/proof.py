@@ -193,7 +193,7 @@ async def _desired_fingerprint(
             await conn.close()
     statements, _ = source
     prepared = prepare(statements)
-    async with open_sandbox(target, prepared.extensions) as sandbox:
+    async with open_sandbox(target, prepared.extensions, prepared.roles) as sandbox:
         await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
         loader = str(await sandbox.connection.fetchval("SELECT current_user"))
         return (await scope.of(sandbox.connection, owners=False)).with_role_as(loader, reader)
@@ -257,9 +257,11 @@ async def prove(
         ddl += "\n" + meta_tables_ddl(current_limits().meta_schema)
     clone = _clone_statements(ddl)
     migrations = _migration_statements(pending)
-    extensions = {e.name: e for e in (*prepare(clone).extensions, *prepare(migrations).extensions)}
+    both = (prepare(clone), prepare(migrations))
+    extensions = {e.name: e for p in both for e in p.extensions}
+    roles = sorted({r for p in both for r in p.roles})
     named = desired_shown(desired) if desired else None
-    async with open_sandbox(target, tuple(extensions.values())) as sandbox:
+    async with open_sandbox(target, tuple(extensions.values()), roles) as sandbox:
         where = sandbox.info.where
         try:
             await _run(sandbox.connection, clone, sandbox.created_extensions)

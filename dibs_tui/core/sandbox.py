@@ -221,9 +221,13 @@ async def _rights(admin: asyncpg.Connection) -> _Rights:
 
 @asynccontextmanager
 async def open_sandbox(
-    target: ConnectionTarget | None, extensions: Sequence[ExtensionRequest] = ()
+    target: ConnectionTarget | None, extensions: Sequence[ExtensionRequest] = (), roles: Sequence[str] = ()
 ) -> AsyncIterator[Sandbox]:
     """A fresh shadow database and its restricted role, on `target`'s server if allowed, else embedded.
+
+    `roles`: the roles the statements name (GRANT ... TO, CREATE POLICY ... TO). On the user's server they are
+    the server's own and nothing is made; an embedded server, a throwaway cluster of ours, has none of them,
+    so each is made there, NOLOGIN and without rights, before the statements run.
 
     Cleanup survives cancellation (Ctrl-C): database and role are dropped by `to_the_end`, and an embedded
     server is stopped synchronously in the outermost `finally`, which a CancelledError raised by an inner
@@ -295,6 +299,7 @@ async def open_sandbox(
         sandbox = None
         try:
             rights = await _rights(admin)
+            await _make_roles(admin, roles)
             sandbox = await _set_up_embedded(
                 admin,
                 admin_target,
@@ -328,6 +333,20 @@ async def _set_up_embedded(*args: Any) -> Sandbox | None:
         return await _set_up(*args)
     except asyncpg.PostgresError as exc:
         raise DibsError(f"the embedded server could not set up the sandbox: {_first_line(exc)}") from None
+
+
+async def _make_roles(admin: asyncpg.Connection, roles: Sequence[str]) -> None:
+    """The user's roles on an embedded server: names to grant to, with no login and no right of their own."""
+    if not roles:
+        return
+    rows = await admin.fetch(
+        "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) ANY($1::text[])",
+        list(roles),
+    )
+    there = {r["rolname"] for r in rows}
+    for name in roles:  # a name is an identifier here, never spliced into a quoted body
+        if name not in there:
+            await admin.execute(f"CREATE ROLE {quote_ident(name)} NOLOGIN")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -8,6 +8,9 @@
   diff; they are skipped. Nothing skipped here runs anywhere. In the proof's clone the sandbox's role stands
   for the live role that applies the migrations (`acting_for`): its `ALTER DEFAULT PRIVILEGES FOR ROLE <that
   role>` runs there as the sandbox role's own, which the proof's fingerprint prints as that role's.
+* CREATE SCHEMA ... AUTHORIZATION another role: made without it (the sandbox role may not SET ROLE to it).
+* The roles the statements name (GRANT ... TO, CREATE POLICY ... TO): an embedded server, a cluster of our
+  own, has none of the user's roles; they are made there, NOLOGIN, before the load (core.sandbox).
 
 Only statements that mention these words are parsed (a cheap scan first): most of a large schema is not.
 """
@@ -17,14 +20,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .sandbox import ExtensionRequest
 
 if TYPE_CHECKING:
     from .shadow import LocatedStatement
 
-_WORTH_PARSING = re.compile(r"\b(extension|owner)\b|\bcreate\s+schema\b|\bfor\s+(role|user)\b", re.IGNORECASE)
+_WORTH_PARSING = re.compile(
+    r"\b(extension|owner|grant|revoke|policy|authorization)\b|\bcreate\s+schema\b|\bfor\s+(role|user)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -35,9 +41,9 @@ class Prepared:
     extensions: tuple[ExtensionRequest, ...] = ()
     owner_changes: frozenset[int] = frozenset()  # indexes into `statements`
     by_index: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (kind, extension/schema)
-    as_own: dict[int, LocatedStatement] = field(
-        default_factory=dict
-    )  # index -> FOR ROLE `acting_for` taken out
+    # index -> the statement as the sandbox role runs it: FOR ROLE `acting_for` or AUTHORIZATION taken out
+    as_own: dict[int, LocatedStatement] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()  # the roles the statements name (a reserved pg_ one excepted)
 
     def runnable(self, created: Collection[str]) -> list[LocatedStatement]:
         """What the role runs, given the extensions the setting-up side created (and their schemas)."""
@@ -69,6 +75,7 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
     extensions: list[ExtensionRequest] = []
     owners: set[int] = set()
     as_own: dict[int, LocatedStatement] = {}
+    roles: set[str] = set()
     by_index: dict[int, tuple[str, str]] = {}
     schema_candidates: dict[int, str] = {}
     for index, stmt in enumerate(statements):
@@ -79,6 +86,7 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
             continue
         node = nodes[0]
         kind = type(node).__name__
+        roles |= _roles_named(node)
         if kind == "CreateExtensionStmt":
             request = _extension(node, stmt)
             extensions.append(request)
@@ -91,6 +99,8 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
             own = _as_own(stmt, node, kind, acting_for)
             if own is not None:
                 as_own[index] = own
+        elif kind == "CreateSchemaStmt" and _names_a_role(getattr(node, "authrole", None)):
+            as_own[index] = _without_authorization(stmt, node)
         elif (
             kind == "CreateSchemaStmt"
             and not getattr(node, "schemaElts", None)
@@ -99,7 +109,37 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
             schema_candidates[index] = str(getattr(node, "schemaname", "") or "")
     for index, schema in schema_candidates.items():
         by_index[index] = ("schema", schema)
-    return Prepared(tuple(statements), tuple(extensions), frozenset(owners), by_index, as_own)
+    named = tuple(sorted(r for r in roles if not r.startswith("pg_")))
+    return Prepared(tuple(statements), tuple(extensions), frozenset(owners), by_index, as_own, named)
+
+
+def _names_a_role(spec: object) -> bool:
+    """A RoleSpec naming a role (not PUBLIC, CURRENT_USER, SESSION_USER or CURRENT_ROLE)."""
+    return spec is not None and _enum_name(getattr(spec, "roletype", None)) == "ROLESPEC_CSTRING"
+
+
+def _roles_named(node: Any) -> set[str]:
+    from pglast.visitors import Visitor
+
+    found: set[str] = set()
+
+    class _Roles(Visitor):
+        def visit_RoleSpec(self, ancestors: object, spec: object) -> None:
+            if _names_a_role(spec):
+                found.add(str(getattr(spec, "rolename", "")))
+
+    _Roles()(node)
+    return found
+
+
+def _without_authorization(stmt: LocatedStatement, node: Any) -> LocatedStatement:
+    """CREATE SCHEMA [name] AUTHORIZATION role [elements] as the sandbox role may run it: the schema named as
+    the statement names it (after the role when it names none), owned by the sandbox role."""
+    from pglast.stream import RawStream
+
+    node.schemaname = node.schemaname or node.authrole.rolename
+    node.authrole = None
+    return replace(stmt, text=RawStream()(node))
 
 
 # The clause as written before the rest of the statement; a comment inside it leaves the statement skipped.

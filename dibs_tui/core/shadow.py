@@ -260,7 +260,7 @@ async def _load_in_sandbox(
     from .sandbox_statements import prepare
 
     prepared = prepare(statements)
-    async with open_sandbox(target, prepared.extensions) as sandbox:
+    async with open_sandbox(target, prepared.extensions, prepared.roles) as sandbox:
         await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
         # Introspection opens `connections`; one more place for the load's backend, which may still be ending
         # when they log in (nobody else can take it: the password is new).

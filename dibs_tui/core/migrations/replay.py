@@ -36,7 +36,7 @@ async def preview_changes(
     # Run as the sandbox's role (core.sandbox): untrusted extensions made first, owner changes skipped.
     split = [(f, s) for f in upto for s in split_statements(f.text, str(f.path))]
     prepared = prepare([LocatedStatement(str(f.path), s.text, s.line, s.column) for f, s in split])
-    async with open_sandbox(target, prepared.extensions) as sandbox:
+    async with open_sandbox(target, prepared.extensions, prepared.roles) as sandbox:
         conn, skip = sandbox.connection, prepared.skipped(sandbox.created_extensions)
         await conn.execute(meta_tables_ddl())
         for file in upto[:-1]:

@@ -121,7 +121,7 @@ async def trace_migration(
         return Trace((), None, (_too_big(len(part.relations), most_relations),))
     ddl = split_statements(sandbox_clone_sql(part))
     prepared = prepare([LocatedStatement("<clone>", s.text, s.line, s.column) for s in ddl])
-    async with open_sandbox(target, prepared.extensions) as sandbox:
+    async with open_sandbox(target, prepared.extensions, prepared.roles) as sandbox:
         conn = sandbox.connection
         notes = [
             *sandbox.info.notes,
