@@ -9,8 +9,11 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
+
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
+from dibs_tui.core.errors import SourceError
 from tests.pg import run_sql
 
 READER = f"k_reader_{os.getpid()}"
@@ -71,3 +74,17 @@ def test_a_schema_authorized_to_another_role_loads_and_is_made_as_a_schema(db: s
         assert f"CREATE SCHEMA {READER};" in script, live
         assert f"CREATE TABLE {READER}.inside" in script, live
         assert "CREATE TABLE app.t" in script, live
+
+
+def test_an_extension_the_embedded_sandbox_lacks_says_why_the_load_is_there(db: str, tmp_path: Path) -> None:
+    """'the embedded server has no extension postgis' left the user to guess why the embedded server, and
+    what to do."""
+    _read_only(db)
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE EXTENSION IF NOT EXISTS postgis;\nCREATE TABLE g (id int);\n")
+    with pytest.raises(SourceError) as caught:
+        asyncio.run(diff_database(resolve(db), [schema]))
+    assert caught.value.detail == "the embedded server has no extension postgis (not installed there)"
+    assert caught.value.hint is not None
+    assert caught.value.hint.startswith("the server at 127.0.0.1:")
+    assert "is read-only" in caught.value.hint and "pass --desired a database" in caught.value.hint

@@ -32,10 +32,10 @@ class ConfigError(DibsError):
 class SourceError(DibsError):
     """A desired-schema SQL file is unreadable or does not parse; the message starts with file:line:col."""
 
-    def __init__(self, file: str, line: int, column: int, message: str) -> None:
+    def __init__(self, file: str, line: int, column: int, message: str, *, hint: str | None = None) -> None:
         # Escaped here, where every refusal is written: a file of a desired folder named with a newline, or the
         # server's message quoting a name that holds one, would start a line of the error of its own.
-        super().__init__(f"{safe(file)}:{line}:{column}: {safe(message)}")
+        super().__init__(f"{safe(file)}:{line}:{column}: {safe(message)}", hint=hint)
         self.file = file
         self.line = line
         self.column = column

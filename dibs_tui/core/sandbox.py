@@ -349,6 +349,18 @@ async def _make_roles(admin: asyncpg.Connection, roles: Sequence[str]) -> None:
             await admin.execute(f"CREATE ROLE {quote_ident(name)} NOLOGIN")
 
 
+def _missing_extension_hint(where: str, why_here: Sequence[str]) -> str | None:
+    """Why the load is where the extension is missing, and the ways round it."""
+    if where != "embedded server":
+        return "install it on that server, or pass --desired a database built from the schema files"
+    why = f"{why_here[0]}; " if why_here else ""
+    return (
+        f"{why}the embedded server has PostgreSQL's own extensions only: pass --desired a database built from "
+        "the schema files on a server that has it, or connect as a role that may create roles and databases "
+        "on the live server, where the sandbox then lives"
+    )
+
+
 def _first_line(exc: BaseException) -> str:
     return (getattr(exc, "message", None) or str(exc) or type(exc).__name__).splitlines()[0]
 
@@ -408,7 +420,7 @@ async def _set_up(
     await admin.execute(f"CREATE DATABASE {quote_ident(name)} OWNER {quote_ident(role)} TEMPLATE template0")
     await admin.execute(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quote_ident(name)} FROM PUBLIC")
     shadow_admin = with_database(admin_target, name)
-    created = await _create_extensions(shadow_admin, role, extensions, where)
+    created = await _create_extensions(shadow_admin, role, extensions, where, notes or [])
     role_target = replace(shadow_admin, user=role, password=password, database=name, origin="sandbox")
     try:
         first = await connect(role_target, read_only=False)
@@ -425,7 +437,11 @@ async def _set_up(
 
 
 async def _create_extensions(
-    shadow_admin: ConnectionTarget, role: str, extensions: Sequence[ExtensionRequest], where: str
+    shadow_admin: ConnectionTarget,
+    role: str,
+    extensions: Sequence[ExtensionRequest],
+    where: str,
+    why_here: Sequence[str] = (),
 ) -> frozenset[str]:
     """Untrusted extensions the files ask for, created before any file runs; trusted ones are left to the
     role. Refused or missing ones end the load here, with where the files ask for them."""
@@ -449,6 +465,7 @@ async def _create_extensions(
                 first.line,
                 first.column,
                 f"the {where} has no extension{'s' if len(missing) > 1 else ''} {', '.join(missing)} (not installed there)",
+                hint=_missing_extension_hint(where, why_here),
             )
         for ext in extensions:
             needed = _with_requirements(ext.name, available) if ext.cascade else {ext.name}
