@@ -18,6 +18,7 @@ from dibs_tui.core.sql import qualified, quote_literal
 
 _ENUM = "CREATE TYPE fz_obj.state AS ENUM ('new', 'open', 'done')"
 _ITEM_STATE = "ALTER TABLE fz_obj.item ALTER COLUMN state SET DEFAULT 'new'"
+_STATE_CHECK = "ALTER TABLE fz_obj.item ADD CONSTRAINT item_state_known CHECK (state <> 'done' OR qty > 0)"
 OBJECTS = f"""
 CREATE SCHEMA fz_obj;
 {_ENUM};
@@ -30,6 +31,7 @@ CREATE TABLE fz_obj.item (
     shown text GENERATED ALWAYS AS (upper(name)) VIRTUAL
 ) WITH (fillfactor = 90);
 {_ITEM_STATE};
+{_STATE_CHECK};
 CREATE TABLE fz_obj.part (id integer PRIMARY KEY, item integer REFERENCES fz_obj.item, name text, weight numeric);
 CREATE UNLOGGED TABLE fz_obj.scratch (id integer, note text) WITH (autovacuum_enabled = false);
 CREATE TABLE fz_obj.base_log (id integer NOT NULL, at date);
@@ -42,6 +44,7 @@ INSERT INTO fz_obj.base_log VALUES (1, '2024-01-01');
 INSERT INTO fz_obj.sys_log VALUES (2, '2024-01-02', 'e');
 INSERT INTO fz_obj.app_log VALUES (3, '2024-01-03', 'm');
 CREATE STATISTICS fz_obj.item_stats (ndistinct) ON qty, name FROM fz_obj.item;
+CREATE STATISTICS fz_obj.part_names ON item, name FROM fz_obj.part;
 CREATE RULE part_keep AS ON DELETE TO fz_obj.part WHERE old.weight > 1000 DO INSTEAD NOTHING;
 CREATE FUNCTION fz_obj.add_int(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';
 CREATE FUNCTION fz_obj.step(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1 + 1';
@@ -75,6 +78,8 @@ def statistics(rng: random.Random, named: Named) -> list[str]:
             ["ALTER STATISTICS fz_obj.item_stats SET STATISTICS 200"],
             ["CREATE STATISTICS fz_obj.part_stats ON item, weight FROM fz_obj.part"],
             [drop],
+            ["ALTER TABLE fz_obj.part ALTER COLUMN name TYPE varchar(80)"],
+            ["ALTER TABLE fz_obj.part DROP COLUMN name"],
         ]
     )
 
@@ -128,7 +133,8 @@ def aggregates(rng: random.Random, named: Named) -> list[str]:
 
 def composite_type(rng: random.Random, named: Named) -> list[str]:
     """The composite type of item.size given an attribute, losing one, or one retyped (the column made again:
-    PostgreSQL refuses to retype an attribute a column stores)."""
+    PostgreSQL refuses to retype an attribute a column stores). No typed table (CREATE TABLE ... OF): the model
+    has none yet (bench/README.md, session 24)."""
     alter = "ALTER TYPE fz_obj.dims"
     return rng.choice(
         [
@@ -200,6 +206,13 @@ def publication(rng: random.Random, named: Named) -> list[str]:
             [f"{alter} SET (publish = 'insert, update')"],
             [f"{alter} SET TABLE fz_obj.base_log WHERE (id > 0)", f"{alter} ADD TABLES IN SCHEMA fz_obj"],
             [f"{alter} SET TABLE fz_obj.app_log (id) WHERE (id < 100)"],
+            ["ALTER TABLE fz_obj.app_log DROP COLUMN msg CASCADE"],
+            ["ALTER TABLE fz_obj.app_log RENAME COLUMN msg TO message"],
+            [  # PostgreSQL refuses to retype a column a publication's WHERE reads
+                f"{alter} SET TABLE fz_obj.base_log, fz_obj.app_log (id, msg)",
+                "ALTER TABLE fz_obj.base_log ALTER COLUMN id TYPE bigint",
+                f"{alter} SET TABLE fz_obj.base_log WHERE (id > 0), fz_obj.app_log (id, msg)",
+            ],
             ["DROP PUBLICATION fz_pub"],
         ]
     )
@@ -295,7 +308,11 @@ def generated_expression(rng: random.Random, named: Named) -> list[str]:
     return rng.choice(
         [
             ["ALTER TABLE fz_obj.item ALTER COLUMN total SET EXPRESSION AS (qty * 3)"],
-            ["ALTER TABLE fz_obj.item ALTER COLUMN shown SET EXPRESSION AS (lower(name))"],
+            [  # PostgreSQL refuses a virtual column's SET EXPRESSION on a table with a CHECK
+                "ALTER TABLE fz_obj.item DROP CONSTRAINT item_state_known",
+                "ALTER TABLE fz_obj.item ALTER COLUMN shown SET EXPRESSION AS (lower(name))",
+                _STATE_CHECK,
+            ],
             ["ALTER TABLE fz_obj.item ALTER COLUMN total DROP EXPRESSION"],
             [
                 "ALTER TABLE fz_obj.item DROP COLUMN total",
@@ -311,14 +328,16 @@ def generated_expression(rng: random.Random, named: Named) -> list[str]:
 
 
 def _remade_enum(labels: str, default: str) -> list[str]:
-    """fz_obj.state made again with `labels`, its column recast through text and its default set again."""
+    """fz_obj.state made again with `labels`, its column recast through text, its default and CHECK set again."""
     return [
+        "ALTER TABLE fz_obj.item DROP CONSTRAINT item_state_known",
         "ALTER TYPE fz_obj.state RENAME TO state_old",
         f"CREATE TYPE fz_obj.state AS ENUM ({labels})",
         "ALTER TABLE fz_obj.item ALTER COLUMN state DROP DEFAULT",
         "ALTER TABLE fz_obj.item ALTER COLUMN state TYPE fz_obj.state USING state::text::fz_obj.state",
         f"ALTER TABLE fz_obj.item ALTER COLUMN state SET DEFAULT {default}",
         "DROP TYPE fz_obj.state_old",
+        *([_STATE_CHECK] if "'done'" in labels else []),
     ]
 
 
