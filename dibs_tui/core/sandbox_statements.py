@@ -9,6 +9,9 @@
   for the live role that applies the migrations (`acting_for`): its `ALTER DEFAULT PRIVILEGES FOR ROLE <that
   role>` runs there as the sandbox role's own, which the proof's fingerprint prints as that role's.
 * CREATE SCHEMA ... AUTHORIZATION another role: made without it (the sandbox role may not SET ROLE to it).
+* Tablespaces, which the model does not hold (where a table's files live is not its schema): pg_dump's
+  `SET default_tablespace = fast` is skipped and a CREATE TABLE's or CREATE INDEX's TABLESPACE clause taken
+  out; the sandbox role may not create in the user's tablespaces, and an embedded server has none.
 * The roles the statements name (GRANT ... TO, CREATE POLICY ... TO): an embedded server, a cluster of our
   own, has none of the user's roles; they are made there, NOLOGIN, before the load (core.sandbox).
 
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
     from .shadow import LocatedStatement
 
 _WORTH_PARSING = re.compile(
-    r"\b(extension|owner|grant|revoke|policy|authorization)\b|\bcreate\s+schema\b|\bfor\s+(role|user)\b",
+    r"\b(extension|owner|grant|revoke|policy|authorization|tablespace|default_tablespace)\b|\bcreate\s+schema\b|\bfor\s+(role|user)\b",
     re.IGNORECASE,
 )
 
@@ -99,6 +102,12 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
             own = _as_own(stmt, node, kind, acting_for)
             if own is not None:
                 as_own[index] = own
+        elif kind == "VariableSetStmt" and getattr(node, "name", "") == "default_tablespace":
+            owners.add(index)  # skipped, as an owner change is
+        elif (kind == "CreateStmt" and getattr(node, "tablespacename", None)) or (
+            kind == "IndexStmt" and getattr(node, "tableSpace", None)
+        ):
+            as_own[index] = _without_tablespace(stmt, node)
         elif kind == "CreateSchemaStmt" and _names_a_role(getattr(node, "authrole", None)):
             as_own[index] = _without_authorization(stmt, node)
         elif (
@@ -130,6 +139,16 @@ def _roles_named(node: Any) -> set[str]:
 
     _Roles()(node)
     return found
+
+
+def _without_tablespace(stmt: LocatedStatement, node: Any) -> LocatedStatement:
+    from pglast.stream import RawStream
+
+    if hasattr(node, "tablespacename"):
+        node.tablespacename = None
+    else:
+        node.tableSpace = None
+    return replace(stmt, text=RawStream()(node))
 
 
 def _without_authorization(stmt: LocatedStatement, node: Any) -> LocatedStatement:
