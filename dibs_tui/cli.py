@@ -87,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Everything else this process prints goes through the escaping streams: a name, a comment, a file's
     # line or a server message holding ESC, C1 controls or bidi overrides reaches the terminal as `\x1b`.
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = TerminalSafeWriter(out), TerminalSafeWriter(err)
+    # A connection string given where a file or a name goes is echoed by the message about it: masked
+    masked: tuple[Any, Any] = (MaskingStream(out, masks), MaskingStream(err, masks)) if masks else (out, err)
+    sys.stdout, sys.stderr = TerminalSafeWriter(masked[0]), TerminalSafeWriter(masked[1])
     from .commands.common import LockWaitLines
     from .core.lock_wait import use_reporter
 

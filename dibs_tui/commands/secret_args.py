@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, MutableMapping, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..core.conninfo import SECRET_KEYWORDS, looks_like_conninfo, parse_conninfo
@@ -61,14 +62,17 @@ def reexec_without_secrets() -> None:
 
 def masked_arguments(argv: Sequence[str]) -> dict[str, str]:
     """Each argument (or `--option=value` value) holding a secret, as written and as argparse may quote it,
-    with what a message shows in its place: a usage error echoes the arguments it did not expect."""
+    with what a message shows in its place: a usage error echoes the arguments it did not expect, a command
+    one given in the wrong place (a connection string where a file goes)."""
     from ..core.connect import mask_dsn
 
     found: dict[str, str] = {}
     for arg in argv:
         value = arg.partition("=")[2] if arg.startswith("--") else arg
         if holds_secret(value):
-            for written in (value, repr(value)[1:-1]):
+            # str(Path(value)): a connection string given where a path goes (`review DSN`) is echoed as a path,
+            # its `//` made one
+            for written in (value, repr(value)[1:-1], str(Path(value))):
                 found[written] = mask_dsn(value)
     return found
 

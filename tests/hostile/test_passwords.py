@@ -326,6 +326,25 @@ def test_arguments_without_a_password_are_left_alone() -> None:
     assert restore(shown, env) == typed and env == {}
 
 
+def test_a_dsn_given_where_a_file_or_name_goes_is_echoed_without_its_password(
+    capfd: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`review DSN` (the file forgotten), `--migrations DSN`, `--output DSN`, `--migration DSN`: the message
+    about the file or name echoed the connection string whole, password and all (a path shows `//` as `/`)."""
+    url, keyvalue = "postgresql://u:Ab@cdSECRET@127.0.0.1:1/db", "host=127.0.0.1 password=SECRET dbname=d"
+    for argv in (
+        ["review", url],
+        ["review", keyvalue],
+        ["status", "--migrations", url, "postgresql://u@127.0.0.1:1/db"],
+        ["init", "--schema", url, "--yes", "postgresql://u@127.0.0.1:1/db"],
+        ["export", "--format", "dot", "--output", url, "postgresql://u@127.0.0.1:1/db"],
+        ["history", "--migration", url, "postgresql://u@127.0.0.1:1/db"],
+    ):
+        code, output = run(capfd, *argv)
+        assert code == 1 and "error:" in output, output
+        assert "SECRET" not in output and "internal error" not in output, output
+
+
 def test_a_usage_error_never_echoes_the_password(capfd: pytest.CaptureFixture[str]) -> None:
     """argparse quotes what it did not expect ('unrecognized arguments: ...', 'invalid choice: ...'): a
     connection string among them is shown masked."""
