@@ -106,3 +106,23 @@ def test_default_privileges_generated_for_the_applying_role_are_proved(db: str, 
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "proved: the result matches" in applied.stdout + applied.stderr
     assert _dibs("diff", db, "--privileges", cwd=tmp_path).returncode == 0
+
+
+def test_another_roles_default_privileges_are_kept_not_revoked(db: str, tmp_path: Path) -> None:
+    """pg_dump writes `ALTER DEFAULT PRIVILEGES FOR ROLE app_owner ...`, which the sandbox's role may not run:
+    the desired side lacked them, and diff --privileges of a database against its own dump planned their
+    REVOKE."""
+    owner = f"k_owner_{os.getpid()}"
+    run_sql(db, f"DO $$BEGIN CREATE ROLE {owner}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;")
+    run_sql(db, f"DO $$BEGIN CREATE ROLE {READER}; EXCEPTION WHEN duplicate_object THEN NULL; END$$;")
+    grant = f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} GRANT SELECT ON TABLES TO {READER};\n"
+    run_sql(db, TABLE + grant)
+    schema = tmp_path / "schema.sql"
+    schema.write_text(TABLE + grant)
+    diff = _dibs("diff", db, "--desired", str(schema), "--privileges")
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    assert "REVOKE" not in diff.stdout
+    assert (
+        f"note: default privilege select to {READER} on {owner}.TABLES: a schema file's ALTER DEFAULT "
+        f"PRIVILEGES FOR ROLE {owner} does not load in the sandbox" in diff.stdout + diff.stderr
+    )

@@ -75,7 +75,7 @@ class Change:
     def kept_note(self) -> str:
         """What a kept change says as a note: `check public.t.t_id_check: valid, NOT VALID in the desired ...`."""
         ref = self.object
-        return f"{self.what} {ref.schema}.{ref.name}{'.' + ref.sub if ref.sub else ''}: {self.detail}"
+        return f"{self.what} {'.'.join(p for p in (ref.schema, ref.name, ref.sub) if p)}: {self.detail}"
 
     @property
     def summary(self) -> str:

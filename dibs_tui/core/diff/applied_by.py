@@ -32,7 +32,6 @@ def as_applied_by(desired: Catalog, reader: str) -> Catalog:
         desired,
         relations=relations if changed_relations else desired.relations,
         privileges=privileges if changed_privileges else desired.privileges,
-        reader=reader,
     )
 
 

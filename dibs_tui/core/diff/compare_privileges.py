@@ -5,6 +5,10 @@ and range types) and as default privileges.
 An object the plan drops takes its grants along (no REVOKE); one the plan creates or re-creates gets every
 grant of the desired side. A grant to a role that does not exist on the target is reported as a change the
 plan cannot make: roles are the cluster's, not the schema's, and are never created here.
+
+A schema file loads in a sandbox as a role that may not act for another: its `ALTER DEFAULT PRIVILEGES FOR
+ROLE app_owner` is skipped there (core.sandbox_statements), so the desired side never has another role's
+default privileges. The live side's are kept and said, never revoked for what could not be read.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from ..model import Catalog, Domain, EnumType, ObjectRef
 from ..model_privileges import DEFAULT_OBJECTS, Privilege
 from ..model_types import CompositeType, RangeType
 from ..plan import ChangeKind
+from ..sandbox_cleanup import ROLE_PREFIX
 from ..sql import qualified, quote_ident
 from .graph import COMMENTS
 from .state import PlanState
@@ -89,10 +94,19 @@ def plan_privileges(state: PlanState) -> None:
         state.change(ChangeKind.CREATE, ref, what, new=_sql(p, grant=True), detail="grant")
         needs = [] if p.kind == "default" else [ObjectRef(*node)]
         state.step(COMMENTS, _sql(p, grant=True), ChangeKind.ALTER, [ref], needs=needs)
+    unread = state.desired.reader.startswith(ROLE_PREFIX)  # a sandbox's load: no other role's defaults
     for p in sorted(current - desired, key=_sort):
         node = _node(p)
         if node in gone or (p.kind != "default" and node not in kept):
             continue  # dropped with its object
+        if p.kind == "default" and unread and p.name != state.current.reader:
+            detail = (
+                f"a schema file's ALTER DEFAULT PRIVILEGES FOR ROLE {p.name} does not load in the sandbox, whose "
+                "role may not act for another: kept as they are"
+            )
+            what = f"default privilege {p.privilege.lower()} to {p.grantee} on"
+            state.keep(_ref(p), what, _sql(p, grant=True), None, detail)
+            continue
         _revoke(state, p)
     for p in sorted(set(creation_defaults(state.desired, made)) - desired, key=_sort):
         _revoke(state, p)
