@@ -1,12 +1,14 @@
 """`dibs-tui review` with its sandbox trace against the same review without it (`--no-trace`, the rules alone).
 
-    .venv/bin/python -m bench.review_trace [--sizes 1000] [--rounds 3] [--no-demo]
+    .venv/bin/python -m bench.review_trace [--sizes 1000] [--rounds 3] [--no-demo] [--statements 1000 4000]
 
 On the demo database (`dibs_tui.demo`, its pending migration) and on gen_schema.py catalogs of each size (a
 migration of six statements over three of its tables: a type change that rewrites, an index build, a column
 with a volatile default, a DROP DEFAULT, VACUUM FULL, an enum label). The trace's cost is the clone: the live
 catalog read, rendered as DDL, parsed, loaded into a sandbox database; prints medians, the ratio, peak RSS and
-the load average.
+the load average. `--statements`: also a long migration of that many statements over the first catalog's
+tables (per table ADD COLUMN, COMMENT ON COLUMN, CREATE INDEX, SET DEFAULT, in one transaction), where the
+trace's cost is its reads after each statement.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from bench.common import (
     DIBS,
+    GEN_SCHEMA,
     byte_compile,
     load_synthetic,
     median_seconds,
@@ -37,6 +42,28 @@ VACUUM FULL account_00000;
 """
 
 
+def long_migration(statements: int, tables: int) -> str:
+    """`statements` statements, four per table of gen_schema.py's first `tables` (round robin past them)."""
+    names = [line.split()[2] for line in _schema(tables).splitlines() if line.startswith("CREATE TABLE ")]
+    out = []
+    for i in range(statements // 4):
+        table = names[i % len(names)]
+        column = f"bench_{i}"
+        out += [
+            f"ALTER TABLE {table} ADD COLUMN {column} integer;",
+            f"COMMENT ON COLUMN {table}.{column} IS 'added by the bench';",
+            f"CREATE INDEX ix_bench_{i} ON {table} ({column});",
+            f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {i};",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _schema(tables: int) -> str:
+    return subprocess.run(
+        [sys.executable, str(GEN_SCHEMA), str(tables)], capture_output=True, text=True, check=True
+    ).stdout
+
+
 def measure(name: str, dsn: str, migration: Path, rounds: int) -> None:
     base = [DIBS, "review", str(migration), dsn, "--format", "json"]
     runs = paired({"traced": base, "rules only": [*base, "--no-trace"]}, rounds)
@@ -53,6 +80,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-demo", action="store_true")
+    parser.add_argument("--statements", type=int, nargs="*", default=[])
     args = parser.parse_args()
     byte_compile()
     server = start_server()
@@ -72,6 +100,10 @@ def main() -> None:
         for size in args.sizes:
             dsn = load_synthetic(server, f"bench_{size}", size)
             measure(f"{size:,} tables", dsn, migration, args.rounds)
+            for count in args.statements:
+                long = work / f"long_{count}.sql"
+                long.write_text(long_migration(count, size))
+                measure(f"{size:,} tables, {count:,} statements", dsn, long, args.rounds)
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         server.stop()

@@ -95,3 +95,32 @@ async def test_a_lone_concurrent_index_is_not_said_to_make_its_migration_not_ato
     review = await review_file(resolve(db), path, traced=False)
     [hazard] = [h for h in review.statements[0].hazards if h.kind == "non-transactional"]
     assert hazard.message.endswith("this migration is not atomic")
+
+
+async def test_rewrites_and_builds_are_seen_in_every_statement_that_makes_them(
+    db: str, tmp_path: Path
+) -> None:
+    """After each statement the trace reads only the pg_class rows written since the previous read (their
+    xmin younger): a table rewritten by a statement that takes no new lock on it, built on, rewritten after a
+    segment's commit, by a statement run alone (VACUUM FULL, in its own transaction) and after it, each seen."""
+    await execute(
+        db,
+        "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 40) g;",
+    )
+    path = tmp_path / "m.sql"
+    path.write_text(
+        "ALTER TABLE t ADD COLUMN x int;\n"
+        "ALTER TABLE t ALTER COLUMN x TYPE bigint;\n"  # ACCESS EXCLUSIVE held since the statement before
+        "CREATE INDEX t_x ON t (x);\nCOMMIT;\n"
+        "ALTER TABLE t ALTER COLUMN v TYPE bigint;\n"
+        "VACUUM FULL t;\n"
+        "ALTER TABLE t ALTER COLUMN x TYPE int;\n"
+    )
+    review = await review_file(resolve(db), path)
+    add, retype, index, retype_v, vacuum, retype_back = review.statements
+    kinds = [{(h.kind, h.basis) for h in s.hazards} for s in review.statements]
+    assert ("table-rewrite", "observed") not in kinds[0], review.to_text()
+    for rewrites in (retype, retype_v, vacuum, retype_back):
+        assert ("table-rewrite", "observed") in kinds[review.statements.index(rewrites)], review.to_text()
+    assert ("blocking-index-build", "observed") in kinds[2], review.to_text()
+    assert "ACCESS EXCLUSIVE already held on it from an earlier statement" in retype.lock, retype.lock

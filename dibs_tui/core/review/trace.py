@@ -37,7 +37,7 @@ from ..migrations.files import (
 from ..shadow import LocatedStatement, introspect_target
 from ..sqlparse import statement_info
 from .clone import load_clone, load_meta_tables, named_in, named_relations, reachable_part
-from .trace_steps import State, TraceStep, first_state, observe, snapshot
+from .trace_steps import State, TraceStep, begun, first_state, observe, snapshot
 
 STEP_TIMEOUT = 10.0  # seconds for one migration statement in the empty clone
 _NOT_IN_A_TRANSACTION = "25001"  # active_sql_transaction: "cannot run inside a transaction block"
@@ -240,14 +240,14 @@ async def _run_traced(
     transaction = conn.transaction()
     await transaction.start()
     try:
-        state, before = await first_state(conn)
+        state = await first_state(conn)
         batched_to = unbatched_to = 0  # a batch that failed is traced one statement at a time
         for index, stmt in enumerate(statements):
             if index < batched_to:
                 continue
             batch = _rows_batch(statements, index, run_alone, commits_after) if index >= unbatched_to else []
             unbatched_to = max(unbatched_to, index + len(batch))
-            if len(batch) > 1 and (ran := await _run_batch(conn, batch, state, before)) is not None:
+            if len(batch) > 1 and (ran := await _run_batch(conn, batch, state)) is not None:
                 state, batch_steps = ran
                 steps += batch_steps
                 batched_to = index + len(batch)
@@ -255,15 +255,14 @@ async def _run_traced(
                     await transaction.commit()
                     transaction = conn.transaction()
                     await transaction.start()
-                    _, locks, state.scans = await snapshot(conn, before)
-                    state.held = {(r["oid"], r["mode"]) for r in locks}
+                    await begun(conn, state)
                 continue
             ran_alone = False
             own_transaction = False
             if index in run_alone:
                 # As migrate runs it: what came before committed, then the statement alone
                 await transaction.commit()
-                state.held, state.scans = set(), {}  # a new transaction: nothing held, nothing scanned in it
+                state.committed()
                 if alone_if_partitioned(stmt.text):  # in a transaction of its own while PostgreSQL accepts it
                     transaction = conn.transaction()
                     await transaction.start()
@@ -287,7 +286,7 @@ async def _run_traced(
                 steps.append(TraceStep(stmt.text, stmt.line, "not traced: it ended the trace's connection"))
                 return steps, [f"the trace stopped at line {stmt.line}: the statement ended its connection"]
             try:
-                step = observe(stmt, outcome, state, *await snapshot(conn, before))
+                step = observe(stmt, outcome, state, await snapshot(conn, state))
             except asyncpg.PostgresError as exc:
                 stop = f"the trace stopped at line {stmt.line}: {_first_line(exc)}"
                 return steps + [TraceStep(s.text, s.line, "not traced") for s in statements[index:]], [stop]
@@ -307,8 +306,7 @@ async def _run_traced(
                 await transaction.commit()
                 transaction = conn.transaction()
                 await transaction.start()
-                _, locks, state.scans = await snapshot(conn, before)
-                state.held = {(r["oid"], r["mode"]) for r in locks}
+                await begun(conn, state)
         return steps, []
     finally:
         if not conn.is_closed() and conn.is_in_transaction():
@@ -364,17 +362,17 @@ class _NotRowsOnly(Exception):
 
 
 async def _run_batch(
-    conn: asyncpg.Connection, batch: Sequence[LocatedStatement], state: State, before: list[int]
+    conn: asyncpg.Connection, batch: Sequence[LocatedStatement], state: State
 ) -> tuple[State, list[TraceStep]] | None:
     """The batch run in one savepoint and observed once: what it did is its first statement's (an INSERT of
     rows takes its locks then; the others take none anew); None, nothing of it kept, when one statement failed
     or it did more than add rows (a lock a hazard is made of, a rewrite, a build: a trigger's, a function's in
     its VALUES), so that each is traced, and said, on its own."""
-    after = replace(state, held=set(state.held), scans=dict(state.scans))
+    after = state.copy()
     try:
         async with conn.transaction():
             await conn.execute("\n;\n".join(s.text for s in batch), timeout=STEP_TIMEOUT * len(batch))
-            first = observe(batch[0], "ran", after, *await snapshot(conn, before))
+            first = observe(batch[0], "ran", after, await snapshot(conn, after))
             if (
                 first.rewritten
                 or first.builds

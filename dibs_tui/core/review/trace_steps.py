@@ -7,48 +7,59 @@ indexes got a new relfilenode (rewritten or rebuilt), which indexes were built a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import asyncpg
 
 from ..shadow import LocatedStatement
 from ..sqlparse import statement_info
 
-# Every relation of the clone but the system's: one query, before and after each statement. Operators and
-# functions are pg_catalog's: the migration may set its own search_path and create look-alikes. Views are
-# among them for their locks: DROP VIEW and CREATE OR REPLACE VIEW take ACCESS EXCLUSIVE on the view, which
+# What the server says after each statement, in one round trip, each part as arrays (one row): the relations
+# (pg_class) there before the migration and their indexes, the relation locks the trace's own backend holds
+# (pg_lock_status reads the whole lock table whatever the filter: a transaction holding thousands of locks makes
+# it the floor of a step), and the sequential scans of the tables in this transaction. Operators and functions
+# are pg_catalog's: the migration may set its own search_path and create look-alikes. Views are among the
+# relations for their locks: DROP VIEW and CREATE OR REPLACE VIEW take ACCESS EXCLUSIVE on the view, which
 # blocks every query reading it until the migration commits.
-_RELATIONS = """
-SELECT c.oid::pg_catalog.int8 AS oid, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name,
-       c.relkind::pg_catalog.text AS kind, c.relfilenode::pg_catalog.int8 AS filenode,
-       i.indrelid::pg_catalog.int8 AS table_oid
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-LEFT JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.oid
-WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m,v,i,I}'::pg_catalog."char"[])
-  AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema,pg_toast}'::pg_catalog.name[])
+_READ = """
+SELECT r.*, l.*, s.*
+FROM (SELECT pg_catalog.array_agg(c.oid::pg_catalog.int8) AS oids,
+             pg_catalog.array_agg(n.nspname::pg_catalog.text) AS schemas,
+             pg_catalog.array_agg(c.relname::pg_catalog.text) AS names,
+             pg_catalog.array_agg(c.relkind::pg_catalog.text) AS kinds,
+             pg_catalog.array_agg(c.relfilenode::pg_catalog.int8) AS filenodes,
+             pg_catalog.array_agg(i.indrelid::pg_catalog.int8) AS tables,
+             pg_catalog.min(pg_catalog.age(c.xmin)) AS newest
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+      LEFT JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.oid
+      WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m,v,i,I}'::pg_catalog."char"[])
+        AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema,pg_toast}'::pg_catalog.name[])
+        AND %s) r,
+     (SELECT pg_catalog.array_agg(l.relation::pg_catalog.int8) AS lock_oids,
+             pg_catalog.array_agg(l.mode::pg_catalog.text) AS lock_modes,
+             pg_catalog.array_agg(l.granted) AS lock_granted
+      FROM pg_catalog.pg_locks l
+      WHERE l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()
+        AND l.locktype OPERATOR(pg_catalog.=) 'relation') l,
+     (SELECT pg_catalog.array_agg(t.oid::pg_catalog.int8) AS scan_oids, pg_catalog.array_agg(t.scans) AS scans
+      FROM (SELECT o AS oid, pg_catalog.pg_stat_get_xact_numscans(o) AS scans
+            FROM pg_catalog.unnest($1::pg_catalog.oid[]) o) t
+      WHERE t.scans OPERATOR(pg_catalog.>) 0) s
 """
-# After each statement only the relations there before it and their indexes are read (what the migration
-# creates is not observed): a file creating thousands of tables stays linear.
-_RELATIONS_BEFORE = (
-    _RELATIONS
-    + """  AND (c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
-       OR i.indrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]))
-"""
+# Every relation there before the migration and its indexes (what the migration creates is not observed: a file
+# creating thousands of tables stays linear), through a hashed set, not the array searched once per row.
+_READ_ALL = _READ % (
+    "(c.oid OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest($2::pg_catalog.oid[])) "
+    "OR i.indrelid OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest($2::pg_catalog.oid[])))"
 )
-_LOCKS = """
-SELECT l.relation::pg_catalog.int8 AS oid, l.mode::pg_catalog.text AS mode, l.granted
-FROM pg_catalog.pg_locks l
-WHERE l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()
-  AND l.locktype OPERATOR(pg_catalog.=) 'relation'
-  AND l.relation OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
-"""
-# Sequential scans of the clone's tables in this transaction: a statement that reads every row to check it
-# (SET NOT NULL, ADD CHECK) scans even an empty table; one that a validated constraint spares does not.
-_SCANS = """
-SELECT relid::pg_catalog.int8 AS oid, seq_scan::pg_catalog.int8 AS scans
-FROM pg_catalog.pg_stat_xact_user_tables WHERE relid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
-"""
+# Within a transaction, only the pg_class rows written since the last read: a new relfilenode (a rewrite, a
+# rebuild) and a new index are new row versions, whose xmin a later subtransaction's (each statement's
+# savepoint) makes younger than any read before (pg_catalog.age, relative to this transaction, smaller). A
+# migration of thousands of statements reads a few rows a step, not the clone's thousands.
+_READ_NEWER = _READ % "pg_catalog.age(c.xmin) OPERATOR(pg_catalog.<) $2"
+_READ_FIRST = _READ % "true"
 _LOCKED_KINDS = "rpmv"  # relkinds whose locks the trace reports: tables, partitioned tables, matviews, views
 _READS_ROWS = frozenset({"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt"})
 _PARTITION_PARENT = """
@@ -143,6 +154,22 @@ def strongest(modes: Sequence[str]) -> str:
     return max(known, key=_LOCK_STRENGTH.index) if known else ""
 
 
+class RelationRow(NamedTuple):
+    oid: int
+    schema: str
+    name: str
+    kind: str  # pg_class.relkind
+    filenode: int
+    table_oid: int | None  # an index's table
+
+
+class Snapshot(NamedTuple):
+    relations: list[RelationRow]  # those there before the migration and their indexes: all, or those written
+    locks: list[tuple[int, str, bool]]  # (relation, mode, granted) of the trace's backend
+    scans: dict[int, int]  # table oid -> its sequential scans in this transaction (none: not listed)
+    whole: bool  # every relation there before, not only the rows written since the previous read
+
+
 @dataclass
 class State:
     """The relations before the migration, and what the previous step left."""
@@ -153,51 +180,111 @@ class State:
     indexes: dict[int, int | None] = field(default_factory=dict)  # index oid -> its table's oid
     held: set[tuple[int, str]] = field(default_factory=set)
     scans: dict[int, int] = field(default_factory=dict)  # table oid -> its sequential scans so far
+    # The age of the youngest pg_class row read in this transaction: the next read is of younger rows only.
+    # None: a new transaction (or a statement run alone, in one of its own): every relation is read again.
+    newest: int | None = None
+    tables: list[int] = field(default_factory=list)  # the oids of `before`'s tables, whose scans are read
+    by_name: dict[str, list[int]] = field(default_factory=dict)  # `before`'s lockable relations by name
+
+    def copy(self) -> State:
+        """A copy to observe into that leaves this one as it was (a batch rolled back)."""
+        return replace(
+            self,
+            filenodes=dict(self.filenodes),
+            indexes=dict(self.indexes),
+            held=set(self.held),
+            scans=dict(self.scans),
+        )
+
+    def committed(self) -> None:
+        """A new transaction, nothing held or scanned in it yet; its pg_class rows told by a read of all."""
+        self.held, self.scans, self.newest = set(), {}, None
 
 
-async def first_state(conn: asyncpg.Connection) -> tuple[State, list[int]]:
-    """The clone's relations before the migration, and their oids."""
-    relations = await conn.fetch(_RELATIONS)
-    before = [r["oid"] for r in relations]
-    locks = await conn.fetch(_LOCKS, before)
+async def begun(conn: asyncpg.Connection, state: State) -> None:
+    """A transaction just begun, nothing run in it yet: the locks and scans it starts with. Every pg_class row
+    written from here on is this transaction's (an age of 0 or less): no need to read them all."""
+    state.newest = 1
+    read = await snapshot(conn, state)
+    state.held, state.scans = {(oid, mode) for oid, mode, _ in read.locks}, read.scans
+
+
+async def first_state(conn: asyncpg.Connection) -> State:
+    """The clone's relations before the migration, in the trace's transaction just begun."""
+    read = _unpack(await _fetch(conn, _READ_FIRST, []), None)
     parents = {child: parent for child, parent in await conn.fetch(_PARTITION_PARENT)}
+    before = {r.oid: Relation(r.oid, r.schema, r.name, r.kind, parents.get(r.oid, 0)) for r in read.relations}
+    by_name: dict[str, list[int]] = {}
+    for relation in before.values():
+        if relation.kind in _LOCKED_KINDS:
+            by_name.setdefault(relation.name, []).append(relation.oid)
     state = State(
-        before={
-            r["oid"]: Relation(r["oid"], r["schema"], r["name"], r["kind"], parents.get(r["oid"], 0))
-            for r in relations
-        },
+        before=before,
         parents=parents,
-        filenodes={r["oid"]: r["filenode"] for r in relations},
-        indexes={r["oid"]: r["table_oid"] for r in relations if r["kind"] in "iI"},
-        held={(r["oid"], r["mode"]) for r in locks},
-        scans={r["oid"]: r["scans"] for r in await conn.fetch(_SCANS, before)},
+        filenodes={r.oid: r.filenode for r in read.relations},
+        indexes={r.oid: r.table_oid for r in read.relations if r.kind in "iI"},
+        tables=[r.oid for r in read.relations if r.kind in "rmp"],
+        by_name=by_name,
     )
-    return state, before
+    # The scans counted so far are not all this transaction's: a backend's counts wait to be sent to the
+    # statistics until it is idle a moment (the clone's load scanned its tables)
+    await begun(conn, state)
+    return state
 
 
-async def snapshot(
-    conn: asyncpg.Connection, before: list[int]
-) -> tuple[list[asyncpg.Record], list[asyncpg.Record], dict[int, int]]:
-    """The relations there before the migration (and their indexes), the locks held and the scans made on them."""
-    scans = {r["oid"]: r["scans"] for r in await conn.fetch(_SCANS, before)}
-    return await conn.fetch(_RELATIONS_BEFORE, before), await conn.fetch(_LOCKS, before), scans
+async def snapshot(conn: asyncpg.Connection, state: State) -> Snapshot:
+    """What the server says now (`_READ`): in one round trip."""
+    whole = state.newest is None
+    if whole:
+        row = await _fetch(conn, _READ_ALL, state.tables, list(state.before))
+    else:
+        row = await _fetch(conn, _READ_NEWER, state.tables, state.newest)
+    read = _unpack(row, state.before, whole)
+    state.newest = min(state.newest if state.newest is not None else 1, _newest(row["newest"]))
+    return read
 
 
-def observe(
-    stmt: LocatedStatement,
-    outcome: str,
-    state: State,
-    relations: Sequence[asyncpg.Record],
-    locks: Sequence[asyncpg.Record],
-    scans: dict[int, int],
-) -> TraceStep:
+async def _fetch(conn: asyncpg.Connection, sql: str, *args: object) -> asyncpg.Record:
+    row = await conn.fetchrow(sql, *args)
+    assert row is not None  # aggregates alone: one row, always
+    return row
+
+
+def _newest(age: int | None) -> int:
+    """The bound of the next read: rows younger than `age` (one of this transaction's has an age of 0 or less)."""
+    return min(age, 1) if age is not None else 1
+
+
+def _unpack(row: asyncpg.Record, before: dict[int, Relation] | None, whole: bool = True) -> Snapshot:
+    """`_READ`'s arrays as rows; with `before`, only its relations and their indexes (not what the migration made)."""
+    relations = [
+        RelationRow(*r)
+        for r in zip(
+            row["oids"] or (),
+            row["schemas"] or (),
+            row["names"] or (),
+            row["kinds"] or (),
+            row["filenodes"] or (),
+            row["tables"] or (),
+            strict=True,
+        )
+        if before is None or r[0] in before or r[5] in before
+    ]
+    locks = list(zip(row["lock_oids"] or (), row["lock_modes"] or (), row["lock_granted"] or (), strict=True))
+    locks = [lock for lock in locks if before is None or lock[0] in before]
+    scans = dict(zip(row["scan_oids"] or (), row["scans"] or (), strict=True))
+    return Snapshot(relations, locks, scans, whole)
+
+
+def observe(stmt: LocatedStatement, outcome: str, state: State, read: Snapshot) -> TraceStep:
     """What the statement changed since the previous step: new locks, new relfilenodes, new indexes."""
     before = state.before
     info = statement_info(stmt.text)
     # TRUNCATE gives its tables and their indexes new, empty files: nothing is copied or built, whatever
     # the size (it was said to rewrite the table, its lock held as long as copying it would take).
     emptied = info is not None and info.node_type == "TruncateStmt"
-    filenodes = {r["oid"]: r["filenode"] for r in relations}
+    relations, locks, scans = read.relations, read.locks, read.scans
+    filenodes = {r.oid: r.filenode for r in relations}
     rewritten = tuple(
         before[oid]
         for oid, node in filenodes.items()
@@ -207,48 +294,34 @@ def observe(
     rewritten_oids = {r.oid for r in rewritten}
     # ALTER COLUMN TYPE re-creates every index on the column under a new OID, but one whose definition the new
     # type leaves valid (varchar to text) keeps the old index's file: nothing is built, nothing read.
-    kept_files = {state.filenodes.get(oid) for oid in state.indexes} - {None, 0}
+    new_index = any(r.kind in "iI" and r.oid not in state.indexes for r in relations)
+    kept_files = {state.filenodes.get(oid) for oid in state.indexes} - {None, 0} if new_index else set()
     for r in relations:
-        table = r["table_oid"]
-        if r["oid"] in state.indexes:
-            fresh = r["filenode"] != state.filenodes.get(r["oid"])
+        table = r.table_oid
+        if r.oid in state.indexes:
+            made = r.filenode != state.filenodes.get(r.oid)
         else:
-            fresh = r["filenode"] not in kept_files
-        if r["kind"] in "iI" and fresh and table in before and table not in rewritten_oids and not emptied:
-            built.setdefault(table, []).append((r["name"], r["kind"] == "i"))
+            made = r.filenode not in kept_files
+        if r.kind in "iI" and made and table in before and table not in rewritten_oids and not emptied:
+            built.setdefault(table, []).append((r.name, r.kind == "i"))
     # each table an index was built on, partitions too (a build reads every row)
     building = {table for table, names in built.items() if any(has for _, has in names)}
     built = _fold_partitions(built, state.parents)
-    held = {(r["oid"], r["mode"]) for r in locks if r["granted"]}
+    held = {(oid, mode) for oid, mode, granted in locks if granted}
     taken = tuple(
-        TracedLock(before[r["oid"]], r["mode"], r["granted"])
-        for r in locks
-        if r["oid"] in before
-        and before[r["oid"]].kind in _LOCKED_KINDS
-        and (r["oid"], r["mode"]) not in state.held
+        TracedLock(before[oid], mode, granted)
+        for oid, mode, granted in locks
+        if before[oid].kind in _LOCKED_KINDS and (oid, mode) not in state.held
     )
     held_before = []
     named = _relations_named(stmt.text)  # a table the statement names, locked since an earlier statement, too
     fresh = {t.relation.oid for t in taken}
-    also = [o for o, r in before.items() if r.kind in _LOCKED_KINDS and r.name in named and o not in fresh]
+    also = sorted({o for name in named for o in state.by_name.get(name, ())} - fresh)
+    earlier_modes = _modes(state.held, {*fresh, *also})
     for oid in dict.fromkeys([*fresh, *also]):
-        earlier = strongest([m for o, m in state.held if o == oid])
+        earlier = strongest(earlier_modes.get(oid, ()))
         if earlier and earlier == strongest([earlier, *(t.mode for t in taken if t.relation.oid == oid)]):
             held_before.append(TracedLock(before[oid], earlier, True))
-    builds = tuple(
-        IndexBuild(
-            before[table],
-            tuple(sorted(name for name, has in names if has)),
-            strongest([m for o, m in held if o == table]),
-            tuple(sorted(name for name, has in names if not has)),
-        )
-        for table, names in built.items()
-    )
-    exclusive = {oid for oid, mode in held if mode == "AccessExclusiveLock"}
-    blocking = {oid: strongest([m for o, m in held if o == oid and m in WRITE_BLOCKING]) for oid, _ in held}
-    blocking = {oid: mode for oid, mode in blocking.items() if mode and oid not in exclusive}
-    if info is None or info.node_type in _READS_ROWS:  # a query's own plan, not a check of every row
-        exclusive, blocking = set(), {}
     # A TRUNCATE of tables a foreign key joins scans each once, but its new, empty file: it reads no row
     # (seq_tup_read stays 0 on a million rows), and was said to read every row under its lock
     read_all = [
@@ -259,10 +332,29 @@ def observe(
         and oid not in rewritten_oids
         and oid not in building
     ]
+    modes = _modes(held, {*built, *read_all}) if built or read_all else {}
+    builds = tuple(
+        IndexBuild(
+            before[table],
+            tuple(sorted(name for name, has in names if has)),
+            strongest(modes.get(table, ())),
+            tuple(sorted(name for name, has in names if not has)),
+        )
+        for table, names in built.items()
+    )
+    exclusive = {oid for oid, ms in modes.items() if "AccessExclusiveLock" in ms}
+    blocking = {oid: strongest([m for m in ms if m in WRITE_BLOCKING]) for oid, ms in modes.items()}
+    blocking = {oid: mode for oid, mode in blocking.items() if mode and oid not in exclusive}
+    if info is None or info.node_type in _READS_ROWS:  # a query's own plan, not a check of every row
+        exclusive, blocking = set(), {}
     scanned = tuple(before[oid] for oid in read_all if oid in exclusive)
     scanned_blocking_writes = tuple((before[oid], blocking[oid]) for oid in read_all if oid in blocking)
-    state.filenodes = filenodes
-    state.indexes = {r["oid"]: r["table_oid"] for r in relations if r["kind"] in "iI"}
+    indexes = {r.oid: r.table_oid for r in relations if r.kind in "iI"}
+    if read.whole:
+        state.filenodes, state.indexes = filenodes, indexes
+    else:  # the rows written since the previous step: the others are as they were
+        state.filenodes.update(filenodes)
+        state.indexes.update(indexes)
     state.held |= held
     state.scans = scans
     return TraceStep(
@@ -276,6 +368,15 @@ def observe(
         scanned,
         scanned_blocking_writes,
     )
+
+
+def _modes(pairs: set[tuple[int, str]], oids: set[int]) -> dict[int, list[str]]:
+    """The lock modes of `pairs` on each of `oids`, in one pass (a long transaction holds thousands)."""
+    out: dict[int, list[str]] = {}
+    for oid, mode in pairs:
+        if oid in oids:
+            out.setdefault(oid, []).append(mode)
+    return out
 
 
 def _relations_named(sql: str) -> set[str]:
