@@ -117,10 +117,10 @@ async def test_rewrites_and_builds_are_seen_in_every_statement_that_makes_them(
         "ALTER TABLE t ALTER COLUMN x TYPE int;\n"
     )
     review = await review_file(resolve(db), path)
-    add, retype, index, retype_v, vacuum, retype_back = review.statements
     kinds = [{(h.kind, h.basis) for h in s.hazards} for s in review.statements]
     assert ("table-rewrite", "observed") not in kinds[0], review.to_text()
-    for rewrites in (retype, retype_v, vacuum, retype_back):
-        assert ("table-rewrite", "observed") in kinds[review.statements.index(rewrites)], review.to_text()
+    for rewrites in (1, 3, 4, 5):  # the retypes and VACUUM FULL
+        assert ("table-rewrite", "observed") in kinds[rewrites], review.to_text()
     assert ("blocking-index-build", "observed") in kinds[2], review.to_text()
+    retype = review.statements[1]
     assert "ACCESS EXCLUSIVE already held on it from an earlier statement" in retype.lock, retype.lock
