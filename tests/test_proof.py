@@ -88,6 +88,34 @@ def test_a_check_generate_wrote_from_a_varchar_in_list_is_proved_as_it_is(db: st
     assert columns(db) == ["id", "name", "status"]
 
 
+def test_a_partition_made_under_an_index_of_a_renamed_column_is_proved(db: str, tmp_path: Path) -> None:
+    """A partitioned index made before its column was renamed keeps the old name as its own column's, and a new
+    partition's copy is named after it (`ledger_mid_at_idx`). The proof's clone made the index over the new name,
+    so there the copy was `ledger_mid_booked_at_idx` and the migration's rename of it failed: refused."""
+    ledger = (
+        "CREATE TABLE public.ledger (code int NOT NULL, at date NOT NULL) PARTITION BY RANGE (code);\n"
+        "CREATE TABLE public.ledger_low PARTITION OF public.ledger FOR VALUES FROM (0) TO (100);\n"
+        "CREATE INDEX ledger_at ON public.ledger (at);\n"
+        "ALTER TABLE public.ledger RENAME COLUMN at TO booked_at;\n"
+    )
+    run_sql(db, ledger)
+    desired = ledger + (
+        "CREATE TABLE public.ledger_mid (code int NOT NULL, booked_at date NOT NULL);\n"
+        "CREATE INDEX ledger_mid_by_day ON public.ledger_mid (booked_at);\n"
+        "ALTER TABLE public.ledger ATTACH PARTITION public.ledger_mid FOR VALUES FROM (100) TO (200);\n"
+    )
+    folder, schema = project(tmp_path, {}, desired)
+    made = dibs("generate", "mid", db, "--desired", str(schema), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert (
+        "ALTER INDEX public.ledger_mid_at_idx RENAME TO ledger_mid_by_day;"
+        in next(folder.glob("*.sql")).read_text()
+    )
+    result = migrate(db, folder, "--desired", str(schema))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"proved: the result matches {schema}" in result.stdout
+
+
 def test_migrate_refuses_what_would_still_differ_from_the_desired_schema(db: str, tmp_path: Path) -> None:
     run_sql(db, LIVE)
     folder, schema = project(

@@ -27,7 +27,7 @@ from .graph import (
 from .index_promotions import promote_indexes
 from .key_handovers import plan_handovers, redefined_keys
 from .part_renames import rename_constraints, rename_indexes
-from .partition_indexes import cloned_name, in_creation_order
+from .partition_indexes import cloned_name, in_creation_order, own_column_renames
 from .render import (
     index_head,
     partition_index_sql,
@@ -453,6 +453,9 @@ def plan_indexes(state: PlanState, old: Relation | None, new: Relation, *, fresh
                 creates=[iref],
                 needs=needs,
             )
+        for given, wanted in own_column_renames(new, ix) if new.kind is RelationKind.PARTITIONED else ():
+            sql = f"ALTER TABLE {qualified(new.schema, iname)} RENAME COLUMN {quote_ident(given)} TO {quote_ident(wanted)};"
+            state.step(fresh_phase, sql, ChangeKind.ALTER, [ref, iref], needs=[iref])
         state.comment(iref, "index", None, ix.comment)
 
 

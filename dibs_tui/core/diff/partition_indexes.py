@@ -37,6 +37,22 @@ def in_creation_order(rel: Relation) -> Relation:
     return replace(rel, indexes=indexes, constraints=constraints)
 
 
+def own_column_renames(rel: Relation, ix: Index) -> list[tuple[str, str]]:
+    """(name CREATE INDEX gives, name `rel`'s index_order has) for each column of `ix`, an index the plan makes
+    on the partitioned table `rel`, that the desired side names otherwise: a column renamed since the index was
+    made keeps its old name there, which names a new partition's copies. ALTER TABLE <index> RENAME COLUMN gives
+    it back (the proof's clone, `schema --sql`, a live database given the desired side's index). Plain columns
+    only, and no name traded between two of them."""
+    wanted = dict(rel.index_order).get(ix.name)
+    given = [*ix.columns, *ix.include]
+    if rel.partition_of is not None or wanted is None or len(wanted) != len(given):
+        return []
+    if any(rel.column(c) is None for c in given):
+        return []
+    pairs = [(g, w) for g, w in zip(given, wanted, strict=True) if g != w]
+    return [] if any(w in given for _, w in pairs) else pairs
+
+
 def cloned_name(state: PlanState, new: Relation, ix: Index) -> str | None:
     """The name of the index PostgreSQL makes for `ix` in the partition `new` the plan creates, where it
     differs from `ix`'s: the parent's index `ix` copies is on both sides, alike; else None (made as before)."""
