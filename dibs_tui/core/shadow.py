@@ -59,6 +59,12 @@ def _error_message(exc: asyncpg.PostgresError) -> str:
 
 _LANGUAGE_REFUSED = re.compile(r"permission denied for language (c|internal)$")
 
+# The longest one statement of a file may run in a sandbox. Desired schemas and migrations run there on empty
+# tables: DDL and seed rows take milliseconds, so a statement still running after this is waiting for ever (a
+# pg_sleep, a lock it cannot get, a loop in a DO block) and would hang the diff. Enforced by the client (the
+# driver cancels the query), so a file's own SET statement_timeout = 0 cannot lift it.
+LOAD_STEP_TIMEOUT = 120.0
+
 # The backend went away (terminated, server restart): not an error of the statement.
 _CONNECTION_LOST = (
     asyncpg.PostgresConnectionError,
@@ -84,7 +90,15 @@ async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Loca
     """Run statements one by one; a failure raises SourceError at the absolute error position."""
     for stmt in statements:
         try:
-            await conn.execute(stmt.text)
+            await conn.execute(stmt.text, timeout=LOAD_STEP_TIMEOUT)
+        except TimeoutError:
+            raise SourceError(
+                stmt.file,
+                stmt.line,
+                stmt.column,
+                f"did not finish within {LOAD_STEP_TIMEOUT:g} s in the sandbox, on empty tables (a wait, a lock it "
+                "cannot get, or a loop); it was cancelled and nothing of the load is kept",
+            ) from None
         except _CONNECTION_LOST as exc:
             reason = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).splitlines()[0]
             raise SourceError(

@@ -420,7 +420,7 @@ async def _run_one(
         detail = " ".join(str(getattr(exc, "detail", None) or "").split())
         return f"failed: {_first_line(exc)}", str(exc.sqlstate or ""), detail
     except TimeoutError:
-        return f"failed: did not finish within {STEP_TIMEOUT:.0f} s in the empty clone", "", ""
+        return f"failed: did not finish within {STEP_TIMEOUT:.0f} s", "", ""
     except (asyncpg.InterfaceError, OSError) as exc:  # the statement ended its own connection
         return f"failed: {_first_line(exc)}", "", ""
     return "ran", "", ""
