@@ -37,6 +37,7 @@ _KNOWN_KEYS = {
     "meta_schema",
     "prove",
     "concurrent_indexes",
+    "sandbox",
 }
 
 
@@ -64,12 +65,17 @@ class Settings:
     meta_schema: str = "public"  # where dibs keeps __dibs_* and where other tools' history tables are read
     prove: bool = True  # migrate and the Migrations pane prove pending migrations on a clone before applying
     concurrent_indexes: bool = False  # generate: indexes of live tables built and dropped CONCURRENTLY
+    # Where desired schemas load and migrations are traced and proved: "auto" (the live server when the role
+    # may create roles and databases there, else an embedded one) or "embedded" (never on the live server).
+    sandbox: str = "auto"
 
     def session_limits(self) -> SessionLimits:
         """How long a catalog session may wait, and where its meta tables are (core.session)."""
         from .core.session import SessionLimits
 
-        return SessionLimits(self.lock_timeout, self.statement_timeout, self.meta_schema).checked()
+        return SessionLimits(
+            self.lock_timeout, self.statement_timeout, self.meta_schema, self.sandbox
+        ).checked()
 
     def proof_skipped_by(self, no_prove: bool = False) -> str | None:
         """Who skips the proof before apply, as the screen says it: --no-prove, or the config file."""
@@ -216,6 +222,12 @@ def _seconds(path: Path, key: str, value: Any) -> float:
     raise ConfigError(f"{path}: {key} must be a number of seconds from 0 to 3600")
 
 
+def _one_of(path: Path, key: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value in choices:
+        return str(value)
+    raise ConfigError(f"{path}: {key} must be one of {', '.join(repr(c) for c in choices)}, not {value!r}")
+
+
 def _bool(path: Path, key: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -285,4 +297,5 @@ def load_settings(start: Path | None = None) -> Settings:
         meta_schema="public" if text["meta_schema"] is None else text["meta_schema"],
         prove=_bool(path, "prove", data.get("prove", True)),
         concurrent_indexes=_bool(path, "concurrent_indexes", data.get("concurrent_indexes", False)),
+        sandbox=_one_of(path, "sandbox", data.get("sandbox", "auto"), ("auto", "embedded")),
     )

@@ -66,6 +66,8 @@ def test_default_migrations_dir_prefers_existing_folder(tmp_path: Path) -> None:
         # a duration the session would refuse: said with the file it is written in, as it is read
         ("lock_timeout = '5 parsecs'", r"dibs-tui\.toml: invalid lock_timeout '5 parsecs'"),
         ("statement_timeout = '-5s'", r"dibs-tui\.toml: invalid statement_timeout '-5s'"),
+        ("sandbox = 'live'", r"sandbox must be one of 'auto', 'embedded', not 'live'"),
+        ("sandbox = true", r"sandbox must be one of 'auto', 'embedded', not True"),
         # a syntax error says where, as file:line:col
         ("schema = 'a'\nx = [\n  1,,\n]\n", r"dibs-tui\.toml:3:5: "),
     ],

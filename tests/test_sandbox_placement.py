@@ -252,3 +252,24 @@ async def test_a_server_gone_mid_load_is_said_before_the_shadow_it_could_not_dro
         await asyncio.to_thread(run_sql, db, statement)
     gone = await fetch(db, "SELECT count(*) AS n FROM pg_database WHERE datname = $1", name)
     assert gone[0]["n"] == 0
+
+
+def test_sandbox_embedded_in_the_config_keeps_the_sandbox_off_the_live_server(
+    db: str, tmp_path: Path
+) -> None:
+    """A superuser's login would hold the sandbox on the live server; `sandbox = "embedded"` in dibs-tui.toml
+    says never there (a DBA who wants nothing made on production, not even for a moment)."""
+    from dibs_tui.core.session import SessionLimits, current_limits, use_limits
+    from dibs_tui.core.shadow import load_desired
+
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int);\n")
+    before = current_limits()
+    try:
+        for placement, where in (("auto", "live server"), ("embedded", "embedded server")):
+            use_limits(SessionLimits(sandbox=placement))
+            _, _, info = asyncio.run(load_desired(resolve(db), [schema]))
+            assert info is not None and info.where == where, placement
+            assert not info.notes  # chosen, not fallen back to
+    finally:
+        use_limits(before)

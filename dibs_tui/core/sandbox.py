@@ -53,6 +53,7 @@ from .sandbox_cleanup import (
     sweep_expired,
     to_the_end,
 )
+from .session import current_limits
 from .sql import quote_ident, quote_literal
 
 # Extensions that give whoever may call their functions a way out of the database: connections to other
@@ -250,7 +251,9 @@ async def open_sandbox(
                     rights = await _rights(admin)
                     live_version = rights.version or None
                     untrusted = [] if rights.superuser else await _untrusted(admin, extensions)
-                    if rights.read_only:
+                    if current_limits().sandbox == "embedded":
+                        pass  # the project keeps sandboxes off the live server; its version is read, for the note
+                    elif rights.read_only:
                         notes.append(
                             f"the server at {_where(target)} is read-only (a standby, or "
                             "default_transaction_read_only): the desired schema was loaded on an embedded "

@@ -72,6 +72,7 @@ class SessionLimits:
     lock_timeout: str = "5s"
     statement_timeout: str | None = None  # None: scaled to the catalog (scale_statement_timeout)
     meta_schema: str = "public"
+    sandbox: str = "auto"  # "embedded": sandboxes never on the live server (Settings.sandbox)
 
     def checked(self) -> SessionLimits:
         """The same limits, each duration validated (a typo in the config file is a one-line error)."""
