@@ -195,3 +195,18 @@ def test_init_on_a_read_only_database_says_so_and_what_to_do(db: str) -> None:
     assert "init as a role, or on a database, that may write" in result.stderr, result.stderr
     assert "its columns" not in result.stderr and "Traceback" not in result.stderr
     assert "Sekr3tPw" not in result.stdout + result.stderr
+
+
+def test_init_with_a_schema_folder_holding_no_sql_file_says_so_and_writes_nothing(
+    db: str, tmp_path: Path
+) -> None:
+    """A mistyped or empty --schema folder recorded the tables with no source at all, exit 0, nothing said."""
+    run_sql(db, "CREATE TABLE users (id int PRIMARY KEY)")
+    (tmp_path / "empty").mkdir()
+    result = init(db, "--yes", "--schema", str(tmp_path / "empty"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "holds no .sql file" in result.stderr and "nothing was written" in result.stderr, result.stderr
+    import asyncio
+
+    left = asyncio.run(fetch(db, "SELECT to_regclass('__dibs_tables') IS NULL AS absent"))
+    assert left[0]["absent"]

@@ -23,6 +23,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     target = target_for(args, settings)
     paths = args.schema_paths or list(settings.schema_paths)
     sources = load_sql_files(paths) if paths else None
+    if sources is not None and not sources.files:  # a mistyped or not yet filled folder
+        raise DibsError(
+            f"the schema folder {', '.join(str(p) for p in paths)} holds no .sql file; nothing was written",
+            hint="name the folder that holds the schema files: init records where each table is defined in them",
+        )
 
     async def go() -> int:
         conn = await connect(target, read_only=False)
