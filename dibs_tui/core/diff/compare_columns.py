@@ -143,6 +143,7 @@ def _alter_columns(
         if c.generated is not None and c.name not in new_cols and c.name not in inherited
     ]
     unchanged: list[str] = []
+    leaving = _leaving_parents(state, old, new)
     for col in sorted(new.columns, key=lambda c: c.position):
         if col.name in regenerated:
             continue  # dropped and added again around the retyped columns it reads
@@ -202,12 +203,18 @@ def _alter_columns(
             after = [*follows, *cleared, *([own[col.name]] if col.name in own else []), *generated_gone]
             own_now = col.name in gained
             plan_alter_column(
-                state, new, prev, col, inherited=col.name in inherited and not own_now, follows=after
+                state,
+                new,
+                prev,
+                col,
+                inherited=col.name in inherited and not own_now,
+                follows=after,
+                # from a parent it leaves: its own once it has left (PostgreSQL: "cannot alter inherited column")
+                leaves=[detached_ref(new, p) for p, names in leaving if col.name in names],
             )
         state.comment(cref, "column", prev.comment if prev else None, col.comment)
     if old.partition_of != new.partition_of or old.inherits != new.inherits or own or gained:
         plan_moved_not_null_names(state, old, new, unchanged)
-    leaving = _leaving_parents(state, old, new)
     for col in old.columns:
         if col.name not in new_cols and col.name not in inherited:
             cref = ObjectRef("column", new.schema, new.name, col.name)
@@ -270,9 +277,11 @@ def plan_alter_column(
     *,
     inherited: bool,
     follows: Sequence[ObjectRef] = (),
+    leaves: Sequence[ObjectRef] = (),
 ) -> None:
     """`follows`: drops of generated columns that read this table's retyped columns (regenerated_columns); a
-    type change runs after them and tells their ADD it is done."""
+    type change runs after them and tells their ADD it is done. `leaves`: the NO INHERIT or DETACH of the parents
+    it has the column from, which a type change waits for."""
     ref = table_ref(rel)
     cref = ObjectRef("column", rel.schema, rel.name, new.name)
     prefix = f"ALTER TABLE {qualified(rel.schema, rel.name)} ALTER COLUMN {quote_ident(new.name)}"
@@ -337,6 +346,7 @@ def plan_alter_column(
         needs = [type_ref(*new.type_key)] if new.type_key else []
         # a partition that leaves goes first: the type change would name its NOT NULL as the parent's
         needs += [detached_ref(part, rel.key) for part in state.current.partitions.get(rel.key, ())]
+        needs += leaves
         made = [retyped_ref(rel)]  # what waits for the new type: generated columns, a parent's ADD merging it
         if new.type_key in state.array_recasts and new.type.endswith("[]"):
             helper = state.array_recasts[new.type_key]
