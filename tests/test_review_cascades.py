@@ -9,8 +9,8 @@ import pytest
 
 from dibs_tui.core.review import count_cascades
 from dibs_tui.core.review.report import Hazard
-from tests.pg import execute, fetch
-from tests.test_review_counts import FAILS, LOSS, counted, review, runs
+from tests.counting import FAILS, LOSS, counted, runs
+from tests.pg import execute, fetch, review
 
 # parent 1..4; child rows of parents 1, 2 (CASCADE); grandchild rows of child rows (CASCADE); note rows of
 # parents 1, 3 (SET NULL); a grandchild of parent 4 only

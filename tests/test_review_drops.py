@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from tests.pg import execute, fetch
+from tests.counting import runs
+from tests.pg import execute, fetch, review
 from tests.test_review_cascades import TREE
-from tests.test_review_counts import review, runs
 
 
 async def test_drop_cascade_says_the_views_and_keys_it_takes_along(db: str) -> None:

@@ -13,8 +13,7 @@ import pytest
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.review.report import Hazard
 from dibs_tui.core.review.run import review_file
-from tests.pg import execute, fetch
-from tests.test_review_counts import review
+from tests.pg import execute, fetch, review
 
 LOSS = "data-loss"
 # Old-style partitioning: no key (the example is a ctid), rows in the parent and in two children

@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from tests.pg import execute
+from tests.counting import FAILS, LOSS, counted, runs
+from tests.pg import execute, review
 from tests.test_review_cascades import messages
-from tests.test_review_counts import FAILS, LOSS, counted, review, runs
 
 
 async def removed_by(dsn: str, sql: str, tables: list[str]) -> dict[str, int]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from tests.pg import execute
-from tests.test_review_counts import FAILS, counted, review
+from tests.counting import FAILS, counted
+from tests.pg import execute, review
 
 # s at 40,000 (bigint); d descending at -40,000; i an integer serial's sequence at 10
 SEQUENCES = (
