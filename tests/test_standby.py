@@ -11,6 +11,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -165,3 +166,32 @@ def test_a_read_the_standby_cancels_is_made_again(pair: tuple[EmbeddedServer, Em
     assert conflict.count == 1 and "relation lock" in conflict.detail
     assert conflict.line().startswith("the standby cancelled the catalog read: conflict with recovery (")
     assert said[-1] is None
+
+
+def test_a_standby_does_not_call_an_index_unused(pair: tuple[EmbeddedServer, EmbeddedServer]) -> None:
+    """A standby counts its own scans only: an index that the primary's queries use looked unused there, and
+    lint offered its DROP INDEX. The same check on the primary still finds the index no query used."""
+    primary, standby = pair
+    run_sql(primary.dsn("app"), "CREATE INDEX IF NOT EXISTS t_note ON t (note)")
+    found = {}
+    for side, server in (("primary", primary), ("standby", standby)):
+        for _ in range(100):  # the index's creation replayed
+            if asyncio.run(
+                fetch(server.dsn("app"), "SELECT count(*) FROM pg_class WHERE relname = 't_note'")
+            )[0][0]:
+                break
+            time.sleep(0.05)
+        done = subprocess.run(
+            [str(DIBS), "lint", server.dsn("app"), "--unused-after", "0", "--format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        found[side] = json.loads(done.stdout)
+    unused = {
+        side: [f for f in report["findings"] if f["check"] == "unused-index"]
+        for side, report in found.items()
+    }
+    assert [f["object"] for f in unused["primary"]] == ["public.t.t_note"]
+    assert unused["standby"] == []
+    assert "this server is a standby" in found["standby"]["statistics_age"]

@@ -107,7 +107,15 @@ class CatalogChecks:
             age = facts.stats_age()
             findings = list(self.findings)
             counted = facts.counted_for()
-            if "unused-index" in wanted and (counted is None or counted < timedelta(days=unused_after_days)):
+            if "unused-index" in wanted and facts.standby:  # an index only the primary's queries use: dropped
+                wanted = wanted - {"unused-index"}
+                age += (
+                    ": this server is a standby, which counts its own index scans only: whether an index is "
+                    "unused is the primary's to say (run the check there)"
+                )
+            elif "unused-index" in wanted and (
+                counted is None or counted < timedelta(days=unused_after_days)
+            ):
                 wanted = wanted - {"unused-index"}
                 age += f": too recent to call an index unused (that waits for {unused_after_days} days)"
             if "unused-index" in wanted:

@@ -29,7 +29,7 @@ _STATS_AGE = """
 SELECT (SELECT d.stats_reset FROM pg_catalog.pg_stat_database d WHERE d.datname = pg_catalog.current_database())
          AS stats_reset,
        pg_catalog.pg_postmaster_start_time() AS started,
-       pg_catalog.now() AS now
+       pg_catalog.now() AS now, pg_catalog.pg_is_in_recovery() AS standby
 """
 # Reading a sequence's position opens it (1 ms each on a busy machine: 6.5 s for 5,000 identity columns),
 # so only sequences whose range can run out are read: a maximum (or, descending, a minimum) within 2^62 (a
@@ -72,6 +72,7 @@ class HealthFacts:
         default_factory=dict
     )  # (schema, name, args)
     public_writable: frozenset[str] = frozenset()  # schemas where PUBLIC has CREATE
+    standby: bool = False  # in recovery: its index scans are its own, the primary's are not seen
 
     def counted_for(self) -> timedelta | None:
         """How long the usage statistics have been counting, when the server says."""
@@ -121,4 +122,5 @@ async def read_health_facts(
         },
         definer_config={(r["schema"], r["name"], r["args"]): tuple(r["config"]) for r in definer_rows},
         public_writable=frozenset(r["name"] for r in writable),
+        standby=bool(age["standby"]) if age else False,
     )
