@@ -195,3 +195,17 @@ def test_a_standby_does_not_call_an_index_unused(pair: tuple[EmbeddedServer, Emb
     assert [f["object"] for f in unused["primary"]] == ["public.t.t_note"]
     assert unused["standby"] == []
     assert "this server is a standby" in found["standby"]["statistics_age"]
+
+
+async def test_the_browser_header_says_it_reads_a_standby(
+    pair: tuple[EmbeddedServer, EmbeddedServer],
+) -> None:
+    from tests.ui_pilot import SIZE, loaded, make_app, screen_text
+
+    primary, standby = pair
+    for server, said in ((primary, False), (standby, True)):
+        async with make_app(server.dsn("app")).run_test(size=SIZE) as pilot:
+            app = await loaded(pilot)
+            header = screen_text(app).splitlines()[0]
+            assert "PostgreSQL 18" in header
+            assert ("standby" in header) is said, header

@@ -548,6 +548,7 @@ class Catalog:
     privileges: tuple[Privilege, ...] = ()  # grants, compared only when asked (core.model_privileges)
     roles: tuple[str, ...] = ()  # the roles on the server: a grant to another role is reported, not made
     reader: str = ""  # the role that read it (current_user): a sandbox's stands for the role that applies
+    standby: bool = False  # read on a server in recovery (a read replica)
     unmodelled: tuple[Unmodelled, ...] = ()  # kinds without a class here, counted (core.model_unmodelled)
     conversions: TypeConversions | None = None  # None: not read (SQLite, a catalog made by hand)
 

@@ -519,6 +519,7 @@ class Builder:
             database=header["db"],
             server_version=header["version"],
             reader=header["reader"],
+            standby=header["standby"],
             schemas=tuple(
                 Schema(s["name"], s["owner"], s["comment"]) for s in json.loads(header["schemas"] or "[]")
             ),

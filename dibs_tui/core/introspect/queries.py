@@ -34,6 +34,7 @@ from .queries_unmodelled import unmodelled_sql
 # classes (which an index definition leaves unnamed).
 HEADER_SQL = f"""
 SELECT current_database() AS db, current_setting('server_version') AS version, current_user::text AS reader,
+  pg_is_in_recovery() AS standby,
   (SELECT json_agg(json_build_object('name', n.nspname, 'owner', pg_get_userbyid(n.nspowner),
                                      'comment', ds.description) ORDER BY n.nspname)
      FROM pg_namespace n {comment_join("ds", "pg_namespace", "n.oid")}

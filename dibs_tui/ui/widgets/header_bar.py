@@ -39,7 +39,10 @@ class HeaderBar(Static):
         state, the load's, and the lock a read waits for (escaped where it is written: core/lock_wait.py)."""
         optional: list[Content] = []
         if catalog is not None:
-            optional.append(Content.assemble(("PostgreSQL ", "$text-muted"), data(catalog.server_version)))
+            standby = (" standby", "$text-warning") if catalog.standby else ""
+            optional.append(
+                Content.assemble(("PostgreSQL ", "$text-muted"), data(catalog.server_version), standby)
+            )
             optional.append(Content.assemble(("db ", "$text-muted"), data(catalog.database, "bold")))
         states = [Content.assemble(("sync ", "$text-muted"), data(sync))] if sync else []
         states += [Content.styled(state, "$text-warning") for state in (load, lock_wait) if state]
