@@ -128,9 +128,11 @@ def _pair(
     phase: int,
     comment: str | None = None,
     root: NodeKey | None = None,
+    made: ObjectRef | None = None,
 ) -> None:
     """Drop, then create from the desired side with its comment (the drop takes the comment with it: written
-    again, but no change of its own). The drop waits for what `root`'s own drop waits for (key_handovers)."""
+    again, but no change of its own). The drop waits for what `root`'s own drop waits for (key_handovers).
+    `made`: what the create makes, where it is named otherwise than `ref`."""
     table = ObjectRef("table", rel.schema, rel.name)
     waits = (
         state.drop_waits.get(root[1:]) if root is not None and root[0] in ("index", "constraint") else None
@@ -138,8 +140,9 @@ def _pair(
     needs = [waits] if waits is not None else []
     state.step(DROP_DEPENDENTS, drop, ChangeKind.ALTER, [table, ref], destroys=[ref], needs=needs)
     if create is not None:
-        state.step(phase, create, ChangeKind.ALTER, [table, ref], creates=[ref], needs=[table])
-        state.comment(ref, ref.kind, comment, comment, dropped=True)  # its own comparison says a change
+        made = made or ref
+        state.step(phase, create, ChangeKind.ALTER, [table, made], creates=[made], needs=[table])
+        state.comment(made, made.kind, comment, comment, dropped=True)  # its own comparison says a change
 
 
 def _default(state: PlanState, node: NodeKey, cur: Relation | None, des: Relation | None) -> bool:
@@ -161,28 +164,38 @@ def _constraint(
     """A constraint on what the plan makes again. Dropped once what takes over from `root` is built (a key's
     index built first: key_handovers), so the table is without it only from there."""
     old = next((c for c in cur.constraints if c.name == node[3]), None) if cur else None
-    new = next((c for c in des.constraints if c.name == node[3]), None) if des else None
     if cur is None or old is None or old.is_inherited:
         return False
     table = qualified(cur.schema, cur.name)
-    ref = ObjectRef(*node)
+    name = _renamed_to(state, table, cur, node[3])
+    new = next((c for c in des.constraints if c.name == name), None) if des else None
+    ref, made = ObjectRef(*node), ObjectRef(*node[:3], name)
     _no_validation_in_place(state, table, ref)
     drop = f"ALTER TABLE {table} DROP CONSTRAINT {quote_ident(node[3])};"
     if new is None or not _revalidated(new):
-        create = (
-            f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(node[3])} {new.definition};" if new else None
-        )
-        _pair(state, cur, ref, drop, create, ADD_CONSTRAINTS, new.comment if new else None, root)
+        create = f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(name)} {new.definition};" if new else None
+        _pair(state, cur, ref, drop, create, ADD_CONSTRAINTS, new.comment if new else None, root, made)
         return True
     # a valid foreign key: added NOT VALID (no scan), then VALIDATE CONSTRAINT checks the rows under SHARE
     # UPDATE EXCLUSIVE, which lets writes on, where ADD checks them under SHARE ROW EXCLUSIVE on both tables.
     # Within one transaction with the drop, the drop's ACCESS EXCLUSIVE is still held: the gain is the
     # user's to take by committing before the VALIDATE, which the plan's words say
-    create = f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(node[3])} {new.definition} NOT VALID;"
-    _pair(state, cur, ref, drop, create, ADD_FOREIGN_KEYS, new.comment, root)
-    sql = f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote_ident(node[3])};"
-    state.step(ADD_FOREIGN_KEYS, sql, ChangeKind.ALTER, [table_ref(cur), ref], needs=[ref])
+    create = f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(name)} {new.definition} NOT VALID;"
+    _pair(state, cur, ref, drop, create, ADD_FOREIGN_KEYS, new.comment, root, made)
+    sql = f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote_ident(name)};"
+    state.step(ADD_FOREIGN_KEYS, sql, ChangeKind.ALTER, [table_ref(cur), made], needs=[made])
     return True
+
+
+def _renamed_to(state: PlanState, table: str, rel: Relation, name: str) -> str:
+    """The desired name of the constraint `name` the plan renames in place (part_renames), else `name`. Made again,
+    it is added under that name and its rename taken out: it would name a constraint gone by then."""
+    for was, kind, old_name, new_name, _ in state.part_renames:
+        if kind == "constraint" and was.key == rel.key and old_name == name:
+            sql = f"ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(name)} TO {quote_ident(new_name)};"
+            state.steps[:] = [st for st in state.steps if st.sql != sql]
+            return new_name
+    return name
 
 
 def _no_validation_in_place(state: PlanState, table: str, ref: ObjectRef) -> None:

@@ -1,0 +1,1 @@
+insert into booking values (1), (2);
