@@ -4,8 +4,9 @@
   `core.sandbox`), so its statement, its COMMENT ON EXTENSION and the bare CREATE SCHEMA made for it are
   skipped in the load; a trusted one is left to the role.
 * Changes of owner (ALTER … OWNER TO) and ALTER DEFAULT PRIVILEGES FOR ROLE another: the sandbox role cannot
-  give objects away nor act for another role, and neither owners nor default privileges are part of the
-  diff; they are skipped. Nothing skipped here runs anywhere. In the proof's clone the sandbox's role stands
+  give objects away nor act for another role; owners are never planned, and the diff keeps the live side's
+  default privileges of another role (diff/compare_privileges.py): they are skipped. Nothing skipped here
+  runs anywhere. In the proof's clone the sandbox's role stands
   for the live role that applies the migrations (`acting_for`): its `ALTER DEFAULT PRIVILEGES FOR ROLE <that
   role>` runs there as the sandbox role's own, which the proof's fingerprint prints as that role's.
 * CREATE SCHEMA ... AUTHORIZATION another role: made without it (the sandbox role may not SET ROLE to it).
@@ -42,7 +43,7 @@ class Prepared:
 
     statements: tuple[LocatedStatement, ...]
     extensions: tuple[ExtensionRequest, ...] = ()
-    owner_changes: frozenset[int] = frozenset()  # indexes into `statements`
+    not_run: frozenset[int] = frozenset()  # indexes into `statements`: owners, another role's, tablespaces
     by_index: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (kind, extension/schema)
     # index -> the statement as the sandbox role runs it: FOR ROLE `acting_for` or AUTHORIZATION taken out
     as_own: dict[int, LocatedStatement] = field(default_factory=dict)
@@ -56,7 +57,7 @@ class Prepared:
             if index in self.as_own:
                 out.append(self.as_own[index])
                 continue
-            if index in self.owner_changes:
+            if index in self.not_run:
                 continue
             kind, name = self.by_index.get(index, ("", ""))
             if kind in ("extension", "comment") and name in created:
@@ -76,7 +77,7 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
     """Find the extensions asked for and the statements the sandbox skips; with `acting_for`, the default
     privileges of that role made the sandbox role's own instead of skipped."""
     extensions: list[ExtensionRequest] = []
-    owners: set[int] = set()
+    not_run: set[int] = set()
     as_own: dict[int, LocatedStatement] = {}
     roles: set[str] = set()
     by_index: dict[int, tuple[str, str]] = {}
@@ -98,12 +99,12 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
             target = getattr(node, "object", None)
             by_index[index] = ("comment", str(getattr(target, "sval", "")))
         elif _acts_for_another_role(node, kind):
-            owners.add(index)
+            not_run.add(index)
             own = _as_own(stmt, node, kind, acting_for)
             if own is not None:
                 as_own[index] = own
         elif kind == "VariableSetStmt" and getattr(node, "name", "") == "default_tablespace":
-            owners.add(index)  # skipped, as an owner change is
+            not_run.add(index)
         elif (kind == "CreateStmt" and getattr(node, "tablespacename", None)) or (
             kind == "IndexStmt" and getattr(node, "tableSpace", None)
         ):
@@ -119,7 +120,7 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
     for index, schema in schema_candidates.items():
         by_index[index] = ("schema", schema)
     named = tuple(sorted(r for r in roles if not r.startswith("pg_")))
-    return Prepared(tuple(statements), tuple(extensions), frozenset(owners), by_index, as_own, named)
+    return Prepared(tuple(statements), tuple(extensions), frozenset(not_run), by_index, as_own, named)
 
 
 def _names_a_role(spec: object) -> bool:
