@@ -16,14 +16,15 @@ inside one transaction (an enum value added and used in the same one) is not cau
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 
 from .connect import ConnectionTarget, connect
-from .errors import DibsError
+from .errors import DibsError, SourceError
 from .fingerprint import (
     Fingerprint,
     FingerprintDiff,
@@ -34,7 +35,7 @@ from .fingerprint import (
 )
 from .migrations.apply_outcome import PendingMigration
 from .migrations.files import is_transaction_control
-from .sandbox_statements import prepare
+from .sandbox_statements import ExtensionDrop, prepare
 from .shadow import (
     LocatedStatement,
     desired_shown,
@@ -44,6 +45,9 @@ from .shadow import (
     split_file,
 )
 from .sql import quote_ident
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
 
 
 @dataclass(frozen=True)
@@ -121,13 +125,20 @@ def _clone_statements(ddl: str) -> list[LocatedStatement]:
     return split_file(Path("<clone of the live schema>"), ddl)
 
 
-async def _run(
-    conn: asyncpg.Connection,
-    statements: list[LocatedStatement],
-    created: Collection[str],
-    acting_for: str = "",
-) -> None:
-    await execute_statements(conn, prepare(statements, acting_for).runnable(created))
+async def _run(sandbox: Sandbox, statements: list[LocatedStatement], acting_for: str = "") -> None:
+    """The statements as the sandbox role runs them, a DROP EXTENSION of one the setting-up side created as that
+    side (the role does not own it; sandbox_statements.steps)."""
+    for step in prepare(statements, acting_for).steps(sandbox.created_extensions):
+        if not isinstance(step, ExtensionDrop):
+            await execute_statements(sandbox.connection, [step])
+            continue
+        try:
+            await sandbox.drop_extensions(step.names, step.cascade)
+        except asyncpg.PostgresError as exc:
+            where = step.statement
+            raise SourceError(
+                where.file, where.line, where.column, getattr(exc, "message", str(exc))
+            ) from exc
 
 
 # The meta tables a generated migration upserts into, parents first (their foreign keys).
@@ -264,7 +275,7 @@ async def prove(
     async with open_sandbox(target, tuple(extensions.values()), roles) as sandbox:
         where = sandbox.info.where
         try:
-            await _run(sandbox.connection, clone, sandbox.created_extensions)
+            await _run(sandbox, clone)
         except DibsError as exc:
             raise DibsError(
                 f"the proof could not build a clone of the live schema: {exc}",
@@ -273,7 +284,7 @@ async def prove(
         await _copy_meta(target, sandbox.connection, live.meta.tables_present)
         gaps = compare(live_print, await scope.of(sandbox.connection, owners=False))
         try:
-            await _run(sandbox.connection, migrations, sandbox.created_extensions, live.reader)
+            await _run(sandbox, migrations, live.reader)
         except DibsError as exc:
             # The server's error stays the context of the SourceError that carries it.
             untried = _why_untried(exc.__context__, gaps)

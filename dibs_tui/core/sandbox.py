@@ -126,6 +126,7 @@ class Sandbox:
         admin: asyncpg.Connection,
         role: str,
         created_extensions: frozenset[str],
+        setting_up: ConnectionTarget | None = None,
     ) -> None:
         self.target = target
         self.connection = connection
@@ -133,6 +134,20 @@ class Sandbox:
         self.created_extensions = created_extensions  # by the setting-up side: their statements are skipped
         self._admin = admin
         self._role = role
+        self._setting_up = setting_up  # the setting-up side's login to the shadow database
+
+    async def drop_extensions(self, names: Sequence[str], cascade: bool) -> None:
+        """A DROP EXTENSION of extensions the setting-up side created, which the role does not own: run as that
+        side, as their CREATE EXTENSION was, in the shadow database only, and written here from the names
+        the statement gave (never its text)."""
+        if self._setting_up is None:
+            raise DibsError("the sandbox has no setting-up login to drop an extension with")
+        conn = await connect(self._setting_up, read_only=False)
+        try:
+            listed = ", ".join(quote_ident(n) for n in names)
+            await conn.execute(f"DROP EXTENSION IF EXISTS {listed}{' CASCADE' if cascade else ''}")
+        finally:
+            await close_quietly(conn)
 
     async def reseal(self, connections: int = 2) -> None:
         """After the files ran, before their connection closes: a new password (whatever a file set is void)
@@ -436,7 +451,7 @@ async def _set_up(
         live_version,
         tuple([*(notes or ()), *([note] if note else [])]),
     )
-    return Sandbox(role_target, first, info, admin, role, created)
+    return Sandbox(role_target, first, info, admin, role, created, shadow_admin)
 
 
 async def _create_extensions(

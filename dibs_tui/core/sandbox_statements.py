@@ -13,6 +13,8 @@
 * Tablespaces, which the model does not hold (where a table's files live is not its schema): pg_dump's
   `SET default_tablespace = fast` is skipped and a CREATE TABLE's or CREATE INDEX's TABLESPACE clause taken
   out; the sandbox role may not create in the user's tablespaces, and an embedded server has none.
+* DROP EXTENSION of an extension the setting-up side created (the role does not own it): for the proof's
+  clone, a step of that side's (`steps`), as its creation was.
 * The roles the statements name (GRANT ... TO, CREATE POLICY ... TO): an embedded server, a cluster of our
   own, has none of the user's roles; they are made there, NOLOGIN, before the load (core.sandbox).
 
@@ -38,6 +40,15 @@ _WORTH_PARSING = re.compile(
 
 
 @dataclass(frozen=True)
+class ExtensionDrop:
+    """A DROP EXTENSION statement's names and CASCADE, and the statement, for where it is written."""
+
+    names: tuple[str, ...]
+    cascade: bool
+    statement: LocatedStatement
+
+
+@dataclass(frozen=True)
 class Prepared:
     """The statements to run, the extensions they ask for, and what to skip once those exist."""
 
@@ -48,6 +59,15 @@ class Prepared:
     # index -> the statement as the sandbox role runs it: FOR ROLE `acting_for` or AUTHORIZATION taken out
     as_own: dict[int, LocatedStatement] = field(default_factory=dict)
     roles: tuple[str, ...] = ()  # the roles the statements name (a reserved pg_ one excepted)
+    extension_drops: dict[int, ExtensionDrop] = field(default_factory=dict)  # index -> DROP EXTENSION
+
+    def steps(self, created: Collection[str]) -> list[LocatedStatement | ExtensionDrop]:
+        """`runnable`, with each DROP EXTENSION of extensions the setting-up side created in its place as a
+        step for that side (Sandbox.drop_extensions): the role does not own them."""
+        drops = {
+            id(self.statements[i]): d for i, d in self.extension_drops.items() if set(d.names) <= set(created)
+        }
+        return [drops.get(id(s), s) for s in self.runnable(created)]
 
     def runnable(self, created: Collection[str]) -> list[LocatedStatement]:
         """What the role runs, given the extensions the setting-up side created (and their schemas)."""
@@ -80,6 +100,7 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
     not_run: set[int] = set()
     as_own: dict[int, LocatedStatement] = {}
     roles: set[str] = set()
+    drops: dict[int, ExtensionDrop] = {}
     by_index: dict[int, tuple[str, str]] = {}
     schema_candidates: dict[int, str] = {}
     for index, stmt in enumerate(statements):
@@ -103,6 +124,9 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
             own = _as_own(stmt, node, kind, acting_for)
             if own is not None:
                 as_own[index] = own
+        elif kind == "DropStmt" and _drops_extensions(node):
+            names = tuple(str(getattr(o, "sval", "")) for o in getattr(node, "objects", None) or ())
+            drops[index] = ExtensionDrop(names, _cascades(node), stmt)
         elif kind == "VariableSetStmt" and getattr(node, "name", "") == "default_tablespace":
             not_run.add(index)
         elif (kind == "CreateStmt" and getattr(node, "tablespacename", None)) or (
@@ -120,7 +144,19 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
     for index, schema in schema_candidates.items():
         by_index[index] = ("schema", schema)
     named = tuple(sorted(r for r in roles if not r.startswith("pg_")))
-    return Prepared(tuple(statements), tuple(extensions), frozenset(not_run), by_index, as_own, named)
+    return Prepared(tuple(statements), tuple(extensions), frozenset(not_run), by_index, as_own, named, drops)
+
+
+def _drops_extensions(node: Any) -> bool:
+    from pglast.enums import ObjectType  # the parser gives a DropStmt's enums as numbers
+
+    return ObjectType(node.removeType) is ObjectType.OBJECT_EXTENSION
+
+
+def _cascades(node: Any) -> bool:
+    from pglast.enums import DropBehavior
+
+    return DropBehavior(node.behavior) is DropBehavior.DROP_CASCADE
 
 
 def _names_a_role(spec: object) -> bool:
