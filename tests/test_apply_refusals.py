@@ -459,3 +459,26 @@ def test_a_new_partition_over_rows_of_the_default_partition_is_not_started(db: s
     assert again.returncode == 0, again.stdout + again.stderr
     assert _tables(db) == ["t_2025", "t_default", "t_extra"]
     assert asyncio.run(fetch(db, "SELECT count(*) AS n FROM t"))[0]["n"] == 1
+
+
+def test_a_statement_the_sessions_statement_timeout_cuts_short_says_where_the_bound_comes_from(
+    db: str, tmp_path: Path
+) -> None:
+    """A production role's statement_timeout (ALTER ROLE app SET statement_timeout = '30s') cancels a long
+    backfill: the server says 'canceling statement due to statement timeout', which names no setting."""
+    server, name = db.rsplit("/", 1)
+    run_sql(server + "/postgres", f"ALTER DATABASE \"{name}\" SET statement_timeout = '1s'")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_slow.sql").write_text("CREATE TABLE a (id int);\nSELECT pg_sleep(3);\n")
+    done = _migrate(db, folder, "--no-prove")
+    assert done.returncode == 1
+    assert "canceling statement due to statement timeout" in done.stderr
+    assert "the session's statement_timeout cut it short" in done.stderr
+    assert "SET statement_timeout = '30min';" in done.stderr
+    assert _tables(db) == []
+    (folder / "001_slow.sql").write_text(
+        "SET statement_timeout = '10s';\nCREATE TABLE a (id int);\nSELECT pg_sleep(2);\n"
+    )
+    assert _migrate(db, folder, "--no-prove").returncode == 0
+    assert _tables(db) == ["a"]

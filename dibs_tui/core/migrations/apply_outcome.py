@@ -211,6 +211,12 @@ class MigrationFailed(DibsError):
 
     def next_step(self) -> list[str]:
         lines = [f"lock wait: {self.blocked}"] if self.blocked else []
+        if self.sqlstate == "57014" and "statement timeout" in self.pg_message:
+            lines.append(
+                "the session's statement_timeout cut it short (set on the server for this role or database, "
+                "or in the connection's options): a migration that needs longer says so at its top, as in "
+                "SET statement_timeout = '30min';"
+            )
         if stays := self.still_not_valid():
             lines.append(stays)
         lines += [
