@@ -143,6 +143,10 @@ def test_unknown_object_and_migration_exit_2_with_one_line(
     assert code == 2 and out == "" and "no migration named '' in" in err
     code, _, err = _run(capsys)
     assert code == 2 and "--migration NAME" in err
+    code, _, err = _run(
+        capsys, hand_built
+    )  # the DSN alone: what is missing is said, not 'the DSN comes last'
+    assert code == 2 and "name one OBJECT" in err and "comes last" not in err, err
 
 
 def test_a_dropped_column_says_its_table_is_there_and_where_to_look(

@@ -61,6 +61,10 @@ _CONNECTION_STRING = re.compile(
 )
 
 
+def is_connection_string(value: str) -> bool:
+    return bool(_CONNECTION_STRING.match(value))
+
+
 def target_for(args: argparse.Namespace, settings: Settings) -> ConnectionTarget:
     """DSN argument, then the config file's database_url, then DATABASE_URL / PG* (inside `resolve`).
 

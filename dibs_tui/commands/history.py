@@ -30,14 +30,18 @@ from ..core.model_meta import Migration
 from ..core.sql import quote_ident
 from ..core.terminal import json_safe_text, raw_stream, safe
 from .catalog_read import load
-from .common import exit_now, run_async
+from .common import exit_now, is_connection_string, run_async
 
 EXIT_UNKNOWN = 2
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.migration is not None and args.object is not None and args.dsn is None:
-        args.dsn, args.object = args.object, None  # `history --migration NAME DSN`
+    if (
+        args.object is not None
+        and args.dsn is None
+        and (args.migration is not None or is_connection_string(args.object))
+    ):
+        args.dsn, args.object = args.object, None  # `history --migration NAME DSN`, `history DSN`
     if (args.migration is None) == (args.object is None):
         return _unknown("name one OBJECT (schema.table or schema.table.column) or --migration NAME")
     gc.disable()  # one large acyclic catalog, then the process ends: the cyclic GC would only rescan it
