@@ -127,6 +127,7 @@ _SECTIONS: tuple[str, ...] = (
        || coalesce(' with (' || (SELECT string_agg(o, ',' ORDER BY o) FROM unnest(c.reloptions) o) || ')', '')
        || coalesce(' toast with (' || (SELECT string_agg(o, ',' ORDER BY o) FROM pg_class t, unnest(t.reloptions) o
                                        WHERE t.oid = c.reltoastrelid) || ')', '')
+       || CASE WHEN c.reloftype <> 0 THEN ' of ' || c.reloftype::regtype::text ELSE '' END
        || coalesce(' partition by ' || pg_get_partkeydef(c.oid), '')
        || coalesce(' partition bound ' || pg_get_expr(c.relpartbound, c.oid), '')
        || CASE WHEN c.relkind IN ('v', 'm') THEN ' as ' || pg_get_viewdef(c.oid) ELSE '' END
