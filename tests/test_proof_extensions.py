@@ -43,3 +43,31 @@ def test_a_drop_that_fails_on_the_clone_is_placed_at_its_statement(db: str, tmp_
     assert refused.returncode == 1
     assert "not proved: a pending migration fails on a clone of the live schema" in refused.stdout
     assert "20260101000000_drop_vector.sql:1:1: cannot drop extension vector" in refused.stdout
+
+
+def test_a_statement_past_the_sandboxs_bound_is_said_untried_not_failing(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A data migration that seeds millions of rows runs past the sandbox's bound on one statement: the proof
+    said 'a pending migration fails on a clone', as if it were wrong. (The bound is lowered for the test, so
+    the proof runs in process.)"""
+    import asyncio
+
+    from dibs_tui.core import shadow
+    from dibs_tui.core.connect import resolve
+    from dibs_tui.core.fingerprint import Scope
+    from dibs_tui.core.migrations.apply_outcome import PendingMigration
+    from dibs_tui.core.migrations.layouts import list_migration_files
+    from dibs_tui.core.migrations.segments import plan_segments
+    from dibs_tui.core.proof import prove
+
+    run_sql(db, DESIRED)
+    folder, schema = project(tmp_path, {"20260101000000_seed": "SELECT pg_sleep(3);\n"}, DESIRED)
+    monkeypatch.setattr(shadow, "LOAD_STEP_TIMEOUT", 1.0)
+    pending = [
+        PendingMigration(f, plan_segments(f.text, str(f.path), transactional=f.transactional), None)
+        for f in list_migration_files(folder)
+    ]
+    proof = asyncio.run(prove(resolve(db), pending, [schema], Scope()))
+    assert not proof.proved
+    assert proof.untried is not None and "ran past the sandbox's bound" in proof.untried

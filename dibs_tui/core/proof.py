@@ -231,6 +231,10 @@ def _why_untried(error: BaseException | None, gaps: FingerprintDiff) -> str | No
     """Why a pending statement that failed on the clone was not tried there, or None: it failed."""
     if isinstance(error, asyncpg.InsufficientPrivilegeError):
         return "the sandbox's restricted role may not run a statement the applier may"
+    if isinstance(
+        error, TimeoutError
+    ):  # a data migration's own work (a seed of millions of rows), not a fault
+        return "a statement ran past the sandbox's bound on one statement (shadow.LOAD_STEP_TIMEOUT)"
     found = _NOT_THERE.fullmatch(str(error)) if isinstance(error, asyncpg.UndefinedObjectError) else None
     if found is not None:
         kind, name = found[1], found[2]
