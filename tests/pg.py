@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 
-from dibs_tui.core.embedded import bin_path
+from dibs_tui.core.embedded import EmbeddedServer, bin_path
 
 if TYPE_CHECKING:
     from dibs_tui.core.review.report import Review
@@ -308,3 +308,15 @@ class VanishingProxy:
             with contextlib.suppress(Exception):
                 writer.transport.abort()
         await self.server.wait_closed()
+
+
+def sandbox_leftovers(server: EmbeddedServer) -> list[str]:
+    """The sandbox roles and shadow databases on `server`: none may outlive the command that made them."""
+    rows = asyncio.run(
+        fetch(
+            server.dsn(),
+            "SELECT rolname AS n FROM pg_roles WHERE rolname LIKE 'dibs_%'"
+            " UNION ALL SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'",
+        )
+    )
+    return [r["n"] for r in rows]

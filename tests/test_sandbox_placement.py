@@ -19,7 +19,7 @@ from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import SourceError
 from dibs_tui.core.plan import DiffResult
 from dibs_tui.core.sandbox import scram_verifier, version_note
-from tests.pg import fetch, run_sql, shadow_server_pids
+from tests.pg import fetch, run_sql, sandbox_leftovers, shadow_server_pids
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +39,6 @@ def strict_server() -> Iterator[EmbeddedServer]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _leftovers(server: EmbeddedServer) -> list[str]:
-    rows = asyncio.run(
-        fetch(
-            server.dsn(),
-            "SELECT rolname AS n FROM pg_roles WHERE rolname LIKE 'dibs_%'"
-            " UNION ALL SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'",
-        )
-    )
-    return [r["n"] for r in rows]
-
-
 def test_a_refused_login_falls_back_to_the_embedded_server(
     strict_server: EmbeddedServer, tmp_path: Path
 ) -> None:
@@ -61,7 +50,7 @@ def test_a_refused_login_falls_back_to_the_embedded_server(
     assert len(result.notes) == 1
     assert "refused a password login of the sandbox role" in result.notes[0]
     assert "loaded on an embedded server instead" in result.notes[0]
-    assert _leftovers(strict_server) == []
+    assert sandbox_leftovers(strict_server) == []
     assert shadow_server_pids() <= before
 
 
@@ -139,7 +128,7 @@ def test_what_a_killed_load_left_is_swept_once_expired(
         schema = tmp_path / "schema.sql"
         schema.write_text("CREATE TABLE t (id int);\n")
         asyncio.run(diff_database(resolve(db), [schema]))
-        assert _leftovers(pg_server) == [alive]
+        assert sandbox_leftovers(pg_server) == [alive]
     finally:
         run_sql(pg_server.dsn(), "DROP DATABASE IF EXISTS dibs_shadow_0123456789ab")
         run_sql(pg_server.dsn(), f"DROP ROLE IF EXISTS {dead}")
@@ -187,7 +176,7 @@ def test_a_migration_preview_runs_in_the_sandbox(pg_server: EmbeddedServer, db: 
     with pytest.raises(MigrationFailed, match="permission denied"):
         asyncio.run(preview_changes(resolve(db), list_migration_files(folder), "003_evil"))
     assert not marker.exists()
-    assert _leftovers(pg_server) == []
+    assert sandbox_leftovers(pg_server) == []
     shutil.rmtree(marker.parent)
 
 

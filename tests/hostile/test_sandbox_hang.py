@@ -14,20 +14,9 @@ from dibs_tui.core import shadow
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import SourceError
-from tests.pg import fetch, run_sql, shadow_server_pids
+from tests.pg import run_sql, sandbox_leftovers, shadow_server_pids
 
 FOREVER = "CREATE TABLE t (id int);\nSET statement_timeout = 0;\nDO $$BEGIN PERFORM pg_sleep(3000); END$$;\n"
-
-
-def _sandboxes(server: EmbeddedServer) -> set[str]:
-    rows = asyncio.run(
-        fetch(
-            server.dsn(),
-            "SELECT datname::text FROM pg_database WHERE datname LIKE 'dibs\\_shadow\\_%' UNION ALL "
-            "SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'dibs\\_sandbox\\_%'",
-        )
-    )
-    return {r[0] for r in rows}
 
 
 @pytest.mark.parametrize("where", ["live server", "embedded server"])
@@ -38,7 +27,7 @@ def test_a_file_that_never_finishes_is_stopped_and_leaves_nothing(
         server, name = db.rsplit("/", 1)
         run_sql(server + "/postgres", f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
     monkeypatch.setattr(shadow, "LOAD_STEP_TIMEOUT", 2.0)
-    before, servers = _sandboxes(pg_server), shadow_server_pids()
+    before, servers = set(sandbox_leftovers(pg_server)), shadow_server_pids()
     schema = tmp_path / "schema.sql"
     schema.write_text(FOREVER)
     start = time.monotonic()
@@ -47,5 +36,5 @@ def test_a_file_that_never_finishes_is_stopped_and_leaves_nothing(
     assert time.monotonic() - start < 60
     assert (caught.value.line, caught.value.column) == (3, 1)
     assert caught.value.detail.startswith("did not finish within 2 s in the sandbox")
-    assert _sandboxes(pg_server) <= before
+    assert set(sandbox_leftovers(pg_server)) <= before
     assert shadow_server_pids() <= servers

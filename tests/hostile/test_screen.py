@@ -20,19 +20,10 @@ from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.finder import FinderScreen
 from tests.pg import execute, fetch
-from tests.ui_pilot import loaded, rendered, wait_for
+from tests.ui_pilot import loaded, rendered, screen_text, wait_for
 
 SMALL = (80, 24)
 ESC = "\x1b"
-
-
-def screen_text(app: DibsApp) -> str:
-    """Every line the compositor would draw, widget by widget."""
-    lines = []
-    for widget in app.screen.walk_children(Widget):
-        if widget.display and widget.size.area:
-            lines.extend("".join(text for text, _ in line) for line in rendered(widget))
-    return "\n".join(lines)
 
 
 def links(app: DibsApp) -> set[str]:
