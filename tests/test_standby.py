@@ -18,6 +18,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer, bin_path
 from dibs_tui.core.lock_wait import LockWait, RecoveryConflict, read_through_locks
 from tests.pg import DIBS, fetch, run_sql
@@ -209,3 +210,46 @@ async def test_the_browser_header_says_it_reads_a_standby(
             header = screen_text(app).splitlines()[0]
             assert "PostgreSQL 18" in header
             assert ("standby" in header) is said, header
+
+
+def _both(primary: EmbeddedServer, standby: EmbeddedServer, first: EmbeddedServer, attrs: str) -> str:
+    """A libpq keyword DSN listing both servers, `first` first, as an HA setup hands it out."""
+    second = standby if first is primary else primary
+    return (
+        f"host=127.0.0.1,127.0.0.1 port={first.port},{second.port} user=postgres dbname=app "
+        f"target_session_attrs={attrs}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("attrs", "wanted_standby"),
+    [("read-write", False), ("primary", False), ("read-only", True), ("standby", True)],
+)
+def test_target_session_attrs_picks_the_server_it_names(
+    pair: tuple[EmbeddedServer, EmbeddedServer], attrs: str, wanted_standby: bool
+) -> None:
+    """Our catalog sessions make themselves read-only, so the driver's `read-write` check (is
+    transaction_read_only off?) refused every server, the primary too, and `read-only` took the primary. The
+    server a multi-host DSN names by its role is the one read, whichever is listed first."""
+    primary, standby = pair
+
+    async def in_recovery(dsn: str) -> bool:
+        conn = await connect(resolve(dsn, {}))  # read-only, as every catalog session
+        try:
+            return bool(await conn.fetchval("SELECT pg_is_in_recovery()"))
+        finally:
+            await conn.close()
+
+    for first in (primary, standby):
+        assert asyncio.run(in_recovery(_both(primary, standby, first, attrs))) is wanted_standby
+
+
+def test_no_server_of_the_role_asked_is_one_clear_line(pair: tuple[EmbeddedServer, EmbeddedServer]) -> None:
+    """The standby alone asked to be a primary: the driver's TargetServerAttributeNotMatched was an
+    'internal error'; now the line says what the keyword asks for."""
+    _, standby = pair
+    dsn = f"host=127.0.0.1 port={standby.port} user=postgres dbname=app target_session_attrs=read-write"
+    done = subprocess.run([str(DIBS), "status", dsn], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert "no server there is what target_session_attrs=read-write asks for (a primary" in done.stderr

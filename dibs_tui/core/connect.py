@@ -46,6 +46,13 @@ _DRIVER_KEYWORDS = (
     "ssl_max_protocol_version target_session_attrs krbsrvname gsslib"
 ).split()
 
+# target_session_attrs for a session of ours made read-only: the driver asks a host "read-write?" through
+# transaction_read_only, which such a session always answers "on" (it sets default_transaction_read_only
+# when it starts), so `read-write` refused the primary itself and `read-only` took it. Whether the server
+# is one that takes writes is told by recovery instead, as `primary` and `standby` ask it. (A session that
+# writes, migrate's, keeps libpq's meaning.)
+_READ_ONLY_SESSION_ATTRS = {"read-write": "primary", "read-only": "standby"}
+
 # Requirements asyncpg cannot meet: connecting without them would quietly weaken what the user asked for.
 _CANNOT_HONOUR = {
     "channel_binding": {"require"},
@@ -108,12 +115,15 @@ class ConnectionTarget:
         places = ",".join(_place(h, p) for h, p in zip(self.hosts, self.ports, strict=True))
         return safe(scrub(f"{self.user}@{places}/{self.database}", self.secrets))
 
-    def driver_url(self) -> str:
-        """The URL asyncpg gets: every part but the password (passed apart), percent-encoded."""
+    def driver_url(self, *, read_only: bool = False) -> str:
+        """The URL asyncpg gets: every part but the password (passed apart), percent-encoded. For a session
+        of ours made read-only, a host's role is asked of recovery (`_READ_ONLY_SESSION_ATTRS`)."""
         netloc = ",".join(f"{_url_host(h)}:{p}" for h, p in zip(self.hosts, self.ports, strict=True))
-        query = "&".join(
-            f"{k}={quote(v, safe='')}" for k, v in self.parameters.items() if k in _DRIVER_KEYWORDS
-        )
+        parameters = dict(self.parameters)
+        attrs = parameters.get("target_session_attrs")
+        if read_only and attrs in _READ_ONLY_SESSION_ATTRS:
+            parameters["target_session_attrs"] = _READ_ONLY_SESSION_ATTRS[attrs]
+        query = "&".join(f"{k}={quote(v, safe='')}" for k, v in parameters.items() if k in _DRIVER_KEYWORDS)
         url = f"postgresql://{quote(self.user, safe='')}@{netloc}/{quote(self.database, safe='')}"
         return f"{url}?{query}" if query else url
 
@@ -292,6 +302,15 @@ def _default_host() -> str:
     return "localhost"
 
 
+# What each target_session_attrs asks of a server, said when none is.
+_ROLES = {
+    "read-write": " (a primary: not in recovery)",
+    "primary": " (not in recovery)",
+    "read-only": " (a standby: in recovery)",
+    "standby": " (in recovery)",
+}
+
+
 def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     import asyncpg
 
@@ -316,6 +335,9 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
             if said
             else "the server refused this user"
         )
+    elif isinstance(exc, asyncpg.TargetServerAttributeNotMatched):
+        wanted = target.parameters.get("target_session_attrs", "")
+        reason = f"no server there is what target_session_attrs={wanted} asks for{_ROLES.get(wanted, '')}"
     elif isinstance(exc, ConnectionRefusedError):
         reason = "connection refused (is the server running and accepting TCP connections?)"
     elif isinstance(exc, TimeoutError | asyncio.TimeoutError):
@@ -333,6 +355,12 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
         reason = f"TLS failed: {exc.reason or exc}"
     else:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    attrs = target.parameters.get("target_session_attrs", "any")
+    if len(target.hosts) > 1 and attrs != "any" and isinstance(exc, OSError | TimeoutError):
+        # The driver raises the last host's failure: one that answered but played another role is not said.
+        reason += (
+            f"; a host that answered but is not what target_session_attrs={attrs} asks for is passed over"
+        )
     message = f"cannot connect to PostgreSQL at {where} ({ident}): {reason}"
     if target.origin == "defaults":
         message += " - no database was given: pass a DSN, or set DATABASE_URL or the PG* variables"
@@ -355,7 +383,7 @@ async def connect(
 
     settings.setdefault("lock_timeout", current_limits().lock_timeout.strip())
     kwargs: dict[str, Any] = {
-        "dsn": target.driver_url(),
+        "dsn": target.driver_url(read_only=read_only),
         "server_settings": settings,
         "timeout": target.timeout,
     }
@@ -369,7 +397,14 @@ async def connect(
     except asyncio.CancelledError:
         await _let_go(opening)
         raise
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError, ValueError) as exc:
+    except (
+        OSError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.TargetServerAttributeNotMatched,
+        TimeoutError,
+        ValueError,
+    ) as exc:
         raise ConnectError(_describe_failure(target, exc)) from None
 
 
