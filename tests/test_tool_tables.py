@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
 from dibs_tui.core.tool_tables import why_left_out
@@ -117,6 +119,38 @@ def test_a_schema_the_desired_side_holds_for_a_tool_alone_is_made_and_proved(db:
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+@pytest.mark.parametrize("live_has_it", [True, False])
+def test_a_sequence_a_tool_s_table_takes_its_values_from_is_kept(
+    db: str, tmp_path: Path, live_has_it: bool
+) -> None:
+    """A tool's table whose default reads a sequence it does not own (`nextval('ver_seq')`, no OWNED BY), which
+    the desired schema lacks: the plan dropped the sequence and the apply failed on the left-out table's default
+    ("cannot drop sequence ... because other objects depend on it"). The sequence is the tool's as its table is:
+    left out of both sides, said kept for the table, the proof passes and check is in sync. The other way (the
+    desired side has the tool's table and sequence, the live one neither) makes neither: the tool makes them."""
+    tool = (
+        "CREATE SEQUENCE public.ver_seq;"  # goose's own, made by hand or restored without its OWNED BY
+        "CREATE TABLE public.goose_db_version (id int DEFAULT nextval('public.ver_seq') PRIMARY KEY,"
+        " version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());"
+    )
+    asyncio.run(execute(db, "CREATE TABLE public.t (id int PRIMARY KEY);" + (tool if live_has_it else "")))
+    desired = tmp_path / "schema.sql"
+    desired.write_text(
+        ("" if live_has_it else tool) + "CREATE TABLE public.t (id int PRIMARY KEY, name text);\n"
+    )
+    folder = tmp_path / "migrations"
+    made = dibs("generate", "add-name", db, "--desired", str(desired), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    written = next(folder.glob("*.sql")).read_text()
+    assert "SEQUENCE" not in written and "goose_db_version" not in written, written
+    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert f"proved: the result matches {desired}" in applied.stdout
+    checked = dibs("check", db, "--desired", str(desired))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "public.ver_seq (kept for public.goose_db_version)" in checked.stdout, checked.stdout
+
+
 async def test_exclude_patterns_leave_tables_out_of_both_sides(db: str, tmp_path: Path) -> None:
     await execute(db, "CREATE TABLE users (id int); CREATE TABLE audit_2024 (id int, at timestamptz);")
     desired = tmp_path / "schema.sql"
@@ -219,7 +253,6 @@ async def test_diff_pane_says_what_it_left_out(db: str, tmp_path: Path) -> None:
 
 
 async def test_generate_never_drops_tool_or_excluded_tables(db: str, tmp_path: Path) -> None:
-    import pytest
 
     from dibs_tui.core.errors import DibsError
     from dibs_tui.core.generate import generate_migration

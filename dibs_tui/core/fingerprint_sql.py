@@ -54,6 +54,13 @@ WITH ns AS (
     SELECT d.refobjid FROM pg_depend d
     WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid
       AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+    UNION ALL
+    -- a sequence no one owns that one table's defaults alone read (nextval('x_seq')) goes with that table: a
+    -- tool's table's is the tool's (tool_tables._their_sequences)
+    SELECT min(ad.adrelid) FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid
+    WHERE c.relkind = 'S' AND d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_class'::regclass
+      AND d.refobjid = c.oid
+    HAVING count(DISTINCT ad.adrelid) = 1
     LIMIT 1
   ) own ON true
   LEFT JOIN pg_class t ON t.oid = own.owner

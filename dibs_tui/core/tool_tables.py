@@ -67,9 +67,29 @@ def _touches(ref: ObjectRef, gone: set[tuple[str, str]]) -> bool:
     return ref.kind != "schema" and (ref.schema, ref.name) in gone
 
 
+_KEPT_FOR = "kept for "
+
+
+def _their_sequences(catalog: Catalog, gone: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The sequences no one owns (no OWNED BY) that one left-out table's defaults alone read (`nextval('x_seq')`),
+    each with that table: the tool's as its table is (the fingerprint's rule too). Planned as ours, the
+    sequence was dropped where the desired side lacks it, and the apply failed on the tool's default."""
+    users: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for d in catalog.dependencies:
+        if d.referenced.kind == "sequence" and d.dependent.kind == "column":
+            users.setdefault((d.referenced.schema, d.referenced.name), set()).add(
+                (d.dependent.schema, d.dependent.name)
+            )
+    return {
+        s.key: "{}.{}".format(*next(iter(users[s.key])))
+        for s in catalog.sequences
+        if s.owned_by is None and len(users.get(s.key, ())) == 1 and users[s.key] <= gone
+    }
+
+
 def leave_out(catalog: Catalog, excludes: Sequence[str] = ()) -> tuple[Catalog, tuple[LeftOut, ...]]:
-    """The catalog without tool, meta and excluded tables (with the sequences they own and the dependency
-    rows that name them), and what was left out."""
+    """The catalog without tool, meta and excluded tables (with the sequences they own or alone read, and the
+    dependency rows that name them), and what was left out."""
     kept: list[Relation] = []
     left: list[LeftOut] = []
     for rel in catalog.relations:
@@ -84,10 +104,12 @@ def leave_out(catalog: Catalog, excludes: Sequence[str] = ()) -> tuple[Catalog, 
     if not left:
         return catalog, ()
     gone = {(x.schema, x.name) for x in left}
+    theirs = _their_sequences(catalog, gone)
+    left.extend(LeftOut(*key, _KEPT_FOR + table) for key, table in theirs.items())
     sequences = tuple(
         s
         for s in catalog.sequences
-        if s.owned_by is None or (s.owned_by.schema, s.owned_by.table) not in gone
+        if (s.owned_by is None or (s.owned_by.schema, s.owned_by.table) not in gone) and s.key not in theirs
     )
     owned = {(s.schema, s.name) for s in catalog.sequences} - {(s.schema, s.name) for s in sequences}
     dependencies = tuple(
@@ -100,6 +122,24 @@ def leave_out(catalog: Catalog, excludes: Sequence[str] = ()) -> tuple[Catalog, 
     )
     trimmed = replace(catalog, relations=tuple(kept), sequences=sequences, dependencies=dependencies)
     return trimmed, tuple(sorted(left, key=lambda x: (x.schema, x.name)))
+
+
+def without_their_sequences(catalog: Catalog, other_left: Sequence[LeftOut]) -> Catalog:
+    """`catalog` without the sequences the other side left out as a tool's (kept for its table): compared as
+    ours, the plan made one the tool's table already had ("already exists") or dropped one it needs."""
+    names = {(x.schema, x.name) for x in other_left if x.why.startswith(_KEPT_FOR)}
+    if not names.intersection(s.key for s in catalog.sequences):
+        return catalog
+    return replace(
+        catalog,
+        sequences=tuple(s for s in catalog.sequences if s.key not in names),
+        dependencies=tuple(
+            d
+            for d in catalog.dependencies
+            if (d.dependent.schema, d.dependent.name) not in names
+            and (d.referenced.schema, d.referenced.name) not in names
+        ),
+    )
 
 
 def with_their_schemas(left: Sequence[LeftOut], live: Catalog, wanted: Catalog) -> Catalog:

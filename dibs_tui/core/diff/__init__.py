@@ -282,9 +282,11 @@ async def diff_database(
             ((wanted, left_wanted), desired_deps, sources, shadow),
         ) = await both(current_side(), desired_side())
         planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)
-        from ..tool_tables import with_their_schemas
+        from ..tool_tables import with_their_schemas, without_their_sequences
 
         wanted = with_their_schemas(left_current, current, wanted)
+        current = without_their_sequences(current, left_wanted)
+        wanted = without_their_sequences(wanted, left_current)
         from ..introspect.live import refuse_unknown_schemas
         from ..terminal import safe
 
