@@ -129,29 +129,3 @@ async def test_an_unmodelled_object_renamed_differs_with_equal_counts(db: str, t
     check = dibs("check", db, "--desired", str(desired))
     assert check.returncode == 1, check.stdout + check.stderr
     assert "operators in public differ: 1 here, 1 desired" in check.stdout
-
-
-async def test_a_table_made_plain_where_the_desired_one_is_typed_fails_check(db: str, tmp_path: Path) -> None:
-    """CREATE TABLE boxes OF dims: the model reads its columns and not its tie to the type, so a plan made it a
-    plain table and check said in sync (found by the fuzzer's composite-type edits, session 24). Counted now,
-    until the model holds it; and the fingerprint says it."""
-    from dibs_tui.core.fingerprint import fingerprint
-
-    await execute(db, "CREATE TYPE dims AS (w int, h int); CREATE TABLE boxes (w int PRIMARY KEY, h int);")
-    desired = tmp_path / "schema.sql"
-    desired.write_text("CREATE TYPE dims AS (w int, h int);\nCREATE TABLE boxes OF dims (PRIMARY KEY (w));\n")
-    check = dibs("check", db, "--desired", str(desired))
-    assert check.returncode == 1, check.stdout + check.stderr
-    assert "unmodelled: typed tables on public.boxes differ: 0 here, 1 desired (not planned)" in check.stdout
-    await execute(db, "DROP TABLE boxes; CREATE TABLE boxes OF dims (PRIMARY KEY (w));")
-    again = dibs("check", db, "--desired", str(desired))
-    assert again.returncode == 0, again.stdout + again.stderr
-    conn = await asyncpg.connect(db)
-    try:
-        printed = await fingerprint(conn)
-    finally:
-        await conn.close()
-    assert any(
-        line.startswith("relation public.boxes ") and line.endswith(" of public.dims")
-        for line in printed.lines
-    )

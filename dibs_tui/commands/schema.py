@@ -180,6 +180,8 @@ def _relation_text(rel: Relation, catalog: Catalog) -> str:
         lines.append(f"Partition of: {rel.partition_of[0]}.{rel.partition_of[1]} {rel.partition_bound or ''}")
     if rel.inherits:
         lines.append("Inherits: " + ", ".join(f"{s}.{n}" for s, n in rel.inherits))
+    if rel.of_type:  # as psql's \d says it
+        lines.append(safe(f"Typed table of type: {rel.of_type[0]}.{rel.of_type[1]}"))
     if rel.access_method:
         lines.append(safe(f"Access method: {rel.access_method}"))
     replica = {"f": "FULL", "n": "NOTHING", "i": f'USING INDEX "{rel.replica_index}"'}.get(

@@ -77,6 +77,17 @@ def partition_columns(catalog: Catalog, rel: Relation) -> list[str]:
     ]
 
 
+def with_options(col: Column, identity_sequence: Sequence | None = None) -> str:
+    """One column of a typed table's CREATE TABLE ... OF, as pg_dump writes it: `name WITH OPTIONS` and what the
+    table adds to the type's attribute (default, identity, generation, NOT NULL); empty where it adds nothing
+    (the name and type come from the type)."""
+    bare = replace(col, collation=None)
+    written = column_sql(bare, identity_sequence)
+    head = f"{quote_ident(col.name)} {col.type}"
+    rest = written[len(head) :].strip()
+    return f"{quote_ident(col.name)} WITH OPTIONS {rest}" if rest else ""
+
+
 def not_valid_not_null_sql(rel: Relation, col: Column) -> str:
     """A column's NOT NULL ... NOT VALID (PostgreSQL 18), which CREATE TABLE and ADD COLUMN cannot say: given
     there, the rows are checked (or, in CREATE TABLE, NOT VALID is ignored and the constraint is valid)."""
@@ -145,14 +156,18 @@ def _table_sql(rel: Relation, catalog: Catalog) -> str:
         sql += f" {rel.partition_bound}"
     else:
         identity = catalog.identity_sequences
+        write = column_sql if rel.of_type is None else with_options
         items = [
-            column_sql(
-                declared_column(catalog, rel, c), identity.get(ColumnRef(rel.schema, rel.name, c.name))
-            )
+            write(declared_column(catalog, rel, c), identity.get(ColumnRef(rel.schema, rel.name, c.name)))
             for c in rel.columns
         ]
-        body = ",\n".join(f"    {item}" for item in [*items, *checks])
-        sql = f"CREATE {unlogged}{foreign}TABLE {name} (\n{body}\n)"
+        body = ",\n".join(f"    {item}" for item in [*items, *checks] if item)
+        of = f" OF {qualified(*rel.of_type)}" if rel.of_type is not None else ""
+        sql = (
+            f"CREATE {unlogged}{foreign}TABLE {name}{of} (\n{body}\n)"
+            if body or not of
+            else f"CREATE {unlogged}TABLE {name}{of}"
+        )
         if rel.inherits:
             sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
         if rel.partition_key:

@@ -431,6 +431,9 @@ class Relation:
     # re-creates one keeps the live state (populating a view left empty on purpose may take long).
     unpopulated: bool = field(default=False, compare=False)
     clustered_index: str | None = None  # the index CLUSTER ON marked (what a bare CLUSTER orders by)
+    # The composite type of a typed table (CREATE TABLE ... OF): its columns are the type's attributes, added,
+    # dropped and retyped by ALTER TYPE ... CASCADE, never by the table's own ALTER.
+    of_type: QualifiedName | None = None
     provenance: Provenance | None = None
     meta_status: MetaStatus = MetaStatus.NO_META
     definition: str | None = None  # SQLite: the CREATE statement as the file keeps it; None on PostgreSQL

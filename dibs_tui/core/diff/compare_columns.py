@@ -65,6 +65,7 @@ from .type_conversions import (
     said_without_route,
     widens,
 )
+from .typed_tables import as_the_type_leaves, bound, follow_the_type, plan_binding
 
 
 def _column_unchanged(a: Column, b: Column) -> bool:
@@ -107,6 +108,7 @@ def plan_alter_table(
     elif old.partition_of != new.partition_of or old.inherits != new.inherits:
         plan_moved_not_null_names(state, old, new, [c.name for c in new.columns])
     if changed.table:
+        plan_binding(state, old, new)
         plan_storage(state, old, new)
         plan_inheritance_and_rls(state, old, new)
         plan_table_options(state, old, new)
@@ -144,10 +146,14 @@ def _alter_columns(
     ]
     unchanged: list[str] = []
     leaving = _leaving_parents(state, old, new)
+    typed = bound(state, old, new)
     for col in sorted(new.columns, key=lambda c: c.position):
         if col.name in regenerated:
             continue  # dropped and added again around the retyped columns it reads
         prev = old_cols.get(col.name)
+        first = len(state.steps)
+        if typed:  # the type's ALTER ... CASCADE adds, drops and retypes it: the rest is the table's
+            prev = as_the_type_leaves(col, prev)
         if (
             prev is not None
             and (prev is col or _column_unchanged(prev, col))  # equal columns of both sides are one object
@@ -212,10 +218,12 @@ def _alter_columns(
                 # from a parent it leaves: its own once it has left (PostgreSQL: "cannot alter inherited column")
                 leaves=[detached_ref(new, p) for p, names in leaving if col.name in names],
             )
+        if typed:  # after the type's ADD ATTRIBUTE made it
+            follow_the_type(state.steps[first:], cref)
         state.comment(cref, "column", prev.comment if prev else None, col.comment)
     if old.partition_of != new.partition_of or old.inherits != new.inherits or own or gained:
         plan_moved_not_null_names(state, old, new, unchanged)
-    for col in old.columns:
+    for col in old.columns if not typed else ():
         if col.name not in new_cols and col.name not in inherited:
             cref = ObjectRef("column", new.schema, new.name, col.name)
             after = [detached_ref(new, p) for p, names in leaving if col.name in names]

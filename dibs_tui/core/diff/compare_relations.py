@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..ddl import column_sql, declared_column, partition_columns
+from ..ddl import column_sql, declared_column, partition_columns, with_options
 from ..model import (
     Column,
     Constraint,
@@ -52,6 +52,7 @@ from .render import (
     what_of,
 )
 from .state import PlanState
+from .typed_tables import remade_for_its_type, shaped_ref
 
 VIEW_KINDS = (RelationKind.VIEW, RelationKind.MATVIEW)
 
@@ -137,7 +138,11 @@ def _affected(
             if old.kind not in VIEW_KINDS:
                 affected.add(table_ref(old))  # a table becoming a view: its readers go first
             continue
-        if _must_recreate_table(old, new) or _key_retyped(state, old, new, travelling):
+        if (
+            _must_recreate_table(old, new)
+            or _key_retyped(state, old, new, travelling)
+            or remade_for_its_type(state, old, new)
+        ):
             recreated_tables.add(key)
             affected.add(table_ref(new))
             continue
@@ -290,6 +295,7 @@ def _changed_parts(state: PlanState, old: Relation, new: Relation) -> ChangedPar
         old.replica_identity,
         old.replica_index,
         old.access_method,
+        old.of_type,
     ) != (
         new.comment,
         new.persistence,
@@ -301,6 +307,7 @@ def _changed_parts(state: PlanState, old: Relation, new: Relation) -> ChangedPar
         new.replica_identity,
         new.replica_index,
         new.access_method,
+        new.of_type,
     )
     if columns or constraints or indexes or triggers or policies or table:
         return ChangedParts(columns, constraints, indexes, triggers, policies, table)
@@ -407,14 +414,21 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
         cols = sorted((c for c in rel.columns if c.name not in inherited), key=lambda c: c.position)
         if state.current.relation(*rel.key) is not None:  # made again: its old partitions may hold its names
             cols = [named_not_null(state.desired, rel, c) for c in cols]
-        body = ",\n    ".join(
-            column_sql(
+        write = column_sql if rel.of_type is None else with_options  # a typed table's: what it adds
+        items = [
+            write(
                 declared_column(state.desired, rel, replace(c, default=None) if c.name in later else c),
                 identity_sequence(state, rel, c.name, desired=True),
             )
             for c in cols
-        )
-        sql = f"CREATE {persistence}TABLE {name} (\n    {body}\n)"
+        ]
+        body = ",\n    ".join(item for item in items if item)
+        sql = f"CREATE {persistence}TABLE {name}"
+        if rel.of_type is not None:
+            sql += f" OF {qualified(*rel.of_type)}"
+            needs += [type_ref(*rel.of_type), shaped_ref(rel.of_type)]
+        if body or rel.of_type is None:
+            sql += f" (\n    {body}\n)"
         if rel.inherits:
             sql += " INHERITS (" + ", ".join(qualified(*p) for p in rel.inherits) + ")"
             needs.extend(ObjectRef("table", *p) for p in rel.inherits)

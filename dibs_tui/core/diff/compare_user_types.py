@@ -13,8 +13,9 @@ from ..sql import qualified, quote_ident, quote_literal
 from .around_columns import clear_for_text
 from .graph import COMMENTS, DROP_DEPENDENTS, DROP_OBJECTS, PRE_CREATE
 from .graph import key as node_key
-from .render import type_ref
+from .render import table_ref, type_ref
 from .state import PlanState, only_in
+from .typed_tables import bound_columns, shaped_ref, typed_by, unbound_first
 
 
 def _old_name(name: str) -> str:
@@ -142,7 +143,11 @@ def plan_composites(state: PlanState) -> None:
         _attribute_comments(state, new, None if old is None or key in state.recreated_types else old)
     for key in only_in(cur, des):
         state.drop_object(
-            type_ref(*key), "composite type", composite_sql(cur[key]), f"DROP TYPE {qualified(*key)};"
+            type_ref(*key),
+            "composite type",
+            composite_sql(cur[key]),
+            f"DROP TYPE {qualified(*key)};",
+            after=unbound_first(state, key),
         )
 
 
@@ -210,7 +215,9 @@ def _in_place(state: PlanState, old: CompositeType, new: CompositeType) -> bool:
         return False
     before = {a.name: a for a in old.attributes}
     retyped = any(a.name in before and before[a.name] != a for a in new.attributes)
-    return not (retyped and state.dependents(type_ref(*old.key)))
+    # a table it types on both sides follows ALTER ATTRIBUTE ... CASCADE; a column of the type does not
+    typed = {table_ref(r) for r in typed_by(state.current, old.key)}
+    return not (retyped and any(d not in typed for d in state.dependents(type_ref(*old.key))))
 
 
 def _alter_attributes(state: PlanState, old: CompositeType, new: CompositeType) -> None:
@@ -218,6 +225,8 @@ def _alter_attributes(state: PlanState, old: CompositeType, new: CompositeType) 
     name = qualified(*new.key)
     before = {a.name: a for a in old.attributes}
     after = {a.name for a in new.attributes}
+    unbound = unbound_first(state, new.key)  # its tables made plain or typed otherwise first
+    shaped = shaped_ref(new.key)
     for attribute in old.attributes:
         if attribute.name not in after:
             state.step(
@@ -225,10 +234,14 @@ def _alter_attributes(state: PlanState, old: CompositeType, new: CompositeType) 
                 f"ALTER TYPE {name} DROP ATTRIBUTE {quote_ident(attribute.name)} CASCADE;",
                 ChangeKind.ALTER,
                 [ref],
+                creates=[shaped],
+                destroys=bound_columns(state, new.key, attribute.name),
+                after=unbound,
                 destructive=True,
             )
     for attribute in new.attributes:
         previous = before.get(attribute.name)
+        columns = bound_columns(state, new.key, attribute.name)
         if previous is None:
             sql = f"ALTER TYPE {name} ADD ATTRIBUTE {attribute_sql(attribute)} CASCADE;"
         elif previous != attribute:
@@ -239,7 +252,16 @@ def _alter_attributes(state: PlanState, old: CompositeType, new: CompositeType) 
             )
         else:
             continue
-        state.step(PRE_CREATE, sql, ChangeKind.ALTER, [ref], needs=_references(state, ref))
+        state.step(
+            PRE_CREATE,
+            sql,
+            ChangeKind.ALTER,
+            [ref],
+            creates=[shaped, *(columns if previous is None else ())],
+            needs=_references(state, ref),
+            after=unbound,
+            reshapes=columns if previous is not None else (),
+        )
 
 
 def _recreate_composite(
@@ -277,6 +299,7 @@ def _recreate_composite(
         ChangeKind.DROP,
         [ref],
         destroys=[ref],
+        after=unbound_first(state, key),  # its typed tables made plain first (NOT OF), OF the new one after
         destructive=True,
     )
 

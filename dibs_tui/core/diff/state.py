@@ -243,11 +243,13 @@ class PlanState:
             if (column is None or col == column) and (seq.is_identity or not identity_only)
         ]
 
-    def drop_object(self, ref: ObjectRef, what: str, old: str, sql: str) -> None:
+    def drop_object(
+        self, ref: ObjectRef, what: str, old: str, sql: str, after: Iterable[ObjectRef] = ()
+    ) -> None:
         """A whole object the desired side no longer has: the change a person reads and its DROP, which the
-        graph orders after everything that depended on it."""
+        graph orders after everything that depended on it (and after the drops of `after`)."""
         self.change(ChangeKind.DROP, ref, what, old=old, destructive=True)
-        self.step(DROP_OBJECTS, sql, ChangeKind.DROP, [ref], destroys=[ref], destructive=True)
+        self.step(DROP_OBJECTS, sql, ChangeKind.DROP, [ref], destroys=[ref], after=after, destructive=True)
 
     def comment(
         self, ref: ObjectRef, what: str, old: str | None, new: str | None, *, dropped: bool = False

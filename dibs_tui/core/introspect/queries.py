@@ -230,7 +230,10 @@ SELECT c.oid, c.reltype AS type_oid, n.nspname AS schema, c.relname AS name, c.r
        CASE WHEN c.relreplident = 'i' THEN
          (SELECT ri.relname FROM pg_index rx JOIN pg_class ri ON ri.oid = rx.indexrelid
           WHERE rx.indrelid = c.oid AND rx.indisreplident) END AS replica_index,
-       CASE WHEN ram.amname <> 'heap' THEN ram.amname END AS access_method
+       CASE WHEN ram.amname <> 'heap' THEN ram.amname END AS access_method,
+       CASE WHEN c.reloftype <> 0 THEN (SELECT tn.nspname FROM pg_type t JOIN pg_namespace tn ON tn.oid = t.typnamespace
+                                        WHERE t.oid = c.reloftype) END AS of_type_schema,
+       CASE WHEN c.reloftype <> 0 THEN (SELECT t.typname FROM pg_type t WHERE t.oid = c.reloftype) END AS of_type_name
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN (SELECT oid, relpages, reloptions FROM pg_class WHERE relkind = 't') toast ON toast.oid = c.reltoastrelid

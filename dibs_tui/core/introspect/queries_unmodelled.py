@@ -34,9 +34,6 @@ _KINDS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("conversion", "pg_conversion", "v.oid", "v.connamespace", "NULL", "pg_conversion v"),
     ("text search parser", "pg_ts_parser", "x.oid", "x.prsnamespace", "NULL", "pg_ts_parser x"),
     ("text search template", "pg_ts_template", "x.oid", "x.tmplnamespace", "NULL", "pg_ts_template x"),
-    # A typed table (CREATE TABLE ... OF a composite type): the model reads it as a plain table with the type's
-    # columns; that it is bound to the type (its columns follow ALTER TYPE ... CASCADE) is counted here.
-    ("typed table", "pg_class", "c.oid", "c.relnamespace", "c.oid", "pg_class c WHERE c.reloftype <> 0"),
     # A base type made with CREATE TYPE (input/output functions); the arrays the server makes are not objects
     # of their own.
     (

@@ -283,8 +283,8 @@ def _joined(expression: str) -> str:
 
 def _storage_lines(relation: Relation) -> list[DetailLine]:
     """The partition key (as psql's \\d+ says it under the columns: the DDL says it below every partition),
-    row-level security, access method, storage parameters and replica identity, each only when not the
-    default."""
+    row-level security, access method, the composite type of a typed table, storage parameters and replica
+    identity, each only when not the default."""
     lines = []
     if relation.partition_key:
         lines.append(_field("partition", f"by {relation.partition_key}"))
@@ -296,6 +296,8 @@ def _storage_lines(relation: Relation) -> list[DetailLine]:
         lines.append(_field("security", security))
     if relation.access_method:
         lines.append(_field("access", relation.access_method))
+    if relation.of_type is not None:  # its columns are the type's, changed by ALTER TYPE only
+        lines.append(_field("typed", f"OF {relation.of_type[0]}.{relation.of_type[1]}"))
     if relation.options:
         lines.append(_field("storage", ", ".join(relation.options)))
     replica = {"f": "full", "n": "nothing", "i": f"index {relation.replica_index}"}.get(
