@@ -155,3 +155,19 @@ async def test_a_table_with_a_column_of_a_dropped_type_is_in_the_clone(db: str, 
     assert refused.trace.startswith("failed: cannot drop type mood because other objects depend on it"), (
         refused
     )
+
+
+async def test_a_table_typed_by_an_altered_type_is_in_the_clone(db: str, tmp_path: Path) -> None:
+    """ALTER TYPE ... ALTER ATTRIBUTE ... CASCADE rewrites a typed table (CREATE TABLE ... OF) under ACCESS
+    EXCLUSIVE, naming no table: the clone held none and the review said no lock; ALTER TABLE ... NOT OF and OF
+    are said too."""
+    await execute(db, "CREATE TYPE dims AS (w int, h int); CREATE TABLE boxes OF dims; "
+                      "CREATE TABLE crates (w int, h int); INSERT INTO boxes VALUES (1, 2);")  # fmt: skip
+    path = tmp_path / "m.sql"
+    path.write_text("ALTER TYPE dims ALTER ATTRIBUTE h TYPE bigint CASCADE;\n")
+    [retyped] = (await review_file(resolve(db), path)).statements
+    assert retyped.lock == "ACCESS EXCLUSIVE on public.boxes", retyped
+    path.write_text("ALTER TABLE boxes NOT OF;\nALTER TABLE crates OF dims;\n")
+    plain, typed = (await review_file(resolve(db), path)).statements
+    assert plain.lock == "ACCESS EXCLUSIVE on public.boxes", plain
+    assert typed.lock == "ACCESS EXCLUSIVE on public.crates", typed

@@ -3,7 +3,7 @@
 
 Only the part a migration can reach is cloned (loading every table of a large schema costs far more than the
 migration's trace): the relations its statements name (any name in their parse trees; a table is named, too,
-by its owned sequence's name or a type one of its columns has), their partitions,
+by its owned sequence's name, a type one of its columns has or the type it is typed by), their partitions,
 parents and children, the tables their foreign keys reference and those that reference them, and the views
 over them with what those read. Types, sequences, functions, extensions and schemas are all kept (cheap, and
 a migration may use any), but for the sequences owned by a table left out. A foreign key to a table left out
@@ -75,7 +75,8 @@ async def named_relations(conn: asyncpg.Connection, statements: Sequence[str]) -
 
 def _reach(catalog: Catalog, names: set[str]) -> set[QualifiedName]:
     """The relations named (or owning an index, constraint or sequence named, or with a column of a type
-    named: a DROP TYPE ... CASCADE drops it, under the table's lock), closed over partitions,
+    named: a DROP TYPE ... CASCADE drops it, under the table's lock; or typed by a type named: its ALTER TYPE
+    ... CASCADE alters the table), closed over partitions,
     inheritance, views and what views read; foreign keys one step either way from the named tables."""
     relations = catalog.relations_by_key
     # A serial's or identity's sequence is cloned only with its table: ALTER SEQUENCE orders_id_seq ... was
@@ -89,6 +90,9 @@ def _reach(catalog: Catalog, names: set[str]) -> set[QualifiedName]:
         if r.name in names
         or r.key in owners
         or any(c.type_key is not None and c.type_key[1] in names for c in r.columns)  # DROP TYPE ... CASCADE
+        or (
+            r.of_type is not None and r.of_type[1] in names
+        )  # a typed table: ALTER TYPE ... CASCADE reaches it
         or any(i.name in names for i in r.indexes)
         or any(c.name in names for c in r.constraints)
     }
