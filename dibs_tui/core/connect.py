@@ -15,6 +15,8 @@ import getpass
 import os
 import socket
 import ssl
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -338,6 +340,13 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     elif isinstance(exc, asyncpg.TargetServerAttributeNotMatched):
         wanted = target.parameters.get("target_session_attrs", "")
         reason = f"no server there is what target_session_attrs={wanted} asks for{_ROLES.get(wanted, '')}"
+    elif isinstance(exc, asyncpg.TooManyConnectionsError):
+        said = (getattr(exc, "message", None) or str(exc)).splitlines()[0]
+        reason = (
+            f"{said}: no session is free (the role's or the database's CONNECTION LIMIT, or the server's "
+            "max_connections); a read makes do with one session, migrate needs two at once (the applier "
+            "and its proof): end other sessions of this role or raise its limit"
+        )
     elif isinstance(exc, ConnectionRefusedError):
         reason = "connection refused (is the server running and accepting TCP connections?)"
     elif isinstance(exc, TimeoutError | asyncio.TimeoutError):
@@ -367,10 +376,51 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     return safe(scrub(message, target.secrets))
 
 
+# Sessions this process holds open, over all its threads. A server (max_connections) or a role (CONNECTION
+# LIMIT, common for production's read-only roles) may leave fewer sessions than a command opens at once. A
+# read takes the sessions it gets (`connect_all`); a session opened beside another of the command's that ends
+# on its own (the sandbox's beside the live read, the sandbox's teardown) waits for one of ours to end, up to
+# SLOT_WAIT seconds (`wait_for_slot`); when none of ours is open the slots are other clients': said at once.
+_own: weakref.WeakSet[asyncpg.Connection] = weakref.WeakSet()
+_own_lock = threading.Lock()
+SLOT_WAIT = 60.0
+SLOT_POLL = 0.1
+
+
+def _own_sessions_open() -> bool:
+    with _own_lock:
+        return any(not conn.is_closed() for conn in _own)
+
+
 async def connect(
-    target: ConnectionTarget, *, read_only: bool = True, extra_settings: Mapping[str, str] | None = None
+    target: ConnectionTarget,
+    *,
+    read_only: bool = True,
+    extra_settings: Mapping[str, str] | None = None,
+    wait_for_slot: bool = False,
 ) -> asyncpg.Connection:
-    """Open one connection. Browsing connections are read-only at the session level."""
+    """Open one connection. Browsing connections are read-only at the session level. With `wait_for_slot`,
+    refused for want of a free session while this process holds another, it waits for that one to end
+    (`_own`): for a session opened beside another of the command's that ends on its own (the sandbox's
+    beside the live read); not for one whose caller holds the other (it would wait for itself)."""
+    deadline = asyncio.get_running_loop().time() + SLOT_WAIT
+    while True:
+        try:
+            conn = await _connect_once(target, read_only, extra_settings)
+        except ConnectError as exc:
+            waiting = wait_for_slot and exc.no_free_slot and _own_sessions_open()
+            if not waiting or asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(SLOT_POLL)
+            continue
+        with _own_lock:
+            _own.add(conn)
+        return conn
+
+
+async def _connect_once(
+    target: ConnectionTarget, read_only: bool, extra_settings: Mapping[str, str] | None
+) -> asyncpg.Connection:
     settings: dict[str, str] = dict(target.server_settings)
     if read_only:
         settings["default_transaction_read_only"] = "on"
@@ -405,7 +455,8 @@ async def connect(
         TimeoutError,
         ValueError,
     ) as exc:
-        raise ConnectError(_describe_failure(target, exc)) from None
+        full = isinstance(exc, asyncpg.TooManyConnectionsError)
+        raise ConnectError(_describe_failure(target, exc), no_free_slot=full) from None
 
 
 async def connect_all(
@@ -414,11 +465,17 @@ async def connect_all(
     *,
     read_only: bool = True,
     extra_settings: Mapping[str, str] | None = None,
+    wait_for_slot: bool = False,
 ) -> list[asyncpg.Connection]:
-    """`count` connections opened at once. When one fails, or the caller is cancelled, those already open are
-    ended before the failure or the cancel is raised (a gather cancelled meanwhile kept them from everyone)."""
+    """Up to `count` connections opened at once. Those the server refuses for want of a free session (a role's
+    CONNECTION LIMIT, max_connections reached) are done without while one opened: a read-only role limited to
+    one session, common on production, reads over that one (`wait_for_slot`: see `connect`). When one fails otherwise, or the caller is
+    cancelled, those already open are ended before the failure or the cancel is raised (a gather cancelled
+    meanwhile kept them from everyone)."""
     opening = [
-        asyncio.ensure_future(connect(target, read_only=read_only, extra_settings=extra_settings))
+        asyncio.ensure_future(
+            connect(target, read_only=read_only, extra_settings=extra_settings, wait_for_slot=False)
+        )
         for _ in range(max(1, count))
     ]
     try:
@@ -431,11 +488,18 @@ async def connect_all(
                 await asyncio.wait(opening)
         _end_opened(opening)
         raise
-    failure = next((exc for task in opening if (exc := task.exception()) is not None), None)
-    if failure is not None:
+    failures = [exc for task in opening if (exc := task.exception()) is not None]
+    opened = [task.result() for task in opening if task.exception() is None]
+    if failures and not all(getattr(f, "no_free_slot", False) for f in failures):
         _end_opened(opening)
-        raise failure
-    return [task.result() for task in opening]
+        raise failures[0]
+    if not opened:  # every slot taken, none by this batch: one, with `wait_for_slot` once one of ours ends
+        opened = [
+            await connect(
+                target, read_only=read_only, extra_settings=extra_settings, wait_for_slot=wait_for_slot
+            )
+        ]
+    return opened
 
 
 def _end_opened(opening: list[asyncio.Task[asyncpg.Connection]]) -> None:

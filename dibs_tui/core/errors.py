@@ -18,7 +18,12 @@ class DibsError(Exception):
 
 
 class ConnectError(DibsError):
-    """The server could not be reached, refused us, or the database does not exist."""
+    """The server could not be reached, refused us, or the database does not exist. `no_free_slot`: the
+    server or the role's CONNECTION LIMIT has no session left (SQLSTATE 53300)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, no_free_slot: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.no_free_slot = no_free_slot
 
 
 class EmbeddedServerError(DibsError):

@@ -140,7 +140,7 @@ async def tear_down(
         fresh = None
         try:
             if conn is None:
-                fresh = conn = await connect(place, read_only=False)
+                fresh = conn = await connect(place, read_only=False, wait_for_slot=True)
             if setting_up:
                 await _end_backend(conn, setting_up)
             for statement in statements:

@@ -35,7 +35,7 @@ T = TypeVar("T")
 
 @asynccontextmanager
 async def catalog_sessions(
-    target: ConnectionTarget, count: int = 2, *, wait_for_teardown: bool = True
+    target: ConnectionTarget, count: int = 2, *, wait_for_teardown: bool = True, wait_for_slot: bool = True
 ) -> AsyncIterator[list[asyncpg.Connection]]:
     """`count` catalog sessions (search_path pinned to pg_catalog, lock and statement timeouts, read-only),
     opened at once so that the catalog queries can run in groups concurrently. A read over them that meets a
@@ -50,7 +50,9 @@ async def catalog_sessions(
     bounds = catalog_settings(
         limits, stepping=True
     )  # a read meeting a lock is made again (core/lock_wait.py)
-    opened = await connect_all(target, count, read_only=True, extra_settings=bounds)
+    opened = await connect_all(
+        target, count, read_only=True, extra_settings=bounds, wait_for_slot=wait_for_slot
+    )
     read = False
     try:
         async with bounded(opened[0]):
@@ -92,7 +94,9 @@ async def introspect_target(
     lock gives up (a DibsError naming the lock) instead of waiting for it to go (`read_through_locks`): for a
     read a review makes on the side, which then says it did not trace rather than hang.
     """
-    async with catalog_sessions(target, connections, wait_for_teardown=wait_for_teardown) as conns:
+    async with catalog_sessions(
+        target, connections, wait_for_teardown=wait_for_teardown, wait_for_slot=wait_for_locks
+    ) as conns:
         from ..model import MetaState
         from .read import read_catalog
 

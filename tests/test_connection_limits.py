@@ -1,0 +1,104 @@
+"""A role with few sessions to spare, as production's read-only roles often are (CONNECTION LIMIT 1): a read
+makes do with the sessions it gets, a session that waits for another of ours gets its slot once that one ends,
+and a command that needs two at once says so. Every command used to fail on such a role ('too many
+connections for role'): the catalog read opened two sessions and gave up when the second was refused."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from collections.abc import Iterator
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.core.connect import connect, resolve
+from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.errors import ConnectError
+from tests.pg import DIBS, fetch, run_sql, sandbox_leftovers
+
+_names = count()
+
+
+@pytest.fixture
+def one_session(db: str, pg_server: EmbeddedServer) -> Iterator[str]:
+    """The DSN of `db` as a role that may hold one session, reads everything and may make a sandbox."""
+    role = f"one_session_{next(_names)}_{db.rsplit('/', 1)[1]}"
+    run_sql(
+        pg_server.dsn(),
+        f'CREATE ROLE "{role}" LOGIN CREATEDB CREATEROLE CONNECTION LIMIT 1; GRANT pg_read_all_data TO "{role}"',
+    )
+    run_sql(
+        db,
+        "CREATE TABLE parent (id int PRIMARY KEY); "
+        "CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent);"
+        "INSERT INTO parent VALUES (1), (2)",
+    )
+    yield db.replace("postgres@", f"{role}@")
+    run_sql(pg_server.dsn(), f'DROP ROLE IF EXISTS "{role}"')
+
+
+def _dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(DIBS), *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+def test_a_read_makes_do_with_the_one_session_the_role_may_hold(one_session: str) -> None:
+    done = _dibs("schema", one_session, "--json")
+    assert done.returncode == 0, done.stderr
+    assert sorted(r["name"] for r in json.loads(done.stdout)["relations"]) == ["child", "parent"]
+    linted = _dibs("lint", one_session)  # the catalog, then the index statistics over the same session
+    assert linted.stderr == "" and "findings (error: 0" in linted.stdout
+
+
+def test_a_diff_against_files_runs_on_one_session_and_leaves_no_sandbox(
+    one_session: str, tmp_path: Path, pg_server: EmbeddedServer
+) -> None:
+    desired = tmp_path / "schema.sql"
+    desired.write_text(
+        "CREATE TABLE parent (id int PRIMARY KEY, name text);\n"
+        "CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent);\n"
+    )
+    done = _dibs("diff", one_session, "--desired", str(desired))
+    assert done.returncode == 2, done.stderr  # differences found, none refused
+    assert "ALTER TABLE public.parent ADD COLUMN name text" in done.stdout
+    assert sandbox_leftovers(pg_server) == []
+
+
+def test_migrate_says_it_needs_two_sessions_and_applies_nothing(one_session: str, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_add.sql").write_text("ALTER TABLE parent ADD COLUMN name text;\n")
+    done = _dibs("migrate", one_session, "--migrations", str(folder), "--yes")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert "migrate needs two at once (the applier and its proof)" in done.stderr
+    columns = asyncio.run(
+        fetch(
+            one_session, "SELECT attname FROM pg_attribute WHERE attrelid = 'parent'::regclass AND attnum > 0"
+        )
+    )
+    assert [c["attname"] for c in columns] == ["id"]
+
+
+def test_a_session_that_may_wait_gets_the_slot_once_ours_ends(one_session: str) -> None:
+    """The sandbox's teardown beside the live read: refused while our other session holds the one slot, it
+    waits for that one to end; without waiting, the refusal is said at once and marked as no free slot."""
+    target = resolve(one_session, {})
+
+    async def scenario() -> tuple[bool, int]:
+        held = await connect(target)
+        with pytest.raises(ConnectError) as refused:
+            await connect(target)
+        waiting = asyncio.ensure_future(connect(target, wait_for_slot=True))
+        await asyncio.sleep(0.5)
+        assert not waiting.done()  # still waiting for ours
+        await held.close()
+        conn = await asyncio.wait_for(waiting, 10)
+        try:
+            return refused.value.no_free_slot, await conn.fetchval("SELECT 1")
+        finally:
+            await conn.close()
+
+    assert asyncio.run(scenario()) == (True, 1)
