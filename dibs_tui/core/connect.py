@@ -424,6 +424,9 @@ async def _connect_once(
     settings: dict[str, str] = dict(target.server_settings)
     if read_only:
         settings["default_transaction_read_only"] = "on"
+        # The client works between a read's queries inside its transaction: a server's idle-in-transaction
+        # bound would end the read part way (core/session.py's docstring; pg_dump lifts it too).
+        settings["idle_in_transaction_session_timeout"] = "0"
     settings.update(extra_settings or {})
     # No session of ours waits for a lock without end: one left in a queue behind another session's ACCESS
     # EXCLUSIVE lock hangs the command, and stays on the server after the command is killed (the server sees

@@ -12,7 +12,7 @@ conflict with ACCESS EXCLUSIVE alone: a DDL statement or a TRUNCATE in another s
 `lock_timeout` (default 5 s) turns such a wait into a message naming the backend that holds the lock; a whole
 catalog read (`stepping`) leaves the queue after 1 s at most and waits out of it, saying who holds the lock,
 then reads again (core/lock_wait.py); `statement_timeout` stops a runaway read. Both come from the config
-file or the command line; when the user sets no statement_timeout, it grows with the catalog (`scale_statement_timeout`): 60 s (ten times what
+file or the command line; when the user sets no statement_timeout, it grows with the catalog (`prepare_catalog_session`): 60 s (ten times what
 introspecting 5,000 tables takes on a slow server), or 3 s per MB of pg_class when that is more. The full
 read's biggest queries grow with the catalog (at 100,000 tables, a 180 MB pg_class, the constraints took 42 s
 and the indexes 28 s under EXPLAIN ANALYZE on a loaded two-core machine), so a fixed 60 s cancelled a read that
@@ -40,6 +40,12 @@ portioned query once per OID range; from a statement's sixth execution the serve
 plan, costed without the range's values. For the columns query that plan guessed one row per portion and
 nested-looped over its defaults and comments: at 20,000 tables the full read took 171 s instead of 13.
 Planning a portion costs 1-2 ms; a plan blind to the range can cost minutes.
+
+A server's own session bounds that would end a read part way are lifted for our sessions, as pg_dump lifts
+them: `idle_in_transaction_session_timeout` for every read-only session (core/connect.py: the client builds
+the model between a read's queries, inside its snapshot's transaction), and on PostgreSQL 17 and later
+`transaction_timeout` for a catalog session (`prepare_catalog_session`: a 100,000-table read takes about 40 s
+in one transaction). A DBA's 10 s on either ended the read with 'the connection to the server was lost'.
 """
 
 from __future__ import annotations
@@ -70,7 +76,7 @@ class SessionLimits:
     """How long a catalog session waits: for one lock, and for one statement (PostgreSQL durations)."""
 
     lock_timeout: str = "5s"
-    statement_timeout: str | None = None  # None: scaled to the catalog (scale_statement_timeout)
+    statement_timeout: str | None = None  # None: scaled to the catalog (prepare_catalog_session)
     meta_schema: str = "public"
     sandbox: str = "auto"  # "embedded": sandboxes never on the live server (Settings.sandbox)
 
@@ -140,14 +146,23 @@ SELECT pg_catalog.set_config('statement_timeout', pg_catalog.ceil(GREATEST({floo
 """
 
 
-async def scale_statement_timeout(conn: asyncpg.Connection, limits: SessionLimits) -> None:
+_NO_TRANSACTION_TIMEOUT = "SELECT pg_catalog.set_config('transaction_timeout', '0', false)"
+
+
+async def prepare_catalog_session(conn: asyncpg.Connection, limits: SessionLimits) -> None:
     """Give a catalog session the statement_timeout its catalog's size calls for (see the module's docstring),
-    unless the user chose one: theirs always wins. One small query, before the session's big reads: our own
-    two numbers written into its text, so that it is one round trip (a query with parameters is prepared
-    first, a round trip more on every session opened)."""
+    unless the user chose one: theirs always wins; and on PostgreSQL 17 and later no transaction_timeout (see
+    the module's docstring: a setting the startup packet cannot carry to an older server). One small query
+    at most, before the session's big reads: our own numbers written into its text, so that it is one round
+    trip (a query with parameters is prepared first, a round trip more on every session opened)."""
+    statements = []
     if limits.statement_timeout is None:
         floor, per_mb = float(SCALED_TIMEOUT_FLOOR), float(SCALED_TIMEOUT_PER_MB)
-        await conn.execute(_SCALE_SQL.format(floor=floor, per_mb=per_mb))
+        statements.append(_SCALE_SQL.format(floor=floor, per_mb=per_mb))
+    if conn.get_server_version().major >= 17:
+        statements.append(_NO_TRANSACTION_TIMEOUT)
+    if statements:
+        await conn.execute(";".join(statements))
 
 
 def _visible(text: str) -> str:
@@ -300,6 +315,6 @@ __all__ = [
     "catalog_settings",
     "current_limits",
     "describe_lock_wait",
-    "scale_statement_timeout",
+    "prepare_catalog_session",
     "use_limits",
 ]

@@ -58,7 +58,7 @@ async def fetch_catalog(
     from ..core.introspect.read import first_relations, list_relations, load_catalog
     from ..core.lock_wait import read_through_locks
     from ..core.native_heap import give_back, hold_thresholds
-    from ..core.session import bounded_read, catalog_settings, read_budget, scale_statement_timeout
+    from ..core.session import bounded_read, catalog_settings, prepare_catalog_session, read_budget
 
     hold_thresholds()  # the read gives back the large blocks it frees (ctypes: not on the first frame's path)
 
@@ -122,7 +122,7 @@ async def fetch_catalog(
             list_beside = None
         # The full read's statement_timeout, scaled to the catalog unless the user set one (core.session).
         await bounded_read(
-            conn, asyncio.gather(*(scale_statement_timeout(c, limits) for c in (conn, *extra)))
+            conn, asyncio.gather(*(prepare_catalog_session(c, limits) for c in (conn, *extra)))
         )
         catalog = await bounded_read(
             conn,

@@ -19,7 +19,7 @@ import asyncpg
 from ..connect import ConnectionTarget, connect_all
 from ..errors import DibsError
 from ..lock_wait import read_through_locks
-from ..session import bounded, catalog_settings, current_limits, read_budget, scale_statement_timeout
+from ..session import bounded, catalog_settings, current_limits, prepare_catalog_session, read_budget
 
 if TYPE_CHECKING:
     from ..meta import MetaSnapshot
@@ -56,7 +56,7 @@ async def catalog_sessions(
     read = False
     try:
         async with bounded(opened[0]):
-            await asyncio.gather(*(scale_statement_timeout(c, limits) for c in opened))
+            await asyncio.gather(*(prepare_catalog_session(c, limits) for c in opened))
             yield opened
         read = True
     except asyncpg.PostgresError as exc:
