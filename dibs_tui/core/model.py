@@ -445,8 +445,9 @@ class Relation:
     # difference: no statement changes it but making the indexes again.
     index_order: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False)
     # A child's columns whose NOT NULL it declares itself while a parent gives it too (conislocal, PostgreSQL
-    # 18): it outlives the parent's DROP NOT NULL. Not a difference: a SET NOT NULL on the child makes it so, and
-    # no statement but the parent's DROP and ADD again makes it inherited only.
+    # 18): it outlives the parent's DROP NOT NULL. Not compared by equality: diff/not_null_children.py plans the
+    # child's SET NOT NULL that makes it so, and keeps and says the other way (no statement but the parent's
+    # DROP and ADD again makes it inherited only).
     own_not_nulls: tuple[str, ...] = field(default=(), compare=False)
 
     @property

@@ -45,6 +45,7 @@ from .graph import (
     ALTER_TABLES,
 )
 from .inherited_columns import inherited_names, kept_by_a_child, own_once_parents_drop, parents_gain
+from .not_null_children import plan_own_not_nulls
 from .not_null_names import plan_moved_not_null_names, plan_not_null_name
 from .not_null_retype import hold_not_nulls
 from .not_null_states import named_by_partitions, plan_named_partitions, plan_not_null, state_of
@@ -105,6 +106,8 @@ def plan_alter_table(
     if changed.columns:
         own = own_once_parents_drop(state, old, new) if old.inherits else {}
         _alter_columns(state, old, new, inherited_names(state, old, new, set(own)), own)
+        if old.own_not_nulls != new.own_not_nulls:
+            plan_own_not_nulls(state, old, new)
     elif old.partition_of != new.partition_of or old.inherits != new.inherits:
         plan_moved_not_null_names(state, old, new, [c.name for c in new.columns])
     if changed.table:

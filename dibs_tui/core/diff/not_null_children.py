@@ -7,14 +7,16 @@ looks unchanged while the parent's change reaches it:
   otherwise than its parent's is) outlives the drop: left alone, not added again for nothing.
 * the parent's new NOT NULL would merge with the child's own, keeping the child's name (and making it its own
   and inherited), where the desired child has it inherited only, under the parent's name: the child's is
-  dropped first, and the parent's ADD gives it the inherited one, reading its rows as it would anyway."""
+  dropped first, and the parent's ADD gives it the inherited one, reading its rows as it would anyway.
+* a kept child's NOT NULL that a kept parent gives it, its own too on one side only (conislocal, which the
+  fingerprint prints as ` and local`): made its own too with SET NOT NULL, or kept and said the other way."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from ..ddl import add_not_null_sql
-from ..model import Column, ObjectRef, Relation
+from ..model import Catalog, Column, ObjectRef, Relation
 from ..object_names import not_null_name
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
@@ -77,3 +79,44 @@ def let_children_go(state: PlanState, rel: Relation, new: Column, ready: ObjectR
         state.step(
             ALTER_TABLES, f"{prefix} DROP NOT NULL;", ChangeKind.ALTER, [table_ref(child)], creates=[ready]
         )
+
+
+def _given(catalog: Catalog, rel: Relation, column: str) -> bool:
+    """Whether a parent of an inheritance child `rel` gives it its NOT NULL on `column`."""
+    return rel.partition_of is None and any(
+        (parent := catalog.relation(*k)) is not None
+        and (col := parent.column(column)) is not None
+        and col.not_null
+        and not col.not_null_no_inherit
+        for k in rel.inherits
+    )
+
+
+def plan_own_not_nulls(state: PlanState, old: Relation, new: Relation) -> None:
+    """An inheritance child's NOT NULLs a parent gives it on both sides, its own too on one side only. Its own
+    outlives the parent's DROP NOT NULL, so it is a difference (check said nothing where the fingerprint and
+    the proof saw one). SET NOT NULL makes an inherited one its own too, the rows unread (the column is NOT
+    NULL already); nothing but the parent's DROP and ADD again makes it inherited only: kept and said, as an
+    own and inherited CHECK is (compare_constraints._without_own_and_inherited)."""
+    for name in sorted(set(old.own_not_nulls).symmetric_difference(new.own_not_nulls)):
+        was, will = old.column(name), new.column(name)
+        if (
+            was is None
+            or will is None
+            or not (was.not_null and will.not_null)
+            or was.not_null_not_valid is not None
+            or will.not_null_not_valid is not None
+            or not (_given(state.current, old, name) and _given(state.desired, new, name))
+        ):
+            continue
+        cref = ObjectRef("column", new.schema, new.name, name)
+        if name in new.own_not_nulls:
+            sql = f"ALTER TABLE {qualified(*new.key)} ALTER COLUMN {quote_ident(name)} SET NOT NULL;"
+            state.change(ChangeKind.ALTER, cref, "not null", "inherited only", "its own and inherited")
+            state.step(ALTER_TABLES, sql, ChangeKind.ALTER, [table_ref(new), cref])
+            continue
+        detail = (
+            "its own and inherited, inherited only in the desired schema: kept (PostgreSQL has no statement"
+            " that makes it inherited only, but the parent's DROP and ADD again; it checks the same rows)"
+        )
+        state.keep(cref, "not null", "its own and inherited", "inherited only", detail)
