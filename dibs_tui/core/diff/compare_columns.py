@@ -103,6 +103,7 @@ EVERY_PART = ChangedParts()
 def plan_alter_table(
     state: PlanState, old: Relation, new: Relation, changed: ChangedParts = EVERY_PART
 ) -> None:
+    plan_binding(state, old, new)  # a typed table's type, which its columns may change without
     if changed.columns:
         own = own_once_parents_drop(state, old, new) if old.inherits else {}
         _alter_columns(state, old, new, inherited_names(state, old, new, set(own)), own)
@@ -111,7 +112,6 @@ def plan_alter_table(
     elif old.partition_of != new.partition_of or old.inherits != new.inherits:
         plan_moved_not_null_names(state, old, new, [c.name for c in new.columns])
     if changed.table:
-        plan_binding(state, old, new)
         plan_storage(state, old, new)
         plan_inheritance_and_rls(state, old, new)
         plan_table_options(state, old, new)

@@ -30,8 +30,20 @@ def shaped_ref(type_key: tuple[str, str]) -> ObjectRef:
 
 
 def bound(state: PlanState, old: Relation, new: Relation) -> bool:
-    """Typed by the same type on both sides, that type kept (not made again): its columns are the type's."""
-    return old.of_type is not None and old.of_type == new.of_type and old.of_type not in state.recreated_types
+    """Typed by the same type on both sides, that type kept (not made again): its columns are the type's. Not
+    where a column the type adds has a default, NOT NULL or generation on the table: ADD ATTRIBUTE leaves the
+    rows NULL, where ADD COLUMN fills them (and a NOT NULL set after would fail on them), so that table goes
+    NOT OF, ADD COLUMN, OF as one made typed does."""
+    return (
+        old.of_type is not None
+        and old.of_type == new.of_type
+        and old.of_type not in state.recreated_types
+        and not any(
+            c.default is not None or c.not_null or c.generated
+            for c in new.columns
+            if old.column(c.name) is None
+        )
+    )
 
 
 def typed_by(catalog: Catalog, type_key: tuple[str, str]) -> list[Relation]:
@@ -75,7 +87,7 @@ def plan_binding(state: PlanState, old: Relation, new: Relation) -> None:
     after = f"OF {qualified(*new.of_type)}" if new.of_type else "not typed"
     detail = f"typed table: {before} -> {after}"
     if old.of_type == new.of_type:
-        detail = f"typed table: NOT OF and OF again around its type made again ({before})"
+        detail = f"typed table: NOT OF and OF again around its type's change ({before})"
     state.change(ChangeKind.ALTER, ref, "typed table", before, after, detail=detail)
     if old.of_type is not None:
         state.step(
@@ -104,8 +116,8 @@ def plan_binding(state: PlanState, old: Relation, new: Relation) -> None:
 
 
 def as_the_type_leaves(col: Column, prev: Column | None) -> Column:
-    """A bound typed table's column as the type's ALTER ... CASCADE leaves it: a new one bare (the table's
-    default, NOT NULL, identity and comment are then its own steps), a kept one of the new type."""
+    """A bound typed table's column as the type's ALTER ... CASCADE leaves it: a new one bare (its comment and
+    settings are then the table's steps), a kept one of the new type."""
     if prev is None:
         return replace(
             col,
