@@ -32,9 +32,8 @@ def bounded_role(db: str, pg_server: EmbeddedServer) -> Iterator[str]:
     )
     run_sql(
         db,
-        "DO $$ BEGIN FOR i IN 1..%d LOOP EXECUTE format('CREATE TABLE t%%s (id int PRIMARY KEY, "
-        "note text NOT NULL DEFAULT ''x'' CHECK (note <> ''''), at timestamptz)', i); END LOOP; END $$"
-        % _TABLES,
+        f"DO $$ BEGIN FOR i IN 1..{_TABLES} LOOP EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY, "
+        "note text NOT NULL DEFAULT ''x'' CHECK (note <> ''''), at timestamptz)', i); END LOOP; END $$",
     )
     yield db.replace("postgres@", f"{role}@")
     run_sql(pg_server.dsn(), f'DROP ROLE IF EXISTS "{role}"')
