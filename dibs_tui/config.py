@@ -38,6 +38,7 @@ _KNOWN_KEYS = {
     "prove",
     "concurrent_indexes",
     "sandbox",
+    "sandbox_max_size",
 }
 
 
@@ -68,13 +69,18 @@ class Settings:
     # Where desired schemas load and migrations are traced and proved: "auto" (the live server when the role
     # may create roles and databases there, else an embedded one) or "embedded" (never on the live server).
     sandbox: str = "auto"
+    # Bytes a sandbox on the live server may write beyond its empty schema's, its load ended past them
+    # (core/sandbox_bound.py). 1 GB: a schema's DDL and seed rows take megabytes, 16 kB per relation is allowed on
+    # top, and a gigabyte of WAL is a burst a primary's disk and replicas take; a file that writes more on
+    # purpose loads with a larger bound or on the embedded sandbox.
+    sandbox_max_size: int = 1 << 30
 
     def session_limits(self) -> SessionLimits:
         """How long a catalog session may wait, and where its meta tables are (core.session)."""
         from .core.session import SessionLimits
 
         return SessionLimits(
-            self.lock_timeout, self.statement_timeout, self.meta_schema, self.sandbox
+            self.lock_timeout, self.statement_timeout, self.meta_schema, self.sandbox, self.sandbox_max_size
         ).checked()
 
     def proof_skipped_by(self, no_prove: bool = False) -> str | None:
@@ -228,6 +234,20 @@ def _one_of(path: Path, key: str, value: Any, choices: tuple[str, ...]) -> str:
     raise ConfigError(f"{path}: {key} must be one of {', '.join(repr(c) for c in choices)}, not {value!r}")
 
 
+_SIZE = re.compile(r"\s*(\d+)\s*(kB|MB|GB|TB)\s*")
+_SIZE_UNITS = {"kB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}
+
+
+def _size(path: Path, key: str, value: Any) -> int:
+    """A size as PostgreSQL writes one ("500MB", "2GB"), in bytes: at least 1 MB."""
+    found = _SIZE.fullmatch(value) if isinstance(value, str) else None
+    if found is None or int(found[1]) * _SIZE_UNITS[found[2]] < 1 << 20:
+        raise ConfigError(
+            f'{path}: {key} must be a size of 1MB or more in quotes, such as "2GB", not {value!r}'
+        )
+    return int(found[1]) * _SIZE_UNITS[found[2]]
+
+
 def _bool(path: Path, key: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -298,4 +318,5 @@ def load_settings(start: Path | None = None) -> Settings:
         prove=_bool(path, "prove", data.get("prove", True)),
         concurrent_indexes=_bool(path, "concurrent_indexes", data.get("concurrent_indexes", False)),
         sandbox=_one_of(path, "sandbox", data.get("sandbox", "auto"), ("auto", "embedded")),
+        sandbox_max_size=_size(path, "sandbox_max_size", data.get("sandbox_max_size", "1GB")),
     )

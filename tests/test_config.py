@@ -68,6 +68,12 @@ def test_default_migrations_dir_prefers_existing_folder(tmp_path: Path) -> None:
         ("statement_timeout = '-5s'", r"dibs-tui\.toml: invalid statement_timeout '-5s'"),
         ("sandbox = 'live'", r"sandbox must be one of 'auto', 'embedded', not 'live'"),
         ("sandbox = true", r"sandbox must be one of 'auto', 'embedded', not True"),
+        (
+            "sandbox_max_size = 1024",
+            r"sandbox_max_size must be a size of 1MB or more in quotes, such as \"2GB\"",
+        ),
+        ("sandbox_max_size = '2 parsecs'", "sandbox_max_size must be a size"),
+        ("sandbox_max_size = '512kB'", "sandbox_max_size must be a size of 1MB or more"),
         # a syntax error says where, as file:line:col
         ("schema = 'a'\nx = [\n  1,,\n]\n", r"dibs-tui\.toml:3:5: "),
     ],
@@ -76,6 +82,12 @@ def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) 
     (tmp_path / "dibs-tui.toml").write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_settings(tmp_path)
+
+
+def test_sandbox_max_size_is_read_as_postgresql_writes_a_size(tmp_path: Path) -> None:
+    assert load_settings(tmp_path).session_limits().sandbox_max_size == 1 << 30
+    (tmp_path / "dibs-tui.toml").write_text("sandbox_max_size = '20 GB'\n")
+    assert load_settings(tmp_path).session_limits().sandbox_max_size == 20 << 30
 
 
 def test_a_config_file_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:

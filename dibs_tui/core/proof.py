@@ -35,6 +35,7 @@ from .fingerprint import (
 )
 from .migrations.apply_outcome import PendingMigration
 from .migrations.files import is_transaction_control
+from .sandbox_bound import SandboxFull
 from .sandbox_statements import ExtensionDrop, prepare
 from .shadow import (
     LocatedStatement,
@@ -227,8 +228,11 @@ _NOT_THERE = re.compile(
 )
 
 
-def _why_untried(error: BaseException | None, gaps: FingerprintDiff) -> str | None:
+def _why_untried(failure: DibsError, gaps: FingerprintDiff) -> str | None:
     """Why a pending statement that failed on the clone was not tried there, or None: it failed."""
+    if isinstance(failure, SandboxFull):  # a seed's own rows, as for the bound on time below
+        return "a statement wrote past the bound of the sandbox on the live server (sandbox_max_size)"
+    error = failure.__context__  # the server's error, which the SourceError carrying it was raised from
     if isinstance(error, asyncpg.InsufficientPrivilegeError):
         return "the sandbox's restricted role may not run a statement the applier may"
     if isinstance(
@@ -291,7 +295,7 @@ async def prove(
             await _run(sandbox, migrations, live.reader)
         except DibsError as exc:
             # The server's error stays the context of the SourceError that carries it.
-            untried = _why_untried(exc.__context__, gaps)
+            untried = _why_untried(exc, gaps)
             return Proof(named, failure=str(exc), clone_gaps=gaps, where=where, untried=untried)
         role = str(await sandbox.connection.fetchval("SELECT current_user"))
         result = (await scope.of(sandbox.connection, owners=False)).with_role_as(role, live.reader)

@@ -44,6 +44,7 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect, resolve, with_database
 from .errors import DibsError, SourceError
+from .sandbox_bound import SizeWatch
 from .sandbox_cleanup import (
     ROLE_PREFIX,
     SHADOW_PREFIX,
@@ -262,6 +263,7 @@ async def open_sandbox(
             if admin is not None:
                 made = _Made()
                 sandbox: Sandbox | None = None
+                watch: SizeWatch | None = None
                 try:
                     rights = await _rights(admin)
                     live_version = rights.version or None
@@ -296,9 +298,13 @@ async def open_sandbox(
                                 "(pg_hba.conf?): the desired schema was loaded on an embedded server instead"
                             )
                     if sandbox is not None:
-                        yield sandbox
+                        watch = await _watch(sandbox, role)
+                        with watch.said():
+                            yield sandbox
                         return
                 finally:
+                    if watch is not None:
+                        watch.stop()
                     # Started before any await: a task cancelled before its first step never runs its body.
                     dropping = start_drop(admin, target, name, role) if made.anything else None
                     await to_the_end(
@@ -344,6 +350,17 @@ async def open_sandbox(
             server.stop()  # synchronous on purpose: nothing can cancel it half way
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
+
+
+async def _watch(sandbox: Sandbox, role: str) -> SizeWatch:
+    """The watch on what a sandbox on the live server writes (core.sandbox_bound), on a login of the setting-up
+    side's to the shadow database."""
+    assert sandbox._setting_up is not None
+    watch = SizeWatch(
+        await connect(sandbox._setting_up), role, sandbox.connection, current_limits().sandbox_max_size
+    )
+    await watch.start()
+    return watch
 
 
 async def _set_up_embedded(*args: Any) -> Sandbox | None:
@@ -437,6 +454,9 @@ async def _set_up(
         await admin.execute(f"GRANT {quote_ident(role)} TO CURRENT_USER")
     await admin.execute(f"CREATE DATABASE {quote_ident(name)} OWNER {quote_ident(role)} TEMPLATE template0")
     await admin.execute(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quote_ident(name)} FROM PUBLIC")
+    if rights.superuser and where == "live server":  # a sort's or hash's temporary files (core.sandbox_bound)
+        limit = max(current_limits().sandbox_max_size // 1024, 1)
+        await admin.execute(f"ALTER ROLE {quote_ident(role)} SET temp_file_limit = {limit}")
     shadow_admin = with_database(admin_target, name)
     created = await _create_extensions(shadow_admin, role, extensions, where, notes or [])
     role_target = replace(shadow_admin, user=role, password=password, database=name, origin="sandbox")

@@ -79,6 +79,9 @@ class SessionLimits:
     statement_timeout: str | None = None  # None: scaled to the catalog (prepare_catalog_session)
     meta_schema: str = "public"
     sandbox: str = "auto"  # "embedded": sandboxes never on the live server (Settings.sandbox)
+    sandbox_max_size: int = (
+        1 << 30
+    )  # bytes a sandbox on the live server may write (Settings.sandbox_max_size)
 
     def checked(self) -> SessionLimits:
         """The same limits, each duration validated (a typo in the config file is a one-line error)."""

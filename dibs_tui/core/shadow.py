@@ -50,6 +50,11 @@ def _error_message(exc: asyncpg.PostgresError) -> str:
             " (the desired schema loads as a role made for that one load: functions in C or internal run code "
             "inside the server, and it may not create them)"
         )
+    if isinstance(exc, asyncpg.ConfigurationLimitExceededError) and "temp_file_limit" in message:
+        message += (
+            " (a sandbox on the live server bounds a statement's temporary files to sandbox_max_size: raise it "
+            'in dibs-tui.toml, or set sandbox = "embedded")'
+        )
     for label, attr in (("detail", "detail"), ("hint", "hint")):
         value = getattr(exc, attr, None)
         if value:
@@ -100,6 +105,11 @@ async def execute_statements(conn: asyncpg.Connection, statements: Sequence[Loca
                 "cannot get, or a loop); it was cancelled and nothing of the load is kept",
             ) from None
         except _CONNECTION_LOST as exc:
+            from .sandbox_bound import BOUND_HINT, SandboxFull, ended_by_bound
+
+            bound = ended_by_bound(conn)
+            if bound is not None:
+                raise SandboxFull(stmt.file, stmt.line, stmt.column, bound, hint=BOUND_HINT) from None
             reason = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).splitlines()[0]
             raise SourceError(
                 stmt.file,

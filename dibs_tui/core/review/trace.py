@@ -34,6 +34,7 @@ from ..migrations.files import (
     runs_outside_transaction,
     split_statements,
 )
+from ..sandbox_bound import ended_by_bound
 from ..shadow import LocatedStatement, introspect_target
 from ..sqlparse import statement_info
 from .clone import load_clone, load_meta_tables, named_in, named_relations, reachable_part
@@ -283,8 +284,9 @@ async def _run_traced(
             else:
                 outcome, sqlstate, detail = await _run_one(conn, stmt.text)
             if conn.is_closed() or not conn.is_in_transaction():
-                steps.append(TraceStep(stmt.text, stmt.line, "not traced: it ended the trace's connection"))
-                return steps, [f"the trace stopped at line {stmt.line}: the statement ended its connection"]
+                why = f"the statement {ended_by_bound(conn) or 'ended its connection'}"
+                steps.append(TraceStep(stmt.text, stmt.line, f"not traced: {why}"))
+                return steps, [f"the trace stopped at line {stmt.line}: {why}"]
             try:
                 step = observe(stmt, outcome, state, await snapshot(conn, state))
             except asyncpg.PostgresError as exc:

@@ -1,0 +1,118 @@
+"""How much a sandbox on the live server may write: its database's size watched, its load ended past a bound.
+
+Within its 120 s (`shadow.LOAD_STEP_TIMEOUT`) one statement of a file (`INSERT INTO t SELECT
+generate_series(1, 1e9)`, a CREATE TABLE AS, a COPY) can write gigabytes into the shadow database on the
+production primary: its disk filled, the WAL streamed to every replica. temp_file_limit would bound a backend's
+writes, but only a superuser may set it (`_set_up` sets it on the role when we are one: it bounds the temporary
+files of a sort or a hash, which the database's size does not show). So a second connection, the setting-up
+side's, reads the database's size while the sandbox lives and ends the role's backend once the growth since it
+was made passes `sandbox_max_size` plus 16 kB for each relation in it: an empty table with its key, toast table,
+sequence and two indexes takes about 58 kB (7 pg_class rows), so a schema of 100,000 empty tables is not taken
+for a write. The backend is terminated rather than cancelled: a DO block may catch query_canceled and go on.
+
+The size is read every 0.2 s, or ten times as long as the last reading took (pg_database_size stats every
+file of the database), so the watch costs a tenth of a core at most; between two readings a statement writes
+as fast as the disk lets it, which is what can pass the bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import weakref
+from collections.abc import Iterator
+
+import asyncpg
+
+from .errors import DibsError, SourceError
+
+PER_RELATION = 16 * 1024
+_LEAST_WAIT = 0.2
+
+# The loading connection whose backend a watch ended -> what to say (the statement it ran is the caller's).
+_ENDED: weakref.WeakKeyDictionary[asyncpg.Connection, str] = weakref.WeakKeyDictionary()
+
+
+class SandboxFull(SourceError):
+    """A statement wrote past the bound of a sandbox on the live server."""
+
+
+def size_text(size: int) -> str:
+    """Bytes as MB below 10 GB (a bound of "1GB" reached says 1,047 MB, not 1 GB), else GB."""
+    return f"{size / (1 << 20):,.0f} MB" if size < 10 << 30 else f"{size / (1 << 30):,.1f} GB"
+
+
+def ended_by_bound(conn: asyncpg.Connection) -> str | None:
+    """Why the watch ended `conn`'s backend (the size reached, the setting to raise); None if it did not."""
+    return _ENDED.get(conn)
+
+
+BOUND_HINT = (
+    'raise sandbox_max_size in dibs-tui.toml if the schema\'s own rows are that large, or set sandbox = "embedded": '
+    "an embedded sandbox writes nothing to the live server, and has no such bound"
+)
+
+
+class SizeWatch:
+    """The watch of one sandbox: `start` reads the empty database's size; `close` ends it."""
+
+    def __init__(self, conn: asyncpg.Connection, role: str, loading: asyncpg.Connection, bound: int) -> None:
+        self._conn = conn  # the setting-up side's, in the shadow database
+        self._role = role
+        self._loading = loading
+        self._bound = bound
+        self._start = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._start, _ = await self._read()
+        self._task = asyncio.ensure_future(self._watch())
+
+    async def _read(self) -> tuple[int, int]:
+        row = await self._conn.fetchrow(
+            "SELECT pg_catalog.pg_database_size(pg_catalog.current_database()) AS size,"
+            " (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class) AS relations"
+        )
+        assert row is not None
+        return int(row["size"]), int(row["relations"])
+
+    async def _watch(self) -> None:
+        with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            while True:
+                began = time.monotonic()
+                size, relations = await self._read()
+                if size - self._start > self._bound + PER_RELATION * relations:
+                    await self._end(size)
+                    return
+                await asyncio.sleep(max(_LEAST_WAIT, 10 * (time.monotonic() - began)))
+
+    async def _end(self, size: int) -> None:
+        _ENDED[self._loading] = (
+            f"wrote past the bound of the sandbox on the live server: the shadow database reached "
+            f"{size_text(size)}, more than sandbox_max_size ({size_text(self._bound)}) beyond its empty size; "
+            "the statement was stopped and nothing of the load is kept"
+        )
+        await self._conn.execute(
+            "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity"
+            " WHERE datname = pg_catalog.current_database() AND usename = $1",
+            self._role,
+        )
+
+    @contextlib.contextmanager
+    def said(self) -> Iterator[None]:
+        """An error that the end of the load caused, said as the bound reached where the runner did not place
+        it at its statement (a trace's clone, a replay)."""
+        try:
+            yield
+        except Exception as exc:
+            bound = ended_by_bound(self._loading)
+            if bound is None or isinstance(exc, SandboxFull):
+                raise
+            raise DibsError(f"a statement {bound}", hint=BOUND_HINT) from exc
+
+    def stop(self) -> None:
+        """Ends the watch and its connection without an await: a cancelled load's cleanup starts before any."""
+        if self._task is not None:
+            self._task.cancel()
+        self._conn.terminate()
