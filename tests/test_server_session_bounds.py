@@ -4,14 +4,19 @@ sessions, as pg_dump does. Before, the read ended part way with 'the connection 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from collections.abc import Iterator
 from itertools import count
+from pathlib import Path
 
 import pytest
 
+from dibs_tui.core.connect import resolve
 from dibs_tui.core.embedded import EmbeddedServer
+from dibs_tui.core.migrations.apply import apply_pending
+from dibs_tui.core.migrations.apply_outcome import PendingMigration
 from tests.pg import DIBS, run_sql
 
 _names = count()
@@ -47,3 +52,19 @@ def test_a_read_outlives_the_servers_idle_and_transaction_bounds(bounded_role: s
     assert len(json.loads(done.stdout)["relations"]) == _TABLES
     linted = subprocess.run([str(DIBS), "lint", bounded_role], capture_output=True, text=True, timeout=120)
     assert linted.stderr == "" and "findings (error: 0" in linted.stdout
+
+
+def test_migrate_outwaits_the_servers_idle_session_timeout(db: str, tmp_path: Path) -> None:
+    """The applier holds the migration lock, idle, through the guard, the proof and the user's answer: a
+    database's idle_session_timeout ended it, and 'y' met 'connection to the server lost'."""
+    run_sql(db, f"ALTER DATABASE \"{db.rsplit('/', 1)[1]}\" SET idle_session_timeout = '300ms'")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20260101000000_a.sql").write_text("CREATE TABLE a (id int);\n")
+
+    async def slow_answer(pending: list[PendingMigration]) -> bool:
+        await asyncio.sleep(1.0)  # a user reading the plan
+        return True
+
+    result = asyncio.run(apply_pending(resolve(db), folder, confirm=slow_answer))
+    assert [a.name for a in result.applied] == ["20260101000000_a"]

@@ -72,6 +72,13 @@ async def _as_applier(conn: asyncpg.Connection) -> None:
     await conn.execute("SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL role TO DEFAULT")
 
 
+def _idle_kept(conn: asyncpg.Connection) -> str:
+    """The applier waits, holding the migration lock, for the guard, the proof and the user's answer (minutes,
+    idle): a server's idle_session_timeout (PostgreSQL 14 and later) ended it, and the answer 'y' then met
+    'connection to the server lost'. Lifted for this session until the first migration starts (RESET ALL)."""
+    return ", set_config('idle_session_timeout', '0', false)" if conn.get_server_version().major >= 14 else ""
+
+
 async def _fresh_session(conn: asyncpg.Connection, lock_timeout: str) -> None:
     """Before each migration: the applier's session again, whatever the previous one SET (a role, a
     lock_timeout of 0, a search_path); only what the applier itself sets comes back."""
@@ -409,7 +416,9 @@ async def apply_pending(
     watch = Watch(target, lambda line: progress(ApplyEvent("progress", line)))
     online = (watch, retries or LockRetries())
     try:
-        await conn.execute("SELECT set_config('application_name', 'dibs-tui migrate', false)")
+        await conn.execute(
+            "SELECT set_config('application_name', 'dibs-tui migrate', false)" + _idle_kept(conn)
+        )
         await refuse_read_only(conn)
         await acquire_lock(conn, progress, wait=wait_for_lock)
         await conn.execute(f"SET lock_timeout = {setting}")
