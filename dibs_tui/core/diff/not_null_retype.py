@@ -143,7 +143,11 @@ def _made_as(state: PlanState, partition: Relation, column: str) -> str:
 
 
 def _own(state: PlanState, table: Relation, column: str) -> bool:
-    """Whether a table's NOT NULL is its own, made again under its name (keeps_own; the retyped table's is)."""
+    """Whether a table's NOT NULL is its own, made again under its name (keeps_own; the retyped table's is). An
+    inheritance child's own under its parent's name (SET NOT NULL on the child, conislocal) is too: left to the
+    parent's ADD it came back inherited only, and the next diff set it again."""
+    if table.partition_of is None and column in table.own_not_nulls:
+        return True
     for key in (table.partition_of, *table.inherits):
         parent = state.current.relation(*key) if key is not None else None
         if parent is not None and _given(parent, column) is not None:

@@ -1,0 +1,2 @@
+insert into c values (1);
+insert into gc values (2);
