@@ -4,6 +4,7 @@ plans are convergence cases in tests/diffcases (typed_table_*)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,3 +78,21 @@ async def test_the_details_say_the_type_and_the_ddl_writes_of(db: str) -> None:
         assert typed.split(None, 1)[1].startswith('OF public.di"ms'), typed
         assert "\n" not in typed
         assert any("CREATE TABLE public.boxes OF public." in text for text in said()), said()
+
+
+def test_an_accepted_rename_of_a_typed_table_s_column_is_refused_and_said(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ALTER TABLE ... RENAME COLUMN on a typed table fails ("cannot rename column of typed table"): the plan
+    failed at its first statement. Its name is the type's attribute's, renamed for every table of the type at
+    once: refused with what to do instead, and no rename is suggested for it."""
+    run_sql(db, "CREATE TYPE dims AS (w int, h int); CREATE TABLE boxes OF dims;")
+    desired = tmp_path / "schema.sql"
+    desired.write_text("CREATE TYPE dims AS (w int, height int);\nCREATE TABLE boxes OF dims;\n")
+    rename = ["--accept-rename", "boxes.h=boxes.height"]
+    assert main(["diff", db, "--desired", str(desired), *rename, "--format", "sql"]) == 1
+    out, err = capsys.readouterr()
+    assert "public.boxes is a typed table (OF public.dims)" in err and "RENAME" not in out, out + err
+    assert "ALTER TYPE ... RENAME ATTRIBUTE" in err
+    assert main(["diff", db, "--desired", str(desired), "--format", "json"]) == 2
+    assert json.loads(capsys.readouterr().out)["renames"] == []

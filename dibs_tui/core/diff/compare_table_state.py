@@ -10,6 +10,7 @@ from .graph import ALTER_TABLES, LATE_CREATE
 from .partition_moves import detached_ref, plan_partition_changes
 from .render import table_ref, what_of
 from .state import PlanState
+from .typed_tables import binding_ref
 
 
 def _persistence(key: tuple[str, str]) -> ObjectRef:
@@ -97,8 +98,9 @@ def plan_inheritance_and_rls(state: PlanState, old: Relation, new: Relation) -> 
                 ChangeKind.ALTER,
                 [ref],
                 needs=[ObjectRef("table", *parent_key)],
-                # after the parent's drop of a column the table drops too: it would be missing from the table
-                after=[ObjectRef("column", *parent_key, column) for column in gone],
+                # after the parent's drop of a column the table drops too: it would be missing from the table;
+                # after its NOT OF (a typed table cannot inherit)
+                after=[*(ObjectRef("column", *parent_key, column) for column in gone), binding_ref(*old.key)],
             )
     for flag, attr, on, off in (
         ("rls", "rls_enabled", "ENABLE", "DISABLE"),

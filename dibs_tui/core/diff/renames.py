@@ -93,6 +93,8 @@ def suggest_renames(current: Catalog, desired: Catalog) -> list[RenameSuggestion
         before = cur.get(key)
         if before is None or before.columns == new.columns or not new.kind.is_table:
             continue  # equal columns: none removed, none added
+        if before.of_type is not None and before.of_type == new.of_type:
+            continue  # a typed table's column names are its type's (refuse_unmatched_renames)
         old = before
         new_names = {c.name for c in new.columns}
         removed = [c for c in old.columns if c.name not in new_names]
@@ -183,6 +185,15 @@ def refuse_unmatched_renames(
                 hint=hint,
             )
         wanted = desired.relation(*moved.get((schema, table), (schema, table)))
+        if new != old and live.of_type is not None and wanted is not None and wanted.of_type == live.of_type:
+            raise DibsError(
+                f"--accept-rename: {qualified(schema, table)} is a typed table (OF {qualified(*live.of_type)}): "
+                f"its column {quote_ident(old)} is named by the type's attribute, which PostgreSQL renames "
+                "for every table of the type at once (ALTER TYPE ... RENAME ATTRIBUTE ... CASCADE); the diff "
+                "does not plan that",
+                hint="rename the attribute in a migration of your own, or drop this accepted rename (the "
+                "attribute is then dropped and added: its values are lost)",
+            )
         if wanted is None or wanted.column(new) is None:
             raise DibsError(
                 f"--accept-rename: no column {quote_ident(new)} on {qualified(schema, table)} in the desired schema",

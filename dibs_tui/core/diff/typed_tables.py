@@ -15,6 +15,7 @@ from ..plan import ChangeKind
 from ..sql import qualified
 from .around_columns import retyped_ref
 from .graph import ADD_CONSTRAINTS, DROP_DEPENDENTS, Step, key
+from .partition_moves import detached_ref
 from .render import table_ref, type_ref
 from .state import PlanState
 
@@ -110,6 +111,8 @@ def plan_binding(state: PlanState, old: Relation, new: Relation) -> None:
                 shaped_ref(new.of_type),
                 retyped_ref(new),
                 *(ObjectRef("column", *new.key, c.name) for c in new.columns if c.name not in kept),
+                # a typed table has no parent: after its NO INHERIT
+                *(detached_ref(new, parent) for parent in old.inherits),
             ],
             after=[ObjectRef("column", *new.key, c.name) for c in old.columns if new.column(c.name) is None],
         )
