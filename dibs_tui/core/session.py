@@ -286,10 +286,25 @@ async def bounded(conn: asyncpg.Connection, what: str = "catalog read") -> Async
             f"{what} took longer than statement_timeout {await _statement_timeout(conn)}",
             hint="raise it with --statement-timeout or statement_timeout in dibs-tui.toml",
         ) from None
+    except asyncpg.CharacterNotInRepertoireError as exc:
+        raise _not_utf8(conn, what, exc) from None
     except Exception as exc:
         if not _is_lost(exc):
             raise
         raise DibsError(f"{what}: the connection to the server was lost ({type(exc).__name__})") from None
+
+
+def _not_utf8(conn: asyncpg.Connection, what: str, exc: asyncpg.PostgresError) -> DibsError:
+    """A SQL_ASCII database stores any bytes; the server refuses to send those that are not UTF-8 to a UTF-8
+    client (our driver's only text encoding), and the read ended on the driver's class name."""
+    encoding = getattr(conn.get_settings(), "server_encoding", "?")
+    said = str(exc).splitlines()[0]
+    return DibsError(
+        f"{what}: a name, comment or definition in this database is not UTF-8 ({said}); its encoding is "
+        f"{encoding}, which keeps any bytes, and the server will not send them to a UTF-8 client",
+        hint="dibs-tui reads UTF-8 only: rename or re-comment what holds those bytes (pg_dump --encoding=LATIN1 "
+        "shows where), or convert the database to UTF8",
+    )
 
 
 async def _statement_timeout(conn: asyncpg.Connection) -> str:
