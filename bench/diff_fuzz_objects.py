@@ -1,5 +1,5 @@
 """The edits of bench/diff_fuzz.py to the kinds the others leave alone: statistics objects, rules, aggregates,
-composite types under a column, foreign data wrappers, servers and foreign tables, event triggers, publications,
+composite types under a column and a typed table, foreign data wrappers, servers and foreign tables, event triggers, publications,
 inheritance added and removed, storage parameters, a table's access method, a column's storage and compression,
 a table made UNLOGGED or LOGGED, generated columns' expressions (STORED and PostgreSQL 18's VIRTUAL), enum values
 added and removed under a column and a default.
@@ -32,12 +32,14 @@ CREATE TABLE fz_obj.item (
 ) WITH (fillfactor = 90);
 {_ITEM_STATE};
 {_STATE_CHECK};
+CREATE TABLE fz_obj.box OF fz_obj.dims (w WITH OPTIONS PRIMARY KEY, h WITH OPTIONS DEFAULT 1);
 CREATE TABLE fz_obj.part (id integer PRIMARY KEY, item integer REFERENCES fz_obj.item, name text, weight numeric);
 CREATE UNLOGGED TABLE fz_obj.scratch (id integer, note text) WITH (autovacuum_enabled = false);
 CREATE TABLE fz_obj.base_log (id integer NOT NULL, at date);
 CREATE TABLE fz_obj.sys_log (extra text) INHERITS (fz_obj.base_log);
 CREATE TABLE fz_obj.app_log (id integer NOT NULL, at date, msg text);
 INSERT INTO fz_obj.item (id, qty, name, size, state) VALUES (1, 2, 'a', '(1,2)', 'new'), (2, 3, NULL, NULL, 'open');
+INSERT INTO fz_obj.box VALUES (1, 2), (2, NULL);
 INSERT INTO fz_obj.part VALUES (1, 1, 'p', 1.5), (2, 2, 'q', NULL);
 INSERT INTO fz_obj.scratch VALUES (1, 'x');
 INSERT INTO fz_obj.base_log VALUES (1, '2024-01-01');
@@ -132,21 +134,47 @@ def aggregates(rng: random.Random, named: Named) -> list[str]:
 
 
 def composite_type(rng: random.Random, named: Named) -> list[str]:
-    """The composite type of item.size given an attribute, losing one, or one retyped (the column made again:
-    PostgreSQL refuses to retype an attribute a column stores). No typed table (CREATE TABLE ... OF): the model
-    has none yet (bench/README.md, session 24)."""
+    """The composite type of item.size and of the typed table box given an attribute, losing one, or one
+    retyped (the column made again: PostgreSQL refuses to retype an attribute a column stores); CASCADE
+    reaches the typed table."""
     alter = "ALTER TYPE fz_obj.dims"
     return rng.choice(
         [
-            [f"{alter} ADD ATTRIBUTE d integer"],
-            [f"{alter} DROP ATTRIBUTE h"],
-            [f"{alter} RENAME ATTRIBUTE h TO height"],
+            [f"{alter} ADD ATTRIBUTE d integer CASCADE"],
+            [f"{alter} DROP ATTRIBUTE h CASCADE"],
+            [f"{alter} RENAME ATTRIBUTE h TO height CASCADE"],
             [
                 "ALTER TABLE fz_obj.item DROP COLUMN size",
-                f"{alter} ALTER ATTRIBUTE h TYPE bigint",
+                f"{alter} ALTER ATTRIBUTE h TYPE bigint CASCADE",
                 "ALTER TABLE fz_obj.item ADD COLUMN size fz_obj.dims",
             ],
+            [f"{alter} ALTER ATTRIBUTE h TYPE bigint CASCADE"],
             ["ALTER TABLE fz_obj.part ADD COLUMN size fz_obj.dims DEFAULT '(1,1)'"],
+        ]
+    )
+
+
+def typed_table(rng: random.Random, named: Named) -> list[str]:
+    """The typed table box (CREATE TABLE ... OF fz_obj.dims) made plain, typed by another type, given a
+    default, a column its type gains with a default of its own, dropped; a new typed table; a plain table
+    made typed."""
+    return rng.choice(
+        [
+            ["ALTER TABLE fz_obj.box NOT OF"],
+            [
+                "CREATE TYPE fz_obj.dims3 AS (w integer, h integer, d integer)",
+                "ALTER TABLE fz_obj.box NOT OF",
+                "ALTER TABLE fz_obj.box ADD COLUMN d integer DEFAULT 0",
+                "ALTER TABLE fz_obj.box OF fz_obj.dims3",
+            ],
+            ["ALTER TABLE fz_obj.box ALTER COLUMN h SET DEFAULT 7, ALTER COLUMN h SET NOT NULL"],
+            [
+                "ALTER TYPE fz_obj.dims ADD ATTRIBUTE note text CASCADE",
+                "ALTER TABLE fz_obj.box ALTER COLUMN note SET DEFAULT 'n'",
+            ],
+            ["DROP TABLE fz_obj.box"],
+            ["CREATE TABLE fz_obj.crate OF fz_obj.dims (h WITH OPTIONS NOT NULL, CHECK (w > 0))"],
+            ["CREATE TABLE fz_obj.pair (w integer, h integer)", "ALTER TABLE fz_obj.pair OF fz_obj.dims"],
         ]
     )
 
@@ -363,6 +391,7 @@ KINDS: tuple[Callable[[random.Random, Named], list[str]], ...] = (
     rules,
     aggregates,
     composite_type,
+    typed_table,
     foreign_objects,
     event_trigger,
     publication,

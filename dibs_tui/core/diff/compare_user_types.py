@@ -11,7 +11,8 @@ from ..model_types import Collation, CompositeAttribute, CompositeType
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .around_columns import clear_for_text
-from .graph import COMMENTS, DROP_DEPENDENTS, DROP_OBJECTS, PRE_CREATE
+from .deparse_drift import same_expression
+from .graph import ALTER_TABLES, COMMENTS, DROP_DEPENDENTS, DROP_OBJECTS, PRE_CREATE
 from .graph import key as node_key
 from .render import table_ref, type_ref
 from .state import PlanState, only_in
@@ -137,6 +138,7 @@ def plan_composites(state: PlanState) -> None:
             )
             if _in_place(state, old, new):
                 _alter_attributes(state, old, new)
+                _defaults_again(state, new.key)
             else:
                 _recreate_composite(state, old, new, over_ranges)
         state.comment(ref, "composite type", old.comment if old else None, new.comment)
@@ -262,6 +264,36 @@ def _alter_attributes(state: PlanState, old: CompositeType, new: CompositeType) 
             after=unbound,
             reshapes=columns if previous is not None else (),
         )
+
+
+def _defaults_again(state: PlanState, key: tuple[str, str]) -> None:
+    """A column default that is a constant of the type ('(1,1)'::dims) is stored in the type's old shape: a
+    DROP ATTRIBUTE leaves '(1)', an ADD ATTRIBUTE '(1,)', and the next diff sets it again. Set again from the
+    desired side's text after the type's ALTERs, where the desired default is the live one."""
+    for rel in state.current.relations:
+        wanted = state.desired.relation(*rel.key) if rel.kind.is_table else None
+        for col in rel.columns if wanted is not None else ():
+            want = wanted.column(col.name) if wanted is not None else None
+            if (
+                col.type_key != key
+                or col.default is None
+                or want is None
+                or want.type_key != key
+                or want.default is None
+                or not same_expression(col.default, want.default)
+            ):
+                continue
+            cref = ObjectRef("column", *rel.key, col.name)
+            state.change(
+                ChangeKind.ALTER, cref, "column", detail="default set again over the type's new attributes"
+            )
+            state.step(
+                ALTER_TABLES,
+                f"ALTER TABLE {qualified(*rel.key)} ALTER COLUMN {quote_ident(col.name)} SET DEFAULT {want.default};",
+                ChangeKind.ALTER,
+                [table_ref(rel), cref],
+                needs=[shaped_ref(key), table_ref(rel)],
+            )
 
 
 def _recreate_composite(

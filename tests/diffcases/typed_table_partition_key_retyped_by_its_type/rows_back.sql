@@ -1,0 +1,1 @@
+insert into ptab values (1, 'x');

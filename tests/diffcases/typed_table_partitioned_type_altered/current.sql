@@ -1,0 +1,6 @@
+-- a partitioned typed table: its type altered in place (ADD / DROP / ALTER ATTRIBUTE ... CASCADE reaches it and
+-- its partitions), rows kept
+create type pt as (a int, b text, gone int);
+create table ptab of pt (b with options not null) partition by list (a);
+create table ptab1 partition of ptab for values in (1);
+create table ptab2 partition of ptab for values in (2);
