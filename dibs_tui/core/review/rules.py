@@ -12,6 +12,7 @@ from ..sql import quote_ident
 from ..sqlparse import statement_info, strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
+from .replica_identity import published_writes
 from .report import Cost, Hazard, concurrent_way, runs_alone
 from .shapes import Shape, action_locks, shape_of
 
@@ -43,6 +44,7 @@ class Reviewer:
         self.costing = costing
         self.created: set[str] = set()
         self.only_statement = False  # the file has this one statement (core/review/run.py says)
+        self.later: list[str] = []  # the file's statements after the one reviewed (core/review/run.py sets)
 
     async def existing(self, name: str) -> TableFacts | None:
         """Facts for a table that exists and was not created earlier in this file."""
@@ -94,7 +96,7 @@ class Reviewer:
                 hazards += found
         elif shape.action in ("lock-table", "rename-object"):
             hazards += await self.lock_or_rename(shape)
-        return hazards
+        return hazards + await published_writes(self.facts, sql, self.created, self.later)
 
     async def lock_or_rename(self, shape: Shape) -> list[Hazard]:
         if shape.action == "lock-table":

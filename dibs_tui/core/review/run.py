@@ -44,6 +44,7 @@ async def review_sql(
         added_again = _added_again(statements)
         texts = [s.text for s in statements]
         for index, stmt in enumerate(statements):
+            reviewer.later = texts[index + 1 :]
             hazards = await reviewer.statement(stmt.text, stmt.line, added_again.get(index))
             counter.later = (texts, index + 1)
             hazards += await counter.statement(stmt.text)
