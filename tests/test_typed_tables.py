@@ -14,7 +14,7 @@ from dibs_tui.cli import main
 from tests.diffcases.harness import fingerprint_dsn
 from tests.pg import execute, psql_file, run_sql
 from tests.test_unmodelled import dibs
-from tests.ui_pilot import goto, loaded, make_app, wait_for
+from tests.ui_pilot import goto, loaded, make_app, screen_text, wait_for
 
 # A hostile type name: a quote and a newline (written U&"..." by the SQL we print, escaped on a terminal).
 TYPED = """
@@ -78,6 +78,8 @@ async def test_the_details_say_the_type_and_the_ddl_writes_of(db: str) -> None:
         assert typed.split(None, 1)[1].startswith('OF public.di"ms'), typed
         assert "\n" not in typed
         assert any("CREATE TABLE public.boxes OF public." in text for text in said()), said()
+        card = screen_text(app)  # the card's facts line says the type, its newline escaped
+        assert 'typed table of public.di"ms\\nx' in card, card
 
 
 def test_an_accepted_rename_of_a_typed_table_s_column_is_refused_and_said(

@@ -338,7 +338,7 @@ def facts_line(relation: Relation, width: int | None = None) -> Content:
         return schema + facts.stylize("$text-muted")
 
     whole = line(Content(kind))
-    parent = relation.part_of or relation.partition_of
+    parent = relation.part_of or relation.partition_of or relation.of_type
     if width is None or whole.cell_length <= width or parent is None:
         return whole
     words = kind.split(" of ", 1)[0]

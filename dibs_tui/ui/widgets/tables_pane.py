@@ -74,12 +74,14 @@ def kind_mark(relation: Relation) -> str:
 
 
 def kind_label(relation: Relation) -> str:
-    """The relation's kind in words (a partition's and a shadow table's name their parent, escaped: it may hold
-    a terminal sequence)."""
+    """The relation's kind in words (a partition's and a shadow table's name their parent, a typed table's its
+    type, escaped: it may hold a terminal sequence)."""
     if relation.part_of is not None:
         words, of = "shadow table of", relation.part_of
     elif relation.partition_of is not None:
         words, of = "partition of", relation.partition_of
+    elif relation.of_type is not None:  # CREATE TABLE ... OF: its columns are the type's
+        words, of = "typed table of", relation.of_type
     else:
         return str(relation.kind)
     return f"{words} {safe(f'{of[0]}.{of[1]}')}"
