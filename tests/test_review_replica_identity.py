@@ -108,3 +108,46 @@ def test_nothing_is_said_where_writes_go_on(db: str, migration: str, table: str)
     assert _said(migration, db) == []
     run_sql(db, migration)
     assert not _update_fails(db, table)
+
+
+_COVERED = (
+    "CREATE SCHEMA other; CREATE PUBLICATION otherpub FOR TABLES IN SCHEMA other WITH (publish = 'delete');"
+)
+
+
+@pytest.mark.parametrize(
+    ("migration", "said"),
+    [
+        ("CREATE TABLE other.fresh (a int);", True),
+        ("CREATE TABLE other.fresh AS SELECT 1 AS a;", True),
+        ("CREATE TABLE other.fresh (a int PRIMARY KEY);", False),
+        ("CREATE TABLE other.fresh (a int);\nALTER TABLE other.fresh ADD PRIMARY KEY (a);", False),
+        ("CREATE UNLOGGED TABLE other.fresh (a int);", False),  # never published
+        ("CREATE TABLE public.fresh (a int);", False),  # a schema no publication covers
+    ],
+)
+def test_a_table_made_without_a_key_where_every_table_is_published(
+    db: str, migration: str, said: bool
+) -> None:
+    run_sql(db, _SCHEMA + _COVERED)
+    found = _said(migration, db)
+    if said:
+        assert (
+            len(found) == 1 and "DELETE on other.fresh fail once it is made: publication otherpub" in found[0]
+        )
+    else:
+        assert found == []
+    run_sql(db, migration)
+    table = "other.fresh" if "other.fresh" in migration else "public.fresh"
+
+    async def delete() -> bool:
+        conn = await asyncpg.connect(db)
+        try:
+            await conn.execute(f"DELETE FROM {table}")
+            return False
+        except asyncpg.ObjectNotInPrerequisiteStateError:
+            return True
+        finally:
+            await conn.close()
+
+    assert asyncio.run(delete()) is said

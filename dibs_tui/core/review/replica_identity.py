@@ -169,6 +169,10 @@ async def published_writes(facts: Facts, sql: str, created: set[str], later: lis
         if live is not None and widened.any and live["lacking"]:
             return [_added(list(live["lacking"]), name, widened)]
         return []
+    if info.node_type == "CreateStmt" or (
+        info.node_type == "CreateTableAsStmt" and body.get("objtype") == "OBJECT_TABLE"
+    ):
+        return await _created_without_key(facts, body, later)
     if info.node_type == "AlterTableStmt" and body.get("objtype") == "OBJECT_TABLE":
         return await _identity_taken(facts, body, created, later)
     if info.node_type == "DropStmt" and body.get("removeType") == "OBJECT_INDEX":
@@ -198,6 +202,55 @@ async def _publishing(
         elif kind == "PUBLICATIONOBJ_TABLES_IN_SCHEMA" and spec.get("name"):
             lacking += await _lacking_in(facts, str(spec["name"]))
     return [_added(sorted(set(lacking)), name, flags)] if lacking else []
+
+
+# The publications that publish the updates or deletes of every table made in a schema ($1, else the one
+# CREATE TABLE makes it in): FOR ALL TABLES, or FOR TABLES IN SCHEMA (PostgreSQL 15 and later).
+_COVERING = """
+SELECT pg_catalog.concat(p.pubname::pg_catalog.text, ':', p.pubupdate::pg_catalog.text, ':',
+                         p.pubdelete::pg_catalog.text) AS entry
+FROM pg_catalog.pg_publication p
+WHERE (p.pubupdate OR p.pubdelete) AND (p.puballtables{in_schema})
+ORDER BY p.pubname
+"""
+_SCHEMA_COVERED = """
+  OR EXISTS (SELECT FROM pg_catalog.pg_publication_namespace s JOIN pg_catalog.pg_namespace n
+             ON n.oid OPERATOR(pg_catalog.=) s.pnnspid WHERE s.pnpubid OPERATOR(pg_catalog.=) p.oid
+             AND n.nspname OPERATOR(pg_catalog.=) COALESCE($1::pg_catalog.text, pg_catalog.current_schema()))"""
+
+
+async def _created_without_key(facts: Facts, body: dict[str, Any], later: list[str]) -> list[Hazard]:
+    """A permanent table made without a primary key where a publication publishes every table's updates or
+    deletes (FOR ALL TABLES, its schema's), unless a later statement of the transaction gives it one. A
+    partition takes its parent's key."""
+    relation = body.get("relation") or body.get("into", {}).get("rel", {})
+    if relation.get("relpersistence", "p") != "p" or body.get("partbound") or body.get("ofTypename"):
+        return []
+    elements = body.get("tableElts") or ()
+    keyed = any(
+        c.get("Constraint", {}).get("contype") == "CONSTR_PRIMARY"
+        for e in elements
+        for c in [e, *e.get("ColumnDef", {}).get("constraints", ())]
+    )
+    table = written(relation.get("schemaname"), relation.get("relname"))
+    if keyed or given_again(table, later):
+        return []
+    in_schema = _SCHEMA_COVERED if facts.conn.get_server_version().major >= 15 else ""
+    rows = await _rows(facts, _COVERING.format(in_schema=in_schema), relation.get("schemaname"))
+    publications = [
+        (n, _Flags(u == "true", d == "true")) for n, u, d in (str(r["entry"]).rsplit(":", 2) for r in rows)
+    ]
+    if not publications:
+        return []
+    flags = _Flags(any(f.update for _, f in publications), any(f.delete for _, f in publications))
+    return [
+        Hazard(
+            "backward-incompatible",
+            f"{flags.verbs} on {table} fail once it is made: publication {', '.join(n for n, _ in publications)} "
+            f"publishes the {flags.published} of every table made there, and it has no primary key (so no "
+            "replica identity); give it one in this migration, or REPLICA IDENTITY FULL",
+        )
+    ]
 
 
 def _added(tables: list[str], publication: str, flags: _Flags) -> Hazard:
