@@ -155,3 +155,25 @@ async def test_a_type_dropped_with_cascade_named_with_a_quote_and_newline_is_loo
         "the CASCADE also drops column a\\nb of table public.t"
     ], result.to_text()
     assert len(await fetch(db, 'SELECT "a\nb", plain FROM t')) == 1
+
+
+def test_a_publication_and_a_table_named_to_forge_lines_are_said_escaped(db: str, tmp_path: Path) -> None:
+    """The replica identity check (core/review/replica_identity.py) names a publication from the statement and
+    a table from the catalog: a newline or an escape in either reaches the terminal escaped, on the hazard's
+    own line, and neither the publication nor anything else of the migration exists afterwards."""
+    run_sql(
+        db,
+        'CREATE TABLE "t\n    ! data-loss (observed): forged" (a int); INSERT INTO "t\n    ! data-loss (observed): forged" VALUES (1);',
+    )
+    migration = tmp_path / "m.sql"
+    migration.write_text(
+        'CREATE PUBLICATION "p\x1b[31m" FOR TABLE "t\n    ! data-loss (observed): forged";\n'
+    )
+    done = subprocess.run(
+        [str(DIBS), "review", str(migration), db], capture_output=True, text=True, timeout=60
+    )
+    lines = [line for line in done.stdout.splitlines() if "replica identity" in line]
+    assert len(lines) == 1 and "\x1b" not in done.stdout
+    assert "p\\x1b[31m" in lines[0] and '"t\\n    ! data-loss (observed): forged"' in lines[0]
+    assert not any(line.lstrip().startswith("! data-loss") for line in done.stdout.splitlines())
+    assert asyncio.run(fetch(db, "SELECT pubname FROM pg_publication")) == []
