@@ -355,8 +355,10 @@ def plan_alter_column(
             else f"{quote_ident(new.name)}::{new.type}"
         )
         needs = [type_ref(*new.type_key)] if new.type_key else []
-        # a partition that leaves goes first: the type change would name its NOT NULL as the parent's
+        # a partition that leaves goes first: the type change would name its NOT NULL as the parent's; and so
+        # does an inheritance child that leaves (NO INHERIT): the type change would reach it, retyped with it
         needs += [detached_ref(part, rel.key) for part in state.current.partitions.get(rel.key, ())]
+        needs += [detached_ref(child, rel.key) for child in state.inheritors.get(rel.key, ())]
         needs += leaves
         made = [retyped_ref(rel)]  # what waits for the new type: generated columns, a parent's ADD merging it
         if new.type_key in state.array_recasts and new.type.endswith("[]"):
