@@ -1,6 +1,6 @@
 """Random edits to a real schema with rows, planned both ways: where the diff does not converge.
 
-    .venv/bin/python -m bench.diff_fuzz [--bases pagila chinook] [--seeds 0-49] [--edits 8]
+    .venv/bin/python -m bench.diff_fuzz [--bases pagila chinook] [--seeds 0-49] [--edits 8] [--objects-only]
 
 Each seed copies a real schema (tests/fixtures/real) that holds a few rows in every table it can fill, makes
 random edits to the copy the way a developer would (columns added, dropped, retyped, renamed, made NOT NULL,
@@ -285,9 +285,11 @@ class Result:
     expected: list[str]
 
 
-def _run_seed(server: EmbeddedServer, base: str, facts: Facts, seed: int, count: int) -> Result:
-    rng = random.Random(f"{base}:{seed}")
-    editor = Editor(rng, facts)
+def _run_seed(
+    server: EmbeddedServer, base: str, facts: Facts, seed: int, count: int, objects_only: bool = False
+) -> Result:
+    rng = random.Random(f"{base}:{seed}{':objects' if objects_only else ''}")
+    editor = Editor(rng, facts, objects_only=objects_only)
     wanted = [editor.edit() for _ in range(count)]
     made: list[str] = []
 
@@ -371,6 +373,9 @@ def main() -> int:
     parser.add_argument("--seeds", default="0-19", help="seeds, e.g. 0-49 or 3,7,11")
     parser.add_argument("--edits", type=int, default=8, help="edits tried per seed")
     parser.add_argument("--lines", type=int, default=40, help="lines of each failure printed")
+    parser.add_argument(
+        "--objects-only", action="store_true", help="only the fz_obj kinds (bench/diff_fuzz_objects.py)"
+    )
     args = parser.parse_args()
     # ended by SIGTERM (a timeout, kill) it unwinds as Ctrl-C does, so its server below is stopped
     signal.signal(signal.SIGTERM, _interrupted)
@@ -388,7 +393,7 @@ def main() -> int:
             asyncio.run(_fill(server.dsn(f"fz_{base}"), facts))
             for seed in _seeds(args.seeds):
                 started = time.monotonic()
-                result = _run_seed(server, base, facts, seed, args.edits)
+                result = _run_seed(server, base, facts, seed, args.edits, args.objects_only)
                 runs += 1
                 took = time.monotonic() - started
                 word = "ok" if not result.failures else "FAIL " + ", ".join(d for d, _ in result.failures)

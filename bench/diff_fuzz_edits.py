@@ -105,9 +105,10 @@ class Edit:
 class Editor:
     """Random edits, each a list of statements run in one transaction (an edit the rows refuse is left out)."""
 
-    def __init__(self, rng: random.Random, facts: Facts) -> None:
+    def __init__(self, rng: random.Random, facts: Facts, *, objects_only: bool = False) -> None:
         self.rng = rng
         self.facts = facts
+        self.objects_only = objects_only  # the fz_obj kinds alone (bench/diff_fuzz_objects.py)
         self.n = 0
         self.renamed: tuple[str, str, str, str, str] | None = None
 
@@ -125,6 +126,8 @@ class Editor:
         return Edit(statements, self.renamed)
 
     def _any(self) -> list[str]:
+        if self.objects_only:
+            return self.objects()
         kinds: list[Callable[[], list[str]]] = [
             self.add_column,
             self.add_column,
