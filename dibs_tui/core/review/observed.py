@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .facts import Facts, TableFacts
+from .names import key
 from .report import Cost, Hazard, ObservedLock, concurrent_way, runs_alone
-from .shapes import written
+from .shapes import shape_of, written
 from .trace import Rates
 from .trace_steps import WRITE_BLOCKING, IndexBuild, Relation, TraceStep, strongest
 
@@ -147,8 +148,13 @@ def _strongest_lock(step: TraceStep) -> str:
     if not mode:  # pg_locks shows nothing new: what an earlier statement took, not the rule's guess, is held
         before = [f"{lock_words(k.mode)} already held on {_name(k.relation)}" for k in step.held_before]
         return f"nothing new: {', '.join(before)} from an earlier statement" if before else ""
-    # A partitioned table first: its partitions' locks come with it
-    held = sorted((k.relation for k in step.locks if k.mode == mode), key=lambda r: r.kind != "p")
+    # The table the statement names first (a retyped key's referencing tables are locked with it), then a
+    # partitioned one: its partitions' locks come with it
+    named = key(shape_of(step.sql).table)
+    held = sorted(
+        (k.relation for k in step.locks if k.mode == mode),
+        key=lambda r: (key(_name(r)) != named, r.kind != "p"),
+    )
     on = [_name(r) for r in held]
     more = f" (and {len(on) - 1} more)" if len(on) > 1 else ""
     earlier = [k for k in step.held_before if k.relation == held[0] and k.mode != mode]
