@@ -161,10 +161,6 @@ def test_a_pg_dump_and_a_rails_structure_pass_the_desired_door() -> None:
         ("ALTER DATABASE x OWNER TO me", "ALTER DATABASE"),
         ("COMMENT ON DATABASE x IS 'y'", "COMMENT ON DATABASE"),
         ("GRANT CONNECT ON DATABASE x TO y", "GRANT ON DATABASE"),
-        ("CREATE ROLE x", "CREATE ROLE"),
-        ("ALTER USER x PASSWORD 'y'", "ALTER ROLE"),
-        ("DROP GROUP x", "DROP ROLE"),
-        ("GRANT admin TO x", "GRANT ROLE"),
         ("CREATE TABLESPACE x LOCATION '/tmp'", "CREATE TABLESPACE"),
         ("ALTER TABLE t SET TABLESPACE x", "ALTER TABLE ... SET TABLESPACE"),
         ("ALTER SYSTEM SET work_mem = '1GB'", "ALTER SYSTEM"),
@@ -208,6 +204,30 @@ def test_the_desired_door_refuses(sql: str, kind: str) -> None:
         check_desired(parsed)
     assert str(info.value).startswith(f"d.sql:2:1: {kind}")
     assert "is not allowed in a desired schema" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE ROLE x",
+        "ALTER USER x PASSWORD 'y'",
+        "ALTER ROLE x SET search_path = app",
+        "ALTER ROLE x RENAME TO y",
+        "DROP GROUP x",
+        "GRANT admin TO x",
+        "COMMENT ON ROLE x IS 'y'",
+    ],
+)
+def test_the_desired_door_passes_statements_on_roles_which_the_sandbox_skips(sql: str) -> None:
+    from dibs_tui.core.sandbox_statements import prepare
+    from dibs_tui.core.shadow import LocatedStatement
+
+    check_desired(parse_sql(f"CREATE TABLE ok (id int);\n{sql};\n", "d.sql"))
+    prepared = prepare(
+        [LocatedStatement("d.sql", "CREATE TABLE ok (id int)", 1, 1), LocatedStatement("d.sql", sql, 2, 1)]
+    )
+    assert [s.text for s in prepared.runnable(())] == ["CREATE TABLE ok (id int)"]
+    assert prepared.roles_note() is not None and "at d.sql:2" in prepared.roles_note()
 
 
 @pytest.mark.parametrize(

@@ -238,13 +238,18 @@ async def _rights(admin: asyncpg.Connection) -> _Rights:
 
 @asynccontextmanager
 async def open_sandbox(
-    target: ConnectionTarget | None, extensions: Sequence[ExtensionRequest] = (), roles: Sequence[str] = ()
+    target: ConnectionTarget | None,
+    extensions: Sequence[ExtensionRequest] = (),
+    roles: Sequence[str] = (),
+    created_roles: Sequence[str] = (),
 ) -> AsyncIterator[Sandbox]:
     """A fresh shadow database and its restricted role, on `target`'s server if allowed, else embedded.
 
     `roles`: the roles the statements name (GRANT ... TO, CREATE POLICY ... TO). On the user's server they are
     the server's own and nothing is made; an embedded server, a throwaway cluster of ours, has none of them,
-    so each is made there, NOLOGIN and without rights, before the statements run.
+    so each is made there, NOLOGIN and without rights, before the statements run. `created_roles`: those the
+    files create themselves (core.sandbox_statements): where the user's server lacks one, no role is made
+    there, and the load goes to an embedded server.
 
     Cleanup survives cancellation (Ctrl-C): database and role are dropped by `to_the_end`, and an embedded
     server is stopped synchronously in the outermost `finally`, which a CancelledError raised by an inner
@@ -267,21 +272,10 @@ async def open_sandbox(
                 try:
                     rights = await _rights(admin)
                     live_version = rights.version or None
-                    untrusted = [] if rights.superuser else await _untrusted(admin, extensions)
-                    if current_limits().sandbox == "embedded":
-                        pass  # the project keeps sandboxes off the live server; its version is read, for the note
-                    elif rights.read_only:
-                        notes.append(
-                            f"the server at {_where(target)} is read-only (a standby, or "
-                            "default_transaction_read_only): the desired schema was loaded on an embedded "
-                            "server instead"
-                        )
-                    elif rights.may_sandbox and untrusted:
-                        notes.append(
-                            f"creating extension {', '.join(untrusted)} takes a superuser: the desired schema "
-                            "was loaded on an embedded server instead"
-                        )
-                    elif rights.may_sandbox:
+                    elsewhere = await _elsewhere(admin, target, rights, extensions, created_roles)
+                    if elsewhere is not None:
+                        notes += [elsewhere] if elsewhere else []
+                    else:
                         await sweep_expired(admin, target)
                         try:
                             sandbox = await _set_up(
@@ -298,7 +292,7 @@ async def open_sandbox(
                                 "(pg_hba.conf?): the desired schema was loaded on an embedded server instead"
                             )
                     if sandbox is not None:
-                        watch = await _watch(sandbox, role)
+                        watch = await SizeWatch.open(sandbox._setting_up, role, sandbox.connection)
                         with watch.said():
                             yield sandbox
                         return
@@ -352,22 +346,49 @@ async def open_sandbox(
             shutil.rmtree(root, ignore_errors=True)
 
 
-async def _watch(sandbox: Sandbox, role: str) -> SizeWatch:
-    """The watch on what a sandbox on the live server writes (core.sandbox_bound), on a login of the setting-up
-    side's to the shadow database."""
-    assert sandbox._setting_up is not None
-    watch = SizeWatch(
-        await connect(sandbox._setting_up), role, sandbox.connection, current_limits().sandbox_max_size
-    )
-    await watch.start()
-    return watch
-
-
 async def _set_up_embedded(*args: Any) -> Sandbox | None:
     try:
         return await _set_up(*args)
     except asyncpg.PostgresError as exc:
         raise DibsError(f"the embedded server could not set up the sandbox: {_first_line(exc)}") from None
+
+
+async def _elsewhere(
+    admin: asyncpg.Connection,
+    target: ConnectionTarget,
+    rights: _Rights,
+    extensions: Sequence[ExtensionRequest],
+    created_roles: Sequence[str],
+) -> str | None:
+    """Why the sandbox is not made on the live server, as the note says it ("" when that needs no note: the
+    project keeps it off, our role may not); None: it is made there if the server lets its role in."""
+    if current_limits().sandbox == "embedded":
+        return ""  # the live server's version is read all the same, for the note on versions
+    if rights.read_only:
+        return (
+            f"the server at {_where(target)} is read-only (a standby, or default_transaction_read_only): the "
+            "desired schema was loaded on an embedded server instead"
+        )
+    if not rights.may_sandbox:
+        return ""
+    untrusted = [] if rights.superuser else await _untrusted(admin, extensions)
+    if untrusted:
+        return (
+            f"creating extension {', '.join(untrusted)} takes a superuser: the desired schema was loaded on an "
+            "embedded server instead"
+        )
+    rows = await admin.fetch(
+        "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) ANY($1::text[])",
+        list(created_roles),
+    )
+    missing = [quote_ident(r) for r in created_roles if r not in {row["rolname"] for row in rows}]
+    if missing:
+        return (
+            f"the schema creates role{'s' if len(missing) > 1 else ''} {', '.join(missing)}, which the server "
+            f"at {_where(target)} does not have and the sandbox never makes there: the desired schema was "
+            "loaded on an embedded server instead, where they are made for the load"
+        )
+    return None
 
 
 async def _make_roles(admin: asyncpg.Connection, roles: Sequence[str]) -> None:

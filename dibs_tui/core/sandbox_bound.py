@@ -25,7 +25,9 @@ from collections.abc import Iterator
 
 import asyncpg
 
+from .connect import ConnectionTarget, connect
 from .errors import DibsError, SourceError
+from .session import current_limits
 
 PER_RELATION = 16 * 1024
 _LEAST_WAIT = 0.2
@@ -55,7 +57,7 @@ BOUND_HINT = (
 
 
 class SizeWatch:
-    """The watch of one sandbox: `start` reads the empty database's size; `close` ends it."""
+    """The watch of one sandbox: `open` begins it, `stop` ends it."""
 
     def __init__(self, conn: asyncpg.Connection, role: str, loading: asyncpg.Connection, bound: int) -> None:
         self._conn = conn  # the setting-up side's, in the shadow database
@@ -65,9 +67,20 @@ class SizeWatch:
         self._start = 0
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._start, _ = await self._read()
-        self._task = asyncio.ensure_future(self._watch())
+    @classmethod
+    async def open(
+        cls, setting_up: ConnectionTarget | None, role: str, loading: asyncpg.Connection
+    ) -> SizeWatch:
+        """The watch of the shadow database `setting_up` logs in to, begun: its empty size read."""
+        assert setting_up is not None  # a sandbox on the live server has its setting-up side's login
+        watch = cls(await connect(setting_up), role, loading, current_limits().sandbox_max_size)
+        try:
+            watch._start, _ = await watch._read()
+        except BaseException:
+            watch.stop()
+            raise
+        watch._task = asyncio.ensure_future(watch._watch())
+        return watch
 
     async def _read(self) -> tuple[int, int]:
         row = await self._conn.fetchrow(

@@ -17,6 +17,13 @@
   clone, a step of that side's (`steps`), as its creation was.
 * The roles the statements name (GRANT ... TO, CREATE POLICY ... TO): an embedded server, a cluster of our
   own, has none of the user's roles; they are made there, NOLOGIN, before the load (core.sandbox).
+* Statements on roles (CREATE / ALTER / DROP ROLE, GRANT role TO role, COMMENT ON ROLE): a role belongs to the
+  server, not to a database's schema, and is not part of the diff, so they are skipped, run nowhere, and said
+  in a note (`roles_note`). A role the files create, plainly or in a DO block (`IF NOT EXISTS (SELECT FROM
+  pg_roles ...) THEN CREATE ROLE ...`), is one the rest of the files may grant to: made NOLOGIN on an embedded
+  server like the roles named, never on the live server, where the load goes to an embedded server instead when
+  one is missing (core.sandbox). A DO block runs as the sandbox's role, which may not make roles: where the
+  role is missing, it fails there, and the message says why.
 
 Only statements that mention these words are parsed (a cheap scan first): most of a large schema is not.
 """
@@ -34,9 +41,15 @@ if TYPE_CHECKING:
     from .shadow import LocatedStatement
 
 _WORTH_PARSING = re.compile(
-    r"\b(extension|owner|grant|revoke|policy|authorization|tablespace|default_tablespace)\b|\bcreate\s+schema\b|\bfor\s+(role|user)\b",
+    r"\b(extension|owner|grant|revoke|policy|authorization|tablespace|default_tablespace)\b|\bcreate\s+schema\b"
+    r"|\bfor\s+(role|user)\b|\b(create|alter|drop)\s+(role|user|group)\b|\bon\s+role\b",
     re.IGNORECASE,
 )
+_ON_ROLES = frozenset(
+    {"CreateRoleStmt", "AlterRoleStmt", "AlterRoleSetStmt", "DropRoleStmt", "GrantRoleStmt"}
+)
+# A role a DO block creates: its name as written (quoted or not) after CREATE ROLE / USER / GROUP
+_CREATED_IN_A_BLOCK = re.compile(r"\bCREATE\s+(?:ROLE|USER|GROUP)\s+(\"(?:[^\"]|\"\")+\"|[A-Za-z_]\w*)", re.I)
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,20 @@ class Prepared:
     as_own: dict[int, LocatedStatement] = field(default_factory=dict)
     roles: tuple[str, ...] = ()  # the roles the statements name (a reserved pg_ one excepted)
     extension_drops: dict[int, ExtensionDrop] = field(default_factory=dict)  # index -> DROP EXTENSION
+    on_roles: tuple[int, ...] = ()  # indexes of the statements on roles, not run
+    created_roles: tuple[str, ...] = ()  # the roles the files create (also in `roles`)
+
+    def roles_note(self) -> str | None:
+        """What the load left out of the statements on roles, for the diff's notes."""
+        if not self.on_roles:
+            return None
+        first = self.statements[self.on_roles[0]]
+        count = len(self.on_roles)
+        return (
+            f"{count} statement{'s' if count > 1 else ''} on roles {'were' if count > 1 else 'was'} not run (the "
+            f"first at {first.file}:{first.line}): a role belongs to the server, not to the schema, and is not "
+            "part of the diff; create the roles on the server yourself"
+        )
 
     def steps(self, created: Collection[str]) -> list[LocatedStatement | ExtensionDrop]:
         """`runnable`, with each DROP EXTENSION of extensions the setting-up side created in its place as a
@@ -103,6 +130,8 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
     drops: dict[int, ExtensionDrop] = {}
     by_index: dict[int, tuple[str, str]] = {}
     schema_candidates: dict[int, str] = {}
+    on_roles: list[int] = []
+    created: set[str] = set()
     for index, stmt in enumerate(statements):
         if not _WORTH_PARSING.search(stmt.text):
             continue
@@ -112,7 +141,12 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
         node = nodes[0]
         kind = type(node).__name__
         roles |= _roles_named(node)
-        if kind == "CreateExtensionStmt":
+        on_a_role, creates = _on_roles(node, kind, stmt.text)
+        created |= creates
+        if on_a_role:
+            not_run.add(index)
+            on_roles.append(index)
+        elif kind == "CreateExtensionStmt":
             request = _extension(node, stmt)
             extensions.append(request)
             by_index[index] = ("extension", request.name)
@@ -143,8 +177,38 @@ def prepare(statements: Sequence[LocatedStatement], acting_for: str = "") -> Pre
             schema_candidates[index] = str(getattr(node, "schemaname", "") or "")
     for index, schema in schema_candidates.items():
         by_index[index] = ("schema", schema)
-    named = tuple(sorted(r for r in roles if not r.startswith("pg_")))
-    return Prepared(tuple(statements), tuple(extensions), frozenset(not_run), by_index, as_own, named, drops)
+    named = tuple(sorted(r for r in roles | created if not r.startswith("pg_")))
+    return Prepared(
+        tuple(statements),
+        tuple(extensions),
+        frozenset(not_run),
+        by_index,
+        as_own,
+        named,
+        drops,
+        tuple(on_roles),
+        tuple(sorted(created)),
+    )
+
+
+def _on_roles(node: Any, kind: str, text: str) -> tuple[bool, set[str]]:
+    """Whether the statement acts on roles (skipped), and the roles it creates, as one of its own or in a DO
+    block."""
+    if kind == "DoStmt":
+        return False, {_unquoted(n) for n in _CREATED_IN_A_BLOCK.findall(text)}
+    if kind in _ON_ROLES:
+        return True, {str(node.role)} if kind == "CreateRoleStmt" else set()
+    if kind not in ("CommentStmt", "RenameStmt"):
+        return False, set()
+    from pglast.enums import ObjectType
+
+    value = getattr(node, "objtype" if kind == "CommentStmt" else "renameType", None)
+    return (ObjectType(value) if isinstance(value, int) else value) is ObjectType.OBJECT_ROLE, set()
+
+
+def _unquoted(name: str) -> str:
+    """An identifier as PostgreSQL reads it: a quoted one as written, else folded to lower case."""
+    return name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
 
 
 def _drops_extensions(node: Any) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,12 @@ def _error_message(exc: asyncpg.PostgresError) -> str:
             " (the desired schema loads as a role made for that one load: functions in C or internal run code "
             "inside the server, and it may not create them)"
         )
+    if isinstance(exc, asyncpg.InsufficientPrivilegeError) and _ROLES_REFUSED.match(message):
+        message += (
+            " (the desired schema loads as a role made for that one load, which may not make, change or drop "
+            "roles; a statement of its own on roles is skipped, one in a DO block runs as that role: roles are "
+            "not part of the diff, make them on the server yourself)"
+        )
     if isinstance(exc, asyncpg.ConfigurationLimitExceededError) and "temp_file_limit" in message:
         message += (
             " (a sandbox on the live server bounds a statement's temporary files to sandbox_max_size: raise it "
@@ -63,6 +69,7 @@ def _error_message(exc: asyncpg.PostgresError) -> str:
 
 
 _LANGUAGE_REFUSED = re.compile(r"permission denied for language (c|internal)$")
+_ROLES_REFUSED = re.compile(r"permission denied to (create|alter|drop|rename|grant) role\b")
 
 # The longest one statement of a file may run in a sandbox. Desired schemas and migrations run there on empty
 # tables: DDL and seed rows take milliseconds, so a statement still running after this is waiting for ever (a
@@ -284,7 +291,7 @@ async def _load_in_sandbox(
     from .sandbox_statements import prepare
 
     prepared = prepare(statements)
-    async with open_sandbox(target, prepared.extensions, prepared.roles) as sandbox:
+    async with open_sandbox(target, prepared.extensions, prepared.roles, prepared.created_roles) as sandbox:
         await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
         # Introspection opens `connections`; one more place for the load's backend, which may still be ending
         # when they log in (nobody else can take it: the password is new).
@@ -298,7 +305,8 @@ async def _load_in_sandbox(
             privileges=privileges,
             connections=connections,
         )
-    return catalog, sandbox.info
+    note = prepared.roles_note()
+    return catalog, replace(sandbox.info, notes=(*sandbox.info.notes, note)) if note else sandbox.info
 
 
 def _looks_like_schema(path: Path) -> bool:

@@ -9,8 +9,9 @@ database (FDW servers and user mappings, event triggers and `OWNER TO` included:
 sandbox's role may not do fails there), CREATE EXTENSION, session SET (not ROLE or SESSION AUTHORIZATION),
 DO blocks, BEGIN/COMMIT, a SELECT whose targets are only calls of `ALLOWED_CALLS` (no FROM, no subquery:
 pg_dump's `set_config` and `setval`), and INSERT ... VALUES of constants and `ALLOWED_CALLS`
-(Rails' structure.sql ends with its schema_migrations rows; seed rows of lookup tables). Refused: anything on
-a database, role or tablespace, ALTER SYSTEM, COPY, LOAD, maintenance (VACUUM, ANALYZE, CLUSTER, REINDEX,
+(Rails' structure.sql ends with its schema_migrations rows; seed rows of lookup tables), statements on roles
+(a real schema file often starts with CREATE ROLE: the sandbox skips them, `core.sandbox_statements`).
+Refused: anything else on a database or tablespace, ALTER SYSTEM, COPY, LOAD, maintenance (VACUUM, ANALYZE, CLUSTER, REINDEX,
 CHECKPOINT), subscriptions, LISTEN/NOTIFY, UPDATE/DELETE/MERGE, CALL, PREPARE/EXECUTE, SECURITY LABEL,
 IMPORT FOREIGN SCHEMA, and every statement kind not listed as allowed.
 
@@ -49,7 +50,9 @@ _DESIRED_TYPES = frozenset(
     "CreateForeignTableStmt CreateUserMappingStmt AlterUserMappingStmt DropUserMappingStmt "
     "CreatePLangStmt CreateTransformStmt CreateAmStmt CreatePublicationStmt AlterPublicationStmt "
     "CreateStatsStmt AlterStatsStmt RefreshMatViewStmt AlterObjectDependsStmt VariableSetStmt "
-    "VariableShowStmt TransactionStmt SelectStmt InsertStmt ConstraintsSetStmt ".split()
+    "VariableShowStmt TransactionStmt SelectStmt InsertStmt ConstraintsSetStmt "
+    # on roles: passed, and skipped by the sandbox (core.sandbox_statements), run nowhere
+    "CreateRoleStmt AlterRoleStmt AlterRoleSetStmt DropRoleStmt GrantRoleStmt ".split()
 )
 _CLUSTER_OBJECTS = frozenset(
     {"OBJECT_DATABASE", "OBJECT_ROLE", "OBJECT_TABLESPACE", "OBJECT_SUBSCRIPTION", "OBJECT_PARAMETER_ACL"}
@@ -124,7 +127,7 @@ def _insert_allowed(body: dict[str, Any]) -> bool:
 def desired_refusal(stmt: ParsedStatement) -> str | None:
     """Why a statement may not stand in a desired schema (its kind), or None."""
     node_type, body = stmt.node_type, stmt.body
-    if node_type not in _DESIRED_TYPES or _object_type(node_type, body) in _CLUSTER_OBJECTS:
+    if node_type not in _DESIRED_TYPES or _object_type(node_type, body) in _CLUSTER_OBJECTS - {"OBJECT_ROLE"}:
         return stmt.kind
     if node_type == "VariableSetStmt" and body.get("name") in ("role", "session_authorization"):
         return stmt.kind
