@@ -143,3 +143,22 @@ async def test_one_watch_session_per_browser_across_r_and_none_after_it_quits(
             break
         await asyncio.sleep(0.1)
     assert await _watching(db) == []
+
+
+async def test_idle_session_timeout_on_the_server_does_not_end_the_watch(db: str, tmp_path: Path) -> None:
+    """idle_session_timeout set for the database (or the role) ended the watch's idle session each time it
+    passed: the browser opened another, for as long as it ran, a new backend and a server log line every
+    time. The watch's session sets its own to 0, as any session may."""
+    server, name = db.rsplit("/", 1)
+    await execute(f"{server}/postgres", f"ALTER DATABASE \"{name}\" SET idle_session_timeout = '1s'")
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), header_label="t")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        for _ in range(100):
+            if watch := await _watching(db):
+                break
+            await pilot.pause(0.1)
+        await pilot.pause(3)
+        assert await _watching(db) == watch, "the watch's session was ended and opened again"
+        assert app.load_state == ""
+        await pilot.press("q")
