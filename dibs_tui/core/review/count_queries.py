@@ -19,6 +19,7 @@ from ..terminal import safe
 from .counted import RowCount
 from .expr_allowlist import refusal, user_cast_types
 from .facts import CHECK_TIMEOUT, TableFacts
+from .typmods import typmod_of
 
 SAMPLE_ABOVE_BYTES = 512 * 1024 * 1024  # read larger tables through a sample up front
 SAMPLE_ROWS = 50_000  # how many rows a sample aims at
@@ -199,14 +200,12 @@ async def resolve_type(conn: asyncpg.Connection, written_type: str) -> Column | 
     """A type as the migration writes it, resolved on the session's path as the migration's own statement
     would be; its spelling then qualified for a query under search_path = pg_catalog. None: no such type."""
     async with conn.transaction():
-        found = await conn.fetchrow(
-            "SELECT pg_catalog.to_regtype($1)::pg_catalog.oid AS oid, pg_catalog.to_regtypemod($1) AS mod",
-            written_type,
-        )
-    if found is None or found["oid"] is None:
+        oid = await conn.fetchval("SELECT pg_catalog.to_regtype($1)::pg_catalog.oid", written_type)
+    if oid is None:
         return None
+    mod = await typmod_of(conn, written_type)
     async with _scope(conn):
-        row = await conn.fetchrow(_TYPE_SQL, found["oid"], found["mod"] if found["mod"] is not None else -1)
+        row = await conn.fetchrow(_TYPE_SQL, oid, mod if mod is not None else -1)
     return _column(row) if row is not None else None
 
 

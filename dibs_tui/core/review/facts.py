@@ -12,6 +12,7 @@ import asyncpg
 
 from ..object_names import make_object_name
 from .names import key, regclass_text
+from .typmods import typmod_of
 
 EXACT_COUNT_LIMIT = 100_000  # above this, row counts are the planner's estimate
 CHECK_TIMEOUT = "2s"
@@ -174,8 +175,11 @@ class Facts:
     async def type_spelling(self, written: str) -> str | None:
         """A type as the migration writes it (int8, varchar(10)) as format_type spells a column's (bigint,
         character varying(10)), resolved on the session's path; None when the server cannot resolve it."""
+        mod = await typmod_of(self.conn, written)
+        if mod is None:
+            return None
         value = await self.scalar(
-            "SELECT pg_catalog.format_type(pg_catalog.to_regtype($1), pg_catalog.to_regtypemod($1))", written
+            "SELECT pg_catalog.format_type(pg_catalog.to_regtype($1), $2::pg_catalog.int4)", written, mod
         )
         return str(value) if value is not None else None
 

@@ -1,0 +1,192 @@
+"""dibs-tui on a PostgreSQL older than the embedded one (18), as production still runs 13 to 17: Debian's
+server where the machine has one (postgresql-15 on this project's machines; skipped without one). Each check
+is the product's own contract on that server: the read of every kind, the schema written back and loaded
+again in sync, a plan generated, proved and applied that converges with its rows kept, a review traced, the
+browser's list and card."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dibs_tui.core.connect import resolve
+from dibs_tui.core.review.run import review_file
+from tests.pg import DIBS, fetch, run_sql
+from tests.ui_pilot import card_key, loaded, make_app, shown_tables
+
+_OLDER = sorted(
+    (p for p in Path("/usr/lib/postgresql").glob("*/bin/postgres") if p.parent.parent.name.isdigit()),
+    key=lambda p: int(p.parent.parent.name),
+)
+_OLDER = [p for p in _OLDER if int(p.parent.parent.name) < 18]
+
+SCHEMA = """
+CREATE TYPE mood AS ENUM ('calm', 'busy');
+CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+CREATE TYPE money_range AS RANGE (subtype = numeric);
+CREATE TYPE address AS (street text, city text);
+CREATE TABLE customers (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name text NOT NULL,
+  email text UNIQUE,
+  mood mood DEFAULT 'calm',
+  home address,
+  name_length int GENERATED ALWAYS AS (length(name)) STORED
+);
+COMMENT ON TABLE customers IS 'People who buy things';
+COMMENT ON COLUMN customers.email IS 'Where receipts go';
+CREATE TABLE orders (
+  id bigserial PRIMARY KEY,
+  customer_id bigint NOT NULL REFERENCES customers ON DELETE CASCADE,
+  quantity positive NOT NULL,
+  price numeric(10, 2) CHECK (price >= 0),
+  placed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX orders_customer ON orders (customer_id) INCLUDE (placed_at);
+CREATE INDEX orders_big ON orders (price) WHERE price > 100;
+CREATE TABLE events (id bigint, at date NOT NULL, body jsonb) PARTITION BY RANGE (at);
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE events_rest PARTITION OF events DEFAULT;
+CREATE VIEW big_orders AS SELECT id, price FROM orders WHERE price > 100;
+CREATE MATERIALIZED VIEW order_counts AS SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN NEW.placed_at := now(); RETURN NEW; END$$;
+CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE customers ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON customers USING (name = current_user);
+CREATE PUBLICATION feed FOR TABLE orders;
+INSERT INTO customers (name, email) VALUES ('ann', 'ann@example.com');
+INSERT INTO orders (customer_id, quantity, price) VALUES (1, 2, 150);
+"""
+
+# What the desired side changes: a column added with a default, a type widened, an index, a CHECK, a view
+# redefined, a new table with a key to an old one, the enum a value longer.
+DESIRED_CHANGES = [
+    ("ALTER TABLE customers ADD COLUMN vip boolean NOT NULL DEFAULT false;"),
+    ("ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;"),
+    ("CREATE INDEX customers_name ON customers (name);"),
+    ("ALTER TABLE orders ADD CONSTRAINT quantity_small CHECK (quantity < 1000);"),
+    ("CREATE OR REPLACE VIEW big_orders AS SELECT id, price, customer_id FROM orders WHERE price > 100;"),
+    ("CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint REFERENCES orders, amount numeric);"),
+    ("ALTER TYPE mood ADD VALUE 'away';"),
+]
+
+
+@pytest.fixture(scope="module")
+def older_server() -> Iterator[str]:
+    """A throwaway cluster of the oldest server the machine has, on loopback; its superuser's DSN."""
+    if not _OLDER:
+        pytest.skip("no PostgreSQL older than 18 on this machine (Debian's postgresql-NN)")
+    bin_dir = _OLDER[0].parent
+    root = Path(tempfile.mkdtemp(prefix="dibs-older-"))
+    root.chmod(0o755)
+    run_as: dict[str, object] = {}
+    if os.geteuid() == 0:  # PostgreSQL refuses root: the embedded servers' account runs it (core/embedded.py)
+        account = pwd.getpwnam("embedded_postgres")
+        os.chown(root, account.pw_uid, account.pw_gid)
+        run_as = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    data = root / "data"
+    subprocess.run(
+        [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+        **run_as,  # type: ignore[arg-type]
+    )
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"],
+        check=True,
+        capture_output=True,
+        **run_as,  # type: ignore[arg-type]
+    )
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            **run_as,  # type: ignore[arg-type]
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_databases = iter(range(1_000_000))
+
+
+@pytest.fixture
+def older_db(older_server: str) -> str:
+    name = f"o{next(_databases)}"
+    run_sql(f"{older_server}/postgres", f"CREATE DATABASE {name}")
+    run_sql(f"{older_server}/{name}", SCHEMA)
+    return f"{older_server}/{name}"
+
+
+def _dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(DIBS), *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def test_the_schema_read_there_is_written_back_and_loads_in_sync(older_db: str, tmp_path: Path) -> None:
+    read = _dibs("schema", older_db, "--json")
+    assert read.returncode == 0, read.stderr
+    document = json.loads(read.stdout)
+    assert document["server_version"].split(".")[0] == _OLDER[0].parent.parent.name
+    names = {r["name"] for r in document["relations"]}
+    assert {"customers", "orders", "events", "events_2026", "big_orders", "order_counts"} <= names
+    written = _dibs("schema", older_db, "--sql")
+    assert written.returncode == 0, written.stderr
+    (tmp_path / "schema.sql").write_text(written.stdout)
+    checked = _dibs("check", older_db, "--desired", str(tmp_path / "schema.sql"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "in sync" in checked.stdout
+
+
+def test_a_plan_there_is_proved_applied_and_converges_with_its_rows(older_db: str, tmp_path: Path) -> None:
+    (tmp_path / "db" / "migrations").mkdir(parents=True)
+    desired = tmp_path / "db" / "schema.sql"
+    desired.write_text(SCHEMA.split("INSERT INTO")[0] + "\n".join(DESIRED_CHANGES) + "\n")
+    generated = _dibs("generate", older_db, "--desired", str(desired), cwd=tmp_path)
+    assert generated.returncode == 0, generated.stderr
+    applied = _dibs("migrate", older_db, "--desired", str(desired), "--yes", cwd=tmp_path)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "proved" in applied.stdout
+    checked = _dibs("check", older_db, "--desired", str(desired), cwd=tmp_path)
+    assert checked.returncode == 0 and "in sync" in checked.stdout, checked.stdout + checked.stderr
+    rows = asyncio.run(
+        fetch(
+            older_db,
+            "SELECT c.name, o.quantity, c.vip FROM orders o JOIN customers c ON c.id = o.customer_id",
+        )
+    )
+    assert [tuple(r) for r in rows] == [("ann", 2, False)]
+
+
+async def test_a_review_there_is_traced(older_db: str, tmp_path: Path) -> None:
+    migration = tmp_path / "m.sql"
+    migration.write_text(
+        "ALTER TABLE customers ALTER COLUMN email TYPE varchar(300);\nCREATE INDEX ON orders (placed_at);\n"
+    )
+    review = await review_file(resolve(older_db), migration)
+    retype, index = review.statements
+    assert retype.trace == "ran" and index.trace == "ran"
+    assert retype.lock.startswith("ACCESS EXCLUSIVE on public.customers") and retype.lock_observed
+    assert any(h.kind == "blocking-index-build" and h.basis == "observed" for h in index.hazards)
+
+
+async def test_the_browser_lists_and_shows_a_card_there(older_db: str) -> None:
+    app = make_app(older_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        assert {"public.customers", "public.orders", "public.events"} <= set(shown_tables(app))
+        assert card_key(app) is not None
