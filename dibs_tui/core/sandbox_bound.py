@@ -9,6 +9,10 @@ side's, reads the database's size while the sandbox lives and ends the role's ba
 was made passes `sandbox_max_size` plus 16 kB for each relation in it: an empty table with its key, toast table,
 sequence and two indexes takes about 58 kB (7 pg_class rows), so a schema of 100,000 empty tables is not taken
 for a write. The backend is terminated rather than cancelled: a DO block may catch query_canceled and go on.
+Where we may list the server's temporary files (superuser, pg_monitor: pg_ls_tmpdir), the load's backend's are
+counted too: as a CREATEROLE role, as on a managed server, no temp_file_limit bounds a sort that spills
+gigabytes (a FROM generate_series(...) is spilled whole before its first row is used). Without that right
+they are not watched.
 
 The size is read every 0.2 s, or ten times as long as the last reading took (pg_database_size stats every
 file of the database), so the watch costs a tenth of a core at most; between two readings a statement writes
@@ -66,6 +70,7 @@ class SizeWatch:
         self._bound = bound
         self._start = 0
         self._task: asyncio.Task[None] | None = None
+        self._temp = ""  # the name the load's backend's temporary files start with, when we may list them
 
     @classmethod
     async def open(
@@ -75,6 +80,10 @@ class SizeWatch:
         assert setting_up is not None  # a sandbox on the live server has its setting-up side's login
         watch = cls(await connect(setting_up), role, loading, current_limits().sandbox_max_size)
         try:
+            if await watch._conn.fetchval(
+                "SELECT pg_catalog.has_function_privilege('pg_catalog.pg_ls_tmpdir()', 'EXECUTE')"
+            ):
+                watch._temp = f"pgsql_tmp{loading.get_server_pid()}."
             watch._start, _ = await watch._read()
         except BaseException:
             watch.stop()
@@ -83,9 +92,16 @@ class SizeWatch:
         return watch
 
     async def _read(self) -> tuple[int, int]:
+        """The bytes written (the database, and the backend's temporary files where watched), and the number of
+        relations."""
+        temp = (
+            " + (SELECT coalesce(pg_catalog.sum(size), 0)::pg_catalog.int8 FROM pg_catalog.pg_ls_tmpdir()"
+            " WHERE pg_catalog.starts_with(name, $1))"
+        )
         row = await self._conn.fetchrow(
-            "SELECT pg_catalog.pg_database_size(pg_catalog.current_database()) AS size,"
-            " (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class) AS relations"
+            f"SELECT pg_catalog.pg_database_size(pg_catalog.current_database()){temp if self._temp else ''} AS size,"
+            " (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class) AS relations",
+            *([self._temp] if self._temp else []),
         )
         assert row is not None
         return int(row["size"]), int(row["relations"])
@@ -102,7 +118,8 @@ class SizeWatch:
 
     async def _end(self, size: int) -> None:
         _ENDED[self._loading] = (
-            f"wrote past the bound of the sandbox on the live server: the shadow database reached "
+            "wrote past the bound of the sandbox on the live server: the shadow database"
+            f"{' and its temporary files' if self._temp else ''} reached "
             f"{size_text(size)}, more than sandbox_max_size ({size_text(self._bound)}) beyond its empty size; "
             "the statement was stopped and nothing of the load is kept"
         )

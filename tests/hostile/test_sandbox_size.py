@@ -90,6 +90,27 @@ def test_a_sort_that_spills_gigabytes_is_bounded_as_the_superuser(
     _kept(pg_server, db)
 
 
+def test_a_sort_that_spills_gigabytes_is_bounded_where_temporary_files_may_be_listed(
+    pg_server: EmbeddedServer, db: str, tmp_path: Path
+) -> None:
+    """A CREATEROLE role may not set temp_file_limit (a managed server's administrator is one); with pg_monitor
+    it may list the server's temporary files, and the load's backend's count with its database."""
+    run_sql(db, "CREATE TABLE precious (v text); INSERT INTO precious VALUES ('kept')")
+    run_sql(
+        pg_server.dsn(),
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'hostile_monitor') THEN "
+        "CREATE ROLE hostile_monitor LOGIN CREATEDB CREATEROLE IN ROLE pg_monitor; END IF; END $$",
+    )
+    sort = f"count(*) FROM ({ROWS} ORDER BY 1 DESC) s"
+    exc, took = _load(
+        db.replace("postgres@", "hostile_monitor@"), tmp_path, f"DO $$ BEGIN PERFORM {sort}; END $$;\n"
+    )
+    assert isinstance(exc, SandboxFull) and exc.line == 1, f"{exc!r}: {exc}"
+    assert "the shadow database and its temporary files reached" in exc.message
+    assert took < 60
+    _kept(pg_server, db)
+
+
 def test_a_load_within_the_bound_loads(live_user: str, tmp_path: Path) -> None:
     """Many relations are not a write: 16 kB of each is allowed on top of the bound."""
     tables = "".join(
