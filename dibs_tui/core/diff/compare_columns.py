@@ -66,7 +66,7 @@ from .type_conversions import (
     said_without_route,
     widens,
 )
-from .typed_tables import as_the_type_leaves, bound, follow_the_type, plan_binding
+from .typed_tables import as_the_type_leaves, bound, follow_the_type, plan_binding, shaped_ref
 
 
 def _column_unchanged(a: Column, b: Column) -> bool:
@@ -177,7 +177,8 @@ def _alter_columns(
             named_parts = named_by_partitions(state, new, col)
             if named_parts:  # their NOT NULLs first, under their names: the parent's then keeps them
                 added = replace(col, not_null=False, not_null_name=None)
-            needs = [type_ref(*col.type_key)] if col.type_key else []
+            # after the type's ALTER ... ATTRIBUTE: a default constant of it is stored in its shape
+            needs = [type_ref(*col.type_key), shaped_ref(col.type_key)] if col.type_key else []
             # a child's column of that name is merged into it: retyped first, or PostgreSQL refuses the add
             needs += [retyped_ref(c) for c in state.inheritors.get(old.key, ()) if c.column(col.name)]
             sequence = identity_sequence(state, new, col.name, desired=True)
@@ -354,7 +355,7 @@ def plan_alter_column(
             or (old.type_key and state.desired.conversions is None)  # a user type's cast, unknown
             else f"{quote_ident(new.name)}::{new.type}"
         )
-        needs = [type_ref(*new.type_key)] if new.type_key else []
+        needs = [type_ref(*new.type_key), shaped_ref(new.type_key)] if new.type_key else []
         # a partition that leaves goes first: the type change would name its NOT NULL as the parent's; and so
         # does an inheritance child that leaves (NO INHERIT): the type change would reach it, retyped with it
         needs += [detached_ref(part, rel.key) for part in state.current.partitions.get(rel.key, ())]
@@ -412,7 +413,11 @@ def plan_alter_column(
             ChangeKind.ALTER,
             [ref, cref],
             creates=[ObjectRef("default", rel.schema, rel.name, new.name)],
-            needs=[*seq_needs, *([retyped_ref(rel)] if type_changes else [])],  # a default of the new type
+            needs=[
+                *seq_needs,
+                *([retyped_ref(rel)] if type_changes else []),  # a default of the new type
+                *([shaped_ref(new.type_key)] if new.type_key else []),  # in the type's new shape
+            ],
             after=[_identity(rel.schema, rel.name, new.name)] if old.identity is not None else [],
         )
     if state_of(old) != state_of(new):

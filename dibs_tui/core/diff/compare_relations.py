@@ -435,7 +435,10 @@ def plan_create_table(state: PlanState, rel: Relation) -> None:
     sql += _table_clauses(state, rel)
     for col in rel.columns:
         if col.type_key is not None:
-            needs.append(type_ref(*col.type_key))
+            needs += [
+                type_ref(*col.type_key),
+                shaped_ref(col.type_key),
+            ]  # a default constant in its new shape
     state.change(ChangeKind.CREATE, ref, what_of(rel), new=sql)
     inline = [
         ObjectRef("column" if c.generated else "default", rel.schema, rel.name, c.name)
