@@ -103,6 +103,65 @@ def without_kept(diff: FingerprintDiff) -> FingerprintDiff:
     )
 
 
+_INHERIT = re.compile(r"^ALTER TABLE (\S+) INHERIT ", re.M)
+_ADD_COLUMN = re.compile(r"^ALTER TABLE (\S+) ADD COLUMN (\S+) ", re.M)
+_DROP_ONLY = re.compile(
+    r"^ALTER TABLE ONLY (\S+) (?:ALTER COLUMN \S+ DROP NOT NULL, )?DROP COLUMN ([^\s;]+)", re.M
+)
+_INHERITS_LINE = re.compile(r"inherits (\S+) from (\S+) #")
+_FINGERPRINT_COLUMN = re.compile(
+    r"(?:column (\S+)\.([^. ]+) |constraint (\S+) \(not null\) (?:\"(?:[^\"]|\"\")*\"|[^ ]+): NOT NULL (\S+)(?: |$))"
+)
+
+
+def without_joined_locality(
+    diff: FingerprintDiff, statements: Sequence[str], desired: Fingerprint
+) -> FingerprintDiff:
+    """The difference left once " and local" is ignored on tables the statements join to a parent (ALTER TABLE
+    ... INHERIT), and on the columns of a parent's descendants that they give the parent (ADD COLUMN merges
+    them) or drop from it ONLY (the children keep theirs, made local). INHERIT needs the child to have every
+    parent column already, and PostgreSQL has no statement that makes a column (or its NOT NULL) inherited
+    only, so those stay "inherited and local" where a table created with INHERITS has them inherited only: the
+    proof refused every migration that made a table inherit. Every other line must still agree."""
+    joined = {m[1] for s in statements for m in _INHERIT.finditer(s)}
+    merged = _merged_columns(statements, desired)
+    if not joined and not merged:
+        return diff
+
+    def plain(line: str) -> str:
+        found = _FINGERPRINT_COLUMN.match(line)
+        if found is None:
+            return line
+        table, column = (found[1], found[2]) if found[1] else (found[3], found[4])
+        if table not in joined and (table, column) not in merged:
+            return line
+        return line.removesuffix(" and local")
+
+    before, after = {plain(x) for x in diff.before}, {plain(x) for x in diff.after}
+    return FingerprintDiff(
+        tuple(x for x in diff.before if plain(x) not in after),
+        tuple(x for x in diff.after if plain(x) not in before),
+    )
+
+
+def _merged_columns(statements: Sequence[str], desired: Fingerprint) -> set[tuple[str, str]]:
+    """(table, column) of each descendant of a table the statements add a column to or drop one from ONLY, by
+    the desired inheritance (a child that also inherits the column from another parent keeps it local)."""
+    children: dict[str, list[str]] = {}
+    for line in desired.lines:
+        if found := _INHERITS_LINE.match(line):
+            children.setdefault(found[2], []).append(found[1])
+    out: set[tuple[str, str]] = set()
+    for statement in statements:
+        for found in (*_ADD_COLUMN.finditer(statement), *_DROP_ONLY.finditer(statement)):
+            below = list(children.get(found[1], ()))
+            while below:
+                table = below.pop()
+                out.add((table, found[2]))
+                below += children.get(table, ())
+    return out
+
+
 _CAST_EACH = re.compile(r"ARRAY\[((?:\('(?:[^']|'')*'::[\w ]+\)::[\w ]+(?:, )?)+)\]")
 _ELEMENT = re.compile(r"\(('(?:[^']|'')*'::[\w ]+)\)::([\w ]+)")
 

@@ -30,6 +30,7 @@ from .fingerprint import (
     FingerprintDiff,
     Scope,
     compare,
+    without_joined_locality,
     without_kept,
     without_printing_drift,
 )
@@ -303,5 +304,11 @@ async def prove(
         return Proof(None, clone_gaps=gaps, where=where)
     wanted = await _desired_fingerprint(target, desired, scope, live.reader)
     # a constraint valid on the clone and NOT VALID in the desired schema is no difference: the diff keeps it
-    differences = without_printing_drift(without_kept(_set_aside(compare(result, wanted), gaps)))
+    differences = without_printing_drift(
+        without_kept(
+            without_joined_locality(
+                _set_aside(compare(result, wanted), gaps), [s.text for s in migrations], wanted
+            )
+        )
+    )
     return Proof(named, differences=differences, clone_gaps=gaps, where=where)
