@@ -21,7 +21,7 @@ import pytest
 
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.review.run import review_file
-from tests.pg import DIBS, fetch, run_sql
+from tests.pg import DIBS, execute, fetch, run_sql
 from tests.ui_pilot import card_key, loaded, make_app, shown_tables
 
 _OLDER = sorted(
@@ -190,3 +190,22 @@ async def test_the_browser_lists_and_shows_a_card_there(older_db: str) -> None:
         await loaded(pilot)
         assert {"public.customers", "public.orders", "public.events"} <= set(shown_tables(app))
         assert card_key(app) is not None
+
+
+async def test_a_retype_that_fails_on_a_value_is_said_there_without_pg_input_is_valid(
+    older_db: str, tmp_path: Path
+) -> None:
+    """pg_input_is_valid is PostgreSQL 16's: on an older server the count said 'the server refused the count:
+    function pg_catalog.pg_input_is_valid(text, unknown) does not exist'. There the cast runs over the rows and
+    the first value it refuses is said, as the server says it."""
+    await execute(
+        older_db,
+        "CREATE TABLE codes (id int PRIMARY KEY, code text); INSERT INTO codes VALUES (1, '7'), (2, 'x7');",
+    )
+    migration = tmp_path / "m.sql"
+    migration.write_text("ALTER TABLE codes ALTER COLUMN code TYPE int USING code::int;\n")
+    review = await review_file(resolve(older_db), migration)
+    [statement] = review.statements
+    [fails] = [h for h in statement.hazards if h.kind == "fails-on-existing-data"]
+    assert 'invalid input syntax for type integer: "x7"' in fails.message
+    assert "does not exist" not in fails.message

@@ -48,11 +48,14 @@ async def cast_hazards(
     assert new is not None
     col = f"t.{quote_ident(column)}"
     parsed_from = _parsed_from(target, using, col, old.category)
-    if parsed_from is not None and new.category != "S":
+    # pg_input_is_valid is PostgreSQL 16's: before it the cast itself runs over the rows, and the first value it
+    # refuses is said with the server's message (which names it), uncounted
+    checks_input = labels is not None or conn.get_server_version().major >= 16
+    if parsed_from is not None and new.category != "S" and checks_input:
         valid = _valid(f"({parsed_from})::pg_catalog.text", new.type, labels)
         fails = f"({parsed_from}) IS NOT NULL AND NOT {valid}"
         value = f"(CASE WHEN {valid} THEN ({parsed_from})::{new.type} END)"
-    elif using is None and (old.category == "S" or {old.type, new.type} <= _INTEGERS):
+    elif using is None and (old.category == "S" or {old.type, new.type} <= _INTEGERS) and checks_input:
         valid = _valid(f"{col}::pg_catalog.text", new.type, labels)
         fails = f"{col} IS NOT NULL AND NOT {valid}"
         value = f"(CASE WHEN {valid} THEN {col}::{new.type} END)"
