@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import socket
 from pathlib import Path
@@ -437,3 +438,57 @@ async def test_a_connection_cancelled_at_any_point_of_its_opening_is_ended_and_l
     assert opened_before_the_cancel >= 20, "the openings never finished: the steps did not cover them"
     assert unretrieved == []
     assert await _settled(db) == 0
+
+
+class _OlderSaid:
+    """A TCP relay to the test server that says another server_version in the startup's ParameterStatus (the
+    version the driver reads): the real server, as an older one would present itself."""
+
+    def __init__(self, port: int, version: str) -> None:
+        self.port, self.version = port, version.encode()
+
+    async def start(self) -> tuple[asyncio.Server, int]:
+        server = await asyncio.start_server(self._link, "127.0.0.1", 0)
+        return server, int(server.sockets[0].getsockname()[1])
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+        async def upstream() -> None:
+            with contextlib.suppress(OSError, ConnectionError):
+                while data := await reader.read(65536):
+                    up_writer.write(data)
+            up_writer.close()
+
+        async def downstream() -> None:  # typed messages: a type byte, then a length that counts itself
+            with contextlib.suppress(OSError, ConnectionError, asyncio.IncompleteReadError):
+                while True:
+                    kind = await up_reader.readexactly(1)
+                    length = int.from_bytes(await up_reader.readexactly(4), "big")
+                    body = await up_reader.readexactly(length - 4)
+                    if kind == b"S" and body.startswith(b"server_version\0"):
+                        body = b"server_version\0" + self.version + b"\0"
+                    writer.write(kind + (len(body) + 4).to_bytes(4, "big") + body)
+            writer.close()
+
+        await asyncio.gather(upstream(), downstream())
+
+
+def test_a_server_older_than_15_is_refused_in_one_line_naming_its_version(pg_server: EmbeddedServer) -> None:
+    """14 and older lack catalog columns the reads and the fingerprint use: refused when the connection opens,
+    before anything is read, for every command (core/connect.py, OLDEST_SERVER)."""
+
+    async def scenario() -> str:
+        relay, port = await _OlderSaid(pg_server.port, "14.12").start()
+        try:
+            with pytest.raises(ConnectError) as refused:
+                await connect(resolve(f"postgresql://postgres@127.0.0.1:{port}/postgres?sslmode=disable", {}))
+            return str(refused.value)
+        finally:
+            relay.close()
+
+    said = asyncio.run(scenario())
+    assert said.endswith(
+        "runs PostgreSQL 14.12: dibs-tui reads PostgreSQL 15 and later (the versions the PostgreSQL community "
+        "still supports); nothing was read or changed"
+    )

@@ -413,9 +413,28 @@ async def connect(
                 raise
             await asyncio.sleep(SLOT_POLL)
             continue
+        version = conn.get_server_version()
+        if version.major < OLDEST_SERVER:
+            said = str(getattr(conn.get_settings(), "server_version", version.major)).split()[0]
+            conn.terminate()
+            raise ConnectError(too_old(target, safe(said)))
         with _own_lock:
             _own.add(conn)
         return conn
+
+
+# The oldest server dibs-tui reads: the oldest the PostgreSQL community still supports. 15 and 18 are tested
+# (tests/test_older_server.py runs Debian's 15 where the machine has it); 14 and older lack catalog columns and
+# functions the reads, the fingerprint and the review's counts use (publication row filters and schemas, column
+# compression), and would fail part way on one of them.
+OLDEST_SERVER = 15
+
+
+def too_old(target: ConnectionTarget, version: str) -> str:
+    return (
+        f"{target.masked} runs PostgreSQL {version}: dibs-tui reads PostgreSQL {OLDEST_SERVER} and later "
+        "(the versions the PostgreSQL community still supports); nothing was read or changed"
+    )
 
 
 async def _connect_once(
