@@ -395,7 +395,9 @@ def _recreated_names(state: PlanState) -> set[str]:
 
 def _row_recast(old: CompositeType, new: CompositeType, recreated: set[str]) -> str:
     """A USING expression with `{column}` for the column: kept attributes cast (through text when their type
-    is re-created: no cast joins its old and new versions), new ones NULL."""
+    is re-created: no cast joins its old and new versions), new ones NULL; a NULL stays NULL, a row of NULLs
+    a row. num_nulls tells them apart: `{column} IS NULL` does not, and `{column}::text IS NULL` made
+    PostgreSQL 18 fail the ALTER on a table with an inheritance child ("unrecognized node type: 28")."""
     before = {a.name for a in old.attributes}
 
     def field(a: CompositeAttribute) -> str:
@@ -405,7 +407,7 @@ def _row_recast(old: CompositeType, new: CompositeType, recreated: set[str]) -> 
         return f"NULL::{a.type}"
 
     row = ", ".join(field(a) for a in new.attributes)
-    return f"CASE WHEN {{column}}::text IS NULL THEN NULL ELSE ROW({row})::{qualified(*new.key)} END"
+    return f"CASE WHEN num_nulls({{column}}) = 1 THEN NULL ELSE ROW({row})::{qualified(*new.key)} END"
 
 
 def plan_ranges(state: PlanState) -> None:
