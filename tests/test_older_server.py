@@ -15,11 +15,12 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from dibs_tui.core.connect import resolve
+from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.review.run import review_file
 from tests.pg import DIBS, execute, fetch, run_sql
 from tests.ui_pilot import card_key, loaded, make_app, shown_tables
@@ -81,9 +82,15 @@ DESIRED_CHANGES = [
 ]
 
 
+@dataclass(frozen=True)
+class Older:
+    dsn: str  # the superuser's, without a database
+    certificate: Path | None  # the server's own, for the name localhost; None without TLS
+
+
 @pytest.fixture(scope="module")
-def older_server() -> Iterator[str]:
-    """A throwaway cluster of the oldest server the machine has, on loopback; its superuser's DSN."""
+def older_server() -> Iterator[Older]:
+    """A throwaway cluster of the oldest server the machine has, on loopback."""
     if not _OLDER:
         pytest.skip("no PostgreSQL older than 18 on this machine (Debian's postgresql-NN)")
     bin_dir = _OLDER[0].parent
@@ -104,7 +111,8 @@ def older_server() -> Iterator[str]:
         capture_output=True,
         **run_as,  # type: ignore[arg-type]
     )
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    tls = _tls(root, run_as)
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off" + tls
     subprocess.run(
         [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"],
         check=True,
@@ -112,7 +120,7 @@ def older_server() -> Iterator[str]:
         **run_as,  # type: ignore[arg-type]
     )
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        yield Older(f"postgresql://postgres@127.0.0.1:{port}", root / "server.crt" if tls else None)
     finally:
         subprocess.run(
             [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
@@ -122,15 +130,48 @@ def older_server() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def _tls(root: Path, run_as: dict[str, object]) -> str:
+    """TLS for the server where openssl is at hand (the embedded server is built without it): a self-signed
+    certificate for the name localhost only, not for 127.0.0.1. The options that turn it on, else none."""
+    if shutil.which("openssl") is None:
+        return ""
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-new",
+            "-x509",
+            "-days",
+            "2",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(root / "server.key"),
+            "-out",
+            str(root / "server.crt"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (root / "server.key").chmod(0o600)
+    if run_as:
+        for name in ("server.key", "server.crt"):
+            os.chown(root / name, int(run_as["user"]), int(run_as["group"]))  # type: ignore[call-overload]
+    return f" -c ssl=on -c ssl_cert_file={root / 'server.crt'} -c ssl_key_file={root / 'server.key'}"
+
+
 _databases = iter(range(1_000_000))
 
 
 @pytest.fixture
-def older_db(older_server: str) -> str:
+def older_db(older_server: Older) -> str:
     name = f"o{next(_databases)}"
-    run_sql(f"{older_server}/postgres", f"CREATE DATABASE {name}")
-    run_sql(f"{older_server}/{name}", SCHEMA)
-    return f"{older_server}/{name}"
+    run_sql(f"{older_server.dsn}/postgres", f"CREATE DATABASE {name}")
+    run_sql(f"{older_server.dsn}/{name}", SCHEMA)
+    return f"{older_server.dsn}/{name}"
 
 
 def _dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -209,3 +250,35 @@ async def test_a_retype_that_fails_on_a_value_is_said_there_without_pg_input_is_
     [fails] = [h for h in statement.hazards if h.kind == "fails-on-existing-data"]
     assert 'invalid input syntax for type integer: "x7"' in fails.message
     assert "does not exist" not in fails.message
+
+
+def test_reads_over_tls_and_checks_the_certificate_as_sslmode_asks(
+    older_server: Older, older_db: str
+) -> None:
+    """TLS as production asks for it (the embedded server has none): read over it, verified against the
+    server's certificate by name; refused where the name or the root does not match, with OpenSSL's reason
+    instead of the driver's bare CERTIFICATE_VERIFY_FAILED."""
+    crt = older_server.certificate
+    if crt is None:
+        pytest.skip("the older server runs without TLS here (no openssl)")
+    database = older_db.rsplit("/", 1)[1]
+    port = older_server.dsn.rsplit(":", 1)[1]
+
+    async def over_tls(dsn: str) -> bool:
+        conn = await connect(resolve(dsn, {}))
+        try:
+            return bool(await conn.fetchval("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+        finally:
+            await conn.close()
+
+    assert asyncio.run(over_tls(f"{older_db}?sslmode=require"))
+    by_name = f"postgresql://postgres@localhost:{port}/{database}?sslmode=verify-full&sslrootcert={crt}"
+    read = _dibs("schema", by_name, "--json")
+    assert read.returncode == 0, read.stderr
+    by_address = _dibs("schema", f"{older_db}?sslmode=verify-full&sslrootcert={crt}")
+    assert by_address.returncode == 1 and "Traceback" not in by_address.stderr
+    assert (
+        "the server's TLS certificate was refused: IP address mismatch, certificate is not valid for '127.0.0.1'"
+        in (by_address.stderr)
+    )
+    assert f"(sslmode=verify-full checks it against sslrootcert={crt} and the host name)" in by_address.stderr

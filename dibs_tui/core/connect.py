@@ -360,6 +360,15 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
             if key in ("sslrootcert", "sslcert", "sslkey", "sslcrl") and not Path(value).expanduser().exists()
         ]
         reason = f"no such file: {', '.join(missing)}" if missing else "no server socket there"
+    elif isinstance(exc, ssl.SSLCertVerificationError):
+        # The driver's reason is only CERTIFICATE_VERIFY_FAILED: OpenSSL's own words say which check failed
+        why = exc.verify_message or exc.reason or "refused"
+        mode = target.parameters.get("sslmode", "prefer")
+        root = target.parameters.get("sslrootcert", "~/.postgresql/root.crt")
+        reason = (
+            f"the server's TLS certificate was refused: {why} (sslmode={mode} checks it against "
+            f"sslrootcert={root}{' and the host name' if mode == 'verify-full' else ''})"
+        )
     elif isinstance(exc, ssl.SSLError):
         reason = f"TLS failed: {exc.reason or exc}"
     else:
