@@ -313,6 +313,19 @@ _ROLES = {
 }
 
 
+def _tls_failure(target: ConnectionTarget, exc: ssl.SSLError) -> str:
+    if not isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS failed: {exc.reason or exc}"
+    # The driver's reason is only CERTIFICATE_VERIFY_FAILED: OpenSSL's own words say which check failed
+    why = exc.verify_message or exc.reason or "refused"
+    mode = target.parameters.get("sslmode", "prefer")
+    root = target.parameters.get("sslrootcert", "~/.postgresql/root.crt")
+    return (
+        f"the server's TLS certificate was refused: {why} (sslmode={mode} checks it against "
+        f"sslrootcert={root}{' and the host name' if mode == 'verify-full' else ''})"
+    )
+
+
 def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     import asyncpg
 
@@ -360,17 +373,8 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
             if key in ("sslrootcert", "sslcert", "sslkey", "sslcrl") and not Path(value).expanduser().exists()
         ]
         reason = f"no such file: {', '.join(missing)}" if missing else "no server socket there"
-    elif isinstance(exc, ssl.SSLCertVerificationError):
-        # The driver's reason is only CERTIFICATE_VERIFY_FAILED: OpenSSL's own words say which check failed
-        why = exc.verify_message or exc.reason or "refused"
-        mode = target.parameters.get("sslmode", "prefer")
-        root = target.parameters.get("sslrootcert", "~/.postgresql/root.crt")
-        reason = (
-            f"the server's TLS certificate was refused: {why} (sslmode={mode} checks it against "
-            f"sslrootcert={root}{' and the host name' if mode == 'verify-full' else ''})"
-        )
     elif isinstance(exc, ssl.SSLError):
-        reason = f"TLS failed: {exc.reason or exc}"
+        reason = _tls_failure(target, exc)
     else:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     attrs = target.parameters.get("target_session_attrs", "any")
