@@ -108,6 +108,32 @@ def test_a_table_made_to_inherit_a_parent_is_proved(db: str, tmp_path: Path) -> 
     assert f"proved: the result matches {schema}" in result.stdout
 
 
+def test_a_column_a_child_has_from_two_parents_retyped_applies_and_is_proved(db: str, tmp_path: Path) -> None:
+    """PostgreSQL refuses to retype a column an inheritance child has from two parents, on either parent
+    ("cannot alter inherited column"): the migration failed at apply. The child now leaves the second parent
+    and inherits it again around the type change; its rows stay, the proof passes, and check says in sync,
+    noting the NOT NULL and CHECK it had from that parent alone, which stay its own too."""
+    parents = (
+        "CREATE TABLE public.p1 (id {t} NOT NULL, a text);"
+        "CREATE TABLE public.p2 (id {t} NOT NULL, b text NOT NULL CHECK (b <> ''));"
+        "CREATE TABLE public.kid (d text) INHERITS (public.p1, public.p2);"
+    )
+    run_sql(db, parents.format(t="int") + "INSERT INTO public.kid VALUES (1, 'a', 'b', 'd');")
+    schema = tmp_path / "schema.sql"
+    schema.write_text(parents.format(t="bigint").replace(";", ";\n"))
+    folder = tmp_path / "migrations"
+    made = dibs("generate", "widen", db, "--desired", str(schema), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    result = migrate(db, folder, "--desired", str(schema))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"proved: the result matches {schema}" in result.stdout
+    checked = dibs("check", db, "--desired", str(schema))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "check public.kid.p2_b_check: its own and inherited" in checked.stdout
+    rows = asyncio.run(fetch(db, "SELECT id, pg_typeof(id)::text AS t FROM public.kid"))
+    assert [(r["id"], r["t"]) for r in rows] == [(1, "bigint")]
+
+
 def test_a_partition_made_under_an_index_of_a_renamed_column_is_proved(db: str, tmp_path: Path) -> None:
     """A partitioned index made before its column was renamed keeps the old name as its own column's, and a new
     partition's copy is named after it (`ledger_mid_at_idx`). The proof's clone made the index over the new name,

@@ -45,6 +45,7 @@ from .graph import (
     ALTER_TABLES,
 )
 from .inherited_columns import inherited_names, kept_by_a_child, own_once_parents_drop, parents_gain
+from .multi_parent_retype import release_children
 from .not_null_children import plan_own_not_nulls
 from .not_null_names import plan_moved_not_null_names, plan_not_null_name
 from .not_null_retype import hold_not_nulls
@@ -361,6 +362,9 @@ def plan_alter_column(
         needs += [detached_ref(part, rel.key) for part in state.current.partitions.get(rel.key, ())]
         needs += [detached_ref(child, rel.key) for child in state.inheritors.get(rel.key, ())]
         needs += leaves
+        # a child that has the column from this parent and another leaves the others first (NO INHERIT)
+        released = state.current.relation(*rel.key)
+        needs += release_children(state, released, new.name) if released is not None else []
         made = [retyped_ref(rel)]  # what waits for the new type: generated columns, a parent's ADD merging it
         if new.type_key in state.array_recasts and new.type.endswith("[]"):
             helper = state.array_recasts[new.type_key]

@@ -75,6 +75,9 @@ class PlanState:
     identity_circle_heads: set[tuple[str, str]] | None = None
     # the foreign keys dropped and added again around a retyped column (around_columns.clear_foreign_keys)
     cleared_keys: set[ObjectRef] = field(default_factory=set)
+    # the inheritance children that leave parents and join them again around a retyped column they have from
+    # several (multi_parent_retype)
+    released_children: set[tuple[str, str]] = field(default_factory=set)
     # (schema, table) -> the current table columns whose type is that table's row type (or an array of it)
     row_type_users: dict[tuple[str, str], list[str]] | None = None
     # A namespace's names on both sides and the passing names given in it (name_slots.taken_names), as needed
