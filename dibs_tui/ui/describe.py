@@ -125,3 +125,16 @@ class Incoming:
 
 def referenced_by(catalog: Catalog, relation: Relation) -> list[Incoming]:
     return [Incoming(rel, con) for rel, con in catalog.referenced_by.get(relation.key, ())]
+
+
+def null_words(column: Column) -> str:
+    """A NOT VALID NOT NULL (PostgreSQL 18) checks new rows only: the rows there before may hold NULLs."""
+    if not column.not_null:
+        return "nullable"
+    words = (
+        "NOT NULL NOT VALID (new rows checked, older rows not)" if column.not_null_not_valid else "NOT NULL"
+    )
+    if column.not_null_no_inherit:
+        words += " NO INHERIT (children do not get it)"
+    # its name where the server would not pick it (PostgreSQL 18), as psql's \d+ names it
+    return words if column.not_null_name is None else f"{words} · constraint {column.not_null_name}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .text import safe
+from .text import SHOWN_CHARS, safe
 
 if TYPE_CHECKING:
     from textual.content import Content
@@ -19,10 +19,23 @@ def load_highlighter() -> None:
     highlight("SELECT 1", language="postgresql")
 
 
-def sql_lines(sql: str) -> list[Content]:
-    """`sql` highlighted, one Content per line (control characters shown as escapes first)."""
+def sql_lines(sql: str, most_lines: int | None = None) -> list[Content]:
+    """`sql` highlighted, one Content per line (control characters shown as escapes first). A line past
+    SHOWN_CHARS is cut, marked ` …` (a comment of megabytes on one line was highlighted and wrapped whole, and
+    froze the pane); with `most_lines`, the lines past it are left out, said on a last line. The text copied
+    stays whole."""
     # Imported here: Textual's highlighter brings Pygments and its lexers, which the first frame never needs.
+    from textual.content import Content
     from textual.highlight import highlight
 
-    code = safe(sql.expandtabs(4), keep_newlines=True).rstrip("\n")
-    return highlight(code, language="postgresql").split("\n")
+    lines = sql.expandtabs(4).rstrip("\n").split("\n")
+    left_out = len(lines) - most_lines if most_lines is not None and len(lines) > most_lines else 0
+    if left_out:
+        lines = lines[:most_lines]
+    shown = "\n".join(line if len(line) <= SHOWN_CHARS else line[:SHOWN_CHARS] + " …" for line in lines)
+    highlighted = highlight(safe(shown, keep_newlines=True), language="postgresql").split("\n")
+    if left_out:
+        highlighted.append(
+            Content.styled(f"-- … {left_out:,} more lines: Y copies the whole DDL", "$text-muted")
+        )
+    return highlighted

@@ -78,3 +78,25 @@ def human_count(n: int) -> str:
             value = n / size
             return f"{value:.1f}{unit}" if value < 10 else f"{value:.0f}{unit}"
     return str(n)  # pragma: no cover - loop always returns
+
+
+# Free text from the database shown in a pane: at most SHOWN_LINES lines of at most SHOWN_CHARS characters.
+# A comment shown whole froze the screen: 5 MB of words wrapped to the pane is 75,000 lines, each wrapped
+# again as it is drawn, on the event loop (`q` waited too). `y` still copies the text whole.
+SHOWN_LINES = 40
+SHOWN_CHARS = 2_000
+
+
+def bounded_lines(text: str) -> tuple[list[str], str | None]:
+    """The lines of `text` a pane shows, and what is left out (None when nothing is), said in words."""
+    head = text.split("\n", SHOWN_LINES)
+    shown = head[:SHOWN_LINES]
+    cut = [line[:SHOWN_CHARS] + " …" if len(line) > SHOWN_CHARS else line for line in shown]
+    if len(head) <= SHOWN_LINES and cut == shown:
+        return [line.rstrip("\r") for line in shown], None
+    lines = text.count("\n") + (not text.endswith("\n"))
+    return [line.rstrip("\r") for line in cut], (
+        f"… {len(text):,} characters on {lines:,} line{'s' if lines != 1 else ''} in all, the first "
+        f"{'line' if lines == 1 else str(min(lines, SHOWN_LINES)) + ' lines'} shown up to {SHOWN_CHARS:,} "
+        "characters each: y copies it whole"
+    )

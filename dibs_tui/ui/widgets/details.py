@@ -31,12 +31,13 @@ from ..describe import (
     column_flags,
     column_indexes,
     foreign_target,
+    null_words,
     qualified_label,
     referenced_by,
 )
 from ..highlight import sql_lines
 from ..source import resolve
-from ..text import data, link, safe, sql_name
+from ..text import bounded_lines, data, link, safe, sql_name
 from .history_section import Row, column_history, table_history
 from .tables_pane import rows_fact
 from .virtual_list import VirtualList
@@ -79,6 +80,9 @@ def relation_ddl(catalog: Catalog, relation: Relation) -> str:
 
 
 _highlighted: dict[str, list[Content]] = {}
+# A relation's DDL in Details: 1,600 columns (PostgreSQL's most) with their comments and indexes fit; a comment
+# of 200,000 lines does not (its highlighting took seconds on the loop), Y copies it whole.
+DDL_SHOWN_LINES = 5_000
 
 
 def ddl_lines(catalog: Catalog, relation: Relation) -> list[Content]:
@@ -88,7 +92,7 @@ def ddl_lines(catalog: Catalog, relation: Relation) -> list[Content]:
     if lines is None:
         if len(_highlighted) > 64:
             _highlighted.clear()
-        lines = _highlighted[ddl] = sql_lines(ddl)
+        lines = _highlighted[ddl] = sql_lines(ddl, DDL_SHOWN_LINES)
     return lines
 
 
@@ -98,19 +102,6 @@ def _heading(title: str) -> DetailLine:
 
 def _blank() -> DetailLine:
     return DetailLine(Content(""))
-
-
-def _null_words(column: Column) -> str:
-    """A NOT VALID NOT NULL (PostgreSQL 18) checks new rows only: the rows there before may hold NULLs."""
-    if not column.not_null:
-        return "nullable"
-    words = (
-        "NOT NULL NOT VALID (new rows checked, older rows not)" if column.not_null_not_valid else "NOT NULL"
-    )
-    if column.not_null_no_inherit:
-        words += " NO INHERIT (children do not get it)"
-    # its name where the server would not pick it (PostgreSQL 18), as psql's \d+ names it
-    return words if column.not_null_name is None else f"{words} · constraint {column.not_null_name}"
 
 
 def _field(label: str, value: Content | str, *, copy: str | None = None) -> DetailLine:
@@ -158,13 +149,15 @@ def _migration_lines(title: str, rows: list[Row]) -> list[DetailLine]:
     return [_blank(), _heading(title), *(DetailLine(c, copy=m, migration=m) for c, m in rows)]
 
 
-def _doc_lines(doc: str | None) -> list[DetailLine]:
+def _doc_lines(doc: str | None, label: str = "doc", style: str = "italic $text-success") -> list[DetailLine]:
+    """A doc comment or a comment, bounded (ui/text.py: bounded_lines); each line copies it whole."""
     if not doc:
         return []
-    return [
-        _field("doc" if i == 0 else "", Content.styled(safe(line), "italic $text-success"), copy=doc)
-        for i, line in enumerate(doc.splitlines())
-    ]
+    shown, left_out = bounded_lines(doc)
+    lines = [_field(label if i == 0 else "", data(line, style), copy=doc) for i, line in enumerate(shown)]
+    if left_out is not None:
+        lines.append(_field("", Content.styled(left_out, "$text-muted"), copy=doc))
+    return lines
 
 
 def _meta_label(status: MetaStatus) -> Content:
@@ -200,7 +193,7 @@ def table_details(
         *_storage_lines(relation),
     ]
     if relation.comment and relation.provenance and relation.provenance.doc:
-        lines.append(_field("comment", data(relation.comment), copy=relation.comment))
+        lines += _doc_lines(relation.comment, "comment", "")
     stale = [s for s in catalog.meta.stale if s.table in (relation.name, name)]
     for entry in stale:
         lines.append(
@@ -436,7 +429,7 @@ def column_details(
         ),
         _field("type", data(column.type, "$text-accent"), copy=column.type),
         *_type_definition(catalog, column),
-        _field("null", _null_words(column)),
+        _field("null", null_words(column)),
     ]
     if column.default is not None:
         lines.append(_field("default", data(column.default), copy=column.default))
