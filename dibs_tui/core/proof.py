@@ -207,7 +207,9 @@ async def _desired_fingerprint(
     statements, _ = source
     prepared = prepare(statements)
     async with open_sandbox(target, prepared.extensions, prepared.roles, prepared.created_roles) as sandbox:
-        await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
+        await execute_statements(
+            sandbox.connection, prepared.runnable(sandbox.created_extensions), desired=True
+        )
         loader = str(await sandbox.connection.fetchval("SELECT current_user"))
         return (await scope.of(sandbox.connection, owners=False)).with_role_as(loader, reader)
 

@@ -56,6 +56,11 @@ def _error_message(exc: asyncpg.PostgresError) -> str:
             "roles; a statement of its own on roles is skipped, one in a DO block runs as that role: roles are "
             "not part of the diff, make them on the server yourself)"
         )
+    if isinstance(exc, asyncpg.InvalidTransactionTerminationError):
+        message += (
+            " (a desired schema's DO block runs in one transaction: committing in it would let it write to the "
+            "sandbox without end)"
+        )
     if isinstance(exc, asyncpg.ConfigurationLimitExceededError) and "temp_file_limit" in message:
         message += (
             " (a sandbox on the live server bounds a statement's temporary files to sandbox_max_size: raise it "
@@ -68,6 +73,7 @@ def _error_message(exc: asyncpg.PostgresError) -> str:
     return message
 
 
+_DO_BLOCK = re.compile(r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*DO\b", re.IGNORECASE | re.DOTALL)
 _LANGUAGE_REFUSED = re.compile(r"permission denied for language (c|internal)$")
 _ROLES_REFUSED = re.compile(r"permission denied to (create|alter|drop|rename|grant) role\b")
 
@@ -98,11 +104,20 @@ class LocatedStatement:
     column: int
 
 
-async def execute_statements(conn: asyncpg.Connection, statements: Sequence[LocatedStatement]) -> None:
-    """Run statements one by one; a failure raises SourceError at the absolute error position."""
+async def execute_statements(
+    conn: asyncpg.Connection, statements: Sequence[LocatedStatement], *, desired: bool = False
+) -> None:
+    """Run statements one by one; a failure raises SourceError at the absolute error position. `desired`: a
+    desired schema's, whose DO blocks run in a transaction block of their own, where a COMMIT is refused: a
+    loop that commits each update writes WAL without end while the database does not grow, which is all the
+    bound on a live sandbox sees (core.sandbox_bound). A migration's DO block may commit (a batched backfill)."""
     for stmt in statements:
         try:
-            await conn.execute(stmt.text, timeout=LOAD_STEP_TIMEOUT)
+            if desired and _DO_BLOCK.match(stmt.text):
+                async with conn.transaction():
+                    await conn.execute(stmt.text, timeout=LOAD_STEP_TIMEOUT)
+            else:
+                await conn.execute(stmt.text, timeout=LOAD_STEP_TIMEOUT)
         except TimeoutError:
             raise SourceError(
                 stmt.file,
@@ -292,7 +307,9 @@ async def _load_in_sandbox(
 
     prepared = prepare(statements)
     async with open_sandbox(target, prepared.extensions, prepared.roles, prepared.created_roles) as sandbox:
-        await execute_statements(sandbox.connection, prepared.runnable(sandbox.created_extensions))
+        await execute_statements(
+            sandbox.connection, prepared.runnable(sandbox.created_extensions), desired=True
+        )
         # Introspection opens `connections`; one more place for the load's backend, which may still be ending
         # when they log in (nobody else can take it: the password is new).
         await sandbox.reseal(connections=connections + 1)

@@ -111,6 +111,23 @@ def test_a_sort_that_spills_gigabytes_is_bounded_where_temporary_files_may_be_li
     _kept(pg_server, db)
 
 
+def test_a_do_block_may_not_commit_its_writes_away(
+    pg_server: EmbeddedServer, live_user: str, db: str, tmp_path: Path
+) -> None:
+    """Each update committed, its old row pruned: the database does not grow, so its size shows nothing, while
+    every update and commit is WAL sent to the replicas (64 MB in 10 s here, for as long as a statement may
+    run, statement after statement). A desired schema's DO block runs in a transaction block, where COMMIT is
+    refused."""
+    loop = "DO $$ BEGIN LOOP UPDATE t SET id = id + 1; COMMIT; END LOOP; END $$"
+    exc, took = _load(
+        live_user, tmp_path, f"CREATE TABLE t (id bigint);\nINSERT INTO t VALUES (1);\n{loop};\n"
+    )
+    assert isinstance(exc, SourceError) and exc.line == 3, f"{exc!r}: {exc}"
+    assert "invalid transaction termination" in exc.message and "runs in one transaction" in exc.message
+    assert took < 60
+    _kept(pg_server, db)
+
+
 def test_a_load_within_the_bound_loads(live_user: str, tmp_path: Path) -> None:
     """Many relations are not a write: 16 kB of each is allowed on top of the bound."""
     tables = "".join(
