@@ -1,4 +1,4 @@
-"""The browser's watch on its server while nobody reads: one idle session, no query sent once it is open, whose end the
+"""The browser's watch on its server while nobody reads: one idle session, no query ever sent, whose end the
 driver reports (asyncpg's termination callback, called as the socket closes). A server shut down or restarted
 under an idle browser was seen only at the next read; it is now said within moments of its sessions' end.
 A host that vanishes (a cable cut, a firewall, a machine gone) ends nothing: TCP keepalives on both ends of the
@@ -31,13 +31,12 @@ async def open_watch(target: ConnectionTarget) -> asyncpg.Connection:
         "tcp_keepalives_idle": str(KEEPALIVE_IDLE),
         "tcp_keepalives_interval": str(KEEPALIVE_INTERVAL),
         "tcp_keepalives_count": str(KEEPALIVE_COUNT),
+        # idle_session_timeout set for the role or the database ended the session each time it passed, and the
+        # watch opened another for as long as the browser ran: any session may lift it for itself (every server
+        # we read has it: core.connect refuses those before PostgreSQL 15)
+        "idle_session_timeout": "0",
     }
     conn = await connect(target, extra_settings=settings)
-    if conn.get_server_version() >= (14, 0):
-        # idle_session_timeout set for the role or the database (PostgreSQL 14) ended the watch's session each
-        # time it passed, and the watch opened another for as long as the browser ran. Any session may lift it
-        # for itself; older servers have no such timeout (a startup option they do not know is refused).
-        await conn.execute("SELECT pg_catalog.set_config('idle_session_timeout', '0', false)")
     # asyncpg has no keepalive option (libpq's keepalives_* are not its keywords): its transport's socket
     transport = getattr(conn, "_transport", None)
     sock = transport.get_extra_info("socket") if transport is not None else None
