@@ -475,7 +475,9 @@ def _alter_generated(
     cref = ObjectRef("column", rel.schema, rel.name, new.name)
     if new.generated is None:
         details.append("generated expression dropped")
-        state.step(ALTER_TABLES, f"{prefix} DROP EXPRESSION;", ChangeKind.ALTER, [ref, cref])
+        # the expression goes (pg_depend's column stands for it): a function it calls is dropped after it
+        gone = [ObjectRef("default", rel.schema, rel.name, new.name)]
+        state.step(ALTER_TABLES, f"{prefix} DROP EXPRESSION;", ChangeKind.ALTER, [ref, cref], destroys=gone)
     else:
         details.append("generated expression")
         state.step(

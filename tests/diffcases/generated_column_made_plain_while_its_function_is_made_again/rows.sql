@@ -1,0 +1,1 @@
+insert into things (id, n) values (1, 2);
