@@ -102,3 +102,21 @@ def test_a_session_that_may_wait_gets_the_slot_once_ours_ends(one_session: str) 
             await conn.close()
 
     assert asyncio.run(scenario()) == (True, 1)
+
+
+async def test_the_browser_refreshes_on_the_one_session_its_watch_held(one_session: str) -> None:
+    """Once loaded, the browser's idle watch held the role's only session: `r` said 'Refresh failed (showing
+    the old catalog): too many connections'. A read now ends the watch first and waits for its slot; the
+    watch starts again after it."""
+    from tests.ui_pilot import loaded, make_app, wait_for
+
+    app = make_app(one_session)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: app._watching)
+        for _ in range(2):
+            generation = app._load_generation
+            await pilot.press("r")
+            await wait_for(pilot, lambda g=generation: app._load_generation > g and not app.load_state)
+            assert app.screen is app.screen_stack[0]  # no error screen
+            await wait_for(pilot, lambda: app._watching)

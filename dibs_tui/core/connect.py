@@ -397,6 +397,7 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
 _own: weakref.WeakSet[asyncpg.Connection] = weakref.WeakSet()
 _own_lock = threading.Lock()
 SLOT_WAIT = 60.0
+SLOT_GRACE = 5.0
 SLOT_POLL = 0.1
 
 
@@ -416,13 +417,15 @@ async def connect(
     refused for want of a free session while this process holds another, it waits for that one to end
     (`_own`): for a session opened beside another of the command's that ends on its own (the sandbox's
     beside the live read); not for one whose caller holds the other (it would wait for itself)."""
-    deadline = asyncio.get_running_loop().time() + SLOT_WAIT
+    started = asyncio.get_running_loop().time()
     while True:
         try:
             conn = await _connect_once(target, read_only, extra_settings)
         except ConnectError as exc:
-            waiting = wait_for_slot and exc.no_free_slot and _own_sessions_open()
-            if not waiting or asyncio.get_running_loop().time() > deadline:
+            now = asyncio.get_running_loop().time()
+            # A session of ours just closed frees its slot once its backend has exited: a moment later
+            ours = _own_sessions_open() or now < started + SLOT_GRACE
+            if not (wait_for_slot and exc.no_free_slot and ours) or now > started + SLOT_WAIT:
                 raise
             await asyncio.sleep(SLOT_POLL)
             continue

@@ -292,7 +292,10 @@ async def open_sandbox(
                                 "(pg_hba.conf?): the desired schema was loaded on an embedded server instead"
                             )
                     if sandbox is not None:
-                        watch = await SizeWatch.open(sandbox._setting_up, role, sandbox.connection)
+                        watch = await SizeWatch.open_if_free(
+                            sandbox._setting_up, role, sandbox.connection, _where(target), notes
+                        )
+                    if watch is not None and sandbox is not None:
                         with watch.said():
                             yield sandbox
                         return

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 import asyncpg
 
 from .connect import ConnectionTarget, connect
-from .errors import DibsError, SourceError
+from .errors import ConnectError, DibsError, SourceError
 from .session import current_limits
 
 PER_RELATION = 16 * 1024
@@ -90,6 +90,29 @@ class SizeWatch:
             raise
         watch._task = asyncio.ensure_future(watch._watch())
         return watch
+
+    @classmethod
+    async def open_if_free(
+        cls,
+        setting_up: ConnectionTarget | None,
+        role: str,
+        loading: asyncpg.Connection,
+        where: str,
+        notes: list[str],
+    ) -> SizeWatch | None:
+        """`open`; None, said in `notes`, where the setting-up login may hold no session beside the one that
+        set the sandbox up (CONNECTION LIMIT 1): the caller drops the sandbox and loads on an embedded server,
+        which writes nothing to the live one."""
+        try:
+            return await cls.open(setting_up, role, loading)
+        except ConnectError as exc:
+            if not exc.no_free_slot:
+                raise
+        notes.append(
+            f"the login at {where} may hold no session beside the sandbox's to watch its size (CONNECTION "
+            "LIMIT): the desired schema was loaded on an embedded server instead"
+        )
+        return None
 
     async def _read(self) -> tuple[int, int]:
         """The bytes written (the database, and the backend's temporary files where watched), and the number of

@@ -288,6 +288,7 @@ class DibsApp(
             wants_listing=lambda: self.catalog is None,  # a refresh keeps the old full catalog on screen
             first_card_ready=self._first_card_ready,
             first_card_wait=FIRST_CARD_WAIT,
+            free_a_session=lambda: self.call_from_thread(self.stop_watching),
         )
 
     @on(CatalogListed)

@@ -43,6 +43,7 @@ async def fetch_catalog(
     wants_listing: Callable[[], bool],
     first_card_ready: threading.Event,
     first_card_wait: float,
+    free_a_session: Callable[[], object] = lambda: None,
 ) -> None:
     """Hand the catalog to `on_loaded` (kept out of asyncio.run's task: 3.11 may repr() it on exit) before
     the sessions close: the screen does not wait for the server to end their backends (15 ms at 5,000 tables).
@@ -66,7 +67,7 @@ async def fetch_catalog(
     # that meets a lock steps out of the queue after 1 s at most and is made again (core/lock_wait.py).
     limits = settings.session_limits()
     bounds = catalog_settings(limits, stepping=True)
-    conn = await connect(target, extra_settings=bounds)
+    conn = await _first_session(target, bounds, free_a_session)
     marks["connected"] = time.perf_counter()
     # A second connection, opened while the list loads: the catalog queries run in two groups at once.
     second = asyncio.ensure_future(connect(target, extra_settings=bounds))
@@ -153,6 +154,21 @@ async def fetch_catalog(
             if not extra:
                 await (await second).close()
         await _close_all([conn, *extra], handed_over)
+
+
+async def _first_session(
+    target: ConnectionTarget, bounds: dict[str, str], free_a_session: Callable[[], object]
+) -> Any:
+    """The read's first session. Refused for want of a free one (a role limited to one session, CONNECTION
+    LIMIT 1, whose only one the browser's idle watch holds): `free_a_session` ends the watch, whose slot is
+    then waited for; the read's end starts the watch again."""
+    try:
+        return await connect(target, extra_settings=bounds)
+    except DibsError as exc:
+        if not getattr(exc, "no_free_slot", False):
+            raise
+    free_a_session()
+    return await connect(target, extra_settings=bounds, wait_for_slot=True)
 
 
 async def _relist(builder: Builder, on_listed: Callable[[Catalog, bool], None]) -> None:
