@@ -1,7 +1,7 @@
 """Every ordered pair of real schemas, one planned into the other: the diff's order under wholesale change.
 
     .venv/bin/python -m bench.diff_real_pairs [--bases pagila chinook ...] [--pairs a:b,c:d]
-                                              [--through-migrate [--concurrently]]
+                                              [--through-migrate [--concurrently]] [--server DSN]
 
 Each real schema (tests/fixtures/real, loaded as tests/realschemas.py does) is loaded once into a template
 database on a server of its own, its tables emptied and `public` made as PostgreSQL makes it
@@ -14,6 +14,10 @@ migration, `migrate --yes --desired` proves it on a sandbox clone and applies it
 in sync. Where the proof says it could not try the migration (what a sandbox's role may not do: drop an
 extension it does not own, act on an event trigger the clone cannot have), that is printed and the migration
 is applied with `--no-prove`, so the apply is still checked.
+
+`--server DSN` runs every pair on another server instead of an embedded one: a superuser's DSN without a
+database, e.g. Debian's PostgreSQL 15 started by hand (the templates and the pairs' databases are made and
+dropped there; bases whose files need a newer server, pagila and delta, are left out by --bases).
 
 A failure prints the pair and the message and keeps the whole of it in the output folder. Not a timing and not
 part of the suite (three of the pairs are: tests/test_diff_real.py).
@@ -72,6 +76,19 @@ def _through_migrate(current: str, desired: str, folder: Path, concurrently: boo
     return untried
 
 
+class _Given:
+    """A server started by someone else (`--server`): named, never stopped here."""
+
+    def __init__(self, dsn: str) -> None:
+        self._base = dsn.rstrip("/")
+
+    def dsn(self, database: str = "postgres") -> str:
+        return f"{self._base}/{database}"
+
+    def stop(self) -> None:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bases", nargs="+", default=list(BASES), choices=sorted(LOADERS))
@@ -79,13 +96,14 @@ def main() -> None:
     parser.add_argument("--through-migrate", action="store_true", help="generate, migrate and check")
     parser.add_argument("--concurrently", action="store_true", help="generate --concurrently")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "dibs-real-pairs")
+    parser.add_argument("--server", help="a superuser's DSN (no database) of a server to run on instead")
     args = parser.parse_args()
     pairs = [tuple(p.split(":", 1)) for p in args.pairs.split(",")] if args.pairs else None
     bases = sorted({n for p in pairs for n in p}) if pairs else args.bases
     todo = pairs or [(a, b) for a in bases for b in bases if a != b]
     args.out.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="dibs-real-pairs-"))
-    server = EmbeddedServer(root / "server").start()
+    server = _Given(args.server) if args.server else EmbeddedServer(root / "server").start()
     admin = server.dsn()
     try:
         for name in bases:
@@ -129,6 +147,9 @@ def main() -> None:
                 )
         print(f"{converged} of {len(todo)} ordered pairs converged", flush=True)
     finally:
+        if isinstance(server, _Given):  # another's server: its templates go
+            drops = [f'DROP DATABASE IF EXISTS "template_{name}" WITH (FORCE)' for name in bases]
+            asyncio.run(execute(admin, *drops))
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
 
