@@ -88,3 +88,15 @@ def test_an_extension_the_embedded_sandbox_lacks_says_why_the_load_is_there(db: 
     assert caught.value.hint is not None
     assert caught.value.hint.startswith("the server at 127.0.0.1:")
     assert "is read-only" in caught.value.hint and "pass --desired a database" in caught.value.hint
+
+
+def test_the_hint_names_the_contrib_extensions_the_embedded_sandbox_lacks(db: str, tmp_path: Path) -> None:
+    """pgcrypto is PostgreSQL's own (contrib), yet the embedded server is built without OpenSSL: the hint said
+    'the embedded server has PostgreSQL's own extensions only', which pgcrypto belied."""
+    _read_only(db)
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE EXTENSION IF NOT EXISTS pgcrypto;\nCREATE TABLE h (id int, d bytea);\n")
+    with pytest.raises(SourceError) as caught:
+        asyncio.run(diff_database(resolve(db), [schema]))
+    assert caught.value.detail == "the embedded server has no extension pgcrypto (not installed there)"
+    assert caught.value.hint is not None and "(no pgcrypto, uuid-ossp, sslinfo or xml2)" in caught.value.hint

@@ -414,7 +414,8 @@ def _missing_extension_hint(where: str, why_here: Sequence[str]) -> str | None:
         return "install it on that server, or pass --desired a database built from the schema files"
     why = f"{why_here[0]}; " if why_here else ""
     return (
-        f"{why}the embedded server has PostgreSQL's own extensions only: pass --desired a database built from "
+        f"{why}the embedded server has PostgreSQL's contrib extensions built without OpenSSL, libxml and "
+        "libuuid (no pgcrypto, uuid-ossp, sslinfo or xml2), and pgvector: pass --desired a database built from "
         "the schema files on a server that has it, or connect as a role that may create roles and databases "
         "on the live server, where the sandbox then lives"
     )
