@@ -335,6 +335,9 @@ def plan_alter_column(
     # before something else happens: the type change it might not survive, an object it reads dropped (and
     # perhaps created again, the new default waiting for it).
     alone = new.default is not None and not type_changes and not _default_reads(state, rel, old)
+    # the default's and the type's changes reach the inheritance children: one that leaves goes first (NO
+    # INHERIT), else it leaves with them
+    leaving_children = [detached_ref(child, rel.key) for child in state.inheritors.get(rel.key, ())]
     if old.default is not None and (default_changes or type_changes) and not alone:
         if new.default is None:
             details.append("default dropped")
@@ -343,6 +346,7 @@ def plan_alter_column(
             f"{prefix} DROP DEFAULT;",
             ChangeKind.ALTER,
             [ref, cref],
+            needs=leaving_children,
             destroys=[ObjectRef("default", rel.schema, rel.name, new.name)],
         )
     if type_changes:
@@ -357,10 +361,9 @@ def plan_alter_column(
             else f"{quote_ident(new.name)}::{new.type}"
         )
         needs = [type_ref(*new.type_key), shaped_ref(new.type_key)] if new.type_key else []
-        # a partition that leaves goes first: the type change would name its NOT NULL as the parent's; and so
-        # does an inheritance child that leaves (NO INHERIT): the type change would reach it, retyped with it
+        # a partition that leaves goes first: the type change would name its NOT NULL as the parent's
         needs += [detached_ref(part, rel.key) for part in state.current.partitions.get(rel.key, ())]
-        needs += [detached_ref(child, rel.key) for child in state.inheritors.get(rel.key, ())]
+        needs += leaving_children
         needs += leaves
         # a child that has the column from this parent and another leaves the others first (NO INHERIT)
         released = state.current.relation(*rel.key)
@@ -419,6 +422,7 @@ def plan_alter_column(
             creates=[ObjectRef("default", rel.schema, rel.name, new.name)],
             needs=[
                 *seq_needs,
+                *leaving_children,
                 *([retyped_ref(rel)] if type_changes else []),  # a default of the new type
                 *([shaped_ref(new.type_key)] if new.type_key else []),  # in the type's new shape
             ],
