@@ -282,3 +282,46 @@ def test_reads_over_tls_and_checks_the_certificate_as_sslmode_asks(
         in (by_address.stderr)
     )
     assert f"(sslmode=verify-full checks it against sslrootcert={crt} and the host name)" in by_address.stderr
+
+
+_EXTENSIONS = """CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
+CREATE TABLE tokens (
+  id uuid DEFAULT uuid_generate_v4() PRIMARY KEY,
+  secret bytea NOT NULL DEFAULT gen_random_bytes(16),
+  fingerprint bytea GENERATED ALWAYS AS (digest(secret, 'sha256')) STORED,
+  CHECK (length(crypt('x', gen_salt('bf'))) > 0)
+);
+"""
+
+
+def test_extensions_the_embedded_sandbox_lacks_stand_in_from_the_live_server(
+    older_server: Older, tmp_path: Path
+) -> None:
+    """A login that may not make databases loads the desired schema on the embedded server, which is built
+    without OpenSSL and libuuid: 'the embedded server has no extension pgcrypto', and no diff at all. The
+    live server's pgcrypto and uuid-ossp stand in there (core/extension_standins.py): in sync, and a change
+    planned alone, no extension dropped."""
+    name = f"o{next(_databases)}"
+    run_sql(f"{older_server.dsn}/postgres", f"CREATE DATABASE {name}")
+    if not asyncio.run(
+        fetch(f"{older_server.dsn}/{name}", "SELECT 1 FROM pg_available_extensions WHERE name = 'pgcrypto'")
+    ):
+        pytest.skip("this server has no pgcrypto")
+    run_sql(f"{older_server.dsn}/{name}", _EXTENSIONS + "INSERT INTO tokens DEFAULT VALUES;")
+    run_sql(
+        f"{older_server.dsn}/{name}",
+        "DO $$BEGIN CREATE ROLE reads_only LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;"
+        "GRANT pg_read_all_data TO reads_only",
+    )
+    reader = f"{older_server.dsn.replace('postgres@', 'reads_only@')}/{name}"
+    desired = tmp_path / "schema.sql"
+    desired.write_text(_EXTENSIONS)
+    checked = _dibs("check", reader, "--desired", str(desired))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "extension pgcrypto" in checked.stdout and "stands in with the live server's" in checked.stdout
+    desired.write_text(_EXTENSIONS.replace("CHECK (", "note text, CHECK ("))
+    planned = _dibs("diff", reader, "--desired", str(desired), "--format", "sql")
+    assert planned.returncode == 2, planned.stderr
+    statements = [line for line in planned.stdout.splitlines() if line and not line.startswith("--")]
+    assert statements == ["ALTER TABLE public.tokens ADD COLUMN note text;"]

@@ -44,6 +44,7 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect, resolve, with_database
 from .errors import DibsError, SourceError
+from .extension_standins import stand_in_missing
 from .sandbox_bound import SizeWatch
 from .sandbox_cleanup import (
     ROLE_PREFIX,
@@ -321,6 +322,7 @@ async def open_sandbox(
         try:
             rights = await _rights(admin)
             await _make_roles(admin, roles)
+            notes += await stand_in_missing(admin, target, [e.name for e in extensions], root / "standins")
             sandbox = await _set_up_embedded(
                 admin,
                 admin_target,
