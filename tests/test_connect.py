@@ -446,13 +446,21 @@ class _OlderSaid:
 
     def __init__(self, port: int, version: str) -> None:
         self.port, self.version = port, version.encode()
+        self.links: list[asyncio.StreamWriter] = []
 
     async def start(self) -> tuple[asyncio.Server, int]:
         server = await asyncio.start_server(self._link, "127.0.0.1", 0)
         return server, int(server.sockets[0].getsockname()[1])
 
+    def close_links(self) -> None:
+        """Both ends of every link closed at once: a socket to the server left open keeps its backend (named
+        dibs-tui) for the rest of the test session, where other tests count ours."""
+        for writer in self.links:
+            writer.transport.abort()
+
     async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.links += [writer, up_writer]
 
         async def upstream() -> None:
             with contextlib.suppress(OSError, ConnectionError):
@@ -479,13 +487,16 @@ def test_a_server_older_than_15_is_refused_in_one_line_naming_its_version(pg_ser
     before anything is read, for every command (core/connect.py, OLDEST_SERVER)."""
 
     async def scenario() -> str:
-        relay, port = await _OlderSaid(pg_server.port, "14.12").start()
+        older = _OlderSaid(pg_server.port, "14.12")
+        relay, port = await older.start()
         try:
             with pytest.raises(ConnectError) as refused:
                 await connect(resolve(f"postgresql://postgres@127.0.0.1:{port}/postgres?sslmode=disable", {}))
             return str(refused.value)
         finally:
             relay.close()
+            older.close_links()
+            await asyncio.sleep(0.1)  # the aborts go out
 
     said = asyncio.run(scenario())
     assert said.endswith(
