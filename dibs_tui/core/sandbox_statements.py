@@ -35,7 +35,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .sandbox import ExtensionRequest
+from .sandbox_extensions import ExtensionRequest
 
 if TYPE_CHECKING:
     from .shadow import LocatedStatement

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation
+from ..core.model import Catalog, Column, Constraint, ConstraintKind, Index, Relation, RelationKind
+from .text import human_count, safe
 
 _MIGRATION_PREFIX = re.compile(r"^\d{6,}[_-]?")
 
@@ -138,3 +139,28 @@ def null_words(column: Column) -> str:
         words += " NO INHERIT (children do not get it)"
     # its name where the server would not pick it (PostgreSQL 18), as psql's \d+ names it
     return words if column.not_null_name is None else f"{words} · constraint {column.not_null_name}"
+
+
+def kind_label(relation: Relation) -> str:
+    """The relation's kind in words (a partition's and a shadow table's name their parent, a typed table's its
+    type, escaped: it may hold a terminal sequence)."""
+    if relation.part_of is not None:
+        words, of = "shadow table of", relation.part_of
+    elif relation.partition_of is not None:
+        words, of = "partition of", relation.partition_of
+    elif relation.of_type is not None:  # CREATE TABLE ... OF: its columns are the type's
+        words, of = "typed table of", relation.of_type
+    else:
+        return str(relation.kind)
+    return f"{words} {safe(f'{of[0]}.{of[1]}')}"
+
+
+def rows_fact(relation: Relation, *, long: bool = False) -> str:
+    """The relation's row estimate in words ("~12k rows"), "" for a view, which holds no rows. A table never
+    analysed (pg_class.reltuples = -1) was shown as "~? rows"; the card says "rows unknown" (short enough for
+    the column count to stay at 80 columns), the details (`long`) why and what would estimate it."""
+    if relation.kind is RelationKind.VIEW:
+        return ""
+    if relation.row_estimate < 0:
+        return "never analysed: ANALYZE estimates it" if long else "rows unknown"
+    return f"~{human_count(relation.row_estimate)}" + (" (estimate)" if long else " rows")

@@ -34,12 +34,12 @@ from ..describe import (
     null_words,
     qualified_label,
     referenced_by,
+    rows_fact,
 )
 from ..highlight import sql_lines
 from ..source import resolve
 from ..text import bounded_lines, data, link, safe, sql_name
 from .history_section import Row, column_history, table_history
-from .tables_pane import rows_fact
 from .virtual_list import VirtualList
 from .wrapped_static import wrapped
 

@@ -24,13 +24,14 @@ from ..describe import (
     ForeignTarget,
     column_flags,
     foreign_target,
+    kind_label,
     qualified_label,
+    rows_fact,
     short_migration,
     short_type,
 )
 from ..source import resolve
 from ..text import counted, cut_middle, data, link, safe
-from .tables_pane import kind_label, rows_fact
 from .virtual_list import VirtualList
 
 LINE_WIDTH = 5

@@ -28,7 +28,7 @@ from ..list_sort import SORTS, SortOrder, next_sort, row_figure, sort_order
 from ..listing import Listing, list_order
 from ..messages import TablesSorted
 from ..search import matching
-from ..text import cut_middle, data, human_count, safe
+from ..text import counted, cut_middle, data
 from .fixed_input import FixedInput
 from .virtual_list import VirtualList
 
@@ -71,31 +71,6 @@ def kind_mark(relation: Relation) -> str:
     if relation.part_of is not None:
         return SHADOW_MARK
     return PARTITION_MARK if relation.is_partition else KIND_MARKS.get(relation.kind, "?")
-
-
-def kind_label(relation: Relation) -> str:
-    """The relation's kind in words (a partition's and a shadow table's name their parent, a typed table's its
-    type, escaped: it may hold a terminal sequence)."""
-    if relation.part_of is not None:
-        words, of = "shadow table of", relation.part_of
-    elif relation.partition_of is not None:
-        words, of = "partition of", relation.partition_of
-    elif relation.of_type is not None:  # CREATE TABLE ... OF: its columns are the type's
-        words, of = "typed table of", relation.of_type
-    else:
-        return str(relation.kind)
-    return f"{words} {safe(f'{of[0]}.{of[1]}')}"
-
-
-def rows_fact(relation: Relation, *, long: bool = False) -> str:
-    """The relation's row estimate in words ("~12k rows"), "" for a view, which holds no rows. A table never
-    analysed (pg_class.reltuples = -1) was shown as "~? rows"; the card says "rows unknown" (short enough for
-    the column count to stay at 80 columns), the details (`long`) why and what would estimate it."""
-    if relation.kind is RelationKind.VIEW:
-        return ""
-    if relation.row_estimate < 0:
-        return "never analysed: ANALYZE estimates it" if long else "rows unknown"
-    return f"~{human_count(relation.row_estimate)}" + (" (estimate)" if long else " rows")
 
 
 def stale_tables(catalog: Catalog) -> set[str]:
@@ -362,7 +337,7 @@ class TablesPane(Vertical):
         status = (
             f"{len(self._matches)} of {total} match {self.filter_text!r}"
             if self._matches is not None
-            else f"{_plural(total, 'relation')}, {_plural(schemas, 'schema')}"
+            else f"{counted(total, 'relation')}, {counted(schemas, 'schema')}"
         )
         # One line in a pane of fixed width: its size never changes, so no screen-wide layout pass.
         self.query_one("#tables-status", Static).update(
@@ -596,7 +571,3 @@ class TablesPane(Vertical):
             self.post_message(self.ToggleSchema(row.schema))
         elif isinstance(row, Relation):
             self.post_message(self.TableChosen(row))
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
