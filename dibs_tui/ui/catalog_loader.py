@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget, connect, connect_all
-from ..core.errors import DibsError
+from ..core.errors import ConnectError, DibsError
 from ..core.model import Catalog, QualifiedName
 from .highlight import load_highlighter
 
@@ -164,8 +164,8 @@ async def _first_session(
     then waited for; the read's end starts the watch again."""
     try:
         return await connect(target, extra_settings=bounds)
-    except DibsError as exc:
-        if not getattr(exc, "no_free_slot", False):
+    except ConnectError as exc:
+        if not exc.no_free_slot:
             raise
     free_a_session()
     return await connect(target, extra_settings=bounds, wait_for_slot=True)

@@ -13,6 +13,7 @@ migration's names on the user's search_path.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,16 +234,15 @@ async def _created_without_key(facts: Facts, body: dict[str, Any], later: list[s
         for c in [e, *e.get("ColumnDef", {}).get("constraints", ())]
     )
     table = written(relation.get("schemaname"), relation.get("relname"))
-    if keyed or given_again(table, later):
+    if keyed:
         return []
     in_schema = _SCHEMA_COVERED if facts.conn.get_server_version().major >= 15 else ""
     rows = await _rows(facts, _COVERING.format(in_schema=in_schema), relation.get("schemaname"))
-    publications = [
-        (n, _Flags(u == "true", d == "true")) for n, u, d in (str(r["entry"]).rsplit(":", 2) for r in rows)
-    ]
-    if not publications:
+    publications = _publications(r["entry"] for r in rows)
+    # The later statements are read only where a publication would make the table's writes fail
+    if not publications or given_again(table, later):
         return []
-    flags = _Flags(any(f.update for _, f in publications), any(f.delete for _, f in publications))
+    flags = _combined(publications)
     return [
         Hazard(
             "backward-incompatible",
@@ -287,12 +287,17 @@ async def _table(facts: Facts, name: str) -> Any:
     return found[0] if found else None
 
 
-def _publications(row: Any) -> list[tuple[str, _Flags]]:
+def _publications(entries: Iterable[str] | None) -> list[tuple[str, _Flags]]:
+    """`name:pubupdate:pubdelete` entries, as the queries write them."""
     found = []
-    for entry in row["publications"] or ():
+    for entry in entries or ():
         name, update, delete = str(entry).rsplit(":", 2)
         found.append((name, _Flags(update == "true", delete == "true")))
     return found
+
+
+def _combined(publications: list[tuple[str, _Flags]]) -> _Flags:
+    return _Flags(any(f.update for _, f in publications), any(f.delete for _, f in publications))
 
 
 async def _identity_taken(
@@ -324,7 +329,7 @@ async def _identity_taken(
         elif await _backs_identity(facts, int(row["oid"]), str(command.get("name")), str(row["replident"])):
             why = f"its replica identity rests on {command.get('name')}, which the statement drops"
         if why:
-            return [_taken(str(row["q"]), _publications(row), why)]
+            return [_taken(str(row["q"]), _publications(row["publications"]), why)]
     return []
 
 
@@ -362,12 +367,12 @@ async def _identity_index_dropped(facts: Facts, body: dict[str, Any], later: lis
             and not given_again(str(owner), later)
         ):
             why = f"its replica identity is REPLICA IDENTITY USING INDEX {index}, which the statement drops"
-            hazards.append(_taken(str(row["q"]), _publications(row), why))
+            hazards.append(_taken(str(row["q"]), _publications(row["publications"]), why))
     return hazards
 
 
 def _taken(table: str, publications: list[tuple[str, _Flags]], why: str) -> Hazard:
-    flags = _Flags(any(f.update for _, f in publications), any(f.delete for _, f in publications))
+    flags = _combined(publications)
     names = ", ".join(name for name, _ in publications)
     return Hazard(
         "backward-incompatible",
