@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .text import SHOWN_CHARS, safe
+from .text import cut_long, safe
 
 if TYPE_CHECKING:
     from textual.content import Content
@@ -32,7 +32,7 @@ def sql_lines(sql: str, most_lines: int | None = None) -> list[Content]:
     left_out = len(lines) - most_lines if most_lines is not None and len(lines) > most_lines else 0
     if left_out:
         lines = lines[:most_lines]
-    shown = "\n".join(line if len(line) <= SHOWN_CHARS else line[:SHOWN_CHARS] + " …" for line in lines)
+    shown = "\n".join(cut_long(line) for line in lines)
     highlighted = highlight(safe(shown, keep_newlines=True), language="postgresql").split("\n")
     if left_out:
         highlighted.append(

@@ -87,11 +87,16 @@ SHOWN_LINES = 40
 SHOWN_CHARS = 2_000
 
 
+def cut_long(line: str) -> str:
+    """One line of database text past SHOWN_CHARS cut there, marked ` …`."""
+    return line if len(line) <= SHOWN_CHARS else line[:SHOWN_CHARS] + " …"
+
+
 def bounded_lines(text: str) -> tuple[list[str], str | None]:
     """The lines of `text` a pane shows, and what is left out (None when nothing is), said in words."""
     head = text.split("\n", SHOWN_LINES)
     shown = head[:SHOWN_LINES]
-    cut = [line[:SHOWN_CHARS] + " …" if len(line) > SHOWN_CHARS else line for line in shown]
+    cut = [cut_long(line) for line in shown]
     if len(head) <= SHOWN_LINES and cut == shown:
         return [line.rstrip("\r") for line in shown], None
     lines = text.count("\n") + (not text.endswith("\n"))
