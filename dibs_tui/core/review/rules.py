@@ -94,13 +94,36 @@ class Reviewer:
                     own = f"takes ACCESS EXCLUSIVE on {shape.table} ("
                     found = [h for h in found if not h.message.startswith(own)]
                 hazards += found
-        elif shape.action in ("lock-table", "rename-object"):
-            hazards += await self.lock_or_rename(shape)
+        elif shape.action in ("lock-table", "rename-object", "alter-typed-tables"):
+            hazards += await self.lock_rename_or_type(shape, sql)
         return hazards + await published_writes(self.facts, sql, self.created, self.later)
 
-    async def lock_or_rename(self, shape: Shape) -> list[Hazard]:
+    async def typed_tables(self, composite: str, sql: str) -> list[Hazard]:
+        """ALTER TYPE ... ATTRIBUTE ... CASCADE alters each table of the type as ALTER TABLE ... COLUMN would
+        (locked, rewritten where the new type is not binary coercible): said per table the same way. An
+        action without CASCADE reaches none (the server refuses it while such a table exists)."""
+        m = re.match(rf"ALTER\s+TYPE\s+{NAME}\s+(.*)", strip_comments(sql), re.IGNORECASE | re.DOTALL)
+        cascaded = [
+            re.sub(r"^(ADD|DROP|ALTER)\s+ATTRIBUTE\b", r"\1 COLUMN", action[: c.start()].strip(), flags=re.I)
+            for action in split_top_level(m.group(1) if m else "")
+            if (c := re.search(r"\s+CASCADE\s*$", action, re.IGNORECASE))
+        ]
+        tables = await self.facts.conn.fetch(
+            "SELECT c.oid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_class c WHERE c.reloftype "
+            "OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1) ORDER BY 1",
+            regclass_text(composite),
+        )
+        hazards: list[Hazard] = []
+        for (table,) in tables:
+            for action in cascaded:
+                hazards += await self.alter_action(table, action, {})
+        return hazards
+
+    async def lock_rename_or_type(self, shape: Shape, sql: str) -> list[Hazard]:
         if shape.action == "lock-table":
             return await self.lock_table(shape)
+        if shape.action == "alter-typed-tables":
+            return await self.typed_tables(shape.table, sql)
         return [
             Hazard(
                 "backward-incompatible",

@@ -21,9 +21,9 @@ _RENAMED_OBJECTS = frozenset(
 
 @dataclass(frozen=True)
 class Shape:
-    """`action` is create-table, create-index, drop-tables, drop-index, alter-table, rename-object, update,
-    vacuum-full, reindex, lock-table or other; `table` the table it acts on (as
-    written)."""
+    """`action` is create-table, create-index, drop-tables, drop-index, alter-table, alter-typed-tables,
+    rename-object, update, vacuum-full, reindex, lock-table or other; `table` the table it acts on (as written;
+    alter-typed-tables: the composite type)."""
 
     action: str = "other"
     table: str = ""
@@ -81,6 +81,11 @@ def shape_of(sql: str) -> Shape:
     if _alters_table(node_type, body):
         table = _relation(body.get("relation"))
         return Shape("alter-table", table, lock=_lock(_alter_lock(node_type, body), (table,)))
+    if _alters_typed_tables(node_type, body):
+        composite = _relation(body.get("relation"))
+        return Shape(
+            "alter-typed-tables", composite, lock=f"ACCESS EXCLUSIVE on each table of type {composite}"
+        )
     if _alters_index(node_type, body):  # an index's own lock: SHARE UPDATE EXCLUSIVE but to move it
         index = _relation(body.get("relation"))
         mode = "SHARE UPDATE EXCLUSIVE" if node_type == "RenameStmt" else _alter_lock(node_type, body)
@@ -262,6 +267,16 @@ def _alters_table(node_type: str, body: dict[str, Any]) -> bool:
     if node_type == "RenameStmt":
         return "OBJECT_TABLE" in (body.get("renameType"), body.get("relationType"))
     return node_type == "AlterObjectSchemaStmt" and body.get("objectType") == "OBJECT_TABLE"
+
+
+def _alters_typed_tables(node_type: str, body: dict[str, Any]) -> bool:
+    """ALTER TYPE ... ADD / DROP / ALTER ATTRIBUTE ... CASCADE: each table of the type (CREATE TABLE ... OF) is
+    altered with it, under ACCESS EXCLUSIVE (without CASCADE the server refuses it while such a table exists)."""
+    return (
+        node_type == "AlterTableStmt"
+        and body.get("objtype") == "OBJECT_TYPE"
+        and any(c.get("AlterTableCmd", {}).get("behavior") == "DROP_CASCADE" for c in body.get("cmds", ()))
+    )
 
 
 def _alters_index(node_type: str, body: dict[str, Any]) -> bool:
