@@ -309,3 +309,40 @@ async def test_delta_migrations_pane_shows_the_alembic_head(db: str, tmp_path: P
         status = pane.query_one("#migrations-status", Static)
         await wait_for(pilot, lambda: pane.loaded and "(history:" in text_of(status))  # the read shown
         assert f"alembic_version (alembic, current {head})" in text_of(status), text_of(status)
+
+
+@pytest.mark.parametrize(
+    "desired_t",
+    ["CREATE TABLE public.t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n", ""],
+    ids=["t-takes-an-identity", "t-dropped"],
+)
+def test_a_sequence_a_tool_s_table_shares_with_an_app_table_is_never_dropped(
+    db: str, tmp_path: Path, desired_t: str
+) -> None:
+    """A sequence both a tool's table and an app table read (no OWNED BY): the desired side lacks it (the app
+    table takes an identity, or goes), and the plan dropped it as ours, which failed on the tool's default
+    ("cannot drop sequence ids because other objects depend on it"). The tool's table needs it: it is kept,
+    said kept for that table, and the rest is planned, applied, proved and in sync."""
+    asyncio.run(
+        execute(
+            db,
+            "CREATE SEQUENCE public.ids;"
+            "CREATE TABLE public.schema_migrations (version bigint DEFAULT nextval('public.ids') PRIMARY KEY);"
+            "CREATE TABLE public.t (id bigint DEFAULT nextval('public.ids') PRIMARY KEY);"
+            "CREATE TABLE public.u (id int PRIMARY KEY);",
+        )
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text(desired_t + "CREATE TABLE public.u (id int PRIMARY KEY, name text);\n")
+    folder = tmp_path / "migrations"
+    made = dibs("generate", "shared", db, "--desired", str(desired), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    written = next(folder.glob("*.sql")).read_text()
+    assert "DROP SEQUENCE" not in written and "ADD COLUMN name" in written, written
+    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert f"proved: the result matches {desired}" in applied.stdout
+    checked = dibs("check", db, "--desired", str(desired))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "public.ids (kept for public.schema_migrations)" in checked.stdout, checked.stdout
+    assert asyncio.run(fetch(db, "SELECT nextval('public.ids') AS n"))[0]["n"] >= 1

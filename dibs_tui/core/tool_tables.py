@@ -70,26 +70,34 @@ def _touches(ref: ObjectRef, gone: set[tuple[str, str]]) -> bool:
 _KEPT_FOR = "kept for "
 
 
-def _their_sequences(catalog: Catalog, gone: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+def _their_sequences(
+    catalog: Catalog, gone: set[tuple[str, str]], *, live: bool
+) -> dict[tuple[str, str], str]:
     """The sequences no one owns (no OWNED BY) that one left-out table's defaults alone read (`nextval('x_seq')`),
     each with that table: the tool's as its table is (the fingerprint's rule too). Planned as ours, the
-    sequence was dropped where the desired side lacks it, and the apply failed on the tool's default."""
+    sequence was dropped where the desired side lacks it, and the apply failed on the tool's default. On the
+    `live` side, one a left-out table reads beside our tables is the tool's too: its table needs it, so the
+    plan neither drops it nor alters it (the choice: a tool's table kept working over our side's options of
+    it); on the desired side it is ours, made where our tables need it."""
     users: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for d in catalog.dependencies:
         if d.referenced.kind == "sequence" and d.dependent.kind == "column":
             users.setdefault((d.referenced.schema, d.referenced.name), set()).add(
                 (d.dependent.schema, d.dependent.name)
             )
-    return {
-        s.key: "{}.{}".format(*next(iter(users[s.key])))
-        for s in catalog.sequences
-        if s.owned_by is None and len(users.get(s.key, ())) == 1 and users[s.key] <= gone
-    }
+    theirs: dict[tuple[str, str], str] = {}
+    for s in catalog.sequences:
+        readers = users.get(s.key, set())
+        if s.owned_by is None and (readers & gone) and (live or (len(readers) == 1 and readers <= gone)):
+            theirs[s.key] = "{}.{}".format(*min(readers & gone))
+    return theirs
 
 
-def leave_out(catalog: Catalog, excludes: Sequence[str] = ()) -> tuple[Catalog, tuple[LeftOut, ...]]:
-    """The catalog without tool, meta and excluded tables (with the sequences they own or alone read, and the
-    dependency rows that name them), and what was left out."""
+def leave_out(
+    catalog: Catalog, excludes: Sequence[str] = (), *, live: bool = False
+) -> tuple[Catalog, tuple[LeftOut, ...]]:
+    """The catalog without tool, meta and excluded tables (with the sequences they own or alone read, on the
+    `live` side those they read at all, and the dependency rows that name them), and what was left out."""
     kept: list[Relation] = []
     left: list[LeftOut] = []
     for rel in catalog.relations:
@@ -104,7 +112,7 @@ def leave_out(catalog: Catalog, excludes: Sequence[str] = ()) -> tuple[Catalog, 
     if not left:
         return catalog, ()
     gone = {(x.schema, x.name) for x in left}
-    theirs = _their_sequences(catalog, gone)
+    theirs = _their_sequences(catalog, gone, live=live)
     left.extend(LeftOut(*key, _KEPT_FOR + table) for key, table in theirs.items())
     sequences = tuple(
         s

@@ -182,14 +182,16 @@ _PLANNER = (
 )
 
 
-def _comparable(catalog: Catalog, exclude_tables: Sequence[str]) -> tuple[Catalog, tuple[LeftOut, ...]]:
-    """One side as diff_catalogs compares it: other tools' tables and `exclude_tables` left out (and what was),
-    the deparser's two spellings of one expression brought to one. Made as soon as that side is read, while
-    the other may still be reading."""
+def _comparable(
+    catalog: Catalog, exclude_tables: Sequence[str], *, live: bool
+) -> tuple[Catalog, tuple[LeftOut, ...]]:
+    """One side as diff_catalogs compares it: other tools' tables and `exclude_tables` left out (and what was;
+    on the `live` side, every sequence such a table reads), the deparser's two spellings of one expression
+    brought to one. Made as soon as that side is read, while the other may still be reading."""
     from ..deparse_forms import canonical
     from ..tool_tables import leave_out
 
-    return leave_out(canonical(catalog), exclude_tables)
+    return leave_out(canonical(catalog), exclude_tables, live=live)
 
 
 @dataclass
@@ -251,7 +253,7 @@ async def diff_database(
         # while the sessions open (the connections waited for it: 30-47 ms of CPU at 1,000 tables).
         from .graph import DepIndex
 
-        comparable = _comparable(catalog, exclude_tables)
+        comparable = _comparable(catalog, exclude_tables, live=True)
         return comparable, DepIndex(comparable[0])
 
     async def desired_side() -> tuple[
@@ -269,7 +271,7 @@ async def diff_database(
         )
         from .graph import References
 
-        comparable = _comparable(catalog, exclude_tables)
+        comparable = _comparable(catalog, exclude_tables, live=False)
         return comparable, References(comparable[0]), sources, shadow
 
     # Two large catalogs and a plan, all kept by the caller: built with the collector paused (it rescanned them
