@@ -325,3 +325,69 @@ def test_extensions_the_embedded_sandbox_lacks_stand_in_from_the_live_server(
     assert planned.returncode == 2, planned.stderr
     statements = [line for line in planned.stdout.splitlines() if line and not line.startswith("--")]
     assert statements == ["ALTER TABLE public.tokens ADD COLUMN note text;"]
+
+
+# What a live 15 prints otherwise than the embedded 18 loading the same file: a view's columns qualified by its
+# only relation (15 keeps a view's OLD and NEW in its range table), a statistics object's default target -1.
+_PRINTED_OTHERWISE = """CREATE TABLE t (id int PRIMARY KEY, name text, kind varchar(10), qty int, price numeric);
+CREATE TABLE u (id int PRIMARY KEY, t_id int REFERENCES t, note text);
+CREATE VIEW v_single AS SELECT id, name FROM t;
+CREATE VIEW v_alias AS SELECT x.id AS ident, x.name FROM t x WHERE x.qty > 0 ORDER BY x.name;
+CREATE VIEW v_case AS SELECT id, CASE WHEN qty > 10 THEN 'big' ELSE 'small' END AS size, price::int AS p FROM t;
+CREATE VIEW v_window AS SELECT id, row_number() OVER (PARTITION BY kind ORDER BY qty DESC) AS rn FROM t;
+CREATE VIEW v_cte AS WITH big AS (SELECT id, qty FROM t WHERE qty > 10) SELECT id, qty FROM big;
+CREATE VIEW v_sub AS SELECT s.id, s.n FROM (SELECT id, qty * 2 AS n FROM t) s WHERE s.n > 3;
+CREATE VIEW v_exists AS SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.t_id = t.id);
+CREATE VIEW v_agg AS SELECT kind, count(*) FILTER (WHERE qty > 0) AS n FROM t GROUP BY kind HAVING count(*) > 1;
+CREATE VIEW v_union AS SELECT q.id, q.note FROM (SELECT id, note FROM u UNION ALL SELECT id, NULL FROM t) q;
+CREATE VIEW v_join AS SELECT t.id, u.note FROM t JOIN u ON u.t_id = t.id;
+CREATE VIEW v_in AS SELECT id FROM t WHERE kind IN ('a', 'b');
+CREATE MATERIALIZED VIEW mv AS SELECT kind, count(*) AS n FROM t GROUP BY kind;
+CREATE STATISTICS st ON qty, price FROM t;
+"""
+
+
+def _reader(older_server: Older, schema: str) -> str:
+    """A database of the older server holding `schema`, as a login that may not make databases sees it: its
+    desired side loads on the embedded 18."""
+    name = f"o{next(_databases)}"
+    run_sql(f"{older_server.dsn}/postgres", f"CREATE DATABASE {name}")
+    run_sql(f"{older_server.dsn}/{name}", schema)
+    run_sql(
+        f"{older_server.dsn}/{name}",
+        "DO $$BEGIN CREATE ROLE reads_only LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;"
+        "GRANT pg_read_all_data TO reads_only",
+    )
+    return f"{older_server.dsn.replace('postgres@', 'reads_only@')}/{name}"
+
+
+def test_what_the_embedded_18_prints_otherwise_is_in_sync(older_server: Older, tmp_path: Path) -> None:
+    """The same file loaded on the live 15 and on the embedded 18: in sync, not a view planned again forever
+    (15 prints `SELECT t.id FROM t`, 18 `SELECT id FROM t`) nor a statistics object dropped and made again."""
+    reader = _reader(older_server, _PRINTED_OTHERWISE)
+    desired = tmp_path / "schema.sql"
+    desired.write_text(_PRINTED_OTHERWISE)
+    checked = _dibs("check", reader, "--desired", str(desired))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "in sync" in checked.stdout and "the live server runs 15" in checked.stdout
+
+
+def test_a_view_changed_across_versions_is_planned_and_converges(older_server: Older, tmp_path: Path) -> None:
+    """Across versions a view whose meaning changed is still planned: a condition, and a subquery's column that
+    named the outer table's and now names its own (only the qualifier differs); the others are left alone."""
+    reader = _reader(older_server, _PRINTED_OTHERWISE)
+    changed = _PRINTED_OTHERWISE.replace("WHERE s.n > 3", "WHERE s.n > 4").replace(
+        "u.t_id = t.id)", "u.t_id = u.id)"
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text(changed)
+    planned = _dibs("diff", reader, "--desired", str(desired), "--format", "sql")
+    assert planned.returncode == 2, planned.stdout + planned.stderr
+    made = [line for line in planned.stdout.splitlines() if line.startswith("CREATE")]
+    assert made == [
+        "CREATE OR REPLACE VIEW public.v_exists AS",
+        "CREATE OR REPLACE VIEW public.v_sub AS",
+    ]
+    run_sql(older_server.dsn + "/" + reader.rsplit("/", 1)[1], planned.stdout)
+    checked = _dibs("check", reader, "--desired", str(desired))
+    assert checked.returncode == 0 and "in sync" in checked.stdout, checked.stdout + checked.stderr

@@ -62,7 +62,7 @@ def plan_relations(state: PlanState, recreated_functions: set[ObjectRef]) -> Non
     des = state.desired.relations_by_key
     affected, column_readers = _affected(state, recreated_functions)
     drop_cycle_parts(state)
-    views_to_drop, views_to_replace = _changed_views(cur, des)
+    views_to_drop, views_to_replace = _changed_views(cur, des, across=state.across_versions)
     _spread_to_readers(state, affected, column_readers, views_to_drop, views_to_replace)
     _drop_views(state, views_to_drop)
     for key in sorted(des):
@@ -210,7 +210,7 @@ def _regenerated_around_functions(
 
 
 def _changed_views(
-    cur: dict[tuple[str, str], Relation], des: dict[tuple[str, str], Relation]
+    cur: dict[tuple[str, str], Relation], des: dict[tuple[str, str], Relation], *, across: bool
 ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """Views to drop (and re-create if still wanted) and views to replace in place, before their readers count."""
     views_to_drop: set[tuple[str, str]] = set()
@@ -224,7 +224,7 @@ def _changed_views(
         if old.kind != new.kind:
             views_to_drop.add(key)
         elif (
-            not same_view_query(old.view_definition or "", new.view_definition or "")
+            not same_view_query(old.view_definition or "", new.view_definition or "", across=across)
             or old.options != new.options
         ):
             if new.kind is RelationKind.VIEW and replaceable(old, new):

@@ -34,7 +34,10 @@ def plan_view(
         if old is None:
             state.change(ChangeKind.CREATE, ref, what_of(new), new=new.view_definition)
         elif (
-            not same_view_query(old.view_definition or "", new.view_definition or "") or old.kind != new.kind
+            not same_view_query(
+                old.view_definition or "", new.view_definition or "", across=state.across_versions
+            )
+            or old.kind != new.kind
         ):
             state.change(ChangeKind.ALTER, ref, what_of(new), old.view_definition, new.view_definition)
         elif recreate:  # the same query, dropped all the same: a reader of what the plan drops or retypes

@@ -12,6 +12,14 @@ that text back does not always give the same tree. Two drifts are known, both al
 
 Without this, a schema loaded from `schema --sql` (or pg_dump) would differ from its origin forever: each diff
 plans the definition again, and running it brings the drifted text back. Only texts that differ are parsed.
+
+Two servers of different major versions print one view differently: PostgreSQL 15 keeps a view's OLD and NEW
+entries in its range table, so its deparser qualifies each column of a view over one relation (`SELECT t.id
+FROM t`), which 16 and later print bare (`SELECT id FROM t`). A login that may not make databases loads its
+desired schema on the embedded 18 and compares it with a live 15: without this, every such view is planned
+again, forever, and `check` never passes. Across versions (`across_versions`), view queries are compared by
+their parse trees with a column qualified by the only relation of its SELECT made bare, which names the same
+column. Not within one version: there one meaning prints one text, and a text that differs is a change.
 """
 
 from __future__ import annotations
@@ -20,9 +28,18 @@ import re
 from typing import Any
 
 
-def same_view_query(a: str, b: str) -> bool:
-    """Two views' queries (pg_get_viewdef)."""
-    return a == b or same_statement(a, b)
+def across_versions(a: str, b: str) -> bool:
+    """Whether two server_version strings (`15.18 (Debian ...)`, `18.6`) are of different major versions."""
+    major_a, major_b = _MAJOR.match(a), _MAJOR.match(b)
+    return major_a is not None and major_b is not None and major_a[0] != major_b[0]
+
+
+_MAJOR = re.compile(r"\d+")
+
+
+def same_view_query(a: str, b: str, *, across: bool = False) -> bool:
+    """Two views' queries (pg_get_viewdef); `across`: read from servers of different major versions."""
+    return a == b or same_statement(a, b, across=across)
 
 
 def same_check(a: str, b: str) -> bool:
@@ -51,9 +68,9 @@ def same_expression(a: str | None, b: str | None) -> bool:
     return a == b or (a is not None and b is not None and same_statement(f"SELECT {a}", f"SELECT {b}"))
 
 
-def same_statement(a: str, b: str) -> bool:
+def same_statement(a: str, b: str, *, across: bool = False) -> bool:
     """Two statements (an index's pg_get_indexdef)."""
-    if not _may_drift(a, b):
+    if not across and not _may_drift(a, b):
         return False  # texts the server wrote from equal trees are equal: only the known drifts differ
     # Here, not at the top: the parser's module (and orjson) cost a diff's start-up about 8 ms of CPU, and
     # most diffs never have two texts that may drift.
@@ -62,6 +79,8 @@ def same_statement(a: str, b: str) -> bool:
     left, right = statement_info(a), statement_info(b)
     if left is None or right is None:
         return False
+    if across:
+        return _normal(_unqualified(left.node)) == _normal(_unqualified(right.node))
     return _normal(left.node) == _normal(right.node)
 
 
@@ -113,3 +132,36 @@ def _unnamed(select: Any) -> Any:
         for t in select.get("targetList", [])
     ]
     return {**select, "targetList": targets}
+
+
+def _unqualified(node: Any, sole: str | None = None) -> Any:
+    """`node` with each column reference `x.col` made `col` where `x` is the only relation of the SELECT the
+    reference is in (`sole`): there both name the same column. A reference to an outer query's relation (in a
+    subquery of its own single relation) is kept: made bare, it would name the inner one's column."""
+    if isinstance(node, list):
+        return [_unqualified(n, sole) for n in node]
+    if not isinstance(node, dict):
+        return node
+    select = node.get("SelectStmt")
+    if isinstance(select, dict):
+        inner = _sole_relation(select)
+        return {"SelectStmt": {k: _unqualified(v, inner) for k, v in select.items()}}
+    ref = node.get("ColumnRef")
+    if sole is not None and isinstance(ref, dict):
+        fields = ref.get("fields", [])
+        if len(fields) == 2 and fields[0] == {"String": {"sval": sole}}:
+            return {"ColumnRef": {**ref, "fields": fields[1:]}}
+    return {k: _unqualified(v, sole) for k, v in node.items()}
+
+
+def _sole_relation(select: dict[str, Any]) -> str | None:
+    """The name a SELECT's only FROM item is referred to by (its alias, else a table's name); None when it
+    has none or several (a join is several)."""
+    items = select.get("fromClause") or []
+    if len(items) != 1 or not isinstance(items[0], dict) or len(items[0]) != 1:
+        return None
+    [(kind, item)] = items[0].items()
+    alias = item.get("alias") if isinstance(item, dict) else None
+    if isinstance(alias, dict) and "aliasname" in alias:
+        return str(alias["aliasname"])
+    return str(item["relname"]) if kind == "RangeVar" else None

@@ -12,6 +12,7 @@ from ..model import Sequence as SequenceObj
 from ..plan import Change, ChangeKind, PlannedStatement
 from ..positional import positional_constructor
 from ..sql import qualified, quote_ident, quote_literal
+from .deparse_drift import across_versions
 from .graph import COMMENTS, DROP_OBJECTS, DepIndex, NodeKey, References, Step, key, keys
 from .name_slots import taken_names
 from .render import comment_target
@@ -93,6 +94,9 @@ class PlanState:
     # (schema, table) -> its columns whose identity sequence differs between the sides (options, or one side
     # has none): found once here, not per column of every table compared.
     identity_differs: dict[tuple[str, str], set[str]] = field(init=False)
+    # The sides were read from servers of different major versions, whose deparsers print some definitions
+    # otherwise (deparse_drift.across_versions).
+    across_versions: bool = field(init=False)
     # The sides' pg_depend as node keys when made already (a diff makes each as soon as its side is read).
     current_index: InitVar[DepIndex | None] = None
     desired_index: InitVar[References | None] = None
@@ -115,6 +119,7 @@ class PlanState:
             for catalog in (self.current, self.desired)
         )
         self.identity_differs = {}
+        self.across_versions = across_versions(self.current.server_version, self.desired.server_version)
         before_side, after_side = self.identity_sequences
         for column in before_side.keys() | after_side.keys():
             before, after = before_side.get(column), after_side.get(column)
