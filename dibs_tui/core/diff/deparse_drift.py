@@ -30,8 +30,14 @@ from typing import Any
 
 def across_versions(a: str, b: str) -> bool:
     """Whether two server_version strings (`15.18 (Debian ...)`, `18.6`) are of different major versions."""
-    major_a, major_b = _MAJOR.match(a), _MAJOR.match(b)
-    return major_a is not None and major_b is not None and major_a[0] != major_b[0]
+    major_a, major_b = major_version(a), major_version(b)
+    return major_a is not None and major_b is not None and major_a != major_b
+
+
+def major_version(server_version: str) -> int | None:
+    """15 for `15.18 (Debian ...)`; None for a catalog that does not say (one made by hand)."""
+    major = _MAJOR.match(server_version)
+    return int(major[0]) if major is not None else None
 
 
 _MAJOR = re.compile(r"\d+")

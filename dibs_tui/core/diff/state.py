@@ -12,7 +12,7 @@ from ..model import Sequence as SequenceObj
 from ..plan import Change, ChangeKind, PlannedStatement
 from ..positional import positional_constructor
 from ..sql import qualified, quote_ident, quote_literal
-from .deparse_drift import across_versions
+from .deparse_drift import across_versions, major_version
 from .graph import COMMENTS, DROP_OBJECTS, DepIndex, NodeKey, References, Step, key, keys
 from .name_slots import taken_names
 from .render import comment_target
@@ -97,6 +97,9 @@ class PlanState:
     # The sides were read from servers of different major versions, whose deparsers print some definitions
     # otherwise (deparse_drift.across_versions).
     across_versions: bool = field(init=False)
+    # Both sides name their NOT NULLs (PostgreSQL 18): an older server keeps none, so a name the other side
+    # gives one (a partition's, its parent's) is nothing to rename there, and no RENAME CONSTRAINT would find it.
+    named_not_nulls: bool = field(init=False)
     # The sides' pg_depend as node keys when made already (a diff makes each as soon as its side is read).
     current_index: InitVar[DepIndex | None] = None
     desired_index: InitVar[References | None] = None
@@ -120,6 +123,9 @@ class PlanState:
         )
         self.identity_differs = {}
         self.across_versions = across_versions(self.current.server_version, self.desired.server_version)
+        self.named_not_nulls = all(
+            (major_version(catalog.server_version) or 18) >= 18 for catalog in (self.current, self.desired)
+        )
         before_side, after_side = self.identity_sequences
         for column in before_side.keys() | after_side.keys():
             before, after = before_side.get(column), after_side.get(column)
