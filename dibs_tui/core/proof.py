@@ -66,6 +66,7 @@ class Proof:
     # Why the migration could not be tried, which is not the same as failing: the sandbox role's lack of a
     # right (SET ROLE, a grant to a role it is not), or a statement on an object the clone cannot have.
     untried: str | None = None
+    stood_in: tuple[str, ...] = ()  # functions the clone stands in for (core/diff/stand_in_functions.py)
 
     @property
     def proved(self) -> bool:
@@ -102,6 +103,14 @@ class Proof:
             out.append(f"proved: the result matches {self.desired}")
         if self.where:
             out.append(f"    the clone ran on the {self.where}")
+        if self.stood_in:
+            one = len(self.stood_in) == 1
+            out.append(
+                f"    the clone stands in for {len(self.stood_in)} function{'' if one else 's'} a sandbox's "
+                "restricted role may not create (LANGUAGE c, internal or an untrusted language: "
+                f"{', '.join(self.stood_in)}): there {'it returns' if one else 'they return'} nothing, so the "
+                f"proof does not cover what {'it computes' if one else 'they compute'}; everything else it does"
+            )
         if self.clone_gaps:
             out.append(
                 "    the clone lacks what a sandbox's restricted role may not create (event triggers, "
@@ -271,7 +280,7 @@ async def prove(
         live_print = await scope.of(conn, owners=False)
     finally:
         await conn.close()
-    ddl = sandbox_clone_sql(live)
+    ddl, stood_in = sandbox_clone_sql(live)
     if live.meta.tables_present:  # generated migrations keep the meta tables up to date
         from .meta import meta_tables_ddl
         from .session import current_limits
@@ -288,6 +297,11 @@ async def prove(
         try:
             await _run(sandbox, clone)
         except DibsError as exc:
+            if isinstance(exc.__context__, asyncpg.InsufficientPrivilegeError):  # what no stand-in covers
+                refused = (
+                    "the sandbox's restricted role may not make an object of the live schema in the clone"
+                )
+                return Proof(named, failure=str(exc), where=where, untried=refused, stood_in=stood_in)
             raise DibsError(
                 f"the proof could not build a clone of the live schema: {exc}",
                 hint="--no-prove applies without the proof",
@@ -299,11 +313,13 @@ async def prove(
         except DibsError as exc:
             # The server's error stays the context of the SourceError that carries it.
             untried = _why_untried(exc, gaps)
-            return Proof(named, failure=str(exc), clone_gaps=gaps, where=where, untried=untried)
+            return Proof(
+                named, failure=str(exc), clone_gaps=gaps, where=where, untried=untried, stood_in=stood_in
+            )
         role = str(await sandbox.connection.fetchval("SELECT current_user"))
         result = (await scope.of(sandbox.connection, owners=False)).with_role_as(role, live.reader)
     if not desired:
-        return Proof(None, clone_gaps=gaps, where=where)
+        return Proof(None, clone_gaps=gaps, where=where, stood_in=stood_in)
     wanted = await _desired_fingerprint(target, desired, scope, live.reader)
     # a constraint valid on the clone and NOT VALID in the desired schema is no difference: the diff keeps it
     differences = without_printing_drift(
@@ -313,4 +329,4 @@ async def prove(
             )
         )
     )
-    return Proof(named, differences=differences, clone_gaps=gaps, where=where)
+    return Proof(named, differences=differences, clone_gaps=gaps, where=where, stood_in=stood_in)

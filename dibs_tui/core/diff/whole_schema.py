@@ -43,8 +43,14 @@ _NOT_IN_A_SANDBOX = frozenset(
 )
 
 
-def sandbox_clone_sql(catalog: Catalog) -> str:
-    """The whole schema as a sandbox's role can load it: the proof's and the trace's clone of the live schema.
-    What it leaves out is missing from the clone, and the proof says so (its fingerprint gaps)."""
+def sandbox_clone_sql(catalog: Catalog) -> tuple[str, tuple[str, ...]]:
+    """The whole schema as a sandbox's role can load it: the proof's and the trace's clone of the live schema,
+    and the functions in it stood in for (core/diff/stand_in_functions.py). What it leaves out is missing from
+    the clone, and the proof says so (its fingerprint gaps)."""
+    from .stand_in_functions import with_stand_ins
+
     kept = tuple(o for o in catalog.objects if o.kind not in _NOT_IN_A_SANDBOX)
-    return whole_schema_sql(catalog if len(kept) == len(catalog.objects) else replace(catalog, objects=kept))
+    clone, stood_in = with_stand_ins(
+        catalog if len(kept) == len(catalog.objects) else replace(catalog, objects=kept)
+    )
+    return whole_schema_sql(clone), stood_in
