@@ -33,6 +33,7 @@ from .conninfo import (
     read_service,
 )
 from .errors import ConnectError
+from .pooler import dropped_settings, refused_settings
 from .terminal import safe
 
 if TYPE_CHECKING:  # the driver is imported when a connection opens: the browser draws its first frame first
@@ -329,8 +330,6 @@ def _tls_failure(target: ConnectionTarget, exc: ssl.SSLError) -> str:
 def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     import asyncpg
 
-    where = ",".join(_place(h, p) for h, p in zip(target.hosts, target.ports, strict=True))
-    ident = f"database {target.database!r}, user {target.user!r}"
     if isinstance(exc, asyncpg.InvalidPasswordError):
         reason = "password authentication failed"
         if target.ignored_passfile:
@@ -375,6 +374,8 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
         reason = f"no such file: {', '.join(missing)}" if missing else "no server socket there"
     elif isinstance(exc, ssl.SSLError):
         reason = _tls_failure(target, exc)
+    elif pooled := refused_settings(str(exc)):
+        reason = pooled
     else:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     attrs = target.parameters.get("target_session_attrs", "any")
@@ -383,6 +384,12 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
         reason += (
             f"; a host that answered but is not what target_session_attrs={attrs} asks for is passed over"
         )
+    return _cannot_connect(target, reason)
+
+
+def _cannot_connect(target: ConnectionTarget, reason: str) -> str:
+    where = ",".join(_place(h, p) for h, p in zip(target.hosts, target.ports, strict=True))
+    ident = f"database {target.database!r}, user {target.user!r}"
     message = f"cannot connect to PostgreSQL at {where} ({ident}): {reason}"
     if target.origin == "defaults":
         message += " - no database was given: pass a DSN, or set DATABASE_URL or the PG* variables"
@@ -434,6 +441,11 @@ async def connect(
             said = str(getattr(conn.get_settings(), "server_version", version.major)).split()[0]
             conn.terminate()
             raise ConnectError(too_old(target, safe(said)))
+        if read_only and (
+            pooled := dropped_settings(getattr(conn.get_settings(), "default_transaction_read_only", None))
+        ):
+            conn.terminate()  # nothing was sent on it: nothing of ours is left on the pooler's server session
+            raise ConnectError(_cannot_connect(target, pooled))
         with _own_lock:
             _own.add(conn)
         return conn
