@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 
 from dibs_tui.core.diff import diff_catalogs
+from dibs_tui.core.diff.deparse_drift import same_view_query
 from dibs_tui.core.diff.whole_schema import whole_schema_sql
 from tests.diffcases.harness import introspect_dsn
 from tests.pg import psql_file
@@ -74,3 +75,22 @@ def test_a_domain_check_renamed_in_a_reloaded_dump_is_renamed(new_database: Call
     ]
     psql_file(copy, "plan", text="ALTER DOMAIN public.code RENAME CONSTRAINT code_listed TO code_known;")
     assert _statements(copy, origin) == []
+
+
+def test_across_versions_a_column_qualified_by_the_only_relation_of_its_select_is_the_same() -> None:
+    """PostgreSQL 15 qualifies each column of a view over one relation, 16 and later print it bare: the same
+    view across versions, a change within one (where one meaning prints one text). What the qualifier decides
+    is kept: a subquery's reference to the outer table, a join's columns."""
+    aliased = "SELECT x.id AS ident FROM public.t x WHERE (x.qty > 0)"
+    assert same_view_query(aliased, "SELECT id AS ident FROM public.t x WHERE (qty > 0)", across=True)
+    fifteen = "SELECT t.id, t.name FROM public.t WHERE (t.qty > 5) ORDER BY t.name;"
+    eighteen = "SELECT id, name FROM public.t WHERE (qty > 5) ORDER BY name;"
+    assert same_view_query(fifteen, eighteen, across=True)
+    assert not same_view_query(fifteen, eighteen)
+    sample = "SELECT x.id FROM public.t x TABLESAMPLE system (10)"
+    assert same_view_query(sample, "SELECT id FROM public.t x TABLESAMPLE system (10)", across=True)
+    outer = "SELECT t.id FROM public.t WHERE (EXISTS ( SELECT 1 FROM public.u WHERE (u.t_id = t.id)))"
+    assert same_view_query(outer, outer.replace("SELECT t.id", "SELECT id"), across=True)
+    assert not same_view_query(outer, outer.replace("= t.id", "= id"), across=True)
+    join = "SELECT t.id FROM (public.t JOIN public.u ON ((u.t_id = t.id)))"
+    assert not same_view_query(join, join.replace("SELECT t.id", "SELECT id"), across=True)

@@ -345,6 +345,7 @@ CREATE VIEW v_agg AS SELECT kind, count(*) FILTER (WHERE qty > 0) AS n FROM t GR
 CREATE VIEW v_union AS SELECT q.id, q.note FROM (SELECT id, note FROM u UNION ALL SELECT id, NULL FROM t) q;
 CREATE VIEW v_join AS SELECT t.id, u.note FROM t JOIN u ON u.t_id = t.id;
 CREATE VIEW v_in AS SELECT id FROM t WHERE kind IN ('a', 'b');
+CREATE VIEW v_sample AS SELECT id FROM t TABLESAMPLE SYSTEM (10);
 CREATE MATERIALIZED VIEW mv AS SELECT kind, count(*) AS n FROM t GROUP BY kind;
 CREATE STATISTICS st ON qty, price FROM t;
 CREATE TABLE notes_taxes (amount int NOT NULL);

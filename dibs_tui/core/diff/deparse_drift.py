@@ -167,6 +167,8 @@ def _sole_relation(select: dict[str, Any]) -> str | None:
     if len(items) != 1 or not isinstance(items[0], dict) or len(items[0]) != 1:
         return None
     [(kind, item)] = items[0].items()
+    if kind == "RangeTableSample" and isinstance(item, dict):  # `t TABLESAMPLE ...`: named as its table
+        [(kind, item)] = item["relation"].items()
     alias = item.get("alias") if isinstance(item, dict) else None
     if isinstance(alias, dict) and "aliasname" in alias:
         return str(alias["aliasname"])
