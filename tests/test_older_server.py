@@ -403,3 +403,29 @@ def test_a_view_changed_across_versions_is_planned_and_converges(older_server: O
     run_sql(older_server.dsn + "/" + reader.rsplit("/", 1)[1], planned.stdout)
     checked = _dibs("check", reader, "--desired", str(desired))
     assert checked.returncode == 0 and "in sync" in checked.stdout, checked.stdout + checked.stderr
+
+
+def test_views_reading_a_renamed_table_and_column_are_kept_across_versions(
+    older_server: Older, tmp_path: Path
+) -> None:
+    """An accepted rename respells the live 15's views as it will print them (`SELECT t.qty FROM t` becomes
+    `SELECT tally.amount FROM tally`): the desired 18's bare columns are the same views, not made again."""
+    live = "CREATE TABLE t (id int PRIMARY KEY, qty int);\nCREATE VIEW v AS SELECT id, qty FROM t WHERE qty > 0;\n"
+    reader = _reader(older_server, live)
+    desired = tmp_path / "schema.sql"
+    desired.write_text(live.replace("qty", "amount").replace(" t ", " tally ").replace(" t\n", " tally\n"))
+    planned = _dibs(
+        "diff", reader, "--desired", str(desired), "--format", "sql",
+        "--accept-rename", "public.t=public.tally", "--accept-rename", "public.t.qty=amount",
+    )  # fmt: skip
+    assert planned.returncode == 2, planned.stdout + planned.stderr
+    statements = [line for line in planned.stdout.splitlines() if line and not line.startswith("--")]
+    assert statements == [
+        "ALTER TABLE public.t RENAME TO tally;",
+        "ALTER TABLE public.tally RENAME COLUMN qty TO amount;",
+        "ALTER VIEW public.v RENAME COLUMN qty TO amount;",
+        "ALTER TABLE public.tally RENAME CONSTRAINT t_pkey TO tally_pkey;",
+    ]
+    run_sql(older_server.dsn + "/" + reader.rsplit("/", 1)[1], planned.stdout)
+    checked = _dibs("check", reader, "--desired", str(desired))
+    assert checked.returncode == 0 and "in sync" in checked.stdout, checked.stdout + checked.stderr

@@ -37,7 +37,7 @@ from ..model import (
 from ..plan import Change, ChangeKind, PlannedStatement
 from ..sql import qualified, quote_ident
 from .compare_types import renamed_value
-from .deparse_drift import same_check, same_view_query
+from .deparse_drift import across_versions, same_check, same_view_query
 from .render import index_head
 
 Respell = Callable[[str], str]
@@ -213,6 +213,7 @@ def respell_renamed(
     # What each view reading something renamed must be respelled with; views to weigh (again).
     respellers: dict[tuple[str, str], list[Respell]] = {}
     weigh: list[tuple[str, str]] = []
+    across = across_versions(current.server_version, desired.server_version)
     for view, renames in _renamed_tables_read(current, tables).items():
         respellers[view] = [tables_respeller(renames)]
         weigh.append(view)
@@ -243,7 +244,7 @@ def respell_renamed(
         for respell in respellers[view]:
             query = respell(query)
         query = values(query) if values is not None else query
-        if not _same_respelled(query, wanted.view_definition or "", renamed.get(view, [])):
+        if not _same_respelled(query, wanted.view_definition or "", renamed.get(view, []), across):
             continue
         columns_now = now.columns
         for old, new in renamed.get(view, ()):
@@ -329,11 +330,14 @@ def respell_renamed_values(current: Catalog, desired: Catalog, respell: Respell 
     if respell is None:
         return current
     relations = []
+    across = across_versions(current.server_version, desired.server_version)
     for rel in current.relations:
         there = desired.relation(*rel.key)
         if there is not None and rel.kind in VIEW_KINDS and there.kind is rel.kind:
             query = respell(rel.view_definition or "")
-            if query != rel.view_definition and same_view_query(query, there.view_definition or ""):
+            if query != rel.view_definition and same_view_query(
+                query, there.view_definition or "", across=across
+            ):
                 rel = replace(rel, view_definition=there.view_definition)
         relations.append(_respelled_parts(rel, there, respell) if there is not None else rel)
     wanted_domains = {d.key: d for d in desired.domains}
@@ -475,12 +479,14 @@ _INNER_OUTPUTS = re.compile(r"\(\s*SELECT\b|\bWITH\b|\b(?:UNION|INTERSECT|EXCEPT
 _USING = re.compile(r"\bUSING\s*\(", re.IGNORECASE)
 
 
-def _same_respelled(query: str, wanted: str, renamed: list[tuple[str, str]]) -> bool:
+def _same_respelled(query: str, wanted: str, renamed: list[tuple[str, str]], across: bool) -> bool:
     """Whether the respelled query is the desired view's: as it is, or with its output columns keeping the
-    old names (`_outputs_kept`). A subquery's or set operation's outputs are not followed (`_names_outputs`)."""
+    old names (`_outputs_kept`). A subquery's or set operation's outputs are not followed (`_names_outputs`).
+    `across`: the sides' servers are of different major versions (deparse_drift)."""
     if _names_outputs(query, {new for _, new in renamed}):
         return False
-    return same_view_query(query, wanted) or same_view_query(_outputs_kept(query, renamed), wanted)
+    kept = _outputs_kept(query, renamed)
+    return same_view_query(query, wanted, across=across) or same_view_query(kept, wanted, across=across)
 
 
 # A target list's line up to a column: its indent, SELECT (DISTINCT) on the first, the column's table if named.
