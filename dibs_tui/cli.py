@@ -8,7 +8,9 @@ act on (`DibsError`) print one line and exit 1; nothing prints a traceback unles
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -71,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_ERROR
     module = importlib.import_module(f"dibs_tui.commands.{args.command}")
+    _encode_everything(drawing=args.command in _DRAWING)
     if args.command in _DRAWING:
         if _stdin_is_not_a_terminal() and sys.stdout.isatty():
             # `dibs-tui < /dev/null`: a screen no key can reach would hang until killed.
@@ -98,6 +101,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(module, args)
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def _encode_everything(*, drawing: bool) -> None:
+    """A name or a comment the locale's encoding cannot hold (a Latin-1 terminal, PYTHONIOENCODING=ascii)
+    ended the command part way ('internal error: UnicodeEncodeError'). What goes to a file or a pipe is data
+    (SQL or JSON a tool reads back): written as UTF-8, the catalog's own text, whatever the locale, as pg_dump
+    writes the database's bytes; a character turned into an escape there would change a name. What a
+    terminal shows is written in its encoding, a character it cannot show as a backslash escape, as control
+    characters are (core/terminal.py). The browser draws its frames in Unicode (Textual, on stderr): in UTF-8,
+    the one encoding it can draw in, whatever the locale says."""
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper) or codecs.lookup(stream.encoding).name == "utf-8":
+            continue
+        try:
+            on_a_terminal = stream.isatty()
+        except ValueError:  # closed
+            continue
+        if on_a_terminal and not drawing:
+            stream.reconfigure(errors="backslashreplace")
+        else:
+            stream.reconfigure(encoding="utf-8")
 
 
 def _stdin_is_not_a_terminal() -> bool:

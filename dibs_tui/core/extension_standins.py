@@ -100,8 +100,10 @@ def _write(root: Path, by_extension: dict[str, list[asyncpg.Record]]) -> list[st
         control, script = folder / f"{name}.control", folder / f"{name}--{version}.sql"
         # The live extension's comment, which CREATE EXTENSION sets from the control file: one line, quotes doubled
         comment = " ".join(str(members[0]["comment"] or "").split()).replace("'", "''")
-        control.write_text(f"comment = '{comment}'\ndefault_version = '{version}'\nrelocatable = true\n")
-        script.write_text("".join(f"{s};\n" for s in stubs))
+        control.write_text(
+            f"comment = '{comment}'\ndefault_version = '{version}'\nrelocatable = true\n", encoding="utf-8"
+        )
+        script.write_text("".join(f"{s};\n" for s in stubs), encoding="utf-8")
         for path in (control, script):
             path.chmod(0o644)
         notes.append(
