@@ -340,3 +340,21 @@ def test_a_publication_the_plan_makes_for_a_server_without_logical_wal_is_said_o
     run_sql(db, "CREATE PUBLICATION pub FOR TABLE t")
     assert main(["diff", db, "--desired", str(schema)]) == 2  # a DROP: nothing to say
     assert "wal_level" not in capsys.readouterr().out
+
+
+def test_a_publication_publishing_generated_columns_differs_from_one_that_does_not(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """publish_generated_columns is written only where stored (PostgreSQL 18's default, none, is what a
+    publication read on 15 to 17 has): the setting is still compared."""
+    run_sql(db, "CREATE TABLE t (id int PRIMARY KEY);\nCREATE PUBLICATION pub FOR TABLE t;")
+    schema = tmp_path / "schema.sql"
+    schema.write_text(
+        "CREATE TABLE t (id int PRIMARY KEY);\n"
+        "CREATE PUBLICATION pub FOR TABLE t WITH (publish_generated_columns = stored);\n"
+    )
+    assert main(["diff", db, "--desired", str(schema), "--format", "sql"]) == 2
+    out = capsys.readouterr().out
+    assert "DROP PUBLICATION pub;" in out and "publish_generated_columns = stored);" in out, out
+    schema.write_text("CREATE TABLE t (id int PRIMARY KEY);\nCREATE PUBLICATION pub FOR TABLE t;\n")
+    assert main(["diff", db, "--desired", str(schema)]) == 0, capsys.readouterr().out

@@ -330,7 +330,8 @@ def test_extensions_the_embedded_sandbox_lacks_stand_in_from_the_live_server(
 # What a live 15 reads otherwise than the embedded 18 loading the same file: a view's columns qualified by its
 # only relation (15 keeps a view's OLD and NEW in its range table), a statistics object's default target -1,
 # NOT NULLs without names (18 names a partition's after its parent's, and `notes`' `notes_taxes_amount_not_null1`,
-# `notes_taxes` having taken the name first), an extension's default version (btree_gist 1.7, 1.8 on 18).
+# `notes_taxes` having taken the name first), an extension's default version (btree_gist 1.7, 1.8 on 18),
+# a publication's publish_generated_columns (18's only).
 _ACROSS_VERSIONS = """CREATE EXTENSION btree_gist;
 CREATE TABLE t (id int PRIMARY KEY, name text, kind varchar(10), qty int, price numeric);
 CREATE TABLE u (id int PRIMARY KEY, t_id int REFERENCES t, note text);
@@ -348,6 +349,7 @@ CREATE VIEW v_in AS SELECT id FROM t WHERE kind IN ('a', 'b');
 CREATE VIEW v_sample AS SELECT id FROM t TABLESAMPLE SYSTEM (10);
 CREATE MATERIALIZED VIEW mv AS SELECT kind, count(*) AS n FROM t GROUP BY kind;
 CREATE STATISTICS st ON qty, price FROM t;
+CREATE PUBLICATION feed FOR TABLE t (id, name) WHERE (qty > 0), TABLE u;
 CREATE TABLE notes_taxes (amount int NOT NULL);
 CREATE TABLE notes (taxes_amount int NOT NULL);
 CREATE TABLE events (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);

@@ -200,7 +200,9 @@ SELECT 'text search configuration', 'pg_ts_config'::regclass::oid, c.oid, c.cfgn
 FROM pg_ts_config c JOIN pg_namespace cn ON cn.oid = c.cfgnamespace
 JOIN pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace"""
 
-_GENERATED = "|| ', publish_generated_columns = ' || CASE p.pubgencols WHEN 's' THEN 'stored' ELSE 'none' END"
+# PostgreSQL 18's option, written only where it is not the default (none): a publication read on 15 to 17,
+# which have no such option, is then the same as the one a schema file makes on the embedded 18.
+_GENERATED = "|| CASE p.pubgencols WHEN 's' THEN ', publish_generated_columns = stored' ELSE '' END"
 
 
 def objects_sql(schema_filter: str, version_num: int) -> str:
