@@ -53,6 +53,7 @@ def _fetched(dsn: str) -> tuple[list[tuple[Catalog, bool]], Catalog]:
             wants_listing=lambda: True,
             first_card_ready=ready,
             first_card_wait=0.0,
+            card_reads=catalog_loader.CardReads(),
         )
     )
     (catalog,) = loaded

@@ -120,3 +120,50 @@ async def test_the_browser_refreshes_on_the_one_session_its_watch_held(one_sessi
             await wait_for(pilot, lambda g=generation: app._load_generation > g and not app.load_state)
             assert app.screen is app.screen_stack[0]  # no error screen
             await wait_for(pilot, lambda: app._watching)
+
+
+def test_the_first_card_shows_on_the_one_session_while_the_whole_read_waits(
+    one_session: str, db: str
+) -> None:
+    """The card's own read was refused ('too many connections') while the whole read held the role's only
+    session, and the card waited for the whole read (held here on another session's lock: for ever). It is
+    read on that session now, while the first card is waited for: on screen before the whole read ends."""
+    from tests.pg import held_table
+    from tests.ui_pilot import make_app, wait_for
+
+    async def scenario() -> None:
+        app = make_app(one_session, lock_timeout="10min")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for(pilot, lambda: app.card.relation is not None)
+            assert app.catalog is None
+            assert app.card.relation is not None and app.card.relation.name == "child"
+            assert [c.foreign_key.target_columns for c in app.card.relation.constraints if c.foreign_key] == [
+                ("id",)
+            ]
+
+    with held_table(db) as held:
+        asyncio.run(scenario())
+        assert held.release() == 1
+
+
+async def test_a_relation_is_read_between_the_whole_read_s_queries_on_its_session(one_session: str) -> None:
+    """What the browser's card does on one session: load_relations between the whole read's queries and
+    portions, inside its transaction (on a savepoint), and both reads whole."""
+    from dibs_tui.core.introspect.read import load_catalog, load_relations
+    from dibs_tui.core.model import Catalog
+
+    conn = await connect(resolve(one_session, {}))
+    cards: list[Catalog] = []
+
+    async def between(on: object) -> None:
+        assert on is conn
+        if len(cards) < 3:
+            cards.append(await load_relations(conn, [("public", "child")]))
+
+    try:
+        whole = await load_catalog(conn, between=between, least_portion=1)
+    finally:
+        await conn.close()
+    assert sorted(r.name for r in whole.relations) == ["child", "parent"]
+    assert [[r.name for r in card.relations] for card in cards] == [["child"]] * 3
+    assert all(len(card.relations[0].columns) == 2 for card in cards)

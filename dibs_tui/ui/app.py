@@ -37,7 +37,7 @@ from ..core.connect import ConnectionTarget
 from ..core.gc_pause import freeze_long_lived
 from ..core.model import Catalog, ObjectRef, QualifiedName
 from .app_help import TablesCommands, help_entries, system_commands
-from .catalog_loader import failure_text, fetch_catalog, fetch_relation
+from .catalog_loader import CardReads, failure_text, fetch_catalog, fetch_relation
 from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
 from .finder_candidates import FinderCandidates
@@ -157,6 +157,7 @@ class DibsApp(
         # Set once the first card's relation is in (or none is needed): the full load waits for it, so that
         # the two do not compete for the CPU while the user waits for the first card.
         self._first_card_ready = threading.Event()
+        self._card_reads = CardReads()  # a card with no session of its own reads on the whole read's
         # The loader threads' reads, cancelled when the app closes; a lock one waits for is said in the header.
         self._runs = LoaderRuns(lambda wait: self.post_message(LockWaitSaid(wait)))
         self.diff_choices = (
@@ -288,6 +289,7 @@ class DibsApp(
             wants_listing=lambda: self.catalog is None,  # a refresh keeps the old full catalog on screen
             first_card_ready=self._first_card_ready,
             first_card_wait=FIRST_CARD_WAIT,
+            card_reads=self._card_reads,
             free_a_session=lambda: self.call_from_thread(self.stop_watching),
         )
 
@@ -337,7 +339,7 @@ class DibsApp(
             self._first_card_ready.set()  # the full read starts while these sessions close
 
         try:
-            self._runs.run(fetch_relation(self.target, self.settings, key, loaded))
+            self._runs.run(fetch_relation(self.target, self.settings, key, loaded, self._card_reads))
         except asyncio.CancelledError:  # the app is closing
             pass
         except Exception as exc:  # a lock held past lock_timeout, the server's connection limit

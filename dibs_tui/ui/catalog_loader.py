@@ -8,11 +8,14 @@ the whole read and build; 20,000: 3.6 and 5.7 s; bench/README.md, session 6)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
+
+import asyncpg
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget, connect, connect_all
@@ -32,6 +35,58 @@ FIRST_SCREEN_WAIT = 0.3  # seconds the first screenful may take before only the 
 RELIST_FROM = 20_000
 
 
+class CardReads:
+    """Card reads that share the whole read's session. A role limited to one session (CONNECTION LIMIT 1) has
+    none for the card while the whole read holds it, and the card waited for the whole read (5,000 tables:
+    seconds). Its relation is read on that session instead, as soon as the session is between two queries:
+    while the first card is waited for, or between the whole read's queries and portions (inside its
+    transaction, on a savepoint: the same snapshot)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held = False
+        self._asked: list[tuple[QualifiedName, concurrent.futures.Future[Catalog]]] = []
+
+    def ask(self, key: QualifiedName) -> concurrent.futures.Future[Catalog] | None:
+        """The relation, read on the whole read's session; None when no read holds one."""
+        with self._lock:
+            if not self._held:
+                return None
+            future: concurrent.futures.Future[Catalog] = concurrent.futures.Future()
+            self._asked.append((key, future))
+            return future
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """While the whole read holds its session; what is still asked after it is cancelled (the catalog is
+        on screen, or the app closing)."""
+        with self._lock:
+            self._held = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held, asked, self._asked = False, self._asked, []
+            for _, future in asked:
+                future.cancel()
+
+    async def serve(self, conn: Any) -> None:
+        """Read what was asked, on `conn`; a card's failure (a lock past lock_timeout) goes to its card."""
+        from ..core.introspect.read import load_relations
+        from ..core.session import bounded_read
+
+        with self._lock:
+            asked, self._asked = self._asked, []
+        for key, future in asked:
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                read = load_relations(conn, [key])
+                future.set_result(await bounded_read(conn, read, "this table's own read"))
+            except (DibsError, asyncpg.PostgresError) as exc:
+                future.set_exception(exc)
+
+
 async def fetch_catalog(
     target: ConnectionTarget,
     settings: Settings,
@@ -43,6 +98,7 @@ async def fetch_catalog(
     wants_listing: Callable[[], bool],
     first_card_ready: threading.Event,
     first_card_wait: float,
+    card_reads: CardReads,
     free_a_session: Callable[[], object] = lambda: None,
 ) -> None:
     """Hand the catalog to `on_loaded` (kept out of asyncio.run's task: 3.11 may repr() it on exit) before
@@ -52,7 +108,8 @@ async def fetch_catalog(
     `first_card_wait` passed: the reads do not compete for the CPU), the whole catalog is read and the whole
     list beside it, on the second connection before that one's queries. A read that meets another session's
     lock says who holds it each second, through the reporter of the run (ui/loader_runs.py), and is made again
-    once the lock is gone (core/lock_wait.py)."""
+    once the lock is gone (core/lock_wait.py). A card that finds no session of its own is read on this one
+    (`card_reads`)."""
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
     # the driver's model builders) and the driver itself are none of the first frame's business.
     from ..core.introspect.live import refuse_unknown_schemas
@@ -98,62 +155,64 @@ async def fetch_catalog(
         on_listed(whole, True)
         relist_when_large()
 
-    handed_over = False
-    try:
-        if wants_listing():
-            # A screenful first (the whole list reads all of pg_class: 0.8 s at 100,000 tables), so that the
-            # list and the first card's read start at once; the whole list once the first card is in.
-            first = await bounded_read(
-                conn, first_relations(conn, FIRST_SCREEN, give_up_after=FIRST_SCREEN_WAIT, **schemas)
+    with card_reads.held():
+        handed_over = False
+        try:
+            if wants_listing():
+                # A screenful first (the whole list reads all of pg_class: 0.8 s at 100,000 tables), so that the
+                # list and the first card's read start at once; the whole list once the first card is in.
+                first = await bounded_read(
+                    conn, first_relations(conn, FIRST_SCREEN, give_up_after=FIRST_SCREEN_WAIT, **schemas)
+                )
+                complete = first is not None and len(first.relations) < FIRST_SCREEN
+                if first is not None:
+                    on_listed(first, complete)
+                    await _wait_for(first_card_ready, first_card_wait, lambda: card_reads.serve(conn))
+                    # On the second connection before its queries (they end before the first connection's):
+                    # the full read does not wait for it (5,000 tables: about 50 ms).
+                    list_beside = None if complete else list_whole
+                else:  # only the whole list will show: the first card waits for it
+                    await list_whole(conn)
+                    await _wait_for(first_card_ready, first_card_wait, lambda: card_reads.serve(conn))
+            with contextlib.suppress(DibsError):  # one connection is enough to go on with
+                extra.append(await second)
+            if list_beside is not None and not extra:
+                await list_beside(conn)
+                list_beside = None
+            # The full read's statement_timeout, scaled to the catalog unless the user set one (core.session).
+            await bounded_read(
+                conn, asyncio.gather(*(prepare_catalog_session(c, limits) for c in (conn, *extra)))
             )
-            complete = first is not None and len(first.relations) < FIRST_SCREEN
-            if first is not None:
-                on_listed(first, complete)
-                await _wait_for(first_card_ready, first_card_wait)
-                # On the second connection before its queries (they end before the first connection's):
-                # the full read does not wait for it (5,000 tables: about 50 ms).
-                list_beside = None if complete else list_whole
-            else:  # only the whole list will show: the first card waits for it
-                await list_whole(conn)
-                await _wait_for(first_card_ready, first_card_wait)
-        with contextlib.suppress(DibsError):  # one connection is enough to go on with
-            extra.append(await second)
-        if list_beside is not None and not extra:
-            await list_beside(conn)
-            list_beside = None
-        # The full read's statement_timeout, scaled to the catalog unless the user set one (core.session).
-        await bounded_read(
-            conn, asyncio.gather(*(prepare_catalog_session(c, limits) for c in (conn, *extra)))
-        )
-        catalog = await bounded_read(
-            conn,
-            read_through_locks(
+            catalog = await bounded_read(
                 conn,
-                lambda: load_catalog(
+                read_through_locks(
                     conn,
-                    include_schemas=settings.include_schemas,
-                    exclude_schemas=settings.exclude_schemas,
-                    extra_connections=extra,
-                    progress=on_progress,
-                    started=started,
-                    before_extra=list_beside,
+                    lambda: load_catalog(
+                        conn,
+                        include_schemas=settings.include_schemas,
+                        exclude_schemas=settings.exclude_schemas,
+                        extra_connections=extra,
+                        progress=on_progress,
+                        started=started,
+                        before_extra=list_beside,
+                        between=card_reads.serve,
+                    ),
+                    budget=read_budget(limits),
                 ),
-                budget=read_budget(limits),
-            ),
-        )
-        refuse_unknown_schemas(settings.include_schemas, catalog.database, catalog)  # the screen says it
-        give_back()  # what the read freed, before the browser indexes and lists the catalog (core.native_heap)
-        on_loaded(catalog)
-        handed_over = True
-        del catalog
-    finally:
-        for relist in relisted:
-            relist.cancel()
-        second.cancel()
-        with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
-            if not extra:
-                await (await second).close()
-        await _close_all([conn, *extra], handed_over)
+            )
+            refuse_unknown_schemas(settings.include_schemas, catalog.database, catalog)  # the screen says it
+            give_back()  # what the read freed, before the browser indexes and lists the catalog (core.native_heap)
+            on_loaded(catalog)
+            handed_over = True
+            del catalog
+        finally:
+            for relist in relisted:
+                relist.cancel()
+            second.cancel()
+            with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
+                if not extra:
+                    await (await second).close()
+            await _close_all([conn, *extra], handed_over)
 
 
 async def _first_session(
@@ -183,10 +242,12 @@ async def _relist(builder: Builder, on_listed: Callable[[Catalog, bool], None]) 
     on_listed(head, True)
 
 
-async def _wait_for(event: threading.Event, seconds: float) -> None:
-    """Wait for another thread's event without blocking this loop (a cancellation must get through)."""
+async def _wait_for(event: threading.Event, seconds: float, meanwhile: Callable[[], Awaitable[None]]) -> None:
+    """Wait for another thread's event without blocking this loop (a cancellation must get through), running
+    `meanwhile` each hundredth of a second."""
     deadline = time.perf_counter() + seconds
-    while not event.is_set() and time.perf_counter() < deadline:  # noqa: ASYNC110 (set by another thread)
+    while not event.is_set() and time.perf_counter() < deadline:  # set by another thread
+        await meanwhile()
         await asyncio.sleep(0.01)
 
 
@@ -200,17 +261,30 @@ async def _close(conn: Any) -> None:
 
 
 async def fetch_relation(
-    target: ConnectionTarget, settings: Settings, key: QualifiedName, on_loaded: Callable[[Catalog], None]
+    target: ConnectionTarget,
+    settings: Settings,
+    key: QualifiedName,
+    on_loaded: Callable[[Catalog], None],
+    card_reads: CardReads,
 ) -> None:
     """One relation alone, handed to `on_loaded` before its sessions close (the card and the full read do not
     wait for the server to end them): over two connections opened at once (the user types are read beside the
-    relation's own queries), while a thread loads the highlighter its card's DDL is drawn with."""
+    relation's own queries), while a thread loads the highlighter its card's DDL is drawn with; on the whole
+    read's session where the server has none for it (`CardReads`)."""
     from ..core.introspect.read import load_relations
     from ..core.session import bounded_read, catalog_settings
 
     # Out of a lock's queue after 1 s at most: the card says who holds the lock, the whole read waits for it.
     bounds = catalog_settings(settings.session_limits(), stepping=True)
-    conns = await connect_all(target, 2, extra_settings=bounds)
+    try:
+        conns = await connect_all(target, 2, extra_settings=bounds)
+    except ConnectError as exc:
+        asked = card_reads.ask(key) if exc.no_free_slot else None
+        if asked is None:
+            raise
+        shared, _ = await asyncio.gather(asyncio.wrap_future(asked), asyncio.to_thread(load_highlighter))
+        on_loaded(shared)
+        return
     handed_over = False
     try:
         read = bounded_read(  # a lock past lock_timeout named with its holder, as for the whole read

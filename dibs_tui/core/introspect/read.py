@@ -29,6 +29,9 @@ from .queries_listing import FIRST_RELATIONS_SQL, RELATION_LIST_SQL, RELATION_OI
 if TYPE_CHECKING:
     from ..meta import MetaSnapshot
 
+# What the whole read's first connection runs between its queries (load_catalog's `between`)
+Between = Callable[[asyncpg.Connection], Awaitable[None]]
+
 
 # How the queries split over parallel connections (group i runs on connection i modulo their number). Each
 # group starts with a heavy query so that the server deparses on every core at once, and the columns come
@@ -93,10 +96,14 @@ async def _fetch_group(
     include: list[str],
     exclude: list[str],
     builder: Builder,
+    between: Between | None = None,
 ) -> None:
     """Run the queries one after the other; each result is handed to the builder as a task of its own, so
-    the next query is on the server while Python builds model objects from the previous one."""
+    the next query is on the server while Python builds model objects from the previous one. `between(conn)`
+    runs before each query and each portion (load_catalog)."""
     for name in names:
+        if between is not None:
+            await between(conn)
         if name == META:
             from ..meta import read_meta
 
@@ -110,7 +117,7 @@ async def _fetch_group(
             builder.consume(name, [])
             continue
         if "$4" in sql:
-            await _fetch_portions(conn, name, sql, [include, exclude], builder)
+            await _fetch_portions(conn, name, sql, [include, exclude], builder, between)
             continue
         args: list[Any] = [include, exclude] if "$1" in sql else []
         if "$3" in sql:
@@ -122,7 +129,12 @@ async def _fetch_group(
 
 
 async def _fetch_portions(
-    conn: asyncpg.Connection, name: str, sql: str, args: list[Any], builder: Builder
+    conn: asyncpg.Connection,
+    name: str,
+    sql: str,
+    args: list[Any],
+    builder: Builder,
+    between: Between | None = None,
 ) -> None:
     """A big result in portions of relations: a portion is asked for once the one before last is built, so
     the driver's records of a kind are at most two portions, whatever the catalog's size."""
@@ -131,6 +143,8 @@ async def _fetch_portions(
     for number, (low, high) in enumerate(portions, 1):
         if len(building) >= 2:
             await building.pop(0)
+        if between is not None and number > 1:  # the first: just after `between` ran in _fetch_group
+            await between(conn)
         rows = await conn.fetch(sql, *args, low, high)
         building.append(builder.consume_portion(name, rows, last=number == len(portions)))
 
@@ -170,6 +184,7 @@ async def _fetch_all(
     query_groups: tuple[tuple[str, ...], ...] = _GROUPS,
     before_extra: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
     least_portion: int = PORTION_RELATIONS,
+    between: Between | None = None,
 ) -> None:
     """Run the queries in one repeatable-read snapshot, so that the kinds agree with each other.
 
@@ -193,6 +208,7 @@ async def _fetch_all(
                 include,
                 exclude,
                 builder,
+                between,
             )
             return
         connections = [conn, *extra]
@@ -211,7 +227,7 @@ async def _fetch_all(
         # Every group ends before the first failure is raised: a connection must not be rolled back while
         # its query still runs.
         outcomes = await asyncio.gather(
-            _fetch_group(conn, queries, groups[0], include, exclude, builder),
+            _fetch_group(conn, queries, groups[0], include, exclude, builder, between),
             *(on_extra(other, names) for other, names in zip(extra, groups[1:], strict=True)),
             return_exceptions=True,
         )
@@ -251,6 +267,7 @@ async def _introspect(
     started: Callable[[Builder], object] | None = None,
     before_extra: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
     least_portion: int = PORTION_RELATIONS,
+    between: Between | None = None,
 ) -> tuple[Catalog, MetaSnapshot | None]:
     """The catalog, and with `with_meta` the meta tables' snapshot, read in the same transaction after the
     lighter group of queries (not after all of them). `progress(done, total)` follows the queries' results.
@@ -283,6 +300,7 @@ async def _introspect(
                 query_groups,
                 before_extra,
                 least_portion,
+                between,
             )
             builder.reading = False
             return await builder.catalog(), builder.meta
@@ -300,13 +318,16 @@ async def load_catalog(
     started: Callable[[Builder], object] | None = None,
     before_extra: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
     least_portion: int = PORTION_RELATIONS,
+    between: Between | None = None,
 ) -> Catalog:
     """The live catalog with the meta tables' provenance, stale and untracked objects attached (core.meta);
     `progress(done, total)` is called as each query's result arrives (the browser's header shows it);
     `started` is given the builder before the first query (`schema --json` writes its head from it);
     `before_extra(connection)` runs on the first extra connection before that connection's queries (the
     browser's whole list: that group ends before the first one, which starts at once); `least_portion`, the
-    smallest portion of relations a small catalog is read in (`_fetch_all`)."""
+    smallest portion of relations a small catalog is read in (`_fetch_all`); `between(conn)` runs on `conn`
+    before each of its queries and portions, inside the read's transaction (a role limited to one session:
+    the browser's card of one relation read there, `load_relations` on a savepoint, not after the whole read)."""
     from ..meta import apply_meta
 
     catalog, snapshot = await _introspect(
@@ -320,6 +341,7 @@ async def load_catalog(
         started=started,
         before_extra=before_extra,
         least_portion=least_portion,
+        between=between,
     )
     assert snapshot is not None
     return apply_meta(catalog, snapshot)
