@@ -140,6 +140,8 @@ def test_the_first_card_shows_on_the_one_session_while_the_whole_read_waits(
             assert [c.foreign_key.target_columns for c in app.card.relation.constraints if c.foreign_key] == [
                 ("id",)
             ]
+            await wait_for(pilot, lambda: app.lock_wait)  # the whole read waits, its progress said
+            assert app.catalog is None
 
     with held_table(db) as held:
         asyncio.run(scenario())
