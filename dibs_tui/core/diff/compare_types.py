@@ -268,7 +268,7 @@ def plan_domains(state: PlanState) -> None:
                 after=travelled if sets_not_null else [],
                 creates=[checked] if checked and sets_not_null else [],
             )
-        elif new.not_null:
+        elif new.not_null and state.oldest_server >= 17:  # named since 17 (PlanState.oldest_server)
             _rename_not_null(state, old, new)
         for cname, check in old_checks.items():
             wanted = new_checks.get(cname)

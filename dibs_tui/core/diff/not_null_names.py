@@ -89,7 +89,7 @@ def _why_kept(
 def plan_not_null_name(state: PlanState, rel: Relation, old: Column, new: Column, details: list[str]) -> None:
     """`rel` the desired table; its NOT NULL on `old` (current) and `new` (desired) both set."""
     live = state.current.relation(*rel.key)
-    if live is None or not old.not_null or not new.not_null or not state.named_not_nulls:
+    if live is None or not old.not_null or not new.not_null or state.oldest_server < 18:
         return
     before, after = not_null_name(state.current, live, old), not_null_name(state.desired, rel, new)
     table, ref = qualified(rel.schema, rel.name), table_ref(rel)

@@ -97,9 +97,10 @@ class PlanState:
     # The sides were read from servers of different major versions, whose deparsers print some definitions
     # otherwise (deparse_drift.across_versions).
     across_versions: bool = field(init=False)
-    # Both sides name their NOT NULLs (PostgreSQL 18): an older server keeps none, so a name the other side
-    # gives one (a partition's, its parent's) is nothing to rename there, and no RENAME CONSTRAINT would find it.
-    named_not_nulls: bool = field(init=False)
+    # The older side's major version (18 where a catalog does not say): a server before 18 keeps no names for
+    # a column's NOT NULLs, before 17 for a domain's, so a name the other side gives one (a partition's, its
+    # parent's) is nothing to rename there, and no RENAME CONSTRAINT would find it.
+    oldest_server: int = field(init=False)
     # The sides' pg_depend as node keys when made already (a diff makes each as soon as its side is read).
     current_index: InitVar[DepIndex | None] = None
     desired_index: InitVar[References | None] = None
@@ -123,9 +124,7 @@ class PlanState:
         )
         self.identity_differs = {}
         self.across_versions = across_versions(self.current.server_version, self.desired.server_version)
-        self.named_not_nulls = all(
-            (major_version(catalog.server_version) or 18) >= 18 for catalog in (self.current, self.desired)
-        )
+        self.oldest_server = min(major_version(c.server_version) or 18 for c in (self.current, self.desired))
         before_side, after_side = self.identity_sequences
         for column in before_side.keys() | after_side.keys():
             before, after = before_side.get(column), after_side.get(column)
