@@ -346,3 +346,44 @@ def test_a_sequence_a_tool_s_table_shares_with_an_app_table_is_never_dropped(
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "public.ids (kept for public.schema_migrations)" in checked.stdout, checked.stdout
     assert asyncio.run(fetch(db, "SELECT nextval('public.ids') AS n"))[0]["n"] >= 1
+
+
+@pytest.mark.parametrize(
+    "desired_t",
+    [
+        "",
+        "CREATE TABLE public.t (id int PRIMARY KEY);\n",
+        "CREATE TABLE public.t (id int PRIMARY KEY, n int NOT NULL);\n",
+    ],
+    ids=["t-dropped", "column-dropped", "default-dropped"],
+)
+def test_a_serial_s_sequence_a_tool_s_table_reads_too_is_let_go_not_dropped(
+    db: str, tmp_path: Path, desired_t: str
+) -> None:
+    """A serial's sequence (OWNED BY t.n) that a tool's table's default reads too: DROP TABLE t or DROP COLUMN
+    n takes an owned sequence along, and failed on the tool's default ('cannot drop table t because other
+    objects depend on it'). The plan says OWNED BY NONE first and keeps it for the tool's table, says so, and
+    the rest is applied, proved and in sync."""
+    asyncio.run(
+        execute(
+            db,
+            "CREATE TABLE public.t (id int PRIMARY KEY, n serial);"
+            "CREATE TABLE public.schema_migrations (version bigint DEFAULT nextval('public.t_n_seq') PRIMARY KEY);"
+            "CREATE TABLE public.u (id int PRIMARY KEY);",
+        )
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text(desired_t + "CREATE TABLE public.u (id int PRIMARY KEY, name text);\n")
+    folder = tmp_path / "migrations"
+    made = dibs("generate", "shared", db, "--desired", str(desired), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    written = next(folder.glob("*.sql")).read_text()
+    assert "ALTER SEQUENCE public.t_n_seq OWNED BY NONE;" in written and "DROP SEQUENCE" not in written, (
+        written
+    )
+    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert f"proved: the result matches {desired}" in applied.stdout
+    checked = dibs("check", db, "--desired", str(desired))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "public.t_n_seq (kept for public.schema_migrations)" in checked.stdout, checked.stdout

@@ -19,6 +19,7 @@ from .terminal import safe
 
 if TYPE_CHECKING:
     from .model import Catalog, ObjectRef, Relation
+    from .model import Sequence as SequenceObject
 
 # Table name -> why it is not the schema. Found in any schema: each tool creates it where it is told to.
 TOOL_TABLES: dict[str, str] = {
@@ -79,18 +80,60 @@ def _their_sequences(
     `live` side, one a left-out table reads beside our tables is the tool's too: its table needs it, so the
     plan neither drops it nor alters it (the choice: a tool's table kept working over our side's options of
     it); on the desired side it is ours, made where our tables need it."""
-    users: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    for d in catalog.dependencies:
-        if d.referenced.kind == "sequence" and d.dependent.kind == "column":
-            users.setdefault((d.referenced.schema, d.referenced.name), set()).add(
-                (d.dependent.schema, d.dependent.name)
-            )
+    users = _readers(catalog)
     theirs: dict[tuple[str, str], str] = {}
     for s in catalog.sequences:
         readers = users.get(s.key, set())
         if s.owned_by is None and (readers & gone) and (live or (len(readers) == 1 and readers <= gone)):
             theirs[s.key] = "{}.{}".format(*min(readers & gone))
     return theirs
+
+
+def _readers(catalog: Catalog) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """Each sequence's tables whose column defaults read it (`nextval('x_seq')`)."""
+    users: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for d in catalog.dependencies:
+        if d.referenced.kind == "sequence" and d.dependent.kind == "column":
+            users.setdefault((d.referenced.schema, d.referenced.name), set()).add(
+                (d.dependent.schema, d.dependent.name)
+            )
+    return users
+
+
+def owned_and_read_by_tools(
+    catalog: Catalog, left: Sequence[LeftOut]
+) -> tuple[tuple[SequenceObject, str], ...]:
+    """The sequences a column of ours owns (a serial) that a left-out table's default reads too, each with that
+    table: `catalog` as read, before `leave_out` took the dependency rows that say so."""
+    gone = {(x.schema, x.name) for x in left if not x.why.startswith(_KEPT_FOR)}
+    if not gone:
+        return ()
+    readers = _readers(catalog)
+    return tuple(
+        (s, "{}.{}".format(*min(readers[s.key] & gone)))
+        for s in catalog.sequences
+        if s.owned_by is not None
+        and not s.is_identity
+        and (s.owned_by.schema, s.owned_by.table) not in gone
+        and readers.get(s.key, set()) & gone
+    )
+
+
+def with_owned_sequences_tools_read(
+    handed: Sequence[tuple[SequenceObject, str]], wanted: Catalog
+) -> tuple[Catalog, tuple[LeftOut, ...]]:
+    """`wanted` with each of `handed` it lacks, owned by none, and what is said of each. Dropped as ours, its
+    owner's DROP TABLE or DROP COLUMN took it along and failed on the tool's default; now the plan says OWNED
+    BY NONE first and keeps it, the tool's from then on (the fingerprint's rule and `_their_sequences` then
+    see a sequence no one owns that a tool's table alone reads)."""
+    have = {s.key for s in wanted.sequences}
+    added = [(s, table) for s, table in handed if s.key not in have]
+    if not added:
+        return wanted, ()
+    sequences = (*wanted.sequences, *(replace(s, owned_by=None) for s, _ in added))
+    return replace(wanted, sequences=sequences), tuple(
+        LeftOut(s.schema, s.name, _KEPT_FOR + t) for s, t in added
+    )
 
 
 def leave_out(

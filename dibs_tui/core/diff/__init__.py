@@ -26,11 +26,14 @@ if TYPE_CHECKING:
     from ..connect import ConnectionTarget
     from ..introspect.build import ColumnPool
     from ..model import Catalog
+    from ..model import Sequence as SequenceObject
     from ..plan import Change, DiffResult, PlannedStatement, RenameSuggestion
     from ..sandbox import ShadowInfo
     from ..sqlfiles import DesiredSchema
     from ..tool_tables import LeftOut
     from .graph import DepIndex, References
+
+    Handed = tuple[tuple[SequenceObject, str], ...]  # tool_tables.owned_and_read_by_tools
 
 
 def diff_catalogs(
@@ -239,7 +242,7 @@ async def diff_database(
 
     # Each side's pg_depend as the plan's node keys is made as soon as that side is read: the side read first
     # makes it while the other is still reading, not after the last row (5,000 tables: 25-45 ms a side).
-    async def current_side() -> tuple[tuple[Catalog, tuple[LeftOut, ...]], DepIndex]:
+    async def current_side() -> tuple[tuple[Catalog, tuple[LeftOut, ...]], DepIndex, Handed]:
         catalog = await introspect_target(
             target,
             include_schemas=include_schemas,
@@ -251,10 +254,11 @@ async def diff_database(
         )
         # Imported once read, not before: graph imports the model, which the preimport thread is importing
         # while the sessions open (the connections waited for it: 30-47 ms of CPU at 1,000 tables).
+        from ..tool_tables import owned_and_read_by_tools
         from .graph import DepIndex
 
         comparable = _comparable(catalog, exclude_tables, live=True)
-        return comparable, DepIndex(comparable[0])
+        return comparable, DepIndex(comparable[0]), owned_and_read_by_tools(catalog, comparable[1])
 
     async def desired_side() -> tuple[
         tuple[Catalog, tuple[LeftOut, ...]], References, DesiredSchema | None, ShadowInfo | None
@@ -280,15 +284,17 @@ async def diff_database(
         # Both sides at once, each on its own sessions: two servers' worth of catalog queries in parallel.
         # Both to their end: a failure leaves no connection.
         (
-            ((current, left_current), current_deps),
+            ((current, left_current), current_deps, handed),
             ((wanted, left_wanted), desired_deps, sources, shadow),
         ) = await both(current_side(), desired_side())
         planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)
-        from ..tool_tables import with_their_schemas, without_their_sequences
+        from ..tool_tables import with_owned_sequences_tools_read, with_their_schemas, without_their_sequences
 
         wanted = with_their_schemas(left_current, current, wanted)
         current = without_their_sequences(current, left_wanted)
         wanted = without_their_sequences(wanted, left_current)
+        wanted, handed_over = with_owned_sequences_tools_read(handed, wanted)
+        left_current += handed_over
         from ..introspect.live import refuse_unknown_schemas
         from ..terminal import safe
 
