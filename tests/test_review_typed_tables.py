@@ -34,6 +34,7 @@ def locks_and_rewrites(result: Review) -> set[tuple[str, str]]:
     [
         ("ALTER TYPE pair ADD ATTRIBUTE c int CASCADE", False),
         ("ALTER TYPE pair DROP ATTRIBUTE b CASCADE", False),
+        ("ALTER TYPE pair RENAME ATTRIBUTE a TO z CASCADE", False),
         ("ALTER TYPE pair ALTER ATTRIBUTE a TYPE bigint CASCADE", True),
         ("ALTER TYPE pair ALTER ATTRIBUTE b TYPE varchar(20) CASCADE", False),
         ("ALTER TYPE pair ALTER ATTRIBUTE b TYPE text CASCADE, ADD ATTRIBUTE d text CASCADE", False),

@@ -104,7 +104,12 @@ class Reviewer:
         action without CASCADE reaches none (the server refuses it while such a table exists)."""
         m = re.match(rf"ALTER\s+TYPE\s+{NAME}\s+(.*)", strip_comments(sql), re.IGNORECASE | re.DOTALL)
         cascaded = [
-            re.sub(r"^(ADD|DROP|ALTER)\s+ATTRIBUTE\b", r"\1 COLUMN", action[: c.start()].strip(), flags=re.I)
+            re.sub(
+                r"^(ADD|DROP|ALTER|RENAME)\s+ATTRIBUTE\b",
+                r"\1 COLUMN",
+                action[: c.start()].strip(),
+                flags=re.I,
+            )
             for action in split_top_level(m.group(1) if m else "")
             if (c := re.search(r"\s+CASCADE\s*$", action, re.IGNORECASE))
         ]
@@ -124,12 +129,11 @@ class Reviewer:
             return await self.lock_table(shape)
         if shape.action == "alter-typed-tables":
             return await self.typed_tables(shape.table, sql)
-        return [
-            Hazard(
-                "backward-incompatible",
-                "renames or moves an object that running clients may still use by its old name",
-            )
-        ]
+        renamed = Hazard(
+            "backward-incompatible",
+            "renames or moves an object that running clients may still use by its old name",
+        )
+        return [renamed, *(await self.typed_tables(shape.table, sql) if shape.table else [])]
 
     def lock(self, table: TableFacts, name: str, what: str = "") -> Hazard:
         return Hazard(

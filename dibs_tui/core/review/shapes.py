@@ -81,11 +81,10 @@ def shape_of(sql: str) -> Shape:
     if _alters_table(node_type, body):
         table = _relation(body.get("relation"))
         return Shape("alter-table", table, lock=_lock(_alter_lock(node_type, body), (table,)))
-    if _alters_typed_tables(node_type, body):
+    if _alters_typed_tables(node_type, body):  # RENAME ATTRIBUTE ... CASCADE a rename as well
         composite = _relation(body.get("relation"))
-        return Shape(
-            "alter-typed-tables", composite, lock=f"ACCESS EXCLUSIVE on each table of type {composite}"
-        )
+        action = "rename-object" if node_type == "RenameStmt" else "alter-typed-tables"
+        return Shape(action, composite, lock=f"ACCESS EXCLUSIVE on each table of type {composite}")
     if _alters_index(node_type, body):  # an index's own lock: SHARE UPDATE EXCLUSIVE but to move it
         index = _relation(body.get("relation"))
         mode = "SHARE UPDATE EXCLUSIVE" if node_type == "RenameStmt" else _alter_lock(node_type, body)
@@ -270,8 +269,11 @@ def _alters_table(node_type: str, body: dict[str, Any]) -> bool:
 
 
 def _alters_typed_tables(node_type: str, body: dict[str, Any]) -> bool:
-    """ALTER TYPE ... ADD / DROP / ALTER ATTRIBUTE ... CASCADE: each table of the type (CREATE TABLE ... OF) is
-    altered with it, under ACCESS EXCLUSIVE (without CASCADE the server refuses it while such a table exists)."""
+    """ALTER TYPE ... ADD / DROP / ALTER / RENAME ATTRIBUTE ... CASCADE: each table of the type (CREATE TABLE ...
+    OF) is altered with it, under ACCESS EXCLUSIVE (without CASCADE the server refuses it while such a table
+    exists)."""
+    if node_type == "RenameStmt":
+        return body.get("renameType") == "OBJECT_ATTRIBUTE" and body.get("behavior") == "DROP_CASCADE"
     return (
         node_type == "AlterTableStmt"
         and body.get("objtype") == "OBJECT_TYPE"
