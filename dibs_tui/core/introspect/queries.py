@@ -319,6 +319,11 @@ COLUMN_GRANTS = """CASE WHEN a.attacl IS NOT NULL THEN
 # (filtered out, extension members, meta tables, and outside the relations asked for when some alone are
 # read) are named here. The builder unpacks each row by position
 # (objects.constraint_from): keep the select list in step with it.
+# A look-up whose row no kind uses is not made: its key is NULL, which the index answers without a descent. A
+# CHECK has no index (conindid 0) and only a foreign key a target (confrelid 0); a foreign key's conindid is its
+# target's key, whose name is not read (index_name), only its NULLS NOT DISTINCT. At 5,000 tables 10,000
+# probes a portion fewer (server CPU of all portions on fresh backends, alternated, median of 7 to 9: 1,000
+# tables 105 -> 99 ms, 5,000 tables 483 -> 452 ms).
 CONSTRAINTS_SQL = f"""
 SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kind,
        CASE WHEN {{server_definition}} THEN pg_get_constraintdef(co.oid) END AS definition,
@@ -340,10 +345,10 @@ SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kin
 FROM pg_constraint co
 JOIN pg_class c ON c.oid = co.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_class ic ON ic.oid = co.conindid
-LEFT JOIN pg_class fc ON fc.oid = co.confrelid
+LEFT JOIN pg_class ic ON ic.oid = CASE WHEN co.contype IN ('p', 'u', 'x') THEN co.conindid END
+LEFT JOIN pg_class fc ON fc.oid = NULLIF(co.confrelid, 0)
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-LEFT JOIN pg_index i ON i.indexrelid = co.conindid
+LEFT JOIN pg_index i ON i.indexrelid = NULLIF(co.conindid, 0)
 {comment_join("ds", "pg_constraint", "co.oid")}
 WHERE (co.contype IN ('p', 'u', 'c', 'f', 'x') {{named_not_null}}) AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
 ORDER BY co.conrelid, co.conname
