@@ -58,3 +58,22 @@ async def test_without_cascade_no_typed_table_is_said_to_be_altered(db: str) -> 
     await execute(db, "CREATE TYPE pair AS (a int); CREATE TABLE plain (p pair);")
     rules = await review_text(resolve(db), "ALTER TYPE pair ADD ATTRIBUTE c int;\n", "m.sql", traced=False)
     assert not rules.hazards and not rules.statements[0].lock, rules.to_text()
+
+
+@pytest.mark.parametrize("traced", [False, True])
+async def test_the_rows_of_each_typed_table_are_counted(db: str, traced: bool) -> None:
+    """DROP ATTRIBUTE ... CASCADE drops the column of each typed table with its values, and a shrunk
+    attribute fails on a typed table's longer values: counted there as ALTER TABLE's DROP COLUMN and TYPE are
+    (the trace runs in an empty clone: only the live rows can say it)."""
+    await execute(db, TYPED + "INSERT INTO t2 VALUES (2, 'longer');")
+    dropped = await review_text(
+        resolve(db), "ALTER TYPE pair DROP ATTRIBUTE b CASCADE;\n", "m.sql", traced=traced
+    )
+    losses = [h.message for _, h in dropped.hazards if h.kind == "data-loss"]
+    assert len(losses) == 2 and "t1" in losses[0] + losses[1] and "t2" in losses[0] + losses[1], (
+        dropped.to_text()
+    )
+    shrunk = "ALTER TYPE pair ALTER ATTRIBUTE b TYPE varchar(3) CASCADE;\n"
+    failing = await review_text(resolve(db), shrunk, "m.sql", traced=traced)
+    [fails] = [h.message for _, h in failing.hazards if h.kind == "fails-on-existing-data"]
+    assert "t2" in fails and "t1" not in fails, failing.to_text()

@@ -33,6 +33,7 @@ from .count_partitions import bound_hazards
 from .count_queries import Failed, Target, count_rows, load_target, refusal_on
 from .count_removals import drop_hazards, dropped_column_hazards, truncate_hazards
 from .count_sequences import sequence_hazards
+from .count_typed_tables import typed_table_alters
 from .count_types import cast_hazards
 from .count_updates import update_hazards
 from .counted import RowCount, not_counted, observed, unproven
@@ -183,8 +184,8 @@ class Counter:
                 if target is None or self.fills_new_columns(target, assigned):
                     return []
                 return await update_hazards(self.conn, target, node)
-            elif kind == "AlterTableStmt" and enum_name(node.objtype) == "OBJECT_TABLE":
-                return await self.alter_table(node)
+            elif kind == "AlterTableStmt":
+                return await self.altered(node)
             elif kind == "IndexStmt" and node.unique:
                 return await self.unique_index(node)
             elif kind == "IndexStmt":
@@ -245,6 +246,14 @@ class Counter:
             return hazards
         self.batched.clear()
         return None
+
+    async def altered(self, node: Any) -> list[Hazard]:
+        """ALTER TABLE; ALTER TYPE ... ATTRIBUTE ... CASCADE as the same ALTER TABLE on each typed table."""
+        if enum_name(node.objtype) == "OBJECT_TABLE":
+            return await self.alter_table(node)
+        return [
+            h for alter in await typed_table_alters(self.conn, node) for h in await self.alter_table(alter)
+        ]
 
     async def alter_table(self, node: Any) -> list[Hazard]:
         name = rangevar_name(node.relation)
