@@ -432,3 +432,35 @@ def test_views_reading_a_renamed_table_and_column_are_kept_across_versions(
     run_sql(older_server.dsn + "/" + reader.rsplit("/", 1)[1], planned.stdout)
     checked = _dibs("check", reader, "--desired", str(desired))
     assert checked.returncode == 0 and "in sync" in checked.stdout, checked.stdout + checked.stderr
+
+
+def test_a_proof_on_the_embedded_18_covers_the_views_and_not_nulls_of_a_live_15(
+    older_server: Older, tmp_path: Path
+) -> None:
+    """An owner that may not make databases proves on the embedded 18, on a clone of the live 15's schema:
+    what only the versions print otherwise (a view's qualified columns, the NOT NULL constraints 18 keeps, a
+    statistics object's target) is not said as what the clone lacks and the proof does not cover."""
+    name = f"o{next(_databases)}"
+    run_sql(
+        f"{older_server.dsn}/postgres",
+        "DO $$BEGIN CREATE ROLE owns_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;",
+    )
+    run_sql(f"{older_server.dsn}/postgres", f"CREATE DATABASE {name} OWNER owns_app")
+    owner = f"{older_server.dsn.replace('postgres@', 'owns_app@')}/{name}"
+    schema = (
+        SCHEMA.split("CREATE PUBLICATION")[0]
+        + "CREATE STATISTICS price_qty ON price, quantity FROM orders;\n"
+    )
+    run_sql(owner, schema)
+    (tmp_path / "db" / "migrations").mkdir(parents=True)
+    desired = tmp_path / "db" / "schema.sql"
+    desired.write_text(schema + "\n".join(DESIRED_CHANGES) + "\n")
+    generated = _dibs("generate", owner, "--desired", str(desired), cwd=tmp_path)
+    assert generated.returncode == 0, generated.stderr
+    applied = _dibs("migrate", owner, "--desired", str(desired), "--yes", cwd=tmp_path)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert (
+        "proved: the result matches" in applied.stdout
+        and "the clone ran on the embedded server" in applied.stdout
+    )
+    assert "the clone lacks" not in applied.stdout, applied.stdout

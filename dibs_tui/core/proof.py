@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 
 from .connect import ConnectionTarget, connect
+from .diff.deparse_drift import major_version, same_view_query
 from .errors import DibsError, SourceError
 from .fingerprint import (
     Fingerprint,
@@ -233,6 +234,50 @@ def _set_aside(differences: FingerprintDiff, gaps: FingerprintDiff) -> Fingerpri
     )
 
 
+def _alike_across_versions(gaps: FingerprintDiff, live: str, clone: str) -> FingerprintDiff:
+    """`gaps` but what a live server older than 18 and a clone on the embedded 18 only print otherwise: a NOT
+    NULL constraint (18's; both sides' column lines say `not null`), a statistics object's default target (-1
+    before 17), a view's query (15 qualifies its columns: diff/deparse_drift.py). Else the proof said it did
+    not cover every view and NOT NULL of a live 15."""
+    older = min(major_version(live) or 18, major_version(clone) or 18)
+    if older >= 18:
+        return gaps
+    before = [line for line in gaps.before if not _NOT_NULL_LINE.match(line)]
+    after = [line for line in gaps.after if not _NOT_NULL_LINE.match(line)]
+
+    def index(lines: list[str]) -> tuple[set[str], dict[str, str]]:
+        views = {found[1]: found[2] for line in lines if (found := _VIEW_LINE.match(line))}
+        return {_default_target(line) for line in lines}, views
+
+    def alike(line: str, other: tuple[set[str], dict[str, str]]) -> bool:
+        plain, views = other
+        mine = _VIEW_LINE.match(line)
+        return _default_target(line) in plain or (
+            mine is not None
+            and mine[1] in views
+            and same_view_query(_unescaped(mine[2]), _unescaped(views[mine[1]]), across=True)
+        )
+
+    before_index, after_index = index(before), index(after)
+    return FingerprintDiff(
+        tuple(line for line in before if not alike(line, after_index)),
+        tuple(line for line in after if not alike(line, before_index)),
+    )
+
+
+_NOT_NULL_LINE = re.compile(r'constraint (?:[^\s"]|"(?:[^"]|"")*")+ \(not null\)')
+_VIEW_LINE = re.compile(r"(relation .*? kind [vm] .*?) as (.*)", re.DOTALL)
+
+
+def _default_target(line: str) -> str:
+    return line.removesuffix(" target -1") if line.startswith("statistics ") else line
+
+
+def _unescaped(text: str) -> str:
+    """A definition as fingerprint._one_line wrote it on one line, with its newlines again."""
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m[1], m[1]), text)
+
+
 # What the server says of a statement on an object the clone lacks by design (its gaps: a sandbox's role may not
 # create an event trigger, a publication, a foreign-data wrapper or server).
 _NOT_THERE = re.compile(
@@ -307,7 +352,11 @@ async def prove(
                 hint="--no-prove applies without the proof",
             ) from None
         await _copy_meta(target, sandbox.connection, live.meta.tables_present)
-        gaps = compare(live_print, await scope.of(sandbox.connection, owners=False))
+        gaps = _alike_across_versions(
+            compare(live_print, await scope.of(sandbox.connection, owners=False)),
+            live.server_version,
+            sandbox.info.server_version,
+        )
         try:
             await _run(sandbox, migrations, live.reader)
         except DibsError as exc:
