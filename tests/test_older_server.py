@@ -464,3 +464,24 @@ def test_a_proof_on_the_embedded_18_covers_the_views_and_not_nulls_of_a_live_15(
         and "the clone ran on the embedded server" in applied.stdout
     )
     assert "the clone lacks" not in applied.stdout, applied.stdout
+
+
+def test_a_grant_of_all_is_in_sync_across_versions(older_server: Older, tmp_path: Path) -> None:
+    """GRANT ALL gives MAINTAIN on 17 and later: compared with --privileges, the live 15's ALL (without it) is
+    the desired 18's, not a GRANT MAINTAIN planned that 15 refuses; a privilege taken away still is planned."""
+    run_sql(
+        f"{older_server.dsn}/postgres",
+        "DO $$BEGIN CREATE ROLE all_granted; EXCEPTION WHEN duplicate_object THEN NULL; END$$;",
+    )
+    schema = "CREATE TABLE t (id int);\nGRANT ALL ON t TO all_granted;\n"
+    reader = _reader(older_server, schema)
+    desired = tmp_path / "schema.sql"
+    desired.write_text(schema)
+    checked = _dibs("check", reader, "--desired", str(desired), "--privileges")
+    assert checked.returncode == 0 and "in sync" in checked.stdout, checked.stdout + checked.stderr
+    desired.write_text(schema.replace("ALL", "SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES"))
+    planned = _dibs("diff", reader, "--desired", str(desired), "--privileges", "--format", "sql")
+    statements = [line for line in planned.stdout.splitlines() if line and not line.startswith("--")]
+    assert statements == ["REVOKE TRIGGER ON TABLE public.t FROM all_granted;"], (
+        planned.stdout + planned.stderr
+    )

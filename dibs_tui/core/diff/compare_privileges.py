@@ -78,6 +78,9 @@ def plan_privileges(state: PlanState) -> None:
     made = {n for step in state.steps for n in step.creates}
     gone = {n for step in state.steps for n in step.destroys}
     current, desired = set(state.current.privileges), set(state.desired.privileges)
+    # MAINTAIN is 17's (GRANT ALL gives it there): a server before 17 has none to compare and refuses its GRANT
+    if state.oldest_server < 17:
+        current, desired = ({p for p in side if p.privilege != "MAINTAIN"} for side in (current, desired))
     roles = set(state.current.roles) | {"PUBLIC"}
     kept = _desired_objects(state)
     for p in sorted(desired, key=_sort):
