@@ -16,7 +16,7 @@ from dibs_tui.core.sources import is_sqlite
 from dibs_tui.core.sqlite_catalog import read_sqlite_catalog
 from dibs_tui.ui.sqlite_app import POSTGRES_ONLY, SqliteApp
 from dibs_tui.ui.widgets.details import relation_ddl
-from dibs_tui.ui.widgets.tables_pane import TableList
+from dibs_tui.ui.widgets.table_list import TableList
 from tests.sqlitedb import MARLIN_SHADOWS, MARLIN_TABLES, SAMPLE, build, build_marlin
 from tests.ui_pilot import SIZE, loaded, screen_text, wait_for
 

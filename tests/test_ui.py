@@ -15,7 +15,7 @@ from dibs_tui.ui.screens.finder import FinderScreen
 from dibs_tui.ui.screens.help import HelpScreen
 from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.table_card import ColumnList
-from dibs_tui.ui.widgets.tables_pane import TableList
+from dibs_tui.ui.widgets.table_list import TableList
 from tests.pg import execute
 from tests.ui_pilot import (
     SIZE,

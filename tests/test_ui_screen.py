@@ -92,18 +92,21 @@ async def test_details_hide_on_a_very_short_screen_and_are_skipped(demo: DemoInf
 async def test_a_wide_screen_gives_the_tables_list_room_for_whole_names(demo: DemoInfo) -> None:
     """At 200 columns the tables list grows with the terminal (it kept 32 columns: webhook_deliveries and
     the audit_log partitions were cut with a "…" beside 150 empty columns). It is as wide as its longest row
-    (webhook_deliveries' with its three-digit estimate: 31 cells) wherever a third of the screen has that room,
-    and no wider."""
+    (an audit_log partition's, indented under its table, with its estimate: 32 cells, whether its partitions
+    are folded or not) wherever a third of the screen has that room, and no wider."""
     async with demo_app(demo).run_test(size=(200, 60)) as pilot:
         app = await loaded(pilot)
+        assert app.tables_pane.outer_size.width == 32
+        assert app.tables_pane.select(("public", "audit_log_2026_01"))  # unfolds audit_log's partitions
+        await pilot.pause()
         listed = app.query_one(TableList)
         lines = [listed.render_line(y).text for y in range(listed.size.height)]
         assert any("webhook_deliveries " in line for line in lines), lines
         assert any("audit_log_2026_01 " in line for line in lines), lines
-        assert app.tables_pane.outer_size.width == 31
+        assert app.tables_pane.outer_size.width == 32
         await pilot.resize_terminal(120, 36)
         await pilot.pause()
-        assert app.tables_pane.outer_size.width == 31
+        assert app.tables_pane.outer_size.width == 32
         await pilot.resize_terminal(84, 30)
         await wait_for(pilot, lambda: app.tables_pane.outer_size.width == 29)  # 35 % of 84
 
@@ -113,6 +116,8 @@ async def test_at_80x24_the_partitions_of_one_table_read_apart(demo: DemoInfo) -
     `audit_log_2026_01` and `audit_log_2026_02` were both `audit_log_2026_…`. A long name is cut in its middle."""
     async with demo_app(demo).run_test(size=(80, 24)) as pilot:
         app = await loaded(pilot)
+        assert app.tables_pane.select(("public", "audit_log_2026_01"))  # unfolds audit_log's partitions
+        await pilot.pause()
         listed = app.query_one(TableList)
         lines = [listed.render_line(y).text for y in range(listed.size.height)]
         parts = [line.split()[1] for line in lines if "⊟" in line]

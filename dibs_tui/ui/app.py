@@ -71,7 +71,8 @@ from .widgets.header_bar import HeaderBar
 from .widgets.history_section import index_for
 from .widgets.history_section import prepare as prepare_history
 from .widgets.table_card import TableCard
-from .widgets.tables_pane import TableList, TablesPane
+from .widgets.table_list import TableList
+from .widgets.tables_pane import TablesPane
 from .widgets.used_by import UsedBy
 from .widgets.virtual_list import VirtualList
 

@@ -19,7 +19,7 @@ from .screens.finder import finder_item
 from .screens.help import HelpEntry
 from .search import Candidate, rank
 from .text import data
-from .widgets.tables_pane import TableList
+from .widgets.table_list import TableList
 
 if TYPE_CHECKING:
     from .app import DibsApp

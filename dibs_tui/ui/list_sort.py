@@ -61,9 +61,7 @@ def next_sort(mode: str) -> str:
     return SORTS[(SORTS.index(mode) + 1) % len(SORTS)] if mode in SORTS else SORTS[0]
 
 
-def sort_order(
-    catalog: Catalog, mode: str, by_name: Callable[[Relation], tuple[str, str, int, str]]
-) -> SortOrder:
+def sort_order(catalog: Catalog, mode: str, by_name: Callable[[Relation], tuple[str, ...]]) -> SortOrder:
     """The relations sorted by `mode`, the largest first; ties (and `name`) in the list's usual order. On a
     worker's thread, which imports the FK graph (not the first frame's business)."""
     from ..core.explore.fkgraph import fk_in_degree

@@ -13,15 +13,28 @@ from bisect import bisect_left
 from operator import attrgetter
 
 from ..core.gc_pause import collector_paused
-from ..core.model import Catalog, QualifiedName, Relation
+from ..core.model import Catalog, QualifiedName, Relation, RelationKind
 from .search import Candidate
 from .text import human_count
 
 
-def list_order(relation: Relation) -> tuple[str, str, int, str]:
-    """By schema and name, a SQLite virtual table's shadow tables right under it."""
-    owner = relation.part_of[1] if relation.part_of is not None else relation.name
-    return (relation.schema, owner, relation.part_of is not None, relation.name)
+def nested_paths(catalog: Catalog) -> dict[QualifiedName, tuple[str, ...]]:
+    """The names from the top of the tree down to each relation listed under another of its schema: a
+    partition under its partitioned table (a sub-partition under both), a SQLite virtual table's shadow table
+    under it. A partition whose parent is in another schema, or not read, is listed at its schema's top."""
+    by_key = catalog.relations_by_key
+    paths: dict[QualifiedName, tuple[str, ...]] = {}
+    for relation in catalog.relations:
+        if relation.part_of is not None:
+            paths[relation.key] = (relation.part_of[1], relation.name)
+            continue
+        chain, parent = [relation.name], relation.partition_of
+        while parent is not None and parent[0] == relation.schema and parent in by_key and len(chain) < 64:
+            chain.append(parent[1])
+            parent = by_key[parent].partition_of
+        if len(chain) > 1:
+            paths[relation.key] = tuple(reversed(chain))
+    return paths
 
 
 def figure_cells(largest: int) -> int:
@@ -42,7 +55,10 @@ class Listing:
     def __init__(self, catalog: Catalog, *, names_only: bool = False) -> None:
         self.catalog = catalog
         self.names_only = names_only
-        self.ordered: list[Relation] = sorted(catalog.relations, key=list_order)
+        # Under another relation (names only: the first query says no parents): its path, and its depth
+        self.paths = {} if names_only else nested_paths(catalog)
+        self.depths = {key: len(path) - 1 for key, path in self.paths.items()}
+        self.ordered: list[Relation] = sorted(catalog.relations, key=self.order_key)
         totals: dict[str, int] = {}
         for relation in self.ordered:
             totals[relation.schema] = totals.get(relation.schema, 0) + 1
@@ -51,9 +67,10 @@ class Listing:
         # 100,000 relations), never per row drawn; a name of wide or escaped characters is cut like any other.
         self.longest_name = max(map(len, map(attrgetter("name"), self.ordered)), default=0)
         self.figure_cells = figure_cells(max(map(attrgetter("row_estimate"), self.ordered), default=0))
-        if catalog.dialect == "sqlite":  # a shadow table is indented under its virtual table
-            shadows = (len(r.name) + 2 for r in self.ordered if r.part_of is not None)
-            self.longest_name = max(self.longest_name, max(shadows, default=0))
+        nested = (len(key[1]) + 2 * depth for key, depth in self.depths.items())  # indented two a level
+        self.longest_name = max(self.longest_name, max(nested, default=0))
+        self.folds = self._partition_trees() if self.paths else {}
+        self.fold_points = sorted(self.folds)
         self.longest_schema = max((len(f"{schema} ({total})") for schema, total in totals.items()), default=0)
         # Each schema's relations are one run of `ordered` (it is by schema first): where each run starts.
         self.starts: dict[str, int] = {}
@@ -67,6 +84,28 @@ class Listing:
         self._candidates: list[Candidate] | None = None
         self._lock = threading.Lock()
 
+    def order_key(self, relation: Relation) -> tuple[str, ...]:
+        """By schema and name, each relation listed under another right under it (`nested_paths`)."""
+        path = self.paths.get(relation.key)
+        return (relation.schema, *path) if path else (relation.schema, relation.name)
+
+    def _partition_trees(self) -> dict[int, int]:
+        """Where each partitioned table's partitions (nested ones included) end in `ordered`, by the table's
+        index: the rows the Tables pane folds under it."""
+        folds: dict[int, int] = {}
+        open_rows: list[tuple[int, int]] = []  # (index, depth) of the rows whose partitions may follow
+        for index, relation in enumerate(self.ordered):
+            depth = self.depths.get(relation.key, 0)
+            while open_rows and open_rows[-1][1] >= depth:
+                above, _ = open_rows.pop()
+                if index > above + 1 and self.ordered[above].kind is RelationKind.PARTITIONED:
+                    folds[above] = index
+            open_rows.append((index, depth))
+        for above, _ in open_rows:
+            if len(self.ordered) > above + 1 and self.ordered[above].kind is RelationKind.PARTITIONED:
+                folds[above] = len(self.ordered)
+        return folds
+
     def relation(self, key: QualifiedName) -> Relation | None:
         """The listed relation named `key`: from the catalog's index, or for names only (PostgreSQL's: no
         relation there is part of another) by bisection within its schema's run."""
@@ -77,7 +116,8 @@ class Listing:
         if start is None:
             return None
         end = start + self.totals[schema]
-        at = bisect_left(self.ordered, (schema, name, 0, name), start, end, key=list_order)
+        target: tuple[str, ...] = (schema, name)
+        at = bisect_left(self.ordered, target, start, end, key=self.order_key)
         return self.ordered[at] if at < end and self.ordered[at].name == name else None
 
     def position(self, relation: Relation) -> int | None:
@@ -86,7 +126,7 @@ class Listing:
         if start is None:
             return None
         end = start + self.totals[relation.schema]
-        at = bisect_left(self.ordered, list_order(relation), start, end, key=list_order)
+        at = bisect_left(self.ordered, self.order_key(relation), start, end, key=self.order_key)
         return at if at < end and self.ordered[at] is relation else None
 
     def candidates(self) -> list[Candidate]:

@@ -122,7 +122,7 @@ async def used_by_section(pilot: Pilot[int]) -> None:
 
 
 async def sorted_tables(pilot: Pilot[int]) -> None:
-    from .widgets.tables_pane import TableList
+    from .widgets.table_list import TableList
 
     await pilot.press("s")  # by FK in-degree: the tables everything hangs from first
     await _until(pilot, lambda: pilot.app.query_one(TableList).order is not None)

@@ -9,7 +9,8 @@ from ..core.model import Relation
 from .text import sql_name
 from .widgets.details import DetailsView
 from .widgets.table_card import ColumnList
-from .widgets.tables_pane import TableList, TablesPane
+from .widgets.table_list import TableList
+from .widgets.tables_pane import TablesPane
 
 
 def selection_name(focused: Widget | None, card_relation: Relation | None, tables: TablesPane) -> str | None:

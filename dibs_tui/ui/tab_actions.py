@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
 from .messages import MigrationSent, OpenSource
-from .widgets.tables_pane import TableList
+from .widgets.table_list import TableList
 
 if TYPE_CHECKING:
     from .diff_pane import DiffPane

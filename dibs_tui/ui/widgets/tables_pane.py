@@ -23,168 +23,37 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ...core.gc_pause import freeze_long_lived
-from ...core.model import Catalog, MetaStatus, QualifiedName, Relation, RelationKind
-from ..list_sort import SORTS, SortOrder, next_sort, row_figure, sort_order
-from ..listing import Listing, list_order
+from ...core.model import Catalog, QualifiedName, Relation
+from ..list_sort import SORTS, SortOrder, next_sort, sort_order
+from ..listing import Listing
 from ..messages import TablesSorted
+from ..partition_folds import ancestors, folding, hidden_before, visible
 from ..search import matching
-from ..text import counted, cut_middle, data
+from ..text import counted
 from .fixed_input import FixedInput
+from .table_list import (
+    FOLDED,
+    META_TAIL,
+    PANE_FRAME,
+    ROW_HEAD,
+    ROW_TAIL,
+    SCHEMA_HEAD,
+    SYNC_TAIL,
+    UNFOLDED,
+    CycleSort,
+    Row,
+    SchemaRow,
+    TableList,
+    TogglePartitions,
+    ToggleSchema,
+    stale_tables,
+)
 from .virtual_list import VirtualList
 
 # Seconds a key waits for the next before the filter runs: keys of one burst (a paste, a held key) are matched
 # once; the match itself takes about 15 ms at 100,000 tables on its thread, and a key typed while it runs
 # drops its answer, so a longer wait would only delay every answer.
 FILTER_DEBOUNCE = 0.01
-
-KIND_MARKS: dict[RelationKind, str] = {
-    RelationKind.TABLE: "▤",
-    RelationKind.PARTITIONED: "◫",
-    RelationKind.VIEW: "◇",
-    RelationKind.MATVIEW: "◆",
-    RelationKind.FOREIGN: "⇄",
-    RelationKind.VIRTUAL: "⊞",
-}
-PARTITION_MARK = "⊟"
-# The cells of a row around its name: indent and kind mark before it, figure and meta mark after it (and a sync
-# mark once a diff gave some); a schema's row has its fold mark; the pane its border and the list's scrollbar.
-ROW_HEAD = 4
-ROW_TAIL = 1  # and the figure's cells
-META_TAIL = 2  # ` ●`: left out where the database has no meta tables (every row's mark would be blank)
-SORTED_FIGURE = 5  # a sorted list's figure: `←1234`, `1023k`
-SYNC_TAIL = 2
-SCHEMA_HEAD = 2
-PANE_FRAME = 3
-SHADOW_MARK = "└"
-SYNC_MARKS = {
-    "in sync": "=",
-    "differs": "≠",
-    "only live": "+",
-    "extra": "+",
-    "only desired": "−",
-    "missing": "−",
-    "unknown": "?",
-}
-
-
-def kind_mark(relation: Relation) -> str:
-    if relation.part_of is not None:
-        return SHADOW_MARK
-    return PARTITION_MARK if relation.is_partition else KIND_MARKS.get(relation.kind, "?")
-
-
-def stale_tables(catalog: Catalog) -> set[str]:
-    """Table names (bare and schema-qualified) that have meta rows whose live object is gone."""
-    return {entry.table for entry in catalog.meta.stale}
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaRow:
-    schema: str
-    shown: int
-    total: int
-    collapsed: bool
-
-
-# A table's row is its Relation itself: at 100,000 tables a wrapper per row is 100,000 objects more to make.
-Row = SchemaRow | Relation
-
-
-class TableList(VirtualList):
-    """The rows of the Tables pane; Enter on a schema folds it, on a table opens its card."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_schema", "Fold schema", show=False, id="tables.toggle_schema"),
-        Binding("left", "collapse", "Fold", show=False, id="tables.collapse"),
-        Binding("right", "expand", "Unfold", show=False, id="tables.expand"),
-        Binding("s", "cycle_sort", "Sort by name / FK in-degree / rows / size", show=False, id="tables.sort"),
-    ]
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.rows: list[Row] = []
-        self.sync_marks: Mapping[QualifiedName, str] = {}
-        self._stale: set[str] = set()
-        self.order: SortOrder | None = None  # None: by name, the row estimate at the end of each row
-        self.figure_cells = SORTED_FIGURE  # by name: the widest row estimate's (Listing.figure_cells)
-        self.meta_marks = True  # False once a full catalog says the database has no meta tables
-
-    @property
-    def row_count(self) -> int:
-        return len(self.rows)
-
-    def set_rows(self, rows: list[Row], stale: set[str], cursor: int | None = None) -> None:
-        self.rows = rows
-        self._stale = stale
-        self.rows_changed(cursor=cursor)
-
-    def row_content(self, index: int) -> Content:
-        row = self.rows[index]
-        width = max(10, self.scrollable_content_region.width)
-        if isinstance(row, SchemaRow):
-            fold = "▸" if row.collapsed else "▾"
-            count = f"{row.shown}" if row.shown == row.total else f"{row.shown}/{row.total}"
-            return Content.assemble(
-                (f"{fold} ", "$text-muted"),
-                data(row.schema, "bold $text-accent"),
-                (f" ({count})", "$text-muted"),
-            )
-        rel = row
-        meta = self._meta_mark(rel)
-        sync = SYNC_MARKS.get(self.sync_marks.get(rel.key, ""), " ") if self.sync_marks else ""
-        figure = self.order.figure(rel) if self.order else row_figure(rel)
-        tail = f" {figure:>{self.figure_width}}{(' ' + meta) if self.meta_marks else ''}{(' ' + sync) if sync else ''}"
-        indent = "    " if rel.part_of is not None else "  "  # a shadow table, under its virtual table
-        name_width = max(4, width - len(indent) - 2 - len(tail))
-        name = data(rel.name)
-        name = cut_middle(name, name_width)  # partitions of one table differ at their end (`…2026_01`)
-        name = name.pad_right(name_width - name.cell_length)
-        kind_style = (
-            "$text-warning" if rel.kind is not RelationKind.TABLE or rel.is_partition else "$text-muted"
-        )
-        return Content.assemble(indent, (kind_mark(rel), kind_style), " ", name, (tail, "$text-muted"))
-
-    @property
-    def figure_width(self) -> int:
-        return SORTED_FIGURE if self.order else self.figure_cells
-
-    def _meta_mark(self, rel: Relation) -> str:
-        if rel.name in self._stale or f"{rel.schema}.{rel.name}" in self._stale:
-            return "!"
-        if rel.meta_status is MetaStatus.TRACKED:
-            return "●"
-        if rel.meta_status is MetaStatus.UNTRACKED:
-            return "○"
-        return " "
-
-    def current(self) -> Row | None:
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-
-    def index_of(self, key: QualifiedName) -> int | None:
-        for index, row in enumerate(self.rows):
-            if isinstance(row, Relation) and row.key == key:
-                return index
-        return None
-
-    def action_toggle_schema(self) -> None:
-        row = self.current()
-        if row is not None:
-            self.post_message(TablesPane.ToggleSchema(row.schema))
-
-    def action_collapse(self) -> None:
-        row = self.current()
-        if isinstance(row, SchemaRow) and not row.collapsed:
-            self.action_toggle_schema()
-        elif isinstance(row, Relation):
-            self.post_message(TablesPane.ToggleSchema(row.schema, collapse=True))
-
-    def action_expand(self) -> None:
-        row = self.current()
-        if isinstance(row, SchemaRow) and row.collapsed:
-            self.action_toggle_schema()
-
-    def action_cycle_sort(self) -> None:
-        self.post_message(TablesPane.CycleSort())
 
 
 class TablesPane(Vertical):
@@ -224,15 +93,6 @@ class TablesPane(Vertical):
         relation: Relation
 
     @dataclass
-    class ToggleSchema(Message):
-        schema: str
-        collapse: bool | None = None
-
-    @dataclass
-    class CycleSort(Message):
-        """`s`: the next order (name, FK in-degree, rows, size)."""
-
-    @dataclass
     class FilterApplied(Message):
         """The filter's answer: the matching relations in list order (None: no filter), and the best one."""
 
@@ -246,6 +106,7 @@ class TablesPane(Vertical):
         self.catalog: Catalog | None = None
         self.listing: Listing | None = None
         self.collapsed: set[str] = set()
+        self.unfolded: set[QualifiedName] = set()  # partitioned tables whose partitions are listed
         self.filter_text = ""
         self._matches: list[Relation] | None = None  # None: no filter
         self._filter_generation = 0
@@ -330,6 +191,16 @@ class TablesPane(Vertical):
             self._header_rows = None
         if cursor is None:
             cursor = next((i for i, r in enumerate(rows) if isinstance(r, Relation)), 0)
+        whole = self._header_rows is not None  # indented and folded only when listed whole, by name
+        self.table_list.depths = listing.depths if self.table_list.order is None else {}
+        self.table_list.fold_marks = (
+            {
+                listing.ordered[at].key: UNFOLDED if listing.ordered[at].key in self.unfolded else FOLDED
+                for at in listing.fold_points
+            }
+            if whole
+            else {}
+        )
         self.table_list.set_rows(rows, self._stale, cursor)
         if len(rows) > 1000:
             freeze_long_lived()  # acyclic rows, freed by refcount when replaced; spare the cyclic GC a rescan
@@ -358,7 +229,7 @@ class TablesPane(Vertical):
             self._header_rows[schema] = len(rows)
             rows.append(SchemaRow(schema, total, total, collapsed))
             if not collapsed:
-                rows.extend(listing.ordered[start : start + total])
+                rows.extend(visible(listing, start, start + total, self.unfolded))
         return rows, (self._index_of(keep) if keep is not None else None)
 
     def _some_rows(self, keep: QualifiedName | None) -> tuple[list[Row], int | None, int]:
@@ -400,7 +271,9 @@ class TablesPane(Vertical):
         if header is None or relation is None or key[0] in self.collapsed:
             return None
         at = self.listing.position(relation)
-        return None if at is None else header + 1 + at - self.listing.starts[key[0]]
+        start = self.listing.starts[key[0]]
+        hidden = None if at is None else hidden_before(self.listing, start, at, self.unfolded)
+        return None if at is None or hidden is None else header + 1 + at - start - hidden
 
     def selected_relation(self) -> Relation | None:
         row = self.table_list.current()
@@ -413,6 +286,8 @@ class TablesPane(Vertical):
         index = self._index_of(key)
         if index is None:
             self.collapsed.discard(key[0])
+            relation = self.listing.relation(key)
+            self.unfolded.update(ancestors(self.listing, relation) if relation is not None else ())
             if self._matches is not None and all(r.key != key for r in self._matches):
                 self._clear_filter_now()
             self._rebuild(key)
@@ -516,7 +391,8 @@ class TablesPane(Vertical):
 
     @work(thread=True, exclusive=True, group="table-sort", description="sort tables")
     def _sort_worker(self, catalog: Catalog, mode: str) -> None:
-        self.post_message(TablesSorted(sort_order(catalog, mode, list_order)))
+        assert self.listing is not None
+        self.post_message(TablesSorted(sort_order(catalog, mode, self.listing.order_key)))
 
     @on(TablesSorted)
     def _sorted(self, event: TablesSorted) -> None:
@@ -556,6 +432,26 @@ class TablesPane(Vertical):
             )
         table_list.move_cursor(header)
 
+    @on(TogglePartitions)
+    def _toggle_partitions(self, event: TogglePartitions) -> None:
+        event.stop()
+        if self.listing is None:
+            return
+        relation: Relation | None = event.relation
+        folds_own = folding(self.listing, event.relation) and not (
+            event.collapse and event.relation.key not in self.unfolded
+        )
+        if not folds_own:  # a partition, or a partitioned one folded already: its parent's, the cursor there
+            above = ancestors(self.listing, event.relation)
+            relation = self.listing.relation(above[0]) if above else None
+        if relation is None:
+            return
+        if event.collapse:
+            self.unfolded.discard(relation.key)
+        else:
+            self.unfolded.add(relation.key)
+        self._rebuild(relation.key)
+
     @on(VirtualList.CursorMoved, "#table-list")
     def _cursor_moved(self, event: VirtualList.CursorMoved) -> None:
         event.stop()
@@ -568,6 +464,6 @@ class TablesPane(Vertical):
         event.stop()
         row = self.table_list.current()
         if isinstance(row, SchemaRow):
-            self.post_message(self.ToggleSchema(row.schema))
+            self.post_message(ToggleSchema(row.schema))
         elif isinstance(row, Relation):
             self.post_message(self.TableChosen(row))
