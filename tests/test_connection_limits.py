@@ -127,7 +127,8 @@ def test_the_first_card_shows_on_the_one_session_while_the_whole_read_waits(
 ) -> None:
     """The card's own read was refused ('too many connections') while the whole read held the role's only
     session, and the card waited for the whole read (held here on another session's lock: for ever). It is
-    read on that session now, while the first card is waited for: on screen before the whole read ends."""
+    read on that session now, while the first card is waited for, and another while the whole read waits for
+    the lock: on screen before the whole read ends."""
     from tests.pg import held_table
     from tests.ui_pilot import make_app, wait_for
 
@@ -141,6 +142,11 @@ def test_the_first_card_shows_on_the_one_session_while_the_whole_read_waits(
                 ("id",)
             ]
             await wait_for(pilot, lambda: app.lock_wait)  # the whole read waits, its progress said
+            # ... and reads another card meanwhile, between its looks at the lock's holder
+            assert app.tables_pane.select(("public", "parent"))
+            # within moments, not at the whole read's next try (lock_wait.RETRY_EVERY, 30 s)
+            shown = lambda: app.card.relation is not None and app.card.relation.name == "parent"  # noqa: E731
+            await wait_for(pilot, shown, limit=10)
             assert app.catalog is None
 
     with held_table(db) as held:

@@ -180,13 +180,15 @@ async def read_through_locks(
     report: Reporter | None = None,
     budget: float | None = None,
     again: Callable[[], bool] = lambda: True,
+    meanwhile: Callable[[], Awaitable[None]] | None = None,
 ) -> T:
     """`await read()`, made again each time it meets another session's lock, once the holder lets go.
 
     `conn` asks who holds the lock (out of any transaction once `read` has failed); `report` (else the
     context's, `use_reporter`) is told each second while we wait, and None once the read is made; `budget`:
     seconds after which we give up (the user's statement_timeout); `again()`: whether a failed read may be
-    made again (not when part of its result is already out)."""
+    made again (not when part of its result is already out); `meanwhile()` runs on `conn` between the holder's
+    looks while we wait (the browser's card of another relation, on a role's one session)."""
     import asyncpg
 
     report = report or _REPORTER.get(None)
@@ -211,7 +213,7 @@ async def read_through_locks(
                 await asyncio.sleep(POLL)  # the replay goes on meanwhile
                 continue
             conflicts = 0
-            await _until_released(conn, first, report, start, budget)
+            await _until_released(conn, first, report, start, budget, meanwhile)
     finally:
         if first is not None and report is not None:
             report(None)
@@ -234,7 +236,12 @@ def _give_up_after_conflicts(exc: asyncpg.SerializationError, conflicts: int) ->
 
 
 async def _until_released(
-    conn: asyncpg.Connection, first: float, report: Reporter | None, start: float, budget: float | None
+    conn: asyncpg.Connection,
+    first: float,
+    report: Reporter | None,
+    start: float,
+    budget: float | None,
+    meanwhile: Callable[[], Awaitable[None]] | None,
 ) -> None:
     """Wait while the session our read met still holds its lock, saying so each second; give up `budget`
     seconds after the read's `start` (time.monotonic())."""
@@ -261,6 +268,8 @@ async def _until_released(
             report(_wait(next(r for r in rows if (r["pid"], r["oid"]) == named), waited))
         if time.monotonic() - since >= RETRY_EVERY:
             return
+        if meanwhile is not None:
+            await meanwhile()
         await asyncio.sleep(POLL)
 
 

@@ -39,8 +39,8 @@ class CardReads:
     """Card reads that share the whole read's session. A role limited to one session (CONNECTION LIMIT 1) has
     none for the card while the whole read holds it, and the card waited for the whole read (5,000 tables:
     seconds). Its relation is read on that session instead, as soon as the session is between two queries:
-    while the first card is waited for, or between the whole read's queries and portions (inside its
-    transaction, on a savepoint: the same snapshot)."""
+    while the first card is waited for, between the whole read's queries and portions (inside its
+    transaction, on a savepoint: the same snapshot), or while it waits for another session's lock."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -198,6 +198,7 @@ async def fetch_catalog(
                         between=card_reads.serve,
                     ),
                     budget=read_budget(limits),
+                    meanwhile=lambda: card_reads.serve(conn),
                 ),
             )
             refuse_unknown_schemas(settings.include_schemas, catalog.database, catalog)  # the screen says it
