@@ -330,8 +330,8 @@ def test_extensions_the_embedded_sandbox_lacks_stand_in_from_the_live_server(
 # What a live 15 reads otherwise than the embedded 18 loading the same file: a view's columns qualified by its
 # only relation (15 keeps a view's OLD and NEW in its range table), a statistics object's default target -1,
 # NOT NULLs without names (18 names a partition's after its parent's, `notes`' `notes_taxes_amount_not_null1`
-# as `notes_taxes` took the name first; 17 and later a domain's), an extension's default version (btree_gist
-# 1.7, 1.8 on 18), a publication's publish_generated_columns (18's only).
+# as `notes_taxes` took the name first; 17 and later a domain's; a child's own besides its parent's), an
+# extension's default version (btree_gist 1.7, 1.8 on 18), a publication's publish_generated_columns (18's).
 _ACROSS_VERSIONS = """CREATE EXTENSION btree_gist;
 CREATE TABLE t (id int PRIMARY KEY, name text, kind varchar(10), qty int, price numeric);
 CREATE TABLE u (id int PRIMARY KEY, t_id int REFERENCES t, note text);
@@ -355,6 +355,9 @@ CREATE TABLE notes (taxes_amount int NOT NULL);
 CREATE TABLE events (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
 CREATE TABLE events_rest PARTITION OF events DEFAULT;
 CREATE DOMAIN present AS text CONSTRAINT present_given NOT NULL;
+CREATE TABLE parent (id int NOT NULL);
+CREATE TABLE adopted (id int NOT NULL);
+ALTER TABLE adopted INHERIT parent;
 """
 
 

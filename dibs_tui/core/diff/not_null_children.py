@@ -98,6 +98,8 @@ def plan_own_not_nulls(state: PlanState, old: Relation, new: Relation) -> None:
     the proof saw one). SET NOT NULL makes an inherited one its own too, the rows unread (the column is NOT
     NULL already); nothing but the parent's DROP and ADD again makes it inherited only: kept and said, as an
     own and inherited CHECK is (compare_constraints._without_own_and_inherited)."""
+    if state.oldest_server < 18:
+        return  # a server before 18 keeps no NOT NULL constraint to say whether a child declares its own
     for name in sorted(set(old.own_not_nulls).symmetric_difference(new.own_not_nulls)):
         was, will = old.column(name), new.column(name)
         if (
