@@ -18,7 +18,10 @@ FOREIGN_CODE = (
     "CREATE FUNCTION public.i_abs(integer) RETURNS integer LANGUAGE internal IMMUTABLE STRICT AS 'int4abs';"
     "CREATE FUNCTION public.plain(text) RETURNS text LANGUAGE sql IMMUTABLE AS "
     "$$ SELECT public.c_unaccent('unaccent'::regdictionary, $1) $$;"
-    "CREATE TABLE public.t (id integer PRIMARY KEY);CREATE TABLE public.u (v integer);CREATE INDEX t_abs ON public.t (public.i_abs(id));"
+    "CREATE TABLE public.t (id integer PRIMARY KEY);CREATE TABLE public.u (v integer);"
+    "CREATE INDEX t_abs ON public.t (public.i_abs(id));"
+    "CREATE FUNCTION public.same() RETURNS trigger LANGUAGE internal AS 'suppress_redundant_updates_trigger';"
+    "CREATE TRIGGER t_same BEFORE UPDATE ON public.t FOR EACH ROW EXECUTE FUNCTION public.same();"
 )
 UNACCENT = "public.c_unaccent(regdictionary, text)"
 
@@ -38,8 +41,8 @@ def test_functions_the_sandbox_may_not_create_are_stood_in_and_the_rest_proved(
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "proved: the pending migrations apply on a clone of the live schema" in applied.stdout
     assert (
-        "the clone stands in for 2 functions a sandbox's restricted role may not create (LANGUAGE c, internal or "
-        f"an untrusted language: {UNACCENT}, public.i_abs(integer)): there they return nothing"
+        "the clone stands in for 3 functions a sandbox's restricted role may not create (LANGUAGE c, internal or "
+        f"an untrusted language: {UNACCENT}, public.i_abs(integer), public.same()): there they return nothing"
     ) in applied.stdout, applied.stdout
     assert "could not build a clone" not in applied.stdout + applied.stderr
     assert columns(db) == ["id", "name"]
@@ -63,7 +66,7 @@ def test_one_no_stand_in_covers_is_said_untried_as_a_migration_s_statement_is(
         "(<clone of the live schema>:"
     ) in refused.stdout, refused.stdout
     assert "permission denied for language internal" in refused.stdout
-    assert "the clone stands in for 2 functions" in refused.stdout
+    assert "the clone stands in for 3 functions" in refused.stdout
     assert "could not build a clone" not in refused.stdout + refused.stderr
     assert "refusing to apply: the proof could not try the pending migrations" in refused.stderr
     assert columns(db) == ["id"]

@@ -27,7 +27,9 @@ _NOT_PLPGSQL = re.compile(r"\b(internal|language_handler|fdw_handler|index_am_ha
 _ATTRIBUTES = re.compile(r"\b(IMMUTABLE|STABLE|STRICT|PARALLEL\s+(?:SAFE|RESTRICTED))\b")
 
 
-def refused_to_a_sandbox(fn: Function) -> bool:
+def _refused(fn: Function) -> bool:
+    """A function or procedure in a language a sandbox's role may not create one in (aggregates and window
+    functions keep theirs: an aggregate's own is internal, and it is made with CREATE AGGREGATE)."""
     return fn.kind in ("f", "p") and (fn.language in _REFUSED_LANGUAGES or fn.language.endswith("u"))
 
 
@@ -41,12 +43,13 @@ def _stand_in(fn: Function) -> str | None:
         sql = f"CREATE OR REPLACE PROCEDURE {name} LANGUAGE plpgsql AS {body}"
     else:
         result = fn.result or "void"
-        # The header pg_get_functiondef writes before the body: its volatility, strictness, parallel safety
-        header = (fn.definition or "").split("\nAS ", 1)[0]
+        # The lines pg_get_functiondef writes between the arguments and the body: volatility, strictness,
+        # parallel safety
+        header = (fn.definition or "").split("\nAS ", 1)[0].split("\n RETURNS ", 1)[-1]
         attributes = " ".join(dict.fromkeys(" ".join(m.split()) for m in _ATTRIBUTES.findall(header)))
         returns = (
             ""
-            if result == "void"
+            if result in ("void", "event_trigger")
             else "RETURN NEW;"
             if result == "trigger"
             else "RETURN;"
@@ -64,7 +67,7 @@ def with_stand_ins(catalog: Catalog) -> tuple[Catalog, tuple[str, ...]]:
     functions: list[Function] = []
     stood_in: list[str] = []
     for fn in catalog.functions:
-        sql = _stand_in(fn) if refused_to_a_sandbox(fn) else None
+        sql = _stand_in(fn) if _refused(fn) else None
         if sql is None:
             functions.append(fn)
             continue
