@@ -125,3 +125,22 @@ def test_hostile_names_in_a_proof_failure_are_escaped(db: str, tmp_path: Path) -
     assert "not proved: a pending migration fails on a clone" in result.stdout
     assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout + result.stderr
     untouched(db)
+
+
+def test_a_stood_in_function_s_hostile_name_is_only_a_name(db: str, tmp_path: Path) -> None:
+    """A live function in internal (stood in, in the clone, by one of its name and arguments) named with a
+    dollar quote like the stand-in's body's, a statement's end and a terminal escape: the clone builds, nothing
+    of the name runs, and the name reaches the terminal escaped."""
+    name = 'x$stand_in$; DROP TABLE public.t; --\x1b[31m"'
+    quoted = '"' + name.replace('"', '""') + '"'
+    run_sql(
+        db,
+        LIVE + f'CREATE FUNCTION public.{quoted}("a$stand_in$" integer) RETURNS integer LANGUAGE internal '
+        "IMMUTABLE STRICT AS 'int4abs';",
+    )
+    folder, _ = project(tmp_path, {NAME: ADD_NAME})
+    applied = migrate(db, folder)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "the clone stands in for 1 function" in applied.stdout
+    assert "\x1b" not in applied.stdout + applied.stderr
+    assert columns(db) == ["id", "name"]
