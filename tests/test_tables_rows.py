@@ -170,3 +170,31 @@ async def test_partitions_fold_under_their_table_and_unfold_by_key_and_by_go_to(
         assert ("public", "m_2020_a") in shown() and text(("public", "m_2020_b")).startswith(
             "      ⊟ m_2020_b"
         )
+
+
+async def test_minus_folds_every_schema_and_plus_unfolds_them(db: str) -> None:
+    """A schema per tenant: thousands of schemas of the same few tables. `-` lists the schemas alone, the
+    cursor on its table's schema; `+` lists every table again, the cursor back on that table."""
+    await execute(
+        db,
+        "".join(
+            f"CREATE SCHEMA t{i}; CREATE TABLE t{i}.users (id int); CREATE TABLE t{i}.orders (id int);"
+            for i in range(30)
+        ),
+    )
+    async with make_app(db).run_test(size=(120, 36)) as pilot:
+        app = await loaded(pilot)
+        pane = app.tables_pane
+        table_list = pane.table_list
+        table_list.focus()
+        assert pane.select(("t12", "users"))
+        await pilot.press("minus")
+        await wait_for(pilot, lambda: len(table_list.rows) == 30)  # t0 ... t29
+        assert all(isinstance(row, SchemaRow) and row.collapsed for row in table_list.rows)
+        current = table_list.current()
+        assert isinstance(current, SchemaRow) and current.schema == "t12"
+        await pilot.press("down", "enter")  # t13 unfolds alone
+        await wait_for(pilot, lambda: len(table_list.rows) == 32)
+        await pilot.press("up", "plus")
+        await wait_for(pilot, lambda: not pane.collapsed)
+        assert len(table_list.rows) == 30 + 60

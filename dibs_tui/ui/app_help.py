@@ -132,6 +132,8 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("Go to table", "Find a table by name over every schema", "goto_table"),
     ("Find column", "Which tables have a column named…", "column_search"),
     ("Toggle schema", "Fold or unfold the schema under the cursor", "table_list.toggle_schema"),
+    ("Fold every schema", "Only the schemas listed (a schema per tenant)", "table_list.fold_all(True)"),
+    ("Unfold every schema", "Every schema's tables listed", "table_list.fold_all(False)"),
     ("Filter tables", "Type to filter the Tables pane", "filter"),
     ("Sort tables", "By name, FK in-degree, row estimate or size", "table_list.cycle_sort"),
     ("Diff", "Compare the desired schema with the database", "diff"),

@@ -29,6 +29,13 @@ class ToggleSchema(Message):
 
 
 @dataclass
+class FoldEverySchema(Message):
+    """`-` folds every schema (a database of a schema per tenant lists its schemas), `+` unfolds them."""
+
+    collapse: bool
+
+
+@dataclass
 class TogglePartitions(Message):
     """Show or fold the partitions under `relation`; folding from a partition (or a partitioned table folded
     already) folds those its parent's fold holds."""
@@ -105,6 +112,8 @@ class TableList(VirtualList):
             "left", "collapse", "Fold (a schema, a table's partitions)", show=False, id="tables.collapse"
         ),
         Binding("right", "expand", "Unfold (a schema, a table's partitions)", show=False, id="tables.expand"),
+        Binding("minus", "fold_all(True)", "Fold every schema", show=False, id="tables.fold_all"),
+        Binding("plus", "fold_all(False)", "Unfold every schema", show=False, id="tables.unfold_all"),
         Binding("s", "cycle_sort", "Sort by name / FK in-degree / rows / size", show=False, id="tables.sort"),
     ]
 
@@ -200,6 +209,9 @@ class TableList(VirtualList):
             self.action_toggle_schema()
         elif isinstance(row, Relation) and self.fold_marks.get(row.key) == FOLDED:
             self.post_message(TogglePartitions(row, collapse=False))
+
+    def action_fold_all(self, collapse: bool) -> None:
+        self.post_message(FoldEverySchema(collapse))
 
     def action_cycle_sort(self) -> None:
         self.post_message(CycleSort())

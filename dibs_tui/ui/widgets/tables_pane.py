@@ -41,6 +41,7 @@ from .table_list import (
     SYNC_TAIL,
     UNFOLDED,
     CycleSort,
+    FoldEverySchema,
     Row,
     SchemaRow,
     TableList,
@@ -419,18 +420,30 @@ class TablesPane(Vertical):
         else:
             self.collapsed.discard(event.schema)
         self._rebuild()
+        self._to_header(event.schema)
+
+    def _to_header(self, schema: str) -> None:
         table_list = self.table_list
-        header = (self._header_rows or {}).get(event.schema)
+        header = (self._header_rows or {}).get(schema)
         if header is None:
             header = next(
-                (
-                    i
-                    for i, r in enumerate(table_list.rows)
-                    if isinstance(r, SchemaRow) and r.schema == event.schema
-                ),
+                (i for i, r in enumerate(table_list.rows) if isinstance(r, SchemaRow) and r.schema == schema),
                 0,
             )
         table_list.move_cursor(header)
+
+    @on(FoldEverySchema)
+    def _fold_every_schema(self, event: FoldEverySchema) -> None:
+        """Folding keeps the cursor on its schema's row; unfolding, on its table (or its schema's first)."""
+        event.stop()
+        row = self.table_list.current()
+        if self.listing is None or row is None:
+            return
+        selected = self.selected_relation()
+        self.collapsed = set(self.listing.starts) if event.collapse else set()
+        self._rebuild(None if event.collapse or selected is None else selected.key)
+        if event.collapse or selected is None:
+            self._to_header(row.schema)
 
     @on(TogglePartitions)
     def _toggle_partitions(self, event: TogglePartitions) -> None:
