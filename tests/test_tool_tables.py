@@ -387,3 +387,28 @@ def test_a_serial_s_sequence_a_tool_s_table_reads_too_is_let_go_not_dropped(
     checked = dibs("check", db, "--desired", str(desired))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "public.t_n_seq (kept for public.schema_migrations)" in checked.stdout, checked.stdout
+
+
+def test_a_shared_sequence_the_desired_side_keeps_is_compared_as_ours(db: str, tmp_path: Path) -> None:
+    """Where the desired side has the sequence a tool's table and an app table share, it is ours: its new
+    INCREMENT is planned (the tool's table reads it as well), proved and in sync; nothing is said kept."""
+    shared = "CREATE SEQUENCE public.ids{};CREATE TABLE public.t (id bigint DEFAULT nextval('public.ids') PRIMARY KEY);"
+    asyncio.run(
+        execute(
+            db,
+            shared.format("")
+            + "CREATE TABLE public.schema_migrations (version bigint DEFAULT nextval('public.ids') PRIMARY KEY);",
+        )
+    )
+    desired = tmp_path / "schema.sql"
+    desired.write_text(shared.format(" INCREMENT 5") + "\n")
+    folder = tmp_path / "migrations"
+    made = dibs("generate", "step", db, "--desired", str(desired), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    written = next(folder.glob("*.sql")).read_text()
+    assert "ALTER SEQUENCE public.ids AS bigint INCREMENT BY 5 " in written, written
+    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert f"proved: the result matches {desired}" in applied.stdout
+    checked = dibs("check", db, "--desired", str(desired))
+    assert checked.returncode == 0 and "kept for" not in checked.stdout, checked.stdout + checked.stderr

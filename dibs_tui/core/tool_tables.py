@@ -71,22 +71,16 @@ def _touches(ref: ObjectRef, gone: set[tuple[str, str]]) -> bool:
 _KEPT_FOR = "kept for "
 
 
-def _their_sequences(
-    catalog: Catalog, gone: set[tuple[str, str]], *, live: bool
-) -> dict[tuple[str, str], str]:
+def _their_sequences(catalog: Catalog, gone: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """The sequences no one owns (no OWNED BY) that one left-out table's defaults alone read (`nextval('x_seq')`),
     each with that table: the tool's as its table is (the fingerprint's rule too). Planned as ours, the
-    sequence was dropped where the desired side lacks it, and the apply failed on the tool's default. On the
-    `live` side, one a left-out table reads beside our tables is the tool's too: its table needs it, so the
-    plan neither drops it nor alters it (the choice: a tool's table kept working over our side's options of
-    it); on the desired side it is ours, made where our tables need it."""
+    sequence was dropped where the desired side lacks it, and the apply failed on the tool's default."""
     users = _readers(catalog)
-    theirs: dict[tuple[str, str], str] = {}
-    for s in catalog.sequences:
-        readers = users.get(s.key, set())
-        if s.owned_by is None and (readers & gone) and (live or (len(readers) == 1 and readers <= gone)):
-            theirs[s.key] = "{}.{}".format(*min(readers & gone))
-    return theirs
+    return {
+        s.key: "{}.{}".format(*next(iter(users[s.key])))
+        for s in catalog.sequences
+        if s.owned_by is None and len(users.get(s.key, ())) == 1 and users[s.key] <= gone
+    }
 
 
 def _readers(catalog: Catalog) -> dict[tuple[str, str], set[tuple[str, str]]]:
@@ -100,11 +94,10 @@ def _readers(catalog: Catalog) -> dict[tuple[str, str], set[tuple[str, str]]]:
     return users
 
 
-def owned_and_read_by_tools(
-    catalog: Catalog, left: Sequence[LeftOut]
-) -> tuple[tuple[SequenceObject, str], ...]:
-    """The sequences a column of ours owns (a serial) that a left-out table's default reads too, each with that
-    table: `catalog` as read, before `leave_out` took the dependency rows that say so."""
+def read_by_tools(catalog: Catalog, left: Sequence[LeftOut]) -> tuple[tuple[SequenceObject, str], ...]:
+    """The sequences of ours (a serial's, or no one's that a table of ours reads) that a left-out table's default
+    reads too, each with that table: `catalog` as read, before `leave_out` took the dependency rows that say
+    so (one a left-out table alone reads is the tool's already: `_their_sequences`)."""
     gone = {(x.schema, x.name) for x in left if not x.why.startswith(_KEPT_FOR)}
     if not gone:
         return ()
@@ -112,35 +105,39 @@ def owned_and_read_by_tools(
     return tuple(
         (s, "{}.{}".format(*min(readers[s.key] & gone)))
         for s in catalog.sequences
-        if s.owned_by is not None
-        and not s.is_identity
-        and (s.owned_by.schema, s.owned_by.table) not in gone
+        if not s.is_identity
         and readers.get(s.key, set()) & gone
+        and (s.owned_by is None or (s.owned_by.schema, s.owned_by.table) not in gone)
+        and (s.owned_by is not None or not readers[s.key] <= gone)
     )
 
 
-def with_owned_sequences_tools_read(
-    handed: Sequence[tuple[SequenceObject, str]], wanted: Catalog
-) -> tuple[Catalog, tuple[LeftOut, ...]]:
-    """`wanted` with each of `handed` it lacks, owned by none, and what is said of each. Dropped as ours, its
-    owner's DROP TABLE or DROP COLUMN took it along and failed on the tool's default; now the plan says OWNED
-    BY NONE first and keeps it, the tool's from then on (the fingerprint's rule and `_their_sequences` then
-    see a sequence no one owns that a tool's table alone reads)."""
+def kept_for_tools(
+    shared: Sequence[tuple[SequenceObject, str]], live: Catalog, wanted: Catalog
+) -> tuple[Catalog, Catalog, tuple[LeftOut, ...]]:
+    """`live` and `wanted` where `wanted` lacks a sequence of `shared` (read_by_tools), and what is said of each:
+    planned as ours, it was dropped, or went with the table or column owning it, and the apply failed on the
+    tool's default. The tool's table needs it: one no one owns is left out of `live` (never dropped); a
+    serial's is given to `wanted` owned by none, so the plan says OWNED BY NONE before its owner goes. Either
+    way it is then one a tool's table alone reads, the tool's (`_their_sequences`, the fingerprint's rule).
+    Where `wanted` has it, it is compared as ours (its options altered: the tool's table reads it as well)."""
     have = {s.key for s in wanted.sequences}
-    added = [(s, table) for s, table in handed if s.key not in have]
-    if not added:
-        return wanted, ()
-    sequences = (*wanted.sequences, *(replace(s, owned_by=None) for s, _ in added))
-    return replace(wanted, sequences=sequences), tuple(
-        LeftOut(s.schema, s.name, _KEPT_FOR + t) for s, t in added
+    lacking = [(s, table) for s, table in shared if s.key not in have]
+    if not lacking:
+        return live, wanted, ()
+    said = tuple(LeftOut(s.schema, s.name, _KEPT_FOR + table) for s, table in lacking)
+    unowned = [x for x, (s, _) in zip(said, lacking, strict=True) if s.owned_by is None]
+    owned = [replace(s, owned_by=None) for s, _ in lacking if s.owned_by is not None]
+    return (
+        without_their_sequences(live, unowned),
+        replace(wanted, sequences=(*wanted.sequences, *owned)) if owned else wanted,
+        said,
     )
 
 
-def leave_out(
-    catalog: Catalog, excludes: Sequence[str] = (), *, live: bool = False
-) -> tuple[Catalog, tuple[LeftOut, ...]]:
-    """The catalog without tool, meta and excluded tables (with the sequences they own or alone read, on the
-    `live` side those they read at all, and the dependency rows that name them), and what was left out."""
+def leave_out(catalog: Catalog, excludes: Sequence[str] = ()) -> tuple[Catalog, tuple[LeftOut, ...]]:
+    """The catalog without tool, meta and excluded tables (with the sequences they own or alone read, and the
+    dependency rows that name them), and what was left out."""
     kept: list[Relation] = []
     left: list[LeftOut] = []
     for rel in catalog.relations:
@@ -155,7 +152,7 @@ def leave_out(
     if not left:
         return catalog, ()
     gone = {(x.schema, x.name) for x in left}
-    theirs = _their_sequences(catalog, gone, live=live)
+    theirs = _their_sequences(catalog, gone)
     left.extend(LeftOut(*key, _KEPT_FOR + table) for key, table in theirs.items())
     sequences = tuple(
         s

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..tool_tables import LeftOut
     from .graph import DepIndex, References
 
-    Handed = tuple[tuple[SequenceObject, str], ...]  # tool_tables.owned_and_read_by_tools
+    Shared = tuple[tuple[SequenceObject, str], ...]  # tool_tables.read_by_tools
 
 
 def diff_catalogs(
@@ -185,16 +185,14 @@ _PLANNER = (
 )
 
 
-def _comparable(
-    catalog: Catalog, exclude_tables: Sequence[str], *, live: bool
-) -> tuple[Catalog, tuple[LeftOut, ...]]:
-    """One side as diff_catalogs compares it: other tools' tables and `exclude_tables` left out (and what was;
-    on the `live` side, every sequence such a table reads), the deparser's two spellings of one expression
-    brought to one. Made as soon as that side is read, while the other may still be reading."""
+def _comparable(catalog: Catalog, exclude_tables: Sequence[str]) -> tuple[Catalog, tuple[LeftOut, ...]]:
+    """One side as diff_catalogs compares it: other tools' tables and `exclude_tables` left out (and what was),
+    the deparser's two spellings of one expression brought to one. Made as soon as that side is read, while
+    the other may still be reading."""
     from ..deparse_forms import canonical
     from ..tool_tables import leave_out
 
-    return leave_out(canonical(catalog), exclude_tables, live=live)
+    return leave_out(canonical(catalog), exclude_tables)
 
 
 @dataclass
@@ -242,7 +240,7 @@ async def diff_database(
 
     # Each side's pg_depend as the plan's node keys is made as soon as that side is read: the side read first
     # makes it while the other is still reading, not after the last row (5,000 tables: 25-45 ms a side).
-    async def current_side() -> tuple[tuple[Catalog, tuple[LeftOut, ...]], DepIndex, Handed]:
+    async def current_side() -> tuple[tuple[Catalog, tuple[LeftOut, ...]], DepIndex, Shared]:
         catalog = await introspect_target(
             target,
             include_schemas=include_schemas,
@@ -254,11 +252,11 @@ async def diff_database(
         )
         # Imported once read, not before: graph imports the model, which the preimport thread is importing
         # while the sessions open (the connections waited for it: 30-47 ms of CPU at 1,000 tables).
-        from ..tool_tables import owned_and_read_by_tools
+        from ..tool_tables import read_by_tools
         from .graph import DepIndex
 
-        comparable = _comparable(catalog, exclude_tables, live=True)
-        return comparable, DepIndex(comparable[0]), owned_and_read_by_tools(catalog, comparable[1])
+        comparable = _comparable(catalog, exclude_tables)
+        return comparable, DepIndex(comparable[0]), read_by_tools(catalog, comparable[1])
 
     async def desired_side() -> tuple[
         tuple[Catalog, tuple[LeftOut, ...]], References, DesiredSchema | None, ShadowInfo | None
@@ -275,7 +273,7 @@ async def diff_database(
         )
         from .graph import References
 
-        comparable = _comparable(catalog, exclude_tables, live=False)
+        comparable = _comparable(catalog, exclude_tables)
         return comparable, References(comparable[0]), sources, shadow
 
     # Two large catalogs and a plan, all kept by the caller: built with the collector paused (it rescanned them
@@ -284,17 +282,17 @@ async def diff_database(
         # Both sides at once, each on its own sessions: two servers' worth of catalog queries in parallel.
         # Both to their end: a failure leaves no connection.
         (
-            ((current, left_current), current_deps, handed),
+            ((current, left_current), current_deps, shared),
             ((wanted, left_wanted), desired_deps, sources, shadow),
         ) = await both(current_side(), desired_side())
         planner.join()  # long done: the catalogs take longer (an import error is raised by diff_catalogs)
-        from ..tool_tables import with_owned_sequences_tools_read, with_their_schemas, without_their_sequences
+        from ..tool_tables import kept_for_tools, with_their_schemas, without_their_sequences
 
         wanted = with_their_schemas(left_current, current, wanted)
         current = without_their_sequences(current, left_wanted)
         wanted = without_their_sequences(wanted, left_current)
-        wanted, handed_over = with_owned_sequences_tools_read(handed, wanted)
-        left_current += handed_over
+        current, wanted, kept = kept_for_tools(shared, current, wanted)
+        left_current += kept
         from ..introspect.live import refuse_unknown_schemas
         from ..terminal import safe
 
