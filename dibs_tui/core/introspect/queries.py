@@ -326,7 +326,8 @@ COLUMN_GRANTS = """CASE WHEN a.attacl IS NOT NULL THEN
 # tables 105 -> 99 ms, 5,000 tables 483 -> 452 ms).
 CONSTRAINTS_SQL = f"""
 SELECT co.oid, co.conrelid AS relid, co.conname AS name, co.contype::text AS kind,
-       CASE WHEN {{server_definition}} THEN pg_get_constraintdef(co.oid) END AS definition,
+       CASE WHEN co.contype = 'c' THEN {{check_definition}}
+            WHEN {{server_definition}} THEN pg_get_constraintdef(co.oid) END AS definition,
        array_to_string(co.conkey, ' ') AS keys,
        CASE WHEN co.contype = 'f' THEN pg_table_is_visible(co.confrelid) END AS target_visible,
        CASE WHEN co.contype IN ('p', 'u') THEN i.indkey::text END AS index_keys,
@@ -353,6 +354,19 @@ LEFT JOIN pg_index i ON i.indexrelid = NULLIF(co.conindid, 0)
 WHERE (co.contype IN ('p', 'u', 'c', 'f', 'x') {{named_not_null}}) AND {schema_filter("n")} AND NOT {IS_META_TABLE.format(rel="c")} {{only co.conrelid}}
 ORDER BY co.conrelid, co.conname
 """
+
+
+def _check_definition(version_num: int) -> str:
+    """A CHECK as pg_get_constraintdef writes it (ruleutils.c; never DEFERRABLE), from pg_get_expr of the row in hand,
+    not the constraint scanned again by OID (1,000 tables: 115 -> 104 ms of server CPU). A table dropped meanwhile
+    leaves pg_get_expr NULL: pg_get_constraintdef then fails as it did."""
+    unenforced = "WHEN NOT co.conenforced THEN ' NOT ENFORCED' " if version_num >= 180000 else ""
+    return (
+        "COALESCE('CHECK (' || pg_get_expr(co.conbin, co.conrelid) || ')'"
+        " || CASE WHEN co.connoinherit THEN ' NO INHERIT' ELSE '' END"
+        f" || CASE {unenforced}WHEN NOT co.convalidated THEN ' NOT VALID' ELSE '' END, pg_get_constraintdef(co.oid))"
+    )
+
 
 # The options support function's number in each core access method (BTOPTIONS_PROC, HASHOPTIONS_PROC,
 # GIST_OPTIONS_PROC, GIN_OPTIONS_PROC, SPGIST_OPTIONS_PROC, BRIN_PROCNUM_OPTIONS): see INDEXES_SQL.
@@ -542,6 +556,7 @@ def queries_for(version_num: int, *, only_relations: bool = False, privileges: b
         ).replace("{column_grants}", COLUMN_GRANTS if privileges and not only_relations else "NULL::text[]"),
         "constraints": CONSTRAINTS_SQL.replace("{nulls_not_distinct}", f"COALESCE({nnd}, false)")
         .replace("{server_definition}", server_definition)
+        .replace("{check_definition}", _check_definition(version_num))
         .replace("{named_not_null}", NAMED_NOT_NULL if version_num >= 180000 else "")
         .replace(
             "{not_null_default}",
