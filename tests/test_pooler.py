@@ -90,8 +90,8 @@ def _through(db: str, port: int) -> str:
     return f"postgresql://postgres@127.0.0.1:{port}/{db.rsplit('/', 1)[1]}"
 
 
-def _dibs(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(DIBS), *args], capture_output=True, text=True, timeout=120)
+def _dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(DIBS), *args], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 async def _pooled_session_state(dsn: str) -> tuple[str, int]:
@@ -140,6 +140,29 @@ def test_a_pooler_that_drops_the_settings_is_refused_and_leaves_nothing_on_its_s
     # What the application's next transaction gets on the pooled session: nothing of ours (it used to get
     # the read's scaled statement_timeout, and the next run collided with the read's prepared statements).
     assert asyncio.run(_pooled_session_state(dsn)) == ("0", 0)
+
+
+def test_migrate_through_a_pooler_is_refused_before_its_first_statement(
+    db: str, pooler: Callable[[str], int], tmp_path: Path
+) -> None:
+    """migrate's applier asks for no setting the server reports back: it asks which server process runs it,
+    before its first statement, and a pooler's made-up one is refused. It used to apply through the pooler,
+    its session-level lock_timeout, application_name and advisory lock on a server session shared with
+    the application."""
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20260101000000_add.sql").write_text("CREATE TABLE added (id int);\n")
+    dsn = _through(db, pooler(f"extra_float_digits,{_OURS}"))
+    done = _dibs("migrate", dsn, "--yes", cwd=tmp_path)
+    assert done.returncode != 0, done.stdout
+    said = done.stderr.strip()
+    assert "a connection pooler answers there (PgBouncer or another): the server process running" in said
+    assert said.endswith("nothing was read or changed") and "Traceback" not in said
+    assert asyncio.run(_pooled_session_state(dsn)) == ("0", 0)
+    assert not any("added" in line for line in _dibs("schema", db).stdout.splitlines())
+    applied = _dibs("migrate", db, "--yes", cwd=tmp_path)  # straight to the server: applied
+    assert applied.returncode == 0, applied.stderr
+    assert "added" in _dibs("schema", db).stdout
 
 
 async def test_the_browser_says_it_in_its_error_screen(db: str, pooler: Callable[[str], int]) -> None:

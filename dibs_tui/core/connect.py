@@ -33,7 +33,7 @@ from .conninfo import (
     read_service,
 )
 from .errors import ConnectError
-from .pooler import dropped_settings, refused_settings
+from .pooler import dropped_settings, refused_settings, writing_through_a_pooler
 from .terminal import safe
 
 if TYPE_CHECKING:  # the driver is imported when a connection opens: the browser draws its first frame first
@@ -445,6 +445,9 @@ async def connect(
             pooled := dropped_settings(getattr(conn.get_settings(), "default_transaction_read_only", None))
         ):
             conn.terminate()  # nothing was sent on it: nothing of ours is left on the pooler's server session
+            raise ConnectError(_cannot_connect(target, pooled))
+        if not read_only and (pooled := await writing_through_a_pooler(conn)):
+            conn.terminate()
             raise ConnectError(_cannot_connect(target, pooled))
         with _own_lock:
             _own.add(conn)

@@ -10,10 +10,18 @@ PgBouncer refuses the settings outright ('unsupported startup parameter'), or, w
 ignore_startup_parameters lists them, drops them without a word, and the session then runs without its bounds.
 Both are recognised without a query: the refusal by its message, the drop by the value the server reports back
 for default_transaction_read_only (reported by every server since 14) on a session that asked for "on". Such
-a session is ended before anything is sent on it. A session-mode pooler that passes the settings through is a
-session of its own, and is not refused."""
+a session is ended before anything is sent on it. A session that writes (migrate's applier, the sandbox's on
+a live server) asks for no setting the server reports back: before its first statement it asks whether the
+server process running it is the one the connection announced (a pooler announces a made-up process id), in
+a DO block sent as a simple query, which leaves no prepared statement behind. A session-mode pooler that passes
+the settings through is a session of its own, and is not refused."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncpg
 
 _REFUSED = "unsupported startup parameter"
 
@@ -42,3 +50,31 @@ def dropped_settings(reported: str | None) -> str | None:
         "a connection pooler answers there (PgBouncer or another) and dropped the session settings dibs-tui "
         f"asked for (default_transaction_read_only came back {reported}, not on): {_WHAT_TO_DO}"
     )
+
+
+# Raised when the server process running the session is not the one the connection announced.
+_ANNOUNCED_ELSEWHERE = "dibs-tui: announced elsewhere"
+
+
+async def writing_through_a_pooler(conn: asyncpg.Connection) -> str | None:
+    """The reason to give when the server process running `conn` is not the one it announced (None: it is,
+    or the database has no PL/pgSQL to ask with)."""
+    import asyncpg
+
+    announced = int(conn.get_server_pid())
+    try:
+        await conn.execute(
+            f"DO $$BEGIN IF pg_catalog.pg_backend_pid() <> {announced} THEN "
+            f"RAISE EXCEPTION '{_ANNOUNCED_ELSEWHERE}'; END IF; END$$"
+        )
+    except asyncpg.RaiseError as exc:
+        if _ANNOUNCED_ELSEWHERE not in str(exc):
+            raise
+        return (
+            "a connection pooler answers there (PgBouncer or another): the server process running dibs-tui's "
+            "session is not the one the connection announced, so what the session sets, its lock and its "
+            f"prepared statements would go to other clients: {_WHAT_TO_DO}"
+        )
+    except (asyncpg.UndefinedObjectError, asyncpg.InsufficientPrivilegeError):
+        pass  # no PL/pgSQL, or not this role's to use (a sandbox's role may not): not asked
+    return None
