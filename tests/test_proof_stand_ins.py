@@ -85,3 +85,41 @@ async def test_the_trace_s_clone_stands_them_in_too_and_says_so(db: str) -> None
         n.startswith(f"the clone stands in for {UNACCENT}, public.i_abs(integer)") for n in review.notes
     )
     assert review.statements[0].lock_observed, review.to_text()
+
+
+def test_an_extension_a_sandbox_refuses_is_left_out_of_the_clone_and_said(db: str, tmp_path: Path) -> None:
+    """A live schema that merely has dblink and postgres_fdw (a sandbox refuses both: they reach outside the
+    database) stopped migrate before the clone ('extension dblink is not loaded into the shadow database'):
+    the clone goes without them, says so, and proves the rest."""
+    run_sql(
+        db,
+        "CREATE EXTENSION dblink; CREATE EXTENSION postgres_fdw; CREATE TABLE public.t (id int PRIMARY KEY);",
+    )
+    folder, _ = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    applied = migrate(db, folder)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "proved: the pending migrations apply on a clone of the live schema" in applied.stdout
+    assert "- extension dblink" in applied.stdout and "- extension postgres_fdw" in applied.stdout, (
+        applied.stdout
+    )
+    assert columns(db) == ["id", "name"]
+
+
+def test_what_needs_an_extension_left_out_is_said_untried(db: str, tmp_path: Path) -> None:
+    """A view that reads through dblink cannot be made without it: the proof says it could not try the
+    migrations and why, as for a migration's own statement, not that the clone could not be built."""
+    run_sql(
+        db,
+        "CREATE EXTENSION dblink; CREATE TABLE public.t (id int PRIMARY KEY);"
+        "CREATE VIEW public.remote AS SELECT * FROM dblink('dbname=elsewhere', 'SELECT 1') AS r(one int);",
+    )
+    folder, _ = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    refused = migrate(db, folder)
+    assert refused.returncode == 1
+    assert (
+        "not proved: the clone lacks the extension dblink (a sandbox may not load it: it reaches outside the "
+        "database), which an object of the live schema needs"
+    ) in refused.stdout, refused.stdout
+    assert "could not build a clone" not in refused.stdout + refused.stderr
+    assert "refusing to apply: the proof could not try the pending migrations" in refused.stderr
+    assert columns(db) == ["id"]

@@ -115,8 +115,8 @@ class Proof:
         if self.clone_gaps:
             out.append(
                 "    the clone lacks what a sandbox's restricted role may not create (event triggers, "
-                "publications, foreign data wrappers) or the catalog model cannot render; the proof does not "
-                "cover it (- live only, + clone only):"
+                "publications, foreign data wrappers, extensions that reach outside the database) or the catalog "
+                "model cannot render; the proof does not cover it (- live only, + clone only):"
             )
             out += [f"    {line}" for line in self.clone_gaps.describe(limit)]
         return out
@@ -304,6 +304,23 @@ def _why_untried(failure: DibsError, gaps: FingerprintDiff) -> str | None:
     return None
 
 
+def _clone_untried(failure: DibsError, left_out: tuple[str, ...]) -> str | None:
+    """Why the clone could not be built, where that is no fault of the live schema: an object the sandbox's
+    role may not make (what no stand-in covers), or one that needs an extension a sandbox may not load."""
+    error = failure.__context__  # the server's error, which the SourceError carrying it was raised from
+    if isinstance(error, asyncpg.InsufficientPrivilegeError):
+        return "the sandbox's restricted role may not make an object of the live schema in the clone"
+    undefined = (asyncpg.UndefinedFunctionError, asyncpg.UndefinedObjectError, asyncpg.UndefinedTableError)
+    if left_out and isinstance(error, undefined):
+        many = len(left_out) > 1
+        return (
+            f"the clone lacks the extension{'s' if many else ''} {', '.join(left_out)} (a sandbox may not load "
+            f"{'them: they reach' if many else 'it: it reaches'} outside the database), which an object of the "
+            "live schema needs"
+        )
+    return None
+
+
 async def prove(
     target: ConnectionTarget,
     pending: Sequence[PendingMigration],
@@ -325,7 +342,8 @@ async def prove(
         live_print = await scope.of(conn, owners=False)
     finally:
         await conn.close()
-    ddl, stood_in = sandbox_clone_sql(live)
+    built = sandbox_clone_sql(live)
+    ddl, stood_in = built.sql, built.stood_in
     if live.meta.tables_present:  # generated migrations keep the meta tables up to date
         from .meta import meta_tables_ddl
         from .session import current_limits
@@ -342,10 +360,7 @@ async def prove(
         try:
             await _run(sandbox, clone)
         except DibsError as exc:
-            if isinstance(exc.__context__, asyncpg.InsufficientPrivilegeError):  # what no stand-in covers
-                refused = (
-                    "the sandbox's restricted role may not make an object of the live schema in the clone"
-                )
+            if (refused := _clone_untried(exc, built.extensions_left_out)) is not None:
                 return Proof(named, failure=str(exc), where=where, untried=refused, stood_in=stood_in)
             raise DibsError(
                 f"the proof could not build a clone of the live schema: {exc}",

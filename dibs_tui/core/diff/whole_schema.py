@@ -11,7 +11,7 @@ the script is loaded.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..model import Catalog, Schema
 from . import diff_catalogs
@@ -43,14 +43,29 @@ _NOT_IN_A_SANDBOX = frozenset(
 )
 
 
-def sandbox_clone_sql(catalog: Catalog) -> tuple[str, tuple[str, ...]]:
-    """The whole schema as a sandbox's role can load it: the proof's and the trace's clone of the live schema,
-    and the functions in it stood in for (core/diff/stand_in_functions.py). What it leaves out is missing from
-    the clone, and the proof says so (its fingerprint gaps)."""
+@dataclass(frozen=True)
+class SandboxClone:
+    """The proof's and the trace's clone of the live schema as SQL, with what it stands in for or leaves out."""
+
+    sql: str
+    stood_in: tuple[str, ...]  # functions stood in for (core/diff/stand_in_functions.py)
+    extensions_left_out: tuple[str, ...]  # those a sandbox refuses (core/sandbox_extensions.py), and theirs
+
+
+def sandbox_clone_sql(catalog: Catalog) -> SandboxClone:
+    """The whole schema as a sandbox's role can load it. What it leaves out is missing from the clone, and the
+    proof says so (its fingerprint gaps): the kinds above, and the extensions a sandbox refuses to load (they
+    reach outside the database: dblink, postgres_fdw), with those that need them; a live schema that merely
+    had dblink stopped the proof before the clone."""
+    from ..sandbox_extensions import extension_denied
     from .stand_in_functions import with_stand_ins
 
+    left_out = {e.name for e in catalog.extensions if extension_denied(e.name)}
+    while needing := {e.name for e in catalog.extensions if set(e.requires) & left_out} - left_out:
+        left_out |= needing
     kept = tuple(o for o in catalog.objects if o.kind not in _NOT_IN_A_SANDBOX)
-    clone, stood_in = with_stand_ins(
-        catalog if len(kept) == len(catalog.objects) else replace(catalog, objects=kept)
-    )
-    return whole_schema_sql(clone), stood_in
+    extensions = tuple(e for e in catalog.extensions if e.name not in left_out)
+    if len(kept) < len(catalog.objects) or left_out:
+        catalog = replace(catalog, objects=kept, extensions=extensions)
+    clone, stood_in = with_stand_ins(catalog)
+    return SandboxClone(whole_schema_sql(clone), stood_in, tuple(sorted(left_out)))

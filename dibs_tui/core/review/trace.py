@@ -120,8 +120,8 @@ async def trace_migration(
     part = reachable_part(catalog, [s.text for s in statements])
     if most_relations is not None and len(part.relations) > most_relations:
         return Trace((), None, (_too_big(len(part.relations), most_relations),))
-    clone, stood_in = sandbox_clone_sql(part)
-    ddl = split_statements(clone)
+    clone = sandbox_clone_sql(part)
+    ddl = split_statements(clone.sql)
     prepared = prepare([LocatedStatement("<clone>", s.text, s.line, s.column) for s in ddl])
     async with open_sandbox(target, prepared.extensions, prepared.roles) as sandbox:
         conn = sandbox.connection
@@ -130,10 +130,10 @@ async def trace_migration(
             f"traced in a clone of {len(part.relations):,} of the live schema's {len(catalog.relations):,} "
             "relations: those the migration names and what they reach (partitions, foreign keys, views)",
         ]
-        if stood_in:
+        if clone.stood_in:
             notes.append(
-                f"the clone stands in for {', '.join(stood_in)} (LANGUAGE c, internal or an untrusted language, "
-                "which a sandbox's role may not create): there they return nothing"
+                f"the clone stands in for {', '.join(clone.stood_in)} (LANGUAGE c, internal or an untrusted "
+                "language, which a sandbox's role may not create): there they return nothing"
             )
         rates = await measure_rates(conn, sandbox.info.where)
         notes += await load_clone(conn, prepared.runnable(sandbox.created_extensions))
