@@ -443,7 +443,8 @@ def test_a_proof_on_the_embedded_18_covers_the_views_and_not_nulls_of_a_live_15(
 ) -> None:
     """An owner that may not make databases proves on the embedded 18, on a clone of the live 15's schema:
     what only the versions print otherwise (a view's qualified columns, the NOT NULL constraints 18 keeps, a
-    statistics object's target) is not said as what the clone lacks and the proof does not cover."""
+    statistics object's target) is not said as what the clone lacks and the proof does not cover, nor the NOT
+    NULL names the clone gives otherwise than the files as what the result still lacks."""
     name = f"o{next(_databases)}"
     run_sql(
         f"{older_server.dsn}/postgres",
@@ -451,9 +452,11 @@ def test_a_proof_on_the_embedded_18_covers_the_views_and_not_nulls_of_a_live_15(
     )
     run_sql(f"{older_server.dsn}/postgres", f"CREATE DATABASE {name} OWNER owns_app")
     owner = f"{older_server.dsn.replace('postgres@', 'owns_app@')}/{name}"
-    schema = (
-        SCHEMA.split("CREATE PUBLICATION")[0]
-        + "CREATE STATISTICS price_qty ON price, quantity FROM orders;\n"
+    schema = SCHEMA.split("CREATE PUBLICATION")[0] + (
+        "CREATE STATISTICS price_qty ON price, quantity FROM orders;\n"
+        # made alone, then attached: 18 names its NOT NULL as its own, a clone of 15's (no name) as its parent's
+        "CREATE TABLE events_2025 (id bigint, at date NOT NULL, body jsonb);\n"
+        "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
     )
     run_sql(owner, schema)
     (tmp_path / "db" / "migrations").mkdir(parents=True)

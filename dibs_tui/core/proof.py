@@ -235,10 +235,11 @@ def _set_aside(differences: FingerprintDiff, gaps: FingerprintDiff) -> Fingerpri
 
 
 def _alike_across_versions(gaps: FingerprintDiff, live: str, clone: str) -> FingerprintDiff:
-    """`gaps` but what a live server older than 18 and a clone on the embedded 18 only print otherwise: a NOT
-    NULL constraint (18's; both sides' column lines say `not null`), a statistics object's default target (-1
-    before 17), a view's query (15 qualifies its columns: diff/deparse_drift.py). Else the proof said it did
-    not cover every view and NOT NULL of a live 15."""
+    """`gaps` (the clone's, or the result's against the desired side) but what a live server older than 18 and
+    a clone on the embedded 18 only print or keep otherwise: a NOT NULL constraint (18's, with its name; both
+    sides' column lines say `not null`), a statistics object's default target (-1 before 17), a view's query
+    (15 qualifies its columns: diff/deparse_drift.py). Else the proof said it did not cover every view and NOT
+    NULL of a live 15, and refused a partition it made as its parent's where the files attach it."""
     older = min(major_version(live) or 18, major_version(clone) or 18)
     if older >= 18:
         return gaps
@@ -367,10 +368,11 @@ async def prove(
                 hint="--no-prove applies without the proof",
             ) from None
         await _copy_meta(target, sandbox.connection, live.meta.tables_present)
+        where_version = sandbox.info.server_version
         gaps = _alike_across_versions(
             compare(live_print, await scope.of(sandbox.connection, owners=False)),
             live.server_version,
-            sandbox.info.server_version,
+            where_version,
         )
         try:
             await _run(sandbox, migrations, live.reader)
@@ -393,4 +395,7 @@ async def prove(
             )
         )
     )
+    # The clone's NOT NULLs are named by its own DDL (a live 15 keeps no names for them), the desired side's by
+    # the files: names and own-or-inherited are no difference the live server could hold.
+    differences = _alike_across_versions(differences, live.server_version, where_version)
     return Proof(named, differences=differences, clone_gaps=gaps, where=where, stood_in=stood_in)
