@@ -29,7 +29,9 @@ def whole_schema_sql(catalog: Catalog) -> str:
         roles=catalog.roles,
     )
     _, plan, _ = diff_catalogs(empty, catalog)
-    header = ["SET client_min_messages = warning;"]
+    # The script's bytes are UTF-8 whatever the locale (cli.py): said, as pg_dump says its encoding, so that a
+    # psql whose client_encoding follows a Latin-1 locale does not read its names as Latin-1.
+    header = ["SET client_encoding = 'UTF8';", "SET client_min_messages = warning;"]
     # SQL-language bodies may name tables created later in the script, as in pg_dump's output.
     statements = [s.sql for s in plan if s.sql != CHECK_BODIES_OFF]
     return "\n".join([CHECK_BODIES_OFF, *header, *statements]) + "\n"
