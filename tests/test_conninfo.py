@@ -115,6 +115,39 @@ def test_a_typo_in_a_keyword_gets_a_suggestion_without_echo() -> None:
         parse_conninfo("host=h dbnmae=x")
 
 
+@pytest.mark.parametrize(
+    ("query", "said", "hint"),
+    [
+        ("schema=public", "schema= in the connection URL's query is Prisma's option", "--schema NAME"),
+        (
+            "pgbouncer=true&connection_limit=1",
+            "pgbouncer= in the connection URL's query is Prisma's",
+            "direct URL",
+        ),
+        (
+            "currentSchema=app",
+            "currentSchema= in the connection URL's query is JDBC's option",
+            "--schema NAME",
+        ),
+        ("sslmode=require&pool=5", "pool= in the connection URL's query is Rails' option", "no pool"),
+    ],
+)
+def test_another_tools_option_in_a_url_is_named_with_what_to_do(query: str, said: str, hint: str) -> None:
+    """A project's DATABASE_URL (read when no DSN is given) is often written for its ORM: libpq refuses its
+    options as dibs-tui does, but says which one and what it means here."""
+    with pytest.raises(ConnectError) as info:
+        parse_conninfo(f"postgresql://u:pw@h/db?{query}")
+    assert said in str(info.value) and "not libpq's: remove it" in str(info.value)
+    assert hint in (info.value.hint or "")
+
+
+def test_another_tools_option_name_in_key_value_pairs_is_not_named() -> None:
+    """There, an unquoted password's second word lands where a keyword goes: never echoed, even a known one."""
+    with pytest.raises(ConnectError) as info:
+        parse_conninfo("host=h password=two schema=words")
+    assert "schema" not in str(info.value) and "unknown connection option" in str(info.value)
+
+
 def test_what_counts_as_a_connection_string() -> None:
     assert looks_like_conninfo("postgresql://h/db")
     assert looks_like_conninfo("service=reporting")

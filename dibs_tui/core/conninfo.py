@@ -90,9 +90,41 @@ def looks_like_conninfo(text: str) -> bool:
     return bool(sep) and key.strip(_SPACE) in KEYWORDS
 
 
+URL_QUERY = "connection URL's query"
+
+# Options other tools write into a connection URL (a project's DATABASE_URL, which dibs-tui reads, is often
+# theirs), which libpq (psql, pg_dump) refuses as dibs-tui does: named with what they mean here.
+_OTHER_TOOLS: dict[str, tuple[str, str]] = {
+    "schema": ("Prisma's", "to read some schemas only, pass --schema NAME"),
+    "currentSchema": ("JDBC's", "to read some schemas only, pass --schema NAME"),
+    "search_path": ("an ORM's", "to read some schemas only, pass --schema NAME"),
+    "pgbouncer": (
+        "Prisma's",
+        "it says the URL goes through PgBouncer, which dibs-tui refuses: use the database's direct URL",
+    ),
+    "connection_limit": ("Prisma's", "dibs-tui opens two sessions at most for a read"),
+    "pool_timeout": ("Prisma's", "dibs-tui keeps no pool"),
+    "socket_timeout": ("Prisma's", "connect_timeout is libpq's"),
+    "sslaccept": ("Prisma's", "sslmode=verify-full checks the certificate, sslmode=require does not"),
+    "sslfactory": ("JDBC's", "sslmode and sslrootcert are libpq's"),
+    "pool": ("Rails'", "dibs-tui keeps no pool"),
+    "encoding": ("Rails'", "client_encoding is libpq's; dibs-tui reads in UTF8"),
+    "prepared_statements": ("Rails'", "dibs-tui's sessions are its own"),
+    "statement_cache_size": ("a driver's", "dibs-tui's sessions are its own"),
+}
+
+
 def _unknown(keyword: str, where: str) -> ConnectError:
-    """The keyword itself is not quoted: a password written with a space and no quotes ends up here."""
+    """The keyword itself is not quoted: a password written with a space and no quotes ends up here. Another
+    tool's option, a name known here and so nobody's secret, is named."""
     import difflib
+
+    if keyword in _OTHER_TOOLS and where == URL_QUERY:  # in a URL, where those tools write them
+        whose, instead = _OTHER_TOOLS[keyword]
+        return ConnectError(
+            f"{keyword}= in the {where} is {whose} option, not libpq's: remove it",
+            hint=instead,
+        )
 
     close = difflib.get_close_matches(keyword, KEYWORDS, n=1)
     hint = (
@@ -299,7 +331,7 @@ def _parse_query(params: str, out: dict[str, str]) -> None:
         value = _decode(value, f"{keyword} parameter" if keyword in KEYWORDS else "query")
         if keyword == "ssl" and value == "true":
             keyword, value = "sslmode", "require"
-        _store(out, keyword, value, "connection URL's query")
+        _store(out, keyword, value, URL_QUERY)
 
 
 def service_file_paths(env: Mapping[str, str]) -> list[Path]:
