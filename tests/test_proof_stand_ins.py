@@ -123,3 +123,28 @@ def test_what_needs_an_extension_left_out_is_said_untried(db: str, tmp_path: Pat
     assert "could not build a clone" not in refused.stdout + refused.stderr
     assert "refusing to apply: the proof could not try the pending migrations" in refused.stderr
     assert columns(db) == ["id"]
+
+
+FOREIGN = (
+    "CREATE EXTENSION postgres_fdw; CREATE SERVER far FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'x');"
+    "CREATE FOREIGN TABLE public.ft (a int) SERVER far; CREATE TABLE public.t (id int PRIMARY KEY);"
+)
+
+
+def test_a_foreign_table_goes_with_its_server_and_a_statement_on_it_is_untried(
+    db: str, tmp_path: Path
+) -> None:
+    """The clone has no server (its wrapper's extension is refused), so no foreign table either: a migration
+    that leaves it alone is proved, one that alters it is said untried, not failing."""
+    run_sql(db, FOREIGN)
+    folder, _ = project(tmp_path, {"20260101000000_name": ADD_NAME})
+    applied = migrate(db, folder)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "- relation public.ft kind f" in applied.stdout, applied.stdout
+    (folder / "20260101000001_ft.sql").write_text("ALTER FOREIGN TABLE public.ft ADD COLUMN b int;\n")
+    refused = migrate(db, folder)
+    assert refused.returncode == 1
+    assert "not proved: the clone lacks the foreign table a statement acts on" in refused.stdout, (
+        refused.stdout
+    )
+    assert "fails on a clone" not in refused.stdout

@@ -302,7 +302,19 @@ def _why_untried(failure: DibsError, gaps: FingerprintDiff) -> str | None:
         kind, name = found[1], found[2]
         if any(line.startswith((f"{kind} {name} ", f"{kind} {quote_ident(name)} ")) for line in gaps.before):
             return f"the clone lacks the {kind} a statement acts on (listed below)"
+    found = _NO_RELATION.fullmatch(str(error)) if isinstance(error, asyncpg.UndefinedTableError) else None
+    if found is not None and any(_foreign_table_named(line, found[1]) for line in gaps.before):
+        return "the clone lacks the foreign table a statement acts on (its server is not there; listed below)"
     return None
+
+
+_NO_RELATION = re.compile(r'relation "((?:[^"]|"")+)" does not exist')
+
+
+def _foreign_table_named(gap: str, name: str) -> bool:
+    """A live-only line of a foreign table (`relation s.t kind f ...`) of the name the server's error gives."""
+    head, _, rest = gap.partition(" kind f ")
+    return bool(rest) and head.startswith("relation ") and (head[9:] == name or head.endswith("." + name))
 
 
 def _clone_untried(failure: DibsError, left_out: tuple[str, ...]) -> str | None:

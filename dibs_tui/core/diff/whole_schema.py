@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..model import Catalog, Schema
+from ..model import Catalog, RelationKind, Schema
 from . import diff_catalogs
 from .render import CHECK_BODIES_OFF
 
@@ -67,7 +67,11 @@ def sandbox_clone_sql(catalog: Catalog) -> SandboxClone:
         left_out |= needing
     kept = tuple(o for o in catalog.objects if o.kind not in _NOT_IN_A_SANDBOX)
     extensions = tuple(e for e in catalog.extensions if e.name not in left_out)
-    if len(kept) < len(catalog.objects) or left_out:
-        catalog = replace(catalog, objects=kept, extensions=extensions)
+    # A foreign table goes with its server, which goes with its wrapper's extension
+    relations = tuple(r for r in catalog.relations if r.kind != RelationKind.FOREIGN)
+    if len(kept) < len(catalog.objects) or left_out or len(relations) < len(catalog.relations):
+        catalog = replace(
+            catalog, objects=kept, extensions=extensions, relations=relations, foreign_tables=()
+        )
     clone, stood_in = with_stand_ins(catalog)
     return SandboxClone(whole_schema_sql(clone), stood_in, tuple(sorted(left_out)))
