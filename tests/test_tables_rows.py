@@ -198,3 +198,23 @@ async def test_minus_folds_every_schema_and_plus_unfolds_them(db: str) -> None:
         await pilot.press("up", "plus")
         await wait_for(pilot, lambda: not pane.collapsed)
         assert len(table_list.rows) == 30 + 60
+
+
+async def test_a_partition_chosen_in_a_filtered_list_stays_in_view_when_the_filter_is_cleared(
+    db: str,
+) -> None:
+    await execute(db, PARTITIONED)
+    async with make_app(db).run_test(size=(120, 36)) as pilot:
+        app = await loaded(pilot)
+        pane = app.tables_pane
+        table_list = pane.table_list
+        await pilot.press("slash", *"m_2020_b", "enter")
+        await wait_for(pilot, lambda: pane._matches is not None)
+        current = table_list.current()
+        assert isinstance(current, Relation) and current.key == ("public", "m_2020_b")
+        table_list.focus()
+        await pilot.press("escape")  # the filter cleared: the list whole, folded, but not over the choice
+        await wait_for(pilot, lambda: pane._matches is None)
+        current = table_list.current()
+        assert isinstance(current, Relation) and current.key == ("public", "m_2020_b")
+        assert ("public", "m_2021") in _rows(table_list)  # m unfolded on the way

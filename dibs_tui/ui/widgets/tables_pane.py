@@ -222,6 +222,9 @@ class TablesPane(Vertical):
         the screen's loop took tens of milliseconds per rebuild, and another per look-up)."""
         assert self.listing is not None and self.catalog is not None
         listing = self.listing
+        kept = listing.relation(keep) if keep is not None else None
+        if kept is not None:  # a partition chosen in a filtered list, or before the full catalog: shown
+            self.unfolded.update(ancestors(listing, kept))
         rows: list[Row] = []
         self._header_rows = {}
         for schema, start in listing.starts.items():
