@@ -73,6 +73,14 @@ class Facts:
     conn: asyncpg.Connection
     tables: dict[str, TableFacts | None] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)  # a table this role may not look up: the reason
+    subscribes: bool | None = None  # whether a subscription writes into any table here: looked up once
+
+    async def subscribes_to_any(self) -> bool:
+        """Most databases subscribe to nothing: then no statement's tables are looked up for it."""
+        if self.subscribes is None:
+            found = await self.scalar("SELECT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel)")
+            self.subscribes = bool(found)
+        return self.subscribes
 
     async def scalar(self, sql: str, *args: Any) -> Any:
         """One bounded query; None when it times out or fails (the caller says 'unknown')."""

@@ -12,9 +12,10 @@ from ..sql import quote_ident
 from ..sqlparse import statement_info, strip_comments
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
-from .replica_identity import published_writes
+from .replication import replication_hazards
 from .report import Cost, Hazard, concurrent_way, runs_alone
 from .shapes import Shape, action_locks, shape_of
+from .type_changes import binary_coercible
 
 if TYPE_CHECKING:
     from .observed import Costing
@@ -96,7 +97,7 @@ class Reviewer:
                 hazards += found
         elif shape.action in ("lock-table", "rename-object", "alter-typed-tables"):
             hazards += await self.lock_rename_or_type(shape, sql)
-        return hazards + await published_writes(self.facts, sql, self.created, self.later)
+        return hazards + await replication_hazards(self.facts, sql, self.created, self.later)
 
     async def typed_tables(self, composite: str, sql: str) -> list[Hazard]:
         """ALTER TYPE ... ATTRIBUTE ... CASCADE alters each table of the type as ALTER TABLE ... COLUMN would
@@ -456,7 +457,7 @@ class Reviewer:
             # USING an expression other than the column (or its cast) computes every row: the same type too
             using = _USING_COLUMN.fullmatch((m.group(4) or "").strip())
             computed = m.group(4) is not None and (using is None or unquote(using.group(1)) != column)
-            if old_type is None or computed or not _binary_coercible(old_type, spelled, utc=utc):
+            if old_type is None or computed or not binary_coercible(old_type, spelled, utc=utc):
                 hazards.append(
                     Hazard(
                         "table-rewrite",
@@ -571,10 +572,6 @@ class Reviewer:
         return hazards
 
 
-_VARCHAR = re.compile(r"(?:character varying|varchar)\s*(?:\((\d+)\))?$", re.IGNORECASE)
-_NUMERIC = re.compile(r"(?:numeric|decimal)\s*(?:\((\d+)\s*(?:,\s*(\d+))?\))?$", re.IGNORECASE)
-
-
 # Zones whose offset is always zero: there PostgreSQL changes timestamp <-> timestamptz without a rewrite (the
 # values stay the same); any other zone rewrites the table
 _UTC_ZONES = frozenset(
@@ -582,28 +579,3 @@ _UTC_ZONES = frozenset(
      "Etc/GMT-0", "Greenwich", "Etc/Greenwich", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu"}
 )  # fmt: skip
 _USING_COLUMN = re.compile(rf"(?:{IDENT}\s*\.\s*)?({IDENT})(?:\s*::\s*[\w\s.\"(),\[\]]+)?", re.DOTALL)
-_TIMESTAMPS = frozenset({"timestamp without time zone", "timestamp with time zone"})
-
-
-def _binary_coercible(old: str, new: str, *, utc: bool = False) -> bool:
-    """Type changes PostgreSQL makes without rewriting the table (the same type spelled otherwise, text to
-    varchar, widening varchar, numeric precision, timestamp <-> timestamptz where the session's zone is UTC);
-    `new` as format_type spells it where the server could resolve it."""
-    old, new = old.strip().lower(), new.strip().lower()
-    if old == new:
-        return True
-    if (new == "text" and _VARCHAR.match(old)) or (old == "text" and new == "character varying"):
-        return True
-    if utc and {old, new} == _TIMESTAMPS:
-        return True
-    if (mo := _VARCHAR.match(old)) and (mn := _VARCHAR.match(new)):
-        return mn.group(1) is None or (mo.group(1) is not None and int(mn.group(1)) >= int(mo.group(1)))
-    if (mo := _NUMERIC.match(old)) and (mn := _NUMERIC.match(new)):
-        if mn.group(1) is None:
-            return True
-        return (
-            mo.group(1) is not None
-            and int(mn.group(1)) >= int(mo.group(1))
-            and (mo.group(2) or "0") == (mn.group(2) or "0")
-        )
-    return False

@@ -1,0 +1,119 @@
+"""Logical replication that stops once a migration changes a table a subscription writes into.
+
+On a subscriber, the apply worker writes the publisher's changes into the subscribed tables, matching them by
+name and their columns by name. A subscribed table dropped, renamed or moved to another schema, a column
+dropped or renamed, or a column added NOT NULL without a default (the publisher sends no value for it): the
+migration succeeds, and the next change the publisher sends for the table fails in the worker ('logical
+replication target relation "public.t" is missing replicated column: "b"', '... does not exist', a NOT NULL
+violation). The worker starts again and fails again: every table of the subscription stops receiving
+changes, and the publisher keeps its WAL for the subscription's slot until the disk fills. Said of statements
+on the tables of a subscription of this database (pg_subscription_rel, readable by any role), a disabled one
+too (it fails once enabled).
+
+Every catalog name here is pg_catalog's, every operator pg_catalog's: the review's session resolves the
+migration's names on the user's search_path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from ..sqlparse import statement_info
+from .facts import Facts
+from .names import key, regclass_text
+from .report import Hazard
+from .shapes import written
+
+# The subscriptions writing into table $1 (a name to_regclass reads).
+_SUBSCRIBED = """
+SELECT s.subname::pg_catalog.text AS name,
+  pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q
+FROM pg_catalog.pg_subscription_rel r
+JOIN pg_catalog.pg_subscription s ON s.oid OPERATOR(pg_catalog.=) r.srsubid
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.srrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+WHERE r.srrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)
+ORDER BY 1
+"""
+
+
+async def subscribed_tables(facts: Facts, sql: str, created: set[str]) -> list[Hazard]:
+    """The statement's hazard to the subscriptions writing into the tables it changes; [] for any other."""
+    info = statement_info(sql)
+    if info is None or not await facts.subscribes_to_any():
+        return []
+    body = info.body
+    changes: list[tuple[str, str]] = []  # (table, what the statement does to it)
+    if info.node_type == "DropStmt" and body.get("removeType") == "OBJECT_TABLE":
+        for item in body.get("objects") or ():
+            names = [p["String"]["sval"] for p in item.get("List", {}).get("items", ()) if "String" in p]
+            changes.append(
+                (written(*names), "drops it: 'logical replication target relation ... does not exist'")
+            )
+    elif info.node_type == "RenameStmt" and body.get("renameType") in ("OBJECT_TABLE", "OBJECT_COLUMN"):
+        relation = body.get("relation", {})
+        table = written(relation.get("schemaname"), relation.get("relname"))
+        if body.get("renameType") == "OBJECT_TABLE":
+            changes.append((table, "renames it: the worker looks the publisher's table up by its name"))
+        else:
+            changes.append(
+                (table, f"renames its column {body.get('subname')}: 'is missing replicated column' for it")
+            )
+    elif info.node_type == "AlterObjectSchemaStmt" and body.get("objectType") == "OBJECT_TABLE":
+        relation = body.get("relation", {})
+        table = written(relation.get("schemaname"), relation.get("relname"))
+        changes.append((table, "moves it to another schema: the worker looks it up by its schema and name"))
+    elif info.node_type == "AlterTableStmt" and body.get("objtype") == "OBJECT_TABLE":
+        relation = body.get("relation", {})
+        table = written(relation.get("schemaname"), relation.get("relname"))
+        changes += [(table, what) for what in _column_changes(body)]
+    hazards = []
+    for table, what in changes:
+        if key(table) in created:
+            continue
+        rows = await _subscriptions_of(facts, table)
+        if rows:
+            hazards.append(_stops(str(rows[0]["q"]), [str(r["name"]) for r in rows], what))
+    return hazards
+
+
+def _column_changes(body: dict[str, Any]) -> list[str]:
+    """What an ALTER TABLE's commands do that the publisher's rows no longer fit."""
+    said = []
+    for item in body.get("cmds") or ():
+        command = item.get("AlterTableCmd", {})
+        subtype = command.get("subtype")
+        if subtype == "AT_DropColumn":
+            said.append(f"drops its column {command.get('name')}: 'is missing replicated column' for it")
+        elif subtype == "AT_AddColumn":
+            column = command.get("def", {}).get("ColumnDef", {})
+            kinds = {c.get("Constraint", {}).get("contype") for c in column.get("constraints", ())}
+            filled = kinds & {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}
+            if "CONSTR_NOTNULL" in kinds and not filled:
+                said.append(
+                    f"adds its column {column.get('colname')} NOT NULL without a default: the publisher sends no "
+                    "value for it, so each row it inserts violates the NOT NULL"
+                )
+    return said
+
+
+def _stops(table: str, subscriptions: list[str], what: str) -> Hazard:
+    names = ", ".join(subscriptions)
+    return Hazard(
+        "backward-incompatible",
+        f"logical replication into {table} stops: subscription {names} writes the publisher's changes into it, "
+        f"and the statement {what}; the subscription's worker then fails on each change and every table of the "
+        "subscription stops receiving them while the publisher keeps its WAL; change the publisher's table "
+        "first (or take the table out of its publication and ALTER SUBSCRIPTION ... REFRESH PUBLICATION)",
+    )
+
+
+async def _subscriptions_of(facts: Facts, table: str) -> list[Any]:
+    """In a savepoint: a name this role may not resolve raises, and the review goes on (nothing said)."""
+    try:
+        async with facts.conn.transaction():
+            return list(await facts.conn.fetch(_SUBSCRIBED, regclass_text(table)))
+    except (asyncpg.PostgresError, asyncpg.InterfaceError):
+        return []
