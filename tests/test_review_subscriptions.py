@@ -92,6 +92,10 @@ _ERRORS = "SELECT apply_error_count FROM pg_stat_subscription_stats WHERE subnam
             "adds its column c NOT NULL without a default",
         ),
         ("DROP TABLE t;", "drops it"),
+        (  # as Django writes an AddField with a default
+            "ALTER TABLE t ADD COLUMN c int DEFAULT 0 NOT NULL; ALTER TABLE t ALTER COLUMN c DROP DEFAULT;",
+            "adds its column c NOT NULL with a default that a later statement drops",
+        ),
     ],
 )
 def test_a_change_the_publishers_rows_no_longer_fit_is_said_and_stops_replication(

@@ -14,5 +14,5 @@ async def replication_hazards(facts: Facts, sql: str, created: set[str], later: 
     """`created`: the tables the migration made before this statement; `later`: its statements after it."""
     return [
         *await published_writes(facts, sql, created, later),
-        *await subscribed_tables(facts, sql, created),
+        *await subscribed_tables(facts, sql, created, later),
     ]

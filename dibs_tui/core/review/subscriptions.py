@@ -39,8 +39,9 @@ ORDER BY 1
 """
 
 
-async def subscribed_tables(facts: Facts, sql: str, created: set[str]) -> list[Hazard]:
-    """The statement's hazard to the subscriptions writing into the tables it changes; [] for any other."""
+async def subscribed_tables(facts: Facts, sql: str, created: set[str], later: list[str]) -> list[Hazard]:
+    """The statement's hazard to the subscriptions writing into the tables it changes; [] for any other.
+    `later`: the migration's statements after it."""
     info = statement_info(sql)
     if info is None or not await facts.subscribes_to_any():
         return []
@@ -68,7 +69,7 @@ async def subscribed_tables(facts: Facts, sql: str, created: set[str]) -> list[H
     elif info.node_type == "AlterTableStmt" and body.get("objtype") == "OBJECT_TABLE":
         relation = body.get("relation", {})
         table = written(relation.get("schemaname"), relation.get("relname"))
-        changes += [(table, what) for what in _column_changes(body)]
+        changes += [(table, what) for what in _column_changes(table, body, later)]
     hazards = []
     for table, what in changes:
         if key(table) in created:
@@ -79,8 +80,10 @@ async def subscribed_tables(facts: Facts, sql: str, created: set[str]) -> list[H
     return hazards
 
 
-def _column_changes(body: dict[str, Any]) -> list[str]:
-    """What an ALTER TABLE's commands do that the publisher's rows no longer fit."""
+def _column_changes(table: str, body: dict[str, Any], later: list[str]) -> list[str]:
+    """What an ALTER TABLE's commands do that the publisher's rows no longer fit. A column added NOT NULL
+    with a default that a later statement drops (Django's AddField, a Rails default changed to nil) ends
+    without one: the publisher, which has no such column, sends no value for it."""
     said = []
     for item in body.get("cmds") or ():
         command = item.get("AlterTableCmd", {})
@@ -91,12 +94,39 @@ def _column_changes(body: dict[str, Any]) -> list[str]:
             column = command.get("def", {}).get("ColumnDef", {})
             kinds = {c.get("Constraint", {}).get("contype") for c in column.get("constraints", ())}
             filled = kinds & {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}
+            name = str(column.get("colname"))
             if "CONSTR_NOTNULL" in kinds and not filled:
                 said.append(
-                    f"adds its column {column.get('colname')} NOT NULL without a default: the publisher sends no "
-                    "value for it, so each row it inserts violates the NOT NULL"
+                    f"adds its column {name} NOT NULL without a default: the publisher sends no value for it, so "
+                    "each row it inserts violates the NOT NULL"
+                )
+            elif (
+                "CONSTR_NOTNULL" in kinds
+                and filled == {"CONSTR_DEFAULT"}
+                and _default_dropped(table, name, later)
+            ):
+                said.append(
+                    f"adds its column {name} NOT NULL with a default that a later statement drops: the publisher "
+                    "sends no value for it, so each row it inserts after that violates the NOT NULL"
                 )
     return said
+
+
+def _default_dropped(table: str, column: str, later: list[str]) -> bool:
+    """A later statement is `ALTER TABLE table ALTER COLUMN column DROP DEFAULT`."""
+    for sql in later:
+        info = statement_info(sql)
+        if info is None or info.node_type != "AlterTableStmt":
+            continue
+        relation = info.body.get("relation", {})
+        if key(written(relation.get("schemaname"), relation.get("relname"))) != key(table):
+            continue
+        for item in info.body.get("cmds") or ():
+            command = item.get("AlterTableCmd", {})
+            subtype, name = command.get("subtype"), command.get("name")
+            if subtype == "AT_ColumnDefault" and name == column and not command.get("def"):
+                return True
+    return False
 
 
 def _stops(table: str, subscriptions: list[str], what: str) -> Hazard:
