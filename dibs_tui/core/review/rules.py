@@ -14,7 +14,7 @@ from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
 from .replication import replication_hazards
 from .report import Cost, Hazard, concurrent_way, runs_alone
-from .shapes import Shape, action_locks, shape_of
+from .shapes import Shape, action_locks, shape_of, typed_table_actions
 from .type_changes import binary_coercible
 
 if TYPE_CHECKING:
@@ -103,17 +103,7 @@ class Reviewer:
         """ALTER TYPE ... ATTRIBUTE ... CASCADE alters each table of the type as ALTER TABLE ... COLUMN would
         (locked, rewritten where the new type is not binary coercible): said per table the same way. An
         action without CASCADE reaches none (the server refuses it while such a table exists)."""
-        m = re.match(rf"ALTER\s+TYPE\s+{NAME}\s+(.*)", strip_comments(sql), re.IGNORECASE | re.DOTALL)
-        cascaded = [
-            re.sub(
-                r"^(ADD|DROP|ALTER|RENAME)\s+ATTRIBUTE\b",
-                r"\1 COLUMN",
-                action[: c.start()].strip(),
-                flags=re.I,
-            )
-            for action in split_top_level(m.group(1) if m else "")
-            if (c := re.search(r"\s+CASCADE\s*$", action, re.IGNORECASE))
-        ]
+        cascaded = typed_table_actions(sql)
         tables = await self.facts.conn.fetch(
             "SELECT c.oid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_class c WHERE c.reloftype "
             "OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1) ORDER BY 1",

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..sqlparse import statement_info
+from ..sqlparse import statement_info, strip_comments
+from .names import NAME, split_top_level
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
 _RENAMED_OBJECTS = frozenset(
@@ -279,6 +280,19 @@ def _alters_typed_tables(node_type: str, body: dict[str, Any]) -> bool:
         and body.get("objtype") == "OBJECT_TYPE"
         and any(c.get("AlterTableCmd", {}).get("behavior") == "DROP_CASCADE" for c in body.get("cmds", ()))
     )
+
+
+def typed_table_actions(sql: str) -> list[str]:
+    """What ALTER TYPE ... ATTRIBUTE ... CASCADE does to each table of the type, as ALTER TABLE actions (ATTRIBUTE
+    read as COLUMN); an action without CASCADE reaches none."""
+    m = re.match(rf"ALTER\s+TYPE\s+{NAME}\s+(.*)", strip_comments(sql), re.IGNORECASE | re.DOTALL)
+    return [
+        re.sub(
+            r"^(ADD|DROP|ALTER|RENAME)\s+ATTRIBUTE\b", r"\1 COLUMN", action[: c.start()].strip(), flags=re.I
+        )
+        for action in split_top_level(m.group(1) if m else "")
+        if (c := re.search(r"\s+CASCADE\s*$", action, re.IGNORECASE))
+    ]
 
 
 def _alters_index(node_type: str, body: dict[str, Any]) -> bool:
