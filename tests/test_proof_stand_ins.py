@@ -148,3 +148,14 @@ def test_a_foreign_table_goes_with_its_server_and_a_statement_on_it_is_untried(
         refused.stdout
     )
     assert "fails on a clone" not in refused.stdout
+
+
+async def test_the_trace_says_the_extensions_its_clone_goes_without(db: str) -> None:
+    from dibs_tui.core.connect import resolve
+    from dibs_tui.core.review.run import review_text
+    from tests.pg import execute
+
+    await execute(db, "CREATE EXTENSION dblink; CREATE TABLE public.t (id int PRIMARY KEY);")
+    review = await review_text(resolve(db), ADD_NAME, "m.sql")
+    assert not any(n.startswith("not traced") for n in review.notes), review.notes
+    assert any(n.startswith("the clone goes without dblink (a sandbox may not load") for n in review.notes)

@@ -135,6 +135,12 @@ async def trace_migration(
                 f"the clone stands in for {', '.join(clone.stood_in)} (LANGUAGE c, internal or an untrusted "
                 "language, which a sandbox's role may not create): there they return nothing"
             )
+        if left_out := clone.extensions_left_out:
+            them = "them: they reach" if len(left_out) > 1 else "it: it reaches"
+            notes.append(
+                f"the clone goes without {', '.join(left_out)} (a sandbox may not load {them} outside the "
+                "database), nor what needs them"
+            )
         rates = await measure_rates(conn, sandbox.info.where)
         notes += await load_clone(conn, prepared.runnable(sandbox.created_extensions))
         if time_zone:
