@@ -52,6 +52,8 @@ class TableFacts:
     rows: int
     estimated: bool
     inherited: int = 0  # rows of its inheritance children: a query of it reads them, a lock on it blocks that
+    # Not counted (row-level security, a privilege, the time it took) and never analysed: `rows` is a guess
+    unknown: bool = False
 
     @property
     def reached(self) -> int:
@@ -59,7 +61,9 @@ class TableFacts:
         return self.rows + self.inherited
 
     def describe(self) -> str:
-        if self.estimated:
+        if self.unknown:
+            text = "rows unknown: never analysed, and not countable here"
+        elif self.estimated:
             text = f"~{self.rows:,} rows, a pg_class.reltuples estimate"
         else:
             text = f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
@@ -101,7 +105,7 @@ class Facts:
             row = None
         facts = None
         if row is not None and row["kind"] in ("r", "p", "m"):
-            estimated = row["estimate"] > EXACT_COUNT_LIMIT
+            estimated, unknown = row["estimate"] > EXACT_COUNT_LIMIT, False
             rows = row["estimate"]
             if not estimated:
                 only = "" if row["kind"] == "p" else "ONLY "
@@ -109,11 +113,14 @@ class Facts:
                     f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {only}{row['q']} "
                     f"LIMIT {EXACT_COUNT_LIMIT + 1}) s"
                 )
-                if exact is None or exact > EXACT_COUNT_LIMIT:
+                if exact is None:  # not counted: the estimate, or taken as large where there is none
+                    estimated, unknown = True, rows < 0
+                    rows = EXACT_COUNT_LIMIT if unknown else rows
+                elif exact > EXACT_COUNT_LIMIT:
                     estimated, rows = True, max(rows, EXACT_COUNT_LIMIT)
                 else:
                     rows = exact
-            facts = TableFacts(row["oid"], row["q"], max(rows, 0), estimated)
+            facts = TableFacts(row["oid"], row["q"], max(rows, 0), estimated, unknown=unknown)
         self.tables[seen_as] = facts
         if facts is not None and row is not None and row["children"]:
             facts.inherited = sum(c.rows for c in await self.descendants(facts))
