@@ -165,6 +165,22 @@ def test_migrate_through_a_pooler_is_refused_before_its_first_statement(
     assert "added" in _dibs("schema", db).stdout
 
 
+def test_a_pooled_database_url_names_the_direct_urls_variable_never_its_value(
+    db: str, pooler: Callable[[str], int]
+) -> None:
+    """A project's DATABASE_URL is often the pooled one, its direct URL beside it (Prisma's DIRECT_URL)."""
+    direct = db.replace("postgres@", "postgres:SECRET@")
+    env = {**os.environ, "DATABASE_URL": _through(db, pooler("extra_float_digits")), "DIRECT_URL": direct}
+    done = subprocess.run([str(DIBS), "schema"], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode != 0 and "a connection pooler answers there" in done.stderr
+    assert done.stderr.strip().endswith(
+        'nothing was read or changed; DIRECT_URL is set: dibs-tui "$DIRECT_URL"'
+    )
+    assert "SECRET" not in done.stderr
+    env["DATABASE_URL"] = direct  # as said: it reads
+    assert subprocess.run([str(DIBS), "schema"], capture_output=True, timeout=120, env=env).returncode == 0
+
+
 async def test_the_browser_says_it_in_its_error_screen(db: str, pooler: Callable[[str], int]) -> None:
     app = make_app(_through(db, pooler("extra_float_digits")))
     async with app.run_test(size=(100, 30)) as pilot:

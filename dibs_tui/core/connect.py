@@ -33,7 +33,7 @@ from .conninfo import (
     read_service,
 )
 from .errors import ConnectError
-from .pooler import dropped_settings, refused_settings, writing_through_a_pooler
+from .pooler import direct_url_hint, dropped_settings, refused_settings, writing_through_a_pooler
 from .terminal import safe
 
 if TYPE_CHECKING:  # the driver is imported when a connection opens: the browser draws its first frame first
@@ -375,7 +375,7 @@ def _describe_failure(target: ConnectionTarget, exc: BaseException) -> str:
     elif isinstance(exc, ssl.SSLError):
         reason = _tls_failure(target, exc)
     elif pooled := refused_settings(str(exc)):
-        reason = pooled
+        reason = pooled + direct_url_hint(target.origin)
     else:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     attrs = target.parameters.get("target_session_attrs", "any")
@@ -445,10 +445,10 @@ async def connect(
             pooled := dropped_settings(getattr(conn.get_settings(), "default_transaction_read_only", None))
         ):
             conn.terminate()  # nothing was sent on it: nothing of ours is left on the pooler's server session
-            raise ConnectError(_cannot_connect(target, pooled))
+            raise ConnectError(_cannot_connect(target, pooled + direct_url_hint(target.origin)))
         if not read_only and (pooled := await writing_through_a_pooler(conn)):
             conn.terminate()
-            raise ConnectError(_cannot_connect(target, pooled))
+            raise ConnectError(_cannot_connect(target, pooled + direct_url_hint(target.origin)))
         with _own_lock:
             _own.add(conn)
         return conn

@@ -18,6 +18,7 @@ the settings through is a session of its own, and is not refused."""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -78,3 +79,17 @@ async def writing_through_a_pooler(conn: asyncpg.Connection) -> str | None:
     except (asyncpg.UndefinedObjectError, asyncpg.InsufficientPrivilegeError):
         pass  # no PL/pgSQL, or not this role's to use (a sandbox's role may not): not asked
     return None
+
+
+# Where hosts and frameworks keep a database's direct URL beside its pooled DATABASE_URL (Prisma's directUrl,
+# Supabase's and Neon's guides, Vercel's Postgres).
+_DIRECT_VARIABLES = ("DIRECT_URL", "DATABASE_URL_UNPOOLED", "POSTGRES_URL_NON_POOLING", "DIRECT_DATABASE_URL")
+
+
+def direct_url_hint(origin: str) -> str:
+    """Where the pooled URL came from DATABASE_URL and the environment holds a direct one: its variable's
+    name (never its value), to pass instead."""
+    if origin != "DATABASE_URL":
+        return ""
+    name = next((n for n in _DIRECT_VARIABLES if os.environ.get(n)), None)
+    return f'; {name} is set: dibs-tui "${name}"' if name else ""
