@@ -15,8 +15,6 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import asyncpg
-
 from ..config import Settings
 from ..core.connect import ConnectionTarget, connect, connect_all
 from ..core.errors import ConnectError, DibsError
@@ -72,6 +70,8 @@ class CardReads:
 
     async def serve(self, conn: Any) -> None:
         """Read what was asked, on `conn`; a card's failure (a lock past lock_timeout) goes to its card."""
+        import asyncpg  # the driver: none of the first frame's business (tests/test_startup_imports.py)
+
         from ..core.introspect.read import load_relations
         from ..core.session import bounded_read
 
