@@ -331,7 +331,8 @@ def test_extensions_the_embedded_sandbox_lacks_stand_in_from_the_live_server(
 # only relation (15 keeps a view's OLD and NEW in its range table), a statistics object's default target -1,
 # NOT NULLs without names (18 names a partition's after its parent's, `notes`' `notes_taxes_amount_not_null1`
 # as `notes_taxes` took the name first; 17 and later a domain's; a child's own besides its parent's), an
-# extension's default version (btree_gist 1.7, 1.8 on 18), a publication's publish_generated_columns (18's).
+# extension's default version (btree_gist 1.7, 1.8 on 18), a publication's publish_generated_columns (18's),
+# a column named json (a keyword from 16, which 18 quotes in every definition it prints).
 _ACROSS_VERSIONS = """CREATE EXTENSION btree_gist;
 CREATE TABLE t (id int PRIMARY KEY, name text, kind varchar(10), qty int, price numeric);
 CREATE TABLE u (id int PRIMARY KEY, t_id int REFERENCES t, note text);
@@ -358,6 +359,13 @@ CREATE DOMAIN present AS text CONSTRAINT present_given NOT NULL;
 CREATE TABLE parent (id int NOT NULL);
 CREATE TABLE adopted (id int NOT NULL);
 ALTER TABLE adopted INHERIT parent;
+CREATE TABLE ev (id int, json text DEFAULT 'x' CHECK (json <> 'x'), n int GENERATED ALWAYS AS (length(json)) STORED);
+CREATE INDEX ev_json ON ev (lower(json)) WHERE json IS NOT NULL;
+CREATE FUNCTION keep() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER ev_t BEFORE UPDATE ON ev FOR EACH ROW WHEN (NEW.json IS DISTINCT FROM OLD.json) EXECUTE FUNCTION keep();
+ALTER TABLE ev ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ev_p ON ev USING (json IS NOT NULL);
+CREATE STATISTICS ev_st ON id, json FROM ev;
 """
 
 
@@ -393,17 +401,22 @@ def test_what_the_embedded_18_reads_otherwise_is_in_sync(older_server: Older, tm
 
 def test_a_view_changed_across_versions_is_planned_and_converges(older_server: Older, tmp_path: Path) -> None:
     """Across versions a view whose meaning changed is still planned: a condition, and a subquery's column that
-    named the outer table's and now names its own (only the qualifier differs); the others are left alone."""
+    named the outer table's and now names its own (only the qualifier differs); a CHECK too; the others are
+    left alone."""
     reader = _reader(older_server, _ACROSS_VERSIONS)
-    changed = _ACROSS_VERSIONS.replace("WHERE s.n > 3", "WHERE s.n > 4").replace(
-        "u.t_id = t.id)", "u.t_id = u.id)"
+    changed = (
+        _ACROSS_VERSIONS.replace("WHERE s.n > 3", "WHERE s.n > 4")
+        .replace("u.t_id = t.id)", "u.t_id = u.id)")
+        .replace("CHECK (json <> 'x')", "CHECK (json <> 'y')")
     )
     desired = tmp_path / "schema.sql"
     desired.write_text(changed)
     planned = _dibs("diff", reader, "--desired", str(desired), "--format", "sql")
     assert planned.returncode == 2, planned.stdout + planned.stderr
-    made = [line for line in planned.stdout.splitlines() if line.startswith("CREATE")]
+    made = [line for line in planned.stdout.splitlines() if line.startswith(("CREATE", "ALTER"))]
     assert made == [
+        "ALTER TABLE public.ev DROP CONSTRAINT ev_json_check;",
+        """ALTER TABLE public.ev ADD CONSTRAINT ev_json_check CHECK (("json" <> 'y'::text));""",
         "CREATE OR REPLACE VIEW public.v_exists AS",
         "CREATE OR REPLACE VIEW public.v_sub AS",
     ]
@@ -443,8 +456,9 @@ def test_a_proof_on_the_embedded_18_covers_the_views_and_not_nulls_of_a_live_15(
 ) -> None:
     """An owner that may not make databases proves on the embedded 18, on a clone of the live 15's schema:
     what only the versions print otherwise (a view's qualified columns, the NOT NULL constraints 18 keeps, a
-    statistics object's target) is not said as what the clone lacks and the proof does not cover, nor the NOT
-    NULL names the clone gives otherwise than the files as what the result still lacks."""
+    statistics object's target, a name quoted as a keyword) is not said as what the clone lacks and the proof
+    does not cover, nor the NOT NULL names the clone gives otherwise than the files, or an extension's default
+    version, as what the result still lacks."""
     name = f"o{next(_databases)}"
     run_sql(
         f"{older_server.dsn}/postgres",
@@ -457,6 +471,8 @@ def test_a_proof_on_the_embedded_18_covers_the_views_and_not_nulls_of_a_live_15(
         # made alone, then attached: 18 names its NOT NULL as its own, a clone of 15's (no name) as its parent's
         "CREATE TABLE events_2025 (id bigint, at date NOT NULL, body jsonb);\n"
         "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+        # the clone keeps the live 1.7, the files get 18's 1.8; 18 quotes json, a keyword since 16
+        "CREATE EXTENSION btree_gist;\nCREATE TABLE ev (id int, json text CHECK (json <> ''));\n"
     )
     run_sql(owner, schema)
     (tmp_path / "db" / "migrations").mkdir(parents=True)

@@ -238,8 +238,9 @@ def _alike_across_versions(gaps: FingerprintDiff, live: str, clone: str) -> Fing
     """`gaps` (the clone's, or the result's against the desired side) but what a live server older than 18 and
     a clone on the embedded 18 only print or keep otherwise: a NOT NULL constraint (18's, with its name; both
     sides' column lines say `not null`), a statistics object's default target (-1 before 17), a view's query
-    (15 qualifies its columns: diff/deparse_drift.py). Else the proof said it did not cover every view and NOT
-    NULL of a live 15, and refused a partition it made as its parent's where the files attach it."""
+    (15 qualifies its columns: diff/deparse_drift.py), an extension's default version. Else the proof said it
+    did not cover every view and NOT NULL of a live 15, and refused a partition it made as its parent's where
+    the files attach it, or btree_gist 1.7 where the files left it 1.8."""
     older = min(major_version(live) or 18, major_version(clone) or 18)
     if older >= 18:
         return gaps
@@ -248,12 +249,12 @@ def _alike_across_versions(gaps: FingerprintDiff, live: str, clone: str) -> Fing
 
     def index(lines: list[str]) -> tuple[set[str], dict[str, str]]:
         views = {found[1]: found[2] for line in lines if (found := _VIEW_LINE.match(line))}
-        return {_default_target(line) for line in lines}, views
+        return {_plain(line) for line in lines}, views
 
     def alike(line: str, other: tuple[set[str], dict[str, str]]) -> bool:
         plain, views = other
         mine = _VIEW_LINE.match(line)
-        return _default_target(line) in plain or (
+        return _plain(line) in plain or (
             mine is not None
             and mine[1] in views
             and same_view_query(_unescaped(mine[2]), _unescaped(views[mine[1]]), across=True)
@@ -270,8 +271,18 @@ _NOT_NULL_LINE = re.compile(r'constraint (?:[^\s"]|"(?:[^"]|"")*")+ \(not null\)
 _VIEW_LINE = re.compile(r"(relation .*? kind [vm] .*?) as (.*)", re.DOTALL)
 
 
-def _default_target(line: str) -> str:
+def _plain(line: str) -> str:
+    """A line without what another major version gives otherwise: a statistics object's default target, an
+    extension's default version (the diff keeps it, compare_schemas), the quotes a name takes where it is a
+    keyword (`json` is one from 16: quote_ident writes synapse's event_json.json as "json" on 18)."""
+    line = _SIMPLE_QUOTED.sub(r"\1", line)
+    if line.startswith("extension "):
+        return _EXTENSION_VERSION.sub("", line, count=1)
     return line.removesuffix(" target -1") if line.startswith("statistics ") else line
+
+
+_EXTENSION_VERSION = re.compile(r" version \S+")
+_SIMPLE_QUOTED = re.compile(r'"([a-z_][a-z0-9_$]*)"')
 
 
 def _unescaped(text: str) -> str:

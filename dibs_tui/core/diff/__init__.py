@@ -66,6 +66,7 @@ def diff_catalogs(
     from .compare_table_options import plan_clustering, plan_key_index_options, plan_replica_identity
     from .compare_types import plan_domains, plan_enums
     from .compare_user_types import plan_collations, plan_composites, plan_ranges
+    from .deparse_drift import across_versions
     from .graph import ordered_with_soft
     from .name_slots import name_edges
     from .not_null_states import plan_created_not_valid
@@ -80,6 +81,7 @@ def diff_catalogs(
     )
     from .render import CHECK_BODIES_OFF
     from .respell import respell_renamed, respell_renamed_values, values_respeller
+    from .spelled_alike import spelled_as_desired
     from .state import PlanState, new_statement
 
     desired = as_applied_by(desired, current.reader)
@@ -109,6 +111,8 @@ def diff_catalogs(
         current_deps = None  # the renamed catalog's own
     # what names a renamed enum value follows it too (the dependencies are the same: current_deps holds)
     current = respell_renamed_values(current, desired, values)
+    if across_versions(current.server_version, desired.server_version):
+        current = spelled_as_desired(current, desired)  # what only another major version prints otherwise
     state = PlanState(current, desired, current_index=current_deps, desired_index=desired_deps)
     plan_renamed_back(state, back, table_map)
     plan_schemas_and_extensions(state)
@@ -178,6 +182,7 @@ _PLANNER = (
             "rename_order",
             "renames",
             "render",
+            "spelled_alike",
             "state",
         )
     ),

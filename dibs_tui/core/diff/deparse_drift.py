@@ -48,10 +48,10 @@ def same_view_query(a: str, b: str, *, across: bool = False) -> bool:
     return a == b or same_statement(a, b, across=across)
 
 
-def same_check(a: str, b: str) -> bool:
+def same_check(a: str, b: str, *, across: bool = False) -> bool:
     """Two CHECK constraints' definitions (pg_get_constraintdef: `CHECK (...)`, perhaps `NOT VALID`)."""
     return a == b or same_statement(
-        f"ALTER TABLE t ADD CONSTRAINT c {a}", f"ALTER TABLE t ADD CONSTRAINT c {b}"
+        f"ALTER TABLE t ADD CONSTRAINT c {a}", f"ALTER TABLE t ADD CONSTRAINT c {b}", across=across
     )
 
 
@@ -69,9 +69,11 @@ def same_statistics(a: str, b: str) -> bool:
     return sorted(ma[2].split(", ")) == sorted(mb[2].split(", "))
 
 
-def same_expression(a: str | None, b: str | None) -> bool:
+def same_expression(a: str | None, b: str | None, *, across: bool = False) -> bool:
     """Two expressions (pg_get_expr: a default, a generated column's, a policy's USING or WITH CHECK)."""
-    return a == b or (a is not None and b is not None and same_statement(f"SELECT {a}", f"SELECT {b}"))
+    return a == b or (
+        a is not None and b is not None and same_statement(f"SELECT {a}", f"SELECT {b}", across=across)
+    )
 
 
 def same_statement(a: str, b: str, *, across: bool = False) -> bool:
