@@ -1,7 +1,7 @@
 """A live catalog's definitions that another major version only prints otherwise, spelled as the desired side's.
 
-The server deparses defaults, generated columns, CHECKs, index expressions and predicates, triggers, policies
-and statistics objects. PostgreSQL 16 and later quote a name that has become a keyword since (`json`,
+The server deparses defaults, generated columns, CHECKs, index expressions and predicates, partition keys,
+triggers, policies, rules, statistics objects and SQL function bodies. PostgreSQL 16 and later quote a name that has become a keyword since (`json`,
 `json_table`, `merge_action`, ...) where 15 writes it bare: a live 15's `CHECK ((json <> 'x'))` and the embedded
 18's `CHECK (("json" <> 'x'))` are one constraint, which each plan dropped and added again, and a generated
 column's SET EXPRESSION (17's) failed on 15. Across major versions only (within one, one meaning prints one
@@ -15,7 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..model import Catalog, Column, Constraint, ConstraintKind, Domain, Index, Policy, Relation, Trigger
+from ..model import (
+    Catalog,
+    Column,
+    Constraint,
+    ConstraintKind,
+    Domain,
+    Function,
+    Index,
+    Policy,
+    Relation,
+    Trigger,
+)
 from ..model_objects import WholeObject
 from .deparse_drift import same_check, same_expression, same_statement
 
@@ -24,12 +35,14 @@ def spelled_as_desired(current: Catalog, desired: Catalog) -> Catalog:
     """`current` with each definition the desired side means alike written as the desired side writes it."""
     relations = desired.relations_by_key
     domains = {d.key: d for d in desired.domains}
-    statistics = {o.key: o for o in desired.objects if o.kind == "statistics object"}
+    objects = {o.key: o for o in desired.objects if o.kind in ("statistics object", "rule")}
+    functions = {(f.schema, f.signature): f for f in desired.functions}
     return replace(
         current,
         relations=tuple(_relation(rel, relations.get(rel.key)) for rel in current.relations),
         domains=tuple(_domain(d, domains.get(d.key)) for d in current.domains),
-        objects=tuple(_statistics(o, statistics.get(o.key)) for o in current.objects),
+        objects=tuple(_object(o, objects.get(o.key)) for o in current.objects),
+        functions=tuple(_function(f, functions.get((f.schema, f.signature))) for f in current.functions),
     )
 
 
@@ -57,9 +70,12 @@ def _relation(rel: Relation, want: Relation | None) -> Relation:
     indexes_ = tuple(_index(i, indexes.get(i.name)) for i in rel.indexes)
     triggers_ = tuple(_trigger(t, triggers.get(t.name)) for t in rel.triggers)
     policies_ = tuple(_policy(p, policies.get(p.name)) for p in rel.policies)
+    key = _alike(rel.partition_key, want.partition_key, _same_partition_key)
     before = (rel.columns, rel.constraints, rel.indexes, rel.triggers, rel.policies)
     after = (columns, constraints, indexes_, triggers_, policies_)
-    if all(a is b for old, new in zip(before, after, strict=True) for a, b in zip(old, new, strict=True)):
+    if key is rel.partition_key and all(
+        a is b for old, new in zip(before, after, strict=True) for a, b in zip(old, new, strict=True)
+    ):
         return rel  # nothing spelled otherwise: no copy (every relation of both sides comes through here)
     return replace(
         rel,
@@ -68,7 +84,15 @@ def _relation(rel: Relation, want: Relation | None) -> Relation:
         indexes=indexes_,
         triggers=triggers_,
         policies=policies_,
+        partition_key=key,
     )
+
+
+def _same_partition_key(a: str, b: str, *, across: bool) -> bool:
+    """Two partition keys (pg_get_partkeydef: `LIST (json)`): one spelled otherwise was planned as the table
+    dropped with its partitions and their rows, and made again."""
+    create = "CREATE TABLE t () PARTITION BY "
+    return same_statement(create + a, create + b, across=across)
 
 
 def _column(col: Column, want: Column | None) -> Column:
@@ -132,12 +156,24 @@ def _domain(domain: Domain, want: Domain | None) -> Domain:
     return replace(domain, default=default, checks=checks)
 
 
-def _statistics(obj: WholeObject, want: WholeObject | None) -> WholeObject:
-    """A statistics object's CREATE, perhaps with its ALTER ... SET STATISTICS after it: the first compared."""
+def _object(obj: WholeObject, want: WholeObject | None) -> WholeObject:
+    """A rule (pg_get_ruledef), or a statistics object's CREATE with perhaps its ALTER ... SET STATISTICS after
+    it (only the first compared by meaning)."""
     if want is None or obj.shape == want.shape:
         return obj
+    if obj.kind == "rule":
+        alike = _text(obj.shape, want.shape, same_statement) is not obj.shape
+        return replace(obj, shape=want.shape) if alike else obj
     mine, _, rest = obj.shape.partition(";")
     theirs, _, wanted_rest = want.shape.partition(";")
     if rest != wanted_rest or _text(mine, theirs, same_statement) is mine:
         return obj
     return replace(obj, shape=want.shape)
+
+
+def _function(function: Function, want: Function | None) -> Function:
+    """A function with a body in SQL (BEGIN ATOMIC, RETURN), which the server deparses: pg_get_functiondef."""
+    if want is None or function.definition is None:
+        return function
+    definition = _text(function.definition, want.definition, same_statement)
+    return function if definition is function.definition else replace(function, definition=definition)
