@@ -61,7 +61,7 @@ def _text(mine: str, theirs: str | None, same: Callable[..., bool]) -> str:
 def _relation(rel: Relation, want: Relation | None) -> Relation:
     if want is None:
         return rel
-    checks = {c.name: c for c in want.constraints if c.kind is ConstraintKind.CHECK}
+    checks = {c.name: c for c in want.constraints if c.kind in _SERVER_WRITTEN}
     indexes = {i.name: i for i in want.indexes}
     triggers = {t.name: t for t in want.triggers}
     policies = {p.name: p for p in want.policies}
@@ -105,8 +105,14 @@ def _column(col: Column, want: Column | None) -> Column:
     return replace(col, default=default, generation_expression=generated)
 
 
+# The constraints whose definitions the server writes (introspect.definitions writes keys and foreign keys).
+_SERVER_WRITTEN = (ConstraintKind.CHECK, ConstraintKind.EXCLUSION)
+
+
 def _constraint(con: Constraint, want: Constraint | None) -> Constraint:
-    if want is None or con.kind is not ConstraintKind.CHECK:
+    """A CHECK or an exclusion constraint (the whole of pg_get_constraintdef: `EXCLUDE USING btree (json WITH
+    =)`)."""
+    if want is None or con.kind is not want.kind:
         return con
     definition = _text(con.definition, want.definition, same_check)
     return con if definition is con.definition else replace(con, definition=definition)
