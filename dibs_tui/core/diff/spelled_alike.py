@@ -1,13 +1,13 @@
 """A live catalog's definitions that another major version only prints otherwise, spelled as the desired side's.
 
 The server deparses defaults, generated columns, CHECKs, index expressions and predicates, partition keys,
-triggers, policies, rules, statistics objects and SQL function bodies. PostgreSQL 16 and later quote a name that has become a keyword since (`json`,
-`json_table`, `merge_action`, ...) where 15 writes it bare: a live 15's `CHECK ((json <> 'x'))` and the embedded
-18's `CHECK (("json" <> 'x'))` are one constraint, which each plan dropped and added again, and a generated
-column's SET EXPRESSION (17's) failed on 15. Across major versions only (within one, one meaning prints one
-text), a live definition whose text differs from the desired one's and whose parse tree is the same
-(deparse_drift) takes the desired text before anything is compared, so every comparison after sees them
-equal. Only texts that differ are parsed.
+triggers, policies, rules, publications' row filters, statistics objects and SQL function bodies. PostgreSQL
+16 and later quote a name that has become a keyword since (`json`, `json_table`, `merge_action`, ...) where 15
+writes it bare: a live 15's `CHECK ((json <> 'x'))` and the embedded 18's `CHECK (("json" <> 'x'))` are one
+constraint, which each plan dropped and added again, and a generated column's SET EXPRESSION (17's) failed on
+15. Across major versions only (within one, one meaning prints one text), a live definition whose text
+differs from the desired one's and whose parse tree is the same (deparse_drift) takes the desired text before
+anything is compared, so every comparison after sees them equal. Only texts that differ are parsed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def spelled_as_desired(current: Catalog, desired: Catalog) -> Catalog:
     """`current` with each definition the desired side means alike written as the desired side writes it."""
     relations = desired.relations_by_key
     domains = {d.key: d for d in desired.domains}
-    objects = {o.key: o for o in desired.objects if o.kind in ("statistics object", "rule")}
+    objects = {o.key: o for o in desired.objects if o.kind in ("statistics object", *_WHOLE)}
     functions = {(f.schema, f.signature): f for f in desired.functions}
     return replace(
         current,
@@ -162,12 +162,17 @@ def _domain(domain: Domain, want: Domain | None) -> Domain:
     return replace(domain, default=default, checks=checks)
 
 
+# Objects made by one statement the server writes (a rule) or that holds what it writes (a publication's row
+# filter, pg_get_expr; its column list, quote_ident).
+_WHOLE = ("rule", "publication")
+
+
 def _object(obj: WholeObject, want: WholeObject | None) -> WholeObject:
-    """A rule (pg_get_ruledef), or a statistics object's CREATE with perhaps its ALTER ... SET STATISTICS after
-    it (only the first compared by meaning)."""
+    """A rule or publication (one statement), or a statistics object's CREATE with perhaps its ALTER ... SET
+    STATISTICS after it (only the first compared by meaning)."""
     if want is None or obj.shape == want.shape:
         return obj
-    if obj.kind == "rule":
+    if obj.kind in _WHOLE:
         alike = _text(obj.shape, want.shape, same_statement) is not obj.shape
         return replace(obj, shape=want.shape) if alike else obj
     mine, _, rest = obj.shape.partition(";")
