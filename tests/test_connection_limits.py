@@ -17,7 +17,7 @@ import pytest
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import ConnectError
-from tests.pg import DIBS, fetch, run_sql, sandbox_leftovers
+from tests.pg import DIBS, execute, fetch, run_sql, sandbox_leftovers
 
 _names = count()
 
@@ -175,3 +175,30 @@ async def test_a_relation_is_read_between_the_whole_read_s_queries_on_its_sessio
     assert sorted(r.name for r in whole.relations) == ["child", "parent"]
     assert [[r.name for r in card.relations] for card in cards] == [["child"]] * 3
     assert all(len(card.relations[0].columns) == 2 for card in cards)
+
+
+async def test_a_card_read_cancelled_with_the_whole_read_tells_its_card(one_session: str, db: str) -> None:
+    """The whole read cancelled (the app closing) in the middle of a card's read on its session: the card's
+    future was left running, and its worker waited for ever. It is told, and the cancel goes on."""
+    import asyncpg
+
+    from dibs_tui.ui.catalog_loader import CardReads
+
+    await execute(db, "CREATE TABLE checked (id int CHECK (id > 0))")
+    holder = await asyncpg.connect(db)  # the card's read deparses the CHECK, which opens the table: it waits
+    await holder.execute("BEGIN; LOCK TABLE checked IN ACCESS EXCLUSIVE MODE")
+    reads = CardReads()
+    conn = await connect(resolve(one_session, {}))
+    try:
+        with reads.held():
+            asked = reads.ask(("public", "checked"))
+            assert asked is not None
+            serving = asyncio.ensure_future(reads.serve(conn))
+            await asyncio.sleep(0.5)
+            serving.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await serving
+        assert asked.done() and isinstance(asked.exception(), asyncio.CancelledError)
+    finally:
+        await holder.close()
+        conn.terminate()

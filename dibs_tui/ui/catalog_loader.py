@@ -69,7 +69,9 @@ class CardReads:
                 future.cancel()
 
     async def serve(self, conn: Any) -> None:
-        """Read what was asked, on `conn`; a card's failure (a lock past lock_timeout) goes to its card."""
+        """Read what was asked, on `conn`. A card's failure (a lock past lock_timeout) goes to its card; one the
+        whole read meets too (the session lost, the read cancelled) to the card and on to the whole read: a
+        card's future left running kept its worker waiting for ever."""
         import asyncpg  # the driver: none of the first frame's business (tests/test_startup_imports.py)
 
         from ..core.introspect.read import load_relations
@@ -83,8 +85,10 @@ class CardReads:
             try:
                 read = load_relations(conn, [key])
                 future.set_result(await bounded_read(conn, read, "this table's own read"))
-            except (DibsError, asyncpg.PostgresError) as exc:
+            except BaseException as exc:
                 future.set_exception(exc)
+                if not isinstance(exc, (DibsError, asyncpg.PostgresError)):
+                    raise
 
 
 async def fetch_catalog(
