@@ -59,7 +59,7 @@ from .navigation_actions import NavigationActions
 from .pane_context import DiffChoices, PaneContext
 from .screens.error import ErrorScreen
 from .screens.help import HelpScreen
-from .selection import copied_note, selection_name
+from .selection import CopyActions
 from .server_watch import ServerWatch
 from .tab_actions import TabActions
 from .text import safe
@@ -87,6 +87,7 @@ class DibsApp(
     NavigationActions,
     ExplorerActions,
     HistoryActions,
+    CopyActions,
     FinderActions,
     UsedByDetails,
     TabActions,
@@ -563,24 +564,6 @@ class DibsApp(
         database that was just reloaded)."""
         self.load_catalog()
         self._rediff()
-
-    def action_copy(self) -> None:
-        text = selection_name(self.focused, self.card.relation, self.tables_pane)
-        if text:
-            self._copy(text)
-
-    def action_copy_ddl(self) -> None:
-        relation = self.card.relation
-        if self.catalog is None:
-            self.say("the catalog is still loading: Y copies the DDL once it is read")
-        elif relation is not None:
-            from .widgets.details import relation_ddl
-
-            self._copy(relation_ddl(self.catalog, relation))
-
-    def _copy(self, text: str) -> None:
-        self.copy_to_clipboard(text)
-        self.say(copied_note(text), timeout=2)
 
     def say(
         self, message: str, *, severity: SeverityLevel = "information", timeout: float | None = None
