@@ -24,6 +24,21 @@ def dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
     return subprocess.run([DIBS, *args], capture_output=True, text=True, check=False, cwd=cwd, timeout=300)
 
 
+def _generated_proved_checked(db: str, tmp_path: Path, desired: Path, name: str) -> tuple[str, str]:
+    """`generate NAME`, `migrate` (its proof against `desired`) and `check`, each asserted to succeed: the
+    migration written and check's output."""
+    folder = tmp_path / "migrations"
+    made = dibs("generate", name, db, "--desired", str(desired), "--migrations", str(folder))
+    assert made.returncode == 0, made.stdout + made.stderr
+    written = next(folder.glob("*.sql")).read_text()
+    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert f"proved: the result matches {desired}" in applied.stdout
+    checked = dibs("check", db, "--desired", str(desired))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    return written, checked.stdout
+
+
 def test_tool_and_meta_tables_are_recognised_by_name() -> None:
     assert why_left_out("public", "alembic_version") == "Alembic history"
     assert why_left_out("app", "goose_db_version") == "goose history"
@@ -82,17 +97,9 @@ def test_a_schema_holding_a_tool_s_history_is_kept_when_the_rest_of_it_goes(db: 
     )
     desired = tmp_path / "schema.sql"
     desired.write_text("CREATE TABLE public.t (id int PRIMARY KEY, name text);\n")
-    folder = tmp_path / "migrations"
-    made = dibs("generate", "drop-users", db, "--desired", str(desired), "--migrations", str(folder))
-    assert made.returncode == 0, made.stdout + made.stderr
-    written = next(folder.glob("*.sql")).read_text()
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "drop-users")
     assert "DROP TABLE gotrue.users;" in written and "DROP SCHEMA" not in written
-    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
-    assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert f"proved: the result matches {desired}" in applied.stdout
-    checked = dibs("check", db, "--desired", str(desired))
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "left out: gotrue.schema_migrations" in checked.stdout
+    assert "left out: gotrue.schema_migrations" in checked
     rows = asyncio.run(fetch(db, "SELECT version FROM gotrue.schema_migrations"))
     assert [r["version"] for r in rows] == ["20240101"]
 
@@ -108,15 +115,8 @@ def test_a_schema_the_desired_side_holds_for_a_tool_alone_is_made_and_proved(db:
         "CREATE TABLE gotrue.schema_migrations (version text PRIMARY KEY);\n"
         "CREATE TABLE public.t (id int PRIMARY KEY, name text);\n"
     )
-    folder = tmp_path / "migrations"
-    made = dibs("generate", "tool-schema", db, "--desired", str(desired), "--migrations", str(folder))
-    assert made.returncode == 0, made.stdout + made.stderr
-    assert "CREATE SCHEMA gotrue;" in next(folder.glob("*.sql")).read_text()
-    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
-    assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert f"proved: the result matches {desired}" in applied.stdout
-    checked = dibs("check", db, "--desired", str(desired))
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    written, _ = _generated_proved_checked(db, tmp_path, desired, "tool-schema")
+    assert "CREATE SCHEMA gotrue;" in written
 
 
 @pytest.mark.parametrize("live_has_it", [True, False])
@@ -138,17 +138,9 @@ def test_a_sequence_a_tool_s_table_takes_its_values_from_is_kept(
     desired.write_text(
         ("" if live_has_it else tool) + "CREATE TABLE public.t (id int PRIMARY KEY, name text);\n"
     )
-    folder = tmp_path / "migrations"
-    made = dibs("generate", "add-name", db, "--desired", str(desired), "--migrations", str(folder))
-    assert made.returncode == 0, made.stdout + made.stderr
-    written = next(folder.glob("*.sql")).read_text()
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "add-name")
     assert "SEQUENCE" not in written and "goose_db_version" not in written, written
-    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
-    assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert f"proved: the result matches {desired}" in applied.stdout
-    checked = dibs("check", db, "--desired", str(desired))
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "public.ver_seq (kept for public.goose_db_version)" in checked.stdout, checked.stdout
+    assert "public.ver_seq (kept for public.goose_db_version)" in checked, checked
 
 
 async def test_exclude_patterns_leave_tables_out_of_both_sides(db: str, tmp_path: Path) -> None:
@@ -334,17 +326,9 @@ def test_a_sequence_a_tool_s_table_shares_with_an_app_table_is_never_dropped(
     )
     desired = tmp_path / "schema.sql"
     desired.write_text(desired_t + "CREATE TABLE public.u (id int PRIMARY KEY, name text);\n")
-    folder = tmp_path / "migrations"
-    made = dibs("generate", "shared", db, "--desired", str(desired), "--migrations", str(folder))
-    assert made.returncode == 0, made.stdout + made.stderr
-    written = next(folder.glob("*.sql")).read_text()
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "shared")
     assert "DROP SEQUENCE" not in written and "ADD COLUMN name" in written, written
-    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
-    assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert f"proved: the result matches {desired}" in applied.stdout
-    checked = dibs("check", db, "--desired", str(desired))
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "public.ids (kept for public.schema_migrations)" in checked.stdout, checked.stdout
+    assert "public.ids (kept for public.schema_migrations)" in checked, checked
     assert asyncio.run(fetch(db, "SELECT nextval('public.ids') AS n"))[0]["n"] >= 1
 
 
@@ -374,19 +358,11 @@ def test_a_serial_s_sequence_a_tool_s_table_reads_too_is_let_go_not_dropped(
     )
     desired = tmp_path / "schema.sql"
     desired.write_text(desired_t + "CREATE TABLE public.u (id int PRIMARY KEY, name text);\n")
-    folder = tmp_path / "migrations"
-    made = dibs("generate", "shared", db, "--desired", str(desired), "--migrations", str(folder))
-    assert made.returncode == 0, made.stdout + made.stderr
-    written = next(folder.glob("*.sql")).read_text()
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "shared")
     assert "ALTER SEQUENCE public.t_n_seq OWNED BY NONE;" in written and "DROP SEQUENCE" not in written, (
         written
     )
-    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
-    assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert f"proved: the result matches {desired}" in applied.stdout
-    checked = dibs("check", db, "--desired", str(desired))
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "public.t_n_seq (kept for public.schema_migrations)" in checked.stdout, checked.stdout
+    assert "public.t_n_seq (kept for public.schema_migrations)" in checked, checked
 
 
 def test_a_shared_sequence_the_desired_side_keeps_is_compared_as_ours(db: str, tmp_path: Path) -> None:
@@ -402,13 +378,6 @@ def test_a_shared_sequence_the_desired_side_keeps_is_compared_as_ours(db: str, t
     )
     desired = tmp_path / "schema.sql"
     desired.write_text(shared.format(" INCREMENT 5") + "\n")
-    folder = tmp_path / "migrations"
-    made = dibs("generate", "step", db, "--desired", str(desired), "--migrations", str(folder))
-    assert made.returncode == 0, made.stdout + made.stderr
-    written = next(folder.glob("*.sql")).read_text()
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "step")
     assert "ALTER SEQUENCE public.ids AS bigint INCREMENT BY 5 " in written, written
-    applied = dibs("migrate", db, "--migrations", str(folder), "--yes", "--desired", str(desired))
-    assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert f"proved: the result matches {desired}" in applied.stdout
-    checked = dibs("check", db, "--desired", str(desired))
-    assert checked.returncode == 0 and "kept for" not in checked.stdout, checked.stdout + checked.stderr
+    assert "kept for" not in checked, checked
