@@ -28,7 +28,10 @@ def nested_paths(catalog: Catalog) -> dict[QualifiedName, tuple[str, ...]]:
         if relation.part_of is not None:
             paths[relation.key] = (relation.part_of[1], relation.name)
             continue
-        chain, parent = [relation.name], relation.partition_of
+        parent = relation.partition_of
+        if parent is None:  # most relations: no list made for them
+            continue
+        chain: list[str] = [relation.name]
         while parent is not None and parent[0] == relation.schema and parent in by_key and len(chain) < 64:
             chain.append(parent[1])
             parent = by_key[parent].partition_of
