@@ -77,3 +77,22 @@ async def test_the_rows_of_each_typed_table_are_counted(db: str, traced: bool) -
     failing = await review_text(resolve(db), shrunk, "m.sql", traced=traced)
     [fails] = [h.message for _, h in failing.hazards if h.kind == "fails-on-existing-data"]
     assert "t2" in fails and "t1" not in fails, failing.to_text()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "ALTER TYPE pair ADD ATTRIBUTE c int CASCADE",
+        "ALTER TYPE pair DROP ATTRIBUTE a CASCADE",
+        "ALTER TYPE pair ALTER ATTRIBUTE a TYPE bigint CASCADE",
+        "ALTER TYPE pair RENAME ATTRIBUTE a TO z CASCADE",
+    ],
+)
+@pytest.mark.parametrize("traced", [False, True])
+async def test_a_type_no_table_is_typed_by_locks_no_table(db: str, sql: str, traced: bool) -> None:
+    """CASCADE reaches only the tables of the type: where there is none, no table is locked (the lock line
+    said 'ACCESS EXCLUSIVE on each table of type pair' all the same, traced or not)."""
+    await execute(db, "CREATE TYPE pair AS (a int, b text); CREATE TABLE plain (id int);")
+    result = await review_text(resolve(db), sql + ";\n", "m.sql", traced=traced)
+    assert not result.statements[0].lock, result.to_text()
+    assert not locks_and_rewrites(result), result.to_text()

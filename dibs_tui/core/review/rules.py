@@ -104,16 +104,28 @@ class Reviewer:
         (locked, rewritten where the new type is not binary coercible): said per table the same way. An
         action without CASCADE reaches none (the server refuses it while such a table exists)."""
         cascaded = typed_table_actions(sql)
-        tables = await self.facts.conn.fetch(
+        hazards: list[Hazard] = []
+        for table in await self._tables_of_type(composite):
+            for action in cascaded:
+                hazards += await self.alter_action(table, action, {})
+        return hazards
+
+    async def _tables_of_type(self, composite: str) -> list[str]:
+        rows = await self.facts.conn.fetch(
             "SELECT c.oid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_class c WHERE c.reloftype "
             "OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1) ORDER BY 1",
             regclass_text(composite),
         )
-        hazards: list[Hazard] = []
-        for (table,) in tables:
-            for action in cascaded:
-                hazards += await self.alter_action(table, action, {})
-        return hazards
+        return [str(table) for (table,) in rows]
+
+    async def lock_taken(self, sql: str) -> str:
+        """The strongest table lock the statement takes; an ALTER TYPE ... CASCADE's none where no table is of
+        the type (it alters the type alone)."""
+        shape = shape_of(sql)
+        typed = shape.action in ("alter-typed-tables", "rename-object") and shape.table
+        if typed and not await self._tables_of_type(shape.table):
+            return ""
+        return shape.lock
 
     async def lock_rename_or_type(self, shape: Shape, sql: str) -> list[Hazard]:
         if shape.action == "lock-table":

@@ -21,7 +21,7 @@ from .facts import CHECK_TIMEOUT, Facts
 from .observed import Costing, with_observations
 from .report import Hazard, Review, ReviewedStatement
 from .rules import Reviewer
-from .shapes import column_moves, lock_taken
+from .shapes import column_moves
 from .trace import Trace, migration_statements, too_big_to_trace, trace_migration
 
 
@@ -61,7 +61,7 @@ async def review_sql(
                         stmt.line,
                         tuple(_unique(hazards)),
                         transactional,
-                        lock_taken(stmt.text),
+                        await reviewer.lock_taken(stmt.text),
                         trace=step.outcome if step else "",
                     )
                 )
@@ -72,7 +72,7 @@ async def review_sql(
                     stmt.line,
                     tuple(_unique(seen.hazards)),
                     seen.transactional,
-                    seen.lock or lock_taken(stmt.text),
+                    seen.lock or await reviewer.lock_taken(stmt.text),
                     seen.locks,
                     step.outcome if step else "",
                     lock_observed=bool(seen.lock),
