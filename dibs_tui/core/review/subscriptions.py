@@ -8,7 +8,8 @@ replication target relation "public.t" is missing replicated column: "b"', '... 
 violation). The worker starts again and fails again: every table of the subscription stops receiving
 changes, and the publisher keeps its WAL for the subscription's slot until the disk fills. Said of statements
 on the tables of a subscription of this database (pg_subscription_rel, readable by any role), a disabled one
-too (it fails once enabled).
+too (it fails once enabled). What the statement makes the table refuse that the publisher may still send
+(a CHECK, a unique index, a NOT NULL, a narrower type) stops it at the first such row (subscriber_limits.py).
 
 Every catalog name here is pg_catalog's, every operator pg_catalog's: the review's session resolves the
 migration's names on the user's search_path.
@@ -25,6 +26,7 @@ from .facts import Facts
 from .names import key, regclass_text
 from .report import Hazard
 from .shapes import written
+from .subscriber_limits import Limit, judged, limits_of
 
 # The subscriptions writing into table $1 (a name to_regclass reads).
 _SUBSCRIBED = """
@@ -77,6 +79,11 @@ async def subscribed_tables(facts: Facts, sql: str, created: set[str], later: li
         rows = await _subscriptions_of(facts, table)
         if rows:
             hazards.append(_stops(str(rows[0]["q"]), [str(r["name"]) for r in rows], what))
+    for limit in limits_of(sql):
+        if key(limit.table) in created or not (rows := await _subscriptions_of(facts, limit.table)):
+            continue
+        if what := await judged(facts, limit):
+            hazards.append(_refuses(str(rows[0]["q"]), [str(r["name"]) for r in rows], what, limit))
     return hazards
 
 
@@ -137,6 +144,20 @@ def _stops(table: str, subscriptions: list[str], what: str) -> Hazard:
         f"and the statement {what}; the subscription's worker then fails on each change and every table of the "
         "subscription stops receiving them while the publisher keeps its WAL; change the publisher's table "
         "first (or take the table out of its publication and ALTER SUBSCRIPTION ... REFRESH PUBLICATION)",
+    )
+
+
+def _refuses(table: str, subscriptions: list[str], what: str, limit: Limit) -> Hazard:
+    first = (
+        "change the publisher's column first" if limit.new_type else "add it to the publisher's table first"
+    )
+    return Hazard(
+        "backward-incompatible",
+        f"logical replication into {table} stops at the first row from the publisher that the statement's new "
+        f"rule refuses: subscription {', '.join(subscriptions)} writes the publisher's changes into it, and the "
+        f"statement {what}, which the publisher does not enforce unless its table has the same; that row fails "
+        "the subscription's worker at each retry, and every table of the subscription stops receiving changes "
+        f"while the publisher keeps its WAL; {first}",
     )
 
 
