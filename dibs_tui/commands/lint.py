@@ -72,9 +72,9 @@ def _write_fixes(
     args: argparse.Namespace, settings: Settings, findings: list[Finding], lines: SourceLines
 ) -> None:
     """With the meta updates `generate` would write for the same changes, placed by the schema files."""
-    from ..core.generate import source_index
+    from ..core.generate import SourceIndex, source_index
 
-    sources = source_index(lines.desired, settings.project_root)
+    sources = source_index(lines.desired, settings.project_root) if lines.desired else SourceIndex()
     name, text = fix_migration(findings, catalog=lines.catalog, sources=sources)
     folder = folder_to_write(args, settings, target_for(args, settings))
     path = folder / f"{name}.sql"

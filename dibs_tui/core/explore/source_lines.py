@@ -26,10 +26,8 @@ class SourceLines:
         self, catalog: Catalog, desired: DesiredSchema | None = None, project_root: Path | None = None
     ) -> None:
         self.catalog = catalog
-        if desired is None:
-            from ..sqlfiles import DesiredSchema
-
-            desired = DesiredSchema()
+        # None: no SQL files, the meta rows alone; the file reader (it brings the SQL parser) is then not
+        # imported, as for the browser's Used by section once the catalog is in.
         self.desired = desired
         self.root = project_root
 
@@ -45,16 +43,17 @@ class SourceLines:
 
     def files_read(self) -> bool:
         """Whether any SQL file placed anything (else the meta rows alone locate, as without `desired`)."""
-        return bool(self.desired.files)
+        return self.desired is not None and bool(self.desired.files)
 
     def _file(self, place: Place | None) -> SourceLocation | None:
         return place.provenance(self.root).source if place is not None else None
 
     def __call__(self, ref: ObjectRef) -> SourceLocation | None:
+        desired = self.desired
         if ref.kind == "function":
-            return self._file(self.desired.functions.get((ref.schema, ref.name)))
+            return self._file(desired.functions.get((ref.schema, ref.name)) if desired else None)
         if ref.kind == "sequence":
-            found = self._file(self.desired.sequences.get((ref.schema, ref.name)))
+            found = self._file(desired.sequences.get((ref.schema, ref.name)) if desired else None)
             seq = next((s for s in self.catalog.sequences if s.key == (ref.schema, ref.name)), None)
             owner = seq.owned_by if seq is not None else None
             if found is None and owner is not None:  # serial and identity: where their column is
@@ -68,30 +67,35 @@ class SourceLines:
             return own
         if rel.provenance and rel.provenance.source:
             return rel.provenance.source
-        return self._file(self.desired.tables.get(rel.key))
+        return self._file(desired.tables.get(rel.key) if desired else None)
 
     def _own(self, ref: ObjectRef, schema: str, table: str) -> SourceLocation | None:
         """The part's own place (column, index, constraint, trigger, policy), before its table's."""
         rel = self.catalog.relation(schema, table)
-        desired = self.desired
         provenance: Provenance | None = None
-        place: Place | None = None
         if ref.kind == "column":
             col = rel.column(ref.sub) if rel is not None else None
             provenance = col.provenance if col is not None else None
-            place = desired.columns.get((schema, table, ref.sub))
         elif ref.kind == "index":
             index = next((i for i in rel.indexes if i.name == ref.sub), None) if rel is not None else None
             provenance = index.provenance if index is not None else None
-            place = desired.indexes.get((schema, ref.sub)) or desired.constraints.get(
-                (schema, table, ref.sub)
-            )
-        elif ref.kind == "constraint":
-            place = desired.constraints.get((schema, table, ref.sub))
-        elif ref.kind == "trigger":
-            place = desired.triggers.get((schema, table, ref.sub))
-        elif ref.kind == "policy":
-            place = desired.policies.get((schema, table, ref.sub))
         if provenance is not None and provenance.source is not None:
             return provenance.source
-        return self._file(place)
+        return self._file(self._desired_place(ref, schema, table))
+
+    def _desired_place(self, ref: ObjectRef, schema: str, table: str) -> Place | None:
+        """Where the SQL files define the part, if any were read."""
+        desired = self.desired
+        if desired is None:
+            return None
+        if ref.kind == "column":
+            return desired.columns.get((schema, table, ref.sub))
+        if ref.kind == "index":
+            return desired.indexes.get((schema, ref.sub)) or desired.constraints.get((schema, table, ref.sub))
+        if ref.kind == "constraint":
+            return desired.constraints.get((schema, table, ref.sub))
+        if ref.kind == "trigger":
+            return desired.triggers.get((schema, table, ref.sub))
+        if ref.kind == "policy":
+            return desired.policies.get((schema, table, ref.sub))
+        return None
