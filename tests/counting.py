@@ -31,7 +31,8 @@ PAIRS = (  # a composite key, one row half NULL: MATCH FULL refuses it, MATCH SI
 
 
 def counted(result: Review, kind: str) -> list[Hazard]:
-    return [h for _, h in result.hazards if h.kind == kind and h.basis == "observed"]
+    """What the counts said of `kind`: counted on the rows (observed), or not counted and why (inferred)."""
+    return [h for _, h in result.hazards if h.kind == kind and (h.basis == "observed" or h.not_counted)]
 
 
 async def runs(dsn: str, sql: str) -> bool:

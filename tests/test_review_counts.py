@@ -133,7 +133,13 @@ CASES = [
     ("", "UPDATE t AS x SET v = upper(x.v), p = 1", LOSS, "overwrites v in 3 rows of t (e.g. (id)=(1))"),
     ("UPDATE t SET v = NULL WHERE id > 1;", "UPDATE t SET v = 'z' WHERE v IS NULL", None, ""),
     ("", "UPDATE t SET v = v, p = 1 WHERE id > 1", None, ""),
-    ("", "UPDATE t SET v = (SELECT 'z')", LOSS, "not counted (expression contains a subquery)"),
+    ("", "UPDATE t SET v = (SELECT 'z')", LOSS, "replaces the values of v in 3 rows of t (e.g. (id)=(1)) (at most "
+     "these are lost: the new values were not compared with them, expression contains a subquery)"),
+    # A backfill of NULLs from a subquery (the demo's pending migration): the rows it selects hold no value
+    ("UPDATE t SET v = NULL WHERE id > 1;", "UPDATE t SET v = (SELECT 'z') WHERE v IS NULL", None, ""),
+    ("UPDATE t SET v = NULL WHERE id > 1;", "UPDATE t SET v = (SELECT 'z') WHERE id > 0", LOSS,
+     "replaces the values of v in 1 row of t"),
+    (KEYED, "UPDATE t SET v = 'z' FROM k WHERE t.id = 2", LOSS, "not counted (it joins other tables (FROM))"),
     ("", "DELETE FROM t WHERE id > 1", LOSS, "deletes 2 rows of t (e.g. (id)=(2))"),
     ("", "DELETE FROM t AS x WHERE x.v = 'x'", LOSS, "deletes 1 row of t (e.g. (id)=(3))"),
     ("", "DELETE FROM public.t WHERE t.v <> 'x'", LOSS, "deletes 2 rows of public.t (e.g. (id)=(1))"),

@@ -19,7 +19,7 @@ from ..terminal import safe
 from .cascade_graph import Graph, Key, walk
 from .count_queries import Target, count_rows, load_target
 from .count_recursive import recursive_cascades
-from .counted import RowCount, observed, size, unproven
+from .counted import RowCount, observed, size, uncounted, unproven
 from .facts import Facts, TableFacts
 from .names import key
 from .report import Hazard
@@ -234,16 +234,10 @@ async def truncate_refused(facts: Facts, named: list[int], gone: set[tuple[str, 
 
 def _not_counted(shown: str, keys: list[Key], why: str) -> Hazard:
     via = "; ".join(k.named for k in keys)
-    return observed(
-        LOSS,
-        f"rows of {safe(shown)} removed with it ({via}) not counted ({why}): they are lost",
-        RowCount(None, not_counted=why),
+    return uncounted(
+        LOSS, f"rows of {safe(shown)} removed with it ({via}) not counted ({why}): they are lost", why
     )
 
 
 def _stopped(why: str) -> Hazard:
-    return observed(
-        LOSS,
-        f"rows further along the foreign keys are removed too: not counted ({why})",
-        RowCount(None, not_counted=why),
-    )
+    return uncounted(LOSS, f"rows further along the foreign keys are removed too: not counted ({why})", why)

@@ -18,7 +18,7 @@ from ..sql import quote_ident
 from ..terminal import safe
 from .cascade_graph import Graph, Key
 from .count_queries import SAMPLE_ABOVE_BYTES, Failed, Refused, Target, example, fetch_bounded, sample_source
-from .counted import RowCount, observed, unproven
+from .counted import RowCount, observed, uncounted, unproven
 from .facts import CHECK_TIMEOUT
 from .report import Hazard
 
@@ -128,10 +128,10 @@ async def recursive_cascades(
     if isinstance(found, str):
         loops = "; ".join(k.named for k in graph.loops) or "a cycle of ON DELETE CASCADE keys"
         return [
-            observed(
+            uncounted(
                 LOSS,
                 f"rows removed with it through {loops}, recursively: not counted ({found}): they are lost",
-                RowCount(None, not_counted=found),
+                found,
             )
         ]
     rows, sampled = found

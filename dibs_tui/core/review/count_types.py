@@ -10,7 +10,7 @@ import asyncpg
 from ..diff.type_conversions import through_text
 from ..sql import quote_ident, quote_literal
 from .count_queries import Column, Failed, Target, cast_between, count_rows, resolve_type
-from .counted import RowCount, observed, unproven
+from .counted import RowCount, observed, uncounted, unproven
 from .expr_allowlist import columns_of, deparse, refusal
 from .report import Hazard
 
@@ -42,9 +42,7 @@ async def cast_hazards(
     else:
         why = why or target.unsafe([column])
     if why:
-        return [
-            observed(FAILS, f"values of {consequence}; not counted ({why})", RowCount(None, not_counted=why))
-        ]
+        return [uncounted(FAILS, f"values of {consequence}; not counted ({why})", why)]
     assert new is not None
     col = f"t.{quote_ident(column)}"
     parsed_from = _parsed_from(target, using, col, old.category)

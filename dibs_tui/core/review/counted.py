@@ -73,4 +73,10 @@ def unproven(kind: str, what: str, table: str, found: RowCount, consequence: str
 
 def not_counted(kind: str, what: str, why: str, consequence: str) -> Hazard:
     """A count the review did not make (an expression it may not evaluate, a timeout): why, and what follows."""
-    return observed(kind, f"{what} not counted ({why}): {consequence}", RowCount(None, not_counted=why))
+    return uncounted(kind, f"{what} not counted ({why}): {consequence}", why)
+
+
+def uncounted(kind: str, message: str, why: str) -> Hazard:
+    """A hazard the review could not count (`why`): inferred from the statement, since nothing on the server
+    showed it; a count the server refused by raising (a division by zero on a row) is `observed`."""
+    return Hazard(kind, message, "inferred", not_counted=why)

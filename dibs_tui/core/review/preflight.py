@@ -110,10 +110,12 @@ def failures(review: Review) -> Preflight:
     """The statements the review's counts say fail on the live rows, and how many checks could not count."""
     found, unchecked = [], 0
     for statement, hazard in review.hazards:
-        if hazard.kind != FAILS or hazard.basis != "observed":
+        if hazard.kind != FAILS:
             continue
         if not hazard.count:
             unchecked += bool(hazard.not_counted)  # a sample that found none says so in the review
+            continue
+        if hazard.basis != "observed":
             continue
         first = statement.sql.strip().splitlines()[0] if statement.sql.strip() else ""
         found.append(Failure(statement.line, first, hazard.message, _hint(statement.sql)))
