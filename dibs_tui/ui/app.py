@@ -44,7 +44,7 @@ from .finder_candidates import FinderCandidates
 from .history_actions import HistoryActions
 from .key_order import KeyOrder
 from .listing import Listing
-from .loader_runs import LoaderRuns, exit_on_hangup
+from .loader_runs import LoaderRuns, exit_on_hangup, exit_when_the_terminal_hangs_up
 from .messages import (
     CatalogFailed,
     CatalogListed,
@@ -202,6 +202,7 @@ class DibsApp(
     def on_mount(self) -> None:
         if not self.is_headless:  # SIGHUP and SIGTERM end the app as q does (a test keeps its handlers)
             exit_on_hangup(self.exit)
+            exit_when_the_terminal_hangs_up(self.set_interval, self.exit)
         self.query_one("#details", Vertical).border_title = "Details"
         # Tab cycles the panes only: the tab strip is left to b / d / m and the mouse.
         self.query_one("#tabs", TabbedContent).query_one(Tabs).can_focus = False

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
 import signal
+import sys
 import threading
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -79,3 +81,26 @@ def exit_on_hangup(exit: Callable[[], object]) -> None:
     for hangup in (signal.SIGHUP, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(hangup, exit)
+
+
+def exit_when_the_terminal_hangs_up(
+    every: Callable[[float, Callable[[], None]], object], exit: Callable[[], object]
+) -> None:
+    """A terminal gone without a SIGHUP (a pseudo-terminal the app was started on that was never its
+    controlling one, a process outside the terminal's foreground group) left Textual's input thread reading
+    end-of-file in a loop: the app spun on a core and kept its sessions open on the server for ever. Its input
+    is polled for the hang-up once a second (`every`: the app's set_interval) and the app ends as `q` does."""
+    try:
+        terminal = sys.__stdin__.fileno() if sys.__stdin__ is not None else -1
+    except (OSError, ValueError):  # no file descriptor behind it
+        return
+    if terminal < 0:
+        return
+    poller = select.poll()
+    poller.register(terminal, select.POLLIN)
+
+    def check() -> None:
+        if any(events & select.POLLHUP for _, events in poller.poll(0)):
+            exit()
+
+    every(1.0, check)
