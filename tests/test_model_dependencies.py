@@ -8,6 +8,7 @@ import dataclasses
 
 import pytest
 
+from dibs_tui.core.explore.uses import UsesIndex
 from dibs_tui.core.model import Dependency, ObjectRef
 from dibs_tui.core.model_dependencies import Dependencies
 from tests.diffcases.harness import introspect_dsn
@@ -38,8 +39,14 @@ def test_a_reads_dependencies_behave_as_the_tuple_of_them(db: str) -> None:
     assert adopted == kept and tuple(adopted) == whole
     with pytest.raises(ValueError):
         Dependencies.of_lists([d.dependent for d in whole], [d.referenced for d in whole[1:]])
+    # Walked as pairs of refs, no Dependency made (the Used by section's index of every edge).
+    assert list(kept.pairs()) == [(d.dependent, d.referenced) for d in whole]
     # A catalog holding the tuple equals the read's own, and so does one read again.
     assert dataclasses.replace(catalog, dependencies=whole) == catalog
+    table = ObjectRef("table", "public", "t")
+    by_pairs, by_tuple = UsesIndex(catalog), UsesIndex(dataclasses.replace(catalog, dependencies=whole))
+    assert by_pairs.direct(table) == by_tuple.direct(table) != []
+    assert by_pairs.tree(table) == by_tuple.tree(table)
     assert asyncio.run(introspect_dsn(db)) == catalog
     # Frozen like the Dependency it stands for.
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -47,6 +47,10 @@ class Dependencies(Sequence[Dependency]):
     def __iter__(self) -> Iterator[Dependency]:
         return map(_made, self._dependents, self._referenced)
 
+    def pairs(self) -> Iterator[tuple[ObjectRef, ObjectRef]]:
+        """(dependent, referenced) without a Dependency made for each: what an index of every edge walks."""
+        return zip(self._dependents, self._referenced, strict=True)
+
     @overload
     def __getitem__(self, index: int) -> Dependency: ...
 
