@@ -535,3 +535,26 @@ def test_a_grant_of_all_is_in_sync_across_versions(older_server: Older, tmp_path
     assert statements == [*maintain, "REVOKE TRIGGER ON TABLE public.t FROM all_granted;"], (
         planned.stdout + planned.stderr
     )
+
+
+def test_a_generated_column_given_a_new_expression_is_made_again_before_17(
+    older_server: Older, tmp_path: Path
+) -> None:
+    """SET EXPRESSION is 17's: on a live 15 or 16 the plan said `ALTER COLUMN total SET EXPRESSION AS (...)`
+    and failed there ('syntax error at or near "EXPRESSION"'). There the column is dropped and added again, its
+    values computed by the new expression."""
+    _only_on(older_server, 16, why="15 has no SET EXPRESSION either, as 16; 17 has it")
+    schema = "CREATE TABLE items (id int PRIMARY KEY, price numeric, qty int, total numeric GENERATED ALWAYS AS ({}) STORED);\n"
+    name = f"o{next(_databases)}"
+    run_sql(f"{older_server.dsn}/postgres", f"CREATE DATABASE {name}")
+    live = f"{older_server.dsn}/{name}"
+    run_sql(live, schema.format("price * qty") + "INSERT INTO items VALUES (1, 2, 3);")
+    desired = tmp_path / "schema.sql"
+    desired.write_text(schema.format("price * qty * 2"))
+    planned = _dibs("diff", live, "--desired", str(desired), "--format", "sql")
+    assert planned.returncode == 2, planned.stdout + planned.stderr
+    assert "SET EXPRESSION" not in planned.stdout
+    run_sql(live, planned.stdout)
+    checked = _dibs("check", live, "--desired", str(desired))
+    assert checked.returncode == 0 and "in sync" in checked.stdout, checked.stdout + checked.stderr
+    assert [tuple(r) for r in asyncio.run(fetch(live, "SELECT id, total FROM items"))] == [(1, 12)]

@@ -1,5 +1,6 @@
 """Generated columns PostgreSQL cannot change in place (`remade_generated`: made generated, STORED <-> VIRTUAL,
-a virtual one made plain, a virtual one's expression on a table with CHECKs) dropped and added again; and
+a virtual one made plain, a virtual one's expression on a table with CHECKs, any one's expression on a live
+server before 17) dropped and added again; and
 generated columns around a retyped column: PostgreSQL refuses ALTER COLUMN ... TYPE on a column that a
 generated column reads ("cannot alter type of a column used by a generated column"), so each such generated
 column is dropped first, with the indexes and constraints over it, and added again from the desired table once
@@ -19,7 +20,7 @@ from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .around_columns import clear_for_drop, recast_descendants, retyped_ref
 from .compare_table_options import catch_up_sql, identity_clause, identity_sequence
-from .deparse_drift import same_expression
+from .deparse_drift import major_version, same_expression
 from .graph import ALTER_TABLES
 from .render import table_ref
 from .state import PlanState
@@ -95,7 +96,8 @@ def remade_generated(
     constraint, even NOT ENFORCED: dropping the column, an instant catalog change, spares revalidating every
     CHECK of the table, which dropping them around the SET EXPRESSION would cost. A new type with a new
     expression: neither ALTER goes first (the old expression may not fit the new type, the new one not the old
-    type), and made again a stored column is rewritten once, not twice."""
+    type), and made again a stored column is rewritten once, not twice. A live server before 17 has no SET
+    EXPRESSION at all ('syntax error at or near "EXPRESSION"'): there a new expression is a column made again."""
     if new.generated is None:
         return (
             "virtual column made plain (re-created, its values kept)"
@@ -109,6 +111,8 @@ def remade_generated(
     changed = not same_expression(old.generation_expression, new.generation_expression)
     if changed and (old.type, old.collation) != (new.type, new.collation):
         return "type and generated expression (column re-created: neither change can go before the other)"
+    if changed and (major_version(state.current.server_version) or 18) < 17:
+        return "generated expression (column re-created: PostgreSQL 16 and older have no SET EXPRESSION)"
     if changed and new.generated is Generated.VIRTUAL and _checked(state, old_rel, new_rel):
         return "generated expression (column re-created: SET EXPRESSION refuses a virtual column of a table with CHECKs)"
     return None
