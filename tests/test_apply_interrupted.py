@@ -20,6 +20,7 @@ from dibs_tui.core.migrations.apply_outcome import ConnectionLost
 from dibs_tui.core.migrations.files import checksum
 from tests.apply_project import NAME, THREE, migrate, project, state
 from tests.pg import DIBS, VanishingProxy, fetch, run_sql
+from tests.ui_pilot import tab_pane
 
 
 async def _terminate_when_sleeping(db: str) -> int:
@@ -119,8 +120,7 @@ async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated
     )
     async with app.run_test(size=(150, 45)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         details = pane.query_one("#migrations-details", Static)
         await wait_for(pilot, lambda: "Segments:" in str(details.render()))

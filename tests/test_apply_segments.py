@@ -17,6 +17,7 @@ from dibs_tui.core.migrations.files import checksum
 from dibs_tui.core.migrations.segments import PlanError, plan_segments
 from tests.apply_project import NAME, THREE, migrate, project, state
 from tests.pg import DIBS, fetch, run_sql
+from tests.ui_pilot import tab_pane
 
 
 def test_plan_cuts_at_statements_that_cannot_run_in_a_transaction() -> None:
@@ -259,8 +260,7 @@ async def test_tui_shows_what_an_earlier_run_left_of_a_pending_migration(db: str
     )
     async with app.run_test(size=(150, 45)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         details = pane.query_one("#migrations-details", Static)
         await wait_for(pilot, lambda: "Earlier run:" in str(details.render()))
         shown = str(details.render())

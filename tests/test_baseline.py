@@ -18,6 +18,7 @@ from dibs_tui.core.migrations.history import read_history
 from dibs_tui.core.migrations.layouts import read_folder_status
 from dibs_tui.core.migrations.status import MigrationState
 from tests.pg import REAL, execute, fetch, psql_file
+from tests.ui_pilot import tab_pane
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
 
@@ -217,8 +218,7 @@ async def test_migrations_pane_offers_baseline_when_history_is_empty_and_schema_
     app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         status = pane.query_one("#migrations-status", Static)
         await wait_for(pilot, lambda: "B baseline" in text_of(status))

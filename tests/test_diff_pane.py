@@ -16,7 +16,7 @@ from dibs_tui.ui import review_marks
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
 from tests.pg import run_sql
-from tests.ui_pilot import wait_for
+from tests.ui_pilot import tab_pane, wait_for
 
 SIZE = (140, 40)
 LIVE = (
@@ -30,8 +30,7 @@ CREATE TABLE legacy (id int, note text DEFAULT 'x');
 
 async def _diffed(pilot: Pilot[Any], app: DibsApp) -> DiffPane:
     """The Diff tab opened (`d`) and its first diff in."""
-    await pilot.press("d")
-    pane = app.query_one(DiffPane)
+    pane = await tab_pane(pilot, "d", DiffPane)
     await wait_for(pilot, lambda: pane.result is not None)
     return pane
 
@@ -120,8 +119,7 @@ async def test_a_plan_reaching_more_relations_than_the_bound_is_reviewed_by_the_
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
+        pane = await tab_pane(pilot, "d", DiffPane)
         await wait_for(pilot, lambda: pane.plan_review is not None, limit=60)
         assert pane.plan_review is not None
         [note] = pane.plan_review.notes
@@ -308,8 +306,7 @@ async def test_at_80_columns_a_rename_suggestion_keeps_its_new_names_end_and_its
     app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
+        pane = await tab_pane(pilot, "d", DiffPane)
         await wait_for(pilot, lambda: pane.result is not None and pane.result.renames)
         await pilot.pause()
         options = pane.changes_list

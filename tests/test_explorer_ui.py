@@ -37,7 +37,7 @@ from dibs_tui.ui.screens.finder import FinderScreen
 from dibs_tui.ui.screens.help import HelpScreen
 from tests.pg import execute, run_sql
 from tests.test_ui_snapshots import SIZE, goto, loaded, snapshot_app, snapshot_db, until
-from tests.ui_pilot import make_app, rendered, shop
+from tests.ui_pilot import make_app, rendered, shop, tab_pane
 
 __all__ = ["shop", "snapshot_db"]  # the fixtures, imported for these tests
 
@@ -143,8 +143,7 @@ async def test_health_enter_goes_to_the_table_and_f_writes_a_migration(shop: str
     app = DibsApp(resolve(shop), Settings(project_root=tmp_path), header_label="dibs_test")
     async with app.run_test(size=(120, 36)) as pilot:
         await _app_on(pilot, "customers")
-        await pilot.press("H")  # the Health tab
-        pane = app.query_one(HealthPane)
+        pane = await tab_pane(pilot, "H", HealthPane)  # the Health tab
         assert app.query_one(TabbedContent).active == "health"
         await until(pilot, lambda: pane.report is not None)
         index = next(

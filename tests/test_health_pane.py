@@ -13,7 +13,7 @@ from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.pg import execute
-from tests.ui_pilot import META, fake_editor, loaded, make_app, project, shop, wait_for
+from tests.ui_pilot import META, fake_editor, loaded, make_app, project, shop, tab_pane, wait_for
 
 __all__ = ["project", "shop"]
 
@@ -29,8 +29,7 @@ async def test_findings_grouped_with_why_source_and_fix_and_o_opens_the_source(
     app = make_app(shop, project, editor_template=f"{script} --line {{line}} {{file}}")
     async with app.run_test(size=(140, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("H")
-        pane = app.query_one(HealthPane)
+        pane = await tab_pane(pilot, "H", HealthPane)
         assert app.query_one(TabbedContent).active == "health"
         await wait_for(pilot, lambda: pane.report is not None)
         assert pane.report is not None
@@ -107,8 +106,7 @@ async def test_two_foreign_keys_of_one_table_read_apart_at_80_columns(db: str) -
     )
     async with make_app(db).run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
-        await pilot.press("H")
-        pane = pilot.app.query_one(HealthPane)
+        pane = await tab_pane(pilot, "H", HealthPane)
         await wait_for(pilot, lambda: pane.report is not None)
         await pilot.pause()
         options = pane.findings_list
@@ -138,8 +136,7 @@ async def test_a_schema_every_finding_shares_is_said_once_not_on_each_row(db: st
     )
     async with make_app(db).run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
-        await pilot.press("H")
-        pane = pilot.app.query_one(HealthPane)
+        pane = await tab_pane(pilot, "H", HealthPane)
         await wait_for(pilot, lambda: pane.report is not None)
         await pilot.pause()
 
@@ -173,12 +170,10 @@ async def test_a_check_that_cannot_connect_says_which_key_tries_again(db: str, t
         name = db.rsplit("/", 1)[-1]
         await execute(db.rsplit("/", 1)[0] + "/postgres", f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         try:
-            await pilot.press("H")
-            status = app.query_one(HealthPane).query_one("#health-status", Static)
+            status = (await tab_pane(pilot, "H", HealthPane)).query_one("#health-status", Static)
             await wait_for(pilot, lambda: "cannot check" in str(status.render()))
             assert str(status.render()).endswith("(r checks again)"), str(status.render())
-            await pilot.press("m")
-            migrations = app.query_one(MigrationsPane).query_one("#migrations-status", Static)
+            migrations = (await tab_pane(pilot, "m", MigrationsPane)).query_one("#migrations-status", Static)
             await wait_for(pilot, lambda: "cannot connect" in str(migrations.render()))
             assert str(migrations.render()).endswith("(r reads it again)"), str(migrations.render())
         finally:
@@ -199,8 +194,7 @@ async def test_r_reads_the_catalog_again_so_a_fix_made_meanwhile_is_seen(db: str
     )
     async with make_app(db).run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
-        await pilot.press("H")
-        pane = pilot.app.query_one(HealthPane)
+        pane = await tab_pane(pilot, "H", HealthPane)
         await wait_for(pilot, lambda: pane.report is not None)
         assert pane.report is not None
         first = pane.report

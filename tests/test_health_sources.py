@@ -13,6 +13,7 @@ import pytest
 
 from dibs_tui.cli import main
 from tests.pg import execute, run_sql
+from tests.ui_pilot import tab_pane
 
 SCHEMA = """\
 CREATE TABLE parent (id int PRIMARY KEY);
@@ -117,8 +118,7 @@ async def test_the_health_tab_reports_what_lint_reports(
     app = DibsApp(resolve(db), load_settings(project), header_label="dibs_test")
     async with app.run_test(size=(140, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("H")
-        pane = app.query_one(HealthPane)
+        pane = await tab_pane(pilot, "H", HealthPane)
         await wait_for(pilot, lambda: pane.report is not None, limit=60)
         assert pane.report is not None
         tab = {(f.check, f.object): finding_json(f) for f in pane.report.findings}

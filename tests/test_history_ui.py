@@ -24,6 +24,7 @@ from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.pg import execute, run_sql
 from tests.test_history import HAND_BUILT
 from tests.test_ui_snapshots import FIXED_TIMES, loaded, settled, until
+from tests.ui_pilot import mounted
 
 SIZE = (120, 36)
 DATABASE = "history_snapshots"
@@ -91,7 +92,7 @@ async def test_details_history_of_a_table_and_a_column_and_enter_opens_the_migra
         app.go_to("public", "users")
         await pilot.pause()
         await pilot.press("M", "down", "enter")  # the second line: m2_orders
-        pane = app.query_one(MigrationsPane)
+        pane = await mounted(pilot, MigrationsPane)
         await until(pilot, lambda: pane.loaded and app.query_one(TabbedContent).active == "migrations")
         options = pane.query_one("#migrations-list", OptionList)
         await until(
@@ -153,8 +154,7 @@ def test_snapshot_migrations_touched(history_db: str, snap_compare: Any) -> None
     async def run_before(pilot: Pilot[Any]) -> None:
         await _users_history(pilot)
         await pilot.press("down", "enter")
-        app = pilot.app
-        pane = app.query_one(MigrationsPane)
+        pane = await mounted(pilot, MigrationsPane)
         await until(pilot, lambda: pane.loaded and pane.query_one(TouchedList).option_count == 3)
 
     assert snap_compare(history_app(history_db), terminal_size=SIZE, run_before=run_before)
@@ -167,7 +167,7 @@ async def test_at_80x24_each_touched_object_is_one_row(history_db: str) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await _users_history(pilot)
         await pilot.press("down", "enter")
-        pane = app.query_one(MigrationsPane)
+        pane = await mounted(pilot, MigrationsPane)
         touched = pane.query_one(TouchedList)
         await until(pilot, lambda: pane.loaded and touched.option_count == 3)
         await pilot.pause()

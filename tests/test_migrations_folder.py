@@ -16,7 +16,7 @@ from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from tests.pg import run_sql
 from tests.test_cli import run
-from tests.ui_pilot import wait_for
+from tests.ui_pilot import tab_pane, wait_for
 
 
 def _applied(db: str, tmp_path: Path) -> Path:
@@ -66,8 +66,7 @@ async def test_the_migrations_pane_names_a_configured_folder_that_is_not_there(
     app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=typo), header_label="t")
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         status = pane.query_one("#migrations-status", Static)
         await wait_for(pilot, lambda: "does not exist" in str(status.render()))
         assert str(typo) in str(status.render()) and not pane.loaded
@@ -112,8 +111,7 @@ async def test_the_migrations_pane_does_not_make_a_configured_folder_that_is_not
     app = DibsApp(resolve(db), settings, desired=[str(schema)], header_label="t")
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        status = app.query_one(MigrationsPane).query_one("#migrations-status", Static)
+        status = (await tab_pane(pilot, "m", MigrationsPane)).query_one("#migrations-status", Static)
         await wait_for(pilot, lambda: "does not exist" in str(status.render()))
         await pilot.press("n")
         await wait_for(

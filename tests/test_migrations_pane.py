@@ -25,7 +25,7 @@ from dibs_tui.ui.migration_rows import segment_lines
 from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
 from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.pg import browser_on_a_terminal, drain, execute, fetch, run_sql, until
-from tests.ui_pilot import wait_for
+from tests.ui_pilot import tab_pane, wait_for
 
 SIZE = (150, 45)
 
@@ -61,8 +61,7 @@ def _app(db: str, tmp_path: Path, folder: Path, desired: str | None = None) -> D
 async def _open_migrations(pilot: Pilot[int], app: DibsApp) -> MigrationsPane:
     """Once the catalog is in, `m` opens the Migrations tab; its pane once its list is loaded."""
     await wait_for(pilot, lambda: app.catalog is not None)
-    await pilot.press("m")
-    pane = app.query_one(MigrationsPane)
+    pane = await tab_pane(pilot, "m", MigrationsPane)
     await wait_for(pilot, lambda: pane.loaded)
     return pane
 
@@ -276,8 +275,7 @@ async def test_generate_keeps_the_rename_accepted_in_the_diff_pane(
     app = _app(db, tmp_path, folder, desired)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")
-        diff = app.query_one(DiffPane)
+        diff = await tab_pane(pilot, "d", DiffPane)
         await wait_for(pilot, lambda: diff.result is not None and diff.result.renames)
         rows = diff.query_one("#diff-changes", OptionList)
         rows.highlighted = next(
@@ -289,8 +287,7 @@ async def test_generate_keeps_the_rename_accepted_in_the_diff_pane(
         await wait_for(
             pilot, lambda: "RENAME COLUMN mail TO email" in text_of(diff.query_one("#diff-plan", Static))
         )
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         await pilot.press("n")
         await wait_for(
@@ -320,8 +317,7 @@ async def test_g_and_G_move_to_the_first_and_last_migration_and_g_still_re_diffs
         assert pane.migrations_list.highlighted == 2
         await pilot.press("g")
         assert pane.migrations_list.highlighted == 0
-        await pilot.press("d")
-        diff = app.query_one(DiffPane)
+        diff = await tab_pane(pilot, "d", DiffPane)
         await wait_for(pilot, lambda: diff.result is not None)
         first = diff.result
         await pilot.press("g")
@@ -494,8 +490,7 @@ async def test_j_and_k_stop_at_the_ends_of_the_migrations_and_diff_lists(
         assert migrations.highlighted == 0
         await pilot.press("j")
         assert migrations.highlighted == 1
-        await pilot.press("d")
-        diff = app.query_one(DiffPane)
+        diff = await tab_pane(pilot, "d", DiffPane)
         await wait_for(pilot, lambda: diff.result is not None)
         changes = diff.changes_list
         changes.focus()

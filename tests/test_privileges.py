@@ -24,6 +24,7 @@ from dibs_tui.ui.diff_pane import DiffPane
 from tests.diffcases.harness import apply_plan, assert_same_fingerprint, introspect_dsn
 from tests.pg import fetch, run_sql
 from tests.test_diff_pane import SIZE, text_of, wait_for
+from tests.ui_pilot import tab_pane
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
 R1, R2 = f"k2_reader_{os.getpid()}", f"k2_writer_{os.getpid()}"
@@ -195,8 +196,7 @@ async def test_the_diff_pane_toggles_privileges(granted: tuple[str, str], tmp_pa
     app = DibsApp(resolve(live), Settings(project_root=tmp_path), desired=[desired], header_label="t")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")
-        pane = app.query_one(DiffPane)
+        pane = await tab_pane(pilot, "d", DiffPane)
         await wait_for(pilot, lambda: pane.result is not None)
         assert text_of(pane.query_one("#diff-status", Static)).startswith("In sync")
         binding = next(b for b in pane.BINDINGS if isinstance(b, Binding) and b.action == "toggle_privileges")

@@ -26,7 +26,7 @@ from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.table_card import ColumnList, card_header
 from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.pg import execute, fetch
-from tests.ui_pilot import goto, loaded, rendered, wait_for
+from tests.ui_pilot import goto, loaded, rendered, tab_pane, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -130,9 +130,8 @@ async def test_at_80x24_a_destructive_change_keeps_its_mark(demo: DemoInfo) -> N
     """The Diff list's `!` (data lost) ended the row and went with its end at 80 columns: `- column
     legacy_username…`. The detail is cut first, then the name in its middle; the mark stays."""
     async with demo_app(demo).run_test(size=(80, 24)) as pilot:
-        app = await loaded(pilot)
-        await pilot.press("d")
-        diff = app.query_one(DiffPane)
+        await loaded(pilot)
+        diff = await tab_pane(pilot, "d", DiffPane)
         await wait_for(pilot, lambda: diff.result is not None, limit=60)
         await pilot.pause()
         changes = diff.changes_list
@@ -180,8 +179,7 @@ async def test_at_80x24_the_health_and_migrations_lists_keep_names_apart(demo: D
         assert any(
             row.startswith("✓ 20260117100000_add") and row.rstrip().endswith("ation  applied") for row in rows
         ), rows
-        await pilot.press("H")
-        health = app.query_one(HealthPane)
+        health = await tab_pane(pilot, "H", HealthPane)
         await wait_for(pilot, lambda: health.report is not None, limit=60)
         findings = health.findings_list
         heading = findings.render_line(0).text
@@ -302,8 +300,9 @@ async def test_entering_a_tab_focuses_its_main_list(drifted: tuple[str, Path]) -
     app = drifted_app(drifted)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("d")  # mounts the tab panes (ui/tab_actions.py), then enters the Diff tab
-        diff = app.query_one(DiffPane)
+        diff = await tab_pane(
+            pilot, "d", DiffPane
+        )  # mounts the tab panes (ui/tab_actions.py), then enters the Diff tab
         assert app.focused is diff.changes_list
         await wait_for(pilot, lambda: diff.result is not None)
         first = diff.result
@@ -335,8 +334,7 @@ async def test_sync_state_and_marks_follow_an_apply_and_a_rediff(drifted: tuple[
         assert app.tables_pane.table_list.sync_marks[("public", "orders")] == "only desired"
         assert app.tables_pane.table_list.sync_marks[("public", "users")] == "differs"
 
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
@@ -384,8 +382,7 @@ async def test_a_failed_rediff_drops_the_marks_it_can_no_longer_vouch_for(drifte
         await pilot.press("d")
         await wait_for(pilot, lambda: "differences" in header_text(app))
         schema.write_text("CREATE TABLE users (id int PRIMARY KEY, email nosuchtype);\n")
-        await pilot.press("g")
-        diff = app.query_one(DiffPane)
+        diff = await tab_pane(pilot, "g", DiffPane)
         await wait_for(pilot, lambda: "Diff failed" in text_of(diff.query_one("#diff-status", Static)))
         assert "differences" not in header_text(app) and "diff failed" in header_text(app)
         assert text_of(diff.query_one("#diff-status", Static)).endswith(
@@ -406,8 +403,7 @@ async def test_list_rows_never_wrap_their_marks(drifted: tuple[str, Path], width
     app = drifted_app(drifted)
     async with app.run_test(size=(width, 36)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         await pilot.pause()
         listed = pane.migrations_list
@@ -416,8 +412,7 @@ async def test_list_rows_never_wrap_their_marks(drifted: tuple[str, Path], width
         for y in range(listed.option_count):
             line = listed.render_line(y).text.strip()
             assert line[0] in "✓•", line  # the mark starts its row
-        await pilot.press("d")
-        diff = app.query_one(DiffPane)
+        diff = await tab_pane(pilot, "d", DiffPane)
         await wait_for(pilot, lambda: diff.result is not None)
         await pilot.pause()
         changes = diff.changes_list
@@ -431,8 +426,7 @@ async def test_the_demo_migrations_replay_in_the_shadow(demo: DemoInfo) -> None:
     app = demo_app(demo)
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         details = pane.query_one("#migrations-details", Static)
         pane.migrations_list.highlighted = 0  # the initial schema: it also fills the meta tables
@@ -456,8 +450,7 @@ async def replay_text(db: str, settings: Settings) -> str:
     app = DibsApp(resolve(db), settings, header_label="t")
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: app.catalog is not None)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         details = pane.query_one("#migrations-details", Static)
         await wait_for(
             pilot, lambda: "Changes:" in text_of(details) and "computing" not in text_of(details), limit=60

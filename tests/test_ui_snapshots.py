@@ -22,7 +22,7 @@ from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.screens.error import ErrorScreen
 from dibs_tui.ui.screens.finder import FinderScreen
 from tests.pg import execute, run_sql
-from tests.ui_pilot import META, SHOP
+from tests.ui_pilot import META, SHOP, holds, tab_pane
 
 SIZE = (120, 36)
 SMALL = (80, 24)
@@ -90,8 +90,9 @@ def snapshot_app(dsn: str) -> DibsApp:
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], object]) -> None:
+    """Let the app work until `condition()` holds (a widget it queries not there yet is its not holding)."""
     for _ in range(300):
-        if condition():
+        if holds(condition):
             await pilot.pause()
             return
         await pilot.pause(0.05)
@@ -215,8 +216,7 @@ async def _migrations_shown(pilot: Pilot[Any]) -> None:
     from dibs_tui.ui.migrations_pane import MigrationsPane
 
     await loaded(pilot)
-    await pilot.press("m")
-    details = pilot.app.query_one(MigrationsPane).query_one("#migrations-details")
+    details = (await tab_pane(pilot, "m", MigrationsPane)).query_one("#migrations-details")
 
     def done() -> bool:
         text = str(details.render())

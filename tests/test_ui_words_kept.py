@@ -13,7 +13,7 @@ from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen
 from dibs_tui.ui.health_pane import HealthPane
 from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.pg import execute
-from tests.ui_pilot import goto, loaded, make_app, wait_for
+from tests.ui_pilot import goto, loaded, make_app, tab_pane, wait_for
 
 FK = "subscription_invoice_line_items_billing_account_id_fkey"
 MIGRATION = "20260301120000_estimates-and-required-reporter-for-every-issue"
@@ -46,9 +46,8 @@ async def test_a_findings_object_too_long_for_the_panel_is_cut_not_folded(db: st
         f" CONSTRAINT {FK} FOREIGN KEY (billing_account_id) REFERENCES billing.accounts);",
     )
     async with make_app(db).run_test(size=(80, 24)) as pilot:
-        app = await loaded(pilot)
-        await pilot.press("H")
-        pane = app.query_one(HealthPane)
+        await loaded(pilot)
+        pane = await tab_pane(pilot, "H", HealthPane)
         await wait_for(pilot, lambda: pane.report is not None)
         index = next(i for i, f in enumerate(pane.rows) if f is not None and f.check == "fk-without-index")
         pane.findings_list.highlighted = index
@@ -72,8 +71,7 @@ async def test_a_migrations_name_too_long_for_the_panel_is_cut_not_folded(db: st
     app = make_app(db, tmp_path, migrations_dir=folder)
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
-        await pilot.press("m")
-        pane = app.query_one(MigrationsPane)
+        pane = await tab_pane(pilot, "m", MigrationsPane)
         await wait_for(pilot, lambda: pane.loaded)
         details = pane.query_one("#migrations-details", Static)
         await wait_for(pilot, lambda: "Changes:" in str(details.render()))

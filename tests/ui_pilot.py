@@ -7,8 +7,10 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
+from textual.css.query import NoMatches
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -23,6 +25,7 @@ from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.pg import run_sql
 
 SIZE = (120, 36)
+W = TypeVar("W", bound=Widget)
 
 SHOP = """
 CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, email text UNIQUE);
@@ -54,10 +57,20 @@ def make_app(dsn: str, root: Path | None = None, **settings: object) -> DibsApp:
     )
 
 
-async def wait_for(pilot: Pilot[int], condition: Callable[[], object], limit: float = 30.0) -> None:
-    """Let the app work (workers, timers) until `condition()` holds."""
+def holds(condition: Callable[[], object]) -> bool:
+    """Whether `condition()` holds; a widget it queries that is not there (yet, or again) is its not holding:
+    a pane mounted by a key's action or a tab's activation, a screen composed after a push, the footer's keys
+    mounted again whenever the bindings change, all come a few messages after the key's press returns."""
+    try:
+        return bool(condition())
+    except NoMatches:
+        return False
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], object], limit: float = 30.0) -> None:
+    """Let the app work (workers, timers) until `condition()` holds (see `holds`)."""
     waited = 0.0
-    while not condition():
+    while not holds(condition):
         await pilot.pause(0.05)
         waited += 0.05
         if waited > limit:
@@ -72,6 +85,20 @@ async def loaded(pilot: Pilot[int]) -> DibsApp:
     await wait_for(pilot, lambda: app.catalog is not None and app.card.relation is not None)
     await pilot.pause()
     return app
+
+
+async def tab_pane(pilot: Pilot[Any], key: str, kind: type[W]) -> W:
+    """`key` pressed, then its tab's pane once it is mounted: the Diff, Migrations and Health panes are
+    mounted by the key's action or the tab's activation (ui/tab_actions.py), which may come after the press
+    returns on a loaded machine (a query_one right after it raised NoMatches)."""
+    await pilot.press(key)
+    return await mounted(pilot, kind)
+
+
+async def mounted(pilot: Pilot[Any], kind: type[W]) -> W:
+    """The app's one widget of `kind`, once it is mounted (see `tab_pane`)."""
+    await wait_for(pilot, lambda: pilot.app.query(kind))
+    return pilot.app.query_one(kind)
 
 
 def shown_tables(app: DibsApp) -> list[str]:
