@@ -17,6 +17,7 @@ import pytest
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.review.report import ReviewedStatement
 from dibs_tui.core.review.run import review_file
+from tests.pg import execute
 from tests.test_cli import DIBS
 
 
@@ -426,3 +427,38 @@ async def test_a_publication_on_a_server_without_logical_wal_is_said_once_of_the
     ), planned.stdout + planned.stderr
     path.write_text("CREATE TABLE u (id int);\n")
     assert not [n for n in (await review_file(resolve(db), path)).notes if "wal_level" in n]
+
+
+@pytest.mark.parametrize(
+    "constraint",
+    [
+        "ADD CONSTRAINT positive CHECK (id > 0)",
+        "ADD CONSTRAINT owner_fk FOREIGN KEY (owner) REFERENCES owners (id)",
+        "ALTER COLUMN owner SET NOT NULL",
+    ],
+)
+async def test_not_valid_advice_under_an_earlier_statements_lock_says_it_needs_a_transaction_of_its_own(
+    db: str, tmp_path: Path, constraint: str
+) -> None:
+    """An ALTER TABLE before it in the same transaction holds ACCESS EXCLUSIVE until commit: added NOT VALID
+    and validated there, the constraint still blocks every write for the whole read, which the advice ('then
+    VALIDATE ...: writes go on') did not say. The oracle: the live server still shows the lock after VALIDATE."""
+    await execute(
+        db,
+        "CREATE TABLE owners (id int PRIMARY KEY); INSERT INTO owners VALUES (1);"
+        "CREATE TABLE t (id int, owner int); INSERT INTO t SELECT g, 1 FROM generate_series(1, 20000) g;",
+    )
+    first = "ALTER TABLE t ADD COLUMN note text;\n"
+    held = await _rolled_back(
+        db,
+        first + "ALTER TABLE t ADD CONSTRAINT positive CHECK (id > 0) NOT VALID;"
+        "ALTER TABLE t VALIDATE CONSTRAINT positive;",
+        "SELECT mode FROM pg_locks WHERE relation = 't'::regclass AND pid = pg_backend_pid()",
+    )
+    assert "AccessExclusiveLock" in {r["mode"] for r in held}
+    statements = await _review(db, tmp_path, f"{first}ALTER TABLE t {constraint};\n")
+    [advice] = [h.message for h in statements[1].hazards if h.kind == "constraint-without-not-valid"]
+    assert "in a transaction of its own" in advice and "public.t" in advice, advice
+    alone = await _review(db, tmp_path, f"ALTER TABLE t {constraint};\n")
+    [advice] = [h.message for h in alone[0].hazards if h.kind == "constraint-without-not-valid"]
+    assert "transaction of its own" not in advice, advice

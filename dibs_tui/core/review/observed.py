@@ -117,8 +117,29 @@ async def with_observations(
         read_under.pop(relation, None)
     for relation, mode in read_under.items():  # under the lock an earlier statement took
         hazards += await _blocks_writes(relation, mode, costing, reads=True, held_before=True)
+    hazards = [_validated_apart(h, step) if h.kind == "constraint-without-not-valid" else h for h in hazards]
     locks = tuple(ObservedLock(_name(k.relation), k.mode, k.granted) for k in step.locks)
     return Observed(hazards, _strongest_lock(step), locks, not step.alone)
+
+
+def _validated_apart(hazard: Hazard, step: TraceStep) -> Hazard:
+    """NOT VALID, then VALIDATE, lets writes go on only where nothing blocks them already: a lock that an
+    earlier statement of this transaction took on the table it reads (an ALTER TABLE before it) is held until
+    commit, and the VALIDATE reads under it all the same."""
+    read = {*step.scanned, *(r for r, _ in step.scanned_blocking_writes)}
+    held = [
+        k
+        for k in step.held_before
+        if k.relation in read and k.mode in (*WRITE_BLOCKING, "AccessExclusiveLock")
+    ]
+    if not held:
+        return hazard
+    under = ", ".join(f"{lock_words(k.mode)} on {_name(k.relation)}" for k in held)
+    return replace(
+        hazard,
+        message=f"{hazard.message}, in a transaction of its own: this one holds {under} since an earlier "
+        "statement, until it commits",
+    )
 
 
 async def _ran_alone(
