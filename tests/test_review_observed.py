@@ -16,7 +16,7 @@ import pytest
 
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.review.report import ReviewedStatement
-from dibs_tui.core.review.run import review_file
+from dibs_tui.core.review.run import review_file, review_text
 from tests.pg import execute
 from tests.test_cli import DIBS
 
@@ -462,3 +462,20 @@ async def test_not_valid_advice_under_an_earlier_statements_lock_says_it_needs_a
     alone = await _review(db, tmp_path, f"ALTER TABLE t {constraint};\n")
     [advice] = [h.message for h in alone[0].hazards if h.kind == "constraint-without-not-valid"]
     assert "transaction of its own" not in advice, advice
+
+
+@pytest.mark.parametrize("traced", [False, True])
+async def test_drop_index_says_the_lock_on_its_table(db: str, tmp_path: Path, traced: bool) -> None:
+    """DROP INDEX takes ACCESS EXCLUSIVE on the index's table (the oracle: pg_locks after it, rolled back);
+    untraced, as migrate's acknowledgement shows it, the lock line said nothing."""
+    await execute(db, "CREATE TABLE t (id int, a int); CREATE INDEX t_a ON t (a);")
+    held = await _rolled_back(
+        db,
+        "DROP INDEX t_a",
+        "SELECT mode FROM pg_locks WHERE relation = 't'::regclass AND pid = pg_backend_pid()",
+    )
+    assert {r["mode"] for r in held} == {"AccessExclusiveLock"}
+    review = await review_text(resolve(db), "DROP INDEX t_a;\n", "m.sql", traced=traced)
+    assert review.statements[0].lock == (
+        "ACCESS EXCLUSIVE on public.t" if traced else "ACCESS EXCLUSIVE on t"
+    )

@@ -120,11 +120,14 @@ class Reviewer:
 
     async def lock_taken(self, sql: str) -> str:
         """The strongest table lock the statement takes; an ALTER TYPE ... CASCADE's none where no table is of
-        the type (it alters the type alone)."""
+        the type (it alters the type alone); a DROP INDEX's on the index's table, which the shape cannot name."""
         shape = shape_of(sql)
         typed = shape.action in ("alter-typed-tables", "rename-object") and shape.table
         if typed and not await self._tables_of_type(shape.table):
             return ""
+        if shape.action == "drop-index" and not shape.concurrent and shape.tables:  # its table's
+            owner = await self._index_table(shape.tables[0])
+            return f"ACCESS EXCLUSIVE on {owner}" if owner else ""
         return shape.lock
 
     async def lock_rename_or_type(self, shape: Shape, sql: str) -> list[Hazard]:
@@ -213,12 +216,19 @@ class Reviewer:
             hazards.append(self.lock(table, name))
         return hazards
 
-    async def drop_index(self, name: str) -> list[Hazard]:
-        owner = await self.facts.conn.fetchval(
-            "SELECT indrelid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_index "
-            "WHERE indexrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
-            regclass_text(name),
+    async def _index_table(self, index: str) -> str:
+        """The table of `index` (as regclass prints it); "" where there is none."""
+        return str(
+            await self.facts.conn.fetchval(
+                "SELECT indrelid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_index "
+                "WHERE indexrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
+                regclass_text(index),
+            )
+            or ""
         )
+
+    async def drop_index(self, name: str) -> list[Hazard]:
+        owner = await self._index_table(name)
         table = await self.existing(owner) if owner else None
         if table is None or not table.reached:
             return []
