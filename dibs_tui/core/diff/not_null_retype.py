@@ -9,7 +9,10 @@ reads its table once more (the type change has just rewritten it).
 A partition's own NOT NULL named otherwise is refused the same way; the model cannot tell it from an attached
 table's (named otherwise too, not its own, which the type change names as the parent's), so a partition's is held
 so where the desired partition names it otherwise than its parent: made again under that name, its own, either
-way (an attached partition's name, which no RENAME gives it while it is attached, is so given back)."""
+way (an attached partition's name, which no RENAME gives it while it is attached, is so given back).
+
+A live server before 18 keeps no NOT NULL constraints (its type change goes through them), nor has the
+`ADD CONSTRAINT ... NOT NULL` that adds one again: nothing is held there."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from ..object_names import named_not_null, not_null_name
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident
 from .around_columns import retyped_ref
+from .deparse_drift import major_version
 from .graph import ALTER_TABLES
 from .render import table_ref
 from .state import PlanState
@@ -84,6 +88,8 @@ def _over_own(state: PlanState, rel: Relation, column: str) -> list[list[Relatio
 def hold_not_nulls(state: PlanState, rel: Relation, column: str, details: list[str]) -> list[ObjectRef]:
     """`rel` the live table whose `column` the plan retypes: where its tree needs it, the NOT NULLs dropped
     before the type change and added again after it. Returns the drops the type change must follow."""
+    if (major_version(state.current.server_version) or 18) < 18:
+        return []
     paths = _over_own(state, rel, column)
     if not paths:
         return []
