@@ -479,3 +479,29 @@ async def test_drop_index_says_the_lock_on_its_table(db: str, tmp_path: Path, tr
     assert review.statements[0].lock == (
         "ACCESS EXCLUSIVE on public.t" if traced else "ACCESS EXCLUSIVE on t"
     )
+
+
+@pytest.mark.parametrize("traced", [False, True])
+async def test_drop_table_says_the_lock_on_the_tables_its_foreign_keys_join(
+    db: str, tmp_path: Path, traced: bool
+) -> None:
+    """A dropped table's foreign keys go with it, their triggers on the other table too: DROP TABLE takes
+    ACCESS EXCLUSIVE on the table it references (the oracle: pg_locks, rolled back), and with CASCADE on a
+    table whose key references it. Untraced, only the dropped table was said."""
+    await execute(
+        db,
+        "CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent SELECT generate_series(1, 50);"
+        "CREATE TABLE child (id int UNIQUE, p int REFERENCES parent); INSERT INTO child VALUES (1, 1);"
+        "CREATE TABLE grandchild (id int PRIMARY KEY REFERENCES child (id)); INSERT INTO grandchild VALUES (1);",
+    )
+    held = await _rolled_back(
+        db,
+        "DROP TABLE child CASCADE",
+        "SELECT c.relname::text FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+        "WHERE l.mode = 'AccessExclusiveLock' AND l.pid = pg_backend_pid() AND c.relkind = 'r'",
+    )
+    assert {"parent", "grandchild"} <= {r["relname"] for r in held}
+    review = await review_text(resolve(db), "DROP TABLE child CASCADE;\n", "m.sql", traced=traced)
+    said = [h.message for _, h in review.hazards if h.kind == "access-exclusive-lock"]
+    for table in ("parent (50 rows)", "grandchild (1 row)"):
+        assert any(f"ACCESS EXCLUSIVE on {'public.' if traced else ''}{table}" in m for m in said), said

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..migrations.files import alone_if_partitioned, runs_outside_transaction
 from ..sql import quote_ident
 from ..sqlparse import statement_info, strip_comments
+from .dropped_keys import keys_dropped_with
 from .facts import Facts, TableFacts
 from .names import IDENT, NAME, key, regclass_text, split_top_level, unquote
 from .replication import replication_hazards
@@ -75,7 +76,7 @@ class Reviewer:
         elif shape.action == "reindex" and not shape.concurrent:
             hazards += await self.reindex(shape)
         elif shape.action == "drop-tables":
-            hazards += await self.drop_tables(shape.verb, list(shape.tables))
+            hazards += await self.drop_tables(shape.verb, list(shape.tables), sql)
         elif shape.action == "drop-index" and not shape.concurrent:
             for name in shape.tables:
                 hazards += await self.drop_index(name)
@@ -207,13 +208,17 @@ class Reviewer:
             return []
         return [await self.blocking_build(table, name, "builds an index", "CREATE INDEX")]
 
-    async def drop_tables(self, verb: str, names: list[str]) -> list[Hazard]:
+    async def drop_tables(self, verb: str, names: list[str], sql: str) -> list[Hazard]:
         hazards: list[Hazard] = []
         for name in names:
             table = await self.existing(name)
-            if table is None or not table.reached:
-                continue
-            hazards.append(self.lock(table, name))
+            if table is not None and table.reached:
+                hazards.append(self.lock(table, name))
+        if verb == "DROP":
+            info = statement_info(sql)
+            cascade = info is not None and info.body.get("behavior") == "DROP_CASCADE"
+            kept = [n for n in names if key(n) not in self.created]
+            hazards += await keys_dropped_with(self.facts, kept, cascade)
         return hazards
 
     async def _index_table(self, index: str) -> str:
