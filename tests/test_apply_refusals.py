@@ -364,6 +364,31 @@ def test_a_migration_its_review_sees_failing_on_the_rows_is_not_started(db: str,
     assert asyncio.run(fetch(db, columns))[0]["n"] == 3
 
 
+def test_a_migration_whose_expression_the_server_raises_on_for_a_row_is_not_started(
+    db: str, tmp_path: Path
+) -> None:
+    """The review evaluates a new stored column's expression on the live rows and the server raises on one
+    (division by zero): the statement will fail, as certainly as a counted NULL. It was taken for a count not
+    made, and migrate started the migration: its first two segments committed and it stopped at line 3."""
+    run_sql(db, "CREATE TABLE c (id int PRIMARY KEY, d int); INSERT INTO c VALUES (1, 1), (2, 0);")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text(
+        "ALTER TABLE c ADD COLUMN bpm int;\n"
+        "CREATE INDEX CONCURRENTLY c_bpm ON c (bpm);\n"
+        "ALTER TABLE c ADD COLUMN ratio int GENERATED ALWAYS AS (id / d) STORED;\n"
+    )
+    columns = "SELECT count(*) AS n FROM pg_attribute WHERE attrelid = 'c'::regclass AND attnum > 0"
+    done = _migrate(db, folder, "--no-prove")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        "refusing to apply 001_a: line 3 fails on what is there now: computing the stored column ratio "
+        in (done.stderr)
+    )
+    assert "division by zero" in done.stderr and "--allow-failing" in done.stderr
+    assert asyncio.run(fetch(db, columns))[0]["n"] == 2  # nothing ran
+
+
 def test_a_failure_the_review_could_not_count_is_acknowledged_not_refused(db: str, tmp_path: Path) -> None:
     """A CHECK calling a function of the database: the review may not evaluate it on the live rows and says the
     violators are not counted. That is a risk for the user to acknowledge (--yes), not a failure seen: migrate

@@ -104,6 +104,9 @@ CASES = [
     ("", "CREATE INDEX e ON t ((v::int))", FAILS, "invalid input syntax for type integer"),
     ("UPDATE t SET v = id::text;", "CREATE INDEX e ON t ((v::int))", None, ""),
     ("UPDATE t SET p = 0 WHERE id = 2;", "CREATE INDEX e ON t (id) WHERE 10 / p > 1", FAILS, "division by zero"),
+    # A partial index computes its keys only where its predicate holds: the row it leaves out raises nothing
+    ("UPDATE t SET p = 0 WHERE id = 2;", "CREATE INDEX e ON t ((10 / p)) WHERE p <> 0", None, ""),
+    ("UPDATE t SET p = 0 WHERE id = 2;", "CREATE INDEX e ON t ((10 / p)) WHERE id > 1", FAILS, "division by zero"),
     (MOODS + "UPDATE t SET mo = 'happy' WHERE id = 2;", "CREATE TYPE mood2 AS ENUM ('sad', 'ok');\n"
      "ALTER TABLE t ALTER COLUMN mo TYPE mood2 USING mo::text::mood2", FAILS,
      "1 value of t.mo does not fit mood2 (e.g. (id)=(2))"),

@@ -10,7 +10,7 @@ import asyncpg
 from ..diff.type_conversions import through_text
 from ..sql import quote_ident, quote_literal
 from .count_queries import Column, Failed, Target, cast_between, count_rows, resolve_type
-from .counted import RowCount, observed, uncounted, unproven
+from .counted import RowCount, observed, raised, uncounted, unproven
 from .expr_allowlist import columns_of, deparse, refusal
 from .report import Hazard
 
@@ -73,13 +73,7 @@ async def cast_hazards(
         elif failed is None:
             changed = await count_rows(conn, target, f"{value} IS NULL AND {col} IS NOT NULL")
     except Failed as exc:
-        return [
-            observed(
-                FAILS,
-                f"{consequence}: the server raised {exc.message}",
-                RowCount(None, not_counted=exc.message),
-            )
-        ]
+        return [raised(FAILS, f"{consequence}: the server raised {exc.message}")]
     if failed is None:  # guarded: every value read converted; on a sample, that proves nothing of the rest
         hazards += unproven(FAILS, "value the cast refuses", target.shown, changed, consequence)
     elif failed.rows:

@@ -80,3 +80,10 @@ def uncounted(kind: str, message: str, why: str) -> Hazard:
     """A hazard the review could not count (`why`): inferred from the statement, since nothing on the server
     showed it; a count the server refused by raising (a division by zero on a row) is `observed`."""
     return Hazard(kind, message, "inferred", not_counted=why)
+
+
+def raised(kind: str, message: str) -> Hazard:
+    """The server raised evaluating the statement's own expression on a row there now (a division by zero, a
+    value that does not convert): it stops at the first such row, so at least one row makes the statement
+    fail, as certain as a counted one (migrate refuses to start it)."""
+    return observed(kind, message, RowCount(1))

@@ -36,7 +36,7 @@ from .count_sequences import sequence_hazards
 from .count_typed_tables import typed_table_alters
 from .count_types import cast_hazards
 from .count_updates import update_hazards
-from .counted import RowCount, not_counted, observed, unproven
+from .counted import RowCount, not_counted, observed, raised, unproven
 from .expr_allowlist import columns_of, deparse
 from .facts import Facts
 from .names import key, regclass_text
@@ -205,13 +205,7 @@ class Counter:
             label = _NOT_A_LABEL.search(exc.message)
             if label is not None and label.group(1) in self.labels_added:
                 return []  # not counted: the rows there now are read without the label
-            return [
-                observed(
-                    FAILS,
-                    f"fails on the rows there now: {exc.message}",
-                    RowCount(None, not_counted=exc.message),
-                )
-            ]
+            return [raised(FAILS, f"fails on the rows there now: {exc.message}")]
         return []
 
     async def inserted(self, node: Any, sql: str) -> list[Hazard]:
@@ -469,26 +463,33 @@ class Counter:
         if target is None:
             return []
         computed = [e.expr for e in node.indexParams or () if not e.name]
-        if node.whereClause is not None:
-            computed.append(node.whereClause)
-        return await self.computes(target, computed, "the index's expressions") if computed else []
+        if not computed and node.whereClause is None:
+            return []
+        return await self.computes(target, computed, "the index's expressions", where=node.whereClause)
 
-    async def computes(self, target: Target, expressions: list[Any], what: str) -> list[Hazard]:
+    async def computes(
+        self, target: Target, expressions: list[Any], what: str, *, where: Any = None
+    ) -> list[Hazard]:
         """Expressions a statement computes for every row (a stored generated column, an index's keys): one
         that raises on a row there now (a division by zero, a cast) fails the statement, so each is evaluated
-        over the rows, when the allowlist lets it, to see."""
-        for expr in expressions:
+        over the rows, when the allowlist lets it, to see. A partial index's predicate is computed for every
+        row and its keys only where it holds, as the server builds it."""
+        for expr in [*expressions, *([where] if where is not None else [])]:
             if why := await refusal_on(self.conn, expr) or target.unsafe(columns_of(expr)):
                 consequence = "the statement fails if it raises on any row"
                 return [not_counted(FAILS, f"whether {what} computes on {target.shown}", why, consequence)]
+        chosen = f"({deparse(where)}) IS TRUE" if where is not None else ""
         try:
+            if chosen:
+                await count_rows(self.conn, target, f"({chosen}) IS NULL")
             for expr in expressions:
-                await count_rows(self.conn, target, f"({deparse(expr)}) IS NULL")
+                value = f"CASE WHEN {chosen} THEN ({deparse(expr)}) END" if chosen else f"({deparse(expr)})"
+                await count_rows(self.conn, target, f"{value} IS NULL")
         except Failed as exc:  # the row is not named: the server stops at the first
             message = (
                 f"computing {what} raises on a row of {target.shown} ({exc.message}): the statement fails"
             )
-            return [observed(FAILS, message, RowCount(None, not_counted=exc.message))]
+            return [raised(FAILS, message)]
         return []
 
     async def read_breaks(self, target: Target, expr: Any, column: str) -> list[Hazard]:
