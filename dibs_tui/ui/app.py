@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
@@ -36,7 +36,7 @@ from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.gc_pause import freeze_long_lived
 from ..core.model import Catalog, ObjectRef, QualifiedName
-from .app_help import TablesCommands, help_entries, system_commands
+from .app_help import APP_BINDINGS, TablesCommands, help_entries, system_commands
 from .catalog_loader import CardReads, failure_text, fetch_catalog, fetch_relation
 from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
@@ -76,8 +76,6 @@ from .widgets.tables_pane import TablesPane
 from .widgets.used_by import UsedBy
 from .widgets.virtual_list import VirtualList
 
-APP_GROUP = Binding.Group("App")
-GO_GROUP = Binding.Group("Go")
 CARD_SETTLE = 0.08  # seconds: cursor moves closer together than this redraw the card once, when they stop
 FIRST_CARD_WAIT = 1.0  # seconds the full load waits for the first card's relation to be loaded alone
 
@@ -100,30 +98,7 @@ class DibsApp(
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {TablesCommands}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit", group=APP_GROUP),
-        Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
-        Binding("slash", "filter", "Filter", id="app.filter", key_display="/"),
-        Binding("t", "goto_table", "Go to table", id="app.goto_table"),
-        Binding("c", "column_search", "Find column", show=False, id="app.column_search"),
-        Binding("o", "open_editor", "Open source", id="app.open_editor"),
-        Binding("y", "copy", "Copy", id="app.copy"),
-        Binding("Y", "copy_ddl", "Copy DDL", show=False, id="app.copy_ddl"),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("d", "diff", "Diff", id="app.diff"),
-        Binding("m", "migrations", "Migrations", show=False, id="app.migrations"),
-        Binding("b", "browse", "Browse", show=False, id="app.browse"),
-        Binding("u", "uses", "Used by", show=False, id="app.uses"),
-        Binding("n", "neighbourhood", "FK neighbourhood", show=False, id="app.neighbourhood"),
-        Binding("p", "path", "Path to a table", show=False, id="app.path"),
-        Binding("H", "health", "Health", show=False, id="app.health"),
-        Binding("M", "migration_history", "Migration history", show=False, id="app.migration_history"),
-        Binding("e", "export", "Export (Mermaid, DOT, Markdown)", show=False, id="app.export"),
-        Binding("backspace,alt+left", "history_back", "Back", show=False, id="app.back", group=GO_GROUP),
-        Binding("alt+right", "history_forward", "Forward", show=False, id="app.forward", group=GO_GROUP),
-        Binding("l", "move_pane(1)", "Next pane", show=False, id="app.next_pane", group=GO_GROUP),
-        Binding("h", "move_pane(-1)", "Previous pane", show=False, id="app.previous_pane", group=GO_GROUP),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     def __init__(
         self,

@@ -1,4 +1,5 @@
-"""The help screen's key list and the command palette's entries, both built from the app's state."""
+"""The browser's keys (APP_BINDINGS), and the help screen's key list and the command palette's entries, built
+from them and the app's state."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -39,6 +40,35 @@ PANE_NAMES = {
     "migrations-touched": "Touched by the migration",
     "migrations-sql-scroll": "Migration SQL",
 }
+
+APP_GROUP = Binding.Group("App")
+GO_GROUP = Binding.Group("Go")
+
+# The browser's own keys, each with the id help and the palette name it by (DibsApp.BINDINGS).
+APP_BINDINGS: list[BindingType] = [
+    Binding("q", "quit", "Quit", id="app.quit", group=APP_GROUP),
+    Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
+    Binding("slash", "filter", "Filter", id="app.filter", key_display="/"),
+    Binding("t", "goto_table", "Go to table", id="app.goto_table"),
+    Binding("c", "column_search", "Find column", show=False, id="app.column_search"),
+    Binding("o", "open_editor", "Open source", id="app.open_editor"),
+    Binding("y", "copy", "Copy", id="app.copy"),
+    Binding("Y", "copy_ddl", "Copy DDL", show=False, id="app.copy_ddl"),
+    Binding("r", "refresh", "Refresh", id="app.refresh"),
+    Binding("d", "diff", "Diff", id="app.diff"),
+    Binding("m", "migrations", "Migrations", show=False, id="app.migrations"),
+    Binding("b", "browse", "Browse", show=False, id="app.browse"),
+    Binding("u", "uses", "Used by", show=False, id="app.uses"),
+    Binding("n", "neighbourhood", "FK neighbourhood", show=False, id="app.neighbourhood"),
+    Binding("p", "path", "Path to a table", show=False, id="app.path"),
+    Binding("H", "health", "Health", show=False, id="app.health"),
+    Binding("M", "migration_history", "Migration history", show=False, id="app.migration_history"),
+    Binding("e", "export", "Export (Mermaid, DOT, Markdown)", show=False, id="app.export"),
+    Binding("backspace,alt+left", "history_back", "Back", show=False, id="app.back", group=GO_GROUP),
+    Binding("alt+right", "history_forward", "Forward", show=False, id="app.forward", group=GO_GROUP),
+    Binding("l", "move_pane(1)", "Next pane", show=False, id="app.next_pane", group=GO_GROUP),
+    Binding("h", "move_pane(-1)", "Previous pane", show=False, id="app.previous_pane", group=GO_GROUP),
+]
 
 
 @runtime_checkable
