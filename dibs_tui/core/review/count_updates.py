@@ -15,7 +15,7 @@ import asyncpg
 from ..sql import quote_ident
 from .count_queries import Target, count_rows, refusal_on
 from .count_update_keys import key_update_hazards
-from .counted import RowCount, not_counted, observed, unproven
+from .counted import RowCount, from_count, not_counted
 from .expr_allowlist import columns_of, deparse, unqualified
 from .report import Hazard
 
@@ -47,22 +47,15 @@ async def update_hazards(conn: asyncpg.Connection, target: Target, node: Any) ->
         found = await count_rows(
             conn, target, f"{selected}{col} IS NOT NULL AND ({values[column]}) IS DISTINCT FROM {col}"
         )
-        if found.rows is None:
-            hazards.append(
-                not_counted(LOSS, f"values of {column} the UPDATE replaces", found.not_counted, _CONSEQUENCE)
-            )
-        elif not found.rows:
-            hazards += unproven(
-                LOSS, f"value of {column} the UPDATE replaces", target.shown, found, _CONSEQUENCE
-            )
-        else:
-            hazards.append(
-                observed(
-                    LOSS,
-                    f"overwrites {column} in {found.rows_text()} of {target.shown}{found.example_text()}",
-                    found,
-                )
-            )
+        hazards += from_count(
+            LOSS,
+            found,
+            target.shown,
+            _CONSEQUENCE,
+            uncounted=f"values of {column} the UPDATE replaces",
+            unseen=f"value of {column} the UPDATE replaces",
+            seen=f"overwrites {column} in {found.rows_text()} of {target.shown}{found.example_text()}",
+        )
     selected_only = deparse(unqualified(where)) if where is not None else ""
     return hazards + await key_update_hazards(conn, target, selected_only, values)
 
@@ -77,15 +70,13 @@ async def _unevaluable(conn: asyncpg.Connection, target: Target, column: str, va
 def _replaced_at_most(column: str, target: Target, found: RowCount, why: str) -> list[Hazard]:
     """The values the selected rows hold in `column` now: none is no loss; else at most that many are lost
     (a new value equal to the old one loses nothing, and the new values were not compared: `why`)."""
-    if found.rows is None:
-        return [not_counted(LOSS, f"values of {column} the UPDATE replaces", found.not_counted, _CONSEQUENCE)]
-    if not found.rows:
-        return unproven(LOSS, f"value of {column} the UPDATE replaces", target.shown, found, _CONSEQUENCE)
-    return [
-        observed(
-            LOSS,
-            f"replaces the values of {column} in {found.rows_text()} of {target.shown}{found.example_text()} "
-            f"(at most these are lost: the new values were not compared with them, {why})",
-            found,
-        )
-    ]
+    return from_count(
+        LOSS,
+        found,
+        target.shown,
+        _CONSEQUENCE,
+        uncounted=f"values of {column} the UPDATE replaces",
+        unseen=f"value of {column} the UPDATE replaces",
+        seen=f"replaces the values of {column} in {found.rows_text()} of {target.shown}{found.example_text()} "
+        f"(at most these are lost: the new values were not compared with them, {why})",
+    )

@@ -71,6 +71,18 @@ def unproven(kind: str, what: str, table: str, found: RowCount, consequence: str
     ]
 
 
+def from_count(
+    kind: str, found: RowCount, table: str, consequence: str, *, uncounted: str, unseen: str, seen: str
+) -> list[Hazard]:
+    """A count's hazards, the one way each check reads its count: not made (`uncounted`, why, and
+    `consequence`), none found (said only of a sample: `unseen`), or `seen` with what it found."""
+    if found.rows is None:
+        return [not_counted(kind, uncounted, found.not_counted, consequence)]
+    if not found.rows:
+        return unproven(kind, unseen, table, found, consequence)
+    return [observed(kind, seen, found)]
+
+
 def not_counted(kind: str, what: str, why: str, consequence: str) -> Hazard:
     """A count the review did not make (an expression it may not evaluate, a timeout): why, and what follows."""
     return uncounted(kind, f"{what} not counted ({why}): {consequence}", why)

@@ -36,7 +36,7 @@ from .count_sequences import sequence_hazards
 from .count_typed_tables import typed_table_alters
 from .count_types import cast_hazards
 from .count_updates import update_hazards
-from .counted import RowCount, not_counted, observed, raised, unproven
+from .counted import RowCount, from_count, not_counted, observed, raised, unproven
 from .expr_allowlist import columns_of, deparse
 from .facts import Facts
 from .names import key, regclass_text
@@ -392,17 +392,15 @@ class Counter:
         if why:
             return [not_counted(FAILS, f"rows of {target.shown} violating CHECK ({text})", why, consequence)]
         found = await count_rows(self.conn, target, f"({deparse(expr)}) IS FALSE")
-        if found.rows is None:
-            return [not_counted(FAILS, f"rows violating CHECK ({text})", found.not_counted, consequence)]
-        if not found.rows:
-            return unproven(FAILS, f"row violating CHECK ({text})", target.shown, found, consequence)
-        return [
-            observed(
-                FAILS,
-                f"{found.rows_text()} of {target.shown} violate CHECK ({text}){found.example_text()}",
-                found,
-            )
-        ]
+        return from_count(
+            FAILS,
+            found,
+            target.shown,
+            consequence,
+            uncounted=f"rows violating CHECK ({text})",
+            unseen=f"row violating CHECK ({text})",
+            seen=f"{found.rows_text()} of {target.shown} violate CHECK ({text}){found.example_text()}",
+        )
 
     async def orphans(self, target: Target, con: Any) -> list[Hazard]:
         referenced_name = rangevar_name(con.pktable)
