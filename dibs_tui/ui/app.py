@@ -369,9 +369,11 @@ class DibsApp(
         self.call_after_refresh(self._mark_painted)
 
     def _mark_painted(self) -> None:
+        """After the refresh that drew the loaded catalog (`q` pressed as it came in: while the app shuts
+        down)."""
         now = time.perf_counter()
         self.timings["painted"] = now
-        if self.card.relation is not None:
+        if not self._panes_gone() and self.card.relation is not None:
             self.timings.setdefault("card", now)
 
     @on(CatalogFailed)
@@ -477,7 +479,7 @@ class DibsApp(
         """Show the table at once, unless the cursor is racing (a held key): then once it settles. The list
         drawn again under the same table (a new listing, a filter, marks) draws nothing again: at 5,000
         tables the same card's details were redrawn in the middle of the read and after it."""
-        if self._shown(event.relation.key):
+        if self._panes_gone() or self._shown(event.relation.key):
             return
         now = time.perf_counter()
         racing = now - self._last_card_update < CARD_SETTLE
@@ -487,9 +489,13 @@ class DibsApp(
         if racing:
             self._card_timer = self.set_timer(CARD_SETTLE, self._settled)
         else:
-            with contextlib.suppress(NoMatches):  # a highlight still queued while the app shuts down
-                self._show_selected()
+            self._show_selected()
         self._last_card_update = now
+
+    def _panes_gone(self) -> bool:
+        """Whether the app is shutting down: its panes are removed before its last messages, timers and
+        after-refresh callbacks are handled (a highlight still queued raised NoMatches in a suite run)."""
+        return not self.query(TableCard)
 
     def _shown(self, key: QualifiedName) -> bool:
         """Whether the card and details show `key`'s relation of the catalog on screen (or of the preview), not
@@ -508,18 +514,17 @@ class DibsApp(
         """The card for the table the cursor settled on. The timer can fire while the app shuts down, after
         the panes are gone: then there is nothing to show."""
         self._card_timer = None
-        with contextlib.suppress(NoMatches):
+        if not self._panes_gone():
             self._show_selected()
 
     @on(TablesPane.TableChosen)
     def _table_chosen(self, event: TablesPane.TableChosen) -> None:
-        self.card.column_list.focus()
+        if not self._panes_gone():
+            self.card.column_list.focus()
 
     @on(TableCard.ColumnHighlighted)
     def _column_highlighted(self, event: TableCard.ColumnHighlighted) -> None:
-        if not self.screen_stack:  # a highlight still queued while the app shuts down
-            return
-        if self.focused is self.card.column_list:
+        if not self._panes_gone() and self.focused is self.card.column_list:
             self._show_details()
 
     @on(TableCard.ColumnChosen)
@@ -543,9 +548,10 @@ class DibsApp(
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Details follow the focus: the column when the card has it, the table when the list has it."""
         widget = event.widget
-        with contextlib.suppress(NoMatches):  # focus also moves while the screen is torn down at exit
-            if widget is self.card.column_list or widget is self.query_one(TableList):
-                self._show_details()
+        if self._panes_gone():  # focus also moves while the screen is torn down at exit
+            return
+        if widget is self.card.column_list or widget is self.query_one(TableList):
+            self._show_details()
 
     def action_filter(self) -> None:
         self.tabs.active = "browse"
