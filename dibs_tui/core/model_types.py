@@ -6,6 +6,7 @@ Collation names arrive already quoted (`quote_ident` in SQL), as a column's coll
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 QualifiedName = tuple[str, str]
@@ -77,7 +78,10 @@ class Collation:
 class TypeConversions:
     """How the server converts a value from one type to another (core/diff/type_conversions.py): pg_cast's
     casts, and the string types every type converts to and from (its I/O functions), names as format_type
-    writes them without a type modifier."""
+    writes them without a type modifier. Beside them each type's own storage (pg_type.typstorage, "p", "e"
+    or "m") where it is not EXTENDED: what a column's storage goes back to, named on a server before 16,
+    which has no SET STORAGE DEFAULT."""
 
     casts: frozenset[tuple[str, str]] = frozenset()
     strings: frozenset[str] = frozenset()
+    storage: Mapping[str, str] = field(default_factory=dict, hash=False)

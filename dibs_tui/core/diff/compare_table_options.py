@@ -14,10 +14,12 @@ from ..model import Sequence as SequenceObj
 from ..model_definitions import index_storage
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
+from .deparse_drift import major_version
 from .graph import ALTER_TABLES, LATE_CREATE
 from .name_slots import circle_heads, passing_name
 from .render import table_ref, what_of
 from .state import PlanState
+from .type_conversions import unmodified
 
 
 def plan_table_options(state: PlanState, old: Relation | None, new: Relation) -> None:
@@ -272,8 +274,17 @@ def _setting_key(setting: str) -> str:
     return setting[1:].split("=", 1)[0] if setting.startswith("(") else setting.split(" ", 1)[0]
 
 
-def _reset(key: str) -> str | None:
-    """ALTER COLUMN ... what sets the setting `key` back to its default; None for one that has none."""
+_STORAGE_NAMES = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}
+
+
+def _reset(key: str, state: PlanState, column: Column) -> str | None:
+    """ALTER COLUMN ... what sets the live `column`'s setting `key` back to its default; None for one that has
+    none. SET STORAGE DEFAULT is 16's (15: 'syntax error at or near "DEFAULT"'): before 16 the storage its
+    type has of its own is named, as the live server's pg_type gives it."""
+    if key == "STORAGE" and (major_version(state.current.server_version) or 18) < 16:
+        known = state.current.conversions
+        own = known.storage.get(unmodified(column.type), "x") if known is not None else "x"
+        return f"SET STORAGE {_STORAGE_NAMES[own]}"
     if key in _RESET:
         return f"SET {_RESET[key]}"
     return f"RESET ({key})" if key.isidentifier() and key.islower() else None
@@ -283,12 +294,18 @@ def plan_column_settings(
     state: PlanState, rel: Relation, old: Column | None, new: Column, *, after_type: ObjectRef | None = None
 ) -> None:
     """ALTER COLUMN ... SET STORAGE / COMPRESSION / STATISTICS / (n_distinct=...) where the desired side differs (a column made
-    by the plan: every one it has). `after_type`: the column's type changes first, which resets its storage,
-    so every desired setting is set again after it."""
+    by the plan: every one it has). `after_type`: the column's type changes first, which resets its storage
+    to the new type's own, so every desired setting is set again after it and no storage is reset."""
     before = {_setting_key(s): s for s in old.settings} if old is not None else {}
     wanted = {_setting_key(s): s for s in new.settings}
     clauses = [f"SET {s}" for word, s in wanted.items() if after_type is not None or before.get(word) != s]
-    clauses += [reset for word in before if word not in wanted and (reset := _reset(word)) is not None]
+    if after_type is not None:
+        before.pop("STORAGE", None)
+    clauses += [
+        reset
+        for word in before
+        if word not in wanted and old is not None and (reset := _reset(word, state, old)) is not None
+    ]
     if not clauses:
         return
     ref, cref = table_ref(rel), ObjectRef("column", rel.schema, rel.name, new.name)

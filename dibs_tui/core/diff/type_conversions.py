@@ -90,7 +90,7 @@ def converts_alone(old: Column, new: Column) -> bool:
 _TYPE_MODIFIER = re.compile(r"\(\d+(?:,\d+)?\)")
 
 
-def _unmodified(type_name: str) -> str:
+def unmodified(type_name: str) -> str:
     """`timestamp(3) with time zone` -> `timestamp with time zone`: as pg_cast's types are named."""
     return " ".join(_TYPE_MODIFIER.sub("", type_name).split())
 
@@ -99,7 +99,7 @@ def keys_compare(a: str, b: str) -> bool:
     """Whether a foreign key compares values of types `a` and `b` without a cast (one btree operator family):
     an end retyped so while the other waits keeps the key implementable, and the server rebuilds it with the
     ALTER. The integers among themselves, text and varchar; otherwise only the same type."""
-    a, b = _unmodified(a), _unmodified(b)
+    a, b = unmodified(a), unmodified(b)
     return a == b or {a, b} <= _INTEGER_WIDTH.keys() or {a, b} <= {"text", "character varying"}
 
 
@@ -109,7 +109,7 @@ def _domain_base(type_name: str, catalog: Catalog) -> str:
         domain = next((d for d in catalog.domains if qualified(d.schema, d.name) == type_name), None)
         if domain is None:
             break
-        type_name = _unmodified(domain.base_type)
+        type_name = unmodified(domain.base_type)
     return type_name
 
 
@@ -122,7 +122,7 @@ def conversion(old_type: str, new_type: str, catalog: Catalog) -> str:
     known = catalog.conversions
     if known is None:
         return "cast"
-    old, new = _unmodified(old_type), _unmodified(new_type)
+    old, new = unmodified(old_type), unmodified(new_type)
     while old.endswith("[]") and new.endswith("[]"):
         old, new = old[:-2], new[:-2]
     old, new = _domain_base(old, catalog), _domain_base(new, catalog)

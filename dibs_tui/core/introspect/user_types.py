@@ -73,12 +73,15 @@ def collations_from(text: str | None) -> tuple[Collation, ...]:
 
 
 def conversions_from(text: str | None) -> TypeConversions | None:
-    """The header's pg_cast pairs and string types (None from a query that did not read them)."""
+    """The header's pg_cast pairs, string types and types' own storage (None from a query that did not
+    read them)."""
     if not text:
         return None
     read = json.loads(text)
     casts = frozenset((source, target) for source, target in read["casts"] or ())
-    return TypeConversions(casts, frozenset(read["strings"] or ()))
+    types = read["types"] or ()
+    strings = frozenset(name for name, string, _ in types if string)
+    return TypeConversions(casts, strings, {name: storage for name, _, storage in types if storage})
 
 
 def user_types_from(
