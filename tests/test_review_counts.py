@@ -95,6 +95,37 @@ CASES = [
     ("UPDATE t SET f = 1.5 WHERE id = 1;", "ALTER TABLE t ALTER COLUMN f TYPE integer", LOSS, "(id)=(1)"),
     ("", "ALTER TABLE t ALTER COLUMN f TYPE integer", None, ""),
     ("UPDATE t SET f = 1e20 WHERE id = 1;", "ALTER TABLE t ALTER COLUMN f TYPE integer", FAILS, "out of range"),
+    # Into a float: a value is kept where the float reads back as it (1234567890.123456; 1234567 as a real),
+    # changed where it does not (more than 17 digits; an integer past 2^53, or 2^24 for a real), and an integer
+    # rounded past its type's range by the float changes, it does not fail
+    ("ALTER TABLE t ADD m numeric; UPDATE t SET m = 1234567890.123456; UPDATE t SET m = 1234567890123456 "
+     "WHERE id = 3; UPDATE t SET m = 1234567890.123456789 WHERE id = 2;",
+     "ALTER TABLE t ALTER COLUMN m TYPE double precision", LOSS,
+     "1 value of t.m changes when cast numeric -> double precision (rounded) (e.g. (id)=(2))"),
+    ("ALTER TABLE t ADD m numeric; UPDATE t SET m = 1234567890.123456; UPDATE t SET m = 0.1 WHERE id = 2;",
+     "ALTER TABLE t ALTER COLUMN m TYPE double precision", None, ""),
+    ("UPDATE t SET n = 1.25 WHERE id = 2; UPDATE t SET n = 12345678 WHERE id = 3;",
+     "ALTER TABLE t ALTER COLUMN n TYPE real", None, ""),
+    ("ALTER TABLE t ADD b bigint; UPDATE t SET b = 9007199254740992 + id;",
+     "ALTER TABLE t ALTER COLUMN b TYPE double precision", LOSS,
+     "2 values of t.b change when cast bigint -> double precision (rounded) (e.g. (id)=(1))"),
+    ("ALTER TABLE t ADD b bigint; UPDATE t SET b = id; UPDATE t SET b = 9223372036854775807 WHERE id = 2;",
+     "ALTER TABLE t ALTER COLUMN b TYPE double precision", LOSS,
+     "1 value of t.b changes when cast bigint -> double precision (rounded) (e.g. (id)=(2))"),
+    ("UPDATE t SET p = 16777217 WHERE id = 1; UPDATE t SET p = 2147483647 WHERE id = 3;",
+     "ALTER TABLE t ALTER COLUMN p TYPE real", LOSS,
+     "2 values of t.p change when cast integer -> real (rounded) (e.g. (id)=(1))"),
+    ("UPDATE t SET p = 16777216;", "ALTER TABLE t ALTER COLUMN p TYPE real", None, ""),
+    # A real into numeric keeps 6 significant digits, as a double precision 15
+    ("ALTER TABLE t ADD r real; UPDATE t SET r = 0.5; UPDATE t SET r = 1.2345678 WHERE id = 3;",
+     "ALTER TABLE t ALTER COLUMN r TYPE numeric", LOSS,
+     "1 value of t.r changes when cast real -> numeric (rounded) (e.g. (id)=(3))"),
+    ("ALTER TABLE t ADD z timestamptz; UPDATE t SET z = '2024-01-01'; UPDATE t SET z = z + interval '90 minutes' "
+     "WHERE id = 2;", "ALTER TABLE t ALTER COLUMN z TYPE date", LOSS,
+     "1 value of t.z changes when cast timestamp with time zone -> date (time or fraction dropped) (e.g. (id)=(2))"),
+    # varchar(n) cuts trailing spaces past n without a word (anything else past n fails, counted above)
+    ("UPDATE t SET v = 'ab     ' WHERE id = 2;", "ALTER TABLE t ALTER COLUMN v TYPE varchar(3)", LOSS,
+     "1 value of t.v changes when cast text -> character varying(3) (cut short) (e.g. (id)=(2))"),
     ("UPDATE t SET v = id::text WHERE id <> 2;", "ALTER TABLE t ALTER COLUMN v TYPE integer USING v::integer",
      FAILS, "1 value of t.v does not fit integer (e.g. (id)=(2))"),
     ("UPDATE t SET v = id::text;", "ALTER TABLE t ALTER COLUMN v TYPE integer USING v::integer", None, ""),

@@ -18,6 +18,7 @@ FAILS = "fails-on-existing-data"
 _HOW = {"S": "cut short", "N": "rounded", "D": "time or fraction dropped"}
 # An integer narrowed to another: a value fits when its text is the new type's input (never rounded)
 _INTEGERS = frozenset({"smallint", "integer", "bigint"})
+_FLOATS = frozenset({"real", "double precision"})
 
 
 async def cast_hazards(
@@ -68,7 +69,7 @@ async def cast_hazards(
         changed = RowCount(0)
         if compared:
             changed = await count_rows(
-                conn, target, f"{value} IS NOT NULL AND ({value})::{old.type} IS DISTINCT FROM {col}"
+                conn, target, f"{value} IS NOT NULL AND {_changed(value, col, old, new)}"
             )
         elif failed is None:
             changed = await count_rows(conn, target, f"{value} IS NULL AND {col} IS NOT NULL")
@@ -119,6 +120,24 @@ async def cast_hazards(
     else:
         hazards += unproven("data-loss", "value the cast changes", target.shown, changed, "values may change")
     return hazards
+
+
+def _changed(value: str, col: str, old: Column, new: Column) -> str:
+    """SQL true where the cast's `value` is another value than the column's: read back as the old type, but
+    for a float made from a numeric or an integer. Cast back, a float gives numeric 15 significant digits (a
+    real 6) where it holds 17 (9): 1234567890.123456, which double precision keeps, seemed changed; and an
+    integer whose float rounds past the integer's range (2147483647 -> real 2147483648) raised 'integer out of
+    range' where the ALTER does not fail. There a float is read as its shortest text, what a SELECT shows
+    (extra_float_digits above 0, the default), and an integer compared with the one the float holds."""
+    if new.type not in _FLOATS or old.type in _FLOATS:
+        return f"({value})::{old.type} IS DISTINCT FROM {col}"
+    if old.type not in _INTEGERS:
+        return f"({value})::pg_catalog.text::pg_catalog.numeric IS DISTINCT FROM {col}"
+    bigint = (
+        f"{value} >= '-9223372036854775808'::pg_catalog.float8"
+        f" AND {value} < '9223372036854775808'::pg_catalog.float8"
+    )
+    return f"CASE WHEN {bigint} THEN ({value})::pg_catalog.int8 IS DISTINCT FROM {col} ELSE true END"
 
 
 async def _only_through_text(
