@@ -203,3 +203,30 @@ def test_a_rule_every_publishers_row_keeps_is_not_said_and_the_row_arrives(
     run_sql(published, f"INSERT INTO t VALUES {row}")
     _wait(lambda: _count(db, "SELECT count(*) FROM t") == 2, "the row's arrival")
     assert _count(db, _ERRORS) == 0
+
+
+def test_a_column_made_double_precision_loses_digits_said_on_the_subscribers_rows_and_rows_arrive(
+    subscriber: tuple[str, str],
+) -> None:
+    """numeric -> double precision takes every value the publisher sends (the worker reads its text and
+    rounds it: nothing said of replication), but rounds the subscriber's own rows as anywhere else: counted."""
+    db, published = subscriber
+    digits = "1234567890.123456789"  # more than double precision's 17 significant digits
+    run_sql(db, "ALTER TABLE t ADD m numeric")
+    run_sql(published, f"ALTER TABLE t ADD m numeric; INSERT INTO t (id, m) VALUES (2, {digits}), (3, 0.5)")
+    _wait(lambda: _count(db, "SELECT count(*) FROM t") == 3, "the rows' arrival")
+    migration = "ALTER TABLE t ALTER COLUMN m TYPE double precision;"
+    reviewed = asyncio.run(review(db, migration))
+    hazards = [h for s in reviewed.statements for h in s.hazards]
+    assert not [h for h in hazards if "logical replication" in h.message], reviewed.to_text()
+    [lost] = [h for h in hazards if h.kind == "data-loss"]
+    assert (lost.count, lost.basis) == (1, "observed"), lost
+    assert (
+        "1 value of t.m changes when cast numeric -> double precision (rounded) (e.g. (id)=(2))"
+        in lost.message
+    )
+    run_sql(db, migration)
+    run_sql(published, f"INSERT INTO t (id, m) VALUES (4, {digits})")
+    _wait(lambda: _count(db, "SELECT count(*) FROM t") == 4, "the row's arrival")
+    assert _count(db, _ERRORS) == 0
+    assert _count(db, f"SELECT count(*) FROM t WHERE m = {digits}::float8") == 2
