@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 from dibs_tui.cli import main
+from dibs_tui.core.plan import DiffResult
 from tests.diffcases.harness import apply_plan
 from tests.pg import run_sql
 
@@ -38,6 +39,25 @@ def test_sql_format_prints_only_the_plan_and_exits_2(
     assert out == "".join(s["sql"] + "\n" for s in json.loads(capsys.readouterr().out)["plan"])
     assert "ALTER TABLE public.t ALTER COLUMN a TYPE bigint;" in out
     assert "DROP TABLE public.customers;" in out
+
+
+def test_the_sql_format_plans_the_same_without_the_rename_suggestions_it_does_not_show(
+    pair: tuple[str, str],
+) -> None:
+    """`diff --format sql` prints the plan alone: the suggestions (the planner's last step, on the diff's
+    serial tail) are not made for it, and the plan is the one made with them."""
+    from dibs_tui.core.connect import resolve
+    from dibs_tui.core.diff import diff_database
+
+    live, wanted = pair
+
+    def diffed(suggest: bool) -> DiffResult:
+        return asyncio.run(diff_database(resolve(live), [wanted], suggest_renames=suggest))
+
+    shown, unshown = diffed(True), diffed(False)
+    assert [r.accept_arg for r in shown.renames] == [("public.customers", "public.clients")]
+    assert unshown.renames == ()
+    assert unshown.sql() == shown.sql() and unshown.changes == shown.changes
 
 
 def test_text_groups_by_table_with_marks_and_suggests_renames(

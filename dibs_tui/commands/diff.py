@@ -89,6 +89,7 @@ def compute(args: argparse.Namespace, settings: Settings, *, renames: bool = Tru
             privileges=privileges,
             read_privileges=privileges,  # one query less on each side when grants are not compared
             sessions_per_side=sessions_per_side(target, desired),
+            suggest_renames=getattr(args, "format", None) != "sql",  # the SQL alone does not show them
         )
     )
 
