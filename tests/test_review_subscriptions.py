@@ -230,3 +230,50 @@ def test_a_column_made_double_precision_loses_digits_said_on_the_subscribers_row
     _wait(lambda: _count(db, "SELECT count(*) FROM t") == 4, "the row's arrival")
     assert _count(db, _ERRORS) == 0
     assert _count(db, f"SELECT count(*) FROM t WHERE m = {digits}::float8") == 2
+
+
+@pytest.mark.parametrize(
+    ("domain", "migration"),
+    [
+        ("CREATE DOMAIN pos AS int;", "ALTER DOMAIN pos ADD CONSTRAINT pos_check CHECK (VALUE > 0);"),
+        (
+            "CREATE DOMAIN pos AS int;",
+            "ALTER DOMAIN pos ADD CONSTRAINT pos_check CHECK (VALUE > 0) NOT VALID;",
+        ),
+        (  # the column's type is a domain over the one that gets the CHECK
+            "CREATE DOMAIN num AS int; CREATE DOMAIN pos AS num;",
+            "ALTER DOMAIN num ADD CONSTRAINT pos_check CHECK (VALUE > 0);",
+        ),
+    ],
+)
+def test_a_check_added_to_a_subscribed_columns_domain_is_said_and_stops_replication_at_the_first_row(
+    subscriber: tuple[str, str], domain: str, migration: str
+) -> None:
+    """The worker reads each value through the domain's input, which checks the domain's CHECKs, NOT VALID
+    ones too: the migration succeeds on the rows there; the publisher's first row it refuses fails the
+    worker."""
+    db, published = subscriber
+    run_sql(db, f"{domain} ALTER TABLE t ADD q pos; UPDATE t SET q = 1")
+    run_sql(published, "ALTER TABLE t ADD q int")
+    messages = _said(db, migration)
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("logical replication into public.t stops at the first row"), messages
+    assert "adds the CHECK pos_check to the domain" in messages[0] and "of its column q" in messages[0]
+    run_sql(db, migration)
+    errors_before = _count(db, _ERRORS)
+    run_sql(published, "INSERT INTO t VALUES (2, 'x', 'y', NULL, NULL, -1)")
+    _wait(lambda: _count(db, _ERRORS) > errors_before, "a failure of the subscription's worker")
+
+
+def test_a_domain_made_not_null_is_not_said_the_worker_stores_the_null(subscriber: tuple[str, str]) -> None:
+    """The worker stores a NULL it receives without the domain's input, where a domain's NOT NULL is checked:
+    the row arrives, NULL and all."""
+    db, published = subscriber
+    run_sql(db, "CREATE DOMAIN pos AS int; ALTER TABLE t ADD q pos; UPDATE t SET q = 1")
+    run_sql(published, "ALTER TABLE t ADD q int")
+    migration = "ALTER DOMAIN pos SET NOT NULL;"
+    assert _said(db, migration) == []
+    run_sql(db, migration)
+    run_sql(published, "INSERT INTO t VALUES (2, 'x', 'y', NULL, NULL, NULL)")
+    _wait(lambda: _count(db, "SELECT count(*) FROM t WHERE q IS NULL") == 1, "the row's arrival")
+    assert _count(db, _ERRORS) == 0

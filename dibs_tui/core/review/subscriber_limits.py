@@ -1,9 +1,9 @@
 """What a migration makes a subscribed table refuse that the publisher's table may still send.
 
 The subscription's worker inserts and updates the publisher's rows as they come: a CHECK, a unique constraint
-or index, an exclusion constraint or a NOT NULL the subscriber adds, or a column narrowed to a type that
-refuses some of the publisher's values (the worker reads each value from its text), holds for those rows as
-for any other. The migration succeeds; the first row from the publisher that breaks it fails the worker, at
+or index, an exclusion constraint or a NOT NULL the subscriber adds, a CHECK added to the domain of a column,
+or a column narrowed to a type that refuses some of the publisher's values (the worker reads each value from
+its text through the type's input, which checks a domain's CHECKs), holds for those rows as for any other. The migration succeeds; the first row from the publisher that breaks it fails the worker, at
 each retry. A foreign key is not among them: the worker runs as a replica (session_replication_role), and
 a foreign key's triggers do not fire for it. Rows already there are the counts' business (core/review/counts.py).
 """
@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from ..sql import quote_ident
 from .expr_allowlist import deparse
 from .facts import Facts
 from .names import regclass_text
@@ -70,6 +71,60 @@ def limits_of(sql: str) -> list[Limit]:
         elif subtype == "AT_AddConstraint":
             limits += _constraint(table, cmd.def_)
     return limits
+
+
+# The subscribed tables with a column of the domain $1 (resolved on the session's path, as the statement
+# would be), of a domain over it, or of an array of either, and those columns.
+_DOMAIN_COLUMNS = """
+WITH RECURSIVE d AS (
+  SELECT pg_catalog.to_regtype($1) AS oid
+  UNION
+  SELECT t.oid FROM pg_catalog.pg_type t JOIN d ON t.typbasetype OPERATOR(pg_catalog.=) d.oid
+)
+SELECT pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
+  pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) AS columns
+FROM (SELECT DISTINCT r.srrelid FROM pg_catalog.pg_subscription_rel r) r
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.srrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid
+JOIN pg_catalog.pg_type ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
+WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+  AND (ty.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.oid FROM d))
+       OR ty.typelem OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.oid FROM d))
+          AND ty.typcategory OPERATOR(pg_catalog.=) 'A')
+GROUP BY 1 ORDER BY 1
+"""
+
+
+async def domain_limits(facts: Facts, sql: str) -> list[Limit]:
+    """ALTER DOMAIN ... ADD CONSTRAINT ... CHECK, NOT VALID too: the worker reads each value through the
+    domain's input, which checks every CHECK of the domain. A Limit on each subscribed table with a column
+    of it. SET NOT NULL is not one: the worker stores a NULL without the input, and the row arrives."""
+    import pglast
+
+    if "DOMAIN" not in sql.upper():
+        return []
+    try:
+        [raw] = pglast.parse_sql(sql)
+    except Exception:  # the rules report what does not parse
+        return []
+    node: Any = raw.stmt
+    con = getattr(node, "def_", None)
+    if type(node).__name__ != "AlterDomainStmt" or node.subtype != "C" or con is None:
+        return []
+    if enum_name(con.contype) != "CONSTR_CHECK" or not con.is_enforced:
+        return []
+    domain = ".".join(quote_ident(str(part.sval)) for part in node.typeName)
+    named = f" {con.conname}" if con.conname else f" ({deparse(con.raw_expr)})"
+    try:
+        async with facts.conn.transaction():
+            rows = await facts.conn.fetch(_DOMAIN_COLUMNS, domain)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError):
+        return []
+    return [
+        Limit(str(r["q"]), f"adds the CHECK{named} to the domain {domain} of its column {r['columns']}")
+        for r in rows
+    ]
 
 
 def _constraint(table: str, con: Any) -> list[Limit]:

@@ -9,7 +9,8 @@ violation). The worker starts again and fails again: every table of the subscrip
 changes, and the publisher keeps its WAL for the subscription's slot until the disk fills. Said of statements
 on the tables of a subscription of this database (pg_subscription_rel, readable by any role), a disabled one
 too (it fails once enabled). What the statement makes the table refuse that the publisher may still send
-(a CHECK, a unique index, a NOT NULL, a narrower type) stops it at the first such row (subscriber_limits.py).
+(a CHECK, a unique index, a NOT NULL, a narrower type, a CHECK added to the domain of a column) stops it at
+the first such row (subscriber_limits.py).
 
 Every catalog name here is pg_catalog's, every operator pg_catalog's: the review's session resolves the
 migration's names on the user's search_path.
@@ -26,7 +27,7 @@ from .facts import Facts
 from .names import key, regclass_text
 from .report import Hazard
 from .shapes import written
-from .subscriber_limits import Limit, judged, limits_of
+from .subscriber_limits import Limit, domain_limits, judged, limits_of
 
 # The subscriptions writing into table $1 (a name to_regclass reads).
 _SUBSCRIBED = """
@@ -79,7 +80,7 @@ async def subscribed_tables(facts: Facts, sql: str, created: set[str], later: li
         rows = await _subscriptions_of(facts, table)
         if rows:
             hazards.append(_stops(str(rows[0]["q"]), [str(r["name"]) for r in rows], what))
-    for limit in limits_of(sql):
+    for limit in [*limits_of(sql), *await domain_limits(facts, sql)]:
         if key(limit.table) in created or not (rows := await _subscriptions_of(facts, limit.table)):
             continue
         if what := await judged(facts, limit):
