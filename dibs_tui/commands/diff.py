@@ -14,7 +14,6 @@ from ..core.connect import ConnectionTarget, resolve
 from ..core.conninfo import looks_like_conninfo
 from ..core.diff import diff_database
 from ..core.errors import DibsError
-from ..core.sqlescape import escape_sql
 from ..core.terminal import json_safe_text, raw_stream, safe
 from .common import exit_now, run_async, sessions_from_environment, target_for
 
@@ -161,8 +160,15 @@ def render_text(result: DiffResult) -> str:
         f"{result.elapsed_s:.2f} s"
     )
     lines.append("")
-    lines.append(escape_sql(result.sql()).rstrip("\n"))
+    lines.append(escaped_sql(result).rstrip("\n"))
     return "\n".join(lines) + "\n"
+
+
+def escaped_sql(result: DiffResult) -> str:
+    """The plan's script, safe for a terminal (imported when written, not before the diff's first connection)."""
+    from ..core.sqlescape import escape_sql
+
+    return escape_sql(result.sql())
 
 
 def counted(count: int, word: str) -> str:
@@ -233,7 +239,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "sql":
         sys.stderr.write("".join(line + "\n" for line in note_lines(result)))
-        sys.stdout.write(escape_sql(result.sql()))
+        sys.stdout.write(escaped_sql(result))
     elif fmt == "json":
         raw_stream(sys.stdout).write(json_safe_text(json.dumps(as_json(result), indent=2)) + "\n")
     else:

@@ -24,7 +24,6 @@ from .connect import ConnectionTarget, mask_dsn, resolve
 from .conninfo import looks_like_conninfo
 from .errors import DibsError, SourceError
 from .introspect.live import introspect_target
-from .tool_tables import writes_tool_history
 
 if TYPE_CHECKING:
     from .introspect.build import ColumnPool
@@ -271,8 +270,11 @@ def desired_statements(
         and not _looks_like_schema(paths[0])
     ):
         migrations = True
-    if not migrations and len(paths) == 1 and paths[0].is_file() and writes_tool_history(paths[0]):
-        migrations = True  # e.g. Alembic's offline SQL: a migration sequence, replayed as one
+    if not migrations and len(paths) == 1 and paths[0].is_file():
+        # Imported here, not before a diff's first connection: its patterns and dataclass are 2 ms of CPU there.
+        from .tool_tables import writes_tool_history
+
+        migrations = writes_tool_history(paths[0])  # e.g. Alembic's offline SQL, replayed as one
     sources: DesiredSchema | None = None
     if migrations:
         # A folder's layout: never a rollback, a down section.

@@ -189,6 +189,7 @@ _PLANNER = (
         )
     ),
     "dibs_tui.core.deparse_forms",
+    "dibs_tui.core.tool_tables",
 )
 
 
