@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 
+from dibs_tui.ui.widgets.table_card import TableCard
+from dibs_tui.ui.widgets.tables_pane import TablesPane
 from tests.pg import held_table, run_sql
 from tests.ui_pilot import loaded, make_app, wait_for
 
@@ -63,16 +65,21 @@ def test_a_table_that_cannot_be_read_alone_says_why_on_its_card(db: str) -> None
 async def _locked_card(db: str) -> None:
     app = make_app(db, lock_timeout="1s")
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.card.relation is not None)
-        # Selected by the list itself, not by keys: the whole read gives up on the same lock after 1 s and its
-        # error screen would take the keys of a slow machine before the cursor got there.
-        assert app.tables_pane.select(("public", "held"))
-        await wait_for(pilot, lambda: app.tables_pane.selected_relation().name == "held")  # type: ignore[union-attr]
-        header = app.card.query_one("#card-header")
+        # The whole read gives up on the same lock after 1 s and its error screen comes on top, maybe before
+        # the first card or before the card says why (a loaded machine): the card and the list are looked at
+        # on the screen below it.
+        browser = app.screen_stack[0]
+        card, tables = browser.query_one(TableCard), browser.query_one(TablesPane)
+        await wait_for(pilot, lambda: card.relation is not None)
+        # Selected by the list itself, not by keys: the error screen would take the keys of a slow machine
+        # before the cursor got there.
+        assert tables.select(("public", "held"))
+        await wait_for(pilot, lambda: tables.selected_relation().name == "held")  # type: ignore[union-attr]
+        header = card.query_one("#card-header")
         await wait_for(pilot, lambda: "could not be read alone" in str(header.render()))
         text = str(header.render())
-        assert "lock" in text.lower() and not app.card.loading and app.card.relation is None
-        assert "held" in str(app.card.border_title) and "AccessExclusiveLock" in text
+        assert "lock" in text.lower() and not card.loading and card.relation is None
+        assert "held" in str(card.border_title) and "AccessExclusiveLock" in text
 
 
 def test_t_c_and_Y_during_the_load_say_they_wait_for_the_catalog(db: str) -> None:
