@@ -123,6 +123,9 @@ CASES = [
     ("ALTER TABLE t ADD z timestamptz; UPDATE t SET z = '2024-01-01'; UPDATE t SET z = z + interval '90 minutes' "
      "WHERE id = 2;", "ALTER TABLE t ALTER COLUMN z TYPE date", LOSS,
      "1 value of t.z changes when cast timestamp with time zone -> date (time or fraction dropped) (e.g. (id)=(2))"),
+    ("UPDATE t SET p = 12345 WHERE id = 2;", "ALTER TABLE t ALTER COLUMN p TYPE varchar(3)", FAILS,
+     "1 value of t.p does not fit varchar(3) (e.g. (id)=(2))"),
+    ("", "ALTER TABLE t ALTER COLUMN p TYPE varchar(3)", None, ""),
     # varchar(n) cuts trailing spaces past n without a word (anything else past n fails, counted above)
     ("UPDATE t SET v = 'ab     ' WHERE id = 2;", "ALTER TABLE t ALTER COLUMN v TYPE varchar(3)", LOSS,
      "1 value of t.v changes when cast text -> character varying(3) (cut short) (e.g. (id)=(2))"),

@@ -3,6 +3,7 @@ how many convert to something else (cut short, rounded, the time of day dropped:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import asyncpg
@@ -19,6 +20,7 @@ _HOW = {"S": "cut short", "N": "rounded", "D": "time or fraction dropped"}
 # An integer narrowed to another: a value fits when its text is the new type's input (never rounded)
 _INTEGERS = frozenset({"smallint", "integer", "bigint"})
 _FLOATS = frozenset({"real", "double precision"})
+_BOUNDED = re.compile(r"(?:character varying|character)\((\d+)\)")
 
 
 async def cast_hazards(
@@ -46,21 +48,8 @@ async def cast_hazards(
         return [uncounted(FAILS, f"values of {consequence}; not counted ({why})", why)]
     assert new is not None
     col = f"t.{quote_ident(column)}"
-    parsed_from = _parsed_from(target, using, col, old.category)
-    # pg_input_is_valid is PostgreSQL 16's: before it the cast itself runs over the rows, and the first value it
-    # refuses is said with the server's message (which names it), uncounted
     checks_input = labels is not None or conn.get_server_version().major >= 16
-    if parsed_from is not None and new.category != "S" and checks_input:
-        valid = _valid(f"({parsed_from})::pg_catalog.text", new.type, labels)
-        fails = f"({parsed_from}) IS NOT NULL AND NOT {valid}"
-        value = f"(CASE WHEN {valid} THEN ({parsed_from})::{new.type} END)"
-    elif using is None and (old.category == "S" or {old.type, new.type} <= _INTEGERS) and checks_input:
-        valid = _valid(f"{col}::pg_catalog.text", new.type, labels)
-        fails = f"{col} IS NOT NULL AND NOT {valid}"
-        value = f"(CASE WHEN {valid} THEN {col}::{new.type} END)"
-    else:
-        fails = "false"  # a value that does not convert makes the count itself fail: Failed
-        value = f"({deparse(using) if using is not None else col})::{new.type}"
+    fails, value = _conversion(target, using, col, old, new, labels, checks_input=checks_input)
     hazards: list[Hazard] = []
     compared = old.category == new.category and old.category in _HOW and old.type != new.type
     try:
@@ -120,6 +109,39 @@ async def cast_hazards(
     else:
         hazards += unproven("data-loss", "value the cast changes", target.shown, changed, "values may change")
     return hazards
+
+
+def _conversion(
+    target: Target,
+    using: Any,
+    col: str,
+    old: Column,
+    new: Column,
+    labels: tuple[str, ...] | None,
+    *,
+    checks_input: bool,
+) -> tuple[str, str]:
+    """SQL true where a row's value does not convert ("false": the cast itself runs over the rows, and the
+    first value it refuses raises Failed), and the SQL of the value it converts to (NULL where it fails).
+    `checks_input`: pg_input_is_valid (PostgreSQL 16's) or an enum's labels say which values fail; before 16
+    the first value refused is said with the server's message (which names it), uncounted."""
+    parsed_from = _parsed_from(target, using, col, old.category)
+    if parsed_from is not None and new.category != "S" and checks_input:
+        valid = _valid(f"({parsed_from})::pg_catalog.text", new.type, labels)
+        return (
+            f"({parsed_from}) IS NOT NULL AND NOT {valid}",
+            f"(CASE WHEN {valid} THEN ({parsed_from})::{new.type} END)",
+        )
+    if using is None and (old.category == "S" or {old.type, new.type} <= _INTEGERS) and checks_input:
+        valid = _valid(f"{col}::pg_catalog.text", new.type, labels)
+        return f"{col} IS NOT NULL AND NOT {valid}", f"(CASE WHEN {valid} THEN {col}::{new.type} END)"
+    if using is None and (bound := _BOUNDED.fullmatch(new.type)) is not None:
+        # ALTER's assignment cast to varchar(n) or char(n) refuses a text longer than n unless what passes n is
+        # spaces, which it cuts; the count's explicit cast cuts every one, and said them all "cut short"
+        past = f"pg_catalog.substr({col}::pg_catalog.text, {int(bound[1]) + 1})"
+        valid = f"(pg_catalog.rtrim({past}, ' ') = '')"
+        return f"{col} IS NOT NULL AND NOT {valid}", f"(CASE WHEN {valid} THEN {col}::{new.type} END)"
+    return "false", f"({deparse(using) if using is not None else col})::{new.type}"
 
 
 def _changed(value: str, col: str, old: Column, new: Column) -> str:
