@@ -238,9 +238,10 @@ class PlanState:
         one pass over every column the first time a type change asks."""
         if self.row_type_users is None:
             self.row_type_users = {}
-            for rel in self.current.relations:
+            relations = self.current.relations_by_key  # a row type is named as its relation; a column of an
+            for rel in self.current.relations:  # enum or domain (most of those with a type_key) holds none
                 for col in rel.columns if rel.kind.is_table else ():
-                    if col.type_key is not None:
+                    if col.type_key is not None and col.type_key in relations:
                         where = f"{qualified(rel.schema, rel.name)}.{quote_ident(col.name)}"
                         self.row_type_users.setdefault(col.type_key, []).append(where)
         return self.row_type_users.get(key, [])
