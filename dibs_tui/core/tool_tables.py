@@ -176,7 +176,7 @@ def without_their_sequences(catalog: Catalog, other_left: Sequence[LeftOut]) -> 
     """`catalog` without the sequences the other side left out as a tool's (kept for its table): compared as
     ours, the plan made one the tool's table already had ("already exists") or dropped one it needs."""
     names = {(x.schema, x.name) for x in other_left if x.why.startswith(_KEPT_FOR)}
-    if not names.intersection(s.key for s in catalog.sequences):
+    if not names or not names.intersection(s.key for s in catalog.sequences):  # no sequence's key made
         return catalog
     return replace(
         catalog,
