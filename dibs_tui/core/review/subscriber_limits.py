@@ -43,17 +43,26 @@ class Limit:
     new_type: str = ""
 
 
-def limits_of(sql: str) -> list[Limit]:
-    """The rules an ALTER TABLE or a CREATE UNIQUE INDEX adds (from the parse tree); [] for any other."""
+def _statement(sql: str, *words: str) -> Any | None:
+    """The parse tree of `sql`'s one statement where it holds one of `words` (the parser not run for the
+    rest); None where it holds none, or does not parse (the rules report that)."""
     import pglast
 
-    if "UNIQUE" not in sql.upper() and "ALTER" not in sql.upper():
-        return []
+    spelled = sql.upper()
+    if not any(word in spelled for word in words):
+        return None
     try:
         [raw] = pglast.parse_sql(sql)
-    except Exception:  # the rules report what does not parse
+    except Exception:
+        return None
+    return raw.stmt
+
+
+def limits_of(sql: str) -> list[Limit]:
+    """The rules an ALTER TABLE or a CREATE UNIQUE INDEX adds (from the parse tree); [] for any other."""
+    node = _statement(sql, "UNIQUE", "ALTER")
+    if node is None:
         return []
-    node: Any = raw.stmt
     kind = type(node).__name__
     if kind == "IndexStmt" and node.unique:
         table = rangevar_name(node.relation)
@@ -100,15 +109,9 @@ async def domain_limits(facts: Facts, sql: str) -> list[Limit]:
     """ALTER DOMAIN ... ADD CONSTRAINT ... CHECK, NOT VALID too: the worker reads each value through the
     domain's input, which checks every CHECK of the domain. A Limit on each subscribed table with a column
     of it. SET NOT NULL is not one: the worker stores a NULL without the input, and the row arrives."""
-    import pglast
-
-    if "DOMAIN" not in sql.upper():
+    node = _statement(sql, "DOMAIN")
+    if node is None:
         return []
-    try:
-        [raw] = pglast.parse_sql(sql)
-    except Exception:  # the rules report what does not parse
-        return []
-    node: Any = raw.stmt
     con = getattr(node, "def_", None)
     if type(node).__name__ != "AlterDomainStmt" or node.subtype != "C" or con is None:
         return []
