@@ -401,7 +401,7 @@ class DibsApp(
     def set_sync(self, marks: Mapping[QualifiedName, str] | None, state: str) -> None:
         """Mark the tables (None keeps the marks) and say in the header how the database compares. Nothing
         once the app is closing: its widgets are gone before a diff worker's last message is handled."""
-        if not self.query(HeaderBar):
+        if self._shutting_down():
             return
         if marks is not None:
             self.tables_pane.set_sync_marks(marks)
