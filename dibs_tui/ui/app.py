@@ -534,6 +534,8 @@ class DibsApp(
     def _column_chosen(self, event: TableCard.ColumnChosen) -> None:
         from .describe import foreign_target
 
+        if self._shutting_down():
+            return
         target = foreign_target(event.relation, event.column)
         if target is not None:
             self.go_to(target.schema, target.table, target.column)
@@ -542,6 +544,8 @@ class DibsApp(
 
     @on(VirtualList.Activated, "#details-view")
     async def _detail_activated(self, event: VirtualList.Activated) -> None:
+        if self._shutting_down():
+            return
         line = self.details.current()
         if line is not None and line.target is not None:
             self.go_to(line.target.schema, line.target.table, line.target.column)

@@ -34,6 +34,8 @@ class _Historied(Protocol):
 
     def query_one(self, selector: Any) -> Any: ...
 
+    def _shutting_down(self) -> bool: ...
+
 
 class HistoryActions:
     def action_migration_history(self: _Historied) -> None:
@@ -50,6 +52,8 @@ class HistoryActions:
         migrations.select(name)
 
     def on_open_in_browser(self: _Historied, event: OpenInBrowser) -> None:
+        if self._shutting_down():  # still queued as the app closes: the panes are gone
+            return
         self.action_browse()
         self.go_to(event.schema, event.table, event.column)  # says so when the table is not there
 

@@ -51,6 +51,8 @@ class _Tabbed(Protocol):
 
     def _focus_main_list(self, tab: str) -> None: ...
 
+    def _shutting_down(self) -> bool: ...
+
 
 class TabActions:
     _panes_mounted: asyncio.Future[None] | None = None
@@ -110,13 +112,16 @@ class TabActions:
         self.query_one(TabbedContent).active = "health"
 
     async def on_tabbed_content_tab_activated(self: _Tabbed, event: TabbedContent.TabActivated) -> None:
-        """A tab entered by any means (key, click) takes the keys at once: its main list gets the focus."""
-        if event.tabbed_content.id != "tabs" or event.pane.id is None:
+        """A tab entered by any means (key, click) takes the keys at once: its main list gets the focus. Nothing
+        once the app is closing: a switch still queued then finds the panes gone."""
+        if event.tabbed_content.id != "tabs" or event.pane.id is None or self._shutting_down():
             return
         if event.pane.id == "browse":
             self._focus_main_list("browse")
             return
         _, _, health = await self.tab_panes()
+        if self._shutting_down():  # the app began to close while the panes were mounted
+            return
         self._focus_main_list(event.pane.id)
         if event.pane.id == "health":
             health.activate()
@@ -131,17 +136,18 @@ class TabActions:
             self.query_one(MAIN_LISTS[tab], Widget).focus()
 
     def on_open_source(self: _Tabbed, message: OpenSource) -> None:
+        """A pane's `o`; one still queued once the app is closing opens nothing: the user has left."""
         from .open_source import open_location
 
+        if self._shutting_down():
+            return
         open_location(self, message.label, message.location)  # type: ignore[arg-type]
 
     async def on_migration_sent(self: _Tabbed, message: MigrationSent) -> None:
         """A health fix written: the Migrations tab, reloaded, shows it for review and apply."""
-        if message.path is None:
+        if message.path is None or self._shutting_down():  # written as the app closes: the file is there
             return
-        with contextlib.suppress(
-            NoMatches
-        ):  # written while the app shuts down: the file is there, that is all
+        with contextlib.suppress(NoMatches):  # the app began to close while the panes were mounted
             _, pane, _ = await self.tab_panes()
             self.query_one(TabbedContent).active = "migrations"
             self._focus_main_list("migrations")

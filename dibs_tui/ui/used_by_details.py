@@ -4,10 +4,7 @@ show that object). A mixin of the app, as its explorer keys are; what it needs o
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any, Protocol
-
-from textual.css.query import NoMatches
 
 from ..core.model import Catalog, ObjectRef
 from .messages import UsesFound
@@ -34,6 +31,8 @@ class _ShowsUses(Protocol):
 
     def _show_details(self, keep_cursor: bool = False) -> None: ...
 
+    def _shutting_down(self) -> bool: ...
+
 
 class UsedByDetails:
     def used_by_section(self: _ShowsUses, ref: ObjectRef) -> list[DetailLine]:
@@ -55,6 +54,6 @@ class UsedByDetails:
         return used_by_lines(uses, loading=False, schema=ref.schema)
 
     def on_uses_found(self: _ShowsUses, message: UsesFound) -> None:
-        if message.catalog is self.catalog and message.ref == self.details_ref:
-            with contextlib.suppress(NoMatches):  # an answer still queued while the app shuts down
-                self._show_details(keep_cursor=True)
+        # Not once the app is closing: an answer still queued then finds the panes gone
+        if message.catalog is self.catalog and message.ref == self.details_ref and not self._shutting_down():
+            self._show_details(keep_cursor=True)
