@@ -194,7 +194,16 @@ async def test_a_card_read_cancelled_with_the_whole_read_tells_its_card(one_sess
             asked = reads.ask(("public", "checked"))
             assert asked is not None
             serving = asyncio.ensure_future(reads.serve(conn))
-            await asyncio.sleep(0.5)
+            for _ in range(
+                600
+            ):  # until the card's read is in its middle: waiting for the lock (30 s at most)
+                if await holder.fetchval(
+                    "SELECT count(*) FROM pg_locks WHERE relation = 'public.checked'::regclass AND NOT granted"
+                ):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the card's read never reached the table")
             serving.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await serving
