@@ -265,14 +265,32 @@ def test_a_check_added_to_a_subscribed_columns_domain_is_said_and_stops_replicat
     _wait(lambda: _count(db, _ERRORS) > errors_before, "a failure of the subscription's worker")
 
 
-def test_a_domain_made_not_null_is_not_said_the_worker_stores_the_null(subscriber: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("domain", "migration"),
+    [
+        ("CREATE DOMAIN pos AS int;", "ALTER DOMAIN pos SET NOT NULL;"),
+        ("CREATE DOMAIN pos AS int;", "ALTER DOMAIN pos ADD CONSTRAINT pos_nn NOT NULL;"),
+        (  # the column's type is a domain over the one made NOT NULL
+            "CREATE DOMAIN num AS int; CREATE DOMAIN pos AS num;",
+            "ALTER DOMAIN num SET NOT NULL;",
+        ),
+    ],
+)
+def test_a_domain_made_not_null_is_said_the_worker_stores_the_null_it_forbids(
+    subscriber: tuple[str, str], domain: str, migration: str
+) -> None:
     """The worker stores a NULL it receives without the domain's input, where a domain's NOT NULL is checked:
-    the row arrives, NULL and all."""
+    the row arrives, NULL and all, nothing fails, and the table holds what its domain forbids. Said, for each
+    subscribed table with a column of the domain; nothing was."""
     db, published = subscriber
-    run_sql(db, "CREATE DOMAIN pos AS int; ALTER TABLE t ADD q pos; UPDATE t SET q = 1")
+    run_sql(db, f"{domain} ALTER TABLE t ADD q pos; UPDATE t SET q = 1")
     run_sql(published, "ALTER TABLE t ADD q int")
-    migration = "ALTER DOMAIN pos SET NOT NULL;"
-    assert _said(db, migration) == []
+    messages = _said(db, migration)
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("logical replication into public.t stores NULLs its domain forbids"), (
+        messages
+    )
+    assert "adds the NOT NULL to the domain" in messages[0] and "of its column q" in messages[0]
     run_sql(db, migration)
     run_sql(published, "INSERT INTO t VALUES (2, 'x', 'y', NULL, NULL, NULL)")
     _wait(lambda: _count(db, "SELECT count(*) FROM t WHERE q IS NULL") == 1, "the row's arrival")

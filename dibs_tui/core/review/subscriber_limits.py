@@ -3,9 +3,12 @@
 The subscription's worker inserts and updates the publisher's rows as they come: a CHECK, a unique constraint
 or index, an exclusion constraint or a NOT NULL the subscriber adds, a CHECK added to the domain of a column,
 or a column narrowed to a type that refuses some of the publisher's values (the worker reads each value from
-its text through the type's input, which checks a domain's CHECKs), holds for those rows as for any other. The migration succeeds; the first row from the publisher that breaks it fails the worker, at
-each retry. A foreign key is not among them: the worker runs as a replica (session_replication_role), and
-a foreign key's triggers do not fire for it. Rows already there are the counts' business (core/review/counts.py).
+its text through the type's input, which checks a domain's CHECKs), holds for those rows as for any other. The
+migration succeeds; the first row from the publisher that breaks it fails the worker, at each retry. A foreign
+key is not among them: the worker runs as a replica (session_replication_role), and a foreign key's triggers
+do not fire for it. A domain's NOT NULL is not either, the other way: the worker stores a NULL as it comes,
+without the domain's input where that NOT NULL is checked, so the table holds rows its domain forbids, and
+nothing fails (`Limit.arrives`). Rows already there are the counts' business (core/review/counts.py).
 """
 
 from __future__ import annotations
@@ -35,12 +38,14 @@ WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) AND a.attname
 @dataclass(frozen=True)
 class Limit:
     """A rule the statement adds to `table`; `column` and `new_type` where it narrows or sets a NOT NULL on
-    a column (judged against the column's type and NOT NULL before the statement)."""
+    a column (judged against the column's type and NOT NULL before the statement); `arrives` where the
+    publisher's rows that break it are stored all the same (a domain's NOT NULL)."""
 
     table: str
     what: str
     column: str = ""
     new_type: str = ""
+    arrives: bool = False
 
 
 def _statement(sql: str, *words: str) -> Any | None:
@@ -107,25 +112,32 @@ GROUP BY 1 ORDER BY 1
 
 async def domain_limits(facts: Facts, sql: str) -> list[Limit]:
     """ALTER DOMAIN ... ADD CONSTRAINT ... CHECK, NOT VALID too: the worker reads each value through the
-    domain's input, which checks every CHECK of the domain. A Limit on each subscribed table with a column
-    of it. SET NOT NULL is not one: the worker stores a NULL without the input, and the row arrives."""
+    domain's input, which checks every CHECK of the domain. ALTER DOMAIN ... SET NOT NULL (or ADD CONSTRAINT
+    ... NOT NULL): the worker stores a NULL without that input, and the row arrives (`arrives`). A Limit on
+    each subscribed table with a column of the domain."""
     node = _statement(sql, "DOMAIN")
-    if node is None:
+    if node is None or type(node).__name__ != "AlterDomainStmt":
         return []
-    con = getattr(node, "def_", None)
-    if type(node).__name__ != "AlterDomainStmt" or node.subtype != "C" or con is None:
-        return []
-    if enum_name(con.contype) != "CONSTR_CHECK" or not con.is_enforced:
+    con: Any = getattr(node, "def_", None)
+    contype = enum_name(con.contype) if node.subtype == "C" and con is not None else ""
+    if node.subtype == "O" or contype == "CONSTR_NOTNULL":  # O: SET NOT NULL
+        rule, arrives = "NOT NULL", True
+    elif contype == "CONSTR_CHECK" and con.is_enforced:
+        rule, arrives = f"CHECK {con.conname}" if con.conname else f"CHECK ({deparse(con.raw_expr)})", False
+    else:
         return []
     domain = ".".join(quote_ident(str(part.sval)) for part in node.typeName)
-    named = f" {con.conname}" if con.conname else f" ({deparse(con.raw_expr)})"
     try:
         async with facts.conn.transaction():
             rows = await facts.conn.fetch(_DOMAIN_COLUMNS, domain)
     except (asyncpg.PostgresError, asyncpg.InterfaceError):
         return []
     return [
-        Limit(str(r["q"]), f"adds the CHECK{named} to the domain {domain} of its column {r['columns']}")
+        Limit(
+            str(r["q"]),
+            f"adds the {rule} to the domain {domain} of its column {r['columns']}",
+            arrives=arrives,
+        )
         for r in rows
     ]
 

@@ -10,7 +10,8 @@ changes, and the publisher keeps its WAL for the subscription's slot until the d
 on the tables of a subscription of this database (pg_subscription_rel, readable by any role), a disabled one
 too (it fails once enabled). What the statement makes the table refuse that the publisher may still send
 (a CHECK, a unique index, a NOT NULL, a narrower type, a CHECK added to the domain of a column) stops it at
-the first such row (subscriber_limits.py).
+the first such row (subscriber_limits.py); a NOT NULL added to the domain of a column stops nothing: the
+publisher's NULLs are stored in it all the same, silently.
 
 Every catalog name here is pg_catalog's, every operator pg_catalog's: the review's session resolves the
 migration's names on the user's search_path.
@@ -84,7 +85,8 @@ async def subscribed_tables(facts: Facts, sql: str, created: set[str], later: li
         if key(limit.table) in created or not (rows := await _subscriptions_of(facts, limit.table)):
             continue
         if what := await judged(facts, limit):
-            hazards.append(_refuses(str(rows[0]["q"]), [str(r["name"]) for r in rows], what, limit))
+            said = _admits if limit.arrives else _refuses
+            hazards.append(said(str(rows[0]["q"]), [str(r["name"]) for r in rows], what, limit))
     return hazards
 
 
@@ -159,6 +161,17 @@ def _refuses(table: str, subscriptions: list[str], what: str, limit: Limit) -> H
         f"statement {what}, which the publisher does not enforce unless its table has the same; that row fails "
         "the subscription's worker at each retry, and every table of the subscription stops receiving changes "
         f"while the publisher keeps its WAL; {first}",
+    )
+
+
+def _admits(table: str, subscriptions: list[str], what: str, limit: Limit) -> Hazard:
+    return Hazard(
+        "backward-incompatible",
+        f"logical replication into {table} stores NULLs its domain forbids: subscription "
+        f"{', '.join(subscriptions)} writes the publisher's changes into it, and the statement {what}, which "
+        "the subscription's worker does not check (it stores a NULL without the domain's input): the publisher's "
+        "NULLs arrive silently, and a restore of the table's dump fails on them; "
+        "make the publisher's column NOT NULL first",
     )
 
 
