@@ -116,6 +116,13 @@ CASES = [
      "ALTER TABLE t ALTER COLUMN p TYPE real", LOSS,
      "2 values of t.p change when cast integer -> real (rounded) (e.g. (id)=(1))"),
     ("UPDATE t SET p = 16777216;", "ALTER TABLE t ALTER COLUMN p TYPE real", None, ""),
+    # A double precision into a real keeps a value whose text the real reads the same (0.1, 16777216 printed
+    # 1.6777216e+07), not one whose digits it rounds
+    ("UPDATE t SET f = 0.1; UPDATE t SET f = 1.2345678901 WHERE id = 2; UPDATE t SET f = 16777216 WHERE id = 3;",
+     "ALTER TABLE t ALTER COLUMN f TYPE real", LOSS,
+     "1 value of t.f changes when cast double precision -> real (rounded) (e.g. (id)=(2))"),
+    ("UPDATE t SET f = 0.1; UPDATE t SET f = 16777216 WHERE id = 3;", "ALTER TABLE t ALTER COLUMN f TYPE real",
+     None, ""),
     # A real into numeric keeps 6 significant digits, as a double precision 15
     ("ALTER TABLE t ADD r real; UPDATE t SET r = 0.5; UPDATE t SET r = 1.2345678 WHERE id = 3;",
      "ALTER TABLE t ALTER COLUMN r TYPE numeric", LOSS,
@@ -228,6 +235,29 @@ async def test_counted_and_checked_against_the_server(
         assert [tuple(r) for r in await fetch(db, "SELECT * FROM t ORDER BY id")] != [
             tuple(r) for r in before
         ]
+
+
+@pytest.mark.parametrize(
+    ("setup", "migration", "changed"),
+    [
+        ("ALTER TABLE t ADD m numeric; UPDATE t SET m = 1234567890.123456; UPDATE t SET m = 0.1 WHERE id = 2;",
+         "ALTER TABLE t ALTER COLUMN m TYPE double precision", None),
+        ("UPDATE t SET f = 0.1; UPDATE t SET f = 1.2345678901 WHERE id = 2;",
+         "ALTER TABLE t ALTER COLUMN f TYPE real", "1 value of t.f changes"),
+    ],
+)  # fmt: skip
+async def test_a_float_is_compared_by_its_shortest_text_whatever_the_database_sets(
+    db: str, setup: str, migration: str, changed: str | None
+) -> None:
+    """extra_float_digits = 0 (a database's or a role's setting) prints a double precision with 15 digits:
+    the comparison read 1234567890.123456 so and said it changed. It pins the shortest exact text."""
+    name = db.rsplit("/", 1)[1]
+    await execute(db, f"{T}{ROWS}{setup} ALTER DATABASE {name} SET extra_float_digits = 0;")
+    found = [h.message for h in counted(await review(db, migration), LOSS)]
+    if changed is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and changed in found[0], found
 
 
 RANGE = (

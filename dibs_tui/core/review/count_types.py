@@ -3,7 +3,9 @@ how many convert to something else (cut short, rounded, the time of day dropped:
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -57,9 +59,10 @@ async def cast_hazards(
         failed = await count_rows(conn, target, fails) if fails != "false" else None
         changed = RowCount(0)
         if compared:
-            changed = await count_rows(
-                conn, target, f"{value} IS NOT NULL AND {_changed(value, col, old, new)}"
-            )
+            async with _shortest_floats(conn):
+                changed = await count_rows(
+                    conn, target, f"{value} IS NOT NULL AND {_changed(value, col, old, new)}"
+                )
         elif failed is None:
             changed = await count_rows(conn, target, f"{value} IS NULL AND {col} IS NOT NULL")
     except Failed as exc:
@@ -146,13 +149,16 @@ def _conversion(
 
 def _changed(value: str, col: str, old: Column, new: Column) -> str:
     """SQL true where the cast's `value` is another value than the column's: read back as the old type, but
-    for a float made from a numeric or an integer. Cast back, a float gives numeric 15 significant digits (a
-    real 6) where it holds 17 (9): 1234567890.123456, which double precision keeps, seemed changed; and an
+    for a float made from a numeric, an integer or a double precision. Cast back, a float gives numeric 15
+    significant digits (a real 6) where it holds 17 (9): 1234567890.123456, which double precision keeps,
+    seemed changed; a real gives double precision its binary value (0.1 came back 0.100000001490116); and an
     integer whose float rounds past the integer's range (2147483647 -> real 2147483648) raised 'integer out of
-    range' where the ALTER does not fail. There a float is read as its shortest text, what a SELECT shows
-    (extra_float_digits above 0, the default), and an integer compared with the one the float holds."""
-    if new.type not in _FLOATS or old.type in _FLOATS:
+    range' where the ALTER does not fail. There what is lost is what a user reads: the float's shortest exact
+    text (`_shortest_floats`) read as the old type, and an integer compared with the one the float holds."""
+    if new.type not in _FLOATS:
         return f"({value})::{old.type} IS DISTINCT FROM {col}"
+    if old.type in _FLOATS:
+        return f"({value})::pg_catalog.text::pg_catalog.float8 IS DISTINCT FROM {col}"
     if old.type not in _INTEGERS:
         return f"({value})::pg_catalog.text::pg_catalog.numeric IS DISTINCT FROM {col}"
     bigint = (
@@ -160,6 +166,20 @@ def _changed(value: str, col: str, old: Column, new: Column) -> str:
         f" AND {value} < '9223372036854775808'::pg_catalog.float8"
     )
     return f"CASE WHEN {bigint} THEN ({value})::pg_catalog.int8 IS DISTINCT FROM {col} ELSE true END"
+
+
+@contextlib.asynccontextmanager
+async def _shortest_floats(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """extra_float_digits = 1 in a savepoint always rolled back: a float's text is then the shortest that reads
+    back as it, whatever the role or database set (0 or less prints 15 digits, and 1234567890.123456 seemed
+    changed). Only there: elsewhere a float's text is what the migration's own session will make of it."""
+    savepoint = conn.transaction()
+    await savepoint.start()
+    try:
+        await conn.execute("SET LOCAL extra_float_digits = 1")
+        yield
+    finally:
+        await savepoint.rollback()
 
 
 async def _only_through_text(
