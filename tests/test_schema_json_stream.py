@@ -62,7 +62,7 @@ def test_streamed_document_is_the_catalog_encoded_whole_and_is_never_held_whole(
         ),
     )
     catalog = asyncio.run(_catalog(db))
-    pieces: list[bytes] = []
+    pieces: list[bytes | memoryview] = []
     write_json(catalog, pieces.append)
     document = b"".join(pieces)
 
@@ -81,7 +81,7 @@ def test_streamed_document_equals_orjsons_own_encoding_of_every_kind_on_pagila(d
     # model (enums, domains, views, functions, triggers, sequences, dependencies) is the reference.
     load_real(db, "pagila")
     catalog = asyncio.run(_catalog(db))
-    pieces: list[bytes] = []
+    pieces: list[bytes | memoryview] = []
     write_json(catalog, pieces.append)
 
     whole = _orjsons_own(catalog)
@@ -92,15 +92,15 @@ def test_streamed_document_equals_orjsons_own_encoding_of_every_kind_on_pagila(d
 
 class _Collected(StreamedJson):
     def __init__(self) -> None:
-        self.pieces: list[bytes] = []
+        self.pieces: list[bytes | memoryview] = []
         super().__init__(self.pieces.append)
 
 
 class _Counted(StreamedJson):
     """A document written to a stream, counting the pieces this process writes."""
 
-    def __init__(self, write: Callable[[bytes], object], flush: Callable[[], object]) -> None:
-        self.pieces: list[bytes] = []
+    def __init__(self, write: Callable[[bytes | memoryview], object], flush: Callable[[], object]) -> None:
+        self.pieces: list[bytes | memoryview] = []
         super().__init__(lambda piece: (self.pieces.append(piece), write(piece)), flush)
 
 
@@ -123,7 +123,7 @@ async def _streamed(dsn: str, document: _Collected | _Counted) -> tuple[Catalog,
 
 
 def _whole(catalog: Catalog) -> bytes:
-    pieces: list[bytes] = []
+    pieces: list[bytes | memoryview] = []
     write_json(catalog, pieces.append)
     return b"".join(pieces)
 

@@ -27,7 +27,7 @@ def highlight_sql(sql: str) -> str:
     return str(highlight(sql, PostgresLexer(), TerminalFormatter()))
 
 
-def write_json(catalog: Catalog, write: Callable[[bytes], object]) -> None:
+def write_json(catalog: Catalog, write: Callable[[bytes | memoryview], object]) -> None:
     """The whole model, provenance, stale and untracked meta included, as one UTF-8 JSON document written
     piece by piece: each field of the Catalog, and each object of its lists, encoded and written on its own,
     made safe for a terminal (`json_safe`) as it goes. The document is never held whole (54 MB at 5,000
@@ -58,7 +58,9 @@ class StreamedJson:
     document is written whole at the end.
     """
 
-    def __init__(self, write: Callable[[bytes], object], flush: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self, write: Callable[[bytes | memoryview], object], flush: Callable[[], object] | None = None
+    ) -> None:
         """`write` the document's pieces; `flush` what `write` buffers, given when `write` goes to a file or
         a pipe another process can write to as well (then the head may be written by a forked writer)."""
         self._write = write
@@ -179,7 +181,7 @@ _BROKEN_PIPE = 141  # the forked writer's exit status for a closed output, as th
 
 def _pieces(
     catalog: Catalog, names: list[str], opening: bytes = b"{", *, open_end: int | None = None
-) -> Iterator[bytes]:
+) -> Iterator[bytes | memoryview]:
     """The catalog's fields `names`, in order, each as `"name":value` after `opening` (the document's brace
     for the first field, commas after), in pieces of `_BATCH` objects. With `open_end`, the last field is a
     list whose items up to that index are written and which is left open (its rest: `_items`)."""
@@ -203,18 +205,24 @@ def _pieces(
             yield json_safe(dumps(value, _fields_of, passthrough))
 
 
-def _items(values: Sequence[Any], start: int, stop: int) -> Iterator[bytes]:
-    """A list's items from `start` to `stop`, in pieces of `_BATCH`, each but the list's first after a comma."""
+def _items(values: Sequence[Any], start: int, stop: int) -> Iterator[bytes | memoryview]:
+    """A list's items from `start` to `stop`, in pieces of `_BATCH`, each but the list's first after a comma.
+
+    A batch is encoded as one list and written as a view of it without its brackets: one `dumps` call and no
+    copy, where encoding each object and joining them took 8-10 % more of the document's CPU at 1,000 tables.
+    A batch after the first is encoded after a `null`, so that its view starts at the comma that follows."""
     import orjson
 
     dumps, passthrough = orjson.dumps, orjson.OPT_PASSTHROUGH_DATACLASS
     for first in range(start, stop, _BATCH):
         batch = values[first : min(first + _BATCH, stop)]
-        yield (b"," if first else b"") + json_safe(
-            b",".join([dumps(v, _fields_of, passthrough) for v in batch])
-        )
+        if first:
+            yield memoryview(json_safe(dumps((None, *batch), _fields_of, passthrough)))[_AFTER_NULL:-1]
+        else:
+            yield memoryview(json_safe(dumps(batch, _fields_of, passthrough)))[1:-1]
 
 
+_AFTER_NULL = len(b"[null")
 _BATCH = 16  # objects per write: a few hundred system calls at 5,000 tables, about 200 kB held at a time
 _READERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
@@ -222,10 +230,10 @@ _READERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 def _fields_of(obj: object) -> dict[str, Any] | list[Any]:
     """orjson's `default`: a dataclass's fields, in order, as a dict (what orjson writes for it natively); a
     frozenset (the server's casts) as a sorted list, the same for the same catalog."""
-    if isinstance(obj, frozenset):
-        return sorted(obj)
-    read = _READERS.get(type(obj))
+    read = _READERS.get(type(obj))  # a dataclass's reader first: about 45,000 calls at 1,000 tables
     if read is None:
+        if isinstance(obj, frozenset):
+            return sorted(obj)
         if not dataclasses.is_dataclass(obj):
             raise TypeError(f"{type(obj).__name__} is not part of the model")
         read = _READERS[type(obj)] = _field_reader(type(obj))
