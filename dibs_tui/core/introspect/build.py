@@ -271,7 +271,9 @@ class Builder:
         for number, i in enumerate(drained(rows), 1):
             relid = i["relid"]
             keys = self._keys.get(relid, {})
-            definition = i["definition"] or writer.definition(i, keys)
+            definition, written = i["definition"] or None, None
+            if definition is None and (written := writer.definition(i, keys)) is not None:
+                definition = written[0]
             slots = self._indexes[relid]
             parts.add(i["oid"], relid, len(slots))  # its place in the relation's indexes (owned_indexes)
             if i["attnames"] is not None:
@@ -283,7 +285,8 @@ class Builder:
                 self._deparse_relids.add(relid)
                 slots.append(None)
             else:
-                slots.append(index_from(i, keys, definition, self._tuples, self._texts))
+                named = written[1] if written is not None else None
+                slots.append(index_from(i, keys, definition, self._tuples, self._texts, named))
             if number % _YIELD == 0:
                 await asyncio.sleep(0)
         if portion:

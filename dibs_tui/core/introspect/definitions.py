@@ -51,6 +51,9 @@ ColumnNames = tuple[str, ...]
 tuple, not a dict by attnum: held for every relation from its columns' arrival until the relations are built,
 the dicts were 15 MiB at 20,000 tables (76 at 100,000), the tuples 4."""
 
+WrittenIndex = tuple[IndexDefinitionParts, tuple[str, ...]]
+"""An index definition written in Python, with its key and included columns' names (IndexWriter.definition)."""
+
 KeyColumn = tuple[Column, int]
 """A relation's column by its attnum, with its type's OID: (column, type_oid). A plain tuple, not a NamedTuple:
 one is made per column of every table (95,000 per side at 5,000 tables), and a NamedTuple's constructor is a
@@ -110,9 +113,11 @@ class IndexWriter:
             self._table = (relid, text, (text,))
         return self._table
 
-    def definition(self, i: Record, keys: dict[int, KeyColumn]) -> IndexDefinitionParts | None:
-        """Unpacked by position (26,000 rows at 5,000 tables, a third of their time was reading fields by name):
-        keep in step with INDEXES_SQL's select list (queries.py)."""
+    def definition(self, i: Record, keys: dict[int, KeyColumn]) -> WrittenIndex | None:
+        """The definition, with the names of the columns it was written from (the Index's, which
+        objects.index_from would otherwise look up again). Unpacked by position (26,000 rows at 5,000 tables, a
+        third of their time was reading fields by name): keep in step with INDEXES_SQL's select list
+        (queries.py)."""
         (
             _oid,
             relid,
@@ -139,11 +144,13 @@ class IndexWriter:
         options = key_options.split()  # int2vectors' texts (see the note on arrays in queries.py)
         opclasses, collations = opclasses.split(), collations.split()
         parts: list[str] = []
+        names: list[str] = []
         for n, attnum in enumerate(attnums.split()):
             key = keys.get(int(attnum))
             if key is None:
                 return None
             column = key[0]
+            names.append(column.name)
             text = column_text = quote_ident(column.name)
             if n < key_count:
                 if column.collation is not None or collations[n] not in _DEFAULT_COLLATIONS:
@@ -163,10 +170,10 @@ class IndexWriter:
         _, table, alone = self._table_of(relid, table_schema, table_name)
         plain = len(parts) == 1 == key_count and columns == column_text  # one column, no DESC or NULLS
         if plain and not nulls_not_distinct and predicate is None:
-            return alone  # `method (column)`, written from the Index's method and column (model._index_text)
+            return alone, tuple(names)  # `method (column)`, written from the Index (model._index_text)
         rest = f"{method} ({columns})"
         if nulls_not_distinct:
             rest += " NULLS NOT DISTINCT"
         if predicate is not None:
             rest += f" WHERE {predicate}"
-        return table, self._rests.setdefault(rest, rest)
+        return (table, self._rests.setdefault(rest, rest)), tuple(names)

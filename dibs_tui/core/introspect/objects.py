@@ -110,7 +110,9 @@ def relation_from(
         tuple(columns),
         tuple(constraints),
         tuple(indexes),
-        tuple(
+        ()
+        if not triggers
+        else tuple(
             Trigger(
                 t["name"],
                 t["definition"],
@@ -122,7 +124,9 @@ def relation_from(
             )
             for t in triggers
         ),
-        tuple(
+        ()
+        if not policies
+        else tuple(
             Policy(
                 p["name"],
                 p["command"],
@@ -251,7 +255,13 @@ def constraint_from(
             FK_MATCH.get(match, "SIMPLE"),
         )
     count = len(names)  # a key not read (a system column's): left out
-    columns = tuple([n for k in map(int, keys.split()) if 0 < k < count and (n := names[k])]) if keys else ()
+    columns: tuple[str, ...]
+    if not keys:
+        columns = ()
+    elif keys.isdigit():  # one column, most keys and checks: no list, no split
+        columns = (n,) if 0 < (k := int(keys)) < count and (n := names[k]) else ()
+    else:
+        columns = tuple([n for k in map(int, keys.split()) if 0 < k < count and (n := names[k])])
     columns = shared.setdefault(columns, columns)
     if definition:
         definition = texts.setdefault(definition, definition)
@@ -300,8 +310,10 @@ def index_from(
     definition: str | IndexDefinitionParts,
     shared: Shared,
     shared_texts: Texts,
+    all_columns: tuple[str, ...] | None = None,
 ) -> IndexValues:
-    """Unpacked by position, as IndexWriter.definition: keep in step with INDEXES_SQL's select list."""
+    """Unpacked by position, as IndexWriter.definition: keep in step with INDEXES_SQL's select list.
+    `all_columns`: the key and included columns' names, when the writer has named them already."""
     (
         _oid,
         _relid,
@@ -325,12 +337,14 @@ def index_from(
         comment,
         _attnames,
     ) = i
-    attnums = keys_text.split()  # "1 3": an int2vector's text (see the note on arrays in queries.py)
-    if texts is None:
-        all_columns = tuple([keys[int(attnum)][0].name for attnum in attnums])
-    else:
-        all_columns = tuple(
-            texts[n] if attnum == "0" else keys[int(attnum)][0].name for n, attnum in enumerate(attnums)
+    if all_columns is None:
+        attnums = keys_text.split()  # "1 3": an int2vector's text (see the note on arrays in queries.py)
+        all_columns = (
+            tuple(
+                texts[n] if attnum == "0" else keys[int(attnum)][0].name for n, attnum in enumerate(attnums)
+            )
+            if texts is not None
+            else tuple([keys[int(attnum)][0].name for attnum in attnums])
         )
     options = tuple(
         [
