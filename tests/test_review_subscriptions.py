@@ -265,6 +265,16 @@ def test_a_check_added_to_a_subscribed_columns_domain_is_said_and_stops_replicat
     _wait(lambda: _count(db, _ERRORS) > errors_before, "a failure of the subscription's worker")
 
 
+def test_a_domain_made_not_null_again_is_not_said(subscriber: tuple[str, str]) -> None:
+    """Its own NOT NULL or its base domain's already held: the statement changes nothing the worker does."""
+    db, _ = subscriber
+    run_sql(
+        db, "CREATE DOMAIN num AS int NOT NULL; CREATE DOMAIN pos AS num; ALTER TABLE t ADD q pos DEFAULT 1"
+    )
+    assert _said(db, "ALTER DOMAIN num SET NOT NULL;") == []
+    assert _said(db, "ALTER DOMAIN pos SET NOT NULL;") == []
+
+
 @pytest.mark.parametrize(
     ("domain", "migration"),
     [
@@ -295,3 +305,30 @@ def test_a_domain_made_not_null_is_said_the_worker_stores_the_null_it_forbids(
     run_sql(published, "INSERT INTO t VALUES (2, 'x', 'y', NULL, NULL, NULL)")
     _wait(lambda: _count(db, "SELECT count(*) FROM t WHERE q IS NULL") == 1, "the row's arrival")
     assert _count(db, _ERRORS) == 0
+
+
+@pytest.mark.parametrize(
+    "migration",
+    ["ALTER DOMAIN pos SET NOT NULL;", "ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE > 0);"],
+)
+def test_a_domain_rule_validated_over_an_array_of_it_is_not_said_to_replicate_the_statement_fails(
+    subscriber: tuple[str, str], migration: str
+) -> None:
+    """A table's array of the domain: PostgreSQL refuses a new NOT NULL or a CHECK it validates outright
+    ('cannot alter type "pos" because column "t.q" uses it'), so nothing it forbids ever arrives; a NOT VALID
+    CHECK it accepts, and the worker reads each element through the domain's input."""
+    import asyncpg
+
+    db, published = subscriber
+    run_sql(db, "CREATE DOMAIN pos AS int; ALTER TABLE t ADD q pos[]")
+    run_sql(published, "ALTER TABLE t ADD q int[]")
+    assert _said(db, migration) == []
+    with pytest.raises(asyncpg.FeatureNotSupportedError):
+        run_sql(db, migration)
+    not_valid = "ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE > 0) NOT VALID;"
+    [message] = _said(db, not_valid)
+    assert "adds the CHECK c to the domain pos of the elements of its column q" in message, message
+    run_sql(db, not_valid)
+    errors_before = _count(db, _ERRORS)
+    run_sql(published, "INSERT INTO t VALUES (2, 'x', 'y', NULL, NULL, ARRAY[1, -1])")
+    _wait(lambda: _count(db, _ERRORS) > errors_before, "a failure of the subscription's worker")

@@ -88,14 +88,17 @@ def limits_of(sql: str) -> list[Limit]:
 
 
 # The subscribed tables with a column of the domain $1 (resolved on the session's path, as the statement
-# would be), of a domain over it, or of an array of either, and those columns.
+# would be), of a domain over it, or of an array of either, and those columns, arrays apart (`elements`).
+# $2, a NOT NULL: not through a domain over it that is NOT NULL already, whose columns it changes nothing of.
 _DOMAIN_COLUMNS = """
 WITH RECURSIVE d AS (
   SELECT pg_catalog.to_regtype($1) AS oid
   UNION
   SELECT t.oid FROM pg_catalog.pg_type t JOIN d ON t.typbasetype OPERATOR(pg_catalog.=) d.oid
+  WHERE NOT ($2 AND t.typnotnull)
 )
 SELECT pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
+  ty.typcategory OPERATOR(pg_catalog.=) 'A' AS elements,
   pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) AS columns
 FROM (SELECT DISTINCT r.srrelid FROM pg_catalog.pg_subscription_rel r) r
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.srrelid
@@ -106,36 +109,57 @@ WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
   AND (ty.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.oid FROM d))
        OR ty.typelem OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.oid FROM d))
           AND ty.typcategory OPERATOR(pg_catalog.=) 'A')
-GROUP BY 1 ORDER BY 1
+GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+# Whether the domain $1 or a domain it is over is NOT NULL already.
+_NOT_NULL_ALREADY = """
+WITH RECURSIVE b AS (
+  SELECT t.typnotnull, t.typbasetype FROM pg_catalog.pg_type t
+  WHERE t.oid OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1)
+  UNION ALL
+  SELECT t.typnotnull, t.typbasetype
+  FROM pg_catalog.pg_type t JOIN b ON t.oid OPERATOR(pg_catalog.=) b.typbasetype
+  WHERE t.typtype OPERATOR(pg_catalog.=) 'd'
+)
+SELECT pg_catalog.bool_or(b.typnotnull) FROM b
 """
 
 
 async def domain_limits(facts: Facts, sql: str) -> list[Limit]:
     """ALTER DOMAIN ... ADD CONSTRAINT ... CHECK, NOT VALID too: the worker reads each value through the
     domain's input, which checks every CHECK of the domain. ALTER DOMAIN ... SET NOT NULL (or ADD CONSTRAINT
-    ... NOT NULL): the worker stores a NULL without that input, and the row arrives (`arrives`). A Limit on
-    each subscribed table with a column of the domain."""
+    ... NOT NULL): the worker stores a NULL without that input, and the row arrives (`arrives`). A table with
+    an array of the domain makes a rule that is validated fail ('cannot alter type ... because column ... uses
+    it'): nothing said here then. A Limit on each subscribed table with a column of the domain, one more for
+    its arrays of it (a NOT VALID CHECK)."""
     node = _statement(sql, "DOMAIN")
     if node is None or type(node).__name__ != "AlterDomainStmt":
         return []
     con: Any = getattr(node, "def_", None)
     contype = enum_name(con.contype) if node.subtype == "C" and con is not None else ""
     if node.subtype == "O" or contype == "CONSTR_NOTNULL":  # O: SET NOT NULL
-        rule, arrives = "NOT NULL", True
+        rule, arrives, validated = "NOT NULL", True, True
     elif contype == "CONSTR_CHECK" and con.is_enforced:
-        rule, arrives = f"CHECK {con.conname}" if con.conname else f"CHECK ({deparse(con.raw_expr)})", False
+        rule = f"CHECK {con.conname}" if con.conname else f"CHECK ({deparse(con.raw_expr)})"
+        arrives, validated = False, not con.skip_validation
     else:
         return []
     domain = ".".join(quote_ident(str(part.sval)) for part in node.typeName)
     try:
         async with facts.conn.transaction():
-            rows = await facts.conn.fetch(_DOMAIN_COLUMNS, domain)
+            if arrives and await facts.conn.fetchval(_NOT_NULL_ALREADY, domain):
+                return []
+            rows = await facts.conn.fetch(_DOMAIN_COLUMNS, domain, arrives)
     except (asyncpg.PostgresError, asyncpg.InterfaceError):
+        return []
+    if validated and any(r["elements"] for r in rows):  # the server refuses the statement: nothing arrives
         return []
     return [
         Limit(
             str(r["q"]),
-            f"adds the {rule} to the domain {domain} of its column {r['columns']}",
+            f"adds the {rule} to the domain {domain} of "
+            f"{'the elements of ' if r['elements'] else ''}its column {r['columns']}",
             arrives=arrives,
         )
         for r in rows
