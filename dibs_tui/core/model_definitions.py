@@ -62,7 +62,11 @@ def index_storage(index: Index) -> str:
     from what the catalog read kept, the definition not written: a diff asks it of every key's index, and an
     index on one plain column (kept as its table alone) has none."""
     kept = _INDEX_TEXT.kept(index)
-    if type(kept) is not str and len(kept) == 1:
+    if type(kept) is not str:
+        if len(kept) == 1:
+            return ""
+        kept = kept[1]
+    if " WITH (" not in kept:  # most indexes: no regular expression run over their text
         return ""
-    found = _WITH.search(kept if type(kept) is str else kept[1])
+    found = _WITH.search(kept)
     return found.group(1) if found else ""

@@ -381,6 +381,8 @@ def plan_key_index_options(state: PlanState) -> None:
                 continue
             wanted = index_storage(ix)
             was = before.get(ix.name)
+            if not wanted and (was is None or not index_storage(was)):
+                continue  # none on either side, whether the plan makes the constraint again or not
             remade = ("constraint", new.schema, new.name, ix.constraint_name or ix.name) in made
             had = "" if was is None or remade else index_storage(was)
             if wanted == had:
