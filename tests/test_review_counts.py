@@ -350,6 +350,35 @@ async def test_a_domain_constraint_is_counted_in_every_column_of_the_domain(
     assert not await runs(db, migration)
 
 
+@pytest.mark.parametrize(
+    ("setup", "column"),
+    [
+        ("CREATE TABLE u (v pos[]);", "u.v"),  # an array of it, rows or not
+        ("CREATE DOMAIN big AS pos; CREATE TABLE u (v big[]);", "u.v"),  # of a domain over it
+        ("CREATE TYPE pair AS (x pos, y int); CREATE TABLE u (v pair);", "u.v"),  # a composite holding it
+        ("CREATE TABLE u (v m);", "u.v"),  # the row type of a table with a column of it
+    ],
+)
+@pytest.mark.parametrize(
+    "migration",
+    ["ALTER DOMAIN pos SET NOT NULL", "ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE <> 0)"],
+)
+async def test_a_domain_rule_over_a_column_that_holds_it_inside_another_type_is_refused(
+    db: str, setup: str, column: str, migration: str
+) -> None:
+    """PostgreSQL checks a rule it validates only in the domain's own columns, and refuses it where a
+    column holds the domain inside another type ('cannot alter type "pos" because column "u"."v" uses it'):
+    said, where nothing was (a NOT VALID CHECK is accepted)."""
+    await execute(db, "CREATE DOMAIN pos AS int; CREATE TABLE m (id int, a pos);" + setup)
+    result = await review(db, migration)
+    refused = [h.message for _, h in result.hazards if h.kind == "fails-on-schema"]
+    assert len(refused) == 1 and f"column public.{column} holds the domain pos inside" in refused[0], refused
+    assert not await runs(db, migration)
+    not_valid = "ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE <> 0) NOT VALID"
+    assert [h for _, h in (await review(db, not_valid)).hazards if h.kind == "fails-on-schema"] == []
+    assert await runs(db, not_valid)
+
+
 async def test_a_domain_constraint_validated_from_the_catalog_is_counted(db: str) -> None:
     """Added NOT VALID by an earlier migration: VALIDATE reads the CHECK from the live catalog."""
     await execute(db, DOMAIN + "ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE <> 2) NOT VALID;")

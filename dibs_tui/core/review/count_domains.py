@@ -2,7 +2,9 @@
 NOT NULL) and VALIDATE CONSTRAINT check every column of every table whose type is the domain, and fail on the
 first value that does not pass. Each such column is counted like a table's CHECK: the domain's expression,
 through the expression allowlist, evaluated with VALUE bound to the column's value, in the review's read-only
-transaction. Columns of the domain inside arrays, composite types or other domains are not reached.
+transaction. Columns of a domain over it are not reached. A column that holds the domain inside another type
+(an array, a range, a composite type, a table's row type) PostgreSQL does not check: it refuses the statement
+('cannot alter type ... because column ... uses it'), said as such whatever the rows.
 """
 
 from __future__ import annotations
@@ -36,6 +38,40 @@ _CHECK = """
 SELECT pg_catalog.pg_get_constraintdef(co.oid) FROM pg_catalog.pg_constraint co
 WHERE co.contypid OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1) AND co.conname OPERATOR(pg_catalog.=) $2
   AND co.contype OPERATOR(pg_catalog.=) 'c'
+"""
+
+# A column (in a table or materialized view) that holds the domain $1, or a domain over it, inside another
+# type: an array, a range or multirange, a composite type or a table's row type, at any depth.
+_HELD_INSIDE = """
+WITH RECURSIVE held(oid, inside) AS (
+  SELECT pg_catalog.to_regtype($1), false
+  UNION
+  SELECT n.oid, n.inside OR h.inside FROM held h CROSS JOIN LATERAL (
+    SELECT t.oid, false AS inside FROM pg_catalog.pg_type t
+    WHERE t.typbasetype OPERATOR(pg_catalog.=) h.oid AND t.typtype OPERATOR(pg_catalog.=) 'd'
+    UNION ALL
+    SELECT t.typarray, true FROM pg_catalog.pg_type t
+    WHERE t.oid OPERATOR(pg_catalog.=) h.oid AND t.typarray OPERATOR(pg_catalog.<>) 0
+    UNION ALL
+    SELECT r.rngtypid, true FROM pg_catalog.pg_range r WHERE r.rngsubtype OPERATOR(pg_catalog.=) h.oid
+    UNION ALL
+    SELECT r.rngmultitypid, true FROM pg_catalog.pg_range r WHERE r.rngsubtype OPERATOR(pg_catalog.=) h.oid
+    UNION ALL
+    SELECT c.reltype, true FROM pg_catalog.pg_attribute a
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
+    WHERE a.atttypid OPERATOR(pg_catalog.=) h.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+      AND c.reltype OPERATOR(pg_catalog.<>) 0
+  ) n
+)
+SELECT pg_catalog.concat(pg_catalog.quote_ident(ns.nspname), '.', pg_catalog.quote_ident(c.relname), '.',
+       pg_catalog.quote_ident(a.attname))
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
+JOIN pg_catalog.pg_namespace ns ON ns.oid OPERATOR(pg_catalog.=) c.relnamespace
+WHERE a.atttypid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT h.oid FROM held h WHERE h.inside))
+  AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,m}'::pg_catalog.char[])
+ORDER BY 1 LIMIT 1
 """
 
 TargetOf = Callable[[str], Awaitable[Target | None]]
@@ -82,6 +118,18 @@ def _parsed_check(definition: str) -> Any:
 async def _each_column(
     conn: asyncpg.Connection, target_of: TargetOf, domain: str, expression: Any, verb: str
 ) -> list[Hazard]:
+    held = await conn.fetchval(_HELD_INSIDE, domain)
+    if held is not None:
+        return [
+            Hazard(
+                "fails-on-schema",
+                f"column {held} holds the domain {domain} inside another type (an array, a range or a composite "
+                f"type), whose values PostgreSQL does not check: it refuses ALTER DOMAIN ... {verb} whatever the "
+                "rows ('cannot alter type ... because column ... uses it'); change that column first (a CHECK "
+                "added NOT VALID is let through, and holds for new values only)",
+                "observed",
+            )
+        ]
     consequence = f"ALTER DOMAIN ... {verb} fails on the first value that does not pass"
     if expression is None:
         what, one, many = "NULL", "is", "are"
