@@ -4,6 +4,7 @@ hot loops (a row per column, constraint and index of every table)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -346,12 +347,7 @@ def index_from(
             if texts is not None
             else tuple([keys[int(attnum)][0].name for attnum in attnums])
         )
-    options = tuple(
-        [
-            _INDEX_OPTIONS[o] if o in _INDEX_OPTIONS else _index_option(int(o))
-            for o in key_options.split()[:key_count]
-        ]
-    )
+    options = _key_options(key_options, key_count)
     columns, include = all_columns[:key_count], all_columns[key_count:]
     if predicate is not None:
         predicate = shared_texts.setdefault(predicate, predicate)
@@ -364,7 +360,7 @@ def index_from(
         is_primary,
         predicate,
         shared.setdefault(include, include),
-        shared.setdefault(options, options),
+        options,
         None,  # constraint_name: owned_indexes
         valid,
         comment,
@@ -409,6 +405,18 @@ def _index_option(flags: int) -> str:
 
 
 _INDEX_OPTIONS = {str(flags): _index_option(flags) for flags in range(4)}  # indoption values, as text
+
+
+@functools.lru_cache(maxsize=256)
+def _key_options(key_options: str, key_count: int) -> tuple[str, ...]:
+    """An index's key options from pg_index.indoption's text ("0 3") and its key count, one tuple per distinct
+    pair: a handful of pairs make every index's (a list split and rebuilt per index was a tenth of its build)."""
+    return tuple(
+        [
+            _INDEX_OPTIONS[o] if o in _INDEX_OPTIONS else _index_option(int(o))
+            for o in key_options.split()[:key_count]
+        ]
+    )
 
 
 def column_from_values(
