@@ -379,6 +379,23 @@ async def test_a_domain_rule_over_a_column_that_holds_it_inside_another_type_is_
     assert await runs(db, not_valid)
 
 
+@pytest.mark.parametrize(
+    "migration", ["ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE > 0)", "ALTER DOMAIN pos SET NOT NULL"]
+)
+async def test_a_domain_rule_is_counted_in_the_columns_of_a_domain_over_it(db: str, migration: str) -> None:
+    """PostgreSQL checks the rule in the columns of every domain over the domain too: counted there, where
+    nothing was said and the ALTER failed."""
+    await execute(
+        db,
+        "CREATE DOMAIN pos AS int; CREATE DOMAIN big AS pos; CREATE TABLE u (id int PRIMARY KEY, v big);"
+        "INSERT INTO u VALUES (1, 5), (2, -1), (3, NULL);",
+    )
+    [hazard] = counted(await review(db, migration), FAILS)
+    assert hazard.message.startswith("1 value of public.u.v "), hazard.message
+    assert "(e.g. (id)=(" in hazard.message, hazard.message
+    assert not await runs(db, migration)
+
+
 async def test_a_domain_constraint_validated_from_the_catalog_is_counted(db: str) -> None:
     """Added NOT VALID by an earlier migration: VALIDATE reads the CHECK from the live catalog."""
     await execute(db, DOMAIN + "ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE <> 2) NOT VALID;")

@@ -2,7 +2,7 @@
 NOT NULL) and VALIDATE CONSTRAINT check every column of every table whose type is the domain, and fail on the
 first value that does not pass. Each such column is counted like a table's CHECK: the domain's expression,
 through the expression allowlist, evaluated with VALUE bound to the column's value, in the review's read-only
-transaction. Columns of a domain over it are not reached. A column that holds the domain inside another type
+transaction, in the columns of the domain and of every domain over it. A column that holds the domain inside another type
 (an array, a range, a composite type, a table's row type) PostgreSQL does not check: it refuses the statement
 ('cannot alter type ... because column ... uses it'), said as such whatever the rows.
 """
@@ -23,14 +23,21 @@ from .report import Hazard
 FAILS = "fails-on-existing-data"
 
 # The domain as the migration names it, resolved on the session's path as the statement would be; its
-# columns in tables that hold rows (a partitioned table's rows are its partitions').
+# columns and those of the domains over it, which PostgreSQL checks too, in tables that hold rows (a
+# partitioned table's rows are its partitions').
 _COLUMNS = """
+WITH RECURSIVE d AS (
+  SELECT pg_catalog.to_regtype($1) AS oid
+  UNION
+  SELECT t.oid FROM pg_catalog.pg_type t JOIN d ON t.typbasetype OPERATOR(pg_catalog.=) d.oid
+  WHERE t.typtype OPERATOR(pg_catalog.=) 'd'
+)
 SELECT pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) AS q,
        a.attname::pg_catalog.text AS column
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-WHERE a.atttypid OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1) AND a.attnum OPERATOR(pg_catalog.>) 0
+WHERE a.atttypid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.oid FROM d)) AND a.attnum OPERATOR(pg_catalog.>) 0
   AND NOT a.attisdropped AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,m}'::pg_catalog.char[])
 ORDER BY 1, 2
 """
