@@ -57,6 +57,23 @@ def _in_one_column_rest(fragment: str, index: Index) -> bool:
 _WITH = re.compile(r" WITH \((.*)\)$")
 
 
+def key_index_storage(indexes: Iterable[Index]) -> bool:
+    """Whether one of the constraints' indexes among `indexes` has storage parameters (`index_storage`): a
+    diff asks it of every table on both sides, and almost none has any."""
+    kept = _INDEX_TEXT.kept
+    for index in indexes:
+        if index.constraint_name is None:
+            continue
+        parts = kept(index)
+        if type(parts) is not str:
+            if len(parts) == 1:
+                continue
+            parts = parts[1]
+        if " WITH (" in parts and index_storage(index):
+            return True
+    return False
+
+
 def index_storage(index: Index) -> str:
     """An index's storage parameters as its definition ends with them (`fillfactor='60'`), "" when none; read
     from what the catalog read kept, the definition not written: a diff asks it of every key's index, and an

@@ -11,11 +11,11 @@ from ..ddl import sequence_options
 from ..ddl_types import replica_identity_sql
 from ..model import Column, ObjectRef, Relation
 from ..model import Sequence as SequenceObj
-from ..model_definitions import index_storage
+from ..model_definitions import index_storage, key_index_storage
 from ..plan import ChangeKind
 from ..sql import qualified, quote_ident, quote_literal
 from .deparse_drift import major_version
-from .graph import ALTER_TABLES, LATE_CREATE
+from .graph import ALTER_TABLES, LATE_CREATE, NodeKey
 from .name_slots import circle_heads, passing_name
 from .render import table_ref, what_of
 from .state import PlanState
@@ -371,10 +371,14 @@ def plan_key_index_options(state: PlanState) -> None:
     """A primary key's, unique or exclusion constraint's index with storage parameters (ALTER INDEX ... SET
     (fillfactor = 60)): the constraint's definition does not carry them, so they are set on the index where
     they differ or where the plan makes the constraint (again), and reset where the desired side has none."""
-    made = {n for step in state.steps for n in step.creates}
+    made: set[NodeKey] | None = None  # what the plan creates, once a table asks
     cur = state.current.relations_by_key
     for new in state.desired.relations:
         old = cur.get(new.key)
+        if not key_index_storage(new.indexes) and (old is None or not key_index_storage(old.indexes)):
+            continue  # none on either side, whether the plan makes a key again or not: the common case
+        if made is None:
+            made = {n for step in state.steps for n in step.creates}
         before = {i.name: i for i in old.indexes if i.owned_by_constraint} if old is not None else {}
         for ix in new.indexes:
             if not ix.owned_by_constraint:
