@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from tests.pg import run_sql
 
 LATE = ("pygments", "sqlglot", "pglast", "orjson", "asyncpg")
 LATE_OURS = (
@@ -37,6 +40,34 @@ def test_the_open_path_imports_no_highlighter_parser_json_encoder_or_introspecti
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[:2] == ["[]", "[]"], result.stdout
+
+
+def test_a_diff_imports_no_module_of_ours_the_preimport_thread_left_out(
+    new_database: Callable[[], str],
+) -> None:
+    """What a diff imports of ours once its sessions are open is imported on the preimport thread while they
+    open and the server runs the first queries: imported later, on the loop's thread, it was on the client's
+    critical path during the read (the meta tables' reader) or after both reads with the server idle (what
+    diff_catalogs and diff_database import as they go: who applies a schema file, the respelling of renames,
+    wal_level's test of the plan)."""
+    current, desired = new_database(), new_database()
+    run_sql(current, "CREATE TABLE t (id int PRIMARY KEY, code text); CREATE INDEX t_code ON t (code)")
+    run_sql(desired, "CREATE TABLE t (id int PRIMARY KEY, code varchar(20), made date)")
+    code = (
+        "import asyncio, sys\n"
+        "from dibs_tui.core import diff\n"
+        "from dibs_tui.core.connect import resolve\n"
+        "from dibs_tui.core.introspect.live import INTROSPECTION\n"
+        "from dibs_tui.core.preimport import import_in_background\n"
+        "import dibs_tui.core.shadow, dibs_tui.core.together\n"  # diff_database's own, before it connects
+        "import_in_background((INTROSPECTION, *diff._PLANNER)).join()\n"
+        "before = set(sys.modules)\n"
+        f"result = asyncio.run(diff.diff_database(resolve({current!r}), [{desired!r}], read_privileges=False, "
+        "sessions_per_side=1, suggest_renames=False))\n"
+        "print(len(result.plan) > 2, sorted(m for m in set(sys.modules) - before if m.startswith('dibs_tui')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True []", result.stdout
 
 
 def test_the_diff_command_imports_the_planner_only_when_it_diffs() -> None:

@@ -162,13 +162,18 @@ def diff_catalogs(
 
 # What diff_database imports on a thread (core/preimport.py) while its connections open and both catalogs are
 # read: the introspection's read and the model first (the sessions wait for them before their first query),
-# then the plan's types and the planner's modules (imported by diff_catalogs, not with this package: they used
-# to be imported before the first connection opened).
+# then the meta tables' reader (the read's last step), the plan's types and the planner's modules (imported by
+# diff_catalogs, not with this package: they used to be imported before the first connection opened), and what
+# diff_database asks of the plan. What the loop's thread imports itself once the sessions are open is on the
+# client's critical path (the read) or after both reads, while the server idles.
 _PLANNER = (
+    "dibs_tui.core.meta",
+    "dibs_tui.core.meta_tables",
     "dibs_tui.core.plan",
     *(
         f"{__name__}.{name}"
         for name in (
+            "applied_by",
             "body_edges",
             "cascade",
             "compare_foreign",
@@ -184,12 +189,14 @@ _PLANNER = (
             "rename_order",
             "renames",
             "render",
+            "respell",
             "spelled_alike",
             "state",
         )
     ),
     "dibs_tui.core.deparse_forms",
     "dibs_tui.core.tool_tables",
+    "dibs_tui.core.wal_level",
 )
 
 
