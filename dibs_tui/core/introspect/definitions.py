@@ -157,16 +157,19 @@ class IndexWriter:
                     return None
                 if not self._default_for(opclasses[n], method, key):
                     return None
-                if method == "btree":
+                if method == "btree" and options[n] != "0":  # "0": ascending, nulls last
                     flags = int(options[n])
                     if flags & 1:
                         text += " DESC" if flags & 2 else " DESC NULLS LAST"
                     elif flags & 2:
                         text += " NULLS FIRST"
             parts.append(text)
-        columns = ", ".join(parts[:key_count])
-        if len(parts) > key_count:
-            columns += ") INCLUDE (" + ", ".join(parts[key_count:])
+        if len(parts) == 1 == key_count:  # one key column, most indexes: no list joined
+            columns = text
+        else:
+            columns = ", ".join(parts[:key_count])
+            if len(parts) > key_count:
+                columns += ") INCLUDE (" + ", ".join(parts[key_count:])
         _, table, alone = self._table_of(relid, table_schema, table_name)
         plain = len(parts) == 1 == key_count and columns == column_text  # one column, no DESC or NULLS
         if plain and not nulls_not_distinct and predicate is None:
