@@ -70,6 +70,34 @@ def test_a_diff_imports_no_module_of_ours_the_preimport_thread_left_out(
     assert result.stdout.strip() == "True []", result.stdout
 
 
+def test_schema_json_imports_no_module_the_preimport_thread_left_out(db: str) -> None:
+    """`schema --json` imports on the preimport thread, while its sessions open, every module of ours it needs
+    once connected, and the JSON encoder: imported later on the loop's thread, the meta tables' reader was on
+    the client's critical path during the read and the encoder after it, with the server idle. The modules are
+    imported and the thread joined first, then the command runs: what it still imports after its first
+    connection is what the list leaves out."""
+    run_sql(db, "CREATE TABLE t (id int PRIMARY KEY, code text)")
+    code = (
+        "import sys\n"
+        "from dibs_tui.cli import main\n"
+        "from dibs_tui.commands import catalog_read\n"
+        "from dibs_tui.core.preimport import import_in_background\n"
+        "import_in_background(catalog_read.preimported(('orjson',))).join()\n"
+        "late = []\n"
+        "def seen(event, args):\n"
+        "    if event == 'socket.connect':\n"
+        "        late.append('connected')\n"
+        "    elif event == 'import' and late and args[0] not in sys.modules:\n"
+        "        late.append(args[0])\n"
+        "sys.addaudithook(seen)\n"
+        f"code = main(['schema', {db!r}, '--json'])\n"
+        "print(code, sorted({m for m in late[1:] if m.startswith(('dibs_tui', 'orjson'))}), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stderr.strip().splitlines()[-1] == "0 []", result.stderr
+    assert b'"name":"t"' in result.stdout.encode()
+
+
 def test_the_diff_command_imports_the_planner_only_when_it_diffs() -> None:
     """`diff` and `check` open their connections before the model, the introspection's builder and the planner
     are imported: diff_database imports them on a thread while the sessions open and both catalogs are read

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
@@ -28,6 +28,16 @@ T = TypeVar("T")
 PARALLEL_CONNECTIONS = sessions_from_environment("DIBS_TUI_SCHEMA_CONNECTIONS")
 
 
+def preimported(extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """What `load` imports on a thread while the sessions open (core/preimport.py): the model, the read, the
+    meta tables' reader (the read's last step), then `extra`. `schema` imports none of them before it
+    connects; any the loop's thread imported later would be on the client's critical path during the read,
+    or after it with the server idle (the JSON encoder)."""
+    from ..core.introspect.live import INTROSPECTION
+
+    return ("dibs_tui.core.model", INTROSPECTION, "dibs_tui.core.meta", "dibs_tui.core.meta_tables", *extra)
+
+
 async def load(
     args: argparse.Namespace,
     settings: Settings,
@@ -37,6 +47,7 @@ async def load(
     early_wrote: Callable[[], bool] = lambda: False,
     then: Callable[[Catalog], object] | None = None,
     least_portion: int | None = None,
+    preimport: Sequence[str] = (),
 ) -> tuple[Catalog, T | None]:
     """The catalog (schema filters from the arguments, else the config), and what `extra` reads on the
     same bounded connection afterwards, knowing the catalog (health statistics). `early` runs beside the
@@ -44,13 +55,12 @@ async def load(
     a read that meets a lock is then not made again); `then` uses the catalog (writes the
     command's output) while the sessions close. Both write outside the read's error handling: a closed
     stdout is not a lost server. A small catalog is read in portions of as few as `least_portion` relations
-    (core.introspect.read.load_catalog)."""
-    from ..core.introspect.live import INTROSPECTION, catalog_sessions, refuse_unknown_schemas
+    (core.introspect.read.load_catalog). `preimport`: the modules the command needs after the read, imported
+    with the read's (`preimported`)."""
+    from ..core.introspect.live import catalog_sessions, refuse_unknown_schemas
     from ..core.preimport import import_in_background
 
-    # The model, the read and the meta tables' reader, imported while the sessions open (core/preimport.py):
-    # `schema` imports none of them before it connects.
-    import_in_background(("dibs_tui.core.model", INTROSPECTION, "dibs_tui.core.meta"))
+    import_in_background(preimported(preimport))
     # With an output to write (`then`), the sessions send their Terminate once read and are not waited for while
     # the server tears the backends down (after a large read: 15 ms at 1,000 tables, 40-55 ms at 5,000), as
     # pg_dump's PQfinish does not wait: the output is written meanwhile.

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                         early_wrote=lambda: document.head_written,
                         then=document.rest,
                         least_portion=_LEAST_PORTION,
+                        preimport=("orjson",),
                     )
                 )
             finally:
