@@ -6,19 +6,13 @@ the role that applies the migration: the one the diff connects as."""
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
-from tests.pg import DIBS, run_sql
+from tests.cli_in_process import run_cli as _dibs
+from tests.pg import run_sql
 
 READER = f"k_reader_{os.getpid()}"
 TABLE = "CREATE TABLE t (id int PRIMARY KEY, secret text);\nALTER TABLE t ENABLE ROW LEVEL SECURITY;\n"
-
-
-def _dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(DIBS), *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, cwd=cwd
-    )
 
 
 def test_a_policy_to_current_user_is_planned_for_the_role_that_applies_it(db: str, tmp_path: Path) -> None:

@@ -5,22 +5,15 @@ schema, and refuses when the live schema moved since review/generate recorded it
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_in_process import Ran
+from tests.cli_in_process import run_cli as dibs
 from tests.pg import fetch, run_sql
 
-DIBS = str(Path(sys.executable).parent / "dibs-tui")
 LIVE = "CREATE TABLE public.t (id integer PRIMARY KEY);"
 ADD_NAME = "ALTER TABLE public.t ADD COLUMN name text;\n"
 DESIRED = "CREATE TABLE public.t (id integer PRIMARY KEY, name text);\n"
-
-
-def dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [DIBS, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180, cwd=cwd
-    )
 
 
 def project(tmp_path: Path, migrations: dict[str, str], desired: str = DESIRED) -> tuple[Path, Path]:
@@ -43,7 +36,7 @@ def columns(db: str) -> list[str]:
     return [r["attname"] for r in rows]
 
 
-def migrate(db: str, folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def migrate(db: str, folder: Path, *extra: str) -> Ran:
     return dibs("migrate", db, "--migrations", str(folder), "--yes", *extra)
 
 

@@ -3,50 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from dibs_tui.cli import main
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_database
 from dibs_tui.core.tool_tables import why_left_out
+from tests.cli_in_process import run_cli as dibs
 from tests.pg import REAL, execute, fetch
 from tests.realschemas import load_real
 
 DELTA = REAL / "delta"
 
 
-@dataclass(frozen=True)
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def dibs(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
-    """A command run in-process (`cli.main`), what it printed captured: the same command as the console script
-    runs, without a new interpreter importing the core for each of a test's commands (tests/test_cli.py runs the
-    process itself)."""
-
-    def run(*args: str, cwd: Path | None = None) -> Ran:
-        capsys.readouterr()
-        with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
-            code = main(list(args))
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return run
-
-
-def _generated_proved_checked(
-    dibs: Callable[..., Ran], db: str, tmp_path: Path, desired: Path, name: str
-) -> tuple[str, str]:
+def _generated_proved_checked(db: str, tmp_path: Path, desired: Path, name: str) -> tuple[str, str]:
     """`generate NAME`, `migrate` (its proof against `desired`) and `check`, each asserted to succeed: the
     migration written and check's output."""
     folder = tmp_path / "migrations"
@@ -99,9 +71,7 @@ async def test_history_tables_on_one_side_only_are_not_dropped(db: str, tmp_path
     ]
 
 
-def test_a_schema_holding_a_tool_s_history_is_kept_when_the_rest_of_it_goes(
-    dibs: Callable[..., Ran], db: str, tmp_path: Path
-) -> None:
+def test_a_schema_holding_a_tool_s_history_is_kept_when_the_rest_of_it_goes(db: str, tmp_path: Path) -> None:
     """Supabase's auth schema holds GoTrue's schema_migrations: a desired schema without auth planned
     DROP SCHEMA auth, which failed on the history table left in it, and migrate rolled the whole migration
     back (found planning Supabase's schema into others through generate and migrate). The schema's other
@@ -121,16 +91,14 @@ def test_a_schema_holding_a_tool_s_history_is_kept_when_the_rest_of_it_goes(
     )
     desired = tmp_path / "schema.sql"
     desired.write_text("CREATE TABLE public.t (id int PRIMARY KEY, name text);\n")
-    written, checked = _generated_proved_checked(dibs, db, tmp_path, desired, "drop-users")
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "drop-users")
     assert "DROP TABLE gotrue.users;" in written and "DROP SCHEMA" not in written
     assert "left out: gotrue.schema_migrations" in checked
     rows = asyncio.run(fetch(db, "SELECT version FROM gotrue.schema_migrations"))
     assert [r["version"] for r in rows] == ["20240101"]
 
 
-def test_a_schema_the_desired_side_holds_for_a_tool_alone_is_made_and_proved(
-    dibs: Callable[..., Ran], db: str, tmp_path: Path
-) -> None:
+def test_a_schema_the_desired_side_holds_for_a_tool_alone_is_made_and_proved(db: str, tmp_path: Path) -> None:
     """The other way: the desired schema has a schema that holds a tool's history alone, the live one has none.
     The plan makes the schema (the tool will write there); its fingerprint left the desired side's schema out as
     the tool's while the live one, empty, counted, so the proof refused the migration that made it."""
@@ -141,13 +109,13 @@ def test_a_schema_the_desired_side_holds_for_a_tool_alone_is_made_and_proved(
         "CREATE TABLE gotrue.schema_migrations (version text PRIMARY KEY);\n"
         "CREATE TABLE public.t (id int PRIMARY KEY, name text);\n"
     )
-    written, _ = _generated_proved_checked(dibs, db, tmp_path, desired, "tool-schema")
+    written, _ = _generated_proved_checked(db, tmp_path, desired, "tool-schema")
     assert "CREATE SCHEMA gotrue;" in written
 
 
 @pytest.mark.parametrize("live_has_it", [True, False])
 def test_a_sequence_a_tool_s_table_takes_its_values_from_is_kept(
-    dibs: Callable[..., Ran], db: str, tmp_path: Path, live_has_it: bool
+    db: str, tmp_path: Path, live_has_it: bool
 ) -> None:
     """A tool's table whose default reads a sequence it does not own (`nextval('ver_seq')`, no OWNED BY), which
     the desired schema lacks: the plan dropped the sequence and the apply failed on the left-out table's default
@@ -164,7 +132,7 @@ def test_a_sequence_a_tool_s_table_takes_its_values_from_is_kept(
     desired.write_text(
         ("" if live_has_it else tool) + "CREATE TABLE public.t (id int PRIMARY KEY, name text);\n"
     )
-    written, checked = _generated_proved_checked(dibs, db, tmp_path, desired, "add-name")
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "add-name")
     assert "SEQUENCE" not in written and "goose_db_version" not in written, written
     assert "public.ver_seq (kept for public.goose_db_version)" in checked, checked
 
@@ -183,9 +151,7 @@ async def test_exclude_patterns_leave_tables_out_of_both_sides(db: str, tmp_path
     assert "DROP TABLE public.audit_2024" in plain.sql()
 
 
-def test_exclude_from_the_config_file_and_json_output(
-    dibs: Callable[..., Ran], db: str, tmp_path: Path
-) -> None:
+def test_exclude_from_the_config_file_and_json_output(db: str, tmp_path: Path) -> None:
     import asyncio
 
     asyncio.run(execute(db, "CREATE TABLE users (id int); CREATE TABLE audit_x (id int);"))
@@ -198,9 +164,7 @@ def test_exclude_from_the_config_file_and_json_output(
     assert data["left_out"] == [{"schema": "public", "name": "audit_x", "why": "excluded by public.audit_*"}]
 
 
-def test_delta_alembic_database_checks_in_sync_against_the_offline_sql(
-    dibs: Callable[..., Ran], db: str
-) -> None:
+def test_delta_alembic_database_checks_in_sync_against_the_offline_sql(db: str) -> None:
     load_real(db, "delta")
     check = dibs("check", db, "--desired", str(DELTA / "alembic_upgrade_head.offline.sql"))
     assert check.returncode == 0, check.stdout + check.stderr
@@ -212,7 +176,7 @@ def test_delta_alembic_database_checks_in_sync_against_the_offline_sql(
     assert "left out: public.alembic_version (Alembic history)" in diff.stdout
 
 
-def test_delta_status_shows_the_alembic_head(dibs: Callable[..., Ran], db: str, tmp_path: Path) -> None:
+def test_delta_status_shows_the_alembic_head(db: str, tmp_path: Path) -> None:
     load_real(db, "delta")
     head = (DELTA / "alembic_upgrade_head.offline.sql").read_text().rsplit("SET version_num='", 1)[1]
     head = head.split("'", 1)[0]
@@ -339,7 +303,7 @@ async def test_delta_migrations_pane_shows_the_alembic_head(db: str, tmp_path: P
     ids=["t-takes-an-identity", "t-dropped"],
 )
 def test_a_sequence_a_tool_s_table_shares_with_an_app_table_is_never_dropped(
-    dibs: Callable[..., Ran], db: str, tmp_path: Path, desired_t: str
+    db: str, tmp_path: Path, desired_t: str
 ) -> None:
     """A sequence both a tool's table and an app table read (no OWNED BY): the desired side lacks it (the app
     table takes an identity, or goes), and the plan dropped it as ours, which failed on the tool's default
@@ -356,7 +320,7 @@ def test_a_sequence_a_tool_s_table_shares_with_an_app_table_is_never_dropped(
     )
     desired = tmp_path / "schema.sql"
     desired.write_text(desired_t + "CREATE TABLE public.u (id int PRIMARY KEY, name text);\n")
-    written, checked = _generated_proved_checked(dibs, db, tmp_path, desired, "shared")
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "shared")
     assert "DROP SEQUENCE" not in written and "ADD COLUMN name" in written, written
     assert "public.ids (kept for public.schema_migrations)" in checked, checked
     assert asyncio.run(fetch(db, "SELECT nextval('public.ids') AS n"))[0]["n"] >= 1
@@ -372,7 +336,7 @@ def test_a_sequence_a_tool_s_table_shares_with_an_app_table_is_never_dropped(
     ids=["t-dropped", "column-dropped", "default-dropped"],
 )
 def test_a_serial_s_sequence_a_tool_s_table_reads_too_is_let_go_not_dropped(
-    dibs: Callable[..., Ran], db: str, tmp_path: Path, desired_t: str
+    db: str, tmp_path: Path, desired_t: str
 ) -> None:
     """A serial's sequence (OWNED BY t.n) that a tool's table's default reads too: DROP TABLE t or DROP COLUMN
     n takes an owned sequence along, and failed on the tool's default ('cannot drop table t because other
@@ -388,16 +352,14 @@ def test_a_serial_s_sequence_a_tool_s_table_reads_too_is_let_go_not_dropped(
     )
     desired = tmp_path / "schema.sql"
     desired.write_text(desired_t + "CREATE TABLE public.u (id int PRIMARY KEY, name text);\n")
-    written, checked = _generated_proved_checked(dibs, db, tmp_path, desired, "shared")
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "shared")
     assert "ALTER SEQUENCE public.t_n_seq OWNED BY NONE;" in written and "DROP SEQUENCE" not in written, (
         written
     )
     assert "public.t_n_seq (kept for public.schema_migrations)" in checked, checked
 
 
-def test_a_shared_sequence_the_desired_side_keeps_is_compared_as_ours(
-    dibs: Callable[..., Ran], db: str, tmp_path: Path
-) -> None:
+def test_a_shared_sequence_the_desired_side_keeps_is_compared_as_ours(db: str, tmp_path: Path) -> None:
     """Where the desired side has the sequence a tool's table and an app table share, it is ours: its new
     INCREMENT is planned (the tool's table reads it as well), proved and in sync; nothing is said kept."""
     shared = "CREATE SEQUENCE public.ids{};CREATE TABLE public.t (id bigint DEFAULT nextval('public.ids') PRIMARY KEY);"
@@ -410,6 +372,6 @@ def test_a_shared_sequence_the_desired_side_keeps_is_compared_as_ours(
     )
     desired = tmp_path / "schema.sql"
     desired.write_text(shared.format(" INCREMENT 5") + "\n")
-    written, checked = _generated_proved_checked(dibs, db, tmp_path, desired, "step")
+    written, checked = _generated_proved_checked(db, tmp_path, desired, "step")
     assert "ALTER SEQUENCE public.ids AS bigint INCREMENT BY 5 " in written, written
     assert "kept for" not in checked, checked
