@@ -23,8 +23,9 @@ import pytest
 
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.review.run import review_file
+from tests.cli_in_process import run_cli as _dibs
 from tests.older_servers import bin_dir
-from tests.pg import DIBS, execute, fetch, run_sql
+from tests.pg import execute, fetch, run_sql
 from tests.ui_pilot import card_key, loaded, make_app, shown_tables
 
 MAJORS = (15, 16, 17)
@@ -182,10 +183,6 @@ def older_db(older_server: Older) -> str:
     run_sql(f"{older_server.dsn}/postgres", f"CREATE DATABASE {name}")
     run_sql(f"{older_server.dsn}/{name}", SCHEMA)
     return f"{older_server.dsn}/{name}"
-
-
-def _dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(DIBS), *args], capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
 def test_the_schema_read_there_is_written_back_and_loads_in_sync(
