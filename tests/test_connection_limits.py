@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
@@ -17,7 +16,8 @@ import pytest
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import ConnectError
-from tests.pg import DIBS, execute, fetch, run_sql, sandbox_leftovers
+from tests.cli_in_process import run_cli as _dibs
+from tests.pg import execute, fetch, run_sql, sandbox_leftovers
 
 _names = count()
 
@@ -38,10 +38,6 @@ def one_session(db: str, pg_server: EmbeddedServer) -> Iterator[str]:
     )
     yield db.replace("postgres@", f"{role}@")
     run_sql(pg_server.dsn(), f'DROP ROLE IF EXISTS "{role}"')
-
-
-def _dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(DIBS), *args], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 def test_a_read_makes_do_with_the_one_session_the_role_may_hold(one_session: str) -> None:
