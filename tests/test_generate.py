@@ -16,6 +16,7 @@ from dibs_tui.core.generate import GeneratedMigration, generate_migration, sugge
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.layouts import read_status
 from dibs_tui.core.migrations.status import MigrationState
+from tests.cli_in_process import Ran, run_cli
 from tests.pg import execute, fetch, psql_file, run_sql
 
 CURRENT = """
@@ -153,27 +154,17 @@ async def rename_scenario(db: str, first_dsn: str, second_dsn: str, tmp_path: Pa
 
 
 def test_generate_command_prints_or_writes(db: str, new_database: Callable[[], str], tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    dibs = Path(sys.executable).parent / "dibs-tui"
     desired = new_database()
     run_sql(desired, "CREATE TABLE invoices (id int PRIMARY KEY);")
     folder = tmp_path / "migrations"
-    printed = subprocess.run(
-        [dibs, "generate", db, "--desired", desired, "--migrations", folder, "--stdout"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
+    printed = run_cli(
+        "generate", db, "--desired", desired, "--migrations", str(folder), "--stdout", cwd=tmp_path
     )
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout.startswith("-- Migration: ") and "_create-invoices\n" in printed.stdout
     assert not folder.exists()
-    wrote = subprocess.run(
-        [dibs, "generate", "Bill Them", db, "--desired", desired, "--migrations", folder],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
+    wrote = run_cli(
+        "generate", "Bill Them", db, "--desired", desired, "--migrations", str(folder), cwd=tmp_path
     )
     assert wrote.returncode == 0, wrote.stderr
     assert "will fail" not in wrote.stderr + printed.stderr and "could not count" not in wrote.stderr
@@ -181,9 +172,7 @@ def test_generate_command_prints_or_writes(db: str, new_database: Callable[[], s
     assert f"wrote {path}" in wrote.stdout
     assert "CREATE TABLE public.invoices" in path.read_text()
     run_sql(desired, "DROP TABLE invoices;")
-    nothing = subprocess.run(
-        [dibs, "generate", db, "--desired", desired, "--stdout"], capture_output=True, text=True, cwd=tmp_path
-    )
+    nothing = run_cli("generate", db, "--desired", desired, "--stdout", cwd=tmp_path)
     assert nothing.returncode == 1 and "nothing to generate" in nothing.stderr
 
 
@@ -192,23 +181,13 @@ def test_generate_exits_4_when_the_live_rows_make_its_migration_fail(
 ) -> None:
     """A CI job must stop before migrate: the warning alone exited 0. The file is still written (4, not 1), and
     once the rows are fixed the same migration exits 0; the failure it predicts is the server's own."""
-    import subprocess
-    import sys
-
-    dibs = Path(sys.executable).parent / "dibs-tui"
     run_sql(db, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, NULL), (2, 5);")
     desired = new_database()
     run_sql(desired, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL);")
     folder = tmp_path / "migrations"
 
-    def generate(name: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [dibs, "generate", name, db, "--desired", desired, "--migrations", folder],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            stdin=subprocess.DEVNULL,
-        )
+    def generate(name: str) -> Ran:
+        return run_cli("generate", name, db, "--desired", desired, "--migrations", str(folder), cwd=tmp_path)
 
     failing = generate("fails")
     assert failing.returncode == 4, failing.stderr
@@ -219,9 +198,7 @@ def test_generate_exits_4_when_the_live_rows_make_its_migration_fail(
     assert "SET NOT NULL" in path.read_text()
     with pytest.raises(asyncpg.NotNullViolationError):  # the server refuses it as said
         asyncio.run(_rolled_back(db, path.read_text()))
-    printed = subprocess.run(
-        [dibs, "generate", db, "--desired", desired, "--stdout"], capture_output=True, text=True, cwd=tmp_path
-    )
+    printed = run_cli("generate", db, "--desired", desired, "--stdout", cwd=tmp_path)
     assert printed.returncode == 4 and "SET NOT NULL" in printed.stdout, printed.stderr
     run_sql(db, "UPDATE t SET v = 0 WHERE v IS NULL;")
     fixed = generate("fixed")
