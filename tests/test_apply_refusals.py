@@ -7,23 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from tests.pg import DIBS, browser_on_a_terminal, drain, fetch, run_sql, until
+from tests.cli_in_process import Ran, run_cli
+from tests.pg import browser_on_a_terminal, drain, fetch, run_sql, until
 
 
-def _migrate(db: str, folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", *extra],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+def _migrate(db: str, folder: Path, *extra: str) -> Ran:
+    return run_cli("migrate", db, "--migrations", str(folder), "--yes", *extra)
 
 
 def _tables(db: str) -> list[str]:
@@ -70,9 +64,7 @@ def test_a_renamed_migration_is_not_run_a_second_time(db: str, tmp_path: Path) -
     assert "SET name = '002_seed_a' WHERE name = '001_a'" in done.stderr
     assert asyncio.run(fetch(db, "SELECT count(*) AS n FROM a"))[0]["n"] == 2
     assert _tables(db) == ["a"]  # 003_b did not run either
-    status = subprocess.run(
-        [DIBS, "status", db, "--migrations", str(folder)], capture_output=True, text=True, timeout=60
-    )
+    status = run_cli("status", db, "--migrations", str(folder))
     assert "pending   002_seed_a  same content as 001_a" in status.stdout
     # Recording the rename as the hint says: then only 003_b runs.
     run_sql(db, "UPDATE __dibs_migrations SET name = '002_seed_a' WHERE name = '001_a'")
@@ -96,9 +88,7 @@ def test_a_role_that_may_not_read_the_history_is_told_to_get_the_right(db: str, 
     (folder / "002_c.sql").write_text("CREATE TABLE c (id int);\n")
     reader = db.replace("postgres@", "applyqa_reader@")
     for command in (["status"], ["migrate", "--no-prove", "--yes"]):
-        done = subprocess.run(
-            [DIBS, *command, reader, "--migrations", str(folder)], capture_output=True, text=True, timeout=60
-        )
+        done = run_cli(*command, reader, "--migrations", str(folder))
         assert done.returncode == 1
         assert "permission denied for table __dibs_migrations" in done.stderr
         assert "GRANT SELECT ON public.__dibs_migrations TO applyqa_reader" in done.stderr
@@ -260,9 +250,7 @@ def test_a_migrations_folder_that_does_not_exist_is_an_error_not_nothing_to_appl
     nothing. It is named as missing instead, by migrate and status alike."""
     missing = tmp_path / "migrashuns"
     for command in (["migrate", "--no-prove", "--yes"], ["status"]):
-        done = subprocess.run(
-            [DIBS, *command, db, "--migrations", str(missing)], capture_output=True, text=True, timeout=60
-        )
+        done = run_cli(*command, db, "--migrations", str(missing))
         assert done.returncode == 1, done.stdout
         assert f"the migrations folder {missing} does not exist" in done.stderr
         assert "nothing to apply" not in done.stdout
