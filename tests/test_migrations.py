@@ -19,6 +19,7 @@ from dibs_tui.core.migrations.apply_outcome import ApplyEvent, MigrationFailed
 from dibs_tui.core.migrations.files import checksum, new_migration_name, split_statements
 from dibs_tui.core.migrations.layouts import read_status
 from dibs_tui.core.migrations.status import MigrationState
+from tests.cli_in_process import run_cli
 from tests.pg import REAL, execute, fetch, psql_file, run_sql
 
 DIBS = Path(sys.executable).parent / "dibs-tui"
@@ -102,9 +103,8 @@ async def test_failure_half_way_rolls_back_that_migration_only(db: str, tmp_path
 def test_caret_marks_the_error_position(db: str, tmp_path: Path) -> None:
     folder = tmp_path / "m"
     write(folder, "20260101000000_bad", "-- one\nCREATE TABLE t (\n  id int,\n  x nosuchtype\n);\n")
-    result = subprocess.run(  # the apply's own report: the proof (which refuses it first) is skipped
-        [DIBS, "migrate", db, "--migrations", folder, "--yes", "--no-prove"], capture_output=True, text=True
-    )
+    # the apply's own report: the proof (which refuses it first) is skipped
+    result = run_cli("migrate", db, "--migrations", str(folder), "--yes", "--no-prove")
     assert result.returncode == 1
     assert '20260101000000_bad.sql:4: ERROR: type "nosuchtype" does not exist' in result.stderr
     lines = result.stderr.splitlines()
@@ -121,9 +121,7 @@ def test_record_holds_checksum_tables_and_timing(db: str, tmp_path: Path) -> Non
         "20260101000000_shape",
         "CREATE TABLE fresh (id int);\nDROP TABLE old;\nALTER TABLE keep ADD COLUMN v int;\n",
     )
-    result = subprocess.run(
-        [DIBS, "migrate", db, "--migrations", folder, "--yes"], capture_output=True, text=True
-    )
+    result = run_cli("migrate", db, "--migrations", str(folder), "--yes")
     assert result.returncode == 0, result.stderr
     assert "[1/1] 20260101000000_shape applied in" in result.stdout
     import asyncio
@@ -141,20 +139,13 @@ def test_record_holds_checksum_tables_and_timing(db: str, tmp_path: Path) -> Non
 def test_non_tty_without_yes_refuses_and_dry_run_changes_nothing(db: str, tmp_path: Path) -> None:
     folder = tmp_path / "m"
     write(folder, "20260101000000_a", "CREATE TABLE a (id int);\n")
-    refused = subprocess.run(
-        [DIBS, "migrate", db, "--migrations", folder],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    refused = run_cli("migrate", db, "--migrations", str(folder))  # its standard input /dev/null
     assert (
         refused.returncode == 1 and "refusing to apply 1 migration(s) without confirmation" in refused.stderr
     )
-    dry = subprocess.run(
-        [DIBS, "migrate", db, "--migrations", folder, "--dry-run"], capture_output=True, text=True
-    )
+    dry = run_cli("migrate", db, "--migrations", str(folder), "--dry-run")
     assert dry.returncode == 0 and "dry run" in dry.stdout
-    status = subprocess.run([DIBS, "status", db, "--migrations", folder], capture_output=True, text=True)
+    status = run_cli("status", db, "--migrations", str(folder))
     assert status.returncode == 1 and "pending   20260101000000_a" in status.stdout
 
 
@@ -371,12 +362,8 @@ def test_demo_pending_migration_reviews_and_applies(pg_server: EmbeddedServer, t
     try:
         folder = info.project_dir / "db" / "migrations"
         [pending] = info.pending
-        review = subprocess.run(
-            [DIBS, "review", folder / f"{pending}.sql", info.dsn, "--format", "json"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        review = run_cli("review", str(folder / f"{pending}.sql"), info.dsn, "--format", "json")
+        assert review.returncode == 0, review.stderr
         hazards = {h["kind"] for s in json.loads(review.stdout)["statements"] for h in s["hazards"]}
         # reporter_id has NULLs, but the migration's own UPDATE fills them before SET NOT NULL. Its index build
         # is small, and reported all the same (with its size): a short build still stops the table's writers.
@@ -387,18 +374,12 @@ def test_demo_pending_migration_reviews_and_applies(pg_server: EmbeddedServer, t
             "backward-incompatible",
             "blocking-index-build",
         }
-        status = subprocess.run(
-            [DIBS, "status", info.dsn, "--migrations", folder], capture_output=True, text=True
-        )
+        status = run_cli("status", info.dsn, "--migrations", str(folder))
         assert status.returncode == 1 and f"pending   {pending}" in status.stdout
-        applied = subprocess.run(
-            [DIBS, "migrate", info.dsn, "--migrations", folder, "--yes"], capture_output=True, text=True
-        )
+        applied = run_cli("migrate", info.dsn, "--migrations", str(folder), "--yes")
         assert applied.returncode == 0, applied.stdout + applied.stderr
         assert "data-loss: drops users.legacy_username" in applied.stdout
-        status = subprocess.run(
-            [DIBS, "status", info.dsn, "--migrations", folder], capture_output=True, text=True
-        )
+        status = run_cli("status", info.dsn, "--migrations", str(folder))
         assert status.returncode == 0 and "6 applied, 0 pending, 0 changed, 0 missing" in status.stdout
     finally:
         run_sql(pg_server.dsn("postgres"), 'DROP DATABASE IF EXISTS "demo_migrations" WITH (FORCE)')
