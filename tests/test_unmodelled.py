@@ -4,16 +4,13 @@ two sides hold different ones: never silently left out."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import asyncpg
 
 from dibs_tui.core.introspect.read import introspect
-from tests.pg import execute
-
-DIBS = Path(sys.executable).parent / "dibs-tui"
+from tests.cli_in_process import run_cli as dibs
+from tests.pg import execute, run_sql
 
 # One object of several unmodelled kinds, and what must not count: an extension's members, the implicit
 # multirange and its cast made with a range type, a view's own rewrite rule, the kinds the model knows.
@@ -35,10 +32,6 @@ CREATE EXTENSION hstore;
 
 _SAME = "CREATE FUNCTION same(int, int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';"
 _OPERATOR = "CREATE OPERATOR {} (leftarg = int, rightarg = int, function = same);"
-
-
-def dibs(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([DIBS, *args], capture_output=True, text=True, check=False, timeout=300)
 
 
 async def test_unmodelled_kinds_are_counted_per_place(db: str) -> None:
@@ -78,8 +71,8 @@ async def test_unmodelled_kinds_in_excluded_schemas_are_not_counted(db: str) -> 
         await conn.close()
 
 
-async def test_check_fails_when_an_unmodelled_object_differs(db: str, tmp_path: Path) -> None:
-    await execute(db, f"CREATE TABLE t (a int); {_SAME} {_OPERATOR.format('===')}")
+def test_check_fails_when_an_unmodelled_object_differs(db: str, tmp_path: Path) -> None:
+    run_sql(db, f"CREATE TABLE t (a int); {_SAME} {_OPERATOR.format('===')}")
     desired = tmp_path / "schema.sql"
     desired.write_text(
         f"CREATE TABLE t (a int);\n{_SAME}\n{_OPERATOR.format('===')}\n{_OPERATOR.format('!==')}\n"
@@ -106,11 +99,9 @@ async def test_check_fails_when_an_unmodelled_object_differs(db: str, tmp_path: 
     ]
 
 
-async def test_the_same_unmodelled_objects_on_both_sides_are_reported_and_in_sync(
-    db: str, tmp_path: Path
-) -> None:
+def test_the_same_unmodelled_objects_on_both_sides_are_reported_and_in_sync(db: str, tmp_path: Path) -> None:
     schema = f"CREATE TABLE t (a int);\n{_SAME}\n{_OPERATOR.format('===')}\n"
-    await execute(db, schema)
+    run_sql(db, schema)
     desired = tmp_path / "schema.sql"
     desired.write_text(schema)
     check = dibs("check", db, "--desired", str(desired))
@@ -122,8 +113,8 @@ async def test_the_same_unmodelled_objects_on_both_sides_are_reported_and_in_syn
     assert "in sync" in check.stdout
 
 
-async def test_an_unmodelled_object_renamed_differs_with_equal_counts(db: str, tmp_path: Path) -> None:
-    await execute(db, f"{_SAME} {_OPERATOR.format('===')}")
+def test_an_unmodelled_object_renamed_differs_with_equal_counts(db: str, tmp_path: Path) -> None:
+    run_sql(db, f"{_SAME} {_OPERATOR.format('===')}")
     desired = tmp_path / "schema.sql"
     desired.write_text(f"{_SAME}\n{_OPERATOR.format('!==')}\n")
     check = dibs("check", db, "--desired", str(desired))
