@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.layouts import EntryKind, list_migration_files, read_folder_status, scan_folder
 from dibs_tui.core.migrations.status import MigrationState
+from tests.cli_in_process import run_cli
 from tests.pg import REAL, fetch, run_sql
-
-DIBS = Path(sys.executable).parent / "dibs-tui"
 
 
 def put(folder: Path, name: str, text: str = "SELECT 1;\n") -> Path:
@@ -195,9 +192,7 @@ async def test_plue_rollback_is_recognised_not_pending(db: str, tmp_path: Path) 
 def test_status_command_lists_layout_and_rollback(db: str, tmp_path: Path) -> None:
     folder = tmp_path / "migrations"
     shutil.copytree(REAL / "plue" / "migrations", folder)
-    result = subprocess.run(
-        [DIBS, "status", db, "--migrations", str(folder)], capture_output=True, text=True, check=False
-    )
+    result = run_cli("status", db, "--migrations", str(folder))
     assert result.returncode == 1, result.stderr  # four pending
     assert "(layout: numbered)" in result.stdout
     lines = result.stdout.splitlines()
@@ -244,18 +239,11 @@ def test_a_second_file_of_an_applied_golang_migrate_version_is_refused_not_taken
     put(tmp_path, "1_a.up.sql", "CREATE TABLE a (id int);\n")
     put(tmp_path, "1_b.up.sql", "CREATE TABLE b (id int);\n")
     put(tmp_path, "2_c.up.sql", "CREATE TABLE c (id int);\n")
-    status = subprocess.run(
-        [DIBS, "status", db, "--migrations", str(tmp_path)], capture_output=True, text=True
-    )
+    status = run_cli("status", db, "--migrations", str(tmp_path))
     assert status.returncode == 1
     assert "refused   1_b.up.sql  refused (the same version as 1_a: not applied)" in status.stdout
     assert "applied   1_b" not in status.stdout
-    migrate = subprocess.run(
-        [DIBS, "migrate", db, "--migrations", str(tmp_path), "--yes", "--no-prove"],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    migrate = run_cli("migrate", db, "--migrations", str(tmp_path), "--yes", "--no-prove")
     assert migrate.returncode == 1
     assert migrate.stderr == (
         f"dibs-tui: error: {tmp_path}: '1_b.up.sql' is refused (the same version as 1_a: not applied)\n"
