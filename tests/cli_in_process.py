@@ -5,11 +5,13 @@ secrets, exit codes, Ctrl-C), so a test about what a command does needs no proce
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +47,19 @@ def run_cli(*args: str, cwd: Path | None = None) -> Ran:
         stack.enter_context(_empty_stdin())
         stack.enter_context(contextlib.redirect_stdout(out))
         stack.enter_context(contextlib.redirect_stderr(err))
-        code = main(list(args))
+        code = _main_beside_a_running_loop(list(args))
     return Ran(code, *(_written(stream) for stream in (out, err)))
+
+
+def _main_beside_a_running_loop(argv: list[str]) -> int:
+    """`cli.main` runs its own event loop (`asyncio.run`), which cannot start on a thread whose loop runs (an
+    async test's): there it runs on a thread of its own while the test waits, as `subprocess.run` blocked it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return main(argv)
+    with ThreadPoolExecutor(1) as worker:
+        return worker.submit(main, argv).result()
 
 
 def _written(stream: io.TextIOWrapper) -> str:
