@@ -48,9 +48,10 @@ class StreamedJson:
     """`write_json`'s document in two parts: the head (every field up to the relations) as soon as the read
     has built it, then the rest once the catalog is whole. The same bytes.
 
-    At 1,000 tables the relations are built 25-160 ms before the last query's rows arrive (load 4): most of
-    their JSON is written in that wait instead of after it, a batch at a time, so that the loop still sends
-    the read's next queries as the last ones return. At 5,000 they are built after the last rows, and their
+    At 1,000 tables the relations are built about as the last query's rows arrive: when the other session
+    still reads (half of 12 runs at load 5-7), their JSON is written in that wait instead of after it, a batch
+    at a time, so that the loop still sends the read's next queries as the last ones return; else it is
+    written once the catalog is assembled (about 90 ms of CPU, the command's last). At 5,000 they are built after the last rows, and their
     JSON (about 200 ms) would follow the catalog's assembly (about 130 ms) on one core while the other is
     idle: a forked copy of this process writes the head meanwhile (`_forked_writer`) but for its last
     relations, which this one writes once the writer has ended (`_OWN_SHARE`). A database with meta
@@ -167,7 +168,8 @@ class StreamedJson:
 
 _HEAD_LAST = "relations"  # the last field of `Builder.head`'s catalog
 # Relations from which the head is written by a forked writer: at 5,000 tables its JSON is about 200 ms and
-# the relations are built as the read ends; at 1,000 it is about 35 ms, written in the read's waits.
+# the relations are built as the read ends; at 1,000 it is about 70-90 ms, and forking for it did not show
+# at load 4-6 (the copy finds no idle core; bench/README.md, session 30).
 _FORKED_FROM = 2000
 # The last relations' share this process writes itself, encoded once the catalog is assembled while the forked
 # writer still writes: at 5,000 tables the assembly costs about 0.6 of the relations' JSON (118 against 207
