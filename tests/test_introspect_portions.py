@@ -11,6 +11,7 @@ import pytest
 
 from dibs_tui.core.introspect import build, read
 from dibs_tui.core.introspect.build import CatalogBuildError
+from dibs_tui.core.introspect.queries import queries_for
 from dibs_tui.core.introspect.read import introspect
 from dibs_tui.core.model import Catalog
 from tests.pg import run_sql
@@ -41,7 +42,7 @@ async def _read(dsn: str, extra: int) -> tuple[Catalog, list[tuple[Any, ...]]]:
             await conn.close()
 
 
-@pytest.mark.parametrize("extra", [0, 1], ids=["one connection", "two connections"])
+@pytest.mark.parametrize("extra", [0, 1, 2], ids=["one connection", "two connections", "three connections"])
 def test_portions_of_two_relations_give_the_catalog_of_one_portion(
     db: str, monkeypatch: pytest.MonkeyPatch, extra: int
 ) -> None:
@@ -55,6 +56,32 @@ def test_portions_of_two_relations_give_the_catalog_of_one_portion(
     if not extra:  # every statement on the one connection: a columns query per portion of two relations
         columns = [c for c in calls if "FROM pg_attribute a" in c[0] and "$4" in c[0]]
         assert len(columns) > len(whole.relations) // 2
+
+
+async def _statements_by_connection(dsn: str) -> tuple[list[list[str]], dict[str, str]]:
+    """Each connection's statements in a whole read over three, and the read's queries by kind."""
+    conns = [CountingConnection(await asyncpg.connect(dsn)) for _ in range(3)]
+    try:
+        await introspect(conns[0], extra_connections=conns[1:])  # type: ignore[arg-type]
+        version = conns[0].get_server_version()
+        queries = queries_for(version.major * 10000 + version.minor)
+        return [[call[0] for call in conn.calls] for conn in conns], queries
+    finally:
+        for conn in conns:
+            await conn.close()
+
+
+def test_three_connections_read_the_constraints_beside_the_columns(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The constraints' queries (the longest chain: a CHECK's deparse opens its table) run on the third
+    connection from the start, not after the columns' on the first (the browser's whole read opens three)."""
+    run_sql(db, TRICKY + ACROSS)
+    monkeypatch.setattr(read, "PORTION_RELATIONS", 2)
+    statements, sql = asyncio.run(_statements_by_connection(db))
+    portioned = [[s for s in on if s in (sql["columns"], sql["constraints"])] for on in statements]
+    assert len(portioned[0]) > 2 and set(portioned[0]) == {sql["columns"]}
+    assert portioned[2] == [sql["constraints"]] * len(portioned[0])
 
 
 def _bounds(db: str, size: int, least: int | None = None) -> tuple[list[int], list[int]]:
@@ -104,7 +131,7 @@ def test_a_small_catalog_is_read_in_four_portions_of_at_least_the_least_portion(
     assert found == oids[every - 1 : tables - 1 : every]
 
 
-@pytest.mark.parametrize("extra", [0, 1], ids=["one connection", "two connections"])
+@pytest.mark.parametrize("extra", [0, 1, 2], ids=["one connection", "two connections", "three connections"])
 def test_the_least_portion_gives_the_catalog_of_one_portion(db: str, extra: int) -> None:
     """load_catalog in small portions (as `schema` reads): the same catalog, each portioned kind asked for
     once per portion."""
@@ -132,7 +159,7 @@ def test_the_least_portion_gives_the_catalog_of_one_portion(db: str, extra: int)
     assert len(columns) >= 4 and len([c for c in whole_calls if c[0] == columns[0][0]]) == 1
 
 
-@pytest.mark.parametrize("extra", [0, 1], ids=["one connection", "two connections"])
+@pytest.mark.parametrize("extra", [0, 1, 2], ids=["one connection", "two connections", "three connections"])
 @pytest.mark.parametrize(
     ("builds", "kind"),
     [

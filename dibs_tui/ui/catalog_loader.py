@@ -130,8 +130,9 @@ async def fetch_catalog(
     bounds = catalog_settings(limits, stepping=True)
     conn = await _first_session(target, bounds, free_a_session)
     marks["connected"] = time.perf_counter()
-    # A second connection, opened while the list loads: the catalog queries run in two groups at once.
-    second = asyncio.ensure_future(connect(target, extra_settings=bounds))
+    # Two more connections, opened while the list loads: the catalog queries run in three groups at once
+    # (core/introspect/read.py's _GROUPS: the constraints' chain of queries beside the columns').
+    others = [asyncio.ensure_future(connect(target, extra_settings=bounds)) for _ in range(2)]
     extra: list[Any] = []
     listed = 0  # relations in the list on screen, by the first read
     relisted: list[asyncio.Future[None]] = []
@@ -178,8 +179,9 @@ async def fetch_catalog(
                 else:  # only the whole list will show: the first card waits for it
                     await list_whole(conn)
                     await _wait_for(first_card_ready, first_card_wait, lambda: card_reads.serve(conn))
-            with contextlib.suppress(DibsError):  # one connection is enough to go on with
-                extra.append(await second)
+            for other in others:
+                with contextlib.suppress(DibsError):  # one connection is enough to go on with
+                    extra.append(await other)
             if list_beside is not None and not extra:
                 await list_beside(conn)
                 list_beside = None
@@ -213,10 +215,11 @@ async def fetch_catalog(
         finally:
             for relist in relisted:
                 relist.cancel()
-            second.cancel()
-            with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
-                if not extra:
-                    await (await second).close()
+            for other in others:
+                other.cancel()
+                with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
+                    if (opened := await other) not in extra:
+                        await opened.close()
             await _close_all([conn, *extra], handed_over)
 
 

@@ -181,7 +181,10 @@ class Builder:
                 await before
             await self._build(name, rows, number)
         except Exception as exc:
-            failed = self._fail(exc, f"{name} {number}", *([name] if last else []), kind=name)
+            # A failed portion fails its kind: the portions after it are not asked for (read._fetch_portions),
+            # and a build waiting for the whole kind (the constraints wait for every column) raises, not hangs.
+            failed = self._fail(exc, f"{name} {number}", name, kind=name)
+            self._arrive(name)
             raise failed from failed.__cause__
         finally:
             self._arrived[f"{name} {number}"].set()

@@ -37,15 +37,16 @@ Between = Callable[[asyncpg.Connection], Awaitable[None]]
 # group starts with a heavy query so that the server deparses on every core at once, and the columns come
 # first: turning them into the model is most of the Python work, done while the other queries still run. The
 # header and the types (two small queries) come before the indexes, whose build needs them: a portion of
-# indexes is not asked for before the one before last is built (`_fetch_portions`). The columns' and the
-# constraints' group is the one that ends last (the CHECK constraints' deparse opens each table): nothing else
-# waits in it, so the relations are built as soon as its last constraint is in, and the small queries after
-# the relations' build starts (the meta tables were last there) did not wait for its chunks of Python. The
-# meta tables (a step of reads that ask for them) come right after the sequences: with them, everything the
-# catalog holds up to its relations is in once the relations are built, and `schema --json` writes it while
-# the queries after them still run (commands/schema_output.StreamedJson).
+# indexes is not asked for before the one before last is built (`_fetch_portions`). The constraints (the CHECK
+# constraints' deparse opens each table: the longest chain of queries) end last: on two connections they
+# follow the columns on the first, where nothing else waits, so the relations are built as soon as the last
+# constraint is in, and the small queries after the relations' build starts did not wait for its chunks of
+# Python; on three (the browser's read) they run on the third from the start, beside the columns, instead of
+# after them. The meta tables (a step of reads that ask for them) come right after the sequences: with them,
+# everything the catalog holds up to its relations is in once the relations are built, and `schema --json`
+# writes it while the queries after them still run (commands/schema_output.StreamedJson).
 _GROUPS = (
-    ("columns", "constraints"),
+    ("columns",),
     (
         "header",
         "types",
@@ -63,6 +64,7 @@ _GROUPS = (
         "privileges",
         "unmodelled",
     ),
+    ("constraints",),
 )
 # A few relations' read (the browser's first card): every user type is read whatever the relations, and that
 # query is most of the read's time; on a connection of its own (with the meta tables) it runs beside all the
@@ -200,22 +202,16 @@ async def _fetch_all(
         if any("$4" in queries[name] for name in PORTIONED):
             bounds = await conn.fetch(PORTION_BOUNDS_SQL, include, exclude, least_portion, PORTION_RELATIONS)
             builder.portions_between([b["oid"] for b in bounds])
-        if not extra:
-            await _fetch_group(
-                conn,
-                queries,
-                [*(n for g in query_groups for n in g if n in queries), *extra_steps],
-                include,
-                exclude,
-                builder,
-                between,
-            )
-            return
         connections = [conn, *extra]
-        groups: list[list[str]] = [[] for _ in connections]
+        # One connection runs the groups as two would, one after the other (the constraints after the columns)
+        groups: list[list[str]] = [[] for _ in range(max(len(connections), 2))]
         for number, group in enumerate(query_groups):
-            groups[number % len(connections)].extend(name for name in group if name in queries)
+            groups[number % len(groups)].extend(name for name in group if name in queries)
         groups[-1].extend(extra_steps)  # the meta tables of a few relations' read: the last group ends first
+        if not extra:
+            names = [name for group in groups for name in group]
+            await _fetch_group(conn, queries, names, include, exclude, builder, between)
+            return
 
         async def on_extra(other: asyncpg.Connection, names: list[str]) -> None:
             if before_extra is not None and other is extra[0]:
@@ -245,7 +241,7 @@ async def introspect(
 ) -> Catalog:
     """The live catalog of the database behind `conn`, as a frozen model (no meta-table provenance).
 
-    `extra_connections` (one is used; more do not pay on two cores) let the queries run concurrently; the
+    `extra_connections` (up to two are used: `_GROUPS`) let the queries run concurrently; the
     result is the same. The cyclic garbage collector is paused meanwhile: the model is a tree of a few hundred
     thousand new objects, and the collections they would trigger cost more than the build itself.
     """
