@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_in_process import Ran, run_cli
 from tests.pg import fetch, run_sql
 
-DIBS = str(Path(sys.executable).parent / "dibs-tui")
 SCHEMA = """\
 -- People who log in.
 CREATE TABLE users (
@@ -28,10 +26,9 @@ CREATE INDEX posts_author ON posts (author_id);
 """
 
 
-def init(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [DIBS, "init", *args], capture_output=True, text=True, input=stdin, timeout=120, check=False
-    )
+def init(*args: str) -> Ran:
+    """`dibs-tui init ARGS` in-process, its input at its end as /dev/null's (not a terminal)."""
+    return run_cli("init", *args)
 
 
 def test_init_empty_database_then_again(db: str) -> None:
@@ -51,13 +48,7 @@ def test_init_with_schema_files_records_lines_and_docs(db: str, tmp_path: Path) 
     schema.parent.mkdir()
     schema.write_text(SCHEMA)
     run_sql(db, SCHEMA)
-    result = subprocess.run(
-        [DIBS, "--project-root", str(tmp_path), "init", db, "--schema", str(schema), "--yes"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("--project-root", str(tmp_path), "init", db, "--schema", str(schema), "--yes")
     assert result.returncode == 0, result.stderr
     assert "record 2 tables, 5 columns and 4 indexes as migration 'initial'" in result.stdout
     import asyncio
@@ -81,9 +72,7 @@ def test_init_with_schema_files_records_lines_and_docs(db: str, tmp_path: Path) 
     assert (index["source_line"], list(index["columns"])) == (13, ["author_id"])
     # A column added later is recorded by the next init; the existing rows stay as they were.
     run_sql(db, "ALTER TABLE posts ADD COLUMN title text")
-    again = subprocess.run(
-        [DIBS, "init", db, "--yes"], capture_output=True, text=True, timeout=120, check=False
-    )
+    again = init(db, "--yes")
     assert "record 0 tables, 1 columns and 0 indexes" in again.stdout
     assert (
         asyncio.run(fetch(db, "SELECT source_line FROM __dibs_tables WHERE table_name = 'users'"))[0][0] == 2
@@ -115,7 +104,7 @@ def test_init_keeps_real_dibs_history_and_shape(db: str) -> None:
 
 def test_init_refuses_to_write_off_a_terminal_without_yes(db: str) -> None:
     run_sql(db, "CREATE TABLE t (id int)")
-    result = init(db, stdin="")
+    result = init(db)  # its input not a terminal (tests/test_cli.py runs the process with it closed)
     assert result.returncode == 1
     assert "pass --yes" in result.stderr
     import asyncio
@@ -131,16 +120,12 @@ def test_status_and_migrate_after_init_see_nothing_missing(db: str, tmp_path: Pa
     folder = tmp_path / "migrations"
     folder.mkdir()
     (folder / "20260101000000_add_title.sql").write_text("ALTER TABLE posts ADD COLUMN title text;\n")
-    status = subprocess.run([DIBS, "status", db, "--migrations", str(folder)], capture_output=True, text=True)
+    status = run_cli("status", db, "--migrations", str(folder))
     assert "no file on disk" not in status.stdout, status.stdout
     assert (
         "applied   initial" in status.stdout and "1 applied, 1 pending, 0 changed, 0 missing" in status.stdout
     )
-    applied = subprocess.run(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove"],
-        capture_output=True,
-        text=True,
-    )
+    applied = run_cli("migrate", db, "--migrations", str(folder), "--yes", "--no-prove")
     assert applied.returncode == 0, applied.stderr
     assert "its file is gone" not in applied.stdout + applied.stderr
 
