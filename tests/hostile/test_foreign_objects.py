@@ -4,22 +4,16 @@ printed; a desired schema cannot make a wrapper (that takes a superuser, which t
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
 
 from dibs_tui.core.introspect.read import introspect
+from tests.cli_in_process import run_cli as dibs
 from tests.pg import execute, fetch, run_sql
 
-DIBS = Path(sys.executable).parent / "dibs-tui"
 SECRET = "hunter2SECRET"
-
-
-def dibs(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([DIBS, *args], capture_output=True, text=True, check=False, timeout=300)
 
 
 async def test_a_user_mapping_password_never_leaves_the_server(db: str, tmp_path: Path) -> None:
