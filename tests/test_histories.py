@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,8 @@ from dibs_tui.core.migrations.history import History, read_history
 from dibs_tui.core.migrations.layouts import read_status
 from dibs_tui.core.migrations.status import MigrationState
 from dibs_tui.core.migrations.tool_histories import current_versions
-from tests.pg import DIBS, execute, fetch, run_sql
+from tests.cli_in_process import run_cli
+from tests.pg import execute, fetch, run_sql
 
 # Each tool's table as the tool creates it (DDL from their sources), with rows that test its notion of current.
 ALEMBIC = """
@@ -164,15 +164,8 @@ async def test_a_table_of_a_history_name_but_another_shape_is_a_clear_error(db: 
 
 
 def test_status_shows_each_tools_current(db: str, tmp_path: Path) -> None:
-    import asyncio
-    import subprocess
-    import sys
-
     asyncio.run(execute(db, ALEMBIC))
-    dibs = Path(sys.executable).parent / "dibs-tui"
-    result = subprocess.run(
-        [dibs, "status", db, "--migrations", str(tmp_path)], capture_output=True, text=True, check=False
-    )
+    result = run_cli("status", db, "--migrations", str(tmp_path))
     assert "history tables: alembic_version (alembic, current ae1027a6acf)" in result.stdout, result.stderr
 
 
@@ -213,7 +206,7 @@ def test_a_dibs_history_without_a_checksum_column_is_said_with_the_column_to_add
     (folder / "20260101000000_a.sql").write_text("CREATE TABLE a (id int);\n")
 
     def dibs(*args: str) -> str:
-        done = subprocess.run([DIBS, *args, db, "--migrations", str(folder)], capture_output=True, text=True)
+        done = run_cli(*args, db, "--migrations", str(folder))
         assert done.returncode in (0, 1), done.stdout + done.stderr
         return done.stdout + done.stderr
 
