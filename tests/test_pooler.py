@@ -24,7 +24,8 @@ import pytest
 
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.ui.screens.error import ErrorScreen
-from tests.pg import DIBS, run_sql
+from tests.cli_in_process import Ran, run_cli
+from tests.pg import run_sql
 from tests.ui_pilot import make_app, wait_for
 
 _PGBOUNCER = shutil.which("pgbouncer") or next(
@@ -90,8 +91,8 @@ def _through(db: str, port: int) -> str:
     return f"postgresql://postgres@127.0.0.1:{port}/{db.rsplit('/', 1)[1]}"
 
 
-def _dibs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(DIBS), *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+def _dibs(*args: str, cwd: Path | None = None) -> Ran:
+    return run_cli(*args, cwd=cwd)
 
 
 async def _pooled_session_state(dsn: str) -> tuple[str, int]:
@@ -166,19 +167,20 @@ def test_migrate_through_a_pooler_is_refused_before_its_first_statement(
 
 
 def test_a_pooled_database_url_names_the_direct_urls_variable_never_its_value(
-    db: str, pooler: Callable[[str], int]
+    db: str, pooler: Callable[[str], int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A project's DATABASE_URL is often the pooled one, its direct URL beside it (Prisma's DIRECT_URL)."""
     direct = db.replace("postgres@", "postgres:SECRET@")
-    env = {**os.environ, "DATABASE_URL": _through(db, pooler("extra_float_digits")), "DIRECT_URL": direct}
-    done = subprocess.run([str(DIBS), "schema"], capture_output=True, text=True, timeout=120, env=env)
+    monkeypatch.setenv("DATABASE_URL", _through(db, pooler("extra_float_digits")))
+    monkeypatch.setenv("DIRECT_URL", direct)
+    done = _dibs("schema")
     assert done.returncode != 0 and "a connection pooler answers there" in done.stderr
     assert done.stderr.strip().endswith(
         'nothing was read or changed; DIRECT_URL is set: dibs-tui "$DIRECT_URL"'
     )
     assert "SECRET" not in done.stderr
-    env["DATABASE_URL"] = direct  # as said: it reads
-    assert subprocess.run([str(DIBS), "schema"], capture_output=True, timeout=120, env=env).returncode == 0
+    monkeypatch.setenv("DATABASE_URL", direct)  # as said: it reads
+    assert _dibs("schema").returncode == 0
 
 
 async def test_the_browser_says_it_in_its_error_screen(db: str, pooler: Callable[[str], int]) -> None:
