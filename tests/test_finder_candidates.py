@@ -5,9 +5,11 @@ them on the screen's loop."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import pytest
 from textual.widgets import Input
+from textual.worker import NoActiveWorker, get_current_worker
 
 from dibs_tui.core.model import Catalog
 from dibs_tui.ui import finder_candidates
@@ -18,13 +20,23 @@ from tests.ui_pilot import SIZE, card_column, card_key, goto, loaded, make_app, 
 __all__ = ["shop"]  # the fixture, used by name
 
 
-def _recorded(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
-    """The threads that made `finder_candidates.<name>`'s list, in order."""
-    made_on: list[str] = []
+@dataclass(frozen=True)
+class _Made:
+    thread: str
+    worker: str | None  # the Textual worker that asked for the list, by its description; None outside one
+
+
+def _recorded(monkeypatch: pytest.MonkeyPatch, name: str) -> list[_Made]:
+    """Where `finder_candidates.<name>`'s list was made each time, in order."""
+    made_on: list[_Made] = []
     real = getattr(finder_candidates, name)
 
     def recorded(catalog: Catalog) -> list[Candidate]:
-        made_on.append(threading.current_thread().name)
+        try:
+            worker: str | None = get_current_worker().description
+        except NoActiveWorker:
+            worker = None
+        made_on.append(_Made(threading.current_thread().name, worker))
         return list(real(catalog))
 
     monkeypatch.setattr(finder_candidates, name, recorded)
@@ -46,14 +58,16 @@ async def test_table_candidates_are_made_once_when_a_finder_asks_off_the_screens
     made_on = _recorded(monkeypatch, "table_candidates")
     async with make_app(shop).run_test(size=SIZE) as pilot:
         app = await loaded(pilot)
-        await pilot.pause(0.2)
         assert made_on == []  # loaded, shown, and nothing made for a finder nobody opened
         await goto(pilot, "orders")
         assert card_key(app) == ("public", "orders")
         await goto(pilot, "billing.inv")
         assert card_key(app) == ("billing", "invoices")
         assert len(made_on) == 1  # the second finder ranks the same list
-        assert made_on[0] != threading.main_thread().name
+        # made by the first finder's ranking, which asked for it: not at load, which a check right after
+        # `loaded` could miss where something made it a moment later
+        assert made_on[0].worker == "rank finder results"
+        assert made_on[0].thread != threading.main_thread().name
 
 
 async def test_column_candidates_are_made_when_the_column_finder_asks_off_the_screens_loop(
@@ -65,7 +79,7 @@ async def test_column_candidates_are_made_when_the_column_finder_asks_off_the_sc
         assert made_on == []
         await pilot.press("c", *"customer_id")
         await wait_for(pilot, lambda: len(made_on) == 1)
-        assert made_on[0] != threading.main_thread().name
+        assert made_on[0].thread != threading.main_thread().name
         # Enter chooses from the results shown: ranked from the list made on the thread, not made again
         await wait_for(pilot, lambda: _shown(app.screen) == "customer_id")
         await pilot.press("enter")
