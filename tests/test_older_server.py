@@ -179,8 +179,7 @@ _databases = iter(range(1_000_000))
 
 @pytest.fixture(scope="module")
 def older_template(older_server: Older) -> str:
-    """SCHEMA loaded once per server, in a database each test's `older_db` is a copy of: about ten tests a major
-    start from it, each from a database of its own."""
+    """SCHEMA loaded once per server: each test's `older_db` is a copy of it, a database of its own."""
     run_sql(f"{older_server.dsn}/postgres", "CREATE DATABASE older_template")
     run_sql(f"{older_server.dsn}/older_template", SCHEMA)
     return "older_template"
@@ -192,12 +191,9 @@ def older_db(older_server: Older, older_template: str) -> str:
 
 
 async def _copy_of(older_server: Older, template: str) -> str:
-    """A database of its own holding SCHEMA and its rows (no session is left on the template to stop the copy).
-    A check run on some majors only makes it after its skip: a skipped one made it for nothing."""
-    name = f"o{next(_databases)}"
-    await execute(
-        f"{older_server.dsn}/postgres", f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
-    )
+    """SCHEMA and its rows in a new database; a check run on some majors only makes it after its skip."""
+    name, admin = f"o{next(_databases)}", f"{older_server.dsn}/postgres"
+    await execute(admin, f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
     return f"{older_server.dsn}/{name}"
 
 
