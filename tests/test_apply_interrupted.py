@@ -20,7 +20,7 @@ from dibs_tui.core.migrations.apply_outcome import ConnectionLost
 from dibs_tui.core.migrations.files import checksum
 from tests.apply_project import NAME, THREE, migrate, project, state
 from tests.pg import DIBS, VanishingProxy, fetch, run_sql
-from tests.ui_pilot import tab_pane
+from tests.ui_pilot import migrations_pane
 
 
 async def _terminate_when_sleeping(db: str) -> int:
@@ -110,7 +110,6 @@ async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated
 
     from dibs_tui.config import Settings
     from dibs_tui.ui.app import DibsApp
-    from dibs_tui.ui.migrations_pane import MigrationsPane
     from dibs_tui.ui.screens.confirm import ConfirmScreen
     from tests.ui_pilot import wait_for
 
@@ -119,9 +118,7 @@ async def test_tui_apply_ends_with_what_committed_when_the_backend_is_terminated
         resolve(db), Settings(project_root=tmp_path, migrations_dir=folder, prove=False), header_label="t"
     )
     async with app.run_test(size=(150, 45)) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        pane = await tab_pane(pilot, "m", MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await migrations_pane(pilot)
         details = pane.query_one("#migrations-details", Static)
         await wait_for(pilot, lambda: "Segments:" in str(details.render()))
         assert (

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +15,9 @@ from dibs_tui.core.migrations.files import checksum
 from dibs_tui.core.migrations.history import read_history
 from dibs_tui.core.migrations.layouts import read_folder_status
 from dibs_tui.core.migrations.status import MigrationState
+from tests.cli_in_process import run_cli
 from tests.pg import REAL, execute, fetch, psql_file
-from tests.ui_pilot import tab_pane
-
-DIBS = Path(sys.executable).parent / "dibs-tui"
+from tests.ui_pilot import migrations_pane
 
 
 def folder_of(tmp_path: Path, **files: str) -> Path:
@@ -139,19 +136,12 @@ async def test_plue_baseline_at_008_leaves_nothing_pending(db: str, tmp_path: Pa
     psql_file(db, REAL / "plue" / "history" / "schema@2247fe1.sql")
     folder = tmp_path / "migrations"
     shutil.copytree(REAL / "plue" / "migrations", folder)
-    result = subprocess.run(  # noqa: ASYNC221 - the CLI under test
-        [DIBS, "migrate", db, "--migrations", str(folder), "--baseline", "008"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cli("migrate", db, "--migrations", str(folder), "--baseline", "008")
     assert result.returncode == 0, result.stderr
     assert "recorded 4 migration(s) up to 008_convert_timestamp_to_timestamptz" in result.stdout
     found = await read_folder_status(resolve(db), folder)
     assert [s.state for s in found.statuses] == [MigrationState.APPLIED] * 4
-    status = subprocess.run(  # noqa: ASYNC221
-        [DIBS, "status", db, "--migrations", str(folder)], capture_output=True, text=True, check=False
-    )
+    status = run_cli("status", db, "--migrations", str(folder))
     assert status.returncode == 0, status.stdout
     assert "0 pending" in status.stdout
     # Nothing ran: the columns are still timestamp without time zone (008 was only recorded).
@@ -170,12 +160,7 @@ def test_init_baseline_records_after_init(db: str, tmp_path: Path) -> None:
     folder = folder_of(
         tmp_path, **{"001_a": "CREATE TABLE a (id int);\n", "002_b": "CREATE TABLE b (id int);\n"}
     )
-    result = subprocess.run(
-        [DIBS, "init", db, "--yes", "--migrations", str(folder), "--baseline", "001_a"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cli("init", db, "--yes", "--migrations", str(folder), "--baseline", "001_a")
     assert result.returncode == 0, result.stderr
     assert "recorded 1 migration(s) up to 001_a" in result.stdout
     import asyncio
@@ -186,12 +171,7 @@ def test_init_baseline_records_after_init(db: str, tmp_path: Path) -> None:
 
 def test_migrate_baseline_dry_run_writes_nothing(db: str, tmp_path: Path) -> None:
     folder = folder_of(tmp_path, **{"001_a": "CREATE TABLE a (id int);\n"})
-    result = subprocess.run(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--baseline", "1", "--dry-run"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cli("migrate", db, "--migrations", str(folder), "--baseline", "1", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "would record 001_a; nothing changed" in result.stdout
     import asyncio
@@ -207,7 +187,6 @@ async def test_migrations_pane_offers_baseline_when_history_is_empty_and_schema_
 
     from dibs_tui.config import Settings
     from dibs_tui.ui.app import DibsApp
-    from dibs_tui.ui.migrations_pane import MigrationsPane
     from dibs_tui.ui.screens.confirm import ConfirmScreen
     from tests.test_migrations_pane import SIZE, text_of, wait_for
 
@@ -217,9 +196,7 @@ async def test_migrations_pane_offers_baseline_when_history_is_empty_and_schema_
     )
     app = DibsApp(resolve(db), Settings(project_root=tmp_path, migrations_dir=folder), header_label="t")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        pane = await tab_pane(pilot, "m", MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await migrations_pane(pilot)
         status = pane.query_one("#migrations-status", Static)
         await wait_for(pilot, lambda: "B baseline" in text_of(status))
         assert pane.selected() is not None and pane.selected().name == "001_a"  # type: ignore[union-attr]

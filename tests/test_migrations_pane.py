@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from textual.content import Content
-from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from dibs_tui.config import Settings
@@ -22,10 +21,10 @@ from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.apply_outcome import MigrationFailed
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.migration_rows import segment_lines
-from dibs_tui.ui.migrations_pane import GenerateScreen, MigrationsPane
+from dibs_tui.ui.migrations_pane import GenerateScreen
 from dibs_tui.ui.screens.confirm import ConfirmScreen
 from tests.pg import browser_on_a_terminal, drain, execute, fetch, run_sql, until
-from tests.ui_pilot import tab_pane, wait_for
+from tests.ui_pilot import migrations_pane, tab_pane, wait_for
 
 SIZE = (150, 45)
 
@@ -58,19 +57,11 @@ def _app(db: str, tmp_path: Path, folder: Path, desired: str | None = None) -> D
     )
 
 
-async def _open_migrations(pilot: Pilot[int], app: DibsApp) -> MigrationsPane:
-    """Once the catalog is in, `m` opens the Migrations tab; its pane once its list is loaded."""
-    await wait_for(pilot, lambda: app.catalog is not None)
-    pane = await tab_pane(pilot, "m", MigrationsPane)
-    await wait_for(pilot, lambda: pane.loaded)
-    return pane
-
-
 async def test_list_hazards_preview_and_apply_with_confirmation(db: str, tmp_path: Path) -> None:
     folder = await asyncio.to_thread(project, db, tmp_path)
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         options = pane.query_one("#migrations-list", OptionList)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert "20260101000000_initial  applied" in labels[0] and " ms" in labels[0]
@@ -119,7 +110,7 @@ async def test_apply_refused_when_the_live_schema_moved_since_the_review(db: str
     await execute(db, "CREATE TABLE hand_made (a int)")
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         await pilot.press("m")
         await wait_for(pilot, lambda: pane.last_error is not None)
         assert (
@@ -139,7 +130,7 @@ async def test_failure_is_shown_with_the_statement_and_nothing_applied(db: str, 
     (folder / "20260102000000_drop-legacy.sql").write_text("INSERT INTO users\n  SELECT 1, 'again';\n")
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         await pilot.press("y")
@@ -161,7 +152,7 @@ async def test_a_migration_its_review_sees_failing_is_refused_not_asked(db: str,
     )
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         await pilot.press("m")
         await wait_for(pilot, lambda: pane.last_error is not None)
         assert not isinstance(app.screen, ConfirmScreen)
@@ -184,7 +175,7 @@ async def test_generate_shows_sql_and_writes_only_on_confirm(
     await asyncio.to_thread(run_sql, desired, "CREATE TABLE invoices (id int PRIMARY KEY);")
     app = _app(db, tmp_path, folder, desired)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         await pilot.press("n")
         await wait_for(
             pilot, lambda: isinstance(app.screen, GenerateScreen) and app.screen.query("#generate-sql")
@@ -220,7 +211,7 @@ async def test_the_apply_question_fits_80x24_its_start_shown_and_the_rest_scroll
     )
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_migrations(pilot, app)
+        await migrations_pane(pilot)
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         await pilot.pause()
@@ -248,7 +239,7 @@ async def test_a_migration_named_with_brackets_is_named_whole_in_the_notes(db: s
     (folder / "002_b.sql").write_text("CREATE TABLE b (id int);\n")
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        await _open_migrations(pilot, app)
+        await migrations_pane(pilot)
         await pilot.press("B")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         await pilot.press("y")
@@ -287,8 +278,7 @@ async def test_generate_keeps_the_rename_accepted_in_the_diff_pane(
         await wait_for(
             pilot, lambda: "RENAME COLUMN mail TO email" in text_of(diff.query_one("#diff-plan", Static))
         )
-        pane = await tab_pane(pilot, "m", MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        await migrations_pane(pilot)
         await pilot.press("n")
         await wait_for(
             pilot, lambda: isinstance(app.screen, GenerateScreen) and app.screen.query("#generate-sql")
@@ -312,7 +302,7 @@ async def test_g_and_G_move_to_the_first_and_last_migration_and_g_still_re_diffs
     desired = await asyncio.to_thread(new_database)
     app = _app(db, tmp_path, folder, desired)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         await pilot.press("G")
         assert pane.migrations_list.highlighted == 2
         await pilot.press("g")
@@ -352,7 +342,7 @@ async def test_q_while_a_migration_runs_in_a_sandbox_drops_the_sandbox_before_it
     before = await _sandboxes(pg_server)
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        await _open_migrations(pilot, app)
+        await migrations_pane(pilot)
         made: set[str] = set()
         for _ in range(400):
             made = await _sandboxes(pg_server) - before
@@ -426,7 +416,7 @@ async def test_at_80x24_each_migration_shows_its_state_whole_and_its_name_cut_in
     (folder / f"{second}.sql").write_text("ALTER TABLE users ADD COLUMN email text;\n")
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=(80, 24)) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         await pilot.pause()
         options = pane.migrations_list
         drawn = _rows_drawn(options)
@@ -437,7 +427,7 @@ async def test_at_80x24_each_migration_shows_its_state_whole_and_its_name_cut_in
         assert all("…" in line for line in drawn), drawn  # cut in the middle of the name, not at the state
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=(300, 50)) as pilot:  # wide enough: the whole row, its time too (>99 ms)
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         await pilot.pause()
         drawn = _rows_drawn(pane.migrations_list)
         assert drawn[0].startswith(f"✓ {first}  applied  20") and drawn[0].endswith(" ms"), drawn
@@ -457,7 +447,7 @@ async def test_a_partly_applied_migration_is_listed_as_partial(db: str, tmp_path
         await apply_pending(resolve(db), folder)
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         options = pane.query_one("#migrations-list", OptionList)
         label = str(options.get_option_at_index(0).prompt)
         assert label.startswith("◐ 20260101000000_two_parts") and label.rstrip().endswith("partial"), label
@@ -482,7 +472,7 @@ async def test_j_and_k_stop_at_the_ends_of_the_migrations_and_diff_lists(
     await execute(desired, "CREATE TABLE a (id int); CREATE TABLE b (id int);")
     app = _app(db, tmp_path, folder, desired)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         migrations = pane.migrations_list
         await pilot.press("G", "j", "down")
         assert migrations.highlighted == 2
@@ -512,7 +502,7 @@ async def test_the_help_lists_each_move_of_the_migrations_list_once_with_all_its
 
     app = _app(db, tmp_path, await asyncio.to_thread(project, db, tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         pane.migrations_list.focus()
         await pilot.pause()
         _, entries = help_entries(app)
@@ -540,7 +530,7 @@ async def test_m_and_b_on_an_empty_folder_say_it_holds_no_migration(db: str, tmp
     folder.mkdir(parents=True)
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_migrations(pilot, app)
+        await migrations_pane(pilot)
         for key in ("m", "B"):
             app.clear_notifications()
             await pilot.press(key)
@@ -560,7 +550,7 @@ async def test_a_publication_on_a_server_without_logical_wal_is_said_in_the_deta
     (folder / "20260101000000_pub.sql").write_text("CREATE PUBLICATION pub FOR TABLE t;\n")
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         details = pane.query_one("#migrations-details", Static)
         await wait_for(pilot, lambda: "Hazards:" in text_of(details))
         assert "this server's wal_level is replica: a publication is made, but publishes" in text_of(details)

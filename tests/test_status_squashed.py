@@ -4,7 +4,6 @@ listed by name."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from textual.widgets import OptionList, Static
@@ -13,8 +12,10 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.layouts import read_status
 from dibs_tui.core.migrations.status import MigrationState
-from tests.pg import DIBS, execute
-from tests.test_migrations_pane import SIZE, _app, _open_migrations, text_of
+from tests.cli_in_process import run_cli
+from tests.pg import execute
+from tests.test_migrations_pane import SIZE, _app, text_of
+from tests.ui_pilot import migrations_pane
 
 HOSTILE = "20210101000000\x1b]0;owned\x07"  # a version row with a terminal escape: shown escaped
 ESCAPED = "20210101000000\\x1b]0;owned\\x07"
@@ -51,9 +52,7 @@ async def test_status_says_a_squashed_history_once_and_names_the_rows_gone_after
     assert states["20220101000019"] is MigrationState.SQUASHED and states[HOSTILE] is MigrationState.SQUASHED
     assert states["20220101000020_kept"] is MigrationState.APPLIED
     assert states["20220101000021"] is MigrationState.MISSING  # newer than a kept file: deleted, not squashed
-    result = subprocess.run(  # noqa: ASYNC221 - the CLI under test
-        [DIBS, "status", db, "--migrations", folder], capture_output=True, text=True
-    )
+    result = run_cli("status", db, "--migrations", str(folder))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     squashed = [i for i, line in enumerate(lines) if line.startswith("squashed")]
@@ -77,7 +76,7 @@ async def test_the_migrations_pane_lists_a_squashed_history_as_one_row(db: str, 
     await apply_pending(resolve(db), folder)
     app = _app(db, tmp_path, folder)
     async with app.run_test(size=SIZE) as pilot:
-        pane = await _open_migrations(pilot, app)
+        pane = await migrations_pane(pilot)
         options = pane.query_one("#migrations-list", OptionList)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert options.option_count == 2 + 20 + 1, labels  # two files, 20 rows missing, one squashed row
@@ -101,9 +100,7 @@ async def test_a_large_squashed_history_is_counted_with_thousands_separators(db:
     )
     folder = tmp_path / "migrations"
     folder.mkdir()
-    result = subprocess.run(  # noqa: ASYNC221 - the CLI under test
-        [DIBS, "status", db, "--migrations", folder], capture_output=True, text=True
-    )
+    result = run_cli("status", db, "--migrations", str(folder))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert "squashed  1,107 Rails migrations, 20220101000001 … 20220101001107, have no file here" in lines

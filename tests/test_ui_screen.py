@@ -26,7 +26,7 @@ from dibs_tui.ui.widgets.details import DetailsView
 from dibs_tui.ui.widgets.table_card import ColumnList, card_header
 from dibs_tui.ui.widgets.tables_pane import TableList
 from tests.pg import execute, fetch
-from tests.ui_pilot import goto, loaded, rendered, tab_pane, wait_for
+from tests.ui_pilot import goto, loaded, migrations_pane, rendered, tab_pane, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -334,8 +334,7 @@ async def test_sync_state_and_marks_follow_an_apply_and_a_rediff(drifted: tuple[
         assert app.tables_pane.table_list.sync_marks[("public", "orders")] == "only desired"
         assert app.tables_pane.table_list.sync_marks[("public", "users")] == "differs"
 
-        pane = await tab_pane(pilot, "m", MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        await migrations_pane(pilot)
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#no"))
         await pilot.press("y")
@@ -402,9 +401,7 @@ async def test_list_rows_never_wrap_their_marks(drifted: tuple[str, Path], width
     ).write_text("ALTER TABLE users ADD COLUMN a_column_with_a_rather_long_name_indeed text;\n")
     app = drifted_app(drifted)
     async with app.run_test(size=(width, 36)) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        pane = await tab_pane(pilot, "m", MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await migrations_pane(pilot)
         await pilot.pause()
         listed = pane.migrations_list
         assert listed.option_count == 3
@@ -425,9 +422,7 @@ async def test_list_rows_never_wrap_their_marks(drifted: tuple[str, Path], width
 async def test_the_demo_migrations_replay_in_the_shadow(demo: DemoInfo) -> None:
     app = demo_app(demo)
     async with app.run_test(size=(160, 50)) as pilot:
-        await wait_for(pilot, lambda: app.catalog is not None)
-        pane = await tab_pane(pilot, "m", MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await migrations_pane(pilot)
         details = pane.query_one("#migrations-details", Static)
         pane.migrations_list.highlighted = 0  # the initial schema: it also fills the meta tables
         await wait_for(

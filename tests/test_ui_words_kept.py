@@ -11,9 +11,8 @@ from textual.widgets import Static
 
 from dibs_tui.ui.explorer.neighbourhood_screen import NeighbourhoodScreen
 from dibs_tui.ui.health_pane import HealthPane
-from dibs_tui.ui.migrations_pane import MigrationsPane
 from tests.pg import execute
-from tests.ui_pilot import goto, loaded, make_app, tab_pane, wait_for
+from tests.ui_pilot import goto, loaded, make_app, migrations_pane, tab_pane, wait_for
 
 FK = "subscription_invoice_line_items_billing_account_id_fkey"
 MIGRATION = "20260301120000_estimates-and-required-reporter-for-every-issue"
@@ -71,8 +70,7 @@ async def test_a_migrations_name_too_long_for_the_panel_is_cut_not_folded(db: st
     app = make_app(db, tmp_path, migrations_dir=folder)
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
-        pane = await tab_pane(pilot, "m", MigrationsPane)
-        await wait_for(pilot, lambda: pane.loaded)
+        pane = await migrations_pane(pilot)
         details = pane.query_one("#migrations-details", Static)
         await wait_for(pilot, lambda: "Changes:" in str(details.render()))
         await pilot.pause()

@@ -19,6 +19,7 @@ from dibs_tui.config import Settings
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.model import Relation
 from dibs_tui.ui.app import DibsApp
+from dibs_tui.ui.migrations_pane import MigrationsPane
 from dibs_tui.ui.screens.error import ErrorScreen
 from dibs_tui.ui.screens.finder import FinderScreen
 from dibs_tui.ui.widgets.tables_pane import TableList
@@ -99,6 +100,16 @@ async def mounted(pilot: Pilot[Any], kind: type[W]) -> W:
     """The app's one widget of `kind`, once it is mounted (see `tab_pane`)."""
     await wait_for(pilot, lambda: pilot.app.query(kind))
     return pilot.app.query_one(kind)
+
+
+async def migrations_pane(pilot: Pilot[Any]) -> MigrationsPane:
+    """Once the catalog is in, `m` opens the Migrations tab: its pane once its list is loaded."""
+    app = pilot.app
+    assert isinstance(app, DibsApp)
+    await wait_for(pilot, lambda: app.catalog is not None)
+    pane = await tab_pane(pilot, "m", MigrationsPane)
+    await wait_for(pilot, lambda: pane.loaded)
+    return pane
 
 
 def shown_tables(app: DibsApp) -> list[str]:
