@@ -5,28 +5,21 @@ what was kept, what did not run, and that nothing raw reached the terminal."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from pathlib import Path
 
 from dibs_tui.core.migrations.files import split_statements
 from dibs_tui.core.migrations.segments import plan_segments
+from tests.cli_in_process import Ran, run_cli
 from tests.pg import fetch, run_sql
 
-DIBS = Path(sys.executable).parent / "dibs-tui"
 ESCAPES = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\x9b31m\u202e"
 RAW = ("\x1b", "\x07", "\x9b", "\u202e")
 
 
-def migrate(db: str, folder: Path) -> subprocess.CompletedProcess[str]:
-    """The apply's own handling is attacked here; the proof before it has its own cases (test_proof.py)."""
-    return subprocess.run(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove"],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+def migrate(db: str, folder: Path, *more: str) -> Ran:
+    """The apply's own handling is attacked here; the proof before it has its own cases (test_proof.py). Run
+    in-process: everything the command writes goes through sys.stdout and sys.stderr, which are read here."""
+    return run_cli("migrate", db, "--migrations", str(folder), "--yes", "--no-prove", *more)
 
 
 def tables(db: str) -> list[str]:
@@ -205,13 +198,8 @@ def test_a_failing_validate_of_a_constraint_named_with_escapes_is_said_escaped(
         f'BEGIN;\nALTER TABLE t VALIDATE CONSTRAINT "{name}";\nCOMMIT;\n',
         encoding="utf-8",
     )
-    result = subprocess.run(  # the review's count of the violating row is overridden: the server must say it
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes", "--no-prove", "--allow-failing"],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+    # the review's count of the violating row is overridden: the server must say it
+    result = migrate(db, folder, "--allow-failing")
     assert result.returncode == 3  # partially applied
     assert_no_raw(result.stdout, result.stderr)
     shown = 'U&"\\001B]52;c;cHduZWQ=\\0007\\001B[2J\\009B31m\\202E"'  # quoted as SQL, escapes spelled
