@@ -35,7 +35,7 @@ def settings_for(args: argparse.Namespace) -> Settings:
         include_schemas=tuple(getattr(args, "schemas", None) or ()) or None,
         exclude_schemas=tuple(getattr(args, "exclude_schemas", None) or ()) or None,
     )
-    from .core.session import use_limits
+    from .core.session_limits import use_limits
 
     use_limits(settings.session_limits())  # catalog sessions read them (the TUI gets them from settings)
     return settings
@@ -136,9 +136,16 @@ def _error(message: str, code: int = EXIT_ERROR) -> int:
     return code
 
 
-def _run(module: Any, args: argparse.Namespace) -> int:
+def _driver() -> Any:
+    """asyncpg, for `_run`'s except clauses: a clause's class is looked up only once an exception reaches it,
+    so the driver is imported here only after a command failed. Imported before every command, it was 30-50 ms
+    of the browser's start before its first frame, which does not connect (its loader thread imports it)."""
     import asyncpg
 
+    return asyncpg
+
+
+def _run(module: Any, args: argparse.Namespace) -> int:
     try:
         code: int = module.run(args, settings_for(args))
     except DibsError as exc:
@@ -156,7 +163,7 @@ def _run(module: Any, args: argparse.Namespace) -> int:
         return 141
     except EOFError:
         return _error("no answer: the input ended before a question was answered; nothing was done")
-    except asyncpg.LockNotAvailableError:  # a read or write of ours that waited lock_timeout, and gave up
+    except _driver().LockNotAvailableError:  # a read or write of ours that waited lock_timeout, and gave up
         print(
             "dibs-tui: error: gave up waiting for a lock another session holds (lock_timeout); nothing was "
             "changed by the statement that waited\n"
@@ -165,10 +172,10 @@ def _run(module: Any, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    except asyncpg.PostgresError as exc:  # a permission, a lock timeout, a shutdown: in the server's words
+    except _driver().PostgresError as exc:  # a permission, a lock timeout, a shutdown: in the server's words
         detail = getattr(exc, "sqlstate", None)
         return _error(f"the server refused: {exc}" + (f" (SQLSTATE {detail})" if detail else ""))
-    except (asyncpg.InterfaceError, ConnectionError) as exc:
+    except (_driver().InterfaceError, ConnectionError) as exc:
         return _error(f"the connection to the server failed: {exc or type(exc).__name__}")
     except UnicodeDecodeError as exc:
         return _error(f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")

@@ -33,7 +33,7 @@ def _duration(text: str) -> str:
     """An argparse type: a duration as a session takes it (5s, 500ms, 1min): `--lock-timeout '3 parsecs'`
     is a usage error naming its flag, not `invalid lock_timeout` after the config file was read."""
     from .core.errors import DibsError
-    from .core.session import SessionLimits
+    from .core.session_limits import SessionLimits
 
     try:
         SessionLimits(statement_timeout=text).checked()

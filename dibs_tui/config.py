@@ -18,7 +18,7 @@ from .core.errors import ConfigError, DibsError
 
 if TYPE_CHECKING:
     from .core.fingerprint import Scope
-    from .core.session import SessionLimits
+    from .core.session_limits import SessionLimits
 
 CONFIG_FILE = "dibs-tui.toml"
 _KNOWN_KEYS = {
@@ -77,7 +77,7 @@ class Settings:
 
     def session_limits(self) -> SessionLimits:
         """How long a catalog session may wait, and where its meta tables are (core.session)."""
-        from .core.session import SessionLimits
+        from .core.session_limits import SessionLimits
 
         return SessionLimits(
             self.lock_timeout, self.statement_timeout, self.meta_schema, self.sandbox, self.sandbox_max_size
@@ -257,7 +257,7 @@ def _bool(path: Path, key: str, value: Any) -> bool:
 def _durations(path: Path, lock_timeout: str | None, statement_timeout: str | None) -> None:
     """The file's durations checked as it is read: `lock_timeout = "5 parsecs"` was said as `invalid
     lock_timeout` with no word of where it was written (a flag, the file)."""
-    from .core.session import SessionLimits
+    from .core.session_limits import SessionLimits
 
     try:
         SessionLimits(lock_timeout or "5s", statement_timeout).checked()

@@ -44,11 +44,11 @@ def no_leaked_shadow_servers() -> Iterator[None]:
 def default_session_limits() -> Iterator[None]:
     """A command run in-process (`cli.main`) sets its session limits for the rest of the thread: each test
     starts with the defaults, so one test's config (a meta schema, a timeout) never reaches the next."""
-    from dibs_tui.core import session
+    from dibs_tui.core import session_limits
 
-    token = session._LIMITS.set(session.SessionLimits())
+    token = session_limits._LIMITS.set(session_limits.SessionLimits())
     yield
-    session._LIMITS.reset(token)
+    session_limits._LIMITS.reset(token)
 
 
 @pytest.fixture(autouse=True)

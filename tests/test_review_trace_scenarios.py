@@ -14,7 +14,7 @@ import pytest
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.review.report import Review
 from dibs_tui.core.review.run import review_file, review_text
-from dibs_tui.core.session import SessionLimits, use_limits
+from dibs_tui.core.session_limits import SessionLimits, use_limits
 from tests.pg import execute, held_table, run_sql
 
 

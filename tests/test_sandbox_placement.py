@@ -248,7 +248,7 @@ def test_sandbox_embedded_in_the_config_keeps_the_sandbox_off_the_live_server(
 ) -> None:
     """A superuser's login would hold the sandbox on the live server; `sandbox = "embedded"` in dibs-tui.toml
     says never there (a DBA who wants nothing made on production, not even for a moment)."""
-    from dibs_tui.core.session import SessionLimits, current_limits, use_limits
+    from dibs_tui.core.session_limits import SessionLimits, current_limits, use_limits
     from dibs_tui.core.shadow import load_desired
 
     schema = tmp_path / "schema.sql"

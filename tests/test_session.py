@@ -14,7 +14,8 @@ import pytest
 
 from dibs_tui.cli import main
 from dibs_tui.core.connect import connect, resolve
-from dibs_tui.core.session import SessionLimits, catalog_settings
+from dibs_tui.core.session import catalog_settings
+from dibs_tui.core.session_limits import SessionLimits, use_limits
 from tests.pg import run_sql
 
 USERS = "CREATE TABLE public.users (id int PRIMARY KEY, email text CHECK (email <> ''));"
@@ -171,7 +172,7 @@ def test_the_default_statement_timeout_grows_with_the_catalog(
 
     def seen_with_the_defaults() -> tuple[list[str], int]:
         def command() -> tuple[list[str], int]:
-            session.use_limits(session.SessionLimits())  # no statement_timeout in file or flags
+            use_limits(SessionLimits())  # no statement_timeout in file or flags
             return asyncio.run(_timeouts_of_our_sessions(db))
 
         return contextvars.copy_context().run(command)

@@ -42,6 +42,20 @@ def test_the_open_path_imports_no_highlighter_parser_json_encoder_or_introspecti
     assert result.stdout.split("\n")[:2] == ["[]", "[]"], result.stdout
 
 
+def test_the_browser_command_leaves_the_driver_to_its_loader_thread(db: str) -> None:
+    """The command's wrapper (cli._run) imported asyncpg for its except clauses before every command: 30-50 ms
+    of the browser's start before its first frame, which does not connect. Off a terminal the browser's
+    command prints its help and exits 2, having gone through the wrapper and drawn nothing."""
+    code = (
+        "import sys\n"
+        "from dibs_tui.cli import main\n"
+        f"code = main(['open', {db!r}])\n"
+        "print(code, 'asyncpg' in sys.modules, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stderr.strip().splitlines()[-1] == "2 False", result.stderr
+
+
 def test_a_diff_imports_no_module_of_ours_the_preimport_thread_left_out(
     new_database: Callable[[], str],
 ) -> None:

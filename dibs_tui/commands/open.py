@@ -7,6 +7,7 @@ exits 2, so a script that meant another command notices.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -26,9 +27,14 @@ def open_browser(target: ConnectionTarget, settings: Settings, *, desired: list[
     The cyclic collector is paused from here to the first frame: importing Textual and our UI and composing the
     screen make a few hundred thousand objects, all kept, and the collections they triggered (a full one among
     them) took about 50 ms of the 0.4 s before the first frame, and so of everything after it. They are frozen
-    when the pause ends (core.gc_pause), so later collections do not scan them either."""
+    when the pause ends (core.gc_pause), so later collections do not scan them either.
+
+    The driver is imported then, once the frame is drawn and before the pause ends: the first frame does not
+    connect, and asyncpg imported later by the loader's thread, with the collector back on and its objects never
+    frozen, made the list and the first card dearer (bench/README.md, session 30)."""
     with ExitStack() as startup:
         startup.enter_context(collector_paused(keep_what_was_built=True))
+        startup.callback(importlib.import_module, "asyncpg")  # run first: callbacks run last-in first-out
         from ..ui.app import DibsApp
 
         app = DibsApp(target, settings, desired=desired, first_frame=startup.close)

@@ -51,16 +51,14 @@ in one transaction). A DBA's 10 s on either ended the read with 'the connection 
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import re
 from collections.abc import AsyncIterator, Awaitable, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 import asyncpg
 
 from .errors import DibsError
 from .lock_wait import LOCK_STEP_MS, duration
+from .session_limits import DURATION, SessionLimits, current_limits
 
 T = TypeVar("T")
 CATALOG_WORK_MEM = "32MB"  # see the module's docstring
@@ -68,28 +66,6 @@ CATALOG_WORK_MEM = "32MB"  # see the module's docstring
 # per MB of pg_class when that is more (from 20 MB on). See the module's docstring.
 SCALED_TIMEOUT_FLOOR = 60
 SCALED_TIMEOUT_PER_MB = 3.0
-_DURATION = re.compile(r"\s*(\d+)\s*(us|ms|s|min|h|d)?\s*")
-
-
-@dataclass(frozen=True)
-class SessionLimits:
-    """How long a catalog session waits: for one lock, and for one statement (PostgreSQL durations)."""
-
-    lock_timeout: str = "5s"
-    statement_timeout: str | None = None  # None: scaled to the catalog (prepare_catalog_session)
-    meta_schema: str = "public"
-    sandbox: str = "auto"  # "embedded": sandboxes never on the live server (Settings.sandbox)
-    sandbox_max_size: int = (
-        1 << 30
-    )  # bytes a sandbox on the live server may write (Settings.sandbox_max_size)
-
-    def checked(self) -> SessionLimits:
-        """The same limits, each duration validated (a typo in the config file is a one-line error)."""
-        for name in ("lock_timeout", "statement_timeout"):
-            value = getattr(self, name)
-            if value is not None and not _DURATION.fullmatch(value):
-                raise DibsError(f"invalid {name} {value!r}", hint="use a duration such as 5s, 500ms or 1min")
-        return self
 
 
 _UNIT_MS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
@@ -97,7 +73,7 @@ _UNIT_MS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d":
 
 def milliseconds(value: str, default_unit: str) -> float:
     """A checked duration in milliseconds (a bare number in `default_unit`, as the server reads it)."""
-    match = _DURATION.fullmatch(value)
+    match = DURATION.fullmatch(value)
     assert match is not None, value
     return int(match.group(1)) * _UNIT_MS[match.group(2) or default_unit]
 
@@ -108,19 +84,6 @@ def read_budget(limits: SessionLimits | None = None) -> float | None:
     value = (limits or current_limits()).statement_timeout
     seconds = milliseconds(value.strip(), "ms") / 1000 if value is not None else 0
     return seconds or None
-
-
-_LIMITS: contextvars.ContextVar[SessionLimits] = contextvars.ContextVar("dibs_session_limits")
-
-
-def current_limits() -> SessionLimits:
-    """The limits the running command chose (see `use_limits`), else the defaults."""
-    return _LIMITS.get(SessionLimits())
-
-
-def use_limits(limits: SessionLimits) -> None:
-    """Set the limits for what runs next in this context (a command sets them once, before its event loop)."""
-    _LIMITS.set(limits.checked())
 
 
 def catalog_settings(limits: SessionLimits | None = None, *, stepping: bool = False) -> dict[str, str]:
@@ -334,5 +297,4 @@ __all__ = [
     "current_limits",
     "describe_lock_wait",
     "prepare_catalog_session",
-    "use_limits",
 ]

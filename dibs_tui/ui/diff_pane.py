@@ -30,7 +30,7 @@ from textual.widgets.option_list import Option
 from ..core.errors import DibsError
 from ..core.plan import Change, DiffResult, RenameSuggestion
 from ..core.review.report import Review
-from ..core.session import use_limits
+from ..core.session_limits import use_limits
 from .diff_view import DiffView, Row, build_view, change_rows
 from .messages import DiffComputed, PlanReviewed
 from .pane_context import PaneContext

@@ -16,7 +16,7 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.errors import DibsError, SourceError
 from dibs_tui.core.sandbox_bound import SandboxFull
-from dibs_tui.core.session import SessionLimits, use_limits
+from dibs_tui.core.session_limits import SessionLimits, use_limits
 from dibs_tui.core.shadow import load_desired
 from tests.pg import fetch, run_sql, sandbox_leftovers
 
