@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dibs_tui.cli import main
+from tests.cli_in_process import run_cli
 from tests.pg import fetch
 
 DIBS = str(Path(sys.executable).parent / "dibs-tui")
@@ -325,7 +326,7 @@ def test_a_refused_file_named_with_a_newline_forges_no_line_of_the_error(db: str
     (folder / "01_ok.sql").write_text("CREATE TABLE a (id int);\n")
     (folder / "02_x\nFORGED.sql:1:1: all good\x1b[2J.sql").write_text("ALTER SYSTEM SET work_mem = '1MB';\n")
     for command in ("diff", "check"):
-        result = subprocess.run([DIBS, command, db, "--desired", str(folder)], capture_output=True, text=True)
+        result = run_cli(command, db, "--desired", str(folder))
         assert result.returncode == 1, result.stderr
         assert [line for line in result.stderr.splitlines() if line.startswith("FORGED")] == [], result.stderr
         assert "02_x\\nFORGED.sql:1:1: all good\\x1b[2J.sql:1:1: ALTER SYSTEM is not allowed" in result.stderr
@@ -336,11 +337,11 @@ def test_a_refused_file_named_with_a_newline_forges_no_line_of_the_error(db: str
 def test_the_servers_message_quoting_a_name_with_a_newline_forges_no_line(db: str, tmp_path: Path) -> None:
     path = _write(tmp_path, 'CREATE TABLE a (id int);\nCREATE VIEW v AS SELECT * FROM "x\nFORGED line";\n')
     for command in ("diff", "generate"):
-        args = [DIBS, command, db, "--desired", str(path)]
+        args = [command, db, "--desired", str(path)]
         if command == "generate":
-            args[2:2] = ["n"]
+            args[1:1] = ["n"]
             args += ["--migrations", str(tmp_path / "m")]
-        result = subprocess.run(args, capture_output=True, text=True)
+        result = run_cli(*args)
         assert result.returncode == 1, result.stderr
         assert f'{path}:2:32: relation "x\\nFORGED line" does not exist' in result.stderr, result.stderr
         assert [line for line in result.stderr.splitlines() if line.startswith("FORGED")] == []
