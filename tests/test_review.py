@@ -4,8 +4,6 @@ quiet on an empty table (or data that cannot trigger them)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import asyncpg
@@ -14,9 +12,9 @@ import pytest
 from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.review.report import HAZARD_KINDS, Review
 from dibs_tui.core.review.run import review_sql
+from tests.cli_in_process import run_cli
 from tests.pg import execute, review
 
-DIBS = Path(sys.executable).parent / "dibs-tui"
 SETUP = "CREATE TABLE parent (id int PRIMARY KEY);CREATE TABLE t (id int, v text, p int);"
 ROWS = "INSERT INTO parent VALUES (1); INSERT INTO t SELECT g, 'abc', 1 FROM generate_series(1, 5) g;"
 # Past QUICK_CHECK_ROWS: a new constraint's check is worth NOT VALID then VALIDATE
@@ -252,7 +250,7 @@ def test_cli_json_shape(db: str, tmp_path: Path) -> None:
     asyncio.run(execute(db, SETUP + ROWS))
     path = tmp_path / "m.sql"
     path.write_text("BEGIN;\n-- drop it\nALTER TABLE t DROP COLUMN v;\nCOMMIT;\n")
-    out = subprocess.run([DIBS, "review", path, db, "--format", "json"], capture_output=True, text=True)
+    out = run_cli("review", str(path), db, "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert list(data) == ["notes", "statements"]
@@ -274,7 +272,7 @@ def test_cli_json_shape(db: str, tmp_path: Path) -> None:
         "access-exclusive-lock",
         "data-loss",
     }
-    text = subprocess.run([DIBS, "review", path, db], capture_output=True, text=True)
+    text = run_cli("review", str(path), db)
     assert f"{path}:3: ALTER TABLE t DROP COLUMN v" in text.stdout
     assert "! data-loss (observed): drops t.v: 5 non-null values in 5 rows" in text.stdout
 
@@ -477,7 +475,7 @@ def test_a_file_with_no_statement_is_nothing_to_review_and_records_nothing(
     for statements written into it later. It is refused as generate and migrate refuse an empty one (exit 1)."""
     path = tmp_path / "20260101000000_todo.sql"
     path.write_text(text)
-    out = subprocess.run([DIBS, "review", path, db], capture_output=True, text=True)
+    out = run_cli("review", str(path), db)
     assert out.returncode == 1, out.stdout
     assert f"dibs-tui: error: nothing to review: {path} holds no SQL statement" in out.stderr
     assert "Traceback" not in out.stderr
