@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,9 +19,8 @@ from dibs_tui.core.connect import connect, resolve
 from dibs_tui.core.embedded import EmbeddedServer
 from dibs_tui.core.review.report import Review
 from dibs_tui.core.review.run import review_file, review_sql
+from tests.cli_in_process import run_cli
 from tests.pg import execute, fetch
-
-DIBS = Path(sys.executable).parent / "dibs-tui"
 
 SCHEMA = """
 CREATE TYPE mood AS ENUM ('ok');
@@ -288,7 +285,7 @@ def test_cli_json_carries_the_observation(db: str, tmp_path: Path) -> None:
     asyncio.run(execute(db, SCHEMA + ROWS))
     path = tmp_path / "m.sql"
     path.write_text("ALTER TABLE c ALTER COLUMN id TYPE bigint;\n")
-    out = subprocess.run([DIBS, "review", path, db, "--format", "json"], capture_output=True, text=True)
+    out = run_cli("review", str(path), db, "--format", "json")
     assert out.returncode == 0, out.stderr
     [statement] = json.loads(out.stdout)["statements"]
     assert statement["trace"] == "ran" and statement["lock"] == "ACCESS EXCLUSIVE on public.c"
@@ -303,9 +300,7 @@ def test_cli_no_trace_keeps_to_the_rules(db: str, tmp_path: Path) -> None:
     asyncio.run(execute(db, SCHEMA + ROWS))
     path = tmp_path / "m.sql"
     path.write_text("ALTER TABLE c ALTER COLUMN id TYPE bigint;\n")
-    out = subprocess.run(
-        [DIBS, "review", path, db, "--format", "json", "--no-trace"], capture_output=True, text=True
-    )
+    out = run_cli("review", str(path), db, "--format", "json", "--no-trace")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     [statement] = data["statements"]
@@ -372,7 +367,7 @@ def test_the_meta_updates_of_a_generated_migration_are_traced(db: str, tmp_path:
         + column.format("t")
         + column.format("u")  # u has no __dibs_tables row: this fails live, and in the trace
     )
-    out = subprocess.run([DIBS, "review", path, db, "--format", "json"], capture_output=True, text=True)
+    out = run_cli("review", str(path), db, "--format", "json")
     assert out.returncode == 0, out.stderr
     statements = json.loads(out.stdout)["statements"]
     assert [s["trace"] for s in statements[:3]] == ["ran", "ran", "ran"]
