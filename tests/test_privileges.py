@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,12 +19,12 @@ from dibs_tui.core.connect import resolve
 from dibs_tui.core.diff import diff_catalogs
 from dibs_tui.ui.app import DibsApp
 from dibs_tui.ui.diff_pane import DiffPane
+from tests.cli_in_process import run_cli
 from tests.diffcases.harness import apply_plan, assert_same_fingerprint, introspect_dsn
 from tests.pg import fetch, run_sql
 from tests.test_diff_pane import SIZE, text_of, wait_for
 from tests.ui_pilot import tab_pane
 
-DIBS = Path(sys.executable).parent / "dibs-tui"
 R1, R2 = f"k2_reader_{os.getpid()}", f"k2_writer_{os.getpid()}"
 
 _OBJECTS = f"""
@@ -106,14 +104,9 @@ def test_privileges_are_compared_only_when_asked(new_database: Callable[[], str]
     run_sql(b, DESIRED)
     current, desired = asyncio.run(introspect_dsn(a)), asyncio.run(introspect_dsn(b))
     assert diff_catalogs(current, desired)[1] == ()
-    plain = subprocess.run([DIBS, "check", a, "--desired", b], capture_output=True, text=True, timeout=300)
+    plain = run_cli("check", a, "--desired", b)
     assert plain.returncode == 0, plain.stdout + plain.stderr
-    asked = subprocess.run(
-        [DIBS, "diff", a, "--desired", b, "--privileges", "--format", "sql"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    asked = run_cli("diff", a, "--desired", b, "--privileges", "--format", "sql")
     assert asked.returncode == 2, asked.stdout + asked.stderr
     assert f"GRANT SELECT (b) ON TABLE app.t TO {R2};" in asked.stdout
 
