@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual._context import active_message_pump
 from textual.widgets._footer import FooterKey
 
 from dibs_tui.ui.screens.help import HelpScreen
@@ -80,3 +81,19 @@ async def test_footer_at_80_columns_shows_whole_keys_help_and_quit_on_every_tab(
         await pilot.resize_terminal(200, 50)
         await wait_for(pilot, lambda: "Diff" in _descriptions(footer))
         _drawn_within(footer)
+
+
+async def test_the_footer_s_keys_are_composed_compact_not_restyled_once_mounted(shop: str) -> None:
+    """Each key of a compact footer is made with its `-compact` class: set by its watcher once mounted, each
+    key restyled itself and its children, a dozen style passes before the browser's first frame."""
+    async with make_app(shop).run_test(size=SIZE) as pilot:
+        app = await loaded(pilot)
+        footer = app.query_one(Footer)
+        await wait_for(pilot, lambda: "Quit" in _descriptions(footer))
+        pump = active_message_pump.set(footer)  # as when the footer composes itself (its keys bind to it)
+        try:
+            composed = [widget for widget in footer.compose() if isinstance(widget, FooterKey)]
+        finally:
+            active_message_pump.reset(pump)
+        assert composed and all(key.has_class("-compact") for key in composed)
+        assert all(key.has_class("-compact") for key in _keys(footer))

@@ -49,7 +49,13 @@ class Footer(TextualFooter):
             self.bindings_changed(self.screen)
 
     def compose(self) -> ComposeResult:
-        return fit(compose(self, super().compose()), self._width())
+        widgets = fit(compose(self, super().compose()), self._width())
+        for widget in widgets:
+            # Born with the class its `compact` watcher would set once mounted: set there, each key restyled
+            # itself and its children, a dozen style passes before the first frame.
+            if isinstance(widget, FooterKey):
+                widget.set_class(self.compact, "-compact", update=False)
+        return widgets
 
     def _width(self) -> int:
         return self.size.width or self.app.size.width
