@@ -8,8 +8,6 @@ live (the target the attack aims at exists and would be hit) before asserting it
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,19 +18,12 @@ from dibs_tui.core.errors import DibsError
 from dibs_tui.core.migrations.apply import apply_pending
 from dibs_tui.core.migrations.baseline import record_baseline
 from dibs_tui.core.migrations.layouts import EntryKind, list_migration_files, scan_folder
+from tests.cli_in_process import Ran, run_cli
 from tests.pg import execute, fetch
 
-DIBS = Path(sys.executable).parent / "dibs-tui"
 
-
-def status(db: str, folder: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [DIBS, "status", db, "--migrations", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+def status(db: str, folder: Path) -> Ran:
+    return run_cli("status", db, "--migrations", str(folder))
 
 
 async def user_tables(dsn: str) -> list[str]:
@@ -216,12 +207,7 @@ def test_a_file_that_is_not_utf8_is_refused_with_a_clear_message(db: str, tmp_pa
     result = status(db, folder)
     assert "refused   002_latin1.sql  refused (not UTF-8 text: not read)" in result.stdout
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    migrate = subprocess.run(
-        [DIBS, "migrate", db, "--migrations", str(folder), "--yes"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    migrate = run_cli("migrate", db, "--migrations", str(folder), "--yes")
     assert migrate.returncode == 1
     assert "'002_latin1.sql' is refused (not UTF-8 text: not read)" in migrate.stderr
     assert "hint: save it as UTF-8 text (nothing was applied)" in migrate.stderr
