@@ -5,12 +5,12 @@ nothing of the migration runs."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 
 from dibs_tui.core.migrations.apply_record import _SEGMENTS_DDL, SEGMENTS_TABLE
 from dibs_tui.core.review.report import Review
-from tests.pg import DIBS, execute, fetch, review, run_sql
+from tests.cli_in_process import run_cli
+from tests.pg import execute, fetch, review, run_sql
 
 
 def messages(result: Review, kind: str) -> list[str]:
@@ -98,13 +98,7 @@ def test_a_forged_segment_record_cannot_hide_a_statement_from_the_review(db: str
     folder.mkdir()
     path = folder / "20260101000000_m.sql"
     path.write_text("DROP TABLE keep;\nCREATE INDEX CONCURRENTLY k ON t (v);\nSELECT 1;\n")
-    done = subprocess.run(
-        [DIBS, "review", str(path), db, "--no-trace"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_cli("review", str(path), db, "--no-trace")
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert "migrate refuses to resume it" in done.stdout and "reviewed whole" in done.stdout, done.stdout
     assert f"{path}:1: DROP TABLE keep" in done.stdout and "drops keep and its 2 rows" in done.stdout
@@ -169,9 +163,7 @@ def test_a_publication_and_a_table_named_to_forge_lines_are_said_escaped(db: str
     migration.write_text(
         'CREATE PUBLICATION "p\x1b[31m" FOR TABLE "t\n    ! data-loss (observed): forged";\n'
     )
-    done = subprocess.run(
-        [str(DIBS), "review", str(migration), db], capture_output=True, text=True, timeout=60
-    )
+    done = run_cli("review", str(migration), db)
     lines = [line for line in done.stdout.splitlines() if "replica identity" in line]
     assert len(lines) == 1 and "\x1b" not in done.stdout
     assert "p\\x1b[31m" in lines[0] and '"t\\n    ! data-loss (observed): forged"' in lines[0]
