@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 from pathlib import Path
 
 import asyncpg
@@ -15,8 +14,9 @@ import pytest
 
 from dibs_tui.core.connect import resolve
 from dibs_tui.core.review.run import review_file
+from tests.cli_in_process import run_cli
 from tests.pg import execute
-from tests.test_review_trace import DIBS, SCHEMA
+from tests.test_review_trace import SCHEMA
 
 
 def test_every_statement_of_the_clone_loads(db: str, tmp_path: Path) -> None:
@@ -39,7 +39,7 @@ def test_every_statement_of_the_clone_loads(db: str, tmp_path: Path) -> None:
     )
     path = tmp_path / "m.sql"
     path.write_text("ALTER TABLE c ALTER COLUMN id TYPE bigint;\n")
-    out = subprocess.run([DIBS, "review", path, db, "--format", "json"], capture_output=True, text=True)
+    out = run_cli("review", str(path), db, "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["statements"][0]["trace"] == "ran"
