@@ -48,15 +48,15 @@ class StreamedJson:
     """`write_json`'s document in two parts: the head (every field up to the relations) as soon as the read
     has built it, then the rest once the catalog is whole. The same bytes.
 
-    At 1,000 tables the relations are built about as the last query's rows arrive: when the other session
-    still reads (half of 12 runs at load 5-7), their JSON is written in that wait instead of after it, a batch
-    at a time, so that the loop still sends the read's next queries as the last ones return; else it is
-    written once the catalog is assembled (about 90 ms of CPU, the command's last). At 5,000 they are built after the last rows, and their
-    JSON (about 200 ms) would follow the catalog's assembly (about 130 ms) on one core while the other is
-    idle: a forked copy of this process writes the head meanwhile (`_forked_writer`) but for its last
-    relations, which this one writes once the writer has ended (`_OWN_SHARE`). A database with meta
-    tables gets provenance on its relations once the whole catalog is read (core.meta.apply_meta): the
-    document is written whole at the end.
+    At 1,000 tables the relations are built about as the last query's rows arrive: when the other session still
+    reads (half of 12 runs at load 5-7), their JSON is written in that wait instead of after it, a batch at a
+    time, so that the loop still sends the read's next queries as the last ones return; else it is written once
+    the catalog is assembled (about 90 ms of CPU, the command's last). At 5,000 they are built after the last
+    rows, and their JSON (about 200 ms) would follow the catalog's assembly (about 130 ms) on one core while the
+    other is idle: a forked copy of this process writes the head meanwhile (`_forked_writer`) but for its last
+    relations, which this one writes once the writer has ended (`_OWN_SHARE`). A database with meta tables gets
+    provenance on its relations once the whole catalog is read (core.meta.apply_meta): the document is written
+    whole at the end.
     """
 
     def __init__(

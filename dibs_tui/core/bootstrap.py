@@ -20,7 +20,7 @@ from .introspect.read import introspect
 from .meta import META_TABLES, meta_table_name, meta_tables_ddl, read_meta
 from .migrations.history import INIT_SNAPSHOT
 from .model import Catalog, Provenance, Relation
-from .session import current_limits
+from .session_limits import current_limits
 from .sql import literal_or_null, quote_ident
 from .sqlfiles import DesiredSchema
 from .terminal import safe

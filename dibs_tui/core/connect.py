@@ -482,7 +482,7 @@ async def _connect_once(
     # EXCLUSIVE lock hangs the command, and stays on the server after the command is killed (the server sees
     # the client gone only when it next writes to it). A caller's own lock_timeout (the applier sets its own;
     # it waits for the advisory lock with 0) wins.
-    from .session import current_limits
+    from .session_limits import current_limits
 
     settings.setdefault("lock_timeout", current_limits().lock_timeout.strip())
     kwargs: dict[str, Any] = {

@@ -40,7 +40,7 @@ from .meta import (
 from .migrations.files import GENERATED_MARKER, new_migration_name, slugify
 from .model import Catalog, Provenance, Relation
 from .plan import Change, ChangeKind, DiffResult
-from .session import current_limits
+from .session_limits import current_limits
 from .sql import literal_or_null, split_quoted
 from .sqlfiles import DesiredSchema, load_sql_files
 

@@ -132,7 +132,7 @@ async def read_meta(conn: asyncpg.Connection, schema: str | None = None) -> Meta
     """Everything the meta tables in `schema` (the configured meta schema) hold; an empty snapshot when there
     are none. Look-alikes, unreadable tables and columns of the wrong kind become notes, never errors."""
     from .meta_tables import find_tables, read_rows
-    from .session import current_limits
+    from .session_limits import current_limits
 
     where, notes = await find_tables(conn, META_TABLES, schema or current_limits().meta_schema)
     read: list[str] = []  # the tables actually read: only they say what is tracked
@@ -382,7 +382,7 @@ def _source_values(source: SourceLocation | None) -> tuple[str | None, int, int 
 
 def meta_in_schema(table: str) -> str:
     """A meta table as a generated migration names it: in the meta schema, whatever the path at apply time."""
-    from .session import current_limits
+    from .session_limits import current_limits
 
     return f"{quote_ident(current_limits().meta_schema)}.{table}"
 

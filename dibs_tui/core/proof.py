@@ -176,7 +176,8 @@ def _refuse_older_shape(table: str, required: list[str], live: list[str]) -> Non
 async def _copy_meta(target: ConnectionTarget, clone: asyncpg.Connection, present: Sequence[str]) -> None:
     """The live meta tables' rows into the clone's (the columns both have): a generated migration's meta
     updates refer to rows earlier migrations wrote. Read with row security off, by qualified name."""
-    from .session import catalog_settings, current_limits
+    from .session import catalog_settings
+    from .session_limits import current_limits
 
     schema = current_limits().meta_schema
     live = await connect(target, read_only=True, extra_settings=catalog_settings())
@@ -370,7 +371,7 @@ async def prove(
     ddl, stood_in = built.sql, built.stood_in
     if live.meta.tables_present:  # generated migrations keep the meta tables up to date
         from .meta import meta_tables_ddl
-        from .session import current_limits
+        from .session_limits import current_limits
 
         ddl += "\n" + meta_tables_ddl(current_limits().meta_schema)
     clone = _clone_statements(ddl)

@@ -56,7 +56,7 @@ from .sandbox_cleanup import (
     to_the_end,
 )
 from .sandbox_extensions import ExtensionRequest, create_extensions, untrusted_of
-from .session import current_limits
+from .session_limits import current_limits
 from .sql import quote_ident, quote_literal
 
 

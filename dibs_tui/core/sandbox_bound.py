@@ -31,7 +31,7 @@ import asyncpg
 
 from .connect import ConnectionTarget, connect
 from .errors import ConnectError, DibsError, SourceError
-from .session import current_limits
+from .session_limits import current_limits
 
 PER_RELATION = 16 * 1024
 _LEAST_WAIT = 0.2

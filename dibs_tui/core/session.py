@@ -290,11 +290,9 @@ _WAIT_HINT = "wait for that transaction to end, then run it again"
 
 __all__ = [
     "LOCK_HINT",
-    "SessionLimits",
     "bounded",
     "bounded_read",
     "catalog_settings",
-    "current_limits",
     "describe_lock_wait",
     "prepare_catalog_session",
 ]

@@ -19,7 +19,8 @@ import asyncpg
 from ..connect import ConnectionTarget, connect_all
 from ..errors import DibsError
 from ..lock_wait import read_through_locks
-from ..session import bounded, catalog_settings, current_limits, prepare_catalog_session, read_budget
+from ..session import bounded, catalog_settings, prepare_catalog_session, read_budget
+from ..session_limits import current_limits
 
 if TYPE_CHECKING:
     from ..meta import MetaSnapshot

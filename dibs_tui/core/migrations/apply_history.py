@@ -99,7 +99,7 @@ def _compare_tables(before: dict[str, str], after: dict[str, str]) -> tuple[tupl
 
 async def _ensure_history_table(conn: asyncpg.Connection) -> HistoryTable:
     from ..meta import meta_tables_ddl
-    from ..session import current_limits
+    from ..session_limits import current_limits
 
     tables = await find_history_tables(conn)
     existing = next((t for t in tables if t.name == "__dibs_migrations"), None)

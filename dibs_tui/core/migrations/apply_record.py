@@ -168,7 +168,7 @@ async def segments_table(conn: asyncpg.Connection, history: HistoryTable | None)
 
 async def check_segments_table(conn: asyncpg.Connection) -> None:
     """Refuse, before anything runs, a relation of our table's name that is not our table."""
-    from ..session import current_limits
+    from ..session_limits import current_limits
 
     history = await history_table(conn)
     await _existing(conn, history.schema if history is not None else current_limits().meta_schema)

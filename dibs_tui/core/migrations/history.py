@@ -13,7 +13,7 @@ import asyncpg
 
 from ..meta_tables import find_tables
 from ..model_meta import Migration
-from ..session import current_limits
+from ..session_limits import current_limits
 from ..sql import quote_ident
 from .tool_histories import TABLES as HISTORY_TABLES
 from .tool_histories import read_table, tool_of

@@ -23,7 +23,7 @@ from ..introspect.queries_filters import IS_META_TABLE, not_extension_member, sc
 from ..meta import meta_tables_ddl
 from ..meta_tables import find_tables
 from ..model import Catalog, ConstraintKind, QualifiedName, Relation
-from ..session import current_limits
+from ..session_limits import current_limits
 from ..shadow import LocatedStatement
 from ..sql import qualified, quote_ident
 from ..sqlparse import statement_info

@@ -13,7 +13,8 @@ from ..errors import DibsError
 from ..migrations.apply_online import blockers_of
 from ..migrations.files import runs_outside_transaction
 from ..migrations.pending_part import migration_file, pending_part
-from ..session import current_limits, lock_wait_error
+from ..session import lock_wait_error
+from ..session_limits import current_limits
 from ..shadow import LocatedStatement
 from ..sqlparse import read_sql_file
 from .counts import Counter
