@@ -160,7 +160,7 @@ class Run:
     server_cpu_seconds: float | None = None  # the server's ended backends', when `paired` is given the server
     # Times the child was taken off a core while it could still run (wait4's involuntary context switches): on
     # a 2-core machine a client and the server's backends beside it are more runnable tasks than cores, and
-    # each preemption is time the client waits (bench/README.md, session 20).
+    # each preemption is time the client waits (bench/JOURNAL.md, session 20).
     preempted: int = 0
 
 

@@ -7,7 +7,7 @@ asks for them) runs alone on a fresh catalog session, as in a real read, whose c
 the backend's CPU from /proc/<pid>/schedstat (nanoseconds; the embedded server runs on this machine), not
 EXPLAIN ANALYZE's clock, which adds its own overhead per row. Prints the median of the rounds per query. With
 `--against`, that checkout's queries (its dibs_tui on PYTHONPATH) run too, alternated round by round with
-ours, so that both see the same load: how a change of the SQL moves the server's share (bench/README.md,
+ours, so that both see the same load: how a change of the SQL moves the server's share (bench/JOURNAL.md,
 session 26). The catalogs are bench/common.py's cached ones.
 """
 

@@ -15,7 +15,7 @@ first drawn, as it is rebuilt when connected) are taken out of its times. Busy-u
 used more than a quarter of a core over 100 ms (from /proc, sampled every 20 ms), watched until it has been
 quiet for 3 s after the whole catalog is in. Then `q` (ctrl+q for harlequin), and the time until the process
 is gone; the peak RSS is the child's (os.wait4), and so is how often it was taken off a core while it could
-still run ("preempted": bench/README.md, session 20). Catalogs come from the cache (bench/common.py:
+still run ("preempted": bench/JOURNAL.md, session 20). Catalogs come from the cache (bench/common.py:
 ~/.cache/dibs-bench).
 """
 
@@ -60,7 +60,7 @@ class Launch:
     quit_s: float
     cpu_s: float  # the app's CPU (user + system) once it had gone quiet: what it spent, however scheduled
     peak_rss_mib: float
-    preempted: int  # times taken off a core while it could run (wait4): see bench/README.md, session 20
+    preempted: int  # times taken off a core while it could run (wait4): see bench/JOURNAL.md, session 20
 
 
 def _cpu_seconds(pid: int) -> float:

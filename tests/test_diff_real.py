@@ -83,7 +83,7 @@ def test_one_real_schema_planned_into_another(
     """Hundreds of tables dropped and hundreds made, and the tables both name (chinook's and pagila's
     `customer`) altered column by column into the other's: the order of a plan where almost everything depends
     on something that goes or comes. Every ordered pair of the real schemas converges
-    (bench/README.md, "bench/diff_real_pairs.py")."""
+    (bench/JOURNAL.md, "bench/diff_real_pairs.py")."""
     from tests.realschemas import EMPTIED_WITH_DEFAULT_PUBLIC, load_real
 
     a, b = new_database(), new_database()

@@ -31,7 +31,7 @@ def sessions_per_side(target: ConnectionTarget, desired: Sequence[str | Path]) -
     Both sides are read at once, so with both databases on one server its two reads already run side by
     side: two sessions each add two backends that warm their own catalog caches and scan the catalogs the
     split queries share, beside a client that decodes every row on one core. On one 2-core machine
-    (bench/README.md, session 9), one per side at 5,000 tables: 4.46 against 5.45 s, faster in 6 rounds of 6,
+    (bench/JOURNAL.md, session 9), one per side at 5,000 tables: 4.46 against 5.45 s, faster in 6 rounds of 6,
     server CPU 2.90 against 3.21 s (load 4.3); at 1,000 tables even (1.06 against 1.04 s, load 4.2). Another
     server has cores of its own, and each round trip of a read on one session waits in turn: two there."""
     if SESSIONS_PER_SIDE:

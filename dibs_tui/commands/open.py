@@ -31,7 +31,7 @@ def open_browser(target: ConnectionTarget, settings: Settings, *, desired: list[
 
     The driver is imported then, once the frame is drawn and before the pause ends: the first frame does not
     connect, and asyncpg imported later by the loader's thread, with the collector back on and its objects never
-    frozen, made the list and the first card dearer (bench/README.md, session 30)."""
+    frozen, made the list and the first card dearer (bench/JOURNAL.md, session 30)."""
     with ExitStack() as startup:
         startup.enter_context(collector_paused(keep_what_was_built=True))
         startup.callback(importlib.import_module, "asyncpg")  # run first: callbacks run last-in first-out

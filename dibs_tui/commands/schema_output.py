@@ -169,7 +169,7 @@ class StreamedJson:
 _HEAD_LAST = "relations"  # the last field of `Builder.head`'s catalog
 # Relations from which the head is written by a forked writer: at 5,000 tables its JSON is about 200 ms and
 # the relations are built as the read ends; at 1,000 it is about 70-90 ms, and a copy took 100-151 ms of CPU
-# for 85 % of it, its first writes to the shared pages included (bench/README.md, session 30): no gain.
+# for 85 % of it, its first writes to the shared pages included (bench/JOURNAL.md, session 30): no gain.
 _FORKED_FROM = 2000
 # The last relations' share this process writes itself, encoded once the catalog is assembled while the forked
 # writer still writes: at 5,000 tables the assembly costs about 0.6 of the relations' JSON (118 against 207

@@ -3,7 +3,7 @@
 For every dataclass the standard library writes `__init__`, `__repr__`, `__eq__`, `__hash__` (and a frozen
 class's `__setattr__` and `__delattr__`) as source text and compiles each at import: 216 compilations on the
 way to `schema`'s first rows (the model's 32 classes most of them), 23 ms of CPU, about half of what importing
-the model and the read costs (bench/README.md). The text is all that decides the code, so the code is kept
+the model and the read costs (bench/JOURNAL.md). The text is all that decides the code, so the code is kept
 under its text, per module, in the `__pycache__` folder beside the module's bytecode and with its trust
 (whoever can write there can write the bytecode too): `model.cpython-311.dataclasses` beside
 `model.cpython-311.pyc`, written when a run compiled a text the file lacked (not when bytecode is not to be

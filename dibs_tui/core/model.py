@@ -32,7 +32,7 @@ from .sql import qualified, quote_ident, quote_identifier
 # owns it, one per table in many schemas, 137 + 65 bytes instead of 185 + 105): at 5,000 tables a slotted column takes 140 bytes instead of 250
 # (no instance dict, no over-allocated values array), 20 MiB of the browser's model. The others keep an
 # instance dict, which orjson encodes faster (it reads a slotted one attribute by attribute: encoding the
-# 5,000-table model took 2-3x as long slotted, on a loaded machine; bench/README.md).
+# 5,000-table model took 2-3x as long slotted, on a loaded machine; bench/JOURNAL.md).
 
 QualifiedName = tuple[str, str]
 """`(schema, name)`: how every schema-level object is identified across databases."""

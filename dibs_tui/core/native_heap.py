@@ -6,7 +6,7 @@ tuples and dicts) from mmap and hands them back when freed, but each such free a
 space at the heap's top is kept unless it exceeds twice that. A catalog read frees tens of such blocks a
 second, so the heap holds the peak of every portion. Setting both thresholds explicitly turns the adjustment
 off (mallopt(3)). Measured with the browser at 20,000 tables (bench/tui_launch.py, peak RSS): 285 -> 275-277
-MiB; bench/README.md, memory, session 7. `give_back` then returns, once the read is done, the free memory in
+MiB; bench/JOURNAL.md, memory, session 7. `give_back` then returns, once the read is done, the free memory in
 the middle of the heap, which no threshold reaches (67 MiB of a 100,000-table read: its steady state, not its
 peak). Both are no-ops where the C library is not glibc.
 """

@@ -33,7 +33,7 @@ fresh backend that fills its own caches again, and the full read already runs ov
 on a diff (6.1 -> 5.6 s, both sides). With JIT, a server built with LLVM compiles every query costed over
 jit_above_cost (100,000): four of them at 5,000 tables, and the constraints query (563,000) over the
 inlining and optimisation thresholds too, for a query that runs once. On PostgreSQL 15 built with LLVM, the
-full read of 5,000 tables took 3.56 s of server CPU with JIT and 2.27 s without (bench/README.md).
+full read of 5,000 tables took 3.56 s of server CPU with JIT and 2.27 s without (bench/JOURNAL.md).
 
 Every execution is planned with its own parameters (`plan_cache_mode = force_custom_plan`). A read runs each
 portioned query once per OID range; from a statement's sixth execution the server may switch to a generic

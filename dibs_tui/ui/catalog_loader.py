@@ -3,7 +3,7 @@ paints while the rest loads), then everything over two connections; one relation
 
 A thread, not a process: a process would have to hand the model back, and unpickling it in the app costs
 about as much CPU as the read it moves (5,000 tables: 1.1 s to unpickle, 1.3-1.9 s to pickle, against 1.8 s for
-the whole read and build; 20,000: 3.6 and 5.7 s; bench/README.md, session 6)."""
+the whole read and build; 20,000: 3.6 and 5.7 s; bench/JOURNAL.md, session 6)."""
 
 from __future__ import annotations
 
@@ -241,7 +241,7 @@ async def _first_session(
 async def _relist(builder: Builder, on_listed: Callable[[Catalog, bool], None]) -> None:
     """The list on screen made again of the read's own relations, once they are built and before the catalog
     is assembled: the first list's relations (26 MiB at 100,000 tables) are let go then, and the assembly,
-    where the browser's memory peaks, reuses their memory (bench/README.md, memory, session 11). A read that
+    where the browser's memory peaks, reuses their memory (bench/JOURNAL.md, memory, session 11). A read that
     fails says so through `load_catalog`: the list on screen then stays as it is."""
     try:
         head = await builder.head()

@@ -77,7 +77,7 @@ class Resolver:
 
     Everything is keyed by one int, not a tuple: the catalog's code and the OID (`_ref_key`), and for
     pg_depend's rows the sub-object too (`keep`). At 100,000 tables there are 364,000 rows naming 370,000
-    objects: as records and tuple-keyed dicts they were 200 MiB at the read's peak (bench/README.md, memory).
+    objects: as records and tuple-keyed dicts they were 200 MiB at the read's peak (bench/JOURNAL.md, memory).
     """
 
     def __init__(self) -> None:
