@@ -45,3 +45,32 @@ async def test_the_header_counts_the_answered_queries_while_one_waits_on_a_lock(
             assert {r.name for r in app.catalog.relations} == {"held", "held_view"}
     finally:
         await holder.close()
+
+
+async def test_the_list_takes_its_width_for_the_catalog_while_the_read_waits(db: str, tmp_path: Path) -> None:
+    """A database without meta tables: the list drops its meta column as soon as the read has read them, not
+    when the whole catalog comes in, so the Tables pane keeps its width then (a new width made the screen's
+    whole layout again after the read's last rows). Only the constraints' query waits here: it must deparse
+    the CHECK of a table another session locks."""
+    await execute(db, "CREATE TABLE held (id int PRIMARY KEY CHECK (id > 0)); CREATE TABLE other (id int);")
+    holder = await asyncpg.connect(db)
+    lock = holder.transaction()
+    await lock.start()
+    await holder.execute("LOCK TABLE held IN ACCESS EXCLUSIVE MODE")
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path, lock_timeout="10min"), header_label="db")
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            pane = app.tables_pane
+            deadline = time.monotonic() + PATIENCE
+            while pane.listing is None or pane.table_list.meta_marks:
+                assert time.monotonic() < deadline, "the meta column stayed until the catalog"
+                await pilot.pause(0.05)
+            assert app.catalog is None  # the read still waits for the lock
+            width = pane.styles.width
+            await lock.rollback()
+            while app.catalog is None:
+                assert time.monotonic() < deadline, "the catalog never arrived after the lock went"
+                await pilot.pause(0.05)
+            assert not app.catalog.meta.present and pane.styles.width == width
+    finally:
+        await holder.close()

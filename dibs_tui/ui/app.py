@@ -49,6 +49,7 @@ from .messages import (
     CatalogFailed,
     CatalogListed,
     CatalogLoaded,
+    CatalogMetaRead,
     CatalogProgress,
     LockWaitSaid,
     RelationPreviewed,
@@ -271,6 +272,7 @@ class DibsApp(
             first_card_wait=FIRST_CARD_WAIT,
             card_reads=self._card_reads,
             free_a_session=lambda: self.call_from_thread(self.stop_watching),
+            on_meta=lambda present: self.post_message(CatalogMetaRead(generation, present)),
         )
 
     @on(CatalogListed)
@@ -293,6 +295,11 @@ class DibsApp(
         if event.generation == self._load_generation and self.load_state:
             self.load_state = f"{self.load_state.split(' (')[0]} ({event.done}/{event.total} queries)"
             self._update_header()
+
+    @on(CatalogMetaRead)
+    def _catalog_meta_read(self, event: CatalogMetaRead) -> None:
+        if event.generation == self._load_generation and self.catalog is None and not self._shutting_down():
+            self.tables_pane.show_meta_marks(event.present)
 
     @on(LockWaitSaid)
     def _lock_wait_said(self, event: LockWaitSaid) -> None:

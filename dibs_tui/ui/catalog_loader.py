@@ -104,6 +104,7 @@ async def fetch_catalog(
     first_card_wait: float,
     card_reads: CardReads,
     free_a_session: Callable[[], object] = lambda: None,
+    on_meta: Callable[[bool], object] = lambda present: None,
 ) -> None:
     """Hand the catalog to `on_loaded` (kept out of asyncio.run's task: 3.11 may repr() it on exit) before
     the sessions close: the screen does not wait for the server to end their backends (15 ms at 5,000 tables).
@@ -113,7 +114,8 @@ async def fetch_catalog(
     list beside it, on the second connection before that one's queries. A read that meets another session's
     lock says who holds it each second, through the reporter of the run (ui/loader_runs.py), and is made again
     once the lock is gone (core/lock_wait.py). A card that finds no session of its own is read on this one
-    (`card_reads`)."""
+    (`card_reads`). `on_meta(present)` is told whether the database has meta tables as soon as the read knows,
+    before its last queries end."""
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
     # the driver's model builders) and the driver itself are none of the first frame's business.
     from ..core.introspect.live import refuse_unknown_schemas
@@ -136,6 +138,7 @@ async def fetch_catalog(
     extra: list[Any] = []
     listed = 0  # relations in the list on screen, by the first read
     relisted: list[asyncio.Future[None]] = []
+    meta_told: list[asyncio.Future[None]] = []  # `_tell_meta`, for the read's last attempt
     builders: list[Builder] = []
     schemas = {"include_schemas": settings.include_schemas, "exclude_schemas": settings.exclude_schemas}
 
@@ -146,10 +149,11 @@ async def fetch_catalog(
             relisted.append(asyncio.ensure_future(_relist(builders[0], on_listed)))
 
     def started(builder: Builder) -> None:  # at each attempt of the read: the last one's builder
-        for relist in relisted:
-            relist.cancel()
+        for task in (*relisted, *meta_told):
+            task.cancel()
         relisted.clear()
         builders[:] = [builder]
+        meta_told[:] = [asyncio.ensure_future(_tell_meta(builder, on_meta))]
         relist_when_large()
 
     async def list_whole(on: Any) -> None:
@@ -213,8 +217,8 @@ async def fetch_catalog(
             handed_over = True
             del catalog
         finally:
-            for relist in relisted:
-                relist.cancel()
+            for task in (*relisted, *meta_told):
+                task.cancel()
             for other in others:
                 other.cancel()
                 with contextlib.suppress(BaseException):  # opened but not used (the listing failed): close it
@@ -248,6 +252,16 @@ async def _relist(builder: Builder, on_listed: Callable[[Catalog, bool], None]) 
     except Exception:  # load_catalog raises the same failure, and the load reports it
         return
     on_listed(head, True)
+
+
+async def _tell_meta(builder: Builder, on_meta: Callable[[bool], object]) -> None:
+    """Whether the database has meta tables, once the read has read them (before its last queries): the list's
+    meta column, and with it the Tables pane's width, is settled then. Settled as the catalog came in, the width
+    changed there and the screen's whole layout was made again on the read's serial tail, after its last rows
+    (40-90 ms of the screen's CPU at 5,000 tables)."""
+    snapshot = await builder.meta_snapshot()
+    if snapshot is not None:
+        on_meta(bool(snapshot.tables_present))
 
 
 async def _wait_for(event: threading.Event, seconds: float, meanwhile: Callable[[], Awaitable[None]]) -> None:

@@ -44,6 +44,14 @@ class CatalogProgress(Message):
 
 
 @dataclass
+class CatalogMetaRead(Message):
+    """Whether the database has meta tables, read before the rest of the full read ends."""
+
+    generation: int
+    present: bool
+
+
+@dataclass
 class LockWaitSaid(Message):
     """A read on a loader thread (the catalog, a diff's or a proof's) waits for another session's lock
     (core/lock_wait.py): who holds it; None once that wait is over."""

@@ -124,7 +124,7 @@ class TableList(VirtualList):
         self._stale: set[str] = set()
         self.order: SortOrder | None = None  # None: by name, the row estimate at the end of each row
         self.figure_cells = SORTED_FIGURE  # by name: the widest row estimate's (Listing.figure_cells)
-        self.meta_marks = True  # False once a full catalog says the database has no meta tables
+        self.meta_marks = True  # False once the full read says the database has no meta tables
         # The whole list by name: each relation indented under its parent, a partitioned table's fold marked
         self.depths: Mapping[QualifiedName, int] = {}
         self.fold_marks: Mapping[QualifiedName, str] = {}

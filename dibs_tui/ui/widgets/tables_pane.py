@@ -157,6 +157,14 @@ class TablesPane(Vertical):
             self._matches = None
             self._rebuild(selected.key if selected else None)
 
+    def show_meta_marks(self, present: bool) -> None:
+        """The meta column shown or not, told by the full read before its end (ui/catalog_loader._tell_meta):
+        the pane takes the width the catalog will give it while the read goes on."""
+        if self.table_list.meta_marks != present:
+            self.table_list.meta_marks = present
+            self.fit_width()
+            self.table_list.rows_changed()
+
     def set_sync_marks(self, marks: Mapping[QualifiedName, str]) -> None:
         self.table_list.sync_marks = dict(marks)
         self.fit_width()
