@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from dibs_tui.core.introspect import build, read
+from dibs_tui.core.introspect import build, build_columns, read
 from dibs_tui.core.introspect.build import CatalogBuildError
 from dibs_tui.core.introspect.queries import queries_for
 from dibs_tui.core.introspect.read import introspect
@@ -28,7 +28,11 @@ CREATE TABLE a3 (id int, a2 int REFERENCES a2 (id), row_of a1, UNIQUE (a2, id));
 CREATE VIEW v_a AS SELECT a1.id, a2.n FROM a1 JOIN a2 ON a2.a1 = a1.id;
 CREATE TABLE a4 (id int REFERENCES a1 (id), k text COLLATE "C");
 CREATE INDEX a4_k ON a4 (k text_pattern_ops);
+CREATE TABLE b1 (id int, b2 int, b2_code text);
+CREATE TABLE b2 (id int PRIMARY KEY, code text UNIQUE);
+ALTER TABLE b1 ADD FOREIGN KEY (b2) REFERENCES b2 (id), ADD FOREIGN KEY (b2_code) REFERENCES b2 (code);
 """
+# b1's foreign keys name a table created after it (a portion after b1's): built once b2's columns are in.
 
 
 async def _read(dsn: str, extra: int) -> tuple[Catalog, list[tuple[Any, ...]]]:
@@ -43,12 +47,14 @@ async def _read(dsn: str, extra: int) -> tuple[Catalog, list[tuple[Any, ...]]]:
 
 
 @pytest.mark.parametrize("extra", [0, 1, 2], ids=["one connection", "two connections", "three connections"])
+@pytest.mark.parametrize("beside", [100, 0], ids=["constraints beside the columns", "after them"])
 def test_portions_of_two_relations_give_the_catalog_of_one_portion(
-    db: str, monkeypatch: pytest.MonkeyPatch, extra: int
+    db: str, monkeypatch: pytest.MonkeyPatch, extra: int, beside: int
 ) -> None:
     run_sql(db, TRICKY + ACROSS)
     whole, _ = asyncio.run(_read(db, extra))
     monkeypatch.setattr(read, "PORTION_RELATIONS", 2)
+    monkeypatch.setattr(build, "CONSTRAINTS_BESIDE_COLUMNS", beside)
     portioned, calls = asyncio.run(_read(db, extra))
     assert portioned == whole
     assert len(whole.relations) > 8 and len(whole.dependencies) > 5
@@ -82,6 +88,57 @@ def test_three_connections_read_the_constraints_beside_the_columns(
     portioned = [[s for s in on if s in (sql["columns"], sql["constraints"])] for on in statements]
     assert len(portioned[0]) > 2 and set(portioned[0]) == {sql["columns"]}
     assert portioned[2] == [sql["constraints"]] * len(portioned[0])
+
+
+class _HeldConnection(CountingConnection):
+    """A real connection whose statements are counted, and whose statement `hold_at` (SQL and count) waits for
+    `go` to be set; `asked` is set once the statement `signal_at` is sent."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        super().__init__(conn)
+        self.hold_at: tuple[str, int] | None = None
+        self.signal_at: tuple[str, int] | None = None
+        self.go, self.asked = asyncio.Event(), asyncio.Event()
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        self.calls.append((sql, *args))
+        sent = (sql, sum(call[0] == sql for call in self.calls))
+        if sent == self.signal_at:
+            self.asked.set()
+        if sent == self.hold_at:
+            await asyncio.wait_for(self.go.wait(), 30)  # a read that waits for it fails, not hangs
+        return await self._conn.fetch(sql, *args)
+
+
+def test_the_constraints_portions_do_not_wait_for_the_columns_after_their_own(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over three connections, the columns' fourth portion held until the constraints' fourth is asked for:
+    a constraints' portion waited for every column before its build (a foreign key names its target's
+    columns, of any portion), so the constraints' session idled until the last column was in."""
+    run_sql(db, TRICKY + ACROSS)
+    whole, _ = asyncio.run(_read(db, 0))
+    monkeypatch.setattr(read, "PORTION_RELATIONS", 2)
+
+    async def held_read() -> Catalog:
+        conns = [_HeldConnection(await asyncpg.connect(db)) for _ in range(3)]
+        try:
+            version = conns[0].get_server_version()
+            sql = queries_for(version.major * 10000 + version.minor)
+            conns[0].hold_at, conns[2].signal_at = (sql["columns"], 4), (sql["constraints"], 4)
+            conns[0].go = conns[2].asked
+            return await introspect(conns[0], extra_connections=conns[1:])  # type: ignore[arg-type]
+        finally:
+            for conn in conns:
+                await conn._conn.close()
+
+    held = asyncio.run(held_read())
+    assert held == whole
+    b1 = next(r for r in held.relations if r.name == "b1")
+    assert sorted(fk.foreign_key.target_columns for fk in b1.foreign_keys if fk.foreign_key) == [
+        ("code",),
+        ("id",),
+    ]
 
 
 def _bounds(db: str, size: int, least: int | None = None) -> tuple[list[int], list[int]]:
@@ -179,7 +236,7 @@ def test_a_build_that_fails_is_said_with_its_kind_not_as_what_the_builds_after_i
     def fails(*args: object, **kwargs: object) -> None:
         raise ValueError("injected")
 
-    monkeypatch.setattr(build, builds, fails)
+    monkeypatch.setattr(build_columns if builds == "column_from_values" else build, builds, fails)
     monkeypatch.setattr(read, "PORTION_RELATIONS", 2)
     with pytest.raises(CatalogBuildError) as raised:
         asyncio.run(_read(db, extra))

@@ -26,7 +26,7 @@ from .errors import DibsError, SourceError
 from .introspect.live import introspect_target
 
 if TYPE_CHECKING:
-    from .introspect.build import ColumnPool
+    from .introspect.build_columns import ColumnPool
     from .model import Catalog
     from .sandbox import ShadowInfo
     from .sqlfiles import DesiredSchema

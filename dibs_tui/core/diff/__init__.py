@@ -24,7 +24,7 @@ from ..gc_pause import collector_paused
 
 if TYPE_CHECKING:
     from ..connect import ConnectionTarget
-    from ..introspect.build import ColumnPool
+    from ..introspect.build_columns import ColumnPool
     from ..model import Catalog
     from ..model import Sequence as SequenceObject
     from ..plan import Change, DiffResult, PlannedStatement, RenameSuggestion

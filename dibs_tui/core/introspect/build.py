@@ -9,7 +9,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import asyncpg
 
@@ -27,13 +27,13 @@ from ..model import Sequence as SequenceObj
 from ..model_objects import CONFIGURATION, DICTIONARY, TEXT_SEARCH
 from ..model_privileges import Privilege
 from ..model_unmodelled import Unmodelled
+from .build_columns import ColumnPool, build_columns
 from .definitions import ColumnNames, IndexWriter, KeyColumn
 from .dependencies import Resolver
 from .objects import (
     IndexValues,
     Shared,
     Texts,
-    column_from_values,
     column_privileges,
     constraint_from,
     foreign_table_from,
@@ -46,7 +46,7 @@ from .objects import (
     whole_object_from,
 )
 from .queries import INDEX_DEFINITIONS, INDEXDEF_SQL, META
-from .rows import column_at, drained, group_by_relation, names_by_position
+from .rows import YIELD_EVERY, column_at, drained, group_by_relation
 from .user_types import collations_from, conversions_from, user_types_from
 
 if TYPE_CHECKING:
@@ -54,19 +54,15 @@ if TYPE_CHECKING:
 
 Record = asyncpg.Record
 
-ColumnPool = dict[tuple[object, ...], Column]
-"""Columns by their row's values (`Builder._build_columns`), shared by the two catalogs of a diff: equal columns
-are one object, so the planner's comparison of two tables' columns is an identity test per column (it was the
-dataclasses' __eq__, a fifth of a 5,000-table diff's planning), and each distinct column is built once."""
 
 _MAX_OID = 2**32 - 1
 _TEXT_SEARCH_CATALOGS = {DICTIONARY: "pg_ts_dict", CONFIGURATION: "pg_ts_config"}
-# Rows turned into model objects between two chances for the event loop to read the sockets. While a build holds
-# the loop, the other side's (or the other session's) finished result waits unread and its backend idles until
-# the next statement is sent: every 2,000 rows was 10-20 ms of constraints or relations at a time. A diff at
-# 1,000 tables, 44 alternated pairs at real-time priority, 2,000 -> 250: paired median -17 to -28 ms of wall
-# (every 100: more loop turns than it saves, about the same wall for more CPU).
-_YIELD = 250
+
+
+# The most portions whose constraints are built beside the columns (`_build_constraints`), not after them. Built
+# while the column pool still lives (`ColumnPool`, dropped once the columns are in), their objects do not reuse
+# its memory: at 100,000 tables (100 portions) the browser's peak went from 594 to 662 MiB, over its 600.
+CONSTRAINTS_BESIDE_COLUMNS = 10
 
 
 class CatalogBuildError(Exception):
@@ -112,7 +108,9 @@ class Builder:
         self._names: dict[int, ColumnNames] = {}
         self._built: dict[int, Relation] = {}
         self._keys: dict[int, dict[int, KeyColumn]] = {}
-        self._constraints: dict[int, list[Constraint]] = defaultdict(list)
+        self._constraints: dict[int, list[Constraint | None]] = defaultdict(list)
+        # By constraints' portion: (relid, slot, row) of each foreign key made once its target's columns are in
+        self._later_foreign_keys: dict[int, list[tuple[int, int, Record]]] = {}
         self._indexes: dict[int, list[IndexValues | None]] = defaultdict(list)
         # A partitioned table's indexes (relkind 'I'), in the relation's order: each one's OID and own column
         # names, which its Relation keeps in creation order (index_order).
@@ -234,23 +232,7 @@ class Builder:
         if name == "columns":
             await self._build_columns(rows)
         elif name == "constraints":
-            await self._wait("columns")
-            names, shared, parts = self._names, self._tuples, self._resolver.parts["pg_constraint"]
-            for number, c in enumerate(drained(rows), 1):
-                relid = c["relid"]
-                if (
-                    c["kind"] == "n"
-                ):  # a NOT NULL the model says more of (queries.NAMED_NOT_NULL): its column's
-                    self._not_null(relid, c)
-                    continue
-                constraint = constraint_from(
-                    c, names.get(relid, ()), self._target_columns, shared, self._texts, self._key_texts
-                )
-                constraints = self._constraints[relid]
-                parts.add(c["oid"], relid, len(constraints))
-                constraints.append(constraint)
-                if number % _YIELD == 0:
-                    await asyncio.sleep(0)
+            await self._build_constraints(rows, portion)
         elif name == "indexes":
             await self._build_indexes(rows, portion)
         elif name == "relations":
@@ -261,6 +243,52 @@ class Builder:
             await self._keep_dependencies(rows)
         else:
             self._rows[name] = rows
+
+    async def _build_constraints(self, rows: list[Record], portion: int) -> None:
+        """Each constraint in its relation's list, once its own portion's columns are built (its keys): waiting
+        for every column, the constraints' session idled from its third portion until the last column was in. A
+        foreign key whose target's columns are not built yet keeps its slot and is made with the relations
+        (`_fill_foreign_keys`). Beyond CONSTRAINTS_BESIDE_COLUMNS portions, after every column, as before."""
+        beside = portion and len(self.portions) <= CONSTRAINTS_BESIDE_COLUMNS
+        await self._wait(f"columns {portion}" if beside else "columns")
+        names, shared, parts = self._names, self._tuples, self._resolver.parts["pg_constraint"]
+        highs, arrived = [high for _, high in self.portions], self._arrived
+        later = self._later_foreign_keys.setdefault(portion, [])
+        for number, c in enumerate(drained(rows), 1):
+            relid = c["relid"]
+            if c["kind"] == "n":  # a NOT NULL the model says more of (queries.NAMED_NOT_NULL): its column's
+                self._not_null(relid, c)
+                continue
+            constraints = self._constraints[relid]
+            parts.add(c["oid"], relid, len(constraints))
+            if (
+                beside
+                and c["kind"] == "f"
+                and c["target_columns"] is None
+                and not arrived[f"columns {bisect_left(highs, c['target_relid']) + 1}"].is_set()
+            ):
+                later.append((relid, len(constraints), c))
+                constraints.append(None)
+            else:
+                constraints.append(
+                    constraint_from(
+                        c, names.get(relid, ()), self._target_columns, shared, self._texts, self._key_texts
+                    )
+                )
+            if number % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+
+    def _fill_foreign_keys(self, portion: int) -> None:
+        """The foreign keys of a constraints' portion left for their target's columns, once every column is in."""
+        for relid, slot, c in self._later_foreign_keys.pop(portion, ()):
+            self._constraints[relid][slot] = constraint_from(
+                c,
+                self._names.get(relid, ()),
+                self._target_columns,
+                self._tuples,
+                self._texts,
+                self._key_texts,
+            )
 
     async def _build_indexes(self, rows: list[Record], portion: int) -> None:
         """Each index written as it arrives (or left to the server: deparse_indexes) in its relation's slot."""
@@ -290,7 +318,7 @@ class Builder:
             else:
                 named = written[1] if written is not None else None
                 slots.append(index_from(i, keys, definition, self._tuples, self._texts, named))
-            if number % _YIELD == 0:
+            if number % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
         if portion:
             self._drop_keys(*self.portions[portion - 1])
@@ -302,7 +330,7 @@ class Builder:
             sequence = sequence_from(r)
             self._sequences.append(sequence)
             resolver.add_sequence(r["oid"], sequence)
-            if number % _YIELD == 0:
+            if number % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
 
     async def _keep_dependencies(self, rows: list[Record]) -> None:
@@ -310,63 +338,14 @@ class Builder:
         keep = self._resolver.keep
         for number, row in enumerate(drained(rows), 1):
             keep(row)
-            if number % _YIELD == 0:
+            if number % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
 
     async def _build_columns(self, rows: list[Record]) -> None:
-        """Columns by relation (rows come ordered by relation and attnum, a relation's all in one portion),
-        unpacked by position.
-
-        Names, types, collations and defaults repeat across tables (95,000 columns, 25 types at 5,000 tables)
-        and the driver makes a new string of each: they are interned, one string per distinct value. Equal
-        columns are one object (`ColumnPool`)."""
-        pool, type_keys, texts = self._column_pool, self._type_keys, self._comments
-        current = None
-        relids: list[int] = []
-        rel_columns: list[Column] = []
-        rel_keys: dict[int, KeyColumn] = {}
-        for number, row in enumerate(drained(rows), 1):
-            (
-                relid,
-                position,
-                name,
-                type_,
-                type_oid,
-                not_null,
-                expression,
-                identity_code,
-                generated_code,
-                collation,
-                type_key,
-                comment,
-                settings,
-                grants,
-            ) = row
-            if grants:
-                self._column_grants.append((relid, name, grants))
-            if relid != current:
-                current, rel_columns, rel_keys = relid, self._columns[relid], self._keys.setdefault(relid, {})
-                relids.append(relid)
-            if comment is not None:  # the same comment on every tenant's copy of a column
-                comment = texts.setdefault(comment, comment)
-            if type_key:
-                type_key = type_keys.setdefault((type_key[0], type_key[1]), (type_key[0], type_key[1]))
-            else:
-                type_key = None
-            shape = (
-                position, name, type_, not_null, expression, identity_code, generated_code, collation,
-                type_key, comment, settings,
-            )  # fmt: skip
-            column = pool.get(shape)
-            if column is None:
-                column = pool[shape] = column_from_values(*shape)
-            rel_columns.append(column)
-            rel_keys[position] = (column, type_oid)
-            if number % _YIELD == 0:
-                await asyncio.sleep(0)
-        names, columns = self._names, self._columns
-        for oid in relids:
-            names[oid] = names_by_position(columns[oid])
+        await build_columns(
+            rows, self._column_pool, self._type_keys, self._comments, self._column_grants, self._columns,
+            self._keys, self._names,
+        )  # fmt: skip
 
     def _not_null(self, relid: int, row: Record) -> None:
         """The column's NOT NULL is NOT VALID, NO INHERIT, named otherwise than the server would name it (a
@@ -435,6 +414,7 @@ class Builder:
             compacted_at = len(self._columns)
             for number, portion in enumerate(portions, 1):
                 await self._wait(f"constraints {number}")
+                self._fill_foreign_keys(number)
                 await self._build_portion_relations(portion, triggers, policies, built)
                 if len(self._columns) * 4 < compacted_at:
                     compacted_at = self._compact_parts()
@@ -474,7 +454,8 @@ class Builder:
         for number, r in enumerate(drained(rows), 1):
             oid = r["oid"]
             rel_triggers, rel_policies = triggers.pop(oid, ()), policies.pop(oid, ())
-            constraints = self._constraints.pop(oid, ())
+            # Every slot is filled by now (a foreign key's left for its target: `_fill_foreign_keys`)
+            constraints = cast(list[Constraint], self._constraints.pop(oid, []))
             # A slot is left None only if the server's deparse failed, and then the read raises: each index keeps
             # the place its part was given (Parts).
             indexes = owned_indexes([i for i in self._indexes.pop(oid, ()) if i is not None], constraints)
@@ -500,7 +481,7 @@ class Builder:
                 resolver.add("pg_trigger", t["oid"], ObjectRef("trigger", rel.schema, rel.name, t["name"]))
             for p in rel_policies:
                 resolver.add("pg_policy", p["oid"], ObjectRef("policy", rel.schema, rel.name, p["name"]))
-            if number % _YIELD == 0:
+            if number % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
 
     async def head(self) -> Catalog:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..meta import MetaSnapshot
     from ..model import Catalog
     from ..model_privileges import Privilege
-    from .build import ColumnPool
+    from .build_columns import ColumnPool
 
 # The read's module (the builder, the model objects, the queries): imported once the sessions are open (a caller
 # may import it on a thread while they open: core/preimport.py).

@@ -13,7 +13,8 @@ import asyncpg
 
 from ..gc_pause import collector_paused
 from ..model import Catalog, QualifiedName
-from .build import Builder, ColumnPool
+from .build import Builder
+from .build_columns import ColumnPool
 from .objects import KINDS, listed_relation
 from .queries import (
     INDEX_DEFINITIONS,
@@ -130,13 +131,6 @@ async def _fetch_group(
         builder.consume(name, await conn.fetch(sql, *args))
 
 
-# Portions of a kind asked for before the first of them is built (the driver's records held): two, but the
-# constraints' three: their build waits for every column, and their third session would otherwise idle until
-# the columns are in; a portion of theirs is a fifth of a columns' one (5,000 tables: 5,800 rows against 19,000).
-# Four idled less still, but held 5 MiB more at the browser's peak at 5,000 tables (117-118 of 120 MiB).
-READ_AHEAD = {"constraints": 3}
-
-
 async def _fetch_portions(
     conn: asyncpg.Connection,
     name: str,
@@ -149,9 +143,8 @@ async def _fetch_portions(
     the driver's records of a kind are at most two portions, whatever the catalog's size."""
     portions = builder.portions
     building: list[asyncio.Task[None]] = []
-    ahead = READ_AHEAD.get(name, 2)
     for number, (low, high) in enumerate(portions, 1):
-        if len(building) >= ahead:
+        if len(building) >= 2:
             await building.pop(0)
         if between is not None and number > 1:  # the first: just after `between` ran in _fetch_group
             await between(conn)
