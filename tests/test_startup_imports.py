@@ -1,7 +1,8 @@
 """The browser's first frame imports only what it draws: the SQL highlighter (Pygments), the SQL parsers,
 the JSON encoder, the driver (asyncpg) and the introspection modules are loaded when first used (the last on the loader's thread),
 the Diff, Migrations and Health panes (the planner's results, migrations, review) once the first frame is drawn
-(ui/tab_actions.py: mount_tab_panes), not before the screen is up."""
+(ui/tab_actions.py: mount_tab_panes), not before the screen is up; the finder, help and error screens when
+first pushed, and the Details' History section with the first table shown (after the frame, commands/open.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ LATE = ("pygments", "sqlglot", "pglast", "orjson", "asyncpg")
 LATE_OURS = (
     "dibs_tui.core.bodies",
     "dibs_tui.core.explore.fkgraph",
+    "dibs_tui.core.explore.history",
     "dibs_tui.core.explore.uses",
     "dibs_tui.core.introspect",
     "dibs_tui.core.migrations",
@@ -25,6 +27,10 @@ LATE_OURS = (
     "dibs_tui.ui.diff_view",
     "dibs_tui.ui.health_pane",
     "dibs_tui.ui.migrations_pane",
+    "dibs_tui.ui.screens.error",
+    "dibs_tui.ui.screens.finder",
+    "dibs_tui.ui.screens.help",
+    "dibs_tui.ui.widgets.history_section",
     "textual.widgets._text_area",  # Textual's editor: the browser has none
     "textual.document",
 )
@@ -197,3 +203,44 @@ def test_the_used_by_section_does_not_import_the_sql_file_reader() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[:2] == ["[] None", "[]"], result.stdout
+
+
+def test_what_the_first_frame_left_out_is_there_once_asked(db: str) -> None:
+    """In a process that has not imported them, the screens and the section the first frame leaves out come
+    when asked: `t` opens the finder as soon as the catalog is in and goes to the table typed, the Details
+    show its History section, `?` opens the help."""
+    run_sql(db, "CREATE TABLE orders (id int PRIMARY KEY, total numeric); CREATE TABLE people (id int)")
+    code = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from dibs_tui.config import Settings\n"
+        "from dibs_tui.core.connect import resolve\n"
+        "from dibs_tui.ui.app import DibsApp\n"
+        "async def until(pilot, condition):\n"
+        "    for _ in range(1500):\n"  # a hang's guard, not a time limit: each turn is a pause of the loop
+        "        if condition():\n"
+        "            return\n"
+        "        await pilot.pause(0.02)\n"
+        "    raise SystemExit(f'stuck on {type(pilot.app.screen).__name__}')\n"
+        "async def main():\n"
+        f"    app = DibsApp(resolve({db!r}), Settings(project_root=Path.cwd()), header_label='t')\n"
+        "    async with app.run_test(size=(120, 36)) as pilot:\n"
+        f"        print(sorted(m for m in {LATE_OURS!r} if m.startswith('dibs_tui.ui.screens') and m in sys.modules))\n"
+        "        await until(pilot, lambda: app.catalog is not None)\n"
+        "        await pilot.press('t')\n"
+        "        await until(pilot, lambda: type(app.screen).__name__ == 'FinderScreen')\n"
+        "        await pilot.press(*'orders', 'enter')\n"
+        "        await until(pilot, lambda: app.screen is app.screen_stack[0] and app.card.relation is not None "
+        "and app.card.relation.name == 'orders')\n"
+        "        shown = lambda: [line.content.plain for line in app.details.lines]\n"
+        "        await until(pilot, lambda: any(line.startswith('── History') for line in shown()))\n"
+        "        await pilot.press('question_mark')\n"
+        "        await until(pilot, lambda: type(app.screen).__name__ == 'HelpScreen')\n"
+        "        print(app.card.relation.name, [line for line in shown() if line.startswith('── History')])\n"
+        "asyncio.run(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.split("\n")[:2] == ["[]", "orders ['── History (0)']"], result.stdout

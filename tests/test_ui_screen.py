@@ -532,3 +532,15 @@ def help_entries_of(app: DibsApp) -> list[tuple[str, str, str, str]]:
     from dibs_tui.ui.app_help import help_entries
 
     return help_entries(app)[1]
+
+
+async def test_the_screen_focuses_the_tables_list_as_it_is_composed(db: str) -> None:
+    """The browser's screen gives the Tables list the focus itself: Textual's default (the first focusable
+    widget) gave it to the tab strip and the app moved it on, two more style passes before the first frame."""
+    await execute(db, "CREATE TABLE t (id int)")
+    app = DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="dibs_test")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen, tables = app.screen, app.query_one(TableList)
+        assert screen.AUTO_FOCUS is not None and screen.query(screen.AUTO_FOCUS).first() is tables
+        assert app.focused is tables

@@ -19,6 +19,7 @@ from ..core.gc_pause import collector_paused
 from .common import exit_now, sqlite_path, target_for
 
 EXIT_NOT_A_TERMINAL = 2
+_AFTER_THE_FIRST_FRAME = ("asyncpg", "dibs_tui.ui.widgets.history_section")
 
 
 def open_browser(target: ConnectionTarget, settings: Settings, *, desired: list[str] | None = None) -> int:
@@ -31,10 +32,12 @@ def open_browser(target: ConnectionTarget, settings: Settings, *, desired: list[
 
     The driver is imported then, once the frame is drawn and before the pause ends: the first frame does not
     connect, and asyncpg imported later by the loader's thread, with the collector back on and its objects never
-    frozen, made the list and the first card dearer (bench/JOURNAL.md, session 30)."""
+    frozen, made the list and the first card dearer (bench/JOURNAL.md, session 30). So is the first card's
+    History section, which the first frame does not draw (bench/JOURNAL.md, session 31)."""
     with ExitStack() as startup:
         startup.enter_context(collector_paused(keep_what_was_built=True))
-        startup.callback(importlib.import_module, "asyncpg")  # run first: callbacks run last-in first-out
+        for name in _AFTER_THE_FIRST_FRAME:  # run first: callbacks run last-in first-out
+            startup.callback(importlib.import_module, name)
         from ..ui.app import DibsApp
 
         app = DibsApp(target, settings, desired=desired, first_frame=startup.close)

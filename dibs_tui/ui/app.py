@@ -36,7 +36,7 @@ from ..config import Settings
 from ..core.connect import ConnectionTarget
 from ..core.gc_pause import freeze_long_lived
 from ..core.model import Catalog, ObjectRef, QualifiedName
-from .app_help import APP_BINDINGS, TablesCommands, help_entries, system_commands
+from .app_help import APP_BINDINGS, TablesCommands, help_screen, system_commands
 from .catalog_loader import CardReads, failure_text, fetch_catalog, fetch_relation
 from .explorer.actions import ExplorerActions
 from .finder_actions import FinderActions
@@ -58,8 +58,7 @@ from .messages import (
 from .navigation import History
 from .navigation_actions import NavigationActions
 from .pane_context import DiffChoices, PaneContext
-from .screens.error import ErrorScreen
-from .screens.help import HelpScreen
+from .screens.browse import BrowseScreen
 from .selection import CopyActions
 from .server_watch import ServerWatch
 from .tab_actions import TabActions
@@ -69,8 +68,6 @@ from .widgets.card_and_details import CardAndDetails
 from .widgets.details import DetailsView, column_details, table_details
 from .widgets.footer import Footer
 from .widgets.header_bar import HeaderBar
-from .widgets.history_section import index_for
-from .widgets.history_section import prepare as prepare_history
 from .widgets.table_card import TableCard
 from .widgets.table_list import TableList
 from .widgets.tables_pane import TablesPane
@@ -138,9 +135,8 @@ class DibsApp(
         self._card_reads = CardReads()  # a card with no session of its own reads on the whole read's
         # The loader threads' reads, cancelled when the app closes; a lock one waits for is said in the header.
         self._runs = LoaderRuns(lambda wait: self.post_message(LockWaitSaid(wait)))
-        self.diff_choices = (
-            DiffChoices()
-        )  # the Diff tab's accepted renames and grants, for Migrations' `n` too
+        # The Diff tab's accepted renames and grants, for Migrations' `n` too.
+        self.diff_choices = DiffChoices()
         self.history = History()
         self._finder = FinderCandidates(None)
         self.details_subject = "table"  # what the Details pane describes: "table" or "column"
@@ -158,10 +154,13 @@ class DibsApp(
             self.set_sync,
             self._schema_changed,
             self.catalog_changed,
-            lambda: index_for(self.catalog) if self.catalog is not None else None,
+            self.history_index,
             self._runs,
             self.diff_choices,
         )
+
+    def get_default_screen(self) -> Screen[Any]:
+        return BrowseScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -188,7 +187,6 @@ class DibsApp(
         if self._first_frame is not None:
             self.call_after_refresh(self._first_frame)
         self.call_after_refresh(self.load_catalog)
-        self.query_one(TableList).focus()
 
     @property
     def tables_pane(self) -> TablesPane:
@@ -244,6 +242,8 @@ class DibsApp(
 
     def _hand_over(self, generation: int, marks: dict[str, float], catalog: Catalog) -> None:
         """On the loader's thread, the catalog just read: indexed and ordered there, then posted."""
+        from .widgets.history_section import prepare as prepare_history  # the first frame has no History
+
         prepare_history(catalog)  # indexed here, off the screen's loop: a selection is then a look-up
         # The model is immutable and lives until the next load: keep the cyclic GC from rescanning its
         # millions of objects (full collections of a 5,000-table catalog pause for half a second).
@@ -401,6 +401,8 @@ class DibsApp(
                 self.load_catalog()
             elif choice == "quit":
                 self.exit(1, return_code=1)
+
+        from .screens.error import ErrorScreen  # not the first frame's (tests/test_startup_imports.py)
 
         self.push_screen(ErrorScreen(title, event.message, can_close=self.catalog is not None), chosen)
 
@@ -591,8 +593,7 @@ class DibsApp(
 
     # Help and palette ------------------------------------------------------------------------------------
     def action_help(self) -> None:
-        title, entries = help_entries(self)
-        self.push_screen(HelpScreen(title, entries))
+        self.push_screen(help_screen(self))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from system_commands(self)

@@ -16,14 +16,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from ..core.model import Catalog
-from .screens.finder import finder_item
-from .screens.help import HelpEntry
+from .finder_candidates import finder_item
 from .search import Candidate, rank
 from .text import data
 from .widgets.table_list import TableList
 
 if TYPE_CHECKING:
     from .app import DibsApp
+    from .screens.help import HelpEntry, HelpScreen
 
 PANE_NAMES = {
     "table-list": "Tables",
@@ -101,6 +101,13 @@ class TablesCommands(Provider):
                 text=f"table {candidate.path}",
                 help=item.detail,
             )
+
+
+def help_screen(app: DibsApp) -> HelpScreen:
+    """The help of where the focus is; its screen is imported when first asked (not the first frame's)."""
+    from .screens.help import HelpScreen
+
+    return HelpScreen(*help_entries(app))
 
 
 def help_entries(app: DibsApp) -> tuple[str, list[HelpEntry]]:

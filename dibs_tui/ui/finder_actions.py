@@ -9,8 +9,7 @@ from typing import Any, Protocol
 from textual.screen import Screen
 
 from ..core.model import Catalog
-from .finder_candidates import FinderCandidates
-from .screens.finder import FinderItem, FinderScreen
+from .finder_candidates import FinderCandidates, FinderItem
 from .search import Candidate
 
 # The finders rank the whole catalog's names; until it is read the list's names are there to filter.
@@ -45,6 +44,8 @@ class FinderActions:
         if self.catalog is None:
             self.say(STILL_LOADING)
             return
+        from .screens.finder import FinderScreen  # not the first frame's (tests/test_startup_imports.py)
+
         screen = FinderScreen(
             "Go to table", self.table_candidates, placeholder="schema.table or part of a name"
         )
@@ -54,6 +55,8 @@ class FinderActions:
         if self.catalog is None:
             self.say(STILL_LOADING)
             return
+        from .screens.finder import FinderScreen
+
         screen = FinderScreen(
             "Which tables have this column?",
             self.column_candidates,

@@ -6,9 +6,31 @@ from __future__ import annotations
 import threading
 
 from ..core.gc_pause import freeze_long_lived
-from ..core.model import Catalog
-from .screens.finder import FinderItem
+from ..core.model import Catalog, Relation
 from .search import Candidate
+
+
+class FinderItem:
+    """What a finder result leads to: a table, and for column search the column. A table's candidate carries
+    its Relation instead, made into an item when shown or chosen (`finder_item`): one object and one kind's
+    text less per relation, kept as long as the catalog (11 MiB at 100,000 tables)."""
+
+    __slots__ = ("column", "detail", "schema", "table")
+
+    def __init__(self, schema: str, table: str, column: str | None = None, detail: str = "") -> None:
+        self.schema = schema
+        self.table = table
+        self.column = column
+        self.detail = detail
+
+
+def finder_item(payload: object) -> FinderItem | None:
+    """What a candidate's payload leads to: an item as it is, a relation as its table's item."""
+    if isinstance(payload, FinderItem):
+        return payload
+    if isinstance(payload, Relation):
+        return FinderItem(payload.schema, payload.name, detail=str(payload.kind))
+    return None
 
 
 def table_candidates(catalog: Catalog | None) -> list[Candidate]:

@@ -13,12 +13,16 @@ from .messages import OpenInBrowser
 from .widgets.details import DetailsView
 
 if TYPE_CHECKING:
+    from ..core.explore.history import HistoryIndex
+    from ..core.model import Catalog
     from .diff_pane import DiffPane
     from .health_pane import HealthPane
     from .migrations_pane import MigrationsPane
 
 
 class _Historied(Protocol):
+    catalog: Catalog | None
+
     @property
     def details(self) -> DetailsView: ...
 
@@ -38,6 +42,13 @@ class _Historied(Protocol):
 
 
 class HistoryActions:
+    def history_index(self: _Historied) -> HistoryIndex | None:
+        """The History section's index of the catalog on screen (imported once asked: the first frame has no
+        History section, tests/test_startup_imports.py)."""
+        from .widgets.history_section import index_for
+
+        return index_for(self.catalog) if self.catalog is not None else None
+
     def action_migration_history(self: _Historied) -> None:
         """The Details pane, on the History section of the table or column it shows."""
         self.query_one(TabbedContent).active = "browse"

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.signal import Signal
 
 from ..config import Settings
 from ..core.connect import ConnectionTarget
-from ..core.explore.history import HistoryIndex
 from ..core.model import Catalog, QualifiedName
 from .loader_runs import LoaderRuns
+
+if TYPE_CHECKING:
+    from ..core.explore.history import HistoryIndex
 
 
 @dataclass

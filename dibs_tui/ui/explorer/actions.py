@@ -9,9 +9,9 @@ from typing import Any, Protocol
 from textual.screen import Screen
 
 from ...core.model import Catalog, ObjectRef
+from ..finder_candidates import FinderItem
 from ..navigation import Location
 from ..pane_context import PaneContext
-from ..screens.finder import FinderItem, FinderScreen
 from ..search import Candidate
 from ..text import safe
 
@@ -85,6 +85,7 @@ class ExplorerActions:
         self.push_screen(ExportScreen(self.catalog, (here.schema, here.table) if here else None), written)
 
     def action_path(self: _Explorable) -> None:
+        from ..screens.finder import FinderScreen
         from .path_screen import PathScreen
 
         here, catalog = self.current_location(), self.catalog

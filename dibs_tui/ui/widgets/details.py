@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import BindingType
 from textual.content import Content
@@ -39,9 +39,11 @@ from ..describe import (
 from ..highlight import sql_lines
 from ..source import resolve
 from ..text import bounded_lines, data, link, safe, sql_name
-from .history_section import Row, column_history, table_history
 from .virtual_list import VirtualList
 from .wrapped_static import wrapped
+
+if TYPE_CHECKING:
+    from .history_section import Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +262,8 @@ def table_details(
                     copy=sql_name(pol.name),
                 )
             )
+    from .history_section import table_history  # not the first frame's (tests/test_startup_imports.py)
+
     lines += _migration_lines(*table_history(catalog, relation))
     lines += before_ddl
     ddl = relation_ddl(catalog, relation)
@@ -514,6 +518,8 @@ def column_details(
             )
             for i in indexes
         ]
+    from .history_section import column_history
+
     lines += _migration_lines(*column_history(catalog, relation, column))
     return lines
 
