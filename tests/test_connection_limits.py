@@ -22,13 +22,13 @@ from tests.pg import execute, fetch, run_sql, sandbox_leftovers
 _names = count()
 
 
-@pytest.fixture
-def one_session(db: str, pg_server: EmbeddedServer) -> Iterator[str]:
-    """The DSN of `db` as a role that may hold one session, reads everything and may make a sandbox."""
-    role = f"one_session_{next(_names)}_{db.rsplit('/', 1)[1]}"
+def _limited_role(db: str, pg_server: EmbeddedServer, sessions: int) -> Iterator[str]:
+    """The DSN of `db` as a role that may hold `sessions` sessions, reads everything and may make a sandbox."""
+    role = f"sessions_{sessions}_{next(_names)}_{db.rsplit('/', 1)[1]}"
     run_sql(
         pg_server.dsn(),
-        f'CREATE ROLE "{role}" LOGIN CREATEDB CREATEROLE CONNECTION LIMIT 1; GRANT pg_read_all_data TO "{role}"',
+        f'CREATE ROLE "{role}" LOGIN CREATEDB CREATEROLE CONNECTION LIMIT {sessions}; '
+        f'GRANT pg_read_all_data TO "{role}"',
     )
     run_sql(
         db,
@@ -38,6 +38,17 @@ def one_session(db: str, pg_server: EmbeddedServer) -> Iterator[str]:
     )
     yield db.replace("postgres@", f"{role}@")
     run_sql(pg_server.dsn(), f'DROP ROLE IF EXISTS "{role}"')
+
+
+@pytest.fixture
+def one_session(db: str, pg_server: EmbeddedServer) -> Iterator[str]:
+    yield from _limited_role(db, pg_server, 1)
+
+
+@pytest.fixture
+def four_sessions(db: str, pg_server: EmbeddedServer) -> Iterator[str]:
+    """The browser's whole read on three sessions and one more: its list, cards and watch make do with one."""
+    yield from _limited_role(db, pg_server, 4)
 
 
 def test_a_read_makes_do_with_the_one_session_the_role_may_hold(one_session: str) -> None:
@@ -116,6 +127,23 @@ async def test_the_browser_refreshes_on_the_one_session_its_watch_held(one_sessi
             await wait_for(pilot, lambda g=generation: app._load_generation > g and not app.load_state)
             assert app.screen is app.screen_stack[0]  # no error screen
             await wait_for(pilot, lambda: app._watching)
+
+
+async def test_the_browser_loads_and_refreshes_on_a_role_of_four_sessions(four_sessions: str) -> None:
+    from tests.ui_pilot import loaded, make_app, wait_for
+
+    app = make_app(four_sessions)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        assert app.catalog is not None and sorted(r.name for r in app.catalog.relations) == [
+            "child",
+            "parent",
+        ]
+        generation = app._load_generation
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app._load_generation > generation and not app.load_state)
+        assert app.screen is app.screen_stack[0]  # no error screen
+        assert app.catalog is not None and len(app.catalog.relations) == 2
 
 
 def test_the_first_card_shows_on_the_one_session_while_the_whole_read_waits(
