@@ -141,6 +141,49 @@ def test_the_constraints_portions_do_not_wait_for_the_columns_after_their_own(
     ]
 
 
+class _RefusingConnection(CountingConnection):
+    """A real connection that sends `SELECT 1 / 0` in place of the `refused` statement (SQL and its count among
+    every connection's, `sent`): the server's own error for one query of the read."""
+
+    def __init__(self, conn: asyncpg.Connection, refused: tuple[str, int], sent: dict[str, int]) -> None:
+        super().__init__(conn)
+        self.refused, self.sent = refused, sent
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        self.sent[sql] = self.sent.get(sql, 0) + 1
+        if (sql, self.sent[sql]) == self.refused:
+            return await self._conn.fetch("SELECT 1 / 0")
+        return await self._conn.fetch(sql, *args)
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2], ids=["one connection", "two connections", "three connections"])
+@pytest.mark.parametrize("kind", ["columns", "constraints", "indexes"])
+def test_a_query_that_fails_on_one_session_ends_the_read_with_its_error(
+    db: str, monkeypatch: pytest.MonkeyPatch, extra: int, kind: str
+) -> None:
+    """The server refuses the second portion of one kind: the builds the other sessions waited for (that
+    portion's columns, the back-pressure of their own portions, the index definitions) never came, and over two
+    or three sessions the read (the browser's, `schema --json`'s) waited for ever instead of failing."""
+    run_sql(db, TRICKY + ACROSS)
+    monkeypatch.setattr(read, "PORTION_RELATIONS", 2)
+
+    async def refused_read() -> None:
+        conns = [await asyncpg.connect(db) for _ in range(1 + extra)]
+        try:
+            version = conns[0].get_server_version()
+            sql = queries_for(version.major * 10000 + version.minor)[kind]
+            sent: dict[str, int] = {}
+            refusing = [_RefusingConnection(c, (sql, 2), sent) for c in conns]
+            read_whole = introspect(refusing[0], extra_connections=refusing[1:])  # type: ignore[arg-type]
+            await asyncio.wait_for(read_whole, 60)  # a hang fails the test, it does not stop the suite
+        finally:
+            for conn in conns:
+                await conn.close()
+
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        asyncio.run(refused_read())
+
+
 def _bounds(db: str, size: int, least: int | None = None) -> tuple[list[int], list[int]]:
     """The portion bounds of public's tables in portions of `size` (or fewer relations, down to `least`, for
     at least four portions), and those tables' OIDs in order."""

@@ -65,6 +65,11 @@ _TEXT_SEARCH_CATALOGS = {DICTIONARY: "pg_ts_dict", CONFIGURATION: "pg_ts_config"
 CONSTRAINTS_BESIDE_COLUMNS = 10
 
 
+class ReadStopped(Exception):
+    """What a build waiting for another kind meets once a query of the read failed (`Builder.stop`): never
+    said to a user, the query's own error is."""
+
+
 class CatalogBuildError(Exception):
     """A kind of the catalog's rows that could not be made into the model (a bug): said with the kind and the
     error. The builds that wait for that kind meet this same error (`Builder._wait`), not what their own code
@@ -137,14 +142,17 @@ class Builder:
         self._portions_in: Counter[str] = Counter()
         self._head: asyncio.Future[Catalog] | None = None
         self.reading = True  # until every query's rows are in (read.py)
+        self._stopped = False  # a query failed: nothing more will arrive (`stop`)
 
     def meta_read(self, snapshot: MetaSnapshot) -> None:
         self.meta = snapshot
         self._arrived[META].set()
 
     async def meta_snapshot(self) -> MetaSnapshot | None:
-        """The meta tables' snapshot, once read (a read with the meta tables only)."""
-        await self._arrived[META].wait()
+        """The meta tables' snapshot, once read (a read with the meta tables only); None if the read stopped
+        before it (its failure is the read's to say)."""
+        if not self._stopped:
+            await self._arrived[META].wait()
         return self.meta
 
     def portions_between(self, bounds: Sequence[int]) -> None:
@@ -190,18 +198,36 @@ class Builder:
                 self._arrive(name)
 
     def cancel(self) -> None:
-        """Stop the builds still waiting for a result that will not come (a query failed)."""
+        """Stop the builds still waiting for a result that will not come (a query failed); what the others
+        raised meanwhile is taken, so that it is not reported again as never retrieved."""
         for task in self._tasks:
-            task.cancel()
+            if not task.cancel() and not task.cancelled():
+                task.exception()
         if self._head is not None:
             self._head.cancel()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def stop(self) -> None:
+        """A query failed on one session: every build waiting for what will now never arrive raises
+        `ReadStopped`, so that the other sessions' groups end and the read raises the query's own error
+        (read._fetch_all). A build waits in a session's group too (the index definitions, a portion's
+        back-pressure): cancelling the builder's tasks alone left those waiting for ever."""
+        self._stopped = True
+        for event in self._arrived.values():
+            event.set()
 
     async def _wait(self, *names: str) -> None:
         """Until each of `names` is built; one that failed raises its error here, in every build after it."""
         for name in names:
-            await self._arrived[name].wait()
+            if not self._stopped:
+                await self._arrived[name].wait()
             if (failed := self._failed.get(name)) is not None:
                 raise failed
+            if self._stopped:
+                raise ReadStopped
 
     def _fail(self, error: Exception, *names: str, kind: str) -> CatalogBuildError:
         """The error `names` failed with, kept for their waiters: a build's own, said with its kind, or the one

@@ -13,7 +13,7 @@ import asyncpg
 
 from ..gc_pause import collector_paused
 from ..model import Catalog, QualifiedName
-from .build import Builder
+from .build import Builder, ReadStopped
 from .build_columns import ColumnPool
 from .objects import KINDS, listed_relation
 from .queries import (
@@ -104,6 +104,8 @@ async def _fetch_group(
     the next query is on the server while Python builds model objects from the previous one. `between(conn)`
     runs before each query and each portion (load_catalog)."""
     for name in names:
+        if builder.stopped:  # another session's query failed: the read ends with its error
+            raise ReadStopped
         if between is not None:
             await between(conn)
         if name == META:
@@ -220,16 +222,31 @@ async def _fetch_all(
                 await other.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
                 await _fetch_group(other, queries, names, include, exclude, builder)
 
+        failures: list[BaseException] = []
+
+        async def stopping_the_others(group: Awaitable[None]) -> None:
+            """A group whose query failed stops the builder: the builds the other sessions wait for (their
+            back-pressure, the index definitions) would never come, and the read would wait for ever."""
+            try:
+                await group
+            except BaseException as exc:
+                if not failures:
+                    failures.append(exc)
+                    builder.stop()
+                raise
+
         # Every group ends before the first failure is raised: a connection must not be rolled back while
-        # its query still runs.
-        outcomes = await asyncio.gather(
-            _fetch_group(conn, queries, groups[0], include, exclude, builder, between),
-            *(on_extra(other, names) for other, names in zip(extra, groups[1:], strict=True)),
+        # its query still runs. The first failure is the one said; the others' `ReadStopped` follow from it.
+        await asyncio.gather(
+            stopping_the_others(_fetch_group(conn, queries, groups[0], include, exclude, builder, between)),
+            *(
+                stopping_the_others(on_extra(other, names))
+                for other, names in zip(extra, groups[1:], strict=True)
+            ),
             return_exceptions=True,
         )
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
+        if failures:
+            raise failures[0]
 
 
 async def introspect(
