@@ -258,7 +258,7 @@ async def introspect(
 ) -> Catalog:
     """The live catalog of the database behind `conn`, as a frozen model (no meta-table provenance).
 
-    `extra_connections` (up to three are used: `_GROUPS`) let the queries run concurrently; the
+    `extra_connections` (one fewer than `_GROUPS` has groups are used) let the queries run concurrently; the
     result is the same. The cyclic garbage collector is paused meanwhile: the model is a tree of a few hundred
     thousand new objects, and the collections they would trigger cost more than the build itself.
     """
