@@ -133,3 +133,27 @@ async def test_the_health_tab_reports_what_lint_reports(
         "file": "schema.sql",
         "line": _line("CREATE FUNCTION touch"),
     }
+
+
+async def test_the_uses_screen_places_nodes_as_uses_does(db: str, project: Path) -> None:
+    """`u` in the browser reads the configured schema files as `dibs-tui uses` does: the trigger is placed on
+    its CREATE TRIGGER's line, not on its table's (which the meta rows alone would give)."""
+    (project / "dibs-tui.toml").write_text('schema = ["schema.sql"]\n')
+    from dibs_tui.config import load_settings
+    from dibs_tui.core.connect import resolve
+    from dibs_tui.ui.app import DibsApp
+    from dibs_tui.ui.explorer.uses_screen import UsesScreen
+    from tests.ui_pilot import goto, loaded, wait_for
+
+    app = DibsApp(resolve(db), load_settings(project), header_label="dibs_test")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await loaded(pilot)
+        await goto(pilot, "child")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "use it" in str(app.screen.query_one("#uses-status").render()))
+        assert isinstance(app.screen, UsesScreen)
+        labels = [str(n.label) for n in app.screen.query_one("#uses-tree").root.children]  # type: ignore[attr-defined]
+    trigger = next(label for label in labels if label.startswith("trigger child.child_touch"))
+    assert f"schema.sql:{_line('CREATE TRIGGER child_touch')}:" in trigger
+    view = next(label for label in labels if label.startswith("view child_view"))
+    assert f"schema.sql:{_line('CREATE VIEW child_view')}:" in view

@@ -57,7 +57,10 @@ class ExplorerActions:
                 if here.column
                 else ObjectRef("table", here.schema, here.table)
             )
-            screen = UsesScreen(self.catalog, ref)
+            context = self.pane_context()
+            settings = context.settings
+            paths = settings.source_paths(context.desired_spec())
+            screen = UsesScreen(self.catalog, ref, paths, settings.project_root)
         ExplorerActions._explore(self, screen)
 
     def action_neighbourhood(self: _Explorable) -> None:

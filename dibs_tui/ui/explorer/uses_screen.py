@@ -1,9 +1,12 @@
 """`u`: everything that uses the selected table or column, as a tree (built on a thread); Enter on a node
-goes to its table (or column) in the browser."""
+goes to its table (or column) in the browser. Each node is placed as `dibs-tui uses` places it: by the meta
+rows, then the configured schema files (a trigger, a view, a policy on its own statement's line)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -14,7 +17,9 @@ from textual.message import Message
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
+from ...core.errors import DibsError
 from ...core.explore.names import spell, spell_in
+from ...core.explore.source_lines import SourceLines
 from ...core.explore.uses import UseNode, UsesIndex
 from ...core.model import Catalog, ObjectRef
 from ..navigation import Location
@@ -26,6 +31,8 @@ from .base import ExplorerScreen
 @dataclass
 class UsesBuilt(Message):
     tree: UseNode
+    # Why the schema files placed nothing (one could not be read): the meta rows alone placed the nodes.
+    unplaced: str | None = None
 
 
 def node_label(node: UseNode, schema: str | None = None) -> Text:
@@ -54,10 +61,19 @@ def location_of(ref: ObjectRef) -> Location | None:
 
 
 class UsesScreen(ExplorerScreen):
-    def __init__(self, catalog: Catalog, ref: ObjectRef) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        ref: ObjectRef,
+        source_paths: Sequence[Path] = (),
+        project_root: Path | None = None,
+    ) -> None:
+        """`source_paths`: the configured schema files, `project_root` what their paths are relative to."""
         super().__init__()
         self.catalog = catalog
         self.ref = ref
+        self.source_paths = tuple(source_paths)
+        self.project_root = project_root or Path.cwd()
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -78,7 +94,12 @@ class UsesScreen(ExplorerScreen):
 
     @work(thread=True, exclusive=True, group="uses", description="what uses this")
     def _build(self, catalog: Catalog, ref: ObjectRef) -> None:
-        self.post_message(UsesBuilt(UsesIndex(catalog).tree(ref)))
+        unplaced = None
+        try:
+            lines = SourceLines.of_files(catalog, self.source_paths, self.project_root)
+        except (DibsError, OSError) as exc:  # a schema file with a syntax error, or gone
+            lines, unplaced = SourceLines(catalog), str(exc)
+        self.post_message(UsesBuilt(UsesIndex(catalog, lines).tree(ref), unplaced))
 
     @on(UsesBuilt)
     def _built(self, message: UsesBuilt) -> None:
@@ -100,11 +121,14 @@ class UsesScreen(ExplorerScreen):
         add(tree.root, message.tree)
         tree.root.expand()
         count = sum(1 for _ in message.tree.walk()) - 1
-        self.query_one("#uses-status", Static).update(
+        status = (
             f"{count} object{'s' if count != 1 else ''} use it"
             if count
             else "nothing in this database uses it"
         )
+        if message.unplaced is not None:
+            status += f" · placed by the meta rows alone: {message.unplaced}"
+        self.query_one("#uses-status", Static).update(data(status))
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[ObjectRef]) -> None:
