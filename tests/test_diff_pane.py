@@ -316,3 +316,39 @@ async def test_at_80_columns_a_rename_suggestion_keeps_its_new_names_end_and_its
             "ived_rows  " + f"{pane.result.renames[0].confidence:.0%}"
         ), rows
         assert "Renames: a accept, x reject" in rows, rows
+
+
+@pytest.fixture
+def long_view(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, desired = new_database(), new_database()
+    columns = ", ".join(f"c{i} int" for i in range(30))
+    run_sql(live, f"CREATE TABLE t ({columns}); CREATE VIEW v AS SELECT * FROM t WHERE c0 > 0;")
+    run_sql(desired, f"CREATE TABLE t ({columns}); CREATE VIEW v AS SELECT * FROM t WHERE c0 > 1;")
+    return live, desired
+
+
+async def test_at_80x24_a_long_definition_scrolls_to_its_last_line(
+    long_view: tuple[str, str], tmp_path: Path
+) -> None:
+    """A view's 30 lines do not fit the definitions panel: it scrolls (tab, end) to the WHERE that differs,
+    where it was cut after its first lines with no way to read the rest."""
+    db, desired = long_view
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        pane = await _diffed(pilot, app)
+        options = pane.query_one("#diff-changes", OptionList)
+        options.highlighted = next(
+            i for i in range(options.option_count) if "view v" in str(options.get_option_at_index(i).prompt)
+        )
+        options.focus()
+        await pilot.press("tab", "end")
+        new = pane.query_one("#diff-new", Static)
+        assert text_of(new).splitlines()[-1].strip() == "WHERE (c0 > 1);"
+
+        def last_line_shown() -> bool:
+            geometry = app.screen.find_widget(new)
+            last = geometry.region.bottom - 1
+            return geometry.clip.y <= last < geometry.clip.bottom
+
+        await wait_for(pilot, last_line_shown, limit=5)

@@ -22,7 +22,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -45,6 +45,7 @@ class DiffPane(TwoColumnPane):
     """Changes, definitions and the plan of the last diff; `d` (or `g` here) recomputes it."""
 
     DEFAULT_CSS = """
+    DiffPane #diff-definitions { height: auto; }
     DiffPane #diff-old, DiffPane #diff-new { width: 1fr; height: auto; }
     """
     ID = "diff"
@@ -72,7 +73,11 @@ class DiffPane(TwoColumnPane):
         self.plan_review: Review | None = None  # the plan's hazards, once its review is in
 
     def compose_upper(self) -> ComposeResult:
-        with Horizontal(id="diff-definitions", classes="pane-upper"):
+        # Scrolls: a long definition (a view's, a function's) is read to its end, not cut at half the pane.
+        with (
+            VerticalScroll(id="diff-definitions-scroll", classes="pane-upper"),
+            Horizontal(id="diff-definitions"),
+        ):
             yield WrappedStatic("", id="diff-old")
             yield WrappedStatic("", id="diff-new")
 
@@ -230,6 +235,7 @@ class DiffPane(TwoColumnPane):
         row = self._rows[event.option_index] if 0 <= event.option_index < len(self._rows) else None
         old = self.query_one("#diff-old", Static)
         new = self.query_one("#diff-new", Static)
+        self.query_one("#diff-definitions-scroll").scroll_home(animate=False)  # each change read from its top
         # A definition's own lines are kept (a view's, a function's); its other control characters escaped.
         if isinstance(row, Change):
             old.update(
