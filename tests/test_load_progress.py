@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+import pytest
 from textual.pilot import Pilot
 
 from dibs_tui.config import Settings
@@ -79,3 +80,30 @@ async def test_the_list_takes_its_width_for_the_catalog_while_the_read_waits(db:
             assert time.monotonic() < deadline, "the catalog never arrived after the lock went"
             await pilot.pause(0.05)
         assert not app.catalog.meta.present and pane.styles.width == width
+
+
+@pytest.mark.parametrize(
+    "meta", ["", "CREATE TABLE _dibs_migrations (version text, applied_at timestamptz);"]
+)
+async def test_the_first_list_has_the_meta_column_the_catalog_will_have(
+    db: str, tmp_path: Path, meta: str
+) -> None:
+    """The first list is drawn with the meta column the catalog will have (none without meta tables), though
+    the read has not read the meta tables yet: here it waits before them, on a table another session locks
+    (its policy's expression is deparsed). The Tables pane then keeps its width: a new one made the screen's
+    whole layout again in the middle of the read."""
+    schema = f"CREATE TABLE held (id int); CREATE POLICY own ON held USING (id > 0); CREATE TABLE other (id int); {meta}"
+    async with _browsing_while_held(db, tmp_path, schema) as (app, pilot, release):
+        pane = app.tables_pane
+        deadline = time.monotonic() + PATIENCE
+        while pane.listing is None:
+            assert time.monotonic() < deadline, "the list never came"
+            await pilot.pause(0.05)
+        assert app.catalog is None  # the read still waits for the lock
+        assert pane.table_list.meta_marks == bool(meta)
+        width = pane.styles.width
+        await release()
+        while app.catalog is None:
+            assert time.monotonic() < deadline, "the catalog never arrived after the lock went"
+            await pilot.pause(0.05)
+        assert app.catalog.meta.present == bool(meta) and pane.styles.width == width

@@ -128,6 +128,22 @@ def _text_tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
 
 
+# Whether a table of a meta table's name is in the meta schema: one look-up in pg_class's name index
+_ANY_META_TABLE_SQL = """
+SELECT EXISTS (SELECT FROM pg_catalog.pg_class c
+               JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+               WHERE c.relname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+                 AND n.nspname OPERATOR(pg_catalog.=) $2 AND c.relkind IN ('r', 'p'))
+"""
+
+
+async def has_meta_tables(conn: asyncpg.Connection, schema: str) -> bool:
+    """Whether `schema` holds a table named as a meta table, without reading it: what the browser's list needs
+    before the catalog's read has read them (its meta column). A table found here that the read then cannot
+    use (unreadable, without its columns) is said by `read_meta`'s snapshot, which has the last word."""
+    return bool(await conn.fetchval(_ANY_META_TABLE_SQL, list(META_TABLES), schema))
+
+
 async def read_meta(conn: asyncpg.Connection, schema: str | None = None) -> MetaSnapshot:
     """Everything the meta tables in `schema` (the configured meta schema) hold; an empty snapshot when there
     are none. Look-alikes, unreadable tables and columns of the wrong kind become notes, never errors."""

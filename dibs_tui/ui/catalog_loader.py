@@ -114,13 +114,15 @@ async def fetch_catalog(
     list beside it, on the second connection before that one's queries. A read that meets another session's
     lock says who holds it each second, through the reporter of the run (ui/loader_runs.py), and is made again
     once the lock is gone (core/lock_wait.py). A card that finds no session of its own is read on this one
-    (`card_reads`). `on_meta(present)` is told whether the database has meta tables as soon as the read knows,
-    before its last queries end."""
+    (`card_reads`). `on_meta(present)` is told whether the database has meta tables before the first list
+    (tables of their names in the meta schema), and again once the read has read them, before its last
+    queries end."""
     # Imported here, on the loader's thread once the first frame is drawn: the introspection modules (eleven,
     # the driver's model builders) and the driver itself are none of the first frame's business.
     from ..core.introspect.live import refuse_unknown_schemas
     from ..core.introspect.read import first_relations, list_relations, load_catalog
     from ..core.lock_wait import read_through_locks
+    from ..core.meta import has_meta_tables
     from ..core.native_heap import give_back, hold_thresholds
     from ..core.session import bounded_read, catalog_settings, prepare_catalog_session, read_budget
 
@@ -168,6 +170,9 @@ async def fetch_catalog(
         handed_over = False
         try:
             if wants_listing():
+                # The meta column settled before the first list is drawn: the Tables pane takes its width once,
+                # not again in the middle of the read (a whole layout of the screen, 40-100 ms of its CPU)
+                on_meta(await bounded_read(conn, has_meta_tables(conn, limits.meta_schema)))
                 # A screenful first (the whole list reads all of pg_class: 0.8 s at 100,000 tables), so that the
                 # list and the first card's read start at once; the whole list once the first card is in.
                 first = await bounded_read(
