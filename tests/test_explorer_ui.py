@@ -445,3 +445,26 @@ async def test_a_path_from_a_table_to_itself_shows_its_cycles_with_their_keys(db
         await pilot.press("p", *"public.review", "enter")
         await until(pilot, lambda: isinstance(app.screen, PathScreen))
         await until(pilot, lambda: "comes back" in str(app.screen.query_one("#path-text").render()))
+
+
+async def test_a_dialogs_footer_offers_its_own_keys_not_the_browsers(shop: str) -> None:
+    """Under `u`, `t` or `?` the browser's keys (`o` Open source, `/` Filter, `t` Go to table) do nothing: the
+    footer at the bottom offers the dialog's keys, where it kept offering the browser's."""
+    from textual.widgets._footer import FooterKey
+
+    from dibs_tui.ui.widgets.footer import Footer
+
+    def offered(app: DibsApp) -> set[str]:
+        return {key.action for key in app.screen.query_one(Footer).query(FooterKey)}
+
+    app = make_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _app_on(pilot, "orders")
+        for key, kind, closes in (("u", UsesScreen, "close"), ("t", FinderScreen, "cancel")):
+            await pilot.press(key)
+            await until(pilot, lambda kind=kind: isinstance(app.screen, kind))
+            await until(pilot, lambda closes=closes: closes in offered(app))
+            assert not offered(app) & {"open_source", "filter", "find_table", "app.open_source"}
+            assert app.screen.query_one(Footer).region.bottom == 24  # the screen's last row
+            await pilot.press("escape")
+            await until(pilot, lambda kind=kind: not isinstance(app.screen, kind))

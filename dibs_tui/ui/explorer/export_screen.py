@@ -22,6 +22,7 @@ from ...core.model import Catalog, QualifiedName
 from ..messages import ExportWritten
 from ..screens.confirm import ConfirmScreen
 from ..text import data
+from ..widgets.footer import Footer
 
 FORMATS = (
     ("mermaid", "Mermaid erDiagram", "mmd"),
@@ -88,6 +89,7 @@ class ExportScreen(ModalScreen[str | None]):
             with Horizontal():
                 yield Button("Write", id="export-write", variant="success", compact=True)
                 yield Button("Cancel", id="export-cancel", variant="primary", compact=True)
+        yield Footer(compact=True)  # this screen's keys, not the browser's (inert under it)
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()

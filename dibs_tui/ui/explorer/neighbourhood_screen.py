@@ -20,6 +20,7 @@ from ...core.explore.fkgraph import FkGraph
 from ...core.model import Catalog, QualifiedName
 from ..navigation import Location
 from ..text import data
+from ..widgets.footer import Footer
 from ..widgets.wrapped_static import WrappedStatic
 from .base import ExplorerScreen
 from .neighbourhood_layout import Box, Drawing, draw
@@ -174,6 +175,7 @@ class NeighbourhoodScreen(ExplorerScreen):
                 "arrows move · enter re-centres · g goes there · 1 2 3 depth · [ ] page · escape closes",
                 classes="explorer-status",
             )
+        yield Footer(compact=True)  # this screen's keys, not the browser's (inert under it)
 
     def _title(self) -> Content:
         schema, name = self.view.centre

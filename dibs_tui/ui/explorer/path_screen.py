@@ -20,6 +20,7 @@ from ...core.explore.paths import JoinPath, shortest_paths
 from ...core.model import Catalog, QualifiedName
 from ..navigation import Location
 from ..text import data
+from ..widgets.footer import Footer
 from ..widgets.wrapped_static import WrappedStatic, wrapped
 from .base import ExplorerScreen
 
@@ -61,6 +62,7 @@ class PathScreen(ExplorerScreen):
                 "j/k choose · y copies the SQL · g goes to the target · escape closes",
                 classes="explorer-status",
             )
+        yield Footer(compact=True)  # this screen's keys, not the browser's (inert under it)
 
     def on_mount(self) -> None:
         self.query_one("#path-list").focus()

@@ -24,6 +24,7 @@ from ...core.explore.uses import UseNode, UsesIndex
 from ...core.model import Catalog, ObjectRef
 from ..navigation import Location
 from ..text import data, safe
+from ..widgets.footer import Footer
 from ..widgets.wrapped_static import WrappedStatic
 from .base import ExplorerScreen
 
@@ -87,6 +88,7 @@ class UsesScreen(ExplorerScreen):
             tree.show_root = True
             yield tree
             yield WrappedStatic("building…", id="uses-status", classes="explorer-status")
+        yield Footer(compact=True)  # this screen's keys, not the browser's (inert under it)
 
     def on_mount(self) -> None:
         self.query_one(Tree).focus()

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button
 
 from ..text import safe
+from ..widgets.footer import Footer
 from ..widgets.wrapped_static import WrappedStatic
 
 
@@ -53,6 +54,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal():
                 yield Button("Yes", id="yes", variant="warning")
                 yield Button("No", id="no", variant="primary")
+        yield Footer(compact=True)  # this screen's keys, not the browser's (inert under it)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from ..text import safe
+from ..widgets.footer import Footer
 from ..widgets.wrapped_static import WrappedStatic
 
 
@@ -54,6 +55,7 @@ class ErrorScreen(ModalScreen[str]):
                 if self.can_close:
                     yield Button("Close", id="close")
                 yield Button("Quit", id="quit", variant="error")
+        yield Footer(compact=True)  # this screen's keys, not the browser's (inert under it)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

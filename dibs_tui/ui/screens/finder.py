@@ -25,6 +25,7 @@ from ..finder_candidates import FinderItem, finder_item
 from ..search import Candidate, rank
 from ..text import cut_middle, data
 from ..widgets.fixed_input import FixedInput
+from ..widgets.footer import Footer
 from ..widgets.virtual_list import VirtualList
 
 RESULT_LIMIT = 200
@@ -110,6 +111,7 @@ class FinderScreen(ModalScreen[FinderItem | None]):
             yield FixedInput(value=self.initial, placeholder=self.placeholder, id="finder-input")
             yield ResultList(id="finder-results")
             yield Static("", id="finder-status")
+        yield Footer(compact=True)  # this screen's keys, not the browser's (inert under it)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

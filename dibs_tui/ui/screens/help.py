@@ -13,6 +13,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..widgets.footer import Footer
+
 HelpEntry = tuple[str, str, str, str]  # (group, keys, description, id)
 
 LEGEND = """Marks in the Tables pane:
@@ -85,6 +87,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield HelpTable(self.entries)
                 yield Static(Content(LEGEND), classes="help-legend")
+        yield Footer(compact=True)  # this screen's keys, not the browser's (inert under it)
 
     def action_close(self) -> None:
         self.dismiss(None)
