@@ -135,3 +135,25 @@ def test_the_methods_are_those_dataclasses_writes_without_the_kept_code(
             assert str(inspect.signature(ours)) == str(inspect.signature(theirs))
             assert ours.__doc__ == theirs.__doc__
     assert compiled.Point.__init__.__annotations__["x"] == "int"  # the field's own, not '_type_x'
+
+
+def test_textual_and_rich_dataclasses_are_kept_in_the_packages_own_cache(
+    tmp_path: Path, kept: dict[str, dataclass_code._Module], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the browser's first frame, Textual and Rich make 158 dataclass methods: kept like the package's,
+    in the package's own `__pycache__`, never in theirs."""
+    own, theirs = tmp_path / "own", tmp_path / "theirs"
+    theirs.mkdir()
+    monkeypatch.setattr(dataclass_code, "_OWN_CACHE", own)
+    first = _make(theirs, "textual._dataclass_code_test")
+    (record,) = kept.values()
+    assert record.compiled and len(record.used) == 9
+    dataclass_code.save()
+    assert (own / f"textual._dataclass_code_test.{sys.implementation.cache_tag}.dataclasses").is_file()
+    assert not (theirs / "__pycache__").exists()
+
+    kept.clear()  # the next run: the file read again
+    second = _make(theirs, "textual._dataclass_code_test")
+    (record,) = kept.values()
+    assert not record.compiled and record.used.keys() == record.kept.keys()
+    assert _behaviour(second) == _behaviour(first)
