@@ -19,6 +19,7 @@ from typing import Any
 from .cli_arguments import UnknownCommand, build_parser, normalise
 from .config import Settings, load_settings
 from .core.errors import DibsError
+from .core.gc_pause import collector_paused
 from .core.terminal import TerminalSafeWriter, safe
 
 EXIT_OK, EXIT_ERROR, EXIT_DIFFERENCES = 0, 1, 2
@@ -46,6 +47,48 @@ _DRAWING = ("open", "demo")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The command's modules and the parser are built with the cyclic collector paused and frozen once built:
+    # all kept, none in a cycle; the 30-odd collections they triggered were 8-15 ms of the browser's start
+    # before its first frame (bench/JOURNAL.md, session 32).
+    with collector_paused(keep_what_was_built=True):
+        started = _start(argv)
+    if isinstance(started, int):
+        return started
+    module, args, masks = started
+    _encode_everything(drawing=args.command in _DRAWING)
+    if args.command in _DRAWING:
+        if _stdin_is_not_a_terminal() and sys.stdout.isatty():
+            # `dibs-tui < /dev/null`: a screen no key can reach would hang until killed.
+            if args.command == "demo":
+                args.print_only = True  # build and print where it is, as off a terminal
+            else:
+                print(
+                    "dibs-tui: not drawing the browser: standard input is not a terminal, so no key could "
+                    "reach it (run it without redirecting its input, or use `dibs-tui schema`)",
+                    file=sys.stderr,
+                )
+                return EXIT_DIFFERENCES  # 2, as when standard output is not a terminal
+        return _run(module, args)
+    # Everything else this process prints goes through the escaping streams: a name, a comment, a file's
+    # line or a server message holding ESC, C1 controls or bidi overrides reaches the terminal as `\x1b`.
+    from .commands.secret_args import MaskingStream
+
+    out, err = sys.stdout, sys.stderr
+    # A connection string given where a file or a name goes is echoed by the message about it: masked
+    masked: tuple[Any, Any] = (MaskingStream(out, masks), MaskingStream(err, masks)) if masks else (out, err)
+    sys.stdout, sys.stderr = TerminalSafeWriter(masked[0]), TerminalSafeWriter(masked[1])
+    from .commands.common import LockWaitLines
+    from .core.lock_wait import use_reporter
+
+    use_reporter(LockWaitLines())  # a catalog read waiting for a lock says who holds it, on stderr
+    try:
+        return _run(module, args)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _start(argv: Sequence[str] | None) -> int | tuple[Any, argparse.Namespace, dict[str, str]]:
+    """The arguments parsed and the command's module imported; an exit status when the command cannot run."""
     from .commands.secret_args import MaskingStream, masked_arguments, restore
 
     args_list = restore(sys.argv[1:] if argv is None else argv)
@@ -72,35 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    module = importlib.import_module(f"dibs_tui.commands.{args.command}")
-    _encode_everything(drawing=args.command in _DRAWING)
-    if args.command in _DRAWING:
-        if _stdin_is_not_a_terminal() and sys.stdout.isatty():
-            # `dibs-tui < /dev/null`: a screen no key can reach would hang until killed.
-            if args.command == "demo":
-                args.print_only = True  # build and print where it is, as off a terminal
-            else:
-                print(
-                    "dibs-tui: not drawing the browser: standard input is not a terminal, so no key could "
-                    "reach it (run it without redirecting its input, or use `dibs-tui schema`)",
-                    file=sys.stderr,
-                )
-                return EXIT_DIFFERENCES  # 2, as when standard output is not a terminal
-        return _run(module, args)
-    # Everything else this process prints goes through the escaping streams: a name, a comment, a file's
-    # line or a server message holding ESC, C1 controls or bidi overrides reaches the terminal as `\x1b`.
-    out, err = sys.stdout, sys.stderr
-    # A connection string given where a file or a name goes is echoed by the message about it: masked
-    masked: tuple[Any, Any] = (MaskingStream(out, masks), MaskingStream(err, masks)) if masks else (out, err)
-    sys.stdout, sys.stderr = TerminalSafeWriter(masked[0]), TerminalSafeWriter(masked[1])
-    from .commands.common import LockWaitLines
-    from .core.lock_wait import use_reporter
-
-    use_reporter(LockWaitLines())  # a catalog read waiting for a lock says who holds it, on stderr
-    try:
-        return _run(module, args)
-    finally:
-        sys.stdout, sys.stderr = out, err
+    return importlib.import_module(f"dibs_tui.commands.{args.command}"), args, masks
 
 
 def _encode_everything(*, drawing: bool) -> None:
