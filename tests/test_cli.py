@@ -235,6 +235,9 @@ def test_commands_that_open_their_own_sessions_give_up_on_a_held_lock_and_leave_
     migrations = tmp_path / "migrations"
     migrations.mkdir()
     (migrations / "20260101000000_add.sql").write_text("ALTER TABLE users ADD COLUMN name text;\n")
+    # The project's own lock_timeout, short, for all three (init and review take no --lock-timeout): the
+    # default 5 s each was most of this test's time, and without any lock_timeout they would still wait forever
+    (tmp_path / "dibs-tui.toml").write_text('lock_timeout = "300ms"\n')
     commands = [
         ["init", "--yes", db],
         ["review", "--no-trace", str(migrations / "20260101000000_add.sql"), db],
