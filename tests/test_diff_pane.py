@@ -352,3 +352,31 @@ async def test_at_80x24_a_long_definition_scrolls_to_its_last_line(
             return geometry.clip.y <= last < geometry.clip.bottom
 
         await wait_for(pilot, last_line_shown, limit=5)
+
+
+@pytest.fixture
+def many_tables(new_database: Callable[[], str]) -> tuple[str, str]:
+    live, desired = new_database(), new_database()
+    tables = "".join(f"CREATE TABLE t{i:02} (id int);" for i in range(30))
+    run_sql(live, tables)
+    run_sql(desired, tables + "COMMENT ON TABLE t00 IS 'first';")
+    return live, desired
+
+
+async def test_back_from_the_diff_the_tables_list_still_shows_its_schema_heading(
+    many_tables: tuple[str, str], tmp_path: Path
+) -> None:
+    """The sync marks land while the Tables list is hidden behind the Diff tab: it kept its scroll, where it
+    scrolled its first table to the top as if it were one row high, the schema's heading out of sight."""
+    db, desired = many_tables
+    app = DibsApp(resolve(db), Settings(project_root=tmp_path), desired=[desired], header_label="t")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.catalog is not None)
+        table_list = app.tables_pane.table_list
+        assert table_list.cursor == 1 and table_list.scroll_offset.y == 0  # the heading, then the first table
+        await _diffed(pilot, app)
+        await wait_for(pilot, lambda: table_list.sync_marks)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: table_list.size.height > 0)
+        await pilot.pause()
+        assert table_list.cursor == 1 and table_list.scroll_offset.y == 0

@@ -189,14 +189,21 @@ class VirtualList(ScrollView, can_focus=True):
             self.refresh_lines(start, end - start)
 
     def scroll_to_cursor(self) -> None:
-        """The cursor's row in view, all its lines (its first, when it is taller than the list)."""
+        """The cursor's row in view, all its lines (its first, when it is taller than the list). Not while
+        the list is hidden (another tab shown): a list of no height would scroll its cursor's row to the top
+        (the Tables list its schema's heading out of sight); it is brought into view once shown again."""
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
         top = self.scroll_offset.y
-        height = max(1, self.scrollable_content_region.height)
         start, end = self.row_top(self.cursor), self._row_end(self.cursor)
         if start < top:
             self.scroll_to(y=start, animate=False, immediate=True)
         elif end > top + height:
             self.scroll_to(y=min(start, end - height), animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self.scroll_to_cursor()
 
     def move_cursor(self, index: int) -> None:
         if self.row_count:
