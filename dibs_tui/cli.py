@@ -206,12 +206,12 @@ def _run(module: Any, args: argparse.Namespace) -> int:
 
 def entry() -> None:
     """The console script: the process ends with the command (see commands.common.exit_now)."""
-    from .commands import common
-    from .commands.secret_args import reexec_without_secrets
-
-    reexec_without_secrets()  # a password in the arguments would be readable by any user through `ps`
-    common.FAST_EXIT = True
     try:
+        from .commands import common
+        from .commands.secret_args import reexec_without_secrets
+
+        reexec_without_secrets()  # a password in the arguments would be readable by any user through `ps`
+        common.FAST_EXIT = True
         code = main()
     except KeyboardInterrupt:  # Ctrl-C before the command runs (its modules still importing): one line
         print("dibs-tui: interrupted", file=sys.stderr)

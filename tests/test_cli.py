@@ -223,6 +223,25 @@ def test_ctrl_c_as_the_async_run_starts_is_kept_until_the_run_closes_and_cancels
     )  # and where SIGINT is ignored (a job started in the background), it stays ignored
 
 
+def test_ctrl_c_while_the_console_script_imports_its_first_modules_is_one_line() -> None:
+    """A Ctrl-C 0.3 s into `generate` on a loaded machine landed in the console script's first imports, before
+    the handler that says 'interrupted': a traceback (tests/test_generate_interrupted.py, seen once). The
+    signal is sent for real, from inside the import of commands.common."""
+    script = (
+        "import os, signal, sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'dibs_tui.commands.common':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "sys.argv = ['dibs-tui', '--help']\n"
+        "from dibs_tui.cli import entry\n"
+        "entry()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "dibs-tui: interrupted\n")
+
+
 def test_commands_that_open_their_own_sessions_give_up_on_a_held_lock_and_leave_no_backend(
     db: str, tmp_path: Path
 ) -> None:
