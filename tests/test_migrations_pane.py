@@ -84,8 +84,13 @@ async def test_list_hazards_preview_and_apply_with_confirmation(db: str, tmp_pat
         await wait_for(
             pilot, lambda: pane.statuses and all(s.state.value == "applied" for s in pane.statuses)
         )
-        # Applied migrations too show what they changed, replayed in a shadow database.
-        await wait_for(pilot, lambda: "+ table users" in text_of(details))
+        # The migration just applied stays highlighted: it too shows what it changed, replayed in a shadow
+        # database (the list went back to the first migration).
+        assert options.highlighted_option is not None
+        assert options.highlighted_option.id == "20260102000000_drop-legacy"
+        await wait_for(
+            pilot, lambda: "- column users.legacy" in text_of(details) and "applied" in text_of(details)
+        )
         assert "Hazards:" not in text_of(details)
     columns = [
         r["attname"]

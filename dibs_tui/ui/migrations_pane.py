@@ -190,6 +190,7 @@ class MigrationsPane(TwoColumnPane):
         self.partial, self.partial_error = partial, partial_error
         self.baseline_offered = baseline_offered
         option_list = self.migrations_list
+        highlighted_before = option_list.highlighted_option.id if option_list.highlighted_option else None
         option_list.clear_options()
         option_list.add_options(
             [
@@ -225,8 +226,9 @@ class MigrationsPane(TwoColumnPane):
         self.loaded = True
         if listed:
             pending = next((i for i, s in enumerate(listed) if s.state is MigrationState.PENDING), 0)
-            option_list.highlighted = pending
-            self.show(listed[pending])
+            index = next((i for i, s in enumerate(listed) if s.name == highlighted_before), pending)
+            option_list.highlighted = index
+            self.show(listed[index])
         if self.wanted is not None:
             self.select(self.wanted)
 
