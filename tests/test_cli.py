@@ -477,3 +477,15 @@ def test_a_timeout_flag_that_is_no_duration_is_a_usage_error_naming_the_flag(com
     assert result.returncode == 2, result.stderr
     assert "argument --lock-timeout: '3 parsecs' is not a duration such as 5s" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_python_dash_m_dibs_tui_is_the_console_script() -> None:
+    """`python -m dibs_tui` (a venv without its scripts on PATH) runs the same command line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "dibs_tui", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("dibs-tui "), result.stderr
