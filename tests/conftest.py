@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import itertools
 import os
 import shutil
 import signal
@@ -18,10 +17,10 @@ from typing import Any
 import pytest
 
 from dibs_tui.core.embedded import EmbeddedServer
-from tests.pg import execute, fetch, shadow_server_pids
+from tests.database_pool import DatabasePool
+from tests.pg import execute, shadow_server_pids
 
 TEMPLATE = "dibs_test_template"
-_counter = itertools.count()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -58,19 +57,18 @@ def no_leaked_shadow_databases(request: pytest.FixtureRequest) -> Iterator[None]
     if "pg_server" not in request.fixturenames:
         yield
         return
-    server: EmbeddedServer = request.getfixturevalue("pg_server")
-    before = _shadow_database_names(server)
+    pool: DatabasePool = request.getfixturevalue("database_pool")
+    before = _shadow_database_names(pool)
     yield
-    leaked = _shadow_database_names(server) - before
+    leaked = _shadow_database_names(pool) - before
     if leaked:
         warnings.warn(f"{request.node.nodeid} left shadow databases behind: {sorted(leaked)}", stacklevel=1)
 
 
-def _shadow_database_names(server: EmbeddedServer) -> set[str]:
-    rows = asyncio.run(
-        fetch(server.dsn(), "SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'")
-    )
-    return {r["datname"] for r in rows}
+def _shadow_database_names(pool: DatabasePool) -> set[str]:
+    return {
+        r["datname"] for r in pool.fetch("SELECT datname FROM pg_database WHERE datname LIKE 'dibs_shadow_%'")
+    }
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -103,24 +101,26 @@ def pg_server() -> Iterator[EmbeddedServer]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def database_pool(pg_server: EmbeddedServer) -> Iterator[DatabasePool]:
+    pool = DatabasePool(pg_server, TEMPLATE)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def new_database(pg_server: EmbeddedServer) -> Iterator[Callable[[], str]]:
-    """A factory of fresh empty databases (cloned from an empty template); all dropped after the test."""
+def new_database(pg_server: EmbeddedServer, database_pool: DatabasePool) -> Iterator[Callable[[], str]]:
+    """A factory of fresh empty databases (cloned from an empty template, made ahead by the pool); all
+    dropped after the test."""
     created: list[str] = []
 
     def make() -> str:
-        name = f"t{next(_counter)}_{id(created) % 100000}"
-        asyncio.run(
-            execute(pg_server.dsn(), f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY')
-        )
-        created.append(name)
-        return pg_server.dsn(name)
+        created.append(database_pool.take())
+        return pg_server.dsn(created[-1])
 
     yield make
     if created:
-        asyncio.run(
-            execute(pg_server.dsn(), *(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in created))
-        )
+        database_pool.drop(created)
 
 
 @pytest.fixture
