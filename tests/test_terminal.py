@@ -47,6 +47,7 @@ def test_safe_escapes_every_control_and_keeps_the_text() -> None:
         ("us\u200cers", True),
         ("\u2764\ufe0f red heart", False),
         ("users\ufe0f", True),  # a selector after ASCII only hides
+        ("\U0001f44d\U0001f3fd thumbs up", True),  # a skin tone: 0 cells to the layout, 2 to most terminals
         ("\u3164", True),  # a Hangul filler: a letter that draws nothing
         ("\U000e0041tag", True),
         ("日本語のテキスト 한국어 العربية", False),
@@ -57,6 +58,15 @@ def test_output_keeps_newlines_and_tabs_only(text: str, controls: bool) -> None:
     escaped = safe_output(text)
     assert not has_controls(escaped)
     assert (escaped == text) is (not controls)
+
+
+def test_a_skin_tone_is_escaped_so_the_layout_and_the_terminal_agree_on_its_width() -> None:
+    """Rich counts an emoji modifier 0 cells wide, after an emoji or alone; a terminal that does not join
+    emoji (tmux, VTE, xterm) draws it 2 wide, so a comment with a thumbs-up shifted the rest of its row (the
+    pane's border and what followed) two cells to the right. Escaped, both count the same."""
+    assert safe("ok \U0001f44d\U0001f3fd!") == "ok \U0001f44d\\U0001f3fd!"
+    assert safe("\U0001f3ff") == "\\U0001f3ff"
+    assert safe("\U0001f44d ok") == "\U0001f44d ok"  # the emoji itself stays
 
 
 def test_the_writer_escapes_and_passes_the_rest_through() -> None:

@@ -25,13 +25,17 @@ from typing import TextIO
 # Indic name its joiners as escapes: still readable, and never two names that look the same. The emoji
 # variation selectors U+FE00-FE0F stay after a non-ASCII character (the red heart's U+FE0F), where they pick
 # a presentation; after an ASCII one (`users\ufe0f`) or at the start they only hide, and are escaped.
+# The emoji skin-tone modifiers U+1F3FB-1F3FF are escaped too, though they draw: the layout counts them 0
+# cells wide, a terminal that does not join emoji (tmux, VTE, xterm) 2, so a comment's thumbs-up shifted the
+# rest of its row, the pane's border with it, two cells to the right.
 # Kept in core.sql and core.sqlescape, which write the same set as SQL escapes.
 _INVISIBLE_RANGES = (
     (0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD),
     (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x115F, 0x1160), (0x17B4, 0x17B5),
     (0x180B, 0x180F), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
     (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
-    (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+    (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0x1F3FB, 0x1F3FF), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
 )  # fmt: skip
 INVISIBLE = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _INVISIBLE_RANGES)
 """The ranges above as the inside of a regular expression's character class."""
