@@ -50,19 +50,28 @@ class DatabasePool:
             while True:
                 if self._ready.qsize() < AHEAD:
                     name = next(self._names)
-                    await self._maker.execute(
+                    await self._on_maker(
                         f'CREATE DATABASE "{name}" TEMPLATE "{self._template}" STRATEGY FILE_COPY'
                     )
                     self._ready.put_nowait(name)
                 elif self._drops:
                     name = self._drops.pop(0)
-                    await self._maker.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    await self._on_maker(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 else:
                     self._wake.clear()
                     await self._wake.wait()
         except Exception as exc:  # said to the test that waits, and to every later one
             self._failure = exc
             self._ready.put_nowait(exc)
+
+    async def _on_maker(self, sql: str) -> None:
+        """`sql` on the kept connection, opened again once if a test ended it (a backend terminated, a crash
+        that restarted every backend): one test's doing must not fail every later test's fixture."""
+        try:
+            await self._maker.execute(sql)
+        except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
+            self._maker = await asyncpg.connect(self._server.dsn())
+            await self._maker.execute(sql)
 
     async def _take(self) -> str:
         if self._failure is not None:
@@ -87,8 +96,16 @@ class DatabasePool:
         self._loop.call_soon_threadsafe(queue)
 
     def fetch(self, query: str, *args: object) -> list[asyncpg.Record]:
-        """A query on the pool's own connection to the `postgres` database."""
-        return self._call(self._admin.fetch(query, *args))
+        """A query on the pool's own connection to the `postgres` database (opened again once if it was ended)."""
+
+        async def run() -> list[asyncpg.Record]:
+            try:
+                return await self._admin.fetch(query, *args)
+            except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
+                self._admin = await asyncpg.connect(self._server.dsn())
+                return await self._admin.fetch(query, *args)
+
+        return self._call(run())
 
     def close(self) -> None:
         async def end() -> None:

@@ -56,3 +56,21 @@ def test_a_shadow_database_left_behind_is_reported_with_the_tests_name(
         asyncio.run(execute(pg_server.dsn(), 'DROP DATABASE "dibs_shadow_leaked_by_test"'))
     said = [str(w.message) for w in caught]
     assert any(request.node.nodeid in s and "dibs_shadow_leaked_by_test" in s for s in said), said
+
+
+def test_the_pool_outlives_its_connections_ended_by_a_test(
+    pg_server: EmbeddedServer, database_pool: DatabasePool
+) -> None:
+    """A test that ends every other session of the server (or a crash that restarts the backends) ends the
+    pool's two kept connections too: the next test still gets its database and its leak check still runs."""
+    database_pool.take()  # the queue is refilled at once: both connections have run a statement
+    asyncio.run(
+        execute(
+            pg_server.dsn(),
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND datname = 'postgres'",
+        )
+    )
+    names = [database_pool.take() for _ in range(3)]
+    assert all(_exists(database_pool, n) for n in names)
+    database_pool.drop(names)
