@@ -45,7 +45,11 @@ def test_safe_escapes_every_control_and_keeps_the_text() -> None:
         # an emoji sequence's joiner with them; an emoji's presentation selector stays.
         ("\U0001f468\u200d\U0001f469", True),
         ("us\u200cers", True),
-        ("\u2764\ufe0f red heart", False),
+        # An emoji presentation selector stays after an emoji already drawn 2 cells wide; after a 1-cell one (the
+        # red heart, an arrow) the layout counted the pair 2 cells and tmux, VTE and xterm draw 1: escaped.
+        ("\U0001f600\ufe0f grin \u2615\ufe0f", False),
+        ("\u2764\ufe0f red heart", True),
+        ("\U0001f3f3\ufe0f white flag", True),
         ("users\ufe0f", True),  # a selector after ASCII only hides
         ("\U0001f44d\U0001f3fd thumbs up", True),  # a skin tone: 0 cells to the layout, 2 to most terminals
         ("\u3164", True),  # a Hangul filler: a letter that draws nothing
@@ -67,6 +71,7 @@ def test_a_skin_tone_is_escaped_so_the_layout_and_the_terminal_agree_on_its_widt
     assert safe("ok \U0001f44d\U0001f3fd!") == "ok \U0001f44d\\U0001f3fd!"
     assert safe("\U0001f3ff") == "\\U0001f3ff"
     assert safe("\U0001f44d ok") == "\U0001f44d ok"  # the emoji itself stays
+    assert safe("love \u2764\ufe0f") == "love \u2764\\ufe0f"  # the same for a selector widening a 1-cell one
 
 
 def test_the_writer_escapes_and_passes_the_rest_through() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -22,9 +23,11 @@ from typing import TextIO
 # would hide text, reorder it, or make two different names look alike (`us\u200bers`, `us\u200cers`).
 # The choice: the zero-width joiner and non-joiner are escaped too, everywhere. An emoji sequence in a comment
 # (a family, a flag of the tag characters) then shows its parts with `\u200d` between them, and a Persian or
-# Indic name its joiners as escapes: still readable, and never two names that look the same. The emoji
-# variation selectors U+FE00-FE0F stay after a non-ASCII character (the red heart's U+FE0F), where they pick
-# a presentation; after an ASCII one (`users\ufe0f`) or at the start they only hide, and are escaped.
+# Indic name its joiners as escapes: still readable, and never two names that look the same. The variation
+# selectors U+FE00-FE0F stay after a character already 2 cells wide (the grinning face's U+FE0F), where they
+# pick a presentation; after an ASCII one (`users\ufe0f`) or at the start they only hide, and after another
+# one (the red heart, an arrow) the layout counts the pair 2 cells and tmux, VTE and xterm draw 1, which
+# pushed the rest of the row a cell left: escaped.
 # The emoji skin-tone modifiers U+1F3FB-1F3FF are escaped too, though they draw: the layout counts them 0
 # cells wide, a terminal that does not join emoji (tmux, VTE, xterm) 2, so a comment's thumbs-up shifted the
 # rest of its row, the pane's border with it, two cells to the right.
@@ -39,7 +42,26 @@ _INVISIBLE_RANGES = (
 )  # fmt: skip
 INVISIBLE = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _INVISIBLE_RANGES)
 """The ranges above as the inside of a regular expression's character class."""
-HIDING_SELECTOR = r"|(?<![^\x00-\x7f])[\ufe00-\ufe0f]"  # a variation selector first or after ASCII
+
+
+def _wide_characters() -> str:
+    """The characters every terminal draws 2 cells wide (East Asian Wide or Fullwidth) as the inside of a
+    character class: the emoji and symbol blocks are read from unicodedata (some of their emoji are 1 cell
+    wide), the CJK, Hangul and fullwidth blocks, all wide, written out."""
+    wide = [(0x2E80, 0x303E), (0x3041, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xA000, 0xA4CF)]
+    wide += [(0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6)]
+    for low, high in ((0x2300, 0x2BFF), (0x1F000, 0x1FAFF)):
+        for code in range(low, high + 1):
+            if unicodedata.east_asian_width(chr(code)) in "WF":
+                if wide and wide[-1][1] == code - 1:
+                    wide[-1] = (wide[-1][0], code)
+                else:
+                    wide.append((code, code))
+    return "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in wide)
+
+
+# A variation selector first or after anything but a wide character.
+HIDING_SELECTOR = "|(?<![" + _wide_characters() + "])[\\ufe00-\\ufe0f]"
 _CONTROL = re.compile("[\\x00-\\x1f\\x7f-\\x9f" + INVISIBLE + "]" + HIDING_SELECTOR)
 # The same, less the newline and the tab a CLI's own output is made of.
 _CONTROL_IN_OUTPUT = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f" + INVISIBLE + "]" + HIDING_SELECTOR)

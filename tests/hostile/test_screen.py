@@ -227,11 +227,11 @@ async def test_invisible_characters_in_names_are_shown_so_two_tables_never_look_
     """`us\\u200bers`, `us\\u200cers`, `us\\u200ders`, `users\\ufe0f` beside `users`: every format character
     (zero-width space, non-joiner, joiner, the Arabic letter mark, a tag) and a variation selector after ASCII is
     shown escaped and copied as a U&"" escape. A ZWJ emoji sequence shows its joiners escaped (the choice in
-    core.terminal); an emoji's own presentation selector stays."""
+    core.terminal); a wide emoji's own presentation selector stays, the red heart's (1 cell wide) is escaped."""
     family = "family_\U0001f468\u200d\U0001f469"
     hidden = ["us\u200bers", "us\u200cers", "us\u200ders", "users\ufe0f", "us\u061cers", "users\U000e0041"]
-    heart = "love_\u2764\ufe0f"
-    names = ["users", *hidden, family, heart]
+    heart, grin = "love_\u2764\ufe0f", "grin_\U0001f600\ufe0f"
+    names = ["users", *hidden, family, heart, grin]
     await execute(db, "".join(f'CREATE TABLE "{name}" (id int);' for name in names))
     app = DibsApp(resolve(db), Settings(project_root=Path.cwd()), header_label="t")
     async with app.run_test(size=(120, 30)) as pilot:
@@ -240,7 +240,8 @@ async def test_invisible_characters_in_names_are_shown_so_two_tables_never_look_
         for escaped in ("us\\u200bers", "us\\u200cers", "us\\u200ders", "users\\ufe0f", "us\\u061cers"):
             assert escaped in shown, escaped
         assert "users\\U000e0041" in shown
-        assert "family_\U0001f468\\u200d\U0001f469" in shown and heart in shown
+        assert "family_\U0001f468\\u200d\U0001f469" in shown and grin in shown
+        assert "love_\u2764\\ufe0f" in shown and heart not in shown
         assert not any(char in shown for char in "\u200b\u200c\u200d\u061c\U000e0041")
         assert "users\ufe0f" not in shown
         assert app.go_to("public", "us\u200cers")
