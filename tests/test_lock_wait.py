@@ -306,10 +306,13 @@ async def test_review_and_migrate_under_another_sessions_lock_name_it_not_a_stat
 
 
 async def _run_behind_two_locks(
-    db: str, table: str, argv: list[str]
+    db: str, table: str, argv: list[str], project: Path | None = None
 ) -> tuple[subprocess.CompletedProcess[str], tuple[int, int]]:
     """`argv` run while two sessions hold ACCESS EXCLUSIVE: the older on `idle`, a table it never reads, the
-    other ('the blocker') on `table`. Its result and the two sessions' pids, older first."""
+    other ('the blocker') on `table`. Its result and the two sessions' pids, older first. In `project`, when given,
+    whose dibs-tui.toml gives up a lock after 2 s, not the default 5 s: the trace's catalog read waits that long."""
+    if project is not None:
+        (project / "dibs-tui.toml").write_text('lock_timeout = "2s"\n')
     unrelated, blocker = await asyncpg.connect(db), await asyncpg.connect(db)
     try:
         await unrelated.execute("BEGIN; LOCK TABLE idle IN ACCESS EXCLUSIVE MODE")
@@ -318,7 +321,13 @@ async def _run_behind_two_locks(
             f"SET application_name = 'the blocker'; BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
         )
         result = await asyncio.to_thread(
-            subprocess.run, argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
+            subprocess.run,
+            argv,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            cwd=project,
         )
         return result, (unrelated.get_server_pid(), blocker.get_server_pid())
     finally:
@@ -378,7 +387,9 @@ async def test_a_trace_a_lock_kept_from_reading_names_the_session_that_blocked_i
     await execute(db, "CREATE TABLE idle (id int); CREATE TABLE __dibs_migrations (version text, name text)")
     migration = tmp_path / "20260101000000_other.sql"
     migration.write_text("CREATE TABLE other (id int);\n")
-    result, pids = await _run_behind_two_locks(db, "__dibs_migrations", [DIBS, "review", str(migration), db])
+    result, pids = await _run_behind_two_locks(
+        db, "__dibs_migrations", [DIBS, "review", str(migration), db], tmp_path
+    )
     said = " ".join((result.stdout + result.stderr).split())  # prose wrapped on a terminal
     assert re.search(
         f"not traced \\(catalog read blocked by backend {pids[1]} \\(app 'the blocker', [^)]+\\) holding "
